@@ -1,0 +1,39 @@
+"""vcam: Krea Realtime 14B as a live virtual camera.
+
+    import vcam
+    engine = vcam.load("tiny")                      # or "krea-14b" (CUDA), weights="DIR" for a local folder
+    stream = engine.stream("a neon city at night", seed=1)
+    frames = stream.next_block()                    # uint8 [n, H, W, 3]
+    stream.set_prompt({"a neon city": 0.7, "a forest": 0.3}, transition=4)
+
+The package imports torch only when these names are first used, so light tools can import vcam without it.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+__all__ = ["load", "Engine", "Stream", "StreamSettings", "VcamError", "MODELS"]
+
+if TYPE_CHECKING:
+    from vcam.configs import MODELS
+    from vcam.engine import Engine, load
+    from vcam.errors import VcamError
+    from vcam.stream import Stream, StreamSettings
+
+_WHERE = {
+    "load": "vcam.engine",
+    "Engine": "vcam.engine",
+    "Stream": "vcam.stream",
+    "StreamSettings": "vcam.stream",
+    "VcamError": "vcam.errors",
+    "MODELS": "vcam.configs",
+}
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        import importlib
+
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'vcam' has no attribute {name!r}")

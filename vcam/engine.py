@@ -1,0 +1,129 @@
+"""Building a ready-to-stream engine from a named model: transformer, VAE and text encoder on one device."""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from vcam.configs import ModelSpec, get_spec
+from vcam.model import CausalWanModel, Rope, init_random_
+from vcam.stream import Prompt, Stream, StreamSettings
+from vcam.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5
+from vcam.vae import build_vae
+from vcam import weights as W
+
+# Seeds of the random-weight models' parts: fixed, so `tiny` is the same network everywhere.
+TRANSFORMER_SEED, VAE_SEED, TEXT_SEED = 0, 1, 2
+
+
+@dataclass
+class Engine:
+    """The loaded networks of one model. Make streams from it with `stream()`."""
+
+    spec: ModelSpec
+    model: CausalWanModel
+    vae: Any  # diffusers AutoencoderKLWan
+    text: TextEncoder
+    device: torch.device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.model.dtype
+
+    def stream(
+        self,
+        prompt: Prompt,
+        *,
+        seed: int = 0,
+        width: int | None = None,
+        height: int | None = None,
+        steps: int = 4,
+        transition: int = 4,
+        pin_first_latent: bool = False,
+    ) -> Stream:
+        """A new stream of `prompt` (text, or {text: weight} blend) at width×height (default: the model's)."""
+        settings = StreamSettings(
+            width=width or self.spec.width,
+            height=height or self.spec.height,
+            seed=seed,
+            steps=steps,
+            transition=transition,
+            pin_first_latent=pin_first_latent,
+        )
+        return Stream(self, prompt, settings)
+
+
+def _log(progress: bool, message: str) -> None:
+    if progress:
+        print(f"vcam: {message}", file=sys.stderr, flush=True)
+
+
+def default_device(spec: ModelSpec) -> torch.device:
+    if spec.needs_cuda:
+        return W.check_cuda(spec)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def load(
+    model: str = "tiny",
+    *,
+    weights: str | os.PathLike | None = None,
+    device: str | torch.device | None = None,
+    dtype: torch.dtype | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    progress: bool = True,
+) -> Engine:
+    """Loads a named model ('krea-14b' or 'tiny') and returns an Engine.
+
+    Weights come from `weights` (a folder laid out like the hub repos) or, for models that have them, the
+    Hugging Face hub. `tiny` without `weights` is random from fixed seeds and needs no files. Errors that a user
+    can fix (no GPU, too little VRAM, missing or damaged files) raise a `VcamError` subclass saying how.
+    """
+    spec = get_spec(model)
+    device = torch.device(device) if device is not None else default_device(spec)
+    if spec.needs_cuda and device.type != "cuda":
+        W.check_cuda(spec)
+        raise W.NoGPUError(f"{spec.name} runs only on a CUDA device (asked for {device})", "leave out --device")
+    dtype = dtype or (torch.bfloat16 if device.type == "cuda" else torch.float32)
+    if device.type == "cuda":
+        estimate = W.estimate_vram(spec, width or spec.width, height or spec.height, dtype)
+        free, _ = torch.cuda.mem_get_info(device)
+        _log(progress, f"{spec.name} needs about {estimate.total / W.GB:.1f} GB of GPU memory "
+                       f"({free / W.GB:.1f} GB free)")
+        W.check_free_vram(estimate, free, spec.name, width or spec.width, height or spec.height)
+
+    if weights is None and spec.random_weights:
+        return _random_engine(spec, device, dtype)
+    paths = W.from_folder(spec, weights) if weights is not None else W.from_hub(spec)
+
+    _log(progress, f"loading transformer from {paths.transformer}")
+    with torch.device("meta"):
+        transformer = CausalWanModel(spec.transformer)
+    W.load_checkpoint(transformer, paths.transformer, device, dtype, progress=progress)
+    transformer.rope = Rope(spec.transformer.head_dim, spec.transformer.rope_max_positions).to(device)
+    transformer.eval()
+
+    from diffusers import AutoencoderKLWan
+    from transformers import UMT5EncoderModel
+
+    _log(progress, f"loading text encoder from {paths.text_encoder}")
+    umt5 = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype).to(device).eval()
+    text = TextEncoder(umt5, HFTokenizer(str(paths.tokenizer)), spec.text.max_length, device, dtype)
+    _log(progress, f"loading VAE from {paths.vae}")
+    vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=dtype).to(device).eval()
+    return Engine(spec, transformer, vae, text, device)
+
+
+def _random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype) -> Engine:
+    # Built on the CPU from fixed seeds so the weights are the same whatever the device.
+    transformer = init_random_(CausalWanModel(spec.transformer), TRANSFORMER_SEED).cast(dtype).to(device).eval()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(VAE_SEED)
+        vae = build_vae(spec.vae).to(device=device, dtype=dtype).eval()
+    umt5 = build_umt5(spec.text, TEXT_SEED).to(device=device, dtype=dtype)
+    text = TextEncoder(umt5, ByteTokenizer(spec.text.vocab_size), spec.text.max_length, device, dtype)
+    return Engine(spec, transformer, vae, text, device)

@@ -1,0 +1,323 @@
+"""The causal Wan transformer that Krea Realtime 14B runs, with an explicit KV cache.
+
+Parameter names follow the original Wan code, so Krea's checkpoint loads as it is (after its `model.` prefix is
+stripped). Everything a streaming pass needs is passed in explicitly: the per-frame timesteps, the cached
+cross-attention keys/values of the prompt, the RoPE frame offset and the self-attention KV cache.
+
+The residual stream is kept in float32 (as the original does under autocast); matrix work runs in the weights'
+dtype (bf16 on CUDA).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from vcam.configs import WanConfig
+
+# Small parameters that steer every token; keeping them in float32 costs nothing and keeps modulation exact.
+FLOAT32_PARAMS = ("modulation", "time_embedding", "norm3")
+
+
+def param_dtype(name: str, dtype: torch.dtype) -> torch.dtype:
+    """The dtype parameter `name` is kept in when the model computes in `dtype`."""
+    return torch.float32 if any(part in name for part in FLOAT32_PARAMS) else dtype
+
+
+@dataclass
+class TextKV:
+    """Cross-attention keys and values of one text embedding, for every layer: [layers, B, tokens, heads, head_dim]."""
+
+    k: Tensor
+    v: Tensor
+
+
+class KVCache:
+    """Self-attention keys/values of every layer, written in place so shapes stay static.
+
+    Positions are token offsets: a pass over `L` tokens with `cache_start=s` writes `[s, s+L)` and attends to
+    `[0, s+L)`.
+    """
+
+    def __init__(self, cfg: WanConfig, batch: int, capacity: int, dtype: torch.dtype, device: torch.device | str):
+        shape = (cfg.num_layers, batch, capacity, cfg.num_heads, cfg.head_dim)
+        self.k = torch.zeros(shape, dtype=dtype, device=device)
+        self.v = torch.zeros(shape, dtype=dtype, device=device)
+
+    @property
+    def capacity(self) -> int:
+        return self.k.shape[2]
+
+
+def sinusoid(t: Tensor, dim: int) -> Tensor:
+    """Timestep embedding, cosines first, as Wan's `sinusoidal_embedding_1d`: [N] -> [N, dim] float32."""
+    half = dim // 2
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
+    args = t.float()[:, None] * freqs[None]
+    return torch.cat([torch.cos(args), torch.sin(args)], dim=1)
+
+
+class Rope(nn.Module):
+    """3-D rotary embedding over (frame, height, width); angle tables are built once, in float64, at init."""
+
+    def __init__(self, head_dim: int, max_positions: int, theta: float = 10000.0):
+        super().__init__()
+        hw = 2 * (head_dim // 6)
+        self.split = (head_dim - 2 * hw, hw, hw)
+        tables = []
+        for d in self.split:
+            inv = 1.0 / theta ** (torch.arange(0, d, 2, dtype=torch.float64) / d)
+            tables.append(torch.outer(torch.arange(max_positions, dtype=torch.float64), inv))
+        angles = torch.cat(tables, dim=1)  # [max_positions, head_dim / 2]
+        self.register_buffer("cos", angles.cos().float(), persistent=False)
+        self.register_buffer("sin", angles.sin().float(), persistent=False)
+
+    def tables(self, frame_start: int, frames: int, h: int, w: int, dtype: torch.dtype) -> tuple[Tensor, Tensor]:
+        """cos and sin for every token of `frames` frames of h×w patches starting at `frame_start`: [L, 1, D/2]."""
+        out = []
+        for full in (self.cos, self.sin):
+            ft, fh, fw = full.split([s // 2 for s in self.split], dim=1)
+            grid = torch.cat(
+                [
+                    ft[frame_start : frame_start + frames, None, None].expand(frames, h, w, -1),
+                    fh[None, :h, None].expand(frames, h, w, -1),
+                    fw[None, None, :w].expand(frames, h, w, -1),
+                ],
+                dim=-1,
+            )
+            out.append(grid.reshape(frames * h * w, 1, -1).to(dtype))
+        return out[0], out[1]
+
+
+def apply_rope(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
+    """Rotate interleaved pairs of x [B, L, H, D] by the angles in cos/sin [L, 1, D/2]."""
+    x1, x2 = x.unflatten(-1, (-1, 2)).unbind(-1)
+    return torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1).flatten(-2)
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, dim: int, eps: float):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.rms_norm(x.float(), (x.shape[-1],), eps=self.eps).to(x.dtype) * self.weight
+
+
+class LayerNorm(nn.LayerNorm):
+    """LayerNorm computed in float32 whatever the parameter dtype."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        w = self.weight.float() if self.weight is not None else None
+        b = self.bias.float() if self.bias is not None else None
+        return F.layer_norm(x.float(), self.normalized_shape, w, b, self.eps)
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, cfg: WanConfig):
+        super().__init__()
+        d = cfg.dim
+        self.heads = cfg.num_heads
+        self.q, self.k, self.v, self.o = (nn.Linear(d, d) for _ in range(4))
+        self.norm_q = RMSNorm(d, cfg.eps)
+        self.norm_k = RMSNorm(d, cfg.eps)
+
+    def forward(
+        self,
+        x: Tensor,
+        rope: tuple[Tensor, Tensor],
+        cache: tuple[Tensor, Tensor] | None,
+        cache_start: int,
+        mask: Tensor | None,
+    ) -> Tensor:
+        q = apply_rope(self.norm_q(self.q(x)).unflatten(-1, (self.heads, -1)), *rope)
+        k = apply_rope(self.norm_k(self.k(x)).unflatten(-1, (self.heads, -1)), *rope)
+        v = self.v(x).unflatten(-1, (self.heads, -1))
+        if cache is not None:
+            ck, cv = cache
+            end = cache_start + x.shape[1]
+            ck[:, cache_start:end] = k
+            cv[:, cache_start:end] = v
+            k, v = ck[:, :end], cv[:, :end]
+        out = F.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), attn_mask=mask)
+        return self.o(out.transpose(1, 2).flatten(2))
+
+
+class CrossAttention(nn.Module):
+    def __init__(self, cfg: WanConfig):
+        super().__init__()
+        d = cfg.dim
+        self.heads = cfg.num_heads
+        self.q, self.k, self.v, self.o = (nn.Linear(d, d) for _ in range(4))
+        self.norm_q = RMSNorm(d, cfg.eps)
+        self.norm_k = RMSNorm(d, cfg.eps)
+
+    def text_kv(self, context: Tensor) -> tuple[Tensor, Tensor]:
+        k = self.norm_k(self.k(context)).unflatten(-1, (self.heads, -1))
+        v = self.v(context).unflatten(-1, (self.heads, -1))
+        return k, v
+
+    def forward(self, x: Tensor, k: Tensor, v: Tensor) -> Tensor:
+        q = self.norm_q(self.q(x)).unflatten(-1, (self.heads, -1))
+        out = F.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2))
+        return self.o(out.transpose(1, 2).flatten(2))
+
+
+def _per_frame(x: Tensor, frames: int, scale: Tensor, shift: Tensor | None = None) -> Tensor:
+    """x [B, F·S, D] times per-frame scale [B, F, D] (plus shift), broadcast over each frame's tokens."""
+    y = x.unflatten(1, (frames, -1)) * scale[:, :, None]
+    if shift is not None:
+        y = y + shift[:, :, None]
+    return y.flatten(1, 2)
+
+
+class Block(nn.Module):
+    def __init__(self, cfg: WanConfig):
+        super().__init__()
+        d = cfg.dim
+        self.norm1 = LayerNorm(d, cfg.eps, elementwise_affine=False)
+        self.self_attn = SelfAttention(cfg)
+        self.norm3 = LayerNorm(d, cfg.eps, elementwise_affine=True)
+        self.cross_attn = CrossAttention(cfg)
+        self.norm2 = LayerNorm(d, cfg.eps, elementwise_affine=False)
+        self.ffn = nn.Sequential(nn.Linear(d, cfg.ffn_dim), nn.GELU(approximate="tanh"), nn.Linear(cfg.ffn_dim, d))
+        self.modulation = nn.Parameter(torch.randn(1, 6, d) / d**0.5)
+
+    def forward(
+        self,
+        x: Tensor,
+        e: Tensor,
+        text_k: Tensor,
+        text_v: Tensor,
+        rope: tuple[Tensor, Tensor],
+        cache: tuple[Tensor, Tensor] | None,
+        cache_start: int,
+        mask: Tensor | None,
+    ) -> Tensor:
+        frames = e.shape[1]
+        dtype = self.ffn[0].weight.dtype
+        shift1, scale1, gate1, shift2, scale2, gate2 = (self.modulation[None] + e).unbind(2)
+        h = _per_frame(self.norm1(x), frames, 1 + scale1, shift1).to(dtype)
+        x = x + _per_frame(self.self_attn(h, rope, cache, cache_start, mask).float(), frames, gate1)
+        x = x + self.cross_attn(self.norm3(x).to(dtype), text_k, text_v).float()
+        h = _per_frame(self.norm2(x), frames, 1 + scale2, shift2).to(dtype)
+        return x + _per_frame(self.ffn(h).float(), frames, gate2)
+
+
+class Head(nn.Module):
+    def __init__(self, cfg: WanConfig):
+        super().__init__()
+        d = cfg.dim
+        self.norm = LayerNorm(d, cfg.eps, elementwise_affine=False)
+        self.head = nn.Linear(d, cfg.out_channels * math.prod(cfg.patch_size))
+        self.modulation = nn.Parameter(torch.randn(1, 2, d) / d**0.5)
+
+    def forward(self, x: Tensor, e: Tensor) -> Tensor:
+        shift, scale = (self.modulation[None] + e[:, :, None]).unbind(2)
+        h = _per_frame(self.norm(x), e.shape[1], 1 + scale, shift)
+        return self.head(h.to(self.head.weight.dtype)).float()
+
+
+class CausalWanModel(nn.Module):
+    """Wan 2.1 transformer run block-causally: per-frame timesteps, RoPE frame offset, explicit KV cache."""
+
+    def __init__(self, cfg: WanConfig):
+        super().__init__()
+        self.cfg = cfg
+        d = cfg.dim
+        self.patch_embedding = nn.Conv3d(cfg.in_channels, d, kernel_size=cfg.patch_size, stride=cfg.patch_size)
+        self.text_embedding = nn.Sequential(nn.Linear(cfg.text_dim, d), nn.GELU(approximate="tanh"), nn.Linear(d, d))
+        self.time_embedding = nn.Sequential(nn.Linear(cfg.freq_dim, d), nn.SiLU(), nn.Linear(d, d))
+        self.time_projection = nn.Sequential(nn.SiLU(), nn.Linear(d, 6 * d))
+        self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.num_layers))
+        self.head = Head(cfg)
+        self.rope = Rope(cfg.head_dim, cfg.rope_max_positions)
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.patch_embedding.weight.dtype
+
+    def cast(self, dtype: torch.dtype) -> "CausalWanModel":
+        """Matrices to `dtype`; modulation, time embedding and affine norms stay float32."""
+        for name, p in self.named_parameters():
+            p.data = p.data.to(param_dtype(name, dtype))
+        return self
+
+    def text_kv(self, text: Tensor) -> TextKV:
+        """Cross-attention K/V of a text embedding [B, tokens, text_dim], computed once per prompt."""
+        context = self.text_embedding(text.to(self.dtype))
+        ks, vs = zip(*(blk.cross_attn.text_kv(context) for blk in self.blocks))
+        return TextKV(torch.stack(ks), torch.stack(vs))
+
+    def tokens_per_frame(self, latent_h: int, latent_w: int) -> int:
+        _, ph, pw = self.cfg.patch_size
+        return (latent_h // ph) * (latent_w // pw)
+
+    def forward(
+        self,
+        x: Tensor,
+        t: Tensor,
+        text: TextKV,
+        frame_start: int = 0,
+        cache: KVCache | None = None,
+        cache_start: int = 0,
+        mask: Tensor | None = None,
+    ) -> Tensor:
+        """Flow prediction for latents x [B, C, F, H, W] at per-frame timesteps t [B, F] (0..1000).
+
+        With a cache, this pass's keys/values are written at token offset `cache_start` and attention covers the
+        cache up to the end of this pass; without one, attention covers this pass (optionally masked).
+        """
+        b, _, frames, lh, lw = x.shape
+        pt, ph, pw = self.cfg.patch_size
+        gf, gh, gw = frames // pt, lh // ph, lw // pw
+        tokens = self.patch_embedding(x.to(self.dtype)).flatten(2).transpose(1, 2).float()
+
+        e = self.time_embedding(sinusoid(t.flatten(), self.cfg.freq_dim)).float()
+        e0 = self.time_projection(e.to(self.time_projection[1].weight.dtype)).float()
+        e = e.unflatten(0, (b, frames))
+        e0 = e0.unflatten(0, (b, frames)).unflatten(2, (6, -1))  # [B, F, 6, D]
+
+        rope = self.rope.tables(frame_start, gf, gh, gw, self.dtype)
+        for i, block in enumerate(self.blocks):
+            layer_cache = (cache.k[i], cache.v[i]) if cache is not None else None
+            tokens = block(tokens, e0, text.k[i], text.v[i], rope, layer_cache, cache_start, mask)
+
+        out = self.head(tokens, e)  # [B, L, C·pt·ph·pw]
+        out = out.view(b, gf, gh, gw, pt, ph, pw, -1).permute(0, 7, 1, 4, 2, 5, 3, 6)
+        return out.reshape(b, -1, gf * pt, gh * ph, gw * pw)
+
+
+def block_causal_mask(frames: int, tokens_per_frame: int, frames_per_block: int, device=None) -> Tensor:
+    """Boolean [L, L] mask where a token attends to every token of its own block and all earlier blocks."""
+    block = torch.arange(frames, device=device).repeat_interleave(tokens_per_frame) // frames_per_block
+    return block[:, None] >= block[None, :]
+
+
+@torch.no_grad()
+def init_random_(model: nn.Module, seed: int) -> nn.Module:
+    """Deterministic random weights (same seed, same weights on the same device), scaled like a trained net."""
+    for name, p in sorted(model.named_parameters()):
+        gen = torch.Generator(device=p.device).manual_seed(seed + _stable_hash(name))
+        if name.endswith("modulation"):
+            p.copy_(torch.randn(p.shape, generator=gen, device=p.device, dtype=torch.float32) / p.shape[-1] ** 0.5)
+        elif p.ndim >= 2:
+            fan_in = p[0].numel()
+            p.copy_(torch.randn(p.shape, generator=gen, device=p.device, dtype=torch.float32) / fan_in**0.5)
+        elif "norm" in name and name.endswith("weight"):
+            p.copy_(1 + 0.1 * torch.randn(p.shape, generator=gen, device=p.device, dtype=torch.float32))
+        else:
+            p.copy_(0.02 * torch.randn(p.shape, generator=gen, device=p.device, dtype=torch.float32))
+    return model
+
+
+def _stable_hash(text: str) -> int:
+    """A hash that does not change between runs (Python's str hash does)."""
+    h = 0
+    for ch in text.encode():
+        h = (h * 131 + ch) % 1_000_003
+    return h

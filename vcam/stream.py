@@ -1,0 +1,215 @@
+"""The block-streaming loop: prompt embeddings in, an endless sequence of RGB frames out, one block at a time.
+
+Per block (3 latent frames): refill the KV cache from the context (the stream's first latent, or a re-encoding of
+a recent frame, plus the last 2 latents) at RoPE frames 0..2 and t = 0; denoise the new block at frames 3..5 in
+`steps` passes, re-noising x0 between passes; decode with the kept VAE cache. Positions never grow.
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from vcam.model import KVCache, TextKV
+from vcam.schedule import denoising_passes, renoise_sigma
+from vcam.vae import FrameEncoder, StreamingDecoder
+
+if TYPE_CHECKING:
+    from vcam.engine import Engine
+
+Prompt = Union[str, Mapping[str, float]]
+
+LATENTS_PER_BLOCK = 3
+CONTEXT_LATENTS = 3
+FRAMES_PER_LATENT = 4  # the VAE's temporal factor; the stream's first latent gives 1 frame
+DROPPED_FIRST_FRAMES = 3  # of block 0, as the reference does
+RGB_HISTORY = 1 + (CONTEXT_LATENTS - 1) * FRAMES_PER_LATENT
+
+
+@dataclass
+class StreamSettings:
+    """Everything that shapes a stream; the live controls change `seed`, `steps` and `transition` as it runs."""
+
+    width: int
+    height: int
+    seed: int = 0
+    steps: int = 4
+    transition: int = 4  # blocks over which a prompt change is interpolated
+    shift: float = 5.0
+    pin_first_latent: bool = False  # keep the stream's first latent as context instead of re-encoding a frame
+
+    def validate(self) -> None:
+        if self.width % 16 or self.height % 16 or self.width <= 0 or self.height <= 0:
+            raise ValueError(
+                f"frame size {self.width}x{self.height} is not a multiple of 16 in both directions; "
+                f"try {max(16, round(self.width / 16) * 16)}x{max(16, round(self.height / 16) * 16)}"
+            )
+        if not 1 <= self.steps <= 50:
+            raise ValueError(f"steps must be between 1 and 50 (got {self.steps})")
+        if self.transition < 0:
+            raise ValueError(f"transition must be 0 or more blocks (got {self.transition})")
+
+
+def _normalise_prompt(prompt: Prompt) -> dict[str, float]:
+    weights = {prompt: 1.0} if isinstance(prompt, str) else dict(prompt)
+    if not weights:
+        raise ValueError("a prompt blend needs at least one prompt")
+    if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+        raise ValueError("prompt weights must be 0 or more, and not all 0")
+    if any(not text.strip() for text in weights):
+        raise ValueError("a prompt must not be empty")
+    return weights
+
+
+class Stream:
+    """An endless video stream from one engine. Not thread-safe: drive it from one thread.
+
+    Controls (`set_prompt`, `set_seed`, `steps`, `reset`) take effect at the next call to `next_block`.
+    """
+
+    def __init__(self, engine: "Engine", prompt: Prompt, settings: StreamSettings):
+        settings.validate()
+        self.engine = engine
+        self.settings = settings
+        self.device = engine.device
+        model = engine.model
+        self._lat_h = settings.height // engine.spec.vae.spatial_factor
+        self._lat_w = settings.width // engine.spec.vae.spatial_factor
+        self._tokens = model.tokens_per_frame(self._lat_h, self._lat_w)
+        self._cache = KVCache(
+            model.cfg, 1, (CONTEXT_LATENTS + LATENTS_PER_BLOCK) * self._tokens, model.dtype, self.device
+        )
+        self._decoder = StreamingDecoder(engine.vae)
+        self._encoder = FrameEncoder(engine.vae)
+        self._gen = torch.Generator(device=self.device)
+        self._target = self._embed(prompt)
+        self._from = self._target
+        self._progress = self._span = 0
+        self._kv, self._kv_source = model.text_kv(self._target), self._target
+        self._kv_prev = self._kv
+        self._pending_seed: int | None = None
+        self.reset()
+
+    # --- controls -------------------------------------------------------------------------------------------
+    def set_prompt(self, prompt: Prompt, transition: int | None = None) -> None:
+        """Move to a prompt (or a weighted blend {text: weight}) over `transition` blocks (default: settings)."""
+        target = self._embed(prompt)
+        span = self.settings.transition if transition is None else transition
+        if span < 0:
+            raise ValueError(f"transition must be 0 or more blocks (got {span})")
+        self._from = self._current_embedding()
+        self._target = target
+        self._span, self._progress = span, 0
+
+    def set_seed(self, seed: int) -> None:
+        """Noise from this seed from the next block on."""
+        self.settings.seed = int(seed)
+        self._pending_seed = int(seed)
+
+    @property
+    def steps(self) -> int:
+        return self.settings.steps
+
+    @steps.setter
+    def steps(self, steps: int) -> None:
+        if not 1 <= steps <= 50:
+            raise ValueError(f"steps must be between 1 and 50 (got {steps})")
+        self.settings.steps = steps
+
+    def reset(self) -> None:
+        """Start over from a fresh first block (same seed, current prompt reached at once)."""
+        self._decoder.reset()
+        self._block = 0
+        self._first: Tensor | None = None
+        self._last: Tensor | None = None
+        self._history: deque[Tensor] = deque(maxlen=RGB_HISTORY)
+        self._from, self._span, self._progress = self._target, 0, 0
+        self._pending_seed = self.settings.seed
+
+    @property
+    def block_index(self) -> int:
+        """How many blocks this stream has made since the start or the last reset."""
+        return self._block
+
+    @property
+    def transition_remaining(self) -> int:
+        return max(0, self._span - self._progress)
+
+    # --- the loop -------------------------------------------------------------------------------------------
+    @torch.no_grad()
+    def next_block(self) -> np.ndarray:
+        """The next frames, uint8 RGB [n, height, width, 3]: 12 per block (6 for the stream's first block)."""
+        if self._pending_seed is not None:
+            self._gen.manual_seed(self._pending_seed)
+            self._pending_seed = None
+        kv = self._advance_prompt()
+        latents = self._denoise(kv)
+        rgb = self._decoder.decode(latents)[0]  # [3, n, H, W] in [-1, 1]
+        self._remember(latents, rgb)
+        if self._block == 0:
+            rgb = rgb[:, DROPPED_FIRST_FRAMES:]
+        self._block += 1
+        self._kv_prev = kv
+        frames = ((rgb.permute(1, 2, 3, 0) + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
+        return frames.cpu().numpy()
+
+    def _denoise(self, kv: TextKV) -> Tensor:
+        model = self.engine.model
+        cache_start = frame_start = 0
+        if self._block > 0:
+            context = torch.cat([self._context_first(), self._last], dim=2)
+            t0 = torch.zeros(1, context.shape[2], device=self.device)
+            # The context was made under the previous block's prompt; its cache entries are rebuilt under it too.
+            model(context, t0, self._kv_prev, frame_start=0, cache=self._cache, cache_start=0)
+            frame_start, cache_start = CONTEXT_LATENTS, CONTEXT_LATENTS * self._tokens
+        shape = (1, model.cfg.in_channels, LATENTS_PER_BLOCK, self._lat_h, self._lat_w)
+        passes = denoising_passes(self.settings.steps, self.settings.shift)
+        x = torch.randn(shape, generator=self._gen, device=self.device)
+        x0 = x
+        for i, p in enumerate(passes):
+            t = torch.full((1, LATENTS_PER_BLOCK), p.t, device=self.device)
+            flow = model(x, t, kv, frame_start=frame_start, cache=self._cache, cache_start=cache_start)
+            x0 = x - p.sigma * flow
+            if i + 1 < len(passes):
+                s = renoise_sigma(passes, i)
+                x = (1.0 - s) * x0 + s * torch.randn(shape, generator=self._gen, device=self.device)
+        return x0
+
+    def _context_first(self) -> Tensor:
+        """The first context latent: the stream's own first latent, or (once it is far behind) a re-encoding of
+        the oldest frame of the recent RGB history, the frame just before the 2 kept latents."""
+        if self.settings.pin_first_latent or self._block < 2:
+            return self._first
+        return self._encoder.encode(self._history[0][None])
+
+    def _remember(self, latents: Tensor, rgb: Tensor) -> None:
+        if self._block == 0:
+            self._first = latents[:, :, :1]
+        self._last = latents[:, :, -(CONTEXT_LATENTS - 1):]
+        for i in range(rgb.shape[1]):
+            self._history.append(rgb[:, i])
+
+    # --- prompts --------------------------------------------------------------------------------------------
+    def _embed(self, prompt: Prompt) -> Tensor:
+        weights = _normalise_prompt(prompt)
+        total = sum(weights.values())
+        embs = [self.engine.text.encode(text) * (w / total) for text, w in weights.items()]
+        return torch.stack(embs).sum(0)
+
+    def _current_embedding(self) -> Tensor:
+        if self._span == 0 or self._progress >= self._span:
+            return self._target
+        return torch.lerp(self._from, self._target, self._progress / self._span)
+
+    def _advance_prompt(self) -> TextKV:
+        if self._progress < self._span:
+            self._progress += 1
+        emb = self._current_embedding()
+        if emb is not self._kv_source:
+            self._kv, self._kv_source = self.engine.model.text_kv(emb), emb
+        return self._kv

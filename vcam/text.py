@@ -1,0 +1,111 @@
+"""Prompt text -> UMT5 text embeddings, with a cache keyed by the prompt so that a prompt seen before is free."""
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+
+import torch
+from torch import Tensor
+
+from vcam.configs import TextConfig
+
+
+def clean_prompt(text: str) -> str:
+    """Whitespace folded the way the Wan pipeline does, so the same prompt always gives the same tokens."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class ByteTokenizer:
+    """A tokenizer that needs no files (for random-weight models): UTF-8 bytes, then end-of-sequence, then padding."""
+
+    pad_id, eos_id, offset = 0, 1, 3
+
+    def __init__(self, vocab_size: int):
+        if vocab_size < 256 + self.offset:
+            raise ValueError("ByteTokenizer needs a vocabulary of at least 259 ids")
+
+    def __call__(self, text: str, max_length: int) -> tuple[Tensor, Tensor]:
+        ids = [b + self.offset for b in text.encode("utf-8")][: max_length - 1] + [self.eos_id]
+        mask = [1] * len(ids) + [0] * (max_length - len(ids))
+        ids = ids + [self.pad_id] * (max_length - len(ids))
+        return torch.tensor([ids]), torch.tensor([mask])
+
+
+class HFTokenizer:
+    """The real UMT5 tokenizer from a `tokenizer/` folder, padded and truncated to a fixed length."""
+
+    def __init__(self, path: str):
+        from transformers import AutoTokenizer
+
+        self.tok = AutoTokenizer.from_pretrained(path)
+
+    def __call__(self, text: str, max_length: int) -> tuple[Tensor, Tensor]:
+        out = self.tok(
+            [text],
+            padding="max_length",
+            max_length=max_length,
+            truncation=True,
+            add_special_tokens=True,
+            return_attention_mask=True,
+            return_tensors="pt",
+        )
+        return out.input_ids, out.attention_mask
+
+
+def build_umt5(cfg: TextConfig, seed: int):
+    """A random UMT5 encoder of the given shape (deterministic for a seed)."""
+    from transformers import UMT5Config, UMT5EncoderModel
+
+    config = UMT5Config(
+        vocab_size=cfg.vocab_size,
+        d_model=cfg.d_model,
+        d_kv=cfg.d_kv,
+        d_ff=cfg.d_ff,
+        num_layers=cfg.num_layers,
+        num_heads=cfg.num_heads,
+        feed_forward_proj="gated-gelu",
+    )
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return UMT5EncoderModel(config).eval()
+
+
+class TextEncoder:
+    """Encodes prompts into [1, max_length, d_model] embeddings, zero past the prompt's length.
+
+    Results are cached by cleaned prompt text (least recently used dropped past `cache_size`). Thread-safe, so
+    that prompts can be encoded ahead in the background while the stream runs.
+    """
+
+    def __init__(self, model, tokenizer, max_length: int, device, dtype, cache_size: int = 256):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.max_length = max_length
+        self.device = torch.device(device)
+        self.dtype = dtype
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, Tensor] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def cached(self, prompt: str) -> bool:
+        with self._lock:
+            return clean_prompt(prompt) in self._cache
+
+    @torch.no_grad()
+    def encode(self, prompt: str) -> Tensor:
+        key = clean_prompt(prompt)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+            ids, mask = self.tokenizer(key, self.max_length)
+            model_device = next(self.model.parameters()).device
+            hidden = self.model(input_ids=ids.to(model_device), attention_mask=mask.to(model_device)).last_hidden_state
+            length = int(mask.sum())
+            emb = torch.zeros(1, self.max_length, hidden.shape[-1], device=self.device, dtype=self.dtype)
+            emb[:, :length] = hidden[:, :length].to(device=self.device, dtype=self.dtype)
+            self._cache[key] = emb
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+            return emb

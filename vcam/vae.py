@@ -1,0 +1,91 @@
+"""Streaming decode (and single-frame encode) with diffusers' Wan VAE, keeping the causal-conv cache across blocks.
+
+`AutoencoderKLWan.decode()` clears its feature cache on every call, so a stream that decodes block after block
+calls the decoder itself with a cache of its own: the result equals one `decode()` of the whole sequence.
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from vcam.configs import VAEConfig
+
+
+def build_vae(cfg: VAEConfig):
+    """An AutoencoderKLWan of the given shape (random weights; real weights come from `from_pretrained`)."""
+    from diffusers import AutoencoderKLWan
+
+    return AutoencoderKLWan(
+        base_dim=cfg.base_dim,
+        z_dim=cfg.z_dim,
+        dim_mult=list(cfg.dim_mult),
+        num_res_blocks=cfg.num_res_blocks,
+        temperal_downsample=list(cfg.temporal_downsample),
+    )
+
+
+def _conv_count(module) -> int:
+    from diffusers.models.autoencoders.autoencoder_kl_wan import WanCausalConv3d
+
+    return sum(isinstance(m, WanCausalConv3d) for m in module.modules())
+
+
+class LatentScale:
+    """The VAE's per-channel latent normalisation: the transformer works on (z − mean) / std."""
+
+    def __init__(self, vae, device, dtype=torch.float32):
+        shape = (1, -1, 1, 1, 1)
+        self.mean = torch.tensor(vae.config.latents_mean, device=device, dtype=dtype).view(shape)
+        self.std = torch.tensor(vae.config.latents_std, device=device, dtype=dtype).view(shape)
+
+    def to_vae(self, latents: Tensor) -> Tensor:
+        return latents * self.std + self.mean
+
+    def from_vae(self, z: Tensor) -> Tensor:
+        return (z - self.mean) / self.std
+
+
+class StreamingDecoder:
+    """Decodes normalised latents [B, 16, n, h, w] block by block into RGB in [-1, 1] [B, 3, frames, H, W].
+
+    The first latent of a stream gives 1 frame, every later latent 4.
+    """
+
+    def __init__(self, vae):
+        self.vae = vae
+        self.scale = LatentScale(vae, next(vae.parameters()).device)
+        self._num_convs = _conv_count(vae.decoder)
+        self.reset()
+
+    def reset(self) -> None:
+        self._cache: list = [None] * self._num_convs
+        self._first = True
+
+    @torch.no_grad()
+    def decode(self, latents: Tensor) -> Tensor:
+        dtype = next(self.vae.parameters()).dtype
+        x = self.vae.post_quant_conv(self.scale.to_vae(latents.float()).to(dtype))
+        outs = []
+        for i in range(x.shape[2]):
+            outs.append(
+                self.vae.decoder(x[:, :, i : i + 1], feat_cache=self._cache, feat_idx=[0], first_chunk=self._first)
+            )
+            self._first = False
+        return torch.cat(outs, dim=2).clamp_(-1.0, 1.0)
+
+
+class FrameEncoder:
+    """Encodes one RGB frame [B, 3, H, W] in [-1, 1] into one normalised latent [B, 16, 1, h, w] (its mean)."""
+
+    def __init__(self, vae):
+        self.vae = vae
+        self.scale = LatentScale(vae, next(vae.parameters()).device)
+        self._num_convs = _conv_count(vae.encoder)
+
+    @torch.no_grad()
+    def encode(self, frame: Tensor) -> Tensor:
+        dtype = next(self.vae.parameters()).dtype
+        cache: list = [None] * self._num_convs
+        h = self.vae.encoder(frame[:, :, None].to(dtype), feat_cache=cache, feat_idx=[0])
+        mean = self.vae.quant_conv(h)[:, : self.vae.config.z_dim]
+        return self.scale.from_vae(mean.float())

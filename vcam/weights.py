@@ -1,0 +1,257 @@
+"""Finding, checking and loading model weights: from the Hugging Face hub (its cache and progress bars) or a folder.
+
+A local folder (`--weights DIR`) holds what the two hub repos hold, merged:
+    DIR/krea-realtime-video-14b.safetensors
+    DIR/text_encoder/…  DIR/tokenizer/…  DIR/vae/…
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import struct
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from vcam.configs import KREA_FILE, ModelSpec
+from vcam.errors import NoGPUError, NotEnoughVRAMError, WeightsError
+
+CHECKPOINT_PREFIX = "model."
+GB = 1024**3
+
+
+@dataclass(frozen=True)
+class WeightPaths:
+    transformer: Path
+    text_encoder: Path
+    tokenizer: Path
+    vae: Path
+
+
+def _layout(root_for_repo: dict[str, Path]) -> WeightPaths:
+    krea = next(p for repo, p in root_for_repo.items() if repo.startswith("krea/"))
+    wan = next(p for repo, p in root_for_repo.items() if repo.startswith("Wan-AI/"))
+    return WeightPaths(krea / KREA_FILE, wan / "text_encoder", wan / "tokenizer", wan / "vae")
+
+
+def from_folder(spec: ModelSpec, folder: str | os.PathLike) -> WeightPaths:
+    """The weights of `spec` in a local folder laid out like the hub repos (checked, see `check_files`)."""
+    root = Path(folder).expanduser()
+    if not root.is_dir():
+        raise WeightsError(f"weights folder {root} does not exist", "pass the folder that holds " + KREA_FILE)
+    paths = _layout({repo: root for repo, _ in spec.hub_files})
+    check_files(paths)
+    return paths
+
+
+def from_hub(spec: ModelSpec, cache_dir: str | None = None) -> WeightPaths:
+    """Downloads (or finds in the hub cache) the files of `spec`, with huggingface_hub's progress bars."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    roots = {}
+    for repo, patterns in spec.hub_files:
+        print(f"vcam: fetching {repo} ({', '.join(patterns)}) …", file=sys.stderr, flush=True)
+        try:
+            roots[repo] = Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir))
+        except LocalEntryNotFoundError as e:
+            raise WeightsError(
+                f"could not download {repo}, and it is not in the local hub cache ({e})",
+                "check the network connection (or unset HF_HUB_OFFLINE), or download the files elsewhere "
+                "and pass the folder with --weights DIR",
+            ) from None
+        except (HfHubHTTPError, OSError) as e:
+            raise WeightsError(
+                f"downloading {repo} failed: {e}",
+                "check the network and free disk space, then run again (finished files are kept)",
+            ) from None
+        missing = [p for p in patterns if not any(fnmatch.fnmatch(str(f.relative_to(roots[repo])), p)
+                                                    for f in roots[repo].rglob("*") if f.is_file())]
+        if missing:
+            raise WeightsError(f"{repo} in the hub cache lacks {', '.join(missing)}",
+                               "run again with a network connection to complete the download")
+    paths = _layout(roots)
+    check_files(paths)
+    return paths
+
+
+def safetensors_problem(path: Path) -> str | None:
+    """Why a .safetensors file is unusable (missing, truncated, damaged header), or None if it looks whole."""
+    if not path.is_file():
+        return "missing"
+    size = path.stat().st_size
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(8)
+            if len(raw) < 8:
+                return f"only {size} bytes"
+            (n,) = struct.unpack("<Q", raw)
+            if n > min(size - 8, 100 * 1024**2):
+                return "damaged header"
+            header = json.loads(f.read(n))
+    except (OSError, ValueError, UnicodeDecodeError) as e:
+        return f"damaged header ({e.__class__.__name__})"
+    end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
+    if 8 + n + end > size:
+        return f"truncated: {size} of {8 + n + end} bytes"
+    return None
+
+
+def check_files(paths: WeightPaths) -> None:
+    """Raises WeightsError naming every missing or partial file, with the fix."""
+    problems = []
+    why = safetensors_problem(paths.transformer)
+    if why:
+        problems.append(f"{paths.transformer} ({why})")
+    for folder in (paths.text_encoder, paths.vae):
+        if not (folder / "config.json").is_file():
+            problems.append(f"{folder / 'config.json'} (missing)")
+            continue
+        index = next(iter(folder.glob("*.safetensors.index.json")), None)
+        shards = sorted(set(json.loads(index.read_text())["weight_map"].values())) if index else None
+        files = [folder / s for s in shards] if shards else sorted(folder.glob("*.safetensors"))
+        if not files:
+            problems.append(f"{folder} (no .safetensors weights)")
+        for f in files:
+            why = safetensors_problem(f)
+            if why:
+                problems.append(f"{f} ({why})")
+    if not any(paths.tokenizer.glob("*")) if paths.tokenizer.is_dir() else True:
+        problems.append(f"{paths.tokenizer} (missing)")
+    if problems:
+        raise WeightsError(
+            "model files missing or incomplete:\n    " + "\n    ".join(problems),
+            "delete the damaged files and run again to download them (or copy complete files into the folder)",
+        )
+
+
+def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: torch.dtype,
+                    progress: bool = True) -> None:
+    """Loads Krea's checkpoint (original Wan names, `model.` prefix) into `model`, which may live on `meta`.
+
+    Tensors go straight from the file to `device`, one at a time, so peak memory is one copy of the model.
+    """
+    from safetensors import SafetensorError, safe_open
+
+    from vcam.model import param_dtype
+
+    why = safetensors_problem(path)
+    if why:
+        raise WeightsError(f"checkpoint {path} is unusable ({why})", "delete it and download it again")
+    expected = {k: v for k, v in model.state_dict().items()}
+    try:
+        with safe_open(str(path), framework="pt", device="cpu" if device.type == "cpu" else str(device)) as f:
+            names = {k.removeprefix(CHECKPOINT_PREFIX): k for k in f.keys()}
+            missing = sorted(set(expected) - set(names))
+            unexpected = sorted(set(names) - set(expected))
+            if missing or unexpected:
+                raise WeightsError(_mismatch_message(path, missing, unexpected),
+                                   "use the krea-realtime-video-14b.safetensors file from " "krea/krea-realtime-video")
+            keys = sorted(expected)
+            bar = _progress(len(keys), f"loading {path.name}") if progress else None
+            state = {}
+            for k in keys:
+                t = f.get_tensor(names[k])
+                if t.shape != expected[k].shape:
+                    raise WeightsError(f"checkpoint {path}: {k} has shape {tuple(t.shape)}, "
+                                       f"the model expects {tuple(expected[k].shape)}",
+                                       "this checkpoint is for another model size; use krea-realtime-video-14b")
+                state[k] = t.to(device=device, dtype=param_dtype(k, dtype))
+                if bar:
+                    bar.update(1)
+            if bar:
+                bar.close()
+    except SafetensorError as e:
+        raise WeightsError(f"checkpoint {path} is damaged ({e})", "delete it and download it again") from None
+    model.load_state_dict(state, strict=True, assign=True)
+
+
+def _mismatch_message(path: Path, missing: list[str], unexpected: list[str]) -> str:
+    def few(names: list[str]) -> str:
+        more = f", … {len(names) - 5} more" if len(names) > 5 else ""
+        return ", ".join(names[:5]) + more
+
+    parts = [f"checkpoint {path} does not match the model:"]
+    if missing:
+        parts.append(f"{len(missing)} missing keys ({few(missing)})")
+    if unexpected:
+        parts.append(f"{len(unexpected)} unexpected keys ({few(unexpected)})")
+    return " ".join(parts)
+
+
+def _progress(total: int, desc: str):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="tensor", file=sys.stderr, disable=None)
+
+
+def param_bytes(module: nn.Module, dtype: torch.dtype) -> int:
+    return sum(p.numel() for p in module.parameters()) * torch.empty((), dtype=dtype).element_size()
+
+
+@dataclass(frozen=True)
+class VRAMEstimate:
+    """Bytes of GPU memory a model needs at one frame size, by part."""
+
+    parts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.parts.values())
+
+    def describe(self) -> str:
+        return ", ".join(f"{k} {v / GB:.1f}" for k, v in self.parts.items()) + f" = {self.total / GB:.1f} GB"
+
+
+def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype = torch.bfloat16,
+                  text_on_gpu: bool = True) -> VRAMEstimate:
+    """What `spec` needs on the GPU at width×height, from its shapes (no weights are touched)."""
+    from vcam.model import CausalWanModel
+    from vcam.vae import build_vae
+
+    cfg = spec.transformer
+    with torch.device("meta"):
+        transformer = CausalWanModel(cfg)
+        vae = build_vae(spec.vae)
+    elt = torch.empty((), dtype=dtype).element_size()
+    tokens = (height // 16) * (width // 16)
+    block_tokens = 3 * tokens
+    parts = {
+        "transformer": param_bytes(transformer, dtype),
+        "kv cache": 2 * cfg.num_layers * 2 * block_tokens * cfg.dim * elt,
+        "activations": block_tokens * (cfg.ffn_dim * elt * 2 + cfg.dim * 4 * 8),
+        "vae": param_bytes(vae, dtype) + 3 * 4 * height * width * spec.vae.base_dim * 4 * elt * 4,
+    }
+    if text_on_gpu:
+        text = spec.text
+        per_layer = 4 * text.d_model * text.num_heads * text.d_kv + 3 * text.d_model * text.d_ff
+        parts["text encoder"] = (text.vocab_size * text.d_model + text.num_layers * per_layer) * elt
+    return VRAMEstimate(parts)
+
+
+def check_cuda(spec: ModelSpec) -> torch.device:
+    """The CUDA device to run `spec` on, or NoGPUError with what to do."""
+    if not torch.cuda.is_available():
+        build = "a CPU-only build of PyTorch" if torch.version.cuda is None else "no usable CUDA GPU"
+        raise NoGPUError(
+            f"{spec.name} needs a CUDA GPU, and this machine has {build}",
+            "run with --model tiny to try vcam without a GPU, or install a CUDA build of PyTorch "
+            "on a machine with an NVIDIA GPU (see README)",
+        )
+    return torch.device("cuda")
+
+
+def check_free_vram(estimate: VRAMEstimate, free: int, name: str, width: int, height: int) -> None:
+    """NotEnoughVRAMError when `free` bytes cannot hold `estimate`, saying how much is needed and what to try."""
+    if estimate.total <= free:
+        return
+    raise NotEnoughVRAMError(
+        f"{name} at {width}x{height} needs about {estimate.total / GB:.1f} GB of GPU memory "
+        f"({estimate.describe()}); the GPU has {free / GB:.1f} GB free",
+        "close other programs using the GPU (nvidia-smi lists them), try a smaller size such as "
+        "--size 576x320, or use a GPU with more memory",
+    )
