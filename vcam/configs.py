@@ -93,7 +93,7 @@ MODELS: dict[str, ModelSpec] = {
         transformer=WanConfig(
             dim=64, ffn_dim=128, num_heads=2, num_layers=2, freq_dim=32, text_dim=32
         ),
-        vae=VAEConfig(base_dim=4, dim_mult=(1, 1, 2, 2), num_res_blocks=0),
+        vae=VAEConfig(base_dim=2, dim_mult=(1, 2, 2, 2), num_res_blocks=1),
         text=TextConfig(vocab_size=512, d_model=32, d_kv=8, d_ff=64, num_layers=2, num_heads=4, max_length=512),
         width=112,
         height=64,

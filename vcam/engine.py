@@ -98,7 +98,7 @@ def load(
 
     if weights is None and spec.random_weights:
         return _random_engine(spec, device, dtype)
-    paths = W.from_folder(spec, weights) if weights is not None else W.from_hub(spec)
+    paths = W.from_folder(weights) if weights is not None else W.from_hub(spec)
 
     _log(progress, f"loading transformer from {paths.transformer}")
     with torch.device("meta"):
@@ -123,7 +123,9 @@ def _random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype) ->
     transformer = init_random_(CausalWanModel(spec.transformer), TRANSFORMER_SEED).cast(dtype).to(device).eval()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(VAE_SEED)
-        vae = build_vae(spec.vae).to(device=device, dtype=dtype).eval()
+        vae = build_vae(spec.vae).to(device).eval()
+    if dtype != torch.float32:
+        vae = vae.to(dtype)
     umt5 = build_umt5(spec.text, TEXT_SEED).to(device=device, dtype=dtype)
     text = TextEncoder(umt5, ByteTokenizer(spec.text.vocab_size), spec.text.max_length, device, dtype)
     return Engine(spec, transformer, vae, text, device)

@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from vcam.configs import KREA_FILE, ModelSpec
+from vcam.configs import KREA_FILE, KREA_REPO, WAN_REPO, ModelSpec
 from vcam.errors import NoGPUError, NotEnoughVRAMError, WeightsError
 
 CHECKPOINT_PREFIX = "model."
@@ -32,18 +32,16 @@ class WeightPaths:
     vae: Path
 
 
-def _layout(root_for_repo: dict[str, Path]) -> WeightPaths:
-    krea = next(p for repo, p in root_for_repo.items() if repo.startswith("krea/"))
-    wan = next(p for repo, p in root_for_repo.items() if repo.startswith("Wan-AI/"))
+def _layout(krea: Path, wan: Path) -> WeightPaths:
     return WeightPaths(krea / KREA_FILE, wan / "text_encoder", wan / "tokenizer", wan / "vae")
 
 
-def from_folder(spec: ModelSpec, folder: str | os.PathLike) -> WeightPaths:
-    """The weights of `spec` in a local folder laid out like the hub repos (checked, see `check_files`)."""
+def from_folder(folder: str | os.PathLike) -> WeightPaths:
+    """The weights in a local folder laid out like the hub repos (checked, see `check_files`)."""
     root = Path(folder).expanduser()
     if not root.is_dir():
         raise WeightsError(f"weights folder {root} does not exist", "pass the folder that holds " + KREA_FILE)
-    paths = _layout({repo: root for repo, _ in spec.hub_files})
+    paths = _layout(root, root)
     check_files(paths)
     return paths
 
@@ -74,7 +72,7 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None) -> WeightPaths:
         if missing:
             raise WeightsError(f"{repo} in the hub cache lacks {', '.join(missing)}",
                                "run again with a network connection to complete the download")
-    paths = _layout(roots)
+    paths = _layout(roots[KREA_REPO], roots[WAN_REPO])
     check_files(paths)
     return paths
 

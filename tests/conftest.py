@@ -1,0 +1,22 @@
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+@pytest.fixture(scope="session")
+def tiny_engine():
+    import vcam
+
+    return vcam.load("tiny", progress=False)
+
+
+@pytest.fixture(scope="session")
+def weights_folder(tmp_path_factory):
+    """A folder laid out like the hub repos, holding the tiny model's weights in Krea's checkpoint layout."""
+    from fixtures import make_weights_folder
+
+    return make_weights_folder(tmp_path_factory.mktemp("weights"))

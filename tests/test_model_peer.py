@@ -1,0 +1,82 @@
+"""Our causal Wan transformer against diffusers' WanTransformer3DModel, weight for weight."""
+import pytest
+import torch
+
+from diffusers_peer import to_diffusers_state_dict
+from vcam.configs import WanConfig
+from vcam.model import CausalWanModel, init_random_
+
+
+def rel_err(a, b):
+    return ((a - b).norm() / b.norm()).item()
+
+
+def build_pair(cfg: WanConfig, seed: int):
+    from diffusers import WanTransformer3DModel
+
+    ours = init_random_(CausalWanModel(cfg), seed).eval()
+    peer = WanTransformer3DModel(
+        patch_size=cfg.patch_size,
+        num_attention_heads=cfg.num_heads,
+        attention_head_dim=cfg.head_dim,
+        in_channels=cfg.in_channels,
+        out_channels=cfg.out_channels,
+        text_dim=cfg.text_dim,
+        freq_dim=cfg.freq_dim,
+        ffn_dim=cfg.ffn_dim,
+        num_layers=cfg.num_layers,
+        cross_attn_norm=True,
+        qk_norm="rms_norm_across_heads",
+        eps=cfg.eps,
+    ).eval()
+    peer.load_state_dict(to_diffusers_state_dict(ours.state_dict()), strict=True)
+    return ours, peer
+
+
+CONFIGS = [
+    # (layers, heads, head_dim, frames, latent h, latent w, text tokens)
+    (1, 2, 32, 1, 4, 6, 16),
+    (2, 4, 16, 3, 8, 14, 512),
+    (3, 3, 24, 6, 6, 10, 64),
+    (2, 1, 64, 4, 12, 4, 40),
+]
+
+
+@pytest.mark.parametrize("layers,heads,head_dim,frames,h,w,text_len", CONFIGS)
+def test_matches_diffusers_one_timestep(layers, heads, head_dim, frames, h, w, text_len):
+    cfg = WanConfig(dim=heads * head_dim, ffn_dim=3 * heads * head_dim, num_heads=heads, num_layers=layers,
+                    freq_dim=32, text_dim=24)
+    ours, peer = build_pair(cfg, seed=layers * 10 + heads)
+    gen = torch.Generator().manual_seed(frames)
+    x = torch.randn(2, 16, frames, h, w, generator=gen)
+    text = torch.randn(2, text_len, 24, generator=gen)
+    t = torch.tensor([999.0, 412.5])
+    with torch.no_grad():
+        expected = peer(x, t, text, return_dict=False)[0]
+        got = ours(x, t[:, None].expand(2, frames), ours.text_kv(text))
+    assert got.shape == expected.shape
+    assert rel_err(got, expected) < 1e-5
+
+
+def test_matches_diffusers_per_frame_timesteps():
+    cfg = WanConfig(dim=64, ffn_dim=128, num_heads=2, num_layers=2, freq_dim=32, text_dim=32)
+    ours, peer = build_pair(cfg, seed=7)
+    frames, h, w = 3, 8, 14
+    x = torch.randn(1, 16, frames, h, w)
+    text = torch.randn(1, 512, 32)
+    t = torch.tensor([[1000.0, 714.0, 0.0]])
+    per_token = t.repeat_interleave((h // 2) * (w // 2), dim=1)  # diffusers takes one timestep per token
+    with torch.no_grad():
+        expected = peer(x, per_token, text, return_dict=False)[0]
+        got = ours(x, t, ours.text_kv(text))
+    assert rel_err(got, expected) < 1e-5
+
+
+def test_a_wrong_weight_is_noticed():
+    """The comparison can fail: one perturbed weight makes the outputs differ."""
+    cfg = WanConfig(dim=64, ffn_dim=128, num_heads=2, num_layers=1, freq_dim=32, text_dim=32)
+    ours, peer = build_pair(cfg, seed=3)
+    with torch.no_grad():
+        ours.blocks[0].self_attn.k.weight[0, 0] += 0.5
+        x, text, t = torch.randn(1, 16, 2, 4, 4), torch.randn(1, 8, 32), torch.tensor([500.0])
+        assert rel_err(ours(x, t[:, None].expand(1, 2), ours.text_kv(text)), peer(x, t, text, return_dict=False)[0]) > 1e-5

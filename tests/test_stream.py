@@ -1,0 +1,141 @@
+"""The block stream of the tiny model: sizes, determinism, seeds, prompt transitions, blends, reset, context."""
+import numpy as np
+import pytest
+import torch
+
+
+def blocks(stream, n):
+    return [stream.next_block() for _ in range(n)]
+
+
+def diff(a, b):
+    return float(np.abs(a.astype(np.int16) - b.astype(np.int16)).mean())
+
+
+def test_block_sizes(tiny_engine):
+    s = tiny_engine.stream("a red fox in the snow", seed=1)
+    first, second, third = blocks(s, 3)
+    assert first.shape == (6, 64, 112, 3) and first.dtype == np.uint8
+    assert second.shape == third.shape == (12, 64, 112, 3)
+    assert s.block_index == 3
+
+
+@pytest.mark.parametrize("w,h", [(64, 112), (96, 48)])
+def test_any_size_divisible_by_16_including_portrait(tiny_engine, w, h):
+    s = tiny_engine.stream("a lighthouse", width=w, height=h)
+    assert blocks(s, 3)[-1].shape == (12, h, w, 3)
+
+
+def test_sizes_not_divisible_by_16_are_refused(tiny_engine):
+    with pytest.raises(ValueError, match="multiple of 16"):
+        tiny_engine.stream("x", width=100, height=64)
+
+
+def test_same_seed_and_prompt_give_the_same_frames(tiny_engine):
+    a = blocks(tiny_engine.stream("a neon city", seed=5), 4)
+    b = blocks(tiny_engine.stream("a neon city", seed=5), 4)
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def test_another_seed_or_prompt_gives_other_frames(tiny_engine):
+    base = blocks(tiny_engine.stream("a neon city", seed=5), 2)
+    other_seed = blocks(tiny_engine.stream("a neon city", seed=6), 2)
+    other_prompt = blocks(tiny_engine.stream("a quiet forest", seed=5), 2)
+    for other in (other_seed, other_prompt):
+        assert all(diff(x, y) > 0.5 for x, y in zip(base, other))
+
+
+def test_frames_change_over_time(tiny_engine):
+    b = blocks(tiny_engine.stream("waves", seed=2), 3)
+    assert diff(b[1], b[2]) > 1.0
+
+
+def test_new_seed_applies_from_the_next_block(tiny_engine):
+    a = tiny_engine.stream("a neon city", seed=5)
+    b = tiny_engine.stream("a neon city", seed=5)
+    a_blocks = blocks(a, 2)
+    b_blocks = blocks(b, 2)
+    b.set_seed(99)
+    assert all(np.array_equal(x, y) for x, y in zip(a_blocks, b_blocks))  # nothing changed before the call
+    assert diff(a.next_block(), b.next_block()) > 1.0
+    assert b.settings.seed == 99
+
+
+def test_reset_starts_over(tiny_engine):
+    s = tiny_engine.stream("a neon city", seed=5)
+    first = blocks(s, 3)
+    s.reset()
+    assert s.block_index == 0
+    again = blocks(s, 3)
+    assert all(np.array_equal(x, y) for x, y in zip(first, again))
+
+
+def test_prompt_change_moves_over_the_transition_blocks(tiny_engine):
+    start, end, n = "a neon city at night", "a sunny beach", 4
+    s = tiny_engine.stream(start, seed=1, transition=n)
+    blocks(s, 2)
+    e_start, e_end = tiny_engine.text.encode(start), tiny_engine.text.encode(end)
+    s.set_prompt(end)
+    for k in range(1, n + 1):
+        s.next_block()
+        expected = torch.lerp(e_start, e_end, k / n)
+        assert torch.allclose(s._current_embedding(), expected, atol=1e-6)
+        assert s.transition_remaining == n - k
+    # the cross-attention K/V in use are those of the final prompt once the transition is over
+    assert torch.allclose(s._kv.k, tiny_engine.model.text_kv(e_end).k, atol=1e-6)
+
+
+def test_prompt_change_is_gradual_in_the_frames(tiny_engine):
+    start, end = "a neon city at night", "a sunny beach"
+
+    def run(transition, switch):
+        s = tiny_engine.stream(start, seed=1)
+        out = blocks(s, 2)
+        if switch:
+            s.set_prompt(end, transition=transition)
+        return out + blocks(s, 1)
+
+    stay, gradual, at_once = run(4, True), run(4, True), run(0, True)
+    no_change = run(4, False)
+    # the first block after a gradual change lies between "no change" and "changed at once"
+    d_stay = diff(gradual[2], no_change[2])
+    d_once = diff(gradual[2], at_once[2])
+    assert 0 < d_stay < diff(at_once[2], no_change[2])
+    assert d_once > 0
+    assert np.array_equal(stay[2], gradual[2])  # and it is deterministic
+
+
+def test_weighted_blend(tiny_engine):
+    s = tiny_engine.stream({"a cat": 3.0, "a dog": 1.0}, seed=1)
+    expected = 0.75 * tiny_engine.text.encode("a cat") + 0.25 * tiny_engine.text.encode("a dog")
+    assert torch.allclose(s._current_embedding(), expected, atol=1e-6)
+    only_cat = blocks(tiny_engine.stream({"a cat": 1.0, "a dog": 0.0}, seed=1), 2)
+    cat = blocks(tiny_engine.stream("a cat", seed=1), 2)
+    assert all(diff(x, y) < 0.01 for x, y in zip(only_cat, cat))
+
+
+@pytest.mark.parametrize("bad", [{}, {"a": -1.0}, {"a": 0.0}, "   "])
+def test_bad_prompts_are_refused(tiny_engine, bad):
+    s = tiny_engine.stream("a cat")
+    with pytest.raises(ValueError):
+        s.set_prompt(bad)
+
+
+def test_steps_change_the_output(tiny_engine):
+    a = tiny_engine.stream("a cat", seed=1)
+    b = tiny_engine.stream("a cat", seed=1)
+    b.steps = 2
+    assert diff(a.next_block(), b.next_block()) > 0.5
+    with pytest.raises(ValueError):
+        b.steps = 0
+
+
+def test_first_frame_re_encoding_versus_pinning(tiny_engine):
+    reenc = tiny_engine.stream("a cat", seed=1)
+    pinned = tiny_engine.stream("a cat", seed=1, pin_first_latent=True)
+    r, p = blocks(reenc, 4), blocks(pinned, 4)
+    # identical until the context's first latent is replaced (block 2 on)
+    assert np.array_equal(r[0], p[0]) and np.array_equal(r[1], p[1])
+    assert diff(r[2], p[2]) > 0.1
+    # the re-encoded latent is the encoding of the frame just before the two kept latents
+    assert len(reenc._history) == 9

@@ -1,0 +1,160 @@
+"""Checkpoint loading, file checks, the hub path (against a local hub cache), GPU and VRAM messages."""
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+
+import vcam
+from fixtures import make_weights_folder, save_krea_checkpoint
+from vcam.configs import KREA_FILE, KREA_REPO, WAN_REPO, get_spec
+from vcam.errors import NoGPUError, NotEnoughVRAMError, WeightsError
+from vcam.model import CausalWanModel
+from vcam.weights import (GB, check_cuda, check_free_vram, estimate_vram, from_folder, from_hub, load_checkpoint)
+
+
+def test_krea_layout_checkpoint_loads_with_every_key(weights_folder, tiny_engine):
+    with torch.device("meta"):
+        model = CausalWanModel(get_spec("tiny").transformer)
+    load_checkpoint(model, weights_folder / KREA_FILE, torch.device("cpu"), torch.float32, progress=False)
+    for (name, got), (_, expected) in zip(model.state_dict().items(), tiny_engine.model.state_dict().items()):
+        assert torch.equal(got, expected), name
+
+
+def test_engine_from_folder_streams_like_the_random_one(weights_folder, tiny_engine):
+    loaded = vcam.load("tiny", weights=weights_folder, progress=False)
+    assert loaded.dtype == torch.float32
+    x = torch.randn(1, 16, 3, 8, 14)
+    text = torch.randn(1, 512, 32)
+    with torch.no_grad():
+        a = loaded.model(x, torch.full((1, 3), 500.0), loaded.model.text_kv(text))
+        b = tiny_engine.model(x, torch.full((1, 3), 500.0), tiny_engine.model.text_kv(text))
+    assert torch.equal(a, b)
+    frames = loaded.stream("w1 w2", seed=3).next_block()
+    assert frames.shape == (6, 64, 112, 3)
+
+
+def copy_folder(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_missing_and_unexpected_keys_are_listed(tmp_path, tiny_engine):
+    path = tmp_path / KREA_FILE
+    save_krea_checkpoint(tiny_engine.model, path, drop=("blocks.1.ffn.2.weight", "head.modulation"),
+                         extra={"model.blocks.9.extra.weight": torch.zeros(2)})
+    with torch.device("meta"):
+        model = CausalWanModel(get_spec("tiny").transformer)
+    with pytest.raises(WeightsError) as err:
+        load_checkpoint(model, path, torch.device("cpu"), torch.float32, progress=False)
+    text = str(err.value)
+    assert "2 missing keys" in text and "blocks.1.ffn.2.weight" in text and "head.modulation" in text
+    assert "1 unexpected keys" in text and "blocks.9.extra.weight" in text
+
+
+def test_wrong_shapes_are_reported(tmp_path):
+    big = CausalWanModel(get_spec("tiny").transformer.__class__(dim=32, ffn_dim=64, num_heads=2, num_layers=2,
+                                                                freq_dim=32, text_dim=32))
+    path = tmp_path / KREA_FILE
+    save_krea_checkpoint(big, path)
+    with torch.device("meta"):
+        model = CausalWanModel(get_spec("tiny").transformer)
+    with pytest.raises(WeightsError, match="has shape"):
+        load_checkpoint(model, path, torch.device("cpu"), torch.float32, progress=False)
+
+
+def test_truncated_checkpoint_gives_a_clear_error(tmp_path, weights_folder):
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    ckpt = folder / KREA_FILE
+    data = ckpt.read_bytes()
+    ckpt.write_bytes(data[: len(data) // 2])
+    with pytest.raises(WeightsError) as err:
+        vcam.load("tiny", weights=folder, progress=False)
+    assert "truncated" in str(err.value) and KREA_FILE in str(err.value)
+    assert "download it again" in err.value.fix or "download them" in err.value.fix
+
+
+def test_garbage_checkpoint_gives_a_clear_error(tmp_path, weights_folder):
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    (folder / KREA_FILE).write_bytes(b"\xff" * 64)
+    with pytest.raises(WeightsError, match="damaged"):
+        vcam.load("tiny", weights=folder, progress=False)
+
+
+def test_missing_parts_are_all_named(tmp_path, weights_folder):
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    shutil.rmtree(folder / "vae")
+    (folder / "text_encoder" / "model.safetensors").unlink()
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder)
+    assert "vae" in str(err.value) and "text_encoder" in str(err.value)
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(WeightsError, match="does not exist"):
+        from_folder(tmp_path / "nope")
+
+
+def fill_hub_cache(cache: Path, weights: Path, with_vae: bool = True) -> None:
+    """Lays out `weights` as huggingface_hub's cache of the two repos (what a finished download leaves)."""
+    def repo_dir(repo):
+        snap = cache / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        (snap.parent.parent / "refs").mkdir(parents=True, exist_ok=True)
+        (snap.parent.parent / "refs" / "main").write_text("0")
+        snap.mkdir(parents=True, exist_ok=True)
+        return snap
+
+    shutil.copy(weights / KREA_FILE, repo_dir(KREA_REPO) / KREA_FILE)
+    wan = repo_dir(WAN_REPO)
+    for part in ("text_encoder", "tokenizer") + (("vae",) if with_vae else ()):
+        shutil.copytree(weights / part, wan / part)
+
+
+def test_hub_path_uses_the_hub_cache(tmp_path, weights_folder, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    fill_hub_cache(tmp_path / "hub", weights_folder)
+    paths = from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert paths.transformer.name == KREA_FILE and paths.transformer.is_file()
+    assert (paths.vae / "config.json").is_file() and (paths.text_encoder / "config.json").is_file()
+
+
+def test_hub_path_reports_an_incomplete_download(tmp_path, weights_folder, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    fill_hub_cache(tmp_path / "hub", weights_folder, with_vae=False)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert "vae" in str(err.value)
+
+
+def test_hub_path_without_network_or_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "empty"))
+    assert KREA_REPO in str(err.value) and "--weights" in err.value.fix
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message of a machine without CUDA")
+def test_krea_without_cuda_says_what_to_do():
+    with pytest.raises(NoGPUError) as err:
+        check_cuda(get_spec("krea-14b"))
+    assert "CUDA GPU" in str(err.value) and "--model tiny" in err.value.fix
+    with pytest.raises(NoGPUError):
+        vcam.load("krea-14b", progress=False)
+
+
+def test_vram_estimate_of_the_real_model():
+    est = estimate_vram(get_spec("krea-14b"), 832, 480)
+    assert 14.2e9 < est.parts["transformer"] / 2 < 14.4e9  # ~14.3 B parameters in bf16 (the 28.6 GB file)
+    assert est.parts["kv cache"] == 40 * 2 * 9360 * 5120 * 2  # layers × K,V × tokens × dim × bf16
+    small = estimate_vram(get_spec("krea-14b"), 576, 320)
+    assert small.total < est.total
+    assert estimate_vram(get_spec("krea-14b"), 832, 480, text_on_gpu=False).total < est.total
+
+
+def test_too_little_vram_says_how_much_and_what_to_try():
+    est = estimate_vram(get_spec("krea-14b"), 832, 480)
+    check_free_vram(est, est.total + 1, "krea-14b", 832, 480)  # enough: no error
+    with pytest.raises(NotEnoughVRAMError) as err:
+        check_free_vram(est, 24 * GB, "krea-14b", 832, 480)
+    assert f"{est.total / GB:.1f} GB" in str(err.value) and "24.0 GB free" in str(err.value)
+    assert "576x320" in err.value.fix
