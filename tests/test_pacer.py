@@ -1,0 +1,171 @@
+"""The pacer under a fake clock and a bursty fake producer."""
+import random
+import threading
+import time
+
+import numpy as np
+
+from vcam.pacer import Pacer, PacerSettings
+
+
+class FakeTime:
+    """A clock and a sleep that advances it, with a producer scheduled on the same timeline."""
+
+    def __init__(self, oversleep=0.0, seed=0):
+        self.now = 0.0
+        self.events = []  # (time, callable)
+        self.oversleep = oversleep
+        self.rng = random.Random(seed)
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, dt):
+        target = self.now + dt + self.rng.uniform(0, self.oversleep)
+        self.events.sort(key=lambda e: e[0])
+        while self.events and self.events[0][0] <= target:
+            t, fn = self.events.pop(0)
+            self.now = max(self.now, t)
+            fn()
+        self.now = target
+
+
+def frame(i):
+    f = np.zeros((4, 4, 3), dtype=np.uint8)
+    f[..., 0] = i % 256
+    f[..., 1] = i // 256
+    return f
+
+
+def index(f):
+    return int(f[0, 0, 0]) + 256 * int(f[0, 0, 1])
+
+
+def schedule_bursts(ft, pacer, start, count, period, jitter, burst=12, first_id=0, rng=None):
+    rng = rng or random.Random(1)
+    t = start
+    for k in range(count):
+        t += period + rng.uniform(-jitter, jitter)
+        ids = range(first_id + k * burst, first_id + (k + 1) * burst)
+        ft.events.append((t, lambda ids=ids: pacer.push([frame(i) for i in ids])))
+    return t
+
+
+def run_for(ft, pacer, seconds):
+    shown, times = [], []
+    stop = threading.Event()
+
+    def emit(f):
+        shown.append(index(f))
+        times.append(ft.now)
+        if ft.now >= seconds:
+            stop.set()
+
+    pacer.run(emit, stop, sleep=ft.sleep)
+    return shown, times
+
+
+def test_steady_rate_and_bounded_latency_under_jittered_bursts():
+    ft = FakeTime(oversleep=0.004)
+    pacer = Pacer(PacerSettings(fps=30.0, max_latency=4.0), clock=ft.clock)
+    schedule_bursts(ft, pacer, 0.0, 80, period=0.8, jitter=0.2)
+    latencies = []
+    shown, times = [], []
+    stop = threading.Event()
+
+    def emit(f):
+        shown.append(index(f))
+        times.append(ft.now)
+        latencies.append(pacer.stats.latency)
+        if ft.now >= 60.0:
+            stop.set()
+
+    pacer.run(emit, stop, sleep=ft.sleep)
+    # output rate: one frame per tick on fixed deadlines, within 1 % despite oversleeping
+    rate = (len(times) - 1) / (times[-1] - times[0])
+    assert abs(rate - 30.0) / 30.0 < 0.01
+    # frames play in order, never backwards
+    assert all(b >= a for a, b in zip(shown, shown[1:]))
+    # playback keeps up with production (15 frames/s): after warm-up, most generated frames are shown
+    steady = [s for s, t in zip(shown, times) if t > 10.0]
+    assert len(set(steady)) / (steady[-1] - steady[0] + 1) > 0.9
+    # latency bounded by about two bursts, far below the cap
+    assert max(l for l, t in zip(latencies, times) if t > 10.0) < 2.0
+    assert pacer.stats.dropped == 0
+
+
+def test_stall_holds_the_last_frame_then_resumes():
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, stall_after=3.0), clock=ft.clock)
+    end = schedule_bursts(ft, pacer, 0.0, 10, period=1.0, jitter=0.1)
+    schedule_bursts(ft, pacer, end + 8.0, 10, period=1.0, jitter=0.1, first_id=120)
+    stalled_seen = []
+    shown, times = [], []
+    stop = threading.Event()
+
+    def emit(f):
+        shown.append(index(f))
+        times.append(ft.now)
+        stalled_seen.append(pacer.stats.stalled)
+        if ft.now >= end + 16.0:
+            stop.set()
+
+    pacer.run(emit, stop, sleep=ft.sleep)
+    during = [s for s, t in zip(shown, times) if end + 4.0 < t < end + 7.5]
+    assert len(set(during)) == 1 and during[0] == 119  # the last frame, held
+    assert any(stalled_seen)
+    assert not stalled_seen[-1]  # recovered
+    assert max(shown) > 125  # new frames shown after the stall
+    assert len(times) / (times[-1] - times[0]) > 29.5  # the camera never stopped
+
+
+def test_fallback_image_during_a_stall():
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, stall_after=2.0), clock=ft.clock)
+    fallback = frame(999)
+    pacer.set_fallback(fallback)
+    schedule_bursts(ft, pacer, 0.0, 3, period=1.0, jitter=0.0)
+    shown, _ = run_for(ft, pacer, 10.0)
+    assert shown[-1] == 999
+
+
+def test_card_before_the_first_frame():
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
+    assert pacer.tick() is None
+    pacer.set_card(frame(500))
+    assert index(pacer.tick()) == 500
+    pacer.push([frame(1)])
+    assert index(pacer.tick()) == 1
+
+
+def test_latency_cap_drops_oldest():
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, max_latency=1.0), clock=ft.clock)
+    for k in range(8):  # a producer far faster than playback for a moment
+        ft.now = k * 0.1
+        pacer.push([frame(i) for i in range(k * 12, k * 12 + 12)])
+    ft.now = 2.0
+    shown = index(pacer.tick())
+    # everything older than the cap is gone except the newest burst, kept so there is something to play
+    assert pacer.stats.dropped == 84 and shown == 84
+
+
+def test_smooth_cross_fades():
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, smooth=True), clock=ft.clock)
+    a, b = np.zeros((2, 2, 3), np.uint8), np.full((2, 2, 3), 200, np.uint8)
+    pacer.push([a, b])
+    ft.now = 1.0
+    pacer.push([b, b])  # rate is now known: 2 frames/s, so each tick moves 1/15 of a frame
+    pacer.tick()
+    mid = pacer.tick()
+    assert 0 < int(mid[0, 0, 0]) < 200
+
+
+def test_push_never_blocks_on_a_slow_consumer():
+    pacer = Pacer(PacerSettings(fps=30.0))
+    start = time.monotonic()
+    for k in range(200):
+        pacer.push([frame(i) for i in range(12)])
+    assert time.monotonic() - start < 2.0

@@ -1,0 +1,60 @@
+"""Frame helpers shared by the outputs: fitting into an output size, cross-fades, title cards."""
+from __future__ import annotations
+
+import numpy as np
+
+FITS = ("letterbox", "crop", "stretch")
+
+
+def fit(frame: np.ndarray, width: int, height: int, mode: str = "letterbox") -> np.ndarray:
+    """Frame [h, w, 3] uint8 resized into width×height: letterbox (black bars), crop (fill) or stretch."""
+    import cv2
+
+    h, w = frame.shape[:2]
+    if (w, h) == (width, height):
+        return frame
+    if mode == "stretch":
+        return cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA if w > width else cv2.INTER_LINEAR)
+    scale = min(width / w, height / h) if mode == "letterbox" else max(width / w, height / h)
+    nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
+    resized = cv2.resize(frame, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    if mode == "crop":
+        x, y = (nw - width) // 2, (nh - height) // 2
+        return np.ascontiguousarray(resized[y:y + height, x:x + width])
+    out = np.zeros((height, width, 3), dtype=np.uint8)
+    x, y = (width - nw) // 2, (height - nh) // 2
+    out[y:y + nh, x:x + nw] = resized
+    return out
+
+
+def crossfade(a: np.ndarray, b: np.ndarray, weight: float) -> np.ndarray:
+    """(1 − weight)·a + weight·b, in uint8."""
+    import cv2
+
+    return cv2.addWeighted(a, 1.0 - weight, b, weight, 0.0)
+
+
+def card(width: int, height: int, lines: list[str]) -> np.ndarray:
+    """A dark frame with centred lines of text (the "loading model…" and "stalled" cards)."""
+    import cv2
+
+    img = np.full((height, width, 3), 16, dtype=np.uint8)
+    scale = max(0.35, min(width, height) / 600)
+    thick = max(1, round(scale * 2))
+    line_h = int(32 * scale) + 6
+    top = height // 2 - line_h * (len(lines) - 1) // 2
+    for i, line in enumerate(lines):
+        (tw, th), _ = cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, scale, thick)
+        org = ((width - tw) // 2, top + i * line_h + th // 2)
+        cv2.putText(img, line, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (230, 230, 230), thick, cv2.LINE_AA)
+    return img
+
+
+def load_image(path: str, width: int, height: int) -> np.ndarray:
+    """An image file as an RGB frame fitted to width×height; ValueError naming the file if it cannot be read."""
+    import cv2
+
+    img = cv2.imread(path, cv2.IMREAD_COLOR)
+    if img is None:
+        raise ValueError(f"cannot read image {path}")
+    return fit(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), width, height, "letterbox")

@@ -1,0 +1,147 @@
+"""Steady camera frames from bursty generation.
+
+The model delivers frames in bursts (12 every second or so); a camera wants one frame every 1/fps seconds. The
+pacer plays the generated frames at the measured production rate, nudged by how full its buffer is, and fills
+the camera's ticks by repeating (or, with `smooth`, cross-fading) frames. It never blocks the producer: `push`
+only appends, and frames past the latency cap are dropped, oldest first.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from vcam.frames import crossfade
+
+
+@dataclass
+class PacerSettings:
+    fps: float = 30.0
+    smooth: bool = False  # cross-fade between generated frames instead of repeating them
+    max_latency: float = 4.0  # seconds of unplayed frames kept at most; older ones are dropped
+    stall_after: float = 5.0  # seconds without new frames after which the stream counts as stalled
+    gain: float = 0.15  # how strongly the playback rate follows the buffer level
+
+
+@dataclass
+class PacerStats:
+    pushed: int = 0
+    dropped: int = 0
+    ticks: int = 0
+    buffered: float = 0.0  # frames not yet played
+    production_fps: float = 0.0
+    playback_fps: float = 0.0
+    latency: float = 0.0  # seconds between a shown frame's arrival and its showing
+    stalled: bool = False
+
+
+class Pacer:
+    """Thread-safe: one producer calls `push`, one thread calls `tick` (or `run`)."""
+
+    def __init__(self, settings: PacerSettings, clock: Callable[[], float] = time.monotonic):
+        self.settings = settings
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._frames: deque[tuple[np.ndarray, float]] = deque()
+        self._pos = 0.0
+        self._rate: float | None = None
+        self._burst = 0
+        self._last_push: float | None = None
+        self._card: np.ndarray | None = None
+        self._fallback: np.ndarray | None = None
+        self.stats = PacerStats()
+
+    # --- producer side --------------------------------------------------------------------------------------
+    def push(self, frames) -> None:
+        """Append a burst of frames ([n, H, W, 3] or a list of frames)."""
+        now = self.clock()
+        with self._lock:
+            n = len(frames)
+            if self._last_push is not None:
+                gap = now - self._last_push
+                if 0 < gap < self.settings.stall_after:  # a gap after a stall says nothing about the rate
+                    inst = n / gap
+                    self._rate = inst if self._rate is None else 0.75 * self._rate + 0.25 * inst
+            self._last_push = now
+            self._burst = n
+            for f in frames:
+                self._frames.append((f, now))
+            self.stats.pushed += n
+            self._drop_past_cap(now)
+
+    def set_card(self, frame: np.ndarray | None) -> None:
+        """What to show before the first generated frame (e.g. the loading card)."""
+        with self._lock:
+            self._card = frame
+
+    def set_fallback(self, frame: np.ndarray | None) -> None:
+        """What to show while generation is stalled; None holds the last frame."""
+        with self._lock:
+            self._fallback = frame
+
+    # --- consumer side --------------------------------------------------------------------------------------
+    def tick(self) -> np.ndarray | None:
+        """The frame for this camera tick (None only when there is nothing at all to show yet)."""
+        now = self.clock()
+        with self._lock:
+            st = self.stats
+            st.ticks += 1
+            st.stalled = self._last_push is not None and now - self._last_push > self.settings.stall_after
+            if not self._frames:
+                return self._card
+            self._drop_past_cap(now)
+            level = len(self._frames) - 1 - self._pos
+            if self._rate is not None:
+                target = max(1.0, float(self._burst))
+                correction = 1.0 + self.settings.gain * (level - target) / target
+                step = self._rate / self.settings.fps * min(1.5, max(0.5, correction))
+                self._pos = min(self._pos + step, len(self._frames) - 1.0)
+                st.playback_fps = step * self.settings.fps
+            while self._pos >= 1.0 and len(self._frames) > 1:
+                self._frames.popleft()
+                self._pos -= 1.0
+            st.buffered = len(self._frames) - 1 - self._pos
+            st.production_fps = self._rate or 0.0
+            frame, born = self._frames[0]
+            st.latency = now - born
+            if st.stalled and self._fallback is not None and st.buffered <= 0:
+                return self._fallback
+            if self.settings.smooth and len(self._frames) > 1 and self._pos > 0:
+                return crossfade(frame, self._frames[1][0], self._pos)
+            return frame
+
+    def _drop_past_cap(self, now: float) -> None:
+        """Drops the oldest frames while the one on screen is older than the latency cap, keeping a burst."""
+        keep = max(1, self._burst)
+        while len(self._frames) > keep and now - self._frames[0][1] > self.settings.max_latency:
+            self._frames.popleft()
+            self._pos = 0.0
+            self.stats.dropped += 1
+
+    def run(
+        self,
+        emit: Callable[[np.ndarray], None],
+        stop: threading.Event,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """Calls `emit` once per camera tick on fixed deadlines until `stop` is set.
+
+        Deadlines are fixed (start + k/fps), so a late tick does not shift the ones after it; if the loop falls
+        more than a few ticks behind (a suspended machine), it skips ahead instead of bursting.
+        """
+        period = 1.0 / self.settings.fps
+        deadline = self.clock()
+        while not stop.is_set():
+            frame = self.tick()
+            if frame is not None:
+                emit(frame)
+            deadline += period
+            now = self.clock()
+            if now - deadline > 5 * period:
+                deadline = now
+            if deadline > now:
+                sleep(deadline - now)
