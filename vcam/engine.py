@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -56,9 +57,14 @@ class Engine:
         return Stream(self, prompt, settings)
 
 
-def _log(progress: bool, message: str) -> None:
-    if progress:
-        print(f"vcam: {message}", file=sys.stderr, flush=True)
+def _logger(progress: bool, report: Callable[[str], None] | None) -> Callable[[str], None]:
+    def log(message: str) -> None:
+        if progress:
+            print(f"vcam: {message}", file=sys.stderr, flush=True)
+        if report is not None:
+            report(message)
+
+    return log
 
 
 def default_device(spec: ModelSpec) -> torch.device:
@@ -76,13 +82,16 @@ def load(
     width: int | None = None,
     height: int | None = None,
     progress: bool = True,
+    report: Callable[[str], None] | None = None,
 ) -> Engine:
     """Loads a named model ('krea-14b' or 'tiny') and returns an Engine.
 
     Weights come from `weights` (a folder laid out like the hub repos) or, for models that have them, the
     Hugging Face hub. `tiny` without `weights` is random from fixed seeds and needs no files. Errors that a user
     can fix (no GPU, too little VRAM, missing or damaged files) raise a `VcamError` subclass saying how.
+    `progress` prints steps and progress bars on stderr; `report` is also called with each step's text.
     """
+    log = _logger(progress, report)
     spec = get_spec(model)
     device = torch.device(device) if device is not None else default_device(spec)
     if spec.needs_cuda and device.type != "cuda":
@@ -92,28 +101,31 @@ def load(
     if device.type == "cuda":
         estimate = W.estimate_vram(spec, width or spec.width, height or spec.height, dtype)
         free, _ = torch.cuda.mem_get_info(device)
-        _log(progress, f"{spec.name} needs about {estimate.total / W.GB:.1f} GB of GPU memory "
+        log(f"{spec.name} needs about {estimate.total / W.GB:.1f} GB of GPU memory "
                        f"({free / W.GB:.1f} GB free)")
         W.check_free_vram(estimate, free, spec.name, width or spec.width, height or spec.height)
 
     if weights is None and spec.random_weights:
+        log(f"building {spec.name} (random weights)")
         return _random_engine(spec, device, dtype)
+    if weights is None:
+        log("fetching weights from the Hugging Face hub (first run: about 40 GB, progress on the terminal)")
     paths = W.from_folder(weights) if weights is not None else W.from_hub(spec)
 
-    _log(progress, f"loading transformer from {paths.transformer}")
+    log(f"loading transformer from {paths.transformer}")
     with torch.device("meta"):
         transformer = CausalWanModel(spec.transformer)
-    W.load_checkpoint(transformer, paths.transformer, device, dtype, progress=progress)
+    W.load_checkpoint(transformer, paths.transformer, device, dtype, progress=progress, report=report)
     transformer.rope = Rope(spec.transformer.head_dim, spec.transformer.rope_max_positions).to(device)
     transformer.eval()
 
     from diffusers import AutoencoderKLWan
     from transformers import UMT5EncoderModel
 
-    _log(progress, f"loading text encoder from {paths.text_encoder}")
+    log(f"loading text encoder from {paths.text_encoder}")
     umt5 = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype).to(device).eval()
     text = TextEncoder(umt5, HFTokenizer(str(paths.tokenizer)), spec.text.max_length, device, dtype)
-    _log(progress, f"loading VAE from {paths.vae}")
+    log(f"loading VAE from {paths.vae}")
     vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=dtype).to(device).eval()
     return Engine(spec, transformer, vae, text, device)
 

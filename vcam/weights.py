@@ -11,6 +11,7 @@ import json
 import os
 import struct
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,7 +129,7 @@ def check_files(paths: WeightPaths) -> None:
 
 
 def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: torch.dtype,
-                    progress: bool = True) -> None:
+                    progress: bool = True, report: Callable[[str], None] | None = None) -> None:
     """Loads Krea's checkpoint (original Wan names, `model.` prefix) into `model`, which may live on `meta`.
 
     Tensors go straight from the file to `device`, one at a time, so peak memory is one copy of the model.
@@ -152,7 +153,10 @@ def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: t
             keys = sorted(expected)
             bar = _progress(len(keys), f"loading {path.name}") if progress else None
             state = {}
-            for k in keys:
+            step = max(1, len(keys) // 20)
+            for i, k in enumerate(keys):
+                if report is not None and i % step == 0:
+                    report(f"loading transformer {100 * i // len(keys)}%")
                 t = f.get_tensor(names[k])
                 if t.shape != expected[k].shape:
                     raise WeightsError(f"checkpoint {path}: {k} has shape {tuple(t.shape)}, "

@@ -1,0 +1,3 @@
+from vcam.cli import main
+import sys
+sys.exit(main())

@@ -1,0 +1,143 @@
+"""The virtual camera output (pyvirtualcam): v4l2loopback on Linux, OBS Virtual Camera on Windows and macOS."""
+from __future__ import annotations
+
+import fcntl
+import glob
+import os
+import platform
+import struct
+
+import numpy as np
+
+from vcam.errors import VcamError
+
+V4L2_BUF_TYPE_VIDEO_OUTPUT = 2
+VIDIOC_G_FMT = 0xC0D05604  # _IOWR('V', 4, struct v4l2_format), 208 bytes
+VIDIOC_STREAMOFF = 0x40045613  # _IOW('V', 19, int)
+
+MODPROBE = 'sudo modprobe v4l2loopback devices=1 video_nr=10 card_label="vcam" exclusive_caps=1'
+
+
+def no_device_help(system: str | None = None) -> str:
+    """How to make a virtual camera on this OS."""
+    system = system or platform.system()
+    if system == "Linux":
+        return (
+            "create a v4l2loopback device: install it (Debian/Ubuntu: sudo apt install v4l2loopback-dkms), then run\n"
+            f"    {MODPROBE}\n"
+            "  and start vcam with --out vcam:/dev/video10. In a container with no camera device, record with "
+            "--out file:show.mp4 or preview with --out null"
+        )
+    return (
+        "install OBS Studio (28 or newer), start its Virtual Camera once and stop it again, so the camera is "
+        "registered; then run vcam while OBS's own virtual camera is off"
+    )
+
+
+def loopback_devices() -> list[str]:
+    """/dev/videoN nodes that belong to v4l2loopback (Linux)."""
+    found = []
+    for name_file in sorted(glob.glob("/sys/devices/virtual/video4linux/video*/name")):
+        found.append("/dev/" + os.path.basename(os.path.dirname(name_file)))
+    return found
+
+
+def release_exclusive_caps(device: str) -> None:
+    """Makes a v4l2loopback device with exclusive_caps=1 accept a new writer after the last one closed.
+
+    v4l2loopback 0.12 stops advertising output once its first writer closes; asking for the output format and
+    turning streaming off on a read-write handle restores it. Best effort: any failure leaves the device as is.
+    """
+    try:
+        fd = os.open(device, os.O_RDWR | os.O_NONBLOCK)
+    except OSError:
+        return
+    try:
+        fmt = bytearray(208)
+        struct.pack_into("I", fmt, 0, V4L2_BUF_TYPE_VIDEO_OUTPUT)
+        for request, arg in ((VIDIOC_G_FMT, fmt), (VIDIOC_STREAMOFF, struct.pack("I", V4L2_BUF_TYPE_VIDEO_OUTPUT))):
+            try:
+                fcntl.ioctl(fd, request, arg)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+
+
+def _converter(fmt):
+    """RGB -> the camera's native pixel format, or None when RGB is what it takes."""
+    import cv2
+    from pyvirtualcam import PixelFormat
+
+    table = {
+        PixelFormat.BGR: lambda f: cv2.cvtColor(f, cv2.COLOR_RGB2BGR),
+        PixelFormat.I420: lambda f: cv2.cvtColor(f, cv2.COLOR_RGB2YUV_I420),
+        PixelFormat.GRAY: lambda f: cv2.cvtColor(f, cv2.COLOR_RGB2GRAY),
+        PixelFormat.NV12: _rgb_to_nv12,
+        PixelFormat.YUYV: lambda f: _rgb_to_packed(f, "YUYV"),
+        PixelFormat.UYVY: lambda f: _rgb_to_packed(f, "UYVY"),
+    }
+    return table.get(fmt)
+
+
+def _rgb_to_nv12(frame: np.ndarray) -> np.ndarray:
+    import cv2
+
+    h, w = frame.shape[:2]
+    i420 = cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420).reshape(-1)
+    y, u, v = i420[: h * w], i420[h * w : h * w * 5 // 4], i420[h * w * 5 // 4 :]
+    uv = np.empty(u.size * 2, dtype=np.uint8)
+    uv[0::2], uv[1::2] = u, v
+    return np.concatenate([y, uv])
+
+
+def _rgb_to_packed(frame: np.ndarray, order: str) -> np.ndarray:
+    import cv2
+
+    yuv = cv2.cvtColor(frame, cv2.COLOR_RGB2YUV)
+    y = yuv[..., 0]
+    u = yuv[:, 0::2, 1] // 2 + yuv[:, 1::2, 1] // 2
+    v = yuv[:, 0::2, 2] // 2 + yuv[:, 1::2, 2] // 2
+    out = np.empty((frame.shape[0], frame.shape[1] // 2, 4), dtype=np.uint8)
+    if order == "YUYV":
+        out[..., 0], out[..., 1], out[..., 2], out[..., 3] = y[:, 0::2], u, y[:, 1::2], v
+    else:
+        out[..., 0], out[..., 1], out[..., 2], out[..., 3] = u, y[:, 0::2], v, y[:, 1::2]
+    return out.reshape(-1)
+
+
+class VirtualCamera:
+    """A pyvirtualcam camera fed RGB frames, converted once to the pixel format its backend uses natively."""
+
+    def __init__(self, width: int, height: int, fps: float, device: str | None = None, backend: str | None = None):
+        import pyvirtualcam
+        from pyvirtualcam import PixelFormat
+
+        if platform.system() == "Linux":
+            for dev in [device] if device else loopback_devices():
+                release_exclusive_caps(dev)
+        try:
+            cam = pyvirtualcam.Camera(width, height, fps, fmt=PixelFormat.RGB, device=device, backend=backend)
+            native = cam.native_fmt
+            if native not in (None, PixelFormat.RGB) and _converter(native) is not None:
+                cam.close()
+                if platform.system() == "Linux":
+                    release_exclusive_caps(cam.device)
+                cam = pyvirtualcam.Camera(width, height, fps, fmt=native, device=device, backend=backend)
+        except RuntimeError as e:
+            detail = str(e).strip().splitlines()[-1] if str(e).strip() else "no backend"
+            if "shared_queue_check" in str(e):
+                raise VcamError(f"the OBS virtual camera is busy ({detail})",
+                                "stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), then run vcam again")
+            where = f" {device}" if device else ""
+            raise VcamError(f"no virtual camera{where} could be opened ({detail})", no_device_help()) from None
+        self._cam = cam
+        self._convert = _converter(cam.fmt) if cam.fmt != PixelFormat.RGB else None
+        self.name = f"vcam:{cam.device}"
+        self.pixel_format = str(cam.fmt)
+
+    def send(self, frame: np.ndarray, tick: int) -> None:
+        self._cam.send(self._convert(frame) if self._convert else frame)
+
+    def close(self) -> None:
+        self._cam.close()

@@ -1,0 +1,93 @@
+"""The generator thread: loads the engine, then makes block after block and hands the frames to the pacer."""
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+
+from vcam.errors import VcamError
+from vcam.pacer import Pacer
+from vcam.stream import Stream
+
+Control = Callable[[Stream], None]
+RETRIES_BEFORE_RESET = 3
+
+
+class Generator:
+    """Owns the stream; everything that changes it goes through `submit` and is applied between blocks."""
+
+    def __init__(self, open_stream: Callable[[Callable[[str], None]], Stream], pacer: Pacer,
+                 log: Callable[[str], None], on_loading: Callable[[str], None] | None = None):
+        self._open_stream = open_stream
+        self._pacer = pacer
+        self._log = log
+        self._on_loading = on_loading or (lambda msg: None)
+        self._controls: queue.Queue[Control] = queue.Queue()
+        self._stop = threading.Event()
+        self.state = "loading"
+        self.error: Exception | None = None
+        self.blocks = 0
+        self.stream: Stream | None = None
+        self._thread = threading.Thread(target=self._run, name="generator", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, control: Control) -> None:
+        self._controls.put(control)
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Asks the loop to stop after the block in progress; waits up to `timeout` seconds."""
+        self._stop.set()
+        self._thread.join(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            self.stream = self._open_stream(self._on_loading)
+        except (VcamError, ValueError, OSError, RuntimeError) as e:
+            self.error, self.state = e, "failed"
+            return
+        self.state = "running"
+        failures = 0
+        while not self._stop.is_set():
+            self._apply_controls()
+            try:
+                frames = self.stream.next_block()
+            except Exception as e:  # keep the show on air: hold the last frame, retry, then start over
+                failures += 1
+                self._log(f"generation failed ({e.__class__.__name__}: {e}); holding the last frame, "
+                          f"retry {failures}")
+                _free_gpu_memory()
+                if failures >= RETRIES_BEFORE_RESET:
+                    self._log("restarting the stream from a fresh first block")
+                    self.stream.reset()
+                self._stop.wait(min(8.0, 0.5 * 2**failures))
+                continue
+            if failures:
+                self._log("generation resumed")
+                failures = 0
+            self._pacer.push(frames)
+            self.blocks += 1
+        self.state = "stopped"
+
+    def _apply_controls(self) -> None:
+        while True:
+            try:
+                control = self._controls.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                control(self.stream)
+            except (ValueError, TypeError) as e:
+                self._log(f"control not applied: {e}")
+
+
+def _free_gpu_memory() -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()

@@ -1,0 +1,40 @@
+"""A preview window (OpenCV), where a display exists."""
+from __future__ import annotations
+
+import os
+import platform
+
+import numpy as np
+
+from vcam.errors import VcamError
+
+TITLE = "vcam preview"
+
+
+def _has_gui(cv2) -> bool:
+    info = cv2.getBuildInformation()
+    gui = info.split("GUI:", 1)[1].splitlines()[0] if "GUI:" in info else "NONE"
+    return "NONE" not in gui.upper()
+
+
+class PreviewWindow:
+    def __init__(self, width: int, height: int):
+        import cv2
+
+        if platform.system() == "Linux" and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            raise VcamError("no display for the preview window (DISPLAY is not set)",
+                            "drop --out window here (use file:PATH.mp4 or vcam), or run where a desktop is available")
+        if not _has_gui(cv2):
+            raise VcamError("this OpenCV has no window support (opencv-python-headless is installed)",
+                            "pip install opencv-python  (it replaces the headless build), or drop --out window")
+        self._cv2 = cv2
+        self.name = "window"
+        cv2.namedWindow(TITLE, cv2.WINDOW_NORMAL)
+        cv2.resizeWindow(TITLE, width, height)
+
+    def send(self, frame: np.ndarray, tick: int) -> None:
+        self._cv2.imshow(TITLE, self._cv2.cvtColor(frame, self._cv2.COLOR_RGB2BGR))
+        self._cv2.waitKey(1)
+
+    def close(self) -> None:
+        self._cv2.destroyWindow(TITLE)

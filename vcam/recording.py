@@ -1,0 +1,79 @@
+"""MP4 recording at the camera's frame rate (H.264 through PyAV).
+
+The file is a fragmented MP4: each fragment is complete on disk once written, so a crash or a kill loses at most
+the last second, and ordinary players read what is there. Nothing is created until the first frame arrives,
+so a run that fails early leaves no empty file.
+"""
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+
+import numpy as np
+
+from vcam.errors import VcamError
+
+
+class Recording:
+    def __init__(self, path: str, width: int, height: int, fps: float, crf: int = 20):
+        if width % 2 or height % 2:
+            raise VcamError(f"recording size {width}x{height} must be even in both directions for H.264",
+                            f"use file:{path}@{width - width % 2}x{height - height % 2}")
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise VcamError(f"cannot record to {path}: folder {folder} does not exist", "create it or pick another path")
+        if not os.access(folder, os.W_OK):
+            raise VcamError(f"cannot record to {path}: folder {folder} is not writable", "pick another path")
+        self.path = path
+        self.name = f"file:{path}"
+        self.size = (width, height)
+        self.fps = fps
+        self.crf = crf
+        self.frames = 0
+        self._container = None
+        self._stream = None
+        self._first_tick: int | None = None
+        self._last_pts = -1
+
+    def _open(self) -> None:
+        import av
+
+        self._container = av.open(
+            self.path, "w", format="mp4",
+            options={"movflags": "frag_keyframe+empty_moov+default_base_moof"},
+        )
+        rate = Fraction(self.fps).limit_denominator(1001)
+        stream = self._container.add_stream("libx264", rate=rate)
+        stream.width, stream.height = self.size
+        stream.pix_fmt = "yuv420p"
+        stream.time_base = 1 / rate
+        # zerolatency: no frames held back in the encoder, so what was sent is what a crash leaves behind
+        stream.options = {"preset": "veryfast", "tune": "zerolatency", "crf": str(self.crf),
+                          "g": str(max(1, round(self.fps)))}
+        self._stream = stream
+
+    def send(self, frame: np.ndarray, tick: int) -> None:
+        import av
+
+        if self._container is None:
+            self._open()
+            self._first_tick = tick
+        pts = tick - self._first_tick
+        if pts <= self._last_pts:  # a tick can only be recorded once
+            return
+        vf = av.VideoFrame.from_ndarray(frame, format="rgb24")
+        vf.pts = pts
+        for packet in self._stream.encode(vf):
+            self._container.mux(packet)
+        self._last_pts = pts
+        self.frames += 1
+
+    def close(self) -> None:
+        if self._container is None:
+            return
+        try:
+            for packet in self._stream.encode(None):
+                self._container.mux(packet)
+        finally:
+            self._container.close()
+            self._container = None

@@ -1,0 +1,61 @@
+"""The live status line on stderr: rewritten in place on a terminal, a periodic log line otherwise."""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import TextIO
+
+
+class StatusLine:
+    def __init__(self, out: TextIO = sys.stderr, log_every: float = 10.0, clock=time.monotonic):
+        self.out = out
+        self.tty = hasattr(out, "isatty") and out.isatty()
+        self.log_every = log_every
+        self.clock = clock
+        self._last_log = -1e9
+        self._width = 0
+        self._lock = threading.Lock()
+
+    def update(self, text: str) -> None:
+        with self._lock:
+            if self.tty:
+                pad = max(0, self._width - len(text))
+                self.out.write("\r" + text + " " * pad)
+                self._width = len(text)
+                self.out.flush()
+            elif self.clock() - self._last_log >= self.log_every:
+                self._last_log = self.clock()
+                self.out.write(text + "\n")
+                self.out.flush()
+
+    def message(self, text: str) -> None:
+        """A line of its own (a warning, an event), above the status line."""
+        with self._lock:
+            if self.tty and self._width:
+                self.out.write("\r" + " " * self._width + "\r")
+                self._width = 0
+            self.out.write(f"vcam: {text}\n")
+            self.out.flush()
+
+    def end(self) -> None:
+        with self._lock:
+            if self.tty and self._width:
+                self.out.write("\n")
+                self.out.flush()
+                self._width = 0
+
+
+def format_status(gen_fps: float, out_fps: float, buffered: float, latency: float, vram_gb: float | None,
+                  preset: str | None, state: str) -> str:
+    vram = f"{vram_gb:.1f} GB" if vram_gb is not None else "-"
+    parts = [
+        f"{state}",
+        f"gen {gen_fps:5.1f} fps",
+        f"out {out_fps:5.1f} fps",
+        f"buffer {buffered:4.0f}",
+        f"latency {latency:4.1f} s",
+        f"VRAM {vram}",
+        f"preset {preset or '-'}",
+    ]
+    return " | ".join(parts)
