@@ -120,9 +120,10 @@ class VirtualCamera:
             cam = pyvirtualcam.Camera(width, height, fps, fmt=PixelFormat.RGB, device=device, backend=backend)
             native = cam.native_fmt
             if native not in (None, PixelFormat.RGB) and _converter(native) is not None:
+                opened = cam.device
                 cam.close()
-                if platform.system() == "Linux":
-                    release_exclusive_caps(cam.device)
+                if platform.system() == "Linux" and opened.startswith("/dev/"):
+                    release_exclusive_caps(opened)
                 cam = pyvirtualcam.Camera(width, height, fps, fmt=native, device=device, backend=backend)
         except RuntimeError as e:
             detail = str(e).strip().splitlines()[-1] if str(e).strip() else "no backend"

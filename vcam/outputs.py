@@ -154,7 +154,8 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
         for spec in specs:
             w, h = spec.width or width, spec.height or height
             out = open_output(spec, w, h, fps)
-            queue = int(fps * 4) if spec.kind == "file" else 1
+            # recordings keep every frame; live outputs keep only a few, the newest, so they never lag behind
+            queue = int(fps * 4) if spec.kind == "file" else 3
             workers.append(OutputWorker(out, w, h, fit_mode, queue=queue))
     except (VcamError, ValueError, OSError):
         for worker in workers:

@@ -130,8 +130,9 @@ class Pacer:
     ) -> None:
         """Calls `emit` once per camera tick on fixed deadlines until `stop` is set.
 
-        Deadlines are fixed (start + k/fps), so a late tick does not shift the ones after it; if the loop falls
-        more than a few ticks behind (a suspended machine), it skips ahead instead of bursting.
+        Deadlines are fixed (start + k/fps), so a late tick does not shift the ones after it: a short hiccup is
+        caught up. If the loop falls more than half a second behind (a suspended machine), it skips ahead
+        instead of bursting.
         """
         period = 1.0 / self.settings.fps
         deadline = self.clock()
@@ -141,7 +142,7 @@ class Pacer:
                 emit(frame)
             deadline += period
             now = self.clock()
-            if now - deadline > 5 * period:
+            if now - deadline > 0.5:
                 deadline = now
             if deadline > now:
                 sleep(deadline - now)

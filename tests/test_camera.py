@@ -1,0 +1,76 @@
+"""The virtual camera output through an in-memory pyvirtualcam backend, and the no-device path."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import memory_camera
+from vcam.camera import VirtualCamera, loopback_devices, no_device_help
+from vcam.errors import VcamError
+
+
+@pytest.fixture
+def memory():
+    backend = memory_camera.install()
+    yield backend
+    memory_camera.uninstall()
+
+
+def gradient(w, h):
+    f = np.zeros((h, w, 3), np.uint8)
+    f[..., 0] = np.linspace(0, 255, w, dtype=np.uint8)[None]
+    f[..., 1] = np.linspace(0, 255, h, dtype=np.uint8)[:, None]
+    f[..., 2] = 90
+    return f
+
+
+def test_rgb_frames_reach_the_camera(memory):
+    cam = VirtualCamera(64, 48, 30, backend="memory")
+    frame = gradient(64, 48)
+    cam.send(frame, 0)
+    cam.close()
+    dev = memory.opened[-1]
+    assert dev.fourcc == "raw " and (dev.width, dev.height) == (64, 48)
+    assert np.array_equal(dev.frames[0].reshape(48, 64, 3), frame)
+    assert dev.closed
+
+
+@pytest.mark.parametrize("native,size", [("I420", 64 * 48 * 3 // 2), ("NV12", 64 * 48 * 3 // 2),
+                                         ("YUY2", 64 * 48 * 2), ("UYVY", 64 * 48 * 2), ("24BG", 64 * 48 * 3)])
+def test_the_backends_native_format_is_used(memory, native, size):
+    memory.native = native
+    cam = VirtualCamera(64, 48, 30, backend="memory")
+    frame = gradient(64, 48)
+    cam.send(frame, 0)
+    dev = memory.opened[-1]
+    assert dev.fourcc == native and dev.frames[0].size == size
+    assert cam.pixel_format != "RGB"
+    if native == "I420":  # luma of the converted frame matches the picture's
+        import cv2
+
+        y = dev.frames[0][: 64 * 48].reshape(48, 64).astype(int)
+        expected = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(int)
+        assert np.abs(y - expected).max() <= 20
+    if native == "24BG":
+        assert np.array_equal(dev.frames[0].reshape(48, 64, 3), frame[..., ::-1])
+
+
+def test_missing_device_says_how_to_make_one(memory):
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30, device="/dev/video77")
+    assert "no virtual camera /dev/video77" in str(err.value)
+    assert "modprobe v4l2loopback" in err.value.fix
+
+
+def test_help_for_windows_and_macos():
+    assert "OBS" in no_device_help("Windows") and "Virtual Camera" in no_device_help("Darwin")
+
+
+@pytest.mark.skipif(loopback_devices() != [], reason="this machine has a v4l2loopback device")
+def test_vcam_run_without_a_device_exits_before_loading_the_model():
+    proc = subprocess.run([sys.executable, "-m", "vcam", "run", "--model", "tiny", "--out", "vcam"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "no virtual camera" in proc.stderr and "modprobe v4l2loopback" in proc.stderr
+    assert "building tiny" not in proc.stderr  # the model was never loaded

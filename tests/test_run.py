@@ -1,0 +1,145 @@
+"""`vcam run` end to end with the tiny model: camera rate, recordings (also after SIGINT and SIGKILL), fan-out."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import memory_camera
+from vcam import outputs as outputs_module
+from vcam.run import RunOptions, run
+
+FPS = 30.0
+
+
+def read_mp4(path):
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        frames.append(frame)
+    return frames
+
+
+def test_camera_gets_frames_of_the_right_size_at_the_rate():
+    backend = memory_camera.install()
+    try:
+        run(RunOptions(model="tiny", outs=["vcam@160x96"], fps=FPS, duration=3.0, size=(112, 64)))
+    finally:
+        memory_camera.uninstall()
+    cam = backend.opened[-1]
+    assert cam.closed and (cam.width, cam.height) == (160, 96)
+    assert all(f.size == 160 * 96 * 3 for f in cam.frames)
+    times = np.array(cam.times)
+    rate = (len(times) - 1) / (times[-1] - times[0])
+    assert abs(rate - FPS) / FPS < 0.05
+    # the loading card came first, then the stream, whose frames change
+    first = cam.frames[0].reshape(96, 160, 3)
+    assert first[0, 0].tolist() == [0, 0, 0] and first[48, 2].tolist() == [16, 16, 16]  # letterboxed card
+    last, earlier = cam.frames[-1].astype(int), cam.frames[-40].astype(int)
+    assert np.abs(last - earlier).mean() > 1.0
+
+
+class CapturingOutput:
+    instances = []
+
+    def __init__(self):
+        self.name = f"capture{len(CapturingOutput.instances)}"
+        self.frames = {}
+        CapturingOutput.instances.append(self)
+
+    def send(self, frame, tick):
+        self.frames[tick] = frame.copy()
+
+    def close(self):
+        pass
+
+
+def test_two_outputs_get_the_same_frames(monkeypatch):
+    CapturingOutput.instances = []
+    monkeypatch.setattr(outputs_module, "NullOutput", CapturingOutput)
+    run(RunOptions(model="tiny", outs=["null", "null"], fps=FPS, duration=2.0))
+    a, b = CapturingOutput.instances
+    common = sorted(set(a.frames) & set(b.frames))
+    assert len(common) > 0.9 * max(len(a.frames), len(b.frames)) and len(common) > 40
+    assert all(np.array_equal(a.frames[t], b.frames[t]) for t in common)
+
+
+def vcam_cmd(*args):
+    return [sys.executable, "-m", "vcam", "run", "--model", "tiny", *args]
+
+
+def test_recording_of_five_seconds(tmp_path):
+    out = tmp_path / "show.mp4"
+    proc = subprocess.run(vcam_cmd("--out", f"file:{out}", "--duration", "5"), capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    frames = read_mp4(out)
+    assert abs(len(frames) - 5 * FPS) <= 0.1 * 5 * FPS
+    assert frames[0].shape == (64, 112, 3)
+    assert np.abs(frames[-1].astype(int) - frames[len(frames) // 2].astype(int)).mean() > 1.0
+    assert "recorded" in proc.stderr
+
+
+def start_and_wait_on_air(args, timeout=120):
+    proc = subprocess.Popen(vcam_cmd(*args), stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + timeout
+    lines = []
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        lines.append(line)
+        if "on air" in line:
+            return proc, lines
+    proc.kill()
+    pytest.fail("never went on air:\n" + "".join(lines))
+
+
+def test_sigint_finalises_the_recording(tmp_path):
+    out = tmp_path / "show.mp4"
+    proc, _ = start_and_wait_on_air(["--out", f"file:{out}"])
+    time.sleep(3.0)
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=30) == 0
+    assert time.monotonic() - sent < 5.0, "took too long to stop"
+    frames = read_mp4(out)
+    assert 2 * FPS <= len(frames) <= 6 * FPS
+    assert "recorded" in rest
+
+
+def test_frames_survive_a_kill(tmp_path):
+    out = tmp_path / "show.mp4"
+    proc, _ = start_and_wait_on_air(["--out", f"file:{out}"])
+    time.sleep(4.0)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    frames = read_mp4(out)
+    assert len(frames) >= 2 * FPS  # at most the last second is lost
+
+
+def test_bad_output_spec_is_refused_with_the_forms():
+    proc = subprocess.run(vcam_cmd("--out", "hdmi"), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "file:PATH.mp4" in proc.stderr
+
+
+def test_recording_into_a_missing_folder_is_refused(tmp_path):
+    proc = subprocess.run(vcam_cmd("--out", f"file:{tmp_path}/nope/x.mp4"), capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="checks the machine without CUDA")
+def test_krea_without_gpu_is_refused_before_anything_opens(tmp_path):
+    out = tmp_path / "x.mp4"
+    proc = subprocess.run([sys.executable, "-m", "vcam", "run", "--model", "krea-14b", "--out", f"file:{out}"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "CUDA GPU" in proc.stderr and "--model tiny" in proc.stderr
+    assert not out.exists()
