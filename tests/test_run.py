@@ -101,12 +101,13 @@ def start_and_wait_on_air(args, timeout=120):
     pytest.fail("never went on air:\n" + "".join(lines))
 
 
-def test_sigint_finalises_the_recording(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_signal_finalises_the_recording(tmp_path, sig):
     out = tmp_path / "show.mp4"
     proc, _ = start_and_wait_on_air(["--out", f"file:{out}"])
     time.sleep(3.0)
     sent = time.monotonic()
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     rest = proc.stderr.read()
     assert proc.wait(timeout=30) == 0
     assert time.monotonic() - sent < 5.0, "took too long to stop"

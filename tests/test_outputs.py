@@ -1,0 +1,123 @@
+"""Output specs, fitting frames into an output, worker threads, the preview window's errors."""
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from vcam.errors import VcamError
+from vcam.frames import card, fit
+from vcam.outputs import OutputSpec, OutputWorker, parse_spec
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("vcam", OutputSpec("vcam")),
+    ("vcam:/dev/video10", OutputSpec("vcam", "/dev/video10")),
+    ("file:show.mp4", OutputSpec("file", "show.mp4")),
+    ("file:C:/shows/a.mp4@1280x720", OutputSpec("file", "C:/shows/a.mp4", 1280, 720)),
+    ("window@640x360", OutputSpec("window", None, 640, 360)),
+    ("null", OutputSpec("null")),
+])
+def test_specs(text, expected):
+    assert parse_spec(text) == expected
+
+
+@pytest.mark.parametrize("text", ["hdmi", "file", "file:", "window:x", "vcam@0x0", "null@99999x2", ""])
+def test_bad_specs(text):
+    with pytest.raises(ValueError):
+        parse_spec(text)
+
+
+def test_letterbox_keeps_everything_and_adds_bars():
+    frame = np.full((48, 96, 3), 200, np.uint8)  # 2:1 into 1:1
+    out = fit(frame, 64, 64, "letterbox")
+    assert out.shape == (64, 64, 3)
+    assert out[0, 32].tolist() == [0, 0, 0] and out[32, 32].tolist() == [200, 200, 200]
+
+
+def test_crop_fills_the_frame():
+    frame = np.zeros((48, 96, 3), np.uint8)
+    frame[:, 40:56] = 255  # a bright band in the middle survives the crop
+    out = fit(frame, 64, 64, "crop")
+    assert out.shape == (64, 64, 3)
+    assert out[0, 32].tolist() == [255, 255, 255] and out[0, 0].tolist() == [0, 0, 0]
+
+
+def test_stretch_and_same_size():
+    frame = np.zeros((48, 96, 3), np.uint8)
+    assert fit(frame, 64, 64, "stretch").shape == (64, 64, 3)
+    assert fit(frame, 96, 48) is frame
+
+
+def test_card_has_text():
+    img = card(320, 180, ["vcam", "loading..."])
+    assert img.shape == (180, 320, 3) and img.max() > 200 and img[0, 0].tolist() == [16, 16, 16]
+
+
+class SlowOutput:
+    name = "slow"
+
+    def __init__(self, delay):
+        self.delay, self.ticks = delay, []
+
+    def send(self, frame, tick):
+        time.sleep(self.delay)
+        self.ticks.append(tick)
+
+    def close(self):
+        pass
+
+
+def test_a_slow_output_does_not_hold_up_the_others():
+    slow, fast = SlowOutput(0.2), SlowOutput(0.0)
+    ws, wf = OutputWorker(slow, 8, 8, queue=1), OutputWorker(fast, 8, 8, queue=1)
+    frame = np.zeros((8, 8, 3), np.uint8)
+    start = time.monotonic()
+    for tick in range(30):
+        ws.offer(frame, tick)
+        wf.offer(frame, tick)
+        time.sleep(0.01)
+    assert time.monotonic() - start < 1.0  # offering never waited for the slow output
+    ws.close(), wf.close()
+    assert len(fast.ticks) >= 25
+    assert len(slow.ticks) < 10 and ws.dropped > 0 and slow.ticks[-1] == 29  # it got the newest frame
+
+
+def test_a_failing_output_is_stopped_and_reported(capsys):
+    class Broken:
+        name = "broken"
+
+        def send(self, frame, tick):
+            raise OSError("device unplugged")
+
+        def close(self):
+            pass
+
+    w = OutputWorker(Broken(), 8, 8)
+    w.offer(np.zeros((8, 8, 3), np.uint8), 0)
+    w.close()
+    assert isinstance(w.error, OSError)
+    assert "output broken failed" in capsys.readouterr().err
+
+
+def test_window_without_a_display(monkeypatch):
+    from vcam.preview import PreviewWindow
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    with pytest.raises(VcamError) as err:
+        PreviewWindow(64, 64)
+    assert "display" in str(err.value)
+
+
+def test_window_with_headless_opencv(monkeypatch):
+    import cv2
+
+    from vcam.preview import PreviewWindow, _has_gui
+
+    if _has_gui(cv2):
+        pytest.skip("this OpenCV has window support")
+    monkeypatch.setenv("DISPLAY", ":99")
+    with pytest.raises(VcamError) as err:
+        PreviewWindow(64, 64)
+    assert "pip install opencv-python" in err.value.fix
