@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from vcam.errors import VcamError
+from vcam.yamlcheck import ConfigError
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -36,23 +37,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="generate live video into the virtual camera and other outputs",
-                       description="Loads the model and streams it into every --out at a steady frame rate.")
-    r.add_argument("--model", choices=None, help="krea-14b (CUDA) or tiny (random weights, any machine); "
-                                                 "default: krea-14b where a CUDA GPU exists, else tiny")
+                       description="Loads the model and streams it into every --out at a steady frame rate. "
+                                   "Settings given here override the show file's.")
+    r.add_argument("show", nargs="?", metavar="SHOW.yaml", help="a show file (presets, outputs, MIDI map)")
+    r.add_argument("--model", help="krea-14b (CUDA) or tiny (random weights, any machine); "
+                                   "default: krea-14b where a CUDA GPU exists, else tiny")
     r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos "
                                                     "(default: download from the Hugging Face hub)")
-    r.add_argument("--prompt", help="what to generate")
-    r.add_argument("--seed", type=int, default=0)
-    r.add_argument("--steps", type=int, default=4, choices=range(1, 51), metavar="N", help="denoising steps (4)")
-    r.add_argument("--transition", type=int, default=4, metavar="BLOCKS",
+    r.add_argument("--prompt", help="what to generate (default: the show's first preset)")
+    r.add_argument("--seed", type=int)
+    r.add_argument("--steps", type=int, choices=range(1, 51), metavar="N", help="denoising steps (4)")
+    r.add_argument("--transition", type=int, metavar="BLOCKS",
                    help="blocks over which a prompt change blends in (4)")
     r.add_argument("--size", type=_size, metavar="WxH", help="generated frame size (default 832x480 for krea-14b)")
     r.add_argument("--out", action="append", metavar="OUTPUT",
                    help="vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally @WxH; repeatable "
                         "(default: vcam)")
-    r.add_argument("--fps", type=_positive(float), default=30.0, help="camera frame rate (30)")
-    r.add_argument("--fit", choices=("letterbox", "crop", "stretch"), default="letterbox",
-                   help="how generated frames fit an output of another shape")
+    r.add_argument("--fps", type=_positive(float), help="camera frame rate (30)")
+    r.add_argument("--fit", choices=("letterbox", "crop", "stretch"),
+                   help="how generated frames fit an output of another shape (letterbox)")
     r.add_argument("--smooth", action="store_true", help="cross-fade between generated frames")
     r.add_argument("--duration", type=_positive(float), metavar="SECONDS", help="stop after this long on air")
     r.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS",
@@ -61,6 +64,24 @@ def build_parser() -> argparse.ArgumentParser:
                                                        "(default: hold the last frame)")
     r.add_argument("--pin-first-latent", action="store_true",
                    help="keep the stream's first latent as context instead of re-encoding recent frames")
+    r.add_argument("--midi", metavar="PORT", help="a MIDI input, by part of its name (vcam devices lists them)")
+    r.add_argument("--midi-map", metavar="MAP", help="nanokontrol2, midimix, apc-mini-mk2 or a map file "
+                                                     "(default: the show's midi: section)")
+    r.add_argument("--no-stdin", dest="stdin", action="store_false", help="ignore commands on stdin")
+    r.add_argument("--log-controls", metavar="FILE", help="write every applied command to FILE (JSON lines)")
+    r.add_argument("--replay", metavar="LOG", help="replay a control log (same start, same commands, "
+                                                   "same blocks)")
+
+    k = sub.add_parser("check", help="validate a show file and print a summary")
+    k.add_argument("show", metavar="SHOW.yaml")
+
+    sub.add_parser("devices", help="list MIDI inputs and virtual camera devices")
+
+    m = sub.add_parser("midi", help="MIDI tools")
+    msub = m.add_subparsers(dest="midi_command", required=True)
+    learn = msub.add_parser("learn", help="print each incoming control and the mapping line to paste")
+    learn.add_argument("--midi", metavar="PORT", help="the input, by part of its name (default: the first)")
+    learn.add_argument("--count", type=int, help="stop after this many messages")
 
     sub.add_parser("models", help="list the model configurations")
 
@@ -73,14 +94,99 @@ def cmd_run(args) -> int:
     from vcam.run import RunOptions, run
 
     opts = RunOptions(
-        model=args.model, weights=args.weights, seed=args.seed, steps=args.steps, transition=args.transition,
-        size=args.size, outs=args.out or ["vcam"], fps=args.fps, fit=args.fit, smooth=args.smooth,
-        duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
-        pin_first_latent=args.pin_first_latent,
+        show=args.show, model=args.model, weights=args.weights, prompt=args.prompt, seed=args.seed,
+        steps=args.steps, transition=args.transition, size=args.size, outs=args.out, fps=args.fps, fit=args.fit,
+        smooth=args.smooth, duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
+        pin_first_latent=args.pin_first_latent, stdin=args.stdin, midi=args.midi, midi_map=args.midi_map,
+        log_controls=args.log_controls, replay=args.replay,
     )
-    if args.prompt:
-        opts.prompt = args.prompt
-    return run(opts)
+    code = run(opts)
+    _exit_now_if_busy(code)
+    return code
+
+
+def _exit_now_if_busy(code: int) -> None:
+    """Outputs are closed and recordings finalised by now; if the generator is still inside a block (a long
+    one, or a model still loading), leave at once rather than wait for it or let the interpreter tear it down
+    mid-kernel."""
+    import os
+    import threading
+
+    if any(t.is_alive() and t.name in ("generator", "preload")
+           for t in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def cmd_check(args) -> int:
+    from vcam.show import load_show
+
+    show = load_show(args.show)
+    print(f"{args.show}: show {show.name!r}, {len(show.presets)} presets")
+    for i, p in enumerate(show.presets, 1):
+        prompt = " + ".join(f"{t[:50]}{'…' if len(t) > 50 else ''}" + (f" ×{w:g}" if len(p.prompts) > 1 else "")
+                            for t, w in p.prompts.items())
+        extras = "".join(f", {k} {v}" for k, v in (("seed", p.seed), ("transition", p.transition)) if v is not None)
+        print(f"  {i:2d}. {p.name}: {prompt}{extras}")
+    d, o = show.defaults, show.output
+    print(f"  defaults: seed {d.seed}, steps {d.steps}, transition {d.transition}"
+          + (f", fallback {d.fallback}" if d.fallback else ""))
+    if any(v is not None for v in (o.size, o.fps, o.fit, o.out)):
+        size = f"{o.size[0]}x{o.size[1]}" if o.size else "model default"
+        print(f"  output: {size}, {o.fps or 30:g} fps, {o.fit or 'letterbox'}, {', '.join(o.out or ['vcam'])}")
+    if show.midi is not None:
+        m = show.midi
+        print(f"  midi: {m.name or 'inline map'}: {len(m.knobs)} knobs, {len(m.buttons)} buttons"
+              + (", program change selects presets" if m.program_to_preset else "")
+              + (f", port {show.midi_port!r}" if show.midi_port else ""))
+    print("ok")
+    return 0
+
+
+def cmd_devices(args) -> int:
+    from vcam.camera import loopback_devices
+    from vcam.midi import input_names
+
+    try:
+        names = input_names()
+        print("MIDI inputs:" if names else "MIDI inputs: none (is a controller plugged in?)")
+        for n in names:
+            print(f"  {n}")
+    except VcamError as e:
+        print(f"MIDI inputs: unavailable ({e.message})")
+    import platform
+
+    if platform.system() == "Linux":
+        cams = loopback_devices()
+        print("virtual cameras (v4l2loopback):" if cams else
+              "virtual cameras: none (see README: sudo modprobe v4l2loopback ...)")
+        for c in cams:
+            print(f"  {c}")
+    else:
+        print("virtual camera: OBS Virtual Camera (install OBS 28+ and start its virtual camera once)")
+    return 0
+
+
+def cmd_midi(args) -> int:
+    import mido
+
+    from vcam.midi import input_names, learn_line, require_port
+
+    names = input_names()
+    port = require_port(args.midi) if args.midi else (names[0] if names else require_port(""))
+    print(f"listening on {port}: move a knob or press a button (Ctrl-C to stop)", file=sys.stderr)
+    seen = 0
+    with mido.open_input(port) as inp:
+        for msg in inp:
+            line = learn_line(msg)
+            if line is None:
+                continue
+            print(f"{str(msg):45s} {line}", flush=True)
+            seen += 1
+            if args.count and seen >= args.count:
+                break
+    return 0
 
 
 def cmd_models(args) -> int:
@@ -107,13 +213,17 @@ def cmd_download(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"run": cmd_run, "models": cmd_models, "download": cmd_download}[args.command]
+    handler = {"run": cmd_run, "models": cmd_models, "download": cmd_download, "check": cmd_check,
+               "devices": cmd_devices, "midi": cmd_midi}[args.command]
     try:
         return handler(args)
     except VcamError as e:
         print(f"vcam: error: {e.message}", file=sys.stderr)
         if e.fix:
             print(f"  fix: {e.fix}", file=sys.stderr)
+        return 2
+    except ConfigError as e:
+        print("vcam: error in the show file:\n  " + "\n  ".join(e.problems), file=sys.stderr)
         return 2
     except ValueError as e:
         print(f"vcam: error: {e}", file=sys.stderr)

@@ -9,7 +9,8 @@ from vcam.errors import VcamError
 from vcam.pacer import Pacer
 from vcam.stream import Stream
 
-Control = Callable[[Stream], None]
+# A change to the stream, applied between blocks; it is told the number of the block it precedes.
+Control = Callable[[Stream, int], None]
 RETRIES_BEFORE_RESET = 3
 
 
@@ -22,7 +23,9 @@ class Generator:
         self._pacer = pacer
         self._log = log
         self._on_loading = on_loading or (lambda msg: None)
-        self._controls: queue.Queue[Control] = queue.Queue()
+        self._controls: queue.Queue[tuple[int | None, Control]] = queue.Queue()
+        self._scheduled: list[tuple[int, int, Control]] = []  # (block, order, control) for replays
+        self._order = 0
         self._stop = threading.Event()
         self.state = "loading"
         self.error: Exception | None = None
@@ -33,8 +36,10 @@ class Generator:
     def start(self) -> None:
         self._thread.start()
 
-    def submit(self, control: Control) -> None:
-        self._controls.put(control)
+    def submit(self, control: Control, at_block: int | None = None) -> None:
+        """Applies `control` before the next block, or before block number `at_block` (counting every block
+        made since the start, resets included), which makes a replayed show exact."""
+        self._controls.put((at_block, control))
 
     def stop(self, timeout: float = 2.0) -> None:
         """Asks the loop to stop after the block in progress; waits up to `timeout` seconds."""
@@ -54,6 +59,9 @@ class Generator:
         self.state = "running"
         failures = 0
         while not self._stop.is_set():
+            # Faster than the camera (tiny on a CPU, small frames): no point making frames that would be dropped.
+            while self._pacer.full() and not self._stop.wait(0.01):
+                pass
             self._apply_controls()
             try:
                 frames = self.stream.next_block()
@@ -75,14 +83,24 @@ class Generator:
         self.state = "stopped"
 
     def _apply_controls(self) -> None:
+        now: list[Control] = []
         while True:
             try:
-                control = self._controls.get_nowait()
+                at_block, control = self._controls.get_nowait()
             except queue.Empty:
-                return
+                break
+            if at_block is None:
+                now.append(control)
+            else:
+                self._order += 1
+                self._scheduled.append((at_block, self._order, control))
+        self._scheduled.sort(key=lambda item: item[:2])
+        due = [c for b, _, c in self._scheduled if b <= self.blocks]
+        self._scheduled = [item for item in self._scheduled if item[0] > self.blocks]
+        for control in due + now:
             try:
-                control(self.stream)
-            except (ValueError, TypeError) as e:
+                control(self.stream, self.blocks)
+            except (ValueError, TypeError, KeyError) as e:
                 self._log(f"control not applied: {e}")
 
 

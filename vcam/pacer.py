@@ -73,6 +73,11 @@ class Pacer:
             self.stats.pushed += n
             self._drop_past_cap(now)
 
+    def full(self) -> bool:
+        """More than a burst and a half unplayed: a producer faster than the camera should wait."""
+        with self._lock:
+            return self._burst > 0 and len(self._frames) - 1 - self._pos > 1.5 * self._burst
+
     def set_card(self, frame: np.ndarray | None) -> None:
         """What to show before the first generated frame (e.g. the loading card)."""
         with self._lock:
@@ -98,7 +103,9 @@ class Pacer:
             if self._rate is not None:
                 target = max(1.0, float(self._burst))
                 correction = 1.0 + self.settings.gain * (level - target) / target
-                step = self._rate / self.settings.fps * min(1.5, max(0.5, correction))
+                # faster than the camera: one new frame per tick at most, the producer is held back instead
+                rate = min(self._rate, self.settings.fps)
+                step = rate / self.settings.fps * min(1.5, max(0.5, correction))
                 self._pos = min(self._pos + step, len(self._frames) - 1.0)
                 st.playback_fps = step * self.settings.fps
             while self._pos >= 1.0 and len(self._frames) > 1:

@@ -1,40 +1,58 @@
 """`vcam run`: the main job. Outputs open first (showing a loading card), then the model loads and goes on air.
 
-Data flows one way: generator thread → pacer (steady ticks) → one worker thread per output.
+Data flows one way: controls (stdin, MIDI, show file, replayed log) → controller → generator thread → pacer
+(steady ticks) → one worker thread per output.
 """
 from __future__ import annotations
 
+import datetime
+import json
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from vcam.controller import ControlLog, Controller, ShowState, apply_logged
 from vcam.frames import card, load_image
 from vcam.generator import Generator
 from vcam.outputs import open_outputs, parse_spec
 from vcam.pacer import Pacer, PacerSettings
+from vcam.show import Show, load_show
 from vcam.status import StatusLine, format_status
+
+DEFAULT_PROMPT = ("A slow cinematic drift through a neon-lit city street at night, rain on the asphalt reflecting "
+                  "pink and blue signs, light fog")
 
 
 @dataclass
 class RunOptions:
+    """Settings of one run; None means "from the show file, else the default"."""
+
+    show: str | None = None
     model: str | None = None
     weights: str | None = None
-    prompt: str = "a slow drift through a neon city at night, rain on the streets, cinematic"
-    seed: int = 0
-    steps: int = 4
-    transition: int = 4
+    prompt: str | None = None
+    seed: int | None = None
+    steps: int | None = None
+    transition: int | None = None
     size: tuple[int, int] | None = None
-    outs: list[str] = field(default_factory=lambda: ["vcam"])
-    fps: float = 30.0
-    fit: str = "letterbox"
+    outs: list[str] | None = None
+    fps: float | None = None
+    fit: str | None = None
     smooth: bool = False
     duration: float | None = None
     max_latency: float = 4.0
     fallback: str | None = None
     pin_first_latent: bool = False
+    stdin: bool = True
+    midi: str | None = None
+    midi_map: str | None = None
+    log_controls: str | None = None
+    replay: str | None = None
+    status_out: object = field(default=None, repr=False)
 
 
 def choose_model(requested: str | None, status: StatusLine) -> str:
@@ -56,23 +74,106 @@ def choose_model(requested: str | None, status: StatusLine) -> str:
     return "tiny"
 
 
+@dataclass
+class Replay:
+    header: dict
+    entries: list[dict]
+    end_block: int | None
+
+
+def read_replay(path: str) -> Replay:
+    """A control log written by --log-controls; ValueError naming the line when it is not one."""
+    header, entries, end = None, [], None
+    try:
+        lines = open(path, encoding="utf-8").read().splitlines()
+    except OSError as e:
+        raise ValueError(f"cannot read control log {path}: {e}") from None
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path}:{i}: not a control log line ({e.msg})") from None
+        if "vcam" in entry:
+            header = entry["vcam"]
+        elif "end" in entry:
+            end = int(entry["end"]["blocks"])
+        elif "block" in entry and "apply" in entry:
+            entries.append(entry)
+        else:
+            raise ValueError(f"{path}:{i}: not a control log line")
+    if header is None:
+        raise ValueError(f"{path}: no header line; is this a log written by vcam run --log-controls?")
+    return Replay(header, entries, end)
+
+
 def run(opts: RunOptions) -> int:
-    status = StatusLine()
-    specs = [parse_spec(s) for s in opts.outs]
-    model = choose_model(opts.model, status)
+    status = StatusLine(opts.status_out or sys.stderr)
+    replay = read_replay(opts.replay) if opts.replay else None
+    start = dict(replay.header) if replay else {}
+    show: Show | None = load_show(opts.show) if opts.show else None
+    out_cfg = show.output if show else None
+    defaults = show.defaults if show else None
+
+    def pick(cli, from_start, from_show, default):
+        for value in (cli, from_start, from_show):
+            if value is not None:
+                return value
+        return default
+
+    outs = opts.outs or list(out_cfg.out if out_cfg and out_cfg.out else ["vcam"])
+    specs = [parse_spec(s) for s in outs]
+    model = choose_model(opts.model or start.get("model"), status)
     from vcam.configs import get_spec
 
     spec = get_spec(model)
-    width, height = opts.size or (spec.width, spec.height)
+    size = pick(opts.size, tuple(start["size"]) if "size" in start else None, out_cfg.size if out_cfg else None,
+                (spec.width, spec.height))
+    width, height = size
     if width % 16 or height % 16:
-        raise ValueError(f"--size {width}x{height}: both must be multiples of 16 (e.g. 832x480, 576x320)")
-    fallback = load_image(opts.fallback, width, height) if opts.fallback else None
+        raise ValueError(f"size {width}x{height}: both must be multiples of 16 (e.g. 832x480, 576x320)")
+    fps = pick(opts.fps, None, out_cfg.fps if out_cfg else None, 30.0)
+    fit = pick(opts.fit, None, out_cfg.fit if out_cfg else None, "letterbox")
+    seed = pick(opts.seed, start.get("seed"), defaults.seed if defaults else None, 0)
+    steps = pick(opts.steps, start.get("steps"), defaults.steps if defaults else None, 4)
+    transition = pick(opts.transition, start.get("transition"), defaults.transition if defaults else None, 4)
+    pin = bool(start.get("pin_first_latent", opts.pin_first_latent))
+    if opts.prompt:
+        prompts, preset = {opts.prompt: 1.0}, None
+    elif "prompts" in start:
+        prompts, preset = dict(start["prompts"]), None
+    elif show:
+        prompts, preset = show.presets[0].prompts, 0
+        seed = show.presets[0].seed if show.presets[0].seed is not None and opts.seed is None else seed
+    else:
+        prompts, preset = {DEFAULT_PROMPT: 1.0}, None
+    fallback_path = opts.fallback or (defaults.fallback if defaults else None)
+    fallback = load_image(fallback_path, width, height) if fallback_path else None
 
-    workers = open_outputs(specs, width, height, opts.fps, opts.fit)  # before the model: no camera, no wait
+    midi_router_map = None
+    if opts.midi:
+        from vcam.midi import require_port
+
+        require_port(opts.midi)  # an unknown port stops here, before anything opens
+        if opts.midi_map:
+            from vcam.midimap import find_map_file, load_map, shipped_maps
+
+            path = find_map_file(opts.midi_map, None)
+            if path is None:
+                raise ValueError(f"MIDI map {opts.midi_map!r} not found; shipped maps: {', '.join(shipped_maps())}")
+            midi_router_map = load_map(path)
+        else:
+            midi_router_map = show.midi if show and show.midi else None
+        if midi_router_map is None:
+            raise ValueError("--midi needs a mapping: --midi-map nanokontrol2 (or midimix, apc-mini-mk2, a file), "
+                             "or a show file with a midi: section")
+
+    workers = open_outputs(specs, width, height, fps, fit)  # before the model: no camera, no wait
     for w in workers:
-        status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {opts.fps:g} fps")
+        status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {fps:g} fps")
 
-    pacer = Pacer(PacerSettings(fps=opts.fps, smooth=opts.smooth, max_latency=opts.max_latency))
+    pacer = Pacer(PacerSettings(fps=fps, smooth=opts.smooth, max_latency=opts.max_latency))
     pacer.set_card(card(width, height, ["vcam", f"loading {model}..."]))
     pacer.set_fallback(fallback)
 
@@ -83,28 +184,80 @@ def run(opts: RunOptions) -> int:
         import vcam
 
         engine = vcam.load(model, weights=opts.weights, width=width, height=height, report=report)
-        return engine.stream(opts.prompt, seed=opts.seed, width=width, height=height, steps=opts.steps,
-                             transition=opts.transition, pin_first_latent=opts.pin_first_latent)
+        return engine.stream(prompts, seed=seed, width=width, height=height, steps=steps,
+                             transition=transition, pin_first_latent=pin)
 
     stop = threading.Event()
     generator = Generator(open_stream, pacer, status.message, on_loading)
+    state = ShowState(prompts=dict(prompts), preset=preset, seed=seed, steps=steps, transition=transition)
+    log_file = open(opts.log_controls, "w", encoding="utf-8") if opts.log_controls else None
+    log = ControlLog(log_file, {
+        "model": model, "seed": seed, "prompts": prompts, "steps": steps, "transition": transition,
+        "size": [width, height], "pin_first_latent": pin, "show": opts.show,
+        "started": datetime.datetime.now().isoformat(timespec="seconds"),
+    }) if log_file else None
+
+    def set_fallback(path: str | None) -> None:
+        path = path or fallback_path
+        try:
+            pacer.set_fallback(load_image(path, width, height) if path else None)
+        except ValueError as e:
+            status.message(f"fallback image not used: {e}")
+
+    controller = Controller(show, state, generator, stop, status.message, log, set_fallback,
+                            status=lambda: controller.describe())
     ticks = _Ticks()
+    screen = _Screen(state)
     recordings = [w for w in workers if w.output.name.startswith("file:")]
     live = [w for w in workers if w not in recordings]
 
     def emit(frame: np.ndarray) -> None:
         tick = ticks.next()
+        frame = screen.apply(frame)
         for w in live:
             w.offer(frame, tick)
         if pacer.stats.pushed:  # recordings hold the show, not the loading card
             for w in recordings:
                 w.offer(frame, tick)
 
+    threads: list = []
+    preloader = watcher = midi_input = None
+    if show is not None:
+        from vcam.watch import Preloader, ShowWatcher
+
+        preloader = Preloader(lambda: generator.stream.engine.text if generator.stream else None, status.message)
+        preloader.add(show.prompts())
+
+        def on_show(new: Show) -> None:
+            controller.replace_show(new)
+            preloader.add(new.prompts())
+            if router is not None and new.midi is not None:
+                router.mapping = new.midi
+
+        watcher = ShowWatcher(opts.show, on_show, status.message)
+    router = None
+    if opts.midi:
+        from vcam.midi import MidiInput, MidiRouter
+
+        router = MidiRouter(midi_router_map, controller, status.message)
+        midi_input = MidiInput(opts.midi, router.handle, status.message)
+    if replay is not None:
+        for entry in replay.entries:
+            generator.submit(_replayed(entry["apply"], state, stop), at_block=int(entry["block"]))
+
     pacer_thread = threading.Thread(target=pacer.run, args=(emit, stop), name="pacer", daemon=True)
     previous = _on_signals(stop)
     try:
         pacer_thread.start()
         generator.start()
+        if watcher:
+            watcher.start()
+        if midi_input:
+            midi_input.start()
+        if opts.stdin and replay is None:
+            from vcam.console import Console
+
+            Console(controller.handle_line, status.message).start()
         on_air_at = None
         stalled = False
         while not stop.wait(0.25):
@@ -112,21 +265,29 @@ def run(opts: RunOptions) -> int:
                 raise generator.error
             if pacer.stats.pushed and on_air_at is None:
                 on_air_at = time.monotonic()
-                status.message(f"on air: {model} at {width}x{height}, {opts.steps} steps")
+                status.message(f"on air: {model} at {width}x{height}, {steps} steps")
             if pacer.stats.stalled != stalled:
                 stalled = pacer.stats.stalled
                 status.message("generation stalled: holding the last frame" if stalled else "generation resumed")
-            status.update(_status_text(pacer, ticks, generator))
+            status.update(_status_text(pacer, ticks, controller))
             if opts.duration is not None and on_air_at is not None and time.monotonic() - on_air_at >= opts.duration:
+                break
+            if replay is not None and replay.end_block is not None and generator.blocks >= replay.end_block:
                 break
     finally:
         stop.set()
         status.end()
         _restore_signals(previous)
+        for part in (watcher, midi_input, preloader):
+            if part is not None:
+                part.stop()
         pacer_thread.join(2.0)
         generator.stop(timeout=2.0)
         for w in workers:
             w.close()
+        if log_file is not None:
+            log_file.write(json.dumps({"end": {"blocks": generator.blocks}}) + "\n")
+            log_file.close()
         for w in recordings:
             rec = w.output
             if rec.frames:
@@ -134,15 +295,47 @@ def run(opts: RunOptions) -> int:
     return 0
 
 
+def _replayed(apply: dict, state: ShowState, stop: threading.Event):
+    def control(stream, block: int) -> None:
+        if apply.get("op") == "screen":
+            state.screen = apply["mode"]
+        elif apply.get("op") == "quit":
+            stop.set()
+        else:
+            apply_logged(stream, apply)
+
+    return control
+
+
+class _Screen:
+    """freeze / blackout / live, applied to each camera tick."""
+
+    def __init__(self, state: ShowState):
+        self.state = state
+        self._frozen: np.ndarray | None = None
+        self._black: np.ndarray | None = None
+
+    def apply(self, frame: np.ndarray) -> np.ndarray:
+        mode = self.state.screen
+        if mode == "blackout":
+            if self._black is None or self._black.shape != frame.shape:
+                self._black = np.zeros_like(frame)
+            return self._black
+        if mode == "freeze":
+            if self._frozen is None:
+                self._frozen = frame
+            return self._frozen
+        self._frozen = None
+        return frame
+
+
 class _Ticks:
     def __init__(self):
         self.count = 0
-        self.started = time.monotonic()
         self._window: list[float] = []
 
     def next(self) -> int:
-        now = time.monotonic()
-        self._window.append(now)
+        self._window.append(time.monotonic())
         if len(self._window) > 60:
             self._window.pop(0)
         self.count += 1
@@ -153,7 +346,7 @@ class _Ticks:
         return (len(w) - 1) / (w[-1] - w[0]) if len(w) > 1 and w[-1] > w[0] else 0.0
 
 
-def _status_text(pacer: Pacer, ticks: _Ticks, generator: Generator) -> str:
+def _status_text(pacer: Pacer, ticks: _Ticks, controller: Controller) -> str:
     st = pacer.stats
     vram = None
     try:
@@ -163,8 +356,14 @@ def _status_text(pacer: Pacer, ticks: _Ticks, generator: Generator) -> str:
             vram = torch.cuda.memory_reserved() / 1024**3
     except ImportError:
         pass
+    show_state = controller.state
+    preset = None
+    if controller.show is not None and show_state.preset is not None:
+        preset = controller.show.presets[show_state.preset].name
     state = "STALLED" if st.stalled else ("LIVE" if st.pushed else "LOADING")
-    return format_status(st.production_fps, ticks.fps(), st.buffered, st.latency, vram, None, state)
+    if show_state.screen != "live":
+        state += f" ({show_state.screen})"
+    return format_status(st.production_fps, ticks.fps(), st.buffered, st.latency, vram, preset, state)
 
 
 def _on_signals(stop: threading.Event):

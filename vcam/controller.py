@@ -1,0 +1,239 @@
+"""The one place where commands take effect, whichever way they came in (stdin, MIDI, a replayed log).
+
+Commands change the show state here; what changes the stream is handed to the generator, which applies it at
+the next block boundary; what changes the picture (freeze, blackout) is read by the outputs' side.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from vcam.commands import Command, CommandError, help_text, parse
+from vcam.generator import Generator
+from vcam.show import Show
+
+
+@dataclass
+class ShowState:
+    """What the operator has set; read by the status line and the outputs' side."""
+
+    prompts: dict[str, float]
+    preset: int | None = None  # index into the show's presets, None for a typed prompt
+    seed: int = 0
+    steps: int = 4
+    transition: int = 4
+    screen: str = "live"  # live, freeze or blackout
+    blend: tuple[int, int, float] | None = None  # presets A, B (indices) and the position
+    params: dict[str, float] = field(default_factory=dict)  # knob-driven parameters' current values
+
+
+class ControlLog:
+    """JSON lines: a header with the starting settings, then every applied command with its time and block."""
+
+    def __init__(self, out: TextIO, header: dict):
+        self.out = out
+        self.started = time.monotonic()
+        self._lock = threading.Lock()
+        self._write({"vcam": header})
+
+    def record(self, command: str, source: str, block: int, apply: dict) -> None:
+        self._write({"t": round(time.monotonic() - self.started, 3), "block": block, "command": command,
+                     "source": source, "apply": apply})
+
+    def _write(self, entry: dict) -> None:
+        with self._lock:
+            self.out.write(json.dumps(entry) + "\n")
+            self.out.flush()
+
+
+class Controller:
+    def __init__(self, show: Show | None, state: ShowState, generator: Generator, stop: threading.Event,
+                 say: Callable[[str], None], log: ControlLog | None = None,
+                 on_fallback: Callable[[str | None], None] | None = None,
+                 status: Callable[[], str] | None = None):
+        self.show = show
+        self.state = state
+        self.generator = generator
+        self.stop = stop
+        self.say = say
+        self.log = log
+        self.on_fallback = on_fallback or (lambda path: None)
+        self.status = status or (lambda: "")
+        self._lock = threading.Lock()  # stdin, MIDI and the show watcher call in from their own threads
+
+    # --- entry points ---------------------------------------------------------------------------------------
+    def handle_line(self, line: str, source: str) -> str | None:
+        """Parses and applies one typed line; returns the reply (or the error with the usage)."""
+        try:
+            cmd = parse(line)
+        except CommandError as e:
+            return f"error: {e}"
+        if cmd is None:
+            return None
+        return self.apply(cmd, source)
+
+    def apply(self, cmd: Command, source: str) -> str:
+        with self._lock:
+            try:
+                return self._apply(cmd, source)
+            except (KeyError, ValueError) as e:
+                return f"error: {e.args[0] if e.args else e}"
+
+    def set_param(self, param: str, value: float, source: str, between: tuple | None = None) -> str | None:
+        """A knob moved: turn the parameter value into the command it stands for."""
+        self.state.params[param] = value
+        if param == "blend":
+            if self.show is None or len(self.show.presets) < 2:
+                return "error: blend needs a show with at least two presets"
+            if between is not None:
+                a, b = self.show.find(between[0]), self.show.find(between[1])
+            else:
+                a = self.state.blend[0] if self.state.blend else (self.state.preset or 0)
+                b = self.state.blend[1] if self.state.blend else (a + 1) % len(self.show.presets)
+            return self.apply(Command("blend", (a + 1, b + 1, value)), source)
+        return self.apply(Command(param, (int(value),)), source)
+
+    def replace_show(self, show: Show) -> None:
+        """A reloaded show: presets change, the stream goes on; the current preset is kept by name."""
+        with self._lock:
+            current = self.show.presets[self.state.preset].name if self.show and self.state.preset is not None \
+                else None
+            self.show = show
+            if current is not None:
+                try:
+                    self.state.preset = show.find(current)
+                except KeyError:
+                    self.state.preset = None
+            self.state.blend = None
+
+    # --- the vocabulary -------------------------------------------------------------------------------------
+    def _apply(self, cmd: Command, source: str) -> str:
+        name, args = cmd.name, cmd.args
+        st = self.state
+        if name == "help":
+            return help_text()
+        if name == "status":
+            return self.status() or self.describe()
+        if name == "quit":
+            self._record(cmd, source, {"op": "quit"})
+            self.stop.set()
+            return "stopping"
+        if name in ("freeze", "blackout", "live"):
+            st.screen = name
+            self._record(cmd, source, {"op": "screen", "mode": name})
+            return f"screen: {name}"
+        if name == "prompt":
+            st.preset, st.blend = None, None
+            return self._set_prompts({args[0]: 1.0}, st.transition, cmd, source, "prompt set")
+        if name in ("preset", "next", "prev"):
+            show = self._need_show()
+            if name == "preset":
+                index = show.find(args[0])
+            else:
+                step = 1 if name == "next" else -1
+                index = ((st.preset if st.preset is not None else -step) + step) % len(show.presets)
+            return self._go_to_preset(index, cmd, source)
+        if name == "blend":
+            show = self._need_show()
+            a, b, x = show.find(args[0]), show.find(args[1]), args[2]
+            pa, pb = show.presets[a].prompts, show.presets[b].prompts
+            mix: dict[str, float] = {}
+            for weights, share in ((pa, 1.0 - x), (pb, x)):
+                total = sum(weights.values())
+                for text, w in weights.items():
+                    mix[text] = mix.get(text, 0.0) + share * w / total
+            st.blend = (a, b, x)
+            st.preset = a if x < 0.5 else b
+            return self._set_prompts(mix, st.transition, cmd, source,
+                                     f"blend {show.presets[a].name} / {show.presets[b].name} at {x:.2f}")
+        if name == "seed":
+            st.seed = args[0]
+            self._submit(cmd, source, {"op": "seed", "seed": args[0]}, lambda s: s.set_seed(args[0]))
+            return f"seed {args[0]} from the next block"
+        if name == "transition":
+            st.transition = args[0]
+
+            def set_transition(s, n=args[0]):
+                s.settings.transition = n
+
+            self._submit(cmd, source, {"op": "transition", "blocks": args[0]}, set_transition)
+            return f"transition {args[0]} blocks"
+        if name == "steps":
+            st.steps = args[0]
+
+            def set_steps(s, n=args[0]):
+                s.steps = n
+
+            self._submit(cmd, source, {"op": "steps", "steps": args[0]}, set_steps)
+            return f"steps {args[0]}"
+        if name == "reset":
+            self._submit(cmd, source, {"op": "reset"}, lambda s: s.reset())
+            return "starting over from a fresh first block"
+        raise ValueError(f"command {name} is not handled")  # the parser and this table are out of step
+
+    def _go_to_preset(self, index: int, cmd: Command, source: str) -> str:
+        preset = self.show.presets[index]
+        st = self.state
+        st.preset, st.blend = index, None
+        transition = preset.transition if preset.transition is not None else st.transition
+        reply = self._set_prompts(preset.prompts, transition, cmd, source, f"preset {index + 1} {preset.name!r}")
+        if preset.seed is not None:
+            st.seed = preset.seed
+            self._submit(cmd, source, {"op": "seed", "seed": preset.seed}, lambda s: s.set_seed(preset.seed))
+        self.on_fallback(preset.fallback or (self.show.defaults.fallback if self.show else None))
+        return reply
+
+    def _set_prompts(self, prompts: dict[str, float], transition: int, cmd: Command, source: str,
+                     reply: str) -> str:
+        self.state.prompts = dict(prompts)
+        self._submit(cmd, source, {"op": "prompt", "prompts": prompts, "transition": transition},
+                     lambda s: s.set_prompt(prompts, transition=transition))
+        return reply + (f" (over {transition} blocks)" if transition else "")
+
+    def _need_show(self) -> Show:
+        if self.show is None or not self.show.presets:
+            raise ValueError("no show loaded: presets need a show file (vcam run SHOW.yaml)")
+        return self.show
+
+    def _submit(self, cmd: Command, source: str, apply: dict, fn) -> None:
+        def control(stream, block: int) -> None:
+            fn(stream)
+            if self.log is not None:
+                self.log.record(str(cmd), source, block, apply)
+
+        self.generator.submit(control)
+
+    def _record(self, cmd: Command, source: str, apply: dict) -> None:
+        if self.log is not None:
+            self.log.record(str(cmd), source, self.generator.blocks, apply)
+
+    def describe(self) -> str:
+        st = self.state
+        if st.blend and self.show:
+            a, b, x = st.blend
+            where = f"blend {self.show.presets[a].name} / {self.show.presets[b].name} at {x:.2f}"
+        elif st.preset is not None and self.show:
+            where = f"preset {st.preset + 1} {self.show.presets[st.preset].name!r}"
+        else:
+            where = "prompt " + " + ".join(st.prompts)[:80]
+        return (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition} | "
+                f"screen {st.screen} | block {self.generator.blocks}")
+
+
+def apply_logged(stream, apply: dict) -> None:
+    """Applies one logged operation to a stream (for replay)."""
+    op = apply.get("op")
+    if op == "prompt":
+        stream.set_prompt(apply["prompts"], transition=apply["transition"])
+    elif op == "seed":
+        stream.set_seed(apply["seed"])
+    elif op == "steps":
+        stream.steps = apply["steps"]
+    elif op == "transition":
+        stream.settings.transition = apply["blocks"]
+    elif op == "reset":
+        stream.reset()

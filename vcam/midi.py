@@ -1,0 +1,196 @@
+"""MIDI controllers (mido + python-rtmidi): knobs to parameters with soft takeover, buttons to commands.
+
+An unplugged controller is reported and reopened when it comes back; the show goes on meanwhile.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from vcam.errors import VcamError
+from vcam.midimap import PARAMS, Button, Knob, MidiMap
+
+TAKEOVER_WINDOW = 0.04  # a knob within 4 % of the parameter's range picks it up
+
+
+def input_names() -> list[str]:
+    """MIDI input port names; VcamError saying why when MIDI is not available at all."""
+    import mido
+
+    try:
+        return list(mido.get_input_names())
+    except (OSError, RuntimeError, ImportError) as e:
+        raise VcamError(f"MIDI is not available on this machine ({e.__class__.__name__}: {e})",
+                        "connect a MIDI controller (on Linux the ALSA sequencer must exist: /dev/snd/seq), "
+                        "or run without --midi") from None
+
+
+def find_port(wanted: str, names: list[str]) -> str | None:
+    """The first port whose name contains `wanted` (case-insensitive)."""
+    for name in names:
+        if wanted.lower() in name.lower():
+            return name
+    return None
+
+
+def require_port(wanted: str) -> str:
+    names = input_names()
+    port = find_port(wanted, names)
+    if port is None:
+        listed = "\n    ".join(names) if names else "(none: is the controller plugged in?)"
+        raise VcamError(f"no MIDI input matches {wanted!r}; inputs here:\n    {listed}",
+                        "pass part of one of these names to --midi (vcam devices lists them)")
+    return port
+
+
+class MidiRouter:
+    """Turns MIDI messages into commands and parameter changes through a MidiMap, with soft takeover."""
+
+    def __init__(self, mapping: MidiMap, controller, say: Callable[[str], None] = lambda s: None):
+        self.mapping = mapping
+        self.controller = controller
+        self.say = say
+        self._picked: dict[str, bool] = {}
+        self._applied: dict[str, float] = {}  # the value this router last set, per parameter
+        self._knob_prev: dict[str, float] = {}
+        self._button_prev: dict[tuple, int] = {}
+        self._lock = threading.Lock()
+
+    def handle(self, msg) -> str | None:
+        """Returns the controller's reply (or None when the message maps to nothing)."""
+        with self._lock:
+            channel = getattr(msg, "channel", None)
+            if msg.type == "control_change":
+                knob = self._find(self.mapping.knobs, channel, cc=msg.control)
+                if knob is not None:
+                    return self._turn(knob, msg.value)
+                button = self._find(self.mapping.buttons, channel, cc=msg.control)
+                if button is not None:
+                    key = ("cc", channel, msg.control)
+                    pressed = msg.value >= 64 and self._button_prev.get(key, 0) < 64
+                    self._button_prev[key] = msg.value
+                    return self.controller.apply(button.command, "midi") if pressed else None
+            elif msg.type == "note_on" and msg.velocity > 0:
+                button = self._find(self.mapping.buttons, channel, note=msg.note)
+                if button is not None:
+                    return self.controller.apply(button.command, "midi")
+            elif msg.type == "program_change" and self.mapping.program_to_preset:
+                from vcam.commands import Command
+
+                return self.controller.apply(Command("preset", (msg.program + 1,)), "midi")
+            return None
+
+    @staticmethod
+    def _find(entries, channel, cc=None, note=None):
+        for e in entries:
+            if e.channel is not None and e.channel != channel:
+                continue
+            if cc is not None and getattr(e, "cc", None) == cc:
+                return e
+            if note is not None and isinstance(e, Button) and e.note == note:
+                return e
+        return None
+
+    def _current(self, param: str) -> float:
+        st = self.controller.state
+        if param == "blend":
+            return st.blend[2] if st.blend else 0.0
+        return float(getattr(st, param))
+
+    def _turn(self, knob: Knob, midi_value: int) -> str | None:
+        param = knob.param
+        value = knob.value(midi_value)
+        current = self._current(param)
+        if param in self._applied and current != self._applied[param]:
+            self._picked[param] = False  # something else moved the parameter: pick it up again
+        if not self._picked.get(param, False):
+            lo, hi, _ = PARAMS[param]
+            near = abs(value - current) <= TAKEOVER_WINDOW * (hi - lo)
+            prev = self._knob_prev.get(param)
+            crossed = prev is not None and (prev - current) * (value - current) <= 0
+            self._knob_prev[param] = value
+            if not (near or crossed):
+                return None
+            self._picked[param] = True
+        self._knob_prev[param] = value
+        if param in self._applied and value == self._applied[param]:
+            return None
+        self._applied[param] = value
+        return self.controller.set_param(param, value, "midi", between=knob.between)
+
+
+class MidiInput:
+    """Listens on the first input port matching `wanted`; reopens it when it is unplugged and comes back."""
+
+    def __init__(self, wanted: str, on_message: Callable, say: Callable[[str], None], poll: float = 1.0):
+        self.wanted = wanted
+        self.on_message = on_message
+        self.say = say
+        self.poll = poll
+        self.port = None
+        self.port_name: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="midi", daemon=True)
+
+    def start(self) -> None:
+        self._open(require_port(self.wanted))
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(2.0)
+        self._close()
+
+    def _open(self, name: str) -> None:
+        import mido
+
+        self.port = mido.open_input(name, callback=self._deliver)
+        self.port_name = name
+        self.say(f"MIDI: listening on {name}")
+
+    def _close(self) -> None:
+        if self.port is not None:
+            try:
+                self.port.close()
+            except OSError:
+                pass
+            self.port = None
+
+    def _deliver(self, msg) -> None:
+        try:
+            reply = self.on_message(msg)
+        except Exception as e:  # a bad message must not kill the MIDI thread
+            reply = f"error: MIDI {msg}: {e}"
+        if reply:
+            self.say(reply)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.poll):
+            try:
+                names = input_names()
+            except VcamError:
+                names = []
+            if self.port is not None and self.port_name not in names:
+                self._close()
+                self.say(f"MIDI controller {self.port_name} unplugged; waiting for it (the show goes on)")
+            elif self.port is None:
+                found = find_port(self.wanted, names)
+                if found is not None:
+                    try:
+                        self._open(found)
+                        self.say(f"MIDI controller {found} is back")
+                    except OSError as e:
+                        self.say(f"MIDI controller {found} could not be reopened ({e}); trying again")
+
+
+def learn_line(msg) -> str | None:
+    """The mapping line to paste for a message seen in `vcam midi learn`."""
+    ch = f", channel: {msg.channel + 1}" if hasattr(msg, "channel") else ""
+    if msg.type == "control_change":
+        return (f"- {{cc: {msg.control}, param: blend{ch}}}    "
+                f"# a knob (or: command: next, for a button)   value {msg.value}")
+    if msg.type == "note_on" and msg.velocity > 0:
+        return f"- {{note: {msg.note}, command: next{ch}}}    # a pad or key"
+    if msg.type == "program_change":
+        return "- {program: presets}    # program change selects a preset"
+    return None

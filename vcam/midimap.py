@@ -1,0 +1,190 @@
+"""MIDI mappings: which knob moves which parameter, which button sends which command.
+
+Written in a show's `midi:` section or in a map file (`presets/midi/*.yaml`) with the same keys:
+
+    controls:
+      - {cc: 16, param: transition, range: [0, 12]}     # a knob or fader
+      - {cc: 0, param: blend, between: [neon city, forest], curve: linear}
+      - {cc: 41, command: next}                         # a button that sends CC 127 then 0
+      - {note: 36, command: "preset 1"}                 # a pad or key
+      - {program: presets}                              # program change N -> preset N+1
+    channel: 1  (per entry or for the whole map; 1-16 as in every MIDI UI; default: any channel)
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vcam.commands import Command, CommandError, parse
+from vcam.yamlcheck import ConfigError, Reader
+
+# Continuous parameters a knob can drive, with their full range and whether they are whole numbers.
+PARAMS: dict[str, tuple[float, float, bool]] = {
+    "blend": (0.0, 1.0, False),
+    "transition": (0.0, 32.0, True),
+    "steps": (1.0, 8.0, True),
+    "seed": (0.0, 1_000_000.0, True),
+}
+CURVES = ("linear", "exp", "log")
+
+
+@dataclass(frozen=True)
+class Knob:
+    cc: int
+    param: str
+    lo: float
+    hi: float
+    curve: str = "linear"
+    channel: int | None = None  # 0-based, None = any
+    between: tuple[str | int, str | int] | None = None  # blend: the two presets
+
+    def value(self, midi_value: int) -> float:
+        """The parameter value for a 0..127 control value, through the curve."""
+        x = max(0, min(127, midi_value)) / 127.0
+        if self.curve == "exp":
+            x = (math.exp(3 * x) - 1) / (math.exp(3) - 1)
+        elif self.curve == "log":
+            x = math.log1p((math.exp(3) - 1) * x) / 3
+        v = self.lo + (self.hi - self.lo) * x
+        return float(round(v)) if PARAMS[self.param][2] else v
+
+
+@dataclass(frozen=True)
+class Button:
+    command: Command
+    cc: int | None = None
+    note: int | None = None
+    channel: int | None = None
+
+
+@dataclass(frozen=True)
+class MidiMap:
+    name: str = ""
+    knobs: tuple[Knob, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    program_to_preset: bool = False
+
+    def merged(self, other: "MidiMap") -> "MidiMap":
+        """This map with `other`'s entries added (a show's inline controls on top of a map file)."""
+        return MidiMap(self.name or other.name, self.knobs + other.knobs, self.buttons + other.buttons,
+                       self.program_to_preset or other.program_to_preset)
+
+
+ENTRY_KEYS = ("cc", "note", "program", "param", "command", "range", "curve", "channel", "between")
+
+
+def read_map(r: Reader, node, where: str, base: Path | None) -> tuple[MidiMap, str | None]:
+    """A map from a `midi:` section or map file node; returns (map, port) and records problems in `r`."""
+    keys = r.mapping(node, where, ("name", "port", "map", "channel", "controls"))
+    channel = _channel(r, keys.get("channel"), where)
+    name = r.string(keys["name"], f"{where} name") if "name" in keys else ""
+    port = r.string(keys["port"], f"{where} port") if "port" in keys else None
+    result = MidiMap(name or "")
+    if "map" in keys:
+        ref = r.string(keys["map"], f"{where} map")
+        if ref:
+            path = find_map_file(ref, base)
+            if path is None:
+                r.error(keys["map"], f"MIDI map {ref!r} not found; give a path relative to the show file or one "
+                                     f"of: {', '.join(shipped_maps())}")
+            else:
+                try:
+                    result = load_map(path)
+                except ConfigError as e:
+                    r.problems.extend(e.problems)
+    knobs, buttons, program = [], [], False
+    for i, entry in enumerate(r.sequence(keys["controls"], f"{where} controls") if "controls" in keys else []):
+        what = f"{where} control {i + 1}"
+        e = r.mapping(entry, what, ENTRY_KEYS)
+        ch = _channel(r, e.get("channel"), what) if "channel" in e else channel
+        kinds = [k for k in ("cc", "note", "program") if k in e]
+        if len(kinds) != 1:
+            r.error(entry, f"{what}: give exactly one of cc, note or program")
+            continue
+        if "program" in e:
+            if r.value(e["program"]) != "presets":
+                r.error(e["program"], f"{what}: program takes the value 'presets' (program N selects preset N+1)")
+            program = True
+            continue
+        number = r.integer(e[kinds[0]], f"{what} {kinds[0]}", 0, 127)
+        if "command" in e and "param" in e or ("command" not in e and "param" not in e):
+            r.error(entry, f"{what}: give either param (a knob) or command (a button)")
+            continue
+        if "command" in e:
+            text = r.string(e["command"], f"{what} command")
+            try:
+                cmd = parse(text) if text else None
+            except CommandError as err:
+                r.error(e["command"], f"{what}: {err}")
+                cmd = None
+            if cmd and number is not None:
+                buttons.append(Button(cmd, cc=number if kinds[0] == "cc" else None,
+                                      note=number if kinds[0] == "note" else None, channel=ch))
+            continue
+        if kinds[0] != "cc":
+            r.error(entry, f"{what}: a param is driven by a cc (a knob or fader), not a note")
+            continue
+        param = r.choice(e["param"], f"{what} param", tuple(PARAMS))
+        if param is None or number is None:
+            continue
+        lo, hi, _ = PARAMS[param]
+        if "range" in e:
+            items = r.sequence(e["range"], f"{what} range")
+            if len(items) == 2:
+                a = r.number(items[0], f"{what} range start", lo, hi)
+                b = r.number(items[1], f"{what} range end", lo, hi)
+                if a is not None and b is not None:
+                    lo, hi = a, b
+            else:
+                r.error(e["range"], f"{what} range must be [low, high]")
+        curve = r.choice(e["curve"], f"{what} curve", CURVES) if "curve" in e else "linear"
+        between = None
+        if "between" in e:
+            if param != "blend":
+                r.error(e["between"], f"{what}: between is only for param: blend")
+            items = r.sequence(e["between"], f"{what} between")
+            if len(items) == 2:
+                between = tuple(r.value(n) for n in items)
+            else:
+                r.error(e["between"], f"{what} between must list two presets, e.g. [neon city, forest]")
+        knobs.append(Knob(number, param, lo, hi, curve or "linear", ch, between))
+    return result.merged(MidiMap(name or "", tuple(knobs), tuple(buttons), program)), port
+
+
+def _channel(r: Reader, node, where: str) -> int | None:
+    if node is None:
+        return None
+    v = r.integer(node, f"{where} channel", 1, 16)
+    return v - 1 if v is not None else None
+
+
+MAPS_DIR = Path(__file__).resolve().parent.parent / "presets" / "midi"
+
+
+def shipped_maps() -> list[str]:
+    return sorted(p.stem for p in MAPS_DIR.glob("*.yaml")) if MAPS_DIR.is_dir() else []
+
+
+def find_map_file(ref: str, base: Path | None) -> Path | None:
+    """A map file by path (relative to `base`) or by the name of a shipped map."""
+    for candidate in ([base / ref] if base else []) + [Path(ref), MAPS_DIR / ref, MAPS_DIR / f"{ref}.yaml"]:
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_map(path: Path) -> MidiMap:
+    r = Reader(str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError([f"{path}:1: cannot read the file ({e})"]) from None
+    node = r.compose(text)
+    if node is None and not r.problems:
+        r.error(None, "the file is empty; it needs a controls: list")
+    result = MidiMap()
+    if node is not None:
+        result, _ = read_map(r, node, "MIDI map", path.parent)
+    r.raise_if_any()
+    return result
