@@ -91,6 +91,11 @@ class MidiRouter:
                 return e
         return None
 
+    def forget_buttons(self) -> None:
+        """After a reconnect: releases sent while unplugged were lost, so no button counts as held."""
+        with self._lock:
+            self._button_prev.clear()
+
     def _current(self, param: str) -> float:
         st = self.controller.state
         if param == "blend":
@@ -122,9 +127,11 @@ class MidiRouter:
 class MidiInput:
     """Listens on the first input port matching `wanted`; reopens it when it is unplugged and comes back."""
 
-    def __init__(self, wanted: str, on_message: Callable, say: Callable[[str], None], poll: float = 1.0):
+    def __init__(self, wanted: str, on_message: Callable, say: Callable[[str], None], poll: float = 1.0,
+                 on_reconnect: Callable[[], None] | None = None):
         self.wanted = wanted
         self.on_message = on_message
+        self.on_reconnect = on_reconnect or (lambda: None)
         self.say = say
         self.poll = poll
         self.port = None
@@ -177,6 +184,7 @@ class MidiInput:
                 found = find_port(self.wanted, names)
                 if found is not None:
                     try:
+                        self.on_reconnect()
                         self._open(found)
                         self.say(f"MIDI controller {found} is back")
                     except OSError as e:

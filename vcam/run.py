@@ -240,7 +240,7 @@ def run(opts: RunOptions) -> int:
         from vcam.midi import MidiInput, MidiRouter
 
         router = MidiRouter(midi_router_map, controller, status.message)
-        midi_input = MidiInput(opts.midi, router.handle, status.message)
+        midi_input = MidiInput(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons)
     if replay is not None:
         for entry in replay.entries:
             generator.submit(_replayed(entry["apply"], state, stop), at_block=int(entry["block"]))

@@ -32,7 +32,11 @@ class Reader:
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             line = mark.line + 1 if mark else 1
-            self.problems.append(f"{self.path}:{line}: not valid YAML ({e.problem}); check indentation and quotes")
+            started = ""
+            if e.context_mark is not None and e.context_mark.line + 1 != line:
+                started = f"; the {e.context.removeprefix('while parsing ')} started on line {e.context_mark.line + 1}"
+            self.problems.append(f"{self.path}:{line}: not valid YAML ({e.problem}{started}); "
+                                 "check indentation, quotes and brackets")
         except yaml.YAMLError as e:
             self.problems.append(f"{self.path}:1: not valid YAML ({e})")
         return None

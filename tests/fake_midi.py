@@ -1,0 +1,61 @@
+"""A mido backend module for tests (select it with MIDO_BACKEND=fake_midi or mido.set_backend).
+
+Ports are plain names in PRESENT; `send(name, msg)` delivers a message to every open input of that name.
+FAKE_MIDI_SCRIPT (JSON: [[port, message-as-dict], ...]) is delivered to a port as soon as it is opened, so a
+subprocess can be driven too.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+
+import mido
+from mido import ports
+
+PRESENT: set[str] = {"Fake nanoKONTROL2 MIDI 1", "Fake MIDImix"}
+OPEN: list["Input"] = []
+LOCK = threading.Lock()
+
+
+def get_devices(**kwargs):
+    return [{"name": n, "is_input": True, "is_output": False} for n in sorted(PRESENT)]
+
+
+class Input(ports.BaseInput):
+    def _open(self, callback=None, **kwargs):
+        if self.name not in PRESENT:
+            raise OSError(f"unknown port {self.name!r}")
+        self.callback = callback
+        with LOCK:
+            OPEN.append(self)
+        script = json.loads(os.environ.get("FAKE_MIDI_SCRIPT", "[]"))
+        for port, data in script:
+            if port == self.name:
+                self._deliver(mido.Message.from_dict(data))
+
+    def _deliver(self, msg):
+        if self.callback is not None:
+            self.callback(msg)
+        else:
+            self._messages.append(msg)
+
+    def _close(self):
+        with LOCK:
+            if self in OPEN:
+                OPEN.remove(self)
+
+
+def send(name: str, msg) -> None:
+    with LOCK:
+        targets = [p for p in OPEN if p.name == name and not p.closed]
+    for port in targets:
+        port._deliver(msg)
+
+
+def unplug(name: str) -> None:
+    PRESENT.discard(name)
+
+
+def plug(name: str) -> None:
+    PRESENT.add(name)

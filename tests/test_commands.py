@@ -1,0 +1,92 @@
+"""The command parser on every command and on garbage."""
+import random
+
+import pytest
+
+from vcam.commands import USAGE, Command, CommandError, help_text, parse
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("prompt a cat on a skateboard", Command("prompt", ("a cat on a skateboard",))),
+    ("PROMPT  Émile's café ☕", Command("prompt", ("Émile's café ☕",))),
+    ("preset 2", Command("preset", (2,))),
+    ("preset neon city", Command("preset", ("neon city",))),
+    ("next", Command("next")),
+    ("prev", Command("prev")),
+    ("blend 1 2 0.25", Command("blend", (1, 2, 0.25))),
+    ('blend "neon city" ocean 1', Command("blend", ("neon city", "ocean", 1.0))),
+    ("seed 123456789", Command("seed", (123456789,))),
+    ("transition 0", Command("transition", (0,))),
+    ("steps 3", Command("steps", (3,))),
+    ("freeze", Command("freeze")),
+    ("blackout", Command("blackout")),
+    ("live", Command("live")),
+    ("reset", Command("reset")),
+    ("status", Command("status")),
+    ("help", Command("help")),
+    ("quit", Command("quit")),
+    ("  next  \r", Command("next")),
+])
+def test_every_command(line, expected):
+    assert parse(line) == expected
+
+
+def test_every_command_in_the_usage_is_covered():
+    covered = {"prompt", "preset", "next", "prev", "blend", "seed", "transition", "steps", "freeze", "blackout",
+               "live", "reset", "status", "help", "quit"}
+    assert covered == set(USAGE)
+    assert all(name in help_text() for name in USAGE)
+
+
+@pytest.mark.parametrize("line", ["", "   ", "# a comment"])
+def test_blank_and_comments(line):
+    assert parse(line) is None
+
+
+@pytest.mark.parametrize("line,fragment", [
+    ("jump", "unknown command"),
+    ("prompt", "needs an argument"),
+    ("preset", "needs an argument"),
+    ("seed x", "whole number"),
+    ("seed -1", "out of range"),
+    ("steps 0", "out of range"),
+    ("steps 51", "out of range"),
+    ("transition 5000", "out of range"),
+    ("blend 1 2", "two presets and a position"),
+    ("blend 1 2 1.5", "outside 0 to 1"),
+    ("blend 1 2 nan", "outside 0 to 1"),
+    ("blend 1 2 x", "number from 0 to 1"),
+    ('blend "a 2 0.5', "usage"),
+    ("next please", "takes nothing"),
+    ("prompt " + "x" * 3000, "too long"),
+    ("x" * 5000, "too long"),
+])
+def test_malformed_commands_say_what_is_wrong(line, fragment):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert fragment in str(err.value)
+
+
+def test_canonical_text_parses_back():
+    for cmd in [Command("blend", ("neon city", 2, 0.5)), Command("prompt", ("a b",)), Command("seed", (4,)),
+                Command("preset", ("ocean",)), Command("freeze")]:
+        assert parse(str(cmd)) == cmd
+
+
+def test_garbage_never_crashes():
+    rng = random.Random(0)
+    alphabet = [chr(c) for c in range(0, 0x3000, 7)] + list("\x00\x1b\t\"'\\ ") + ["🎛", "é", "\u202e"]
+    for _ in range(3000):
+        kind = rng.random()
+        if kind < 0.3:
+            line = bytes(rng.randrange(256) for _ in range(rng.randrange(200))).decode("utf-8", errors="replace")
+        elif kind < 0.6:
+            line = "".join(rng.choice(alphabet) for _ in range(rng.randrange(300)))
+        else:
+            word = rng.choice(list(USAGE) + ["blend", "seed", "preset"])
+            line = word + " " + "".join(rng.choice(alphabet) for _ in range(rng.randrange(30)))
+        try:
+            result = parse(line)
+        except CommandError:
+            continue
+        assert result is None or isinstance(result, Command)

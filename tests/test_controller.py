@@ -1,0 +1,253 @@
+"""The controller applies every command in one place; MIDI through a mido backend module of ours."""
+import io
+import json
+import threading
+import time
+
+import mido
+import pytest
+import torch
+
+import fake_midi
+from vcam.commands import parse
+from vcam.controller import ControlLog, Controller, ShowState
+from vcam.midi import MidiInput, MidiRouter, find_port, learn_line
+from vcam.midimap import Knob, MidiMap
+from vcam.show import parse_show
+
+SHOW = """\
+presets:
+  - {name: city, prompt: a neon city at night}
+  - {name: ocean, prompt: ocean waves, seed: 7, transition: 2}
+  - {name: forest, prompt: a misty forest}
+midi:
+  controls:
+    - {cc: 0, param: blend}
+    - {cc: 16, param: transition, range: [0, 16]}
+    - {cc: 17, param: steps, range: [1, 8]}
+    - {cc: 41, command: next}
+    - {note: 36, command: preset 3}
+    - {program: presets}
+"""
+
+
+class FakeGenerator:
+    """Applies controls at once to a real tiny stream, counting blocks by hand."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.blocks = 0
+
+    def submit(self, control, at_block=None):
+        control(self.stream, self.blocks)
+
+
+@pytest.fixture
+def rig(tiny_engine):
+    show = parse_show(SHOW, "show.yaml")
+    stream = tiny_engine.stream(show.presets[0].prompts, seed=1)
+    log_out = io.StringIO()
+    state = ShowState(prompts=show.presets[0].prompts, preset=0, seed=1)
+    stop = threading.Event()
+    said = []
+    ctl = Controller(show, state, FakeGenerator(stream), stop, said.append, ControlLog(log_out, {"seed": 1}))
+    return ctl, stream, stop, log_out, tiny_engine
+
+
+def embedding_of(engine, prompt):
+    return engine.text.encode(prompt)
+
+
+def test_preset_by_number_and_name_changes_the_stream(rig):
+    ctl, stream, _, _, engine = rig
+    assert "ocean" in ctl.handle_line("preset 2", "stdin")
+    assert torch.allclose(stream._target, embedding_of(engine, "ocean waves"))
+    assert stream.settings.seed == 7 and stream._span == 2  # the preset's own seed and transition
+    ctl.handle_line("preset forest", "stdin")
+    assert ctl.state.preset == 2
+
+
+def test_next_prev_wrap_around(rig):
+    ctl, *_ = rig
+    ctl.handle_line("prev", "stdin")
+    assert ctl.state.preset == 2
+    ctl.handle_line("next", "stdin")
+    assert ctl.state.preset == 0
+
+
+def test_blend_mixes_two_presets(rig):
+    ctl, stream, _, _, engine = rig
+    ctl.handle_line("blend city ocean 0.25", "stdin")
+    expected = 0.75 * embedding_of(engine, "a neon city at night") + 0.25 * embedding_of(engine, "ocean waves")
+    assert torch.allclose(stream._target, expected, atol=1e-6)
+
+
+def test_other_commands(rig):
+    ctl, stream, stop, _, _ = rig
+    ctl.handle_line("steps 2", "stdin")
+    ctl.handle_line("transition 9", "stdin")
+    ctl.handle_line("seed 99", "stdin")
+    assert stream.steps == 2 and stream.settings.transition == 9 and stream.settings.seed == 99
+    ctl.handle_line("prompt a red balloon", "stdin")
+    assert ctl.state.preset is None and ctl.state.prompts == {"a red balloon": 1.0}
+    for mode in ("freeze", "blackout", "live"):
+        ctl.handle_line(mode, "stdin")
+        assert ctl.state.screen == mode
+    stream.next_block()
+    ctl.handle_line("reset", "stdin")
+    assert stream.block_index == 0
+    assert "seed 99" in ctl.handle_line("status", "stdin")
+    assert "blend A B X" in ctl.handle_line("help", "stdin")
+    ctl.handle_line("quit", "stdin")
+    assert stop.is_set()
+
+
+@pytest.mark.parametrize("line,fragment", [("preset 9", "no preset 9"), ("preset moon", "no preset named"),
+                                           ("blend city moon 0.5", "no preset named"), ("fly", "unknown command")])
+def test_errors_change_nothing(rig, line, fragment):
+    ctl, stream, *_ = rig
+    before = (dict(ctl.state.prompts), ctl.state.preset, stream._target)
+    reply = ctl.handle_line(line, "stdin")
+    assert reply.startswith("error:") and fragment in reply
+    assert (ctl.state.prompts, ctl.state.preset, stream._target) == before
+
+
+def test_log_records_command_block_and_effect(rig):
+    ctl, _, _, log_out, _ = rig
+    ctl.generator.blocks = 5
+    ctl.handle_line("preset 2", "stdin")
+    lines = [json.loads(x) for x in log_out.getvalue().splitlines()]
+    assert lines[0] == {"vcam": {"seed": 1}}
+    assert lines[1]["command"] == "preset 2" and lines[1]["block"] == 5 and lines[1]["source"] == "stdin"
+    assert lines[1]["apply"] == {"op": "prompt", "prompts": {"ocean waves": 1.0}, "transition": 2}
+
+
+def test_prompts_without_a_show(tiny_engine):
+    stream = tiny_engine.stream("x")
+    ctl = Controller(None, ShowState(prompts={"x": 1.0}), FakeGenerator(stream), threading.Event(), print)
+    assert "no show loaded" in ctl.handle_line("next", "stdin")
+    ctl.handle_line("prompt y", "stdin")
+    assert torch.allclose(stream._target, tiny_engine.text.encode("y"))
+
+
+# --- MIDI ----------------------------------------------------------------------------------------------------
+
+def cc(control, value, channel=0):
+    return mido.Message("control_change", control=control, value=value, channel=channel)
+
+
+def test_buttons_notes_and_program_change(rig):
+    ctl, *_ = rig
+    router = MidiRouter(ctl.show.midi, ctl)
+    router.handle(cc(41, 127))
+    router.handle(cc(41, 0))  # the release of a button does nothing
+    assert ctl.state.preset == 1
+    router.handle(mido.Message("note_on", note=36, velocity=100))
+    router.handle(mido.Message("note_on", note=36, velocity=0))
+    assert ctl.state.preset == 2
+    router.handle(mido.Message("program_change", program=0))
+    assert ctl.state.preset == 0
+    assert router.handle(cc(99, 10)) is None  # unmapped
+
+
+def test_knobs_with_soft_takeover(rig):
+    ctl, stream, *_ = rig
+    router = MidiRouter(ctl.show.midi, ctl)
+    ctl.handle_line("transition 4", "stdin")
+    # the knob sits far from 4 (at 127 -> 16): it does not jump the parameter
+    router.handle(cc(16, 127))
+    assert ctl.state.transition == 4
+    router.handle(cc(16, 100))
+    assert ctl.state.transition == 4
+    # moving it through the current value picks the parameter up; from then on it follows
+    router.handle(cc(16, 20))
+    assert ctl.state.transition == round(20 / 127 * 16)
+    router.handle(cc(16, 64))
+    assert ctl.state.transition == round(64 / 127 * 16) and stream.settings.transition == ctl.state.transition
+    # something else changes it: the knob must pick it up again
+    ctl.handle_line("transition 12", "stdin")
+    router.handle(cc(16, 70))
+    assert ctl.state.transition == 12
+
+
+def test_blend_knob_blends_current_into_next(rig):
+    ctl, stream, _, _, engine = rig
+    router = MidiRouter(ctl.show.midi, ctl)
+    router.handle(cc(0, 0))  # at 0, where the blend position starts: picked up at once
+    router.handle(cc(0, 127))
+    assert ctl.state.blend == (0, 1, 1.0)
+    assert torch.allclose(stream._target, embedding_of(engine, "ocean waves"), atol=1e-6)
+
+
+def test_knob_curves_and_channels():
+    lin = Knob(1, "blend", 0.0, 1.0)
+    assert lin.value(0) == 0.0 and lin.value(127) == 1.0
+    exp, log = Knob(1, "blend", 0, 1, "exp"), Knob(1, "blend", 0, 1, "log")
+    assert exp.value(64) < lin.value(64) < log.value(64)
+    assert Knob(1, "steps", 1, 8).value(127) == 8.0
+
+
+def test_channel_filter(rig):
+    ctl, *_ = rig
+    knob = Knob(5, "steps", 1, 8, channel=3)
+    router = MidiRouter(MidiMap(knobs=(knob,)), ctl)
+    assert router.handle(cc(5, 127, channel=0)) is None
+    ctl.handle_line("steps 8", "stdin")
+    router.handle(cc(5, 127, channel=3))
+    assert ctl.state.steps == 8
+
+
+@pytest.fixture
+def fake_backend():
+    mido.set_backend("fake_midi", load=True)
+    fake_midi.PRESENT.clear()
+    fake_midi.PRESENT.update({"Fake nanoKONTROL2 MIDI 1", "Fake MIDImix"})
+    yield fake_midi
+    mido.set_backend(None)
+
+
+def wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_midi_input_through_a_backend_and_reconnect(rig, fake_backend):
+    ctl, *_ = rig
+    said = []
+    router = MidiRouter(ctl.show.midi, ctl)
+    midi = MidiInput("nanokontrol", router.handle, said.append, poll=0.05, on_reconnect=router.forget_buttons)
+    midi.start()
+    try:
+        assert midi.port_name == "Fake nanoKONTROL2 MIDI 1"
+        fake_midi.send(midi.port_name, cc(41, 127))
+        assert wait_for(lambda: ctl.state.preset == 1)
+        fake_midi.unplug(midi.port_name)
+        assert wait_for(lambda: any("unplugged" in s for s in said))
+        fake_midi.send("Fake nanoKONTROL2 MIDI 1", cc(41, 0))
+        fake_midi.plug("Fake nanoKONTROL2 MIDI 1")
+        assert wait_for(lambda: any("is back" in s for s in said))
+        fake_midi.send("Fake nanoKONTROL2 MIDI 1", cc(41, 127))
+        assert wait_for(lambda: ctl.state.preset == 2)
+    finally:
+        midi.stop()
+
+
+def test_unknown_port_lists_the_ports(fake_backend):
+    from vcam.errors import VcamError
+    from vcam.midi import require_port
+
+    with pytest.raises(VcamError) as err:
+        require_port("launchpad")
+    assert "Fake MIDImix" in str(err.value) and "vcam devices" in err.value.fix
+    assert find_port("midimix", ["Fake MIDImix"]) == "Fake MIDImix"
+
+
+def test_learn_lines():
+    assert "cc: 16" in learn_line(cc(16, 3)) and "channel: 1" in learn_line(cc(16, 3))
+    assert "note: 36" in learn_line(mido.Message("note_on", note=36, velocity=9))
+    assert learn_line(mido.Message("note_off", note=36)) is None
+    assert parse("next") is not None

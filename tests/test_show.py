@@ -1,0 +1,111 @@
+"""Show files and MIDI maps: valid ones load; each broken one names the file, the line and the fix."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vcam.midimap import load_map, shipped_maps
+from vcam.show import load_show, parse_show
+from vcam.yamlcheck import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_example_show_loads():
+    show = load_show(ROOT / "presets" / "example.yaml")
+    assert len(show.presets) >= 4
+    assert show.find(2) == 1 and show.find("OCEAN") == 1
+    assert show.presets[2].prompts and abs(sum(show.presets[2].prompts.values()) - 1.0) < 1e-9
+    assert show.midi is not None and show.midi.program_to_preset
+    assert len(show.prompts()) == sum(len(p.prompts) for p in show.presets)
+
+
+@pytest.mark.parametrize("name", ["nanokontrol2", "midimix", "apc-mini-mk2"])
+def test_shipped_maps_load(name):
+    assert name in shipped_maps()
+    m = load_map(ROOT / "presets" / "midi" / f"{name}.yaml")
+    assert m.knobs and m.buttons and m.name
+    assert all(k.channel == 0 for k in m.knobs)
+
+
+GOOD = """\
+presets:
+  - name: a
+    prompt: a cat
+"""
+
+BROKEN = [
+    ("presets:\n  - name: a\n    prompt: [unclosed\n", 4, "started on line 3"),
+    ("presets:\n  - name: a\n    prompt: a cat\n  - name: b\n    promt: a dog\n", 5, "unknown key 'promt'"),
+    ("presets:\n  - name: a\n    prompt: a cat\n  - name: b\n", 4, "either prompt"),
+    ("presets:\n  - name: a\n    prompt: a cat\n  - name: A\n    prompt: x\n", 4, "already used"),
+    ("presets:\n  - name: a\n    prompt: 5\n", 3, "non-empty text"),
+    ("presets:\n  - name: a\n    prompt: a\n    seed: many\n", 4, "whole number"),
+    ("presets:\n  - name: a\n    prompt: a\n    transition: -2\n", 4, "out of range"),
+    ("presets:\n  - name: '3'\n    prompt: a\n", 2, "plain number"),
+    ("presets: {a: 1}\n", 1, "must be a list"),
+    ("name: x\n", 1, "'presets' is missing"),
+    ("presets:\n  - name: a\n    prompts:\n      - text: x\n        weight: 0\n", 4, "add up to 0"),
+    ("presets:\n  - name: a\n    prompts:\n      - text: x\n        weight: heavy\n", 5, "must be a number"),
+    ("output:\n  size: 830x480\npresets:\n  - {name: a, prompt: b}\n", 2, "multiples of 16"),
+    ("output:\n  out: [hdmi]\npresets:\n  - {name: a, prompt: b}\n", 2, "unknown output"),
+    ("output:\n  fit: squash\npresets:\n  - {name: a, prompt: b}\n", 2, "letterbox"),
+    ("defaults:\n  steps: 0\npresets:\n  - {name: a, prompt: b}\n", 2, "out of range"),
+    ("defaults:\n  fallback: nope.png\npresets:\n  - {name: a, prompt: b}\n", 2, "not found"),
+    ("presets:\n  - {name: a, prompt: b}\nmidi:\n  controls:\n    - {cc: 200, param: blend}\n", 5, "out of range"),
+    ("presets:\n  - {name: a, prompt: b}\nmidi:\n  controls:\n    - {cc: 1, param: volume}\n", 5, "one of blend"),
+    ("presets:\n  - {name: a, prompt: b}\nmidi:\n  controls:\n    - {note: 1, command: jump}\n", 5,
+     "unknown command"),
+    ("presets:\n  - {name: a, prompt: b}\nmidi:\n  channel: 17\n  controls: []\n", 4, "out of range"),
+    ("presets:\n  - {name: a, prompt: b}\nmidi:\n  controls:\n    - {cc: 1, note: 2, command: next}\n", 5,
+     "exactly one of"),
+    ("presets:\n  - {name: a, prompt: b}\nmidi:\n  map: no-such-map\n", 4, "not found"),
+    ("presets:\n  - {name: a, prompt: b}\nmidi:\n  controls:\n    - {note: 3, param: blend}\n", 5, "cc"),
+    ("presets:\n  - {name: a, prompt: b}\n  - {name: a, prompt: b}\nname: x\nname: y\n", 5, "given twice"),
+    ("", 1, "empty"),
+]
+
+
+@pytest.mark.parametrize("text,line,fragment", BROKEN)
+def test_broken_shows_name_file_line_and_fix(text, line, fragment):
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "shows/broken.yaml")
+    matching = [p for p in err.value.problems if fragment in p]
+    assert matching, err.value.problems
+    assert matching[0].startswith(f"shows/broken.yaml:{line}: "), matching[0]
+
+
+def test_good_show_loads():
+    show = parse_show(GOOD, "good.yaml")
+    assert show.presets[0].prompts == {"a cat": 1.0}
+
+
+def test_several_problems_are_all_reported():
+    text = "presets:\n  - name: a\n    promt: x\n  - name: b\n    prompt: y\n    seed: z\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "s.yaml")
+    assert len(err.value.problems) >= 3
+
+
+def test_map_file_errors_name_the_map_file(tmp_path):
+    (tmp_path / "mine.yaml").write_text("controls:\n  - {cc: 1, param: blend}\n  - {cc: 999, command: next}\n")
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: b}\nmidi:\n  map: mine.yaml\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert any(p.startswith(f"{tmp_path / 'mine.yaml'}:3: ") for p in err.value.problems)
+
+
+def test_vcam_check_prints_a_summary_or_the_errors(tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "vcam", "check", str(ROOT / "presets" / "example.yaml")],
+                        capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0 and "5 presets" in ok.stdout and "ok" in ok.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("presets:\n  - name: a\n    prompt: x\n    sed: 3\n")
+    out = subprocess.run([sys.executable, "-m", "vcam", "check", str(bad)], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 2 and f"{bad}:4: " in out.stderr and "unknown key 'sed'" in out.stderr
+    missing = subprocess.run([sys.executable, "-m", "vcam", "check", str(tmp_path / "none.yaml")],
+                             capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
