@@ -31,6 +31,7 @@ class Generator:
         self.error: Exception | None = None
         self.blocks = 0
         self.stream: Stream | None = None
+        self.limit: int | None = None  # stop after this many blocks (replays end where the log ended)
         self._thread = threading.Thread(target=self._run, name="generator", daemon=True)
 
     def start(self) -> None:
@@ -58,7 +59,7 @@ class Generator:
             return
         self.state = "running"
         failures = 0
-        while not self._stop.is_set():
+        while not self._stop.is_set() and (self.limit is None or self.blocks < self.limit):
             # Faster than the camera (tiny on a CPU, small frames): no point making frames that would be dropped.
             while self._pacer.full() and not self._stop.wait(0.01):
                 pass

@@ -52,6 +52,7 @@ class RunOptions:
     midi_map: str | None = None
     log_controls: str | None = None
     replay: str | None = None
+    commands: object = field(default=None, repr=False)  # a binary stream of typed commands (default: stdin)
     status_out: object = field(default=None, repr=False)
 
 
@@ -242,8 +243,9 @@ def run(opts: RunOptions) -> int:
         router = MidiRouter(midi_router_map, controller, status.message)
         midi_input = MidiInput(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons)
     if replay is not None:
+        generator.limit = replay.end_block
         for entry in replay.entries:
-            generator.submit(_replayed(entry["apply"], state, stop), at_block=int(entry["block"]))
+            generator.submit(_replayed(entry["apply"], state), at_block=int(entry["block"]))
 
     pacer_thread = threading.Thread(target=pacer.run, args=(emit, stop), name="pacer", daemon=True)
     previous = _on_signals(stop)
@@ -257,7 +259,7 @@ def run(opts: RunOptions) -> int:
         if opts.stdin and replay is None:
             from vcam.console import Console
 
-            Console(controller.handle_line, status.message).start()
+            Console(controller.handle_line, status.message, opts.commands).start()
         on_air_at = None
         stalled = False
         while not stop.wait(0.25):
@@ -272,7 +274,7 @@ def run(opts: RunOptions) -> int:
             status.update(_status_text(pacer, ticks, controller))
             if opts.duration is not None and on_air_at is not None and time.monotonic() - on_air_at >= opts.duration:
                 break
-            if replay is not None and replay.end_block is not None and generator.blocks >= replay.end_block:
+            if generator.state == "stopped" and pacer.stats.buffered <= 0:  # a replay played to its end
                 break
     finally:
         stop.set()
@@ -295,12 +297,11 @@ def run(opts: RunOptions) -> int:
     return 0
 
 
-def _replayed(apply: dict, state: ShowState, stop: threading.Event):
+def _replayed(apply: dict, state: ShowState):
+    """A logged operation as a generator control; the replay ends where the log ends, not at its quit."""
     def control(stream, block: int) -> None:
         if apply.get("op") == "screen":
             state.screen = apply["mode"]
-        elif apply.get("op") == "quit":
-            stop.set()
         else:
             apply_logged(stream, apply)
 
