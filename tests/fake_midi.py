@@ -30,15 +30,22 @@ class Input(ports.BaseInput):
         with LOCK:
             OPEN.append(self)
         script = json.loads(os.environ.get("FAKE_MIDI_SCRIPT", "[]"))
-        for port, data in script:
-            if port == self.name:
-                self._deliver(mido.Message.from_dict(data))
+        self._pending = [mido.Message.from_dict(data) for port, data in script if port == self.name]
+        if callback is not None and self._pending:
+            threading.Timer(0.1, self._flush).start()
+
+    def _flush(self):
+        while self._pending:
+            self._deliver(self._pending.pop(0))
+
+    def _receive(self, block=True):
+        return self._pending.pop(0) if self._pending else None
 
     def _deliver(self, msg):
         if self.callback is not None:
             self.callback(msg)
         else:
-            self._messages.append(msg)
+            self._pending.append(msg)
 
     def _close(self):
         with LOCK:

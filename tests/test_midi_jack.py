@@ -1,0 +1,115 @@
+"""The real rtmidi path, without a sound card: a JACK dummy server, a virtual controller port, our MIDI input."""
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import mido
+import pytest
+
+from vcam.controller import Controller, ShowState
+from vcam.midi import MidiInput, MidiRouter
+from vcam.show import parse_show
+
+SHOW = """\
+presets:
+  - {name: a, prompt: one}
+  - {name: b, prompt: two}
+  - {name: c, prompt: three}
+midi:
+  controls:
+    - {cc: 41, command: next}
+    - {note: 36, command: preset 3}
+"""
+JACK_API = "mido.backends.rtmidi/UNIX_JACK"
+
+
+class Recorder:
+    def __init__(self):
+        self.blocks = 0
+        self.controls = []
+
+    def submit(self, control, at_block=None):
+        self.controls.append(control)
+
+
+@pytest.fixture(scope="module")
+def jack_server():
+    jackd = shutil.which("jackd")
+    if jackd is None:
+        pytest.skip("jackd is not installed (Debian: apt-get install jackd2; .ci/run installs it)")
+    env = dict(os.environ, JACK_NO_AUDIO_RESERVATION="1")
+    proc = subprocess.Popen([jackd, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "1024"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    backend = mido.Backend(JACK_API, load=True)
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            port = backend.open_output("vcam-probe", virtual=True)
+            port.close()
+            break
+        except (OSError, SystemError):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.skip(f"the JACK dummy server did not start: {proc.stderr.read().decode()[-300:]}")
+            time.sleep(0.2)
+    yield backend
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_rtmidi_through_jack(jack_server):
+    show = parse_show(SHOW, "show.yaml")
+    state = ShowState(prompts={"one": 1.0}, preset=0)
+    ctl = Controller(show, state, Recorder(), threading.Event(), lambda s: None)
+    router = MidiRouter(show.midi, ctl)
+    controller_port = jack_server.open_output("vcam-test-controller", virtual=True)
+    mido.set_backend(JACK_API, load=True)
+    said = []
+    midi = MidiInput("vcam-test-controller", router.handle, said.append, poll=0.2)
+    try:
+        midi.start()
+        assert "vcam-test-controller" in midi.port_name
+        time.sleep(0.3)
+        controller_port.send(mido.Message("control_change", control=41, value=127))
+        controller_port.send(mido.Message("control_change", control=41, value=0))
+        deadline = time.monotonic() + 5
+        while state.preset != 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert state.preset == 1
+        controller_port.send(mido.Message("note_on", note=36, velocity=90))
+        deadline = time.monotonic() + 5
+        while state.preset != 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert state.preset == 2
+    finally:
+        midi.stop()
+        controller_port.close()
+        mido.set_backend(None)
+
+
+def test_midi_learn_prints_mapping_lines():
+    tests = str(Path(__file__).parent)
+    env = dict(os.environ, MIDO_BACKEND="fake_midi", PYTHONPATH=tests + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               FAKE_MIDI_SCRIPT='[["Fake MIDImix", {"type": "control_change", "channel": 0, "control": 19, '
+                                '"value": 64}], ["Fake MIDImix", {"type": "note_on", "channel": 0, "note": 3, '
+                                '"velocity": 127}]]')
+    out = subprocess.run([sys.executable, "-m", "vcam", "midi", "learn", "--midi", "midimix", "--count", "2"],
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "{cc: 19, param: blend, channel: 1}" in out.stdout and "{note: 3, command: next" in out.stdout
+    devices = subprocess.run([sys.executable, "-m", "vcam", "devices"], env=env, capture_output=True, text=True,
+                             timeout=60)
+    assert "Fake MIDImix" in devices.stdout
+
+
+def test_unknown_midi_port_stops_vcam_run_before_it_starts(tmp_path):
+    tests = str(Path(__file__).parent)
+    env = dict(os.environ, MIDO_BACKEND="fake_midi", PYTHONPATH=tests + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, "-m", "vcam", "run", "--model", "tiny", "--out", "null", "--midi",
+                          "launchpad", "--midi-map", "nanokontrol2"], env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 2 and "no MIDI input matches 'launchpad'" in out.stderr and "Fake MIDImix" in out.stderr
