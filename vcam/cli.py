@@ -29,16 +29,8 @@ def _positive(kind):
     return parse
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from vcam import __version__
-
-    p = argparse.ArgumentParser(prog="vcam", description="Krea Realtime 14B as a live virtual camera.")
-    p.add_argument("--version", action="version", version=f"vcam {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
-
-    r = sub.add_parser("run", help="generate live video into the virtual camera and other outputs",
-                       description="Loads the model and streams it into every --out at a steady frame rate. "
-                                   "Settings given here override the show file's.")
+def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
+    """The options `vcam run` and `vcam serve` share."""
     r.add_argument("show", nargs="?", metavar="SHOW.yaml", help="a show file (presets, outputs, MIDI map)")
     r.add_argument("--model", help="krea-14b (CUDA) or tiny (random weights, any machine); "
                                    "default: krea-14b where a CUDA GPU exists, else tiny")
@@ -52,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--size", type=_size, metavar="WxH", help="generated frame size (default 832x480 for krea-14b)")
     r.add_argument("--out", action="append", metavar="OUTPUT",
                    help="vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally @WxH; repeatable "
-                        "(default: vcam)")
+                        f"(default: {default_out})")
     r.add_argument("--fps", type=_positive(float), help="camera frame rate (30)")
     r.add_argument("--fit", choices=("letterbox", "crop", "stretch"),
                    help="how generated frames fit an output of another shape (letterbox)")
@@ -72,6 +64,48 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--replay", metavar="LOG", help="replay a control log (same start, same commands, "
                                                    "same blocks)")
 
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from vcam import __version__
+
+    p = argparse.ArgumentParser(prog="vcam", description="Krea Realtime 14B as a live virtual camera.")
+    p.add_argument("--version", action="version", version=f"vcam {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="generate live video into the virtual camera and other outputs",
+                       description="Loads the model and streams it into every --out at a steady frame rate. "
+                                   "Settings given here override the show file's.")
+    _add_live_args(r, "vcam")
+
+    s = sub.add_parser("serve", help="generate on this (GPU) machine for vcam cam clients over WebSocket",
+                       description="Like vcam run, with a WebSocket output that vcam cam clients watch and "
+                                   "steer. Local --out outputs are optional.")
+    _add_live_args(s, "none")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (127.0.0.1: reach it through ssh -L; 0.0.0.0 needs --token)")
+    s.add_argument("--port", type=int, default=8765)
+    s.add_argument("--token", default=None, help="a secret clients must give (default: $VCAM_TOKEN)")
+    s.add_argument("--quality", type=int, default=80, choices=range(10, 101), metavar="Q",
+                   help="JPEG quality of the frames sent (80)")
+
+    cam = sub.add_parser("cam", help="show a vcam serve stream in this machine's virtual camera (no GPU needed)",
+                         description="Receives frames from vcam serve, paces them into the local outputs, and "
+                                     "sends typed and MIDI commands back. Reconnects by itself.")
+    cam.add_argument("url", metavar="ws://HOST:PORT")
+    cam.add_argument("--token", default=None, help="the server's token (default: $VCAM_TOKEN)")
+    cam.add_argument("--out", action="append", metavar="OUTPUT", help="as for vcam run (default: vcam)")
+    cam.add_argument("--size", type=_size, metavar="WxH", help="output size (default 832x480)")
+    cam.add_argument("--fps", type=_positive(float), default=30.0)
+    cam.add_argument("--fit", choices=("letterbox", "crop", "stretch"), default="letterbox")
+    cam.add_argument("--smooth", action="store_true")
+    cam.add_argument("--duration", type=_positive(float), metavar="SECONDS")
+    cam.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS")
+    cam.add_argument("--fallback", metavar="IMAGE", help="image shown while the server is unreachable")
+    cam.add_argument("--midi", metavar="PORT")
+    cam.add_argument("--midi-map", metavar="MAP")
+    cam.add_argument("--no-stdin", dest="stdin", action="store_false")
+
     k = sub.add_parser("check", help="validate a show file and print a summary")
     k.add_argument("show", metavar="SHOW.yaml")
 
@@ -90,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def cmd_run(args) -> int:
+def cmd_run(args, serve=None) -> int:
     from vcam.run import RunOptions, run
 
     opts = RunOptions(
@@ -98,7 +132,7 @@ def cmd_run(args) -> int:
         steps=args.steps, transition=args.transition, size=args.size, outs=args.out, fps=args.fps, fit=args.fit,
         smooth=args.smooth, duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
         pin_first_latent=args.pin_first_latent, stdin=args.stdin, midi=args.midi, midi_map=args.midi_map,
-        log_controls=args.log_controls, replay=args.replay,
+        log_controls=args.log_controls, replay=args.replay, serve=serve,
     )
     code = run(opts)
     _exit_now_if_busy(code)
@@ -117,6 +151,29 @@ def _exit_now_if_busy(code: int) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+
+
+def cmd_serve(args) -> int:
+    import os
+
+    from vcam.server import TOKEN_ENV, ServeSettings
+
+    token = args.token or os.environ.get(TOKEN_ENV) or None
+    return cmd_run(args, ServeSettings(host=args.host, port=args.port, token=token, quality=args.quality))
+
+
+def cmd_cam(args) -> int:
+    import os
+
+    from vcam.client import CamOptions, run_cam
+    from vcam.server import TOKEN_ENV
+
+    return run_cam(CamOptions(
+        url=args.url, token=args.token or os.environ.get(TOKEN_ENV) or None, outs=args.out or ["vcam"],
+        size=args.size, fps=args.fps, fit=args.fit, smooth=args.smooth, duration=args.duration,
+        max_latency=args.max_latency, fallback=args.fallback, stdin=args.stdin, midi=args.midi,
+        midi_map=args.midi_map,
+    ))
 
 
 def cmd_check(args) -> int:
@@ -214,7 +271,7 @@ def cmd_download(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"run": cmd_run, "models": cmd_models, "download": cmd_download, "check": cmd_check,
-               "devices": cmd_devices, "midi": cmd_midi}[args.command]
+               "devices": cmd_devices, "midi": cmd_midi, "serve": cmd_serve, "cam": cmd_cam}[args.command]
     try:
         return handler(args)
     except VcamError as e:

@@ -211,6 +211,15 @@ class Controller:
         if self.log is not None:
             self.log.record(str(cmd), source, self.generator.blocks, apply)
 
+    def snapshot(self) -> dict:
+        """The state as plain data (sent to network clients, which mirror it for soft takeover)."""
+        st = self.state
+        presets = [p.name for p in self.show.presets] if self.show else []
+        return {"preset": presets[st.preset] if st.preset is not None and presets else None,
+                "presets": presets, "seed": st.seed, "steps": st.steps, "transition": st.transition,
+                "screen": st.screen, "blend": list(st.blend) if st.blend else None,
+                "block": self.generator.blocks, "status": self.describe()}
+
     def describe(self) -> str:
         st = self.state
         if st.blend and self.show:

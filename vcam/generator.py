@@ -18,11 +18,13 @@ class Generator:
     """Owns the stream; everything that changes it goes through `submit` and is applied between blocks."""
 
     def __init__(self, open_stream: Callable[[Callable[[str], None]], Stream], pacer: Pacer,
-                 log: Callable[[str], None], on_loading: Callable[[str], None] | None = None):
+                 log: Callable[[str], None], on_loading: Callable[[str], None] | None = None,
+                 listeners: list[Callable] | None = None):
         self._open_stream = open_stream
         self._pacer = pacer
         self._log = log
         self._on_loading = on_loading or (lambda msg: None)
+        self._listeners = listeners or []  # also given every block (the network output); must not block
         self._controls: queue.Queue[tuple[int | None, Control]] = queue.Queue()
         self._scheduled: list[tuple[int, int, Control]] = []  # (block, order, control) for replays
         self._order = 0
@@ -80,6 +82,8 @@ class Generator:
                 self._log("generation resumed")
                 failures = 0
             self._pacer.push(frames)
+            for listener in self._listeners:
+                listener(frames)
             self.blocks += 1
         self.state = "stopped"
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import signal
 import sys
 import threading
 import time
@@ -21,7 +20,9 @@ from vcam.generator import Generator
 from vcam.outputs import open_outputs, parse_spec
 from vcam.pacer import Pacer, PacerSettings
 from vcam.show import Show, load_show
-from vcam.status import StatusLine, format_status
+from vcam.screen import Screen
+from vcam.signals import stop_on_signals
+from vcam.status import StatusLine, TickCounter, format_status
 
 DEFAULT_PROMPT = ("A slow cinematic drift through a neon-lit city street at night, rain on the asphalt reflecting "
                   "pink and blue signs, light fog")
@@ -52,6 +53,7 @@ class RunOptions:
     midi_map: str | None = None
     log_controls: str | None = None
     replay: str | None = None
+    serve: object = None  # ServeSettings: also send frames to `vcam cam` clients over WebSocket
     commands: object = field(default=None, repr=False)  # a binary stream of typed commands (default: stdin)
     status_out: object = field(default=None, repr=False)
 
@@ -123,7 +125,12 @@ def run(opts: RunOptions) -> int:
                 return value
         return default
 
-    outs = opts.outs or list(out_cfg.out if out_cfg and out_cfg.out else ["vcam"])
+    if opts.outs is not None:
+        outs = opts.outs
+    elif opts.serve is not None:
+        outs = []  # the camera is on the client's machine
+    else:
+        outs = list(out_cfg.out if out_cfg and out_cfg.out else ["vcam"])
     specs = [parse_spec(s) for s in outs]
     model = choose_model(opts.model or start.get("model"), status)
     from vcam.configs import get_spec
@@ -170,6 +177,13 @@ def run(opts: RunOptions) -> int:
             raise ValueError("--midi needs a mapping: --midi-map nanokontrol2 (or midimix, apc-mini-mk2, a file), "
                              "or a show file with a midi: section")
 
+    server = None  # checked before anything opens: listening elsewhere than loopback needs a token
+    if opts.serve is not None:
+        from vcam.server import FrameServer
+
+        server = FrameServer(opts.serve, lambda line, source: controller.handle_line(line, source),
+                             lambda: controller.snapshot(), status.message)
+
     workers = open_outputs(specs, width, height, fps, fit)  # before the model: no camera, no wait
     for w in workers:
         status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {fps:g} fps")
@@ -189,7 +203,8 @@ def run(opts: RunOptions) -> int:
                              transition=transition, pin_first_latent=pin)
 
     stop = threading.Event()
-    generator = Generator(open_stream, pacer, status.message, on_loading)
+    generator = Generator(open_stream, pacer, status.message, on_loading,
+                          listeners=[server.publish] if server else None)
     state = ShowState(prompts=dict(prompts), preset=preset, seed=seed, steps=steps, transition=transition)
     log_file = open(opts.log_controls, "w", encoding="utf-8") if opts.log_controls else None
     log = ControlLog(log_file, {
@@ -207,8 +222,8 @@ def run(opts: RunOptions) -> int:
 
     controller = Controller(show, state, generator, stop, status.message, log, set_fallback,
                             status=lambda: controller.describe())
-    ticks = _Ticks()
-    screen = _Screen(state)
+    ticks = TickCounter()
+    screen = Screen(state)
     recordings = [w for w in workers if w.output.name.startswith("file:")]
     live = [w for w in workers if w not in recordings]
 
@@ -248,52 +263,53 @@ def run(opts: RunOptions) -> int:
             generator.submit(_replayed(entry["apply"], state), at_block=int(entry["block"]))
 
     pacer_thread = threading.Thread(target=pacer.run, args=(emit, stop), name="pacer", daemon=True)
-    previous = _on_signals(stop)
-    try:
-        pacer_thread.start()
-        generator.start()
-        if watcher:
-            watcher.start()
-        if midi_input:
-            midi_input.start()
-        if opts.stdin and replay is None:
-            from vcam.console import Console
+    with stop_on_signals(stop):
+        try:
+            if server is not None:
+                server.start()  # before the model: a busy port is reported at once
+            pacer_thread.start()
+            generator.start()
+            if watcher:
+                watcher.start()
+            if midi_input:
+                midi_input.start()
+            if opts.stdin and replay is None:
+                from vcam.console import Console
 
-            Console(controller.handle_line, status.message, opts.commands).start()
-        on_air_at = None
-        stalled = False
-        while not stop.wait(0.25):
-            if generator.state == "failed":
-                raise generator.error
-            if pacer.stats.pushed and on_air_at is None:
-                on_air_at = time.monotonic()
-                status.message(f"on air: {model} at {width}x{height}, {steps} steps")
-            if pacer.stats.stalled != stalled:
-                stalled = pacer.stats.stalled
-                status.message("generation stalled: holding the last frame" if stalled else "generation resumed")
-            status.update(_status_text(pacer, ticks, controller))
-            if opts.duration is not None and on_air_at is not None and time.monotonic() - on_air_at >= opts.duration:
-                break
-            if generator.state == "stopped" and pacer.stats.buffered <= 0:  # a replay played to its end
-                break
-    finally:
-        stop.set()
-        status.end()
-        _restore_signals(previous)
-        for part in (watcher, midi_input, preloader):
-            if part is not None:
-                part.stop()
-        pacer_thread.join(2.0)
-        generator.stop(timeout=2.0)
-        for w in workers:
-            w.close()
-        if log_file is not None:
-            log_file.write(json.dumps({"end": {"blocks": generator.blocks}}) + "\n")
-            log_file.close()
-        for w in recordings:
-            rec = w.output
-            if rec.frames:
-                status.message(f"recorded {rec.frames} frames to {rec.path}")
+                Console(controller.handle_line, status.message, opts.commands).start()
+            on_air_at = None
+            stalled = False
+            while not stop.wait(0.25):
+                if generator.state == "failed":
+                    raise generator.error
+                if pacer.stats.pushed and on_air_at is None:
+                    on_air_at = time.monotonic()
+                    status.message(f"on air: {model} at {width}x{height}, {steps} steps")
+                if pacer.stats.stalled != stalled:
+                    stalled = pacer.stats.stalled
+                    status.message("generation stalled: holding the last frame" if stalled else "generation resumed")
+                status.update(_status_text(pacer, ticks, controller) + (f" | {server.describe()}" if server else ""))
+                if opts.duration is not None and on_air_at is not None and time.monotonic() - on_air_at >= opts.duration:
+                    break
+                if generator.state == "stopped" and pacer.stats.buffered <= 0:  # a replay played to its end
+                    break
+        finally:
+            stop.set()
+            status.end()
+            for part in (watcher, midi_input, preloader, server):
+                if part is not None:
+                    part.stop()
+            pacer_thread.join(2.0)
+            generator.stop(timeout=2.0)
+            for w in workers:
+                w.close()
+            if log_file is not None:
+                log_file.write(json.dumps({"end": {"blocks": generator.blocks}}) + "\n")
+                log_file.close()
+            for w in recordings:
+                rec = w.output
+                if rec.frames:
+                    status.message(f"recorded {rec.frames} frames to {rec.path}")
     return 0
 
 
@@ -308,46 +324,7 @@ def _replayed(apply: dict, state: ShowState):
     return control
 
 
-class _Screen:
-    """freeze / blackout / live, applied to each camera tick."""
-
-    def __init__(self, state: ShowState):
-        self.state = state
-        self._frozen: np.ndarray | None = None
-        self._black: np.ndarray | None = None
-
-    def apply(self, frame: np.ndarray) -> np.ndarray:
-        mode = self.state.screen
-        if mode == "blackout":
-            if self._black is None or self._black.shape != frame.shape:
-                self._black = np.zeros_like(frame)
-            return self._black
-        if mode == "freeze":
-            if self._frozen is None:
-                self._frozen = frame
-            return self._frozen
-        self._frozen = None
-        return frame
-
-
-class _Ticks:
-    def __init__(self):
-        self.count = 0
-        self._window: list[float] = []
-
-    def next(self) -> int:
-        self._window.append(time.monotonic())
-        if len(self._window) > 60:
-            self._window.pop(0)
-        self.count += 1
-        return self.count - 1
-
-    def fps(self) -> float:
-        w = self._window
-        return (len(w) - 1) / (w[-1] - w[0]) if len(w) > 1 and w[-1] > w[0] else 0.0
-
-
-def _status_text(pacer: Pacer, ticks: _Ticks, controller: Controller) -> str:
+def _status_text(pacer: Pacer, ticks: TickCounter, controller: Controller) -> str:
     st = pacer.stats
     vram = None
     try:
@@ -367,15 +344,3 @@ def _status_text(pacer: Pacer, ticks: _Ticks, controller: Controller) -> str:
     return format_status(st.production_fps, ticks.fps(), st.buffered, st.latency, vram, preset, state)
 
 
-def _on_signals(stop: threading.Event):
-    previous = {}
-    if threading.current_thread() is not threading.main_thread():
-        return previous
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        previous[sig] = signal.signal(sig, lambda *_: stop.set())
-    return previous
-
-
-def _restore_signals(previous) -> None:
-    for sig, handler in previous.items():
-        signal.signal(sig, handler)

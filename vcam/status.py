@@ -59,3 +59,23 @@ def format_status(gen_fps: float, out_fps: float, buffered: float, latency: floa
         f"preset {preset or '-'}",
     ]
     return " | ".join(parts)
+
+
+class TickCounter:
+    """Numbers camera ticks and measures the output frame rate over the last 60 of them."""
+
+    def __init__(self, clock=time.monotonic):
+        self.clock = clock
+        self.count = 0
+        self._window: list[float] = []
+
+    def next(self) -> int:
+        self._window.append(self.clock())
+        if len(self._window) > 60:
+            self._window.pop(0)
+        self.count += 1
+        return self.count - 1
+
+    def fps(self) -> float:
+        w = self._window
+        return (len(w) - 1) / (w[-1] - w[0]) if len(w) > 1 and w[-1] > w[0] else 0.0

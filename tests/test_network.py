@@ -1,0 +1,270 @@
+"""vcam serve (tiny model) and vcam cam, on loopback only."""
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import mido
+import numpy as np
+import pytest
+
+import fake_midi
+import memory_camera
+from vcam import netproto as proto
+from vcam.client import CamOptions, run_cam
+
+SHOW = """\
+defaults: {seed: 3, transition: 1}
+output: {size: 112x64}
+presets:
+  - {name: city, prompt: a neon city at night}
+  - {name: ocean, prompt: ocean waves at noon}
+  - {name: forest, prompt: a misty forest}
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, tmp_path, port, *extra):
+        self.show = tmp_path / "show.yaml"
+        self.show.write_text(SHOW)
+        self.log = tmp_path / f"controls-{port}-{time.monotonic_ns()}.jsonl"
+        self.port = port
+        self.stderr = tmp_path / f"serve-{port}-{time.monotonic_ns()}.log"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "vcam", "serve", str(self.show), "--model", "tiny", "--port", str(port),
+             "--no-stdin", "--log-controls", str(self.log), *extra],
+            stderr=open(self.stderr, "w"), stdin=subprocess.DEVNULL)
+
+    def wait_on_air(self, timeout=90):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if "on air" in self.stderr.read_text():
+                return
+            if self.proc.poll() is not None:
+                pytest.fail("server exited:\n" + self.stderr.read_text())
+            time.sleep(0.1)
+        pytest.fail("server never went on air:\n" + self.stderr.read_text())
+
+    def commands(self):
+        if not self.log.exists():
+            return []
+        return [json.loads(x) for x in self.log.read_text().splitlines() if '"command"' in x]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(30)
+
+
+@pytest.fixture
+def server_factory(tmp_path):
+    servers = []
+
+    def make(port=None, *extra):
+        s = Server(tmp_path, port or free_port(), *extra)
+        servers.append(s)
+        return s
+
+    yield make
+    for s in servers:
+        s.stop()
+
+
+class Pipe:
+    def __init__(self):
+        r, w = os.pipe()
+        self.reader, self.writer = os.fdopen(r, "rb"), os.fdopen(w, "wb")
+
+    def send(self, line):
+        self.writer.write((line + "\n").encode())
+        self.writer.flush()
+
+
+def start_client(opts):
+    errors = []
+
+    def target():
+        try:
+            run_cam(opts)
+        except Exception as e:
+            errors.append(e)
+
+    t = threading.Thread(target=target)
+    t.start()
+    return t, errors
+
+
+def wait_for(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def camera():
+    backend = memory_camera.install()
+    yield backend
+    memory_camera.uninstall()
+
+
+def test_camera_gets_the_stream_and_commands_reach_the_server(server_factory, camera):
+    server = server_factory()
+    server.wait_on_air()
+    pipe, status = Pipe(), io.StringIO()
+    mido.set_backend("fake_midi", load=True)
+    try:
+        opts = CamOptions(url=f"ws://127.0.0.1:{server.port}", outs=["vcam"], size=(112, 64), duration=8,
+                          commands=pipe.reader, status_out=status, midi="nano", midi_map="nanokontrol2")
+        thread, errors = start_client(opts)
+        assert wait_for(lambda: "connected to" in status.getvalue())
+        pipe.send("preset 2")
+        assert wait_for(lambda: any(c["command"] == "preset 2" for c in server.commands()), 15)
+        fake_midi.send("Fake nanoKONTROL2 MIDI 1", mido.Message("control_change", control=34, value=127))
+        assert wait_for(lambda: any(c["command"] == "preset 3" for c in server.commands()), 15)
+        thread.join(30)
+    finally:
+        mido.set_backend(None)
+    assert not errors, errors
+    assert all(c["source"].startswith("net ") for c in server.commands())
+    cam = camera.opened[-1]
+    times = np.array(cam.times)
+    rate = (len(times) - 1) / (times[-1] - times[0])
+    assert abs(rate - 30.0) / 30.0 < 0.05
+    frames = [f.reshape(64, 112, 3) for f in cam.frames]
+    assert np.abs(frames[-1].astype(int) - frames[-45].astype(int)).mean() > 1.0  # a moving stream
+
+
+def test_client_holds_the_last_frame_and_reconnects(server_factory, camera):
+    port = free_port()
+    server = server_factory(port)
+    server.wait_on_air()
+    status = io.StringIO()
+    opts = CamOptions(url=f"ws://127.0.0.1:{port}", outs=["vcam"], size=(112, 64), duration=40, stdin=False,
+                      status_out=status)
+    thread, errors = start_client(opts)
+    cam = None
+    try:
+        assert wait_for(lambda: camera.opened and len(camera.opened[-1].frames) > 60)
+        cam = camera.opened[-1]
+        server.proc.kill()
+        server.proc.wait(10)
+        assert wait_for(lambda: "connection to the server lost" in status.getvalue(), 10)
+        time.sleep(6.0)  # past the pacer's stall time: the camera holds its last frame
+        during = len(cam.frames)
+        held = cam.frames[-30:]
+        assert all(np.array_equal(held[0], f) for f in held)
+        server2 = server_factory(port)
+        server2.wait_on_air()
+        assert wait_for(lambda: status.getvalue().count("connected to") >= 2, 20)
+        assert wait_for(lambda: not np.array_equal(cam.frames[-1], held[0]), 20)
+        assert len(cam.frames) > during  # the camera never stopped
+    finally:
+        opts.duration = 0.01
+        thread.join(30)
+    assert not errors, errors
+
+
+def test_token_required_off_loopback(server_factory, tmp_path):
+    no_token = subprocess.run([sys.executable, "-m", "vcam", "serve", "--model", "tiny", "--host", "0.0.0.0",
+                               "--port", str(free_port())], capture_output=True, text=True, timeout=60,
+                              env={k: v for k, v in os.environ.items() if k != "VCAM_TOKEN"})
+    assert no_token.returncode == 2 and "--token" in no_token.stderr
+    assert "building tiny" not in no_token.stderr
+
+    server = server_factory(None, "--host", "0.0.0.0", "--token", "s3cret", "--size", "112x64")
+    server.wait_on_air()
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    url = f"ws://127.0.0.1:{server.port}"
+    for headers in (None, {"Authorization": "Bearer wrong"}):
+        with pytest.raises(InvalidStatus) as err:
+            connect(url, additional_headers=headers, proxy=None, open_timeout=5)
+        assert err.value.response.status_code == 401
+    with connect(url, additional_headers={"Authorization": "Bearer s3cret"}, proxy=None, open_timeout=5) as ws:
+        assert wait_for(lambda: isinstance(ws.recv(timeout=10), bytes), 20)
+    log = server.stderr.read_text()
+    assert "missing token" in log and "wrong token" in log
+
+
+def test_malformed_messages_get_errors_and_disturb_nothing(server_factory):
+    from websockets.sync.client import connect
+
+    server = server_factory()
+    server.wait_on_air()
+    url = f"ws://127.0.0.1:{server.port}"
+    with connect(url, proxy=None) as bad, connect(url + "/?role=watch", proxy=None) as watcher:
+        def next_text(ws):
+            while True:
+                m = ws.recv(timeout=10)
+                if isinstance(m, str) and json.loads(m)["type"] != "state":
+                    return json.loads(m)
+
+        for garbage in ["not json", "[1, 2]", '{"no": "type"}', '{"type": "dance"}',
+                        '{"type": "command", "line": 5}', '{"type": "command", "line": "preset 99"}',
+                        "x" * 10000, b"\x00\x01binary"]:
+            bad.send(garbage)
+            answer = next_text(bad)
+            if garbage == '{"type": "command", "line": "preset 99"}':
+                assert answer["type"] == "reply" and "no preset 99" in answer["text"]
+            else:
+                assert answer["type"] == "error", (garbage, answer)
+        watcher.send(json.dumps({"type": "command", "line": "preset 2"}))
+        assert "only watches" in next_text(watcher)["message"]
+        # the other client still receives frames, and the stream goes on
+        got = 0
+        deadline = time.monotonic() + 20
+        while got < 24 and time.monotonic() < deadline:
+            if isinstance(watcher.recv(timeout=10), bytes):
+                got += 1
+        assert got >= 24
+    assert server.proc.poll() is None
+
+
+def test_bytes_per_frame_at_the_default_quality(server_factory):
+    from websockets.sync.client import connect
+
+    server = server_factory(None, "--size", "416x240")
+    server.wait_on_air(180)
+    sizes = []
+    with connect(f"ws://127.0.0.1:{server.port}", proxy=None, max_size=2**24) as ws:
+        while len(sizes) < 24:
+            m = ws.recv(timeout=60)
+            if isinstance(m, bytes):
+                header, frame = proto.decode_frame(m)
+                assert frame.shape == (240, 416, 3)
+                sizes.append(len(m))
+    per_frame = sum(sizes) / len(sizes)
+    print(f"\nbytes per frame (tiny model, 416x240, JPEG quality {proto.DEFAULT_QUALITY}): {per_frame:.0f}; "
+          f"at 12 frames/s: {per_frame * 12 * 8 / 1e6:.2f} Mbit/s")
+    # random-weight frames are close to noise, the hardest case for JPEG: still well under 1 byte per pixel
+    assert per_frame < 416 * 240
+
+
+def test_cam_runs_without_torch():
+    code = ("import sys; sys.modules['torch'] = None\n"
+            "from vcam.cli import main\n"
+            "sys.exit(main(['cam', 'ws://127.0.0.1:9', '--out', 'null', '--duration', '2', '--no-stdin']))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "cannot reach the server" in out.stderr
+
+
+def test_cam_rejects_a_bad_address():
+    out = subprocess.run([sys.executable, "-m", "vcam", "cam", "http://x", "--out", "null"], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 2 and "ws://HOST:PORT" in out.stderr

@@ -1,0 +1,319 @@
+"""`vcam cam ws://HOST:PORT`: frames from a `vcam serve` into the local virtual camera, commands back to it.
+
+Light: no torch, no GPU. It paces the received frames into the local outputs, runs the local stdin console and
+MIDI controller, and reconnects by itself after a network drop, holding the last frame (or the fallback image)
+on the camera meanwhile.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import numpy as np
+
+from vcam import netproto as proto
+from vcam.commands import Command, CommandError, parse
+from vcam.frames import card, load_image
+from vcam.outputs import open_outputs, parse_spec
+from vcam.pacer import Pacer, PacerSettings
+from vcam.screen import Screen
+from vcam.signals import stop_on_signals
+from vcam.status import StatusLine, TickCounter
+
+
+@dataclass
+class CamOptions:
+    url: str
+    token: str | None = None
+    outs: list[str] = field(default_factory=lambda: ["vcam"])
+    size: tuple[int, int] | None = None  # output size (default: the stream's, once known)
+    fps: float = 30.0
+    fit: str = "letterbox"
+    smooth: bool = False
+    duration: float | None = None
+    max_latency: float = 4.0
+    fallback: str | None = None
+    stdin: bool = True
+    midi: str | None = None
+    midi_map: str | None = None
+    commands: object = field(default=None, repr=False)
+    status_out: object = field(default=None, repr=False)
+
+
+class RemoteController:
+    """Stands in for the server's controller on this machine: commands go over the wire; the state the server
+    sends back is mirrored, so MIDI soft takeover knows where each parameter is."""
+
+    def __init__(self, send: Callable[[str], bool]):
+        self._send = send
+        self.state = SimpleNamespace(seed=0, steps=4, transition=4, blend=None, preset=None, screen="live",
+                                     presets=[])
+
+    def update(self, data: dict) -> None:
+        for key in ("seed", "steps", "transition", "screen", "presets"):
+            if key in data:
+                setattr(self.state, key, data[key])
+        if "blend" in data:
+            self.state.blend = tuple(data["blend"]) if data["blend"] else None
+        if "preset" in data:
+            self.state.preset = data["preset"]
+
+    def handle_line(self, line: str, source: str) -> str | None:
+        try:
+            cmd = parse(line)
+        except CommandError as e:
+            return f"error: {e}"  # caught here: a typo never travels
+        return self.apply(cmd, source) if cmd is not None else None
+
+    def apply(self, cmd: Command, source: str) -> str | None:
+        if cmd.name == "help":
+            from vcam.commands import help_text
+
+            return help_text()
+        return None if self._send(str(cmd)) else f"not connected: {cmd} will be sent once the server is reached"
+
+    def set_param(self, param: str, value: float, source: str, between: tuple | None = None) -> str | None:
+        if param == "blend":
+            names = self.state.presets
+            if len(names) < 2:
+                return "error: blend needs a show with at least two presets on the server"
+            if between is not None:
+                a, b = between
+            else:
+                current = names.index(self.state.preset) if self.state.preset in names else 0
+                a, b = names[current], names[(current + 1) % len(names)]
+            self.state.blend = (a, b, value)
+            return self.apply(Command("blend", (a, b, value)), source)
+        setattr(self.state, param, int(value))
+        return self.apply(Command(param, (int(value),)), source)
+
+
+class Link:
+    """The connection to the server: receives frames into the pacer, sends commands, reconnects."""
+
+    def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
+                 say: Callable[[str], None], on_first_frame: Callable[[int, int], None]):
+        self.url = url
+        self.token = token
+        self.pacer = pacer
+        self.remote = remote
+        self.say = say
+        self.on_first_frame = on_first_frame
+        self.connected = False
+        self.frames = 0
+        self.bytes = 0
+        self.offset = 0.0  # server clock − local clock
+        self.net_latency = 0.0
+        self._ws = None
+        self._send_lock = threading.Lock()
+        self._waiting: deque[str] = deque(maxlen=20)  # commands typed while disconnected
+        self._stop = threading.Event()
+        self._block: list[np.ndarray] = []
+        self._block_no: int | None = None
+        self._sized = False
+        self._thread = threading.Thread(target=self._run, name="link", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        ws = self._ws
+        if ws is not None:
+            try:
+                ws.close()
+            except Exception:
+                pass
+        self._thread.join(3.0)
+
+    def send_line(self, line: str) -> bool:
+        """Sends a command; False (and the command kept for the next connection) when not connected."""
+        ws = self._ws
+        try:
+            if ws is not None:
+                with self._send_lock:
+                    ws.send(proto.text("command", line=line))
+                return True
+        except Exception:
+            pass
+        self._waiting.append(line)
+        return False
+
+    def _run(self) -> None:
+        from websockets.exceptions import InvalidStatus
+        from websockets.sync.client import connect
+
+        delay = 0.5
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
+        lost_reported = False
+        while not self._stop.is_set():
+            try:
+                with connect(self.url, additional_headers=headers, open_timeout=5, max_size=2**24,
+                             compression=None, proxy=None) as ws:
+                    self._ws = ws
+                    self.connected = True
+                    delay = 0.5
+                    lost_reported = False
+                    self.say(f"connected to {self.url}")
+                    with self._send_lock:
+                        ws.send(proto.text("ping", t=time.time()))
+                        while self._waiting:
+                            ws.send(proto.text("command", line=self._waiting.popleft()))
+                    for message in ws:
+                        self._receive(message)
+                        if self._stop.is_set():
+                            break
+            except InvalidStatus as e:
+                code = e.response.status_code
+                if code == 401:
+                    self.say("the server refused the token: pass the server's token with --token "
+                             "(or VCAM_TOKEN)")
+                    self._stop.wait(5.0)
+                    continue
+                self.say(f"the server answered HTTP {code}; is {self.url} a vcam server?")
+            except Exception as e:
+                if not lost_reported:
+                    what = "connection to the server lost" if self.connected else "cannot reach the server"
+                    self.say(f"{what} ({e.__class__.__name__}); holding the last frame, reconnecting")
+                    lost_reported = True
+            finally:
+                self._ws = None
+                self.connected = False
+            if self._stop.wait(delay):
+                return
+            delay = min(5.0, delay * 2)
+
+    def _receive(self, message) -> None:
+        if isinstance(message, bytes):
+            self.bytes += len(message)
+            try:
+                header, frame = proto.decode_frame(message)
+            except proto.ProtocolError as e:
+                self.say(f"skipped a frame: {e}")
+                return
+            if not self._sized:
+                self._sized = True
+                self.on_first_frame(header.width, header.height)
+            if self._block_no is not None and header.block != self._block_no and self._block:
+                self._flush()
+            self._block_no = header.block
+            self._block.append(frame)
+            self.frames += 1
+            self.net_latency = max(0.0, time.time() + self.offset - header.sent_at)
+            if header.index == header.count - 1:
+                self._flush()
+            return
+        try:
+            data = proto.parse_text(message)
+        except proto.ProtocolError:
+            return
+        kind = data["type"]
+        if kind == "pong" and isinstance(data.get("t"), (int, float)):
+            now = time.time()
+            self.offset = data["server"] - (data["t"] + now) / 2
+        elif kind == "state":
+            self.remote.update(data)
+        elif kind == "reply":
+            self.remote.update(data.get("state") or {})
+            if data.get("text"):
+                self.say(data["text"])
+        elif kind == "error":
+            self.say(f"server: error: {data.get('message')}")
+
+    def _flush(self) -> None:
+        self.pacer.push(self._block)
+        self._block = []
+
+
+def run_cam(opts: CamOptions) -> int:
+    """Runs the client until --duration, `quit`, Ctrl-C or SIGTERM."""
+    status = StatusLine(opts.status_out or sys.stderr)
+    if not opts.url.startswith(("ws://", "wss://")):
+        raise ValueError(f"{opts.url!r} is not a server address; it looks like ws://HOST:PORT "
+                         f"(default port {proto.DEFAULT_PORT})")
+    specs = [parse_spec(s) for s in opts.outs]
+    width, height = opts.size or (832, 480)
+    fallback = load_image(opts.fallback, width, height) if opts.fallback else None
+    workers = open_outputs(specs, width, height, opts.fps, opts.fit)
+    pacer = Pacer(PacerSettings(fps=opts.fps, smooth=opts.smooth, max_latency=opts.max_latency))
+    pacer.set_card(card(width, height, ["vcam", f"connecting to {opts.url}..."]))
+    pacer.set_fallback(fallback)
+    stop = threading.Event()
+    link: Link | None = None
+
+    def send(line: str) -> bool:
+        if line == "quit":
+            stop.set()
+            return True
+        return link.send_line(line) if link else False
+
+    remote = RemoteController(send)
+    link = Link(opts.url, opts.token, pacer, remote, status.message, lambda w, h: None)
+    ticks = TickCounter()
+    screen = Screen(remote.state)  # freeze and blackout are the server's; a local copy does no harm
+
+    def emit(frame: np.ndarray) -> None:
+        tick = ticks.next()
+        frame = screen.apply(frame)
+        for w in workers:
+            if w.output.name.startswith("file:") and not pacer.stats.pushed:
+                continue
+            w.offer(frame, tick)
+
+    router = midi_input = None
+    if opts.midi:
+        from vcam.midi import MidiInput, MidiRouter, require_port
+        from vcam.midimap import find_map_file, load_map
+
+        require_port(opts.midi)
+        path = find_map_file(opts.midi_map or "", None) if opts.midi_map else None
+        if path is None:
+            raise ValueError("--midi needs --midi-map: nanokontrol2, midimix, apc-mini-mk2 or a map file")
+        router = MidiRouter(load_map(path), remote, status.message)
+        midi_input = MidiInput(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons)
+
+    pacer_thread = threading.Thread(target=pacer.run, args=(emit, stop), name="pacer", daemon=True)
+    started = time.monotonic()
+    with stop_on_signals(stop):
+        _loop(opts, status, pacer, link, ticks, stop, started, midi_input, remote, pacer_thread, workers)
+    return 0
+
+
+def _loop(opts, status, pacer, link, ticks, stop, started, midi_input, remote, pacer_thread, workers) -> None:
+    try:
+        pacer_thread.start()
+        link.start()
+        if midi_input:
+            midi_input.start()
+        if opts.stdin:
+            from vcam.console import Console
+
+            Console(remote.handle_line, status.message, opts.commands).start()
+        last_bytes, last_t = 0, time.monotonic()
+        rate = 0.0
+        while not stop.wait(0.25):
+            now = time.monotonic()
+            if now - last_t >= 1.0:
+                rate = (link.bytes - last_bytes) / (now - last_t)
+                last_bytes, last_t = link.bytes, now
+            st = pacer.stats
+            state = "LIVE" if link.connected else ("RECONNECTING" if link.frames else "CONNECTING")
+            status.update(f"{state} | in {st.production_fps:5.1f} fps | out {ticks.fps():5.1f} fps | "
+                          f"{rate * 8 / 1e6:5.2f} Mbit/s | latency {link.net_latency + st.latency:4.1f} s | "
+                          f"buffer {st.buffered:3.0f}")
+            if opts.duration is not None and now - started >= opts.duration:
+                break
+    finally:
+        stop.set()
+        status.end()
+        if midi_input:
+            midi_input.stop()
+        link.stop()
+        pacer_thread.join(2.0)
+        for w in workers:
+            w.close()

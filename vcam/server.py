@@ -1,0 +1,239 @@
+"""`vcam serve`'s network output: generated frames to WebSocket clients, their commands to the controller.
+
+Plain WebSocket over HTTP, so it works through `ssh -L` and through the HTTP port proxies of GPU clouds. It
+listens on 127.0.0.1 unless told otherwise; on any other address a token is required.
+"""
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+
+from vcam import netproto as proto
+from vcam.errors import VcamError
+
+TOKEN_ENV = "VCAM_TOKEN"
+
+
+@dataclass
+class ServeSettings:
+    host: str = "127.0.0.1"
+    port: int = proto.DEFAULT_PORT
+    token: str | None = None
+    quality: int = proto.DEFAULT_QUALITY
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _Client:
+    """One connection: a bounded queue of frames (the oldest go when it falls behind) and its own sender."""
+
+    def __init__(self, ws, role: str, name: str):
+        self.ws = ws
+        self.role = role
+        self.name = name
+        self.bytes = 0
+        self.dropped = 0
+        self._queue: deque[bytes | str] = deque(maxlen=48)
+        self._cond = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._send_loop, name=f"send-{name}", daemon=True)
+        self._thread.start()
+
+    def offer(self, message: bytes | str) -> None:
+        with self._cond:
+            if len(self._queue) == self._queue.maxlen:
+                self.dropped += 1
+            self._queue.append(message)
+            self._cond.notify()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+
+    def _send_loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                message = self._queue.popleft()
+            try:
+                self.ws.send(message)
+                self.bytes += len(message)
+            except Exception:  # the connection is gone; its handler cleans up
+                return
+
+
+class FrameServer:
+    def __init__(self, settings: ServeSettings, handle_line: Callable[[str, str], str | None],
+                 state: Callable[[], dict], say: Callable[[str], None]):
+        if not is_loopback(settings.host) and not settings.token:
+            raise VcamError(
+                f"listening on {settings.host} lets anyone who can reach this machine watch and steer the show",
+                f"set a token: --token SECRET (or the {TOKEN_ENV} environment variable), and give the same "
+                "token to vcam cam; or listen on 127.0.0.1 and use an SSH tunnel (ssh -L 8765:127.0.0.1:8765 ...)",
+            )
+        self.settings = settings
+        self.handle_line = handle_line
+        self.state = state
+        self.say = say
+        self.clients: list[_Client] = []
+        self.frames_sent = 0
+        self.bytes_per_frame = 0.0
+        self.refused = 0
+        self._lock = threading.Lock()
+        self._blocks: deque[np.ndarray] = deque(maxlen=4)
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._seq = 0
+        self._block_no = 0
+        self._server = None
+
+    # --- lifecycle ------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        from websockets.sync.server import serve
+
+        try:
+            self._server = serve(self._handler, self.settings.host, self.settings.port,
+                                 process_request=self._check_request, max_size=2**16, compression=None)
+        except OSError as e:
+            raise VcamError(f"cannot listen on {self.settings.host}:{self.settings.port} ({e.strerror or e})",
+                            "pick another --port, or stop the program that uses this one") from None
+        self.port = self._server.socket.getsockname()[1]
+        threading.Thread(target=self._server.serve_forever, name="serve", daemon=True).start()
+        threading.Thread(target=self._encode_loop, name="encode", daemon=True).start()
+        where = f"ws://{self.settings.host}:{self.port}"
+        auth = " (token required)" if self.settings.token else ""
+        self.say(f"serving on {where}{auth}; on the OBS machine: vcam cam {where}")
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+        if self._server is not None:
+            self._server.shutdown()
+        with self._lock:
+            for c in self.clients:
+                c.close()
+
+    # --- frames in ------------------------------------------------------------------------------------------
+    def publish(self, frames: np.ndarray) -> None:
+        """A generated block; never blocks (the oldest waiting block goes when encoding falls behind)."""
+        with self._cond:
+            self._blocks.append(frames)
+            self._cond.notify()
+
+    def _encode_loop(self) -> None:
+        while not self._stop.is_set():
+            with self._cond:
+                while not self._blocks and not self._stop.is_set():
+                    self._cond.wait(0.5)
+                if self._stop.is_set():
+                    return
+                frames = self._blocks.popleft()
+            with self._lock:
+                watchers = list(self.clients)
+            if not watchers:
+                continue
+            sent_at = time.time()
+            n = len(frames)
+            for i, frame in enumerate(frames):
+                h, w = frame.shape[:2]
+                header = proto.FrameHeader(self._seq, self._block_no, i, n, sent_at, w, h)
+                message = proto.encode_frame(frame, header, self.settings.quality)
+                self._seq += 1
+                self.frames_sent += 1
+                self.bytes_per_frame = 0.9 * self.bytes_per_frame + 0.1 * len(message) if self.bytes_per_frame \
+                    else float(len(message))
+                for c in watchers:
+                    c.offer(message)
+            self._block_no += 1
+
+    # --- connections ----------------------------------------------------------------------------------------
+    def _check_request(self, connection, request):
+        url = urlparse(request.path)
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            return connection.respond(HTTPStatus.OK, "vcam server: connect with vcam cam ws://HOST:PORT\n")
+        if self.settings.token:
+            given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            given = given or parse_qs(url.query).get("token", [""])[0]
+            if not hmac.compare_digest(given.encode(), self.settings.token.encode()):
+                self.refused += 1
+                peer = connection.remote_address[0] if connection.remote_address else "?"
+                self.say(f"refused a client from {peer}: {'wrong' if given else 'missing'} token")
+                return connection.respond(HTTPStatus.UNAUTHORIZED, "wrong or missing token\n")
+        return None
+
+    def _handler(self, ws) -> None:
+        url = urlparse(ws.request.path)
+        role = parse_qs(url.query).get("role", ["control"])[0]
+        if role not in ("control", "watch"):
+            role = "watch"
+        peer = f"{ws.remote_address[0]}:{ws.remote_address[1]}" if ws.remote_address else "?"
+        client = _Client(ws, role, peer)
+        with self._lock:
+            self.clients.append(client)
+        self.say(f"client {peer} connected ({role}); {len(self.clients)} connected")
+        client.offer(proto.text("state", **self.state()))
+        try:
+            for message in ws:
+                if isinstance(message, bytes):
+                    client.offer(proto.text("error", message="binary messages are not accepted"))
+                    continue
+                client.offer(self._answer(message, client))
+        except Exception:
+            pass  # the connection dropped; nothing else to do for it
+        finally:
+            client.close()
+            with self._lock:
+                if client in self.clients:
+                    self.clients.remove(client)
+            self.say(f"client {peer} left; {len(self.clients)} connected")
+
+    def _answer(self, message: str, client: _Client) -> str:
+        try:
+            data = proto.parse_text(message)
+        except proto.ProtocolError as e:
+            return proto.text("error", message=str(e))
+        kind = data["type"]
+        if kind == "ping":
+            return proto.text("pong", t=data.get("t"), server=time.time())
+        if kind == "command":
+            line = data.get("line")
+            if not isinstance(line, str):
+                return proto.text("error", message='a command message needs a "line" string')
+            if client.role != "control":
+                return proto.text("error", message="this client only watches (role=watch)")
+            reply = self.handle_line(line, f"net {client.name}")
+            with self._lock:
+                others = [c for c in self.clients if c is not client]
+            state = proto.text("state", **self.state())
+            for c in others:
+                c.offer(state)
+            return proto.text("reply", text=reply or "", state=self.state())
+        return proto.text("error", message=f"unknown message type {kind!r}")
+
+    # --- status ---------------------------------------------------------------------------------------------
+    def describe(self) -> str:
+        with self._lock:
+            n = len(self.clients)
+            sent = sum(c.bytes for c in self.clients)
+        return f"clients {n} | {self.bytes_per_frame / 1024:.0f} kB/frame | sent {sent / 2**20:.1f} MB"
