@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import fake_midi
+from helpers import Pipe, in_thread, wait_for
 from vcam.commands import parse
 from vcam.controller import ControlLog, Controller, ShowState
 from vcam.midi import MidiInput, MidiRouter, find_port, learn_line
@@ -204,15 +205,6 @@ def fake_backend():
     fake_midi.PRESENT.update({"Fake nanoKONTROL2 MIDI 1", "Fake MIDImix"})
     yield fake_midi
     mido.set_backend(None)
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def test_midi_input_through_a_backend_and_reconnect(rig, fake_backend):

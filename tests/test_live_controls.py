@@ -13,6 +13,7 @@ import pytest
 import torch
 
 import vcam.engine
+from helpers import Pipe, in_thread, wait_for
 from vcam.pacer import Pacer
 from vcam.run import RunOptions, run
 
@@ -55,48 +56,12 @@ def capture(monkeypatch):
     return blocks, streams
 
 
-class Pipe:
-    """Typed commands for an in-process run."""
-
-    def __init__(self):
-        r, w = os.pipe()
-        self.reader = os.fdopen(r, "rb")
-        self.writer = os.fdopen(w, "wb")
-
-    def send(self, line):
-        self.writer.write((line + "\n").encode())
-        self.writer.flush()
-
-
-def run_in_background(opts):
-    errors = []
-
-    def target():
-        try:
-            run(opts)
-        except Exception as e:  # surfaced by the test
-            errors.append(e)
-
-    t = threading.Thread(target=target)
-    t.start()
-    return t, errors
-
-
-def wait_for(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_hot_reload_applies_good_edits_and_keeps_the_last_good_show(show_file, capture):
     blocks, streams = capture
     pipe, status = Pipe(), io.StringIO()
     opts = RunOptions(show=str(show_file), model="tiny", outs=["null"], duration=12, commands=pipe.reader,
                       status_out=status)
-    thread, errors = run_in_background(opts)
+    thread, errors = in_thread(run, opts)
     assert wait_for(lambda: len(blocks) >= 2)
     # a good edit: a new preset appears and can be selected without restarting the stream
     show_file.write_text(SHOW + "  - {name: desert, prompt: sand dunes under a red sky}\n")
@@ -162,7 +127,7 @@ def test_replay_equals_the_live_run(show_file, tmp_path, capture):
     blocks, _ = capture
     log = tmp_path / "controls.jsonl"
     pipe = Pipe()
-    thread, errors = run_in_background(RunOptions(show=str(show_file), model="tiny", outs=["null"],
+    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"],
                                                   log_controls=str(log), commands=pipe.reader,
                                                   status_out=io.StringIO()))
     assert wait_for(lambda: len(blocks) >= 3)

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import fake_midi
+from helpers import Pipe, in_thread, wait_for
 import memory_camera
 from vcam import netproto as proto
 from vcam.client import CamOptions, run_cam
@@ -81,39 +82,6 @@ def server_factory(tmp_path):
         s.stop()
 
 
-class Pipe:
-    def __init__(self):
-        r, w = os.pipe()
-        self.reader, self.writer = os.fdopen(r, "rb"), os.fdopen(w, "wb")
-
-    def send(self, line):
-        self.writer.write((line + "\n").encode())
-        self.writer.flush()
-
-
-def start_client(opts):
-    errors = []
-
-    def target():
-        try:
-            run_cam(opts)
-        except Exception as e:
-            errors.append(e)
-
-    t = threading.Thread(target=target)
-    t.start()
-    return t, errors
-
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 @pytest.fixture
 def camera():
     backend = memory_camera.install()
@@ -129,7 +97,7 @@ def test_camera_gets_the_stream_and_commands_reach_the_server(server_factory, ca
     try:
         opts = CamOptions(url=f"ws://127.0.0.1:{server.port}", outs=["vcam"], size=(112, 64), duration=8,
                           commands=pipe.reader, status_out=status, midi="nano", midi_map="nanokontrol2")
-        thread, errors = start_client(opts)
+        thread, errors = in_thread(run_cam, opts)
         assert wait_for(lambda: "connected to" in status.getvalue())
         pipe.send("preset 2")
         assert wait_for(lambda: any(c["command"] == "preset 2" for c in server.commands()), 15)
@@ -155,7 +123,7 @@ def test_client_holds_the_last_frame_and_reconnects(server_factory, camera):
     status = io.StringIO()
     opts = CamOptions(url=f"ws://127.0.0.1:{port}", outs=["vcam"], size=(112, 64), duration=40, stdin=False,
                       status_out=status)
-    thread, errors = start_client(opts)
+    thread, errors = in_thread(run_cam, opts)
     cam = None
     try:
         assert wait_for(lambda: camera.opened and len(camera.opened[-1].frames) > 60)

@@ -117,7 +117,9 @@ class LayerNorm(nn.LayerNorm):
         return F.layer_norm(x.float(), self.normalized_shape, w, b, self.eps)
 
 
-class SelfAttention(nn.Module):
+class Attention(nn.Module):
+    """Projections shared by both attention kinds: q, k, v, o and RMS norms of q and k across all heads."""
+
     def __init__(self, cfg: WanConfig):
         super().__init__()
         d = cfg.dim
@@ -126,6 +128,8 @@ class SelfAttention(nn.Module):
         self.norm_q = RMSNorm(d, cfg.eps)
         self.norm_k = RMSNorm(d, cfg.eps)
 
+
+class SelfAttention(Attention):
     def forward(
         self,
         x: Tensor,
@@ -147,15 +151,7 @@ class SelfAttention(nn.Module):
         return self.o(out.transpose(1, 2).flatten(2))
 
 
-class CrossAttention(nn.Module):
-    def __init__(self, cfg: WanConfig):
-        super().__init__()
-        d = cfg.dim
-        self.heads = cfg.num_heads
-        self.q, self.k, self.v, self.o = (nn.Linear(d, d) for _ in range(4))
-        self.norm_q = RMSNorm(d, cfg.eps)
-        self.norm_k = RMSNorm(d, cfg.eps)
-
+class CrossAttention(Attention):
     def text_kv(self, context: Tensor) -> tuple[Tensor, Tensor]:
         k = self.norm_k(self.k(context)).unflatten(-1, (self.heads, -1))
         v = self.v(context).unflatten(-1, (self.heads, -1))

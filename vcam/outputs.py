@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import sys
 import threading
-from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -15,6 +14,7 @@ import numpy as np
 
 from vcam.errors import VcamError
 from vcam.frames import FITS, fit
+from vcam.mailbox import Mailbox
 
 KINDS = ("vcam", "file", "window", "null")
 
@@ -102,30 +102,22 @@ class OutputWorker:
         self.output = output
         self.size = (width, height)
         self.fit_mode = fit_mode
-        self._queue: deque[tuple[np.ndarray, int]] = deque(maxlen=queue)
-        self._cond = threading.Condition()
-        self._closing = False
+        self._mailbox: Mailbox[tuple[np.ndarray, int]] = Mailbox(queue)
         self.sent = 0
-        self.dropped = 0
         self.error: Exception | None = None
         self._thread = threading.Thread(target=self._run, name=f"output-{output.name}", daemon=True)
         self._thread.start()
 
+    @property
+    def dropped(self) -> int:
+        return self._mailbox.dropped
+
     def offer(self, frame: np.ndarray, tick: int) -> None:
-        with self._cond:
-            if len(self._queue) == self._queue.maxlen:
-                self.dropped += 1
-            self._queue.append((frame, tick))
-            self._cond.notify()
+        self._mailbox.put((frame, tick))
 
     def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._queue and not self._closing:
-                    self._cond.wait()
-                if not self._queue and self._closing:
-                    return
-                frame, tick = self._queue.popleft()
+        while (item := self._mailbox.get()) is not None:
+            frame, tick = item
             if self.error is not None:
                 continue
             try:
@@ -137,9 +129,7 @@ class OutputWorker:
 
     def close(self, timeout: float = 5.0) -> None:
         """Sends what is queued, then closes the output."""
-        with self._cond:
-            self._closing = True
-            self._cond.notify()
+        self._mailbox.close(drain=True)
         self._thread.join(timeout)
         try:
             self.output.close()

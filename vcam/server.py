@@ -9,7 +9,6 @@ import hmac
 import ipaddress
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -19,6 +18,7 @@ import numpy as np
 
 from vcam import netproto as proto
 from vcam.errors import VcamError
+from vcam.mailbox import Mailbox
 
 TOKEN_ENV = "VCAM_TOKEN"
 
@@ -48,33 +48,18 @@ class _Client:
         self.role = role
         self.name = name
         self.bytes = 0
-        self.dropped = 0
-        self._queue: deque[bytes | str] = deque(maxlen=48)
-        self._cond = threading.Condition()
-        self._closed = False
+        self._mailbox: Mailbox[bytes | str] = Mailbox(48)
         self._thread = threading.Thread(target=self._send_loop, name=f"send-{name}", daemon=True)
         self._thread.start()
 
     def offer(self, message: bytes | str) -> None:
-        with self._cond:
-            if len(self._queue) == self._queue.maxlen:
-                self.dropped += 1
-            self._queue.append(message)
-            self._cond.notify()
+        self._mailbox.put(message)
 
     def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify()
+        self._mailbox.close(drain=False)
 
     def _send_loop(self) -> None:
-        while True:
-            with self._cond:
-                while not self._queue and not self._closed:
-                    self._cond.wait()
-                if self._closed:
-                    return
-                message = self._queue.popleft()
+        while (message := self._mailbox.get()) is not None:
             try:
                 self.ws.send(message)
                 self.bytes += len(message)
@@ -100,9 +85,7 @@ class FrameServer:
         self.bytes_per_frame = 0.0
         self.refused = 0
         self._lock = threading.Lock()
-        self._blocks: deque[np.ndarray] = deque(maxlen=4)
-        self._cond = threading.Condition()
-        self._stop = threading.Event()
+        self._blocks: Mailbox[np.ndarray] = Mailbox(4)
         self._seq = 0
         self._block_no = 0
         self._server = None
@@ -125,9 +108,7 @@ class FrameServer:
         self.say(f"serving on {where}{auth}; on the OBS machine: vcam cam {where}")
 
     def stop(self) -> None:
-        self._stop.set()
-        with self._cond:
-            self._cond.notify_all()
+        self._blocks.close(drain=False)
         if self._server is not None:
             self._server.shutdown()
         with self._lock:
@@ -137,18 +118,10 @@ class FrameServer:
     # --- frames in ------------------------------------------------------------------------------------------
     def publish(self, frames: np.ndarray) -> None:
         """A generated block; never blocks (the oldest waiting block goes when encoding falls behind)."""
-        with self._cond:
-            self._blocks.append(frames)
-            self._cond.notify()
+        self._blocks.put(frames)
 
     def _encode_loop(self) -> None:
-        while not self._stop.is_set():
-            with self._cond:
-                while not self._blocks and not self._stop.is_set():
-                    self._cond.wait(0.5)
-                if self._stop.is_set():
-                    return
-                frames = self._blocks.popleft()
+        while (frames := self._blocks.get()) is not None:
             with self._lock:
                 watchers = list(self.clients)
             if not watchers:
