@@ -80,3 +80,36 @@ def test_a_wrong_weight_is_noticed():
         ours.blocks[0].self_attn.k.weight[0, 0] += 0.5
         x, text, t = torch.randn(1, 16, 2, 4, 4), torch.randn(1, 8, 32), torch.tensor([500.0])
         assert rel_err(ours(x, t[:, None].expand(1, 2), ours.text_kv(text)), peer(x, t, text, return_dict=False)[0]) > 1e-5
+
+
+def test_fused_qkv_gives_the_same_output():
+    cfg = WanConfig(dim=64, ffn_dim=128, num_heads=2, num_layers=2, freq_dim=32, text_dim=32)
+    plain = init_random_(CausalWanModel(cfg), 5).eval()
+    fused = init_random_(CausalWanModel(cfg), 5).eval().fuse_qkv()
+    assert fused.blocks[0].self_attn.qkv is not None and not hasattr(fused.blocks[0].self_attn, "q")
+    x, text, t = torch.randn(1, 16, 3, 8, 14), torch.randn(1, 512, 32), torch.full((1, 3), 700.0)
+    with torch.no_grad():
+        assert rel_err(fused(x, t, fused.text_kv(text)), plain(x, t, plain.text_kv(text))) < 1e-6
+
+
+@pytest.mark.parametrize("backend", ["math", "auto"])
+def test_attention_backend_choice_gives_the_same_output(backend):
+    from vcam.model import attention_backends
+
+    cfg = WanConfig(dim=64, ffn_dim=128, num_heads=2, num_layers=1, freq_dim=32, text_dim=32)
+    model = init_random_(CausalWanModel(cfg), 6).eval()
+    x, text, t = torch.randn(1, 16, 3, 8, 14), torch.randn(1, 512, 32), torch.full((1, 3), 300.0)
+    with torch.no_grad():
+        expected = model(x, t, model.text_kv(text))
+        model.attention_backends = attention_backends(backend)
+        assert rel_err(model(x, t, model.text_kv(text)), expected) < 1e-6
+    with pytest.raises(ValueError, match="unknown attention backend"):
+        attention_backends("sage")
+
+
+def test_rope_tables_are_built_once_per_shape():
+    cfg = WanConfig(dim=64, ffn_dim=128, num_heads=2, num_layers=1, freq_dim=32, text_dim=32)
+    model = init_random_(CausalWanModel(cfg), 7).eval()
+    a = model.rope_tables(3, 3, 4, 7)
+    assert model.rope_tables(3, 3, 4, 7)[0] is a[0]
+    assert a[0].dtype == model.dtype and a[0].shape == (3 * 4 * 7, 1, cfg.head_dim // 2)

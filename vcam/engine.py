@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from vcam.configs import ModelSpec, get_spec
-from vcam.model import CausalWanModel, Rope, init_random_
+from vcam.model import CausalWanModel, Rope, attention_backends, init_random_
 from vcam.stream import Prompt, Stream, StreamSettings
 from vcam.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5
 from vcam.vae import build_vae
@@ -83,6 +83,9 @@ def load(
     height: int | None = None,
     progress: bool = True,
     report: Callable[[str], None] | None = None,
+    fuse: bool = True,
+    compile: bool = False,
+    attention: str = "auto",
 ) -> Engine:
     """Loads a named model ('krea-14b' or 'tiny') and returns an Engine.
 
@@ -90,7 +93,10 @@ def load(
     Hugging Face hub. `tiny` without `weights` is random from fixed seeds and needs no files. Errors that a user
     can fix (no GPU, too little VRAM, missing or damaged files) raise a `VcamError` subclass saying how.
     `progress` prints steps and progress bars on stderr; `report` is also called with each step's text.
+    Speed options: `fuse` q/k/v projections, `compile` the transformer blocks, restrict SDPA to an
+    `attention` backend ("auto", "flash", "cudnn", "efficient", "math").
     """
+    backends = attention_backends(attention)
     log = _logger(progress, report)
     spec = get_spec(model)
     device = torch.device(device) if device is not None else default_device(spec)
@@ -107,7 +113,7 @@ def load(
 
     if weights is None and spec.random_weights:
         log(f"building {spec.name} (random weights)")
-        return _random_engine(spec, device, dtype)
+        return _tune(_random_engine(spec, device, dtype), fuse, compile, backends)
     if weights is None:
         log("fetching weights from the Hugging Face hub (first run: about 40 GB, progress on the terminal)")
     paths = W.from_folder(weights) if weights is not None else W.from_hub(spec)
@@ -127,7 +133,16 @@ def load(
     text = TextEncoder(umt5, HFTokenizer(str(paths.tokenizer)), spec.text.max_length, device, dtype)
     log(f"loading VAE from {paths.vae}")
     vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=dtype).to(device).eval()
-    return Engine(spec, transformer, vae, text, device)
+    return _tune(Engine(spec, transformer, vae, text, device), fuse, compile, backends)
+
+
+def _tune(engine: Engine, fuse: bool, compile: bool, backends: list | None) -> Engine:
+    if fuse:
+        engine.model.fuse_qkv()
+    if compile:
+        engine.model.compile_blocks(dynamic=False)
+    engine.model.attention_backends = backends
+    return engine
 
 
 def _random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype) -> Engine:

@@ -7,6 +7,7 @@ a recent frame, plus the last 2 latents) at RoPE frames 0..2 and t = 0; denoise 
 from __future__ import annotations
 
 from collections import deque
+from contextlib import nullcontext
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
@@ -23,6 +24,14 @@ if TYPE_CHECKING:
     from vcam.engine import Engine
 
 Prompt = Union[str, Mapping[str, float]]
+
+
+class _NoTimer:
+    def stage(self, name: str):
+        return nullcontext()
+
+
+NO_TIMER = _NoTimer()
 
 LATENTS_PER_BLOCK = 3
 CONTEXT_LATENTS = 3
@@ -93,6 +102,7 @@ class Stream:
         self._kv, self._kv_source = model.text_kv(self._target), self._target
         self._kv_prev = self._kv
         self._pending_seed: int | None = None
+        self.timer = NO_TIMER  # a StageTimer measures each stage of a block (vcam bench)
         self.reset()
 
     # --- controls -------------------------------------------------------------------------------------------
@@ -147,37 +157,44 @@ class Stream:
         if self._pending_seed is not None:
             self._gen.manual_seed(self._pending_seed)
             self._pending_seed = None
-        kv = self._advance_prompt()
+        timer = self.timer
+        with timer.stage("text"):
+            kv = self._advance_prompt()
         latents = self._denoise(kv)
-        rgb = self._decoder.decode(latents)[0]  # [3, n, H, W] in [-1, 1]
-        self._remember(latents, rgb)
+        with timer.stage("vae decode"):
+            rgb = self._decoder.decode(latents)[0]  # [3, n, H, W] in [-1, 1]
+            self._remember(latents, rgb)
         if self._block == 0:
             rgb = rgb[:, DROPPED_FIRST_FRAMES:]
         self._block += 1
         self._kv_prev = kv
-        frames = ((rgb.permute(1, 2, 3, 0) + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
-        return frames.cpu().numpy()
+        with timer.stage("host copy"):
+            frames = ((rgb.permute(1, 2, 3, 0) + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
+            out = frames.cpu().numpy()
+        return out
 
     def _denoise(self, kv: TextKV) -> Tensor:
         model = self.engine.model
         cache_start = frame_start = 0
         if self._block > 0:
-            context = torch.cat([self._context_first(), self._last], dim=2)
-            t0 = torch.zeros(1, context.shape[2], device=self.device)
-            # The context was made under the previous block's prompt; its cache entries are rebuilt under it too.
-            model(context, t0, self._kv_prev, frame_start=0, cache=self._cache, cache_start=0)
+            with self.timer.stage("recompute"):
+                context = torch.cat([self._context_first(), self._last], dim=2)
+                t0 = torch.zeros(1, context.shape[2], device=self.device)
+                # The context was made under the previous block's prompt; its cache is rebuilt under it too.
+                model(context, t0, self._kv_prev, frame_start=0, cache=self._cache, cache_start=0)
             frame_start, cache_start = CONTEXT_LATENTS, CONTEXT_LATENTS * self._tokens
         shape = (1, model.cfg.in_channels, LATENTS_PER_BLOCK, self._lat_h, self._lat_w)
         passes = denoising_passes(self.settings.steps, self.settings.shift)
         x = torch.randn(shape, generator=self._gen, device=self.device)
         x0 = x
         for i, p in enumerate(passes):
-            t = torch.full((1, LATENTS_PER_BLOCK), p.t, device=self.device)
-            flow = model(x, t, kv, frame_start=frame_start, cache=self._cache, cache_start=cache_start)
-            x0 = x - p.sigma * flow
-            if i + 1 < len(passes):
-                s = renoise_sigma(passes, i)
-                x = (1.0 - s) * x0 + s * torch.randn(shape, generator=self._gen, device=self.device)
+            with self.timer.stage(f"pass {i + 1}"):
+                t = torch.full((1, LATENTS_PER_BLOCK), p.t, device=self.device)
+                flow = model(x, t, kv, frame_start=frame_start, cache=self._cache, cache_start=cache_start)
+                x0 = x - p.sigma * flow
+                if i + 1 < len(passes):
+                    s = renoise_sigma(passes, i)
+                    x = (1.0 - s) * x0 + s * torch.randn(shape, generator=self._gen, device=self.device)
         return x0
 
     def _context_first(self) -> Tensor:
