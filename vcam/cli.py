@@ -106,6 +106,22 @@ def build_parser() -> argparse.ArgumentParser:
     cam.add_argument("--midi-map", metavar="MAP")
     cam.add_argument("--no-stdin", dest="stdin", action="store_false")
 
+    b = sub.add_parser("bench", help="time the streaming loop on random weights (tiny on a CPU)",
+                       description="Builds the model with random weights on the GPU (no download, same FLOPs), "
+                                   "runs warm-up then N blocks of the real loop, and prints frames/s, ms per "
+                                   "stage, peak VRAM and efficiency against the card's measured matmul rate.")
+    b.add_argument("--model", default="krea-14b")
+    b.add_argument("--size", type=_size, metavar="WxH", help="frame size (default: the model's)")
+    b.add_argument("--steps", type=int, default=4, choices=range(1, 51), metavar="N")
+    b.add_argument("--blocks", type=int, default=8, help="blocks timed (8)")
+    b.add_argument("--warmup", type=int, default=3, help="blocks run first, untimed (3)")
+    b.add_argument("--dtype", choices=("bf16", "fp16", "fp32"), default="bf16")
+    b.add_argument("--compile", action="store_true", help="torch.compile the transformer blocks")
+    b.add_argument("--no-fuse", dest="fuse", action="store_false", help="separate q, k, v projections")
+    b.add_argument("--attention", choices=("auto", "flash", "cudnn", "efficient", "math"), default="auto")
+    b.add_argument("--device", help="cuda, cuda:1, cpu (default: cuda where there is one)")
+    b.add_argument("--json", action="store_true", help="print the result as JSON")
+
     k = sub.add_parser("check", help="validate a show file and print a summary")
     k.add_argument("show", metavar="SHOW.yaml")
 
@@ -174,6 +190,18 @@ def cmd_cam(args) -> int:
         max_latency=args.max_latency, fallback=args.fallback, stdin=args.stdin, midi=args.midi,
         midi_map=args.midi_map,
     ))
+
+
+def cmd_bench(args) -> int:
+    from vcam.bench import BenchSettings, bench
+
+    width, height = args.size or (None, None)
+    log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
+    result = bench(BenchSettings(model=args.model, width=width, height=height, steps=args.steps,
+                                 blocks=args.blocks, warmup=args.warmup, dtype=args.dtype, compile=args.compile,
+                                 fuse=args.fuse, attention=args.attention, device=args.device), log=log)
+    print(result.to_json() if args.json else result.table())
+    return 0
 
 
 def cmd_check(args) -> int:
@@ -271,7 +299,8 @@ def cmd_download(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"run": cmd_run, "models": cmd_models, "download": cmd_download, "check": cmd_check,
-               "devices": cmd_devices, "midi": cmd_midi, "serve": cmd_serve, "cam": cmd_cam}[args.command]
+               "devices": cmd_devices, "midi": cmd_midi, "serve": cmd_serve, "cam": cmd_cam,
+               "bench": cmd_bench}[args.command]
     try:
         return handler(args)
     except VcamError as e:

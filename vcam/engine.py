@@ -148,11 +148,33 @@ def _tune(engine: Engine, fuse: bool, compile: bool, backends: list | None) -> E
 def _random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype) -> Engine:
     # Built on the CPU from fixed seeds so the weights are the same whatever the device.
     transformer = init_random_(CausalWanModel(spec.transformer), TRANSFORMER_SEED).cast(dtype).to(device).eval()
+    umt5 = build_umt5(spec.text, TEXT_SEED).to(device=device, dtype=dtype)
+    text = TextEncoder(umt5, ByteTokenizer(spec.text.vocab_size), spec.text.max_length, device, dtype)
+    return Engine(spec, transformer, _random_vae(spec, device, dtype), text, device)
+
+
+def _random_vae(spec: ModelSpec, device: torch.device, dtype: torch.dtype):
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(VAE_SEED)
         vae = build_vae(spec.vae).to(device).eval()
-    if dtype != torch.float32:
-        vae = vae.to(dtype)
-    umt5 = build_umt5(spec.text, TEXT_SEED).to(device=device, dtype=dtype)
-    text = TextEncoder(umt5, ByteTokenizer(spec.text.vocab_size), spec.text.max_length, device, dtype)
-    return Engine(spec, transformer, vae, text, device)
+    return vae.to(dtype) if dtype != torch.float32 else vae
+
+
+def random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype, fuse: bool = True,
+                  compile: bool = False, attention: str = "auto") -> Engine:
+    """Any model with random weights made on `device` itself (the 14B one in seconds on a GPU), for benchmarks:
+    the real shapes, so the real FLOPs. The text encoder is a one-layer stand-in of the right width, since
+    text encoding is off the hot path."""
+    from vcam.configs import TextConfig
+
+    with torch.device("meta"):
+        transformer = CausalWanModel(spec.transformer)
+    transformer = transformer.to_empty(device=device)
+    init_random_(transformer, TRANSFORMER_SEED).cast(dtype).eval()
+    transformer.rope = Rope(spec.transformer.head_dim, spec.transformer.rope_max_positions).to(device)
+    stand_in = TextConfig(vocab_size=512, d_model=spec.text.d_model, d_kv=64, d_ff=1024, num_layers=1,
+                          num_heads=8, max_length=spec.text.max_length)
+    umt5 = build_umt5(stand_in, TEXT_SEED).to(device=device, dtype=dtype)
+    text = TextEncoder(umt5, ByteTokenizer(stand_in.vocab_size), stand_in.max_length, device, dtype)
+    engine = Engine(spec, transformer, _random_vae(spec, device, dtype), text, device)
+    return _tune(engine, fuse, compile, attention_backends(attention))

@@ -1,0 +1,63 @@
+"""Every speed path that runs on a CPU gives the frames of the plain path; the benchmark runs and reports."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import vcam
+from vcam.bench import BenchSettings, bench, flops_per_block, linear_params_per_token
+from vcam.configs import get_spec
+
+
+def frames(engine, n=3):
+    s = engine.stream("a lighthouse in a storm", seed=4)
+    return [s.next_block() for _ in range(n)]
+
+
+@pytest.fixture(scope="module")
+def plain_frames():
+    return frames(vcam.load("tiny", progress=False, fuse=False))
+
+
+@pytest.mark.parametrize("options", [dict(fuse=True), dict(fuse=True, attention="math"),
+                                     dict(fuse=False, attention="math")])
+def test_fused_and_backend_paths_match_the_plain_path(plain_frames, options):
+    got = frames(vcam.load("tiny", progress=False, **options))
+    for a, b in zip(got, plain_frames):
+        diff = np.abs(a.astype(int) - b.astype(int))  # float32 rounding, carried from block to block
+        assert diff.max() <= 2 and diff.mean() < 0.05
+
+
+def test_compiled_blocks_match_the_plain_path(plain_frames):
+    got = frames(vcam.load("tiny", progress=False, compile=True))
+    for a, b in zip(got, plain_frames):
+        diff = np.abs(a.astype(int) - b.astype(int))
+        assert diff.max() <= 2 and diff.mean() < 0.05
+
+
+def test_flop_count_of_the_real_model():
+    cfg = get_spec("krea-14b").transformer
+    # every per-token weight: 14.3 B parameters less the per-prompt cross-attention K/V and the embeddings
+    assert 11.9e9 < linear_params_per_token(cfg) < 12.0e9
+    f = flops_per_block(cfg, 832, 480, 4)
+    assert 555e12 < f["matmul"] < 565e12 and 165e12 < f["attention"] < 175e12
+    assert flops_per_block(cfg, 576, 320, 4)["total"] < f["total"] / 2
+
+
+def test_bench_on_tiny_prints_its_table():
+    result = bench(BenchSettings(model="tiny", blocks=2, warmup=2), log=lambda s: None)
+    assert result.frames_per_second > 0 and result.model == "tiny"
+    assert {"recompute", "pass 1", "pass 4", "vae decode", "host copy"} <= set(result.stages_ms)
+    table = result.table()
+    assert "frames/s" in table and "vae decode" in table and "efficiency" in table
+
+
+def test_bench_json_is_valid():
+    out = subprocess.run([sys.executable, "-m", "vcam", "bench", "--model", "tiny", "--blocks", "2", "--json",
+                          "--steps", "2"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["steps"] == 2 and data["frames_per_second"] > 0 and "pass 2" in data["stages_ms"]
+    assert "pass 3" not in data["stages_ms"]

@@ -1,0 +1,212 @@
+"""`vcam bench`: the real streaming loop on random weights, timed stage by stage, against the card's own limits.
+
+Random weights have the real model's shapes, so the FLOPs and memory traffic are the real ones; nothing is
+downloaded. On a CPU it runs `tiny` (for catching regressions, not for speed claims).
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+
+import torch
+
+from vcam.configs import ModelSpec, WanConfig, get_spec
+from vcam.stream import LATENTS_PER_BLOCK
+
+TEXT_TOKENS = 512
+
+
+@dataclass
+class BenchSettings:
+    model: str = "krea-14b"
+    width: int | None = None
+    height: int | None = None
+    steps: int = 4
+    blocks: int = 8
+    warmup: int = 3
+    dtype: str = "bf16"
+    compile: bool = False
+    fuse: bool = True
+    attention: str = "auto"
+    device: str | None = None
+
+
+class StageTimer:
+    """Times named stages of a block. On CUDA it records events (no host sync inside the block) and reads them
+    once the block is done; on a CPU it reads the clock."""
+
+    def __init__(self, device: torch.device):
+        self.cuda = device.type == "cuda"
+        self._marks: list[tuple[str, object, object]] = []
+        self.totals: dict[str, float] = defaultdict(float)
+        self.counts: dict[str, int] = defaultdict(int)
+
+    @contextmanager
+    def stage(self, name: str):
+        if self.cuda:
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record()
+            yield
+            end.record()
+            self._marks.append((name, start, end))
+        else:
+            t0 = time.perf_counter()
+            yield
+            self._marks.append((name, t0, time.perf_counter()))
+
+    def collect(self) -> None:
+        """Adds the block's stage times (ms) to the totals; call after the block finished."""
+        if self.cuda:
+            torch.cuda.synchronize()
+        for name, a, b in self._marks:
+            self.totals[name] += a.elapsed_time(b) if self.cuda else (b - a) * 1000.0
+            self.counts[name] += 1
+        self._marks.clear()
+
+    def reset(self) -> None:
+        self._marks.clear()
+        self.totals.clear()
+        self.counts.clear()
+
+
+def linear_params_per_token(cfg: WanConfig) -> int:
+    """Weights each token passes through in one transformer pass (cross-attention K/V are per prompt)."""
+    d = cfg.dim
+    per_layer = 4 * d * d + 2 * d * d + 2 * d * cfg.ffn_dim  # self q,k,v,o; cross q,o; FFN
+    head = d * cfg.out_channels * cfg.patch_size[0] * cfg.patch_size[1] * cfg.patch_size[2]
+    patch = cfg.in_channels * d * cfg.patch_size[0] * cfg.patch_size[1] * cfg.patch_size[2]
+    return cfg.num_layers * per_layer + head + patch
+
+
+def flops_per_block(cfg: WanConfig, width: int, height: int, steps: int) -> dict[str, float]:
+    """Matrix and attention FLOPs of one steady-state block (recompute + `steps` denoising passes)."""
+    tokens = (height // 16) * (width // 16)
+    q = LATENTS_PER_BLOCK * tokens
+    matmul = 2.0 * linear_params_per_token(cfg) * q * (steps + 1)
+    attn_layer = lambda keys: 4.0 * q * keys * cfg.dim  # QKᵀ and AV
+    attention = cfg.num_layers * (attn_layer(q) + steps * attn_layer(2 * q) + (steps + 1) * attn_layer(TEXT_TOKENS))
+    return {"matmul": matmul, "attention": attention, "total": matmul + attention}
+
+
+def matmul_rate(device: torch.device, dtype: torch.dtype) -> float:
+    """Measured FLOP/s of a large square matrix product on this device (what the card really sustains)."""
+    n = 8192 if device.type == "cuda" else 1024
+    a = torch.randn(n, n, device=device, dtype=dtype)
+    b = torch.randn(n, n, device=device, dtype=dtype)
+    for _ in range(3):
+        a @ b
+    reps = 20 if device.type == "cuda" else 3
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        a @ b
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return 2.0 * n**3 * reps / (time.perf_counter() - t0)
+
+
+@dataclass
+class BenchResult:
+    device: str
+    model: str
+    width: int
+    height: int
+    steps: int
+    dtype: str
+    compile: bool
+    fuse: bool
+    attention: str
+    blocks: int
+    frames_per_second: float
+    ms_per_block: float
+    stages_ms: dict[str, float] = field(default_factory=dict)
+    peak_vram_gb: float | None = None
+    matmul_tflops: float = 0.0
+    model_tflop_per_block: float = 0.0
+    achieved_tflops: float = 0.0
+    efficiency: float = 0.0  # achieved / measured matmul rate
+    ceiling_fps: float = 0.0  # the frame rate if every FLOP ran at the measured matmul rate
+
+    def table(self) -> str:
+        lines = [
+            f"vcam bench: {self.model} {self.width}x{self.height}, {self.steps} steps, {self.dtype}, "
+            f"compile {'on' if self.compile else 'off'}, fused qkv {'on' if self.fuse else 'off'}, "
+            f"attention {self.attention}, on {self.device}",
+            f"  frames/s             {self.frames_per_second:8.2f}   (12 frames per block, {self.blocks} blocks timed)",
+            f"  ms per block         {self.ms_per_block:8.1f}",
+        ]
+        for name, ms in self.stages_ms.items():
+            lines.append(f"    {name:18s} {ms:8.1f}")
+        if self.peak_vram_gb is not None:
+            lines.append(f"  peak VRAM            {self.peak_vram_gb:8.1f} GB")
+        lines += [
+            f"  model work           {self.model_tflop_per_block:8.2f} TFLOP per block",
+            f"  achieved             {self.achieved_tflops:8.2f} TFLOP/s",
+            f"  measured matmul      {self.matmul_tflops:8.2f} TFLOP/s  -> efficiency {100 * self.efficiency:.0f} %, "
+            f"ceiling {self.ceiling_fps:.2f} frames/s before the VAE",
+        ]
+        return "\n".join(lines)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+
+DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}
+
+
+def bench(settings: BenchSettings, log=print) -> BenchResult:
+    from vcam.engine import load, random_engine
+
+    if settings.dtype not in DTYPES:
+        raise ValueError(f"unknown dtype {settings.dtype!r}; choose one of {', '.join(DTYPES)}")
+    device = torch.device(settings.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    model = settings.model
+    if device.type == "cpu" and get_spec(model).needs_cuda:
+        log(f"no CUDA device: benchmarking tiny instead of {model} (for regressions, not for speed claims)")
+        model = "tiny"
+    spec: ModelSpec = get_spec(model)
+    dtype = DTYPES[settings.dtype] if device.type == "cuda" else torch.float32
+    width, height = settings.width or spec.width, settings.height or spec.height
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+    if spec.random_weights:
+        engine = load(model, device=device, dtype=dtype, progress=False, fuse=settings.fuse,
+                      compile=settings.compile, attention=settings.attention)
+    else:
+        log(f"building {model} with random weights on {device} …")
+        engine = random_engine(spec, device, dtype, fuse=settings.fuse, compile=settings.compile,
+                               attention=settings.attention)
+    stream = engine.stream("a benchmark", seed=0, width=width, height=height, steps=settings.steps)
+    timer = StageTimer(device)
+    stream.timer = timer
+    log(f"warming up ({settings.warmup} blocks{', compiling' if settings.compile else ''}) …")
+    for _ in range(max(2, settings.warmup)):  # block 0 has no context: steady state starts at block 1
+        stream.next_block()
+        timer.collect()
+    timer.reset()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    frames = 0
+    for _ in range(settings.blocks):
+        frames += len(stream.next_block())
+        timer.collect()
+    elapsed = time.perf_counter() - t0
+    stages = {name: timer.totals[name] / settings.blocks for name in timer.totals}
+    work = flops_per_block(spec.transformer, width, height, settings.steps)["total"]
+    rate = matmul_rate(device, dtype)
+    ms_block = 1000.0 * elapsed / settings.blocks
+    achieved = work / (ms_block / 1000.0)
+    return BenchResult(
+        device=torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+        model=model, width=width, height=height, steps=settings.steps, dtype=str(dtype).removeprefix("torch."),
+        compile=settings.compile, fuse=settings.fuse, attention=settings.attention, blocks=settings.blocks,
+        frames_per_second=frames / elapsed, ms_per_block=ms_block, stages_ms=stages,
+        peak_vram_gb=torch.cuda.max_memory_allocated(device) / 1024**3 if device.type == "cuda" else None,
+        matmul_tflops=rate / 1e12, model_tflop_per_block=work / 1e12, achieved_tflops=achieved / 1e12,
+        efficiency=achieved / rate, ceiling_fps=12.0 * rate / work,
+    )
