@@ -61,3 +61,15 @@ def test_bench_json_is_valid():
     data = json.loads(out.stdout)
     assert data["steps"] == 2 and data["frames_per_second"] > 0 and "pass 2" in data["stages_ms"]
     assert "pass 3" not in data["stages_ms"]
+
+
+def test_gpu_check_script_runs_its_smoke_version(tmp_path):
+    """The GPU script is only run where a GPU is lent; its CPU version keeps it from rotting meanwhile."""
+    out = subprocess.run([sys.executable, "scripts/gpu_check.py", "--smoke", "--out", str(tmp_path / "r.json")],
+                         capture_output=True, text=True, timeout=600, cwd=str(__import__("pathlib").Path(
+                             __file__).resolve().parent.parent))
+    assert out.returncode == 0, out.stderr
+    assert "| settings | frames/s |" in out.stdout
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["bf16_vs_fp32"]["rel_err"] == 0.0  # on the CPU both sides are float32
+    assert not any("error" in v for v in data.values() if isinstance(v, dict))

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Downloads the wheels the GPU machine lacks (its Python is 3.12 with torch, transformers, safetensors and
+# huggingface_hub already there) into .whl/, which travels with the working tree to that machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+grep -qx '/.whl/' .git/info/exclude 2>/dev/null || echo '/.whl/' >> .git/info/exclude
+rm -rf .whl && mkdir -p .whl
+python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+    --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
+    -d .whl "diffusers==0.42.1" "importlib_metadata" "zipp"
+ls -la .whl

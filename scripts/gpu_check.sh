@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# On a bare CUDA machine: install the carried wheels (scripts/fetch_gpu_wheels.sh put them in .whl/), then run
+# every GPU check and the benchmark matrix, printing a short table. About 6 minutes on an H100.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+if ls .whl/*.whl >/dev/null 2>&1; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site \
+        .whl/*.whl && export PYTHONPATH=/tmp/site:${PYTHONPATH:-}
+fi
+export PYTHONUNBUFFERED=1
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
+out=${OUT:-/tmp}
+python3 scripts/gpu_check.py --out "$out/gpu_check.json" "$@" 2>&1 | tee "$out/gpu_check.log"
