@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from vcam.bench import BenchSettings, bench  # noqa: E402
 from vcam.configs import get_spec  # noqa: E402
-from vcam.model import CausalWanModel, KVCache, TextKV, init_random_  # noqa: E402
+from vcam.model import CausalWanModel, KVCache, init_random_  # noqa: E402
 
 
 def bf16_vs_fp32(device: torch.device, layers: int, size: tuple[int, int]) -> dict:

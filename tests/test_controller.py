@@ -2,14 +2,13 @@
 import io
 import json
 import threading
-import time
 
 import mido
 import pytest
 import torch
 
 import fake_midi
-from helpers import Pipe, in_thread, wait_for
+from helpers import wait_for
 from vcam.commands import parse
 from vcam.controller import ControlLog, Controller, ShowState
 from vcam.midi import MidiInput, MidiRouter, find_port, learn_line

@@ -1,12 +1,9 @@
 """Controls on a running tiny stream: hot reload, piped stdin, control logs replayed exactly."""
 import io
 import json
-import os
 import subprocess
 import sys
-import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -5,9 +5,7 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
-from pathlib import Path
 
 import mido
 import numpy as np

@@ -1,5 +1,4 @@
 """Output specs, fitting frames into an output, worker threads, the preview window's errors."""
-import threading
 import time
 
 import numpy as np

@@ -166,6 +166,6 @@ def test_smooth_cross_fades():
 def test_push_never_blocks_on_a_slow_consumer():
     pacer = Pacer(PacerSettings(fps=30.0))
     start = time.monotonic()
-    for k in range(200):
+    for _ in range(200):
         pacer.push([frame(i) for i in range(12)])
     assert time.monotonic() - start < 2.0

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import vcam
-from fixtures import make_weights_folder, save_krea_checkpoint
+from fixtures import save_krea_checkpoint
 from vcam.configs import KREA_FILE, KREA_REPO, WAN_REPO, get_spec
 from vcam.errors import NoGPUError, NotEnoughVRAMError, WeightsError
 from vcam.model import CausalWanModel

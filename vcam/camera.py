@@ -129,7 +129,8 @@ class VirtualCamera:
             detail = str(e).strip().splitlines()[-1] if str(e).strip() else "no backend"
             if "shared_queue_check" in str(e):
                 raise VcamError(f"the OBS virtual camera is busy ({detail})",
-                                "stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), then run vcam again")
+                                "stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), then run vcam again"
+                                ) from None
             where = f" {device}" if device else ""
             raise VcamError(f"no virtual camera{where} could be opened ({detail})", no_device_help()) from None
         self._cam = cam

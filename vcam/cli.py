@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from vcam.errors import VcamError
@@ -159,7 +160,6 @@ def _exit_now_if_busy(code: int) -> None:
     """Outputs are closed and recordings finalised by now; if the generator is still inside a block (a long
     one, or a model still loading), leave at once rather than wait for it or let the interpreter tear it down
     mid-kernel."""
-    import os
     import threading
 
     if any(t.is_alive() and t.name in ("generator", "preload")
@@ -170,7 +170,6 @@ def _exit_now_if_busy(code: int) -> None:
 
 
 def cmd_serve(args) -> int:
-    import os
 
     from vcam.server import TOKEN_ENV, ServeSettings
 
@@ -179,7 +178,6 @@ def cmd_serve(args) -> int:
 
 
 def cmd_cam(args) -> int:
-    import os
 
     from vcam.client import CamOptions, run_cam
     from vcam.server import TOKEN_ENV
@@ -311,8 +309,12 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print("vcam: error in the show file:\n  " + "\n  ".join(e.problems), file=sys.stderr)
         return 2
-    except ValueError as e:
-        print(f"vcam: error: {e}", file=sys.stderr)
+    except (ValueError, OSError, RuntimeError, ImportError) as e:
+        if os.environ.get("VCAM_DEBUG"):
+            raise
+        print(f"vcam: error: {e.__class__.__name__ + ': ' if not isinstance(e, ValueError) else ''}{e}",
+              file=sys.stderr)
+        print("  (set VCAM_DEBUG=1 for the full traceback)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -35,7 +35,6 @@ class VAEConfig:
     num_res_blocks: int = 2
     temporal_downsample: tuple[bool, ...] = (False, True, True)
     spatial_factor: int = 8
-    temporal_factor: int = 4
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ import queue
 import threading
 from collections.abc import Callable
 
-from vcam.errors import VcamError
 from vcam.pacer import Pacer
 from vcam.stream import Stream
 
@@ -49,14 +48,10 @@ class Generator:
         self._stop.set()
         self._thread.join(timeout)
 
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
     def _run(self) -> None:
         try:
             self.stream = self._open_stream(self._on_loading)
-        except (VcamError, ValueError, OSError, RuntimeError) as e:
+        except Exception as e:  # reported by the main thread, which ends the run with the message
             self.error, self.state = e, "failed"
             return
         self.state = "running"

@@ -13,7 +13,7 @@ Written in a show's `midi:` section or in a map file (`presets/midi/*.yaml`) wit
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from vcam.commands import Command, CommandError, parse

@@ -236,7 +236,6 @@ def run(opts: RunOptions) -> int:
             for w in recordings:
                 w.offer(frame, tick)
 
-    threads: list = []
     preloader = watcher = midi_input = None
     if show is not None:
         from vcam.watch import Preloader, ShowWatcher

@@ -81,9 +81,7 @@ class FrameServer:
         self.state = state
         self.say = say
         self.clients: list[_Client] = []
-        self.frames_sent = 0
         self.bytes_per_frame = 0.0
-        self.refused = 0
         self._lock = threading.Lock()
         self._blocks: Mailbox[np.ndarray] = Mailbox(4)
         self._seq = 0
@@ -133,7 +131,6 @@ class FrameServer:
                 header = proto.FrameHeader(self._seq, self._block_no, i, n, sent_at, w, h)
                 message = proto.encode_frame(frame, header, self.settings.quality)
                 self._seq += 1
-                self.frames_sent += 1
                 self.bytes_per_frame = 0.9 * self.bytes_per_frame + 0.1 * len(message) if self.bytes_per_frame \
                     else float(len(message))
                 for c in watchers:
@@ -149,7 +146,6 @@ class FrameServer:
             given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
             given = given or parse_qs(url.query).get("token", [""])[0]
             if not hmac.compare_digest(given.encode(), self.settings.token.encode()):
-                self.refused += 1
                 peer = connection.remote_address[0] if connection.remote_address else "?"
                 self.say(f"refused a client from {peer}: {'wrong' if given else 'missing'} token")
                 return connection.respond(HTTPStatus.UNAUTHORIZED, "wrong or missing token\n")

@@ -32,10 +32,6 @@ class Preset:
     transition: int | None = None
     fallback: str | None = None  # image path, resolved against the show file's folder
 
-    @property
-    def label(self) -> str:
-        return self.name
-
 
 @dataclass(frozen=True)
 class Defaults:

@@ -18,7 +18,6 @@ class Preloader:
         self.say = say
         self._todo: queue.Queue[list[str]] = queue.Queue()
         self._stop = threading.Event()
-        self.encoded = 0
         self._thread = threading.Thread(target=self._run, name="preload", daemon=True)
         self._thread.start()
 
@@ -42,7 +41,6 @@ class Preloader:
                     return
                 try:
                     text.encode(p)
-                    self.encoded += 1
                 except Exception as e:  # the prompt is encoded again when used; the show goes on
                     self.say(f"could not encode ahead {p[:40]!r}: {e}")
 
@@ -56,8 +54,6 @@ class ShowWatcher:
         self.on_show = on_show
         self.say = say
         self.interval = interval
-        self.reloads = 0
-        self.rejected = 0
         self._stamp = self._read_stamp()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="show-watch", daemon=True)
@@ -85,9 +81,7 @@ class ShowWatcher:
             try:
                 show = load_show(self.path)
             except ConfigError as e:
-                self.rejected += 1
                 self.say("show file not reloaded, the last good show stays live:\n  " + "\n  ".join(e.problems))
                 continue
             self.on_show(show)
-            self.reloads += 1
             self.say(f"reloaded {self.path}: {len(show.presets)} presets")
