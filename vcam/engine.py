@@ -104,12 +104,14 @@ def load(
         W.check_cuda(spec)
         raise W.NoGPUError(f"{spec.name} runs only on a CUDA device (asked for {device})", "leave out --device")
     dtype = dtype or (torch.bfloat16 if device.type == "cuda" else torch.float32)
+    text_device = device
     if device.type == "cuda":
-        estimate = W.estimate_vram(spec, width or spec.width, height or spec.height, dtype)
         free, _ = torch.cuda.mem_get_info(device)
-        log(f"{spec.name} needs about {estimate.total / W.GB:.1f} GB of GPU memory "
-                       f"({free / W.GB:.1f} GB free)")
-        W.check_free_vram(estimate, free, spec.name, width or spec.width, height or spec.height)
+        plan = W.plan_memory(spec, width or spec.width, height or spec.height, free, dtype)
+        log(f"{spec.name} at {width or spec.width}x{height or spec.height} needs about "
+            f"{plan.estimate.total / W.GB:.1f} GB of GPU memory ({plan.estimate.describe()}); "
+            f"{free / W.GB:.1f} GB free: {plan.note}")
+        text_device = device if plan.text_on_gpu else torch.device("cpu")
 
     if weights is None and spec.random_weights:
         log(f"building {spec.name} (random weights)")
@@ -129,7 +131,7 @@ def load(
     from transformers import UMT5EncoderModel
 
     log(f"loading text encoder from {paths.text_encoder}")
-    umt5 = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype).to(device).eval()
+    umt5 = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype).to(text_device).eval()
     text = TextEncoder(umt5, HFTokenizer(str(paths.tokenizer)), spec.text.max_length, device, dtype)
     log(f"loading VAE from {paths.vae}")
     vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=dtype).to(device).eval()

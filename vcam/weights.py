@@ -226,7 +226,8 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
         "transformer": param_bytes(transformer, dtype),
         "kv cache": 2 * cfg.num_layers * 2 * block_tokens * cfg.dim * elt,
         "activations": block_tokens * (cfg.ffn_dim * elt * 2 + cfg.dim * 4 * 8),
-        "vae": param_bytes(vae, dtype) + 3 * 4 * height * width * spec.vae.base_dim * 4 * elt * 4,
+        # decoding one latent into 4 full-size frames at the last stage's width, with a few live copies
+        "vae": param_bytes(vae, dtype) + 8 * 4 * height * width * spec.vae.base_dim * elt,
     }
     if text_on_gpu:
         text = spec.text
@@ -247,13 +248,47 @@ def check_cuda(spec: ModelSpec) -> torch.device:
     return torch.device("cuda")
 
 
-def check_free_vram(estimate: VRAMEstimate, free: int, name: str, width: int, height: int) -> None:
-    """NotEnoughVRAMError when `free` bytes cannot hold `estimate`, saying how much is needed and what to try."""
-    if estimate.total <= free:
-        return
+@dataclass(frozen=True)
+class MemoryPlan:
+    """Where the parts go on a card with a given amount of free memory."""
+
+    text_on_gpu: bool
+    estimate: VRAMEstimate
+    note: str
+
+
+SMALLER_SIZES = ((576, 320), (480, 272), (416, 240))
+
+
+def plan_memory(spec: ModelSpec, width: int, height: int, free: int,
+                dtype: torch.dtype = torch.bfloat16) -> MemoryPlan:
+    """The best mode that fits `free` bytes: everything on the GPU, else the text encoder kept on the CPU;
+    NotEnoughVRAMError (saying what would fit) when neither does."""
+    full = estimate_vram(spec, width, height, dtype, text_on_gpu=True)
+    if full.total <= free:
+        return MemoryPlan(True, full, "everything on the GPU")
+    lean = estimate_vram(spec, width, height, dtype, text_on_gpu=False)
+    if lean.total <= free:
+        return MemoryPlan(False, lean, "text encoder kept on the CPU: a new prompt takes seconds to encode, "
+                                       "a show's presets are encoded ahead")
+    portrait = height > width
+    fits = None
+    for w, h in SMALLER_SIZES:
+        w, h = (h, w) if portrait else (w, h)
+        if w * h < width * height:
+            need = estimate_vram(spec, w, h, dtype, text_on_gpu=False).total
+            if need <= free:
+                fits = (w, h, need)
+                break
+    if fits:
+        fix = (f"use --size {fits[0]}x{fits[1]} (needs about {fits[2] / GB:.1f} GB), or close other programs "
+               "using the GPU (nvidia-smi lists them)")
+    else:
+        smallest = estimate_vram(spec, *SMALLER_SIZES[-1], dtype, text_on_gpu=False).total
+        fix = (f"{spec.name} in bf16 needs at least about {smallest / GB:.0f} GB of free GPU memory even at "
+               f"{SMALLER_SIZES[-1][0]}x{SMALLER_SIZES[-1][1]}; close other programs using the GPU or use a "
+               "larger GPU (an FP8 mode for smaller cards is planned)")
     raise NotEnoughVRAMError(
-        f"{name} at {width}x{height} needs about {estimate.total / GB:.1f} GB of GPU memory "
-        f"({estimate.describe()}); the GPU has {free / GB:.1f} GB free",
-        "close other programs using the GPU (nvidia-smi lists them), try a smaller size such as "
-        "--size 576x320, or use a GPU with more memory",
-    )
+        f"{spec.name} at {width}x{height} needs about {full.total / GB:.1f} GB of GPU memory "
+        f"({full.describe()}), or {lean.total / GB:.1f} GB with the text encoder on the CPU; "
+        f"the GPU has {free / GB:.1f} GB free", fix)
