@@ -242,3 +242,29 @@ def test_learn_lines():
     assert "note: 36" in learn_line(mido.Message("note_on", note=36, velocity=9))
     assert learn_line(mido.Message("note_off", note=36)) is None
     assert parse("next") is not None
+
+
+def test_new_prompts_are_encoded_before_the_generator_gets_them(tiny_engine):
+    class Recording:
+        blocks = 0
+
+        def __init__(self):
+            self.controls = []
+
+        def submit(self, control, at_block=None):
+            self.controls.append(control)
+
+    gen = Recording()
+    stream = tiny_engine.stream("x", seed=1)
+    show = parse_show(SHOW, "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}), gen, threading.Event(), print,
+                     encoder=lambda: tiny_engine.text)
+    text = "a prompt never seen before, encoded off the generator's thread"
+    assert not tiny_engine.text.cached(text)
+    ctl.handle_line(f"prompt {text}", "stdin")
+    ctl.handle_line("seed 5", "stdin")
+    assert wait_for(lambda: len(gen.controls) == 2, 10)
+    assert tiny_engine.text.cached(text)  # encoded before the change was handed over
+    for control in gen.controls:  # in the order given
+        control(stream, 0)
+    assert stream.settings.seed == 5 and torch.allclose(stream._target, tiny_engine.text.encode(text))

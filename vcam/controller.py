@@ -6,6 +6,7 @@ the next block boundary; what changes the picture (freeze, blackout) is read by 
 from __future__ import annotations
 
 import json
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -54,7 +55,8 @@ class Controller:
     def __init__(self, show: Show | None, state: ShowState, generator: Generator, stop: threading.Event,
                  say: Callable[[str], None], log: ControlLog | None = None,
                  on_fallback: Callable[[str | None], None] | None = None,
-                 status: Callable[[], str] | None = None):
+                 status: Callable[[], str] | None = None,
+                 encoder: Callable[[], object | None] | None = None):
         self.show = show
         self.state = state
         self.generator = generator
@@ -64,6 +66,12 @@ class Controller:
         self.on_fallback = on_fallback or (lambda path: None)
         self.status = status or (lambda: "")
         self._lock = threading.Lock()  # stdin, MIDI and the show watcher call in from their own threads
+        # With an encoder, new prompts are encoded here, off the generator's thread, before their change is
+        # handed over (in order, so a later command never overtakes an earlier one).
+        self._encoder = encoder
+        self._outbox: queue.Queue = queue.Queue()
+        if encoder is not None:
+            threading.Thread(target=self._hand_over, name="prepare", daemon=True).start()
 
     # --- entry points ---------------------------------------------------------------------------------------
     def handle_line(self, line: str, source: str) -> str | None:
@@ -205,7 +213,21 @@ class Controller:
             if self.log is not None:
                 self.log.record(str(cmd), source, block, apply)
 
-        self.generator.submit(control)
+        if self._encoder is None:
+            self.generator.submit(control)
+        else:
+            self._outbox.put((list(apply.get("prompts", ())), control))
+
+    def _hand_over(self) -> None:
+        while True:
+            texts, control = self._outbox.get()
+            encoder = self._encoder()
+            for text in texts if encoder is not None else ():
+                try:
+                    encoder.encode(text)
+                except Exception as e:  # the generator encodes it again when the change applies
+                    self.say(f"could not encode {text[:40]!r} ahead: {e}")
+            self.generator.submit(control)
 
     def _record(self, cmd: Command, source: str, apply: dict) -> None:
         if self.log is not None:

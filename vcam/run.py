@@ -221,7 +221,8 @@ def run(opts: RunOptions) -> int:
             status.message(f"fallback image not used: {e}")
 
     controller = Controller(show, state, generator, stop, status.message, log, set_fallback,
-                            status=lambda: controller.describe())
+                            status=lambda: controller.describe(),
+                            encoder=lambda: generator.stream.engine.text if generator.stream else None)
     ticks = TickCounter()
     screen = Screen(state)
     recordings = [w for w in workers if w.output.name.startswith("file:")]
