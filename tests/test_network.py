@@ -234,3 +234,18 @@ def test_cam_rejects_a_bad_address():
     out = subprocess.run([sys.executable, "-m", "vcam", "cam", "http://x", "--out", "null"], capture_output=True,
                          text=True, timeout=60)
     assert out.returncode == 2 and "ws://HOST:PORT" in out.stderr
+
+
+def test_status_lines_show_rate_bandwidth_and_latency_on_both_ends(server_factory, camera):
+    server = server_factory()
+    server.wait_on_air()
+    status = io.StringIO()
+    thread, errors = in_thread(run_cam, CamOptions(url=f"ws://127.0.0.1:{server.port}", outs=["vcam"],
+                                                   size=(112, 64), duration=14, stdin=False, status_out=status))
+    thread.join(60)
+    assert not errors, errors
+    client_lines = [l for l in status.getvalue().splitlines() if l.startswith("LIVE")]
+    assert client_lines and "Mbit/s" in client_lines[-1] and "latency" in client_lines[-1]
+    server.stop()
+    served = [l for l in server.stderr.read_text().splitlines() if "clients 1" in l]
+    assert served and "Mbit/s" in served[-1] and "latency" in served[-1] and "latency -" not in served[-1]

@@ -144,6 +144,16 @@ class Link:
         self._waiting.append(line)
         return False
 
+    def send_stats(self, latency: float) -> None:
+        ws = self._ws
+        if ws is None:
+            return
+        try:
+            with self._send_lock:
+                ws.send(proto.text("stats", latency=round(latency, 3)))
+        except Exception:
+            pass  # the link thread notices a dead connection
+
     def _run(self) -> None:
         from websockets.exceptions import InvalidStatus
         from websockets.sync.client import connect
@@ -222,6 +232,8 @@ class Link:
             self.remote.update(data.get("state") or {})
             if data.get("text"):
                 self.say(data["text"])
+        elif kind == "ok":
+            pass
         elif kind == "error":
             self.say(f"server: error: {data.get('message')}")
 
@@ -295,6 +307,7 @@ def _loop(opts, status, pacer, link, ticks, stop, started, midi_input, remote, p
 
             Console(remote.handle_line, status.message, opts.commands).start()
         last_bytes, last_t = 0, time.monotonic()
+        last_report = 0.0
         rate = 0.0
         while not stop.wait(0.25):
             now = time.monotonic()
@@ -303,9 +316,12 @@ def _loop(opts, status, pacer, link, ticks, stop, started, midi_input, remote, p
                 last_bytes, last_t = link.bytes, now
             st = pacer.stats
             state = "LIVE" if link.connected else ("RECONNECTING" if link.frames else "CONNECTING")
+            latency = link.net_latency + st.latency
             status.update(f"{state} | in {st.production_fps:5.1f} fps | out {ticks.fps():5.1f} fps | "
-                          f"{rate * 8 / 1e6:5.2f} Mbit/s | latency {link.net_latency + st.latency:4.1f} s | "
-                          f"buffer {st.buffered:3.0f}")
+                          f"{rate * 8 / 1e6:5.2f} Mbit/s | latency {latency:4.1f} s | buffer {st.buffered:3.0f}")
+            if now - last_report >= 2.0 and link.connected and link.frames:
+                link.send_stats(latency)  # so the server's status line shows the end-to-end latency too
+                last_report = now
             if opts.duration is not None and now - started >= opts.duration:
                 break
     finally:

@@ -48,6 +48,7 @@ class _Client:
         self.role = role
         self.name = name
         self.bytes = 0
+        self.latency: float | None = None  # end-to-end, as the client last reported it
         self._mailbox: Mailbox[bytes | str] = Mailbox(48)
         self._thread = threading.Thread(target=self._send_loop, name=f"send-{name}", daemon=True)
         self._thread.start()
@@ -82,6 +83,8 @@ class FrameServer:
         self.say = say
         self.clients: list[_Client] = []
         self.bytes_per_frame = 0.0
+        self._gone_bytes = 0  # sent to clients that have left, so the bandwidth figure does not drop
+        self._last_bytes, self._last_time = 0, time.monotonic()
         self._lock = threading.Lock()
         self._blocks: Mailbox[np.ndarray] = Mailbox(4)
         self._seq = 0
@@ -175,6 +178,7 @@ class FrameServer:
             with self._lock:
                 if client in self.clients:
                     self.clients.remove(client)
+                    self._gone_bytes += client.bytes
             self.say(f"client {peer} left; {len(self.clients)} connected")
 
     def _answer(self, message: str, client: _Client) -> str:
@@ -185,6 +189,12 @@ class FrameServer:
         kind = data["type"]
         if kind == "ping":
             return proto.text("pong", t=data.get("t"), server=time.time())
+        if kind == "stats":
+            latency = data.get("latency")
+            if not isinstance(latency, (int, float)) or not 0 <= latency < 3600:
+                return proto.text("error", message='a stats message needs a "latency" in seconds')
+            client.latency = float(latency)
+            return proto.text("ok")
         if kind == "command":
             line = data.get("line")
             if not isinstance(line, str):
@@ -202,7 +212,13 @@ class FrameServer:
 
     # --- status ---------------------------------------------------------------------------------------------
     def describe(self) -> str:
+        """Clients, bandwidth out (Mbit/s since the last call), and the clients' end-to-end latency."""
         with self._lock:
             n = len(self.clients)
-            sent = sum(c.bytes for c in self.clients)
-        return f"clients {n} | {self.bytes_per_frame / 1024:.0f} kB/frame | sent {sent / 2**20:.1f} MB"
+            sent = sum(c.bytes for c in self.clients) + self._gone_bytes
+            latencies = [c.latency for c in self.clients if c.latency is not None]
+        now = time.monotonic()
+        rate = (sent - self._last_bytes) * 8 / 1e6 / max(1e-3, now - self._last_time)
+        self._last_bytes, self._last_time = sent, now
+        latency = f"{max(latencies):.1f} s" if latencies else "-"
+        return f"clients {n} | {rate:5.2f} Mbit/s | {self.bytes_per_frame / 1024:.0f} kB/frame | latency {latency}"
