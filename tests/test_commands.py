@@ -90,3 +90,8 @@ def test_garbage_never_crashes():
         except CommandError:
             continue
         assert result is None or isinstance(result, Command)
+
+
+def test_unicode_digits_are_names_not_numbers():
+    assert parse("preset ²") == Command("preset", ("²",))
+    assert parse("preset ٣") == Command("preset", ("٣",))

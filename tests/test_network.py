@@ -191,6 +191,15 @@ def test_malformed_messages_get_errors_and_disturb_nothing(server_factory):
                 assert answer["type"] == "error", (garbage, answer)
         watcher.send(json.dumps({"type": "command", "line": "preset 2"}))
         assert "only watches" in next_text(watcher)["message"]
+        # a change made by one client reaches every client's mirror of the state
+        bad.send(json.dumps({"type": "command", "line": "blackout"}))
+        deadline = time.monotonic() + 10
+        screen = None
+        while screen != "blackout" and time.monotonic() < deadline:
+            m = watcher.recv(timeout=10)
+            if isinstance(m, str) and json.loads(m)["type"] == "state":
+                screen = json.loads(m)["screen"]
+        assert screen == "blackout"
         # the other client still receives frames, and the stream goes on
         got = 0
         deadline = time.monotonic() + 20

@@ -92,12 +92,14 @@ def _rgb_to_nv12(frame: np.ndarray) -> np.ndarray:
 
 
 def _rgb_to_packed(frame: np.ndarray, order: str) -> np.ndarray:
+    """4:2:2 packed YUV in the same limited-range BT.601 as I420 (chroma rows of I420 repeated)."""
     import cv2
 
-    yuv = cv2.cvtColor(frame, cv2.COLOR_RGB2YUV)
-    y = yuv[..., 0]
-    u = yuv[:, 0::2, 1] // 2 + yuv[:, 1::2, 1] // 2
-    v = yuv[:, 0::2, 2] // 2 + yuv[:, 1::2, 2] // 2
+    h, w = frame.shape[:2]
+    i420 = cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420).reshape(-1)
+    y = i420[: h * w].reshape(h, w)
+    u = np.repeat(i420[h * w : h * w * 5 // 4].reshape(h // 2, w // 2), 2, axis=0)
+    v = np.repeat(i420[h * w * 5 // 4 :].reshape(h // 2, w // 2), 2, axis=0)
     out = np.empty((frame.shape[0], frame.shape[1] // 2, 4), dtype=np.uint8)
     if order == "YUYV":
         out[..., 0], out[..., 1], out[..., 2], out[..., 3] = y[:, 0::2], u, y[:, 1::2], v

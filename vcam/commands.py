@@ -62,7 +62,7 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
 
 def preset_ref(text: str) -> str | int:
     """A preset given by number (1-based, as int) or by name (str)."""
-    return int(text) if text.isdigit() else text
+    return int(text) if text.isascii() and text.isdigit() else text
 
 
 def parse(line: str) -> Command | None:

@@ -70,6 +70,7 @@ class Controller:
         # handed over (in order, so a later command never overtakes an earlier one).
         self._encoder = encoder
         self._outbox: queue.Queue = queue.Queue()
+        self.listeners: list[Callable[[], None]] = []  # told after every applied command (network clients)
         if encoder is not None:
             threading.Thread(target=self._hand_over, name="prepare", daemon=True).start()
 
@@ -87,9 +88,19 @@ class Controller:
     def apply(self, cmd: Command, source: str) -> str:
         with self._lock:
             try:
-                return self._apply(cmd, source)
+                reply = self._apply(cmd, source)
             except (KeyError, ValueError) as e:
                 return f"error: {e.args[0] if e.args else e}"
+        for listener in self.listeners:
+            listener()
+        return reply
+
+    def preset_name(self) -> str | None:
+        """The current preset's name (safe while a reload swaps the show)."""
+        show, index = self.show, self.state.preset
+        if show is None or index is None or index >= len(show.presets):
+            return None
+        return show.presets[index].name
 
     def set_param(self, param: str, value: float, source: str, between: tuple | None = None) -> str | None:
         """A knob moved: turn the parameter value into the command it stands for."""
@@ -108,15 +119,13 @@ class Controller:
     def replace_show(self, show: Show) -> None:
         """A reloaded show: presets change, the stream goes on; the current preset is kept by name."""
         with self._lock:
-            current = self.show.presets[self.state.preset].name if self.show and self.state.preset is not None \
-                else None
-            self.show = show
-            if current is not None:
-                try:
-                    self.state.preset = show.find(current)
-                except KeyError:
-                    self.state.preset = None
-            self.state.blend = None
+            current = self.preset_name()
+            try:
+                index = show.find(current) if current is not None else None
+            except KeyError:
+                index = None
+            self.state.blend = None  # cleared first: readers outside the lock never pair old indices with it
+            self.show, self.state.preset = show, index
 
     # --- the vocabulary -------------------------------------------------------------------------------------
     def _apply(self, cmd: Command, source: str) -> str:
@@ -237,7 +246,7 @@ class Controller:
         """The state as plain data (sent to network clients, which mirror it for soft takeover)."""
         st = self.state
         presets = [p.name for p in self.show.presets] if self.show else []
-        return {"preset": presets[st.preset] if st.preset is not None and presets else None,
+        return {"preset": self.preset_name(),
                 "presets": presets, "seed": st.seed, "steps": st.steps, "transition": st.transition,
                 "screen": st.screen, "blend": list(st.blend) if st.blend else None,
                 "block": self.generator.blocks, "status": self.describe()}
@@ -247,8 +256,8 @@ class Controller:
         if st.blend and self.show:
             a, b, x = st.blend
             where = f"blend {self.show.presets[a].name} / {self.show.presets[b].name} at {x:.2f}"
-        elif st.preset is not None and self.show:
-            where = f"preset {st.preset + 1} {self.show.presets[st.preset].name!r}"
+        elif (name := self.preset_name()) is not None:
+            where = f"preset {st.preset + 1} {name!r}"
         else:
             where = "prompt " + " + ".join(st.prompts)[:80]
         return (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition} | "

@@ -55,6 +55,14 @@ class Generator:
             self.error, self.state = e, "failed"
             return
         self.state = "running"
+        try:
+            self._loop()
+        except Exception as e:  # a bug, not a bad block: the main thread ends the run with the message
+            self.error, self.state = e, "failed"
+            return
+        self.state = "stopped"
+
+    def _loop(self) -> None:
         failures = 0
         while not self._stop.is_set() and (self.limit is None or self.blocks < self.limit):
             # Faster than the camera (tiny on a CPU, small frames): no point making frames that would be dropped.
@@ -80,7 +88,6 @@ class Generator:
             for listener in self._listeners:
                 listener(frames)
             self.blocks += 1
-        self.state = "stopped"
 
     def _apply_controls(self) -> None:
         now: list[Control] = []
@@ -100,8 +107,8 @@ class Generator:
         for control in due + now:
             try:
                 control(self.stream, self.blocks)
-            except (ValueError, TypeError, KeyError) as e:
-                self._log(f"control not applied: {e}")
+            except Exception as e:  # one bad change must not stop the show
+                self._log(f"control not applied ({e.__class__.__name__}: {e})")
 
 
 def _free_gpu_memory() -> None:

@@ -116,6 +116,15 @@ class OutputWorker:
         self._mailbox.put((frame, tick))
 
     def _run(self) -> None:
+        try:
+            self._feed()
+        finally:  # closed on the thread that used it (GUI toolkits and encoders want that)
+            try:
+                self.output.close()
+            except Exception as e:
+                print(f"vcam: closing output {self.output.name} failed: {e}", file=sys.stderr, flush=True)
+
+    def _feed(self) -> None:
         while (item := self._mailbox.get()) is not None:
             frame, tick = item
             if self.error is not None:
@@ -128,13 +137,12 @@ class OutputWorker:
                 print(f"vcam: output {self.output.name} failed and is stopped: {e}", file=sys.stderr, flush=True)
 
     def close(self, timeout: float = 5.0) -> None:
-        """Sends what is queued, then closes the output."""
+        """Sends what is queued, then the worker closes the output; waits up to `timeout` seconds for that."""
         self._mailbox.close(drain=True)
         self._thread.join(timeout)
-        try:
-            self.output.close()
-        except Exception as e:
-            print(f"vcam: closing output {self.output.name} failed: {e}", file=sys.stderr, flush=True)
+        if self._thread.is_alive():
+            print(f"vcam: output {self.output.name} is still busy after {timeout:g} s; leaving it to finish",
+                  file=sys.stderr, flush=True)
 
 
 def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, fit_mode: str) -> list[OutputWorker]:

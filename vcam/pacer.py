@@ -7,6 +7,7 @@ only appends, and frames past the latency cap are dropped, oldest first.
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import deque
@@ -37,6 +38,7 @@ class PacerStats:
     playback_fps: float = 0.0
     latency: float = 0.0  # seconds between a shown frame's arrival and its showing
     stalled: bool = False
+    errors: int = 0
 
 
 class Pacer:
@@ -117,8 +119,9 @@ class Pacer:
             st.latency = now - born
             if st.stalled and self._fallback is not None and st.buffered <= 0:
                 return self._fallback
-            if self.settings.smooth and len(self._frames) > 1 and self._pos > 0:
-                return crossfade(frame, self._frames[1][0], self._pos)
+            nxt = self._frames[1][0] if len(self._frames) > 1 else None
+            if self.settings.smooth and nxt is not None and self._pos > 0 and nxt.shape == frame.shape:
+                return crossfade(frame, nxt, self._pos)
             return frame
 
     def _drop_past_cap(self, now: float) -> None:
@@ -144,9 +147,14 @@ class Pacer:
         period = 1.0 / self.settings.fps
         deadline = self.clock()
         while not stop.is_set():
-            frame = self.tick()
-            if frame is not None:
-                emit(frame)
+            try:
+                frame = self.tick()
+                if frame is not None:
+                    emit(frame)
+            except Exception as e:  # a bad frame must not stop the camera: report it, keep ticking
+                self.stats.errors += 1
+                if self.stats.errors <= 3:
+                    print(f"vcam: a camera tick failed ({e.__class__.__name__}: {e})", file=sys.stderr, flush=True)
             deadline += period
             now = self.clock()
             if now - deadline > 0.5:

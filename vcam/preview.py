@@ -29,12 +29,18 @@ class PreviewWindow:
                             "pip install opencv-python  (it replaces the headless build), or drop --out window")
         self._cv2 = cv2
         self.name = "window"
-        cv2.namedWindow(TITLE, cv2.WINDOW_NORMAL)
-        cv2.resizeWindow(TITLE, width, height)
+        self.size = (width, height)
+        self._open = False
 
     def send(self, frame: np.ndarray, tick: int) -> None:
-        self._cv2.imshow(TITLE, self._cv2.cvtColor(frame, self._cv2.COLOR_RGB2BGR))
-        self._cv2.waitKey(1)
+        cv2 = self._cv2
+        if not self._open:  # made on the thread that draws into it
+            cv2.namedWindow(TITLE, cv2.WINDOW_NORMAL)
+            cv2.resizeWindow(TITLE, *self.size)
+            self._open = True
+        cv2.imshow(TITLE, cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+        cv2.waitKey(1)
 
     def close(self) -> None:
-        self._cv2.destroyWindow(TITLE)
+        if self._open:
+            self._cv2.destroyWindow(TITLE)

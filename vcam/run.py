@@ -223,6 +223,8 @@ def run(opts: RunOptions) -> int:
     controller = Controller(show, state, generator, stop, status.message, log, set_fallback,
                             status=lambda: controller.describe(),
                             encoder=lambda: generator.stream.engine.text if generator.stream else None)
+    if server is not None:
+        controller.listeners.append(server.broadcast_state)
     ticks = TickCounter()
     screen = Screen(state)
     recordings = [w for w in workers if w.output.name.startswith("file:")]
@@ -335,9 +337,7 @@ def _status_text(pacer: Pacer, ticks: TickCounter, controller: Controller) -> st
     except ImportError:
         pass
     show_state = controller.state
-    preset = None
-    if controller.show is not None and show_state.preset is not None:
-        preset = controller.show.presets[show_state.preset].name
+    preset = controller.preset_name()
     state = "STALLED" if st.stalled else ("LIVE" if st.pushed else "LOADING")
     if show_state.screen != "live":
         state += f" ({show_state.screen})"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -110,11 +111,16 @@ class FrameServer:
 
     def stop(self) -> None:
         self._blocks.close(drain=False)
+        with self._lock:
+            clients = list(self.clients)
+        for c in clients:
+            c.close()
+            try:  # a client that stopped reading leaves its sender blocked in a write: cut the socket under it
+                c.ws.socket.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         if self._server is not None:
             self._server.shutdown()
-        with self._lock:
-            for c in self.clients:
-                c.close()
 
     # --- frames in ------------------------------------------------------------------------------------------
     def publish(self, frames: np.ndarray) -> None:
@@ -201,14 +207,16 @@ class FrameServer:
                 return proto.text("error", message='a command message needs a "line" string')
             if client.role != "control":
                 return proto.text("error", message="this client only watches (role=watch)")
-            reply = self.handle_line(line, f"net {client.name}")
-            with self._lock:
-                others = [c for c in self.clients if c is not client]
-            state = proto.text("state", **self.state())
-            for c in others:
-                c.offer(state)
+            reply = self.handle_line(line, f"net {client.name}")  # the state goes out to all after it
             return proto.text("reply", text=reply or "", state=self.state())
         return proto.text("error", message=f"unknown message type {kind!r}")
+
+    def broadcast_state(self) -> None:
+        """The show's state to every client (they mirror it: screen mode, soft takeover)."""
+        message = proto.text("state", **self.state())
+        with self._lock:
+            for c in self.clients:
+                c.offer(message)
 
     # --- status ---------------------------------------------------------------------------------------------
     def describe(self) -> str:

@@ -86,7 +86,8 @@ class TextEncoder:
         self.dtype = dtype
         self.cache_size = cache_size
         self._cache: OrderedDict[str, Tensor] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the cache: held only for lookups and inserts
+        self._model_lock = threading.Lock()  # one encoding at a time; a cached prompt never waits for it
 
     def cached(self, prompt: str) -> bool:
         with self._lock:
@@ -99,13 +100,18 @@ class TextEncoder:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
+        with self._model_lock:
+            with self._lock:  # another thread may have encoded it meanwhile
+                if key in self._cache:
+                    return self._cache[key]
             ids, mask = self.tokenizer(key, self.max_length)
             model_device = next(self.model.parameters()).device
             hidden = self.model(input_ids=ids.to(model_device), attention_mask=mask.to(model_device)).last_hidden_state
             length = int(mask.sum())
             emb = torch.zeros(1, self.max_length, hidden.shape[-1], device=self.device, dtype=self.dtype)
             emb[:, :length] = hidden[:, :length].to(device=self.device, dtype=self.dtype)
-            self._cache[key] = emb
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+            with self._lock:
+                self._cache[key] = emb
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
             return emb

@@ -83,5 +83,8 @@ class ShowWatcher:
             except ConfigError as e:
                 self.say("show file not reloaded, the last good show stays live:\n  " + "\n  ".join(e.problems))
                 continue
+            except Exception as e:  # whatever it is, the last good show stays live
+                self.say(f"show file not reloaded ({e.__class__.__name__}: {e}); the last good show stays live")
+                continue
             self.on_show(show)
             self.say(f"reloaded {self.path}: {len(show.presets)} presets")
