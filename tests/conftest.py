@@ -20,3 +20,13 @@ def weights_folder(tmp_path_factory):
     from fixtures import make_weights_folder
 
     return make_weights_folder(tmp_path_factory.mktemp("weights"))
+
+
+@pytest.fixture
+def camera():
+    """The in-memory virtual camera backend, registered with pyvirtualcam for one test."""
+    import memory_camera
+
+    backend = memory_camera.install()
+    yield backend
+    memory_camera.uninstall()

@@ -5,16 +5,8 @@ import sys
 import numpy as np
 import pytest
 
-import memory_camera
 from vcam.camera import VirtualCamera, loopback_devices, no_device_help
 from vcam.errors import VcamError
-
-
-@pytest.fixture
-def memory():
-    backend = memory_camera.install()
-    yield backend
-    memory_camera.uninstall()
 
 
 def gradient(w, h):
@@ -25,12 +17,12 @@ def gradient(w, h):
     return f
 
 
-def test_rgb_frames_reach_the_camera(memory):
+def test_rgb_frames_reach_the_camera(camera):
     cam = VirtualCamera(64, 48, 30, backend="memory")
     frame = gradient(64, 48)
     cam.send(frame, 0)
     cam.close()
-    dev = memory.opened[-1]
+    dev = camera.opened[-1]
     assert dev.fourcc == "raw " and (dev.width, dev.height) == (64, 48)
     assert np.array_equal(dev.frames[0].reshape(48, 64, 3), frame)
     assert dev.closed
@@ -38,12 +30,12 @@ def test_rgb_frames_reach_the_camera(memory):
 
 @pytest.mark.parametrize("native,size", [("I420", 64 * 48 * 3 // 2), ("NV12", 64 * 48 * 3 // 2),
                                          ("YUY2", 64 * 48 * 2), ("UYVY", 64 * 48 * 2), ("24BG", 64 * 48 * 3)])
-def test_the_backends_native_format_is_used(memory, native, size):
-    memory.native = native
+def test_the_backends_native_format_is_used(camera, native, size):
+    camera.native = native
     cam = VirtualCamera(64, 48, 30, backend="memory")
     frame = gradient(64, 48)
     cam.send(frame, 0)
-    dev = memory.opened[-1]
+    dev = camera.opened[-1]
     assert dev.fourcc == native and dev.frames[0].size == size
     assert cam.pixel_format != "RGB"
     if native == "I420":  # luma of the converted frame matches the picture's
@@ -56,7 +48,7 @@ def test_the_backends_native_format_is_used(memory, native, size):
         assert np.array_equal(dev.frames[0].reshape(48, 64, 3), frame[..., ::-1])
 
 
-def test_missing_device_says_how_to_make_one(memory):
+def test_missing_device_says_how_to_make_one(camera):
     with pytest.raises(VcamError) as err:
         VirtualCamera(64, 48, 30, device="/dev/video77")
     assert "no virtual camera /dev/video77" in str(err.value)

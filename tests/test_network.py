@@ -13,7 +13,6 @@ import pytest
 
 import fake_midi
 from helpers import Pipe, in_thread, wait_for
-import memory_camera
 from vcam import netproto as proto
 from vcam.client import CamOptions, run_cam
 
@@ -78,13 +77,6 @@ def server_factory(tmp_path):
     yield make
     for s in servers:
         s.stop()
-
-
-@pytest.fixture
-def camera():
-    backend = memory_camera.install()
-    yield backend
-    memory_camera.uninstall()
 
 
 def test_camera_gets_the_stream_and_commands_reach_the_server(server_factory, camera):
