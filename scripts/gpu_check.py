@@ -62,6 +62,27 @@ def bf16_vs_fp32(device: torch.device, layers: int, size: tuple[int, int]) -> di
     return out
 
 
+def fp8_vs_bf16(device: torch.device) -> dict:
+    """The same random krea-14b and the same seed, 3 blocks in bf16 then 3 in FP8: how far the pictures move."""
+    from vcam.engine import random_engine
+    from vcam.quant import fp8_unsupported, quantize_fp8
+
+    why = fp8_unsupported(device)
+    if why is not None:
+        return {"skipped": why}
+    engine = random_engine(get_spec("krea-14b"), device, torch.bfloat16)
+    stream = engine.stream("a benchmark", seed=3)
+    bf16 = [stream.next_block() for _ in range(3)]
+    quantize_fp8(engine.model, device)
+    stream.reset()
+    fp8 = [stream.next_block() for _ in range(3)]
+    diffs = [abs(a.astype("float32") - b.astype("float32")) for a, b in zip(bf16, fp8)]
+    mse = [float((d ** 2).mean()) for d in diffs]
+    psnr = [10 * __import__("math").log10(255.0 ** 2 / max(m, 1e-9)) for m in mse]
+    del engine, stream
+    return {"mean_abs_diff": [round(float(d.mean()), 2) for d in diffs], "psnr_db": [round(p, 1) for p in psnr]}
+
+
 def kernels_used(device: torch.device) -> dict:
     """Names of the attention kernels in one recompute pass and one denoise pass of a 4-layer model."""
     if device.type != "cuda":
@@ -112,6 +133,7 @@ def main() -> int:
 
     step("bf16_vs_fp32", lambda: bf16_vs_fp32(device, 8, (832, 480)))
     step("kernels", lambda: kernels_used(device))
+    step("fp8_vs_bf16", lambda: fp8_vs_bf16(device))
     model = "tiny" if device.type == "cpu" else "krea-14b"
     blocks = 2 if device.type == "cpu" else 6
     matrix = [
@@ -120,13 +142,14 @@ def main() -> int:
         ("832x480 bf16 cudnn", BenchSettings(model=model, blocks=blocks, attention="cudnn")),
         ("832x480 bf16 flash", BenchSettings(model=model, blocks=blocks, attention="flash")),
         ("576x320 bf16", BenchSettings(model=model, blocks=blocks, width=576, height=320)),
+        ("832x480 fp8", BenchSettings(model=model, blocks=blocks, quant="fp8")),
         ("832x480 bf16 compiled", BenchSettings(model=model, blocks=blocks, compile=True)),
     ]
     rows = []
     for label, settings in matrix:
         if device.type == "cpu":
             settings.width = settings.height = None
-            if settings.attention in ("cudnn", "flash"):
+            if settings.attention in ("cudnn", "flash") or settings.quant != "none":
                 continue
         print(f"-- bench {label}", flush=True)
         try:
@@ -148,6 +171,7 @@ def main() -> int:
               f"{r.stages_ms.get('vae decode', 0):.0f} | {vram} | {100 * r.efficiency:.0f} % |")
     print(f"\nbf16 vs fp32: {results.get('bf16_vs_fp32')}")
     print(f"kernels: {results.get('kernels')}")
+    print(f"fp8 vs bf16: {results.get('fp8_vs_bf16')}")
     print(f"total {time.time() - t0:.0f} s")
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=2))

@@ -73,3 +73,14 @@ def test_gpu_check_script_runs_its_smoke_version(tmp_path):
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["bf16_vs_fp32"]["rel_err"] == 0.0  # on the CPU both sides are float32
     assert not any("error" in v for v in data.values() if isinstance(v, dict))
+    assert "skipped" in data["fp8_vs_bf16"]
+
+
+def test_fp8_says_what_it_needs_on_a_cpu():
+    from vcam.errors import VcamError
+
+    with pytest.raises(VcamError) as err:
+        vcam.load("tiny", progress=False, quant="fp8")
+    assert "NVIDIA GPU" in str(err.value) and "--quant fp8" in err.value.fix
+    with pytest.raises(ValueError, match="unknown quantization"):
+        vcam.load("tiny", progress=False, quant="int3")

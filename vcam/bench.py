@@ -31,6 +31,7 @@ class BenchSettings:
     compile: bool = False
     fuse: bool = True
     attention: str = "auto"
+    quant: str = "none"
     device: str | None = None
 
 
@@ -120,6 +121,7 @@ class BenchResult:
     compile: bool
     fuse: bool
     attention: str
+    quant: str
     blocks: int
     frames_per_second: float
     ms_per_block: float
@@ -135,7 +137,7 @@ class BenchResult:
         lines = [
             f"vcam bench: {self.model} {self.width}x{self.height}, {self.steps} steps, {self.dtype}, "
             f"compile {'on' if self.compile else 'off'}, fused qkv {'on' if self.fuse else 'off'}, "
-            f"attention {self.attention}, on {self.device}",
+            f"attention {self.attention}, quant {self.quant}, on {self.device}",
             f"  frames/s             {self.frames_per_second:8.2f}   (12 frames per block, {self.blocks} blocks timed)",
             f"  ms per block         {self.ms_per_block:8.1f}",
         ]
@@ -175,11 +177,11 @@ def bench(settings: BenchSettings, log=print) -> BenchResult:
         torch.cuda.reset_peak_memory_stats()
     if spec.random_weights:
         engine = load(model, device=device, dtype=dtype, progress=False, fuse=settings.fuse,
-                      compile=settings.compile, attention=settings.attention)
+                      compile=settings.compile, attention=settings.attention, quant=settings.quant)
     else:
         log(f"building {model} with random weights on {device} …")
         engine = random_engine(spec, device, dtype, fuse=settings.fuse, compile=settings.compile,
-                               attention=settings.attention)
+                               attention=settings.attention, quant=settings.quant)
     stream = engine.stream("a benchmark", seed=0, width=width, height=height, steps=settings.steps)
     timer = StageTimer(device)
     stream.timer = timer
@@ -204,7 +206,8 @@ def bench(settings: BenchSettings, log=print) -> BenchResult:
     return BenchResult(
         device=torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
         model=model, width=width, height=height, steps=settings.steps, dtype=str(dtype).removeprefix("torch."),
-        compile=settings.compile, fuse=settings.fuse, attention=settings.attention, blocks=settings.blocks,
+        compile=settings.compile, fuse=settings.fuse, attention=settings.attention, quant=settings.quant,
+        blocks=settings.blocks,
         frames_per_second=frames / elapsed, ms_per_block=ms_block, stages_ms=stages,
         peak_vram_gb=torch.cuda.max_memory_allocated(device) / 1024**3 if device.type == "cuda" else None,
         matmul_tflops=rate / 1e12, model_tflop_per_block=work / 1e12, achieved_tflops=achieved / 1e12,

@@ -55,6 +55,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help="drop the oldest frames past this much delay (4)")
     r.add_argument("--fallback", metavar="IMAGE", help="image shown while generation is stalled "
                                                        "(default: hold the last frame)")
+    r.add_argument("--quant", choices=("none", "fp8"), default="none",
+                   help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md)")
     r.add_argument("--pin-first-latent", action="store_true",
                    help="keep the stream's first latent as context instead of re-encoding recent frames")
     r.add_argument("--midi", metavar="PORT", help="a MIDI input, by part of its name (vcam devices lists them)")
@@ -120,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--compile", action="store_true", help="torch.compile the transformer blocks")
     b.add_argument("--no-fuse", dest="fuse", action="store_false", help="separate q, k, v projections")
     b.add_argument("--attention", choices=("auto", "flash", "cudnn", "efficient", "math"), default="auto")
+    b.add_argument("--quant", choices=("none", "fp8"), default="none", help="fp8: torchao FP8 matrices (CUDA 8.9+)")
     b.add_argument("--device", help="cuda, cuda:1, cpu (default: cuda where there is one)")
     b.add_argument("--json", action="store_true", help="print the result as JSON")
 
@@ -149,7 +152,7 @@ def cmd_run(args, serve=None) -> int:
         steps=args.steps, transition=args.transition, size=args.size, outs=args.out, fps=args.fps, fit=args.fit,
         smooth=args.smooth, duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
         pin_first_latent=args.pin_first_latent, stdin=args.stdin, midi=args.midi, midi_map=args.midi_map,
-        log_controls=args.log_controls, replay=args.replay, serve=serve,
+        log_controls=args.log_controls, replay=args.replay, serve=serve, quant=args.quant,
     )
     code = run(opts)
     _exit_now_if_busy(code)
@@ -197,7 +200,8 @@ def cmd_bench(args) -> int:
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
     result = bench(BenchSettings(model=args.model, width=width, height=height, steps=args.steps,
                                  blocks=args.blocks, warmup=args.warmup, dtype=args.dtype, compile=args.compile,
-                                 fuse=args.fuse, attention=args.attention, device=args.device), log=log)
+                                 fuse=args.fuse, attention=args.attention, quant=args.quant, device=args.device),
+                   log=log)
     print(result.to_json() if args.json else result.table())
     return 0
 

@@ -11,6 +11,7 @@ import torch
 
 from vcam.configs import ModelSpec, get_spec
 from vcam.model import CausalWanModel, Rope, attention_backends, init_random_
+from vcam.quant import QUANTS, quantize_fp8
 from vcam.stream import Prompt, Stream, StreamSettings
 from vcam.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5
 from vcam.vae import build_vae
@@ -86,6 +87,7 @@ def load(
     fuse: bool = True,
     compile: bool = False,
     attention: str = "auto",
+    quant: str = "none",
 ) -> Engine:
     """Loads a named model ('krea-14b' or 'tiny') and returns an Engine.
 
@@ -94,9 +96,11 @@ def load(
     can fix (no GPU, too little VRAM, missing or damaged files) raise a `VcamError` subclass saying how.
     `progress` prints steps and progress bars on stderr; `report` is also called with each step's text.
     Speed options: `fuse` q/k/v projections, `compile` the transformer blocks, restrict SDPA to an
-    `attention` backend ("auto", "flash", "cudnn", "efficient", "math").
+    `attention` backend ("auto", "flash", "cudnn", "efficient", "math"), `quant="fp8"` (torchao, CUDA 8.9+).
     """
     backends = attention_backends(attention)
+    if quant not in QUANTS:
+        raise ValueError(f"unknown quantization {quant!r}; choose one of {', '.join(QUANTS)}")
     log = _logger(progress, report)
     spec = get_spec(model)
     device = torch.device(device) if device is not None else default_device(spec)
@@ -115,7 +119,7 @@ def load(
 
     if weights is None and spec.random_weights:
         log(f"building {spec.name} (random weights)")
-        return _tune(_random_engine(spec, device, dtype), fuse, compile, backends)
+        return _tune(_random_engine(spec, device, dtype), fuse, compile, backends, quant)
     if weights is None:
         log("fetching weights from the Hugging Face hub (first run: about 40 GB, progress on the terminal)")
     paths = W.from_folder(weights) if weights is not None else W.from_hub(spec)
@@ -135,12 +139,14 @@ def load(
     text = TextEncoder(umt5, HFTokenizer(str(paths.tokenizer)), spec.text.max_length, device, dtype)
     log(f"loading VAE from {paths.vae}")
     vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=dtype).to(device).eval()
-    return _tune(Engine(spec, transformer, vae, text, device), fuse, compile, backends)
+    return _tune(Engine(spec, transformer, vae, text, device), fuse, compile, backends, quant)
 
 
-def _tune(engine: Engine, fuse: bool, compile: bool, backends: list | None) -> Engine:
+def _tune(engine: Engine, fuse: bool, compile: bool, backends: list | None, quant: str = "none") -> Engine:
     if fuse:
         engine.model.fuse_qkv()
+    if quant == "fp8":
+        quantize_fp8(engine.model, engine.device)
     if compile:
         engine.model.compile_blocks(dynamic=False)
     engine.model.attention_backends = backends
@@ -163,7 +169,7 @@ def _random_vae(spec: ModelSpec, device: torch.device, dtype: torch.dtype):
 
 
 def random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype, fuse: bool = True,
-                  compile: bool = False, attention: str = "auto") -> Engine:
+                  compile: bool = False, attention: str = "auto", quant: str = "none") -> Engine:
     """Any model with random weights made on `device` itself (the 14B one in seconds on a GPU), for benchmarks:
     the real shapes, so the real FLOPs. The text encoder is a one-layer stand-in of the right width, since
     text encoding is off the hot path."""
@@ -179,4 +185,4 @@ def random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype, fus
     umt5 = build_umt5(stand_in, TEXT_SEED).to(device=device, dtype=dtype)
     text = TextEncoder(umt5, ByteTokenizer(stand_in.vocab_size), stand_in.max_length, device, dtype)
     engine = Engine(spec, transformer, _random_vae(spec, device, dtype), text, device)
-    return _tune(engine, fuse, compile, attention_backends(attention))
+    return _tune(engine, fuse, compile, attention_backends(attention), quant)

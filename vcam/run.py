@@ -48,6 +48,7 @@ class RunOptions:
     max_latency: float = 4.0
     fallback: str | None = None
     pin_first_latent: bool = False
+    quant: str = "none"
     stdin: bool = True
     midi: str | None = None
     midi_map: str | None = None
@@ -198,7 +199,8 @@ def run(opts: RunOptions) -> int:
     def open_stream(report):
         import vcam
 
-        engine = vcam.load(model, weights=opts.weights, width=width, height=height, report=report)
+        engine = vcam.load(model, weights=opts.weights, width=width, height=height, report=report,
+                           quant=opts.quant)
         return engine.stream(prompts, seed=seed, width=width, height=height, steps=steps,
                              transition=transition, pin_first_latent=pin)
 
