@@ -84,3 +84,14 @@ def test_fp8_says_what_it_needs_on_a_cpu():
     assert "NVIDIA GPU" in str(err.value) and "--quant fp8" in err.value.fix
     with pytest.raises(ValueError, match="unknown quantization"):
         vcam.load("tiny", progress=False, quant="int3")
+
+
+def test_random_engine_built_on_the_device_streams():
+    import torch
+
+    from vcam.engine import random_engine
+
+    engine = random_engine(get_spec("tiny"), torch.device("cpu"), torch.float32)
+    assert engine.model.blocks[0].self_attn.qkv is not None  # tuned like a loaded engine
+    frames = engine.stream("x", seed=1).next_block()
+    assert frames.shape == (6, 64, 112, 3) and frames.std() > 1.0

@@ -176,9 +176,9 @@ def random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype, fus
     from vcam.configs import TextConfig
 
     with torch.device("meta"):
-        transformer = CausalWanModel(spec.transformer)
+        transformer = CausalWanModel(spec.transformer).cast(dtype)  # never a float32 copy of 14 B weights
     transformer = transformer.to_empty(device=device)
-    init_random_(transformer, TRANSFORMER_SEED).cast(dtype).eval()
+    init_random_(transformer, TRANSFORMER_SEED).eval()
     transformer.rope = Rope(spec.transformer.head_dim, spec.transformer.rope_max_positions).to(device)
     stand_in = TextConfig(vocab_size=512, d_model=spec.text.d_model, d_kv=64, d_ff=1024, num_layers=1,
                           num_heads=8, max_length=spec.text.max_length)
