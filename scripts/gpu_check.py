@@ -36,7 +36,8 @@ def bf16_vs_fp32(device: torch.device, layers: int, size: tuple[int, int]) -> di
     from vcam.model import Rope
 
     ref.rope = Rope(cfg.head_dim, cfg.rope_max_positions).to(device)
-    low = CausalWanModel(cfg)
+    with torch.device("meta"):
+        low = CausalWanModel(cfg)
     low = low.to_empty(device=device)
     low.load_state_dict(ref.state_dict())
     low.rope = Rope(cfg.head_dim, cfg.rope_max_positions).to(device)
