@@ -30,10 +30,17 @@ class Engine:
     vae: Any  # diffusers AutoencoderKLWan
     text: TextEncoder
     device: torch.device
+    offload_text_after_start: bool = False  # the memory plan's advice: call offload_text() before streaming
 
     @property
     def dtype(self) -> torch.dtype:
         return self.model.dtype
+
+    def offload_text(self) -> None:
+        """Moves the text encoder to the CPU (prompts already encoded stay cached on the GPU)."""
+        self.text.model.to("cpu")
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
 
     def stream(
         self,
@@ -108,7 +115,7 @@ def load(
         W.check_cuda(spec)
         raise W.NoGPUError(f"{spec.name} runs only on a CUDA device (asked for {device})", "leave out --device")
     dtype = dtype or (torch.bfloat16 if device.type == "cuda" else torch.float32)
-    text_device = device
+    text_device, offload = device, False
     if device.type == "cuda":
         free, _ = torch.cuda.mem_get_info(device)
         plan = W.plan_memory(spec, width or spec.width, height or spec.height, free, dtype)
@@ -116,6 +123,7 @@ def load(
             f"{plan.estimate.total / W.GB:.1f} GB of GPU memory ({plan.estimate.describe()}); "
             f"{free / W.GB:.1f} GB free: {plan.note}")
         text_device = device if plan.text_on_gpu else torch.device("cpu")
+        offload = plan.offload_text_after_start
 
     if weights is None and spec.random_weights:
         log(f"building {spec.name} (random weights)")
@@ -139,7 +147,8 @@ def load(
     text = TextEncoder(umt5, HFTokenizer(str(paths.tokenizer)), spec.text.max_length, device, dtype)
     log(f"loading VAE from {paths.vae}")
     vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=dtype).to(device).eval()
-    return _tune(Engine(spec, transformer, vae, text, device), fuse, compile, backends, quant)
+    engine = Engine(spec, transformer, vae, text, device, offload_text_after_start=offload)
+    return _tune(engine, fuse, compile, backends, quant)
 
 
 def _tune(engine: Engine, fuse: bool, compile: bool, backends: list | None, quant: str = "none") -> Engine:

@@ -201,6 +201,12 @@ def run(opts: RunOptions) -> int:
 
         engine = vcam.load(model, weights=opts.weights, width=width, height=height, report=report,
                            quant=opts.quant)
+        if engine.offload_text_after_start:
+            first = list(prompts) + (show.prompts() if show else [])
+            report(f"encoding {len(first)} prompts before moving the text encoder to the CPU")
+            for text in first:
+                engine.text.encode(text)
+            engine.offload_text()
         return engine.stream(prompts, seed=seed, width=width, height=height, steps=steps,
                              transition=transition, pin_first_latent=pin)
 

@@ -252,9 +252,10 @@ def check_cuda(spec: ModelSpec) -> torch.device:
 class MemoryPlan:
     """Where the parts go on a card with a given amount of free memory."""
 
-    text_on_gpu: bool
+    text_on_gpu: bool  # where the text encoder is loaded
     estimate: VRAMEstimate
     note: str
+    offload_text_after_start: bool = False  # moved to the CPU once the show's prompts are encoded
 
 
 SMALLER_SIZES = ((576, 320), (480, 272), (416, 240))
@@ -262,12 +263,19 @@ SMALLER_SIZES = ((576, 320), (480, 272), (416, 240))
 
 def plan_memory(spec: ModelSpec, width: int, height: int, free: int,
                 dtype: torch.dtype = torch.bfloat16) -> MemoryPlan:
-    """The best mode that fits `free` bytes: everything on the GPU, else the text encoder kept on the CPU;
-    NotEnoughVRAMError (saying what would fit) when neither does."""
+    """The best mode that fits `free` bytes: everything on the GPU; else the text encoder on the GPU while the
+    first prompts are encoded, then moved to the CPU before the stream's KV cache is made; else the text encoder
+    on the CPU from the start; NotEnoughVRAMError (saying what would fit) when none does."""
     full = estimate_vram(spec, width, height, dtype, text_on_gpu=True)
     if full.total <= free:
         return MemoryPlan(True, full, "everything on the GPU")
     lean = estimate_vram(spec, width, height, dtype, text_on_gpu=False)
+    at_start = VRAMEstimate({k: v for k, v in full.parts.items() if k != "kv cache"})
+    if max(at_start.total, lean.total) <= free:
+        peak = at_start if at_start.total > lean.total else lean
+        return MemoryPlan(True, peak, "text encoder moved to the CPU once the first prompts are encoded: a new "
+                                      "prompt then takes seconds to encode, a show's presets are encoded ahead",
+                          offload_text_after_start=True)
     if lean.total <= free:
         return MemoryPlan(False, lean, "text encoder kept on the CPU: a new prompt takes seconds to encode, "
                                        "a show's presets are encoded ahead")
