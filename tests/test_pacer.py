@@ -51,36 +51,28 @@ def schedule_bursts(ft, pacer, start, count, period, jitter, burst=12, first_id=
     return t
 
 
-def run_for(ft, pacer, seconds):
-    shown, times = [], []
+def run_for(ft, pacer, seconds, observe=lambda: None):
+    """Runs the pacer on the fake clock until `seconds`; returns the frames shown, their times, and what
+    `observe()` said at each tick."""
+    shown, times, seen = [], [], []
     stop = threading.Event()
 
     def emit(f):
         shown.append(index(f))
         times.append(ft.now)
+        seen.append(observe())
         if ft.now >= seconds:
             stop.set()
 
     pacer.run(emit, stop, sleep=ft.sleep)
-    return shown, times
+    return shown, times, seen
 
 
 def test_steady_rate_and_bounded_latency_under_jittered_bursts():
     ft = FakeTime(oversleep=0.004)
     pacer = Pacer(PacerSettings(fps=30.0, max_latency=4.0), clock=ft.clock)
     schedule_bursts(ft, pacer, 0.0, 80, period=0.8, jitter=0.2)
-    latencies = []
-    shown, times = [], []
-    stop = threading.Event()
-
-    def emit(f):
-        shown.append(index(f))
-        times.append(ft.now)
-        latencies.append(pacer.stats.latency)
-        if ft.now >= 60.0:
-            stop.set()
-
-    pacer.run(emit, stop, sleep=ft.sleep)
+    shown, times, latencies = run_for(ft, pacer, 60.0, observe=lambda: pacer.stats.latency)
     # output rate: one frame per tick on fixed deadlines, within 1 % despite oversleeping
     rate = (len(times) - 1) / (times[-1] - times[0])
     assert abs(rate - 30.0) / 30.0 < 0.01
@@ -99,18 +91,7 @@ def test_stall_holds_the_last_frame_then_resumes():
     pacer = Pacer(PacerSettings(fps=30.0, stall_after=3.0), clock=ft.clock)
     end = schedule_bursts(ft, pacer, 0.0, 10, period=1.0, jitter=0.1)
     schedule_bursts(ft, pacer, end + 8.0, 10, period=1.0, jitter=0.1, first_id=120)
-    stalled_seen = []
-    shown, times = [], []
-    stop = threading.Event()
-
-    def emit(f):
-        shown.append(index(f))
-        times.append(ft.now)
-        stalled_seen.append(pacer.stats.stalled)
-        if ft.now >= end + 16.0:
-            stop.set()
-
-    pacer.run(emit, stop, sleep=ft.sleep)
+    shown, times, stalled_seen = run_for(ft, pacer, end + 16.0, observe=lambda: pacer.stats.stalled)
     during = [s for s, t in zip(shown, times) if end + 4.0 < t < end + 7.5]
     assert len(set(during)) == 1 and during[0] == 119  # the last frame, held
     assert any(stalled_seen)
@@ -125,7 +106,7 @@ def test_fallback_image_during_a_stall():
     fallback = frame(999)
     pacer.set_fallback(fallback)
     schedule_bursts(ft, pacer, 0.0, 3, period=1.0, jitter=0.0)
-    shown, _ = run_for(ft, pacer, 10.0)
+    shown, _, _ = run_for(ft, pacer, 10.0)
     assert shown[-1] == 999
 
 
