@@ -159,7 +159,20 @@ def _channel(r: Reader, node, where: str) -> int | None:
     return v - 1 if v is not None else None
 
 
-MAPS_DIR = Path(__file__).resolve().parent.parent / "presets" / "midi"
+def _maps_dir() -> Path:
+    """presets/midi of the checkout, or of the installed package (where presets/ ships as vcam.presets)."""
+    checkout = Path(__file__).resolve().parent.parent / "presets" / "midi"
+    if checkout.is_dir():
+        return checkout
+    try:
+        from importlib.resources import files
+
+        return Path(str(files("vcam.presets") / "midi"))
+    except (ImportError, ModuleNotFoundError, TypeError):
+        return checkout
+
+
+MAPS_DIR = _maps_dir()
 
 
 def shipped_maps() -> list[str]:
