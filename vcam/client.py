@@ -97,13 +97,12 @@ class Link:
     """The connection to the server: receives frames into the pacer, sends commands, reconnects."""
 
     def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
-                 say: Callable[[str], None], on_first_frame: Callable[[int, int], None]):
+                 say: Callable[[str], None]):
         self.url = url
         self.token = token
         self.pacer = pacer
         self.remote = remote
         self.say = say
-        self.on_first_frame = on_first_frame
         self.connected = False
         self.frames = 0
         self.bytes = 0
@@ -115,7 +114,6 @@ class Link:
         self._stop = threading.Event()
         self._block: list[np.ndarray] = []
         self._block_no: int | None = None
-        self._sized = False
         self._thread = threading.Thread(target=self._run, name="link", daemon=True)
 
     def start(self) -> None:
@@ -206,9 +204,6 @@ class Link:
             except proto.ProtocolError as e:
                 self.say(f"skipped a frame: {e}")
                 return
-            if not self._sized:
-                self._sized = True
-                self.on_first_frame(header.width, header.height)
             if self._block_no is not None and header.block != self._block_no and self._block:
                 self._flush()
             self._block_no = header.block
@@ -265,7 +260,7 @@ def run_cam(opts: CamOptions) -> int:
         return link.send_line(line) if link else False
 
     remote = RemoteController(send)
-    link = Link(opts.url, opts.token, pacer, remote, status.message, lambda w, h: None)
+    link = Link(opts.url, opts.token, pacer, remote, status.message)
     ticks = TickCounter()
     screen = Screen(remote.state)  # freeze and blackout are the server's; a local copy does no harm
 

@@ -35,7 +35,6 @@ class PacerStats:
     ticks: int = 0
     buffered: float = 0.0  # frames not yet played
     production_fps: float = 0.0
-    playback_fps: float = 0.0
     latency: float = 0.0  # seconds between a shown frame's arrival and its showing
     stalled: bool = False
     errors: int = 0
@@ -109,7 +108,6 @@ class Pacer:
                 rate = min(self._rate, self.settings.fps)
                 step = rate / self.settings.fps * min(1.5, max(0.5, correction))
                 self._pos = min(self._pos + step, len(self._frames) - 1.0)
-                st.playback_fps = step * self.settings.fps
             while self._pos >= 1.0 and len(self._frames) > 1:
                 self._frames.popleft()
                 self._pos -= 1.0
