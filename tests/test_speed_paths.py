@@ -18,20 +18,20 @@ def frames(engine, n=3):
 
 @pytest.fixture(scope="module")
 def plain_frames():
-    return frames(vcam.load("tiny", progress=False, fuse=False))
+    return frames(vcam.load("tiny", progress=False, speed=vcam.SpeedOptions(fuse=False)))
 
 
 @pytest.mark.parametrize("options", [dict(fuse=True), dict(fuse=True, attention="math"),
                                      dict(fuse=False, attention="math")])
 def test_fused_and_backend_paths_match_the_plain_path(plain_frames, options):
-    got = frames(vcam.load("tiny", progress=False, **options))
+    got = frames(vcam.load("tiny", progress=False, speed=vcam.SpeedOptions(**options)))
     for a, b in zip(got, plain_frames):
         diff = np.abs(a.astype(int) - b.astype(int))  # float32 rounding, carried from block to block
         assert diff.max() <= 2 and diff.mean() < 0.05
 
 
 def test_compiled_blocks_match_the_plain_path(plain_frames):
-    got = frames(vcam.load("tiny", progress=False, compile=True))
+    got = frames(vcam.load("tiny", progress=False, speed=vcam.SpeedOptions(compile=True)))
     for a, b in zip(got, plain_frames):
         diff = np.abs(a.astype(int) - b.astype(int))
         assert diff.max() <= 2 and diff.mean() < 0.05
@@ -80,10 +80,10 @@ def test_fp8_says_what_it_needs_on_a_cpu():
     from vcam.errors import VcamError
 
     with pytest.raises(VcamError) as err:
-        vcam.load("tiny", progress=False, quant="fp8")
+        vcam.load("tiny", progress=False, speed=vcam.SpeedOptions(quant="fp8"))
     assert "NVIDIA GPU" in str(err.value) and "--quant fp8" in err.value.fix
     with pytest.raises(ValueError, match="unknown quantization"):
-        vcam.load("tiny", progress=False, quant="int3")
+        vcam.SpeedOptions(quant="int3")
 
 
 def test_random_engine_built_on_the_device_streams():

@@ -2,6 +2,7 @@
 
     import vcam
     engine = vcam.load("tiny")                      # or "krea-14b" (CUDA), weights="DIR" for a local folder
+                                                    # speed=vcam.SpeedOptions(compile=True) for speed paths
     stream = engine.stream("a neon city at night", seed=1)
     frames = stream.next_block()                    # uint8 [n, H, W, 3]
     stream.set_prompt({"a neon city": 0.7, "a forest": 0.3}, transition=4)
@@ -13,12 +14,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
-__all__ = ["load", "Engine", "Stream", "StreamSettings", "VcamError", "MODELS"]
+__all__ = ["load", "Engine", "Stream", "StreamSettings", "SpeedOptions", "VcamError", "MODELS"]
 
 if TYPE_CHECKING:
     from vcam.configs import MODELS
     from vcam.engine import Engine, load
     from vcam.errors import VcamError
+    from vcam.speed import SpeedOptions
     from vcam.stream import Stream, StreamSettings
 
 _WHERE = {
@@ -27,6 +29,7 @@ _WHERE = {
     "Stream": "vcam.stream",
     "StreamSettings": "vcam.stream",
     "VcamError": "vcam.errors",
+    "SpeedOptions": "vcam.speed",
     "MODELS": "vcam.configs",
 }
 

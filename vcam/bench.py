@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 import torch
 
 from vcam.configs import ModelSpec, WanConfig, get_spec
+from vcam.speed import SpeedOptions
 from vcam.stream import LATENTS_PER_BLOCK
 
 TEXT_TOKENS = 512
@@ -32,7 +33,13 @@ class BenchSettings:
     fuse: bool = True
     attention: str = "auto"
     quant: str = "none"
+    overlap: bool = False
+    graphs: bool = False
     device: str | None = None
+
+    def speed(self) -> SpeedOptions:
+        return SpeedOptions(fuse=self.fuse, compile=self.compile, attention=self.attention, quant=self.quant,
+                            overlap=self.overlap, graphs=self.graphs)
 
 
 class StageTimer:
@@ -122,6 +129,8 @@ class BenchResult:
     fuse: bool
     attention: str
     quant: str
+    overlap: bool
+    graphs: bool
     blocks: int
     frames_per_second: float
     ms_per_block: float
@@ -137,7 +146,8 @@ class BenchResult:
         lines = [
             f"vcam bench: {self.model} {self.width}x{self.height}, {self.steps} steps, {self.dtype}, "
             f"compile {'on' if self.compile else 'off'}, fused qkv {'on' if self.fuse else 'off'}, "
-            f"attention {self.attention}, quant {self.quant}, on {self.device}",
+            f"attention {self.attention}, quant {self.quant}, overlap {'on' if self.overlap else 'off'}, "
+            f"CUDA graphs {'on' if self.graphs else 'off'}, on {self.device}",
             f"  frames/s             {self.frames_per_second:8.2f}   (12 frames per block, {self.blocks} blocks timed)",
             f"  ms per block         {self.ms_per_block:8.1f}",
         ]
@@ -176,12 +186,10 @@ def bench(settings: BenchSettings, log=print) -> BenchResult:
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats()
     if spec.random_weights:
-        engine = load(model, device=device, dtype=dtype, progress=False, fuse=settings.fuse,
-                      compile=settings.compile, attention=settings.attention, quant=settings.quant)
+        engine = load(model, device=device, dtype=dtype, progress=False, speed=settings.speed())
     else:
         log(f"building {model} with random weights on {device} …")
-        engine = random_engine(spec, device, dtype, fuse=settings.fuse, compile=settings.compile,
-                               attention=settings.attention, quant=settings.quant)
+        engine = random_engine(spec, device, dtype, settings.speed())
     stream = engine.stream("a benchmark", seed=0, width=width, height=height, steps=settings.steps)
     timer = StageTimer(device)
     stream.timer = timer
@@ -207,6 +215,7 @@ def bench(settings: BenchSettings, log=print) -> BenchResult:
         device=torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
         model=model, width=width, height=height, steps=settings.steps, dtype=str(dtype).removeprefix("torch."),
         compile=settings.compile, fuse=settings.fuse, attention=settings.attention, quant=settings.quant,
+        overlap=settings.overlap, graphs=settings.graphs,
         blocks=settings.blocks,
         frames_per_second=frames / elapsed, ms_per_block=ms_block, stages_ms=stages,
         peak_vram_gb=torch.cuda.max_memory_allocated(device) / 1024**3 if device.type == "cuda" else None,

@@ -10,8 +10,10 @@ from typing import Any
 import torch
 
 from vcam.configs import ModelSpec, get_spec
+from vcam.errors import VcamError
 from vcam.model import CausalWanModel, Rope, attention_backends, init_random_
-from vcam.quant import QUANTS, quantize_fp8
+from vcam.quant import quantize_fp8
+from vcam.speed import SpeedOptions
 from vcam.stream import Prompt, Stream, StreamSettings
 from vcam.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5
 from vcam.vae import build_vae
@@ -31,6 +33,7 @@ class Engine:
     text: TextEncoder
     device: torch.device
     offload_text_after_start: bool = False  # the memory plan's advice: call offload_text() before streaming
+    speed: SpeedOptions = SpeedOptions()
 
     @property
     def dtype(self) -> torch.dtype:
@@ -91,10 +94,7 @@ def load(
     height: int | None = None,
     progress: bool = True,
     report: Callable[[str], None] | None = None,
-    fuse: bool = True,
-    compile: bool = False,
-    attention: str = "auto",
-    quant: str = "none",
+    speed: SpeedOptions | None = None,
 ) -> Engine:
     """Loads a named model ('krea-14b' or 'tiny') and returns an Engine.
 
@@ -102,12 +102,9 @@ def load(
     Hugging Face hub. `tiny` without `weights` is random from fixed seeds and needs no files. Errors that a user
     can fix (no GPU, too little VRAM, missing or damaged files) raise a `VcamError` subclass saying how.
     `progress` prints steps and progress bars on stderr; `report` is also called with each step's text.
-    Speed options: `fuse` q/k/v projections, `compile` the transformer blocks, restrict SDPA to an
-    `attention` backend ("auto", "flash", "cudnn", "efficient", "math"), `quant="fp8"` (torchao, CUDA 8.9+).
+    `speed` picks the speed paths (see `vcam.speed.SpeedOptions`; default: fused q/k/v, eager, SDPA's choice).
     """
-    backends = attention_backends(attention)
-    if quant not in QUANTS:
-        raise ValueError(f"unknown quantization {quant!r}; choose one of {', '.join(QUANTS)}")
+    speed = speed or SpeedOptions()
     log = _logger(progress, report)
     spec = get_spec(model)
     device = torch.device(device) if device is not None else default_device(spec)
@@ -127,7 +124,7 @@ def load(
 
     if weights is None and spec.random_weights:
         log(f"building {spec.name} (random weights)")
-        return _tune(_random_engine(spec, device, dtype), fuse, compile, backends, quant)
+        return _tune(_random_engine(spec, device, dtype), speed)
     if weights is None:
         log("fetching weights from the Hugging Face hub (first run: about 40 GB, progress on the terminal)")
     paths = W.from_folder(weights) if weights is not None else W.from_hub(spec)
@@ -148,17 +145,20 @@ def load(
     log(f"loading VAE from {paths.vae}")
     vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=dtype).to(device).eval()
     engine = Engine(spec, transformer, vae, text, device, offload_text_after_start=offload)
-    return _tune(engine, fuse, compile, backends, quant)
+    return _tune(engine, speed)
 
 
-def _tune(engine: Engine, fuse: bool, compile: bool, backends: list | None, quant: str = "none") -> Engine:
-    if fuse:
+def _tune(engine: Engine, speed: SpeedOptions) -> Engine:
+    if speed.graphs and engine.device.type != "cuda":
+        raise VcamError("CUDA graphs need an NVIDIA GPU", "leave out the graphs option on this machine")
+    if speed.fuse:
         engine.model.fuse_qkv()
-    if quant == "fp8":
+    if speed.quant == "fp8":
         quantize_fp8(engine.model, engine.device)
-    if compile:
+    if speed.compile:
         engine.model.compile_blocks(dynamic=False)
-    engine.model.attention_backends = backends
+    engine.model.attention_backends = attention_backends(speed.attention)
+    engine.speed = speed
     return engine
 
 
@@ -177,8 +177,8 @@ def _random_vae(spec: ModelSpec, device: torch.device, dtype: torch.dtype):
     return vae.to(dtype) if dtype != torch.float32 else vae
 
 
-def random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype, fuse: bool = True,
-                  compile: bool = False, attention: str = "auto", quant: str = "none") -> Engine:
+def random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype,
+                  speed: SpeedOptions | None = None) -> Engine:
     """Any model with random weights made on `device` itself (the 14B one in seconds on a GPU), for benchmarks:
     the real shapes, so the real FLOPs. The text encoder is a one-layer stand-in of the right width, since
     text encoding is off the hot path."""
@@ -194,4 +194,4 @@ def random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype, fus
     umt5 = build_umt5(stand_in, TEXT_SEED).to(device=device, dtype=dtype)
     text = TextEncoder(umt5, ByteTokenizer(stand_in.vocab_size), stand_in.max_length, device, dtype)
     engine = Engine(spec, transformer, _random_vae(spec, device, dtype), text, device)
-    return _tune(engine, fuse, compile, attention_backends(attention), quant)
+    return _tune(engine, speed or SpeedOptions())

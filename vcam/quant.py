@@ -7,8 +7,6 @@ from torch import nn
 
 from vcam.errors import VcamError
 
-QUANTS = ("none", "fp8")
-
 
 def fp8_unsupported(device: torch.device) -> str | None:
     """Why FP8 cannot run here, or None when it can."""

@@ -22,6 +22,7 @@ from vcam.pacer import Pacer, PacerSettings
 from vcam.show import Show, load_show
 from vcam.screen import Screen
 from vcam.signals import stop_on_signals
+from vcam.speed import SpeedOptions
 from vcam.status import StatusLine, TickCounter, format_status
 
 DEFAULT_PROMPT = ("A slow cinematic drift through a neon-lit city street at night, rain on the asphalt reflecting "
@@ -200,7 +201,7 @@ def run(opts: RunOptions) -> int:
         import vcam
 
         engine = vcam.load(model, weights=opts.weights, width=width, height=height, report=report,
-                           quant=opts.quant)
+                           speed=SpeedOptions(quant=opts.quant))
         if engine.offload_text_after_start:
             first = list(prompts) + (show.prompts() if show else [])
             report(f"encoding {len(first)} prompts before moving the text encoder to the CPU")
