@@ -10,20 +10,32 @@ from vcam.pacer import Pacer, PacerSettings
 
 
 class FakeStream:
-    def __init__(self, fail_at=()):
+    def __init__(self, fail_at=(), overlapped=False):
         self.made = 0
         self.fail_at = set(fail_at)
         self.resets = 0
+        self.overlapped = overlapped
+        self.pending = []
+        self.most_in_flight = 0
 
-    def next_block(self):
+    @property
+    def in_flight(self):
+        return len(self.pending)
+
+    def submit(self):
         self.made += 1
         if self.made in self.fail_at:
             raise RuntimeError("CUDA out of memory (pretend)")
         time.sleep(0.01)
-        return np.zeros((12, 4, 4, 3), np.uint8)
+        self.pending.append(np.full((12, 4, 4, 3), self.made % 256, np.uint8))
+        self.most_in_flight = max(self.most_in_flight, len(self.pending))
+
+    def collect(self):
+        return self.pending.pop(0)
 
     def reset(self):
         self.resets += 1
+        self.pending.clear()
 
 
 def start(stream, log):
@@ -78,5 +90,20 @@ def test_controls_scheduled_for_a_block_apply_right_before_it():
         gen.submit(lambda s, block: seen.append(block), at_block=5)
         assert wait_for(lambda: gen.blocks >= 7, 10)
         assert seen == [5]
+    finally:
+        gen.stop()
+
+
+def test_with_overlap_one_block_stays_in_flight_and_frames_come_in_order():
+    log, seen, pushed = [], [], []
+    stream = FakeStream(overlapped=True)
+    gen = start(stream, log)
+    gen._listeners.append(lambda frames: pushed.append(int(frames[0, 0, 0, 0])))
+    try:
+        gen.submit(lambda s, block: seen.append((block, s.made)), at_block=5)
+        assert wait_for(lambda: gen.blocks >= 8, 10)
+        assert stream.most_in_flight == 2 and gen.submitted == gen.blocks + 1
+        assert seen == [(5, 5)]  # numbered by the block it precedes: 5 blocks (0..4) were issued before it
+        assert pushed[:8] == list(range(1, 9))
     finally:
         gen.stop()

@@ -139,3 +139,47 @@ def test_first_frame_re_encoding_versus_pinning(tiny_engine):
     assert diff(r[2], p[2]) > 0.1
     # the re-encoded latent is the encoding of the frame just before the two kept latents
     assert len(reenc._history) == 9
+
+
+def _with_overlap(engine):
+    from dataclasses import replace
+
+    from vcam.speed import SpeedOptions
+
+    return replace(engine, speed=SpeedOptions(overlap=True))
+
+
+def test_a_block_kept_in_flight_changes_nothing_in_the_frames(tiny_engine):
+    """Pipelined (submit block k+1, then collect block k), with a prompt change issued before block 3, gives the
+    frames of the plain loop with the change before block 3; re-encoded context frames included (blocks ≥ 2)."""
+    serial = tiny_engine.stream("a neon city", seed=2)
+    expected = []
+    for k in range(6):
+        if k == 3:
+            serial.set_prompt("a forest in fog", transition=2)
+        expected.append(serial.next_block())
+
+    piped = _with_overlap(tiny_engine).stream("a neon city", seed=2)
+    assert piped.overlapped
+    got, submitted = [], 0
+    while len(got) < 6:
+        while piped.in_flight < 2:
+            if submitted == 3:
+                piped.set_prompt("a forest in fog", transition=2)
+            piped.submit()
+            submitted += 1
+        got.append(piped.collect())
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected))
+    assert piped.in_flight == 1 and piped.block_index == 7
+
+
+def test_reset_drops_the_block_in_flight(tiny_engine):
+    s = _with_overlap(tiny_engine).stream("a lighthouse", seed=3)
+    first = s.next_block()
+    s.submit()
+    s.submit()
+    s.reset()
+    assert s.in_flight == 0 and s.block_index == 0
+    assert np.array_equal(s.next_block(), first)
+    with pytest.raises(RuntimeError, match="submit"):
+        s.collect()

@@ -65,14 +65,23 @@ class StageTimer:
             yield
             self._marks.append((name, t0, time.perf_counter()))
 
-    def collect(self) -> None:
-        """Adds the block's stage times (ms) to the totals; call after the block finished."""
-        if self.cuda:
+    def collect(self, wait: bool = False) -> None:
+        """Adds the finished stages' times (ms) to the totals. Without `wait` it leaves the stages still running
+        for later, so reading the timer never holds back a block kept in flight."""
+        if self.cuda and wait:
             torch.cuda.synchronize()
+        pending = []
         for name, a, b in self._marks:
+            if self.cuda and not b.query():
+                pending.append((name, a, b))
+                continue
             self.totals[name] += a.elapsed_time(b) if self.cuda else (b - a) * 1000.0
             self.counts[name] += 1
-        self._marks.clear()
+        self._marks = pending
+
+    def averages(self) -> dict[str, float]:
+        """Mean ms per stage, in the order the stages first ran."""
+        return {name: self.totals[name] / self.counts[name] for name in self.totals}
 
     def reset(self) -> None:
         self._marks.clear()
@@ -170,9 +179,24 @@ class BenchResult:
 DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}
 
 
-def bench(settings: BenchSettings, log=print) -> BenchResult:
-    from vcam.engine import load, random_engine
+@dataclass(frozen=True)
+class BenchTarget:
+    """What a benchmark of some settings really runs: the device, model, dtype and size after the defaults and the
+    CPU fallback (a tuning entry is keyed by these, not by what was typed)."""
 
+    device: torch.device
+    device_name: str  # torch.cuda.get_device_name, or "cpu"
+    model: str
+    dtype: torch.dtype
+    width: int
+    height: int
+
+    @property
+    def dtype_name(self) -> str:
+        return str(self.dtype).removeprefix("torch.")
+
+
+def bench_target(settings: BenchSettings, log=print) -> BenchTarget:
     if settings.dtype not in DTYPES:
         raise ValueError(f"unknown dtype {settings.dtype!r}; choose one of {', '.join(DTYPES)}")
     device = torch.device(settings.device or ("cuda" if torch.cuda.is_available() else "cpu"))
@@ -181,8 +205,30 @@ def bench(settings: BenchSettings, log=print) -> BenchResult:
         log(f"no CUDA device: benchmarking tiny instead of {model} (for regressions, not for speed claims)")
         model = "tiny"
     spec: ModelSpec = get_spec(model)
-    dtype = DTYPES[settings.dtype] if device.type == "cuda" else torch.float32
-    width, height = settings.width or spec.width, settings.height or spec.height
+    return BenchTarget(
+        device=device, device_name=torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+        model=model, dtype=DTYPES[settings.dtype] if device.type == "cuda" else torch.float32,
+        width=settings.width or spec.width, height=settings.height or spec.height)
+
+
+def _run_blocks(stream, n: int, timer: StageTimer) -> int:
+    """Collects `n` blocks as the live loop does (one kept in flight with the overlap option); returns frames."""
+    depth = 2 if stream.overlapped else 1
+    frames = 0
+    for _ in range(n):
+        while stream.in_flight < depth:
+            stream.submit()
+        frames += len(stream.collect())
+        timer.collect()
+    return frames
+
+
+def bench(settings: BenchSettings, log=print) -> BenchResult:
+    from vcam.engine import load, random_engine
+
+    target = bench_target(settings, log)
+    device, model, dtype, width, height = target.device, target.model, target.dtype, target.width, target.height
+    spec: ModelSpec = get_spec(model)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats()
     if spec.random_weights:
@@ -194,26 +240,20 @@ def bench(settings: BenchSettings, log=print) -> BenchResult:
     timer = StageTimer(device)
     stream.timer = timer
     log(f"warming up ({settings.warmup} blocks{', compiling' if settings.compile else ''}) …")
-    for _ in range(max(2, settings.warmup)):  # block 0 has no context: steady state starts at block 1
-        stream.next_block()
-        timer.collect()
+    _run_blocks(stream, max(2, settings.warmup), timer)  # block 0 has no context: steady state starts at block 1
     timer.reset()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
     t0 = time.perf_counter()
-    frames = 0
-    for _ in range(settings.blocks):
-        frames += len(stream.next_block())
-        timer.collect()
+    frames = _run_blocks(stream, settings.blocks, timer)
     elapsed = time.perf_counter() - t0
-    stages = {name: timer.totals[name] / settings.blocks for name in timer.totals}
+    timer.collect(wait=True)
+    stages = timer.averages()
     work = flops_per_block(spec.transformer, width, height, settings.steps)["total"]
     rate = matmul_rate(device, dtype)
     ms_block = 1000.0 * elapsed / settings.blocks
     achieved = work / (ms_block / 1000.0)
     return BenchResult(
-        device=torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
-        model=model, width=width, height=height, steps=settings.steps, dtype=str(dtype).removeprefix("torch."),
+        device=target.device_name,
+        model=model, width=width, height=height, steps=settings.steps, dtype=target.dtype_name,
         compile=settings.compile, fuse=settings.fuse, attention=settings.attention, quant=settings.quant,
         overlap=settings.overlap, graphs=settings.graphs,
         blocks=settings.blocks,

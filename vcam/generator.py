@@ -30,7 +30,8 @@ class Generator:
         self._stop = threading.Event()
         self.state = "loading"
         self.error: Exception | None = None
-        self.blocks = 0
+        self.blocks = 0  # blocks handed to the pacer
+        self.submitted = 0  # blocks whose work was issued (one ahead of `blocks` with the overlap option)
         self.stream: Stream | None = None
         self.limit: int | None = None  # stop after this many blocks (replays end where the log ended)
         self._thread = threading.Thread(target=self._run, name="generator", daemon=True)
@@ -39,8 +40,8 @@ class Generator:
         self._thread.start()
 
     def submit(self, control: Control, at_block: int | None = None) -> None:
-        """Applies `control` before the next block, or before block number `at_block` (counting every block
-        made since the start, resets included), which makes a replayed show exact."""
+        """Applies `control` before the next block is submitted, or before block number `at_block` (counting
+        every block submitted since the start, resets included), which makes a replayed show exact."""
         self._controls.put((at_block, control))
 
     def stop(self, timeout: float = 2.0) -> None:
@@ -64,13 +65,18 @@ class Generator:
 
     def _loop(self) -> None:
         failures = 0
+        # With the overlap option one block stays in flight, so its VAE decode runs under the next block's work.
+        depth = 2 if self.stream.overlapped else 1
         while not self._stop.is_set() and (self.limit is None or self.blocks < self.limit):
             # Faster than the camera (tiny on a CPU, small frames): no point making frames that would be dropped.
             while self._pacer.full() and not self._stop.wait(0.01):
                 pass
-            self._apply_controls()
             try:
-                frames = self.stream.next_block()
+                while self.stream.in_flight < depth and (self.limit is None or self.submitted < self.limit):
+                    self._apply_controls()
+                    self.stream.submit()
+                    self.submitted += 1
+                frames = self.stream.collect()
             except Exception as e:  # keep the show on air: hold the last frame, retry, then start over
                 failures += 1
                 self._log(f"generation failed ({e.__class__.__name__}: {e}); holding the last frame, "
@@ -78,7 +84,7 @@ class Generator:
                 _free_gpu_memory()
                 if failures >= RETRIES_BEFORE_RESET:
                     self._log("restarting the stream from a fresh first block")
-                    self.stream.reset()
+                    self._reset_stream()
                 self._stop.wait(min(8.0, 0.5 * 2**failures))
                 continue
             if failures:
@@ -88,6 +94,12 @@ class Generator:
             for listener in self._listeners:
                 listener(frames)
             self.blocks += 1
+
+    def _reset_stream(self) -> None:
+        try:
+            self.stream.reset()
+        except Exception as e:  # a broken device; the next tries report it
+            self._log(f"could not restart the stream ({e.__class__.__name__}: {e})")
 
     def _apply_controls(self) -> None:
         now: list[Control] = []
@@ -102,11 +114,11 @@ class Generator:
                 self._order += 1
                 self._scheduled.append((at_block, self._order, control))
         self._scheduled.sort(key=lambda item: item[:2])
-        due = [c for b, _, c in self._scheduled if b <= self.blocks]
-        self._scheduled = [item for item in self._scheduled if item[0] > self.blocks]
+        due = [c for b, _, c in self._scheduled if b <= self.submitted]
+        self._scheduled = [item for item in self._scheduled if item[0] > self.submitted]
         for control in due + now:
             try:
-                control(self.stream, self.blocks)
+                control(self.stream, self.submitted)
             except Exception as e:  # one bad change must not stop the show
                 self._log(f"control not applied ({e.__class__.__name__}: {e})")
 

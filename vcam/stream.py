@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from vcam.lanes import HostFrames, Lane
 from vcam.model import KVCache, TextKV
 from vcam.schedule import denoising_passes, renoise_sigma
 from vcam.vae import FrameEncoder, StreamingDecoder
@@ -78,7 +79,8 @@ def _normalise_prompt(prompt: Prompt) -> dict[str, float]:
 class Stream:
     """An endless video stream from one engine. Not thread-safe: drive it from one thread.
 
-    Controls (`set_prompt`, `set_seed`, `steps`, `reset`) take effect at the next call to `next_block`.
+    Controls (`set_prompt`, `set_seed`, `steps`, `reset`) take effect at the next block submitted: the next call
+    to `next_block`, or to `submit` where the caller keeps a block in flight (`collect` returns it later).
     """
 
     def __init__(self, engine: "Engine", prompt: Prompt, settings: StreamSettings):
@@ -103,6 +105,8 @@ class Stream:
         self._kv_prev = self._kv
         self._pending_seed: int | None = None
         self.timer = NO_TIMER  # a StageTimer measures each stage of a block (vcam bench)
+        self._lane = Lane(self.device, separate=engine.speed.overlap)
+        self._in_flight: deque[HostFrames] = deque()
         self.reset()
 
     # --- controls -------------------------------------------------------------------------------------------
@@ -132,7 +136,12 @@ class Stream:
         self.settings.steps = steps
 
     def reset(self) -> None:
-        """Start over from a fresh first block (same seed, current prompt reached at once)."""
+        """Start over from a fresh first block (same seed, current prompt reached at once). Blocks submitted
+        and not collected are dropped."""
+        for pending in self._in_flight:
+            pending.numpy()  # their GPU work still uses the decoder's cache: let it finish first
+        self._in_flight.clear()
+        self._context_ready = None
         self._decoder.reset()
         self._block = 0
         self._first: Tensor | None = None
@@ -143,7 +152,7 @@ class Stream:
 
     @property
     def block_index(self) -> int:
-        """How many blocks this stream has made since the start or the last reset."""
+        """How many blocks this stream has submitted since the start or the last reset."""
         return self._block
 
     @property
@@ -151,27 +160,60 @@ class Stream:
         return max(0, self._span - self._progress)
 
     # --- the loop -------------------------------------------------------------------------------------------
-    @torch.no_grad()
     def next_block(self) -> np.ndarray:
         """The next frames, uint8 RGB [n, height, width, 3]: 12 per block (6 for the stream's first block)."""
+        if not self._in_flight:
+            self.submit()
+        return self.collect()
+
+    @torch.no_grad()
+    def submit(self) -> None:
+        """Issues the next block's work with the controls as they are now, without waiting for it. With the
+        engine's `overlap` option, its VAE decode runs on a second CUDA stream, under the work of the block
+        submitted after it; `collect` then returns the frames in order."""
         if self._pending_seed is not None:
             self._gen.manual_seed(self._pending_seed)
             self._pending_seed = None
-        timer = self.timer
+        timer, lane = self.timer, self._lane
         with timer.stage("text"):
             kv = self._advance_prompt()
         latents = self._denoise(kv)
-        with timer.stage("vae decode"):
-            rgb = self._decoder.decode(latents)[0]  # [3, n, H, W] in [-1, 1]
-            self._remember(latents, rgb)
-        if self._block == 0:
-            rgb = rgb[:, DROPPED_FIRST_FRAMES:]
-        self._block += 1
         self._kv_prev = kv
-        with timer.stage("host copy"):
-            frames = ((rgb.permute(1, 2, 3, 0) + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
-            out = frames.cpu().numpy()
-        return out
+        first_block = self._block == 0
+        denoised = lane.mark()
+        with lane():
+            lane.wait(denoised)
+            lane.hand_over(latents)
+            with timer.stage("vae decode"):
+                # The first latent alone first: the next block's context frame is its last frame, so that block
+                # waits for this part only, and the rest of the decode overlaps it.
+                head = self._decoder.decode(latents[:, :, :1])
+                self._context_ready = lane.mark()
+                tail = self._decoder.decode(latents[:, :, 1:])
+                rgb = torch.cat([head, tail], dim=2)[0]  # [3, n, H, W] in [-1, 1]
+            self._remember(latents, rgb)
+            if first_block:
+                rgb = rgb[:, DROPPED_FIRST_FRAMES:]
+            with timer.stage("host copy"):
+                frames = ((rgb.permute(1, 2, 3, 0) + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
+                self._in_flight.append(HostFrames(frames))
+        self._block += 1
+
+    def collect(self) -> np.ndarray:
+        """The frames of the oldest submitted block, once they are on the host."""
+        if not self._in_flight:
+            raise RuntimeError("no block submitted: call submit() first (or next_block())")
+        return self._in_flight.popleft().numpy()
+
+    @property
+    def overlapped(self) -> bool:
+        """Whether the VAE work runs on a lane of its own (the engine's `overlap` option): keep a block in flight."""
+        return self.engine.speed.overlap
+
+    @property
+    def in_flight(self) -> int:
+        """Blocks submitted and not yet collected."""
+        return len(self._in_flight)
 
     def _denoise(self, kv: TextKV) -> Tensor:
         model = self.engine.model
@@ -202,7 +244,10 @@ class Stream:
         the oldest frame of the recent RGB history, the frame just before the 2 kept latents."""
         if self.settings.pin_first_latent or self._block < 2:
             return self._first
-        return self._encoder.encode(self._history[0][None])
+        # That frame is the last of the previous block's first latent (12 frames, 9 kept): decoded before
+        # `_context_ready`.
+        self._lane.wait(self._context_ready)
+        return self._encoder.encode(self._lane.hand_over(self._history[0])[None])
 
     def _remember(self, latents: Tensor, rgb: Tensor) -> None:
         if self._block == 0:

@@ -1,0 +1,64 @@
+"""Where a stream's VAE work runs: on a second CUDA stream, so that it overlaps the next block's transformer work,
+or in line with everything else (the caller's CUDA stream, or a CPU, where work runs as it is issued).
+
+Tensors that cross between the lanes are handed over with `record_stream`, so the caching allocator does not reuse
+their memory while the other lane may still read it.
+"""
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+import torch
+from torch import Tensor
+
+
+class Lane:
+    def __init__(self, device: torch.device, separate: bool):
+        self.cuda = device.type == "cuda"
+        self._stream = torch.cuda.Stream(device) if self.cuda and separate else None
+
+    @property
+    def separate(self) -> bool:
+        return self._stream is not None
+
+    def __call__(self):
+        """Context in which work goes to this lane."""
+        return torch.cuda.stream(self._stream) if self._stream is not None else nullcontext()
+
+    def mark(self) -> "torch.cuda.Event | None":
+        """A point in the current stream's work that another lane can wait for (None where work is in line)."""
+        if not self.cuda:
+            return None
+        event = torch.cuda.Event()
+        event.record()
+        return event
+
+    def wait(self, mark: "torch.cuda.Event | None") -> None:
+        """The current stream waits (on the GPU, not the host) until `mark` has passed."""
+        if mark is not None and self._stream is not None:
+            torch.cuda.current_stream().wait_event(mark)
+
+    def hand_over(self, tensor: Tensor) -> Tensor:
+        """`tensor`, made on another lane, is used by the current stream from now on."""
+        if self._stream is not None:
+            tensor.record_stream(torch.cuda.current_stream())
+        return tensor
+
+
+class HostFrames:
+    """Frames on their way to the host: a pinned buffer filled asynchronously on CUDA, or the array itself."""
+
+    def __init__(self, frames: Tensor):
+        if frames.device.type == "cuda":
+            self._host = torch.empty(frames.shape, dtype=frames.dtype, pin_memory=True)
+            self._host.copy_(frames, non_blocking=True)
+            self._done = torch.cuda.Event()
+            self._done.record()
+        else:
+            self._host, self._done = frames, None
+
+    def numpy(self):
+        """Waits for the copy (only this block's, not the GPU's other work) and returns the array."""
+        if self._done is not None:
+            self._done.synchronize()
+        return self._host.numpy()
