@@ -74,7 +74,7 @@ def fp8_vs_bf16(device: torch.device) -> dict:
     engine = random_engine(get_spec("krea-14b"), device, torch.bfloat16)
     stream = engine.stream("a benchmark", seed=3)
     bf16 = [stream.next_block() for _ in range(3)]
-    quantize_fp8(engine.model, device)
+    quantize_fp8(engine.model.blocks, device)
     stream.reset()
     fp8 = [stream.next_block() for _ in range(3)]
     diffs = [abs(a.astype("float32") - b.astype("float32")) for a, b in zip(bf16, fp8)]

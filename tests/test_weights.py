@@ -1,5 +1,6 @@
 """Checkpoint loading, file checks, the hub path (against a local hub cache), GPU and VRAM messages."""
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,41 @@ def test_offloading_the_text_encoder_keeps_encoding(tiny_engine):
     engine.offload_text()
     assert next(engine.text.model.parameters()).device.type == "cpu"
     assert engine.text.encode("kept") is before and engine.text.encode("new one").shape == before.shape
+
+
+def test_blocks_are_handed_over_one_at_a_time_while_loading(weights_folder):
+    """What lets FP8 load on a small card: block i is complete when it is handed over, later blocks are not
+    read yet, and a block changed by the hook (here: fused) stays changed."""
+    cfg = get_spec("tiny").transformer
+    with torch.device("meta"):
+        model = CausalWanModel(replace(cfg))
+    seen = []
+
+    def on_block(block):
+        index = next(i for i, b in enumerate(model.blocks) if b is block)
+        later_on_meta = all(p.is_meta for b in model.blocks[index + 1:] for p in b.parameters())
+        complete = not any(p.is_meta for p in block.parameters())
+        seen.append((index, complete, later_on_meta))
+        block.self_attn.fuse()
+
+    load_checkpoint(model, weights_folder / KREA_FILE, torch.device("cpu"), torch.float32, progress=False,
+                    on_block=on_block)
+    assert seen == [(i, True, True) for i in range(cfg.num_layers)]
+    assert not any(p.is_meta for p in model.parameters())
+    assert all(b.self_attn.qkv is not None for b in model.blocks)
+
+
+def test_fp8_is_suggested_for_small_cards_that_run_it():
+    spec = get_spec("krea-14b")
+    free = 22.5 * GB  # a 24 GB card
+    with pytest.raises(NotEnoughVRAMError) as err:
+        plan_memory(spec, 832, 480, free, fp8_possible=True)
+    assert "--size 576x320 --quant fp8" in err.value.fix and "changes the picture" in err.value.fix
+    plan = plan_memory(spec, 576, 320, free, quant="fp8")
+    assert plan.estimate.total <= free and not plan.text_on_gpu
+    fp8 = estimate_vram(spec, 832, 480, quant="fp8").parts["transformer"]
+    bf16 = estimate_vram(spec, 832, 480).parts["transformer"]
+    assert 0.48 < fp8 / bf16 < 0.53  # the blocks' matrices are almost all of the weights
+    with pytest.raises(NotEnoughVRAMError) as err:
+        plan_memory(spec, 832, 480, free, fp8_possible=False)
+    assert "fp8" not in err.value.fix and "FP8" in err.value.fix  # says which cards could, not a flag to try

@@ -12,7 +12,7 @@ import torch
 from vcam.configs import ModelSpec, get_spec
 from vcam.errors import VcamError
 from vcam.model import CausalWanModel, Rope, attention_backends, init_random_
-from vcam.quant import quantize_fp8
+from vcam.quant import fp8_unsupported, quantize_fp8, require_fp8
 from vcam.speed import SpeedOptions
 from vcam.stream import Prompt, Stream, StreamSettings
 from vcam.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5
@@ -112,10 +112,13 @@ def load(
         W.check_cuda(spec)
         raise W.NoGPUError(f"{spec.name} runs only on a CUDA device (asked for {device})", "leave out --device")
     dtype = dtype or (torch.bfloat16 if device.type == "cuda" else torch.float32)
+    if speed.quant == "fp8":
+        require_fp8(device)  # before minutes of loading
     text_device, offload = device, False
     if device.type == "cuda":
         free, _ = torch.cuda.mem_get_info(device)
-        plan = W.plan_memory(spec, width or spec.width, height or spec.height, free, dtype)
+        plan = W.plan_memory(spec, width or spec.width, height or spec.height, free, dtype, quant=speed.quant,
+                             fp8_possible=fp8_unsupported(device) is None)
         log(f"{spec.name} at {width or spec.width}x{height or spec.height} needs about "
             f"{plan.estimate.total / W.GB:.1f} GB of GPU memory ({plan.estimate.describe()}); "
             f"{free / W.GB:.1f} GB free: {plan.note}")
@@ -132,7 +135,9 @@ def load(
     log(f"loading transformer from {paths.transformer}")
     with torch.device("meta"):
         transformer = CausalWanModel(spec.transformer)
-    W.load_checkpoint(transformer, paths.transformer, device, dtype, progress=progress, report=report)
+    # Fusing and FP8 are applied block by block as the file is read, so the bf16 model never has to fit.
+    W.load_checkpoint(transformer, paths.transformer, device, dtype, progress=progress, report=report,
+                      on_block=_prepare_block(speed, device))
     transformer.rope = Rope(spec.transformer.head_dim, spec.transformer.rope_max_positions).to(device)
     transformer.eval()
 
@@ -145,16 +150,27 @@ def load(
     log(f"loading VAE from {paths.vae}")
     vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=dtype).to(device).eval()
     engine = Engine(spec, transformer, vae, text, device, offload_text_after_start=offload)
-    return _tune(engine, speed)
+    return _tune(engine, speed, blocks_ready=True)
 
 
-def _tune(engine: Engine, speed: SpeedOptions) -> Engine:
+def _prepare_block(speed: SpeedOptions, device: torch.device) -> Callable[[torch.nn.Module], None]:
+    def prepare(block: torch.nn.Module) -> None:
+        if speed.fuse:
+            block.self_attn.fuse()
+        if speed.quant == "fp8":
+            quantize_fp8(block, device)
+
+    return prepare
+
+
+def _tune(engine: Engine, speed: SpeedOptions, blocks_ready: bool = False) -> Engine:
+    """Applies the speed options; `blocks_ready`: fusing and quantizing were done while loading."""
     if speed.graphs and engine.device.type != "cuda":
         raise VcamError("CUDA graphs need an NVIDIA GPU", "leave out the graphs option on this machine")
-    if speed.fuse:
+    if speed.fuse and not blocks_ready:
         engine.model.fuse_qkv()
-    if speed.quant == "fp8":
-        quantize_fp8(engine.model, engine.device)
+    if speed.quant == "fp8" and not blocks_ready:
+        quantize_fp8(engine.model.blocks, engine.device)
     if speed.compile:
         engine.model.compile_blocks(dynamic=False)
     engine.model.attention_backends = attention_backends(speed.attention)

@@ -22,15 +22,19 @@ def fp8_unsupported(device: torch.device) -> str | None:
     return None
 
 
-def quantize_fp8(model: nn.Module, device: torch.device) -> nn.Module:
-    """Every Linear inside the transformer blocks to FP8 (e4m3) weights with per-row scales and dynamically
-    scaled FP8 activations. Embeddings, modulation and the head stay as they are."""
+def require_fp8(device: torch.device) -> None:
     why = fp8_unsupported(device)
     if why is not None:
         raise VcamError(why, "run without --quant fp8 (bf16), or on a card that supports it")
+
+
+def quantize_fp8(blocks: nn.Module, device: torch.device) -> nn.Module:
+    """Every Linear inside `blocks` (the transformer's blocks, or one of them) to FP8 (e4m3) weights with
+    per-row scales and dynamically scaled FP8 activations. Embeddings, modulation and the head stay as they are."""
+    require_fp8(device)
     from torchao.quantization import Float8DynamicActivationFloat8WeightConfig, quantize_
     from torchao.quantization.granularity import PerRow
 
-    quantize_(model.blocks, Float8DynamicActivationFloat8WeightConfig(granularity=PerRow()),
+    quantize_(blocks, Float8DynamicActivationFloat8WeightConfig(granularity=PerRow()),
               filter_fn=lambda module, name: isinstance(module, nn.Linear))
-    return model
+    return blocks

@@ -129,10 +129,13 @@ def check_files(paths: WeightPaths) -> None:
 
 
 def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: torch.dtype,
-                    progress: bool = True, report: Callable[[str], None] | None = None) -> None:
+                    progress: bool = True, report: Callable[[str], None] | None = None,
+                    on_block: Callable[[nn.Module], None] | None = None) -> None:
     """Loads Krea's checkpoint (original Wan names, `model.` prefix) into `model`, which may live on `meta`.
 
     Tensors go straight from the file to `device`, one at a time, so peak memory is one copy of the model.
+    With `on_block`, each transformer block is put in place as soon as its tensors are read and handed to
+    `on_block` (which may shrink it, e.g. to FP8), so peak memory is the shrunk model plus one block.
     """
     from safetensors import SafetensorError, safe_open
 
@@ -150,11 +153,16 @@ def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: t
             if missing or unexpected:
                 raise WeightsError(_mismatch_message(path, missing, unexpected),
                                    "use the krea-realtime-video-14b.safetensors file from " "krea/krea-realtime-video")
-            keys = sorted(expected)
+            keys = sorted(expected)  # each block's keys come together: "blocks.1." sorts before "blocks.10"
             bar = _progress(len(keys), f"loading {path.name}") if progress else None
             state = {}
             step = max(1, len(keys) // 20)
+            current = None
             for i, k in enumerate(keys):
+                block = _block_index(k) if on_block is not None else None
+                if current is not None and block != current:
+                    _place_block(model, current, state, on_block)
+                current = block
                 if report is not None and i % step == 0:
                     report(f"loading transformer {100 * i // len(keys)}%")
                 t = f.get_tensor(names[k])
@@ -165,11 +173,27 @@ def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: t
                 state[k] = t.to(device=device, dtype=param_dtype(k, dtype))
                 if bar:
                     bar.update(1)
+            if current is not None:
+                _place_block(model, current, state, on_block)
             if bar:
                 bar.close()
     except SafetensorError as e:
         raise WeightsError(f"checkpoint {path} is damaged ({e})", "delete it and download it again") from None
-    model.load_state_dict(state, strict=True, assign=True)
+    # Every key was checked against the model above; the blocks placed one by one are not in `state` any more.
+    model.load_state_dict(state, strict=on_block is None, assign=True)
+
+
+def _block_index(key: str) -> int | None:
+    parts = key.split(".", 2)
+    return int(parts[1]) if parts[0] == "blocks" and len(parts) == 3 and parts[1].isdigit() else None
+
+
+def _place_block(model: nn.Module, index: int, state: dict, on_block: Callable[[nn.Module], None]) -> None:
+    prefix = f"blocks.{index}."
+    own = {k.removeprefix(prefix): state.pop(k) for k in [k for k in state if k.startswith(prefix)]}
+    block = model.blocks[index]
+    block.load_state_dict(own, strict=True, assign=True)
+    on_block(block)
 
 
 def _mismatch_message(path: Path, missing: list[str], unexpected: list[str]) -> str:
@@ -210,8 +234,9 @@ class VRAMEstimate:
 
 
 def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype = torch.bfloat16,
-                  text_on_gpu: bool = True) -> VRAMEstimate:
-    """What `spec` needs on the GPU at width×height, from its shapes (no weights are touched)."""
+                  text_on_gpu: bool = True, quant: str = "none") -> VRAMEstimate:
+    """What `spec` needs on the GPU at width×height, from its shapes (no weights are touched). With
+    `quant="fp8"` the blocks' matrices take 1 byte a weight (plus a float32 scale per row)."""
     from vcam.model import CausalWanModel
     from vcam.vae import build_vae
 
@@ -223,7 +248,7 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
     tokens = (height // 16) * (width // 16)
     block_tokens = 3 * tokens
     parts = {
-        "transformer": param_bytes(transformer, dtype),
+        "transformer": _transformer_bytes(transformer, dtype, quant),
         "kv cache": 2 * cfg.num_layers * 2 * block_tokens * cfg.dim * elt,
         "activations": block_tokens * (cfg.ffn_dim * elt * 2 + cfg.dim * 4 * 8),
         # decoding one latent into 4 full-size frames at the last stage's width, with a few live copies
@@ -234,6 +259,16 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
         per_layer = 4 * text.d_model * text.num_heads * text.d_kv + 3 * text.d_model * text.d_ff
         parts["text encoder"] = (text.vocab_size * text.d_model + text.num_layers * per_layer) * elt
     return VRAMEstimate(parts)
+
+
+def _transformer_bytes(transformer: nn.Module, dtype: torch.dtype, quant: str) -> int:
+    total = param_bytes(transformer, dtype)
+    if quant == "fp8":
+        elt = torch.empty((), dtype=dtype).element_size()
+        for m in transformer.blocks.modules():
+            if isinstance(m, nn.Linear):
+                total -= m.weight.numel() * elt - m.weight.numel() - 4 * m.weight.shape[0]
+    return total
 
 
 def check_cuda(spec: ModelSpec) -> torch.device:
@@ -261,15 +296,19 @@ class MemoryPlan:
 SMALLER_SIZES = ((576, 320), (480, 272), (416, 240))
 
 
-def plan_memory(spec: ModelSpec, width: int, height: int, free: int,
-                dtype: torch.dtype = torch.bfloat16) -> MemoryPlan:
+def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torch.dtype = torch.bfloat16,
+                quant: str = "none", fp8_possible: bool = False) -> MemoryPlan:
     """The best mode that fits `free` bytes: everything on the GPU; else the text encoder on the GPU while the
     first prompts are encoded, then moved to the CPU before the stream's KV cache is made; else the text encoder
-    on the CPU from the start; NotEnoughVRAMError (saying what would fit) when none does."""
-    full = estimate_vram(spec, width, height, dtype, text_on_gpu=True)
+    on the CPU from the start; NotEnoughVRAMError (saying what would fit: FP8 where the card can, a smaller
+    size) when none does."""
+    def need(w: int, h: int, text_on_gpu: bool, q: str = quant) -> VRAMEstimate:
+        return estimate_vram(spec, w, h, dtype, text_on_gpu=text_on_gpu, quant=q)
+
+    full = need(width, height, True)
     if full.total <= free:
         return MemoryPlan(True, full, "everything on the GPU")
-    lean = estimate_vram(spec, width, height, dtype, text_on_gpu=False)
+    lean = need(width, height, False)
     at_start = VRAMEstimate({k: v for k, v in full.parts.items() if k != "kv cache"})
     if max(at_start.total, lean.total) <= free:
         peak = at_start if at_start.total > lean.total else lean
@@ -279,24 +318,37 @@ def plan_memory(spec: ModelSpec, width: int, height: int, free: int,
     if lean.total <= free:
         return MemoryPlan(False, lean, "text encoder kept on the CPU: a new prompt takes seconds to encode, "
                                        "a show's presets are encoded ahead")
-    portrait = height > width
-    fits = None
-    for w, h in SMALLER_SIZES:
-        w, h = (h, w) if portrait else (w, h)
-        if w * h < width * height:
-            need = estimate_vram(spec, w, h, dtype, text_on_gpu=False).total
-            if need <= free:
-                fits = (w, h, need)
-                break
-    if fits:
-        fix = (f"use --size {fits[0]}x{fits[1]} (needs about {fits[2] / GB:.1f} GB), or close other programs "
-               "using the GPU (nvidia-smi lists them)")
-    else:
-        smallest = estimate_vram(spec, *SMALLER_SIZES[-1], dtype, text_on_gpu=False).total
-        fix = (f"{spec.name} in bf16 needs at least about {smallest / GB:.0f} GB of free GPU memory even at "
-               f"{SMALLER_SIZES[-1][0]}x{SMALLER_SIZES[-1][1]}; close other programs using the GPU or use a "
-               "larger GPU (an FP8 mode for smaller cards is planned)")
     raise NotEnoughVRAMError(
         f"{spec.name} at {width}x{height} needs about {full.total / GB:.1f} GB of GPU memory "
         f"({full.describe()}), or {lean.total / GB:.1f} GB with the text encoder on the CPU; "
-        f"the GPU has {free / GB:.1f} GB free", fix)
+        f"the GPU has {free / GB:.1f} GB free", _what_fits(need, spec, width, height, free, dtype, quant,
+                                                           fp8_possible))
+
+
+def _what_fits(need: Callable, spec: ModelSpec, width: int, height: int, free: int, dtype: torch.dtype,
+               quant: str, fp8_possible: bool) -> str:
+    """The fix for a card that is too small: FP8 at the asked size, else the largest smaller size that fits."""
+    portrait = height > width
+    smaller = [(h, w) if portrait else (w, h) for w, h in SMALLER_SIZES if w * h < width * height]
+    quants = [quant] + (["fp8"] if fp8_possible and quant != "fp8" else [])
+    options = []
+    if len(quants) > 1 and need(width, height, False, "fp8").total <= free:
+        options.append(("--quant fp8", need(width, height, False, "fp8").total))
+    for q in quants:
+        fitting = [(w, h) for w, h in smaller if need(w, h, False, q).total <= free]
+        if fitting:
+            w, h = fitting[0]
+            options.append((f"--size {w}x{h}" + (" --quant fp8" if q != quant else ""), need(w, h, False, q).total))
+            break
+    if options:
+        ways = " or ".join(f"{flag} (needs about {size / GB:.1f} GB)" for flag, size in options)
+        fix = f"use {ways}, or close other programs using the GPU (nvidia-smi lists them)"
+        if any("fp8" in flag for flag, _ in options):
+            fix += "; FP8 changes the picture slightly (see BENCHMARKS.md)"
+        return fix
+    w, h = SMALLER_SIZES[-1]
+    least = min(need(w, h, False, q).total for q in quants)
+    mode = "in FP8" if "fp8" in quants else f"in {str(dtype).removeprefix('torch.')}"
+    return (f"{spec.name} {mode} needs at least about {least / GB:.0f} GB of free GPU memory even at {w}x{h}; "
+            "close other programs using the GPU or use a larger GPU"
+            + ("" if fp8_possible or quant == "fp8" else " (or one that runs FP8: Ada, Hopper, Blackwell)"))
