@@ -183,3 +183,35 @@ def test_reset_drops_the_block_in_flight(tiny_engine):
     assert np.array_equal(s.next_block(), first)
     with pytest.raises(RuntimeError, match="submit"):
         s.collect()
+
+
+def test_graphed_passes_keep_their_buffers_in_step_with_the_stream(tiny_engine):
+    """CUDA graphs replay fixed buffers; emulated on the CPU, the same bookkeeping must give the plain frames
+    through a prompt transition (text K/V change every block, and the recompute uses the previous block's)."""
+    from vcam.graphs import GraphedPasses
+
+    def run(graphed):
+        s = tiny_engine.stream("a neon city", seed=6)
+        if graphed:
+            s._passes = GraphedPasses(tiny_engine.model, s._cache, emulate=True)
+        out = []
+        for k in range(6):
+            if k == 2:
+                s.set_prompt("a forest in fog", transition=3)
+            if k == 4:
+                s.steps = 2
+            out.append(s.next_block())
+        return out, s
+
+    plain, _ = run(False)
+    graphed, stream = run(True)
+    assert all(np.array_equal(a, b) for a, b in zip(graphed, plain))
+    assert stream._passes.captures == 2  # one per kind of pass: at offset 0, and after the context
+
+
+def test_graphs_are_refused_off_cuda():
+    import vcam
+    from vcam.errors import VcamError
+
+    with pytest.raises(VcamError, match="CUDA graphs"):
+        vcam.load("tiny", progress=False, speed=vcam.SpeedOptions(graphs=True))

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from vcam.graphs import GraphedPasses, Passes
 from vcam.lanes import HostFrames, Lane
 from vcam.model import KVCache, TextKV
 from vcam.schedule import denoising_passes, renoise_sigma
@@ -95,6 +96,8 @@ class Stream:
         self._cache = KVCache(
             model.cfg, 1, (CONTEXT_LATENTS + LATENTS_PER_BLOCK) * self._tokens, model.dtype, self.device
         )
+        # On CUDA graphs the passes' inputs are copied into fixed buffers, so each is replayed as captured.
+        self._passes = (GraphedPasses if engine.speed.graphs else Passes)(model, self._cache)
         self._decoder = StreamingDecoder(engine.vae)
         self._encoder = FrameEncoder(engine.vae)
         self._gen = torch.Generator(device=self.device)
@@ -223,7 +226,7 @@ class Stream:
                 context = torch.cat([self._context_first(), self._last], dim=2)
                 t0 = torch.zeros(1, context.shape[2], device=self.device)
                 # The context was made under the previous block's prompt; its cache is rebuilt under it too.
-                model(context, t0, self._kv_prev, frame_start=0, cache=self._cache, cache_start=0)
+                self._passes(context, t0, self._kv_prev, frame_start=0, cache_start=0)
             frame_start, cache_start = CONTEXT_LATENTS, CONTEXT_LATENTS * self._tokens
         shape = (1, model.cfg.in_channels, LATENTS_PER_BLOCK, self._lat_h, self._lat_w)
         passes = denoising_passes(self.settings.steps, self.settings.shift)
@@ -232,7 +235,7 @@ class Stream:
         for i, p in enumerate(passes):
             with self.timer.stage(f"pass {i + 1}"):
                 t = torch.full((1, LATENTS_PER_BLOCK), p.t, device=self.device)
-                flow = model(x, t, kv, frame_start=frame_start, cache=self._cache, cache_start=cache_start)
+                flow = self._passes(x, t, kv, frame_start=frame_start, cache_start=cache_start)
                 x0 = x - p.sigma * flow
                 if i + 1 < len(passes):
                     s = renoise_sigma(passes, i)
