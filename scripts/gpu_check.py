@@ -5,7 +5,9 @@
 
 1. bf16 against a float32 reference: one denoising pass of a full-width, reduced-depth transformer.
 2. Which SDPA kernel actually runs for both pass kinds (recompute and denoise).
-3. The benchmark matrix: 832x480 bf16 (fused), unfused, compiled, 576x320, attention backends.
+3. FP8 against bf16 (PSNR); the overlap option and CUDA graphs against the plain loop (pixel difference).
+4. The benchmark matrix: 832x480 bf16 (fused), unfused, attention backends, overlap, graphs, compiled, 576x320,
+   FP8, and the combinations.
 """
 from __future__ import annotations
 
@@ -84,6 +86,52 @@ def fp8_vs_bf16(device: torch.device) -> dict:
     return {"mean_abs_diff": [round(float(d.mean()), 2) for d in diffs], "psnr_db": [round(p, 1) for p in psnr]}
 
 
+def paths_vs_plain(device: torch.device) -> dict:
+    """The overlap option (second CUDA stream) and CUDA graphs against the plain loop: the same random krea-14b
+    (8 layers on a GPU, to be quick), same seed, 4 blocks with a prompt change; the largest pixel difference."""
+    from dataclasses import replace as swap
+
+    from vcam.engine import random_engine
+    from vcam.speed import SpeedOptions
+
+    if device.type == "cuda":
+        full = get_spec("krea-14b")
+        spec = replace(full, transformer=replace(full.transformer, num_layers=8))
+        dtype, size = torch.bfloat16, (832, 480)
+    else:
+        spec, dtype, size = get_spec("tiny"), torch.float32, (112, 64)
+    engine = random_engine(spec, device, dtype)
+
+    def frames(speed: SpeedOptions, graphed: bool = False):
+        e = swap(engine, speed=speed)
+        s = e.stream("a harbour at dawn", seed=9, width=size[0], height=size[1])
+        if graphed and device.type != "cuda":
+            from vcam.graphs import GraphedPasses
+
+            s._passes = GraphedPasses(e.model, s._cache, emulate=True)
+        out, submitted = [], 0
+        depth = 2 if s.overlapped else 1
+        while len(out) < 4:
+            while s.in_flight < depth:
+                if submitted == 2:
+                    s.set_prompt("a desert at noon", transition=2)
+                s.submit()
+                submitted += 1
+            out.append(s.collect())
+        return out
+
+    plain = frames(SpeedOptions())
+    result = {}
+    cuda = device.type == "cuda"
+    for label, speed in (("overlap", SpeedOptions(overlap=True)),
+                         ("graphs", SpeedOptions(graphs=cuda)),
+                         ("overlap+graphs", SpeedOptions(overlap=True, graphs=cuda))):
+        got = frames(speed, graphed="graphs" in label)
+        result[label] = max(int(abs(a.astype("int16") - b.astype("int16")).max()) for a, b in zip(got, plain))
+    del engine
+    return result
+
+
 def kernels_used(device: torch.device) -> dict:
     """Names of the attention kernels in one recompute pass and one denoise pass of a 4-layer model."""
     if device.type != "cuda":
@@ -135,6 +183,7 @@ def main() -> int:
     step("bf16_vs_fp32", lambda: bf16_vs_fp32(device, 8, (832, 480)))
     step("kernels", lambda: kernels_used(device))
     step("fp8_vs_bf16", lambda: fp8_vs_bf16(device))
+    step("paths_vs_plain", lambda: paths_vs_plain(device))
     model = "tiny" if device.type == "cpu" else "krea-14b"
     blocks = 2 if device.type == "cpu" else 6
     matrix = [
@@ -144,14 +193,23 @@ def main() -> int:
         ("832x480 bf16 flash", BenchSettings(model=model, blocks=blocks, attention="flash")),
         ("576x320 bf16", BenchSettings(model=model, blocks=blocks, width=576, height=320)),
         ("832x480 fp8", BenchSettings(model=model, blocks=blocks, quant="fp8")),
+        ("832x480 bf16 overlap", BenchSettings(model=model, blocks=blocks, overlap=True)),
+        ("832x480 bf16 graphs", BenchSettings(model=model, blocks=blocks, graphs=True)),
         ("832x480 bf16 compiled", BenchSettings(model=model, blocks=blocks, compile=True)),
+        ("832x480 bf16 compiled+overlap", BenchSettings(model=model, blocks=blocks, compile=True, overlap=True)),
+        ("576x320 bf16 compiled+overlap", BenchSettings(model=model, blocks=blocks, compile=True, overlap=True,
+                                                        width=576, height=320)),
+        ("832x480 fp8 compiled+overlap", BenchSettings(model=model, blocks=blocks, compile=True, overlap=True,
+                                                       quant="fp8")),
     ]
     rows = []
     for label, settings in matrix:
         if device.type == "cpu":
             settings.width = settings.height = None
-            if settings.attention in ("cudnn", "flash") or settings.quant != "none":
+            if settings.attention in ("cudnn", "flash") or settings.quant != "none" or settings.graphs:
                 continue
+            if settings.compile and settings.overlap:
+                continue  # compiling twice on 2 cores: the compiled row already covers it
         print(f"-- bench {label}", flush=True)
         try:
             r = bench(settings, log=lambda s: print("   " + s, flush=True))
@@ -173,6 +231,7 @@ def main() -> int:
     print(f"\nbf16 vs fp32: {results.get('bf16_vs_fp32')}")
     print(f"kernels: {results.get('kernels')}")
     print(f"fp8 vs bf16: {results.get('fp8_vs_bf16')}")
+    print(f"overlap / graphs vs plain, largest pixel difference: {results.get('paths_vs_plain')}")
     print(f"total {time.time() - t0:.0f} s")
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=2))

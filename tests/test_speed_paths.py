@@ -74,6 +74,7 @@ def test_gpu_check_script_runs_its_smoke_version(tmp_path):
     assert data["bf16_vs_fp32"]["rel_err"] == 0.0  # on the CPU both sides are float32
     assert not any("error" in v for v in data.values() if isinstance(v, dict))
     assert "skipped" in data["fp8_vs_bf16"]
+    assert data["paths_vs_plain"] == {"overlap": 0, "graphs": 0, "overlap+graphs": 0}
 
 
 def test_fp8_says_what_it_needs_on_a_cpu():
