@@ -215,3 +215,11 @@ def test_graphs_are_refused_off_cuda():
 
     with pytest.raises(VcamError, match="CUDA graphs"):
         vcam.load("tiny", progress=False, speed=vcam.SpeedOptions(graphs=True))
+
+
+def test_a_warmed_up_stream_starts_like_a_fresh_one(tiny_engine):
+    fresh = blocks(tiny_engine.stream("a lighthouse", seed=8), 3)
+    warmed = tiny_engine.stream("a lighthouse", seed=8)
+    warmed.warm_up()
+    assert warmed.block_index == 0
+    assert all(np.array_equal(a, b) for a, b in zip(blocks(warmed, 3), fresh))

@@ -163,6 +163,15 @@ class Stream:
         return max(0, self._span - self._progress)
 
     # --- the loop -------------------------------------------------------------------------------------------
+    def warm_up(self, blocks: int = 3) -> None:
+        """Makes the first blocks once and starts over, so that compiling (torch.compile), capturing CUDA graphs
+        and choosing kernels happen before the first frame goes on air. Three blocks meet every shape: the first
+        block's passes, the recompute and later passes, and the re-encoded context frame. The frames that follow
+        are those of a fresh stream."""
+        for _ in range(blocks):
+            self.next_block()
+        self.reset()
+
     def next_block(self) -> np.ndarray:
         """The next frames, uint8 RGB [n, height, width, 3]: 12 per block (6 for the stream's first block)."""
         if not self._in_flight:
