@@ -6,6 +6,7 @@ import os
 import sys
 
 from vcam.errors import VcamError
+from vcam.speed import ATTENTION
 from vcam.yamlcheck import ConfigError
 
 
@@ -57,6 +58,16 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                                                        "(default: hold the last frame)")
     r.add_argument("--quant", choices=("none", "fp8"), default="none",
                    help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md)")
+    sp = r.add_argument_group("speed", "by default the options `vcam bench --tune` saved for this card and these "
+                                       "settings; any of these flags replaces them (the rest stay at the defaults)")
+    sp.add_argument("--compile", action="store_true", default=None, help="torch.compile the transformer blocks")
+    sp.add_argument("--attention", choices=ATTENTION, help="restrict attention to one kernel family (auto)")
+    sp.add_argument("--overlap", action="store_true", default=None,
+                    help="decode a block while the next one is denoised (CUDA)")
+    sp.add_argument("--cuda-graphs", dest="graphs", action="store_true", default=None,
+                    help="replay the denoising passes as CUDA graphs")
+    sp.add_argument("--no-tuning", dest="tuning", action="store_false",
+                    help="ignore the saved tuning (defaults, or the flags above)")
     r.add_argument("--pin-first-latent", action="store_true",
                    help="keep the stream's first latent as context instead of re-encoding recent frames")
     r.add_argument("--midi", metavar="PORT", help="a MIDI input, by part of its name (vcam devices lists them)")
@@ -112,7 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="time the streaming loop on random weights (tiny on a CPU)",
                        description="Builds the model with random weights on the GPU (no download, same FLOPs), "
                                    "runs warm-up then N blocks of the real loop, and prints frames/s, ms per "
-                                   "stage, peak VRAM and efficiency against the card's measured matmul rate.")
+                                   "stage, peak VRAM and efficiency against the card's measured matmul rate. "
+                                   "--tune times every speed option that gives the same frames and saves the "
+                                   "fastest for this card; vcam run and vcam serve then use it.")
     b.add_argument("--model", default="krea-14b")
     b.add_argument("--size", type=_size, metavar="WxH", help="frame size (default: the model's)")
     b.add_argument("--steps", type=int, default=4, choices=range(1, 51), metavar="N")
@@ -121,10 +134,18 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--dtype", choices=("bf16", "fp16", "fp32"), default="bf16")
     b.add_argument("--compile", action="store_true", help="torch.compile the transformer blocks")
     b.add_argument("--no-fuse", dest="fuse", action="store_false", help="separate q, k, v projections")
-    b.add_argument("--attention", choices=("auto", "flash", "cudnn", "efficient", "math"), default="auto")
+    b.add_argument("--attention", choices=ATTENTION, default="auto")
+    b.add_argument("--overlap", action="store_true", help="decode a block while the next one is denoised (CUDA)")
+    b.add_argument("--cuda-graphs", dest="graphs", action="store_true",
+                   help="replay the denoising passes as CUDA graphs")
     b.add_argument("--quant", choices=("none", "fp8"), default="none", help="fp8: torchao FP8 matrices (CUDA 8.9+)")
     b.add_argument("--device", help="cuda, cuda:1, cpu (default: cuda where there is one)")
     b.add_argument("--json", action="store_true", help="print the result as JSON")
+    b.add_argument("--tune", action="store_true",
+                   help="time every speed option that gives the same frames and save the fastest for this card "
+                        "(vcam run and vcam serve use it by default)")
+    b.add_argument("--tune-budget", type=_positive(float), metavar="SECONDS",
+                   help="with --tune: start no new candidate after this long (the most promising run first)")
 
     k = sub.add_parser("check", help="validate a show file and print a summary")
     k.add_argument("show", metavar="SHOW.yaml")
@@ -152,7 +173,8 @@ def cmd_run(args, serve=None) -> int:
         steps=args.steps, transition=args.transition, size=args.size, outs=args.out, fps=args.fps, fit=args.fit,
         smooth=args.smooth, duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
         pin_first_latent=args.pin_first_latent, stdin=args.stdin, midi=args.midi, midi_map=args.midi_map,
-        log_controls=args.log_controls, replay=args.replay, serve=serve, quant=args.quant,
+        log_controls=args.log_controls, replay=args.replay, serve=serve, quant=args.quant, compile=args.compile,
+        attention=args.attention, overlap=args.overlap, graphs=args.graphs, tuning=args.tuning,
     )
     code = run(opts)
     _exit_now_if_busy(code)
@@ -198,11 +220,33 @@ def cmd_bench(args) -> int:
 
     width, height = args.size or (None, None)
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
-    result = bench(BenchSettings(model=args.model, width=width, height=height, steps=args.steps,
-                                 blocks=args.blocks, warmup=args.warmup, dtype=args.dtype, compile=args.compile,
-                                 fuse=args.fuse, attention=args.attention, quant=args.quant, device=args.device),
-                   log=log)
+    settings = BenchSettings(model=args.model, width=width, height=height, steps=args.steps, blocks=args.blocks,
+                             warmup=args.warmup, dtype=args.dtype, compile=args.compile, fuse=args.fuse,
+                             attention=args.attention, quant=args.quant, overlap=args.overlap, graphs=args.graphs,
+                             device=args.device)
+    if args.tune:
+        return _tune(args, settings, log)
+    if args.tune_budget is not None:
+        raise VcamError("--tune-budget only applies to a tuning run", "add --tune, or leave out --tune-budget")
+    result = bench(settings, log=log)
     print(result.to_json() if args.json else result.table())
+    return 0
+
+
+def _tune(args, settings, log) -> int:
+    from vcam.tuning import tune
+
+    by_hand = [flag for flag, given in (("--compile", args.compile), ("--no-fuse", not args.fuse),
+                                        ("--attention", args.attention != "auto"), ("--overlap", args.overlap),
+                                        ("--cuda-graphs", args.graphs)) if given]
+    if by_hand:
+        raise VcamError(f"--tune tries the speed options itself; {', '.join(by_hand)} would be ignored",
+                        f"leave out {', '.join(by_hand)} (--quant stays as given: fp8 is never chosen for you)")
+    result = tune(settings, log=log, budget_s=args.tune_budget)
+    print(result.to_json() if args.json else result.table())
+    if not result.saved:
+        raise VcamError("every candidate failed, so nothing was saved",
+                        "see each candidate's error above; `vcam bench` with one of them shows the whole error")
     return 0
 
 

@@ -10,7 +10,9 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,8 +24,10 @@ from vcam.pacer import Pacer, PacerSettings
 from vcam.show import Show, load_show
 from vcam.screen import Screen
 from vcam.signals import stop_on_signals
-from vcam.speed import SpeedOptions
 from vcam.status import StatusLine, TickCounter, format_status
+
+if TYPE_CHECKING:
+    from vcam.tuning import SpeedChoice
 
 DEFAULT_PROMPT = ("A slow cinematic drift through a neon-lit city street at night, rain on the asphalt reflecting "
                   "pink and blue signs, light fog")
@@ -50,6 +54,11 @@ class RunOptions:
     fallback: str | None = None
     pin_first_latent: bool = False
     quant: str = "none"
+    compile: bool | None = None  # the speed options by hand; None: not given (the tuning file, else the default)
+    attention: str | None = None
+    overlap: bool | None = None
+    graphs: bool | None = None
+    tuning: bool = True  # use the options `vcam bench --tune` saved for this card
     stdin: bool = True
     midi: str | None = None
     midi_map: str | None = None
@@ -77,6 +86,22 @@ def choose_model(requested: str | None, status: StatusLine) -> str:
     status.message("no CUDA GPU found: running the tiny model (random weights, for trying vcam out); "
                    "on a machine with an NVIDIA GPU vcam runs krea-14b")
     return "tiny"
+
+
+def live_speed(opts: RunOptions, model: str, width: int, height: int, steps: int,
+               warn: Callable[[str], None]) -> SpeedChoice:
+    """The speed options of this show: by hand, else tuned for this card at these settings, else the defaults.
+    Keyed by the device and dtype `vcam.load` picks, so it finds what `vcam bench --tune` measured for them."""
+    import torch
+
+    from vcam.tuning import TuningKey, choose_speed
+
+    cuda = torch.cuda.is_available()
+    key = TuningKey(device=torch.cuda.get_device_name() if cuda else "cpu", torch=torch.__version__, model=model,
+                    width=width, height=height, steps=steps,
+                    dtype=str(torch.bfloat16 if cuda else torch.float32).removeprefix("torch."), quant=opts.quant)
+    flags = {"compile": opts.compile, "attention": opts.attention, "overlap": opts.overlap, "graphs": opts.graphs}
+    return choose_speed(key, flags, use_tuning=opts.tuning, warn=warn)
 
 
 @dataclass
@@ -158,6 +183,9 @@ def run(opts: RunOptions) -> int:
         seed = show.presets[0].seed if show.presets[0].seed is not None and opts.seed is None else seed
     else:
         prompts, preset = {DEFAULT_PROMPT: 1.0}, None
+    speed = live_speed(opts, model, width, height, steps, status.message)  # the starting steps and size
+    if speed.message:
+        status.message(speed.message)
     fallback_path = opts.fallback or (defaults.fallback if defaults else None)
     fallback = load_image(fallback_path, width, height) if fallback_path else None
 
@@ -201,7 +229,7 @@ def run(opts: RunOptions) -> int:
         import vcam
 
         engine = vcam.load(model, weights=opts.weights, width=width, height=height, report=report,
-                           speed=SpeedOptions(quant=opts.quant))
+                           speed=speed.options)
         if engine.offload_text_after_start:
             first = list(prompts) + (show.prompts() if show else [])
             report(f"encoding {len(first)} prompts before moving the text encoder to the CPU")

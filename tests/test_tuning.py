@@ -1,0 +1,265 @@
+"""`vcam bench --tune` saves the fastest speed options per card; `vcam run` and `vcam serve` pick them up."""
+import io
+import json
+import os
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+from vcam import tuning
+from vcam.bench import BenchSettings
+from vcam.cli import build_parser, main
+from vcam.run import RunOptions, live_speed, run
+from vcam.speed import SpeedOptions
+from vcam.tuning import TuningKey, candidates, choose_speed, lookup, tune, tuning_path
+
+TINY = BenchSettings(model="tiny", steps=1, blocks=1, warmup=2, device="cpu")
+TORCH = torch.__version__
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    return tmp_path
+
+
+def cpu_key(**changes) -> TuningKey:
+    fields = dict(device="cpu", torch=TORCH, model="tiny", width=112, height=64, steps=1, dtype="float32",
+                  quant="none")
+    return TuningKey(**{**fields, **changes})
+
+
+def fake_bench(rates: dict[str, float | Exception]):
+    """A bench that answers at once: frames/s by the options' describe(), or raises what it is given."""
+    def run_one(settings, log=print):
+        rate = rates[settings.speed().describe()]
+        if isinstance(rate, Exception):
+            raise rate
+        return SimpleNamespace(frames_per_second=rate)
+
+    return run_one
+
+
+def test_where_the_file_lives(monkeypatch, tmp_path):
+    assert tuning_path() == tmp_path / "tuning.json"
+    monkeypatch.delenv("VCAM_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert tuning_path() == tmp_path / "xdg" / "vcam" / "tuning.json"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert tuning_path() == tmp_path / "home" / ".cache" / "vcam" / "tuning.json"
+
+
+@pytest.mark.parametrize("quant", ["none", "fp8"])
+def test_candidates_keep_the_quant_and_the_exact_paths(quant):
+    on_cuda = candidates("cuda", quant)
+    assert 1 < len(on_cuda) <= 10 and len(set(on_cuda)) == len(on_cuda)
+    assert on_cuda[0] == SpeedOptions(quant=quant)  # the baseline is always measured
+    assert all(c.quant == quant and c.fuse for c in on_cuda)
+    assert not any(c.compile and c.graphs for c in on_cuda)
+    assert {c.attention for c in on_cuda} >= {"auto", "cudnn", "flash", "efficient"}
+    assert any(c.compile for c in on_cuda) and any(c.overlap for c in on_cuda) and any(c.graphs for c in on_cuda)
+    on_cpu = candidates("cpu", quant)
+    assert all(c.quant == quant and not (c.compile or c.graphs or c.overlap) for c in on_cpu)
+    assert {(c.fuse, c.attention) for c in on_cpu} == {(True, "auto"), (True, "math"), (False, "auto"),
+                                                       (False, "math")}
+
+
+def test_real_tune_on_tiny_saves_every_candidate_and_the_fastest(cache_dir):
+    result = tune(TINY, log=lambda s: None)
+    assert result.saved and result.path == cache_dir / "tuning.json"
+    assert [t.options for t in result.trials] == candidates("cpu", "none")
+    assert all(t.frames_per_second > 0 for t in result.trials)
+    assert result.best.frames_per_second == max(t.frames_per_second for t in result.trials)
+    entry = json.loads(result.path.read_text())["entries"][cpu_key().text()]
+    assert entry["options"] == result.best.options.to_dict()
+    assert len(entry["candidates"]) == 4 and entry["date"][:4].isdigit()
+    assert "<- fastest" in result.table() and str(result.path) in result.table()
+    options, _ = lookup("cpu", "tiny", 112, 64, 1, "float32", "none")
+    assert options == result.best.options
+
+
+def test_the_fastest_wins_and_a_failing_candidate_is_recorded(monkeypatch, cache_dir):
+    monkeypatch.setattr(tuning, "bench", fake_bench({
+        "defaults": 5.0, "attention math": 7.5, "no fuse": RuntimeError("no kernel for this card\nmore text"),
+        "no fuse, attention math": 6.0}))
+    result = tune(TINY, log=lambda s: None)
+    assert result.best.options == SpeedOptions(attention="math")
+    failed = [t for t in result.trials if t.error]
+    assert len(failed) == 1 and failed[0].error == "RuntimeError: no kernel for this card\nmore text"
+    assert "failed" in result.table() and "no kernel for this card" in result.table()
+    entry = json.loads((cache_dir / "tuning.json").read_text())["entries"][cpu_key().text()]
+    assert entry["frames_per_second"] == 7.5
+    assert {c.get("error") for c in entry["candidates"]} == {None, "RuntimeError: no kernel for this card\nmore text"}
+    data = json.loads(result.to_json())
+    assert data["saved"] and data["best"]["options"]["attention"] == "math" and len(data["candidates"]) == 4
+
+
+def test_nothing_is_saved_when_every_candidate_fails(monkeypatch, cache_dir):
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): ValueError("broken")
+                                                     for c in candidates("cpu", "none")}))
+    result = tune(TINY, log=lambda s: None)
+    assert result.best is None and not result.saved and not (cache_dir / "tuning.json").exists()
+    assert "nothing saved" in result.table()
+
+
+def test_the_budget_stops_new_candidates_after_one_ran(monkeypatch):
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 1.0 + i for i, c in
+                                                     enumerate(candidates("cpu", "none"))}))
+    ticks = iter(range(0, 1000, 20))  # each call of the clock: 20 s later
+    result = tune(TINY, log=lambda s: None, budget_s=45, clock=lambda: next(ticks))
+    assert [t.skipped for t in result.trials] == [False, False, True, True]
+    assert result.best.options == candidates("cpu", "none")[1] and "not tried" in result.table()
+
+
+def test_tuning_keeps_other_entries_and_replaces_its_own(monkeypatch, cache_dir):
+    monkeypatch.setattr(tuning, "bench", fake_bench({"defaults": 9.0, "attention math": 1.0, "no fuse": 1.0,
+                                                     "no fuse, attention math": 1.0}))
+    tune(TINY, log=lambda s: None)
+    tune(BenchSettings(**{**TINY.__dict__, "steps": 2}), log=lambda s: None)
+    monkeypatch.setattr(tuning, "bench", fake_bench({"defaults": 1.0, "attention math": 1.0, "no fuse": 9.0,
+                                                     "no fuse, attention math": 1.0}))
+    tune(TINY, log=lambda s: None)
+    entries = json.loads((cache_dir / "tuning.json").read_text())["entries"]
+    assert len(entries) == 2 and not [p for p in os.listdir(cache_dir) if p.endswith(".tmp")]
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none")[0] == SpeedOptions(fuse=False)
+    assert lookup("cpu", "tiny", 112, 64, 2, "float32", "none")[0] == SpeedOptions()
+
+
+def test_lookup_misses_on_other_settings(monkeypatch):
+    monkeypatch.setattr(tuning, "bench", fake_bench({"defaults": 1.0, "attention math": 2.0, "no fuse": 1.0,
+                                                     "no fuse, attention math": 1.0}))
+    tune(TINY, log=lambda s: None)
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None
+    for other in [dict(width=224, height=128), dict(model="krea-14b"), dict(quant="fp8"), dict(steps=4),
+                  dict(dtype="bfloat16"), dict(device_name="NVIDIA H100 80GB HBM3")]:
+        args = {**dict(device_name="cpu", model="tiny", width=112, height=64, steps=1, dtype="float32",
+                       quant="none"), **other}
+        assert lookup(**args) is None, other
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none", torch_version="1.0") is None
+
+
+KEY = cpu_key().text()
+
+
+@pytest.mark.parametrize("content", [
+    "{not json",
+    "[1, 2]",
+    '{"version": 1}',
+    json.dumps({"entries": {KEY: {"options": {"fuse": "yes"}}}}),
+    json.dumps({"entries": {KEY: {"options": {"attention": "warp"}}}}),
+    json.dumps({"entries": {KEY: "compile"}}),
+    b"\xff\xfe binary",
+])
+def test_a_damaged_file_warns_once_and_is_ignored(cache_dir, content):
+    path = cache_dir / "tuning.json"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    warnings = []
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none", warn=warnings.append) is None
+    assert len(warnings) == 1 and str(path) in warnings[0] and "vcam bench --tune" in warnings[0]
+    choice = choose_speed(cpu_key(), {}, warn=warnings.append)
+    assert choice.options == SpeedOptions() and len(warnings) == 2
+
+
+def test_an_unreadable_file_warns_and_tuning_replaces_it(cache_dir, monkeypatch):
+    (cache_dir / "tuning.json").mkdir()  # reading it fails with an OSError
+    warnings = []
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none", warn=warnings.append) is None
+    assert len(warnings) == 1 and "cannot read" in warnings[0]
+    (cache_dir / "tuning.json").rmdir()
+    (cache_dir / "tuning.json").write_text("{broken")
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    logged = []
+    assert tune(TINY, log=logged.append).saved
+    assert any("replacing the unreadable tuning file" in line for line in logged)
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None
+
+
+def test_a_hand_edited_quant_is_never_chosen(cache_dir):
+    entry = {"options": {"quant": "fp8", "compile": True}, "date": "2026-01-02T03:04:05", "frames_per_second": 2.0}
+    (cache_dir / "tuning.json").write_text(json.dumps({"version": 1, "entries": {KEY: entry}}))
+    options, _ = lookup("cpu", "tiny", 112, 64, 1, "float32", "none")
+    assert options == SpeedOptions(compile=True)
+
+
+def save_entry(cache_dir, key: TuningKey, options: SpeedOptions, fps: float = 7.9):
+    entry = {"options": options.to_dict(), "date": "2026-11-27T10:00:00", "frames_per_second": fps}
+    (cache_dir / "tuning.json").write_text(json.dumps({"version": 1, "entries": {key.text(): entry}}))
+
+
+NO_FLAGS = dict(compile=None, attention=None, overlap=None, graphs=None)
+
+
+def test_choice_tuned_flags_and_no_tuning(cache_dir):
+    card = cpu_key(device="NVIDIA H100 80GB HBM3", dtype="bfloat16", model="krea-14b", width=832, height=480)
+    save_entry(cache_dir, card, SpeedOptions(compile=True, attention="cudnn"))
+    tuned = choose_speed(card, NO_FLAGS)
+    assert tuned.source == "tuned" and tuned.options == SpeedOptions(compile=True, attention="cudnn")
+    assert tuned.message == "speed: tuned on 2026-11-27 (compile, attention cudnn: 7.9 frames/s in bench)"
+    by_hand = choose_speed(card, {**NO_FLAGS, "overlap": True})  # the defaults plus the flag, not the tuning
+    assert by_hand.source == "flags" and by_hand.options == SpeedOptions(overlap=True)
+    assert choose_speed(card, NO_FLAGS, use_tuning=False).options == SpeedOptions()
+    other = choose_speed(cpu_key(device="NVIDIA H100 80GB HBM3", quant="fp8"), NO_FLAGS)
+    assert other.source == "defaults" and other.options == SpeedOptions(quant="fp8")
+    assert "vcam bench --tune" in other.message  # a card without tuning gets the hint
+    fp8_by_hand = choose_speed(cpu_key(quant="fp8"), {**NO_FLAGS, "compile": True})
+    assert fp8_by_hand.options == SpeedOptions(compile=True, quant="fp8")
+    assert choose_speed(cpu_key(), NO_FLAGS).message is None  # the CPU needs no hint
+    with pytest.raises(ValueError, match="not a speed flag"):
+        choose_speed(card, {"fuse": False})
+
+
+def test_run_resolves_its_speed_from_its_options(cache_dir):
+    save_entry(cache_dir, cpu_key(), SpeedOptions(fuse=False, attention="math"))
+    warn = []
+    assert live_speed(RunOptions(), "tiny", 112, 64, 1, warn.append).options == SpeedOptions(fuse=False,
+                                                                                            attention="math")
+    assert live_speed(RunOptions(tuning=False), "tiny", 112, 64, 1, warn.append).options == SpeedOptions()
+    assert live_speed(RunOptions(attention="math"), "tiny", 112, 64, 1, warn.append).options == \
+        SpeedOptions(attention="math")
+    assert live_speed(RunOptions(), "tiny", 112, 64, 4, warn.append).source == "defaults"  # other steps
+    assert not warn
+
+
+def test_the_live_flags_parse(monkeypatch):
+    for command in ("run", "serve"):
+        args = build_parser().parse_args([command])
+        assert (args.compile, args.attention, args.overlap, args.graphs, args.tuning) == (None, None, None, None, True)
+        args = build_parser().parse_args([command, "--compile", "--attention", "cudnn", "--overlap",
+                                          "--cuda-graphs", "--no-tuning"])
+        assert (args.compile, args.attention, args.overlap, args.graphs, args.tuning) == (True, "cudnn", True, True,
+                                                                                          False)
+
+
+def test_a_show_runs_with_the_tuned_options(cache_dir, monkeypatch):
+    import vcam.engine
+
+    save_entry(cache_dir, cpu_key(steps=2), SpeedOptions(attention="math"))
+    used = []
+    real_load = vcam.engine.load
+    monkeypatch.setattr(vcam.engine, "load", lambda *a, **k: used.append(k["speed"]) or real_load(*a, **k))
+    out = io.StringIO()
+    assert run(RunOptions(model="tiny", steps=2, outs=["null"], duration=0.5, stdin=False, status_out=out)) == 0
+    assert used == [SpeedOptions(attention="math")]
+    assert "speed: tuned on 2026-11-27 (attention math" in out.getvalue()
+
+
+def test_tune_refuses_speed_flags_it_would_ignore(capsys):
+    assert main(["bench", "--tune", "--model", "tiny", "--compile"]) == 2
+    assert "--compile" in capsys.readouterr().err
+    assert main(["bench", "--model", "tiny", "--tune-budget", "5"]) == 2
+
+
+def test_bench_tune_json_through_the_command(cache_dir):
+    env = {**os.environ, "VCAM_CACHE_DIR": str(cache_dir)}
+    out = subprocess.run([sys.executable, "-m", "vcam", "bench", "--tune", "--json", "--model", "tiny", "--blocks",
+                          "1", "--warmup", "2", "--steps", "1"], capture_output=True, text=True, timeout=300, env=env)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["saved"] and data["path"] == str(cache_dir / "tuning.json")
+    assert data["key"]["model"] == "tiny" and data["key"]["dtype"] == "float32" and len(data["candidates"]) == 4
+    assert data["best"]["frames_per_second"] == max(c["frames_per_second"] for c in data["candidates"])
+    assert KEY in json.loads((cache_dir / "tuning.json").read_text())["entries"]

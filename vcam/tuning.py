@@ -1,0 +1,319 @@
+"""Per-card tuning: `vcam bench --tune` times the speed options that give the same frames and saves the fastest;
+`vcam run` and `vcam serve` then use it by default.
+
+The file is JSON, one entry per (card, torch version, model, size, steps, dtype, quant): another card or another
+torch build can change which kernels win, so an entry never carries over to either.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import gc
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from vcam.bench import BenchSettings, bench, bench_target
+from vcam.speed import SpeedOptions
+
+FILE_VERSION = 1
+SPEED_FLAGS = ("compile", "attention", "overlap", "graphs")  # what `vcam run` may set by hand
+RETUNE = "delete it, then run `vcam bench --tune` once to measure this card again"
+
+# Most promising first, so a --tune-budget that runs out still has measured the likely winners. The baseline leads:
+# it is the cheapest to build and every other row is read against it. Fused q/k/v is always on: on CUDA it is
+# proven equal and never slower. Graphs replay eager kernels, so they are not paired with compile.
+_CUDA_CANDIDATES: tuple[dict, ...] = (
+    {},
+    {"compile": True},
+    {"compile": True, "overlap": True},
+    {"compile": True, "attention": "cudnn", "overlap": True},
+    {"compile": True, "attention": "flash", "overlap": True},
+    {"graphs": True, "overlap": True},
+    {"graphs": True},
+    {"overlap": True},
+    {"attention": "cudnn"},
+    {"attention": "efficient"},
+)
+# The CPU runs only the tiny model (regressions, not speed claims); compile there takes longer than the whole run.
+_CPU_CANDIDATES: tuple[dict, ...] = (
+    {},
+    {"attention": "math"},
+    {"fuse": False},
+    {"fuse": False, "attention": "math"},
+)
+
+
+def tuning_path() -> Path:
+    """$VCAM_CACHE_DIR/tuning.json, else $XDG_CACHE_HOME/vcam/tuning.json, else ~/.cache/vcam/tuning.json."""
+    if os.environ.get("VCAM_CACHE_DIR"):
+        return Path(os.environ["VCAM_CACHE_DIR"]) / "tuning.json"
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "vcam" / "tuning.json"
+    return Path.home() / ".cache" / "vcam" / "tuning.json"
+
+
+def _warn_on_stderr(message: str) -> None:
+    print(f"vcam: {message}", file=sys.stderr)
+
+
+@dataclass(frozen=True)
+class TuningKey:
+    device: str  # the card's name ("NVIDIA H100 80GB HBM3") or "cpu"
+    torch: str
+    model: str
+    width: int
+    height: int
+    steps: int
+    dtype: str  # as torch names it: "bfloat16", "float32"
+    quant: str
+
+    def text(self) -> str:
+        """The entry's name in the file: readable, so a user can see what was tuned."""
+        return (f"{self.device} | torch {self.torch} | {self.model} | {self.width}x{self.height} | "
+                f"{self.steps} steps | {self.dtype} | quant {self.quant}")
+
+
+def candidates(device: str | torch.device, quant: str) -> list[SpeedOptions]:
+    """The options worth timing on this kind of device, all giving the plain path's frames. `quant` stays as asked:
+    fp8 changes the picture, so it is never picked on a user's behalf."""
+    table = _CUDA_CANDIDATES if torch.device(device).type == "cuda" else _CPU_CANDIDATES
+    return [SpeedOptions(quant=quant, **options) for options in table]
+
+
+@dataclass
+class Trial:
+    options: SpeedOptions
+    frames_per_second: float | None = None
+    error: str | None = None  # why it failed, as raised
+    skipped: bool = False  # not run: the time budget was spent
+
+    def to_dict(self) -> dict:
+        data: dict = {"options": self.options.to_dict()}
+        if self.frames_per_second is not None:
+            data["frames_per_second"] = self.frames_per_second
+        if self.error is not None:
+            data["error"] = self.error
+        if self.skipped:
+            data["skipped"] = True
+        return data
+
+
+@dataclass
+class TuneResult:
+    key: TuningKey
+    trials: list[Trial]
+    path: Path
+    date: str
+    best: Trial | None = None
+    saved: bool = False
+    blocks: int = 0
+    warmup: int = 0
+
+    def entry(self) -> dict:
+        """What the tuning file keeps for this key."""
+        assert self.best is not None
+        return {**dataclasses.asdict(self.key), "options": self.best.options.to_dict(),
+                "frames_per_second": self.best.frames_per_second, "date": self.date,
+                "blocks": self.blocks, "warmup": self.warmup, "candidates": [t.to_dict() for t in self.trials]}
+
+    def table(self) -> str:
+        k = self.key
+        lines = [(f"vcam bench --tune: {k.model} {k.width}x{k.height}, {k.steps} steps, {k.dtype}, "
+                  f"quant {k.quant}, on {k.device} (torch {k.torch})"),
+                 f"  {'frames/s':>8s}  options"]
+        for t in self.trials:
+            if t.frames_per_second is not None:
+                mark = "   <- fastest" if t is self.best else ""
+                lines.append(f"  {t.frames_per_second:8.2f}  {t.options.describe()}{mark}")
+            elif t.skipped:
+                lines.append(f"  {'-':>8s}  {t.options.describe()}: not tried, the time budget was spent")
+            else:
+                first = (t.error or "").strip().splitlines()[0:1] or ["failed"]
+                lines.append(f"  {'failed':>8s}  {t.options.describe()}: {first[0][:120]}")
+        if self.saved and self.best is not None:
+            lines.append(f"saved to {self.path}: vcam run and vcam serve use "
+                         f"{self.best.options.describe()} on this card at these settings")
+        else:
+            lines.append("no candidate ran: nothing saved")
+        return "\n".join(lines)
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "key": dataclasses.asdict(self.key), "path": str(self.path), "saved": self.saved, "date": self.date,
+            "best": self.best.to_dict() if self.best else None, "blocks": self.blocks, "warmup": self.warmup,
+            "candidates": [t.to_dict() for t in self.trials],
+        }, indent=2)
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _read_entries(path: Path) -> dict[str, dict]:
+    """The file's entries; {} when there is no file; _Unreadable saying why when it cannot be used."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as e:
+        raise _Unreadable(f"cannot read it ({e.strerror or e})") from None
+    except UnicodeDecodeError:
+        raise _Unreadable("not text") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise _Unreadable(f"not valid JSON ({e.msg}, line {e.lineno})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
+        raise _Unreadable("not a vcam tuning file (no entries)")
+    return data["entries"]
+
+
+def _write_entries(path: Path, entries: dict[str, dict]) -> None:
+    # Written beside the target and renamed over it: a show starting meanwhile reads the old file or the new one,
+    # never half of one.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tuning-", suffix=".json.tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"version": FILE_VERSION, "entries": entries}, f, indent=2)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def lookup(device_name: str, model: str, width: int, height: int, steps: int, dtype: str, quant: str, *,
+           torch_version: str | None = None, path: Path | None = None,
+           warn: Callable[[str], None] = _warn_on_stderr) -> tuple[SpeedOptions, dict] | None:
+    """The tuned options and their entry for these settings, or None. A damaged file must not stop a show: it is
+    reported through `warn` (with how to fix it) and treated as no tuning."""
+    path = path or tuning_path()
+    key = TuningKey(device_name, torch_version or torch.__version__, model, width, height, steps, dtype, quant)
+    try:
+        entries = _read_entries(path)
+        entry = entries.get(key.text())
+        if entry is None:
+            return None
+        if not isinstance(entry, dict) or not isinstance(entry.get("options"), dict):
+            raise _Unreadable(f"its entry for {key.text()} has no options")
+        try:
+            options = SpeedOptions.from_dict(entry["options"])
+        except (ValueError, TypeError) as e:
+            raise _Unreadable(f"its entry for {key.text()} is damaged ({e})") from None
+    except _Unreadable as e:
+        warn(f"tuning file {path} is not used: {e}; running with the default speed options. fix: {RETUNE}")
+        return None
+    # quant is part of the key, so this only undoes a hand edit: fp8 is never chosen for the user
+    return dataclasses.replace(options, quant=quant), entry
+
+
+def _release(device: torch.device, compiled: bool) -> None:
+    """Frees one candidate's engine before the next is built: two copies of a 14B model do not fit one card."""
+    gc.collect()
+    if compiled:
+        torch._dynamo.reset()  # compiled graphs hold on to the old engine's modules
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
+
+
+def _error_text(e: BaseException) -> str:
+    text = str(e).strip()
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
+
+
+def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_s: float | None = None,
+         path: Path | None = None, clock: Callable[[], float] = time.monotonic) -> TuneResult:
+    """Benchmarks every candidate for these settings (their speed fields are replaced), saves the fastest and
+    returns the table. A failing candidate is recorded and skipped. With `budget_s`, no new candidate starts once
+    that many seconds have gone by (after at least one has run)."""
+    path = path or tuning_path()
+    target = bench_target(settings, log)
+    key = TuningKey(device=target.device_name, torch=torch.__version__, model=target.model, width=target.width,
+                    height=target.height, steps=settings.steps, dtype=target.dtype_name, quant=settings.quant)
+    options = candidates(target.device, settings.quant)
+    trials: list[Trial] = []
+    start = clock()
+    for i, opt in enumerate(options, 1):
+        if budget_s is not None and clock() - start >= budget_s and any(t.frames_per_second for t in trials):
+            trials.append(Trial(opt, skipped=True))
+            continue
+        log(f"candidate {i}/{len(options)}: {opt.describe()}")
+        one = dataclasses.replace(settings, model=target.model, device=str(target.device), width=target.width,
+                                  height=target.height, **opt.to_dict())
+        try:
+            result = bench(one, log)
+        except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory, ...: the rest still count
+            trials.append(Trial(opt, error=_error_text(e)))
+            log(f"  failed: {_error_text(e).splitlines()[0][:200]}")
+        else:
+            trials.append(Trial(opt, frames_per_second=result.frames_per_second))
+            log(f"  {result.frames_per_second:.2f} frames/s")
+        finally:
+            _release(target.device, opt.compile)
+    ran = [t for t in trials if t.frames_per_second is not None]
+    tuned = TuneResult(key=key, trials=trials, path=path, date=datetime.datetime.now().isoformat(timespec="seconds"),
+                       best=max(ran, key=lambda t: t.frames_per_second) if ran else None,
+                       blocks=settings.blocks, warmup=settings.warmup)
+    if tuned.best is not None:
+        try:
+            entries = _read_entries(path)
+        except _Unreadable as e:
+            log(f"replacing the unreadable tuning file {path} ({e})")
+            entries = {}
+        entries[key.text()] = tuned.entry()
+        _write_entries(path, entries)
+        tuned.saved = True
+    return tuned
+
+
+@dataclass(frozen=True)
+class SpeedChoice:
+    """The options a live show uses, where they came from, and the line that tells the user (None: say nothing)."""
+
+    options: SpeedOptions
+    source: str  # "flags", "tuned" or "defaults"
+    message: str | None = None
+    entry: dict | None = field(default=None, repr=False)
+
+
+def choose_speed(key: TuningKey, flags: Mapping[str, object], *, use_tuning: bool = True,
+                 path: Path | None = None, warn: Callable[[str], None] = _warn_on_stderr) -> SpeedChoice:
+    """Options given by hand win (over the defaults, never mixed with a tuning); else the tuning for exactly these
+    settings on this card; else the defaults. `flags` maps SPEED_FLAGS names to a value, or None where not given."""
+    given = {name: value for name, value in flags.items() if value is not None}
+    unknown = set(given) - set(SPEED_FLAGS)
+    if unknown:
+        raise ValueError(f"not a speed flag: {', '.join(sorted(unknown))}; the flags are {', '.join(SPEED_FLAGS)}")
+    if given:
+        options = SpeedOptions(quant=key.quant, **given)
+        return SpeedChoice(options, "flags", f"speed: {options.describe()} (as given)")
+    if use_tuning:
+        found = lookup(key.device, key.model, key.width, key.height, key.steps, key.dtype, key.quant,
+                       torch_version=key.torch, path=path, warn=warn)
+        if found is not None:
+            options, entry = found
+            date = str(entry.get("date", "?"))[:10]
+            fps = entry.get("frames_per_second")
+            measured = f": {fps:.1f} frames/s in bench" if isinstance(fps, (int, float)) else ""
+            return SpeedChoice(options, "tuned", f"speed: tuned on {date} ({options.describe()}{measured})", entry)
+    options = SpeedOptions(quant=key.quant)
+    if key.device == "cpu":  # tiny on a CPU: nothing worth tuning for
+        return SpeedChoice(options, "defaults")
+    if not use_tuning:
+        return SpeedChoice(options, "defaults", "speed: default options (--no-tuning)")
+    return SpeedChoice(options, "defaults", "speed: default options; run `vcam bench --tune` once to pick the "
+                                            "fastest settings for this card")
