@@ -96,3 +96,22 @@ def test_random_engine_built_on_the_device_streams():
     assert engine.model.blocks[0].self_attn.qkv is not None  # tuned like a loaded engine
     frames = engine.stream("x", seed=1).next_block()
     assert frames.shape == (6, 64, 112, 3) and frames.std() > 1.0
+
+
+def test_compiled_kernels_are_kept_in_vcams_cache_and_reused(tmp_path):
+    """A rented machine wipes /tmp; the compile cache lives under vcam's cache, and a second start reuses it."""
+    import os
+
+    script = ("import vcam, torch._dynamo.utils as u\n"
+              "e = vcam.load('tiny', progress=False, speed=vcam.SpeedOptions(compile=True))\n"
+              "e.stream('x').next_block()\n"
+              "c = u.counters['inductor']; print(c['fxgraph_cache_hit'], c['fxgraph_cache_miss'])\n")
+    env = {k: v for k, v in os.environ.items() if k != "TORCHINDUCTOR_CACHE_DIR"}
+    env["VCAM_CACHE_DIR"] = str(tmp_path)
+    runs = []
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr
+        runs.append(tuple(int(v) for v in out.stdout.split()))
+    assert runs[0][1] > 0 and runs[1] == (runs[0][1], 0)  # every graph compiled once, then found
+    assert any((tmp_path / "inductor").rglob("*"))

@@ -9,6 +9,7 @@ from typing import Any
 
 import torch
 
+from vcam.cachedir import keep_compiled_kernels
 from vcam.configs import ModelSpec, get_spec
 from vcam.errors import VcamError
 from vcam.model import CausalWanModel, Rope, attention_backends, init_random_
@@ -172,6 +173,7 @@ def _tune(engine: Engine, speed: SpeedOptions, blocks_ready: bool = False) -> En
     if speed.quant == "fp8" and not blocks_ready:
         quantize_fp8(engine.model.blocks, engine.device)
     if speed.compile:
+        keep_compiled_kernels()
         engine.model.compile_blocks(dynamic=False)
     engine.model.attention_backends = attention_backends(speed.attention)
     engine.speed = speed

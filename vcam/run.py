@@ -236,8 +236,16 @@ def run(opts: RunOptions) -> int:
             for text in first:
                 engine.text.encode(text)
             engine.offload_text()
-        return engine.stream(prompts, seed=seed, width=width, height=height, steps=steps,
-                             transition=transition, pin_first_latent=pin)
+        stream = engine.stream(prompts, seed=seed, width=width, height=height, steps=steps,
+                               transition=transition, pin_first_latent=pin)
+        if engine.device.type == "cuda" or speed.options.compile:
+            # The first blocks compile, capture graphs and pick kernels: slow, and better off air.
+            what = ("compiling for this size before going on air (minutes the first time, then cached)"
+                    if speed.options.compile else "warming up")
+            status.message(what)
+            report(what)
+            stream.warm_up()
+        return stream
 
     stop = threading.Event()
     generator = Generator(open_stream, pacer, status.message, on_loading,

@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 
 from vcam.bench import BenchSettings, bench, bench_target
+from vcam.cachedir import cache_dir
 from vcam.speed import SpeedOptions
 
 FILE_VERSION = 1
@@ -53,11 +54,7 @@ _CPU_CANDIDATES: tuple[dict, ...] = (
 
 def tuning_path() -> Path:
     """$VCAM_CACHE_DIR/tuning.json, else $XDG_CACHE_HOME/vcam/tuning.json, else ~/.cache/vcam/tuning.json."""
-    if os.environ.get("VCAM_CACHE_DIR"):
-        return Path(os.environ["VCAM_CACHE_DIR"]) / "tuning.json"
-    if os.environ.get("XDG_CACHE_HOME"):
-        return Path(os.environ["XDG_CACHE_HOME"]) / "vcam" / "tuning.json"
-    return Path.home() / ".cache" / "vcam" / "tuning.json"
+    return cache_dir() / "tuning.json"
 
 
 def _warn_on_stderr(message: str) -> None:

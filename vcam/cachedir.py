@@ -1,0 +1,30 @@
+"""Where vcam keeps what it learns between runs: the tuning file and compiled kernels."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def cache_dir() -> Path:
+    """$VCAM_CACHE_DIR, else $XDG_CACHE_HOME/vcam, else ~/.cache/vcam (not created here)."""
+    if os.environ.get("VCAM_CACHE_DIR"):
+        return Path(os.environ["VCAM_CACHE_DIR"])
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "vcam"
+    return Path.home() / ".cache" / "vcam"
+
+
+def keep_compiled_kernels() -> Path:
+    """Points torch.compile's cache at vcam's cache, unless the user chose another, so the minutes of compiling
+    happen once per card and size rather than on every start: PyTorch's default is in /tmp, which rented
+    machines wipe. Call before the first compile."""
+    try:  # PyTorch writes its default into the environment itself, so a value equal to it was not chosen
+        from torch._inductor.runtime.cache_dir_utils import default_cache_dir
+
+        torch_default = default_cache_dir()
+    except Exception:  # another PyTorch layout: keep whatever is set
+        torch_default = None
+    current = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
+    if current is None or current == torch_default:
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = current = str(cache_dir() / "inductor")
+    return Path(current)
