@@ -208,8 +208,8 @@ def main() -> int:
             settings.width = settings.height = None
             if settings.attention in ("cudnn", "flash") or settings.quant != "none" or settings.graphs:
                 continue
-            if settings.compile and settings.overlap:
-                continue  # compiling twice on 2 cores: the compiled row already covers it
+            if settings.compile:
+                continue  # minutes of compiling on a CPU; tests/test_speed_paths.py covers the compiled path
         print(f"-- bench {label}", flush=True)
         try:
             r = bench(settings, log=lambda s: print("   " + s, flush=True))

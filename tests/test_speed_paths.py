@@ -30,8 +30,10 @@ def test_fused_and_backend_paths_match_the_plain_path(plain_frames, options):
         assert diff.max() <= 2 and diff.mean() < 0.05
 
 
-def test_compiled_blocks_match_the_plain_path(plain_frames):
-    got = frames(vcam.load("tiny", progress=False, speed=vcam.SpeedOptions(compile=True)))
+def test_compiled_blocks_and_decoder_match_the_plain_path(plain_frames):
+    engine = vcam.load("tiny", progress=False, speed=vcam.SpeedOptions(compile=True))
+    assert getattr(engine.vae.decoder, "_compiled_call_impl", None) is not None
+    got = frames(engine)
     for a, b in zip(got, plain_frames):
         diff = np.abs(a.astype(int) - b.astype(int))
         assert diff.max() <= 2 and diff.mean() < 0.05

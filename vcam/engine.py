@@ -175,6 +175,8 @@ def _tune(engine: Engine, speed: SpeedOptions, blocks_ready: bool = False) -> En
     if speed.compile:
         keep_compiled_kernels()
         engine.model.compile_blocks(dynamic=False)
+        # The decoder's per-latent calls have a handful of shapes (first chunk, then with its cache filled).
+        engine.vae.decoder.compile(dynamic=False)
     engine.model.attention_backends = attention_backends(speed.attention)
     engine.speed = speed
     return engine

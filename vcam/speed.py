@@ -14,7 +14,7 @@ QUANTS = ("none", "fp8")
 @dataclass(frozen=True)
 class SpeedOptions:
     fuse: bool = True  # one q/k/v projection instead of three
-    compile: bool = False  # torch.compile the transformer blocks (compiled before going on air)
+    compile: bool = False  # torch.compile the transformer blocks and the VAE decoder (before going on air)
     attention: str = "auto"  # restrict SDPA to one kernel family ("auto": PyTorch chooses)
     quant: str = "none"  # "fp8": torchao FP8 matrices (CUDA 8.9+; changes the picture slightly)
     overlap: bool = False  # decode block k on a second CUDA stream while block k+1 is denoised
