@@ -60,7 +60,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md)")
     sp = r.add_argument_group("speed", "by default the options `vcam bench --tune` saved for this card and these "
                                        "settings; any of these flags replaces them (the rest stay at the defaults)")
-    sp.add_argument("--compile", action="store_true", default=None, help="torch.compile the transformer blocks and the VAE decoder")
+    sp.add_argument("--compile", action="store_true", default=None,
+                    help="torch.compile the transformer blocks and the VAE decoder")
     sp.add_argument("--attention", choices=ATTENTION, help="restrict attention to one kernel family (auto)")
     sp.add_argument("--overlap", action="store_true", default=None,
                     help="decode a block while the next one is denoised (CUDA)")
@@ -132,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--blocks", type=int, default=8, help="blocks timed (8)")
     b.add_argument("--warmup", type=int, default=3, help="blocks run first, untimed (3)")
     b.add_argument("--dtype", choices=("bf16", "fp16", "fp32"), default="bf16")
-    b.add_argument("--compile", action="store_true", help="torch.compile the transformer blocks and the VAE decoder")
+    b.add_argument("--compile", action="store_true",
+                   help="torch.compile the transformer blocks and the VAE decoder")
     b.add_argument("--no-fuse", dest="fuse", action="store_false", help="separate q, k, v projections")
     b.add_argument("--attention", choices=ATTENTION, default="auto")
     b.add_argument("--overlap", action="store_true", help="decode a block while the next one is denoised (CUDA)")

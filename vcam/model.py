@@ -329,9 +329,6 @@ class CausalWanModel(nn.Module):
         return out.reshape(b, -1, gf * pt, gh * ph, gw * pw)
 
 
-ATTENTION_BACKENDS = ("auto", "flash", "cudnn", "efficient", "math")
-
-
 def attention_backends(name: str) -> list | None:
     """SDPA kernels for a backend name; "auto" leaves the choice to PyTorch."""
     from torch.nn.attention import SDPBackend
@@ -344,7 +341,7 @@ def attention_backends(name: str) -> list | None:
         "math": [SDPBackend.MATH],
     }
     if name not in table:
-        raise ValueError(f"unknown attention backend {name!r}; choose one of {', '.join(ATTENTION_BACKENDS)}")
+        raise ValueError(f"unknown attention backend {name!r}; choose one of {', '.join(table)}")
     return table[name]
 
 
