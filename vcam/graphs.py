@@ -82,7 +82,8 @@ class GraphedPasses(Passes):
                 run()
         torch.cuda.current_stream().wait_stream(side)
         graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):
+        # thread_local: prompts may be encoded on the GPU by another thread meanwhile, which is safe here.
+        with torch.cuda.graph(graph, capture_error_mode="thread_local"):
             g.out = run()
         g.replay = graph.replay
         return g
