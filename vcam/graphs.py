@@ -46,6 +46,7 @@ class GraphedPasses(Passes):
         super().__init__(model, cache)
         self.emulate = emulate
         self._graphs: dict[tuple, _Graph] = {}
+        self._pool = None  # one memory pool for every graph of the stream: they never run at the same time
         self.captures = 0
 
     def __call__(self, x: Tensor, t: Tensor, text: TextKV, frame_start: int, cache_start: int) -> Tensor:
@@ -83,7 +84,9 @@ class GraphedPasses(Passes):
         torch.cuda.current_stream().wait_stream(side)
         graph = torch.cuda.CUDAGraph()
         # thread_local: prompts may be encoded on the GPU by another thread meanwhile, which is safe here.
-        with torch.cuda.graph(graph, capture_error_mode="thread_local"):
+        # Each graph's output stays referenced (g.out), so a later capture in the shared pool never takes its memory.
+        with torch.cuda.graph(graph, pool=self._pool, capture_error_mode="thread_local"):
             g.out = run()
+        self._pool = graph.pool()
         g.replay = graph.replay
         return g
