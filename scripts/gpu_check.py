@@ -1,18 +1,21 @@
 """Every check that needs a CUDA GPU, in one run, ending in a short table (for BENCHMARKS.md).
 
-    python3 scripts/gpu_check.py            # on the GPU machine (about 6 minutes on an H100)
+    python3 scripts/gpu_check.py            # on the GPU machine (about 7 minutes on an H100, by estimate)
+    python3 scripts/gpu_check.py --quick    # the main rows only, for a second try in little time
     python3 scripts/gpu_check.py --smoke    # the same code on a CPU with the tiny model, to catch mistakes
 
 1. bf16 against a float32 reference: one denoising pass of a full-width, reduced-depth transformer.
 2. Which SDPA kernel actually runs for both pass kinds (recompute and denoise).
 3. FP8 against bf16 (PSNR); the overlap option and CUDA graphs against the plain loop (pixel difference).
-4. The benchmark matrix: 832x480 bf16 (fused), unfused, attention backends, overlap, graphs, compiled, 576x320,
-   FP8, and the combinations.
+4. The benchmark matrix: 832x480 and 576x320; bf16 eager, attention backends, overlap, CUDA graphs; FP8;
+   compiled. Rows that differ only in what a built engine can change share one build.
 """
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import math
 import sys
 import time
 import traceback
@@ -23,7 +26,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vcam.bench import BenchSettings, bench  # noqa: E402
+from vcam.bench import BenchSettings, bench, bench_engine  # noqa: E402
 from vcam.configs import get_spec  # noqa: E402
 from vcam.model import CausalWanModel, KVCache, init_random_  # noqa: E402
 
@@ -65,24 +68,22 @@ def bf16_vs_fp32(device: torch.device, layers: int, size: tuple[int, int]) -> di
     return out
 
 
-def fp8_vs_bf16(device: torch.device) -> dict:
-    """The same random krea-14b and the same seed, 3 blocks in bf16 then 3 in FP8: how far the pictures move."""
-    from vcam.engine import random_engine
+def fp8_vs_bf16(engine) -> dict:
+    """The same random krea-14b and seed, 3 blocks in bf16, then the engine is quantized in place and makes the
+    same 3 blocks in FP8: how far the pictures move (PSNR per block)."""
     from vcam.quant import fp8_unsupported, quantize_fp8
 
-    why = fp8_unsupported(device)
+    why = fp8_unsupported(engine.device)
     if why is not None:
         return {"skipped": why}
-    engine = random_engine(get_spec("krea-14b"), device, torch.bfloat16)
     stream = engine.stream("a benchmark", seed=3)
     bf16 = [stream.next_block() for _ in range(3)]
-    quantize_fp8(engine.model.blocks, device)
+    quantize_fp8(engine.model.blocks, engine.device)
     stream.reset()
     fp8 = [stream.next_block() for _ in range(3)]
     diffs = [abs(a.astype("float32") - b.astype("float32")) for a, b in zip(bf16, fp8)]
     mse = [float((d ** 2).mean()) for d in diffs]
-    psnr = [10 * __import__("math").log10(255.0 ** 2 / max(m, 1e-9)) for m in mse]
-    del engine, stream
+    psnr = [10 * math.log10(255.0 ** 2 / max(m, 1e-9)) for m in mse]
     return {"mean_abs_diff": [round(float(d.mean()), 2) for d in diffs], "psnr_db": [round(p, 1) for p in psnr]}
 
 
@@ -160,81 +161,114 @@ def kernels_used(device: torch.device) -> dict:
     return found
 
 
-def main() -> int:
-    p = argparse.ArgumentParser()
-    p.add_argument("--smoke", action="store_true", help="run on the CPU with the tiny model")
-    p.add_argument("--out", default=None, help="write the results as JSON here too")
-    args = p.parse_args()
-    device = torch.device("cpu" if args.smoke or not torch.cuda.is_available() else "cuda")
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
-    print(f"gpu_check on {name}, torch {torch.__version__}", flush=True)
-    results: dict = {"device": name, "torch": torch.__version__}
-    t0 = time.time()
+class Run:
+    """Runs the steps, printing as it goes and saving the results after each one, so a run cut short by a time
+    limit still leaves everything it measured."""
 
-    def step(label, fn):
+    def __init__(self, out: str | None, header: dict):
+        self.out = Path(out) if out else None
+        self.results = dict(header)
+        self.rows: list[tuple[str, object]] = []
+
+    def step(self, label: str, fn) -> object:
         print(f"-- {label}", flush=True)
+        t0 = time.time()
         try:
-            results[label] = fn()
+            value = fn()
         except Exception as e:  # one failing check must not hide the others
             traceback.print_exc()
-            results[label] = {"error": f"{e.__class__.__name__}: {e}"}
-        print(f"   {results[label] if not hasattr(results[label], 'table') else ''}", flush=True)
+            value = {"error": f"{e.__class__.__name__}: {e}"}
+        seconds = round(time.time() - t0, 1)
+        shown = value if isinstance(value, (dict, list)) else {"seconds": seconds}  # an engine: its build time
+        self.results[label] = shown
+        print(f"   {shown}  ({seconds:.0f} s)", flush=True)
+        self.save()
+        return value
 
-    step("bf16_vs_fp32", lambda: bf16_vs_fp32(device, 8, (832, 480)))
-    step("kernels", lambda: kernels_used(device))
-    step("fp8_vs_bf16", lambda: fp8_vs_bf16(device))
-    step("paths_vs_plain", lambda: paths_vs_plain(device))
-    model = "tiny" if device.type == "cpu" else "krea-14b"
-    blocks = 2 if device.type == "cpu" else 6
-    matrix = [
-        ("832x480 bf16", BenchSettings(model=model, blocks=blocks)),
-        ("832x480 bf16 unfused", BenchSettings(model=model, blocks=blocks, fuse=False)),
-        ("832x480 bf16 cudnn", BenchSettings(model=model, blocks=blocks, attention="cudnn")),
-        ("832x480 bf16 flash", BenchSettings(model=model, blocks=blocks, attention="flash")),
-        ("576x320 bf16", BenchSettings(model=model, blocks=blocks, width=576, height=320)),
-        ("832x480 fp8", BenchSettings(model=model, blocks=blocks, quant="fp8")),
-        ("832x480 bf16 overlap", BenchSettings(model=model, blocks=blocks, overlap=True)),
-        ("832x480 bf16 graphs", BenchSettings(model=model, blocks=blocks, graphs=True)),
-        ("832x480 bf16 compiled", BenchSettings(model=model, blocks=blocks, compile=True)),
-        ("832x480 bf16 compiled+overlap", BenchSettings(model=model, blocks=blocks, compile=True, overlap=True)),
-        ("576x320 bf16 compiled+overlap", BenchSettings(model=model, blocks=blocks, compile=True, overlap=True,
-                                                        width=576, height=320)),
-        ("832x480 fp8 compiled+overlap", BenchSettings(model=model, blocks=blocks, compile=True, overlap=True,
-                                                       quant="fp8")),
-    ]
-    rows = []
-    for label, settings in matrix:
-        if device.type == "cpu":
-            settings.width = settings.height = None
-            if settings.attention in ("cudnn", "flash") or settings.quant != "none" or settings.graphs:
-                continue
-            if settings.compile:
-                continue  # minutes of compiling on a CPU; tests/test_speed_paths.py covers the compiled path
+    def bench_row(self, label: str, settings: BenchSettings, engine) -> None:
         print(f"-- bench {label}", flush=True)
         try:
-            r = bench(settings, log=lambda s: print("   " + s, flush=True))
-            rows.append((label, r))
-            results[f"bench {label}"] = json.loads(r.to_json())
+            r = bench(settings, log=lambda s: print("   " + s, flush=True), engine=engine)
+            self.rows.append((label, r))
+            self.results[f"bench {label}"] = json.loads(r.to_json())
             print(r.table(), flush=True)
         except Exception as e:
             traceback.print_exc()
-            results[f"bench {label}"] = {"error": f"{e.__class__.__name__}: {e}"}
-        if device.type == "cuda":
-            torch.cuda.empty_cache()
+            self.results[f"bench {label}"] = {"error": f"{e.__class__.__name__}: {e}"}
+        self.save()
+
+    def save(self) -> None:
+        if self.out is not None:
+            self.out.write_text(json.dumps(self.results, indent=2))
+
+
+def release(device: torch.device) -> None:
+    gc.collect()
+    torch._dynamo.reset()
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--smoke", action="store_true", help="run on the CPU with the tiny model")
+    p.add_argument("--out", default=None, help="write the results as JSON here too (after every step)")
+    p.add_argument("--quick", action="store_true", help="only the main rows (for a second try in little time)")
+    args = p.parse_args()
+    device = torch.device("cpu" if args.smoke or not torch.cuda.is_available() else "cuda")
+    cuda = device.type == "cuda"
+    name = torch.cuda.get_device_name(device) if cuda else "cpu"
+    print(f"gpu_check on {name}, torch {torch.__version__}", flush=True)
+    run = Run(args.out, {"device": name, "torch": torch.__version__})
+    t0 = time.time()
+    if not args.quick:
+        run.step("bf16_vs_fp32", lambda: bf16_vs_fp32(device, 8, (832, 480)))
+        run.step("kernels", lambda: kernels_used(device))
+        run.step("paths_vs_plain", lambda: paths_vs_plain(device))
+
+    model = "krea-14b" if cuda else "tiny"
+    base = dict(model=model, blocks=4 if cuda else 2, warmup=2)
+    big = dict(width=576, height=320) if cuda else {}
+    # Rows that differ only in what a built engine can change share one build: it is most of a row's time.
+    eager = [("832x480 bf16", {}), ("832x480 bf16 overlap", dict(overlap=True)),
+             ("832x480 bf16 graphs+overlap", dict(graphs=True, overlap=True)),
+             ("576x320 bf16 overlap", dict(overlap=True, **big))]
+    if not args.quick:
+        eager += [("832x480 bf16 cudnn", dict(attention="cudnn")), ("832x480 bf16 flash", dict(attention="flash")),
+                  ("832x480 bf16 graphs", dict(graphs=True)), ("576x320 bf16", big)]
+    engine = run.step("build bf16", lambda: bench_engine(BenchSettings(**base)))
+    for label, extra in eager:
+        if not cuda and (extra.get("graphs") or extra.get("attention") or label.startswith("576")):
+            continue
+        run.bench_row(label, BenchSettings(**base, **extra), engine)
+    fp8 = run.step("fp8_vs_bf16", lambda: fp8_vs_bf16(engine))
+    if isinstance(fp8, dict) and "psnr_db" in fp8:  # the engine is FP8 now
+        for label, extra in (("832x480 fp8 overlap", dict(overlap=True)),
+                             ("576x320 fp8 overlap", dict(overlap=True, **big))):
+            run.bench_row(label, BenchSettings(**base, quant="fp8", **extra), engine)
+    del engine
+    release(device)
+    if cuda:  # minutes of compiling on a CPU; tests/test_speed_paths.py covers the compiled path there
+        compiled = run.step("build bf16 compiled", lambda: bench_engine(BenchSettings(**base, compile=True)))
+        for label, extra in (("832x480 bf16 compiled+overlap", dict(overlap=True)),
+                             ("832x480 bf16 compiled", {}),
+                             ("576x320 bf16 compiled+overlap", dict(overlap=True, **big))):
+            if extra.get("width"):
+                torch._dynamo.reset()  # a second size would pass dynamo's limit of compiled variants per function
+            run.bench_row(label, BenchSettings(**base, compile=True, **extra), compiled)
+        del compiled
+        release(device)
+
     print("\n| settings | frames/s | ms/block | transformer ms | VAE ms | peak VRAM GB | efficiency |")
     print("|---|---|---|---|---|---|---|")
-    for label, r in rows:
+    for label, r in run.rows:
         transformer = sum(v for k, v in r.stages_ms.items() if k == "recompute" or k.startswith("pass"))
         vram = f"{r.peak_vram_gb:.1f}" if r.peak_vram_gb is not None else "-"
         print(f"| {label} | {r.frames_per_second:.2f} | {r.ms_per_block:.0f} | {transformer:.0f} | "
               f"{r.stages_ms.get('vae decode', 0):.0f} | {vram} | {100 * r.efficiency:.0f} % |")
-    print(f"\nbf16 vs fp32: {results.get('bf16_vs_fp32')}")
-    print(f"kernels: {results.get('kernels')}")
-    print(f"fp8 vs bf16: {results.get('fp8_vs_bf16')}")
-    print(f"overlap / graphs vs plain, largest pixel difference: {results.get('paths_vs_plain')}")
+    for key in ("bf16_vs_fp32", "kernels", "fp8_vs_bf16", "paths_vs_plain"):
+        print(f"{key}: {run.results.get(key)}")
     print(f"total {time.time() - t0:.0f} s")
-    if args.out:
-        Path(args.out).write_text(json.dumps(results, indent=2))
     return 0
 
 

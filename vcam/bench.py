@@ -9,7 +9,7 @@ import json
 import time
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import torch
 
@@ -223,19 +223,34 @@ def _run_blocks(stream, n: int, timer: StageTimer) -> int:
     return frames
 
 
-def bench(settings: BenchSettings, log=print) -> BenchResult:
+def bench_engine(settings: BenchSettings, log=print):
+    """The engine `bench` times for these settings: random weights built on the device."""
     from vcam.engine import load, random_engine
+
+    target = bench_target(settings, lambda message: None)  # `bench` says it already
+    spec = get_spec(target.model)
+    if spec.random_weights:
+        return load(target.model, device=target.device, dtype=target.dtype, progress=False, speed=settings.speed())
+    log(f"building {target.model} with random weights on {target.device} …")
+    return random_engine(spec, target.device, target.dtype, settings.speed())
+
+
+def bench(settings: BenchSettings, log=print, engine=None) -> BenchResult:
+    """Builds the engine the settings describe and times it. With `engine` (already built with these settings'
+    fuse, compile, quant and dtype), only what can change on a built engine is applied: attention backend,
+    overlap, CUDA graphs, size and steps; a series of rows then shares one build."""
+    from vcam.model import attention_backends
 
     target = bench_target(settings, log)
     device, model, dtype, width, height = target.device, target.model, target.dtype, target.width, target.height
     spec: ModelSpec = get_spec(model)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats()
-    if spec.random_weights:
-        engine = load(model, device=device, dtype=dtype, progress=False, speed=settings.speed())
+    if engine is not None:
+        engine = replace(engine, speed=settings.speed())
+        engine.model.attention_backends = attention_backends(settings.attention)
     else:
-        log(f"building {model} with random weights on {device} …")
-        engine = random_engine(spec, device, dtype, settings.speed())
+        engine = bench_engine(settings, log)
     stream = engine.stream("a benchmark", seed=0, width=width, height=height, steps=settings.steps)
     timer = StageTimer(device)
     stream.timer = timer
