@@ -223,3 +223,38 @@ def test_a_warmed_up_stream_starts_like_a_fresh_one(tiny_engine):
     warmed.warm_up()
     assert warmed.block_index == 0
     assert all(np.array_equal(a, b) for a, b in zip(blocks(warmed, 3), fresh))
+
+
+@pytest.mark.parametrize("where", ["decode", "denoise"])
+def test_a_failed_block_leaves_the_stream_as_it_was(tiny_engine, where):
+    """Out of memory halfway through a block (after noise was drawn and half the VAE cache moved on, say): the
+    retry gives exactly the frames of a stream that never failed, in a prompt transition too."""
+    def run(fail_at):
+        s = tiny_engine.stream("a neon city", seed=4)
+        calls = {"n": 0}
+        part = s._decoder if where == "decode" else s._passes
+        real = part.decode if where == "decode" else s._passes.__call__
+
+        def flaky(*args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == fail_at:
+                raise RuntimeError("CUDA out of memory (pretend)")
+            return real(*args, **kwargs)
+
+        if where == "decode":
+            part.decode = flaky
+        else:
+            s._passes = flaky
+        out = []
+        for k in range(4):
+            if k == 1:
+                s.set_prompt("a forest in fog", transition=3)
+            try:
+                out.append(s.next_block())
+            except RuntimeError:
+                out.append(s.next_block())
+        return out
+
+    plain = run(fail_at=None)
+    fail_at = 6 if where == "decode" else 9  # the second half of block 2's decode; block 2's recompute+pass 3
+    assert all(np.array_equal(a, b) for a, b in zip(run(fail_at), plain))

@@ -182,7 +182,30 @@ class Stream:
     def submit(self) -> None:
         """Issues the next block's work with the controls as they are now, without waiting for it. With the
         engine's `overlap` option, its VAE decode runs on a second CUDA stream, under the work of the block
-        submitted after it; `collect` then returns the frames in order."""
+        submitted after it; `collect` then returns the frames in order. A block that fails (out of memory, say)
+        leaves the stream as it was, so trying again gives the frames it would have given."""
+        saved = self._saved_state()
+        try:
+            self._issue()
+        except BaseException:
+            self._restore_state(saved)
+            raise
+
+    def _saved_state(self) -> tuple:
+        # Every part of the stream a block moves on; tensors are replaced, never written in place, so references
+        # are enough (the KV cache is rebuilt from the context by every block).
+        return (self._gen.get_state(), self._pending_seed, self._progress, self._kv, self._kv_source,
+                self._kv_prev, self._decoder.saved_state(), self._context_ready, list(self._history), self._first,
+                self._last)
+
+    def _restore_state(self, saved: tuple) -> None:
+        (gen, self._pending_seed, self._progress, self._kv, self._kv_source, self._kv_prev, decoder,
+         self._context_ready, history, self._first, self._last) = saved
+        self._gen.set_state(gen)
+        self._decoder.restore_state(decoder)
+        self._history = deque(history, maxlen=RGB_HISTORY)
+
+    def _issue(self) -> None:
         if self._pending_seed is not None:
             self._gen.manual_seed(self._pending_seed)
             self._pending_seed = None
