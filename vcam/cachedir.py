@@ -27,4 +27,6 @@ def keep_compiled_kernels() -> Path:
     current = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
     if current is None or current == torch_default:
         os.environ["TORCHINDUCTOR_CACHE_DIR"] = current = str(cache_dir() / "inductor")
+        # Triton's kernels too: inductor only derives their folder once, from whatever was set first.
+        os.environ.setdefault("TRITON_CACHE_DIR", str(Path(current) / "triton"))
     return Path(current)

@@ -114,7 +114,7 @@ def load(
         raise W.NoGPUError(f"{spec.name} runs only on a CUDA device (asked for {device})", "leave out --device")
     dtype = dtype or (torch.bfloat16 if device.type == "cuda" else torch.float32)
     if speed.quant == "fp8":
-        require_fp8(device)  # before minutes of loading
+        require_fp8(device, dtype)  # before minutes of loading
     text_device, offload = device, False
     if device.type == "cuda":
         free, _ = torch.cuda.mem_get_info(device)

@@ -83,10 +83,15 @@ class GraphedPasses(Passes):
                 run()
         torch.cuda.current_stream().wait_stream(side)
         graph = torch.cuda.CUDAGraph()
-        # thread_local: prompts may be encoded on the GPU by another thread meanwhile, which is safe here.
-        # Each graph's output stays referenced (g.out), so a later capture in the shared pool never takes its memory.
-        with torch.cuda.graph(graph, pool=self._pool, capture_error_mode="thread_local"):
-            g.out = run()
+        before = torch.cuda.current_stream()
+        try:
+            # thread_local: prompts may be encoded on the GPU by another thread meanwhile, which is safe here.
+            # Each graph's output stays referenced (g.out), so a later capture in the shared pool never takes
+            # its memory.
+            with torch.cuda.graph(graph, pool=self._pool, capture_error_mode="thread_local"):
+                g.out = run()
+        finally:
+            torch.cuda.set_stream(before)  # a failed capture would otherwise leave this thread on its stream
         self._pool = graph.pool()
         g.replay = graph.replay
         return g

@@ -52,7 +52,7 @@ class HostFrames:
         if frames.device.type == "cuda":
             self._host = torch.empty(frames.shape, dtype=frames.dtype, pin_memory=True)
             self._host.copy_(frames, non_blocking=True)
-            self._done = torch.cuda.Event()
+            self._done = torch.cuda.Event(blocking=True)  # the generator thread sleeps, not spins, while it waits
             self._done.record()
         else:
             self._host, self._done = frames, None

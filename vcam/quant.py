@@ -22,19 +22,24 @@ def fp8_unsupported(device: torch.device) -> str | None:
     return None
 
 
-def require_fp8(device: torch.device) -> None:
+def require_fp8(device: torch.device, dtype: torch.dtype = torch.bfloat16) -> None:
     why = fp8_unsupported(device)
     if why is not None:
         raise VcamError(why, "run without --quant fp8 (bf16), or on a card that supports it")
+    if dtype != torch.bfloat16:  # torchao's per-row FP8 scales bf16 weights only
+        raise VcamError(f"FP8 is made from bf16 weights, not {str(dtype).removeprefix('torch.')}",
+                        "leave the dtype at bf16 with --quant fp8")
 
 
 def quantize_fp8(blocks: nn.Module, device: torch.device) -> nn.Module:
     """Every Linear inside `blocks` (the transformer's blocks, or one of them) to FP8 (e4m3) weights with
     per-row scales and dynamically scaled FP8 activations. Embeddings, modulation and the head stay as they are."""
-    require_fp8(device)
+    linear = next(m for m in blocks.modules() if isinstance(m, nn.Linear))
+    require_fp8(device, linear.weight.dtype)
     from torchao.quantization import Float8DynamicActivationFloat8WeightConfig, quantize_
     from torchao.quantization.granularity import PerRow
 
-    quantize_(blocks, Float8DynamicActivationFloat8WeightConfig(granularity=PerRow()),
+    # set_inductor_config=False: torchao would otherwise retune torch.compile and matmul precision process-wide.
+    quantize_(blocks, Float8DynamicActivationFloat8WeightConfig(granularity=PerRow(), set_inductor_config=False),
               filter_fn=lambda module, name: isinstance(module, nn.Linear))
     return blocks

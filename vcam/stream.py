@@ -183,26 +183,28 @@ class Stream:
         """Issues the next block's work with the controls as they are now, without waiting for it. With the
         engine's `overlap` option, its VAE decode runs on a second CUDA stream, under the work of the block
         submitted after it; `collect` then returns the frames in order. A block that fails (out of memory, say)
-        leaves the stream as it was, so trying again gives the frames it would have given."""
+        leaves the stream as it was, so trying again gives the frames it would have given; except that a failure
+        inside a later block's VAE decode leaves the decoder's cache partly moved on (keeping a copy would cost
+        1.8 GB at 832x480), which shows as a brief glitch."""
         saved = self._saved_state()
         try:
             self._issue()
         except BaseException:
             self._restore_state(saved)
+            if self._block == 0:
+                self._decoder.reset()  # exact: the first block starts from a fresh decoder anyway
             raise
 
     def _saved_state(self) -> tuple:
-        # Every part of the stream a block moves on; tensors are replaced, never written in place, so references
+        # What a block moves on besides the decoder. Tensors are replaced, never written in place, so references
         # are enough (the KV cache is rebuilt from the context by every block).
         return (self._gen.get_state(), self._pending_seed, self._progress, self._kv, self._kv_source,
-                self._kv_prev, self._decoder.saved_state(), self._context_ready, list(self._history), self._first,
-                self._last)
+                self._kv_prev, self._context_ready, list(self._history), self._first, self._last)
 
     def _restore_state(self, saved: tuple) -> None:
-        (gen, self._pending_seed, self._progress, self._kv, self._kv_source, self._kv_prev, decoder,
-         self._context_ready, history, self._first, self._last) = saved
+        (gen, self._pending_seed, self._progress, self._kv, self._kv_source, self._kv_prev, self._context_ready,
+         history, self._first, self._last) = saved
         self._gen.set_state(gen)
-        self._decoder.restore_state(decoder)
         self._history = deque(history, maxlen=RGB_HISTORY)
 
     def _issue(self) -> None:
@@ -222,11 +224,13 @@ class Stream:
             with timer.stage("vae decode"):
                 # The first latent alone first: the next block's context frame is its last frame, so that block
                 # waits for this part only, and the rest of the decode overlaps it.
-                head = self._decoder.decode(latents[:, :, :1])
+                head = self._decoder.decode(latents[:, :, :1])[0]
                 self._context_ready = lane.mark()
-                tail = self._decoder.decode(latents[:, :, 1:])
-                rgb = torch.cat([head, tail], dim=2)[0]  # [3, n, H, W] in [-1, 1]
-            self._remember(latents, rgb)
+                tail = self._decoder.decode(latents[:, :, 1:])[0]
+                rgb = torch.cat([head, tail], dim=1)  # [3, n, H, W] in [-1, 1]
+            # The history holds the decoder's own outputs, not `rgb`: the next block reads its frame once the head
+            # is done, before the copy into `rgb` has run on this lane.
+            self._remember(latents, (head, tail))
             if first_block:
                 rgb = rgb[:, DROPPED_FIRST_FRAMES:]
             with timer.stage("host copy"):
@@ -284,12 +288,13 @@ class Stream:
         self._lane.wait(self._context_ready)
         return self._encoder.encode(self._lane.hand_over(self._history[0])[None])
 
-    def _remember(self, latents: Tensor, rgb: Tensor) -> None:
+    def _remember(self, latents: Tensor, parts: tuple[Tensor, ...]) -> None:
         if self._block == 0:
             self._first = latents[:, :, :1]
         self._last = latents[:, :, -(CONTEXT_LATENTS - 1):]
-        for i in range(rgb.shape[1]):
-            self._history.append(rgb[:, i])
+        for rgb in parts:
+            for i in range(rgb.shape[1]):
+                self._history.append(rgb[:, i])
 
     # --- prompts --------------------------------------------------------------------------------------------
     def _embed(self, prompt: Prompt) -> Tensor:

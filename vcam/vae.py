@@ -61,15 +61,6 @@ class StreamingDecoder:
         self._cache: list = [None] * self._num_convs
         self._first = True
 
-    def saved_state(self) -> tuple:
-        """What `restore_state` needs to undo the decodes since: the decoder replaces its cache entries rather
-        than writing into them, so a copy of the list is enough."""
-        return list(self._cache), self._first
-
-    def restore_state(self, saved: tuple) -> None:
-        cache, self._first = saved
-        self._cache = list(cache)
-
     @torch.no_grad()
     def decode(self, latents: Tensor) -> Tensor:
         dtype = next(self.vae.parameters()).dtype
