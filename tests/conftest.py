@@ -30,3 +30,15 @@ def camera():
     backend = memory_camera.install()
     yield backend
     memory_camera.uninstall()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def own_cache_dir(tmp_path_factory):
+    """Tests never read or write the user's tuning file or compile cache (a tuned "no fuse" would change frames)."""
+    before = os.environ.get("VCAM_CACHE_DIR")
+    os.environ["VCAM_CACHE_DIR"] = str(tmp_path_factory.mktemp("vcam-cache"))
+    yield
+    if before is None:
+        os.environ.pop("VCAM_CACHE_DIR", None)
+    else:
+        os.environ["VCAM_CACHE_DIR"] = before

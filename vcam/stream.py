@@ -139,11 +139,10 @@ class Stream:
         self.settings.steps = steps
 
     def reset(self) -> None:
-        """Start over from a fresh first block (same seed, current prompt reached at once). Blocks submitted
-        and not collected are dropped."""
-        for pending in self._in_flight:
-            pending.numpy()  # their GPU work still uses the decoder's cache: let it finish first
-        self._in_flight.clear()
+        """Start over from a fresh first block (same seed, current prompt reached at once). Blocks already
+        submitted are still collected first: they were issued before the reset, as in a loop that keeps none in
+        flight. (Their GPU work may still read the old decoder cache; its memory is not reused before that work
+        is done, since it belongs to the lane that does it.)"""
         self._context_ready = None
         self._decoder.reset()
         self._block = 0
