@@ -120,7 +120,7 @@ def test_piped_commands_change_the_stream_and_replay_exactly(show_file, tmp_path
     assert torch.equal(stream._kv.k, fresh._kv.k) and torch.equal(stream._kv.v, fresh._kv.v)
 
 
-@pytest.mark.parametrize("live_overlap,replay_overlap", [(None, None), (True, None)])
+@pytest.mark.parametrize("live_overlap,replay_overlap", [(None, None), (True, None), (None, True)])
 def test_replay_equals_the_live_run(show_file, tmp_path, capture, live_overlap, replay_overlap):
     """Exact, also when the live run kept a block in flight (--overlap) and the replay does not: a change is
     numbered by the block it was applied before, whichever way the blocks were issued."""
