@@ -265,11 +265,11 @@ def main() -> int:
         del engine
         release(device)
 
-    print("\n| settings | frames/s | ms/block | transformer ms | VAE ms | peak VRAM GB | efficiency |")
+    print("\n| settings | frames/s | ms/block | transformer ms | VAE ms | peak VRAM GB (estimate) | efficiency |")
     print("|---|---|---|---|---|---|---|")
     for label, r in run.rows:
         transformer = sum(v for k, v in r.stages_ms.items() if k == "recompute" or k.startswith("pass"))
-        vram = f"{r.peak_vram_gb:.1f}" if r.peak_vram_gb is not None else "-"
+        vram = f"{r.peak_vram_gb:.1f} ({r.estimated_vram_gb:.1f})" if r.peak_vram_gb is not None else "-"
         print(f"| {label} | {r.frames_per_second:.2f} | {r.ms_per_block:.0f} | {transformer:.0f} | "
               f"{r.stages_ms.get('vae decode', 0):.0f} | {vram} | {100 * r.efficiency:.0f} % |")
     for key in ("bf16_vs_fp32", "kernels", "fp8_vs_bf16", "paths_vs_plain"):

@@ -71,7 +71,7 @@ def test_gpu_check_script_runs_its_smoke_version(tmp_path):
                          capture_output=True, text=True, timeout=600, cwd=str(__import__("pathlib").Path(
                              __file__).resolve().parent.parent))
     assert out.returncode == 0, out.stderr
-    assert "| settings | frames/s |" in out.stdout
+    assert "| settings | frames/s |" in out.stdout and "peak VRAM GB (estimate)" in out.stdout
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["bf16_vs_fp32"]["rel_err"] == 0.0  # on the CPU both sides are float32
     assert not any("error" in v for v in data.values() if isinstance(v, dict))

@@ -15,6 +15,7 @@ import torch
 
 from vcam.configs import ModelSpec, WanConfig, get_spec
 from vcam.speed import SpeedOptions
+from vcam.weights import estimate_vram
 from vcam.stream import LATENTS_PER_BLOCK
 
 TEXT_TOKENS = 512
@@ -145,6 +146,7 @@ class BenchResult:
     ms_per_block: float
     stages_ms: dict[str, float] = field(default_factory=dict)
     peak_vram_gb: float | None = None
+    estimated_vram_gb: float = 0.0  # vcam's own estimate for these settings, text encoder off the GPU
     matmul_tflops: float = 0.0
     model_tflop_per_block: float = 0.0
     achieved_tflops: float = 0.0
@@ -163,7 +165,8 @@ class BenchResult:
         for name, ms in self.stages_ms.items():
             lines.append(f"    {name:18s} {ms:8.1f}")
         if self.peak_vram_gb is not None:
-            lines.append(f"  peak VRAM            {self.peak_vram_gb:8.1f} GB")
+            lines.append(f"  peak VRAM            {self.peak_vram_gb:8.1f} GB   (estimate {self.estimated_vram_gb:.1f} GB "
+                         "without the text encoder)")
         lines += [
             f"  model work           {self.model_tflop_per_block:8.2f} TFLOP per block",
             f"  achieved             {self.achieved_tflops:8.2f} TFLOP/s",
@@ -274,6 +277,8 @@ def bench(settings: BenchSettings, log=print, engine=None) -> BenchResult:
         blocks=settings.blocks,
         frames_per_second=frames / elapsed, ms_per_block=ms_block, stages_ms=stages,
         peak_vram_gb=torch.cuda.max_memory_allocated(device) / 1024**3 if device.type == "cuda" else None,
+        estimated_vram_gb=estimate_vram(spec, width, height, dtype, text_on_gpu=False,
+                                        quant=settings.quant).total / 1024**3,
         matmul_tflops=rate / 1e12, model_tflop_per_block=work / 1e12, achieved_tflops=achieved / 1e12,
         efficiency=achieved / rate, ceiling_fps=12.0 * rate / work,
     )
