@@ -144,3 +144,33 @@ def test_krea_without_gpu_is_refused_before_anything_opens(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "CUDA GPU" in proc.stderr and "--model tiny" in proc.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("asked", [{}, {"size": (112, 64)}, {"quant": "none"}])
+def test_a_size_adapted_to_the_card_streams_into_the_asked_outputs(monkeypatch, asked):
+    """Where nobody asked for a size or precision, `vcam.load` may adapt them to a small card; the stream then
+    runs at the engine's size and the outputs keep theirs."""
+    import vcam.engine
+
+    seen, real_load = [], vcam.engine.load
+
+    def load(*args, adapt=False, **kwargs):
+        seen.append(adapt)
+        engine = real_load(*args, **kwargs)
+        if adapt:  # what plan_memory does on a card too small (no CUDA here to make it happen)
+            engine.width, engine.height = 96, 48
+        return engine
+
+    monkeypatch.setattr(vcam.engine, "load", load)
+    made = []
+    original_stream = vcam.engine.Engine.stream
+    monkeypatch.setattr(vcam.engine.Engine, "stream",
+                        lambda self, *a, **kw: made.append(original_stream(self, *a, **kw)) or made[-1])
+    CapturingOutput.instances = []
+    monkeypatch.setattr(outputs_module, "NullOutput", CapturingOutput)
+    run(RunOptions(model="tiny", outs=["null"], fps=FPS, duration=1.5, **asked))
+    assert seen == [not asked]
+    settings = made[0].settings
+    assert (settings.width, settings.height) == ((96, 48) if not asked else (112, 64))
+    frames = list(CapturingOutput.instances[0].frames.values())
+    assert frames and all(f.shape == (64, 112, 3) for f in frames)

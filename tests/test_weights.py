@@ -247,3 +247,19 @@ def test_fp8_is_suggested_for_small_cards_that_run_it():
     with pytest.raises(NotEnoughVRAMError) as err:
         plan_memory(spec, 832, 480, free, fp8_possible=False)
     assert "fp8" not in err.value.fix and "FP8" in err.value.fix  # says which cards could, not a flag to try
+
+
+@pytest.mark.parametrize("card_gb,fp8,expected", [
+    (24, True, (576, 320, "fp8")), (32, True, (832, 480, "fp8")), (32, False, (480, 272, "none")), (16, False, None),
+])
+def test_a_card_too_small_gets_what_fits_when_nothing_was_asked(card_gb, fp8, expected):
+    spec = get_spec("krea-14b")
+    free = (card_gb - 1.5) * GB
+    if expected is None:
+        with pytest.raises(NotEnoughVRAMError):
+            plan_memory(spec, 832, 480, free, fp8_possible=fp8, adapt=True)
+        return
+    plan = plan_memory(spec, 832, 480, free, fp8_possible=fp8, adapt=True)
+    assert plan.adapted == expected and plan.estimate.total <= free and not plan.text_on_gpu
+    assert f"running {expected[0]}x{expected[1]}" in plan.note and ("FP8" in plan.note) == (expected[2] == "fp8")
+    assert plan_memory(spec, 832, 480, 80 * GB, adapt=True).adapted is None  # a card that fits is left alone

@@ -56,8 +56,9 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help="drop the oldest frames past this much delay (4)")
     r.add_argument("--fallback", metavar="IMAGE", help="image shown while generation is stalled "
                                                        "(default: hold the last frame)")
-    r.add_argument("--quant", choices=("none", "fp8"), default="none",
-                   help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md)")
+    r.add_argument("--quant", choices=("none", "fp8"),
+                   help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md); "
+                        "default none, or fp8 where only that fits the card and no --size was given")
     sp = r.add_argument_group("speed", "by default the options `vcam bench --tune` saved for this card and these "
                                        "settings; any of these flags replaces them (the rest stay at the defaults)")
     sp.add_argument("--compile", action="store_true", default=None,

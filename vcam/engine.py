@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +35,8 @@ class Engine:
     device: torch.device
     offload_text_after_start: bool = False  # the memory plan's advice: call offload_text() before streaming
     speed: SpeedOptions = SpeedOptions()
+    width: int = 0  # what streams default to (0: the model's size); `load` may adapt it to the card's memory
+    height: int = 0
 
     @property
     def dtype(self) -> torch.dtype:
@@ -57,10 +59,11 @@ class Engine:
         transition: int = 4,
         pin_first_latent: bool = False,
     ) -> Stream:
-        """A new stream of `prompt` (text, or {text: weight} blend) at width×height (default: the model's)."""
+        """A new stream of `prompt` (text, or {text: weight} blend) at width×height (default: the engine's size,
+        the model's unless `load` adapted it to the card)."""
         settings = StreamSettings(
-            width=width or self.spec.width,
-            height=height or self.spec.height,
+            width=width or self.width or self.spec.width,
+            height=height or self.height or self.spec.height,
             seed=seed,
             steps=steps,
             transition=transition,
@@ -96,6 +99,7 @@ def load(
     progress: bool = True,
     report: Callable[[str], None] | None = None,
     speed: SpeedOptions | None = None,
+    adapt: bool = False,
 ) -> Engine:
     """Loads a named model ('krea-14b' or 'tiny') and returns an Engine.
 
@@ -104,6 +108,8 @@ def load(
     can fix (no GPU, too little VRAM, missing or damaged files) raise a `VcamError` subclass saying how.
     `progress` prints steps and progress bars on stderr; `report` is also called with each step's text.
     `speed` picks the speed paths (see `vcam.speed.SpeedOptions`; default: fused q/k/v, eager, SDPA's choice).
+    With `adapt`, a card too small for width×height gets a size and quantization that fit (said in the log);
+    `engine.width`/`engine.height` are the size its streams default to.
     """
     speed = speed or SpeedOptions()
     log = _logger(progress, report)
@@ -116,19 +122,30 @@ def load(
     if speed.quant == "fp8":
         require_fp8(device, dtype)  # before minutes of loading
     text_device, offload = device, False
+    width, height = width or spec.width, height or spec.height
     if device.type == "cuda":
         free, _ = torch.cuda.mem_get_info(device)
-        plan = W.plan_memory(spec, width or spec.width, height or spec.height, free, dtype, quant=speed.quant,
-                             fp8_possible=fp8_unsupported(device) is None)
-        log(f"{spec.name} at {width or spec.width}x{height or spec.height} needs about "
-            f"{plan.estimate.total / W.GB:.1f} GB of GPU memory ({plan.estimate.describe()}); "
-            f"{free / W.GB:.1f} GB free: {plan.note}")
+        no_fp8 = fp8_unsupported(device)
+        try:
+            plan = W.plan_memory(spec, width, height, free, dtype, quant=speed.quant, fp8_possible=no_fp8 is None,
+                                 adapt=adapt)
+        except W.NotEnoughVRAMError as e:
+            if no_fp8 is None or "torchao" not in no_fp8:
+                raise
+            # the card could run FP8, this install cannot
+            raise W.NotEnoughVRAMError(e.message, f"{e.fix}; FP8 would need about half the weight memory: "
+                                                  "pip install torchao, then try again") from None
+        if plan.adapted is not None:
+            width, height, quant = plan.adapted
+            speed = replace(speed, quant=quant)
+        log(f"{spec.name} at {width}x{height} needs about {plan.estimate.total / W.GB:.1f} GB of GPU memory "
+            f"({plan.estimate.describe()}); {free / W.GB:.1f} GB free: {plan.note}")
         text_device = device if plan.text_on_gpu else torch.device("cpu")
         offload = plan.offload_text_after_start
 
     if weights is None and spec.random_weights:
         log(f"building {spec.name} (random weights)")
-        return _tune(_random_engine(spec, device, dtype), speed)
+        return _sized(_tune(_random_engine(spec, device, dtype), speed), width, height)
     if weights is None:
         log("fetching weights from the Hugging Face hub (first run: about 40 GB, progress on the terminal)")
     paths = W.from_folder(weights) if weights is not None else W.from_hub(spec)
@@ -151,7 +168,12 @@ def load(
     log(f"loading VAE from {paths.vae}")
     vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=dtype).to(device).eval()
     engine = Engine(spec, transformer, vae, text, device, offload_text_after_start=offload)
-    return _tune(engine, speed, blocks_ready=True)
+    return _sized(_tune(engine, speed, blocks_ready=True), width, height)
+
+
+def _sized(engine: Engine, width: int, height: int) -> Engine:
+    engine.width, engine.height = width, height
+    return engine
 
 
 def _prepare_block(speed: SpeedOptions, device: torch.device) -> Callable[[torch.nn.Module], None]:

@@ -53,7 +53,7 @@ class RunOptions:
     max_latency: float = 4.0
     fallback: str | None = None
     pin_first_latent: bool = False
-    quant: str = "none"
+    quant: str | None = None  # None: not given ("none", or FP8 where only that fits the card)
     compile: bool | None = None  # the speed options by hand; None: not given (the tuning file, else the default)
     attention: str | None = None
     overlap: bool | None = None
@@ -99,7 +99,8 @@ def live_speed(opts: RunOptions, model: str, width: int, height: int, steps: int
     cuda = torch.cuda.is_available()
     key = TuningKey(device=torch.cuda.get_device_name() if cuda else "cpu", torch=torch.__version__, model=model,
                     width=width, height=height, steps=steps,
-                    dtype=str(torch.bfloat16 if cuda else torch.float32).removeprefix("torch."), quant=opts.quant)
+                    dtype=str(torch.bfloat16 if cuda else torch.float32).removeprefix("torch."),
+                    quant=opts.quant or "none")
     flags = {"compile": opts.compile, "attention": opts.attention, "overlap": opts.overlap, "graphs": opts.graphs}
     return choose_speed(key, flags, use_tuning=opts.tuning, warn=warn)
 
@@ -166,6 +167,9 @@ def run(opts: RunOptions) -> int:
     size = pick(opts.size, tuple(start["size"]) if "size" in start else None, out_cfg.size if out_cfg else None,
                 (spec.width, spec.height))
     width, height = size
+    # Nobody asked for this size or precision: a card too small for them gets what fits, and says so.
+    asked_size = opts.size is not None or "size" in start or (out_cfg is not None and out_cfg.size is not None)
+    adapt = opts.quant is None and not asked_size
     if width % 16 or height % 16:
         raise ValueError(f"size {width}x{height}: both must be multiples of 16 (e.g. 832x480, 576x320)")
     fps = pick(opts.fps, None, out_cfg.fps if out_cfg else None, 30.0)
@@ -229,14 +233,14 @@ def run(opts: RunOptions) -> int:
         import vcam
 
         engine = vcam.load(model, weights=opts.weights, width=width, height=height, report=report,
-                           speed=speed.options)
+                           speed=speed.options, adapt=adapt)
         if engine.offload_text_after_start:
             first = list(prompts) + (show.prompts() if show else [])
             report(f"encoding {len(first)} prompts before moving the text encoder to the CPU")
             for text in first:
                 engine.text.encode(text)
             engine.offload_text()
-        stream = engine.stream(prompts, seed=seed, width=width, height=height, steps=steps,
+        stream = engine.stream(prompts, seed=seed, width=engine.width, height=engine.height, steps=steps,
                                transition=transition, pin_first_latent=pin)
         if engine.device.type == "cuda" or speed.options.compile:
             # The first blocks compile, capture graphs and pick kernels: slow, and better off air.

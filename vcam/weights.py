@@ -291,17 +291,18 @@ class MemoryPlan:
     estimate: VRAMEstimate
     note: str
     offload_text_after_start: bool = False  # moved to the CPU once the show's prompts are encoded
+    adapted: tuple[int, int, str] | None = None  # (width, height, quant) chosen instead of the asked ones
 
 
 SMALLER_SIZES = ((576, 320), (480, 272), (416, 240))
 
 
 def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torch.dtype = torch.bfloat16,
-                quant: str = "none", fp8_possible: bool = False) -> MemoryPlan:
+                quant: str = "none", fp8_possible: bool = False, adapt: bool = False) -> MemoryPlan:
     """The best mode that fits `free` bytes: everything on the GPU; else the text encoder on the GPU while the
     first prompts are encoded, then moved to the CPU before the stream's KV cache is made; else the text encoder
-    on the CPU from the start; NotEnoughVRAMError (saying what would fit: FP8 where the card can, a smaller
-    size) when none does."""
+    on the CPU from the start. When none fits: with `adapt`, the first that fits of FP8 at this size (where the
+    card runs FP8), a smaller size, a smaller size in FP8; else NotEnoughVRAMError saying what would fit."""
     def need(w: int, h: int, text_on_gpu: bool, q: str = quant) -> VRAMEstimate:
         return estimate_vram(spec, w, h, dtype, text_on_gpu=text_on_gpu, quant=q)
 
@@ -318,35 +319,53 @@ def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torc
     if lean.total <= free:
         return MemoryPlan(False, lean, "text encoder kept on the CPU: a new prompt takes seconds to encode, "
                                        "a show's presets are encoded ahead")
+    options = _fitting_options(need, width, height, free, quant, fp8_possible)
+    if adapt and options:
+        w, h, q = options[0]
+        instead = f"{w}x{h}" + (" in FP8" if q != quant else "")
+        return MemoryPlan(False, need(w, h, False, q),
+                          f"too little memory for {width}x{height}{' in FP8' if quant == 'fp8' else ''}: running "
+                          f"{instead} instead, text encoder on the CPU (--size and --quant choose yourself)"
+                          + ("; FP8 changes the picture slightly" if q != quant else ""), adapted=(w, h, q))
     raise NotEnoughVRAMError(
         f"{spec.name} at {width}x{height} needs about {full.total / GB:.1f} GB of GPU memory "
         f"({full.describe()}), or {lean.total / GB:.1f} GB with the text encoder on the CPU; "
-        f"the GPU has {free / GB:.1f} GB free", _what_fits(need, spec, width, height, free, dtype, quant,
-                                                           fp8_possible))
+        f"the GPU has {free / GB:.1f} GB free", _what_fits(need, options, spec, width, height, dtype,
+                                                           quant, fp8_possible))
 
 
-def _what_fits(need: Callable, spec: ModelSpec, width: int, height: int, free: int, dtype: torch.dtype,
-               quant: str, fp8_possible: bool) -> str:
-    """The fix for a card that is too small: FP8 at the asked size, else the largest smaller size that fits."""
+def _fitting_options(need: Callable, width: int, height: int, free: int, quant: str,
+                     fp8_possible: bool) -> list[tuple[int, int, str]]:
+    """What fits a card too small for the asked settings, best first: FP8 at the asked size, then the largest
+    smaller size that fits (in the asked quant, else in FP8)."""
     portrait = height > width
     smaller = [(h, w) if portrait else (w, h) for w, h in SMALLER_SIZES if w * h < width * height]
     quants = [quant] + (["fp8"] if fp8_possible and quant != "fp8" else [])
     options = []
     if len(quants) > 1 and need(width, height, False, "fp8").total <= free:
-        options.append(("--quant fp8", need(width, height, False, "fp8").total))
+        options.append((width, height, "fp8"))
     for q in quants:
-        fitting = [(w, h) for w, h in smaller if need(w, h, False, q).total <= free]
+        fitting = [(w, h, q) for w, h in smaller if need(w, h, False, q).total <= free]
         if fitting:
-            w, h = fitting[0]
-            options.append((f"--size {w}x{h}" + (" --quant fp8" if q != quant else ""), need(w, h, False, q).total))
+            options.append(fitting[0])
             break
+    return options
+
+
+def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelSpec, width: int, height: int,
+               dtype: torch.dtype, quant: str, fp8_possible: bool) -> str:
+    """The fix for a card that is too small: the fitting options as flags, or what it would take."""
     if options:
-        ways = " or ".join(f"{flag} (needs about {size / GB:.1f} GB)" for flag, size in options)
-        fix = f"use {ways}, or close other programs using the GPU (nvidia-smi lists them)"
-        if any("fp8" in flag for flag, _ in options):
+        ways = []
+        for w, h, q in options:
+            flags = ([] if (w, h) == (width, height) else [f"--size {w}x{h}"]) + (["--quant fp8"] if q != quant else [])
+            ways.append(f"{' '.join(flags)} (needs about {need(w, h, False, q).total / GB:.1f} GB)")
+        fix = f"use {' or '.join(ways)}, or close other programs using the GPU (nvidia-smi lists them)"
+        if any(q != quant for _, _, q in options):
             fix += "; FP8 changes the picture slightly (see BENCHMARKS.md)"
         return fix
     w, h = SMALLER_SIZES[-1]
+    quants = [quant] + (["fp8"] if fp8_possible and quant != "fp8" else [])
     least = min(need(w, h, False, q).total for q in quants)
     mode = "in FP8" if "fp8" in quants else f"in {str(dtype).removeprefix('torch.')}"
     return (f"{spec.name} {mode} needs at least about {least / GB:.0f} GB of free GPU memory even at {w}x{h}; "
