@@ -78,8 +78,9 @@ def test_gpu_check_script_runs_its_smoke_version(tmp_path):
     assert "skipped" in data["fp8_vs_bf16"]
     assert data["paths_vs_plain"] == {"overlap": 0, "graphs": 0, "overlap+graphs": 0}
     assert "bench 832x480 bf16 overlap" in data
+    root = str(__import__("pathlib").Path(__file__).resolve().parent.parent)
     quick = subprocess.run([sys.executable, "scripts/gpu_check.py", "--smoke", "--quick"], capture_output=True,
-                           text=True, timeout=600, cwd=str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+                           text=True, timeout=600, cwd=root)
     assert quick.returncode == 0, quick.stderr
     assert "| 832x480 bf16 overlap |" in quick.stdout and "bf16_vs_fp32: None" in quick.stdout
 

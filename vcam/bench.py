@@ -165,8 +165,8 @@ class BenchResult:
         for name, ms in self.stages_ms.items():
             lines.append(f"    {name:18s} {ms:8.1f}")
         if self.peak_vram_gb is not None:
-            lines.append(f"  peak VRAM            {self.peak_vram_gb:8.1f} GB   (estimate {self.estimated_vram_gb:.1f} GB "
-                         "without the text encoder)")
+            lines.append(f"  peak VRAM            {self.peak_vram_gb:8.1f} GB   "
+                         f"(estimate {self.estimated_vram_gb:.1f} GB without the text encoder)")
         lines += [
             f"  model work           {self.model_tflop_per_block:8.2f} TFLOP per block",
             f"  achieved             {self.achieved_tflops:8.2f} TFLOP/s",
