@@ -1,6 +1,6 @@
 """Every check that needs a CUDA GPU, in one run, ending in a short table (for BENCHMARKS.md).
 
-    python3 scripts/gpu_check.py            # on the GPU machine (about 7 minutes on an H100, by estimate)
+    python3 scripts/gpu_check.py            # on the GPU machine (about 8 minutes on an H100, by estimate)
     python3 scripts/gpu_check.py --quick    # the main rows only, for a second try in little time
     python3 scripts/gpu_check.py --smoke    # the same code on a CPU with the tiny model, to catch mistakes
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # On a bare CUDA machine: install the carried wheels (scripts/fetch_gpu_wheels.sh put them in .whl/), then run
-# every GPU check and the benchmark matrix, printing a short table (about 7 minutes on an H100 by estimate;
+# every GPU check and the benchmark matrix, printing a short table (about 8 minutes on an H100 by estimate;
 # --quick: the main rows only). Results are saved to $OUT/gpu_check.json after every step.
 set -uo pipefail
 cd "$(dirname "$0")/.."
