@@ -111,9 +111,8 @@ def paths_vs_plain(device: torch.device) -> dict:
 
             s._passes = GraphedPasses(e.model, s._cache, emulate=True)
         out, submitted = [], 0
-        depth = 2 if s.overlapped else 1
         while len(out) < 4:
-            while s.in_flight < depth:
+            while s.in_flight < s.depth:
                 if submitted == 2:
                     s.set_prompt("a desert at noon", transition=2)
                 s.submit()

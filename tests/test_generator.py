@@ -10,11 +10,11 @@ from vcam.pacer import Pacer, PacerSettings
 
 
 class FakeStream:
-    def __init__(self, fail_at=(), overlapped=False):
+    def __init__(self, fail_at=(), depth=1):
         self.made = 0
         self.fail_at = set(fail_at)
         self.resets = 0
-        self.overlapped = overlapped
+        self.depth = depth
         self.pending = []
         self.most_in_flight = 0
 
@@ -96,7 +96,7 @@ def test_controls_scheduled_for_a_block_apply_right_before_it():
 
 def test_with_overlap_one_block_stays_in_flight_and_frames_come_in_order():
     log, seen, pushed = [], [], []
-    stream = FakeStream(overlapped=True)
+    stream = FakeStream(depth=2)
     gen = start(stream, log)
     gen._listeners.append(lambda frames: pushed.append(int(frames[0, 0, 0, 0])))
     try:

@@ -216,10 +216,9 @@ def bench_target(settings: BenchSettings, log=print) -> BenchTarget:
 
 def _run_blocks(stream, n: int, timer: StageTimer) -> int:
     """Collects `n` blocks as the live loop does (one kept in flight with the overlap option); returns frames."""
-    depth = 2 if stream.overlapped else 1
     frames = 0
     for _ in range(n):
-        while stream.in_flight < depth:
+        while stream.in_flight < stream.depth:
             stream.submit()
         frames += len(stream.collect())
         timer.collect()

@@ -65,14 +65,14 @@ class Generator:
 
     def _loop(self) -> None:
         failures = 0
-        # With the overlap option one block stays in flight, so its VAE decode runs under the next block's work.
-        depth = 2 if self.stream.overlapped else 1
         while not self._stop.is_set() and (self.limit is None or self.blocks < self.limit):
             # Faster than the camera (tiny on a CPU, small frames): no point making frames that would be dropped.
             while self._pacer.full() and not self._stop.wait(0.01):
                 pass
             try:
-                while self.stream.in_flight < depth and (self.limit is None or self.submitted < self.limit):
+                # With the overlap option one block stays in flight: its VAE decode runs under the next block's work.
+                while self.stream.in_flight < self.stream.depth and (self.limit is None
+                                                                     or self.submitted < self.limit):
                     self._apply_controls()
                     self.stream.submit()
                     self.submitted += 1

@@ -244,9 +244,10 @@ class Stream:
         return self._in_flight.popleft().numpy()
 
     @property
-    def overlapped(self) -> bool:
-        """Whether the VAE work runs on a lane of its own (the engine's `overlap` option): keep a block in flight."""
-        return self.engine.speed.overlap
+    def depth(self) -> int:
+        """How many blocks a loop should keep submitted: 2 with the engine's `overlap` option (the VAE work of
+        one runs on its own lane under the next), else 1."""
+        return 2 if self.engine.speed.overlap else 1
 
     @property
     def in_flight(self) -> int:
