@@ -91,16 +91,12 @@ def choose_model(requested: str | None, status: StatusLine) -> str:
 def live_speed(opts: RunOptions, model: str, width: int, height: int, steps: int,
                warn: Callable[[str], None]) -> SpeedChoice:
     """The speed options of this show: by hand, else tuned for this card at these settings, else the defaults.
-    Keyed by the device and dtype `vcam.load` picks, so it finds what `vcam bench --tune` measured for them."""
-    import torch
-
+    Keyed by the device and dtype `vcam.load` picks (bf16 on CUDA), as `vcam bench --tune` keys what it measured."""
+    from vcam.bench import BenchSettings
     from vcam.tuning import TuningKey, choose_speed
 
-    cuda = torch.cuda.is_available()
-    key = TuningKey(device=torch.cuda.get_device_name() if cuda else "cpu", torch=torch.__version__, model=model,
-                    width=width, height=height, steps=steps,
-                    dtype=str(torch.bfloat16 if cuda else torch.float32).removeprefix("torch."),
-                    quant=opts.quant or "none")
+    key = TuningKey.of(BenchSettings(model=model, width=width, height=height, steps=steps,
+                                     quant=opts.quant or "none"))
     flags = {"compile": opts.compile, "attention": opts.attention, "overlap": opts.overlap, "graphs": opts.graphs}
     return choose_speed(key, flags, use_tuning=opts.tuning, warn=warn)
 

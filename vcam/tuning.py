@@ -72,6 +72,14 @@ class TuningKey:
     dtype: str  # as torch names it: "bfloat16", "float32"
     quant: str
 
+    @classmethod
+    def of(cls, settings: BenchSettings) -> "TuningKey":
+        """The key of what `bench` really runs for these settings (device, model and dtype after the defaults and
+        the CPU fallback), so `vcam run` and `vcam bench --tune` find the same entry."""
+        target = bench_target(settings, lambda message: None)
+        return cls(device=target.device_name, torch=torch.__version__, model=target.model, width=target.width,
+                   height=target.height, steps=settings.steps, dtype=target.dtype_name, quant=settings.quant)
+
     def text(self) -> str:
         """The entry's name in the file: readable, so a user can see what was tuned."""
         return (f"{self.device} | torch {self.torch} | {self.model} | {self.width}x{self.height} | "
@@ -239,8 +247,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     that many seconds have gone by (after at least one has run)."""
     path = path or tuning_path()
     target = bench_target(settings, log)
-    key = TuningKey(device=target.device_name, torch=torch.__version__, model=target.model, width=target.width,
-                    height=target.height, steps=settings.steps, dtype=target.dtype_name, quant=settings.quant)
+    key = TuningKey.of(settings)
     options = candidates(target.device, settings.quant)
     trials: list[Trial] = []
     start = clock()
