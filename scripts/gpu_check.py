@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import math
 import sys
@@ -26,7 +25,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vcam.bench import BenchSettings, bench, bench_engine  # noqa: E402
+from vcam.bench import BenchSettings, bench, bench_engine, release_engines  # noqa: E402
 from vcam.configs import get_spec  # noqa: E402
 from vcam.model import CausalWanModel, KVCache, init_random_  # noqa: E402
 
@@ -201,13 +200,6 @@ class Run:
             self.out.write_text(json.dumps(self.results, indent=2))
 
 
-def release(device: torch.device) -> None:
-    gc.collect()
-    torch._dynamo.reset()
-    if device.type == "cuda":
-        torch.cuda.empty_cache()
-
-
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--smoke", action="store_true", help="run on the CPU with the tiny model")
@@ -242,7 +234,7 @@ def main() -> int:
                              ("576x320 fp8 overlap", dict(overlap=True, **big))):
             run.bench_row(label, BenchSettings(**base, quant="fp8", **extra), engine)
     del engine
-    release(device)
+    release_engines(device)
     if cuda:  # minutes of compiling on a CPU; tests/test_speed_paths.py covers the compiled path there
         compiled = run.step("build bf16 compiled", lambda: bench_engine(BenchSettings(**base, compile=True)))
         for label, extra in (("832x480 bf16 compiled+overlap", dict(overlap=True)),
@@ -251,7 +243,7 @@ def main() -> int:
                 torch._dynamo.reset()  # a second size would pass dynamo's limit of compiled variants per function
             run.bench_row(label, BenchSettings(**base, compile=True, **extra), compiled)
         del compiled
-        release(device)
+        release_engines(device)
     if not args.quick:
         run.step("paths_vs_plain", lambda: paths_vs_plain(device))
     if cuda:
@@ -262,7 +254,7 @@ def main() -> int:
         for label, extra in risky:
             run.bench_row(label, BenchSettings(**base, **extra), engine)
         del engine
-        release(device)
+        release_engines(device)
 
     print("\n| settings | frames/s | ms/block | transformer ms | VAE ms | peak VRAM GB (estimate) | efficiency |")
     print("|---|---|---|---|---|---|---|")

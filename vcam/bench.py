@@ -5,6 +5,7 @@ downloaded. On a CPU it runs `tiny` (for catching regressions, not for speed cla
 """
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections import defaultdict
@@ -235,6 +236,16 @@ def bench_engine(settings: BenchSettings, log=print):
         return load(target.model, device=target.device, dtype=target.dtype, progress=False, speed=settings.speed())
     log(f"building {target.model} with random weights on {target.device} …")
     return random_engine(spec, target.device, target.dtype, settings.speed())
+
+
+def release_engines(device: torch.device, compiled: bool = True) -> None:
+    """Frees the engines no longer referenced before another is built: two copies of a 14B model do not fit one
+    card. Call after dropping the last reference."""
+    gc.collect()
+    if compiled:
+        torch._dynamo.reset()  # compiled graphs hold on to the old engine's modules
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
 
 
 def bench(settings: BenchSettings, log=print, engine=None) -> BenchResult:

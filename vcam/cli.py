@@ -6,7 +6,7 @@ import os
 import sys
 
 from vcam.errors import VcamError
-from vcam.speed import ATTENTION
+from vcam.speed import ATTENTION, QUANTS
 from vcam.yamlcheck import ConfigError
 
 
@@ -56,7 +56,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help="drop the oldest frames past this much delay (4)")
     r.add_argument("--fallback", metavar="IMAGE", help="image shown while generation is stalled "
                                                        "(default: hold the last frame)")
-    r.add_argument("--quant", choices=("none", "fp8"),
+    r.add_argument("--quant", choices=QUANTS,
                    help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md); "
                         "default none, or fp8 where only that fits the card and no --size was given")
     sp = r.add_argument_group("speed", "by default the options `vcam bench --tune` saved for this card and these "
@@ -141,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--overlap", action="store_true", help="decode a block while the next one is denoised (CUDA)")
     b.add_argument("--cuda-graphs", dest="graphs", action="store_true",
                    help="replay the denoising passes as CUDA graphs")
-    b.add_argument("--quant", choices=("none", "fp8"), default="none", help="fp8: torchao FP8 matrices (CUDA 8.9+)")
+    b.add_argument("--quant", choices=QUANTS, default="none", help="fp8: torchao FP8 matrices (CUDA 8.9+)")
     b.add_argument("--device", help="cuda, cuda:1, cpu (default: cuda where there is one)")
     b.add_argument("--json", action="store_true", help="print the result as JSON")
     b.add_argument("--tune", action="store_true",

@@ -46,12 +46,13 @@ class SpeedOptions:
     @classmethod
     def from_dict(cls, data: dict) -> "SpeedOptions":
         """From a dict such as a tuning file holds; unknown keys are ignored, bad values raise ValueError."""
-        known = {f.name: f.type for f in fields(cls)}
+        defaults = cls()
+        known = {f.name for f in fields(cls)}
         kwargs = {}
         for key, value in data.items():
             if key not in known:
                 continue
-            default = getattr(cls(), key)
+            default = getattr(defaults, key)
             if type(value) is not type(default):
                 raise ValueError(f"speed option {key} must be a {type(default).__name__}, not {value!r}")
             kwargs[key] = value

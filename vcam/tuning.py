@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import gc
 import json
 import os
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-from vcam.bench import BenchSettings, bench, bench_target
+from vcam.bench import BenchSettings, bench, bench_target, release_engines
 from vcam.cachedir import cache_dir
 from vcam.speed import SpeedOptions
 
@@ -226,15 +225,6 @@ def lookup(device_name: str, model: str, width: int, height: int, steps: int, dt
     return dataclasses.replace(options, quant=quant), entry
 
 
-def _release(device: torch.device, compiled: bool) -> None:
-    """Frees one candidate's engine before the next is built: two copies of a 14B model do not fit one card."""
-    gc.collect()
-    if compiled:
-        torch._dynamo.reset()  # compiled graphs hold on to the old engine's modules
-    if device.type == "cuda":
-        torch.cuda.empty_cache()
-
-
 def _error_text(e: BaseException) -> str:
     text = str(e).strip()
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
@@ -267,7 +257,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             trials.append(Trial(opt, frames_per_second=result.frames_per_second))
             log(f"  {result.frames_per_second:.2f} frames/s")
         finally:
-            _release(target.device, opt.compile)
+            release_engines(target.device, opt.compile)
     ran = [t for t in trials if t.frames_per_second is not None]
     tuned = TuneResult(key=key, trials=trials, path=path, date=datetime.datetime.now().isoformat(timespec="seconds"),
                        best=max(ran, key=lambda t: t.frames_per_second) if ran else None,

@@ -334,13 +334,18 @@ def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torc
                                                            quant, fp8_possible))
 
 
+def _quants(quant: str, fp8_possible: bool) -> list[str]:
+    """The precisions a too-small card may use: the asked one, then FP8 where the card runs it."""
+    return [quant] + (["fp8"] if fp8_possible and quant != "fp8" else [])
+
+
 def _fitting_options(need: Callable, width: int, height: int, free: int, quant: str,
                      fp8_possible: bool) -> list[tuple[int, int, str]]:
     """What fits a card too small for the asked settings, best first: FP8 at the asked size, then the largest
     smaller size that fits (in the asked quant, else in FP8)."""
     portrait = height > width
     smaller = [(h, w) if portrait else (w, h) for w, h in SMALLER_SIZES if w * h < width * height]
-    quants = [quant] + (["fp8"] if fp8_possible and quant != "fp8" else [])
+    quants = _quants(quant, fp8_possible)
     options = []
     if len(quants) > 1 and need(width, height, False, "fp8").total <= free:
         options.append((width, height, "fp8"))
@@ -365,7 +370,7 @@ def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelS
             fix += "; FP8 changes the picture slightly (see BENCHMARKS.md)"
         return fix
     w, h = SMALLER_SIZES[-1]
-    quants = [quant] + (["fp8"] if fp8_possible and quant != "fp8" else [])
+    quants = _quants(quant, fp8_possible)
     least = min(need(w, h, False, q).total for q in quants)
     mode = "in FP8" if "fp8" in quants else f"in {str(dtype).removeprefix('torch.')}"
     return (f"{spec.name} {mode} needs at least about {least / GB:.0f} GB of free GPU memory even at {w}x{h}; "
