@@ -242,13 +242,13 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
 
     cfg = spec.transformer
     with torch.device("meta"):
-        transformer = CausalWanModel(cfg)
+        transformer = CausalWanModel(cfg).cast(dtype)  # some small parts stay float32, as when loaded
         vae = build_vae(spec.vae)
     elt = torch.empty((), dtype=dtype).element_size()
     tokens = (height // 16) * (width // 16)
     block_tokens = 3 * tokens
     parts = {
-        "transformer": _transformer_bytes(transformer, dtype, quant),
+        "transformer": _transformer_bytes(transformer, quant),
         "kv cache": 2 * cfg.num_layers * 2 * block_tokens * cfg.dim * elt,
         "activations": block_tokens * (cfg.ffn_dim * elt * 2 + cfg.dim * 4 * 8),
         # decoding one latent into 4 full-size frames at the last stage's width, with a few live copies
@@ -261,13 +261,15 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
     return VRAMEstimate(parts)
 
 
-def _transformer_bytes(transformer: nn.Module, dtype: torch.dtype, quant: str) -> int:
-    total = param_bytes(transformer, dtype)
+def _transformer_bytes(transformer: nn.Module, quant: str) -> int:
+    """Bytes of a (meta) transformer's parameters as they are stored; with FP8, every Linear weight inside the
+    blocks as one byte a weight plus a float32 scale per row (what torchao's per-row FP8 keeps)."""
+    total = sum(p.numel() * p.element_size() for p in transformer.parameters())
     if quant == "fp8":
-        elt = torch.empty((), dtype=dtype).element_size()
         for m in transformer.blocks.modules():
             if isinstance(m, nn.Linear):
-                total -= m.weight.numel() * elt - m.weight.numel() - 4 * m.weight.shape[0]
+                w = m.weight
+                total -= w.numel() * w.element_size() - w.numel() - 4 * w.shape[0]
     return total
 
 
