@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
@@ -345,8 +346,16 @@ def cmd_download(args) -> int:
     return 0
 
 
+# Optional packages announce on import what this machine will not use (torchao's GPU-only extensions on a CPU
+# build of PyTorch, say); the operator's terminal keeps to what they can act on. VCAM_DEBUG shows it all.
+IMPORT_CHATTER = ("torchao", "torch.utils._pytree", "diffusers.quantizers.torchao.torchao_quantizer")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if not os.environ.get("VCAM_DEBUG"):
+        for name in IMPORT_CHATTER:
+            logging.getLogger(name).setLevel(logging.ERROR)
     handler = {"run": cmd_run, "models": cmd_models, "download": cmd_download, "check": cmd_check,
                "devices": cmd_devices, "midi": cmd_midi, "serve": cmd_serve, "cam": cmd_cam,
                "bench": cmd_bench}[args.command]

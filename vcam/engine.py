@@ -201,6 +201,11 @@ def _tune(engine: Engine, speed: SpeedOptions, blocks_ready: bool = False) -> En
         engine.vae.decoder.compile(dynamic=False)
     engine.model.attention_backends = attention_backends(speed.attention)
     engine.speed = speed
+    # Inference only: a tensor made from trainable weights (the first prompt's text K/V, built outside the block
+    # loop) would keep an autograd graph alive, and a compiled pass would recompile on air when a later prompt's
+    # K/V came without one.
+    for part in (engine.model, engine.vae, engine.text.model):
+        part.requires_grad_(False)
     return engine
 
 
