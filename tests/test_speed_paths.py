@@ -67,7 +67,7 @@ def test_flop_count_of_the_real_model():
 def test_bench_on_tiny_prints_its_table():
     result = bench(BenchSettings(model="tiny", blocks=2, warmup=2), log=lambda s: None)
     assert result.frames_per_second > 0 and result.model == "tiny"
-    assert {"recompute", "pass 1", "pass 4", "vae decode", "host copy"} <= set(result.stages_ms)
+    assert {"context", "recompute", "pass 1", "pass 4", "vae decode", "host copy"} <= set(result.stages_ms)
     table = result.table()
     assert "frames/s" in table and "vae decode" in table and "efficiency" in table
 

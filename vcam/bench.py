@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 import torch
 
 from vcam.configs import ModelSpec, WanConfig, get_spec
+from vcam.lanes import on_device
 from vcam.speed import SpeedOptions
 from vcam.weights import estimate_vram
 from vcam.stream import LATENTS_PER_BLOCK
@@ -252,13 +253,18 @@ def bench(settings: BenchSettings, log=print, engine=None) -> BenchResult:
     """Builds the engine the settings describe and times it. With `engine` (already built with these settings'
     fuse, compile, quant and dtype), only what can change on a built engine is applied: attention backend,
     overlap, CUDA graphs, size and steps; a series of rows then shares one build."""
+    target = bench_target(settings, log)
+    spec: ModelSpec = get_spec(target.model)
+    with on_device(target.device):
+        return _bench(settings, target, spec, log, engine)
+
+
+def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, engine) -> BenchResult:
     from vcam.model import attention_backends
 
-    target = bench_target(settings, log)
     device, model, dtype, width, height = target.device, target.model, target.dtype, target.width, target.height
-    spec: ModelSpec = get_spec(model)
     if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats()
+        torch.cuda.reset_peak_memory_stats(device)
     if engine is not None:
         engine = replace(engine, speed=settings.speed())
         engine.model.attention_backends = attention_backends(settings.attention)

@@ -12,6 +12,13 @@ import torch
 from torch import Tensor
 
 
+def on_device(device: torch.device):
+    """Context in which `device` is the current CUDA device. Streams, events and graph captures made without a
+    device name the current one, which is cuda:0 in any thread that never set it; a model on cuda:1 needs its
+    own there."""
+    return torch.cuda.device(device) if device.type == "cuda" else nullcontext()
+
+
 class Lane:
     def __init__(self, device: torch.device, separate: bool):
         self.cuda = device.type == "cuda"

@@ -17,7 +17,7 @@ import torch
 from torch import Tensor
 
 from vcam.graphs import GraphedPasses, Passes
-from vcam.lanes import HostFrames, Lane
+from vcam.lanes import HostFrames, Lane, on_device
 from vcam.model import KVCache, TextKV
 from vcam.schedule import denoising_passes, renoise_sigma
 from vcam.vae import FrameEncoder, StreamingDecoder
@@ -187,7 +187,8 @@ class Stream:
         1.8 GB at 832x480), which shows as a brief glitch."""
         saved = self._saved_state()
         try:
-            self._issue()
+            with on_device(self.device):
+                self._issue()
         except BaseException:
             self._restore_state(saved)
             if self._block == 0:
@@ -233,7 +234,8 @@ class Stream:
             if first_block:
                 rgb = rgb[:, DROPPED_FIRST_FRAMES:]
             with timer.stage("host copy"):
-                frames = ((rgb.permute(1, 2, 3, 0) + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
+                # in float32: in bf16 a quarter of the pixel values would land one level off
+                frames = ((rgb.permute(1, 2, 3, 0).float() + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
                 self._in_flight.append(HostFrames(frames))
         self._block += 1
 
@@ -241,7 +243,8 @@ class Stream:
         """The frames of the oldest submitted block, once they are on the host."""
         if not self._in_flight:
             raise RuntimeError("no block submitted: call submit() first (or next_block())")
-        return self._in_flight.popleft().numpy()
+        with on_device(self.device):
+            return self._in_flight.popleft().numpy()
 
     @property
     def depth(self) -> int:
@@ -258,8 +261,11 @@ class Stream:
         model = self.engine.model
         cache_start = frame_start = 0
         if self._block > 0:
+            # Its own stage: VAE work, and with the overlap option a wait for the previous block's first latent.
+            with self.timer.stage("context"):
+                first = self._context_first()
             with self.timer.stage("recompute"):
-                context = torch.cat([self._context_first(), self._last], dim=2)
+                context = torch.cat([first, self._last], dim=2)
                 t0 = torch.zeros(1, context.shape[2], device=self.device)
                 # The context was made under the previous block's prompt; its cache is rebuilt under it too.
                 self._passes(context, t0, self._kv_prev, frame_start=0, cache_start=0)
