@@ -1,6 +1,7 @@
 """Every check that needs a CUDA GPU, in one run, ending in a short table (for BENCHMARKS.md).
 
-    python3 scripts/gpu_check.py            # on the GPU machine (about 8 minutes on an H100, by estimate)
+    python3 scripts/gpu_check.py            # on the GPU machine: 7-11 minutes of work on an H100 by estimate,
+                                            # so what does not fit before --budget (530 s) is skipped
     python3 scripts/gpu_check.py --quick    # the main rows only, for a second try in little time
     python3 scripts/gpu_check.py --smoke    # the same code on a CPU with the tiny model, to catch mistakes
 
@@ -9,12 +10,15 @@
 3. FP8 against bf16 (PSNR); the overlap option and CUDA graphs against the plain loop (pixel difference).
 4. The benchmark matrix: 832x480 and 576x320; bf16 eager, attention backends, overlap, CUDA graphs; FP8;
    compiled. Rows that differ only in what a built engine can change share one build.
+Steps run in order of importance and each is skipped when it would not end before the deadline, so the table is
+always printed.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import os
 import sys
 import time
 import traceback
@@ -53,7 +57,8 @@ def bf16_vs_fp32(device: torch.device, layers: int, size: tuple[int, int]) -> di
     text = torch.randn(1, 512, cfg.text_dim, generator=gen, device=device)
     tokens = ref.tokens_per_frame(h // 8, w // 8)
     out = {}
-    with torch.no_grad():
+    # The reference is float32 throughout: no TF32 in its convolutions or matrix products.
+    with torch.no_grad(), torch.backends.cudnn.flags(enabled=True, allow_tf32=False):
         results = []
         for model in (ref, low):
             kv = model.text_kv(text)
@@ -69,17 +74,16 @@ def bf16_vs_fp32(device: torch.device, layers: int, size: tuple[int, int]) -> di
 
 def fp8_vs_bf16(engine) -> dict:
     """The same random krea-14b and seed, 3 blocks in bf16, then the engine is quantized in place and makes the
-    same 3 blocks in FP8: how far the pictures move (PSNR per block)."""
+    same 3 blocks in FP8: how far the pictures move (PSNR per block; random weights, not the real model's)."""
     from vcam.quant import fp8_unsupported, quantize_fp8
 
     why = fp8_unsupported(engine.device)
     if why is not None:
         return {"skipped": why}
-    stream = engine.stream("a benchmark", seed=3)
-    bf16 = [stream.next_block() for _ in range(3)]
+    bf16 = [s.next_block() for s in [engine.stream("a benchmark", seed=3)] for _ in range(3)]
     quantize_fp8(engine.model.blocks, engine.device)
-    stream.reset()
-    fp8 = [stream.next_block() for _ in range(3)]
+    # A new stream: the old one's text K/V were made by the bf16 cross-attention matrices.
+    fp8 = [s.next_block() for s in [engine.stream("a benchmark", seed=3)] for _ in range(3)]
     diffs = [abs(a.astype("float32") - b.astype("float32")) for a, b in zip(bf16, fp8)]
     mse = [float((d ** 2).mean()) for d in diffs]
     psnr = [10 * math.log10(255.0 ** 2 / max(m, 1e-9)) for m in mse]
@@ -161,14 +165,28 @@ def kernels_used(device: torch.device) -> dict:
 
 class Run:
     """Runs the steps, printing as it goes and saving the results after each one, so a run cut short by a time
-    limit still leaves everything it measured."""
+    limit still leaves everything it measured. A step that would not end before the deadline is skipped (with
+    `need_s`, a generous guess of its time on an H100), so the run ends with its table printed."""
 
-    def __init__(self, out: str | None, header: dict):
+    def __init__(self, out: str | None, header: dict, deadline: float):
         self.out = Path(out) if out else None
         self.results = dict(header)
         self.rows: list[tuple[str, object]] = []
+        self.deadline = deadline
 
-    def step(self, label: str, fn) -> object:
+    def _fits(self, label: str, need_s: float) -> bool:
+        left = self.deadline - time.time()
+        if left >= need_s:
+            return True
+        print(f"-- {label}: skipped, {left:.0f} s left before the deadline and it needs about {need_s:.0f} s",
+              flush=True)
+        self.results[label] = {"skipped": f"deadline ({left:.0f} s left, needs about {need_s:.0f} s)"}
+        self.save()
+        return False
+
+    def step(self, label: str, fn, need_s: float = 30) -> object:
+        if not self._fits(label, need_s):
+            return None
         print(f"-- {label}", flush=True)
         t0 = time.time()
         try:
@@ -183,7 +201,12 @@ class Run:
         self.save()
         return value
 
-    def bench_row(self, label: str, settings: BenchSettings, engine) -> None:
+    def bench_row(self, label: str, settings: BenchSettings, engine, need_s: float = 40) -> None:
+        if not built(engine):
+            self.results[f"bench {label}"] = {"skipped": "no engine"}
+            return
+        if not self._fits(f"bench {label}", need_s):
+            return
         print(f"-- bench {label}", flush=True)
         try:
             r = bench(settings, log=lambda s: print("   " + s, flush=True), engine=engine)
@@ -199,77 +222,119 @@ class Run:
         if self.out is not None:
             self.out.write_text(json.dumps(self.results, indent=2))
 
+    def print_table(self) -> None:
+        print("\n| settings | frames/s | ms/block | transformer ms | VAE ms (decode + context) | peak VRAM GB (estimate) "
+              "| efficiency |")
+        print("|---|---|---|---|---|---|---|")
+        for label, r in self.rows:
+            transformer = sum(v for k, v in r.stages_ms.items() if k == "recompute" or k.startswith("pass"))
+            vae = r.stages_ms.get("vae decode", 0) + r.stages_ms.get("context", 0)
+            vram = f"{r.peak_vram_gb:.1f} ({r.estimated_vram_gb:.1f})" if r.peak_vram_gb is not None else "-"
+            print(f"| {label} | {r.frames_per_second:.2f} | {r.ms_per_block:.0f} | {transformer:.0f} | {vae:.0f} | "
+                  f"{vram} | {100 * r.efficiency:.0f} % |")
+        for key in ("bf16_vs_fp32", "kernels", "fp8_vs_bf16", "paths_vs_plain"):
+            print(f"{key}: {self.results.get(key)}")
+        skipped = [k for k, v in self.results.items() if isinstance(v, dict) and "deadline" in str(v.get("skipped"))]
+        if skipped:
+            print(f"skipped for time: {', '.join(skipped)}")
+
+
+def built(engine) -> bool:
+    """Whether a build step gave an engine (not its error, nor nothing for want of time)."""
+    return engine is not None and not isinstance(engine, dict)
+
+
+def release(device: torch.device) -> None:
+    try:
+        release_engines(device)
+    except Exception:  # a CUDA error left by a failed row must not cost the table
+        traceback.print_exc()
+
 
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--smoke", action="store_true", help="run on the CPU with the tiny model")
     p.add_argument("--out", default=None, help="write the results as JSON here too (after every step)")
     p.add_argument("--quick", action="store_true", help="only the main rows (for a second try in little time)")
+    p.add_argument("--budget", type=float, default=float(os.environ.get("GPU_CHECK_BUDGET_S", 530)),
+                   help="seconds from GPU_CHECK_START (else from now) by which the table must be printed")
     args = p.parse_args()
+    try:  # minutes of GPU time must not go to a run that cannot build an engine
+        from diffusers import AutoencoderKLWan  # noqa: F401
+    except Exception as e:
+        print(f"gpu_check: diffusers does not import ({e}): run scripts/fetch_gpu_wheels.sh and carry .whl")
+        return 1
     device = torch.device("cpu" if args.smoke or not torch.cuda.is_available() else "cuda")
     cuda = device.type == "cuda"
     name = torch.cuda.get_device_name(device) if cuda else "cpu"
     print(f"gpu_check on {name}, torch {torch.__version__}", flush=True)
-    run = Run(args.out, {"device": name, "torch": torch.__version__})
+    started = float(os.environ.get("GPU_CHECK_START", time.time()))
+    run = Run(args.out, {"device": name, "torch": torch.__version__}, deadline=started + args.budget)
     t0 = time.time()
-    if not args.quick:
-        run.step("bf16_vs_fp32", lambda: bf16_vs_fp32(device, 8, (832, 480)))
-        run.step("kernels", lambda: kernels_used(device))
+    try:
+        steps(run, device, args.quick)
+    finally:
+        run.print_table()
+        print(f"total {time.time() - t0:.0f} s")
+    return 0
+
+
+def steps(run: Run, device: torch.device, quick: bool) -> None:
+    """In order of what matters most, so that what the deadline cuts is the least needed: correctness, the main
+    rows, FP8, the pipelined paths against the plain loop, compiled, then the paths that could leave the CUDA
+    context broken if a kernel misbehaves (graph capture, forced attention kernels), then the second compiled
+    size."""
+    cuda = device.type == "cuda"
+    if not quick:
+        run.step("bf16_vs_fp32", lambda: bf16_vs_fp32(device, 8, (832, 480)), need_s=40)
+        run.step("kernels", lambda: kernels_used(device), need_s=30)
 
     model = "krea-14b" if cuda else "tiny"
     # 3 warm-up blocks: the third is the first to re-encode a context frame (the encoder's first call)
     base = dict(model=model, blocks=4 if cuda else 2, warmup=3)
     big = dict(width=576, height=320) if cuda else {}
-    # Rows that differ only in what a built engine can change share one build: it is most of a row's time. Paths
-    # that could leave the CUDA context broken if a kernel misbehaves (graph capture, forced attention kernels)
-    # run last, so that everything else is measured first.
+    # Rows that differ only in what a built engine can change share one build: it is most of a row's time.
     engine = run.step("build bf16", lambda: bench_engine(BenchSettings(**base)))
     safe = [("832x480 bf16", {}), ("832x480 bf16 overlap", dict(overlap=True))]
     if cuda:
         safe += [("576x320 bf16 overlap", dict(overlap=True, **big))]
     for label, extra in safe:
         run.bench_row(label, BenchSettings(**base, **extra), engine)
-    fp8 = run.step("fp8_vs_bf16", lambda: fp8_vs_bf16(engine))
+    fp8 = run.step("fp8_vs_bf16", lambda: fp8_vs_bf16(engine), need_s=60) if built(engine) else None
     if isinstance(fp8, dict) and "psnr_db" in fp8:  # the engine is FP8 now
         for label, extra in (("832x480 fp8 overlap", dict(overlap=True)),
                              ("576x320 fp8 overlap", dict(overlap=True, **big))):
             run.bench_row(label, BenchSettings(**base, quant="fp8", **extra), engine)
     del engine
-    release_engines(device)
+    release(device)
+    if not quick:
+        run.step("paths_vs_plain", lambda: paths_vs_plain(device), need_s=60)
+        release(device)
+    compiled_rows = [("832x480 bf16 compiled+overlap", dict(overlap=True))]
+    if cuda and not quick:
+        compiled_rows += [("576x320 bf16 compiled+overlap", dict(overlap=True, **big))]
     if cuda:  # minutes of compiling on a CPU; tests/test_speed_paths.py covers the compiled path there
+        # Compiling is lazy: it happens in the row's warm-up, with a cold cache on a fresh machine.
         compiled = run.step("build bf16 compiled", lambda: bench_engine(BenchSettings(**base, compile=True)))
-        for label, extra in (("832x480 bf16 compiled+overlap", dict(overlap=True)),
-                             ("576x320 bf16 compiled+overlap", dict(overlap=True, **big))):
-            if extra.get("width"):
-                torch._dynamo.reset()  # a second size would pass dynamo's limit of compiled variants per function
-            run.bench_row(label, BenchSettings(**base, compile=True, **extra), compiled)
+        run.bench_row(compiled_rows[0][0], BenchSettings(**base, compile=True, **compiled_rows[0][1]), compiled,
+                      need_s=230)
         del compiled
-        release_engines(device)
-    if not args.quick:
-        run.step("paths_vs_plain", lambda: paths_vs_plain(device))
+        release(device)
     if cuda:
         risky = [("832x480 bf16 graphs+overlap", dict(graphs=True, overlap=True))]
-        if not args.quick:
+        if not quick:
             risky += [("832x480 bf16 cudnn", dict(attention="cudnn")), ("832x480 bf16 flash", dict(attention="flash"))]
         engine = run.step("build bf16 again", lambda: bench_engine(BenchSettings(**base)))
         for label, extra in risky:
             run.bench_row(label, BenchSettings(**base, **extra), engine)
         del engine
-        release_engines(device)
-
-    print("\n| settings | frames/s | ms/block | transformer ms | VAE ms (decode + context) | peak VRAM GB (estimate) "
-          "| efficiency |")
-    print("|---|---|---|---|---|---|---|")
-    for label, r in run.rows:
-        transformer = sum(v for k, v in r.stages_ms.items() if k == "recompute" or k.startswith("pass"))
-        vram = f"{r.peak_vram_gb:.1f} ({r.estimated_vram_gb:.1f})" if r.peak_vram_gb is not None else "-"
-        print(f"| {label} | {r.frames_per_second:.2f} | {r.ms_per_block:.0f} | {transformer:.0f} | "
-              f"{r.stages_ms.get('vae decode', 0) + r.stages_ms.get('context', 0):.0f} | {vram} | "
-              f"{100 * r.efficiency:.0f} % |")
-    for key in ("bf16_vs_fp32", "kernels", "fp8_vs_bf16", "paths_vs_plain"):
-        print(f"{key}: {run.results.get(key)}")
-    print(f"total {time.time() - t0:.0f} s")
-    return 0
+        release(device)
+    for label, extra in compiled_rows[1:]:
+        torch._dynamo.reset()  # a second size would pass dynamo's limit of compiled variants per function
+        compiled = run.step("build bf16 compiled again", lambda: bench_engine(BenchSettings(**base, compile=True)))
+        run.bench_row(label, BenchSettings(**base, compile=True, **extra), compiled, need_s=200)
+        del compiled
+        release(device)
 
 
 if __name__ == "__main__":

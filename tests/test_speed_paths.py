@@ -101,6 +101,21 @@ def test_gpu_check_script_runs_its_smoke_version(tmp_path):
     assert "| 832x480 bf16 overlap |" in quick.stdout and "bf16_vs_fp32: None" in quick.stdout
 
 
+def test_gpu_check_skips_what_would_pass_its_deadline_and_still_prints_its_table(tmp_path):
+    import os
+
+    root = str(__import__("pathlib").Path(__file__).resolve().parent.parent)
+    env = {k: v for k, v in os.environ.items() if k != "GPU_CHECK_START"}
+    # 35 s: less than the 40 s the fp32 check and a bench row are given, more than the 30 s of a build
+    out = subprocess.run([sys.executable, "scripts/gpu_check.py", "--smoke", "--budget", "35", "--out",
+                          str(tmp_path / "r.json")], capture_output=True, text=True, timeout=600, cwd=root, env=env)
+    assert out.returncode == 0, out.stderr
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert "deadline" in data["bf16_vs_fp32"]["skipped"] and "deadline" in data["paths_vs_plain"]["skipped"]
+    assert "seconds" in data["build bf16"] and "deadline" in data["bench 832x480 bf16"]["skipped"]
+    assert "| settings | frames/s |" in out.stdout and "skipped for time: bf16_vs_fp32" in out.stdout
+
+
 def test_fp8_says_what_it_needs_on_a_cpu():
     from vcam.errors import VcamError
 
