@@ -263,3 +263,21 @@ def test_a_card_too_small_gets_what_fits_when_nothing_was_asked(card_gb, fp8, ex
     assert plan.adapted == expected and plan.estimate.total <= free and not plan.text_on_gpu
     assert f"running {expected[0]}x{expected[1]}" in plan.note and ("FP8" in plan.note) == (expected[2] == "fp8")
     assert plan_memory(spec, 832, 480, 80 * GB, adapt=True).adapted is None  # a card that fits is left alone
+
+
+def test_the_estimate_counts_the_cuda_graphs_buffers_as_they_are_made(tiny_engine):
+    """The graphs' fixed inputs (checked through the emulation the CPU tests use) are what the estimate adds."""
+    import torch
+
+    from vcam.graphs import GraphedPasses
+
+    s = tiny_engine.stream("a lighthouse in a storm", seed=1)
+    s._passes = GraphedPasses(tiny_engine.model, s._cache, emulate=True)
+    for _ in range(3):
+        s.next_block()
+    made = sum(t.numel() * t.element_size() for g in s._passes._graphs.values()
+               for t in (g.x, g.t, g.text.k, g.text.v))
+    spec = get_spec("tiny")
+    with_graphs = estimate_vram(spec, 112, 64, torch.float32, graphs=True)
+    assert len(s._passes._graphs) == 2 and with_graphs.parts["cuda graphs"] == made
+    assert with_graphs.total - estimate_vram(spec, 112, 64, torch.float32).total == made

@@ -296,7 +296,7 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
         frames_per_second=frames / elapsed, ms_per_block=ms_block, stages_ms=stages,
         peak_vram_gb=torch.cuda.max_memory_allocated(device) / 1024**3 if device.type == "cuda" else None,
         estimated_vram_gb=estimate_vram(spec, width, height, dtype, text_on_gpu=False,
-                                        quant=settings.quant).total / 1024**3,
+                                        quant=settings.quant, graphs=settings.graphs).total / 1024**3,
         matmul_tflops=rate / 1e12, model_tflop_per_block=work / 1e12, achieved_tflops=achieved / 1e12,
         efficiency=achieved / rate, ceiling_fps=12.0 * rate / work,
     )

@@ -128,7 +128,7 @@ def load(
         no_fp8 = fp8_unsupported(device)
         try:
             plan = W.plan_memory(spec, width, height, free, dtype, quant=speed.quant, fp8_possible=no_fp8 is None,
-                                 adapt=adapt)
+                                 adapt=adapt, graphs=speed.graphs)
         except W.NotEnoughVRAMError as e:
             if no_fp8 is None or "torchao" not in no_fp8:
                 raise

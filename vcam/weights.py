@@ -234,9 +234,10 @@ class VRAMEstimate:
 
 
 def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype = torch.bfloat16,
-                  text_on_gpu: bool = True, quant: str = "none") -> VRAMEstimate:
+                  text_on_gpu: bool = True, quant: str = "none", graphs: bool = False) -> VRAMEstimate:
     """What `spec` needs on the GPU at width×height, from its shapes (no weights are touched). With
-    `quant="fp8"` the blocks' matrices take 1 byte a weight (plus a float32 scale per row)."""
+    `quant="fp8"` the blocks' matrices take 1 byte a weight (plus a float32 scale per row); with `graphs`, the
+    CUDA graphs' fixed input buffers are counted too."""
     from vcam.model import CausalWanModel
     from vcam.vae import build_vae
 
@@ -254,6 +255,9 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
         # decoding one latent into 4 full-size frames at the last stage's width, with a few live copies
         "vae": param_bytes(vae, dtype) + 8 * 4 * height * width * spec.vae.base_dim * elt,
     }
+    if graphs:  # two kinds of pass, each with its own copy of the text K/V and of the float32 latents and times
+        latents = 3 * cfg.in_channels * (height // 8) * (width // 8) * 4
+        parts["cuda graphs"] = 2 * (2 * cfg.num_layers * spec.text.max_length * cfg.dim * elt + latents + 3 * 4)
     if text_on_gpu:
         text = spec.text
         per_layer = 4 * text.d_model * text.num_heads * text.d_kv + 3 * text.d_model * text.d_ff
@@ -300,13 +304,14 @@ SMALLER_SIZES = ((576, 320), (480, 272), (416, 240))
 
 
 def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torch.dtype = torch.bfloat16,
-                quant: str = "none", fp8_possible: bool = False, adapt: bool = False) -> MemoryPlan:
+                quant: str = "none", fp8_possible: bool = False, adapt: bool = False,
+                graphs: bool = False) -> MemoryPlan:
     """The best mode that fits `free` bytes: everything on the GPU; else the text encoder on the GPU while the
     first prompts are encoded, then moved to the CPU before the stream's KV cache is made; else the text encoder
     on the CPU from the start. When none fits: with `adapt`, the first that fits of FP8 at this size (where the
     card runs FP8), a smaller size, a smaller size in FP8; else NotEnoughVRAMError saying what would fit."""
     def need(w: int, h: int, text_on_gpu: bool, q: str = quant) -> VRAMEstimate:
-        return estimate_vram(spec, w, h, dtype, text_on_gpu=text_on_gpu, quant=q)
+        return estimate_vram(spec, w, h, dtype, text_on_gpu=text_on_gpu, quant=q, graphs=graphs)
 
     full = need(width, height, True)
     if full.total <= free:
