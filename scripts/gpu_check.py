@@ -22,6 +22,7 @@ import os
 import sys
 import time
 import traceback
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -201,7 +202,7 @@ class Run:
         self.save()
         return value
 
-    def bench_row(self, label: str, settings: BenchSettings, engine, need_s: float = 40) -> None:
+    def bench_row(self, label: str, settings: BenchSettings, engine, need_s: float = 40, within=None) -> None:
         if not built(engine):
             self.results[f"bench {label}"] = {"skipped": "no engine"}
             return
@@ -209,7 +210,8 @@ class Run:
             return
         print(f"-- bench {label}", flush=True)
         try:
-            r = bench(settings, log=lambda s: print("   " + s, flush=True), engine=engine)
+            with within or nullcontext():
+                r = bench(settings, log=lambda s: print("   " + s, flush=True), engine=engine)
             self.rows.append((label, r))
             self.results[f"bench {label}"] = json.loads(r.to_json())
             print(r.table(), flush=True)
@@ -300,6 +302,9 @@ def steps(run: Run, device: torch.device, quick: bool) -> None:
         safe += [("576x320 bf16 overlap", dict(overlap=True, **big))]
     for label, extra in safe:
         run.bench_row(label, BenchSettings(**base, **extra), engine)
+    if cuda:  # not an option yet: whether cuDNN's own timing of its convolution algorithms speeds the VAE up
+        run.bench_row("832x480 bf16 overlap cudnn-autotune", BenchSettings(**base, overlap=True), engine,
+                      within=torch.backends.cudnn.flags(enabled=True, benchmark=True))
     fp8 = run.step("fp8_vs_bf16", lambda: fp8_vs_bf16(engine), need_s=60) if built(engine) else None
     if isinstance(fp8, dict) and "psnr_db" in fp8:  # the engine is FP8 now
         for label, extra in (("832x480 fp8 overlap", dict(overlap=True)),
