@@ -3,6 +3,7 @@ import threading
 import time
 
 import numpy as np
+import torch
 
 from helpers import wait_for
 from vcam.generator import Generator
@@ -10,6 +11,8 @@ from vcam.pacer import Pacer, PacerSettings
 
 
 class FakeStream:
+    device = torch.device("cpu")
+
     def __init__(self, fail_at=(), depth=1):
         self.made = 0
         self.fail_at = set(fail_at)
@@ -79,6 +82,31 @@ def test_failing_blocks_are_retried_then_the_stream_starts_over():
         assert wait_for(lambda: gen.blocks >= 4, 30)
         assert stream.resets == 1 and any("generation resumed" in m for m in log)
         assert sum("generation failed" in m for m in log) == 3
+    finally:
+        gen.stop()
+
+
+def test_a_lost_gpu_ends_the_show_with_one_message_instead_of_endless_retries(monkeypatch):
+    import vcam.generator
+
+    lost = RuntimeError("CUDA error: an illegal memory access was encountered (pretend)")
+    monkeypatch.setattr(vcam.generator, "_device_lost", lambda stream, e: e is lost)
+    stream = FakeStream()
+    real_submit = stream.submit
+
+    def submit():
+        if stream.made == 3:
+            stream.made += 1
+            raise lost
+        real_submit()
+
+    stream.submit = submit
+    log = []
+    gen = start(stream, log)
+    try:
+        assert wait_for(lambda: gen.state == "failed", 10)
+        assert "cannot recover" in gen.error.message and "restart vcam" in gen.error.fix
+        assert not any("generation failed" in m for m in log) and stream.resets == 0
     finally:
         gen.stop()
 

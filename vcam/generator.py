@@ -5,12 +5,17 @@ import queue
 import threading
 from collections.abc import Callable
 
+from vcam.errors import VcamError
 from vcam.pacer import Pacer
 from vcam.stream import Stream
 
 # A change to the stream, applied between blocks; it is told the number of the block it precedes.
 Control = Callable[[Stream, int], None]
 RETRIES_BEFORE_RESET = 3
+
+
+class DeviceLostError(VcamError):
+    """The GPU cannot run anything more in this process."""
 
 
 class Generator:
@@ -69,6 +74,7 @@ class Generator:
             # Faster than the camera (tiny on a CPU, small frames): no point making frames that would be dropped.
             while self._pacer.full() and not self._stop.wait(0.01):
                 pass
+            failed = None
             try:
                 # With the overlap option one block stays in flight: its VAE decode runs under the next block's work.
                 while self.stream.in_flight < self.stream.depth and (self.limit is None
@@ -78,10 +84,17 @@ class Generator:
                     self.submitted += 1
                 frames = self.stream.collect()
             except Exception as e:  # keep the show on air: hold the last frame, retry, then start over
+                if _device_lost(self.stream, e):
+                    raise DeviceLostError(
+                        f"the GPU hit an error it cannot recover from ({e.__class__.__name__}: {e})",
+                        "restart vcam (what was recorded is kept); if it happens again, run with VCAM_DEBUG=1 "
+                        "and keep the message") from None
+                failed = f"{e.__class__.__name__}: {e}"
+            if failed is not None:
                 failures += 1
-                self._log(f"generation failed ({e.__class__.__name__}: {e}); holding the last frame, "
-                          f"retry {failures}")
-                _free_gpu_memory()
+                self._log(f"generation failed ({failed}); holding the last frame, retry {failures}")
+                # Out of the except block: its traceback, which holds the failed block's tensors, is gone now.
+                _free_gpu_memory(self.stream)
                 if failures >= RETRIES_BEFORE_RESET:
                     self._log("restarting the stream from a fresh first block")
                     self._reset_stream()
@@ -123,8 +136,23 @@ class Generator:
                 self._log(f"control not applied ({e.__class__.__name__}: {e})")
 
 
-def _free_gpu_memory() -> None:
+def _device_lost(stream: Stream, error: Exception) -> bool:
+    """Whether `error` left the GPU unusable (an illegal memory access, a device-side assert): every later CUDA
+    call fails as well, so retrying would only repeat the message while the show holds its last frame."""
     import torch
 
-    if torch.cuda.is_available():
-        torch.cuda.empty_cache()
+    if stream.device.type != "cuda" or isinstance(error, torch.cuda.OutOfMemoryError):
+        return False
+    try:
+        torch.cuda.synchronize(stream.device)
+    except Exception:  # noqa: BLE001 - whatever it raises, the context is gone
+        return True
+    return False
+
+
+def _free_gpu_memory(stream: Stream) -> None:
+    import torch
+
+    if stream.device.type == "cuda":
+        with torch.cuda.device(stream.device):
+            torch.cuda.empty_cache()
