@@ -11,6 +11,7 @@ class CountingModel(torch.nn.Module):
 
     def forward(self, **kw):
         self.calls += 1
+        self.last_tokens = kw["input_ids"].shape[1]
         return self.inner(**kw)
 
 
@@ -60,3 +61,42 @@ def test_hf_tokenizer_pads_and_truncates(weights_folder):
     ids, mask = tok("w1 w2 w3", 16)
     assert ids.shape == mask.shape == (1, 16)
     assert mask.sum() == 3
+
+
+def test_only_the_prompts_own_tokens_are_encoded_with_the_same_result():
+    enc, model = make_encoder()
+    emb = enc.encode("a lighthouse in a storm")
+    length = len("a lighthouse in a storm") + 1
+    assert model.last_tokens == length  # not the 512 padded slots
+    ids, mask = enc.tokenizer("a lighthouse in a storm", 512)
+    with torch.no_grad():
+        padded = model.inner(input_ids=ids, attention_mask=mask).last_hidden_state
+    assert torch.allclose(emb[:, :length], padded[:, :length], atol=1e-5)
+    assert emb[0, length:].abs().sum() == 0
+
+
+def test_moving_the_encoder_waits_for_an_encoding_in_progress():
+    import threading
+    import time
+
+    enc, model = make_encoder()
+    started, release = threading.Event(), threading.Event()
+    inner_forward = model.forward
+
+    def slow(**kw):
+        started.set()
+        release.wait(10)
+        return inner_forward(**kw)
+
+    model.forward = slow
+    encoding = threading.Thread(target=enc.encode, args=("a slow prompt",))
+    encoding.start()
+    assert started.wait(10)
+    mover = threading.Thread(target=enc.move_to, args=("cpu",))
+    mover.start()
+    time.sleep(0.3)
+    assert mover.is_alive()  # never half-way through someone's encoding
+    release.set()
+    encoding.join(10)
+    mover.join(10)
+    assert not mover.is_alive() and enc.cached("a slow prompt")

@@ -43,8 +43,8 @@ class Engine:
         return self.model.dtype
 
     def offload_text(self) -> None:
-        """Moves the text encoder to the CPU (prompts already encoded stay cached on the GPU)."""
-        self.text.model.to("cpu")
+        """Moves the text encoder and its cached prompts to the CPU (waiting for an encoding in progress)."""
+        self.text.move_to("cpu")
         if self.device.type == "cuda":
             torch.cuda.empty_cache()
 

@@ -99,19 +99,32 @@ class TextEncoder:
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                return self._cache[key]
+                return self._cache[key].to(self.device)
         with self._model_lock:
             with self._lock:  # another thread may have encoded it meanwhile
                 if key in self._cache:
-                    return self._cache[key]
+                    return self._cache[key].to(self.device)
             ids, mask = self.tokenizer(key, self.max_length)
-            model_device = next(self.model.parameters()).device
-            hidden = self.model(input_ids=ids.to(model_device), attention_mask=mask.to(model_device)).last_hidden_state
             length = int(mask.sum())
-            emb = torch.zeros(1, self.max_length, hidden.shape[-1], device=self.device, dtype=self.dtype)
-            emb[:, :length] = hidden[:, :length].to(device=self.device, dtype=self.dtype)
+            model_device = next(self.model.parameters()).device
+            # Only the prompt's own tokens: the padding is masked out of every attention, so it changes nothing
+            # but the time (a 20-word prompt in 512 slots is ~8x the work, seconds with the encoder on the CPU).
+            hidden = self.model(input_ids=ids[:, :length].to(model_device),
+                                attention_mask=mask[:, :length].to(model_device)).last_hidden_state
+            # Kept where the encoder runs: on the CPU with it, so the cache does not hold GPU memory when the
+            # memory plan moved the encoder off the GPU to make room.
+            emb = torch.zeros(1, self.max_length, hidden.shape[-1], device=model_device, dtype=self.dtype)
+            emb[:, :length] = hidden.to(dtype=self.dtype)
             with self._lock:
                 self._cache[key] = emb
                 while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
-            return emb
+        return emb.to(self.device, non_blocking=False)
+
+    def move_to(self, device: torch.device | str) -> None:
+        """Moves the encoder (and the cached embeddings with it), never in the middle of an encoding."""
+        with self._model_lock:
+            self.model.to(device)
+            with self._lock:
+                for key, emb in self._cache.items():
+                    self._cache[key] = emb.to(device)
