@@ -250,7 +250,7 @@ def test_fp8_is_suggested_for_small_cards_that_run_it():
 
 
 @pytest.mark.parametrize("card_gb,fp8,expected", [
-    (24, True, (576, 320, "fp8")), (32, True, (832, 480, "fp8")), (32, False, (480, 272, "none")), (16, False, None),
+    (24, True, (576, 320, "fp8")), (32, True, (832, 480, "fp8")), (34, False, (480, 272, "none")), (32, False, None),
 ])
 def test_a_card_too_small_gets_what_fits_when_nothing_was_asked(card_gb, fp8, expected):
     spec = get_spec("krea-14b")
