@@ -100,6 +100,8 @@ class Generator:
                     self._reset_stream()
                 self._stop.wait(min(8.0, 0.5 * 2**failures))
                 continue
+            if self._stop.is_set():  # stopped while this block was made: the run has ended, and its log with it
+                break
             if failures:
                 self._log("generation resumed")
                 failures = 0
