@@ -250,7 +250,7 @@ def test_fp8_is_suggested_for_small_cards_that_run_it():
 
 
 @pytest.mark.parametrize("card_gb,fp8,expected", [
-    (24, True, (576, 320, "fp8")), (32, True, (832, 480, "fp8")), (34, False, (480, 272, "none")), (32, False, None),
+    (24, True, (576, 320, "fp8")), (32, True, (832, 480, "fp8")), (35, False, (480, 272, "none")), (32, False, None),
 ])
 def test_a_card_too_small_gets_what_fits_when_nothing_was_asked(card_gb, fp8, expected):
     spec = get_spec("krea-14b")
@@ -281,3 +281,59 @@ def test_the_estimate_counts_the_cuda_graphs_buffers_as_they_are_made(tiny_engin
     with_graphs = estimate_vram(spec, 112, 64, torch.float32, graphs=True)
     assert len(s._passes._graphs) == 2 and with_graphs.parts["cuda graphs"] == made
     assert with_graphs.total - estimate_vram(spec, 112, 64, torch.float32).total == made
+
+
+def fake_hub(monkeypatch, online):
+    """huggingface_hub.snapshot_download answering from the local cache as usual and `online` for a download."""
+    import huggingface_hub
+
+    real, calls = huggingface_hub.snapshot_download, []
+
+    def snapshot_download(repo, **kw):
+        calls.append(kw.get("local_files_only", False))
+        return real(repo, **kw) if kw.get("local_files_only") else online(repo, **kw)
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+    return calls
+
+
+def test_a_complete_hub_cache_is_used_without_asking_the_hub(tmp_path, weights_folder, monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    fill_hub_cache(tmp_path / "hub", weights_folder)
+
+    def online(repo, **kw):
+        raise AssertionError("the hub was asked although every file is in the cache")
+
+    calls = fake_hub(monkeypatch, online)
+    assert from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub")).transformer.is_file()
+    assert calls == [True, True]
+
+
+def test_a_full_disk_during_the_download_says_where_and_how_much(tmp_path, monkeypatch):
+    def online(repo, **kw):
+        raise RuntimeError("Data processing error: CAS service error : IO Error: No space left on device (os error 28)")
+
+    fake_hub(monkeypatch, online)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert "is full" in err.value.message and str(tmp_path / "hub") in err.value.message
+    assert "52 GB" in err.value.fix and "HF_HOME" in err.value.fix
+
+
+def test_a_refused_download_points_at_the_token(tmp_path, monkeypatch):
+    from huggingface_hub.errors import HfHubHTTPError
+
+    class Response:
+        status_code = 401
+
+    def online(repo, **kw):
+        # made without its constructor, whose HTTP library differs between huggingface_hub versions
+        error = HfHubHTTPError.__new__(HfHubHTTPError)
+        OSError.__init__(error, "401 Client Error: Unauthorized for url: https://huggingface.co/api/models/" + repo)
+        error.response = Response()
+        raise error
+
+    fake_hub(monkeypatch, online)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert "401" in err.value.message and "HF_TOKEN" in err.value.fix

@@ -147,7 +147,8 @@ def load(
         log(f"building {spec.name} (random weights)")
         return _sized(_tune(_random_engine(spec, device, dtype), speed), width, height)
     if weights is None:
-        log("fetching weights from the Hugging Face hub (first run: about 40 GB, progress on the terminal)")
+        log(f"fetching weights from the Hugging Face hub (first run: up to about {W.HUB_DOWNLOAD_GB} GB, progress "
+            "on the terminal)")
     paths = W.from_folder(weights) if weights is not None else W.from_hub(spec)
 
     log(f"loading transformer from {paths.transformer}")

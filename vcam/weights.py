@@ -47,35 +47,66 @@ def from_folder(folder: str | os.PathLike) -> WeightPaths:
     return paths
 
 
-def from_hub(spec: ModelSpec, cache_dir: str | None = None) -> WeightPaths:
-    """Downloads (or finds in the hub cache) the files of `spec`, with huggingface_hub's progress bars."""
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+# The Krea checkpoint (28.6 GB), Wan's text encoder (11.4 GB in bf16, 22.7 GB if its shards are float32 as one
+# report says), tokenizer and VAE: the larger figure, since it sizes a disk.
+HUB_DOWNLOAD_GB = 52
 
-    roots = {}
-    for repo, patterns in spec.hub_files:
-        print(f"vcam: fetching {repo} ({', '.join(patterns)}) …", file=sys.stderr, flush=True)
-        try:
-            roots[repo] = Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir))
-        except LocalEntryNotFoundError as e:
-            raise WeightsError(
-                f"could not download {repo}, and it is not in the local hub cache ({e})",
-                "check the network connection (or unset HF_HUB_OFFLINE), or download the files elsewhere "
-                "and pass the folder with --weights DIR",
-            ) from None
-        except (HfHubHTTPError, OSError) as e:
-            raise WeightsError(
-                f"downloading {repo} failed: {e}",
-                "check the network and free disk space, then run again (finished files are kept)",
-            ) from None
-        missing = [p for p in patterns if not any(fnmatch.fnmatch(str(f.relative_to(roots[repo])), p)
-                                                    for f in roots[repo].rglob("*") if f.is_file())]
-        if missing:
-            raise WeightsError(f"{repo} in the hub cache lacks {', '.join(missing)}",
-                               "run again with a network connection to complete the download")
+
+def from_hub(spec: ModelSpec, cache_dir: str | None = None) -> WeightPaths:
+    """Finds the files of `spec` in the hub cache, or downloads what is missing with huggingface_hub's progress
+    bars. A complete cache is used without asking the hub anything, so a show starts with no network."""
+    roots = {repo: _fetch(repo, patterns, cache_dir) for repo, patterns in spec.hub_files}
     paths = _layout(roots[KREA_REPO], roots[WAN_REPO])
     check_files(paths)
     return paths
+
+
+def _missing(root: Path, patterns: tuple[str, ...]) -> list[str]:
+    files = [str(f.relative_to(root)) for f in root.rglob("*") if f.is_file()]
+    return [p for p in patterns if not any(fnmatch.fnmatch(f, p) for f in files)]
+
+
+def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None) -> Path:
+    from huggingface_hub import constants, snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    try:
+        root = Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir,
+                                      local_files_only=True))
+        if not _missing(root, patterns):
+            return root
+    except LocalEntryNotFoundError:
+        pass
+    print(f"vcam: fetching {repo} ({', '.join(patterns)}) …", file=sys.stderr, flush=True)
+    where = cache_dir or constants.HF_HUB_CACHE
+    try:
+        root = Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir))
+    except LocalEntryNotFoundError as e:
+        raise WeightsError(
+            f"could not download {repo}, and it is not in the local hub cache ({e})",
+            "check the network connection (or unset HF_HUB_OFFLINE), or download the files elsewhere "
+            "and pass the folder with --weights DIR",
+        ) from None
+    except (HfHubHTTPError, OSError, RuntimeError) as e:
+        text = str(e)
+        if "No space left" in text or "os error 28" in text or getattr(e, "errno", None) == 28:
+            raise WeightsError(f"downloading {repo} failed: the disk holding {where} is full",
+                               f"free space there (the weights take about {HUB_DOWNLOAD_GB} GB in all) or point "
+                               "HF_HOME at a larger disk, then run again (finished files are kept)") from None
+        status = getattr(getattr(e, "response", None), "status_code", None)
+        if status in (401, 403):
+            raise WeightsError(f"the hub refused {repo} ({status}): {text.splitlines()[0]}",
+                               "the repos are public, so a stale token is the likely cause: unset HF_TOKEN or log "
+                               "in again with `hf auth login`, then run again") from None
+        if isinstance(e, RuntimeError) and not isinstance(e, HfHubHTTPError):
+            raise
+        raise WeightsError(f"downloading {repo} failed: {text}",
+                           "check the network, then run again (finished files are kept)") from None
+    missing = _missing(root, patterns)
+    if missing:
+        raise WeightsError(f"{repo} in the hub cache lacks {', '.join(missing)}",
+                           "run again with a network connection to complete the download")
+    return root
 
 
 def safetensors_problem(path: Path) -> str | None:
@@ -233,6 +264,9 @@ class VRAMEstimate:
         return ", ".join(f"{k} {v / GB:.1f}" for k, v in self.parts.items()) + f" = {self.total / GB:.1f} GB"
 
 
+HEADROOM = int(1.5 * 2**30)
+
+
 def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype = torch.bfloat16,
                   text_on_gpu: bool = True, quant: str = "none", graphs: bool = False) -> VRAMEstimate:
     """What `spec` needs on the GPU at width×height, from its shapes (no weights are touched). With
@@ -261,6 +295,9 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
     if graphs:  # two kinds of pass, each with its own copy of the text K/V and of the float32 latents and times
         latents = 3 * cfg.in_channels * (height // 8) * (width // 8) * 4
         parts["cuda graphs"] = 2 * (2 * cfg.num_layers * spec.text.max_length * cfg.dim * elt + latents + 3 * 4)
+    # What no part above counts: cuBLAS and attention workspaces, the allocator's fragmentation, the VAE encoder's
+    # pass over the context frame. A plan that fits only to the byte runs out of memory on air.
+    parts["headroom"] = HEADROOM
     if text_on_gpu:
         text = spec.text
         per_layer = 4 * text.d_model * text.num_heads * text.d_kv + 3 * text.d_model * text.d_ff
