@@ -164,7 +164,9 @@ def load(
     from transformers import UMT5EncoderModel
 
     log(f"loading text encoder from {paths.text_encoder}")
-    umt5 = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype).to(text_device).eval()
+    # Straight onto its device, shard by shard: not a whole bf16 copy in host RAM first (it is 11 GB).
+    umt5 = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype,
+                                            device_map={"": str(text_device)}).eval()
     text = TextEncoder(umt5, HFTokenizer(str(paths.tokenizer)), spec.text.max_length, device, dtype)
     log(f"loading VAE from {paths.vae}")
     vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=dtype).to(device).eval()
