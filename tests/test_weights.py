@@ -337,3 +337,33 @@ def test_a_refused_download_points_at_the_token(tmp_path, monkeypatch):
     with pytest.raises(WeightsError) as err:
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     assert "401" in err.value.message and "HF_TOKEN" in err.value.fix
+
+
+def reference_keys(layers: int) -> set[str]:
+    """The original Wan key layout as the model reference lists it (the Krea file, after its `model.` prefix),
+    written out here by hand, so that the loader is checked against the real file's names and not its own."""
+    keys = {"patch_embedding.weight", "patch_embedding.bias", "head.head.weight", "head.head.bias", "head.modulation"}
+    for part in ("text_embedding.0", "text_embedding.2", "time_embedding.0", "time_embedding.2", "time_projection.1"):
+        keys |= {f"{part}.weight", f"{part}.bias"}
+    for n in range(layers):
+        b = f"blocks.{n}"
+        for attn in ("self_attn", "cross_attn"):
+            keys |= {f"{b}.{attn}.{m}.{p}" for m in "qkvo" for p in ("weight", "bias")}
+            keys |= {f"{b}.{attn}.norm_q.weight", f"{b}.{attn}.norm_k.weight"}
+        keys |= {f"{b}.norm3.weight", f"{b}.norm3.bias", f"{b}.modulation"}
+        keys |= {f"{b}.ffn.{i}.{p}" for i in (0, 2) for p in ("weight", "bias")}
+    return keys
+
+
+def test_the_model_expects_the_real_checkpoints_names_and_shapes():
+    cfg = get_spec("krea-14b").transformer
+    with torch.device("meta"):
+        model = CausalWanModel(cfg)
+    shapes = {k: tuple(v.shape) for k, v in model.state_dict().items() if not k.startswith("rope.")}
+    assert set(shapes) == reference_keys(cfg.num_layers)
+    assert shapes["patch_embedding.weight"] == (5120, 16, 1, 2, 2)
+    assert shapes["text_embedding.0.weight"] == (5120, 4096) and shapes["time_projection.1.weight"] == (30720, 5120)
+    assert shapes["blocks.0.modulation"] == (1, 6, 5120) and shapes["head.modulation"] == (1, 2, 5120)
+    assert shapes["head.head.weight"] == (64, 5120) and shapes["blocks.39.ffn.0.weight"] == (13824, 5120)
+    assert shapes["blocks.0.self_attn.norm_q.weight"] == (5120,)
+    assert sum(v.numel() for v in model.parameters()) / 1e9 == pytest.approx(14.3, abs=0.1)
