@@ -283,9 +283,9 @@ def main() -> int:
 
 def steps(run: Run, device: torch.device, quick: bool) -> None:
     """In order of what matters most, so that what the deadline cuts is the least needed: correctness, the main
-    rows, FP8, the pipelined paths against the plain loop, compiled, then the paths that could leave the CUDA
-    context broken if a kernel misbehaves (graph capture, forced attention kernels), then the second compiled
-    size."""
+    rows, FP8, the pipelined paths against the plain loop, compiled, cuDNN autotuning and then the paths that
+    could leave the CUDA context broken if a kernel misbehaves (graph capture, forced attention kernels), then
+    the second compiled size."""
     cuda = device.type == "cuda"
     if not quick:
         run.step("bf16_vs_fp32", lambda: bf16_vs_fp32(device, 8, (832, 480)), need_s=40)
@@ -302,9 +302,6 @@ def steps(run: Run, device: torch.device, quick: bool) -> None:
         safe += [("576x320 bf16 overlap", dict(overlap=True, **big))]
     for label, extra in safe:
         run.bench_row(label, BenchSettings(**base, **extra), engine)
-    if cuda:  # not an option yet: whether cuDNN's own timing of its convolution algorithms speeds the VAE up
-        run.bench_row("832x480 bf16 overlap cudnn-autotune", BenchSettings(**base, overlap=True), engine,
-                      within=torch.backends.cudnn.flags(enabled=True, benchmark=True))
     fp8 = run.step("fp8_vs_bf16", lambda: fp8_vs_bf16(engine), need_s=60) if built(engine) else None
     if isinstance(fp8, dict) and "psnr_db" in fp8:  # the engine is FP8 now
         for label, extra in (("832x480 fp8 overlap", dict(overlap=True)),
@@ -320,7 +317,8 @@ def steps(run: Run, device: torch.device, quick: bool) -> None:
         compiled_rows += [("576x320 bf16 compiled+overlap", dict(overlap=True, **big))]
     if cuda:  # minutes of compiling on a CPU; tests/test_speed_paths.py covers the compiled path there
         # Compiling is lazy: it happens in the row's warm-up, with a cold cache on a fresh machine.
-        compiled = run.step("build bf16 compiled", lambda: bench_engine(BenchSettings(**base, compile=True)))
+        compiled = run.step("build bf16 compiled", lambda: bench_engine(BenchSettings(**base, compile=True)),
+                            need_s=30 + 230)  # not built unless its row fits too
         run.bench_row(compiled_rows[0][0], BenchSettings(**base, compile=True, **compiled_rows[0][1]), compiled,
                       need_s=230)
         del compiled
@@ -329,14 +327,18 @@ def steps(run: Run, device: torch.device, quick: bool) -> None:
         risky = [("832x480 bf16 graphs+overlap", dict(graphs=True, overlap=True))]
         if not quick:
             risky += [("832x480 bf16 cudnn", dict(attention="cudnn")), ("832x480 bf16 flash", dict(attention="flash"))]
-        engine = run.step("build bf16 again", lambda: bench_engine(BenchSettings(**base)))
+        engine = run.step("build bf16 again", lambda: bench_engine(BenchSettings(**base)), need_s=30 + 40)
+        # not an option yet: whether cuDNN's own timing of its convolution algorithms speeds the VAE up
+        run.bench_row("832x480 bf16 overlap cudnn-autotune", BenchSettings(**base, overlap=True), engine,
+                      within=torch.backends.cudnn.flags(enabled=True, benchmark=True))
         for label, extra in risky:
             run.bench_row(label, BenchSettings(**base, **extra), engine)
         del engine
         release(device)
     for label, extra in compiled_rows[1:]:
         torch._dynamo.reset()  # a second size would pass dynamo's limit of compiled variants per function
-        compiled = run.step("build bf16 compiled again", lambda: bench_engine(BenchSettings(**base, compile=True)))
+        compiled = run.step("build bf16 compiled again", lambda: bench_engine(BenchSettings(**base, compile=True)),
+                            need_s=30 + 200)
         run.bench_row(label, BenchSettings(**base, compile=True, **extra), compiled, need_s=200)
         del compiled
         release(device)

@@ -163,13 +163,14 @@ def load(
     from diffusers import AutoencoderKLWan
     from transformers import UMT5EncoderModel
 
+    log(f"loading VAE from {paths.vae}")
+    vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=dtype).to(device).eval()
     log(f"loading text encoder from {paths.text_encoder}")
-    # Straight onto its device, shard by shard: not a whole bf16 copy in host RAM first (it is 11 GB).
+    # Straight onto its device, shard by shard: not a whole bf16 copy in host RAM first (it is 11 GB). Loaded
+    # last, so that nothing else shares its memory and moving it to the CPU (the memory plan's offload) frees all.
     umt5 = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype,
                                             device_map={"": str(text_device)}).eval()
     text = TextEncoder(umt5, HFTokenizer(str(paths.tokenizer)), spec.text.max_length, device, dtype)
-    log(f"loading VAE from {paths.vae}")
-    vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=dtype).to(device).eval()
     engine = Engine(spec, transformer, vae, text, device, offload_text_after_start=offload)
     return _sized(_tune(engine, speed, blocks_ready=True), width, height)
 

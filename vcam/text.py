@@ -97,13 +97,16 @@ class TextEncoder:
     def encode(self, prompt: str) -> Tensor:
         key = clean_prompt(prompt)
         with self._lock:
-            if key in self._cache:
+            found = self._cache.get(key)
+            if found is not None:
                 self._cache.move_to_end(key)
-                return self._cache[key].to(self.device)
+        if found is not None:  # copied to the device (where the encoder is on the CPU) outside the lock
+            return found.to(self.device)
         with self._model_lock:
             with self._lock:  # another thread may have encoded it meanwhile
-                if key in self._cache:
-                    return self._cache[key].to(self.device)
+                found = self._cache.get(key)
+            if found is not None:
+                return found.to(self.device)
             ids, mask = self.tokenizer(key, self.max_length)
             length = int(mask.sum())
             model_device = next(self.model.parameters()).device

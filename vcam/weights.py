@@ -54,10 +54,29 @@ HUB_DOWNLOAD_GB = 52
 
 def from_hub(spec: ModelSpec, cache_dir: str | None = None) -> WeightPaths:
     """Finds the files of `spec` in the hub cache, or downloads what is missing with huggingface_hub's progress
-    bars. A complete cache is used without asking the hub anything, so a show starts with no network."""
+    bars. A complete cache is used without asking the hub anything, so a show starts with no network; one that
+    lacks a file or holds a partial one (a download cut short) is completed from the hub."""
+    cached = _in_cache(spec, cache_dir)
+    if cached is not None:
+        return cached
     roots = {repo: _fetch(repo, patterns, cache_dir) for repo, patterns in spec.hub_files}
     paths = _layout(roots[KREA_REPO], roots[WAN_REPO])
     check_files(paths)
+    return paths
+
+
+def _in_cache(spec: ModelSpec, cache_dir: str | None) -> WeightPaths | None:
+    """The weights as the hub cache holds them, if every file is there and whole."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        roots = {repo: Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir,
+                                              local_files_only=True)) for repo, patterns in spec.hub_files}
+        paths = _layout(roots[KREA_REPO], roots[WAN_REPO])
+        check_files(paths)
+    except (LocalEntryNotFoundError, WeightsError):
+        return None
     return paths
 
 
@@ -70,13 +89,6 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None) -> Path:
     from huggingface_hub import constants, snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
-    try:
-        root = Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir,
-                                      local_files_only=True))
-        if not _missing(root, patterns):
-            return root
-    except LocalEntryNotFoundError:
-        pass
     print(f"vcam: fetching {repo} ({', '.join(patterns)}) …", file=sys.stderr, flush=True)
     where = cache_dir or constants.HF_HUB_CACHE
     try:
@@ -95,7 +107,7 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None) -> Path:
                                "HF_HOME at a larger disk, then run again (finished files are kept)") from None
         status = getattr(getattr(e, "response", None), "status_code", None)
         if status in (401, 403):
-            raise WeightsError(f"the hub refused {repo} ({status}): {text.splitlines()[0]}",
+            raise WeightsError(f"the hub refused {repo} ({status}): {(text.splitlines() or [''])[0]}",
                                "the repos are public, so a stale token is the likely cause: unset HF_TOKEN or log "
                                "in again with `hf auth login`, then run again") from None
         if isinstance(e, RuntimeError) and not isinstance(e, HfHubHTTPError):
@@ -295,6 +307,8 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
     if graphs:  # two kinds of pass, each with its own copy of the text K/V and of the float32 latents and times
         latents = 3 * cfg.in_channels * (height // 8) * (width // 8) * 4
         parts["cuda graphs"] = 2 * (2 * cfg.num_layers * spec.text.max_length * cfg.dim * elt + latents + 3 * 4)
+        # and the graphs' own memory pool, which keeps a pass's activations for them alone
+        parts["graph pool"] = parts["activations"]
     # What no part above counts: cuBLAS and attention workspaces, the allocator's fragmentation, the VAE encoder's
     # pass over the context frame. A plan that fits only to the byte runs out of memory on air.
     parts["headroom"] = HEADROOM
