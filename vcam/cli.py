@@ -346,9 +346,19 @@ def cmd_download(args) -> int:
     return 0
 
 
-# Optional packages announce on import what this machine will not use (torchao's GPU-only extensions on a CPU
-# build of PyTorch, say); the operator's terminal keeps to what they can act on. VCAM_DEBUG shows it all.
-IMPORT_CHATTER = ("torchao", "torch.utils._pytree", "diffusers.quantizers.torchao.torchao_quantizer")
+# Optional packages announce on import what this machine will not use; the operator's terminal keeps to what
+# they can act on. VCAM_DEBUG shows it all.
+IMPORT_CHATTER = ("torch.utils._pytree", "diffusers.quantizers.torchao.torchao_quantizer")
+
+
+class _CPUBuildOnly(logging.Filter):
+    """torchao's GPU-only extensions fail to load on a CPU build of PyTorch, as they must; on a CUDA build the
+    same message means FP8 is broken, and stays."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        import torch  # already imported by torchao, which is what logs
+
+        return torch.version.cuda is not None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -356,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     if not os.environ.get("VCAM_DEBUG"):
         for name in IMPORT_CHATTER:
             logging.getLogger(name).setLevel(logging.ERROR)
+        logging.getLogger("torchao").addFilter(_CPUBuildOnly())
     handler = {"run": cmd_run, "models": cmd_models, "download": cmd_download, "check": cmd_check,
                "devices": cmd_devices, "midi": cmd_midi, "serve": cmd_serve, "cam": cmd_cam,
                "bench": cmd_bench}[args.command]
