@@ -378,7 +378,8 @@ def _status_text(pacer: Pacer, ticks: TickCounter, controller: Controller) -> st
         import torch
 
         if torch.cuda.is_available():
-            vram = torch.cuda.memory_reserved() / 1024**3
+            free, total = torch.cuda.mem_get_info()
+            vram = ((total - free) / 1024**3, total / 1024**3)
     except ImportError:
         pass
     show_state = controller.state

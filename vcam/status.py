@@ -46,9 +46,10 @@ class StatusLine:
                 self._width = 0
 
 
-def format_status(gen_fps: float, out_fps: float, buffered: float, latency: float, vram_gb: float | None,
-                  preset: str | None, state: str) -> str:
-    vram = f"{vram_gb:.1f} GB" if vram_gb is not None else "-"
+def format_status(gen_fps: float, out_fps: float, buffered: float, latency: float,
+                  vram_gb: tuple[float, float] | None, preset: str | None, state: str) -> str:
+    """`vram_gb`: (used, total) of the card, every process counted: what an operator needs to see coming."""
+    vram = f"{vram_gb[0]:.1f}/{vram_gb[1]:.0f} GB" if vram_gb is not None else "-"
     parts = [
         f"{state}",
         f"gen {gen_fps:5.1f} fps",
