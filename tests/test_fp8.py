@@ -96,3 +96,30 @@ def test_fp8_compiles_and_keeps_its_frames(fp8_on_cpu, weights_folder):
     assert dynamo_utils.counters["stats"]["unique_graphs"] > 0
     assert not dynamo_utils.counters["graph_break"], dict(dynamo_utils.counters["graph_break"])
     assert psnr(compiled[0], eager[0]) > 30.0
+
+
+def test_the_benchmark_engine_is_quantized_block_by_block(fp8_on_cpu, monkeypatch):
+    """As when a checkpoint is read: block i is in FP8 before block i+1 takes memory, so a 24 GB card can bench."""
+    import vcam.engine
+    from vcam.engine import random_engine
+
+    made, later_on_meta = [], []
+
+    class Recorded(CausalWanModel):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    real_quantize = vcam.engine.quantize_fp8
+
+    def quantize(block, device):
+        blocks = list(made[-1].blocks)
+        i = next(j for j, b in enumerate(blocks) if b is block)
+        later_on_meta.append(all(p.is_meta for b in blocks[i + 1:] for p in b.parameters()))
+        return real_quantize(block, device)
+
+    monkeypatch.setattr(vcam.engine, "CausalWanModel", Recorded)
+    monkeypatch.setattr(vcam.engine, "quantize_fp8", quantize)
+    spec = get_spec("tiny")
+    random_engine(spec, torch.device("cpu"), torch.bfloat16, vcam.SpeedOptions(quant="fp8"))
+    assert len(later_on_meta) == spec.transformer.num_layers and all(later_on_meta)

@@ -126,6 +126,19 @@ def test_fp8_says_what_it_needs_on_a_cpu():
         vcam.SpeedOptions(quant="int3")
 
 
+def test_the_random_engine_filled_part_by_part_has_the_whole_models_weights():
+    import torch
+
+    from vcam.engine import TRANSFORMER_SEED, random_engine
+    from vcam.model import CausalWanModel, init_random_
+
+    spec = get_spec("tiny")
+    got = random_engine(spec, torch.device("cpu"), torch.bfloat16, vcam.SpeedOptions(fuse=False)).model.state_dict()
+    whole = init_random_(CausalWanModel(spec.transformer).cast(torch.bfloat16), TRANSFORMER_SEED).state_dict()
+    assert set(got) == set(whole)
+    assert all(torch.equal(got[k], whole[k]) for k in whole if not k.startswith("rope."))
+
+
 def test_random_engine_built_on_the_device_streams():
     import torch
 
@@ -154,3 +167,18 @@ def test_compiled_kernels_are_kept_in_vcams_cache_and_reused(tmp_path):
         runs.append(tuple(int(v) for v in out.stdout.split()))
     assert runs[0][1] > 0 and runs[1] == (runs[0][1], 0)  # every graph compiled once, then found
     assert any((tmp_path / "inductor").rglob("*"))
+
+
+def test_a_bench_that_cannot_fit_the_card_says_so_before_building(monkeypatch):
+    import torch
+
+    from vcam.bench import BenchTarget, _check_fits
+    from vcam.errors import NotEnoughVRAMError
+
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (22.5 * 2**30, 24 * 2**30))  # a 24 GB card
+    card = lambda w, h: BenchTarget(torch.device("cuda"), "RTX 4090", "krea-14b", torch.bfloat16, w, h)  # noqa: E731
+    spec = get_spec("krea-14b")
+    with pytest.raises(NotEnoughVRAMError) as err:
+        _check_fits(spec, card(832, 480), BenchSettings())
+    assert "22.5 GB free" in str(err.value) and "--size 576x320" in err.value.fix
+    _check_fits(spec, card(576, 320), BenchSettings(quant="fp8"))  # 21.3 GB by the estimate: it fits

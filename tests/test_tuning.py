@@ -32,11 +32,11 @@ def cpu_key(**changes) -> TuningKey:
     return TuningKey(**{**fields, **changes})
 
 
-def fake_bench(rates: dict[str, float | Exception]):
+def fake_bench(rates: dict[str, float | BaseException]):
     """A bench that answers at once: frames/s by the options' describe(), or raises what it is given."""
     def run_one(settings, log=print):
         rate = rates[settings.speed().describe()]
-        if isinstance(rate, Exception):
+        if isinstance(rate, BaseException):
             raise rate
         return SimpleNamespace(frames_per_second=rate)
 
@@ -263,3 +263,33 @@ def test_bench_tune_json_through_the_command(cache_dir):
     assert data["key"]["model"] == "tiny" and data["key"]["dtype"] == "float32" and len(data["candidates"]) == 4
     assert data["best"]["frames_per_second"] == max(c["frames_per_second"] for c in data["candidates"])
     assert KEY in json.loads((cache_dir / "tuning.json").read_text())["entries"]
+
+
+def test_a_candidate_within_timing_noise_of_the_defaults_does_not_replace_them(monkeypatch, cache_dir):
+    monkeypatch.setattr(tuning, "bench", fake_bench({"defaults": 5.0, "attention math": 5.1, "no fuse": 4.0,
+                                                     "no fuse, attention math": 4.0}))
+    assert tune(TINY, log=lambda s: None).best.options == SpeedOptions()  # 2 % is noise, not a reason
+    monkeypatch.setattr(tuning, "bench", fake_bench({"defaults": 5.0, "attention math": 5.3, "no fuse": 4.0,
+                                                     "no fuse, attention math": 4.0}))
+    assert tune(TINY, log=lambda s: None).best.options == SpeedOptions(attention="math")
+
+
+def test_ctrl_c_keeps_what_was_measured(monkeypatch, cache_dir):
+    monkeypatch.setattr(tuning, "bench", fake_bench({"defaults": 5.0, "attention math": 8.0,
+                                                     "no fuse": KeyboardInterrupt(), "no fuse, attention math": 9.0}))
+    result = tune(TINY, log=lambda s: None)
+    assert [t.skipped for t in result.trials] == [False, False, True, True]
+    assert result.saved and result.best.options == SpeedOptions(attention="math")
+
+
+def test_a_tuning_file_that_cannot_be_written_still_gives_the_table(monkeypatch, cache_dir):
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+
+    def refuse(path, entries):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(tuning, "_write_entries", refuse)
+    logged = []
+    result = tune(TINY, log=logged.append)
+    assert not result.saved and result.best is not None and "not saved" in result.table()
+    assert any("could not save" in line for line in logged)

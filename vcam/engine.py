@@ -235,14 +235,23 @@ def random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype,
     text encoding is off the hot path."""
     from vcam.configs import TextConfig
 
+    speed = speed or SpeedOptions()
     with torch.device("meta"):
         transformer = CausalWanModel(spec.transformer).cast(dtype)  # never a float32 copy of 14 B weights
-    transformer = transformer.to_empty(device=device)
-    init_random_(transformer, TRANSFORMER_SEED).eval()
+    for name, part in transformer.named_children():
+        if name != "blocks":
+            init_random_(part.to_empty(device=device), TRANSFORMER_SEED, prefix=f"{name}.")
+    # Block by block, each made ready (fused, FP8) before the next is placed, as when a checkpoint is read: FP8
+    # never needs the bf16 model to fit (a 24 GB card).
+    prepare = _prepare_block(speed, device)
+    for i, block in enumerate(transformer.blocks):
+        init_random_(block.to_empty(device=device), TRANSFORMER_SEED, prefix=f"blocks.{i}.")
+        prepare(block)
+    transformer.eval()
     transformer.rope = Rope(spec.transformer.head_dim, spec.transformer.rope_max_positions).to(device)
     stand_in = TextConfig(vocab_size=512, d_model=spec.text.d_model, d_kv=64, d_ff=1024, num_layers=1,
                           num_heads=8, max_length=spec.text.max_length)
     umt5 = build_umt5(stand_in, TEXT_SEED).to(device=device, dtype=dtype)
     text = TextEncoder(umt5, ByteTokenizer(stand_in.vocab_size), stand_in.max_length, device, dtype)
     engine = Engine(spec, transformer, _random_vae(spec, device, dtype), text, device)
-    return _tune(engine, speed or SpeedOptions())
+    return _tune(engine, speed, blocks_ready=True)

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 
 from vcam.errors import VcamError
+from vcam.lanes import device_unusable
 from vcam.pacer import Pacer
 from vcam.stream import Stream
 
@@ -139,17 +140,11 @@ class Generator:
 
 
 def _device_lost(stream: Stream, error: Exception) -> bool:
-    """Whether `error` left the GPU unusable (an illegal memory access, a device-side assert): every later CUDA
-    call fails as well, so retrying would only repeat the message while the show holds its last frame."""
+    """Whether `error` left the GPU unusable: retrying would only repeat the message while the show holds its
+    last frame."""
     import torch
 
-    if stream.device.type != "cuda" or isinstance(error, torch.cuda.OutOfMemoryError):
-        return False
-    try:
-        torch.cuda.synchronize(stream.device)
-    except Exception:  # noqa: BLE001 - whatever it raises, the context is gone
-        return True
-    return False
+    return not isinstance(error, torch.cuda.OutOfMemoryError) and device_unusable(stream.device)
 
 
 def _free_gpu_memory(stream: Stream) -> None:

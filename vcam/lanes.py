@@ -19,6 +19,18 @@ def on_device(device: torch.device):
     return torch.cuda.device(device) if device.type == "cuda" else nullcontext()
 
 
+def device_unusable(device: torch.device) -> bool:
+    """Whether `device`'s CUDA context is gone (after an illegal memory access or a device-side assert): every
+    later CUDA call fails too, so retrying only repeats the error."""
+    if device.type != "cuda":
+        return False
+    try:
+        torch.cuda.synchronize(device)
+    except Exception:  # noqa: BLE001 - whatever it raises, the context is gone
+        return True
+    return False
+
+
 class Lane:
     def __init__(self, device: torch.device, separate: bool):
         self.cuda = device.type == "cuda"

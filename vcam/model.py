@@ -360,9 +360,10 @@ def block_causal_mask(frames: int, tokens_per_frame: int, frames_per_block: int,
 
 
 @torch.no_grad()
-def init_random_(model: nn.Module, seed: int) -> nn.Module:
-    """Deterministic random weights (same seed, same weights on the same device), scaled like a trained net."""
-    for name, p in sorted(model.named_parameters()):
+def init_random_(model: nn.Module, seed: int, prefix: str = "") -> nn.Module:
+    """Deterministic random weights (same seed, same weights on the same device), scaled like a trained net. Each
+    weight depends only on its name (`prefix` + its name in `model`), so a model may be filled part by part."""
+    for name, p in sorted((prefix + n, p) for n, p in model.named_parameters()):
         gen = torch.Generator(device=p.device).manual_seed(seed + _stable_hash(name))
         if name.endswith("modulation"):
             p.copy_(torch.randn(p.shape, generator=gen, device=p.device, dtype=torch.float32) / p.shape[-1] ** 0.5)

@@ -21,6 +21,7 @@ import torch
 
 from vcam.bench import BenchSettings, bench, bench_target, release_engines
 from vcam.cachedir import cache_dir
+from vcam.lanes import device_unusable
 from vcam.speed import SpeedOptions
 
 FILE_VERSION = 1
@@ -138,7 +139,8 @@ class TuneResult:
                 mark = "   <- fastest" if t is self.best else ""
                 lines.append(f"  {t.frames_per_second:8.2f}  {t.options.describe()}{mark}")
             elif t.skipped:
-                lines.append(f"  {'-':>8s}  {t.options.describe()}: not tried, the time budget was spent")
+                lines.append(f"  {'-':>8s}  {t.options.describe()}: not tried (the time budget was spent, or tuning "
+                             "stopped: see above)")
             else:
                 first = (t.error or "").strip().splitlines()[0:1] or ["failed"]
                 lines.append(f"  {'failed':>8s}  {t.options.describe()}: {first[0][:120]}")
@@ -146,7 +148,8 @@ class TuneResult:
             lines.append(f"saved to {self.path}: vcam run and vcam serve use "
                          f"{self.best.options.describe()} on this card at these settings")
         else:
-            lines.append("no candidate ran: nothing saved")
+            lines.append("no candidate finished: nothing saved" if self.best is None
+                         else f"not saved to {self.path} (see above)")
         return "\n".join(lines)
 
     def to_json(self) -> str:
@@ -241,8 +244,10 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     options = candidates(target.device, settings.quant)
     trials: list[Trial] = []
     start = clock()
+    stopped = False
     for i, opt in enumerate(options, 1):
-        if budget_s is not None and clock() - start >= budget_s and any(t.frames_per_second for t in trials):
+        if stopped or (budget_s is not None and clock() - start >= budget_s
+                       and any(t.frames_per_second for t in trials)):
             trials.append(Trial(opt, skipped=True))
             continue
         log(f"candidate {i}/{len(options)}: {opt.describe()}")
@@ -250,28 +255,56 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
                                   height=target.height, **opt.to_dict())
         try:
             result = bench(one, log)
+        except KeyboardInterrupt:  # Ctrl-C: what was measured so far is still worth keeping
+            log("  stopped: the candidates measured so far are compared and saved")
+            trials.append(Trial(opt, skipped=True))
+            stopped = True
         except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory, ...: the rest still count
             trials.append(Trial(opt, error=_error_text(e)))
             log(f"  failed: {_error_text(e).splitlines()[0][:200]}")
+            if device_unusable(target.device):
+                log("  the GPU cannot run anything more in this process: the rest are not tried")
+                stopped = True
         else:
             trials.append(Trial(opt, frames_per_second=result.frames_per_second))
             log(f"  {result.frames_per_second:.2f} frames/s")
         finally:
-            release_engines(target.device, opt.compile)
-    ran = [t for t in trials if t.frames_per_second is not None]
+            try:
+                release_engines(target.device, opt.compile)
+            except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far still count
+                log(f"  could not free the GPU memory ({_error_text(e).splitlines()[0][:200]})")
+                stopped = True
     tuned = TuneResult(key=key, trials=trials, path=path, date=datetime.datetime.now().isoformat(timespec="seconds"),
-                       best=max(ran, key=lambda t: t.frames_per_second) if ran else None,
-                       blocks=settings.blocks, warmup=settings.warmup)
+                       best=_fastest(trials), blocks=settings.blocks, warmup=settings.warmup)
     if tuned.best is not None:
         try:
-            entries = _read_entries(path)
-        except _Unreadable as e:
-            log(f"replacing the unreadable tuning file {path} ({e})")
-            entries = {}
-        entries[key.text()] = tuned.entry()
-        _write_entries(path, entries)
-        tuned.saved = True
+            try:
+                entries = _read_entries(path)
+            except _Unreadable as e:
+                log(f"replacing the unreadable tuning file {path} ({e})")
+                entries = {}
+            entries[key.text()] = tuned.entry()
+            _write_entries(path, entries)
+            tuned.saved = True
+        except OSError as e:
+            log(f"could not save the tuning to {path} ({e}): the table below is all there is")
     return tuned
+
+
+MEANINGFUL_GAIN = 1.03  # a candidate must beat the defaults by this much to be chosen over them
+
+
+def _fastest(trials: list[Trial]) -> Trial | None:
+    """The fastest candidate; the defaults (the first) unless it is faster by more than timing noise, since every
+    other option costs something (minutes of compiling at start, memory for graphs)."""
+    ran = [t for t in trials if t.frames_per_second is not None]
+    if not ran:
+        return None
+    best = max(ran, key=lambda t: t.frames_per_second)
+    base = trials[0] if trials[0].frames_per_second is not None else None
+    if base is not None and best.frames_per_second < MEANINGFUL_GAIN * base.frames_per_second:
+        return base
+    return best
 
 
 @dataclass(frozen=True)
