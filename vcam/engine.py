@@ -124,17 +124,7 @@ def load(
     text_device, offload = device, False
     width, height = width or spec.width, height or spec.height
     if device.type == "cuda":
-        free, _ = torch.cuda.mem_get_info(device)
-        no_fp8 = fp8_unsupported(device)
-        try:
-            plan = W.plan_memory(spec, width, height, free, dtype, quant=speed.quant, fp8_possible=no_fp8 is None,
-                                 adapt=adapt, graphs=speed.graphs)
-        except W.NotEnoughVRAMError as e:
-            if no_fp8 is None or "torchao" not in no_fp8:
-                raise
-            # the card could run FP8, this install cannot
-            raise W.NotEnoughVRAMError(e.message, f"{e.fix}; FP8 would need about half the weight memory: "
-                                                  "pip install torchao, then try again") from None
+        plan, free = _memory_plan(spec, device, width, height, dtype, speed, adapt)
         if plan.adapted is not None:
             width, height, quant = plan.adapted
             speed = replace(speed, quant=quant)
@@ -173,6 +163,37 @@ def load(
     text = TextEncoder(umt5, HFTokenizer(str(paths.tokenizer)), spec.text.max_length, device, dtype)
     engine = Engine(spec, transformer, vae, text, device, offload_text_after_start=offload)
     return _sized(_tune(engine, speed, blocks_ready=True), width, height)
+
+
+def _memory_plan(spec: ModelSpec, device: torch.device, width: int, height: int, dtype: torch.dtype,
+                 speed: SpeedOptions, adapt: bool) -> tuple[W.MemoryPlan, int]:
+    free, _ = torch.cuda.mem_get_info(device)
+    no_fp8 = fp8_unsupported(device)
+    try:
+        plan = W.plan_memory(spec, width, height, free, dtype, quant=speed.quant, fp8_possible=no_fp8 is None,
+                             adapt=adapt, graphs=speed.graphs)
+    except W.NotEnoughVRAMError as e:
+        if no_fp8 is None or "torchao" not in no_fp8:
+            raise
+        # the card could run FP8, this install cannot
+        raise W.NotEnoughVRAMError(e.message, f"{e.fix}; FP8 would need about half the weight memory: "
+                                              "pip install torchao, then try again") from None
+    return plan, free
+
+
+def planned_settings(model: str, width: int, height: int, quant: str, adapt: bool) -> tuple[int, int, str]:
+    """The size and quantization `load(..., adapt=adapt)` will run `model` at on this machine's GPU, read before
+    loading (a show looks up its tuned speed options by them). Where nothing has to change, or there is no GPU,
+    or the settings cannot fit at all (`load` says so), they are the ones asked."""
+    spec = get_spec(model)
+    if not adapt or not torch.cuda.is_available():
+        return width, height, quant
+    try:
+        plan, _ = _memory_plan(spec, torch.device("cuda"), width, height, torch.bfloat16, SpeedOptions(quant=quant),
+                               adapt=True)
+    except VcamError:
+        return width, height, quant
+    return plan.adapted or (width, height, quant)
 
 
 def _sized(engine: Engine, width: int, height: int) -> Engine:

@@ -89,14 +89,16 @@ def choose_model(requested: str | None, status: StatusLine) -> str:
 
 
 def live_speed(opts: RunOptions, model: str, width: int, height: int, steps: int,
-               warn: Callable[[str], None]) -> SpeedChoice:
+               warn: Callable[[str], None], adapt: bool = False) -> SpeedChoice:
     """The speed options of this show: by hand, else tuned for this card at these settings, else the defaults.
-    Keyed by the device and dtype `vcam.load` picks (bf16 on CUDA), as `vcam bench --tune` keys what it measured."""
+    Keyed by the device and dtype `vcam.load` picks (bf16 on CUDA), as `vcam bench --tune` keys what it measured,
+    and, with `adapt`, by the size and quantization the memory plan will run on this card."""
     from vcam.bench import BenchSettings
+    from vcam.engine import planned_settings
     from vcam.tuning import TuningKey, choose_speed
 
-    key = TuningKey.of(BenchSettings(model=model, width=width, height=height, steps=steps,
-                                     quant=opts.quant or "none"))
+    width, height, quant = planned_settings(model, width, height, opts.quant or "none", adapt)
+    key = TuningKey.of(BenchSettings(model=model, width=width, height=height, steps=steps, quant=quant))
     flags = {"compile": opts.compile, "attention": opts.attention, "overlap": opts.overlap, "graphs": opts.graphs}
     return choose_speed(key, flags, use_tuning=opts.tuning, warn=warn)
 
@@ -183,7 +185,7 @@ def run(opts: RunOptions) -> int:
         seed = show.presets[0].seed if show.presets[0].seed is not None and opts.seed is None else seed
     else:
         prompts, preset = {DEFAULT_PROMPT: 1.0}, None
-    speed = live_speed(opts, model, width, height, steps, status.message)  # the starting steps and size
+    speed = live_speed(opts, model, width, height, steps, status.message, adapt)  # the starting steps and size
     if speed.message:
         status.message(speed.message)
     fallback_path = opts.fallback or (defaults.fallback if defaults else None)
