@@ -244,17 +244,11 @@ def bench_engine(settings: BenchSettings, log=print):
 
 
 def _check_fits(spec: ModelSpec, target: "BenchTarget", settings: BenchSettings) -> None:
-    """Says before building, not with an out-of-memory error after, when these settings cannot fit the card."""
-    from vcam.errors import NotEnoughVRAMError
+    """Says before building, not with an out-of-memory error after, when these settings cannot fit the card: the
+    memory plan `vcam.load` makes, which names what would fit."""
+    from vcam.engine import memory_plan
 
-    free, _ = torch.cuda.mem_get_info(target.device)
-    need = estimate_vram(spec, target.width, target.height, target.dtype, text_on_gpu=False, quant=settings.quant,
-                         graphs=settings.graphs)
-    if need.total > free:
-        raise NotEnoughVRAMError(
-            f"{spec.name} at {target.width}x{target.height} ({settings.quant if settings.quant != 'none' else 'bf16'})"
-            f" needs about {need.total / 2**30:.1f} GB of GPU memory ({need.describe()}); {free / 2**30:.1f} GB free",
-            "bench a setting that fits: --size 576x320, or --quant fp8 on Ada, Hopper and Blackwell cards")
+    memory_plan(spec, target.device, target.width, target.height, target.dtype, settings.speed(), adapt=False)
 
 
 def release_engines(device: torch.device, compiled: bool = True) -> None:

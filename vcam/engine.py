@@ -124,7 +124,7 @@ def load(
     text_device, offload = device, False
     width, height = width or spec.width, height or spec.height
     if device.type == "cuda":
-        plan, free = _memory_plan(spec, device, width, height, dtype, speed, adapt)
+        plan, free = memory_plan(spec, device, width, height, dtype, speed, adapt)
         if plan.adapted is not None:
             width, height, quant = plan.adapted
             speed = replace(speed, quant=quant)
@@ -165,8 +165,9 @@ def load(
     return _sized(_tune(engine, speed, blocks_ready=True), width, height)
 
 
-def _memory_plan(spec: ModelSpec, device: torch.device, width: int, height: int, dtype: torch.dtype,
-                 speed: SpeedOptions, adapt: bool) -> tuple[W.MemoryPlan, int]:
+def memory_plan(spec: ModelSpec, device: torch.device, width: int, height: int, dtype: torch.dtype,
+                speed: SpeedOptions, adapt: bool) -> tuple[W.MemoryPlan, int]:
+    """Where `spec` goes on this CUDA card and its free bytes; NotEnoughVRAMError naming what would fit."""
     free, _ = torch.cuda.mem_get_info(device)
     no_fp8 = fp8_unsupported(device)
     try:
@@ -189,8 +190,8 @@ def planned_settings(model: str, width: int, height: int, quant: str, adapt: boo
     if not adapt or not torch.cuda.is_available():
         return width, height, quant
     try:
-        plan, _ = _memory_plan(spec, torch.device("cuda"), width, height, torch.bfloat16, SpeedOptions(quant=quant),
-                               adapt=True)
+        plan, _ = memory_plan(spec, torch.device("cuda"), width, height, torch.bfloat16, SpeedOptions(quant=quant),
+                              adapt=True)
     except VcamError:
         return width, height, quant
     return plan.adapted or (width, height, quant)
