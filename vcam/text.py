@@ -122,7 +122,7 @@ class TextEncoder:
                 self._cache[key] = emb
                 while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
-        return emb.to(self.device, non_blocking=False)
+        return emb.to(self.device)
 
     def move_to(self, device: torch.device | str) -> None:
         """Moves the encoder (and the cached embeddings with it), never in the middle of an encoding."""

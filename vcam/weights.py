@@ -301,12 +301,13 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
         # decoding one latent into 4 full-size frames at the last stage's width, with a few live copies
         "vae": param_bytes(vae, dtype) + 8 * 4 * height * width * spec.vae.base_dim * elt,
     }
-    # The text K/V of the prompt in use, of the previous block's (the context is rebuilt under it) and of a new
-    # one while it is made; the same few MB per layer at any frame size.
-    parts["prompts"] = 3 * 2 * cfg.num_layers * spec.text.max_length * cfg.dim * elt
+    text_kv = 2 * cfg.num_layers * spec.text.max_length * cfg.dim * elt  # one prompt's cross-attention K/V
+    # That of the prompt in use, of the previous block's (the context is rebuilt under it) and of a new one while
+    # it is made; the same at any frame size.
+    parts["prompts"] = 3 * text_kv
     if graphs:  # two kinds of pass, each with its own copy of the text K/V and of the float32 latents and times
         latents = 3 * cfg.in_channels * (height // 8) * (width // 8) * 4
-        parts["cuda graphs"] = 2 * (2 * cfg.num_layers * spec.text.max_length * cfg.dim * elt + latents + 3 * 4)
+        parts["cuda graphs"] = 2 * (text_kv + latents + 3 * 4)
         # and the graphs' own memory pool, which keeps a pass's activations for them alone
         parts["graph pool"] = parts["activations"]
     # What no part above counts: cuBLAS and attention workspaces, the allocator's fragmentation, the VAE encoder's
