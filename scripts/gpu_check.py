@@ -32,25 +32,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from vcam.bench import BenchSettings, bench, bench_engine, release_engines  # noqa: E402
 from vcam.configs import get_spec  # noqa: E402
-from vcam.model import CausalWanModel, KVCache, init_random_  # noqa: E402
+from vcam.model import CausalWanModel, KVCache, Rope, init_random_  # noqa: E402
+
+
+def random_model(cfg, device: torch.device) -> CausalWanModel:
+    """A float32 transformer of `cfg` with random weights made on `device` itself, ready to run."""
+    with torch.device("meta"):
+        model = CausalWanModel(cfg)
+    model = init_random_(model.to_empty(device=device), 0).eval()
+    model.rope = Rope(cfg.head_dim, cfg.rope_max_positions).to(device)
+    return model
 
 
 def bf16_vs_fp32(device: torch.device, layers: int, size: tuple[int, int]) -> dict:
     cfg = replace(get_spec("krea-14b").transformer, num_layers=layers)
     if device.type == "cpu":
         cfg = replace(get_spec("tiny").transformer)
-    with torch.device("meta"):
-        ref = CausalWanModel(cfg)
-    ref = init_random_(ref.to_empty(device=device), 0).eval()
-    from vcam.model import Rope
-
-    ref.rope = Rope(cfg.head_dim, cfg.rope_max_positions).to(device)
-    with torch.device("meta"):
-        low = CausalWanModel(cfg)
-    low = low.to_empty(device=device)
-    low.load_state_dict(ref.state_dict())
-    low.rope = Rope(cfg.head_dim, cfg.rope_max_positions).to(device)
-    low.cast(torch.bfloat16 if device.type == "cuda" else torch.float32).fuse_qkv().eval()
+    ref = random_model(cfg, device)
+    low = random_model(cfg, device)  # the same weights: they depend only on the seed and their names
+    low.cast(torch.bfloat16 if device.type == "cuda" else torch.float32).fuse_qkv()
     w, h = size
     gen = torch.Generator(device=device).manual_seed(1)
     x = torch.randn(1, 16, 3, h // 8, w // 8, generator=gen, device=device)
@@ -143,12 +143,7 @@ def kernels_used(device: torch.device) -> dict:
     from torch.profiler import ProfilerActivity, profile
 
     cfg = replace(get_spec("krea-14b").transformer, num_layers=4)
-    with torch.device("meta"):
-        m = CausalWanModel(cfg)
-    m = init_random_(m.to_empty(device=device), 0).cast(torch.bfloat16).fuse_qkv().eval()
-    from vcam.model import Rope
-
-    m.rope = Rope(cfg.head_dim, cfg.rope_max_positions).to(device)
+    m = random_model(cfg, device).cast(torch.bfloat16).fuse_qkv()
     x = torch.randn(1, 16, 3, 60, 104, device=device)
     kv = m.text_kv(torch.randn(1, 512, cfg.text_dim, device=device))
     cache = KVCache(cfg, 1, 6 * 1560, m.dtype, device)
