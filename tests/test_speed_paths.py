@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+from dataclasses import replace
 
 import vcam
 from vcam.bench import BenchSettings, bench, flops_per_block, linear_params_per_token
@@ -70,6 +71,28 @@ def test_bench_on_tiny_prints_its_table():
     assert {"context", "recompute", "pass 1", "pass 4", "vae decode", "host copy"} <= set(result.stages_ms)
     table = result.table()
     assert "frames/s" in table and "vae decode" in table and "efficiency" in table
+
+
+def test_bench_says_when_other_processes_share_the_card(monkeypatch):
+    import torch
+
+    from vcam.bench import BenchResult, warn_if_shared
+
+    gib = 1024**3
+    cuda = torch.device("cuda")
+    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 30 * gib)
+    said = []
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (49 * gib, 80 * gib))
+    assert warn_if_shared(cuda, said.append) == pytest.approx(1.0) and said == []  # a CUDA context, a desktop
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (38 * gib, 80 * gib))  # a 12 GB job
+    assert warn_if_shared(cuda, said.append) == pytest.approx(12.0)
+    assert len(said) == 1 and "12.0 GB" in said[0] and "nvidia-smi" in said[0]
+    assert warn_if_shared(torch.device("cpu"), said.append) is None and len(said) == 1
+    result = BenchResult(device="H100", model="krea-14b", width=832, height=480, steps=4, dtype="bfloat16",
+                         compile=False, fuse=True, attention="auto", quant="none", overlap=False, graphs=False,
+                         blocks=8, frames_per_second=5.0, ms_per_block=2400.0)
+    assert "other processes" not in result.table()
+    assert "other processes held 12.0 GB" in replace(result, others_vram_gb=12.0).table()
 
 
 def test_bench_json_is_valid():

@@ -154,6 +154,7 @@ class BenchResult:
     achieved_tflops: float = 0.0
     efficiency: float = 0.0  # achieved / measured matmul rate
     ceiling_fps: float = 0.0  # the frame rate if every FLOP ran at the measured matmul rate
+    others_vram_gb: float | None = None  # card memory held by other processes when timing began
 
     def table(self) -> str:
         lines = [
@@ -175,6 +176,9 @@ class BenchResult:
             f"  measured matmul      {self.matmul_tflops:8.2f} TFLOP/s  -> efficiency {100 * self.efficiency:.0f} %, "
             f"ceiling {self.ceiling_fps:.2f} frames/s before the VAE",
         ]
+        if self.others_vram_gb is not None and self.others_vram_gb >= SHARED_CARD_GB:
+            lines.append(f"  (other processes held {self.others_vram_gb:.1f} GB of this card: it was probably not "
+                         "idle, so these numbers may be low)")
         if self.quant == "fp8":  # the rate is timed on the dtype's matrices; FP8's own peak is about twice that
             lines.append(f"  (efficiency and ceiling are against the {self.dtype} matrix rate, not FP8's)")
         return "\n".join(lines)
@@ -261,6 +265,27 @@ def release_engines(device: torch.device, compiled: bool = True) -> None:
         torch.cuda.empty_cache()
 
 
+SHARED_CARD_GB = 1.5  # held by others above which a card looks busy: a desktop and this process's CUDA context stay under
+
+
+def memory_of_others(device: torch.device) -> float | None:
+    """GB of `device` held by other processes (a second show, a notebook, a training job), whose kernels would
+    share the card with the ones timed; None on a CPU."""
+    if device.type != "cuda":
+        return None
+    free, total = torch.cuda.mem_get_info(device)
+    return max(0, total - free - torch.cuda.memory_reserved(device)) / 1024**3
+
+
+def warn_if_shared(device: torch.device, log) -> float | None:
+    """Says when the card looks busy with other work, which makes timings low and uneven; returns memory_of_others."""
+    others = memory_of_others(device)
+    if others is not None and others >= SHARED_CARD_GB:
+        log(f"warning: other processes hold {others:.1f} GB of this card; if they are running, they slow every "
+            "number timed here. Close them (nvidia-smi lists them) for numbers worth comparing")
+    return others
+
+
 def _estimate_without_headroom(spec: ModelSpec, width: int, height: int, dtype: torch.dtype,
                                settings: BenchSettings) -> int:
     """vcam's memory estimate less the headroom that plans keep free: what it expects to be allocated, the figure
@@ -293,6 +318,7 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
     stream = engine.stream("a benchmark", seed=0, width=width, height=height, steps=settings.steps)
     timer = StageTimer(device)
     stream.timer = timer
+    others = warn_if_shared(device, log)
     log(f"warming up ({settings.warmup} blocks{', compiling' if settings.compile else ''}) …")
     _run_blocks(stream, max(2, settings.warmup), timer)  # block 0 has no context: steady state starts at block 1
     timer.reset()
@@ -315,5 +341,5 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
         peak_vram_gb=torch.cuda.max_memory_allocated(device) / 1024**3 if device.type == "cuda" else None,
         estimated_vram_gb=_estimate_without_headroom(spec, width, height, dtype, settings) / 1024**3,
         matmul_tflops=rate / 1e12, model_tflop_per_block=work / 1e12, achieved_tflops=achieved / 1e12,
-        efficiency=achieved / rate, ceiling_fps=12.0 * rate / work,
+        efficiency=achieved / rate, ceiling_fps=12.0 * rate / work, others_vram_gb=others,
     )
