@@ -129,6 +129,33 @@ def test_tuning_keeps_other_entries_and_replaces_its_own(monkeypatch, cache_dir)
     assert lookup("cpu", "tiny", 112, 64, 2, "float32", "none")[0] == SpeedOptions()
 
 
+def test_two_tunes_ending_together_each_keep_their_entry(monkeypatch, cache_dir):
+    """A second card's tune saving while the first one writes must not read the file before the first is done."""
+    import threading
+
+    path = cache_dir / "tuning.json"
+    first_writing, let_first_finish = threading.Event(), threading.Event()
+    write = tuning._write_entries
+
+    def slow_write(p, entries):
+        if "first" in entries:
+            first_writing.set()
+            let_first_finish.wait(5)
+        write(p, entries)
+
+    monkeypatch.setattr(tuning, "_write_entries", slow_write)
+    first = threading.Thread(target=tuning._save_entry, args=(path, "first", {"n": 1}, print))
+    second = threading.Thread(target=tuning._save_entry, args=(path, "second", {"n": 2}, print))
+    first.start()
+    assert first_writing.wait(5)
+    second.start()
+    second.join(0.5)
+    assert second.is_alive()  # waiting for the lock, not reading the file the first is about to replace
+    let_first_finish.set()
+    first.join(5), second.join(5)
+    assert set(json.loads(path.read_text())["entries"]) == {"first", "second"}
+
+
 def test_lookup_misses_on_other_settings(monkeypatch):
     monkeypatch.setattr(tuning, "bench", fake_bench({"defaults": 1.0, "attention math": 2.0, "no fuse": 1.0,
                                                      "no fuse, attention math": 1.0}))

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -278,17 +279,40 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
                        best=_fastest(trials), blocks=settings.blocks, warmup=settings.warmup)
     if tuned.best is not None:
         try:
-            try:
-                entries = _read_entries(path)
-            except _Unreadable as e:
-                log(f"replacing the unreadable tuning file {path} ({e})")
-                entries = {}
-            entries[key.text()] = tuned.entry()
-            _write_entries(path, entries)
+            _save_entry(path, key.text(), tuned.entry(), log)
             tuned.saved = True
         except OSError as e:
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
     return tuned
+
+
+def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> None:
+    # Locked from read to rename: two tunes ending together (one per card of a two-GPU machine) each keep their entry.
+    with _locked(path):
+        try:
+            entries = _read_entries(path)
+        except _Unreadable as e:
+            log(f"replacing the unreadable tuning file {path} ({e})")
+            entries = {}
+        entries[name] = entry
+        _write_entries(path, entries)
+
+
+@contextmanager
+def _locked(path: Path):
+    """Holds an exclusive lock on a file beside `path` (where the OS has flock; elsewhere tunes are not serialised)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 MEANINGFUL_GAIN = 1.03  # a candidate must beat the defaults by this much to be chosen over them
