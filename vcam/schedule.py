@@ -38,5 +38,6 @@ def denoising_passes(steps: int, shift: float = 5.0, strength: float = 1.0) -> l
 
 
 def renoise_sigma(passes: list[Pass], i: int) -> float:
-    """The noise level to re-noise x0 to before pass i+1 (0 when that pass is at t = 0)."""
-    return passes[i + 1].t / GRID
+    """The noise level to re-noise x0 to before pass i+1: that pass's sigma. A pass at t = 0 still gets the grid's
+    smallest sigma of noise, as the model was distilled with (the training table's lookup of t = 0)."""
+    return passes[i + 1].sigma
