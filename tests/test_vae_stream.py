@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from vcam.configs import VAEConfig
-from vcam.vae import FrameEncoder, LatentScale, StreamingDecoder, build_vae
+from vcam.vae import FrameEncoder, LatentScale, StreamingDecoder, build_vae, vae_dtype
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +55,27 @@ def test_frame_encoder_equals_vae_encode_mean(vae):
     got = FrameEncoder(vae).encode(frame)
     assert got.shape == (1, 16, 1, 6, 10)
     assert torch.allclose(got, LatentScale(vae, "cpu").from_vae(mean), atol=1e-6)
+
+
+def test_a_bf16_engine_decodes_in_float16_which_is_closer_to_float32(vae):
+    import copy
+
+    assert vae_dtype(torch.bfloat16) == torch.float16
+    assert vae_dtype(torch.float32) == torch.float32 and vae_dtype(torch.float16) == torch.float16
+    latents = torch.randn(1, 16, 4, 6, 10, generator=torch.Generator().manual_seed(3))
+    exact = StreamingDecoder(vae).decode(latents)
+    error = {}
+    for dtype in (torch.float16, torch.bfloat16):
+        got = StreamingDecoder(copy.deepcopy(vae).to(dtype)).decode(latents)
+        error[dtype] = (got.float() - exact).abs().mean().item()
+    assert 0 < error[torch.float16] < error[torch.bfloat16] / 4, error
+
+
+def test_a_loaded_bf16_engine_has_a_float16_vae(weights_folder):
+    import vcam
+
+    engine = vcam.load("tiny", weights=weights_folder, device="cpu", dtype=torch.bfloat16, progress=False)
+    assert torch.bfloat16 in {p.dtype for p in engine.model.parameters()}
+    assert {p.dtype for p in engine.vae.parameters()} == {torch.float16}
+    frames = engine.stream("a lighthouse", seed=0).next_block()
+    assert frames.dtype.name == "uint8" and frames.std() > 1.0

@@ -17,7 +17,7 @@ from vcam.quant import fp8_unsupported, quantize_fp8, require_fp8
 from vcam.speed import SpeedOptions
 from vcam.stream import Prompt, Stream, StreamSettings
 from vcam.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5
-from vcam.vae import build_vae
+from vcam.vae import build_vae, vae_dtype
 from vcam import weights as W
 
 # Seeds of the random-weight models' parts: fixed, so `tiny` is the same network everywhere.
@@ -154,7 +154,7 @@ def load(
     from transformers import UMT5EncoderModel
 
     log(f"loading VAE from {paths.vae}")
-    vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=dtype).to(device).eval()
+    vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=vae_dtype(dtype)).to(device).eval()
     log(f"loading text encoder from {paths.text_encoder}")
     # Straight onto its device, shard by shard: not a whole bf16 copy in host RAM first (it is 11 GB). Loaded
     # last, so that nothing else shares its memory and moving it to the CPU (the memory plan's offload) frees all.
@@ -247,7 +247,7 @@ def _random_vae(spec: ModelSpec, device: torch.device, dtype: torch.dtype):
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(VAE_SEED)
         vae = build_vae(spec.vae).to(device).eval()
-    return vae.to(dtype) if dtype != torch.float32 else vae
+    return vae.to(vae_dtype(dtype)) if dtype != torch.float32 else vae
 
 
 def random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype,

@@ -24,6 +24,13 @@ def build_vae(cfg: VAEConfig):
     )
 
 
+def vae_dtype(compute_dtype: torch.dtype) -> torch.dtype:
+    """The VAE's dtype for a transformer computing in `compute_dtype`. With bfloat16 it is float16: as fast on
+    every card with bfloat16 kernels, eight times finer steps (in bfloat16 a decoded frame is off by up to 4 levels of
+    255 against float32), and the range Krea's own release runs the Wan VAE in."""
+    return torch.float16 if compute_dtype == torch.bfloat16 else compute_dtype
+
+
 def _conv_count(module) -> int:
     from diffusers.models.autoencoders.autoencoder_kl_wan import WanCausalConv3d
 
