@@ -109,3 +109,40 @@ def test_vcam_check_prints_a_summary_or_the_errors(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "vcam", "check", str(tmp_path / "none.yaml")],
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+def test_null_in_the_output_list_is_the_null_output():
+    show = parse_show("output: {out: [null, vcam]}\npresets:\n  - {name: a, prompt: x}\n", "s.yaml")
+    assert show.output.out == ("null", "vcam")
+    with pytest.raises(ConfigError) as err:  # an empty entry is still a mistake, not the null output
+        parse_show("output:\n  out:\n    -\npresets:\n  - {name: a, prompt: x}\n", "s.yaml")
+    assert err.value.problems[0].startswith("s.yaml:3: ") and "non-empty text" in err.value.problems[0]
+
+
+@pytest.mark.parametrize("text,line,fragment", [
+    ("presets:\n  - name: off\n    prompt: x\n", 2, "off is read as false; quote it: 'off'"),
+    ("presets:\n  - name: a\n    prompt: 1984\n", 3, "1984 is read as a number; quote it: '1984'"),
+    ("presets:\n  - name: yes\n    prompt: x\n", 2, "yes is read as true; quote it: 'yes'"),
+    ("presets:\n  - name: a\n    prompt: null\n", 3, "null is read as null; quote it: 'null'"),
+    ("name: 2024-05-01\npresets:\n  - {name: a, prompt: x}\n", 1, "read as a date; quote it: '2024-05-01'"),
+])
+def test_values_yaml_reads_as_other_types_say_to_quote_them(text, line, fragment):
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "shows/q.yaml")
+    assert len(err.value.problems) == 1, err.value.problems
+    assert err.value.problems[0].startswith(f"shows/q.yaml:{line}: ") and fragment in err.value.problems[0]
+
+
+@pytest.mark.parametrize("text,line,fragment", [
+    ("presets:\n  - name: a\n    prompt: x\n    seed: !!int abc\n", 4, "'abc' is not a valid !!int"),
+    ("presets:\n  - name: a\n    prompt: !!timestamp x\n", 3, "'x' is not a valid !!timestamp"),
+    ("presets:\n  - name: a\n    prompt: !!python/name:os.system\n", 3, "unknown tag !!python/name:os.system"),
+    ("output:\n  size: !!float big\npresets:\n  - {name: a, prompt: x}\n", 2, "not a valid !!float"),
+    ("presets:\n  - {name: a, prompt: x}\nmidi:\n  controls:\n    - {cc: !!int x, command: next}\n", 5,
+     "not a valid !!int"),
+])
+def test_values_that_cannot_be_constructed_name_file_and_line(text, line, fragment):
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "shows/t.yaml")
+    assert len(err.value.problems) == 1, err.value.problems  # one message per bad value, not a cascade
+    assert err.value.problems[0].startswith(f"shows/t.yaml:{line}: ") and fragment in err.value.problems[0]

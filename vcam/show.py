@@ -18,10 +18,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from yaml.nodes import ScalarNode
+
 from vcam.commands import MAX_SEED
 from vcam.frames import FITS
 from vcam.midimap import MidiMap, read_map
-from vcam.yamlcheck import ConfigError, Reader
+from vcam.yamlcheck import INVALID, ConfigError, Reader
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class Show:
         return list(dict.fromkeys(text for p in self.presets for text in p.prompts))
 
 
+NULL_TAG = "tag:yaml.org,2002:null"
 SHOW_KEYS = ("name", "defaults", "output", "presets", "midi")
 PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback")
 
@@ -179,7 +182,9 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
 
 
 def _size(r: Reader, node) -> tuple[int, int] | None:
-    v = r.value(node)
+    v = r.value(node, "output size")
+    if v is INVALID:
+        return None
     try:
         w, h = (int(x) for x in str(v).lower().split("x"))
     except ValueError:
@@ -197,6 +202,10 @@ def _outs(r: Reader, node) -> tuple[str, ...] | None:
     items = r.sequence(node, "output out")
     outs = []
     for item in items:
+        if isinstance(item, ScalarNode) and item.tag == NULL_TAG and item.value.lower() == "null":
+            # unquoted, null is YAML's null; the null output is what the writer means
+            outs.append("null")
+            continue
         text = r.string(item, "output out entry", 500)
         if text is None:
             continue

@@ -1,10 +1,16 @@
 """Reading YAML with line numbers, so that every error in a show or MIDI map names the file, the line and the fix."""
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+
+# What Reader.value returns for a scalar that could not be constructed; the problem is already recorded, so the
+# typed readers return None without adding a second message about the same value.
+INVALID = object()
 
 
 class ConfigError(ValueError):
@@ -65,13 +71,39 @@ class Reader:
             return []
         return list(node.value)
 
-    def value(self, node: Node):
-        return _construct(node) if isinstance(node, ScalarNode) else node
+    def value(self, node: Node, what: str = "value"):
+        """The Python value of a scalar (a collection node is returned as is); INVALID after recording why."""
+        if not isinstance(node, ScalarNode):
+            return node
+        loader = yaml.SafeLoader("")
+        try:
+            return loader.construct_object(node, deep=True)
+        except Exception as e:  # a tag forces a type the text is not (!!int abc) or that safe loading refuses
+            tag = _shown_tag(node.tag)
+            if isinstance(e, yaml.constructor.ConstructorError) and "could not determine" in (e.problem or ""):
+                self.error(node, f"{what}: unknown tag {tag}; remove it (show files hold plain text, numbers "
+                                 "and lists)")
+            else:
+                # the constructors' own exceptions (int(), a failed regex match) say nothing to a show writer
+                reason = f" ({e.problem})" if isinstance(e, yaml.MarkedYAMLError) and e.problem else ""
+                self.error(node, f"{what}: {node.value!r} is not a valid {tag}{reason}; remove the tag or fix "
+                                 "the value")
+            return INVALID
+        finally:
+            loader.dispose()
 
     def string(self, node: Node, what: str, max_len: int = 2000) -> str | None:
-        v = self.value(node)
+        v = self.value(node, what)
+        if v is INVALID:
+            return None
         if not isinstance(v, str) or not v.strip():
-            self.error(node, f"{what} must be non-empty text")
+            read_as = _read_as(v)
+            if read_as and isinstance(node, ScalarNode) and node.value.strip():
+                # YAML turns unquoted off/yes/null and digits into other types; the fix is quoting
+                self.error(node, f"{what} must be non-empty text, but {node.value} is read as {read_as}; "
+                                 f"quote it: {_quoted(node.value)}")
+            else:
+                self.error(node, f"{what} must be non-empty text")
             return None
         if len(v) > max_len:
             self.error(node, f"{what} is too long ({len(v)} characters, at most {max_len})")
@@ -79,7 +111,9 @@ class Reader:
         return v.strip()
 
     def integer(self, node: Node, what: str, lo: int, hi: int) -> int | None:
-        v = self.value(node)
+        v = self.value(node, what)
+        if v is INVALID:
+            return None
         if isinstance(v, bool) or not isinstance(v, int):
             self.error(node, f"{what} must be a whole number from {lo} to {hi}")
             return None
@@ -89,7 +123,9 @@ class Reader:
         return v
 
     def number(self, node: Node, what: str, lo: float, hi: float) -> float | None:
-        v = self.value(node)
+        v = self.value(node, what)
+        if v is INVALID:
+            return None
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
             self.error(node, f"{what} must be a number from {lo:g} to {hi:g}")
             return None
@@ -99,7 +135,9 @@ class Reader:
         return float(v)
 
     def choice(self, node: Node, what: str, choices: tuple[str, ...]) -> str | None:
-        v = self.value(node)
+        v = self.value(node, what)
+        if v is INVALID:
+            return None
         if v not in choices:
             self.error(node, f"{what} must be one of {', '.join(choices)} (got {v!r})")
             return None
@@ -110,9 +148,23 @@ class Reader:
             raise ConfigError(self.problems)
 
 
-def _construct(node: ScalarNode):
-    loader = yaml.SafeLoader("")
-    try:
-        return loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
+def _read_as(v) -> str | None:
+    """How YAML read an unquoted value where text was expected, in the words of the message; None otherwise."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    if isinstance(v, (int, float)):
+        return "a number"
+    if isinstance(v, (datetime.date, datetime.datetime)):
+        return "a date"
+    return None
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"  # YAML's single-quoted form: a quote is doubled
+
+
+def _shown_tag(tag: str) -> str:
+    """A tag as it is written in the file: tag:yaml.org,2002:int is !!int."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
