@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import mido
@@ -15,6 +16,7 @@ import fake_midi
 from helpers import Pipe, in_thread, wait_for
 from vcam import netproto as proto
 from vcam.client import CamOptions, run_cam
+from vcam.server import FrameServer, ServeSettings, _Client
 
 SHOW = """\
 defaults: {seed: 3, transition: 1}
@@ -250,3 +252,58 @@ def test_status_lines_show_rate_bandwidth_and_latency_on_both_ends(server_factor
     server.stop()
     served = [l for l in server.stderr.read_text().splitlines() if "clients 1" in l]
     assert served and "Mbit/s" in served[-1] and "latency" in served[-1] and "latency -" not in served[-1]
+
+
+# --- the server in this process, without a model --------------------------------------------------------------
+
+
+class BlockedSocket:
+    """A connection whose writes wait until released, like a client that is behind."""
+
+    def __init__(self):
+        self.gate = threading.Event()
+        self.sent: list = []
+
+    def send(self, message):
+        self.gate.wait()
+        self.sent.append(message)
+
+
+def test_a_state_message_reaches_a_client_that_is_behind_before_its_waiting_frames():
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", lambda: {"screen": "blackout"},
+                         lambda message: None)
+    ws = BlockedSocket()
+    client = _Client(ws, "control", "slow")
+    server.clients.append(client)
+    client.offer(b"frame in flight")
+    time.sleep(0.05)  # the sender is now blocked writing it
+    server.broadcast_state()
+    for i in range(48):  # 4 blocks
+        client.offer(b"frame %d" % i)
+    ws.gate.set()
+    assert wait_for(lambda: len(ws.sent) >= 49, 5)
+    time.sleep(0.05)
+    assert json.loads(ws.sent[1]) == {"type": "state", "screen": "blackout"}  # next after the frame in flight
+    assert len(ws.sent) == 50
+    assert all(isinstance(m, bytes) for m in ws.sent[2:])
+    client.close()
+
+
+def test_replies_are_never_dropped_and_only_the_newest_state_is_sent():
+    ws = BlockedSocket()
+    client = _Client(ws, "control", "slow")
+    client.offer(b"frame in flight")
+    time.sleep(0.05)
+    client.offer_state(proto.text("state", screen="live"))
+    client.offer(proto.text("reply", text="first"))
+    for i in range(100):  # more frames than wait, so some go
+        client.offer(b"frame %d" % i)
+    client.offer(proto.text("reply", text="second"))
+    client.offer_state(proto.text("state", screen="blackout"))
+    ws.gate.set()
+    assert wait_for(lambda: len(ws.sent) == 1 + 3 + 48, 5)
+    texts = [json.loads(m) for m in ws.sent if isinstance(m, str)]
+    assert texts == [{"type": "reply", "text": "first"}, {"type": "reply", "text": "second"},
+                     {"type": "state", "screen": "blackout"}]
+    assert client.dropped == 100 - 48
+    client.close()

@@ -10,6 +10,7 @@ import ipaddress
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -42,31 +43,99 @@ def is_loopback(host: str) -> bool:
 
 
 class _Client:
-    """One connection: a bounded queue of frames (the oldest go when it falls behind) and its own sender."""
+    """One connection and its own sender thread.
+
+    Text messages (the state, replies) and frames wait apart, and text goes first: in serve mode the client
+    applies freeze and blackout from its copy of the state, so a state message lost behind a burst of frames
+    would leave the camera live during a blackout. Text is never dropped; frames are (the oldest go when the
+    client falls behind, as a late frame is worth less than a fresh one).
+    """
+
+    FRAMES_WAITING = 48  # 4 blocks
+    REPLIES_WAITING = 64  # past this, the reader of this client waits: one that sends without reading slows only itself
 
     def __init__(self, ws, role: str, name: str):
         self.ws = ws
         self.role = role
         self.name = name
         self.bytes = 0
+        self.dropped = 0  # frames
         self.latency: float | None = None  # end-to-end, as the client last reported it
-        self._mailbox: Mailbox[bytes | str] = Mailbox(48)
+        self._cond = threading.Condition()
+        self._texts: deque[str] = deque()  # in order: a reply carries the state too, and the newest must win
+        self._state: str | None = None  # the state message waiting in _texts, if one is
+        self._frames: deque[bytes] = deque(maxlen=self.FRAMES_WAITING)
+        self._closed = False
+        self._sending_since: float | None = None
         self._thread = threading.Thread(target=self._send_loop, name=f"send-{name}", daemon=True)
         self._thread.start()
 
     def offer(self, message: bytes | str) -> None:
-        self._mailbox.put(message)
+        """A frame (bytes) or a text message (str: a reply, never dropped)."""
+        with self._cond:
+            if isinstance(message, bytes):
+                if len(self._frames) == self._frames.maxlen:
+                    self.dropped += 1
+                self._frames.append(message)
+            else:
+                # Replies answer this client's own messages, so waiting here only slows that client down.
+                while len(self._texts) >= self.REPLIES_WAITING and not self._closed:
+                    self._cond.wait()
+                self._texts.append(message)
+            self._cond.notify_all()
+
+    def offer_state(self, message: str) -> None:
+        """The show's state; never waits. Only the newest matters, so it replaces one still waiting."""
+        with self._cond:
+            if self._state is not None:
+                self._texts.remove(self._state)
+            self._state = message
+            self._texts.append(message)
+            self._cond.notify_all()
+
+    def sending_for(self, now: float) -> float:
+        """How long the send in progress has been blocked (0 when none is)."""
+        started = self._sending_since
+        return 0.0 if started is None else now - started
 
     def close(self) -> None:
-        self._mailbox.close(drain=False)
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def cut(self) -> None:
+        """Closes, and shuts the socket down under a sender blocked in a write (a client that stopped reading)."""
+        self.close()
+        try:
+            self.ws.socket.shutdown(socket.SHUT_RDWR)
+        except (AttributeError, OSError):
+            pass
+
+    def _next(self) -> bytes | str | None:
+        with self._cond:
+            while not (self._texts or self._frames) and not self._closed:
+                self._cond.wait()
+            if self._closed:
+                return None
+            if self._texts:
+                message = self._texts.popleft()
+                if message is self._state:
+                    self._state = None
+                self._cond.notify_all()  # a reply may be waiting for room
+                return message
+            return self._frames.popleft()
 
     def _send_loop(self) -> None:
-        while (message := self._mailbox.get()) is not None:
+        while (message := self._next()) is not None:
+            self._sending_since = time.monotonic()
             try:
                 self.ws.send(message)
                 self.bytes += len(message)
             except Exception:  # the connection is gone; its handler cleans up
+                self.close()
                 return
+            finally:
+                self._sending_since = None
 
 
 class FrameServer:
@@ -114,11 +183,7 @@ class FrameServer:
         with self._lock:
             clients = list(self.clients)
         for c in clients:
-            c.close()
-            try:  # a client that stopped reading leaves its sender blocked in a write: cut the socket under it
-                c.ws.socket.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            c.cut()
         if self._server is not None:
             self._server.shutdown()
 
@@ -170,7 +235,7 @@ class FrameServer:
         with self._lock:
             self.clients.append(client)
         self.say(f"client {peer} connected ({role}); {len(self.clients)} connected")
-        client.offer(proto.text("state", **self.state()))
+        client.offer_state(proto.text("state", **self.state()))
         try:
             for message in ws:
                 if isinstance(message, bytes):
@@ -216,7 +281,7 @@ class FrameServer:
         message = proto.text("state", **self.state())
         with self._lock:
             for c in self.clients:
-                c.offer(message)
+                c.offer_state(message)
 
     # --- status ---------------------------------------------------------------------------------------------
     def describe(self) -> str:
