@@ -307,3 +307,34 @@ def test_replies_are_never_dropped_and_only_the_newest_state_is_sent():
                      {"type": "state", "screen": "blackout"}]
     assert client.dropped == 100 - 48
     client.close()
+
+
+@pytest.fixture
+def local_server():
+    """A FrameServer on a free loopback port, with a controller that records the lines it gets."""
+    lines, said = [], []
+    server = FrameServer(ServeSettings(port=0), lambda line, source: (lines.append(line), "ok")[1],
+                         lambda: {"screen": "live"}, said.append)
+    server.start()
+    server.lines, server.said = lines, said
+    yield server
+    server.stop()
+
+
+def test_a_web_page_cannot_connect(local_server):
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    url = f"ws://127.0.0.1:{local_server.port}"
+    with pytest.raises(InvalidStatus) as err:
+        with connect(url, origin="https://evil.example", proxy=None, open_timeout=5) as ws:
+            ws.send(proto.text("command", line="prompt pwned"))
+    assert err.value.response.status_code == 403
+    assert b"web page" in err.value.response.body and b"vcam cam" in err.value.response.body
+    assert local_server.lines == []
+    assert any("web page" in m for m in local_server.said)
+    with connect(url, proxy=None, open_timeout=5) as ws:  # vcam cam sends no Origin
+        assert json.loads(ws.recv(timeout=5))["type"] == "state"
+        ws.send(proto.text("command", line="preset 2"))
+        assert json.loads(ws.recv(timeout=5))["type"] == "reply"
+    assert local_server.lines == ["preset 2"]

@@ -216,6 +216,16 @@ class FrameServer:
         url = urlparse(request.path)
         if request.headers.get("Upgrade", "").lower() != "websocket":
             return connection.respond(HTTPStatus.OK, "vcam server: connect with vcam cam ws://HOST:PORT\n")
+        origin = request.headers.get("Origin")
+        if origin is not None:
+            # Browsers send an Origin with every WebSocket handshake and vcam cam never does. Without this, a
+            # script on any web page open on the laptop could steer the show through the loopback port of an
+            # SSH tunnel, where no token is asked for.
+            self.say(f"refused a connection from a web page ({origin[:80]}): only vcam cam may connect")
+            return connection.respond(
+                HTTPStatus.FORBIDDEN,
+                f"refused: this connection comes from a web page ({origin[:80]}); a page could steer the show, so "
+                "vcam serve accepts only vcam cam, which sends no Origin header: vcam cam ws://HOST:PORT\n")
         if self.settings.token:
             given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
             given = given or parse_qs(url.query).get("token", [""])[0]
