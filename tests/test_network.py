@@ -338,3 +338,18 @@ def test_a_web_page_cannot_connect(local_server):
         ws.send(proto.text("command", line="preset 2"))
         assert json.loads(ws.recv(timeout=5))["type"] == "reply"
     assert local_server.lines == ["preset 2"]
+
+
+def test_deeply_nested_json_gets_an_error_and_the_connection_stays(local_server):
+    from websockets.sync.client import connect
+
+    nested = '{"type": "ping", "t": ' + "[" * 4000 + "]" * 4000 + "}"
+    with pytest.raises(proto.ProtocolError, match="nested"):
+        proto.parse_text(nested)
+    with connect(f"ws://127.0.0.1:{local_server.port}", proxy=None, open_timeout=5) as ws:
+        assert json.loads(ws.recv(timeout=5))["type"] == "state"
+        ws.send(nested)
+        answer = json.loads(ws.recv(timeout=5))
+        assert answer["type"] == "error" and "nested" in answer["message"]
+        ws.send(proto.text("ping", t=1.0))
+        assert json.loads(ws.recv(timeout=5))["type"] == "pong"

@@ -71,6 +71,8 @@ def parse_text(message: str) -> dict:
         data = json.loads(message)
     except json.JSONDecodeError as e:
         raise ProtocolError(f"not JSON ({e.msg})") from None
+    except RecursionError:  # a few thousand brackets fit in MAX_TEXT and would end the connection
+        raise ProtocolError("JSON nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise ProtocolError('a message is a JSON object with a "type"')
     return data
