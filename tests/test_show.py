@@ -146,3 +146,56 @@ def test_values_that_cannot_be_constructed_name_file_and_line(text, line, fragme
         parse_show(text, "shows/t.yaml")
     assert len(err.value.problems) == 1, err.value.problems  # one message per bad value, not a cascade
     assert err.value.problems[0].startswith(f"shows/t.yaml:{line}: ") and fragment in err.value.problems[0]
+
+
+MIDI_SHOW = """\
+presets:
+  - {name: city, prompt: a}
+  - {name: ocean, prompt: b}
+  - {name: forest, prompt: c}
+midi:
+  controls:
+    - {cc: 0, param: blend, between: [city, ocean]}
+    - {cc: 1, param: blend, between: [1, 3]}
+    - {cc: 41, command: preset 3}
+    - {cc: 42, command: preset Forest}
+    - {note: 36, command: blend city 'forest' 0.5}
+    - {program: presets}
+"""
+
+
+def test_midi_preset_references_that_exist_load():
+    show = parse_show(MIDI_SHOW, "show.yaml")
+    assert [k.between for k in show.midi.knobs] == [("city", "ocean"), (1, 3)]
+    assert len(show.midi.buttons) == 3
+
+
+@pytest.mark.parametrize("old,new,line,fragment", [
+    ("between: [city, ocean]", "between: [city, oceann]", 7, "between: no preset named 'oceann'"),
+    ("between: [1, 3]", "between: [1, 4]", 8, "between: no preset 4: this show has presets 1 to 3"),
+    ("between: [1, 3]", "between: [yes, 3]", 8, "yes is not a preset name or number"),
+    ("command: preset 3", "command: preset 9", 9, "no preset 9"),
+    ("command: preset Forest", "command: preset moon", 10, "no preset named 'moon'"),
+    ("blend city 'forest' 0.5", "blend city 'forst' 0.5", 11, "no preset named 'forst'"),
+])
+def test_midi_map_naming_a_missing_preset_is_a_show_error(old, new, line, fragment):
+    assert old in MIDI_SHOW
+    with pytest.raises(ConfigError) as err:
+        parse_show(MIDI_SHOW.replace(old, new), "shows/m.yaml")
+    assert len(err.value.problems) == 1, err.value.problems
+    assert err.value.problems[0].startswith(f"shows/m.yaml:{line}: midi control ") and fragment in err.value.problems[0]
+
+
+def test_map_files_may_have_more_preset_buttons_than_the_show_but_no_unknown_names(tmp_path):
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\nmidi:\n  map: mine.yaml\n")
+    # a map file serves shows of any length: a button for preset 9 is a generic layout, not a mistake
+    (tmp_path / "mine.yaml").write_text("controls:\n  - {cc: 1, param: blend, between: [a, b]}\n"
+                                       "  - {cc: 2, command: preset 9}\n")
+    assert len(load_show(show).midi.buttons) == 1
+    (tmp_path / "mine.yaml").write_text("controls:\n  - {cc: 2, command: preset 9}\n"
+                                       "  - {cc: 1, param: blend, between: [a, bb]}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    expected = f"{tmp_path / 'mine.yaml'}:3: MIDI map control 2 between: no preset named 'bb'; presets: a, b"
+    assert err.value.problems == [expected]

@@ -18,11 +18,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from yaml.nodes import ScalarNode
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.commands import MAX_SEED
 from vcam.frames import FITS
-from vcam.midimap import MidiMap, read_map
+from vcam.midimap import MidiMap, find_map_file, read_map
 from vcam.yamlcheck import INVALID, ConfigError, Reader
 
 
@@ -117,6 +117,7 @@ def parse_show(text: str, path: str) -> Show:
 
     presets: list[Preset] = []
     seen: dict[str, int] = {}
+    before_presets = len(r.problems)
     for i, node in enumerate(r.sequence(top["presets"], "presets") if "presets" in top else []):
         p = r.mapping(node, f"preset {i + 1}", PRESET_KEYS, required=("name",))
         pname = r.string(p["name"], f"preset {i + 1} name", 100) if "name" in p else None
@@ -141,9 +142,15 @@ def parse_show(text: str, path: str) -> Show:
     if "presets" in top and not presets and not r.problems:
         r.error(top["presets"], "presets is empty; add at least one preset with a name and a prompt")
 
+    presets_read = len(r.problems) == before_presets
+
     midi, port = None, None
     if "midi" in top:
+        before_midi = len(r.problems)
         midi, port = read_map(r, top["midi"], "midi", base)
+        # with a broken preset its name would look missing; with a broken control the map lacks entries
+        if presets_read and len(r.problems) == before_midi:
+            _check_preset_refs(r, Show(path, name, tuple(presets)), midi, top["midi"], base)
     r.raise_if_any()
     return Show(path, name, tuple(presets), defaults, output, midi, port)
 
@@ -157,6 +164,86 @@ def load_show(path: str | os.PathLike) -> Show:
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError([f"{p}:1: cannot read the show file ({e})"]) from None
     return parse_show(text, str(p))
+
+
+def _check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) -> None:
+    """Every preset a knob's `between` or a button's command names must be in this show.
+
+    A misspelt `between` would otherwise fail on every fader message, many times a second, on air. Preset
+    numbers on buttons of a map file are left alone: map files lay out fixed rows of preset buttons (the shipped
+    ones 1 to 8 or 16) for shows of any length, and a button past the end answers once per press.
+    """
+    entries = _control_entries(r.path, node, base, "midi", inline=True, seen=set())
+    knob_at = [e for e in entries if "param" in e.keys and "program" not in e.keys]
+    button_at = [e for e in entries if "command" in e.keys and "program" not in e.keys]
+    if len(knob_at) != len(midi.knobs) or len(button_at) != len(midi.buttons):
+        # the nodes do not line up with the parsed map: point at the midi: section and check names only
+        unknown = _Entry(r.path, "midi", {}, inline=False)
+        knob_at, button_at = [unknown] * len(midi.knobs), [unknown] * len(midi.buttons)
+
+    def missing(ref, entry: _Entry, line_node, what: str) -> None:
+        if isinstance(ref, bool) or not isinstance(ref, (str, int)):  # YAML read yes/off/1.5/null as such
+            shown = line_node.value if isinstance(line_node, ScalarNode) else repr(ref)
+            reason = f"{shown} is not a preset name or number; quote a name"
+        else:
+            try:
+                show.find(ref)
+                return
+            except KeyError as e:
+                reason = e.args[0]
+        line = (line_node if line_node is not None else node).start_mark.line + 1
+        r.problems.append(f"{entry.path}:{line}: {entry.what} {what}: {reason}")
+
+    for knob, entry in zip(midi.knobs, knob_at):
+        if knob.between is None:
+            continue
+        between = entry.keys.get("between")
+        items = between.value if isinstance(between, SequenceNode) else [None, None]
+        for ref, item in zip(knob.between, items):
+            missing(ref, entry, item, "between")
+    for button, entry in zip(midi.buttons, button_at):
+        cmd = button.command
+        refs = cmd.args[:1] if cmd.name == "preset" else cmd.args[:2] if cmd.name == "blend" else ()
+        for ref in refs:
+            if isinstance(ref, str) or entry.inline:
+                missing(ref, entry, entry.keys.get("command"), f"command {str(cmd)!r}")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    path: str  # the file the control is written in
+    what: str  # how read_map names it in messages
+    keys: dict  # key -> value node
+    inline: bool  # written in the show itself rather than in a map file
+
+
+def _control_entries(path: str, node, base: Path, where: str, inline: bool, seen: set) -> list[_Entry]:
+    """The controls of a midi: section or map file in the order read_map puts them into the map: those of the
+    map it names first, then its own."""
+    keys = _keys(node)
+    entries: list[_Entry] = []
+    ref = keys.get("map")
+    if isinstance(ref, ScalarNode):
+        file = find_map_file(ref.value.strip(), base)
+        if file is not None and file.resolve() not in seen:
+            seen.add(file.resolve())
+            try:
+                text = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):  # read_map has reported it
+                text = ""
+            entries += _control_entries(str(file), Reader(str(file)).compose(text), file.parent, "MIDI map",
+                                        inline=False, seen=seen)
+    controls = keys.get("controls")
+    for i, entry in enumerate(controls.value if isinstance(controls, SequenceNode) else []):
+        entries.append(_Entry(path, f"{where} control {i + 1}", _keys(entry), inline))
+    return entries
+
+
+def _keys(node) -> dict:
+    """A mapping node's values by key, without reporting anything (read_map has checked the section)."""
+    if not isinstance(node, MappingNode):
+        return {}
+    return {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
 
 
 def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
