@@ -78,6 +78,8 @@ class RemoteController:
         return None if self._send(str(cmd)) else f"not connected: {cmd} will be sent once the server is reached"
 
     def set_param(self, param: str, value: float, source: str, between: tuple | None = None) -> str | None:
+        # the local state stays as the server last reported it, so that MIDI soft takeover can tell its own values
+        # coming back late from a change made elsewhere
         if param == "blend":
             names = self.state.presets
             if len(names) < 2:
@@ -87,9 +89,7 @@ class RemoteController:
             else:
                 current = names.index(self.state.preset) if self.state.preset in names else 0
                 a, b = names[current], names[(current + 1) % len(names)]
-            self.state.blend = (a, b, value)
             return self.apply(Command("blend", (a, b, value)), source)
-        setattr(self.state, param, int(value))
         return self.apply(Command(param, (int(value),)), source)
 
 

@@ -4,13 +4,16 @@ An unplugged controller is reported and reopened when it comes back; the show go
 """
 from __future__ import annotations
 
+import math
 import threading
+from collections import deque
 from collections.abc import Callable
 
 from vcam.errors import VcamError
 from vcam.midimap import PARAMS, Button, Knob, MidiMap
 
 TAKEOVER_WINDOW = 0.04  # a knob within 4 % of the parameter's range picks it up
+IN_FLIGHT = 256  # values a knob may have sent before the first comes back (two full sweeps of a fader)
 
 
 def input_names() -> list[str]:
@@ -51,7 +54,7 @@ class MidiRouter:
         self.controller = controller
         self.say = say
         self._picked: dict[str, bool] = {}
-        self._applied: dict[str, float] = {}  # the value this router last set, per parameter
+        self._sent: dict[str, deque[float]] = {}  # values this router set and may still see reported back
         self._knob_prev: dict[str, float] = {}
         self._button_prev: dict[tuple, int] = {}
         self._lock = threading.Lock()
@@ -106,22 +109,35 @@ class MidiRouter:
         param = knob.param
         value = knob.value(midi_value)
         current = self._current(param)
-        if param in self._applied and current != self._applied[param]:
+        sent = self._sent.setdefault(param, deque(maxlen=IN_FLIGHT))
+        if sent and not _own_echo(current, sent, PARAMS[param][2]):
             self._picked[param] = False  # something else moved the parameter: pick it up again
+        prev = self._knob_prev.get(param)
+        self._knob_prev[param] = value
         if not self._picked.get(param, False):
             lo, hi, _ = PARAMS[param]
             near = abs(value - current) <= TAKEOVER_WINDOW * (hi - lo)
-            prev = self._knob_prev.get(param)
             crossed = prev is not None and (prev - current) * (value - current) <= 0
-            self._knob_prev[param] = value
             if not (near or crossed):
                 return None
             self._picked[param] = True
-        self._knob_prev[param] = value
-        if param in self._applied and value == self._applied[param]:
-            return None
-        self._applied[param] = value
+        elif value == sent[-1]:
+            return None  # a whole-number knob gives the same value over several positions
+        sent.append(value)
         return self.controller.set_param(param, value, "midi", between=knob.between)
+
+
+def _own_echo(current: float, sent: deque[float], whole: bool) -> bool:
+    """Whether `current` is a value the router set, reported back late (a `vcam cam` client mirrors the server's
+    state, which arrives after the knob has moved on). The server answers in order, so the values sent before
+    the one seen will not come back and are forgotten."""
+    for i, v in enumerate(sent):
+        # blend positions travel as text with 6 significant digits
+        if current == v or (not whole and math.isclose(current, v, rel_tol=1e-5)):
+            for _ in range(i):
+                sent.popleft()
+            return True
+    return False
 
 
 class MidiInput:
