@@ -78,6 +78,17 @@ def test_remote_fader_follows_despite_late_state():
     assert link.server.state.blend[2] >= 0.95
 
 
+def test_remote_fader_keeps_blending_the_same_two_presets():
+    link = LaggyLink(lag=0)
+    router = MidiRouter(nanokontrol2(), link.remote)
+    for v in range(0, 128, 2):
+        router.handle(cc(0, v))
+        link.deliver(keep=0)
+    pairs = {tuple(parse(line).args[:2]) for line in link.sent}
+    assert pairs == {("city", "ocean")}
+    assert link.server.state.blend[:2] == (0, 1)
+
+
 def test_an_outside_change_still_releases_a_remote_knob():
     link = LaggyLink(lag=2)
     router = MidiRouter(nanokontrol2(), link.remote)

@@ -84,13 +84,18 @@ class RemoteController:
             names = self.state.presets
             if len(names) < 2:
                 return "error: blend needs a show with at least two presets on the server"
-            if between is not None:
-                a, b = between
-            else:
-                current = names.index(self.state.preset) if self.state.preset in names else 0
-                a, b = names[current], names[(current + 1) % len(names)]
+            a, b = between if between is not None else self._blend_pair(names)
             return self.apply(Command("blend", (a, b, value)), source)
         return self.apply(Command(param, (int(value),)), source)
+
+    def _blend_pair(self, names: list[str]) -> tuple[str, str]:
+        """The two presets the server blends now (its state names them by index), else the current and the next:
+        past the middle the server's current preset becomes the second one, which must not shift the pair."""
+        blend = self.state.blend
+        if blend and all(isinstance(i, int) and 0 <= i < len(names) for i in blend[:2]):
+            return names[blend[0]], names[blend[1]]
+        current = names.index(self.state.preset) if self.state.preset in names else 0
+        return names[current], names[(current + 1) % len(names)]
 
 
 class Link:
