@@ -1,4 +1,5 @@
 """Output specs, fitting frames into an output, worker threads, the preview window's errors."""
+import re
 import time
 
 import numpy as np
@@ -120,3 +121,46 @@ def test_window_with_headless_opencv(monkeypatch):
     with pytest.raises(VcamError) as err:
         PreviewWindow(64, 64)
     assert "pip install opencv-python" in err.value.fix
+
+
+class ClosingOutput(SlowOutput):
+    def __init__(self, delay):
+        super().__init__(delay)
+        self.closed = False
+
+    def close(self):
+        self.closed = True
+
+
+def test_a_recording_that_falls_behind_is_still_closed_and_says_what_it_dropped():
+    slow, said = ClosingOutput(0.2), []
+    w = OutputWorker(slow, 8, 8, queue=120, every_frame=True, say=said.append)
+    frame = np.zeros((8, 8, 3), np.uint8)
+    for tick in range(100):
+        w.offer(frame, tick)
+    w.close(timeout=1)
+    assert slow.closed and not w.stuck  # the file would be complete
+    assert 0 < len(slow.ticks) < 100 and slow.ticks == sorted(slow.ticks)
+    assert w.dropped == 100 - len(slow.ticks)  # every frame is either written or counted
+    assert any(f"dropping the {w.dropped} frame" in s for s in said), said
+    summary = w.summary()
+    assert f"recorded {len(slow.ticks)} frame" in summary and f"{w.dropped} frames dropped" in summary
+
+
+def test_dropping_frames_is_reported_at_once_then_rate_limited():
+    now = [0.0]
+    slow, said = SlowOutput(0.05), []
+    w = OutputWorker(slow, 640, 360, queue=2, every_frame=True, say=said.append, clock=lambda: now[0])
+    frame = np.zeros((8, 8, 3), np.uint8)
+    for tick in range(20):
+        w.offer(frame, tick)
+    time.sleep(0.5)
+    warnings = [s for s in said if "cannot keep up" in s]
+    assert len(warnings) == 1 and "@320x180" in warnings[0]  # once, with a size that would keep up
+    now[0] = 31.0  # a while later, still dropping: reported again with the new total
+    for tick in range(20, 40):
+        w.offer(frame, tick)
+    w.close()
+    warnings = [s for s in said if "cannot keep up" in s]
+    counts = [int(re.search(r"(\d+) frames?", s).group(1)) for s in warnings]
+    assert len(warnings) == 2 and counts[0] < counts[1] <= w.dropped

@@ -32,6 +32,13 @@ class Mailbox(Generic[T]):
                 return self._items.popleft()
             return None
 
+    def clear(self) -> int:
+        """Throws away every waiting item (not counted in `dropped`); returns how many there were."""
+        with self._cond:
+            n = len(self._items)
+            self._items.clear()
+            return n
+
     def close(self, drain: bool = True) -> None:
         with self._cond:
             self._closed = True

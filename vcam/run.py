@@ -19,7 +19,7 @@ import numpy as np
 from vcam.controller import ControlLog, Controller, ShowState, apply_logged
 from vcam.frames import card, load_image
 from vcam.generator import Generator
-from vcam.outputs import open_outputs, parse_spec
+from vcam.outputs import close_workers, open_outputs, parse_spec
 from vcam.pacer import Pacer, PacerSettings
 from vcam.show import Show, load_show
 from vcam.screen import Screen
@@ -216,7 +216,7 @@ def run(opts: RunOptions) -> int:
         server = FrameServer(opts.serve, lambda line, source: controller.handle_line(line, source),
                              lambda: controller.snapshot(), status.message)
 
-    workers = open_outputs(specs, width, height, fps, fit)  # before the model: no camera, no wait
+    workers = open_outputs(specs, width, height, fps, fit, say=status.message)  # before the model: no wait
     for w in workers:
         status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {fps:g} fps")
 
@@ -274,7 +274,7 @@ def run(opts: RunOptions) -> int:
         controller.listeners.append(server.broadcast_state)
     ticks = TickCounter()
     screen = Screen(state)
-    recordings = [w for w in workers if w.output.name.startswith("file:")]
+    recordings = [w for w in workers if w.every_frame]
     live = [w for w in workers if w not in recordings]
 
     def emit(frame: np.ndarray) -> None:
@@ -350,15 +350,12 @@ def run(opts: RunOptions) -> int:
                     part.stop()
             pacer_thread.join(2.0)
             generator.stop(timeout=2.0)
-            for w in workers:
-                w.close()
+            close_workers(workers)  # returns once every recording's file is complete
             if log_file is not None:
                 log_file.write(json.dumps({"end": {"blocks": generator.blocks}}) + "\n")
                 log_file.close()
             for w in recordings:
-                rec = w.output
-                if rec.frames:
-                    status.message(f"recorded {rec.frames} frames to {rec.path}")
+                status.message(w.summary())
     return 0
 
 
