@@ -48,6 +48,15 @@ def test_the_backends_native_format_is_used(camera, native, size):
         assert np.array_equal(dev.frames[0].reshape(48, 64, 3), frame[..., ::-1])
 
 
+@pytest.mark.parametrize("native", [None, "I420", "NV12", "YUY2", "UYVY"])
+def test_an_odd_size_is_refused_before_the_camera_opens(camera, native):
+    camera.native = native
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(161, 97, 30, backend="memory")
+    assert "161x97" in str(err.value) and "vcam@160x96" in err.value.fix
+    assert camera.opened == []  # refused up front, not on the first frame
+
+
 def test_missing_device_says_how_to_make_one(camera):
     with pytest.raises(VcamError) as err:
         VirtualCamera(64, 48, 30, device="/dev/video77")

@@ -115,6 +115,12 @@ class VirtualCamera:
         import pyvirtualcam
         from pyvirtualcam import PixelFormat
 
+        if width % 2 or height % 2:
+            # The formats most backends use natively (I420, NV12, YUYV) share colour between pixel pairs: an odd
+            # size would open, then fail on every frame.
+            spec = f"vcam:{device}" if device else "vcam"
+            raise VcamError(f"camera size {width}x{height} must be even in both directions",
+                            f"use {spec}@{width - width % 2}x{height - height % 2}")
         if platform.system() == "Linux":
             for dev in [device] if device else loopback_devices():
                 release_exclusive_caps(dev)
