@@ -268,3 +268,47 @@ def test_new_prompts_are_encoded_before_the_generator_gets_them(tiny_engine):
     for control in gen.controls:  # in the order given
         control(stream, 0)
     assert stream.settings.seed == 5 and torch.allclose(stream._target, tiny_engine.text.encode(text))
+
+
+# --- show reloads ----------------------------------------------------------------------------------------------
+
+def sent(log_out):
+    """The stream operations the controller has handed over, from its control log."""
+    return [json.loads(x)["apply"] for x in log_out.getvalue().splitlines()[1:]]
+
+
+def test_reload_that_edits_the_live_preset_puts_the_edit_on_air(rig):
+    ctl, stream, _, log_out, engine = rig
+    ctl.handle_line("preset ocean", "stdin")
+    before = len(sent(log_out))
+    ctl.replace_show(parse_show(SHOW.replace("ocean waves, seed: 7", "a stormy sea, seed: 8"), "show.yaml"))
+    assert torch.allclose(stream._target, embedding_of(engine, "a stormy sea"))
+    assert stream.settings.seed == 8 and ctl.state.seed == 8
+    assert sent(log_out)[before:] == [{"op": "prompt", "prompts": {"a stormy sea": 1.0}, "transition": 2},
+                                      {"op": "seed", "seed": 8}]
+    assert ctl.state.preset == 1 and ctl.state.prompts == {"a stormy sea": 1.0}
+    assert "preset 2 'ocean'" in ctl.describe()
+
+
+def test_reload_that_leaves_the_live_preset_alone_sends_nothing(rig):
+    ctl, stream, _, log_out, engine = rig
+    ctl.handle_line("preset ocean", "stdin")
+    target, before = stream._target, len(sent(log_out))
+    # other presets edited, one added before it (its number changes, its content does not)
+    edited = SHOW.replace("a misty forest", "a dark forest").replace(
+        "presets:\n", "presets:\n  - {name: desert, prompt: sand dunes}\n")
+    ctl.replace_show(parse_show(edited, "show.yaml"))
+    assert len(sent(log_out)) == before and stream._target is target
+    assert ctl.state.preset == 2 and ctl.preset_name() == "ocean"
+
+
+def test_reload_that_edits_a_side_of_the_live_blend_blends_the_new_text(rig):
+    ctl, stream, _, log_out, engine = rig
+    ctl.handle_line("blend city ocean 0.25", "stdin")
+    ctl.replace_show(parse_show(SHOW.replace("ocean waves", "a stormy sea"), "show.yaml"))
+    expected = 0.75 * embedding_of(engine, "a neon city at night") + 0.25 * embedding_of(engine, "a stormy sea")
+    assert torch.allclose(stream._target, expected, atol=1e-6)
+    assert ctl.state.blend == (0, 1, 0.25)
+    before = len(sent(log_out))
+    ctl.replace_show(parse_show(SHOW.replace("ocean waves", "a stormy sea").replace("misty", "dark"), "show.yaml"))
+    assert len(sent(log_out)) == before and ctl.state.blend == (0, 1, 0.25)

@@ -117,15 +117,31 @@ class Controller:
         return self.apply(Command(param, (int(value),)), source)
 
     def replace_show(self, show: Show) -> None:
-        """A reloaded show: presets change, the stream goes on; the current preset is kept by name."""
+        """A reloaded show: presets change, the stream goes on; the current preset (or blend) is kept by name.
+
+        If the show file changed what is on air (the current preset's prompts, seed, transition or fallback, or
+        either side of the current blend), it is applied again as selecting it would; otherwise nothing is sent,
+        so an edit elsewhere in the file leaves the picture alone.
+        """
         with self._lock:
-            current = self.preset_name()
-            try:
-                index = show.find(current) if current is not None else None
-            except KeyError:
-                index = None
-            self.state.blend = None  # cleared first: readers outside the lock never pair old indices with it
-            self.show, self.state.preset = show, index
+            old, st = self.show, self.state
+            old_index, blend = st.preset, st.blend
+            st.blend = None  # cleared first: readers outside the lock never pair old indices with it
+            index = _same_preset(old, old_index, show)
+            self.show, st.preset = show, index
+            reply = None
+            if blend is not None:
+                a, b = _same_preset(old, blend[0], show), _same_preset(old, blend[1], show)
+                if a is not None and b is not None:
+                    st.blend = (a, b, blend[2])
+                    if _on_air(old, blend[0]) != _on_air(show, a) or _on_air(old, blend[1]) != _on_air(show, b):
+                        reply = self._apply(Command("blend", (a + 1, b + 1, blend[2])), "reload")
+            elif index is not None and _on_air(old, old_index) != _on_air(show, index):
+                reply = self._go_to_preset(index, Command("preset", (index + 1,)), "reload")
+        if reply is not None:
+            self.say(f"the show file changed what is on air: {reply}")
+        for listener in self.listeners:  # the preset list changed too
+            listener()
 
     # --- the vocabulary -------------------------------------------------------------------------------------
     def _apply(self, cmd: Command, source: str) -> str:
@@ -262,6 +278,22 @@ class Controller:
             where = "prompt " + " + ".join(st.prompts)[:80]
         return (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition} | "
                 f"screen {st.screen} | block {self.generator.blocks}")
+
+
+def _same_preset(old: Show | None, index: int | None, new: Show) -> int | None:
+    """The index in `new` of preset `index` of `old`, by name; None when it is gone."""
+    if old is None or index is None or index >= len(old.presets):
+        return None
+    try:
+        return new.find(old.presets[index].name)
+    except KeyError:
+        return None
+
+
+def _on_air(show: Show, index: int) -> tuple:
+    """What selecting a preset sends: its prompts, seed and transition, and the fallback image it shows."""
+    p = show.presets[index]
+    return p.prompts, p.seed, p.transition, p.fallback or show.defaults.fallback
 
 
 def apply_logged(stream, apply: dict) -> None:
