@@ -3,12 +3,13 @@ import threading
 from collections import deque
 
 import mido
+import pytest
 
 from vcam.client import RemoteController
 from vcam.commands import parse
 from vcam.controller import Controller, ShowState
 from vcam.midi import MidiRouter
-from vcam.midimap import find_map_file, load_map
+from vcam.midimap import Knob, MidiMap, find_map_file, load_map
 from vcam.show import parse_show
 
 SHOW = """\
@@ -113,3 +114,39 @@ def test_an_outside_change_still_releases_a_local_knob():
     ctl.handle_line("transition 12", "stdin")
     router.handle(cc(16, 40))
     assert ctl.state.transition == 12
+
+
+def sweep(router, control, values):
+    return [router.handle(cc(control, v)) for v in values]
+
+
+@pytest.mark.parametrize("command,control,end,at_100", [("transition 20", 16, 16, 13), ("steps 12", 17, 8, 7)])
+def test_a_value_beyond_the_knobs_range_is_picked_up_at_its_nearest_end(command, control, end, at_100):
+    ctl = server_controller()
+    ctl.handle_line(command, "stdin")
+    param, before = command.split()[0], int(command.split()[1])
+    router = MidiRouter(nanokontrol2(), ctl)  # knob 1: transition 0..16; knob 2: steps 1..8
+    sweep(router, control, range(0, 110))
+    assert getattr(ctl.state, param) == before  # short of the knob's end
+    sweep(router, control, [127])
+    assert getattr(ctl.state, param) == end
+    sweep(router, control, [100])
+    assert getattr(ctl.state, param) == at_100  # and follows from then on
+
+
+def test_a_value_below_a_reversed_knobs_range_is_picked_up_at_its_low_end():
+    ctl = server_controller(transition=1)
+    router = MidiRouter(MidiMap(knobs=(Knob(5, "transition", 16, 4),)), ctl)
+    sweep(router, 5, range(0, 110))
+    assert ctl.state.transition == 1
+    sweep(router, 5, [127, 64])
+    assert ctl.state.transition == round(16 - 64 / 127 * 12)
+
+
+def test_the_seed_knob_does_not_jump_at_the_first_touch():
+    ctl = server_controller(seed=42)
+    router = MidiRouter(nanokontrol2(), ctl)  # knob 3: seed 0..127
+    sweep(router, 18, [127, 100, 60])
+    assert ctl.state.seed == 42
+    sweep(router, 18, [41, 30])  # passing 42 picks it up
+    assert ctl.state.seed == 30

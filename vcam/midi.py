@@ -12,7 +12,7 @@ from collections.abc import Callable
 from vcam.errors import VcamError
 from vcam.midimap import PARAMS, Button, Knob, MidiMap
 
-TAKEOVER_WINDOW = 0.04  # a knob within 4 % of the parameter's range picks it up
+TAKEOVER_WINDOW = 0.04  # a knob within 4 % of its range of the parameter's value picks it up
 IN_FLIGHT = 256  # values a knob may have sent before the first comes back (two full sweeps of a fader)
 
 
@@ -115,9 +115,10 @@ class MidiRouter:
         prev = self._knob_prev.get(param)
         self._knob_prev[param] = value
         if not self._picked.get(param, False):
-            lo, hi, _ = PARAMS[param]
-            near = abs(value - current) <= TAKEOVER_WINDOW * (hi - lo)
-            crossed = prev is not None and (prev - current) * (value - current) <= 0
+            lo, hi = sorted((knob.lo, knob.hi))
+            target = min(max(current, lo), hi)  # a value the knob cannot reach is met at the knob's nearest end
+            near = abs(value - target) <= TAKEOVER_WINDOW * (hi - lo)
+            crossed = prev is not None and (prev - target) * (value - target) <= 0
             if not (near or crossed):
                 return None
             self._picked[param] = True
