@@ -1,4 +1,5 @@
 """`vcam run` end to end with the tiny model: camera rate, recordings (also after SIGINT and SIGKILL), fan-out."""
+import io
 import os
 import signal
 import subprocess
@@ -70,6 +71,27 @@ def test_two_outputs_get_the_same_frames(monkeypatch):
     common = sorted(set(a.frames) & set(b.frames))
     assert len(common) > 0.9 * max(len(a.frames), len(b.frames)) and len(common) > 40
     assert all(np.array_equal(a.frames[t], b.frames[t]) for t in common)
+
+
+class FullDisk(CapturingOutput):
+    def send(self, frame, tick):
+        raise OSError(28, "No space left on device")
+
+
+def test_a_failed_output_is_shown_and_reported_and_the_exit_code_says_so(monkeypatch):
+    CapturingOutput.instances = []
+    monkeypatch.setattr(outputs_module, "NullOutput", FullDisk)
+    status = io.StringIO()
+    status.isatty = lambda: True  # every status line update is kept
+    code = run(RunOptions(model="tiny", outs=["null"], fps=FPS, duration=1.0, status_out=status,
+                          stdin=False))
+    text = status.getvalue()
+    assert code != 0
+    assert "FAILED capture0" in text  # on the status line while the show went on
+    assert "on air" in text  # the failure did not stop the show
+    closing = text[text.rindex("on air"):]
+    assert "output capture0: 0 frames sent; FAILED and stopped: [Errno 28] No space left on device" in closing
+    assert "exiting with code 1: output capture0 failed" in closing
 
 
 def vcam_cmd(*args):

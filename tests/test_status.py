@@ -10,6 +10,12 @@ def test_the_status_line_shows_the_cards_memory_as_used_of_total():
     assert "VRAM -" in format_status(60.0, 30.0, 5, 0.2, None, None, "LIVE")  # no GPU
 
 
+def test_failed_outputs_stay_on_the_status_line():
+    text = format_status(30.0, 30.0, 5, 0.2, None, None, "LIVE", ["file:show.mp4", "window"])
+    assert text.startswith("LIVE | FAILED file:show.mp4, window |")
+    assert "FAILED" not in format_status(30.0, 30.0, 5, 0.2, None, None, "LIVE")
+
+
 def test_messages_clear_the_status_line_on_a_terminal():
     out = io.StringIO()
     out.isatty = lambda: True

@@ -337,7 +337,9 @@ def run(opts: RunOptions) -> int:
                 if pacer.stats.stalled != stalled:
                     stalled = pacer.stats.stalled
                     status.message("generation stalled: holding the last frame" if stalled else "generation resumed")
-                status.update(_status_text(pacer, ticks, controller) + (f" | {server.describe()}" if server else ""))
+                failed = [w.output.name for w in workers if w.error is not None]
+                status.update(_status_text(pacer, ticks, controller, failed)
+                              + (f" | {server.describe()}" if server else ""))
                 if opts.duration is not None and on_air_at is not None and time.monotonic() - on_air_at >= opts.duration:
                     break
                 if generator.state == "stopped" and pacer.stats.buffered <= 0:  # a replay played to its end
@@ -354,8 +356,13 @@ def run(opts: RunOptions) -> int:
             if log_file is not None:
                 log_file.write(json.dumps({"end": {"blocks": generator.blocks}}) + "\n")
                 log_file.close()
-            for w in recordings:
-                status.message(w.summary())
+            for w in workers:  # every recording, and any output that lost frames or failed
+                if w in recordings or w.dropped or w.failed:
+                    status.message(w.summary())
+    failed = [w.output.name for w in workers if w.failed]
+    if failed:
+        status.message(f"exiting with code 1: output {', '.join(failed)} failed (the reason is above)")
+        return 1
     return 0
 
 
@@ -370,7 +377,7 @@ def _replayed(apply: dict, state: ShowState):
     return control
 
 
-def _status_text(pacer: Pacer, ticks: TickCounter, controller: Controller) -> str:
+def _status_text(pacer: Pacer, ticks: TickCounter, controller: Controller, failed: list[str]) -> str:
     st = pacer.stats
     vram = None
     try:
@@ -386,6 +393,6 @@ def _status_text(pacer: Pacer, ticks: TickCounter, controller: Controller) -> st
     state = "STALLED" if st.stalled else ("LIVE" if st.pushed else "LOADING")
     if show_state.screen != "live":
         state += f" ({show_state.screen})"
-    return format_status(st.production_fps, ticks.fps(), st.buffered, st.latency, vram, preset, state)
+    return format_status(st.production_fps, ticks.fps(), st.buffered, st.latency, vram, preset, state, failed)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from typing import TextIO
 
 
@@ -47,11 +48,14 @@ class StatusLine:
 
 
 def format_status(gen_fps: float, out_fps: float, buffered: float, latency: float,
-                  vram_gb: tuple[float, float] | None, preset: str | None, state: str) -> str:
-    """`vram_gb`: (used, total) of the card, every process counted: what an operator needs to see coming."""
+                  vram_gb: tuple[float, float] | None, preset: str | None, state: str,
+                  failed: Sequence[str] = ()) -> str:
+    """`vram_gb`: (used, total) of the card, every process counted: what an operator needs to see coming.
+    `failed`: outputs that stopped while the show goes on, kept in view until the end."""
     vram = f"{vram_gb[0]:.1f}/{vram_gb[1]:.0f} GB" if vram_gb is not None else "-"
     parts = [
         f"{state}",
+        *([f"FAILED {', '.join(failed)}"] if failed else []),
         f"gen {gen_fps:5.1f} fps",
         f"out {out_fps:5.1f} fps",
         f"buffer {buffered:4.0f}",
