@@ -310,15 +310,27 @@ def test_replies_are_never_dropped_and_only_the_newest_state_is_sent():
 
 
 @pytest.fixture
-def local_server():
-    """A FrameServer on a free loopback port, with a controller that records the lines it gets."""
-    lines, said = [], []
-    server = FrameServer(ServeSettings(port=0), lambda line, source: (lines.append(line), "ok")[1],
-                         lambda: {"screen": "live"}, said.append)
-    server.start()
-    server.lines, server.said = lines, said
-    yield server
-    server.stop()
+def local_servers():
+    """Starts FrameServers on free loopback ports, with a controller that records the lines it gets."""
+    servers = []
+
+    def make(**settings):
+        lines, said = [], []
+        server = FrameServer(ServeSettings(port=0, **settings), lambda line, source: (lines.append(line), "ok")[1],
+                             lambda: {"screen": "live"}, said.append)
+        server.start()
+        server.lines, server.said = lines, said
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def local_server(local_servers):
+    return local_servers()
 
 
 def test_a_web_page_cannot_connect(local_server):
@@ -353,3 +365,42 @@ def test_deeply_nested_json_gets_an_error_and_the_connection_stays(local_server)
         assert answer["type"] == "error" and "nested" in answer["message"]
         ws.send(proto.text("ping", t=1.0))
         assert json.loads(ws.recv(timeout=5))["type"] == "pong"
+
+
+def test_a_client_that_stops_reading_is_disconnected_and_the_others_go_on(local_servers):
+    from websockets.sync.client import connect
+
+    server = local_servers(stall_timeout=1.0)
+    stuck = socket.socket()
+    stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # fills fast
+    stuck.connect(("127.0.0.1", server.port))
+    stuck.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    response = b""
+    while b"\r\n\r\n" not in response:
+        response += stuck.recv(1)
+    assert b" 101 " in response  # connected; from now on it reads nothing
+    received = []
+    with connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=5, max_size=2**24) as good:
+        def read():
+            try:
+                for m in good:
+                    received.append(m)
+            except Exception:
+                pass
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        assert wait_for(lambda: len(server.clients) == 2, 5)
+        noise = np.random.default_rng(0).integers(0, 256, (12, 480, 832, 3), dtype=np.uint8)  # JPEG's worst case
+        deadline = time.monotonic() + 30
+        while len(server.clients) == 2 and time.monotonic() < deadline:
+            server.publish(noise)  # a few blocks fill the socket buffers; then the sender waits
+            time.sleep(0.5)
+        assert [c.name for c in server.clients] == [f"127.0.0.1:{good.local_address[1]}"]
+        assert any("stopped reading" in m for m in server.said)
+        got = sum(isinstance(m, bytes) for m in received)
+        server.publish(noise)
+        assert wait_for(lambda: sum(isinstance(m, bytes) for m in received) >= got + 12, 10)
+        assert server.clients and not server.clients[0].closed
+    stuck.close()

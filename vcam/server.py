@@ -31,6 +31,9 @@ class ServeSettings:
     port: int = proto.DEFAULT_PORT
     token: str | None = None
     quality: int = proto.DEFAULT_QUALITY
+    # A client whose connection takes no data for this long stopped reading (a laptop asleep, a stuck
+    # program): it is disconnected so its queue and threads go; vcam cam reconnects by itself.
+    stall_timeout: float = 20.0
 
 
 def is_loopback(host: str) -> bool:
@@ -98,6 +101,10 @@ class _Client:
         started = self._sending_since
         return 0.0 if started is None else now - started
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         with self._cond:
             self._closed = True
@@ -160,6 +167,7 @@ class FrameServer:
         self._seq = 0
         self._block_no = 0
         self._server = None
+        self._stopped = threading.Event()
 
     # --- lifecycle ------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -174,11 +182,13 @@ class FrameServer:
         self.port = self._server.socket.getsockname()[1]
         threading.Thread(target=self._server.serve_forever, name="serve", daemon=True).start()
         threading.Thread(target=self._encode_loop, name="encode", daemon=True).start()
+        threading.Thread(target=self._watch_loop, name="watch-clients", daemon=True).start()
         where = f"ws://{self.settings.host}:{self.port}"
         auth = " (token required)" if self.settings.token else ""
         self.say(f"serving on {where}{auth}; on the OBS machine: vcam cam {where}")
 
     def stop(self) -> None:
+        self._stopped.set()
         self._blocks.close(drain=False)
         with self._lock:
             clients = list(self.clients)
@@ -234,6 +244,18 @@ class FrameServer:
                 self.say(f"refused a client from {peer}: {'wrong' if given else 'missing'} token")
                 return connection.respond(HTTPStatus.UNAUTHORIZED, "wrong or missing token\n")
         return None
+
+    def _watch_loop(self) -> None:
+        # A sender blocked in a write holds the connection's lock, so the library's own keepalive cannot close
+        # it either: without this, such a client stays connected, and holds its threads, for ever.
+        limit = self.settings.stall_timeout
+        while not self._stopped.wait(min(1.0, limit / 4)):
+            now = time.monotonic()
+            with self._lock:
+                stuck = [c for c in self.clients if not c.closed and c.sending_for(now) > limit]
+            for c in stuck:
+                self.say(f"client {c.name} stopped reading (a write waited {limit:g} s): disconnected it")
+                c.cut()
 
     def _handler(self, ws) -> None:
         url = urlparse(ws.request.path)
