@@ -8,7 +8,7 @@ import pytest
 from vcam.client import RemoteController
 from vcam.commands import parse
 from vcam.controller import Controller, ShowState
-from vcam.midi import MidiRouter
+from vcam.midi import MidiRouter, learn_line
 from vcam.midimap import Knob, MidiMap, find_map_file, load_map
 from vcam.show import parse_show
 
@@ -150,3 +150,27 @@ def test_the_seed_knob_does_not_jump_at_the_first_touch():
     assert ctl.state.seed == 42
     sweep(router, 18, [41, 30])  # passing 42 picks it up
     assert ctl.state.seed == 30
+
+
+@pytest.mark.parametrize("text", ["channel: 10\ncontrols:\n  - {program: presets}\n",
+                                  "controls:\n  - {program: presets, channel: 10}\n"])
+def test_program_change_listens_only_on_its_channel(tmp_path, text):
+    path = tmp_path / "map.yaml"
+    path.write_text(text)
+    ctl = server_controller()
+    router = MidiRouter(load_map(path), ctl)
+    assert router.handle(mido.Message("program_change", program=2, channel=0)) is None
+    assert ctl.state.preset == 0
+    assert "forest" in router.handle(mido.Message("program_change", program=2, channel=9))
+    assert ctl.state.preset == 2
+
+
+def test_program_change_on_any_channel_without_one_given():
+    ctl = server_controller()
+    router = MidiRouter(MidiMap(program_channels=(None,)), ctl)
+    router.handle(mido.Message("program_change", program=1, channel=5))
+    assert ctl.state.preset == 1
+
+
+def test_learn_gives_the_program_change_channel():
+    assert "channel: 10" in learn_line(mido.Message("program_change", program=3, channel=9))

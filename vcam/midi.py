@@ -77,7 +77,7 @@ class MidiRouter:
                 button = self._find(self.mapping.buttons, channel, note=msg.note)
                 if button is not None:
                     return self.controller.apply(button.command, "midi")
-            elif msg.type == "program_change" and self.mapping.program_to_preset:
+            elif msg.type == "program_change" and self.mapping.program_listens(channel):
                 from vcam.commands import Command
 
                 return self.controller.apply(Command("preset", (msg.program + 1,)), "midi")
@@ -217,5 +217,5 @@ def learn_line(msg) -> str | None:
     if msg.type == "note_on" and msg.velocity > 0:
         return f"- {{note: {msg.note}, command: next{ch}}}    # a pad or key"
     if msg.type == "program_change":
-        return "- {program: presets}    # program change selects a preset"
+        return f"- {{program: presets{ch}}}    # program change selects a preset"
     return None

@@ -63,12 +63,20 @@ class MidiMap:
     name: str = ""
     knobs: tuple[Knob, ...] = ()
     buttons: tuple[Button, ...] = ()
-    program_to_preset: bool = False
+    program_channels: tuple[int | None, ...] = ()  # one per `program: presets` entry (0-based, None = any)
+
+    @property
+    def program_to_preset(self) -> bool:
+        return bool(self.program_channels)
+
+    def program_listens(self, channel: int | None) -> bool:
+        """Whether a program change on `channel` selects a preset."""
+        return any(c is None or c == channel for c in self.program_channels)
 
     def merged(self, other: "MidiMap") -> "MidiMap":
         """This map with `other`'s entries added (a show's inline controls on top of a map file)."""
         return MidiMap(self.name or other.name, self.knobs + other.knobs, self.buttons + other.buttons,
-                       self.program_to_preset or other.program_to_preset)
+                       self.program_channels + other.program_channels)
 
 
 ENTRY_KEYS = ("cc", "note", "program", "param", "command", "range", "curve", "channel", "between")
@@ -93,7 +101,7 @@ def read_map(r: Reader, node, where: str, base: Path | None) -> tuple[MidiMap, s
                     result = load_map(path)
                 except ConfigError as e:
                     r.problems.extend(e.problems)
-    knobs, buttons, program = [], [], False
+    knobs, buttons, programs = [], [], []
     for i, entry in enumerate(r.sequence(keys["controls"], f"{where} controls") if "controls" in keys else []):
         what = f"{where} control {i + 1}"
         e = r.mapping(entry, what, ENTRY_KEYS)
@@ -105,7 +113,7 @@ def read_map(r: Reader, node, where: str, base: Path | None) -> tuple[MidiMap, s
         if "program" in e:
             if r.value(e["program"]) != "presets":
                 r.error(e["program"], f"{what}: program takes the value 'presets' (program N selects preset N+1)")
-            program = True
+            programs.append(ch)
             continue
         number = r.integer(e[kinds[0]], f"{what} {kinds[0]}", 0, 127)
         if "command" in e and "param" in e or ("command" not in e and "param" not in e):
@@ -149,7 +157,7 @@ def read_map(r: Reader, node, where: str, base: Path | None) -> tuple[MidiMap, s
             else:
                 r.error(e["between"], f"{what} between must list two presets, e.g. [neon city, forest]")
         knobs.append(Knob(number, param, lo, hi, curve or "linear", ch, between))
-    return result.merged(MidiMap(name or "", tuple(knobs), tuple(buttons), program)), port
+    return result.merged(MidiMap(name or "", tuple(knobs), tuple(buttons), tuple(programs))), port
 
 
 def _channel(r: Reader, node, where: str) -> int | None:
