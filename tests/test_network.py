@@ -404,3 +404,20 @@ def test_a_client_that_stops_reading_is_disconnected_and_the_others_go_on(local_
         assert wait_for(lambda: sum(isinstance(m, bytes) for m in received) >= got + 12, 10)
         assert server.clients and not server.clients[0].closed
     stuck.close()
+
+
+def test_connections_past_the_limit_are_refused_with_a_reason(local_servers):
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    server = local_servers(max_clients=2)
+    url = f"ws://127.0.0.1:{server.port}"
+    with connect(url, proxy=None, open_timeout=5), connect(url, proxy=None, open_timeout=5) as second:
+        assert wait_for(lambda: len(server.clients) == 2, 5)
+        with pytest.raises(InvalidStatus) as err:
+            connect(url, proxy=None, open_timeout=5)
+        assert err.value.response.status_code == 503 and b"too many clients" in err.value.response.body
+        assert json.loads(second.recv(timeout=5))["type"] == "state"  # those connected are served as before
+    assert wait_for(lambda: not server.clients, 5)
+    with connect(url, proxy=None, open_timeout=5) as again:
+        assert json.loads(again.recv(timeout=5))["type"] == "state"

@@ -34,6 +34,9 @@ class ServeSettings:
     # A client whose connection takes no data for this long stopped reading (a laptop asleep, a stuck
     # program): it is disconnected so its queue and threads go; vcam cam reconnects by itself.
     stall_timeout: float = 20.0
+    # Each client costs threads and up to FRAMES_WAITING frames in memory, and gets every frame sent: a
+    # program that connects in a loop could otherwise exhaust the machine under the show.
+    max_clients: int = 16
 
 
 def is_loopback(host: str) -> bool:
@@ -243,6 +246,13 @@ class FrameServer:
                 peer = connection.remote_address[0] if connection.remote_address else "?"
                 self.say(f"refused a client from {peer}: {'wrong' if given else 'missing'} token")
                 return connection.respond(HTTPStatus.UNAUTHORIZED, "wrong or missing token\n")
+        with self._lock:
+            n = len(self.clients)  # handshakes in flight are not counted: a bound, not an exact figure
+        if n >= self.settings.max_clients:
+            self.say(f"refused a client: {n} connected already, at most {self.settings.max_clients}")
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE,
+                                      f"too many clients ({n} connected, at most {self.settings.max_clients}): "
+                                      "close one, then connect again\n")
         return None
 
     def _watch_loop(self) -> None:
