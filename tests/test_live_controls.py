@@ -155,3 +155,52 @@ def test_end_of_input_does_not_stop_the_show(show_file, tmp_path):
                           timeout=120)
     assert proc.returncode == 0
     assert "preset 2 'ocean'" in proc.stderr and "recorded" in proc.stderr
+
+
+@pytest.fixture
+def fake_midi_backend():
+    import mido
+
+    import fake_midi
+
+    mido.set_backend("fake_midi", load=True)
+    fake_midi.PRESENT.clear()
+    fake_midi.PRESENT.update({"Fake nanoKONTROL2 MIDI 1", "Fake MIDImix"})
+    yield fake_midi
+    mido.set_backend(None)
+
+
+@pytest.fixture
+def routers(monkeypatch):
+    """Every MidiRouter a run makes."""
+    import vcam.midi
+
+    made, original = [], vcam.midi.MidiRouter.__init__
+
+    def init(self, *a, **kw):
+        original(self, *a, **kw)
+        made.append(self)
+
+    monkeypatch.setattr(vcam.midi.MidiRouter, "__init__", init)
+    return made
+
+
+MIDI_SHOW = SHOW + "midi: {map: nanokontrol2}\n"
+
+
+def test_editing_the_show_keeps_the_midi_map_given_on_the_command_line(show_file, capture, fake_midi_backend,
+                                                                       routers):
+    blocks, _ = capture
+    show_file.write_text(MIDI_SHOW)
+    pipe, status = Pipe(), io.StringIO()
+    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], duration=20,
+                                               midi="midimix", midi_map="midimix", commands=pipe.reader,
+                                               status_out=status))
+    assert wait_for(lambda: len(blocks) >= 1)
+    assert routers[0].mapping.name == "Akai MIDImix"
+    show_file.write_text(MIDI_SHOW.replace("seed: 3", "seed: 4"))
+    assert wait_for(lambda: "reloaded" in status.getvalue(), 10)
+    pipe.send("quit")
+    thread.join(30)
+    assert not errors, errors
+    assert routers[0].mapping.name == "Akai MIDImix"  # the command line still overrides the show

@@ -296,7 +296,7 @@ def run(opts: RunOptions) -> int:
         def on_show(new: Show) -> None:
             controller.replace_show(new)
             preloader.add(new.prompts())
-            if router is not None and new.midi is not None:
+            if router is not None and new.midi is not None and not opts.midi_map:  # --midi-map overrides the show
                 router.mapping = new.midi
 
         watcher = ShowWatcher(opts.show, on_show, status.message)
