@@ -5,10 +5,15 @@ show; stopping vcam simply leaves the thread behind.
 """
 from __future__ import annotations
 
+import os
+import select
 import sys
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
+
+FOREGROUND_POLL_S = 0.5
 
 
 class Console:
@@ -25,10 +30,65 @@ class Console:
 
     def _run(self) -> None:
         try:
-            for raw in self.source:
+            fd = _fd_of(self.source)
+            lines = iter(self.source) if fd is None else _lines_of(fd, terminal=os.isatty(fd))
+            for raw in lines:
                 self.lines += 1
-                answer = self.handle_line(raw.decode("utf-8", errors="replace").rstrip("\r\n"), "stdin")
-                if answer:
-                    self.reply(answer)
+                self._handle(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
         except (OSError, ValueError):
             return  # stdin closed under us: the show goes on without it
+
+    def _handle(self, line: str) -> None:
+        # Outside the reading's try: a command that fails (a full disk under --log-controls) is said, and typing
+        # keeps working for the rest of the show.
+        try:
+            answer = self.handle_line(line, "stdin")
+        except Exception as e:  # noqa: BLE001 - the console must outlive any one command
+            answer = f"error: {line!r} failed ({e.__class__.__name__}: {e})"
+        if answer:
+            try:
+                self.reply(answer)
+            except Exception:  # noqa: BLE001 - nowhere left to say it; keep reading
+                pass
+
+
+def _fd_of(source: BinaryIO) -> int | None:
+    try:
+        return source.fileno()
+    except (AttributeError, OSError, ValueError):  # an in-memory stream
+        return None
+
+
+def _in_foreground(fd: int) -> bool:
+    try:
+        return os.tcgetpgrp(fd) == os.getpgrp()
+    except OSError:  # no controlling terminal any more: reading would fail, not stop the process
+        return True
+
+
+def _lines_of(fd: int, terminal: bool) -> Iterator[bytes]:
+    """Lines read from the file descriptor itself. Python's buffered stdin would stay locked by this thread's
+    blocked read when vcam exits, and the interpreter aborts on that lock (exit code 134) while a pipe is held open.
+
+    On a terminal, lines are read only while vcam is its foreground job: a background job (`vcam run … &`) that
+    reads its terminal is stopped by the kernel, camera and recording with it; vcam waits for `fg` instead."""
+    pending = b""
+    while True:
+        if terminal:
+            if not _in_foreground(fd):
+                time.sleep(FOREGROUND_POLL_S)
+                continue
+            # select, unlike read, does not stop a background job: a read starts only once a line is there, and
+            # the wait ends often enough to notice being sent to the background (Ctrl-Z, bg).
+            ready, _, _ = select.select([fd], [], [], FOREGROUND_POLL_S)
+            if not ready or not _in_foreground(fd):
+                continue
+        chunk = os.read(fd, 4096)
+        if not chunk:  # Ctrl-D, or the pipe's writer is done
+            if pending:
+                yield pending
+            return
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        for line in complete:
+            yield line + b"\n"
