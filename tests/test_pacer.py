@@ -150,3 +150,43 @@ def test_push_never_blocks_on_a_slow_consumer():
     for _ in range(200):
         pacer.push([frame(i) for i in range(12)])
     assert time.monotonic() - start < 2.0
+
+
+def test_a_producer_faster_than_the_camera_never_has_frames_skipped():
+    """Held back by `full()` as the generator is, it keeps the buffer above target; the picture must still show
+    every generated frame, not run fast."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
+    made = [0]
+
+    def poll():
+        if pacer.full():
+            ft.events.append((ft.now + 0.01, poll))
+        else:
+            ft.events.append((ft.now + 12 / 40.0, produce))  # a block takes 0.3 s: 40 frames/s
+
+    def produce():
+        pacer.push([frame(i) for i in range(made[0], made[0] + 12)])
+        made[0] += 12
+        ft.events.append((ft.now, poll))
+
+    ft.events.append((0.0, poll))
+    shown, _, _ = run_for(ft, pacer, 40.0)
+    steady = shown[len(shown) // 4:]
+    assert all(b - a in (0, 1) for a, b in zip(steady, steady[1:]))
+    assert steady[-1] - steady[0] > 0.95 * (len(steady) - 1)  # and the picture moves at the camera's rate
+
+
+def test_one_late_block_leaves_the_rate_alone_and_a_real_slowdown_is_taken_at_once():
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
+    rates = []
+    pushes = [k * 1.0 for k in range(1, 21)] + [23.5] + [23.5 + k for k in range(1, 6)]  # a 2.5 s hiccup at 23.5
+    pushes += [pushes[-1] + 2.0 * k for k in range(1, 6)]  # then every block takes twice as long (`steps 8`)
+    for i, t in enumerate(pushes):
+        ft.events.append((t, lambda i=i: pacer.push([frame(j) for j in range(12 * i, 12 * i + 12)])))
+        ft.events.append((t + 0.1, lambda: rates.append(pacer.stats.production_fps)))  # a few ticks later
+    run_for(ft, pacer, pushes[-1] + 0.5)
+    assert abs(rates[19] - 12.0) < 0.1
+    assert all(abs(r - 12.0) < 0.6 for r in rates[20:26]), rates[20:26]  # the hiccup moved it by under 5 %
+    assert abs(rates[27] - 6.0) < 0.3, rates[26:]  # the second slow block: 6 frames/s at once

@@ -19,6 +19,9 @@ import numpy as np
 from vcam.frames import crossfade
 
 
+OUTLIER_RATIO = 1.5  # a burst's rate this far off the estimate (either way) is not averaged in
+
+
 @dataclass
 class PacerSettings:
     fps: float = 30.0
@@ -50,6 +53,7 @@ class Pacer:
         self._frames: deque[tuple[np.ndarray, float]] = deque()
         self._pos = 0.0
         self._rate: float | None = None
+        self._off = 0  # +1 or -1: the last burst's rate was far above or below the estimate
         self._burst = 0
         self._last_push: float | None = None
         self._card: np.ndarray | None = None
@@ -65,14 +69,29 @@ class Pacer:
             if self._last_push is not None:
                 gap = now - self._last_push
                 if 0 < gap < self.settings.stall_after:  # a gap after a stall says nothing about the rate
-                    inst = n / gap
-                    self._rate = inst if self._rate is None else 0.75 * self._rate + 0.25 * inst
+                    self._measure(n / gap)
             self._last_push = now
             self._burst = n
             for f in frames:
                 self._frames.append((f, now))
             self.stats.pushed += n
             self._drop_past_cap(now)
+
+    def _measure(self, inst: float) -> None:
+        """Folds one burst's rate into the estimate. One burst far off the estimate is a hiccup (a prompt being
+        encoded, a retried block) and is left out: averaged in, it would slow the picture for seconds after.
+        Two in a row the same way are a new rate (`steps 8`, another size), taken at once rather than over ten
+        bursts of stutter."""
+        if self._rate is None:
+            self._rate = inst
+            return
+        off = 1 if inst > OUTLIER_RATIO * self._rate else -1 if inst * OUTLIER_RATIO < self._rate else 0
+        if off == 0:
+            self._rate = 0.75 * self._rate + 0.25 * inst
+        elif off == self._off:
+            self._rate = inst
+            off = 0
+        self._off = off
 
     def full(self) -> bool:
         """More than a burst and a half unplayed: a producer faster than the camera should wait."""
@@ -104,9 +123,9 @@ class Pacer:
             if self._rate is not None:
                 target = max(1.0, float(self._burst))
                 correction = 1.0 + self.settings.gain * (level - target) / target
-                # faster than the camera: one new frame per tick at most, the producer is held back instead
-                rate = min(self._rate, self.settings.fps)
-                step = rate / self.settings.fps * min(1.5, max(0.5, correction))
+                # One new frame per tick at most, also while the buffer is above its target: a producer faster
+                # than the camera is held back (`full`) instead, and skipping frames would play the show fast.
+                step = min(1.0, self._rate / self.settings.fps * min(1.5, max(0.5, correction)))
                 self._pos = min(self._pos + step, len(self._frames) - 1.0)
             while self._pos >= 1.0 and len(self._frames) > 1:
                 self._frames.popleft()
