@@ -100,3 +100,14 @@ def test_moving_the_encoder_waits_for_an_encoding_in_progress():
     encoding.join(10)
     mover.join(10)
     assert not mover.is_alive() and enc.cached("a slow prompt")
+
+
+def test_prompts_are_cleaned_as_the_wan_pipeline_cleans_them():
+    from vcam.text import clean_prompt
+
+    assert clean_prompt("cats &amp;amp; dogs") == "cats & dogs"  # entities, unescaped twice
+    assert clean_prompt("\u201cneon\u201d  city\n") == '"neon" city'  # a Mac's smart quotes
+    assert clean_prompt("caf\u00c3\u00a9 at dusk") == "caf\u00e9 at dusk"  # UTF-8 read as Latin-1
+    enc, model = make_encoder()
+    same = enc.encode("a \u201cneon\u201d city")
+    assert model.calls == 1 and torch.equal(enc.encode('a "neon" city'), same) and model.calls == 1

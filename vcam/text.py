@@ -1,6 +1,7 @@
 """Prompt text -> UMT5 text embeddings, with a cache keyed by the prompt so that a prompt seen before is free."""
 from __future__ import annotations
 
+import html
 import re
 import threading
 from collections import OrderedDict
@@ -12,7 +13,12 @@ from vcam.configs import TextConfig
 
 
 def clean_prompt(text: str) -> str:
-    """Whitespace folded the way the Wan pipeline does, so the same prompt always gives the same tokens."""
+    """The prompt as the Wan pipeline cleans it before tokenizing (text repaired by ftfy: curly quotes, mojibake,
+    full-width letters; HTML entities; whitespace folded), so a prompt gives the tokens the model was trained on
+    and the same prompt always gives the same tokens."""
+    import ftfy
+
+    text = html.unescape(html.unescape(ftfy.fix_text(text)))
     return re.sub(r"\s+", " ", text).strip()
 
 
