@@ -196,11 +196,48 @@ def test_editing_the_show_keeps_the_midi_map_given_on_the_command_line(show_file
     thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], duration=20,
                                                midi="midimix", midi_map="midimix", commands=pipe.reader,
                                                status_out=status))
-    assert wait_for(lambda: len(blocks) >= 1)
-    assert routers[0].mapping.name == "Akai MIDImix"
-    show_file.write_text(MIDI_SHOW.replace("seed: 3", "seed: 4"))
-    assert wait_for(lambda: "reloaded" in status.getvalue(), 10)
-    pipe.send("quit")
-    thread.join(30)
+    try:
+        assert wait_for(lambda: len(blocks) >= 1)
+        assert routers[0].mapping.name == "Akai MIDImix"
+        show_file.write_text(MIDI_SHOW.replace("seed: 3", "seed: 4"))
+        assert wait_for(lambda: "reloaded" in status.getvalue(), 10)
+    finally:
+        pipe.send("quit")
+        thread.join(30)
     assert not errors, errors
     assert routers[0].mapping.name == "Akai MIDImix"  # the command line still overrides the show
+
+
+def test_the_shows_midi_port_is_opened_without_midi_on_the_command_line(show_file, capture, fake_midi_backend,
+                                                                        routers):
+    import mido
+
+    blocks, _ = capture
+    show_file.write_text(SHOW + "midi: {port: nano, map: nanokontrol2}\n")
+    pipe, status = Pipe(), io.StringIO()
+    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], duration=20,
+                                               commands=pipe.reader, status_out=status))
+    try:
+        assert wait_for(lambda: len(blocks) >= 1)
+        assert "MIDI: listening on Fake nanoKONTROL2 MIDI 1" in status.getvalue()
+        fake_midi_backend.send("Fake nanoKONTROL2 MIDI 1", mido.Message("control_change", control=59, value=127))
+        assert wait_for(lambda: "preset 2 'ocean'" in status.getvalue(), 10)  # the map's "next" button
+    finally:
+        pipe.send("quit")
+        thread.join(30)
+    assert not errors, errors
+    assert routers[0].mapping.name == "Korg nanoKONTROL2"
+
+
+def test_a_missing_midi_port_in_the_show_is_refused_like_a_missing_midi_option(show_file, fake_midi_backend):
+    from vcam.errors import VcamError
+
+    show_file.write_text(SHOW + "midi: {port: launchpad, map: nanokontrol2}\n")
+    with pytest.raises(VcamError) as from_show:
+        run(RunOptions(show=str(show_file), model="tiny", outs=["null"], duration=1, stdin=False,
+                       status_out=io.StringIO()))
+    with pytest.raises(VcamError) as from_option:
+        run(RunOptions(model="tiny", outs=["null"], midi="launchpad", midi_map="nanokontrol2", duration=1,
+                       stdin=False, status_out=io.StringIO()))
+    assert from_option.value.message in from_show.value.message  # the same list of inputs
+    assert "Fake MIDImix" in from_show.value.message and str(show_file) in from_show.value.fix

@@ -73,7 +73,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                     help="ignore the saved tuning (defaults, or the flags above)")
     r.add_argument("--pin-first-latent", action="store_true",
                    help="keep the stream's first latent as context instead of re-encoding recent frames")
-    r.add_argument("--midi", metavar="PORT", help="a MIDI input, by part of its name (vcam devices lists them)")
+    r.add_argument("--midi", metavar="PORT", help="a MIDI input, by part of its name (vcam devices lists them; "
+                                                  "vcam run defaults to the show's midi: port)")
     r.add_argument("--midi-map", metavar="MAP", help="nanokontrol2, midimix, apc-mini-mk2 or a map file "
                                                      "(default: the show's midi: section)")
     r.add_argument("--no-stdin", dest="stdin", action="store_false", help="ignore commands on stdin")

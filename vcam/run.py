@@ -191,11 +191,17 @@ def run(opts: RunOptions) -> int:
     fallback_path = opts.fallback or (defaults.fallback if defaults else None)
     fallback = load_image(fallback_path, width, height) if fallback_path else None
 
+    midi_port = opts.midi
+    if midi_port is None and show is not None and show.midi_port and replay is None:  # a replay takes no input
+        if opts.serve is None:
+            midi_port = show.midi_port
+        else:  # a server is usually a machine without the controller: it belongs to the camera's end
+            status.message(f"the show's MIDI port {show.midi_port!r} is not opened by vcam serve: plug the "
+                           f"controller into the camera's machine (vcam cam --midi {show.midi_port}), or pass "
+                           "--midi to open it here")
     midi_router_map = None
-    if opts.midi:
-        from vcam.midi import require_port
-
-        require_port(opts.midi)  # an unknown port stops here, before anything opens
+    if midi_port:
+        _require_midi_port(midi_port, None if opts.midi else opts.show)  # stops here, before anything opens
         if opts.midi_map:
             from vcam.midimap import find_map_file, load_map, shipped_maps
 
@@ -301,11 +307,11 @@ def run(opts: RunOptions) -> int:
 
         watcher = ShowWatcher(opts.show, on_show, status.message)
     router = None
-    if opts.midi:
+    if midi_port:
         from vcam.midi import MidiInput, MidiRouter
 
         router = MidiRouter(midi_router_map, controller, status.message)
-        midi_input = MidiInput(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons)
+        midi_input = MidiInput(midi_port, router.handle, status.message, on_reconnect=router.forget_buttons)
     if replay is not None:
         generator.limit = replay.end_block
         for entry in replay.entries:
@@ -364,6 +370,28 @@ def run(opts: RunOptions) -> int:
         status.message(f"exiting with code 1: output {', '.join(failed)} failed (the reason is above)")
         return 1
     return 0
+
+
+def _require_midi_port(port: str, show_path: str | None) -> None:
+    """VcamError listing the inputs when none matches `port`; the fix names where the port came from: --midi, or
+    the show's `midi: port:` when `show_path` is given."""
+    from vcam.errors import VcamError
+
+    try:
+        from vcam.midi import require_port
+
+        require_port(port)
+    except ImportError as e:
+        where = f"the midi: port in {show_path}" if show_path else "--midi"
+        raise VcamError(f"{where} needs MIDI support, which is not installed ({e})",
+                        'pip install -e ".[midi]"' + (f", or remove the port from {show_path}" if show_path else "")
+                        ) from None
+    except VcamError as e:
+        if show_path is None:
+            raise
+        raise VcamError(f"{e.message}\n  (the port is the midi: port in {show_path})",
+                        f"plug the controller in, or set the port in {show_path} to part of an input's name "
+                        "(vcam devices lists them) or remove it; --midi PORT picks another input") from None
 
 
 def _replayed(apply: dict, state: ShowState):
