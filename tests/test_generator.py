@@ -44,7 +44,7 @@ class FakeStream:
 def start(stream, log):
     pacer = Pacer(PacerSettings(fps=1000.0))  # a fast camera, so the generator is never held back
     stop = threading.Event()
-    threading.Thread(target=pacer.run, args=(lambda f: None, stop), daemon=True).start()
+    threading.Thread(target=pacer.run, args=(lambda f, tick: None, stop), daemon=True).start()
     gen = Generator(lambda report: stream, pacer, log.append)
     original_stop = gen.stop
 

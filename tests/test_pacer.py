@@ -57,7 +57,7 @@ def run_for(ft, pacer, seconds, observe=lambda: None):
     shown, times, seen = [], [], []
     stop = threading.Event()
 
-    def emit(f):
+    def emit(f, tick):
         shown.append(index(f))
         times.append(ft.now)
         seen.append(observe())
@@ -190,3 +190,24 @@ def test_one_late_block_leaves_the_rate_alone_and_a_real_slowdown_is_taken_at_on
     assert abs(rates[19] - 12.0) < 0.1
     assert all(abs(r - 12.0) < 0.6 for r in rates[20:26]), rates[20:26]  # the hiccup moved it by under 5 %
     assert abs(rates[27] - 6.0) < 0.3, rates[26:]  # the second slow block: 6 frames/s at once
+
+
+def test_tick_numbers_keep_real_time_across_a_suspended_machine():
+    """Recordings are timed by tick number: after 4 s with the machine suspended, the numbers must jump by the
+    ticks missed (the file keeps real time), not carry on from where they stopped."""
+    ft = FakeTime()
+    suspended = lambda: ft.now + (4.0 if ft.now >= 10.0 else 0.0)  # noqa: E731 - the clock jumps 4 s at t = 10
+    pacer = Pacer(PacerSettings(fps=30.0), clock=suspended)
+    schedule_bursts(ft, pacer, 0.0, 30, period=0.5, jitter=0.0)
+    ticks, stop = [], threading.Event()
+
+    def emit(f, tick):
+        ticks.append((suspended(), tick))
+        if ft.now >= 20.0:
+            stop.set()
+
+    pacer.run(emit, stop, sleep=ft.sleep)
+    gaps = [b[1] - a[1] for a, b in zip(ticks, ticks[1:])]
+    assert sorted(gaps)[-1] in range(119, 122) and sorted(gaps)[-2] == 1  # one jump of 4 s of ticks, once
+    end, last = ticks[-1]
+    assert abs(last - end * 30.0) <= 1.0  # tick k is shown at k/30 s, hiccup or not

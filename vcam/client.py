@@ -269,8 +269,8 @@ def run_cam(opts: CamOptions) -> int:
     ticks = TickCounter()
     screen = Screen(remote.state)  # freeze and blackout are the server's; a local copy does no harm
 
-    def emit(frame: np.ndarray) -> None:
-        tick = ticks.next()
+    def emit(frame: np.ndarray, tick: int) -> None:
+        ticks.next()  # the output frame rate on the status line
         frame = screen.apply(frame)
         for w in workers:
             if w.output.name.startswith("file:") and not pacer.stats.pushed:

@@ -151,30 +151,33 @@ class Pacer:
 
     def run(
         self,
-        emit: Callable[[np.ndarray], None],
+        emit: Callable[[np.ndarray, int], None],
         stop: threading.Event,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        """Calls `emit` once per camera tick on fixed deadlines until `stop` is set.
+        """Calls `emit(frame, tick)` once per camera tick on fixed deadlines until `stop` is set.
 
-        Deadlines are fixed (start + k/fps), so a late tick does not shift the ones after it: a short hiccup is
-        caught up. If the loop falls more than half a second behind (a suspended machine), it skips ahead
-        instead of bursting.
+        Tick k is due at start + k/fps, so a late tick does not shift the ones after it: a short hiccup is caught
+        up. If the loop falls more than half a second behind (a suspended machine), it skips the missed ticks
+        instead of bursting; their numbers are skipped too, so a recording timed by tick numbers keeps real time
+        (a gap in its timestamps, the last frame held), and whatever is recorded beside it stays in sync.
         """
         period = 1.0 / self.settings.fps
-        deadline = self.clock()
+        start = self.clock()
+        tick = 0
         while not stop.is_set():
             try:
                 frame = self.tick()
                 if frame is not None:
-                    emit(frame)
+                    emit(frame, tick)
             except Exception as e:  # a bad frame must not stop the camera: report it, keep ticking
                 self.stats.errors += 1
                 if self.stats.errors <= 3:
                     print(f"vcam: a camera tick failed ({e.__class__.__name__}: {e})", file=sys.stderr, flush=True)
-            deadline += period
+            tick += 1
             now = self.clock()
-            if now - deadline > 0.5:
-                deadline = now
+            if now - (start + tick * period) > 0.5:
+                tick = int((now - start) / period)
+            deadline = start + tick * period
             if deadline > now:
                 sleep(deadline - now)

@@ -283,8 +283,8 @@ def run(opts: RunOptions) -> int:
     recordings = [w for w in workers if w.every_frame]
     live = [w for w in workers if w not in recordings]
 
-    def emit(frame: np.ndarray) -> None:
-        tick = ticks.next()
+    def emit(frame: np.ndarray, tick: int) -> None:
+        ticks.next()  # the output frame rate on the status line
         frame = screen.apply(frame)
         for w in live:
             w.offer(frame, tick)

@@ -67,7 +67,8 @@ def format_status(gen_fps: float, out_fps: float, buffered: float, latency: floa
 
 
 class TickCounter:
-    """Numbers camera ticks and measures the output frame rate over the last 60 of them."""
+    """Counts the frames emitted and measures the output frame rate over the last 60 of them (the pacer numbers
+    the ticks themselves)."""
 
     def __init__(self, clock=time.monotonic):
         self.clock = clock
