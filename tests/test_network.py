@@ -421,3 +421,48 @@ def test_connections_past_the_limit_are_refused_with_a_reason(local_servers):
     assert wait_for(lambda: not server.clients, 5)
     with connect(url, proxy=None, open_timeout=5) as again:
         assert json.loads(again.recv(timeout=5))["type"] == "state"
+
+
+def test_vcam_cam_says_why_a_full_server_refused_it(local_servers):
+    from websockets.sync.client import connect
+
+    from vcam.client import Link, RemoteController
+    from vcam.pacer import Pacer, PacerSettings
+
+    server = local_servers(max_clients=1)
+    url = f"ws://127.0.0.1:{server.port}"
+    said = []
+    with connect(url, proxy=None, open_timeout=5):
+        assert wait_for(lambda: len(server.clients) == 1, 5)
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: any("503" in m for m in said), 10)
+        finally:
+            link.stop()
+    refusal = next(m for m in said if "503" in m)
+    assert "too many clients" in refusal and "is it a vcam server" not in refusal and "a vcam server?" not in refusal
+
+
+def test_a_frame_that_cannot_be_encoded_is_skipped_and_the_stream_goes_on(local_server, monkeypatch):
+    from websockets.sync.client import connect
+
+    encode = proto.encode_frame
+    calls = []
+
+    def flaky(frame, header, quality):
+        calls.append(header.seq)
+        if len(calls) == 1:
+            raise ValueError("a broken frame")
+        return encode(frame, header, quality)
+
+    monkeypatch.setattr(proto, "encode_frame", flaky)
+    frames = np.zeros((3, 16, 16, 3), dtype=np.uint8)
+    with connect(f"ws://127.0.0.1:{local_server.port}", proxy=None, open_timeout=5) as ws:
+        assert json.loads(ws.recv(timeout=5))["type"] == "state"
+        assert wait_for(lambda: len(local_server.clients) == 1, 5)
+        local_server.publish(frames)
+        local_server.publish(frames)  # the encoder lives on after the failure
+        got = [ws.recv(timeout=5) for _ in range(5)]
+    assert all(isinstance(m, bytes) for m in got)
+    assert any("could not be sent" in m and "a broken frame" in m for m in local_server.said)

@@ -188,7 +188,11 @@ class Link:
                              "(or VCAM_TOKEN)")
                     self._stop.wait(5.0)
                     continue
-                self.say(f"the server answered HTTP {code}; is {self.url} a vcam server?")
+                reason = (e.response.body or b"").decode("utf-8", errors="replace").strip()
+                if code in (403, 503) and reason:  # a vcam server says why it refused and what to do
+                    self.say(f"the server answered HTTP {code}: {reason[:300]}")
+                else:
+                    self.say(f"the server answered HTTP {code}; is {self.url} a vcam server?")
             except Exception as e:
                 if not lost_reported:
                     what = "connection to the server lost" if self.connected else "cannot reach the server"

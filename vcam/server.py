@@ -169,6 +169,7 @@ class FrameServer:
         self._blocks: Mailbox[np.ndarray] = Mailbox(4)
         self._seq = 0
         self._block_no = 0
+        self._encode_errors = 0
         self._server = None
         self._stopped = threading.Event()
 
@@ -216,7 +217,13 @@ class FrameServer:
             for i, frame in enumerate(frames):
                 h, w = frame.shape[:2]
                 header = proto.FrameHeader(self._seq, self._block_no, i, n, sent_at, w, h)
-                message = proto.encode_frame(frame, header, self.settings.quality)
+                try:
+                    message = proto.encode_frame(frame, header, self.settings.quality)
+                except Exception as e:  # noqa: BLE001 - one frame that cannot be encoded must not end every client's picture
+                    self._encode_errors += 1
+                    if self._encode_errors <= 3:
+                        self.say(f"a frame could not be sent to clients ({e.__class__.__name__}: {e})")
+                    continue
                 self._seq += 1
                 self.bytes_per_frame = 0.9 * self.bytes_per_frame + 0.1 * len(message) if self.bytes_per_frame \
                     else float(len(message))
