@@ -174,3 +174,24 @@ def test_program_change_on_any_channel_without_one_given():
 
 def test_learn_gives_the_program_change_channel():
     assert "channel: 10" in learn_line(mido.Message("program_change", program=3, channel=9))
+
+
+def test_a_failing_fader_says_so_once_per_sweep_not_once_per_message():
+    import mido
+
+    from vcam.midi import ErrorThrottle, MidiInput
+
+    def fail(msg):
+        raise KeyError("no preset named 'oceann'")
+
+    said = []
+    midi = MidiInput("nanokontrol", fail, said.append)
+    for value in range(0, 128, 2):  # one sweep of fader 1
+        midi._deliver(mido.Message("control_change", control=0, value=value))
+    midi._deliver(mido.Message("control_change", control=16, value=5))  # another knob still speaks up
+    assert len(said) == 2 and "oceann" in said[0] and "control=16" in said[1]
+
+    throttle = ErrorThrottle(every=2.0)
+    assert throttle.admit(("cc", 0, 1), "error: x", 0.0) == "error: x"
+    assert [throttle.admit(("cc", 0, 1), "error: x", t) for t in (0.5, 1.0, 1.5)] == [None] * 3
+    assert throttle.admit(("cc", 0, 1), "error: x", 2.1) == "error: x (and 3 more like it)"

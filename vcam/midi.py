@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 
@@ -141,6 +142,30 @@ def _own_echo(current: float, sent: deque[float], whole: bool) -> bool:
     return False
 
 
+class ErrorThrottle:
+    """One error line per control every `every` seconds: a fader that fails on each of the hundred messages of
+    one sweep would otherwise scroll everything else off the operator's terminal."""
+
+    def __init__(self, every: float = 2.0):
+        self.every = every
+        self._last: dict[tuple, float] = {}
+        self._held: dict[tuple, int] = {}
+
+    def admit(self, control: tuple, line: str, now: float) -> str | None:
+        """`line` to say now (with a count of the lines held back since the last one), or None to hold it."""
+        if now - self._last.get(control, -1e9) < self.every:
+            self._held[control] = self._held.get(control, 0) + 1
+            return None
+        self._last[control] = now
+        held = self._held.pop(control, 0)
+        return f"{line} (and {held} more like it)" if held else line
+
+
+def _control_of(msg) -> tuple:
+    """Which knob, button or key sent `msg`, whatever its value."""
+    return (msg.type, getattr(msg, "channel", None), getattr(msg, "control", getattr(msg, "note", None)))
+
+
 class MidiInput:
     """Listens on the first input port matching `wanted`; reopens it when it is unplugged and comes back."""
 
@@ -154,6 +179,7 @@ class MidiInput:
         self.port = None
         self.port_name: str | None = None
         self._stop = threading.Event()
+        self._errors = ErrorThrottle()
         self._thread = threading.Thread(target=self._run, name="midi", daemon=True)
 
     def start(self) -> None:
@@ -185,6 +211,8 @@ class MidiInput:
             reply = self.on_message(msg)
         except Exception as e:  # a bad message must not kill the MIDI thread
             reply = f"error: MIDI {msg}: {e}"
+        if reply and reply.startswith("error"):
+            reply = self._errors.admit(_control_of(msg), reply, time.monotonic())
         if reply:
             self.say(reply)
 
