@@ -46,42 +46,49 @@ sys.exit(0 if got.wait(20) else 3)
 """
 
 
+# The terminal's session leader, like an interactive shell: starts PROGRAM as a background job (`… &`), checks it
+# is not stopped, then hands it the terminal (`fg`).
+SHELL = """
+import fcntl, os, subprocess, sys, termios, time
+from pathlib import Path
+fcntl.ioctl(0, termios.TIOCSCTTY, 0)  # the pty becomes this session's terminal, this process its foreground
+job = subprocess.Popen([sys.executable, "-c", sys.argv[1]], process_group=0)
+time.sleep(3)  # the job has been reading its terminal from the background for a while
+state = Path(f"/proc/{job.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]  # R, S, or T: stopped
+print("state", state, flush=True)
+if state.startswith("T"):
+    job.kill()
+    sys.exit(4)
+os.tcsetpgrp(0, job.pid)
+sys.exit(job.wait(timeout=30))
+"""
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads a process's state from /proc")
 def test_a_background_job_waits_for_the_foreground_instead_of_being_stopped():
-    pid, master = pty.fork()
-    if pid == 0:  # the terminal's session leader, like an interactive shell
-        try:
-            env = {**os.environ, "PYTHONPATH": str(ROOT)}
-            job = subprocess.Popen([sys.executable, "-c", PROGRAM], process_group=0, env=env)  # `… &`
-            time.sleep(3)  # the job has been reading its terminal from the background for a while
-            stopped = Path(f"/proc/{job.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]  # R, S or T
-            os.write(1, f"state {stopped or '?'}\n".encode())  # fd 1 is the terminal; sys.stdout is pytest's
-            if stopped.startswith("T"):
-                job.kill()
-                os._exit(4)
-            os.tcsetpgrp(0, job.pid)  # `fg`
-            os._exit(job.wait(timeout=30))
-        except BaseException as e:  # noqa: BLE001 - the forked child must never return into pytest
-            os.write(1, f"child failed {e!r}\n".encode())
-            os._exit(5)
-    output = b""
-    typed = False
+    master, slave = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    shell = subprocess.Popen([sys.executable, "-c", SHELL, PROGRAM], stdin=slave, stdout=slave, stderr=slave,
+                             start_new_session=True, env=env)
+    os.close(slave)
+    output, typed = b"", False
     deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and shell.poll() is None:
         ready, _, _ = select.select([master], [], [], 0.2)
         if ready:
             try:
-                chunk = os.read(master, 4096)
-            except OSError:
+                output += os.read(master, 4096)
+            except OSError:  # the terminal closed with the last process on it
                 break
-            if not chunk:
-                break
-            output += chunk
         if b"state" in output and not typed:
             time.sleep(1.0)  # the job is the foreground now
             os.write(master, b"preset 2\n")
             typed = True
-    _, status = os.waitpid(pid, 0)
+    try:
+        code = shell.wait(timeout=10)
+    finally:
+        shell.kill()
+        os.close(master)
     text = output.decode(errors="replace")
-    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert code == 0, text
     assert "got preset 2" in text
