@@ -466,3 +466,27 @@ def test_a_frame_that_cannot_be_encoded_is_skipped_and_the_stream_goes_on(local_
         got = [ws.recv(timeout=5) for _ in range(5)]
     assert all(isinstance(m, bytes) for m in got)
     assert any("could not be sent" in m and "a broken frame" in m for m in local_server.said)
+
+
+def test_vcam_cam_reports_a_failed_output_and_exits_with_code_1(local_server, monkeypatch):
+    from vcam import outputs
+
+    class FullDisk(outputs.NullOutput):
+        def send(self, frame, tick):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(outputs, "NullOutput", FullDisk)
+    status = io.StringIO()
+    opts = CamOptions(url=f"ws://127.0.0.1:{local_server.port}", outs=["null"], size=(112, 64), duration=4,
+                      stdin=False, status_out=status)
+    result = []
+    thread = threading.Thread(target=lambda: result.append(run_cam(opts)), daemon=True)
+    thread.start()
+    block = np.full((12, 64, 112, 3), 90, dtype=np.uint8)
+    while thread.is_alive():
+        local_server.publish(block)
+        thread.join(0.5)
+    text = status.getvalue()
+    assert result == [1], text
+    assert "FAILED and stopped: [Errno 28] No space left on device" in text
+    assert "exiting with code 1: output null failed" in text

@@ -19,7 +19,7 @@ import numpy as np
 from vcam import netproto as proto
 from vcam.commands import Command, CommandError, parse
 from vcam.frames import card, load_image
-from vcam.outputs import open_outputs, parse_spec
+from vcam.outputs import close_workers, open_outputs, parse_spec, report_outputs
 from vcam.pacer import Pacer, PacerSettings
 from vcam.screen import Screen
 from vcam.signals import stop_on_signals
@@ -297,7 +297,7 @@ def run_cam(opts: CamOptions) -> int:
     started = time.monotonic()
     with stop_on_signals(stop):
         _loop(opts, status, pacer, link, ticks, stop, started, midi_input, remote, pacer_thread, workers)
-    return 0
+    return report_outputs(workers, status.message)
 
 
 def _loop(opts, status, pacer, link, ticks, stop, started, midi_input, remote, pacer_thread, workers) -> None:
@@ -335,5 +335,4 @@ def _loop(opts, status, pacer, link, ticks, stop, started, midi_input, remote, p
             midi_input.stop()
         link.stop()
         pacer_thread.join(2.0)
-        for w in workers:
-            w.close()
+        close_workers(workers)  # returns once every recording's file is complete

@@ -256,3 +256,16 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
         close_workers(workers)
         raise
     return workers
+
+
+def report_outputs(workers: list[OutputWorker], say: Callable[[str], None]) -> int:
+    """The end of a show: a line for every recording and for any output that lost frames or failed; the exit code
+    (1 when an output failed, so a script running the show sees it)."""
+    for w in workers:
+        if w.every_frame or w.dropped or w.failed:
+            say(w.summary())
+    failed = [w.output.name for w in workers if w.failed]
+    if failed:
+        say(f"exiting with code 1: output {', '.join(failed)} failed (the reason is above)")
+        return 1
+    return 0

@@ -19,7 +19,7 @@ import numpy as np
 from vcam.controller import ControlLog, Controller, ShowState, apply_logged
 from vcam.frames import card, load_image
 from vcam.generator import Generator
-from vcam.outputs import close_workers, open_outputs, parse_spec
+from vcam.outputs import close_workers, open_outputs, parse_spec, report_outputs
 from vcam.pacer import Pacer, PacerSettings
 from vcam.show import Show, load_show
 from vcam.screen import Screen
@@ -362,14 +362,8 @@ def run(opts: RunOptions) -> int:
             if log_file is not None:
                 log_file.write(json.dumps({"end": {"blocks": generator.blocks}}) + "\n")
                 log_file.close()
-            for w in workers:  # every recording, and any output that lost frames or failed
-                if w in recordings or w.dropped or w.failed:
-                    status.message(w.summary())
-    failed = [w.output.name for w in workers if w.failed]
-    if failed:
-        status.message(f"exiting with code 1: output {', '.join(failed)} failed (the reason is above)")
-        return 1
-    return 0
+            code = report_outputs(workers, status.message)  # also when the show ends with an error
+    return code
 
 
 def _require_midi_port(port: str, show_path: str | None) -> None:
