@@ -191,7 +191,29 @@ def test_a_failing_fader_says_so_once_per_sweep_not_once_per_message():
     midi._deliver(mido.Message("control_change", control=16, value=5))  # another knob still speaks up
     assert len(said) == 2 and "oceann" in said[0] and "control=16" in said[1]
 
+    midi.stop()  # the rest of the sweep is counted once it is over, not lost
+    assert len(said) == 3 and said[2].startswith("63 more like it: ") and "oceann" in said[2]
+
     throttle = ErrorThrottle(every=2.0)
     assert throttle.admit(("cc", 0, 1), "error: x", 0.0) == "error: x"
     assert [throttle.admit(("cc", 0, 1), "error: x", t) for t in (0.5, 1.0, 1.5)] == [None] * 3
-    assert throttle.admit(("cc", 0, 1), "error: x", 2.1) == "error: x (and 3 more like it)"
+    assert throttle.held_back(1.9) == [] and throttle.admit(("cc", 0, 1), "error: y", 1.95) is None
+    assert throttle.held_back(2.0) == ["4 more like it: error: x"] and throttle.held_back(2.0) == []
+    assert throttle.admit(("cc", 0, 1), "error: x", 2.1) == "error: x"
+
+
+@pytest.mark.parametrize("start, server_blend", [(2, None), (4, None), (0, 0.02)])
+def test_remote_fader_follows_from_wherever_it_is_picked_up(start, server_blend):
+    """Until the server's first answer arrives, the client's state still shows the value the knob was picked up
+    against; that is not a change by someone else."""
+    link = LaggyLink(lag=4)
+    if server_blend is not None:
+        link.server.handle_line(f"blend city ocean {server_blend}", "stdin")
+        link.remote.update(link.server.snapshot())
+    router = MidiRouter(nanokontrol2(), link.remote)
+    for v in range(start, 128, 2):
+        router.handle(cc(0, v))
+        link.deliver(keep=link.lag)
+    link.deliver(keep=0)
+    assert len(link.blends()) >= (128 - start) // 2 - 4
+    assert link.server.state.blend[2] >= 0.95

@@ -56,6 +56,7 @@ class MidiRouter:
         self.say = say
         self._picked: dict[str, bool] = {}
         self._sent: dict[str, deque[float]] = {}  # values this router set and may still see reported back
+        self._base: dict[str, float] = {}  # the value each knob was picked up against, until the state moves on
         self._knob_prev: dict[str, float] = {}
         self._button_prev: dict[tuple, int] = {}
         self._lock = threading.Lock()
@@ -111,8 +112,12 @@ class MidiRouter:
         value = knob.value(midi_value)
         current = self._current(param)
         sent = self._sent.setdefault(param, deque(maxlen=IN_FLIGHT))
-        if sent and not _own_echo(current, sent, PARAMS[param][2]):
-            self._picked[param] = False  # something else moved the parameter: pick it up again
+        whole = PARAMS[param][2]
+        if sent:
+            if _own_echo(current, sent, whole):
+                self._base.pop(param, None)  # the state has caught up: the value picked against is gone for good
+            elif not _same(current, self._base.get(param), whole):
+                self._picked[param] = False  # something else moved the parameter: pick it up again
         prev = self._knob_prev.get(param)
         self._knob_prev[param] = value
         if not self._picked.get(param, False):
@@ -123,10 +128,18 @@ class MidiRouter:
             if not (near or crossed):
                 return None
             self._picked[param] = True
+            # Until the first answer comes back, a remote state still shows the value picked against: not a change.
+            self._base[param] = current
+            sent.clear()
         elif value == sent[-1]:
             return None  # a whole-number knob gives the same value over several positions
         sent.append(value)
         return self.controller.set_param(param, value, "midi", between=knob.between)
+
+
+def _same(a: float, b: float | None, whole: bool) -> bool:
+    # blend positions travel as text with 6 significant digits
+    return b is not None and (a == b or (not whole and math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-9)))
 
 
 def _own_echo(current: float, sent: deque[float], whole: bool) -> bool:
@@ -134,8 +147,7 @@ def _own_echo(current: float, sent: deque[float], whole: bool) -> bool:
     state, which arrives after the knob has moved on). The server answers in order, so the values sent before
     the one seen will not come back and are forgotten."""
     for i, v in enumerate(sent):
-        # blend positions travel as text with 6 significant digits
-        if current == v or (not whole and math.isclose(current, v, rel_tol=1e-5)):
+        if _same(current, v, whole):
             for _ in range(i):
                 sent.popleft()
             return True
@@ -150,6 +162,7 @@ class ErrorThrottle:
         self.every = every
         self._last: dict[tuple, float] = {}
         self._held: dict[tuple, int] = {}
+        self._lines: dict[tuple, str] = {}
 
     def admit(self, control: tuple, line: str, now: float) -> str | None:
         """`line` to say now (with a count of the lines held back since the last one), or None to hold it."""
@@ -157,8 +170,15 @@ class ErrorThrottle:
             self._held[control] = self._held.get(control, 0) + 1
             return None
         self._last[control] = now
+        self._lines[control] = line
         held = self._held.pop(control, 0)
         return f"{line} (and {held} more like it)" if held else line
+
+    def held_back(self, now: float | None = None) -> list[str]:
+        """Counts of the lines held back whose window has passed (all of them, without `now`): a sweep shorter
+        than the window still gets its count said once the knob rests."""
+        due = [c for c in self._held if now is None or now - self._last[c] >= self.every]
+        return [f"{self._held.pop(c)} more like it: {self._lines[c]}" for c in due]
 
 
 def _control_of(msg) -> tuple:
@@ -188,8 +208,14 @@ class MidiInput:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(2.0)
+        if self._thread.ident is not None:  # started
+            self._thread.join(2.0)
         self._close()
+        self._say_held_back(None)
+
+    def _say_held_back(self, now: float | None) -> None:
+        for line in self._errors.held_back(now):
+            self.say(line)
 
     def _open(self, name: str) -> None:
         import mido
@@ -218,6 +244,7 @@ class MidiInput:
 
     def _run(self) -> None:
         while not self._stop.wait(self.poll):
+            self._say_held_back(time.monotonic())
             try:
                 names = input_names()
             except VcamError:
