@@ -156,7 +156,7 @@ def test_a_producer_faster_than_the_camera_never_has_frames_skipped():
     """Held back by `full()` as the generator is, it keeps the buffer above target; the picture must still show
     every generated frame, not run fast."""
     ft = FakeTime()
-    pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
+    pacer = Pacer(PacerSettings(fps=30.0, producer_waits=True), clock=ft.clock)
     made = [0]
 
     def poll():
@@ -211,3 +211,14 @@ def test_tick_numbers_keep_real_time_across_a_suspended_machine():
     assert sorted(gaps)[-1] in range(119, 122) and sorted(gaps)[-2] == 1  # one jump of 4 s of ticks, once
     end, last = ticks[-1]
     assert abs(last - end * 30.0) <= 1.0  # tick k is shown at k/30 s, hiccup or not
+
+
+def test_frames_from_the_network_faster_than_the_camera_are_caught_up_not_left_to_pile_up():
+    """vcam cam cannot hold the server back: at 30 frames/s into a 25 fps camera, latency must stay bounded
+    without the latency cap throwing frames away in jumps."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=25.0, max_latency=4.0), clock=ft.clock)
+    schedule_bursts(ft, pacer, 0.0, 150, period=0.4, jitter=0.0)  # 12 frames every 0.4 s: 30 frames/s
+    _, _, latencies = run_for(ft, pacer, 58.0, observe=lambda: pacer.stats.latency)
+    assert max(latencies[len(latencies) // 2:]) < 1.5
+    assert pacer.stats.dropped == 0

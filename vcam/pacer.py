@@ -29,6 +29,10 @@ class PacerSettings:
     max_latency: float = 4.0  # seconds of unplayed frames kept at most; older ones are dropped
     stall_after: float = 5.0  # seconds without new frames after which the stream counts as stalled
     gain: float = 0.15  # how strongly the playback rate follows the buffer level
+    # The producer waits while `full()` (the generator does): every frame is shown, one new frame per tick at most.
+    # A producer that cannot wait (frames arriving from the network) is caught up instead, by playing up to 1.5
+    # frames per tick while the buffer runs high, or its latency would only grow.
+    producer_waits: bool = False
 
 
 @dataclass
@@ -123,9 +127,9 @@ class Pacer:
             if self._rate is not None:
                 target = max(1.0, float(self._burst))
                 correction = 1.0 + self.settings.gain * (level - target) / target
-                # One new frame per tick at most, also while the buffer is above its target: a producer faster
-                # than the camera is held back (`full`) instead, and skipping frames would play the show fast.
-                step = min(1.0, self._rate / self.settings.fps * min(1.5, max(0.5, correction)))
+                step = min(self._rate, self.settings.fps) / self.settings.fps * min(1.5, max(0.5, correction))
+                if self.settings.producer_waits:  # held back instead: skipping frames would play the show fast
+                    step = min(1.0, step)
                 self._pos = min(self._pos + step, len(self._frames) - 1.0)
             while self._pos >= 1.0 and len(self._frames) > 1:
                 self._frames.popleft()

@@ -226,7 +226,7 @@ def run(opts: RunOptions) -> int:
     for w in workers:
         status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {fps:g} fps")
 
-    pacer = Pacer(PacerSettings(fps=fps, smooth=opts.smooth, max_latency=opts.max_latency))
+    pacer = Pacer(PacerSettings(fps=fps, smooth=opts.smooth, max_latency=opts.max_latency, producer_waits=True))
     pacer.set_card(card(width, height, ["vcam", f"loading {model}..."]))
     pacer.set_fallback(fallback)
 
