@@ -92,3 +92,19 @@ def test_a_background_job_waits_for_the_foreground_instead_of_being_stopped():
     text = output.decode(errors="replace")
     assert code == 0, text
     assert "got preset 2" in text
+
+
+def test_without_job_control_a_terminal_is_read_like_a_pipe(monkeypatch):
+    """Windows has no os.tcgetpgrp and cannot select on a terminal: typed commands must still arrive there."""
+    master, slave = pty.openpty()
+    monkeypatch.delattr(os, "tcgetpgrp")
+    monkeypatch.setattr(select, "select", lambda *a: (_ for _ in ()).throw(OSError("not a socket")))
+    handled = []
+    console = Console(lambda line, source: handled.append(line), print, os.fdopen(slave, "rb", buffering=0))
+    console.start()
+    os.write(master, b"preset 2\n")
+    deadline = time.monotonic() + 5
+    while not handled and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.close(master)
+    assert handled == ["preset 2"]

@@ -31,7 +31,10 @@ class Console:
     def _run(self) -> None:
         try:
             fd = _fd_of(self.source)
-            lines = iter(self.source) if fd is None else _lines_of(fd, terminal=os.isatty(fd))
+            # Job control (and select on a terminal) exist on POSIX systems only; on Windows a terminal is read
+            # like a pipe.
+            job_control = os.name == "posix" and hasattr(os, "tcgetpgrp")
+            lines = iter(self.source) if fd is None else _lines_of(fd, terminal=job_control and os.isatty(fd))
             for raw in lines:
                 self.lines += 1
                 self._handle(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
