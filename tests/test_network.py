@@ -262,9 +262,11 @@ class BlockedSocket:
 
     def __init__(self):
         self.gate = threading.Event()
+        self.writing = threading.Event()  # the sender has taken a message and is blocked writing it
         self.sent: list = []
 
     def send(self, message):
+        self.writing.set()
         self.gate.wait()
         self.sent.append(message)
 
@@ -276,15 +278,13 @@ def test_a_state_message_reaches_a_client_that_is_behind_before_its_waiting_fram
     client = _Client(ws, "control", "slow")
     server.clients.append(client)
     client.offer(b"frame in flight")
-    time.sleep(0.05)  # the sender is now blocked writing it
+    assert ws.writing.wait(5)  # the sender is now blocked writing it
     server.broadcast_state()
     for i in range(48):  # 4 blocks
         client.offer(b"frame %d" % i)
     ws.gate.set()
-    assert wait_for(lambda: len(ws.sent) >= 49, 5)
-    time.sleep(0.05)
+    assert wait_for(lambda: len(ws.sent) == 50, 5)  # the frame in flight, the state, 48 frames
     assert json.loads(ws.sent[1]) == {"type": "state", "screen": "blackout"}  # next after the frame in flight
-    assert len(ws.sent) == 50
     assert all(isinstance(m, bytes) for m in ws.sent[2:])
     client.close()
 
@@ -293,7 +293,7 @@ def test_replies_are_never_dropped_and_only_the_newest_state_is_sent():
     ws = BlockedSocket()
     client = _Client(ws, "control", "slow")
     client.offer(b"frame in flight")
-    time.sleep(0.05)
+    assert ws.writing.wait(5)
     client.offer_state(proto.text("state", screen="live"))
     client.offer(proto.text("reply", text="first"))
     for i in range(100):  # more frames than wait, so some go
