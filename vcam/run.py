@@ -196,9 +196,10 @@ def run(opts: RunOptions) -> int:
         if opts.serve is None:
             midi_port = show.midi_port
         else:  # a server is usually a machine without the controller: it belongs to the camera's end
-            status.message(f"the show's MIDI port {show.midi_port!r} is not opened by vcam serve: plug the "
-                           f"controller into the camera's machine (vcam cam --midi {show.midi_port}), or pass "
-                           "--midi to open it here")
+            status.message(f"the show's MIDI port {show.midi_port!r} is not opened by vcam serve: on the camera's "
+                           f"machine, run vcam cam … --midi {show.midi_port} --midi-map MAP (the map the show names; "
+                           "controls written in the show itself need to be in a map file there), or pass --midi "
+                           "to open it on this machine")
     midi_router_map = None
     if midi_port:
         _require_midi_port(midi_port, None if opts.midi else opts.show)  # stops here, before anything opens
