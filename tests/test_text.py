@@ -111,3 +111,17 @@ def test_prompts_are_cleaned_as_the_wan_pipeline_cleans_them():
     enc, model = make_encoder()
     same = enc.encode("a \u201cneon\u201d city")
     assert model.calls == 1 and torch.equal(enc.encode('a "neon" city'), same) and model.calls == 1
+
+
+def test_without_ftfy_loading_is_refused_at_once_with_the_fix(monkeypatch):
+    import sys
+
+    import pytest
+
+    import vcam
+    from vcam.errors import VcamError
+
+    monkeypatch.setitem(sys.modules, "ftfy", None)  # not installed
+    with pytest.raises(VcamError, match="ftfy") as err:
+        vcam.load("tiny", progress=False)
+    assert "pip install" in err.value.fix

@@ -16,7 +16,7 @@ from vcam.model import CausalWanModel, Rope, attention_backends, init_random_
 from vcam.quant import fp8_unsupported, quantize_fp8, require_fp8
 from vcam.speed import SpeedOptions
 from vcam.stream import Prompt, Stream, StreamSettings
-from vcam.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5
+from vcam.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5, text_repair
 from vcam.vae import build_vae, vae_dtype
 from vcam import weights as W
 
@@ -112,6 +112,7 @@ def load(
     `engine.width`/`engine.height` are the size its streams default to.
     """
     speed = speed or SpeedOptions()
+    text_repair()  # a missing package is said now, not after minutes of loading
     log = _logger(progress, report)
     spec = get_spec(model)
     device = torch.device(device) if device is not None else default_device(spec)

@@ -10,15 +10,25 @@ import torch
 from torch import Tensor
 
 from vcam.configs import TextConfig
+from vcam.errors import VcamError
+
+
+def text_repair():
+    """The ftfy module; a VcamError saying how to install it where it is missing (an install from before it was
+    needed), so a show is refused before minutes of loading, not at its first prompt."""
+    try:
+        import ftfy
+    except ImportError:
+        raise VcamError("the ftfy package is missing: prompts are cleaned with it, as the model's were in training",
+                        'pip install -e ".[engine]" again (or: pip install ftfy)') from None
+    return ftfy
 
 
 def clean_prompt(text: str) -> str:
     """The prompt as the Wan pipeline cleans it before tokenizing (text repaired by ftfy: curly quotes, mojibake,
     full-width letters; HTML entities; whitespace folded), so a prompt gives the tokens the model was trained on
     and the same prompt always gives the same tokens."""
-    import ftfy
-
-    text = html.unescape(html.unescape(ftfy.fix_text(text)))
+    text = html.unescape(html.unescape(text_repair().fix_text(text)))
     return re.sub(r"\s+", " ", text).strip()
 
 
