@@ -164,3 +164,26 @@ def test_dropping_frames_is_reported_at_once_then_rate_limited():
     warnings = [s for s in said if "cannot keep up" in s]
     counts = [int(re.search(r"(\d+) frames?", s).group(1)) for s in warnings]
     assert len(warnings) == 2 and counts[0] < counts[1] <= w.dropped
+
+
+def test_a_camera_skipping_a_few_frames_while_it_opens_is_not_reported():
+    slow, said = SlowOutput(0.3), []
+    w = OutputWorker(slow, 64, 64, queue=2, say=said.append)  # a live output: the newest frame matters
+    frame = np.zeros((8, 8, 3), np.uint8)
+    for tick in range(8):  # a slow first frame (a window being created) makes it skip a few
+        w.offer(frame, tick)
+    time.sleep(0.8)
+    slow.delay = 0.0
+    for tick in range(8, 20):
+        w.offer(frame, tick)
+        time.sleep(0.01)
+    w.close()
+    assert 0 < w.dropped < 30 and not [s for s in said if "cannot keep up" in s]
+    # one that keeps skipping is reported
+    busy, said = SlowOutput(0.05), []
+    w = OutputWorker(busy, 64, 64, queue=2, say=said.append)
+    for tick in range(80):
+        w.offer(frame, tick)
+    time.sleep(0.3)
+    w.close()
+    assert w.dropped >= 30 and [s for s in said if "cannot keep up" in s]

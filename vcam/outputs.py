@@ -92,6 +92,7 @@ def open_output(spec: OutputSpec, width: int, height: int, fps: float) -> Output
     return NullOutput()
 
 
+LIVE_SKIPS_WORTH_SAYING = 30  # frames a camera or window skips before vcam says it cannot keep up
 DROP_WARNING_EVERY = 30.0  # seconds between two warnings about the same output dropping frames
 FINISH_TIMEOUT = 10.0  # past the close deadline: for the frame in hand and closing the output (a file's last fragment)
 
@@ -176,7 +177,10 @@ class OutputWorker:
 
     def _warn_if_dropping(self) -> None:
         dropped = self._mailbox.dropped
-        if dropped == self._warned_drops or self._clock() < self._next_warning:
+        # A recording loses picture with every frame it drops. A camera or a window shows the newest frame anyway,
+        # and skips a few while it opens (a window being created): only a second's worth is worth saying.
+        enough = 1 if self.every_frame else LIVE_SKIPS_WORTH_SAYING
+        if dropped - self._warned_drops < enough or self._clock() < self._next_warning:
             return
         first = self._warned_drops == 0
         self._warned_drops, self._next_warning = dropped, self._clock() + DROP_WARNING_EVERY
