@@ -113,3 +113,26 @@ def test_rope_tables_are_built_once_per_shape():
     a = model.rope_tables(3, 3, 4, 7)
     assert model.rope_tables(3, 3, 4, 7)[0] is a[0]
     assert a[0].dtype == model.dtype and a[0].shape == (3 * 4 * 7, 1, cfg.head_dim // 2)
+
+
+def test_a_block_through_the_kv_cache_at_the_real_head_size_matches_one_diffusers_pass():
+    """The streaming pattern at the real head size (128: RoPE split 44/42/42 over frames, height, width): the
+    context recomputed at t = 0 into the cache at frames 0-2, then the new block at frames 3-5 attending to it,
+    equals diffusers' one pass over all six frames, on the block's frames."""
+    from vcam.model import KVCache
+
+    cfg = WanConfig(dim=256, ffn_dim=512, num_heads=2, num_layers=1, freq_dim=256, text_dim=64)
+    assert cfg.head_dim == 128
+    ours, peer = build_pair(cfg, seed=1)
+    h, w = 8, 12
+    gen = torch.Generator().manual_seed(5)
+    x = torch.randn(1, 16, 6, h, w, generator=gen)
+    text = torch.randn(1, 64, 64, generator=gen)
+    t = torch.tensor([[0.0, 0.0, 0.0, 714.0, 714.0, 714.0]])
+    tokens = ours.tokens_per_frame(h, w)
+    with torch.no_grad():
+        expected = peer(x, t.repeat_interleave(tokens, dim=1), text, return_dict=False)[0]
+        kv, cache = ours.text_kv(text), KVCache(cfg, 1, 6 * tokens, torch.float32, "cpu")
+        ours(x[:, :, :3], t[:, :3], kv, frame_start=0, cache=cache, cache_start=0)
+        got = ours(x[:, :, 3:], t[:, 3:], kv, frame_start=3, cache=cache, cache_start=3 * tokens)
+    assert rel_err(got, expected[:, :, 3:]) < 1e-5
