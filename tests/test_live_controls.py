@@ -241,3 +241,18 @@ def test_a_missing_midi_port_in_the_show_is_refused_like_a_missing_midi_option(s
                        stdin=False, status_out=io.StringIO()))
     assert from_option.value.message in from_show.value.message  # the same list of inputs
     assert "Fake MIDImix" in from_show.value.message and str(show_file) in from_show.value.fix
+
+
+def test_a_midi_map_naming_presets_the_show_lacks_is_refused_before_the_show(show_file, fake_midi_backend, tmp_path):
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("name: my map\ncontrols:\n  - {cc: 0, param: blend, between: [city, oceann]}\n"
+                       "  - {cc: 41, command: preset forest}\n  - {cc: 42, command: preset 9}\n")
+    status = io.StringIO()
+    with pytest.raises(ValueError) as err:
+        run(RunOptions(show=str(show_file), model="tiny", outs=["null"], midi="nano", midi_map=str(mapping),
+                       duration=1, stdin=False, status_out=status))
+    text = str(err.value)
+    assert "oceann" in text and str(mapping) in text
+    assert "preset 9" not in text  # preset buttons by number fit shows of any length, as in a show's own map
+    assert "on air" not in status.getvalue()  # refused before the show
+    assert "preset forest" not in text  # a preset the show has

@@ -21,7 +21,7 @@ from vcam.frames import card, load_image
 from vcam.generator import Generator
 from vcam.outputs import close_workers, open_outputs, parse_spec, report_outputs
 from vcam.pacer import Pacer, PacerSettings
-from vcam.show import Show, load_show
+from vcam.show import Show, load_show, missing_presets
 from vcam.screen import Screen
 from vcam.signals import stop_on_signals
 from vcam.status import StatusLine, TickCounter, format_status
@@ -210,6 +210,9 @@ def run(opts: RunOptions) -> int:
             if path is None:
                 raise ValueError(f"MIDI map {opts.midi_map!r} not found; shipped maps: {', '.join(shipped_maps())}")
             midi_router_map = load_map(path)
+            if show is not None and (problems := missing_presets(show, midi_router_map)):
+                # said now: on air, each fader message would fail
+                raise ValueError(f"MIDI map {path} names presets this show lacks: {'; '.join(problems)}")
         else:
             midi_router_map = show.midi if show and show.midi else None
         if midi_router_map is None:

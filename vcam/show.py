@@ -166,6 +166,23 @@ def load_show(path: str | os.PathLike) -> Show:
     return parse_show(text, str(p))
 
 
+def missing_presets(show: Show, midi: MidiMap) -> list[str]:
+    """What a MIDI map given apart from the show (`--midi-map FILE`) names that the show lacks: the presets of its
+    knobs' `between` and its buttons' commands by name (numbers on buttons are left alone, as in a show's map)."""
+    problems = []
+    refs = [(f"knob cc {k.cc} between", ref) for k in midi.knobs if k.between for ref in k.between]
+    for b in midi.buttons:
+        cmd = b.command
+        named = cmd.args[:1] if cmd.name == "preset" else cmd.args[:2] if cmd.name == "blend" else ()
+        refs += [(f"button {str(cmd)!r}", ref) for ref in named if isinstance(ref, str)]
+    for what, ref in refs:
+        try:
+            show.find(ref)
+        except KeyError as e:
+            problems.append(f"{what}: {e.args[0]}")
+    return problems
+
+
 def _check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) -> None:
     """Every preset a knob's `between` or a button's command names must be in this show.
 
