@@ -248,7 +248,9 @@ def test_a_midi_map_naming_presets_the_show_lacks_is_refused_before_the_show(sho
     mapping.write_text("name: my map\ncontrols:\n  - {cc: 0, param: blend, between: [city, oceann]}\n"
                        "  - {cc: 41, command: preset forest}\n  - {cc: 42, command: preset 9}\n")
     status = io.StringIO()
-    with pytest.raises(ValueError) as err:
+    from vcam.errors import VcamError
+
+    with pytest.raises(VcamError) as err:
         run(RunOptions(show=str(show_file), model="tiny", outs=["null"], midi="nano", midi_map=str(mapping),
                        duration=1, stdin=False, status_out=status))
     text = str(err.value)

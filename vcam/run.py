@@ -18,6 +18,7 @@ import numpy as np
 
 from vcam.controller import ControlLog, Controller, ShowState, apply_logged
 from vcam.frames import card, load_image
+from vcam.errors import VcamError
 from vcam.generator import Generator
 from vcam.outputs import close_workers, open_outputs, parse_spec, report_outputs
 from vcam.pacer import Pacer, PacerSettings
@@ -212,7 +213,8 @@ def run(opts: RunOptions) -> int:
             midi_router_map = load_map(path)
             if show is not None and (problems := missing_presets(show, midi_router_map)):
                 # said now: on air, each fader message would fail
-                raise ValueError(f"MIDI map {path} names presets this show lacks: {'; '.join(problems)}")
+                raise VcamError(f"MIDI map {path} names presets this show lacks: {'; '.join(problems)}",
+                                f"correct the names in {path} (or name presets by number there)")
         else:
             midi_router_map = show.midi if show and show.midi else None
         if midi_router_map is None:
