@@ -42,3 +42,17 @@ def own_cache_dir(tmp_path_factory):
         os.environ.pop("VCAM_CACHE_DIR", None)
     else:
         os.environ["VCAM_CACHE_DIR"] = before
+
+
+@pytest.fixture
+def fake_midi_backend():
+    """mido on tests/fake_midi.py, with a nanoKONTROL2 and a MIDImix plugged in."""
+    import mido
+
+    import fake_midi
+
+    mido.set_backend("fake_midi", load=True)
+    fake_midi.PRESENT.clear()
+    fake_midi.PRESENT.update({"Fake nanoKONTROL2 MIDI 1", "Fake MIDImix"})
+    yield fake_midi
+    mido.set_backend(None)

@@ -197,16 +197,7 @@ def test_channel_filter(rig):
     assert ctl.state.steps == 8
 
 
-@pytest.fixture
-def fake_backend():
-    mido.set_backend("fake_midi", load=True)
-    fake_midi.PRESENT.clear()
-    fake_midi.PRESENT.update({"Fake nanoKONTROL2 MIDI 1", "Fake MIDImix"})
-    yield fake_midi
-    mido.set_backend(None)
-
-
-def test_midi_input_through_a_backend_and_reconnect(rig, fake_backend):
+def test_midi_input_through_a_backend_and_reconnect(rig, fake_midi_backend):
     ctl, *_ = rig
     said = []
     router = MidiRouter(ctl.show.midi, ctl)
@@ -227,7 +218,7 @@ def test_midi_input_through_a_backend_and_reconnect(rig, fake_backend):
         midi.stop()
 
 
-def test_unknown_port_lists_the_ports(fake_backend):
+def test_unknown_port_lists_the_ports(fake_midi_backend):
     from vcam.errors import VcamError
     from vcam.midi import require_port
 

@@ -158,19 +158,6 @@ def test_end_of_input_does_not_stop_the_show(show_file, tmp_path):
 
 
 @pytest.fixture
-def fake_midi_backend():
-    import mido
-
-    import fake_midi
-
-    mido.set_backend("fake_midi", load=True)
-    fake_midi.PRESENT.clear()
-    fake_midi.PRESENT.update({"Fake nanoKONTROL2 MIDI 1", "Fake MIDImix"})
-    yield fake_midi
-    mido.set_backend(None)
-
-
-@pytest.fixture
 def routers(monkeypatch):
     """Every MidiRouter a run makes."""
     import vcam.midi

@@ -63,6 +63,13 @@ class LaggyLink:
         while len(self.in_flight) > keep:
             self.remote.update(self.in_flight.popleft())
 
+    def sweep(self, router: MidiRouter, values) -> None:
+        """Fader 1 moved through `values`, each state answer arriving `lag` messages late, then all of them."""
+        for v in values:
+            router.handle(cc(0, v))
+            self.deliver(keep=self.lag)
+        self.deliver(keep=0)
+
     def blends(self) -> list[float]:
         return [parse(line).args[2] for line in self.sent if line.startswith("blend")]
 
@@ -70,10 +77,7 @@ class LaggyLink:
 def test_remote_fader_follows_despite_late_state():
     link = LaggyLink(lag=4)
     router = MidiRouter(nanokontrol2(), link.remote)
-    for v in range(0, 128, 2):
-        router.handle(cc(0, v))
-        link.deliver(keep=link.lag)
-    link.deliver(keep=0)
+    link.sweep(router, range(0, 128, 2))
     assert len(link.blends()) >= 60
     assert link.blends()[-1] >= 0.95
     assert link.server.state.blend[2] >= 0.95
@@ -82,9 +86,7 @@ def test_remote_fader_follows_despite_late_state():
 def test_remote_fader_keeps_blending_the_same_two_presets():
     link = LaggyLink(lag=0)
     router = MidiRouter(nanokontrol2(), link.remote)
-    for v in range(0, 128, 2):
-        router.handle(cc(0, v))
-        link.deliver(keep=0)
+    link.sweep(router, range(0, 128, 2))
     pairs = {tuple(parse(line).args[:2]) for line in link.sent}
     assert pairs == {("city", "ocean")}
     assert link.server.state.blend[:2] == (0, 1)
@@ -93,10 +95,7 @@ def test_remote_fader_keeps_blending_the_same_two_presets():
 def test_an_outside_change_still_releases_a_remote_knob():
     link = LaggyLink(lag=2)
     router = MidiRouter(nanokontrol2(), link.remote)
-    for v in range(0, 64, 2):
-        router.handle(cc(0, v))
-        link.deliver(keep=link.lag)
-    link.deliver(keep=0)
+    link.sweep(router, range(0, 64, 2))
     link.server.handle_line("blend city ocean 0.9", "stdin")  # another operator
     link.remote.update(link.server.snapshot())
     before = len(link.sent)
@@ -211,9 +210,6 @@ def test_remote_fader_follows_from_wherever_it_is_picked_up(start, server_blend)
         link.server.handle_line(f"blend city ocean {server_blend}", "stdin")
         link.remote.update(link.server.snapshot())
     router = MidiRouter(nanokontrol2(), link.remote)
-    for v in range(start, 128, 2):
-        router.handle(cc(0, v))
-        link.deliver(keep=link.lag)
-    link.deliver(keep=0)
+    link.sweep(router, range(start, 128, 2))
     assert len(link.blends()) >= (128 - start) // 2 - 4
     assert link.server.state.blend[2] >= 0.95
