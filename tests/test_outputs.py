@@ -187,3 +187,14 @@ def test_a_camera_skipping_a_few_frames_while_it_opens_is_not_reported():
     time.sleep(0.3)
     w.close()
     assert w.dropped >= 30 and [s for s in said if "cannot keep up" in s]
+
+
+def test_no_window_on_macos_where_it_would_abort_the_show(monkeypatch):
+    import platform
+
+    from vcam.preview import PreviewWindow
+
+    monkeypatch.setattr(platform, "system", lambda: "Darwin")
+    with pytest.raises(VcamError) as err:
+        PreviewWindow(64, 64)
+    assert "macOS" in err.value.message and "OBS" in err.value.fix

@@ -21,6 +21,12 @@ class PreviewWindow:
     def __init__(self, width: int, height: int):
         import cv2
 
+        if platform.system() == "Darwin":
+            # Cocoa windows belong to the main thread, and each output runs on its own: OpenCV's window would
+            # abort the whole process, camera and recording with it, on its first frame.
+            raise VcamError("the preview window does not run on macOS (its windows must be drawn from the main "
+                            "thread)", "watch the virtual camera in OBS or Photo Booth instead, or record with "
+                            "file:PATH.mp4; drop --out window")
         if platform.system() == "Linux" and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             raise VcamError("no display for the preview window (DISPLAY is not set)",
                             "drop --out window here (use file:PATH.mp4 or vcam), or run where a desktop is available")
