@@ -197,3 +197,27 @@ def test_a_size_adapted_to_the_card_streams_into_the_asked_outputs(monkeypatch, 
     assert (settings.width, settings.height) == ((96, 48) if not asked else (112, 64))
     frames = list(CapturingOutput.instances[0].frames.values())
     assert frames and all(f.shape == (64, 112, 3) for f in frames)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["run", "--seed", "99999999999999999999999"], "at most 9223372036854775807"),
+    (["run", "--seed", "-1"], "at least 0"),
+    (["run", "--transition", "-3"], "at least 0"),
+    (["run", "--fps", "inf"], "at most 240"),
+    (["run", "--fps", "nan"], "at least 1"),
+    (["run", "--duration", "nan"], "more than 0"),
+    (["run", "--max-latency", "inf"], "more than 0"),
+    (["cam", "ws://x:1", "--fps", "0"], "at least 1"),
+    (["serve", "--port", "70000"], "at most 65535"),
+    (["bench", "--blocks", "0"], "at least 1"),
+    (["bench", "--warmup", "-1"], "at least 0"),
+    (["run", "--fps", "fast"], "'fast' is not a number"),
+])
+def test_values_that_would_fail_later_are_refused_on_the_command_line(args, fragment, capsys):
+    """Each of these used to pass: a seed past 64 bits retried for ever, --fps inf killed the camera's thread,
+    --duration nan never stopped, --transition -3 failed after the model had loaded."""
+    from vcam.cli import build_parser
+
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(args)
+    assert exit_.value.code == 2 and fragment in capsys.readouterr().err

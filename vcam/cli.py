@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 
+from vcam.commands import MAX_SEED
 from vcam.errors import VcamError
 from vcam.speed import ATTENTION, QUANTS
 from vcam.yamlcheck import ConfigError
@@ -22,14 +24,27 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def _positive(kind):
+def _within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
+    """A number from `lo` (more than it, with `above`) to `hi`, finite: nan, inf or a seed past 64 bits would
+    only fail later, after minutes of loading or in a loop that never ends."""
     def parse(text: str):
-        value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"{text} must be more than 0")
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'a whole number' if kind is int else 'a number'}") \
+                from None
+        if not math.isfinite(value) or value < lo or value > hi or (above and value == lo):
+            shown = (lambda v: str(int(v))) if kind is int else (lambda v: f"{v:g}")
+            limits = f"more than {shown(lo)}" if above else f"at least {shown(lo)}"
+            raise argparse.ArgumentTypeError(f"{text} must be {limits}" + (f" and at most {shown(hi)}"
+                                                                              if hi < math.inf else ""))
         return value
 
     return parse
+
+
+def _positive(kind):
+    return _within(kind, 0, above=True)
 
 
 def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
@@ -40,15 +55,15 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos "
                                                     "(default: download from the Hugging Face hub)")
     r.add_argument("--prompt", help="what to generate (default: the show's first preset)")
-    r.add_argument("--seed", type=int)
+    r.add_argument("--seed", type=_within(int, 0, MAX_SEED))
     r.add_argument("--steps", type=int, choices=range(1, 51), metavar="N", help="denoising steps (4)")
-    r.add_argument("--transition", type=int, metavar="BLOCKS",
+    r.add_argument("--transition", type=_within(int, 0, 1000), metavar="BLOCKS",
                    help="blocks over which a prompt change blends in (4)")
     r.add_argument("--size", type=_size, metavar="WxH", help="generated frame size (default 832x480 for krea-14b)")
     r.add_argument("--out", action="append", metavar="OUTPUT",
                    help="vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally @WxH; repeatable "
                         f"(default: {default_out})")
-    r.add_argument("--fps", type=_positive(float), help="camera frame rate (30)")
+    r.add_argument("--fps", type=_within(float, 1, 240), help="camera frame rate (30)")
     r.add_argument("--fit", choices=("letterbox", "crop", "stretch"),
                    help="how generated frames fit an output of another shape (letterbox)")
     r.add_argument("--smooth", action="store_true", help="cross-fade between generated frames")
@@ -102,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_live_args(s, "none")
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (127.0.0.1: reach it through ssh -L; 0.0.0.0 needs --token)")
-    s.add_argument("--port", type=int, default=8765)
+    s.add_argument("--port", type=_within(int, 1, 65535), default=8765)
     s.add_argument("--token", default=None, help="a secret clients must give (default: $VCAM_TOKEN)")
     s.add_argument("--quality", type=int, default=80, choices=range(10, 101), metavar="Q",
                    help="JPEG quality of the frames sent (80)")
@@ -114,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     cam.add_argument("--token", default=None, help="the server's token (default: $VCAM_TOKEN)")
     cam.add_argument("--out", action="append", metavar="OUTPUT", help="as for vcam run (default: vcam)")
     cam.add_argument("--size", type=_size, metavar="WxH", help="output size (default 832x480)")
-    cam.add_argument("--fps", type=_positive(float), default=30.0)
+    cam.add_argument("--fps", type=_within(float, 1, 240), default=30.0)
     cam.add_argument("--fit", choices=("letterbox", "crop", "stretch"), default="letterbox")
     cam.add_argument("--smooth", action="store_true")
     cam.add_argument("--duration", type=_positive(float), metavar="SECONDS")
@@ -133,8 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--model", default="krea-14b")
     b.add_argument("--size", type=_size, metavar="WxH", help="frame size (default: the model's)")
     b.add_argument("--steps", type=int, default=4, choices=range(1, 51), metavar="N")
-    b.add_argument("--blocks", type=int, default=8, help="blocks timed (8)")
-    b.add_argument("--warmup", type=int, default=3, help="blocks run first, untimed (3)")
+    b.add_argument("--blocks", type=_within(int, 1), default=8, help="blocks timed (8)")
+    b.add_argument("--warmup", type=_within(int, 0), default=3, help="blocks run first, untimed (3)")
     b.add_argument("--dtype", choices=("bf16", "fp16", "fp32"), default="bf16")
     b.add_argument("--compile", action="store_true",
                    help="torch.compile the transformer blocks and the VAE decoder")
@@ -161,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     msub = m.add_subparsers(dest="midi_command", required=True)
     learn = msub.add_parser("learn", help="print each incoming control and the mapping line to paste")
     learn.add_argument("--midi", metavar="PORT", help="the input, by part of its name (default: the first)")
-    learn.add_argument("--count", type=int, help="stop after this many messages")
+    learn.add_argument("--count", type=_within(int, 1), help="stop after this many messages")
 
     sub.add_parser("models", help="list the model configurations")
 
