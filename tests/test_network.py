@@ -490,3 +490,19 @@ def test_vcam_cam_reports_a_failed_output_and_exits_with_code_1(local_server, mo
     assert result == [1], text
     assert "FAILED and stopped: [Errno 28] No space left on device" in text
     assert "exiting with code 1: output null failed" in text
+
+
+def test_a_busy_port_is_reported_as_such(capsys):
+    from vcam.cli import main
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        code = main(["serve", "--model", "tiny", "--port", str(taken.getsockname()[1]), "--duration", "1",
+                     "--no-stdin"])
+    finally:
+        taken.close()
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot listen on 127.0.0.1:" in err and "--port" in err
+    assert "thread" not in err

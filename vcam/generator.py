@@ -53,7 +53,8 @@ class Generator:
     def stop(self, timeout: float = 2.0) -> None:
         """Asks the loop to stop after the block in progress; waits up to `timeout` seconds."""
         self._stop.set()
-        self._thread.join(timeout)
+        if self._thread.ident is not None:  # started: a show refused before it (a busy port) never starts it
+            self._thread.join(timeout)
 
     def _run(self) -> None:
         try:

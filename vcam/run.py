@@ -362,7 +362,8 @@ def run(opts: RunOptions) -> int:
             for part in (watcher, midi_input, preloader, server):
                 if part is not None:
                     part.stop()
-            pacer_thread.join(2.0)
+            if pacer_thread.ident is not None:  # started
+                pacer_thread.join(2.0)
             generator.stop(timeout=2.0)
             close_workers(workers)  # returns once every recording's file is complete
             if log_file is not None:

@@ -63,7 +63,8 @@ class ShowWatcher:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(2.0)
+        if self._thread.ident is not None:  # started
+            self._thread.join(2.0)
 
     def _read_stamp(self):
         try:
