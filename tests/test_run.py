@@ -221,3 +221,31 @@ def test_values_that_would_fail_later_are_refused_on_the_command_line(args, frag
     with pytest.raises(SystemExit) as exit_:
         build_parser().parse_args(args)
     assert exit_.value.code == 2 and fragment in capsys.readouterr().err
+
+
+def test_a_gpu_lost_on_air_ends_the_show_with_exit_code_1_and_a_complete_recording(monkeypatch, tmp_path):
+    """Exit code 2 means the show could not start (a usage or setup error); a failure on air is 1."""
+    import av
+
+    import vcam.generator
+    from vcam.stream import Stream
+
+    lost = RuntimeError("CUDA error: an illegal memory access was encountered (pretend)")
+    monkeypatch.setattr(vcam.generator, "_device_lost", lambda stream, e: e is lost)
+    submit = Stream.submit
+
+    def failing_submit(self):
+        if self._block >= 6:  # well on air by then
+            raise lost
+        submit(self)
+
+    monkeypatch.setattr(Stream, "submit", failing_submit)
+    status = io.StringIO()
+    path = tmp_path / "show.mp4"
+    code = run(RunOptions(model="tiny", outs=[f"file:{path}"], fps=FPS, duration=120.0, status_out=status,
+                          stdin=False))
+    text = status.getvalue()
+    assert code == 1, text
+    assert "cannot recover" in text and "fix: restart vcam" in text
+    with av.open(str(path)) as f:
+        assert sum(1 for _ in f.decode(video=0)) > 0

@@ -50,11 +50,14 @@ class Generator:
         every block submitted since the start, resets included), which makes a replayed show exact."""
         self._controls.put((at_block, control))
 
-    def stop(self, timeout: float = 2.0) -> None:
-        """Asks the loop to stop after the block in progress; waits up to `timeout` seconds."""
+    def stop(self, timeout: float = 2.0) -> bool:
+        """Asks the loop to stop after the block in progress; waits up to `timeout` seconds. Whether it has
+        stopped: a process must not exit while this thread is inside the model, where the interpreter's exit
+        aborts it (SIGABRT, 'terminate called without an active exception')."""
         self._stop.set()
         if self._thread.ident is not None:  # started: a show refused before it (a busy port) never starts it
             self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     def _run(self) -> None:
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import sys
 import threading
 import time
@@ -324,6 +325,7 @@ def run(opts: RunOptions) -> int:
             generator.submit(_replayed(entry["apply"], state), at_block=int(entry["block"]))
 
     pacer_thread = threading.Thread(target=pacer.run, args=(emit, stop), name="pacer", daemon=True)
+    failure: Exception | None = None
     with stop_on_signals(stop):
         try:
             if server is not None:
@@ -342,7 +344,10 @@ def run(opts: RunOptions) -> int:
             stalled = False
             while not stop.wait(0.25):
                 if generator.state == "failed":
-                    raise generator.error
+                    if on_air_at is None or os.environ.get("VCAM_DEBUG"):
+                        raise generator.error  # the show could not start: a usage or setup error (exit 2)
+                    failure = generator.error
+                    break
                 if pacer.stats.pushed and on_air_at is None:
                     on_air_at = time.monotonic()
                     status.message(f"on air: {model} at {width}x{height}, {steps} steps")
@@ -370,7 +375,21 @@ def run(opts: RunOptions) -> int:
                 log_file.write(json.dumps({"end": {"blocks": generator.blocks}}) + "\n")
                 log_file.close()
             code = report_outputs(workers, status.message)  # also when the show ends with an error
+            if not generator.stop(timeout=0):
+                status.message("waiting for the block in progress to end …")
+                if not generator.stop(timeout=BLOCK_WAIT_S):
+                    status.message(f"the block in progress did not end within {BLOCK_WAIT_S:g} s; exiting anyway")
+    if failure is not None:  # the show was on air: it ended early (exit 1), its recordings are complete
+        if isinstance(failure, VcamError):
+            status.message(f"error: {failure.message}" + (f"\n  fix: {failure.fix}" if failure.fix else ""))
+        else:
+            status.message(f"error: the show stopped ({failure.__class__.__name__}: {failure}); set VCAM_DEBUG=1 "
+                           "for the full traceback")
+        return 1
     return code
+
+
+BLOCK_WAIT_S = 60.0  # the longest vcam waits at the end for a block in progress (the recordings are closed by then)
 
 
 def _require_midi_port(port: str, show_path: str | None) -> None:
