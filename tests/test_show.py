@@ -199,3 +199,28 @@ def test_map_files_may_have_more_preset_buttons_than_the_show_but_no_unknown_nam
         load_show(show)
     expected = f"{tmp_path / 'mine.yaml'}:3: MIDI map control 2 between: no preset named 'bb'; presets: a, b"
     assert err.value.problems == [expected]
+
+
+def test_a_show_file_written_in_two_goes_is_loaded_once_whole(tmp_path):
+    from vcam.watch import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    whole = "presets:\n  - {name: a, prompt: one}\n  - {name: b, prompt: two}\n  - {name: c, prompt: three}\n"
+    path.write_text("presets:\n  - {name: a, prompt: one}\n")
+    loaded, said = [], []
+    watcher = ShowWatcher(str(path), lambda show: loaded.append(len(show.presets)), said.append)
+    cut = whole.index("  - {name: c")
+    with open(path, "w") as f:  # an editor saving in place, in two writes; the first half is valid YAML
+        f.write(whole[:cut])
+        f.flush()
+        watcher.poll()  # a look between the two writes sees half a show
+        f.write(whole[cut:])
+    watcher.poll()
+    assert loaded == []  # not yet: it changed since the last look
+    watcher.poll()
+    assert loaded == [3], said
+    watcher.poll()
+    assert loaded == [3]  # once
+    path.write_text(whole[:cut])  # a real edit down to two presets
+    watcher.poll(), watcher.poll()
+    assert loaded == [3, 2]

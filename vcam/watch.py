@@ -54,7 +54,7 @@ class ShowWatcher:
         self.on_show = on_show
         self.say = say
         self.interval = interval
-        self._stamp = self._read_stamp()
+        self._stamp = self._seen = self._read_stamp()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="show-watch", daemon=True)
 
@@ -69,23 +69,31 @@ class ShowWatcher:
     def _read_stamp(self):
         try:
             st = os.stat(self.path)
-            return st.st_mtime_ns, st.st_size
+            return st.st_mtime_ns, st.st_size, st.st_ino  # the inode: editors that save by renaming a new file
         except OSError:
             return None
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            stamp = self._read_stamp()
-            if stamp == self._stamp or stamp is None:
-                continue
-            self._stamp = stamp
-            try:
-                show = load_show(self.path)
-            except ConfigError as e:
-                self.say("show file not reloaded, the last good show stays live:\n  " + "\n  ".join(e.problems))
-                continue
-            except Exception as e:  # whatever it is, the last good show stays live
-                self.say(f"show file not reloaded ({e.__class__.__name__}: {e}); the last good show stays live")
-                continue
-            self.on_show(show)
-            self.say(f"reloaded {self.path}: {len(show.presets)} presets")
+            self.poll()
+
+    def poll(self) -> None:
+        """One look at the file. A change is loaded once it has held from one look to the next: an editor that
+        writes the file in pieces must not put half a show on air."""
+        stamp = self._read_stamp()
+        if stamp != self._seen:
+            self._seen = stamp
+            return
+        if stamp == self._stamp or stamp is None:
+            return
+        self._stamp = stamp
+        try:
+            show = load_show(self.path)
+        except ConfigError as e:
+            self.say("show file not reloaded, the last good show stays live:\n  " + "\n  ".join(e.problems))
+            return
+        except Exception as e:  # whatever it is, the last good show stays live
+            self.say(f"show file not reloaded ({e.__class__.__name__}: {e}); the last good show stays live")
+            return
+        self.on_show(show)
+        self.say(f"reloaded {self.path}: {len(show.presets)} presets")
