@@ -303,3 +303,16 @@ def test_reload_that_edits_a_side_of_the_live_blend_blends_the_new_text(rig):
     before = len(sent(log_out))
     ctl.replace_show(parse_show(SHOW.replace("ocean waves", "a stormy sea").replace("misty", "dark"), "show.yaml"))
     assert len(sent(log_out)) == before and ctl.state.blend == (0, 1, 0.25)
+
+
+def test_without_midi_installed_devices_still_lists_cameras_and_midi_says_how_to_install(monkeypatch, capsys):
+    import sys
+
+    from vcam.cli import main
+
+    monkeypatch.setitem(sys.modules, "mido", None)  # the light install
+    assert main(["devices"]) == 0
+    out = capsys.readouterr().out
+    assert 'pip install -e ".[midi]"' in out and "virtual camera" in out
+    assert main(["midi", "learn"]) == 2
+    assert 'fix: pip install -e ".[midi]"' in capsys.readouterr().err

@@ -305,7 +305,8 @@ def cmd_devices(args) -> int:
         for n in names:
             print(f"  {n}")
     except VcamError as e:
-        print(f"MIDI inputs: unavailable ({e.message})")
+        print(f"MIDI inputs: unavailable ({e.message}; fix: {e.fix})" if e.fix else
+              f"MIDI inputs: unavailable ({e.message})")
     import platform
 
     if platform.system() == "Linux":
@@ -320,9 +321,9 @@ def cmd_devices(args) -> int:
 
 
 def cmd_midi(args) -> int:
-    import mido
+    from vcam.midi import input_names, learn_line, load_mido, require_port
 
-    from vcam.midi import input_names, learn_line, require_port
+    mido = load_mido()
 
     names = input_names()
     port = require_port(args.midi) if args.midi else (names[0] if names else require_port(""))

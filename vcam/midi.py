@@ -17,10 +17,20 @@ TAKEOVER_WINDOW = 0.04  # a knob within 4 % of its range of the parameter's valu
 IN_FLIGHT = 256  # values a knob may have sent before the first comes back (two full sweeps of a fader)
 
 
+def load_mido():
+    """The mido module; a VcamError with the install command where MIDI support is not installed (the light
+    install for a machine that only shows frames has none)."""
+    try:
+        import mido
+    except ImportError:
+        raise VcamError("MIDI support is not installed", 'pip install -e ".[midi]"  (mido and python-rtmidi)') \
+            from None
+    return mido
+
+
 def input_names() -> list[str]:
     """MIDI input port names; VcamError saying why when MIDI is not available at all."""
-    import mido
-
+    mido = load_mido()
     try:
         return list(mido.get_input_names())
     except (OSError, RuntimeError, ImportError) as e:
@@ -218,9 +228,7 @@ class MidiInput:
             self.say(line)
 
     def _open(self, name: str) -> None:
-        import mido
-
-        self.port = mido.open_input(name, callback=self._deliver)
+        self.port = load_mido().open_input(name, callback=self._deliver)
         self.port_name = name
         self.say(f"MIDI: listening on {name}")
 
