@@ -212,6 +212,8 @@ def test_a_size_adapted_to_the_card_streams_into_the_asked_outputs(monkeypatch, 
     (["bench", "--blocks", "0"], "at least 1"),
     (["bench", "--warmup", "-1"], "at least 0"),
     (["run", "--fps", "fast"], "'fast' is not a number"),
+    (["cam", "ws://x:1", "--size", "1921x1080"], "must be even"),
+    (["run", "--size", "1920x1080"], "multiples of 16"),
 ])
 def test_values_that_would_fail_later_are_refused_on_the_command_line(args, fragment, capsys):
     """Each of these used to pass: a seed past 64 bits retried for ever, --fps inf killed the camera's thread,
@@ -249,3 +251,9 @@ def test_a_gpu_lost_on_air_ends_the_show_with_exit_code_1_and_a_complete_recordi
     assert "cannot recover" in text and "fix: restart vcam" in text
     with av.open(str(path)) as f:
         assert sum(1 for _ in f.decode(video=0)) > 0
+
+
+def test_vcam_cam_takes_any_even_output_size():
+    from vcam.cli import build_parser
+
+    assert build_parser().parse_args(["cam", "ws://x:1", "--size", "1920x1080"]).size == (1920, 1080)

@@ -13,14 +13,29 @@ from vcam.speed import ATTENTION, QUANTS
 from vcam.yamlcheck import ConfigError
 
 
-def _size(text: str) -> tuple[int, int]:
+def _width_height(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT (e.g. 832x480)") from None
+    return w, h
+
+
+def _size(text: str) -> tuple[int, int]:
+    """A generated frame size: the model works on 16×16 patches."""
+    w, h = _width_height(text)
     if w <= 0 or h <= 0 or w % 16 or h % 16:
         raise argparse.ArgumentTypeError(f"{text}: width and height must be positive multiples of 16 "
                                          "(e.g. 832x480, 576x320, 480x832)")
+    return w, h
+
+
+def _output_size(text: str) -> tuple[int, int]:
+    """An output's size (vcam cam's camera): any even size, as cameras' and recordings' pixel formats need."""
+    w, h = _width_height(text)
+    if not (16 <= w <= 7680 and 16 <= h <= 4320) or w % 2 or h % 2:
+        raise argparse.ArgumentTypeError(f"{text}: width and height must be even, from 16x16 to 7680x4320 "
+                                         "(e.g. 1920x1080)")
     return w, h
 
 
@@ -128,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     cam.add_argument("url", metavar="ws://HOST:PORT")
     cam.add_argument("--token", default=None, help="the server's token (default: $VCAM_TOKEN)")
     cam.add_argument("--out", action="append", metavar="OUTPUT", help="as for vcam run (default: vcam)")
-    cam.add_argument("--size", type=_size, metavar="WxH", help="output size (default 832x480)")
+    cam.add_argument("--size", type=_output_size, metavar="WxH", help="output size (default 832x480)")
     cam.add_argument("--fps", type=_within(float, 1, 240), default=30.0)
     cam.add_argument("--fit", choices=("letterbox", "crop", "stretch"), default="letterbox")
     cam.add_argument("--smooth", action="store_true")
