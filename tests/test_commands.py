@@ -95,3 +95,9 @@ def test_garbage_never_crashes():
 def test_unicode_digits_are_names_not_numbers():
     assert parse("preset ²") == Command("preset", ("²",))
     assert parse("preset ٣") == Command("preset", ("٣",))
+
+
+def test_a_tab_after_the_command_name_is_a_space():
+    assert parse("preset\t2") == parse("preset 2")
+    assert parse("seed\t5").args == (5,)
+    assert parse("prompt\ta cat\tat dusk").args[0].startswith("a cat")

@@ -72,8 +72,8 @@ def parse(line: str) -> Command | None:
     text = "".join(ch for ch in line if ch.isprintable() or ch in " \t").strip()
     if not text or text.startswith("#"):
         return None
-    word, _, rest = text.partition(" ")
-    name, rest = word.lower(), rest.strip()
+    word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
+    name, rest = word.lower(), (more[0] if more else "").strip()
     if name not in USAGE:
         shown = word if len(word) <= 40 else word[:40] + "…"
         raise CommandError(f"unknown command {shown!r}; type 'help' for the list")
