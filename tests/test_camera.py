@@ -75,3 +75,38 @@ def test_vcam_run_without_a_device_exits_before_loading_the_model():
     assert proc.returncode == 2
     assert "no virtual camera" in proc.stderr and "modprobe v4l2loopback" in proc.stderr
     assert "building tiny" not in proc.stderr  # the model was never loaded
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_programs_holding_a_device_open_are_found(tmp_path):
+    from vcam.camera import holders
+
+    device = tmp_path / "video10"
+    device.write_bytes(b"")
+    assert holders(str(device)) == []
+    child = subprocess.Popen([sys.executable, "-c", "import sys, time; f = open(sys.argv[1], 'rb'); time.sleep(30)",
+                              str(device)])
+    try:
+        for _ in range(100):  # until the child has opened it
+            found = holders(str(device))
+            if found:
+                break
+            __import__("time").sleep(0.05)
+        assert len(found) == 1 and found[0].endswith(f" (pid {child.pid})"), found
+    finally:
+        child.kill()
+        child.wait()
+    assert holders(str(device)) == []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="v4l2loopback is Linux's")
+def test_a_device_another_program_writes_to_is_refused_and_left_alone(camera, tmp_path, monkeypatch):
+    import vcam.camera
+
+    released = []
+    monkeypatch.setattr(vcam.camera, "holders", lambda device: ["obs (pid 4242)"])
+    monkeypatch.setattr(vcam.camera, "release_exclusive_caps", released.append)
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30, device="/dev/video10", backend="memory")
+    assert "in use by obs (pid 4242)" in err.value.message and "vcam devices" in err.value.fix
+    assert released == [] and camera.opened == []

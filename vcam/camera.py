@@ -1,7 +1,6 @@
 """The virtual camera output (pyvirtualcam): v4l2loopback on Linux, OBS Virtual Camera on Windows and macOS."""
 from __future__ import annotations
 
-import fcntl
 import glob
 import os
 import platform
@@ -48,6 +47,8 @@ def release_exclusive_caps(device: str) -> None:
     v4l2loopback 0.12 stops advertising output once its first writer closes; asking for the output format and
     turning streaming off on a read-write handle restores it. Best effort: any failure leaves the device as is.
     """
+    import fcntl  # Linux only, like this function: a module-level import would break Windows and macOS
+
     try:
         fd = os.open(device, os.O_RDWR | os.O_NONBLOCK)
     except OSError:
@@ -62,6 +63,34 @@ def release_exclusive_caps(device: str) -> None:
                 pass
     finally:
         os.close(fd)
+
+
+def holders(device: str, proc: str = "/proc") -> list[str]:
+    """The programs (name and pid) that have `device` open, among those this user may look into. Turning streaming
+    off on a loopback device another program writes to (OBS) would knock that writer off, and then two programs
+    would write into one camera."""
+    try:
+        target = os.path.realpath(device)
+    except OSError:
+        return []
+    found = []
+    for fd_dir in glob.glob(os.path.join(proc, "[0-9]*", "fd")):
+        pid_dir = os.path.dirname(fd_dir)
+        if int(os.path.basename(pid_dir)) == os.getpid():
+            continue
+        try:
+            links = os.listdir(fd_dir)
+        except OSError:  # another user's process, or gone
+            continue
+        for fd in links:
+            try:
+                if os.readlink(os.path.join(fd_dir, fd)) == target:
+                    with open(os.path.join(pid_dir, "comm"), encoding="utf-8", errors="replace") as f:
+                        found.append(f"{f.read().strip()} (pid {os.path.basename(pid_dir)})")
+                    break
+            except OSError:
+                continue
+    return found
 
 
 def _converter(fmt):
@@ -122,8 +151,12 @@ class VirtualCamera:
             raise VcamError(f"camera size {width}x{height} must be even in both directions",
                             f"use {spec}@{width - width % 2}x{height - height % 2}")
         if platform.system() == "Linux":
+            if device and (busy := holders(device)):
+                raise VcamError(f"the camera device {device} is in use by {', '.join(busy)}",
+                                "stop that program's output to it, or pick another device (vcam devices lists them)")
             for dev in [device] if device else loopback_devices():
-                release_exclusive_caps(dev)
+                if not holders(dev):  # a device another program writes to is left alone
+                    release_exclusive_caps(dev)
         try:
             cam = pyvirtualcam.Camera(width, height, fps, fmt=PixelFormat.RGB, device=device, backend=backend)
             native = cam.native_fmt
@@ -140,6 +173,10 @@ class VirtualCamera:
                                 "stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), then run vcam again"
                                 ) from None
             where = f" {device}" if device else ""
+            if "not a video output device" in str(e):
+                raise VcamError(f"{device or 'the camera device'} cannot take vcam's frames ({detail})",
+                                "it is a real webcam, or another program is writing to it: pick a v4l2loopback "
+                                "device that is free (vcam devices lists them)") from None
             raise VcamError(f"no virtual camera{where} could be opened ({detail})", no_device_help()) from None
         self._cam = cam
         self._convert = _converter(cam.fmt) if cam.fmt != PixelFormat.RGB else None
