@@ -257,3 +257,21 @@ def test_vcam_cam_takes_any_even_output_size():
     from vcam.cli import build_parser
 
     assert build_parser().parse_args(["cam", "ws://x:1", "--size", "1920x1080"]).size == (1920, 1080)
+
+
+def test_a_control_log_that_cannot_be_written_is_refused_before_any_output_opens(tmp_path):
+    from vcam.errors import VcamError
+
+    recording = tmp_path / "show.mp4"
+    with pytest.raises(VcamError) as err:
+        run(RunOptions(model="tiny", outs=[f"file:{recording}"], duration=1.0, stdin=False,
+                       log_controls=str(tmp_path / "missing" / "log.jsonl"), status_out=io.StringIO()))
+    assert "control log" in err.value.message and "--log-controls" in err.value.fix
+    assert not recording.exists()
+
+
+def test_a_midi_map_without_a_midi_input_is_said_to_be_unused():
+    status = io.StringIO()
+    assert run(RunOptions(model="tiny", outs=["null"], duration=0.5, stdin=False, midi_map="nanokontrol2",
+                          status_out=status)) == 0
+    assert "--midi-map is not used" in status.getvalue()

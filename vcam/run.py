@@ -221,6 +221,8 @@ def run(opts: RunOptions) -> int:
         if midi_router_map is None:
             raise ValueError("--midi needs a mapping: --midi-map nanokontrol2 (or midimix, apc-mini-mk2, a file), "
                              "or a show file with a midi: section")
+    elif opts.midi_map:
+        status.message("--midi-map is not used: no MIDI input is opened without --midi PORT (or a show's midi: port)")
 
     server = None  # checked before anything opens: listening elsewhere than loopback needs a token
     if opts.serve is not None:
@@ -229,6 +231,13 @@ def run(opts: RunOptions) -> int:
         server = FrameServer(opts.serve, lambda line, source: controller.handle_line(line, source),
                              lambda: controller.snapshot(), status.message)
 
+    log_file = None
+    if opts.log_controls:  # before the outputs open: nothing to undo when the path is wrong
+        try:
+            log_file = open(opts.log_controls, "w", encoding="utf-8")
+        except OSError as e:
+            raise VcamError(f"cannot write the control log {opts.log_controls} ({e.strerror or e})",
+                            "give --log-controls a path in a folder that exists and can be written") from None
     workers = open_outputs(specs, width, height, fps, fit, say=status.message)  # before the model: no wait
     for w in workers:
         status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {fps:g} fps")
@@ -266,7 +275,6 @@ def run(opts: RunOptions) -> int:
     generator = Generator(open_stream, pacer, status.message, on_loading,
                           listeners=[server.publish] if server else None)
     state = ShowState(prompts=dict(prompts), preset=preset, seed=seed, steps=steps, transition=transition)
-    log_file = open(opts.log_controls, "w", encoding="utf-8") if opts.log_controls else None
     log = ControlLog(log_file, {
         "model": model, "seed": seed, "prompts": prompts, "steps": steps, "transition": transition,
         "size": [width, height], "pin_first_latent": pin, "show": opts.show,
