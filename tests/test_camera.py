@@ -100,13 +100,25 @@ def test_programs_holding_a_device_open_are_found(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="v4l2loopback is Linux's")
-def test_a_device_another_program_writes_to_is_refused_and_left_alone(camera, tmp_path, monkeypatch):
+def test_only_free_loopback_devices_are_reset_when_none_is_named(camera, monkeypatch):
+    """A device another program has open (OBS writing its own virtual camera) is left alone when vcam picks one;
+    a named device is reset even while a program reads it, so a restarted show gets it back."""
     import vcam.camera
 
     released = []
-    monkeypatch.setattr(vcam.camera, "holders", lambda device: ["obs (pid 4242)"])
+    monkeypatch.setattr(vcam.camera, "loopback_devices", lambda: ["/dev/video0", "/dev/video10"])
+    monkeypatch.setattr(vcam.camera, "holders", lambda device: ["obs (pid 4242)"] if device == "/dev/video0" else [])
     monkeypatch.setattr(vcam.camera, "release_exclusive_caps", released.append)
+    VirtualCamera(64, 48, 30, backend="memory").close()
+    assert released == ["/dev/video10"]
+    def no_free_device(self, **kw):
+        raise RuntimeError("no v4l2loopback device found")
+
+    monkeypatch.setattr(camera, "__init__", no_free_device)  # the fix names the device left alone
     with pytest.raises(VcamError) as err:
-        VirtualCamera(64, 48, 30, device="/dev/video10", backend="memory")
-    assert "in use by obs (pid 4242)" in err.value.message and "vcam devices" in err.value.fix
-    assert released == [] and camera.opened == []
+        VirtualCamera(64, 48, 30, backend="memory")
+    assert "--out vcam:/dev/video0" in err.value.fix
+    released.clear()
+    with pytest.raises(VcamError):  # the memory backend has no such device; the reset came first
+        VirtualCamera(64, 48, 30, device="/dev/video0", backend="memory")
+    assert released == ["/dev/video0"]

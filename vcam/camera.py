@@ -67,8 +67,8 @@ def release_exclusive_caps(device: str) -> None:
 
 def holders(device: str, proc: str = "/proc") -> list[str]:
     """The programs (name and pid) that have `device` open, among those this user may look into. Turning streaming
-    off on a loopback device another program writes to (OBS) would knock that writer off, and then two programs
-    would write into one camera."""
+    off on a loopback device another program writes to (OBS's own virtual camera) would knock that writer off and
+    let two programs write into one camera; readers and writers look the same from here."""
     try:
         target = os.path.realpath(device)
     except OSError:
@@ -150,13 +150,16 @@ class VirtualCamera:
             spec = f"vcam:{device}" if device else "vcam"
             raise VcamError(f"camera size {width}x{height} must be even in both directions",
                             f"use {spec}@{width - width % 2}x{height - height % 2}")
+        held: list[str] = []  # loopback devices left alone because other programs have them open
         if platform.system() == "Linux":
-            if device and (busy := holders(device)):
-                raise VcamError(f"the camera device {device} is in use by {', '.join(busy)}",
-                                "stop that program's output to it, or pick another device (vcam devices lists them)")
-            for dev in [device] if device else loopback_devices():
-                if not holders(dev):  # a device another program writes to is left alone
-                    release_exclusive_caps(dev)
+            if device:  # named: reset even while OBS or a browser reads it (a restarted show must get it back)
+                release_exclusive_caps(device)
+            else:  # any free one: devices other programs have open (OBS writing to its own camera) are left alone
+                for dev in loopback_devices():
+                    if holders(dev):
+                        held.append(dev)
+                    else:
+                        release_exclusive_caps(dev)
         try:
             cam = pyvirtualcam.Camera(width, height, fps, fmt=PixelFormat.RGB, device=device, backend=backend)
             native = cam.native_fmt
@@ -177,7 +180,12 @@ class VirtualCamera:
                 raise VcamError(f"{device or 'the camera device'} cannot take vcam's frames ({detail})",
                                 "it is a real webcam, or another program is writing to it: pick a v4l2loopback "
                                 "device that is free (vcam devices lists them)") from None
-            raise VcamError(f"no virtual camera{where} could be opened ({detail})", no_device_help()) from None
+            fix = no_device_help()
+            if held:
+                fix = (f"{', '.join(held)} {'is' if len(held) == 1 else 'are'} open in another program (OBS, a "
+                       f"browser) and left alone when no device is named; to use one anyway, name it: "
+                       f"--out vcam:{held[0]}")
+            raise VcamError(f"no virtual camera{where} could be opened ({detail})", fix) from None
         self._cam = cam
         self._convert = _converter(cam.fmt) if cam.fmt != PixelFormat.RGB else None
         self.name = f"vcam:{cam.device}"
