@@ -275,3 +275,24 @@ def test_a_midi_map_without_a_midi_input_is_said_to_be_unused():
     assert run(RunOptions(model="tiny", outs=["null"], duration=0.5, stdin=False, midi_map="nanokontrol2",
                           status_out=status)) == 0
     assert "--midi-map is not used" in status.getvalue()
+
+
+def test_at_the_end_a_block_in_progress_is_waited_for_but_loading_is_not():
+    from vcam.run import _wait_for_block_in_progress
+
+    class Gen:
+        def __init__(self, state, busy_for):
+            self.state, self.busy_for, self.waited = state, busy_for, []
+
+        def stop(self, timeout):
+            self.waited.append(timeout)
+            done = sum(self.waited) >= self.busy_for
+            return done
+
+    said = []
+    running = Gen("running", busy_for=3.0)
+    _wait_for_block_in_progress(running, said.append)
+    assert running.waited[0] == 0 and running.waited[1] > 3.0 and "waiting for the block" in said[0]
+    loading = Gen("loading", busy_for=100.0)
+    _wait_for_block_in_progress(loading, said.append)
+    assert loading.waited == [] and len(said) == 1

@@ -352,7 +352,7 @@ def run(opts: RunOptions) -> int:
             stalled = False
             while not stop.wait(0.25):
                 if generator.state == "failed":
-                    if on_air_at is None or os.environ.get("VCAM_DEBUG"):
+                    if not pacer.stats.pushed or os.environ.get("VCAM_DEBUG"):
                         raise generator.error  # the show could not start: a usage or setup error (exit 2)
                     failure = generator.error
                     break
@@ -383,10 +383,7 @@ def run(opts: RunOptions) -> int:
                 log_file.write(json.dumps({"end": {"blocks": generator.blocks}}) + "\n")
                 log_file.close()
             code = report_outputs(workers, status.message)  # also when the show ends with an error
-            if not generator.stop(timeout=0):
-                status.message("waiting for the block in progress to end …")
-                if not generator.stop(timeout=BLOCK_WAIT_S):
-                    status.message(f"the block in progress did not end within {BLOCK_WAIT_S:g} s; exiting anyway")
+    _wait_for_block_in_progress(generator, status.message)  # the signal handlers are back: Ctrl-C ends the wait
     if failure is not None:  # the show was on air: it ended early (exit 1), its recordings are complete
         if isinstance(failure, VcamError):
             status.message(f"error: {failure.message}" + (f"\n  fix: {failure.fix}" if failure.fix else ""))
@@ -398,6 +395,16 @@ def run(opts: RunOptions) -> int:
 
 
 BLOCK_WAIT_S = 60.0  # the longest vcam waits at the end for a block in progress (the recordings are closed by then)
+
+
+def _wait_for_block_in_progress(generator: Generator, say: Callable[[str], None]) -> None:
+    """Exiting while the generator thread is inside the model aborts the process (SIGABRT, 'terminate called
+    without an active exception'); a block ends within seconds. A model still loading is not waited for."""
+    if generator.state != "running" or generator.stop(timeout=0):
+        return
+    say("waiting for the block in progress to end … (Ctrl-C again to leave at once)")
+    if not generator.stop(timeout=BLOCK_WAIT_S):
+        say(f"the block in progress did not end within {BLOCK_WAIT_S:g} s; exiting anyway")
 
 
 def _require_midi_port(port: str, show_path: str | None) -> None:
