@@ -213,3 +213,42 @@ def test_remote_fader_follows_from_wherever_it_is_picked_up(start, server_blend)
     link.sweep(router, range(start, 128, 2))
     assert len(link.blends()) >= (128 - start) // 2 - 4
     assert link.server.state.blend[2] >= 0.95
+
+
+def test_the_error_throttle_can_be_read_while_errors_come_in():
+    """MIDI's callback thread admits errors while the port watcher reads the counts held back."""
+    import sys
+    import time
+
+    from vcam.midi import ErrorThrottle
+
+    throttle, stop, errors = ErrorThrottle(every=2.0), threading.Event(), []
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can
+
+    def admit():
+        i = 0
+        while not stop.is_set():
+            control = ("cc", 0, i)
+            throttle.admit(control, "error: x", time.monotonic())
+            throttle.admit(control, "error: x", time.monotonic())
+            i += 1
+
+    def read():
+        try:
+            while not stop.is_set():
+                throttle.held_back(time.monotonic())
+        except Exception as e:  # noqa: BLE001 - what the test looks for
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=admit), threading.Thread(target=read)]
+    try:
+        for t in threads:
+            t.start()
+        stop.wait(2.0)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        sys.setswitchinterval(switch)
+    assert errors == []

@@ -173,22 +173,25 @@ class ErrorThrottle:
         self._last: dict[tuple, float] = {}
         self._held: dict[tuple, int] = {}
         self._lines: dict[tuple, str] = {}
+        self._lock = threading.Lock()  # MIDI's callback thread admits, the port watcher reads the counts
 
     def admit(self, control: tuple, line: str, now: float) -> str | None:
         """`line` to say now (with a count of the lines held back since the last one), or None to hold it."""
-        if now - self._last.get(control, -1e9) < self.every:
-            self._held[control] = self._held.get(control, 0) + 1
-            return None
-        self._last[control] = now
-        self._lines[control] = line
-        held = self._held.pop(control, 0)
+        with self._lock:
+            if now - self._last.get(control, -1e9) < self.every:
+                self._held[control] = self._held.get(control, 0) + 1
+                return None
+            self._last[control] = now
+            self._lines[control] = line
+            held = self._held.pop(control, 0)
         return f"{line} (and {held} more like it)" if held else line
 
     def held_back(self, now: float | None = None) -> list[str]:
         """Counts of the lines held back whose window has passed (all of them, without `now`): a sweep shorter
         than the window still gets its count said once the knob rests."""
-        due = [c for c in self._held if now is None or now - self._last[c] >= self.every]
-        return [f"{self._held.pop(c)} more like it: {self._lines[c]}" for c in due]
+        with self._lock:
+            due = [c for c in self._held if now is None or now - self._last[c] >= self.every]
+            return [f"{self._held.pop(c)} more like it: {self._lines[c]}" for c in due]
 
 
 def _control_of(msg) -> tuple:
@@ -252,7 +255,10 @@ class MidiInput:
 
     def _run(self) -> None:
         while not self._stop.wait(self.poll):
-            self._say_held_back(time.monotonic())
+            try:
+                self._say_held_back(time.monotonic())
+            except Exception:  # noqa: BLE001 - a count not said must not stop the watch over the port
+                pass
             try:
                 names = input_names()
             except VcamError:
