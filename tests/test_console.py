@@ -53,7 +53,11 @@ import fcntl, os, subprocess, sys, termios, time
 from pathlib import Path
 fcntl.ioctl(0, termios.TIOCSCTTY, 0)  # the pty becomes this session's terminal, this process its foreground
 job = subprocess.Popen([sys.executable, "-c", sys.argv[1]], process_group=0)
-time.sleep(3)  # the job has been reading its terminal from the background for a while
+for _ in range(400):  # until the job's console thread runs (its second thread), however busy the machine
+    if len(os.listdir(f"/proc/{job.pid}/task")) >= 2:
+        break
+    time.sleep(0.05)
+time.sleep(1.5)  # the console has been at its terminal from the background for a while
 state = Path(f"/proc/{job.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]  # R, S, or T: stopped
 print("state", state, flush=True)
 if state.startswith("T"):
@@ -108,3 +112,21 @@ def test_without_job_control_a_terminal_is_read_like_a_pipe(monkeypatch):
         time.sleep(0.05)
     os.close(master)
     assert handled == ["preset 2"]
+
+
+def test_a_windows_console_is_read_in_its_own_code_page(monkeypatch):
+    import vcam.console
+
+    master, slave = pty.openpty()
+    monkeypatch.setattr(os, "device_encoding", lambda fd: "cp850")
+    assert vcam.console._encoding_of(slave, windows=True) == "cp850"
+    assert vcam.console._encoding_of(slave, windows=False) == "utf-8"
+    monkeypatch.setattr(vcam.console, "_encoding_of", lambda fd: "cp850")  # as on a Windows console
+    handled = []
+    Console(lambda line, source: handled.append(line), print, os.fdopen(slave, "rb", buffering=0)).start()
+    os.write(master, "prompt café\n".encode("cp850"))
+    deadline = time.monotonic() + 5
+    while not handled and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.close(master)
+    assert handled == ["prompt café"]

@@ -35,9 +35,10 @@ class Console:
             # like a pipe.
             job_control = os.name == "posix" and hasattr(os, "tcgetpgrp")
             lines = iter(self.source) if fd is None else _lines_of(fd, terminal=job_control and os.isatty(fd))
+            encoding = "utf-8" if fd is None else _encoding_of(fd)
             for raw in lines:
                 self.lines += 1
-                self._handle(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+                self._handle(raw.decode(encoding, errors="replace").rstrip("\r\n"))
         except (OSError, ValueError):
             return  # stdin closed under us: the show goes on without it
 
@@ -60,6 +61,14 @@ def _fd_of(source: BinaryIO) -> int | None:
         return source.fileno()
     except (AttributeError, OSError, ValueError):  # an in-memory stream
         return None
+
+
+def _encoding_of(fd: int, windows: bool = os.name == "nt") -> str:
+    """What the bytes read from `fd` are in: UTF-8 (pipes, POSIX terminals), except a Windows console, which hands
+    over its own code page (cp850, cp1252, …), so that `prompt café` typed there arrives as typed."""
+    if windows and os.isatty(fd):
+        return os.device_encoding(fd) or "utf-8"
+    return "utf-8"
 
 
 def _in_foreground(fd: int) -> bool:
