@@ -245,3 +245,26 @@ def test_a_midi_map_naming_presets_the_show_lacks_is_refused_before_the_show(sho
     assert "preset 9" not in text  # preset buttons by number fit shows of any length, as in a show's own map
     assert "on air" not in status.getvalue()  # refused before the show
     assert "preset forest" not in text  # a preset the show has
+
+
+def test_an_edit_that_drops_a_preset_the_command_lines_midi_map_names_is_not_loaded(show_file, capture,
+                                                                                    fake_midi_backend, tmp_path):
+    blocks, _ = capture
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("name: my map\ncontrols:\n  - {cc: 0, param: blend, between: [city, ocean]}\n")
+    pipe, status = Pipe(), io.StringIO()
+    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], duration=20,
+                                               midi="nano", midi_map=str(mapping), commands=pipe.reader,
+                                               status_out=status))
+    try:
+        assert wait_for(lambda: len(blocks) >= 1)
+        show_file.write_text(SHOW.replace("name: ocean", "name: sea"))
+        assert wait_for(lambda: "not reloaded" in status.getvalue(), 10)
+        pipe.send("preset ocean")  # the last good show stays live
+        assert wait_for(lambda: "'ocean'" in status.getvalue(), 10)
+    finally:
+        pipe.send("quit")
+        thread.join(30)
+    assert not errors, errors
+    text = status.getvalue()
+    assert "no preset named 'ocean'" in text and "reloaded" not in text.replace("not reloaded", "")

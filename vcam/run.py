@@ -27,6 +27,7 @@ from vcam.show import Show, load_show, missing_presets
 from vcam.screen import Screen
 from vcam.signals import stop_on_signals
 from vcam.status import StatusLine, TickCounter, format_status
+from vcam.yamlcheck import ConfigError
 
 if TYPE_CHECKING:
     from vcam.tuning import SpeedChoice
@@ -315,6 +316,9 @@ def run(opts: RunOptions) -> int:
         preloader.add(show.prompts())
 
         def on_show(new: Show) -> None:
+            if opts.midi_map and router is not None and (problems := missing_presets(new, router.mapping)):
+                # the map stays (given on the command line), so the show must still fit it
+                raise ConfigError([f"{opts.show}: --midi-map {opts.midi_map}: {p}" for p in problems])
             controller.replace_show(new)
             preloader.add(new.prompts())
             if router is not None and new.midi is not None and not opts.midi_map:  # --midi-map overrides the show

@@ -95,5 +95,9 @@ class ShowWatcher:
         except Exception as e:  # whatever it is, the last good show stays live
             self.say(f"show file not reloaded ({e.__class__.__name__}: {e}); the last good show stays live")
             return
-        self.on_show(show)
+        try:
+            self.on_show(show)
+        except ConfigError as e:  # it does not fit what the show runs with (a MIDI map given on the command line)
+            self.say("show file not reloaded, the last good show stays live:\n  " + "\n  ".join(e.problems))
+            return
         self.say(f"reloaded {self.path}: {len(show.presets)} presets")
