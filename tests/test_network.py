@@ -506,3 +506,13 @@ def test_a_busy_port_is_reported_as_such(capsys):
     err = capsys.readouterr().err
     assert code == 2 and "cannot listen on 127.0.0.1:" in err and "--port" in err
     assert "thread" not in err
+
+
+def test_vcam_cam_refuses_a_missing_midi_port_before_opening_any_output(camera, fake_midi_backend):
+    from vcam.errors import VcamError
+
+    opts = CamOptions(url="ws://127.0.0.1:1", outs=["vcam"], size=(112, 64), duration=1, stdin=False,
+                      midi="launchpad", midi_map="nanokontrol2", status_out=io.StringIO())
+    with pytest.raises(VcamError):
+        run_cam(opts)
+    assert camera.opened == []  # no camera left open behind the refusal

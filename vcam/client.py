@@ -255,7 +255,17 @@ def run_cam(opts: CamOptions) -> int:
     specs = [parse_spec(s) for s in opts.outs]
     width, height = opts.size or (832, 480)
     fallback = load_image(opts.fallback, width, height) if opts.fallback else None
-    workers = open_outputs(specs, width, height, opts.fps, opts.fit)
+    midi_map = None
+    if opts.midi:  # checked before anything opens: a refusal must not leave a camera open or a stub recording
+        from vcam.midi import require_port
+        from vcam.midimap import find_map_file, load_map
+
+        require_port(opts.midi)
+        path = find_map_file(opts.midi_map or "", None) if opts.midi_map else None
+        if path is None:
+            raise ValueError("--midi needs --midi-map: nanokontrol2, midimix, apc-mini-mk2 or a map file")
+        midi_map = load_map(path)
+    workers = open_outputs(specs, width, height, opts.fps, opts.fit, say=status.message)
     pacer = Pacer(PacerSettings(fps=opts.fps, smooth=opts.smooth, max_latency=opts.max_latency))
     pacer.set_card(card(width, height, ["vcam", f"connecting to {opts.url}..."]))
     pacer.set_fallback(fallback)
@@ -282,15 +292,10 @@ def run_cam(opts: CamOptions) -> int:
             w.offer(frame, tick)
 
     router = midi_input = None
-    if opts.midi:
-        from vcam.midi import MidiInput, MidiRouter, require_port
-        from vcam.midimap import find_map_file, load_map
+    if midi_map is not None:
+        from vcam.midi import MidiInput, MidiRouter
 
-        require_port(opts.midi)
-        path = find_map_file(opts.midi_map or "", None) if opts.midi_map else None
-        if path is None:
-            raise ValueError("--midi needs --midi-map: nanokontrol2, midimix, apc-mini-mk2 or a map file")
-        router = MidiRouter(load_map(path), remote, status.message)
+        router = MidiRouter(midi_map, remote, status.message)
         midi_input = MidiInput(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons)
 
     pacer_thread = threading.Thread(target=pacer.run, args=(emit, stop), name="pacer", daemon=True)

@@ -265,8 +265,8 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
 def report_outputs(workers: list[OutputWorker], say: Callable[[str], None]) -> int:
     """The end of a show: a line for every recording and for any output that lost frames or failed; the exit code
     (1 when an output failed, so a script running the show sees it)."""
-    for w in workers:
-        if w.every_frame or w.dropped or w.failed:
+    for w in workers:  # a camera's few skips while it opened were not worth saying during the show either
+        if w.every_frame or w.failed or w.dropped >= LIVE_SKIPS_WORTH_SAYING:
             say(w.summary())
     failed = [w.output.name for w in workers if w.failed]
     if failed:
