@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import fake_midi
-from helpers import Pipe, in_thread, wait_for
+from helpers import Pipe, assert_steady_rate, in_thread, wait_for
 from vcam import netproto as proto
 from vcam.client import CamOptions, run_cam
 from vcam.server import FrameServer, ServeSettings, _Client
@@ -101,9 +101,7 @@ def test_camera_gets_the_stream_and_commands_reach_the_server(server_factory, ca
     assert not errors, errors
     assert all(c["source"].startswith("net ") for c in server.commands())
     cam = camera.opened[-1]
-    times = np.array(cam.times)
-    rate = (len(times) - 1) / (times[-1] - times[0])
-    assert abs(rate - 30.0) / 30.0 < 0.05
+    assert_steady_rate(cam.times, 30.0)
     frames = [f.reshape(64, 112, 3) for f in cam.frames]
     assert np.abs(frames[-1].astype(int) - frames[-45].astype(int)).mean() > 1.0  # a moving stream
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import memory_camera
+from helpers import assert_steady_rate
 from vcam import outputs as outputs_module
 from vcam.run import RunOptions, run
 
@@ -38,9 +39,7 @@ def test_camera_gets_frames_of_the_right_size_at_the_rate():
     cam = backend.opened[-1]
     assert cam.closed and (cam.width, cam.height) == (160, 96)
     assert all(f.size == 160 * 96 * 3 for f in cam.frames)
-    times = np.array(cam.times)
-    rate = (len(times) - 1) / (times[-1] - times[0])
-    assert abs(rate - FPS) / FPS < 0.05
+    assert_steady_rate(cam.times, FPS)
     # the loading card came first, then the stream, whose frames change
     first = cam.frames[0].reshape(96, 160, 3)
     assert first[0, 0].tolist() == [0, 0, 0] and first[48, 2].tolist() == [16, 16, 16]  # letterboxed card
