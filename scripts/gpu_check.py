@@ -6,7 +6,8 @@
     python3 scripts/gpu_check.py --smoke    # the same code on a CPU with the tiny model, to catch mistakes
 
 1. bf16 against a float32 reference: one denoising pass of a full-width, reduced-depth transformer.
-2. Which SDPA kernel actually runs for both pass kinds (recompute and denoise).
+2. Which SDPA kernel actually runs for both pass kinds (recompute and denoise); the VAE decode in float16 (as a
+   bf16 engine runs it) and bf16 against float32.
 3. FP8 against bf16 (PSNR); the overlap option and CUDA graphs against the plain loop (pixel difference).
 4. The benchmark matrix: 832x480 and 576x320; bf16 eager, attention backends, overlap, CUDA graphs; FP8;
    compiled. Rows that differ only in what a built engine can change share one build.
@@ -133,6 +134,30 @@ def paths_vs_plain(device: torch.device) -> dict:
         got = frames(speed, graphed="graphs" in label)
         result[label] = max(int(abs(a.astype("int16") - b.astype("int16")).max()) for a, b in zip(got, plain))
     del engine
+    return result
+
+
+def vae_dtypes(device: torch.device) -> dict:
+    """The streaming VAE decode in float16 (what a bf16 engine runs) and in bf16, against float32: pixel levels off
+    (of 255) over 4 latents, and whether float16 stayed finite, on random weights of the real VAE's shape."""
+    import copy
+
+    from vcam.vae import StreamingDecoder, build_vae
+
+    spec, (w, h) = (get_spec("krea-14b"), (832, 480)) if device.type == "cuda" else (get_spec("tiny"), (112, 64))
+    torch.manual_seed(1)
+    vae = build_vae(spec.vae).to(device).eval()
+    f = spec.vae.spatial_factor
+    latents = torch.randn(1, 16, 4, h // f, w // f, device=device, generator=torch.Generator(device).manual_seed(2))
+    with torch.backends.cudnn.flags(enabled=True, allow_tf32=False) if device.type == "cuda" else nullcontext():
+        exact = StreamingDecoder(vae).decode(latents).float()
+    result = {}
+    for name, dtype in (("fp16", torch.float16), ("bf16", torch.bfloat16)):
+        got = StreamingDecoder(copy.deepcopy(vae).to(dtype)).decode(latents).float()
+        levels = (got - exact).abs() * 127.5
+        result[name] = {"finite": bool(torch.isfinite(got).all()), "mean_levels": round(levels.mean().item(), 3),
+                        "max_levels": round(levels.max().item(), 2)}
+    del vae
     return result
 
 
@@ -285,6 +310,8 @@ def steps(run: Run, device: torch.device, quick: bool) -> None:
     if not quick:
         run.step("bf16_vs_fp32", lambda: bf16_vs_fp32(device, 8, (832, 480)), need_s=40)
         run.step("kernels", lambda: kernels_used(device), need_s=30)
+        run.step("vae_dtypes", lambda: vae_dtypes(device), need_s=30)
+        release(device)
 
     model = "krea-14b" if cuda else "tiny"
     # 3 warm-up blocks: the third is the first to re-encode a context frame (the encoder's first call)
