@@ -172,9 +172,7 @@ def missing_presets(show: Show, midi: MidiMap) -> list[str]:
     problems = []
     refs = [(f"knob cc {k.cc} between", ref) for k in midi.knobs if k.between for ref in k.between]
     for b in midi.buttons:
-        cmd = b.command
-        named = cmd.args[:1] if cmd.name == "preset" else cmd.args[:2] if cmd.name == "blend" else ()
-        refs += [(f"button {str(cmd)!r}", ref) for ref in named if isinstance(ref, str)]
+        refs += [(f"button {str(b.command)!r}", ref) for ref in _presets_named(b.command) if isinstance(ref, str)]
     for what, ref in refs:
         try:
             show.find(ref)
@@ -219,11 +217,14 @@ def _check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) -
         for ref, item in zip(knob.between, items):
             missing(ref, entry, item, "between")
     for button, entry in zip(midi.buttons, button_at):
-        cmd = button.command
-        refs = cmd.args[:1] if cmd.name == "preset" else cmd.args[:2] if cmd.name == "blend" else ()
-        for ref in refs:
+        for ref in _presets_named(button.command):
             if isinstance(ref, str) or entry.inline:
-                missing(ref, entry, entry.keys.get("command"), f"command {str(cmd)!r}")
+                missing(ref, entry, entry.keys.get("command"), f"command {str(button.command)!r}")
+
+
+def _presets_named(cmd) -> tuple:
+    """The presets a button's command names: `preset A`, or both sides of `blend A B x`."""
+    return cmd.args[:1] if cmd.name == "preset" else cmd.args[:2] if cmd.name == "blend" else ()
 
 
 @dataclass(frozen=True)
