@@ -90,7 +90,7 @@ class ShowWatcher:
         try:
             show = load_show(self.path)
         except ConfigError as e:
-            self.say("show file not reloaded, the last good show stays live:\n  " + "\n  ".join(e.problems))
+            self._not_reloaded(e)
             return
         except Exception as e:  # whatever it is, the last good show stays live
             self.say(f"show file not reloaded ({e.__class__.__name__}: {e}); the last good show stays live")
@@ -98,6 +98,9 @@ class ShowWatcher:
         try:
             self.on_show(show)
         except ConfigError as e:  # it does not fit what the show runs with (a MIDI map given on the command line)
-            self.say("show file not reloaded, the last good show stays live:\n  " + "\n  ".join(e.problems))
+            self._not_reloaded(e)
             return
         self.say(f"reloaded {self.path}: {len(show.presets)} presets")
+
+    def _not_reloaded(self, e: ConfigError) -> None:
+        self.say("show file not reloaded, the last good show stays live:\n  " + "\n  ".join(e.problems))
