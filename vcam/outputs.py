@@ -177,10 +177,7 @@ class OutputWorker:
 
     def _warn_if_dropping(self) -> None:
         dropped = self._mailbox.dropped
-        # A recording loses picture with every frame it drops. A camera or a window shows the newest frame anyway,
-        # and skips a few while it opens (a window being created): only a second's worth is worth saying.
-        enough = 1 if self.every_frame else LIVE_SKIPS_WORTH_SAYING
-        if dropped - self._warned_drops < enough or self._clock() < self._next_warning:
+        if not self.worth_saying(dropped - self._warned_drops) or self._clock() < self._next_warning:
             return
         first = self._warned_drops == 0
         self._warned_drops, self._next_warning = dropped, self._clock() + DROP_WARNING_EVERY
@@ -194,6 +191,12 @@ class OutputWorker:
     def close(self, timeout: float = 5.0) -> None:
         """Sends what is queued and closes the output; see `close_workers`."""
         close_workers([self], timeout)
+
+    def worth_saying(self, dropped: int) -> bool:
+        """Whether this many dropped frames are news. A recording loses picture with every frame it drops. A camera
+        or a window shows the newest frame anyway, and skips a few while it opens (a window being created): only a
+        second's worth is worth saying."""
+        return dropped >= (1 if self.every_frame else LIVE_SKIPS_WORTH_SAYING)
 
     def _begin_close(self) -> None:
         self._closing = True
@@ -265,8 +268,8 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
 def report_outputs(workers: list[OutputWorker], say: Callable[[str], None]) -> int:
     """The end of a show: a line for every recording and for any output that lost frames or failed; the exit code
     (1 when an output failed, so a script running the show sees it)."""
-    for w in workers:  # a camera's few skips while it opened were not worth saying during the show either
-        if w.every_frame or w.failed or w.dropped >= LIVE_SKIPS_WORTH_SAYING:
+    for w in workers:
+        if w.every_frame or w.failed or w.worth_saying(w.dropped):
             say(w.summary())
     failed = [w.output.name for w in workers if w.failed]
     if failed:
