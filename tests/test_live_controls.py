@@ -268,3 +268,17 @@ def test_an_edit_that_drops_a_preset_the_command_lines_midi_map_names_is_not_loa
     assert not errors, errors
     text = status.getvalue()
     assert "no preset named 'ocean'" in text and "reloaded" not in text.replace("not reloaded", "")
+
+
+def test_a_show_port_without_midi_installed_says_to_install_it_or_drop_the_port(show_file, monkeypatch):
+    import sys
+
+    from vcam.errors import VcamError
+
+    monkeypatch.setitem(sys.modules, "mido", None)
+    show_file.write_text(SHOW + "midi: {port: nano, map: nanokontrol2}\n")
+    with pytest.raises(VcamError) as err:
+        run(RunOptions(show=str(show_file), model="tiny", outs=["null"], duration=1, stdin=False,
+                       status_out=io.StringIO()))
+    assert "needs MIDI support" in err.value.message
+    assert 'pip install -e ".[midi]"' in err.value.fix and f"remove the port from {show_file}" in err.value.fix

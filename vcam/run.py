@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from vcam.controller import ControlLog, Controller, ShowState, apply_logged
-from vcam.frames import card, load_image
 from vcam.errors import VcamError
+from vcam.frames import card, load_image
 from vcam.generator import Generator
 from vcam.outputs import close_workers, open_outputs, parse_spec, report_outputs
 from vcam.pacer import Pacer, PacerSettings
@@ -390,7 +390,7 @@ def run(opts: RunOptions) -> int:
     _wait_for_block_in_progress(generator, status.message)  # the signal handlers are back: Ctrl-C ends the wait
     if failure is not None:  # the show was on air: it ended early (exit 1), its recordings are complete
         if isinstance(failure, VcamError):
-            status.message(f"error: {failure.message}" + (f"\n  fix: {failure.fix}" if failure.fix else ""))
+            status.message(f"error: {failure}")  # its message, and the fix on a line of its own
         else:
             status.message(f"error: the show stopped ({failure.__class__.__name__}: {failure}); set VCAM_DEBUG=1 "
                            "for the full traceback")
@@ -414,17 +414,17 @@ def _wait_for_block_in_progress(generator: Generator, say: Callable[[str], None]
 def _require_midi_port(port: str, show_path: str | None) -> None:
     """VcamError listing the inputs when none matches `port`; the fix names where the port came from: --midi, or
     the show's `midi: port:` when `show_path` is given."""
-    from vcam.errors import VcamError
+    from vcam.midi import load_mido, require_port
 
     try:
-        from vcam.midi import require_port
-
+        load_mido()
+    except VcamError as e:
+        if show_path is None:
+            raise
+        raise VcamError(f"the midi: port in {show_path} needs MIDI support: {e.message}",
+                        f"{e.fix}, or remove the port from {show_path}") from None
+    try:
         require_port(port)
-    except ImportError as e:
-        where = f"the midi: port in {show_path}" if show_path else "--midi"
-        raise VcamError(f"{where} needs MIDI support, which is not installed ({e})",
-                        'pip install -e ".[midi]"' + (f", or remove the port from {show_path}" if show_path else "")
-                        ) from None
     except VcamError as e:
         if show_path is None:
             raise
