@@ -161,6 +161,49 @@ def vae_dtypes(device: torch.device) -> dict:
     return result
 
 
+def fp8_linear(device: torch.device) -> dict:
+    """One FFN-sized Linear (4680 tokens, 5120 -> 13824) in bf16 and in FP8, eager and compiled: ms for each, and
+    the kernels eager FP8 runs, to tell the matrix product from the scaling around it."""
+    if device.type != "cuda":
+        return {"note": "no CUDA"}
+    from torch import nn
+    from torch.profiler import ProfilerActivity, profile
+
+    from vcam.quant import quantize_fp8
+
+    def make() -> nn.Module:
+        torch.manual_seed(0)
+        return nn.Sequential(nn.Linear(5120, 13824)).to(device, torch.bfloat16)
+
+    def ms(fn, reps: int = 20) -> float:
+        for _ in range(3):
+            fn()
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        for _ in range(reps):
+            fn()
+        end.record()
+        end.synchronize()
+        return start.elapsed_time(end) / reps
+
+    x = torch.randn(4680, 5120, device=device, dtype=torch.bfloat16)
+    bf, q8 = make(), quantize_fp8(make(), device)
+    out: dict = {}
+    with torch.no_grad():
+        out["bf16_ms"] = ms(lambda: bf(x))
+        out["fp8_eager_ms"] = ms(lambda: q8(x))
+        ref = bf(x).float()
+        out["fp8_rel_err"] = ((q8(x).float() - ref).norm() / ref.norm()).item()
+        with profile(activities=[ProfilerActivity.CUDA]) as prof:
+            q8(x)
+            torch.cuda.synchronize()
+        out["fp8_eager_kernels"] = [f"{e.key[:80]} {e.device_time_total / 1000:.3f} ms"
+                                    for e in sorted(prof.key_averages(), key=lambda e: -e.device_time_total)[:6]]
+        compiled = torch.compile(q8)
+        out["fp8_compiled_ms"] = ms(lambda: compiled(x))
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
+
+
 def kernels_used(device: torch.device) -> dict:
     """Names of the attention kernels in one recompute pass and one denoise pass of a 4-layer model."""
     if device.type != "cuda":
@@ -254,7 +297,7 @@ class Run:
             vram = f"{r.peak_vram_gb:.1f} ({r.estimated_vram_gb:.1f})" if r.peak_vram_gb is not None else "-"
             print(f"| {label} | {r.frames_per_second:.2f} | {r.ms_per_block:.0f} | {transformer:.0f} | {vae:.0f} | "
                   f"{vram} | {100 * r.efficiency:.0f} % |")
-        for key in ("bf16_vs_fp32", "kernels", "fp8_vs_bf16", "paths_vs_plain"):
+        for key in ("bf16_vs_fp32", "kernels", "fp8_vs_bf16", "paths_vs_plain", "fp8_linear"):
             print(f"{key}: {self.results.get(key)}")
         skipped = [k for k, v in self.results.items() if isinstance(v, dict) and "deadline" in str(v.get("skipped"))]
         if skipped:
@@ -278,6 +321,8 @@ def main() -> int:
     p.add_argument("--smoke", action="store_true", help="run on the CPU with the tiny model")
     p.add_argument("--out", default=None, help="write the results as JSON here too (after every step)")
     p.add_argument("--quick", action="store_true", help="only the main rows (for a second try in little time)")
+    p.add_argument("--compiled", action="store_true",
+                   help="only the compiled rows: FP8 and bf16, with and without overlap and CUDA graphs")
     p.add_argument("--budget", type=float, default=float(os.environ.get("GPU_CHECK_BUDGET_S", 530)),
                    help="seconds from GPU_CHECK_START (else from now) by which the table must be printed")
     args = p.parse_args()
@@ -294,11 +339,31 @@ def main() -> int:
     run = Run(args.out, {"device": name, "torch": torch.__version__}, deadline=started + args.budget)
     t0 = time.time()
     try:
-        steps(run, device, args.quick)
+        (compiled_steps if args.compiled else steps)(run, device, args.quick)
     finally:
         run.print_table()
         print(f"total {time.time() - t0:.0f} s")
     return 0
+
+
+def compiled_steps(run: Run, device: torch.device, quick: bool) -> None:
+    """Where FP8's time goes in one Linear, then compiled rows, each from its own build (a compiled engine's graphs
+    belong to its size and options): FP8 first, since eager FP8 ran no faster than bf16 on an H200."""
+    cuda = device.type == "cuda"
+    run.step("fp8_linear", lambda: fp8_linear(device), need_s=40)
+    base = dict(model="krea-14b" if cuda else "tiny", blocks=4 if cuda else 2, warmup=3, compile=cuda)
+    big = dict(width=576, height=320) if cuda else {}
+    rows = [("832x480 fp8 compiled+overlap", dict(quant="fp8" if cuda else "none", overlap=True)),
+            ("832x480 bf16 compiled", {}),
+            ("576x320 fp8 compiled+overlap", dict(quant="fp8" if cuda else "none", overlap=True, **big)),
+            ("832x480 bf16 compiled+graphs+overlap", dict(graphs=cuda, overlap=True)),
+            ("832x480 fp8 compiled", dict(quant="fp8" if cuda else "none"))]
+    for label, extra in rows[:2] if quick else rows:
+        settings = BenchSettings(**base, **extra)
+        engine = run.step(f"build {label}", lambda: bench_engine(settings), need_s=30 + 100)
+        run.bench_row(label, settings, engine, need_s=100)
+        del engine
+        release(device)
 
 
 def steps(run: Run, device: torch.device, quick: bool) -> None:
