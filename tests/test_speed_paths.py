@@ -49,6 +49,40 @@ def test_compiled_blocks_and_decoder_match_the_plain_path(plain_frames):
     assert dynamo_utils.counters["stats"]["unique_graphs"] == compiled
 
 
+def test_a_machine_that_cannot_compile_goes_on_air_eager(plain_frames):
+    """Compiling is the default on a GPU, so a broken toolchain (no C compiler for Triton, say) must cost speed,
+    not the show: the warm-up says so and the engine runs eager, giving the plain frames."""
+    def no_compiler(graph, example_inputs):
+        raise RuntimeError("Failed to find C compiler. Please specify via CC environment variable")
+
+    engine = vcam.load("tiny", progress=False)
+    engine.model.compile_blocks(backend=no_compiler)
+    engine.vae.decoder.compile(backend=no_compiler)
+    engine.speed = replace(engine.speed, compile=True)
+    s = engine.stream("a lighthouse in a storm", seed=4)
+    said = []
+    s.warm_up(say=said.append)
+    assert len(said) == 1 and "compiling failed on this machine" in said[0] and "C compiler" in said[0]
+    assert "--no-compile" in said[0] and engine.speed.compile is False
+    assert all(getattr(b, "_compiled_call_impl", None) is None for b in engine.model.blocks)
+    for a, b in zip([s.next_block() for _ in range(3)], plain_frames):
+        diff = np.abs(a.astype(int) - b.astype(int))
+        assert diff.max() <= 2 and diff.mean() < 0.05
+
+
+def test_a_models_own_error_in_the_warm_up_is_not_taken_for_a_compile_failure():
+    engine = vcam.load("tiny", progress=False)
+    s = engine.stream("a lighthouse in a storm", seed=4)
+    engine.speed = replace(engine.speed, compile=True)
+
+    def broken(*args, **kwargs):
+        raise ValueError("a shape mismatch")
+
+    engine.model.forward = broken
+    with pytest.raises(ValueError, match="shape mismatch"):
+        s.warm_up(say=lambda m: pytest.fail(m))
+
+
 def test_no_autograd_graph_is_kept_anywhere(tiny_engine):
     e = tiny_engine
     assert not any(p.requires_grad for m in (e.model, e.vae, e.text.model) for p in m.parameters())
@@ -122,6 +156,10 @@ def test_gpu_check_script_runs_its_smoke_version(tmp_path):
                            text=True, timeout=600, cwd=root)
     assert quick.returncode == 0, quick.stderr
     assert "| 832x480 bf16 overlap |" in quick.stdout and "bf16_vs_fp32: None" in quick.stdout
+    compiled = subprocess.run([sys.executable, "scripts/gpu_check.py", "--smoke", "--compiled", "--quick"],
+                              capture_output=True, text=True, timeout=600, cwd=root)
+    assert compiled.returncode == 0, compiled.stderr
+    assert "| 832x480 bf16 compiled |" in compiled.stdout and "fp8_linear: {'note': 'no CUDA'}" in compiled.stdout
 
 
 def test_gpu_check_skips_what_would_pass_its_deadline_and_still_prints_its_table(tmp_path):

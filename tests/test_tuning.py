@@ -57,12 +57,15 @@ def test_where_the_file_lives(monkeypatch, tmp_path):
 def test_candidates_keep_the_quant_and_the_exact_paths(quant):
     on_cuda = candidates("cuda", quant)
     assert 1 < len(on_cuda) <= 10 and len(set(on_cuda)) == len(on_cuda)
-    assert on_cuda[0] == SpeedOptions(quant=quant)  # the baseline is always measured
+    assert on_cuda[0] == SpeedOptions.live_defaults(on_gpu=True, quant=quant) == SpeedOptions(compile=True,
+                                                                                               quant=quant)
+    assert SpeedOptions(quant=quant) in on_cuda  # the eager baseline is measured too
     assert all(c.quant == quant and c.fuse for c in on_cuda)
     assert not any(c.compile and c.graphs for c in on_cuda)
     assert {c.attention for c in on_cuda} >= {"auto", "cudnn", "flash", "efficient"}
     assert any(c.compile for c in on_cuda) and any(c.overlap for c in on_cuda) and any(c.graphs for c in on_cuda)
     on_cpu = candidates("cpu", quant)
+    assert on_cpu[0] == SpeedOptions(quant=quant) and len(set(on_cpu)) == len(on_cpu)
     assert all(c.quant == quant and not (c.compile or c.graphs or c.overlap) for c in on_cpu)
     assert {(c.fuse, c.attention) for c in on_cpu} == {(True, "auto"), (True, "math"), (False, "auto"),
                                                        (False, "math")}
@@ -84,7 +87,7 @@ def test_real_tune_on_tiny_saves_every_candidate_and_the_fastest(cache_dir):
 
 def test_the_fastest_wins_and_a_failing_candidate_is_recorded(monkeypatch, cache_dir):
     monkeypatch.setattr(tuning, "bench", fake_bench({
-        "defaults": 5.0, "attention math": 7.5, "no fuse": RuntimeError("no kernel for this card\nmore text"),
+        "eager": 5.0, "attention math": 7.5, "no fuse": RuntimeError("no kernel for this card\nmore text"),
         "no fuse, attention math": 6.0}))
     result = tune(TINY, log=lambda s: None)
     assert result.best.options == SpeedOptions(attention="math")
@@ -116,11 +119,11 @@ def test_the_budget_stops_new_candidates_after_one_ran(monkeypatch):
 
 
 def test_tuning_keeps_other_entries_and_replaces_its_own(monkeypatch, cache_dir):
-    monkeypatch.setattr(tuning, "bench", fake_bench({"defaults": 9.0, "attention math": 1.0, "no fuse": 1.0,
+    monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 9.0, "attention math": 1.0, "no fuse": 1.0,
                                                      "no fuse, attention math": 1.0}))
     tune(TINY, log=lambda s: None)
     tune(BenchSettings(**{**TINY.__dict__, "steps": 2}), log=lambda s: None)
-    monkeypatch.setattr(tuning, "bench", fake_bench({"defaults": 1.0, "attention math": 1.0, "no fuse": 9.0,
+    monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 1.0, "attention math": 1.0, "no fuse": 9.0,
                                                      "no fuse, attention math": 1.0}))
     tune(TINY, log=lambda s: None)
     entries = json.loads((cache_dir / "tuning.json").read_text())["entries"]
@@ -157,7 +160,7 @@ def test_two_tunes_ending_together_each_keep_their_entry(monkeypatch, cache_dir)
 
 
 def test_lookup_misses_on_other_settings(monkeypatch):
-    monkeypatch.setattr(tuning, "bench", fake_bench({"defaults": 1.0, "attention math": 2.0, "no fuse": 1.0,
+    monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 1.0, "attention math": 2.0, "no fuse": 1.0,
                                                      "no fuse, attention math": 1.0}))
     tune(TINY, log=lambda s: None)
     assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None
@@ -227,10 +230,13 @@ def test_choice_tuned_flags_and_no_tuning(cache_dir):
     assert tuned.source == "tuned" and tuned.options == SpeedOptions(compile=True, attention="cudnn")
     assert tuned.message == "speed: tuned on 2026-11-27 (compile, attention cudnn: 7.9 frames/s in bench)"
     by_hand = choose_speed(card, {**NO_FLAGS, "overlap": True})  # the defaults plus the flag, not the tuning
-    assert by_hand.source == "flags" and by_hand.options == SpeedOptions(overlap=True)
-    assert choose_speed(card, NO_FLAGS, use_tuning=False).options == SpeedOptions()
+    assert by_hand.source == "flags" and by_hand.options == SpeedOptions(compile=True, overlap=True)
+    eager = choose_speed(card, {**NO_FLAGS, "compile": False})
+    assert eager.options == SpeedOptions() and eager.message == "speed: eager (as given)"
+    untuned = choose_speed(card, NO_FLAGS, use_tuning=False)
+    assert untuned.options == SpeedOptions(compile=True) and untuned.message == "speed: compile (the defaults, --no-tuning)"
     other = choose_speed(cpu_key(device="NVIDIA H100 80GB HBM3", quant="fp8"), NO_FLAGS)
-    assert other.source == "defaults" and other.options == SpeedOptions(quant="fp8")
+    assert other.source == "defaults" and other.options == SpeedOptions(compile=True, quant="fp8")
     assert "vcam bench --tune" in other.message  # a card without tuning gets the hint
     fp8_by_hand = choose_speed(cpu_key(quant="fp8"), {**NO_FLAGS, "compile": True})
     assert fp8_by_hand.options == SpeedOptions(compile=True, quant="fp8")
@@ -255,6 +261,7 @@ def test_the_live_flags_parse(monkeypatch):
     for command in ("run", "serve"):
         args = build_parser().parse_args([command])
         assert (args.compile, args.attention, args.overlap, args.graphs, args.tuning) == (None, None, None, None, True)
+        assert build_parser().parse_args([command, "--no-compile"]).compile is False
         args = build_parser().parse_args([command, "--compile", "--attention", "cudnn", "--overlap",
                                           "--cuda-graphs", "--no-tuning"])
         assert (args.compile, args.attention, args.overlap, args.graphs, args.tuning) == (True, "cudnn", True, True,
@@ -293,16 +300,16 @@ def test_bench_tune_json_through_the_command(cache_dir):
 
 
 def test_a_candidate_within_timing_noise_of_the_defaults_does_not_replace_them(monkeypatch, cache_dir):
-    monkeypatch.setattr(tuning, "bench", fake_bench({"defaults": 5.0, "attention math": 5.1, "no fuse": 4.0,
+    monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 5.0, "attention math": 5.1, "no fuse": 4.0,
                                                      "no fuse, attention math": 4.0}))
     assert tune(TINY, log=lambda s: None).best.options == SpeedOptions()  # 2 % is noise, not a reason
-    monkeypatch.setattr(tuning, "bench", fake_bench({"defaults": 5.0, "attention math": 5.3, "no fuse": 4.0,
+    monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 5.0, "attention math": 5.3, "no fuse": 4.0,
                                                      "no fuse, attention math": 4.0}))
     assert tune(TINY, log=lambda s: None).best.options == SpeedOptions(attention="math")
 
 
 def test_ctrl_c_keeps_what_was_measured(monkeypatch, cache_dir):
-    monkeypatch.setattr(tuning, "bench", fake_bench({"defaults": 5.0, "attention math": 8.0,
+    monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 5.0, "attention math": 8.0,
                                                      "no fuse": KeyboardInterrupt(), "no fuse, attention math": 9.0}))
     result = tune(TINY, log=lambda s: None)
     assert [t.skipped for t in result.trials] == [False, False, True, True]

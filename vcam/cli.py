@@ -92,8 +92,9 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                         "default none, or fp8 where only that fits the card and no --size was given")
     sp = r.add_argument_group("speed", "by default the options `vcam bench --tune` saved for this card and these "
                                        "settings; any of these flags replaces them (the rest stay at the defaults)")
-    sp.add_argument("--compile", action="store_true", default=None,
-                    help="torch.compile the transformer blocks and the VAE decoder")
+    sp.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
+                    help="torch.compile the transformer blocks and the VAE decoder before going on air (the default "
+                         "on a GPU: measured fastest; minutes the first time at a size, then cached)")
     sp.add_argument("--attention", choices=ATTENTION, help="restrict attention to one kernel family (auto)")
     sp.add_argument("--overlap", action="store_true", default=None,
                     help="decode a block while the next one is denoised (CUDA)")

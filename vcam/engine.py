@@ -42,6 +42,14 @@ class Engine:
     def dtype(self) -> torch.dtype:
         return self.model.dtype
 
+    def uncompile(self) -> None:
+        """Back to eager kernels: for a machine where compiling fails (no C compiler for Triton, say), so the show
+        still goes on air, slower."""
+        for module in (*self.model.blocks, self.vae.decoder):
+            module._compiled_call_impl = None  # what nn.Module.compile set; __call__ checks it on every call
+        torch._dynamo.reset()
+        self.speed = replace(self.speed, compile=False)
+
     def offload_text(self) -> None:
         """Moves the text encoder and its cached prompts to the CPU (waiting for an encoding in progress)."""
         self.text.move_to("cpu")

@@ -269,7 +269,7 @@ def run(opts: RunOptions) -> int:
                     if speed.options.compile else "warming up")
             status.message(what)
             report(what)
-            stream.warm_up()
+            stream.warm_up(say=status.message)
         return stream
 
     stop = threading.Event()

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import deque
 from contextlib import nullcontext
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
+import warnings
 
 import numpy as np
 import torch
@@ -21,6 +22,22 @@ from vcam.lanes import HostFrames, Lane, on_device
 from vcam.model import KVCache, TextKV
 from vcam.schedule import denoising_passes, renoise_sigma
 from vcam.vae import FrameEncoder, StreamingDecoder
+
+
+def compile_failed(e: BaseException) -> bool:
+    """Whether `e` is torch.compile failing to build kernels (its toolchain), not the model's own error."""
+    return isinstance(e, torch._dynamo.exc.TorchDynamoException)
+
+
+def _root_cause(e: BaseException) -> str:
+    """The first line of the innermost error: torch.compile wraps the one that says what is missing."""
+    while True:
+        inner = getattr(e, "inner_exception", None) or e.__cause__
+        if inner is None or inner is e:
+            break
+        e = inner
+    lines = [line for line in str(e).splitlines() if line.strip()]
+    return f"{e.__class__.__name__}: {lines[0].strip()[:200]}" if lines else e.__class__.__name__
 
 if TYPE_CHECKING:
     from vcam.engine import Engine
@@ -162,11 +179,25 @@ class Stream:
         return max(0, self._span - self._progress)
 
     # --- the loop -------------------------------------------------------------------------------------------
-    def warm_up(self, blocks: int = 3) -> None:
+    def warm_up(self, blocks: int = 3, say: Callable[[str], None] | None = None) -> None:
         """Makes the first blocks once and starts over, so that compiling (torch.compile), capturing CUDA graphs
         and choosing kernels happen before the first frame goes on air. Three blocks meet every shape: the first
         block's passes, the recompute and later passes, and the re-encoded context frame. The frames that follow
-        are those of a fresh stream."""
+        are those of a fresh stream. Where compiling fails on this machine, the engine goes back to eager kernels
+        and says so through `say` (else a warning): a slower show beats none."""
+        try:
+            self._make_blocks(blocks)
+        except Exception as e:
+            if not (self.engine.speed.compile and compile_failed(e)):
+                raise
+            message = (f"compiling failed on this machine ({_root_cause(e)}); going on without it, slower "
+                       "(--no-compile skips the attempt)")
+            (say or (lambda m: warnings.warn(m, RuntimeWarning, stacklevel=2)))(message)
+            self.engine.uncompile()
+            self.reset()
+            self._make_blocks(blocks)
+
+    def _make_blocks(self, blocks: int) -> None:
         for _ in range(blocks):
             self.next_block()
         self.reset()

@@ -29,15 +29,14 @@ FILE_VERSION = 1
 SPEED_FLAGS = ("compile", "attention", "overlap", "graphs")  # what `vcam run` may set by hand
 RETUNE = "delete it, then run `vcam bench --tune` once to measure this card again"
 
-# Most promising first, so a --tune-budget that runs out still has measured the likely winners. The baseline leads:
-# it is the cheapest to build and every other row is read against it. Fused q/k/v is always on: on CUDA it is
-# proven equal and never slower. Graphs replay eager kernels, so they are not paired with compile.
+# After the live defaults (SpeedOptions.live_defaults), which lead since every other row is read against them: most
+# promising first, so a --tune-budget that runs out still has measured the likely winners. Fused q/k/v is always on:
+# on CUDA it is proven equal and never slower. Graphs replay eager kernels, so they are not paired with compile.
 _CUDA_CANDIDATES: tuple[dict, ...] = (
-    {},
-    {"compile": True},
     {"compile": True, "overlap": True},
-    {"compile": True, "attention": "cudnn", "overlap": True},
-    {"compile": True, "attention": "flash", "overlap": True},
+    {},
+    {"compile": True, "attention": "cudnn"},
+    {"compile": True, "attention": "flash"},
     {"graphs": True, "overlap": True},
     {"graphs": True},
     {"overlap": True},
@@ -46,7 +45,6 @@ _CUDA_CANDIDATES: tuple[dict, ...] = (
 )
 # The CPU runs only the tiny model (regressions, not speed claims); compile there takes longer than the whole run.
 _CPU_CANDIDATES: tuple[dict, ...] = (
-    {},
     {"attention": "math"},
     {"fuse": False},
     {"fuse": False, "attention": "math"},
@@ -90,8 +88,9 @@ class TuningKey:
 def candidates(device: str | torch.device, quant: str) -> list[SpeedOptions]:
     """The options worth timing on this kind of device, all giving the plain path's frames. `quant` stays as asked:
     fp8 changes the picture, so it is never picked on a user's behalf."""
-    table = _CUDA_CANDIDATES if torch.device(device).type == "cuda" else _CPU_CANDIDATES
-    return [SpeedOptions(quant=quant, **options) for options in table]
+    cuda = torch.device(device).type == "cuda"
+    table = _CUDA_CANDIDATES if cuda else _CPU_CANDIDATES
+    return [SpeedOptions.live_defaults(on_gpu=cuda, quant=quant)] + [SpeedOptions(quant=quant, **o) for o in table]
 
 
 @dataclass
@@ -343,14 +342,15 @@ class SpeedChoice:
 
 def choose_speed(key: TuningKey, flags: Mapping[str, object], *, use_tuning: bool = True,
                  path: Path | None = None, warn: Callable[[str], None] = _warn_on_stderr) -> SpeedChoice:
-    """Options given by hand win (over the defaults, never mixed with a tuning); else the tuning for exactly these
-    settings on this card; else the defaults. `flags` maps SPEED_FLAGS names to a value, or None where not given."""
+    """Options given by hand win (over the live defaults, never mixed with a tuning); else the tuning for exactly
+    these settings on this card; else the live defaults (SpeedOptions.live_defaults). `flags` maps SPEED_FLAGS names to a value, or None where not given."""
     given = {name: value for name, value in flags.items() if value is not None}
     unknown = set(given) - set(SPEED_FLAGS)
     if unknown:
         raise ValueError(f"not a speed flag: {', '.join(sorted(unknown))}; the flags are {', '.join(SPEED_FLAGS)}")
+    defaults = SpeedOptions.live_defaults(on_gpu=key.device != "cpu", quant=key.quant)
     if given:
-        options = SpeedOptions(quant=key.quant, **given)
+        options = dataclasses.replace(defaults, **given)
         return SpeedChoice(options, "flags", f"speed: {options.describe()} (as given)")
     if use_tuning:
         found = lookup(key.device, key.model, key.width, key.height, key.steps, key.dtype, key.quant,
@@ -361,10 +361,10 @@ def choose_speed(key: TuningKey, flags: Mapping[str, object], *, use_tuning: boo
             fps = entry.get("frames_per_second")
             measured = f": {fps:.1f} frames/s in bench" if isinstance(fps, (int, float)) else ""
             return SpeedChoice(options, "tuned", f"speed: tuned on {date} ({options.describe()}{measured})", entry)
-    options = SpeedOptions(quant=key.quant)
     if key.device == "cpu":  # tiny on a CPU: nothing worth tuning for
-        return SpeedChoice(options, "defaults")
+        return SpeedChoice(defaults, "defaults")
+    said = f"speed: {defaults.describe()} (the defaults"
     if not use_tuning:
-        return SpeedChoice(options, "defaults", "speed: default options (--no-tuning)")
-    return SpeedChoice(options, "defaults", "speed: default options; run `vcam bench --tune` once to pick the "
-                                            "fastest settings for this card")
+        return SpeedChoice(defaults, "defaults", f"{said}, --no-tuning)")
+    return SpeedChoice(defaults, "defaults", f"{said}; run `vcam bench --tune` once to pick the fastest "
+                                             "settings for this card)")
