@@ -1,16 +1,19 @@
 """Every check that needs a CUDA GPU, in one run, ending in a short table (for BENCHMARKS.md).
 
-    python3 scripts/gpu_check.py            # on the GPU machine: 7-11 minutes of work on an H100 by estimate,
-                                            # so what does not fit before --budget (530 s) is skipped
-    python3 scripts/gpu_check.py --quick    # the main rows only, for a second try in little time
-    python3 scripts/gpu_check.py --smoke    # the same code on a CPU with the tiny model, to catch mistakes
+    python3 scripts/gpu_check.py              # on the GPU machine: about 7-9 minutes of work on an H200 by the
+                                              # 2026-11-28 runs, so what does not fit before --budget (530 s) is
+                                              # skipped
+    python3 scripts/gpu_check.py --quick      # the main rows only, for a second try in little time
+    python3 scripts/gpu_check.py --compiled   # one Linear in bf16 and FP8, then the compiled rows only
+    python3 scripts/gpu_check.py --smoke      # the same code on a CPU with the tiny model, to catch mistakes
 
 1. bf16 against a float32 reference: one denoising pass of a full-width, reduced-depth transformer.
 2. Which SDPA kernel actually runs for both pass kinds (recompute and denoise); the VAE decode in float16 (as a
    bf16 engine runs it) and bf16 against float32.
-3. FP8 against bf16 (PSNR); the overlap option and CUDA graphs against the plain loop (pixel difference).
-4. The benchmark matrix: 832x480 and 576x320; bf16 eager, attention backends, overlap, CUDA graphs; FP8;
-   compiled. Rows that differ only in what a built engine can change share one build.
+3. The eager bf16 baseline; FP8 against bf16 (PSNR); the overlap option and CUDA graphs against the plain loop
+   (pixel difference).
+4. The compiled rows, each from its own build (what a show runs: compiled is the live default on a GPU): 832x480
+   and 576x320, bf16 and FP8; then eager variants (overlap, flash attention, CUDA graphs).
 Steps run in order of importance and each is skipped when it would not end before the deadline, so the table is
 always printed.
 """
@@ -346,19 +349,25 @@ def main() -> int:
     return 0
 
 
-def compiled_steps(run: Run, device: torch.device, quick: bool) -> None:
-    """Where FP8's time goes in one Linear, then compiled rows, each from its own build (a compiled engine's graphs
-    belong to its size and options): FP8 first, since eager FP8 ran no faster than bf16 on an H200."""
+def compiled_rows(device: torch.device) -> list[tuple[str, dict]]:
+    """The compiled rows, most wanted first: the live default, then FP8 (5 % short of its target on an H200 with
+    the overlap, never timed without it), then the smaller size. On a CPU the same labels run tiny, eager."""
     cuda = device.type == "cuda"
-    run.step("fp8_linear", lambda: fp8_linear(device), need_s=40)
-    base = dict(model="krea-14b" if cuda else "tiny", blocks=4 if cuda else 2, warmup=3, compile=cuda)
+    fp8 = dict(quant="fp8") if cuda else {}
     big = dict(width=576, height=320) if cuda else {}
-    rows = [("832x480 fp8 compiled+overlap", dict(quant="fp8" if cuda else "none", overlap=True)),
-            ("832x480 bf16 compiled", {}),
-            ("576x320 fp8 compiled+overlap", dict(quant="fp8" if cuda else "none", overlap=True, **big)),
-            ("832x480 bf16 compiled+graphs+overlap", dict(graphs=cuda, overlap=True)),
-            ("832x480 fp8 compiled", dict(quant="fp8" if cuda else "none"))]
-    for label, extra in rows[:2] if quick else rows:
+    return [("832x480 bf16 compiled", {}),
+            ("832x480 fp8 compiled", fp8),
+            ("576x320 bf16 compiled", big),
+            ("576x320 fp8 compiled", {**fp8, **big}),
+            ("832x480 fp8 compiled+overlap", dict(overlap=True, **fp8))]
+
+
+def run_compiled(run: Run, device: torch.device, rows: list[tuple[str, dict]]) -> None:
+    """Each row from its own build: a compiled engine's kernels belong to its size and options. The row's warm-up
+    holds the compiling, with a cold cache on a fresh machine (`warmup_s` in its JSON)."""
+    cuda = device.type == "cuda"
+    base = dict(model="krea-14b" if cuda else "tiny", blocks=4 if cuda else 2, warmup=3, compile=cuda)
+    for label, extra in rows:
         settings = BenchSettings(**base, **extra)
         engine = run.step(f"build {label}", lambda: bench_engine(settings), need_s=30 + 100)
         run.bench_row(label, settings, engine, need_s=100)
@@ -366,11 +375,18 @@ def compiled_steps(run: Run, device: torch.device, quick: bool) -> None:
         release(device)
 
 
+def compiled_steps(run: Run, device: torch.device, quick: bool) -> None:
+    """`--compiled`: where FP8's time goes in one Linear, then the compiled rows."""
+    run.step("fp8_linear", lambda: fp8_linear(device), need_s=40)
+    rows = compiled_rows(device)
+    run_compiled(run, device, rows[:2] if quick else rows)
+
+
 def steps(run: Run, device: torch.device, quick: bool) -> None:
-    """In order of what matters most, so that what the deadline cuts is the least needed: correctness, the main
-    rows, FP8, the pipelined paths against the plain loop, compiled, cuDNN autotuning and then the paths that
-    could leave the CUDA context broken if a kernel misbehaves (graph capture, forced attention kernels), then
-    the second compiled size."""
+    """In order of what matters most, so that what the deadline cuts is the least needed: correctness, the eager
+    baseline, FP8's picture, the pipelined paths against the plain loop, the compiled rows (what a show runs),
+    then the eager variants already measured on an H200 (attention kernels, overlap, CUDA graphs), last since
+    graph capture and forced kernels could leave the CUDA context broken if a kernel misbehaves."""
     cuda = device.type == "cuda"
     if not quick:
         run.step("bf16_vs_fp32", lambda: bf16_vs_fp32(device, 8, (832, 480)), need_s=40)
@@ -381,54 +397,26 @@ def steps(run: Run, device: torch.device, quick: bool) -> None:
     model = "krea-14b" if cuda else "tiny"
     # 3 warm-up blocks: the third is the first to re-encode a context frame (the encoder's first call)
     base = dict(model=model, blocks=4 if cuda else 2, warmup=3)
-    big = dict(width=576, height=320) if cuda else {}
-    # Rows that differ only in what a built engine can change share one build: it is most of a row's time.
     engine = run.step("build bf16", lambda: bench_engine(BenchSettings(**base)))
-    safe = [("832x480 bf16", {}), ("832x480 bf16 overlap", dict(overlap=True))]
-    if cuda:
-        safe += [("576x320 bf16 overlap", dict(overlap=True, **big))]
-    for label, extra in safe:
-        run.bench_row(label, BenchSettings(**base, **extra), engine)
-    fp8 = run.step("fp8_vs_bf16", lambda: fp8_vs_bf16(engine), need_s=60) if built(engine) else None
-    if isinstance(fp8, dict) and "psnr_db" in fp8:  # the engine is FP8 now
-        for label, extra in (("832x480 fp8 overlap", dict(overlap=True)),
-                             ("576x320 fp8 overlap", dict(overlap=True, **big))):
-            run.bench_row(label, BenchSettings(**base, quant="fp8", **extra), engine)
+    run.bench_row("832x480 bf16", BenchSettings(**base), engine)
+    if not quick and built(engine):
+        run.step("fp8_vs_bf16", lambda: fp8_vs_bf16(engine), need_s=60)  # leaves the engine in FP8
     del engine
     release(device)
     if not quick:
         run.step("paths_vs_plain", lambda: paths_vs_plain(device), need_s=60)
         release(device)
-    compiled_rows = [("832x480 bf16 compiled+overlap", dict(overlap=True))]
-    if cuda and not quick:
-        compiled_rows += [("576x320 bf16 compiled+overlap", dict(overlap=True, **big))]
-    if cuda:  # minutes of compiling on a CPU; tests/test_speed_paths.py covers the compiled path there
-        # Compiling is lazy: it happens in the row's warm-up, with a cold cache on a fresh machine.
-        compiled = run.step("build bf16 compiled", lambda: bench_engine(BenchSettings(**base, compile=True)),
-                            need_s=30 + 230)  # not built unless its row fits too
-        run.bench_row(compiled_rows[0][0], BenchSettings(**base, compile=True, **compiled_rows[0][1]), compiled,
-                      need_s=230)
-        del compiled
-        release(device)
-    if cuda:
-        risky = [("832x480 bf16 graphs+overlap", dict(graphs=True, overlap=True))]
-        if not quick:
-            risky += [("832x480 bf16 cudnn", dict(attention="cudnn")), ("832x480 bf16 flash", dict(attention="flash"))]
-        engine = run.step("build bf16 again", lambda: bench_engine(BenchSettings(**base)), need_s=30 + 40)
-        # not an option yet: whether cuDNN's own timing of its convolution algorithms speeds the VAE up
-        run.bench_row("832x480 bf16 overlap cudnn-autotune", BenchSettings(**base, overlap=True), engine,
-                      within=torch.backends.cudnn.flags(enabled=True, benchmark=True))
-        for label, extra in risky:
-            run.bench_row(label, BenchSettings(**base, **extra), engine)
-        del engine
-        release(device)
-    for label, extra in compiled_rows[1:]:
-        torch._dynamo.reset()  # a second size would pass dynamo's limit of compiled variants per function
-        compiled = run.step("build bf16 compiled again", lambda: bench_engine(BenchSettings(**base, compile=True)),
-                            need_s=30 + 200)
-        run.bench_row(label, BenchSettings(**base, compile=True, **extra), compiled, need_s=200)
-        del compiled
-        release(device)
+    rows = compiled_rows(device)
+    run_compiled(run, device, rows[:2] if quick else rows)
+    if quick:
+        return
+    engine = run.step("build bf16 again", lambda: bench_engine(BenchSettings(**base)), need_s=30 + 40)
+    for label, extra in (("832x480 bf16 overlap", dict(overlap=True)),
+                         ("832x480 bf16 flash", dict(attention="flash")),
+                         ("832x480 bf16 graphs", dict(graphs=cuda))):
+        run.bench_row(label, BenchSettings(**base, **extra), engine)
+    del engine
+    release(device)
 
 
 if __name__ == "__main__":

@@ -240,6 +240,10 @@ def test_choice_tuned_flags_and_no_tuning(cache_dir):
     assert "vcam bench --tune" in other.message  # a card without tuning gets the hint
     fp8_by_hand = choose_speed(cpu_key(quant="fp8"), {**NO_FLAGS, "compile": True})
     assert fp8_by_hand.options == SpeedOptions(compile=True, quant="fp8")
+    assert "FP8 is no faster" not in fp8_by_hand.message
+    fp8_eager = choose_speed(cpu_key(device="NVIDIA H100 80GB HBM3", quant="fp8"), {**NO_FLAGS, "compile": False})
+    assert fp8_eager.options == SpeedOptions(quant="fp8") and "FP8 is no faster than bf16 without compiling" in \
+        fp8_eager.message
     assert choose_speed(cpu_key(), NO_FLAGS).message is None  # the CPU needs no hint
     with pytest.raises(ValueError, match="not a speed flag"):
         choose_speed(card, {"fuse": False})

@@ -155,6 +155,7 @@ class BenchResult:
     efficiency: float = 0.0  # achieved / measured matmul rate
     ceiling_fps: float = 0.0  # the frame rate if every FLOP ran at the measured matmul rate
     others_vram_gb: float | None = None  # card memory held by other processes when timing began
+    warmup_s: float = 0.0  # the untimed first blocks: compiling, graph capture and kernel choice happen there
 
     def table(self) -> str:
         lines = [
@@ -167,6 +168,9 @@ class BenchResult:
         ]
         for name, ms in self.stages_ms.items():
             lines.append(f"    {name:18s} {ms:8.1f}")
+        if self.warmup_s:
+            lines.append(f"  warm-up              {self.warmup_s:8.1f} s    (untimed, before the blocks above"
+                         f"{'; compiling' if self.compile else ''})")
         if self.peak_vram_gb is not None:
             lines.append(f"  peak VRAM            {self.peak_vram_gb:8.1f} GB   "
                          f"(estimate {self.estimated_vram_gb:.1f} GB without the text encoder and headroom)")
@@ -320,7 +324,10 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
     stream.timer = timer
     others = warn_if_shared(device, log)
     log(f"warming up ({settings.warmup} blocks{', compiling' if settings.compile else ''}) …")
+    t0 = time.perf_counter()
     _run_blocks(stream, max(2, settings.warmup), timer)  # block 0 has no context: steady state starts at block 1
+    timer.collect(wait=True)
+    warmup_s = time.perf_counter() - t0
     timer.reset()
     t0 = time.perf_counter()
     frames = _run_blocks(stream, settings.blocks, timer)
@@ -341,5 +348,5 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
         peak_vram_gb=torch.cuda.max_memory_allocated(device) / 1024**3 if device.type == "cuda" else None,
         estimated_vram_gb=_estimate_without_headroom(spec, width, height, dtype, settings) / 1024**3,
         matmul_tflops=rate / 1e12, model_tflop_per_block=work / 1e12, achieved_tflops=achieved / 1e12,
-        efficiency=achieved / rate, ceiling_fps=12.0 * rate / work, others_vram_gb=others,
+        efficiency=achieved / rate, ceiling_fps=12.0 * rate / work, others_vram_gb=others, warmup_s=warmup_s,
     )

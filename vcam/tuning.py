@@ -343,7 +343,8 @@ class SpeedChoice:
 def choose_speed(key: TuningKey, flags: Mapping[str, object], *, use_tuning: bool = True,
                  path: Path | None = None, warn: Callable[[str], None] = _warn_on_stderr) -> SpeedChoice:
     """Options given by hand win (over the live defaults, never mixed with a tuning); else the tuning for exactly
-    these settings on this card; else the live defaults (SpeedOptions.live_defaults). `flags` maps SPEED_FLAGS names to a value, or None where not given."""
+    these settings on this card; else the live defaults (SpeedOptions.live_defaults). `flags` maps SPEED_FLAGS
+    names to a value, or None where not given."""
     given = {name: value for name, value in flags.items() if value is not None}
     unknown = set(given) - set(SPEED_FLAGS)
     if unknown:
@@ -351,7 +352,9 @@ def choose_speed(key: TuningKey, flags: Mapping[str, object], *, use_tuning: boo
     defaults = SpeedOptions.live_defaults(on_gpu=key.device != "cpu", quant=key.quant)
     if given:
         options = dataclasses.replace(defaults, **given)
-        return SpeedChoice(options, "flags", f"speed: {options.describe()} (as given)")
+        note = ("; FP8 is no faster than bf16 without compiling (BENCHMARKS.md)"
+                if options.quant == "fp8" and not options.compile else "")
+        return SpeedChoice(options, "flags", f"speed: {options.describe()} (as given){note}")
     if use_tuning:
         found = lookup(key.device, key.model, key.width, key.height, key.steps, key.dtype, key.quant,
                        torch_version=key.torch, path=path, warn=warn)
