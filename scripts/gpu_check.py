@@ -201,7 +201,7 @@ def fp8_linear(device: torch.device) -> dict:
             q8(x)
             torch.cuda.synchronize()
         out["fp8_eager_kernels"] = [f"{e.key[:80]} {e.device_time_total / 1000:.3f} ms"
-                                    for e in sorted(prof.key_averages(), key=lambda e: -e.device_time_total)[:6]]
+                                    for e in sorted(prof.key_averages(), key=lambda e: -e.device_time_total)[:12]]
         compiled = torch.compile(q8)
         out["fp8_compiled_ms"] = ms(lambda: compiled(x))
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
@@ -319,13 +319,22 @@ def release(device: torch.device) -> None:
         traceback.print_exc()
 
 
+def _version_of(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--smoke", action="store_true", help="run on the CPU with the tiny model")
     p.add_argument("--out", default=None, help="write the results as JSON here too (after every step)")
     p.add_argument("--quick", action="store_true", help="only the main rows (for a second try in little time)")
     p.add_argument("--compiled", action="store_true",
-                   help="only the compiled rows: FP8 and bf16, with and without overlap and CUDA graphs")
+                   help="one Linear in bf16 and FP8, then only the compiled rows (bf16 and FP8, two sizes)")
     p.add_argument("--budget", type=float, default=float(os.environ.get("GPU_CHECK_BUDGET_S", 530)),
                    help="seconds from GPU_CHECK_START (else from now) by which the table must be printed")
     args = p.parse_args()
@@ -337,9 +346,11 @@ def main() -> int:
     device = torch.device("cpu" if args.smoke or not torch.cuda.is_available() else "cuda")
     cuda = device.type == "cuda"
     name = torch.cuda.get_device_name(device) if cuda else "cpu"
-    print(f"gpu_check on {name}, torch {torch.__version__}", flush=True)
+    versions = {pkg: _version_of(pkg) for pkg in ("diffusers", "torchao", "transformers")}
+    print(f"gpu_check on {name}, torch {torch.__version__}, "
+          + ", ".join(f"{k} {v}" for k, v in versions.items()), flush=True)
     started = float(os.environ.get("GPU_CHECK_START", time.time()))
-    run = Run(args.out, {"device": name, "torch": torch.__version__}, deadline=started + args.budget)
+    run = Run(args.out, {"device": name, "torch": torch.__version__, **versions}, deadline=started + args.budget)
     t0 = time.time()
     try:
         (compiled_steps if args.compiled else steps)(run, device, args.quick)

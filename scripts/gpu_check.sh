@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # On a bare CUDA machine: install the carried wheels (scripts/fetch_gpu_wheels.sh put them in .whl/), then run
 # every GPU check and the benchmark matrix, printing a short table (what would not end within 530 s of the start
-# is skipped; --quick: the main rows only). Results are saved to $OUT/gpu_check.json after every step.
+# is skipped; --quick: the main rows only; --compiled: the compiled rows only). Results are saved to $OUT/gpu_check.json after every step.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export GPU_CHECK_START=${GPU_CHECK_START:-$(date +%s)}  # the deadline counts the installs and imports too
@@ -10,6 +10,6 @@ if ls .whl/*.whl >/dev/null 2>&1; then
         .whl/*.whl && export PYTHONPATH=/tmp/site:${PYTHONPATH:-}
 fi
 export PYTHONUNBUFFERED=1
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 out=${OUT:-/tmp}
-python3 scripts/gpu_check.py --out "$out/gpu_check.json" "$@" 2>&1 | tee "$out/gpu_check.log"
+{ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
+  python3 scripts/gpu_check.py --out "$out/gpu_check.json" "$@"; } 2>&1 | tee "$out/gpu_check.log"

@@ -40,6 +40,9 @@ class FakeStream:
         self.resets += 1
         self.pending.clear()
 
+    def fall_back_to_eager(self, e):
+        return None  # never compiled
+
 
 def start(stream, log):
     pacer = Pacer(PacerSettings(fps=1000.0))  # a fast camera, so the generator is never held back
@@ -133,5 +136,29 @@ def test_with_overlap_one_block_stays_in_flight_and_frames_come_in_order():
         assert stream.most_in_flight == 2 and gen.submitted == gen.blocks + 1
         assert seen == [(5, 5)]  # numbered by the block it precedes: 5 blocks (0..4) were issued before it
         assert pushed[:8] == list(range(1, 9))
+    finally:
+        gen.stop()
+
+
+def test_a_recompile_that_fails_on_air_goes_on_eager_instead_of_freezing():
+    """Compiling is the default on a GPU; a shape met only on air recompiles, and where this machine cannot build
+    kernels the show must go on, eager, rather than hold its last frame for good."""
+    from dataclasses import replace
+
+    import vcam
+
+    def no_compiler(graph, example_inputs):
+        raise RuntimeError("Failed to find C compiler")
+
+    engine = vcam.load("tiny", progress=False)
+    engine.model.compile_blocks(backend=no_compiler)
+    engine.speed = replace(engine.speed, compile=True)
+    stream = engine.stream("a lighthouse in a storm", seed=4)  # not warmed up: the first block compiles on air
+    log = []
+    gen = start(stream, log)
+    try:
+        assert wait_for(lambda: gen.blocks >= 2, 60)
+        assert sum("compiling failed on this machine" in m for m in log) == 1
+        assert not any("generation failed" in m for m in log) and engine.speed.compile is False
     finally:
         gen.stop()

@@ -76,7 +76,10 @@ def test_real_tune_on_tiny_saves_every_candidate_and_the_fastest(cache_dir):
     assert result.saved and result.path == cache_dir / "tuning.json"
     assert [t.options for t in result.trials] == candidates("cpu", "none")
     assert all(t.frames_per_second > 0 for t in result.trials)
-    assert result.best.frames_per_second == max(t.frames_per_second for t in result.trials)
+    fastest = max(t.frames_per_second for t in result.trials)
+    first = result.trials[0].frames_per_second  # kept unless beaten by more than timing noise
+    assert result.best.frames_per_second == fastest or (
+        result.best is result.trials[0] and fastest < tuning.MEANINGFUL_GAIN * first)
     entry = json.loads(result.path.read_text())["entries"][cpu_key().text()]
     assert entry["options"] == result.best.options.to_dict()
     assert len(entry["candidates"]) == 4 and entry["date"][:4].isdigit()
@@ -235,7 +238,7 @@ def test_choice_tuned_flags_and_no_tuning(cache_dir):
     assert eager.options == SpeedOptions() and eager.message == "speed: eager (as given)"
     untuned = choose_speed(card, NO_FLAGS, use_tuning=False)
     assert untuned.options == SpeedOptions(compile=True) and untuned.message == "speed: compile (the defaults, --no-tuning)"
-    other = choose_speed(cpu_key(device="NVIDIA H100 80GB HBM3", quant="fp8"), NO_FLAGS)
+    other = choose_speed(cpu_key(device="NVIDIA H100 80GB HBM3", model="krea-14b", quant="fp8"), NO_FLAGS)
     assert other.source == "defaults" and other.options == SpeedOptions(compile=True, quant="fp8")
     assert "vcam bench --tune" in other.message  # a card without tuning gets the hint
     fp8_by_hand = choose_speed(cpu_key(quant="fp8"), {**NO_FLAGS, "compile": True})
@@ -289,6 +292,34 @@ def test_tune_refuses_speed_flags_it_would_ignore(capsys):
     assert main(["bench", "--tune", "--model", "tiny", "--compile"]) == 2
     assert "--compile" in capsys.readouterr().err
     assert main(["bench", "--model", "tiny", "--tune-budget", "5"]) == 2
+    assert main(["bench", "--tune", "--model", "tiny", "--no-compile"]) == 2
+    assert "--no-compile" in capsys.readouterr().err
+
+
+def test_bench_compiles_by_default_where_a_show_would(monkeypatch):
+    """Plain `vcam bench` times what `vcam run` runs: compiled for a real model on a GPU, eager for tiny."""
+    import torch
+
+    import vcam.bench
+    import vcam.cli
+    from vcam.bench import BenchSettings, BenchTarget
+
+    def target(model):
+        return lambda settings, log: BenchTarget(torch.device("cuda"), "NVIDIA H100 80GB HBM3", model,
+                                                 torch.bfloat16, 832, 480)
+
+    monkeypatch.setattr(vcam.bench, "bench_target", target("krea-14b"))
+    assert vcam.cli._live_compile(BenchSettings())
+    monkeypatch.setattr(vcam.bench, "bench_target", target("tiny"))
+    assert not vcam.cli._live_compile(BenchSettings(model="tiny"))
+    ran = []
+    monkeypatch.setattr(vcam.bench, "bench", lambda settings, log: ran.append(settings) or (_ for _ in ()).throw(
+        KeyboardInterrupt))
+    monkeypatch.setattr(vcam.bench, "bench_target", target("krea-14b"))
+    for flags, compiled in (([], True), (["--no-compile"], False), (["--cuda-graphs"], False),
+                            (["--cuda-graphs", "--compile"], True)):
+        main(["bench", *flags])
+        assert ran.pop().compile is compiled, flags
 
 
 def test_bench_tune_json_through_the_command(cache_dir):
@@ -299,7 +330,10 @@ def test_bench_tune_json_through_the_command(cache_dir):
     data = json.loads(out.stdout)
     assert data["saved"] and data["path"] == str(cache_dir / "tuning.json")
     assert data["key"]["model"] == "tiny" and data["key"]["dtype"] == "float32" and len(data["candidates"]) == 4
-    assert data["best"]["frames_per_second"] == max(c["frames_per_second"] for c in data["candidates"])
+    fastest = max(c["frames_per_second"] for c in data["candidates"])
+    first = data["candidates"][0]["frames_per_second"]  # kept unless beaten by more than timing noise
+    assert data["best"]["frames_per_second"] in ({fastest} if fastest >= tuning.MEANINGFUL_GAIN * first
+                                                 else {fastest, first})
     assert KEY in json.loads((cache_dir / "tuning.json").read_text())["entries"]
 
 
@@ -310,6 +344,29 @@ def test_a_candidate_within_timing_noise_of_the_defaults_does_not_replace_them(m
     monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 5.0, "attention math": 5.3, "no fuse": 4.0,
                                                      "no fuse, attention math": 4.0}))
     assert tune(TINY, log=lambda s: None).best.options == SpeedOptions(attention="math")
+
+
+def test_where_compiling_fails_eager_is_the_reference_for_the_noise_rule():
+    from vcam.tuning import Trial, _fastest
+
+    compiled, overlap = SpeedOptions(compile=True), SpeedOptions(compile=True, overlap=True)
+    eager, eager_overlap = SpeedOptions(), SpeedOptions(overlap=True)
+    trials = [Trial(compiled, None, "BackendCompilerFailed"), Trial(overlap, None, "BackendCompilerFailed"),
+              Trial(eager, 5.79), Trial(eager_overlap, 5.80)]
+    assert _fastest(trials).options == eager  # 0.2 % is noise
+    trials[3] = Trial(eager_overlap, 6.5)
+    assert _fastest(trials).options == eager_overlap
+    assert _fastest([Trial(compiled, 8.2), Trial(overlap, 8.3), Trial(eager, 5.8)]).options == compiled
+
+
+def test_live_defaults_compile_only_a_real_model_on_a_gpu():
+    card = dict(device="NVIDIA H100 80GB HBM3", dtype="bfloat16", width=832, height=480)
+    assert choose_speed(cpu_key(model="krea-14b", **card), NO_FLAGS).options.compile
+    assert not choose_speed(cpu_key(model="tiny", **card), NO_FLAGS).options.compile  # random weights: tests
+    graphs = choose_speed(cpu_key(model="krea-14b", **card), {**NO_FLAGS, "graphs": True})
+    assert graphs.options == SpeedOptions(graphs=True)  # graphs replay eager kernels: not compiled unless asked
+    both = choose_speed(cpu_key(model="krea-14b", **card), {**NO_FLAGS, "graphs": True, "compile": True})
+    assert both.options == SpeedOptions(graphs=True, compile=True)
 
 
 def test_ctrl_c_keeps_what_was_measured(monkeypatch, cache_dir):

@@ -6,6 +6,7 @@ import logging
 import math
 import os
 import sys
+from dataclasses import replace
 
 from vcam.commands import MAX_SEED
 from vcam.errors import VcamError
@@ -167,8 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--blocks", type=_within(int, 1), default=8, help="blocks timed (8)")
     b.add_argument("--warmup", type=_within(int, 0), default=3, help="blocks run first, untimed (3)")
     b.add_argument("--dtype", choices=("bf16", "fp16", "fp32"), default="bf16")
-    b.add_argument("--compile", action="store_true",
-                   help="torch.compile the transformer blocks and the VAE decoder")
+    b.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
+                   help="torch.compile the transformer blocks and the VAE decoder (default: as a show would, so "
+                        "on a GPU unless --cuda-graphs is given)")
     b.add_argument("--no-fuse", dest="fuse", action="store_false", help="separate q, k, v projections")
     b.add_argument("--attention", choices=ATTENTION, default="auto")
     b.add_argument("--overlap", action="store_true", help="decode a block while the next one is denoised (CUDA)")
@@ -257,11 +259,13 @@ def cmd_bench(args) -> int:
     width, height = args.size or (None, None)
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
     settings = BenchSettings(model=args.model, width=width, height=height, steps=args.steps, blocks=args.blocks,
-                             warmup=args.warmup, dtype=args.dtype, compile=args.compile, fuse=args.fuse,
+                             warmup=args.warmup, dtype=args.dtype, compile=bool(args.compile), fuse=args.fuse,
                              attention=args.attention, quant=args.quant, overlap=args.overlap, graphs=args.graphs,
                              device=args.device)
     if args.tune:
         return _tune(args, settings, log)
+    if args.compile is None:
+        settings = replace(settings, compile=_live_compile(settings) and not args.graphs)
     if args.tune_budget is not None:
         raise VcamError("--tune-budget only applies to a tuning run", "add --tune, or leave out --tune-budget")
     result = bench(settings, log=log)
@@ -269,10 +273,22 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def _live_compile(settings) -> bool:
+    """Whether a show at these settings compiles when not told (SpeedOptions.live_defaults)."""
+    from vcam.bench import bench_target
+    from vcam.configs import get_spec
+    from vcam.speed import SpeedOptions
+
+    target = bench_target(settings, lambda message: None)
+    return SpeedOptions.live_defaults(on_gpu=target.device.type == "cuda",
+                                      random_weights=get_spec(target.model).random_weights).compile
+
+
 def _tune(args, settings, log) -> int:
     from vcam.tuning import tune
 
-    by_hand = [flag for flag, given in (("--compile", args.compile), ("--no-fuse", not args.fuse),
+    compile_flag = "--compile" if args.compile else "--no-compile"
+    by_hand = [flag for flag, given in ((compile_flag, args.compile is not None), ("--no-fuse", not args.fuse),
                                         ("--attention", args.attention != "auto"), ("--overlap", args.overlap),
                                         ("--cuda-graphs", args.graphs)) if given]
     if by_hand:

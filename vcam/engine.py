@@ -44,7 +44,8 @@ class Engine:
 
     def uncompile(self) -> None:
         """Back to eager kernels: for a machine where compiling fails (no C compiler for Triton, say), so the show
-        still goes on air, slower."""
+        still goes on air, slower. Resets torch.compile's state for the whole process: another compiled engine in
+        it compiles again on its next call."""
         for module in (*self.model.blocks, self.vae.decoder):
             module._compiled_call_impl = None  # what nn.Module.compile set; __call__ checks it on every call
         torch._dynamo.reset()

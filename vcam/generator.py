@@ -94,6 +94,10 @@ class Generator:
                         f"the GPU hit an error it cannot recover from ({e.__class__.__name__}: {e})",
                         "restart vcam (what was recorded is kept); if it happens again, run with VCAM_DEBUG=1 "
                         "and keep the message") from None
+                eager = self.stream.fall_back_to_eager(e)  # a recompile on air that this machine cannot build
+                if eager is not None:
+                    self._log(eager)
+                    continue
                 failed = f"{e.__class__.__name__}: {e}"
             if failed is not None:
                 failures += 1

@@ -23,26 +23,35 @@ from vcam.model import KVCache, TextKV
 from vcam.schedule import denoising_passes, renoise_sigma
 from vcam.vae import FrameEncoder, StreamingDecoder
 
+if TYPE_CHECKING:
+    from vcam.engine import Engine
+
+Prompt = Union[str, Mapping[str, float]]
+
 
 def compile_failed(e: BaseException) -> bool:
-    """Whether `e` is torch.compile failing to build kernels (its toolchain), not the model's own error."""
-    return isinstance(e, torch._dynamo.exc.TorchDynamoException)
+    """Whether `e` is torch.compile failing to build kernels on this machine (its backend: no C compiler, no or an
+    old Triton), not the model's own error seen while tracing, which eager code would raise as well."""
+    from torch._inductor import exc as inductor
+
+    kinds = (torch._dynamo.exc.BackendCompilerFailed,
+             *(getattr(inductor, name) for name in ("TritonMissing", "GPUTooOldForTriton") if hasattr(inductor, name)))
+    return isinstance(e, kinds)
 
 
 def _root_cause(e: BaseException) -> str:
-    """The first line of the innermost error: torch.compile wraps the one that says what is missing."""
+    """The first line of the innermost error: torch.compile wraps the one that says what is missing. An error in
+    inductor's compile workers arrives with the worker's traceback as `details`, whose last line says it."""
     while True:
         inner = getattr(e, "inner_exception", None) or e.__cause__
         if inner is None or inner is e:
             break
         e = inner
+    details = [line.strip() for line in str(getattr(e, "details", "") or "").splitlines() if line.strip()]
+    if details:
+        return details[-1][:200]
     lines = [line for line in str(e).splitlines() if line.strip()]
     return f"{e.__class__.__name__}: {lines[0].strip()[:200]}" if lines else e.__class__.__name__
-
-if TYPE_CHECKING:
-    from vcam.engine import Engine
-
-Prompt = Union[str, Mapping[str, float]]
 
 
 class _NoTimer:
@@ -188,14 +197,21 @@ class Stream:
         try:
             self._make_blocks(blocks)
         except Exception as e:
-            if not (self.engine.speed.compile and compile_failed(e)):
+            message = self.fall_back_to_eager(e)
+            if message is None:
                 raise
-            message = (f"compiling failed on this machine ({_root_cause(e)}); going on without it, slower "
-                       "(--no-compile skips the attempt)")
             (say or (lambda m: warnings.warn(m, RuntimeWarning, stacklevel=2)))(message)
-            self.engine.uncompile()
-            self.reset()
             self._make_blocks(blocks)
+
+    def fall_back_to_eager(self, e: BaseException) -> str | None:
+        """If `e` is compiling failing on this machine: the engine goes back to eager kernels, this stream starts
+        over from a fresh first block, and the line that says so is returned; else None and nothing changes."""
+        if not (self.engine.speed.compile and compile_failed(e)):
+            return None
+        self.engine.uncompile()
+        self.reset()
+        return (f"compiling failed on this machine ({_root_cause(e)}); going on without it, slower "
+                "(--no-compile skips the attempt)")
 
     def _make_blocks(self, blocks: int) -> None:
         for _ in range(blocks):

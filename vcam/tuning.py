@@ -22,6 +22,7 @@ import torch
 
 from vcam.bench import BenchSettings, bench, bench_target, release_engines
 from vcam.cachedir import cache_dir
+from vcam.configs import get_spec
 from vcam.lanes import device_unusable
 from vcam.speed import SpeedOptions
 
@@ -90,7 +91,9 @@ def candidates(device: str | torch.device, quant: str) -> list[SpeedOptions]:
     fp8 changes the picture, so it is never picked on a user's behalf."""
     cuda = torch.device(device).type == "cuda"
     table = _CUDA_CANDIDATES if cuda else _CPU_CANDIDATES
-    return [SpeedOptions.live_defaults(on_gpu=cuda, quant=quant)] + [SpeedOptions(quant=quant, **o) for o in table]
+    first = SpeedOptions.live_defaults(on_gpu=cuda, quant=quant)
+    rest = [SpeedOptions(quant=quant, **o) for o in table]
+    return [first] + [o for o in rest if o != first]
 
 
 @dataclass
@@ -318,13 +321,16 @@ MEANINGFUL_GAIN = 1.03  # a candidate must beat the defaults by this much to be 
 
 
 def _fastest(trials: list[Trial]) -> Trial | None:
-    """The fastest candidate; the defaults (the first) unless it is faster by more than timing noise, since every
-    other option costs something (minutes of compiling at start, memory for graphs)."""
+    """The fastest candidate; the first (what a show runs untuned) unless another is faster by more than timing
+    noise, so a close call keeps the path every show takes. Where the first failed (compiling, on a machine that
+    cannot), the eager one is the reference instead, under the same rule."""
     ran = [t for t in trials if t.frames_per_second is not None]
     if not ran:
         return None
     best = max(ran, key=lambda t: t.frames_per_second)
-    base = trials[0] if trials[0].frames_per_second is not None else None
+    eager = SpeedOptions(quant=trials[0].options.quant)
+    base = next((t for t in [trials[0]] + [t for t in trials if t.options == eager]
+                 if t.frames_per_second is not None), None)
     if base is not None and best.frames_per_second < MEANINGFUL_GAIN * base.frames_per_second:
         return base
     return best
@@ -349,8 +355,11 @@ def choose_speed(key: TuningKey, flags: Mapping[str, object], *, use_tuning: boo
     unknown = set(given) - set(SPEED_FLAGS)
     if unknown:
         raise ValueError(f"not a speed flag: {', '.join(sorted(unknown))}; the flags are {', '.join(SPEED_FLAGS)}")
-    defaults = SpeedOptions.live_defaults(on_gpu=key.device != "cpu", quant=key.quant)
+    defaults = SpeedOptions.live_defaults(on_gpu=key.device != "cpu", quant=key.quant,
+                                          random_weights=get_spec(key.model).random_weights)
     if given:
+        if given.get("graphs") and "compile" not in given:
+            given["compile"] = False  # graphs replay eager kernels; never paired with compile unless asked
         options = dataclasses.replace(defaults, **given)
         note = ("; FP8 is no faster than bf16 without compiling (BENCHMARKS.md)"
                 if options.quant == "fp8" and not options.compile else "")
