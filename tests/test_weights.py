@@ -160,6 +160,28 @@ def test_vram_estimate_of_the_real_model():
     assert estimate_vram(get_spec("krea-14b"), 832, 480, text_on_gpu=False).total < est.total
 
 
+def test_the_estimate_holds_against_every_peak_measured_on_a_card():
+    """benchmarks/*.json keep what GPU runs measured (vcam bench's peak, random weights, text encoder off the card):
+    the estimate for each row's settings stays within 0.75 GiB of it, and the plan's headroom always covers it."""
+    import json
+    from pathlib import Path
+
+    from vcam.weights import HEADROOM
+
+    rows = [v for f in sorted((Path(__file__).resolve().parent.parent / "benchmarks").glob("*.json"))
+            for k, v in json.loads(f.read_text()).items() if k.startswith("bench") and "peak_vram_gb" in v]
+    assert len(rows) >= 10
+    spec = get_spec("krea-14b")
+    for r in rows:
+        est = estimate_vram(spec, r["width"], r["height"], text_on_gpu=False, quant=r["quant"], graphs=r["graphs"],
+                            compiled=r["compile"])
+        planned = (est.total - HEADROOM) / 2**30
+        assert abs(r["peak_vram_gb"] - planned) < 0.75, r
+        assert r["peak_vram_gb"] < est.total / 2**30, r
+    compiled = estimate_vram(spec, 832, 480, text_on_gpu=False, compiled=True)
+    assert compiled.total - estimate_vram(spec, 832, 480, text_on_gpu=False).total == 2**29
+
+
 @pytest.mark.parametrize("card_gb,expected", [
     (96, "everything"), (80, "everything"), (48, "text encoder moved to the CPU"), (32, "576x320?"), (24, None),
 ])

@@ -294,7 +294,8 @@ def _estimate_without_headroom(spec: ModelSpec, width: int, height: int, dtype: 
                                settings: BenchSettings) -> int:
     """vcam's memory estimate less the headroom that plans keep free: what it expects to be allocated, the figure
     to hold the measured peak against."""
-    est = estimate_vram(spec, width, height, dtype, text_on_gpu=False, quant=settings.quant, graphs=settings.graphs)
+    est = estimate_vram(spec, width, height, dtype, text_on_gpu=False, quant=settings.quant, graphs=settings.graphs,
+                        compiled=settings.compile)
     return est.total - est.parts.get("headroom", 0)
 
 

@@ -182,7 +182,7 @@ def memory_plan(spec: ModelSpec, device: torch.device, width: int, height: int, 
     no_fp8 = fp8_unsupported(device)
     try:
         plan = W.plan_memory(spec, width, height, free, dtype, quant=speed.quant, fp8_possible=no_fp8 is None,
-                             adapt=adapt, graphs=speed.graphs)
+                             adapt=adapt, graphs=speed.graphs, compiled=speed.compile)
     except W.NotEnoughVRAMError as e:
         if no_fp8 is None or "torchao" not in no_fp8:
             raise
