@@ -373,12 +373,20 @@ def compiled_rows(device: torch.device) -> list[tuple[str, dict]]:
             ("832x480 fp8 compiled+overlap", dict(overlap=True, **fp8))]
 
 
-def run_compiled(run: Run, device: torch.device, rows: list[tuple[str, dict]]) -> None:
-    """Each row from its own build: a compiled engine's kernels belong to its size and options. The row's warm-up
-    holds the compiling, with a cold cache on a fresh machine (`warmup_s` in its JSON)."""
+def base_settings(device: torch.device) -> dict:
+    """What every row shares: krea-14b on a GPU (tiny on a CPU), 3 warm-up blocks (the third is the first to
+    re-encode a context frame, the encoder's first call), 4 timed."""
     cuda = device.type == "cuda"
-    base = dict(model="krea-14b" if cuda else "tiny", blocks=4 if cuda else 2, warmup=3, compile=cuda)
-    for label, extra in rows:
+    return dict(model="krea-14b" if cuda else "tiny", blocks=4 if cuda else 2, warmup=3)
+
+
+def run_compiled(run: Run, device: torch.device, quick: bool) -> None:
+    """The compiled rows (the first two with `quick`), each from its own build: a compiled engine's kernels belong
+    to its size and options. The row's warm-up holds the compiling, with a cold cache on a fresh machine
+    (`warmup_s` in its JSON)."""
+    base = dict(base_settings(device), compile=device.type == "cuda")
+    rows = compiled_rows(device)
+    for label, extra in rows[:2] if quick else rows:
         settings = BenchSettings(**base, **extra)
         engine = run.step(f"build {label}", lambda: bench_engine(settings), need_s=30 + 100)
         run.bench_row(label, settings, engine, need_s=100)
@@ -389,8 +397,7 @@ def run_compiled(run: Run, device: torch.device, rows: list[tuple[str, dict]]) -
 def compiled_steps(run: Run, device: torch.device, quick: bool) -> None:
     """`--compiled`: where FP8's time goes in one Linear, then the compiled rows."""
     run.step("fp8_linear", lambda: fp8_linear(device), need_s=40)
-    rows = compiled_rows(device)
-    run_compiled(run, device, rows[:2] if quick else rows)
+    run_compiled(run, device, quick)
 
 
 def steps(run: Run, device: torch.device, quick: bool) -> None:
@@ -405,9 +412,7 @@ def steps(run: Run, device: torch.device, quick: bool) -> None:
         run.step("vae_dtypes", lambda: vae_dtypes(device), need_s=30)
         release(device)
 
-    model = "krea-14b" if cuda else "tiny"
-    # 3 warm-up blocks: the third is the first to re-encode a context frame (the encoder's first call)
-    base = dict(model=model, blocks=4 if cuda else 2, warmup=3)
+    base = base_settings(device)
     engine = run.step("build bf16", lambda: bench_engine(BenchSettings(**base)))
     run.bench_row("832x480 bf16", BenchSettings(**base), engine)
     if not quick and built(engine):
@@ -417,8 +422,7 @@ def steps(run: Run, device: torch.device, quick: bool) -> None:
     if not quick:
         run.step("paths_vs_plain", lambda: paths_vs_plain(device), need_s=60)
         release(device)
-    rows = compiled_rows(device)
-    run_compiled(run, device, rows[:2] if quick else rows)
+    run_compiled(run, device, quick)
     if quick:
         return
     engine = run.step("build bf16 again", lambda: bench_engine(BenchSettings(**base)), need_s=30 + 40)

@@ -265,7 +265,7 @@ def cmd_bench(args) -> int:
     if args.tune:
         return _tune(args, settings, log)
     if args.compile is None:
-        settings = replace(settings, compile=_live_compile(settings) and not args.graphs)
+        settings = replace(settings, compile=_live_compile(settings))
     if args.tune_budget is not None:
         raise VcamError("--tune-budget only applies to a tuning run", "add --tune, or leave out --tune-budget")
     result = bench(settings, log=log)
@@ -280,7 +280,7 @@ def _live_compile(settings) -> bool:
     from vcam.speed import SpeedOptions
 
     target = bench_target(settings, lambda message: None)
-    return SpeedOptions.live_defaults(on_gpu=target.device.type == "cuda",
+    return SpeedOptions.live_defaults(on_gpu=target.device.type == "cuda", graphs=settings.graphs,
                                       random_weights=get_spec(target.model).random_weights).compile
 
 

@@ -44,12 +44,14 @@ class SpeedOptions:
         return asdict(self)
 
     @classmethod
-    def live_defaults(cls, on_gpu: bool, quant: str = "none", random_weights: bool = False) -> "SpeedOptions":
+    def live_defaults(cls, on_gpu: bool, quant: str = "none", random_weights: bool = False,
+                      graphs: bool = False) -> "SpeedOptions":
         """What a show runs when nothing was tuned or given: compiled on a GPU, as measured fastest (BENCHMARKS.md:
         on an H200 at 832x480, compiling took bf16 from 5.8 to 8.2 frames/s and FP8 from 5.7 to 10.5, while the
         overlap, CUDA graphs and forced attention kernels gained nothing). On a CPU, or for a model of random
-        weights (tiny, for tests), compiling takes longer than the show."""
-        return cls(compile=on_gpu and not random_weights, quant=quant)
+        weights (tiny, for tests), compiling takes longer than the show. With `graphs` asked for, not compiled:
+        graphs replay eager kernels."""
+        return cls(compile=on_gpu and not random_weights and not graphs, quant=quant, graphs=graphs)
 
     @classmethod
     def from_dict(cls, data: dict) -> "SpeedOptions":

@@ -356,10 +356,9 @@ def choose_speed(key: TuningKey, flags: Mapping[str, object], *, use_tuning: boo
     if unknown:
         raise ValueError(f"not a speed flag: {', '.join(sorted(unknown))}; the flags are {', '.join(SPEED_FLAGS)}")
     defaults = SpeedOptions.live_defaults(on_gpu=key.device != "cpu", quant=key.quant,
-                                          random_weights=get_spec(key.model).random_weights)
+                                          random_weights=get_spec(key.model).random_weights,
+                                          graphs=bool(given.get("graphs")))
     if given:
-        if given.get("graphs") and "compile" not in given:
-            given["compile"] = False  # graphs replay eager kernels; never paired with compile unless asked
         options = dataclasses.replace(defaults, **given)
         note = ("; FP8 is no faster than bf16 without compiling (BENCHMARKS.md)"
                 if options.quant == "fp8" and not options.compile else "")
