@@ -514,3 +514,11 @@ def test_vcam_cam_refuses_a_missing_midi_port_before_opening_any_output(camera, 
     with pytest.raises(VcamError):
         run_cam(opts)
     assert camera.opened == []  # no camera left open behind the refusal
+
+
+def test_vcam_cam_names_the_shipped_maps_when_the_map_name_is_wrong(camera, fake_midi_backend):
+    opts = CamOptions(url="ws://127.0.0.1:1", outs=["vcam"], size=(112, 64), duration=1, stdin=False,
+                      midi="nano", midi_map="nanokontrl2", status_out=io.StringIO())
+    with pytest.raises(ValueError, match=r"MIDI map 'nanokontrl2' not found; shipped maps: .*nanokontrol2"):
+        run_cam(opts)
+    assert camera.opened == []

@@ -258,13 +258,12 @@ def run_cam(opts: CamOptions) -> int:
     midi_map = None
     if opts.midi:  # checked before anything opens: a refusal must not leave a camera open or a stub recording
         from vcam.midi import require_port
-        from vcam.midimap import find_map_file, load_map
+        from vcam.midimap import map_named
 
         require_port(opts.midi)
-        path = find_map_file(opts.midi_map or "", None) if opts.midi_map else None
-        if path is None:
+        if not opts.midi_map:
             raise ValueError("--midi needs --midi-map: nanokontrol2, midimix, apc-mini-mk2 or a map file")
-        midi_map = load_map(path)
+        _, midi_map = map_named(opts.midi_map)
     workers = open_outputs(specs, width, height, opts.fps, opts.fit, say=status.message)
     pacer = Pacer(PacerSettings(fps=opts.fps, smooth=opts.smooth, max_latency=opts.max_latency))
     pacer.set_card(card(width, height, ["vcam", f"connecting to {opts.url}..."]))

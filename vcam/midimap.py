@@ -195,6 +195,15 @@ def find_map_file(ref: str, base: Path | None) -> Path | None:
     return None
 
 
+def map_named(ref: str) -> tuple[Path, MidiMap]:
+    """The map a command line names (`--midi-map`): a shipped map's name or a file's path; ValueError naming the
+    shipped maps when there is no such map."""
+    path = find_map_file(ref, None)
+    if path is None:
+        raise ValueError(f"MIDI map {ref!r} not found; shipped maps: {', '.join(shipped_maps())}")
+    return path, load_map(path)
+
+
 def load_map(path: Path) -> MidiMap:
     r = Reader(str(path))
     try:

@@ -207,12 +207,9 @@ def run(opts: RunOptions) -> int:
     if midi_port:
         _require_midi_port(midi_port, None if opts.midi else opts.show)  # stops here, before anything opens
         if opts.midi_map:
-            from vcam.midimap import find_map_file, load_map, shipped_maps
+            from vcam.midimap import map_named
 
-            path = find_map_file(opts.midi_map, None)
-            if path is None:
-                raise ValueError(f"MIDI map {opts.midi_map!r} not found; shipped maps: {', '.join(shipped_maps())}")
-            midi_router_map = load_map(path)
+            path, midi_router_map = map_named(opts.midi_map)
             if show is not None and (problems := missing_presets(show, midi_router_map)):
                 # said now: on air, each fader message would fail
                 raise VcamError(f"MIDI map {path} names presets this show lacks: {'; '.join(problems)}",
