@@ -34,9 +34,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vcam.bench import BenchSettings, bench, bench_engine, release_engines  # noqa: E402
-from vcam.configs import get_spec  # noqa: E402
-from vcam.model import CausalWanModel, KVCache, Rope, init_random_  # noqa: E402
+from vcam.bench.bench import BenchSettings, bench, bench_engine, release_engines  # noqa: E402
+from vcam.engine.configs import get_spec  # noqa: E402
+from vcam.engine.model import CausalWanModel, KVCache, Rope, init_random_  # noqa: E402
 
 
 def random_model(cfg, device: torch.device) -> CausalWanModel:
@@ -80,7 +80,7 @@ def bf16_vs_fp32(device: torch.device, layers: int, size: tuple[int, int]) -> di
 def fp8_vs_bf16(engine) -> dict:
     """The same random krea-14b and seed, 3 blocks in bf16, then the engine is quantized in place and makes the
     same 3 blocks in FP8: how far the pictures move (PSNR per block; random weights, not the real model's)."""
-    from vcam.quant import fp8_unsupported, quantize_fp8
+    from vcam.engine.quant import fp8_unsupported, quantize_fp8
 
     why = fp8_unsupported(engine.device)
     if why is not None:
@@ -100,8 +100,8 @@ def paths_vs_plain(device: torch.device) -> dict:
     (8 layers on a GPU, to be quick), same seed, 4 blocks with a prompt change; the largest pixel difference."""
     from dataclasses import replace as swap
 
-    from vcam.engine import random_engine
-    from vcam.speed import SpeedOptions
+    from vcam.engine.load import random_engine
+    from vcam.engine.speed import SpeedOptions
 
     if device.type == "cuda":
         full = get_spec("krea-14b")
@@ -115,7 +115,7 @@ def paths_vs_plain(device: torch.device) -> dict:
         e = swap(engine, speed=speed)
         s = e.stream("a harbour at dawn", seed=9, width=size[0], height=size[1])
         if graphed and device.type != "cuda":
-            from vcam.graphs import GraphedPasses
+            from vcam.engine.graphs import GraphedPasses
 
             s._passes = GraphedPasses(e.model, s._cache, emulate=True)
         out, submitted = [], 0
@@ -145,7 +145,7 @@ def vae_dtypes(device: torch.device) -> dict:
     (of 255) over 4 latents, and whether float16 stayed finite, on random weights of the real VAE's shape."""
     import copy
 
-    from vcam.vae import StreamingDecoder, build_vae
+    from vcam.engine.vae import StreamingDecoder, build_vae
 
     spec, (w, h) = (get_spec("krea-14b"), (832, 480)) if device.type == "cuda" else (get_spec("tiny"), (112, 64))
     torch.manual_seed(1)
@@ -172,7 +172,7 @@ def fp8_linear(device: torch.device) -> dict:
     from torch import nn
     from torch.profiler import ProfilerActivity, profile
 
-    from vcam.quant import quantize_fp8
+    from vcam.engine.quant import quantize_fp8
 
     def make() -> nn.Module:
         torch.manual_seed(0)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import torch
 
-from vcam.configs import KREA_FILE, get_spec
-from vcam.engine import _random_engine
-from vcam.weights import CHECKPOINT_PREFIX
+from vcam.engine.configs import KREA_FILE, get_spec
+from vcam.engine.load import _random_engine
+from vcam.engine.weights import CHECKPOINT_PREFIX
 
 
 def save_krea_checkpoint(model: torch.nn.Module, path: Path, drop: tuple[str, ...] = (), extra: dict | None = None):

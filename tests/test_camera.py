@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from vcam.camera import VirtualCamera, loopback_devices, no_device_help
+from vcam.live.outputs.camera import VirtualCamera, loopback_devices, no_device_help
 from vcam.errors import VcamError
 
 
@@ -79,7 +79,7 @@ def test_vcam_run_without_a_device_exits_before_loading_the_model():
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 def test_programs_holding_a_device_open_are_found(tmp_path):
-    from vcam.camera import holders
+    from vcam.live.outputs.camera import holders
 
     device = tmp_path / "video10"
     device.write_bytes(b"")
@@ -103,12 +103,12 @@ def test_programs_holding_a_device_open_are_found(tmp_path):
 def test_only_free_loopback_devices_are_reset_when_none_is_named(camera, monkeypatch):
     """A device another program has open (OBS writing its own virtual camera) is left alone when vcam picks one;
     a named device is reset even while a program reads it, so a restarted show gets it back."""
-    import vcam.camera
+    import vcam.live.outputs.camera
 
     released = []
-    monkeypatch.setattr(vcam.camera, "loopback_devices", lambda: ["/dev/video0", "/dev/video10"])
-    monkeypatch.setattr(vcam.camera, "holders", lambda device: ["obs (pid 4242)"] if device == "/dev/video0" else [])
-    monkeypatch.setattr(vcam.camera, "release_exclusive_caps", released.append)
+    monkeypatch.setattr(vcam.live.outputs.camera, "loopback_devices", lambda: ["/dev/video0", "/dev/video10"])
+    monkeypatch.setattr(vcam.live.outputs.camera, "holders", lambda device: ["obs (pid 4242)"] if device == "/dev/video0" else [])
+    monkeypatch.setattr(vcam.live.outputs.camera, "release_exclusive_caps", released.append)
     VirtualCamera(64, 48, 30, backend="memory").close()
     assert released == ["/dev/video10"]
     def no_free_device(self, **kw):

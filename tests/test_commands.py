@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from vcam.commands import USAGE, Command, CommandError, help_text, parse
+from vcam.control.commands import USAGE, Command, CommandError, help_text, parse
 
 
 @pytest.mark.parametrize("line,expected", [

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from vcam.console import Console
+from vcam.control.console import Console
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +35,7 @@ def test_a_failing_command_is_said_and_the_next_line_still_works():
 # A console in a job of its own on a terminal: started in the background, then brought to the foreground.
 PROGRAM = """
 import sys, threading, time
-from vcam.console import Console
+from vcam.control.console import Console
 got = threading.Event()
 def handle(line, source):
     print("got", line, flush=True)
@@ -115,13 +115,13 @@ def test_without_job_control_a_terminal_is_read_like_a_pipe(monkeypatch):
 
 
 def test_a_windows_console_is_read_in_its_own_code_page(monkeypatch):
-    import vcam.console
+    import vcam.control.console
 
     master, slave = pty.openpty()
     monkeypatch.setattr(os, "device_encoding", lambda fd: "cp850")
-    assert vcam.console._encoding_of(slave, windows=True) == "cp850"
-    assert vcam.console._encoding_of(slave, windows=False) == "utf-8"
-    monkeypatch.setattr(vcam.console, "_encoding_of", lambda fd: "cp850")  # as on a Windows console
+    assert vcam.control.console._encoding_of(slave, windows=True) == "cp850"
+    assert vcam.control.console._encoding_of(slave, windows=False) == "utf-8"
+    monkeypatch.setattr(vcam.control.console, "_encoding_of", lambda fd: "cp850")  # as on a Windows console
     handled = []
     Console(lambda line, source: handled.append(line), print, os.fdopen(slave, "rb", buffering=0)).start()
     os.write(master, "prompt café\n".encode("cp850"))

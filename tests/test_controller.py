@@ -9,11 +9,11 @@ import torch
 
 import fake_midi
 from helpers import wait_for
-from vcam.commands import parse
-from vcam.controller import ControlLog, Controller, ShowState
-from vcam.midi import MidiInput, MidiRouter, find_port, learn_line
-from vcam.midimap import Knob, MidiMap
-from vcam.show import parse_show
+from vcam.control.commands import parse
+from vcam.control.controller import ControlLog, Controller, ShowState
+from vcam.control.midi import MidiInput, MidiRouter, find_port, learn_line
+from vcam.control.midimap import Knob, MidiMap
+from vcam.control.show import parse_show
 
 SHOW = """\
 presets:
@@ -220,7 +220,7 @@ def test_midi_input_through_a_backend_and_reconnect(rig, fake_midi_backend):
 
 def test_unknown_port_lists_the_ports(fake_midi_backend):
     from vcam.errors import VcamError
-    from vcam.midi import require_port
+    from vcam.control.midi import require_port
 
     with pytest.raises(VcamError) as err:
         require_port("launchpad")

@@ -11,9 +11,9 @@ import pytest
 import torch
 
 import vcam
-from vcam.configs import get_spec
-from vcam.model import CausalWanModel, init_random_
-from vcam.weights import estimate_vram
+from vcam.engine.configs import get_spec
+from vcam.engine.model import CausalWanModel, init_random_
+from vcam.engine.weights import estimate_vram
 
 torchao = pytest.importorskip("torchao", reason="FP8 needs torchao (the fp8 extra)")
 
@@ -22,11 +22,11 @@ torchao = pytest.importorskip("torchao", reason="FP8 needs torchao (the fp8 extr
 def fp8_on_cpu(monkeypatch):
     import torchao.quantization.quant_api as quant_api
 
-    import vcam.engine
-    import vcam.quant
+    import vcam.engine.load
+    import vcam.engine.quant
 
     monkeypatch.setattr(quant_api, "_check_hardware_support", lambda granularity: None)
-    for module in (vcam.quant, vcam.engine):
+    for module in (vcam.engine.quant, vcam.engine.load):
         monkeypatch.setattr(module, "fp8_unsupported", lambda device: None)
 
 
@@ -71,7 +71,7 @@ def test_the_memory_estimate_is_what_torchao_stores(fp8_on_cpu):
     model = init_random_(CausalWanModel(spec.transformer), 0).cast(torch.bfloat16)
     bf16_bytes = sum(stored_bytes(p) for p in model.parameters())
     assert estimate_vram(spec, 112, 64, quant="none").parts["transformer"] == bf16_bytes
-    from vcam.quant import quantize_fp8
+    from vcam.engine.quant import quantize_fp8
 
     quantize_fp8(model.fuse_qkv().blocks, torch.device("cpu"))
     fp8_bytes = sum(stored_bytes(p) for p in model.parameters())
@@ -79,7 +79,7 @@ def test_the_memory_estimate_is_what_torchao_stores(fp8_on_cpu):
 
 
 def test_fp8_on_a_random_engine_as_the_benchmark_builds_it(fp8_on_cpu):
-    from vcam.engine import random_engine
+    from vcam.engine.load import random_engine
 
     engine = random_engine(get_spec("tiny"), torch.device("cpu"), torch.bfloat16, vcam.SpeedOptions(quant="fp8"))
     assert type(engine.model.blocks[0].ffn[0].weight).__name__ == "Float8Tensor"
@@ -100,8 +100,8 @@ def test_fp8_compiles_and_keeps_its_frames(fp8_on_cpu, weights_folder):
 
 def test_the_benchmark_engine_is_quantized_block_by_block(fp8_on_cpu, monkeypatch):
     """As when a checkpoint is read: block i is in FP8 before block i+1 takes memory, so a 24 GB card can bench."""
-    import vcam.engine
-    from vcam.engine import random_engine
+    import vcam.engine.load
+    from vcam.engine.load import random_engine
 
     made, later_on_meta = [], []
 
@@ -110,7 +110,7 @@ def test_the_benchmark_engine_is_quantized_block_by_block(fp8_on_cpu, monkeypatc
             super().__init__(*args, **kwargs)
             made.append(self)
 
-    real_quantize = vcam.engine.quantize_fp8
+    real_quantize = vcam.engine.load.quantize_fp8
 
     def quantize(block, device):
         blocks = list(made[-1].blocks)
@@ -118,8 +118,8 @@ def test_the_benchmark_engine_is_quantized_block_by_block(fp8_on_cpu, monkeypatc
         later_on_meta.append(all(p.is_meta for b in blocks[i + 1:] for p in b.parameters()))
         return real_quantize(block, device)
 
-    monkeypatch.setattr(vcam.engine, "CausalWanModel", Recorded)
-    monkeypatch.setattr(vcam.engine, "quantize_fp8", quantize)
+    monkeypatch.setattr(vcam.engine.load, "CausalWanModel", Recorded)
+    monkeypatch.setattr(vcam.engine.load, "quantize_fp8", quantize)
     spec = get_spec("tiny")
     random_engine(spec, torch.device("cpu"), torch.bfloat16, vcam.SpeedOptions(quant="fp8"))
     assert len(later_on_meta) == spec.transformer.num_layers and all(later_on_meta)

@@ -6,8 +6,8 @@ import numpy as np
 import torch
 
 from helpers import wait_for
-from vcam.generator import Generator
-from vcam.pacer import Pacer, PacerSettings
+from vcam.live.producer import Generator
+from vcam.live.pacer import Pacer, PacerSettings
 
 
 class FakeStream:
@@ -90,10 +90,10 @@ def test_failing_blocks_are_retried_then_the_stream_starts_over():
 
 
 def test_a_lost_gpu_ends_the_show_with_one_message_instead_of_endless_retries(monkeypatch):
-    import vcam.generator
+    import vcam.live.producer
 
     lost = RuntimeError("CUDA error: an illegal memory access was encountered (pretend)")
-    monkeypatch.setattr(vcam.generator, "_device_lost", lambda stream, e: e is lost)
+    monkeypatch.setattr(vcam.live.producer, "_device_lost", lambda stream, e: e is lost)
     stream = FakeStream()
     real_submit = stream.submit
 

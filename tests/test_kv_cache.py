@@ -1,8 +1,8 @@
 """Blocks generated one after another with the KV cache equal one block-causally masked pass."""
 import torch
 
-from vcam.configs import WanConfig
-from vcam.model import CausalWanModel, KVCache, block_causal_mask, init_random_
+from vcam.engine.configs import WanConfig
+from vcam.engine.model import CausalWanModel, KVCache, block_causal_mask, init_random_
 
 CFG = WanConfig(dim=64, ffn_dim=128, num_heads=2, num_layers=2, freq_dim=32, text_dim=32)
 

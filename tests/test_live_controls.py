@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import torch
 
-import vcam.engine
+import vcam.engine.load
 from helpers import Pipe, in_thread, wait_for
-from vcam.pacer import Pacer
-from vcam.run import RunOptions, run
+from vcam.live.pacer import Pacer
+from vcam.live.run import RunOptions, run
 
 SHOW = """\
 defaults: {seed: 3, transition: 2}
@@ -41,7 +41,7 @@ def capture(monkeypatch):
         blocks.append(np.array(frames))
         return original_push(self, frames)
 
-    original_stream = vcam.engine.Engine.stream
+    original_stream = vcam.engine.load.Engine.stream
 
     def stream(self, *a, **kw):
         s = original_stream(self, *a, **kw)
@@ -49,7 +49,7 @@ def capture(monkeypatch):
         return s
 
     monkeypatch.setattr(Pacer, "push", push)
-    monkeypatch.setattr(vcam.engine.Engine, "stream", stream)
+    monkeypatch.setattr(vcam.engine.load.Engine, "stream", stream)
     return blocks, streams
 
 
@@ -160,15 +160,15 @@ def test_end_of_input_does_not_stop_the_show(show_file, tmp_path):
 @pytest.fixture
 def routers(monkeypatch):
     """Every MidiRouter a run makes."""
-    import vcam.midi
+    import vcam.control.midi
 
-    made, original = [], vcam.midi.MidiRouter.__init__
+    made, original = [], vcam.control.midi.MidiRouter.__init__
 
     def init(self, *a, **kw):
         original(self, *a, **kw)
         made.append(self)
 
-    monkeypatch.setattr(vcam.midi.MidiRouter, "__init__", init)
+    monkeypatch.setattr(vcam.control.midi.MidiRouter, "__init__", init)
     return made
 
 

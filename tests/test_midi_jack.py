@@ -10,9 +10,9 @@ from pathlib import Path
 import mido
 import pytest
 
-from vcam.controller import Controller, ShowState
-from vcam.midi import MidiInput, MidiRouter
-from vcam.show import parse_show
+from vcam.control.controller import Controller, ShowState
+from vcam.control.midi import MidiInput, MidiRouter
+from vcam.control.show import parse_show
 
 SHOW = """\
 presets:

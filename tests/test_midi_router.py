@@ -5,12 +5,12 @@ from collections import deque
 import mido
 import pytest
 
-from vcam.client import RemoteController
-from vcam.commands import parse
-from vcam.controller import Controller, ShowState
-from vcam.midi import MidiRouter, learn_line
-from vcam.midimap import Knob, MidiMap, find_map_file, load_map
-from vcam.show import parse_show
+from vcam.remote.client import RemoteController
+from vcam.control.commands import parse
+from vcam.control.controller import Controller, ShowState
+from vcam.control.midi import MidiRouter, learn_line
+from vcam.control.midimap import Knob, MidiMap, find_map_file, load_map
+from vcam.control.show import parse_show
 
 SHOW = """\
 presets:
@@ -178,7 +178,7 @@ def test_learn_gives_the_program_change_channel():
 def test_a_failing_fader_says_so_once_per_sweep_not_once_per_message():
     import mido
 
-    from vcam.midi import ErrorThrottle, MidiInput
+    from vcam.control.midi import ErrorThrottle, MidiInput
 
     def fail(msg):
         raise KeyError("no preset named 'oceann'")
@@ -220,7 +220,7 @@ def test_the_error_throttle_can_be_read_while_errors_come_in():
     import sys
     import time
 
-    from vcam.midi import ErrorThrottle
+    from vcam.control.midi import ErrorThrottle
 
     throttle, stop, errors = ErrorThrottle(every=2.0), threading.Event(), []
     switch = sys.getswitchinterval()

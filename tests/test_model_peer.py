@@ -3,8 +3,8 @@ import pytest
 import torch
 
 from diffusers_peer import to_diffusers_state_dict
-from vcam.configs import WanConfig
-from vcam.model import CausalWanModel, init_random_
+from vcam.engine.configs import WanConfig
+from vcam.engine.model import CausalWanModel, init_random_
 
 
 def rel_err(a, b):
@@ -94,7 +94,7 @@ def test_fused_qkv_gives_the_same_output():
 
 @pytest.mark.parametrize("backend", ["math", "auto"])
 def test_attention_backend_choice_gives_the_same_output(backend):
-    from vcam.model import attention_backends
+    from vcam.engine.model import attention_backends
 
     cfg = WanConfig(dim=64, ffn_dim=128, num_heads=2, num_layers=1, freq_dim=32, text_dim=32)
     model = init_random_(CausalWanModel(cfg), 6).eval()
@@ -119,7 +119,7 @@ def test_a_block_through_the_kv_cache_at_the_real_head_size_matches_one_diffuser
     """The streaming pattern at the real head size (128: RoPE split 44/42/42 over frames, height, width): the
     context recomputed at t = 0 into the cache at frames 0-2, then the new block at frames 3-5 attending to it,
     equals diffusers' one pass over all six frames, on the block's frames."""
-    from vcam.model import KVCache
+    from vcam.engine.model import KVCache
 
     cfg = WanConfig(dim=256, ffn_dim=512, num_heads=2, num_layers=1, freq_dim=256, text_dim=64)
     assert cfg.head_dim == 128

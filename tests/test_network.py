@@ -14,9 +14,9 @@ import pytest
 
 import fake_midi
 from helpers import Pipe, assert_steady_rate, in_thread, wait_for
-from vcam import netproto as proto
-from vcam.client import CamOptions, run_cam
-from vcam.server import FrameServer, ServeSettings, _Client
+from vcam.remote import protocol as proto
+from vcam.remote.client import CamOptions, run_cam
+from vcam.remote.server import FrameServer, ServeSettings, _Client
 
 SHOW = """\
 defaults: {seed: 3, transition: 1}
@@ -424,8 +424,8 @@ def test_connections_past_the_limit_are_refused_with_a_reason(local_servers):
 def test_vcam_cam_says_why_a_full_server_refused_it(local_servers):
     from websockets.sync.client import connect
 
-    from vcam.client import Link, RemoteController
-    from vcam.pacer import Pacer, PacerSettings
+    from vcam.remote.client import Link, RemoteController
+    from vcam.live.pacer import Pacer, PacerSettings
 
     server = local_servers(max_clients=1)
     url = f"ws://127.0.0.1:{server.port}"
@@ -467,7 +467,7 @@ def test_a_frame_that_cannot_be_encoded_is_skipped_and_the_stream_goes_on(local_
 
 
 def test_vcam_cam_reports_a_failed_output_and_exits_with_code_1(local_server, monkeypatch):
-    from vcam import outputs
+    from vcam.live import outputs
 
     class FullDisk(outputs.NullOutput):
         def send(self, frame, tick):

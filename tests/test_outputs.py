@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from vcam.errors import VcamError
-from vcam.frames import card, fit
-from vcam.outputs import OutputSpec, OutputWorker, parse_spec
+from vcam.live.frames import card, fit
+from vcam.live.outputs import OutputSpec, OutputWorker, parse_spec
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -101,7 +101,7 @@ def test_a_failing_output_is_stopped_and_reported(capsys):
 
 
 def test_window_without_a_display(monkeypatch):
-    from vcam.preview import PreviewWindow
+    from vcam.live.outputs.preview import PreviewWindow
 
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
@@ -113,7 +113,7 @@ def test_window_without_a_display(monkeypatch):
 def test_window_with_headless_opencv(monkeypatch):
     import cv2
 
-    from vcam.preview import PreviewWindow, _has_gui
+    from vcam.live.outputs.preview import PreviewWindow, _has_gui
 
     if _has_gui(cv2):
         pytest.skip("this OpenCV has window support")
@@ -192,7 +192,7 @@ def test_a_camera_skipping_a_few_frames_while_it_opens_is_not_reported():
 def test_no_window_on_macos_where_it_would_abort_the_show(monkeypatch):
     import platform
 
-    from vcam.preview import PreviewWindow
+    from vcam.live.outputs.preview import PreviewWindow
 
     monkeypatch.setattr(platform, "system", lambda: "Darwin")
     with pytest.raises(VcamError) as err:

@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 
-from vcam.pacer import Pacer, PacerSettings
+from vcam.live.pacer import Pacer, PacerSettings
 
 
 class FakeTime:

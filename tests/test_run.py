@@ -11,8 +11,8 @@ import pytest
 
 import memory_camera
 from helpers import assert_steady_rate
-from vcam import outputs as outputs_module
-from vcam.run import RunOptions, run
+from vcam.live import outputs as outputs_module
+from vcam.live.run import RunOptions, run
 
 FPS = 30.0
 
@@ -172,9 +172,9 @@ def test_krea_without_gpu_is_refused_before_anything_opens(tmp_path):
 def test_a_size_adapted_to_the_card_streams_into_the_asked_outputs(monkeypatch, asked):
     """Where nobody asked for a size or precision, `vcam.load` may adapt them to a small card; the stream then
     runs at the engine's size and the outputs keep theirs."""
-    import vcam.engine
+    import vcam.engine.load
 
-    seen, real_load = [], vcam.engine.load
+    seen, real_load = [], vcam.engine.load.load
 
     def load(*args, adapt=False, **kwargs):
         seen.append(adapt)
@@ -183,10 +183,10 @@ def test_a_size_adapted_to_the_card_streams_into_the_asked_outputs(monkeypatch, 
             engine.width, engine.height = 96, 48
         return engine
 
-    monkeypatch.setattr(vcam.engine, "load", load)
+    monkeypatch.setattr(vcam.engine.load, "load", load)
     made = []
-    original_stream = vcam.engine.Engine.stream
-    monkeypatch.setattr(vcam.engine.Engine, "stream",
+    original_stream = vcam.engine.load.Engine.stream
+    monkeypatch.setattr(vcam.engine.load.Engine, "stream",
                         lambda self, *a, **kw: made.append(original_stream(self, *a, **kw)) or made[-1])
     CapturingOutput.instances = []
     monkeypatch.setattr(outputs_module, "NullOutput", CapturingOutput)
@@ -228,11 +228,11 @@ def test_a_gpu_lost_on_air_ends_the_show_with_exit_code_1_and_a_complete_recordi
     """Exit code 2 means the show could not start (a usage or setup error); a failure on air is 1."""
     import av
 
-    import vcam.generator
-    from vcam.stream import Stream
+    import vcam.live.producer
+    from vcam.engine.stream import Stream
 
     lost = RuntimeError("CUDA error: an illegal memory access was encountered (pretend)")
-    monkeypatch.setattr(vcam.generator, "_device_lost", lambda stream, e: e is lost)
+    monkeypatch.setattr(vcam.live.producer, "_device_lost", lambda stream, e: e is lost)
     submit = Stream.submit
 
     def failing_submit(self):
@@ -277,7 +277,7 @@ def test_a_midi_map_without_a_midi_input_is_said_to_be_unused():
 
 
 def test_at_the_end_a_block_in_progress_is_waited_for_but_loading_is_not():
-    from vcam.run import _wait_for_block_in_progress
+    from vcam.live.run import _wait_for_block_in_progress
 
     class Gen:
         def __init__(self, state, busy_for):

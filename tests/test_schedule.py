@@ -1,6 +1,6 @@
 import pytest
 
-from vcam.schedule import denoising_passes, renoise_sigma
+from vcam.engine.schedule import denoising_passes, renoise_sigma
 
 
 def test_four_steps_at_shift_five():

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from vcam.midimap import load_map, shipped_maps
-from vcam.show import load_show, parse_show
-from vcam.yamlcheck import ConfigError
+from vcam.control.midimap import load_map, shipped_maps
+from vcam.control.show import load_show, parse_show
+from vcam.control.yamlcheck import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -202,7 +202,7 @@ def test_map_files_may_have_more_preset_buttons_than_the_show_but_no_unknown_nam
 
 
 def test_a_show_file_written_in_two_goes_is_loaded_once_whole(tmp_path):
-    from vcam.watch import ShowWatcher
+    from vcam.control.reload import ShowWatcher
 
     path = tmp_path / "show.yaml"
     whole = "presets:\n  - {name: a, prompt: one}\n  - {name: b, prompt: two}\n  - {name: c, prompt: three}\n"

@@ -8,8 +8,8 @@ import pytest
 from dataclasses import replace
 
 import vcam
-from vcam.bench import BenchSettings, bench, flops_per_block, linear_params_per_token
-from vcam.configs import get_spec
+from vcam.bench.bench import BenchSettings, bench, flops_per_block, linear_params_per_token
+from vcam.engine.configs import get_spec
 
 
 def frames(engine, n=3):
@@ -87,7 +87,7 @@ def test_a_models_own_error_in_the_warm_up_is_not_taken_for_a_compile_failure():
 
 
 def test_a_compile_worker_error_is_told_by_its_last_line():
-    from vcam.stream import _root_cause
+    from vcam.engine.stream import _root_cause
 
     class WorkerError(Exception):
         details = "Traceback (most recent call last):\n  File x\nRuntimeError: Failed to find C compiler.\n"
@@ -130,7 +130,7 @@ def test_bench_on_tiny_prints_its_table():
 def test_bench_says_when_other_processes_share_the_card(monkeypatch):
     import torch
 
-    from vcam.bench import BenchResult, warn_if_shared
+    from vcam.bench.bench import BenchResult, warn_if_shared
 
     gib = 1024**3
     cuda = torch.device("cuda")
@@ -211,8 +211,8 @@ def test_fp8_says_what_it_needs_on_a_cpu():
 def test_the_random_engine_filled_part_by_part_has_the_whole_models_weights():
     import torch
 
-    from vcam.engine import TRANSFORMER_SEED, random_engine
-    from vcam.model import CausalWanModel, init_random_
+    from vcam.engine.load import TRANSFORMER_SEED, random_engine
+    from vcam.engine.model import CausalWanModel, init_random_
 
     spec = get_spec("tiny")
     got = random_engine(spec, torch.device("cpu"), torch.bfloat16, vcam.SpeedOptions(fuse=False)).model.state_dict()
@@ -224,7 +224,7 @@ def test_the_random_engine_filled_part_by_part_has_the_whole_models_weights():
 def test_random_engine_built_on_the_device_streams():
     import torch
 
-    from vcam.engine import random_engine
+    from vcam.engine.load import random_engine
 
     engine = random_engine(get_spec("tiny"), torch.device("cpu"), torch.float32)
     assert engine.model.blocks[0].self_attn.qkv is not None  # tuned like a loaded engine
@@ -254,13 +254,13 @@ def test_compiled_kernels_are_kept_in_vcams_cache_and_reused(tmp_path):
 def test_a_bench_that_cannot_fit_the_card_says_so_before_building(monkeypatch):
     import torch
 
-    from vcam.bench import BenchTarget, _check_fits
+    from vcam.bench.bench import BenchTarget, _check_fits
     from vcam.errors import NotEnoughVRAMError
 
-    import vcam.engine
+    import vcam.engine.load
 
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (22.5 * 2**30, 24 * 2**30))  # a 24 GB card
-    monkeypatch.setattr(vcam.engine, "fp8_unsupported", lambda device: None)  # an Ada card with torchao
+    monkeypatch.setattr(vcam.engine.load, "fp8_unsupported", lambda device: None)  # an Ada card with torchao
     card = lambda w, h: BenchTarget(torch.device("cuda"), "RTX 4090", "krea-14b", torch.bfloat16, w, h)  # noqa: E731
     spec = get_spec("krea-14b")
     with pytest.raises(NotEnoughVRAMError) as err:

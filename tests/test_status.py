@@ -1,7 +1,7 @@
 """The live status line: what the operator reads during a show."""
 import io
 
-from vcam.status import StatusLine, format_status
+from vcam.live.status import StatusLine, format_status
 
 
 def test_the_status_line_shows_the_cards_memory_as_used_of_total():

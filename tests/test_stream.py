@@ -144,7 +144,7 @@ def test_first_frame_re_encoding_versus_pinning(tiny_engine):
 def _with_overlap(engine):
     from dataclasses import replace
 
-    from vcam.speed import SpeedOptions
+    from vcam.engine.speed import SpeedOptions
 
     return replace(engine, speed=SpeedOptions(overlap=True))
 
@@ -192,7 +192,7 @@ def test_blocks_in_flight_at_a_reset_are_still_delivered(tiny_engine):
 def test_graphed_passes_keep_their_buffers_in_step_with_the_stream(tiny_engine):
     """CUDA graphs replay fixed buffers; emulated on the CPU, the same bookkeeping must give the plain frames
     through a prompt transition (text K/V change every block, and the recompute uses the previous block's)."""
-    from vcam.graphs import GraphedPasses
+    from vcam.engine.graphs import GraphedPasses
 
     def run(graphed):
         s = tiny_engine.stream("a neon city", seed=6)

@@ -1,7 +1,7 @@
 import torch
 
-from vcam.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5
-from vcam.configs import get_spec
+from vcam.engine.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5
+from vcam.engine.configs import get_spec
 
 
 class CountingModel(torch.nn.Module):
@@ -103,7 +103,7 @@ def test_moving_the_encoder_waits_for_an_encoding_in_progress():
 
 
 def test_prompts_are_cleaned_as_the_wan_pipeline_cleans_them():
-    from vcam.text import clean_prompt
+    from vcam.engine.text import clean_prompt
 
     assert clean_prompt("cats &amp;amp; dogs") == "cats & dogs"  # entities, unescaped twice
     assert clean_prompt("\u201cneon\u201d  city\n") == '"neon" city'  # a Mac's smart quotes

@@ -9,12 +9,12 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from vcam import tuning
-from vcam.bench import BenchSettings
+from vcam.bench import tuning
+from vcam.bench.bench import BenchSettings
 from vcam.cli import build_parser, main
-from vcam.run import RunOptions, live_speed, run
-from vcam.speed import SpeedOptions
-from vcam.tuning import TuningKey, candidates, choose_speed, lookup, tune, tuning_path
+from vcam.live.run import RunOptions, live_speed, run
+from vcam.engine.speed import SpeedOptions
+from vcam.bench.tuning import TuningKey, candidates, choose_speed, lookup, tune, tuning_path
 
 TINY = BenchSettings(model="tiny", steps=1, blocks=1, warmup=2, device="cpu")
 TORCH = torch.__version__
@@ -276,12 +276,12 @@ def test_the_live_flags_parse(monkeypatch):
 
 
 def test_a_show_runs_with_the_tuned_options(cache_dir, monkeypatch):
-    import vcam.engine
+    import vcam.engine.load
 
     save_entry(cache_dir, cpu_key(steps=2), SpeedOptions(attention="math"))
     used = []
-    real_load = vcam.engine.load
-    monkeypatch.setattr(vcam.engine, "load", lambda *a, **k: used.append(k["speed"]) or real_load(*a, **k))
+    real_load = vcam.engine.load.load
+    monkeypatch.setattr(vcam.engine.load, "load", lambda *a, **k: used.append(k["speed"]) or real_load(*a, **k))
     out = io.StringIO()
     assert run(RunOptions(model="tiny", steps=2, outs=["null"], duration=0.5, stdin=False, status_out=out)) == 0
     assert used == [SpeedOptions(attention="math")]
@@ -300,22 +300,22 @@ def test_bench_compiles_by_default_where_a_show_would(monkeypatch):
     """Plain `vcam bench` times what `vcam run` runs: compiled for a real model on a GPU, eager for tiny."""
     import torch
 
-    import vcam.bench
+    import vcam.bench.bench
     import vcam.cli
-    from vcam.bench import BenchSettings, BenchTarget
+    from vcam.bench.bench import BenchSettings, BenchTarget
 
     def target(model):
         return lambda settings, log: BenchTarget(torch.device("cuda"), "NVIDIA H100 80GB HBM3", model,
                                                  torch.bfloat16, 832, 480)
 
-    monkeypatch.setattr(vcam.bench, "bench_target", target("krea-14b"))
+    monkeypatch.setattr(vcam.bench.bench, "bench_target", target("krea-14b"))
     assert vcam.cli._live_compile(BenchSettings())
-    monkeypatch.setattr(vcam.bench, "bench_target", target("tiny"))
+    monkeypatch.setattr(vcam.bench.bench, "bench_target", target("tiny"))
     assert not vcam.cli._live_compile(BenchSettings(model="tiny"))
     ran = []
-    monkeypatch.setattr(vcam.bench, "bench", lambda settings, log: ran.append(settings) or (_ for _ in ()).throw(
+    monkeypatch.setattr(vcam.bench.bench, "bench", lambda settings, log: ran.append(settings) or (_ for _ in ()).throw(
         KeyboardInterrupt))
-    monkeypatch.setattr(vcam.bench, "bench_target", target("krea-14b"))
+    monkeypatch.setattr(vcam.bench.bench, "bench_target", target("krea-14b"))
     for flags, compiled in (([], True), (["--no-compile"], False), (["--cuda-graphs"], False),
                             (["--cuda-graphs", "--compile"], True)):
         main(["bench", *flags])
@@ -347,7 +347,7 @@ def test_a_candidate_within_timing_noise_of_the_defaults_does_not_replace_them(m
 
 
 def test_where_compiling_fails_eager_is_the_reference_for_the_noise_rule():
-    from vcam.tuning import Trial, _fastest
+    from vcam.bench.tuning import Trial, _fastest
 
     compiled, overlap = SpeedOptions(compile=True), SpeedOptions(compile=True, overlap=True)
     eager, eager_overlap = SpeedOptions(), SpeedOptions(overlap=True)
@@ -392,10 +392,10 @@ def test_a_tuning_file_that_cannot_be_written_still_gives_the_table(monkeypatch,
 
 def test_a_show_on_a_small_card_looks_up_the_size_it_will_really_run(cache_dir, monkeypatch):
     """Where the memory plan shrinks the size (nothing asked), the tuning for the shrunk size is the one used."""
-    import vcam.engine
+    import vcam.engine.load
 
     save_entry(cache_dir, cpu_key(), SpeedOptions(fuse=False, attention="math"))  # tuned at 112x64
-    monkeypatch.setattr(vcam.engine, "planned_settings",
+    monkeypatch.setattr(vcam.engine.load, "planned_settings",
                         lambda model, w, h, quant, adapt: (112, 64, quant) if adapt else (w, h, quant))
     assert live_speed(RunOptions(), "tiny", 224, 128, 1, print, adapt=True).source == "tuned"
     assert live_speed(RunOptions(), "tiny", 224, 128, 1, print, adapt=False).source == "defaults"
@@ -404,12 +404,12 @@ def test_a_show_on_a_small_card_looks_up_the_size_it_will_really_run(cache_dir, 
 def test_the_plan_read_before_loading_is_the_one_load_makes(monkeypatch):
     import torch
 
-    import vcam.engine
-    from vcam.engine import planned_settings
+    import vcam.engine.load
+    from vcam.engine.load import planned_settings
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (22.5 * 2**30, 24 * 2**30))  # 24 GB card
-    monkeypatch.setattr(vcam.engine, "fp8_unsupported", lambda device: None)  # an Ada card with torchao
+    monkeypatch.setattr(vcam.engine.load, "fp8_unsupported", lambda device: None)  # an Ada card with torchao
     assert planned_settings("krea-14b", 832, 480, "none", adapt=True) == (576, 320, "fp8")
     assert planned_settings("krea-14b", 832, 480, "none", adapt=False) == (832, 480, "none")
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (10 * 2**30, 12 * 2**30))

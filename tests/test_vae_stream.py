@@ -2,8 +2,8 @@
 import pytest
 import torch
 
-from vcam.configs import VAEConfig
-from vcam.vae import FrameEncoder, LatentScale, StreamingDecoder, build_vae, vae_dtype
+from vcam.engine.configs import VAEConfig
+from vcam.engine.vae import FrameEncoder, LatentScale, StreamingDecoder, build_vae, vae_dtype
 
 
 @pytest.fixture(scope="module")

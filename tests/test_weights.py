@@ -8,14 +8,14 @@ import torch
 
 import vcam
 from fixtures import save_krea_checkpoint
-from vcam.configs import KREA_FILE, KREA_REPO, WAN_REPO, get_spec
+from vcam.engine.configs import KREA_FILE, KREA_REPO, WAN_REPO, get_spec
 from vcam.errors import NoGPUError, NotEnoughVRAMError, WeightsError
-from vcam.model import CausalWanModel
-from vcam.weights import (GB, check_cuda, estimate_vram, from_folder, from_hub, load_checkpoint, plan_memory)
+from vcam.engine.model import CausalWanModel
+from vcam.engine.weights import (GB, check_cuda, estimate_vram, from_folder, from_hub, load_checkpoint, plan_memory)
 
 
 def test_krea_layout_checkpoint_loads_with_every_key(weights_folder):
-    from vcam.engine import _random_engine
+    from vcam.engine.load import _random_engine
 
     with torch.device("meta"):
         model = CausalWanModel(get_spec("tiny").transformer)
@@ -46,7 +46,7 @@ def copy_folder(src: Path, dst: Path) -> Path:
 
 
 def test_missing_and_unexpected_keys_are_listed(tmp_path):
-    from vcam.engine import _random_engine
+    from vcam.engine.load import _random_engine
 
     path = tmp_path / KREA_FILE
     unfused = _random_engine(get_spec("tiny"), torch.device("cpu"), torch.float32).model  # Krea's names
@@ -166,7 +166,7 @@ def test_the_estimate_holds_against_every_peak_measured_on_a_card():
     import json
     from pathlib import Path
 
-    from vcam.weights import HEADROOM
+    from vcam.engine.weights import HEADROOM
 
     rows = [v for f in sorted((Path(__file__).resolve().parent.parent / "benchmarks").glob("*.json"))
             for k, v in json.loads(f.read_text()).items() if k.startswith("bench") and "peak_vram_gb" in v]
@@ -291,7 +291,7 @@ def test_the_estimate_counts_the_cuda_graphs_buffers_as_they_are_made(tiny_engin
     """The graphs' fixed inputs (checked through the emulation the CPU tests use) are what the estimate adds."""
     import torch
 
-    from vcam.graphs import GraphedPasses
+    from vcam.engine.graphs import GraphedPasses
 
     s = tiny_engine.stream("a lighthouse in a storm", seed=1)
     s._passes = GraphedPasses(tiny_engine.model, s._cache, emulate=True)

@@ -17,20 +17,20 @@ __version__ = "0.1.0"
 __all__ = ["load", "Engine", "Stream", "StreamSettings", "SpeedOptions", "VcamError", "MODELS"]
 
 if TYPE_CHECKING:
-    from vcam.configs import MODELS
-    from vcam.engine import Engine, load
+    from vcam.engine.configs import MODELS
+    from vcam.engine.load import Engine, load
     from vcam.errors import VcamError
-    from vcam.speed import SpeedOptions
-    from vcam.stream import Stream, StreamSettings
+    from vcam.engine.speed import SpeedOptions
+    from vcam.engine.stream import Stream, StreamSettings
 
 _WHERE = {
-    "load": "vcam.engine",
-    "Engine": "vcam.engine",
-    "Stream": "vcam.stream",
-    "StreamSettings": "vcam.stream",
+    "load": "vcam.engine.load",
+    "Engine": "vcam.engine.load",
+    "Stream": "vcam.engine.stream",
+    "StreamSettings": "vcam.engine.stream",
     "VcamError": "vcam.errors",
-    "SpeedOptions": "vcam.speed",
-    "MODELS": "vcam.configs",
+    "SpeedOptions": "vcam.engine.speed",
+    "MODELS": "vcam.engine.configs",
 }
 
 

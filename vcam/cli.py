@@ -8,10 +8,10 @@ import os
 import sys
 from dataclasses import replace
 
-from vcam.commands import MAX_SEED
+from vcam.control.commands import MAX_SEED
 from vcam.errors import VcamError
-from vcam.speed import ATTENTION, QUANTS
-from vcam.yamlcheck import ConfigError
+from vcam.engine.speed import ATTENTION, QUANTS
+from vcam.control.yamlcheck import ConfigError
 
 
 def _width_height(text: str) -> tuple[int, int]:
@@ -204,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args, serve=None) -> int:
-    from vcam.run import RunOptions, run
+    from vcam.live.run import RunOptions, run
 
     opts = RunOptions(
         show=args.show, model=args.model, weights=args.weights, prompt=args.prompt, seed=args.seed,
@@ -234,7 +234,7 @@ def _exit_now_if_busy(code: int) -> None:
 
 def cmd_serve(args) -> int:
 
-    from vcam.server import TOKEN_ENV, ServeSettings
+    from vcam.remote.server import TOKEN_ENV, ServeSettings
 
     token = args.token or os.environ.get(TOKEN_ENV) or None
     return cmd_run(args, ServeSettings(host=args.host, port=args.port, token=token, quality=args.quality))
@@ -242,8 +242,8 @@ def cmd_serve(args) -> int:
 
 def cmd_cam(args) -> int:
 
-    from vcam.client import CamOptions, run_cam
-    from vcam.server import TOKEN_ENV
+    from vcam.remote.client import CamOptions, run_cam
+    from vcam.remote.server import TOKEN_ENV
 
     return run_cam(CamOptions(
         url=args.url, token=args.token or os.environ.get(TOKEN_ENV) or None, outs=args.out or ["vcam"],
@@ -254,7 +254,7 @@ def cmd_cam(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from vcam.bench import BenchSettings, bench
+    from vcam.bench.bench import BenchSettings, bench
 
     width, height = args.size or (None, None)
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
@@ -275,9 +275,9 @@ def cmd_bench(args) -> int:
 
 def _live_compile(settings) -> bool:
     """Whether a show at these settings compiles when not told (SpeedOptions.live_defaults)."""
-    from vcam.bench import bench_target
-    from vcam.configs import get_spec
-    from vcam.speed import SpeedOptions
+    from vcam.bench.bench import bench_target
+    from vcam.engine.configs import get_spec
+    from vcam.engine.speed import SpeedOptions
 
     target = bench_target(settings, lambda message: None)
     return SpeedOptions.live_defaults(on_gpu=target.device.type == "cuda", graphs=settings.graphs,
@@ -285,7 +285,7 @@ def _live_compile(settings) -> bool:
 
 
 def _tune(args, settings, log) -> int:
-    from vcam.tuning import tune
+    from vcam.bench.tuning import tune
 
     compile_flag = "--compile" if args.compile else "--no-compile"
     by_hand = [flag for flag, given in ((compile_flag, args.compile is not None), ("--no-fuse", not args.fuse),
@@ -303,7 +303,7 @@ def _tune(args, settings, log) -> int:
 
 
 def cmd_check(args) -> int:
-    from vcam.show import load_show
+    from vcam.control.show import load_show
 
     show = load_show(args.show)
     print(f"{args.show}: show {show.name!r}, {len(show.presets)} presets")
@@ -328,8 +328,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_devices(args) -> int:
-    from vcam.camera import loopback_devices
-    from vcam.midi import input_names
+    from vcam.live.outputs.camera import loopback_devices
+    from vcam.control.midi import input_names
 
     try:
         names = input_names()
@@ -353,7 +353,7 @@ def cmd_devices(args) -> int:
 
 
 def cmd_midi(args) -> int:
-    from vcam.midi import input_names, learn_line, load_mido, require_port
+    from vcam.control.midi import input_names, learn_line, load_mido, require_port
 
     mido = load_mido()
 
@@ -374,7 +374,7 @@ def cmd_midi(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from vcam.configs import MODELS
+    from vcam.engine.configs import MODELS
 
     for name, spec in MODELS.items():
         where = "random weights" if spec.random_weights else ", ".join(repo for repo, _ in spec.hub_files)
@@ -383,8 +383,8 @@ def cmd_models(args) -> int:
 
 
 def cmd_download(args) -> int:
-    from vcam.configs import get_spec
-    from vcam.weights import from_hub
+    from vcam.engine.configs import get_spec
+    from vcam.engine.weights import from_hub
 
     spec = get_spec(args.model)
     if spec.random_weights:

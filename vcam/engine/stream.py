@@ -17,14 +17,14 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from vcam.graphs import GraphedPasses, Passes
-from vcam.lanes import HostFrames, Lane, on_device
-from vcam.model import KVCache, TextKV
-from vcam.schedule import denoising_passes, renoise_sigma
-from vcam.vae import FrameEncoder, StreamingDecoder
+from vcam.engine.graphs import GraphedPasses, Passes
+from vcam.engine.lanes import HostFrames, Lane, on_device
+from vcam.engine.model import KVCache, TextKV
+from vcam.engine.schedule import denoising_passes, renoise_sigma
+from vcam.engine.vae import FrameEncoder, StreamingDecoder
 
 if TYPE_CHECKING:
-    from vcam.engine import Engine
+    from vcam.engine.load import Engine
 
 Prompt = Union[str, Mapping[str, float]]
 

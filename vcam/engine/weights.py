@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from vcam.configs import KREA_FILE, KREA_REPO, WAN_REPO, ModelSpec
+from vcam.engine.configs import KREA_FILE, KREA_REPO, WAN_REPO, ModelSpec
 from vcam.errors import NoGPUError, NotEnoughVRAMError, WeightsError
 
 CHECKPOINT_PREFIX = "model."
@@ -182,7 +182,7 @@ def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: t
     """
     from safetensors import SafetensorError, safe_open
 
-    from vcam.model import param_dtype
+    from vcam.engine.model import param_dtype
 
     why = safetensors_problem(path)
     if why:
@@ -288,8 +288,8 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
     """What `spec` needs on the GPU at width×height, from its shapes (no weights are touched). With
     `quant="fp8"` the blocks' matrices take 1 byte a weight (plus a float32 scale per row); with `graphs`, the
     CUDA graphs' fixed input buffers are counted too; with `compiled`, what compiled kernels keep besides."""
-    from vcam.model import CausalWanModel
-    from vcam.vae import build_vae
+    from vcam.engine.model import CausalWanModel
+    from vcam.engine.vae import build_vae
 
     cfg = spec.transformer
     with torch.device("meta"):

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import torch
 
-from vcam.bench import BenchSettings, bench, bench_target, release_engines
-from vcam.cachedir import cache_dir
-from vcam.configs import get_spec
-from vcam.lanes import device_unusable
-from vcam.speed import SpeedOptions
+from vcam.bench.bench import BenchSettings, bench, bench_target, release_engines
+from vcam.engine.cachedir import cache_dir
+from vcam.engine.configs import get_spec
+from vcam.engine.lanes import device_unusable
+from vcam.engine.speed import SpeedOptions
 
 FILE_VERSION = 1
 SPEED_FLAGS = ("compile", "attention", "overlap", "graphs")  # what `vcam run` may set by hand

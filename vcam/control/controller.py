@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from vcam.commands import Command, CommandError, help_text, parse
-from vcam.generator import Generator
-from vcam.show import Show
+from vcam.control.commands import Command, CommandError, help_text, parse
+from vcam.live.producer import Generator
+from vcam.control.show import Show
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Callable
 import torch
 from torch import Tensor
 
-from vcam.model import CausalWanModel, KVCache, TextKV
+from vcam.engine.model import CausalWanModel, KVCache, TextKV
 
 
 class Passes:

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from vcam.configs import WanConfig
+from vcam.engine.configs import WanConfig
 
 # Small parameters that steer every token; keeping them in float32 costs nothing and keeps modulation exact.
 FLOAT32_PARAMS = ("modulation", "time_embedding", "norm3")

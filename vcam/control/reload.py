@@ -6,8 +6,8 @@ import queue
 import threading
 from collections.abc import Callable
 
-from vcam.show import Show, load_show
-from vcam.yamlcheck import ConfigError
+from vcam.control.show import Show, load_show
+from vcam.control.yamlcheck import ConfigError
 
 
 class Preloader:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from vcam.configs import VAEConfig
+from vcam.engine.configs import VAEConfig
 
 
 def build_vae(cfg: VAEConfig):

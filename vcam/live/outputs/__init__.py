@@ -15,8 +15,8 @@ from typing import Protocol
 import numpy as np
 
 from vcam.errors import VcamError
-from vcam.frames import FITS, fit
-from vcam.mailbox import Mailbox
+from vcam.live.frames import FITS, fit
+from vcam.live.mailbox import Mailbox
 
 KINDS = ("vcam", "file", "window", "null")
 
@@ -78,15 +78,15 @@ class NullOutput:
 def open_output(spec: OutputSpec, width: int, height: int, fps: float) -> Output:
     """Opens the output of `spec` at width×height (raises VcamError with the fix when it cannot)."""
     if spec.kind == "vcam":
-        from vcam.camera import VirtualCamera
+        from vcam.live.outputs.camera import VirtualCamera
 
         return VirtualCamera(width, height, fps, device=spec.target)
     if spec.kind == "file":
-        from vcam.recording import Recording
+        from vcam.live.outputs.recording import Recording
 
         return Recording(spec.target, width, height, fps)
     if spec.kind == "window":
-        from vcam.preview import PreviewWindow
+        from vcam.live.outputs.preview import PreviewWindow
 
         return PreviewWindow(width, height)
     return NullOutput()

@@ -18,9 +18,9 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 
-from vcam import netproto as proto
+from vcam.remote import protocol as proto
 from vcam.errors import VcamError
-from vcam.mailbox import Mailbox
+from vcam.live.mailbox import Mailbox
 
 TOKEN_ENV = "VCAM_TOKEN"
 

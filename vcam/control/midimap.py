@@ -16,8 +16,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from vcam.commands import Command, CommandError, parse
-from vcam.yamlcheck import ConfigError, Reader
+from vcam.control.commands import Command, CommandError, parse
+from vcam.control.yamlcheck import ConfigError, Reader
 
 # Continuous parameters a knob can drive, with their full range and whether they are whole numbers.
 PARAMS: dict[str, tuple[float, float, bool]] = {
@@ -169,7 +169,7 @@ def _channel(r: Reader, node, where: str) -> int | None:
 
 def _maps_dir() -> Path:
     """presets/midi of the checkout, or of the installed package (where presets/ ships as vcam.presets)."""
-    checkout = Path(__file__).resolve().parent.parent / "presets" / "midi"
+    checkout = Path(__file__).resolve().parents[2] / "presets" / "midi"
     if checkout.is_dir():
         return checkout
     try:

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Callable
 
 from vcam.errors import VcamError
-from vcam.midimap import PARAMS, Button, Knob, MidiMap
+from vcam.control.midimap import PARAMS, Button, Knob, MidiMap
 
 TAKEOVER_WINDOW = 0.04  # a knob within 4 % of its range of the parameter's value picks it up
 IN_FLIGHT = 256  # values a knob may have sent before the first comes back (two full sweeps of a fader)
@@ -90,7 +90,7 @@ class MidiRouter:
                 if button is not None:
                     return self.controller.apply(button.command, "midi")
             elif msg.type == "program_change" and self.mapping.program_listens(channel):
-                from vcam.commands import Command
+                from vcam.control.commands import Command
 
                 return self.controller.apply(Command("preset", (msg.program + 1,)), "midi")
             return None

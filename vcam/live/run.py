@@ -17,20 +17,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from vcam.controller import ControlLog, Controller, ShowState, apply_logged
+from vcam.control.controller import ControlLog, Controller, ShowState, apply_logged
 from vcam.errors import VcamError
-from vcam.frames import card, load_image
-from vcam.generator import Generator
-from vcam.outputs import close_workers, open_outputs, parse_spec, report_outputs
-from vcam.pacer import Pacer, PacerSettings
-from vcam.show import Show, load_show, missing_presets
-from vcam.screen import Screen
-from vcam.signals import stop_on_signals
-from vcam.status import StatusLine, TickCounter, format_status
-from vcam.yamlcheck import ConfigError
+from vcam.live.frames import card, load_image
+from vcam.live.producer import Generator
+from vcam.live.outputs import close_workers, open_outputs, parse_spec, report_outputs
+from vcam.live.pacer import Pacer, PacerSettings
+from vcam.control.show import Show, load_show, missing_presets
+from vcam.live.screen import Screen
+from vcam.live.signals import stop_on_signals
+from vcam.live.status import StatusLine, TickCounter, format_status
+from vcam.control.yamlcheck import ConfigError
 
 if TYPE_CHECKING:
-    from vcam.tuning import SpeedChoice
+    from vcam.bench.tuning import SpeedChoice
 
 DEFAULT_PROMPT = ("A slow cinematic drift through a neon-lit city street at night, rain on the asphalt reflecting "
                   "pink and blue signs, light fog")
@@ -76,8 +76,8 @@ def choose_model(requested: str | None, status: StatusLine) -> str:
     """The model to run: as asked, or krea-14b where a CUDA GPU exists and tiny where none does."""
     import torch
 
-    from vcam.configs import get_spec
-    from vcam.weights import check_cuda
+    from vcam.engine.configs import get_spec
+    from vcam.engine.weights import check_cuda
 
     if requested is not None:
         spec = get_spec(requested)
@@ -96,9 +96,9 @@ def live_speed(opts: RunOptions, model: str, width: int, height: int, steps: int
     """The speed options of this show: by hand, else tuned for this card at these settings, else the defaults.
     Keyed by the device and dtype `vcam.load` picks (bf16 on CUDA), as `vcam bench --tune` keys what it measured,
     and, with `adapt`, by the size and quantization the memory plan will run on this card."""
-    from vcam.bench import BenchSettings
-    from vcam.engine import planned_settings
-    from vcam.tuning import TuningKey, choose_speed
+    from vcam.bench.bench import BenchSettings
+    from vcam.engine.load import planned_settings
+    from vcam.bench.tuning import TuningKey, choose_speed
 
     width, height, quant = planned_settings(model, width, height, opts.quant or "none", adapt)
     key = TuningKey.of(BenchSettings(model=model, width=width, height=height, steps=steps, quant=quant))
@@ -162,7 +162,7 @@ def run(opts: RunOptions) -> int:
         outs = list(out_cfg.out if out_cfg and out_cfg.out else ["vcam"])
     specs = [parse_spec(s) for s in outs]
     model = choose_model(opts.model or start.get("model"), status)
-    from vcam.configs import get_spec
+    from vcam.engine.configs import get_spec
 
     spec = get_spec(model)
     size = pick(opts.size, tuple(start["size"]) if "size" in start else None, out_cfg.size if out_cfg else None,
@@ -207,7 +207,7 @@ def run(opts: RunOptions) -> int:
     if midi_port:
         _require_midi_port(midi_port, None if opts.midi else opts.show)  # stops here, before anything opens
         if opts.midi_map:
-            from vcam.midimap import map_named
+            from vcam.control.midimap import map_named
 
             path, midi_router_map = map_named(opts.midi_map)
             if show is not None and (problems := missing_presets(show, midi_router_map)):
@@ -224,7 +224,7 @@ def run(opts: RunOptions) -> int:
 
     server = None  # checked before anything opens: listening elsewhere than loopback needs a token
     if opts.serve is not None:
-        from vcam.server import FrameServer
+        from vcam.remote.server import FrameServer
 
         server = FrameServer(opts.serve, lambda line, source: controller.handle_line(line, source),
                              lambda: controller.snapshot(), status.message)
@@ -307,7 +307,7 @@ def run(opts: RunOptions) -> int:
 
     preloader = watcher = midi_input = None
     if show is not None:
-        from vcam.watch import Preloader, ShowWatcher
+        from vcam.control.reload import Preloader, ShowWatcher
 
         preloader = Preloader(lambda: generator.stream.engine.text if generator.stream else None, status.message)
         preloader.add(show.prompts())
@@ -324,7 +324,7 @@ def run(opts: RunOptions) -> int:
         watcher = ShowWatcher(opts.show, on_show, status.message)
     router = None
     if midi_port:
-        from vcam.midi import MidiInput, MidiRouter
+        from vcam.control.midi import MidiInput, MidiRouter
 
         router = MidiRouter(midi_router_map, controller, status.message)
         midi_input = MidiInput(midi_port, router.handle, status.message, on_reconnect=router.forget_buttons)
@@ -346,7 +346,7 @@ def run(opts: RunOptions) -> int:
             if midi_input:
                 midi_input.start()
             if opts.stdin and replay is None:
-                from vcam.console import Console
+                from vcam.control.console import Console
 
                 Console(controller.handle_line, status.message, opts.commands).start()
             on_air_at = None
@@ -411,7 +411,7 @@ def _wait_for_block_in_progress(generator: Generator, say: Callable[[str], None]
 def _require_midi_port(port: str, show_path: str | None) -> None:
     """VcamError listing the inputs when none matches `port`; the fix names where the port came from: --midi, or
     the show's `midi: port:` when `show_path` is given."""
-    from vcam.midi import load_mido, require_port
+    from vcam.control.midi import load_mido, require_port
 
     try:
         load_mido()

@@ -16,14 +16,14 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from vcam import netproto as proto
-from vcam.commands import Command, CommandError, parse
-from vcam.frames import card, load_image
-from vcam.outputs import close_workers, open_outputs, parse_spec, report_outputs
-from vcam.pacer import Pacer, PacerSettings
-from vcam.screen import Screen
-from vcam.signals import stop_on_signals
-from vcam.status import StatusLine, TickCounter
+from vcam.remote import protocol as proto
+from vcam.control.commands import Command, CommandError, parse
+from vcam.live.frames import card, load_image
+from vcam.live.outputs import close_workers, open_outputs, parse_spec, report_outputs
+from vcam.live.pacer import Pacer, PacerSettings
+from vcam.live.screen import Screen
+from vcam.live.signals import stop_on_signals
+from vcam.live.status import StatusLine, TickCounter
 
 
 @dataclass
@@ -72,7 +72,7 @@ class RemoteController:
 
     def apply(self, cmd: Command, source: str) -> str | None:
         if cmd.name == "help":
-            from vcam.commands import help_text
+            from vcam.control.commands import help_text
 
             return help_text()
         return None if self._send(str(cmd)) else f"not connected: {cmd} will be sent once the server is reached"
@@ -257,8 +257,8 @@ def run_cam(opts: CamOptions) -> int:
     fallback = load_image(opts.fallback, width, height) if opts.fallback else None
     midi_map = None
     if opts.midi:  # checked before anything opens: a refusal must not leave a camera open or a stub recording
-        from vcam.midi import require_port
-        from vcam.midimap import map_named
+        from vcam.control.midi import require_port
+        from vcam.control.midimap import map_named
 
         require_port(opts.midi)
         if not opts.midi_map:
@@ -292,7 +292,7 @@ def run_cam(opts: CamOptions) -> int:
 
     router = midi_input = None
     if midi_map is not None:
-        from vcam.midi import MidiInput, MidiRouter
+        from vcam.control.midi import MidiInput, MidiRouter
 
         router = MidiRouter(midi_map, remote, status.message)
         midi_input = MidiInput(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons)
@@ -311,7 +311,7 @@ def _loop(opts, status, pacer, link, ticks, stop, started, midi_input, remote, p
         if midi_input:
             midi_input.start()
         if opts.stdin:
-            from vcam.console import Console
+            from vcam.control.console import Console
 
             Console(remote.handle_line, status.message, opts.commands).start()
         last_bytes, last_t = 0, time.monotonic()

@@ -14,11 +14,11 @@ from dataclasses import asdict, dataclass, field, replace
 
 import torch
 
-from vcam.configs import ModelSpec, WanConfig, get_spec
-from vcam.lanes import on_device
-from vcam.speed import SpeedOptions
-from vcam.weights import estimate_vram
-from vcam.stream import LATENTS_PER_BLOCK
+from vcam.engine.configs import ModelSpec, WanConfig, get_spec
+from vcam.engine.lanes import on_device
+from vcam.engine.speed import SpeedOptions
+from vcam.engine.weights import estimate_vram
+from vcam.engine.stream import LATENTS_PER_BLOCK
 
 TEXT_TOKENS = 512
 
@@ -239,7 +239,7 @@ def _run_blocks(stream, n: int, timer: StageTimer) -> int:
 
 def bench_engine(settings: BenchSettings, log=print):
     """The engine `bench` times for these settings: random weights built on the device."""
-    from vcam.engine import load, random_engine
+    from vcam.engine.load import load, random_engine
 
     target = bench_target(settings, lambda message: None)  # `bench` says it already
     spec = get_spec(target.model)
@@ -254,7 +254,7 @@ def bench_engine(settings: BenchSettings, log=print):
 def _check_fits(spec: ModelSpec, target: "BenchTarget", settings: BenchSettings) -> None:
     """Says before building, not with an out-of-memory error after, when these settings cannot fit the card: the
     memory plan `vcam.load` makes, which names what would fit."""
-    from vcam.engine import memory_plan
+    from vcam.engine.load import memory_plan
 
     memory_plan(spec, target.device, target.width, target.height, target.dtype, settings.speed(), adapt=False)
 
@@ -310,7 +310,7 @@ def bench(settings: BenchSettings, log=print, engine=None) -> BenchResult:
 
 
 def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, engine) -> BenchResult:
-    from vcam.model import attention_backends
+    from vcam.engine.model import attention_backends
 
     device, model, dtype, width, height = target.device, target.model, target.dtype, target.width, target.height
     if device.type == "cuda":

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vcam.frames import crossfade
+from vcam.live.frames import crossfade
 
 
 OUTLIER_RATIO = 1.5  # a burst's rate this far off the estimate (either way) is not averaged in

@@ -9,16 +9,16 @@ from typing import Any
 
 import torch
 
-from vcam.cachedir import keep_compiled_kernels
-from vcam.configs import ModelSpec, get_spec
+from vcam.engine.cachedir import keep_compiled_kernels
+from vcam.engine.configs import ModelSpec, get_spec
 from vcam.errors import VcamError
-from vcam.model import CausalWanModel, Rope, attention_backends, init_random_
-from vcam.quant import fp8_unsupported, quantize_fp8, require_fp8
-from vcam.speed import SpeedOptions
-from vcam.stream import Prompt, Stream, StreamSettings
-from vcam.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5, text_repair
-from vcam.vae import build_vae, vae_dtype
-from vcam import weights as W
+from vcam.engine.model import CausalWanModel, Rope, attention_backends, init_random_
+from vcam.engine.quant import fp8_unsupported, quantize_fp8, require_fp8
+from vcam.engine.speed import SpeedOptions
+from vcam.engine.stream import Prompt, Stream, StreamSettings
+from vcam.engine.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5, text_repair
+from vcam.engine.vae import build_vae, vae_dtype
+from vcam.engine import weights as W
 
 # Seeds of the random-weight models' parts: fixed, so `tiny` is the same network everywhere.
 TRANSFORMER_SEED, VAE_SEED, TEXT_SEED = 0, 1, 2
@@ -116,7 +116,7 @@ def load(
     Hugging Face hub. `tiny` without `weights` is random from fixed seeds and needs no files. Errors that a user
     can fix (no GPU, too little VRAM, missing or damaged files) raise a `VcamError` subclass saying how.
     `progress` prints steps and progress bars on stderr; `report` is also called with each step's text.
-    `speed` picks the speed paths (see `vcam.speed.SpeedOptions`; default: fused q/k/v, eager, SDPA's choice).
+    `speed` picks the speed paths (see `vcam.engine.speed.SpeedOptions`; default: fused q/k/v, eager, SDPA's choice).
     With `adapt`, a card too small for width×height gets a size and quantization that fit (said in the log);
     `engine.width`/`engine.height` are the size its streams default to.
     """
@@ -265,7 +265,7 @@ def random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype,
     """Any model with random weights made on `device` itself (the 14B one in seconds on a GPU), for benchmarks:
     the real shapes, so the real FLOPs. The text encoder is a one-layer stand-in of the right width, since
     text encoding is off the hot path."""
-    from vcam.configs import TextConfig
+    from vcam.engine.configs import TextConfig
 
     speed = speed or SpeedOptions()
     with torch.device("meta"):

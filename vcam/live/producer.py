@@ -6,9 +6,9 @@ import threading
 from collections.abc import Callable
 
 from vcam.errors import VcamError
-from vcam.lanes import device_unusable
-from vcam.pacer import Pacer
-from vcam.stream import Stream
+from vcam.engine.lanes import device_unusable
+from vcam.live.pacer import Pacer
+from vcam.engine.stream import Stream
 
 # A change to the stream, applied between blocks; it is told the number of the block it precedes.
 Control = Callable[[Stream, int], None]

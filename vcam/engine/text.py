@@ -9,7 +9,7 @@ from collections import OrderedDict
 import torch
 from torch import Tensor
 
-from vcam.configs import TextConfig
+from vcam.engine.configs import TextConfig
 from vcam.errors import VcamError
 
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from vcam.commands import MAX_SEED
-from vcam.frames import FITS
-from vcam.midimap import MidiMap, find_map_file, read_map
-from vcam.yamlcheck import INVALID, ConfigError, Reader
+from vcam.control.commands import MAX_SEED
+from vcam.live.frames import FITS
+from vcam.control.midimap import MidiMap, find_map_file, read_map
+from vcam.control.yamlcheck import INVALID, ConfigError, Reader
 
 
 @dataclass(frozen=True)
@@ -302,7 +302,7 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
 
 
 def _outs(r: Reader, node) -> tuple[str, ...] | None:
-    from vcam.outputs import parse_spec
+    from vcam.live.outputs import parse_spec
 
     items = r.sequence(node, "output out")
     outs = []
