@@ -473,7 +473,7 @@ def test_vcam_cam_reports_a_failed_output_and_exits_with_code_1(local_server, mo
         def send(self, frame, tick):
             raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(outputs, "NullOutput", FullDisk)
+    monkeypatch.setitem(outputs.OPENERS, "null", lambda spec, w, h, fps: FullDisk())
     status = io.StringIO()
     opts = CamOptions(url=f"ws://127.0.0.1:{local_server.port}", outs=["null"], size=(112, 64), duration=4,
                       stdin=False, status_out=status)

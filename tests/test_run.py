@@ -64,7 +64,7 @@ class CapturingOutput:
 
 def test_two_outputs_get_the_same_frames(monkeypatch):
     CapturingOutput.instances = []
-    monkeypatch.setattr(outputs_module, "NullOutput", CapturingOutput)
+    monkeypatch.setitem(outputs_module.OPENERS, "null", lambda spec, w, h, fps: CapturingOutput())
     run(RunOptions(model="tiny", outs=["null", "null"], fps=FPS, duration=2.0))
     a, b = CapturingOutput.instances
     common = sorted(set(a.frames) & set(b.frames))
@@ -79,7 +79,7 @@ class FullDisk(CapturingOutput):
 
 def test_a_failed_output_is_shown_and_reported_and_the_exit_code_says_so(monkeypatch):
     CapturingOutput.instances = []
-    monkeypatch.setattr(outputs_module, "NullOutput", FullDisk)
+    monkeypatch.setitem(outputs_module.OPENERS, "null", lambda spec, w, h, fps: FullDisk())
     status = io.StringIO()
     status.isatty = lambda: True  # every status line update is kept
     code = run(RunOptions(model="tiny", outs=["null"], fps=FPS, duration=1.0, status_out=status,
@@ -189,7 +189,7 @@ def test_a_size_adapted_to_the_card_streams_into_the_asked_outputs(monkeypatch, 
     monkeypatch.setattr(vcam.engine.load.Engine, "stream",
                         lambda self, *a, **kw: made.append(original_stream(self, *a, **kw)) or made[-1])
     CapturingOutput.instances = []
-    monkeypatch.setattr(outputs_module, "NullOutput", CapturingOutput)
+    monkeypatch.setitem(outputs_module.OPENERS, "null", lambda spec, w, h, fps: CapturingOutput())
     run(RunOptions(model="tiny", outs=["null"], fps=FPS, duration=1.5, **asked))
     assert seen == [not asked]
     settings = made[0].settings

@@ -302,7 +302,7 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
 
 
 def _outs(r: Reader, node) -> tuple[str, ...] | None:
-    from vcam.live.outputs import parse_spec
+    from vcam.live.outputs.spec import parse_spec
 
     items = r.sequence(node, "output out")
     outs = []

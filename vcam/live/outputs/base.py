@@ -1,0 +1,56 @@
+"""What an output is, and the registry that opens one by its kind (as pyvirtualcam's backends are registered)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+import numpy as np
+
+from vcam.live.outputs.spec import OutputSpec
+
+
+class Output(Protocol):
+    """Receives RGB uint8 frames [height, width, 3] of the size it was opened with, with the camera tick."""
+
+    name: str
+
+    def send(self, frame: np.ndarray, tick: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+# An opener makes the output of a spec at width x height and fps; it raises VcamError with the fix when it cannot.
+Opener = Callable[[OutputSpec, int, int, float], Output]
+
+
+def _camera(spec: OutputSpec, width: int, height: int, fps: float) -> Output:
+    from vcam.live.outputs.camera import VirtualCamera
+
+    return VirtualCamera(width, height, fps, device=spec.target)
+
+
+def _recording(spec: OutputSpec, width: int, height: int, fps: float) -> Output:
+    from vcam.live.outputs.recording import Recording
+
+    return Recording(spec.target, width, height, fps)
+
+
+def _window(spec: OutputSpec, width: int, height: int, fps: float) -> Output:
+    from vcam.live.outputs.preview import PreviewWindow
+
+    return PreviewWindow(width, height)
+
+
+def _null(spec: OutputSpec, width: int, height: int, fps: float) -> Output:
+    from vcam.live.outputs.null import NullOutput
+
+    return NullOutput()
+
+
+# Each opener imports its module only when used: the camera and window pull in optional packages.
+OPENERS: dict[str, Opener] = {"vcam": _camera, "file": _recording, "window": _window, "null": _null}
+
+
+def open_output(spec: OutputSpec, width: int, height: int, fps: float) -> Output:
+    """Opens the output of `spec` at width x height (raises VcamError with the fix when it cannot)."""
+    return OPENERS[spec.kind](spec, width, height, fps)

@@ -1,0 +1,202 @@
+"""A worker thread per output, so that a slow one never holds up the rest; opening, closing and reporting them
+together."""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from vcam.errors import VcamError
+from vcam.live.frames import FITS, fit
+from vcam.live.mailbox import Mailbox
+from vcam.live.outputs.base import Output, open_output
+from vcam.live.outputs.spec import OutputSpec
+
+
+LIVE_SKIPS_WORTH_SAYING = 30  # frames a camera or window skips before vcam says it cannot keep up
+DROP_WARNING_EVERY = 30.0  # seconds between two warnings about the same output dropping frames
+FINISH_TIMEOUT = 10.0  # past the close deadline: for the frame in hand and closing the output (a file's last fragment)
+
+
+def _frames(n: int) -> str:
+    return f"{n} frame" if n == 1 else f"{n} frames"
+
+
+def _to_stderr(text: str) -> None:
+    print(f"vcam: {text}", file=sys.stderr, flush=True)
+
+
+class OutputWorker:
+    """Feeds one output from its own thread. `offer` never blocks: past `queue` waiting frames the oldest go,
+    counted in `dropped` and reported through `say` (at once, then at most every DROP_WARNING_EVERY seconds).
+
+    Cameras and windows want the newest frame (queue 1); a recording wants every frame (`every_frame`, a longer
+    queue).
+    """
+
+    def __init__(self, output: Output, width: int, height: int, fit_mode: str = "letterbox", queue: int = 2,
+                 every_frame: bool = False, say: Callable[[str], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic):
+        if fit_mode not in FITS:
+            raise ValueError(f"unknown fit {fit_mode!r}: choose {', '.join(FITS)}")
+        self.output = output
+        self.size = (width, height)
+        self.fit_mode = fit_mode
+        self.every_frame = every_frame
+        self._say = say or _to_stderr
+        self._clock = clock
+        self._mailbox: Mailbox[tuple[np.ndarray, int]] = Mailbox(queue)
+        self.sent = 0
+        self.discarded = 0  # still waiting when the close deadline passed
+        self.error: Exception | None = None
+        self.close_error: Exception | None = None
+        self._closing = False
+        self._warned_drops = 0
+        self._next_warning = -float("inf")
+        self._thread = threading.Thread(target=self._run, name=f"output-{output.name}", daemon=True)
+        self._thread.start()
+
+    @property
+    def dropped(self) -> int:
+        """Frames that never reached the output: overflowed while it was busy, or dropped at the close deadline."""
+        return self._mailbox.dropped + self.discarded
+
+    @property
+    def stuck(self) -> bool:
+        """Closed, but the output is still busy: whatever it was writing may be incomplete."""
+        return self._closing and self._thread.is_alive()
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None or self.close_error is not None or self.stuck
+
+    def offer(self, frame: np.ndarray, tick: int) -> None:
+        self._mailbox.put((frame, tick))
+
+    def _run(self) -> None:
+        try:
+            self._feed()
+        finally:  # closed on the thread that used it (GUI toolkits and encoders want that)
+            try:
+                self.output.close()
+            except Exception as e:
+                self.close_error = e
+                self._say(f"closing output {self.output.name} failed: {e}")
+
+    def _feed(self) -> None:
+        while (item := self._mailbox.get()) is not None:
+            frame, tick = item
+            if self.error is not None:
+                continue
+            try:
+                self.output.send(fit(frame, *self.size, self.fit_mode), tick)
+                self.sent += 1
+            except Exception as e:  # an output failing must not take the show down with it
+                self.error = e
+                self._say(f"output {self.output.name} failed and is stopped: {e}")
+            self._warn_if_dropping()
+
+    def _warn_if_dropping(self) -> None:
+        dropped = self._mailbox.dropped
+        if not self.worth_saying(dropped - self._warned_drops) or self._clock() < self._next_warning:
+            return
+        first = self._warned_drops == 0
+        self._warned_drops, self._next_warning = dropped, self._clock() + DROP_WARNING_EVERY
+        what = "dropped: the recording skips them" if self.every_frame else "skipped"
+        text = f"output {self.output.name} cannot keep up: {_frames(dropped)} {what}"
+        if first:
+            w, h = (max(16, v // 2 // 2 * 2) for v in self.size)
+            text += f" (a smaller size is faster: {self.output.name}@{w}x{h})"
+        self._say(text)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Sends what is queued and closes the output; see `close_workers`."""
+        close_workers([self], timeout)
+
+    def worth_saying(self, dropped: int) -> bool:
+        """Whether this many dropped frames are news. A recording loses picture with every frame it drops. A camera
+        or a window shows the newest frame anyway, and skips a few while it opens (a window being created): only a
+        second's worth is worth saying."""
+        return dropped >= (1 if self.every_frame else LIVE_SKIPS_WORTH_SAYING)
+
+    def _begin_close(self) -> None:
+        self._closing = True
+        self._mailbox.close(drain=True)
+
+    def _finish(self, deadline: float, timeout: float) -> None:
+        self._thread.join(max(0.0, deadline - time.monotonic()))
+        if not self._thread.is_alive():
+            return
+        left = self._mailbox.clear()
+        self.discarded += left
+        self._say(f"output {self.output.name} is still busy after {timeout:g} s: dropping the {_frames(left)} it has "
+                  "not taken yet and closing it")
+        self._thread.join(FINISH_TIMEOUT)
+        if self._thread.is_alive():
+            self._say(f"output {self.output.name} did not close {FINISH_TIMEOUT:g} s later; leaving it "
+                      "(what it was writing may be incomplete)")
+
+    def summary(self) -> str:
+        """One line for the end of the show: what reached the output, what was lost, what failed."""
+        frames = getattr(self.output, "frames", None)
+        written = frames if isinstance(frames, int) else self.sent  # a recording counts what it encoded
+        if self.every_frame:
+            where = getattr(self.output, "path", self.output.name)
+            head = f"recorded {_frames(written)} to {where}" if written else f"nothing recorded to {where}"
+        else:
+            head = f"output {self.output.name}: {_frames(written)} sent"
+        notes = []
+        if self.error is not None:
+            notes.append(f"FAILED and stopped: {self.error}")
+        if self.dropped:
+            notes.append(f"{_frames(self.dropped)} dropped (it could not keep up)")
+        if self.close_error is not None:
+            notes.append(f"closing it FAILED: {self.close_error}")
+        if self.stuck:
+            notes.append("still busy when vcam stopped, so its end may be missing")
+        return "; ".join([head, *notes])
+
+
+def close_workers(workers: list[OutputWorker], timeout: float = 5.0) -> None:
+    """Lets every output send what is queued, all within one `timeout`; past it, frames still waiting are dropped
+    (and counted) but each output still finishes the frame in hand and is closed, so a recording's file is
+    complete. Only an output that is stuck (FINISH_TIMEOUT more) is left behind, and says so."""
+    for w in workers:
+        w._begin_close()
+    deadline = time.monotonic() + timeout
+    for w in workers:
+        w._finish(deadline, timeout)
+
+
+def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, fit_mode: str,
+                 say: Callable[[str], None] | None = None) -> list[OutputWorker]:
+    """Opens every output (closing those already open if one fails) and starts a worker for each; `say` gets
+    their warnings (default: stderr)."""
+    workers: list[OutputWorker] = []
+    try:
+        for spec in specs:
+            w, h = spec.width or width, spec.height or height
+            out = open_output(spec, w, h, fps)
+            # recordings keep every frame; live outputs keep only a few, the newest, so they never lag behind
+            queue = int(fps * 4) if spec.kind == "file" else 3
+            workers.append(OutputWorker(out, w, h, fit_mode, queue=queue, every_frame=spec.kind == "file", say=say))
+    except (VcamError, ValueError, OSError):
+        close_workers(workers)
+        raise
+    return workers
+
+
+def report_outputs(workers: list[OutputWorker], say: Callable[[str], None]) -> int:
+    """The end of a show: a line for every recording and for any output that lost frames or failed; the exit code
+    (1 when an output failed, so a script running the show sees it)."""
+    for w in workers:
+        if w.every_frame or w.failed or w.worth_saying(w.dropped):
+            say(w.summary())
+    failed = [w.output.name for w in workers if w.failed]
+    if failed:
+        say(f"exiting with code 1: output {', '.join(failed)} failed (the reason is above)")
+        return 1
+    return 0
