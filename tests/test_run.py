@@ -277,7 +277,7 @@ def test_a_midi_map_without_a_midi_input_is_said_to_be_unused():
 
 
 def test_at_the_end_a_block_in_progress_is_waited_for_but_loading_is_not():
-    from vcam.live.run import _wait_for_block_in_progress
+    from vcam.live.model_feed import ModelFeed
 
     class Gen:
         def __init__(self, state, busy_for):
@@ -290,8 +290,8 @@ def test_at_the_end_a_block_in_progress_is_waited_for_but_loading_is_not():
 
     said = []
     running = Gen("running", busy_for=3.0)
-    _wait_for_block_in_progress(running, said.append)
+    ModelFeed(running, said.append, "", lambda: None, lambda: "live").leave()
     assert running.waited[0] == 0 and running.waited[1] > 3.0 and "waiting for the block" in said[0]
     loading = Gen("loading", busy_for=100.0)
-    _wait_for_block_in_progress(loading, said.append)
+    ModelFeed(loading, said.append, "", lambda: None, lambda: "live").leave()
     assert loading.waited == [] and len(said) == 1

@@ -203,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def cmd_run(args, serve=None) -> int:
+def cmd_run(args, attach=None) -> int:
     from vcam.live.run import RunOptions, run
 
     opts = RunOptions(
@@ -211,10 +211,10 @@ def cmd_run(args, serve=None) -> int:
         steps=args.steps, transition=args.transition, size=args.size, outs=args.out, fps=args.fps, fit=args.fit,
         smooth=args.smooth, duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
         pin_first_latent=args.pin_first_latent, stdin=args.stdin, midi=args.midi, midi_map=args.midi_map,
-        log_controls=args.log_controls, replay=args.replay, serve=serve, quant=args.quant, compile=args.compile,
+        log_controls=args.log_controls, replay=args.replay, serve=attach is not None, quant=args.quant, compile=args.compile,
         attention=args.attention, overlap=args.overlap, graphs=args.graphs, tuning=args.tuning,
     )
-    code = run(opts)
+    code = run(opts, attach)
     _exit_now_if_busy(code)
     return code
 
@@ -234,10 +234,13 @@ def _exit_now_if_busy(code: int) -> None:
 
 def cmd_serve(args) -> int:
 
-    from vcam.remote.server import TOKEN_ENV, ServeSettings
+    from vcam.remote.server import TOKEN_ENV, FrameServer, ServeSettings
 
     token = args.token or os.environ.get(TOKEN_ENV) or None
-    return cmd_run(args, ServeSettings(host=args.host, port=args.port, token=token, quality=args.quality))
+    settings = ServeSettings(host=args.host, port=args.port, token=token, quality=args.quality)
+    # the server is one more consumer of the show's blocks, and one more way in for commands
+    return cmd_run(args, lambda controller, say: FrameServer(settings, controller.handle_line, controller.snapshot,
+                                                             say))
 
 
 def cmd_cam(args) -> int:

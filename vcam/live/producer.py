@@ -29,7 +29,7 @@ class Generator:
         self._pacer = pacer
         self._log = log
         self._on_loading = on_loading or (lambda msg: None)
-        self._listeners = listeners or []  # also given every block (the network output); must not block
+        self.listeners = list(listeners or [])  # also given every block (the network output); must not block
         self._controls: queue.Queue[tuple[int | None, Control]] = queue.Queue()
         self._scheduled: list[tuple[int, int, Control]] = []  # (block, order, control) for replays
         self._order = 0
@@ -115,7 +115,7 @@ class Generator:
                 self._log("generation resumed")
                 failures = 0
             self._pacer.push(frames)
-            for listener in self._listeners:
+            for listener in self.listeners:
                 listener(frames)
             self.blocks += 1
 

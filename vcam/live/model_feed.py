@@ -1,0 +1,75 @@
+"""The feed of a local show: the model on this machine, through the producer thread, with what the operator sees of
+it (loading progress on the card, "on air", stalls, VRAM on the status line)."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from vcam.live.pacer import PacerStats
+from vcam.live.onair import FeedFailed
+from vcam.live.producer import Generator
+from vcam.live.status import format_status
+
+BLOCK_WAIT_S = 60.0  # the longest vcam waits at the end for a block in progress (the recordings are closed by then)
+
+
+class ModelFeed:
+    duration_from = "air"
+
+    def __init__(self, producer: Generator, say: Callable[[str], None], on_air_text: str,
+                 preset_name: Callable[[], str | None], screen: Callable[[], str],
+                 extra_status: Callable[[], str] | None = None):
+        self.producer = producer
+        self.say = say
+        self.on_air_text = on_air_text
+        self.preset_name = preset_name
+        self.screen = screen
+        self.extra_status = extra_status
+        self._on_air = False
+        self._stalled = False
+
+    def start(self) -> None:
+        self.producer.start()
+
+    def poll(self, stats: PacerStats) -> bool:
+        producer = self.producer
+        if producer.state == "failed":
+            if not stats.pushed or os.environ.get("VCAM_DEBUG"):
+                raise producer.error  # the show could not start: a usage or setup error (exit 2)
+            raise FeedFailed(producer.error)
+        if stats.pushed and not self._on_air:
+            self._on_air = True
+            self.say(self.on_air_text)
+        if stats.stalled != self._stalled:
+            self._stalled = stats.stalled
+            self.say("generation stalled: holding the last frame" if stats.stalled else "generation resumed")
+        return producer.state == "stopped" and stats.buffered <= 0  # a replay played to its end
+
+    def status(self, stats: PacerStats, out_fps: float, failed: list[str]) -> str:
+        state = "STALLED" if stats.stalled else ("LIVE" if stats.pushed else "LOADING")
+        if (screen := self.screen()) != "live":
+            state += f" ({screen})"
+        text = format_status(stats.production_fps, out_fps, stats.buffered, stats.latency, self._vram(),
+                             self.preset_name(), state, failed)
+        return text + (f" | {self.extra_status()}" if self.extra_status else "")
+
+    def _vram(self) -> tuple[float, float] | None:
+        stream = self.producer.stream
+        if stream is None or stream.device.type != "cuda":
+            return None
+        from vcam.engine.vram import card_memory_gb  # torch is loaded by now: the stream is on the card
+
+        return card_memory_gb(stream.device)
+
+    def stop(self) -> None:
+        self.producer.stop(timeout=2.0)
+
+    def leave(self) -> None:
+        """Exiting while the producer thread is inside the model aborts the process (SIGABRT, 'terminate called
+        without an active exception'); a block ends within seconds. A model still loading is not waited for."""
+        producer = self.producer
+        if producer.state != "running" or producer.stop(timeout=0):
+            return
+        self.say("waiting for the block in progress to end … (Ctrl-C again to leave at once)")
+        if not producer.stop(timeout=BLOCK_WAIT_S):
+            self.say(f"the block in progress did not end within {BLOCK_WAIT_S:g} s; exiting anyway")

@@ -1,0 +1,187 @@
+"""On air: the one live loop behind `vcam run` and `vcam cam`.
+
+A feed (the local model, or frames received from a `vcam serve`) pushes blocks into the pacer; the pacer's thread
+emits one frame per camera tick through the screen (freeze, blackout) to every output's worker. The console and the
+MIDI input send typed and played commands to whoever applies them. This module owns the order in which all of it
+opens and closes, the status line, Ctrl-C, and the report at the end.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import BinaryIO, Protocol
+
+import numpy as np
+
+from vcam.live.frames import card
+from vcam.live.outputs import OutputSpec, OutputWorker, close_workers, open_outputs, report_outputs
+from vcam.live.pacer import Pacer, PacerSettings, PacerStats
+from vcam.live.screen import Screen
+from vcam.live.signals import stop_on_signals
+from vcam.live.status import StatusLine, TickCounter
+
+POLL_S = 0.25  # how often the loop looks at the feed, the outputs and the clock
+
+
+@dataclass
+class AirSettings:
+    """What the loop needs to know, resolved before anything opens."""
+
+    outs: Sequence[OutputSpec]
+    width: int
+    height: int
+    fps: float = 30.0
+    fit: str = "letterbox"
+    smooth: bool = False
+    max_latency: float = 4.0
+    duration: float | None = None
+    fallback: np.ndarray | None = None
+    card: str = "loading..."  # the second line of the card shown until the first frames arrive
+    stdin: bool = True
+    commands: BinaryIO | None = field(default=None, repr=False)  # typed commands (default: stdin)
+
+
+class FeedFailed(Exception):
+    """The feed broke after the show went on air: the loop ends with its message and exit code 1."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
+class Feed(Protocol):
+    """Where the frames come from."""
+
+    # "air": --duration counts from the first frame on air (a model loads for minutes first); "start": from the
+    # start (a client counts its time from launch, connected or not).
+    duration_from: str
+
+    def start(self) -> None:
+        """Begins pushing blocks into the pacer from threads of its own."""
+
+    def poll(self, stats: PacerStats) -> bool:
+        """Called every POLL_S on the main thread: True once the feed has ended by itself (a replay played out).
+        Raises FeedFailed for a failure on air; any other exception means the show could not start."""
+
+    def status(self, stats: PacerStats, out_fps: float, failed: list[str]) -> str:
+        """The status line's text."""
+
+    def stop(self) -> None:
+        """Stops its threads; called once, after the pacer has stopped."""
+
+    def leave(self) -> None:
+        """Called last, with the signal handlers restored (a second Ctrl-C ends a wait here)."""
+
+
+class Part(Protocol):
+    """Anything else that runs during the show (a MIDI input, a show watcher, a server)."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class OnAir:
+    """Runs a show: `run()` opens the outputs (a card at once), starts the parts, the pacer, the feed and the
+    console, loops until --duration, `quit`, Ctrl-C, SIGTERM or the feed's end, then closes everything in order
+    and returns the exit code. The pacer exists from the start, for the feed to be built around it.
+
+    `producer_waits`: the feed waits while the pacer is full (the local model; see PacerSettings)."""
+
+    def __init__(self, settings: AirSettings, status: StatusLine, producer_waits: bool = False):
+        self.settings = settings
+        self.status = status
+        self.stop = threading.Event()  # a `quit` sets it too
+        self.ticks = TickCounter()
+        self.screen: Screen | None = None
+        self.feed: Feed | None = None
+        s = settings
+        self.pacer = Pacer(PacerSettings(fps=s.fps, smooth=s.smooth, max_latency=s.max_latency,
+                                         producer_waits=producer_waits))
+        self.pacer.set_card(card(s.width, s.height, ["vcam", s.card]))
+        self.pacer.set_fallback(s.fallback)
+        self.workers: list[OutputWorker] = []
+
+    def set_card(self, text: str) -> None:
+        """Rewrites the card's second line (the loading progress)."""
+        self.pacer.set_card(card(self.settings.width, self.settings.height, ["vcam", text[:60]]))
+
+    def run(self, feed: Feed, handle_line: Callable[[str, str], str | None], screen_state,
+            parts: Sequence[Part] = ()) -> int:
+        """`handle_line` takes the console's lines; `screen_state.screen` says live, freeze or blackout."""
+        s = self.settings
+        self.feed, self.screen = feed, Screen(screen_state)
+        self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message)
+        for w in self.workers:
+            self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {s.fps:g} fps")
+        pacer_thread = threading.Thread(target=self.pacer.run, args=(self._emit, self.stop), name="pacer",
+                                        daemon=True)
+        started: list[Part] = []
+        failure: FeedFailed | None = None
+        with stop_on_signals(self.stop):
+            try:
+                for part in parts:  # first: a busy port or a missing controller is said before the model
+                    part.start()
+                    started.append(part)
+                pacer_thread.start()
+                feed.start()
+                if s.stdin:
+                    from vcam.control.console import Console
+
+                    Console(handle_line, self.status.message, s.commands).start()
+                self._loop()
+            except FeedFailed as e:
+                failure = e
+            finally:
+                self._close(started, pacer_thread)
+                code = report_outputs(self.workers, self.status.message)  # also when the show ends with an error
+        self.feed.leave()
+        if failure is not None:  # the show was on air: it ended early (exit 1), its recordings are complete
+            self.status.message(_failure_text(failure.error))
+            return 1
+        return code
+
+    def _loop(self) -> None:
+        started, on_air_at = time.monotonic(), None
+        while not self.stop.wait(POLL_S):
+            stats = self.pacer.stats
+            if self.feed.poll(stats):
+                return
+            if stats.pushed and on_air_at is None:
+                on_air_at = time.monotonic()
+            failed = [w.output.name for w in self.workers if w.error is not None]
+            self.status.update(self.feed.status(stats, self.ticks.fps(), failed))
+            since = started if self.feed.duration_from == "start" else on_air_at
+            if self.settings.duration is not None and since is not None \
+                    and time.monotonic() - since >= self.settings.duration:
+                return
+
+    def _emit(self, frame: np.ndarray, tick: int) -> None:
+        self.ticks.next()  # the output frame rate on the status line
+        frame = self.screen.apply(frame)
+        on_air = bool(self.pacer.stats.pushed)
+        for w in self.workers:
+            if w.every_frame and not on_air:  # recordings hold the show, not the loading card
+                continue
+            w.offer(frame, tick)
+
+    def _close(self, started: list[Part], pacer_thread: threading.Thread) -> None:
+        self.stop.set()
+        self.status.end()
+        for part in reversed(started):
+            part.stop()
+        if pacer_thread.ident is not None:
+            pacer_thread.join(2.0)
+        self.feed.stop()
+        close_workers(self.workers)  # returns once every recording's file is complete
+
+
+def _failure_text(error: Exception) -> str:
+    from vcam.errors import VcamError
+
+    if isinstance(error, VcamError):
+        return f"error: {error}"  # its message, and the fix on a line of its own
+    return (f"error: the show stopped ({error.__class__.__name__}: {error}); set VCAM_DEBUG=1 for the full "
+            "traceback")

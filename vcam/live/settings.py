@@ -1,0 +1,98 @@
+"""The settings of a local show, resolved once before anything opens: the command line over a replayed log's
+starting settings over the show file over the defaults. A pure function of its inputs, so it is tested without
+opening anything."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vcam.control.show import Show
+from vcam.live.outputs.spec import OutputSpec, parse_spec
+
+DEFAULT_PROMPT = ("A slow cinematic drift through a neon-lit city street at night, rain on the asphalt reflecting "
+                  "pink and blue signs, light fog")
+
+
+@dataclass(frozen=True)
+class Given:
+    """What the command line gave; None means "not given"."""
+
+    prompt: str | None = None
+    seed: int | None = None
+    steps: int | None = None
+    transition: int | None = None
+    size: tuple[int, int] | None = None
+    outs: tuple[str, ...] | None = None
+    fps: float | None = None
+    fit: str | None = None
+    fallback: str | None = None
+    quant: str | None = None
+    pin_first_latent: bool = False
+
+
+@dataclass(frozen=True)
+class ShowSettings:
+    outs: tuple[OutputSpec, ...]
+    width: int
+    height: int
+    adapt: bool  # nobody asked for a size or a precision: a card too small gets what fits, and says so
+    fps: float
+    fit: str
+    seed: int
+    steps: int
+    transition: int
+    pin_first_latent: bool
+    prompts: dict[str, float]
+    preset: int | None  # the show's preset on air at the start, None for a prompt
+    fallback: str | None  # an image path
+
+    def log_header(self, model: str, show_path: str | None) -> dict:
+        """The starting settings as a control log keeps them (what a replay starts from)."""
+        return {"model": model, "seed": self.seed, "prompts": self.prompts, "steps": self.steps,
+                "transition": self.transition, "size": [self.width, self.height],
+                "pin_first_latent": self.pin_first_latent, "show": show_path}
+
+
+def resolve(given: Given, show: Show | None, start: dict, model_size: tuple[int, int],
+            remote: bool = False) -> ShowSettings:
+    """`start`: a replayed log's header ({} without one); `model_size`: the model's own frame size; `remote`: the
+    camera is on another machine (vcam serve), so no local output unless asked."""
+    out_cfg, defaults = (show.output, show.defaults) if show else (None, None)
+
+    def pick(*values, default):
+        return next((v for v in values if v is not None), default)
+
+    if given.outs is not None:
+        outs = list(given.outs)
+    elif remote:
+        outs = []
+    else:
+        outs = list(out_cfg.out if out_cfg and out_cfg.out else ["vcam"])
+    start_size = tuple(start["size"]) if "size" in start else None
+    show_size = out_cfg.size if out_cfg else None
+    width, height = pick(given.size, start_size, show_size, default=model_size)
+    if width % 16 or height % 16:
+        raise ValueError(f"size {width}x{height}: both must be multiples of 16 (e.g. 832x480, 576x320)")
+    seed = pick(given.seed, start.get("seed"), defaults.seed if defaults else None, default=0)
+    if given.prompt:
+        prompts, preset = {given.prompt: 1.0}, None
+    elif "prompts" in start:
+        prompts, preset = dict(start["prompts"]), None
+    elif show:
+        prompts, preset = show.presets[0].prompts, 0
+        if show.presets[0].seed is not None and given.seed is None:
+            seed = show.presets[0].seed
+    else:
+        prompts, preset = {DEFAULT_PROMPT: 1.0}, None
+    return ShowSettings(
+        outs=tuple(parse_spec(s) for s in outs), width=width, height=height,
+        adapt=given.quant is None and given.size is None and start_size is None and show_size is None,
+        fps=pick(given.fps, out_cfg.fps if out_cfg else None, default=30.0),
+        fit=pick(given.fit, out_cfg.fit if out_cfg else None, default="letterbox"),
+        seed=seed,
+        steps=pick(given.steps, start.get("steps"), defaults.steps if defaults else None, default=4),
+        transition=pick(given.transition, start.get("transition"), defaults.transition if defaults else None,
+                        default=4),
+        pin_first_latent=bool(start.get("pin_first_latent", given.pin_first_latent)),
+        prompts=dict(prompts), preset=preset,
+        fallback=given.fallback or (defaults.fallback if defaults else None),
+    )
