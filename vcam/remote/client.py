@@ -18,12 +18,11 @@ import numpy as np
 
 from vcam.remote import protocol as proto
 from vcam.control.commands import Command, CommandError, parse
-from vcam.live.frames import card, load_image
-from vcam.live.outputs import close_workers, open_outputs, parse_spec, report_outputs
-from vcam.live.pacer import Pacer, PacerSettings
-from vcam.live.screen import Screen
-from vcam.live.signals import stop_on_signals
-from vcam.live.status import StatusLine, TickCounter
+from vcam.live.frames import load_image
+from vcam.live.onair import AirSettings, OnAir
+from vcam.live.outputs import parse_spec
+from vcam.live.pacer import Pacer, PacerStats
+from vcam.live.status import StatusLine
 
 
 @dataclass
@@ -246,6 +245,47 @@ class Link:
         self._block = []
 
 
+class LinkFeed:
+    """The feed of `vcam cam`: blocks received by the link; the status line shows the network's side."""
+
+    duration_from = "start"  # connected or not: a client counts its time from launch
+    STATS_EVERY_S = 2.0
+
+    def __init__(self, link: Link):
+        self.link = link
+        self._last_bytes, self._last_t = 0, time.monotonic()
+        self._last_report = 0.0
+        self._rate = 0.0
+
+    def start(self) -> None:
+        self.link.start()
+
+    def poll(self, stats: PacerStats) -> bool:
+        link, now = self.link, time.monotonic()
+        if now - self._last_t >= 1.0:
+            self._rate = (link.bytes - self._last_bytes) / (now - self._last_t)
+            self._last_bytes, self._last_t = link.bytes, now
+        if now - self._last_report >= self.STATS_EVERY_S and link.connected and link.frames:
+            link.send_stats(link.net_latency + stats.latency)  # so the server's status line shows it too
+            self._last_report = now
+        return False
+
+    def status(self, stats: PacerStats, out_fps: float, failed: list[str]) -> str:
+        link = self.link
+        state = "LIVE" if link.connected else ("RECONNECTING" if link.frames else "CONNECTING")
+        latency = link.net_latency + stats.latency
+        return " | ".join([state, *([f"FAILED {', '.join(failed)}"] if failed else []),
+                           f"in {stats.production_fps:5.1f} fps", f"out {out_fps:5.1f} fps",
+                           f"{self._rate * 8 / 1e6:5.2f} Mbit/s", f"latency {latency:4.1f} s",
+                           f"buffer {stats.buffered:3.0f}"])
+
+    def stop(self) -> None:
+        self.link.stop()
+
+    def leave(self) -> None:
+        pass
+
+
 def run_cam(opts: CamOptions) -> int:
     """Runs the client until --duration, `quit`, Ctrl-C or SIGTERM."""
     status = StatusLine(opts.status_out or sys.stderr)
@@ -264,79 +304,24 @@ def run_cam(opts: CamOptions) -> int:
         if not opts.midi_map:
             raise ValueError("--midi needs --midi-map: nanokontrol2, midimix, apc-mini-mk2 or a map file")
         _, midi_map = map_named(opts.midi_map)
-    workers = open_outputs(specs, width, height, opts.fps, opts.fit, say=status.message)
-    pacer = Pacer(PacerSettings(fps=opts.fps, smooth=opts.smooth, max_latency=opts.max_latency))
-    pacer.set_card(card(width, height, ["vcam", f"connecting to {opts.url}..."]))
-    pacer.set_fallback(fallback)
-    stop = threading.Event()
+    air = OnAir(AirSettings(outs=specs, width=width, height=height, fps=opts.fps, fit=opts.fit, smooth=opts.smooth,
+                            max_latency=opts.max_latency, duration=opts.duration, fallback=fallback,
+                            card=f"connecting to {opts.url}...", stdin=opts.stdin, commands=opts.commands), status)
     link: Link | None = None
 
     def send(line: str) -> bool:
         if line == "quit":
-            stop.set()
+            air.stop.set()
             return True
         return link.send_line(line) if link else False
 
     remote = RemoteController(send)
-    link = Link(opts.url, opts.token, pacer, remote, status.message)
-    ticks = TickCounter()
-    screen = Screen(remote.state)  # freeze and blackout are the server's; a local copy does no harm
-
-    def emit(frame: np.ndarray, tick: int) -> None:
-        ticks.next()  # the output frame rate on the status line
-        frame = screen.apply(frame)
-        for w in workers:
-            if w.output.name.startswith("file:") and not pacer.stats.pushed:
-                continue
-            w.offer(frame, tick)
-
-    router = midi_input = None
+    link = Link(opts.url, opts.token, air.pacer, remote, status.message)
+    parts = []
     if midi_map is not None:
         from vcam.control.midi import MidiInput, MidiRouter
 
         router = MidiRouter(midi_map, remote, status.message)
-        midi_input = MidiInput(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons)
-
-    pacer_thread = threading.Thread(target=pacer.run, args=(emit, stop), name="pacer", daemon=True)
-    started = time.monotonic()
-    with stop_on_signals(stop):
-        _loop(opts, status, pacer, link, ticks, stop, started, midi_input, remote, pacer_thread, workers)
-    return report_outputs(workers, status.message)
-
-
-def _loop(opts, status, pacer, link, ticks, stop, started, midi_input, remote, pacer_thread, workers) -> None:
-    try:
-        pacer_thread.start()
-        link.start()
-        if midi_input:
-            midi_input.start()
-        if opts.stdin:
-            from vcam.control.console import Console
-
-            Console(remote.handle_line, status.message, opts.commands).start()
-        last_bytes, last_t = 0, time.monotonic()
-        last_report = 0.0
-        rate = 0.0
-        while not stop.wait(0.25):
-            now = time.monotonic()
-            if now - last_t >= 1.0:
-                rate = (link.bytes - last_bytes) / (now - last_t)
-                last_bytes, last_t = link.bytes, now
-            st = pacer.stats
-            state = "LIVE" if link.connected else ("RECONNECTING" if link.frames else "CONNECTING")
-            latency = link.net_latency + st.latency
-            status.update(f"{state} | in {st.production_fps:5.1f} fps | out {ticks.fps():5.1f} fps | "
-                          f"{rate * 8 / 1e6:5.2f} Mbit/s | latency {latency:4.1f} s | buffer {st.buffered:3.0f}")
-            if now - last_report >= 2.0 and link.connected and link.frames:
-                link.send_stats(latency)  # so the server's status line shows the end-to-end latency too
-                last_report = now
-            if opts.duration is not None and now - started >= opts.duration:
-                break
-    finally:
-        stop.set()
-        status.end()
-        if midi_input:
-            midi_input.stop()
-        link.stop()
-        pacer_thread.join(2.0)
-        close_workers(workers)  # returns once every recording's file is complete
+        parts.append(MidiInput(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons))
+    # freeze and blackout are the server's; the local copy of its state does no harm
+    return air.run(LinkFeed(link), remote.handle_line, remote.state, parts)
