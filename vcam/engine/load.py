@@ -287,3 +287,20 @@ def random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype,
     text = TextEncoder(umt5, ByteTokenizer(stand_in.vocab_size), stand_in.max_length, device, dtype)
     engine = Engine(spec, transformer, _random_vae(spec, device, dtype), text, device)
     return _tune(engine, speed, blocks_ready=True)
+
+
+def choose_model(requested: str | None, say: Callable[[str], None]) -> str:
+    """The model to run: as asked (VcamError where it needs a GPU this machine lacks), else krea-14b where a CUDA
+    GPU exists and tiny where none does."""
+    from vcam.engine.weights import check_cuda
+
+    if requested is not None:
+        spec = get_spec(requested)
+        if spec.needs_cuda:
+            check_cuda(spec)
+        return requested
+    if torch.cuda.is_available():
+        return "krea-14b"
+    say("no CUDA GPU found: running the tiny model (random weights, for trying vcam out); on a machine with an "
+        "NVIDIA GPU vcam runs krea-14b")
+    return "tiny"

@@ -64,25 +64,6 @@ class RunOptions:
     status_out: object = field(default=None, repr=False)
 
 
-def choose_model(requested: str | None, status: StatusLine) -> str:
-    """The model to run: as asked, or krea-14b where a CUDA GPU exists and tiny where none does."""
-    import torch
-
-    from vcam.engine.configs import get_spec
-    from vcam.engine.weights import check_cuda
-
-    if requested is not None:
-        spec = get_spec(requested)
-        if spec.needs_cuda:
-            check_cuda(spec)
-        return requested
-    if torch.cuda.is_available():
-        return "krea-14b"
-    status.message("no CUDA GPU found: running the tiny model (random weights, for trying vcam out); "
-                   "on a machine with an NVIDIA GPU vcam runs krea-14b")
-    return "tiny"
-
-
 def live_speed(opts: RunOptions, model: str, width: int, height: int, steps: int,
                warn: Callable[[str], None], adapt: bool = False) -> SpeedChoice:
     """The speed options of this show: by hand, else tuned for this card at these settings, else the defaults.
@@ -139,7 +120,9 @@ def run(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]], 
     replay = read_replay(opts.replay) if opts.replay else None
     start = dict(replay.header) if replay else {}
     show: Show | None = load_show(opts.show) if opts.show else None
-    model = choose_model(opts.model or start.get("model"), status)
+    from vcam.engine.load import choose_model
+
+    model = choose_model(opts.model or start.get("model"), status.message)
     from vcam.engine.configs import get_spec
 
     spec = get_spec(model)

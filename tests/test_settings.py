@@ -1,0 +1,71 @@
+"""A local show's settings are resolved once, before anything opens: command line over a replayed log's start
+over the show file over the defaults."""
+import pytest
+
+from vcam.control.show import parse_show
+from vcam.live.settings import DEFAULT_PROMPT, Given, resolve
+
+SHOW = """\
+name: test
+defaults: {seed: 42, steps: 3, transition: 6}
+output: {size: 224x128, fps: 24, fit: crop, out: [null, "file:show.mp4"]}
+presets:
+  - name: one
+    prompt: a red fox
+  - name: two
+    prompt: a blue whale
+    seed: 9
+"""
+MODEL_SIZE = (832, 480)
+
+
+@pytest.fixture
+def show(tmp_path):
+    return parse_show(SHOW, str(tmp_path / "show.yaml"))
+
+
+def test_without_a_show_the_defaults_apply():
+    s = resolve(Given(), None, {}, MODEL_SIZE)
+    assert (s.width, s.height, s.fps, s.fit, s.seed, s.steps, s.transition) == (832, 480, 30.0, "letterbox", 0, 4, 4)
+    assert [str(o) for o in s.outs] == ["vcam"] and s.prompts == {DEFAULT_PROMPT: 1.0} and s.preset is None
+    assert s.adapt  # nobody asked for a size or a precision
+
+
+def test_the_show_fills_what_the_command_line_leaves(show):
+    s = resolve(Given(), show, {}, MODEL_SIZE)
+    assert (s.width, s.height, s.fps, s.fit, s.seed, s.steps, s.transition) == (224, 128, 24, "crop", 42, 3, 6)
+    assert [str(o) for o in s.outs] == ["null", "file:show.mp4"]
+    assert s.prompts == {"a red fox": 1.0} and s.preset == 0
+    assert not s.adapt  # the show asked for a size
+
+
+def test_the_command_line_wins_over_the_show(show):
+    s = resolve(Given(prompt="a green owl", seed=5, steps=2, transition=0, size=(112, 64), outs=("window",),
+                      fps=60, fit="stretch"), show, {}, MODEL_SIZE)
+    assert (s.width, s.height, s.fps, s.fit, s.seed, s.steps, s.transition) == (112, 64, 60, "stretch", 5, 2, 0)
+    assert [str(o) for o in s.outs] == ["window"] and s.prompts == {"a green owl": 1.0} and s.preset is None
+
+
+def test_a_replayed_start_wins_over_the_show_but_not_over_the_command_line(show):
+    start = {"seed": 7, "steps": 2, "transition": 1, "size": [160, 96], "prompts": {"a logged prompt": 1.0},
+             "pin_first_latent": True}
+    s = resolve(Given(steps=1), show, start, MODEL_SIZE)
+    assert (s.width, s.height, s.seed, s.steps, s.transition) == (160, 96, 7, 1, 1)
+    assert s.prompts == {"a logged prompt": 1.0} and s.pin_first_latent and not s.adapt
+
+
+def test_a_served_show_has_no_local_output_unless_asked():
+    assert resolve(Given(), None, {}, MODEL_SIZE, remote=True).outs == ()
+    assert [str(o) for o in resolve(Given(outs=("null",)), None, {}, MODEL_SIZE, remote=True).outs] == ["null"]
+
+
+def test_a_size_off_the_16_pixel_grid_is_refused_before_anything_opens():
+    with pytest.raises(ValueError, match="multiples of 16"):
+        resolve(Given(), None, {"size": [100, 64]}, MODEL_SIZE)
+
+
+def test_the_log_header_holds_what_a_replay_starts_from(show):
+    s = resolve(Given(), show, {}, MODEL_SIZE)
+    again = resolve(Given(), None, s.log_header("tiny", "show.yaml"), MODEL_SIZE)
+    assert (again.width, again.height, again.seed, again.steps, again.transition, again.prompts) == \
+        (s.width, s.height, s.seed, s.steps, s.transition, s.prompts)
