@@ -1,0 +1,150 @@
+"""The on-air loop that vcam run and vcam cam share, with a feed of our own."""
+import io
+import threading
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from vcam.live import outputs
+from vcam.live.onair import AirSettings, FeedFailed, OnAir
+from vcam.live.status import StatusLine
+
+W, H = 32, 16
+
+
+class Capture:
+    def __init__(self, name):
+        self.name, self.frames = name, []
+
+    def send(self, frame, tick):
+        self.frames.append(frame.copy())
+
+    def close(self):
+        pass
+
+
+class Feed:
+    """Pushes a block on every poll once `go` is set; after `blocks` of them it ends, or fails when told to."""
+
+    duration_from = "air"
+
+    def __init__(self, pacer, fail_with=None, blocks=4):
+        self.pacer, self.fail_with, self.blocks = pacer, fail_with, blocks
+        self.go, self.pushed, self.calls = threading.Event(), 0, []
+
+    def start(self):
+        self.calls.append("start")
+
+    def poll(self, stats):
+        if self.pushed >= self.blocks:
+            if self.fail_with is not None:
+                raise FeedFailed(self.fail_with)
+            return True
+        if self.go.is_set():
+            self.pacer.push(np.full((4, H, W, 3), 200, np.uint8))
+            self.pushed += 1
+        return False
+
+    def status(self, stats, out_fps, failed):
+        return "FAKE" + (f" FAILED {failed}" if failed else "")
+
+    def stop(self):
+        self.calls.append("stop")
+
+    def leave(self):
+        self.calls.append("leave")
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    made = []
+
+    def opener(spec, w, h, fps):
+        made.append(Capture(str(spec)))
+        return made[-1]
+
+    monkeypatch.setitem(outputs.OPENERS, "null", opener)
+    monkeypatch.setitem(outputs.OPENERS, "file", opener)
+    return made
+
+
+def air_for(outs, status=None, **settings):
+    specs = [outputs.parse_spec(o) for o in outs]
+    return OnAir(AirSettings(outs=specs, width=W, height=H, fps=60, stdin=False, **settings),
+                 StatusLine(status or io.StringIO()))
+
+
+def test_recordings_hold_the_show_and_live_outputs_the_card_too(captured):
+    air = air_for(["null", "file:show.mp4"])
+    parts_seen = []
+
+    class CardFirst(Feed):
+        def poll(self, stats):
+            if captured[0].frames:  # the card reached the live output: now the show's frames come
+                self.go.set()
+            return super().poll(stats)
+
+    feed = CardFirst(air.pacer)
+
+    class Part:
+        def start(self):
+            parts_seen.append("part start")
+
+        def stop(self):
+            parts_seen.append("part stop")
+
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live"), [Part()]) == 0
+    live, recording = captured
+    assert recording.frames and all(f.mean() == 200 for f in recording.frames)
+    assert live.frames and live.frames[0].mean() != 200  # the loading card came first
+    assert parts_seen == ["part start", "part stop"] and feed.calls == ["start", "stop", "leave"]
+
+
+def test_a_failure_on_air_ends_the_show_with_exit_code_1_and_its_message(captured):
+    status = io.StringIO()
+    air = air_for(["file:show.mp4"], status=status)
+    feed = Feed(air.pacer, fail_with=RuntimeError("the card fell off"))
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 1
+    assert "the show stopped (RuntimeError: the card fell off)" in status.getvalue()
+    assert captured[0].frames  # what was recorded is kept
+    assert feed.calls == ["start", "stop", "leave"]
+
+
+def test_a_feed_that_cannot_start_raises_and_still_closes_everything(captured):
+    air = air_for(["null"])
+
+    class Broken(Feed):
+        def poll(self, stats):
+            raise ValueError("no such model")
+
+    feed = Broken(air.pacer)
+    with pytest.raises(ValueError, match="no such model"):
+        air.run(feed, lambda line, source: None, SimpleNamespace(screen="live"))
+    assert feed.calls == ["start", "stop"]  # closed; no waiting for a block that never began
+
+
+def test_a_part_that_cannot_start_is_not_stopped_and_nothing_is_left_running(captured):
+    air = air_for(["null"])
+    feed = Feed(air.pacer)
+    stopped = []
+
+    class Busy:
+        def start(self):
+            raise OSError("port taken")
+
+        def stop(self):
+            stopped.append(True)
+
+    with pytest.raises(OSError, match="port taken"):
+        air.run(feed, lambda line, source: None, SimpleNamespace(screen="live"), [Busy()])
+    assert stopped == [] and feed.calls == ["stop"]
+
+
+def test_blackout_reaches_every_output(captured):
+    air = air_for(["null"])
+    feed = Feed(air.pacer)
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="blackout")) == 0
+    assert captured[0].frames and all(f.max() == 0 for f in captured[0].frames)
