@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-FITS = ("letterbox", "crop", "stretch")
+from vcam.outspec import FITS  # noqa: F401 (kept importable from here)
 
 
 def fit(frame: np.ndarray, width: int, height: int, mode: str = "letterbox") -> np.ndarray:

@@ -4,21 +4,19 @@ Spec forms: `vcam`, `vcam:DEVICE`, `file:PATH.mp4`, `window`, `null`, each optio
 """
 from __future__ import annotations
 
-import re
 import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
 from vcam.errors import VcamError
-from vcam.live.frames import FITS, fit
+from vcam.outspec import FITS, KINDS, OutputSpec, parse_spec  # noqa: F401 (re-exported: specs are parsed here)
+from vcam.live.frames import fit
 from vcam.live.mailbox import Mailbox
 
-KINDS = ("vcam", "file", "window", "null")
 
 
 class Output(Protocol):
@@ -29,36 +27,6 @@ class Output(Protocol):
     def send(self, frame: np.ndarray, tick: int) -> None: ...
 
     def close(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class OutputSpec:
-    kind: str
-    target: str | None = None
-    width: int | None = None
-    height: int | None = None
-
-    def __str__(self) -> str:
-        s = self.kind + (f":{self.target}" if self.target else "")
-        return s + (f"@{self.width}x{self.height}" if self.width else "")
-
-
-def parse_spec(text: str) -> OutputSpec:
-    """`file:show.mp4@1280x720` → OutputSpec('file', 'show.mp4', 1280, 720); ValueError saying the forms."""
-    usage = "use vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally followed by @WIDTHxHEIGHT"
-    size = re.search(r"@(\d+)x(\d+)$", text)
-    body = text[: size.start()] if size else text
-    kind, _, target = body.partition(":")
-    if kind not in KINDS:
-        raise ValueError(f"unknown output {text!r}: {usage}")
-    if kind == "file" and not target:
-        raise ValueError(f"output {text!r} needs a path: file:PATH.mp4")
-    if kind in ("window", "null") and target:
-        raise ValueError(f"output {text!r} takes no target: {usage}")
-    w, h = (int(size.group(1)), int(size.group(2))) if size else (None, None)
-    if size and (w < 16 or h < 16 or w > 7680 or h > 4320):
-        raise ValueError(f"output size {w}x{h} is out of range (16x16 to 7680x4320)")
-    return OutputSpec(kind, target or None, w, h)
 
 
 class NullOutput:

@@ -1,0 +1,39 @@
+"""What `--out` and a show's output section may say: output specs and fit modes. Plain data, no frames, so the
+show file's checks (vcam.control) need nothing of the live outputs."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+KINDS = ("vcam", "file", "window", "null")
+FITS = ("letterbox", "crop", "stretch")
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    kind: str
+    target: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+    def __str__(self) -> str:
+        s = self.kind + (f":{self.target}" if self.target else "")
+        return s + (f"@{self.width}x{self.height}" if self.width else "")
+
+
+def parse_spec(text: str) -> OutputSpec:
+    """`file:show.mp4@1280x720` → OutputSpec('file', 'show.mp4', 1280, 720); ValueError saying the forms."""
+    usage = "use vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally followed by @WIDTHxHEIGHT"
+    size = re.search(r"@(\d+)x(\d+)$", text)
+    body = text[: size.start()] if size else text
+    kind, _, target = body.partition(":")
+    if kind not in KINDS:
+        raise ValueError(f"unknown output {text!r}: {usage}")
+    if kind == "file" and not target:
+        raise ValueError(f"output {text!r} needs a path: file:PATH.mp4")
+    if kind in ("window", "null") and target:
+        raise ValueError(f"output {text!r} takes no target: {usage}")
+    w, h = (int(size.group(1)), int(size.group(2))) if size else (None, None)
+    if size and (w < 16 or h < 16 or w > 7680 or h > 4320):
+        raise ValueError(f"output size {w}x{h} is out of range (16x16 to 7680x4320)")
+    return OutputSpec(kind, target or None, w, h)
