@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from vcam.control.controller import ControlLog, Controller, ShowState, apply_logged
+from vcam.control.controller import Controller, ShowState
+from vcam.control.log import ControlLog, Replay, read_replay
+from vcam.control.prompter import Prompter
 from vcam.errors import VcamError
 from vcam.live.frames import card, load_image
 from vcam.live.producer import Generator
@@ -104,40 +106,6 @@ def live_speed(opts: RunOptions, model: str, width: int, height: int, steps: int
     key = TuningKey.of(BenchSettings(model=model, width=width, height=height, steps=steps, quant=quant))
     flags = {"compile": opts.compile, "attention": opts.attention, "overlap": opts.overlap, "graphs": opts.graphs}
     return choose_speed(key, flags, use_tuning=opts.tuning, warn=warn)
-
-
-@dataclass
-class Replay:
-    header: dict
-    entries: list[dict]
-    end_block: int | None
-
-
-def read_replay(path: str) -> Replay:
-    """A control log written by --log-controls; ValueError naming the line when it is not one."""
-    header, entries, end = None, [], None
-    try:
-        lines = open(path, encoding="utf-8").read().splitlines()
-    except OSError as e:
-        raise ValueError(f"cannot read control log {path}: {e}") from None
-    for i, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{path}:{i}: not a control log line ({e.msg})") from None
-        if "vcam" in entry:
-            header = entry["vcam"]
-        elif "end" in entry:
-            end = int(entry["end"]["blocks"])
-        elif "block" in entry and "apply" in entry:
-            entries.append(entry)
-        else:
-            raise ValueError(f"{path}:{i}: not a control log line")
-    if header is None:
-        raise ValueError(f"{path}: no header line; is this a log written by vcam run --log-controls?")
-    return Replay(header, entries, end)
 
 
 def run(opts: RunOptions) -> int:
@@ -286,9 +254,11 @@ def run(opts: RunOptions) -> int:
         except ValueError as e:
             status.message(f"fallback image not used: {e}")
 
+    # One thread encodes prompts ahead: a command's before it is handed over, a show's presets in the background.
+    prompter = Prompter(generator, lambda: generator.stream.engine.text if generator.stream else None,
+                        status.message)
     controller = Controller(show, state, generator, stop, status.message, log, set_fallback,
-                            status=lambda: controller.describe(),
-                            encoder=lambda: generator.stream.engine.text if generator.stream else None)
+                            status=lambda: controller.describe(), prompter=prompter)
     if server is not None:
         controller.listeners.append(server.broadcast_state)
     ticks = TickCounter()
@@ -305,19 +275,18 @@ def run(opts: RunOptions) -> int:
             for w in recordings:
                 w.offer(frame, tick)
 
-    preloader = watcher = midi_input = None
+    watcher = midi_input = None
     if show is not None:
-        from vcam.control.reload import Preloader, ShowWatcher
+        from vcam.control.reload import ShowWatcher
 
-        preloader = Preloader(lambda: generator.stream.engine.text if generator.stream else None, status.message)
-        preloader.add(show.prompts())
+        prompter.preload(show.prompts())
 
         def on_show(new: Show) -> None:
             if opts.midi_map and router is not None and (problems := missing_presets(new, router.mapping)):
                 # the map stays (given on the command line), so the show must still fit it
                 raise ConfigError([f"{opts.show}: --midi-map {opts.midi_map}: {p}" for p in problems])
             controller.replace_show(new)
-            preloader.add(new.prompts())
+            prompter.preload(new.prompts())
             if router is not None and new.midi is not None and not opts.midi_map:  # --midi-map overrides the show
                 router.mapping = new.midi
 
@@ -330,8 +299,7 @@ def run(opts: RunOptions) -> int:
         midi_input = MidiInput(midi_port, router.handle, status.message, on_reconnect=router.forget_buttons)
     if replay is not None:
         generator.limit = replay.end_block
-        for entry in replay.entries:
-            generator.submit(_replayed(entry["apply"], state), at_block=int(entry["block"]))
+        replay.schedule(generator, state)
 
     pacer_thread = threading.Thread(target=pacer.run, args=(emit, stop), name="pacer", daemon=True)
     failure: Exception | None = None
@@ -373,7 +341,7 @@ def run(opts: RunOptions) -> int:
         finally:
             stop.set()
             status.end()
-            for part in (watcher, midi_input, preloader, server):
+            for part in (watcher, midi_input, prompter, server):
                 if part is not None:
                     part.stop()
             if pacer_thread.ident is not None:  # started
@@ -428,17 +396,6 @@ def _require_midi_port(port: str, show_path: str | None) -> None:
         raise VcamError(f"{e.message}\n  (the port is the midi: port in {show_path})",
                         f"plug the controller in, or set the port in {show_path} to part of an input's name "
                         "(vcam devices lists them) or remove it; --midi PORT picks another input") from None
-
-
-def _replayed(apply: dict, state: ShowState):
-    """A logged operation as a generator control; the replay ends where the log ends, not at its quit."""
-    def control(stream, block: int) -> None:
-        if apply.get("op") == "screen":
-            state.screen = apply["mode"]
-        else:
-            apply_logged(stream, apply)
-
-    return control
 
 
 def _status_text(pacer: Pacer, ticks: TickCounter, controller: Controller, failed: list[str]) -> str:
