@@ -79,6 +79,26 @@ def test_a_failing_control_is_reported_and_the_show_goes_on():
         gen.stop()
 
 
+def test_a_listener_that_fails_is_reported_and_the_change_stays_applied():
+    log, told = [], []
+    stream = FakeStream()
+    gen = start(stream, log)
+
+    def full_disk(action, block, origin):
+        raise OSError("disk full while logging")
+
+    gen.on_applied(full_disk)
+    gen.on_applied(lambda action, block, origin: told.append((action, origin)))
+    try:
+        gen.submit(SetSteps(2), origin="steps 2 from stdin")
+        assert wait_for(lambda: told, 10)
+        assert stream.steps == 2 and told == [(SetSteps(2), "steps 2 from stdin")]
+        assert any("applied but not passed on" in m and "disk full" in m for m in log)
+        assert gen.state == "running"
+    finally:
+        gen.stop()
+
+
 def test_failing_blocks_are_retried_then_the_stream_starts_over():
     log = []
     stream = FakeStream(fail_at={3, 4, 5})
