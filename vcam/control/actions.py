@@ -177,7 +177,3 @@ def from_dict(d: object) -> Action:
     if extra:
         raise ValueError(f"{op}: unknown field {', '.join(map(str, extra))}")
     return make(d)
-
-
-def to_dict(action: Action) -> dict:
-    return action.to_dict()

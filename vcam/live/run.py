@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from vcam.control.controller import Controller, ShowState
-from vcam.control.log import ControlLog, Replay, read_replay
+from vcam.control.log import ControlLog, read_replay
 from vcam.control.prompter import Prompter
 from vcam.errors import VcamError
 from vcam.live.frames import card, load_image
