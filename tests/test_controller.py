@@ -10,9 +10,12 @@ import torch
 import fake_midi
 from helpers import wait_for
 from vcam.control.commands import parse
-from vcam.control.controller import ControlLog, Controller, ShowState
+from vcam.control.actions import apply
+from vcam.control.controller import Controller, ShowState
+from vcam.control.log import ControlLog
 from vcam.control.midi import MidiInput, MidiRouter, find_port, learn_line
 from vcam.control.midimap import Knob, MidiMap
+from vcam.control.prompter import Prompter
 from vcam.control.show import parse_show
 
 SHOW = """\
@@ -32,14 +35,20 @@ midi:
 
 
 class FakeGenerator:
-    """Applies controls at once to a real tiny stream, counting blocks by hand."""
+    """Applies actions at once to a real tiny stream, counting blocks by hand."""
 
     def __init__(self, stream):
         self.stream = stream
         self.blocks = 0
+        self.listeners = []
 
-    def submit(self, control, at_block=None):
-        control(self.stream, self.blocks)
+    def submit(self, action, at_block=None, origin=None):
+        apply(self.stream, action)
+        for listener in self.listeners:
+            listener(action, self.blocks, origin)
+
+    def on_applied(self, listener):
+        self.listeners.append(listener)
 
 
 @pytest.fixture
@@ -242,22 +251,23 @@ def test_new_prompts_are_encoded_before_the_generator_gets_them(tiny_engine):
         def __init__(self):
             self.controls = []
 
-        def submit(self, control, at_block=None):
-            self.controls.append(control)
+        def submit(self, action, at_block=None, origin=None):
+            self.controls.append(action)
 
     gen = Recording()
     stream = tiny_engine.stream("x", seed=1)
     show = parse_show(SHOW, "show.yaml")
-    ctl = Controller(show, ShowState(prompts={"x": 1.0}), gen, threading.Event(), print,
-                     encoder=lambda: tiny_engine.text)
+    prompter = Prompter(gen, lambda: tiny_engine.text, print)
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}), gen, threading.Event(), print, prompter=prompter)
     text = "a prompt never seen before, encoded off the generator's thread"
     assert not tiny_engine.text.cached(text)
     ctl.handle_line(f"prompt {text}", "stdin")
     ctl.handle_line("seed 5", "stdin")
     assert wait_for(lambda: len(gen.controls) == 2, 10)
     assert tiny_engine.text.cached(text)  # encoded before the change was handed over
-    for control in gen.controls:  # in the order given
-        control(stream, 0)
+    for action in gen.controls:  # in the order given
+        apply(stream, action)
+    prompter.stop()
     assert stream.settings.seed == 5 and torch.allclose(stream._target, tiny_engine.text.encode(text))
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from helpers import wait_for
+from vcam.control.actions import SetSeed, SetSteps
 from vcam.live.producer import Generator
 from vcam.live.pacer import Pacer, PacerSettings
 
@@ -15,6 +16,7 @@ class FakeStream:
 
     def __init__(self, fail_at=(), depth=1):
         self.made = 0
+        self.steps = 4
         self.fail_at = set(fail_at)
         self.resets = 0
         self.depth = depth
@@ -43,6 +45,9 @@ class FakeStream:
     def fall_back_to_eager(self, e):
         return None  # never compiled
 
+    def set_seed(self, seed):
+        raise OSError("disk full while reading the noise table (pretend)")
+
 
 def start(stream, log):
     pacer = Pacer(PacerSettings(fps=1000.0))  # a fast camera, so the generator is never held back
@@ -66,13 +71,30 @@ def test_a_failing_control_is_reported_and_the_show_goes_on():
     try:
         assert wait_for(lambda: gen.blocks >= 2, 10)
 
-        def bad(stream, block):
-            raise OSError("disk full while logging")
-
-        gen.submit(bad)
+        gen.submit(SetSeed(3))  # this stream cannot take it
         before = gen.blocks
         assert wait_for(lambda: gen.blocks >= before + 3, 10)
         assert gen.state == "running" and any("control not applied" in m for m in log)
+    finally:
+        gen.stop()
+
+
+def test_a_listener_that_fails_is_reported_and_the_change_stays_applied():
+    log, told = [], []
+    stream = FakeStream()
+    gen = start(stream, log)
+
+    def full_disk(action, block, origin):
+        raise OSError("disk full while logging")
+
+    gen.on_applied(full_disk)
+    gen.on_applied(lambda action, block, origin: told.append((action, origin)))
+    try:
+        gen.submit(SetSteps(2), origin="steps 2 from stdin")
+        assert wait_for(lambda: told, 10)
+        assert stream.steps == 2 and told == [(SetSteps(2), "steps 2 from stdin")]
+        assert any("applied but not passed on" in m and "disk full" in m for m in log)
+        assert gen.state == "running"
     finally:
         gen.stop()
 
@@ -118,7 +140,8 @@ def test_controls_scheduled_for_a_block_apply_right_before_it():
     log, seen = [], []
     gen = start(FakeStream(), log)
     try:
-        gen.submit(lambda s, block: seen.append(block), at_block=5)
+        gen.on_applied(lambda action, block, origin: seen.append(block))
+        gen.submit(SetSteps(2), at_block=5)
         assert wait_for(lambda: gen.blocks >= 7, 10)
         assert seen == [5]
     finally:
@@ -129,9 +152,10 @@ def test_with_overlap_one_block_stays_in_flight_and_frames_come_in_order():
     log, seen, pushed = [], [], []
     stream = FakeStream(depth=2)
     gen = start(stream, log)
-    gen._listeners.append(lambda frames: pushed.append(int(frames[0, 0, 0, 0])))
+    gen.listeners.append(lambda frames: pushed.append(int(frames[0, 0, 0, 0])))
     try:
-        gen.submit(lambda s, block: seen.append((block, s.made)), at_block=5)
+        gen.on_applied(lambda action, block, origin: seen.append((block, gen.stream.made)))
+        gen.submit(SetSteps(2), at_block=5)
         assert wait_for(lambda: gen.blocks >= 8, 10)
         assert stream.most_in_flight == 2 and gen.submitted == gen.blocks + 1
         assert seen == [(5, 5)]  # numbered by the block it precedes: 5 blocks (0..4) were issued before it

@@ -32,8 +32,8 @@ class Recorder:
         self.blocks = 0
         self.controls = []
 
-    def submit(self, control, at_block=None):
-        self.controls.append(control)
+    def submit(self, action, at_block=None, origin=None):
+        self.controls.append(action)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ presets:
 class NullGenerator:
     blocks = 0
 
-    def submit(self, control, at_block=None):
+    def submit(self, action, at_block=None, origin=None):
         pass
 
 

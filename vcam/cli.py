@@ -225,7 +225,7 @@ def _exit_now_if_busy(code: int) -> None:
     mid-kernel."""
     import threading
 
-    if any(t.is_alive() and t.name in ("generator", "preload")
+    if any(t.is_alive() and t.name in ("generator", "prompter")
            for t in threading.enumerate()):
         sys.stdout.flush()
         sys.stderr.flush()

@@ -1,20 +1,21 @@
-"""The one place where commands take effect, whichever way they came in (stdin, MIDI, a replayed log).
+"""The one place where commands take effect, whichever way they came in (stdin, MIDI, the network).
 
-Commands change the show state here; what changes the stream is handed to the generator, which applies it at
-the next block boundary; what changes the picture (freeze, blackout) is read by the outputs' side.
+A command changes the show state here and becomes actions (vcam.control.actions): what changes the stream is
+handed to the producer, which applies it at the next block boundary and logs it then; what changes the picture
+(freeze, blackout) is read by the outputs' side from the state at once.
 """
 from __future__ import annotations
 
-import json
-import queue
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TextIO
 
+from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetPrompts, SetScreen, SetSeed,
+                                  SetSteps, SetTransition)
 from vcam.control.commands import Command, CommandError, help_text, parse
-from vcam.live.producer import Generator
+from vcam.control.log import ControlLog
+from vcam.control.prompter import Prompter
+from vcam.control.protocol import Producer
 from vcam.control.show import Show
 
 
@@ -32,31 +33,12 @@ class ShowState:
     params: dict[str, float] = field(default_factory=dict)  # knob-driven parameters' current values
 
 
-class ControlLog:
-    """JSON lines: a header with the starting settings, then every applied command with its time and block."""
-
-    def __init__(self, out: TextIO, header: dict):
-        self.out = out
-        self.started = time.monotonic()
-        self._lock = threading.Lock()
-        self._write({"vcam": header})
-
-    def record(self, command: str, source: str, block: int, apply: dict) -> None:
-        self._write({"t": round(time.monotonic() - self.started, 3), "block": block, "command": command,
-                     "source": source, "apply": apply})
-
-    def _write(self, entry: dict) -> None:
-        with self._lock:
-            self.out.write(json.dumps(entry) + "\n")
-            self.out.flush()
-
-
 class Controller:
-    def __init__(self, show: Show | None, state: ShowState, generator: Generator, stop: threading.Event,
+    def __init__(self, show: Show | None, state: ShowState, generator: Producer, stop: threading.Event,
                  say: Callable[[str], None], log: ControlLog | None = None,
                  on_fallback: Callable[[str | None], None] | None = None,
                  status: Callable[[], str] | None = None,
-                 encoder: Callable[[], object | None] | None = None):
+                 prompter: Prompter | None = None):
         self.show = show
         self.state = state
         self.generator = generator
@@ -66,13 +48,12 @@ class Controller:
         self.on_fallback = on_fallback or (lambda path: None)
         self.status = status or (lambda: "")
         self._lock = threading.Lock()  # stdin, MIDI and the show watcher call in from their own threads
-        # With an encoder, new prompts are encoded here, off the generator's thread, before their change is
-        # handed over (in order, so a later command never overtakes an earlier one).
-        self._encoder = encoder
-        self._outbox: queue.Queue = queue.Queue()
+        # With a prompter, new prompts are encoded off the generator's thread before their action is handed over
+        # (in order, so a later command never overtakes an earlier one).
+        self.prompter = prompter
         self.listeners: list[Callable[[], None]] = []  # told after every applied command (network clients)
-        if encoder is not None:
-            threading.Thread(target=self._hand_over, name="prepare", daemon=True).start()
+        if log is not None:  # an action is logged with the block it was applied before
+            generator.on_applied(log.applied)
 
     # --- entry points ---------------------------------------------------------------------------------------
     def handle_line(self, line: str, source: str) -> str | None:
@@ -137,94 +118,96 @@ class Controller:
                     if _on_air(old, blend[0]) != _on_air(show, a) or _on_air(old, blend[1]) != _on_air(show, b):
                         reply = self._apply(Command("blend", (a + 1, b + 1, blend[2])), "reload")
             elif index is not None and _on_air(old, old_index) != _on_air(show, index):
-                reply = self._go_to_preset(index, Command("preset", (index + 1,)), "reload")
+                reply = self._go_to_preset(index, Origin(str(Command("preset", (index + 1,))), "reload"))
         if reply is not None:
             self.say(f"the show file changed what is on air: {reply}")
         for listener in self.listeners:  # the preset list changed too
             listener()
 
-    # --- the vocabulary -------------------------------------------------------------------------------------
+    # --- the vocabulary: each command changes the show state and sends actions -----------------------------
     def _apply(self, cmd: Command, source: str) -> str:
-        name, args = cmd.name, cmd.args
-        st = self.state
-        if name == "help":
-            return help_text()
-        if name == "status":
-            return self.status() or self.describe()
-        if name == "quit":
-            self._record(cmd, source, {"op": "quit"})
-            self.stop.set()
-            return "stopping"
-        if name in ("freeze", "blackout", "live"):
-            st.screen = name
-            self._record(cmd, source, {"op": "screen", "mode": name})
+        origin = Origin(str(cmd), source)
+        name = cmd.name
+        if name in ("help", "status", "quit"):
+            return self._session(cmd, origin)
+        if name in SCREEN_MODES:
+            self.state.screen = name
+            self._record(SetScreen(name), origin)  # at once: the outputs' side reads the state on every tick
             return f"screen: {name}"
-        if name == "prompt":
-            st.preset, st.blend = None, None
-            return self._set_prompts({args[0]: 1.0}, st.transition, cmd, source, "prompt set")
-        if name in ("preset", "next", "prev"):
-            show = self._need_show()
-            if name == "preset":
-                index = show.find(args[0])
-            else:
-                step = 1 if name == "next" else -1
-                index = ((st.preset if st.preset is not None else -step) + step) % len(show.presets)
-            return self._go_to_preset(index, cmd, source)
-        if name == "blend":
-            show = self._need_show()
-            a, b, x = show.find(args[0]), show.find(args[1]), args[2]
-            pa, pb = show.presets[a].prompts, show.presets[b].prompts
-            mix: dict[str, float] = {}
-            for weights, share in ((pa, 1.0 - x), (pb, x)):
-                total = sum(weights.values())
-                for text, w in weights.items():
-                    mix[text] = mix.get(text, 0.0) + share * w / total
-            st.blend = (a, b, x)
-            st.preset = a if x < 0.5 else b
-            return self._set_prompts(mix, st.transition, cmd, source,
-                                     f"blend {show.presets[a].name} / {show.presets[b].name} at {x:.2f}")
-        if name == "seed":
-            st.seed = args[0]
-            self._submit(cmd, source, {"op": "seed", "seed": args[0]}, lambda s: s.set_seed(args[0]))
-            return f"seed {args[0]} from the next block"
-        if name == "transition":
-            st.transition = args[0]
-
-            def set_transition(s, n=args[0]):
-                s.settings.transition = n
-
-            self._submit(cmd, source, {"op": "transition", "blocks": args[0]}, set_transition)
-            return f"transition {args[0]} blocks"
-        if name == "steps":
-            st.steps = args[0]
-
-            def set_steps(s, n=args[0]):
-                s.steps = n
-
-            self._submit(cmd, source, {"op": "steps", "steps": args[0]}, set_steps)
-            return f"steps {args[0]}"
-        if name == "reset":
-            self._submit(cmd, source, {"op": "reset"}, lambda s: s.reset())
-            return "starting over from a fresh first block"
+        if name in ("prompt", "preset", "next", "prev", "blend"):
+            return self._choose_prompts(cmd, origin)
+        if name in ("seed", "transition", "steps", "reset"):
+            return self._set_stream(cmd, origin)
         raise ValueError(f"command {name} is not handled")  # the parser and this table are out of step
 
-    def _go_to_preset(self, index: int, cmd: Command, source: str) -> str:
+    def _session(self, cmd: Command, origin: Origin) -> str:
+        if cmd.name == "help":
+            return help_text()
+        if cmd.name == "status":
+            return self.status() or self.describe()
+        self._record(Quit(), origin)
+        self.stop.set()
+        return "stopping"
+
+    def _choose_prompts(self, cmd: Command, origin: Origin) -> str:
+        name, args, st = cmd.name, cmd.args, self.state
+        if name == "prompt":
+            st.preset, st.blend = None, None
+            return self._set_prompts({args[0]: 1.0}, st.transition, origin, "prompt set")
+        show = self._need_show()
+        if name == "blend":
+            return self._blend(show, show.find(args[0]), show.find(args[1]), args[2], origin)
+        if name == "preset":
+            index = show.find(args[0])
+        else:
+            step = 1 if name == "next" else -1
+            index = ((st.preset if st.preset is not None else -step) + step) % len(show.presets)
+        return self._go_to_preset(index, origin)
+
+    def _set_stream(self, cmd: Command, origin: Origin) -> str:
+        name, st = cmd.name, self.state
+        if name == "reset":
+            self._submit(Reset(), origin)
+            return "starting over from a fresh first block"
+        n = cmd.args[0]
+        if name == "seed":
+            st.seed = n
+            self._submit(SetSeed(n), origin)
+            return f"seed {n} from the next block"
+        if name == "transition":
+            st.transition = n
+            self._submit(SetTransition(n), origin)
+            return f"transition {n} blocks"
+        st.steps = n
+        self._submit(SetSteps(n), origin)
+        return f"steps {n}"
+
+    def _blend(self, show: Show, a: int, b: int, x: float, origin: Origin) -> str:
+        mix: dict[str, float] = {}
+        for weights, share in ((show.presets[a].prompts, 1.0 - x), (show.presets[b].prompts, x)):
+            total = sum(weights.values())
+            for text, w in weights.items():
+                mix[text] = mix.get(text, 0.0) + share * w / total
+        self.state.blend = (a, b, x)
+        self.state.preset = a if x < 0.5 else b
+        return self._set_prompts(mix, self.state.transition, origin,
+                                 f"blend {show.presets[a].name} / {show.presets[b].name} at {x:.2f}")
+
+    def _go_to_preset(self, index: int, origin: Origin) -> str:
         preset = self.show.presets[index]
         st = self.state
         st.preset, st.blend = index, None
         transition = preset.transition if preset.transition is not None else st.transition
-        reply = self._set_prompts(preset.prompts, transition, cmd, source, f"preset {index + 1} {preset.name!r}")
+        reply = self._set_prompts(preset.prompts, transition, origin, f"preset {index + 1} {preset.name!r}")
         if preset.seed is not None:
             st.seed = preset.seed
-            self._submit(cmd, source, {"op": "seed", "seed": preset.seed}, lambda s: s.set_seed(preset.seed))
+            self._submit(SetSeed(preset.seed), origin)
         self.on_fallback(preset.fallback or (self.show.defaults.fallback if self.show else None))
         return reply
 
-    def _set_prompts(self, prompts: dict[str, float], transition: int, cmd: Command, source: str,
-                     reply: str) -> str:
+    def _set_prompts(self, prompts: dict[str, float], transition: int, origin: Origin, reply: str) -> str:
         self.state.prompts = dict(prompts)
-        self._submit(cmd, source, {"op": "prompt", "prompts": prompts, "transition": transition},
-                     lambda s: s.set_prompt(prompts, transition=transition))
+        self._submit(SetPrompts(dict(prompts), transition), origin)
         return reply + (f" (over {transition} blocks)" if transition else "")
 
     def _need_show(self) -> Show:
@@ -232,31 +215,18 @@ class Controller:
             raise ValueError("no show loaded: presets need a show file (vcam run SHOW.yaml)")
         return self.show
 
-    def _submit(self, cmd: Command, source: str, apply: dict, fn) -> None:
-        def control(stream, block: int) -> None:
-            fn(stream)
-            if self.log is not None:
-                self.log.record(str(cmd), source, block, apply)
-
-        if self._encoder is None:
-            self.generator.submit(control)
+    def _submit(self, action: Action, origin: Origin) -> None:
+        """To the generator, which applies it at the next block and logs it then (through `log.applied`); through
+        the prompter where there is one, so its prompts are encoded first."""
+        if self.prompter is not None:
+            self.prompter.hand_over(action, origin=origin)
         else:
-            self._outbox.put((list(apply.get("prompts", ())), control))
+            self.generator.submit(action, origin=origin)
 
-    def _hand_over(self) -> None:
-        while True:
-            texts, control = self._outbox.get()
-            encoder = self._encoder()
-            for text in texts if encoder is not None else ():
-                try:
-                    encoder.encode(text)
-                except Exception as e:  # the generator encodes it again when the change applies
-                    self.say(f"could not encode {text[:40]!r} ahead: {e}")
-            self.generator.submit(control)
-
-    def _record(self, cmd: Command, source: str, apply: dict) -> None:
+    def _record(self, action: Action, origin: Origin) -> None:
+        """Logs an action that takes effect at once, outside the generator (screen, quit)."""
         if self.log is not None:
-            self.log.record(str(cmd), source, self.generator.blocks, apply)
+            self.log.record(action, self.generator.blocks, origin)
 
     def snapshot(self) -> dict:
         """The state as plain data (sent to network clients, which mirror it for soft takeover)."""
@@ -294,18 +264,3 @@ def _on_air(show: Show, index: int) -> tuple:
     """What selecting a preset sends: its prompts, seed and transition, and the fallback image it shows."""
     p = show.presets[index]
     return p.prompts, p.seed, p.transition, p.fallback or show.defaults.fallback
-
-
-def apply_logged(stream, apply: dict) -> None:
-    """Applies one logged operation to a stream (for replay)."""
-    op = apply.get("op")
-    if op == "prompt":
-        stream.set_prompt(apply["prompts"], transition=apply["transition"])
-    elif op == "seed":
-        stream.set_seed(apply["seed"])
-    elif op == "steps":
-        stream.steps = apply["steps"]
-    elif op == "transition":
-        stream.settings.transition = apply["blocks"]
-    elif op == "reset":
-        stream.reset()

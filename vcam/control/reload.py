@@ -1,48 +1,12 @@
-"""Hot reload of the show file, and encoding every preset's prompts ahead so switching costs nothing on air."""
+"""Hot reload of the show file (its prompts are encoded ahead by vcam.control.prompter)."""
 from __future__ import annotations
 
 import os
-import queue
 import threading
 from collections.abc import Callable
 
 from vcam.control.show import Show, load_show
 from vcam.control.yamlcheck import ConfigError
-
-
-class Preloader:
-    """Encodes prompts in the background once the engine's text encoder exists (`encoder()` returns it)."""
-
-    def __init__(self, encoder: Callable[[], object | None], say: Callable[[str], None]):
-        self.encoder = encoder
-        self.say = say
-        self._todo: queue.Queue[list[str]] = queue.Queue()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="preload", daemon=True)
-        self._thread.start()
-
-    def add(self, prompts: list[str]) -> None:
-        self._todo.put(prompts)
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                prompts = self._todo.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            while (text := self.encoder()) is None:
-                if self._stop.wait(0.2):
-                    return
-            for p in prompts:
-                if self._stop.is_set():
-                    return
-                try:
-                    text.encode(p)
-                except Exception as e:  # the prompt is encoded again when used; the show goes on
-                    self.say(f"could not encode ahead {p[:40]!r}: {e}")
 
 
 class ShowWatcher:

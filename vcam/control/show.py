@@ -21,7 +21,7 @@ from pathlib import Path
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.control.commands import MAX_SEED
-from vcam.live.frames import FITS
+from vcam.outspec import FITS, parse_spec
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader
 
@@ -302,8 +302,6 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
 
 
 def _outs(r: Reader, node) -> tuple[str, ...] | None:
-    from vcam.live.outputs.spec import parse_spec
-
     items = r.sequence(node, "output out")
     outs = []
     for item in items:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 
-FITS = ("letterbox", "crop", "stretch")
 
 
 def fit(frame: np.ndarray, width: int, height: int, mode: str = "letterbox") -> np.ndarray:

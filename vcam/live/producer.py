@@ -5,13 +5,13 @@ import queue
 import threading
 from collections.abc import Callable
 
+from vcam.control.actions import Action, Origin, apply
+from vcam.control.protocol import AppliedListener
 from vcam.errors import VcamError
 from vcam.engine.lanes import device_unusable
 from vcam.live.pacer import Pacer
 from vcam.engine.stream import Stream
 
-# A change to the stream, applied between blocks; it is told the number of the block it precedes.
-Control = Callable[[Stream, int], None]
 RETRIES_BEFORE_RESET = 3
 
 
@@ -30,9 +30,11 @@ class Generator:
         self._log = log
         self._on_loading = on_loading or (lambda msg: None)
         self.listeners = list(listeners or [])  # also given every block (the network output); must not block
-        self._controls: queue.Queue[tuple[int | None, Control]] = queue.Queue()
-        self._scheduled: list[tuple[int, int, Control]] = []  # (block, order, control) for replays
+        # Changes to the stream as data, applied between blocks: (at_block or None for the next, action, origin).
+        self._controls: queue.Queue[tuple[int | None, Action, Origin | None]] = queue.Queue()
+        self._scheduled: list[tuple[int, int, Action, Origin | None]] = []  # (block, order, …) for replays
         self._order = 0
+        self._applied: list[AppliedListener] = []  # told (action, block, origin) once applied: the control log
         self._stop = threading.Event()
         self.state = "loading"
         self.error: Exception | None = None
@@ -45,10 +47,16 @@ class Generator:
     def start(self) -> None:
         self._thread.start()
 
-    def submit(self, control: Control, at_block: int | None = None) -> None:
-        """Applies `control` before the next block is submitted, or before block number `at_block` (counting
-        every block submitted since the start, resets included), which makes a replayed show exact."""
-        self._controls.put((at_block, control))
+    def submit(self, action: Action, at_block: int | None = None, origin: Origin | None = None) -> None:
+        """Applies `action` before the next block is submitted, or before block number `at_block` (counting
+        every block submitted since the start, resets included), which makes a replayed show exact. `origin`
+        (the command and its source) is passed on to the listeners."""
+        self._controls.put((at_block, action, origin))
+
+    def on_applied(self, listener: AppliedListener) -> None:
+        """`listener(action, block, origin)` is called on this thread after each action is applied, with the
+        number of the block it precedes; it must not block."""
+        self._applied.append(listener)
 
     def stop(self, timeout: float = 2.0) -> bool:
         """Asks the loop to stop after the block in progress; waits up to `timeout` seconds. Whether it has
@@ -126,25 +134,31 @@ class Generator:
             self._log(f"could not restart the stream ({e.__class__.__name__}: {e})")
 
     def _apply_controls(self) -> None:
-        now: list[Control] = []
+        now: list[tuple[Action, Origin | None]] = []
         while True:
             try:
-                at_block, control = self._controls.get_nowait()
+                at_block, action, origin = self._controls.get_nowait()
             except queue.Empty:
                 break
             if at_block is None:
-                now.append(control)
+                now.append((action, origin))
             else:
                 self._order += 1
-                self._scheduled.append((at_block, self._order, control))
+                self._scheduled.append((at_block, self._order, action, origin))
         self._scheduled.sort(key=lambda item: item[:2])
-        due = [c for b, _, c in self._scheduled if b <= self.submitted]
+        due = [(a, o) for b, _, a, o in self._scheduled if b <= self.submitted]
         self._scheduled = [item for item in self._scheduled if item[0] > self.submitted]
-        for control in due + now:
+        for action, origin in due + now:
             try:
-                control(self.stream, self.submitted)
+                apply(self.stream, action)
             except Exception as e:  # one bad change must not stop the show
                 self._log(f"control not applied ({e.__class__.__name__}: {e})")
+                continue
+            for listener in self._applied:
+                try:
+                    listener(action, self.submitted, origin)
+                except Exception as e:  # a log that cannot be written must not stop the show either
+                    self._log(f"control applied but not passed on ({e.__class__.__name__}: {e})")
 
 
 def _device_lost(stream: Stream, error: Exception) -> bool:

@@ -7,13 +7,14 @@ Data flows one way: controls (stdin, MIDI, show file, replayed log) → controll
 from __future__ import annotations
 
 import datetime
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from vcam.control.controller import ControlLog, Controller, ShowState, apply_logged
+from vcam.control.controller import Controller, ShowState
+from vcam.control.log import ControlLog, read_replay
+from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show, missing_presets
 from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError
@@ -79,40 +80,6 @@ def live_speed(opts: RunOptions, model: str, width: int, height: int, steps: int
     return choose_speed(key, flags, use_tuning=opts.tuning, warn=warn)
 
 
-@dataclass
-class Replay:
-    header: dict
-    entries: list[dict]
-    end_block: int | None
-
-
-def read_replay(path: str) -> Replay:
-    """A control log written by --log-controls; ValueError naming the line when it is not one."""
-    header, entries, end = None, [], None
-    try:
-        lines = open(path, encoding="utf-8").read().splitlines()
-    except OSError as e:
-        raise ValueError(f"cannot read control log {path}: {e}") from None
-    for i, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{path}:{i}: not a control log line ({e.msg})") from None
-        if "vcam" in entry:
-            header = entry["vcam"]
-        elif "end" in entry:
-            end = int(entry["end"]["blocks"])
-        elif "block" in entry and "apply" in entry:
-            entries.append(entry)
-        else:
-            raise ValueError(f"{path}:{i}: not a control log line")
-    if header is None:
-        raise ValueError(f"{path}: no header line; is this a log written by vcam run --log-controls?")
-    return Replay(header, entries, end)
-
-
 def run(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]], Attachment] | None = None) -> int:
     """Runs a show on this machine's model until it ends; the exit code. `attach` adds a consumer of the show's
     blocks and state that also takes commands (vcam serve's WebSocket server); it is made before anything opens."""
@@ -153,13 +120,14 @@ def run(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]], 
         except ValueError as e:
             status.message(f"fallback image not used: {e}")
 
-    controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback,
-                            encoder=lambda: producer.stream.engine.text if producer.stream else None)
+    # One thread encodes prompts ahead: a command's before it is handed over, a show's presets in the background.
+    prompter = Prompter(producer, lambda: producer.stream.engine.text if producer.stream else None, status.message)
+    controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter)
     extra = attach(controller, status.message) if attach else None  # a busy port is said at its start
     if extra is not None:
         producer.listeners.append(extra.publish)
         controller.listeners.append(extra.broadcast_state)
-    parts: list = [extra] if extra else []
+    parts: list = [_Started(prompter)] + ([extra] if extra else [])
     router = None
     if midi is not None:
         from vcam.control.midi import MidiInput, MidiRouter
@@ -167,19 +135,17 @@ def run(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]], 
         router = MidiRouter(midi[1], controller, status.message)
         parts.append(MidiInput(midi[0], router.handle, status.message, on_reconnect=router.forget_buttons))
     if show is not None:
-        parts += _show_parts(opts, show, controller, producer, router, status.message)
+        parts.append(_show_watcher(opts, show, controller, prompter, router, status.message))
     if replay is not None:
         producer.limit = replay.end_block
-        for entry in replay.entries:
-            producer.submit(_replayed(entry["apply"], state), at_block=int(entry["block"]))
+        replay.schedule(producer, state)
     feed = ModelFeed(producer, status.message, f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps",
                      controller.preset_name, lambda: state.screen, extra.describe if extra else None)
     try:
         return air.run(feed, controller.handle_line, state, parts)
     finally:
-        if log_file is not None:
-            log_file.write(json.dumps({"end": {"blocks": producer.blocks}}) + "\n")
-            log_file.close()
+        if log is not None:
+            log.end(producer.blocks)
 
 
 class Attachment(Protocol):
@@ -276,28 +242,27 @@ def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
     return port, mapping
 
 
-def _show_parts(opts: RunOptions, show: Show, controller: Controller, producer: Generator, router,
-                say: Callable[[str], None]) -> list:
-    """The show file's watcher (a valid edit applies on air) and the preloader of every preset's prompts."""
-    from vcam.control.reload import Preloader, ShowWatcher
+def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter: Prompter, router,
+                  say: Callable[[str], None]):
+    """The show file's watcher (a valid edit applies on air); every preset's prompts are encoded ahead."""
+    from vcam.control.reload import ShowWatcher
 
-    preloader = Preloader(lambda: producer.stream.engine.text if producer.stream else None, say)
-    preloader.add(show.prompts())
+    prompter.preload(show.prompts())
 
     def on_show(new: Show) -> None:
         if opts.midi_map and router is not None and (problems := missing_presets(new, router.mapping)):
             # the map stays (given on the command line), so the show must still fit it
             raise ConfigError([f"{opts.show}: --midi-map {opts.midi_map}: {p}" for p in problems])
         controller.replace_show(new)
-        preloader.add(new.prompts())
+        prompter.preload(new.prompts())
         if router is not None and new.midi is not None and not opts.midi_map:  # --midi-map overrides the show
             router.mapping = new.midi
 
-    return [_Started(preloader), ShowWatcher(opts.show, on_show, say)]
+    return ShowWatcher(opts.show, on_show, say)
 
 
 class _Started:
-    """A part that runs from its creation (the preloader's thread), stopped with the show."""
+    """A part that runs from its creation (the prompter's thread), stopped with the show."""
 
     def __init__(self, part):
         self.part = part
@@ -329,14 +294,3 @@ def _require_midi_port(port: str, show_path: str | None) -> None:
         raise VcamError(f"{e.message}\n  (the port is the midi: port in {show_path})",
                         f"plug the controller in, or set the port in {show_path} to part of an input's name "
                         "(vcam devices lists them) or remove it; --midi PORT picks another input") from None
-
-
-def _replayed(apply: dict, state: ShowState):
-    """A logged operation as a generator control; the replay ends where the log ends, not at its quit."""
-    def control(stream, block: int) -> None:
-        if apply.get("op") == "screen":
-            state.screen = apply["mode"]
-        else:
-            apply_logged(stream, apply)
-
-    return control

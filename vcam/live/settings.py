@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vcam.control.show import Show
-from vcam.live.outputs.spec import OutputSpec, parse_spec
+from vcam.outspec import OutputSpec, parse_spec
 
 DEFAULT_PROMPT = ("A slow cinematic drift through a neon-lit city street at night, rain on the asphalt reflecting "
                   "pink and blue signs, light fog")

@@ -6,7 +6,7 @@ from typing import Protocol
 
 import numpy as np
 
-from vcam.live.outputs.spec import OutputSpec
+from vcam.outspec import OutputSpec
 
 
 class Output(Protocol):

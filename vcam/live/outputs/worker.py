@@ -10,10 +10,11 @@ from collections.abc import Callable
 import numpy as np
 
 from vcam.errors import VcamError
-from vcam.live.frames import FITS, fit
+from vcam.live.frames import fit
+from vcam.outspec import FITS
 from vcam.live.mailbox import Mailbox
 from vcam.live.outputs.base import Output, open_output
-from vcam.live.outputs.spec import OutputSpec
+from vcam.outspec import OutputSpec
 
 
 LIVE_SKIPS_WORTH_SAYING = 30  # frames a camera or window skips before vcam says it cannot keep up

@@ -1,11 +1,12 @@
-"""The `--out` grammar, shared by the command line and show files: `vcam`, `vcam:DEVICE`, `file:PATH.mp4`,
-`window`, `null`, each optionally ending in `@WIDTHxHEIGHT`."""
+"""What `--out` and a show's output section may say: output specs and fit modes. Plain data, no frames, so the
+show file's checks (vcam.control) need nothing of the live outputs."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
 KINDS = ("vcam", "file", "window", "null")
+FITS = ("letterbox", "crop", "stretch")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,220 @@
+"""Actions as data: their log form, applying them, the actions each command makes, replaying a log of them."""
+import ast
+import io
+import json
+import pathlib
+import subprocess
+import sys
+import threading
+from types import SimpleNamespace
+
+import pytest
+
+from vcam.control.actions import (Origin, Quit, Reset, SetPrompts, SetScreen, SetSeed, SetSteps, SetTransition,
+                                  apply, from_dict)
+from vcam.control.controller import Controller, ShowState
+from vcam.control.log import ControlLog, read_replay
+from vcam.control.show import parse_show
+
+ALL = [SetPrompts({"a city": 0.25, "the sea": 0.75}, 3), SetSeed(2**40), SetSteps(2), SetTransition(0), Reset(),
+       SetScreen("freeze"), SetScreen("blackout"), SetScreen("live"), Quit()]
+
+
+@pytest.mark.parametrize("action", ALL, ids=lambda a: type(a).__name__)
+def test_every_action_survives_its_dict_form_and_json(action):
+    assert from_dict(action.to_dict()) == action
+    assert from_dict(json.loads(json.dumps(action.to_dict()))) == action
+
+
+def test_the_dict_form_is_the_one_logs_have_always_had():
+    assert SetPrompts({"x": 1.0}, 2).to_dict() == {"op": "prompt", "prompts": {"x": 1.0}, "transition": 2}
+    assert SetSeed(7).to_dict() == {"op": "seed", "seed": 7}
+    assert SetSteps(3).to_dict() == {"op": "steps", "steps": 3}
+    assert SetTransition(5).to_dict() == {"op": "transition", "blocks": 5}
+    assert Reset().to_dict() == {"op": "reset"}
+    assert SetScreen("freeze").to_dict() == {"op": "screen", "mode": "freeze"}
+    assert Quit().to_dict() == {"op": "quit"}
+
+
+@pytest.mark.parametrize("d,fragment", [
+    ({"op": "warp"}, "unknown action 'warp'"),
+    ({"seed": 3}, "unknown action None"),
+    (["op", "seed"], "not list"),
+    ({"op": "seed"}, "seed: missing seed"),
+    ({"op": "prompt", "prompts": {"x": 1.0}}, "prompt: missing transition"),
+    ({"op": "seed", "seed": "7"}, "seed must be a whole number, not '7'"),
+    ({"op": "seed", "seed": True}, "seed must be a whole number"),
+    ({"op": "steps", "steps": 99}, "steps 99 is out of range (1 to 50)"),
+    ({"op": "transition", "blocks": 1.5}, "blocks must be a whole number"),
+    ({"op": "prompt", "prompts": "x", "transition": 1}, "prompts must be a non-empty mapping"),
+    ({"op": "prompt", "prompts": {"x": "heavy"}, "transition": 1}, "the weight of 'x' must be a number"),
+    ({"op": "screen", "mode": "dim"}, "mode must be one of live, freeze, blackout"),
+    ({"op": "reset", "hard": True}, "reset: unknown field hard"),
+])
+def test_a_damaged_action_says_what_is_wrong(d, fragment):
+    with pytest.raises(ValueError) as err:
+        from_dict(d)
+    assert fragment in str(err.value)
+
+
+class FakeStream:
+    def __init__(self):
+        self.calls = []
+        self.steps = 4
+        self.settings = SimpleNamespace(transition=4)
+
+    def set_prompt(self, prompts, transition=None):
+        self.calls.append(("prompt", prompts, transition))
+
+    def set_seed(self, seed):
+        self.calls.append(("seed", seed))
+
+    def reset(self):
+        self.calls.append(("reset",))
+
+
+def test_apply_changes_the_stream_and_leaves_it_alone_for_the_screen_and_quit():
+    s = FakeStream()
+    for action in ALL:
+        apply(s, action)
+    assert s.calls == [("prompt", {"a city": 0.25, "the sea": 0.75}, 3), ("seed", 2**40), ("reset",)]
+    assert s.steps == 2 and s.settings.transition == 0
+    with pytest.raises(TypeError):
+        apply(s, {"op": "reset"})
+
+
+# --- the actions each command makes ------------------------------------------------------------------------------
+
+SHOW = """\
+presets:
+  - {name: city, prompt: a neon city}
+  - {name: ocean, prompt: ocean waves, seed: 7, transition: 2}
+"""
+
+
+class Recorder:
+    """A producer that keeps what it is given and applies nothing."""
+
+    def __init__(self):
+        self.blocks = 3
+        self.got = []
+
+    def submit(self, action, at_block=None, origin=None):
+        self.got.append((action, at_block, origin))
+
+    def on_applied(self, listener):
+        pass
+
+
+@pytest.fixture
+def controller():
+    show = parse_show(SHOW, "show.yaml")
+    producer, log = Recorder(), io.StringIO()
+    ctl = Controller(show, ShowState(prompts={"a neon city": 1.0}, preset=0), producer, threading.Event(),
+                     lambda s: None, ControlLog(log, {}))
+    return ctl, producer, log
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("prompt a red balloon", [SetPrompts({"a red balloon": 1.0}, 4)]),
+    ("preset ocean", [SetPrompts({"ocean waves": 1.0}, 2), SetSeed(7)]),
+    ("blend city ocean 0.25", [SetPrompts({"a neon city": 0.75, "ocean waves": 0.25}, 4)]),
+    ("seed 12", [SetSeed(12)]),
+    ("steps 2", [SetSteps(2)]),
+    ("transition 0", [SetTransition(0)]),
+    ("reset", [Reset()]),
+    ("freeze", []),
+    ("status", []),
+])
+def test_each_command_hands_over_its_actions(controller, line, expected):
+    ctl, producer, _ = controller
+    ctl.handle_line(line, "stdin")
+    assert [a for a, _, _ in producer.got] == expected
+    assert all(at is None and origin == Origin(line, "stdin") for _, at, origin in producer.got)
+
+
+def test_screen_and_quit_take_effect_at_once_and_are_logged_with_the_block(controller):
+    ctl, producer, log = controller
+    ctl.handle_line("freeze", "midi")
+    ctl.handle_line("quit", "stdin")
+    assert ctl.state.screen == "freeze" and ctl.stop.is_set() and producer.got == []
+    entries = [json.loads(x) for x in log.getvalue().splitlines()[1:]]
+    assert [(e["apply"], e["block"], e["source"]) for e in entries] == [
+        ({"op": "screen", "mode": "freeze"}, 3, "midi"), ({"op": "quit"}, 3, "stdin")]
+
+
+# --- logs and replays ----------------------------------------------------------------------------------------------
+
+def test_the_log_records_an_applied_action_with_its_command_and_block_but_not_a_replayed_one():
+    out = io.StringIO()
+    log = ControlLog(out, {"seed": 1})
+    log.applied(SetSeed(5), 9, Origin("seed 5", "net alice"))
+    log.applied(SetSeed(6), 10, None)
+    lines = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert len(lines) == 2 and lines[1]["block"] == 9 and lines[1]["command"] == "seed 5"
+    assert lines[1]["source"] == "net alice" and lines[1]["apply"] == {"op": "seed", "seed": 5}
+
+
+def write_log(path, *entries):
+    path.write_text("".join(json.dumps(e) + "\n" for e in entries))
+    return str(path)
+
+
+def test_a_replay_submits_every_action_at_its_block_and_the_screen_follows(tmp_path):
+    path = write_log(tmp_path / "c.jsonl", {"vcam": {"seed": 1}},
+                     {"t": 1, "block": 4, "command": "seed 3", "source": "stdin", "apply": {"op": "seed", "seed": 3}},
+                     {"t": 2, "block": 6, "command": "freeze", "source": "stdin",
+                      "apply": {"op": "screen", "mode": "freeze"}},
+                     {"t": 3, "block": 8, "command": "quit", "source": "stdin", "apply": {"op": "quit"}},
+                     {"end": {"blocks": 9}})
+    replay = read_replay(path)
+    assert replay.header == {"seed": 1} and replay.end_block == 9
+
+    class Producer(Recorder):
+        listeners = []
+
+        def on_applied(self, listener):
+            self.listeners.append(listener)
+
+    producer, state = Producer(), ShowState(prompts={})
+    replay.schedule(producer, state)
+    assert [(a, at) for a, at, _ in producer.got] == [(SetSeed(3), 4), (SetScreen("freeze"), 6)]  # not the quit
+    for action, at, origin in producer.got:  # as the generator tells its listeners once it applied them
+        for listener in producer.listeners:
+            listener(action, at, origin)
+    assert state.screen == "freeze"
+
+
+@pytest.mark.parametrize("line,fragment", [
+    ({"block": 2, "apply": {"op": "sed", "seed": 3}}, "unknown action 'sed'"),
+    ({"block": 2, "apply": {"op": "steps", "steps": "2"}}, "steps must be a whole number"),
+    ({"block": "two", "apply": {"op": "reset"}}, "block must be a whole number"),
+    ({"end": {"block": 3}}, "block must be a whole number"),
+    ({"blocks": 2}, "not a control log line"),
+])
+def test_a_damaged_log_is_reported_by_its_file_and_line(tmp_path, line, fragment):
+    path = write_log(tmp_path / "c.jsonl", {"vcam": {}}, {"block": 1, "apply": {"op": "reset"}}, line)
+    with pytest.raises(ValueError) as err:
+        read_replay(path)
+    assert str(err.value).startswith(f"{path}:3: ") and fragment in str(err.value)
+
+
+# --- layering ----------------------------------------------------------------------------------------------------
+
+def test_control_imports_neither_the_live_side_nor_torch():
+    code = ("import sys, pkgutil, importlib, vcam.control\n"
+            "for m in pkgutil.iter_modules(vcam.control.__path__): importlib.import_module('vcam.control.' + m.name)\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('vcam.live', 'vcam.engine', 'vcam.remote', "
+            "'torch'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("package", ["control", "live"])
+def test_no_module_level_torch_import(package):
+    folder = pathlib.Path(__file__).parent.parent / "vcam" / package
+    for path in folder.rglob("*.py"):
+        for node in ast.parse(path.read_text()).body:  # the module's own statements, not its functions'
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n == "torch" or n.startswith("torch.") for n in names), path

@@ -1,0 +1,107 @@
+"""The one thread that encodes prompts ahead: hand-overs in order, preloads in the background."""
+import threading
+
+import pytest
+
+from helpers import wait_for
+from vcam.control.actions import Origin, SetPrompts, SetSeed
+from vcam.control.prompter import Prompter
+
+
+class Producer:
+    blocks = 0
+
+    def __init__(self):
+        self.got = []
+
+    def submit(self, action, at_block=None, origin=None):
+        self.got.append(action)
+
+    def on_applied(self, listener):
+        pass
+
+
+class SlowEncoder:
+    """Encodes once let through; remembers what it encoded."""
+
+    def __init__(self, fail=()):
+        self.done = []
+        self.go = threading.Event()
+        self.started = threading.Event()
+        self.fail = set(fail)
+
+    def encode(self, text):
+        self.started.set()
+        self.go.wait(10)
+        if text in self.fail:
+            raise RuntimeError("out of memory (pretend)")
+        self.done.append(text)
+
+
+@pytest.fixture
+def rig():
+    made = []
+
+    def make(encoder):
+        producer, said = Producer(), []
+        prompter = Prompter(producer, encoder, said.append)
+        made.append(prompter)
+        return prompter, producer, said
+
+    yield make
+    for p in made:
+        p.stop()
+
+
+def test_a_later_command_never_overtakes_an_earlier_one_being_encoded(rig):
+    enc = SlowEncoder()
+    prompter, producer, _ = rig(lambda: enc)
+    prompter.hand_over(SetPrompts({"a new prompt": 1.0}, 2), origin=Origin("prompt a new prompt", "stdin"))
+    prompter.hand_over(SetSeed(5))  # nothing to encode, but it comes after
+    assert enc.started.wait(5)
+    assert not wait_for(lambda: producer.got, 0.3) and not prompter.idle()
+    enc.go.set()
+    assert wait_for(prompter.idle, 5)
+    assert producer.got == [SetPrompts({"a new prompt": 1.0}, 2), SetSeed(5)]
+    assert enc.done == ["a new prompt"]  # encoded before it was handed over
+
+
+def test_hand_overs_go_before_waiting_preloads(rig):
+    enc = SlowEncoder()
+    prompter, producer, _ = rig(lambda: enc)
+    prompter.preload(["preset one", "preset two", "preset three"])
+    assert enc.started.wait(5)  # the first preload is being encoded
+    prompter.hand_over(SetPrompts({"typed": 1.0}, 0))
+    enc.go.set()
+    assert wait_for(lambda: len(enc.done) == 4, 5)
+    assert enc.done[:2] == ["preset one", "typed"] and producer.got == [SetPrompts({"typed": 1.0}, 0)]
+
+
+def test_nothing_is_encoded_before_the_engine_exists(rig):
+    enc, engine = SlowEncoder(), []
+    enc.go.set()
+    prompter, producer, _ = rig(lambda: engine[0] if engine else None)
+    prompter.preload(["a preset"])
+    prompter.hand_over(SetPrompts({"typed while loading": 1.0}, 0))
+    assert wait_for(prompter.idle, 5)  # handed over unencoded: the generator encodes it when it applies
+    assert producer.got == [SetPrompts({"typed while loading": 1.0}, 0)] and enc.done == []
+    engine.append(enc)  # the model has loaded: the preload goes ahead
+    assert wait_for(lambda: enc.done == ["a preset"], 5)
+
+
+def test_a_failed_encode_is_said_and_the_change_still_goes(rig):
+    enc = SlowEncoder(fail={"too big"})
+    enc.go.set()
+    prompter, producer, said = rig(lambda: enc)
+    prompter.hand_over(SetPrompts({"too big": 1.0}, 0))
+    prompter.preload(["too big"])
+    assert wait_for(lambda: len(said) == 2, 5)
+    assert producer.got == [SetPrompts({"too big": 1.0}, 0)]
+    assert "could not encode 'too big' before handing it over" in said[0] and "ahead" in said[1]
+
+
+def test_stop_ends_the_thread_with_preloads_waiting_for_the_engine(rig):
+    prompter, _, _ = rig(lambda: None)
+    prompter.preload(["never encoded"])
+    prompter.stop()
+    assert not prompter._thread.is_alive()

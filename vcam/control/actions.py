@@ -1,0 +1,179 @@
+"""What a command changes, as plain data: logged, replayed and applied between blocks by one `apply`.
+
+A command (`prompt a city`, `preset 2`, a knob) becomes one or more actions. The stream's actions are applied by
+the generator thread at a block boundary; the screen's (freeze, blackout, live) are read by the outputs' side;
+quit ends the show. Each action has a dict form, the `apply` field of a control log line, which stays the one
+logs have always had (`{"op": "prompt", "prompts": ..., "transition": ...}` and so on).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar, Union
+
+from vcam.control.commands import MAX_SEED
+
+SCREEN_MODES = ("live", "freeze", "blackout")
+
+
+@dataclass(frozen=True)
+class SetPrompts:
+    """Condition the stream on weighted prompts, blending in over `transition` blocks."""
+
+    prompts: dict[str, float]
+    transition: int
+    op: ClassVar[str] = "prompt"
+
+    def to_dict(self) -> dict:
+        return {"op": self.op, "prompts": dict(self.prompts), "transition": self.transition}
+
+
+@dataclass(frozen=True)
+class SetSeed:
+    seed: int
+    op: ClassVar[str] = "seed"
+
+    def to_dict(self) -> dict:
+        return {"op": self.op, "seed": self.seed}
+
+
+@dataclass(frozen=True)
+class SetSteps:
+    steps: int
+    op: ClassVar[str] = "steps"
+
+    def to_dict(self) -> dict:
+        return {"op": self.op, "steps": self.steps}
+
+
+@dataclass(frozen=True)
+class SetTransition:
+    """The number of blocks later prompt changes blend in over."""
+
+    blocks: int
+    op: ClassVar[str] = "transition"
+
+    def to_dict(self) -> dict:
+        return {"op": self.op, "blocks": self.blocks}
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Start the stream over from a fresh first block."""
+
+    op: ClassVar[str] = "reset"
+
+    def to_dict(self) -> dict:
+        return {"op": self.op}
+
+
+@dataclass(frozen=True)
+class SetScreen:
+    """freeze, blackout or live: the outputs' side shows it; the stream goes on as it was."""
+
+    mode: str
+    op: ClassVar[str] = "screen"
+
+    def to_dict(self) -> dict:
+        return {"op": self.op, "mode": self.mode}
+
+
+@dataclass(frozen=True)
+class Quit:
+    """Stop the show (logged; a replay ends where its log ends instead)."""
+
+    op: ClassVar[str] = "quit"
+
+    def to_dict(self) -> dict:
+        return {"op": self.op}
+
+
+StreamAction = Union[SetPrompts, SetSeed, SetSteps, SetTransition, Reset]
+Action = Union[StreamAction, SetScreen, Quit]
+STREAM_ACTIONS = (SetPrompts, SetSeed, SetSteps, SetTransition, Reset)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an action came from: the command's text and its source (stdin, midi, net …, reload), for the log."""
+
+    command: str
+    source: str
+
+
+def apply(stream: Any, action: Action) -> None:
+    """Applies `action` to a stream (anything with `set_prompt`, `set_seed`, `steps`, `settings.transition` and
+    `reset`). The screen's and quit's actions leave the stream alone: others act on them."""
+    if isinstance(action, SetPrompts):
+        stream.set_prompt(dict(action.prompts), transition=action.transition)
+    elif isinstance(action, SetSeed):
+        stream.set_seed(action.seed)
+    elif isinstance(action, SetSteps):
+        stream.steps = action.steps
+    elif isinstance(action, SetTransition):
+        stream.settings.transition = action.blocks
+    elif isinstance(action, Reset):
+        stream.reset()
+    elif not isinstance(action, (SetScreen, Quit)):
+        raise TypeError(f"not an action: {action!r}")
+
+
+def prompts_of(action: Action) -> list[str]:
+    """The prompt texts an action puts on air (to encode ahead); none for most actions."""
+    return list(action.prompts) if isinstance(action, SetPrompts) else []
+
+
+# --- the dict form --------------------------------------------------------------------------------------------
+
+def _whole(d: dict, key: str, lo: int, hi: int) -> int:
+    value = d.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{d.get('op')}: {key} must be a whole number, not {value!r}")
+    if not lo <= value <= hi:
+        raise ValueError(f"{d.get('op')}: {key} {value} is out of range ({lo} to {hi})")
+    return value
+
+
+def _prompts(d: dict) -> SetPrompts:
+    prompts = d.get("prompts")
+    if not isinstance(prompts, dict) or not prompts:
+        raise ValueError(f"prompt: prompts must be a non-empty mapping of text to weight, not {prompts!r}")
+    for text, weight in prompts.items():
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+            raise ValueError(f"prompt: the weight of {text[:40]!r} must be a number, not {weight!r}")
+    return SetPrompts({text: float(w) for text, w in prompts.items()}, _whole(d, "transition", 0, 1000))
+
+
+def _screen(d: dict) -> SetScreen:
+    if d.get("mode") not in SCREEN_MODES:
+        raise ValueError(f"screen: mode must be one of {', '.join(SCREEN_MODES)}, not {d.get('mode')!r}")
+    return SetScreen(d["mode"])
+
+
+# op → (the fields it has, how its dict becomes the action); the bounds are those the command parser allows
+_FROM_DICT: dict[str, tuple[tuple[str, ...], Callable[[dict], Action]]] = {
+    "prompt": (("prompts", "transition"), _prompts),
+    "seed": (("seed",), lambda d: SetSeed(_whole(d, "seed", 0, MAX_SEED))),
+    "steps": (("steps",), lambda d: SetSteps(_whole(d, "steps", 1, 50))),
+    "transition": (("blocks",), lambda d: SetTransition(_whole(d, "blocks", 0, 1000))),
+    "reset": ((), lambda d: Reset()),
+    "screen": (("mode",), _screen),
+    "quit": ((), lambda d: Quit()),
+}
+
+
+def from_dict(d: object) -> Action:
+    """The action a logged `apply` dict stands for; ValueError saying what is wrong with it otherwise."""
+    if not isinstance(d, dict):
+        raise ValueError(f"an action is a mapping with an 'op', not {type(d).__name__}")
+    op = d.get("op")
+    if op not in _FROM_DICT:
+        raise ValueError(f"unknown action {op!r}; known: {', '.join(_FROM_DICT)}")
+    fields, make = _FROM_DICT[op]
+    missing = [f for f in fields if f not in d]
+    if missing:
+        raise ValueError(f"{op}: missing {', '.join(missing)}")
+    extra = sorted(set(d) - set(fields) - {"op"})
+    if extra:
+        raise ValueError(f"{op}: unknown field {', '.join(map(str, extra))}")
+    return make(d)

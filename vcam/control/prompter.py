@@ -1,0 +1,99 @@
+"""One thread encodes prompts ahead, off the generator's thread, so a new prompt costs the show no stall.
+
+Two kinds of work, one thread:
+- `hand_over(action)`: a command's change; its prompts are encoded, then it is handed to the producer. In the
+  order given, whether or not it has prompts: a later `seed` never overtakes an earlier `prompt`.
+- `preload(texts)`: every preset's prompts of a loaded show, so that switching later costs nothing. Done only
+  while no hand-over waits.
+Nothing is encoded before the engine exists (`encoder()` returns None while the model loads): hand-overs go on
+unencoded then, and preloads wait. A failed encode is said; the producer encodes again when the change applies.
+"""
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from vcam.control.actions import Action, Origin, prompts_of
+from vcam.control.protocol import Producer
+
+POLL_S = 0.2  # how often waiting preloads look whether the engine exists yet
+
+
+class Prompter:
+    def __init__(self, producer: Producer, encoder: Callable[[], Any | None], say: Callable[[str], None]):
+        self.producer = producer
+        self.encoder = encoder  # the engine's text encoder (`.encode(text)`), None until the model is loaded
+        self.say = say
+        self._work = threading.Condition()
+        self._hand_overs: deque[tuple[Action, int | None, Origin | None]] = deque()
+        self._preloads: deque[str] = deque()
+        self._busy = False  # a hand-over is between the queue and the producer
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="prompter", daemon=True)
+        self._thread.start()
+
+    def hand_over(self, action: Action, at_block: int | None = None, origin: Origin | None = None) -> None:
+        """Encodes the action's prompts, then submits it to the producer, after every earlier hand-over."""
+        with self._work:
+            self._hand_overs.append((action, at_block, origin))
+            self._work.notify()
+
+    def preload(self, texts: list[str]) -> None:
+        """Encodes `texts` in the background, once the engine exists, whenever no hand-over waits."""
+        with self._work:
+            self._preloads.extend(texts)
+            self._work.notify()
+
+    def idle(self) -> bool:
+        """Whether every hand-over has reached the producer (preloads may still be pending)."""
+        with self._work:
+            return not self._hand_overs and not self._busy
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Ends the thread after the encode in progress; what is still queued is dropped (the show is ending)."""
+        with self._work:
+            self._stopped = True
+            self._work.notify()
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._work:
+                job = self._next()
+                if job is None:
+                    return
+            if isinstance(job, str):
+                self._encode(job, ahead=True)
+                continue
+            action, at_block, origin = job
+            try:
+                for text in prompts_of(action):
+                    self._encode(text, ahead=False)
+                self.producer.submit(action, at_block=at_block, origin=origin)
+            finally:
+                with self._work:
+                    self._busy = False
+
+    def _next(self) -> tuple | str | None:
+        """The next job (a hand-over first, else a preload once the engine exists); None once stopped. Called
+        holding the condition."""
+        while not self._stopped:
+            if self._hand_overs:
+                self._busy = True
+                return self._hand_overs.popleft()
+            if self._preloads and self.encoder() is not None:
+                return self._preloads.popleft()
+            self._work.wait(POLL_S if self._preloads else None)
+        return None
+
+    def _encode(self, text: str, ahead: bool) -> None:
+        encoder = self.encoder()
+        if encoder is None:  # the model is still loading: the producer encodes it when the change applies
+            return
+        try:
+            encoder.encode(text)
+        except Exception as e:  # the show goes on: the prompt is encoded again when it is used
+            self.say(f"could not encode {text[:40]!r} {'ahead' if ahead else 'before handing it over'}: {e}")

@@ -1,0 +1,23 @@
+"""What the controller needs from whatever makes the stream (the generator thread, or a fake in tests)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from vcam.control.actions import Action, Origin
+
+# Told each action once it has been applied, with the number of the block it preceded and where it came from
+# (None for a replayed one). Called on the producer's thread: it must not block.
+AppliedListener = Callable[[Action, int, "Origin | None"], None]
+
+
+class Producer(Protocol):
+    @property
+    def blocks(self) -> int:
+        """Blocks made so far (the block number a change applied now is logged with)."""
+
+    def submit(self, action: Action, at_block: int | None = None, origin: Origin | None = None) -> None:
+        """Apply `action` before the next block, or before block number `at_block` (replays)."""
+
+    def on_applied(self, listener: AppliedListener) -> None:
+        """Call `listener` after each action is applied."""
