@@ -1,10 +1,19 @@
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+# torch.compile's kernels outlive the test session (the compile tests, in the slow set, take minutes the first time
+# and seconds after): a cache of the tests' own, never the user's vcam cache. Set before torch is imported, and
+# inherited by the subprocesses the tests start; vcam keeps a TORCHINDUCTOR_CACHE_DIR that was chosen.
+TEST_CACHE = Path(os.environ.get("VCAM_TEST_CACHE")
+                  or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vcam-tests")
+os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(TEST_CACHE / "inductor"))
+os.environ.setdefault("TRITON_CACHE_DIR", str(TEST_CACHE / "inductor" / "triton"))
 
 
 @pytest.fixture(scope="session")
@@ -12,6 +21,34 @@ def tiny_engine():
     import vcam
 
     return vcam.load("tiny", progress=False)
+
+
+@pytest.fixture
+def shared_tiny(tiny_engine, monkeypatch):
+    """`vcam.load("tiny")` as a live run calls it (random weights on the CPU, the default speed options) returns
+    the session's tiny engine instead of building another: the same fixed-seed network, so the same frames. Each
+    call gets an Engine of its own sharing the networks, so the size a run gives it stays the run's. Anything
+    else (weights, another device, dtype or speed option) is built as before."""
+    import dataclasses
+
+    import vcam.engine.load as load_module
+    from vcam.engine.configs import get_spec
+
+    real_load = load_module.load
+
+    def load(model="tiny", **kwargs):
+        speed = kwargs.get("speed") or tiny_engine.speed
+        if model != "tiny" or speed != tiny_engine.speed or any(
+                kwargs.get(k) is not None for k in ("weights", "device", "dtype")):
+            return real_load(model, **kwargs)
+        spec = get_spec(model)
+        load_module._logger(kwargs.get("progress", True), kwargs.get("report"))(
+            f"building {spec.name} (random weights)")  # what a build says; tests read it
+        return dataclasses.replace(tiny_engine, width=kwargs.get("width") or spec.width,
+                                   height=kwargs.get("height") or spec.height)
+
+    monkeypatch.setattr(load_module, "load", load)
+    return tiny_engine
 
 
 @pytest.fixture(scope="session")

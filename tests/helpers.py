@@ -40,17 +40,3 @@ def wait_for(predicate, timeout: float = 30.0) -> bool:
             return True
         time.sleep(0.02)
     return False
-
-
-def assert_steady_rate(times, fps: float) -> None:
-    """Frames arrived at `fps`: the typical interval within 5 %, and the whole span within 20 %. A machine busy
-    elsewhere may hold the pacer up past half a second once, which it skips rather than bursts; the median shows
-    the rate it keeps, the span that it kept it nearly throughout."""
-    import numpy as np
-
-    times = np.asarray(times)
-    assert len(times) > 10
-    typical = float(np.median(np.diff(times)))
-    assert abs(typical * fps - 1.0) < 0.05, f"typical interval {typical * 1000:.1f} ms at {fps:g} fps"
-    rate = (len(times) - 1) / (times[-1] - times[0])
-    assert abs(rate - fps) / fps < 0.2, f"{rate:.1f} frames/s over the whole span at {fps:g} fps"

@@ -69,12 +69,13 @@ def test_help_for_windows_and_macos():
 
 
 @pytest.mark.skipif(loopback_devices() != [], reason="this machine has a v4l2loopback device")
-def test_vcam_run_without_a_device_exits_before_loading_the_model():
-    proc = subprocess.run([sys.executable, "-m", "vcam", "run", "--model", "tiny", "--out", "vcam"],
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2
-    assert "no virtual camera" in proc.stderr and "modprobe v4l2loopback" in proc.stderr
-    assert "building tiny" not in proc.stderr  # the model was never loaded
+def test_vcam_run_without_a_device_exits_before_loading_the_model(capsys):
+    from vcam.cli import main
+
+    assert main(["run", "--model", "tiny", "--out", "vcam"]) == 2
+    err = capsys.readouterr().err
+    assert "no virtual camera" in err and "modprobe v4l2loopback" in err
+    assert "building tiny" not in err  # the model was never loaded
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")

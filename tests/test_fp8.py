@@ -86,6 +86,7 @@ def test_fp8_on_a_random_engine_as_the_benchmark_builds_it(fp8_on_cpu):
     assert blocks_of_frames(engine, n=2)[-1].std() > 1.0
 
 
+@pytest.mark.slow  # torch.compile
 def test_fp8_compiles_and_keeps_its_frames(fp8_on_cpu, weights_folder):
     """`--quant fp8 --compile`: dynamo traces through torchao's FP8 weights without breaking the graph."""
     import torch._dynamo.utils as dynamo_utils

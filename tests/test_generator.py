@@ -99,7 +99,10 @@ def test_a_listener_that_fails_is_reported_and_the_change_stays_applied():
         gen.stop()
 
 
-def test_failing_blocks_are_retried_then_the_stream_starts_over():
+def test_failing_blocks_are_retried_then_the_stream_starts_over(monkeypatch):
+    import vcam.live.producer
+
+    monkeypatch.setattr(vcam.live.producer, "RETRY_WAIT_S", 0.01)  # the waits between tries, not 1 + 2 + 4 s
     log = []
     stream = FakeStream(fail_at={3, 4, 5})
     gen = start(stream, log)

@@ -1,9 +1,7 @@
 """Controls on a running tiny stream: hot reload, piped stdin, control logs replayed exactly."""
 import io
 import json
-import subprocess
-import sys
-import time
+import os
 
 import numpy as np
 import pytest
@@ -11,8 +9,12 @@ import torch
 
 import vcam.engine.load
 from helpers import Pipe, in_thread, wait_for
+from vcam.cli import main
 from vcam.live.pacer import Pacer
 from vcam.live.run import RunOptions, run
+
+# Runs of the tiny model share the session's engine (the same fixed-seed network) instead of building their own.
+pytestmark = pytest.mark.usefixtures("shared_tiny")
 
 SHOW = """\
 defaults: {seed: 3, transition: 2}
@@ -81,26 +83,24 @@ def test_hot_reload_applies_good_edits_and_keeps_the_last_good_show(show_file, c
 def test_piped_commands_change_the_stream_and_replay_exactly(show_file, tmp_path, capture):
     blocks, streams = capture
     log = tmp_path / "controls.jsonl"
-    # a live run driven through stdin, as a subprocess
-    proc = subprocess.Popen([sys.executable, "-m", "vcam", "run", str(show_file), "--model", "tiny", "--out",
-                             "null", "--log-controls", str(log)], stdin=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    lines = []
-    while "on air" not in (line := proc.stderr.readline()):
-        lines.append(line)
-        assert line, "".join(lines)
-    time.sleep(1.0)
-    proc.stdin.write("preset 2\n")
-    proc.stdin.flush()
-    time.sleep(1.5)
-    proc.stdin.write("quit\n")
-    proc.stdin.close()
-    assert proc.wait(timeout=60) == 0
+    # a live run driven by typed commands, switched once it is on air and stopped a few blocks later
+    pipe = Pipe()
+    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"],
+                                               log_controls=str(log), commands=pipe.reader,
+                                               status_out=io.StringIO()))
+    assert wait_for(lambda: len(blocks) >= 2)
+    switched_at = len(blocks)
+    pipe.send("preset 2")
+    assert wait_for(lambda: len(blocks) >= switched_at + 4)
+    pipe.send("quit")
+    thread.join(30)
+    assert not errors, errors
     entries = [json.loads(x) for x in log.read_text().splitlines()]
     switch = next(e for e in entries if e.get("command") == "preset 2")
     end = entries[-1]["end"]["blocks"]
     k = switch["block"]
     assert 0 < k < end - 2
+    blocks.clear()
 
     # replaying the log reproduces the run; without its commands, the frames differ from block k on
     run(RunOptions(model="tiny", replay=str(log), outs=["null"], stdin=False))
@@ -148,13 +148,21 @@ def test_replay_equals_the_live_run(show_file, tmp_path, capture, live_overlap, 
     assert all(np.array_equal(a, b) for a, b in zip(blocks, live))
 
 
-def test_end_of_input_does_not_stop_the_show(show_file, tmp_path):
+def test_end_of_input_does_not_stop_the_show(show_file, tmp_path, monkeypatch, capsys):
+    """`echo "preset 2" | vcam run show.yaml`: the command is applied, and stdin's end leaves the show on air."""
     out = tmp_path / "x.mp4"
-    proc = subprocess.run([sys.executable, "-m", "vcam", "run", str(show_file), "--model", "tiny", "--out",
-                           f"file:{out}", "--duration", "3"], input="preset 2\n", capture_output=True, text=True,
-                          timeout=120)
-    assert proc.returncode == 0
-    assert "preset 2 'ocean'" in proc.stderr and "recorded" in proc.stderr
+    r, w = os.pipe()
+    os.write(w, b"preset 2\n")
+    os.close(w)
+    stdin = os.fdopen(r, "r")
+    monkeypatch.setattr("sys.stdin", stdin)
+    try:
+        code = main(["run", str(show_file), "--model", "tiny", "--out", f"file:{out}", "--duration", "3"])
+    finally:
+        stdin.close()
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "preset 2 'ocean'" in err and "recorded" in err
 
 
 @pytest.fixture

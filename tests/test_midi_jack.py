@@ -2,10 +2,8 @@
 import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import mido
 import pytest
@@ -91,25 +89,22 @@ def test_rtmidi_through_jack(jack_server):
         mido.set_backend(None)
 
 
-def test_midi_learn_prints_mapping_lines():
-    tests = str(Path(__file__).parent)
-    env = dict(os.environ, MIDO_BACKEND="fake_midi", PYTHONPATH=tests + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               FAKE_MIDI_SCRIPT='[["Fake MIDImix", {"type": "control_change", "channel": 0, "control": 19, '
-                                '"value": 64}], ["Fake MIDImix", {"type": "note_on", "channel": 0, "note": 3, '
-                                '"velocity": 127}]]')
-    out = subprocess.run([sys.executable, "-m", "vcam", "midi", "learn", "--midi", "midimix", "--count", "2"],
-                         env=env, capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    assert "{cc: 19, param: blend, channel: 1}" in out.stdout and "{note: 3, command: next" in out.stdout
-    devices = subprocess.run([sys.executable, "-m", "vcam", "devices"], env=env, capture_output=True, text=True,
-                             timeout=60)
-    assert "Fake MIDImix" in devices.stdout
+def test_midi_learn_prints_mapping_lines(fake_midi_backend, monkeypatch, capsys):
+    from vcam.cli import main
+
+    monkeypatch.setenv("FAKE_MIDI_SCRIPT", '[["Fake MIDImix", {"type": "control_change", "channel": 0, "control": 19, '
+                                           '"value": 64}], ["Fake MIDImix", {"type": "note_on", "channel": 0, '
+                                           '"note": 3, "velocity": 127}]]')
+    assert main(["midi", "learn", "--midi", "midimix", "--count", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "{cc: 19, param: blend, channel: 1}" in out and "{note: 3, command: next" in out
+    main(["devices"])
+    assert "Fake MIDImix" in capsys.readouterr().out
 
 
-def test_unknown_midi_port_stops_vcam_run_before_it_starts(tmp_path):
-    tests = str(Path(__file__).parent)
-    env = dict(os.environ, MIDO_BACKEND="fake_midi", PYTHONPATH=tests + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = subprocess.run([sys.executable, "-m", "vcam", "run", "--model", "tiny", "--out", "null", "--midi",
-                          "launchpad", "--midi-map", "nanokontrol2"], env=env, capture_output=True, text=True,
-                         timeout=60)
-    assert out.returncode == 2 and "no MIDI input matches 'launchpad'" in out.stderr and "Fake MIDImix" in out.stderr
+def test_unknown_midi_port_stops_vcam_run_before_it_starts(fake_midi_backend, capsys):
+    from vcam.cli import main
+
+    assert main(["run", "--model", "tiny", "--out", "null", "--midi", "launchpad", "--midi-map", "nanokontrol2"]) == 2
+    err = capsys.readouterr().err
+    assert "no MIDI input matches 'launchpad'" in err and "Fake MIDImix" in err

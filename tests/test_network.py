@@ -13,10 +13,13 @@ import numpy as np
 import pytest
 
 import fake_midi
-from helpers import Pipe, assert_steady_rate, in_thread, wait_for
+from helpers import Pipe, in_thread, wait_for
+from vcam.cli import main
+from vcam.live.outputs.camera import VirtualCamera
+from vcam.live.run import RunOptions, run
 from vcam.remote import protocol as proto
 from vcam.remote.client import CamOptions, run_cam
-from vcam.remote.server import FrameServer, ServeSettings, _Client
+from vcam.remote.server import FrameServer, ServeSettings, _Client, attachment
 
 SHOW = """\
 defaults: {seed: 3, transition: 1}
@@ -34,8 +37,60 @@ def free_port():
         return s.getsockname()[1]
 
 
+class TtyText(io.StringIO):
+    """A status output that says it is a terminal, so that every status line update is kept (not one in 10 s)."""
+
+    def isatty(self):
+        return True
+
+
 class Server:
-    def __init__(self, tmp_path, port, *extra):
+    """`vcam serve SHOW --model tiny` in this process, on the session's tiny engine, stopped by a typed quit."""
+
+    def __init__(self, tmp_path, port, host="127.0.0.1", token=None, size=None):
+        self.show = tmp_path / "show.yaml"
+        self.show.write_text(SHOW)
+        self.log = tmp_path / f"controls-{port}-{time.monotonic_ns()}.jsonl"
+        self.port = port
+        self.status = TtyText()
+        self.pipe = Pipe()
+        self.thread, self.errors = in_thread(run, RunOptions(
+            show=str(self.show), model="tiny", serve=True, size=size, log_controls=str(self.log),
+            commands=self.pipe.reader, status_out=self.status), attachment(ServeSettings(host=host, port=port,
+                                                                                        token=token)))
+
+    def said(self):
+        return self.status.getvalue()
+
+    def wait_on_air(self, timeout=90):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if "on air" in self.said():
+                return
+            if not self.thread.is_alive():
+                pytest.fail(f"server exited ({self.errors}):\n" + self.said())
+            time.sleep(0.05)
+        pytest.fail("server never went on air:\n" + self.said())
+
+    def running(self):
+        return self.thread.is_alive()
+
+    def commands(self):
+        if not self.log.exists():
+            return []
+        return [json.loads(x) for x in self.log.read_text().splitlines() if '"command"' in x]
+
+    def stop(self):
+        if self.thread.is_alive():
+            self.pipe.send("quit")
+            self.thread.join(30)
+        assert not self.errors, self.errors
+
+
+class ServerProcess(Server):
+    """`vcam serve` as a process of its own: for a server that dies outright (SIGKILL)."""
+
+    def __init__(self, tmp_path, port):
         self.show = tmp_path / "show.yaml"
         self.show.write_text(SHOW)
         self.log = tmp_path / f"controls-{port}-{time.monotonic_ns()}.jsonl"
@@ -43,23 +98,17 @@ class Server:
         self.stderr = tmp_path / f"serve-{port}-{time.monotonic_ns()}.log"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "vcam", "serve", str(self.show), "--model", "tiny", "--port", str(port),
-             "--no-stdin", "--log-controls", str(self.log), *extra],
+             "--no-stdin", "--log-controls", str(self.log)],
             stderr=open(self.stderr, "w"), stdin=subprocess.DEVNULL)
+        self.thread = self
 
-    def wait_on_air(self, timeout=90):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if "on air" in self.stderr.read_text():
-                return
-            if self.proc.poll() is not None:
-                pytest.fail("server exited:\n" + self.stderr.read_text())
-            time.sleep(0.1)
-        pytest.fail("server never went on air:\n" + self.stderr.read_text())
+    def is_alive(self):
+        return self.proc.poll() is None
 
-    def commands(self):
-        if not self.log.exists():
-            return []
-        return [json.loads(x) for x in self.log.read_text().splitlines() if '"command"' in x]
+    errors = ()
+
+    def said(self):
+        return self.stderr.read_text()
 
     def stop(self):
         if self.proc.poll() is None:
@@ -68,11 +117,11 @@ class Server:
 
 
 @pytest.fixture
-def server_factory(tmp_path):
+def server_factory(tmp_path, shared_tiny):
     servers = []
 
-    def make(port=None, *extra):
-        s = Server(tmp_path, port or free_port(), *extra)
+    def make(port=None, process=False, **settings):
+        s = (ServerProcess if process else Server)(tmp_path, port or free_port(), **settings)
         servers.append(s)
         return s
 
@@ -81,7 +130,10 @@ def server_factory(tmp_path):
         s.stop()
 
 
-def test_camera_gets_the_stream_and_commands_reach_the_server(server_factory, camera):
+def test_camera_gets_the_stream_and_commands_reach_the_server(server_factory, camera, monkeypatch):
+    ticks = []
+    send = VirtualCamera.send
+    monkeypatch.setattr(VirtualCamera, "send", lambda self, frame, tick: (ticks.append(tick), send(self, frame, tick)))
     server = server_factory()
     server.wait_on_air()
     pipe, status = Pipe(), io.StringIO()
@@ -101,14 +153,17 @@ def test_camera_gets_the_stream_and_commands_reach_the_server(server_factory, ca
     assert not errors, errors
     assert all(c["source"].startswith("net ") for c in server.commands())
     cam = camera.opened[-1]
-    assert_steady_rate(cam.times, 30.0)
+    # opened at the camera's rate, fed the pacer's frames in tick order (the rate itself: test_pacer.py, on a
+    # fake clock)
+    assert cam.fps == 30.0 and len(ticks) == len(cam.frames) > 45 and all(a < b for a, b in zip(ticks, ticks[1:]))
     frames = [f.reshape(64, 112, 3) for f in cam.frames]
     assert np.abs(frames[-1].astype(int) - frames[-45].astype(int)).mean() > 1.0  # a moving stream
 
 
+@pytest.mark.slow  # a server process killed outright
 def test_client_holds_the_last_frame_and_reconnects(server_factory, camera):
     port = free_port()
-    server = server_factory(port)
+    server = server_factory(port, process=True)
     server.wait_on_air()
     status = io.StringIO()
     opts = CamOptions(url=f"ws://127.0.0.1:{port}", outs=["vcam"], size=(112, 64), duration=40, stdin=False,
@@ -125,7 +180,7 @@ def test_client_holds_the_last_frame_and_reconnects(server_factory, camera):
         during = len(cam.frames)
         held = cam.frames[-30:]
         assert all(np.array_equal(held[0], f) for f in held)
-        server2 = server_factory(port)
+        server2 = server_factory(port, process=True)
         server2.wait_on_air()
         assert wait_for(lambda: status.getvalue().count("connected to") >= 2, 20)
         assert wait_for(lambda: not np.array_equal(cam.frames[-1], held[0]), 20)
@@ -136,14 +191,13 @@ def test_client_holds_the_last_frame_and_reconnects(server_factory, camera):
     assert not errors, errors
 
 
-def test_token_required_off_loopback(server_factory, tmp_path):
-    no_token = subprocess.run([sys.executable, "-m", "vcam", "serve", "--model", "tiny", "--host", "0.0.0.0",
-                               "--port", str(free_port())], capture_output=True, text=True, timeout=60,
-                              env={k: v for k, v in os.environ.items() if k != "VCAM_TOKEN"})
-    assert no_token.returncode == 2 and "--token" in no_token.stderr
-    assert "building tiny" not in no_token.stderr
+def test_token_required_off_loopback(server_factory, capsys, monkeypatch):
+    monkeypatch.delenv("VCAM_TOKEN", raising=False)
+    assert main(["serve", "--model", "tiny", "--host", "0.0.0.0", "--port", str(free_port())]) == 2
+    err = capsys.readouterr().err
+    assert "--token" in err and "building tiny" not in err
 
-    server = server_factory(None, "--host", "0.0.0.0", "--token", "s3cret", "--size", "112x64")
+    server = server_factory(None, host="0.0.0.0", token="s3cret", size=(112, 64))
     server.wait_on_air()
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
@@ -155,7 +209,7 @@ def test_token_required_off_loopback(server_factory, tmp_path):
         assert err.value.response.status_code == 401
     with connect(url, additional_headers={"Authorization": "Bearer s3cret"}, proxy=None, open_timeout=5) as ws:
         assert wait_for(lambda: isinstance(ws.recv(timeout=10), bytes), 20)
-    log = server.stderr.read_text()
+    log = server.said()
     assert "missing token" in log and "wrong token" in log
 
 
@@ -199,13 +253,13 @@ def test_malformed_messages_get_errors_and_disturb_nothing(server_factory):
             if isinstance(watcher.recv(timeout=10), bytes):
                 got += 1
         assert got >= 24
-    assert server.proc.poll() is None
+    assert server.running()
 
 
 def test_bytes_per_frame_at_the_default_quality(server_factory):
     from websockets.sync.client import connect
 
-    server = server_factory(None, "--size", "416x240")
+    server = server_factory(None, size=(416, 240))
     server.wait_on_air(180)
     sizes = []
     with connect(f"ws://127.0.0.1:{server.port}", proxy=None, max_size=2**24) as ws:
@@ -222,6 +276,7 @@ def test_bytes_per_frame_at_the_default_quality(server_factory):
     assert per_frame < 416 * 240
 
 
+@pytest.mark.slow  # a fresh process, where torch cannot be imported
 def test_cam_runs_without_torch():
     code = ("import sys; sys.modules['torch'] = None\n"
             "from vcam.cli import main\n"
@@ -231,25 +286,31 @@ def test_cam_runs_without_torch():
     assert "cannot reach the server" in out.stderr
 
 
-def test_cam_rejects_a_bad_address():
-    out = subprocess.run([sys.executable, "-m", "vcam", "cam", "http://x", "--out", "null"], capture_output=True,
-                         text=True, timeout=60)
-    assert out.returncode == 2 and "ws://HOST:PORT" in out.stderr
+def test_cam_rejects_a_bad_address(capsys):
+    assert main(["cam", "http://x", "--out", "null"]) == 2
+    assert "ws://HOST:PORT" in capsys.readouterr().err
 
 
 def test_status_lines_show_rate_bandwidth_and_latency_on_both_ends(server_factory, camera):
     server = server_factory()
     server.wait_on_air()
-    status = io.StringIO()
-    thread, errors = in_thread(run_cam, CamOptions(url=f"ws://127.0.0.1:{server.port}", outs=["vcam"],
-                                                   size=(112, 64), duration=14, stdin=False, status_out=status))
-    thread.join(60)
+    status = TtyText()
+    opts = CamOptions(url=f"ws://127.0.0.1:{server.port}", outs=["vcam"], size=(112, 64), duration=60, stdin=False,
+                      status_out=status)
+    thread, errors = in_thread(run_cam, opts)
+
+    def lines(text, start):
+        return [l for l in text.splitlines() if l.startswith(start)]
+
+    try:
+        # every status line is kept on both ends (terminals), so the first ones with a figure will do
+        assert wait_for(lambda: any("Mbit/s" in l and "latency" in l for l in lines(status.getvalue(), "LIVE")))
+        assert wait_for(lambda: any("clients 1" in l and "Mbit/s" in l and "latency" in l and "latency -" not in l
+                                    for l in server.said().splitlines()))
+    finally:
+        opts.duration = 0.01
+        thread.join(60)
     assert not errors, errors
-    client_lines = [l for l in status.getvalue().splitlines() if l.startswith("LIVE")]
-    assert client_lines and "Mbit/s" in client_lines[-1] and "latency" in client_lines[-1]
-    server.stop()
-    served = [l for l in server.stderr.read_text().splitlines() if "clients 1" in l]
-    assert served and "Mbit/s" in served[-1] and "latency" in served[-1] and "latency -" not in served[-1]
 
 
 # --- the server in this process, without a model --------------------------------------------------------------

@@ -10,11 +10,15 @@ import numpy as np
 import pytest
 
 import memory_camera
-from helpers import assert_steady_rate
+from vcam.cli import main
 from vcam.live import outputs as outputs_module
+from vcam.live.outputs.camera import VirtualCamera
 from vcam.live.run import RunOptions, run
 
 FPS = 30.0
+
+# Runs of the tiny model share the session's engine (the same fixed-seed network) instead of building their own.
+pytestmark = pytest.mark.usefixtures("shared_tiny")
 
 
 def read_mp4(path):
@@ -30,16 +34,21 @@ def read_mp4(path):
     return frames
 
 
-def test_camera_gets_frames_of_the_right_size_at_the_rate():
+def test_camera_gets_frames_of_the_right_size_one_per_tick(monkeypatch):
+    """The camera is opened at the show's rate and gets the pacer's frames in tick order; the rate the pacer keeps
+    is tested on a fake clock (test_pacer.py), where a busy machine cannot change it."""
+    ticks = []
+    send = VirtualCamera.send
+    monkeypatch.setattr(VirtualCamera, "send", lambda self, frame, tick: (ticks.append(tick), send(self, frame, tick)))
     backend = memory_camera.install()
     try:
         run(RunOptions(model="tiny", outs=["vcam@160x96"], fps=FPS, duration=3.0, size=(112, 64)))
     finally:
         memory_camera.uninstall()
     cam = backend.opened[-1]
-    assert cam.closed and (cam.width, cam.height) == (160, 96)
+    assert cam.closed and (cam.width, cam.height) == (160, 96) and cam.fps == FPS
     assert all(f.size == 160 * 96 * 3 for f in cam.frames)
-    assert_steady_rate(cam.times, FPS)
+    assert len(ticks) == len(cam.frames) > 40 and all(a < b for a, b in zip(ticks, ticks[1:]))
     # the loading card came first, then the stream, whose frames change
     first = cam.frames[0].reshape(96, 160, 3)
     assert first[0, 0].tolist() == [0, 0, 0] and first[48, 2].tolist() == [16, 16, 16]  # letterboxed card
@@ -97,6 +106,7 @@ def vcam_cmd(*args):
     return [sys.executable, "-m", "vcam", "run", "--model", "tiny", *args]
 
 
+@pytest.mark.slow  # a fresh process: the import chatter a user would see stays off
 def test_recording_of_five_seconds(tmp_path):
     out = tmp_path / "show.mp4"
     proc = subprocess.run(vcam_cmd("--out", f"file:{out}", "--duration", "5"), capture_output=True, text=True,
@@ -123,6 +133,7 @@ def start_and_wait_on_air(args, timeout=120):
     pytest.fail("never went on air:\n" + "".join(lines))
 
 
+@pytest.mark.slow  # a signal to a process of its own
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_a_stop_signal_finalises_the_recording(tmp_path, sig):
     out = tmp_path / "show.mp4"
@@ -138,6 +149,7 @@ def test_a_stop_signal_finalises_the_recording(tmp_path, sig):
     assert "recorded" in rest
 
 
+@pytest.mark.slow  # a process killed outright
 def test_frames_survive_a_kill(tmp_path):
     out = tmp_path / "show.mp4"
     proc, _ = start_and_wait_on_air(["--out", f"file:{out}"])
@@ -148,23 +160,22 @@ def test_frames_survive_a_kill(tmp_path):
     assert len(frames) >= 2 * FPS  # at most the last second is lost
 
 
-def test_bad_output_spec_is_refused_with_the_forms():
-    proc = subprocess.run(vcam_cmd("--out", "hdmi"), capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2 and "file:PATH.mp4" in proc.stderr
+def test_bad_output_spec_is_refused_with_the_forms(capsys):
+    assert main(["run", "--model", "tiny", "--out", "hdmi"]) == 2
+    assert "file:PATH.mp4" in capsys.readouterr().err
 
 
-def test_recording_into_a_missing_folder_is_refused(tmp_path):
-    proc = subprocess.run(vcam_cmd("--out", f"file:{tmp_path}/nope/x.mp4"), capture_output=True, text=True,
-                          timeout=120)
-    assert proc.returncode == 2 and "does not exist" in proc.stderr
+def test_recording_into_a_missing_folder_is_refused(tmp_path, capsys):
+    assert main(["run", "--model", "tiny", "--out", f"file:{tmp_path}/nope/x.mp4"]) == 2
+    assert "does not exist" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="checks the machine without CUDA")
-def test_krea_without_gpu_is_refused_before_anything_opens(tmp_path):
+def test_krea_without_gpu_is_refused_before_anything_opens(tmp_path, capsys):
     out = tmp_path / "x.mp4"
-    proc = subprocess.run([sys.executable, "-m", "vcam", "run", "--model", "krea-14b", "--out", f"file:{out}"],
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2 and "CUDA GPU" in proc.stderr and "--model tiny" in proc.stderr
+    assert main(["run", "--model", "krea-14b", "--out", f"file:{out}"]) == 2
+    err = capsys.readouterr().err
+    assert "CUDA GPU" in err and "--model tiny" in err
     assert not out.exists()
 
 

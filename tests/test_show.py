@@ -1,6 +1,4 @@
 """Show files and MIDI maps: valid ones load; each broken one names the file, the line and the fix."""
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -97,18 +95,19 @@ def test_map_file_errors_name_the_map_file(tmp_path):
     assert any(p.startswith(f"{tmp_path / 'mine.yaml'}:3: ") for p in err.value.problems)
 
 
-def test_vcam_check_prints_a_summary_or_the_errors(tmp_path):
-    ok = subprocess.run([sys.executable, "-m", "vcam", "check", str(ROOT / "presets" / "example.yaml")],
-                        capture_output=True, text=True, timeout=60)
-    assert ok.returncode == 0 and "5 presets" in ok.stdout and "ok" in ok.stdout
+def test_vcam_check_prints_a_summary_or_the_errors(tmp_path, capsys):
+    from vcam.cli import main
+
+    assert main(["check", str(ROOT / "presets" / "example.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "5 presets" in out and "ok" in out
     bad = tmp_path / "bad.yaml"
     bad.write_text("presets:\n  - name: a\n    prompt: x\n    sed: 3\n")
-    out = subprocess.run([sys.executable, "-m", "vcam", "check", str(bad)], capture_output=True, text=True,
-                         timeout=60)
-    assert out.returncode == 2 and f"{bad}:4: " in out.stderr and "unknown key 'sed'" in out.stderr
-    missing = subprocess.run([sys.executable, "-m", "vcam", "check", str(tmp_path / "none.yaml")],
-                             capture_output=True, text=True, timeout=60)
-    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    assert main(["check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:4: " in err and "unknown key 'sed'" in err
+    assert main(["check", str(tmp_path / "none.yaml")]) == 2
+    assert "does not exist" in capsys.readouterr().err
 
 
 def test_null_in_the_output_list_is_the_null_output():

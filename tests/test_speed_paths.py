@@ -31,6 +31,7 @@ def test_fused_and_backend_paths_match_the_plain_path(plain_frames, options):
         assert diff.max() <= 2 and diff.mean() < 0.05
 
 
+@pytest.mark.slow  # torch.compile
 def test_compiled_blocks_and_decoder_match_the_plain_path(plain_frames):
     import torch._dynamo.utils as dynamo_utils
 
@@ -149,15 +150,18 @@ def test_bench_says_when_other_processes_share_the_card(monkeypatch):
     assert "other processes held 12.0 GB" in replace(result, others_vram_gb=12.0).table()
 
 
-def test_bench_json_is_valid():
-    out = subprocess.run([sys.executable, "-m", "vcam", "bench", "--model", "tiny", "--blocks", "2", "--json",
-                          "--steps", "2"], capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr
-    data = json.loads(out.stdout)
+def test_bench_json_is_valid(capsys):
+    from vcam.cli import main
+
+    code = main(["bench", "--model", "tiny", "--blocks", "2", "--json", "--steps", "2"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    data = json.loads(out.out)
     assert data["steps"] == 2 and data["frames_per_second"] > 0 and "pass 2" in data["stages_ms"]
     assert "pass 3" not in data["stages_ms"]
 
 
+@pytest.mark.slow  # scripts/gpu_check.py, three runs
 def test_gpu_check_script_runs_its_smoke_version(tmp_path):
     """The GPU script is only run where a GPU is lent; its CPU version keeps it from rotting meanwhile."""
     out = subprocess.run([sys.executable, "scripts/gpu_check.py", "--smoke", "--out", str(tmp_path / "r.json")],
@@ -183,6 +187,7 @@ def test_gpu_check_script_runs_its_smoke_version(tmp_path):
     assert "| 832x480 bf16 compiled |" in compiled.stdout and "fp8_linear: {'note': 'no CUDA'}" in compiled.stdout
 
 
+@pytest.mark.slow  # scripts/gpu_check.py
 def test_gpu_check_skips_what_would_pass_its_deadline_and_still_prints_its_table(tmp_path):
     import os
 
@@ -232,6 +237,7 @@ def test_random_engine_built_on_the_device_streams():
     assert frames.shape == (6, 64, 112, 3) and frames.std() > 1.0
 
 
+@pytest.mark.slow  # torch.compile in two fresh processes
 def test_compiled_kernels_are_kept_in_vcams_cache_and_reused(tmp_path):
     """A rented machine wipes /tmp; the compile cache lives under vcam's cache, and a second start reuses it."""
     import os

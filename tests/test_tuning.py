@@ -2,7 +2,6 @@
 import io
 import json
 import os
-import subprocess
 import sys
 from types import SimpleNamespace
 
@@ -322,12 +321,11 @@ def test_bench_compiles_by_default_where_a_show_would(monkeypatch):
         assert ran.pop().compile is compiled, flags
 
 
-def test_bench_tune_json_through_the_command(cache_dir):
-    env = {**os.environ, "VCAM_CACHE_DIR": str(cache_dir)}
-    out = subprocess.run([sys.executable, "-m", "vcam", "bench", "--tune", "--json", "--model", "tiny", "--blocks",
-                          "1", "--warmup", "2", "--steps", "1"], capture_output=True, text=True, timeout=300, env=env)
-    assert out.returncode == 0, out.stderr
-    data = json.loads(out.stdout)
+def test_bench_tune_json_through_the_command(cache_dir, capsys):
+    code = main(["bench", "--tune", "--json", "--model", "tiny", "--blocks", "1", "--warmup", "2", "--steps", "1"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    data = json.loads(out.out)
     assert data["saved"] and data["path"] == str(cache_dir / "tuning.json")
     assert data["key"]["model"] == "tiny" and data["key"]["dtype"] == "float32" and len(data["candidates"]) == 4
     fastest = max(c["frames_per_second"] for c in data["candidates"])

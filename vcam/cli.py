@@ -234,13 +234,11 @@ def _exit_now_if_busy(code: int) -> None:
 
 def cmd_serve(args) -> int:
 
-    from vcam.remote.server import TOKEN_ENV, FrameServer, ServeSettings
+    from vcam.remote.server import TOKEN_ENV, ServeSettings, attachment
 
     token = args.token or os.environ.get(TOKEN_ENV) or None
-    settings = ServeSettings(host=args.host, port=args.port, token=token, quality=args.quality)
     # the server is one more consumer of the show's blocks, and one more way in for commands
-    return cmd_run(args, lambda controller, say: FrameServer(settings, controller.handle_line, controller.snapshot,
-                                                             say))
+    return cmd_run(args, attachment(ServeSettings(host=args.host, port=args.port, token=token, quality=args.quality)))
 
 
 def cmd_cam(args) -> int:

@@ -13,6 +13,8 @@ from vcam.live.pacer import Pacer
 from vcam.engine.stream import Stream
 
 RETRIES_BEFORE_RESET = 3
+RETRY_WAIT_S = 0.5  # after the n-th failed block in a row the generator waits RETRY_WAIT_S * 2**n, at most the max
+RETRY_WAIT_MAX_S = 8.0
 
 
 class DeviceLostError(VcamError):
@@ -115,7 +117,7 @@ class Generator:
                 if failures >= RETRIES_BEFORE_RESET:
                     self._log("restarting the stream from a fresh first block")
                     self._reset_stream()
-                self._stop.wait(min(8.0, 0.5 * 2**failures))
+                self._stop.wait(min(RETRY_WAIT_MAX_S, RETRY_WAIT_S * 2**failures))
                 continue
             if self._stop.is_set():  # stopped while this block was made: the run has ended, and its log with it
                 break

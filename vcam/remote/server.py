@@ -12,6 +12,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlparse
@@ -344,3 +345,9 @@ class FrameServer:
         self._last_bytes, self._last_time = sent, now
         latency = f"{max(latencies):.1f} s" if latencies else "-"
         return f"clients {n} | {rate:5.2f} Mbit/s | {self.bytes_per_frame / 1024:.0f} kB/frame | latency {latency}"
+
+
+def attachment(settings: ServeSettings) -> Callable[[Any, Callable[[str], None]], FrameServer]:
+    """What `vcam serve` attaches to a local show: a server that publishes its blocks and state and takes commands
+    through its controller (`handle_line`, `snapshot`). Made before anything opens: a missing token is said first."""
+    return lambda controller, say: FrameServer(settings, controller.handle_line, controller.snapshot, say)
