@@ -1,7 +1,6 @@
 """vcam serve (tiny model) and vcam cam, on loopback only."""
 import io
 import json
-import os
 import socket
 import subprocess
 import sys
