@@ -204,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args, attach=None) -> int:
-    from vcam.live.run import RunOptions, run
+    from vcam.live.run import RunOptions, play
 
     opts = RunOptions(
         show=args.show, model=args.model, weights=args.weights, prompt=args.prompt, seed=args.seed,
@@ -214,22 +214,15 @@ def cmd_run(args, attach=None) -> int:
         log_controls=args.log_controls, replay=args.replay, serve=attach is not None, quant=args.quant, compile=args.compile,
         attention=args.attention, overlap=args.overlap, graphs=args.graphs, tuning=args.tuning,
     )
-    code = run(opts, attach)
-    _exit_now_if_busy(code)
-    return code
-
-
-def _exit_now_if_busy(code: int) -> None:
-    """Outputs are closed and recordings finalised by now; if the generator is still inside a block (a long
-    one, or a model still loading), leave at once rather than wait for it or let the interpreter tear it down
-    mid-kernel."""
-    import threading
-
-    if any(t.is_alive() and t.name in ("generator", "prompter")
-           for t in threading.enumerate()):
+    ended = play(opts, attach)
+    if ended.busy:
+        # Outputs are closed and recordings finalised by now; the show's producer is still inside a block (a long
+        # one, or a model still loading): leave at once rather than wait for it or let the interpreter tear it
+        # down mid-kernel.
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(code)
+        os._exit(ended.code)
+    return ended.code
 
 
 def cmd_serve(args) -> int:

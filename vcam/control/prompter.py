@@ -51,6 +51,11 @@ class Prompter:
         with self._work:
             return not self._hand_overs and not self._busy
 
+    @property
+    def alive(self) -> bool:
+        """Whether its thread still runs (an encode outlasted `stop`)."""
+        return self._thread.is_alive()
+
     def stop(self, timeout: float = 2.0) -> None:
         """Ends the thread after the encode in progress; what is still queued is dropped (the show is ending)."""
         with self._work:

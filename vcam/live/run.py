@@ -83,6 +83,18 @@ def live_speed(opts: RunOptions, model: str, width: int, height: int, steps: int
 def run(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]], Attachment] | None = None) -> int:
     """Runs a show on this machine's model until it ends; the exit code. `attach` adds a consumer of the show's
     blocks and state that also takes commands (vcam serve's WebSocket server); it is made before anything opens."""
+    return play(opts, attach).code
+
+
+@dataclass(frozen=True)
+class Ended:
+    code: int
+    busy: bool  # a thread of this show is still inside the model (a long block, a model loading, an encode)
+
+
+def play(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]], Attachment] | None = None) -> Ended:
+    """`run`, also saying whether the show left a thread inside the model, which the command line does not wait
+    for."""
     status = StatusLine(opts.status_out or sys.stderr)
     replay = read_replay(opts.replay) if opts.replay else None
     start = dict(replay.header) if replay else {}
@@ -142,10 +154,11 @@ def run(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]], 
     feed = ModelFeed(producer, status.message, f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps",
                      controller.preset_name, lambda: state.screen, extra.describe if extra else None)
     try:
-        return air.run(feed, controller.handle_line, state, parts)
+        code = air.run(feed, controller.handle_line, state, parts)
     finally:
         if log is not None:
             log.end(producer.blocks)
+    return Ended(code, busy=not producer.stop(timeout=0) or prompter.alive)
 
 
 class Attachment(Protocol):
