@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from vcam.control.commands import MAX_SEED
 from vcam.errors import VcamError
+from vcam.engine.configs import check_size
 from vcam.engine.speed import ATTENTION, QUANTS
 from vcam.control.yamlcheck import ConfigError
 
@@ -23,11 +24,12 @@ def _width_height(text: str) -> tuple[int, int]:
 
 
 def _size(text: str) -> tuple[int, int]:
-    """A generated frame size: the model works on 16×16 patches."""
+    """A generated frame size (configs.check_size)."""
     w, h = _width_height(text)
-    if w <= 0 or h <= 0 or w % 16 or h % 16:
-        raise argparse.ArgumentTypeError(f"{text}: width and height must be positive multiples of 16 "
-                                         "(e.g. 832x480, 576x320, 480x832)")
+    try:
+        check_size(w, h)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
     return w, h
 
 

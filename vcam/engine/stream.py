@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from vcam.engine.configs import check_size
 from vcam.engine.graphs import GraphedPasses, Passes
 from vcam.engine.lanes import HostFrames, Lane, on_device
 from vcam.engine.model import KVCache, TextKV
@@ -81,11 +82,7 @@ class StreamSettings:
     pin_first_latent: bool = False  # keep the stream's first latent as context instead of re-encoding a frame
 
     def validate(self) -> None:
-        if self.width % 16 or self.height % 16 or self.width <= 0 or self.height <= 0:
-            raise ValueError(
-                f"frame size {self.width}x{self.height} is not a multiple of 16 in both directions; "
-                f"try {max(16, round(self.width / 16) * 16)}x{max(16, round(self.height / 16) * 16)}"
-            )
+        check_size(self.width, self.height)
         if not 1 <= self.steps <= 50:
             raise ValueError(f"steps must be between 1 and 50 (got {self.steps})")
         if self.transition < 0:

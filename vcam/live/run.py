@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from vcam.control.controller import ControlLog, Controller, ShowState, apply_logged
+from vcam.engine.configs import check_size
 from vcam.errors import VcamError
 from vcam.live.frames import card, load_image
 from vcam.live.producer import Generator
@@ -171,8 +172,7 @@ def run(opts: RunOptions) -> int:
     # Nobody asked for this size or precision: a card too small for them gets what fits, and says so.
     asked_size = opts.size is not None or "size" in start or (out_cfg is not None and out_cfg.size is not None)
     adapt = opts.quant is None and not asked_size
-    if width % 16 or height % 16:
-        raise ValueError(f"size {width}x{height}: both must be multiples of 16 (e.g. 832x480, 576x320)")
+    check_size(width, height)  # from a control log or RunOptions given in Python, it is not checked before
     fps = pick(opts.fps, None, out_cfg.fps if out_cfg else None, 30.0)
     fit = pick(opts.fit, None, out_cfg.fit if out_cfg else None, "letterbox")
     seed = pick(opts.seed, start.get("seed"), defaults.seed if defaults else None, 0)
