@@ -4,14 +4,16 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from vcam.errors import VcamError
-from vcam.engine.lanes import device_unusable
 from vcam.live.pacer import Pacer
-from vcam.engine.stream import Stream
+
+if TYPE_CHECKING:  # vcam.live imports no torch until the model loads
+    from vcam.engine.stream import Stream
 
 # A change to the stream, applied between blocks; it is told the number of the block it precedes.
-Control = Callable[[Stream, int], None]
+Control = Callable[["Stream", int], None]
 RETRIES_BEFORE_RESET = 3
 
 
@@ -37,7 +39,7 @@ class Generator:
         self.state = "loading"
         self.error: Exception | None = None
         self.blocks = 0  # blocks handed to the pacer
-        self.submitted = 0  # blocks whose work was issued (one ahead of `blocks` with the overlap option)
+        self.submitted = 0  # blocks made, counting those made after the show stopped (not handed to the pacer)
         self.stream: Stream | None = None
         self.limit: int | None = None  # stop after this many blocks (replays end where the log ended)
         self._thread = threading.Thread(target=self._run, name="generator", daemon=True)
@@ -81,13 +83,9 @@ class Generator:
                 pass
             failed = None
             try:
-                # With the overlap option one block stays in flight: its VAE decode runs under the next block's work.
-                while self.stream.in_flight < self.stream.depth and (self.limit is None
-                                                                     or self.submitted < self.limit):
-                    self._apply_controls()
-                    self.stream.submit()
-                    self.submitted += 1
-                frames = self.stream.collect()
+                self._apply_controls()
+                frames = self.stream.next_block()
+                self.submitted += 1
             except Exception as e:  # keep the show on air: hold the last frame, retry, then start over
                 if _device_lost(self.stream, e):
                     raise DeviceLostError(
@@ -151,6 +149,8 @@ def _device_lost(stream: Stream, error: Exception) -> bool:
     """Whether `error` left the GPU unusable: retrying would only repeat the message while the show holds its
     last frame."""
     import torch
+
+    from vcam.engine.device import device_unusable
 
     return not isinstance(error, torch.cuda.OutOfMemoryError) and device_unusable(stream.device)
 

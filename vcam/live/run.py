@@ -13,12 +13,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from vcam.control.controller import ControlLog, Controller, ShowState, apply_logged
 from vcam.engine.configs import check_size
+from vcam.engine.speed import SpeedFlags
 from vcam.errors import VcamError
 from vcam.live.frames import card, load_image
 from vcam.live.producer import Generator
@@ -29,9 +29,6 @@ from vcam.live.screen import Screen
 from vcam.live.signals import stop_on_signals
 from vcam.live.status import StatusLine, TickCounter, format_status
 from vcam.control.yamlcheck import ConfigError
-
-if TYPE_CHECKING:
-    from vcam.bench.tuning import SpeedChoice
 
 DEFAULT_PROMPT = ("A slow cinematic drift through a neon-lit city street at night, rain on the asphalt reflecting "
                   "pink and blue signs, light fog")
@@ -58,10 +55,7 @@ class RunOptions:
     fallback: str | None = None
     pin_first_latent: bool = False
     quant: str | None = None  # None: not given ("none", or FP8 where only that fits the card)
-    compile: bool | None = None  # the speed options by hand; None: not given (the tuning file, else the default)
-    attention: str | None = None
-    overlap: bool | None = None
-    graphs: bool | None = None
+    speed: SpeedFlags = SpeedFlags()  # the speed options by hand; none given: the tuning file, else the defaults
     tuning: bool = True  # use the options `vcam bench --tune` saved for this card
     stdin: bool = True
     midi: str | None = None
@@ -90,21 +84,6 @@ def choose_model(requested: str | None, status: StatusLine) -> str:
     status.message("no CUDA GPU found: running the tiny model (random weights, for trying vcam out); "
                    "on a machine with an NVIDIA GPU vcam runs krea-14b")
     return "tiny"
-
-
-def live_speed(opts: RunOptions, model: str, width: int, height: int, steps: int,
-               warn: Callable[[str], None], adapt: bool = False) -> SpeedChoice:
-    """The speed options of this show: by hand, else tuned for this card at these settings, else the defaults.
-    Keyed by the device and dtype `vcam.load` picks (bf16 on CUDA), as `vcam bench --tune` keys what it measured,
-    and, with `adapt`, by the size and quantization the memory plan will run on this card."""
-    from vcam.bench.bench import BenchSettings
-    from vcam.engine.load import planned_settings
-    from vcam.bench.tuning import TuningKey, choose_speed
-
-    width, height, quant = planned_settings(model, width, height, opts.quant or "none", adapt)
-    key = TuningKey.of(BenchSettings(model=model, width=width, height=height, steps=steps, quant=quant))
-    flags = {"compile": opts.compile, "attention": opts.attention, "overlap": opts.overlap, "graphs": opts.graphs}
-    return choose_speed(key, flags, use_tuning=opts.tuning, warn=warn)
 
 
 @dataclass
@@ -188,7 +167,10 @@ def run(opts: RunOptions) -> int:
         seed = show.presets[0].seed if show.presets[0].seed is not None and opts.seed is None else seed
     else:
         prompts, preset = {DEFAULT_PROMPT: 1.0}, None
-    speed = live_speed(opts, model, width, height, steps, status.message, adapt)  # the starting steps and size
+    from vcam.bench.tuning import live_choice
+
+    speed = live_choice(model, width, height, steps, opts.quant, opts.speed, use_tuning=opts.tuning,
+                        warn=status.message, adapt=adapt)  # for the starting steps and size
     if speed.message:
         status.message(speed.message)
     fallback_path = opts.fallback or (defaults.fallback if defaults else None)
@@ -261,7 +243,7 @@ def run(opts: RunOptions) -> int:
         stream = engine.stream(prompts, seed=seed, width=engine.width, height=engine.height, steps=steps,
                                transition=transition, pin_first_latent=pin)
         if engine.device.type == "cuda" or speed.options.compile:
-            # The first blocks compile, capture graphs and pick kernels: slow, and better off air.
+            # The first blocks compile and pick kernels: slow, and better off air.
             what = ("compiling for this size before going on air (minutes the first time, then cached)"
                     if speed.options.compile else "warming up")
             status.message(what)
