@@ -10,10 +10,9 @@
 1. bf16 against a float32 reference: one denoising pass of a full-width, reduced-depth transformer.
 2. Which SDPA kernel actually runs for both pass kinds (recompute and denoise); the VAE decode in float16 (as a
    bf16 engine runs it) and bf16 against float32.
-3. The eager bf16 baseline; FP8 against bf16 (PSNR); the overlap option and CUDA graphs against the plain loop
-   (pixel difference).
+3. The eager bf16 baseline; FP8 against bf16 (PSNR).
 4. The compiled rows, each from its own build (what a show runs: compiled is the live default on a GPU): 832x480
-   and 576x320, bf16 and FP8; then eager variants (overlap, flash attention, CUDA graphs).
+   and 576x320, bf16 and FP8; then an eager variant (flash attention).
 Steps run in order of importance and each is skipped when it would not end before the deadline, so the table is
 always printed.
 """
@@ -37,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from vcam.bench.bench import BenchSettings, bench, bench_engine, release_engines  # noqa: E402
 from vcam.engine.configs import get_spec  # noqa: E402
 from vcam.engine.model import CausalWanModel, KVCache, Rope, init_random_  # noqa: E402
+from vcam.engine.speed import SpeedOptions  # noqa: E402
 
 
 def random_model(cfg, device: torch.device) -> CausalWanModel:
@@ -93,51 +93,6 @@ def fp8_vs_bf16(engine) -> dict:
     mse = [float((d ** 2).mean()) for d in diffs]
     psnr = [10 * math.log10(255.0 ** 2 / max(m, 1e-9)) for m in mse]
     return {"mean_abs_diff": [round(float(d.mean()), 2) for d in diffs], "psnr_db": [round(p, 1) for p in psnr]}
-
-
-def paths_vs_plain(device: torch.device) -> dict:
-    """The overlap option (second CUDA stream) and CUDA graphs against the plain loop: the same random krea-14b
-    (8 layers on a GPU, to be quick), same seed, 4 blocks with a prompt change; the largest pixel difference."""
-    from dataclasses import replace as swap
-
-    from vcam.engine.load import random_engine
-    from vcam.engine.speed import SpeedOptions
-
-    if device.type == "cuda":
-        full = get_spec("krea-14b")
-        spec = replace(full, transformer=replace(full.transformer, num_layers=8))
-        dtype, size = torch.bfloat16, (832, 480)
-    else:
-        spec, dtype, size = get_spec("tiny"), torch.float32, (112, 64)
-    engine = random_engine(spec, device, dtype)
-
-    def frames(speed: SpeedOptions, graphed: bool = False):
-        e = swap(engine, speed=speed)
-        s = e.stream("a harbour at dawn", seed=9, width=size[0], height=size[1])
-        if graphed and device.type != "cuda":
-            from vcam.engine.graphs import GraphedPasses
-
-            s._passes = GraphedPasses(e.model, s._cache, emulate=True)
-        out, submitted = [], 0
-        while len(out) < 4:
-            while s.in_flight < s.depth:
-                if submitted == 2:
-                    s.set_prompt("a desert at noon", transition=2)
-                s.submit()
-                submitted += 1
-            out.append(s.collect())
-        return out
-
-    plain = frames(SpeedOptions())
-    result = {}
-    cuda = device.type == "cuda"
-    for label, speed in (("overlap", SpeedOptions(overlap=True)),
-                         ("graphs", SpeedOptions(graphs=cuda)),
-                         ("overlap+graphs", SpeedOptions(overlap=True, graphs=cuda))):
-        got = frames(speed, graphed="graphs" in label)
-        result[label] = max(int(abs(a.astype("int16") - b.astype("int16")).max()) for a, b in zip(got, plain))
-    del engine
-    return result
 
 
 def vae_dtypes(device: torch.device) -> dict:
@@ -300,7 +255,7 @@ class Run:
             vram = f"{r.peak_vram_gb:.1f} ({r.estimated_vram_gb:.1f})" if r.peak_vram_gb is not None else "-"
             print(f"| {label} | {r.frames_per_second:.2f} | {r.ms_per_block:.0f} | {transformer:.0f} | {vae:.0f} | "
                   f"{vram} | {100 * r.efficiency:.0f} % |")
-        for key in ("bf16_vs_fp32", "kernels", "fp8_vs_bf16", "paths_vs_plain", "fp8_linear"):
+        for key in ("bf16_vs_fp32", "kernels", "fp8_vs_bf16", "fp8_linear"):
             print(f"{key}: {self.results.get(key)}")
         skipped = [k for k, v in self.results.items() if isinstance(v, dict) and "deadline" in str(v.get("skipped"))]
         if skipped:
@@ -360,17 +315,16 @@ def main() -> int:
     return 0
 
 
-def compiled_rows(device: torch.device) -> list[tuple[str, dict]]:
-    """The compiled rows, most wanted first: the live default, then FP8 (5 % short of its target on an H200 with
-    the overlap, never timed without it), then the smaller size. On a CPU the same labels run tiny, eager."""
+def compiled_rows(device: torch.device) -> list[tuple[str, dict, SpeedOptions]]:
+    """The compiled rows as (label, size, speed options), most wanted first: the live default, then FP8, then the
+    smaller size. On a CPU the same labels run tiny, eager."""
     cuda = device.type == "cuda"
-    fp8 = dict(quant="fp8") if cuda else {}
+    bf16, fp8 = SpeedOptions(compile=cuda), SpeedOptions(compile=cuda, quant="fp8" if cuda else "none")
     big = dict(width=576, height=320) if cuda else {}
-    return [("832x480 bf16 compiled", {}),
-            ("832x480 fp8 compiled", fp8),
-            ("576x320 bf16 compiled", big),
-            ("576x320 fp8 compiled", {**fp8, **big}),
-            ("832x480 fp8 compiled+overlap", dict(overlap=True, **fp8))]
+    return [("832x480 bf16 compiled", {}, bf16),
+            ("832x480 fp8 compiled", {}, fp8),
+            ("576x320 bf16 compiled", big, bf16),
+            ("576x320 fp8 compiled", big, fp8)]
 
 
 def base_settings(device: torch.device) -> dict:
@@ -384,10 +338,10 @@ def run_compiled(run: Run, device: torch.device, quick: bool) -> None:
     """The compiled rows (the first two with `quick`), each from its own build: a compiled engine's kernels belong
     to its size and options. The row's warm-up holds the compiling, with a cold cache on a fresh machine
     (`warmup_s` in its JSON)."""
-    base = dict(base_settings(device), compile=device.type == "cuda")
+    base = base_settings(device)
     rows = compiled_rows(device)
-    for label, extra in rows[:2] if quick else rows:
-        settings = BenchSettings(**base, **extra)
+    for label, size, speed in rows[:2] if quick else rows:
+        settings = BenchSettings(**base, **size, speed=speed)
         engine = run.step(f"build {label}", lambda: bench_engine(settings), need_s=30 + 100)
         run.bench_row(label, settings, engine, need_s=100)
         del engine
@@ -402,10 +356,9 @@ def compiled_steps(run: Run, device: torch.device, quick: bool) -> None:
 
 def steps(run: Run, device: torch.device, quick: bool) -> None:
     """In order of what matters most, so that what the deadline cuts is the least needed: correctness, the eager
-    baseline, FP8's picture, the pipelined paths against the plain loop, the compiled rows (what a show runs),
-    then the eager variants already measured on an H200 (attention kernels, overlap, CUDA graphs), last since
-    graph capture and forced kernels could leave the CUDA context broken if a kernel misbehaves."""
-    cuda = device.type == "cuda"
+    baseline, FP8's picture, the compiled rows (what a show runs), then the eager variant already measured on an
+    H200 (a forced attention kernel), last since a forced kernel could leave the CUDA context broken if it
+    misbehaves."""
     if not quick:
         run.step("bf16_vs_fp32", lambda: bf16_vs_fp32(device, 8, (832, 480)), need_s=40)
         run.step("kernels", lambda: kernels_used(device), need_s=30)
@@ -419,17 +372,11 @@ def steps(run: Run, device: torch.device, quick: bool) -> None:
         run.step("fp8_vs_bf16", lambda: fp8_vs_bf16(engine), need_s=60)  # leaves the engine in FP8
     del engine
     release(device)
-    if not quick:
-        run.step("paths_vs_plain", lambda: paths_vs_plain(device), need_s=60)
-        release(device)
     run_compiled(run, device, quick)
     if quick:
         return
     engine = run.step("build bf16 again", lambda: bench_engine(BenchSettings(**base)), need_s=30 + 40)
-    for label, extra in (("832x480 bf16 overlap", dict(overlap=True)),
-                         ("832x480 bf16 flash", dict(attention="flash")),
-                         ("832x480 bf16 graphs", dict(graphs=cuda))):
-        run.bench_row(label, BenchSettings(**base, **extra), engine)
+    run.bench_row("832x480 bf16 flash", BenchSettings(**base, speed=SpeedOptions(attention="flash")), engine)
     del engine
     release(device)
 

@@ -14,33 +14,21 @@ from vcam.live.pacer import Pacer, PacerSettings
 class FakeStream:
     device = torch.device("cpu")
 
-    def __init__(self, fail_at=(), depth=1):
+    def __init__(self, fail_at=()):
         self.made = 0
         self.steps = 4
         self.fail_at = set(fail_at)
         self.resets = 0
-        self.depth = depth
-        self.pending = []
-        self.most_in_flight = 0
 
-    @property
-    def in_flight(self):
-        return len(self.pending)
-
-    def submit(self):
+    def next_block(self):
         self.made += 1
         if self.made in self.fail_at:
             raise RuntimeError("CUDA out of memory (pretend)")
         time.sleep(0.01)
-        self.pending.append(np.full((12, 4, 4, 3), self.made % 256, np.uint8))
-        self.most_in_flight = max(self.most_in_flight, len(self.pending))
-
-    def collect(self):
-        return self.pending.pop(0)
+        return np.full((12, 4, 4, 3), self.made % 256, np.uint8)
 
     def reset(self):
         self.resets += 1
-        self.pending.clear()
 
     def fall_back_to_eager(self, e):
         return None  # never compiled
@@ -120,15 +108,15 @@ def test_a_lost_gpu_ends_the_show_with_one_message_instead_of_endless_retries(mo
     lost = RuntimeError("CUDA error: an illegal memory access was encountered (pretend)")
     monkeypatch.setattr(vcam.live.producer, "_device_lost", lambda stream, e: e is lost)
     stream = FakeStream()
-    real_submit = stream.submit
+    real_next_block = stream.next_block
 
-    def submit():
+    def next_block():
         if stream.made == 3:
             stream.made += 1
             raise lost
-        real_submit()
+        return real_next_block()
 
-    stream.submit = submit
+    stream.next_block = next_block
     log = []
     gen = start(stream, log)
     try:
@@ -147,22 +135,6 @@ def test_controls_scheduled_for_a_block_apply_right_before_it():
         gen.submit(SetSteps(2), at_block=5)
         assert wait_for(lambda: gen.blocks >= 7, 10)
         assert seen == [5]
-    finally:
-        gen.stop()
-
-
-def test_with_overlap_one_block_stays_in_flight_and_frames_come_in_order():
-    log, seen, pushed = [], [], []
-    stream = FakeStream(depth=2)
-    gen = start(stream, log)
-    gen.listeners.append(lambda frames: pushed.append(int(frames[0, 0, 0, 0])))
-    try:
-        gen.on_applied(lambda action, block, origin: seen.append((block, gen.stream.made)))
-        gen.submit(SetSteps(2), at_block=5)
-        assert wait_for(lambda: gen.blocks >= 8, 10)
-        assert stream.most_in_flight == 2 and gen.submitted == gen.blocks + 1
-        assert seen == [(5, 5)]  # numbered by the block it precedes: 5 blocks (0..4) were issued before it
-        assert pushed[:8] == list(range(1, 9))
     finally:
         gen.stop()
 

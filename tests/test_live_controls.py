@@ -120,16 +120,14 @@ def test_piped_commands_change_the_stream_and_replay_exactly(show_file, tmp_path
     assert torch.equal(stream._kv.k, fresh._kv.k) and torch.equal(stream._kv.v, fresh._kv.v)
 
 
-@pytest.mark.parametrize("live_overlap,replay_overlap", [(None, None), (True, None), (None, True)])
-def test_replay_equals_the_live_run(show_file, tmp_path, capture, live_overlap, replay_overlap):
-    """Exact, also when the live run kept a block in flight (--overlap) and the replay does not: a change is
-    numbered by the block it was applied before, whichever way the blocks were issued."""
+def test_replay_equals_the_live_run(show_file, tmp_path, capture):
+    """Exact: a change is numbered by the block it was applied before."""
     blocks, _ = capture
     log = tmp_path / "controls.jsonl"
     pipe = Pipe()
     thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"],
                                                   log_controls=str(log), commands=pipe.reader,
-                                                  status_out=io.StringIO(), overlap=live_overlap))
+                                                  status_out=io.StringIO()))
     assert wait_for(lambda: len(blocks) >= 3)
     pipe.send("seed 11")
     assert wait_for(lambda: len(blocks) >= 6)
@@ -143,7 +141,7 @@ def test_replay_equals_the_live_run(show_file, tmp_path, capture, live_overlap, 
     assert not errors, errors
     live = list(blocks)
     blocks.clear()
-    run(RunOptions(model="tiny", replay=str(log), outs=["null"], stdin=False, overlap=replay_overlap))
+    run(RunOptions(model="tiny", replay=str(log), outs=["null"], stdin=False))
     assert len(blocks) == len(live)
     assert all(np.array_equal(a, b) for a, b in zip(blocks, live))
 

@@ -244,14 +244,14 @@ def test_a_gpu_lost_on_air_ends_the_show_with_exit_code_1_and_a_complete_recordi
 
     lost = RuntimeError("CUDA error: an illegal memory access was encountered (pretend)")
     monkeypatch.setattr(vcam.live.producer, "_device_lost", lambda stream, e: e is lost)
-    submit = Stream.submit
+    next_block = Stream.next_block
 
-    def failing_submit(self):
+    def failing_next_block(self):
         if self._block >= 6:  # well on air by then
             raise lost
-        submit(self)
+        return next_block(self)
 
-    monkeypatch.setattr(Stream, "submit", failing_submit)
+    monkeypatch.setattr(Stream, "next_block", failing_next_block)
     status = io.StringIO()
     path = tmp_path / "show.mp4"
     code = run(RunOptions(model="tiny", outs=[f"file:{path}"], fps=FPS, duration=120.0, status_out=status,

@@ -88,7 +88,7 @@ def test_a_models_own_error_in_the_warm_up_is_not_taken_for_a_compile_failure():
 
 
 def test_a_compile_worker_error_is_told_by_its_last_line():
-    from vcam.engine.stream import _root_cause
+    from vcam.engine.compiling import root_cause as _root_cause
 
     class WorkerError(Exception):
         details = "Traceback (most recent call last):\n  File x\nRuntimeError: Failed to find C compiler.\n"
@@ -144,8 +144,7 @@ def test_bench_says_when_other_processes_share_the_card(monkeypatch):
     assert len(said) == 1 and "12.0 GB" in said[0] and "nvidia-smi" in said[0]
     assert warn_if_shared(torch.device("cpu"), said.append) is None and len(said) == 1
     result = BenchResult(device="H100", model="krea-14b", width=832, height=480, steps=4, dtype="bfloat16",
-                         compile=False, fuse=True, attention="auto", quant="none", overlap=False, graphs=False,
-                         blocks=8, frames_per_second=5.0, ms_per_block=2400.0)
+                         compile=False, fuse=True, attention="auto", quant="none", blocks=8, frames_per_second=5.0, ms_per_block=2400.0)
     assert "other processes" not in result.table()
     assert "other processes held 12.0 GB" in replace(result, others_vram_gb=12.0).table()
 
@@ -173,14 +172,13 @@ def test_gpu_check_script_runs_its_smoke_version(tmp_path):
     assert data["bf16_vs_fp32"]["rel_err"] == 0.0  # on the CPU both sides are float32
     assert not any("error" in v for v in data.values() if isinstance(v, dict))
     assert "skipped" in data["fp8_vs_bf16"]
-    assert data["paths_vs_plain"] == {"overlap": 0, "graphs": 0, "overlap+graphs": 0}
-    assert "bench 832x480 bf16 overlap" in data
+    assert "bench 832x480 bf16 flash" in data
     root = str(__import__("pathlib").Path(__file__).resolve().parent.parent)
     quick = subprocess.run([sys.executable, "scripts/gpu_check.py", "--smoke", "--quick"], capture_output=True,
                            text=True, timeout=600, cwd=root)
     assert quick.returncode == 0, quick.stderr
     assert "| 832x480 bf16 compiled |" in quick.stdout and "bf16_vs_fp32: None" in quick.stdout
-    assert "832x480 bf16 overlap" not in quick.stdout
+    assert "832x480 bf16 flash" not in quick.stdout
     compiled = subprocess.run([sys.executable, "scripts/gpu_check.py", "--smoke", "--compiled", "--quick"],
                               capture_output=True, text=True, timeout=600, cwd=root)
     assert compiled.returncode == 0, compiled.stderr
@@ -198,7 +196,7 @@ def test_gpu_check_skips_what_would_pass_its_deadline_and_still_prints_its_table
                           str(tmp_path / "r.json")], capture_output=True, text=True, timeout=600, cwd=root, env=env)
     assert out.returncode == 0, out.stderr
     data = json.loads((tmp_path / "r.json").read_text())
-    assert "deadline" in data["bf16_vs_fp32"]["skipped"] and "deadline" in data["paths_vs_plain"]["skipped"]
+    assert "deadline" in data["bf16_vs_fp32"]["skipped"] and "deadline" in data["fp8_vs_bf16"]["skipped"]
     assert "seconds" in data["build bf16"] and "deadline" in data["bench 832x480 bf16"]["skipped"]
     assert "| settings | frames/s |" in out.stdout and "skipped for time: bf16_vs_fp32" in out.stdout
 
@@ -272,4 +270,4 @@ def test_a_bench_that_cannot_fit_the_card_says_so_before_building(monkeypatch):
     with pytest.raises(NotEnoughVRAMError) as err:
         _check_fits(spec, card(832, 480), BenchSettings())
     assert "22.5 GB free" in str(err.value) and "--size 576x320" in err.value.fix
-    _check_fits(spec, card(576, 320), BenchSettings(quant="fp8"))  # 21.3 GB by the estimate: it fits
+    _check_fits(spec, card(576, 320), BenchSettings(speed=vcam.SpeedOptions(quant="fp8")))  # 21.3 GB by the estimate: it fits

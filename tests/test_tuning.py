@@ -2,6 +2,8 @@
 import io
 import json
 import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -10,9 +12,9 @@ import torch
 from vcam.bench import tuning
 from vcam.bench.bench import BenchSettings
 from vcam.cli import build_parser, main
-from vcam.live.run import RunOptions, live_speed, run
-from vcam.engine.speed import SpeedOptions
-from vcam.bench.tuning import TuningKey, candidates, choose_speed, lookup, tune, tuning_path
+from vcam.live.run import RunOptions, run
+from vcam.engine.speed import SpeedFlags, SpeedOptions
+from vcam.bench.tuning import TuningKey, candidates, choose_speed, live_choice, lookup, tune, tuning_path
 
 TINY = BenchSettings(model="tiny", steps=1, blocks=1, warmup=2, device="cpu")
 TORCH = torch.__version__
@@ -33,7 +35,7 @@ def cpu_key(**changes) -> TuningKey:
 def fake_bench(rates: dict[str, float | BaseException]):
     """A bench that answers at once: frames/s by the options' describe(), or raises what it is given."""
     def run_one(settings, log=print):
-        rate = rates[settings.speed().describe()]
+        rate = rates[settings.speed.describe()]
         if isinstance(rate, BaseException):
             raise rate
         return SimpleNamespace(frames_per_second=rate)
@@ -59,12 +61,11 @@ def test_candidates_keep_the_quant_and_the_exact_paths(quant):
                                                                                                quant=quant)
     assert SpeedOptions(quant=quant) in on_cuda  # the eager baseline is measured too
     assert all(c.quant == quant and c.fuse for c in on_cuda)
-    assert not any(c.compile and c.graphs for c in on_cuda)
     assert {c.attention for c in on_cuda} >= {"auto", "cudnn", "flash", "efficient"}
-    assert any(c.compile for c in on_cuda) and any(c.overlap for c in on_cuda) and any(c.graphs for c in on_cuda)
+    assert any(c.compile for c in on_cuda) and not all(c.compile for c in on_cuda)
     on_cpu = candidates("cpu", quant)
     assert on_cpu[0] == SpeedOptions(quant=quant) and len(set(on_cpu)) == len(on_cpu)
-    assert all(c.quant == quant and not (c.compile or c.graphs or c.overlap) for c in on_cpu)
+    assert all(c.quant == quant and not c.compile for c in on_cpu)
     assert {(c.fuse, c.attention) for c in on_cpu} == {(True, "auto"), (True, "math"), (False, "auto"),
                                                        (False, "math")}
 
@@ -221,7 +222,7 @@ def save_entry(cache_dir, key: TuningKey, options: SpeedOptions, fps: float = 7.
     (cache_dir / "tuning.json").write_text(json.dumps({"version": 1, "entries": {key.text(): entry}}))
 
 
-NO_FLAGS = dict(compile=None, attention=None, overlap=None, graphs=None)
+NO_FLAGS = SpeedFlags()
 
 
 def test_choice_tuned_flags_and_no_tuning(cache_dir):
@@ -230,47 +231,46 @@ def test_choice_tuned_flags_and_no_tuning(cache_dir):
     tuned = choose_speed(card, NO_FLAGS)
     assert tuned.source == "tuned" and tuned.options == SpeedOptions(compile=True, attention="cudnn")
     assert tuned.message == "speed: tuned on 2026-11-27 (compile, attention cudnn: 7.9 frames/s in bench)"
-    by_hand = choose_speed(card, {**NO_FLAGS, "overlap": True})  # the defaults plus the flag, not the tuning
-    assert by_hand.source == "flags" and by_hand.options == SpeedOptions(compile=True, overlap=True)
-    eager = choose_speed(card, {**NO_FLAGS, "compile": False})
+    by_hand = choose_speed(card, SpeedFlags(attention="flash"))  # the defaults plus the flag, not the tuning
+    assert by_hand.source == "flags" and by_hand.options == SpeedOptions(compile=True, attention="flash")
+    eager = choose_speed(card, SpeedFlags(compile=False))
     assert eager.options == SpeedOptions() and eager.message == "speed: eager (as given)"
     untuned = choose_speed(card, NO_FLAGS, use_tuning=False)
     assert untuned.options == SpeedOptions(compile=True) and untuned.message == "speed: compile (the defaults, --no-tuning)"
     other = choose_speed(cpu_key(device="NVIDIA H100 80GB HBM3", model="krea-14b", quant="fp8"), NO_FLAGS)
     assert other.source == "defaults" and other.options == SpeedOptions(compile=True, quant="fp8")
     assert "vcam bench --tune" in other.message  # a card without tuning gets the hint
-    fp8_by_hand = choose_speed(cpu_key(quant="fp8"), {**NO_FLAGS, "compile": True})
+    fp8_by_hand = choose_speed(cpu_key(quant="fp8"), SpeedFlags(compile=True))
     assert fp8_by_hand.options == SpeedOptions(compile=True, quant="fp8")
     assert "FP8 is no faster" not in fp8_by_hand.message
-    fp8_eager = choose_speed(cpu_key(device="NVIDIA H100 80GB HBM3", quant="fp8"), {**NO_FLAGS, "compile": False})
+    fp8_eager = choose_speed(cpu_key(device="NVIDIA H100 80GB HBM3", quant="fp8"), SpeedFlags(compile=False))
     assert fp8_eager.options == SpeedOptions(quant="fp8") and "FP8 is no faster than bf16 without compiling" in \
         fp8_eager.message
     assert choose_speed(cpu_key(), NO_FLAGS).message is None  # the CPU needs no hint
     with pytest.raises(ValueError, match="not a speed flag"):
-        choose_speed(card, {"fuse": False})
+        SpeedFlags.from_dict({"fuse": False})
 
 
 def test_run_resolves_its_speed_from_its_options(cache_dir):
     save_entry(cache_dir, cpu_key(), SpeedOptions(fuse=False, attention="math"))
     warn = []
-    assert live_speed(RunOptions(), "tiny", 112, 64, 1, warn.append).options == SpeedOptions(fuse=False,
-                                                                                            attention="math")
-    assert live_speed(RunOptions(tuning=False), "tiny", 112, 64, 1, warn.append).options == SpeedOptions()
-    assert live_speed(RunOptions(attention="math"), "tiny", 112, 64, 1, warn.append).options == \
-        SpeedOptions(attention="math")
-    assert live_speed(RunOptions(), "tiny", 112, 64, 4, warn.append).source == "defaults"  # other steps
+    def choice(steps=1, flags=NO_FLAGS, use_tuning=True):
+        return live_choice("tiny", 112, 64, steps, None, flags, use_tuning=use_tuning, warn=warn.append)
+
+    assert choice().options == SpeedOptions(fuse=False, attention="math")
+    assert choice(use_tuning=False).options == SpeedOptions()
+    assert choice(flags=SpeedFlags(attention="math")).options == SpeedOptions(attention="math")
+    assert choice(steps=4).source == "defaults"  # other steps
     assert not warn
 
 
 def test_the_live_flags_parse(monkeypatch):
     for command in ("run", "serve"):
         args = build_parser().parse_args([command])
-        assert (args.compile, args.attention, args.overlap, args.graphs, args.tuning) == (None, None, None, None, True)
+        assert (args.compile, args.attention, args.tuning) == (None, None, True)
         assert build_parser().parse_args([command, "--no-compile"]).compile is False
-        args = build_parser().parse_args([command, "--compile", "--attention", "cudnn", "--overlap",
-                                          "--cuda-graphs", "--no-tuning"])
-        assert (args.compile, args.attention, args.overlap, args.graphs, args.tuning) == (True, "cudnn", True, True,
-                                                                                          False)
+        args = build_parser().parse_args([command, "--compile", "--attention", "cudnn", "--no-tuning"])
+        assert (args.compile, args.attention, args.tuning) == (True, "cudnn", False)
 
 
 def test_a_show_runs_with_the_tuned_options(cache_dir, monkeypatch):
@@ -314,10 +314,9 @@ def test_bench_compiles_by_default_where_a_show_would(monkeypatch):
     monkeypatch.setattr(vcam.bench.bench, "bench", lambda settings, log: ran.append(settings) or (_ for _ in ()).throw(
         KeyboardInterrupt))
     monkeypatch.setattr(vcam.bench.bench, "bench_target", target("krea-14b"))
-    for flags, compiled in (([], True), (["--no-compile"], False), (["--cuda-graphs"], False),
-                            (["--cuda-graphs", "--compile"], True)):
+    for flags, compiled in (([], True), (["--no-compile"], False), (["--compile"], True)):
         main(["bench", *flags])
-        assert ran.pop().compile is compiled, flags
+        assert ran.pop().speed.compile is compiled, flags
 
 
 def test_bench_tune_json_through_the_command(cache_dir, capsys):
@@ -346,24 +345,20 @@ def test_a_candidate_within_timing_noise_of_the_defaults_does_not_replace_them(m
 def test_where_compiling_fails_eager_is_the_reference_for_the_noise_rule():
     from vcam.bench.tuning import Trial, _fastest
 
-    compiled, overlap = SpeedOptions(compile=True), SpeedOptions(compile=True, overlap=True)
-    eager, eager_overlap = SpeedOptions(), SpeedOptions(overlap=True)
-    trials = [Trial(compiled, None, "BackendCompilerFailed"), Trial(overlap, None, "BackendCompilerFailed"),
-              Trial(eager, 5.79), Trial(eager_overlap, 5.80)]
+    compiled, cudnn = SpeedOptions(compile=True), SpeedOptions(compile=True, attention="cudnn")
+    eager, eager_cudnn = SpeedOptions(), SpeedOptions(attention="cudnn")
+    trials = [Trial(compiled, None, "BackendCompilerFailed"), Trial(cudnn, None, "BackendCompilerFailed"),
+              Trial(eager, 5.79), Trial(eager_cudnn, 5.80)]
     assert _fastest(trials).options == eager  # 0.2 % is noise
-    trials[3] = Trial(eager_overlap, 6.5)
-    assert _fastest(trials).options == eager_overlap
-    assert _fastest([Trial(compiled, 8.2), Trial(overlap, 8.3), Trial(eager, 5.8)]).options == compiled
+    trials[3] = Trial(eager_cudnn, 6.5)
+    assert _fastest(trials).options == eager_cudnn
+    assert _fastest([Trial(compiled, 8.2), Trial(cudnn, 8.3), Trial(eager, 5.8)]).options == compiled
 
 
 def test_live_defaults_compile_only_a_real_model_on_a_gpu():
     card = dict(device="NVIDIA H100 80GB HBM3", dtype="bfloat16", width=832, height=480)
     assert choose_speed(cpu_key(model="krea-14b", **card), NO_FLAGS).options.compile
     assert not choose_speed(cpu_key(model="tiny", **card), NO_FLAGS).options.compile  # random weights: tests
-    graphs = choose_speed(cpu_key(model="krea-14b", **card), {**NO_FLAGS, "graphs": True})
-    assert graphs.options == SpeedOptions(graphs=True)  # graphs replay eager kernels: not compiled unless asked
-    both = choose_speed(cpu_key(model="krea-14b", **card), {**NO_FLAGS, "graphs": True, "compile": True})
-    assert both.options == SpeedOptions(graphs=True, compile=True)
 
 
 def test_ctrl_c_keeps_what_was_measured(monkeypatch, cache_dir):
@@ -394,8 +389,8 @@ def test_a_show_on_a_small_card_looks_up_the_size_it_will_really_run(cache_dir, 
     save_entry(cache_dir, cpu_key(), SpeedOptions(fuse=False, attention="math"))  # tuned at 112x64
     monkeypatch.setattr(vcam.engine.load, "planned_settings",
                         lambda model, w, h, quant, adapt: (112, 64, quant) if adapt else (w, h, quant))
-    assert live_speed(RunOptions(), "tiny", 224, 128, 1, print, adapt=True).source == "tuned"
-    assert live_speed(RunOptions(), "tiny", 224, 128, 1, print, adapt=False).source == "defaults"
+    assert live_choice("tiny", 224, 128, 1, None, NO_FLAGS, warn=print, adapt=True).source == "tuned"
+    assert live_choice("tiny", 224, 128, 1, None, NO_FLAGS, warn=print, adapt=False).source == "defaults"
 
 
 def test_the_plan_read_before_loading_is_the_one_load_makes(monkeypatch):
@@ -411,3 +406,61 @@ def test_the_plan_read_before_loading_is_the_one_load_makes(monkeypatch):
     assert planned_settings("krea-14b", 832, 480, "none", adapt=False) == (832, 480, "none")
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (10 * 2**30, 12 * 2**30))
     assert planned_settings("krea-14b", 832, 480, "none", adapt=True) == (832, 480, "none")  # load will refuse
+
+
+def test_a_tuning_file_saved_with_the_retired_options_still_loads(cache_dir):
+    """Files saved when the overlap and CUDA graphs were candidates: those keys are ignored, the rest is used."""
+    entry = {"options": {"fuse": True, "compile": True, "attention": "cudnn", "quant": "none", "overlap": True,
+                         "graphs": False},
+             "date": "2026-11-28T10:00:00", "frames_per_second": 8.3,
+             "candidates": [{"options": {"compile": True, "overlap": True}, "frames_per_second": 8.3}]}
+    (cache_dir / "tuning.json").write_text(json.dumps({"version": 1, "entries": {KEY: entry}}))
+    warnings = []
+    options, _ = lookup("cpu", "tiny", 112, 64, 1, "float32", "none", warn=warnings.append)
+    assert options == SpeedOptions(compile=True, attention="cudnn") and not warnings
+    choice = choose_speed(cpu_key(), NO_FLAGS, warn=warnings.append)
+    assert choice.source == "tuned" and choice.options == SpeedOptions(compile=True, attention="cudnn")
+    assert "overlap" not in choice.message and not warnings
+
+
+def test_speed_flags_given_by_hand_replace_only_their_own_options():
+    base = SpeedOptions(fuse=False, compile=True, attention="cudnn", quant="fp8")
+    assert not SpeedFlags() and SpeedFlags().given() == {} and SpeedFlags().over(base) == base
+    assert SpeedFlags(compile=False).over(base) == SpeedOptions(fuse=False, attention="cudnn", quant="fp8")
+    both = SpeedFlags(compile=False, attention="math")
+    assert both and both.given() == {"compile": False, "attention": "math"}
+    assert both.over(base) == SpeedOptions(fuse=False, compile=False, attention="math", quant="fp8")
+    assert SpeedFlags.from_dict({"compile": None, "attention": "flash"}) == SpeedFlags(attention="flash")
+    with pytest.raises(ValueError, match="unknown attention backend 'warp'"):
+        SpeedFlags(attention="warp")
+    with pytest.raises(ValueError, match="not a speed flag: overlap; the flags are compile, attention"):
+        SpeedFlags.from_dict({"overlap": True})
+
+
+def test_the_command_line_hands_one_set_of_speed_options_to_run_and_bench(monkeypatch):
+    """`vcam run` carries the flags as one SpeedFlags, `vcam bench` one SpeedOptions: no field copied by hand."""
+    import vcam.bench.bench
+    import vcam.live.run
+
+    seen = []
+    monkeypatch.setattr(vcam.live.run, "run", lambda opts: seen.append(opts) or 0)
+    assert main(["run", "--model", "tiny", "--attention", "math", "--quant", "none"]) == 0
+    assert seen[-1].speed == SpeedFlags(attention="math") and seen[-1].quant == "none"
+    assert main(["serve", "--no-compile"]) == 0 and seen[-1].speed == SpeedFlags(compile=False)
+    monkeypatch.setattr(vcam.bench.bench, "bench", lambda settings, log: seen.append(settings) or (
+        _ for _ in ()).throw(KeyboardInterrupt))
+    main(["bench", "--model", "tiny", "--no-fuse", "--attention", "math", "--no-compile"])
+    assert seen[-1].speed == SpeedOptions(fuse=False, attention="math")
+    for retired in ("--overlap", "--cuda-graphs"):
+        for command in ("run", "serve", "bench"):
+            with pytest.raises(SystemExit):
+                build_parser().parse_args([command, retired])
+
+
+def test_the_live_side_and_the_speed_options_import_no_torch():
+    """`vcam run` asks for the speed choice only once it runs; importing it (and the options) loads no torch."""
+    script = ("import sys, vcam.live.run, vcam.engine.speed, vcam.engine.configs\n"
+              "print('torch' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

@@ -162,19 +162,21 @@ def test_vram_estimate_of_the_real_model():
 
 def test_the_estimate_holds_against_every_peak_measured_on_a_card():
     """benchmarks/*.json keep what GPU runs measured (vcam bench's peak, random weights, text encoder off the card):
-    the estimate for each row's settings stays within 0.75 GiB of it, and the plan's headroom always covers it."""
+    the estimate for each row's settings stays within 0.75 GiB of it, and the plan's headroom always covers it.
+    Rows of the retired CUDA graphs are left out (their buffers and pool are counted no more); the retired overlap
+    never had a part of its own in the estimate, so its rows still count."""
     import json
     from pathlib import Path
 
     from vcam.engine.weights import HEADROOM
 
     rows = [v for f in sorted((Path(__file__).resolve().parent.parent / "benchmarks").glob("*.json"))
-            for k, v in json.loads(f.read_text()).items() if k.startswith("bench") and "peak_vram_gb" in v]
+            for k, v in json.loads(f.read_text()).items()
+            if k.startswith("bench") and "peak_vram_gb" in v and not v.get("graphs")]
     assert len(rows) >= 10
     spec = get_spec("krea-14b")
     for r in rows:
-        est = estimate_vram(spec, r["width"], r["height"], text_on_gpu=False, quant=r["quant"], graphs=r["graphs"],
-                            compiled=r["compile"])
+        est = estimate_vram(spec, r["width"], r["height"], text_on_gpu=False, quant=r["quant"], compiled=r["compile"])
         planned = (est.total - HEADROOM) / 2**30
         assert abs(r["peak_vram_gb"] - planned) < 0.75, r
         assert r["peak_vram_gb"] < est.total / 2**30, r
@@ -285,25 +287,6 @@ def test_a_card_too_small_gets_what_fits_when_nothing_was_asked(card_gb, fp8, ex
     assert plan.adapted == expected and plan.estimate.total <= free and not plan.text_on_gpu
     assert f"running {expected[0]}x{expected[1]}" in plan.note and ("FP8" in plan.note) == (expected[2] == "fp8")
     assert plan_memory(spec, 832, 480, 80 * GB, adapt=True).adapted is None  # a card that fits is left alone
-
-
-def test_the_estimate_counts_the_cuda_graphs_buffers_as_they_are_made(tiny_engine):
-    """The graphs' fixed inputs (checked through the emulation the CPU tests use) are what the estimate adds."""
-    import torch
-
-    from vcam.engine.graphs import GraphedPasses
-
-    s = tiny_engine.stream("a lighthouse in a storm", seed=1)
-    s._passes = GraphedPasses(tiny_engine.model, s._cache, emulate=True)
-    for _ in range(3):
-        s.next_block()
-    made = sum(t.numel() * t.element_size() for g in s._passes._graphs.values()
-               for t in (g.x, g.t, g.text.k, g.text.v))
-    spec = get_spec("tiny")
-    with_graphs = estimate_vram(spec, 112, 64, torch.float32, graphs=True)
-    assert len(s._passes._graphs) == 2 and with_graphs.parts["cuda graphs"] == made
-    plain = estimate_vram(spec, 112, 64, torch.float32)
-    assert with_graphs.total - plain.total == made + plain.parts["activations"]  # and the graphs' own pool
 
 
 def fake_hub(monkeypatch, online):

@@ -10,7 +10,8 @@ from dataclasses import replace
 
 from vcam.control.commands import MAX_SEED
 from vcam.errors import VcamError
-from vcam.engine.speed import ATTENTION, QUANTS
+from vcam.engine.configs import check_size
+from vcam.engine.speed import ATTENTION, QUANTS, SpeedFlags, SpeedOptions
 from vcam.control.yamlcheck import ConfigError
 
 
@@ -23,11 +24,12 @@ def _width_height(text: str) -> tuple[int, int]:
 
 
 def _size(text: str) -> tuple[int, int]:
-    """A generated frame size: the model works on 16×16 patches."""
+    """A generated frame size (configs.check_size)."""
     w, h = _width_height(text)
-    if w <= 0 or h <= 0 or w % 16 or h % 16:
-        raise argparse.ArgumentTypeError(f"{text}: width and height must be positive multiples of 16 "
-                                         "(e.g. 832x480, 576x320, 480x832)")
+    try:
+        check_size(w, h)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
     return w, h
 
 
@@ -97,10 +99,6 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                     help="torch.compile the transformer blocks and the VAE decoder before going on air (the default "
                          "on a GPU: measured fastest; minutes the first time at a size, then cached)")
     sp.add_argument("--attention", choices=ATTENTION, help="restrict attention to one kernel family (auto)")
-    sp.add_argument("--overlap", action="store_true", default=None,
-                    help="decode a block while the next one is denoised (CUDA)")
-    sp.add_argument("--cuda-graphs", dest="graphs", action="store_true", default=None,
-                    help="replay the denoising passes as CUDA graphs")
     sp.add_argument("--no-tuning", dest="tuning", action="store_false",
                     help="ignore the saved tuning (defaults, or the flags above)")
     r.add_argument("--pin-first-latent", action="store_true",
@@ -170,12 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--dtype", choices=("bf16", "fp16", "fp32"), default="bf16")
     b.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
                    help="torch.compile the transformer blocks and the VAE decoder (default: as a show would, so "
-                        "on a GPU unless --cuda-graphs is given)")
+                        "on a GPU for a real model)")
     b.add_argument("--no-fuse", dest="fuse", action="store_false", help="separate q, k, v projections")
     b.add_argument("--attention", choices=ATTENTION, default="auto")
-    b.add_argument("--overlap", action="store_true", help="decode a block while the next one is denoised (CUDA)")
-    b.add_argument("--cuda-graphs", dest="graphs", action="store_true",
-                   help="replay the denoising passes as CUDA graphs")
     b.add_argument("--quant", choices=QUANTS, default="none", help="fp8: torchao FP8 matrices (CUDA 8.9+)")
     b.add_argument("--device", help="cuda, cuda:1, cpu (default: cuda where there is one)")
     b.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -211,8 +206,8 @@ def cmd_run(args, attach=None) -> int:
         steps=args.steps, transition=args.transition, size=args.size, outs=args.out, fps=args.fps, fit=args.fit,
         smooth=args.smooth, duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
         pin_first_latent=args.pin_first_latent, stdin=args.stdin, midi=args.midi, midi_map=args.midi_map,
-        log_controls=args.log_controls, replay=args.replay, serve=attach is not None, quant=args.quant, compile=args.compile,
-        attention=args.attention, overlap=args.overlap, graphs=args.graphs, tuning=args.tuning,
+        log_controls=args.log_controls, replay=args.replay, serve=attach is not None, quant=args.quant,
+        speed=SpeedFlags(compile=args.compile, attention=args.attention), tuning=args.tuning,
     )
     ended = play(opts, attach)
     if ended.busy:
@@ -252,14 +247,13 @@ def cmd_bench(args) -> int:
 
     width, height = args.size or (None, None)
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
+    speed = SpeedOptions(fuse=args.fuse, compile=bool(args.compile), attention=args.attention, quant=args.quant)
     settings = BenchSettings(model=args.model, width=width, height=height, steps=args.steps, blocks=args.blocks,
-                             warmup=args.warmup, dtype=args.dtype, compile=bool(args.compile), fuse=args.fuse,
-                             attention=args.attention, quant=args.quant, overlap=args.overlap, graphs=args.graphs,
-                             device=args.device)
+                             warmup=args.warmup, dtype=args.dtype, speed=speed, device=args.device)
     if args.tune:
         return _tune(args, settings, log)
     if args.compile is None:
-        settings = replace(settings, compile=_live_compile(settings))
+        settings = replace(settings, speed=replace(speed, compile=_live_compile(settings)))
     if args.tune_budget is not None:
         raise VcamError("--tune-budget only applies to a tuning run", "add --tune, or leave out --tune-budget")
     result = bench(settings, log=log)
@@ -271,10 +265,9 @@ def _live_compile(settings) -> bool:
     """Whether a show at these settings compiles when not told (SpeedOptions.live_defaults)."""
     from vcam.bench.bench import bench_target
     from vcam.engine.configs import get_spec
-    from vcam.engine.speed import SpeedOptions
 
     target = bench_target(settings, lambda message: None)
-    return SpeedOptions.live_defaults(on_gpu=target.device.type == "cuda", graphs=settings.graphs,
+    return SpeedOptions.live_defaults(on_gpu=target.device.type == "cuda",
                                       random_weights=get_spec(target.model).random_weights).compile
 
 
@@ -283,8 +276,7 @@ def _tune(args, settings, log) -> int:
 
     compile_flag = "--compile" if args.compile else "--no-compile"
     by_hand = [flag for flag, given in ((compile_flag, args.compile is not None), ("--no-fuse", not args.fuse),
-                                        ("--attention", args.attention != "auto"), ("--overlap", args.overlap),
-                                        ("--cuda-graphs", args.graphs)) if given]
+                                        ("--attention", args.attention != "auto")) if given]
     if by_hand:
         raise VcamError(f"--tune tries the speed options itself; {', '.join(by_hand)} would be ignored",
                         f"leave out {', '.join(by_hand)} (--quant stays as given: fp8 is never chosen for you)")

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 import torch
 
 from vcam.engine.configs import ModelSpec, WanConfig, get_spec
-from vcam.engine.lanes import on_device
+from vcam.engine.device import on_device
 from vcam.engine.speed import SpeedOptions
 from vcam.engine.weights import estimate_vram
 from vcam.engine.stream import LATENTS_PER_BLOCK
@@ -32,17 +32,8 @@ class BenchSettings:
     blocks: int = 8
     warmup: int = 3
     dtype: str = "bf16"
-    compile: bool = False
-    fuse: bool = True
-    attention: str = "auto"
-    quant: str = "none"
-    overlap: bool = False
-    graphs: bool = False
+    speed: SpeedOptions = SpeedOptions()
     device: str | None = None
-
-    def speed(self) -> SpeedOptions:
-        return SpeedOptions(fuse=self.fuse, compile=self.compile, attention=self.attention, quant=self.quant,
-                            overlap=self.overlap, graphs=self.graphs)
 
 
 class StageTimer:
@@ -68,19 +59,15 @@ class StageTimer:
             yield
             self._marks.append((name, t0, time.perf_counter()))
 
-    def collect(self, wait: bool = False) -> None:
-        """Adds the finished stages' times (ms) to the totals. Without `wait` it leaves the stages still running
-        for later, so reading the timer never holds back a block kept in flight."""
-        if self.cuda and wait:
-            torch.cuda.synchronize()
-        pending = []
+    def collect(self) -> None:
+        """Adds the stages' times (ms) to the totals; call once a block is done (its frames are on the host, so
+        waiting for its last events costs nothing)."""
+        if self.cuda and self._marks:
+            self._marks[-1][2].synchronize()
         for name, a, b in self._marks:
-            if self.cuda and not b.query():
-                pending.append((name, a, b))
-                continue
             self.totals[name] += a.elapsed_time(b) if self.cuda else (b - a) * 1000.0
             self.counts[name] += 1
-        self._marks = pending
+        self._marks.clear()
 
     def averages(self) -> dict[str, float]:
         """Mean ms per stage, in the order the stages first ran."""
@@ -141,8 +128,6 @@ class BenchResult:
     fuse: bool
     attention: str
     quant: str
-    overlap: bool
-    graphs: bool
     blocks: int
     frames_per_second: float
     ms_per_block: float
@@ -155,14 +140,13 @@ class BenchResult:
     efficiency: float = 0.0  # achieved / measured matmul rate
     ceiling_fps: float = 0.0  # the frame rate if every FLOP ran at the measured matmul rate
     others_vram_gb: float | None = None  # card memory held by other processes when timing began
-    warmup_s: float = 0.0  # the untimed first blocks: compiling, graph capture and kernel choice happen there
+    warmup_s: float = 0.0  # the untimed first blocks: compiling and kernel choice happen there
 
     def table(self) -> str:
         lines = [
             f"vcam bench: {self.model} {self.width}x{self.height}, {self.steps} steps, {self.dtype}, "
             f"compile {'on' if self.compile else 'off'}, fused qkv {'on' if self.fuse else 'off'}, "
-            f"attention {self.attention}, quant {self.quant}, overlap {'on' if self.overlap else 'off'}, "
-            f"CUDA graphs {'on' if self.graphs else 'off'}, on {self.device}",
+            f"attention {self.attention}, quant {self.quant}, on {self.device}",
             f"  frames/s             {self.frames_per_second:8.2f}   (12 frames per block, {self.blocks} blocks timed)",
             f"  ms per block         {self.ms_per_block:8.1f}",
         ]
@@ -227,12 +211,10 @@ def bench_target(settings: BenchSettings, log=print) -> BenchTarget:
 
 
 def _run_blocks(stream, n: int, timer: StageTimer) -> int:
-    """Collects `n` blocks as the live loop does (one kept in flight with the overlap option); returns frames."""
+    """Makes `n` blocks as the live loop does; returns how many frames they held."""
     frames = 0
     for _ in range(n):
-        while stream.in_flight < stream.depth:
-            stream.submit()
-        frames += len(stream.collect())
+        frames += len(stream.next_block())
         timer.collect()
     return frames
 
@@ -244,11 +226,11 @@ def bench_engine(settings: BenchSettings, log=print):
     target = bench_target(settings, lambda message: None)  # `bench` says it already
     spec = get_spec(target.model)
     if spec.random_weights:
-        return load(target.model, device=target.device, dtype=target.dtype, progress=False, speed=settings.speed())
+        return load(target.model, device=target.device, dtype=target.dtype, progress=False, speed=settings.speed)
     if target.device.type == "cuda":
         _check_fits(spec, target, settings)
     log(f"building {target.model} with random weights on {target.device} …")
-    return random_engine(spec, target.device, target.dtype, settings.speed())
+    return random_engine(spec, target.device, target.dtype, settings.speed)
 
 
 def _check_fits(spec: ModelSpec, target: "BenchTarget", settings: BenchSettings) -> None:
@@ -256,7 +238,7 @@ def _check_fits(spec: ModelSpec, target: "BenchTarget", settings: BenchSettings)
     memory plan `vcam.load` makes, which names what would fit."""
     from vcam.engine.load import memory_plan
 
-    memory_plan(spec, target.device, target.width, target.height, target.dtype, settings.speed(), adapt=False)
+    memory_plan(spec, target.device, target.width, target.height, target.dtype, settings.speed, adapt=False)
 
 
 def release_engines(device: torch.device, compiled: bool = True) -> None:
@@ -294,15 +276,15 @@ def _estimate_without_headroom(spec: ModelSpec, width: int, height: int, dtype: 
                                settings: BenchSettings) -> int:
     """vcam's memory estimate less the headroom that plans keep free: what it expects to be allocated, the figure
     to hold the measured peak against."""
-    est = estimate_vram(spec, width, height, dtype, text_on_gpu=False, quant=settings.quant, graphs=settings.graphs,
-                        compiled=settings.compile)
+    est = estimate_vram(spec, width, height, dtype, text_on_gpu=False, quant=settings.speed.quant,
+                        compiled=settings.speed.compile)
     return est.total - est.parts.get("headroom", 0)
 
 
 def bench(settings: BenchSettings, log=print, engine=None) -> BenchResult:
     """Builds the engine the settings describe and times it. With `engine` (already built with these settings'
-    fuse, compile, quant and dtype), only what can change on a built engine is applied: attention backend,
-    overlap, CUDA graphs, size and steps; a series of rows then shares one build."""
+    fuse, compile, quant and dtype), only what can change on a built engine is applied: attention backend, size
+    and steps; a series of rows then shares one build."""
     target = bench_target(settings, log)
     spec: ModelSpec = get_spec(target.model)
     with on_device(target.device):
@@ -316,23 +298,22 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
     if engine is not None:
-        engine = replace(engine, speed=settings.speed())
-        engine.model.attention_backends = attention_backends(settings.attention)
+        engine = replace(engine, speed=settings.speed)
+        engine.model.attention_backends = attention_backends(settings.speed.attention)
     else:
         engine = bench_engine(settings, log)
     stream = engine.stream("a benchmark", seed=0, width=width, height=height, steps=settings.steps)
     timer = StageTimer(device)
     stream.timer = timer
     others = warn_if_shared(device, log)
-    log(f"warming up ({settings.warmup} blocks{', compiling' if settings.compile else ''}) …")
+    log(f"warming up ({settings.warmup} blocks{', compiling' if settings.speed.compile else ''}) …")
     t0 = time.perf_counter()
     _run_blocks(stream, max(2, settings.warmup), timer)  # block 0 has no context: steady state starts at block 1
-    warmup_s = time.perf_counter() - t0  # no sync: with the overlap a block stays in flight into the timed blocks
+    warmup_s = time.perf_counter() - t0  # each block waited for its frames: nothing of it runs into the timing
     timer.reset()
     t0 = time.perf_counter()
     frames = _run_blocks(stream, settings.blocks, timer)
     elapsed = time.perf_counter() - t0
-    timer.collect(wait=True)
     stages = timer.averages()
     work = flops_per_block(spec.transformer, width, height, settings.steps)["total"]
     rate = matmul_rate(device, dtype)
@@ -341,9 +322,7 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
     return BenchResult(
         device=target.device_name,
         model=model, width=width, height=height, steps=settings.steps, dtype=target.dtype_name,
-        compile=settings.compile, fuse=settings.fuse, attention=settings.attention, quant=settings.quant,
-        overlap=settings.overlap, graphs=settings.graphs,
-        blocks=settings.blocks,
+        **settings.speed.to_dict(), blocks=settings.blocks,
         frames_per_second=frames / elapsed, ms_per_block=ms_block, stages_ms=stages,
         peak_vram_gb=torch.cuda.max_memory_allocated(device) / 1024**3 if device.type == "cuda" else None,
         estimated_vram_gb=_estimate_without_headroom(spec, width, height, dtype, settings) / 1024**3,

@@ -13,7 +13,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,24 +23,19 @@ import torch
 from vcam.bench.bench import BenchSettings, bench, bench_target, release_engines
 from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import get_spec
-from vcam.engine.lanes import device_unusable
-from vcam.engine.speed import SpeedOptions
+from vcam.engine.device import device_unusable
+from vcam.engine.speed import SpeedFlags, SpeedOptions
 
 FILE_VERSION = 1
-SPEED_FLAGS = ("compile", "attention", "overlap", "graphs")  # what `vcam run` may set by hand
 RETUNE = "delete it, then run `vcam bench --tune` once to measure this card again"
 
 # After the live defaults (SpeedOptions.live_defaults), which lead since every other row is read against them: most
 # promising first, so a --tune-budget that runs out still has measured the likely winners. Fused q/k/v is always on:
-# on CUDA it is proven equal and never slower. Graphs replay eager kernels, so they are not paired with compile.
+# on CUDA it is proven equal and never slower.
 _CUDA_CANDIDATES: tuple[dict, ...] = (
-    {"compile": True, "overlap": True},
     {},
     {"compile": True, "attention": "cudnn"},
     {"compile": True, "attention": "flash"},
-    {"graphs": True, "overlap": True},
-    {"graphs": True},
-    {"overlap": True},
     {"attention": "cudnn"},
     {"attention": "efficient"},
 )
@@ -78,7 +73,7 @@ class TuningKey:
         the CPU fallback), so `vcam run` and `vcam bench --tune` find the same entry."""
         target = bench_target(settings, lambda message: None)
         return cls(device=target.device_name, torch=torch.__version__, model=target.model, width=target.width,
-                   height=target.height, steps=settings.steps, dtype=target.dtype_name, quant=settings.quant)
+                   height=target.height, steps=settings.steps, dtype=target.dtype_name, quant=settings.speed.quant)
 
     def text(self) -> str:
         """The entry's name in the file: readable, so a user can see what was tuned."""
@@ -238,13 +233,13 @@ def _error_text(e: BaseException) -> str:
 
 def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_s: float | None = None,
          path: Path | None = None, clock: Callable[[], float] = time.monotonic) -> TuneResult:
-    """Benchmarks every candidate for these settings (their speed fields are replaced), saves the fastest and
+    """Benchmarks every candidate for these settings (in place of their speed options), saves the fastest and
     returns the table. A failing candidate is recorded and skipped. With `budget_s`, no new candidate starts once
     that many seconds have gone by (after at least one has run)."""
     path = path or tuning_path()
     target = bench_target(settings, log)
     key = TuningKey.of(settings)
-    options = candidates(target.device, settings.quant)
+    options = candidates(target.device, settings.speed.quant)
     trials: list[Trial] = []
     start = clock()
     stopped = False
@@ -255,7 +250,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             continue
         log(f"candidate {i}/{len(options)}: {opt.describe()}")
         one = dataclasses.replace(settings, model=target.model, device=str(target.device), width=target.width,
-                                  height=target.height, **opt.to_dict())
+                                  height=target.height, speed=opt)
         try:
             result = bench(one, log)
         except KeyboardInterrupt:  # Ctrl-C: what was measured so far is still worth keeping
@@ -346,20 +341,14 @@ class SpeedChoice:
     entry: dict | None = field(default=None, repr=False)
 
 
-def choose_speed(key: TuningKey, flags: Mapping[str, object], *, use_tuning: bool = True,
+def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
                  path: Path | None = None, warn: Callable[[str], None] = _warn_on_stderr) -> SpeedChoice:
     """Options given by hand win (over the live defaults, never mixed with a tuning); else the tuning for exactly
-    these settings on this card; else the live defaults (SpeedOptions.live_defaults). `flags` maps SPEED_FLAGS
-    names to a value, or None where not given."""
-    given = {name: value for name, value in flags.items() if value is not None}
-    unknown = set(given) - set(SPEED_FLAGS)
-    if unknown:
-        raise ValueError(f"not a speed flag: {', '.join(sorted(unknown))}; the flags are {', '.join(SPEED_FLAGS)}")
+    these settings on this card; else the live defaults (SpeedOptions.live_defaults)."""
     defaults = SpeedOptions.live_defaults(on_gpu=key.device != "cpu", quant=key.quant,
-                                          random_weights=get_spec(key.model).random_weights,
-                                          graphs=bool(given.get("graphs")))
-    if given:
-        options = dataclasses.replace(defaults, **given)
+                                          random_weights=get_spec(key.model).random_weights)
+    if flags:
+        options = flags.over(defaults)
         note = ("; FP8 is no faster than bf16 without compiling (BENCHMARKS.md)"
                 if options.quant == "fp8" and not options.compile else "")
         return SpeedChoice(options, "flags", f"speed: {options.describe()} (as given){note}")
@@ -379,3 +368,18 @@ def choose_speed(key: TuningKey, flags: Mapping[str, object], *, use_tuning: boo
         return SpeedChoice(defaults, "defaults", f"{said}, --no-tuning)")
     return SpeedChoice(defaults, "defaults", f"{said}; run `vcam bench --tune` once to pick the fastest "
                                              "settings for this card)")
+
+
+def live_choice(model: str, width: int, height: int, steps: int, quant: str | None, flags: SpeedFlags, *,
+                use_tuning: bool = True, warn: Callable[[str], None] = _warn_on_stderr, adapt: bool = False,
+                path: Path | None = None) -> SpeedChoice:
+    """The speed options of a show: by hand, else tuned for this card at these settings, else the defaults.
+    Keyed by the device and dtype `vcam.load` picks (bf16 on CUDA), as `vcam bench --tune` keys what it measured,
+    and, with `adapt`, by the size and quantization the memory plan will run on this card (`quant` None: not
+    given, so "none" unless only FP8 fits)."""
+    from vcam.engine.load import planned_settings
+
+    width, height, quant = planned_settings(model, width, height, quant or "none", adapt)
+    key = TuningKey.of(BenchSettings(model=model, width=width, height=height, steps=steps,
+                                     speed=SpeedOptions(quant=quant)))
+    return choose_speed(key, flags, use_tuning=use_tuning, path=path, warn=warn)

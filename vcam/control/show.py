@@ -22,6 +22,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.control.commands import MAX_SEED
 from vcam.outspec import FITS, parse_spec
+from vcam.engine.configs import check_size
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader
 
@@ -295,8 +296,10 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
     except ValueError:
         r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 (got {v!r})")
         return None
-    if w <= 0 or h <= 0 or w % 16 or h % 16:
-        r.error(node, f"output size {w}x{h}: both must be positive multiples of 16 (832x480, 576x320, 480x832)")
+    try:
+        check_size(w, h)
+    except ValueError as e:
+        r.error(node, f"output {e}")
         return None
     return w, h
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import torch
 
-from vcam.engine.cachedir import keep_compiled_kernels
+from vcam.engine.compiling import compile_engine
 from vcam.engine.configs import ModelSpec, get_spec
 from vcam.errors import VcamError
 from vcam.engine.model import CausalWanModel, Rope, attention_backends, init_random_
@@ -41,15 +41,6 @@ class Engine:
     @property
     def dtype(self) -> torch.dtype:
         return self.model.dtype
-
-    def uncompile(self) -> None:
-        """Back to eager kernels: for a machine where compiling fails (no C compiler for Triton, say), so the show
-        still goes on air, slower. Resets torch.compile's state for the whole process: another compiled engine in
-        it compiles again on its next call."""
-        for module in (*self.model.blocks, self.vae.decoder):
-            module._compiled_call_impl = None  # what nn.Module.compile set; __call__ checks it on every call
-        torch._dynamo.reset()
-        self.speed = replace(self.speed, compile=False)
 
     def offload_text(self) -> None:
         """Moves the text encoder and its cached prompts to the CPU (waiting for an encoding in progress)."""
@@ -182,7 +173,7 @@ def memory_plan(spec: ModelSpec, device: torch.device, width: int, height: int, 
     no_fp8 = fp8_unsupported(device)
     try:
         plan = W.plan_memory(spec, width, height, free, dtype, quant=speed.quant, fp8_possible=no_fp8 is None,
-                             adapt=adapt, graphs=speed.graphs, compiled=speed.compile)
+                             adapt=adapt, compiled=speed.compile)
     except W.NotEnoughVRAMError as e:
         if no_fp8 is None or "torchao" not in no_fp8:
             raise
@@ -224,17 +215,12 @@ def _prepare_block(speed: SpeedOptions, device: torch.device) -> Callable[[torch
 
 def _tune(engine: Engine, speed: SpeedOptions, blocks_ready: bool = False) -> Engine:
     """Applies the speed options; `blocks_ready`: fusing and quantizing were done while loading."""
-    if speed.graphs and engine.device.type != "cuda":
-        raise VcamError("CUDA graphs need an NVIDIA GPU", "leave out the graphs option on this machine")
     if speed.fuse and not blocks_ready:
         engine.model.fuse_qkv()
     if speed.quant == "fp8" and not blocks_ready:
         quantize_fp8(engine.model.blocks, engine.device)
     if speed.compile:
-        keep_compiled_kernels()
-        engine.model.compile_blocks(dynamic=False)
-        # The decoder's per-latent calls have a handful of shapes (first chunk, then with its cache filled).
-        engine.vae.decoder.compile(dynamic=False)
+        compile_engine(engine)
     engine.model.attention_backends = attention_backends(speed.attention)
     engine.speed = speed
     # Inference only: a tensor made from trainable weights (the first prompt's text K/V, built outside the block

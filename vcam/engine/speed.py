@@ -5,10 +5,16 @@ picture a little and is therefore never chosen on a user's behalf.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
 
 ATTENTION = ("auto", "flash", "cudnn", "efficient", "math")
 QUANTS = ("none", "fp8")
+
+
+def _check_attention(attention: str) -> None:
+    if attention not in ATTENTION:
+        raise ValueError(f"unknown attention backend {attention!r}; choose one of {', '.join(ATTENTION)}")
 
 
 @dataclass(frozen=True)
@@ -17,17 +23,14 @@ class SpeedOptions:
     compile: bool = False  # torch.compile the transformer blocks and the VAE decoder (before going on air)
     attention: str = "auto"  # restrict SDPA to one kernel family ("auto": PyTorch chooses)
     quant: str = "none"  # "fp8": torchao FP8 matrices (CUDA 8.9+; changes the picture slightly)
-    overlap: bool = False  # decode block k on a second CUDA stream while block k+1 is denoised
-    graphs: bool = False  # replay the denoising passes as CUDA graphs (CUDA only)
 
     def __post_init__(self) -> None:
-        if self.attention not in ATTENTION:
-            raise ValueError(f"unknown attention backend {self.attention!r}; choose one of {', '.join(ATTENTION)}")
+        _check_attention(self.attention)
         if self.quant not in QUANTS:
             raise ValueError(f"unknown quantization {self.quant!r}; choose one of {', '.join(QUANTS)}")
 
     def describe(self) -> str:
-        """One line naming what differs from eager PyTorch, e.g. 'compile, attention cudnn, overlap'."""
+        """One line naming what differs from eager PyTorch, e.g. 'compile, attention cudnn'."""
         default = SpeedOptions()
         parts = []
         for f in fields(self):
@@ -44,18 +47,17 @@ class SpeedOptions:
         return asdict(self)
 
     @classmethod
-    def live_defaults(cls, on_gpu: bool, quant: str = "none", random_weights: bool = False,
-                      graphs: bool = False) -> "SpeedOptions":
+    def live_defaults(cls, on_gpu: bool, quant: str = "none", random_weights: bool = False) -> "SpeedOptions":
         """What a show runs when nothing was tuned or given: compiled on a GPU, as measured fastest (BENCHMARKS.md:
-        on an H200 at 832x480, compiling took bf16 from 5.8 to 8.2 frames/s and FP8 from 5.7 to 10.5, while the
-        overlap, CUDA graphs and forced attention kernels gained nothing). On a CPU, or for a model of random
-        weights (tiny, for tests), compiling takes longer than the show. With `graphs` asked for, not compiled:
-        graphs replay eager kernels."""
-        return cls(compile=on_gpu and not random_weights and not graphs, quant=quant, graphs=graphs)
+        on an H200 at 832x480, compiling took bf16 from 5.8 to 8.2 frames/s and FP8 from 5.7 to 10.5, while forced
+        attention kernels gained nothing). On a CPU, or for a model of random weights (tiny, for tests), compiling
+        takes longer than the show."""
+        return cls(compile=on_gpu and not random_weights, quant=quant)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "SpeedOptions":
-        """From a dict such as a tuning file holds; unknown keys are ignored, bad values raise ValueError."""
+    def from_dict(cls, data: Mapping) -> "SpeedOptions":
+        """From a dict such as a tuning file holds; unknown keys are ignored (a file saved before an option was
+        retired still loads), bad values raise ValueError."""
         defaults = cls()
         known = {f.name for f in fields(cls)}
         kwargs = {}
@@ -67,3 +69,36 @@ class SpeedOptions:
                 raise ValueError(f"speed option {key} must be a {type(default).__name__}, not {value!r}")
             kwargs[key] = value
         return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class SpeedFlags:
+    """The speed options given by hand for a show (`vcam run --compile --attention cudnn`); None: not given.
+    Quantization is not among them: it changes the picture, so it is chosen apart and keys the tuning."""
+
+    compile: bool | None = None
+    attention: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.attention is not None:
+            _check_attention(self.attention)
+
+    def given(self) -> dict:
+        """The flags that were given, by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+    def __bool__(self) -> bool:
+        return bool(self.given())
+
+    def over(self, base: SpeedOptions) -> SpeedOptions:
+        """`base` with the given flags in its place."""
+        return replace(base, **self.given())
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "SpeedFlags":
+        """From {name: value or None}; a name that is not a flag raises ValueError naming the flags."""
+        names = [f.name for f in fields(cls)]
+        unknown = sorted(set(data) - set(names))
+        if unknown:
+            raise ValueError(f"not a speed flag: {', '.join(unknown)}; the flags are {', '.join(names)}")
+        return cls(**data)

@@ -17,8 +17,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from vcam.engine.graphs import GraphedPasses, Passes
-from vcam.engine.lanes import HostFrames, Lane, on_device
+from vcam.engine import compiling
+from vcam.engine.configs import check_size
+from vcam.engine.device import on_device, to_host
 from vcam.engine.model import KVCache, TextKV
 from vcam.engine.schedule import denoising_passes, renoise_sigma
 from vcam.engine.vae import FrameEncoder, StreamingDecoder
@@ -27,31 +28,6 @@ if TYPE_CHECKING:
     from vcam.engine.load import Engine
 
 Prompt = Union[str, Mapping[str, float]]
-
-
-def compile_failed(e: BaseException) -> bool:
-    """Whether `e` is torch.compile failing to build kernels on this machine (its backend: no C compiler, no or an
-    old Triton), not the model's own error seen while tracing, which eager code would raise as well."""
-    from torch._inductor import exc as inductor
-
-    kinds = (torch._dynamo.exc.BackendCompilerFailed,
-             *(getattr(inductor, name) for name in ("TritonMissing", "GPUTooOldForTriton") if hasattr(inductor, name)))
-    return isinstance(e, kinds)
-
-
-def _root_cause(e: BaseException) -> str:
-    """The first line of the innermost error: torch.compile wraps the one that says what is missing. An error in
-    inductor's compile workers arrives with the worker's traceback as `details`, whose last line says it."""
-    while True:
-        inner = getattr(e, "inner_exception", None) or e.__cause__
-        if inner is None or inner is e:
-            break
-        e = inner
-    details = [line.strip() for line in str(getattr(e, "details", "") or "").splitlines() if line.strip()]
-    if details:
-        return details[-1][:200]
-    lines = [line for line in str(e).splitlines() if line.strip()]
-    return f"{e.__class__.__name__}: {lines[0].strip()[:200]}" if lines else e.__class__.__name__
 
 
 class _NoTimer:
@@ -81,11 +57,7 @@ class StreamSettings:
     pin_first_latent: bool = False  # keep the stream's first latent as context instead of re-encoding a frame
 
     def validate(self) -> None:
-        if self.width % 16 or self.height % 16 or self.width <= 0 or self.height <= 0:
-            raise ValueError(
-                f"frame size {self.width}x{self.height} is not a multiple of 16 in both directions; "
-                f"try {max(16, round(self.width / 16) * 16)}x{max(16, round(self.height / 16) * 16)}"
-            )
+        check_size(self.width, self.height)
         if not 1 <= self.steps <= 50:
             raise ValueError(f"steps must be between 1 and 50 (got {self.steps})")
         if self.transition < 0:
@@ -106,8 +78,7 @@ def _normalise_prompt(prompt: Prompt) -> dict[str, float]:
 class Stream:
     """An endless video stream from one engine. Not thread-safe: drive it from one thread.
 
-    Controls (`set_prompt`, `set_seed`, `steps`, `reset`) take effect at the next block submitted: the next call
-    to `next_block`, or to `submit` where the caller keeps a block in flight (`collect` returns it later).
+    Controls (`set_prompt`, `set_seed`, `steps`, `reset`) take effect at the next call to `next_block`.
     """
 
     def __init__(self, engine: "Engine", prompt: Prompt, settings: StreamSettings):
@@ -122,8 +93,6 @@ class Stream:
         self._cache = KVCache(
             model.cfg, 1, (CONTEXT_LATENTS + LATENTS_PER_BLOCK) * self._tokens, model.dtype, self.device
         )
-        # On CUDA graphs the passes' inputs are copied into fixed buffers, so each is replayed as captured.
-        self._passes = (GraphedPasses if engine.speed.graphs else Passes)(model, self._cache)
         self._decoder = StreamingDecoder(engine.vae)
         self._encoder = FrameEncoder(engine.vae)
         self._gen = torch.Generator(device=self.device)
@@ -134,8 +103,6 @@ class Stream:
         self._kv_prev = self._kv
         self._pending_seed: int | None = None
         self.timer = NO_TIMER  # a StageTimer measures each stage of a block (vcam bench)
-        self._lane = Lane(self.device, separate=engine.speed.overlap)
-        self._in_flight: deque[HostFrames] = deque()
         self.reset()
 
     # --- controls -------------------------------------------------------------------------------------------
@@ -165,11 +132,7 @@ class Stream:
         self.settings.steps = steps
 
     def reset(self) -> None:
-        """Start over from a fresh first block (same seed, current prompt reached at once). Blocks already
-        submitted are still collected first: they were issued before the reset, as in a loop that keeps none in
-        flight. (Their GPU work may still read the old decoder cache; its memory is not reused before that work
-        is done, since it belongs to the lane that does it.)"""
-        self._context_ready = None
+        """Start over from a fresh first block (same seed, current prompt reached at once)."""
         self._decoder.reset()
         self._block = 0
         self._first: Tensor | None = None
@@ -180,7 +143,7 @@ class Stream:
 
     @property
     def block_index(self) -> int:
-        """How many blocks this stream has submitted since the start or the last reset."""
+        """How many blocks this stream has made since the start or the last reset."""
         return self._block
 
     @property
@@ -189,10 +152,10 @@ class Stream:
 
     # --- the loop -------------------------------------------------------------------------------------------
     def warm_up(self, blocks: int = 3, say: Callable[[str], None] | None = None) -> None:
-        """Makes the first blocks once and starts over, so that compiling (torch.compile), capturing CUDA graphs
-        and choosing kernels happen before the first frame goes on air. Three blocks meet every shape: the first
-        block's passes, the recompute and later passes, and the re-encoded context frame. The frames that follow
-        are those of a fresh stream. Where compiling fails on this machine, the engine goes back to eager kernels
+        """Makes the first blocks once and starts over, so that compiling (torch.compile) and choosing kernels
+        happen before the first frame goes on air. Three blocks meet every shape: the first block's passes, the
+        recompute and later passes, and the re-encoded context frame. The frames that follow are those of a fresh
+        stream. Where compiling fails on this machine, the engine goes back to eager kernels
         and says so through `say` (else a warning): a slower show beats none."""
         try:
             self._make_blocks(blocks)
@@ -206,36 +169,27 @@ class Stream:
     def fall_back_to_eager(self, e: BaseException) -> str | None:
         """If `e` is compiling failing on this machine: the engine goes back to eager kernels, this stream starts
         over from a fresh first block, and the line that says so is returned; else None and nothing changes."""
-        if not (self.engine.speed.compile and compile_failed(e)):
-            return None
-        self.engine.uncompile()
-        self.reset()
-        return (f"compiling failed on this machine ({_root_cause(e)}); going on without it, slower "
-                "(--no-compile skips the attempt)")
+        message = compiling.fall_back_to_eager(self.engine, e)
+        if message is not None:
+            self.reset()
+        return message
 
     def _make_blocks(self, blocks: int) -> None:
         for _ in range(blocks):
             self.next_block()
         self.reset()
 
-    def next_block(self) -> np.ndarray:
-        """The next frames, uint8 RGB [n, height, width, 3]: 12 per block (6 for the stream's first block)."""
-        if not self._in_flight:
-            self.submit()
-        return self.collect()
-
     @torch.no_grad()
-    def submit(self) -> None:
-        """Issues the next block's work with the controls as they are now, without waiting for it. With the
-        engine's `overlap` option, its VAE decode runs on a second CUDA stream, under the work of the block
-        submitted after it; `collect` then returns the frames in order. A block that fails (out of memory, say)
-        leaves the stream as it was, so trying again gives the frames it would have given; except that a failure
-        inside a later block's VAE decode leaves the decoder's cache partly moved on (keeping a copy would cost
-        1.8 GB at 832x480), which shows as a brief glitch."""
+    def next_block(self) -> np.ndarray:
+        """The next frames, uint8 RGB [n, height, width, 3]: 12 per block (6 for the stream's first block), made
+        with the controls as they are now. A block that fails (out of memory, say) leaves the stream as it was, so
+        trying again gives the frames it would have given; except that a failure inside a later block's VAE
+        decode leaves the decoder's cache partly moved on (keeping a copy would cost 1.8 GB at 832x480), which
+        shows as a brief glitch."""
         saved = self._saved_state()
         try:
             with on_device(self.device):
-                self._issue()
+                return self._make_block()
         except BaseException:
             self._restore_state(saved)
             if self._block == 0:
@@ -246,76 +200,50 @@ class Stream:
         # What a block moves on besides the decoder. Tensors are replaced, never written in place, so references
         # are enough (the KV cache is rebuilt from the context by every block).
         return (self._gen.get_state(), self._pending_seed, self._progress, self._kv, self._kv_source,
-                self._kv_prev, self._context_ready, list(self._history), self._first, self._last)
+                self._kv_prev, list(self._history), self._first, self._last)
 
     def _restore_state(self, saved: tuple) -> None:
-        (gen, self._pending_seed, self._progress, self._kv, self._kv_source, self._kv_prev, self._context_ready,
-         history, self._first, self._last) = saved
+        (gen, self._pending_seed, self._progress, self._kv, self._kv_source, self._kv_prev, history, self._first,
+         self._last) = saved
         self._gen.set_state(gen)
         self._history = deque(history, maxlen=RGB_HISTORY)
 
-    def _issue(self) -> None:
+    def _make_block(self) -> np.ndarray:
         if self._pending_seed is not None:
             self._gen.manual_seed(self._pending_seed)
             self._pending_seed = None
-        timer, lane = self.timer, self._lane
+        timer = self.timer
         with timer.stage("text"):
             kv = self._advance_prompt()
         latents = self._denoise(kv)
         self._kv_prev = kv
-        first_block = self._block == 0
-        denoised = lane.mark()
-        with lane():
-            lane.wait(denoised)
-            lane.hand_over(latents)
-            with timer.stage("vae decode"):
-                # The first latent alone first: the next block's context frame is its last frame, so that block
-                # waits for this part only, and the rest of the decode overlaps it.
-                head = self._decoder.decode(latents[:, :, :1])[0]
-                self._context_ready = lane.mark()
-                tail = self._decoder.decode(latents[:, :, 1:])[0]
-                rgb = torch.cat([head, tail], dim=1)  # [3, n, H, W] in [-1, 1]
-            # The history holds the decoder's own outputs, not `rgb`: the next block reads its frame once the head
-            # is done, before the copy into `rgb` has run on this lane.
-            self._remember(latents, (head, tail))
-            if first_block:
-                rgb = rgb[:, DROPPED_FIRST_FRAMES:]
-            with timer.stage("host copy"):
-                # in float32: in bf16 a quarter of the pixel values would land one level off
-                frames = ((rgb.permute(1, 2, 3, 0).float() + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
-                self._in_flight.append(HostFrames(frames))
+        with timer.stage("vae decode"):
+            rgb = self._decoder.decode(latents)[0]  # [3, n, H, W] in [-1, 1]
+        self._remember(latents, rgb)
+        if self._block == 0:
+            rgb = rgb[:, DROPPED_FIRST_FRAMES:]
+        with timer.stage("host copy"):
+            # in float32: in bf16 a quarter of the pixel values would land one level off
+            frames = ((rgb.permute(1, 2, 3, 0).float() + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
+            out = to_host(frames)
         self._block += 1
+        return out
 
-    def collect(self) -> np.ndarray:
-        """The frames of the oldest submitted block, once they are on the host."""
-        if not self._in_flight:
-            raise RuntimeError("no block submitted: call submit() first (or next_block())")
-        with on_device(self.device):
-            return self._in_flight.popleft().numpy()
-
-    @property
-    def depth(self) -> int:
-        """How many blocks a loop should keep submitted: 2 with the engine's `overlap` option (the VAE work of
-        one runs on its own lane under the next), else 1."""
-        return 2 if self.engine.speed.overlap else 1
-
-    @property
-    def in_flight(self) -> int:
-        """Blocks submitted and not yet collected."""
-        return len(self._in_flight)
+    def _pass(self, x: Tensor, t: Tensor, text: TextKV, frame_start: int, cache_start: int) -> Tensor:
+        """One transformer pass over the stream's KV cache."""
+        return self.engine.model(x, t, text, frame_start=frame_start, cache=self._cache, cache_start=cache_start)
 
     def _denoise(self, kv: TextKV) -> Tensor:
         model = self.engine.model
         cache_start = frame_start = 0
         if self._block > 0:
-            # Its own stage: VAE work, and with the overlap option a wait for the previous block's first latent.
-            with self.timer.stage("context"):
+            with self.timer.stage("context"):  # its own stage: VAE work
                 first = self._context_first()
             with self.timer.stage("recompute"):
                 context = torch.cat([first, self._last], dim=2)
                 t0 = torch.zeros(1, context.shape[2], device=self.device)
                 # The context was made under the previous block's prompt; its cache is rebuilt under it too.
-                self._passes(context, t0, self._kv_prev, frame_start=0, cache_start=0)
+                self._pass(context, t0, self._kv_prev, frame_start=0, cache_start=0)
             frame_start, cache_start = CONTEXT_LATENTS, CONTEXT_LATENTS * self._tokens
         shape = (1, model.cfg.in_channels, LATENTS_PER_BLOCK, self._lat_h, self._lat_w)
         passes = denoising_passes(self.settings.steps, self.settings.shift)
@@ -324,7 +252,7 @@ class Stream:
         for i, p in enumerate(passes):
             with self.timer.stage(f"pass {i + 1}"):
                 t = torch.full((1, LATENTS_PER_BLOCK), p.t, device=self.device)
-                flow = self._passes(x, t, kv, frame_start=frame_start, cache_start=cache_start)
+                flow = self._pass(x, t, kv, frame_start=frame_start, cache_start=cache_start)
                 x0 = x - p.sigma * flow
                 if i + 1 < len(passes):
                     s = renoise_sigma(passes, i)
@@ -336,18 +264,14 @@ class Stream:
         the oldest frame of the recent RGB history, the frame just before the 2 kept latents."""
         if self.settings.pin_first_latent or self._block < 2:
             return self._first
-        # That frame is the last of the previous block's first latent (12 frames, 9 kept): decoded before
-        # `_context_ready`.
-        self._lane.wait(self._context_ready)
-        return self._encoder.encode(self._lane.hand_over(self._history[0])[None])
+        return self._encoder.encode(self._history[0][None])
 
-    def _remember(self, latents: Tensor, parts: tuple[Tensor, ...]) -> None:
+    def _remember(self, latents: Tensor, rgb: Tensor) -> None:
         if self._block == 0:
             self._first = latents[:, :, :1]
         self._last = latents[:, :, -(CONTEXT_LATENTS - 1):]
-        for rgb in parts:
-            for i in range(rgb.shape[1]):
-                self._history.append(rgb[:, i])
+        for i in range(rgb.shape[1]):
+            self._history.append(rgb[:, i])
 
     # --- prompts --------------------------------------------------------------------------------------------
     def _embed(self, prompt: Prompt) -> Tensor:

@@ -283,11 +283,10 @@ COMPILED_EXTRA = int(0.5 * 2**30)
 
 
 def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype = torch.bfloat16,
-                  text_on_gpu: bool = True, quant: str = "none", graphs: bool = False,
-                  compiled: bool = False) -> VRAMEstimate:
+                  text_on_gpu: bool = True, quant: str = "none", compiled: bool = False) -> VRAMEstimate:
     """What `spec` needs on the GPU at width×height, from its shapes (no weights are touched). With
-    `quant="fp8"` the blocks' matrices take 1 byte a weight (plus a float32 scale per row); with `graphs`, the
-    CUDA graphs' fixed input buffers are counted too; with `compiled`, what compiled kernels keep besides."""
+    `quant="fp8"` the blocks' matrices take 1 byte a weight (plus a float32 scale per row); with `compiled`, what
+    compiled kernels keep besides."""
     from vcam.engine.model import CausalWanModel
     from vcam.engine.vae import build_vae
 
@@ -309,11 +308,6 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
     # That of the prompt in use, of the previous block's (the context is rebuilt under it) and of a new one while
     # it is made; the same at any frame size.
     parts["prompts"] = 3 * text_kv
-    if graphs:  # two kinds of pass, each with its own copy of the text K/V and of the float32 latents and times
-        latents = 3 * cfg.in_channels * (height // 8) * (width // 8) * 4
-        parts["cuda graphs"] = 2 * (text_kv + latents + 3 * 4)
-        # and the graphs' own memory pool, which keeps a pass's activations for them alone
-        parts["graph pool"] = parts["activations"]
     if compiled:
         parts["compiled kernels"] = COMPILED_EXTRA
     # What no part above counts: cuBLAS and attention workspaces, the allocator's fragmentation, the VAE encoder's
@@ -366,13 +360,13 @@ SMALLER_SIZES = ((576, 320), (480, 272), (416, 240))
 
 def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torch.dtype = torch.bfloat16,
                 quant: str = "none", fp8_possible: bool = False, adapt: bool = False,
-                graphs: bool = False, compiled: bool = False) -> MemoryPlan:
+                compiled: bool = False) -> MemoryPlan:
     """The best mode that fits `free` bytes: everything on the GPU; else the text encoder on the GPU while the
     first prompts are encoded, then moved to the CPU before the stream's KV cache is made; else the text encoder
     on the CPU from the start. When none fits: with `adapt`, the first that fits of FP8 at this size (where the
     card runs FP8), a smaller size, a smaller size in FP8; else NotEnoughVRAMError saying what would fit."""
     def need(w: int, h: int, text_on_gpu: bool, q: str = quant) -> VRAMEstimate:
-        return estimate_vram(spec, w, h, dtype, text_on_gpu=text_on_gpu, quant=q, graphs=graphs, compiled=compiled)
+        return estimate_vram(spec, w, h, dtype, text_on_gpu=text_on_gpu, quant=q, compiled=compiled)
 
     full = need(width, height, True)
     if full.total <= free:

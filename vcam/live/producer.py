@@ -4,13 +4,15 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from vcam.control.actions import Action, Origin, apply
 from vcam.control.protocol import AppliedListener
 from vcam.errors import VcamError
-from vcam.engine.lanes import device_unusable
 from vcam.live.pacer import Pacer
-from vcam.engine.stream import Stream
+
+if TYPE_CHECKING:  # vcam.live imports no torch until the model loads
+    from vcam.engine.stream import Stream
 
 RETRIES_BEFORE_RESET = 3
 RETRY_WAIT_S = 0.5  # after the n-th failed block in a row the generator waits RETRY_WAIT_S * 2**n, at most the max
@@ -41,7 +43,7 @@ class Generator:
         self.state = "loading"
         self.error: Exception | None = None
         self.blocks = 0  # blocks handed to the pacer
-        self.submitted = 0  # blocks whose work was issued (one ahead of `blocks` with the overlap option)
+        self.submitted = 0  # blocks made, counting those made after the show stopped (not handed to the pacer)
         self.stream: Stream | None = None
         self.limit: int | None = None  # stop after this many blocks (replays end where the log ended)
         self._thread = threading.Thread(target=self._run, name="generator", daemon=True)
@@ -91,13 +93,9 @@ class Generator:
                 pass
             failed = None
             try:
-                # With the overlap option one block stays in flight: its VAE decode runs under the next block's work.
-                while self.stream.in_flight < self.stream.depth and (self.limit is None
-                                                                     or self.submitted < self.limit):
-                    self._apply_controls()
-                    self.stream.submit()
-                    self.submitted += 1
-                frames = self.stream.collect()
+                self._apply_controls()
+                frames = self.stream.next_block()
+                self.submitted += 1
             except Exception as e:  # keep the show on air: hold the last frame, retry, then start over
                 if _device_lost(self.stream, e):
                     raise DeviceLostError(
@@ -167,6 +165,8 @@ def _device_lost(stream: Stream, error: Exception) -> bool:
     """Whether `error` left the GPU unusable: retrying would only repeat the message while the show holds its
     last frame."""
     import torch
+
+    from vcam.engine.device import device_unusable
 
     return not isinstance(error, torch.cuda.OutOfMemoryError) and device_unusable(stream.device)
 

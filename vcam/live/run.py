@@ -17,6 +17,7 @@ from vcam.control.log import ControlLog, read_replay
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show, missing_presets
 from vcam.control.yamlcheck import ConfigError
+from vcam.engine.speed import SpeedFlags
 from vcam.errors import VcamError
 from vcam.live.frames import load_image
 from vcam.live.model_feed import ModelFeed
@@ -50,10 +51,7 @@ class RunOptions:
     fallback: str | None = None
     pin_first_latent: bool = False
     quant: str | None = None  # None: not given ("none", or FP8 where only that fits the card)
-    compile: bool | None = None  # the speed options by hand; None: not given (the tuning file, else the default)
-    attention: str | None = None
-    overlap: bool | None = None
-    graphs: bool | None = None
+    speed: SpeedFlags = SpeedFlags()  # the speed options by hand; none given: the tuning file, else the defaults
     tuning: bool = True  # use the options `vcam bench --tune` saved for this card
     stdin: bool = True
     midi: str | None = None
@@ -63,21 +61,6 @@ class RunOptions:
     serve: bool = False  # the camera is on another machine (vcam serve): no local output unless asked
     commands: object = field(default=None, repr=False)  # a binary stream of typed commands (default: stdin)
     status_out: object = field(default=None, repr=False)
-
-
-def live_speed(opts: RunOptions, model: str, width: int, height: int, steps: int,
-               warn: Callable[[str], None], adapt: bool = False) -> SpeedChoice:
-    """The speed options of this show: by hand, else tuned for this card at these settings, else the defaults.
-    Keyed by the device and dtype `vcam.load` picks (bf16 on CUDA), as `vcam bench --tune` keys what it measured,
-    and, with `adapt`, by the size and quantization the memory plan will run on this card."""
-    from vcam.bench.bench import BenchSettings
-    from vcam.engine.load import planned_settings
-    from vcam.bench.tuning import TuningKey, choose_speed
-
-    width, height, quant = planned_settings(model, width, height, opts.quant or "none", adapt)
-    key = TuningKey.of(BenchSettings(model=model, width=width, height=height, steps=steps, quant=quant))
-    flags = {"compile": opts.compile, "attention": opts.attention, "overlap": opts.overlap, "graphs": opts.graphs}
-    return choose_speed(key, flags, use_tuning=opts.tuning, warn=warn)
 
 
 def run(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]], Attachment] | None = None) -> int:
@@ -106,7 +89,10 @@ def play(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]],
 
     spec = get_spec(model)
     cfg = resolve(_given(opts), show, start, (spec.width, spec.height), remote=opts.serve)
-    speed = live_speed(opts, model, cfg.width, cfg.height, cfg.steps, status.message, cfg.adapt)
+    from vcam.bench.tuning import live_choice
+
+    speed = live_choice(model, cfg.width, cfg.height, cfg.steps, opts.quant, opts.speed, use_tuning=opts.tuning,
+                        warn=status.message, adapt=cfg.adapt)  # for the starting steps and size
     if speed.message:
         status.message(speed.message)
     fallback = load_image(cfg.fallback, cfg.width, cfg.height) if cfg.fallback else None
@@ -199,7 +185,7 @@ def _stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: Speed
         stream = engine.stream(cfg.prompts, seed=cfg.seed, width=engine.width, height=engine.height,
                                steps=cfg.steps, transition=cfg.transition, pin_first_latent=cfg.pin_first_latent)
         if engine.device.type == "cuda" or speed.options.compile:
-            # The first blocks compile, capture graphs and pick kernels: slow, and better off air.
+            # The first blocks compile and pick kernels: slow, and better off air.
             what = ("compiling for this size before going on air (minutes the first time, then cached)"
                     if speed.options.compile else "warming up")
             say(what)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vcam.control.show import Show
+from vcam.engine.configs import check_size
 from vcam.outspec import OutputSpec, parse_spec
 
 DEFAULT_PROMPT = ("A slow cinematic drift through a neon-lit city street at night, rain on the asphalt reflecting "
@@ -70,8 +71,7 @@ def resolve(given: Given, show: Show | None, start: dict, model_size: tuple[int,
     start_size = tuple(start["size"]) if "size" in start else None
     show_size = out_cfg.size if out_cfg else None
     width, height = pick(given.size, start_size, show_size, default=model_size)
-    if width % 16 or height % 16:
-        raise ValueError(f"size {width}x{height}: both must be multiples of 16 (e.g. 832x480, 576x320)")
+    check_size(width, height)
     seed = pick(given.seed, start.get("seed"), defaults.seed if defaults else None, default=0)
     if given.prompt:
         prompts, preset = {given.prompt: 1.0}, None

@@ -1,0 +1,51 @@
+"""The frame-size rule (positive multiples of 16) lives in one place; the command line, show files, `vcam run`
+and streams all say it in its words."""
+import argparse
+
+import pytest
+
+from vcam.cli import _size, build_parser
+from vcam.control.show import parse_show
+from vcam.control.yamlcheck import ConfigError
+from vcam.engine.configs import check_size
+from vcam.live.run import RunOptions, run
+
+RULE = "both must be positive multiples of 16 (e.g. 832x480, 576x320, 480x832"
+
+
+@pytest.mark.parametrize("w,h", [(832, 480), (576, 320), (480, 832), (16, 16)])
+def test_sizes_the_model_makes_pass_everywhere(w, h):
+    check_size(w, h)
+    assert _size(f"{w}x{h}") == (w, h)
+    show = parse_show(f"output:\n  size: {w}x{h}\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
+    assert show.output.size == (w, h)
+
+
+@pytest.mark.parametrize("w,h,nearest", [(830, 480, "832x480"), (832, 0, "832x16"), (-16, 320, "16x320"),
+                                         (1920, 1080, "1920x1088")])
+def test_every_place_refuses_other_sizes_with_the_same_words(w, h, nearest, capsys):
+    with pytest.raises(ValueError) as by_rule:
+        check_size(w, h)
+    said = str(by_rule.value)
+    assert said.startswith(f"size {w}x{h}: {RULE}") and said.endswith(f"the nearest is {nearest})")
+    with pytest.raises(argparse.ArgumentTypeError) as on_cli:
+        _size(f"{w}x{h}")
+    assert str(on_cli.value) == said
+    with pytest.raises(ConfigError) as in_show:
+        parse_show(f"output:\n  size: {w}x{h}\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
+    assert any(p.startswith("show.yaml:2") and said in p for p in in_show.value.problems), in_show.value.problems
+    with pytest.raises(ValueError) as in_run:  # a size from Python or a control log: refused before loading
+        run(RunOptions(model="tiny", size=(w, h), outs=["null"], stdin=False))
+    assert str(in_run.value) == said
+
+
+def test_the_command_line_says_the_rule_for_run_serve_and_bench(capsys):
+    for command in ("run", "serve", "bench"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args([command, "--size", "100x64"])
+        assert f"size 100x64: {RULE}" in capsys.readouterr().err
+
+
+def test_a_stream_says_the_rule_too(tiny_engine):
+    with pytest.raises(ValueError, match="size 100x64: both must be positive multiples of 16"):
+        tiny_engine.stream("x", width=100, height=64)

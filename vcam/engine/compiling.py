@@ -1,0 +1,68 @@
+"""torch.compile for an engine, and the way back to eager kernels where this machine cannot build them.
+
+Compiling is the default on a GPU (SpeedOptions.live_defaults), so a broken toolchain (no C compiler for Triton,
+an old Triton) must cost speed, not the show.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import torch
+
+from vcam.engine.cachedir import keep_compiled_kernels
+
+if TYPE_CHECKING:
+    from vcam.engine.load import Engine
+
+
+def compile_engine(engine: "Engine") -> None:
+    """Compiles the transformer blocks and the VAE decoder in place; kernels are built at their first call."""
+    keep_compiled_kernels()
+    engine.model.compile_blocks(dynamic=False)
+    # The decoder's per-latent calls have a handful of shapes (first chunk, then with its cache filled).
+    engine.vae.decoder.compile(dynamic=False)
+
+
+def uncompile(engine: "Engine") -> None:
+    """Back to eager kernels. Resets torch.compile's state for the whole process: another compiled engine in it
+    compiles again on its next call."""
+    for module in (*engine.model.blocks, engine.vae.decoder):
+        module._compiled_call_impl = None  # what nn.Module.compile set; __call__ checks it on every call
+    torch._dynamo.reset()
+    engine.speed = replace(engine.speed, compile=False)
+
+
+def compile_failed(e: BaseException) -> bool:
+    """Whether `e` is torch.compile failing to build kernels on this machine (its backend: no C compiler, no or an
+    old Triton), not the model's own error seen while tracing, which eager code would raise as well."""
+    from torch._inductor import exc as inductor
+
+    kinds = (torch._dynamo.exc.BackendCompilerFailed,
+             *(getattr(inductor, name) for name in ("TritonMissing", "GPUTooOldForTriton") if hasattr(inductor, name)))
+    return isinstance(e, kinds)
+
+
+def root_cause(e: BaseException) -> str:
+    """The first line of the innermost error: torch.compile wraps the one that says what is missing. An error in
+    inductor's compile workers arrives with the worker's traceback as `details`, whose last line says it."""
+    while True:
+        inner = getattr(e, "inner_exception", None) or e.__cause__
+        if inner is None or inner is e:
+            break
+        e = inner
+    details = [line.strip() for line in str(getattr(e, "details", "") or "").splitlines() if line.strip()]
+    if details:
+        return details[-1][:200]
+    lines = [line for line in str(e).splitlines() if line.strip()]
+    return f"{e.__class__.__name__}: {lines[0].strip()[:200]}" if lines else e.__class__.__name__
+
+
+def fall_back_to_eager(engine: "Engine", e: BaseException) -> str | None:
+    """If `e` is compiling failing on this machine: the engine goes back to eager kernels and the line that says
+    so is returned; else None and nothing changes."""
+    if not (engine.speed.compile and compile_failed(e)):
+        return None
+    uncompile(engine)
+    return (f"compiling failed on this machine ({root_cause(e)}); going on without it, slower "
+            "(--no-compile skips the attempt)")
