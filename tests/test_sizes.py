@@ -7,7 +7,7 @@ import pytest
 from vcam.cli import _size, build_parser
 from vcam.control.show import parse_show
 from vcam.control.yamlcheck import ConfigError
-from vcam.engine.configs import check_size
+from vcam.sizes import check_size
 from vcam.live.run import RunOptions, run
 
 RULE = "both must be positive multiples of 16 (e.g. 832x480, 576x320, 480x832"

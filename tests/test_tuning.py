@@ -443,7 +443,7 @@ def test_the_command_line_hands_one_set_of_speed_options_to_run_and_bench(monkey
     import vcam.live.run
 
     seen = []
-    monkeypatch.setattr(vcam.live.run, "run", lambda opts: seen.append(opts) or 0)
+    monkeypatch.setattr(vcam.live.run, "play", lambda opts, attach=None: seen.append(opts) or vcam.live.run.Ended(0, False))
     assert main(["run", "--model", "tiny", "--attention", "math", "--quant", "none"]) == 0
     assert seen[-1].speed == SpeedFlags(attention="math") and seen[-1].quant == "none"
     assert main(["serve", "--no-compile"]) == 0 and seen[-1].speed == SpeedFlags(compile=False)

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from vcam.control.commands import MAX_SEED
 from vcam.errors import VcamError
-from vcam.engine.configs import check_size
+from vcam.sizes import check_size
 from vcam.engine.speed import ATTENTION, QUANTS, SpeedFlags, SpeedOptions
 from vcam.control.yamlcheck import ConfigError
 
@@ -24,7 +24,7 @@ def _width_height(text: str) -> tuple[int, int]:
 
 
 def _size(text: str) -> tuple[int, int]:
-    """A generated frame size (configs.check_size)."""
+    """A generated frame size (vcam.sizes.check_size)."""
     w, h = _width_height(text)
     try:
         check_size(w, h)

@@ -22,7 +22,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.control.commands import MAX_SEED
 from vcam.outspec import FITS, parse_spec
-from vcam.engine.configs import check_size
+from vcam.sizes import check_size
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader
 

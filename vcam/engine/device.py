@@ -37,3 +37,15 @@ def to_host(frames: Tensor) -> np.ndarray:
     done.record()
     done.synchronize()
     return host.numpy()
+
+
+def lost_with(device: torch.device, error: BaseException) -> bool:
+    """Whether `error` left `device` unusable (running out of memory does not)."""
+    return not isinstance(error, torch.cuda.OutOfMemoryError) and device_unusable(device)
+
+
+def free_cached_memory(device: torch.device) -> None:
+    """Hands the allocator's cached blocks back after a failed block, so the retry starts from a clean card."""
+    if device.type == "cuda":
+        with torch.cuda.device(device):
+            torch.cuda.empty_cache()

@@ -18,7 +18,7 @@ import torch
 from torch import Tensor
 
 from vcam.engine import compiling
-from vcam.engine.configs import check_size
+from vcam.sizes import check_size
 from vcam.engine.device import on_device, to_host
 from vcam.engine.model import KVCache, TextKV
 from vcam.engine.schedule import denoising_passes, renoise_sigma

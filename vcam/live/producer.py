@@ -164,16 +164,12 @@ class Generator:
 def _device_lost(stream: Stream, error: Exception) -> bool:
     """Whether `error` left the GPU unusable: retrying would only repeat the message while the show holds its
     last frame."""
-    import torch
+    from vcam.engine.device import lost_with  # the model is loaded: torch is there already
 
-    from vcam.engine.device import device_unusable
-
-    return not isinstance(error, torch.cuda.OutOfMemoryError) and device_unusable(stream.device)
+    return lost_with(stream.device, error)
 
 
 def _free_gpu_memory(stream: Stream) -> None:
-    import torch
+    from vcam.engine.device import free_cached_memory
 
-    if stream.device.type == "cuda":
-        with torch.cuda.device(stream.device):
-            torch.cuda.empty_cache()
+    free_cached_memory(stream.device)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vcam.control.show import Show
-from vcam.engine.configs import check_size
+from vcam.sizes import check_size
 from vcam.outspec import OutputSpec, parse_spec
 
 DEFAULT_PROMPT = ("A slow cinematic drift through a neon-lit city street at night, rain on the asphalt reflecting "

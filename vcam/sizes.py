@@ -1,0 +1,14 @@
+"""The frame-size rule, in one place: the command line, show files, a show's settings and streams all ask here.
+Plain arithmetic, so that the camera's side can check a size without the engine."""
+from __future__ import annotations
+
+PATCH = 16  # pixels per side of a transformer token: the VAE's 8× times the 2×2 patch
+
+
+def check_size(width: int, height: int) -> None:
+    """Raises ValueError unless width×height is a frame size the model can make: the one place that says so, for
+    the command line, show files, `vcam run` and streams alike."""
+    if width <= 0 or height <= 0 or width % PATCH or height % PATCH:
+        nearest = "x".join(str(max(PATCH, round(v / PATCH) * PATCH)) for v in (width, height))
+        raise ValueError(f"size {width}x{height}: both must be positive multiples of {PATCH} "
+                         f"(e.g. 832x480, 576x320, 480x832; the nearest is {nearest})")
