@@ -165,8 +165,9 @@ def test_client_holds_the_last_frame_and_reconnects(server_factory, camera):
     server = server_factory(port, process=True)
     server.wait_on_air()
     status = io.StringIO()
-    opts = CamOptions(url=f"ws://127.0.0.1:{port}", outs=["vcam"], size=(112, 64), duration=40, stdin=False,
-                      status_out=status)
+    typed = Pipe()
+    opts = CamOptions(url=f"ws://127.0.0.1:{port}", outs=["vcam"], size=(112, 64), duration=40,
+                      commands=typed.reader, status_out=status)
     thread, errors = in_thread(run_cam, opts)
     cam = None
     try:
@@ -185,9 +186,9 @@ def test_client_holds_the_last_frame_and_reconnects(server_factory, camera):
         assert wait_for(lambda: not np.array_equal(cam.frames[-1], held[0]), 20)
         assert len(cam.frames) > during  # the camera never stopped
     finally:
-        opts.duration = 0.01
+        typed.send("quit")
         thread.join(30)
-    assert not errors, errors
+    assert not thread.is_alive() and not errors, errors
 
 
 def test_token_required_off_loopback(server_factory, capsys, monkeypatch):
@@ -294,8 +295,9 @@ def test_status_lines_show_rate_bandwidth_and_latency_on_both_ends(server_factor
     server = server_factory()
     server.wait_on_air()
     status = TtyText()
-    opts = CamOptions(url=f"ws://127.0.0.1:{server.port}", outs=["vcam"], size=(112, 64), duration=60, stdin=False,
-                      status_out=status)
+    typed = Pipe()
+    opts = CamOptions(url=f"ws://127.0.0.1:{server.port}", outs=["vcam"], size=(112, 64), duration=60,
+                      commands=typed.reader, status_out=status)
     thread, errors = in_thread(run_cam, opts)
 
     def lines(text, start):
@@ -307,9 +309,9 @@ def test_status_lines_show_rate_bandwidth_and_latency_on_both_ends(server_factor
         assert wait_for(lambda: any("clients 1" in l and "Mbit/s" in l and "latency" in l and "latency -" not in l
                                     for l in server.said().splitlines()))
     finally:
-        opts.duration = 0.01
+        typed.send("quit")  # the client stops itself; nothing is sent
         thread.join(60)
-    assert not errors, errors
+    assert not thread.is_alive() and not errors, errors
 
 
 # --- the server in this process, without a model --------------------------------------------------------------
