@@ -25,6 +25,9 @@ presets:
   - {name: forest, prompt: a misty forest}
 """
 
+# The camera rate of runs that compare frames: the model waits for the pacer, which plays them 8 times sooner.
+FAST = 240.0
+
 
 @pytest.fixture
 def show_file(tmp_path):
@@ -85,7 +88,7 @@ def test_piped_commands_change_the_stream_and_replay_exactly(show_file, tmp_path
     log = tmp_path / "controls.jsonl"
     # a live run driven by typed commands, switched once it is on air and stopped a few blocks later
     pipe = Pipe()
-    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"],
+    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST,
                                                log_controls=str(log), commands=pipe.reader,
                                                status_out=io.StringIO()))
     assert wait_for(lambda: len(blocks) >= 2)
@@ -103,13 +106,13 @@ def test_piped_commands_change_the_stream_and_replay_exactly(show_file, tmp_path
     blocks.clear()
 
     # replaying the log reproduces the run; without its commands, the frames differ from block k on
-    run(RunOptions(model="tiny", replay=str(log), outs=["null"], stdin=False))
+    run(RunOptions(model="tiny", replay=str(log), outs=["null"], fps=FAST, stdin=False))
     replayed = list(blocks)
     stream = streams[-1]
     bare = tmp_path / "bare.jsonl"
     bare.write_text("\n".join(json.dumps(e) for e in entries if "command" not in e) + "\n")
     blocks.clear()
-    run(RunOptions(model="tiny", replay=str(bare), outs=["null"], stdin=False))
+    run(RunOptions(model="tiny", replay=str(bare), outs=["null"], fps=FAST, stdin=False))
     unchanged = list(blocks)
     assert len(replayed) == len(unchanged) == end
     assert all(np.array_equal(a, b) for a, b in zip(replayed[:k], unchanged[:k]))
@@ -125,7 +128,7 @@ def test_replay_equals_the_live_run(show_file, tmp_path, capture):
     blocks, _ = capture
     log = tmp_path / "controls.jsonl"
     pipe = Pipe()
-    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"],
+    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST,
                                                   log_controls=str(log), commands=pipe.reader,
                                                   status_out=io.StringIO()))
     assert wait_for(lambda: len(blocks) >= 3)
@@ -141,7 +144,7 @@ def test_replay_equals_the_live_run(show_file, tmp_path, capture):
     assert not errors, errors
     live = list(blocks)
     blocks.clear()
-    run(RunOptions(model="tiny", replay=str(log), outs=["null"], stdin=False))
+    run(RunOptions(model="tiny", replay=str(log), outs=["null"], fps=FAST, stdin=False))
     assert len(blocks) == len(live)
     assert all(np.array_equal(a, b) for a, b in zip(blocks, live))
 
@@ -186,7 +189,7 @@ def test_editing_the_show_keeps_the_midi_map_given_on_the_command_line(show_file
     blocks, _ = capture
     show_file.write_text(MIDI_SHOW)
     pipe, status = Pipe(), io.StringIO()
-    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], duration=20,
+    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST, duration=20,
                                                midi="midimix", midi_map="midimix", commands=pipe.reader,
                                                status_out=status))
     try:
@@ -208,7 +211,7 @@ def test_the_shows_midi_port_is_opened_without_midi_on_the_command_line(show_fil
     blocks, _ = capture
     show_file.write_text(SHOW + "midi: {port: nano, map: nanokontrol2}\n")
     pipe, status = Pipe(), io.StringIO()
-    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], duration=20,
+    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST, duration=20,
                                                commands=pipe.reader, status_out=status))
     try:
         assert wait_for(lambda: len(blocks) >= 1)
@@ -259,7 +262,7 @@ def test_an_edit_that_drops_a_preset_the_command_lines_midi_map_names_is_not_loa
     mapping = tmp_path / "map.yaml"
     mapping.write_text("name: my map\ncontrols:\n  - {cc: 0, param: blend, between: [city, ocean]}\n")
     pipe, status = Pipe(), io.StringIO()
-    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], duration=20,
+    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST, duration=20,
                                                midi="nano", midi_map=str(mapping), commands=pipe.reader,
                                                status_out=status))
     try:
