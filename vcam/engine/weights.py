@@ -7,6 +7,7 @@ A local folder (`--weights DIR`) holds what the two hub repos hold, merged:
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import os
 import struct
@@ -18,7 +19,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from vcam.engine.configs import KREA_FILE, KREA_REPO, WAN_REPO, ModelSpec
+from vcam.engine.configs import KREA_FILE, KREA_REPO, WAN_REPO, ModelSpec, VAEConfig, WanConfig
 from vcam.errors import NoGPUError, NotEnoughVRAMError, WeightsError
 
 CHECKPOINT_PREFIX = "model."
@@ -287,22 +288,17 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
     """What `spec` needs on the GPU at width×height, from its shapes (no weights are touched). With
     `quant="fp8"` the blocks' matrices take 1 byte a weight (plus a float32 scale per row); with `compiled`, what
     compiled kernels keep besides."""
-    from vcam.engine.model import CausalWanModel
-    from vcam.engine.vae import build_vae
-
     cfg = spec.transformer
-    with torch.device("meta"):
-        transformer = CausalWanModel(cfg).cast(dtype)  # some small parts stay float32, as when loaded
-        vae = build_vae(spec.vae)
+    transformer_bytes, vae_bytes = _weight_bytes(cfg, spec.vae, dtype, quant)
     elt = torch.empty((), dtype=dtype).element_size()
     tokens = (height // 16) * (width // 16)
     block_tokens = 3 * tokens
     parts = {
-        "transformer": _transformer_bytes(transformer, quant),
+        "transformer": transformer_bytes,
         "kv cache": 2 * cfg.num_layers * 2 * block_tokens * cfg.dim * elt,
         "activations": block_tokens * (cfg.ffn_dim * elt * 2 + cfg.dim * 4 * 8),
         # decoding one latent into 4 full-size frames at the last stage's width, with a few live copies
-        "vae": param_bytes(vae, dtype) + 8 * 4 * height * width * spec.vae.base_dim * elt,
+        "vae": vae_bytes + 8 * 4 * height * width * spec.vae.base_dim * elt,
     }
     text_kv = 2 * cfg.num_layers * spec.text.max_length * cfg.dim * elt  # one prompt's cross-attention K/V
     # That of the prompt in use, of the previous block's (the context is rebuilt under it) and of a new one while
@@ -318,6 +314,19 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
         per_layer = 4 * text.d_model * text.num_heads * text.d_kv + 3 * text.d_model * text.d_ff
         parts["text encoder"] = (text.vocab_size * text.d_model + text.num_layers * per_layer) * elt
     return VRAMEstimate(parts)
+
+
+@functools.lru_cache(maxsize=16)
+def _weight_bytes(cfg: WanConfig, vae_cfg: VAEConfig, dtype: torch.dtype, quant: str) -> tuple[int, int]:
+    """The transformer's and the VAE's weight bytes, counted on meta models (shapes only). Kept per config: the
+    memory plan asks again for every size and mode it tries, and building a 14B meta model takes a while."""
+    from vcam.engine.model import CausalWanModel
+    from vcam.engine.vae import build_vae
+
+    with torch.device("meta"):
+        transformer = CausalWanModel(cfg).cast(dtype)  # some small parts stay float32, as when loaded
+        vae = build_vae(vae_cfg)
+    return _transformer_bytes(transformer, quant), param_bytes(vae, dtype)
 
 
 def _transformer_bytes(transformer: nn.Module, quant: str) -> int:
