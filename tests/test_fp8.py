@@ -13,7 +13,7 @@ import torch
 import vcam
 from vcam.engine.configs import get_spec
 from vcam.engine.model import CausalWanModel, init_random_
-from vcam.engine.weights import estimate_vram
+from vcam.engine.memory import estimate_vram
 
 torchao = pytest.importorskip("torchao", reason="FP8 needs torchao (the fp8 extra)")
 
@@ -22,11 +22,11 @@ torchao = pytest.importorskip("torchao", reason="FP8 needs torchao (the fp8 extr
 def fp8_on_cpu(monkeypatch):
     import torchao.quantization.quant_api as quant_api
 
-    import vcam.engine.load
+    import vcam.engine.memory
     import vcam.engine.quant
 
     monkeypatch.setattr(quant_api, "_check_hardware_support", lambda granularity: None)
-    for module in (vcam.engine.quant, vcam.engine.load):
+    for module in (vcam.engine.quant, vcam.engine.memory):
         monkeypatch.setattr(module, "fp8_unsupported", lambda device: None)
 
 

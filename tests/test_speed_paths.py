@@ -261,10 +261,10 @@ def test_a_bench_that_cannot_fit_the_card_says_so_before_building(monkeypatch):
     from vcam.bench.bench import BenchTarget, _check_fits
     from vcam.errors import NotEnoughVRAMError
 
-    import vcam.engine.load
+    import vcam.engine.memory
 
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (22.5 * 2**30, 24 * 2**30))  # a 24 GB card
-    monkeypatch.setattr(vcam.engine.load, "fp8_unsupported", lambda device: None)  # an Ada card with torchao
+    monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: None)  # an Ada card with torchao
     card = lambda w, h: BenchTarget(torch.device("cuda"), "RTX 4090", "krea-14b", torch.bfloat16, w, h)  # noqa: E731
     spec = get_spec("krea-14b")
     with pytest.raises(NotEnoughVRAMError) as err:

@@ -384,10 +384,10 @@ def test_a_tuning_file_that_cannot_be_written_still_gives_the_table(monkeypatch,
 
 def test_a_show_on_a_small_card_looks_up_the_size_it_will_really_run(cache_dir, monkeypatch):
     """Where the memory plan shrinks the size (nothing asked), the tuning for the shrunk size is the one used."""
-    import vcam.engine.load
+    import vcam.engine.memory
 
     save_entry(cache_dir, cpu_key(), SpeedOptions(fuse=False, attention="math"))  # tuned at 112x64
-    monkeypatch.setattr(vcam.engine.load, "planned_settings",
+    monkeypatch.setattr(vcam.engine.memory, "planned_settings",
                         lambda model, w, h, quant, adapt: (112, 64, quant) if adapt else (w, h, quant))
     assert live_choice("tiny", 224, 128, 1, None, NO_FLAGS, warn=print, adapt=True).source == "tuned"
     assert live_choice("tiny", 224, 128, 1, None, NO_FLAGS, warn=print, adapt=False).source == "defaults"
@@ -396,12 +396,12 @@ def test_a_show_on_a_small_card_looks_up_the_size_it_will_really_run(cache_dir, 
 def test_the_plan_read_before_loading_is_the_one_load_makes(monkeypatch):
     import torch
 
-    import vcam.engine.load
-    from vcam.engine.load import planned_settings
+    import vcam.engine.memory
+    from vcam.engine.memory import planned_settings
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (22.5 * 2**30, 24 * 2**30))  # 24 GB card
-    monkeypatch.setattr(vcam.engine.load, "fp8_unsupported", lambda device: None)  # an Ada card with torchao
+    monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: None)  # an Ada card with torchao
     assert planned_settings("krea-14b", 832, 480, "none", adapt=True) == (576, 320, "fp8")
     assert planned_settings("krea-14b", 832, 480, "none", adapt=False) == (832, 480, "none")
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (10 * 2**30, 12 * 2**30))

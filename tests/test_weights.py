@@ -11,7 +11,8 @@ from fixtures import save_krea_checkpoint
 from vcam.engine.configs import KREA_FILE, KREA_REPO, WAN_REPO, get_spec
 from vcam.errors import NoGPUError, NotEnoughVRAMError, WeightsError
 from vcam.engine.model import CausalWanModel
-from vcam.engine.weights import (GB, check_cuda, estimate_vram, from_folder, from_hub, load_checkpoint, plan_memory)
+from vcam.engine.memory import GB, estimate_vram, plan_memory
+from vcam.engine.weights import check_cuda, from_folder, from_hub, load_checkpoint
 
 
 def test_krea_layout_checkpoint_loads_with_every_key(weights_folder):
@@ -168,7 +169,7 @@ def test_the_estimate_holds_against_every_peak_measured_on_a_card():
     import json
     from pathlib import Path
 
-    from vcam.engine.weights import HEADROOM
+    from vcam.engine.memory import HEADROOM
 
     rows = [v for f in sorted((Path(__file__).resolve().parent.parent / "benchmarks").glob("*.json"))
             for k, v in json.loads(f.read_text()).items()

@@ -17,7 +17,7 @@ import torch
 from vcam.engine.configs import ModelSpec, WanConfig, get_spec
 from vcam.engine.device import on_device
 from vcam.engine.speed import SpeedOptions
-from vcam.engine.weights import estimate_vram
+from vcam.engine.memory import estimate_vram
 from vcam.engine.stream import LATENTS_PER_BLOCK
 
 TEXT_TOKENS = 512
@@ -236,7 +236,7 @@ def bench_engine(settings: BenchSettings, log=print):
 def _check_fits(spec: ModelSpec, target: "BenchTarget", settings: BenchSettings) -> None:
     """Says before building, not with an out-of-memory error after, when these settings cannot fit the card: the
     memory plan `vcam.load` makes, which names what would fit."""
-    from vcam.engine.load import memory_plan
+    from vcam.engine.memory import memory_plan
 
     memory_plan(spec, target.device, target.width, target.height, target.dtype, settings.speed, adapt=False)
 

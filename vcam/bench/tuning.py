@@ -377,7 +377,7 @@ def live_choice(model: str, width: int, height: int, steps: int, quant: str | No
     Keyed by the device and dtype `vcam.load` picks (bf16 on CUDA), as `vcam bench --tune` keys what it measured,
     and, with `adapt`, by the size and quantization the memory plan will run on this card (`quant` None: not
     given, so "none" unless only FP8 fits)."""
-    from vcam.engine.load import planned_settings
+    from vcam.engine.memory import planned_settings
 
     width, height, quant = planned_settings(model, width, height, quant or "none", adapt)
     key = TuningKey.of(BenchSettings(model=model, width=width, height=height, steps=steps,

@@ -11,14 +11,14 @@ import torch
 
 from vcam.engine.compiling import compile_engine
 from vcam.engine.configs import ModelSpec, get_spec
-from vcam.errors import VcamError
 from vcam.engine.model import CausalWanModel, Rope, attention_backends, init_random_
-from vcam.engine.quant import fp8_unsupported, quantize_fp8, require_fp8
+from vcam.engine.quant import quantize_fp8, require_fp8
 from vcam.engine.speed import SpeedOptions
 from vcam.engine.stream import Prompt, Stream, StreamSettings
 from vcam.engine.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5, text_repair
 from vcam.engine.vae import build_vae, vae_dtype
 from vcam.engine import weights as W
+from vcam.engine.memory import GB, memory_plan
 
 # Seeds of the random-weight models' parts: fixed, so `tiny` is the same network everywhere.
 TRANSFORMER_SEED, VAE_SEED, TEXT_SEED = 0, 1, 2
@@ -129,8 +129,8 @@ def load(
         if plan.adapted is not None:
             width, height, quant = plan.adapted
             speed = replace(speed, quant=quant)
-        log(f"{spec.name} at {width}x{height} needs about {plan.estimate.total / W.GB:.1f} GB of GPU memory "
-            f"({plan.estimate.describe()}); {free / W.GB:.1f} GB free: {plan.note}")
+        log(f"{spec.name} at {width}x{height} needs about {plan.estimate.total / GB:.1f} GB of GPU memory "
+            f"({plan.estimate.describe()}); {free / GB:.1f} GB free: {plan.note}")
         text_device = device if plan.text_on_gpu else torch.device("cpu")
         offload = plan.offload_text_after_start
 
@@ -164,38 +164,6 @@ def load(
     text = TextEncoder(umt5, HFTokenizer(str(paths.tokenizer)), spec.text.max_length, device, dtype)
     engine = Engine(spec, transformer, vae, text, device, offload_text_after_start=offload)
     return _sized(_tune(engine, speed, blocks_ready=True), width, height)
-
-
-def memory_plan(spec: ModelSpec, device: torch.device, width: int, height: int, dtype: torch.dtype,
-                speed: SpeedOptions, adapt: bool) -> tuple[W.MemoryPlan, int]:
-    """Where `spec` goes on this CUDA card and its free bytes; NotEnoughVRAMError naming what would fit."""
-    free, _ = torch.cuda.mem_get_info(device)
-    no_fp8 = fp8_unsupported(device)
-    try:
-        plan = W.plan_memory(spec, width, height, free, dtype, quant=speed.quant, fp8_possible=no_fp8 is None,
-                             adapt=adapt, compiled=speed.compile)
-    except W.NotEnoughVRAMError as e:
-        if no_fp8 is None or "torchao" not in no_fp8:
-            raise
-        # the card could run FP8, this install cannot
-        raise W.NotEnoughVRAMError(e.message, f"{e.fix}; FP8 would need about half the weight memory: "
-                                              "pip install torchao, then try again") from None
-    return plan, free
-
-
-def planned_settings(model: str, width: int, height: int, quant: str, adapt: bool) -> tuple[int, int, str]:
-    """The size and quantization `load(..., adapt=adapt)` will run `model` at on this machine's GPU, read before
-    loading (a show looks up its tuned speed options by them). Where nothing has to change, or there is no GPU,
-    or the settings cannot fit at all (`load` says so), they are the ones asked."""
-    spec = get_spec(model)
-    if not adapt or not torch.cuda.is_available():
-        return width, height, quant
-    try:
-        plan, _ = memory_plan(spec, torch.device("cuda"), width, height, torch.bfloat16, SpeedOptions(quant=quant),
-                              adapt=True)
-    except VcamError:
-        return width, height, quant
-    return plan.adapted or (width, height, quant)
 
 
 def _sized(engine: Engine, width: int, height: int) -> Engine:

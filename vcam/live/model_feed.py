@@ -57,7 +57,7 @@ class ModelFeed:
         stream = self.producer.stream
         if stream is None or stream.device.type != "cuda":
             return None
-        from vcam.engine.vram import card_memory_gb  # torch is loaded by now: the stream is on the card
+        from vcam.engine.memory import card_memory_gb  # torch is loaded by now: the stream is on the card
 
         return card_memory_gb(stream.device)
 

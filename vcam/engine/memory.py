@@ -1,0 +1,234 @@
+"""The VRAM plan: what a model needs on the card at a size, from its shapes alone, and the mode that fits the free
+memory (everything on the GPU, the text encoder moved to the CPU after the start, or there from the start), or
+the nearest size and precision that would, said before anything loads."""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from vcam.engine.configs import ModelSpec, VAEConfig, WanConfig, get_spec
+from vcam.engine.quant import fp8_unsupported
+from vcam.engine.speed import SpeedOptions
+from vcam.errors import NotEnoughVRAMError, VcamError
+
+GB = 1024**3
+
+
+def param_bytes(module: nn.Module, dtype: torch.dtype) -> int:
+    return sum(p.numel() for p in module.parameters()) * torch.empty((), dtype=dtype).element_size()
+
+
+@dataclass(frozen=True)
+class VRAMEstimate:
+    """Bytes of GPU memory a model needs at one frame size, by part."""
+
+    parts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.parts.values())
+
+    def describe(self) -> str:
+        return ", ".join(f"{k} {v / GB:.1f}" for k, v in self.parts.items()) + f" = {self.total / GB:.1f} GB"
+
+
+HEADROOM = int(1.5 * 2**30)
+# On an H200 (BENCHMARKS.md) every compiled row peaked 0.4-0.6 GiB above its eager twin, at 832x480 and at 576x320,
+# in bf16 and in FP8: inductor's own buffers, not a share of the activations.
+COMPILED_EXTRA = int(0.5 * 2**30)
+
+
+def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype = torch.bfloat16,
+                  text_on_gpu: bool = True, quant: str = "none", compiled: bool = False) -> VRAMEstimate:
+    """What `spec` needs on the GPU at width×height, from its shapes (no weights are touched). With
+    `quant="fp8"` the blocks' matrices take 1 byte a weight (plus a float32 scale per row); with `compiled`, what
+    compiled kernels keep besides."""
+    cfg = spec.transformer
+    transformer_bytes, vae_bytes = _weight_bytes(cfg, spec.vae, dtype, quant)
+    elt = torch.empty((), dtype=dtype).element_size()
+    tokens = (height // 16) * (width // 16)
+    block_tokens = 3 * tokens
+    parts = {
+        "transformer": transformer_bytes,
+        "kv cache": 2 * cfg.num_layers * 2 * block_tokens * cfg.dim * elt,
+        "activations": block_tokens * (cfg.ffn_dim * elt * 2 + cfg.dim * 4 * 8),
+        # decoding one latent into 4 full-size frames at the last stage's width, with a few live copies
+        "vae": vae_bytes + 8 * 4 * height * width * spec.vae.base_dim * elt,
+    }
+    text_kv = 2 * cfg.num_layers * spec.text.max_length * cfg.dim * elt  # one prompt's cross-attention K/V
+    # That of the prompt in use, of the previous block's (the context is rebuilt under it) and of a new one while
+    # it is made; the same at any frame size.
+    parts["prompts"] = 3 * text_kv
+    if compiled:
+        parts["compiled kernels"] = COMPILED_EXTRA
+    # What no part above counts: cuBLAS and attention workspaces, the allocator's fragmentation, the VAE encoder's
+    # pass over the context frame. A plan that fits only to the byte runs out of memory on air.
+    parts["headroom"] = HEADROOM
+    if text_on_gpu:
+        text = spec.text
+        per_layer = 4 * text.d_model * text.num_heads * text.d_kv + 3 * text.d_model * text.d_ff
+        parts["text encoder"] = (text.vocab_size * text.d_model + text.num_layers * per_layer) * elt
+    return VRAMEstimate(parts)
+
+
+@functools.lru_cache(maxsize=16)
+def _weight_bytes(cfg: WanConfig, vae_cfg: VAEConfig, dtype: torch.dtype, quant: str) -> tuple[int, int]:
+    """The transformer's and the VAE's weight bytes, counted on meta models (shapes only). Kept per config: the
+    memory plan asks again for every size and mode it tries, and building a 14B meta model takes a while."""
+    from vcam.engine.model import CausalWanModel
+    from vcam.engine.vae import build_vae
+
+    with torch.device("meta"):
+        transformer = CausalWanModel(cfg).cast(dtype)  # some small parts stay float32, as when loaded
+        vae = build_vae(vae_cfg)
+    return _transformer_bytes(transformer, quant), param_bytes(vae, dtype)
+
+
+def _transformer_bytes(transformer: nn.Module, quant: str) -> int:
+    """Bytes of a (meta) transformer's parameters as they are stored; with FP8, every Linear weight inside the
+    blocks as one byte a weight plus a float32 scale per row (what torchao's per-row FP8 keeps)."""
+    total = sum(p.numel() * p.element_size() for p in transformer.parameters())
+    if quant == "fp8":
+        for m in transformer.blocks.modules():
+            if isinstance(m, nn.Linear):
+                w = m.weight
+                total -= w.numel() * w.element_size() - w.numel() - 4 * w.shape[0]
+    return total
+
+
+@dataclass(frozen=True)
+class MemoryPlan:
+    """Where the parts go on a card with a given amount of free memory."""
+
+    text_on_gpu: bool  # where the text encoder is loaded
+    estimate: VRAMEstimate
+    note: str
+    offload_text_after_start: bool = False  # moved to the CPU once the show's prompts are encoded
+    adapted: tuple[int, int, str] | None = None  # (width, height, quant) chosen instead of the asked ones
+
+
+SMALLER_SIZES = ((576, 320), (480, 272), (416, 240))
+
+
+def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torch.dtype = torch.bfloat16,
+                quant: str = "none", fp8_possible: bool = False, adapt: bool = False,
+                compiled: bool = False) -> MemoryPlan:
+    """The best mode that fits `free` bytes: everything on the GPU; else the text encoder on the GPU while the
+    first prompts are encoded, then moved to the CPU before the stream's KV cache is made; else the text encoder
+    on the CPU from the start. When none fits: with `adapt`, the first that fits of FP8 at this size (where the
+    card runs FP8), a smaller size, a smaller size in FP8; else NotEnoughVRAMError saying what would fit."""
+    def need(w: int, h: int, text_on_gpu: bool, q: str = quant) -> VRAMEstimate:
+        return estimate_vram(spec, w, h, dtype, text_on_gpu=text_on_gpu, quant=q, compiled=compiled)
+
+    full = need(width, height, True)
+    if full.total <= free:
+        return MemoryPlan(True, full, "everything on the GPU")
+    lean = need(width, height, False)
+    at_start = VRAMEstimate({k: v for k, v in full.parts.items() if k != "kv cache"})
+    if max(at_start.total, lean.total) <= free:
+        peak = at_start if at_start.total > lean.total else lean
+        return MemoryPlan(True, peak, "text encoder moved to the CPU once the first prompts are encoded: a new "
+                                      "prompt then takes seconds to encode, a show's presets are encoded ahead",
+                          offload_text_after_start=True)
+    if lean.total <= free:
+        return MemoryPlan(False, lean, "text encoder kept on the CPU: a new prompt takes seconds to encode, "
+                                       "a show's presets are encoded ahead")
+    options = _fitting_options(need, width, height, free, quant, fp8_possible)
+    if adapt and options:
+        w, h, q = options[0]
+        instead = f"{w}x{h}" + (" in FP8" if q != quant else "")
+        return MemoryPlan(False, need(w, h, False, q),
+                          f"too little memory for {width}x{height}{' in FP8' if quant == 'fp8' else ''}: running "
+                          f"{instead} instead, text encoder on the CPU (--size and --quant choose yourself)"
+                          + ("; FP8 changes the picture slightly" if q != quant else ""), adapted=(w, h, q))
+    raise NotEnoughVRAMError(
+        f"{spec.name} at {width}x{height} needs about {full.total / GB:.1f} GB of GPU memory "
+        f"({full.describe()}), or {lean.total / GB:.1f} GB with the text encoder on the CPU; "
+        f"the GPU has {free / GB:.1f} GB free", _what_fits(need, options, spec, width, height, dtype,
+                                                           quant, fp8_possible))
+
+
+def _quants(quant: str, fp8_possible: bool) -> list[str]:
+    """The precisions a too-small card may use: the asked one, then FP8 where the card runs it."""
+    return [quant] + (["fp8"] if fp8_possible and quant != "fp8" else [])
+
+
+def _fitting_options(need: Callable, width: int, height: int, free: int, quant: str,
+                     fp8_possible: bool) -> list[tuple[int, int, str]]:
+    """What fits a card too small for the asked settings, best first: FP8 at the asked size, then the largest
+    smaller size that fits (in the asked quant, else in FP8)."""
+    portrait = height > width
+    smaller = [(h, w) if portrait else (w, h) for w, h in SMALLER_SIZES if w * h < width * height]
+    quants = _quants(quant, fp8_possible)
+    options = []
+    if len(quants) > 1 and need(width, height, False, "fp8").total <= free:
+        options.append((width, height, "fp8"))
+    for q in quants:
+        fitting = [(w, h, q) for w, h in smaller if need(w, h, False, q).total <= free]
+        if fitting:
+            options.append(fitting[0])
+            break
+    return options
+
+
+def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelSpec, width: int, height: int,
+               dtype: torch.dtype, quant: str, fp8_possible: bool) -> str:
+    """The fix for a card that is too small: the fitting options as flags, or what it would take."""
+    if options:
+        ways = []
+        for w, h, q in options:
+            flags = ([] if (w, h) == (width, height) else [f"--size {w}x{h}"]) + (["--quant fp8"] if q != quant else [])
+            ways.append(f"{' '.join(flags)} (needs about {need(w, h, False, q).total / GB:.1f} GB)")
+        fix = f"use {' or '.join(ways)}, or close other programs using the GPU (nvidia-smi lists them)"
+        if any(q != quant for _, _, q in options):
+            fix += "; FP8 changes the picture slightly (see BENCHMARKS.md)"
+        return fix
+    w, h = SMALLER_SIZES[-1]
+    quants = _quants(quant, fp8_possible)
+    least = min(need(w, h, False, q).total for q in quants)
+    mode = "in FP8" if "fp8" in quants else f"in {str(dtype).removeprefix('torch.')}"
+    return (f"{spec.name} {mode} needs at least about {least / GB:.0f} GB of free GPU memory even at {w}x{h}; "
+            "close other programs using the GPU or use a larger GPU"
+            + ("" if fp8_possible or quant == "fp8" else " (or one that runs FP8: Ada, Hopper, Blackwell)"))
+
+
+def memory_plan(spec: ModelSpec, device: torch.device, width: int, height: int, dtype: torch.dtype,
+                speed: SpeedOptions, adapt: bool) -> tuple[MemoryPlan, int]:
+    """Where `spec` goes on this CUDA card and its free bytes; NotEnoughVRAMError naming what would fit."""
+    free, _ = torch.cuda.mem_get_info(device)
+    no_fp8 = fp8_unsupported(device)
+    try:
+        plan = plan_memory(spec, width, height, free, dtype, quant=speed.quant, fp8_possible=no_fp8 is None,
+                             adapt=adapt, compiled=speed.compile)
+    except NotEnoughVRAMError as e:
+        if no_fp8 is None or "torchao" not in no_fp8:
+            raise
+        # the card could run FP8, this install cannot
+        raise NotEnoughVRAMError(e.message, f"{e.fix}; FP8 would need about half the weight memory: "
+                                              "pip install torchao, then try again") from None
+    return plan, free
+
+
+def planned_settings(model: str, width: int, height: int, quant: str, adapt: bool) -> tuple[int, int, str]:
+    """The size and quantization `load(..., adapt=adapt)` will run `model` at on this machine's GPU, read before
+    loading (a show looks up its tuned speed options by them). Where nothing has to change, or there is no GPU,
+    or the settings cannot fit at all (`load` says so), they are the ones asked."""
+    spec = get_spec(model)
+    if not adapt or not torch.cuda.is_available():
+        return width, height, quant
+    try:
+        plan, _ = memory_plan(spec, torch.device("cuda"), width, height, torch.bfloat16, SpeedOptions(quant=quant),
+                              adapt=True)
+    except VcamError:
+        return width, height, quant
+    return plan.adapted or (width, height, quant)
+
+
+def card_memory_gb(device: torch.device) -> tuple[float, float]:
+    """(used, total) GiB of the card, every process counted: what an operator needs to see coming."""
+    free, total = torch.cuda.mem_get_info(device)
+    return (total - free) / 1024**3, total / 1024**3
