@@ -121,10 +121,13 @@ def play(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]],
     # One thread encodes prompts ahead: a command's before it is handed over, a show's presets in the background.
     prompter = Prompter(producer, lambda: producer.stream.engine.text if producer.stream else None, status.message)
     controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter)
-    extra = attach(controller, status.message) if attach else None  # a busy port is said at its start
-    if extra is not None:
-        producer.listeners.append(extra.publish)
-        controller.listeners.append(extra.broadcast_state)
+    try:
+        extra = _attached(attach, controller, producer, status.message)
+    except Exception:  # refused (a server off loopback without a token): nothing opened stays open
+        prompter.stop()
+        if log_file is not None:
+            log_file.close()
+        raise
     parts: list = [_Started(prompter)] + ([extra] if extra else [])
     router = None
     if midi is not None:
@@ -159,6 +162,16 @@ class Attachment(Protocol):
     def broadcast_state(self) -> None: ...
 
     def describe(self) -> str: ...
+
+
+def _attached(attach, controller: Controller, producer: Generator, say: Callable[[str], None]) -> Attachment | None:
+    """The attachment made and wired: it gets every block and every change of state."""
+    if attach is None:
+        return None
+    extra = attach(controller, say)
+    producer.listeners.append(extra.publish)
+    controller.listeners.append(extra.broadcast_state)
+    return extra
 
 
 def _given(opts: RunOptions) -> Given:
