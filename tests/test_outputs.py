@@ -77,7 +77,8 @@ def test_a_slow_output_does_not_hold_up_the_others():
         ws.offer(frame, tick)
         wf.offer(frame, tick)
         time.sleep(0.01)
-    assert time.monotonic() - start < 1.0  # offering never waited for the slow output
+    # offering never waited for the slow output: that would take 30 × 0.2 s; half of it leaves a busy machine room
+    assert time.monotonic() - start < 3.0
     ws.close(), wf.close()
     assert len(fast.ticks) >= 25
     assert len(slow.ticks) < 10 and ws.dropped > 0 and slow.ticks[-1] == 29  # it got the newest frame

@@ -149,7 +149,7 @@ def test_push_never_blocks_on_a_slow_consumer():
     start = time.monotonic()
     for _ in range(200):
         pacer.push([frame(i) for i in range(12)])
-    assert time.monotonic() - start < 2.0
+    assert time.monotonic() - start < 10.0  # nothing consumes: a push that waited for the consumer never returns
 
 
 def test_a_producer_faster_than_the_camera_never_has_frames_skipped():
