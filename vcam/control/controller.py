@@ -37,7 +37,6 @@ class Controller:
     def __init__(self, show: Show | None, state: ShowState, generator: Producer, stop: threading.Event,
                  say: Callable[[str], None], log: ControlLog | None = None,
                  on_fallback: Callable[[str | None], None] | None = None,
-                 status: Callable[[], str] | None = None,
                  prompter: Prompter | None = None):
         self.show = show
         self.state = state
@@ -46,7 +45,6 @@ class Controller:
         self.say = say
         self.log = log
         self.on_fallback = on_fallback or (lambda path: None)
-        self.status = status or (lambda: "")
         self._lock = threading.Lock()  # stdin, MIDI and the show watcher call in from their own threads
         # With a prompter, new prompts are encoded off the generator's thread before their action is handed over
         # (in order, so a later command never overtakes an earlier one).
@@ -144,7 +142,7 @@ class Controller:
         if cmd.name == "help":
             return help_text()
         if cmd.name == "status":
-            return self.status() or self.describe()
+            return self.describe()
         self._record(Quit(), origin)
         self.stop.set()
         return "stopping"
