@@ -3,7 +3,7 @@ over the show file over the defaults."""
 import pytest
 
 from vcam.control.show import parse_show
-from vcam.live.settings import DEFAULT_PROMPT, Given, resolve
+from vcam.live.settings import DEFAULT_PROMPT, RunOptions, resolve
 
 SHOW = """\
 name: test
@@ -25,14 +25,14 @@ def show(tmp_path):
 
 
 def test_without_a_show_the_defaults_apply():
-    s = resolve(Given(), None, {}, MODEL_SIZE)
+    s = resolve(RunOptions(), None, {}, MODEL_SIZE)
     assert (s.width, s.height, s.fps, s.fit, s.seed, s.steps, s.transition) == (832, 480, 30.0, "letterbox", 0, 4, 4)
     assert [str(o) for o in s.outs] == ["vcam"] and s.prompts == {DEFAULT_PROMPT: 1.0} and s.preset is None
     assert s.adapt  # nobody asked for a size or a precision
 
 
 def test_the_show_fills_what_the_command_line_leaves(show):
-    s = resolve(Given(), show, {}, MODEL_SIZE)
+    s = resolve(RunOptions(), show, {}, MODEL_SIZE)
     assert (s.width, s.height, s.fps, s.fit, s.seed, s.steps, s.transition) == (224, 128, 24, "crop", 42, 3, 6)
     assert [str(o) for o in s.outs] == ["null", "file:show.mp4"]
     assert s.prompts == {"a red fox": 1.0} and s.preset == 0
@@ -40,7 +40,7 @@ def test_the_show_fills_what_the_command_line_leaves(show):
 
 
 def test_the_command_line_wins_over_the_show(show):
-    s = resolve(Given(prompt="a green owl", seed=5, steps=2, transition=0, size=(112, 64), outs=("window",),
+    s = resolve(RunOptions(prompt="a green owl", seed=5, steps=2, transition=0, size=(112, 64), outs=["window"],
                       fps=60, fit="stretch"), show, {}, MODEL_SIZE)
     assert (s.width, s.height, s.fps, s.fit, s.seed, s.steps, s.transition) == (112, 64, 60, "stretch", 5, 2, 0)
     assert [str(o) for o in s.outs] == ["window"] and s.prompts == {"a green owl": 1.0} and s.preset is None
@@ -49,23 +49,23 @@ def test_the_command_line_wins_over_the_show(show):
 def test_a_replayed_start_wins_over_the_show_but_not_over_the_command_line(show):
     start = {"seed": 7, "steps": 2, "transition": 1, "size": [160, 96], "prompts": {"a logged prompt": 1.0},
              "pin_first_latent": True}
-    s = resolve(Given(steps=1), show, start, MODEL_SIZE)
+    s = resolve(RunOptions(steps=1), show, start, MODEL_SIZE)
     assert (s.width, s.height, s.seed, s.steps, s.transition) == (160, 96, 7, 1, 1)
     assert s.prompts == {"a logged prompt": 1.0} and s.pin_first_latent and not s.adapt
 
 
 def test_a_served_show_has_no_local_output_unless_asked():
-    assert resolve(Given(), None, {}, MODEL_SIZE, remote=True).outs == ()
-    assert [str(o) for o in resolve(Given(outs=("null",)), None, {}, MODEL_SIZE, remote=True).outs] == ["null"]
+    assert resolve(RunOptions(serve=True), None, {}, MODEL_SIZE).outs == ()
+    assert [str(o) for o in resolve(RunOptions(outs=["null"], serve=True), None, {}, MODEL_SIZE).outs] == ["null"]
 
 
 def test_a_size_off_the_16_pixel_grid_is_refused_before_anything_opens():
     with pytest.raises(ValueError, match="multiples of 16"):
-        resolve(Given(), None, {"size": [100, 64]}, MODEL_SIZE)
+        resolve(RunOptions(), None, {"size": [100, 64]}, MODEL_SIZE)
 
 
 def test_the_log_header_holds_what_a_replay_starts_from(show):
-    s = resolve(Given(), show, {}, MODEL_SIZE)
-    again = resolve(Given(), None, s.log_header("tiny", "show.yaml"), MODEL_SIZE)
+    s = resolve(RunOptions(), show, {}, MODEL_SIZE)
+    again = resolve(RunOptions(), None, s.log_header("tiny", "show.yaml"), MODEL_SIZE)
     assert (again.width, again.height, again.seed, again.steps, again.transition, again.prompts) == \
         (s.width, s.height, s.seed, s.steps, s.transition, s.prompts)

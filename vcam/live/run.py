@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from vcam.control.controller import Controller, ShowState
@@ -17,50 +17,16 @@ from vcam.control.log import ControlLog, read_replay
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show, missing_presets
 from vcam.control.yamlcheck import ConfigError
-from vcam.engine.speed import SpeedFlags
 from vcam.errors import VcamError
 from vcam.live.frames import load_image
 from vcam.live.model_feed import ModelFeed
 from vcam.live.onair import AirSettings, OnAir
 from vcam.live.producer import Generator
-from vcam.live.settings import Given, ShowSettings, resolve
+from vcam.live.settings import RunOptions, ShowSettings, resolve
 from vcam.live.status import StatusLine
 
 if TYPE_CHECKING:
     from vcam.bench.tuning import SpeedChoice
-
-
-@dataclass
-class RunOptions:
-    """Settings of one run; None means "from the show file, else the default"."""
-
-    show: str | None = None
-    model: str | None = None
-    weights: str | None = None
-    prompt: str | None = None
-    seed: int | None = None
-    steps: int | None = None
-    transition: int | None = None
-    size: tuple[int, int] | None = None
-    outs: list[str] | None = None
-    fps: float | None = None
-    fit: str | None = None
-    smooth: bool = False
-    duration: float | None = None
-    max_latency: float = 4.0
-    fallback: str | None = None
-    pin_first_latent: bool = False
-    quant: str | None = None  # None: not given ("none", or FP8 where only that fits the card)
-    speed: SpeedFlags = SpeedFlags()  # the speed options by hand; none given: the tuning file, else the defaults
-    tuning: bool = True  # use the options `vcam bench --tune` saved for this card
-    stdin: bool = True
-    midi: str | None = None
-    midi_map: str | None = None
-    log_controls: str | None = None
-    replay: str | None = None
-    serve: bool = False  # the camera is on another machine (vcam serve): no local output unless asked
-    commands: object = field(default=None, repr=False)  # a binary stream of typed commands (default: stdin)
-    status_out: object = field(default=None, repr=False)
 
 
 def run(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]], Attachment] | None = None) -> int:
@@ -88,7 +54,7 @@ def play(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]],
     from vcam.engine.configs import get_spec
 
     spec = get_spec(model)
-    cfg = resolve(_given(opts), show, start, (spec.width, spec.height), remote=opts.serve)
+    cfg = resolve(opts, show, start, (spec.width, spec.height))
     from vcam.bench.tuning import live_choice
 
     speed = live_choice(model, cfg.width, cfg.height, cfg.steps, opts.quant, opts.speed, use_tuning=opts.tuning,
@@ -172,12 +138,6 @@ def _attached(attach, controller: Controller, producer: Generator, say: Callable
     producer.listeners.append(extra.publish)
     controller.listeners.append(extra.broadcast_state)
     return extra
-
-
-def _given(opts: RunOptions) -> Given:
-    return Given(prompt=opts.prompt, seed=opts.seed, steps=opts.steps, transition=opts.transition, size=opts.size,
-                 outs=tuple(opts.outs) if opts.outs is not None else None, fps=opts.fps, fit=opts.fit,
-                 fallback=opts.fallback, quant=opts.quant, pin_first_latent=opts.pin_first_latent)
 
 
 def _stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedChoice, show: Show | None,

@@ -3,9 +3,10 @@ starting settings over the show file over the defaults. A pure function of its i
 opening anything."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from vcam.control.show import Show
+from vcam.engine.speed import SpeedFlags
 from vcam.sizes import check_size
 from vcam.outspec import OutputSpec, parse_spec
 
@@ -13,21 +14,37 @@ DEFAULT_PROMPT = ("A slow cinematic drift through a neon-lit city street at nigh
                   "pink and blue signs, light fog")
 
 
-@dataclass(frozen=True)
-class Given:
-    """What the command line gave; None means "not given"."""
+@dataclass
+class RunOptions:
+    """What the command line gave for one run; None means "from the show file, else the default"."""
 
+    show: str | None = None
+    model: str | None = None
+    weights: str | None = None
     prompt: str | None = None
     seed: int | None = None
     steps: int | None = None
     transition: int | None = None
     size: tuple[int, int] | None = None
-    outs: tuple[str, ...] | None = None
+    outs: list[str] | None = None
     fps: float | None = None
     fit: str | None = None
+    smooth: bool = False
+    duration: float | None = None
+    max_latency: float = 4.0
     fallback: str | None = None
-    quant: str | None = None
     pin_first_latent: bool = False
+    quant: str | None = None  # None: not given ("none", or FP8 where only that fits the card)
+    speed: SpeedFlags = SpeedFlags()  # the speed options by hand; none given: the tuning file, else the defaults
+    tuning: bool = True  # use the options `vcam bench --tune` saved for this card
+    stdin: bool = True
+    midi: str | None = None
+    midi_map: str | None = None
+    log_controls: str | None = None
+    replay: str | None = None
+    serve: bool = False  # the camera is on another machine (vcam serve): no local output unless asked
+    commands: object = field(default=None, repr=False)  # a binary stream of typed commands (default: stdin)
+    status_out: object = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -53,10 +70,9 @@ class ShowSettings:
                 "pin_first_latent": self.pin_first_latent, "show": show_path}
 
 
-def resolve(given: Given, show: Show | None, start: dict, model_size: tuple[int, int],
-            remote: bool = False) -> ShowSettings:
-    """`start`: a replayed log's header ({} without one); `model_size`: the model's own frame size; `remote`: the
-    camera is on another machine (vcam serve), so no local output unless asked."""
+def resolve(given: RunOptions, show: Show | None, start: dict, model_size: tuple[int, int]) -> ShowSettings:
+    """`start`: a replayed log's header ({} without one); `model_size`: the model's own frame size. A served show
+    (`given.serve`: the camera is on another machine) has no local output unless asked."""
     out_cfg, defaults = (show.output, show.defaults) if show else (None, None)
 
     def pick(*values, default):
@@ -64,7 +80,7 @@ def resolve(given: Given, show: Show | None, start: dict, model_size: tuple[int,
 
     if given.outs is not None:
         outs = list(given.outs)
-    elif remote:
+    elif given.serve:
         outs = []
     else:
         outs = list(out_cfg.out if out_cfg and out_cfg.out else ["vcam"])
