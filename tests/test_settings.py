@@ -69,3 +69,16 @@ def test_the_log_header_holds_what_a_replay_starts_from(show):
     again = resolve(RunOptions(), None, s.log_header("tiny", "show.yaml"), MODEL_SIZE)
     assert (again.width, again.height, again.seed, again.steps, again.transition, again.prompts) == \
         (s.width, s.height, s.seed, s.steps, s.transition, s.prompts)
+
+
+def test_the_tiny_model_plays_at_its_own_size_unless_the_command_line_asks(tmp_path):
+    # presets/example.yaml asks for 832x480: the tiny model on a CPU would stall on it and record one still frame
+    show = parse_show(SHOW.replace("224x128", "832x480"), str(tmp_path / "show.yaml"))
+    s = resolve(RunOptions(), show, {}, (112, 64), own_size_only=True)
+    assert (s.width, s.height) == (112, 64) and "832x480" in s.note and "--size" in s.note
+    s = resolve(RunOptions(size=(224, 128)), show, {}, (112, 64), own_size_only=True)
+    assert (s.width, s.height) == (224, 128) and s.note is None
+    s = resolve(RunOptions(), show, {"size": [160, 96]}, (112, 64), own_size_only=True)
+    assert (s.width, s.height) == (160, 96) and s.note is None  # a replay keeps the size its show ran at
+    s = resolve(RunOptions(), show, {}, (832, 480))
+    assert (s.width, s.height) == (832, 480) and s.note is None

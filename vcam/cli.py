@@ -395,6 +395,34 @@ class _CPUBuildOnly(logging.Filter):
         return torch is None or torch.version.cuda is not None
 
 
+# The optional parts of an install, by the top-level module whose absence shows that one is missing.
+EXTRAS = {"torch": "engine", "diffusers": "engine", "transformers": "engine", "safetensors": "engine",
+          "huggingface_hub": "engine", "mido": "midi", "rtmidi": "midi", "torchao": "fp8"}
+WHAT = {"engine": "the engine (PyTorch and the model code), which the camera-only install leaves out",
+        "midi": "MIDI support (mido and python-rtmidi)", "fp8": "FP8 support (torchao)"}
+
+
+def _missing_extra(e: ImportError) -> str | None:
+    """The optional part of the install (the pyproject extra) that `e` shows to be missing."""
+    if not isinstance(e, ModuleNotFoundError) or not e.name:
+        return None
+    return EXTRAS.get(e.name.split(".")[0])
+
+
+def _raised_by_vcam(e: BaseException) -> bool:
+    """Whether `e` was raised by vcam's own code (a check of the user's input) rather than inside a library."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    package = os.path.dirname(os.path.abspath(__file__))
+    return tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(package + os.sep)
+
+
+def _internal_error(e: BaseException) -> None:
+    print(f"vcam: error: {e.__class__.__name__}: {e}", file=sys.stderr)
+    print("  (set VCAM_DEBUG=1 for the full traceback)", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not os.environ.get("VCAM_DEBUG"):
@@ -414,12 +442,25 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print("vcam: error in the show file:\n  " + "\n  ".join(e.problems), file=sys.stderr)
         return 2
-    except (ValueError, OSError, RuntimeError, ImportError) as e:
+    except ImportError as e:
         if os.environ.get("VCAM_DEBUG"):
             raise
-        print(f"vcam: error: {e.__class__.__name__ + ': ' if not isinstance(e, ValueError) else ''}{e}",
-              file=sys.stderr)
-        print("  (set VCAM_DEBUG=1 for the full traceback)", file=sys.stderr)
+        extra = _missing_extra(e)
+        if extra is None:
+            _internal_error(e)
+        else:
+            print(f"vcam: error: vcam {args.command} needs {WHAT[extra]} (no module named {e.name!r})\n"
+                  f"  fix: pip install -e \".[{extra}]\"  (in the vcam folder)", file=sys.stderr)
+        return 2
+    except (ValueError, OSError, RuntimeError) as e:
+        if os.environ.get("VCAM_DEBUG"):
+            raise
+        if isinstance(e, ValueError) and _raised_by_vcam(e):
+            print(f"vcam: error: {e}", file=sys.stderr)  # one of vcam's own checks: the message is the whole story
+        elif isinstance(e, OSError) and e.filename and e.strerror:  # a path the user gave, or one made from it
+            print(f"vcam: error: {e.filename}: {e.strerror}", file=sys.stderr)
+        else:
+            _internal_error(e)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -54,7 +54,9 @@ def play(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]],
     from vcam.engine.configs import get_spec
 
     spec = get_spec(model)
-    cfg = resolve(opts, show, start, (spec.width, spec.height))
+    cfg = resolve(opts, show, start, (spec.width, spec.height), own_size_only=spec.random_weights)
+    if cfg.note:
+        status.message(cfg.note)
     from vcam.bench.tuning import live_choice
 
     speed = live_choice(model, cfg.width, cfg.height, cfg.steps, opts.quant, opts.speed, use_tuning=opts.tuning,

@@ -62,6 +62,7 @@ class ShowSettings:
     prompts: dict[str, float]
     preset: int | None  # the show's preset on air at the start, None for a prompt
     fallback: str | None  # an image path
+    note: str | None = None  # a setting the show asked for and did not get, said once at the start
 
     def log_header(self, model: str, show_path: str | None) -> dict:
         """The starting settings as a control log keeps them (what a replay starts from)."""
@@ -70,9 +71,12 @@ class ShowSettings:
                 "pin_first_latent": self.pin_first_latent, "show": show_path}
 
 
-def resolve(given: RunOptions, show: Show | None, start: dict, model_size: tuple[int, int]) -> ShowSettings:
+def resolve(given: RunOptions, show: Show | None, start: dict, model_size: tuple[int, int],
+            own_size_only: bool = False) -> ShowSettings:
     """`start`: a replayed log's header ({} without one); `model_size`: the model's own frame size. A served show
-    (`given.serve`: the camera is on another machine) has no local output unless asked."""
+    (`given.serve`: the camera is on another machine) has no local output unless asked. `own_size_only`: a model
+    for trying vcam out on a CPU (tiny), which would make a show file's 832x480 at a frame every few seconds: it
+    plays at its own size unless the command line gives one."""
     out_cfg, defaults = (show.output, show.defaults) if show else (None, None)
 
     def pick(*values, default):
@@ -86,6 +90,12 @@ def resolve(given: RunOptions, show: Show | None, start: dict, model_size: tuple
         outs = list(out_cfg.out if out_cfg and out_cfg.out else ["vcam"])
     start_size = tuple(start["size"]) if "size" in start else None
     show_size = out_cfg.size if out_cfg else None
+    note = None
+    if own_size_only and show_size is not None and tuple(show_size) != tuple(model_size):
+        note = (f"the show asks for {show_size[0]}x{show_size[1]}; this model plays at its own "
+                f"{model_size[0]}x{model_size[1]}, which a CPU keeps up with (--size {show_size[0]}x{show_size[1]} "
+                "asks for the show's size anyway)")
+        show_size = None
     width, height = pick(given.size, start_size, show_size, default=model_size)
     check_size(width, height)
     seed = pick(given.seed, start.get("seed"), defaults.seed if defaults else None, default=0)
@@ -111,4 +121,5 @@ def resolve(given: RunOptions, show: Show | None, start: dict, model_size: tuple
         pin_first_latent=bool(start.get("pin_first_latent", given.pin_first_latent)),
         prompts=dict(prompts), preset=preset,
         fallback=given.fallback or (defaults.fallback if defaults else None),
+        note=note if given.size is None and start_size is None else None,
     )

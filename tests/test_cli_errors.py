@@ -1,0 +1,48 @@
+"""What the command line says when it stops: a usage error is one line (and its fix); only an error raised inside a
+library, which vcam did not foresee, points at VCAM_DEBUG."""
+import subprocess
+import sys
+
+import pytest
+
+from vcam.cli import main
+
+
+def test_an_unknown_model_is_a_usage_error_without_the_debug_hint(capsys):
+    assert main(["run", "--model", "nope", "--out", "null", "--duration", "1", "--no-stdin"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown model 'nope'" in err and "krea-14b, tiny" in err
+    assert "VCAM_DEBUG" not in err
+
+
+def test_a_path_that_cannot_be_opened_names_the_path_without_the_debug_hint(tmp_path, capsys, monkeypatch):
+    def refuse(*a, **k):
+        raise FileNotFoundError(2, "No such file or directory", str(tmp_path / "gone.png"))
+
+    monkeypatch.setattr("vcam.cli.cmd_check", refuse)
+    assert main(["check", "x.yaml"]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'gone.png'}: No such file or directory" in err and "VCAM_DEBUG" not in err
+
+
+def test_an_error_inside_a_library_points_at_the_traceback(capsys, monkeypatch):
+    def fail(*a, **k):
+        import json
+        json.loads("{")  # raises inside the standard library, not in vcam's own checks
+
+    monkeypatch.setattr("vcam.cli.cmd_check", fail)
+    assert main(["check", "x.yaml"]) == 2
+    err = capsys.readouterr().err
+    assert "JSONDecodeError" in err and "VCAM_DEBUG=1" in err
+
+
+@pytest.mark.parametrize("command", [["run", "--model", "tiny", "--out", "null", "--duration", "1", "--no-stdin"],
+                                     ["bench", "--model", "tiny"]])
+def test_the_camera_only_install_says_what_to_install(command):
+    # torch made unimportable, as on the light install: the engine commands name the extra that brings it
+    code = ("import sys; sys.modules['torch'] = None\n"
+            f"from vcam.cli import main; sys.exit(main({command!r}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 2, done.stderr
+    assert "camera-only install" in done.stderr and 'pip install -e ".[engine]"' in done.stderr
+    assert "Traceback" not in done.stderr and "VCAM_DEBUG" not in done.stderr
