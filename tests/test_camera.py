@@ -1,4 +1,6 @@
 """The virtual camera output through an in-memory pyvirtualcam backend, and the no-device path."""
+import glob
+import os
 import subprocess
 import sys
 
@@ -109,7 +111,9 @@ def test_only_free_loopback_devices_are_reset_when_none_is_named(camera, monkeyp
     released = []
     monkeypatch.setattr(vcam.live.outputs.camera, "loopback_devices", lambda: ["/dev/video0", "/dev/video10"])
     monkeypatch.setattr(vcam.live.outputs.camera, "holders", lambda device: ["obs (pid 4242)"] if device == "/dev/video0" else [])
-    monkeypatch.setattr(vcam.live.outputs.camera, "release_exclusive_caps", released.append)
+    takes = vcam.live.outputs.camera.Output.TAKES
+    monkeypatch.setattr(vcam.live.outputs.camera, "release_exclusive_caps",
+                        lambda device, calls=None: released.append(device) or takes)
     VirtualCamera(64, 48, 30, backend="memory").close()
     assert released == ["/dev/video10"]
     def no_free_device(self, **kw):
@@ -123,3 +127,237 @@ def test_only_free_loopback_devices_are_reset_when_none_is_named(camera, monkeyp
     with pytest.raises(VcamError):  # the memory backend has no such device; the reset came first
         VirtualCamera(64, 48, 30, device="/dev/video0", backend="memory")
     assert released == ["/dev/video0"]
+
+
+# v4l2loopback itself, modelled (tests/loopback_model.py): the reset, pyvirtualcam's backend, the device list and the
+# programs holding a device all talk to one machine.
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="v4l2loopback is Linux's")
+VERSIONS = ["0.12.7", "0.13.2"]
+
+
+def model(version):
+    from loopback_model import Loopback013, Loopback0127
+
+    return {"0.12.7": Loopback0127, "0.13.2": Loopback013}[version]()
+
+
+@pytest.fixture
+def loopback(monkeypatch):
+    """Makes a machine with the given device nodes and wires it into the camera module and pyvirtualcam (backend
+    "v4l2loopback-model")."""
+    import loopback_model
+    import vcam.live.outputs.camera as camera_module
+
+    def make(devices):
+        machine = loopback_model.Machine(devices)
+        monkeypatch.setattr(camera_module, "system_calls", lambda: machine.calls)
+        monkeypatch.setattr(camera_module, "loopback_devices",
+                            lambda: sorted(p for p, d in devices.items() if d.driver == b"v4l2 loopback"))
+        monkeypatch.setattr(camera_module, "holders", machine.holders)
+        loopback_model.install(machine)
+        return machine
+
+    yield make
+    loopback_model.uninstall()
+
+
+def one_run(device=None):
+    """What one vcam run does to the camera: open, a frame, close."""
+    cam = VirtualCamera(64, 48, 30, device=device, backend="v4l2loopback-model")
+    cam.send(gradient(64, 48), 0)
+    cam.close()
+    return cam
+
+
+def write_only_program(machine, path):
+    """A program that writes the way pyvirtualcam does (S_FMT, write(), close; never STREAMON)."""
+    from loopback_model import VIDIOC_S_FMT, format_buffer
+
+    fd = machine.open(path, os.O_WRONLY, "writer (pid 77)")
+    machine.ioctl(fd, VIDIOC_S_FMT, format_buffer(64, 48, b"YU12"))
+    machine.write(fd, bytes(64 * 48 * 3 // 2))
+    machine.close(fd)
+
+
+def test_the_ioctl_numbers_are_linuxs():
+    """Against linux/videodev2.h: _IOR('V', 0, struct v4l2_capability), _IOW('V', 18, int), _IOWR('V', 4, struct
+    v4l2_format), with the 104- and (64-bit) 208-byte structs."""
+    import struct
+
+    from vcam.live.outputs import camera as c
+
+    assert (c.VIDIOC_QUERYCAP, c.VIDIOC_STREAMON, c.V4L2_CAPABILITY.size) == (0x80685600, 0x40045612, 104)
+    assert c.VIDIOC_G_FMT == (0xC0D05604 if struct.calcsize("P") == 8 else 0xC0CC5604)
+
+
+def test_the_0127_model_keeps_the_drivers_rule():
+    """What a real 0.12.7 device did: after a program that only writes, output stays refused; G_FMT and STREAMOFF do
+    not give it back; a handle that called STREAMON on the output does when it closes, though STREAMON failed."""
+    import errno
+    import struct
+
+    from loopback_model import (OUTPUT, VIDIOC_G_FMT, VIDIOC_STREAMOFF, VIDIOC_STREAMON, Loopback0127, Machine,
+                                format_buffer)
+
+    machine = Machine({"/dev/video10": Loopback0127()})
+    assert machine.advertises_output("/dev/video10")
+    write_only_program(machine, "/dev/video10")
+    assert not machine.advertises_output("/dev/video10")
+    fd = machine.open("/dev/video10")
+    machine.ioctl(fd, VIDIOC_G_FMT, format_buffer(0, 0, b"YU12"))
+    machine.ioctl(fd, VIDIOC_STREAMOFF, bytearray(struct.pack("i", OUTPUT)))
+    machine.close(fd)
+    assert not machine.advertises_output("/dev/video10")  # the reset vcam used to make
+    fd = machine.open("/dev/video10")
+    with pytest.raises(OSError) as err:
+        machine.ioctl(fd, VIDIOC_STREAMON, bytearray(struct.pack("i", OUTPUT)))
+    assert err.value.errno == errno.EINVAL
+    assert not machine.advertises_output("/dev/video10")
+    machine.close(fd)
+    assert machine.advertises_output("/dev/video10")
+
+
+def test_the_013_model_gives_output_back_after_a_program_that_only_writes():
+    from loopback_model import Loopback013, Machine
+
+    machine = Machine({"/dev/video10": Loopback013()})
+    write_only_program(machine, "/dev/video10")
+    assert machine.advertises_output("/dev/video10")
+
+
+@linux_only
+def test_the_reset_is_tried_only_while_the_device_refuses_and_says_what_it_found():
+    from loopback_model import Loopback013, Loopback0127, Machine, NeverGivesBack, Webcam
+    from vcam.live.outputs.camera import Output, release_exclusive_caps
+
+    machine = Machine({"/dev/video10": Loopback0127(), "/dev/video11": Loopback013(), "/dev/video12": NeverGivesBack(),
+                       "/dev/video0": Webcam()})
+    for path in ("/dev/video10", "/dev/video11", "/dev/video12"):
+        write_only_program(machine, path)
+    assert release_exclusive_caps("/dev/video10", machine.calls) is Output.TAKES
+    assert machine.sent("vcam", "/dev/video10") == ["QUERYCAP", "STREAMON", "QUERYCAP"]
+    assert release_exclusive_caps("/dev/video11", machine.calls) is Output.TAKES
+    assert machine.sent("vcam", "/dev/video11") == ["QUERYCAP"]  # free already: not touched
+    assert release_exclusive_caps("/dev/video12", machine.calls) is Output.REFUSES
+    assert machine.sent("vcam", "/dev/video12") == ["QUERYCAP", "STREAMON", "QUERYCAP", "G_FMT", "QUERYCAP"]
+    assert release_exclusive_caps("/dev/video0", machine.calls) is Output.NOT_LOOPBACK
+    assert machine.sent("vcam", "/dev/video0") == ["QUERYCAP"]  # a real camera is only asked
+    assert release_exclusive_caps("/dev/video99", machine.calls) is Output.UNKNOWN
+    assert machine.handles == {}  # every handle the reset opened is closed
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("named", [True, False], ids=["named", "any"])
+def test_the_camera_opens_again_after_a_run_ended(loopback, version, named):
+    """v4l2loopback 0.12.7 with exclusive_caps=1 refused every run after the first until the module was reloaded."""
+    machine = loopback({"/dev/video10": model(version)})
+    for _ in range(3):
+        cam = one_run("/dev/video10" if named else None)
+        assert cam.name == "vcam:/dev/video10" and cam.pixel_format == "I420"
+    assert len(machine.devices["/dev/video10"].frames) == 3
+    if version == "0.13.2":  # gives output back by itself: asked, never reset
+        assert "STREAMON" not in machine.sent("vcam", "/dev/video10")
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_reader_that_stays_open_across_a_restart_gets_the_next_run(loopback, version):
+    machine = loopback({"/dev/video10": model(version)})
+    cam = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    cam.send(gradient(64, 48), 0)
+    obs = machine.reader("/dev/video10")  # OBS starts reading, and keeps the device open through the restart
+    cam.close()
+    one_run("/dev/video10")
+    assert len(machine.devices["/dev/video10"].frames) == 2
+    assert obs in machine.handles  # the reader was not disturbed
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_device_held_open_is_left_alone_when_none_is_named_and_the_message_says_so(loopback, version):
+    machine = loopback({"/dev/video10": model(version)})
+    cam = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    cam.send(gradient(64, 48), 0)
+    machine.reader("/dev/video10")
+    cam.close()
+    if version == "0.13.2":  # gives output back by itself: found, even while held
+        assert one_run().name == "vcam:/dev/video10"
+        return
+    with pytest.raises(VcamError) as err:
+        one_run()
+    assert "/dev/video10 is open in obs (pid 4242), left alone" in err.value.message
+    assert "--out vcam:/dev/video10" in err.value.fix
+    assert "Did you run" not in err.value.message and "apt install" not in err.value.fix  # it is installed
+    assert "STREAMON" not in machine.sent("vcam", "/dev/video10")
+    assert one_run("/dev/video10").name == "vcam:/dev/video10"  # the fix works
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_obs_writing_its_own_camera_keeps_it_when_none_is_named(loopback, version):
+    machine = loopback({"/dev/video0": model(version), "/dev/video10": model(version)})
+    machine.streaming_writer("/dev/video0")  # OBS's own virtual camera took the first free device
+    write_only_program(machine, "/dev/video10")  # an earlier run
+    assert one_run().name == "vcam:/dev/video10"
+    assert set(machine.sent("vcam", "/dev/video0")) == {"QUERYCAP"}  # pyvirtualcam's looks while scanning, no more
+    assert not machine.advertises_output("/dev/video0")  # still OBS's alone
+    assert machine.devices["/dev/video0"].ready_for_capture == 1  # its readers still see a writer
+
+
+@linux_only
+def test_a_real_webcam_named_is_called_one(loopback):
+    from loopback_model import Loopback0127, Webcam
+
+    machine = loopback({"/dev/video0": Webcam(), "/dev/video10": Loopback0127()})
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video0")
+    assert "/dev/video0 is not a v4l2loopback device" in err.value.message
+    assert "real camera" in err.value.fix and "--out vcam:/dev/video10" in err.value.fix
+    assert machine.sent("vcam", "/dev/video0") == ["QUERYCAP", "QUERYCAP"]  # asked by the reset, then by pyvirtualcam
+
+
+@linux_only
+@pytest.mark.parametrize("held", [True, False], ids=["held", "not-held"])
+def test_a_named_device_that_still_refuses_says_what_was_tried(loopback, held):
+    from loopback_model import NeverGivesBack
+    from vcam.live.outputs.camera import RELOAD
+
+    machine = loopback({"/dev/video10": NeverGivesBack()})
+    write_only_program(machine, "/dev/video10")
+    if held:
+        machine.reader("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video10")
+    assert "/dev/video10 still refuses vcam's frames after a reset" in err.value.message
+    assert RELOAD in err.value.fix and "modprobe -r v4l2loopback" in RELOAD
+    assert ("obs (pid 4242) has it open" in err.value.fix) == held
+    assert ("no program of yours has it open" in err.value.fix) == (not held)
+
+
+@linux_only
+def test_no_device_named_and_none_takes_output_names_them_and_does_not_say_install(loopback):
+    from loopback_model import NeverGivesBack
+    from vcam.live.outputs.camera import RELOAD
+
+    machine = loopback({"/dev/video10": NeverGivesBack()})
+    write_only_program(machine, "/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run()
+    assert err.value.message == "no v4l2loopback device takes vcam's frames (/dev/video10 refuses output after a reset)"
+    assert RELOAD in err.value.fix and "apt install" not in err.value.fix
+
+
+@linux_only
+@pytest.mark.skipif(loopback_devices() != [] or glob.glob("/dev/video*") != [], reason="this machine has cameras")
+def test_vcam_run_with_a_stuck_device_does_not_say_install(loopback, capsys):
+    """The command line's own words, with the device stuck (pyvirtualcam's real backend finds nothing here)."""
+    from loopback_model import NeverGivesBack
+    from vcam.cli import main
+
+    machine = loopback({"/dev/video10": NeverGivesBack()})
+    write_only_program(machine, "/dev/video10")
+    assert main(["run", "--model", "tiny", "--out", "vcam"]) == 2
+    err = capsys.readouterr().err
+    assert "no v4l2loopback device takes vcam's frames" in err and "/dev/video10" in err
+    assert "apt install" not in err and "Did you run" not in err

@@ -1,20 +1,37 @@
 """The virtual camera output (pyvirtualcam): v4l2loopback on Linux, OBS Virtual Camera on Windows and macOS."""
 from __future__ import annotations
 
+import enum
 import glob
 import os
 import platform
 import struct
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
 from vcam.errors import VcamError
 
-V4L2_BUF_TYPE_VIDEO_OUTPUT = 2
-VIDIOC_G_FMT = 0xC0D05604  # _IOWR('V', 4, struct v4l2_format), 208 bytes
-VIDIOC_STREAMOFF = 0x40045613  # _IOW('V', 19, int)
-
 MODPROBE = 'sudo modprobe v4l2loopback devices=1 video_nr=10 card_label="vcam" exclusive_caps=1'
+RELOAD = f"sudo modprobe -r v4l2loopback && {MODPROBE}"
+
+
+def _ioc(direction: int, number: int, size: int) -> int:
+    """linux/ioctl.h's _IOC for a videodev2 ('V') request: direction, argument size, type and number in one word."""
+    return direction << 30 | size << 16 | ord("V") << 8 | number
+
+
+_IOC_WRITE, _IOC_READ = 1, 2
+V4L2_BUF_TYPE_VIDEO_OUTPUT = 2
+V4L2_CAP_VIDEO_OUTPUT = 0x00000002
+# struct v4l2_capability: driver[16], card[32], bus_info[32], then version, capabilities, device_caps, reserved[3]
+V4L2_CAPABILITY = struct.Struct("16s32s32sIII12x")
+# struct v4l2_format: the buffer type, then a 200-byte union that holds a pointer, so it is 8-aligned on 64 bits
+V4L2_FORMAT_SIZE = 4 + 200 + (4 if struct.calcsize("P") == 8 else 0)
+VIDIOC_QUERYCAP = _ioc(_IOC_READ, 0, V4L2_CAPABILITY.size)  # 0x80685600
+VIDIOC_G_FMT = _ioc(_IOC_READ | _IOC_WRITE, 4, V4L2_FORMAT_SIZE)  # 0xC0D05604 on 64 bits
+VIDIOC_STREAMON = _ioc(_IOC_WRITE, 18, struct.calcsize("i"))  # 0x40045612
 
 
 def no_device_help(system: str | None = None) -> str:
@@ -41,34 +58,97 @@ def loopback_devices() -> list[str]:
     return found
 
 
-def release_exclusive_caps(device: str) -> None:
+@dataclass(frozen=True)
+class DeviceCalls:
+    """The system calls the reset makes, apart so that a model of the driver can stand in for the kernel."""
+
+    open: Callable[[str, int], int]
+    ioctl: Callable[[int, int, bytearray], object]
+    close: Callable[[int], None]
+
+
+def system_calls() -> DeviceCalls:
+    import fcntl  # Linux only, like the reset: a module-level import would break Windows and macOS
+
+    return DeviceCalls(os.open, fcntl.ioctl, os.close)
+
+
+class Output(enum.Enum):
+    """What a device said about taking frames, asked before and after each reset."""
+
+    TAKES = "takes output"
+    REFUSES = "refuses output"  # a v4l2loopback device that does not advertise output
+    NOT_LOOPBACK = "is not a v4l2loopback device"  # a real camera, or another driver's device
+    UNKNOWN = "could not be opened and asked"  # missing, or not ours to open: pyvirtualcam says why
+
+
+def output_state(device: str, calls: DeviceCalls) -> Output:
+    """Asks the driver (VIDIOC_QUERYCAP) whether `device` advertises video output now."""
+    try:
+        fd = calls.open(device, os.O_RDWR | os.O_NONBLOCK)
+    except OSError:
+        return Output.UNKNOWN
+    try:
+        cap = bytearray(V4L2_CAPABILITY.size)
+        calls.ioctl(fd, VIDIOC_QUERYCAP, cap)
+    except OSError:
+        return Output.UNKNOWN
+    finally:
+        calls.close(fd)
+    driver, _card, _bus, _version, capabilities, _device_caps = V4L2_CAPABILITY.unpack(cap)
+    if driver.split(b"\0", 1)[0] != b"v4l2 loopback":
+        return Output.NOT_LOOPBACK
+    # pyvirtualcam checks `capabilities`; v4l2loopback sets device_caps to the same bits
+    return Output.TAKES if capabilities & V4L2_CAP_VIDEO_OUTPUT else Output.REFUSES
+
+
+def _stream_on(fd: int, calls: DeviceCalls) -> None:
+    # v4l2loopback 0.12.x counts a handle as a writer only once it called STREAMON on the output, and gives output
+    # back when a writer closes (a writer that only write()s, as pyvirtualcam does, never gives it back). With no
+    # reader holding buffers the call fails with EINVAL, but only after the handle was marked: the close counts.
+    calls.ioctl(fd, VIDIOC_STREAMON, bytearray(struct.pack("i", V4L2_BUF_TYPE_VIDEO_OUTPUT)))
+
+
+def _get_format(fd: int, calls: DeviceCalls) -> None:
+    # Up to 0.10 the format calls made a handle a writer, and STREAMON did not.
+    fmt = bytearray(V4L2_FORMAT_SIZE)
+    struct.pack_into("I", fmt, 0, V4L2_BUF_TYPE_VIDEO_OUTPUT)
+    calls.ioctl(fd, VIDIOC_G_FMT, fmt)
+
+
+def release_exclusive_caps(device: str, calls: DeviceCalls | None = None) -> Output:
     """Makes a v4l2loopback device with exclusive_caps=1 accept a new writer after the last one closed.
 
-    v4l2loopback 0.12 stops advertising output once its first writer closes; asking for the output format and
-    turning streaming off on a read-write handle restores it. Best effort: any failure leaves the device as is.
+    v4l2loopback stops advertising output while it has a writer, and 0.12.x (Debian 12, Ubuntu 24.04) never gives
+    it back after a writer that only wrote frames: every run after the first is refused. A device that advertises
+    output is left untouched; otherwise one handle that becomes a writer and closes is tried per driver rule, each
+    checked before the next. No STREAMOFF: 0.13 takes it as a writer leaving, whoever sends it, and would tell the
+    readers of a device another program writes to that nobody does. Returns what the device says at the end;
+    failures leave it as it was.
     """
-    import fcntl  # Linux only, like this function: a module-level import would break Windows and macOS
-
-    try:
-        fd = os.open(device, os.O_RDWR | os.O_NONBLOCK)
-    except OSError:
-        return
-    try:
-        fmt = bytearray(208)
-        struct.pack_into("I", fmt, 0, V4L2_BUF_TYPE_VIDEO_OUTPUT)
-        for request, arg in ((VIDIOC_G_FMT, fmt), (VIDIOC_STREAMOFF, struct.pack("I", V4L2_BUF_TYPE_VIDEO_OUTPUT))):
-            try:
-                fcntl.ioctl(fd, request, arg)
-            except OSError:
-                pass
-    finally:
-        os.close(fd)
+    calls = calls or system_calls()
+    state = output_state(device, calls)
+    for reset in (_stream_on, _get_format):
+        if state is not Output.REFUSES:
+            break
+        try:
+            fd = calls.open(device, os.O_RDWR | os.O_NONBLOCK)
+        except OSError:
+            break
+        try:
+            reset(fd, calls)
+        except OSError:
+            pass  # an error here is expected (EINVAL with no reader): the close below is what counts
+        finally:
+            calls.close(fd)
+        state = output_state(device, calls)
+    return state
 
 
 def holders(device: str, proc: str = "/proc") -> list[str]:
-    """The programs (name and pid) that have `device` open, among those this user may look into. Turning streaming
-    off on a loopback device another program writes to (OBS's own virtual camera) would knock that writer off and
-    let two programs write into one camera; readers and writers look the same from here."""
+    """The programs (name and pid) that have `device` open, among those this user may look into. Resetting a
+    loopback device another program writes to (OBS's own virtual camera) would give its output away while that
+    writer still writes, and let two programs write into one camera; readers and writers look the same from here."""
     try:
         target = os.path.realpath(device)
     except OSError:
@@ -137,6 +217,83 @@ def _rgb_to_packed(frame: np.ndarray, order: str) -> np.ndarray:
     return out.reshape(-1)
 
 
+@dataclass
+class _Checked:
+    """What vcam found and did on Linux before pyvirtualcam opened a device, for a message that is true."""
+
+    states: dict[str, Output] = field(default_factory=dict)  # devices reset (or found free), by path
+    held: dict[str, list[str]] = field(default_factory=dict)  # devices left alone: the programs that have them open
+
+
+def _prepare(device: str | None) -> _Checked:
+    checked = _Checked()
+    if platform.system() != "Linux":
+        return checked
+    if device:  # named: reset even while OBS or a browser reads it (a restarted show must get it back)
+        checked.states[device] = release_exclusive_caps(device)
+    else:  # any free one: devices other programs have open (OBS writing to its own camera) are left alone
+        for dev in loopback_devices():
+            programs = holders(dev)
+            if programs:
+                checked.held[dev] = programs
+            else:
+                checked.states[dev] = release_exclusive_caps(dev)
+    return checked
+
+
+def _refused(device: str, detail: str, state: Output | None) -> VcamError:
+    """pyvirtualcam's "not a video output device", said with what the reset found."""
+    if state is Output.NOT_LOOPBACK:
+        others = loopback_devices()
+        return VcamError(f"{device} is not a v4l2loopback device, so it cannot take vcam's frames ({detail})",
+                         f"it is a real camera: name a v4l2loopback device, --out vcam:{others[0]} "
+                         "(vcam devices lists them)" if others else no_device_help())
+    if state is Output.REFUSES:
+        programs = holders(device)
+        fix = (f"{', '.join(programs)} {'has' if len(programs) == 1 else 'have'} it open: if "
+               f"{'it writes' if len(programs) == 1 else 'one of them writes'} to it (OBS's own Virtual Camera, "
+               "another vcam), stop that; otherwise the module is stuck: close the programs that use it and reload "
+               f"it:\n    {RELOAD}" if programs else
+               "no program of yours has it open, so the module is stuck (or another user's program writes to it): "
+               f"reload it:\n    {RELOAD}")
+        return VcamError(f"{device} still refuses vcam's frames after a reset ({detail})", fix)
+    return VcamError(f"{device} cannot take vcam's frames ({detail})",
+                     "it is a real camera, or another program writes to it: pick a free v4l2loopback device (vcam "
+                     f"devices lists them), or close the programs that use it and reload the module:\n    {RELOAD}")
+
+
+def _none_free(detail: str, checked: _Checked) -> VcamError:
+    """No device named, v4l2loopback devices exist, and pyvirtualcam opened none of them."""
+    found = [f"{dev} is open in {', '.join(programs)}, left alone" for dev, programs in checked.held.items()]
+    found += [f"{dev} {state.value}" + (" after a reset" if state is Output.REFUSES else "")
+              for dev, state in checked.states.items()]
+    fixes = []
+    if checked.held:
+        fixes.append(f"name a device to reset it even while it is open: --out vcam:{next(iter(checked.held))} "
+                     "(if that program writes to it, as OBS's own Virtual Camera does, stop that first)")
+    if Output.REFUSES in checked.states.values():
+        fixes.append(f"close the programs that use the devices and reload the module:\n    {RELOAD}")
+    if not fixes:
+        fixes.append(f"name one: --out vcam:{next(iter(checked.states))}")
+    if "No v4l2 loopback device found" not in detail:  # pyvirtualcam's own line would send the user to install it
+        found.append(detail)
+    return VcamError(f"no v4l2loopback device takes vcam's frames ({'; '.join(found)})", "; or ".join(fixes))
+
+
+def _open_error(error: RuntimeError, device: str | None, checked: _Checked) -> VcamError:
+    text = str(error).strip()
+    detail = text.splitlines()[-1] if text else "no backend"
+    if "shared_queue_check" in text:
+        return VcamError(f"the OBS virtual camera is busy ({detail})",
+                         "stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), then run vcam again")
+    if "not a video output device" in text:
+        return _refused(device or "the camera device", detail, checked.states.get(device or ""))
+    if not device and (checked.held or checked.states):
+        return _none_free(detail, checked)
+    where = f" {device}" if device else ""
+    return VcamError(f"no virtual camera{where} could be opened ({detail})", no_device_help())
+
+
 class VirtualCamera:
     """A pyvirtualcam camera fed RGB frames, converted once to the pixel format its backend uses natively."""
 
@@ -150,16 +307,7 @@ class VirtualCamera:
             spec = f"vcam:{device}" if device else "vcam"
             raise VcamError(f"camera size {width}x{height} must be even in both directions",
                             f"use {spec}@{width - width % 2}x{height - height % 2}")
-        held: list[str] = []  # loopback devices left alone because other programs have them open
-        if platform.system() == "Linux":
-            if device:  # named: reset even while OBS or a browser reads it (a restarted show must get it back)
-                release_exclusive_caps(device)
-            else:  # any free one: devices other programs have open (OBS writing to its own camera) are left alone
-                for dev in loopback_devices():
-                    if holders(dev):
-                        held.append(dev)
-                    else:
-                        release_exclusive_caps(dev)
+        checked = _prepare(device)
         try:
             cam = pyvirtualcam.Camera(width, height, fps, fmt=PixelFormat.RGB, device=device, backend=backend)
             native = cam.native_fmt
@@ -170,22 +318,7 @@ class VirtualCamera:
                     release_exclusive_caps(opened)
                 cam = pyvirtualcam.Camera(width, height, fps, fmt=native, device=device, backend=backend)
         except RuntimeError as e:
-            detail = str(e).strip().splitlines()[-1] if str(e).strip() else "no backend"
-            if "shared_queue_check" in str(e):
-                raise VcamError(f"the OBS virtual camera is busy ({detail})",
-                                "stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), then run vcam again"
-                                ) from None
-            where = f" {device}" if device else ""
-            if "not a video output device" in str(e):
-                raise VcamError(f"{device or 'the camera device'} cannot take vcam's frames ({detail})",
-                                "it is a real webcam, or another program is writing to it: pick a v4l2loopback "
-                                "device that is free (vcam devices lists them)") from None
-            fix = no_device_help()
-            if held:
-                fix = (f"{', '.join(held)} {'is' if len(held) == 1 else 'are'} open in another program (OBS, a "
-                       f"browser) and left alone when no device is named; to use one anyway, name it: "
-                       f"--out vcam:{held[0]}")
-            raise VcamError(f"no virtual camera{where} could be opened ({detail})", fix) from None
+            raise _open_error(e, device, checked) from None
         self._cam = cam
         self._convert = _converter(cam.fmt) if cam.fmt != PixelFormat.RGB else None
         self.name = f"vcam:{cam.device}"

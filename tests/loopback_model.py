@@ -1,0 +1,420 @@
+"""v4l2loopback's writer bookkeeping, modelled at the system-call layer (open, ioctl, write, close).
+
+Read from v4l2loopback.c at v0.12.7 (what Debian 12 and Ubuntu 24.04 ship) and v0.13.2. The camera's reset talks to
+a `Machine` through its `calls`; `LoopbackBackend` is a pyvirtualcam backend that writes into the same machine the
+way pyvirtualcam 0.15's own v4l2loopback backend does (virtual_output.h), so a test can run vcam's camera against a
+device that behaves like the real driver. The V4L2 core's own argument checks are left out: none of them marks a
+handle or gives output back.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import struct
+import types
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Written out here, apart from vcam's own arithmetic, so that a wrong number there fails the tests.
+VIDIOC_QUERYCAP = 0x80685600  # _IOR('V', 0, struct v4l2_capability): 104 bytes
+VIDIOC_G_FMT = 0xC0D05604  # _IOWR('V', 4, struct v4l2_format): 208 bytes on 64 bits
+VIDIOC_S_FMT = 0xC0D05605  # _IOWR('V', 5, struct v4l2_format)
+VIDIOC_STREAMON = 0x40045612  # _IOW('V', 18, int)
+VIDIOC_STREAMOFF = 0x40045613  # _IOW('V', 19, int)
+NAMES = {VIDIOC_QUERYCAP: "QUERYCAP", VIDIOC_G_FMT: "G_FMT", VIDIOC_S_FMT: "S_FMT", VIDIOC_STREAMON: "STREAMON",
+         VIDIOC_STREAMOFF: "STREAMOFF"}
+CAPTURE, OUTPUT = 1, 2  # enum v4l2_buf_type
+CAP_VIDEO_CAPTURE, CAP_VIDEO_OUTPUT = 0x1, 0x2
+CAP_READWRITE, CAP_STREAMING, CAP_DEVICE_CAPS = 0x01000000, 0x04000000, 0x80000000
+UNNEGOTIATED, READER, WRITER = 0, 1, 2  # enum opener_type
+BITS = {b"YU12": 12, b"NV12": 12, b"YUYV": 16, b"UYVY": 16, b"GREY": 8}  # V4L2 pixel formats pyvirtualcam sets
+
+
+@dataclass
+class Opener:
+    """One open file of a device (struct v4l2_loopback_opener), and the program that opened it."""
+
+    program: str
+    type: int = UNNEGOTIATED
+
+
+class Loopback0127:
+    """A v4l2loopback 0.12.7 device.
+
+    With exclusive_caps=1 it advertises output only while `ready_for_output`. A handle becomes a writer only by
+    VIDIOC_STREAMON on the output, and it is marked before the buffers are allocated, so even a STREAMON that fails
+    (EINVAL when no open handle keeps buffers) counts; only a writer's close gives output back. write() takes output
+    away without making its handle a writer: after a program that only writes (pyvirtualcam) closes, the device
+    refuses output for good. G_FMT and STREAMOFF change nothing.
+    """
+
+    driver = b"v4l2 loopback"
+    max_openers = 10
+
+    def __init__(self, exclusive_caps: bool = True):
+        self.announce_all_caps = not exclusive_caps
+        self.ready_for_output = 1
+        self.ready_for_capture = 0
+        self.buffer_size = 0
+        self.open_count = 0
+        self.frames: list[bytes] = []
+
+    def caps(self) -> int:
+        caps = CAP_STREAMING | CAP_READWRITE
+        if self.announce_all_caps:
+            return caps | CAP_VIDEO_CAPTURE | CAP_VIDEO_OUTPUT
+        if self.ready_for_capture:
+            caps |= CAP_VIDEO_CAPTURE
+        if self.ready_for_output:
+            caps |= CAP_VIDEO_OUTPUT
+        return caps
+
+    def open(self, opener: Opener) -> int:
+        if self.open_count >= self.max_openers:
+            return -errno.EBUSY
+        self.open_count += 1
+        return 0
+
+    def allocate_buffers(self) -> int:
+        return -errno.EINVAL if self.buffer_size == 0 else 0
+
+    def try_free_buffers(self) -> None:
+        if self.open_count == 0:  # keep_format off
+            self.ready_for_capture = 0
+            self.buffer_size = 0
+
+    def g_fmt_out(self, opener: Opener) -> int:
+        return 0
+
+    def s_fmt_out(self, opener: Opener, sizeimage: int) -> int:
+        if self.ready_for_capture:  # a format is negotiated: try_fmt_out hands it back unchanged
+            return 0
+        self.buffer_size = -(-sizeimage // 4096) * 4096
+        return self.allocate_buffers()
+
+    def streamon(self, opener: Opener, buf_type: int) -> int:
+        if buf_type == OUTPUT:
+            opener.type = WRITER
+            self.ready_for_output = 0
+            if not self.ready_for_capture:
+                ret = self.allocate_buffers()
+                if ret < 0:
+                    return ret
+                self.ready_for_capture = 1
+            return 0
+        if buf_type == CAPTURE:
+            opener.type = READER
+            return 0 if self.ready_for_capture else -errno.EIO
+        return -errno.EINVAL
+
+    def streamoff(self, opener: Opener, buf_type: int) -> int:
+        return 0
+
+    def write(self, opener: Opener, data: bytes) -> int:
+        self.ready_for_output = 0
+        if not self.ready_for_capture:
+            ret = self.allocate_buffers()
+            if ret < 0:
+                return ret
+            self.ready_for_capture = 1
+        self.frames.append(data[: self.buffer_size])
+        return min(len(data), self.buffer_size)
+
+    def close(self, opener: Opener) -> None:
+        self.open_count -= 1
+        self.try_free_buffers()
+        if opener.type == WRITER:
+            self.ready_for_output = 1
+
+
+class Loopback013(Loopback0127):
+    """A v4l2loopback 0.13.2 device: write() on a fresh handle goes through STREAMON (so a writing program is a
+    writer and gives output back on close), STREAMON marks the handle only after the buffers are allocated, writers
+    and one streaming reader are counted, and STREAMOFF on the output takes a writer off that count."""
+
+    def __init__(self, exclusive_caps: bool = True):
+        super().__init__(exclusive_caps)
+        self.active_readers = 0
+
+    def streamon(self, opener: Opener, buf_type: int) -> int:
+        if buf_type == OUTPUT:
+            if not self.ready_for_capture:
+                ret = self.allocate_buffers()
+                if ret < 0:
+                    return ret
+            opener.type = WRITER
+            self.ready_for_output = 0
+            self.ready_for_capture += 1
+            return 0
+        if buf_type == CAPTURE:
+            if not self.ready_for_capture:
+                return -errno.EIO
+            if self.active_readers > 0:
+                return -errno.EBUSY
+            opener.type = READER
+            self.active_readers += 1
+            return 0
+        return -errno.EINVAL
+
+    def streamoff(self, opener: Opener, buf_type: int) -> int:
+        if buf_type == OUTPUT:
+            if self.ready_for_capture > 0:
+                self.ready_for_capture -= 1
+            return 0
+        if buf_type == CAPTURE:
+            if opener.type == READER:
+                opener.type = UNNEGOTIATED
+                self.active_readers -= 1
+            return 0
+        return -errno.EINVAL
+
+    def write(self, opener: Opener, data: bytes) -> int:
+        if opener.type == UNNEGOTIATED and self.ready_for_output:
+            ret = self.streamon(opener, OUTPUT)
+            if ret < 0:
+                return ret
+        if opener.type != WRITER:
+            return -errno.EINVAL
+        self.frames.append(data[: self.buffer_size])
+        return min(len(data), self.buffer_size)
+
+    def close(self, opener: Opener) -> None:
+        self.open_count -= 1
+        self.try_free_buffers()
+        if opener.type == WRITER:
+            self.ready_for_output = 1
+        if opener.type == READER:
+            self.active_readers -= 1
+
+
+class NeverGivesBack(Loopback0127):
+    """A build no reset knows: once refused, output stays refused until the module is reloaded."""
+
+    def close(self, opener: Opener) -> None:
+        self.open_count -= 1
+        self.try_free_buffers()
+
+
+class Webcam:
+    """A real camera (uvcvideo): capture only, and nothing vcam sends changes that."""
+
+    driver = b"uvcvideo"
+
+    def __init__(self):
+        self.frames: list[bytes] = []
+
+    def caps(self) -> int:
+        return CAP_VIDEO_CAPTURE | CAP_STREAMING
+
+    def open(self, opener: Opener) -> int:
+        return 0
+
+    def g_fmt_out(self, opener: Opener) -> int:
+        return -errno.EINVAL
+
+    def s_fmt_out(self, opener: Opener, sizeimage: int) -> int:
+        return -errno.EINVAL
+
+    def streamon(self, opener: Opener, buf_type: int) -> int:
+        return 0 if buf_type == CAPTURE else -errno.EINVAL
+
+    streamoff = streamon
+
+    def write(self, opener: Opener, data: bytes) -> int:
+        return -errno.EINVAL
+
+    def close(self, opener: Opener) -> None:
+        pass
+
+
+@dataclass
+class Machine:
+    """Device nodes and the open files on them, with a log of every ioctl: (program, path, request name, type)."""
+
+    devices: dict
+    handles: dict = field(default_factory=dict)
+    log: list = field(default_factory=list)
+    next_fd: int = 1000
+
+    @property
+    def calls(self):
+        """What vcam's reset takes as its system calls (vcam.live.outputs.camera.DeviceCalls)."""
+        return types.SimpleNamespace(open=self.open, ioctl=self.ioctl, close=self.close)
+
+    def open(self, path: str, flags: int = os.O_RDWR, program: str = "vcam") -> int:
+        if path not in self.devices:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
+        opener = Opener(program)
+        ret = self.devices[path].open(opener)
+        if ret < 0:
+            raise OSError(-ret, os.strerror(-ret), path)
+        fd, self.next_fd = self.next_fd, self.next_fd + 1
+        self.handles[fd] = (path, opener)
+        return fd
+
+    def ioctl(self, fd: int, request: int, arg) -> int:
+        path, opener = self.handles[fd]
+        device = self.devices[path]
+        # fcntl.ioctl fills a mutable buffer in place; given bytes it would hand back a copy that vcam never reads
+        assert isinstance(arg, bytearray), f"{NAMES.get(request, hex(request))} given {type(arg).__name__}"
+        buf_type = struct.unpack_from("I", arg)[0] if request != VIDIOC_QUERYCAP else None
+        self.log.append((opener.program, path, NAMES.get(request, hex(request)), buf_type))
+        if request == VIDIOC_QUERYCAP:
+            assert len(arg) == 104
+            caps = device.caps()
+            struct.pack_into("16s32s32sIII", arg, 0, device.driver, b"Dummy video device (0x0000)",
+                             b"platform:v4l2loopback-000", 0x60100, caps | CAP_DEVICE_CAPS, caps)
+            ret = 0
+        elif request in (VIDIOC_G_FMT, VIDIOC_S_FMT):
+            assert len(arg) == 208
+            if buf_type != OUTPUT:
+                ret = -errno.EINVAL
+            elif request == VIDIOC_G_FMT:
+                ret = device.g_fmt_out(opener)
+            else:
+                width, height, pixelformat = struct.unpack_from("II4s", arg, 8)
+                ret = device.s_fmt_out(opener, width * height * BITS[pixelformat] // 8)
+        elif request in (VIDIOC_STREAMON, VIDIOC_STREAMOFF):
+            assert len(arg) == 4
+            ret = (device.streamon if request == VIDIOC_STREAMON else device.streamoff)(opener, buf_type)
+        else:
+            ret = -errno.ENOTTY
+        if ret < 0:
+            raise OSError(-ret, os.strerror(-ret))
+        return 0
+
+    def write(self, fd: int, data: bytes) -> int:
+        path, opener = self.handles[fd]
+        ret = self.devices[path].write(opener, data)
+        if ret < 0:
+            raise OSError(-ret, os.strerror(-ret))
+        return ret
+
+    def close(self, fd: int) -> None:
+        path, opener = self.handles.pop(fd)
+        self.devices[path].close(opener)
+
+    def holders(self, path: str) -> list[str]:
+        """What vcam's holders() would find: the other programs with the device open."""
+        return sorted({opener.program for p, opener in self.handles.values() if p == path and opener.program != "vcam"})
+
+    def sent(self, program: str, path: str) -> list[str]:
+        """The ioctls `program` sent to `path`, by name."""
+        return [name for who, p, name, _ in self.log if who == program and p == path]
+
+    def advertises_output(self, path: str) -> bool:
+        return bool(self.devices[path].caps() & CAP_VIDEO_OUTPUT)
+
+    # Other programs, as the driver sees them.
+    def reader(self, path: str, program: str = "obs (pid 4242)") -> int:
+        """A program that opens the device and streams from it (OBS's video source, a browser)."""
+        fd = self.open(path, os.O_RDWR, program)
+        try:
+            self.ioctl(fd, VIDIOC_STREAMON, bytearray(struct.pack("i", CAPTURE)))
+        except OSError:
+            pass  # EIO until a writer has started: a reader keeps trying, with the device open
+        return fd
+
+    def streaming_writer(self, path: str, width: int = 64, height: int = 48,
+                         program: str = "obs (pid 4242)") -> int:
+        """A program that writes the way OBS's own virtual camera does: S_FMT, STREAMON on the output, frames."""
+        fd = self.open(path, os.O_RDWR, program)
+        self.ioctl(fd, VIDIOC_S_FMT, format_buffer(width, height, b"YU12"))
+        self.ioctl(fd, VIDIOC_STREAMON, bytearray(struct.pack("i", OUTPUT)))
+        self.write(fd, bytes(width * height * 3 // 2))
+        return fd
+
+
+def format_buffer(width: int, height: int, pixelformat: bytes) -> bytearray:
+    fmt = bytearray(208)
+    struct.pack_into("I", fmt, 0, OUTPUT)
+    struct.pack_into("II4s", fmt, 8, width, height, pixelformat)
+    return fmt
+
+
+# pyvirtualcam's fourcc -> (what it writes natively, the V4L2 pixel format it sets): RGB and BGR become I420
+NATIVE = {"raw ": ("I420", b"YU12"), "24BG": ("I420", b"YU12"), "I420": ("I420", b"YU12"),
+          "NV12": ("NV12", b"NV12"), "YUY2": ("YUY2", b"YUYV"), "UYVY": ("UYVY", b"UYVY"), "J400": ("J400", b"GREY")}
+
+
+class LoopbackBackend:
+    """pyvirtualcam backend doing what pyvirtualcam 0.15's v4l2loopback backend does, against `machine`: open the
+    device write-only, QUERYCAP (refuse one without output, or another driver's), S_FMT, one write() per frame (never
+    STREAMON), close. A device it refuses stays open, as in pyvirtualcam; a scan tries /dev/video0 to 99 in order."""
+
+    machine: Machine | None = None
+
+    def __init__(self, *, width, height, fps, fourcc, device, **kw):
+        from pyvirtualcam.util import decode_fourcc
+
+        self._native, pixelformat = NATIVE[decode_fourcc(fourcc)]
+        self._size = width * height * BITS[pixelformat] // 8
+        if device is not None:
+            self._fd = self._try_open(device)
+        else:
+            for n in range(100):
+                try:
+                    self._fd = self._try_open(f"/dev/video{n}")
+                except ValueError:
+                    continue
+                device = f"/dev/video{n}"
+                break
+            else:
+                raise RuntimeError("No v4l2 loopback device found at /dev/video[0-99]. Did you run 'modprobe "
+                                   "v4l2loopback'? See also pyvirtualcam's documentation.")
+        try:
+            self.machine.ioctl(self._fd, VIDIOC_S_FMT, format_buffer(width, height, pixelformat))
+        except OSError as e:
+            self.machine.close(self._fd)
+            raise RuntimeError(f"Virtual camera device {device} could not be configured: {e.strerror}") from None
+        self._device = device
+
+    def _try_open(self, device: str) -> int:
+        try:
+            fd = self.machine.open(device, os.O_WRONLY | os.O_SYNC)
+        except FileNotFoundError:
+            raise ValueError(f"Device {device} does not exist.") from None
+        except OSError as e:
+            raise ValueError(f"Device {device} could not be opened: {e.strerror}") from None
+        cap = bytearray(104)
+        try:
+            self.machine.ioctl(fd, VIDIOC_QUERYCAP, cap)
+        except OSError:
+            raise ValueError(f"Device capabilities of {device} could not be queried.") from None
+        driver, _, _, _, capabilities, _ = struct.unpack_from("16s32s32sIII", cap)
+        if not capabilities & CAP_VIDEO_OUTPUT:
+            raise ValueError(f"Device {device} is not a video output device.")
+        if driver.rstrip(b"\0") != b"v4l2 loopback":
+            raise ValueError(f"Device {device} is not a V4L2 device.")
+        return fd
+
+    def send(self, frame: np.ndarray) -> None:
+        self.machine.write(self._fd, frame.tobytes()[: self._size])
+
+    def close(self) -> None:
+        if self._fd is not None:
+            self.machine.close(self._fd)
+            self._fd = None
+
+    def device(self) -> str:
+        return self._device
+
+    def native_fourcc(self):
+        from pyvirtualcam.util import encode_fourcc
+
+        return encode_fourcc(self._native)
+
+
+def install(machine: Machine) -> None:
+    import pyvirtualcam
+
+    LoopbackBackend.machine = machine
+    pyvirtualcam.register_backend("v4l2loopback-model", LoopbackBackend)
+
+
+def uninstall() -> None:
+    from pyvirtualcam.camera import BACKENDS
+
+    BACKENDS.pop("v4l2loopback-model", None)
+    LoopbackBackend.machine = None
