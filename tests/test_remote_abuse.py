@@ -1,16 +1,21 @@
 """The network link under the probes that found its holes: a crowd connecting at once, clients that connect and
 close at once, a wrong token, a server that sends nothing yet. A server in this process, without a model."""
 import contextlib
+import io
 import logging
 import socket
 import struct
 import threading
+import time
 
+import numpy as np
 import pytest
 
-from helpers import wait_for
+from helpers import Pipe, wait_for
+from vcam.cli import main
 from vcam.remote import server as server_module
 from vcam.remote.addresses import machine_addresses
+from vcam.remote.client import CamOptions, run_cam
 from vcam.remote.server import FrameServer, ServeSettings
 
 HANDSHAKE = (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -34,6 +39,11 @@ def local_servers():
     yield make
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def local_server(local_servers):
+    return local_servers()
 
 
 def url_of(server):
@@ -108,6 +118,79 @@ def test_clients_that_connect_and_close_at_once_cause_no_traceback_and_take_no_p
     assert not failures, caplog.text[:3000]
     assert not any("Traceback" in m or "Errno" in m for m in server.said)
     assert len(server.said) <= 1 + cycles + 2  # at most a line for each (and two for the client above)
+
+
+@pytest.mark.parametrize("token", [None, "wrong"])
+def test_vcam_cam_exits_2_with_the_reason_when_the_server_refuses_its_token(local_servers, capsys, monkeypatch,
+                                                                              token):
+    monkeypatch.delenv("VCAM_TOKEN", raising=False)
+    server = local_servers(token="s3cret")
+    argv = ["cam", url_of(server), "--out", "null", "--no-stdin", "--duration", "5"]
+    argv += ["--token", token] if token else []
+    result = []
+    thread = threading.Thread(target=lambda: result.append(main(argv)), daemon=True)
+    thread.start()
+    thread.join(60)
+    err = capsys.readouterr().err
+    assert result == [2], err
+    assert ("refused the token" if token else "asks for a token") in err
+    assert "fix:" in err and "--token TOKEN" in err
+    assert any(("wrong" if token else "missing") + " token" in m for m in server.said)
+
+
+class TtyText(io.StringIO):
+    def isatty(self):  # every status line update is kept
+        return True
+
+
+def start_cam(opts):
+    result = []
+    thread = threading.Thread(target=lambda: result.append(run_cam(opts)), daemon=True)
+    thread.start()
+    return thread, result
+
+
+def test_vcam_cam_counts_its_duration_from_the_first_frame(local_server, camera):
+    status, typed = TtyText(), Pipe()
+    opts = CamOptions(url=url_of(local_server), outs=["vcam"], size=(112, 64), duration=1.0,
+                      commands=typed.reader, status_out=status)
+    thread, result = start_cam(opts)
+    try:
+        assert wait_for(lambda: len(local_server.clients) == 1, 60)
+        thread.join(3.0)  # three times --duration, and no frame yet (a server still loading its model)
+        assert thread.is_alive(), status.getvalue()
+        assert "WAITING FOR THE FIRST FRAME" in status.getvalue()
+        block = np.full((12, 64, 112, 3), 90, dtype=np.uint8)
+        deadline = time.monotonic() + 60
+        while thread.is_alive() and time.monotonic() < deadline:
+            local_server.publish(block)
+            thread.join(0.25)
+    finally:
+        typed.send("quit")
+        thread.join(30)
+    assert result == [0], status.getvalue()
+    frames = camera.opened[-1].frames
+    assert abs(frames[-1].reshape(64, 112, 3).mean() - 90) < 4  # the show was on the camera when it ended
+
+
+def test_vcam_cam_that_never_got_a_frame_says_so_and_exits_1(local_server, tmp_path):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed = f"ws://127.0.0.1:{s.getsockname()[1]}"
+    for url, cue, why in [(url_of(local_server), "connected to", "still loading"),
+                          (closed, "cannot reach the server", "could not be reached")]:
+        status, typed = io.StringIO(), Pipe()
+        opts = CamOptions(url=url, outs=["null", f"file:{tmp_path / 'show.mp4'}"], size=(112, 64), duration=1.0,
+                          commands=typed.reader, status_out=status)
+        thread, result = start_cam(opts)
+        try:
+            assert wait_for(lambda: cue in status.getvalue(), 60), status.getvalue()
+        finally:
+            typed.send("quit")
+            thread.join(60)
+        text = status.getvalue()
+        assert result == [1], text
+        assert f"no frame came from {url}" in text and why in text and "recordings hold no frame" in text
 
 
 def test_serve_on_every_address_advertises_a_command_that_works_elsewhere(local_servers, monkeypatch):
