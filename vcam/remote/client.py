@@ -17,7 +17,9 @@ from types import SimpleNamespace
 import numpy as np
 
 from vcam.remote import protocol as proto
+from vcam.remote.protocol import TOKEN_ENV
 from vcam.control.commands import Command, CommandError, parse
+from vcam.errors import VcamError
 from vcam.live.frames import load_image
 from vcam.live.onair import AirSettings, OnAir
 from vcam.live.outputs import parse_spec
@@ -108,6 +110,8 @@ class Link:
         self.remote = remote
         self.say = say
         self.connected = False
+        self.ever_connected = False
+        self.refused: str | None = None  # why the server will never let this client in (a wrong token)
         self.frames = 0
         self.bytes = 0
         self.offset = 0.0  # server clock − local clock
@@ -168,7 +172,7 @@ class Link:
                 with connect(self.url, additional_headers=headers, open_timeout=5, max_size=2**24,
                              compression=None, proxy=None) as ws:
                     self._ws = ws
-                    self.connected = True
+                    self.connected = self.ever_connected = True
                     delay = 0.5
                     lost_reported = False
                     self.say(f"connected to {self.url}")
@@ -182,11 +186,9 @@ class Link:
                             break
             except InvalidStatus as e:
                 code = e.response.status_code
-                if code == 401:
-                    self.say("the server refused the token: pass the server's token with --token "
-                             "(or VCAM_TOKEN)")
-                    self._stop.wait(5.0)
-                    continue
+                if code == 401:  # trying again cannot help: the client ends (run_cam says why)
+                    self.refused = "wrong token" if self.token else "missing token"
+                    return
                 reason = (e.response.body or b"").decode("utf-8", errors="replace").strip()
                 if code in (403, 503) and reason:  # a vcam server says why it refused and what to do
                     self.say(f"the server answered HTTP {code}: {reason[:300]}")
@@ -248,7 +250,9 @@ class Link:
 class LinkFeed:
     """The feed of `vcam cam`: blocks received by the link; the status line shows the network's side."""
 
-    duration_from = "start"  # connected or not: a client counts its time from launch
+    # --duration counts from the first frame received: a server still loading its model sends none for minutes,
+    # and a recording of the loading card is not what was asked for
+    duration_from = "air"
     STATS_EVERY_S = 2.0
 
     def __init__(self, link: Link):
@@ -268,11 +272,14 @@ class LinkFeed:
         if now - self._last_report >= self.STATS_EVERY_S and link.connected and link.frames:
             link.send_stats(link.net_latency + stats.latency)  # so the server's status line shows it too
             self._last_report = now
-        return False
+        return link.refused is not None  # the show ends: no frame will ever come
 
     def status(self, stats: PacerStats, out_fps: float, failed: list[str]) -> str:
         link = self.link
-        state = "LIVE" if link.connected else ("RECONNECTING" if link.frames else "CONNECTING")
+        if link.connected:
+            state = "LIVE" if link.frames else "CONNECTED, WAITING FOR THE FIRST FRAME"
+        else:
+            state = "RECONNECTING" if link.frames else "CONNECTING"
         latency = link.net_latency + stats.latency
         return " | ".join([state, *([f"FAILED {', '.join(failed)}"] if failed else []),
                            f"in {stats.production_fps:5.1f} fps", f"out {out_fps:5.1f} fps",
@@ -287,7 +294,8 @@ class LinkFeed:
 
 
 def run_cam(opts: CamOptions) -> int:
-    """Runs the client until --duration, `quit`, Ctrl-C or SIGTERM."""
+    """Runs the client until --duration (counted from the first frame), `quit`, Ctrl-C or SIGTERM. Exit code 1
+    when no frame ever came; VcamError (exit 2) when the server refused the token."""
     status = StatusLine(opts.status_out or sys.stderr)
     if not opts.url.startswith(("ws://", "wss://")):
         raise ValueError(f"{opts.url!r} is not a server address; it looks like ws://HOST:PORT "
@@ -324,4 +332,23 @@ def run_cam(opts: CamOptions) -> int:
         router = MidiRouter(midi_map, remote, status.message)
         parts.append(MidiInput(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons))
     # freeze and blackout are the server's; the local copy of its state does no harm
-    return air.run(LinkFeed(link), remote.handle_line, remote.state, parts)
+    code = air.run(LinkFeed(link), remote.handle_line, remote.state, parts)
+    if link.refused is not None:
+        raise _refusal(opts, link.refused)
+    if not link.frames:
+        why = "connected, but it sent none (still loading its model?)" if link.ever_connected else \
+            "it could not be reached"
+        recorded = "; the recordings hold no frame" if any(s.kind == "file" for s in specs) else ""
+        status.message(f"no frame came from {opts.url}: {why}{recorded}; exiting with code 1")
+        return code or 1
+    return code
+
+
+def _refusal(opts: CamOptions, why: str) -> VcamError:
+    if why == "missing token":
+        return VcamError(f"{opts.url} asks for a token and none was given",
+                         f"vcam cam {opts.url} --token TOKEN, with the token vcam serve was given (or set "
+                         f"{TOKEN_ENV})")
+    return VcamError(f"{opts.url} refused the token given",
+                     f"pass the token vcam serve was given (its --token or {TOKEN_ENV}): vcam cam {opts.url} "
+                     "--token TOKEN")

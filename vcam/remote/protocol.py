@@ -19,6 +19,7 @@ HEADER = struct.Struct("<4sQIHHdHH")
 MAX_TEXT = 8192
 DEFAULT_PORT = 8765
 DEFAULT_QUALITY = 80
+TOKEN_ENV = "VCAM_TOKEN"  # where both ends read the token when --token is not given
 
 
 class ProtocolError(ValueError):

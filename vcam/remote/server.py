@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import itertools
 import socket
 import threading
 import time
@@ -20,10 +21,11 @@ from urllib.parse import parse_qs, urlparse
 import numpy as np
 
 from vcam.remote import protocol as proto
+from vcam.remote.addresses import is_wildcard, machine_addresses, url_host
 from vcam.errors import VcamError
 from vcam.live.mailbox import Mailbox
 
-TOKEN_ENV = "VCAM_TOKEN"
+TOKEN_ENV = proto.TOKEN_ENV
 
 
 @dataclass
@@ -38,6 +40,15 @@ class ServeSettings:
     # Each client costs threads and up to FRAMES_WAITING frames in memory, and gets every frame sent: a
     # program that connects in a loop could otherwise exhaust the machine under the show.
     max_clients: int = 16
+
+
+def _peer(connection) -> str:
+    """host:port of the other end, or "?" once its socket is gone (a client that closed as soon as it connected)."""
+    try:
+        host, port = connection.remote_address[:2]
+    except (OSError, TypeError, ValueError):
+        return "?"
+    return f"{host}:{port}"
 
 
 def is_loopback(host: str) -> bool:
@@ -150,6 +161,8 @@ class _Client:
 
 
 class FrameServer:
+    QUIET_S = 1.0  # how long a new client may stay silent before it is announced
+
     def __init__(self, settings: ServeSettings, handle_line: Callable[[str, str], str | None],
                  state: Callable[[], dict], say: Callable[[str], None]):
         if not is_loopback(settings.host) and not settings.token:
@@ -163,6 +176,10 @@ class FrameServer:
         self.state = state
         self.say = say
         self.clients: list[_Client] = []
+        # Connections let in by _check_request whose handler has not started yet, with their peer. They count
+        # against max_clients from the moment they are let in: counting only the clients that were served would
+        # let every handshake in flight pass the same count (16 allowed, 23 got in).
+        self._admitted: dict[Any, str] = {}
         self.bytes_per_frame = 0.0
         self._gone_bytes = 0  # sent to clients that have left, so the bandwidth figure does not drop
         self._last_bytes, self._last_time = 0, time.monotonic()
@@ -188,9 +205,32 @@ class FrameServer:
         threading.Thread(target=self._server.serve_forever, name="serve", daemon=True).start()
         threading.Thread(target=self._encode_loop, name="encode", daemon=True).start()
         threading.Thread(target=self._watch_loop, name="watch-clients", daemon=True).start()
-        where = f"ws://{self.settings.host}:{self.port}"
-        auth = " (token required)" if self.settings.token else ""
-        self.say(f"serving on {where}{auth}; on the OBS machine: vcam cam {where}")
+        for line in self._advertise():
+            self.say(line)
+
+    def _advertise(self) -> list[str]:
+        """Where the server listens, and a vcam cam command for the OBS machine that can work from there."""
+        host, port, token = self.settings.host, self.port, self.settings.token
+        auth = " (token required)" if token else ""
+        cam_token = " --token TOKEN" if token else ""
+        # the token itself is not printed: a show's terminal is often on screen
+        which = " (TOKEN: the one vcam serve was given)" if token else ""
+        if is_loopback(host):
+            return [f"serving on ws://{host}:{port}{auth}; on the OBS machine, with a tunnel open "
+                    f"(ssh -N -L {port}:127.0.0.1:{port} USER@THIS-MACHINE): "
+                    f"vcam cam ws://127.0.0.1:{port}{cam_token}{which}"]
+        if not is_wildcard(host):
+            return [f"serving on ws://{url_host(host)}:{port}{auth}; on the OBS machine: "
+                    f"vcam cam ws://{url_host(host)}:{port}{cam_token}{which}"]
+        addresses = machine_addresses()
+        lines = [f"serving on port {port} of every address of this machine{auth}"]
+        if addresses:
+            others = f"; this machine's addresses: {', '.join(addresses)}" if len(addresses) > 1 else ""
+            lines.append(f"on the OBS machine: vcam cam ws://{url_host(addresses[0])}:{port}{cam_token}{which}{others}")
+            which = ""
+        lines.append(f"through a cloud provider's port mapping or HTTP proxy, use the address it shows for port "
+                     f"{port}: vcam cam ws://ADDRESS:PORT{cam_token} (wss://ADDRESS for an HTTP proxy){which}")
+        return lines
 
     def stop(self) -> None:
         self._stopped.set()
@@ -251,17 +291,29 @@ class FrameServer:
             given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
             given = given or parse_qs(url.query).get("token", [""])[0]
             if not hmac.compare_digest(given.encode(), self.settings.token.encode()):
-                peer = connection.remote_address[0] if connection.remote_address else "?"
+                peer = _peer(connection).rpartition(":")[0] or "?"
                 self.say(f"refused a client from {peer}: {'wrong' if given else 'missing'} token")
                 return connection.respond(HTTPStatus.UNAUTHORIZED, "wrong or missing token\n")
-        with self._lock:
-            n = len(self.clients)  # handshakes in flight are not counted: a bound, not an exact figure
-        if n >= self.settings.max_clients:
+        n = self._admit(connection)
+        if n is not None:
             self.say(f"refused a client: {n} connected already, at most {self.settings.max_clients}")
             return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE,
                                       f"too many clients ({n} connected, at most {self.settings.max_clients}): "
                                       "close one, then connect again\n")
         return None
+
+    def _admit(self, connection) -> int | None:
+        """Counts the connection against max_clients, in the same step as the check; the count when it is full."""
+        peer = _peer(connection)
+        with self._lock:
+            # a handshake that failed after it was let in never reaches the handler; its socket is closed by then
+            for gone in [c for c in self._admitted if c.socket.fileno() == -1]:
+                del self._admitted[gone]
+            n = len(self.clients) + len(self._admitted)
+            if n >= self.settings.max_clients:
+                return n
+            self._admitted[connection] = peer
+            return None
 
     def _watch_loop(self) -> None:
         # A sender blocked in a write holds the connection's lock, so the library's own keepalive cannot close
@@ -276,18 +328,30 @@ class FrameServer:
                 c.cut()
 
     def _handler(self, ws) -> None:
+        from websockets.protocol import State
+
         url = urlparse(ws.request.path)
         role = parse_qs(url.query).get("role", ["control"])[0]
         if role not in ("control", "watch"):
             role = "watch"
-        peer = f"{ws.remote_address[0]}:{ws.remote_address[1]}" if ws.remote_address else "?"
-        client = _Client(ws, role, peer)
-        with self._lock:
+        with self._lock:  # from let in to served in one step, so that the count never dips between the two
+            peer = self._admitted.pop(ws, None)
+            if peer is None or ws.protocol.state is not State.OPEN:
+                return  # closed as soon as it connected (a port scanner, a health check): nothing to serve or say
+            client = _Client(ws, role, peer)
             self.clients.append(client)
-        self.say(f"client {peer} connected ({role}); {len(self.clients)} connected")
         client.offer_state(proto.text("state", **self.state()))
+        announced = False
         try:
-            for message in ws:
+            try:
+                # vcam cam speaks at once (a ping): waiting for that, a client that connects and closes at once
+                # (a scanner, a health check) makes one line, not two
+                first = [ws.recv(timeout=self.QUIET_S)]
+            except TimeoutError:
+                first = []
+            self.say(f"client {peer} connected ({role}); {len(self.clients)} connected")
+            announced = True
+            for message in itertools.chain(first, ws):
                 if isinstance(message, bytes):
                     client.offer(proto.text("error", message="binary messages are not accepted"))
                     continue
@@ -300,7 +364,8 @@ class FrameServer:
                 if client in self.clients:
                     self.clients.remove(client)
                     self._gone_bytes += client.bytes
-            self.say(f"client {peer} left; {len(self.clients)} connected")
+            left = "left" if announced else "connected and left at once"
+            self.say(f"client {peer} {left}; {len(self.clients)} connected")
 
     def _answer(self, message: str, client: _Client) -> str:
         try:

@@ -1,0 +1,224 @@
+"""The network link under the probes that found its holes: a crowd connecting at once, clients that connect and
+close at once, a wrong token, a server that sends nothing yet. A server in this process, without a model."""
+import contextlib
+import io
+import logging
+import socket
+import struct
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from helpers import Pipe, wait_for
+from vcam.cli import main
+from vcam.remote import server as server_module
+from vcam.remote.addresses import machine_addresses
+from vcam.remote.client import CamOptions, run_cam
+from vcam.remote.server import FrameServer, ServeSettings
+
+HANDSHAKE = (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+
+
+@pytest.fixture
+def local_servers():
+    """Starts FrameServers on free ports (loopback unless told), recording what they say and the lines they get."""
+    servers = []
+
+    def make(**settings):
+        lines, said = [], []
+        server = FrameServer(ServeSettings(port=0, **settings), lambda line, source: (lines.append(line), "ok")[1],
+                             lambda: {"screen": "live"}, said.append)
+        server.start()
+        server.lines, server.said = lines, said
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def local_server(local_servers):
+    return local_servers()
+
+
+def url_of(server):
+    return f"ws://127.0.0.1:{server.port}"
+
+
+def first_text(ws):
+    from json import loads
+
+    return loads(ws.recv(timeout=30))
+
+
+def test_the_client_cap_holds_under_concurrent_connects(local_servers, monkeypatch):
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    # The threads that serve accepted connections start only once every handshake has been answered, as on a
+    # loaded machine: the cap must hold by what the handshakes themselves count.
+    release = threading.Event()
+    handler = FrameServer._handler
+    monkeypatch.setattr(FrameServer, "_handler", lambda self, ws: (release.wait(60), handler(self, ws))[1])
+    server = local_servers(max_clients=3)
+    n = 30
+    barrier = threading.Barrier(n)
+    opened, refused, lock = [], [], threading.Lock()
+
+    with contextlib.ExitStack() as stack:
+        def one():
+            barrier.wait(60)
+            try:
+                ws = connect(url_of(server), proxy=None, open_timeout=60, close_timeout=1)
+            except InvalidStatus as e:
+                refused.append(e.response)
+                return
+            with lock:
+                opened.append(stack.enter_context(ws))
+
+        threads = [threading.Thread(target=one, daemon=True) for _ in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(90)
+        release.set()
+        assert (len(opened), len(refused)) == (3, n - 3)
+        assert all(r.status_code == 503 and b"too many clients" in r.body and b"at most 3" in r.body
+                   for r in refused)
+        assert wait_for(lambda: len(server.clients) == 3, 30)
+        assert all(first_text(ws)["type"] == "state" for ws in opened)  # those let in are served
+    assert wait_for(lambda: not server.clients, 30)
+    with connect(url_of(server), proxy=None, open_timeout=30) as again:  # their places are free again
+        assert first_text(again)["type"] == "state"
+
+
+def test_clients_that_connect_and_close_at_once_cause_no_traceback_and_take_no_place(local_servers, caplog):
+    from websockets.sync.client import connect
+
+    caplog.set_level(logging.INFO)
+    server = local_servers(max_clients=2)
+    cycles = 100
+    for _ in range(cycles):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as s:
+            s.sendall(HANDSHAKE)
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                answer += s.recv(1024)
+            assert b" 101 " in answer
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # closes with a reset
+    assert wait_for(lambda: not server.clients, 30)
+    with connect(url_of(server), proxy=None, open_timeout=30) as ws:  # none of them kept a place
+        assert first_text(ws)["type"] == "state"
+    failures = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+    assert not failures, caplog.text[:3000]
+    assert not any("Traceback" in m or "Errno" in m for m in server.said)
+    assert len(server.said) <= 1 + cycles + 2  # at most a line for each (and two for the client above)
+
+
+@pytest.mark.parametrize("token", [None, "wrong"])
+def test_vcam_cam_exits_2_with_the_reason_when_the_server_refuses_its_token(local_servers, capsys, monkeypatch,
+                                                                              token):
+    monkeypatch.delenv("VCAM_TOKEN", raising=False)
+    server = local_servers(token="s3cret")
+    argv = ["cam", url_of(server), "--out", "null", "--no-stdin", "--duration", "5"]
+    argv += ["--token", token] if token else []
+    result = []
+    thread = threading.Thread(target=lambda: result.append(main(argv)), daemon=True)
+    thread.start()
+    thread.join(60)
+    err = capsys.readouterr().err
+    assert result == [2], err
+    assert ("refused the token" if token else "asks for a token") in err
+    assert "fix:" in err and "--token TOKEN" in err
+    assert any(("wrong" if token else "missing") + " token" in m for m in server.said)
+
+
+class TtyText(io.StringIO):
+    def isatty(self):  # every status line update is kept
+        return True
+
+
+def start_cam(opts):
+    result = []
+    thread = threading.Thread(target=lambda: result.append(run_cam(opts)), daemon=True)
+    thread.start()
+    return thread, result
+
+
+def test_vcam_cam_counts_its_duration_from_the_first_frame(local_server, camera):
+    status, typed = TtyText(), Pipe()
+    opts = CamOptions(url=url_of(local_server), outs=["vcam"], size=(112, 64), duration=1.0,
+                      commands=typed.reader, status_out=status)
+    thread, result = start_cam(opts)
+    try:
+        assert wait_for(lambda: len(local_server.clients) == 1, 60)
+        thread.join(3.0)  # three times --duration, and no frame yet (a server still loading its model)
+        assert thread.is_alive(), status.getvalue()
+        assert "WAITING FOR THE FIRST FRAME" in status.getvalue()
+        block = np.full((12, 64, 112, 3), 90, dtype=np.uint8)
+        deadline = time.monotonic() + 60
+        while thread.is_alive() and time.monotonic() < deadline:
+            local_server.publish(block)
+            thread.join(0.25)
+    finally:
+        typed.send("quit")
+        thread.join(30)
+    assert result == [0], status.getvalue()
+    frames = camera.opened[-1].frames
+    assert abs(frames[-1].reshape(64, 112, 3).mean() - 90) < 4  # the show was on the camera when it ended
+
+
+def test_vcam_cam_that_never_got_a_frame_says_so_and_exits_1(local_server, tmp_path):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed = f"ws://127.0.0.1:{s.getsockname()[1]}"
+    for url, cue, why in [(url_of(local_server), "connected to", "still loading"),
+                          (closed, "cannot reach the server", "could not be reached")]:
+        status, typed = io.StringIO(), Pipe()
+        opts = CamOptions(url=url, outs=["null", f"file:{tmp_path / 'show.mp4'}"], size=(112, 64), duration=1.0,
+                          commands=typed.reader, status_out=status)
+        thread, result = start_cam(opts)
+        try:
+            assert wait_for(lambda: cue in status.getvalue(), 60), status.getvalue()
+        finally:
+            typed.send("quit")
+            thread.join(60)
+        text = status.getvalue()
+        assert result == [1], text
+        assert f"no frame came from {url}" in text and why in text and "recordings hold no frame" in text
+
+
+def test_serve_on_every_address_advertises_a_command_that_works_elsewhere(local_servers, monkeypatch):
+    monkeypatch.setattr(server_module, "machine_addresses", lambda: ["10.1.2.3", "192.168.5.6"])
+    server = local_servers(host="0.0.0.0", token="s3cret")
+    said = "\n".join(server.said)
+    port = server.port
+    assert f"vcam cam ws://10.1.2.3:{port} --token TOKEN" in said
+    assert "192.168.5.6" in said and "port mapping" in said
+    assert "ws://0.0.0.0" not in said
+    assert "s3cret" not in said  # a show's terminal is often on screen
+
+    monkeypatch.setattr(server_module, "machine_addresses", lambda: [])  # none found: the provider's address
+    server = local_servers(host="0.0.0.0", token="s3cret")
+    said = "\n".join(server.said)
+    assert "ws://0.0.0.0" not in said and "port mapping" in said and "ws://ADDRESS:PORT --token TOKEN" in said
+
+
+def test_the_machine_addresses_are_usable_from_elsewhere(monkeypatch):
+    import ipaddress
+
+    for a in machine_addresses():
+        ip = ipaddress.ip_address(a)
+        assert not (ip.is_loopback or ip.is_unspecified)
+
+    def unreachable(*args):
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(socket.socket, "connect", unreachable)
+    monkeypatch.setattr(socket, "gethostbyname_ex", unreachable)
+    assert machine_addresses() == []
