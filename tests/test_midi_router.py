@@ -252,3 +252,36 @@ def test_the_error_throttle_can_be_read_while_errors_come_in():
             t.join()
         sys.setswitchinterval(switch)
     assert errors == []
+
+
+class Pressed:
+    """A controller that records the commands the buttons send."""
+
+    def __init__(self):
+        self.commands: list[str] = []
+
+    def apply(self, command, origin):
+        self.commands.append(command.name)
+        return "ok"
+
+
+def test_a_lost_button_release_does_not_latch_the_button():
+    """A release lost on the way (JACK dropped it, the controller was unplugged mid-press) must not make the next
+    press of that button count as still held."""
+    from vcam.control.midimap import Button
+
+    pressed = Pressed()
+    router = MidiRouter(MidiMap(buttons=(Button(parse("next"), cc=41),)), pressed)
+    for value in (127, 0, 127, 127, 0, 127):  # the release after the second press never came
+        router.handle(cc(41, value))
+    assert pressed.commands == ["next"] * 4
+
+
+def test_a_knob_used_as_a_button_fires_once_as_it_passes_the_middle():
+    from vcam.control.midimap import Button
+
+    pressed = Pressed()
+    router = MidiRouter(MidiMap(buttons=(Button(parse("next"), cc=16),)), pressed)
+    for value in (10, 40, 63, 64, 70, 90, 127, 100, 50, 20, 80):
+        router.handle(cc(16, value))
+    assert pressed.commands == ["next"] * 2

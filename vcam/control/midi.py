@@ -82,7 +82,10 @@ class MidiRouter:
                 button = self._find(self.mapping.buttons, channel, cc=msg.control)
                 if button is not None:
                     key = ("cc", channel, msg.control)
-                    pressed = msg.value >= 64 and self._button_prev.get(key, 0) < 64
+                    prev = self._button_prev.get(key, 0)
+                    # A button sends the same value on every press: seen again, it was pressed again and its
+                    # release was lost. A knob used as a button fires once as it passes the middle.
+                    pressed = msg.value >= 64 and (prev < 64 or msg.value == prev)
                     self._button_prev[key] = msg.value
                     return self.controller.apply(button.command, "midi") if pressed else None
             elif msg.type == "note_on" and msg.velocity > 0:
