@@ -89,6 +89,42 @@ def test_rtmidi_through_jack(jack_server):
         mido.set_backend(None)
 
 
+def test_the_port_watch_opens_no_client_and_loses_no_message(jack_server, monkeypatch):
+    """Each new JACK client reorders the server's graph, and MIDI in flight to the open port is lost: the watch
+    for an unplugged controller lists the ports through one client, not a new one per look."""
+    import rtmidi
+
+    created = []
+    for kind in ("MidiIn", "MidiOut"):
+        real = getattr(rtmidi, kind)
+        monkeypatch.setattr(rtmidi, kind, lambda *a, _real=real, **k: created.append(1) or _real(*a, **k))
+    controller_port = jack_server.open_output("vcam-test-burst", virtual=True)
+    mido.set_backend(JACK_API, load=True)
+    values, last = [], threading.Event()
+
+    def receive(msg):
+        if msg.control == 1:
+            values.append(msg.value)
+        else:
+            last.set()
+
+    midi = MidiInput("vcam-test-burst", receive, lambda s: None, poll=0.02)
+    try:
+        midi.start()
+        created.clear()
+        for i in range(64):  # a fader moved fast, while the watch looks for an unplug many times over
+            controller_port.send(mido.Message("control_change", control=1, value=i))
+            time.sleep(0.015)
+        controller_port.send(mido.Message("control_change", control=2, value=0))
+        assert last.wait(60)
+    finally:
+        midi.stop()
+        controller_port.close()
+        mido.set_backend(None)
+    assert values == list(range(64))
+    assert len(created) <= 1  # the watch's own client, opened at its first look
+
+
 def test_midi_learn_prints_mapping_lines(fake_midi_backend, monkeypatch, capsys):
     from vcam.cli import main
 
