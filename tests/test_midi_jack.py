@@ -1,7 +1,9 @@
 """The real rtmidi path, without a sound card: a JACK dummy server, a virtual controller port, our MIDI input."""
+import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 
@@ -136,6 +138,62 @@ def test_midi_learn_prints_mapping_lines(fake_midi_backend, monkeypatch, capsys)
     assert "{cc: 19, param: blend, channel: 1}" in out and "{note: 3, command: next" in out
     main(["devices"])
     assert "Fake MIDImix" in capsys.readouterr().out
+
+
+def test_midi_learn_suggests_a_command_for_a_button_and_a_param_for_a_knob(fake_midi_backend, monkeypatch, capsys):
+    from vcam.cli import main
+
+    script = [{"control": 41, "value": 127}, {"control": 41, "value": 0}] + \
+             [{"control": 16, "value": v} for v in (10, 12, 13, 15)]
+    monkeypatch.setenv("FAKE_MIDI_SCRIPT", json.dumps([["Fake MIDImix", dict(type="control_change", **m)]
+                                                       for m in script]))
+    assert main(["midi", "learn", "--midi", "midimix", "--count", str(len(script))]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if "cc: 41" in line] == [lines[0]]
+    assert "{cc: 41, command: next, channel: 1}" in lines[0] and "a button" in lines[0]
+    assert [line for line in lines if "cc: 16" in line] == [lines[1]] and len(lines) == 2
+    assert "{cc: 16, param: blend, channel: 1}" in lines[1] and "a knob" in lines[1]
+
+
+class Stream:
+    """A terminal for a command run in a thread: what it wrote so far, and a wait for a given text."""
+
+    def __init__(self):
+        self.text = ""
+        self._changed = threading.Condition()
+
+    def write(self, s: str) -> int:
+        with self._changed:
+            self.text += s
+            self._changed.notify_all()
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+    def wait_for(self, part: str, timeout: float = 60) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: part in self.text, timeout)
+
+
+def test_midi_learn_follows_an_unplugged_controller_when_it_comes_back(fake_midi_backend, monkeypatch):
+    from vcam.cli import main
+
+    out, err = Stream(), Stream()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    result = []
+    learn = threading.Thread(target=lambda: result.append(main(["midi", "learn", "--midi", "midimix", "--count", "1"])),
+                             daemon=True)
+    learn.start()
+    assert err.wait_for("listening on Fake MIDImix")
+    fake_midi_backend.unplug("Fake MIDImix")
+    assert err.wait_for("unplugged"), err.text
+    fake_midi_backend.plug("Fake MIDImix")
+    assert err.wait_for("is back"), err.text
+    fake_midi_backend.send("Fake MIDImix", mido.Message("note_on", note=36, velocity=100))
+    learn.join(60)
+    assert result == [0] and "{note: 36, command: next" in out.text
 
 
 def test_unknown_midi_port_stops_vcam_run_before_it_starts(fake_midi_backend, capsys):

@@ -325,12 +325,20 @@ class MidiInput:
                         self.say(f"MIDI controller {found} could not be reopened ({e}); trying again")
 
 
-def learn_line(msg) -> str | None:
-    """The mapping line to paste for a message seen in `vcam midi learn`."""
+def learn_line(msg, kind: str | None = None) -> str | None:
+    """The mapping line to paste for a message seen in `vcam midi learn`; for a CC, `kind` says whether the control
+    showed itself a "knob" or a "button" (None: a guess from one value, which could be either)."""
     ch = f", channel: {msg.channel + 1}" if hasattr(msg, "channel") else ""
     if msg.type == "control_change":
-        return (f"- {{cc: {msg.control}, param: blend{ch}}}    "
-                f"# a knob (or: command: next, for a button)   value {msg.value}")
+        if kind == "button":
+            return f"- {{cc: {msg.control}, command: next{ch}}}    # a button (a value when pressed, 0 when released)"
+        if kind == "knob":
+            return f"- {{cc: {msg.control}, param: blend{ch}}}    # a knob or fader"
+        if msg.value == 127:
+            return (f"- {{cc: {msg.control}, command: next{ch}}}    # a button? one value (127) so far; "
+                    f"a knob or fader takes param: blend")
+        return (f"- {{cc: {msg.control}, param: blend{ch}}}    # a knob? one value ({msg.value}) so far; "
+                f"a button (127 then 0) takes command: next")
     if msg.type == "note_on" and msg.velocity > 0:
         return f"- {{note: {msg.note}, command: next{ch}}}    # a pad or key"
     if msg.type == "program_change":
