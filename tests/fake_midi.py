@@ -61,7 +61,10 @@ def send(name: str, msg) -> None:
 
 
 def unplug(name: str) -> None:
-    PRESENT.discard(name)
+    """The controller is gone: ports opened on it stay open but hear nothing more, as real ones do."""
+    with LOCK:
+        PRESENT.discard(name)
+        OPEN[:] = [p for p in OPEN if p.name != name]
 
 
 def plug(name: str) -> None:

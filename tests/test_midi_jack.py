@@ -1,7 +1,9 @@
 """The real rtmidi path, without a sound card: a JACK dummy server, a virtual controller port, our MIDI input."""
+import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 
@@ -89,6 +91,42 @@ def test_rtmidi_through_jack(jack_server):
         mido.set_backend(None)
 
 
+def test_the_port_watch_opens_no_client_and_loses_no_message(jack_server, monkeypatch):
+    """Each new JACK client reorders the server's graph, and MIDI in flight to the open port is lost: the watch
+    for an unplugged controller lists the ports through one client, not a new one per look."""
+    import rtmidi
+
+    created = []
+    for kind in ("MidiIn", "MidiOut"):
+        real = getattr(rtmidi, kind)
+        monkeypatch.setattr(rtmidi, kind, lambda *a, _real=real, **k: created.append(1) or _real(*a, **k))
+    controller_port = jack_server.open_output("vcam-test-burst", virtual=True)
+    mido.set_backend(JACK_API, load=True)
+    values, last = [], threading.Event()
+
+    def receive(msg):
+        if msg.control == 1:
+            values.append(msg.value)
+        else:
+            last.set()
+
+    midi = MidiInput("vcam-test-burst", receive, lambda s: None, poll=0.02)
+    try:
+        midi.start()
+        created.clear()
+        for i in range(64):  # a fader moved fast, while the watch looks for an unplug many times over
+            controller_port.send(mido.Message("control_change", control=1, value=i))
+            time.sleep(0.015)
+        controller_port.send(mido.Message("control_change", control=2, value=0))
+        assert last.wait(60)
+    finally:
+        midi.stop()
+        controller_port.close()
+        mido.set_backend(None)
+    assert values == list(range(64))
+    assert len(created) <= 1  # the watch's own client, opened at its first look
+
+
 def test_midi_learn_prints_mapping_lines(fake_midi_backend, monkeypatch, capsys):
     from vcam.cli import main
 
@@ -100,6 +138,62 @@ def test_midi_learn_prints_mapping_lines(fake_midi_backend, monkeypatch, capsys)
     assert "{cc: 19, param: blend, channel: 1}" in out and "{note: 3, command: next" in out
     main(["devices"])
     assert "Fake MIDImix" in capsys.readouterr().out
+
+
+def test_midi_learn_suggests_a_command_for_a_button_and_a_param_for_a_knob(fake_midi_backend, monkeypatch, capsys):
+    from vcam.cli import main
+
+    script = [{"control": 41, "value": 127}, {"control": 41, "value": 0}] + \
+             [{"control": 16, "value": v} for v in (10, 12, 13, 15)]
+    monkeypatch.setenv("FAKE_MIDI_SCRIPT", json.dumps([["Fake MIDImix", dict(type="control_change", **m)]
+                                                       for m in script]))
+    assert main(["midi", "learn", "--midi", "midimix", "--count", str(len(script))]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if "cc: 41" in line] == [lines[0]]
+    assert "{cc: 41, command: next, channel: 1}" in lines[0] and "a button" in lines[0]
+    assert [line for line in lines if "cc: 16" in line] == [lines[1]] and len(lines) == 2
+    assert "{cc: 16, param: blend, channel: 1}" in lines[1] and "a knob" in lines[1]
+
+
+class Stream:
+    """A terminal for a command run in a thread: what it wrote so far, and a wait for a given text."""
+
+    def __init__(self):
+        self.text = ""
+        self._changed = threading.Condition()
+
+    def write(self, s: str) -> int:
+        with self._changed:
+            self.text += s
+            self._changed.notify_all()
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+    def wait_for(self, part: str, timeout: float = 60) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: part in self.text, timeout)
+
+
+def test_midi_learn_follows_an_unplugged_controller_when_it_comes_back(fake_midi_backend, monkeypatch):
+    from vcam.cli import main
+
+    out, err = Stream(), Stream()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    result = []
+    learn = threading.Thread(target=lambda: result.append(main(["midi", "learn", "--midi", "midimix", "--count", "1"])),
+                             daemon=True)
+    learn.start()
+    assert err.wait_for("listening on Fake MIDImix")
+    fake_midi_backend.unplug("Fake MIDImix")
+    assert err.wait_for("unplugged"), err.text
+    fake_midi_backend.plug("Fake MIDImix")
+    assert err.wait_for("is back"), err.text
+    fake_midi_backend.send("Fake MIDImix", mido.Message("note_on", note=36, velocity=100))
+    learn.join(60)
+    assert result == [0] and "{note: 36, command: next" in out.text
 
 
 def test_unknown_midi_port_stops_vcam_run_before_it_starts(fake_midi_backend, capsys):

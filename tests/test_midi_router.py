@@ -252,3 +252,61 @@ def test_the_error_throttle_can_be_read_while_errors_come_in():
             t.join()
         sys.setswitchinterval(switch)
     assert errors == []
+
+
+class Pressed:
+    """A controller that records the commands the buttons send."""
+
+    def __init__(self):
+        self.commands: list[str] = []
+
+    def apply(self, command, origin):
+        self.commands.append(command.name)
+        return "ok"
+
+
+def test_a_lost_button_release_does_not_latch_the_button():
+    """A release lost on the way (JACK dropped it, the controller was unplugged mid-press) must not make the next
+    press of that button count as still held."""
+    from vcam.control.midimap import Button
+
+    pressed = Pressed()
+    router = MidiRouter(MidiMap(buttons=(Button(parse("next"), cc=41),)), pressed)
+    for value in (127, 0, 127, 127, 0, 127):  # the release after the second press never came
+        router.handle(cc(41, value))
+    assert pressed.commands == ["next"] * 4
+
+
+def test_a_knob_used_as_a_button_fires_once_as_it_passes_the_middle():
+    from vcam.control.midimap import Button
+
+    pressed = Pressed()
+    router = MidiRouter(MidiMap(buttons=(Button(parse("next"), cc=16),)), pressed)
+    for value in (10, 40, 63, 64, 70, 90, 127, 100, 50, 20, 80):
+        router.handle(cc(16, value))
+    assert pressed.commands == ["next"] * 2
+
+
+def test_learn_tells_buttons_from_knobs_and_guesses_a_control_that_sent_once():
+    from vcam.control.midilearn import QUIET, Learner
+
+    learner = Learner()
+    assert learner.feed(cc(41, 127), 0.0) == []  # a button, or a knob at its end: not clear yet
+    [button] = learner.feed(cc(41, 0), 0.1)
+    assert "{cc: 41, command: next, channel: 1}" in button
+    assert learner.feed(cc(41, 127), 0.2) == [] and learner.feed(cc(41, 127), 0.3) == []  # said once
+    assert learner.feed(cc(42, 127), 0.0) == [] and "command: next" in learner.feed(cc(42, 127), 0.1)[0]
+    assert learner.feed(cc(16, 40), 1.0) == []
+    assert learner.due(1.0 + QUIET / 2) == []
+    [guess] = learner.due(1.0 + QUIET)  # a knob nudged by one step: its guess once it rests
+    assert "{cc: 16, param: blend, channel: 1}" in guess and "knob?" in guess
+    assert learner.due(9.0) == [] and learner.feed(cc(16, 41), 9.0) != []  # now clear: said as a knob
+    [single] = learner.feed(cc(17, 127), 10.0) or learner.due()
+    assert "{cc: 17, command: next, channel: 1}" in single and "button?" in single
+
+
+def test_learn_listens_again_on_the_default_input_after_alsa_renumbers_it(monkeypatch):
+    from vcam.control import midilearn
+
+    monkeypatch.setattr(midilearn, "input_names", lambda: ["nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0", "Midi Through"])
+    assert midilearn.default_port() == "nanoKONTROL2:nanoKONTROL2 MIDI 1"

@@ -340,23 +340,10 @@ def cmd_devices(args) -> int:
 
 
 def cmd_midi(args) -> int:
-    from vcam.control.midi import input_names, learn_line, load_mido, require_port
+    from vcam.control.midilearn import default_port, learn
 
-    mido = load_mido()
-
-    names = input_names()
-    port = require_port(args.midi) if args.midi else (names[0] if names else require_port(""))
-    print(f"listening on {port}: move a knob or press a button (Ctrl-C to stop)", file=sys.stderr)
-    seen = 0
-    with mido.open_input(port) as inp:
-        for msg in inp:
-            line = learn_line(msg)
-            if line is None:
-                continue
-            print(f"{str(msg):45s} {line}", flush=True)
-            seen += 1
-            if args.count and seen >= args.count:
-                break
+    learn(args.midi or default_port(), lambda line: print(line, flush=True),
+          lambda said: print(said, file=sys.stderr, flush=True), count=args.count)
     return 0
 
 

@@ -39,6 +39,43 @@ def input_names() -> list[str]:
                         "or run without --midi") from None
 
 
+class PortLister:
+    """Input port names for the unplug watch, through one client kept for the whole show.
+
+    mido's get_input_names() opens two new rtmidi clients (an input and an output) for each listing; on JACK each
+    new client makes the server reorder its graph, and MIDI in flight to the port vcam listens on is lost (2-7 of
+    64 CCs in a second). rtmidi's port list is asked afresh on every call, so one client sees unplugs and replugs.
+    Other backends list without a client of their own and are asked through mido."""
+
+    def __init__(self, api: str | None = None):
+        self.api = api  # the rtmidi API of the open port, where mido was not told one (ALSA or JACK)
+        self._client = None
+
+    def names(self) -> list[str]:
+        """As input_names(): VcamError when MIDI is not available."""
+        mido = load_mido()
+        if mido.backend.name != "mido.backends.rtmidi":
+            return input_names()
+        try:
+            if self._client is None:
+                import rtmidi
+
+                api = getattr(rtmidi, f"API_{mido.backend.api or self.api}", rtmidi.API_UNSPECIFIED)
+                self._client = rtmidi.MidiIn(rtapi=api, name="vcam port watch")
+            return list(self._client.get_ports())
+        except (OSError, RuntimeError, ImportError) as e:
+            self.close()  # the next listing starts a new client (the MIDI system may come back)
+            raise VcamError(f"MIDI is not available on this machine ({e.__class__.__name__}: {e})") from None
+
+    def close(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.delete()
+            except (OSError, RuntimeError):
+                pass
+            self._client = None
+
+
 def find_port(wanted: str, names: list[str]) -> str | None:
     """The first port whose name contains `wanted` (case-insensitive)."""
     for name in names:
@@ -82,7 +119,10 @@ class MidiRouter:
                 button = self._find(self.mapping.buttons, channel, cc=msg.control)
                 if button is not None:
                     key = ("cc", channel, msg.control)
-                    pressed = msg.value >= 64 and self._button_prev.get(key, 0) < 64
+                    prev = self._button_prev.get(key, 0)
+                    # A button sends the same value on every press: seen again, it was pressed again and its
+                    # release was lost. A knob used as a button fires once as it passes the middle.
+                    pressed = msg.value >= 64 and (prev < 64 or msg.value == prev)
                     self._button_prev[key] = msg.value
                     return self.controller.apply(button.command, "midi") if pressed else None
             elif msg.type == "note_on" and msg.velocity > 0:
@@ -211,12 +251,14 @@ class MidiInput:
         self.poll = poll
         self.port = None
         self.port_name: str | None = None
+        self._lister = PortLister()
         self._stop = threading.Event()
         self._errors = ErrorThrottle()
         self._thread = threading.Thread(target=self._run, name="midi", daemon=True)
 
     def start(self) -> None:
         self._open(require_port(self.wanted))
+        self._lister.api = getattr(self.port, "api", None)
         self._thread.start()
 
     def stop(self) -> None:
@@ -254,13 +296,19 @@ class MidiInput:
             self.say(reply)
 
     def _run(self) -> None:
+        try:
+            self._watch()
+        finally:
+            self._lister.close()  # here, not in stop(): the client is never deleted while a listing runs
+
+    def _watch(self) -> None:
         while not self._stop.wait(self.poll):
             try:
                 self._say_held_back(time.monotonic())
             except Exception:  # noqa: BLE001 - a count not said must not stop the watch over the port
                 pass
             try:
-                names = input_names()
+                names = self._lister.names()
             except VcamError:
                 names = []
             if self.port is not None and self.port_name not in names:
@@ -277,12 +325,20 @@ class MidiInput:
                         self.say(f"MIDI controller {found} could not be reopened ({e}); trying again")
 
 
-def learn_line(msg) -> str | None:
-    """The mapping line to paste for a message seen in `vcam midi learn`."""
+def learn_line(msg, kind: str | None = None) -> str | None:
+    """The mapping line to paste for a message seen in `vcam midi learn`; for a CC, `kind` says whether the control
+    showed itself a "knob" or a "button" (None: a guess from one value, which could be either)."""
     ch = f", channel: {msg.channel + 1}" if hasattr(msg, "channel") else ""
     if msg.type == "control_change":
-        return (f"- {{cc: {msg.control}, param: blend{ch}}}    "
-                f"# a knob (or: command: next, for a button)   value {msg.value}")
+        if kind == "button":
+            return f"- {{cc: {msg.control}, command: next{ch}}}    # a button (a value when pressed, 0 when released)"
+        if kind == "knob":
+            return f"- {{cc: {msg.control}, param: blend{ch}}}    # a knob or fader"
+        if msg.value == 127:
+            return (f"- {{cc: {msg.control}, command: next{ch}}}    # a button? one value (127) so far; "
+                    f"a knob or fader takes param: blend")
+        return (f"- {{cc: {msg.control}, param: blend{ch}}}    # a knob? one value ({msg.value}) so far; "
+                f"a button (127 then 0) takes command: next")
     if msg.type == "note_on" and msg.velocity > 0:
         return f"- {{note: {msg.note}, command: next{ch}}}    # a pad or key"
     if msg.type == "program_change":
