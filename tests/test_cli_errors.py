@@ -46,3 +46,31 @@ def test_the_camera_only_install_says_what_to_install(command):
     assert done.returncode == 2, done.stderr
     assert "camera-only install" in done.stderr and 'pip install -e ".[engine]"' in done.stderr
     assert "Traceback" not in done.stderr and "VCAM_DEBUG" not in done.stderr
+
+
+def test_without_an_alsa_sequencer_rtmidi_is_not_asked(tmp_path):
+    from types import SimpleNamespace
+
+    from vcam.control.midi import _alsa_missing
+
+    def mido(api):
+        return SimpleNamespace(backend=SimpleNamespace(name="mido.backends.rtmidi", api=api))
+
+    gone, there = str(tmp_path / "seq"), str(tmp_path)
+    assert _alsa_missing(mido(None), gone) and _alsa_missing(mido("LINUX_ALSA"), gone)
+    assert not _alsa_missing(mido(None), there)  # the sequencer exists: ALSA is asked
+    assert not _alsa_missing(mido("UNIX_JACK"), gone)  # JACK needs no sequencer
+    assert not _alsa_missing(SimpleNamespace(backend=SimpleNamespace(name="tests.fake_midi", api=None)), gone)
+
+
+def test_vcam_devices_without_midi_says_why_and_offers_no_option_it_lacks(capsys, monkeypatch):
+    import mido
+
+    def must_not_list():
+        raise AssertionError("rtmidi was asked: ALSA's C library prints its own raw line on the terminal")
+
+    monkeypatch.setattr("vcam.control.midi._alsa_missing", lambda m: True)
+    monkeypatch.setattr(mido, "get_input_names", must_not_list)
+    assert main(["devices"]) == 0
+    out = capsys.readouterr().out
+    assert "MIDI inputs: unavailable" in out and "/dev/snd/seq" in out and "--midi" not in out

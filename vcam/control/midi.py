@@ -5,6 +5,8 @@ An unplugged controller is reported and reopened when it comes back; the show go
 from __future__ import annotations
 
 import math
+import os
+import sys
 import threading
 import time
 from collections import deque
@@ -28,15 +30,28 @@ def load_mido():
     return mido
 
 
+NO_MIDI_FIX = ("on Linux MIDI needs the ALSA sequencer, /dev/snd/seq: load it (sudo modprobe snd-seq), or in a "
+               "container pass the sound devices in (docker run --device /dev/snd)")
+
+
+def _alsa_missing(mido, sequencer: str = "/dev/snd/seq") -> bool:
+    """Whether rtmidi would go to ALSA on a machine without its sequencer: it fails, and ALSA's C library first
+    prints a raw "ALSA lib ... failed" line on the terminal, which vcam cannot catch."""
+    return (sys.platform.startswith("linux") and mido.backend.name == "mido.backends.rtmidi"
+            and mido.backend.api in (None, "LINUX_ALSA") and not os.path.exists(sequencer))
+
+
 def input_names() -> list[str]:
     """MIDI input port names; VcamError saying why when MIDI is not available at all."""
     mido = load_mido()
+    if _alsa_missing(mido):
+        raise VcamError("MIDI is not available on this machine (it has no ALSA sequencer: /dev/snd/seq)",
+                        NO_MIDI_FIX)
     try:
         return list(mido.get_input_names())
     except (OSError, RuntimeError, ImportError) as e:
-        raise VcamError(f"MIDI is not available on this machine ({e.__class__.__name__}: {e})",
-                        "connect a MIDI controller (on Linux the ALSA sequencer must exist: /dev/snd/seq), "
-                        "or run without --midi") from None
+        raise VcamError(f"MIDI is not available on this machine ({e.__class__.__name__}: {e})", NO_MIDI_FIX) \
+            from None
 
 
 class PortLister:
@@ -85,7 +100,11 @@ def find_port(wanted: str, names: list[str]) -> str | None:
 
 
 def require_port(wanted: str) -> str:
-    names = input_names()
+    """The input asked for with --midi; VcamError naming the inputs there are, or why there are none."""
+    try:
+        names = input_names()
+    except VcamError as e:
+        raise VcamError(e.message, f"{e.fix}; or run without --midi") from None
     port = find_port(wanted, names)
     if port is None:
         listed = "\n    ".join(names) if names else "(none: is the controller plugged in?)"
