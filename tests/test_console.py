@@ -130,3 +130,64 @@ def test_a_windows_console_is_read_in_its_own_code_page(monkeypatch):
         time.sleep(0.05)
     os.close(master)
     assert handled == ["prompt café"]
+
+
+# --- a line longer than any command -------------------------------------------------------------------------------
+
+def test_lines_are_split_across_chunks_and_an_overlong_one_is_refused_once():
+    from vcam.control.console import TOO_LONG, split_lines
+
+    chunks = [b"pre", b"set 1\nsta", b"tus\r\n", b"x" * 7, b"x" * 7 + b"\nnext", b"\n", b"12345678", b"9\nlast"]
+    # 9 bytes at most, the end of the line included: preset 1 is just that long
+    assert list(split_lines(chunks, 9)) == [b"preset 1\n", b"status\r\n", TOO_LONG, b"next\n", TOO_LONG, b"last"]
+    assert list(split_lines([b"1234567\n", b"abcdefgh", b"\n"], 8)) == [b"1234567\n", TOO_LONG]
+    assert list(split_lines([b"a\nb\n\nc"], 8)) == [b"a\n", b"b\n", b"\n", b"c"]
+
+
+def test_an_overlong_line_in_memory_is_refused_and_the_next_line_works():
+    from vcam.control.console import TOO_LONG_REPLY
+
+    handled, said = [], []
+    console = Console(lambda line, source: handled.append(line), said.append,
+                      io.BytesIO(b"x" * 100_000 + b"\npreset 2\n"))
+    console.start()
+    console._thread.join(60)
+    assert handled == ["preset 2"]
+    assert said == [TOO_LONG_REPLY]
+
+
+def test_a_huge_piped_line_is_refused_as_it_passes_the_limit_and_never_held():
+    """16 MB on one line used to be gathered whole, re-split on every read (minutes, memory growing)."""
+    import threading
+    import tracemalloc
+
+    from vcam.control.console import LINE_BYTES, TOO_LONG_REPLY
+
+    refused, next_line = threading.Event(), threading.Event()
+    handled, said = [], []
+
+    def handle(line, source):
+        handled.append(line)
+        next_line.set()
+
+    def reply(text):
+        said.append(text)
+        refused.set()
+
+    head = b"x" * (LINE_BYTES + 1)
+    rest = memoryview(b"x" * (16 << 20) + b"\npreset 2\n")
+    r, w = os.pipe()
+    tracemalloc.start()
+    try:
+        Console(handle, reply, os.fdopen(r, "rb", buffering=0)).start()
+        os.write(w, head)  # the line has passed the limit but is not over: it is answered now, not at its end
+        assert refused.wait(60), "no answer to a line past the limit"
+        while rest:
+            rest = rest[os.write(w, rest[:1 << 16]):]
+        assert next_line.wait(60)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        os.close(w)
+    assert said == [TOO_LONG_REPLY] and handled == ["preset 2"]
+    assert peak < 1 << 20, f"{peak} bytes held while reading a 16 MB line"

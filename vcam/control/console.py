@@ -2,6 +2,9 @@
 
 The reader thread is a daemon: a blocking read cannot be interrupted, and the end of input does not end the
 show; stopping vcam simply leaves the thread behind.
+
+A line longer than any command is refused as soon as it passes the limit, and the rest of it is read and dropped
+without being kept: whatever is piped in, the console holds at most one line's worth and reads in linear time.
 """
 from __future__ import annotations
 
@@ -10,10 +13,24 @@ import select
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
+from vcam.control.commands import MAX_LINE
+
 FOREGROUND_POLL_S = 0.5
+READ_SIZE = 4096
+# The longest line kept, its end included: MAX_LINE characters of up to 4 bytes each in UTF-8, and \r\n.
+LINE_BYTES = 4 * MAX_LINE + 2
+
+
+class TooLong:
+    """Stands for a line that passed LINE_BYTES: it is answered once and the rest of it dropped."""
+
+
+TOO_LONG = TooLong()
+TOO_LONG_REPLY = (f"error: line too long (over {LINE_BYTES} bytes; a command is at most {MAX_LINE} characters); "
+                  "skipped to its end")
 
 
 class Console:
@@ -34,11 +51,14 @@ class Console:
             # Job control (and select on a terminal) exist on POSIX systems only; on Windows a terminal is read
             # like a pipe.
             job_control = os.name == "posix" and hasattr(os, "tcgetpgrp")
-            lines = iter(self.source) if fd is None else _lines_of(fd, terminal=job_control and os.isatty(fd))
+            chunks = _chunks_of_stream(self.source) if fd is None else _chunks_of(fd, job_control and os.isatty(fd))
             encoding = "utf-8" if fd is None else _encoding_of(fd)
-            for raw in lines:
+            for raw in split_lines(chunks, LINE_BYTES):
                 self.lines += 1
-                self._handle(raw.decode(encoding, errors="replace").rstrip("\r\n"))
+                if raw is TOO_LONG:
+                    self._say(TOO_LONG_REPLY)
+                else:
+                    self._handle(raw.decode(encoding, errors="replace").rstrip("\r\n"))
         except (OSError, ValueError):
             return  # stdin closed under us: the show goes on without it
 
@@ -50,10 +70,13 @@ class Console:
         except Exception as e:  # noqa: BLE001 - the console must outlive any one command
             answer = f"error: {line!r} failed ({e.__class__.__name__}: {e})"
         if answer:
-            try:
-                self.reply(answer)
-            except Exception:  # noqa: BLE001 - nowhere left to say it; keep reading
-                pass
+            self._say(answer)
+
+    def _say(self, answer: str) -> None:
+        try:
+            self.reply(answer)
+        except Exception:  # noqa: BLE001 - nowhere left to say it; keep reading
+            pass
 
 
 def _fd_of(source: BinaryIO) -> int | None:
@@ -78,13 +101,48 @@ def _in_foreground(fd: int) -> bool:
         return True
 
 
-def _lines_of(fd: int, terminal: bool) -> Iterator[bytes]:
-    """Lines read from the file descriptor itself. Python's buffered stdin would stay locked by this thread's
-    blocked read when vcam exits, and the interpreter aborts on that lock (exit code 134) while a pipe is held open.
+def split_lines(chunks: Iterable[bytes], limit: int) -> Iterator[bytes | TooLong]:
+    """The lines in a stream of chunks, each with its \\n (the last one may lack it); TOO_LONG, once, for a line
+    past `limit` bytes, as soon as it passes it. Each byte is looked at once: the search for the end of a line
+    starts in the new chunk, and a line being dropped is not kept."""
+    pending = bytearray()
+    dropping = False  # inside a line already answered with TOO_LONG
+    for chunk in chunks:
+        start = 0
+        while start < len(chunk):
+            end = chunk.find(b"\n", start)
+            stop = len(chunk) if end < 0 else end + 1
+            if not dropping:
+                if len(pending) + stop - start > limit:
+                    pending.clear()
+                    dropping = True
+                    yield TOO_LONG
+                else:
+                    pending += chunk[start:stop]
+            if end >= 0:
+                if not dropping:
+                    yield bytes(pending)
+                    pending.clear()
+                dropping = False
+            start = stop
+    if pending:
+        yield bytes(pending)
 
-    On a terminal, lines are read only while vcam is its foreground job: a background job (`vcam run … &`) that
-    reads its terminal is stopped by the kernel, camera and recording with it; vcam waits for `fg` instead."""
-    pending = b""
+
+def _chunks_of_stream(source: BinaryIO) -> Iterator[bytes]:
+    """What an in-memory stream holds, a piece at a time (read1: what is there, without waiting for a full piece)."""
+    read = getattr(source, "read1", source.read)
+    while chunk := read(READ_SIZE):
+        yield chunk
+
+
+def _chunks_of(fd: int, terminal: bool) -> Iterator[bytes]:
+    """What is read from the file descriptor itself, until its end. Python's buffered stdin would stay locked by
+    this thread's blocked read when vcam exits, and the interpreter aborts on that lock (exit code 134) while a pipe
+    is held open.
+
+    On a terminal, it is read only while vcam is its foreground job: a background job (`vcam run … &`) that reads
+    its terminal is stopped by the kernel, camera and recording with it; vcam waits for `fg` instead."""
     while True:
         if terminal:
             if not _in_foreground(fd):
@@ -95,12 +153,7 @@ def _lines_of(fd: int, terminal: bool) -> Iterator[bytes]:
             ready, _, _ = select.select([fd], [], [], FOREGROUND_POLL_S)
             if not ready or not _in_foreground(fd):
                 continue
-        chunk = os.read(fd, 4096)
+        chunk = os.read(fd, READ_SIZE)
         if not chunk:  # Ctrl-D, or the pipe's writer is done
-            if pending:
-                yield pending
             return
-        pending += chunk
-        *complete, pending = pending.split(b"\n")
-        for line in complete:
-            yield line + b"\n"
+        yield chunk

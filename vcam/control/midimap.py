@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vcam.control.commands import Command, CommandError, parse
-from vcam.control.yamlcheck import ConfigError, Reader
+from vcam.control.yamlcheck import ConfigError, Reader, read_text
 
 # Continuous parameters a knob can drive, with their full range and whether they are whole numbers.
 PARAMS: dict[str, tuple[float, float, bool]] = {
@@ -207,7 +207,7 @@ def map_named(ref: str) -> tuple[Path, MidiMap]:
 def load_map(path: Path) -> MidiMap:
     r = Reader(str(path))
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError([f"{path}:1: cannot read the file ({e})"]) from None
     node = r.compose(text)

@@ -24,7 +24,7 @@ from vcam.control.commands import MAX_SEED
 from vcam.outspec import FITS, parse_spec
 from vcam.sizes import check_size
 from vcam.control.midimap import MidiMap, find_map_file, read_map
-from vcam.control.yamlcheck import INVALID, ConfigError, Reader
+from vcam.control.yamlcheck import INVALID, ConfigError, Reader, read_text
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,14 @@ class Show:
     output: OutputSettings = field(default_factory=OutputSettings)
     midi: MidiMap | None = None
     midi_port: str | None = None
+    # preset index by lower-case name: checking a map's references looks up every control's presets
+    _by_name: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        by_name: dict[str, int] = {}
+        for i, p in enumerate(self.presets):
+            by_name.setdefault(p.name.lower(), i)
+        object.__setattr__(self, "_by_name", by_name)
 
     def find(self, ref: str | int) -> int:
         """Index of a preset by 1-based number or by name (case-insensitive); KeyError saying what exists."""
@@ -68,9 +76,8 @@ class Show:
             if 1 <= ref <= len(self.presets):
                 return ref - 1
             raise KeyError(f"no preset {ref}: this show has presets 1 to {len(self.presets)}")
-        for i, p in enumerate(self.presets):
-            if p.name.lower() == ref.lower():
-                return i
+        if ref.lower() in self._by_name:
+            return self._by_name[ref.lower()]
         names = ", ".join(p.name for p in self.presets[:8]) + (", …" if len(self.presets) > 8 else "")
         raise KeyError(f"no preset named {ref!r}; presets: {names}")
 
@@ -159,7 +166,7 @@ def parse_show(text: str, path: str) -> Show:
 def load_show(path: str | os.PathLike) -> Show:
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = read_text(p)
     except FileNotFoundError:
         raise ConfigError([f"{p}:1: the show file does not exist"]) from None
     except (OSError, UnicodeDecodeError) as e:
@@ -208,7 +215,7 @@ def _check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) -
             except KeyError as e:
                 reason = e.args[0]
         line = (line_node if line_node is not None else node).start_mark.line + 1
-        r.problems.append(f"{entry.path}:{line}: {entry.what} {what}: {reason}")
+        r.add(entry.path, line, f"{entry.what} {what}: {reason}")
 
     for knob, entry in zip(midi.knobs, knob_at):
         if knob.between is None:
@@ -247,8 +254,8 @@ def _control_entries(path: str, node, base: Path, where: str, inline: bool, seen
         if file is not None and file.resolve() not in seen:
             seen.add(file.resolve())
             try:
-                text = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):  # read_map has reported it
+                text = read_text(file)
+            except (OSError, UnicodeDecodeError, ConfigError):  # read_map has reported it
                 text = ""
             entries += _control_entries(str(file), Reader(str(file)).compose(text), file.parent, "MIDI map",
                                         inline=False, seen=seen)

@@ -1,11 +1,36 @@
-"""Reading YAML with line numbers, so that every error in a show or MIDI map names the file, the line and the fix."""
+"""Reading YAML with line numbers, so that every error in a show or MIDI map names the file, the line and the fix.
+
+Show files and MIDI maps are written by hand, so anything far past that is refused early, with its line: a file
+over MAX_BYTES is not read further, and composing stops at the first node nested past MAX_DEPTH (nothing recursive
+runs deeper) or past MAX_NODES in all (aliases counted each time they repeat a node). Past MAX_PROBLEMS problems
+the reading stops. Parsing uses libyaml where PyYAML has it: the pure-Python scanner takes seconds per megabyte.
+"""
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader as _StreamReader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
+
+MAX_BYTES = 1_000_000  # the example show is 2 kB; 200 presets with long prompts, 60 kB
+MAX_DEPTH = 32  # lists and mappings inside each other; a show needs 5
+# values (scalars, lists and mappings), each counted as often as an alias (*name) repeats it: a show of 1,000
+# presets with three weighted prompts each has 20,000; a few lines of anchors can stand for billions
+MAX_NODES = 50_000
+MAX_PROBLEMS = 50  # one mistake repeated all through a file says nothing more the 51st time
+TOO_DEEP = (f"nested more than {MAX_DEPTH} levels deep (lists and mappings inside each other); a show needs a few: "
+            "check the brackets and indentation here")
+TOO_MANY = (f"more than {MAX_NODES} values up to here (aliases count each time they are used); a show written by hand "
+            "has far fewer: cut it down, or check that this is the file you meant")
 
 
 # What Reader.value returns for a scalar that could not be constructed; the problem is already recorded, so the
@@ -27,24 +52,45 @@ class Reader:
 
     path: str
     problems: list[str] = field(default_factory=list)
+    # one for the whole file: a loader made for each value was a sixth of the time a long show took to read
+    _constructor: SafeConstructor = field(default_factory=SafeConstructor, init=False, repr=False)
 
     def error(self, node: Node | None, message: str) -> None:
-        line = node.start_mark.line + 1 if node is not None else 1
-        self.problems.append(f"{self.path}:{line}: {message}")
+        self.add(self.path, node.start_mark.line + 1 if node is not None else 1, message)
+
+    def add(self, path: str, line: int, message: str) -> None:
+        """Records a problem; the MAX_PROBLEMS-th stops the reading (ConfigError with those so far)."""
+        self.problems.append(f"{path}:{line}: {message}")
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise ConfigError(self.problems + [f"{path}:{line}: stopped reading after {MAX_PROBLEMS} problems; "
+                                               "fix these first"])
 
     def compose(self, text: str) -> Node | None:
+        too_big = _too_big(text)
+        if too_big:
+            self.problems.append(f"{self.path}:{too_big}")
+            return None
+        loader = _Loader(text)
         try:
-            return yaml.compose(text, Loader=yaml.SafeLoader)
+            return loader.get_single_node()
+        except Refused as e:
+            self.problems.append(f"{self.path}:{e.mark.line + 1}: {e}")
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             line = mark.line + 1 if mark else 1
+            if e.problem == "exceeded maximum nesting depth":  # libyaml's own limit, met while reading ahead
+                self.problems.append(f"{self.path}:{line}: {TOO_DEEP}")
+                return None
             started = ""
             if e.context_mark is not None and e.context_mark.line + 1 != line:
-                started = f"; the {e.context.removeprefix('while parsing ')} started on line {e.context_mark.line + 1}"
+                what = e.context.removeprefix("while parsing ").removeprefix("a ").removeprefix("an ")
+                started = f"; the {what} started on line {e.context_mark.line + 1}"
             self.problems.append(f"{self.path}:{line}: not valid YAML ({e.problem}{started}); "
                                  "check indentation, quotes and brackets")
         except yaml.YAMLError as e:
             self.problems.append(f"{self.path}:1: not valid YAML ({e})")
+        finally:
+            loader.dispose()
         return None
 
     def mapping(self, node: Node, what: str, known: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, Node]:
@@ -75,10 +121,10 @@ class Reader:
         """The Python value of a scalar (a collection node is returned as is); INVALID after recording why."""
         if not isinstance(node, ScalarNode):
             return node
-        loader = yaml.SafeLoader("")
         try:
-            return loader.construct_object(node, deep=True)
+            return self._constructor.construct_object(node, deep=True)
         except Exception as e:  # a tag forces a type the text is not (!!int abc) or that safe loading refuses
+            self._constructor = SafeConstructor()  # a failed construction leaves its state behind
             tag = _shown_tag(node.tag)
             if isinstance(e, yaml.constructor.ConstructorError) and "could not determine" in (e.problem or ""):
                 self.error(node, f"{what}: unknown tag {tag}; remove it (show files hold plain text, numbers "
@@ -89,8 +135,6 @@ class Reader:
                 self.error(node, f"{what}: {node.value!r} is not a valid {tag}{reason}; remove the tag or fix "
                                  "the value")
             return INVALID
-        finally:
-            loader.dispose()
 
     def string(self, node: Node, what: str, max_len: int = 2000) -> str | None:
         v = self.value(node, what)
@@ -146,6 +190,100 @@ class Reader:
     def raise_if_any(self) -> None:
         if self.problems:
             raise ConfigError(self.problems)
+
+
+def read_text(path: Path) -> str:
+    """A show's or MIDI map's text, read no further than MAX_BYTES: ConfigError past it; OSError and
+    UnicodeDecodeError as reading raises them."""
+    with open(path, "rb") as f:
+        data = f.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ConfigError([f"{path}:{_too_big_message(data)}"])
+    return data.decode("utf-8")
+
+
+def _too_big(text: str) -> str | None:
+    """'line: message' for text over MAX_BYTES in UTF-8, None for text within it."""
+    if len(text) <= MAX_BYTES // 4:  # a character is at most 4 bytes: short enough without encoding it
+        return None
+    data = text.encode("utf-8", errors="surrogatepass")
+    return _too_big_message(data) if len(data) > MAX_BYTES else None
+
+
+def _too_big_message(data: bytes) -> str:
+    line = data.count(b"\n", 0, MAX_BYTES) + 1
+    return (f"{line}: the file passes {MAX_BYTES / 1e6:g} MB here; a show or MIDI map is written by hand and stays "
+            "far smaller: cut it down, or check that this is the file you meant")
+
+
+class Refused(yaml.YAMLError):
+    """The file is past one of the limits, at `mark`."""
+
+    def __init__(self, message: str, mark):
+        super().__init__(message)
+        self.mark = mark
+
+
+class _LimitedComposer(Composer):
+    """PyYAML's composer, stopped at the first node past MAX_DEPTH or MAX_NODES: its recursion is at most MAX_DEPTH
+    levels deep, and its work (and the reading's after it) at most MAX_NODES nodes."""
+
+    def __init__(self):
+        super().__init__()
+        self._depth = 0  # collections open around the node being composed
+        self._nodes = 0  # nodes composed so far, each counted as often as aliases repeat it
+        self._sizes: dict[int, int] = {}  # nodes in each anchored node, by id(node)
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            node = super().compose_node(parent, index)
+            self._count(self._sizes.get(id(node), 1), event)  # 1: inside its own anchor, it repeats nothing
+            return node
+        collection = isinstance(event, (SequenceStartEvent, MappingStartEvent))
+        if collection:
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise Refused(TOO_DEEP, event.start_mark)
+        before = self._nodes
+        self._count(1, event)
+        node = super().compose_node(parent, index)
+        if collection:
+            self._depth -= 1
+        if event.anchor is not None:
+            self._sizes[id(node)] = self._nodes - before
+        return node
+
+    def _count(self, nodes: int, event) -> None:
+        self._nodes += nodes
+        if self._nodes > MAX_NODES:
+            raise Refused(TOO_MANY, event.start_mark)
+
+
+class _PyLoader(_StreamReader, Scanner, Parser, _LimitedComposer, Resolver):
+    """PyYAML's own scanner and parser: for a PyYAML built without libyaml."""
+
+    def __init__(self, text: str):
+        _StreamReader.__init__(self, text)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        _LimitedComposer.__init__(self)
+        Resolver.__init__(self)
+
+
+_Loader: type = _PyLoader
+if getattr(yaml, "__with_libyaml__", False):
+    from yaml.cyaml import CParser
+
+    class _CLoader(_LimitedComposer, CParser, Resolver):
+        """libyaml's events (ten times faster than PyYAML's scanner), composed here."""
+
+        def __init__(self, text: str):
+            CParser.__init__(self, text)
+            _LimitedComposer.__init__(self)
+            Resolver.__init__(self)
+
+    _Loader = _CLoader
 
 
 def _read_as(v) -> str | None:

@@ -1,0 +1,206 @@
+"""Show files and MIDI maps far past what anyone writes by hand (too big, too deep, too many values, aliases that
+repeat a list thousands of times) get one file:line error from `vcam check` and from a hot reload, without
+recursing or reading them whole."""
+import pytest
+
+from vcam.control import yamlcheck
+from vcam.control.midimap import load_map
+from vcam.control.show import Preset, Show, load_show, parse_show
+from vcam.control.yamlcheck import MAX_BYTES, MAX_DEPTH, MAX_NODES, MAX_PROBLEMS, ConfigError
+
+DEEP = "presets: " + "[" * 5000 + "]" * 5000 + "\n"  # 10 kB
+BLOCK_DEEP = "".join(" " * i + f"k{i}:\n" for i in range(MAX_DEPTH + 10)) + " " * (MAX_DEPTH + 10) + "x\n"
+PRESET = "  - {name: p%d, prompt: a slow drift through a neon city at night with rain on the asphalt}\n"
+
+
+def big_show(size: int) -> str:
+    """A valid show of `size` bytes or a little more: presets, one a line."""
+    lines = ["presets:\n"]
+    total, i = 0, 0
+    while total < size:
+        lines.append(PRESET % i)
+        total += len(lines[-1])
+        i += 1
+    return "".join(lines)
+
+
+@pytest.fixture(params=["default", "pure-python"])
+def loader(request, monkeypatch):
+    """Both ways of parsing: libyaml's (where PyYAML has it) and PyYAML's own scanner."""
+    if request.param == "pure-python":
+        monkeypatch.setattr(yamlcheck, "_Loader", yamlcheck._PyLoader)
+    return request.param
+
+
+def only_problem(err) -> str:
+    assert len(err.value.problems) == 1, err.value.problems
+    return err.value.problems[0]
+
+
+@pytest.mark.parametrize("text,line", [(DEEP, 1), (BLOCK_DEEP, MAX_DEPTH + 1), ("- " * 5000 + "x\n", 1)])
+def test_a_show_nested_too_deep_is_one_error_at_its_line(loader, text, line):
+    with pytest.raises(ConfigError) as err:  # it was a RecursionError, with no line, after seconds
+        parse_show(text, "shows/deep.yaml")
+    problem = only_problem(err)
+    assert problem.startswith(f"shows/deep.yaml:{line}: nested more than {MAX_DEPTH} levels deep"), problem
+
+
+def test_nesting_a_show_needs_is_read():
+    inside = "[" * (MAX_DEPTH - 1) + "x" + "]" * (MAX_DEPTH - 1)
+    with pytest.raises(ConfigError) as err:  # within the limit: read, and refused for what it is
+        parse_show(f"presets: {inside}\n", "s.yaml")
+    assert "must be a mapping" in err.value.problems[0]
+
+
+def test_a_show_file_past_the_size_limit_is_refused_at_the_line_that_passes_it(tmp_path, loader):
+    text = big_show(3 * MAX_BYTES)  # a valid show of 3 MB: 43 s to check, 30 MB never finished
+    path = tmp_path / "big.yaml"
+    path.write_text(text)
+    line = text.encode()[:MAX_BYTES].count(b"\n") + 1
+    with pytest.raises(ConfigError) as err:
+        load_show(path)
+    assert only_problem(err).startswith(f"{path}:{line}: the file passes 1 MB here"), err.value.problems
+    with pytest.raises(ConfigError) as err:  # the text itself, not read from a file
+        parse_show(text, "shows/big.yaml")
+    assert only_problem(err).startswith(f"shows/big.yaml:{line}: the file passes 1 MB here")
+
+
+def test_a_show_just_under_the_size_limit_loads():
+    text = big_show(MAX_BYTES // 8)
+    assert len(parse_show(text, "s.yaml").presets) == text.count("\n") - 1
+
+
+def test_the_size_limit_is_in_bytes_of_utf8():
+    text = "presets:\n  - {name: a, prompt: x}\n# " + "é" * (MAX_BYTES // 2) + "\n"  # under in characters
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "s.yaml")
+    assert only_problem(err).startswith("s.yaml:3: the file passes 1 MB here")
+
+
+def test_values_past_the_limit_are_refused_at_the_line_that_passes_it(loader):
+    text = "presets:\n" + "  - x\n" * (MAX_NODES + 10)  # 360 kB: under the size limit
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "s.yaml")
+    # the root mapping, its key and the list are 3 values; the list's items start on line 2
+    assert only_problem(err).startswith(f"s.yaml:{MAX_NODES - 3 + 2}: more than {MAX_NODES} values")
+
+
+def test_aliases_count_each_time_they_repeat_a_list(loader):
+    prompts = ", ".join(f"{{text: prompt {i}}}" for i in range(100))
+    text = (f"presets:\n  - &a {{name: a, prompts: &p [{prompts}]}}\n"
+            + "  - *a\n" * 1000)  # the 100 prompts read a thousand times over (and a cascade of 'already used')
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "s.yaml")
+    problem = only_problem(err)
+    size = 5 + 100 * 3  # the preset: its mapping, name: a, the prompts key, the list of 100 {text: …}
+    assert problem.startswith(f"s.yaml:{2 + (MAX_NODES - 3 - size) // size + 1}: more than {MAX_NODES} values"), \
+        problem
+
+
+def test_an_alias_inside_its_own_anchor_is_no_loop():
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets: &a [*a]\n", "s.yaml")
+    assert "must be a mapping" in err.value.problems[0]
+
+
+def test_a_few_aliases_are_fine():
+    show = parse_show("presets:\n  - {name: a, prompts: &p [{text: x}, {text: y}]}\n  - {name: b, prompts: *p}\n",
+                      "s.yaml")
+    assert show.presets[1].prompts == {"x": 1.0, "y": 1.0}
+
+
+def test_reading_stops_after_so_many_problems():
+    text = "presets:\n" + "  - {name: a, promt: x}\n" * 1000
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "s.yaml")
+    problems = err.value.problems
+    assert len(problems) == MAX_PROBLEMS + 1, problems[-3:]
+    assert f"stopped reading after {MAX_PROBLEMS} problems" in problems[-1]
+
+
+def test_finding_a_preset_by_name_does_not_go_through_them_all():
+    """Checking a map's references looked every control's presets up one by one: 12,000 buttons and presets in
+    0.8 MB took 35 s."""
+    calls = [0]
+
+    class Name(str):
+        def lower(self):
+            calls[0] += 1
+            return super().lower()
+
+    n = 2000
+    show = Show("s.yaml", "s", tuple(Preset(Name(f"P{i}"), {"x": 1.0}) for i in range(n)))
+    assert [show.find(f"p{i}") for i in range(n)] == list(range(n))
+    assert calls[0] <= n  # once each, not once per look-up
+
+
+# --- MIDI maps ----------------------------------------------------------------------------------------------------
+
+def test_a_midi_map_too_big_or_too_deep_is_one_error_at_its_line(tmp_path, loader):
+    huge = tmp_path / "huge.yaml"
+    text = "controls:\n" + "  - {cc: 1, param: blend}\n" * (3 * MAX_BYTES // 26)
+    huge.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_map(huge)
+    line = text.encode()[:MAX_BYTES].count(b"\n") + 1
+    assert only_problem(err).startswith(f"{huge}:{line}: the file passes 1 MB here")
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("controls: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(deep)
+    assert only_problem(err).startswith(f"{deep}:1: nested more than {MAX_DEPTH} levels deep")
+
+
+@pytest.mark.parametrize("map_text,fragment", [
+    ("controls: " + "[" * 5000 + "]" * 5000 + "\n", "1: nested more than"),
+    ("controls:\n" + "  - {cc: 1, param: blend}\n" * (MAX_BYTES // 20), "the file passes 1 MB here"),
+])
+def test_vcam_check_names_the_map_file_and_line(tmp_path, capsys, map_text, fragment):
+    from vcam.cli import main
+
+    (tmp_path / "mine.yaml").write_text(map_text)
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: b}\nmidi:\n  map: mine.yaml\n")
+    assert main(["check", str(show)]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'mine.yaml'}:" in err and fragment in err
+    assert "Traceback" not in err and "RecursionError" not in err
+
+
+@pytest.mark.parametrize("text,fragment", [
+    (DEEP, "1: nested more than"),
+    (big_show(3 * MAX_BYTES), "the file passes 1 MB here"),
+])
+def test_vcam_check_says_one_line_for_a_hostile_show(tmp_path, capsys, text, fragment):
+    from vcam.cli import main
+
+    path = tmp_path / "show.yaml"
+    path.write_text(text)
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert [line for line in err.splitlines() if line.strip().startswith(str(path))] == \
+        [line for line in err.splitlines() if fragment in line]
+    assert "RecursionError" not in err and "VCAM_DEBUG" not in err
+
+
+# --- hot reload ---------------------------------------------------------------------------------------------------
+
+def test_a_hostile_edit_is_said_once_and_the_running_show_stays(tmp_path):
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: one}\n")
+    loaded, said = [], []
+    watcher = ShowWatcher(str(path), lambda show: loaded.append(len(show.presets)), said.append)
+    for text, fragment in [(DEEP, f"{path}:1: nested more than {MAX_DEPTH} levels deep"),
+                           (big_show(3 * MAX_BYTES), "the file passes 1 MB here")]:
+        said.clear()
+        path.write_text(text)
+        for _ in range(4):  # a change is taken once it held from one look to the next; later looks say nothing
+            watcher.poll()
+        assert loaded == [], said
+        assert len(said) == 1 and "the last good show stays live" in said[0] and fragment in said[0], said
+        assert len(said[0].splitlines()) == 2, said[0]  # the headline and the one problem
+    path.write_text("presets:\n  - {name: a, prompt: one}\n  - {name: b, prompt: two}\n")
+    watcher.poll(), watcher.poll()
+    assert loaded == [2]
