@@ -13,7 +13,8 @@ from vcam.control.commands import parse
 from vcam.control.actions import apply
 from vcam.control.controller import Controller, ShowState
 from vcam.control.log import ControlLog
-from vcam.control.midi import MidiInput, MidiRouter, find_port, learn_line
+from vcam.control.midi import MidiInput, MidiRouter, find_port
+from vcam.control.midilearn import learn_line
 from vcam.control.midimap import Knob, MidiMap
 from vcam.control.prompter import Prompter
 from vcam.control.show import parse_show
@@ -326,3 +327,33 @@ def test_without_midi_installed_devices_still_lists_cameras_and_midi_says_how_to
     assert 'pip install -e ".[midi]"' in out and "virtual camera" in out
     assert main(["midi", "learn"]) == 2
     assert 'fix: pip install -e ".[midi]"' in capsys.readouterr().err
+
+
+class _ListerOfADeadServer:
+    """A kept port-listing client whose MIDI server restarted: it lists nothing until it is made again."""
+
+    def __init__(self, real):
+        self.real, self.dead, self.api = real, False, None
+
+    def names(self):
+        return [] if self.dead else self.real.names()
+
+    def close(self):
+        self.dead = False
+        self.real.close()
+
+
+def test_a_controller_comes_back_after_the_midi_server_restarted(rig, fake_midi_backend):
+    ctl, *_ = rig
+    said = []
+    midi = MidiInput("nanokontrol", MidiRouter(ctl.show.midi, ctl).handle, said.append, poll=0.05)
+    midi._lister = lister = _ListerOfADeadServer(midi._lister)
+    midi.start()
+    try:
+        fake_midi.unplug(midi.port_name)
+        assert wait_for(lambda: any("unplugged" in s for s in said))
+        lister.dead = True  # the server went down with the controller and its client lists nothing any more
+        fake_midi.plug("Fake nanoKONTROL2 MIDI 1")
+        assert wait_for(lambda: any("is back" in s for s in said))
+    finally:
+        midi.stop()

@@ -8,7 +8,8 @@ import pytest
 from vcam.remote.client import RemoteController
 from vcam.control.commands import parse
 from vcam.control.controller import Controller, ShowState
-from vcam.control.midi import MidiRouter, learn_line
+from vcam.control.midi import MidiRouter
+from vcam.control.midilearn import learn_line
 from vcam.control.midimap import Knob, MidiMap, find_map_file, load_map
 from vcam.control.show import parse_show
 

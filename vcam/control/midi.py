@@ -16,6 +16,7 @@ from vcam.errors import VcamError
 from vcam.control.midimap import PARAMS, Button, Knob, MidiMap
 
 TAKEOVER_WINDOW = 0.04  # a knob within 4 % of its range of the parameter's value picks it up
+PRESSED = 64  # a CC value at or above which a button counts as pressed
 IN_FLIGHT = 256  # values a knob may have sent before the first comes back (two full sweeps of a fader)
 
 
@@ -31,7 +32,8 @@ def load_mido():
 
 
 NO_MIDI_FIX = ("on Linux MIDI needs the ALSA sequencer, /dev/snd/seq: load it (sudo modprobe snd-seq), or in a "
-               "container pass the sound devices in (docker run --device /dev/snd)")
+               "container pass the sound devices in (docker run --device /dev/snd); for JACK set "
+               "MIDO_BACKEND=mido.backends.rtmidi/UNIX_JACK")
 
 
 def _alsa_missing(mido, sequencer: str = "/dev/snd/seq") -> bool:
@@ -39,6 +41,10 @@ def _alsa_missing(mido, sequencer: str = "/dev/snd/seq") -> bool:
     prints a raw "ALSA lib ... failed" line on the terminal, which vcam cannot catch."""
     return (sys.platform.startswith("linux") and mido.backend.name == "mido.backends.rtmidi"
             and mido.backend.api in (None, "LINUX_ALSA") and not os.path.exists(sequencer))
+
+
+def _unavailable(e: Exception) -> VcamError:
+    return VcamError(f"MIDI is not available on this machine ({e.__class__.__name__}: {e})", NO_MIDI_FIX)
 
 
 def input_names() -> list[str]:
@@ -50,8 +56,7 @@ def input_names() -> list[str]:
     try:
         return list(mido.get_input_names())
     except (OSError, RuntimeError, ImportError) as e:
-        raise VcamError(f"MIDI is not available on this machine ({e.__class__.__name__}: {e})", NO_MIDI_FIX) \
-            from None
+        raise _unavailable(e) from None
 
 
 class PortLister:
@@ -80,7 +85,7 @@ class PortLister:
             return list(self._client.get_ports())
         except (OSError, RuntimeError, ImportError) as e:
             self.close()  # the next listing starts a new client (the MIDI system may come back)
-            raise VcamError(f"MIDI is not available on this machine ({e.__class__.__name__}: {e})") from None
+            raise _unavailable(e) from None
 
     def close(self) -> None:
         if self._client is not None:
@@ -141,7 +146,7 @@ class MidiRouter:
                     prev = self._button_prev.get(key, 0)
                     # A button sends the same value on every press: seen again, it was pressed again and its
                     # release was lost. A knob used as a button fires once as it passes the middle.
-                    pressed = msg.value >= 64 and (prev < 64 or msg.value == prev)
+                    pressed = msg.value >= PRESSED and (prev < PRESSED or msg.value == prev)
                     self._button_prev[key] = msg.value
                     return self.controller.apply(button.command, "midi") if pressed else None
             elif msg.type == "note_on" and msg.velocity > 0:
@@ -326,6 +331,10 @@ class MidiInput:
                 self._say_held_back(time.monotonic())
             except Exception:  # noqa: BLE001 - a count not said must not stop the watch over the port
                 pass
+            if self.port is None:
+                # Nothing is in flight to a closed port, so a fresh client costs nothing here, and the kept one may
+                # have died with the MIDI server (a restarted JACK): it would list no ports ever again.
+                self._lister.close()
             try:
                 names = self._lister.names()
             except VcamError:
@@ -342,24 +351,3 @@ class MidiInput:
                         self.say(f"MIDI controller {found} is back")
                     except OSError as e:
                         self.say(f"MIDI controller {found} could not be reopened ({e}); trying again")
-
-
-def learn_line(msg, kind: str | None = None) -> str | None:
-    """The mapping line to paste for a message seen in `vcam midi learn`; for a CC, `kind` says whether the control
-    showed itself a "knob" or a "button" (None: a guess from one value, which could be either)."""
-    ch = f", channel: {msg.channel + 1}" if hasattr(msg, "channel") else ""
-    if msg.type == "control_change":
-        if kind == "button":
-            return f"- {{cc: {msg.control}, command: next{ch}}}    # a button (a value when pressed, 0 when released)"
-        if kind == "knob":
-            return f"- {{cc: {msg.control}, param: blend{ch}}}    # a knob or fader"
-        if msg.value == 127:
-            return (f"- {{cc: {msg.control}, command: next{ch}}}    # a button? one value (127) so far; "
-                    f"a knob or fader takes param: blend")
-        return (f"- {{cc: {msg.control}, param: blend{ch}}}    # a knob? one value ({msg.value}) so far; "
-                f"a button (127 then 0) takes command: next")
-    if msg.type == "note_on" and msg.velocity > 0:
-        return f"- {{note: {msg.note}, command: next{ch}}}    # a pad or key"
-    if msg.type == "program_change":
-        return f"- {{program: presets{ch}}}    # program change selects a preset"
-    return None

@@ -13,10 +13,30 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vcam.control.midi import MidiInput, input_names, learn_line, require_port
+from vcam.control.midi import PRESSED, MidiInput, input_names, require_port
 
 QUIET = 1.0  # seconds without a message after which an undecided control gets its guess said
-ON = 64  # a CC value at or above which a button counts as pressed (as MidiRouter reads it)
+
+
+def learn_line(msg, kind: str | None = None) -> str | None:
+    """The mapping line to paste for a message seen in `vcam midi learn`; for a CC, `kind` says whether the control
+    showed itself a "knob" or a "button" (None: a guess from one value, which could be either)."""
+    ch = f", channel: {msg.channel + 1}" if hasattr(msg, "channel") else ""
+    if msg.type == "control_change":
+        if kind == "button":
+            return f"- {{cc: {msg.control}, command: next{ch}}}    # a button (a value when pressed, 0 when released)"
+        if kind == "knob":
+            return f"- {{cc: {msg.control}, param: blend{ch}}}    # a knob or fader"
+        if msg.value == 127:
+            return (f"- {{cc: {msg.control}, command: next{ch}}}    # a button? one value (127) so far; "
+                    f"a knob or fader takes param: blend")
+        return (f"- {{cc: {msg.control}, param: blend{ch}}}    # a knob? one value ({msg.value}) so far; "
+                f"a button (127 then 0) takes command: next")
+    if msg.type == "note_on" and msg.velocity > 0:
+        return f"- {{note: {msg.note}, command: next{ch}}}    # a pad or key"
+    if msg.type == "program_change":
+        return f"- {{program: presets{ch}}}    # program change selects a preset"
+    return None
 
 
 @dataclass
@@ -33,7 +53,7 @@ def _kind(seen: _Control, value: int) -> str | None:
     if seen.kind == "knob" or len((seen.values | {value}) - {0}) >= 2:
         return "knob"  # two different non-zero values: only a knob or fader sends those
     prev = seen.last
-    if prev is not None and max(prev, value) >= ON and (min(prev, value) == 0 or prev == value):
+    if prev is not None and max(prev, value) >= PRESSED and (min(prev, value) == 0 or prev == value):
         return "button"  # pressed then released (or pressed again, the release lost): nothing between
     return seen.kind
 
