@@ -10,7 +10,7 @@ from vcam.live.onair import FeedFailed
 from vcam.live.producer import Generator
 from vcam.live.status import format_status
 
-BLOCK_WAIT_S = 60.0  # the longest vcam waits at the end for a block in progress (the recordings are closed by then)
+PRODUCER_STOP_S = 2.0  # how long the end waits for a block in progress (a GPU's ends by then; a big one on a CPU not)
 
 
 class ModelFeed:
@@ -62,14 +62,7 @@ class ModelFeed:
         return card_memory_gb(stream.device)
 
     def stop(self) -> None:
-        self.producer.stop(timeout=2.0)
-
-    def leave(self) -> None:
-        """Exiting while the producer thread is inside the model aborts the process (SIGABRT, 'terminate called
-        without an active exception'); a block ends within seconds. A model still loading is not waited for."""
-        producer = self.producer
-        if producer.state != "running" or producer.stop(timeout=0):
-            return
-        self.say("waiting for the block in progress to end … (Ctrl-C again to leave at once)")
-        if not producer.stop(timeout=BLOCK_WAIT_S):
-            self.say(f"the block in progress did not end within {BLOCK_WAIT_S:g} s; exiting anyway")
+        """Asks the producer to stop between blocks. A block still in progress after PRODUCER_STOP_S (tens of
+        seconds at a big size on a CPU, most of it in the VAE decode, which cannot be interrupted) is not waited
+        for: the outputs close meanwhile, and the command line then leaves without it (live/run.py)."""
+        self.producer.stop(timeout=PRODUCER_STOP_S)

@@ -172,6 +172,18 @@ def close_workers(workers: list[OutputWorker], timeout: float = 5.0) -> None:
         w._finish(deadline, timeout)
 
 
+def leave_workers(workers: list[OutputWorker], timeout: float = 1.0) -> None:
+    """Leaving at once: every output drops what is queued and closes after the frame in hand, all within `timeout`
+    (a recording then gets its last fragment and is complete). An output still busy after that is left as it is;
+    a recording keeps the fragments already written."""
+    for w in workers:
+        w._closing = True
+        w._mailbox.close(drain=False)
+    deadline = time.monotonic() + timeout
+    for w in workers:
+        w._thread.join(max(0.0, deadline - time.monotonic()))
+
+
 def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, fit_mode: str,
                  say: Callable[[str], None] | None = None) -> list[OutputWorker]:
     """Opens every output (closing those already open if one fails) and starts a worker for each; `say` gets
