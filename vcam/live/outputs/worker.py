@@ -120,7 +120,10 @@ class OutputWorker:
     def worth_saying(self, dropped: int) -> bool:
         """Whether this many dropped frames are news. A recording loses picture with every frame it drops. A camera
         or a window shows the newest frame anyway, and skips a few while it opens (a window being created): only a
-        second's worth is worth saying."""
+        second's worth is worth saying. An output that never falls behind (null) skips frames only when the process
+        was starved (a model busy on the CPU) or the pacer caught up late ticks: not worth saying at all."""
+        if getattr(self.output, "never_behind", False):
+            return False
         return dropped >= (1 if self.every_frame else LIVE_SKIPS_WORTH_SAYING)
 
     def _begin_close(self) -> None:
