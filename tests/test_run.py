@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -369,3 +370,25 @@ def test_a_normal_end_does_not_wait_for_a_long_block_and_says_nothing_unusual(mo
                 thread.join(120.0)
     text = status.getvalue()
     assert not any(w in text for w in ("waiting for the block", "did not end", "Ctrl-C again")), text
+
+
+def test_a_producer_slower_than_the_stall_limit_is_said_once_not_at_every_block():
+    from vcam.live.model_feed import ModelFeed
+    from vcam.live.pacer import PacerStats
+
+    now, said = [0.0], []
+    feed = ModelFeed(SimpleNamespace(state="running"), said.append, "on air", lambda: None, lambda: "live",
+                     clock=lambda: now[0])
+    for block in range(20):  # a block every 15 s, against a stall limit of 5 s
+        now[0] = block * 15.0
+        feed.poll(PacerStats(pushed=12 * (block + 1), production_fps=0.8))
+        now[0] += 5.5
+        feed.poll(PacerStats(pushed=12 * (block + 1), production_fps=0.8, stalled=True))
+    stalls = [s for s in said if "stall" in s]
+    assert len(stalls) == 2 and "keeps stalling" in stalls[1] and "0.8 frames/s" in stalls[1], said
+    # generation kept up for a while: a stall later on is news again
+    now[0] += 600.0
+    feed.poll(PacerStats(pushed=1000))
+    now[0] += 900.0
+    feed.poll(PacerStats(pushed=1000, stalled=True))
+    assert said[-1] == "generation stalled: holding the last frame"
