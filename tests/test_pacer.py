@@ -246,3 +246,4 @@ def test_a_producer_slower_than_a_block_per_max_latency_keeps_the_latency_cap_fr
     assert set(shown) == set(range(6 + 3 * 12))
     assert all(b >= a for a, b in zip(shown, shown[1:]))
     assert pacer.stats.dropped == 0
+    assert abs(pacer.stats.production_fps - 12 / 38.0) < 0.01  # the status line's rate, stalls between blocks or not

@@ -79,7 +79,7 @@ class Pacer:
             n = len(frames)
             if self._last_push is not None:
                 gap = now - self._last_push
-                if 0 < gap < self.settings.stall_after:  # a gap after a stall says nothing about the rate
+                if gap > 0:  # a gap after a one-off stall is left out as a hiccup (see _measure)
                     self._measure(n / gap)
             self._last_push = now
             self._burst = n
