@@ -1,5 +1,7 @@
 """The on-air loop that vcam run and vcam cam share, with a feed of our own."""
 import io
+import os
+import signal
 import threading
 from types import SimpleNamespace
 
@@ -15,13 +17,13 @@ W, H = 32, 16
 
 class Capture:
     def __init__(self, name):
-        self.name, self.frames = name, []
+        self.name, self.frames, self.closed = name, [], False
 
     def send(self, frame, tick):
         self.frames.append(frame.copy())
 
     def close(self):
-        pass
+        self.closed = True
 
 
 class Feed:
@@ -51,9 +53,6 @@ class Feed:
 
     def stop(self):
         self.calls.append("stop")
-
-    def leave(self):
-        self.calls.append("leave")
 
 
 @pytest.fixture
@@ -98,7 +97,7 @@ def test_recordings_hold_the_show_and_live_outputs_the_card_too(captured):
     live, recording = captured
     assert recording.frames and all(f.mean() == 200 for f in recording.frames)
     assert live.frames and live.frames[0].mean() != 200  # the loading card came first
-    assert parts_seen == ["part start", "part stop"] and feed.calls == ["start", "stop", "leave"]
+    assert parts_seen == ["part start", "part stop"] and feed.calls == ["start", "stop"]
 
 
 def test_a_failure_on_air_ends_the_show_with_exit_code_1_and_its_message(captured):
@@ -109,7 +108,7 @@ def test_a_failure_on_air_ends_the_show_with_exit_code_1_and_its_message(capture
     assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 1
     assert "the show stopped (RuntimeError: the card fell off)" in status.getvalue()
     assert captured[0].frames  # what was recorded is kept
-    assert feed.calls == ["start", "stop", "leave"]
+    assert feed.calls == ["start", "stop"]
 
 
 def test_a_feed_that_cannot_start_raises_and_still_closes_everything(captured):
@@ -148,3 +147,33 @@ def test_blackout_reaches_every_output(captured):
     feed.go.set()
     assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="blackout")) == 0
     assert captured[0].frames and all(f.max() == 0 for f in captured[0].frames)
+
+
+def test_ctrl_c_again_while_the_show_stops_leaves_at_once_with_its_recording_closed(captured):
+    """The second Ctrl-C comes while the feed is slow to stop (a block in progress on a CPU): the show is left at
+    once, with exit code 130 and a line that says so, its recording closed; not after the feed's wait."""
+    status = io.StringIO()
+    air = air_for(["file:show.mp4"], status=status)
+    never = threading.Event()
+
+    class SlowToStop(Feed):
+        def poll(self, stats):
+            if self.pushed == 2:
+                os.kill(os.getpid(), signal.SIGINT)  # the first Ctrl-C, once on air
+            return super().poll(stats)
+
+        def stop(self):
+            super().stop()
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C again, while a block is still in progress
+            never.wait(30.0)
+            self.calls.append("waited out")
+
+    feed = SlowToStop(air.pacer, blocks=1000)
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 130
+    assert "waited out" not in feed.calls  # cut short
+    said = status.getvalue()
+    assert "Ctrl-C again to leave at once" in said and "left at once" in said
+    assert air.left_at_once and captured[0].closed and captured[0].frames
+    assert "recorded" in said  # what the recording holds is still said
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handlers are put back

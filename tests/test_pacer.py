@@ -4,6 +4,7 @@ import threading
 import time
 
 import numpy as np
+import pytest
 
 from vcam.live.pacer import Pacer, PacerSettings
 
@@ -222,3 +223,27 @@ def test_frames_from_the_network_faster_than_the_camera_are_caught_up_not_left_t
     _, _, latencies = run_for(ft, pacer, 58.0, observe=lambda: pacer.stats.latency)
     assert max(latencies[len(latencies) // 2:]) < 1.5
     assert pacer.stats.dropped == 0
+
+
+@pytest.mark.parametrize("producer_waits", [True, False])
+def test_a_producer_slower_than_a_block_per_max_latency_keeps_the_latency_cap_from_the_first_block(producer_waits):
+    """A block every 38 s against a 4 s cap (a big size on a CPU): the first block has no rate to play at, and
+    later ones would play over 38 s. Each frame must come on screen within the cap, every frame shown, the last
+    one held until the next block."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, max_latency=4.0, producer_waits=producer_waits), clock=ft.clock)
+    ft.events.append((1.0, lambda: pacer.push([frame(i) for i in range(6)])))  # the first block: 6 frames
+    schedule_bursts(ft, pacer, 1.0, 3, period=38.0, jitter=0.0, first_id=6)
+    shown, times, latencies = run_for(ft, pacer, 130.0, observe=lambda: pacer.stats.latency)
+    assert max(latencies) <= 4.0, max(latencies)
+    came_on = {}
+    for s, t in zip(shown, times):
+        came_on.setdefault(s, t)
+    pushed_at = {i: 1.0 if i < 6 else 1.0 + 38.0 * (1 + (i - 6) // 12) for i in came_on}
+    assert max(came_on[i] - pushed_at[i] for i in came_on) <= 4.0  # the same, measured here
+    first_block = [s for s, t in zip(shown, times) if t < 39.0]
+    assert set(first_block) == set(range(6))  # played out before the second block, not frozen on its first frame
+    assert set(shown) == set(range(6 + 3 * 12))
+    assert all(b >= a for a, b in zip(shown, shown[1:]))
+    assert pacer.stats.dropped == 0
+    assert abs(pacer.stats.production_fps - 12 / 38.0) < 0.01  # the status line's rate, stalls between blocks or not

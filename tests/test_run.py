@@ -4,12 +4,15 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 import memory_camera
+from helpers import wait_for
 from vcam.cli import main
 from vcam.live import outputs as outputs_module
 from vcam.live.outputs.camera import VirtualCamera
@@ -150,6 +153,55 @@ def test_a_stop_signal_finalises_the_recording(tmp_path, sig):
     assert "recorded" in rest
 
 
+SLOW_SIZE = "448x256"  # a block takes seconds on a CPU (most of it the VAE decode): a show ends during one
+
+
+def read_until(proc, lines, text):
+    """Reads the process's stderr up to the line holding `text` (or its end); whether it came."""
+    for line in proc.stderr:
+        lines.append(line)
+        if text in line:
+            return True
+    return False
+
+
+@pytest.mark.slow  # a process of its own, at a size where a block takes seconds
+def test_ctrl_c_again_leaves_at_once_with_exit_code_130_and_a_readable_recording(tmp_path):
+    """It aborted (exit 134, 'terminate called without an active exception'): the interpreter ended while the
+    producer thread was inside the model."""
+    out = tmp_path / "show.mp4"
+    proc, lines = start_and_wait_on_air(["--size", SLOW_SIZE, "--out", f"file:{out}"], timeout=300)
+    assert wait_for(out.exists, 120)  # the show reached the recording
+    proc.send_signal(signal.SIGINT)
+    invited = read_until(proc, lines, "Ctrl-C again to leave at once")
+    proc.send_signal(signal.SIGINT)
+    rest = proc.stderr.read()
+    code = proc.wait(timeout=60)
+    text = "".join(lines) + rest
+    assert invited and code == 130, text
+    assert "terminate called" not in text and "left at once" in rest
+    assert len(read_mp4(out)) >= 1
+
+
+@pytest.mark.slow  # a process of its own, at a size where a block takes seconds
+@pytest.mark.parametrize("end", ["duration", "SIGTERM"])
+def test_a_normal_end_during_a_long_block_says_nothing_unusual(tmp_path, end):
+    """It waited for the block in progress, said so with an invitation to press Ctrl-C, and on a loaded machine
+    gave up after 60 s."""
+    out = tmp_path / "show.mp4"
+    args = ["--size", SLOW_SIZE, "--out", f"file:{out}"] + (["--duration", "2"] if end == "duration" else [])
+    proc, lines = start_and_wait_on_air(args, timeout=300)
+    if end == "SIGTERM":
+        assert wait_for(out.exists, 120)
+        proc.send_signal(signal.SIGTERM)
+    rest = proc.stderr.read()
+    code = proc.wait(timeout=60)
+    assert code == 0, rest
+    unusual = ("waiting for the block", "did not end", "Ctrl-C again", "terminate called", "exiting anyway")
+    assert not any(w in rest for w in unusual), rest
+    assert "recorded" in rest and len(read_mp4(out)) >= 1
+
+
 @pytest.mark.slow  # a process killed outright
 def test_frames_survive_a_kill(tmp_path):
     out = tmp_path / "show.mp4"
@@ -288,22 +340,55 @@ def test_a_midi_map_without_a_midi_input_is_said_to_be_unused():
     assert "--midi-map is not used" in status.getvalue()
 
 
-def test_at_the_end_a_block_in_progress_is_waited_for_but_loading_is_not():
+def test_a_normal_end_does_not_wait_for_a_long_block_and_says_nothing_unusual(monkeypatch):
+    """A block at a big size on a CPU takes tens of seconds (most of it in the VAE decode): --duration ends the
+    show without waiting for it, saying nothing about it; the command line then leaves without the thread."""
+    import vcam.live.model_feed
+    from vcam.engine.stream import Stream
+    from vcam.live.run import play
+
+    monkeypatch.setattr(vcam.live.model_feed, "BLOCK_WAIT_S", 3.0, raising=False)  # the old wait, made short
+    monkeypatch.setattr(vcam.live.model_feed, "PRODUCER_STOP_S", 0.1, raising=False)
+    next_block, in_long_block, release = Stream.next_block, threading.Event(), threading.Event()
+
+    def long_block_after_the_first(self):
+        if self._block >= 1:
+            in_long_block.set()
+            release.wait(60.0)
+        return next_block(self)
+
+    monkeypatch.setattr(Stream, "next_block", long_block_after_the_first)
+    status = io.StringIO()
+    try:
+        ended = play(RunOptions(model="tiny", outs=["null"], duration=0.5, stdin=False, status_out=status))
+        assert in_long_block.is_set()
+        assert ended.code == 0 and ended.busy, status.getvalue()  # busy: the command line leaves with os._exit
+    finally:
+        release.set()
+        for thread in threading.enumerate():  # this process must not end while the block runs
+            if thread.name == "generator":
+                thread.join(120.0)
+    text = status.getvalue()
+    assert not any(w in text for w in ("waiting for the block", "did not end", "Ctrl-C again")), text
+
+
+def test_a_producer_slower_than_the_stall_limit_is_said_once_not_at_every_block():
     from vcam.live.model_feed import ModelFeed
+    from vcam.live.pacer import PacerStats
 
-    class Gen:
-        def __init__(self, state, busy_for):
-            self.state, self.busy_for, self.waited = state, busy_for, []
-
-        def stop(self, timeout):
-            self.waited.append(timeout)
-            done = sum(self.waited) >= self.busy_for
-            return done
-
-    said = []
-    running = Gen("running", busy_for=3.0)
-    ModelFeed(running, said.append, "", lambda: None, lambda: "live").leave()
-    assert running.waited[0] == 0 and running.waited[1] > 3.0 and "waiting for the block" in said[0]
-    loading = Gen("loading", busy_for=100.0)
-    ModelFeed(loading, said.append, "", lambda: None, lambda: "live").leave()
-    assert loading.waited == [] and len(said) == 1
+    now, said = [0.0], []
+    feed = ModelFeed(SimpleNamespace(state="running"), said.append, "on air", lambda: None, lambda: "live",
+                     clock=lambda: now[0])
+    for block in range(20):  # a block every 15 s, against a stall limit of 5 s
+        now[0] = block * 15.0
+        feed.poll(PacerStats(pushed=12 * (block + 1), production_fps=0.8))
+        now[0] += 5.5
+        feed.poll(PacerStats(pushed=12 * (block + 1), production_fps=0.8, stalled=True))
+    stalls = [s for s in said if "stall" in s]
+    assert len(stalls) == 2 and "keeps stalling" in stalls[1] and "0.8 frames/s" in stalls[1], said
+    # generation kept up for a while: a stall later on is news again
+    now[0] += 600.0
+    feed.poll(PacerStats(pushed=1000))
+    now[0] += 900.0
+    feed.poll(PacerStats(pushed=1000, stalled=True))
+    assert said[-1] == "generation stalled: holding the last frame"

@@ -3,6 +3,7 @@ it (loading progress on the card, "on air", stalls, VRAM on the status line)."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 
 from vcam.live.pacer import PacerStats
@@ -10,7 +11,10 @@ from vcam.live.onair import FeedFailed
 from vcam.live.producer import Generator
 from vcam.live.status import format_status
 
-BLOCK_WAIT_S = 60.0  # the longest vcam waits at the end for a block in progress (the recordings are closed by then)
+# A stall within this long of the last one's end is the same slowness (a block takes longer than the pacer's
+# stall_after: a big size on a CPU), said once rather than at every block.
+STALLS_APART_S = 60.0
+PRODUCER_STOP_S = 2.0  # how long the end waits for a block in progress (a GPU's ends by then; a big one on a CPU not)
 
 
 class ModelFeed:
@@ -18,15 +22,18 @@ class ModelFeed:
 
     def __init__(self, producer: Generator, say: Callable[[str], None], on_air_text: str,
                  preset_name: Callable[[], str | None], screen: Callable[[], str],
-                 extra_status: Callable[[], str] | None = None):
+                 extra_status: Callable[[], str] | None = None, clock: Callable[[], float] = time.monotonic):
         self.producer = producer
         self.say = say
         self.on_air_text = on_air_text
         self.preset_name = preset_name
         self.screen = screen
         self.extra_status = extra_status
+        self.clock = clock
         self._on_air = False
         self._stalled = False
+        self._resumed_at = -float("inf")
+        self._said_slow = False
 
     def start(self) -> None:
         self.producer.start()
@@ -42,8 +49,25 @@ class ModelFeed:
             self.say(self.on_air_text)
         if stats.stalled != self._stalled:
             self._stalled = stats.stalled
-            self.say("generation stalled: holding the last frame" if stats.stalled else "generation resumed")
+            self._say_stall(stats)
         return producer.state == "stopped" and stats.buffered <= 0  # a replay played to its end
+
+    def _say_stall(self, stats: PacerStats) -> None:
+        """A stall and its end are said; stalls that keep coming back (each block slower than the stall limit)
+        are said once as such, then not again until generation has kept up for STALLS_APART_S."""
+        now = self.clock()
+        if not stats.stalled:
+            if not self._said_slow:
+                self.say("generation resumed")
+            self._resumed_at = now
+        elif now - self._resumed_at >= STALLS_APART_S:
+            self._said_slow = False
+            self.say("generation stalled: holding the last frame")
+        elif not self._said_slow:
+            self._said_slow = True
+            rate = f" ({stats.production_fps:.1f} frames/s)" if stats.production_fps else ""
+            self.say(f"generation keeps stalling: each block takes longer than the camera can wait{rate}; the "
+                     "last frame is held between blocks (a smaller --size or fewer --steps is faster)")
 
     def status(self, stats: PacerStats, out_fps: float, failed: list[str]) -> str:
         state = "STALLED" if stats.stalled else ("LIVE" if stats.pushed else "LOADING")
@@ -62,14 +86,7 @@ class ModelFeed:
         return card_memory_gb(stream.device)
 
     def stop(self) -> None:
-        self.producer.stop(timeout=2.0)
-
-    def leave(self) -> None:
-        """Exiting while the producer thread is inside the model aborts the process (SIGABRT, 'terminate called
-        without an active exception'); a block ends within seconds. A model still loading is not waited for."""
-        producer = self.producer
-        if producer.state != "running" or producer.stop(timeout=0):
-            return
-        self.say("waiting for the block in progress to end … (Ctrl-C again to leave at once)")
-        if not producer.stop(timeout=BLOCK_WAIT_S):
-            self.say(f"the block in progress did not end within {BLOCK_WAIT_S:g} s; exiting anyway")
+        """Asks the producer to stop between blocks. A block still in progress after PRODUCER_STOP_S (tens of
+        seconds at a big size on a CPU, most of it in the VAE decode, which cannot be interrupted) is not waited
+        for: the outputs close meanwhile, and the command line then leaves without it (live/run.py)."""
+        self.producer.stop(timeout=PRODUCER_STOP_S)

@@ -7,6 +7,7 @@ opens and closes, the status line, Ctrl-C, and the report at the end.
 """
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -16,13 +17,15 @@ from typing import BinaryIO, Protocol
 import numpy as np
 
 from vcam.live.frames import card
-from vcam.live.outputs import OutputSpec, OutputWorker, close_workers, open_outputs, report_outputs
+from vcam.live.outputs import OutputSpec, OutputWorker, close_workers, leave_workers, open_outputs, report_outputs
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
 from vcam.live.screen import Screen
-from vcam.live.signals import stop_on_signals
+from vcam.live.signals import StopSignals, stop_on_signals
 from vcam.live.status import StatusLine, TickCounter
 
 POLL_S = 0.25  # how often the loop looks at the feed, the outputs and the clock
+LEAVE_S = 1.0  # leaving at once (Ctrl-C again): how long the outputs get to close after the frame in hand
+LEFT_AT_ONCE = 130  # the exit code then, the shell's for an interrupted command
 
 
 @dataclass
@@ -69,10 +72,8 @@ class Feed(Protocol):
         """The status line's text."""
 
     def stop(self) -> None:
-        """Stops its threads; called once, after the pacer has stopped."""
-
-    def leave(self) -> None:
-        """Called last, with the signal handlers restored (a second Ctrl-C ends a wait here)."""
+        """Stops its threads, waiting briefly; called once, after the pacer has stopped. A thread that does not
+        stop in time is not waited for (the command line leaves without it: see live/run.py)."""
 
 
 class Part(Protocol):
@@ -86,7 +87,8 @@ class Part(Protocol):
 class OnAir:
     """Runs a show: `run()` opens the outputs (a card at once), starts the parts, the pacer, the feed and the
     console, loops until --duration, `quit`, Ctrl-C, SIGTERM or the feed's end, then closes everything in order
-    and returns the exit code. The pacer exists from the start, for the feed to be built around it.
+    and returns the exit code. The pacer exists from the start, for the feed to be built around it. Ctrl-C while
+    it closes leaves at once (`left_at_once`, exit code 130), with threads of the show possibly still running.
 
     `producer_waits`: the feed waits while the pacer is full (the local model; see PacerSettings)."""
 
@@ -103,6 +105,7 @@ class OnAir:
         self.pacer.set_card(card(s.width, s.height, ["vcam", s.card]))
         self.pacer.set_fallback(s.fallback)
         self.workers: list[OutputWorker] = []
+        self.left_at_once = False
 
     def set_card(self, text: str) -> None:
         """Rewrites the card's second line (the loading progress)."""
@@ -119,29 +122,43 @@ class OnAir:
         pacer_thread = threading.Thread(target=self.pacer.run, args=(self._emit, self.stop), name="pacer",
                                         daemon=True)
         started: list[Part] = []
-        failure: FeedFailed | None = None
-        with stop_on_signals(self.stop):
+        with stop_on_signals(self.stop) as signals:
             try:
-                for part in parts:  # first: a busy port or a missing controller is said before the model
-                    part.start()
-                    started.append(part)
-                pacer_thread.start()
-                feed.start()
-                if s.stdin:
-                    from vcam.control.console import Console
-
-                    Console(handle_line, self.status.message, s.commands).start()
-                self._loop()
-            except FeedFailed as e:
-                failure = e
-            finally:
-                self._close(started, pacer_thread)
+                try:
+                    failure = self._start_and_loop(feed, handle_line, parts, started, pacer_thread)
+                except KeyboardInterrupt:
+                    raise
+                except BaseException:  # the show could not start: what did start is stopped, then it is raised
+                    self._close(started, pacer_thread, signals)
+                    report_outputs(self.workers, self.status.message)
+                    raise
+                self._close(started, pacer_thread, signals)
                 code = report_outputs(self.workers, self.status.message)  # also when the show ends with an error
-        self.feed.leave()
+            except KeyboardInterrupt:  # Ctrl-C again while stopping
+                return self._leave_at_once()
         if failure is not None:  # the show was on air: it ended early (exit 1), its recordings are complete
             self.status.message(_failure_text(failure.error))
             return 1
         return code
+
+    def _start_and_loop(self, feed: Feed, handle_line: Callable[[str, str], str | None], parts: Sequence[Part],
+                        started: list[Part], pacer_thread: threading.Thread) -> FeedFailed | None:
+        """Starts the parts (into `started`), the pacer, the feed and the console, and loops until the show ends;
+        a failure on air is returned."""
+        for part in parts:  # first: a busy port or a missing controller is said before the model
+            part.start()
+            started.append(part)
+        pacer_thread.start()
+        feed.start()
+        if self.settings.stdin:
+            from vcam.control.console import Console
+
+            Console(handle_line, self.status.message, self.settings.commands).start()
+        try:
+            self._loop()
+        except FeedFailed as e:
+            return e
+        return None
 
     def _loop(self) -> None:
         started, on_air_at = time.monotonic(), None
@@ -167,15 +184,30 @@ class OnAir:
                 continue
             w.offer(frame, tick)
 
-    def _close(self, started: list[Part], pacer_thread: threading.Thread) -> None:
+    def _close(self, started: list[Part], pacer_thread: threading.Thread, signals: StopSignals) -> None:
         self.stop.set()
         self.status.end()
+        if signals.first == signal.SIGINT:  # said at once: closing can take seconds (a block, a recording's queue)
+            self.status.message("stopping … (Ctrl-C again to leave at once)")
         for part in reversed(started):
             part.stop()
         if pacer_thread.ident is not None:
             pacer_thread.join(2.0)
         self.feed.stop()
         close_workers(self.workers)  # returns once every recording's file is complete
+
+    def _leave_at_once(self) -> int:
+        """Without waiting for the feed, the parts or a recording's queue: the outputs get LEAVE_S to close after
+        the frame in hand, so a recording usually ends complete, and keeps its written fragments if not."""
+        self.left_at_once = True
+        self.stop.set()
+        self.status.end()
+        leave_workers(self.workers, LEAVE_S)
+        for w in self.workers:
+            if w.every_frame:
+                self.status.message(w.summary())
+        self.status.message(f"left at once (Ctrl-C again); exit code {LEFT_AT_ONCE}")
+        return LEFT_AT_ONCE
 
 
 def _failure_text(error: Exception) -> str:

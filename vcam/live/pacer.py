@@ -4,6 +4,10 @@ The model delivers frames in bursts (12 every second or so); a camera wants one 
 pacer plays the generated frames at the measured production rate, nudged by how full its buffer is, and fills
 the camera's ticks by repeating (or, with `smooth`, cross-fading) frames. It never blocks the producer: `push`
 only appends, and frames past the latency cap are dropped, oldest first.
+
+The latency cap holds from the first block on: each frame comes on screen before it is `max_latency` old, played
+faster than the production rate where needed (the first block, before any rate is measured; a producer slower
+than a block per `max_latency`, whose blocks play within the cap and whose last frame is then held).
 """
 from __future__ import annotations
 
@@ -42,7 +46,9 @@ class PacerStats:
     ticks: int = 0
     buffered: float = 0.0  # frames not yet played
     production_fps: float = 0.0
-    latency: float = 0.0  # seconds between a shown frame's arrival and its showing
+    # Seconds between a shown frame's arrival and its coming on screen; while newer frames wait behind it, its age.
+    # A last frame held until the next block does not count as late.
+    latency: float = 0.0
     stalled: bool = False
     errors: int = 0
 
@@ -60,6 +66,7 @@ class Pacer:
         self._off = 0  # +1 or -1: the last burst's rate was far above or below the estimate
         self._burst = 0
         self._last_push: float | None = None
+        self._head_since: float | None = None  # when the frame on screen (the first one kept) came on
         self._card: np.ndarray | None = None
         self._fallback: np.ndarray | None = None
         self.stats = PacerStats()
@@ -72,7 +79,7 @@ class Pacer:
             n = len(frames)
             if self._last_push is not None:
                 gap = now - self._last_push
-                if 0 < gap < self.settings.stall_after:  # a gap after a stall says nothing about the rate
+                if gap > 0:  # a gap after a one-off stall is left out as a hiccup (see _measure)
                     self._measure(n / gap)
             self._last_push = now
             self._burst = n
@@ -123,21 +130,17 @@ class Pacer:
             if not self._frames:
                 return self._card
             self._drop_past_cap(now)
-            level = len(self._frames) - 1 - self._pos
-            if self._rate is not None:
-                target = max(1.0, float(self._burst))
-                correction = 1.0 + self.settings.gain * (level - target) / target
-                step = min(self._rate, self.settings.fps) / self.settings.fps * min(1.5, max(0.5, correction))
-                if self.settings.producer_waits:  # held back instead: skipping frames would play the show fast
-                    step = min(1.0, step)
-                self._pos = min(self._pos + step, len(self._frames) - 1.0)
+            self._pos = min(self._pos + self._step(now), len(self._frames) - 1.0)
             while self._pos >= 1.0 and len(self._frames) > 1:
                 self._frames.popleft()
                 self._pos -= 1.0
+                self._head_since = None
+            if self._head_since is None:
+                self._head_since = now
             st.buffered = len(self._frames) - 1 - self._pos
             st.production_fps = self._rate or 0.0
             frame, born = self._frames[0]
-            st.latency = now - born
+            st.latency = (now if st.buffered > 0 else self._head_since) - born
             if st.stalled and self._fallback is not None and st.buffered <= 0:
                 return self._fallback
             nxt = self._frames[1][0] if len(self._frames) > 1 else None
@@ -145,13 +148,43 @@ class Pacer:
                 return crossfade(frame, nxt, self._pos)
             return frame
 
+    def _step(self, now: float) -> float:
+        """How far this tick moves through the buffer: the production rate, nudged by how full the buffer is, and
+        at least what shows every frame before it is past the latency cap."""
+        s = self.settings
+        step = self._deadline_step(now)
+        if self._rate is not None:
+            level = len(self._frames) - 1 - self._pos
+            target = max(1.0, float(self._burst))
+            correction = 1.0 + s.gain * (level - target) / target
+            step = max(step, min(self._rate, s.fps) / s.fps * min(1.5, max(0.5, correction)))
+        # A producer that waits is held back instead: skipping frames would play the show fast.
+        return min(step, 1.0 if s.producer_waits else 1.5)
+
+    def _deadline_step(self, now: float) -> float:
+        """The least step per tick that brings every waiting frame on screen before it is `max_latency` old, a tick
+        to spare. A burst's frames arrive together, so its last one is the one that binds."""
+        period = 1.0 / self.settings.fps
+        step = 0.0
+        frames = self._frames
+        for j in range(1, len(frames)):
+            born = frames[j][1]
+            if j + 1 < len(frames) and frames[j + 1][1] == born:
+                continue
+            ticks_left = max(1.0, (born + self.settings.max_latency - now) / period)
+            step = max(step, (j - self._pos) / ticks_left)
+        return step
+
     def _drop_past_cap(self, now: float) -> None:
-        """Drops the oldest frames while the one on screen is older than the latency cap, keeping a burst."""
+        """Drops the oldest frames while the one on screen is older than the latency cap, keeping a burst. Only
+        frames that never came on screen count as dropped (not a last frame held until the next block)."""
         keep = max(1, self._burst)
         while len(self._frames) > keep and now - self._frames[0][1] > self.settings.max_latency:
             self._frames.popleft()
             self._pos = 0.0
-            self.stats.dropped += 1
+            if self._head_since is None:
+                self.stats.dropped += 1
+            self._head_since = None
 
     def run(
         self,

@@ -20,7 +20,7 @@ from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError
 from vcam.live.frames import load_image
 from vcam.live.model_feed import ModelFeed
-from vcam.live.onair import AirSettings, OnAir
+from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
 from vcam.live.producer import Generator
 from vcam.live.settings import RunOptions, ShowSettings, resolve
 from vcam.live.status import StatusLine
@@ -29,16 +29,27 @@ if TYPE_CHECKING:
     from vcam.bench.tuning import SpeedChoice
 
 
+SETTLE_S = 600.0  # the longest `run` waits for the show's threads to leave the model (a block, a model loading)
+
+
 def run(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]], Attachment] | None = None) -> int:
     """Runs a show on this machine's model until it ends; the exit code. `attach` adds a consumer of the show's
-    blocks and state that also takes commands (vcam serve's WebSocket server); it is made before anything opens."""
-    return play(opts, attach).code
+    blocks and state that also takes commands (vcam serve's WebSocket server); it is made before anything opens.
+    Returns once the show's threads are out of the model, so that the caller's process can end safely."""
+    ended = play(opts, attach)
+    if ended.busy:
+        ended.settle()
+    return ended.code
 
 
 @dataclass(frozen=True)
 class Ended:
     code: int
-    busy: bool  # a thread of this show is still inside the model (a long block, a model loading, an encode)
+    # A thread of this show is still inside the model (a long block, a model loading, an encode), or the show was
+    # left at once (Ctrl-C again) with its threads still running. The interpreter's exit would abort on such a
+    # thread (SIGABRT, 'terminate called without an active exception'): the command line leaves with os._exit.
+    busy: bool
+    settle: Callable[[], None] = lambda: None  # waits (up to SETTLE_S) for those threads to leave the model
 
 
 def play(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]], Attachment] | None = None) -> Ended:
@@ -110,12 +121,27 @@ def play(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]],
         replay.schedule(producer, state)
     feed = ModelFeed(producer, status.message, f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps",
                      controller.preset_name, lambda: state.screen, extra.describe if extra else None)
+    return _on_air(air, feed, controller, state, parts, producer, prompter, log)
+
+
+def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, state: ShowState, parts: list,
+            producer: Generator, prompter: Prompter, log: ControlLog | None) -> Ended:
+    """Runs the show until it ends; the control log's last line says how many blocks it made."""
+    interrupted = False
     try:
         code = air.run(feed, controller.handle_line, state, parts)
+    except KeyboardInterrupt:  # Ctrl-C in the instant after the show's own handlers were put back: leave at once
+        code, interrupted = LEFT_AT_ONCE, True
     finally:
         if log is not None:
             log.end(producer.blocks)
-    return Ended(code, busy=not producer.stop(timeout=0) or prompter.alive)
+
+    def settle() -> None:
+        producer.stop(timeout=SETTLE_S)
+        prompter.stop(timeout=SETTLE_S)
+
+    busy = interrupted or air.left_at_once or not producer.stop(timeout=0) or prompter.alive
+    return Ended(code, busy, settle)
 
 
 class Attachment(Protocol):

@@ -10,7 +10,9 @@ from vcam.outspec import OutputSpec
 
 
 class Output(Protocol):
-    """Receives RGB uint8 frames [height, width, 3] of the size it was opened with, with the camera tick."""
+    """Receives RGB uint8 frames [height, width, 3] of the size it was opened with, with the camera tick.
+
+    An output may say `never_behind = True` (null): frames it skips are then not reported as its slowness."""
 
     name: str
 

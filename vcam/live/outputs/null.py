@@ -7,6 +7,8 @@ import numpy as np
 class NullOutput:
     """Discards frames (for benchmarks and tests); counts them."""
 
+    never_behind = True  # sending costs nothing: a frame it skips was never its fault (see OutputWorker.worth_saying)
+
     def __init__(self):
         self.name = "null"
         self.frames = 0

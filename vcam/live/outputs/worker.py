@@ -120,7 +120,10 @@ class OutputWorker:
     def worth_saying(self, dropped: int) -> bool:
         """Whether this many dropped frames are news. A recording loses picture with every frame it drops. A camera
         or a window shows the newest frame anyway, and skips a few while it opens (a window being created): only a
-        second's worth is worth saying."""
+        second's worth is worth saying. An output that never falls behind (null) skips frames only when the process
+        was starved (a model busy on the CPU) or the pacer caught up late ticks: not worth saying at all."""
+        if getattr(self.output, "never_behind", False):
+            return False
         return dropped >= (1 if self.every_frame else LIVE_SKIPS_WORTH_SAYING)
 
     def _begin_close(self) -> None:
@@ -170,6 +173,18 @@ def close_workers(workers: list[OutputWorker], timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     for w in workers:
         w._finish(deadline, timeout)
+
+
+def leave_workers(workers: list[OutputWorker], timeout: float = 1.0) -> None:
+    """Leaving at once: every output drops what is queued and closes after the frame in hand, all within `timeout`
+    (a recording then gets its last fragment and is complete). An output still busy after that is left as it is;
+    a recording keeps the fragments already written."""
+    for w in workers:
+        w._closing = True
+        w._mailbox.close(drain=False)
+    deadline = time.monotonic() + timeout
+    for w in workers:
+        w._thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, fit_mode: str,
