@@ -220,8 +220,6 @@ def device_holders(device: str, proc: str = "/proc") -> list[Holder]:
             continue
         try:
             links = os.listdir(fd_dir)
-            with open(os.path.join(pid_dir, "comm"), encoding="utf-8", errors="replace") as f:
-                program = f.read().strip()
         except OSError:  # another user's process, or gone
             continue
         flags = []
@@ -231,8 +229,14 @@ def device_holders(device: str, proc: str = "/proc") -> list[Holder]:
                     flags.append(_open_flags(pid_dir, fd))
             except OSError:
                 continue
-        if flags:
-            found.append(Holder(program, pid, any(f is not None and _writes(program, f) for f in flags)))
+        if not flags:
+            continue
+        try:
+            with open(os.path.join(pid_dir, "comm"), encoding="utf-8", errors="replace") as f:
+                program = f.read().strip()
+        except OSError:  # gone meanwhile
+            continue
+        found.append(Holder(program, pid, any(f is not None and _writes(program, f) for f in flags)))
     return found
 
 
