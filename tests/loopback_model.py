@@ -4,12 +4,14 @@ Read from v4l2loopback.c at v0.12.7 (what Debian 12 and Ubuntu 24.04 ship) and v
 a `Machine` through its `calls`; `LoopbackBackend` is a pyvirtualcam backend that writes into the same machine the
 way pyvirtualcam 0.15's own v4l2loopback backend does (virtual_output.h), so a test can run vcam's camera against a
 device that behaves like the real driver. The V4L2 core's own argument checks are left out: none of them marks a
-handle or gives output back.
+handle or gives output back. Beside the devices, a machine shows what the kernel shows vcam about them: the module's
+version file (sysfs) and, in a directory laid out like /proc, each program's open handles with their open flags.
 """
 from __future__ import annotations
 
 import errno
 import os
+import re
 import struct
 import types
 from dataclasses import dataclass, field
@@ -33,9 +35,10 @@ BITS = {b"YU12": 12, b"NV12": 12, b"YUYV": 16, b"UYVY": 16, b"GREY": 8}  # V4L2 
 
 @dataclass
 class Opener:
-    """One open file of a device (struct v4l2_loopback_opener), and the program that opened it."""
+    """One open file of a device (struct v4l2_loopback_opener), the program that opened it and its open flags."""
 
     program: str
+    flags: int = os.O_RDWR
     type: int = UNNEGOTIATED
 
 
@@ -51,6 +54,7 @@ class Loopback0127:
 
     driver = b"v4l2 loopback"
     max_openers = 10
+    sysfs_version = None  # /sys/module/v4l2loopback/version: MODULE_VERSION came with 0.13
 
     def __init__(self, exclusive_caps: bool = True):
         self.announce_all_caps = not exclusive_caps
@@ -132,6 +136,8 @@ class Loopback013(Loopback0127):
     """A v4l2loopback 0.13.2 device: write() on a fresh handle goes through STREAMON (so a writing program is a
     writer and gives output back on close), STREAMON marks the handle only after the buffers are allocated, writers
     and one streaming reader are counted, and STREAMOFF on the output takes a writer off that count."""
+
+    sysfs_version = "0.13.2"
 
     def __init__(self, exclusive_caps: bool = True):
         super().__init__(exclusive_caps)
@@ -228,11 +234,22 @@ class Webcam:
         pass
 
 
+FROM_DEVICES = "the version of its loopback devices"
+
+
 @dataclass
 class Machine:
-    """Device nodes and the open files on them, with a log of every ioctl: (program, path, request name, type)."""
+    """Device nodes and the open files on them, with a log of every ioctl: (program, path, request name, type).
+
+    `program` is who opens a file when none is named: vcam itself by default (this process, which vcam's look into
+    /proc skips), or, set to "NAME (pid N)", another running program. With `proc`, every open file shows there as
+    /proc does it: PID/comm, PID/fd/FD linking to the device, PID/fdinfo/FD with the octal open flags."""
 
     devices: dict
+    proc: str | None = None
+    program: str = "vcam"
+    version: str | None = FROM_DEVICES  # what /sys/module/v4l2loopback/version holds, None for no such file
+    hidden: set = field(default_factory=set)  # programs /proc does not show vcam (another user's)
     handles: dict = field(default_factory=dict)
     log: list = field(default_factory=list)
     next_fd: int = 1000
@@ -240,18 +257,50 @@ class Machine:
     @property
     def calls(self):
         """What vcam's reset takes as its system calls (vcam.live.outputs.camera.DeviceCalls)."""
-        return types.SimpleNamespace(open=self.open, ioctl=self.ioctl, close=self.close)
+        return types.SimpleNamespace(open=self.open, ioctl=self.ioctl, close=self.close,
+                                     module_version=self.module_version,
+                                     proc=self.proc or os.path.join(os.sep, "nonexistent", "proc"))
 
-    def open(self, path: str, flags: int = os.O_RDWR, program: str = "vcam") -> int:
+    def module_version(self) -> str | None:
+        if self.version != FROM_DEVICES:
+            return self.version
+        return next((d.sysfs_version for d in self.devices.values() if hasattr(d, "sysfs_version")), None)
+
+    def open(self, path: str, flags: int = os.O_RDWR, program: str | None = None) -> int:
         if path not in self.devices:
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
-        opener = Opener(program)
+        opener = Opener(program or self.program, flags)
         ret = self.devices[path].open(opener)
         if ret < 0:
             raise OSError(-ret, os.strerror(-ret), path)
         fd, self.next_fd = self.next_fd, self.next_fd + 1
         self.handles[fd] = (path, opener)
+        self._show(fd, path, opener)
         return fd
+
+    def _pid_dir(self, program: str) -> tuple[str, str]:
+        named = re.fullmatch(r"(.+) \(pid (\d+)\)", program)
+        name, pid = (named[1], named[2]) if named else (program, str(os.getpid()))
+        return os.path.join(self.proc, pid), name
+
+    def _show(self, fd: int, path: str, opener: Opener) -> None:
+        if self.proc is None or opener.program in self.hidden:
+            return
+        pid_dir, name = self._pid_dir(opener.program)
+        for sub in ("fd", "fdinfo"):
+            os.makedirs(os.path.join(pid_dir, sub), exist_ok=True)
+        with open(os.path.join(pid_dir, "comm"), "w") as f:
+            f.write(name + "\n")
+        os.symlink(path, os.path.join(pid_dir, "fd", str(fd)))
+        with open(os.path.join(pid_dir, "fdinfo", str(fd)), "w") as f:  # O_LARGEFILE, as on 64 bits
+            f.write(f"pos:\t0\nflags:\t0{opener.flags | 0o100000:o}\nmnt_id:\t25\nino:\t{1000 + fd}\n")
+
+    def _hide(self, fd: int, opener: Opener) -> None:
+        if self.proc is None or opener.program in self.hidden:
+            return
+        pid_dir, _ = self._pid_dir(opener.program)
+        os.remove(os.path.join(pid_dir, "fd", str(fd)))
+        os.remove(os.path.join(pid_dir, "fdinfo", str(fd)))
 
     def ioctl(self, fd: int, request: int, arg) -> int:
         path, opener = self.handles[fd]
@@ -293,11 +342,8 @@ class Machine:
 
     def close(self, fd: int) -> None:
         path, opener = self.handles.pop(fd)
+        self._hide(fd, opener)
         self.devices[path].close(opener)
-
-    def holders(self, path: str) -> list[str]:
-        """What vcam's holders() would find: the other programs with the device open."""
-        return sorted({opener.program for p, opener in self.handles.values() if p == path and opener.program != "vcam"})
 
     def sent(self, program: str, path: str) -> list[str]:
         """The ioctls `program` sent to `path`, by name."""
@@ -307,9 +353,10 @@ class Machine:
         return bool(self.devices[path].caps() & CAP_VIDEO_OUTPUT)
 
     # Other programs, as the driver sees them.
-    def reader(self, path: str, program: str = "obs (pid 4242)") -> int:
-        """A program that opens the device and streams from it (OBS's video source, a browser)."""
-        fd = self.open(path, os.O_RDWR, program)
+    def reader(self, path: str, program: str = "obs (pid 4242)", flags: int = os.O_RDWR | os.O_NONBLOCK) -> int:
+        """A program that opens the device and streams from it: OBS's video source (read-write, non-blocking, as
+        every open in OBS's linux-v4l2 input), a browser, ffmpeg (read-write, blocking)."""
+        fd = self.open(path, flags, program)
         try:
             self.ioctl(fd, VIDIOC_STREAMON, bytearray(struct.pack("i", CAPTURE)))
         except OSError:
@@ -318,7 +365,8 @@ class Machine:
 
     def streaming_writer(self, path: str, width: int = 64, height: int = 48,
                          program: str = "obs (pid 4242)") -> int:
-        """A program that writes the way OBS's own virtual camera does: S_FMT, STREAMON on the output, frames."""
+        """A program that writes the way OBS's own virtual camera does (linux-v4l2's v4l2-output.c): opens read-write
+        and blocking, S_FMT, STREAMON on the output, frames."""
         fd = self.open(path, os.O_RDWR, program)
         self.ioctl(fd, VIDIOC_S_FMT, format_buffer(width, height, b"YU12"))
         self.ioctl(fd, VIDIOC_STREAMON, bytearray(struct.pack("i", OUTPUT)))
@@ -372,7 +420,7 @@ class LoopbackBackend:
 
     def _try_open(self, device: str) -> int:
         try:
-            fd = self.machine.open(device, os.O_WRONLY | os.O_SYNC)
+            fd = self.machine.open(device, os.O_WRONLY | os.O_SYNC)  # as the machine's current program
         except FileNotFoundError:
             raise ValueError(f"Device {device} does not exist.") from None
         except OSError as e:

@@ -110,7 +110,9 @@ def test_only_free_loopback_devices_are_reset_when_none_is_named(camera, monkeyp
 
     released = []
     monkeypatch.setattr(vcam.live.outputs.camera, "loopback_devices", lambda: ["/dev/video0", "/dev/video10"])
-    monkeypatch.setattr(vcam.live.outputs.camera, "holders", lambda device: ["obs (pid 4242)"] if device == "/dev/video0" else [])
+    obs = vcam.live.outputs.camera.Holder("obs", 4242, writes=False)
+    monkeypatch.setattr(vcam.live.outputs.camera, "device_holders",
+                        lambda device, proc="/proc": [obs] if device == "/dev/video0" else [])
     takes = vcam.live.outputs.camera.Output.TAKES
     monkeypatch.setattr(vcam.live.outputs.camera, "release_exclusive_caps",
                         lambda device, calls=None: released.append(device) or takes)
@@ -142,18 +144,17 @@ def model(version):
 
 
 @pytest.fixture
-def loopback(monkeypatch):
-    """Makes a machine with the given device nodes and wires it into the camera module and pyvirtualcam (backend
-    "v4l2loopback-model")."""
+def loopback(monkeypatch, tmp_path):
+    """Makes a machine with the given device nodes and wires it into the camera module (system calls, module version,
+    a /proc of its own) and pyvirtualcam (backend "v4l2loopback-model")."""
     import loopback_model
     import vcam.live.outputs.camera as camera_module
 
     def make(devices):
-        machine = loopback_model.Machine(devices)
+        machine = loopback_model.Machine(devices, proc=str(tmp_path / "proc"))
         monkeypatch.setattr(camera_module, "system_calls", lambda: machine.calls)
         monkeypatch.setattr(camera_module, "loopback_devices",
                             lambda: sorted(p for p, d in devices.items() if d.driver == b"v4l2 loopback"))
-        monkeypatch.setattr(camera_module, "holders", machine.holders)
         loopback_model.install(machine)
         return machine
 
@@ -260,13 +261,18 @@ def test_the_camera_opens_again_after_a_run_ended(loopback, version, named):
         assert "STREAMON" not in machine.sent("vcam", "/dev/video10")
 
 
+# Readers as they open a device: OBS's video source read-write and non-blocking, ffmpeg read-write and blocking.
+READERS = {"obs-source": ("obs (pid 4242)", os.O_RDWR | os.O_NONBLOCK), "ffmpeg": ("ffmpeg (pid 555)", os.O_RDWR)}
+
+
 @linux_only
+@pytest.mark.parametrize("reader", READERS)
 @pytest.mark.parametrize("version", VERSIONS)
-def test_a_reader_that_stays_open_across_a_restart_gets_the_next_run(loopback, version):
+def test_a_reader_that_stays_open_across_a_restart_gets_the_next_run(loopback, version, reader):
     machine = loopback({"/dev/video10": model(version)})
     cam = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
     cam.send(gradient(64, 48), 0)
-    obs = machine.reader("/dev/video10")  # OBS starts reading, and keeps the device open through the restart
+    obs = machine.reader("/dev/video10", *READERS[reader])  # starts reading, and keeps it open through the restart
     cam.close()
     one_run("/dev/video10")
     assert len(machine.devices["/dev/video10"].frames) == 2
@@ -361,3 +367,123 @@ def test_vcam_run_with_a_stuck_device_does_not_say_install(loopback, capsys):
     err = capsys.readouterr().err
     assert "no v4l2loopback device takes vcam's frames" in err and "/dev/video10" in err
     assert "apt install" not in err and "Did you run" not in err
+
+
+def test_the_module_version_says_whether_a_refusal_means_a_live_writer(tmp_path):
+    """v4l2loopback exports its version only since 0.13 (MODULE_VERSION), and from 0.13 on a writer's close gives
+    output back by itself: none is 0.12 (what Debian 12 and Ubuntu 24.04 ship), one that does not parse is newer."""
+    from vcam.live.outputs.camera import gives_output_back, module_version
+
+    assert module_version(str(tmp_path)) is None
+    (tmp_path / "version").write_text("0.13.2\n")
+    assert module_version(str(tmp_path)) == "0.13.2"
+    assert [gives_output_back(v) for v in (None, "0.12.7", "0.10.0", "0.13.0", "0.13.2", "0.14.1", "1.0.0",
+                                           "0.13.2-14-gdeadbee", "snapshot")] == [
+        False, False, False, True, True, True, True, True, True]
+
+
+def test_writers_are_told_from_readers_by_their_open_flags():
+    """pyvirtualcam (so another vcam) opens write-only; readers read-write. OBS's own virtual camera opens read-write
+    and blocking (v4l2-output.c), its video source always non-blocking (v4l2-input.c)."""
+    from vcam.live.outputs.camera import _writes
+
+    assert _writes("vcam", os.O_WRONLY | os.O_SYNC) and _writes("python3", os.O_WRONLY)
+    assert not _writes("ffmpeg", os.O_RDWR) and not _writes("chrome", os.O_RDWR | os.O_NONBLOCK)
+    assert not _writes("v4l2-ctl", os.O_RDONLY)
+    assert _writes("obs", os.O_RDWR) and not _writes("obs", os.O_RDWR | os.O_NONBLOCK)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+@pytest.mark.parametrize("flags,writes", [(os.O_WRONLY | os.O_SYNC, True), (os.O_RDWR | os.O_NONBLOCK, False)],
+                         ids=["write-only", "read-write"])
+def test_the_open_flags_of_another_program_are_read_from_proc(tmp_path, flags, writes):
+    from vcam.live.outputs.camera import device_holders
+
+    device = tmp_path / "video10"
+    device.write_bytes(b"")
+    child = subprocess.Popen([sys.executable, "-c", "import os, sys; fd = os.open(sys.argv[1], int(sys.argv[2])); "
+                              "print('open', flush=True); sys.stdin.read()", str(device), str(flags)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "open\n"
+        found = device_holders(str(device))
+    finally:
+        child.stdin.close()
+        child.wait(timeout=60)
+    assert [(h.pid, h.writes) for h in found] == [(child.pid, writes)]
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_second_vcam_while_the_first_runs_is_refused_and_named(loopback, version):
+    """The reset handed a device another vcam still wrote to to a second writer: both wrote into one camera."""
+    machine = loopback({"/dev/video10": model(version), "/dev/video11": model(version)})
+    machine.program = "vcam (pid 5151)"  # the first run, another process
+    first = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    first.send(gradient(64, 48), 0)
+    machine.program = "vcam"  # this one
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video10")
+    assert "/dev/video10 is taken: vcam (pid 5151) writes to it" in err.value.message
+    assert "stop vcam (pid 5151)" in err.value.fix and "--out vcam:/dev/video11" in err.value.fix
+    assert machine.sent("vcam", "/dev/video10") == ["QUERYCAP"]  # asked, never reset
+    assert {opener.program for _, opener in machine.handles.values()} == {"vcam (pid 5151)"}  # nothing left open
+    assert not machine.advertises_output("/dev/video10")
+    assert machine.devices["/dev/video10"].ready_for_capture == 1
+    first.send(gradient(64, 48), 1)
+    assert len(machine.devices["/dev/video10"].frames) == 2  # the first run's frames only, and it goes on
+    first.close()
+    assert one_run("/dev/video10").name == "vcam:/dev/video10"  # once it has ended, the device is vcam's again
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_device_another_vcam_writes_to_is_named_as_such_when_none_is_named(loopback, version):
+    machine = loopback({"/dev/video10": model(version)})
+    machine.program = "vcam (pid 5151)"
+    first = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    first.send(gradient(64, 48), 0)
+    machine.program = "vcam"
+    with pytest.raises(VcamError) as err:
+        one_run()
+    assert "/dev/video10 is written to by vcam (pid 5151), left alone" in err.value.message
+    assert "stop the program that writes to /dev/video10" in err.value.fix
+    assert "--out vcam:/dev/video10" not in err.value.fix  # naming it would not help
+    first.close()
+
+
+@linux_only
+def test_on_013_a_device_that_refuses_has_a_writer_even_one_this_user_cannot_see(loopback):
+    """On 0.13 a writer's close gives output back, so a refusal is a live writer: the reset could only hand the
+    device to a second one (and raise ready_for_capture with nothing to lower it)."""
+    from loopback_model import Loopback013
+
+    machine = loopback({"/dev/video10": Loopback013()})
+    machine.hidden.add("vcam (pid 6000)")  # another user's
+    machine.program = "vcam (pid 6000)"
+    first = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    first.send(gradient(64, 48), 0)
+    machine.program = "vcam"
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video10")
+    assert "another program (not one this user can see) writes to it" in err.value.message
+    assert "fuser -v /dev/video10" in err.value.fix
+    assert machine.sent("vcam", "/dev/video10") == ["QUERYCAP"]
+    assert machine.devices["/dev/video10"].ready_for_capture == 1
+    first.close()
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_obs_virtual_camera_writing_to_the_named_device_is_refused(loopback, version):
+    """OBS's own virtual camera opens the device read-write and blocking (its video source adds O_NONBLOCK)."""
+    machine = loopback({"/dev/video10": model(version)})
+    obs = machine.streaming_writer("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video10")
+    assert "obs (pid 4242) (OBS's own Virtual Camera) writes to it" in err.value.message
+    assert "Stop Virtual Camera" in err.value.fix
+    assert machine.sent("vcam", "/dev/video10") == ["QUERYCAP"]
+    assert not machine.advertises_output("/dev/video10")  # still OBS's alone
+    assert machine.devices["/dev/video10"].ready_for_capture == 1
+    assert list(machine.handles) == [obs]

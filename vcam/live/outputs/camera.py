@@ -5,6 +5,7 @@ import enum
 import glob
 import os
 import platform
+import re
 import struct
 from dataclasses import dataclass, field
 from typing import Callable
@@ -58,13 +59,34 @@ def loopback_devices() -> list[str]:
     return found
 
 
+def module_version(sys_module: str = "/sys/module/v4l2loopback") -> str | None:
+    """The loaded v4l2loopback's version as sysfs gives it, or None where it gives none."""
+    try:
+        with open(os.path.join(sys_module, "version"), encoding="utf-8", errors="replace") as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def gives_output_back(version: str | None) -> bool:
+    """Whether this v4l2loopback gives output back by itself when a writer closes (0.13 and later), so that a device
+    refusing output always has a live writer. The module exports its version only since 0.13: none means 0.12 or
+    older, and a version that does not parse (a snapshot build's name) is newer."""
+    if version is None:
+        return False
+    numbers = re.match(r"v?(\d+)\.(\d+)", version)
+    return numbers is None or (int(numbers[1]), int(numbers[2])) >= (0, 13)
+
+
 @dataclass(frozen=True)
 class DeviceCalls:
-    """The system calls the reset makes, apart so that a model of the driver can stand in for the kernel."""
+    """What the reset reads and calls, apart so that a model of the driver can stand in for the kernel."""
 
     open: Callable[[str, int], int]
     ioctl: Callable[[int, int, bytearray], object]
     close: Callable[[int], None]
+    module_version: Callable[[], str | None] = module_version
+    proc: str = "/proc"
 
 
 def system_calls() -> DeviceCalls:
@@ -80,6 +102,7 @@ class Output(enum.Enum):
     REFUSES = "refuses output"  # a v4l2loopback device that does not advertise output
     NOT_LOOPBACK = "is not a v4l2loopback device"  # a real camera, or another driver's device
     UNKNOWN = "could not be opened and asked"  # missing, or not ours to open: pyvirtualcam says why
+    IN_USE = "has a writer"  # refuses output because another program writes to it: left alone
 
 
 def output_state(device: str, calls: DeviceCalls) -> Output:
@@ -121,13 +144,17 @@ def release_exclusive_caps(device: str, calls: DeviceCalls | None = None) -> Out
 
     v4l2loopback stops advertising output while it has a writer, and 0.12.x (Debian 12, Ubuntu 24.04) never gives
     it back after a writer that only wrote frames: every run after the first is refused. A device that advertises
-    output is left untouched; otherwise one handle that becomes a writer and closes is tried per driver rule, each
-    checked before the next. No STREAMOFF: 0.13 takes it as a writer leaving, whoever sends it, and would tell the
-    readers of a device another program writes to that nobody does. Returns what the device says at the end;
-    failures leave it as it was.
+    output is left untouched, and so is one another program writes to (IN_USE): on 0.13 and later every refusal
+    means a live writer, and on 0.12 a holder that opened it write-only (or OBS's virtual camera) is one; a reset
+    would hand the camera to a second writer, and both would write into it. Otherwise one handle that becomes a
+    writer and closes is tried per driver rule, each checked before the next. No STREAMOFF: 0.13 takes it as a
+    writer leaving, whoever sends it. Returns what the device says at the end; failures leave it as it was.
     """
     calls = calls or system_calls()
     state = output_state(device, calls)
+    if state is Output.REFUSES and (gives_output_back(calls.module_version())
+                                    or any(h.writes for h in device_holders(device, calls.proc))):
+        return Output.IN_USE
     for reset in (_stream_on, _get_format):
         if state is not Output.REFUSES:
             break
@@ -145,32 +172,77 @@ def release_exclusive_caps(device: str, calls: DeviceCalls | None = None) -> Out
     return state
 
 
-def holders(device: str, proc: str = "/proc") -> list[str]:
-    """The programs (name and pid) that have `device` open, among those this user may look into. Resetting a
-    loopback device another program writes to (OBS's own virtual camera) would give its output away while that
-    writer still writes, and let two programs write into one camera; readers and writers look the same from here."""
+@dataclass(frozen=True)
+class Holder:
+    """A program that has a device open, and whether one of its handles on it is a writer's."""
+
+    program: str  # its name, as /proc/PID/comm gives it
+    pid: int
+    writes: bool
+
+    def __str__(self) -> str:
+        return f"{self.program} (pid {self.pid})"
+
+
+def _writes(program: str, flags: int) -> bool:
+    """Whether a handle opened with `flags` is a writer's. Readers (OBS's video source, browsers, ffmpeg) open
+    read-write; pyvirtualcam, and so another vcam, opens write-only. OBS's own virtual camera opens read-write too,
+    but blocking, where OBS's video source always adds O_NONBLOCK. A writer that opens read-write (ffmpeg's v4l2
+    output) looks like a reader."""
+    mode = flags & os.O_ACCMODE
+    return mode == os.O_WRONLY or (program == "obs" and mode == os.O_RDWR and not flags & os.O_NONBLOCK)
+
+
+def _open_flags(pid_dir: str, fd: str) -> int | None:
+    """The open flags of a handle, from the octal `flags:` line of /proc/PID/fdinfo/FD."""
+    try:
+        with open(os.path.join(pid_dir, "fdinfo", fd), encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def device_holders(device: str, proc: str = "/proc") -> list[Holder]:
+    """The other programs that have `device` open, among those this user may look into. A handle whose flags
+    cannot be read does not count as a writer's."""
     try:
         target = os.path.realpath(device)
     except OSError:
         return []
     found = []
-    for fd_dir in glob.glob(os.path.join(proc, "[0-9]*", "fd")):
+    for fd_dir in sorted(glob.glob(os.path.join(proc, "[0-9]*", "fd"))):
         pid_dir = os.path.dirname(fd_dir)
-        if int(os.path.basename(pid_dir)) == os.getpid():
+        pid = int(os.path.basename(pid_dir))
+        if pid == os.getpid():
             continue
         try:
             links = os.listdir(fd_dir)
         except OSError:  # another user's process, or gone
             continue
+        flags = []
         for fd in links:
             try:
                 if os.readlink(os.path.join(fd_dir, fd)) == target:
-                    with open(os.path.join(pid_dir, "comm"), encoding="utf-8", errors="replace") as f:
-                        found.append(f"{f.read().strip()} (pid {os.path.basename(pid_dir)})")
-                    break
+                    flags.append(_open_flags(pid_dir, fd))
             except OSError:
                 continue
+        if not flags:
+            continue
+        try:
+            with open(os.path.join(pid_dir, "comm"), encoding="utf-8", errors="replace") as f:
+                program = f.read().strip()
+        except OSError:  # gone meanwhile
+            continue
+        found.append(Holder(program, pid, any(f is not None and _writes(program, f) for f in flags)))
     return found
+
+
+def holders(device: str, proc: str = "/proc") -> list[str]:
+    """The other programs (name and pid) that have `device` open, among those this user may look into."""
+    return [str(h) for h in device_holders(device, proc)]
 
 
 def _converter(fmt):
@@ -221,39 +293,66 @@ def _rgb_to_packed(frame: np.ndarray, order: str) -> np.ndarray:
 class _Checked:
     """What vcam found and did on Linux before pyvirtualcam opened a device, for a message that is true."""
 
+    calls: DeviceCalls | None = None  # None off Linux, where nothing is checked
     states: dict[str, Output] = field(default_factory=dict)  # devices reset (or found free), by path
-    held: dict[str, list[str]] = field(default_factory=dict)  # devices left alone: the programs that have them open
+    held: dict[str, list[Holder]] = field(default_factory=dict)  # devices left alone: the programs that have them open
 
 
 def _prepare(device: str | None) -> _Checked:
-    checked = _Checked()
     if platform.system() != "Linux":
-        return checked
+        return _Checked()
+    checked = _Checked(system_calls())
     if device:  # named: reset even while OBS or a browser reads it (a restarted show must get it back)
-        checked.states[device] = release_exclusive_caps(device)
+        state = release_exclusive_caps(device, checked.calls)
+        if state is Output.IN_USE:  # pyvirtualcam would refuse it too, and keep its handle open
+            raise _in_use(device, checked.calls)
+        checked.states[device] = state
     else:  # any free one: devices other programs have open (OBS writing to its own camera) are left alone
         for dev in loopback_devices():
-            programs = holders(dev)
-            if programs:
-                checked.held[dev] = programs
+            found = device_holders(dev, checked.calls.proc)
+            if found:
+                checked.held[dev] = found
             else:
-                checked.states[dev] = release_exclusive_caps(dev)
+                checked.states[dev] = release_exclusive_caps(dev, checked.calls)
     return checked
 
 
-def _refused(device: str, detail: str, state: Output | None) -> VcamError:
+OWN_DEVICE = ("give vcam a device of its own (vcam devices lists them; devices=2 video_nr=10,11 in the modprobe line "
+              "makes two)")
+
+
+def _in_use(device: str, calls: DeviceCalls) -> VcamError:
+    """A device another program writes to: taking it as well would make both programs' frames alternate in it."""
+    found = device_holders(device, calls.proc)
+    writers = [h for h in found if h.writes]
+    names = ", ".join(map(str, writers or found))
+    if writers:
+        who = names + (" (OBS's own Virtual Camera)" if any(h.program == "obs" for h in writers) else "")
+    else:  # 0.13 refuses output only while a writer has it open
+        who = f"one of {names}" if found else "another program (not one this user can see)"
+    stop = ("stop OBS's Virtual Camera (in OBS: Stop Virtual Camera)" if any(h.program == "obs" for h in writers)
+            else f"stop {names}" if found else f"stop the program that writes to it (sudo fuser -v {device} names it)")
+    others = [d for d in loopback_devices() if d != device]
+    elsewhere = f"name another device: --out vcam:{others[0]}" if others else OWN_DEVICE
+    return VcamError(f"{device} is taken: {who} writes to it, and vcam's frames would alternate with its own",
+                     f"{stop}, or {elsewhere}")
+
+
+def _refused(device: str, detail: str, checked: _Checked) -> VcamError:
     """pyvirtualcam's "not a video output device", said with what the reset found."""
+    state = checked.states.get(device)
     if state is Output.NOT_LOOPBACK:
         others = loopback_devices()
         return VcamError(f"{device} is not a v4l2loopback device, so it cannot take vcam's frames ({detail})",
                          f"it is a real camera: name a v4l2loopback device, --out vcam:{others[0]} "
                          "(vcam devices lists them)" if others else no_device_help())
+    if state is Output.IN_USE:
+        return _in_use(device, checked.calls)
     if state is Output.REFUSES:
-        programs = holders(device)
+        programs = holders(device, checked.calls.proc)
         fix = (f"{', '.join(programs)} {'has' if len(programs) == 1 else 'have'} it open: if "
-               f"{'it writes' if len(programs) == 1 else 'one of them writes'} to it (OBS's own Virtual Camera, "
-               "another vcam), stop that; otherwise the module is stuck: close the programs that use it and reload "
-               f"it:\n    {RELOAD}" if programs else
+               f"{'it writes' if len(programs) == 1 else 'one of them writes'} to it, stop that; otherwise the "
+               f"module is stuck: close the programs that use it and reload it:\n    {RELOAD}" if programs else
                "no program of yours has it open, so the module is stuck (or another user's program writes to it): "
                f"reload it:\n    {RELOAD}")
         return VcamError(f"{device} still refuses vcam's frames after a reset ({detail})", fix)
@@ -264,13 +363,20 @@ def _refused(device: str, detail: str, state: Output | None) -> VcamError:
 
 def _none_free(detail: str, checked: _Checked) -> VcamError:
     """No device named, v4l2loopback devices exist, and pyvirtualcam opened none of them."""
-    found = [f"{dev} is open in {', '.join(programs)}, left alone" for dev, programs in checked.held.items()]
+    found, written, read = [], [], []
+    for dev, programs in checked.held.items():
+        writers = [h for h in programs if h.writes]
+        (written if writers else read).append(dev)
+        names = ", ".join(map(str, writers or programs))
+        found.append(f"{dev} is {'written to by' if writers else 'open in'} {names}, left alone")
     found += [f"{dev} {state.value}" + (" after a reset" if state is Output.REFUSES else "")
               for dev, state in checked.states.items()]
+    written += [dev for dev, state in checked.states.items() if state is Output.IN_USE]
     fixes = []
-    if checked.held:
-        fixes.append(f"name a device to reset it even while it is open: --out vcam:{next(iter(checked.held))} "
-                     "(if that program writes to it, as OBS's own Virtual Camera does, stop that first)")
+    if read:
+        fixes.append(f"name a device to reset it even while it is open: --out vcam:{read[0]}")
+    if written:
+        fixes.append(f"stop the program that writes to {written[0]}, or {OWN_DEVICE}")
     if Output.REFUSES in checked.states.values():
         fixes.append(f"close the programs that use the devices and reload the module:\n    {RELOAD}")
     if not fixes:
@@ -287,7 +393,7 @@ def _open_error(error: RuntimeError, device: str | None, checked: _Checked) -> V
         return VcamError(f"the OBS virtual camera is busy ({detail})",
                          "stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), then run vcam again")
     if "not a video output device" in text:
-        return _refused(device or "the camera device", detail, checked.states.get(device or ""))
+        return _refused(device or "the camera device", detail, checked)
     if not device and (checked.held or checked.states):
         return _none_free(detail, checked)
     where = f" {device}" if device else ""
@@ -314,8 +420,8 @@ class VirtualCamera:
             if native not in (None, PixelFormat.RGB) and _converter(native) is not None:
                 opened = cam.device
                 cam.close()
-                if platform.system() == "Linux" and opened.startswith("/dev/"):
-                    release_exclusive_caps(opened)
+                if checked.calls and opened.startswith("/dev/"):
+                    checked.states[opened] = release_exclusive_caps(opened, checked.calls)
                 cam = pyvirtualcam.Camera(width, height, fps, fmt=native, device=device, backend=backend)
         except RuntimeError as e:
             raise _open_error(e, device, checked) from None
