@@ -292,7 +292,8 @@ def test_cam_runs_without_torch(tmp_path):
     with open(log, "w") as err:
         proc = subprocess.Popen([sys.executable, "-c", code], stderr=err, stdin=subprocess.DEVNULL)
     try:
-        # --duration counts from the first frame, which never comes: it runs until told to stop
+        # --duration counts from the first frame, which never comes: it waits for one (for up to
+        # FIRST_FRAME_WAIT_S, far longer than this test) until told to stop
         assert wait_for(lambda: "cannot reach the server" in log.read_text(), 120), log.read_text()
         proc.terminate()
         assert proc.wait(60) == 1, log.read_text()

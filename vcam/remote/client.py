@@ -26,6 +26,12 @@ from vcam.live.outputs import parse_spec
 from vcam.live.pacer import Pacer, PacerStats
 from vcam.live.status import StatusLine
 
+# With --duration, a client that has had no frame at all gives up after the longer of --duration and this. A
+# server started together with the client may load the 14B model from disk (tens of GB of weights, then the
+# compile) before its first frame, so less would end a scheduled recording that was about to begin; without any
+# bound, a recording scheduled against a server that is down or stuck would run until killed.
+FIRST_FRAME_WAIT_S = 600.0
+
 
 @dataclass
 class CamOptions:
@@ -37,6 +43,7 @@ class CamOptions:
     fit: str = "letterbox"
     smooth: bool = False
     duration: float | None = None
+    first_frame_wait: float = FIRST_FRAME_WAIT_S  # with --duration: the least wait for a first frame
     max_latency: float = 4.0
     fallback: str | None = None
     stdin: bool = True
@@ -102,6 +109,8 @@ class RemoteController:
 class Link:
     """The connection to the server: receives frames into the pacer, sends commands, reconnects."""
 
+    FIRST_RETRY_S, LAST_RETRY_S = 0.5, 5.0  # the wait between tries doubles from the first to the last
+
     def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
                  say: Callable[[str], None]):
         self.url = url
@@ -112,6 +121,8 @@ class Link:
         self.connected = False
         self.ever_connected = False
         self.refused: str | None = None  # why the server will never let this client in (a wrong token)
+        self.token_refused = False  # the last try was refused for its token, after this client had been let in
+        self._token_refusal_said = False
         self.frames = 0
         self.bytes = 0
         self.offset = 0.0  # server clock − local clock
@@ -164,7 +175,7 @@ class Link:
         from websockets.exceptions import InvalidStatus
         from websockets.sync.client import connect
 
-        delay = 0.5
+        delay = self.FIRST_RETRY_S
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
         lost_reported = False
         while not self._stop.is_set():
@@ -173,7 +184,8 @@ class Link:
                              compression=None, proxy=None) as ws:
                     self._ws = ws
                     self.connected = self.ever_connected = True
-                    delay = 0.5
+                    self.token_refused = self._token_refusal_said = False
+                    delay = self.FIRST_RETRY_S
                     lost_reported = False
                     self.say(f"connected to {self.url}")
                     with self._send_lock:
@@ -185,16 +197,10 @@ class Link:
                         if self._stop.is_set():
                             break
             except InvalidStatus as e:
-                code = e.response.status_code
-                if code == 401:  # trying again cannot help: the client ends (run_cam says why)
-                    self.refused = "wrong token" if self.token else "missing token"
+                if self._refusal(e.response.status_code, e.response.body):
                     return
-                reason = (e.response.body or b"").decode("utf-8", errors="replace").strip()
-                if code in (403, 503) and reason:  # a vcam server says why it refused and what to do
-                    self.say(f"the server answered HTTP {code}: {reason[:300]}")
-                else:
-                    self.say(f"the server answered HTTP {code}; is {self.url} a vcam server?")
             except Exception as e:
+                self.token_refused = False
                 if not lost_reported:
                     what = "connection to the server lost" if self.connected else "cannot reach the server"
                     self.say(f"{what} ({e.__class__.__name__}); holding the last frame, reconnecting")
@@ -204,7 +210,31 @@ class Link:
                 self.connected = False
             if self._stop.wait(delay):
                 return
-            delay = min(5.0, delay * 2)
+            delay = min(self.LAST_RETRY_S, delay * 2)
+
+    def _refusal(self, code: int, body: bytes | None) -> bool:
+        """Says why the server refused this try; True when the client must end (it can never get in)."""
+        self.token_refused = code == 401 and self.ever_connected
+        if code == 401:
+            why = "wrong token" if self.token else "missing token"
+            if not self.ever_connected:  # a mistake in this command line: the client ends (run_cam says why)
+                self.refused = why
+                return True
+            # Let in before, in this run: the server was restarted with another token. The camera may be in use
+            # (OBS), so it holds the last frame and the client keeps trying, as after any drop; said once.
+            if not self._token_refusal_said:
+                self._token_refusal_said = True
+                token = "the token it accepted before" if self.token else "this client, which has no token,"
+                self.say(f"the server now refuses {token} ({why}): was vcam serve restarted with another "
+                         f"--token? holding the last frame and retrying; to get back on, restart this client with "
+                         f"that token: vcam cam {self.url} --token TOKEN")
+            return False
+        reason = (body or b"").decode("utf-8", errors="replace").strip()
+        if code in (403, 503) and reason:  # a vcam server says why it refused and what to do
+            self.say(f"the server answered HTTP {code}: {reason[:300]}")
+        else:
+            self.say(f"the server answered HTTP {code}; is {self.url} a vcam server?")
+        return False
 
     def _receive(self, message) -> None:
         if isinstance(message, bytes):
@@ -255,17 +285,27 @@ class LinkFeed:
     duration_from = "air"
     STATS_EVERY_S = 2.0
 
-    def __init__(self, link: Link):
+    def __init__(self, link: Link, duration: float | None = None, first_frame_wait: float = FIRST_FRAME_WAIT_S,
+                 clock: Callable[[], float] = time.monotonic):
         self.link = link
-        self._last_bytes, self._last_t = 0, time.monotonic()
+        # with --duration, how long it waits for a first frame before it gives up (None: until quit)
+        self.gives_up_after = None if duration is None else max(duration, first_frame_wait)
+        self.gave_up = False
+        self._clock = clock
+        self._started = clock()
+        self._last_bytes, self._last_t = 0, self._started
         self._last_report = 0.0
         self._rate = 0.0
 
     def start(self) -> None:
+        self._started = self._clock()
         self.link.start()
 
     def poll(self, stats: PacerStats) -> bool:
-        link, now = self.link, time.monotonic()
+        link, now = self.link, self._clock()
+        if not stats.pushed and self.gives_up_after is not None and now - self._started >= self.gives_up_after:
+            self.gave_up = True  # run_cam says so
+            return True
         if now - self._last_t >= 1.0:
             self._rate = (link.bytes - self._last_bytes) / (now - self._last_t)
             self._last_bytes, self._last_t = link.bytes, now
@@ -278,6 +318,8 @@ class LinkFeed:
         link = self.link
         if link.connected:
             state = "LIVE" if link.frames else "CONNECTED, WAITING FOR THE FIRST FRAME"
+        elif link.token_refused:
+            state = "TOKEN REFUSED, RETRYING"
         else:
             state = "RECONNECTING" if link.frames else "CONNECTING"
         latency = link.net_latency + stats.latency
@@ -294,8 +336,9 @@ class LinkFeed:
 
 
 def run_cam(opts: CamOptions) -> int:
-    """Runs the client until --duration (counted from the first frame), `quit`, Ctrl-C or SIGTERM. Exit code 1
-    when no frame ever came; VcamError (exit 2) when the server refused the token."""
+    """Runs the client until --duration (counted from the first frame), `quit`, Ctrl-C or SIGTERM; with
+    --duration and no frame at all, until the longer of --duration and opts.first_frame_wait. Exit code 1 when
+    no frame ever came; VcamError (exit 2) when the server refused the token before ever letting it in."""
     status = StatusLine(opts.status_out or sys.stderr)
     if not opts.url.startswith(("ws://", "wss://")):
         raise ValueError(f"{opts.url!r} is not a server address; it looks like ws://HOST:PORT "
@@ -332,16 +375,29 @@ def run_cam(opts: CamOptions) -> int:
         router = MidiRouter(midi_map, remote, status.message)
         parts.append(MidiInput(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons))
     # freeze and blackout are the server's; the local copy of its state does no harm
-    code = air.run(LinkFeed(link), remote.handle_line, remote.state, parts)
+    feed = LinkFeed(link, opts.duration, opts.first_frame_wait)
+    code = air.run(feed, remote.handle_line, remote.state, parts)
     if link.refused is not None:
         raise _refusal(opts, link.refused)
-    if not link.frames:
-        why = "connected, but it sent none (still loading its model?)" if link.ever_connected else \
-            "it could not be reached"
-        recorded = "; the recordings hold no frame" if any(s.kind == "file" for s in specs) else ""
-        status.message(f"no frame came from {opts.url}: {why}{recorded}; exiting with code 1")
+    if not air.pacer.stats.pushed:  # as the loop counts it: nothing went on air
+        status.message(_no_frame_text(opts, link, feed, recorded=any(s.kind == "file" for s in specs)))
         return code or 1
     return code
+
+
+def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool) -> str:
+    if not link.ever_connected:
+        why = "it could not be reached"
+    elif link.frames:
+        why = "connected, but no whole block of frames came"
+    else:
+        why = "connected, but it sent none (still loading its model?)"
+    waited = ""
+    if feed.gave_up:
+        waited = (f" in {feed.gives_up_after:g} s (with --duration, a client waits for its first frame for "
+                  f"{opts.first_frame_wait:g} s, or --duration if longer)")
+    files = "; the recordings hold no frame" if recorded else ""
+    return f"no frame came from {opts.url}{waited}: {why}{files}; exiting with code 1"
 
 
 def _refusal(opts: CamOptions, why: str) -> VcamError:

@@ -315,6 +315,12 @@ class FrameServer:
             self._admitted[connection] = peer
             return None
 
+    def places_taken(self) -> int:
+        """What counts against max_clients: the clients served, and the handshakes let in whose handler has not
+        started yet."""
+        with self._lock:
+            return len(self.clients) + len(self._admitted)
+
     def _watch_loop(self) -> None:
         # A sender blocked in a write holds the connection's lock, so the library's own keepalive cannot close
         # it either: without this, such a client stays connected, and holds its threads, for ever.
