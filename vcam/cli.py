@@ -148,7 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     cam.add_argument("--fit", choices=("letterbox", "crop", "stretch"), default="letterbox")
     cam.add_argument("--smooth", action="store_true")
     cam.add_argument("--duration", type=_positive(float), metavar="SECONDS",
-                     help="stop this long after the first frame received")
+                     help="stop this long after the first frame received; with no frame at all, give up (exit 1) "
+                          "after this long or 10 minutes, whichever is longer")
     cam.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS")
     cam.add_argument("--fallback", metavar="IMAGE", help="image shown while the server is unreachable")
     cam.add_argument("--midi", metavar="PORT")
