@@ -331,9 +331,6 @@ class LinkFeed:
     def stop(self) -> None:
         self.link.stop()
 
-    def leave(self) -> None:
-        pass
-
 
 def run_cam(opts: CamOptions) -> int:
     """Runs the client until --duration (counted from the first frame), `quit`, Ctrl-C or SIGTERM; with
