@@ -93,3 +93,31 @@ def fake_midi_backend():
     fake_midi.PRESENT.update({"Fake nanoKONTROL2 MIDI 1", "Fake MIDImix"})
     yield fake_midi
     mido.set_backend(None)
+
+
+@pytest.fixture
+def local_servers():
+    """Starts FrameServers (vcam serve's network side) on free ports, loopback unless told, with a controller that
+    records the lines it gets and a list of what each server says."""
+    from vcam.remote.server import FrameServer, ServeSettings
+
+    servers = []
+
+    def make(**settings):
+        lines, said = [], []
+        server = FrameServer(ServeSettings(**{"port": 0, **settings}),
+                             lambda line, source: (lines.append(line), "ok")[1], lambda: {"screen": "live"},
+                             said.append)
+        server.start()
+        server.lines, server.said = lines, said
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def local_server(local_servers):
+    return local_servers()

@@ -385,30 +385,6 @@ def test_replies_are_never_dropped_and_only_the_newest_state_is_sent():
     client.close()
 
 
-@pytest.fixture
-def local_servers():
-    """Starts FrameServers on free loopback ports, with a controller that records the lines it gets."""
-    servers = []
-
-    def make(**settings):
-        lines, said = [], []
-        server = FrameServer(ServeSettings(port=0, **settings), lambda line, source: (lines.append(line), "ok")[1],
-                             lambda: {"screen": "live"}, said.append)
-        server.start()
-        server.lines, server.said = lines, said
-        servers.append(server)
-        return server
-
-    yield make
-    for server in servers:
-        server.stop()
-
-
-@pytest.fixture
-def local_server(local_servers):
-    return local_servers()
-
-
 def test_a_web_page_cannot_connect(local_server):
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect

@@ -17,34 +17,10 @@ from vcam.remote import server as server_module
 from vcam.remote.addresses import machine_addresses
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
 from vcam.remote.client import CamOptions, Link, LinkFeed, RemoteController, run_cam
-from vcam.remote.server import FrameServer, ServeSettings
+from vcam.remote.server import FrameServer
 
 HANDSHAKE = (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
              b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-
-
-@pytest.fixture
-def local_servers():
-    """Starts FrameServers on free ports (loopback unless told), recording what they say and the lines they get."""
-    servers = []
-
-    def make(**settings):
-        lines, said = [], []
-        server = FrameServer(ServeSettings(**{"port": 0, **settings}), lambda line, source: (lines.append(line), "ok")[1],
-                             lambda: {"screen": "live"}, said.append)
-        server.start()
-        server.lines, server.said = lines, said
-        servers.append(server)
-        return server
-
-    yield make
-    for server in servers:
-        server.stop()
-
-
-@pytest.fixture
-def local_server(local_servers):
-    return local_servers()
 
 
 def url_of(server):
