@@ -140,18 +140,18 @@ def read_proc(pid: int) -> tuple[float, int]:
 
 
 def table(samples: Sequence[Sample]) -> str:
-    rows = ["    time   RSS MB (lowest  highest)  threads"]
+    rows = [f"{'time':>8} {'lowest RSS':>11} {'highest RSS':>12} {'threads':>8}   (RSS in MB, since the row before)"]
     for s in samples:
-        when = f"{s.t / 60:7.1f}m" if s.t >= 0 else " loading"
-        rows.append(f"{when}         {s.rss_mb:7.0f} {s.rss_high or s.rss_mb:8.0f} {s.threads:9d}")
+        when = f"{s.t / 60:.1f}m" if s.t >= 0 else "loading"
+        rows.append(f"{when:>8} {s.rss_mb:11.0f} {s.rss_high or s.rss_mb:12.0f} {s.threads:8d}")
     return "\n".join(rows)
 
 
 def window_table(ws: Sequence[Window], window_s: float) -> str:
-    rows = [f"  window ({window_s / 60:g} min)   min RSS   max RSS   threads"]
+    rows = [f"  window ({window_s / 60:g} min)  lowest RSS  highest RSS  threads"]
     for w in ws:
-        rows.append(f"  {w.start / 60:5.1f}-{(w.start + window_s) / 60:<5.1f} min {w.min_rss:9.0f} {w.max_rss:9.0f} "
-                    f"{w.min_threads:5d}-{w.max_threads}")
+        rows.append(f"  {w.start / 60:5.1f} -{(w.start + window_s) / 60:5.1f} min {w.min_rss:11.0f} {w.max_rss:12.0f} "
+                    f"{w.min_threads:6d}-{w.max_threads}")
     return "\n".join(rows)
 
 
@@ -209,8 +209,8 @@ def run_soak(args: argparse.Namespace) -> int:
     argv = [args.python, "-m", "vcam", "run", args.show, "--model", args.model, "--size", args.size,
             "--out", args.out]
     print(f"soak: {' '.join(argv[1:])}", flush=True)
-    print(f"soak: {args.minutes:g} min on air, a command every {args.every:g} s, RSS sampled every "
-          f"{args.sample_every:g} s; vcam's output: {log_path}", flush=True)
+    print(f"soak: {args.minutes:g} min on air, a command every {args.every:g} s, a row every "
+          f"{args.sample_every:g} s (RSS read every {POLL_S:g} s); vcam's output: {log_path}", flush=True)
     show = Show(argv, log_path)
     print(table([]), flush=True)  # the header; a row follows every sample
     samples: list[Sample] = []

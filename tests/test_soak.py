@@ -120,6 +120,6 @@ def test_the_script_runs_a_short_show_and_prints_the_curve_and_a_verdict(tmp_pat
                           "--sample-every", "2", "--window", "0.1", "--log", str(log)], cwd=root,
                          env={**os.environ, "PYTHON": sys.executable}, capture_output=True, text=True, timeout=600)
     assert out.returncode in (0, 1), out.stdout + out.stderr  # flat or growing: judged, not failed
-    assert "time   RSS MB  threads" in out.stdout and "\nverdict: " in out.stdout
+    assert "lowest RSS" in out.stdout and "\nverdict: " in out.stdout
     assert "vcam exited with code 0" in out.stdout
     assert "prompt set" in log.read_text()  # the commands reached the show
