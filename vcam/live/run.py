@@ -19,6 +19,7 @@ from vcam.control.show import Show, load_show, missing_presets
 from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError
 from vcam.live.frames import load_image
+from vcam.live.heap import HeapTrimmer
 from vcam.live.model_feed import ModelFeed
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
 from vcam.live.producer import Generator
@@ -107,6 +108,9 @@ def play(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]],
         if log_file is not None:
             log_file.close()
         raise
+    # Last: after the attachment has the block. What the block freed goes back to the system, or a long show's
+    # resident memory creeps up (live/heap.py).
+    producer.listeners.append(HeapTrimmer())
     parts: list = [_Started(prompter)] + ([extra] if extra else [])
     router = None
     if midi is not None:
