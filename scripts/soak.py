@@ -1,10 +1,10 @@
 """A long show with commands flowing: does vcam's memory stay flat?
 
 Runs `vcam run SHOW --model tiny --size WxH --out null` with a command on its stdin every few seconds (presets,
-new prompts, seeds, blends cycling), reads the process's resident memory (RSS) and thread count from /proc every
+new prompts, seeds, blends cycling), reads the process's resident memory (RSS) and thread count from /proc 4 times a
 second, prints a row every 30 s (the lowest and highest RSS since the last row, the threads), and a verdict
-judged by the lowest RSS of each window: a leak raises even the lowest point of a window, while the memory a
-block uses while it is made only makes peaks. scripts/soak.sh is the way to call it.
+judged by the lowest RSS of each window after a minute of warm-up: a leak raises even the lowest point of a
+window, while the memory a block uses while it is made only makes peaks. scripts/soak.sh is the way to call it.
 
 Exit code: 0 flat, 1 growing, 2 the show could not be run (or judged).
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_TIMEOUT_S = 900.0  # building the tiny model and its first block at a large size, on a loaded CPU
 EXIT_TIMEOUT_S = 120.0  # after `quit`: the block in progress ends first (tens of seconds at 832x480 on a CPU)
-POLL_S = 1.0  # /proc is read this often: a row's lowest RSS is the trough between two blocks, not a chance point
+POLL_S = 0.25  # /proc is read this often: a row's lowest RSS is the trough between two blocks, not a chance point
 
 
 @dataclass(frozen=True)
@@ -72,30 +72,32 @@ class Verdict:
     text: str
 
 
-def windows(samples: Sequence[Sample], window_s: float) -> list[Window]:
-    """The on-air samples grouped into consecutive windows of `window_s` seconds (a last, partial window counts
-    when it holds at least half a window of time, else it joins the one before)."""
+def windows(samples: Sequence[Sample], window_s: float, warmup_s: float = 0.0) -> list[Window]:
+    """The samples from `warmup_s` seconds on air on, grouped into consecutive windows of `window_s` seconds (a
+    last, partial window counts when it holds at least half a window of time, else it joins the one before)."""
     groups: dict[int, list[Sample]] = {}
     for s in samples:
-        if s.t >= 0:
-            groups.setdefault(int(s.t // window_s), []).append(s)
+        if s.t >= warmup_s:
+            groups.setdefault(int((s.t - warmup_s) // window_s), []).append(s)
     keys = sorted(groups)
     if len(keys) > 1:
         last = keys[-1]
-        if groups[last][-1].t - last * window_s < window_s / 2:
+        if groups[last][-1].t - warmup_s - last * window_s < window_s / 2:
             groups[keys[-2]].extend(groups.pop(last))
-    return [Window(k * window_s, min(s.rss_mb for s in g), max(s.rss_high or s.rss_mb for s in g),
+    return [Window(warmup_s + k * window_s, min(s.rss_mb for s in g), max(s.rss_high or s.rss_mb for s in g),
                    min(s.threads for s in g), max(s.threads for s in g)) for k, g in sorted(groups.items())]
 
 
-def verdict(samples: Sequence[Sample], window_s: float, margin_mb: float, margin_ratio: float = 0.1) -> Verdict:
-    """Flat or growing, by the windowed minimum of RSS: growing when the last window's lowest RSS is above the
-    first's by more than `margin_mb` or `margin_ratio` of it, whichever is larger; or when the last window never
-    has as few threads as the first ever had. ValueError with fewer than two windows."""
-    ws = windows(samples, window_s)
+def verdict(samples: Sequence[Sample], window_s: float, margin_mb: float, margin_ratio: float = 0.1,
+            warmup_s: float = 0.0) -> Verdict:
+    """Flat or growing, by the windowed minimum of RSS after the warm-up (the first blocks fill the allocator and
+    the caches): growing when the last window's lowest RSS is above the first's by more than `margin_mb` or
+    `margin_ratio` of it, whichever is larger; or when the last window never has as few threads as the first ever
+    had. ValueError with fewer than two windows."""
+    ws = windows(samples, window_s, warmup_s)
     if len(ws) < 2:
-        raise ValueError(f"fewer than two windows of {window_s / 60:g} min on air: run longer, or pass a shorter "
-                         "--window")
+        raise ValueError(f"fewer than two windows of {window_s / 60:g} min on air after the warm-up: run longer, "
+                         "or pass a shorter --window")
     first, last = ws[0], ws[-1]
     allowed = max(margin_mb, margin_ratio * first.min_rss)
     rise = last.min_rss - first.min_rss
@@ -148,7 +150,7 @@ def table(samples: Sequence[Sample]) -> str:
 
 
 def window_table(ws: Sequence[Window], window_s: float) -> str:
-    rows = [f"  window ({window_s / 60:g} min)  lowest RSS  highest RSS  threads"]
+    rows = [f"  window ({window_s / 60:.3g} min)  lowest RSS  highest RSS  threads"]
     for w in ws:
         rows.append(f"  {w.start / 60:5.1f} -{(w.start + window_s) / 60:5.1f} min {w.min_rss:11.0f} {w.max_rss:12.0f} "
                     f"{w.min_threads:6d}-{w.max_threads}")
@@ -263,11 +265,12 @@ def run_soak(args: argparse.Namespace) -> int:
         return 2
     window_s = args.window * 60
     try:
-        v = verdict(samples, window_s, args.margin)
+        v = verdict(samples, window_s, args.margin, warmup_s=args.warmup * 60)
     except ValueError as e:
         print(f"\nsoak: no verdict: {e}", flush=True)
         return 2
-    print("\n" + window_table(windows(samples, window_s), window_s))
+    print(f"\nafter {args.warmup:g} min of warm-up:")
+    print(window_table(windows(samples, window_s, args.warmup * 60), window_s))
     print(f"\nverdict: {v.text}", flush=True)
     return 1 if v.growing else 0
 
@@ -279,9 +282,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--size", default="832x480", help="generated frame size (832x480)")
     p.add_argument("--every", type=float, default=2.0, help="seconds between two commands (2)")
     p.add_argument("--sample-every", type=float, default=30.0,
-                   help="seconds between two rows of the curve (30); /proc is read every second")
+                   help="seconds between two rows of the curve (30); /proc is read 4 times a second")
+    p.add_argument("--warmup", type=float, default=1.0,
+                   help="minutes on air left out of the verdict while the first blocks fill the allocator (1)")
     p.add_argument("--window", type=float, default=None,
-                   help="minutes per window of the verdict (5, or a third of --minutes when shorter than 15)")
+                   help="minutes per window of the verdict (5, or a third of the judged time when shorter)")
     p.add_argument("--margin", type=float, default=64.0,
                    help="MB the last window's minimum may exceed the first's (64, or 10%% of it if larger)")
     p.add_argument("--model", default="tiny")
@@ -290,10 +295,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--log", help="where vcam's output goes (default: a temporary file)")
     p.add_argument("--python", default=sys.executable, help="the Python that runs vcam (this one)")
     args = p.parse_args(argv)
+    if args.warmup < 0 or args.minutes <= args.warmup:
+        p.error("--minutes must be more than --warmup, and --warmup 0 or more")
     if args.window is None:
-        args.window = min(5.0, args.minutes / 3)
-    if args.minutes <= 0 or args.every <= 0 or args.sample_every <= 0 or args.window <= 0:
-        p.error("--minutes, --every, --sample-every and --window must be more than 0")
+        args.window = min(5.0, (args.minutes - args.warmup) / 3)
+    if args.every <= 0 or args.sample_every <= 0 or args.window <= 0:
+        p.error("--every, --sample-every and --window must be more than 0")
     return args
 
 

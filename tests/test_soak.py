@@ -70,6 +70,15 @@ def test_loading_samples_are_left_out_and_a_short_tail_joins_the_last_window():
     assert all(w.min_rss == 600 for w in ws)  # the loading samples (300 MB) are not in the first window
 
 
+def test_the_warm_up_is_left_out():
+    # trimmed between blocks: the first trough is lower (the caches are still empty), then level
+    settling = lambda t: 505 if t < MIN else 560 + 10 * ((t // 30) % 2)
+    assert soak.verdict(curve(settling, minutes=10), 3 * MIN, margin_mb=40).growing
+    v = soak.verdict(curve(settling, minutes=10), 3 * MIN, margin_mb=40, warmup_s=MIN)
+    assert not v.growing
+    assert [w.start for w in soak.windows(curve(settling, minutes=10), 3 * MIN, MIN)] == [MIN, 4 * MIN, 7 * MIN]
+
+
 def test_too_short_to_judge():
     with pytest.raises(ValueError, match="fewer than two windows"):
         soak.verdict(curve(lambda t: 600, minutes=4), 5 * MIN, margin_mb=64)
@@ -106,8 +115,11 @@ def test_read_proc_reads_this_process():
 
 def test_options_default_to_the_reported_soak_and_shrink_the_window_of_a_short_run():
     args = soak.parse_args([])
-    assert (args.minutes, args.size, args.every, args.sample_every, args.window) == (30, "832x480", 2, 30, 5)
-    assert soak.parse_args(["--minutes", "3"]).window == 1
+    assert (args.minutes, args.size, args.every, args.sample_every, args.window, args.warmup) == \
+        (30, "832x480", 2, 30, 5, 1)
+    assert soak.parse_args(["--minutes", "4"]).window == 1  # three windows after the warm-up
+    with pytest.raises(SystemExit):
+        soak.parse_args(["--minutes", "1"])  # nothing left to judge after the warm-up
 
 
 @pytest.mark.slow  # a vcam process of its own for half a minute on air
@@ -117,7 +129,7 @@ def test_the_script_runs_a_short_show_and_prints_the_curve_and_a_verdict(tmp_pat
     root = _path.parent.parent
     log = tmp_path / "vcam.log"
     out = subprocess.run(["bash", "scripts/soak.sh", "--minutes", "0.5", "--size", "112x64", "--every", "0.5",
-                          "--sample-every", "2", "--window", "0.1", "--log", str(log)], cwd=root,
+                          "--sample-every", "2", "--warmup", "0.1", "--window", "0.1", "--log", str(log)], cwd=root,
                          env={**os.environ, "PYTHON": sys.executable}, capture_output=True, text=True, timeout=600)
     assert out.returncode in (0, 1), out.stdout + out.stderr  # flat or growing: judged, not failed
     assert "lowest RSS" in out.stdout and "\nverdict: " in out.stdout
