@@ -152,12 +152,17 @@ def test_vcam_cam_counts_its_duration_from_the_first_frame(local_server, camera)
     assert abs(frames[-1].reshape(64, 112, 3).mean() - 90) < 4  # the show was on the camera when it ended
 
 
-def test_vcam_cam_that_never_got_a_frame_says_so_and_exits_1(local_server, tmp_path):
+def _silent_and_unreachable(server):
+    """(url, what the status says, why no frame came) for a server that sends no frame and for a closed port."""
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         closed = f"ws://127.0.0.1:{s.getsockname()[1]}"
-    for url, cue, why in [(url_of(local_server), "connected to", "still loading"),
-                          (closed, "cannot reach the server", "could not be reached")]:
+    return [(url_of(server), "connected to", "still loading"),
+            (closed, "cannot reach the server", "could not be reached")]
+
+
+def test_vcam_cam_that_never_got_a_frame_says_so_and_exits_1(local_server, tmp_path):
+    for url, cue, why in _silent_and_unreachable(local_server):
         status, typed = io.StringIO(), Pipe()
         opts = CamOptions(url=url, outs=["null", f"file:{tmp_path / 'show.mp4'}"], size=(112, 64), duration=1.0,
                           commands=typed.reader, status_out=status)
@@ -236,11 +241,7 @@ def test_a_client_with_a_duration_gives_up_after_a_bounded_wait_for_its_first_fr
 
 
 def test_vcam_cam_with_a_duration_and_no_frame_ends_by_itself(local_server, tmp_path):
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        closed = f"ws://127.0.0.1:{s.getsockname()[1]}"
-    for url, cue, why in [(url_of(local_server), "connected to", "still loading"),
-                          (closed, "cannot reach the server", "could not be reached")]:
+    for url, cue, why in _silent_and_unreachable(local_server):
         status = io.StringIO()
         # nothing is typed: a recording scheduled against a server that sends nothing must end by itself
         opts = CamOptions(url=url, outs=["null", f"file:{tmp_path / 'show.mp4'}"], size=(112, 64), duration=0.5,

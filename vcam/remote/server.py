@@ -309,7 +309,7 @@ class FrameServer:
             # a handshake that failed after it was let in never reaches the handler; its socket is closed by then
             for gone in [c for c in self._admitted if c.socket.fileno() == -1]:
                 del self._admitted[gone]
-            n = len(self.clients) + len(self._admitted)
+            n = self._places()
             if n >= self.settings.max_clients:
                 return n
             self._admitted[connection] = peer
@@ -319,7 +319,10 @@ class FrameServer:
         """What counts against max_clients: the clients served, and the handshakes let in whose handler has not
         started yet."""
         with self._lock:
-            return len(self.clients) + len(self._admitted)
+            return self._places()
+
+    def _places(self) -> int:  # with the lock held
+        return len(self.clients) + len(self._admitted)
 
     def _watch_loop(self) -> None:
         # A sender blocked in a write holds the connection's lock, so the library's own keepalive cannot close
