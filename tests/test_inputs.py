@@ -1,0 +1,464 @@
+"""The video a stream restyles, on the light side: the input spec, live frames spread over a block, a clip by
+position, a still image, a camera through a test double (lost and found again) and the switch between them."""
+import os
+import platform
+import threading
+
+import cv2
+import numpy as np
+import pytest
+
+from fake_capture import FakeDevice
+from helpers import wait_for
+from vcam.errors import VcamError
+from vcam.inspec import InputSpec, parse_input
+from vcam.live.inputs import (CameraSource, ClipSource, ImageSource, InputError, InputSwitch, LiveFrames,
+                              check_input, open_device, spread)
+from vcam.live.inputs import clip as clip_module
+
+W, H = 32, 24  # the stream's size in these tests
+
+
+class Clock:
+    def __init__(self, now: float = 100.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def numbered(i: int, size=(W, H)) -> np.ndarray:
+    """A frame whose every pixel is `i`: what a take gives back tells which frames it chose."""
+    return np.full((size[1], size[0], 3), i, dtype=np.uint8)
+
+
+def taken(block: np.ndarray) -> list[int]:
+    return [int(v) for v in block[:, 0, 0, 0]]
+
+
+def live(**kw) -> LiveFrames:
+    return LiveFrames(W, H, "crop", name="camera:0", first_wait_s=0, **kw)
+
+
+# --- the input spec ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, kind, target", [
+    ("none", "none", ""), ("camera", "camera", ""), ("camera:2", "camera", "2"),
+    ("camera:/dev/video10", "camera", "/dev/video10"), ("file:clip.mp4", "file", "clip.mp4"),
+    ("file:/abs/with:colon.mp4", "file", "/abs/with:colon.mp4"), ("image:photo.png", "image", "photo.png"),
+    ("net", "net", ""), ("  Camera:1 ", "camera", "1"),
+])
+def test_parse_input_reads_every_form(text, kind, target):
+    spec = parse_input(text)
+    assert spec == InputSpec(kind, target)
+    assert parse_input(str(spec)) == spec
+
+
+@pytest.mark.parametrize("text, says", [
+    ("webcam", "unknown input"), ("", "unknown input"), ("none:x", "takes nothing"), ("net:5", "takes nothing"),
+    ("file:", "needs a path"), ("image:", "needs a path"), ("camera:", "needs a device"),
+    ("camera:front", "neither an index"),
+])
+def test_parse_input_refuses_bad_forms_saying_why(text, says):
+    with pytest.raises(ValueError, match=says):
+        parse_input(text)
+
+
+def test_a_show_files_paths_are_relative_to_the_show():
+    assert parse_input("file:clips/a.mp4").relative_to("/shows") == InputSpec("file", "/shows/clips/a.mp4")
+    assert parse_input("image:/abs/b.png").relative_to("/shows") == InputSpec("image", "/abs/b.png")
+    assert parse_input("camera:0").relative_to("/shows") == InputSpec("camera", "0")
+    assert parse_input("camera").live and parse_input("net").live and not parse_input("file:a.mp4").live
+
+
+# --- live frames ------------------------------------------------------------------------------------------------
+
+def test_spread_is_even_ends_at_the_newest_and_repeats_when_short():
+    assert spread(30, 12) == [2, 4, 7, 9, 12, 14, 17, 19, 22, 24, 27, 29]
+    assert spread(12, 12) == list(range(12))
+    short = spread(5, 12)
+    assert short[-1] == 4 and sorted(short) == short and set(short) == {0, 1, 2, 3, 4}
+    assert max(short.count(i) for i in range(5)) - min(short.count(i) for i in range(5)) <= 1
+    assert spread(1, 9) == [0] * 9
+
+
+def test_a_block_is_spread_over_the_frames_that_arrived_since_the_last():
+    frames = live()
+    for i in range(30):
+        frames.push(numbered(i))
+    first = frames.frames(0, 12)
+    assert first.shape == (12, H, W, 3) and first.dtype == np.uint8
+    assert taken(first) == [2, 4, 7, 9, 12, 14, 17, 19, 22, 24, 27, 29]
+    for i in range(30, 39):
+        frames.push(numbered(i))
+    assert taken(frames.frames(12, 9)) == list(range(30, 39))  # only what came since: none of the first 30
+
+
+def test_fewer_frames_than_asked_repeat_evenly_newest_last():
+    frames = live()
+    for i in range(4):
+        frames.push(numbered(i))
+    assert taken(frames.frames(0, 12)) == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]
+
+
+def test_a_stall_reuses_the_newest_frame_and_the_status_says_so():
+    clock = Clock()
+    frames = live(clock=clock, stall_after_s=1.0)
+    frames.push(numbered(7))
+    frames.push(numbered(8))
+    clock.now += 0.08
+    assert frames.status() == "in camera:0 0.08 s old"
+    assert frames.age() == pytest.approx(0.08)
+    assert taken(frames.frames(0, 12))[-1] == 8
+    clock.now += 3.12
+    again = frames.frames(12, 12)
+    assert taken(again) == [8] * 12  # nothing new: held still, never a jump back in time
+    assert frames.reused == 1 and frames.stalled
+    assert frames.status() == "in camera:0 stalled 3.2 s: reusing the last frames"
+    frames.push(numbered(9))
+    assert frames.status() == "in camera:0 0.00 s old" and not frames.stalled
+    assert taken(frames.frames(24, 12)) == [9] * 12 and frames.reused == 1
+
+
+def test_push_at_a_given_time_sets_the_age():
+    clock = Clock(50.0)
+    frames = live(clock=clock)
+    frames.push(numbered(1), at=49.5)
+    assert frames.age() == pytest.approx(0.5)
+
+
+def test_memory_stays_bounded_and_the_spread_covers_the_whole_wait():
+    frames = live(cap=48)
+    for i in range(1000):
+        frames.push(numbered(i % 256))
+        assert len(frames._pending) <= 49
+    block = frames.frames(0, 12)
+    # the even sample is every 32nd arrival (0, 32, …, 992) and the newest: the block spans the whole wait
+    arrivals = list(range(0, 1000, 32)) + [999]
+    assert taken(block) == [arrivals[i] % 256 for i in spread(len(arrivals), 12)]
+    assert taken(block)[0] < 100 and taken(block)[-1] == 999 % 256
+
+
+def test_frames_of_any_size_are_fitted_to_the_stream():
+    frames = live()
+    frames.push(numbered(5, size=(200, 100)))
+    assert frames.frames(0, 9).shape == (9, H, W, 3)
+    unsized = LiveFrames(first_wait_s=0)
+    unsized.push(numbered(3, size=(60, 30)))
+    unsized.fit_to(W, H, "letterbox")
+    block = unsized.frames(0, 9)
+    assert block.shape == (9, H, W, 3)
+    assert block[0, 0, 0, 0] == 0 and block[0, H // 2, W // 2, 0] == 3  # letterboxed: black bars above/below
+
+
+def test_the_pushed_frame_is_copied_so_the_pusher_may_reuse_its_buffer():
+    frames = live()
+    buffer = numbered(1)
+    frames.push(buffer)
+    buffer[:] = 200
+    assert taken(frames.frames(0, 9)) == [1] * 9
+
+
+def test_before_the_first_frame_a_take_gives_black_and_the_status_waits():
+    frames = live()
+    assert frames.age() is None
+    assert frames.status() == "in camera:0: waiting for the first input frame"
+    block = frames.frames(0, 9)
+    assert block.shape == (9, H, W, 3) and not block.any()
+
+
+def test_a_take_waits_a_moment_for_the_first_frame():
+    frames = LiveFrames(W, H, first_wait_s=60)
+    got = []
+    taker = threading.Thread(target=lambda: got.append(frames.frames(0, 9)))
+    taker.start()
+    frames.push(numbered(42))
+    taker.join(60)
+    assert not taker.is_alive() and taken(got[0]) == [42] * 9
+
+
+def test_push_refuses_what_is_no_rgb_frame():
+    frames = live()
+    for bad in (np.zeros((H, W), np.uint8), np.zeros((H, W, 3), np.float32), np.zeros((H, W, 4), np.uint8),
+                np.zeros((0, W, 3), np.uint8), "frame"):
+        with pytest.raises(ValueError, match="RGB uint8"):
+            frames.push(bad)
+    assert frames.pushed == 0
+
+
+def test_pushes_from_threads_while_blocks_are_taken():
+    frames = live(cap=8)
+
+    def pusher(base):
+        for i in range(300):
+            frames.push(numbered(base + i % 100))
+
+    threads = [threading.Thread(target=pusher, args=(b,)) for b in (0, 100)]
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        assert frames.frames(0, 12).shape == (12, H, W, 3)
+    for t in threads:
+        t.join()
+    assert frames.pushed == 600 and frames.frames(0, 12).shape == (12, H, W, 3)
+
+
+# --- a clip and an image ----------------------------------------------------------------------------------------
+
+CLIP_FRAMES = 20
+
+
+def write_clip(path, count=CLIP_FRAMES, size=(64, 48)) -> str:
+    """An MJPEG clip whose frame i is grey level 10·i (MJPEG decodes it back within a few levels)."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, size)
+    assert writer.isOpened()
+    for i in range(count):
+        writer.write(np.full((size[1], size[0], 3), 10 * i, dtype=np.uint8))
+    writer.release()
+    return str(path)
+
+
+def clip_frames(block: np.ndarray) -> list[int]:
+    return [round(float(f.mean()) / 10) for f in block]
+
+
+@pytest.fixture
+def clip_path(tmp_path):
+    return write_clip(tmp_path / "clip.avi")
+
+
+def test_a_clip_plays_by_position_and_loops(clip_path):
+    clip = ClipSource(clip_path, W, H)
+    assert clip.length == CLIP_FRAMES
+    first = clip.frames(0, 9)
+    assert first.shape == (9, H, W, 3) and first.dtype == np.uint8
+    assert clip_frames(first) == list(range(9))
+    assert clip_frames(clip.frames(9, 12)) == [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 0]
+    assert clip_frames(clip.frames(45, 12)) == [(45 + i) % 20 for i in range(12)]
+    assert clip.status() == "in clip.avi 17/20"
+    clip.close()
+
+
+def test_a_clip_gives_the_same_frames_for_the_same_start_in_any_order(clip_path, monkeypatch):
+    monkeypatch.setattr(clip_module, "KEEP", 3)  # so going back reopens the file rather than reading what is kept
+    played = ClipSource(clip_path, W, H)
+    forward = [played.frames(start, 12) for start in (0, 12, 24, 36)]
+    jumping = ClipSource(clip_path, W, H)
+    for start in (36, 12, 24, 0, 12):
+        assert np.array_equal(jumping.frames(start, 12), forward[start // 12])
+    assert len(jumping._kept) <= 3  # decoded as it plays, never the whole clip
+    played.close()
+    jumping.close()
+
+
+def test_a_clip_shorter_than_a_block_repeats_itself(tmp_path):
+    clip = ClipSource(write_clip(tmp_path / "short.avi", count=5), W, H)
+    assert clip_frames(clip.frames(3, 12)) == [(3 + i) % 5 for i in range(12)]
+
+
+def test_a_missing_clip_is_a_clear_error(tmp_path):
+    missing = str(tmp_path / "nope.mp4")
+    with pytest.raises(InputError, match="nope.mp4: no such file") as raised:
+        ClipSource(missing, W, H)
+    assert isinstance(raised.value, ValueError) and isinstance(raised.value, VcamError)
+    assert "relative to the show file" in raised.value.fix
+    with pytest.raises(InputError, match="not a file"):
+        ClipSource(str(tmp_path), W, H)
+
+
+def test_a_file_that_does_not_decode_is_a_clear_error(tmp_path):
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"not a video at all" * 100)
+    with pytest.raises(InputError, match="cannot decode .*junk.mp4 as a video") as raised:
+        ClipSource(str(junk), W, H)
+    assert "ffmpeg -i" in raised.value.fix and "\n" not in str(raised.value)
+
+
+def test_an_image_is_the_input_of_every_frame(tmp_path):
+    bgr = np.zeros((50, 100, 3), dtype=np.uint8)
+    bgr[:, :, 2] = 255  # red, in OpenCV's order
+    bgr[:, 45:55] = (0, 255, 0)  # a green band in the middle
+    path = str(tmp_path / "photo.png")
+    cv2.imwrite(path, bgr)
+    image = ImageSource(path, W, H, "crop")
+    block = image.frames(7, 9)
+    assert block.shape == (9, H, W, 3) and all(np.array_equal(f, block[0]) for f in block)
+    assert tuple(block[0, 0, 0]) == (255, 0, 0)  # RGB
+    assert tuple(block[0, H // 2, W // 2]) == (0, 255, 0)  # crop kept the middle
+    assert image.frames(0, 12).shape == (12, H, W, 3)
+    assert image.status() == "in photo.png"
+
+
+def test_a_missing_or_unreadable_image_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        ImageSource(str(tmp_path / "gone.png"), W, H)
+    text = tmp_path / "notes.png"
+    text.write_text("hello")
+    with pytest.raises(InputError, match="cannot read .*notes.png as an image"):
+        ImageSource(str(text), W, H)
+
+
+# --- a camera through a test double -----------------------------------------------------------------------------
+
+class Said:
+    def __init__(self):
+        self.lines: list[str] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, text: str) -> None:
+        with self.lock:
+            self.lines.append(text)
+
+    def count(self, part: str) -> int:
+        with self.lock:
+            return sum(part in line for line in self.lines)
+
+
+def camera(device: FakeDevice, said=None, target="0", **kw) -> CameraSource:
+    return CameraSource(target, W, H, "crop", said or Said(), open_capture=device.open, retry_s=0.01, **kw)
+
+
+def test_a_camera_gives_its_frames_in_rgb_at_the_streams_size():
+    device = FakeDevice(bgr=(10, 20, 30))
+    cam = camera(device)
+    try:
+        block = cam.frames(0, 9)
+        assert block.shape == (9, H, W, 3) and tuple(block[0, 0, 0]) == (30, 20, 10)
+        device.bgr = (1, 2, 3)
+        assert wait_for(lambda: tuple(cam.frames(0, 12)[-1, 0, 0]) == (3, 2, 1), 60)
+        assert cam.status().startswith("in camera:0 ") and cam.status().endswith(" s old")
+        assert device.targets == ["0"]
+    finally:
+        cam.close()
+
+
+def test_an_unplugged_camera_is_said_lost_once_and_reopened_when_it_returns():
+    device, said = FakeDevice(bgr=(10, 20, 30)), Said()
+    cam = camera(device, said)
+    try:
+        device.plugged = False
+        assert wait_for(lambda: said.count("lost") == 1, 60)
+        assert said.lines[0] == "camera:0 lost: the show goes on with the last frames; waiting for it to come back"
+        assert cam.status().startswith("in camera:0 lost") and "reusing the last frames" in cam.status()
+        assert wait_for(lambda: len(device.opened) >= 4, 60)  # it keeps trying
+        block = cam.frames(0, 12)  # the show goes on: the last frame, held
+        assert block.shape == (12, H, W, 3) and tuple(block[-1, 0, 0]) == (30, 20, 10)
+        device.bgr = (5, 6, 7)
+        device.plugged = True
+        assert wait_for(lambda: said.count("camera:0 is back") == 1, 60)
+        assert wait_for(lambda: tuple(cam.frames(0, 12)[-1, 0, 0]) == (7, 6, 5), 60)
+        assert not cam.lost and not cam.status().startswith("in camera:0 lost")
+        assert said.count("lost") == 1
+    finally:
+        cam.close()
+
+
+def test_closing_a_camera_stops_its_thread_and_releases_the_device():
+    device = FakeDevice()
+    cam = camera(device)
+    cam.close()
+    assert not cam._thread.is_alive()
+    assert device.open_captures() == 0
+
+
+def test_a_camera_lost_while_closing_is_not_reported():
+    device, said = FakeDevice(), Said()
+    cam = camera(device, said)
+    cam.close()
+    device.plugged = False
+    assert said.lines == []
+
+
+def test_a_missing_camera_is_a_clear_error_naming_the_device():
+    device = FakeDevice()
+    device.plugged = False
+    with pytest.raises(InputError, match="cannot open camera:3") as raised:
+        camera(device, target="3")
+    if platform.system() == "Linux":
+        assert "ls /dev/video*" in raised.value.fix and "v4l2-ctl --list-devices" in raised.value.fix
+    assert device.open_captures() == 0
+
+
+def test_a_camera_that_gives_no_frames_is_a_clear_error():
+    device = FakeDevice()
+    device.gives_frames = False
+    with pytest.raises(InputError, match="camera:/dev/video10 opened but gives no frames") as raised:
+        camera(device, target="/dev/video10")
+    assert "OBS" in raised.value.fix
+    assert device.open_captures() == 0
+
+
+@pytest.mark.skipif(platform.system() != "Linux", reason="device nodes are Linux's")
+def test_opening_a_device_node_that_is_not_there_says_how_to_find_one():
+    with pytest.raises(InputError, match="no capture device /dev/video97") as raised:
+        open_device("/dev/video97")
+    assert "v4l2-ctl --list-devices" in raised.value.fix
+    if not os.path.exists("/dev/video96"):
+        with pytest.raises(InputError, match="no capture device /dev/video96"):
+            open_device("96")
+
+
+# --- the switch -------------------------------------------------------------------------------------------------
+
+def test_the_switch_closes_the_old_source_once_the_new_one_opened(clip_path, tmp_path):
+    device, said = FakeDevice(), Said()
+    switch = InputSwitch(W, H, "crop", said, open_capture=device.open)
+    cam = switch.open("camera:0")
+    assert isinstance(cam, CameraSource) and switch.status().startswith("in camera:0")
+    clip = switch.open(parse_input(f"file:{clip_path}"))
+    assert isinstance(clip, ClipSource) and switch.spec == InputSpec("file", clip_path)
+    assert not cam._thread.is_alive() and device.open_captures() == 0
+    with pytest.raises(InputError, match="no such file"):
+        switch.open(f"file:{tmp_path / 'typo.mp4'}")
+    assert switch.source is clip and clip._cap is not None  # a bad input leaves the current one playing
+    assert switch.open("none") is None and clip._cap is None and switch.status() is None
+    switch.close()
+
+
+def test_naming_the_open_camera_again_keeps_it():
+    device = FakeDevice()
+    switch = InputSwitch(W, H, open_capture=device.open)
+    try:
+        first = switch.open("camera:0")
+        assert switch.open("camera") is first and switch.open("camera:0") is first
+        assert len(device.opened) == 1 and first._thread.is_alive()
+        assert switch.check("camera:0") == InputSpec("camera", "0") and len(device.opened) == 1
+    finally:
+        switch.close()
+    assert device.open_captures() == 0 and switch.source is None
+
+
+def test_net_is_the_uploads_and_only_where_there_are_some():
+    with pytest.raises(InputError, match="only in vcam serve") as raised:
+        InputSwitch(W, H).open("net")
+    assert "vcam cam" in raised.value.fix
+    uploads = LiveFrames(first_wait_s=0)
+    switch = InputSwitch(W, H, "crop", uploads=uploads)
+    assert switch.open("net") is uploads
+    uploads.push(numbered(4, size=(64, 48)))
+    assert uploads.frames(0, 9).shape == (9, H, W, 3)  # fitted to the stream's size by the switch
+    assert switch.open("none") is None
+    for i in (5, 6):
+        uploads.push(numbered(i))  # still taking uploads: switching away does not close them
+    assert switch.open("net") is uploads
+    assert taken(uploads.frames(0, 9)) == [6] * 9  # what waited while away is dropped: only the newest, held
+    uploads.push(numbered(7))
+    assert taken(uploads.frames(9, 9)) == [7] * 9
+
+
+def test_check_input_opens_and_closes_before_the_model_loads(clip_path, tmp_path):
+    assert check_input("none") == InputSpec("none")
+    assert check_input(f"file:{clip_path}") == InputSpec("file", clip_path)
+    with pytest.raises(InputError, match="no such file"):
+        check_input(f"image:{tmp_path / 'gone.png'}")
+    with pytest.raises(InputError, match="only in vcam serve"):
+        check_input("net")
+    assert check_input("net", net=True) == InputSpec("net")
+    device = FakeDevice()
+    assert check_input("camera:1", open_capture=device.open) == InputSpec("camera", "1")
+    assert device.targets == ["1"] and device.open_captures() == 0
+    device.plugged = False
+    with pytest.raises(InputError, match="cannot open camera:1"):
+        check_input("camera:1", open_capture=device.open)
+    with pytest.raises(ValueError, match="unknown input"):
+        check_input("webcam")

@@ -1,0 +1,149 @@
+"""A clip (`file:`) and a still image (`image:`) as the stream's input.
+
+A clip plays by position, not by the clock: frame k of a block is frame (start + k) mod length of the file, so
+the same blocks get the same frames in a replay of the control log. It is decoded as it plays (never loaded
+whole): read on from where the last read stopped, reopened from the start when a block goes back (a failed block
+retried, a loop). The frames of the last couple of blocks are kept, so a retried block reads nothing again.
+"""
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+
+import numpy as np
+
+from vcam.live.frames import fit
+from vcam.live.inputs.source import InputError, repeat
+
+KEEP = 24  # decoded frames kept: two blocks, enough for the retry of a failed block
+CONVERT = "ffmpeg -i {path} -c:v libx264 -pix_fmt yuv420p clip.mp4"
+
+
+def _check_file(path: str, what: str, kind: str) -> str:
+    path = os.path.expanduser(path)
+    if not os.path.isfile(path):
+        where = "no such file" if not os.path.exists(path) else "not a file"
+        raise InputError(f"{what} {path}: {where}",
+                         f"check the path ({kind}: paths in a show file are relative to the show file)")
+    return path
+
+
+def _capture(path: str):
+    import cv2
+
+    return cv2.VideoCapture(path)
+
+
+def _frame_count(path: str, declared: int) -> int:
+    """The number of frames that decode. The header's count where its last frame decodes and none after it (the
+    usual case, two seeks); otherwise counted by reading the clip through once."""
+    import cv2
+
+    cap = _capture(path)
+    try:
+        if declared > 0:
+            cap.set(cv2.CAP_PROP_POS_FRAMES, declared - 1)
+            if cap.grab():
+                cap.set(cv2.CAP_PROP_POS_FRAMES, declared)
+                if not cap.grab():
+                    return declared
+        cap.release()
+        cap = _capture(path)
+        count = 0
+        while cap.grab():
+            count += 1
+        return count
+    finally:
+        cap.release()
+
+
+class ClipSource:
+    """`file:PATH`, looped and fitted to width×height. InputError when the file is missing or does not decode."""
+
+    def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop"):
+        import cv2
+
+        self.path = _check_file(path, "video file", "file")
+        self.name = os.path.basename(self.path)
+        self.width, self.height, self.fit_mode = width, height, fit_mode
+        self._cap = _capture(self.path)
+        ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
+        if not ok or first is None:
+            self._cap.release()
+            raise InputError(f"cannot decode {self.path} as a video",
+                             "convert it to H.264 in an MP4: " + CONVERT.format(path=self.path))
+        declared = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        self.length = max(1, _frame_count(self.path, declared))
+        self._next = 1  # the frame the open capture reads next
+        self._kept: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._last = self._keep(0, first)
+        self._shown = 0
+
+    def _keep(self, index: int, bgr: np.ndarray) -> np.ndarray:
+        import cv2
+
+        frame = fit(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), self.width, self.height, self.fit_mode)
+        self._kept[index] = frame
+        while len(self._kept) > KEEP:
+            self._kept.popitem(last=False)
+        return frame
+
+    def _read(self, index: int) -> np.ndarray:
+        if index in self._kept:
+            self._kept.move_to_end(index)
+            return self._kept[index]
+        if self._cap is None or index < self._next:
+            self._reopen()
+        while self._next < index and self._cap.grab():
+            self._next += 1
+        ok, bgr = self._cap.read() if self._next == index else (False, None)
+        if not ok or bgr is None:  # a damaged frame inside the clip: the show goes on with the last good one
+            self._cap.release()
+            self._cap = None  # where it stopped is unknown: the next read starts again from the top
+            return self._last
+        self._next = index + 1
+        self._last = self._keep(index, bgr)
+        return self._last
+
+    def _reopen(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+        self._cap, self._next = _capture(self.path), 0
+
+    def frames(self, start: int, count: int) -> np.ndarray:
+        """Frames (start + i) mod length of the clip, i < count: [count, H, W, 3] RGB uint8."""
+        indices = [(start + i) % self.length for i in range(count)]
+        self._shown = indices[-1] if indices else self._shown
+        return np.stack([self._read(k) for k in indices])
+
+    def status(self) -> str:
+        return f"in {self.name} {self._shown + 1}/{self.length}"
+
+    def close(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+
+
+class ImageSource:
+    """`image:PATH`: one still, fitted to width×height, the input of every frame of every block."""
+
+    def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop"):
+        import cv2
+
+        self.path = _check_file(path, "image", "image")
+        self.name = os.path.basename(self.path)
+        bgr = cv2.imread(self.path, cv2.IMREAD_COLOR)
+        if bgr is None:
+            raise InputError(f"cannot read {self.path} as an image",
+                             "use a PNG, JPEG or WebP image (a video is file:PATH)")
+        self.frame = fit(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), width, height, fit_mode)
+
+    def frames(self, start: int, count: int) -> np.ndarray:
+        return repeat(self.frame, count)
+
+    def status(self) -> str:
+        return f"in {self.name}"
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,120 @@
+"""Opens the input a spec names (`--in`, a show's `input:`, the `input` command) and keeps one open at a time.
+
+A bad input fails before anything changes: the new source is opened first and the old one closed only after,
+so `input file:typo.mp4` in the middle of a show leaves the current input playing. Naming the camera that is
+already open keeps it (a device opened twice is refused by V4L2) and hands the same source back.
+
+Before the model loads, the run checks its inputs so a bad `--in` fails in a second, not after minutes of
+loading: `check_input(spec)` for each input a show names (it opens and closes), or opening the first input
+through the switch right away (which keeps it open, so a camera is checked and started at once).
+"""
+from __future__ import annotations
+
+import os
+import time
+from typing import Callable
+
+from vcam.inspec import InputSpec, parse_input
+from vcam.live.inputs.camera import CameraSource, OpenCapture, device_path
+from vcam.live.inputs.clip import ClipSource, ImageSource
+from vcam.live.inputs.live_frames import STALL_AFTER_S, LiveFrames
+from vcam.live.inputs.source import InputError, Say
+
+
+def _net_only() -> InputError:
+    return InputError("input net is the frames a laptop uploads, only in vcam serve",
+                      "here use camera, file:PATH or image:PATH; or run vcam serve and send from the laptop with "
+                      "vcam cam ws://HOST:PORT --send camera")
+
+
+def _spec(spec: InputSpec | str) -> InputSpec:
+    return spec if isinstance(spec, InputSpec) else parse_input(spec)
+
+
+def _device(spec: InputSpec) -> str:
+    """What tells two camera specs apart: the device node where there is one (camera, camera:0 and
+    camera:/dev/video0 are one device), the index otherwise."""
+    path = device_path(spec.target)
+    return os.path.realpath(path) if path else (spec.target or "0")
+
+
+def open_source(spec: InputSpec | str, width: int, height: int, fit: str = "crop", say: Say = lambda text: None,
+                uploads: LiveFrames | None = None, open_capture: OpenCapture | None = None,
+                clock: Callable[[], float] = time.monotonic, stall_after_s: float = STALL_AFTER_S):
+    """The source of `spec` at width×height, or None for `none`; InputError with the fix when it cannot open."""
+    spec = _spec(spec)
+    if spec.kind == "none":
+        return None
+    if spec.kind == "file":
+        return ClipSource(spec.target, width, height, fit)
+    if spec.kind == "image":
+        return ImageSource(spec.target, width, height, fit)
+    if spec.kind == "camera":
+        return CameraSource(spec.target, width, height, fit, say, open_capture=open_capture, clock=clock,
+                            stall_after_s=stall_after_s)
+    if uploads is None:
+        raise _net_only()
+    uploads.restart()  # what waited there while another input was on is no part of the next block
+    return uploads
+
+
+def check_input(spec: InputSpec | str, net: bool = False, open_capture: OpenCapture | None = None) -> InputSpec:
+    """The spec, once its file, image or device opened and gave a frame (closed again); InputError otherwise.
+    `net`: whether uploads are taken here (vcam serve). Run before the model loads."""
+    spec = _spec(spec)
+    if spec.kind == "net" and not net:
+        raise _net_only()
+    if spec.kind in ("none", "net"):
+        return spec
+    source = open_source(spec, 64, 64, open_capture=open_capture)
+    source.close()
+    return spec
+
+
+class InputSwitch:
+    """The one open input of a run. `uploads`: the LiveFrames a `vcam serve` fills from `vcam cam --send`
+    (fitted to width×height from here on); None where there is none, and `net` is then refused."""
+
+    def __init__(self, width: int, height: int, fit: str = "crop", say: Say = lambda text: None,
+                 uploads: LiveFrames | None = None, open_capture: OpenCapture | None = None,
+                 clock: Callable[[], float] = time.monotonic, stall_after_s: float = STALL_AFTER_S):
+        self.width, self.height, self.fit, self.say = width, height, fit, say
+        self.uploads = uploads
+        self.open_capture, self.clock, self.stall_after_s = open_capture, clock, stall_after_s
+        if uploads is not None:
+            uploads.fit_to(width, height, fit)
+        self.spec = InputSpec("none")
+        self.source = None
+
+    def open(self, spec: InputSpec | str):
+        """The source for `Stream.set_input` (None for `none`); the previous one is closed once this one opened."""
+        spec = _spec(spec)
+        if spec.kind == "camera" and self.spec.kind == "camera" and _device(spec) == _device(self.spec):
+            self.spec = spec
+            return self.source
+        source = open_source(spec, self.width, self.height, self.fit, self.say, self.uploads, self.open_capture,
+                             self.clock, self.stall_after_s)
+        previous, self.source, self.spec = self.source, source, spec
+        if previous is not source:
+            self._close(previous)
+        return source
+
+    def check(self, spec: InputSpec | str) -> InputSpec:
+        """check_input with this switch's uploads and capture; the camera already open counts as checked."""
+        spec = _spec(spec)
+        if spec.kind == "camera" and self.spec.kind == "camera" and _device(spec) == _device(self.spec):
+            return spec
+        return check_input(spec, self.uploads is not None, self.open_capture)
+
+    def _close(self, source) -> None:
+        # the uploads outlive any switch to another input: the server keeps filling them
+        if source is not None and source is not self.uploads and hasattr(source, "close"):
+            source.close()
+
+    def status(self) -> str | None:
+        status = getattr(self.source, "status", None)
+        return status() if status is not None else None
+
+    def close(self) -> None:
+        self._close(self.source)
+        self.source, self.spec = None, InputSpec("none")
