@@ -254,3 +254,34 @@ def test_no_module_level_torch_import(package):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             assert not any(n == "torch" or n.startswith("torch.") for n in names), path
+
+
+def test_a_replay_reads_input_and_strength_changes_and_an_older_header_without_them(tmp_path):
+    path = write_log(tmp_path / "c.jsonl", {"vcam": {"seed": 1, "prompts": {"x": 1.0}}},
+                     {"t": 1, "block": 2, "command": "input file:walk.mp4", "source": "stdin",
+                      "apply": {"op": "input", "spec": "file:/clips/walk.mp4"}},
+                     {"t": 2, "block": 5, "command": "strength 0.3", "source": "midi",
+                      "apply": {"op": "strength", "strength": 0.3}})
+    replay = read_replay(path)
+    assert replay.header == {"seed": 1, "prompts": {"x": 1.0}}  # no input: it starts text only
+    assert replay.actions == [(2, SetInput("file:/clips/walk.mp4")), (5, SetStrength(0.3))]
+
+
+def test_a_header_input_is_read_in_its_canonical_form(tmp_path):
+    path = write_log(tmp_path / "c.jsonl", {"vcam": {"input": "Camera:1", "input_fit": "stretch", "strength": 1}})
+    assert read_replay(path).header == {"input": "camera:1", "input_fit": "stretch", "strength": 1.0}
+
+
+@pytest.mark.parametrize("header,fragment", [
+    ({"input": "dvd"}, "header: unknown input 'dvd'"),
+    ({"input": 3}, "header: input must be text"),
+    ({"input_fit": "zoom"}, "header: input_fit must be one of crop, letterbox, stretch"),
+    ({"strength": "high"}, "header: strength must be a number from 0 to 1"),
+    ({"strength": 2}, "header: strength must be from 0"),
+    (["seed", 1], "the header must be a mapping"),
+])
+def test_a_damaged_header_is_reported_by_its_file_and_line(tmp_path, header, fragment):
+    path = write_log(tmp_path / "c.jsonl", {"vcam": header})
+    with pytest.raises(ValueError) as err:
+        read_replay(path)
+    assert str(err.value).startswith(f"{path}:1: ") and fragment in str(err.value)
