@@ -10,13 +10,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from vcam.control.actions import (Origin, Quit, Reset, SetPrompts, SetScreen, SetSeed, SetSteps, SetTransition,
-                                  apply, from_dict)
+from vcam.control.actions import (STREAM_ACTIONS, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen, SetSeed,
+                                  SetSteps, SetStrength, SetTransition, apply, from_dict)
 from vcam.control.controller import Controller, ShowState
 from vcam.control.log import ControlLog, read_replay
 from vcam.control.show import parse_show
 
 ALL = [SetPrompts({"a city": 0.25, "the sea": 0.75}, 3), SetSeed(2**40), SetSteps(2), SetTransition(0), Reset(),
+       SetStrength(0.35), SetStrength(1.0), SetInput("file:/clips/walk.mp4"), SetInput("camera:1"), SetInput("none"),
        SetScreen("freeze"), SetScreen("blackout"), SetScreen("live"), Quit()]
 
 
@@ -34,6 +35,14 @@ def test_the_dict_form_is_the_one_logs_have_always_had():
     assert Reset().to_dict() == {"op": "reset"}
     assert SetScreen("freeze").to_dict() == {"op": "screen", "mode": "freeze"}
     assert Quit().to_dict() == {"op": "quit"}
+    assert SetStrength(0.4).to_dict() == {"op": "strength", "strength": 0.4}
+    assert SetInput("file:clip.mp4").to_dict() == {"op": "input", "spec": "file:clip.mp4"}
+
+
+def test_strength_and_input_are_stream_actions_and_their_logged_forms_are_read_back():
+    assert SetStrength in STREAM_ACTIONS and SetInput in STREAM_ACTIONS
+    assert from_dict({"op": "strength", "strength": 1}) == SetStrength(1.0)
+    assert from_dict({"op": "input", "spec": "Camera:0"}) == SetInput("camera:0")  # kept in the canonical form
 
 
 @pytest.mark.parametrize("d,fragment", [
@@ -50,6 +59,16 @@ def test_the_dict_form_is_the_one_logs_have_always_had():
     ({"op": "prompt", "prompts": {"x": "heavy"}, "transition": 1}, "the weight of 'x' must be a number"),
     ({"op": "screen", "mode": "dim"}, "mode must be one of live, freeze, blackout"),
     ({"op": "reset", "hard": True}, "reset: unknown field hard"),
+    ({"op": "strength"}, "strength: missing strength"),
+    ({"op": "strength", "strength": "0.5"}, "strength: strength must be a number from 0 to 1, not '0.5'"),
+    ({"op": "strength", "strength": True}, "strength must be a number"),
+    ({"op": "strength", "strength": 1.5}, "strength: strength must be from 0 (keep the input) to 1"),
+    ({"op": "strength", "strength": float("nan")}, "not nan"),
+    ({"op": "input"}, "input: missing spec"),
+    ({"op": "input", "spec": 3}, "input: spec must be text"),
+    ({"op": "input", "spec": "dvd"}, "input: unknown input 'dvd'"),
+    ({"op": "input", "spec": "file:"}, "input: input 'file:' needs a path"),
+    ({"op": "input", "spec": "net", "fit": "crop"}, "input: unknown field fit"),
 ])
 def test_a_damaged_action_says_what_is_wrong(d, fragment):
     with pytest.raises(ValueError) as err:
@@ -72,15 +91,29 @@ class FakeStream:
     def reset(self):
         self.calls.append(("reset",))
 
+    def set_input(self, source):
+        self.calls.append(("input", source))
+
 
 def test_apply_changes_the_stream_and_leaves_it_alone_for_the_screen_and_quit():
     s = FakeStream()
     for action in ALL:
-        apply(s, action)
-    assert s.calls == [("prompt", {"a city": 0.25, "the sea": 0.75}, 3), ("seed", 2**40), ("reset",)]
-    assert s.steps == 2 and s.settings.transition == 0
+        apply(s, action, open_input=lambda spec: f"source for {spec}")
+    assert s.calls == [("prompt", {"a city": 0.25, "the sea": 0.75}, 3), ("seed", 2**40), ("reset",),
+                       ("input", "source for file:/clips/walk.mp4"), ("input", "source for camera:1"),
+                       ("input", "source for none")]
+    assert s.steps == 2 and s.settings.transition == 0 and s.strength == 1.0
     with pytest.raises(TypeError):
         apply(s, {"op": "reset"})
+
+
+def test_without_an_input_opener_only_text_only_can_be_set():
+    s = FakeStream()
+    apply(s, SetInput("none"))
+    assert s.calls == [("input", None)]
+    with pytest.raises(ValueError, match="input camera: nothing here opens inputs"):
+        apply(s, SetInput("camera"))
+    assert s.calls == [("input", None)]
 
 
 # --- the actions each command makes ------------------------------------------------------------------------------
@@ -122,6 +155,9 @@ def controller():
     ("seed 12", [SetSeed(12)]),
     ("steps 2", [SetSteps(2)]),
     ("transition 0", [SetTransition(0)]),
+    ("strength 0.3", [SetStrength(0.3)]),
+    ("input camera:1", [SetInput("camera:1")]),
+    ("input file:/clips/walk.mp4", [SetInput("file:/clips/walk.mp4")]),
     ("reset", [Reset()]),
     ("freeze", []),
     ("status", []),
@@ -218,3 +254,34 @@ def test_no_module_level_torch_import(package):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             assert not any(n == "torch" or n.startswith("torch.") for n in names), path
+
+
+def test_a_replay_reads_input_and_strength_changes_and_an_older_header_without_them(tmp_path):
+    path = write_log(tmp_path / "c.jsonl", {"vcam": {"seed": 1, "prompts": {"x": 1.0}}},
+                     {"t": 1, "block": 2, "command": "input file:walk.mp4", "source": "stdin",
+                      "apply": {"op": "input", "spec": "file:/clips/walk.mp4"}},
+                     {"t": 2, "block": 5, "command": "strength 0.3", "source": "midi",
+                      "apply": {"op": "strength", "strength": 0.3}})
+    replay = read_replay(path)
+    assert replay.header == {"seed": 1, "prompts": {"x": 1.0}}  # no input: it starts text only
+    assert replay.actions == [(2, SetInput("file:/clips/walk.mp4")), (5, SetStrength(0.3))]
+
+
+def test_a_header_input_is_read_in_its_canonical_form(tmp_path):
+    path = write_log(tmp_path / "c.jsonl", {"vcam": {"input": "Camera:1", "input_fit": "stretch", "strength": 1}})
+    assert read_replay(path).header == {"input": "camera:1", "input_fit": "stretch", "strength": 1.0}
+
+
+@pytest.mark.parametrize("header,fragment", [
+    ({"input": "dvd"}, "header: unknown input 'dvd'"),
+    ({"input": 3}, "header: input must be text"),
+    ({"input_fit": "zoom"}, "header: input_fit must be one of crop, letterbox, stretch"),
+    ({"strength": "high"}, "header: strength must be a number from 0 to 1"),
+    ({"strength": 2}, "header: strength must be from 0"),
+    (["seed", 1], "the header must be a mapping"),
+])
+def test_a_damaged_header_is_reported_by_its_file_and_line(tmp_path, header, fragment):
+    path = write_log(tmp_path / "c.jsonl", {"vcam": header})
+    with pytest.raises(ValueError) as err:
+        read_replay(path)
+    assert str(err.value).startswith(f"{path}:1: ") and fragment in str(err.value)

@@ -74,3 +74,36 @@ def test_vcam_devices_without_midi_says_why_and_offers_no_option_it_lacks(capsys
     assert main(["devices"]) == 0
     out = capsys.readouterr().out
     assert "MIDI inputs: unavailable" in out and "/dev/snd/seq" in out and "--midi" not in out
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+@pytest.mark.parametrize("args,fragment", [
+    (["--strength", "1.5"], "argument --strength: strength must be from 0 (keep the input) to 1 (text only), not 1.5"),
+    (["--strength", "lots"], "argument --strength: 'lots' is not a number from 0 to 1"),
+    (["--strength", "nan"], "argument --strength: strength must be from 0"),
+    (["--in", "dvd"], "argument --in: unknown input 'dvd': use none, camera"),
+    (["--in", "image:"], "argument --in: input 'image:' needs a path"),
+    (["--in-fit", "zoom"], "argument --in-fit: invalid choice: 'zoom'"),
+])
+def test_a_bad_input_option_is_one_usage_line(command, args, fragment, capsys):
+    with pytest.raises(SystemExit) as done:
+        main([command, *args])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert f"vcam {command}: error: {fragment}" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_the_input_options_reach_the_run(command, monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    got = []
+    monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: got.append(opts) or
+                        SimpleNamespace(busy=False, code=0))
+    monkeypatch.chdir(tmp_path)
+    assert main([command, "--in", "FILE:clips/walk.mp4", "--in-fit", "letterbox", "--strength", "0.25"]) == 0
+    # a clip named on the command line is the working folder's, kept whole for the control log
+    assert (got[0].input, got[0].input_fit, got[0].strength) == (f"file:{tmp_path / 'clips' / 'walk.mp4'}",
+                                                                  "letterbox", 0.25)
+    assert main([command, "--in", "camera:2"]) == 0
+    assert (got[1].input, got[1].input_fit, got[1].strength) == ("camera:2", None, None)  # not given: the show's

@@ -18,6 +18,16 @@ from vcam.control.commands import USAGE, Command, CommandError, help_text, parse
     ("seed 123456789", Command("seed", (123456789,))),
     ("transition 0", Command("transition", (0,))),
     ("steps 3", Command("steps", (3,))),
+    ("strength 0.35", Command("strength", (0.35,))),
+    ("strength 1", Command("strength", (1.0,))),
+    ("strength .0", Command("strength", (0.0,))),
+    ("input none", Command("input", ("none",))),
+    ("input Camera", Command("input", ("camera",))),
+    ("input camera:2", Command("input", ("camera:2",))),
+    ("input camera:/dev/video10", Command("input", ("camera:/dev/video10",))),
+    ("input  file:my clip.mp4 ", Command("input", ("file:my clip.mp4",))),
+    ("input image:photo.png", Command("input", ("image:photo.png",))),
+    ("input net", Command("input", ("net",))),
     ("freeze", Command("freeze")),
     ("blackout", Command("blackout")),
     ("live", Command("live")),
@@ -32,8 +42,8 @@ def test_every_command(line, expected):
 
 
 def test_every_command_in_the_usage_is_covered():
-    covered = {"prompt", "preset", "next", "prev", "blend", "seed", "transition", "steps", "freeze", "blackout",
-               "live", "reset", "status", "help", "quit"}
+    covered = {"prompt", "preset", "next", "prev", "blend", "seed", "transition", "steps", "strength", "input",
+               "freeze", "blackout", "live", "reset", "status", "help", "quit"}
     assert covered == set(USAGE)
     assert all(name in help_text() for name in USAGE)
 
@@ -58,6 +68,17 @@ def test_blank_and_comments(line):
     ("blend 1 2 x", "number from 0 to 1"),
     ('blend "a 2 0.5', "usage"),
     ("next please", "takes nothing"),
+    ("strength", "needs an argument"),
+    ("strength lots", "strength needs a number from 0 to 1, not 'lots'; usage: strength X"),
+    ("strength 1.5", "not 1.5; usage: strength X"),
+    ("strength -0.1", "not -0.1; usage: strength X"),
+    ("strength nan", "not nan; usage"),
+    ("strength inf", "not inf; usage"),
+    ("input", "needs an argument; usage: input SRC"),
+    ("input webcam", "unknown input 'webcam'"),
+    ("input file:", "needs a path"),
+    ("input none:1", "takes nothing after 'none'"),
+    ("input camera:front", "neither an index"),
     ("prompt " + "x" * 3000, "too long"),
     ("x" * 5000, "too long"),
 ])
@@ -69,8 +90,17 @@ def test_malformed_commands_say_what_is_wrong(line, fragment):
 
 def test_canonical_text_parses_back():
     for cmd in [Command("blend", ("neon city", 2, 0.5)), Command("prompt", ("a b",)), Command("seed", (4,)),
-                Command("preset", ("ocean",)), Command("freeze")]:
+                Command("preset", ("ocean",)), Command("freeze"), Command("strength", (0.25,)),
+                Command("input", ("file:/clips/a b.mp4",)), Command("input", ("camera:1",))]:
         assert parse(str(cmd)) == cmd
+    assert str(Command("strength", (0.7,))) == "strength 0.7"
+
+
+def test_a_bad_input_or_strength_says_the_usage_on_one_line():
+    for line in ("input dvd", "strength 2"):
+        with pytest.raises(CommandError) as err:
+            parse(line)
+        assert "\n" not in str(err.value) and f"usage: {USAGE[line.split()[0]]}" in str(err.value)
 
 
 def test_garbage_never_crashes():

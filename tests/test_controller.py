@@ -357,3 +357,135 @@ def test_a_controller_comes_back_after_the_midi_server_restarted(rig, fake_midi_
         assert wait_for(lambda: any("is back" in s for s in said))
     finally:
         midi.stop()
+
+
+# --- video in: the input and the strength --------------------------------------------------------------------------
+
+class ActionRecorder:
+    """A producer that keeps the actions it is given and tells its listeners (the control log) at once."""
+
+    def __init__(self):
+        self.blocks = 4
+        self.got = []
+        self.listeners = []
+
+    def submit(self, action, at_block=None, origin=None):
+        self.got.append(action)
+        for listener in self.listeners:
+            listener(action, self.blocks, origin)
+
+    def on_applied(self, listener):
+        self.listeners.append(listener)
+
+
+INPUT_SHOW = """\
+presets:
+  - {name: city, prompt: a neon city, input: camera, strength: 0.5}
+  - {name: walk, prompt: a walk, input: "file:walk.mp4", strength: 0.4}
+  - {name: same, prompt: the same input, input: camera, strength: 0.5}
+  - {name: plain, prompt: nothing said}
+"""
+
+
+@pytest.fixture
+def on_air(tmp_path):
+    (tmp_path / "walk.mp4").write_bytes(b"")
+    show = parse_show(INPUT_SHOW, str(tmp_path / "show.yaml"))
+    producer, log = ActionRecorder(), io.StringIO()
+    state = ShowState(prompts=show.presets[0].prompts, preset=0, input="camera", strength=0.5)
+    ctl = Controller(show, state, producer, threading.Event(), lambda s: None, ControlLog(log, {}))
+    return ctl, producer, log, tmp_path
+
+
+def test_the_commands_go_to_the_stream_as_actions_and_are_logged(on_air):
+    from vcam.control.actions import SetInput, SetStrength
+
+    ctl, producer, log, _ = on_air
+    assert ctl.handle_line("strength 0.3", "stdin") == "strength 0.3 from the next block"
+    assert ctl.handle_line("input camera:2", "midi") == "input camera:2 from the next block"
+    assert ctl.handle_line("input none", "stdin") == "text only from the next block"
+    assert producer.got == [SetStrength(0.3), SetInput("camera:2"), SetInput("none")]
+    assert (ctl.state.input, ctl.state.strength) == ("none", 0.3)
+    entries = [json.loads(x) for x in log.getvalue().splitlines()[1:]]
+    assert [(e["command"], e["source"], e["block"], e["apply"]) for e in entries] == [
+        ("strength 0.3", "stdin", 4, {"op": "strength", "strength": 0.3}),
+        ("input camera:2", "midi", 4, {"op": "input", "spec": "camera:2"}),
+        ("input none", "stdin", 4, {"op": "input", "spec": "none"})]
+
+
+def test_a_typed_clip_is_the_working_folders_and_logged_whole(on_air, monkeypatch):
+    from vcam.control.actions import SetInput
+
+    ctl, producer, log, tmp_path = on_air
+    monkeypatch.chdir(tmp_path)
+    ctl.handle_line("input file:walk.mp4", "stdin")
+    assert producer.got == [SetInput(f"file:{tmp_path / 'walk.mp4'}")]
+    entry = json.loads(log.getvalue().splitlines()[1])
+    assert entry["command"] == "input file:walk.mp4" and entry["apply"]["spec"] == f"file:{tmp_path / 'walk.mp4'}"
+
+
+def test_an_input_the_check_refuses_is_an_error_reply_and_changes_nothing(on_air):
+    from vcam.errors import VcamError
+
+    ctl, producer, _, _ = on_air
+
+    def check(spec):
+        raise VcamError(f"no camera at {spec}", "plug it in or pick another (vcam devices lists them)")
+
+    ctl.check_input = check
+    reply = ctl.handle_line("input camera:7", "stdin")
+    assert reply == "error: no camera at camera:7 (plug it in or pick another (vcam devices lists them))"
+    assert producer.got == [] and ctl.state.input == "camera"
+    ctl.check_input = lambda spec: None
+    ctl.handle_line("input camera:7", "stdin")
+    assert ctl.state.input == "camera:7"
+
+
+def test_a_preset_switch_sends_its_input_and_strength_when_they_change_what_is_on_air(on_air):
+    from vcam.control.actions import SetInput, SetPrompts, SetStrength
+
+    ctl, producer, _, tmp_path = on_air
+    ctl.handle_line("preset walk", "stdin")
+    walk = f"file:{tmp_path / 'walk.mp4'}"
+    assert producer.got == [SetPrompts({"a walk": 1.0}, 4), SetInput(walk), SetStrength(0.4)]
+    assert (ctl.state.input, ctl.state.strength) == (walk, 0.4)
+    producer.got.clear()
+    ctl.handle_line("preset plain", "stdin")  # says neither: the walk stays on air
+    assert producer.got == [SetPrompts({"nothing said": 1.0}, 4)] and ctl.state.input == walk
+    producer.got.clear()
+    ctl.handle_line("preset city", "stdin")
+    ctl.handle_line("strength 0.9", "stdin")
+    producer.got.clear()
+    ctl.handle_line("preset same", "stdin")  # the camera is on air already; the strength was moved by hand
+    assert producer.got == [SetPrompts({"the same input": 1.0}, 4), SetStrength(0.5)]
+
+
+def test_a_reloaded_show_that_changes_the_current_presets_input_sends_it(on_air):
+    from vcam.control.actions import SetInput
+
+    ctl, producer, _, tmp_path = on_air
+    ctl.replace_show(parse_show(INPUT_SHOW, str(tmp_path / "show.yaml")))
+    assert producer.got == []  # nothing on air changed
+    ctl.replace_show(parse_show(INPUT_SHOW.replace("input: camera, strength: 0.5}", "input: camera:1, strength: 0.5}",
+                                                   1), str(tmp_path / "show.yaml")))
+    assert SetInput("camera:1") in producer.got and ctl.state.input == "camera:1"
+
+
+def test_a_strength_knob_moves_the_strength(on_air):
+    from vcam.control.actions import SetStrength
+    from vcam.control.midimap import find_map_file, load_map
+
+    ctl, producer, _, _ = on_air
+    assert ctl.set_param("strength", 0.25, "midi") == "strength 0.25 from the next block"
+    assert producer.got == [SetStrength(0.25)] and ctl.state.strength == 0.25
+    router = MidiRouter(load_map(find_map_file("nanokontrol2", None)), ctl)  # knob 4 is the strength
+    router.handle(mido.Message("control_change", control=19, value=32))  # picked up where the state is
+    router.handle(mido.Message("control_change", control=19, value=127))
+    assert producer.got[-1] == SetStrength(1.0) and ctl.state.strength == 1.0
+
+
+def test_the_status_and_the_snapshot_say_the_input_and_the_strength(on_air):
+    ctl, *_ = on_air
+    assert "input camera | strength 0.50" in ctl.describe()
+    snap = ctl.snapshot()
+    assert (snap["input"], snap["strength"]) == ("camera", 0.5)

@@ -161,3 +161,30 @@ def test_a_recompile_that_fails_on_air_goes_on_eager_instead_of_freezing():
         assert not any("generation failed" in m for m in log) and engine.speed.compile is False
     finally:
         gen.stop()
+
+
+def test_an_input_action_is_opened_by_the_generators_opener_and_set_on_the_stream():
+    from vcam.control.actions import SetInput
+
+    class InputStream(FakeStream):
+        def __init__(self):
+            super().__init__()
+            self.inputs = []
+
+        def set_input(self, source):
+            self.inputs.append(source)
+
+    log, stream, opened = [], InputStream(), []
+    pacer = Pacer(PacerSettings(fps=1000.0))
+    stop = threading.Event()
+    threading.Thread(target=pacer.run, args=(lambda f, tick: None, stop), daemon=True).start()
+    gen = Generator(lambda report: stream, pacer, log.append,
+                    open_input=lambda spec: opened.append(spec) or f"source {spec}")
+    gen.start()
+    try:
+        gen.submit(SetInput("camera:1"))
+        assert wait_for(lambda: stream.inputs == ["source camera:1"], 10), log
+        assert opened == ["camera:1"]
+    finally:
+        gen.stop()
+        stop.set()

@@ -3,6 +3,7 @@ over the show file over the defaults."""
 import pytest
 
 from vcam.control.show import parse_show
+from vcam.inspec import DEFAULT_STRENGTH
 from vcam.live.settings import DEFAULT_PROMPT, RunOptions, resolve
 
 SHOW = """\
@@ -82,3 +83,79 @@ def test_the_tiny_model_plays_at_its_own_size_unless_the_command_line_asks(tmp_p
     assert (s.width, s.height) == (160, 96) and s.note is None  # a replay keeps the size its show ran at
     s = resolve(RunOptions(), show, {}, (832, 480))
     assert (s.width, s.height) == (832, 480) and s.note is None
+
+
+# --- video in: the input, its fit and the strength ------------------------------------------------------------------
+
+INPUT_SHOW = """\
+defaults: {input: camera:1, strength: 0.5, input_fit: letterbox}
+presets:
+  - {name: one, prompt: a red fox, input: "image:still.png", strength: 0.3}
+  - {name: two, prompt: a blue whale}
+"""
+
+
+@pytest.fixture
+def input_show(tmp_path):
+    (tmp_path / "still.png").write_bytes(b"not read here")
+    return parse_show(INPUT_SHOW, str(tmp_path / "show.yaml"))
+
+
+def test_without_an_input_the_show_is_text_only_at_the_default_strength():
+    s = resolve(RunOptions(), None, {}, MODEL_SIZE)
+    assert (s.input, s.input_fit, s.strength) == ("none", "crop", DEFAULT_STRENGTH)
+
+
+def test_the_first_preset_gives_the_starting_input_over_the_defaults(input_show, tmp_path):
+    s = resolve(RunOptions(), input_show, {}, MODEL_SIZE)
+    assert (s.input, s.input_fit, s.strength) == (f"image:{tmp_path / 'still.png'}", "letterbox", 0.3)
+
+
+def test_the_defaults_give_the_input_when_the_first_preset_is_not_on_air(input_show):
+    s = resolve(RunOptions(prompt="a green owl"), input_show, {}, MODEL_SIZE)
+    assert (s.input, s.input_fit, s.strength) == ("camera:1", "letterbox", 0.5)
+
+
+def test_the_command_line_wins_over_the_show_for_the_input(input_show):
+    s = resolve(RunOptions(input="File:clip.mp4", input_fit="stretch", strength=0.9), input_show, {}, MODEL_SIZE)
+    assert (s.input, s.input_fit, s.strength) == ("file:clip.mp4", "stretch", 0.9)
+    s = resolve(RunOptions(strength=0.0), input_show, {}, MODEL_SIZE)  # 0 is a value, not "not given"
+    assert s.strength == 0.0
+
+
+def test_a_replayed_start_wins_over_the_show_for_the_input_but_not_over_the_command_line(input_show):
+    start = {"prompts": {"a logged prompt": 1.0}, "input": "file:/clips/walk.mp4", "input_fit": "crop",
+             "strength": 0.7}
+    s = resolve(RunOptions(), input_show, start, MODEL_SIZE)
+    assert (s.input, s.input_fit, s.strength) == ("file:/clips/walk.mp4", "crop", 0.7)
+    s = resolve(RunOptions(input="none", strength=1.0), input_show, start, MODEL_SIZE)
+    assert (s.input, s.input_fit, s.strength) == ("none", "crop", 1.0)
+
+
+def test_a_log_from_before_video_in_replays_text_only_whatever_the_show_says_now(input_show):
+    s = resolve(RunOptions(), input_show, {"seed": 1, "prompts": {"x": 1.0}}, MODEL_SIZE)
+    assert s.input == "none"
+
+
+@pytest.mark.parametrize("given,fragment", [
+    (RunOptions(input="dvd"), "unknown input 'dvd'"),
+    (RunOptions(strength=1.5), "strength must be from 0"),
+    (RunOptions(input_fit="zoom"), "input fit 'zoom' is not one of crop, letterbox, stretch"),
+])
+def test_a_bad_input_setting_is_refused_before_anything_opens(given, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        resolve(given, None, {}, MODEL_SIZE)
+
+
+def test_the_log_header_keeps_the_input_and_a_replay_starts_from_it(input_show, tmp_path):
+    import json
+
+    from vcam.control.log import ControlLog, read_replay
+
+    s = resolve(RunOptions(input_fit="stretch"), input_show, {}, MODEL_SIZE)
+    header = s.log_header("tiny", "show.yaml")
+    assert (header["input"], header["input_fit"], header["strength"]) == (s.input, "stretch", 0.3)
+    path = tmp_path / "c.jsonl"
+    ControlLog(open(path, "w"), json.loads(json.dumps(header))).end(0)
+    again = resolve(RunOptions(), None, read_replay(str(path)).header, MODEL_SIZE)
+    assert (again.input, again.input_fit, again.strength) == (s.input, s.input_fit, s.strength)

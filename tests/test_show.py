@@ -62,6 +62,19 @@ BROKEN = [
     ("presets:\n  - {name: a, prompt: b}\nmidi:\n  controls:\n    - {note: 3, param: blend}\n", 5, "cc"),
     ("presets:\n  - {name: a, prompt: b}\n  - {name: a, prompt: b}\nname: x\nname: y\n", 5, "given twice"),
     ("", 1, "empty"),
+    ("presets:\n  - name: a\n    prompt: b\n    input: dvd\n", 4, "preset 'a' input: unknown input 'dvd'"),
+    ("presets:\n  - name: a\n    prompt: b\n    input: 'file:'\n", 4, "input 'file:' needs a path"),
+    ("presets:\n  - name: a\n    prompt: b\n    input: camera:front\n", 4, "neither an index"),
+    ("presets:\n  - name: a\n    prompt: b\n    input: off\n", 4, "input must be non-empty text, but off"),
+    ("presets:\n  - name: a\n    prompt: b\n    input: file:nope.mp4\n", 4, "file nope.mp4 not found (looked at"),
+    ("presets:\n  - name: a\n    prompt: b\n    strength: 1.2\n", 4, "preset 'a' strength 1.2 is out of range"),
+    ("presets:\n  - name: a\n    prompt: b\n    strength: high\n", 4, "strength must be a number from 0 to 1"),
+    ("defaults:\n  input: image:nope.png\npresets:\n  - {name: a, prompt: b}\n", 2,
+     "defaults input: image nope.png not found"),
+    ("defaults:\n  strength: -0.5\npresets:\n  - {name: a, prompt: b}\n", 2, "defaults strength -0.5 is out"),
+    ("defaults:\n  input_fit: zoom\npresets:\n  - {name: a, prompt: b}\n", 2,
+     "defaults input_fit must be one of crop, letterbox, stretch"),
+    ("defaults:\n  fit: crop\npresets:\n  - {name: a, prompt: b}\n", 2, "unknown key 'fit'"),
 ]
 
 
@@ -77,6 +90,47 @@ def test_broken_shows_name_file_line_and_fix(text, line, fragment):
 def test_good_show_loads():
     show = parse_show(GOOD, "good.yaml")
     assert show.presets[0].prompts == {"a cat": 1.0}
+    assert (show.presets[0].input, show.presets[0].strength) == (None, None)  # not given: what is on air stays
+    assert (show.defaults.input, show.defaults.strength, show.defaults.input_fit) == (None, None, None)
+
+
+INPUT_SHOW = """defaults:
+  input: camera
+  strength: 0.6
+  input_fit: letterbox
+presets:
+  - {name: walk, prompt: a, input: "file:clips/walk.mp4", strength: 0.4}
+  - {name: still, prompt: b, input: "image:../photo.png"}
+  - {name: webcam, prompt: c, input: "camera:/dev/video2", strength: 1}
+  - {name: text, prompt: d, input: none, strength: 0}
+  - {name: upload, prompt: e, input: NET}
+  - {name: same, prompt: f}
+"""
+
+
+def test_inputs_and_strengths_load_with_paths_relative_to_the_show_file(tmp_path):
+    folder = tmp_path / "shows"
+    (folder / "clips").mkdir(parents=True)
+    (folder / "clips" / "walk.mp4").write_bytes(b"")
+    (tmp_path / "photo.png").write_bytes(b"")
+    show = parse_show(INPUT_SHOW, str(folder / "show.yaml"))
+    assert (show.defaults.input, show.defaults.strength, show.defaults.input_fit) == ("camera", 0.6, "letterbox")
+    assert [(p.input, p.strength) for p in show.presets] == [
+        (f"file:{folder / 'clips' / 'walk.mp4'}", 0.4), (f"image:{tmp_path / 'photo.png'}", None),
+        ("camera:/dev/video2", 1.0), ("none", 0.0), ("net", None), (None, None)]
+
+
+def test_an_absolute_input_path_is_kept_and_a_relative_one_is_not_read_from_the_working_folder(tmp_path,
+                                                                                              monkeypatch):
+    (tmp_path / "clip.mp4").write_bytes(b"")
+    show = parse_show(f"presets:\n  - {{name: a, prompt: b, input: 'file:{tmp_path / 'clip.mp4'}'}}\n",
+                      str(tmp_path / "elsewhere" / "show.yaml"))
+    assert show.presets[0].input == f"file:{tmp_path / 'clip.mp4'}"
+    monkeypatch.chdir(tmp_path)  # clip.mp4 is in the working folder, not beside the show
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: b, input: 'file:clip.mp4'}\n", str(tmp_path / "s" / "show.yaml"))
+    assert err.value.problems[0].startswith(f"{tmp_path / 's' / 'show.yaml'}:2: preset 'a' input: file clip.mp4 "
+                                            f"not found (looked at {tmp_path / 's' / 'clip.mp4'})")
 
 
 def test_several_problems_are_all_reported():

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from vcam.control.commands import MAX_SEED
 from vcam.errors import VcamError
+from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS, InputSpec, check_strength, parse_input
 from vcam.sizes import check_size
 from vcam.engine.speed import ATTENTION, QUANTS, SpeedFlags, SpeedOptions
 from vcam.control.yamlcheck import ConfigError
@@ -65,6 +66,29 @@ def _positive(kind):
     return _within(kind, 0, above=True)
 
 
+def _input(text: str) -> str:
+    """An input (vcam.inspec) in its canonical form, a file's or image's path made whole against the working
+    folder, so that a control log keeps one its replay finds from anywhere."""
+    try:
+        spec = parse_input(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    if spec.kind in ("file", "image"):
+        spec = InputSpec(spec.kind, os.path.abspath(os.path.expanduser(spec.target)))
+    return str(spec)
+
+
+def _strength(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1") from None
+    try:
+        return check_strength(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     """The options `vcam run` and `vcam serve` share."""
     r.add_argument("show", nargs="?", metavar="SHOW.yaml", help="a show file (presets, outputs, MIDI map)")
@@ -85,6 +109,13 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--fit", choices=("letterbox", "crop", "stretch"),
                    help="how generated frames fit an output of another shape (letterbox)")
     r.add_argument("--smooth", action="store_true", help="cross-fade between generated frames")
+    r.add_argument("--in", dest="input", type=_input, metavar="SRC",
+                   help="video to restyle: none (text only), camera, camera:N, camera:/dev/videoN, file:CLIP, "
+                        "image:PICTURE or net (what vcam cam --send uploads) (default: the show's input:, else none)")
+    r.add_argument("--in-fit", dest="input_fit", choices=INPUT_FITS,
+                   help="how the input fits the generated frame size (crop)")
+    r.add_argument("--strength", type=_strength, metavar="X",
+                   help=f"how much of the input survives: 0 keeps it all, 1 is text only ({DEFAULT_STRENGTH:g})")
     r.add_argument("--duration", type=_positive(float), metavar="SECONDS", help="stop after this long on air")
     r.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS",
                    help="drop the oldest frames past this much delay (4)")
@@ -206,7 +237,7 @@ def cmd_run(args, attach=None) -> int:
     opts = RunOptions(
         show=args.show, model=args.model, weights=args.weights, prompt=args.prompt, seed=args.seed,
         steps=args.steps, transition=args.transition, size=args.size, outs=args.out, fps=args.fps, fit=args.fit,
-        smooth=args.smooth, duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
+        input=args.input, input_fit=args.input_fit, strength=args.strength, smooth=args.smooth, duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
         pin_first_latent=args.pin_first_latent, stdin=args.stdin, midi=args.midi, midi_map=args.midi_map,
         log_controls=args.log_controls, replay=args.replay, serve=attach is not None, quant=args.quant,
         speed=SpeedFlags(compile=args.compile, attention=args.attention), tuning=args.tuning,
@@ -298,11 +329,14 @@ def cmd_check(args) -> int:
     for i, p in enumerate(show.presets, 1):
         prompt = " + ".join(f"{t[:50]}{'…' if len(t) > 50 else ''}" + (f" ×{w:g}" if len(p.prompts) > 1 else "")
                             for t, w in p.prompts.items())
-        extras = "".join(f", {k} {v}" for k, v in (("seed", p.seed), ("transition", p.transition)) if v is not None)
+        extras = "".join(f", {k} {v}" for k, v in (("seed", p.seed), ("transition", p.transition),
+                                                  ("input", p.input), ("strength", p.strength)) if v is not None)
         print(f"  {i:2d}. {p.name}: {prompt}{extras}")
     d, o = show.defaults, show.output
     print(f"  defaults: seed {d.seed}, steps {d.steps}, transition {d.transition}"
-          + (f", fallback {d.fallback}" if d.fallback else ""))
+          + (f", fallback {d.fallback}" if d.fallback else "")
+          + "".join(f", {k} {v}" for k, v in (("input", d.input), ("strength", d.strength),
+                                              ("input_fit", d.input_fit)) if v is not None))
     if any(v is not None for v in (o.size, o.fps, o.fit, o.out)):
         size = f"{o.size[0]}x{o.size[1]}" if o.size else "model default"
         print(f"  output: {size}, {o.fps or 30:g} fps, {o.fit or 'letterbox'}, {', '.join(o.out or ['vcam'])}")

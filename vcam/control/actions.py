@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Union
 
 from vcam.control.commands import MAX_SEED
+from vcam.inspec import check_strength, parse_input
 
 SCREEN_MODES = ("live", "freeze", "blackout")
 
@@ -44,6 +45,29 @@ class SetSteps:
 
     def to_dict(self) -> dict:
         return {"op": self.op, "steps": self.steps}
+
+
+@dataclass(frozen=True)
+class SetStrength:
+    """How much of the input survives, 0 (all of it) to 1 (text only), from the next block."""
+
+    value: float
+    op: ClassVar[str] = "strength"
+
+    def to_dict(self) -> dict:
+        return {"op": self.op, "strength": self.value}
+
+
+@dataclass(frozen=True)
+class SetInput:
+    """Restyle another input from the next block: `spec` in vcam.inspec's canonical form (`none`, `camera:0`,
+    `file:/path/clip.mp4` …), opened by whoever applies it."""
+
+    spec: str
+    op: ClassVar[str] = "input"
+
+    def to_dict(self) -> dict:
+        return {"op": self.op, "spec": self.spec}
 
 
 @dataclass(frozen=True)
@@ -88,9 +112,11 @@ class Quit:
         return {"op": self.op}
 
 
-StreamAction = Union[SetPrompts, SetSeed, SetSteps, SetTransition, Reset]
+StreamAction = Union[SetPrompts, SetSeed, SetSteps, SetTransition, Reset, SetStrength, SetInput]
 Action = Union[StreamAction, SetScreen, Quit]
-STREAM_ACTIONS = (SetPrompts, SetSeed, SetSteps, SetTransition, Reset)
+STREAM_ACTIONS = (SetPrompts, SetSeed, SetSteps, SetTransition, Reset, SetStrength, SetInput)
+# Opens an input by its spec for the stream: a frame source, or None for `none` (vcam.live.inputs.InputSwitch.open)
+InputOpener = Callable[[str], Any]
 
 
 @dataclass(frozen=True)
@@ -101,9 +127,10 @@ class Origin:
     source: str
 
 
-def apply(stream: Any, action: Action) -> None:
-    """Applies `action` to a stream (anything with `set_prompt`, `set_seed`, `steps`, `settings.transition` and
-    `reset`). The screen's and quit's actions leave the stream alone: others act on them."""
+def apply(stream: Any, action: Action, open_input: InputOpener | None = None) -> None:
+    """Applies `action` to a stream (anything with `set_prompt`, `set_seed`, `steps`, `settings.transition`,
+    `reset`, `strength` and `set_input`). An input is opened by `open_input`; without one only `none` (text only)
+    can be set. The screen's and quit's actions leave the stream alone: others act on them."""
     if isinstance(action, SetPrompts):
         stream.set_prompt(dict(action.prompts), transition=action.transition)
     elif isinstance(action, SetSeed):
@@ -114,6 +141,15 @@ def apply(stream: Any, action: Action) -> None:
         stream.settings.transition = action.blocks
     elif isinstance(action, Reset):
         stream.reset()
+    elif isinstance(action, SetStrength):
+        stream.strength = action.value
+    elif isinstance(action, SetInput):
+        if open_input is not None:
+            stream.set_input(open_input(action.spec))
+        elif action.spec == "none":
+            stream.set_input(None)
+        else:
+            raise ValueError(f"input {action.spec}: nothing here opens inputs (no input opener was given)")
     elif not isinstance(action, (SetScreen, Quit)):
         raise TypeError(f"not an action: {action!r}")
 
@@ -150,6 +186,26 @@ def _screen(d: dict) -> SetScreen:
     return SetScreen(d["mode"])
 
 
+def _strength(d: dict) -> SetStrength:
+    value = d.get("strength")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"strength: strength must be a number from 0 to 1, not {value!r}")
+    try:
+        return SetStrength(check_strength(value))
+    except ValueError as e:
+        raise ValueError(f"strength: {e}") from None
+
+
+def _input(d: dict) -> SetInput:
+    spec = d.get("spec")
+    if not isinstance(spec, str):
+        raise ValueError(f"input: spec must be text such as 'camera' or 'file:clip.mp4', not {spec!r}")
+    try:
+        return SetInput(str(parse_input(spec)))
+    except ValueError as e:
+        raise ValueError(f"input: {e}") from None
+
+
 # op → (the fields it has, how its dict becomes the action); the bounds are those the command parser allows
 _FROM_DICT: dict[str, tuple[tuple[str, ...], Callable[[dict], Action]]] = {
     "prompt": (("prompts", "transition"), _prompts),
@@ -157,6 +213,8 @@ _FROM_DICT: dict[str, tuple[tuple[str, ...], Callable[[dict], Action]]] = {
     "steps": (("steps",), lambda d: SetSteps(_whole(d, "steps", 1, 50))),
     "transition": (("blocks",), lambda d: SetTransition(_whole(d, "blocks", 0, 1000))),
     "reset": ((), lambda d: Reset()),
+    "strength": (("strength",), _strength),
+    "input": (("spec",), _input),
     "screen": (("mode",), _screen),
     "quit": ((), lambda d: Quit()),
 }

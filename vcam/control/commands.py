@@ -4,6 +4,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
+from vcam.inspec import check_strength, parse_input
+
 MAX_LINE = 4096
 MAX_PROMPT = 2000
 MAX_SEED = 2**63 - 1
@@ -17,6 +19,8 @@ USAGE: dict[str, str] = {
     "seed": "seed N                 noise seed, from the next block",
     "transition": "transition N           blocks over which prompt changes blend in (0 = at once)",
     "steps": "steps N                denoising steps per block (1-50)",
+    "strength": "strength X             how much of the input survives, 0 (all of it) to 1 (text only)",
+    "input": "input SRC              restyle none, camera[:N], file:PATH, image:PATH or net (uploads)",
     "freeze": "freeze                 hold the picture (generation goes on)",
     "blackout": "blackout               show black",
     "live": "live                   undo freeze or blackout",
@@ -43,6 +47,8 @@ class Command:
         if self.name == "blend":
             a, b, x = self.args
             return f"blend {shlex.quote(str(a))} {shlex.quote(str(b))} {x:g}"
+        if self.name == "strength":
+            return f"strength {self.args[0]:g}"
         return " ".join([self.name, *map(str, self.args)])
 
 
@@ -58,6 +64,18 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     if not lo <= value <= hi:
         raise CommandError(f"{name} {value} is out of range ({lo} to {hi}); usage: {USAGE[name]}")
     return value
+
+
+def _strength(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise CommandError(f"strength needs a number from 0 to 1, not {text!r}; usage: {USAGE['strength']}") \
+            from None
+    try:
+        return check_strength(value)
+    except ValueError as e:
+        raise CommandError(f"{e}; usage: {USAGE['strength']}") from None
 
 
 def preset_ref(text: str) -> str | int:
@@ -95,6 +113,14 @@ def parse(line: str) -> Command | None:
         return Command("transition", (_int(rest, "transition", 0, 1000),))
     if name == "steps":
         return Command("steps", (_int(rest, "steps", 1, 50),))
+    if name == "strength":
+        return Command("strength", (_strength(rest),))
+    if name == "input":
+        try:
+            spec = parse_input(rest)
+        except ValueError as e:
+            raise CommandError(f"{e}; usage: {USAGE['input']}") from None
+        return Command("input", (str(spec),))
     # blend A B X: preset names may be quoted when they hold spaces
     try:
         parts = shlex.split(rest)

@@ -6,17 +6,20 @@ handed to the producer, which applies it at the next block boundary and logs it 
 """
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetPrompts, SetScreen, SetSeed,
-                                  SetSteps, SetTransition)
+from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
+                                  SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import Command, CommandError, help_text, parse
 from vcam.control.log import ControlLog
 from vcam.control.prompter import Prompter
 from vcam.control.protocol import Producer
 from vcam.control.show import Show
+from vcam.errors import VcamError
+from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, parse_input
 
 
 @dataclass
@@ -31,13 +34,15 @@ class ShowState:
     screen: str = "live"  # live, freeze or blackout
     blend: tuple[int, int, float] | None = None  # presets A, B (indices) and the position
     params: dict[str, float] = field(default_factory=dict)  # knob-driven parameters' current values
+    input: str = "none"  # the input restyled, in vcam.inspec's canonical form
+    strength: float = DEFAULT_STRENGTH
 
 
 class Controller:
     def __init__(self, show: Show | None, state: ShowState, generator: Producer, stop: threading.Event,
                  say: Callable[[str], None], log: ControlLog | None = None,
                  on_fallback: Callable[[str | None], None] | None = None,
-                 prompter: Prompter | None = None):
+                 prompter: Prompter | None = None, check_input: Callable[[str], object] | None = None):
         self.show = show
         self.state = state
         self.generator = generator
@@ -50,6 +55,9 @@ class Controller:
         # (in order, so a later command never overtakes an earlier one).
         self.prompter = prompter
         self.listeners: list[Callable[[], None]] = []  # told after every applied command (network clients)
+        # Checks a typed input before it is handed over (a missing file or device: an error reply at once, rather
+        # than a failure on the generator's thread a block later); raises ValueError or VcamError.
+        self.check_input = check_input
         if log is not None:  # an action is logged with the block it was applied before
             generator.on_applied(log.applied)
 
@@ -93,6 +101,8 @@ class Controller:
                 a = self.state.blend[0] if self.state.blend else (self.state.preset or 0)
                 b = self.state.blend[1] if self.state.blend else (a + 1) % len(self.show.presets)
             return self.apply(Command("blend", (a + 1, b + 1, value)), source)
+        if param == "strength":
+            return self.apply(Command("strength", (value,)), source)
         return self.apply(Command(param, (int(value),)), source)
 
     def replace_show(self, show: Show) -> None:
@@ -136,6 +146,8 @@ class Controller:
             return self._choose_prompts(cmd, origin)
         if name in ("seed", "transition", "steps", "reset"):
             return self._set_stream(cmd, origin)
+        if name in ("strength", "input"):
+            return self._set_input(cmd, origin)
         raise ValueError(f"command {name} is not handled")  # the parser and this table are out of step
 
     def _session(self, cmd: Command, origin: Origin) -> str:
@@ -180,6 +192,24 @@ class Controller:
         self._submit(SetSteps(n), origin)
         return f"steps {n}"
 
+    def _set_input(self, cmd: Command, origin: Origin) -> str:
+        st = self.state
+        if cmd.name == "strength":
+            st.strength = check_strength(cmd.args[0])
+            self._submit(SetStrength(st.strength), origin)
+            return f"strength {st.strength:g} from the next block"
+        spec = _whole_path(cmd.args[0])
+        if self.check_input is not None:
+            try:
+                self.check_input(spec)
+            except VcamError as e:
+                raise ValueError(e.message + (f" ({e.fix})" if e.fix else "")) from None
+            except OSError as e:  # a device that cannot be asked: an answer to the operator, not a dead thread
+                raise ValueError(f"input {spec}: {e}") from None
+        st.input = spec
+        self._submit(SetInput(spec), origin)
+        return f"input {spec} from the next block" if spec != "none" else "text only from the next block"
+
     def _blend(self, show: Show, a: int, b: int, x: float, origin: Origin) -> str:
         mix: dict[str, float] = {}
         for weights, share in ((show.presets[a].prompts, 1.0 - x), (show.presets[b].prompts, x)):
@@ -200,6 +230,13 @@ class Controller:
         if preset.seed is not None:
             st.seed = preset.seed
             self._submit(SetSeed(preset.seed), origin)
+        # a preset's input and strength go on air with it; a preset that leaves them out keeps what is there
+        if preset.input is not None and preset.input != st.input:
+            st.input = preset.input
+            self._submit(SetInput(preset.input), origin)
+        if preset.strength is not None and preset.strength != st.strength:
+            st.strength = preset.strength
+            self._submit(SetStrength(preset.strength), origin)
         self.on_fallback(preset.fallback or (self.show.defaults.fallback if self.show else None))
         return reply
 
@@ -233,6 +270,7 @@ class Controller:
         return {"preset": self.preset_name(),
                 "presets": presets, "seed": st.seed, "steps": st.steps, "transition": st.transition,
                 "screen": st.screen, "blend": list(st.blend) if st.blend else None,
+                "input": st.input, "strength": st.strength,
                 "block": self.generator.blocks, "status": self.describe()}
 
     def describe(self) -> str:
@@ -244,8 +282,17 @@ class Controller:
             where = f"preset {st.preset + 1} {name!r}"
         else:
             where = "prompt " + " + ".join(st.prompts)[:80]
-        return (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition} | "
-                f"screen {st.screen} | block {self.generator.blocks}")
+        return (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition} | input {st.input} | "
+                f"strength {st.strength:.2f} | screen {st.screen} | block {self.generator.blocks}")
+
+
+def _whole_path(text: str) -> str:
+    """A typed input with its file or image path made whole against the working folder, so that the log keeps
+    one a replay finds again."""
+    spec = parse_input(text)
+    if spec.kind in ("file", "image"):
+        spec = InputSpec(spec.kind, os.path.abspath(os.path.expanduser(spec.target)))
+    return str(spec)
 
 
 def _same_preset(old: Show | None, index: int | None, new: Show) -> int | None:
@@ -259,6 +306,7 @@ def _same_preset(old: Show | None, index: int | None, new: Show) -> int | None:
 
 
 def _on_air(show: Show, index: int) -> tuple:
-    """What selecting a preset sends: its prompts, seed and transition, and the fallback image it shows."""
+    """What selecting a preset sends: its prompts, seed, transition, input and strength, and the fallback image it
+    shows."""
     p = show.presets[index]
-    return p.prompts, p.seed, p.transition, p.fallback or show.defaults.fallback
+    return p.prompts, p.seed, p.transition, p.input, p.strength, p.fallback or show.defaults.fallback

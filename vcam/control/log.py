@@ -1,5 +1,8 @@
 """Control logs (--log-controls) and their replay (--replay): JSON lines, a header with the starting settings,
-then every applied action with its time, block, command and source, then the number of blocks made."""
+then every applied action with its time, block, command and source, then the number of blocks made.
+
+The header's input, input_fit and strength (the video restyled at the start) came in with video in: a log written
+before has none of them, and its replay starts text only, as the show it was made from did."""
 from __future__ import annotations
 
 import json
@@ -10,6 +13,7 @@ from typing import TextIO
 
 from vcam.control.actions import Action, Origin, Quit, SetScreen, from_dict
 from vcam.control.protocol import Producer
+from vcam.inspec import INPUT_FITS, check_strength, parse_input
 
 
 class ControlLog:
@@ -76,7 +80,7 @@ def read_replay(path: str) -> Replay:
             raise ValueError(f"{path}:{i}: not a control log line")
         try:
             if "vcam" in entry:
-                header = entry["vcam"]
+                header = _header(entry["vcam"])
             elif "end" in entry:
                 end = _block(entry["end"].get("blocks") if isinstance(entry["end"], dict) else None)
             elif "block" in entry and "apply" in entry:
@@ -88,6 +92,29 @@ def read_replay(path: str) -> Replay:
     if header is None:
         raise ValueError(f"{path}: no header line; is this a log written by vcam run --log-controls?")
     return Replay(header, actions, end)
+
+
+def _header(header: object) -> dict:
+    """The starting settings, with the input they name in its canonical form; ValueError for one a replay could
+    not start from."""
+    if not isinstance(header, dict):
+        raise ValueError(f"the header must be a mapping of settings, not {type(header).__name__}")
+    header = dict(header)
+    try:
+        if "input" in header:
+            if not isinstance(header["input"], str):
+                raise ValueError(f"input must be text such as 'camera' or 'file:clip.mp4', not {header['input']!r}")
+            header["input"] = str(parse_input(header["input"]))
+        if "input_fit" in header and header["input_fit"] not in INPUT_FITS:
+            raise ValueError(f"input_fit must be one of {', '.join(INPUT_FITS)}, not {header['input_fit']!r}")
+        if "strength" in header:
+            value = header["strength"]
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"strength must be a number from 0 to 1, not {value!r}")
+            header["strength"] = check_strength(value)
+    except ValueError as e:
+        raise ValueError(f"header: {e}") from None
+    return header
 
 
 def _block(value: object) -> int:

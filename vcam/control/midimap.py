@@ -5,6 +5,7 @@ Written in a show's `midi:` section or in a map file (`presets/midi/*.yaml`) wit
     controls:
       - {cc: 16, param: transition, range: [0, 12]}     # a knob or fader
       - {cc: 0, param: blend, between: [neon city, forest], curve: linear}
+      - {cc: 19, param: strength}                       # how much of the video in survives, 0 to 1
       - {cc: 41, command: next}                         # a button that sends CC 127 then 0
       - {note: 36, command: "preset 1"}                 # a pad or key
       - {program: presets}                              # program change N -> preset N+1
@@ -25,6 +26,7 @@ PARAMS: dict[str, tuple[float, float, bool]] = {
     "transition": (0.0, 32.0, True),
     "steps": (1.0, 8.0, True),
     "seed": (0.0, 1_000_000.0, True),
+    "strength": (0.0, 1.0, False),  # how much of the input survives (1 = text only)
 }
 CURVES = ("linear", "exp", "log")
 

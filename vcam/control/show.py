@@ -1,7 +1,8 @@
 """Show files: an ordered list of presets, defaults, output settings and the MIDI mapping, read with line numbers.
 
     name: My show
-    defaults: {seed: 42, steps: 4, transition: 4, fallback: fallback.png}
+    defaults: {seed: 42, steps: 4, transition: 4, fallback: fallback.png, input: camera, strength: 0.6,
+               input_fit: crop}
     output: {size: 832x480, fps: 30, fit: letterbox, out: [vcam]}
     presets:
       - name: neon city
@@ -10,7 +11,12 @@
         prompts: [{text: a forest at dusk, weight: 0.7}, {text: fireflies, weight: 0.3}]
         seed: 7
         transition: 8
+        input: file:clips/walk.mp4   # file: and image: paths are relative to the show file
+        strength: 0.4
     midi: {port: nanoKONTROL2, map: nanokontrol2}
+
+A preset without input: or strength: keeps what is on air when it is selected; the first preset's, else the
+defaults', are those the show starts with.
 """
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ from pathlib import Path
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.control.commands import MAX_SEED
+from vcam.inspec import INPUT_FITS, InputSpec, parse_input
 from vcam.outspec import FITS, parse_spec
 from vcam.sizes import check_size
 from vcam.control.midimap import MidiMap, find_map_file, read_map
@@ -34,6 +41,8 @@ class Preset:
     seed: int | None = None
     transition: int | None = None
     fallback: str | None = None  # image path, resolved against the show file's folder
+    input: str | None = None  # vcam.inspec's canonical form; a file or image as an absolute path
+    strength: float | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,10 @@ class Defaults:
     steps: int = 4
     transition: int = 4
     fallback: str | None = None
+    # None: not given (vcam.live.settings.resolve falls back to none, crop and DEFAULT_STRENGTH)
+    input: str | None = None
+    strength: float | None = None
+    input_fit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +101,8 @@ class Show:
 
 NULL_TAG = "tag:yaml.org,2002:null"
 SHOW_KEYS = ("name", "defaults", "output", "presets", "midi")
-PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback")
+PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "input", "strength")
+DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "input_fit")
 
 
 def parse_show(text: str, path: str) -> Show:
@@ -105,12 +119,15 @@ def parse_show(text: str, path: str) -> Show:
 
     defaults = Defaults()
     if "defaults" in top:
-        d = r.mapping(top["defaults"], "defaults", ("seed", "steps", "transition", "fallback"))
+        d = r.mapping(top["defaults"], "defaults", DEFAULT_KEYS)
         defaults = Defaults(
             seed=r.integer(d["seed"], "defaults seed", 0, MAX_SEED) if "seed" in d else 0,
             steps=r.integer(d["steps"], "defaults steps", 1, 50) if "steps" in d else 4,
             transition=r.integer(d["transition"], "defaults transition", 0, 1000) if "transition" in d else 4,
             fallback=_image(r, d["fallback"], "defaults fallback", base) if "fallback" in d else None,
+            input=_input(r, d["input"], "defaults input", base) if "input" in d else None,
+            strength=r.number(d["strength"], "defaults strength", 0, 1) if "strength" in d else None,
+            input_fit=r.choice(d["input_fit"], "defaults input_fit", INPUT_FITS) if "input_fit" in d else None,
         )
 
     output = OutputSettings()
@@ -145,6 +162,8 @@ def parse_show(text: str, path: str) -> Show:
             seed=r.integer(p["seed"], f"{what} seed", 0, MAX_SEED) if "seed" in p else None,
             transition=r.integer(p["transition"], f"{what} transition", 0, 1000) if "transition" in p else None,
             fallback=_image(r, p["fallback"], f"{what} fallback", base) if "fallback" in p else None,
+            input=_input(r, p["input"], f"{what} input", base) if "input" in p else None,
+            strength=r.number(p["strength"], f"{what} strength", 0, 1) if "strength" in p else None,
         )
         presets.append(preset)
     if "presets" in top and not presets and not r.problems:
@@ -329,6 +348,25 @@ def _outs(r: Reader, node) -> tuple[str, ...] | None:
             continue
         outs.append(text)
     return tuple(outs)
+
+
+def _input(r: Reader, node, what: str, base: Path) -> str | None:
+    """An input in its canonical form; a file or image must exist, found relative to the show's folder."""
+    text = r.string(node, what, 1000)
+    if text is None:
+        return None
+    try:
+        spec = parse_input(text).relative_to(str(base))
+    except ValueError as e:
+        r.error(node, f"{what}: {e}")
+        return None
+    if spec.kind in ("file", "image"):
+        path = Path(os.path.expanduser(spec.target)).resolve()
+        if not path.is_file():
+            r.error(node, f"{what}: {spec.kind} {parse_input(text).target} not found (looked at {path})")
+            return None
+        spec = InputSpec(spec.kind, str(path))
+    return str(spec)
 
 
 def _image(r: Reader, node, what: str, base: Path) -> str | None:

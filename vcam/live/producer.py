@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from vcam.control.actions import Action, Origin, apply
+from vcam.control.actions import Action, InputOpener, Origin, apply
 from vcam.control.protocol import AppliedListener
 from vcam.errors import VcamError
 from vcam.live.pacer import Pacer
@@ -28,8 +28,9 @@ class Generator:
 
     def __init__(self, open_stream: Callable[[Callable[[str], None]], Stream], pacer: Pacer,
                  log: Callable[[str], None], on_loading: Callable[[str], None] | None = None,
-                 listeners: list[Callable] | None = None):
+                 listeners: list[Callable] | None = None, open_input: InputOpener | None = None):
         self._open_stream = open_stream
+        self._open_input = open_input  # opens what an `input` action names (vcam.live.inputs.InputSwitch.open)
         self._pacer = pacer
         self._log = log
         self._on_loading = on_loading or (lambda msg: None)
@@ -150,7 +151,7 @@ class Generator:
         self._scheduled = [item for item in self._scheduled if item[0] > self.submitted]
         for action, origin in due + now:
             try:
-                apply(self.stream, action)
+                apply(self.stream, action, self._open_input)
             except Exception as e:  # one bad change must not stop the show
                 self._log(f"control not applied ({e.__class__.__name__}: {e})")
                 continue

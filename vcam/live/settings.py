@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from vcam.control.show import Show
 from vcam.engine.speed import SpeedFlags
+from vcam.inspec import DEFAULT_INPUT_FIT, DEFAULT_STRENGTH, INPUT_FITS, check_strength, parse_input
 from vcam.sizes import check_size
 from vcam.outspec import OutputSpec, parse_spec
 
@@ -29,6 +30,9 @@ class RunOptions:
     outs: list[str] | None = None
     fps: float | None = None
     fit: str | None = None
+    input: str | None = None  # --in: what to restyle (vcam.inspec), None: the show's, else text only
+    input_fit: str | None = None  # --in-fit: crop, letterbox or stretch
+    strength: float | None = None  # --strength: 0 (keep the input) to 1 (text only)
     smooth: bool = False
     duration: float | None = None
     max_latency: float = 4.0
@@ -63,12 +67,16 @@ class ShowSettings:
     preset: int | None  # the show's preset on air at the start, None for a prompt
     fallback: str | None  # an image path
     note: str | None = None  # a setting the show asked for and did not get, said once at the start
+    input: str = "none"  # the input restyled at the start, in vcam.inspec's canonical form
+    input_fit: str = DEFAULT_INPUT_FIT  # how its frames fit the stream's size
+    strength: float = DEFAULT_STRENGTH
 
     def log_header(self, model: str, show_path: str | None) -> dict:
         """The starting settings as a control log keeps them (what a replay starts from)."""
         return {"model": model, "seed": self.seed, "prompts": self.prompts, "steps": self.steps,
                 "transition": self.transition, "size": [self.width, self.height],
-                "pin_first_latent": self.pin_first_latent, "show": show_path}
+                "pin_first_latent": self.pin_first_latent, "show": show_path, "input": self.input,
+                "input_fit": self.input_fit, "strength": self.strength}
 
 
 def resolve(given: RunOptions, show: Show | None, start: dict, model_size: tuple[int, int],
@@ -109,6 +117,7 @@ def resolve(given: RunOptions, show: Show | None, start: dict, model_size: tuple
             seed = show.presets[0].seed
     else:
         prompts, preset = {DEFAULT_PROMPT: 1.0}, None
+    source, input_fit, strength = _input_settings(given, show, start, preset)
     return ShowSettings(
         outs=tuple(parse_spec(s) for s in outs), width=width, height=height,
         adapt=given.quant is None and given.size is None and start_size is None and show_size is None,
@@ -122,4 +131,26 @@ def resolve(given: RunOptions, show: Show | None, start: dict, model_size: tuple
         prompts=dict(prompts), preset=preset,
         fallback=given.fallback or (defaults.fallback if defaults else None),
         note=note if given.size is None and start_size is None else None,
+        input=source, input_fit=input_fit, strength=strength,
     )
+
+
+def _input_settings(given: RunOptions, show: Show | None, start: dict, preset: int | None) -> tuple[str, str, float]:
+    """The input, its fit and the strength the show starts with: the command line over a replayed log's header
+    over the show (its first preset, when that is on air, over its defaults) over text only. A log from before
+    video in has no input in its header: its replay starts text only, whatever the show file says now."""
+    defaults = show.defaults if show else None
+    first = show.presets[0] if show and preset == 0 else None
+
+    def pick(*values, default):
+        return next((v for v in values if v is not None), default)
+
+    source = pick(given.input, start.get("input", "none") if start else None, first.input if first else None,
+                  defaults.input if defaults else None, default="none")
+    input_fit = pick(given.input_fit, start.get("input_fit"), defaults.input_fit if defaults else None,
+                     default=DEFAULT_INPUT_FIT)
+    if input_fit not in INPUT_FITS:
+        raise ValueError(f"input fit {input_fit!r} is not one of {', '.join(INPUT_FITS)}")
+    strength = pick(given.strength, start.get("strength"), first.strength if first else None,
+                    defaults.strength if defaults else None, default=DEFAULT_STRENGTH)
+    return str(parse_input(source)), input_fit, check_strength(strength)
