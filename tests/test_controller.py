@@ -489,3 +489,5 @@ def test_the_status_and_the_snapshot_say_the_input_and_the_strength(on_air):
     assert "input camera | strength 0.50" in ctl.describe()
     snap = ctl.snapshot()
     assert (snap["input"], snap["strength"]) == ("camera", 0.5)
+    ctl.handle_line("input none", "stdin")
+    assert "strength" not in ctl.describe() and "input" not in ctl.describe()  # text only: nothing to say

@@ -57,7 +57,7 @@ def test_parse_input_reads_every_form(text, kind, target):
 @pytest.mark.parametrize("text, says", [
     ("webcam", "unknown input"), ("", "unknown input"), ("none:x", "takes nothing"), ("net:5", "takes nothing"),
     ("file:", "needs a path"), ("image:", "needs a path"), ("camera:", "needs a device"),
-    ("camera:front", "neither an index"),
+    ("camera:front", "neither an index"), ("camera:²", "neither an index"),
 ])
 def test_parse_input_refuses_bad_forms_saying_why(text, says):
     with pytest.raises(ValueError, match=says):

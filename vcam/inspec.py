@@ -54,7 +54,7 @@ def parse_input(text: str) -> InputSpec:
         raise ValueError(f"input {text!r} needs a path: {kind}:PATH")
     if kind == "camera" and sep and not target:
         raise ValueError(f"input {text!r} needs a device after 'camera:' (camera:0 or camera:/dev/video0)")
-    if kind == "camera" and target and not target.isdigit() and not target.startswith("/"):
+    if kind == "camera" and target and not (target.isascii() and target.isdigit()) and not target.startswith("/"):
         raise ValueError(f"camera {target!r} is neither an index (camera:0) nor a device path (camera:/dev/video0)")
     return InputSpec(kind, target)
 

@@ -282,8 +282,10 @@ class Controller:
             where = f"preset {st.preset + 1} {name!r}"
         else:
             where = "prompt " + " + ".join(st.prompts)[:80]
-        return (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition} | input {st.input} | "
-                f"strength {st.strength:.2f} | screen {st.screen} | block {self.generator.blocks}")
+        # the strength matters only with an input: text-only shows are not told about it
+        restyle = f" | input {st.input} | strength {st.strength:.2f}" if st.input != "none" else ""
+        return (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition}{restyle} | "
+                f"screen {st.screen} | block {self.generator.blocks}")
 
 
 def _whole_path(text: str) -> str:

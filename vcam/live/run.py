@@ -20,6 +20,7 @@ from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError
 from vcam.live.frames import load_image
 from vcam.live.heap import HeapTrimmer
+from vcam.live.inputs import InputSwitch, LiveFrames
 from vcam.live.model_feed import ModelFeed
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
 from vcam.live.producer import Generator
@@ -77,6 +78,7 @@ def play(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]],
         status.message(speed.message)
     fallback = load_image(cfg.fallback, cfg.width, cfg.height) if cfg.fallback else None
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
+    inputs = _open_input(opts, cfg, status.message)
     log_file = _open_log(opts.log_controls)
 
     air = OnAir(AirSettings(outs=cfg.outs, width=cfg.width, height=cfg.height, fps=cfg.fps, fit=cfg.fit,
@@ -84,9 +86,9 @@ def play(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]],
                             fallback=fallback, card=f"loading {model}...", stdin=opts.stdin and replay is None,
                             commands=opts.commands), status, producer_waits=True)
     state = ShowState(prompts=dict(cfg.prompts), preset=cfg.preset, seed=cfg.seed, steps=cfg.steps,
-                      transition=cfg.transition)
-    producer = Generator(_stream_opener(opts, model, cfg, speed, show, status.message), air.pacer, status.message,
-                         air.set_card)
+                      transition=cfg.transition, input=cfg.input, strength=cfg.strength)
+    producer = Generator(_stream_opener(opts, model, cfg, speed, show, inputs, status.message), air.pacer,
+                         status.message, air.set_card, open_input=inputs.open)
     log = ControlLog(log_file, {**cfg.log_header(model, opts.show),
                                 "started": datetime.datetime.now().isoformat(timespec="seconds")}) \
         if log_file else None
@@ -100,18 +102,20 @@ def play(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]],
 
     # One thread encodes prompts ahead: a command's before it is handed over, a show's presets in the background.
     prompter = Prompter(producer, lambda: producer.stream.engine.text if producer.stream else None, status.message)
-    controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter)
+    controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter,
+                            check_input=inputs.check)
     try:
-        extra = _attached(attach, controller, producer, status.message)
+        extra = _attached(attach, controller, producer, status.message, inputs.uploads)
     except Exception:  # refused (a server off loopback without a token): nothing opened stays open
         prompter.stop()
+        inputs.close()
         if log_file is not None:
             log_file.close()
         raise
     # Last: after the attachment has the block. What the block freed goes back to the system, or a long show's
     # resident memory creeps up (live/heap.py).
     producer.listeners.append(HeapTrimmer())
-    parts: list = [_Started(prompter)] + ([extra] if extra else [])
+    parts: list = [_Started(prompter), _Started(inputs)] + ([extra] if extra else [])
     router = None
     if midi is not None:
         from vcam.control.midi import MidiInput, MidiRouter
@@ -124,7 +128,7 @@ def play(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]],
         producer.limit = replay.end_block
         replay.schedule(producer, state)
     feed = ModelFeed(producer, status.message, f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps",
-                     controller.preset_name, lambda: state.screen, extra.describe if extra else None)
+                     controller.preset_name, lambda: state.screen, _extra_status(inputs, extra))
     return _on_air(air, feed, controller, state, parts, producer, prompter, log)
 
 
@@ -162,20 +166,38 @@ class Attachment(Protocol):
     def describe(self) -> str: ...
 
 
-def _attached(attach, controller: Controller, producer: Generator, say: Callable[[str], None]) -> Attachment | None:
-    """The attachment made and wired: it gets every block and every change of state."""
+def _attached(attach, controller: Controller, producer: Generator, say: Callable[[str], None],
+              uploads: LiveFrames | None) -> Attachment | None:
+    """The attachment made and wired: it gets every block and every change of state, and fills `uploads` with the
+    frames a client sends up."""
     if attach is None:
         return None
-    extra = attach(controller, say)
+    extra = attach(controller, say, uploads)
     producer.listeners.append(extra.publish)
     controller.listeners.append(extra.broadcast_state)
     return extra
 
 
+def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None]) -> InputSwitch:
+    """The input switch, with the show's first input open before the model loads: a missing clip or camera is
+    said in a second, not after minutes of loading. A served show takes what a client sends up (`net`)."""
+    uploads = LiveFrames(name="net") if opts.serve else None
+    inputs = InputSwitch(cfg.width, cfg.height, cfg.input_fit, say, uploads=uploads)
+    inputs.open(cfg.input)
+    return inputs
+
+
+def _extra_status(inputs: InputSwitch, extra: Attachment | None) -> Callable[[], str]:
+    def status() -> str:
+        return " | ".join(text for text in (inputs.status(), extra.describe() if extra else None) if text)
+
+    return status
+
+
 def _stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedChoice, show: Show | None,
-                   say: Callable[[str], None]):
+                   inputs: InputSwitch, say: Callable[[str], None]):
     """What the producer thread runs first: loads the engine (minutes, with progress on the card) and starts the
-    stream, compiled or warmed up before going on air."""
+    stream on its first input, compiled or warmed up before going on air."""
     def open_stream(report: Callable[[str], None]):
         import vcam
 
@@ -189,6 +211,8 @@ def _stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: Speed
             engine.offload_text()
         stream = engine.stream(cfg.prompts, seed=cfg.seed, width=engine.width, height=engine.height,
                                steps=cfg.steps, transition=cfg.transition, pin_first_latent=cfg.pin_first_latent)
+        # a card too small for the show's size made the engine smaller: the input follows
+        stream.set_input(inputs.resize(engine.width, engine.height), strength=cfg.strength)
         if engine.device.type == "cuda" or speed.options.compile:
             # The first blocks compile and pick kernels: slow, and better off air.
             what = ("compiling for this size before going on air (minutes the first time, then cached)"

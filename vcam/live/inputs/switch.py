@@ -99,6 +99,21 @@ class InputSwitch:
             self._close(previous)
         return source
 
+    def resize(self, width: int, height: int):
+        """The stream's size changed (the model loaded at a smaller size to fit the card): the open input is
+        fitted to the new size from now on; the source to hand to the stream again."""
+        if (width, height) == (self.width, self.height):
+            return self.source
+        self.width, self.height = width, height
+        if self.uploads is not None:
+            self.uploads.fit_to(width, height, self.fit)
+        live = getattr(self.source, "live", None)  # a camera's frames: refitted as they are taken
+        if isinstance(live, LiveFrames):
+            live.fit_to(width, height, self.fit)
+            return self.source
+        spec, self.spec = self.spec, InputSpec("none")  # a clip or an image: opened again at the new size
+        return self.open(spec)
+
     def check(self, spec: InputSpec | str) -> InputSpec:
         """check_input with this switch's uploads and capture; the camera already open counts as checked."""
         spec = _spec(spec)
