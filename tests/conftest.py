@@ -98,16 +98,19 @@ def fake_midi_backend():
 @pytest.fixture
 def local_servers():
     """Starts FrameServers (vcam serve's network side) on free ports, loopback unless told, with a controller that
-    records the lines it gets and a list of what each server says."""
+    records the lines it gets and a list of what each server says. FrameServer's own arguments (uploads,
+    on_sender, input_size, input_fit) pass through; the rest are ServeSettings."""
     from vcam.remote.server import FrameServer, ServeSettings
 
     servers = []
+    own = ("uploads", "on_sender", "input_size", "input_fit")
 
     def make(**settings):
         lines, said = [], []
+        intake = {k: settings.pop(k) for k in own if k in settings}
         server = FrameServer(ServeSettings(**{"port": 0, **settings}),
                              lambda line, source: (lines.append(line), "ok")[1], lambda: {"screen": "live"},
-                             said.append)
+                             said.append, **intake)
         server.start()
         server.lines, server.said = lines, said
         servers.append(server)

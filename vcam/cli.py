@@ -186,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     cam.add_argument("--midi", metavar="PORT")
     cam.add_argument("--midi-map", metavar="MAP")
     cam.add_argument("--no-stdin", dest="stdin", action="store_false")
+    cam.add_argument("--send", metavar="SRC",
+                     help="send this machine's camera or a clip up as the server's input: camera, camera:N, "
+                          "camera:/dev/videoN or file:CLIP (one client at a time; the server's input is net)")
 
     b = sub.add_parser("bench", help="time the streaming loop on random weights (tiny on a CPU)",
                        description="Builds the model with random weights on the GPU (no download, same FLOPs), "
@@ -271,7 +274,7 @@ def cmd_cam(args) -> int:
         url=args.url, token=args.token or os.environ.get(TOKEN_ENV) or None, outs=args.out or ["vcam"],
         size=args.size, fps=args.fps, fit=args.fit, smooth=args.smooth, duration=args.duration,
         max_latency=args.max_latency, fallback=args.fallback, stdin=args.stdin, midi=args.midi,
-        midi_map=args.midi_map,
+        midi_map=args.midi_map, send=args.send,
     ))
 
 

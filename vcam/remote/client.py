@@ -2,7 +2,7 @@
 
 Light: no torch, no GPU. It paces the received frames into the local outputs, runs the local stdin console and
 MIDI controller, and reconnects by itself after a network drop, holding the last frame (or the fallback image)
-on the camera meanwhile.
+on the camera meanwhile. With --send it also uploads a local camera or clip as the server's input (uploader.py).
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from vcam.live.onair import AirSettings, OnAir
 from vcam.live.outputs import parse_spec
 from vcam.live.pacer import Pacer, PacerStats
 from vcam.live.status import StatusLine
+from vcam.remote.uploader import Uploader, open_capture
 
 # With --duration, a client that has had no frame at all gives up after the longer of --duration and this. A
 # server started together with the client may load the 14B model from disk (tens of GB of weights, then the
@@ -49,6 +50,7 @@ class CamOptions:
     stdin: bool = True
     midi: str | None = None
     midi_map: str | None = None
+    send: str | None = None  # camera, camera:N, camera:/dev/videoN or file:PATH: uploaded as the server's input
     commands: object = field(default=None, repr=False)
     status_out: object = field(default=None, repr=False)
 
@@ -112,8 +114,9 @@ class Link:
     FIRST_RETRY_S, LAST_RETRY_S = 0.5, 5.0  # the wait between tries doubles from the first to the last
 
     def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
-                 say: Callable[[str], None]):
+                 say: Callable[[str], None], uploader: Uploader | None = None):
         self.url = url
+        self.uploader = uploader
         self.token = token
         self.pacer = pacer
         self.remote = remote
@@ -136,9 +139,14 @@ class Link:
         self._thread = threading.Thread(target=self._run, name="link", daemon=True)
 
     def start(self) -> None:
+        if self.uploader is not None:
+            self.uploader.bind(self._send_message, lambda: self.offset)
+            self.uploader.start()
         self._thread.start()
 
     def stop(self) -> None:
+        if self.uploader is not None:
+            self.uploader.stop()  # first: it tells the server the input stops
         self._stop.set()
         ws = self._ws
         if ws is not None:
@@ -160,6 +168,17 @@ class Link:
             pass
         self._waiting.append(line)
         return False
+
+    def _send_message(self, message: bytes | str) -> bool:
+        ws = self._ws
+        if ws is None:
+            return False
+        try:
+            with self._send_lock:
+                ws.send(message)
+            return True
+        except Exception:
+            return False  # the link thread notices a dead connection
 
     def send_stats(self, latency: float) -> None:
         ws = self._ws
@@ -192,6 +211,8 @@ class Link:
                         ws.send(proto.text("ping", t=time.time()))
                         while self._waiting:
                             ws.send(proto.text("command", line=self._waiting.popleft()))
+                    if self.uploader is not None:
+                        self.uploader.connected()
                     for message in ws:
                         self._receive(message)
                         if self._stop.is_set():
@@ -201,13 +222,19 @@ class Link:
                     return
             except Exception as e:
                 self.token_refused = False
-                if not lost_reported:
+                reason = _closed_by_server(e)
+                if reason:  # the server said why (this client broke a rule): always worth a line
+                    self.say(f"the server disconnected this client: {reason}; holding the last frame, reconnecting")
+                    lost_reported = True
+                elif not lost_reported:
                     what = "connection to the server lost" if self.connected else "cannot reach the server"
                     self.say(f"{what} ({e.__class__.__name__}); holding the last frame, reconnecting")
                     lost_reported = True
             finally:
                 self._ws = None
                 self.connected = False
+                if self.uploader is not None:
+                    self.uploader.disconnected()
             if self._stop.wait(delay):
                 return
             delay = min(self.LAST_RETRY_S, delay * 2)
@@ -267,6 +294,8 @@ class Link:
             self.remote.update(data.get("state") or {})
             if data.get("text"):
                 self.say(data["text"])
+        elif kind in ("send_ok", "send_refused") and self.uploader is not None:
+            self.uploader.answer(data)
         elif kind == "ok":
             pass
         elif kind == "error":
@@ -275,6 +304,14 @@ class Link:
     def _flush(self) -> None:
         self.pacer.push(self._block)
         self._block = []
+
+
+def _closed_by_server(e: Exception) -> str | None:
+    """The reason a server gave in the close frame it sent (a vcam server says why it dropped a client)."""
+    from websockets.exceptions import ConnectionClosed
+
+    received = e.rcvd if isinstance(e, ConnectionClosed) else None
+    return received.reason if received is not None and received.reason else None
 
 
 class LinkFeed:
@@ -296,6 +333,8 @@ class LinkFeed:
         self._last_bytes, self._last_t = 0, self._started
         self._last_report = 0.0
         self._rate = 0.0
+        self._last_up = 0
+        self._up_rate = 0.0
 
     def start(self) -> None:
         self._started = self._clock()
@@ -308,6 +347,9 @@ class LinkFeed:
             return True
         if now - self._last_t >= 1.0:
             self._rate = (link.bytes - self._last_bytes) / (now - self._last_t)
+            if link.uploader is not None:
+                sent = link.uploader.bytes_sent
+                self._up_rate, self._last_up = (sent - self._last_up) / (now - self._last_t), sent
             self._last_bytes, self._last_t = link.bytes, now
         if now - self._last_report >= self.STATS_EVERY_S and link.connected and link.frames:
             link.send_stats(link.net_latency + stats.latency)  # so the server's status line shows it too
@@ -326,7 +368,17 @@ class LinkFeed:
         return " | ".join([state, *([f"FAILED {', '.join(failed)}"] if failed else []),
                            f"in {stats.production_fps:5.1f} fps", f"out {out_fps:5.1f} fps",
                            f"{self._rate * 8 / 1e6:5.2f} Mbit/s", f"latency {latency:4.1f} s",
-                           f"buffer {stats.buffered:3.0f}"])
+                           f"buffer {stats.buffered:3.0f}", *self._upload()])
+
+    def _upload(self) -> list[str]:
+        """The upload's part of the status line: its bandwidth and how old the input frames are when sent."""
+        up = self.link.uploader
+        if up is None:
+            return []
+        if up.state != "sending":
+            return [f"input {up.state.upper()}"]
+        age = f"{up.age:4.2f} s old" if up.age is not None else "none sent yet"
+        return [f"up {self._up_rate / 1024:4.0f} KB/s", f"input {age}"]
 
     def stop(self) -> None:
         self.link.stop()
@@ -352,6 +404,17 @@ def run_cam(opts: CamOptions) -> int:
         if not opts.midi_map:
             raise ValueError("--midi needs --midi-map: nanokontrol2, midimix, apc-mini-mk2 or a map file")
         _, midi_map = map_named(opts.midi_map)
+    # before the outputs open, and before connecting: a missing file or camera is said first
+    uploader = Uploader(open_capture(opts.send), status.message) if opts.send else None
+    try:
+        return _run_cam(opts, status, specs, width, height, fallback, midi_map, uploader)
+    finally:
+        if uploader is not None:
+            uploader.stop()  # stopped by the link already unless something failed on the way
+
+
+def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, height: int,
+             fallback: np.ndarray | None, midi_map, uploader: Uploader | None) -> int:
     air = OnAir(AirSettings(outs=specs, width=width, height=height, fps=opts.fps, fit=opts.fit, smooth=opts.smooth,
                             max_latency=opts.max_latency, duration=opts.duration, fallback=fallback,
                             card=f"connecting to {opts.url}...", stdin=opts.stdin, commands=opts.commands), status)
@@ -364,7 +427,7 @@ def run_cam(opts: CamOptions) -> int:
         return link.send_line(line) if link else False
 
     remote = RemoteController(send)
-    link = Link(opts.url, opts.token, air.pacer, remote, status.message)
+    link = Link(opts.url, opts.token, air.pacer, remote, status.message, uploader)
     parts = []
     if midi_map is not None:
         from vcam.control.midi import MidiInput, MidiRouter

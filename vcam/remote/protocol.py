@@ -1,9 +1,16 @@
 """What `vcam serve` and `vcam cam` say to each other over WebSocket (no torch here: the client is light).
 
-Frames are binary messages: a fixed header, then one JPEG. Everything else is a JSON text message:
+Frames are binary messages: a fixed header, then one JPEG. Generated frames go server → client (VCF1); input
+frames go client → server (VCI1), from the one client the server accepted as its sender. Everything else is a JSON
+text message:
     client → server  {"type": "command", "line": "preset 2"}   {"type": "ping", "t": <client time>}
+                     {"type": "send"} (asks to send the input)   {"type": "send_stop"}
     server → client  {"type": "reply", "text": ...}  {"type": "error", "message": ...}
                      {"type": "pong", "t": ..., "server": <server time>}  {"type": "state", ...}
+                     {"type": "send_ok", "width": W, "height": H, "fps": F, "fit": "crop"} (again when F changes)
+                     {"type": "send_refused", "message": ...}
+A client that sends a binary message the server cannot use as its input is disconnected, with the reason in the
+close frame: only the sender's frames reach the show, and a broken one must not hold the input.
 """
 from __future__ import annotations
 
@@ -17,6 +24,12 @@ MAGIC = b"VCF1"
 # magic, seq, block, index in block, frames in block, server time of generation, width, height
 HEADER = struct.Struct("<4sQIHHdHH")
 MAX_TEXT = 8192
+INPUT_MAGIC = b"VCI1"
+# magic, seq, capture time in the server's clock (time.time() there), width, height
+INPUT_HEADER = struct.Struct("<4sQdHH")
+# The largest message the server reads: an input frame is a JPEG of the stream's size, which stays well under
+# this even for noise at 1280x720 (about 1.5 bytes a pixel at quality 80).
+MAX_MESSAGE = 2**22
 DEFAULT_PORT = 8765
 DEFAULT_QUALITY = 80
 TOKEN_ENV = "VCAM_TOKEN"  # where both ends read the token when --token is not given
@@ -77,3 +90,74 @@ def parse_text(message: str) -> dict:
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise ProtocolError('a message is a JSON object with a "type"')
     return data
+
+
+@dataclass(frozen=True)
+class InputHeader:
+    seq: int
+    captured_at: float  # the server's time.time() when the frame was captured
+    width: int
+    height: int
+
+
+def encode_input(frame: np.ndarray, seq: int, captured_at: float, quality: int = DEFAULT_QUALITY) -> bytes:
+    """An input frame, RGB uint8 [H, W, 3] → header + JPEG."""
+    import cv2
+
+    ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(frame, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ProtocolError("JPEG encoding failed")
+    h, w = frame.shape[:2]
+    return INPUT_HEADER.pack(INPUT_MAGIC, seq, captured_at, w, h) + jpeg.tobytes()
+
+
+def decode_input(data: bytes, size: tuple[int, int]) -> tuple[InputHeader, np.ndarray]:
+    """An input frame of `size` (width, height) → its header and RGB frame; ProtocolError saying what is wrong.
+    The JPEG's own size is read before it is decoded: a few bytes can claim a picture of gigabytes."""
+    import cv2
+
+    if len(data) < INPUT_HEADER.size or data[:4] != INPUT_MAGIC:
+        raise ProtocolError("not an input frame (a binary message must start with the VCI1 header)")
+    _, seq, captured_at, width, height = INPUT_HEADER.unpack_from(data)
+    if (width, height) != size:
+        raise ProtocolError(f"an input frame of {width}x{height}; the stream takes {size[0]}x{size[1]}")
+    jpeg = memoryview(data)[INPUT_HEADER.size:]
+    if jpeg_size(jpeg) != size or bytes(jpeg[-2:]) != b"\xff\xd9":
+        raise ProtocolError("a damaged input frame (not a whole JPEG of the size its header gives)")
+    img = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    if img is None or img.shape[:2] != (height, width):
+        raise ProtocolError("a damaged input frame (its JPEG does not decode)")
+    if not np.isfinite(captured_at):
+        raise ProtocolError("an input frame without a capture time")
+    return InputHeader(seq, captured_at, width, height), cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+
+# JPEG markers that carry no length, and the start-of-frame markers, which hold the picture's size
+_STANDALONE = {0x01, *range(0xD0, 0xDA)}
+_SOF = {*range(0xC0, 0xD0)} - {0xC4, 0xC8, 0xCC}
+
+
+def jpeg_size(data) -> tuple[int, int] | None:
+    """(width, height) from a JPEG's start-of-frame segment, without decoding; None when there is none."""
+    if len(data) < 4 or data[0] != 0xFF or data[1] != 0xD8:
+        return None
+    i = 2
+    while i + 4 <= len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in _STANDALONE:
+            i += 2
+            continue
+        length = (data[i + 2] << 8) | data[i + 3]
+        if marker in _SOF:
+            if length < 7 or i + 9 > len(data):
+                return None
+            return (data[i + 7] << 8) | data[i + 8], (data[i + 5] << 8) | data[i + 6]
+        if marker == 0xDA or length < 2:  # the scan begins before any size was given
+            return None
+        i += 2 + length
+    return None

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlparse
 import numpy as np
 
 from vcam.remote import protocol as proto
+from vcam.remote.intake import Dropped, Intake, Uploads
 from vcam.remote.addresses import is_wildcard, machine_addresses, url_host
 from vcam.errors import VcamError
 from vcam.live.mailbox import Mailbox
@@ -81,7 +82,7 @@ class _Client:
         self.latency: float | None = None  # end-to-end, as the client last reported it
         self._cond = threading.Condition()
         self._texts: deque[str] = deque()  # in order: a reply carries the state too, and the newest must win
-        self._state: str | None = None  # the state message waiting in _texts, if one is
+        self._latest: dict[str, str] = {}  # by kind, the message of that kind waiting in _texts (offer_latest)
         self._frames: deque[bytes] = deque(maxlen=self.FRAMES_WAITING)
         self._closed = False
         self._sending_since: float | None = None
@@ -104,10 +105,15 @@ class _Client:
 
     def offer_state(self, message: str) -> None:
         """The show's state; never waits. Only the newest matters, so it replaces one still waiting."""
+        self.offer_latest("state", message)
+
+    def offer_latest(self, kind: str, message: str) -> None:
+        """A text message of which only the newest of its kind matters (the state, the input rate); never waits."""
         with self._cond:
-            if self._state is not None:
-                self._texts.remove(self._state)
-            self._state = message
+            waiting = self._latest.get(kind)
+            if waiting is not None:
+                self._texts.remove(waiting)
+            self._latest[kind] = message
             self._texts.append(message)
             self._cond.notify_all()
 
@@ -141,8 +147,8 @@ class _Client:
                 return None
             if self._texts:
                 message = self._texts.popleft()
-                if message is self._state:
-                    self._state = None
+                for kind in [k for k, m in self._latest.items() if m is message]:
+                    del self._latest[kind]
                 self._cond.notify_all()  # a reply may be waiting for room
                 return message
             return self._frames.popleft()
@@ -161,10 +167,21 @@ class _Client:
 
 
 class FrameServer:
+    """Generated frames out to every client, their commands in, and the input one client may upload.
+
+    `uploads` (a LiveFrames) receives the decoded input frames of the one client accepted as the sender;
+    `on_sender(True)` is called when its first frame is there, `on_sender(False)` when it stops or leaves (see
+    Intake). `input_size` (width, height) is the stream's, which the sender's frames must have (else the first
+    published block's); `input_fit` is the fit the sender uses to get there.
+    """
+
     QUIET_S = 1.0  # how long a new client may stay silent before it is announced
+    DROP_CLOSE_S = 2.0  # a dropped client that does not read gets its socket shut after this
 
     def __init__(self, settings: ServeSettings, handle_line: Callable[[str, str], str | None],
-                 state: Callable[[], dict], say: Callable[[str], None]):
+                 state: Callable[[], dict], say: Callable[[str], None], uploads: Uploads | None = None,
+                 on_sender: Callable[[bool], None] | None = None, input_size: tuple[int, int] | None = None,
+                 input_fit: str = "crop"):
         if not is_loopback(settings.host) and not settings.token:
             raise VcamError(
                 f"listening on {settings.host} lets anyone who can reach this machine watch and steer the show",
@@ -190,6 +207,7 @@ class FrameServer:
         self._encode_errors = 0
         self._server = None
         self._stopped = threading.Event()
+        self.intake = Intake(uploads, on_sender, say, input_size, input_fit)
 
     # --- lifecycle ------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -197,7 +215,7 @@ class FrameServer:
 
         try:
             self._server = serve(self._handler, self.settings.host, self.settings.port,
-                                 process_request=self._check_request, max_size=2**16, compression=None)
+                                 process_request=self._check_request, max_size=proto.MAX_MESSAGE, compression=None)
         except OSError as e:
             raise VcamError(f"cannot listen on {self.settings.host}:{self.settings.port} ({e.strerror or e})",
                             "pick another --port, or stop the program that uses this one") from None
@@ -245,6 +263,7 @@ class FrameServer:
     # --- frames in ------------------------------------------------------------------------------------------
     def publish(self, frames: np.ndarray) -> None:
         """A generated block; never blocks (the oldest waiting block goes when encoding falls behind)."""
+        self.intake.published(frames)
         self._blocks.put(frames)
 
     def _encode_loop(self) -> None:
@@ -351,6 +370,7 @@ class FrameServer:
             self.clients.append(client)
         client.offer_state(proto.text("state", **self.state()))
         announced = False
+        dropped: str | None = None
         try:
             try:
                 # vcam cam speaks at once (a ping): waiting for that, a client that connects and closes at once
@@ -362,21 +382,40 @@ class FrameServer:
             announced = True
             for message in itertools.chain(first, ws):
                 if isinstance(message, bytes):
-                    client.offer(proto.text("error", message="binary messages are not accepted"))
+                    self.intake.frame(client, message)
                     continue
-                client.offer(self._answer(message, client))
+                answer = self._answer(message, client)
+                if answer is not None:
+                    client.offer(answer)
+        except Dropped as e:
+            dropped = e.reason
+            self._drop(client, e)
         except Exception:
-            pass  # the connection dropped; nothing else to do for it
+            dropped = _too_big(ws)  # else the connection dropped; nothing else to do for it
         finally:
             client.close()
+            self.intake.left(client)
             with self._lock:
                 if client in self.clients:
                     self.clients.remove(client)
                     self._gone_bytes += client.bytes
             left = "left" if announced else "connected and left at once"
+            left = f"was disconnected: {dropped}" if dropped else left
             self.say(f"client {peer} {left}; {len(self.clients)} connected")
 
-    def _answer(self, message: str, client: _Client) -> str:
+    def _drop(self, client: _Client, e: Dropped) -> None:
+        """Closes a client's connection with the reason in the close frame, which its vcam cam prints."""
+        # the close waits behind a send in progress: a client that does not read would hold it
+        timer = threading.Timer(self.DROP_CLOSE_S, client.cut)
+        timer.start()
+        try:
+            client.ws.close(e.code, e.reason.encode()[:120].decode(errors="ignore"))  # a close reason's limit
+        except Exception:
+            pass
+        finally:
+            timer.cancel()
+
+    def _answer(self, message: str, client: _Client) -> str | None:
         try:
             data = proto.parse_text(message)
         except proto.ProtocolError as e:
@@ -398,6 +437,11 @@ class FrameServer:
                 return proto.text("error", message="this client only watches (role=watch)")
             reply = self.handle_line(line, f"net {client.name}")  # the state goes out to all after it
             return proto.text("reply", text=reply or "", state=self.state())
+        if kind == "send":
+            return self.intake.ask(client)
+        if kind == "send_stop":
+            self.intake.stop(client)
+            return proto.text("ok")
         return proto.text("error", message=f"unknown message type {kind!r}")
 
     def broadcast_state(self) -> None:
@@ -418,10 +462,21 @@ class FrameServer:
         rate = (sent - self._last_bytes) * 8 / 1e6 / max(1e-3, now - self._last_time)
         self._last_bytes, self._last_time = sent, now
         latency = f"{max(latencies):.1f} s" if latencies else "-"
-        return f"clients {n} | {rate:5.2f} Mbit/s | {self.bytes_per_frame / 1024:.0f} kB/frame | latency {latency}"
+        upload = self.intake.describe()
+        return (f"clients {n} | {rate:5.2f} Mbit/s | {self.bytes_per_frame / 1024:.0f} kB/frame | latency {latency}"
+                + (f" | {upload}" if upload else ""))
 
 
-def attachment(settings: ServeSettings) -> Callable[[Any, Callable[[str], None]], FrameServer]:
+def _too_big(ws) -> str | None:
+    """Why the library closed a connection, when it was for a message over the size limit."""
+    sent = getattr(ws.protocol, "close_sent", None)
+    if sent is not None and sent.code == 1009:
+        return f"a message over {proto.MAX_MESSAGE // 2**20} MiB"
+    return None
+
+
+def attachment(settings: ServeSettings, **intake) -> Callable[[Any, Callable[[str], None]], FrameServer]:
     """What `vcam serve` attaches to a local show: a server that publishes its blocks and state and takes commands
-    through its controller (`handle_line`, `snapshot`). Made before anything opens: a missing token is said first."""
-    return lambda controller, say: FrameServer(settings, controller.handle_line, controller.snapshot, say)
+    through its controller (`handle_line`, `snapshot`). Made before anything opens: a missing token is said first.
+    `intake`: FrameServer's uploads, on_sender, input_size and input_fit."""
+    return lambda controller, say: FrameServer(settings, controller.handle_line, controller.snapshot, say, **intake)

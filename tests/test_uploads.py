@@ -1,0 +1,436 @@
+"""`vcam cam --send`: a camera or a clip uploaded as `vcam serve`'s input, on loopback, with a server in this
+process (no model) whose uploads go to a recorder."""
+import io
+import json
+import queue
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from helpers import Pipe, wait_for
+from vcam.cli import main
+from vcam.remote import protocol as proto
+from vcam.remote.client import CamOptions, run_cam
+from vcam.remote.intake import ConsumptionRate, Intake
+from vcam.remote.uploader import RateGate, Uploader
+
+SIZE = (64, 48)  # the stream's (width, height) in these tests
+LEVELS = [20, 60, 100, 140, 180, 220]  # the grey of each of the test clip's frames
+
+
+class Recorder:
+    """Stands in for the show's LiveFrames: keeps what is pushed."""
+
+    def __init__(self):
+        self.frames: list[tuple[np.ndarray, float | None]] = []
+
+    def push(self, frame, at=None):
+        self.frames.append((frame, at))
+
+
+class TtyText(io.StringIO):
+    def isatty(self):  # every status line update is kept
+        return True
+
+
+def url_of(server):
+    return f"ws://127.0.0.1:{server.port}"
+
+
+@pytest.fixture
+def intake_server(local_servers):
+    """A server that takes uploads of SIZE into a recorder, and records its on_sender calls."""
+    def make(**settings):
+        uploads, events = Recorder(), []
+        server = local_servers(uploads=uploads, on_sender=events.append, input_size=SIZE, **settings)
+        server.uploads, server.events = uploads, events
+        return server
+
+    return make
+
+
+@pytest.fixture
+def clip(tmp_path):
+    """A small clip (160x120, 30 fps) whose frames are flat greys, LEVELS in turn."""
+    import cv2
+
+    path = tmp_path / "clip.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, (160, 120))
+    for i in range(30):
+        writer.write(np.full((120, 160, 3), LEVELS[i % len(LEVELS)], np.uint8))
+    writer.release()
+    return path
+
+
+def publishing(server, until, timeout=60.0):
+    """Publishes blocks (as a show would) until `until()`; whether it came."""
+    block = np.full((12, SIZE[1], SIZE[0], 3), 90, np.uint8)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if until():
+            return True
+        server.publish(block)
+        time.sleep(0.1)
+    return until()
+
+
+def connect(server, **kw):
+    from websockets.sync.client import connect as ws_connect
+
+    return ws_connect(url_of(server), proxy=None, open_timeout=30, close_timeout=1, max_size=2**24, **kw)
+
+
+def next_text(ws, kinds, timeout=30.0):
+    """The next text message of one of these kinds, skipping frames and the rest."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        m = ws.recv(timeout=timeout)
+        if isinstance(m, str) and json.loads(m)["type"] in kinds:
+            return json.loads(m)
+    raise TimeoutError(kinds)
+
+
+def an_input_frame(seq=0, size=SIZE, level=128):
+    return proto.encode_input(np.full((size[1], size[0], 3), level, np.uint8), seq, time.time())
+
+
+# --- vcam cam --send, end to end --------------------------------------------------------------------------------
+
+
+def test_a_clip_sent_by_vcam_cam_reaches_the_servers_uploads(intake_server, clip):
+    server = intake_server()
+    status, typed = TtyText(), Pipe()
+    opts = CamOptions(url=url_of(server), outs=["null"], size=SIZE, send=f"file:{clip}", commands=typed.reader,
+                      status_out=status)
+    result = []
+    thread = threading.Thread(target=lambda: result.append(run_cam(opts)), daemon=True)
+    thread.start()
+    try:
+        def sending():
+            text = status.getvalue()
+            return len(server.uploads.frames) >= 12 and " KB/s | input 0." in text and "s old" in text
+
+        assert publishing(server, sending), status.getvalue()
+        described = server.describe()
+    finally:
+        typed.send("quit")
+        thread.join(60)
+    assert result == [0], status.getvalue()
+    frames = server.uploads.frames
+    assert all(f.shape == (SIZE[1], SIZE[0], 3) for f, _ in frames)  # sized to the stream by the client
+    greys = {min(LEVELS, key=lambda level: abs(level - f.mean())) for f, _ in frames}
+    assert len(greys) >= 3 and all(abs(f.mean() - min(LEVELS, key=lambda v: abs(v - f.mean()))) < 8
+                                   for f, _ in frames)  # the clip's own frames, more than one of them
+    now = time.monotonic()
+    assert all(at is not None and now - 30 < at <= now for _, at in frames)  # capture times in the server's clock
+    assert "sending file:" in status.getvalue() and "as the server's input (64x48" in status.getvalue()
+    assert "input from 127.0.0.1:" in described and "KB/s" in described and "s old" in described
+    assert wait_for(lambda: server.events == [True, False], 30), server.events  # on with a frame, off at quit
+    assert any("stopped sending the input" in m for m in server.said)
+
+
+@pytest.mark.parametrize("send, says", [("file:/no/such/clip.mp4", "no such file"),
+                                        ("camera:/dev/video-none", "cannot open camera"),
+                                        ("image:photo.png", "cannot send"), ("webcam", "unknown input")])
+def test_vcam_cam_refuses_a_missing_file_or_device_before_connecting(intake_server, capsys, send, says):
+    server = intake_server()
+    assert main(["cam", url_of(server), "--out", "null", "--no-stdin", "--send", send]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "fix:" in err and "Traceback" not in err
+    time.sleep(0.2)  # a connection would have been announced by now; none was made
+    assert server.places_taken() == 0 and not any("connected" in m for m in server.said)
+
+
+def test_a_second_vcam_cam_is_refused_in_one_line_keeps_its_video_and_takes_over_later(intake_server, clip,
+                                                                                        monkeypatch):
+    monkeypatch.setattr(Uploader, "RETRY_S", 0.3)
+    server = intake_server()
+    asked, ask = [], server.intake.ask
+    server.intake.ask = lambda client: (asked.append(client.name), ask(client))[1]
+    with connect(server) as first:
+        first.send(proto.text("send"))
+        assert next_text(first, {"send_ok", "send_refused"})["type"] == "send_ok"
+        status, typed = TtyText(), Pipe()
+        opts = CamOptions(url=url_of(server), outs=["null"], size=SIZE, send=f"file:{clip}", commands=typed.reader,
+                          status_out=status)
+        result = []
+        thread = threading.Thread(target=lambda: result.append(run_cam(opts)), daemon=True)
+        thread.start()
+        # refused, and still showing the server's video
+        assert publishing(server, lambda: "LIVE" in status.getvalue() and "input REFUSED" in status.getvalue())
+        assert wait_for(lambda: len(asked) >= 4, 60)  # asked again three times, and refused
+        text = status.getvalue()
+        assert text.count("does not take this client's input") == 1, text
+        assert f"another client (127.0.0.1:{first.local_address[1]}) is sending the input; one at a time" in text
+        assert server.uploads.frames == []
+    try:  # the first one left: the second takes over by itself
+        assert publishing(server, lambda: len(server.uploads.frames) >= 3), status.getvalue()
+    finally:
+        typed.send("quit")
+        thread.join(60)
+    assert result == [0], status.getvalue()
+    assert server.events == [True, False]  # the first sent no frame: the show heard only of the second
+
+
+# --- the server's rules -----------------------------------------------------------------------------------------
+
+
+def test_one_sender_at_a_time_and_the_place_is_free_when_it_leaves(intake_server):
+    server = intake_server()
+    with connect(server) as a, connect(server) as b, connect(server) as c:
+        a.send(proto.text("send"))
+        ok = next_text(a, {"send_ok", "send_refused"})
+        assert ok == {"type": "send_ok", "width": SIZE[0], "height": SIZE[1], "fps": 12.0, "fit": "crop"}
+        b.send(proto.text("send"))
+        refused = next_text(b, {"send_ok", "send_refused"})
+        assert refused["type"] == "send_refused"
+        assert refused["message"] == f"another client (127.0.0.1:{a.local_address[1]}) is sending the input; " \
+                                     "one at a time"
+        a.send(an_input_frame(0))
+        assert wait_for(lambda: len(server.uploads.frames) == 1 and server.events == [True], 30)
+        a.send(an_input_frame(0))  # a repeated seq is not pushed twice
+        a.send(proto.text("send_stop"))
+        assert next_text(a, {"ok"}) == {"type": "ok"}
+        assert server.events == [True, False] and len(server.uploads.frames) == 1
+        c.send(proto.text("send"))  # the place is free again
+        assert next_text(c, {"send_ok", "send_refused"})["type"] == "send_ok"
+        c.send(an_input_frame(0))
+        assert wait_for(lambda: server.events == [True, False, True], 30)
+    assert wait_for(lambda: server.events == [True, False, True, False], 30)  # c left
+
+
+def _damaged_jpeg():
+    data = bytearray(an_input_frame(0))
+    del data[-200:]  # cut short
+    return bytes(data)
+
+
+def _a_jpeg_claiming(width, height):
+    """A valid header for SIZE before a JPEG whose start-of-frame claims another size."""
+    data = bytearray(an_input_frame(0))
+    jpeg = data[proto.INPUT_HEADER.size:]
+    i = next(i for i in range(len(jpeg) - 1) if jpeg[i] == 0xFF and jpeg[i + 1] in (0xC0, 0xC2))
+    jpeg[i + 5:i + 9] = struct.pack(">HH", height, width)
+    return bytes(data[:proto.INPUT_HEADER.size] + jpeg)
+
+
+GARBAGE = [  # (what, asks to send first, the message, close code, part of the reason)
+    ("not a frame", True, b"\x00\x01garbage", 1003, "not an input frame"),
+    ("a generated frame sent back", True, b"VCF1" + bytes(40), 1003, "not an input frame"),
+    ("the wrong size", True, an_input_frame(0, size=(32, 32)), 1003, "the stream takes 64x48"),
+    ("a damaged JPEG", True, _damaged_jpeg(), 1003, "damaged input frame"),
+    ("a JPEG claiming a huge size", True, _a_jpeg_claiming(30000, 30000), 1003, "damaged input frame"),
+    ("without asking", False, an_input_frame(0), 1008, "not the sender"),
+    ("too big", True, b"VCI1" + bytes(proto.MAX_MESSAGE), 1009, None),
+]
+
+
+def test_a_client_that_sends_garbage_as_input_is_dropped_and_the_show_goes_on(intake_server):
+    from websockets.exceptions import ConnectionClosed
+
+    server = intake_server()
+    received = []
+    with connect(server) as watcher:
+        reader = threading.Thread(target=lambda: [received.append(m) for m in _messages(watcher)], daemon=True)
+        reader.start()
+        for what, asks, message, code, reason in GARBAGE:
+            with connect(server) as bad:
+                if asks:
+                    bad.send(proto.text("send"))
+                    assert next_text(bad, {"send_ok", "send_refused"})["type"] == "send_ok", what
+                with pytest.raises(ConnectionClosed) as closed:
+                    bad.send(message)
+                    while True:
+                        bad.recv(timeout=30)
+                assert closed.value.rcvd is not None and closed.value.rcvd.code == code, what
+                if reason:
+                    assert reason in closed.value.rcvd.reason, (what, closed.value.rcvd.reason)
+            assert wait_for(lambda: any("was disconnected" in m for m in server.said[-3:]), 30), (what, server.said)
+            # the watcher is still served, and the place the dropped sender had is free
+            frames = sum(isinstance(m, bytes) for m in received)
+            assert publishing(server, lambda: sum(isinstance(m, bytes) for m in received) >= frames + 12), what
+        with connect(server) as good:
+            good.send(proto.text("send"))
+            assert next_text(good, {"send_ok", "send_refused"})["type"] == "send_ok"
+    assert server.uploads.frames == [] and server.events == []  # nothing of the garbage reached the show
+    said = "\n".join(server.said)
+    assert "not an input frame" in said and "over 4 MiB" in said and "Traceback" not in said
+
+
+def _messages(ws):
+    try:
+        yield from ws
+    except Exception:
+        return
+
+
+def test_an_input_frame_is_measured_before_it_is_decoded(monkeypatch):
+    import cv2
+
+    monkeypatch.setattr(cv2, "imdecode", lambda *a: pytest.fail("decoded a JPEG of the wrong size"))
+    with pytest.raises(proto.ProtocolError, match="damaged"):
+        proto.decode_input(_a_jpeg_claiming(30000, 30000), SIZE)
+    assert proto.jpeg_size(memoryview(_a_jpeg_claiming(640, 360))[proto.INPUT_HEADER.size:]) == (640, 360)
+
+
+# --- rates and queues, on a fake clock ---------------------------------------------------------------------------
+
+
+def test_the_rate_gate_lets_through_at_most_its_rate_evenly():
+    gate = RateGate(12.0)
+    times = [k / 30 for k in range(300)]  # a 30 fps camera for 10 s
+    allowed = [t for t in times if gate.allow(t)]
+    assert len(allowed) == 120
+    gaps = np.diff(allowed)
+    assert np.abs(gaps - 1 / 12).max() <= 1 / 30 + 1e-9  # within a source frame of the period: no bursts
+    gate.fps = 6.0
+    assert sum(gate.allow(10 + k / 30) for k in range(300)) == 60
+    assert gate.allow(100.0) and not gate.allow(100.01)  # after a gap: one frame, not a burst
+
+
+def test_the_server_measures_the_rate_it_consumes_and_tells_the_sender():
+    now = [0.0]
+    rate = ConsumptionRate(clock=lambda: now[0])
+    assert rate.fps == ConsumptionRate.START_FPS  # before a measure
+    for _ in range(30):  # a block of 12 every half second: 24 frames/s
+        now[0] += 0.5
+        rate.block(12)
+    assert abs(rate.fps - 24.0) < 0.1
+    now[0] += 60.0  # a pause is not a rate
+    rate.block(12)
+    assert abs(rate.fps - 24.0) < 0.1
+
+    class Client:
+        name, role = "laptop:1", "control"
+
+        def __init__(self):
+            self.notes = []
+
+        def offer_latest(self, kind, message):
+            self.notes.append(json.loads(message))
+
+    now[0] = 0.0
+    intake = Intake(Recorder(), None, lambda m: None, clock=lambda: now[0])  # size from the first block
+    client = Client()
+    assert intake.ask(client) is None  # no size yet: the answer comes with the first block
+    block = np.zeros((12, 48, 64, 3), np.uint8)
+    intake.published(block)
+    assert client.notes == [{"type": "send_ok", "width": 64, "height": 48, "fps": 12.0, "fit": "crop"}]
+    for _ in range(20):  # one block a second: 12 frames/s, as it was told
+        now[0] += 1.0
+        intake.published(block)
+    assert len(client.notes) == 1
+    for _ in range(20):  # slower: one block every 2 s
+        now[0] += 2.0
+        intake.published(block)
+    assert len(client.notes) >= 2 and abs(client.notes[-1]["fps"] - 6.0) < 1.0
+
+
+class FakeCapture:
+    """Frames the test hands in; each read moves the fake clock on by a 30 fps frame."""
+
+    name, live = "test:frames", False
+
+    def __init__(self, now):
+        self.now = now
+        self.frames = queue.Queue()
+
+    def read(self):
+        frame = self.frames.get(timeout=60)
+        self.now[0] += 1 / 30
+        return frame
+
+    def reopen(self):
+        return False
+
+    def close(self):
+        pass
+
+
+def grey(level):
+    return np.full((16, 16, 3), level, np.uint8)
+
+
+def test_the_uploader_sends_at_the_servers_rate(monkeypatch):
+    now = [0.0]
+    capture, said, sent = FakeCapture(now), [], []
+    up = Uploader(capture, said.append, clock=lambda: now[0], wall=lambda: now[0])
+    up.bind(lambda m: (sent.append(m), True)[1], lambda: 0.0)
+    up.start()
+    try:
+        up.connected()
+        assert json.loads(sent[-1]) == {"type": "send"}
+        up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 12.0, "fit": "crop"})
+        for _ in range(300):  # 10 s of a 30 fps source
+            capture.frames.put(grey(50))
+        assert wait_for(lambda: capture.frames.empty() and up.frames_sent + up.queue.dropped >= 119, 60)
+        time.sleep(0.2)
+        # every frame let through is either sent or dropped by the queue when the sending falls behind
+        assert 119 <= up.frames_sent + up.queue.dropped <= 121
+        assert all(proto.decode_input(m, (16, 16))[0].width == 16 for m in sent if isinstance(m, bytes))
+    finally:
+        capture.frames.put(None)  # its end
+        up.stop()
+    assert json.loads(sent[-1]) == {"type": "send_stop"}
+
+
+def test_the_upload_queue_is_bounded_and_keeps_the_newest():
+    now = [0.0]
+    capture, sent = FakeCapture(now), []
+    writing, release = threading.Event(), threading.Event()
+
+    def send(message):
+        if isinstance(message, bytes):
+            writing.set()
+            release.wait(60)  # a slow link
+        sent.append(message)
+        return True
+
+    up = Uploader(capture, lambda m: None, clock=lambda: now[0], wall=lambda: now[0])
+    up.bind(send, lambda: 100.0)
+    up.start()
+    try:
+        up.connected()
+        up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 60.0})
+        capture.frames.put(grey(0))
+        assert writing.wait(30)  # frame 0 is on its way, slowly
+        for level in range(10, 100, 10):  # nine more while it goes
+            capture.frames.put(grey(level))
+        assert wait_for(lambda: capture.frames.empty() and up.queue.dropped == 6, 30)
+        release.set()
+        assert wait_for(lambda: up.frames_sent == 4, 30)
+    finally:
+        capture.frames.put(None)
+        up.stop()
+    frames = [proto.decode_input(m, (16, 16)) for m in sent if isinstance(m, bytes)]
+    assert [round(f.mean() / 10) * 10 for _, f in frames] == [0, 70, 80, 90]  # the first, then the newest three
+    assert [h.seq for h, _ in frames] == [0, 1, 2, 3]
+    assert all(h.captured_at > 100 for h, _ in frames)  # in the server's clock: the offset is added
+
+
+# --- the light side ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow  # a fresh process, where torch cannot be imported
+def test_vcam_cam_send_runs_without_torch(intake_server, clip, tmp_path):
+    server = intake_server()
+    code = ("import sys; sys.modules['torch'] = None\n"
+            "from vcam.cli import main\n"
+            f"sys.exit(main(['cam', '{url_of(server)}', '--out', 'null', '--no-stdin', '--send', 'file:{clip}']))\n")
+    log = tmp_path / "cam.log"
+    with open(log, "w") as err:
+        proc = subprocess.Popen([sys.executable, "-c", code], stderr=err, stdin=subprocess.DEVNULL)
+    try:
+        assert publishing(server, lambda: len(server.uploads.frames) >= 12, 120), log.read_text()
+        proc.terminate()
+        assert proc.wait(60) == 0, log.read_text()
+    finally:
+        proc.kill()
+    assert "Traceback" not in log.read_text() and "sending file:" in log.read_text()
+    assert all(f.shape == (SIZE[1], SIZE[0], 3) for f, _ in server.uploads.frames)
+    assert wait_for(lambda: server.events == [True, False], 30)

@@ -1,0 +1,327 @@
+"""`vcam cam --send SRC`: this machine's camera, or a clip, as the input of the `vcam serve` it watches.
+
+Capture runs in one thread and sending in another, with a small queue between them that drops its oldest frame
+when the link is slow: what reaches the server is recent rather than complete. Frames are taken at most at the
+rate the server says it consumes, fitted to its stream's size here (the upload carries no pixel the server would
+throw away), and JPEG-encoded. No torch.
+
+The capture itself (`open_capture`) is kept behind the small `Capture` interface so that it can move to the
+show's own input sources.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+import numpy as np
+
+from vcam.errors import VcamError
+from vcam.inspec import InputSpec, parse_input
+from vcam.live.mailbox import Mailbox
+from vcam.remote import protocol as proto
+
+SEND_USAGE = "--send takes camera, camera:N, camera:/dev/videoN or file:PATH"
+
+
+class Capture(Protocol):
+    """Frames from a camera or a clip. `read` gives the next RGB uint8 frame, waiting for it (a clip paces itself
+    to its own frame rate), or None when the source failed; `live` says whether reopening it may help."""
+
+    name: str
+    live: bool
+
+    def read(self) -> np.ndarray | None: ...
+
+    def reopen(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+def parse_send(text: str) -> InputSpec:
+    """The --send value: a camera or a clip; ValueError with the forms otherwise."""
+    try:
+        spec = parse_input(text)
+    except ValueError as e:
+        raise ValueError(f"{e}; {SEND_USAGE}") from None
+    if spec.kind not in ("camera", "file"):
+        raise ValueError(f"cannot send {text!r}: {SEND_USAGE}")
+    return spec
+
+
+class CvCapture:
+    """A camera or a looped clip through OpenCV."""
+
+    def __init__(self, spec: InputSpec, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.spec = spec
+        self.name = str(spec)
+        self.live = spec.kind == "camera"
+        self._clock, self._sleep = clock, sleep
+        self._cap = None
+        self._period = 0.0
+        self._due = 0.0
+        if not self.reopen():
+            raise _unopenable(spec)
+
+    def reopen(self) -> bool:
+        import cv2
+
+        self.close()
+        if self.live:
+            target = self.spec.target or "0"
+            cap = cv2.VideoCapture(int(target) if target.isdigit() else target)
+        else:
+            cap = cv2.VideoCapture(os.path.expanduser(self.spec.target))
+        if not cap.isOpened():
+            cap.release()
+            return False
+        self._cap = cap
+        fps = cap.get(cv2.CAP_PROP_FPS)
+        # a clip is played at its own rate; a camera's read waits for its next frame by itself
+        self._period = 0.0 if self.live else 1.0 / (fps if 1.0 <= fps <= 240.0 else 30.0)
+        self._due = self._clock()
+        return True
+
+    def read(self) -> np.ndarray | None:
+        import cv2
+
+        if self._cap is None:
+            return None
+        if self._period:
+            wait = self._due - self._clock()
+            if wait > 0:
+                self._sleep(wait)
+            # late (a slow machine) by more than a frame: start over from now rather than catch up in a burst
+            self._due = max(self._due, self._clock() - self._period) + self._period
+        ok, frame = self._cap.read()
+        if not ok and not self.live:  # the clip's end: from its start again
+            self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            ok, frame = self._cap.read()
+        if not ok or frame is None or frame.ndim != 3:
+            return None
+        return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+
+    def close(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+
+
+def _unopenable(spec: InputSpec) -> VcamError:
+    if spec.kind == "file":
+        path = os.path.expanduser(spec.target)
+        if not os.path.exists(path):
+            return VcamError(f"--send {spec}: no such file", "give the path of a video clip: --send file:PATH")
+        return VcamError(f"--send {spec}: OpenCV cannot read this file as video",
+                         "give a video clip (mp4, mov, mkv, webm...) or convert it with ffmpeg")
+    which = spec.target or "the first camera (0)"
+    return VcamError(f"--send {spec}: cannot open camera {which}",
+                     "check that it is plugged in and not used by another program; camera:N picks another "
+                     "(vcam devices lists the v4l2 devices on Linux)")
+
+
+def open_capture(text: str) -> Capture:
+    """The --send source, opened: a VcamError that says what to do when the file or device cannot be opened."""
+    try:
+        spec = parse_send(text)
+    except ValueError as e:
+        raise VcamError(str(e), "e.g. --send camera or --send file:clip.mp4") from None
+    return CvCapture(spec)
+
+
+class RateGate:
+    """Lets frames through at most `fps` a second, evenly: the server's rate, whatever the camera gives."""
+
+    def __init__(self, fps: float):
+        self.fps = fps
+        self._next: float | None = None
+
+    def allow(self, now: float) -> bool:
+        period = 1.0 / self.fps
+        if self._next is not None and now < self._next:
+            return False
+        if self._next is None or now - self._next > period:  # after a gap: no burst to catch up
+            self._next = now
+        self._next += period
+        return True
+
+
+class Uploader:
+    """Captures, and sends to the server once it accepted this client as its sender.
+
+    The link binds it (`bind`) and tells it what happens: `connected` (it asks to send), `answer` (the server's
+    send_ok / send_refused), `disconnected`. A refused client asks again every RETRY_S, so it takes over once the
+    sender stops. The status (`state`, `bytes_sent`, `age`) is for the client's status line.
+    """
+
+    QUEUE = 3  # frames between capture and sending: a quarter of a block; the oldest goes when it is full
+    RETRY_S = 5.0
+    REOPEN_S = 1.0
+    MIN_QUALITY = 30
+    STOP_WAIT_S = 1.0
+
+    def __init__(self, capture: Capture, say: Callable[[str], None], quality: int = proto.DEFAULT_QUALITY,
+                 clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time):
+        self.capture = capture
+        self.say = say
+        self.quality = quality
+        self.state = "off"  # off (not connected), asking, sending, refused, failed
+        self.bytes_sent = 0
+        self.frames_sent = 0
+        self.age: float | None = None  # how old the newest frame sent was when it had gone (capture to sent)
+        self.queue: Mailbox[tuple[np.ndarray, float]] = Mailbox(self.QUEUE)
+        self.gate = RateGate(12.0)
+        self._clock, self._wall = clock, wall
+        self._send: Callable[[bytes | str], bool] = lambda message: False
+        self._offset: Callable[[], float] = lambda: 0.0
+        self._lock = threading.Lock()
+        # held from the check that this client sends to the end of the send: a frame never follows send_stop on
+        # the wire (the server would drop a client that sends frames it no longer takes)
+        self._wire = threading.Lock()
+        self._size: tuple[int, int] | None = None
+        self._fit = "crop"
+        self._seq = 0
+        self._refusal_said = False
+        self._asked_at = 0.0
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._capture_loop, name="capture", daemon=True),
+                         threading.Thread(target=self._send_loop, name="upload", daemon=True)]
+
+    def bind(self, send: Callable[[bytes | str], bool], offset: Callable[[], float]) -> None:
+        """`send` puts a message on the connection (False when there is none); `offset` is server − local time."""
+        self._send, self._offset = send, offset
+
+    def start(self) -> None:
+        for t in self._threads:
+            t.start()
+
+    def stop(self) -> None:
+        """Tells the server the input stops, ends the threads and closes the capture; again: nothing."""
+        self._stop.set()
+        self.queue.close(drain=False)
+        self._end("off")
+        for t in self._threads:
+            if t.ident is not None:
+                t.join(3.0)
+        self.capture.close()
+
+    # --- what the link says ---------------------------------------------------------------------------------
+    def connected(self) -> None:
+        with self._lock:
+            if self.state == "failed":
+                return
+            self.state, self._asked_at, self._seq = "asking", self._clock(), 0
+        self._send(proto.text("send"))
+
+    def disconnected(self) -> None:
+        with self._lock:
+            if self.state != "failed":
+                self.state = "off"
+        self.queue.clear()
+
+    def answer(self, data: dict) -> None:
+        """The server's send_ok or send_refused."""
+        if data["type"] == "send_refused":
+            with self._lock:
+                self.state, self._asked_at = "refused", self._clock()
+                said, self._refusal_said = self._refusal_said, True
+            if not said:
+                self.say(f"the server does not take this client's input: {data.get('message')}; showing its "
+                         f"video all the same, and asking again every {self.RETRY_S:g} s")
+            return
+        try:
+            width, height, fps = int(data["width"]), int(data["height"]), float(data["fps"])
+        except (KeyError, TypeError, ValueError):
+            self.say(f"the server's answer to sending makes no sense ({str(data)[:120]}): not sending")
+            return
+        if not (0 < width <= 8192 and 0 < height <= 8192 and 0.1 <= fps <= 240):
+            self.say(f"the server asked for {width}x{height} at {fps:g} fps: not sending")
+            return
+        with self._lock:
+            first = self.state != "sending"
+            if self.state == "failed":
+                return
+            self.state, self._size, self._refusal_said = "sending", (width, height), False
+            self._fit = data.get("fit") if data.get("fit") in ("crop", "letterbox", "stretch") else "crop"
+            self.gate.fps = fps
+        if first:
+            self.say(f"sending {self.capture.name} as the server's input ({width}x{height}, at most {fps:.1f} "
+                     "frames/s)")
+
+    # --- the threads ----------------------------------------------------------------------------------------
+    def _capture_loop(self) -> None:
+        while not self._stop.is_set():
+            frame = self.capture.read()
+            if frame is None:
+                if not self._capture_failed():
+                    return
+                continue
+            self.offer(frame, self._wall())
+            if self.state == "refused" and self._clock() - self._asked_at >= self.RETRY_S:
+                self.connected()  # the place may be free now
+
+    def offer(self, frame: np.ndarray, captured: float) -> bool:
+        """A captured frame (RGB, local time.time() of its capture) into the queue, if it is time for one."""
+        if self.state != "sending" or not self.gate.allow(self._clock()):
+            return False
+        self.queue.put((frame, captured))
+        return True
+
+    def _capture_failed(self) -> bool:
+        """Says so; True when capture may go on (a camera is reopened as soon as it is back)."""
+        if not self.capture.live:
+            self.say(f"{self.capture.name} gives no more frames: the server's input stops here")
+            self._end("failed")
+            return False
+        self.say(f"{self.capture.name} gives no frames (unplugged?): trying to reopen it every {self.REOPEN_S:g} s")
+        while not self._stop.wait(self.REOPEN_S):
+            if self.capture.reopen():
+                self.say(f"{self.capture.name} is back")
+                return True
+        return False
+
+    def _end(self, state: str) -> None:
+        """Stops sending (off or failed), telling the server when it was sending."""
+        # a send stuck on a dead link must not hold up the end: the connection's close frees the place as well
+        wire = self._wire.acquire(timeout=self.STOP_WAIT_S)
+        try:
+            with self._lock:
+                sending, self.state = self.state == "sending", state
+            if sending and wire:
+                self._send(proto.text("send_stop"))
+        finally:
+            if wire:
+                self._wire.release()
+
+    def _send_loop(self) -> None:
+        from vcam.live.frames import fit
+
+        while (item := self.queue.get()) is not None:
+            frame, captured = item
+            with self._lock:
+                size, how, sending = self._size, self._fit, self.state == "sending"
+            if not sending or size is None:
+                continue
+            message = self._encode(fit(frame, size[0], size[1], how), captured)
+            if message is None:
+                continue
+            with self._wire:
+                sent = self.state == "sending" and self._send(message)
+            if sent:
+                self.bytes_sent += len(message)
+                self.frames_sent += 1
+                self.age = max(0.0, self._wall() - captured)
+
+    def _encode(self, frame: np.ndarray, captured: float) -> bytes | None:
+        message = proto.encode_input(frame, self._seq, captured + self._offset(), self.quality)
+        if len(message) > proto.MAX_MESSAGE:  # the server would drop this client: less quality, or skip it
+            if self.quality > self.MIN_QUALITY:
+                self.quality -= 10
+                self.say(f"an input frame of {len(message) // 1024} KB is over the server's limit: JPEG quality "
+                         f"lowered to {self.quality}")
+            return None
+        self._seq += 1
+        return message
