@@ -124,3 +124,29 @@ def local_servers():
 @pytest.fixture
 def local_server(local_servers):
     return local_servers()
+
+
+@pytest.fixture
+def capture(monkeypatch):
+    """Every block the generator pushes, and every stream made."""
+    import numpy as np
+    import vcam.engine.load
+    from vcam.live.pacer import Pacer
+
+    blocks, streams = [], []
+    original_push = Pacer.push
+
+    def push(self, frames):
+        blocks.append(np.array(frames))
+        return original_push(self, frames)
+
+    original_stream = vcam.engine.load.Engine.stream
+
+    def stream(self, *a, **kw):
+        s = original_stream(self, *a, **kw)
+        streams.append(s)
+        return s
+
+    monkeypatch.setattr(Pacer, "push", push)
+    monkeypatch.setattr(vcam.engine.load.Engine, "stream", stream)
+    return blocks, streams

@@ -40,3 +40,17 @@ def wait_for(predicate, timeout: float = 30.0) -> bool:
             return True
         time.sleep(0.02)
     return False
+
+
+def write_clip(path, count: int = 20, size: tuple[int, int] = (64, 48), levels=None, fps: float = 10) -> str:
+    """An MJPEG clip whose frame i is a flat grey, 10·i by default (MJPEG decodes it back within a few levels)."""
+    import cv2
+    import numpy as np
+
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, size)
+    assert writer.isOpened()
+    for i in range(count):
+        level = levels[i % len(levels)] if levels else 10 * i
+        writer.write(np.full((size[1], size[0], 3), level, dtype=np.uint8))
+    writer.release()
+    return str(path)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from fake_capture import FakeDevice
-from helpers import wait_for
+from helpers import wait_for, write_clip
 from vcam.errors import VcamError
 from vcam.inspec import InputSpec, parse_input
 from vcam.live.inputs import (CameraSource, ClipSource, ImageSource, InputError, InputSwitch, LiveFrames,
@@ -206,16 +206,6 @@ def test_pushes_from_threads_while_blocks_are_taken():
 # --- a clip and an image ----------------------------------------------------------------------------------------
 
 CLIP_FRAMES = 20
-
-
-def write_clip(path, count=CLIP_FRAMES, size=(64, 48)) -> str:
-    """An MJPEG clip whose frame i is grey level 10·i (MJPEG decodes it back within a few levels)."""
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, size)
-    assert writer.isOpened()
-    for i in range(count):
-        writer.write(np.full((size[1], size[0], 3), 10 * i, dtype=np.uint8))
-    writer.release()
-    return str(path)
 
 
 def clip_frames(block: np.ndarray) -> list[int]:

@@ -7,10 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-import vcam.engine.load
 from helpers import Pipe, in_thread, wait_for
 from vcam.cli import main
-from vcam.live.pacer import Pacer
 from vcam.live.run import RunOptions, run
 
 # Runs of the tiny model share the session's engine (the same fixed-seed network) instead of building their own.
@@ -34,28 +32,6 @@ def show_file(tmp_path):
     path = tmp_path / "show.yaml"
     path.write_text(SHOW)
     return path
-
-
-@pytest.fixture
-def capture(monkeypatch):
-    """Every block the generator pushes, and every stream made."""
-    blocks, streams = [], []
-    original_push = Pacer.push
-
-    def push(self, frames):
-        blocks.append(np.array(frames))
-        return original_push(self, frames)
-
-    original_stream = vcam.engine.load.Engine.stream
-
-    def stream(self, *a, **kw):
-        s = original_stream(self, *a, **kw)
-        streams.append(s)
-        return s
-
-    monkeypatch.setattr(Pacer, "push", push)
-    monkeypatch.setattr(vcam.engine.load.Engine, "stream", stream)
-    return blocks, streams
 
 
 def test_hot_reload_applies_good_edits_and_keeps_the_last_good_show(show_file, capture):

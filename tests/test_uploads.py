@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from helpers import Pipe, wait_for
+from helpers import Pipe, wait_for, write_clip
 from vcam.cli import main
 from vcam.remote import protocol as proto
 from vcam.remote.client import CamOptions, run_cam
@@ -57,14 +57,7 @@ def intake_server(local_servers):
 @pytest.fixture
 def clip(tmp_path):
     """A small clip (160x120, 30 fps) whose frames are flat greys, LEVELS in turn."""
-    import cv2
-
-    path = tmp_path / "clip.mp4"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, (160, 120))
-    for i in range(30):
-        writer.write(np.full((120, 160, 3), LEVELS[i % len(LEVELS)], np.uint8))
-    writer.release()
-    return path
+    return write_clip(tmp_path / "clip.avi", count=30, size=(160, 120), levels=LEVELS, fps=30)
 
 
 def publishing(server, until, timeout=60.0):

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 SETTLE_S = 600.0  # the longest `run` waits for the show's threads to leave the model (a block, a model loading)
 
 
-def run(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]], Attachment] | None = None) -> int:
+def run(opts: RunOptions, attach: Attach | None = None) -> int:
     """Runs a show on this machine's model until it ends; the exit code. `attach` adds a consumer of the show's
     blocks and state that also takes commands (vcam serve's WebSocket server); it is made before anything opens.
     Returns once the show's threads are out of the model, so that the caller's process can end safely."""
@@ -54,7 +54,7 @@ class Ended:
     settle: Callable[[], None] = lambda: None  # waits (up to SETTLE_S) for those threads to leave the model
 
 
-def play(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]], Attachment] | None = None) -> Ended:
+def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
     """`run`, also saying whether the show left a thread inside the model, which the command line does not wait
     for."""
     status = StatusLine(opts.status_out or sys.stderr)
@@ -105,7 +105,7 @@ def play(opts: RunOptions, attach: Callable[[Controller, Callable[[str], None]],
     controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter,
                             check_input=inputs.check)
     try:
-        extra = _attached(attach, controller, producer, status.message, inputs.uploads)
+        extra = _attached(attach, controller, producer, status.message, inputs)
     except Exception:  # refused (a server off loopback without a token): nothing opened stays open
         prompter.stop()
         inputs.close()
@@ -166,13 +166,17 @@ class Attachment(Protocol):
     def describe(self) -> str: ...
 
 
+# (controller, say, uploads, input fit) → the attachment
+Attach = Callable[[Controller, Callable[[str], None], "LiveFrames | None", str], Attachment]
+
+
 def _attached(attach, controller: Controller, producer: Generator, say: Callable[[str], None],
-              uploads: LiveFrames | None) -> Attachment | None:
-    """The attachment made and wired: it gets every block and every change of state, and fills `uploads` with the
-    frames a client sends up."""
+              inputs: InputSwitch) -> Attachment | None:
+    """The attachment made and wired: it gets every block and every change of state, and fills the switch's
+    uploads with the frames a client sends up, fitted as the show's inputs are."""
     if attach is None:
         return None
-    extra = attach(controller, say, uploads)
+    extra = attach(controller, say, inputs.uploads, inputs.fit)
     producer.listeners.append(extra.publish)
     controller.listeners.append(extra.broadcast_state)
     return extra

@@ -475,8 +475,31 @@ def _too_big(ws) -> str | None:
     return None
 
 
-def attachment(settings: ServeSettings, **intake) -> Callable[[Any, Callable[[str], None]], FrameServer]:
-    """What `vcam serve` attaches to a local show: a server that publishes its blocks and state and takes commands
-    through its controller (`handle_line`, `snapshot`). Made before anything opens: a missing token is said first.
-    `intake`: FrameServer's uploads, on_sender, input_size and input_fit."""
-    return lambda controller, say: FrameServer(settings, controller.handle_line, controller.snapshot, say, **intake)
+def attachment(settings: ServeSettings) -> Callable[..., FrameServer]:
+    """What `vcam serve` attaches to a local show: a server that publishes its blocks and state, takes commands
+    through its controller (`handle_line`, `snapshot`), and fills `uploads` with what a `vcam cam --send` client
+    sends up, putting it on air while it does. Made before anything opens: a missing token is said first."""
+    def attach(controller, say: Callable[[str], None], uploads, input_fit: str) -> FrameServer:
+        return FrameServer(settings, controller.handle_line, controller.snapshot, say, uploads=uploads,
+                           on_sender=SenderSwitch(controller, say), input_fit=input_fit)
+
+    return attach
+
+
+class SenderSwitch:
+    """A sender's first frame puts the uploads on air (`input net`, logged like any command); when it leaves, the
+    input that was on air before it comes back (unless the operator chose another one meanwhile)."""
+
+    def __init__(self, controller, say: Callable[[str], None]):
+        self.controller = controller
+        self.say = say
+        self.before = "none"
+
+    def __call__(self, started: bool) -> None:
+        on_air = self.controller.state.input
+        if started:
+            if on_air != "net":
+                self.before = on_air
+            self.say(f"input from the network: {self.controller.handle_line('input net', 'net')}")
+        elif on_air == "net":
+            self.say(f"the network input left: {self.controller.handle_line(f'input {self.before}', 'net')}")
