@@ -128,7 +128,7 @@ def test_a_clip_sent_by_vcam_cam_reaches_the_servers_uploads(intake_server, clip
 
 
 @pytest.mark.parametrize("send, says", [("file:/no/such/clip.mp4", "no such file"),
-                                        ("camera:/dev/video-none", "cannot open camera"),
+                                        ("camera:/dev/video-none", "no capture device /dev/video-none"),
                                         ("image:photo.png", "cannot send"), ("webcam", "unknown input")])
 def test_vcam_cam_refuses_a_missing_file_or_device_before_connecting(intake_server, capsys, send, says):
     server = intake_server()

@@ -20,6 +20,8 @@ import numpy as np
 
 from vcam.errors import VcamError
 from vcam.inspec import InputSpec, parse_input
+from vcam.live.inputs.camera import open_device
+from vcam.live.inputs.source import InputError
 from vcam.live.mailbox import Mailbox
 from vcam.remote import protocol as proto
 
@@ -63,16 +65,20 @@ class CvCapture:
         self._cap = None
         self._period = 0.0
         self._due = 0.0
+        self._why: InputError | None = None
         if not self.reopen():
-            raise _unopenable(spec)
+            raise self._why or _unopenable(spec)
 
     def reopen(self) -> bool:
         import cv2
 
         self.close()
         if self.live:
-            target = self.spec.target or "0"
-            cap = cv2.VideoCapture(int(target) if target.isdigit() else target)
+            try:
+                cap = open_device(self.spec.target)  # as the show's own camera input opens it (V4L2 on Linux)
+            except InputError as e:  # said when the first open fails; a reopen tries again later
+                self._why = e
+                return False
         else:
             cap = cv2.VideoCapture(os.path.expanduser(self.spec.target))
         if not cap.isOpened():
