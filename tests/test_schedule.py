@@ -49,8 +49,8 @@ def test_strength_zero_makes_every_pass_at_t_zero():
 
 
 def test_a_strength_just_under_a_grid_point_lands_on_it():
-    # 0.29 * 1000 is 289.99999999999997 in floating point; the first pass is still the grid's point 290
-    assert denoising_passes(1, strength=0.29)[0].t == denoising_passes(1, strength=0.290000001)[0].t
+    # a strength computed as 0.7 - 0.4 is 0.29999999999999993: its first pass is still the grid's point 300
+    assert denoising_passes(1, strength=0.7 - 0.4)[0].t == denoising_passes(1, strength=0.3)[0].t
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.01, float("nan")])

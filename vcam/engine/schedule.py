@@ -29,7 +29,7 @@ def denoising_passes(steps: int, shift: float = 5.0, strength: float = 1.0) -> l
         raise ValueError(f"steps must be at least 1 (got {steps})")
     if not 0.0 <= strength <= 1.0:  # also refuses NaN
         raise ValueError(f"strength must be in [0, 1] (got {strength})")
-    top = round(strength * GRID, 6)  # 0.29 * 1000 is 289.99999999999997: the grid point meant is 290
+    top = round(strength * GRID, 6)  # (0.7 - 0.4) * 1000 is 299.99999999999994: the grid point meant is 300
     grid_points = [int(top - k * top / (steps - 1)) if steps > 1 else int(top) for k in range(steps)]
     passes = []
     for g in grid_points:
