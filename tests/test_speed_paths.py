@@ -128,6 +128,21 @@ def test_bench_on_tiny_prints_its_table():
     assert "; compiling)" in replace(result, compile=True).table()
 
 
+def test_bench_with_video_in_times_the_encode(capsys):
+    from vcam.bench.bench import moving_clip
+    from vcam.cli import main
+
+    clip = moving_clip(112, 64)
+    assert clip.shape == (24, 64, 112, 3) and clip.dtype.name == "uint8"
+    assert all(not np.array_equal(a, b) for a, b in zip(clip, clip[1:]))  # it moves: every block's input differs
+    code = main(["bench", "--model", "tiny", "--blocks", "2", "--warmup", "2", "--steps", "2", "--in"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "video in at strength 0.6" in out and "vae encode" in out
+    text_only = bench(BenchSettings(model="tiny", blocks=1, warmup=2, steps=1), log=lambda s: None)
+    assert "vae encode" not in text_only.stages_ms and "video in" not in text_only.table()
+
+
 def test_bench_says_when_other_processes_share_the_card(monkeypatch):
     import torch
 

@@ -209,6 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--attention", choices=ATTENTION, default="auto")
     b.add_argument("--quant", choices=QUANTS, default="none", help="fp8: torchao FP8 matrices (CUDA 8.9+)")
     b.add_argument("--device", help="cuda, cuda:1, cpu (default: cuda where there is one)")
+    b.add_argument("--in", dest="video_in", action="store_true",
+                   help="video in: restyle a synthetic moving clip at the default strength (times the VAE encode)")
     b.add_argument("--json", action="store_true", help="print the result as JSON")
     b.add_argument("--tune", action="store_true",
                    help="time every speed option that gives the same frames and save the fastest for this card "
@@ -285,7 +287,8 @@ def cmd_bench(args) -> int:
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
     speed = SpeedOptions(fuse=args.fuse, compile=bool(args.compile), attention=args.attention, quant=args.quant)
     settings = BenchSettings(model=args.model, width=width, height=height, steps=args.steps, blocks=args.blocks,
-                             warmup=args.warmup, dtype=args.dtype, speed=speed, device=args.device)
+                             warmup=args.warmup, dtype=args.dtype, speed=speed, device=args.device,
+                             input=args.video_in)
     if args.tune:
         return _tune(args, settings, log)
     if args.compile is None:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 
+import numpy as np
 import torch
 
 from vcam.engine.configs import ModelSpec, WanConfig, get_spec
@@ -19,6 +20,7 @@ from vcam.engine.device import on_device
 from vcam.engine.speed import SpeedOptions
 from vcam.engine.memory import estimate_vram
 from vcam.engine.stream import LATENTS_PER_BLOCK
+from vcam.inspec import DEFAULT_STRENGTH
 
 TEXT_TOKENS = 512
 
@@ -34,6 +36,23 @@ class BenchSettings:
     dtype: str = "bf16"
     speed: SpeedOptions = SpeedOptions()
     device: str | None = None
+    input: bool = False  # video in: a synthetic moving clip restyled at the default strength (the encode timed)
+
+
+def moving_clip(width: int, height: int, frames: int = 24) -> np.ndarray:
+    """A synthetic input video for `bench --in`: colour bands sliding sideways and a bright square crossing them,
+    uint8 RGB [frames, height, width, 3] at the stream's size; looped, every block's 12 frames differ."""
+    t, y, x = np.meshgrid(np.arange(frames), np.arange(height), np.arange(width), indexing="ij", sparse=True)
+    phase = 2 * np.pi * (x / max(width, 1) + t / frames)
+    clip = np.empty((frames, height, width, 3), np.uint8)
+    for c in range(3):
+        clip[..., c] = (127.5 + 100 * np.sin(phase + 2 * c) + 20 * np.cos(2 * np.pi * y / max(height, 1))).astype(
+            np.uint8)
+    side = max(2, min(width, height) // 4)
+    for k in range(frames):
+        left = (k * (width - side)) // max(frames - 1, 1)
+        clip[k, (height - side) // 2:(height + side) // 2, left:left + side] = 235
+    return clip
 
 
 class StageTimer:
@@ -141,12 +160,14 @@ class BenchResult:
     ceiling_fps: float = 0.0  # the frame rate if every FLOP ran at the measured matmul rate
     others_vram_gb: float | None = None  # card memory held by other processes when timing began
     warmup_s: float = 0.0  # the untimed first blocks: compiling and kernel choice happen there
+    input_strength: float | None = None  # with a video input (`--in`): its strength; None: text only
 
     def table(self) -> str:
         lines = [
             f"vcam bench: {self.model} {self.width}x{self.height}, {self.steps} steps, {self.dtype}, "
             f"compile {'on' if self.compile else 'off'}, fused qkv {'on' if self.fuse else 'off'}, "
-            f"attention {self.attention}, quant {self.quant}, on {self.device}",
+            f"attention {self.attention}, quant {self.quant}, on {self.device}"
+            + (f", video in at strength {self.input_strength:g}" if self.input_strength is not None else ""),
             f"  frames/s             {self.frames_per_second:8.2f}   (12 frames per block, {self.blocks} blocks timed)",
             f"  ms per block         {self.ms_per_block:8.1f}",
         ]
@@ -302,7 +323,9 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
         engine.model.attention_backends = attention_backends(settings.speed.attention)
     else:
         engine = bench_engine(settings, log)
-    stream = engine.stream("a benchmark", seed=0, width=width, height=height, steps=settings.steps)
+    clip = moving_clip(width, height) if settings.input else None
+    stream = engine.stream("a benchmark", seed=0, width=width, height=height, steps=settings.steps, input=clip,
+                           strength=DEFAULT_STRENGTH)
     timer = StageTimer(device)
     stream.timer = timer
     others = warn_if_shared(device, log)
@@ -328,4 +351,5 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
         estimated_vram_gb=_estimate_without_headroom(spec, width, height, dtype, settings) / 1024**3,
         matmul_tflops=rate / 1e12, model_tflop_per_block=work / 1e12, achieved_tflops=achieved / 1e12,
         efficiency=achieved / rate, ceiling_fps=12.0 * rate / work, others_vram_gb=others, warmup_s=warmup_s,
+        input_strength=stream.strength if settings.input else None,
     )

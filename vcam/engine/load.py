@@ -58,9 +58,12 @@ class Engine:
         steps: int = 4,
         transition: int = 4,
         pin_first_latent: bool = False,
+        input=None,
+        strength: float | None = None,
     ) -> Stream:
         """A new stream of `prompt` (text, or {text: weight} blend) at width×height (default: the engine's size,
-        the model's unless `load` adapted it to the card)."""
+        the model's unless `load` adapted it to the card). `input` restyles a video (see `Stream.set_input`: a
+        numpy clip or image, fitted with crop, or a frame source) at `strength` (default DEFAULT_STRENGTH)."""
         settings = StreamSettings(
             width=width or self.width or self.spec.width,
             height=height or self.height or self.spec.height,
@@ -68,8 +71,12 @@ class Engine:
             steps=steps,
             transition=transition,
             pin_first_latent=pin_first_latent,
+            **({} if strength is None else {"strength": strength}),
         )
-        return Stream(self, prompt, settings)
+        stream = Stream(self, prompt, settings)
+        if input is not None:
+            stream.set_input(input)
+        return stream
 
 
 def _logger(progress: bool, report: Callable[[str], None] | None) -> Callable[[str], None]:

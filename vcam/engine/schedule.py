@@ -22,13 +22,14 @@ def denoising_passes(steps: int, shift: float = 5.0, strength: float = 1.0) -> l
     """Passes for `steps` steps: s runs over linspace(strength, 0, steps) on the 1000-step grid, shifted.
 
     4 steps at shift 5 give t ≈ 1000, 908.8, 714.0, 0. The last pass sees t = 0; its sigma is the grid's smallest
-    non-zero one (as a lookup in the training table gives), so it still refines a little.
+    non-zero one (as a lookup in the training table gives), so it still refines a little. A strength under 1 starts
+    lower, as Krea's video-to-video does (0.5: t ≈ 833, 714, 499, 0); at 0 every pass is at t = 0.
     """
     if steps < 1:
         raise ValueError(f"steps must be at least 1 (got {steps})")
-    if not 0.0 < strength <= 1.0:
-        raise ValueError(f"strength must be in (0, 1] (got {strength})")
-    top = strength * GRID
+    if not 0.0 <= strength <= 1.0:  # also refuses NaN
+        raise ValueError(f"strength must be in [0, 1] (got {strength})")
+    top = round(strength * GRID, 6)  # (0.7 - 0.4) * 1000 is 299.99999999999994: the grid point meant is 300
     grid_points = [int(top - k * top / (steps - 1)) if steps > 1 else int(top) for k in range(steps)]
     passes = []
     for g in grid_points:

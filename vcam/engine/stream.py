@@ -3,6 +3,10 @@
 Per block (3 latent frames): refill the KV cache from the context (the stream's first latent, or a re-encoding of
 a recent frame, plus the last 2 latents) at RoPE frames 0..2 and t = 0; denoise the new block at frames 3..5 in
 `steps` passes, re-noising x0 between passes; decode with the kept VAE cache. Positions never grow.
+
+With a video input (Krea's video-to-video), the block's input frames are encoded with a kept encoder cache and
+noised to the first pass's level, `strength` choosing how far; the passes then start there. The context stays the
+model's own latents, as in text mode.
 """
 from __future__ import annotations
 
@@ -21,8 +25,10 @@ from vcam.engine import compiling
 from vcam.sizes import check_size
 from vcam.engine.device import on_device, to_host
 from vcam.engine.model import KVCache, TextKV
-from vcam.engine.schedule import denoising_passes, renoise_sigma
-from vcam.engine.vae import FrameEncoder, StreamingDecoder
+from vcam.engine.schedule import GRID, denoising_passes, renoise_sigma
+from vcam.engine.vae import FrameEncoder, StreamingDecoder, StreamingEncoder
+from vcam.engine.video_in import FrameSource, as_source, check_frames, to_rgb
+from vcam.inspec import DEFAULT_INPUT_FIT, DEFAULT_STRENGTH, check_strength
 
 if TYPE_CHECKING:
     from vcam.engine.load import Engine
@@ -42,11 +48,15 @@ CONTEXT_LATENTS = 3
 FRAMES_PER_LATENT = 4  # the VAE's temporal factor; the stream's first latent gives 1 frame
 DROPPED_FIRST_FRAMES = 3  # of block 0, as the reference does
 RGB_HISTORY = 1 + (CONTEXT_LATENTS - 1) * FRAMES_PER_LATENT
+# Input frames per block: 9 (3 latents) where the input encoder starts fresh, 12 after.
+FIRST_INPUT_FRAMES = 1 + (LATENTS_PER_BLOCK - 1) * FRAMES_PER_LATENT
+INPUT_FRAMES = LATENTS_PER_BLOCK * FRAMES_PER_LATENT
 
 
 @dataclass
 class StreamSettings:
-    """Everything that shapes a stream; the live controls change `seed`, `steps` and `transition` as it runs."""
+    """Everything that shapes a stream; the live controls change `seed`, `steps`, `transition` and `strength` as it
+    runs."""
 
     width: int
     height: int
@@ -55,6 +65,7 @@ class StreamSettings:
     transition: int = 4  # blocks over which a prompt change is interpolated
     shift: float = 5.0
     pin_first_latent: bool = False  # keep the stream's first latent as context instead of re-encoding a frame
+    strength: float = DEFAULT_STRENGTH  # with a video input: 0 keeps it, 1 replaces it by noise (text only)
 
     def validate(self) -> None:
         check_size(self.width, self.height)
@@ -62,6 +73,7 @@ class StreamSettings:
             raise ValueError(f"steps must be between 1 and 50 (got {self.steps})")
         if self.transition < 0:
             raise ValueError(f"transition must be 0 or more blocks (got {self.transition})")
+        self.strength = check_strength(self.strength)
 
 
 def _normalise_prompt(prompt: Prompt) -> dict[str, float]:
@@ -78,7 +90,8 @@ def _normalise_prompt(prompt: Prompt) -> dict[str, float]:
 class Stream:
     """An endless video stream from one engine. Not thread-safe: drive it from one thread.
 
-    Controls (`set_prompt`, `set_seed`, `steps`, `reset`) take effect at the next call to `next_block`.
+    Controls (`set_prompt`, `set_seed`, `steps`, `set_input`, `strength`, `reset`) take effect at the next call
+    to `next_block`.
     """
 
     def __init__(self, engine: "Engine", prompt: Prompt, settings: StreamSettings):
@@ -95,6 +108,8 @@ class Stream:
         )
         self._decoder = StreamingDecoder(engine.vae)
         self._encoder = FrameEncoder(engine.vae)
+        self._input_encoder = StreamingEncoder(engine.vae)
+        self._source: FrameSource | None = None
         self._gen = torch.Generator(device=self.device)
         self._target = self._embed(prompt)
         self._from = self._target
@@ -131,9 +146,41 @@ class Stream:
             raise ValueError(f"steps must be between 1 and 50 (got {steps})")
         self.settings.steps = steps
 
+    @property
+    def strength(self) -> float:
+        """How much of the video input survives: 0 keeps it, 1 replaces it by noise (text only, the encode
+        skipped); from the next block on. Without an input the stream is text only whatever the strength."""
+        return self.settings.strength
+
+    @strength.setter
+    def strength(self, value: float) -> None:
+        self.settings.strength = check_strength(value)
+
+    def set_input(self, source, strength: float | None = None, fit: str = DEFAULT_INPUT_FIT) -> None:
+        """Restyle a video from the next block on: `source` is None (text only), a frame source (an object with
+        `frames(start, count)` giving uint8 RGB [count, height, width, 3] at the stream's size; see
+        vcam.engine.video_in), or a numpy uint8 RGB clip [n, h, w, 3] (looped) or image [h, w, 3] of any size,
+        fitted by `fit` (crop, letterbox or stretch). The input encoder starts fresh on it. The stream does not
+        close a source it is given: its owner does."""
+        if strength is not None:
+            strength = check_strength(strength)
+        new = as_source(source, self.settings.width, self.settings.height, fit)
+        if strength is not None:
+            self.settings.strength = strength
+        self._source = new
+        self._input_pos, self._encoded_last = 0, False
+
+    def input_status(self) -> str | None:
+        """The input source's own line for the status line (a stall, the frames' age), if it has one."""
+        status = getattr(self._source, "status", None)
+        return status() if callable(status) else None
+
     def reset(self) -> None:
-        """Start over from a fresh first block (same seed, current prompt reached at once)."""
+        """Start over from a fresh first block (same seed, current prompt reached at once, a clip input from its
+        first frame)."""
         self._decoder.reset()
+        self._input_pos = 0  # frames taken from the input source since it was set
+        self._encoded_last = False  # whether the last block encoded input: else the encoder starts fresh
         self._block = 0
         self._first: Tensor | None = None
         self._last: Tensor | None = None
@@ -183,9 +230,9 @@ class Stream:
     def next_block(self) -> np.ndarray:
         """The next frames, uint8 RGB [n, height, width, 3]: 12 per block (6 for the stream's first block), made
         with the controls as they are now. A block that fails (out of memory, say) leaves the stream as it was, so
-        trying again gives the frames it would have given; except that a failure inside a later block's VAE
-        decode leaves the decoder's cache partly moved on (keeping a copy would cost 1.8 GB at 832x480), which
-        shows as a brief glitch."""
+        trying again gives the frames it would have given (a clip or image input included; a live one gives what
+        it has then); except that a failure inside a later block's VAE decode leaves the decoder's cache partly
+        moved on (keeping a copy would cost 1.8 GB at 832x480), which shows as a brief glitch."""
         saved = self._saved_state()
         try:
             with on_device(self.device):
@@ -200,12 +247,14 @@ class Stream:
         # What a block moves on besides the decoder. Tensors are replaced, never written in place, so references
         # are enough (the KV cache is rebuilt from the context by every block).
         return (self._gen.get_state(), self._pending_seed, self._progress, self._kv, self._kv_source,
-                self._kv_prev, list(self._history), self._first, self._last)
+                self._kv_prev, list(self._history), self._first, self._last, self._input_pos, self._encoded_last,
+                self._input_encoder.state())
 
     def _restore_state(self, saved: tuple) -> None:
         (gen, self._pending_seed, self._progress, self._kv, self._kv_source, self._kv_prev, history, self._first,
-         self._last) = saved
+         self._last, self._input_pos, self._encoded_last, encoder) = saved
         self._gen.set_state(gen)
+        self._input_encoder.restore(encoder)
         self._history = deque(history, maxlen=RGB_HISTORY)
 
     def _make_block(self) -> np.ndarray:
@@ -246,8 +295,15 @@ class Stream:
                 self._pass(context, t0, self._kv_prev, frame_start=0, cache_start=0)
             frame_start, cache_start = CONTEXT_LATENTS, CONTEXT_LATENTS * self._tokens
         shape = (1, model.cfg.in_channels, LATENTS_PER_BLOCK, self._lat_h, self._lat_w)
-        passes = denoising_passes(self.settings.steps, self.settings.shift)
+        strength = self.settings.strength if self._source is not None else 1.0
+        latents = self._encode_input() if strength < 1.0 else None
+        self._encoded_last = latents is not None
+        passes = denoising_passes(self.settings.steps, self.settings.shift, 1.0 if latents is None else strength)
+        # The same draw with or without an input: at strength 1.0 the frames are exactly the text-only ones.
         x = torch.randn(shape, generator=self._gen, device=self.device)
+        if latents is not None:
+            s0 = passes[0].t / GRID  # 0 at strength 0: the input as it is (the pass's own sigma is never 0)
+            x = (1.0 - s0) * latents + s0 * x
         x0 = x
         for i, p in enumerate(passes):
             with self.timer.stage(f"pass {i + 1}"):
@@ -258,6 +314,19 @@ class Stream:
                     s = renoise_sigma(passes, i)
                     x = (1.0 - s) * x0 + s * torch.randn(shape, generator=self._gen, device=self.device)
         return x0
+
+    def _encode_input(self) -> Tensor:
+        """The block's input latents: 9 frames from the source where the encoder starts (a new source, a reset,
+        or the last block skipped the encode), else 12; frames taken in order from the source's start."""
+        with self.timer.stage("vae encode"):
+            if not self._encoded_last:
+                self._input_encoder.reset()
+            count = FIRST_INPUT_FRAMES if self._input_encoder.fresh else INPUT_FRAMES
+            frames = self._source.frames(self._input_pos, count)
+            check_frames(frames, count, self.settings.width, self.settings.height)
+            latents = self._input_encoder.encode(to_rgb(frames, self.device))
+        self._input_pos += count
+        return latents
 
     def _context_first(self) -> Tensor:
         """The first context latent: the stream's own first latent, or (once it is far behind) a re-encoding of

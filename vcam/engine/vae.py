@@ -1,7 +1,8 @@
-"""Streaming decode (and single-frame encode) with diffusers' Wan VAE, keeping the causal-conv cache across blocks.
+"""Streaming decode and encode with diffusers' Wan VAE, keeping the causal-conv caches across blocks.
 
-`AutoencoderKLWan.decode()` clears its feature cache on every call, so a stream that decodes block after block
-calls the decoder itself with a cache of its own: the result equals one `decode()` of the whole sequence.
+`AutoencoderKLWan.decode()` and `encode()` clear their feature caches on every call, so a stream that decodes (or
+encodes an input video) block after block calls the decoder (encoder) itself with a cache of its own: the result
+equals one `decode()` (`encode()`) of the whole sequence.
 """
 from __future__ import annotations
 
@@ -95,4 +96,57 @@ class FrameEncoder:
         cache: list = [None] * self._num_convs
         h = self.vae.encoder(frame[:, :, None].to(dtype), feat_cache=cache, feat_idx=[0])
         mean = self.vae.quant_conv(h)[:, : self.vae.config.z_dim]
+        return self.scale.from_vae(mean.float())
+
+
+class StreamingEncoder:
+    """Encodes RGB video [B, 3, n, H, W] in [-1, 1] block by block into normalised latent means [B, 16, k, h, w],
+    keeping the encoder's causal cache between calls (Krea's video-to-video input).
+
+    As `AutoencoderKLWan.encode` does for a whole clip, the first frame of a sequence is encoded alone and every
+    later 4 frames together: a fresh encoder takes 1 + 4k frames (1 + k latents), a warm one 4k frames (k latents).
+    Cache entries are replaced, never written in place, so `state()` is a cheap snapshot for a block that fails,
+    and a call that fails leaves the encoder as it was.
+    """
+
+    def __init__(self, vae):
+        self.vae = vae
+        self.scale = LatentScale(vae, next(vae.parameters()).device)
+        self._num_convs = _conv_count(vae.encoder)
+        self.reset()
+
+    def reset(self) -> None:
+        """The next call starts a new sequence (its first frame encoded alone)."""
+        self._cache: list = [None] * self._num_convs
+        self._fresh = True
+
+    @property
+    def fresh(self) -> bool:
+        """Whether the next call starts a new sequence: then it takes 1 + 4k frames, else 4k."""
+        return self._fresh
+
+    def state(self) -> tuple:
+        return list(self._cache), self._fresh
+
+    def restore(self, state: tuple) -> None:
+        cache, self._fresh = state
+        self._cache = list(cache)
+
+    @torch.no_grad()
+    def encode(self, rgb: Tensor) -> Tensor:
+        n = rgb.shape[2]
+        if self._fresh and (n < 1 or n % 4 != 1):
+            raise ValueError(f"a fresh VAE encoder takes 1 + 4k frames (the first alone, then 4 per latent), not {n}: "
+                             "give 9 frames to a block that starts the encoder")
+        if not self._fresh and (n < 4 or n % 4 != 0):
+            raise ValueError(f"a VAE encoder that has started takes 4k frames (4 per latent), not {n}: "
+                             "give 12 frames for every block after the first")
+        dtype = next(self.vae.parameters()).dtype
+        x = rgb.to(dtype)
+        bounds = [0, 1] if self._fresh else [0]
+        bounds += range(bounds[-1] + 4, n + 1, 4)
+        cache = list(self._cache)  # kept only once the whole call succeeds
+        outs = [self.vae.encoder(x[:, :, a:b], feat_cache=cache, feat_idx=[0]) for a, b in zip(bounds, bounds[1:])]
+        self._cache, self._fresh = cache, False
+        mean = self.vae.quant_conv(torch.cat(outs, dim=2))[:, : self.vae.config.z_dim]
         return self.scale.from_vae(mean.float())
