@@ -45,7 +45,8 @@ def _live_run(opts: RunOptions, blocks: list, steps: list[tuple[int, str]], end:
 
 
 def _changes(log) -> list[dict]:
-    return [json.loads(x) for x in log.read_text().splitlines() if '"command"' in x]
+    """The stream's changes a log holds (not the quit that ended it)."""
+    return [e for e in map(json.loads, log.read_text().splitlines()) if "command" in e and e["apply"]["op"] != "quit"]
 
 
 def test_a_show_on_a_clip_replays_frame_for_frame_and_its_changes_take_effect_at_the_next_block(clips, tmp_path,

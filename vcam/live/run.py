@@ -115,7 +115,7 @@ def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
     # Last: after the attachment has the block. What the block freed goes back to the system, or a long show's
     # resident memory creeps up (live/heap.py).
     producer.listeners.append(HeapTrimmer())
-    parts: list = [_Started(prompter), _Started(inputs)] + ([extra] if extra else [])
+    parts: list = [_Started(prompter.stop), _Started(inputs.close)] + ([extra] if extra else [])
     router = None
     if midi is not None:
         from vcam.control.midi import MidiInput, MidiRouter
@@ -294,16 +294,13 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
 
 
 class _Started:
-    """A part that runs from its creation (the prompter's thread), stopped with the show."""
+    """A part that runs from its creation (the prompter's thread, the input's capture), stopped with the show."""
 
-    def __init__(self, part):
-        self.part = part
+    def __init__(self, stop: Callable[[], None]):
+        self.stop = stop
 
     def start(self) -> None:
         pass
-
-    def stop(self) -> None:
-        self.part.stop()
 
 
 def _require_midi_port(port: str, show_path: str | None) -> None:
