@@ -1,8 +1,9 @@
 """Every check that needs a CUDA GPU, in one run, ending in a short table (for BENCHMARKS.md).
 
     python3 scripts/gpu_check.py              # on the GPU machine: about 7-9 minutes of work on an H200 by the
-                                              # 2026-11-28 runs, so what does not fit before --budget (530 s) is
-                                              # skipped
+                                              # 2026-11-28 runs (before the video-in rows, which reuse their
+                                              # text rows' builds), so what does not fit before --budget (530 s)
+                                              # is skipped
     python3 scripts/gpu_check.py --quick      # the main rows only, for a second try in little time
     python3 scripts/gpu_check.py --compiled   # one Linear in bf16 and FP8, then the compiled rows only
     python3 scripts/gpu_check.py --smoke      # the same code on a CPU with the tiny model, to catch mistakes
@@ -12,7 +13,8 @@
    bf16 engine runs it) and bf16 against float32.
 3. The eager bf16 baseline; FP8 against bf16 (PSNR).
 4. The compiled rows, each from its own build (what a show runs: compiled is the live default on a GPU): 832x480
-   and 576x320, bf16 and FP8; then an eager variant (flash attention).
+   and 576x320, bf16 and FP8, each followed by its video-to-video twin on the same build (a moving clip restyled
+   at the default strength: the VAE encode added); then an eager variant (flash attention).
 Steps run in order of importance and each is skipped when it would not end before the deadline, so the table is
 always printed.
 """
@@ -246,12 +248,12 @@ class Run:
             self.out.write_text(json.dumps(self.results, indent=2))
 
     def print_table(self) -> None:
-        print("\n| settings | frames/s | ms/block | transformer ms | VAE ms (decode + context) | peak VRAM GB (estimate) "
-              "| efficiency |")
+        print("\n| settings | frames/s | ms/block | transformer ms | VAE ms (decode + context + encode) "
+              "| peak VRAM GB (estimate) | efficiency |")
         print("|---|---|---|---|---|---|---|")
         for label, r in self.rows:
             transformer = sum(v for k, v in r.stages_ms.items() if k == "recompute" or k.startswith("pass"))
-            vae = r.stages_ms.get("vae decode", 0) + r.stages_ms.get("context", 0)
+            vae = sum(r.stages_ms.get(k, 0) for k in ("vae decode", "context", "vae encode"))
             vram = f"{r.peak_vram_gb:.1f} ({r.estimated_vram_gb:.1f})" if r.peak_vram_gb is not None else "-"
             print(f"| {label} | {r.frames_per_second:.2f} | {r.ms_per_block:.0f} | {transformer:.0f} | {vae:.0f} | "
                   f"{vram} | {100 * r.efficiency:.0f} % |")
@@ -337,13 +339,15 @@ def base_settings(device: torch.device) -> dict:
 def run_compiled(run: Run, device: torch.device, quick: bool) -> None:
     """The compiled rows (the first two with `quick`), each from its own build: a compiled engine's kernels belong
     to its size and options. The row's warm-up holds the compiling, with a cold cache on a fresh machine
-    (`warmup_s` in its JSON)."""
+    (`warmup_s` in its JSON). Each is followed by its video-to-video row on the same build: the transformer and
+    decoder kernels are those compiled already, the encoder runs eager."""
     base = base_settings(device)
     rows = compiled_rows(device)
     for label, size, speed in rows[:2] if quick else rows:
         settings = BenchSettings(**base, **size, speed=speed)
         engine = run.step(f"build {label}", lambda: bench_engine(settings), need_s=30 + 100)
         run.bench_row(label, settings, engine, need_s=100)
+        run.bench_row(f"{label} video in", replace(settings, input=True), engine, need_s=50)
         del engine
         release(device)
 

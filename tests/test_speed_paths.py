@@ -188,11 +188,15 @@ def test_gpu_check_script_runs_its_smoke_version(tmp_path):
     assert not any("error" in v for v in data.values() if isinstance(v, dict))
     assert "skipped" in data["fp8_vs_bf16"]
     assert "bench 832x480 bf16 flash" in data
+    assert data["bench 576x320 fp8 compiled video in"]["input_strength"] == 0.6
+    assert "vae encode" in data["bench 832x480 bf16 compiled video in"]["stages_ms"]
+    assert data["bench 832x480 bf16 compiled"]["input_strength"] is None
     root = str(__import__("pathlib").Path(__file__).resolve().parent.parent)
     quick = subprocess.run([sys.executable, "scripts/gpu_check.py", "--smoke", "--quick"], capture_output=True,
                            text=True, timeout=600, cwd=root)
     assert quick.returncode == 0, quick.stderr
     assert "| 832x480 bf16 compiled |" in quick.stdout and "bf16_vs_fp32: None" in quick.stdout
+    assert "| 832x480 fp8 compiled video in |" in quick.stdout
     assert "832x480 bf16 flash" not in quick.stdout
     compiled = subprocess.run([sys.executable, "scripts/gpu_check.py", "--smoke", "--compiled", "--quick"],
                               capture_output=True, text=True, timeout=600, cwd=root)
