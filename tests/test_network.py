@@ -578,3 +578,22 @@ def test_vcam_cam_names_the_shipped_maps_when_the_map_name_is_wrong(camera, fake
     with pytest.raises(ValueError, match=r"MIDI map 'nanokontrl2' not found; shipped maps: .*nanokontrol2"):
         run_cam(opts)
     assert camera.opened == []
+
+
+def test_a_strength_knob_on_the_laptop_sends_a_fraction_from_where_the_server_is():
+    """vcam cam's MIDI: the shipped map's strength knob is picked up at the strength the server reported, and
+    sends a fraction (the other parameters are whole numbers)."""
+    from vcam.control.midi import MidiRouter
+    from vcam.control.midimap import find_map_file, load_map
+    from vcam.remote.client import RemoteController
+
+    sent = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    remote.update({"input": "camera", "strength": 0.75})
+    router = MidiRouter(load_map(find_map_file("nanokontrol2", None)), remote)
+    router.handle(mido.Message("control_change", control=19, value=20))  # far from 0.75: not taken over yet
+    assert sent == []
+    for value in (90, 96, 40):
+        router.handle(mido.Message("control_change", control=19, value=value))
+    assert sent and all(line.startswith("strength ") for line in sent)
+    assert 0.3 < float(sent[-1].split()[1]) < 0.32  # 40/127, not rounded to a whole number

@@ -19,6 +19,8 @@ import numpy as np
 from vcam.remote import protocol as proto
 from vcam.remote.protocol import TOKEN_ENV
 from vcam.control.commands import Command, CommandError, parse
+from vcam.control.midimap import PARAMS
+from vcam.inspec import DEFAULT_STRENGTH
 from vcam.errors import VcamError
 from vcam.live.frames import load_image
 from vcam.live.onair import AirSettings, OnAir
@@ -62,10 +64,10 @@ class RemoteController:
     def __init__(self, send: Callable[[str], bool]):
         self._send = send
         self.state = SimpleNamespace(seed=0, steps=4, transition=4, blend=None, preset=None, screen="live",
-                                     presets=[])
+                                     presets=[], input="none", strength=DEFAULT_STRENGTH)
 
     def update(self, data: dict) -> None:
-        for key in ("seed", "steps", "transition", "screen", "presets"):
+        for key in ("seed", "steps", "transition", "screen", "presets", "input", "strength"):
             if key in data:
                 setattr(self.state, key, data[key])
         if "blend" in data:
@@ -96,7 +98,8 @@ class RemoteController:
                 return "error: blend needs a show with at least two presets on the server"
             a, b = between if between is not None else self._blend_pair(names)
             return self.apply(Command("blend", (a, b, value)), source)
-        return self.apply(Command(param, (int(value),)), source)
+        whole = PARAMS[param][2]  # strength is a fraction; the others are counts
+        return self.apply(Command(param, (int(value) if whole else value,)), source)
 
     def _blend_pair(self, names: list[str]) -> tuple[str, str]:
         """The two presets the server blends now (its state names them by index), else the current and the next:
