@@ -95,14 +95,20 @@ def an_input_frame(seq=0, size=SIZE, level=128):
 # --- vcam cam --send, end to end --------------------------------------------------------------------------------
 
 
-def test_a_clip_sent_by_vcam_cam_reaches_the_servers_uploads(intake_server, clip):
-    server = intake_server()
+def sending_cam(server, clip):
+    """`vcam cam --send file:CLIP` in a thread: (its status text, its typed commands, its thread, its result)."""
     status, typed = TtyText(), Pipe()
     opts = CamOptions(url=url_of(server), outs=["null"], size=SIZE, send=f"file:{clip}", commands=typed.reader,
                       status_out=status)
     result = []
     thread = threading.Thread(target=lambda: result.append(run_cam(opts)), daemon=True)
     thread.start()
+    return status, typed, thread, result
+
+
+def test_a_clip_sent_by_vcam_cam_reaches_the_servers_uploads(intake_server, clip):
+    server = intake_server()
+    status, typed, thread, result = sending_cam(server, clip)
     try:
         def sending():
             text = status.getvalue()
@@ -148,12 +154,7 @@ def test_a_second_vcam_cam_is_refused_in_one_line_keeps_its_video_and_takes_over
     with connect(server) as first:
         first.send(proto.text("send"))
         assert next_text(first, {"send_ok", "send_refused"})["type"] == "send_ok"
-        status, typed = TtyText(), Pipe()
-        opts = CamOptions(url=url_of(server), outs=["null"], size=SIZE, send=f"file:{clip}", commands=typed.reader,
-                          status_out=status)
-        result = []
-        thread = threading.Thread(target=lambda: result.append(run_cam(opts)), daemon=True)
-        thread.start()
+        status, typed, thread, result = sending_cam(server, clip)
         # refused, and still showing the server's video
         assert publishing(server, lambda: "LIVE" in status.getvalue() and "input REFUSED" in status.getvalue())
         assert wait_for(lambda: len(asked) >= 4, 60)  # asked again three times, and refused
