@@ -428,3 +428,35 @@ def test_vcam_cam_send_runs_without_torch(intake_server, clip, tmp_path):
     assert "Traceback" not in log.read_text() and "sending file:" in log.read_text()
     assert all(f.shape == (SIZE[1], SIZE[0], 3) for f, _ in server.uploads.frames)
     assert wait_for(lambda: server.events == [True, False], 30)
+
+
+def test_the_show_publishes_its_block_while_the_switch_back_from_a_leaving_sender_is_slow():
+    """Switching the input back when a sender leaves may open a camera (a second or more): the producer's
+    `published` must not wait for it."""
+    from types import SimpleNamespace
+
+    entered, release = threading.Event(), threading.Event()
+    calls = []
+
+    def on_sender(started):
+        calls.append(started)
+        if not started:
+            entered.set()
+            release.wait(60)
+
+    intake = Intake(Recorder(), on_sender, lambda m: None, size=SIZE)
+    client = SimpleNamespace(name="laptop", role="control", offer_latest=lambda kind, message: None)
+    intake.ask(client)
+    frame = proto.encode_input(np.full((SIZE[1], SIZE[0], 3), 90, np.uint8), seq=1, captured_at=time.time())
+    intake.frame(client, frame)
+    assert calls == [True]
+    leaving = threading.Thread(target=intake.left, args=(client,))
+    leaving.start()
+    assert entered.wait(60)
+    published = threading.Thread(target=intake.published, args=(np.zeros((12, SIZE[1], SIZE[0], 3), np.uint8),))
+    published.start()
+    published.join(30)
+    done = not published.is_alive()
+    release.set()
+    leaving.join(30)
+    assert done and calls == [True, False]

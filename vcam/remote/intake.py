@@ -2,6 +2,7 @@
 decoded into the show's uploads (a LiveFrames), and the rate the show consumes told back to it."""
 from __future__ import annotations
 
+import collections
 import threading
 import time
 from collections.abc import Callable
@@ -61,7 +62,8 @@ class Intake:
 
     `on_sender(True)` is called when the accepted sender's first frame is in `uploads` (so the show switches to
     an input that has a frame), `on_sender(False)` when that sender stops or leaves. Both are called in order,
-    with this intake's lock held: they must return quickly and must not call back into the intake.
+    outside the lock the show's side takes (switching the input back may open a camera, and the producer must not
+    wait for that to publish its block), on the thread of the message that caused them.
     """
 
     RATE_CHANGE = 0.15  # the sender is told the rate again when it moves by more than this fraction
@@ -79,6 +81,8 @@ class Intake:
         self.frames = 0  # pushed from every sender
         self._clock, self._wall = clock, wall
         self._lock = threading.RLock()
+        self._telling = threading.Lock()  # on_sender's calls, one at a time, in the order of `_events`
+        self._events: collections.deque[bool] = collections.deque()
         self._started = False  # the sender's first frame came (and on_sender(True) was called)
         self._told_fps: float | None = None  # what the sender was last told; None: not accepted yet
         self._last_seq = -1
@@ -107,11 +111,13 @@ class Intake:
         with self._lock:
             if self.sender is client:
                 self._release("stopped sending the input")
+        self._tell_events()
 
     def left(self, client) -> None:
         with self._lock:
             if self.sender is client:
                 self._release("left; the input is free")
+        self._tell_events()
 
     def frame(self, client, data: bytes) -> None:
         """A binary message from `client`: into the uploads if it is the sender's good frame; Dropped otherwise."""
@@ -140,7 +146,8 @@ class Intake:
             self.frames += 1
             if not self._started:
                 self._started = True
-                self._tell(True)
+                self._events.append(True)
+        self._tell_events()
 
     # --- the show's side ------------------------------------------------------------------------------------
     def published(self, frames: np.ndarray) -> None:
@@ -176,13 +183,17 @@ class Intake:
         self.sender, self._started, self._told_fps = None, False, None
         self.say(f"client {name} {why}")
         if started:
-            self._tell(False)
+            self._events.append(False)
 
-    def _tell(self, started: bool) -> None:
-        if self.on_sender is None:
-            return
-        try:
-            self.on_sender(started)
-        except Exception as e:  # noqa: BLE001 - the wiring's failure must not end the sender's connection
-            self.say(f"switching the input {'to' if started else 'from'} the upload failed "
-                     f"({e.__class__.__name__}: {e})")
+    # --- without it -----------------------------------------------------------------------------------------
+    def _tell_events(self) -> None:
+        with self._telling:
+            while self._events:
+                started = self._events.popleft()
+                if self.on_sender is None:
+                    continue
+                try:
+                    self.on_sender(started)
+                except Exception as e:  # noqa: BLE001 - the wiring's failure must not end the sender's connection
+                    self.say(f"switching the input {'to' if started else 'from'} the upload failed "
+                             f"({e.__class__.__name__}: {e})")
