@@ -137,3 +137,45 @@ def test_a_laptop_sending_a_clip_changes_what_the_server_makes(clips, tmp_path, 
     run(RunOptions(model="tiny", replay=str(bare), outs=["null"], fps=FAST, stdin=False))
     assert all(np.array_equal(x, y) for x, y in zip(blocks[:switched], served[:switched]))
     assert all(not np.array_equal(x, y) for x, y in zip(blocks[switched:switched + 2], served[switched:]))
+
+
+@pytest.fixture
+def fake_camera(monkeypatch):
+    """Every camera a run opens is a FakeDevice's."""
+    from fake_capture import FakeDevice
+
+    device = FakeDevice(size=(80, 60), bgr=(40, 120, 200))
+    monkeypatch.setattr("vcam.live.inputs.camera.open_device", device.open)
+    return device
+
+
+@pytest.mark.parametrize("broken", ["log", "output"])
+def test_a_run_that_cannot_start_lets_its_camera_go(fake_camera, tmp_path, broken):
+    opts = RunOptions(model="tiny", prompt="a city", input="camera", outs=["null"], stdin=False, duration=1,
+                      status_out=io.StringIO())
+    if broken == "log":
+        opts.log_controls = str(tmp_path / "no" / "such" / "folder" / "log.jsonl")
+    else:
+        opts.outs = [f"file:{tmp_path / 'no' / 'such' / 'folder' / 'show.mp4'}"]
+    with pytest.raises(Exception):
+        run(opts)
+    assert fake_camera.opened and fake_camera.open_captures() == 0
+
+
+def test_a_show_on_a_camera_closes_it_once_the_producer_is_out_of_its_block(fake_camera, capture, monkeypatch):
+    import threading
+
+    from vcam.live.inputs.camera import CameraSource
+
+    blocks, _ = capture
+    producer_alive_at_close = []
+    original = CameraSource.close
+
+    def close(self):
+        producer_alive_at_close.append(any(t.name == "generator" and t.is_alive() for t in threading.enumerate()))
+        original(self)
+
+    monkeypatch.setattr(CameraSource, "close", close)
+    _live_run(RunOptions(model="tiny", prompt="a city", input="camera", strength=0.5, outs=["null"], fps=FAST),
+              blocks, [], 3)
+    assert producer_alive_at_close == [False] and fake_camera.open_captures() == 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from vcam.control.controller import Controller, ShowState
-from vcam.control.log import ControlLog, read_replay
+from vcam.control.log import ControlLog, Replay, read_replay
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show, missing_presets
 from vcam.control.yamlcheck import ConfigError
@@ -57,6 +57,30 @@ class Ended:
 def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
     """`run`, also saying whether the show left a thread inside the model, which the command line does not wait
     for."""
+    prep = _prepare(opts)
+    inputs = _open_input(opts, prep.cfg, prep.status.message)
+    try:
+        return _play(opts, attach, prep, inputs)
+    except BaseException:  # the show did not start, or ended in an error: the camera is let go
+        inputs.close()
+        raise
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What a show is checked against before anything opens: a mistake here costs a second, not a model load."""
+
+    status: StatusLine
+    replay: Replay | None
+    show: Show | None
+    model: str
+    cfg: ShowSettings
+    speed: SpeedChoice
+    fallback: object  # the fallback frame, or None
+    midi: tuple[str, object] | None
+
+
+def _prepare(opts: RunOptions) -> _Prepared:
     status = StatusLine(opts.status_out or sys.stderr)
     replay = read_replay(opts.replay) if opts.replay else None
     start = dict(replay.header) if replay else {}
@@ -78,16 +102,19 @@ def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
         status.message(speed.message)
     fallback = load_image(cfg.fallback, cfg.width, cfg.height) if cfg.fallback else None
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
-    inputs = _open_input(opts, cfg, status.message)
-    log_file = _open_log(opts.log_controls)
+    return _Prepared(status, replay, show, model, cfg, speed, fallback, midi)
 
+
+def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: InputSwitch) -> Ended:
+    status, replay, show, model, cfg = prep.status, prep.replay, prep.show, prep.model, prep.cfg
+    log_file = _open_log(opts.log_controls)
     air = OnAir(AirSettings(outs=cfg.outs, width=cfg.width, height=cfg.height, fps=cfg.fps, fit=cfg.fit,
                             smooth=opts.smooth, max_latency=opts.max_latency, duration=opts.duration,
-                            fallback=fallback, card=f"loading {model}...", stdin=opts.stdin and replay is None,
+                            fallback=prep.fallback, card=f"loading {model}...", stdin=opts.stdin and replay is None,
                             commands=opts.commands), status, producer_waits=True)
     state = ShowState(prompts=dict(cfg.prompts), preset=cfg.preset, seed=cfg.seed, steps=cfg.steps,
                       transition=cfg.transition, input=cfg.input, strength=cfg.strength)
-    producer = Generator(_stream_opener(opts, model, cfg, speed, show, inputs, status.message), air.pacer,
+    producer = Generator(_stream_opener(opts, model, cfg, prep.speed, show, inputs, status.message), air.pacer,
                          status.message, air.set_card, open_input=inputs.open)
     log = ControlLog(log_file, {**cfg.log_header(model, opts.show),
                                 "started": datetime.datetime.now().isoformat(timespec="seconds")}) \
@@ -108,20 +135,19 @@ def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
         extra = _attached(attach, controller, producer, status.message, inputs)
     except Exception:  # refused (a server off loopback without a token): nothing opened stays open
         prompter.stop()
-        inputs.close()
         if log_file is not None:
             log_file.close()
         raise
     # Last: after the attachment has the block. What the block freed goes back to the system, or a long show's
     # resident memory creeps up (live/heap.py).
     producer.listeners.append(HeapTrimmer())
-    parts: list = [_Started(prompter.stop), _Started(inputs.close)] + ([extra] if extra else [])
+    parts: list = [_Started(prompter.stop)] + ([extra] if extra else [])
     router = None
-    if midi is not None:
+    if prep.midi is not None:
         from vcam.control.midi import MidiInput, MidiRouter
 
-        router = MidiRouter(midi[1], controller, status.message)
-        parts.append(MidiInput(midi[0], router.handle, status.message, on_reconnect=router.forget_buttons))
+        router = MidiRouter(prep.midi[1], controller, status.message)
+        parts.append(MidiInput(prep.midi[0], router.handle, status.message, on_reconnect=router.forget_buttons))
     if show is not None:
         parts.append(_show_watcher(opts, show, controller, prompter, router, status.message))
     if replay is not None:
@@ -129,12 +155,13 @@ def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
         replay.schedule(producer, state)
     feed = ModelFeed(producer, status.message, f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps",
                      controller.preset_name, lambda: state.screen, _extra_status(inputs, extra))
-    return _on_air(air, feed, controller, state, parts, producer, prompter, log)
+    return _on_air(air, feed, controller, state, parts, producer, prompter, log, inputs)
 
 
 def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, state: ShowState, parts: list,
-            producer: Generator, prompter: Prompter, log: ControlLog | None) -> Ended:
-    """Runs the show until it ends; the control log's last line says how many blocks it made."""
+            producer: Generator, prompter: Prompter, log: ControlLog | None, inputs: InputSwitch) -> Ended:
+    """Runs the show until it ends; the control log's last line says how many blocks it made. The input is closed
+    once the producer is out of its block (it may be taking the input's frames, or opening one a command named)."""
     interrupted = False
     try:
         code = air.run(feed, controller.handle_line, state, parts)
@@ -145,10 +172,13 @@ def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, state: ShowStat
             log.end(producer.blocks)
 
     def settle() -> None:
-        producer.stop(timeout=SETTLE_S)
+        if producer.stop(timeout=SETTLE_S):
+            inputs.close()
         prompter.stop(timeout=SETTLE_S)
 
     busy = interrupted or air.left_at_once or not producer.stop(timeout=0) or prompter.alive
+    if not busy:
+        inputs.close()
     return Ended(code, busy, settle)
 
 
