@@ -51,6 +51,13 @@ class Recorder:
         return f"in test: {len(self.calls)} calls"
 
 
+class LiveRecorder(Recorder):
+    """A live source: it is told to restart (forget what waited) where the stream's encoder starts fresh."""
+
+    def restart(self):
+        self.calls.append("restart")
+
+
 @pytest.fixture(scope="module")
 def text_only(tiny_engine):
     return blocks(stream(tiny_engine), 4)
@@ -114,6 +121,19 @@ def test_the_source_is_asked_for_9_frames_where_the_encoder_starts_then_12(tiny_
     assert s.input_status() is None
     s.next_block()
     assert other.calls == [(0, 9)]
+
+
+def test_a_live_source_restarts_where_the_encoder_starts_so_a_block_never_spans_a_pause(tiny_engine):
+    """After the model load, or blocks at strength 1.0 that took nothing, a live source's waiting frames are old:
+    the first block that encodes takes what arrives from then on."""
+    source = LiveRecorder(clip())
+    s = stream(tiny_engine, input=source, strength=0.5)
+    blocks(s, 2)
+    s.strength = 1.0
+    s.next_block()
+    s.strength = 0.5
+    s.next_block()
+    assert source.calls == ["restart", (0, 9), (9, 12), "restart", (21, 9)]
 
 
 def test_an_image_is_the_input_of_every_block(tiny_engine):

@@ -321,6 +321,9 @@ class Stream:
         with self.timer.stage("vae encode"):
             if not self._encoded_last:
                 self._input_encoder.reset()
+                restart = getattr(self._source, "restart", None)  # a live source: from now on
+                if callable(restart):
+                    restart()
             count = FIRST_INPUT_FRAMES if self._input_encoder.fresh else INPUT_FRAMES
             frames = self._source.frames(self._input_pos, count)
             check_frames(frames, count, self.settings.width, self.settings.height)

@@ -163,6 +163,10 @@ class CameraSource:
         self.say(f"{self.name} is back")
         return cap
 
+    def restart(self) -> None:
+        """The next block's frames are those captured from now on (LiveFrames.restart)."""
+        self.live.restart()
+
     def frames(self, start: int, count: int) -> np.ndarray:
         return self.live.frames(start, count)
 
