@@ -460,6 +460,22 @@ def test_a_preset_switch_sends_its_input_and_strength_when_they_change_what_is_o
     assert producer.got == [SetPrompts({"the same input": 1.0}, 4), SetStrength(0.5)]
 
 
+def test_a_preset_whose_input_cannot_open_goes_on_air_without_it_and_says_why(on_air):
+    from vcam.control.actions import SetPrompts, SetStrength
+    from vcam.errors import VcamError
+
+    ctl, producer, _, tmp_path = on_air
+
+    def check(spec):
+        raise VcamError(f"no such clip {spec}", "put it back")
+
+    ctl.check_input = check
+    reply = ctl.handle_line("preset walk", "stdin")
+    assert reply.startswith("preset 2 'walk'") and "its input is not used: no such clip file:" in reply
+    assert producer.got == [SetPrompts({"a walk": 1.0}, 4), SetStrength(0.4)]
+    assert ctl.state.input == "camera" and "input camera |" in ctl.describe()  # what is on air, truly
+
+
 def test_a_reloaded_show_that_changes_the_current_presets_input_sends_it(on_air):
     from vcam.control.actions import SetInput
 

@@ -199,16 +199,21 @@ class Controller:
             self._submit(SetStrength(st.strength), origin)
             return f"strength {st.strength:g} from the next block"
         spec = _whole_path(cmd.args[0])
-        if self.check_input is not None:
-            try:
-                self.check_input(spec)
-            except VcamError as e:
-                raise ValueError(e.message + (f" ({e.fix})" if e.fix else "")) from None
-            except OSError as e:  # a device that cannot be asked: an answer to the operator, not a dead thread
-                raise ValueError(f"input {spec}: {e}") from None
+        self._check_input(spec)
         st.input = spec
         self._submit(SetInput(spec), origin)
         return f"input {spec} from the next block" if spec != "none" else "text only from the next block"
+
+    def _check_input(self, spec: str) -> None:
+        """ValueError saying why `spec` cannot be opened (a missing clip, an unplugged camera, net off serve)."""
+        if self.check_input is None:
+            return
+        try:
+            self.check_input(spec)
+        except VcamError as e:
+            raise ValueError(e.message + (f" ({e.fix})" if e.fix else "")) from None
+        except OSError as e:  # a device that cannot be asked: an answer to the operator, not a dead thread
+            raise ValueError(f"input {spec}: {e}") from None
 
     def _blend(self, show: Show, a: int, b: int, x: float, origin: Origin) -> str:
         mix: dict[str, float] = {}
@@ -232,8 +237,13 @@ class Controller:
             self._submit(SetSeed(preset.seed), origin)
         # a preset's input and strength go on air with it; a preset that leaves them out keeps what is there
         if preset.input is not None and preset.input != st.input:
-            st.input = preset.input
-            self._submit(SetInput(preset.input), origin)
+            try:
+                self._check_input(preset.input)
+            except ValueError as e:  # the rest of the preset goes on air; the input on air stays
+                reply += f"; its input is not used: {e}"
+            else:
+                st.input = preset.input
+                self._submit(SetInput(preset.input), origin)
         if preset.strength is not None and preset.strength != st.strength:
             st.strength = preset.strength
             self._submit(SetStrength(preset.strength), origin)

@@ -215,7 +215,8 @@ def _attached(attach, controller: Controller, producer: Generator, say: Callable
 def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None]) -> InputSwitch:
     """The input switch, with the show's first input open before the model loads: a missing clip or camera is
     said in a second, not after minutes of loading. A served show takes what a client sends up (`net`)."""
-    uploads = LiveFrames(name="net") if opts.serve else None
+    # no waiting for a first upload: until a client sends, `--in net` restyles black rather than slowing each block
+    uploads = LiveFrames(name="net", first_wait_s=0.0) if opts.serve else None
     inputs = InputSwitch(cfg.width, cfg.height, cfg.input_fit, say, uploads=uploads)
     inputs.open(cfg.input)
     return inputs

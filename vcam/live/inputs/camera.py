@@ -85,7 +85,11 @@ def _first_frame(open_capture: OpenCapture, target: str) -> tuple[Capture | None
     if not cap.isOpened():
         cap.release()
         return None, None
-    ok, frame = cap.read()
+    try:
+        ok, frame = cap.read()
+    except BaseException:
+        cap.release()
+        raise
     return cap, _rgb(frame) if ok else None
 
 
