@@ -36,6 +36,24 @@ from vcam.control.commands import USAGE, Command, CommandError, help_text, parse
     ("help", Command("help")),
     ("quit", Command("quit")),
     ("  next  \r", Command("next")),
+    ("go", Command("go")),
+    ("back", Command("back")),
+    ("tap", Command("tap")),
+    ("bpm 128", Command("bpm", (128.0,))),
+    ("bpm 87.5", Command("bpm", (87.5,))),
+    ("quantize bar", Command("quantize", ("bar",))),
+    ("quantize 1", Command("quantize", ("beat",))),
+    ("quantize 2 beats", Command("quantize", ("2",))),
+    ("quantize OFF", Command("quantize", ("off",))),
+    # when a change lands: a trailing @ after a space
+    ("next @bar", Command("next", at="bar")),
+    ("preset 3 @beat", Command("preset", (3,), at="beat")),
+    ("preset neon city @4 beats", Command("preset", ("neon city",), at="4")),
+    ("blend 1 2 0.5\t@0.5", Command("blend", (1, 2, 0.5), at="0.5")),
+    ("go @bar", Command("go", at="bar")),
+    ("seed 5 @off", Command("seed", (5,), at="off")),
+    ("prompt write to me@example.com", Command("prompt", ("write to me@example.com",))),
+    ("prompt a city @ bar", Command("prompt", ("a city",), at="bar")),
 ])
 def test_every_command(line, expected):
     assert parse(line) == expected
@@ -43,7 +61,8 @@ def test_every_command(line, expected):
 
 def test_every_command_in_the_usage_is_covered():
     covered = {"prompt", "preset", "next", "prev", "blend", "seed", "transition", "steps", "strength", "input",
-               "freeze", "blackout", "live", "reset", "status", "help", "quit"}
+               "freeze", "blackout", "live", "reset", "status", "help", "quit", "go", "back", "tap", "bpm",
+               "quantize"}
     assert covered == set(USAGE)
     assert all(name in help_text() for name in USAGE)
 
@@ -70,10 +89,20 @@ def test_blank_and_comments(line):
     ("next please", "takes nothing"),
     ("strength", "needs an argument"),
     ("strength lots", "strength needs a number from 0 to 1, not 'lots'; usage: strength X"),
-    ("strength 1.5", "not 1.5; usage: strength X"),
-    ("strength -0.1", "not -0.1; usage: strength X"),
-    ("strength nan", "not nan; usage"),
-    ("strength inf", "not inf; usage"),
+    ("strength 1.5", "strength 1.5 is out of range (0 to 1); usage"),
+    ("strength -0.1", "strength -0.1 is out of range (0 to 1); usage"),
+    ("strength nan", "strength nan is out of range (0 to 1); usage"),
+    ("strength inf", "strength inf is out of range (0 to 1); usage"),
+    ("bpm fast", "bpm needs a number from 20 to 300, not 'fast'"),
+    ("bpm 400", "bpm 400 is out of range (20 to 300)"),
+    ("bpm 120 @bar", "bpm acts at once: it takes no @bar"),
+    ("tap now", "takes nothing after it"),
+    ("quantize sometimes", "quantize takes beat, bar, a number of beats or off, not 'sometimes'"),
+    ("quantize 0", "quantize 0 beats is out of range"),
+    ("quantize 100", "quantize 100 beats is out of range"),
+    ("next @never", "not 'never' (after @)"),
+    ("next @", "not '' (after @)"),
+    ("go now", "takes nothing after it"),
     ("input", "needs an argument; usage: input SRC"),
     ("input webcam", "unknown input 'webcam'"),
     ("input file:", "needs a path"),
@@ -91,7 +120,9 @@ def test_malformed_commands_say_what_is_wrong(line, fragment):
 def test_canonical_text_parses_back():
     for cmd in [Command("blend", ("neon city", 2, 0.5)), Command("prompt", ("a b",)), Command("seed", (4,)),
                 Command("preset", ("ocean",)), Command("freeze"), Command("strength", (0.25,)),
-                Command("input", ("file:/clips/a b.mp4",)), Command("input", ("camera:1",))]:
+                Command("input", ("file:/clips/a b.mp4",)), Command("input", ("camera:1",)), Command("bpm", (128.0,)),
+                Command("quantize", ("2",)), Command("next", at="bar"), Command("preset", ("a b",), at="0.5"),
+                Command("blend", (1, 2, 0.5), at="beat"), Command("go", at="4"), Command("tap")]:
         assert parse(str(cmd)) == cmd
     assert str(Command("strength", (0.7,))) == "strength 0.7"
 

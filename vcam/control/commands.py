@@ -25,11 +25,21 @@ USAGE: dict[str, str] = {
     "blackout": "blackout               show black",
     "live": "live                   undo freeze or blackout",
     "reset": "reset                  start the stream over from a fresh first block",
+    "go": "go                     fire the next cue of the show's cue list",
+    "back": "back                   step back to the previous cue and fire it",
+    "bpm": "bpm N                  set the tempo by hand (20-300 beats a minute)",
+    "tap": "tap                    tap the tempo (on every beat, 4 times or more)",
+    "quantize": "quantize beat|bar|N|off  changes land on the next beat, bar or N beats, or at once (off)",
     "status": "status                 print the state of the show",
     "help": "help                   this list",
     "quit": "quit                   stop vcam",
 }
-NO_ARGS = ("next", "prev", "freeze", "blackout", "live", "reset", "status", "help", "quit")
+NO_ARGS = ("next", "prev", "freeze", "blackout", "live", "reset", "go", "back", "tap", "status", "help", "quit")
+# Changes that may be put on the beat with a trailing `@beat`, `@bar`, `@N` (beats) or `@off` (at once, whatever
+# the show's quantize says); the others act at once.
+UNTIMED = ("bpm", "tap", "quantize", "status", "help", "quit")
+MIN_BPM, MAX_BPM = 20.0, 300.0
+MAX_QUANTIZE_BEATS = 64.0
 
 
 class CommandError(ValueError):
@@ -40,20 +50,24 @@ class CommandError(ValueError):
 class Command:
     name: str
     args: tuple = ()
+    at: str | None = None  # when it lands: "beat", "bar", a number of beats, "off"; None: the show's quantize
 
     def __str__(self) -> str:
         if self.name in ("prompt", "preset"):
-            return f"{self.name} {self.args[0]}"
-        if self.name == "blend":
+            text = f"{self.name} {self.args[0]}"
+        elif self.name == "blend":
             a, b, x = self.args
-            return f"blend {shlex.quote(str(a))} {shlex.quote(str(b))} {x:g}"
-        if self.name == "strength":
-            return f"strength {self.args[0]:g}"
-        return " ".join([self.name, *map(str, self.args)])
+            text = f"blend {shlex.quote(str(a))} {shlex.quote(str(b))} {x:g}"
+        elif self.name in ("strength", "bpm"):
+            text = f"{self.name} {self.args[0]:g}"
+        else:
+            text = " ".join([self.name, *map(str, self.args)])
+        return text + (f" @{self.at}" if self.at else "")
 
 
 def help_text() -> str:
-    return "commands:\n" + "\n".join("  " + line for line in USAGE.values())
+    return ("commands:\n" + "\n".join("  " + line for line in USAGE.values())
+            + "\n  a change may end in @beat, @bar, @N (beats) or @off to land on the beat (or at once)")
 
 
 def _int(text: str, name: str, lo: int, hi: int) -> int:
@@ -66,21 +80,107 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     return value
 
 
-def _strength(text: str) -> float:
+def _number(text: str, name: str, lo: float, hi: float) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise CommandError(f"strength needs a number from 0 to 1, not {text!r}; usage: {USAGE['strength']}") \
+        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {text!r}; usage: {USAGE[name]}") \
             from None
+    if not lo <= value <= hi:  # also refuses NaN
+        raise CommandError(f"{name} {value:g} is out of range ({lo:g} to {hi:g}); usage: {USAGE[name]}")
+    return value
+
+
+def _strength(text: str) -> float:
+    value = _number(text, "strength", 0.0, 1.0)
+    return check_strength(value)
+
+
+def parse_quantize(text: str) -> str:
+    """`beat`, `bar`, `off`, or a number of beats (`2`, `0.5`, `8 beats`) in its plain form; ValueError otherwise."""
+    word = text.strip().lower()
+    if word in ("beat", "bar", "off"):
+        return word
+    number = word.removesuffix("beats").removesuffix("beat").strip()
     try:
-        return check_strength(value)
+        beats = float(number)
+    except ValueError:
+        raise ValueError(f"quantize takes beat, bar, a number of beats or off, not {text!r}") from None
+    if not 0.0 < beats <= MAX_QUANTIZE_BEATS:
+        raise ValueError(f"quantize {beats:g} beats is out of range (more than 0, at most {MAX_QUANTIZE_BEATS:g})")
+    return "beat" if beats == 1.0 else f"{beats:g}"
+
+
+def _quantize(text: str) -> str:
+    try:
+        return parse_quantize(text)
     except ValueError as e:
-        raise CommandError(f"{e}; usage: {USAGE['strength']}") from None
+        raise CommandError(f"{e}; usage: {USAGE['quantize']}") from None
+
+
+def _input(text: str) -> str:
+    try:
+        return str(parse_input(text))
+    except ValueError as e:
+        raise CommandError(f"{e}; usage: {USAGE['input']}") from None
+
+
+def _prompt(text: str) -> str:
+    if len(text) > MAX_PROMPT:
+        raise CommandError(f"prompt too long ({len(text)} characters, at most {MAX_PROMPT})")
+    return text
+
+
+def _blend(text: str) -> tuple:
+    """blend A B X: preset names may be quoted when they hold spaces."""
+    try:
+        parts = shlex.split(text)
+    except ValueError as e:
+        raise CommandError(f"blend: {e}; usage: {USAGE['blend']}") from None
+    if len(parts) != 3:
+        raise CommandError(f"blend needs two presets and a position; usage: {USAGE['blend']}")
+    try:
+        x = float(parts[2])
+    except ValueError:
+        raise CommandError(f"blend position must be a number from 0 to 1, not {parts[2]!r}") from None
+    if not 0.0 <= x <= 1.0:
+        raise CommandError(f"blend position {x:g} is outside 0 to 1; usage: {USAGE['blend']}")
+    return preset_ref(parts[0]), preset_ref(parts[1]), x
+
+
+# a command's name → what its argument text becomes (its args)
+_ARGS = {
+    "prompt": lambda t: (_prompt(t),),
+    "preset": lambda t: (preset_ref(t),),
+    "seed": lambda t: (_int(t, "seed", 0, MAX_SEED),),
+    "transition": lambda t: (_int(t, "transition", 0, 1000),),
+    "steps": lambda t: (_int(t, "steps", 1, 50),),
+    "strength": lambda t: (_strength(t),),
+    "input": lambda t: (_input(t),),
+    "bpm": lambda t: (_number(t, "bpm", MIN_BPM, MAX_BPM),),
+    "quantize": lambda t: (_quantize(t),),
+    "blend": _blend,
+}
 
 
 def preset_ref(text: str) -> str | int:
     """A preset given by number (1-based, as int) or by name (str)."""
     return int(text) if text.isascii() and text.isdigit() else text
+
+
+def _split_at(name: str, rest: str) -> tuple[str, str | None]:
+    """`preset 3 @bar` → ("3", "bar"): the argument text and when the change lands, where the line ends in an `@`
+    after a space (an address such as me@example.com in a prompt is no timing)."""
+    cut = max(rest.rfind(" @"), rest.rfind("\t@"))
+    if cut < 0 and not rest.startswith("@"):
+        return rest, None
+    head, tail = (rest[:cut], rest[cut + 2:]) if cut >= 0 else ("", rest[1:])
+    if name in UNTIMED:
+        raise CommandError(f"{name} acts at once: it takes no @{tail.strip()}")
+    try:
+        return head.strip(), parse_quantize(tail)
+    except ValueError as e:
+        raise CommandError(f"{e} (after @)") from None
 
 
 def parse(line: str) -> Command | None:
@@ -95,43 +195,11 @@ def parse(line: str) -> Command | None:
     if name not in USAGE:
         shown = word if len(word) <= 40 else word[:40] + "…"
         raise CommandError(f"unknown command {shown!r}; type 'help' for the list")
+    rest, at = _split_at(name, rest)
     if name in NO_ARGS:
         if rest:
             raise CommandError(f"{name} takes nothing after it; usage: {USAGE[name]}")
-        return Command(name)
+        return Command(name, at=at)
     if not rest:
         raise CommandError(f"{name} needs an argument; usage: {USAGE[name]}")
-    if name == "prompt":
-        if len(rest) > MAX_PROMPT:
-            raise CommandError(f"prompt too long ({len(rest)} characters, at most {MAX_PROMPT})")
-        return Command("prompt", (rest,))
-    if name == "preset":
-        return Command("preset", (preset_ref(rest),))
-    if name == "seed":
-        return Command("seed", (_int(rest, "seed", 0, MAX_SEED),))
-    if name == "transition":
-        return Command("transition", (_int(rest, "transition", 0, 1000),))
-    if name == "steps":
-        return Command("steps", (_int(rest, "steps", 1, 50),))
-    if name == "strength":
-        return Command("strength", (_strength(rest),))
-    if name == "input":
-        try:
-            spec = parse_input(rest)
-        except ValueError as e:
-            raise CommandError(f"{e}; usage: {USAGE['input']}") from None
-        return Command("input", (str(spec),))
-    # blend A B X: preset names may be quoted when they hold spaces
-    try:
-        parts = shlex.split(rest)
-    except ValueError as e:
-        raise CommandError(f"blend: {e}; usage: {USAGE['blend']}") from None
-    if len(parts) != 3:
-        raise CommandError(f"blend needs two presets and a position; usage: {USAGE['blend']}")
-    try:
-        x = float(parts[2])
-    except ValueError:
-        raise CommandError(f"blend position must be a number from 0 to 1, not {parts[2]!r}") from None
-    if not 0.0 <= x <= 1.0:
-        raise CommandError(f"blend position {x:g} is outside 0 to 1; usage: {USAGE['blend']}")
-    return Command("blend", (preset_ref(parts[0]), preset_ref(parts[1]), x))
+    return Command(name, _ARGS[name](rest), at=at)
