@@ -60,7 +60,8 @@ class Pacer:
         self.settings = settings
         self.clock = clock
         self._lock = threading.Lock()
-        self._frames: deque[tuple[np.ndarray, float]] = deque()
+        # (frame, when it arrived, its block's number on a block's first frame not yet reported shown, else None)
+        self._frames: deque[tuple[np.ndarray, float, int | None]] = deque()
         self._pos = 0.0
         self._rate: float | None = None
         self._off = 0  # +1 or -1: the last burst's rate was far above or below the estimate
@@ -69,11 +70,13 @@ class Pacer:
         self._head_since: float | None = None  # when the frame on screen (the first one kept) came on
         self._card: np.ndarray | None = None
         self._fallback: np.ndarray | None = None
+        self._shown: Callable[[int, float], None] | None = None
         self.stats = PacerStats()
 
     # --- producer side --------------------------------------------------------------------------------------
-    def push(self, frames) -> None:
-        """Append a burst of frames ([n, H, W, 3] or a list of frames)."""
+    def push(self, frames, block: int | None = None) -> None:
+        """Append a burst of frames ([n, H, W, 3] or a list of frames); `block`: the number of the block they
+        are, for `on_block_shown`."""
         now = self.clock()
         with self._lock:
             n = len(frames)
@@ -83,8 +86,8 @@ class Pacer:
                     self._measure(n / gap)
             self._last_push = now
             self._burst = n
-            for f in frames:
-                self._frames.append((f, now))
+            for i, f in enumerate(frames):
+                self._frames.append((f, now, block if i == 0 else None))
             self.stats.pushed += n
             self._drop_past_cap(now)
 
@@ -109,6 +112,17 @@ class Pacer:
         with self._lock:
             return self._burst > 0 and len(self._frames) - 1 - self._pos > 1.5 * self._burst
 
+    def on_block_shown(self, listener: Callable[[int, float], None]) -> None:
+        """`listener(block, t)` is told the clock time at which a numbered block's first frame came on screen
+        (when that frame was dropped or skipped, its block's first frame that was shown); called on the camera's
+        thread holding the pacer's lock: it must be quick."""
+        self._shown = listener
+
+    def waiting(self) -> float:
+        """Frames not yet played now (`stats.buffered` as of the last tick)."""
+        with self._lock:
+            return max(0.0, len(self._frames) - 1 - self._pos)
+
     def set_card(self, frame: np.ndarray | None) -> None:
         """What to show before the first generated frame (e.g. the loading card)."""
         with self._lock:
@@ -132,14 +146,15 @@ class Pacer:
             self._drop_past_cap(now)
             self._pos = min(self._pos + self._step(now), len(self._frames) - 1.0)
             while self._pos >= 1.0 and len(self._frames) > 1:
-                self._frames.popleft()
+                self._pop()
                 self._pos -= 1.0
                 self._head_since = None
             if self._head_since is None:
                 self._head_since = now
+                self._came_on(now)
             st.buffered = len(self._frames) - 1 - self._pos
             st.production_fps = self._rate or 0.0
-            frame, born = self._frames[0]
+            frame, born, _ = self._frames[0]
             st.latency = (now if st.buffered > 0 else self._head_since) - born
             if st.stalled and self._fallback is not None and st.buffered <= 0:
                 return self._fallback
@@ -180,11 +195,25 @@ class Pacer:
         frames that never came on screen count as dropped (not a last frame held until the next block)."""
         keep = max(1, self._burst)
         while len(self._frames) > keep and now - self._frames[0][1] > self.settings.max_latency:
-            self._frames.popleft()
+            self._pop()
             self._pos = 0.0
             if self._head_since is None:
                 self.stats.dropped += 1
             self._head_since = None
+
+    def _pop(self) -> None:
+        """Drops the first frame; a block number it still carries (never reported shown) passes to the next."""
+        _, _, block = self._frames.popleft()
+        if block is not None and self._frames[0][2] is None:
+            frame, born, _ = self._frames[0]
+            self._frames[0] = (frame, born, block)
+
+    def _came_on(self, now: float) -> None:
+        frame, born, block = self._frames[0]
+        if block is not None:
+            self._frames[0] = (frame, born, None)
+            if self._shown is not None:
+                self._shown(block, now)
 
     def run(
         self,

@@ -35,6 +35,8 @@ class Generator:
         self._log = log
         self._on_loading = on_loading or (lambda msg: None)
         self.listeners = list(listeners or [])  # also given every block (the network output); must not block
+        # told the number of each block as it starts, before its controls apply; must not block
+        self.starting: list[Callable[[int], None]] = []
         # Changes to the stream as data, applied between blocks: (at_block or None for the next, action, origin).
         self._controls: queue.Queue[tuple[int | None, Action, Origin | None]] = queue.Queue()
         self._scheduled: list[tuple[int, int, Action, Origin | None]] = []  # (block, order, …) for replays
@@ -93,6 +95,9 @@ class Generator:
             while self._pacer.full() and not self._stop.wait(0.01):
                 pass
             failed = None
+            block = self.submitted
+            for listener in self.starting:
+                listener(block)
             try:
                 self._apply_controls()
                 frames = self.stream.next_block()
@@ -123,7 +128,7 @@ class Generator:
             if failures:
                 self._log("generation resumed")
                 failures = 0
-            self._pacer.push(frames)
+            self._pacer.push(frames, block)
             for listener in self.listeners:
                 listener(frames)
             self.blocks += 1
