@@ -136,9 +136,9 @@ def capture(monkeypatch):
     blocks, streams = [], []
     original_push = Pacer.push
 
-    def push(self, frames):
+    def push(self, frames, block=None):
         blocks.append(np.array(frames))
-        return original_push(self, frames)
+        return original_push(self, frames, block)
 
     original_stream = vcam.engine.load.Engine.stream
 

@@ -111,6 +111,11 @@ def parse_quantize(text: str) -> str:
     return "beat" if beats == 1.0 else f"{beats:g}"
 
 
+def quantum_beats(spec: str, beats_per_bar: int) -> float:
+    """The beats between two boundaries of a quantize form other than off ("bar": a bar's beats)."""
+    return float(beats_per_bar) if spec == "bar" else 1.0 if spec == "beat" else float(spec)
+
+
 def _quantize(text: str) -> str:
     try:
         return parse_quantize(text)

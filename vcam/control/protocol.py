@@ -21,3 +21,13 @@ class Producer(Protocol):
 
     def on_applied(self, listener: AppliedListener) -> None:
         """Call `listener` after each action is applied."""
+
+
+class BeatClock(Protocol):
+    """The show's tempo as quantised changes need it (vcam.control.tempo.Tempo)."""
+
+    bpm: float | None  # None: no tempo yet
+    beats_per_bar: int
+
+    def next_boundary(self, beats: float, t: float | None = None) -> float | None:
+        """Clock time of the next multiple of `beats` strictly after t (now when None); None without a tempo."""
