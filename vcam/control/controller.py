@@ -3,20 +3,25 @@
 A command changes the show state here and becomes actions (vcam.control.actions): what changes the stream is
 handed to the producer, which applies it at the next block boundary and logs it then; what changes the picture
 (freeze, blackout) is read by the outputs' side from the state at once.
+
+A change put on the beat (`next @bar`, or the show's `quantize:`) goes into the block whose first frame reaches the
+camera nearest the tempo's boundary (`land`, vcam.live.quantize); a freeze or blackout on the beat is set at the
+boundary's time.
 """
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import Command, CommandError, help_text, parse
+from vcam.control.commands import UNTIMED, Command, CommandError, help_text, parse, quantum_beats
 from vcam.control.log import ControlLog
 from vcam.control.prompter import Prompter
-from vcam.control.protocol import Producer
+from vcam.control.protocol import BeatClock, Producer
 from vcam.control.show import Show
 from vcam.errors import VcamError
 from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, parse_input
@@ -38,11 +43,17 @@ class ShowState:
     strength: float = DEFAULT_STRENGTH
 
 
+NO_TEMPO = "no tempo yet: tap, bpm N, MIDI clock or --link"
+_UNSET = object()  # a command's landing block not asked for yet
+
+
 class Controller:
     def __init__(self, show: Show | None, state: ShowState, generator: Producer, stop: threading.Event,
                  say: Callable[[str], None], log: ControlLog | None = None,
                  on_fallback: Callable[[str | None], None] | None = None,
-                 prompter: Prompter | None = None, check_input: Callable[[str], object] | None = None):
+                 prompter: Prompter | None = None, check_input: Callable[[str], object] | None = None,
+                 land: Callable[[str], int | None] | None = None, tempo: BeatClock | None = None,
+                 clock: Callable[[], float] = time.monotonic):
         self.show = show
         self.state = state
         self.generator = generator
@@ -58,6 +69,18 @@ class Controller:
         # Checks a typed input before it is handed over (a missing file or device: an error reply at once, rather
         # than a failure on the generator's thread a block later); raises ValueError or VcamError.
         self.check_input = check_input
+        # Changes on the beat: `land(spec)` is the block a change quantised to spec goes into (None: at once);
+        # the tempo's boundaries (on `clock`) time the screen's changes.
+        self.land = land
+        self.tempo = tempo
+        self.clock = clock
+        self.quantize = show.defaults.quantize if show is not None else "off"  # `quantize X` changes it
+        # the command being applied: what it is quantised to, and the block it lands on once its first action
+        # is handed over (a command refused before that, such as a missing preset, lands nowhere)
+        self._spec: str | None = None
+        self._at_block: int | None | object = _UNSET
+        self._screen_changes = 0  # a screen change waiting for its boundary fires only if none came after it
+        self._said_no_tempo = False
         if log is not None:  # an action is logged with the block it was applied before
             generator.on_applied(log.applied)
 
@@ -90,7 +113,8 @@ class Controller:
         return show.presets[index].name
 
     def set_param(self, param: str, value: float, source: str, between: tuple | None = None) -> str | None:
-        """A knob moved: turn the parameter value into the command it stands for."""
+        """A knob moved: turn the parameter value into the command it stands for, at once whatever the show's
+        quantize says (a fader that answered a bar later would feel dead)."""
         self.state.params[param] = value
         if param == "blend":
             if self.show is None or len(self.show.presets) < 2:
@@ -100,10 +124,10 @@ class Controller:
             else:
                 a = self.state.blend[0] if self.state.blend else (self.state.preset or 0)
                 b = self.state.blend[1] if self.state.blend else (a + 1) % len(self.show.presets)
-            return self.apply(Command("blend", (a + 1, b + 1, value)), source)
+            return self.apply(Command("blend", (a + 1, b + 1, value), at="off"), source)
         if param == "strength":
-            return self.apply(Command("strength", (value,)), source)
-        return self.apply(Command(param, (int(value),)), source)
+            return self.apply(Command("strength", (value,), at="off"), source)
+        return self.apply(Command(param, (int(value),), at="off"), source)
 
     def replace_show(self, show: Show) -> None:
         """A reloaded show: presets change, the stream goes on; the current preset (or blend) is kept by name.
@@ -115,6 +139,8 @@ class Controller:
         with self._lock:
             old, st = self.show, self.state
             old_index, blend = st.preset, st.blend
+            if (old.defaults.quantize if old else "off") != show.defaults.quantize:  # else a live `quantize` stays
+                self.quantize = show.defaults.quantize
             st.blend = None  # cleared first: readers outside the lock never pair old indices with it
             index = _same_preset(old, old_index, show)
             self.show, st.preset = show, index
@@ -124,7 +150,7 @@ class Controller:
                 if a is not None and b is not None:
                     st.blend = (a, b, blend[2])
                     if _on_air(old, blend[0]) != _on_air(show, a) or _on_air(old, blend[1]) != _on_air(show, b):
-                        reply = self._apply(Command("blend", (a + 1, b + 1, blend[2])), "reload")
+                        reply = self._apply(Command("blend", (a + 1, b + 1, blend[2]), at="off"), "reload")
             elif index is not None and _on_air(old, old_index) != _on_air(show, index):
                 reply = self._go_to_preset(index, Origin(str(Command("preset", (index + 1,))), "reload"))
         if reply is not None:
@@ -138,10 +164,20 @@ class Controller:
         name = cmd.name
         if name in ("help", "status", "quit"):
             return self._session(cmd, origin)
+        if name == "quantize":
+            return self._set_quantize(cmd.args[0])
+        spec = self._timing(cmd)
         if name in SCREEN_MODES:
-            self.state.screen = name
-            self._record(SetScreen(name), origin)  # at once: the outputs' side reads the state on every tick
-            return f"screen: {name}"
+            return self._screen(name, origin, spec)
+        self._spec, self._at_block = spec, _UNSET
+        try:
+            reply = self._change(cmd, origin)
+        finally:
+            at, self._spec, self._at_block = self._at_block, None, _UNSET
+        return reply if at is _UNSET or at is None else f"{reply}; {_on(spec)}, block {at}"
+
+    def _change(self, cmd: Command, origin: Origin) -> str:
+        name = cmd.name
         if name in ("prompt", "preset", "next", "prev", "blend"):
             return self._choose_prompts(cmd, origin)
         if name in ("seed", "transition", "steps", "reset"):
@@ -149,6 +185,54 @@ class Controller:
         if name in ("strength", "input"):
             return self._set_input(cmd, origin)
         raise ValueError(f"command {name} is not handled")  # the parser and this table are out of step
+
+    # --- on the beat --------------------------------------------------------------------------------------
+    def _timing(self, cmd: Command) -> str | None:
+        """What the command's change is quantised to (its @, else the show's quantize); None for at once, also
+        without a tempo (said once)."""
+        spec = cmd.at if cmd.at is not None else self.quantize
+        if spec == "off" or cmd.name in UNTIMED:
+            return None
+        if self.tempo is None or self.tempo.bpm is None:
+            if not self._said_no_tempo:
+                self._said_no_tempo = True
+                self.say(f"{NO_TEMPO} (until then, changes asked on the beat land at once)")
+            return None
+        self._said_no_tempo = False  # said again if the tempo goes away
+        return spec
+
+    def _set_quantize(self, spec: str) -> str:
+        self.quantize = spec
+        if spec == "off":
+            return "changes land at once"
+        missing = f" ({NO_TEMPO})" if self.tempo is None or self.tempo.bpm is None else ""
+        return f"changes land {_on(spec)}{missing}"
+
+    def _screen(self, name: str, origin: Origin, spec: str | None) -> str:
+        """The screen acts on the camera directly: on the beat, it is set at the boundary's time."""
+        self._screen_changes += 1
+        at = self.tempo.next_boundary(quantum_beats(spec, self.tempo.beats_per_bar)) if spec is not None else None
+        if at is None:
+            self._set_screen(name, origin)
+            return f"screen: {name}"
+        threading.Thread(target=self._screen_at, args=(name, origin, at, self._screen_changes),
+                         name="screen on the beat", daemon=True).start()
+        return f"screen: {name} {_on(spec)}"
+
+    def _screen_at(self, name: str, origin: Origin, at: float, number: int) -> None:
+        """Sets the screen at clock time `at`, unless the show ends first or another screen change came since."""
+        if self.stop.wait(max(0.0, at - self.clock())):
+            return
+        with self._lock:
+            if number != self._screen_changes:
+                return
+            self._set_screen(name, origin)
+        for listener in self.listeners:
+            listener()
+
+    def _set_screen(self, name: str, origin: Origin) -> None:
+        self.state.screen = name
+        self._record(SetScreen(name), origin)  # at once: the outputs' side reads the state on every tick
 
     def _session(self, cmd: Command, origin: Origin) -> str:
         if cmd.name == "help":
@@ -261,12 +345,16 @@ class Controller:
         return self.show
 
     def _submit(self, action: Action, origin: Origin) -> None:
-        """To the generator, which applies it at the next block and logs it then (through `log.applied`); through
-        the prompter where there is one, so its prompts are encoded first."""
+        """To the generator, which applies it at the next block (or the block a change on the beat lands on) and
+        logs it then (through `log.applied`); through the prompter where there is one, so its prompts are encoded
+        first."""
+        if self._at_block is _UNSET:
+            self._at_block = self.land(self._spec) if self._spec is not None and self.land is not None else None
+        at = self._at_block
         if self.prompter is not None:
-            self.prompter.hand_over(action, origin=origin)
+            self.prompter.hand_over(action, at_block=at, origin=origin)
         else:
-            self.generator.submit(action, origin=origin)
+            self.generator.submit(action, at_block=at, origin=origin)
 
     def _record(self, action: Action, origin: Origin) -> None:
         """Logs an action that takes effect at once, outside the generator (screen, quit)."""
@@ -294,8 +382,13 @@ class Controller:
             where = "prompt " + " + ".join(st.prompts)[:80]
         # the strength matters only with an input: text-only shows are not told about it
         restyle = f" | input {st.input} | strength {st.strength:.2f}" if st.input != "none" else ""
+        timing = f" | quantize {self.quantize}" if self.quantize != "off" else ""
         return (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition}{restyle} | "
-                f"screen {st.screen} | block {self.generator.blocks}")
+                f"screen {st.screen}{timing} | block {self.generator.blocks}")
+
+
+def _on(spec: str) -> str:
+    return f"on the {spec}" if spec in ("beat", "bar") else f"on the {spec}-beat grid"
 
 
 def _whole_path(text: str) -> str:

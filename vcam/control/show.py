@@ -2,7 +2,7 @@
 
     name: My show
     defaults: {seed: 42, steps: 4, transition: 4, fallback: fallback.png, input: camera, strength: 0.6,
-               input_fit: crop}
+               input_fit: crop, quantize: bar}
     output: {size: 832x480, fps: 30, fit: letterbox, out: [vcam]}
     presets:
       - name: neon city
@@ -16,7 +16,9 @@
     midi: {port: nanoKONTROL2, map: nanokontrol2}
 
 A preset without input: or strength: keeps what is on air when it is selected; the first preset's, else the
-defaults', are those the show starts with.
+defaults', are those the show starts with. `quantize:` (beat, bar, a number of beats, or off, the default) puts
+every command's change on the tempo's next boundary unless the command says otherwise (`next @off`); a knob's
+moves act at once.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from vcam.control.commands import MAX_SEED
+from vcam.control.commands import MAX_SEED, parse_quantize
 from vcam.inspec import INPUT_FITS, InputSpec, parse_input
 from vcam.outspec import FITS, parse_spec
 from vcam.sizes import check_size
@@ -55,6 +57,7 @@ class Defaults:
     input: str | None = None
     strength: float | None = None
     input_fit: str | None = None
+    quantize: str = "off"  # when a command's change lands: commands.parse_quantize's forms
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ class Show:
 NULL_TAG = "tag:yaml.org,2002:null"
 SHOW_KEYS = ("name", "defaults", "output", "presets", "midi")
 PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "input", "strength")
-DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "input_fit")
+DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "input_fit", "quantize")
 
 
 def parse_show(text: str, path: str) -> Show:
@@ -128,6 +131,7 @@ def parse_show(text: str, path: str) -> Show:
             input=_input(r, d["input"], "defaults input", base) if "input" in d else None,
             strength=r.number(d["strength"], "defaults strength", 0, 1) if "strength" in d else None,
             input_fit=r.choice(d["input_fit"], "defaults input_fit", INPUT_FITS) if "input_fit" in d else None,
+            quantize=_quantize(r, d["quantize"]) if "quantize" in d else "off",
         )
 
     output = OutputSettings()
@@ -311,6 +315,21 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if not out and not r.problems:
         r.error(p["prompts"], f"{what}: prompts is empty")
     return out or None
+
+
+def _quantize(r: Reader, node) -> str:
+    """beat, bar, a number of beats or off (YAML reads an unquoted off as false and 2 as a number)."""
+    v = r.value(node, "defaults quantize")
+    if v is INVALID or v is False:
+        return "off"
+    try:
+        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+            shown = node.value if isinstance(node, ScalarNode) else "a list or mapping"
+            raise ValueError(f"quantize takes beat, bar, a number of beats or off, not {shown}")
+        return parse_quantize(str(v))
+    except ValueError as e:
+        r.error(node, f"defaults {e}")
+        return "off"
 
 
 def _size(r: Reader, node) -> tuple[int, int] | None:

@@ -97,9 +97,9 @@ class RemoteController:
             if len(names) < 2:
                 return "error: blend needs a show with at least two presets on the server"
             a, b = between if between is not None else self._blend_pair(names)
-            return self.apply(Command("blend", (a, b, value)), source)
+            return self.apply(Command("blend", (a, b, value), at="off"), source)  # at once, as on the server
         whole = PARAMS[param][2]  # strength is a fraction; the others are counts
-        return self.apply(Command(param, (int(value) if whole else value,)), source)
+        return self.apply(Command(param, (int(value) if whole else value,), at="off"), source)
 
     def _blend_pair(self, names: list[str]) -> tuple[str, str]:
         """The two presets the server blends now (its state names them by index), else the current and the next:

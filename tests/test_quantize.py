@@ -1,0 +1,418 @@
+"""Changes on the beat: the block a quantised change lands on, measured against the camera under a fake clock; the
+controller's @beat/@bar/@N/@off and the show's quantize; screen changes at the boundary; the log and its replay."""
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import math
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from helpers import wait_for
+from vcam.control.actions import SetPrompts, SetScreen, SetSeed
+from vcam.control.controller import NO_TEMPO, Controller, ShowState
+from vcam.control.log import ControlLog, read_replay
+from vcam.control.show import parse_show
+from vcam.control.yamlcheck import ConfigError
+from vcam.live.pacer import Pacer, PacerSettings
+from vcam.live.producer import Generator
+from vcam.live.quantize import Quantizer
+
+_path = Path(__file__).resolve().parent.parent / "scripts" / "quantize_bench.py"
+_spec = importlib.util.spec_from_file_location("quantize_bench", _path)
+bench = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("quantize_bench", bench)  # its dataclasses look their module up
+_spec.loader.exec_module(bench)
+
+SHOW = """\
+defaults: {quantize: bar}
+presets:
+  - {name: city, prompt: a neon city at night}
+  - {name: ocean, prompt: ocean waves, seed: 7}
+"""
+
+
+class FakeTempo:
+    """The contract's Tempo, as far as quantised changes use it: a steady grid with beat 0 at `phase`."""
+
+    def __init__(self, bpm: float | None = 120.0, clock=time.monotonic, phase: float = 0.0, beats_per_bar: int = 4):
+        self.bpm, self.clock, self.phase, self.beats_per_bar = bpm, clock, phase, beats_per_bar
+        self.asked: list[float] = []
+
+    def next_boundary(self, beats: float, t: float | None = None) -> float | None:
+        if self.bpm is None:
+            return None
+        self.asked.append(beats)
+        t = self.clock() if t is None else t
+        step = 60.0 / self.bpm * beats
+        return self.phase + (math.floor((t - self.phase) / step) + 1) * step
+
+
+class Recorder:
+    """A producer that records what it is handed and when it should apply it."""
+
+    def __init__(self):
+        self.blocks = 10
+        self.submitted_actions: list[tuple] = []
+        self.listeners = []
+
+    def submit(self, action, at_block=None, origin=None):
+        self.submitted_actions.append((action, at_block, origin.command if origin else None))
+
+    def on_applied(self, listener):
+        self.listeners.append(listener)
+
+
+class GatedStop(threading.Event):
+    """The show's stop event, whose timed waits (the screen's timer) return only once the test opens the gate."""
+
+    def __init__(self):
+        super().__init__()
+        self.gate = threading.Event()
+        self.waits: list[float] = []
+
+    def wait(self, timeout=None):
+        if timeout is None:
+            return super().wait()
+        self.waits.append(timeout)
+        self.gate.wait(60)
+        return self.is_set()
+
+
+def controller(show_text=SHOW, tempo="default", land=None, stop=None, clock=time.monotonic, log=None):
+    show = parse_show(show_text, "show.yaml") if show_text else None
+    tempo = FakeTempo(clock=clock) if tempo == "default" else tempo
+    said: list[str] = []
+    landed: list[str] = []
+
+    def fake_land(spec):
+        landed.append(spec)
+        return 40
+
+    state = ShowState(prompts={"a": 1.0}, preset=0)
+    ctl = Controller(show, state, Recorder(), stop or threading.Event(), said.append, log,
+                     land=land or fake_land, tempo=tempo, clock=clock)
+    return ctl, said, landed
+
+
+# --- the quantizer under the fake clock (scripts/quantize_bench.py's core) ------------------------------------
+
+@pytest.mark.parametrize("block_s, bpm, spec", [(0.6, 128.0, "bar"), (1.3, 128.0, "bar"), (1.3, 174.0, "beat"),
+                                                (0.3, 90.0, "beat")])
+def test_a_quantised_change_reaches_the_camera_within_a_block_and_on_the_beat_where_a_block_allows(block_s, bpm,
+                                                                                                   spec):
+    """The real pacer at 30 fps, a producer taking a known time per 12-frame block (0.3 s: faster than the camera,
+    held back; 0.6 s and 1.3 s: slower), changes asked at random moments."""
+    result = bench.run_case(bench.Case(block_s, bpm, spec), changes=30, seed=3)
+    frame = 1.0 / result.case.fps
+    assert len(result.offsets) == 30 and result.skipped == 0
+    # one block's worth at worst (the finest a change can be placed is a block)
+    assert max(abs(o) for o in result.offsets) <= result.period
+    # where some block's first frame could reach the camera within 2 frames of the boundary, the chosen one does
+    could = bench.on_beat(result)
+    assert could, "no change could have been on the beat: the case tests nothing"
+    assert all(ours <= 2 * frame + 1e-9 for _, ours in could), could
+    # and the camera's moment was predicted within 3 frames
+    assert max(abs(e) for e in result.errors) <= 3 * frame
+
+
+def test_the_status_line_reports_the_offset_the_camera_saw():
+    """The pacer's report of a block's first frame on screen gives the same offset as the frames the camera was
+    handed."""
+    ft = bench.FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, producer_waits=True), clock=ft.clock)
+    quantizer = Quantizer(pacer, bench.SteadyTempo(128.0, ft.clock, phase=0.3), clock=ft.clock)
+    producer = bench.Producer(ft, pacer, 0.6)
+    quantizer.attach(producer)
+    assert quantizer.status() is None
+    plans = []
+    ft.at(9.1, lambda: plans.append(quantizer.plan("bar")))
+    shown: dict[int, float] = {}
+
+    def emit(frame, tick):
+        shown.setdefault(int(frame[0, 0, 0]), ft.now)
+
+    producer.start()
+    pacer.run(emit, bench._Until(ft, 16.0), sleep=ft.sleep)
+    (plan,) = plans
+    assert plan.block >= plan.first and plan.block in shown
+    assert quantizer.last is plan
+    assert plan.offset == pytest.approx(shown[plan.block] - plan.boundary)
+    assert quantizer.status() == f"on beat {plan.offset * 1000:+.0f} ms"
+
+
+def test_nothing_is_quantised_before_blocks_are_measured_or_without_a_tempo():
+    ft = bench.FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
+    tempo = bench.SteadyTempo(120.0, ft.clock)
+    quantizer = Quantizer(pacer, tempo, clock=ft.clock)
+    assert quantizer.land("bar") is None  # nothing made yet
+    producer = bench.Producer(ft, pacer, 0.5)
+    quantizer.attach(producer)
+    producer.start()
+    pacer.run(lambda frame, tick: None, bench._Until(ft, 5.0), sleep=ft.sleep)
+    assert quantizer.land("bar") is not None and quantizer.land("off") is None
+    tempo.bpm = None
+    assert quantizer.land("bar") is None
+    assert Quantizer(pacer, None, clock=ft.clock).land("beat") is None
+
+
+def test_a_boundary_nearer_than_the_show_works_ahead_gives_way_to_one_it_can_reach():
+    """Frames are made a couple of seconds ahead: @beat asked just before a beat lands on a later beat, on a
+    block, rather than a second and a half late."""
+    result = bench.run_case(bench.Case(1.3, 128.0, "beat"), changes=10, seed=5)
+    assert result.moved == 10
+    assert max(abs(o) for o in result.offsets) <= 60.0 / 128.0 / 2 + 3 / 30.0  # half a beat, a little error
+
+
+def flat(value):
+    return np.full((2, 2, 3), value, np.uint8)
+
+
+def test_the_pacer_reports_a_blocks_first_frame_once_and_when_it_was_skipped_its_next_one():
+    now = [0.0]
+    pacer = Pacer(PacerSettings(fps=30.0, max_latency=1.0), clock=lambda: now[0])
+    seen = []
+    pacer.on_block_shown(lambda block, t: seen.append((block, t)))
+    pacer.push([flat(0), flat(1)], 0)
+    shown = [int(pacer.tick()[0, 0, 0])]
+    assert seen == [(0, 0.0)]
+    pacer.push([flat(10), flat(11), flat(12), flat(13)], 1)
+    for t in (0.95, 0.96):  # near the latency cap: played at a frame and a half a tick
+        now[0] = t
+        shown.append(int(pacer.tick()[0, 0, 0]))
+    assert 10 not in shown and shown[-1] == 11  # block 1's first frame was skipped...
+    assert seen == [(0, 0.0), (1, 0.96)]  # ...and its next frame stands for it
+    now[0] = 1.0
+    pacer.tick()
+    assert len(seen) == 2
+
+
+def test_a_block_dropped_whole_is_never_reported():
+    now = [0.0]
+    pacer = Pacer(PacerSettings(fps=30.0, max_latency=1.0), clock=lambda: now[0])
+    seen = []
+    pacer.on_block_shown(lambda block, t: seen.append((block, t)))
+    pacer.push([flat(0)] * 4, 0)
+    pacer.tick()
+    now[0] = 0.5
+    pacer.push([flat(1)] * 4, 1)
+    pacer.push([flat(2)] * 4, 2)
+    now[0] = 3.0  # past the latency cap: blocks 0 and 1 are dropped, block 2's first frame shows
+    assert int(pacer.tick()[0, 0, 0]) == 2
+    assert seen == [(0, 0.0), (2, 3.0)]
+
+
+# --- the controller: @beat, @bar, @N, @off, the show's quantize, the screen ------------------------------------
+
+def test_at_and_the_shows_quantize_put_every_action_of_a_change_on_the_landing_block():
+    ctl, said, landed = controller()
+    reply = ctl.handle_line("preset ocean", "stdin")  # the show's quantize: bar
+    assert landed == ["bar"] and "on the bar, block 40" in reply
+    actions = ctl.generator.submitted_actions
+    assert {type(a) for a, _, _ in actions} == {SetPrompts, SetSeed} and {b for _, b, _ in actions} == {40}
+    for line, spec in (("next @beat", "beat"), ("seed 3 @2", "2"), ("prev @0.5", "0.5")):
+        actions.clear()
+        ctl.handle_line(line, "stdin")
+        assert landed[-1] == spec and actions and all(b == 40 for _, b, _ in actions)
+    actions.clear()
+    n = len(landed)
+    assert ctl.handle_line("seed 4 @off", "stdin") == "seed 4 from the next block"
+    assert len(landed) == n and actions == [(SetSeed(4), None, "seed 4 @off")]
+    assert not said
+
+
+def test_quantize_changes_the_default_live_and_status_shows_it():
+    ctl, _, landed = controller()
+    assert "quantize bar" in ctl.describe()
+    assert ctl.handle_line("quantize off", "stdin") == "changes land at once"
+    assert "quantize" not in ctl.describe()
+    ctl.handle_line("next", "stdin")
+    assert landed == [] and ctl.generator.submitted_actions[-1][1] is None
+    assert ctl.handle_line("quantize 2 beats", "stdin") == "changes land on the 2-beat grid"
+    assert "quantize 2 |" in ctl.describe()
+    ctl.handle_line("next", "stdin")
+    assert landed == ["2"]
+    assert ctl.handle_line("quantize beat @bar", "stdin").startswith("error: quantize acts at once")
+
+
+def test_a_knob_acts_at_once_whatever_the_quantize():
+    ctl, _, landed = controller()
+    ctl.set_param("blend", 0.5, "midi")
+    assert landed == [] and ctl.generator.submitted_actions[-1][1] is None
+
+
+def test_a_reloaded_show_brings_its_quantize_and_keeps_a_live_one_otherwise():
+    ctl, _, _ = controller()
+    ctl.handle_line("quantize beat", "stdin")
+    ctl.replace_show(parse_show(SHOW.replace("city", "town"), "show.yaml"))  # quantize unchanged in the file
+    assert ctl.quantize == "beat"
+    ctl.replace_show(parse_show(SHOW.replace("bar", "'4'"), "show.yaml"))
+    assert ctl.quantize == "4"
+
+
+def test_without_a_tempo_changes_land_at_once_and_say_why_once():
+    ctl, said, landed = controller(tempo=FakeTempo(bpm=None))
+    assert ctl.handle_line("seed 5", "stdin") == "seed 5 from the next block"
+    ctl.handle_line("next @beat", "stdin")
+    assert landed == [] and all(b is None for _, b, _ in ctl.generator.submitted_actions)
+    assert said == [f"{NO_TEMPO} (until then, changes asked on the beat land at once)"]
+    assert ctl.handle_line("quantize beat", "stdin") == f"changes land on the beat ({NO_TEMPO})"
+    ctl2, said2, _ = controller(tempo=None)  # no tempo at all (the show runs without one)
+    ctl2.handle_line("freeze @bar", "stdin")
+    assert ctl2.state.screen == "freeze" and said2 == [said[0]]
+
+
+def test_a_screen_change_on_the_beat_is_set_at_the_boundarys_time_and_logged_then():
+    now = [10.0]
+    stop = GatedStop()
+    out = io.StringIO()
+    ctl, _, _ = controller(stop=stop, clock=lambda: now[0], log=ControlLog(out, {}))
+    told = []
+    ctl.listeners.append(lambda: told.append(ctl.state.screen))
+    assert ctl.handle_line("freeze @beat", "stdin") == "screen: freeze on the beat"
+    assert wait_for(lambda: stop.waits, 60)
+    assert stop.waits == [pytest.approx(0.5)]  # 120 bpm: the next beat falls at 10.5 s
+    assert ctl.state.screen == "live" and told == ["live"]  # the command's own reply
+    ctl.generator.blocks = 12
+    stop.gate.set()
+    assert wait_for(lambda: ctl.state.screen == "freeze", 60)
+    assert wait_for(lambda: told == ["live", "freeze"], 60)  # network clients are told when it changes
+    entry = json.loads(out.getvalue().splitlines()[-1])
+    assert entry["block"] == 12 and entry["command"] == "freeze @beat" and entry["apply"] == SetScreen("freeze").to_dict()
+
+
+def test_a_later_screen_change_replaces_one_waiting_and_the_end_of_the_show_cancels_it():
+    stop = GatedStop()
+    ctl, _, _ = controller(stop=stop)
+    ctl.handle_line("blackout @bar", "stdin")
+    assert ctl.handle_line("freeze @off", "stdin") == "screen: freeze"
+    stop.gate.set()
+    assert wait_for(lambda: not [t for t in threading.enumerate() if t.name == "screen on the beat"], 60)
+    assert ctl.state.screen == "freeze"
+    stop2 = GatedStop()
+    ctl2, _, _ = controller(stop=stop2)
+    ctl2.handle_line("blackout @bar", "stdin")
+    assert wait_for(lambda: stop2.waits, 60)
+    stop2.set()
+    stop2.gate.set()
+    assert wait_for(lambda: not [t for t in threading.enumerate() if t.name == "screen on the beat"], 60)
+    assert ctl2.state.screen == "live"
+
+
+# --- the show's quantize: --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [("bar", "bar"), ("beat", "beat"), ("off", "off"), ("2", "2"),
+                                            ("0.5", "0.5"), ("'8 beats'", "8")])
+def test_the_shows_quantize(text, expected):
+    show = parse_show(f"defaults:\n  quantize: {text}\npresets:\n  - {{name: a, prompt: b}}\n", "s.yaml")
+    assert show.defaults.quantize == expected
+    assert parse_show("presets:\n  - {name: a, prompt: b}\n", "s.yaml").defaults.quantize == "off"
+
+
+@pytest.mark.parametrize("text, message", [("sometimes", "not 'sometimes'"), ("yes", "not yes"),
+                                           ("0", "out of range"), ("[1]", "not a list or mapping")])
+def test_a_wrong_quantize_in_a_show_is_named_with_its_line(text, message):
+    with pytest.raises(ConfigError) as e:
+        parse_show(f"name: x\ndefaults:\n  seed: 1\n  quantize: {text}\npresets:\n  - {{name: a, prompt: b}}\n",
+                   "s.yaml")
+    assert f"s.yaml:4: defaults quantize" in str(e.value) and message in str(e.value)
+
+
+# --- the control log: a quantised change at the block it landed on, and its replay ----------------------------
+
+class SeedStream:
+    """Frames that carry the seed they were made with; remembers each block's seed."""
+
+    device = torch.device("cpu")
+
+    def __init__(self):
+        self.seed = 1
+        self.seeds: list[int] = []
+
+    def next_block(self):
+        self.seeds.append(self.seed)
+        time.sleep(0.02)
+        return np.full((4, 2, 2, 3), self.seed, np.uint8)
+
+    def set_seed(self, seed):
+        self.seed = seed
+
+    def set_prompt(self, prompts, transition=0):
+        pass
+
+    def fall_back_to_eager(self, e):
+        return None
+
+
+def made_by(stream, limit=None):
+    """A generator on `stream` (not started) with a fast camera, and what the camera saw: ("frame", seed) and the
+    pacer's ("shown", block) reports, in order."""
+    pacer = Pacer(PacerSettings(fps=1000.0))  # a fast camera: the generator is never held back
+    stop = threading.Event()
+    events: list[tuple] = []
+    pacer.on_block_shown(lambda block, t: events.append(("shown", block)))
+    threading.Thread(target=pacer.run, args=(lambda f, tick: events.append(("frame", int(f[0, 0, 0]))), stop),
+                     daemon=True).start()
+    gen = Generator(lambda report: stream, pacer, lambda m: None)
+    gen.limit = limit
+    return gen, stop, events
+
+
+def test_a_quantised_change_is_logged_at_the_block_it_landed_on_and_replays_exactly(tmp_path):
+    stream = SeedStream()
+    gen, stop, events = made_by(stream)
+    gen.start()
+    path = tmp_path / "controls.jsonl"
+    log = ControlLog(open(path, "w"), {"seed": 1})
+    landing = []
+
+    def land(spec):
+        landing.append(gen.submitted + 6)
+        return landing[-1]
+
+    ctl = Controller(None, ShowState(prompts={"a": 1.0}), gen, stop, lambda m: None, log, land=land,
+                     tempo=FakeTempo())
+    try:
+        assert wait_for(lambda: gen.blocks >= 3, 60)
+        reply = ctl.handle_line("seed 42 @bar", "stdin")
+        (k,) = landing
+        assert reply == f"seed 42 from the next block; on the bar, block {k}"
+        assert wait_for(lambda: gen.blocks >= k + 3, 60)
+    finally:
+        gen.stop()
+        stop.set()
+    log.end(gen.blocks)
+    assert stream.seeds[k - 1] == 1 and stream.seeds[k] == 42  # block k is the first made with it
+    # the pacer's report of block k's first frame came just before the first frame with the new seed
+    at = events.index(("shown", k))
+    assert events[at + 1] == ("frame", 42) and ("frame", 42) not in events[:at]
+    entries = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [(e["block"], e["command"]) for e in entries if "apply" in e] == [(k, "seed 42 @bar")]
+
+    replay = read_replay(str(path))
+    again = SeedStream()
+    gen2, stop2, _ = made_by(again, limit=replay.end_block)
+    replay.schedule(gen2, ShowState(prompts={"a": 1.0}))
+    gen2.start()
+    try:
+        assert wait_for(lambda: gen2.state == "stopped", 60)
+    finally:
+        gen2.stop()
+        stop2.set()
+    assert again.seeds == stream.seeds[:len(again.seeds)] and len(again.seeds) == replay.end_block
+
+
+def test_a_refused_change_lands_nowhere():
+    ctl, _, landed = controller()
+    assert ctl.handle_line("preset moon @bar", "stdin").startswith("error: no preset named 'moon'")
+    assert landed == [] and ctl.generator.submitted_actions == []
+    ctl.handle_line("next @beat", "stdin")
+    assert landed == ["beat"]
