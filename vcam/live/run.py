@@ -24,6 +24,7 @@ from vcam.live.inputs import InputSwitch, LiveFrames
 from vcam.live.model_feed import ModelFeed
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
 from vcam.live.producer import Generator
+from vcam.live.quantize import Quantizer
 from vcam.live.settings import RunOptions, ShowSettings, resolve
 from vcam.live.status import StatusLine
 
@@ -129,8 +130,9 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
 
     # One thread encodes prompts ahead: a command's before it is handed over, a show's presets in the background.
     prompter = Prompter(producer, lambda: producer.stream.engine.text if producer.stream else None, status.message)
+    quantizer = _quantizer(air, producer)
     controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter,
-                            check_input=inputs.check)
+                            check_input=inputs.check, land=quantizer.land, tempo=quantizer.tempo)
     try:
         extra = _attached(attach, controller, producer, status.message, inputs)
     except Exception:  # refused (a server off loopback without a token): nothing opened stays open
@@ -154,7 +156,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
         producer.limit = replay.end_block
         replay.schedule(producer, state)
     feed = ModelFeed(producer, status.message, f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps",
-                     controller.preset_name, lambda: state.screen, _extra_status(inputs, extra))
+                     controller.preset_name, lambda: state.screen, _extra_status(inputs, extra, quantizer.status))
     return _on_air(air, feed, controller, state, parts, producer, prompter, log, inputs)
 
 
@@ -222,11 +224,22 @@ def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None])
     return inputs
 
 
-def _extra_status(inputs: InputSwitch, extra: Attachment | None) -> Callable[[], str]:
+def _extra_status(inputs: InputSwitch, extra: Attachment | None,
+                  *more: Callable[[], str | None]) -> Callable[[], str]:
+    """The status line's end: the input, the attachment, and each of `more` that has something to say."""
     def status() -> str:
-        return " | ".join(text for text in (inputs.status(), extra.describe() if extra else None) if text)
+        texts = (inputs.status(), extra.describe() if extra else None, *(part() for part in more))
+        return " | ".join(text for text in texts if text)
 
     return status
+
+
+def _quantizer(air: OnAir, producer: Generator, tempo=None) -> Quantizer:
+    """Changes on the beat: measures how far ahead of the camera the show works (the producer's blocks, the
+    pacer's buffer); its `land` places the controller's quantised changes, its `status` the last one's offset."""
+    quantizer = Quantizer(air.pacer, tempo)
+    quantizer.attach(producer)
+    return quantizer
 
 
 def _stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedChoice, show: Show | None,
