@@ -286,7 +286,8 @@ def test_a_screen_change_on_the_beat_is_set_at_the_boundarys_time_and_logged_the
     assert wait_for(lambda: ctl.state.screen == "freeze", 60)
     assert wait_for(lambda: told == ["live", "freeze"], 60)  # network clients are told when it changes
     entry = json.loads(out.getvalue().splitlines()[-1])
-    assert entry["block"] == 12 and entry["command"] == "freeze @beat" and entry["apply"] == SetScreen("freeze").to_dict()
+    assert (entry["block"], entry["command"]) == (12, "freeze @beat")
+    assert entry["apply"] == SetScreen("freeze").to_dict()
 
 
 def test_a_later_screen_change_replaces_one_waiting_and_the_end_of_the_show_cancels_it():
@@ -323,7 +324,7 @@ def test_a_wrong_quantize_in_a_show_is_named_with_its_line(text, message):
     with pytest.raises(ConfigError) as e:
         parse_show(f"name: x\ndefaults:\n  seed: 1\n  quantize: {text}\npresets:\n  - {{name: a, prompt: b}}\n",
                    "s.yaml")
-    assert f"s.yaml:4: defaults quantize" in str(e.value) and message in str(e.value)
+    assert "s.yaml:4: defaults quantize" in str(e.value) and message in str(e.value)
 
 
 # --- the control log: a quantised change at the block it landed on, and its replay ----------------------------
