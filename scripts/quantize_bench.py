@@ -82,6 +82,7 @@ class Producer:
         self.starting: list = []
         self.listeners: list = []
         self.submitted = 0
+        self.started: dict[int, float] = {}  # when each block started (its controls applied)
 
     def start(self) -> None:
         self.ft.at(self.ft.now, self._poll)
@@ -91,6 +92,7 @@ class Producer:
             self.ft.at(self.ft.now + POLL_S, self._poll)
             return
         block = self.submitted
+        self.started[block] = self.ft.now
         for listener in self.starting:
             listener(block)
         took = self.block_s * (1.0 + self.rng.uniform(-self.jitter, self.jitter))
@@ -120,6 +122,7 @@ class Result:
     offsets: list[float] = field(default_factory=list)  # seconds, + late
     best: list[float] = field(default_factory=list)  # |offset| of the best block from the first possible one
     errors: list[float] = field(default_factory=list)  # when the block's first frame came, less the prediction
+    naive: list[float] = field(default_factory=list)  # the change handed over when the boundary comes instead
     moved: int = 0  # aimed at a later boundary: the next one was too near
     skipped: int = 0  # asked before anything was measured (at once)
 
@@ -164,6 +167,8 @@ def run_case(case: Case, changes: int = 40, seed: int = 1) -> Result:
         result.best.append(min(abs(shown[b] - plan.boundary) for b in shown if b >= plan.first))
         result.errors.append(shown[plan.block] - plan.predicted)
         result.moved += plan.moved
+        after = min(b for b, t in producer.started.items() if t >= plan.boundary)
+        result.naive.append(shown[after] - plan.boundary)
     return result
 
 
@@ -189,7 +194,7 @@ CASES = [Case(block_s, bpm, spec) for block_s in (0.3, 0.6, 1.3) for bpm in (90.
 
 def table(results: list[Result]) -> str:
     head = (f"{'block':>6} {'bpm':>4} {'at':>4} | {'mean':>5} {'worst':>5} ms | {'worst':>5} fr | {'worst':>5} blk | "
-            f"{'could':>5} {'worst':>5} fr | {'miss':>4} fr | {'pred':>4} fr | {'moved':>5}")
+            f"{'could':>5} {'worst':>5} fr | {'miss':>4} fr | {'pred':>4} fr | {'moved':>5} | {'naive':>5} ms")
     rows = [head, "-" * len(head)]
     for r in results:
         c = r.case
@@ -202,7 +207,7 @@ def table(results: list[Result]) -> str:
         rows.append(f"{c.block_s:>5.2f}s {c.bpm:>4.0f} {c.spec:>4} | {mean * 1000:>5.0f} {worst * 1000:>+5.0f} ms | "
                     f"{worst * c.fps:>+5.1f} fr | {worst / r.period:>+5.2f} blk | {len(could):>5} "
                     f"{could_worst * c.fps:>5.1f} fr | {miss * c.fps:>4.1f} fr | {pred * c.fps:>4.1f} fr | "
-                    f"{r.moved:>5}")
+                    f"{r.moved:>5} | {sum(r.naive) / len(r.naive) * 1000:>+5.0f} ms")
     return "\n".join(rows)
 
 
@@ -213,7 +218,8 @@ the time between two blocks' first frames on the camera (the finest a change can
   could: changes that some block could have brought within 2 frames of the boundary, and their worst offset
   miss: how much further from the boundary the chosen block came than the best block would have
   pred: the worst error of the predicted moment the block's first frame would reach the camera
-  moved: changes aimed at a later boundary, the next one being nearer than vcam works ahead"""
+  moved: changes aimed at a later boundary, the next one being nearer than vcam works ahead
+  naive: the mean offset had each change been handed over when its boundary came (no lookahead)"""
 
 
 def main(argv: list[str] | None = None) -> int:
