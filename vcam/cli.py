@@ -351,6 +351,11 @@ def cmd_check(args) -> int:
         print(f"  midi: {m.name or 'inline map'}: {len(m.knobs)} knobs, {len(m.buttons)} buttons"
               + (", program change selects presets" if m.program_to_preset else "")
               + (f", port {show.midi_port!r}" if show.midi_port else ""))
+    if show.cues:
+        print(f"  cues: {len(show.cues)} (go fires the next, back steps back)")
+        for i, c in enumerate(show.cues, 1):
+            timing = f" ({c.timing()})" if c.timing() else ""
+            print(f"  {i:2d}. {c.name}{timing}: {'; '.join(c.do)}")
     print("ok")
     return 0
 
