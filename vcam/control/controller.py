@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import Command, CommandError, help_text, parse
+from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.prompter import Prompter
 from vcam.control.protocol import Producer
@@ -42,7 +43,8 @@ class Controller:
     def __init__(self, show: Show | None, state: ShowState, generator: Producer, stop: threading.Event,
                  say: Callable[[str], None], log: ControlLog | None = None,
                  on_fallback: Callable[[str | None], None] | None = None,
-                 prompter: Prompter | None = None, check_input: Callable[[str], object] | None = None):
+                 prompter: Prompter | None = None, check_input: Callable[[str], object] | None = None,
+                 cues: CueList | None = None):
         self.show = show
         self.state = state
         self.generator = generator
@@ -58,6 +60,8 @@ class Controller:
         # Checks a typed input before it is handed over (a missing file or device: an error reply at once, rather
         # than a failure on the generator's thread a block later); raises ValueError or VcamError.
         self.check_input = check_input
+        # The show's cue list (go, back); none in a replay, which replays what the cues did, command by command.
+        self.cues = cues
         if log is not None:  # an action is logged with the block it was applied before
             generator.on_applied(log.applied)
 
@@ -73,11 +77,15 @@ class Controller:
         return self.apply(cmd, source)
 
     def apply(self, cmd: Command, source: str) -> str:
-        with self._lock:
-            try:
-                reply = self._apply(cmd, source)
-            except (KeyError, ValueError) as e:
-                return f"error: {e.args[0] if e.args else e}"
+        if cmd.name in ("go", "back"):
+            # outside the lock: the cue's commands come back in through apply, each logged with "cue N" as source
+            reply = self._cue(cmd)
+        else:
+            with self._lock:
+                try:
+                    reply = self._apply(cmd, source)
+                except (KeyError, ValueError) as e:
+                    return f"error: {e.args[0] if e.args else e}"
         for listener in self.listeners:
             listener()
         return reply
@@ -129,10 +137,18 @@ class Controller:
                 reply = self._go_to_preset(index, Origin(str(Command("preset", (index + 1,))), "reload"))
         if reply is not None:
             self.say(f"the show file changed what is on air: {reply}")
+        if self.cues is not None:  # outside the lock: a timed cue may be waiting for it to run its commands
+            self.cues.replace(show.cues)
         for listener in self.listeners:  # the preset list changed too
             listener()
 
     # --- the vocabulary: each command changes the show state and sends actions -----------------------------
+    def _cue(self, cmd: Command) -> str:
+        if self.cues is None:
+            return ("error: there is no cue list here: go and back fire the cues: of a show file run with vcam run "
+                    "SHOW.yaml (a replay replays what its cues did)")
+        return self.cues.go(cmd.at) if cmd.name == "go" else self.cues.back(cmd.at)
+
     def _apply(self, cmd: Command, source: str) -> str:
         origin = Origin(str(cmd), source)
         name = cmd.name
@@ -294,8 +310,9 @@ class Controller:
             where = "prompt " + " + ".join(st.prompts)[:80]
         # the strength matters only with an input: text-only shows are not told about it
         restyle = f" | input {st.input} | strength {st.strength:.2f}" if st.input != "none" else ""
+        cue = self.cues.describe() if self.cues is not None else None
         return (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition}{restyle} | "
-                f"screen {st.screen} | block {self.generator.blocks}")
+                f"screen {st.screen} | block {self.generator.blocks}" + (f" | {cue}" if cue else ""))
 
 
 def _whole_path(text: str) -> str:

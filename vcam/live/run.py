@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from vcam.control.controller import Controller, ShowState
+from vcam.control.cues import CueList
 from vcam.control.log import ControlLog, Replay, read_replay
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show, missing_presets
@@ -150,11 +151,15 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
         parts.append(MidiInput(prep.midi[0], router.handle, status.message, on_reconnect=router.forget_buttons))
     if show is not None:
         parts.append(_show_watcher(opts, show, controller, prompter, router, status.message))
+    cues = _cue_list(show, controller, producer, replay is not None, status.message)
+    if cues is not None:
+        parts.append(cues)
     if replay is not None:
         producer.limit = replay.end_block
         replay.schedule(producer, state)
     feed = ModelFeed(producer, status.message, f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps",
-                     controller.preset_name, lambda: state.screen, _extra_status(inputs, extra))
+                     controller.preset_name, lambda: state.screen,
+                     _extra_status(inputs, extra, cues.describe if cues else None))
     return _on_air(air, feed, controller, state, parts, producer, prompter, log, inputs)
 
 
@@ -222,11 +227,26 @@ def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None])
     return inputs
 
 
-def _extra_status(inputs: InputSwitch, extra: Attachment | None) -> Callable[[], str]:
+def _extra_status(inputs: InputSwitch, extra: Attachment | None,
+                  *more: Callable[[], str | None] | None) -> Callable[[], str]:
+    """The end of the status line: the input, the attachment, and each of `more` (the cue list) that is given."""
     def status() -> str:
-        return " | ".join(text for text in (inputs.status(), extra.describe() if extra else None) if text)
+        texts = (inputs.status(), extra.describe() if extra else None, *(fn() for fn in more if fn))
+        return " | ".join(text for text in texts if text)
 
     return status
+
+
+def _cue_list(show: Show | None, controller: Controller, producer: Generator, replaying: bool,
+              say: Callable[[str], None], tempo=None) -> CueList | None:
+    """The show's cue list, handed to the controller (go, back) and started with the show; its `at` times count
+    from the first block on air. None in a replay, which replays what the cues did and fires none itself."""
+    if show is None or replaying:
+        return None
+    cues = CueList(show.cues, controller.handle_line, say, tempo=tempo)
+    controller.cues = cues
+    producer.listeners.append(lambda frames: cues.begin())
+    return cues
 
 
 def _stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedChoice, show: Show | None,
