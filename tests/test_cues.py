@@ -255,6 +255,19 @@ def test_the_controller_sends_go_and_back_to_the_cue_list_and_shows_it():
     assert cues.describe() == "cue 2/4 'open' next 'swell'"
 
 
+def test_the_status_line_ends_with_where_the_cue_list_stands():
+    from vcam.live.run import _extra_status
+
+    class Inputs:
+        def status(self):
+            return "input camera"
+
+    rig = Rig(MANUAL)
+    rig.cues.go()
+    assert _extra_status(Inputs(), None, rig.cues.describe)() == "input camera | cue 1/3 'open' next 'swell'"
+    assert _extra_status(Inputs(), None, None)() == "input camera"
+
+
 def test_vcam_check_lists_the_cues(tmp_path, capsys):
     path = tmp_path / "show.yaml"
     path.write_text(PRESETS + "cues:\n" + MANUAL + "  - {name: drop, do: next, at: {bar: 17}}\n"
