@@ -14,6 +14,7 @@
         input: file:clips/walk.mp4   # file: and image: paths are relative to the show file
         strength: 0.4
     midi: {port: nanoKONTROL2, map: nanokontrol2}
+    osc: {map: touchosc-simple, controls: [{address: /1/fader5, param: blend, between: [neon city, dusk forest]}]}
 
 A preset without input: or strength: keeps what is on air when it is selected; the first preset's, else the
 defaults', are those the show starts with.
@@ -31,6 +32,7 @@ from vcam.inspec import INPUT_FITS, InputSpec, parse_input
 from vcam.outspec import FITS, parse_spec
 from vcam.sizes import check_size
 from vcam.control.midimap import MidiMap, find_map_file, read_map
+from vcam.control import oscmap
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader, read_text
 
 
@@ -74,6 +76,7 @@ class Show:
     output: OutputSettings = field(default_factory=OutputSettings)
     midi: MidiMap | None = None
     midi_port: str | None = None
+    osc: oscmap.OscMap | None = None  # what an OSC input (--osc) listens for beyond /vcam/<command>
     # preset index by lower-case name: checking a map's references looks up every control's presets
     _by_name: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -100,7 +103,7 @@ class Show:
 
 
 NULL_TAG = "tag:yaml.org,2002:null"
-SHOW_KEYS = ("name", "defaults", "output", "presets", "midi")
+SHOW_KEYS = ("name", "defaults", "output", "presets", "midi", "osc")
 PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "input", "strength")
 DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "input_fit")
 
@@ -178,8 +181,21 @@ def parse_show(text: str, path: str) -> Show:
         # with a broken preset its name would look missing; with a broken control the map lacks entries
         if presets_read and len(r.problems) == before_midi:
             _check_preset_refs(r, Show(path, name, tuple(presets)), midi, top["midi"], base)
+    osc = _read_osc(r, top["osc"], base, Show(path, name, tuple(presets)) if presets_read else None) \
+        if "osc" in top else None
     r.raise_if_any()
-    return Show(path, name, tuple(presets), defaults, output, midi, port)
+    return Show(path, name, tuple(presets), defaults, output, midi, port, osc=osc)
+
+
+def _read_osc(r: Reader, node, base: Path, show: Show | None) -> oscmap.OscMap:
+    """The osc: section; the presets it names are checked against `show` (None: its presets could not be read,
+    and a name would look missing)."""
+    before = len(r.problems)
+    osc = oscmap.read_map(r, node, "osc", base)
+    if show is not None and len(r.problems) == before:
+        for file, line, problem in oscmap.missing_presets(show, osc, inline=show.path):
+            r.add(file, line, f"osc: {problem}")
+    return osc
 
 
 def load_show(path: str | os.PathLike) -> Show:
