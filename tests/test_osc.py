@@ -477,3 +477,49 @@ def test_without_python_osc_the_command_line_names_the_extra(capsys, monkeypatch
     assert code == 2
     assert "vcam cam needs OSC support (python-osc)" in err and 'pip install -e ".[osc]"' in err
     assert "Traceback" not in err
+
+
+class TtyText(io.StringIO):
+    def isatty(self):  # every status update kept
+        return True
+
+
+def test_a_running_show_takes_osc_and_reports_its_frame_rate(tmp_path, shared_tiny):
+    """vcam run --osc --osc-reply on the tiny model: an OSC command is applied and logged as such, and the tablet
+    hears the frames made per second."""
+    import json
+
+    from helpers import in_thread
+    from vcam.live.run import RunOptions, run
+
+    got = []
+    dispatcher = Dispatcher()
+    dispatcher.set_default_handler(lambda address, *values: got.append((address, list(values))))
+    tablet = ThreadingOSCUDPServer(("127.0.0.1", 0), dispatcher)
+    threading.Thread(target=tablet.serve_forever, daemon=True).start()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    show, log, status, typed = tmp_path / "show.yaml", tmp_path / "controls.jsonl", TtyText(), Pipe()
+    show.write_text("output: {size: 112x64}\n" + SHOW)
+    thread, errors = in_thread(run, RunOptions(
+        show=str(show), model="tiny", outs=["null"], osc=str(port), osc_reply=f"127.0.0.1:{tablet.server_address[1]}",
+        log_controls=str(log), commands=typed.reader, status_out=status))
+    try:
+        assert wait_for(lambda: "on air" in status.getvalue() and "OSC: listening" in status.getvalue(), 120), \
+            status.getvalue()[-2000:]
+        SimpleUDPClient("127.0.0.1", port).send_message("/vcam/preset", ["forest"])
+
+        def logged():
+            lines = [json.loads(x) for x in log.read_text().splitlines() if '"command"' in x]
+            return [(c["command"], c["source"]) for c in lines]
+
+        assert wait_for(lambda: ("preset forest", "osc") in logged(), 60), logged()
+        assert wait_for(lambda: any(a == "/vcam/fps" and v[0] > 0 for a, v in got), 60)
+        assert wait_for(lambda: any(a == "/vcam/preset" and v == [3, "forest"] for a, v in got), 30)
+    finally:
+        typed.send("quit")
+        thread.join(60)
+        tablet.shutdown()
+        tablet.server_close()
+    assert not thread.is_alive() and not errors, errors

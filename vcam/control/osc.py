@@ -307,9 +307,9 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
     written right, the map (`--osc-map`, else the show's `osc:` section) exists and names presets the show has.
     `controller` is the show's Controller or vcam cam's RemoteController (commands, state and its listeners);
     `tempo` an object with `bpm` and `beat()`, `fps` the frames made per second, where known."""
+    if map_ref and listen is None:
+        say("--osc-map is not used: no OSC input is opened without --osc [HOST:]PORT")
     if listen is None and reply is None:
-        if map_ref:
-            say("--osc-map is not used: no OSC input is opened without --osc [HOST:]PORT")
         return []
     load_pythonosc()
     parts: list = []
