@@ -13,8 +13,7 @@ from helpers import Pipe, wait_for
 from vcam.control.commands import USAGE
 from vcam.control.controller import Controller, ShowState
 from vcam.control.osc import MAX_KEYS, OscInput, OscRouter, osc_parts, parse_address
-from vcam.control.oscmap import OscMap, find_map_file, load_map, map_named
-from vcam.control.oscreply import OscReplies
+from vcam.control.oscmap import find_map_file, load_map, map_named
 from vcam.control.show import parse_show
 from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError

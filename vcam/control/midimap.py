@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vcam.control.commands import Command, CommandError, parse
-# PARAMS and CURVES are the map's vocabulary, shared with OSC maps
-from vcam.control.faders import CURVES, PARAMS, read_fader, scaled  # noqa: F401
+from vcam.control.faders import read_fader, scaled
 from vcam.control.yamlcheck import ConfigError, Reader, read_text
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import numpy as np
 from vcam.remote import protocol as proto
 from vcam.remote.protocol import TOKEN_ENV
 from vcam.control.commands import Command, CommandError, parse
-from vcam.control.midimap import PARAMS
+from vcam.control.faders import PARAMS
 from vcam.inspec import DEFAULT_STRENGTH
 from vcam.errors import VcamError
 from vcam.live.frames import load_image
