@@ -1,5 +1,5 @@
-"""Show files: an ordered list of presets, defaults, output settings, the MIDI mapping and a cue list, read with
-line numbers.
+"""Show files: an ordered list of presets, defaults, output settings, the MIDI and OSC mappings and a cue list,
+read with line numbers.
 
     name: My show
     defaults: {seed: 42, steps: 4, transition: 4, fallback: fallback.png, input: camera, strength: 0.6,
@@ -15,6 +15,7 @@ line numbers.
         input: file:clips/walk.mp4   # file: and image: paths are relative to the show file
         strength: 0.4
     midi: {port: nanoKONTROL2, map: nanokontrol2}
+    osc: {map: touchosc-simple, controls: [{address: /1/fader5, param: blend, between: [neon city, dusk forest]}]}
     cues:
       - {name: open, do: preset 1}
       - {name: walk, do: ["preset dusk forest", "strength 0.4 @bar"]}
@@ -39,6 +40,7 @@ from vcam.inspec import INPUT_FITS, InputSpec, parse_input
 from vcam.outspec import FITS, parse_spec
 from vcam.sizes import check_size
 from vcam.control.midimap import MidiMap, find_map_file, read_map
+from vcam.control import oscmap
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader, read_text
 
 
@@ -111,6 +113,7 @@ class Show:
     midi: MidiMap | None = None
     midi_port: str | None = None
     cues: tuple[Cue, ...] = ()
+    osc: oscmap.OscMap | None = None  # what an OSC input (--osc) listens for beyond /vcam/<command>
     # preset index by lower-case name: checking a map's references looks up every control's presets
     _by_name: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -137,7 +140,7 @@ class Show:
 
 
 NULL_TAG = "tag:yaml.org,2002:null"
-SHOW_KEYS = ("name", "defaults", "output", "presets", "midi", "cues")
+SHOW_KEYS = ("name", "defaults", "output", "presets", "midi", "osc", "cues")
 PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "input", "strength")
 DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "input_fit")
 
@@ -218,8 +221,21 @@ def parse_show(text: str, path: str) -> Show:
     # with a broken preset its name would look missing: the cues' commands are then checked without the presets
     cues = _cues(r, top["cues"], Show(path, name, tuple(presets)) if presets_read else None, base) \
         if "cues" in top else ()
+    osc = _read_osc(r, top["osc"], base, Show(path, name, tuple(presets)) if presets_read else None) \
+        if "osc" in top else None
     r.raise_if_any()
-    return Show(path, name, tuple(presets), defaults, output, midi, port, cues)
+    return Show(path, name, tuple(presets), defaults, output, midi, port, cues=cues, osc=osc)
+
+
+def _read_osc(r: Reader, node, base: Path, show: Show | None) -> oscmap.OscMap:
+    """The osc: section; the presets it names are checked against `show` (None: its presets could not be read,
+    and a name would look missing)."""
+    before = len(r.problems)
+    osc = oscmap.read_map(r, node, "osc", base)
+    if show is not None and len(r.problems) == before:
+        for file, line, problem in oscmap.missing_presets(show, osc, inline=show.path):
+            r.add(file, line, f"osc: {problem}")
+    return osc
 
 
 def load_show(path: str | os.PathLike) -> Show:

@@ -134,6 +134,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                             check_input=inputs.check)
     try:
         extra = _attached(attach, controller, producer, status.message, inputs)
+        osc = _osc_parts(opts, show, controller, air, status.message)
     except Exception:  # refused (a server off loopback without a token): nothing opened stays open
         prompter.stop()
         if log_file is not None:
@@ -149,6 +150,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
 
         router = MidiRouter(prep.midi[1], controller, status.message)
         parts.append(MidiInput(prep.midi[0], router.handle, status.message, on_reconnect=router.forget_buttons))
+    parts += osc
     if show is not None:
         parts.append(_show_watcher(opts, show, controller, prompter, router, status.message))
     cues = _cue_list(show, controller, producer, replay is not None, status.message)
@@ -215,6 +217,16 @@ def _attached(attach, controller: Controller, producer: Generator, say: Callable
     producer.listeners.append(extra.publish)
     controller.listeners.append(extra.broadcast_state)
     return extra
+
+
+def _osc_parts(opts: RunOptions, show: Show | None, controller: Controller, air: OnAir,
+               say: Callable[[str], None]) -> list:
+    """OSC in (--osc) and the state out (--osc-reply), as parts of the show; checked before anything opens."""
+    from vcam.control.osc import osc_parts
+
+    return osc_parts(opts.osc, opts.osc_reply, opts.osc_map, show, controller, say,
+                     tempo=getattr(controller, "tempo", None), fps=lambda: air.pacer.stats.production_fps,
+                     replaying=opts.replay is not None)
 
 
 def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None]) -> InputSwitch:
