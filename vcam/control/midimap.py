@@ -67,9 +67,11 @@ class MidiMap:
 ENTRY_KEYS = ("cc", "note", "program", "param", "command", "range", "curve", "channel", "between")
 
 
-def read_map(r: Reader, node, where: str, base: Path | None) -> tuple[MidiMap, str | None]:
-    """A map from a `midi:` section or map file node; returns (map, port) and records problems in `r`."""
-    keys = r.mapping(node, where, ("name", "port", "map", "channel", "controls"))
+def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool = False) -> tuple[MidiMap, str | None]:
+    """A map from a `midi:` section or map file node; returns (map, port) and records problems in `r`. Only a
+    show's section may build on a map file (`map:`): a map file naming one could name itself, without end."""
+    keys = r.mapping(node, where, ("name", "port", "channel", "controls") if in_map_file
+                     else ("name", "port", "map", "channel", "controls"))
     channel = _channel(r, keys.get("channel"), where)
     name = r.string(keys["name"], f"{where} name") if "name" in keys else ""
     port = r.string(keys["port"], f"{where} port") if "port" in keys else None
@@ -181,6 +183,6 @@ def load_map(path: Path) -> MidiMap:
         r.error(None, "the file is empty; it needs a controls: list")
     result = MidiMap()
     if node is not None:
-        result, _ = read_map(r, node, "MIDI map", path.parent)
+        result, _ = read_map(r, node, "MIDI map", path.parent, in_map_file=True)
     r.raise_if_any()
     return result
