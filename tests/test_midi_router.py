@@ -311,3 +311,13 @@ def test_learn_listens_again_on_the_default_input_after_alsa_renumbers_it(monkey
 
     monkeypatch.setattr(midilearn, "input_names", lambda: ["nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0", "Midi Through"])
     assert midilearn.default_port() == "nanoKONTROL2:nanoKONTROL2 MIDI 1"
+
+
+def test_a_map_file_naming_a_map_is_one_error_not_a_recursion(tmp_path):
+    """Only a show's midi: section builds on a map file; a map file that named one could name itself."""
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "self.yaml").write_text("map: self.yaml\ncontrols: []\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(tmp_path / "self.yaml")
+    assert f"{tmp_path / 'self.yaml'}:1: MIDI map: unknown key 'map'" in str(err.value)

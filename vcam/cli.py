@@ -89,6 +89,31 @@ def _strength(text: str) -> float:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def _osc_address(need_host: bool):
+    """`[HOST:]PORT` for --osc, `HOST:PORT` for --osc-reply; kept as written (vcam.control.osc reads it)."""
+    def parse(text: str) -> str:
+        from vcam.control.osc import parse_address
+
+        try:
+            parse_address(text, need_host)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+        return text
+
+    return parse
+
+
+def _add_osc_args(r: argparse.ArgumentParser) -> None:
+    r.add_argument("--osc", metavar="[HOST:]PORT", type=_osc_address(False),
+                   help="listen for OSC on this UDP port (127.0.0.1 unless a host is given; 0.0.0.0: from the "
+                        "network): /vcam/<command> args, and the addresses of --osc-map or the show's osc: section")
+    r.add_argument("--osc-map", metavar="MAP", help="touchosc-simple or an OSC map file (default: the show's osc: "
+                                                    "section)")
+    r.add_argument("--osc-reply", metavar="HOST:PORT", type=_osc_address(True),
+                   help="send the show's state there over OSC on every change and once a second (labels on a "
+                        "tablet: /vcam/preset, /vcam/blend, /vcam/bpm, /vcam/beat, /vcam/fps, /vcam/status)")
+
+
 def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     """The options `vcam run` and `vcam serve` share."""
     r.add_argument("show", nargs="?", metavar="SHOW.yaml", help="a show file (presets, outputs, MIDI map)")
@@ -138,6 +163,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                                                   "vcam run defaults to the show's midi: port)")
     r.add_argument("--midi-map", metavar="MAP", help="nanokontrol2, midimix, apc-mini-mk2 or a map file "
                                                      "(default: the show's midi: section)")
+    _add_osc_args(r)
     r.add_argument("--no-stdin", dest="stdin", action="store_false", help="ignore commands on stdin")
     r.add_argument("--log-controls", metavar="FILE", help="write every applied command to FILE (JSON lines)")
     r.add_argument("--replay", metavar="LOG", help="replay a control log (same start, same commands, "
@@ -185,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     cam.add_argument("--fallback", metavar="IMAGE", help="image shown while the server is unreachable")
     cam.add_argument("--midi", metavar="PORT")
     cam.add_argument("--midi-map", metavar="MAP")
+    _add_osc_args(cam)
     cam.add_argument("--no-stdin", dest="stdin", action="store_false")
     cam.add_argument("--send", metavar="SRC",
                      help="send this machine's camera or a clip up as the server's input: camera, camera:N, "
@@ -246,6 +273,7 @@ def cmd_run(args, attach=None) -> int:
         pin_first_latent=args.pin_first_latent, stdin=args.stdin, midi=args.midi, midi_map=args.midi_map,
         log_controls=args.log_controls, replay=args.replay, serve=attach is not None, quant=args.quant,
         speed=SpeedFlags(compile=args.compile, attention=args.attention), tuning=args.tuning,
+        osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map,
     )
     ended = play(opts, attach)
     if ended.busy:
@@ -276,7 +304,7 @@ def cmd_cam(args) -> int:
         url=args.url, token=args.token or os.environ.get(TOKEN_ENV) or None, outs=args.out or ["vcam"],
         size=args.size, fps=args.fps, fit=args.fit, smooth=args.smooth, duration=args.duration,
         max_latency=args.max_latency, fallback=args.fallback, stdin=args.stdin, midi=args.midi,
-        midi_map=args.midi_map, send=args.send,
+        midi_map=args.midi_map, send=args.send, osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map,
     ))
 
 
@@ -351,6 +379,13 @@ def cmd_check(args) -> int:
         print(f"  midi: {m.name or 'inline map'}: {len(m.knobs)} knobs, {len(m.buttons)} buttons"
               + (", program change selects presets" if m.program_to_preset else "")
               + (f", port {show.midi_port!r}" if show.midi_port else ""))
+    if show.cues:
+        print(f"  cues: {len(show.cues)} (go fires the next, back steps back)")
+        for i, c in enumerate(show.cues, 1):
+            timing = f" ({c.timing()})" if c.timing() else ""
+            print(f"  {i:2d}. {c.name}{timing}: {'; '.join(c.do)}")
+    if show.osc is not None:
+        print(f"  osc: {show.osc.describe()}")
     print("ok")
     return 0
 
@@ -426,9 +461,10 @@ class _CPUBuildOnly(logging.Filter):
 
 # The optional parts of an install, by the top-level module whose absence shows that one is missing.
 EXTRAS = {"torch": "engine", "diffusers": "engine", "transformers": "engine", "safetensors": "engine",
-          "huggingface_hub": "engine", "mido": "midi", "rtmidi": "midi", "torchao": "fp8"}
+          "huggingface_hub": "engine", "mido": "midi", "rtmidi": "midi", "torchao": "fp8", "pythonosc": "osc"}
 WHAT = {"engine": "the engine (PyTorch and the model code), which the camera-only install leaves out",
-        "midi": "MIDI support (mido and python-rtmidi)", "fp8": "FP8 support (torchao)"}
+        "midi": "MIDI support (mido and python-rtmidi)", "fp8": "FP8 support (torchao)",
+        "osc": "OSC support (python-osc)"}
 
 
 def _missing_extra(e: ImportError) -> str | None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import UNTIMED, Command, CommandError, help_text, parse, quantum_beats
+from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.prompter import Prompter
 from vcam.control.protocol import BeatClock, Producer
@@ -52,8 +53,8 @@ class Controller:
                  say: Callable[[str], None], log: ControlLog | None = None,
                  on_fallback: Callable[[str | None], None] | None = None,
                  prompter: Prompter | None = None, check_input: Callable[[str], object] | None = None,
-                 land: Callable[[str], int | None] | None = None, tempo: BeatClock | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+                 cues: CueList | None = None, land: Callable[[str], int | None] | None = None,
+                 tempo: BeatClock | None = None, clock: Callable[[], float] = time.monotonic):
         self.show = show
         self.state = state
         self.generator = generator
@@ -69,6 +70,8 @@ class Controller:
         # Checks a typed input before it is handed over (a missing file or device: an error reply at once, rather
         # than a failure on the generator's thread a block later); raises ValueError or VcamError.
         self.check_input = check_input
+        # The show's cue list (go, back); none in a replay, which replays what the cues did, command by command.
+        self.cues = cues
         # Changes on the beat: `land(spec)` is the block a change quantised to spec goes into (None: at once);
         # the tempo's boundaries (on `clock`) time the screen's changes.
         self.land = land
@@ -95,12 +98,17 @@ class Controller:
             return None
         return self.apply(cmd, source)
 
-    def apply(self, cmd: Command, source: str) -> str:
-        with self._lock:
-            try:
-                reply = self._apply(cmd, source)
-            except (KeyError, ValueError) as e:
-                return f"error: {e.args[0] if e.args else e}"
+    def apply(self, cmd: Command, source: str, at_once: bool = False) -> str:
+        """Applies a command; the reply. `at_once`: whatever the show's quantize says (a knob, a reload)."""
+        if cmd.name in ("go", "back"):
+            # outside the lock: the cue's commands come back in through apply, each logged with "cue N" as source
+            reply = self._cue(cmd)
+        else:
+            with self._lock:
+                try:
+                    reply = self._apply(cmd, source, at_once)
+                except (KeyError, ValueError) as e:
+                    return f"error: {e.args[0] if e.args else e}"
         for listener in self.listeners:
             listener()
         return reply
@@ -124,10 +132,10 @@ class Controller:
             else:
                 a = self.state.blend[0] if self.state.blend else (self.state.preset or 0)
                 b = self.state.blend[1] if self.state.blend else (a + 1) % len(self.show.presets)
-            return self.apply(Command("blend", (a + 1, b + 1, value), at="off"), source)
+            return self.apply(Command("blend", (a + 1, b + 1, value)), source, at_once=True)
         if param == "strength":
-            return self.apply(Command("strength", (value,), at="off"), source)
-        return self.apply(Command(param, (int(value),), at="off"), source)
+            return self.apply(Command("strength", (value,)), source, at_once=True)
+        return self.apply(Command(param, (int(value),)), source, at_once=True)
 
     def replace_show(self, show: Show) -> None:
         """A reloaded show: presets change, the stream goes on; the current preset (or blend) is kept by name.
@@ -150,23 +158,31 @@ class Controller:
                 if a is not None and b is not None:
                     st.blend = (a, b, blend[2])
                     if _on_air(old, blend[0]) != _on_air(show, a) or _on_air(old, blend[1]) != _on_air(show, b):
-                        reply = self._apply(Command("blend", (a + 1, b + 1, blend[2]), at="off"), "reload")
+                        reply = self._apply(Command("blend", (a + 1, b + 1, blend[2])), "reload", at_once=True)
             elif index is not None and _on_air(old, old_index) != _on_air(show, index):
                 reply = self._go_to_preset(index, Origin(str(Command("preset", (index + 1,))), "reload"))
         if reply is not None:
             self.say(f"the show file changed what is on air: {reply}")
+        if self.cues is not None:  # outside the lock: a timed cue may be waiting for it to run its commands
+            self.cues.replace(show.cues)
         for listener in self.listeners:  # the preset list changed too
             listener()
 
     # --- the vocabulary: each command changes the show state and sends actions -----------------------------
-    def _apply(self, cmd: Command, source: str) -> str:
+    def _cue(self, cmd: Command) -> str:
+        if self.cues is None:
+            return ("error: there is no cue list here: go and back fire the cues: of a show file run with vcam run "
+                    "SHOW.yaml (a replay replays what its cues did)")
+        return self.cues.go(cmd.at) if cmd.name == "go" else self.cues.back(cmd.at)
+
+    def _apply(self, cmd: Command, source: str, at_once: bool = False) -> str:
         origin = Origin(str(cmd), source)
         name = cmd.name
         if name in ("help", "status", "quit"):
             return self._session(cmd, origin)
         if name == "quantize":
             return self._set_quantize(cmd.args[0])
-        spec = self._timing(cmd)
+        spec = None if at_once else self._timing(cmd)
         if name in SCREEN_MODES:
             return self._screen(name, origin, spec)
         self._spec, self._at_block = spec, _UNSET
@@ -383,8 +399,9 @@ class Controller:
         # the strength matters only with an input: text-only shows are not told about it
         restyle = f" | input {st.input} | strength {st.strength:.2f}" if st.input != "none" else ""
         timing = f" | quantize {self.quantize}" if self.quantize != "off" else ""
+        cue = self.cues.describe() if self.cues is not None else None
         return (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition}{restyle} | "
-                f"screen {st.screen}{timing} | block {self.generator.blocks}")
+                f"screen {st.screen}{timing} | block {self.generator.blocks}" + (f" | {cue}" if cue else ""))
 
 
 def _on(spec: str) -> str:

@@ -4,20 +4,18 @@ An unplugged controller is reported and reopened when it comes back; the show go
 """
 from __future__ import annotations
 
-import math
 import os
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 
 from vcam.errors import VcamError
-from vcam.control.midimap import PARAMS, Button, Knob, MidiMap
+from vcam.control.faders import Takeover
+from vcam.control.midimap import Button, MidiMap
+from vcam.control.throttle import ErrorThrottle
 
-TAKEOVER_WINDOW = 0.04  # a knob within 4 % of its range of the parameter's value picks it up
 PRESSED = 64  # a CC value at or above which a button counts as pressed
-IN_FLIGHT = 256  # values a knob may have sent before the first comes back (two full sweeps of a fader)
 
 
 def load_mido():
@@ -125,10 +123,7 @@ class MidiRouter:
         self.mapping = mapping
         self.controller = controller
         self.say = say
-        self._picked: dict[str, bool] = {}
-        self._sent: dict[str, deque[float]] = {}  # values this router set and may still see reported back
-        self._base: dict[str, float] = {}  # the value each knob was picked up against, until the state moves on
-        self._knob_prev: dict[str, float] = {}
+        self._takeover = Takeover(controller, "midi")
         self._button_prev: dict[tuple, int] = {}
         self._lock = threading.Lock()
 
@@ -139,7 +134,7 @@ class MidiRouter:
             if msg.type == "control_change":
                 knob = self._find(self.mapping.knobs, channel, cc=msg.control)
                 if knob is not None:
-                    return self._turn(knob, msg.value)
+                    return self._takeover.turn(knob, knob.value(msg.value))
                 button = self._find(self.mapping.buttons, channel, cc=msg.control)
                 if button is not None:
                     key = ("cc", channel, msg.control)
@@ -174,88 +169,6 @@ class MidiRouter:
         """After a reconnect: releases sent while unplugged were lost, so no button counts as held."""
         with self._lock:
             self._button_prev.clear()
-
-    def _current(self, param: str) -> float:
-        st = self.controller.state
-        if param == "blend":
-            return st.blend[2] if st.blend else 0.0
-        return float(getattr(st, param))
-
-    def _turn(self, knob: Knob, midi_value: int) -> str | None:
-        param = knob.param
-        value = knob.value(midi_value)
-        current = self._current(param)
-        sent = self._sent.setdefault(param, deque(maxlen=IN_FLIGHT))
-        whole = PARAMS[param][2]
-        if sent:
-            if _own_echo(current, sent, whole):
-                self._base.pop(param, None)  # the state has caught up: the value picked against is gone for good
-            elif not _same(current, self._base.get(param), whole):
-                self._picked[param] = False  # something else moved the parameter: pick it up again
-        prev = self._knob_prev.get(param)
-        self._knob_prev[param] = value
-        if not self._picked.get(param, False):
-            lo, hi = sorted((knob.lo, knob.hi))
-            target = min(max(current, lo), hi)  # a value the knob cannot reach is met at the knob's nearest end
-            near = abs(value - target) <= TAKEOVER_WINDOW * (hi - lo)
-            crossed = prev is not None and (prev - target) * (value - target) <= 0
-            if not (near or crossed):
-                return None
-            self._picked[param] = True
-            # Until the first answer comes back, a remote state still shows the value picked against: not a change.
-            self._base[param] = current
-            sent.clear()
-        elif value == sent[-1]:
-            return None  # a whole-number knob gives the same value over several positions
-        sent.append(value)
-        return self.controller.set_param(param, value, "midi", between=knob.between)
-
-
-def _same(a: float, b: float | None, whole: bool) -> bool:
-    # blend positions travel as text with 6 significant digits
-    return b is not None and (a == b or (not whole and math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-9)))
-
-
-def _own_echo(current: float, sent: deque[float], whole: bool) -> bool:
-    """Whether `current` is a value the router set, reported back late (a `vcam cam` client mirrors the server's
-    state, which arrives after the knob has moved on). The server answers in order, so the values sent before
-    the one seen will not come back and are forgotten."""
-    for i, v in enumerate(sent):
-        if _same(current, v, whole):
-            for _ in range(i):
-                sent.popleft()
-            return True
-    return False
-
-
-class ErrorThrottle:
-    """One error line per control every `every` seconds: a fader that fails on each of the hundred messages of
-    one sweep would otherwise scroll everything else off the operator's terminal."""
-
-    def __init__(self, every: float = 2.0):
-        self.every = every
-        self._last: dict[tuple, float] = {}
-        self._held: dict[tuple, int] = {}
-        self._lines: dict[tuple, str] = {}
-        self._lock = threading.Lock()  # MIDI's callback thread admits, the port watcher reads the counts
-
-    def admit(self, control: tuple, line: str, now: float) -> str | None:
-        """`line` to say now (with a count of the lines held back since the last one), or None to hold it."""
-        with self._lock:
-            if now - self._last.get(control, -1e9) < self.every:
-                self._held[control] = self._held.get(control, 0) + 1
-                return None
-            self._last[control] = now
-            self._lines[control] = line
-            held = self._held.pop(control, 0)
-        return f"{line} (and {held} more like it)" if held else line
-
-    def held_back(self, now: float | None = None) -> list[str]:
-        """Counts of the lines held back whose window has passed (all of them, without `now`): a sweep shorter
-        than the window still gets its count said once the knob rests."""
-        with self._lock:
-            due = [c for c in self._held if now is None or now - self._last[c] >= self.every]
-            return [f"{self._held.pop(c)} more like it: {self._lines[c]}" for c in due]
 
 
 def _control_of(msg) -> tuple:

@@ -13,23 +13,12 @@ Written in a show's `midi:` section or in a map file (`presets/midi/*.yaml`) wit
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from vcam.control.commands import Command, CommandError, parse
+from vcam.control.faders import read_fader, scaled
 from vcam.control.yamlcheck import ConfigError, Reader, read_text
-
-# Continuous parameters a knob can drive, with their full range and whether they are whole numbers.
-PARAMS: dict[str, tuple[float, float, bool]] = {
-    "blend": (0.0, 1.0, False),
-    "transition": (0.0, 32.0, True),
-    "steps": (1.0, 8.0, True),
-    "seed": (0.0, 1_000_000.0, True),
-    "strength": (0.0, 1.0, False),  # how much of the input survives (1 = text only)
-}
-CURVES = ("linear", "exp", "log")
-
 
 @dataclass(frozen=True)
 class Knob:
@@ -43,13 +32,7 @@ class Knob:
 
     def value(self, midi_value: int) -> float:
         """The parameter value for a 0..127 control value, through the curve."""
-        x = max(0, min(127, midi_value)) / 127.0
-        if self.curve == "exp":
-            x = (math.exp(3 * x) - 1) / (math.exp(3) - 1)
-        elif self.curve == "log":
-            x = math.log1p((math.exp(3) - 1) * x) / 3
-        v = self.lo + (self.hi - self.lo) * x
-        return float(round(v)) if PARAMS[self.param][2] else v
+        return scaled(self.param, self.lo, self.hi, self.curve, max(0, min(127, midi_value)) / 127.0)
 
 
 @dataclass(frozen=True)
@@ -84,9 +67,11 @@ class MidiMap:
 ENTRY_KEYS = ("cc", "note", "program", "param", "command", "range", "curve", "channel", "between")
 
 
-def read_map(r: Reader, node, where: str, base: Path | None) -> tuple[MidiMap, str | None]:
-    """A map from a `midi:` section or map file node; returns (map, port) and records problems in `r`."""
-    keys = r.mapping(node, where, ("name", "port", "map", "channel", "controls"))
+def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool = False) -> tuple[MidiMap, str | None]:
+    """A map from a `midi:` section or map file node; returns (map, port) and records problems in `r`. Only a
+    show's section may build on a map file (`map:`): a map file naming one could name itself, without end."""
+    keys = r.mapping(node, where, ("name", "port", "channel", "controls") if in_map_file
+                     else ("name", "port", "map", "channel", "controls"))
     channel = _channel(r, keys.get("channel"), where)
     name = r.string(keys["name"], f"{where} name") if "name" in keys else ""
     port = r.string(keys["port"], f"{where} port") if "port" in keys else None
@@ -135,30 +120,11 @@ def read_map(r: Reader, node, where: str, base: Path | None) -> tuple[MidiMap, s
         if kinds[0] != "cc":
             r.error(entry, f"{what}: a param is driven by a cc (a knob or fader), not a note")
             continue
-        param = r.choice(e["param"], f"{what} param", tuple(PARAMS))
-        if param is None or number is None:
+        fader = read_fader(r, e, what)
+        if fader is None or number is None:
             continue
-        lo, hi, _ = PARAMS[param]
-        if "range" in e:
-            items = r.sequence(e["range"], f"{what} range")
-            if len(items) == 2:
-                a = r.number(items[0], f"{what} range start", lo, hi)
-                b = r.number(items[1], f"{what} range end", lo, hi)
-                if a is not None and b is not None:
-                    lo, hi = a, b
-            else:
-                r.error(e["range"], f"{what} range must be [low, high]")
-        curve = r.choice(e["curve"], f"{what} curve", CURVES) if "curve" in e else "linear"
-        between = None
-        if "between" in e:
-            if param != "blend":
-                r.error(e["between"], f"{what}: between is only for param: blend")
-            items = r.sequence(e["between"], f"{what} between")
-            if len(items) == 2:
-                between = tuple(r.value(n) for n in items)
-            else:
-                r.error(e["between"], f"{what} between must list two presets, e.g. [neon city, forest]")
-        knobs.append(Knob(number, param, lo, hi, curve or "linear", ch, between))
+        param, lo, hi, curve, between = fader
+        knobs.append(Knob(number, param, lo, hi, curve, ch, between))
     return result.merged(MidiMap(name or "", tuple(knobs), tuple(buttons), tuple(programs))), port
 
 
@@ -217,6 +183,6 @@ def load_map(path: Path) -> MidiMap:
         r.error(None, "the file is empty; it needs a controls: list")
     result = MidiMap()
     if node is not None:
-        result, _ = read_map(r, node, "MIDI map", path.parent)
+        result, _ = read_map(r, node, "MIDI map", path.parent, in_map_file=True)
     r.raise_if_any()
     return result

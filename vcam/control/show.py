@@ -1,4 +1,5 @@
-"""Show files: an ordered list of presets, defaults, output settings and the MIDI mapping, read with line numbers.
+"""Show files: an ordered list of presets, defaults, output settings, the MIDI and OSC mappings and a cue list,
+read with line numbers.
 
     name: My show
     defaults: {seed: 42, steps: 4, transition: 4, fallback: fallback.png, input: camera, strength: 0.6,
@@ -14,11 +15,18 @@
         input: file:clips/walk.mp4   # file: and image: paths are relative to the show file
         strength: 0.4
     midi: {port: nanoKONTROL2, map: nanokontrol2}
+    osc: {map: touchosc-simple, controls: [{address: /1/fader5, param: blend, between: [neon city, dusk forest]}]}
+    cues:
+      - {name: open, do: preset 1}
+      - {name: walk, do: ["preset dusk forest", "strength 0.4 @bar"]}
+      - {name: drop, do: next, at: {bar: 17}}   # fires by itself on bar 17 of the tempo
+      - {name: fade, do: blackout, wait: 8}     # fires by itself 8 s after the cue before it
+      - {name: end, do: live, at: "4:30"}       # fires by itself 4 min 30 s after the show goes on air
 
 A preset without input: or strength: keeps what is on air when it is selected; the first preset's, else the
 defaults', are those the show starts with. `quantize:` (beat, bar, a number of beats, or off, the default) puts
 every command's change on the tempo's next boundary unless the command says otherwise (`next @off`); a knob's
-moves act at once.
+moves act at once. `go` fires the next cue, `back` steps back and fires the one before (vcam.control.cues).
 """
 from __future__ import annotations
 
@@ -28,11 +36,12 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from vcam.control.commands import MAX_SEED, parse_quantize
+from vcam.control.commands import MAX_LINE, MAX_SEED, Command, CommandError, parse, parse_quantize
 from vcam.inspec import INPUT_FITS, InputSpec, parse_input
 from vcam.outspec import FITS, parse_spec
 from vcam.sizes import check_size
 from vcam.control.midimap import MidiMap, find_map_file, read_map
+from vcam.control import oscmap
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader, read_text
 
 
@@ -69,6 +78,34 @@ class OutputSettings:
 
 
 @dataclass(frozen=True)
+class Cue:
+    """One step of a show's cue list: the commands GO (or the cue's time) runs, in order."""
+
+    name: str
+    do: tuple[str, ...]  # command lines in their plain form (paths made whole), each parsed by commands.parse
+    at_s: float | None = None  # fires by itself this many seconds after the show goes on air
+    at_bar: int | None = None  # fires by itself when the tempo reaches this bar (1: the first)
+    wait: float | None = None  # fires by itself this many seconds after the cue before it fired
+
+    def timing(self) -> str:
+        """When it fires by itself, in the words of a show file: "at 1:30", "at bar 17", "wait 8s"; "" for GO."""
+        if self.at_s is not None:
+            return f"at {clock_text(self.at_s)}"
+        if self.at_bar is not None:
+            return f"at bar {self.at_bar}"
+        return f"wait {self.wait:g}s" if self.wait is not None else ""
+
+
+def clock_text(seconds: float) -> str:
+    """90 → "1:30", 90.5 → "1:30.5", 3725 → "1:02:05": a cue's time as a show file writes it."""
+    whole = int(seconds)
+    fraction = f"{seconds - whole:.3f}".rstrip("0").rstrip(".")[1:]  # ".5", or "" for whole seconds
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return (f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}") + fraction
+
+
+@dataclass(frozen=True)
 class Show:
     path: str
     name: str
@@ -77,6 +114,8 @@ class Show:
     output: OutputSettings = field(default_factory=OutputSettings)
     midi: MidiMap | None = None
     midi_port: str | None = None
+    cues: tuple[Cue, ...] = ()
+    osc: oscmap.OscMap | None = None  # what an OSC input (--osc) listens for beyond /vcam/<command>
     # preset index by lower-case name: checking a map's references looks up every control's presets
     _by_name: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -103,7 +142,7 @@ class Show:
 
 
 NULL_TAG = "tag:yaml.org,2002:null"
-SHOW_KEYS = ("name", "defaults", "output", "presets", "midi")
+SHOW_KEYS = ("name", "defaults", "output", "presets", "midi", "osc", "cues")
 PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "input", "strength")
 DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "input_fit", "quantize")
 
@@ -120,19 +159,7 @@ def parse_show(text: str, path: str) -> Show:
     top = r.mapping(root, "show", SHOW_KEYS, required=("presets",))
     name = (r.string(top["name"], "show name", 200) if "name" in top else None) or Path(path).stem
 
-    defaults = Defaults()
-    if "defaults" in top:
-        d = r.mapping(top["defaults"], "defaults", DEFAULT_KEYS)
-        defaults = Defaults(
-            seed=r.integer(d["seed"], "defaults seed", 0, MAX_SEED) if "seed" in d else 0,
-            steps=r.integer(d["steps"], "defaults steps", 1, 50) if "steps" in d else 4,
-            transition=r.integer(d["transition"], "defaults transition", 0, 1000) if "transition" in d else 4,
-            fallback=_image(r, d["fallback"], "defaults fallback", base) if "fallback" in d else None,
-            input=_input(r, d["input"], "defaults input", base) if "input" in d else None,
-            strength=r.number(d["strength"], "defaults strength", 0, 1) if "strength" in d else None,
-            input_fit=r.choice(d["input_fit"], "defaults input_fit", INPUT_FITS) if "input_fit" in d else None,
-            quantize=_quantize(r, d["quantize"]) if "quantize" in d else "off",
-        )
+    defaults = _defaults(r, top["defaults"], base) if "defaults" in top else Defaults()
 
     output = OutputSettings()
     if "output" in top:
@@ -182,8 +209,24 @@ def parse_show(text: str, path: str) -> Show:
         # with a broken preset its name would look missing; with a broken control the map lacks entries
         if presets_read and len(r.problems) == before_midi:
             _check_preset_refs(r, Show(path, name, tuple(presets)), midi, top["midi"], base)
+    # with a broken preset its name would look missing: the cues' commands are then checked without the presets
+    cues = _cues(r, top["cues"], Show(path, name, tuple(presets)) if presets_read else None, base) \
+        if "cues" in top else ()
+    osc = _read_osc(r, top["osc"], base, Show(path, name, tuple(presets)) if presets_read else None) \
+        if "osc" in top else None
     r.raise_if_any()
-    return Show(path, name, tuple(presets), defaults, output, midi, port)
+    return Show(path, name, tuple(presets), defaults, output, midi, port, cues=cues, osc=osc)
+
+
+def _read_osc(r: Reader, node, base: Path, show: Show | None) -> oscmap.OscMap:
+    """The osc: section; the presets it names are checked against `show` (None: its presets could not be read,
+    and a name would look missing)."""
+    before = len(r.problems)
+    osc = oscmap.read_map(r, node, "osc", base)
+    if show is not None and len(r.problems) == before:
+        for file, line, problem in oscmap.missing_presets(show, osc, inline=show.path):
+            r.add(file, line, f"osc: {problem}")
+    return osc
 
 
 def load_show(path: str | os.PathLike) -> Show:
@@ -195,6 +238,121 @@ def load_show(path: str | os.PathLike) -> Show:
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError([f"{p}:1: cannot read the show file ({e})"]) from None
     return parse_show(text, str(p))
+
+
+CUE_KEYS = ("name", "do", "at", "wait")
+MAX_CUE_SECONDS = 24 * 3600.0
+MAX_BAR = 100_000
+# Commands a cue cannot run: they are the operator's, not the show's
+NOT_IN_CUES = {
+    "go": "a cue cannot fire cues; give the next cue a wait: to follow this one by itself",
+    "back": "a cue cannot step the cue list back",
+    "quit": "a cue cannot stop vcam; end the show with blackout, then quit from the console",
+    "status": "status only answers the operator; a cue changes the show",
+    "help": "help only answers the operator; a cue changes the show",
+}
+CUE_AT = 'at: takes a time ("1:30", minutes:seconds after the show goes on air, or seconds) or {bar: N}'
+
+
+def _cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]:
+    """The show's cue list; every command parsed, and checked against `show`'s presets when it is given."""
+    cues: list[Cue] = []
+    for i, item in enumerate(r.sequence(node, "cues")):
+        c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=("do",))
+        cname = r.string(c["name"], f"cue {i + 1} name", 100) if "name" in c else None
+        what = f"cue {i + 1} {cname!r}" if cname else f"cue {i + 1}"
+        items = r.value(c["do"], f"{what} do") if "do" in c else None
+        if isinstance(items, SequenceNode):
+            lines = r.sequence(c["do"], f"{what} do")
+            if not lines:
+                r.error(c["do"], f"{what} do: the list is empty; give at least one command")
+        else:
+            lines = [c["do"]] if "do" in c else []
+        do = [cmd for j, line in enumerate(lines)
+              if (cmd := _cue_command(r, line, f"{what} do" + (f" {j + 1}" if len(lines) > 1 else ""), show,
+                                      base)) is not None]
+        if "at" in c and "wait" in c:
+            r.error(c["wait"], f"{what}: give at: or wait:, not both (at: counts from the show's start, wait: "
+                               "from the cue before)")
+        at_s, at_bar = _cue_at(r, c["at"], what) if "at" in c else (None, None)
+        wait = r.number(c["wait"], f"{what} wait", 0, MAX_CUE_SECONDS) if "wait" in c else None
+        if len(do) == len(lines) and lines:
+            cues.append(Cue(cname or do[0], tuple(do), at_s, at_bar, wait))
+    return tuple(cues)
+
+
+def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> str | None:
+    """One command of a cue in its plain form, or None after recording why it is no command a cue can run."""
+    text = r.string(node, what, MAX_LINE)
+    if text is None:
+        return None
+    try:
+        cmd = parse(text)
+    except CommandError as e:
+        r.error(node, f"{what}: {e}")
+        return None
+    if cmd is None:
+        r.error(node, f"{what}: {text!r} is a comment, not a command")
+        return None
+    if cmd.name in NOT_IN_CUES:
+        r.error(node, f"{what}: {cmd.name} is not allowed in a cue: {NOT_IN_CUES[cmd.name]}")
+        return None
+    if cmd.name == "input":  # a clip or still named in a show is found next to it, like a preset's
+        spec = parse_input(cmd.args[0]).relative_to(str(base))
+        if spec.kind in ("file", "image"):
+            path = Path(os.path.expanduser(spec.target)).resolve()
+            if not path.is_file():
+                r.error(node, f"{what}: {spec.kind} {parse_input(cmd.args[0]).target} not found (looked at {path})")
+                return None
+            spec = InputSpec(spec.kind, str(path))
+        cmd = Command("input", (str(spec),), cmd.at)
+    for ref in (_presets_named(cmd) if show is not None else ()):
+        try:
+            show.find(ref)
+        except KeyError as e:
+            r.error(node, f"{what}: {text}: {e.args[0]}")
+            return None
+    return str(cmd)
+
+
+def _cue_at(r: Reader, node, what: str) -> tuple[float | None, int | None]:
+    """A cue's at: as (seconds after the show goes on air, None) or (None, bar)."""
+    if isinstance(node, MappingNode):
+        m = r.mapping(node, f"{what} at", ("bar",), required=("bar",))
+        return None, (r.integer(m["bar"], f"{what} at bar", 1, MAX_BAR) if "bar" in m else None)
+    v = r.value(node, f"{what} at")
+    if v is INVALID:
+        return None, None
+    seconds = _clock_seconds(v)
+    if seconds is None:
+        r.error(node, f"{what}: {CUE_AT}, not {node.value if isinstance(node, ScalarNode) else 'a list'}")
+    elif not 0 <= seconds <= MAX_CUE_SECONDS:
+        r.error(node, f"{what} at {node.value} is out of range (0 to {clock_text(MAX_CUE_SECONDS)})")
+        seconds = None
+    return seconds, None
+
+
+def _clock_seconds(v) -> float | None:
+    """Seconds from a number or from "m:ss", "h:mm:ss" (YAML reads an unquoted 1:30 as 90 itself)."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v) if v == v else None
+    if not isinstance(v, str):
+        return None
+    parts = v.strip().split(":")
+    if len(parts) > 3:
+        return None
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        return None
+    if any(n < 0 or n != n for n in numbers) or any(n >= 60 for n in numbers[1:]):
+        return None
+    total = 0.0
+    for n in numbers:
+        total = total * 60 + n
+    return total
 
 
 def missing_presets(show: Show, midi: MidiMap) -> list[str]:
@@ -315,6 +473,20 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if not out and not r.problems:
         r.error(p["prompts"], f"{what}: prompts is empty")
     return out or None
+
+
+def _defaults(r: Reader, node, base: Path) -> Defaults:
+    d = r.mapping(node, "defaults", DEFAULT_KEYS)
+    return Defaults(
+        seed=r.integer(d["seed"], "defaults seed", 0, MAX_SEED) if "seed" in d else 0,
+        steps=r.integer(d["steps"], "defaults steps", 1, 50) if "steps" in d else 4,
+        transition=r.integer(d["transition"], "defaults transition", 0, 1000) if "transition" in d else 4,
+        fallback=_image(r, d["fallback"], "defaults fallback", base) if "fallback" in d else None,
+        input=_input(r, d["input"], "defaults input", base) if "input" in d else None,
+        strength=r.number(d["strength"], "defaults strength", 0, 1) if "strength" in d else None,
+        input_fit=r.choice(d["input_fit"], "defaults input_fit", INPUT_FITS) if "input_fit" in d else None,
+        quantize=_quantize(r, d["quantize"]) if "quantize" in d else "off",
+    )
 
 
 def _quantize(r: Reader, node) -> str:

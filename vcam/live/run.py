@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from vcam.control.controller import Controller, ShowState
+from vcam.control.cues import CueList
 from vcam.control.log import ControlLog, Replay, read_replay
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show, missing_presets
@@ -135,6 +136,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                             check_input=inputs.check, land=quantizer.land, tempo=quantizer.tempo)
     try:
         extra = _attached(attach, controller, producer, status.message, inputs)
+        osc = _osc_parts(opts, show, controller, air, status.message)
     except Exception:  # refused (a server off loopback without a token): nothing opened stays open
         prompter.stop()
         if log_file is not None:
@@ -150,13 +152,18 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
 
         router = MidiRouter(prep.midi[1], controller, status.message)
         parts.append(MidiInput(prep.midi[0], router.handle, status.message, on_reconnect=router.forget_buttons))
+    parts += osc
     if show is not None:
         parts.append(_show_watcher(opts, show, controller, prompter, router, status.message))
+    cues = _cue_list(show, controller, producer, replay is not None, status.message)
+    if cues is not None:
+        parts.append(cues)
     if replay is not None:
         producer.limit = replay.end_block
         replay.schedule(producer, state)
     feed = ModelFeed(producer, status.message, f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps",
-                     controller.preset_name, lambda: state.screen, _extra_status(inputs, extra, quantizer.status))
+                     controller.preset_name, lambda: state.screen,
+                     _extra_status(inputs, extra, cues.describe if cues else None, quantizer.status))
     return _on_air(air, feed, controller, state, parts, producer, prompter, log, inputs)
 
 
@@ -214,6 +221,16 @@ def _attached(attach, controller: Controller, producer: Generator, say: Callable
     return extra
 
 
+def _osc_parts(opts: RunOptions, show: Show | None, controller: Controller, air: OnAir,
+               say: Callable[[str], None]) -> list:
+    """OSC in (--osc) and the state out (--osc-reply), as parts of the show; checked before anything opens."""
+    from vcam.control.osc import osc_parts
+
+    return osc_parts(opts.osc, opts.osc_reply, opts.osc_map, show, controller, say,
+                     tempo=getattr(controller, "tempo", None), fps=lambda: air.pacer.stats.production_fps,
+                     replaying=opts.replay is not None)
+
+
 def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None]) -> InputSwitch:
     """The input switch, with the show's first input open before the model loads: a missing clip or camera is
     said in a second, not after minutes of loading. A served show takes what a client sends up (`net`)."""
@@ -225,10 +242,10 @@ def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None])
 
 
 def _extra_status(inputs: InputSwitch, extra: Attachment | None,
-                  *more: Callable[[], str | None]) -> Callable[[], str]:
-    """The status line's end: the input, the attachment, and each of `more` that has something to say."""
+                  *more: Callable[[], str | None] | None) -> Callable[[], str]:
+    """The end of the status line: the input, the attachment, and each of `more` (the cue list) that is given."""
     def status() -> str:
-        texts = (inputs.status(), extra.describe() if extra else None, *(part() for part in more))
+        texts = (inputs.status(), extra.describe() if extra else None, *(fn() for fn in more if fn))
         return " | ".join(text for text in texts if text)
 
     return status
@@ -240,6 +257,18 @@ def _quantizer(air: OnAir, producer: Generator, tempo=None) -> Quantizer:
     quantizer = Quantizer(air.pacer, tempo)
     quantizer.attach(producer)
     return quantizer
+
+
+def _cue_list(show: Show | None, controller: Controller, producer: Generator, replaying: bool,
+              say: Callable[[str], None], tempo=None) -> CueList | None:
+    """The show's cue list, handed to the controller (go, back) and started with the show; its `at` times count
+    from the first block on air. None in a replay, which replays what the cues did and fires none itself."""
+    if show is None or replaying:
+        return None
+    cues = CueList(show.cues, controller.handle_line, say, tempo=tempo)
+    controller.cues = cues
+    producer.listeners.append(lambda frames: cues.begin())
+    return cues
 
 
 def _stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedChoice, show: Show | None,

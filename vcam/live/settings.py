@@ -44,6 +44,9 @@ class RunOptions:
     stdin: bool = True
     midi: str | None = None
     midi_map: str | None = None
+    osc: str | None = None  # --osc [HOST:]PORT: listen for OSC there
+    osc_reply: str | None = None  # --osc-reply HOST:PORT: the state goes there
+    osc_map: str | None = None  # --osc-map: over the show's osc: section
     log_controls: str | None = None
     replay: str | None = None
     serve: bool = False  # the camera is on another machine (vcam serve): no local output unless asked

@@ -19,7 +19,7 @@ import numpy as np
 from vcam.remote import protocol as proto
 from vcam.remote.protocol import TOKEN_ENV
 from vcam.control.commands import Command, CommandError, parse
-from vcam.control.midimap import PARAMS
+from vcam.control.faders import PARAMS
 from vcam.inspec import DEFAULT_STRENGTH
 from vcam.errors import VcamError
 from vcam.live.frames import load_image
@@ -53,6 +53,9 @@ class CamOptions:
     midi: str | None = None
     midi_map: str | None = None
     send: str | None = None  # camera, camera:N, camera:/dev/videoN or file:PATH: uploaded as the server's input
+    osc: str | None = None  # --osc [HOST:]PORT: OSC in, its commands to the server
+    osc_reply: str | None = None  # --osc-reply HOST:PORT: the server's state goes there
+    osc_map: str | None = None
     commands: object = field(default=None, repr=False)
     status_out: object = field(default=None, repr=False)
 
@@ -65,8 +68,19 @@ class RemoteController:
         self._send = send
         self.state = SimpleNamespace(seed=0, steps=4, transition=4, blend=None, preset=None, screen="live",
                                      presets=[], input="none", strength=DEFAULT_STRENGTH)
+        self._snapshot: dict = {}  # the server's state as it last sent it
+        self.listeners: list[Callable[[], None]] = []  # told after every state the server sends (OSC replies)
+
+    def snapshot(self) -> dict:
+        return dict(self._snapshot)
 
     def update(self, data: dict) -> None:
+        self._snapshot.update(data)
+        self._update(data)
+        for listener in self.listeners:
+            listener()
+
+    def _update(self, data: dict) -> None:
         for key in ("seed", "steps", "transition", "screen", "presets", "input", "strength"):
             if key in data:
                 setattr(self.state, key, data[key])
@@ -437,6 +451,7 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
 
         router = MidiRouter(midi_map, remote, status.message)
         parts.append(MidiInput(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons))
+    parts += _osc_parts(opts, remote, air, status.message)
     # freeze and blackout are the server's; the local copy of its state does no harm
     feed = LinkFeed(link, opts.duration, opts.first_frame_wait)
     code = air.run(feed, remote.handle_line, remote.state, parts)
@@ -446,6 +461,14 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
         status.message(_no_frame_text(opts, link, feed, recorded=any(s.kind == "file" for s in specs)))
         return code or 1
     return code
+
+
+def _osc_parts(opts: CamOptions, remote: RemoteController, air: OnAir, say: Callable[[str], None]) -> list:
+    """OSC in (its commands go to the server) and the server's state out, as parts of the client."""
+    from vcam.control.osc import osc_parts
+
+    return osc_parts(opts.osc, opts.osc_reply, opts.osc_map, None, remote, say,
+                     fps=lambda: air.pacer.stats.production_fps)
 
 
 def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool) -> str:

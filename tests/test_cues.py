@@ -1,0 +1,388 @@
+"""Cue lists: GO fires the next cue, back steps back, timed cues fire by themselves (under a fake clock and a fake
+tempo), a bad cue is refused with its line, and what the cues did is logged and replayed exactly."""
+import io
+import json
+import threading
+
+import numpy as np
+import pytest
+
+from helpers import Pipe, in_thread, wait_for
+from vcam.cli import main
+from vcam.control.controller import Controller, ShowState
+from vcam.control.cues import CueList
+from vcam.control.show import parse_show
+from vcam.control.yamlcheck import ConfigError
+
+PRESETS = """\
+presets:
+  - {name: city, prompt: a neon city at night}
+  - {name: ocean, prompt: ocean waves at noon}
+  - {name: forest, prompt: a misty forest}
+"""
+
+
+class FakeClock:
+    def __init__(self, t: float = 100.0):
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+class FakeTempo:
+    """vcam.control.tempo.Tempo as the cue list reads it: the beat is set by hand."""
+
+    beats_per_bar = 4
+
+    def __init__(self):
+        self.now = None  # the beat; None: no tempo yet
+        self.listeners = []
+
+    def beat(self, t=None):
+        return self.now
+
+    def time_of(self, beat):
+        return None  # unknown: the list looks again within BAR_RECHECK_S, and when woken
+
+    def listen(self, fn):
+        self.listeners.append(fn)
+
+
+class Rig:
+    """A cue list whose commands are recorded rather than run."""
+
+    def __init__(self, cues_yaml: str, tempo=None):
+        self.show = parse_show(PRESETS + "cues:\n" + cues_yaml, "show.yaml")
+        self.clock = FakeClock()
+        self.ran: list[tuple[str, str]] = []  # (source, line)
+        self.said: list[str] = []
+        self.cues = CueList(self.show.cues, self.run_line, self.said.append, clock=self.clock, tempo=tempo)
+
+    def run_line(self, line: str, source: str) -> str:
+        self.ran.append((source, line))
+        return f"did {line}"
+
+    def look_at(self, t: float) -> None:
+        """Moves the clock to `t` and waits for the timer to have looked at it."""
+        self.clock.t = t
+        self.cues.wake()
+        assert wait_for(lambda: self.cues.looked_at == t, 60), "the timer did not look"
+
+    def __enter__(self):
+        self.cues.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.cues.stop()
+
+
+MANUAL = """\
+  - {name: open, do: preset 1}
+  - {name: swell, do: ["preset ocean", "seed 5"]}
+  - {name: woods, do: preset forest}
+"""
+
+
+def test_go_fires_each_cue_in_order_and_the_list_says_where_it_stands():
+    with Rig(MANUAL) as rig:
+        cues = rig.cues
+        assert cues.describe() == "cue 0/3 next 'open'" and cues.position == 0
+        assert cues.go() == "cue 1/3 'open': did preset 1"
+        assert cues.describe() == "cue 1/3 'open' next 'swell'"
+        assert cues.go() == "cue 2/3 'swell': did preset ocean; did seed 5"
+        assert cues.go().startswith("cue 3/3 'woods'")
+        assert rig.ran == [("cue 1", "preset 1"), ("cue 2", "preset ocean"), ("cue 2", "seed 5"),
+                           ("cue 3", "preset forest")]
+        assert cues.describe() == "cue 3/3 'woods' (end)"
+        # past the end: an answer, nothing runs, the list stays at its last cue
+        reply = cues.go()
+        assert reply.startswith("error: the cue list is done") and "back steps back" in reply
+        assert len(rig.ran) == 4 and cues.position == 3
+
+
+def test_back_steps_back_one_cue_and_fires_it():
+    with Rig(MANUAL) as rig:
+        cues = rig.cues
+        assert cues.back().startswith("error: no cue has gone yet")
+        cues.go()
+        assert cues.back().startswith("error: cue 1 'open' is the first")
+        cues.go()
+        cues.go()
+        rig.ran.clear()
+        assert cues.back() == "cue 2/3 'swell': did preset ocean; did seed 5"
+        assert cues.position == 2 and rig.ran == [("cue 2", "preset ocean"), ("cue 2", "seed 5")]
+        assert cues.go().startswith("cue 3/3 'woods'")  # and on again from there
+
+
+def test_go_on_a_boundary_times_each_change_that_has_no_timing_of_its_own():
+    with Rig("  - {name: a, do: [preset 2, strength 0.4 @off, bpm 120]}\n") as rig:
+        rig.cues.go("bar")
+        assert [line for _, line in rig.ran] == ["preset 2 @bar", "strength 0.4 @off", "bpm 120"]
+
+
+def test_a_cue_at_a_time_fires_by_itself_once_when_the_show_clock_reaches_it():
+    timed = MANUAL + "  - {name: drop, do: preset 2, at: 1:30}\n"
+    with Rig(timed) as rig:
+        rig.look_at(500.0)  # not on air yet: times do not count
+        assert rig.ran == []
+        rig.cues.begin()  # on air at 500
+        rig.look_at(589.9)
+        assert rig.ran == []
+        rig.look_at(590.0)
+        assert wait_for(lambda: rig.ran == [("cue 4", "preset 2")], 60)
+        # the music does not wait for GO: the cues before it are skipped, and said so
+        assert "cue 4/4 'drop' (at 1:30; cues 1-3 skipped): did preset 2" in rig.said
+        assert rig.cues.position == 4
+        # stepping back past it does not make it fire by itself again: its moment has come and gone
+        rig.cues.back()
+        rig.look_at(700.0)
+        assert rig.ran == [("cue 4", "preset 2"), ("cue 3", "preset forest")]
+        assert rig.cues.describe() == "cue 3/4 'woods' next 'drop' at 1:30"
+
+
+def test_a_cue_at_a_bar_fires_when_the_tempos_beat_reaches_it():
+    tempo = FakeTempo()
+    cues = "  - {name: open, do: preset 1}\n  - {name: drop, do: preset 3, at: {bar: 3}}\n"
+    with Rig(cues, tempo=tempo) as rig:
+        assert len(tempo.listeners) == 1  # told when the tempo changes
+        rig.cues.begin()
+        rig.look_at(101.0)  # no tempo yet
+        tempo.now = 0.2
+        rig.cues.go()
+        tempo.now = 7.9  # bar 3 starts at beat 8 in 4/4
+        rig.look_at(102.0)
+        assert rig.ran == [("cue 1", "preset 1")]
+        tempo.now = 8.0
+        tempo.listeners[0]()  # as the tempo would on a change; the look is awaited below
+        rig.look_at(103.0)
+        assert rig.ran == [("cue 1", "preset 1"), ("cue 2", "preset 3")]
+        assert "cue 2/2 'drop' (at bar 3): did preset 3" in rig.said
+        # a grid nudged back a little (phase correction) does not fire it twice
+        rig.cues.back()
+        tempo.now = 7.8
+        rig.look_at(104.0)
+        tempo.now = 8.1
+        rig.look_at(105.0)
+        assert rig.ran[-1] == ("cue 1", "preset 1")
+        # the music starting over brings its bars round again
+        tempo.now = 0.1
+        rig.look_at(106.0)
+        tempo.now = 8.0
+        rig.look_at(107.0)
+        assert rig.ran[-1] == ("cue 2", "preset 3")
+
+
+def test_without_a_tempo_bar_cues_wait_for_go_and_say_so_once():
+    with Rig("  - {name: drop, do: preset 3, at: {bar: 9}}\n") as rig:
+        rig.cues.begin()
+        rig.look_at(10_000.0)
+        assert rig.ran == []
+        assert rig.said == ["cue 1 'drop' is at bar 9, but this show keeps no tempo: bar cues wait for GO"]
+        rig.cues.replace(rig.show.cues)
+        assert len(rig.said) == 1
+        assert rig.cues.go().startswith("cue 1/1 'drop'")
+
+
+def test_a_wait_cue_fires_a_set_time_after_the_cue_before_it():
+    cues = "  - {name: a, do: preset 1}\n  - {name: b, do: preset 2, wait: 8}\n  - {name: c, do: preset 3}\n"
+    with Rig(cues) as rig:
+        rig.cues.begin()
+        rig.look_at(110.0)
+        rig.cues.go()  # cue 1 at 110
+        rig.look_at(117.9)
+        assert rig.ran == [("cue 1", "preset 1")]
+        rig.look_at(118.0)
+        assert wait_for(lambda: len(rig.ran) == 2, 60)
+        assert rig.ran[-1] == ("cue 2", "preset 2") and "cue 2/3 'b' (wait 8s): did preset 2" in rig.said
+        rig.look_at(200.0)
+        assert len(rig.ran) == 2  # the next one waits for GO
+        # stepping back to cue 1 fires it, and the wait counts again from there; GO before the time fires it at once
+        rig.cues.back()
+        rig.look_at(205.0)
+        assert rig.cues.go().startswith("cue 2/3 'b'")
+        rig.look_at(300.0)
+        assert [source for source, _ in rig.ran] == ["cue 1", "cue 2", "cue 1", "cue 2"]
+
+
+def test_a_reloaded_list_stands_at_the_same_cue_by_name():
+    with Rig(MANUAL) as rig:
+        rig.cues.go()
+        rig.cues.go()  # at 'swell'
+        moved = parse_show(PRESETS + "cues:\n  - {name: intro, do: preset 3}\n" + MANUAL, "show.yaml").cues
+        rig.cues.replace(moved)
+        assert rig.cues.describe() == "cue 3/4 'swell' next 'woods'"
+        assert rig.said[-1] == "cue list reloaded: cue 2 'swell' is now cue 3"
+        gone = parse_show(PRESETS + "cues:\n  - {name: open, do: preset 1}\n  - {name: x, do: preset 2}\n"
+                          "  - {name: y, do: preset 3}\n", "show.yaml").cues
+        rig.cues.replace(gone)
+        assert rig.cues.position == 3  # the same number, and said
+        assert rig.said[-1] == "cue list reloaded: cue 3 'swell' is gone; the list stands at cue 3/3 'y'"
+        assert rig.ran == [("cue 1", "preset 1"), ("cue 2", "preset ocean"), ("cue 2", "seed 5")]  # nothing fired
+
+
+class RecordingGenerator:
+    """What the controller hands over, without a model."""
+
+    def __init__(self):
+        self.blocks = 0
+        self.submitted = []
+
+    def submit(self, action, at_block=None, origin=None):
+        self.submitted.append((action, origin))
+
+    def on_applied(self, listener):
+        pass
+
+
+def test_the_controller_sends_go_and_back_to_the_cue_list_and_shows_it():
+    show = parse_show(PRESETS + "cues:\n" + MANUAL, "show.yaml")
+    gen = RecordingGenerator()
+    controller = Controller(show, ShowState(prompts={"x": 1.0}), gen, threading.Event(), lambda text: None)
+    assert controller.handle_line("go", "stdin").startswith("error: there is no cue list here")
+    cues = CueList(show.cues, controller.handle_line, lambda text: None)
+    controller.cues = cues
+    reply = controller.handle_line("go", "stdin")
+    assert reply == "cue 1/3 'open': preset 1 'city' (over 4 blocks)"
+    reply = controller.handle_line("go", "midi")
+    assert reply.startswith("cue 2/3 'swell': preset 2 'ocean'") and "seed 5" in reply
+    assert [(o.command, o.source) for _, o in gen.submitted] == [
+        ("preset 1", "cue 1"), ("preset ocean", "cue 2"), ("seed 5", "cue 2")]
+    assert controller.handle_line("back", "stdin").startswith("cue 1/3 'open'")
+    assert controller.handle_line("status", "stdin").endswith("| cue 1/3 'open' next 'swell'")
+    # a reloaded show's cue list stands at the same cue
+    controller.replace_show(parse_show(PRESETS + "cues:\n  - {name: intro, do: next}\n" + MANUAL, "show.yaml"))
+    assert cues.describe() == "cue 2/4 'open' next 'swell'"
+
+
+def test_the_status_line_ends_with_where_the_cue_list_stands():
+    from vcam.live.run import _extra_status
+
+    class Inputs:
+        def status(self):
+            return "input camera"
+
+    rig = Rig(MANUAL)
+    rig.cues.go()
+    assert _extra_status(Inputs(), None, rig.cues.describe)() == "input camera | cue 1/3 'open' next 'swell'"
+    assert _extra_status(Inputs(), None, None)() == "input camera"
+
+
+def test_vcam_check_lists_the_cues(tmp_path, capsys):
+    path = tmp_path / "show.yaml"
+    path.write_text(PRESETS + "cues:\n" + MANUAL + "  - {name: drop, do: next, at: {bar: 17}}\n"
+                    "  - {name: fade, do: blackout, wait: 8}\n  - {name: end, do: live, at: '4:30'}\n")
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "cues: 6" in out
+    assert " 2. swell: preset ocean; seed 5\n" in out
+    assert " 4. drop (at bar 17): next\n" in out
+    assert " 5. fade (wait 8s): blackout\n" in out
+    assert " 6. end (at 4:30): live\n" in out
+
+
+def test_vcam_check_refuses_a_cue_naming_a_missing_preset_with_its_line(tmp_path, capsys):
+    path = tmp_path / "show.yaml"
+    path.write_text(PRESETS + "cues:\n  - {name: open, do: preset 1}\n  - name: drop\n"
+                    "    do: [next, preset desert]\n  - {name: mix, do: blend city 9 0.5}\n")
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:8: cue 2 'drop' do 2: preset desert: no preset named 'desert'" in err
+    assert f"{path}:9: cue 3 'mix' do: blend city 9 0.5: no preset 9: this show has presets 1 to 3" in err
+
+
+BAD_CUES = [
+    ("  - {name: a, do: next, after: 3}\n", 6, "cue 1: unknown key 'after'; known keys: name, do, at, wait"),
+    ("  - {name: a}\n", 6, "cue 1: 'do' is missing"),
+    ("  - preset 1\n", 6, "cue 1 must be a mapping"),
+    ("  - {name: a, do: {preset: 1}}\n", 6, "cue 1 'a' do must be non-empty text"),
+    ("  - {name: a, do: []}\n", 6, "cue 1 'a' do: the list is empty"),
+    ("  - {name: a, do: warp 9}\n", 6, "cue 1 'a' do: unknown command 'warp'"),
+    ("  - {name: a, do: seed many}\n", 6, "cue 1 'a' do: seed needs a whole number"),
+    ("  - {name: a, do: next}\n  - {name: b, do: go}\n", 7, "cue 2 'b' do: go is not allowed in a cue"),
+    ("  - {name: a, do: [next, back]}\n", 6, "cue 1 'a' do 2: back is not allowed in a cue"),
+    ("  - {name: a, do: quit}\n", 6, "cue 1 'a' do: quit is not allowed in a cue"),
+    ("  - {name: a, do: next, wait: soon}\n", 6, "cue 1 'a' wait must be a number"),
+    ("  - {name: a, do: next, wait: -2}\n", 6, "cue 1 'a' wait -2 is out of range"),
+    ("  - {name: a, do: next, at: soon}\n", 6, "cue 1 'a': at: takes a time"),
+    ("  - {name: a, do: next, at: '1:75'}\n", 6, "cue 1 'a': at: takes a time"),
+    ("  - {name: a, do: next, at: {bar: 0}}\n", 6, "cue 1 'a' at bar 0 is out of range"),
+    ("  - {name: a, do: next, at: {beat: 3}}\n", 6, "cue 1 'a' at: unknown key 'beat'"),
+    ("  - {name: a, do: next, at: 10, wait: 2}\n", 6, "cue 1 'a': give at: or wait:, not both"),
+    ("  - {name: a, do: 'input file:nowhere.mp4'}\n", 6, "cue 1 'a' do: file nowhere.mp4 not found"),
+    ("  - {name: [a], do: next}\n", 6, "cue 1 name must be non-empty text"),
+    ("  name: a\n", 6, "cues must be a list"),
+]
+
+
+@pytest.mark.parametrize("cues,line,message", BAD_CUES)
+def test_a_bad_cue_is_refused_with_its_line(cues, line, message):
+    with pytest.raises(ConfigError) as e:
+        parse_show(PRESETS + "cues:\n" + cues, "show.yaml")
+    assert any(p.startswith(f"show.yaml:{line}: {message}") for p in e.value.problems), e.value.problems
+
+
+def test_cue_times_and_paths_are_read_as_a_show_writes_them(tmp_path):
+    (tmp_path / "clip.mp4").write_bytes(b"")
+    show = parse_show(PRESETS + "cues:\n  - {do: next, at: 1:30}\n  - {do: prev, at: '1:02:03.5'}\n"
+                      "  - {do: live, at: 12}\n  - {do: 'input file:clip.mp4', wait: 0.5}\n",
+                      str(tmp_path / "show.yaml"))
+    assert [(c.name, c.at_s, c.wait) for c in show.cues] == [
+        ("next", 90.0, None), ("prev", 3723.5, None), ("live", 12.0, None),
+        (f"input file:{tmp_path / 'clip.mp4'}", None, 0.5)]
+    assert [c.timing() for c in show.cues] == ["at 1:30", "at 1:02:03.5", "at 0:12", "wait 0.5s"]
+
+
+SHOW = """\
+defaults: {seed: 3, transition: 2}
+output: {size: 112x64}
+presets:
+  - {name: city, prompt: a neon city at night}
+  - {name: ocean, prompt: ocean waves at noon}
+  - {name: forest, prompt: a misty forest}
+cues:
+  - {name: start, do: seed 5, at: 0}
+  - {name: sea, do: preset ocean}
+  - {name: follow, do: transition 1, wait: 0}
+  - {name: woods, do: [preset forest, steps 2]}
+"""
+FAST = 240.0
+
+
+@pytest.mark.usefixtures("shared_tiny")
+def test_cues_are_logged_command_by_command_and_replayed_exactly(tmp_path, capture):
+    from vcam.live.run import RunOptions, run
+
+    blocks, _ = capture
+    show, log = tmp_path / "show.yaml", tmp_path / "controls.jsonl"
+    show.write_text(SHOW)
+    pipe, status = Pipe(), io.StringIO()
+    thread, errors = in_thread(run, RunOptions(show=str(show), model="tiny", outs=["null"], fps=FAST,
+                                               log_controls=str(log), commands=pipe.reader, status_out=status))
+    assert wait_for(lambda: "cue 1/4 'start' (at 0:00)" in status.getvalue(), 60)  # by itself, on air
+    assert wait_for(lambda: len(blocks) >= 3, 60)
+    pipe.send("go")  # 'sea', then 'follow' by itself
+    assert wait_for(lambda: "cue 3/4 'follow' (wait 0s)" in status.getvalue(), 60)
+    at = len(blocks)
+    assert wait_for(lambda: len(blocks) >= at + 3, 60)
+    pipe.send("go")
+    assert wait_for(lambda: "cue 4/4 'woods'" in status.getvalue(), 60)
+    at = len(blocks)
+    assert wait_for(lambda: len(blocks) >= at + 3, 60)
+    pipe.send("quit")
+    thread.join(60)
+    assert not errors, errors
+    entries = [json.loads(x) for x in log.read_text().splitlines()]
+    assert [(e["command"], e["source"]) for e in entries if "command" in e] == [
+        ("seed 5", "cue 1"), ("preset ocean", "cue 2"), ("transition 1", "cue 3"), ("preset forest", "cue 4"),
+        ("steps 2", "cue 4"), ("quit", "stdin")]
+    live = list(blocks)
+    blocks.clear()
+
+    # the replay, with the show and its timed cues at hand, applies the log and fires no cue of its own
+    again = tmp_path / "again.jsonl"
+    run(RunOptions(show=str(show), model="tiny", replay=str(log), outs=["null"], fps=FAST, stdin=False,
+                   log_controls=str(again), status_out=io.StringIO()))
+    assert not [e for e in map(json.loads, again.read_text().splitlines()) if "command" in e]
+    assert len(blocks) == len(live)
+    assert all(np.array_equal(a, b) for a, b in zip(blocks, live))

@@ -1,0 +1,524 @@
+"""OSC over loopback UDP, sent with python-osc's own client: the built-in addresses, a TouchOSC map with soft
+takeover, messages that fit nothing, state replies, and vcam cam's --osc."""
+import io
+import socket
+import threading
+
+import pytest
+from pythonosc.dispatcher import Dispatcher
+from pythonosc.osc_server import ThreadingOSCUDPServer
+from pythonosc.udp_client import SimpleUDPClient
+
+from helpers import Pipe, wait_for
+from vcam.control.commands import USAGE
+from vcam.control.controller import Controller, ShowState
+from vcam.control.osc import MAX_KEYS, OscInput, OscRouter, osc_parts, parse_address
+from vcam.control.oscmap import find_map_file, load_map, map_named
+from vcam.control.show import parse_show
+from vcam.control.yamlcheck import ConfigError
+from vcam.errors import VcamError
+
+SHOW = """\
+presets:
+  - {name: city, prompt: a neon city at night}
+  - {name: neon city, prompt: a neon city in the rain}
+  - {name: forest, prompt: a misty forest}
+"""
+
+
+class Recorder:
+    """A producer that applies nothing and keeps what it was handed."""
+
+    blocks = 0
+
+    def __init__(self):
+        self.actions = []
+
+    def submit(self, action, at_block=None, origin=None):
+        self.actions.append((action, origin))
+
+
+class Spy(Controller):
+    """The show's controller, keeping every line and command that reaches it."""
+
+    def __init__(self, show_text=SHOW, **state):
+        show = parse_show(show_text, "show.yaml")
+        super().__init__(show, ShowState(prompts=show.presets[0].prompts, preset=0, **state), Recorder(),
+                         threading.Event(), lambda s: None)
+        self.lines, self.applied = [], []
+
+    def handle_line(self, line, source):
+        self.lines.append((line, source))
+        return super().handle_line(line, source)
+
+    def apply(self, cmd, source, **how):
+        self.applied.append((str(cmd), source))
+        return super().apply(cmd, source, **how)
+
+
+class Rig:
+    """An OscInput on a free loopback port, routing to a Spy; `send` waits until the input has handled the
+    message (every message, fitting or not, is counted as it is handled)."""
+
+    def __init__(self, mapping=None, ctl=None):
+        self.ctl = ctl or Spy()
+        self.router = OscRouter(mapping, self.ctl)
+        self.said, self.handled = [], []
+        self.input = OscInput("127.0.0.1", 0, self._handle, self.said.append)
+        self.input.start()
+        self.client = SimpleUDPClient("127.0.0.1", self.input.port)
+        self.raw = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+
+    def _handle(self, address, values):
+        try:
+            return self.router.handle(address, values)
+        finally:
+            self.handled.append((address, values))
+
+    def send(self, address, *values):
+        before = len(self.handled)
+        self.client.send_message(address, list(values))
+        assert wait_for(lambda: any(a == address for a, _ in self.handled[before:]), 10), \
+            f"{address} {values} was not handled"
+
+    def send_raw(self, data: bytes):
+        """A datagram that may not be OSC: waited for by a message sent after it (one thread reads in order)."""
+        self.raw.sendto(data, ("127.0.0.1", self.input.port))
+
+    def stop(self):
+        self.input.stop()
+        self.raw.close()
+
+
+@pytest.fixture
+def rig():
+    rigs = []
+
+    def make(mapping=None, ctl=None):
+        r = Rig(mapping, ctl)
+        rigs.append(r)
+        return r
+
+    yield make
+    for r in rigs:
+        r.stop()
+
+
+# every command of the vocabulary, as OSC sends it → the line that reaches the controller
+BUILTIN = [
+    ("/vcam/prompt", ["a red fox in snow"], "prompt a red fox in snow"),
+    ("/vcam/preset", [3], "preset 3"),
+    ("/vcam/preset", ["neon city"], "preset neon city"),
+    ("/vcam/next", [], "next"),
+    ("/vcam/prev", [1.0], "prev"),  # a push button's press
+    ("/vcam/blend", [1, 3, 0.5], "blend 1 3 0.5"),
+    ("/vcam/blend", ["neon city", "forest", 0.25], "blend 'neon city' forest 0.25"),
+    ("/vcam/seed", [42], "seed 42"),
+    ("/vcam/seed", [7.0], "seed 7"),  # a whole number sent as a float
+    ("/vcam/transition", [8], "transition 8"),
+    ("/vcam/steps", [2], "steps 2"),
+    ("/vcam/strength", [0.6], "strength 0.6"),  # a 32-bit float: not 0.6000000238418579
+    ("/vcam/input", ["none"], "input none"),
+    ("/vcam/freeze", [], "freeze"),
+    ("/vcam/blackout", [True], "blackout"),
+    ("/vcam/live", [], "live"),
+    ("/vcam/reset", [], "reset"),
+    ("/vcam/go", [], "go"),
+    ("/vcam/back", [], "back"),
+    ("/vcam/bpm", [128.0], "bpm 128"),
+    ("/vcam/tap", [1], "tap"),
+    ("/vcam/quantize", ["bar"], "quantize bar"),
+    ("/vcam/preset", [2, "@bar"], "preset 2 @bar"),
+    ("/vcam/status", [], "status"),
+    ("/vcam/help", [], "help"),
+    ("/vcam/quit", [], "quit"),
+]
+
+
+def test_the_table_covers_every_command():
+    assert {line.split()[0] for _, _, line in BUILTIN} == set(USAGE)
+
+
+def test_every_builtin_address_reaches_the_controller_as_its_command(rig):
+    r = rig()
+    for address, values, line in BUILTIN:
+        r.send(address, *values)
+        assert r.ctl.lines[-1] == (line, "osc"), (address, values)
+    assert r.ctl.stop.is_set()  # /vcam/quit
+    said = "\n".join(r.said)
+    assert "preset 2 'neon city'" in said and "blend neon city / forest at 0.25" in said
+    assert r.ctl.state.seed == 7 and r.ctl.state.transition == 8 and r.ctl.state.steps == 2
+
+
+def test_builtin_addresses_change_the_show(rig):
+    r = rig()
+    r.send("/vcam/preset", "forest")
+    assert r.ctl.state.preset == 2
+    r.send("/vcam/next")
+    assert r.ctl.state.preset == 0
+    r.send("/vcam/freeze")
+    assert r.ctl.state.screen == "freeze"
+    r.send("/vcam/blend", "city", "neon city", 0.75)
+    assert r.ctl.state.blend == (0, 1, 0.75)
+
+
+def test_a_push_button_on_a_builtin_address_fires_on_the_1_only(rig):
+    r = rig()
+    for value in (1.0, 0.0, 1.0, 0.0):
+        r.send("/vcam/next", value)
+    assert [c for c, _ in r.ctl.applied] == ["next", "next"]
+    assert r.ctl.state.preset == 2
+
+
+def touchosc():
+    return load_map(find_map_file("touchosc-simple", None))
+
+
+def test_the_shipped_touchosc_map_covers_the_simple_layout():
+    m = touchosc()
+    assert {f.param for f in m.faders} >= {"blend", "strength", "transition", "steps"}
+    commands = {str(b.command) for b in m.buttons}
+    assert {"preset 1", "preset 8", "next", "prev", "freeze", "live", "go", "tap"} <= commands
+    for address in ["/1/fader1", "/1/toggle4", "/2/push1", "/2/push16", "/2/toggle1", "/3/toggle1", "/4/toggle4"]:
+        assert any(m.bound(address)), address
+    assert [f.arg for f in m.bound("/3/xy")[0]] == [0, 1]
+    assert m.ignores("/1") and m.ignores("/4/multitoggle/3/2") and not m.ignores("/5/fader1")
+
+
+def test_a_touchosc_fader_is_picked_up_where_the_show_is(rig):
+    r = rig(touchosc(), Spy(transition=4))  # /1/fader3: transition 0..16
+    for x in (0.9, 0.5):  # 14 then 8: neither meets 4
+        r.send("/1/fader3", x)
+    assert r.ctl.state.transition == 4 and not r.ctl.applied
+    r.send("/1/fader3", 0.26)  # 4: picked up
+    r.send("/1/fader3", 0.75)
+    assert r.ctl.state.transition == 12 and r.ctl.applied[-1] == ("transition 12", "osc")
+    r.ctl.handle_line("transition 2", "stdin")  # someone else moves it: the fader lets go
+    r.send("/1/fader3", 0.6)
+    assert r.ctl.state.transition == 2
+    r.send("/1/fader3", 0.0)  # crossing 2 picks it up again
+    assert r.ctl.state.transition == 0
+
+
+def test_a_touchosc_xy_pad_drives_two_parameters(rig):
+    r = rig(touchosc(), Spy())
+    r.send("/3/xy", 0.0, 1.0)  # blend starts at 0 and strength at its default: x is picked up at once
+    r.send("/3/xy", 0.5, 1.0)
+    assert r.ctl.state.blend == (0, 1, 0.5)
+
+
+def test_a_touchosc_push_fires_once_and_a_toggle_turns_back(rig):
+    r = rig(touchosc())
+    r.send("/2/push3", 1.0)
+    r.send("/2/push3", 0.0)
+    assert [c for c, _ in r.ctl.applied] == ["preset 3"] and r.ctl.state.preset == 2
+    r.send("/2/push10", 1.0)  # next
+    r.send("/2/push10", 1.0)  # its release was lost: pressed again
+    r.send("/2/push10", 0.0)
+    assert [c for c, _ in r.ctl.applied][1:] == ["next", "next"]
+    r.send("/1/toggle1", 1.0)
+    assert r.ctl.state.screen == "freeze"
+    r.send("/1/toggle1", 0.0)
+    assert r.ctl.state.screen == "live"
+    r.send("/1")  # TouchOSC's page change: nothing said, nothing done
+    assert not any("/1" in s for s in r.said) and len(r.ctl.applied) == 5
+
+
+def test_bad_messages_are_said_once_each_and_the_input_goes_on(rig, caplog):
+    r = rig(touchosc())
+    r.send("/vcam/seed", "abc")  # the parser's answer
+    r.send("/vcam/steps", b"\x01\x02")  # a blob
+    r.send("/1/fader1", "high")  # a fader sent text
+    r.send("/1/fader2")  # a fader sent nothing
+    r.send("/vcam/fly", 1)  # no such command
+    r.send("/vcam/fly", 1)  # again, within 2 s: counted, not said
+    r.send("/nothing/here", 1.0)  # no such address
+    r.send_raw(b"hello")  # not OSC at all
+    r.send_raw(b"/vcam/next\x00\x00,X\x00\x00")  # a type tag python-osc does not know
+    r.send_raw(b"#bundle\x00" + b"\x00" * 8 + b"\x00\x00\x00\x40oops")  # a bundle cut short
+    r.send("/vcam/preset", 2)  # and after all of that, the input still works
+    assert r.ctl.state.preset == 1
+    said = "\n".join(r.said)
+    assert "seed needs a whole number, not 'abc'" in said and "(OSC /vcam/seed)" in said
+    assert "/vcam/steps: blob values are not understood" in said
+    assert "/1/fader1: value 1 must be a number (0 to 1), not text" in said
+    assert "/1/fader2: expected 1 value, got 0" in said
+    assert "there is no command 'fly'" in said and "nothing listens at /nothing/here" in said
+    garbage = [s for s in r.said if "not an OSC message" in s]
+    assert len(garbage) == 1 and "5 bytes from 127.0.0.1" in garbage[0]  # the next two held back (2 s)
+    assert len([s for s in r.said if "/vcam/fly" in s]) == 1
+    r.stop()  # what was held back is counted as the input stops
+    assert "2 more like it: OSC: 5 bytes" in "\n".join(r.said)
+    assert "1 more like it: OSC: /vcam/fly" in "\n".join(r.said)
+    assert not [rec for rec in caplog.records if rec.levelname == "WARNING"]  # python-osc said nothing itself
+
+
+def test_a_flood_of_bad_messages_says_a_line_not_a_thousand(rig):
+    r = rig()
+    for i in range(100):
+        r.client.send_message(f"/flood/{i}", [1.0])
+    r.send("/vcam/preset", 3)
+    assert r.ctl.state.preset == 2
+    r.stop()
+    flood = len([a for a, _ in r.handled if a.startswith("/flood/")])  # UDP may drop some of a burst
+    lines = [s for s in r.said if "/flood/" in s]
+    # the first few addresses a line each (a sender with a typo or two is told which), then one for all others
+    assert flood > MAX_KEYS + 1 and len(lines) == MAX_KEYS + 2
+    assert lines[-1].startswith(f"{flood - MAX_KEYS - 1} more like it: OSC: nothing listens")
+
+
+def test_state_replies_reach_a_tablet_on_every_change():
+    got, arrived = [], threading.Condition()
+
+    def keep(address, *values):
+        with arrived:
+            got.append((address, list(values)))
+            arrived.notify_all()
+
+    dispatcher = Dispatcher()
+    dispatcher.set_default_handler(keep)
+    tablet = ThreadingOSCUDPServer(("127.0.0.1", 0), dispatcher)
+    threading.Thread(target=tablet.serve_forever, daemon=True).start()
+
+    class Tempo:
+        bpm, listeners = 128.0, []
+
+        def beat(self):
+            return 17.5
+
+        def listen(self, fn):
+            self.listeners.append(fn)
+
+    ctl, tempo = Spy(), Tempo()
+    (replies,) = osc_parts(None, f"127.0.0.1:{tablet.server_address[1]}", None, ctl.show, ctl, lambda s: None,
+                           tempo=tempo, fps=lambda: 11.5)
+    replies.every_s = 3600  # only changes are sent after the first state
+    replies.start()
+    try:
+        def last(address):
+            return next((v for a, v in reversed(got) if a == address), None)
+
+        # the tablet's server handles each datagram on a thread of its own: they are awaited, in any order
+        first = {"/vcam/preset": [1, "city"], "/vcam/preset/name": ["city"], "/vcam/bpm": [128.0],
+                 "/vcam/beat": [17.5], "/vcam/fps": [11.5], "/vcam/blend": [0.0]}
+        assert wait_for(lambda: all(last(a) == v for a, v in first.items()), 10), got
+        ctl.handle_line("blend 2 3 0.25", "stdin")  # the controller's listener
+        assert wait_for(lambda: last("/vcam/blend") == [0.25] and last("/vcam/preset") == [2, "neon city"]
+                        and "blend neon city / forest" in last("/vcam/status")[0], 10), got
+        tempo.bpm = 140.0
+        tempo.listeners[0]()  # the tempo's listener
+        assert wait_for(lambda: last("/vcam/bpm") == [140.0], 10)
+    finally:
+        replies.stop()
+        tablet.shutdown()
+        tablet.server_close()
+
+
+def test_without_a_tempo_or_frame_rate_those_are_left_out():
+    from vcam.control.oscreply import state_messages
+
+    addresses = [a for a, _ in state_messages({"preset": None, "presets": ["a"], "status": "x"})]
+    assert addresses == ["/vcam/preset", "/vcam/preset/number", "/vcam/preset/name", "/vcam/blend", "/vcam/status"]
+
+
+def test_listening_off_loopback_says_anyone_can_steer_once(rig):
+    said = []
+    inp = OscInput("0.0.0.0", 0, lambda a, v: [], said.append)
+    inp.start()
+    inp.stop()
+    assert len([s for s in said if "anyone on the network" in s]) == 1
+
+
+def test_a_port_in_use_is_one_clear_error():
+    taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    taken.bind(("127.0.0.1", 0))
+    try:
+        with pytest.raises(VcamError) as e:
+            OscInput("127.0.0.1", taken.getsockname()[1], lambda a, v: [], lambda s: None).start()
+    finally:
+        taken.close()
+    assert "cannot listen for OSC on 127.0.0.1:" in e.value.message and "--osc" in e.value.fix
+
+
+def test_vcam_run_with_a_busy_osc_port_stops_before_the_show(capsys):
+    from vcam.cli import main
+
+    taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    taken.bind(("127.0.0.1", 0))
+    try:
+        code = main(["run", "--model", "tiny", "--out", "null", "--duration", "1", "--no-stdin",
+                     "--osc", str(taken.getsockname()[1])])
+    finally:
+        taken.close()
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot listen for OSC on 127.0.0.1:" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("text,need_host,expected", [("9000", False, ("127.0.0.1", 9000)),
+                                                     ("0.0.0.0:8000", False, ("0.0.0.0", 8000)),
+                                                     ("[::1]:8000", False, ("::1", 8000)),
+                                                     ("tablet.local:9000", True, ("tablet.local", 9000))])
+def test_osc_addresses(text, need_host, expected):
+    assert parse_address(text, need_host) == expected
+
+
+@pytest.mark.parametrize("text,need_host", [("9000", True), ("0", False), ("70000", False), ("host:", False),
+                                            (":9000", False), ("nine", False)])
+def test_bad_osc_addresses_say_how_they_are_written(text, need_host):
+    with pytest.raises(ValueError, match="give .*PORT"):
+        parse_address(text, need_host)
+
+
+def test_an_osc_section_in_a_show_overrides_the_map_at_its_addresses():
+    show = parse_show(SHOW + "osc:\n  map: touchosc-simple\n  controls:\n"
+                             "    - {address: /2/push1, command: preset forest}\n"
+                             "    - {address: /bpm, command: bpm 120}\n", "show.yaml")
+    faders, buttons = show.osc.bound("/2/push1")
+    assert [str(b.command) for b in buttons] == ["preset forest"]
+    assert show.osc.bound("/bpm")[1] and show.osc.bound("/1/fader1")[0]
+
+
+def test_an_osc_section_naming_a_missing_preset_is_rejected_with_its_line(tmp_path, capsys):
+    from vcam.cli import main
+
+    path = tmp_path / "show.yaml"
+    path.write_text(SHOW + "osc:\n  controls:\n    - {address: /a, param: blend, between: [city, desert]}\n"
+                           "    - {address: /b, command: preset 9}\n")
+    with pytest.raises(ConfigError) as e:
+        parse_show(path.read_text(), str(path))
+    assert e.value.problems == [f"{path}:7: osc: /a between: no preset named 'desert'; presets: city, neon city, "
+                                "forest",
+                                f"{path}:8: osc: /b command 'preset 9': no preset 9: this show has presets 1 to 3"]
+    path.write_text(SHOW + "osc: {map: touchosc-simple}\n")
+    assert main(["check", str(path)]) == 0
+    assert "osc: TouchOSC Simple: 7 faders, 36 buttons" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("entry,problem", [
+    ("{address: 1/fader1, param: blend}", "must start with /"),
+    ("{address: /a, param: blend, command: next}", "give either param (a fader) or command (a button)"),
+    ("{address: /a, command: fly}", "unknown command 'fly'"),
+    ("{address: /a, param: blend, arg: 99}", "arg 99 is out of range"),
+    ("{address: /a, command: next, range: [0, 1]}", "range is for a fader"),
+])
+def test_an_osc_map_file_says_what_is_wrong_on_which_line(tmp_path, entry, problem):
+    path = tmp_path / "map.yaml"
+    path.write_text(f"name: mine\ncontrols:\n  - {entry}\n")
+    with pytest.raises(ConfigError) as e:
+        load_map(path)
+    assert e.value.problems[0].startswith(f"{path}:3:") and problem in e.value.problems[0]
+
+
+def test_an_osc_map_on_the_command_line_must_fit_the_show(tmp_path):
+    path = tmp_path / "map.yaml"
+    path.write_text("controls:\n  - {address: /a, command: preset desert}\n")
+    ctl = Spy()
+    with pytest.raises(VcamError, match="names presets this show lacks: line 2: /a command 'preset desert'"):
+        osc_parts("9000", None, str(path), ctl.show, ctl, lambda s: None)
+    with pytest.raises(ValueError, match="OSC map 'nope' not found; shipped maps: touchosc-simple"):
+        map_named("nope")
+
+
+def test_the_router_follows_the_show_file_as_it_is_reloaded():
+    ctl = Spy()
+    router = OscRouter(lambda: ctl.show.osc, ctl)
+    with pytest.raises(Exception, match="nothing listens at /a"):
+        router.handle("/a", [1.0])
+    ctl.replace_show(parse_show(SHOW + "osc:\n  controls:\n    - {address: /a, command: next}\n", "show.yaml"))
+    assert router.handle("/a", [1.0]) == ["preset 2 'neon city' (over 4 blocks)"]
+
+
+def test_vcam_cam_sends_osc_commands_to_the_server_and_its_state_back(local_server):
+    from vcam.remote.client import CamOptions, run_cam
+
+    got = []
+    dispatcher = Dispatcher()
+    dispatcher.set_default_handler(lambda address, *values: got.append((address, list(values))))
+    tablet = ThreadingOSCUDPServer(("127.0.0.1", 0), dispatcher)
+    threading.Thread(target=tablet.serve_forever, daemon=True).start()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    status, typed = io.StringIO(), Pipe()
+    opts = CamOptions(url=f"ws://127.0.0.1:{local_server.port}", outs=["null"], size=(112, 64),
+                      commands=typed.reader, status_out=status, osc=str(port), osc_map="touchosc-simple",
+                      osc_reply=f"127.0.0.1:{tablet.server_address[1]}")
+    thread = threading.Thread(target=run_cam, args=(opts,), daemon=True)
+    thread.start()
+    try:
+        assert wait_for(lambda: "connected to" in status.getvalue() and "OSC: listening" in status.getvalue(), 60)
+        client = SimpleUDPClient("127.0.0.1", port)
+        client.send_message("/vcam/preset", ["neon city"])
+        assert wait_for(lambda: "preset neon city" in local_server.lines, 30)
+        client.send_message("/2/push10", [1.0])  # the TouchOSC map's "next"
+        client.send_message("/2/push10", [0.0])
+        assert wait_for(lambda: "next" in local_server.lines, 30)
+        assert wait_for(lambda: any(a == "/vcam/status" for a, _ in got), 30)  # the state, as vcam cam mirrors it
+    finally:
+        typed.send("quit")
+        thread.join(30)
+        tablet.shutdown()
+        tablet.server_close()
+    assert not thread.is_alive()
+    assert local_server.lines.count("next") == 1
+
+
+def test_without_python_osc_the_command_line_names_the_extra(capsys, monkeypatch):
+    import sys
+
+    from vcam.cli import main
+
+    for name in [m for m in sys.modules if m == "pythonosc" or m.startswith("pythonosc.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pythonosc", None)  # as if it were not installed
+    code = main(["cam", "ws://127.0.0.1:1", "--out", "null", "--no-stdin", "--osc", "9000"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "vcam cam needs OSC support (python-osc)" in err and 'pip install -e ".[osc]"' in err
+    assert "Traceback" not in err
+
+
+class TtyText(io.StringIO):
+    def isatty(self):  # every status update kept
+        return True
+
+
+def test_a_running_show_takes_osc_and_reports_its_frame_rate(tmp_path, shared_tiny):
+    """vcam run --osc --osc-reply on the tiny model: an OSC command is applied and logged as such, and the tablet
+    hears the frames made per second."""
+    import json
+
+    from helpers import in_thread
+    from vcam.live.run import RunOptions, run
+
+    got = []
+    dispatcher = Dispatcher()
+    dispatcher.set_default_handler(lambda address, *values: got.append((address, list(values))))
+    tablet = ThreadingOSCUDPServer(("127.0.0.1", 0), dispatcher)
+    threading.Thread(target=tablet.serve_forever, daemon=True).start()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    show, log, status, typed = tmp_path / "show.yaml", tmp_path / "controls.jsonl", TtyText(), Pipe()
+    show.write_text("output: {size: 112x64}\n" + SHOW)
+    thread, errors = in_thread(run, RunOptions(
+        show=str(show), model="tiny", outs=["null"], osc=str(port), osc_reply=f"127.0.0.1:{tablet.server_address[1]}",
+        log_controls=str(log), commands=typed.reader, status_out=status))
+    try:
+        assert wait_for(lambda: "on air" in status.getvalue() and "OSC: listening" in status.getvalue(), 120), \
+            status.getvalue()[-2000:]
+        SimpleUDPClient("127.0.0.1", port).send_message("/vcam/preset", ["forest"])
+
+        def logged():
+            lines = [json.loads(x) for x in log.read_text().splitlines() if '"command"' in x]
+            return [(c["command"], c["source"]) for c in lines]
+
+        assert wait_for(lambda: ("preset forest", "osc") in logged(), 60), logged()
+        assert wait_for(lambda: any(a == "/vcam/fps" and v[0] > 0 for a, v in got), 60)
+        assert wait_for(lambda: any(a == "/vcam/preset" and v == [3, "forest"] for a, v in got), 30)
+    finally:
+        typed.send("quit")
+        thread.join(60)
+        tablet.shutdown()
+        tablet.server_close()
+    assert not thread.is_alive() and not errors, errors

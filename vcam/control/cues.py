@@ -1,0 +1,300 @@
+"""A show's cue list: `go` fires the next cue, `back` steps back and fires the one before, timed cues fire by
+themselves.
+
+Every cue's commands go through the controller like typed ones (`run_line(line, "cue N")`), so the control log
+holds what a cue did, command by command, and a replay replays that without a cue list of its own.
+
+Timed cues: `at: "1:30"` counts from the show going on air (`begin()`), `at: {bar: 17}` from the tempo's beat 0
+(bar 17 starts at beat (17 - 1)·beats_per_bar: beat 64 in 4/4), `wait: 8` from the cue before it firing. A cue
+with `at:` fires when its moment comes, even when cues before it have not gone (the music does not wait for the
+operator): the list then stands at it, and the cues skipped are said. A cue the list has already passed (by GO)
+does not fire again at its moment; each moment comes once, so `back` past a timed cue does not make it fire by
+itself again (it then waits for GO), unless the tempo starts over from its beginning. A `wait:` cue fires only
+while it is the next cue: GO before its time fires it at once instead.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from vcam.control.commands import CommandError, UNTIMED, parse
+from vcam.control.show import Cue
+
+# While a bar cue is pending, the list looks at the tempo at least this often: a tempo that drifts (MIDI clock)
+# moves the bar's clock time without telling anyone.
+BAR_RECHECK_S = 1.0
+# A beat that goes back by more than this has started over (MIDI start, a new tap): bar cues come round again.
+# Less is the grid's phase being corrected, which must not fire a bar cue twice.
+RESTART_BEATS = 1.0
+STOP_WAIT_S = 2.0
+
+
+class Tempo(Protocol):
+    """What the cue list reads of vcam.control.tempo.Tempo."""
+
+    beats_per_bar: int
+
+    def beat(self, t: float | None = None) -> float | None: ...
+
+    def time_of(self, beat: float) -> float | None: ...
+
+    def listen(self, fn: Callable[[], None]) -> None: ...
+
+
+class CueList:
+    """The cue list of a running show; a part (start/stop) whose thread fires the timed cues."""
+
+    def __init__(self, cues: Sequence[Cue], run_line: Callable[[str, str], str | None], say: Callable[[str], None],
+                 clock: Callable[[], float] = time.monotonic, tempo: Tempo | None = None):
+        self.run_line = run_line
+        self.say = say
+        self.clock = clock
+        self.tempo = tempo
+        self._cues: tuple[Cue, ...] = tuple(cues)
+        # _lock guards the state below and is never held while a cue runs: the controller, which runs the cue's
+        # commands under its own lock, asks for describe() under it. _firing puts GO, back and the timer's cues
+        # in one order.
+        self._lock = threading.Lock()
+        self._firing = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = False
+        self._position = 0  # the number of the last cue fired (1-based); 0 before the first
+        self._began: float | None = None  # clock time the show went on air; timed cues wait for it
+        self._fired_at: float | None = None  # clock time the last cue fired: a wait: counts from it
+        self._seen_s: float | None = None  # show time up to which `at` times have had their moment
+        self._seen_beat: float | None = None  # the same for bars, in beats
+        self._said_no_tempo = False
+        self.looked_at: float | None = None  # the clock time of the timer's last look (tests wait for it)
+        self._thread = threading.Thread(target=self._run, name="cues", daemon=True)
+
+    # --- the part -----------------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.tempo is not None:
+            self.tempo.listen(self._wake.set)  # a new tempo or a start moves every bar's time
+        self._note_bar_cues()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._thread.ident is not None:
+            self._thread.join(STOP_WAIT_S)
+
+    def begin(self) -> None:
+        """The show is on air: `at` times count from now. Called on every block; only the first counts."""
+        if self._began is not None:
+            return
+        with self._lock:
+            if self._began is None:
+                self._began = self.clock()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Look at the clock and the tempo again now (a test's fake clock moved)."""
+        self._wake.set()
+
+    # --- the operator ---------------------------------------------------------------------------------------
+    @property
+    def position(self) -> int:
+        """The number of the last cue fired (1-based); 0 before the first."""
+        return self._position
+
+    @property
+    def cues(self) -> tuple[Cue, ...]:
+        return self._cues
+
+    def go(self, at: str | None = None) -> str:
+        """Fires the next cue; the reply. `at` (from `go @bar`) times each of its changes that has no @ of its
+        own."""
+        with self._firing:
+            with self._lock:
+                cues, pos = self._cues, self._position
+            if not cues:
+                return "error: this show has no cues; add a cues: list to the show file"
+            if pos >= len(cues):
+                return (f"error: the cue list is done (cue {pos}/{len(cues)} {cues[pos - 1].name!r} was the "
+                        "last); back steps back")
+            reply = self._fire(cues, pos, at=at)
+        self._wake.set()  # a wait: counts from this cue
+        return reply
+
+    def back(self, at: str | None = None) -> str:
+        """Steps back one cue and fires it; the reply."""
+        with self._firing:
+            with self._lock:
+                cues, pos = self._cues, self._position
+            if not cues:
+                return "error: this show has no cues; add a cues: list to the show file"
+            if pos == 0:
+                return "error: no cue has gone yet; go fires cue 1"
+            if pos == 1:
+                return f"error: cue 1 {cues[0].name!r} is the first; there is none before it (go fires cue 2)"
+            reply = self._fire(cues, pos - 2, at=at)
+        self._wake.set()
+        return reply
+
+    def describe(self) -> str | None:
+        """"cue 3/12 'drop' next 'verse 2'" (with the next cue's timing, if it has one); None without cues."""
+        with self._lock:
+            cues, pos = self._cues, self._position
+        if not cues:
+            return None
+        text = f"cue {pos}/{len(cues)}" + (f" {cues[pos - 1].name!r}" if pos else "")
+        if pos >= len(cues):
+            return text + " (end)"
+        nxt = cues[pos]
+        return text + f" next {nxt.name!r}" + (f" {nxt.timing()}" if nxt.timing() else "")
+
+    def replace(self, cues: Sequence[Cue]) -> None:
+        """A reloaded show's cues. The list stands at the same cue by name (the n-th cue of that name, for names
+        used more than once), else at the same number; moments already past do not fire."""
+        new = tuple(cues)
+        with self._lock:
+            old, pos = self._cues, self._position
+            self._cues = new
+            self._position = position = _same_position(old, pos, new)
+        if pos and (position != pos or not new or new[position - 1].name != old[pos - 1].name):
+            if position and new[position - 1].name == old[pos - 1].name:
+                self.say(f"cue list reloaded: cue {pos} {old[pos - 1].name!r} is now cue {position}")
+            else:
+                self.say(f"cue list reloaded: cue {pos} {old[pos - 1].name!r} is gone; the list stands at cue "
+                         f"{position}/{len(new)}" + (f" {new[position - 1].name!r}" if position else ""))
+        self._note_bar_cues()
+        self._wake.set()
+
+    # --- firing -----------------------------------------------------------------------------------------------
+    def _fire(self, cues: tuple[Cue, ...], index: int, why: str = "", at: str | None = None) -> str:
+        """Runs cue `index` (0-based) of `cues` and makes it the current one; called with _firing held. A list
+        reloaded since `cues` was read fires nothing."""
+        with self._lock:
+            if self._cues is not cues:
+                return "error: the cue list was just reloaded; nothing fired (go again)"
+            cue, count = cues[index], len(cues)
+            self._position = index + 1
+            self._fired_at = self.clock()
+        source = f"cue {index + 1}"
+        replies = [self.run_line(_timed(line, at), source) for line in cue.do]
+        said = "; ".join(r for r in replies if r)
+        return f"cue {index + 1}/{count} {cue.name!r}" + (f" ({why})" if why else "") + (f": {said}" if said else "")
+
+    def _run(self) -> None:
+        while not self._stopping:
+            now = self.clock()
+            try:
+                self._fire_due(now)
+                timeout = self._next_look(self.clock())  # a wait: counts from a cue fired just now
+            except Exception as e:  # a cue that breaks must not end the timer: the show and GO go on
+                self.say(f"cue list: {e.__class__.__name__}: {e}")
+                timeout = BAR_RECHECK_S
+            self.looked_at = now
+            self._wake.wait(timeout)
+            self._wake.clear()
+
+    def _fire_due(self, now: float) -> None:
+        with self._firing:
+            cues, due = self._due(now)
+            for index, why in due:
+                with self._lock:
+                    pos = self._position
+                    if self._cues is not cues:  # reloaded meanwhile: the next look sees the new list
+                        return
+                if index < pos:  # GO got there first
+                    continue
+                skipped = f"; cues {pos + 1}-{index} skipped" if index > pos + 1 else \
+                    f"; cue {pos + 1} skipped" if index == pos + 1 else ""
+                self.say(self._fire(cues, index, why + skipped))
+
+    def _due(self, now: float) -> tuple[tuple[Cue, ...], list[tuple[int, str]]]:
+        """The list, and those of its cues whose moment has come by `now` since the last look, in order, with why;
+        the moments are marked seen, so each comes once."""
+        with self._lock:
+            if self._began is None:
+                return self._cues, []
+            cues, pos = self._cues, self._position
+            show_t = now - self._began
+            due = {i: c.timing() for i, c in enumerate(cues)
+                   if c.at_s is not None and (self._seen_s is None or self._seen_s < c.at_s) and c.at_s <= show_t}
+            self._seen_s = show_t
+            beat = self._beat()
+            if beat is not None:
+                low = self._seen_beat
+                due.update({i: c.timing() for i, c in enumerate(cues)
+                            if c.at_bar is not None and (low is None or low < self._bar_beat(c)) and
+                            self._bar_beat(c) <= beat})
+                self._seen_beat = beat if low is None or beat > low else low
+            if pos < len(cues) and cues[pos].wait is not None:
+                ref = self._fired_at if pos else self._began
+                if ref is not None and now >= ref + cues[pos].wait:
+                    due[pos] = cues[pos].timing()
+        return cues, sorted(due.items())
+
+    def _beat(self) -> float | None:
+        """The tempo's beat now; a beat that started over re-arms the bar cues (called with _lock held)."""
+        beat = self.tempo.beat() if self.tempo is not None else None
+        if beat is None:
+            return None
+        if self._seen_beat is not None and beat < self._seen_beat - RESTART_BEATS:
+            self._seen_beat = None
+        if self._seen_beat is None and beat >= RESTART_BEATS:
+            self._seen_beat = beat  # a tempo first seen mid-song: bars already past do not fire in a burst
+        return beat
+
+    def _bar_beat(self, cue: Cue) -> float:
+        return (cue.at_bar - 1) * self.tempo.beats_per_bar
+
+    def _next_look(self, now: float) -> float | None:
+        """Seconds until the next cue's moment, at most BAR_RECHECK_S while a bar cue waits; None: until woken."""
+        with self._lock:
+            if self._began is None:
+                return None
+            cues, pos = self._cues, self._position
+            times = [self._began + c.at_s for c in cues
+                     if c.at_s is not None and (self._seen_s is None or self._seen_s < c.at_s)]
+            if pos < len(cues) and cues[pos].wait is not None:
+                times.append((self._fired_at if pos else self._began) + cues[pos].wait)
+            if self.tempo is not None:
+                bars = [self._bar_beat(c) for c in cues if c.at_bar is not None and
+                        (self._seen_beat is None or self._seen_beat < self._bar_beat(c))]
+                if bars:
+                    at = self.tempo.time_of(min(bars))
+                    times.append(min(at, now + BAR_RECHECK_S) if at is not None else now + BAR_RECHECK_S)
+        return max(0.0, min(times) - now) if times else None
+
+    def _note_bar_cues(self) -> None:
+        """Said once: without a tempo, bar cues wait for GO."""
+        bar = next((c for c in self._cues if c.at_bar is not None), None)
+        if bar is None or self.tempo is not None or self._said_no_tempo:
+            return
+        self._said_no_tempo = True
+        self.say(f"cue {self._cues.index(bar) + 1} {bar.name!r} is at bar {bar.at_bar}, but this show keeps no "
+                 "tempo: bar cues wait for GO")
+
+
+def _timed(line: str, at: str | None) -> str:
+    """`line` landing at `at` (from `go @bar`) where it says nothing of its own and can be timed."""
+    if at is None:
+        return line
+    try:
+        cmd = parse(line)
+    except CommandError:
+        return line  # said when it runs
+    if cmd is None or cmd.at is not None or cmd.name in UNTIMED:
+        return line
+    return f"{line} @{at}"
+
+
+def _same_position(old: tuple[Cue, ...], pos: int, new: tuple[Cue, ...]) -> int:
+    """Where a reloaded list stands: at the n-th cue named as the current one (n counted in the old list), else
+    at the same number within the new list."""
+    if pos == 0:
+        return 0
+    name = old[pos - 1].name
+    nth = sum(1 for c in old[:pos] if c.name == name)
+    seen = 0
+    for i, c in enumerate(new):
+        seen += c.name == name
+        if seen == nth and c.name == name:
+            return i + 1
+    return min(pos, len(new))

@@ -1,0 +1,143 @@
+"""What a knob or fader drives, whichever way it comes in (a MIDI CC, an OSC fader): a parameter over a range,
+through a curve, picked up with soft takeover. MIDI maps (midimap.py) and OSC maps (oscmap.py) share it."""
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import Protocol
+
+from vcam.control.yamlcheck import Reader
+
+# Continuous parameters a knob can drive, with their full range and whether they are whole numbers.
+PARAMS: dict[str, tuple[float, float, bool]] = {
+    "blend": (0.0, 1.0, False),
+    "transition": (0.0, 32.0, True),
+    "steps": (1.0, 8.0, True),
+    "seed": (0.0, 1_000_000.0, True),
+    "strength": (0.0, 1.0, False),  # how much of the input survives (1 = text only)
+}
+CURVES = ("linear", "exp", "log")
+FADER_KEYS = ("param", "range", "curve", "between")  # the keys of a map entry that describe the parameter
+
+TAKEOVER_WINDOW = 0.04  # a knob within 4 % of its range of the parameter's value picks it up
+IN_FLIGHT = 256  # values a knob may have sent before the first comes back (two full sweeps of a fader)
+
+
+def scaled(param: str, lo: float, hi: float, curve: str, x: float) -> float:
+    """The value of `param` for a control at position x (0 to 1, clamped) through the curve: from lo at 0 to hi
+    at 1, a whole number where the parameter is one."""
+    x = min(max(x, 0.0), 1.0)
+    if curve == "exp":
+        x = (math.exp(3 * x) - 1) / (math.exp(3) - 1)
+    elif curve == "log":
+        x = math.log1p((math.exp(3) - 1) * x) / 3
+    v = lo + (hi - lo) * x
+    return float(round(v)) if PARAMS[param][2] else v
+
+
+def read_fader(r: Reader, e: dict, what: str) -> tuple[str, float, float, str, tuple | None] | None:
+    """(param, low, high, curve, between) from a map entry's keys; None (with the problems recorded in `r`) when
+    the parameter cannot be read."""
+    param = r.choice(e["param"], f"{what} param", tuple(PARAMS))
+    if param is None:
+        return None
+    lo, hi, _ = PARAMS[param]
+    if "range" in e:
+        items = r.sequence(e["range"], f"{what} range")
+        if len(items) == 2:
+            a = r.number(items[0], f"{what} range start", lo, hi)
+            b = r.number(items[1], f"{what} range end", lo, hi)
+            if a is not None and b is not None:
+                lo, hi = a, b
+        else:
+            r.error(e["range"], f"{what} range must be [low, high]")
+    curve = r.choice(e["curve"], f"{what} curve", CURVES) if "curve" in e else "linear"
+    between = None
+    if "between" in e:
+        if param != "blend":
+            r.error(e["between"], f"{what}: between is only for param: blend")
+        items = r.sequence(e["between"], f"{what} between")
+        if len(items) == 2:
+            between = tuple(r.value(n) for n in items)
+        else:
+            r.error(e["between"], f"{what} between must list two presets, e.g. [neon city, forest]")
+    return param, lo, hi, curve or "linear", between
+
+
+class Fader(Protocol):
+    """A MIDI knob or an OSC fader, as soft takeover sees it."""
+
+    param: str
+    lo: float
+    hi: float
+    between: tuple | None
+
+
+class Takeover:
+    """Soft takeover: a knob moves its parameter only once it has met the parameter's value (come within
+    TAKEOVER_WINDOW of it, or crossed it), so a knob left elsewhere does not make the picture jump. Something else
+    moving the parameter (a typed command, another control, another operator) lets go of the knob again.
+
+    `controller` is the show's Controller, or vcam cam's RemoteController whose state arrives late from the server.
+    Not thread-safe by itself: its router calls it under a lock of its own."""
+
+    def __init__(self, controller, source: str):
+        self.controller = controller
+        self.source = source
+        self._picked: dict[str, bool] = {}
+        self._sent: dict[str, deque[float]] = {}  # values this knob set and may still see reported back
+        self._base: dict[str, float] = {}  # the value each knob was picked up against, until the state moves on
+        self._prev: dict[str, float] = {}
+
+    def current(self, param: str) -> float:
+        st = self.controller.state
+        if param == "blend":
+            return st.blend[2] if st.blend else 0.0
+        return float(getattr(st, param))
+
+    def turn(self, fader: Fader, value: float) -> str | None:
+        """The controller's reply to the knob moved to `value` (the parameter's), or None when it is not picked up
+        yet or changes nothing."""
+        param = fader.param
+        current = self.current(param)
+        sent = self._sent.setdefault(param, deque(maxlen=IN_FLIGHT))
+        whole = PARAMS[param][2]
+        if sent:
+            if _own_echo(current, sent, whole):
+                self._base.pop(param, None)  # the state has caught up: the value picked against is gone for good
+            elif not _same(current, self._base.get(param), whole):
+                self._picked[param] = False  # something else moved the parameter: pick it up again
+        prev = self._prev.get(param)
+        self._prev[param] = value
+        if not self._picked.get(param, False):
+            lo, hi = sorted((fader.lo, fader.hi))
+            target = min(max(current, lo), hi)  # a value the knob cannot reach is met at the knob's nearest end
+            near = abs(value - target) <= TAKEOVER_WINDOW * (hi - lo)
+            crossed = prev is not None and (prev - target) * (value - target) <= 0
+            if not (near or crossed):
+                return None
+            self._picked[param] = True
+            # Until the first answer comes back, a remote state still shows the value picked against: not a change.
+            self._base[param] = current
+            sent.clear()
+        elif value == sent[-1]:
+            return None  # a whole-number knob gives the same value over several positions
+        sent.append(value)
+        return self.controller.set_param(param, value, self.source, between=fader.between)
+
+
+def _same(a: float, b: float | None, whole: bool) -> bool:
+    # blend positions travel as text with 6 significant digits
+    return b is not None and (a == b or (not whole and math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-9)))
+
+
+def _own_echo(current: float, sent: deque[float], whole: bool) -> bool:
+    """Whether `current` is a value the knob set, reported back late (a `vcam cam` client mirrors the server's
+    state, which arrives after the knob has moved on). The server answers in order, so the values sent before
+    the one seen will not come back and are forgotten."""
+    for i, v in enumerate(sent):
+        if _same(current, v, whole):
+            for _ in range(i):
+                sent.popleft()
+            return True
+    return False

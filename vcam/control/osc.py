@@ -1,0 +1,345 @@
+"""OSC over UDP (python-osc): control surfaces (TouchOSC), TouchDesigner and Resolume steer the show, and labels on a
+tablet show what is on air.
+
+In: `/vcam/<command> args…` is the typed line `<command> args…` (`/vcam/preset "neon city"`, `/vcam/blend 1 2
+0.5`, `/vcam/next`); a map (oscmap.py) binds any other address to a parameter or a command. A message that fits
+nothing is said on the terminal, once per address every few seconds however many come, and the input goes on.
+Out (`--osc-reply HOST:PORT`): the state, on every change and once a second.
+"""
+from __future__ import annotations
+
+import ipaddress
+import shlex
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable
+
+from vcam.control.commands import NO_ARGS, USAGE
+from vcam.control.faders import Takeover
+from vcam.control.oscmap import OscButton, OscFader, OscMap
+from vcam.control.throttle import ErrorThrottle
+from vcam.errors import VcamError
+
+BUILTIN = "/vcam/"
+DEFAULT_HOST = "127.0.0.1"
+ON = 0.5  # a button's value at or above which it counts as pressed (TouchOSC sends 1 then 0)
+MAX_DATAGRAM = 65536
+POLL_S = 0.25  # how soon the input's thread sees that the show is stopping
+# Addresses whose bad messages are counted apart; past these, all others share one count (a sender spraying
+# random addresses must not grow the counts without end)
+MAX_KEYS = 8
+TYPE_TAGS = set("ihfdsbrmtTFN[]")  # what python-osc reads; it logs a warning of its own for anything else
+
+
+def load_pythonosc():
+    """The module that reads and writes OSC packets; ModuleNotFoundError naming `pythonosc` where the `osc` extra
+    is not installed (the command line turns it into the install command)."""
+    import pythonosc.osc_packet
+    import pythonosc.udp_client
+
+    return pythonosc
+
+
+def parse_address(text: str, need_host: bool = False) -> tuple[str, int]:
+    """`[HOST:]PORT` (an IPv6 host in brackets) → (host, port); the host is 127.0.0.1 when left out. ValueError
+    saying how it is written."""
+    host, sep, port = text.strip().rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    example = "HOST:PORT, e.g. 192.168.1.20:9000" if need_host else "PORT or HOST:PORT, e.g. 8000 or 0.0.0.0:8000"
+    if (sep and not host) or (need_host and not host) or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"{text!r} is not an OSC address: give {example} (ports 1 to 65535)")
+    return host or DEFAULT_HOST, int(port)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Unfit(Exception):
+    """A message that fits no address or not the values its address takes; `key` groups the lines said about it."""
+
+    def __init__(self, message: str, key: tuple):
+        super().__init__(message)
+        self.key = key
+
+
+class OscRouter:
+    """Turns OSC messages into commands and parameter changes: a map's bindings first, then /vcam/<command>.
+
+    `mapping` is a map, or a function giving the one in force (the show's `osc:` section, which a reload of the
+    show file replaces). `controller` is the show's Controller or vcam cam's RemoteController."""
+
+    def __init__(self, mapping: OscMap | Callable[[], OscMap | None] | None, controller):
+        self._mapping = mapping if callable(mapping) else (lambda: mapping)
+        self.controller = controller
+        self._takeovers: dict[tuple[str, int], Takeover] = {}  # one per fader: two on one parameter let go in turn
+        self._button_prev: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def mapping(self) -> OscMap:
+        return self._mapping() or OscMap()
+
+    def handle(self, address: str, args: list) -> list[str]:
+        """The controller's replies (an error starts with "error"); Unfit for a message that fits nothing."""
+        with self._lock:
+            mapping = self.mapping
+            faders, buttons = mapping.bound(address)
+            if faders or buttons:
+                return [r for r in self._mapped(address, args, faders, buttons) if r]
+            if address.startswith(BUILTIN):
+                reply = self._builtin(address, address[len(BUILTIN):].lower(), args)
+                return [reply] if reply else []
+            if mapping.ignores(address):
+                return []
+        raise Unfit(f"nothing listens at {_shown(address)}: the built-in addresses are {BUILTIN}<command> "
+                    f"({BUILTIN}preset 3, {BUILTIN}next, …), others need an osc: map", (address,))
+
+    def _builtin(self, address: str, name: str, args: list) -> str | None:
+        if name not in USAGE:
+            raise Unfit(f"{_shown(address)}: there is no command {name[:40]!r}; the commands: "
+                        f"{', '.join(USAGE)}", (address,))
+        if name in NO_ARGS and len(args) == 1 and _is_number(args[0]):
+            if float(args[0]) < ON:
+                return None  # a push button's release
+            args = []
+        words = [_word(address, a) for a in args]
+        if name == "blend":  # its presets are split like a shell's words: a name with a space is quoted
+            words = [shlex.quote(w) if any(c.isspace() for c in w) or not w else w for w in words]
+        return self.controller.handle_line(" ".join([name, *words]), "osc")
+
+    def _mapped(self, address: str, args: list, faders: list[OscFader], buttons: list[OscButton]) -> list:
+        replies = []
+        for f in faders:
+            x = _number_at(address, args, f.arg)
+            takeover = self._takeovers.setdefault((address, f.arg), Takeover(self.controller, "osc"))
+            replies.append(takeover.turn(f, f.value(x)))
+        for b in buttons:
+            x = _number_at(address, args, 0) if args else 1.0  # a message without a value: a trigger
+            prev = self._button_prev.get(address)
+            self._button_prev[address] = x
+            on = x >= ON
+            # A push sends 1 then 0: it fires on the 1. The same value again means the other was lost (UDP); a
+            # fader used as a button fires as it passes the middle.
+            if prev is None or x == prev or (prev >= ON) != on:
+                command = b.command if on else b.release
+                if command is not None:
+                    replies.append(self.controller.apply(command, "osc"))
+        return replies
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float))  # bool (OSC's T and F) included
+
+
+def _word(address: str, v) -> str:
+    """One OSC value as the command line writes it."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        # OSC floats are 32-bit: 7 digits say all of one (0.1, not 0.10000000149011612)
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else format(v, ".7g")
+    raise Unfit(f"{_shown(address)}: {_kind(v)} values are not understood; send numbers or text", (address,))
+
+
+def _number_at(address: str, args: list, i: int) -> float:
+    if i >= len(args):
+        raise Unfit(f"{_shown(address)}: expected {i + 1} value{'s' if i else ''}, got {len(args)}", (address,))
+    if not _is_number(args[i]):
+        raise Unfit(f"{_shown(address)}: value {i + 1} must be a number (0 to 1), not {_kind(args[i])}",
+                    (address,))
+    return float(args[i])
+
+
+def _kind(v) -> str:
+    kinds = {str: "text", bytes: "blob", type(None): "nil", list: "array", tuple: "MIDI or RGBA"}
+    return next((name for t, name in kinds.items() if isinstance(v, t)), type(v).__name__)
+
+
+def _shown(address: str) -> str:
+    return address if len(address) <= 60 else address[:60] + "…"
+
+
+class OscInput:
+    """Listens on UDP host:port and hands each OSC message to `handle(address, values)` (an OscRouter's), on a
+    thread of its own; `start` says where, and raises VcamError when the port cannot be had."""
+
+    def __init__(self, host: str, port: int, handle: Callable[[str, list], list[str]], say: Callable[[str], None],
+                 throttle_s: float = 2.0):
+        self.host, self.port = host, port
+        self.handle = handle
+        self.say = say
+        self._errors = ErrorThrottle(throttle_s)
+        self._keys: set[tuple] = set()
+        self._stop = threading.Event()
+        self._sock: socket.socket | None = None
+        self._thread = threading.Thread(target=self._run, name="osc", daemon=True)
+
+    def start(self) -> None:
+        load_pythonosc()
+        self._sock = _bind(self.host, self.port)
+        self.port = self._sock.getsockname()[1]  # the one given, or the one the system chose for 0
+        self.say(f"OSC: listening on {self.host}:{self.port} ({BUILTIN}<command>, and the map's addresses)")
+        if not is_loopback(self.host):
+            self.say(f"OSC on {self.host}: anyone on the network who can reach this machine can steer the show "
+                     "(OSC has no password); --osc PORT listens on this machine only")
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.ident is not None:
+            self._thread.join(2.0)
+        if self._sock is not None:
+            self._sock.close()
+        for line in self._errors.held_back():
+            self.say(line)
+
+    def _run(self) -> None:
+        said_at = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                data, peer = self._sock.recvfrom(MAX_DATAGRAM)
+            except TimeoutError:
+                data = None
+            except OSError as e:  # an ICMP error on some systems; the socket goes on
+                data = None
+                self._complain(("socket",), f"OSC: {e.strerror or e}")
+            if data is not None:
+                self._datagram(data, peer)
+            now = time.monotonic()
+            if now - said_at >= 1.0:
+                said_at = now
+                for line in self._errors.held_back(now):
+                    self.say(line)
+
+    def _datagram(self, data: bytes, peer) -> None:
+        from pythonosc.osc_packet import OscPacket
+
+        try:
+            if not _readable(data):
+                raise ValueError("not OSC")
+            messages = [timed.message for timed in OscPacket(data).messages]
+        except Exception:  # noqa: BLE001 - anything may arrive on a UDP port
+            self._complain(("garbage",), f"OSC: {len(data)} bytes from {peer[0]} that are not an OSC message; "
+                                         "ignored")
+            return
+        for msg in messages:  # a bundle's time tag is not waited for: a bundle acts when it arrives
+            try:
+                replies = self.handle(msg.address, list(msg.params))
+            except Unfit as e:
+                self._complain(e.key, f"OSC: {e}")
+                continue
+            except Exception as e:  # noqa: BLE001 - a bad message must not end the input
+                self._complain((msg.address,), f"error: OSC {_shown(msg.address)}: {e.__class__.__name__}: {e}")
+                continue
+            for reply in replies:
+                if reply.startswith("error"):
+                    self._complain((msg.address,), f"{reply} (OSC {_shown(msg.address)})")
+                else:
+                    self.say(reply)
+
+    def _complain(self, key: tuple, line: str) -> None:
+        if key not in self._keys:
+            if len(self._keys) >= MAX_KEYS:
+                key = ("many addresses",)
+            self._keys.add(key)
+        said = self._errors.admit(key, line, time.monotonic())
+        if said:
+            self.say(said)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    fix = "pick another --osc port, or stop the program that uses this one"
+    try:
+        family, _, _, _, where = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)[0]
+        sock = socket.socket(family, socket.SOCK_DGRAM)
+    except OSError as e:
+        raise VcamError(f"cannot listen for OSC on {host}:{port} ({e.strerror or e})",
+                        "give --osc an address of this machine (127.0.0.1, 0.0.0.0 or one of its own)") from None
+    try:
+        sock.bind(where)
+    except OSError as e:
+        sock.close()
+        raise VcamError(f"cannot listen for OSC on {host}:{port} ({e.strerror or e})", fix) from None
+    sock.settimeout(POLL_S)
+    return sock
+
+
+def _readable(data: bytes) -> bool:
+    """Whether python-osc reads `data` without a warning of its own: every type tag one it knows, in a message
+    or in each element of a (nested) bundle. Whatever else is wrong, it raises on."""
+    if data.startswith(b"#bundle\x00"):
+        at = 16
+        while at + 4 <= len(data):
+            (size,) = struct.unpack(">i", data[at:at + 4])
+            if size < 0 or not _readable(data[at + 4:at + 4 + size]):
+                return False
+            at += 4 + size
+        return True
+    end = data.find(b"\x00")
+    if end < 0:
+        return False
+    tags_at = (end // 4 + 1) * 4  # the address is padded to a multiple of 4 bytes
+    if tags_at >= len(data) or data[tags_at:tags_at + 1] != b",":
+        return True  # no type tags: a message without values, or garbage python-osc refuses itself
+    tags_end = data.find(b"\x00", tags_at)
+    tags = data[tags_at + 1:tags_end if tags_end >= 0 else len(data)]
+    return set(tags.decode("latin-1")) <= TYPE_TAGS
+
+
+def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, controller,
+              say: Callable[[str], None], tempo=None, fps: Callable[[], float | None] | None = None,
+              replaying: bool = False) -> list:
+    """The OSC input (`--osc [HOST:]PORT`) and the state replies (`--osc-reply HOST:PORT`) as parts of a show, not
+    started yet ([] with neither). Checked here, before anything opens: python-osc is installed, the addresses are
+    written right, the map (`--osc-map`, else the show's `osc:` section) exists and names presets the show has.
+    `controller` is the show's Controller or vcam cam's RemoteController (commands, state and its listeners);
+    `tempo` an object with `bpm` and `beat()`, `fps` the frames made per second, where known."""
+    if map_ref and listen is None:
+        say("--osc-map is not used: no OSC input is opened without --osc [HOST:]PORT")
+    if listen is None and reply is None:
+        return []
+    load_pythonosc()
+    parts: list = []
+    if listen is not None and replaying:
+        say("--osc is not used while a control log is replayed (the log's commands are the show's)")
+    elif listen is not None:
+        host, port = parse_address(listen)
+        router = OscRouter(_mapping(map_ref, show, controller), controller)
+        parts.append(OscInput(host, port, router.handle, say))
+    if reply is not None:
+        from vcam.control.oscreply import OscReplies
+
+        host, port = parse_address(reply, need_host=True)
+        replies = OscReplies(host, port, controller.snapshot, say, tempo, fps)
+        controller.listeners.append(replies.changed)
+        if tempo is not None and hasattr(tempo, "listen"):
+            tempo.listen(replies.changed)
+        parts.append(replies)
+    return parts
+
+
+def _mapping(map_ref: str | None, show, controller) -> OscMap | Callable[[], OscMap | None] | None:
+    """The map named on the command line, else the show's `osc:` section as the show file has it now."""
+    if not map_ref:
+        return (lambda: getattr(controller.show, "osc", None)) if show is not None else None
+    from vcam.control.oscmap import map_named, missing_presets
+
+    path, mapping = map_named(map_ref)
+    if show is not None and (problems := missing_presets(show, mapping)):
+        raise VcamError(f"OSC map {path} names presets this show lacks: "
+                        + "; ".join(f"line {line}: {problem}" for _, line, problem in problems),
+                        f"correct the names in {path} (or name presets by number there)")
+    return mapping

@@ -1,0 +1,256 @@
+"""OSC mappings: which address moves which parameter, which address sends which command.
+
+Written in a show's `osc:` section or in a map file (`presets/osc/*.yaml`) with the same keys:
+
+    map: touchosc-simple                               # a shipped map or a file, under the entries below
+    controls:
+      - {address: /1/fader1, param: blend}             # a fader: values 0 to 1 (TouchOSC, Resolume)
+      - {address: /1/fader3, param: transition, range: [0, 16], curve: exp}
+      - {address: /3/xy, arg: 1, param: strength}      # the second value of an XY pad
+      - {address: /2/push1, command: preset 1}         # a push sends 1 then 0: fires on the 1
+      - {address: /1/toggle1, command: freeze, release: live}   # a toggle: on, then off
+    ignore: [/1, /2, "/4/multitoggle/*"]               # said nothing about (TouchOSC's page changes)
+
+Parameters are those of MIDI knobs (faders.PARAMS), with the same range, curve, `between` and soft takeover.
+The built-in addresses /vcam/<command> need no map; an entry of a show overrides a map file's at its address.
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vcam.control.commands import Command, CommandError, parse
+from vcam.control.faders import FADER_KEYS, read_fader, scaled
+from vcam.control.yamlcheck import ConfigError, Reader, read_text
+
+ENTRY_KEYS = ("address", "arg", "command", "release") + FADER_KEYS
+MAX_ARG = 15  # an OSC message with more values than this is no control surface's
+# characters an address sent by a client cannot hold (OSC reserves them for patterns), space included
+NOT_IN_ADDRESS = set(" #*,?[]{}")
+
+
+@dataclass(frozen=True)
+class OscFader:
+    """An address whose value (0 to 1) moves a parameter."""
+
+    address: str
+    param: str
+    lo: float
+    hi: float
+    curve: str = "linear"
+    between: tuple | None = None  # blend: the two presets
+    arg: int = 0  # which of the message's values (an XY pad sends two)
+    where: tuple[str, int] = field(default=("", 0), compare=False)  # the file and line it is written on
+
+    def value(self, x: float) -> float:
+        return scaled(self.param, self.lo, self.hi, self.curve, x)
+
+
+@dataclass(frozen=True)
+class OscButton:
+    """An address that sends a command when its value turns on (1), and `release` when it turns off (0)."""
+
+    address: str
+    command: Command
+    release: Command | None = None
+    where: tuple[str, int] = field(default=("", 0), compare=False)
+
+
+@dataclass(frozen=True)
+class OscMap:
+    name: str = ""
+    faders: tuple[OscFader, ...] = ()
+    buttons: tuple[OscButton, ...] = ()
+    ignore: tuple[str, ...] = ()  # address patterns (fnmatch) received and dropped without a word
+
+    def merged(self, other: "OscMap") -> "OscMap":
+        """This map (a map file) with `other`'s entries (a show's own) on top: at an address `other` binds, only
+        its entries count."""
+        taken = {e.address for e in other.faders + other.buttons}
+        return OscMap(other.name or self.name, tuple(f for f in self.faders if f.address not in taken) + other.faders,
+                      tuple(b for b in self.buttons if b.address not in taken) + other.buttons,
+                      tuple(dict.fromkeys(self.ignore + other.ignore)))
+
+    def bound(self, address: str) -> tuple[list[OscFader], list[OscButton]]:
+        return ([f for f in self.faders if f.address == address],
+                [b for b in self.buttons if b.address == address])
+
+    def ignores(self, address: str) -> bool:
+        return any(fnmatch.fnmatchcase(address, pattern) for pattern in self.ignore)
+
+    def describe(self) -> str:
+        return (f"{self.name or 'inline map'}: {len(self.faders)} faders, {len(self.buttons)} buttons"
+                + (f", {len(self.ignore)} ignored" if self.ignore else ""))
+
+
+def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False) -> OscMap:
+    """A map from an `osc:` section or (`file`) a map file's node; problems are recorded in `r`."""
+    keys = r.mapping(node, where, ("name", "controls", "ignore") if file else ("name", "map", "controls", "ignore"))
+    name = r.string(keys["name"], f"{where} name") if "name" in keys else ""
+    result = OscMap()
+    if "map" in keys and (ref := r.string(keys["map"], f"{where} map")):
+        path = find_map_file(ref, base)
+        if path is None:
+            r.error(keys["map"], f"OSC map {ref!r} not found; give a path relative to the show file or one of: "
+                                 f"{', '.join(shipped_maps())}")
+        else:
+            try:
+                result = load_map(path)
+            except ConfigError as e:
+                r.problems.extend(e.problems)
+    faders, buttons, lines = [], [], {}
+    for i, entry in enumerate(r.sequence(keys["controls"], f"{where} controls") if "controls" in keys else []):
+        what = f"{where} control {i + 1}"
+        e = r.mapping(entry, what, ENTRY_KEYS, required=("address",))
+        address = _address(r, e["address"], f"{what} address") if "address" in e else None
+        bound = _entry(r, e, entry, what, address or "/", (r.path, entry.start_mark.line + 1))
+        if address is None or bound is None:
+            continue
+        key = (address, bound.arg if isinstance(bound, OscFader) else "button")
+        if key in lines:
+            r.error(entry, f"{what}: {address} is already bound on line {lines[key]}; keep one")
+            continue
+        lines[key] = bound.where[1]
+        (faders if isinstance(bound, OscFader) else buttons).append(bound)
+    ignore = []
+    for item in r.sequence(keys["ignore"], f"{where} ignore") if "ignore" in keys else []:
+        pattern = r.string(item, f"{where} ignore entry", 200)
+        if pattern is not None and not pattern.startswith("/"):
+            r.error(item, f"{where} ignore entry {pattern!r} must start with / (an OSC address or pattern)")
+        elif pattern is not None:
+            ignore.append(pattern)
+    return result.merged(OscMap(name or "", tuple(faders), tuple(buttons), tuple(ignore)))
+
+
+def _entry(r: Reader, e: dict, node, what: str, address: str, where: tuple[str, int]):
+    """The fader or button one entry binds, or None (the problems recorded)."""
+    if ("command" in e) == ("param" in e):
+        r.error(node, f"{what}: give either param (a fader) or command (a button)")
+        return None
+    if "command" in e:
+        for key in ("arg",) + FADER_KEYS[1:]:
+            if key in e:
+                r.error(e[key], f"{what}: {key} is for a fader (param:), not a button")
+        command = _command(r, e["command"], f"{what} command")
+        release = _command(r, e["release"], f"{what} release") if "release" in e else None
+        if command is None or ("release" in e and release is None):
+            return None
+        return OscButton(address, command, release, where)
+    if "release" in e:
+        r.error(e["release"], f"{what}: release is for a button (command:), not a fader")
+    arg = r.integer(e["arg"], f"{what} arg", 0, MAX_ARG) if "arg" in e else 0
+    fader = read_fader(r, e, what)
+    if fader is None or arg is None:
+        return None
+    param, lo, hi, curve, between = fader
+    return OscFader(address, param, lo, hi, curve, between, arg, where)
+
+
+def _address(r: Reader, node, what: str) -> str | None:
+    text = r.string(node, what, 200)
+    if text is None:
+        return None
+    if not text.startswith("/") or NOT_IN_ADDRESS & set(text):
+        r.error(node, f"{what} {text!r} must start with / and hold no spaces or any of # * , ? [ ] {{ }}, "
+                      "e.g. /1/fader1")
+        return None
+    return text
+
+
+def _command(r: Reader, node, what: str) -> Command | None:
+    text = r.string(node, what)
+    if not text:
+        return None
+    try:
+        cmd = parse(text)
+    except CommandError as err:
+        r.error(node, f"{what}: {err}")
+        return None
+    if cmd is None:
+        r.error(node, f"{what} is empty")
+    return cmd
+
+
+def preset_refs(mapping: OscMap) -> list[tuple[str, str | int, tuple[str, int]]]:
+    """(what, preset, where) for every preset the map names: faders' `between` and buttons' commands."""
+    refs = []
+    for f in mapping.faders:
+        refs += [(f"{f.address} between", ref, f.where) for ref in f.between or ()]
+    for b in mapping.buttons:
+        for cmd in (b.command, b.release):
+            named = () if cmd is None else cmd.args[:1] if cmd.name == "preset" else \
+                cmd.args[:2] if cmd.name == "blend" else ()
+            refs += [(f"{b.address} command {str(cmd)!r}", ref, b.where) for ref in named]
+    return refs
+
+
+def missing_presets(show, mapping: OscMap, inline: str | None = None) -> list[tuple[str, int, str]]:
+    """(file, line, problem) for each preset the map names that `show` lacks. Preset numbers are checked only in
+    entries written in the file `inline` (the show's own): a map file lays out a row of preset buttons for shows
+    of any length, and a button past the end answers once per press."""
+    problems = []
+    for what, ref, (path, line) in preset_refs(mapping):
+        if isinstance(ref, bool) or not isinstance(ref, (str, int)):  # YAML read yes/off/1.5 as such
+            problems.append((path, line, f"{what}: {ref!r} is not a preset name or number; quote a name"))
+            continue
+        if isinstance(ref, int) and path != inline:
+            continue
+        try:
+            show.find(ref)
+        except KeyError as e:
+            problems.append((path, line, f"{what}: {e.args[0]}"))
+    return sorted(problems, key=lambda p: (p[0], p[1]))
+
+
+def _maps_dir() -> Path:
+    """presets/osc of the checkout, or of the installed package (where presets/ ships as vcam.presets)."""
+    checkout = Path(__file__).resolve().parents[2] / "presets" / "osc"
+    if checkout.is_dir():
+        return checkout
+    try:
+        from importlib.resources import files
+
+        return Path(str(files("vcam.presets") / "osc"))
+    except (ImportError, ModuleNotFoundError, TypeError):
+        return checkout
+
+
+MAPS_DIR = _maps_dir()
+
+
+def shipped_maps() -> list[str]:
+    return sorted(p.stem for p in MAPS_DIR.glob("*.yaml")) if MAPS_DIR.is_dir() else []
+
+
+def find_map_file(ref: str, base: Path | None) -> Path | None:
+    """A map file by path (relative to `base`) or by the name of a shipped map."""
+    for candidate in ([base / ref] if base else []) + [Path(ref), MAPS_DIR / ref, MAPS_DIR / f"{ref}.yaml"]:
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def map_named(ref: str) -> tuple[Path, OscMap]:
+    """The map a command line names (`--osc-map`): a shipped map's name or a file's path; ValueError naming the
+    shipped maps when there is no such map."""
+    path = find_map_file(ref, None)
+    if path is None:
+        raise ValueError(f"OSC map {ref!r} not found; shipped maps: {', '.join(shipped_maps())}")
+    return path, load_map(path)
+
+
+def load_map(path: Path) -> OscMap:
+    r = Reader(str(path))
+    try:
+        text = read_text(path)
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError([f"{path}:1: cannot read the file ({e})"]) from None
+    node = r.compose(text)
+    if node is None and not r.problems:
+        r.error(None, "the file is empty; it needs a controls: list")
+    result = OscMap()
+    if node is not None:
+        result = read_map(r, node, "OSC map", path.parent, file=True)
+    r.raise_if_any()
+    return result
