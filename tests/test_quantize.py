@@ -247,7 +247,18 @@ def test_quantize_changes_the_default_live_and_status_shows_it():
 def test_a_knob_acts_at_once_whatever_the_quantize():
     ctl, _, landed = controller()
     ctl.set_param("blend", 0.5, "midi")
-    assert landed == [] and ctl.generator.submitted_actions[-1][1] is None
+    assert landed == [] and ctl.generator.submitted_actions[-1][1:] == (None, "blend 1 2 0.5")
+
+
+def test_a_cues_changes_land_on_the_beat_as_typed_ones_do():
+    from vcam.control.cues import CueList
+
+    ctl, _, landed = controller(SHOW + "cues:\n  - {name: open, do: preset ocean}\n  - {name: two, do: next}\n")
+    ctl.cues = CueList(ctl.show.cues, ctl.handle_line, lambda m: None)
+    ctl.handle_line("go", "stdin")  # the show's quantize: bar
+    ctl.handle_line("go @beat", "stdin")
+    assert landed == ["bar", "beat"]
+    assert {b for _, b, _ in ctl.generator.submitted_actions} == {40}
 
 
 def test_a_reloaded_show_brings_its_quantize_and_keeps_a_live_one_otherwise():
