@@ -18,6 +18,7 @@ from vcam.control.midimap import PARAMS, Button, Knob, MidiMap
 TAKEOVER_WINDOW = 0.04  # a knob within 4 % of its range of the parameter's value picks it up
 PRESSED = 64  # a CC value at or above which a button counts as pressed
 IN_FLIGHT = 256  # values a knob may have sent before the first comes back (two full sweeps of a fader)
+CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
 
 
 def load_mido():
@@ -119,12 +120,14 @@ def require_port(wanted: str) -> str:
 
 
 class MidiRouter:
-    """Turns MIDI messages into commands and parameter changes through a MidiMap, with soft takeover."""
+    """Turns MIDI messages into commands and parameter changes through a MidiMap, with soft takeover; MIDI clock
+    (clock, start, stop, continue, song position) goes to `clock` (a vcam.control.midiclock.MidiClock), if any."""
 
-    def __init__(self, mapping: MidiMap, controller, say: Callable[[str], None] = lambda s: None):
+    def __init__(self, mapping: MidiMap, controller, say: Callable[[str], None] = lambda s: None, clock=None):
         self.mapping = mapping
         self.controller = controller
         self.say = say
+        self.clock = clock
         self._picked: dict[str, bool] = {}
         self._sent: dict[str, deque[float]] = {}  # values this router set and may still see reported back
         self._base: dict[str, float] = {}  # the value each knob was picked up against, until the state moves on
@@ -134,6 +137,10 @@ class MidiRouter:
 
     def handle(self, msg) -> str | None:
         """Returns the controller's reply (or None when the message maps to nothing)."""
+        if msg.type in CLOCK_MESSAGES:  # up to 120 a second: no reply, and not behind a knob's command
+            if self.clock is not None:
+                self.clock.handle(msg)
+            return None
         with self._lock:
             channel = getattr(msg, "channel", None)
             if msg.type == "control_change":
