@@ -44,6 +44,7 @@ class RunOptions:
     stdin: bool = True
     midi: str | None = None
     midi_map: str | None = None
+    link: bool = False  # --link: join the Ableton Link session on the local network for the tempo
     log_controls: str | None = None
     replay: str | None = None
     serve: bool = False  # the camera is on another machine (vcam serve): no local output unless asked
