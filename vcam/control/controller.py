@@ -12,13 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
-                                  SetSeed, SetSteps, SetStrength, SetTransition)
+                                  SetSeed, SetSteps, SetStrength, SetTempo, SetTransition)
 from vcam.control.commands import Command, CommandError, help_text, parse
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.prompter import Prompter
 from vcam.control.protocol import Producer
 from vcam.control.show import Show
+from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.errors import VcamError
 from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, parse_input
 
@@ -44,7 +45,7 @@ class Controller:
                  say: Callable[[str], None], log: ControlLog | None = None,
                  on_fallback: Callable[[str | None], None] | None = None,
                  prompter: Prompter | None = None, check_input: Callable[[str], object] | None = None,
-                 cues: CueList | None = None):
+                 cues: CueList | None = None, tempo: Tempo | None = None):
         self.show = show
         self.state = state
         self.generator = generator
@@ -62,6 +63,7 @@ class Controller:
         self.check_input = check_input
         # The show's cue list (go, back); none in a replay, which replays what the cues did, command by command.
         self.cues = cues
+        self.tempo = tempo  # the show's tempo: `tap` and `bpm` set it (None: they answer an error)
         if log is not None:  # an action is logged with the block it was applied before
             generator.on_applied(log.applied)
 
@@ -164,6 +166,8 @@ class Controller:
             return self._set_stream(cmd, origin)
         if name in ("strength", "input"):
             return self._set_input(cmd, origin)
+        if name in ("tap", "bpm"):
+            return self._set_tempo(cmd, origin)
         raise ValueError(f"command {name} is not handled")  # the parser and this table are out of step
 
     def _session(self, cmd: Command, origin: Origin) -> str:
@@ -219,6 +223,26 @@ class Controller:
         st.input = spec
         self._submit(SetInput(spec), origin)
         return f"input {spec} from the next block" if spec != "none" else "text only from the next block"
+
+    def _set_tempo(self, cmd: Command, origin: Origin) -> str:
+        """`bpm N` (from OSC: the tempo's source "osc") or a tap; logged as the tempo it sets, for a replay."""
+        tempo = self.tempo
+        if tempo is None:
+            raise ValueError(f"{cmd.name}: there is no tempo here (vcam run and vcam serve keep one)")
+        if cmd.name == "bpm":
+            bpm = float(cmd.args[0])
+            tempo.set_bpm(bpm, "osc" if origin.source == "osc" else "bpm")
+            reply = f"tempo {bpm:g} bpm"
+        else:
+            bpm = tempo.tap()
+            if bpm is None:
+                taps = tempo.taps
+                return f"tap {taps}: {TAPS_NEEDED - taps} more for a tempo"
+            reply = f"tapped {bpm:.1f} bpm"
+        self._record(SetTempo(round(bpm, 3)), origin)
+        if tempo.source in CLOCKS:
+            reply += f" (the {tempo.source} leads while it runs)"
+        return reply
 
     def _check_input(self, spec: str) -> None:
         """ValueError saying why `spec` cannot be opened (a missing clip, an unplugged camera, net off serve)."""
@@ -297,6 +321,7 @@ class Controller:
                 "presets": presets, "seed": st.seed, "steps": st.steps, "transition": st.transition,
                 "screen": st.screen, "blend": list(st.blend) if st.blend else None,
                 "input": st.input, "strength": st.strength,
+                "bpm": self.tempo.bpm if self.tempo else None, "beat": self.tempo.beat() if self.tempo else None,
                 "block": self.generator.blocks, "status": self.describe()}
 
     def describe(self) -> str:
@@ -310,9 +335,10 @@ class Controller:
             where = "prompt " + " + ".join(st.prompts)[:80]
         # the strength matters only with an input: text-only shows are not told about it
         restyle = f" | input {st.input} | strength {st.strength:.2f}" if st.input != "none" else ""
-        cue = self.cues.describe() if self.cues is not None else None
+        extra = [text for text in (self.tempo.describe() if self.tempo else None,
+                                   self.cues.describe() if self.cues is not None else None) if text]
         return (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition}{restyle} | "
-                f"screen {st.screen} | block {self.generator.blocks}" + (f" | {cue}" if cue else ""))
+                f"screen {st.screen} | block {self.generator.blocks}" + "".join(f" | {text}" for text in extra))
 
 
 def _whole_path(text: str) -> str:
