@@ -14,7 +14,6 @@ Nothing is timed: the figures come from the simulated clock, the same on any mac
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import sys
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from vcam.control.tempo import Tempo  # noqa: E402
 from vcam.live.pacer import Pacer, PacerSettings  # noqa: E402
 from vcam.live.quantize import Quantizer  # noqa: E402
 
@@ -60,16 +60,11 @@ class FakeTime:
         self.now = target
 
 
-class SteadyTempo:
-    """A tempo of `bpm` whose beat 0 falls at `phase` seconds."""
-
-    def __init__(self, bpm: float, clock, phase: float = 0.0, beats_per_bar: int = 4):
-        self.bpm, self.clock, self.phase, self.beats_per_bar = bpm, clock, phase, beats_per_bar
-
-    def next_boundary(self, beats: float, t: float | None = None) -> float | None:
-        t = self.clock() if t is None else t
-        step = 60.0 / self.bpm * beats
-        return self.phase + (math.floor((t - self.phase) / step) + 1) * step
+def steady_tempo(bpm: float, clock, phase: float = 0.0) -> Tempo:
+    """vcam's tempo, set to `bpm` with beat 0 at clock time `phase`."""
+    tempo = Tempo(clock=clock)
+    tempo.set_bpm(bpm, "bpm", anchor=(phase, 0.0))
+    return tempo
 
 
 class Producer:
@@ -137,7 +132,7 @@ def run_case(case: Case, changes: int = 40, seed: int = 1) -> Result:
     rng = random.Random(seed)
     ft = FakeTime()
     pacer = Pacer(PacerSettings(fps=case.fps, producer_waits=True), clock=ft.clock)
-    tempo = SteadyTempo(case.bpm, ft.clock, phase=rng.uniform(0, 1))
+    tempo = steady_tempo(case.bpm, ft.clock, phase=rng.uniform(0, 1))
     quantizer = Quantizer(pacer, tempo, clock=ft.clock)
     producer = Producer(ft, pacer, case.block_s, case.jitter, seed)
     quantizer.attach(producer)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
-import math
 import sys
 import threading
 import time
@@ -20,6 +19,7 @@ from vcam.control.actions import SetPrompts, SetScreen, SetSeed
 from vcam.control.controller import NO_TEMPO, Controller, ShowState
 from vcam.control.log import ControlLog, read_replay
 from vcam.control.show import parse_show
+from vcam.control.tempo import Tempo
 from vcam.control.yamlcheck import ConfigError
 from vcam.live.pacer import Pacer, PacerSettings
 from vcam.live.producer import Generator
@@ -39,20 +39,12 @@ presets:
 """
 
 
-class FakeTempo:
-    """The contract's Tempo, as far as quantised changes use it: a steady grid with beat 0 at `phase`."""
-
-    def __init__(self, bpm: float | None = 120.0, clock=time.monotonic, phase: float = 0.0, beats_per_bar: int = 4):
-        self.bpm, self.clock, self.phase, self.beats_per_bar = bpm, clock, phase, beats_per_bar
-        self.asked: list[float] = []
-
-    def next_boundary(self, beats: float, t: float | None = None) -> float | None:
-        if self.bpm is None:
-            return None
-        self.asked.append(beats)
-        t = self.clock() if t is None else t
-        step = 60.0 / self.bpm * beats
-        return self.phase + (math.floor((t - self.phase) / step) + 1) * step
+def tempo_at(bpm: float | None = 120.0, clock=time.monotonic) -> Tempo:
+    """The show's tempo on `clock`, beat 0 at clock time 0 (no tempo yet with bpm None)."""
+    tempo = Tempo(clock=clock)
+    if bpm is not None:
+        tempo.set_bpm(bpm, "bpm", anchor=(0.0, 0.0))
+    return tempo
 
 
 class Recorder:
@@ -88,7 +80,7 @@ class GatedStop(threading.Event):
 
 def controller(show_text=SHOW, tempo="default", land=None, stop=None, clock=time.monotonic, log=None):
     show = parse_show(show_text, "show.yaml") if show_text else None
-    tempo = FakeTempo(clock=clock) if tempo == "default" else tempo
+    tempo = tempo_at(clock=clock) if tempo == "default" else tempo
     said: list[str] = []
     landed: list[str] = []
 
@@ -129,7 +121,7 @@ def test_the_status_line_reports_the_offset_the_camera_saw():
     handed."""
     ft = bench.FakeTime()
     pacer = Pacer(PacerSettings(fps=30.0, producer_waits=True), clock=ft.clock)
-    quantizer = Quantizer(pacer, bench.SteadyTempo(128.0, ft.clock, phase=0.3), clock=ft.clock)
+    quantizer = Quantizer(pacer, bench.steady_tempo(128.0, ft.clock, phase=0.3), clock=ft.clock)
     producer = bench.Producer(ft, pacer, 0.6)
     quantizer.attach(producer)
     assert quantizer.status() is None
@@ -152,16 +144,14 @@ def test_the_status_line_reports_the_offset_the_camera_saw():
 def test_nothing_is_quantised_before_blocks_are_measured_or_without_a_tempo():
     ft = bench.FakeTime()
     pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
-    tempo = bench.SteadyTempo(120.0, ft.clock)
-    quantizer = Quantizer(pacer, tempo, clock=ft.clock)
+    quantizer = Quantizer(pacer, bench.steady_tempo(120.0, ft.clock), clock=ft.clock)
     assert quantizer.land("bar") is None  # nothing made yet
     producer = bench.Producer(ft, pacer, 0.5)
     quantizer.attach(producer)
     producer.start()
     pacer.run(lambda frame, tick: None, bench._Until(ft, 5.0), sleep=ft.sleep)
     assert quantizer.land("bar") is not None and quantizer.land("off") is None
-    tempo.bpm = None
-    assert quantizer.land("bar") is None
+    assert Quantizer(pacer, Tempo(clock=ft.clock), clock=ft.clock).land("bar") is None  # no tempo yet
     assert Quantizer(pacer, None, clock=ft.clock).land("beat") is None
 
 
@@ -271,7 +261,7 @@ def test_a_reloaded_show_brings_its_quantize_and_keeps_a_live_one_otherwise():
 
 
 def test_without_a_tempo_changes_land_at_once_and_say_why_once():
-    ctl, said, landed = controller(tempo=FakeTempo(bpm=None))
+    ctl, said, landed = controller(tempo=tempo_at(None))
     assert ctl.handle_line("seed 5", "stdin") == "seed 5 from the next block"
     ctl.handle_line("next @beat", "stdin")
     assert landed == [] and all(b is None for _, b, _ in ctl.generator.submitted_actions)
@@ -392,7 +382,7 @@ def test_a_quantised_change_is_logged_at_the_block_it_landed_on_and_replays_exac
         return landing[-1]
 
     ctl = Controller(None, ShowState(prompts={"a": 1.0}), gen, stop, lambda m: None, log, land=land,
-                     tempo=FakeTempo())
+                     tempo=tempo_at())
     try:
         assert wait_for(lambda: gen.blocks >= 3, 60)
         reply = ctl.handle_line("seed 42 @bar", "stdin")

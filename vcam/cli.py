@@ -164,6 +164,9 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--midi-map", metavar="MAP", help="nanokontrol2, midimix, apc-mini-mk2 or a map file "
                                                      "(default: the show's midi: section)")
     _add_osc_args(r)
+    r.add_argument("--link", action="store_true",
+                   help="take the tempo from the Ableton Link session on the local network (Live, phone apps; "
+                        "needs the link extra: pip install -e \".[link]\")")
     r.add_argument("--no-stdin", dest="stdin", action="store_false", help="ignore commands on stdin")
     r.add_argument("--log-controls", metavar="FILE", help="write every applied command to FILE (JSON lines)")
     r.add_argument("--replay", metavar="LOG", help="replay a control log (same start, same commands, "
@@ -271,7 +274,7 @@ def cmd_run(args, attach=None) -> int:
         steps=args.steps, transition=args.transition, size=args.size, outs=args.out, fps=args.fps, fit=args.fit,
         input=args.input, input_fit=args.input_fit, strength=args.strength, smooth=args.smooth, duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
         pin_first_latent=args.pin_first_latent, stdin=args.stdin, midi=args.midi, midi_map=args.midi_map,
-        log_controls=args.log_controls, replay=args.replay, serve=attach is not None, quant=args.quant,
+        link=args.link, log_controls=args.log_controls, replay=args.replay, serve=attach is not None, quant=args.quant,
         speed=SpeedFlags(compile=args.compile, attention=args.attention), tuning=args.tuning,
         osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map,
     )
@@ -461,10 +464,11 @@ class _CPUBuildOnly(logging.Filter):
 
 # The optional parts of an install, by the top-level module whose absence shows that one is missing.
 EXTRAS = {"torch": "engine", "diffusers": "engine", "transformers": "engine", "safetensors": "engine",
-          "huggingface_hub": "engine", "mido": "midi", "rtmidi": "midi", "torchao": "fp8", "pythonosc": "osc"}
+          "huggingface_hub": "engine", "mido": "midi", "rtmidi": "midi", "torchao": "fp8", "pythonosc": "osc",
+          "aalink": "link"}
 WHAT = {"engine": "the engine (PyTorch and the model code), which the camera-only install leaves out",
         "midi": "MIDI support (mido and python-rtmidi)", "fp8": "FP8 support (torchao)",
-        "osc": "OSC support (python-osc)"}
+        "osc": "OSC support (python-osc)", "link": "Ableton Link support (aalink)"}
 
 
 def _missing_extra(e: ImportError) -> str | None:

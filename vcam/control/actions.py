@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Union
 
-from vcam.control.commands import MAX_SEED
+from vcam.control.commands import MAX_BPM, MAX_SEED, MIN_BPM
 from vcam.inspec import check_strength, parse_input
 
 SCREEN_MODES = ("live", "freeze", "blackout")
@@ -103,6 +103,18 @@ class SetScreen:
 
 
 @dataclass(frozen=True)
+class SetTempo:
+    """The tempo set by hand (bpm, tap, OSC), in beats a minute: logged so that a replay has it; the stream
+    leaves it alone, the replay hands it to the show's tempo."""
+
+    bpm: float
+    op: ClassVar[str] = "tempo"
+
+    def to_dict(self) -> dict:
+        return {"op": self.op, "bpm": self.bpm}
+
+
+@dataclass(frozen=True)
 class Quit:
     """Stop the show (logged; a replay ends where its log ends instead)."""
 
@@ -113,7 +125,7 @@ class Quit:
 
 
 StreamAction = Union[SetPrompts, SetSeed, SetSteps, SetTransition, Reset, SetStrength, SetInput]
-Action = Union[StreamAction, SetScreen, Quit]
+Action = Union[StreamAction, SetScreen, SetTempo, Quit]
 STREAM_ACTIONS = (SetPrompts, SetSeed, SetSteps, SetTransition, Reset, SetStrength, SetInput)
 # Opens an input by its spec for the stream: a frame source, or None for `none` (vcam.live.inputs.InputSwitch.open)
 InputOpener = Callable[[str], Any]
@@ -130,7 +142,7 @@ class Origin:
 def apply(stream: Any, action: Action, open_input: InputOpener | None = None) -> None:
     """Applies `action` to a stream (anything with `set_prompt`, `set_seed`, `steps`, `settings.transition`,
     `reset`, `strength` and `set_input`). An input is opened by `open_input`; without one only `none` (text only)
-    can be set. The screen's and quit's actions leave the stream alone: others act on them."""
+    can be set. The screen's, the tempo's and quit's actions leave the stream alone: others act on them."""
     if isinstance(action, SetPrompts):
         stream.set_prompt(dict(action.prompts), transition=action.transition)
     elif isinstance(action, SetSeed):
@@ -150,7 +162,7 @@ def apply(stream: Any, action: Action, open_input: InputOpener | None = None) ->
             stream.set_input(None)
         else:
             raise ValueError(f"input {action.spec}: nothing here opens inputs (no input opener was given)")
-    elif not isinstance(action, (SetScreen, Quit)):
+    elif not isinstance(action, (SetScreen, SetTempo, Quit)):
         raise TypeError(f"not an action: {action!r}")
 
 
@@ -196,6 +208,13 @@ def _strength(d: dict) -> SetStrength:
         raise ValueError(f"strength: {e}") from None
 
 
+def _tempo(d: dict) -> SetTempo:
+    value = d.get("bpm")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not MIN_BPM <= value <= MAX_BPM:
+        raise ValueError(f"tempo: bpm must be a number from {MIN_BPM:g} to {MAX_BPM:g}, not {value!r}")
+    return SetTempo(float(value))
+
+
 def _input(d: dict) -> SetInput:
     spec = d.get("spec")
     if not isinstance(spec, str):
@@ -216,6 +235,7 @@ _FROM_DICT: dict[str, tuple[tuple[str, ...], Callable[[dict], Action]]] = {
     "strength": (("strength",), _strength),
     "input": (("spec",), _input),
     "screen": (("mode",), _screen),
+    "tempo": (("bpm",), _tempo),
     "quit": ((), lambda d: Quit()),
 }
 

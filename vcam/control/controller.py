@@ -17,13 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
-                                  SetSeed, SetSteps, SetStrength, SetTransition)
+                                  SetSeed, SetSteps, SetStrength, SetTempo, SetTransition)
 from vcam.control.commands import UNTIMED, Command, CommandError, help_text, parse, quantum_beats
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.prompter import Prompter
-from vcam.control.protocol import BeatClock, Producer
+from vcam.control.protocol import Producer
 from vcam.control.show import Show
+from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.errors import VcamError
 from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, parse_input
 
@@ -53,8 +54,8 @@ class Controller:
                  say: Callable[[str], None], log: ControlLog | None = None,
                  on_fallback: Callable[[str | None], None] | None = None,
                  prompter: Prompter | None = None, check_input: Callable[[str], object] | None = None,
-                 cues: CueList | None = None, land: Callable[[str], int | None] | None = None,
-                 tempo: BeatClock | None = None, clock: Callable[[], float] = time.monotonic):
+                 cues: CueList | None = None, tempo: Tempo | None = None,
+                 land: Callable[[str], int | None] | None = None, clock: Callable[[], float] = time.monotonic):
         self.show = show
         self.state = state
         self.generator = generator
@@ -72,10 +73,10 @@ class Controller:
         self.check_input = check_input
         # The show's cue list (go, back); none in a replay, which replays what the cues did, command by command.
         self.cues = cues
+        self.tempo = tempo  # the show's tempo: `tap` and `bpm` set it (None: they answer an error)
         # Changes on the beat: `land(spec)` is the block a change quantised to spec goes into (None: at once);
-        # the tempo's boundaries (on `clock`) time the screen's changes.
+        # the tempo's boundaries (on `clock`, the tempo's) time the screen's changes.
         self.land = land
-        self.tempo = tempo
         self.clock = clock
         self.quantize = show.defaults.quantize if show is not None else "off"  # `quantize X` changes it
         # the command being applied: what it is quantised to, and the block it lands on once its first action
@@ -200,6 +201,8 @@ class Controller:
             return self._set_stream(cmd, origin)
         if name in ("strength", "input"):
             return self._set_input(cmd, origin)
+        if name in ("tap", "bpm"):
+            return self._set_tempo(cmd, origin)
         raise ValueError(f"command {name} is not handled")  # the parser and this table are out of step
 
     # --- on the beat --------------------------------------------------------------------------------------
@@ -304,6 +307,26 @@ class Controller:
         self._submit(SetInput(spec), origin)
         return f"input {spec} from the next block" if spec != "none" else "text only from the next block"
 
+    def _set_tempo(self, cmd: Command, origin: Origin) -> str:
+        """`bpm N` (from OSC: the tempo's source "osc") or a tap; logged as the tempo it sets, for a replay."""
+        tempo = self.tempo
+        if tempo is None:
+            raise ValueError(f"{cmd.name}: there is no tempo here (vcam run and vcam serve keep one)")
+        if cmd.name == "bpm":
+            bpm = float(cmd.args[0])
+            tempo.set_bpm(bpm, "osc" if origin.source == "osc" else "bpm")
+            reply = f"tempo {bpm:g} bpm"
+        else:
+            bpm = tempo.tap()
+            if bpm is None:
+                taps = tempo.taps
+                return f"tap {taps}: {TAPS_NEEDED - taps} more for a tempo"
+            reply = f"tapped {bpm:.1f} bpm"
+        self._record(SetTempo(round(bpm, 3)), origin)
+        if tempo.source in CLOCKS:
+            reply += f" (the {tempo.source} leads while it runs)"
+        return reply
+
     def _check_input(self, spec: str) -> None:
         """ValueError saying why `spec` cannot be opened (a missing clip, an unplugged camera, net off serve)."""
         if self.check_input is None:
@@ -385,6 +408,7 @@ class Controller:
                 "presets": presets, "seed": st.seed, "steps": st.steps, "transition": st.transition,
                 "screen": st.screen, "blend": list(st.blend) if st.blend else None,
                 "input": st.input, "strength": st.strength,
+                "bpm": self.tempo.bpm if self.tempo else None, "beat": self.tempo.beat() if self.tempo else None,
                 "block": self.generator.blocks, "status": self.describe()}
 
     def describe(self) -> str:
@@ -399,9 +423,10 @@ class Controller:
         # the strength matters only with an input: text-only shows are not told about it
         restyle = f" | input {st.input} | strength {st.strength:.2f}" if st.input != "none" else ""
         timing = f" | quantize {self.quantize}" if self.quantize != "off" else ""
-        cue = self.cues.describe() if self.cues is not None else None
+        extra = [text for text in (self.tempo.describe() if self.tempo else None,
+                                   self.cues.describe() if self.cues is not None else None) if text]
         return (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition}{restyle} | "
-                f"screen {st.screen}{timing} | block {self.generator.blocks}" + (f" | {cue}" if cue else ""))
+                f"screen {st.screen}{timing} | block {self.generator.blocks}" + "".join(f" | {text}" for text in extra))
 
 
 def _on(spec: str) -> str:

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import TextIO
 
-from vcam.control.actions import Action, Origin, Quit, SetScreen, from_dict
+from vcam.control.actions import Action, Origin, Quit, SetScreen, SetTempo, from_dict
 from vcam.control.protocol import Producer
 from vcam.inspec import INPUT_FITS, check_strength, parse_input
 
@@ -49,12 +49,15 @@ class Replay:
     actions: list[tuple[int, Action]]  # (the block it was applied before, the action), in the log's order
     end_block: int | None
 
-    def schedule(self, producer: Producer, state) -> None:
-        """Hands every action to `producer` at its block; the screen's change `state.screen` there. The replay
-        ends where the log ends, not at its quit."""
+    def schedule(self, producer: Producer, state, tempo=None) -> None:
+        """Hands every action to `producer` at its block; the screen's change `state.screen` there, the tempo's
+        set `tempo` (a vcam.control.tempo.Tempo, as the command `bpm` does). The replay ends where the log ends,
+        not at its quit."""
         def on_screen(action: Action, block: int, origin: Origin | None) -> None:
             if isinstance(action, SetScreen):
                 state.screen = action.mode
+            elif isinstance(action, SetTempo) and tempo is not None:
+                tempo.set_bpm(action.bpm, "bpm")
 
         producer.on_applied(on_screen)
         for block, action in self.actions:

@@ -16,6 +16,7 @@ from vcam.control.midimap import Button, MidiMap
 from vcam.control.throttle import ErrorThrottle
 
 PRESSED = 64  # a CC value at or above which a button counts as pressed
+CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
 
 
 def load_mido():
@@ -117,18 +118,24 @@ def require_port(wanted: str) -> str:
 
 
 class MidiRouter:
-    """Turns MIDI messages into commands and parameter changes through a MidiMap, with soft takeover."""
+    """Turns MIDI messages into commands and parameter changes through a MidiMap, with soft takeover; MIDI clock
+    (clock, start, stop, continue, song position) goes to `clock` (a vcam.control.midiclock.MidiClock), if any."""
 
-    def __init__(self, mapping: MidiMap, controller, say: Callable[[str], None] = lambda s: None):
+    def __init__(self, mapping: MidiMap, controller, say: Callable[[str], None] = lambda s: None, clock=None):
         self.mapping = mapping
         self.controller = controller
         self.say = say
+        self.clock = clock
         self._takeover = Takeover(controller, "midi")
         self._button_prev: dict[tuple, int] = {}
         self._lock = threading.Lock()
 
     def handle(self, msg) -> str | None:
         """Returns the controller's reply (or None when the message maps to nothing)."""
+        if msg.type in CLOCK_MESSAGES:  # up to 120 a second: no reply, and not behind a knob's command
+            if self.clock is not None:
+                self.clock.handle(msg)
+            return None
         with self._lock:
             channel = getattr(msg, "channel", None)
             if msg.type == "control_change":

@@ -17,6 +17,7 @@ from vcam.control.cues import CueList
 from vcam.control.log import ControlLog, Replay, read_replay
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show, missing_presets
+from vcam.control.tempo import Tempo
 from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError
 from vcam.live.frames import load_image
@@ -109,6 +110,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
 
 def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: InputSwitch) -> Ended:
     status, replay, show, model, cfg = prep.status, prep.replay, prep.show, prep.model, prep.cfg
+    tempo, tempo_parts = _tempo(opts, status.message)
     log_file = _open_log(opts.log_controls)
     air = OnAir(AirSettings(outs=cfg.outs, width=cfg.width, height=cfg.height, fps=cfg.fps, fit=cfg.fit,
                             smooth=opts.smooth, max_latency=opts.max_latency, duration=opts.duration,
@@ -131,9 +133,9 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
 
     # One thread encodes prompts ahead: a command's before it is handed over, a show's presets in the background.
     prompter = Prompter(producer, lambda: producer.stream.engine.text if producer.stream else None, status.message)
-    quantizer = _quantizer(air, producer)
+    quantizer = _quantizer(air, producer, tempo)
     controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter,
-                            check_input=inputs.check, land=quantizer.land, tempo=quantizer.tempo)
+                            check_input=inputs.check, tempo=tempo, land=quantizer.land)
     try:
         extra = _attached(attach, controller, producer, status.message, inputs)
         osc = _osc_parts(opts, show, controller, air, status.message)
@@ -145,25 +147,26 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     # Last: after the attachment has the block. What the block freed goes back to the system, or a long show's
     # resident memory creeps up (live/heap.py).
     producer.listeners.append(HeapTrimmer())
-    parts: list = [_Started(prompter.stop)] + ([extra] if extra else [])
+    parts: list = [_Started(prompter.stop)] + ([extra] if extra else []) + tempo_parts
     router = None
     if prep.midi is not None:
         from vcam.control.midi import MidiInput, MidiRouter
+        from vcam.control.midiclock import MidiClock
 
-        router = MidiRouter(prep.midi[1], controller, status.message)
+        router = MidiRouter(prep.midi[1], controller, status.message, clock=MidiClock(tempo))
         parts.append(MidiInput(prep.midi[0], router.handle, status.message, on_reconnect=router.forget_buttons))
     parts += osc
     if show is not None:
         parts.append(_show_watcher(opts, show, controller, prompter, router, status.message))
-    cues = _cue_list(show, controller, producer, replay is not None, status.message)
+    cues = _cue_list(show, controller, producer, replay is not None, status.message, tempo)
     if cues is not None:
         parts.append(cues)
     if replay is not None:
         producer.limit = replay.end_block
-        replay.schedule(producer, state)
+        replay.schedule(producer, state, tempo)
     feed = ModelFeed(producer, status.message, f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps",
                      controller.preset_name, lambda: state.screen,
-                     _extra_status(inputs, extra, cues.describe if cues else None, quantizer.status))
+                     _extra_status(inputs, extra, tempo.describe, cues.describe if cues else None, quantizer.status))
     return _on_air(air, feed, controller, state, parts, producer, prompter, log, inputs)
 
 
@@ -227,7 +230,7 @@ def _osc_parts(opts: RunOptions, show: Show | None, controller: Controller, air:
     from vcam.control.osc import osc_parts
 
     return osc_parts(opts.osc, opts.osc_reply, opts.osc_map, show, controller, say,
-                     tempo=getattr(controller, "tempo", None), fps=lambda: air.pacer.stats.production_fps,
+                     tempo=controller.tempo, fps=lambda: air.pacer.stats.production_fps,
                      replaying=opts.replay is not None)
 
 
@@ -251,7 +254,7 @@ def _extra_status(inputs: InputSwitch, extra: Attachment | None,
     return status
 
 
-def _quantizer(air: OnAir, producer: Generator, tempo=None) -> Quantizer:
+def _quantizer(air: OnAir, producer: Generator, tempo: Tempo | None) -> Quantizer:
     """Changes on the beat: measures how far ahead of the camera the show works (the producer's blocks, the
     pacer's buffer); its `land` places the controller's quantised changes, its `status` the last one's offset."""
     quantizer = Quantizer(air.pacer, tempo)
@@ -260,7 +263,7 @@ def _quantizer(air: OnAir, producer: Generator, tempo=None) -> Quantizer:
 
 
 def _cue_list(show: Show | None, controller: Controller, producer: Generator, replaying: bool,
-              say: Callable[[str], None], tempo=None) -> CueList | None:
+              say: Callable[[str], None], tempo: Tempo | None = None) -> CueList | None:
     """The show's cue list, handed to the controller (go, back) and started with the show; its `at` times count
     from the first block on air. None in a replay, which replays what the cues did and fires none itself."""
     if show is None or replaying:
@@ -269,6 +272,17 @@ def _cue_list(show: Show | None, controller: Controller, producer: Generator, re
     controller.cues = cues
     producer.listeners.append(lambda frames: cues.begin())
     return cues
+
+
+def _tempo(opts: RunOptions, say: Callable[[str], None]) -> tuple[Tempo, list]:
+    """The show's tempo (bpm, tap, OSC and MIDI clock set it), and with --link the Ableton Link session that feeds
+    it too (a missing aalink is said here, before anything opens)."""
+    tempo = Tempo()
+    if not opts.link:
+        return tempo, []
+    from vcam.control.link import LinkSession
+
+    return tempo, [LinkSession(tempo, say)]
 
 
 def _stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedChoice, show: Show | None,

@@ -47,6 +47,7 @@ class RunOptions:
     osc: str | None = None  # --osc [HOST:]PORT: listen for OSC there
     osc_reply: str | None = None  # --osc-reply HOST:PORT: the state goes there
     osc_map: str | None = None  # --osc-map: over the show's osc: section
+    link: bool = False  # --link: join the Ableton Link session on the local network for the tempo
     log_controls: str | None = None
     replay: str | None = None
     serve: bool = False  # the camera is on another machine (vcam serve): no local output unless asked

@@ -1,0 +1,674 @@
+"""The show's tempo: its sources and their priority, tap tempo, MIDI clock (test backend and JACK), Ableton Link
+(a stand-in, and two real sessions in a network namespace), and the commands that set it."""
+import io
+import json
+import random
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import mido
+import pytest
+
+from helpers import wait_for
+import test_midi_jack
+from vcam.control.actions import Origin, SetTempo, from_dict
+from vcam.control.controller import Controller, ShowState
+from vcam.control.link import LinkSession
+from vcam.control.log import ControlLog, read_replay
+from vcam.control.midi import MidiInput, MidiRouter
+from vcam.control.midiclock import MidiClock
+from vcam.control.midimap import MidiMap
+from vcam.control.tempo import QUIET_S, Tempo
+
+PORT = "Fake nanoKONTROL2 MIDI 1"
+
+
+class FakeClock:
+    def __init__(self, now: float = 100.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def fake_tempo(**kwargs) -> tuple[Tempo, FakeClock]:
+    clock = FakeClock()
+    return Tempo(clock=clock, **kwargs), clock
+
+
+# --- the grid ----------------------------------------------------------------------------------------------------
+
+def test_no_tempo_until_a_source_gives_one():
+    tempo, _ = fake_tempo()
+    assert tempo.bpm is None and tempo.source is None and tempo.beat() is None
+    assert tempo.describe() is None and tempo.next_boundary(1) is None and tempo.time_of(4) is None
+
+
+def test_the_grid_counts_beats_and_bars_from_its_anchor():
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(120, "bpm", anchor=(100.0, 0.0))
+    clock.now = 100.0 + 8.25  # 16.5 beats: the 17th beat, the first of bar 5
+    assert tempo.beat() == pytest.approx(16.5)
+    assert tempo.describe() == "120.0 bpm beat 1 bar 5 (bpm)"
+    assert tempo.time_of(20) == pytest.approx(110.0)
+    assert tempo.next_boundary(1) == pytest.approx(108.5)
+    assert tempo.next_boundary(4) == pytest.approx(110.0)  # the next bar
+    assert tempo.next_boundary(4, t=110.0) == pytest.approx(112.0)  # strictly after: not the one at t
+    assert tempo.next_boundary(0.5, t=108.5) == pytest.approx(108.75)
+    with pytest.raises(ValueError):
+        tempo.next_boundary(0)
+
+
+def test_a_tempo_by_hand_goes_on_counting_the_beats_of_the_grid_in_use():
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(120, "bpm")
+    clock.now += 10  # 20 beats
+    tempo.set_bpm(60, "bpm")
+    assert tempo.beat() == pytest.approx(20)
+    clock.now += 2
+    assert tempo.beat() == pytest.approx(22)
+
+
+@pytest.mark.parametrize("bad", [0, -5, float("nan"), float("inf"), True, "120"])
+def test_a_tempo_is_a_positive_number(bad):
+    tempo, _ = fake_tempo()
+    with pytest.raises(ValueError):
+        tempo.set_bpm(bad, "bpm")
+    with pytest.raises(ValueError, match="unknown tempo source"):
+        tempo.set_bpm(120, "metronome")
+
+
+def test_bars_of_three():
+    tempo, clock = fake_tempo(beats_per_bar=3)
+    tempo.set_bpm(60, "bpm", anchor=(clock.now, 0.0))
+    clock.now += 7.5
+    assert tempo.describe() == "60.0 bpm beat 2 bar 3 (bpm)"
+
+
+# --- sources and their priority ----------------------------------------------------------------------------------
+
+def test_the_clocks_lead_and_a_silent_one_lets_the_next_apply():
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(100, "bpm")
+    assert tempo.source == "bpm"
+    tempo.set_bpm(128, "link", (clock.now, 0.0))
+    assert (tempo.source, tempo.bpm) == ("link", 128)
+    tempo.set_bpm(140, "midi clock", (clock.now, 0.0))
+    assert (tempo.source, tempo.bpm) == ("midi clock", 140)
+    tempo.set_bpm(110, "bpm")  # by hand while the MIDI clock runs: kept for later
+    assert tempo.source == "midi clock"
+
+    clock.now += QUIET_S - 0.1
+    tempo.set_bpm(128, "link", (clock.now, 0.0))  # Link goes on speaking, the MIDI clock does not
+    assert tempo.source == "midi clock"
+    clock.now += 0.2
+    assert (tempo.source, tempo.bpm) == ("link", 128)
+    clock.now += QUIET_S + 0.1
+    assert (tempo.source, tempo.bpm) == ("bpm", 110)  # both clocks silent: the tempo by hand
+    tempo.set_bpm(141, "midi clock", (clock.now, 0.0))
+    assert (tempo.source, tempo.bpm) == ("midi clock", 141)  # the clock speaks again: it leads again
+
+
+def test_a_silent_clock_with_nothing_else_keeps_its_last_grid():
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(150, "midi clock", (clock.now, 0.0))
+    clock.now += 10
+    assert (tempo.source, tempo.bpm) == ("midi clock", 150)
+    assert tempo.beat() == pytest.approx(25)
+    assert tempo.describe().endswith("(midi clock, silent)")
+
+
+def test_the_operators_tempo_is_the_latest_of_osc_tap_and_bpm():
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(90, "osc")
+    tempo.set_bpm(100, "bpm")
+    assert (tempo.source, tempo.bpm) == ("bpm", 100)
+    for _ in range(4):
+        tempo.tap()
+        clock.now += 0.5
+    assert (tempo.source, tempo.bpm) == ("tap", pytest.approx(120))
+    tempo.set_bpm(95, "osc")
+    assert (tempo.source, tempo.bpm) == ("osc", 95)
+    clock.now += 60  # held: no silence limit for a tempo set by hand
+    assert tempo.source == "osc"
+
+
+def test_listeners_hear_of_changes_not_of_a_clocks_wobble():
+    tempo, clock = fake_tempo()
+    told = []
+    tempo.listen(lambda: told.append((tempo.source, round(tempo.bpm, 2), tempo.running)))
+    tempo.set_bpm(120, "midi clock", (clock.now, 0.0))
+    tempo.set_bpm(120.01, "midi clock", (clock.now, 0.0))
+    tempo.set_bpm(120.02, "midi clock", (clock.now, 0.0))
+    assert told == [("midi clock", 120, True)]
+    tempo.set_bpm(121, "midi clock", (clock.now, 0.0))
+    tempo.set_bpm(121, "midi clock", (clock.now, 0.0), running=False)
+    tempo.set_bpm(100, "bpm")
+    assert told[1:] == [("midi clock", 121, True), ("midi clock", 121, False)]
+    clock.now += QUIET_S + 0.1
+    assert tempo.bpm == 100  # whoever asks first notices the silence, and the listeners hear of it
+    assert told[-1] == ("bpm", 100, True)
+
+
+def test_followers_hear_of_the_operators_tempo_only():
+    tempo, clock = fake_tempo()
+    heard = []
+    tempo.follow(lambda bpm, source: heard.append((bpm, source)))
+    tempo.set_bpm(128, "link", (clock.now, 0))
+    tempo.set_bpm(140, "midi clock", (clock.now, 0))
+    tempo.set_bpm(100, "bpm")
+    tempo.set_bpm(101, "osc")
+    assert heard == [(100, "bpm"), (101, "osc")]
+
+
+# --- tap tempo ---------------------------------------------------------------------------------------------------
+
+def test_four_taps_give_the_average_interval_and_put_the_first_on_a_bar():
+    tempo, clock = fake_tempo()
+    got = []
+    for interval in (0.5, 0.52, 0.48, 0.5):  # wobbly taps, 2.0 s over 4 intervals in all...
+        got.append(tempo.tap())
+        clock.now += interval
+    got.append(tempo.tap())
+    assert got[:3] == [None, None, None]
+    assert got[3] == pytest.approx(60 * 3 / 1.5)
+    assert got[4] == pytest.approx(120)  # ... 120 bpm
+    assert tempo.source == "tap" and tempo.bpm == pytest.approx(120)
+    # the taps are beats 0..4, through their middle: the last one falls on (about) beat 4, bar 2
+    assert tempo.beat() == pytest.approx(4, abs=0.05)
+    clock.now += 0.1
+    assert tempo.describe() == "120.0 bpm beat 1 bar 2 (tap)"
+
+
+def test_a_pause_starts_a_new_series_of_taps():
+    tempo, clock = fake_tempo()
+    for _ in range(3):
+        tempo.tap()
+        clock.now += 0.5
+    assert tempo.taps == 3
+    clock.now += 2.0  # 2.5 s since the last tap
+    assert tempo.taps == 0
+    assert tempo.tap() is None and tempo.taps == 1
+    for _ in range(3):
+        clock.now += 0.4
+        bpm = tempo.tap()
+    assert bpm == pytest.approx(150)
+
+
+def test_a_new_series_starts_on_the_nearest_bar_of_the_grid_in_use():
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(120, "bpm", (clock.now, 0.0))
+    clock.now += 4.1  # beat 8.2: the nearest bar starts on beat 8
+    for _ in range(4):
+        tempo.tap()
+        clock.now += 0.5
+    assert tempo.beat(clock.now - 0.5) == pytest.approx(8 + 3)
+
+
+def test_taps_outside_the_bpm_range_are_refused():
+    tempo, clock = fake_tempo()
+    for _ in range(3):
+        tempo.tap()
+        clock.now += 0.1  # 600 bpm
+    with pytest.raises(ValueError, match="600 bpm"):
+        tempo.tap()
+    assert tempo.bpm is None
+
+
+# --- MIDI clock --------------------------------------------------------------------------------------------------
+
+def tick_times(bpm: float, seconds: float, lateness: str, seed: int) -> list[float]:
+    """Arrival times of the ticks of `seconds` of MIDI clock at `bpm`, made late as a loaded machine would:
+    jittered by up to 3 ms; handed over once per JACK period of 1024 frames at 48 kHz (up to 21 ms late, ticks in
+    bunches); or held up by a stall of 200 ms (or 700 ms, over a beat), then all at once."""
+    rng = random.Random(seed)
+    step = 60 / bpm / 24
+    times = [i * step for i in range(int(seconds / step))]
+    if lateness == "jitter":
+        times = [t + rng.uniform(0, 0.003) for t in times]
+    elif lateness == "jack periods":
+        period = 1024 / 48000
+        times = [(int((t + rng.uniform(0, 0.001)) / period) + 1) * period for t in times]
+    elif lateness.startswith("stall"):
+        end = 2.7 if lateness == "stall" else 3.2
+        times = [max(t, end) if 2.5 <= t < end else t + rng.uniform(0, 0.0005) for t in times]
+    return times
+
+
+def clocked(fake_midi_backend, tempo: Tempo):
+    """The show's MIDI path: the input, the router, the clock; `said` collects what it says."""
+    said = []
+    midi_clock = MidiClock(tempo)
+    midi = MidiInput("nanokontrol", MidiRouter(MidiMap(), None, said.append, clock=midi_clock).handle, said.append)
+    midi.start()
+    return midi, midi_clock, said
+
+
+@pytest.mark.parametrize("lateness", ["exact", "jitter", "jack periods", "stall", "stall over a beat"])
+@pytest.mark.parametrize("bpm", [60, 128, 174])
+def test_midi_clock_gives_the_bpm_within_half_a_percent(fake_midi_backend, bpm, lateness):
+    tempo, clock = fake_tempo()
+    midi, midi_clock, said = clocked(fake_midi_backend, tempo)
+    errors = []
+    try:
+        start = clock.now
+        for t in tick_times(bpm, 5.0, lateness, seed=bpm):
+            clock.now = start + t
+            fake_midi_backend.send(PORT, mido.Message("clock"))
+            if t >= 2.0:
+                errors.append(abs(tempo.bpm / bpm - 1))
+    finally:
+        midi.stop()
+    assert tempo.source == "midi clock"
+    assert max(errors) < (1e-6 if lateness == "exact" else 0.005), f"{max(errors):.4%}"
+    assert [s for s in said if not s.startswith("MIDI: listening")] == []  # clock messages say nothing
+
+
+def send_ticks(fake_midi_backend, clock: FakeClock, bpm: float, count: int, kind: str = "clock") -> None:
+    for _ in range(count):
+        clock.now += 60 / bpm / 24
+        fake_midi_backend.send(PORT, mido.Message(kind))
+
+
+def test_start_stop_continue_and_song_position(fake_midi_backend):
+    tempo, clock = fake_tempo()
+    midi, midi_clock, _ = clocked(fake_midi_backend, tempo)
+    try:
+        send_ticks(fake_midi_backend, clock, 120, 48)  # no start yet: beats from the first tick heard
+        assert tempo.bpm == pytest.approx(120) and tempo.running
+        assert tempo.beat() == pytest.approx(47 / 24)
+
+        fake_midi_backend.send(PORT, mido.Message("start"))
+        send_ticks(fake_midi_backend, clock, 120, 1)
+        assert tempo.beat() == pytest.approx(0)  # start: beat 0 on the next tick
+        send_ticks(fake_midi_backend, clock, 120, 24 * 5)
+        assert tempo.beat() == pytest.approx(5) and tempo.describe() == "120.0 bpm beat 2 bar 2 (midi clock)"
+
+        fake_midi_backend.send(PORT, mido.Message("stop"))
+        send_ticks(fake_midi_backend, clock, 120, 30)  # a DAW may go on sending clock while stopped
+        assert not tempo.running and tempo.beat() == pytest.approx(5)
+        assert tempo.next_boundary(1) is None and tempo.time_of(6) is None
+        assert tempo.describe() == "120.0 bpm stopped at beat 2 bar 2 (midi clock)"
+
+        fake_midi_backend.send(PORT, mido.Message("continue"))
+        send_ticks(fake_midi_backend, clock, 120, 1)
+        assert tempo.running and tempo.beat() == pytest.approx(5 + 1 / 24)
+        assert tempo.next_boundary(1) == pytest.approx(clock.now + 23 * 60 / 120 / 24)
+
+        fake_midi_backend.send(PORT, mido.Message("stop"))
+        fake_midi_backend.send(PORT, mido.Message("songpos", pos=32))  # 32 sixteenths: bar 3
+        assert tempo.describe() == "120.0 bpm stopped at beat 1 bar 3 (midi clock)"
+        fake_midi_backend.send(PORT, mido.Message("continue"))
+        send_ticks(fake_midi_backend, clock, 120, 1)
+        assert tempo.beat() == pytest.approx(8)
+    finally:
+        midi.stop()
+
+
+def test_a_start_after_the_clock_paused_restarts_at_beat_0_with_the_last_tempo(fake_midi_backend):
+    tempo, clock = fake_tempo()
+    midi, midi_clock, _ = clocked(fake_midi_backend, tempo)
+    try:
+        send_ticks(fake_midi_backend, clock, 90, 96)
+        fake_midi_backend.send(PORT, mido.Message("stop"))
+        clock.now += 30  # a DAW that sends no clock while stopped
+        fake_midi_backend.send(PORT, mido.Message("start"))
+        send_ticks(fake_midi_backend, clock, 90, 1)
+        assert tempo.source == "midi clock" and tempo.running
+        assert tempo.bpm == pytest.approx(90) and tempo.beat() == pytest.approx(0)
+    finally:
+        midi.stop()
+
+
+def test_the_clock_follows_a_tempo_change(fake_midi_backend):
+    tempo, clock = fake_tempo()
+    midi, midi_clock, _ = clocked(fake_midi_backend, tempo)
+    try:
+        send_ticks(fake_midi_backend, clock, 120, 24 * 12)
+        send_ticks(fake_midi_backend, clock, 150, 24 * 6)  # 2.4 s later
+        assert tempo.bpm == pytest.approx(150, rel=0.005)
+    finally:
+        midi.stop()
+
+
+def test_a_silent_midi_clock_lets_the_tempo_by_hand_apply(fake_midi_backend):
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(100, "bpm")
+    midi, midi_clock, _ = clocked(fake_midi_backend, tempo)
+    try:
+        send_ticks(fake_midi_backend, clock, 130, 48)
+        assert tempo.source == "midi clock"
+        clock.now += QUIET_S + 0.01
+        assert (tempo.source, tempo.bpm) == ("bpm", 100)
+    finally:
+        midi.stop()
+
+
+def test_the_router_leaves_clock_messages_alone_without_a_clock():
+    router = MidiRouter(MidiMap(), None)
+    for kind in ("clock", "start", "stop", "continue"):
+        assert router.handle(mido.Message(kind)) is None
+    assert router.handle(mido.Message("songpos", pos=3)) is None
+
+
+JACK_API = test_midi_jack.JACK_API
+jack_server = test_midi_jack.jack_server  # the JACK dummy server, started once for this module
+
+
+def test_midi_clock_through_jack(jack_server):
+    """Three clocks at once (60, 128 and 174 bpm) through rtmidi on a JACK dummy server, paced in real time."""
+    rates = (60.0, 128.0, 174.0)
+    seconds = 3.0
+    outs = [jack_server.open_output(f"vcam-clock-{int(r)}", virtual=True) for r in rates]
+    mido.set_backend(JACK_API, load=True)
+    tempos = [Tempo() for _ in rates]
+    clocks = [MidiClock(t) for t in tempos]
+    # poll=60: the port watch does not look for an unplug (with a JACK client of its own) while the clocks run: a
+    # new client reorders JACK's graph, and MIDI in flight is held up or lost
+    inputs = [MidiInput(f"vcam-clock-{int(r)}", MidiRouter(MidiMap(), None, clock=c).handle, lambda s: None, poll=60)
+              for r, c in zip(rates, clocks)]
+    counts = [int(seconds * r / 60 * 24) for r in rates]
+
+    def send(port, bpm, count):
+        step = 60 / bpm / 24
+        port.send(mido.Message("start"))
+        begin = time.perf_counter() + 0.05
+        for i in range(count):  # on an absolute schedule: a late wake-up is not carried into the next tick
+            delay = begin + i * step - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            port.send(mido.Message("clock"))
+
+    try:
+        for midi in inputs:
+            midi.start()
+        senders = [threading.Thread(target=send, args=args) for args in zip(outs, rates, counts)]
+        for s in senders:
+            s.start()
+        for s in senders:
+            s.join(60)
+        assert wait_for(lambda: all(c.fit.ticks and c._index == n for c, n in zip(clocks, counts)), 60)
+    finally:
+        for midi in inputs:
+            midi.stop()
+        for port in outs:
+            port.close()
+        mido.set_backend(None)
+    errors = [t.bpm / r - 1 for t, r in zip(tempos, rates)]
+    print("MIDI clock through JACK, bpm error:", ", ".join(f"{r:g}: {e:+.3%}" for r, e in zip(rates, errors)))
+    assert all(t.source == "midi clock" for t in tempos)
+    assert max(abs(e) for e in errors) < 0.005
+
+
+# --- Ableton Link ------------------------------------------------------------------------------------------------
+
+class StandInLink:
+    """What LinkSession uses of aalink.Link; a test moves the session's peers, tempo and beat."""
+
+    def __init__(self, bpm: float):
+        self.session_tempo = bpm
+        self.beat = 0.0
+        self.num_peers_now = 0
+        self.enabled = False
+        self.quantum = 1
+        self.reads = 0
+        self._lock = threading.Lock()
+
+    @property
+    def num_peers(self):
+        with self._lock:
+            self.reads += 1
+            return self.num_peers_now
+
+    @property
+    def tempo(self):
+        return self.session_tempo
+
+    @tempo.setter
+    def tempo(self, bpm):
+        self.session_tempo = bpm
+
+
+def link_session(tempo: Tempo, said: list) -> tuple[LinkSession, StandInLink]:
+    made = []
+    session = LinkSession(tempo, said.append, make_link=lambda bpm: made.append(StandInLink(bpm)) or made[0],
+                          poll=0.005)
+    session.start()
+    return session, made[0]
+
+
+def polled(link: StandInLink, times: int = 3) -> bool:
+    """Waits until the session has read the peers `times` more times."""
+    start = link.reads
+    return wait_for(lambda: link.reads >= start + times, 60)
+
+
+def test_link_leads_while_it_has_peers_and_takes_the_operators_tempo():
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(100, "bpm")
+    said = []
+    session, link = link_session(tempo, said)
+    try:
+        assert link.enabled and link.quantum == 4 and link.tempo == 100  # starts at the show's tempo
+        assert polled(link) and tempo.source == "bpm"  # alone in the session: the tempo by hand applies
+
+        link.session_tempo, link.beat = 133.0, 37.5
+        link.num_peers_now = 1
+        assert wait_for(lambda: tempo.source == "link", 60)
+        assert tempo.bpm == 133 and tempo.beat() == pytest.approx(37.5)
+        assert "Link: 1 other peer in the session" in said
+
+        tempo.set_bpm(90, "bpm")  # by hand: the session takes it, and with it every peer
+        assert wait_for(lambda: link.tempo == 90, 60)
+        assert wait_for(lambda: tempo.bpm == 90 and tempo.source == "link", 60)
+
+        link.num_peers_now = 0
+        assert polled(link)
+        clock.now += QUIET_S + 0.1
+        assert (tempo.source, tempo.bpm) == ("bpm", 90)
+        assert said[-1].startswith("Link: no other peer left")
+    finally:
+        session.stop()
+    assert not link.enabled and not session._thread.is_alive()
+
+
+def test_a_link_session_that_cannot_open_says_why_on_start():
+    def broken(bpm):
+        raise OSError("no network interface")
+
+    session = LinkSession(Tempo(), lambda s: None, make_link=broken)
+    with pytest.raises(OSError, match="no network interface"):
+        session.start()
+    session.stop()
+
+
+NAMESPACE_SCRIPT = Path(__file__).with_name("link_peers.py")
+
+
+def network_namespace() -> list[str]:
+    """The command prefix that runs a command in a network namespace of its own (only loopback there, brought up
+    by the script), or a skip saying why there is none."""
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare (util-linux) is not installed")
+    reasons = []
+    for prefix in (["unshare", "-rn"], ["unshare", "-n"]):
+        done = subprocess.run(prefix + ["true"], capture_output=True, text=True, timeout=60)
+        if done.returncode == 0:
+            return prefix
+        reasons.append(f"{' '.join(prefix)}: {done.stderr.strip()}")
+    pytest.skip("no network namespace can be made here (" + "; ".join(reasons) + ")")
+
+
+@pytest.mark.slow
+def test_link_between_two_sessions_in_a_network_namespace():
+    pytest.importorskip("aalink", reason="the link extra is not installed")
+    prefix = network_namespace()
+    done = subprocess.run(prefix + [sys.executable, str(NAMESPACE_SCRIPT)], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    source, mine, theirs = got["joined"]  # one session, with one tempo (Link keeps one of the two)
+    assert source == "link" and mine == pytest.approx(theirs, abs=0.01) and round(mine) in (90, 120)
+    assert got["followed"] == ["link", pytest.approx(133, abs=0.01)]  # the peer changed it
+    assert got["peer_took"] == pytest.approx(100, abs=0.01)  # `bpm 100` here: the peer follows
+    assert abs(got["beat_gap"]) < 0.05  # the same beat on both sides
+    assert got["alone"] == "bpm"  # the peer left: the tempo by hand applies
+
+
+# --- the controller ----------------------------------------------------------------------------------------------
+
+class NullGenerator:
+    blocks = 7
+
+    def __init__(self):
+        self.listeners = []
+
+    def submit(self, action, at_block=None, origin=None):
+        pass
+
+    def on_applied(self, listener):
+        self.listeners.append(listener)
+
+
+def controller(tempo: Tempo | None) -> tuple[Controller, io.StringIO]:
+    out = io.StringIO()
+    log = ControlLog(out, {"seed": 1})
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), NullGenerator(), threading.Event(), lambda s: None,
+                     log, tempo=tempo)
+    return ctl, out
+
+
+def logged(out: io.StringIO) -> list[dict]:
+    return [json.loads(line) for line in out.getvalue().splitlines()[1:]]
+
+
+def test_bpm_and_tap_set_the_tempo_and_are_logged():
+    tempo, clock = fake_tempo()
+    ctl, out = controller(tempo)
+    assert ctl.handle_line("bpm 128", "stdin") == "tempo 128 bpm"
+    assert (tempo.source, tempo.bpm) == ("bpm", 128)
+    assert ctl.handle_line("bpm 96.5", "osc") == "tempo 96.5 bpm"
+    assert (tempo.source, tempo.bpm) == ("osc", 96.5)
+    replies = []
+    for _ in range(4):
+        replies.append(ctl.handle_line("tap", "midi"))
+        clock.now += 0.4
+    assert replies == ["tap 1: 3 more for a tempo", "tap 2: 2 more for a tempo", "tap 3: 1 more for a tempo",
+                       "tapped 150.0 bpm"]
+    assert (tempo.source, tempo.bpm) == ("tap", pytest.approx(150))
+    entries = logged(out)
+    assert [(e["command"], e["source"], e["apply"], e["block"]) for e in entries] == [
+        ("bpm 128", "stdin", {"op": "tempo", "bpm": 128.0}, 7), ("bpm 96.5", "osc", {"op": "tempo", "bpm": 96.5}, 7),
+        ("tap", "midi", {"op": "tempo", "bpm": 150.0}, 7)]
+
+
+def test_a_tempo_by_hand_says_when_a_clock_leads():
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(140, "midi clock", (clock.now, 0))
+    ctl, _ = controller(tempo)
+    assert ctl.handle_line("bpm 100", "stdin") == "tempo 100 bpm (the midi clock leads while it runs)"
+
+
+def test_without_a_tempo_bpm_and_tap_answer_an_error():
+    ctl, out = controller(None)
+    assert ctl.handle_line("bpm 120", "stdin").startswith("error: bpm: there is no tempo here")
+    assert ctl.handle_line("tap", "stdin").startswith("error: tap: there is no tempo here")
+    assert logged(out) == []
+    assert "bpm" not in ctl.describe() and ctl.snapshot()["bpm"] is None
+
+
+def test_taps_out_of_range_answer_an_error():
+    tempo, clock = fake_tempo()
+    ctl, _ = controller(tempo)
+    for _ in range(3):
+        ctl.handle_line("tap", "stdin")
+        clock.now += 0.1
+    assert ctl.handle_line("tap", "stdin").startswith("error: the taps are 600 bpm apart")
+
+
+def test_describe_and_snapshot_carry_the_tempo():
+    tempo, clock = fake_tempo()
+    ctl, _ = controller(tempo)
+    ctl.handle_line("bpm 120", "stdin")
+    clock.now += 2.25
+    assert ctl.describe().endswith("| block 7 | 120.0 bpm beat 1 bar 2 (bpm)")
+    snap = ctl.snapshot()
+    assert snap["bpm"] == 120 and snap["beat"] == pytest.approx(4.5)
+
+
+def test_a_replay_restores_the_tempo(tmp_path):
+    tempo, clock = fake_tempo()
+    ctl, out = controller(tempo)
+    ctl.handle_line("bpm 128", "stdin")
+    ctl.handle_line("bpm 87.25", "stdin")
+    path = tmp_path / "controls.jsonl"
+    path.write_text(out.getvalue())
+    replay = read_replay(str(path))
+    assert [a for _, a in replay.actions] == [SetTempo(128.0), SetTempo(87.25)]
+
+    class Producer(NullGenerator):
+        def submit(self, action, at_block=None, origin=None):  # applied at once, as at its block
+            for listener in self.listeners:
+                listener(action, at_block, origin)
+
+    replayed, _ = fake_tempo()
+    replay.schedule(Producer(), ShowState(prompts={}), replayed)
+    assert (replayed.source, replayed.bpm) == ("bpm", 87.25)
+
+
+@pytest.mark.parametrize("bad", [{"op": "tempo"}, {"op": "tempo", "bpm": 5}, {"op": "tempo", "bpm": "fast"},
+                                 {"op": "tempo", "bpm": 120, "beat": 3}])
+def test_a_logged_tempo_is_checked(bad):
+    with pytest.raises(ValueError, match="tempo"):
+        from_dict(bad)
+
+
+def test_the_stream_leaves_the_tempo_action_alone():
+    from vcam.control.actions import apply
+
+    apply(object(), SetTempo(120.0))  # nothing on the stream is touched
+    assert SetTempo(120.0).to_dict() == {"op": "tempo", "bpm": 120.0}
+    assert Origin("bpm 120", "stdin").source == "stdin"
+
+
+# --- the show's wiring -------------------------------------------------------------------------------------------
+
+def test_the_status_line_shows_the_tempo():
+    from vcam.live.run import _extra_status
+
+    class Inputs:
+        def status(self):
+            return "input camera"
+
+    tempo, clock = fake_tempo()
+    status = _extra_status(Inputs(), None, tempo.describe)
+    assert status() == "input camera"
+    tempo.set_bpm(128, "midi clock", (clock.now - 60 / 128 * 66, 0.0))  # 66 beats ago
+    assert status() == "input camera | 128.0 bpm beat 3 bar 17 (midi clock)"
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_link_reaches_the_run(command, monkeypatch):
+    from types import SimpleNamespace
+
+    from vcam.cli import main
+
+    got = []
+    monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: got.append(opts) or
+                        SimpleNamespace(busy=False, code=0))
+    assert main([command, "--link"]) == 0 and main([command]) == 0
+    assert [opts.link for opts in got] == [True, False]
+
+
+def test_link_without_aalink_says_what_to_install():
+    code = ("import sys; sys.modules['aalink'] = None\n"
+            "from vcam.cli import main; sys.exit(main(['run', '--model', 'tiny', '--out', 'null', '--duration', '1', "
+            "'--no-stdin', '--link']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 2, done.stderr
+    assert "Ableton Link support (aalink)" in done.stderr and 'pip install -e ".[link]"' in done.stderr
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,208 @@
+"""MIDI clock in (24 ticks a quarter note, start/stop/continue, song position), the show's tempo out.
+
+The bpm comes from a straight-line fit of the ticks' arrival times over the last WINDOW_S seconds, not from the
+last interval: ticks reach vcam late by a varying amount (a loaded machine; JACK hands MIDI over once per period,
+21 ms at 1024 frames, longer than a tick at 128 bpm), and over seconds that wobble averages out to under 0.1 %
+where the interval between two ticks can be 100 % off. Ticks delayed far beyond the rest (a stall) are left out of
+the fit. A tempo change shows as the last ticks leaving the line on one side for a beat: the window then starts
+again from the last beat, so a new tempo is taken within a second or two rather than after WINDOW_S.
+
+The limit: arrival times handed over once per period of P seconds cannot tell tempos apart whose ticks arrive in
+the same periods for the whole window, so near a tick interval of a multiple of P the error can reach about
+P / WINDOW_S (0.36 % for JACK at 1024 frames, 48 kHz; ALSA and smaller periods do far better).
+"""
+from __future__ import annotations
+
+import statistics
+import threading
+from collections import deque
+
+from vcam.control.tempo import Tempo
+
+TICKS_PER_BEAT = 24
+WINDOW_S = 6.0  # ticks of the last 6 s make the estimate
+MIN_TICKS = TICKS_PER_BEAT  # a beat's worth before the first estimate
+MAX_TICKS = 2048
+FIT_EVERY = 6  # ticks between estimates (a 16th note): the tempo is told at least that often
+GAP_S = 1.0  # ticks that stop this long (a clock paused without a stop) start the estimate afresh
+STALL_S = 0.1  # ticks that stop this long (and 3 ticks' time) were held up: those that then come bunched
+# together (closer than a quarter tick) are counted but not timed. JACK's periods (up to 85 ms) are no stall.
+TICKS_PER_SONGPOS = 6  # song position pointers count 16th notes
+TRIM = 3.0  # ticks further off the line than 3 robust deviations are left out of the fit
+FLOOR_S = 1e-4  # ... and never for less than 0.1 ms (a perfect clock has no deviation at all)
+TRIM_ROUNDS = 3  # a stall's ticks tilt the first fit: trimmed against the refitted line again
+RECENT = 12  # the last ticks, half a beat: late (or early) against the line together, the tempo changed ...
+CHANGE_FLOOR_S = 5e-4  # ... when they are more than 0.5 ms off beyond the usual spread, and that holds for a
+# beat of arrival times (a stall's late ticks arrive at once and pass)
+KEPT_AFTER_CHANGE = TICKS_PER_BEAT  # the ticks the estimate starts again from
+PLAUSIBLE_BPM = (10.0, 1000.0)  # an estimate outside is a burst of held-up ticks, not a tempo: not taken
+
+
+class ClockFit:
+    """Arrival times of numbered ticks in, seconds per tick (and the fitted line) out."""
+
+    def __init__(self, window_s: float = WINDOW_S):
+        self.window_s = window_s
+        self.ticks: deque[tuple[int, float]] = deque(maxlen=MAX_TICKS)
+        self.changes = 0  # tempo changes seen (the window started again)
+        self._drift_since: float | None = None  # when the last ticks came off the line, on the side of _drift_late
+        self._drift_late = False
+        self._spread = 0.0
+        self._last = 0.0  # when the last tick came
+        self._held = False  # ticks come bunched after a stall
+
+    def add(self, index: int, t: float) -> None:
+        ticks = self.ticks
+        if ticks:
+            step, gap = self._last_interval(), t - self._last
+            if gap > max(GAP_S, 8 * step):
+                ticks.clear()
+                self._held = False
+            elif gap > max(STALL_S, 3 * step):
+                self._held = True
+            elif gap >= step / 4:
+                self._held = False
+        self._last = t
+        if self._held:
+            return
+        ticks.append((index, t))
+        while len(ticks) > MIN_TICKS and t - ticks[0][1] > self.window_s:
+            ticks.popleft()
+
+    def _last_interval(self) -> float:
+        ticks = self.ticks
+        if len(ticks) < 2:
+            return 0.0
+        return (ticks[-1][1] - ticks[0][1]) / (ticks[-1][0] - ticks[0][0])
+
+    def line(self) -> tuple[float, float, float] | None:
+        """(seconds per tick, mean index, mean time): the fitted line, through the ticks' centre; None before
+        MIN_TICKS ticks. A tempo change found here starts the window again from the last beat's ticks."""
+        fit = self._robust_fit()
+        if fit is not None and self._changed(fit):
+            for _ in range(len(self.ticks) - KEPT_AFTER_CHANGE):
+                self.ticks.popleft()
+            self.changes += 1
+            fit = self._robust_fit()
+        return fit if fit is not None and fit[0] > 0 else None
+
+    def _robust_fit(self) -> tuple[float, float, float] | None:
+        points = list(self.ticks)
+        if len(points) < MIN_TICKS:
+            return None
+        fit = _fit(points)
+        for _ in range(TRIM_ROUNDS):
+            residuals = _residuals(points, fit)
+            self._spread = 1.4826 * statistics.median(abs(r) for r in residuals)  # robust to a stall's ticks
+            limit = max(TRIM * self._spread, FLOOR_S)
+            kept = [p for p, r in zip(points, residuals) if abs(r) <= limit]
+            if len(kept) < MIN_TICKS // 2:
+                break
+            fit = _fit(kept)
+            if len(kept) == len(points):
+                break
+            points = kept
+        return fit
+
+    def _changed(self, fit: tuple[float, float, float]) -> bool:
+        recent = list(self.ticks)[-RECENT:]
+        off = statistics.median(_residuals(recent, fit))
+        now = recent[-1][1]
+        if abs(off) <= TRIM * self._spread + CHANGE_FLOOR_S:
+            self._drift_since = None
+            return False
+        late = off > 0
+        if self._drift_since is None or late != self._drift_late:
+            self._drift_since, self._drift_late = now, late
+        if now - self._drift_since < fit[0] * TICKS_PER_BEAT:
+            return False
+        self._drift_since = None
+        return True
+
+
+def _residuals(points: list[tuple[int, float]], fit: tuple[float, float, float]) -> list[float]:
+    slope, mi, mt = fit
+    return [t - mt - slope * (i - mi) for i, t in points]
+
+
+def _fit(points: list[tuple[int, float]]) -> tuple[float, float, float]:
+    n = len(points)
+    mi = sum(i for i, _ in points) / n
+    mt = sum(t for _, t in points) / n
+    sii = sum((i - mi) ** 2 for i, _ in points)
+    sit = sum((i - mi) * (t - mt) for i, t in points)
+    return (sit / sii if sii else 0.0), mi, mt
+
+
+class MidiClock:
+    """Turns MIDI realtime messages into the tempo's "midi clock" source. Before any start, ticks count from the
+    first one heard (beat 0); `start` puts beat 0 on the next tick, `continue` goes on from where `stop` froze the
+    beat, a song position pointer moves it (while stopped, as a DAW sends it)."""
+
+    def __init__(self, tempo: Tempo, window_s: float = WINDOW_S):
+        self.tempo = tempo
+        self.fit = ClockFit(window_s)
+        self.running = True
+        self._index = 0  # ticks heard, for the fit (goes on through stops)
+        self._position = -1  # song position of the last tick, in ticks (the next one is beat 0)
+        self._resume = False  # the next tick restarts the beat (after start or continue)
+        self._bpm: float | None = None
+        self._lock = threading.Lock()
+
+    def handle(self, msg, t: float | None = None) -> bool:
+        """Takes a mido message that arrived at clock time `t` (the tempo's clock now without one); whether it
+        was a clock message (others are left to the caller)."""
+        kind = msg.type
+        if kind not in ("clock", "start", "stop", "continue", "songpos"):
+            return False
+        with self._lock:
+            t = self.tempo.clock() if t is None else t
+            if kind == "clock":
+                self._tick(t)
+            elif kind == "start":
+                self.running, self._position, self._resume = True, -1, True
+            elif kind == "continue":
+                self.running, self._resume = True, True
+            elif kind == "stop":
+                self.running = False
+                self._tell(t, self._position / TICKS_PER_BEAT)
+            else:  # songpos: the next tick plays there
+                self._position = msg.pos * TICKS_PER_SONGPOS - 1
+                if not self.running:
+                    self._tell(t, msg.pos * TICKS_PER_SONGPOS / TICKS_PER_BEAT)
+        return True
+
+    @property
+    def bpm(self) -> float | None:
+        """The estimate (None before a beat's worth of ticks)."""
+        return self._bpm
+
+    def _tick(self, t: float) -> None:
+        self._index += 1
+        self.fit.add(self._index, t)
+        if self.running:
+            self._position += 1
+        beat = self._position / TICKS_PER_BEAT
+        if self._resume:  # the beat restarts on this very tick
+            self._resume = False
+            self._estimate()
+            self._tell(t, beat)
+        elif self._index % FIT_EVERY == 0:
+            line = self._estimate()
+            if line is not None:  # the grid through the fitted line: no single tick's lateness moves the beat
+                slope, mi, mt = line
+                self._tell(mt + slope * (self._index - mi) if self.running else t, beat)
+
+    def _estimate(self) -> tuple[float, float, float] | None:
+        line = self.fit.line()
+        if line is None:
+            return None
+        bpm = 60.0 / (TICKS_PER_BEAT * line[0])
+        if not PLAUSIBLE_BPM[0] <= bpm <= PLAUSIBLE_BPM[1]:
+            return None
+        self._bpm = bpm
+        return line
+
+    def _tell(self, t: float, beat: float) -> None:
+        if self._bpm is not None:
+            self.tempo.set_bpm(self._bpm, "midi clock", (t, beat), running=self.running)

@@ -1,0 +1,244 @@
+"""The show's tempo: one beat grid (bpm and phase), from the first of its sources that applies.
+
+Sources, highest first: the MIDI clock on the --midi input, Ableton Link (--link), OSC /vcam/bpm, the `tap`
+command and `bpm N`. The two clocks apply while they speak: one silent for QUIET_S (a stopped DAW that stops
+sending clock, an unplugged cable, a Link session with no peers left) lets the next one apply, and applies again
+when it speaks again. The operator's tempo (OSC, tap, bpm) holds until another replaces it: the three share one
+place and the latest wins, so a tap after a typed `bpm` is not shadowed by it. With nothing else left, a silent
+clock's last grid still applies (the beat goes on at its last tempo).
+
+Each source has its own grid; switching sources may move the beat count to the new source's (a DAW's bar 1 is
+its own). A tempo set by hand without a phase continues the beat count of the grid in use.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from vcam.control.commands import MAX_BPM, MIN_BPM
+
+SOURCES = ("midi clock", "link", "osc", "tap", "bpm")  # priority order: the first that applies wins
+CLOCKS = ("midi clock", "link")  # sources that speak continually, and go quiet
+QUIET_S = 2.0  # a clock silent this long lets the next source apply
+TAP_BREAK_S = 2.0  # a pause this long between taps starts a new series
+TAPS_NEEDED = 4
+TAPS_KEPT = 16  # the tapped tempo is the average over at most the last 16 taps
+TOLD_BPM = 0.05  # listeners hear of a bpm that moved at least this much (a clock's estimate wavers a little)
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """One source's beat grid: `beat` falls at clock time `at`; a stopped grid stays at `beat`."""
+
+    bpm: float
+    at: float
+    beat: float
+    running: bool
+    seen: float  # when the source last spoke
+
+    def beat_at(self, t: float) -> float:
+        return self.beat + (t - self.at) * self.bpm / 60.0 if self.running else self.beat
+
+    def time_of(self, beat: float) -> float | None:
+        return self.at + (beat - self.beat) * 60.0 / self.bpm if self.running else None
+
+
+class TapTempo:
+    """Tap times in, a tempo out once TAPS_NEEDED are in: the average interval between the taps of a series."""
+
+    def __init__(self, needed: int = TAPS_NEEDED, pause: float = TAP_BREAK_S, kept: int = TAPS_KEPT):
+        self.needed, self.pause, self.kept = needed, pause, kept
+        self.times: list[float] = []
+        self.count = 0  # taps in the current series (more than are kept)
+        self.first_beat = 0.0  # the beat the series' first tap falls on
+
+    def tap(self, t: float) -> bool:
+        """Adds a tap; whether it starts a new series."""
+        new = not self.times or not 0 < t - self.times[-1] <= self.pause
+        if new:
+            self.times, self.count = [], 0
+        self.times.append(t)
+        del self.times[:-self.kept]
+        self.count += 1
+        return new
+
+    def bpm(self) -> float | None:
+        if self.count < self.needed:
+            return None
+        return 60.0 * (len(self.times) - 1) / (self.times[-1] - self.times[0])
+
+    def anchor(self) -> tuple[float, float]:
+        """(time, beat) through the middle of the kept taps, each on a whole beat counted from the first."""
+        n = len(self.times)
+        first = self.first_beat + self.count - n
+        return sum(self.times) / n, first + (n - 1) / 2
+
+
+class Tempo:
+    """The show's tempo, fed by MIDI, Link, OSC and the console from their own threads. `clock` is the time base of
+    every anchor and answer (time.monotonic; tests pass a fake one)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, beats_per_bar: int = 4):
+        if beats_per_bar < 1:
+            raise ValueError(f"beats_per_bar must be 1 or more, not {beats_per_bar}")
+        self.clock = clock
+        self.beats_per_bar = beats_per_bar
+        self._grids: dict[str, _Grid] = {}
+        self._taps = TapTempo()
+        self._lock = threading.RLock()
+        self._listeners: list[Callable[[], None]] = []
+        self._followers: list[Callable[[float, str], None]] = []
+        self._told: tuple = (None, None, None)  # bpm, source, running: what listeners last heard
+
+    # --- feeding it --------------------------------------------------------------------------------------------
+    def set_bpm(self, bpm: float, source: str, anchor: tuple[float, float] | None = None,
+                running: bool = True) -> None:
+        """A source's tempo; `anchor` = (clock time, beat number) places the beat grid (phase); without one the
+        beat count of the grid in use goes on. `running=False`: a stopped transport, the beat stays at the
+        anchor's."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown tempo source {source!r}; known: {', '.join(SOURCES)}")
+        if isinstance(bpm, bool) or not isinstance(bpm, (int, float)) or not math.isfinite(bpm) or bpm <= 0:
+            raise ValueError(f"a tempo is a positive number of beats a minute, not {bpm!r}")
+        with self._lock:
+            now = self.clock()
+            if anchor is None:
+                current = self._current(now)
+                anchor = (now, current.beat_at(now) if current else 0.0)
+            if source not in CLOCKS:  # the operator's tempo: one place, the latest wins
+                for other in SOURCES:
+                    if other not in CLOCKS:
+                        self._grids.pop(other, None)
+            self._grids[source] = _Grid(float(bpm), float(anchor[0]), float(anchor[1]), running, now)
+            followers = list(self._followers) if source not in CLOCKS else []
+        self._tell()
+        for follow in followers:
+            follow(float(bpm), source)
+
+    def tap(self, t: float | None = None) -> float | None:
+        """One tap (on a beat); the tapped bpm once TAPS_NEEDED taps of a series are in, which then applies. The
+        first tap of a series falls on the first beat of a bar (the nearest one of the grid in use). ValueError
+        for taps faster or slower than the bpm command allows."""
+        with self._lock:
+            t = self.clock() if t is None else t
+            taps = self._taps
+            if taps.tap(t):
+                current = self._current(t)
+                bar = self.beats_per_bar
+                taps.first_beat = round(current.beat_at(t) / bar) * bar if current else 0.0
+            bpm = taps.bpm()
+            if bpm is None:
+                return None
+            if not MIN_BPM <= bpm <= MAX_BPM:
+                raise ValueError(f"the taps are {bpm:.0f} bpm apart, outside {MIN_BPM:g}-{MAX_BPM:g}")
+            self.set_bpm(bpm, "tap", taps.anchor())
+            return bpm
+
+    @property
+    def taps(self) -> int:
+        """Taps in the current series (a pause over TAP_BREAK_S since the last starts a new one)."""
+        with self._lock:
+            taps = self._taps
+            return taps.count if taps.times and self.clock() - taps.times[-1] <= taps.pause else 0
+
+    def listen(self, fn: Callable[[], None]) -> None:
+        """`fn` is told when the bpm (by TOLD_BPM or more), the source or running/stopped change."""
+        with self._lock:
+            self._listeners.append(fn)
+
+    def follow(self, fn: Callable[[float, str], None]) -> None:
+        """`fn(bpm, source)` is told of every tempo the operator sets (OSC, tap, bpm): a Link session takes it."""
+        with self._lock:
+            self._followers.append(fn)
+
+    # --- reading it ----------------------------------------------------------------------------------------------
+    @property
+    def bpm(self) -> float | None:
+        grid = self._read()[1]
+        return grid.bpm if grid else None
+
+    @property
+    def source(self) -> str | None:
+        return self._read()[0]
+
+    @property
+    def running(self) -> bool:
+        """False with no tempo yet, or a stopped MIDI clock (the beat stands still)."""
+        grid = self._read()[1]
+        return bool(grid and grid.running)
+
+    def beat(self, t: float | None = None) -> float | None:
+        """Beats since the grid's origin at clock time t (now without it)."""
+        now, _, grid = self._read_at(t)
+        return grid.beat_at(now) if grid else None
+
+    def time_of(self, beat: float) -> float | None:
+        """Clock time at which `beat` falls; None without a tempo or while the clock is stopped."""
+        grid = self._read()[1]
+        return grid.time_of(beat) if grid else None
+
+    def next_boundary(self, beats: float, t: float | None = None) -> float | None:
+        """Clock time of the next multiple of `beats` strictly after t (bar: beats = beats_per_bar); None without
+        a tempo or while the clock is stopped (no boundary is coming)."""
+        if not beats > 0:
+            raise ValueError(f"a boundary is every so many beats, more than 0, not {beats!r}")
+        now, _, grid = self._read_at(t)
+        if grid is None or not grid.running:
+            return None
+        n = math.floor(grid.beat_at(now) / beats) + 1
+        at = grid.time_of(n * beats)
+        while at <= now:  # rounding at a boundary itself
+            n += 1
+            at = grid.time_of(n * beats)
+        return at
+
+    def describe(self) -> str | None:
+        """e.g. "128.0 bpm beat 3 bar 17 (midi clock)"; None without a tempo."""
+        now, source, grid = self._read_at(None)
+        if grid is None:
+            return None
+        whole = math.floor(grid.beat_at(now) + 1e-9)
+        bar, beat = divmod(whole, self.beats_per_bar)
+        state = "" if grid.running else " stopped at"
+        quiet = ", silent" if source in CLOCKS and now - grid.seen > QUIET_S else ""
+        return f"{grid.bpm:.1f} bpm{state} beat {beat + 1} bar {bar + 1} ({source}{quiet})"
+
+    # --- inside ------------------------------------------------------------------------------------------------
+    def _current(self, now: float) -> _Grid | None:
+        source = self._source(now)
+        return self._grids[source] if source else None
+
+    def _source(self, now: float) -> str | None:
+        grids = self._grids
+        for source in SOURCES:
+            grid = grids.get(source)
+            if grid is not None and (source not in CLOCKS or now - grid.seen <= QUIET_S):
+                return source
+        return max(grids, key=lambda s: grids[s].seen) if grids else None  # only silent clocks: the last heard
+
+    def _read(self) -> tuple[str | None, _Grid | None]:
+        return self._read_at(None)[1:]
+
+    def _read_at(self, t: float | None) -> tuple[float, str | None, _Grid | None]:
+        with self._lock:
+            now = self.clock()
+            source = self._source(now)
+            grid = self._grids[source] if source else None
+        self._tell()  # a clock that fell silent is noticed by whoever asks next
+        return (now if t is None else t), source, grid
+
+    def _tell(self) -> None:
+        with self._lock:
+            source = self._source(self.clock())
+            grid = self._grids[source] if source else None
+            bpm, told_source, told_running = self._told
+            if grid is None or (source == told_source and grid.running == told_running and bpm is not None
+                                and abs(grid.bpm - bpm) < TOLD_BPM):
+                return
+            self._told = (grid.bpm, source, grid.running)
+            listeners = list(self._listeners)
+        for fn in listeners:
+            fn()
