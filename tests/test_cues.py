@@ -52,12 +52,13 @@ class FakeTempo:
 class Rig:
     """A cue list whose commands are recorded rather than run."""
 
-    def __init__(self, cues_yaml: str, tempo=None):
+    def __init__(self, cues_yaml: str, tempo=None, lead=None):
         self.show = parse_show(PRESETS + "cues:\n" + cues_yaml, "show.yaml")
         self.clock = FakeClock()
         self.ran: list[tuple[str, str]] = []  # (source, line)
         self.said: list[str] = []
-        self.cues = CueList(self.show.cues, self.run_line, self.said.append, clock=self.clock, tempo=tempo)
+        self.cues = CueList(self.show.cues, self.run_line, self.said.append, clock=self.clock, tempo=tempo,
+                            lead=lead)
 
     def run_line(self, line: str, source: str) -> str:
         self.ran.append((source, line))
@@ -171,6 +172,25 @@ def test_a_cue_at_a_bar_fires_when_the_tempos_beat_reaches_it():
         tempo.now = 8.0
         rig.look_at(107.0)
         assert rig.ran[-1] == ("cue 2", "preset 3")
+
+
+def test_a_bar_cue_fires_as_far_ahead_as_the_show_works_and_lands_its_changes_on_the_bar():
+    """The show makes frames a block or more before the camera shows them: a bar cue fired at its bar would show
+    that much late. It fires that much early, its changes put on the bar (@bar) where they say nothing of their own."""
+    tempo = FakeTempo()
+    tempo.bpm = 120.0  # 2 beats a second: a lead of 1.5 s is 3 beats
+    cues = "  - {name: drop, do: [preset 3, seed 4 @beat, bpm 90], at: {bar: 3}}\n"
+    with Rig(cues, tempo=tempo, lead=lambda: 1.5) as rig:
+        rig.cues.begin()
+        tempo.now = 4.9  # bar 3 starts at beat 8: 3.1 beats away, more than the lead
+        rig.look_at(101.0)
+        assert rig.ran == []
+        tempo.now = 5.0
+        rig.look_at(102.0)
+        assert rig.ran == [("cue 1", "preset 3 @bar"), ("cue 1", "seed 4 @beat"), ("cue 1", "bpm 90")]
+        tempo.now = 8.0  # the bar itself: it has had its moment
+        rig.look_at(103.0)
+        assert len(rig.ran) == 3
 
 
 def test_without_a_tempo_bar_cues_wait_for_go_and_say_so_once():

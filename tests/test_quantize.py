@@ -145,12 +145,14 @@ def test_nothing_is_quantised_before_blocks_are_measured_or_without_a_tempo():
     ft = bench.FakeTime()
     pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
     quantizer = Quantizer(pacer, bench.steady_tempo(120.0, ft.clock), clock=ft.clock)
-    assert quantizer.land("bar") is None  # nothing made yet
+    assert quantizer.land("bar") is None and quantizer.lead() == 0.0  # nothing made yet
     producer = bench.Producer(ft, pacer, 0.5)
     quantizer.attach(producer)
     producer.start()
     pacer.run(lambda frame, tick: None, bench._Until(ft, 5.0), sleep=ft.sleep)
     assert quantizer.land("bar") is not None and quantizer.land("off") is None
+    # how early a bar cue fires: until the next block that can change shows, at least a block's making
+    assert quantizer.lead() == pytest.approx(quantizer.ahead().shown_at - ft.clock()) and quantizer.lead() >= 0.5
     assert Quantizer(pacer, Tempo(clock=ft.clock), clock=ft.clock).land("bar") is None  # no tempo yet
     assert Quantizer(pacer, None, clock=ft.clock).land("beat") is None
 

@@ -47,11 +47,15 @@ class CueList:
     """The cue list of a running show; a part (start/stop) whose thread fires the timed cues."""
 
     def __init__(self, cues: Sequence[Cue], run_line: Callable[[str, str], str | None], say: Callable[[str], None],
-                 clock: Callable[[], float] = time.monotonic, tempo: Tempo | None = None):
+                 clock: Callable[[], float] = time.monotonic, tempo: Tempo | None = None,
+                 lead: Callable[[], float] | None = None):
         self.run_line = run_line
         self.say = say
         self.clock = clock
         self.tempo = tempo
+        # How many seconds ahead of the camera the show works (vcam.live.quantize): a bar cue fires that much
+        # before its bar, its changes put on that bar (@bar), so that they show on it rather than a block late.
+        self.lead = lead or (lambda: 0.0)
         self._cues: tuple[Cue, ...] = tuple(cues)
         # _lock guards the state below and is never held while a cue runs: the controller, which runs the cue's
         # commands under its own lock, asks for describe() under it. _firing puts GO, back and the timer's cues
@@ -64,7 +68,8 @@ class CueList:
         self._began: float | None = None  # clock time the show went on air; timed cues wait for it
         self._fired_at: float | None = None  # clock time the last cue fired: a wait: counts from it
         self._seen_s: float | None = None  # show time up to which `at` times have had their moment
-        self._seen_beat: float | None = None  # the same for bars, in beats
+        self._seen_beat: float | None = None  # the tempo's beat at the last look (a beat going back: started over)
+        self._seen_reach: float | None = None  # the beat up to which bar cues have had their moment (ahead of it)
         self._said_no_tempo = False
         self.looked_at: float | None = None  # the clock time of the timer's last look (tests wait for it)
         self._thread = threading.Thread(target=self._run, name="cues", daemon=True)
@@ -195,7 +200,7 @@ class CueList:
     def _fire_due(self, now: float) -> None:
         with self._firing:
             cues, due = self._due(now)
-            for index, why in due:
+            for index, why, at in due:
                 with self._lock:
                     pos = self._position
                     if self._cues is not cues:  # reloaded meanwhile: the next look sees the new list
@@ -204,31 +209,39 @@ class CueList:
                     continue
                 skipped = f"; cues {pos + 1}-{index} skipped" if index > pos + 1 else \
                     f"; cue {pos + 1} skipped" if index == pos + 1 else ""
-                self.say(self._fire(cues, index, why + skipped))
+                self.say(self._fire(cues, index, why + skipped, at))
 
-    def _due(self, now: float) -> tuple[tuple[Cue, ...], list[tuple[int, str]]]:
-        """The list, and those of its cues whose moment has come by `now` since the last look, in order, with why;
-        the moments are marked seen, so each comes once."""
+    def _due(self, now: float) -> tuple[tuple[Cue, ...], list[tuple[int, str, str | None]]]:
+        """The list, and those of its cues whose moment has come by `now` since the last look, in order, with why
+        and when their changes land (a bar cue fired ahead of its bar: on the bar); the moments are marked seen, so
+        each comes once."""
+        lead = self._lead_beats()
         with self._lock:
             if self._began is None:
                 return self._cues, []
             cues, pos = self._cues, self._position
             show_t = now - self._began
-            due = {i: c.timing() for i, c in enumerate(cues)
+            due = {i: (c.timing(), None) for i, c in enumerate(cues)
                    if c.at_s is not None and (self._seen_s is None or self._seen_s < c.at_s) and c.at_s <= show_t}
             self._seen_s = show_t
             beat = self._beat()
             if beat is not None:
-                low = self._seen_beat
-                due.update({i: c.timing() for i, c in enumerate(cues)
+                low, reach = self._seen_reach, beat + lead
+                due.update({i: (c.timing(), "bar" if self._bar_beat(c) > beat else None)
+                            for i, c in enumerate(cues)
                             if c.at_bar is not None and (low is None or low < self._bar_beat(c)) and
-                            self._bar_beat(c) <= beat})
-                self._seen_beat = beat if low is None or beat > low else low
+                            self._bar_beat(c) <= reach})
+                self._seen_reach = reach if low is None or reach > low else low
             if pos < len(cues) and cues[pos].wait is not None:
                 ref = self._fired_at if pos else self._began
                 if ref is not None and now >= ref + cues[pos].wait:
-                    due[pos] = cues[pos].timing()
-        return cues, sorted(due.items())
+                    due[pos] = (cues[pos].timing(), None)
+        return cues, [(i, why, at) for i, (why, at) in sorted(due.items())]
+
+    def _lead_beats(self) -> float:
+        """How far ahead of the camera the show works, in beats of the tempo (0 without one)."""
+        bpm = getattr(self.tempo, "bpm", None)
+        return max(0.0, self.lead()) * bpm / 60.0 if bpm else 0.0
 
     def _beat(self) -> float | None:
         """The tempo's beat now; a beat that started over re-arms the bar cues (called with _lock held)."""
@@ -236,9 +249,10 @@ class CueList:
         if beat is None:
             return None
         if self._seen_beat is not None and beat < self._seen_beat - RESTART_BEATS:
-            self._seen_beat = None
-        if self._seen_beat is None and beat >= RESTART_BEATS:
-            self._seen_beat = beat  # a tempo first seen mid-song: bars already past do not fire in a burst
+            self._seen_beat = self._seen_reach = None
+        if self._seen_reach is None and beat >= RESTART_BEATS:
+            self._seen_reach = beat  # a tempo first seen mid-song: bars already past do not fire in a burst
+        self._seen_beat = beat
         return beat
 
     def _bar_beat(self, cue: Cue) -> float:
@@ -246,6 +260,7 @@ class CueList:
 
     def _next_look(self, now: float) -> float | None:
         """Seconds until the next cue's moment, at most BAR_RECHECK_S while a bar cue waits; None: until woken."""
+        lead = max(0.0, self.lead())
         with self._lock:
             if self._began is None:
                 return None
@@ -256,9 +271,10 @@ class CueList:
                 times.append((self._fired_at if pos else self._began) + cues[pos].wait)
             if self.tempo is not None:
                 bars = [self._bar_beat(c) for c in cues if c.at_bar is not None and
-                        (self._seen_beat is None or self._seen_beat < self._bar_beat(c))]
+                        (self._seen_reach is None or self._seen_reach < self._bar_beat(c))]
                 if bars:
                     at = self.tempo.time_of(min(bars))
+                    at = at - lead if at is not None else None
                     times.append(min(at, now + BAR_RECHECK_S) if at is not None else now + BAR_RECHECK_S)
         return max(0.0, min(times) - now) if times else None
 

@@ -141,6 +141,13 @@ class Quantizer:
                 start = max(self._last_start[1] + period, now)
             return Ahead(self._next, max(now + ahead / rate, start + make + 1 / rate), period)
 
+    def lead(self) -> float:
+        """Seconds until a change made now would first show (0 until blocks have been measured): how early a cue
+        at a bar fires (vcam.control.cues)."""
+        now = self.clock()
+        ahead = self.ahead(now)
+        return max(0.0, ahead.shown_at - now) if ahead is not None else 0.0
+
     def plan(self, spec: str) -> Landing | None:
         """The block for a change quantised to `spec` ("beat", "bar" or a number of beats), and the boundary it
         aims at; None for at once (no tempo, nothing measured yet).
