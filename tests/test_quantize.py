@@ -322,6 +322,18 @@ def test_the_shows_quantize(text, expected):
     assert parse_show("presets:\n  - {name: a, prompt: b}\n", "s.yaml").defaults.quantize == "off"
 
 
+@pytest.mark.parametrize("text, says", [("bar", "changes land on the bar"), ("2", "changes land on the 2 beats"),
+                                        ("off", None)])
+def test_vcam_check_says_when_changes_land(tmp_path, capsys, text, says):
+    from vcam.cli import main
+
+    path = tmp_path / "show.yaml"
+    path.write_text(f"defaults:\n  quantize: {text}\npresets:\n  - {{name: a, prompt: b}}\n")
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert (says in out) if says else ("changes land" not in out)
+
+
 @pytest.mark.parametrize("text, message", [("sometimes", "not 'sometimes'"), ("yes", "not yes"),
                                            ("0", "out of range"), ("[1]", "not a list or mapping")])
 def test_a_wrong_quantize_in_a_show_is_named_with_its_line(text, message):

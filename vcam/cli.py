@@ -373,7 +373,9 @@ def cmd_check(args) -> int:
     print(f"  defaults: seed {d.seed}, steps {d.steps}, transition {d.transition}"
           + (f", fallback {d.fallback}" if d.fallback else "")
           + "".join(f", {k} {v}" for k, v in (("input", d.input), ("strength", d.strength),
-                                              ("input_fit", d.input_fit)) if v is not None))
+                                              ("input_fit", d.input_fit)) if v is not None)
+          + (f", changes land on the {d.quantize if d.quantize in ('beat', 'bar') else d.quantize + ' beats'}"
+             if d.quantize != "off" else ""))
     if any(v is not None for v in (o.size, o.fps, o.fit, o.out)):
         size = f"{o.size[0]}x{o.size[1]}" if o.size else "model default"
         print(f"  output: {size}, {o.fps or 30:g} fps, {o.fit or 'letterbox'}, {', '.join(o.out or ['vcam'])}")
