@@ -193,6 +193,20 @@ def test_a_bar_cue_fires_as_far_ahead_as_the_show_works_and_lands_its_changes_on
         assert len(rig.ran) == 3
 
 
+def test_a_stopped_transport_fires_no_bar_cue_ahead_of_its_bar():
+    """A DAW's playhead moved near a cue's bar while stopped: no bar is coming, so nothing fires early."""
+    tempo = FakeTempo()
+    tempo.bpm, tempo.running = 120.0, False
+    with Rig("  - {name: drop, do: preset 3, at: {bar: 3}}\n", tempo=tempo, lead=lambda: 1.5) as rig:
+        rig.cues.begin()
+        tempo.now = 6.0  # 2 beats before bar 3: within the lead, were the transport running
+        rig.look_at(101.0)
+        assert rig.ran == []
+        tempo.running = True
+        rig.look_at(102.0)
+        assert rig.ran == [("cue 1", "preset 3 @bar")]
+
+
 def test_without_a_tempo_bar_cues_wait_for_go_and_say_so_once():
     with Rig("  - {name: drop, do: preset 3, at: {bar: 9}}\n") as rig:
         rig.cues.begin()

@@ -146,7 +146,8 @@ def test_every_builtin_address_reaches_the_controller_as_its_command(rig):
         assert r.ctl.lines[-1] == (line, "osc"), (address, values)
     assert r.ctl.stop.is_set()  # /vcam/quit
     said = "\n".join(r.said)
-    assert "preset 2 'neon city'" in said and "blend neon city / forest at 0.25" in said
+    # one reply line per address every 2 s (a sweeping fader would scroll the terminal): the first is said
+    assert "preset 3 'forest'" in said and "blend city / forest at 0.50" in said
     assert r.ctl.state.seed == 7 and r.ctl.state.transition == 8 and r.ctl.state.steps == 2
 
 
@@ -522,3 +523,34 @@ def test_a_running_show_takes_osc_and_reports_its_frame_rate(tmp_path, shared_ti
         tablet.shutdown()
         tablet.server_close()
     assert not thread.is_alive() and not errors, errors
+
+
+def test_vcam_cams_replies_carry_the_servers_tempo_from_its_state():
+    """vcam cam keeps no tempo of its own: the bpm and beat come from the server's state it mirrors."""
+    from vcam.control.oscreply import state_messages
+
+    sent = dict(state_messages({"preset": "a", "presets": ["a"], "bpm": 128.0, "beat": 3.5}))
+    assert sent["/vcam/bpm"] == [128.0] and sent["/vcam/beat"] == [3.5]
+
+
+def test_a_flood_to_one_address_is_acted_on_at_most_every_gap_and_its_last_value_is_kept(rig):
+    """20,000 messages to one address (a runaway patch): the show gets at most one command per MIN_GAP_S, not a
+    queue of thousands; the input still answers after it."""
+    import time
+
+    from vcam.control.osc import MIN_GAP_S
+
+    r = rig()
+    started = time.monotonic()
+    for i in range(20000):  # more than the socket's buffer holds: the system drops some, as UDP may
+        r.client.send_message("/vcam/seed", i)
+
+    def answered() -> bool:  # sent again until it gets through: the flood may fill the socket's buffer a while
+        r.client.send_message("/vcam/seed", 99999)
+        return r.ctl.state.seed == 99999
+
+    assert wait_for(answered, 60)  # after the flood the input still answers, and the last value stays
+    elapsed = time.monotonic() - started
+    seeds = [line for line, _ in r.ctl.lines if line.startswith("seed")]
+    assert len(seeds) <= 2 + elapsed / MIN_GAP_S  # at most one per gap, whatever arrived
+    assert sum("seed" in line for line in r.said) <= 2 + elapsed / 2.0  # its replies: one line every 2 s

@@ -66,6 +66,23 @@ def test_a_later_command_never_overtakes_an_earlier_one_being_encoded(rig):
     assert enc.done == ["a new prompt"]  # encoded before it was handed over
 
 
+def test_prompts_faster_than_their_encode_do_not_queue_up_and_the_newest_goes(rig):
+    """A flood of prompts (an OSC patch, a paste of many lines) while one is being encoded: one waits, the newest."""
+    enc = SlowEncoder()
+    prompter, producer, _ = rig(lambda: enc)
+    prompter.hand_over(SetPrompts({"first": 1.0}, 2))
+    assert enc.started.wait(5)  # being encoded
+    for i in range(1000):
+        prompter.hand_over(SetPrompts({f"flood {i}": 1.0}, 2))
+    assert len(prompter._hand_overs) == 1
+    prompter.hand_over(SetSeed(5))
+    prompter.hand_over(SetPrompts({"after the seed": 1.0}, 2))  # not merged across another change: order kept
+    enc.go.set()
+    assert wait_for(prompter.idle, 10)
+    assert producer.got == [SetPrompts({"first": 1.0}, 2), SetPrompts({"flood 999": 1.0}, 2), SetSeed(5),
+                            SetPrompts({"after the seed": 1.0}, 2)]
+
+
 def test_hand_overs_go_before_waiting_preloads(rig):
     enc = SlowEncoder()
     prompter, producer, _ = rig(lambda: enc)

@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from helpers import wait_for
-from vcam.control.actions import SetPrompts, SetScreen, SetSeed
+from vcam.control.actions import SetPrompts, SetScreen, SetSeed, SetSteps
 from vcam.control.controller import NO_TEMPO, Controller, ShowState
 from vcam.control.log import ControlLog, read_replay
 from vcam.control.show import parse_show
@@ -60,22 +60,6 @@ class Recorder:
 
     def on_applied(self, listener):
         self.listeners.append(listener)
-
-
-class GatedStop(threading.Event):
-    """The show's stop event, whose timed waits (the screen's timer) return only once the test opens the gate."""
-
-    def __init__(self):
-        super().__init__()
-        self.gate = threading.Event()
-        self.waits: list[float] = []
-
-    def wait(self, timeout=None):
-        if timeout is None:
-            return super().wait()
-        self.waits.append(timeout)
-        self.gate.wait(60)
-        return self.is_set()
 
 
 def controller(show_text=SHOW, tempo="default", land=None, stop=None, clock=time.monotonic, log=None):
@@ -218,7 +202,11 @@ def test_at_and_the_shows_quantize_put_every_action_of_a_change_on_the_landing_b
     actions.clear()
     n = len(landed)
     assert ctl.handle_line("seed 4 @off", "stdin") == "seed 4 from the next block"
-    assert len(landed) == n and actions == [(SetSeed(4), None, "seed 4 @off")]
+    # not placed itself; but the seed 3 waiting for block 40 would undo it there: it goes with it, after it
+    assert len(landed) == n and actions == [(SetSeed(4), 40, "seed 4 @off")]
+    actions.clear()
+    ctl.handle_line("steps 2 @off", "stdin")  # nothing of its kind waits
+    assert actions == [(SetSteps(2), None, "steps 2 @off")]
     assert not said
 
 
@@ -274,41 +262,65 @@ def test_without_a_tempo_changes_land_at_once_and_say_why_once():
     assert ctl2.state.screen == "freeze" and said2 == [said[0]]
 
 
+def test_a_change_after_one_waiting_for_its_block_keeps_the_order_they_were_typed_in():
+    """`seed 42 @bar` then `seed 7` at once: the stream ends on 7, as the state says, not on 42 once the bar
+    comes; a change of another kind is not held back."""
+    ctl, _, _ = controller()
+    ctl.generator.submitted = 30  # the generator's block count: the bar's block (40) is ahead
+    ctl.handle_line("seed 42 @bar", "stdin")
+    ctl.handle_line("seed 7 @off", "stdin")
+    ctl.handle_line("steps 2 @off", "stdin")
+    assert ctl.generator.submitted_actions == [(SetSeed(42), 40, "seed 42 @bar"), (SetSeed(7), 40, "seed 7 @off"),
+                                               (SetSteps(2), None, "steps 2 @off")]
+    assert ctl.state.seed == 7
+    ctl.generator.submitted = 41  # the bar's block was made: nothing waits any more
+    ctl.handle_line("seed 8 @off", "stdin")
+    assert ctl.generator.submitted_actions[-1] == (SetSeed(8), None, "seed 8 @off")
+
+
+def screen_waiting(ctl) -> bool:
+    """Whether a screen change waits for its boundary (its thread is asleep until then)."""
+    thread = ctl._screen_thread
+    return thread is not None and thread.is_alive() and not ctl._screen_wake.is_set()
+
+
 def test_a_screen_change_on_the_beat_is_set_at_the_boundarys_time_and_logged_then():
     now = [10.0]
-    stop = GatedStop()
     out = io.StringIO()
-    ctl, _, _ = controller(stop=stop, clock=lambda: now[0], log=ControlLog(out, {}))
+    ctl, _, _ = controller(clock=lambda: now[0], log=ControlLog(out, {}))
     told = []
     ctl.listeners.append(lambda: told.append(ctl.state.screen))
+    now[0] = 10.0 - 100.0  # the boundary (10.5 s at 120 bpm) is 100 s of this clock away while the test looks
     assert ctl.handle_line("freeze @beat", "stdin") == "screen: freeze on the beat"
-    assert wait_for(lambda: stop.waits, 60)
-    assert stop.waits == [pytest.approx(0.5)]  # 120 bpm: the next beat falls at 10.5 s
+    assert wait_for(lambda: screen_waiting(ctl), 60)
+    assert ctl._screen_pending[2] == pytest.approx(-89.5)  # the next beat after -90 s: 120 bpm from the grid
     assert ctl.state.screen == "live" and told == ["live"]  # the command's own reply
     ctl.generator.blocks = 12
-    stop.gate.set()
+    now[0] = -89.5  # the boundary comes
+    ctl._screen_wake.set()
     assert wait_for(lambda: ctl.state.screen == "freeze", 60)
     assert wait_for(lambda: told == ["live", "freeze"], 60)  # network clients are told when it changes
     entry = json.loads(out.getvalue().splitlines()[-1])
     assert (entry["block"], entry["command"]) == (12, "freeze @beat")
     assert entry["apply"] == SetScreen("freeze").to_dict()
+    assert wait_for(lambda: not ctl._screen_thread.is_alive(), 60)  # none waits: its thread is gone
 
 
-def test_a_later_screen_change_replaces_one_waiting_and_the_end_of_the_show_cancels_it():
-    stop = GatedStop()
-    ctl, _, _ = controller(stop=stop)
-    ctl.handle_line("blackout @bar", "stdin")
-    assert ctl.handle_line("freeze @off", "stdin") == "screen: freeze"
-    stop.gate.set()
-    assert wait_for(lambda: not [t for t in threading.enumerate() if t.name == "screen on the beat"], 60)
-    assert ctl.state.screen == "freeze"
-    stop2 = GatedStop()
-    ctl2, _, _ = controller(stop=stop2)
+def test_screen_changes_wait_in_one_thread_a_later_one_replaces_it_and_the_end_of_the_show_drops_it():
+    now = [0.0]
+    ctl, _, _ = controller(clock=lambda: now[0])
+    for i in range(200):  # a flood of timed changes (an OSC surface): one thread, one change waiting
+        ctl.handle_line("blackout @bar" if i % 2 else "freeze @bar", "osc")
+    assert len([t for t in threading.enumerate() if t.name == "screen on the beat"]) == 1
+    assert ctl._screen_pending[0] == "blackout"
+    assert ctl.handle_line("live @off", "stdin") == "screen: live"  # at once, and nothing waits any more
+    assert wait_for(lambda: not ctl._screen_thread.is_alive(), 60)
+    assert ctl.state.screen == "live"
+    ctl2, _, _ = controller(clock=lambda: now[0])
     ctl2.handle_line("blackout @bar", "stdin")
-    assert wait_for(lambda: stop2.waits, 60)
-    stop2.set()
-    stop2.gate.set()
-    assert wait_for(lambda: not [t for t in threading.enumerate() if t.name == "screen on the beat"], 60)
+    assert wait_for(lambda: screen_waiting(ctl2), 60)
+    ctl2.close()  # the show ends
+    assert wait_for(lambda: not ctl2._screen_thread.is_alive(), 60)
     assert ctl2.state.screen == "live"
 
 

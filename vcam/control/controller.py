@@ -83,7 +83,12 @@ class Controller:
         # is handed over (a command refused before that, such as a missing preset, lands nowhere)
         self._spec: str | None = None
         self._at_block: int | None | object = _UNSET
-        self._screen_changes = 0  # a screen change waiting for its boundary fires only if none came after it
+        self._pending_at: dict[type, int] = {}  # by kind of action, the latest block a change was put on
+        # one screen change at most waits for its boundary, in one thread; a later change replaces it
+        self._screen_pending: tuple[str, Origin, float] | None = None
+        self._screen_wake = threading.Event()
+        self._screen_thread: threading.Thread | None = None
+        self._closed = False
         self._said_no_tempo = False
         if log is not None:  # an action is logged with the block it was applied before
             generator.on_applied(log.applied)
@@ -228,26 +233,43 @@ class Controller:
         return f"changes land {_on(spec)}{missing}"
 
     def _screen(self, name: str, origin: Origin, spec: str | None) -> str:
-        """The screen acts on the camera directly: on the beat, it is set at the boundary's time."""
-        self._screen_changes += 1
+        """The screen acts on the camera directly: on the beat, it is set at the boundary's time (called with the
+        lock held). A later screen change replaces one still waiting."""
         at = self.tempo.next_boundary(quantum_beats(spec, self.tempo.beats_per_bar)) if spec is not None else None
+        self._screen_pending = None if at is None else (name, origin, at)
+        self._screen_wake.set()
         if at is None:
             self._set_screen(name, origin)
             return f"screen: {name}"
-        threading.Thread(target=self._screen_at, args=(name, origin, at, self._screen_changes),
-                         name="screen on the beat", daemon=True).start()
+        if self._screen_thread is None or not self._screen_thread.is_alive():
+            self._screen_thread = threading.Thread(target=self._screen_waits, name="screen on the beat", daemon=True)
+            self._screen_thread.start()
         return f"screen: {name} {_on(spec)}"
 
-    def _screen_at(self, name: str, origin: Origin, at: float, number: int) -> None:
-        """Sets the screen at clock time `at`, unless the show ends first or another screen change came since."""
-        if self.stop.wait(max(0.0, at - self.clock())):
-            return
-        with self._lock:
-            if number != self._screen_changes:
-                return
-            self._set_screen(name, origin)
-        for listener in self.listeners:
-            listener()
+    def _screen_waits(self) -> None:
+        """Sets the waiting screen change at its boundary, unless the show ends first or another change replaces
+        it; ends when none waits."""
+        while True:
+            with self._lock:
+                pending = self._screen_pending
+                if pending is None or self._closed or self.stop.is_set():
+                    self._screen_pending = None
+                    return
+                self._screen_wake.clear()
+            if self._screen_wake.wait(max(0.0, pending[2] - self.clock())):
+                continue  # replaced, or the show ends: look again
+            with self._lock:
+                if self._screen_pending is not pending or self._closed or self.stop.is_set():
+                    continue
+                self._screen_pending = None
+                self._set_screen(pending[0], pending[1])
+            for listener in self.listeners:
+                listener()
+
+    def close(self) -> None:
+        """The show ends: a screen change still waiting for its boundary is dropped, its thread ends."""
+        self._closed = True
+        self._screen_wake.set()
 
     def _set_screen(self, name: str, origin: Origin) -> None:
         self.state.screen = name
@@ -390,6 +412,13 @@ class Controller:
         if self._at_block is _UNSET:
             self._at_block = self.land(self._spec) if self._spec is not None and self.land is not None else None
         at = self._at_block
+        # A change of a kind that an earlier command put on a later block waits for that block: the stream then
+        # ends where the state says (`seed 42 @bar` then `seed 7` is seed 7, not 42 once the bar comes).
+        pending = self._pending_at.get(type(action))
+        if pending is not None and pending > getattr(self.generator, "submitted", 0):
+            at = pending if at is None else max(at, pending)
+        if at is not None:
+            self._pending_at[type(action)] = at
         if self.prompter is not None:
             self.prompter.hand_over(action, at_block=at, origin=origin)
         else:

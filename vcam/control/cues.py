@@ -241,7 +241,9 @@ class CueList:
     def _lead_beats(self) -> float:
         """How far ahead of the camera the show works, in beats of the tempo (0 without one)."""
         bpm = getattr(self.tempo, "bpm", None)
-        return max(0.0, self.lead()) * bpm / 60.0 if bpm else 0.0
+        if not bpm or not getattr(self.tempo, "running", True):  # a stopped transport: no bar is coming
+            return 0.0
+        return max(0.0, self.lead()) * bpm / 60.0
 
     def _beat(self) -> float | None:
         """The tempo's beat now; a beat that started over re-arms the bar cues (called with _lock held)."""

@@ -30,6 +30,11 @@ POLL_S = 0.25  # how soon the input's thread sees that the show is stopping
 # Addresses whose bad messages are counted apart; past these, all others share one count (a sender spraying
 # random addresses must not grow the counts without end)
 MAX_KEYS = 8
+# One message per address per this long is acted on; a newer one in between replaces the one held back, and goes
+# when the time is up (a fader's last position is never lost). A surface sending faster, or a flood, then costs
+# the show at most 50 commands a second per address, not a queue of thousands.
+MIN_GAP_S = 0.02
+MAX_HELD = 256  # addresses held back at once; more in the same instant are dropped (said once, counted)
 TYPE_TAGS = set("ihfdsbrmtTFN[]")  # what python-osc reads; it logs a warning of its own for anything else
 
 
@@ -182,7 +187,10 @@ class OscInput:
         self.handle = handle
         self.say = say
         self._errors = ErrorThrottle(throttle_s)
+        self._replies = ErrorThrottle(throttle_s)  # a sweeping fader's replies: one line, then a count
         self._keys: set[tuple] = set()
+        self._acted_at: dict[str, float] = {}  # address → when a message to it was last acted on
+        self._held: dict[str, list] = {}  # address → the newest message held back, its values
         self._stop = threading.Event()
         self._sock: socket.socket | None = None
         self._thread = threading.Thread(target=self._run, name="osc", daemon=True)
@@ -203,12 +211,13 @@ class OscInput:
             self._thread.join(2.0)
         if self._sock is not None:
             self._sock.close()
-        for line in self._errors.held_back():
+        for line in (*self._errors.held_back(), *self._replies.held_back()):
             self.say(line)
 
     def _run(self) -> None:
         said_at = time.monotonic()
         while not self._stop.is_set():
+            self._sock.settimeout(MIN_GAP_S if self._held else POLL_S)
             try:
                 data, peer = self._sock.recvfrom(MAX_DATAGRAM)
             except TimeoutError:
@@ -219,9 +228,10 @@ class OscInput:
             if data is not None:
                 self._datagram(data, peer)
             now = time.monotonic()
+            self._release_held(now)
             if now - said_at >= 1.0:
                 said_at = now
-                for line in self._errors.held_back(now):
+                for line in (*self._errors.held_back(now), *self._replies.held_back(now)):
                     self.say(line)
 
     def _datagram(self, data: bytes, peer) -> None:
@@ -235,20 +245,37 @@ class OscInput:
             self._complain(("garbage",), f"OSC: {len(data)} bytes from {peer[0]} that are not an OSC message; "
                                          "ignored")
             return
+        now = time.monotonic()
         for msg in messages:  # a bundle's time tag is not waited for: a bundle acts when it arrives
-            try:
-                replies = self.handle(msg.address, list(msg.params))
-            except Unfit as e:
-                self._complain(e.key, f"OSC: {e}")
-                continue
-            except Exception as e:  # noqa: BLE001 - a bad message must not end the input
-                self._complain((msg.address,), f"error: OSC {_shown(msg.address)}: {e.__class__.__name__}: {e}")
-                continue
-            for reply in replies:
-                if reply.startswith("error"):
-                    self._complain((msg.address,), f"{reply} (OSC {_shown(msg.address)})")
-                else:
-                    self.say(reply)
+            address, values = msg.address, list(msg.params)
+            if now - self._acted_at.get(address, -MIN_GAP_S) >= MIN_GAP_S:
+                self._act(address, values, now)
+            elif address in self._held or len(self._held) < MAX_HELD:
+                self._held[address] = values
+            else:
+                self._complain(("held",), "OSC: messages to too many addresses at once; some were dropped")
+
+    def _release_held(self, now: float) -> None:
+        for address in [a for a in self._held if now - self._acted_at.get(a, -MIN_GAP_S) >= MIN_GAP_S]:
+            self._act(address, self._held.pop(address), now)
+        if len(self._acted_at) > 4 * MAX_HELD:  # random addresses must not grow it: the old ones are done
+            self._acted_at = {a: t for a, t in self._acted_at.items() if now - t < MIN_GAP_S or a in self._held}
+
+    def _act(self, address: str, values: list, now: float) -> None:
+        self._acted_at[address] = now
+        try:
+            replies = self.handle(address, values)
+        except Unfit as e:
+            self._complain(e.key, f"OSC: {e}")
+            return
+        except Exception as e:  # noqa: BLE001 - a bad message must not end the input
+            self._complain((address,), f"error: OSC {_shown(address)}: {e.__class__.__name__}: {e}")
+            return
+        for reply in replies:
+            if reply.startswith("error"):
+                self._complain((address,), f"{reply} (OSC {_shown(address)})")
+            elif said := self._replies.admit((address,), reply, time.monotonic()):
+                self.say(said)
 
     def _complain(self, key: tuple, line: str) -> None:
         if key not in self._keys:

@@ -22,9 +22,11 @@ def state_messages(snapshot: dict, tempo=None, fps: float | None = None) -> list
            ("/vcam/preset/name", [name or ""]),
            ("/vcam/blend", [float(blend[2]) if blend else 0.0]),
            ("/vcam/status", [str(snapshot.get("status") or "")])]
-    if tempo is not None and (bpm := tempo.bpm) is not None:
+    # the tempo here, else the one the snapshot carries (vcam cam mirrors the server's, which keeps the tempo)
+    bpm, beat = (tempo.bpm, tempo.beat()) if tempo is not None else (snapshot.get("bpm"), snapshot.get("beat"))
+    if bpm is not None:
         out.append(("/vcam/bpm", [float(bpm)]))
-        if (beat := tempo.beat()) is not None:
+        if beat is not None:
             out.append(("/vcam/beat", [float(beat)]))
     if fps is not None:
         out.append(("/vcam/fps", [round(float(fps), 2)]))

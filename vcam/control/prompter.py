@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from vcam.control.actions import Action, Origin, prompts_of
+from vcam.control.actions import Action, Origin, SetPrompts, prompts_of
 from vcam.control.protocol import Producer
 
 POLL_S = 0.2  # how often waiting preloads look whether the engine exists yet
@@ -37,7 +37,14 @@ class Prompter:
     def hand_over(self, action: Action, at_block: int | None = None, origin: Origin | None = None) -> None:
         """Encodes the action's prompts, then submits it to the producer, after every earlier hand-over."""
         with self._work:
-            self._hand_overs.append((action, at_block, origin))
+            last = self._hand_overs[-1] if self._hand_overs else None
+            if last is not None and isinstance(action, SetPrompts) and isinstance(last[0], SetPrompts) \
+                    and last[1] == at_block:
+                # prompts typed (or sent by a surface) faster than they are encoded: the newest replaces the one
+                # still waiting for its encode, so a flood never queues up and the show goes to the newest
+                self._hand_overs[-1] = (action, at_block, origin)
+            else:
+                self._hand_overs.append((action, at_block, origin))
             self._work.notify()
 
     def preload(self, texts: list[str]) -> None:

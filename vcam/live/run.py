@@ -147,7 +147,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     # Last: after the attachment has the block. What the block freed goes back to the system, or a long show's
     # resident memory creeps up (live/heap.py).
     producer.listeners.append(HeapTrimmer())
-    parts: list = [_Started(prompter.stop)] + ([extra] if extra else []) + tempo_parts
+    parts: list = [_Started(prompter.stop), _Started(controller.close)] + ([extra] if extra else []) + tempo_parts
     router = None
     if prep.midi is not None:
         from vcam.control.midi import MidiInput, MidiRouter
@@ -356,9 +356,12 @@ def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
                             f"correct the names in {path} (or name presets by number there)")
     else:
         mapping = show.midi if show and show.midi else None
-    if mapping is None:
-        raise ValueError("--midi needs a mapping: --midi-map nanokontrol2 (or midimix, apc-mini-mk2, a file), "
-                         "or a show file with a midi: section")
+    if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button
+        from vcam.control.midimap import MidiMap
+
+        say(f"MIDI input {port!r} has no map: it gives the tempo (MIDI clock) only; --midi-map nanokontrol2 "
+            "(or midimix, apc-mini-mk2, a file) or a show's midi: section maps its knobs and buttons")
+        mapping = MidiMap("clock only")
     return port, mapping
 
 
