@@ -37,7 +37,7 @@ class AirSettings:
     height: int
     fps: float = 30.0
     fit: str = "letterbox"
-    smooth: bool = False
+    smooth: str | None = None  # between generated frames: None repeats them, "fade" or "flow"
     max_latency: float = 4.0
     duration: float | None = None
     fallback: np.ndarray | None = None
