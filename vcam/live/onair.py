@@ -193,8 +193,18 @@ class OnAir:
             part.stop()
         if pacer_thread.ident is not None:
             pacer_thread.join(2.0)
+        self._report_flow()
         self.feed.stop()
         close_workers(self.workers)  # returns once every recording's file is complete
+
+    def _report_flow(self) -> None:
+        """With --smooth flow: what the in-between frames cost, and how many were cross-faded because their flows
+        came too late (a CPU too slow for the stream)."""
+        fs = self.pacer.flow_stats
+        if fs is not None and fs.flowed + fs.faded:
+            self.status.message(f"smooth flow: {fs.flowed} in-between frames by flow ({fs.frame_ms:.1f} ms each, "
+                                f"{fs.cost_ms:.1f} ms per pair of generated frames), {fs.faded} cross-faded "
+                                "(flows not ready in time)")
 
     def _leave_at_once(self) -> int:
         """Without waiting for the feed, the parts or a recording's queue: the outputs get LEAVE_S to close after
