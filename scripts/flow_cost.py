@@ -1,5 +1,6 @@
-"""What `--smooth flow` costs on this CPU: the flows of one pair of generated frames (computed once per pair, on a
-worker thread) and one in-between camera frame (on the camera's thread), at 832×480 by default.
+"""What `--smooth flow` costs on this CPU: the flows of one pair of generated frames and one in-between frame warped
+from them (both on the flow's worker thread, once per pair and once per in-between frame), and the cross-fade that
+makes each camera frame from the two nearest (on the camera's thread), at 832×480 by default.
 
     python scripts/flow_cost.py [--size 832x480] [--repeat 20]
 
@@ -44,7 +45,8 @@ def main() -> None:
     a, b = moving_pair(w, h)
     grid = pixel_grid(h, w)
     print(f"{w}x{h}, OpenCV {cv2.__version__} with {cv2.getNumThreads()} threads; median of {args.repeat} runs")
-    print(f"  cross-fade, per camera frame: {median_ms(lambda: crossfade(a, b, 0.4), args.repeat):6.1f} ms")
+    print(f"  cross-fade, per camera frame (the camera's thread): "
+          f"{median_ms(lambda: crossfade(a, b, 0.4), args.repeat):.1f} ms")
     for preset in ("ultrafast", "fast"):
         for scale in (1.0, 0.5):
             flow = DisFlow(FlowSettings(preset=preset, scale=scale))
@@ -53,7 +55,7 @@ def main() -> None:
             frame = median_ms(lambda: interpolate(a, b, flows, 0.4, grid), args.repeat)
             default = "  (the default)" if (preset, scale) == (FlowSettings.preset, FlowSettings.scale) else ""
             print(f"  flow {preset:9s} at {scale:g}×: both flows per pair {pair:6.1f} ms, "
-                  f"per in-between frame {frame:5.1f} ms{default}")
+                  f"warp per in-between frame {frame:5.1f} ms{default}")
 
 
 if __name__ == "__main__":

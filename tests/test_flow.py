@@ -9,7 +9,7 @@ import pytest
 
 from vcam.cli import main
 from vcam.live.frames import crossfade
-from vcam.live.interp import DisFlow, FlowSmoother, interpolate
+from vcam.live.interp import DisFlow, FlowSmoother, FlowStats, affordable, interpolate, phases
 from vcam.live.pacer import Pacer, PacerSettings
 from test_onair import captured  # noqa: F401 (a fixture)
 from test_pacer import FakeTime
@@ -135,6 +135,45 @@ def test_a_pair_whose_flows_are_late_is_cross_faded_without_holding_the_camera()
         pacer.close()
 
 
+def test_pairs_whose_flow_would_come_too_late_are_cross_faded_and_the_cost_measured_again_now_and_then():
+    """A flow that takes 200 ms (by the smoother's clock) for pairs on screen 4 ticks of 1/30 s: only the first pair
+    and every 8th after it are flowed, the rest are cross-faded without waiting for a flow."""
+    now, calls = [0.0], []
+    dis = DisFlow()
+
+    def slow(x, y):
+        calls.append(x)
+        now[0] += 0.2
+        return dis(x, y)
+
+    smoother = FlowSmoother(flow=slow, clock=lambda: now[0])
+    made = [blob(i) for i in range(18)]
+    try:
+        for x, y in zip(made, made[1:]):
+            smoother.arrived(x, y, ticks=4.0, tick_s=1 / 30)
+        for x in made[:-1]:  # played one after another: the lookahead moves on
+            assert smoother.wait_idle(WAIT_S)
+            if x is made[1]:
+                assert fade_residual(smoother.between(x, made[2], 0.5), x, made[2]) <= 1  # left to the cross-fade
+            smoother.gone(x)
+        assert [next(i for i, m in enumerate(made) if m is x) for x in calls] == [0, 8, 16]
+        assert smoother.stats.skipped == 14 and smoother.stats.pairs == 3 and smoother.stats.cost_ms == \
+            pytest.approx(200.0)
+    finally:
+        smoother.close()
+
+
+@pytest.mark.parametrize("ticks,wanted", [(1.0, 0), (1.25, 1), (2.0, 1), (5.0, 4), (7.5, 7), (30.0, 7)])
+def test_a_pair_wants_an_in_between_frame_per_tick_between_its_frames(ticks, wanted):
+    assert phases(ticks) == wanted
+
+
+def test_the_running_costs_bound_the_in_between_frames():
+    stats = FlowStats(pairs=1, cost_ms=20.0, frame_ms=10.0)
+    assert affordable(7, 100.0, stats) == 7 and affordable(7, 60.0, stats) == 4 and affordable(7, 25.0, stats) == 0
+    assert affordable(7, 1.0, FlowStats()) == 7  # nothing measured yet
+
+
 def test_a_pair_whose_flow_fails_is_cross_faded():
     def broken(x, y):
         raise cv2.error("no flow")
@@ -222,4 +261,4 @@ def test_the_show_says_what_its_in_between_frames_cost(captured):
     feed.go.set()
     assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
     assert air.pacer.flow_stats.flowed + air.pacer.flow_stats.faded > 0
-    assert "smooth flow: " in said.getvalue() and " cross-faded (flows not ready in time)" in said.getvalue()
+    assert "smooth flow: " in said.getvalue() and " ms of flow per pair of generated frames" in said.getvalue()

@@ -2,15 +2,18 @@
 
 At a few generated frames per second a camera at 30 shows each one for several ticks; repeating it stutters and a
 cross-fade blurs two pictures into each other. Here the motion between two generated frames is estimated once per
-pair (OpenCV's DIS optical flow, both ways, at a reduced size) and every tick between them shows both frames warped
-to that moment and blended by the time weight.
+pair (OpenCV's DIS optical flow, both ways), both frames are warped to a few moments between them and blended by the
+time weight, and every tick between them shows the in-between frame of its moment (a cross-fade of the two nearest).
 
-The flows are computed on a worker thread as frames arrive, a few pairs ahead of the one on screen (the pacer
-buffers a burst or more ahead of the camera), so the camera's clock never waits for them: a pair whose flows are not
-ready when it comes on screen is cross-faded instead, and counted.
+All of it is done on a worker thread as frames arrive, a few pairs ahead of the one on screen (the pacer buffers a
+burst or more ahead of the camera), so the camera's clock never waits for it: a pair whose in-between frames are not
+ready when it comes on screen is cross-faded instead, and counted. How many in-between frames a pair gets follows
+the ticks it stays on screen and the running cost of the flows and warps; a pair whose flows alone would not be
+ready in time is left to the cross-fade, the cost measured again now and then.
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -22,6 +25,10 @@ import numpy as np
 from vcam.live.frames import crossfade
 
 SMOOTH_MODES = ("fade", "flow")  # --smooth alone is "fade"
+MAX_PHASES = 7  # in-between frames warped per pair at most: at 4 generated frames/s into 30, one for every tick
+DEFAULT_TICKS = 4.0  # ticks a generated frame stays on screen, guessed before the production rate is known
+BUDGET = 0.7  # of the time a pair is on screen, what its flows and warps may take on the worker's thread
+PROBE_EVERY = 8  # while pairs are skipped as too slow, every this many is made anyway, to measure the cost again
 
 # (a, b) -> (flow a→b, flow b→a), each [h, w, 2] float32 in pixels of the frames' own size
 FlowFunction = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -107,51 +114,72 @@ def interpolate(a: np.ndarray, b: np.ndarray, flows: tuple[np.ndarray, np.ndarra
 
 @dataclass
 class FlowStats:
-    pairs: int = 0  # pairs whose flows were computed
-    cost_ms: float = 0.0  # running mean of one pair's flows, in ms
-    flowed: int = 0  # in-between frames made by the flow
-    frame_ms: float = 0.0  # running mean of one in-between frame's warp and blend, in ms (on the camera's thread)
-    faded: int = 0  # in-between frames cross-faded because their pair's flows were not ready
+    pairs: int = 0  # pairs whose in-between frames were made
+    cost_ms: float = 0.0  # running mean of one pair's flows (both ways), in ms
+    frame_ms: float = 0.0  # running mean of one in-between frame's warp, in ms
+    flowed: int = 0  # camera frames blended from a pair's in-between frames
+    faded: int = 0  # camera frames cross-faded because their pair's in-between frames were not ready
     failed: int = 0  # pairs whose flows could not be computed (cross-faded too)
+    skipped: int = 0  # pairs left to the cross-fade: by the running costs their flow would not be ready in time
+
+
+def phases(ticks: float) -> int:
+    """How many in-between frames a pair on screen for `ticks` camera ticks wants: one per tick between its two
+    frames; none where a generated frame lasts a tick (at the camera's rate the cross-fade's weights stay small)."""
+    return min(MAX_PHASES, max(0, math.ceil(ticks - 1e-6) - 1))
+
+
+def affordable(n: int, budget_ms: float, stats: FlowStats) -> int:
+    """How many of `n` in-between frames the running costs say are made within `budget_ms`, flows included."""
+    if not stats.pairs:
+        return n
+    return max(0, min(n, int((budget_ms - stats.cost_ms) / max(stats.frame_ms, 0.1))))
 
 
 class _Pair:
-    __slots__ = ("a", "b", "flows", "busy", "done")
+    __slots__ = ("a", "b", "ticks", "budget_ms", "frames", "busy", "done")
 
-    def __init__(self, a: np.ndarray, b: np.ndarray):
+    def __init__(self, a: np.ndarray, b: np.ndarray, ticks: float, budget_ms: float):
         self.a, self.b = a, b
-        self.flows: tuple[np.ndarray, np.ndarray] | None = None  # None when not computed, or it failed
+        self.ticks, self.budget_ms = ticks, budget_ms  # how long it should stay on screen
+        self.frames: list[np.ndarray] | None = None  # a, its in-between frames at even steps, b (None: not made)
         self.busy = False
         self.done = False
 
 
 class FlowSmoother:
     """Thread-safe. The pacer says which consecutive pairs exist (`arrived`) and which frames left its buffer
-    (`gone`), and asks for in-between frames (`between`). `flow`: computes a pair's flows (a DisFlow made on the
-    worker thread by default)."""
+    (`gone`), and asks for in-between frames (`between`). A worker thread makes each pair's flows and a few
+    in-between frames warped at even steps; the camera's frame is then a cross-fade of the two nearest, which costs
+    the camera's thread no more than the plain cross-fade. `flow`: computes a pair's flows (a DisFlow made on the
+    worker thread by default); `clock`: what times it."""
 
-    def __init__(self, settings: FlowSettings = FlowSettings(), flow: FlowFunction | None = None):
+    def __init__(self, settings: FlowSettings = FlowSettings(), flow: FlowFunction | None = None,
+                 clock: Callable[[], float] = time.perf_counter):
         self.settings = settings
         self._flow = flow
+        self._clock = clock  # times the flows and warps
         self._cond = threading.Condition()
         self._pairs: OrderedDict[int, _Pair] = OrderedDict()  # by id(a), in the buffer's order
-        self._grids: dict[tuple[int, int], np.ndarray] = {}
+        self._grids: dict[tuple[int, int], np.ndarray] = {}  # the worker's own
         self._thread: threading.Thread | None = None
+        self._skips = 0  # pairs skipped as too slow in a row
         self.stats = FlowStats()
 
-    def arrived(self, a: np.ndarray, b: np.ndarray) -> None:
-        """`b` was appended to the buffer right after `a`."""
+    def arrived(self, a: np.ndarray, b: np.ndarray, ticks: float = DEFAULT_TICKS, tick_s: float = 1 / 30) -> None:
+        """`b` was appended to the buffer right after `a`; `a` is expected on screen for `ticks` camera ticks of
+        `tick_s` seconds."""
         if a.shape != b.shape:  # the size changed: the pacer shows that pair as it is
             return
         with self._cond:
-            self._pairs[id(a)] = _Pair(a, b)
+            self._pairs[id(a)] = _Pair(a, b, ticks, BUDGET * ticks * tick_s * 1000.0)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._work, name="flow", daemon=True)
                 self._thread.start()
             self._cond.notify_all()
 
     def gone(self, a: np.ndarray) -> None:
-        """`a` left the buffer: its pair's flows are no longer needed."""
+        """`a` left the buffer: its pair's in-between frames are no longer needed."""
         with self._cond:
             pair = self._pairs.get(id(a))
             if pair is not None and pair.a is a:
@@ -159,30 +187,23 @@ class FlowSmoother:
                 self._cond.notify_all()  # the lookahead moved on
 
     def between(self, a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
-        """The frame `t` (0..1) of the way from `a` to `b`: by flow where the pair's flows are ready, else a
-        cross-fade."""
+        """The frame `t` (0..1) of the way from `a` to `b`: from the flow's in-between frames where they are ready,
+        else a cross-fade of a and b."""
         with self._cond:
             pair = self._pairs.get(id(a))
-            flows = pair.flows if pair is not None and pair.a is a and pair.b is b else None
-            if flows is None:
+            frames = pair.frames if pair is not None and pair.a is a and pair.b is b else None
+            if frames is None:
                 self.stats.faded += 1
             else:
                 self.stats.flowed += 1
-                grid = self._grids.get(a.shape[:2])
-                if grid is None:
-                    grid = self._grids[a.shape[:2]] = pixel_grid(*a.shape[:2])
-        if flows is None:
+        if frames is None:
             return crossfade(a, b, t)
-        start = time.perf_counter()
-        frame = interpolate(a, b, flows, t, grid)
-        cost = (time.perf_counter() - start) * 1000.0
-        with self._cond:
-            st = self.stats
-            st.frame_ms = cost if st.flowed == 1 else 0.9 * st.frame_ms + 0.1 * cost
-        return frame
+        pos = min(max(t, 0.0), 1.0) * (len(frames) - 1)
+        i = min(int(pos), len(frames) - 2)
+        return crossfade(frames[i], frames[i + 1], pos - i)
 
     def wait_idle(self, timeout: float) -> bool:
-        """Waits until every pair within the lookahead has its flows; False if `timeout` passed first."""
+        """Waits until every pair within the lookahead is made; False if `timeout` passed first."""
         with self._cond:
             return self._cond.wait_for(lambda: self._next() is None and not self._busy(), timeout)
 
@@ -195,7 +216,7 @@ class FlowSmoother:
             thread.join(5.0)
 
     def _next(self) -> _Pair | None:
-        """The first pair within the lookahead still without flows and not being computed."""
+        """The first pair within the lookahead not made and not being made."""
         for i, pair in enumerate(self._pairs.values()):
             if i >= self.settings.lookahead:
                 return None
@@ -215,20 +236,54 @@ class FlowSmoother:
                 if self._thread is not me:
                     return
                 pair = self._next()
-                pair.busy = True
-            start = time.perf_counter()
-            try:
-                flows = flow(pair.a, pair.b)
-            except Exception:  # a pair that cannot be flowed is cross-faded, like a late one
-                flows = None
-            cost = (time.perf_counter() - start) * 1000.0
+                n = self._plan(pair)
+                pair.busy, pair.done = n > 0, n == 0
+                if n == 0:
+                    self._cond.notify_all()
+                    continue
+            made = self._make(flow, pair, n)
             with self._cond:
                 pair.busy, pair.done = False, True
-                if flows is None:
-                    self.stats.failed += 1
-                else:
-                    pair.flows = flows
-                    st = self.stats
-                    st.pairs += 1
-                    st.cost_ms = cost if st.pairs == 1 else 0.9 * st.cost_ms + 0.1 * cost
+                self._count(made)
+                if made is not None:
+                    pair.frames = made[0]
                 self._cond.notify_all()
+
+    def _plan(self, pair: _Pair) -> int:
+        """How many in-between frames to make for `pair` (0: leave it to the cross-fade)."""
+        wanted = phases(pair.ticks)
+        n = affordable(wanted, pair.budget_ms, self.stats)
+        if wanted and not n:
+            self._skips += 1
+            if self._skips < PROBE_EVERY:
+                self.stats.skipped += 1
+                return 0
+            n = 1
+        self._skips = 0
+        return n
+
+    def _make(self, flow: FlowFunction, pair: _Pair, n: int) -> tuple[list[np.ndarray], float, float] | None:
+        """The pair's frames (a, n in-between, b), the flows' cost and one warp's, in ms; None if it failed."""
+        a, b = pair.a, pair.b
+        start = self._clock()
+        try:
+            flows = flow(a, b)
+            flowed = self._clock()
+            grid = self._grids.get(a.shape[:2])
+            if grid is None:
+                grid = self._grids[a.shape[:2]] = pixel_grid(*a.shape[:2])
+            mids = [interpolate(a, b, flows, i / (n + 1), grid) for i in range(1, n + 1)]
+        except Exception:  # a pair that cannot be flowed is cross-faded, like a late one
+            return None
+        return [a, *mids, b], (flowed - start) * 1000.0, (self._clock() - flowed) * 1000.0 / n
+
+    def _count(self, made: tuple[list[np.ndarray], float, float] | None) -> None:
+        st = self.stats
+        if made is None:
+            st.failed += 1
+            return
+        _, flow_ms, warp_ms = made
+        st.pairs += 1
+        first = st.pairs == 1
+        st.cost_ms = flow_ms if first else 0.9 * st.cost_ms + 0.1 * flow_ms
+        st.frame_ms = warp_ms if first else 0.9 * st.frame_ms + 0.1 * warp_ms

@@ -202,9 +202,10 @@ class OnAir:
         came too late (a CPU too slow for the stream)."""
         fs = self.pacer.flow_stats
         if fs is not None and fs.flowed + fs.faded:
-            self.status.message(f"smooth flow: {fs.flowed} in-between frames by flow ({fs.frame_ms:.1f} ms each, "
-                                f"{fs.cost_ms:.1f} ms per pair of generated frames), {fs.faded} cross-faded "
-                                "(flows not ready in time)")
+            self.status.message(
+                f"smooth flow: {fs.flowed} camera frames by flow, {fs.faded} cross-faded; {fs.cost_ms:.1f} ms of flow "
+                f"per pair of generated frames, {fs.frame_ms:.1f} ms per in-between frame; {fs.skipped} pairs left to "
+                "the cross-fade as their flow would not be ready in time")
 
     def _leave_at_once(self) -> int:
         """Without waiting for the feed, the parts or a recording's queue: the outputs get LEAVE_S to close after

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vcam.live.frames import crossfade
-from vcam.live.interp import FlowSmoother, smooth_mode
+from vcam.live.interp import DEFAULT_TICKS, FlowSmoother, smooth_mode
 
 
 OUTLIER_RATIO = 1.5  # a burst's rate this far off the estimate (either way) is not averaged in
@@ -95,7 +95,7 @@ class Pacer:
             self._burst = n
             for i, f in enumerate(frames):
                 if self._flow is not None and self._frames:
-                    self._flow.arrived(self._frames[-1][0], f)
+                    self._flow.arrived(self._frames[-1][0], f, *self._on_screen())
                 self._frames.append((f, now, block if i == 0 else None))
             self.stats.pushed += n
             self._drop_past_cap(now)
@@ -115,6 +115,12 @@ class Pacer:
             self._rate = inst
             off = 0
         self._off = off
+
+    def _on_screen(self) -> tuple[float, float]:
+        """How many camera ticks a frame is expected to stay on screen, and a tick's seconds."""
+        s = self.settings
+        ticks = s.fps / min(self._rate, s.fps) if self._rate else DEFAULT_TICKS
+        return ticks, 1.0 / s.fps
 
     def full(self) -> bool:
         """More than a burst and a half unplayed: a producer faster than the camera should wait."""
@@ -148,7 +154,7 @@ class Pacer:
         now = self.clock()
         with self._lock:
             shown = self._advance(now)
-        if isinstance(shown, tuple):  # made outside the lock: a flow's warp takes milliseconds
+        if isinstance(shown, tuple):  # blended outside the lock: the producer never waits for it
             a, b, t = shown
             return self._flow.between(a, b, t) if self._flow is not None else crossfade(a, b, t)
         return shown
