@@ -52,7 +52,7 @@ class FlowSettings:
     preset: str = "ultrafast"
     # The frames are shrunk by this first (for a slow CPU): at 0.5 the error at 832×480 about doubled.
     scale: float = 1.0
-    lookahead: int = 4  # pairs ahead of the one on screen whose flows are computed (each holds two full-size flows)
+    lookahead: int = 4  # pairs made ahead, the one on screen counted (each keeps up to MAX_PHASES in-between frames)
 
 
 class DisFlow:
