@@ -5,6 +5,7 @@ import argparse
 import logging
 import math
 import os
+import re
 import sys
 from dataclasses import replace
 
@@ -114,6 +115,30 @@ def _add_osc_args(r: argparse.ArgumentParser) -> None:
                         "tablet: /vcam/preset, /vcam/blend, /vcam/bpm, /vcam/beat, /vcam/fps, /vcam/status)")
 
 
+def _add_smooth_arg(r: argparse.ArgumentParser) -> None:
+    from vcam.live.interp import SMOOTH_MODES
+
+    r.add_argument("--smooth", nargs="?", const="fade", choices=SMOOTH_MODES, metavar="fade|flow",
+                   help="fill the camera's frames between generated ones: fade (cross-fade, what --smooth alone "
+                        "does) or flow (in-between frames by optical flow on this machine's CPU; see BENCHMARKS.md)")
+
+
+def _smooth_alone(argv: list[str]) -> list[str]:
+    """`--smooth` followed by a show file or a URL (the flag before its mode became optional) stays the
+    cross-fade: only a plain word after it is read as its mode, so `--smooth blur` is still refused."""
+    out = list(argv)
+    for i, arg in enumerate(out[:-1]):
+        nxt = out[i + 1]
+        if arg == "--smooth" and not nxt.startswith("-") and not re.fullmatch(r"[A-Za-z]+", nxt):
+            out[i] = "--smooth=fade"
+    return out
+
+
+class _Parser(argparse.ArgumentParser):
+    def parse_known_args(self, args=None, namespace=None):
+        return super().parse_known_args(_smooth_alone(sys.argv[1:] if args is None else list(args)), namespace)
+
+
 def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     """The options `vcam run` and `vcam serve` share."""
     r.add_argument("show", nargs="?", metavar="SHOW.yaml", help="a show file (presets, outputs, MIDI map)")
@@ -133,7 +158,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--fps", type=_within(float, 1, 240), help="camera frame rate (30)")
     r.add_argument("--fit", choices=("letterbox", "crop", "stretch"),
                    help="how generated frames fit an output of another shape (letterbox)")
-    r.add_argument("--smooth", action="store_true", help="cross-fade between generated frames")
+    _add_smooth_arg(r)
     r.add_argument("--in", dest="input", type=_input, metavar="SRC",
                    help="video to restyle: none (text only), camera, camera:N, camera:/dev/videoN, file:CLIP, "
                         "image:PICTURE or net (what vcam cam --send uploads) (default: the show's input:, else none)")
@@ -177,7 +202,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from vcam import __version__
 
-    p = argparse.ArgumentParser(prog="vcam", description="Krea Realtime 14B as a live virtual camera.")
+    p = _Parser(prog="vcam", description="Krea Realtime 14B as a live virtual camera.")
     p.add_argument("--version", action="version", version=f"vcam {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -206,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     cam.add_argument("--size", type=_output_size, metavar="WxH", help="output size (default 832x480)")
     cam.add_argument("--fps", type=_within(float, 1, 240), default=30.0)
     cam.add_argument("--fit", choices=("letterbox", "crop", "stretch"), default="letterbox")
-    cam.add_argument("--smooth", action="store_true")
+    _add_smooth_arg(cam)
     cam.add_argument("--duration", type=_positive(float), metavar="SECONDS",
                      help="stop this long after the first frame received; with no frame at all, give up (exit 1) "
                           "after this long or 10 minutes, whichever is longer")

@@ -37,7 +37,7 @@ class AirSettings:
     height: int
     fps: float = 30.0
     fit: str = "letterbox"
-    smooth: bool = False
+    smooth: str | None = None  # between generated frames: None repeats them, "fade" or "flow"
     max_latency: float = 4.0
     duration: float | None = None
     fallback: np.ndarray | None = None
@@ -193,8 +193,19 @@ class OnAir:
             part.stop()
         if pacer_thread.ident is not None:
             pacer_thread.join(2.0)
+        self._report_flow()
         self.feed.stop()
         close_workers(self.workers)  # returns once every recording's file is complete
+
+    def _report_flow(self) -> None:
+        """With --smooth flow: what the in-between frames cost, and how many were cross-faded because their flows
+        came too late (a CPU too slow for the stream)."""
+        fs = self.pacer.flow_stats
+        if fs is not None and fs.flowed + fs.faded:
+            self.status.message(
+                f"smooth flow: {fs.flowed} camera frames by flow, {fs.faded} cross-faded; {fs.cost_ms:.1f} ms of flow "
+                f"per pair of generated frames, {fs.frame_ms:.1f} ms per in-between frame; {fs.skipped} pairs left to "
+                "the cross-fade as their flow would not be ready in time")
 
     def _leave_at_once(self) -> int:
         """Without waiting for the feed, the parts or a recording's queue: the outputs get LEAVE_S to close after

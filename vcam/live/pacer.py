@@ -2,7 +2,8 @@
 
 The model delivers frames in bursts (12 every second or so); a camera wants one frame every 1/fps seconds. The
 pacer plays the generated frames at the measured production rate, nudged by how full its buffer is, and fills
-the camera's ticks by repeating (or, with `smooth`, cross-fading) frames. It never blocks the producer: `push`
+the camera's ticks by repeating frames, or with `smooth`, by cross-fading them ("fade") or by in-between frames made
+by optical flow ("flow", vcam.live.interp, computed ahead on a worker thread as frames arrive). It never blocks the producer: `push`
 only appends, and frames past the latency cap are dropped, oldest first.
 
 The latency cap holds from the first block on: each frame comes on screen before it is `max_latency` old, played
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vcam.live.frames import crossfade
+from vcam.live.interp import DEFAULT_TICKS, FlowSmoother, smooth_mode
 
 
 OUTLIER_RATIO = 1.5  # a burst's rate this far off the estimate (either way) is not averaged in
@@ -29,7 +31,8 @@ OUTLIER_RATIO = 1.5  # a burst's rate this far off the estimate (either way) is 
 @dataclass
 class PacerSettings:
     fps: float = 30.0
-    smooth: bool = False  # cross-fade between generated frames instead of repeating them
+    # between generated frames: None repeats them, "fade" cross-fades, "flow" interpolates (True: "fade")
+    smooth: str | bool | None = None
     max_latency: float = 4.0  # seconds of unplayed frames kept at most; older ones are dropped
     stall_after: float = 5.0  # seconds without new frames after which the stream counts as stalled
     gain: float = 0.15  # how strongly the playback rate follows the buffer level
@@ -56,9 +59,13 @@ class PacerStats:
 class Pacer:
     """Thread-safe: one producer calls `push`, one thread calls `tick` (or `run`)."""
 
-    def __init__(self, settings: PacerSettings, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, settings: PacerSettings, clock: Callable[[], float] = time.monotonic,
+                 smoother: FlowSmoother | None = None):
+        """`smoother`: makes the in-between frames with `smooth="flow"` (default: DIS flow, vcam.live.interp)."""
         self.settings = settings
         self.clock = clock
+        self._smooth = smooth_mode(settings.smooth)
+        self._flow = (smoother or FlowSmoother()) if self._smooth == "flow" else None
         self._lock = threading.Lock()
         # (frame, when it arrived, its block's number on a block's first frame not yet reported shown, else None)
         self._frames: deque[tuple[np.ndarray, float, int | None]] = deque()
@@ -87,6 +94,8 @@ class Pacer:
             self._last_push = now
             self._burst = n
             for i, f in enumerate(frames):
+                if self._flow is not None and self._frames:
+                    self._flow.arrived(self._frames[-1][0], f, *self._on_screen())
                 self._frames.append((f, now, block if i == 0 else None))
             self.stats.pushed += n
             self._drop_past_cap(now)
@@ -106,6 +115,12 @@ class Pacer:
             self._rate = inst
             off = 0
         self._off = off
+
+    def _on_screen(self) -> tuple[float, float]:
+        """How many camera ticks a frame is expected to stay on screen, and a tick's seconds."""
+        s = self.settings
+        ticks = s.fps / min(self._rate, s.fps) if self._rate else DEFAULT_TICKS
+        return ticks, 1.0 / s.fps
 
     def full(self) -> bool:
         """More than a burst and a half unplayed: a producer faster than the camera should wait."""
@@ -138,30 +153,38 @@ class Pacer:
         """The frame for this camera tick (None only when there is nothing at all to show yet)."""
         now = self.clock()
         with self._lock:
-            st = self.stats
-            st.ticks += 1
-            st.stalled = self._last_push is not None and now - self._last_push > self.settings.stall_after
-            if not self._frames:
-                return self._card
-            self._drop_past_cap(now)
-            self._pos = min(self._pos + self._step(now), len(self._frames) - 1.0)
-            while self._pos >= 1.0 and len(self._frames) > 1:
-                self._pop()
-                self._pos -= 1.0
-                self._head_since = None
-            if self._head_since is None:
-                self._head_since = now
-                self._came_on(now)
-            st.buffered = len(self._frames) - 1 - self._pos
-            st.production_fps = self._rate or 0.0
-            frame, born, _ = self._frames[0]
-            st.latency = (now if st.buffered > 0 else self._head_since) - born
-            if st.stalled and self._fallback is not None and st.buffered <= 0:
-                return self._fallback
-            nxt = self._frames[1][0] if len(self._frames) > 1 else None
-            if self.settings.smooth and nxt is not None and self._pos > 0 and nxt.shape == frame.shape:
-                return crossfade(frame, nxt, self._pos)
-            return frame
+            shown = self._advance(now)
+        if isinstance(shown, tuple):  # blended outside the lock: the producer never waits for it
+            a, b, t = shown
+            return self._flow.between(a, b, t) if self._flow is not None else crossfade(a, b, t)
+        return shown
+
+    def _advance(self, now: float) -> np.ndarray | tuple[np.ndarray, np.ndarray, float] | None:
+        """Moves playback on by one tick: the frame to show, or the two frames and the weight to blend."""
+        st = self.stats
+        st.ticks += 1
+        st.stalled = self._last_push is not None and now - self._last_push > self.settings.stall_after
+        if not self._frames:
+            return self._card
+        self._drop_past_cap(now)
+        self._pos = min(self._pos + self._step(now), len(self._frames) - 1.0)
+        while self._pos >= 1.0 and len(self._frames) > 1:
+            self._pop()
+            self._pos -= 1.0
+            self._head_since = None
+        if self._head_since is None:
+            self._head_since = now
+            self._came_on(now)
+        st.buffered = len(self._frames) - 1 - self._pos
+        st.production_fps = self._rate or 0.0
+        frame, born, _ = self._frames[0]
+        st.latency = (now if st.buffered > 0 else self._head_since) - born
+        if st.stalled and self._fallback is not None and st.buffered <= 0:
+            return self._fallback
+        nxt = self._frames[1][0] if len(self._frames) > 1 else None
+        if self._smooth and nxt is not None and self._pos > 0 and nxt.shape == frame.shape:
+            return frame, nxt, self._pos
+        return frame
 
     def _step(self, now: float) -> float:
         """How far this tick moves through the buffer: the production rate, nudged by how full the buffer is, and
@@ -203,7 +226,9 @@ class Pacer:
 
     def _pop(self) -> None:
         """Drops the first frame; a block number it still carries (never reported shown) passes to the next."""
-        _, _, block = self._frames.popleft()
+        gone, _, block = self._frames.popleft()
+        if self._flow is not None:
+            self._flow.gone(gone)
         if block is not None and self._frames[0][2] is None:
             frame, born, _ = self._frames[0]
             self._frames[0] = (frame, born, block)
@@ -247,3 +272,14 @@ class Pacer:
             deadline = start + tick * period
             if deadline > now:
                 sleep(deadline - now)
+        self.close()
+
+    def close(self) -> None:
+        """Stops the flow's worker thread, if any (`run` does when it returns)."""
+        if self._flow is not None:
+            self._flow.close()
+
+    @property
+    def flow_stats(self):
+        """The in-between frames' figures with `smooth="flow"` (vcam.live.interp.FlowStats), else None."""
+        return self._flow.stats if self._flow is not None else None

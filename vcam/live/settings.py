@@ -33,7 +33,7 @@ class RunOptions:
     input: str | None = None  # --in: what to restyle (vcam.inspec), None: the show's, else text only
     input_fit: str | None = None  # --in-fit: crop, letterbox or stretch
     strength: float | None = None  # --strength: 0 (keep the input) to 1 (text only)
-    smooth: bool = False
+    smooth: str | None = None  # --smooth: "fade" or "flow" between generated frames, None repeats them
     duration: float | None = None
     max_latency: float = 4.0
     fallback: str | None = None

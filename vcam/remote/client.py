@@ -44,7 +44,7 @@ class CamOptions:
     size: tuple[int, int] | None = None  # output size (default: the stream's, once known)
     fps: float = 30.0
     fit: str = "letterbox"
-    smooth: bool = False
+    smooth: str | None = None  # "fade" or "flow": in-between frames made here, on the camera's machine
     duration: float | None = None
     first_frame_wait: float = FIRST_FRAME_WAIT_S  # with --duration: the least wait for a first frame
     max_latency: float = 4.0

@@ -1,0 +1,264 @@
+"""`--smooth flow`: in-between frames by optical flow, on a synthetic moving pattern, in the pacer under a fake
+clock, its fallback to the cross-fade, and the option on the command line."""
+import threading
+from types import SimpleNamespace
+
+import cv2
+import numpy as np
+import pytest
+
+from vcam.cli import main
+from vcam.live.frames import crossfade
+from vcam.live.interp import DisFlow, FlowSmoother, FlowStats, affordable, interpolate, phases
+from vcam.live.pacer import Pacer, PacerSettings
+from test_onair import captured  # noqa: F401 (a fixture)
+from test_pacer import FakeTime
+
+H, W = 192, 320  # DIS sizes its pyramid by the frame's: smaller frames find only small motions
+WAIT_S = 60.0  # for the flow's worker thread: generous, the machine is loaded
+
+
+def blob(shift: float) -> np.ndarray:
+    """A smooth coloured blob on a dark ground, its centre moved `shift` pixels right and half that down."""
+    ys, xs = np.indices((H, W), dtype=np.float32)
+    g = np.exp(-((xs - 80 - shift) ** 2 + (ys - 60 - shift / 2) ** 2) / (2 * 20.0 ** 2))
+    return np.stack([40 + 200 * g, 60 + 150 * g * xs / W, 30 + 100 * g], axis=-1).astype(np.uint8)
+
+
+def texture(h: int, w: int, seed: int) -> np.ndarray:
+    """Detail at several scales, as in a picture (noise of one fine scale only gives the flow nothing to follow
+    over more than a few pixels)."""
+    rng, out = np.random.default_rng(seed), np.zeros((h, w, 3), np.float32)
+    for sigma, amplitude in ((1.5, 0.5), (4.0, 1.0), (10.0, 1.5)):
+        noise = cv2.GaussianBlur(rng.standard_normal((h, w, 3)).astype(np.float32), (0, 0), sigma)
+        out += amplitude * noise / noise.std()
+    return np.clip(128 + 30 * out, 0, 255).astype(np.uint8)
+
+
+SQUARE, GROUND = texture(64, 64, 1), texture(H, W, 2)
+
+
+def square(shift: float) -> np.ndarray:
+    """A textured square over a textured ground, moved `shift` pixels right and half that down (sub-pixel positions
+    rendered by a linear warp, as a camera would see them)."""
+    move = np.float32([[1, 0, 80 + shift], [0, 1, 48 + shift / 2]])
+    top = cv2.warpAffine(SQUARE, move, (W, H), flags=cv2.INTER_LINEAR).astype(np.float32)
+    mask = cv2.warpAffine(np.ones((64, 64), np.float32), move, (W, H), flags=cv2.INTER_LINEAR)[..., None]
+    return (GROUND * (1 - mask) + top * mask).astype(np.uint8)
+
+
+def mae(x: np.ndarray, y: np.ndarray) -> float:
+    return float(np.abs(x.astype(np.float32) - y.astype(np.float32)).mean())
+
+
+def fade_residual(frame: np.ndarray, a: np.ndarray, c: np.ndarray) -> float:
+    """How far `frame` is from the nearest cross-fade of a and c (its weight fitted by least squares)."""
+    d, e = c.astype(np.float32) - a, frame.astype(np.float32) - a
+    w = float((d * e).sum() / max(1.0, (d * d).sum()))
+    return float(np.abs(crossfade(a, c, min(1.0, max(0.0, w))).astype(np.float32) - frame).max())
+
+
+@pytest.mark.parametrize("pattern", [blob, square])
+@pytest.mark.parametrize("k", [6, 12])
+def test_the_interpolated_middle_frame_is_closer_to_the_true_one_than_a_cross_fade(pattern, k):
+    a, b, c = pattern(0), pattern(k / 2), pattern(k)
+    mid = interpolate(a, c, DisFlow()(a, c), 0.5)
+    fade = crossfade(a, c, 0.5)
+    assert mae(mid, b) < 0.6 * mae(fade, b), (mae(mid, b), mae(fade, b))
+
+
+def test_the_pacer_plays_flowed_frames_between_generated_ones():
+    """Four generated frames a second into a 30 frames/s camera, the flows awaited before every tick: every tick
+    between two generated frames shows a frame that is neither, nor a cross-fade of them."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, smooth="flow"), clock=ft.clock)
+    made = [square(6 * i) for i in range(8)]
+
+    for k in range(2):
+        ft.events.append((k * 1.0, lambda k=k: pacer.push(made[4 * k:4 * k + 4])))
+    shown, stop = [], threading.Event()
+
+    def sleep(dt):  # a worker faster than the camera: the flows within reach are ready by the next tick
+        ft.sleep(dt)
+        assert pacer._flow.wait_idle(WAIT_S)
+
+    def emit(frame, tick):
+        shown.append(frame)
+        if ft.now >= 2.0:
+            stop.set()
+
+    pacer.run(emit, stop, sleep=sleep)
+    between = [f for f in shown if not any(np.array_equal(f, m) for m in made)]
+    assert len(between) > len(shown) // 2
+    fades = [min(fade_residual(f, a, c) for a, c in zip(made, made[1:])) for f in between]
+    # warped, not blended in place: some pixel far from any cross-fade (all but those a sliver from either end)
+    assert sum(r > 10 for r in fades) >= 0.9 * len(fades)
+    assert pacer.flow_stats.flowed == len(between) and pacer.flow_stats.faded == 0
+    assert pacer.flow_stats.pairs == 7 and pacer.flow_stats.cost_ms > 0
+    assert pacer._flow._thread is None  # run() stopped the worker when it returned
+
+
+def _two_frames_a_second(pacer, ft, a, c):
+    """a then c at 0 s and c, c at 1 s: the rate known (2 frames/s), each tick moves 1/15 of a frame."""
+    pacer.push([a, c])
+    ft.now = 1.0
+    pacer.push([c, c])
+
+
+def test_a_pair_whose_flows_are_late_is_cross_faded_without_holding_the_camera():
+    ft = FakeTime()
+    release, started = threading.Event(), threading.Event()
+    dis = DisFlow()
+
+    def slow(x, y):  # slower than the camera: it returns when the test says so
+        started.set()
+        release.wait(WAIT_S)
+        return dis(x, y)
+
+    smoother = FlowSmoother(flow=slow)
+    pacer = Pacer(PacerSettings(fps=30.0, smooth="flow"), clock=ft.clock, smoother=smoother)
+    a, c = square(0), square(12)
+    try:
+        _two_frames_a_second(pacer, ft, a, c)
+        assert started.wait(WAIT_S)
+        pacer.tick()
+        late = pacer.tick()  # returns while the flow is still being computed
+        assert not np.array_equal(late, a) and not np.array_equal(late, c)
+        assert fade_residual(late, a, c) <= 1
+        assert smoother.stats.faded == 2 and smoother.stats.flowed == 0
+        release.set()
+        assert smoother.wait_idle(WAIT_S)
+        flowed = pacer.tick()
+        assert fade_residual(flowed, a, c) > 10 and smoother.stats.flowed == 1
+    finally:
+        release.set()
+        pacer.close()
+
+
+def test_pairs_whose_flow_would_come_too_late_are_cross_faded_and_the_cost_measured_again_now_and_then():
+    """A flow that takes 200 ms (by the smoother's clock) for pairs on screen 4 ticks of 1/30 s: only the first pair
+    and every 8th after it are flowed, the rest are cross-faded without waiting for a flow."""
+    now, calls = [0.0], []
+    dis = DisFlow()
+
+    def slow(x, y):
+        calls.append(x)
+        now[0] += 0.2
+        return dis(x, y)
+
+    smoother = FlowSmoother(flow=slow, clock=lambda: now[0])
+    made = [blob(i) for i in range(18)]
+    try:
+        for x, y in zip(made, made[1:]):
+            smoother.arrived(x, y, ticks=4.0, tick_s=1 / 30)
+        for x in made[:-1]:  # played one after another: the lookahead moves on
+            assert smoother.wait_idle(WAIT_S)
+            if x is made[1]:
+                assert fade_residual(smoother.between(x, made[2], 0.5), x, made[2]) <= 1  # left to the cross-fade
+            smoother.gone(x)
+        assert [next(i for i, m in enumerate(made) if m is x) for x in calls] == [0, 8, 16]
+        assert smoother.stats.skipped == 14 and smoother.stats.pairs == 3 and smoother.stats.cost_ms == \
+            pytest.approx(200.0)
+    finally:
+        smoother.close()
+
+
+@pytest.mark.parametrize("ticks,wanted", [(1.0, 0), (1.25, 1), (2.0, 1), (5.0, 4), (7.5, 7), (30.0, 7)])
+def test_a_pair_wants_an_in_between_frame_per_tick_between_its_frames(ticks, wanted):
+    assert phases(ticks) == wanted
+
+
+def test_the_running_costs_bound_the_in_between_frames():
+    stats = FlowStats(pairs=1, cost_ms=20.0, frame_ms=10.0)
+    assert affordable(7, 100.0, stats) == 7 and affordable(7, 60.0, stats) == 4 and affordable(7, 25.0, stats) == 0
+    assert affordable(7, 1.0, FlowStats()) == 7  # nothing measured yet
+
+
+def test_a_pair_whose_flow_fails_is_cross_faded():
+    def broken(x, y):
+        raise cv2.error("no flow")
+
+    ft = FakeTime()
+    smoother = FlowSmoother(flow=broken)
+    pacer = Pacer(PacerSettings(fps=30.0, smooth="flow"), clock=ft.clock, smoother=smoother)
+    a, c = blob(0), blob(12)
+    try:
+        _two_frames_a_second(pacer, ft, a, c)
+        assert smoother.wait_idle(WAIT_S)  # tried once each, not again and again
+        pacer.tick()
+        assert fade_residual(pacer.tick(), a, c) <= 1
+        assert smoother.stats.failed >= 1 and smoother.stats.pairs == 0
+    finally:
+        pacer.close()
+
+
+def test_played_frames_leave_the_flow_worker_too():
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, smooth="flow", max_latency=1.0), clock=ft.clock)
+    try:
+        for k in range(6):
+            ft.now = k * 0.5
+            pacer.push([blob(i) for i in range(4 * k, 4 * k + 4)])
+            pacer.tick()
+        assert pacer._flow.wait_idle(WAIT_S)
+        assert len(pacer._flow._pairs) <= len(pacer._frames)  # none kept for frames gone from the buffer
+    finally:
+        pacer.close()
+
+
+def test_smooth_true_is_still_the_cross_fade():
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, smooth=True), clock=ft.clock)
+    a, c = square(0), square(12)
+    _two_frames_a_second(pacer, ft, a, c)
+    pacer.tick()
+    assert fade_residual(pacer.tick(), a, c) <= 1 and pacer.flow_stats is None
+
+
+@pytest.mark.parametrize("args,mode", [
+    ([], None), (["--smooth"], "fade"), (["--smooth", "fade"], "fade"), (["--smooth", "flow"], "flow"),
+    (["--smooth=flow"], "flow"),
+])
+@pytest.mark.parametrize("command", ["run", "serve", "cam"])
+def test_the_smooth_modes_reach_the_show(command, args, mode, monkeypatch):
+    got = []
+    done = SimpleNamespace(busy=False, code=0)
+    monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: got.append(opts) or done)
+    monkeypatch.setattr("vcam.remote.client.run_cam", lambda opts: got.append(opts) or 0)
+    target = ["ws://127.0.0.1:1"] if command == "cam" else []
+    assert main([command, *args, *target]) == 0
+    assert got[0].smooth == mode
+
+
+@pytest.mark.parametrize("command,target", [("run", "show.yaml"), ("cam", "ws://127.0.0.1:1")])
+def test_smooth_alone_before_the_show_or_url_is_the_cross_fade(command, target, monkeypatch):
+    got = []
+    monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: got.append(opts) or
+                        SimpleNamespace(busy=False, code=0))
+    monkeypatch.setattr("vcam.remote.client.run_cam", lambda opts: got.append(opts) or 0)
+    assert main([command, "--smooth", target]) == 0
+    assert got[0].smooth == "fade" and (got[0].show if command == "run" else got[0].url) == target
+
+
+@pytest.mark.parametrize("command", ["run", "serve", "cam"])
+def test_an_unknown_smoothing_is_one_usage_line(command, capsys):
+    with pytest.raises(SystemExit) as done:
+        main([command, "--smooth", "blur", *(["ws://127.0.0.1:1"] if command == "cam" else [])])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert f"vcam {command}: error: argument --smooth: invalid choice: 'blur' (choose from 'fade', 'flow')" in err
+    assert "Traceback" not in err
+
+
+def test_the_show_says_what_its_in_between_frames_cost(captured):
+    import io
+
+    from test_onair import Feed, air_for
+
+    said = io.StringIO()
+    air = air_for(["null"], status=said, smooth="flow")
+    feed = Feed(air.pacer)
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    assert air.pacer.flow_stats.flowed + air.pacer.flow_stats.faded > 0
+    assert "smooth flow: " in said.getvalue() and " ms of flow per pair of generated frames" in said.getvalue()
