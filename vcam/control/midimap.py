@@ -18,7 +18,8 @@ from pathlib import Path
 
 from vcam.control.commands import Command, CommandError, parse
 from vcam.control.faders import read_fader, scaled
-from vcam.control.yamlcheck import ConfigError, Reader, read_text
+from vcam.control.mapfiles import MapFiles
+from vcam.control.yamlcheck import ConfigError, Reader
 
 @dataclass(frozen=True)
 class Knob:
@@ -135,54 +136,17 @@ def _channel(r: Reader, node, where: str) -> int | None:
     return v - 1 if v is not None else None
 
 
-def _maps_dir() -> Path:
-    """presets/midi of the checkout, or of the installed package (where presets/ ships as vcam.presets)."""
-    checkout = Path(__file__).resolve().parents[2] / "presets" / "midi"
-    if checkout.is_dir():
-        return checkout
-    try:
-        from importlib.resources import files
-
-        return Path(str(files("vcam.presets") / "midi"))
-    except (ImportError, ModuleNotFoundError, TypeError):
-        return checkout
-
-
-MAPS_DIR = _maps_dir()
-
-
-def shipped_maps() -> list[str]:
-    return sorted(p.stem for p in MAPS_DIR.glob("*.yaml")) if MAPS_DIR.is_dir() else []
-
-
-def find_map_file(ref: str, base: Path | None) -> Path | None:
-    """A map file by path (relative to `base`) or by the name of a shipped map."""
-    for candidate in ([base / ref] if base else []) + [Path(ref), MAPS_DIR / ref, MAPS_DIR / f"{ref}.yaml"]:
-        if candidate.is_file():
-            return candidate
-    return None
+MAPS = MapFiles("midi", "MIDI map")
+MAPS_DIR = MAPS.dir
+shipped_maps = MAPS.shipped
+find_map_file = MAPS.find
 
 
 def map_named(ref: str) -> tuple[Path, MidiMap]:
-    """The map a command line names (`--midi-map`): a shipped map's name or a file's path; ValueError naming the
-    shipped maps when there is no such map."""
-    path = find_map_file(ref, None)
-    if path is None:
-        raise ValueError(f"MIDI map {ref!r} not found; shipped maps: {', '.join(shipped_maps())}")
-    return path, load_map(path)
+    """The map `--midi-map` names: a shipped map's name or a file's path (ValueError naming the shipped maps)."""
+    return MAPS.named(ref, load_map)
 
 
 def load_map(path: Path) -> MidiMap:
-    r = Reader(str(path))
-    try:
-        text = read_text(path)
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError([f"{path}:1: cannot read the file ({e})"]) from None
-    node = r.compose(text)
-    if node is None and not r.problems:
-        r.error(None, "the file is empty; it needs a controls: list")
-    result = MidiMap()
-    if node is not None:
-        result, _ = read_map(r, node, "MIDI map", path.parent, in_map_file=True)
-    r.raise_if_any()
-    return result
+    return MAPS.load(path, lambda r, node: read_map(r, node, "MIDI map", path.parent, in_map_file=True)[0],
+                     MidiMap())

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from vcam.control.commands import Command, CommandError, parse
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
-from vcam.control.yamlcheck import ConfigError, Reader, read_text
+from vcam.control.mapfiles import MapFiles
+from vcam.control.yamlcheck import ConfigError, Reader
 
 ENTRY_KEYS = ("address", "arg", "command", "release") + FADER_KEYS
 MAX_ARG = 15  # an OSC message with more values than this is no control surface's
@@ -203,54 +204,16 @@ def missing_presets(show, mapping: OscMap, inline: str | None = None) -> list[tu
     return sorted(problems, key=lambda p: (p[0], p[1]))
 
 
-def _maps_dir() -> Path:
-    """presets/osc of the checkout, or of the installed package (where presets/ ships as vcam.presets)."""
-    checkout = Path(__file__).resolve().parents[2] / "presets" / "osc"
-    if checkout.is_dir():
-        return checkout
-    try:
-        from importlib.resources import files
-
-        return Path(str(files("vcam.presets") / "osc"))
-    except (ImportError, ModuleNotFoundError, TypeError):
-        return checkout
-
-
-MAPS_DIR = _maps_dir()
-
-
-def shipped_maps() -> list[str]:
-    return sorted(p.stem for p in MAPS_DIR.glob("*.yaml")) if MAPS_DIR.is_dir() else []
-
-
-def find_map_file(ref: str, base: Path | None) -> Path | None:
-    """A map file by path (relative to `base`) or by the name of a shipped map."""
-    for candidate in ([base / ref] if base else []) + [Path(ref), MAPS_DIR / ref, MAPS_DIR / f"{ref}.yaml"]:
-        if candidate.is_file():
-            return candidate
-    return None
+MAPS = MapFiles("osc", "OSC map")
+MAPS_DIR = MAPS.dir
+shipped_maps = MAPS.shipped
+find_map_file = MAPS.find
 
 
 def map_named(ref: str) -> tuple[Path, OscMap]:
-    """The map a command line names (`--osc-map`): a shipped map's name or a file's path; ValueError naming the
-    shipped maps when there is no such map."""
-    path = find_map_file(ref, None)
-    if path is None:
-        raise ValueError(f"OSC map {ref!r} not found; shipped maps: {', '.join(shipped_maps())}")
-    return path, load_map(path)
+    """The map `--osc-map` names: a shipped map's name or a file's path (ValueError naming the shipped maps)."""
+    return MAPS.named(ref, load_map)
 
 
 def load_map(path: Path) -> OscMap:
-    r = Reader(str(path))
-    try:
-        text = read_text(path)
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError([f"{path}:1: cannot read the file ({e})"]) from None
-    node = r.compose(text)
-    if node is None and not r.problems:
-        r.error(None, "the file is empty; it needs a controls: list")
-    result = OscMap()
-    if node is not None:
-        result = read_map(r, node, "OSC map", path.parent, file=True)
-    r.raise_if_any()
-    return result
+    return MAPS.load(path, lambda r, node: read_map(r, node, "OSC map", path.parent, file=True), OscMap())

@@ -1,0 +1,64 @@
+"""Where controller maps live and how one is named, for every kind (MIDI and OSC): the shipped maps in
+presets/<kind>/ (of the checkout, or of the installed package, where presets/ ships as vcam.presets), a map file by
+path, and reading one whole file with its problems by line."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from vcam.control.yamlcheck import ConfigError, Reader, read_text
+
+Map = TypeVar("Map")
+
+
+def _maps_dir(kind: str) -> Path:
+    checkout = Path(__file__).resolve().parents[2] / "presets" / kind
+    if checkout.is_dir():
+        return checkout
+    try:
+        from importlib.resources import files
+
+        return Path(str(files("vcam.presets") / kind))
+    except (ImportError, ModuleNotFoundError, TypeError):
+        return checkout
+
+
+class MapFiles:
+    """The maps of one kind: `what` names them in messages ("MIDI map")."""
+
+    def __init__(self, kind: str, what: str):
+        self.dir = _maps_dir(kind)
+        self.what = what
+
+    def shipped(self) -> list[str]:
+        return sorted(p.stem for p in self.dir.glob("*.yaml")) if self.dir.is_dir() else []
+
+    def find(self, ref: str, base: Path | None) -> Path | None:
+        """A map file by path (relative to `base`) or by the name of a shipped map."""
+        for candidate in ([base / ref] if base else []) + [Path(ref), self.dir / ref, self.dir / f"{ref}.yaml"]:
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def named(self, ref: str, load: Callable[[Path], Map]) -> tuple[Path, Map]:
+        """The map a command line names: a shipped map's name or a file's path; ValueError naming the shipped
+        maps when there is no such map."""
+        path = self.find(ref, None)
+        if path is None:
+            raise ValueError(f"{self.what} {ref!r} not found; shipped maps: {', '.join(self.shipped())}")
+        return path, load(path)
+
+    def load(self, path: Path, read: Callable[[Reader, object], Map], empty: Map) -> Map:
+        """One map file, read by `read(reader, node)`; ConfigError with every problem by line."""
+        r = Reader(str(path))
+        try:
+            text = read_text(path)
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError([f"{path}:1: cannot read the file ({e})"]) from None
+        node = r.compose(text)
+        if node is None and not r.problems:
+            r.error(None, "the file is empty; it needs a controls: list")
+        result = read(r, node) if node is not None else empty
+        r.raise_if_any()
+        return result
