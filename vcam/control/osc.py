@@ -8,7 +8,6 @@ Out (`--osc-reply HOST:PORT`): the state, on every change and once a second.
 """
 from __future__ import annotations
 
-import ipaddress
 import shlex
 import socket
 import struct
@@ -21,6 +20,7 @@ from vcam.control.faders import Takeover
 from vcam.control.oscmap import OscButton, OscFader, OscMap
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError
+from vcam.remote.addresses import is_loopback
 
 BUILTIN = "/vcam/"
 DEFAULT_HOST = "127.0.0.1"
@@ -57,15 +57,6 @@ def parse_address(text: str, need_host: bool = False) -> tuple[str, int]:
     if (sep and not host) or (need_host and not host) or not port.isdigit() or not 1 <= int(port) <= 65535:
         raise ValueError(f"{text!r} is not an OSC address: give {example} (ports 1 to 65535)")
     return host or DEFAULT_HOST, int(port)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class Unfit(Exception):

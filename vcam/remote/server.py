@@ -6,7 +6,6 @@ listens on 127.0.0.1 unless told otherwise; on any other address a token is requ
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import itertools
 import socket
 import threading
@@ -22,7 +21,7 @@ import numpy as np
 
 from vcam.remote import protocol as proto
 from vcam.remote.intake import Dropped, Intake, Uploads
-from vcam.remote.addresses import is_wildcard, machine_addresses, url_host
+from vcam.remote.addresses import is_loopback, is_wildcard, machine_addresses, url_host
 from vcam.errors import VcamError
 from vcam.live.mailbox import Mailbox
 
@@ -50,15 +49,6 @@ def _peer(connection) -> str:
     except (OSError, TypeError, ValueError):
         return "?"
     return f"{host}:{port}"
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class _Client:
