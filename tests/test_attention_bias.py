@@ -250,3 +250,213 @@ def test_compiled_blocks_with_a_bias_match_eager_and_no_value_compiles_after_the
         s.bias = value
         s.next_block()
     assert dynamo_utils.counters["stats"]["unique_graphs"] == compiled
+
+
+# --- the controls: command, action, show, knob, log -------------------------------------------------------------
+BIAS_SHOW = """\
+defaults: {bias: 0.5}
+presets:
+  - {name: city, prompt: a neon city, bias: 0.3}
+  - {name: sea, prompt: ocean waves, bias: 1}
+  - {name: plain, prompt: nothing said}
+midi: {controls: [{cc: 20, param: bias}]}
+osc: {controls: [{address: /1/fader1, param: bias}]}
+"""
+
+
+class Producer:
+    """Keeps the actions it is given and tells its listeners (the control log) at once."""
+
+    def __init__(self):
+        self.blocks, self.got, self.listeners = 4, [], []
+
+    def submit(self, action, at_block=None, origin=None):
+        self.got.append(action)
+        for listener in self.listeners:
+            listener(action, self.blocks, origin)
+
+    def on_applied(self, listener):
+        self.listeners.append(listener)
+
+
+@pytest.fixture
+def bias_show(tmp_path):
+    import io
+    import threading
+
+    from vcam.control.controller import Controller, ShowState
+    from vcam.control.log import ControlLog
+    from vcam.control.show import parse_show
+
+    show = parse_show(BIAS_SHOW, str(tmp_path / "show.yaml"))
+    producer, log = Producer(), io.StringIO()
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0, bias=0.3), producer,
+                     threading.Event(), lambda s: None, ControlLog(log, {}))
+    return show, ctl, producer, log
+
+
+@pytest.mark.parametrize("line, value", [("bias 0.3", 0.3), ("bias 1", 1.0), ("BIAS .05", 0.05), ("bias 1e-3", 0.001)])
+def test_the_bias_command_and_its_written_form(line, value):
+    from vcam.control.commands import Command, parse
+
+    cmd = parse(line)
+    assert cmd == Command("bias", (value,))
+    assert parse(str(cmd)) == cmd
+    assert parse(line + " @bar").at == "bar"  # a change like any other: it may land on the beat
+
+
+@pytest.mark.parametrize("line, fragment", [
+    ("bias", "bias needs an argument"),
+    ("bias lots", "bias needs a number above 0 and at most 1, not 'lots'; usage: bias X"),
+    ("bias 0", "bias must be above 0 and at most 1"),
+    ("bias 1.5", "bias must be above 0 and at most 1"),
+    ("bias -0.2", "bias must be above 0"),
+    ("bias nan", "not nan"),
+])
+def test_a_bad_bias_command_says_the_range_and_the_usage(line, fragment):
+    from vcam.control.commands import CommandError, parse
+
+    with pytest.raises(CommandError, match=None) as err:
+        parse(line)
+    assert fragment in str(err.value) and "\n" not in str(err.value)
+
+
+def test_the_bias_action_round_trips_its_logged_form_and_sets_the_stream():
+    import json
+    from types import SimpleNamespace
+
+    from vcam.control.actions import STREAM_ACTIONS, SetBias, apply, from_dict
+
+    action = SetBias(0.3)
+    assert action.to_dict() == {"op": "bias", "bias": 0.3}
+    assert from_dict(json.loads(json.dumps(action.to_dict()))) == action
+    assert from_dict({"op": "bias", "bias": 1}) == SetBias(1.0)
+    assert SetBias in STREAM_ACTIONS
+    stream = SimpleNamespace(bias=1.0)
+    apply(stream, action)
+    assert stream.bias == 0.3
+    for bad, fragment in (({"op": "bias"}, "bias: missing bias"), ({"op": "bias", "bias": "0.3"}, "must be a number"),
+                          ({"op": "bias", "bias": True}, "must be a number"), ({"op": "bias", "bias": 0}, "above 0")):
+        with pytest.raises(ValueError, match=fragment):
+            from_dict(bad)
+
+
+def test_a_typed_bias_goes_to_the_stream_is_logged_and_said_in_the_status(bias_show):
+    import json
+
+    from vcam.control.actions import SetBias
+
+    _, ctl, producer, log = bias_show
+    assert "bias 0.30" in ctl.describe() and ctl.snapshot()["bias"] == 0.3
+    assert ctl.handle_line("bias 0.6", "stdin") == "bias 0.6 from the next block"
+    assert ctl.handle_line("bias 1", "stdin") == "bias 1 from the next block (off)"
+    assert ctl.handle_line("bias 0", "stdin").startswith("error: bias must be above 0")
+    assert producer.got == [SetBias(0.6), SetBias(1.0)] and ctl.state.bias == 1.0
+    assert "bias" not in ctl.describe()  # off: nothing to say
+    entries = [json.loads(x) for x in log.getvalue().splitlines()[1:]]
+    assert [(e["command"], e["apply"]) for e in entries] == [("bias 0.6", {"op": "bias", "bias": 0.6}),
+                                                              ("bias 1", {"op": "bias", "bias": 1.0})]
+
+
+def test_a_preset_sends_its_bias_when_it_changes_what_is_on_air(bias_show):
+    from vcam.control.actions import SetBias, SetPrompts
+
+    show, ctl, producer, _ = bias_show
+    assert [p.bias for p in show.presets] == [0.3, 1.0, None] and show.defaults.bias == 0.5
+    ctl.handle_line("preset sea", "stdin")
+    assert producer.got == [SetPrompts({"ocean waves": 1.0}, 4), SetBias(1.0)]
+    producer.got.clear()
+    ctl.handle_line("preset plain", "stdin")  # says none: the bias on air stays
+    assert producer.got == [SetPrompts({"nothing said": 1.0}, 4)] and ctl.state.bias == 1.0
+    producer.got.clear()
+    ctl.handle_line("preset city", "stdin")
+    assert producer.got[-1] == SetBias(0.3)
+
+
+def test_a_bias_knob_moves_the_bias_over_its_range(bias_show):
+    import mido
+
+    from vcam.control.actions import SetBias
+    from vcam.control.faders import PARAMS
+    from vcam.control.midi import MidiRouter
+
+    show, ctl, producer, _ = bias_show
+    lo, hi, whole = PARAMS["bias"]
+    assert 0 < lo < 0.3 and hi == 1.0 and not whole
+    fader = show.osc.faders[0]
+    assert (fader.param, fader.lo, fader.hi) == ("bias", lo, hi)  # an OSC fader spans the same range
+    router = MidiRouter(show.midi, ctl)
+    position = round((0.3 - lo) / (hi - lo) * 127)  # picked up where the bias is (soft takeover)
+    assert router.handle(mido.Message("control_change", control=20, value=position)).startswith("bias 0.29")
+    router.handle(mido.Message("control_change", control=20, value=127))
+    router.handle(mido.Message("control_change", control=20, value=0))
+    assert producer.got[-2:] == [SetBias(1.0), SetBias(lo)] and ctl.state.bias == lo
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("defaults: {bias: 0}\npresets: [{name: a, prompt: b}]", "defaults bias: bias must be above 0"),
+    ("presets: [{name: a, prompt: b, bias: 2}]", "preset 'a' bias: bias must be above 0 and at most 1"),
+    ("presets: [{name: a, prompt: b, bias: high}]", "preset 'a' bias must be a number above 0"),
+])
+def test_a_shows_bad_bias_is_reported_by_its_line(tmp_path, text, fragment):
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, str(tmp_path / "show.yaml"))
+    assert fragment in str(err.value) and "show.yaml:" in str(err.value)
+
+
+def test_the_starting_bias_comes_from_the_command_line_a_replay_the_first_preset_or_the_defaults(tmp_path):
+    from vcam.control.show import parse_show
+    from vcam.live.settings import RunOptions, resolve
+
+    show = parse_show(BIAS_SHOW, str(tmp_path / "show.yaml"))
+    size = (112, 64)
+    assert resolve(RunOptions(), None, {}, size).bias == 1.0
+    assert resolve(RunOptions(), show, {}, size).bias == 0.3  # the first preset is on air
+    assert resolve(RunOptions(prompt="a green owl"), show, {}, size).bias == 0.5  # the defaults
+    assert resolve(RunOptions(bias=0.8), show, {}, size).bias == 0.8
+    header = resolve(RunOptions(bias=0.7), show, {}, size).log_header("tiny", "show.yaml")
+    assert header["bias"] == 0.7
+    assert resolve(RunOptions(), show, header, size).bias == 0.7  # a replay starts where its show started
+    # a log from before the bias ran at 1, whatever the show says now
+    assert resolve(RunOptions(), show, {"seed": 1, "prompts": {"x": 1.0}}, size).bias == 1.0
+
+
+def test_a_logs_header_bias_is_checked(tmp_path):
+    import json
+
+    from vcam.control.log import read_replay
+
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"vcam": {"bias": 0.3}}) + "\n")
+    assert read_replay(str(path)).header == {"bias": 0.3}
+    for bad, fragment in ((0, "header: bias must be above 0"), ("low", "header: bias must be a number")):
+        path.write_text(json.dumps({"vcam": {"bias": bad}}) + "\n")
+        with pytest.raises(ValueError, match=fragment):
+            read_replay(str(path))
+
+
+def test_vcam_run_takes_a_bias_and_refuses_a_bad_one(capsys):
+    from vcam.cli import build_parser
+
+    parser = build_parser()
+    for command in ("run", "serve"):
+        assert parser.parse_args([command, "--bias", "0.3"]).bias == 0.3
+        assert parser.parse_args([command]).bias is None
+    with pytest.raises(SystemExit):
+        parser.parse_args(["run", "--bias", "0"])
+    assert "bias must be above 0 and at most 1" in capsys.readouterr().err
+
+
+def test_a_remote_camera_mirrors_the_servers_bias_and_its_knob_sends_the_command():
+    from vcam.remote.client import RemoteController
+
+    sent = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    assert remote.state.bias == 1.0
+    remote.update({"bias": 0.3})
+    assert remote.state.bias == 0.3  # where soft takeover picks a bias knob up
+    remote.set_param("bias", 0.45, "midi")
+    assert sent == ["bias 0.45 @off"]
