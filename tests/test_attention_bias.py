@@ -460,3 +460,18 @@ def test_a_remote_camera_mirrors_the_servers_bias_and_its_knob_sends_the_command
     assert remote.state.bias == 0.3  # where soft takeover picks a bias knob up
     remote.set_param("bias", 0.45, "midi")
     assert sent == ["bias 0.45 @off"]
+
+
+def test_the_bench_times_a_bias_and_says_so_but_a_tuning_refuses_one(capsys):
+    from vcam.bench.bench import BenchResult
+    from vcam.cli import build_parser, main
+
+    assert build_parser().parse_args(["bench", "--bias", "0.3"]).bias == 0.3
+    assert build_parser().parse_args(["bench"]).bias == 1.0
+    result = BenchResult(device="H200", model="krea-14b", width=832, height=480, steps=4, dtype="bfloat16",
+                         compile=True, fuse=True, attention="auto", quant="none", blocks=8, frames_per_second=8.0,
+                         ms_per_block=1500.0)
+    assert "bias" not in result.table()
+    assert "attention bias 0.3" in BenchResult(**{**result.__dict__, "bias": 0.3}).table()
+    assert main(["bench", "--model", "tiny", "--tune", "--bias", "0.3"]) == 2
+    assert "leave out --bias with --tune" in capsys.readouterr().err
