@@ -153,8 +153,8 @@ class Origin:
 
 def apply(stream: Any, action: Action, open_input: InputOpener | None = None) -> None:
     """Applies `action` to a stream (anything with `set_prompt`, `set_seed`, `steps`, `settings.transition`,
-    `reset`, `strength`, `bias` and `set_input`). An input is opened by `open_input`; without one only `none` (text only)
-    can be set. The screen's, the tempo's and quit's actions leave the stream alone: others act on them."""
+    `reset`, `strength`, `bias` and `set_input`). An input is opened by `open_input`; without one only `none` (text
+    only) can be set. The screen's, the tempo's and quit's actions leave the stream alone: others act on them."""
     if isinstance(action, SetPrompts):
         stream.set_prompt(dict(action.prompts), transition=action.transition)
     elif isinstance(action, SetSeed):

@@ -11,9 +11,10 @@ kernel calls instead of one, plus an elementwise merge.
 
 Where the LSE comes from: PyTorch's public SDPA returns only the output, so the kernels it dispatches to are
 called directly (the ones SDPA itself would pick for these tensors under the kernels allowed now): on CUDA
-`_scaled_dot_product_flash_attention`, `_scaled_dot_product_efficient_attention` or `_scaled_dot_product_cudnn_attention`
-(each returns the LSE it computes anyway); on the CPU `_scaled_dot_product_flash_attention_for_cpu`; anywhere
-else, and under `--attention math`, a float32 matmul + logsumexp.
+`_scaled_dot_product_flash_attention`, `_scaled_dot_product_efficient_attention` or
+`_scaled_dot_product_cudnn_attention` (each returns the LSE it computes anyway); on the CPU
+`_scaled_dot_product_flash_attention_for_cpu`; anywhere else, and under `--attention math`, a float32 matmul and
+logsumexp.
 """
 from __future__ import annotations
 

@@ -168,10 +168,11 @@ class SelfAttention(Attention):
             ck[:, cache_start:end] = k
             cv[:, cache_start:end] = v
             k, v = ck[:, :end], cv[:, :end]
+        q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)
         if biased is None:
-            out = F.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), attn_mask=mask)
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
         else:
-            out = biased_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), *biased)
+            out = biased_attention(q, k, v, *biased)
         return self.o(out.transpose(1, 2).flatten(2))
 
 
@@ -349,7 +350,6 @@ class CausalWanModel(nn.Module):
         out = self.head(tokens, e)  # [B, L, C·pt·ph·pw]
         out = out.view(b, gf, gh, gw, pt, ph, pw, -1).permute(0, 7, 1, 4, 2, 5, 3, 6)
         return out.reshape(b, -1, gf * pt, gh * ph, gw * pw)
-
 
     def _kernel_choice(self, batch: int, queries: int, keys: int, device: torch.device) -> str:
         """The attention kernel plain SDPA picks for this pass's shapes under the allowed backends (asked once per

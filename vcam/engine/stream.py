@@ -94,8 +94,8 @@ def _normalise_prompt(prompt: Prompt) -> dict[str, float]:
 class Stream:
     """An endless video stream from one engine. Not thread-safe: drive it from one thread.
 
-    Controls (`set_prompt`, `set_seed`, `steps`, `set_input`, `strength`, `bias`, `reset`) take effect at the next call
-    to `next_block`.
+    Controls (`set_prompt`, `set_seed`, `steps`, `set_input`, `strength`, `bias`, `reset`) take effect at the next
+    call to `next_block`.
     """
 
     def __init__(self, engine: "Engine", prompt: Prompt, settings: StreamSettings):
@@ -219,8 +219,8 @@ class Stream:
         happen before the first frame goes on air. Three blocks meet every shape: the first block's passes, the
         recompute and later passes, and the re-encoded context frame; one more, with the attention bias on if it
         was off (else off), meets the other kind of later pass, so that turning the bias on air compiles nothing.
-        The frames that follow are those of a fresh stream. Where compiling fails on this machine, the engine goes back to eager kernels
-        and says so through `say` (else a warning): a slower show beats none."""
+        The frames that follow are those of a fresh stream. Where compiling fails on this machine, the engine goes
+        back to eager kernels and says so through `say` (else a warning): a slower show beats none."""
         try:
             self._make_blocks(blocks)
         except Exception as e:
