@@ -60,7 +60,7 @@ def test_every_command(line, expected):
 
 
 def test_every_command_in_the_usage_is_covered():
-    covered = {"prompt", "preset", "next", "prev", "blend", "seed", "transition", "steps", "strength", "input",
+    covered = {"prompt", "preset", "next", "prev", "blend", "seed", "transition", "steps", "strength", "bias", "input",
                "freeze", "blackout", "live", "reset", "status", "help", "quit", "go", "back", "tap", "bpm",
                "quantize"}
     assert covered == set(USAGE)

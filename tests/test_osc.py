@@ -118,6 +118,7 @@ BUILTIN = [
     ("/vcam/transition", [8], "transition 8"),
     ("/vcam/steps", [2], "steps 2"),
     ("/vcam/strength", [0.6], "strength 0.6"),  # a 32-bit float: not 0.6000000238418579
+    ("/vcam/bias", [0.3], "bias 0.3"),
     ("/vcam/input", ["none"], "input none"),
     ("/vcam/freeze", [], "freeze"),
     ("/vcam/blackout", [True], "blackout"),

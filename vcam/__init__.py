@@ -8,6 +8,7 @@
     stream.set_prompt({"a neon city": 0.7, "a forest": 0.3}, transition=4)
     stream.set_input(clip, strength=0.6)            # restyle a video: uint8 RGB [n, h, w, 3] (looped), an image
                                                     # [h, w, 3] or a frame source; strength 1.0 = text only
+    stream.bias = 0.3                               # Krea's attention bias on the past latents (1 = off)
 
 The package imports torch only when these names are first used, so light tools can import vcam without it.
 """

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from vcam.control.commands import MAX_SEED
 from vcam.errors import VcamError
+from vcam.bias import check_bias
 from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS, InputSpec, check_strength, parse_input
 from vcam.sizes import check_size
 from vcam.engine.speed import ATTENTION, QUANTS, SpeedFlags, SpeedOptions
@@ -90,6 +91,14 @@ def _strength(text: str) -> float:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def _bias(text: str) -> float:
+    try:
+        return check_bias(float(text))
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e) if "bias must" in str(e) else
+                                         f"{text!r} is not a number above 0 and at most 1") from None
+
+
 def _osc_address(need_host: bool):
     """`[HOST:]PORT` for --osc, `HOST:PORT` for --osc-reply; kept as written (vcam.control.osc reads it)."""
     def parse(text: str) -> str:
@@ -166,6 +175,10 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help="how the input fits the generated frame size (crop)")
     r.add_argument("--strength", type=_strength, metavar="X",
                    help=f"how much of the input survives: 0 keeps it all, 1 is text only ({DEFAULT_STRENGTH:g})")
+    r.add_argument("--bias", type=_bias, metavar="X",
+                   help="Krea's attention bias on the past frames, above 0 to 1: lower leans less on the frames "
+                        "just made, so prompt changes land sooner (Krea runs 0.3) (default: the show's bias:, else "
+                        "1, off)")
     r.add_argument("--duration", type=_positive(float), metavar="SECONDS", help="stop after this long on air")
     r.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS",
                    help="drop the oldest frames past this much delay (4)")
@@ -266,6 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--device", help="cuda, cuda:1, cpu (default: cuda where there is one)")
     b.add_argument("--in", dest="video_in", action="store_true",
                    help="video in: restyle a synthetic moving clip at the default strength (times the VAE encode)")
+    b.add_argument("--bias", type=_bias, default=1.0, metavar="X",
+                   help="Krea's attention bias (1, off; 0.3 times the segmented attention Krea's setting runs)")
     b.add_argument("--json", action="store_true", help="print the result as JSON")
     b.add_argument("--tune", action="store_true",
                    help="time every speed option that gives the same frames and save the fastest for this card "
@@ -297,7 +312,7 @@ def cmd_run(args, attach=None) -> int:
     opts = RunOptions(
         show=args.show, model=args.model, weights=args.weights, prompt=args.prompt, seed=args.seed,
         steps=args.steps, transition=args.transition, size=args.size, outs=args.out, fps=args.fps, fit=args.fit,
-        input=args.input, input_fit=args.input_fit, strength=args.strength, smooth=args.smooth, duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
+        input=args.input, input_fit=args.input_fit, strength=args.strength, bias=args.bias, smooth=args.smooth, duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
         pin_first_latent=args.pin_first_latent, stdin=args.stdin, midi=args.midi, midi_map=args.midi_map,
         link=args.link, log_controls=args.log_controls, replay=args.replay, serve=attach is not None, quant=args.quant,
         speed=SpeedFlags(compile=args.compile, attention=args.attention), tuning=args.tuning,
@@ -344,7 +359,10 @@ def cmd_bench(args) -> int:
     speed = SpeedOptions(fuse=args.fuse, compile=bool(args.compile), attention=args.attention, quant=args.quant)
     settings = BenchSettings(model=args.model, width=width, height=height, steps=args.steps, blocks=args.blocks,
                              warmup=args.warmup, dtype=args.dtype, speed=speed, device=args.device,
-                             input=args.video_in)
+                             input=args.video_in, bias=args.bias)
+    if args.tune and args.bias != 1.0:
+        raise VcamError("--bias times one run; --tune picks speed options at bias 1 (a show keeps them at any bias)",
+                        "leave out --bias with --tune, or --tune with --bias")
     if args.tune:
         return _tune(args, settings, log)
     if args.compile is None:
@@ -392,12 +410,13 @@ def cmd_check(args) -> int:
         prompt = " + ".join(f"{t[:50]}{'…' if len(t) > 50 else ''}" + (f" ×{w:g}" if len(p.prompts) > 1 else "")
                             for t, w in p.prompts.items())
         extras = "".join(f", {k} {v}" for k, v in (("seed", p.seed), ("transition", p.transition),
-                                                  ("input", p.input), ("strength", p.strength)) if v is not None)
+                                                  ("input", p.input), ("strength", p.strength),
+                                                  ("bias", p.bias)) if v is not None)
         print(f"  {i:2d}. {p.name}: {prompt}{extras}")
     d, o = show.defaults, show.output
     print(f"  defaults: seed {d.seed}, steps {d.steps}, transition {d.transition}"
           + (f", fallback {d.fallback}" if d.fallback else "")
-          + "".join(f", {k} {v}" for k, v in (("input", d.input), ("strength", d.strength),
+          + "".join(f", {k} {v}" for k, v in (("input", d.input), ("strength", d.strength), ("bias", d.bias),
                                               ("input_fit", d.input_fit)) if v is not None)
           + (f", changes land on the {d.quantize if d.quantize in ('beat', 'bar') else d.quantize + ' beats'}"
              if d.quantize != "off" else ""))

@@ -37,6 +37,7 @@ class BenchSettings:
     speed: SpeedOptions = SpeedOptions()
     device: str | None = None
     input: bool = False  # video in: a synthetic moving clip restyled at the default strength (the encode timed)
+    bias: float = 1.0  # Krea's attention bias (below 1: the later blocks' attention runs by segments)
 
 
 def moving_clip(width: int, height: int, frames: int = 24) -> np.ndarray:
@@ -161,13 +162,15 @@ class BenchResult:
     others_vram_gb: float | None = None  # card memory held by other processes when timing began
     warmup_s: float = 0.0  # the untimed first blocks: compiling and kernel choice happen there
     input_strength: float | None = None  # with a video input (`--in`): its strength; None: text only
+    bias: float = 1.0  # the attention bias the blocks were made at
 
     def table(self) -> str:
         lines = [
             f"vcam bench: {self.model} {self.width}x{self.height}, {self.steps} steps, {self.dtype}, "
             f"compile {'on' if self.compile else 'off'}, fused qkv {'on' if self.fuse else 'off'}, "
             f"attention {self.attention}, quant {self.quant}, on {self.device}"
-            + (f", video in at strength {self.input_strength:g}" if self.input_strength is not None else ""),
+            + (f", video in at strength {self.input_strength:g}" if self.input_strength is not None else "")
+            + (f", attention bias {self.bias:g}" if self.bias != 1.0 else ""),
             f"  frames/s             {self.frames_per_second:8.2f}   (12 frames per block, {self.blocks} blocks timed)",
             f"  ms per block         {self.ms_per_block:8.1f}",
         ]
@@ -325,7 +328,7 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
         engine = bench_engine(settings, log)
     clip = moving_clip(width, height) if settings.input else None
     stream = engine.stream("a benchmark", seed=0, width=width, height=height, steps=settings.steps, input=clip,
-                           strength=DEFAULT_STRENGTH)
+                           strength=DEFAULT_STRENGTH, bias=settings.bias)
     timer = StageTimer(device)
     stream.timer = timer
     others = warn_if_shared(device, log)
@@ -351,5 +354,5 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
         estimated_vram_gb=_estimate_without_headroom(spec, width, height, dtype, settings) / 1024**3,
         matmul_tflops=rate / 1e12, model_tflop_per_block=work / 1e12, achieved_tflops=achieved / 1e12,
         efficiency=achieved / rate, ceiling_fps=12.0 * rate / work, others_vram_gb=others, warmup_s=warmup_s,
-        input_strength=stream.strength if settings.input else None,
+        input_strength=stream.strength if settings.input else None, bias=stream.bias,
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Union
 
 from vcam.control.commands import MAX_BPM, MAX_SEED, MIN_BPM
+from vcam.bias import check_bias
 from vcam.inspec import check_strength, parse_input
 
 SCREEN_MODES = ("live", "freeze", "blackout")
@@ -56,6 +57,17 @@ class SetStrength:
 
     def to_dict(self) -> dict:
         return {"op": self.op, "strength": self.value}
+
+
+@dataclass(frozen=True)
+class SetBias:
+    """Krea's attention bias on the context's past latents, above 0 to 1 (off), from the next block."""
+
+    value: float
+    op: ClassVar[str] = "bias"
+
+    def to_dict(self) -> dict:
+        return {"op": self.op, "bias": self.value}
 
 
 @dataclass(frozen=True)
@@ -124,9 +136,9 @@ class Quit:
         return {"op": self.op}
 
 
-StreamAction = Union[SetPrompts, SetSeed, SetSteps, SetTransition, Reset, SetStrength, SetInput]
+StreamAction = Union[SetPrompts, SetSeed, SetSteps, SetTransition, Reset, SetStrength, SetBias, SetInput]
 Action = Union[StreamAction, SetScreen, SetTempo, Quit]
-STREAM_ACTIONS = (SetPrompts, SetSeed, SetSteps, SetTransition, Reset, SetStrength, SetInput)
+STREAM_ACTIONS = (SetPrompts, SetSeed, SetSteps, SetTransition, Reset, SetStrength, SetBias, SetInput)
 # Opens an input by its spec for the stream: a frame source, or None for `none` (vcam.live.inputs.InputSwitch.open)
 InputOpener = Callable[[str], Any]
 
@@ -141,8 +153,8 @@ class Origin:
 
 def apply(stream: Any, action: Action, open_input: InputOpener | None = None) -> None:
     """Applies `action` to a stream (anything with `set_prompt`, `set_seed`, `steps`, `settings.transition`,
-    `reset`, `strength` and `set_input`). An input is opened by `open_input`; without one only `none` (text only)
-    can be set. The screen's, the tempo's and quit's actions leave the stream alone: others act on them."""
+    `reset`, `strength`, `bias` and `set_input`). An input is opened by `open_input`; without one only `none` (text
+    only) can be set. The screen's, the tempo's and quit's actions leave the stream alone: others act on them."""
     if isinstance(action, SetPrompts):
         stream.set_prompt(dict(action.prompts), transition=action.transition)
     elif isinstance(action, SetSeed):
@@ -155,6 +167,8 @@ def apply(stream: Any, action: Action, open_input: InputOpener | None = None) ->
         stream.reset()
     elif isinstance(action, SetStrength):
         stream.strength = action.value
+    elif isinstance(action, SetBias):
+        stream.bias = action.value
     elif isinstance(action, SetInput):
         if open_input is not None:
             stream.set_input(open_input(action.spec))
@@ -208,6 +222,16 @@ def _strength(d: dict) -> SetStrength:
         raise ValueError(f"strength: {e}") from None
 
 
+def _bias(d: dict) -> SetBias:
+    value = d.get("bias")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"bias: bias must be a number above 0 and at most 1, not {value!r}")
+    try:
+        return SetBias(check_bias(value))
+    except ValueError as e:
+        raise ValueError(f"bias: {e}") from None
+
+
 def _tempo(d: dict) -> SetTempo:
     value = d.get("bpm")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not MIN_BPM <= value <= MAX_BPM:
@@ -233,6 +257,7 @@ _FROM_DICT: dict[str, tuple[tuple[str, ...], Callable[[dict], Action]]] = {
     "transition": (("blocks",), lambda d: SetTransition(_whole(d, "blocks", 0, 1000))),
     "reset": ((), lambda d: Reset()),
     "strength": (("strength",), _strength),
+    "bias": (("bias",), _bias),
     "input": (("spec",), _input),
     "screen": (("mode",), _screen),
     "tempo": (("bpm",), _tempo),

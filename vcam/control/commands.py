@@ -4,6 +4,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
+from vcam.bias import check_bias
 from vcam.inspec import check_strength, parse_input
 
 MAX_LINE = 4096
@@ -20,6 +21,7 @@ USAGE: dict[str, str] = {
     "transition": "transition N           blocks over which prompt changes blend in (0 = at once)",
     "steps": "steps N                denoising steps per block (1-50)",
     "strength": "strength X             how much of the input survives, 0 (all of it) to 1 (text only)",
+    "bias": "bias X                 attention on the last frames, 1 (as trained) down to near 0 (Krea uses 0.3)",
     "input": "input SRC              restyle none, camera[:N], file:PATH, image:PATH or net (uploads)",
     "freeze": "freeze                 hold the picture (generation goes on)",
     "blackout": "blackout               show black",
@@ -58,7 +60,7 @@ class Command:
         elif self.name == "blend":
             a, b, x = self.args
             text = f"blend {shlex.quote(str(a))} {shlex.quote(str(b))} {x:g}"
-        elif self.name in ("strength", "bpm"):
+        elif self.name in ("strength", "bias", "bpm"):
             text = f"{self.name} {self.args[0]:g}"
         else:
             text = " ".join([self.name, *map(str, self.args)])
@@ -94,6 +96,15 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
 def _strength(text: str) -> float:
     value = _number(text, "strength", 0.0, 1.0)
     return check_strength(value)
+
+
+def _bias(text: str) -> float:
+    try:
+        return check_bias(float(text))
+    except ValueError as e:
+        if "bias must" not in str(e):
+            e = f"bias needs a number above 0 and at most 1, not {text!r}"
+        raise CommandError(f"{e}; usage: {USAGE['bias']}") from None
 
 
 def parse_quantize(text: str) -> str:
@@ -161,6 +172,7 @@ _ARGS = {
     "transition": lambda t: (_int(t, "transition", 0, 1000),),
     "steps": lambda t: (_int(t, "steps", 1, 50),),
     "strength": lambda t: (_strength(t),),
+    "bias": lambda t: (_bias(t),),
     "input": lambda t: (_input(t),),
     "bpm": lambda t: (_number(t, "bpm", MIN_BPM, MAX_BPM),),
     "quantize": lambda t: (_quantize(t),),

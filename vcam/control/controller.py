@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
-                                  SetSeed, SetSteps, SetStrength, SetTempo, SetTransition)
+                                  SetBias, SetSeed, SetSteps, SetStrength, SetTempo, SetTransition)
 from vcam.control.commands import UNTIMED, Command, CommandError, help_text, parse, quantum_beats
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
@@ -25,6 +25,7 @@ from vcam.control.prompter import Prompter
 from vcam.control.protocol import Producer
 from vcam.control.show import Show
 from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
+from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, parse_input
 
@@ -43,6 +44,7 @@ class ShowState:
     params: dict[str, float] = field(default_factory=dict)  # knob-driven parameters' current values
     input: str = "none"  # the input restyled, in vcam.inspec's canonical form
     strength: float = DEFAULT_STRENGTH
+    bias: float = DEFAULT_BIAS  # Krea's attention bias on the past frames (1: off)
 
 
 NO_TEMPO = "no tempo yet: tap, bpm N, MIDI clock or --link"
@@ -139,8 +141,8 @@ class Controller:
                 a = self.state.blend[0] if self.state.blend else (self.state.preset or 0)
                 b = self.state.blend[1] if self.state.blend else (a + 1) % len(self.show.presets)
             return self.apply(Command("blend", (a + 1, b + 1, value)), source, at_once=True)
-        if param == "strength":
-            return self.apply(Command("strength", (value,)), source, at_once=True)
+        if param in ("strength", "bias"):
+            return self.apply(Command(param, (value,)), source, at_once=True)
         return self.apply(Command(param, (int(value),)), source, at_once=True)
 
     def replace_show(self, show: Show) -> None:
@@ -202,7 +204,7 @@ class Controller:
         name = cmd.name
         if name in ("prompt", "preset", "next", "prev", "blend"):
             return self._choose_prompts(cmd, origin)
-        if name in ("seed", "transition", "steps", "reset"):
+        if name in ("seed", "transition", "steps", "reset", "bias"):
             return self._set_stream(cmd, origin)
         if name in ("strength", "input"):
             return self._set_input(cmd, origin)
@@ -304,6 +306,10 @@ class Controller:
         if name == "reset":
             self._submit(Reset(), origin)
             return "starting over from a fresh first block"
+        if name == "bias":
+            st.bias = check_bias(cmd.args[0])
+            self._submit(SetBias(st.bias), origin)
+            return f"bias {st.bias:g} from the next block" + (" (off)" if st.bias == 1.0 else "")
         n = cmd.args[0]
         if name == "seed":
             st.seed = n
@@ -392,6 +398,9 @@ class Controller:
         if preset.strength is not None and preset.strength != st.strength:
             st.strength = preset.strength
             self._submit(SetStrength(preset.strength), origin)
+        if preset.bias is not None and preset.bias != st.bias:
+            st.bias = preset.bias
+            self._submit(SetBias(preset.bias), origin)
         self.on_fallback(preset.fallback or (self.show.defaults.fallback if self.show else None))
         return reply
 
@@ -436,7 +445,7 @@ class Controller:
         return {"preset": self.preset_name(),
                 "presets": presets, "seed": st.seed, "steps": st.steps, "transition": st.transition,
                 "screen": st.screen, "blend": list(st.blend) if st.blend else None,
-                "input": st.input, "strength": st.strength,
+                "input": st.input, "strength": st.strength, "bias": st.bias,
                 "bpm": self.tempo.bpm if self.tempo else None, "beat": self.tempo.beat() if self.tempo else None,
                 "block": self.generator.blocks, "status": self.describe()}
 
@@ -452,9 +461,10 @@ class Controller:
         # the strength matters only with an input: text-only shows are not told about it
         restyle = f" | input {st.input} | strength {st.strength:.2f}" if st.input != "none" else ""
         timing = f" | quantize {self.quantize}" if self.quantize != "off" else ""
+        bias = f" | bias {st.bias:.2f}" if st.bias != DEFAULT_BIAS else ""  # said only where it is on
         extra = [text for text in (self.tempo.describe() if self.tempo else None,
                                    self.cues.describe() if self.cues is not None else None) if text]
-        return (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition}{restyle} | "
+        return (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition}{restyle}{bias} | "
                 f"screen {st.screen}{timing} | block {self.generator.blocks}" + "".join(f" | {text}" for text in extra))
 
 
@@ -482,7 +492,7 @@ def _same_preset(old: Show | None, index: int | None, new: Show) -> int | None:
 
 
 def _on_air(show: Show, index: int) -> tuple:
-    """What selecting a preset sends: its prompts, seed, transition, input and strength, and the fallback image it
-    shows."""
+    """What selecting a preset sends: its prompts, seed, transition, input, strength and bias, and the fallback
+    image it shows."""
     p = show.presets[index]
-    return p.prompts, p.seed, p.transition, p.input, p.strength, p.fallback or show.defaults.fallback
+    return p.prompts, p.seed, p.transition, p.input, p.strength, p.bias, p.fallback or show.defaults.fallback

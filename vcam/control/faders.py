@@ -15,6 +15,7 @@ PARAMS: dict[str, tuple[float, float, bool]] = {
     "steps": (1.0, 8.0, True),
     "seed": (0.0, 1_000_000.0, True),
     "strength": (0.0, 1.0, False),  # how much of the input survives (1 = text only)
+    "bias": (0.05, 1.0, False),  # Krea's attention bias on the past frames (1 = off); 0 itself is no value
 }
 CURVES = ("linear", "exp", "log")
 FADER_KEYS = ("param", "range", "curve", "between")  # the keys of a map entry that describe the parameter

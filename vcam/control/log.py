@@ -13,6 +13,7 @@ from typing import TextIO
 
 from vcam.control.actions import Action, Origin, Quit, SetScreen, SetTempo, from_dict
 from vcam.control.protocol import Producer
+from vcam.bias import check_bias
 from vcam.inspec import INPUT_FITS, check_strength, parse_input
 
 
@@ -115,6 +116,11 @@ def _header(header: object) -> dict:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"strength must be a number from 0 to 1, not {value!r}")
             header["strength"] = check_strength(value)
+        if "bias" in header:
+            value = header["bias"]
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"bias must be a number above 0 and at most 1, not {value!r}")
+            header["bias"] = check_bias(value)
     except ValueError as e:
         raise ValueError(f"header: {e}") from None
     return header

@@ -3,7 +3,7 @@ read with line numbers.
 
     name: My show
     defaults: {seed: 42, steps: 4, transition: 4, fallback: fallback.png, input: camera, strength: 0.6,
-               input_fit: crop, quantize: bar}
+               input_fit: crop, quantize: bar, bias: 1}
     output: {size: 832x480, fps: 30, fit: letterbox, out: [vcam]}
     presets:
       - name: neon city
@@ -14,6 +14,7 @@ read with line numbers.
         transition: 8
         input: file:clips/walk.mp4   # file: and image: paths are relative to the show file
         strength: 0.4
+        bias: 0.3                    # Krea's attention bias: leans less on the frames just made (1 = off)
     midi: {port: nanoKONTROL2, map: nanokontrol2}
     osc: {map: touchosc-simple, controls: [{address: /1/fader5, param: blend, between: [neon city, dusk forest]}]}
     cues:
@@ -23,7 +24,7 @@ read with line numbers.
       - {name: fade, do: blackout, wait: 8}     # fires by itself 8 s after the cue before it
       - {name: end, do: live, at: "4:30"}       # fires by itself 4 min 30 s after the show goes on air
 
-A preset without input: or strength: keeps what is on air when it is selected; the first preset's, else the
+A preset without input:, strength: or bias: keeps what is on air when it is selected; the first preset's, else the
 defaults', are those the show starts with. `quantize:` (beat, bar, a number of beats, or off, the default) puts
 every command's change on the tempo's next boundary unless the command says otherwise (`next @off`); a knob's
 moves act at once. `go` fires the next cue, `back` steps back and fires the one before (vcam.control.cues).
@@ -36,6 +37,7 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from vcam.bias import check_bias
 from vcam.control.commands import MAX_LINE, MAX_SEED, Command, CommandError, parse, parse_quantize
 from vcam.inspec import INPUT_FITS, InputSpec, parse_input
 from vcam.outspec import FITS, parse_spec
@@ -54,6 +56,7 @@ class Preset:
     fallback: str | None = None  # image path, resolved against the show file's folder
     input: str | None = None  # vcam.inspec's canonical form; a file or image as an absolute path
     strength: float | None = None
+    bias: float | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Defaults:
     # None: not given (vcam.live.settings.resolve falls back to none, crop and DEFAULT_STRENGTH)
     input: str | None = None
     strength: float | None = None
+    bias: float | None = None  # None: not given (vcam.live.settings.resolve falls back to DEFAULT_BIAS)
     input_fit: str | None = None
     quantize: str = "off"  # when a command's change lands: commands.parse_quantize's forms
 
@@ -143,8 +147,8 @@ class Show:
 
 NULL_TAG = "tag:yaml.org,2002:null"
 SHOW_KEYS = ("name", "defaults", "output", "presets", "midi", "osc", "cues")
-PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "input", "strength")
-DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "input_fit", "quantize")
+PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "input", "strength", "bias")
+DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "bias", "input_fit", "quantize")
 
 
 def parse_show(text: str, path: str) -> Show:
@@ -195,6 +199,7 @@ def parse_show(text: str, path: str) -> Show:
             fallback=_image(r, p["fallback"], f"{what} fallback", base) if "fallback" in p else None,
             input=_input(r, p["input"], f"{what} input", base) if "input" in p else None,
             strength=r.number(p["strength"], f"{what} strength", 0, 1) if "strength" in p else None,
+            bias=_bias(r, p["bias"], f"{what} bias") if "bias" in p else None,
         )
         presets.append(preset)
     if "presets" in top and not presets and not r.problems:
@@ -484,9 +489,24 @@ def _defaults(r: Reader, node, base: Path) -> Defaults:
         fallback=_image(r, d["fallback"], "defaults fallback", base) if "fallback" in d else None,
         input=_input(r, d["input"], "defaults input", base) if "input" in d else None,
         strength=r.number(d["strength"], "defaults strength", 0, 1) if "strength" in d else None,
+        bias=_bias(r, d["bias"], "defaults bias") if "bias" in d else None,
         input_fit=r.choice(d["input_fit"], "defaults input_fit", INPUT_FITS) if "input_fit" in d else None,
         quantize=_quantize(r, d["quantize"]) if "quantize" in d else "off",
     )
+
+
+def _bias(r: Reader, node, what: str) -> float | None:
+    v = r.value(node, what)
+    if v is INVALID:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        r.error(node, f"{what} must be a number above 0 and at most 1 (1 = off)")
+        return None
+    try:
+        return check_bias(v)
+    except ValueError as e:
+        r.error(node, f"{what}: {e}")
+        return None
 
 
 def _quantize(r: Reader, node) -> str:

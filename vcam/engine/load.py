@@ -60,10 +60,12 @@ class Engine:
         pin_first_latent: bool = False,
         input=None,
         strength: float | None = None,
+        bias: float | None = None,
     ) -> Stream:
         """A new stream of `prompt` (text, or {text: weight} blend) at width×height (default: the engine's size,
         the model's unless `load` adapted it to the card). `input` restyles a video (see `Stream.set_input`: a
-        numpy clip or image, fitted with crop, or a frame source) at `strength` (default DEFAULT_STRENGTH)."""
+        numpy clip or image, fitted with crop, or a frame source) at `strength` (default DEFAULT_STRENGTH); `bias` is
+        Krea's attention bias (see `Stream.bias`; default 1, off)."""
         settings = StreamSettings(
             width=width or self.width or self.spec.width,
             height=height or self.height or self.spec.height,
@@ -72,6 +74,7 @@ class Engine:
             transition=transition,
             pin_first_latent=pin_first_latent,
             **({} if strength is None else {"strength": strength}),
+            **({} if bias is None else {"bias": bias}),
         )
         stream = Stream(self, prompt, settings)
         if input is not None:

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from vcam.engine.attention import KeyBias, biased_attention, sdpa_choice
 from vcam.engine.configs import WanConfig
 
 # Small parameters that steer every token; keeping them in float32 costs nothing and keeps modulation exact.
@@ -152,6 +153,7 @@ class SelfAttention(Attention):
         cache: tuple[Tensor, Tensor] | None,
         cache_start: int,
         mask: Tensor | None,
+        biased: tuple[int, int, Tensor, str] | None = None,
     ) -> Tensor:
         if self.qkv is not None:
             q, k, v = self.qkv(x).chunk(3, dim=-1)
@@ -166,7 +168,11 @@ class SelfAttention(Attention):
             ck[:, cache_start:end] = k
             cv[:, cache_start:end] = v
             k, v = ck[:, :end], cv[:, :end]
-        out = F.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), attn_mask=mask)
+        q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)
+        if biased is None:
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        else:
+            out = biased_attention(q, k, v, *biased)
         return self.o(out.transpose(1, 2).flatten(2))
 
 
@@ -212,12 +218,13 @@ class Block(nn.Module):
         cache: tuple[Tensor, Tensor] | None,
         cache_start: int,
         mask: Tensor | None,
+        biased: tuple[int, int, Tensor, str] | None = None,
     ) -> Tensor:
         frames = e.shape[1]
         dtype = self.ffn[0].weight.dtype
         shift1, scale1, gate1, shift2, scale2, gate2 = (self.modulation[None] + e).unbind(2)
         h = _per_frame(self.norm1(x), frames, 1 + scale1, shift1).to(dtype)
-        x = x + _per_frame(self.self_attn(h, rope, cache, cache_start, mask).float(), frames, gate1)
+        x = x + _per_frame(self.self_attn(h, rope, cache, cache_start, mask, biased).float(), frames, gate1)
         x = x + self.cross_attn(self.norm3(x).to(dtype), text_k, text_v).float()
         h = _per_frame(self.norm2(x), frames, 1 + scale2, shift2).to(dtype)
         return x + _per_frame(self.ffn(h).float(), frames, gate2)
@@ -253,6 +260,7 @@ class CausalWanModel(nn.Module):
         self.rope = Rope(cfg.head_dim, cfg.rope_max_positions)
         self.attention_backends: list | None = None  # SDPA kernels to restrict to (None: PyTorch chooses)
         self._rope_tables: dict[tuple, tuple[Tensor, Tensor]] = {}
+        self._kernel_choices: dict[tuple, str] = {}
 
     def fuse_qkv(self) -> "CausalWanModel":
         """Fuses every self-attention's q, k, v projections (call after loading weights)."""
@@ -302,11 +310,14 @@ class CausalWanModel(nn.Module):
         cache: KVCache | None = None,
         cache_start: int = 0,
         mask: Tensor | None = None,
+        key_bias: KeyBias | None = None,
     ) -> Tensor:
         """Flow prediction for latents x [B, C, F, H, W] at per-frame timesteps t [B, F] (0..1000).
 
         With a cache, this pass's keys/values are written at token offset `cache_start` and attention covers the
-        cache up to the end of this pass; without one, attention covers this pass (optionally masked).
+        cache up to the end of this pass; without one, attention covers this pass (optionally masked). `key_bias`
+        adds log(bias) to the self-attention scores of a span of keys (Krea's attention bias); at bias 1 the pass
+        is the plain one, kernel for kernel.
         """
         b, _, frames, lh, lw = x.shape
         pt, ph, pw = self.cfg.patch_size
@@ -320,13 +331,37 @@ class CausalWanModel(nn.Module):
 
         rope = self.rope_tables(frame_start, gf, gh, gw)
         with sdpa_kernels(self.attention_backends):
+            biased = None
+            if key_bias is not None and key_bias.bias != 1.0:
+                if mask is not None:
+                    raise ValueError("an attention bias and a mask cannot be combined")
+                keys = tokens.shape[1] + (cache_start if cache is not None else 0)
+                kernel = self._kernel_choice(b, tokens.shape[1], keys, tokens.device)
+                # a tensor, not a float: a new value on air must not recompile the blocks
+                log_bias = torch.full((), math.log(key_bias.bias), dtype=torch.float32, device=tokens.device)
+                biased = (key_bias.start, key_bias.end, log_bias, kernel)
             for i, block in enumerate(self.blocks):
                 layer_cache = (cache.k[i], cache.v[i]) if cache is not None else None
-                tokens = block(tokens, e0, text.k[i], text.v[i], rope, layer_cache, cache_start, mask)
+                if biased is None:
+                    tokens = block(tokens, e0, text.k[i], text.v[i], rope, layer_cache, cache_start, mask)
+                else:
+                    tokens = block(tokens, e0, text.k[i], text.v[i], rope, layer_cache, cache_start, mask, biased)
 
         out = self.head(tokens, e)  # [B, L, C·pt·ph·pw]
         out = out.view(b, gf, gh, gw, pt, ph, pw, -1).permute(0, 7, 1, 4, 2, 5, 3, 6)
         return out.reshape(b, -1, gf * pt, gh * ph, gw * pw)
+
+    def _kernel_choice(self, batch: int, queries: int, keys: int, device: torch.device) -> str:
+        """The attention kernel plain SDPA picks for this pass's shapes under the allowed backends (asked once per
+        shape, outside the compiled blocks, which only see the answer)."""
+        backends = tuple(self.attention_backends) if self.attention_backends is not None else None
+        key = (batch, queries, keys, self.dtype, device, backends)
+        if key not in self._kernel_choices:
+            heads, head_dim = self.cfg.num_heads, self.cfg.head_dim
+            q = torch.empty(batch, queries, heads, head_dim, dtype=self.dtype, device=device).transpose(1, 2)
+            k = torch.empty(batch, keys, heads, head_dim, dtype=self.dtype, device=device).transpose(1, 2)
+            self._kernel_choices[key] = sdpa_choice(q, k, k)
+        return self._kernel_choices[key]
 
 
 def attention_backends(name: str) -> list | None:

@@ -21,7 +21,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from vcam.bias import DEFAULT_BIAS, KREA_BIAS, check_bias
 from vcam.engine import compiling
+from vcam.engine.attention import KeyBias
 from vcam.sizes import check_size
 from vcam.engine.device import on_device, to_host
 from vcam.engine.model import KVCache, TextKV
@@ -55,8 +57,8 @@ INPUT_FRAMES = LATENTS_PER_BLOCK * FRAMES_PER_LATENT
 
 @dataclass
 class StreamSettings:
-    """Everything that shapes a stream; the live controls change `seed`, `steps`, `transition` and `strength` as it
-    runs."""
+    """Everything that shapes a stream; the live controls change `seed`, `steps`, `transition`, `strength` and `bias`
+    as it runs."""
 
     width: int
     height: int
@@ -66,6 +68,7 @@ class StreamSettings:
     shift: float = 5.0
     pin_first_latent: bool = False  # keep the stream's first latent as context instead of re-encoding a frame
     strength: float = DEFAULT_STRENGTH  # with a video input: 0 keeps it, 1 replaces it by noise (text only)
+    bias: float = DEFAULT_BIAS  # Krea's attention bias on the context's past latents, in (0, 1]; 1 = off
 
     def validate(self) -> None:
         check_size(self.width, self.height)
@@ -74,6 +77,7 @@ class StreamSettings:
         if self.transition < 0:
             raise ValueError(f"transition must be 0 or more blocks (got {self.transition})")
         self.strength = check_strength(self.strength)
+        self.bias = check_bias(self.bias)
 
 
 def _normalise_prompt(prompt: Prompt) -> dict[str, float]:
@@ -90,8 +94,8 @@ def _normalise_prompt(prompt: Prompt) -> dict[str, float]:
 class Stream:
     """An endless video stream from one engine. Not thread-safe: drive it from one thread.
 
-    Controls (`set_prompt`, `set_seed`, `steps`, `set_input`, `strength`, `reset`) take effect at the next call
-    to `next_block`.
+    Controls (`set_prompt`, `set_seed`, `steps`, `set_input`, `strength`, `bias`, `reset`) take effect at the next
+    call to `next_block`.
     """
 
     def __init__(self, engine: "Engine", prompt: Prompt, settings: StreamSettings):
@@ -156,6 +160,18 @@ class Stream:
     def strength(self, value: float) -> None:
         self.settings.strength = check_strength(value)
 
+    @property
+    def bias(self) -> float:
+        """Krea's attention bias, from the next block on: during the denoising passes the keys of the context's past
+        latents (not its first latent, not the block itself) get log(bias) added to their attention scores. 1 is
+        attention as trained; lower leans less on the frames just made (Krea runs 0.3), so a prompt change lands
+        sooner and errors carried from block to block fade."""
+        return self.settings.bias
+
+    @bias.setter
+    def bias(self, value: float) -> None:
+        self.settings.bias = check_bias(value)
+
     def set_input(self, source, strength: float | None = None, fit: str = DEFAULT_INPUT_FIT) -> None:
         """Restyle a video from the next block on: `source` is None (text only), a frame source (an object with
         `frames(start, count)` giving uint8 RGB [count, height, width, 3] at the stream's size; see
@@ -201,9 +217,10 @@ class Stream:
     def warm_up(self, blocks: int = 3, say: Callable[[str], None] | None = None) -> None:
         """Makes the first blocks once and starts over, so that compiling (torch.compile) and choosing kernels
         happen before the first frame goes on air. Three blocks meet every shape: the first block's passes, the
-        recompute and later passes, and the re-encoded context frame. The frames that follow are those of a fresh
-        stream. Where compiling fails on this machine, the engine goes back to eager kernels
-        and says so through `say` (else a warning): a slower show beats none."""
+        recompute and later passes, and the re-encoded context frame; one more, with the attention bias on if it
+        was off (else off), meets the other kind of later pass, so that turning the bias on air compiles nothing.
+        The frames that follow are those of a fresh stream. Where compiling fails on this machine, the engine goes
+        back to eager kernels and says so through `say` (else a warning): a slower show beats none."""
         try:
             self._make_blocks(blocks)
         except Exception as e:
@@ -224,6 +241,12 @@ class Stream:
     def _make_blocks(self, blocks: int) -> None:
         for _ in range(blocks):
             self.next_block()
+        bias = self.settings.bias
+        self.settings.bias = KREA_BIAS if bias == 1.0 else 1.0
+        try:
+            self.next_block()
+        finally:
+            self.settings.bias = bias
         self.reset()
 
     @torch.no_grad()
@@ -278,13 +301,18 @@ class Stream:
         self._block += 1
         return out
 
-    def _pass(self, x: Tensor, t: Tensor, text: TextKV, frame_start: int, cache_start: int) -> Tensor:
+    def _pass(self, x: Tensor, t: Tensor, text: TextKV, frame_start: int, cache_start: int,
+              key_bias: KeyBias | None = None) -> Tensor:
         """One transformer pass over the stream's KV cache."""
-        return self.engine.model(x, t, text, frame_start=frame_start, cache=self._cache, cache_start=cache_start)
+        if key_bias is None or key_bias.bias == 1.0:  # the plain pass, as it always was
+            return self.engine.model(x, t, text, frame_start=frame_start, cache=self._cache, cache_start=cache_start)
+        return self.engine.model(x, t, text, frame_start=frame_start, cache=self._cache, cache_start=cache_start,
+                                 key_bias=key_bias)
 
     def _denoise(self, kv: TextKV) -> Tensor:
         model = self.engine.model
         cache_start = frame_start = 0
+        key_bias = None  # the first block has no context to lean on
         if self._block > 0:
             with self.timer.stage("context"):  # its own stage: VAE work
                 first = self._context_first()
@@ -294,6 +322,8 @@ class Stream:
                 # The context was made under the previous block's prompt; its cache is rebuilt under it too.
                 self._pass(context, t0, self._kv_prev, frame_start=0, cache_start=0)
             frame_start, cache_start = CONTEXT_LATENTS, CONTEXT_LATENTS * self._tokens
+            # the context's past latents: after its first latent, up to the block's own keys
+            key_bias = KeyBias(self._tokens, cache_start, self.settings.bias)
         shape = (1, model.cfg.in_channels, LATENTS_PER_BLOCK, self._lat_h, self._lat_w)
         strength = self.settings.strength if self._source is not None else 1.0
         latents = self._encode_input() if strength < 1.0 else None
@@ -308,7 +338,7 @@ class Stream:
         for i, p in enumerate(passes):
             with self.timer.stage(f"pass {i + 1}"):
                 t = torch.full((1, LATENTS_PER_BLOCK), p.t, device=self.device)
-                flow = self._pass(x, t, kv, frame_start=frame_start, cache_start=cache_start)
+                flow = self._pass(x, t, kv, frame_start=frame_start, cache_start=cache_start, key_bias=key_bias)
                 x0 = x - p.sigma * flow
                 if i + 1 < len(passes):
                     s = renoise_sigma(passes, i)

@@ -117,7 +117,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                             fallback=prep.fallback, card=f"loading {model}...", stdin=opts.stdin and replay is None,
                             commands=opts.commands), status, producer_waits=True)
     state = ShowState(prompts=dict(cfg.prompts), preset=cfg.preset, seed=cfg.seed, steps=cfg.steps,
-                      transition=cfg.transition, input=cfg.input, strength=cfg.strength)
+                      transition=cfg.transition, input=cfg.input, strength=cfg.strength, bias=cfg.bias)
     producer = Generator(_stream_opener(opts, model, cfg, prep.speed, show, inputs, status.message), air.pacer,
                          status.message, air.set_card, open_input=inputs.open)
     log = ControlLog(log_file, {**cfg.log_header(model, opts.show),
@@ -302,7 +302,8 @@ def _stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: Speed
                 engine.text.encode(text)
             engine.offload_text()
         stream = engine.stream(cfg.prompts, seed=cfg.seed, width=engine.width, height=engine.height,
-                               steps=cfg.steps, transition=cfg.transition, pin_first_latent=cfg.pin_first_latent)
+                               steps=cfg.steps, transition=cfg.transition, pin_first_latent=cfg.pin_first_latent,
+                               bias=cfg.bias)
         # a card too small for the show's size made the engine smaller: the input follows
         stream.set_input(inputs.resize(engine.width, engine.height), strength=cfg.strength)
         if engine.device.type == "cuda" or speed.options.compile:

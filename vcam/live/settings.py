@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.control.show import Show
 from vcam.engine.speed import SpeedFlags
 from vcam.inspec import DEFAULT_INPUT_FIT, DEFAULT_STRENGTH, INPUT_FITS, check_strength, parse_input
@@ -33,6 +34,7 @@ class RunOptions:
     input: str | None = None  # --in: what to restyle (vcam.inspec), None: the show's, else text only
     input_fit: str | None = None  # --in-fit: crop, letterbox or stretch
     strength: float | None = None  # --strength: 0 (keep the input) to 1 (text only)
+    bias: float | None = None  # --bias: Krea's attention bias, above 0 to 1 (off)
     smooth: str | None = None  # --smooth: "fade" or "flow" between generated frames, None repeats them
     duration: float | None = None
     max_latency: float = 4.0
@@ -74,13 +76,14 @@ class ShowSettings:
     input: str = "none"  # the input restyled at the start, in vcam.inspec's canonical form
     input_fit: str = DEFAULT_INPUT_FIT  # how its frames fit the stream's size
     strength: float = DEFAULT_STRENGTH
+    bias: float = DEFAULT_BIAS
 
     def log_header(self, model: str, show_path: str | None) -> dict:
         """The starting settings as a control log keeps them (what a replay starts from)."""
         return {"model": model, "seed": self.seed, "prompts": self.prompts, "steps": self.steps,
                 "transition": self.transition, "size": [self.width, self.height],
                 "pin_first_latent": self.pin_first_latent, "show": show_path, "input": self.input,
-                "input_fit": self.input_fit, "strength": self.strength}
+                "input_fit": self.input_fit, "strength": self.strength, "bias": self.bias}
 
 
 def resolve(given: RunOptions, show: Show | None, start: dict, model_size: tuple[int, int],
@@ -135,8 +138,19 @@ def resolve(given: RunOptions, show: Show | None, start: dict, model_size: tuple
         prompts=dict(prompts), preset=preset,
         fallback=given.fallback or (defaults.fallback if defaults else None),
         note=note if given.size is None and start_size is None else None,
-        input=source, input_fit=input_fit, strength=strength,
+        input=source, input_fit=input_fit, strength=strength, bias=_bias(given, show, start, preset),
     )
+
+
+def _bias(given: RunOptions, show: Show | None, start: dict, preset: int | None) -> float:
+    """The attention bias the show starts with: the command line over a replayed log's header over the show (its
+    first preset, when that is on air, over its defaults) over 1. A log from before the bias has none in its
+    header: its show ran at 1, and so does its replay."""
+    first = show.presets[0] if show and preset == 0 else None
+    defaults = show.defaults if show else None
+    values = (given.bias, start.get("bias", DEFAULT_BIAS) if start else None, first.bias if first else None,
+              defaults.bias if defaults else None)
+    return check_bias(next((v for v in values if v is not None), DEFAULT_BIAS))
 
 
 def _input_settings(given: RunOptions, show: Show | None, start: dict, preset: int | None) -> tuple[str, str, float]:

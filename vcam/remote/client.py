@@ -20,6 +20,7 @@ from vcam.remote import protocol as proto
 from vcam.remote.protocol import TOKEN_ENV
 from vcam.control.commands import Command, CommandError, parse
 from vcam.control.faders import PARAMS
+from vcam.bias import DEFAULT_BIAS
 from vcam.inspec import DEFAULT_STRENGTH
 from vcam.errors import VcamError
 from vcam.live.frames import load_image
@@ -67,7 +68,7 @@ class RemoteController:
     def __init__(self, send: Callable[[str], bool]):
         self._send = send
         self.state = SimpleNamespace(seed=0, steps=4, transition=4, blend=None, preset=None, screen="live",
-                                     presets=[], input="none", strength=DEFAULT_STRENGTH)
+                                     presets=[], input="none", strength=DEFAULT_STRENGTH, bias=DEFAULT_BIAS)
         self._snapshot: dict = {}  # the server's state as it last sent it
         self.listeners: list[Callable[[], None]] = []  # told after every state the server sends (OSC replies)
 
@@ -81,7 +82,7 @@ class RemoteController:
             listener()
 
     def _update(self, data: dict) -> None:
-        for key in ("seed", "steps", "transition", "screen", "presets", "input", "strength"):
+        for key in ("seed", "steps", "transition", "screen", "presets", "input", "strength", "bias"):
             if key in data:
                 setattr(self.state, key, data[key])
         if "blend" in data:
@@ -112,7 +113,7 @@ class RemoteController:
                 return "error: blend needs a show with at least two presets on the server"
             a, b = between if between is not None else self._blend_pair(names)
             return self.apply(Command("blend", (a, b, value), at="off"), source)  # at once, as on the server
-        whole = PARAMS[param][2]  # strength is a fraction; the others are counts
+        whole = PARAMS[param][2]  # strength and bias are fractions; the others are counts
         return self.apply(Command(param, (int(value) if whole else value,), at="off"), source)
 
     def _blend_pair(self, names: list[str]) -> tuple[str, str]:
