@@ -183,6 +183,28 @@ def test_freeze_and_blackout_apply_to_the_rendered_frames(tmp_path):
     assert len(black) == 12 and not any(f.any() for f in black)
 
 
+def test_every_prompt_of_the_log_is_encoded_before_the_text_encoder_leaves_the_gpu(tmp_path, monkeypatch):
+    """On a card short of memory the text encoder moves to the CPU once the stream starts: the prompts the log puts
+    on air are encoded before, on the GPU, as the show encoded its presets'."""
+    import dataclasses
+
+    import vcam.engine.load as load_module
+    from vcam.engine.text import TextEncoder
+
+    calls, shared = [], load_module.load
+    monkeypatch.setattr(load_module, "load",
+                        lambda *a, **kw: dataclasses.replace(shared(*a, **kw), offload_text_after_start=True))
+    monkeypatch.setattr(load_module.Engine, "offload_text", lambda self: calls.append("offload"))
+    encode = TextEncoder.encode
+    monkeypatch.setattr(TextEncoder, "encode", lambda self, text: (calls.append(text), encode(self, text))[1])
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER},
+                    {"t": 1, "block": 1, "command": "prompt a forest", "source": "stdin",
+                     "apply": {"op": "prompt", "prompts": {"a forest": 1.0}, "transition": 2}},
+                    {"end": {"blocks": 2}})
+    render(RenderOptions(log=log, outs=["null"], status_out=io.StringIO()))
+    assert calls.index("offload") > max(calls.index("a neon city at night"), calls.index("a forest"))
+
+
 # --- refused before anything renders ------------------------------------------------------------------------------
 
 ACTION = {"t": 1, "block": 1, "command": "seed 4", "source": "stdin", "apply": {"op": "seed", "seed": 4}}

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from vcam.control.actions import STREAM_ACTIONS, Action, SetInput, SetScreen, SetSteps, apply
+from vcam.control.actions import STREAM_ACTIONS, Action, SetInput, SetScreen, SetSteps, apply, prompts_of
 from vcam.control.log import Replay, read_replay
 from vcam.errors import VcamError
 from vcam.inspec import parse_input
@@ -96,7 +96,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
         inputs.open(plan.cfg.input)
         from vcam.live.run import stream_opener
 
-        stream = stream_opener(plan.run_opts, plan.model, plan.cfg, plan.speed, None, inputs, say)(
+        stream = stream_opener(plan.run_opts, plan.model, plan.cfg, plan.speed, _prompts(plan), inputs, say)(
             lambda message: None)  # vcam.load says its steps on stderr itself
         say(f"rendering {plan.total} blocks of {opts.log}: {plan.model} at {stream.settings.width}x"
             f"{stream.settings.height}, {plan.cfg.steps} steps, {plan.cfg.fps:g} fps")
@@ -268,7 +268,7 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
             while blocks < plan.total and not stop.is_set():
                 for action, _ in table.due(blocks):
                     _apply(stream, action, open_input, state, plan.fixed_steps, blocks, progress.say)
-                for frame in stream.next_block():
+                for frame in _next_block(stream, blocks, frames):
                     shown = screen.apply(frame)
                     for output, size in sinks:
                         output.send(fit(shown, *size, plan.cfg.fit), frames)
@@ -279,12 +279,23 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
                     on_block(blocks)
         except KeyboardInterrupt:
             stop.set()
-        except Exception as e:  # a block that fails: what was made before it stays in the files
-            raise VcamError(f"block {blocks} failed ({e.__class__.__name__}: {e}); the {frames} frames made "
-                            "before it are kept", "run the render again (VCAM_DEBUG=1 shows the whole error); "
-                            f"--blocks {blocks} renders up to it") from e
     return Rendered(blocks, plan.total, frames, plan.cfg.fps, blocks < plan.total and stop.is_set(),
                     time.monotonic() - started)
+
+
+def _next_block(stream, block: int, frames: int):
+    try:
+        return stream.next_block()
+    except Exception as e:  # what was made before it stays in the files, which are closed on the way out
+        raise VcamError(f"block {block} failed ({e.__class__.__name__}: {e}); the {frames} frames made before it "
+                        "are kept", "run the render again (VCAM_DEBUG=1 shows the whole error); "
+                        f"--blocks {block} renders up to it") from e
+
+
+def _prompts(plan: _Plan) -> list[str]:
+    """Every prompt the log puts on air, encoded before a card short of memory moves the text encoder to the CPU."""
+    texts = [text for _, a in _actions(plan.replay, plan.total) for text in prompts_of(a)]
+    return list(dict.fromkeys(texts))
 
 
 def _apply(stream, action: Action, open_input, state: _ScreenState, fixed_steps: bool, block: int,
