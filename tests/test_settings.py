@@ -159,3 +159,9 @@ def test_the_log_header_keeps_the_input_and_a_replay_starts_from_it(input_show, 
     ControlLog(open(path, "w"), json.loads(json.dumps(header))).end(0)
     again = resolve(RunOptions(), None, read_replay(str(path)).header, MODEL_SIZE)
     assert (again.input, again.input_fit, again.strength) == (s.input, s.input_fit, s.strength)
+
+
+def test_a_replay_plays_at_the_frame_rate_its_log_keeps_unless_told():
+    assert resolve(RunOptions(), None, {"fps": 24.0}, MODEL_SIZE).fps == 24.0
+    assert resolve(RunOptions(fps=60.0), None, {"fps": 24.0}, MODEL_SIZE).fps == 60.0
+    assert resolve(RunOptions(), None, {}, MODEL_SIZE).fps == 30.0  # a log from before the rate was kept

@@ -212,6 +212,34 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
 
 
 
+def _add_render_parser(sub) -> None:
+    r = sub.add_parser("render", help="make a show again from its control log into a video file, every frame once",
+                       description="Replays a log written by vcam run --log-controls offline, as fast as the "
+                                   "model goes: the same start and the same changes at the same blocks, every "
+                                   "generated frame written once at the show's frame rate (no pacing, no repeated "
+                                   "frames). With the same model, size and steps the frames are the show's; "
+                                   "--size, --steps, --model and --quant make a finer one. To play a log into the "
+                                   "camera in real time, use vcam run --replay.")
+    r.add_argument("log", metavar="LOG.jsonl", help="a control log (vcam run --log-controls FILE)")
+    r.add_argument("--out", action="append", required=True, metavar="OUTPUT",
+                   help="file:PATH.mp4 (optionally @WxH) or null; repeatable")
+    r.add_argument("--model", help="the model to render with (default: the show's)")
+    r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos")
+    r.add_argument("--size", type=_size, metavar="WxH", help="generated frame size (default: the show's)")
+    r.add_argument("--steps", type=int, choices=range(1, 51), metavar="N",
+                   help="denoising steps for every block, the show's changes of steps included (default: the "
+                        "show's)")
+    r.add_argument("--quant", choices=QUANTS, help="precision (default: the show's)")
+    r.add_argument("--fps", type=_within(float, 1, 240),
+                   help="frame rate of the files (default: the show's, else 30)")
+    r.add_argument("--fit", choices=("letterbox", "crop", "stretch"),
+                   help="how frames fit an output given @WxH of another shape (letterbox)")
+    r.add_argument("--blocks", type=_within(int, 1), metavar="N",
+                   help="render only the first N blocks (a log without its end line needs it)")
+    r.add_argument("--no-tuning", dest="tuning", action="store_false",
+                   help="ignore the speed options vcam bench --tune saved")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from vcam import __version__
 
@@ -288,6 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--tune-budget", type=_positive(float), metavar="SECONDS",
                    help="with --tune: start no new candidate after this long (the most promising run first)")
 
+    _add_render_parser(sub)
+
     k = sub.add_parser("check", help="validate a show file and print a summary")
     k.add_argument("show", metavar="SHOW.yaml")
 
@@ -327,6 +357,15 @@ def cmd_run(args, attach=None) -> int:
         sys.stderr.flush()
         os._exit(ended.code)
     return ended.code
+
+
+def cmd_render(args) -> int:
+    from vcam.live.render import RenderOptions, render
+
+    result = render(RenderOptions(log=args.log, outs=args.out, model=args.model, weights=args.weights,
+                                  size=args.size, steps=args.steps, quant=args.quant, fps=args.fps, fit=args.fit,
+                                  blocks=args.blocks, tuning=args.tuning))
+    return 130 if result.interrupted else 0
 
 
 def cmd_serve(args) -> int:
@@ -546,7 +585,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("torchao").addFilter(_CPUBuildOnly())
     handler = {"run": cmd_run, "models": cmd_models, "download": cmd_download, "check": cmd_check,
                "devices": cmd_devices, "midi": cmd_midi, "serve": cmd_serve, "cam": cmd_cam,
-               "bench": cmd_bench}[args.command]
+               "bench": cmd_bench, "render": cmd_render}[args.command]
     try:
         return handler(args)
     except VcamError as e:

@@ -14,7 +14,9 @@ from typing import TextIO
 from vcam.control.actions import Action, Origin, Quit, SetScreen, SetTempo, from_dict
 from vcam.control.protocol import Producer
 from vcam.bias import check_bias
+from vcam.control.commands import MAX_SEED
 from vcam.inspec import INPUT_FITS, check_strength, parse_input
+from vcam.sizes import check_size
 
 
 class ControlLog:
@@ -67,35 +69,53 @@ class Replay:
 
 
 def read_replay(path: str) -> Replay:
-    """A control log written by --log-controls; ValueError naming the line when it is not one."""
-    header, actions, end = None, [], None
+    """A control log written by --log-controls, read and checked whole; ValueError naming the line that is not
+    what such a log holds (the header first, then actions, then at most one end line)."""
     try:
-        lines = open(path, encoding="utf-8").read().splitlines()
-    except OSError as e:
+        text = open(path, encoding="utf-8").read()
+    except (OSError, UnicodeDecodeError) as e:
         raise ValueError(f"cannot read control log {path}: {e}") from None
+    lines = text.splitlines()
+    header, actions, end = None, [], None
     for i, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            entry = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{path}:{i}: not a control log line ({e.msg})") from None
-        if not isinstance(entry, dict):
-            raise ValueError(f"{path}:{i}: not a control log line")
-        try:
+            entry = _entry(line, cut_short=i == len(lines) and not text.endswith("\n"))
+            if header is None and "vcam" not in entry:
+                raise ValueError("the log does not start with its header ({\"vcam\": {...}}, the settings the "
+                                 "show started with); is this a log written by vcam run --log-controls?")
+            if end is not None:
+                raise ValueError(f"a line after the end line (line {end[1]}): is this two logs in one file?")
             if "vcam" in entry:
+                if header is not None:
+                    raise ValueError("a second header: is this two logs in one file?")
                 header = _header(entry["vcam"])
             elif "end" in entry:
-                end = _block(entry["end"].get("blocks") if isinstance(entry["end"], dict) else None)
+                end = (_block(entry["end"].get("blocks") if isinstance(entry["end"], dict) else None), i)
             elif "block" in entry and "apply" in entry:
                 actions.append((_block(entry["block"]), from_dict(entry["apply"])))
             else:
-                raise ValueError("not a control log line")
+                raise ValueError("not a control log line (neither the header, an action with its block and "
+                                 "'apply', nor the end)")
         except ValueError as e:
             raise ValueError(f"{path}:{i}: {e}") from None
     if header is None:
-        raise ValueError(f"{path}: no header line; is this a log written by vcam run --log-controls?")
-    return Replay(header, actions, end)
+        raise ValueError(f"{path}: empty, no header line; is this a log written by vcam run --log-controls?")
+    return Replay(header, actions, end[0] if end else None)
+
+
+def _entry(line: str, cut_short: bool) -> dict:
+    try:
+        entry = json.loads(line)
+    except json.JSONDecodeError as e:
+        if cut_short:
+            raise ValueError(f"the last line is cut short ({e.msg}): the show ended while writing it; delete "
+                             "that line to use the rest") from None
+        raise ValueError(f"not a control log line ({e.msg})") from None
+    if not isinstance(entry, dict):
+        raise ValueError("not a control log line")
+    return entry
 
 
 def _header(header: object) -> dict:
@@ -105,25 +125,60 @@ def _header(header: object) -> dict:
         raise ValueError(f"the header must be a mapping of settings, not {type(header).__name__}")
     header = dict(header)
     try:
-        if "input" in header:
-            if not isinstance(header["input"], str):
-                raise ValueError(f"input must be text such as 'camera' or 'file:clip.mp4', not {header['input']!r}")
-            header["input"] = str(parse_input(header["input"]))
-        if "input_fit" in header and header["input_fit"] not in INPUT_FITS:
-            raise ValueError(f"input_fit must be one of {', '.join(INPUT_FITS)}, not {header['input_fit']!r}")
-        if "strength" in header:
-            value = header["strength"]
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError(f"strength must be a number from 0 to 1, not {value!r}")
-            header["strength"] = check_strength(value)
-        if "bias" in header:
-            value = header["bias"]
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError(f"bias must be a number above 0 and at most 1, not {value!r}")
-            header["bias"] = check_bias(value)
+        _check_input(header)
+        _check_start(header)
     except ValueError as e:
         raise ValueError(f"header: {e}") from None
     return header
+
+
+def _check_input(header: dict) -> None:
+    if "input" in header:
+        if not isinstance(header["input"], str):
+            raise ValueError(f"input must be text such as 'camera' or 'file:clip.mp4', not {header['input']!r}")
+        header["input"] = str(parse_input(header["input"]))
+    if "input_fit" in header and header["input_fit"] not in INPUT_FITS:
+        raise ValueError(f"input_fit must be one of {', '.join(INPUT_FITS)}, not {header['input_fit']!r}")
+    if "strength" in header:
+        value = header["strength"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"strength must be a number from 0 to 1, not {value!r}")
+        header["strength"] = check_strength(value)
+    if "bias" in header:
+        value = header["bias"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"bias must be a number above 0 and at most 1, not {value!r}")
+        header["bias"] = check_bias(value)
+
+
+def _whole(header: dict, key: str, lo: int, hi: int) -> None:
+    value = header.get(key)
+    if key in header and (isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi):
+        raise ValueError(f"{key} must be a whole number from {lo} to {hi}, not {value!r}")
+
+
+def _check_start(header: dict) -> None:
+    """The settings a stream starts from, as the command line bounds them."""
+    _whole(header, "seed", 0, MAX_SEED)
+    _whole(header, "steps", 1, 50)
+    _whole(header, "transition", 0, 1000)
+    if "model" in header and not isinstance(header["model"], str):
+        raise ValueError(f"model must be a model's name, not {header['model']!r}")
+    if "size" in header:
+        size = header["size"]
+        if not (isinstance(size, list) and len(size) == 2
+                and all(isinstance(v, int) and not isinstance(v, bool) for v in size)):
+            raise ValueError(f"size must be [width, height], not {size!r}")
+        check_size(*size)
+    if "fps" in header:
+        fps = header["fps"]
+        if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 1 <= fps <= 240:
+            raise ValueError(f"fps must be a number from 1 to 240, not {fps!r}")
+    if "prompts" in header:
+        prompts = header["prompts"]
+        if not isinstance(prompts, dict) or not prompts or not all(
+                isinstance(w, (int, float)) and not isinstance(w, bool) for w in prompts.values()):
+            raise ValueError(f"prompts must be a non-empty mapping of text to weight, not {prompts!r}")
 
 
 def _block(value: object) -> int:

@@ -20,7 +20,7 @@ from vcam.control.faders import Takeover
 from vcam.control.oscmap import OscButton, OscFader, OscMap
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError
-from vcam.remote.addresses import is_loopback
+from vcam.loopback import is_loopback
 
 BUILTIN = "/vcam/"
 DEFAULT_HOST = "127.0.0.1"

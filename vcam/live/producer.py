@@ -23,6 +23,30 @@ class DeviceLostError(VcamError):
     """The GPU cannot run anything more in this process."""
 
 
+class Timetable:
+    """Changes waiting for the block they go before: a replayed log's, a change on the beat's. Shared by the
+    generator and `vcam render`, so that a render applies a log's changes exactly where the show did."""
+
+    def __init__(self):
+        self._items: list[tuple[int, int, Action, Origin | None]] = []  # (block, order it came in, …)
+        self._order = 0
+
+    def add(self, block: int, action: Action, origin: Origin | None = None) -> None:
+        self._order += 1
+        self._items.append((block, self._order, action, origin))
+
+    def due(self, block: int) -> list[tuple[Action, Origin | None]]:
+        """What is due before block number `block` (and any earlier block), in the order of their blocks, then in
+        the order they came; taken off the table."""
+        self._items.sort(key=lambda item: item[:2])
+        due = [(a, o) for b, _, a, o in self._items if b <= block]
+        self._items = [item for item in self._items if item[0] > block]
+        return due
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 class Generator:
     """Owns the stream; everything that changes it goes through `submit` and is applied between blocks."""
 
@@ -39,8 +63,7 @@ class Generator:
         self.starting: list[Callable[[int], None]] = []
         # Changes to the stream as data, applied between blocks: (at_block or None for the next, action, origin).
         self._controls: queue.Queue[tuple[int | None, Action, Origin | None]] = queue.Queue()
-        self._scheduled: list[tuple[int, int, Action, Origin | None]] = []  # (block, order, …) for replays
-        self._order = 0
+        self._scheduled = Timetable()  # changes for a later block: replays, changes on the beat
         self._applied: list[AppliedListener] = []  # told (action, block, origin) once applied: the control log
         self._stop = threading.Event()
         self.state = "loading"
@@ -149,12 +172,8 @@ class Generator:
             if at_block is None:
                 now.append((action, origin))
             else:
-                self._order += 1
-                self._scheduled.append((at_block, self._order, action, origin))
-        self._scheduled.sort(key=lambda item: item[:2])
-        due = [(a, o) for b, _, a, o in self._scheduled if b <= self.submitted]
-        self._scheduled = [item for item in self._scheduled if item[0] > self.submitted]
-        for action, origin in due + now:
+                self._scheduled.add(at_block, action, origin)
+        for action, origin in self._scheduled.due(self.submitted) + now:
             try:
                 apply(self.stream, action, self._open_input)
             except Exception as e:  # one bad change must not stop the show

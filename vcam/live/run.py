@@ -118,9 +118,12 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                             commands=opts.commands), status, producer_waits=True)
     state = ShowState(prompts=dict(cfg.prompts), preset=cfg.preset, seed=cfg.seed, steps=cfg.steps,
                       transition=cfg.transition, input=cfg.input, strength=cfg.strength, bias=cfg.bias)
-    producer = Generator(_stream_opener(opts, model, cfg, prep.speed, show, inputs, status.message), air.pacer,
-                         status.message, air.set_card, open_input=inputs.open)
-    log = ControlLog(log_file, {**cfg.log_header(model, opts.show),
+    producer = Generator(stream_opener(opts, model, cfg, prep.speed, show.prompts() if show else [], inputs,
+                                       status.message), air.pacer, status.message, air.set_card,
+                         open_input=inputs.open)
+    # the precision the show starts at, so that `vcam render` makes the same pictures (a card that adapts the size
+    # and precision while loading is not told here)
+    log = ControlLog(log_file, {**cfg.log_header(model, opts.show), "quant": prep.speed.options.quant,
                                 "started": datetime.datetime.now().isoformat(timespec="seconds")}) \
         if log_file else None
 
@@ -286,17 +289,18 @@ def _tempo(opts: RunOptions, say: Callable[[str], None]) -> tuple[Tempo, list]:
     return tempo, [LinkSession(tempo, say)]
 
 
-def _stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedChoice, show: Show | None,
+def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedChoice, prompts: list[str],
                    inputs: InputSwitch, say: Callable[[str], None]):
     """What the producer thread runs first: loads the engine (minutes, with progress on the card) and starts the
-    stream on its first input, compiled or warmed up before going on air."""
+    stream on its first input, compiled or warmed up before going on air. `prompts` (the show's presets') are
+    encoded with the starting ones before a card short of memory moves the text encoder to the CPU."""
     def open_stream(report: Callable[[str], None]):
         import vcam
 
         engine = vcam.load(model, weights=opts.weights, width=cfg.width, height=cfg.height, report=report,
                            speed=speed.options, adapt=cfg.adapt)
         if engine.offload_text_after_start:
-            first = list(cfg.prompts) + (show.prompts() if show else [])
+            first = list(cfg.prompts) + [text for text in prompts if text not in cfg.prompts]
             report(f"encoding {len(first)} prompts before moving the text encoder to the CPU")
             for text in first:
                 engine.text.encode(text)

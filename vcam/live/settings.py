@@ -79,11 +79,12 @@ class ShowSettings:
     bias: float = DEFAULT_BIAS
 
     def log_header(self, model: str, show_path: str | None) -> dict:
-        """The starting settings as a control log keeps them (what a replay starts from)."""
+        """The starting settings as a control log keeps them (what a replay starts from). A log from before the
+        frame rate was kept has no fps: its replay and render take --fps, else 30."""
         return {"model": model, "seed": self.seed, "prompts": self.prompts, "steps": self.steps,
                 "transition": self.transition, "size": [self.width, self.height],
                 "pin_first_latent": self.pin_first_latent, "show": show_path, "input": self.input,
-                "input_fit": self.input_fit, "strength": self.strength, "bias": self.bias}
+                "input_fit": self.input_fit, "strength": self.strength, "bias": self.bias, "fps": self.fps}
 
 
 def resolve(given: RunOptions, show: Show | None, start: dict, model_size: tuple[int, int],
@@ -128,7 +129,7 @@ def resolve(given: RunOptions, show: Show | None, start: dict, model_size: tuple
     return ShowSettings(
         outs=tuple(parse_spec(s) for s in outs), width=width, height=height,
         adapt=given.quant is None and given.size is None and start_size is None and show_size is None,
-        fps=pick(given.fps, out_cfg.fps if out_cfg else None, default=30.0),
+        fps=pick(given.fps, start.get("fps"), out_cfg.fps if out_cfg else None, default=30.0),
         fit=pick(given.fit, out_cfg.fit if out_cfg else None, default="letterbox"),
         seed=seed,
         steps=pick(given.steps, start.get("steps"), defaults.steps if defaults else None, default=4),

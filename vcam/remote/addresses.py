@@ -15,16 +15,6 @@ WILDCARDS = ("0.0.0.0", "::", "")
 _PROBES = ("192.0.2.1", "10.255.255.255")
 
 
-def is_loopback(host: str) -> bool:
-    """Whether `host` is this machine only (a listener there cannot be reached from the network)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def is_wildcard(host: str) -> bool:
     return host in WILDCARDS
 

@@ -21,7 +21,8 @@ import numpy as np
 
 from vcam.remote import protocol as proto
 from vcam.remote.intake import Dropped, Intake, Uploads
-from vcam.remote.addresses import is_loopback, is_wildcard, machine_addresses, url_host
+from vcam.loopback import is_loopback
+from vcam.remote.addresses import is_wildcard, machine_addresses, url_host
 from vcam.errors import VcamError
 from vcam.live.mailbox import Mailbox
 

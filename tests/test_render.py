@@ -1,0 +1,299 @@
+"""vcam render: a show's control log made again offline, every generated frame once, at the show's frame rate."""
+import io
+import json
+import os
+import signal
+
+import numpy as np
+import pytest
+
+from helpers import Pipe, in_thread, wait_for, write_clip
+from vcam.cli import main
+from vcam.live.render import RenderOptions, render
+from vcam.live.run import RunOptions, run
+
+# Runs of the tiny model share the session's engine (the same fixed-seed network) instead of building their own.
+pytestmark = pytest.mark.usefixtures("shared_tiny")
+
+SHOW = """\
+defaults: {seed: 3, transition: 2}
+output: {size: 112x64}
+presets:
+  - {name: city, prompt: a neon city at night}
+  - {name: ocean, prompt: ocean waves at noon}
+  - {name: forest, prompt: a misty forest}
+"""
+FAST = 240.0  # the live show's camera rate: the model waits for the pacer, which plays its frames 8 times sooner
+HEADER = {"model": "tiny", "seed": 3, "prompts": {"a neon city at night": 1.0}, "steps": 4, "transition": 2,
+          "size": [112, 64], "pin_first_latent": False, "input": "none", "input_fit": "crop", "strength": 0.6,
+          "fps": 24.0, "quant": "none"}
+
+
+class Keeper:
+    """An output that keeps every frame it is sent, as sent (no codec in the way)."""
+
+    name = "keeper"
+
+    def __init__(self):
+        self.frames, self.ticks, self.closed = [], [], False
+
+    def send(self, frame, tick):
+        self.frames.append(np.array(frame))
+        self.ticks.append(tick)
+
+    def close(self):
+        self.closed = True
+
+
+def live_show(opts: RunOptions, blocks: list, steps: list[tuple[int, str]], end: int) -> list[np.ndarray]:
+    """Runs a live show in a thread, typing each command once `blocks` reached its count and quitting at `end`;
+    every frame the show generated, in order."""
+    pipe = Pipe()
+    opts.commands, opts.status_out = pipe.reader, io.StringIO()
+    thread, errors = in_thread(run, opts)
+    for count, line in steps + [(end, "quit")]:
+        assert wait_for(lambda: len(blocks) >= count, 120), opts.status_out.getvalue()
+        pipe.send(line)
+    thread.join(120)
+    assert not thread.is_alive() and not errors, errors
+    return [frame for block in blocks for frame in block]
+
+
+def mp4_frames(path) -> tuple[int, float, float]:
+    """(frames decoded, the stream's frame rate, the file's duration in seconds), read back with PyAV."""
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        count = sum(1 for _ in container.decode(stream))
+        return count, float(stream.average_rate), container.duration / av.time_base
+
+
+def write_log(path, *entries) -> str:
+    path.write_text("".join(json.dumps(e) + "\n" for e in entries))
+    return str(path)
+
+
+@pytest.fixture
+def show_file(tmp_path):
+    path = tmp_path / "show.yaml"
+    path.write_text(SHOW)
+    return path
+
+
+def test_a_render_writes_every_frame_the_live_show_generated_once_at_its_frame_rate(show_file, tmp_path, capture):
+    blocks, _ = capture
+    log, video = tmp_path / "show.jsonl", tmp_path / "show.mp4"
+    live = live_show(RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST, log_controls=str(log)),
+                     blocks, [(2, "preset 2"), (4, "seed 9"), (5, "blend city forest 0.5"), (7, "steps 2")], 9)
+    header = json.loads(log.read_text().splitlines()[0])["vcam"]
+    assert header["fps"] == FAST and header["quant"] == "none"
+    end = json.loads(log.read_text().splitlines()[-1])["end"]["blocks"]
+    assert end == len(blocks)
+
+    keeper, status = Keeper(), io.StringIO()
+    result = render(RenderOptions(log=str(log), outs=[f"file:{video}"], status_out=status), extra=[keeper])
+    assert (result.blocks, result.frames, result.interrupted) == (end, len(live), False)
+    assert len(keeper.frames) == len(live) and keeper.ticks == list(range(len(live)))
+    assert all(np.array_equal(a, b) for a, b in zip(keeper.frames, live))  # the show's pixels, each once
+    count, rate, duration = mp4_frames(video)
+    assert (count, rate) == (len(live), FAST)
+    assert duration == pytest.approx(len(live) / FAST, abs=0.5 / FAST)
+    said = status.getvalue()
+    assert f"{video}: {len(live)} frames" in said and "differ" not in said and "live input" not in said
+
+
+def test_a_show_on_a_clip_renders_exactly(tmp_path, capture):
+    blocks, _ = capture
+    a = write_clip(tmp_path / "a.avi", count=30, size=(96, 64), levels=[30, 90, 150, 210])
+    b = write_clip(tmp_path / "b.avi", count=30, size=(96, 64), levels=[240, 10])
+    log = tmp_path / "clip.jsonl"
+    live = live_show(RunOptions(model="tiny", prompt="a neon city", input=f"file:{a}", strength=0.5,
+                                outs=["null"], fps=FAST, log_controls=str(log)),
+                     blocks, [(2, "strength 0.9"), (3, f"input file:{b}")], 5)
+    keeper = Keeper()
+    render(RenderOptions(log=str(log), outs=["null"], status_out=io.StringIO()), extra=[keeper])
+    assert len(keeper.frames) == len(live)
+    assert all(np.array_equal(x, y) for x, y in zip(keeper.frames, live))
+
+
+def test_a_render_at_other_steps_and_size_makes_the_same_number_of_frames(tmp_path, capture):
+    _, streams = capture
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER},
+                    {"t": 1, "block": 1, "command": "steps 3", "source": "stdin", "apply": {"op": "steps", "steps": 3}},
+                    {"t": 2, "block": 2, "command": "prompt a forest", "source": "stdin",
+                     "apply": {"op": "prompt", "prompts": {"a forest": 1.0}, "transition": 2}},
+                    {"end": {"blocks": 3}})
+    video, status = tmp_path / "fine.mp4", io.StringIO()
+    keeper = Keeper()
+    result = render(RenderOptions(log=log, outs=[f"file:{video}"], size=(128, 80), steps=2, status_out=status),
+                    extra=[keeper])
+    assert result.frames == 6 + 12 + 12 and not result.interrupted
+    assert keeper.frames[0].shape == (80, 128, 3)
+    assert streams[-1].steps == 2  # the log's `steps 3` is rendered at --steps too
+    count, rate, duration = mp4_frames(video)
+    assert (count, rate) == (30, 24.0) and duration == pytest.approx(30 / 24, abs=0.5 / 24)
+    said = status.getvalue()
+    assert "size 128x80 (the show: 112x64)" in said and "steps 2 (the show: 4)" in said and "differ" in said
+    assert "change(s) of steps are rendered at 2 steps" in said
+
+
+@pytest.mark.parametrize("how", ["keyboard interrupt", "sigint"])
+def test_ctrl_c_keeps_what_was_rendered_in_a_readable_file(tmp_path, how):
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    video, status = tmp_path / "part.mp4", io.StringIO()
+
+    def on_block(done):
+        if done == 2:
+            if how == "sigint":  # Ctrl-C: the render stops after the block in progress
+                os.kill(os.getpid(), signal.SIGINT)
+            else:  # a second Ctrl-C, which interrupts at once
+                raise KeyboardInterrupt
+
+    result = render(RenderOptions(log=log, outs=[f"file:{video}"], status_out=status), on_block=on_block)
+    assert (result.blocks, result.frames, result.interrupted) == (2, 18, True)
+    assert mp4_frames(video)[0] == 18
+    assert "stopped after block 2 of 4" in status.getvalue() and f"{video}: 18 frames" in status.getvalue()
+
+
+def test_a_live_input_is_said_once_and_renders_text_only(tmp_path):
+    log = write_log(tmp_path / "c.jsonl", {"vcam": {**HEADER, "input": "camera:0"}},
+                    {"t": 1, "block": 1, "command": "input net", "source": "net", "apply": {"op": "input", "spec": "net"}},
+                    {"end": {"blocks": 2}})
+    text_only = write_log(tmp_path / "t.jsonl", {"vcam": HEADER}, {"end": {"blocks": 2}})
+    status, keeper, plain = io.StringIO(), Keeper(), Keeper()
+    render(RenderOptions(log=log, outs=["null"], status_out=status), extra=[keeper])
+    render(RenderOptions(log=text_only, outs=["null"], status_out=io.StringIO()), extra=[plain])
+    assert status.getvalue().count("live input") == 1 and "the start, block 1" in status.getvalue()
+    assert len(keeper.frames) == len(plain.frames) == 18
+    assert all(np.array_equal(x, y) for x, y in zip(keeper.frames, plain.frames))
+
+
+def test_freeze_and_blackout_apply_to_the_rendered_frames(tmp_path):
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER},
+                    {"t": 1, "block": 1, "command": "freeze", "source": "stdin",
+                     "apply": {"op": "screen", "mode": "freeze"}},
+                    {"t": 2, "block": 2, "command": "blackout", "source": "stdin",
+                     "apply": {"op": "screen", "mode": "blackout"}},
+                    {"end": {"blocks": 3}})
+    keeper = Keeper()
+    render(RenderOptions(log=log, outs=["null"], status_out=io.StringIO()), extra=[keeper])
+    frozen, black = keeper.frames[6:18], keeper.frames[18:]
+    assert all(np.array_equal(f, frozen[0]) for f in frozen) and frozen[0].any()
+    assert len(black) == 12 and not any(f.any() for f in black)
+
+
+def test_every_prompt_of_the_log_is_encoded_before_the_text_encoder_leaves_the_gpu(tmp_path, monkeypatch):
+    """On a card short of memory the text encoder moves to the CPU once the stream starts: the prompts the log puts
+    on air are encoded before, on the GPU, as the show encoded its presets'."""
+    import dataclasses
+
+    import vcam.engine.load as load_module
+    from vcam.engine.text import TextEncoder
+
+    calls, shared = [], load_module.load
+    monkeypatch.setattr(load_module, "load",
+                        lambda *a, **kw: dataclasses.replace(shared(*a, **kw), offload_text_after_start=True))
+    monkeypatch.setattr(load_module.Engine, "offload_text", lambda self: calls.append("offload"))
+    encode = TextEncoder.encode
+    monkeypatch.setattr(TextEncoder, "encode", lambda self, text: (calls.append(text), encode(self, text))[1])
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER},
+                    {"t": 1, "block": 1, "command": "prompt a forest", "source": "stdin",
+                     "apply": {"op": "prompt", "prompts": {"a forest": 1.0}, "transition": 2}},
+                    {"end": {"blocks": 2}})
+    render(RenderOptions(log=log, outs=["null"], status_out=io.StringIO()))
+    assert calls.index("offload") > max(calls.index("a neon city at night"), calls.index("a forest"))
+
+
+# --- refused before anything renders ------------------------------------------------------------------------------
+
+ACTION = {"t": 1, "block": 1, "command": "seed 4", "source": "stdin", "apply": {"op": "seed", "seed": 4}}
+
+
+@pytest.mark.parametrize("lines,line,fragment", [
+    ([{"vcam": HEADER}, ACTION, '{"t": 2, "block": 2, "comm', {"end": {"blocks": 3}}], 3, "not a control log line"),
+    ([{"vcam": HEADER}, ACTION, '{"t": 2, "block": 2, "comm'], 3, "the last line is cut short"),
+    ([{"vcam": HEADER}, {**ACTION, "apply": {"op": "sed", "seed": 4}}, {"end": {"blocks": 3}}], 2,
+     "unknown action 'sed'"),
+    ([ACTION, {"end": {"blocks": 3}}], 1, "does not start with its header"),
+    ([{"vcam": {**HEADER, "size": [100, 64]}}, {"end": {"blocks": 3}}], 1, "multiples of 16"),
+    ([{"vcam": HEADER}, {"end": {"blocks": 3}}, ACTION], 3, "a line after the end line"),
+])
+def test_a_damaged_log_is_named_by_its_line_before_anything_renders(tmp_path, capsys, lines, line, fragment):
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines)
+                    + ("" if isinstance(lines[-1], str) else "\n"))
+    video = tmp_path / "out.mp4"
+    assert main(["render", str(path), "--out", f"file:{video}"]) == 2
+    err = capsys.readouterr().err
+    assert f"vcam: error: {path}:{line}: " in err and fragment in err
+    assert "building tiny" not in err and not video.exists()  # nothing loaded, nothing written
+
+
+def test_a_log_without_its_end_needs_blocks(tmp_path, capsys):
+    path = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, ACTION)
+    assert main(["render", path, "--out", f"file:{tmp_path / 'x.mp4'}"]) == 2
+    err = capsys.readouterr().err
+    assert "has no end line" in err and "--blocks N" in err and "block 1" in err
+    assert main(["render", path, "--out", "null", "--blocks", "1"]) == 0
+    assert "rendered 1 blocks" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("out", ["vcam", "window"])
+def test_a_camera_or_window_is_refused_with_the_reason(tmp_path, capsys, out):
+    path = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 1}})
+    assert main(["render", path, "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert "plays in real time" in err and f"vcam run --replay LOG --out {out}" in err
+    assert "building tiny" not in err
+
+
+def test_a_missing_clip_is_said_before_the_model_loads(tmp_path, capsys):
+    path = write_log(tmp_path / "c.jsonl", {"vcam": HEADER},
+                     {"t": 1, "block": 1, "command": "input file:gone.mp4", "source": "stdin",
+                      "apply": {"op": "input", "spec": f"file:{tmp_path / 'gone.mp4'}"}},
+                     {"end": {"blocks": 2}})
+    assert main(["render", path, "--out", "null"]) == 2
+    err = capsys.readouterr().err
+    assert "the input at block 1" in err and "no such file" in err and "building tiny" not in err
+
+
+# --- the progress line --------------------------------------------------------------------------------------------
+
+class Clock:
+    def __init__(self):
+        self.t = 100.0
+
+    def __call__(self):
+        return self.t
+
+
+def test_progress_rewrites_one_line_on_a_terminal_and_says_blocks_rate_and_time_left():
+    from vcam.live.progress import Progress
+
+    out, clock = io.StringIO(), Clock()
+    progress = Progress(10, out, clock=clock, tty=True)
+    clock.t += 4
+    progress.update(2, 18)  # 18 frames in 4 s; 8 blocks left at 2 s a block
+    assert out.getvalue() == "\r\033[Krendering: block 2/10 (20%), 18 frames, 4.5 frames/s, 0:16 left"
+    progress.say("a message")  # on a line of its own, the progress line drawn again below it
+    assert out.getvalue().endswith("\r\033[Kvcam: a message\nrendering: block 2/10 (20%), 18 frames, 4.5 frames/s, "
+                                   "0:16 left")
+    progress.done()
+    assert out.getvalue().endswith("\n")
+
+
+def test_progress_elsewhere_writes_a_line_every_few_seconds_and_the_last():
+    from vcam.live.progress import Progress
+
+    out, clock = io.StringIO(), Clock()
+    progress = Progress(30, out, clock=clock, tty=False, every_s=5.0)
+    for block in range(1, 31):
+        clock.t += 1
+        progress.update(block, block * 12)
+    lines = out.getvalue().splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        "vcam: rendering: block 1/30 (3%)", "vcam: rendering: block 6/30 (20%)", "vcam: rendering: block 11/30 (36%)",
+        "vcam: rendering: block 16/30 (53%)", "vcam: rendering: block 21/30 (70%)", "vcam: rendering: block 26/30 (86%)",
+        "vcam: rendering: block 30/30 (100%)"]
+    assert "\r" not in out.getvalue() and lines[-1].endswith("0:00 left")

@@ -1,0 +1,334 @@
+"""`vcam render LOG`: a show made again from its control log, offline, as fast as the model goes.
+
+The log is read and checked whole first; then the engine loads with the settings the show started with (or a
+larger size, more steps, another model or precision for a finer final render), the stream applies every logged
+change before the block the show applied it before (the generator's own timetable), and every frame it makes is
+written once, in order, to each file at the show's frame rate: no pacer, no loading card, no frames repeated
+while the model was slow. With the same model, size, steps and precision the frames are those the show generated.
+
+What a render cannot make again: a live input (a camera, a laptop's uploads) is gone once the show is over, so
+the blocks that restyled one render text only (said at the start); a clip or an image is read again by block
+position and renders exactly. The screen's freeze and blackout are applied to the frames from the block they
+were logged at, as the audience saw them.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from vcam.control.actions import STREAM_ACTIONS, Action, SetInput, SetScreen, SetSteps, apply, prompts_of
+from vcam.control.log import Replay, read_replay
+from vcam.errors import VcamError
+from vcam.inspec import parse_input
+from vcam.live.frames import fit
+from vcam.live.inputs import InputSwitch, check_input
+from vcam.live.outputs.base import Output, open_output
+from vcam.live.producer import Timetable
+from vcam.live.progress import Progress, clock_time
+from vcam.live.screen import Screen
+from vcam.live.settings import RunOptions, ShowSettings, resolve
+from vcam.live.signals import stop_on_signals
+from vcam.outspec import parse_spec
+
+if TYPE_CHECKING:
+    from vcam.bench.tuning import SpeedChoice
+
+RENDERABLE = ("file", "null")  # outputs that take every frame at any speed
+
+
+@dataclass
+class RenderOptions:
+    """What `vcam render` was given; None means "as the show had it"."""
+
+    log: str
+    outs: list[str]
+    model: str | None = None
+    weights: str | None = None
+    size: tuple[int, int] | None = None
+    steps: int | None = None  # every block's steps, the show's changes of steps included
+    quant: str | None = None
+    fps: float | None = None
+    fit: str | None = None
+    blocks: int | None = None  # render only the first N blocks (a log without its end line needs it)
+    tuning: bool = True
+    status_out: object = None  # where progress and messages go (default: stderr)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    blocks: int  # blocks rendered
+    total: int  # blocks the log asked for
+    frames: int  # frames made (each output holds them all, unless it failed)
+    fps: float
+    interrupted: bool  # stopped by Ctrl-C (or SIGTERM): what was rendered is kept
+    seconds: float  # how long rendering took, loading not counted
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything checked before anything opens: a mistake here costs a second, not a model load."""
+
+    replay: Replay
+    model: str
+    cfg: ShowSettings
+    speed: SpeedChoice
+    total: int
+    fixed_steps: bool  # --steps given: the show's changes of steps are rendered at it too
+    run_opts: RunOptions
+
+
+def render(opts: RenderOptions, extra: Sequence[Output] = (),
+           on_block: Callable[[int], None] | None = None) -> Rendered:
+    """Renders the log into every --out and into `extra` (outputs of the caller's, sent the frames at the show's
+    size). `on_block(blocks_done)` is called after each block. Ctrl-C stops after the block in progress (again:
+    at once); the files are closed properly either way and hold every frame made until then."""
+    out = opts.status_out or sys.stderr
+    say = _sayer(out)
+    plan = plan_render(opts, say)
+    outputs = _open_outputs(plan.cfg)
+    inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, say)
+    progress: Progress | None = None
+    try:
+        inputs.open(plan.cfg.input)
+        from vcam.live.run import stream_opener
+
+        stream = stream_opener(plan.run_opts, plan.model, plan.cfg, plan.speed, _prompts(plan), inputs, say)(
+            lambda message: None)  # vcam.load says its steps on stderr itself
+        say(f"rendering {plan.total} blocks of {opts.log}: {plan.model} at {stream.settings.width}x"
+            f"{stream.settings.height}, {plan.cfg.steps} steps, {plan.cfg.fps:g} fps")
+        progress = Progress(plan.total, out)
+        sinks = [(o, size) for o, size in outputs] + [(o, (plan.cfg.width, plan.cfg.height)) for o in extra]
+        result = _render_blocks(plan, stream, sinks, _input_opener(inputs), progress, on_block)
+    finally:
+        if progress is not None:
+            progress.done()
+        for output, _ in outputs:
+            output.close()
+        inputs.close()
+    _report(result, [o for o, _ in outputs], say)
+    return result
+
+
+def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
+    """Reads and checks the whole log, the outputs and the inputs it names; resolves the settings (the command line
+    over the log's header) and the speed options; says once what the render will not make as the show did."""
+    replay = read_replay(opts.log)
+    total = _total(replay, opts, say)
+    header = replay.header
+    _check_outputs(opts.outs)
+    quant = opts.quant or header.get("quant")
+    from vcam.engine.configs import get_spec
+    from vcam.engine.load import choose_model
+    from vcam.engine.speed import QUANTS, SpeedFlags
+
+    if quant is not None and quant not in QUANTS:
+        raise ValueError(f"{opts.log}: header: quant must be one of {', '.join(QUANTS)}, not {quant!r}")
+    model = choose_model(opts.model or header.get("model"), say)
+    spec = get_spec(model)
+    run_opts = RunOptions(model=model, weights=opts.weights, size=opts.size, steps=opts.steps, outs=list(opts.outs),
+                          fps=opts.fps, fit=opts.fit, quant=quant, replay=opts.log, stdin=False, tuning=opts.tuning)
+    cfg = resolve(run_opts, None, header, (spec.width, spec.height), own_size_only=spec.random_weights)
+    cfg = _without_live_input(cfg, replay, total, say)
+    _check_clips(cfg, replay, total)
+    for note in _differences(opts, header, model, cfg, quant, replay, total):
+        say(note)
+    from vcam.bench.tuning import live_choice
+
+    speed = live_choice(model, cfg.width, cfg.height, cfg.steps, quant, SpeedFlags(), use_tuning=opts.tuning,
+                        warn=say, adapt=cfg.adapt)
+    if speed.message:
+        say(speed.message)
+    return _Plan(replay, model, cfg, speed, total, opts.steps is not None, run_opts)
+
+
+def _total(replay: Replay, opts: RenderOptions, say: Callable[[str], None]) -> int:
+    """The blocks to render: where the show ended, or --blocks."""
+    end = replay.end_block
+    if end is None and opts.blocks is None:
+        last = max((block for block, _ in replay.actions), default=0)
+        raise VcamError(f"{opts.log} has no end line (the show did not end cleanly), so where the show ended is "
+                        "not known", f"give --blocks N to render its first N blocks (its last change is at block "
+                        f"{last})")
+    if opts.blocks is None:
+        return end
+    if end is not None and opts.blocks > end:
+        say(f"the show made {end} blocks: rendering {end}, not {opts.blocks}")
+        return end
+    return opts.blocks
+
+
+def _check_outputs(outs: list[str]) -> None:
+    if not outs:
+        raise VcamError("vcam render needs somewhere to write", "add --out file:show.mp4")
+    for text in outs:
+        spec = parse_spec(text)
+        if spec.kind not in RENDERABLE:
+            raise VcamError(f"vcam render writes files; --out {text} plays in real time",
+                            f"use --out file:PATH.mp4 here; to play the log into {spec.kind} as the show went, "
+                            f"run vcam run --replay LOG --out {text}")
+
+
+def _actions(replay: Replay, total: int) -> list[tuple[int, Action]]:
+    """The logged actions the render reaches (those before its last block)."""
+    return [(block, action) for block, action in replay.actions if block < total]
+
+
+def _without_live_input(cfg: ShowSettings, replay: Replay, total: int, say: Callable[[str], None]) -> ShowSettings:
+    """A live input (camera, net) cannot be had again: its blocks render text only, said once here."""
+    starts_live = parse_input(cfg.input).live
+    blocks = [block for block, a in _actions(replay, total) if isinstance(a, SetInput) and parse_input(a.spec).live]
+    if not starts_live and not blocks:
+        return cfg
+    where = ", ".join(["the start"] * starts_live + [f"block {b}" for b in blocks[:5]]) + \
+        (f" and {len(blocks) - 5} more" if len(blocks) > 5 else "")
+    say(f"the show restyled a live input (camera or uploads) from {where}: it is not recorded, so those blocks "
+        "render text only (a file: or image: input renders exactly)")
+    return replace(cfg, input="none") if starts_live else cfg
+
+
+def _check_clips(cfg: ShowSettings, replay: Replay, total: int) -> None:
+    """Every clip and image the show restyled opens now, not after the model loaded."""
+    named = [("the show's input", cfg.input)] + [
+        (f"the input at block {block}", a.spec) for block, a in _actions(replay, total) if isinstance(a, SetInput)]
+    for what, spec in named:
+        if parse_input(spec).kind in ("file", "image"):
+            try:
+                check_input(spec)
+            except VcamError as e:
+                raise VcamError(f"{what} ({spec}): {e.message}", e.fix) from None
+
+
+def _differences(opts: RenderOptions, header: dict, model: str, cfg: ShowSettings, quant: str | None,
+                 replay: Replay, total: int) -> list[str]:
+    """What differs from the show, said once: the pictures are not the show's at another size, steps, model or
+    precision; an old log keeps no frame rate."""
+    notes = []
+    shown = {"size": "x".join(map(str, header["size"])) if "size" in header else None,
+             "steps": header.get("steps"), "model": header.get("model"), "quant": header.get("quant")}
+    now = {"size": f"{cfg.width}x{cfg.height}", "steps": cfg.steps, "model": model, "quant": quant or "none"}
+    changed = [f"{key} {now[key]} (the show: {shown[key]})" for key in shown
+               if shown[key] is not None and str(shown[key]) != str(now[key])]
+    if changed:
+        notes.append(f"rendering at {', '.join(changed)}: the same changes at the same blocks, but the pictures "
+                     "differ from the show's")
+    steps_changes = sum(isinstance(a, SetSteps) for _, a in _actions(replay, total))
+    if opts.steps is not None and steps_changes:
+        notes.append(f"--steps {opts.steps}: the show's {steps_changes} change(s) of steps are rendered at "
+                     f"{opts.steps} steps too")
+    if "fps" not in header and opts.fps is None:
+        notes.append(f"{opts.log} does not keep the show's frame rate (an older log): rendering at {cfg.fps:g} fps "
+                     "(--fps sets it)")
+    return notes
+
+
+def _open_outputs(cfg: ShowSettings) -> list[tuple[Output, tuple[int, int]]]:
+    """Every --out at its size (the show's unless it says @WxH); those opened are closed if one fails."""
+    opened: list[tuple[Output, tuple[int, int]]] = []
+    try:
+        for spec in cfg.outs:
+            size = (spec.width or cfg.width, spec.height or cfg.height)
+            opened.append((open_output(spec, *size, cfg.fps), size))
+    except BaseException:
+        for output, _ in opened:
+            output.close()
+        raise
+    return opened
+
+
+def _input_opener(inputs: InputSwitch) -> Callable[[str], object]:
+    """Opens what a logged `input` names; a live input renders text only (said at the start)."""
+    def open_input(spec: str):
+        return inputs.open("none" if parse_input(spec).live else spec)
+
+    return open_input
+
+
+class _ScreenState:
+    screen = "live"
+
+
+def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int]]], open_input,
+                   progress: Progress, on_block: Callable[[int], None] | None) -> Rendered:
+    """The blocks, each after the changes due before it, every frame to every sink once. The first Ctrl-C (or
+    SIGTERM) stops after the block in progress; a KeyboardInterrupt (a second Ctrl-C) stops at once."""
+    table = Timetable()
+    for block, action in _actions(plan.replay, plan.total):
+        table.add(block, action)
+    state = _ScreenState()
+    screen = Screen(state)
+    frames = blocks = 0
+    stop = threading.Event()
+    started = time.monotonic()
+    with stop_on_signals(stop):
+        try:
+            while blocks < plan.total and not stop.is_set():
+                for action, _ in table.due(blocks):
+                    _apply(stream, action, open_input, state, plan.fixed_steps, blocks, progress.say)
+                for frame in _next_block(stream, blocks, frames):
+                    shown = screen.apply(frame)
+                    for output, size in sinks:
+                        output.send(fit(shown, *size, plan.cfg.fit), frames)
+                    frames += 1
+                blocks += 1
+                progress.update(blocks, frames)
+                if on_block is not None:
+                    on_block(blocks)
+        except KeyboardInterrupt:
+            stop.set()
+    return Rendered(blocks, plan.total, frames, plan.cfg.fps, blocks < plan.total and stop.is_set(),
+                    time.monotonic() - started)
+
+
+def _next_block(stream, block: int, frames: int):
+    try:
+        return stream.next_block()
+    except Exception as e:  # what was made before it stays in the files, which are closed on the way out
+        raise VcamError(f"block {block} failed ({e.__class__.__name__}: {e}); the {frames} frames made before it "
+                        "are kept", "run the render again (VCAM_DEBUG=1 shows the whole error); "
+                        f"--blocks {block} renders up to it") from e
+
+
+def _prompts(plan: _Plan) -> list[str]:
+    """Every prompt the log puts on air, encoded before a card short of memory moves the text encoder to the CPU."""
+    texts = [text for _, a in _actions(plan.replay, plan.total) for text in prompts_of(a)]
+    return list(dict.fromkeys(texts))
+
+
+def _apply(stream, action: Action, open_input, state: _ScreenState, fixed_steps: bool, block: int,
+           say: Callable[[str], None]) -> None:
+    """One logged change, as the show's generator applied it (a change that fails is said, and the render goes
+    on, as the show did); the screen's changes go to the frames, the tempo's and quit leave the render alone."""
+    if isinstance(action, SetScreen):
+        state.screen = action.mode
+        return
+    if not isinstance(action, STREAM_ACTIONS) or (fixed_steps and isinstance(action, SetSteps)):
+        return
+    try:
+        apply(stream, action, open_input)
+    except Exception as e:
+        say(f"the change at block {block} was not applied ({e.__class__.__name__}: {e})")
+
+
+def _report(result: Rendered, outputs: list[Output], say: Callable[[str], None]) -> None:
+    """What each file holds, and how the render went."""
+    head = (f"stopped after block {result.blocks} of {result.total}" if result.interrupted
+            else f"rendered {result.blocks} blocks")
+    rate = f" in {clock_time(result.seconds)} ({result.frames / result.seconds:.1f} frames/s)" \
+        if result.seconds > 0 and not result.interrupted else ""
+    say(f"{head}{rate}")
+    for output in outputs:
+        held = getattr(output, "frames", result.frames)
+        where = getattr(output, "path", output.name)
+        say(f"{where}: {held} frames, {held / result.fps:.2f} s at {result.fps:g} fps" if held
+            else f"{where}: nothing written")
+
+
+def _sayer(out) -> Callable[[str], None]:
+    def say(text: str) -> None:
+        print(f"vcam: {text}", file=out, flush=True)
+
+    return say
