@@ -392,3 +392,14 @@ def test_a_producer_slower_than_the_stall_limit_is_said_once_not_at_every_block(
     now[0] += 900.0
     feed.poll(PacerStats(pushed=1000, stalled=True))
     assert said[-1] == "generation stalled: holding the last frame"
+
+
+@pytest.mark.parametrize("extra, ends", [(lambda: "", "| preset -"), (lambda: "in clip.avi 3/20", "| in clip.avi 3/20")])
+def test_the_status_line_ends_with_what_there_is_to_say_and_no_empty_field(extra, ends):
+    from vcam.live.model_feed import ModelFeed
+    from vcam.live.pacer import PacerStats
+
+    feed = ModelFeed(SimpleNamespace(state="running", stream=None), lambda s: None, "on air", lambda: None,
+                     lambda: "live", extra_status=extra)
+    text = feed.status(PacerStats(pushed=12, production_fps=8.0), 30.0, [])
+    assert text.endswith(ends), text

@@ -75,7 +75,8 @@ class ModelFeed:
             state += f" ({screen})"
         text = format_status(stats.production_fps, out_fps, stats.buffered, stats.latency, self._vram(),
                              self.preset_name(), state, failed)
-        return text + (f" | {self.extra_status()}" if self.extra_status else "")
+        extra = self.extra_status() if self.extra_status else ""
+        return text + (f" | {extra}" if extra else "")
 
     def _vram(self) -> tuple[float, float] | None:
         stream = self.producer.stream
