@@ -1,9 +1,22 @@
 """Small tools shared by the tests that drive a running show."""
 from __future__ import annotations
 
+import io
 import os
 import threading
 import time
+
+# A show for the tiny model, small enough for a CPU: the one the live tests play, extend and replay.
+TINY_SHOW = """\
+defaults: {seed: 3, transition: 2}
+output: {size: 112x64}
+presets:
+  - {name: city, prompt: a neon city at night}
+  - {name: ocean, prompt: ocean waves at noon}
+  - {name: forest, prompt: a misty forest}
+"""
+# The camera rate of runs that compare frames: the model waits for the pacer, which plays them 8 times sooner.
+FAST = 240.0
 
 
 class Pipe:
@@ -54,3 +67,19 @@ def write_clip(path, count: int = 20, size: tuple[int, int] = (64, 48), levels=N
         writer.write(np.full((size[1], size[0], 3), level, dtype=np.uint8))
     writer.release()
     return str(path)
+
+
+def live_show(opts, blocks: list, steps: list[tuple[int, str]], end: int) -> list:
+    """Runs `opts` (a vcam.live.run.RunOptions) in a thread, typing each command once `blocks` (the `capture`
+    fixture's) has reached its count and quitting at `end`; every frame the show generated, in order."""
+    from vcam.live.run import run
+
+    pipe = Pipe()
+    opts.commands, opts.status_out = pipe.reader, io.StringIO()
+    thread, errors = in_thread(run, opts)
+    for count, line in steps + [(end, "quit")]:
+        assert wait_for(lambda: len(blocks) >= count, 120), opts.status_out.getvalue()
+        pipe.send(line)
+    thread.join(120)
+    assert not thread.is_alive() and not errors, errors
+    return [frame for block in blocks for frame in block]

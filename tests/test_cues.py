@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from helpers import Pipe, in_thread, wait_for
+from helpers import FAST, TINY_SHOW, Pipe, in_thread, wait_for
 from vcam.cli import main
 from vcam.control.controller import Controller, ShowState
 from vcam.control.cues import CueList
@@ -367,20 +367,13 @@ def test_cue_times_and_paths_are_read_as_a_show_writes_them(tmp_path):
     assert [c.timing() for c in show.cues] == ["at 1:30", "at 1:02:03.5", "at 0:12", "wait 0.5s"]
 
 
-SHOW = """\
-defaults: {seed: 3, transition: 2}
-output: {size: 112x64}
-presets:
-  - {name: city, prompt: a neon city at night}
-  - {name: ocean, prompt: ocean waves at noon}
-  - {name: forest, prompt: a misty forest}
+SHOW = TINY_SHOW + """\
 cues:
   - {name: start, do: seed 5, at: 0}
   - {name: sea, do: preset ocean}
   - {name: follow, do: transition 1, wait: 0}
   - {name: woods, do: [preset forest, steps 2]}
 """
-FAST = 240.0
 
 
 @pytest.mark.usefixtures("shared_tiny")

@@ -7,24 +7,15 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import Pipe, in_thread, wait_for
+from helpers import FAST, TINY_SHOW, Pipe, in_thread, wait_for
 from vcam.cli import main
 from vcam.live.run import RunOptions, run
 
 # Runs of the tiny model share the session's engine (the same fixed-seed network) instead of building their own.
 pytestmark = pytest.mark.usefixtures("shared_tiny")
 
-SHOW = """\
-defaults: {seed: 3, transition: 2}
-output: {size: 112x64}
-presets:
-  - {name: city, prompt: a neon city at night}
-  - {name: ocean, prompt: ocean waves at noon}
-  - {name: forest, prompt: a misty forest}
-"""
+SHOW = TINY_SHOW
 
-# The camera rate of runs that compare frames: the model waits for the pacer, which plays them 8 times sooner.
-FAST = 240.0
 
 
 @pytest.fixture

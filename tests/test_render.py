@@ -7,23 +7,15 @@ import signal
 import numpy as np
 import pytest
 
-from helpers import Pipe, in_thread, wait_for, write_clip
+from helpers import FAST, TINY_SHOW, live_show, write_clip
 from vcam.cli import main
 from vcam.live.render import RenderOptions, render
-from vcam.live.run import RunOptions, run
+from vcam.live.run import RunOptions
 
 # Runs of the tiny model share the session's engine (the same fixed-seed network) instead of building their own.
 pytestmark = pytest.mark.usefixtures("shared_tiny")
 
-SHOW = """\
-defaults: {seed: 3, transition: 2}
-output: {size: 112x64}
-presets:
-  - {name: city, prompt: a neon city at night}
-  - {name: ocean, prompt: ocean waves at noon}
-  - {name: forest, prompt: a misty forest}
-"""
-FAST = 240.0  # the live show's camera rate: the model waits for the pacer, which plays its frames 8 times sooner
+SHOW = TINY_SHOW
 HEADER = {"model": "tiny", "seed": 3, "prompts": {"a neon city at night": 1.0}, "steps": 4, "transition": 2,
           "size": [112, 64], "pin_first_latent": False, "input": "none", "input_fit": "crop", "strength": 0.6,
           "fps": 24.0, "quant": "none"}
@@ -43,20 +35,6 @@ class Keeper:
 
     def close(self):
         self.closed = True
-
-
-def live_show(opts: RunOptions, blocks: list, steps: list[tuple[int, str]], end: int) -> list[np.ndarray]:
-    """Runs a live show in a thread, typing each command once `blocks` reached its count and quitting at `end`;
-    every frame the show generated, in order."""
-    pipe = Pipe()
-    opts.commands, opts.status_out = pipe.reader, io.StringIO()
-    thread, errors = in_thread(run, opts)
-    for count, line in steps + [(end, "quit")]:
-        assert wait_for(lambda: len(blocks) >= count, 120), opts.status_out.getvalue()
-        pipe.send(line)
-    thread.join(120)
-    assert not thread.is_alive() and not errors, errors
-    return [frame for block in blocks for frame in block]
 
 
 def mp4_frames(path) -> tuple[int, float, float]:

@@ -9,13 +9,12 @@ import numpy as np
 import pytest
 
 import vcam.engine.load
-from helpers import Pipe, in_thread, wait_for, write_clip
+from helpers import FAST, live_show, wait_for, write_clip
 from vcam.cli import main
 from vcam.live.run import RunOptions, run
 
 pytestmark = pytest.mark.usefixtures("shared_tiny")
 
-FAST = 240.0  # the model waits for the pacer, which plays its frames 8 times sooner than a camera would
 
 
 @pytest.fixture
@@ -32,18 +31,6 @@ def clips(tmp_path):
     return a, b, str(still)
 
 
-def _live_run(opts: RunOptions, blocks: list, steps: list[tuple[int, str]], end: int) -> None:
-    """Runs `opts` in a thread, typing each command once `blocks` has reached its count, then quits at `end`."""
-    pipe = Pipe()
-    opts.commands, opts.status_out = pipe.reader, io.StringIO()
-    thread, errors = in_thread(run, opts)
-    for count, line in steps + [(end, "quit")]:
-        assert wait_for(lambda: len(blocks) >= count, 120), opts.status_out.getvalue()
-        pipe.send(line)
-    thread.join(60)
-    assert not errors, errors
-
-
 def _changes(log) -> list[dict]:
     """The stream's changes a log holds (not the quit that ended it)."""
     return [e for e in map(json.loads, log.read_text().splitlines()) if "command" in e and e["apply"]["op"] != "quit"]
@@ -54,7 +41,7 @@ def test_a_show_on_a_clip_replays_frame_for_frame_and_its_changes_take_effect_at
     a, b, still = clips
     blocks, _ = capture
     log = tmp_path / "controls.jsonl"
-    _live_run(RunOptions(model="tiny", prompt="a neon city", input=f"file:{a}", strength=0.5, outs=["null"],
+    live_show(RunOptions(model="tiny", prompt="a neon city", input=f"file:{a}", strength=0.5, outs=["null"],
                          fps=FAST, log_controls=str(log)), blocks,
               [(2, "strength 0.9"), (4, f"input file:{b}"), (6, f"input image:{still}"), (8, "input none")], 10)
     live = list(blocks)
@@ -86,7 +73,7 @@ def test_the_input_changes_what_is_made_and_strength_one_is_text_only(clips, tmp
                         "a at 1": dict(input=f"file:{a}", strength=1.0)}.items():
         blocks.clear()
         log = tmp_path / f"{name}.jsonl"
-        _live_run(RunOptions(model="tiny", prompt="a neon city", seed=5, outs=["null"], fps=FAST,
+        live_show(RunOptions(model="tiny", prompt="a neon city", seed=5, outs=["null"], fps=FAST,
                              log_controls=str(log), **given), blocks, [], 3)
         made[name] = [x.copy() for x in blocks[:3]]
     assert all(not np.array_equal(x, y) for x, y in zip(made["a"], made["b"]))
@@ -176,6 +163,6 @@ def test_a_show_on_a_camera_closes_it_once_the_producer_is_out_of_its_block(fake
         original(self)
 
     monkeypatch.setattr(CameraSource, "close", close)
-    _live_run(RunOptions(model="tiny", prompt="a city", input="camera", strength=0.5, outs=["null"], fps=FAST),
+    live_show(RunOptions(model="tiny", prompt="a city", input="camera", strength=0.5, outs=["null"], fps=FAST),
               blocks, [], 3)
     assert producer_alive_at_close == [False] and fake_camera.open_captures() == 0
