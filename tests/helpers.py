@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import threading
 import time
 
@@ -29,6 +30,13 @@ class Pipe:
     def send(self, line: str) -> None:
         self.writer.write((line + "\n").encode())
         self.writer.flush()
+
+
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    """A loopback port nothing listens on (TCP by default; socket.SOCK_DGRAM for UDP)."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def in_thread(fn, *args):

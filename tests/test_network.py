@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import fake_midi
-from helpers import Pipe, in_thread, wait_for
+from helpers import Pipe, free_port, in_thread, wait_for
 from vcam.cli import main
 from vcam.live.outputs.camera import VirtualCamera
 from vcam.live.run import RunOptions, run
@@ -28,12 +28,6 @@ presets:
   - {name: ocean, prompt: ocean waves at noon}
   - {name: forest, prompt: a misty forest}
 """
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class TtyText(io.StringIO):

@@ -9,7 +9,7 @@ from pythonosc.dispatcher import Dispatcher
 from pythonosc.osc_server import ThreadingOSCUDPServer
 from pythonosc.udp_client import SimpleUDPClient
 
-from helpers import Pipe, wait_for
+from helpers import Pipe, free_port, wait_for
 from vcam.control.commands import USAGE
 from vcam.control.controller import Controller, ShowState
 from vcam.control.osc import MAX_KEYS, OscInput, OscRouter, osc_parts, parse_address
@@ -269,18 +269,22 @@ def test_a_flood_of_bad_messages_says_a_line_not_a_thousand(rig):
     assert lines[-1].startswith(f"{flood - MAX_KEYS - 1} more like it: OSC: nothing listens")
 
 
-def test_state_replies_reach_a_tablet_on_every_change():
-    got, arrived = [], threading.Condition()
-
-    def keep(address, *values):
-        with arrived:
-            got.append((address, list(values)))
-            arrived.notify_all()
-
+@pytest.fixture
+def tablet():
+    """An OSC listener on a free loopback port standing for a tablet: what it heard (address, values), and its
+    port. Its server handles each datagram on a thread of its own."""
+    got = []
     dispatcher = Dispatcher()
-    dispatcher.set_default_handler(keep)
-    tablet = ThreadingOSCUDPServer(("127.0.0.1", 0), dispatcher)
-    threading.Thread(target=tablet.serve_forever, daemon=True).start()
+    dispatcher.set_default_handler(lambda address, *values: got.append((address, list(values))))
+    server = ThreadingOSCUDPServer(("127.0.0.1", 0), dispatcher)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield got, server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_state_replies_reach_a_tablet_on_every_change(tablet):
+    got, reply_port = tablet
 
     class Tempo:
         bpm, listeners = 128.0, []
@@ -292,7 +296,7 @@ def test_state_replies_reach_a_tablet_on_every_change():
             self.listeners.append(fn)
 
     ctl, tempo = Spy(), Tempo()
-    (replies,) = osc_parts(None, f"127.0.0.1:{tablet.server_address[1]}", None, ctl.show, ctl, lambda s: None,
+    (replies,) = osc_parts(None, f"127.0.0.1:{reply_port}", None, ctl.show, ctl, lambda s: None,
                            tempo=tempo, fps=lambda: 11.5)
     replies.every_s = 3600  # only changes are sent after the first state
     replies.start()
@@ -312,8 +316,6 @@ def test_state_replies_reach_a_tablet_on_every_change():
         assert wait_for(lambda: last("/vcam/bpm") == [140.0], 10)
     finally:
         replies.stop()
-        tablet.shutdown()
-        tablet.server_close()
 
 
 def test_without_a_tempo_or_frame_rate_those_are_left_out():
@@ -430,21 +432,15 @@ def test_the_router_follows_the_show_file_as_it_is_reloaded():
     assert router.handle("/a", [1.0]) == ["preset 2 'neon city' (over 4 blocks)"]
 
 
-def test_vcam_cam_sends_osc_commands_to_the_server_and_its_state_back(local_server):
+def test_vcam_cam_sends_osc_commands_to_the_server_and_its_state_back(local_server, tablet):
     from vcam.remote.client import CamOptions, run_cam
 
-    got = []
-    dispatcher = Dispatcher()
-    dispatcher.set_default_handler(lambda address, *values: got.append((address, list(values))))
-    tablet = ThreadingOSCUDPServer(("127.0.0.1", 0), dispatcher)
-    threading.Thread(target=tablet.serve_forever, daemon=True).start()
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    got, reply_port = tablet
+    port = free_port(socket.SOCK_DGRAM)
     status, typed = io.StringIO(), Pipe()
     opts = CamOptions(url=f"ws://127.0.0.1:{local_server.port}", outs=["null"], size=(112, 64),
                       commands=typed.reader, status_out=status, osc=str(port), osc_map="touchosc-simple",
-                      osc_reply=f"127.0.0.1:{tablet.server_address[1]}")
+                      osc_reply=f"127.0.0.1:{reply_port}")
     thread = threading.Thread(target=run_cam, args=(opts,), daemon=True)
     thread.start()
     try:
@@ -459,8 +455,6 @@ def test_vcam_cam_sends_osc_commands_to_the_server_and_its_state_back(local_serv
     finally:
         typed.send("quit")
         thread.join(30)
-        tablet.shutdown()
-        tablet.server_close()
     assert not thread.is_alive()
     assert local_server.lines.count("next") == 1
 
@@ -485,7 +479,7 @@ class TtyText(io.StringIO):
         return True
 
 
-def test_a_running_show_takes_osc_and_reports_its_frame_rate(tmp_path, shared_tiny):
+def test_a_running_show_takes_osc_and_reports_its_frame_rate(tmp_path, shared_tiny, tablet):
     """vcam run --osc --osc-reply on the tiny model: an OSC command is applied and logged as such, and the tablet
     hears the frames made per second."""
     import json
@@ -493,18 +487,12 @@ def test_a_running_show_takes_osc_and_reports_its_frame_rate(tmp_path, shared_ti
     from helpers import in_thread
     from vcam.live.run import RunOptions, run
 
-    got = []
-    dispatcher = Dispatcher()
-    dispatcher.set_default_handler(lambda address, *values: got.append((address, list(values))))
-    tablet = ThreadingOSCUDPServer(("127.0.0.1", 0), dispatcher)
-    threading.Thread(target=tablet.serve_forever, daemon=True).start()
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    got, reply_port = tablet
+    port = free_port(socket.SOCK_DGRAM)
     show, log, status, typed = tmp_path / "show.yaml", tmp_path / "controls.jsonl", TtyText(), Pipe()
     show.write_text("output: {size: 112x64}\n" + SHOW)
     thread, errors = in_thread(run, RunOptions(
-        show=str(show), model="tiny", outs=["null"], osc=str(port), osc_reply=f"127.0.0.1:{tablet.server_address[1]}",
+        show=str(show), model="tiny", outs=["null"], osc=str(port), osc_reply=f"127.0.0.1:{reply_port}",
         log_controls=str(log), commands=typed.reader, status_out=status))
     try:
         assert wait_for(lambda: "on air" in status.getvalue() and "OSC: listening" in status.getvalue(), 120), \
@@ -521,8 +509,6 @@ def test_a_running_show_takes_osc_and_reports_its_frame_rate(tmp_path, shared_ti
     finally:
         typed.send("quit")
         thread.join(60)
-        tablet.shutdown()
-        tablet.server_close()
     assert not thread.is_alive() and not errors, errors
 
 

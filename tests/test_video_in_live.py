@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import vcam.engine.load
-from helpers import FAST, live_show, wait_for, write_clip
+from helpers import FAST, free_port, live_show, wait_for, write_clip
 from vcam.cli import main
 from vcam.live.run import RunOptions, run
 
@@ -97,7 +97,7 @@ def test_a_missing_input_is_said_before_the_model_loads(given, says, monkeypatch
 def test_a_laptop_sending_a_clip_changes_what_the_server_makes(clips, tmp_path, capture):
     """`vcam cam --send file:…` (its own process, no torch) on loopback: the served show switches to its frames
     (`input net`, in the control log) and makes other frames than the same show without them."""
-    from test_network import Server, free_port
+    from test_network import Server
 
     a, _, _ = clips
     blocks, _ = capture
