@@ -402,6 +402,7 @@ def test_an_osc_section_naming_a_missing_preset_is_rejected_with_its_line(tmp_pa
     ("{address: 1/fader1, param: blend}", "must start with /"),
     ("{address: /a, param: blend, command: next}", "give either param (a fader) or command (a button)"),
     ("{address: /a, command: fly}", "unknown command 'fly'"),
+    ("{address: /a, command: '# next'}", "command: '# next' is a comment, not a command"),
     ("{address: /a, param: blend, arg: 99}", "arg 99 is out of range"),
     ("{address: /a, command: next, range: [0, 1]}", "range is for a fader"),
 ])

@@ -55,6 +55,8 @@ BROKEN = [
     ("presets:\n  - {name: a, prompt: b}\nmidi:\n  controls:\n    - {cc: 1, param: volume}\n", 5, "one of blend"),
     ("presets:\n  - {name: a, prompt: b}\nmidi:\n  controls:\n    - {note: 1, command: jump}\n", 5,
      "unknown command"),
+    ("presets:\n  - {name: a, prompt: b}\nmidi:\n  controls:\n    - {note: 1, command: '# next'}\n", 5,
+     "is a comment, not a command"),
     ("presets:\n  - {name: a, prompt: b}\nmidi:\n  channel: 17\n  controls: []\n", 4, "out of range"),
     ("presets:\n  - {name: a, prompt: b}\nmidi:\n  controls:\n    - {cc: 1, note: 2, command: next}\n", 5,
      "exactly one of"),

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
 from vcam.inspec import check_strength, parse_input
+
+if TYPE_CHECKING:
+    from vcam.control.yamlcheck import Reader
 
 MAX_LINE = 4096
 MAX_PROMPT = 2000
@@ -220,3 +224,19 @@ def parse(line: str) -> Command | None:
     if not rest:
         raise CommandError(f"{name} needs an argument; usage: {USAGE[name]}")
     return Command(name, _ARGS[name](rest), at=at)
+
+
+def read_command(r: "Reader", node, what: str) -> Command | None:
+    """The command a show, MIDI map or OSC map entry names, or None after recording in `r` why it is none: the
+    one rule for all three, so a `# comment` or a typo is refused alike wherever it is written."""
+    text = r.string(node, what, MAX_LINE)
+    if text is None:
+        return None
+    try:
+        cmd = parse(text)
+    except CommandError as e:
+        r.error(node, f"{what}: {e}")
+        return None
+    if cmd is None:
+        r.error(node, f"{what}: {text!r} is a comment, not a command")
+    return cmd

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from vcam.control.commands import Command, CommandError, parse
+from vcam.control.commands import Command, read_command
 from vcam.control.faders import read_fader, scaled
 from vcam.control.mapfiles import MapFiles
 from vcam.control.yamlcheck import ConfigError, Reader
@@ -108,12 +108,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
             r.error(entry, f"{what}: give either param (a knob) or command (a button)")
             continue
         if "command" in e:
-            text = r.string(e["command"], f"{what} command")
-            try:
-                cmd = parse(text) if text else None
-            except CommandError as err:
-                r.error(e["command"], f"{what}: {err}")
-                cmd = None
+            cmd = read_command(r, e["command"], f"{what} command")
             if cmd and number is not None:
                 buttons.append(Button(cmd, cc=number if kinds[0] == "cc" else None,
                                       note=number if kinds[0] == "note" else None, channel=ch))

@@ -20,7 +20,7 @@ import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vcam.control.commands import Command, CommandError, parse
+from vcam.control.commands import Command, read_command
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
 from vcam.control.mapfiles import MapFiles
 from vcam.control.yamlcheck import ConfigError, Reader
@@ -133,8 +133,8 @@ def _entry(r: Reader, e: dict, node, what: str, address: str, where: tuple[str, 
         for key in ("arg",) + FADER_KEYS[1:]:
             if key in e:
                 r.error(e[key], f"{what}: {key} is for a fader (param:), not a button")
-        command = _command(r, e["command"], f"{what} command")
-        release = _command(r, e["release"], f"{what} release") if "release" in e else None
+        command = read_command(r, e["command"], f"{what} command")
+        release = read_command(r, e["release"], f"{what} release") if "release" in e else None
         if command is None or ("release" in e and release is None):
             return None
         return OscButton(address, command, release, where)
@@ -158,19 +158,6 @@ def _address(r: Reader, node, what: str) -> str | None:
         return None
     return text
 
-
-def _command(r: Reader, node, what: str) -> Command | None:
-    text = r.string(node, what)
-    if not text:
-        return None
-    try:
-        cmd = parse(text)
-    except CommandError as err:
-        r.error(node, f"{what}: {err}")
-        return None
-    if cmd is None:
-        r.error(node, f"{what} is empty")
-    return cmd
 
 
 def preset_refs(mapping: OscMap) -> list[tuple[str, str | int, tuple[str, int]]]:

@@ -38,7 +38,7 @@ from pathlib import Path
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import MAX_LINE, MAX_SEED, Command, CommandError, parse, parse_quantize
+from vcam.control.commands import MAX_SEED, Command, parse_quantize, read_command
 from vcam.inspec import INPUT_FITS, InputSpec, parse_input
 from vcam.outspec import FITS, parse_spec
 from vcam.sizes import check_size
@@ -288,16 +288,8 @@ def _cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]:
 
 def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> str | None:
     """One command of a cue in its plain form, or None after recording why it is no command a cue can run."""
-    text = r.string(node, what, MAX_LINE)
-    if text is None:
-        return None
-    try:
-        cmd = parse(text)
-    except CommandError as e:
-        r.error(node, f"{what}: {e}")
-        return None
+    cmd = read_command(r, node, what)
     if cmd is None:
-        r.error(node, f"{what}: {text!r} is a comment, not a command")
         return None
     if cmd.name in NOT_IN_CUES:
         r.error(node, f"{what}: {cmd.name} is not allowed in a cue: {NOT_IN_CUES[cmd.name]}")
@@ -315,7 +307,7 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> s
         try:
             show.find(ref)
         except KeyError as e:
-            r.error(node, f"{what}: {text}: {e.args[0]}")
+            r.error(node, f"{what}: {cmd}: {e.args[0]}")
             return None
     return str(cmd)
 
