@@ -91,3 +91,44 @@ def live_show(opts, blocks: list, steps: list[tuple[int, str]], end: int) -> lis
     thread.join(120)
     assert not thread.is_alive() and not errors, errors
     return [frame for block in blocks for frame in block]
+
+
+class RecordingProducer:
+    """Stands in for the producer (vcam.live.producer.Generator) the controller, the prompter and a replay hand
+    actions to, without a model: keeps each submit as (action, at_block, origin) in `given`, in order.
+
+    `blocks` is the producer's count of blocks handed to the pacer (the block a screen change or a tempo is
+    logged with); `submitted`, as on the producer, the count of blocks made, which tells the controller whether a
+    change put on a later block still waits. With `tell_at_once` the listeners (`on_applied`: the control log, a
+    replay's screen) hear of each action as it is submitted, as if applied there and then; otherwise only when a
+    test calls `apply_given`. Either way they are told the block the producer would apply it before: its
+    `at_block` where one was asked for, else the next block (`blocks`)."""
+
+    def __init__(self, blocks: int = 0, tell_at_once: bool = False):
+        self.blocks = blocks
+        self.submitted = 0
+        self.tell_at_once = tell_at_once
+        self.given: list[tuple] = []
+        self.listeners: list = []
+
+    @property
+    def actions(self) -> list:
+        """The actions given, in order, without their blocks and origins."""
+        return [action for action, _, _ in self.given]
+
+    def submit(self, action, at_block=None, origin=None) -> None:
+        self.given.append((action, at_block, origin))
+        if self.tell_at_once:
+            self._tell(action, at_block, origin)
+
+    def on_applied(self, listener) -> None:
+        self.listeners.append(listener)
+
+    def apply_given(self) -> None:
+        """Tells the listeners of every action given so far, in order, as the producer does once it applied them."""
+        for action, at_block, origin in self.given:
+            self._tell(action, at_block, origin)
+
+    def _tell(self, action, at_block, origin) -> None:
+        for listener in self.listeners:
+            listener(action, self.blocks if at_block is None else at_block, origin)

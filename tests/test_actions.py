@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from helpers import RecordingProducer
 from vcam.control.actions import (STREAM_ACTIONS, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen, SetSeed,
                                   SetSteps, SetStrength, SetTransition, apply, from_dict)
 from vcam.control.controller import Controller, ShowState
@@ -125,24 +126,10 @@ presets:
 """
 
 
-class Recorder:
-    """A producer that keeps what it is given and applies nothing."""
-
-    def __init__(self):
-        self.blocks = 3
-        self.got = []
-
-    def submit(self, action, at_block=None, origin=None):
-        self.got.append((action, at_block, origin))
-
-    def on_applied(self, listener):
-        pass
-
-
 @pytest.fixture
 def controller():
     show = parse_show(SHOW, "show.yaml")
-    producer, log = Recorder(), io.StringIO()
+    producer, log = RecordingProducer(blocks=3), io.StringIO()
     ctl = Controller(show, ShowState(prompts={"a neon city": 1.0}, preset=0), producer, threading.Event(),
                      lambda s: None, ControlLog(log, {}))
     return ctl, producer, log
@@ -165,15 +152,15 @@ def controller():
 def test_each_command_hands_over_its_actions(controller, line, expected):
     ctl, producer, _ = controller
     ctl.handle_line(line, "stdin")
-    assert [a for a, _, _ in producer.got] == expected
-    assert all(at is None and origin == Origin(line, "stdin") for _, at, origin in producer.got)
+    assert producer.actions == expected
+    assert all(at is None and origin == Origin(line, "stdin") for _, at, origin in producer.given)
 
 
 def test_screen_and_quit_take_effect_at_once_and_are_logged_with_the_block(controller):
     ctl, producer, log = controller
     ctl.handle_line("freeze", "midi")
     ctl.handle_line("quit", "stdin")
-    assert ctl.state.screen == "freeze" and ctl.stop.is_set() and producer.got == []
+    assert ctl.state.screen == "freeze" and ctl.stop.is_set() and producer.given == []
     entries = [json.loads(x) for x in log.getvalue().splitlines()[1:]]
     assert [(e["apply"], e["block"], e["source"]) for e in entries] == [
         ({"op": "screen", "mode": "freeze"}, 3, "midi"), ({"op": "quit"}, 3, "stdin")]
@@ -206,18 +193,10 @@ def test_a_replay_submits_every_action_at_its_block_and_the_screen_follows(tmp_p
     replay = read_replay(path)
     assert replay.header == {"seed": 1} and replay.end_block == 9
 
-    class Producer(Recorder):
-        listeners = []
-
-        def on_applied(self, listener):
-            self.listeners.append(listener)
-
-    producer, state = Producer(), ShowState(prompts={})
+    producer, state = RecordingProducer(blocks=3), ShowState(prompts={})
     replay.schedule(producer, state)
-    assert [(a, at) for a, at, _ in producer.got] == [(SetSeed(3), 4), (SetScreen("freeze"), 6)]  # not the quit
-    for action, at, origin in producer.got:  # as the generator tells its listeners once it applied them
-        for listener in producer.listeners:
-            listener(action, at, origin)
+    assert [(a, at) for a, at, _ in producer.given] == [(SetSeed(3), 4), (SetScreen("freeze"), 6)]  # not the quit
+    producer.apply_given()  # as the generator tells its listeners once it applied them
     assert state.screen == "freeze"
 
 

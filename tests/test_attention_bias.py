@@ -7,6 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from helpers import RecordingProducer
 from vcam.bias import check_bias
 from vcam.engine.attention import KeyBias, attention_lse, biased_attention, sdpa_choice
 from vcam.engine.configs import WanConfig
@@ -264,21 +265,6 @@ osc: {controls: [{address: /1/fader1, param: bias}]}
 """
 
 
-class Producer:
-    """Keeps the actions it is given and tells its listeners (the control log) at once."""
-
-    def __init__(self):
-        self.blocks, self.got, self.listeners = 4, [], []
-
-    def submit(self, action, at_block=None, origin=None):
-        self.got.append(action)
-        for listener in self.listeners:
-            listener(action, self.blocks, origin)
-
-    def on_applied(self, listener):
-        self.listeners.append(listener)
-
-
 @pytest.fixture
 def bias_show(tmp_path):
     import io
@@ -289,7 +275,7 @@ def bias_show(tmp_path):
     from vcam.control.show import parse_show
 
     show = parse_show(BIAS_SHOW, str(tmp_path / "show.yaml"))
-    producer, log = Producer(), io.StringIO()
+    producer, log = RecordingProducer(blocks=4, tell_at_once=True), io.StringIO()
     ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0, bias=0.3), producer,
                      threading.Event(), lambda s: None, ControlLog(log, {}))
     return show, ctl, producer, log
@@ -351,7 +337,7 @@ def test_a_typed_bias_goes_to_the_stream_is_logged_and_said_in_the_status(bias_s
     assert ctl.handle_line("bias 0.6", "stdin") == "bias 0.6 from the next block"
     assert ctl.handle_line("bias 1", "stdin") == "bias 1 from the next block (off)"
     assert ctl.handle_line("bias 0", "stdin").startswith("error: bias must be above 0")
-    assert producer.got == [SetBias(0.6), SetBias(1.0)] and ctl.state.bias == 1.0
+    assert producer.actions == [SetBias(0.6), SetBias(1.0)] and ctl.state.bias == 1.0
     assert "bias" not in ctl.describe()  # off: nothing to say
     entries = [json.loads(x) for x in log.getvalue().splitlines()[1:]]
     assert [(e["command"], e["apply"]) for e in entries] == [("bias 0.6", {"op": "bias", "bias": 0.6}),
@@ -364,13 +350,13 @@ def test_a_preset_sends_its_bias_when_it_changes_what_is_on_air(bias_show):
     show, ctl, producer, _ = bias_show
     assert [p.bias for p in show.presets] == [0.3, 1.0, None] and show.defaults.bias == 0.5
     ctl.handle_line("preset sea", "stdin")
-    assert producer.got == [SetPrompts({"ocean waves": 1.0}, 4), SetBias(1.0)]
-    producer.got.clear()
+    assert producer.actions == [SetPrompts({"ocean waves": 1.0}, 4), SetBias(1.0)]
+    producer.given.clear()
     ctl.handle_line("preset plain", "stdin")  # says none: the bias on air stays
-    assert producer.got == [SetPrompts({"nothing said": 1.0}, 4)] and ctl.state.bias == 1.0
-    producer.got.clear()
+    assert producer.actions == [SetPrompts({"nothing said": 1.0}, 4)] and ctl.state.bias == 1.0
+    producer.given.clear()
     ctl.handle_line("preset city", "stdin")
-    assert producer.got[-1] == SetBias(0.3)
+    assert producer.actions[-1] == SetBias(0.3)
 
 
 def test_a_bias_knob_moves_the_bias_over_its_range(bias_show):
@@ -390,7 +376,7 @@ def test_a_bias_knob_moves_the_bias_over_its_range(bias_show):
     assert router.handle(mido.Message("control_change", control=20, value=position)).startswith("bias 0.29")
     router.handle(mido.Message("control_change", control=20, value=127))
     router.handle(mido.Message("control_change", control=20, value=0))
-    assert producer.got[-2:] == [SetBias(1.0), SetBias(lo)] and ctl.state.bias == lo
+    assert producer.actions[-2:] == [SetBias(1.0), SetBias(lo)] and ctl.state.bias == lo
 
 
 @pytest.mark.parametrize("text, fragment", [

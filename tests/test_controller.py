@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import fake_midi
-from helpers import wait_for
+from helpers import RecordingProducer, wait_for
 from vcam.control.commands import parse
 from vcam.control.actions import apply
 from vcam.control.controller import Controller, ShowState
@@ -35,21 +35,16 @@ midi:
 """
 
 
-class FakeGenerator:
+class FakeGenerator(RecordingProducer):
     """Applies actions at once to a real tiny stream, counting blocks by hand."""
 
     def __init__(self, stream):
+        super().__init__(tell_at_once=True)
         self.stream = stream
-        self.blocks = 0
-        self.listeners = []
 
     def submit(self, action, at_block=None, origin=None):
         apply(self.stream, action)
-        for listener in self.listeners:
-            listener(action, self.blocks, origin)
-
-    def on_applied(self, listener):
-        self.listeners.append(listener)
+        super().submit(action, at_block, origin)
 
 
 @pytest.fixture
@@ -246,16 +241,7 @@ def test_learn_lines():
 
 
 def test_new_prompts_are_encoded_before_the_generator_gets_them(tiny_engine):
-    class Recording:
-        blocks = 0
-
-        def __init__(self):
-            self.controls = []
-
-        def submit(self, action, at_block=None, origin=None):
-            self.controls.append(action)
-
-    gen = Recording()
+    gen = RecordingProducer()
     stream = tiny_engine.stream("x", seed=1)
     show = parse_show(SHOW, "show.yaml")
     prompter = Prompter(gen, lambda: tiny_engine.text, print)
@@ -264,9 +250,9 @@ def test_new_prompts_are_encoded_before_the_generator_gets_them(tiny_engine):
     assert not tiny_engine.text.cached(text)
     ctl.handle_line(f"prompt {text}", "stdin")
     ctl.handle_line("seed 5", "stdin")
-    assert wait_for(lambda: len(gen.controls) == 2, 10)
+    assert wait_for(lambda: len(gen.given) == 2, 10)
     assert tiny_engine.text.cached(text)  # encoded before the change was handed over
-    for action in gen.controls:  # in the order given
+    for action in gen.actions:  # in the order given
         apply(stream, action)
     prompter.stop()
     assert stream.settings.seed == 5 and torch.allclose(stream._target, tiny_engine.text.encode(text))
@@ -361,23 +347,6 @@ def test_a_controller_comes_back_after_the_midi_server_restarted(rig, fake_midi_
 
 # --- video in: the input and the strength --------------------------------------------------------------------------
 
-class ActionRecorder:
-    """A producer that keeps the actions it is given and tells its listeners (the control log) at once."""
-
-    def __init__(self):
-        self.blocks = 4
-        self.got = []
-        self.listeners = []
-
-    def submit(self, action, at_block=None, origin=None):
-        self.got.append(action)
-        for listener in self.listeners:
-            listener(action, self.blocks, origin)
-
-    def on_applied(self, listener):
-        self.listeners.append(listener)
-
-
 INPUT_SHOW = """\
 presets:
   - {name: city, prompt: a neon city, input: camera, strength: 0.5}
@@ -391,7 +360,7 @@ presets:
 def on_air(tmp_path):
     (tmp_path / "walk.mp4").write_bytes(b"")
     show = parse_show(INPUT_SHOW, str(tmp_path / "show.yaml"))
-    producer, log = ActionRecorder(), io.StringIO()
+    producer, log = RecordingProducer(blocks=4, tell_at_once=True), io.StringIO()
     state = ShowState(prompts=show.presets[0].prompts, preset=0, input="camera", strength=0.5)
     ctl = Controller(show, state, producer, threading.Event(), lambda s: None, ControlLog(log, {}))
     return ctl, producer, log, tmp_path
@@ -404,7 +373,7 @@ def test_the_commands_go_to_the_stream_as_actions_and_are_logged(on_air):
     assert ctl.handle_line("strength 0.3", "stdin") == "strength 0.3 from the next block"
     assert ctl.handle_line("input camera:2", "midi") == "input camera:2 from the next block"
     assert ctl.handle_line("input none", "stdin") == "text only from the next block"
-    assert producer.got == [SetStrength(0.3), SetInput("camera:2"), SetInput("none")]
+    assert producer.actions == [SetStrength(0.3), SetInput("camera:2"), SetInput("none")]
     assert (ctl.state.input, ctl.state.strength) == ("none", 0.3)
     entries = [json.loads(x) for x in log.getvalue().splitlines()[1:]]
     assert [(e["command"], e["source"], e["block"], e["apply"]) for e in entries] == [
@@ -419,7 +388,7 @@ def test_a_typed_clip_is_the_working_folders_and_logged_whole(on_air, monkeypatc
     ctl, producer, log, tmp_path = on_air
     monkeypatch.chdir(tmp_path)
     ctl.handle_line("input file:walk.mp4", "stdin")
-    assert producer.got == [SetInput(f"file:{tmp_path / 'walk.mp4'}")]
+    assert producer.actions == [SetInput(f"file:{tmp_path / 'walk.mp4'}")]
     entry = json.loads(log.getvalue().splitlines()[1])
     assert entry["command"] == "input file:walk.mp4" and entry["apply"]["spec"] == f"file:{tmp_path / 'walk.mp4'}"
 
@@ -435,7 +404,7 @@ def test_an_input_the_check_refuses_is_an_error_reply_and_changes_nothing(on_air
     ctl.check_input = check
     reply = ctl.handle_line("input camera:7", "stdin")
     assert reply == "error: no camera at camera:7 (plug it in or pick another (vcam devices lists them))"
-    assert producer.got == [] and ctl.state.input == "camera"
+    assert producer.actions == [] and ctl.state.input == "camera"
     ctl.check_input = lambda spec: None
     ctl.handle_line("input camera:7", "stdin")
     assert ctl.state.input == "camera:7"
@@ -447,17 +416,17 @@ def test_a_preset_switch_sends_its_input_and_strength_when_they_change_what_is_o
     ctl, producer, _, tmp_path = on_air
     ctl.handle_line("preset walk", "stdin")
     walk = f"file:{tmp_path / 'walk.mp4'}"
-    assert producer.got == [SetPrompts({"a walk": 1.0}, 4), SetInput(walk), SetStrength(0.4)]
+    assert producer.actions == [SetPrompts({"a walk": 1.0}, 4), SetInput(walk), SetStrength(0.4)]
     assert (ctl.state.input, ctl.state.strength) == (walk, 0.4)
-    producer.got.clear()
+    producer.given.clear()
     ctl.handle_line("preset plain", "stdin")  # says neither: the walk stays on air
-    assert producer.got == [SetPrompts({"nothing said": 1.0}, 4)] and ctl.state.input == walk
-    producer.got.clear()
+    assert producer.actions == [SetPrompts({"nothing said": 1.0}, 4)] and ctl.state.input == walk
+    producer.given.clear()
     ctl.handle_line("preset city", "stdin")
     ctl.handle_line("strength 0.9", "stdin")
-    producer.got.clear()
+    producer.given.clear()
     ctl.handle_line("preset same", "stdin")  # the camera is on air already; the strength was moved by hand
-    assert producer.got == [SetPrompts({"the same input": 1.0}, 4), SetStrength(0.5)]
+    assert producer.actions == [SetPrompts({"the same input": 1.0}, 4), SetStrength(0.5)]
 
 
 def test_a_preset_whose_input_cannot_open_goes_on_air_without_it_and_says_why(on_air):
@@ -472,7 +441,7 @@ def test_a_preset_whose_input_cannot_open_goes_on_air_without_it_and_says_why(on
     ctl.check_input = check
     reply = ctl.handle_line("preset walk", "stdin")
     assert reply.startswith("preset 2 'walk'") and "its input is not used: no such clip file:" in reply
-    assert producer.got == [SetPrompts({"a walk": 1.0}, 4), SetStrength(0.4)]
+    assert producer.actions == [SetPrompts({"a walk": 1.0}, 4), SetStrength(0.4)]
     assert ctl.state.input == "camera" and "input camera |" in ctl.describe()  # what is on air, truly
 
 
@@ -481,10 +450,10 @@ def test_a_reloaded_show_that_changes_the_current_presets_input_sends_it(on_air)
 
     ctl, producer, _, tmp_path = on_air
     ctl.replace_show(parse_show(INPUT_SHOW, str(tmp_path / "show.yaml")))
-    assert producer.got == []  # nothing on air changed
+    assert producer.actions == []  # nothing on air changed
     ctl.replace_show(parse_show(INPUT_SHOW.replace("input: camera, strength: 0.5}", "input: camera:1, strength: 0.5}",
                                                    1), str(tmp_path / "show.yaml")))
-    assert SetInput("camera:1") in producer.got and ctl.state.input == "camera:1"
+    assert SetInput("camera:1") in producer.actions and ctl.state.input == "camera:1"
 
 
 def test_a_strength_knob_moves_the_strength(on_air):
@@ -493,11 +462,11 @@ def test_a_strength_knob_moves_the_strength(on_air):
 
     ctl, producer, _, _ = on_air
     assert ctl.set_param("strength", 0.25, "midi") == "strength 0.25 from the next block"
-    assert producer.got == [SetStrength(0.25)] and ctl.state.strength == 0.25
+    assert producer.actions == [SetStrength(0.25)] and ctl.state.strength == 0.25
     router = MidiRouter(load_map(find_map_file("nanokontrol2", None)), ctl)  # knob 4 is the strength
     router.handle(mido.Message("control_change", control=19, value=32))  # picked up where the state is
     router.handle(mido.Message("control_change", control=19, value=127))
-    assert producer.got[-1] == SetStrength(1.0) and ctl.state.strength == 1.0
+    assert producer.actions[-1] == SetStrength(1.0) and ctl.state.strength == 1.0
 
 
 def test_the_status_and_the_snapshot_say_the_input_and_the_strength(on_air):

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from helpers import FAST, TINY_SHOW, Pipe, in_thread, wait_for
+from helpers import FAST, TINY_SHOW, Pipe, RecordingProducer, in_thread, wait_for
 from vcam.cli import main
 from vcam.control.controller import Controller, ShowState
 from vcam.control.cues import CueList
@@ -255,23 +255,9 @@ def test_a_reloaded_list_stands_at_the_same_cue_by_name():
         assert rig.ran == [("cue 1", "preset 1"), ("cue 2", "preset ocean"), ("cue 2", "seed 5")]  # nothing fired
 
 
-class RecordingGenerator:
-    """What the controller hands over, without a model."""
-
-    def __init__(self):
-        self.blocks = 0
-        self.submitted = []
-
-    def submit(self, action, at_block=None, origin=None):
-        self.submitted.append((action, origin))
-
-    def on_applied(self, listener):
-        pass
-
-
 def test_the_controller_sends_go_and_back_to_the_cue_list_and_shows_it():
     show = parse_show(PRESETS + "cues:\n" + MANUAL, "show.yaml")
-    gen = RecordingGenerator()
+    gen = RecordingProducer()
     controller = Controller(show, ShowState(prompts={"x": 1.0}), gen, threading.Event(), lambda text: None)
     assert controller.handle_line("go", "stdin").startswith("error: there is no cue list here")
     cues = CueList(show.cues, controller.handle_line, lambda text: None)
@@ -280,7 +266,7 @@ def test_the_controller_sends_go_and_back_to_the_cue_list_and_shows_it():
     assert reply == "cue 1/3 'open': preset 1 'city' (over 4 blocks)"
     reply = controller.handle_line("go", "midi")
     assert reply.startswith("cue 2/3 'swell': preset 2 'ocean'") and "seed 5" in reply
-    assert [(o.command, o.source) for _, o in gen.submitted] == [
+    assert [(o.command, o.source) for _, _, o in gen.given] == [
         ("preset 1", "cue 1"), ("preset ocean", "cue 2"), ("seed 5", "cue 2")]
     assert controller.handle_line("back", "stdin").startswith("cue 1/3 'open'")
     assert controller.handle_line("status", "stdin").endswith("| cue 1/3 'open' next 'swell'")

@@ -10,6 +10,7 @@ import time
 import mido
 import pytest
 
+from helpers import RecordingProducer
 from vcam.control.controller import Controller, ShowState
 from vcam.control.midi import MidiInput, MidiRouter
 from vcam.control.show import parse_show
@@ -25,15 +26,6 @@ midi:
     - {note: 36, command: preset 3}
 """
 JACK_API = "mido.backends.rtmidi/UNIX_JACK"
-
-
-class Recorder:
-    def __init__(self):
-        self.blocks = 0
-        self.controls = []
-
-    def submit(self, action, at_block=None, origin=None):
-        self.controls.append(action)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +56,7 @@ def jack_server():
 def test_rtmidi_through_jack(jack_server):
     show = parse_show(SHOW, "show.yaml")
     state = ShowState(prompts={"one": 1.0}, preset=0)
-    ctl = Controller(show, state, Recorder(), threading.Event(), lambda s: None)
+    ctl = Controller(show, state, RecordingProducer(), threading.Event(), lambda s: None)
     router = MidiRouter(show.midi, ctl)
     controller_port = jack_server.open_output("vcam-test-controller", virtual=True)
     mido.set_backend(JACK_API, load=True)

@@ -5,6 +5,7 @@ from collections import deque
 import mido
 import pytest
 
+from helpers import RecordingProducer
 from vcam.remote.client import RemoteController
 from vcam.control.commands import parse
 from vcam.control.controller import Controller, ShowState
@@ -21,17 +22,10 @@ presets:
 """
 
 
-class NullGenerator:
-    blocks = 0
-
-    def submit(self, action, at_block=None, origin=None):
-        pass
-
-
 def server_controller(**state) -> Controller:
     show = parse_show(SHOW, "show.yaml")
     st = ShowState(prompts=show.presets[0].prompts, preset=0, **state)
-    return Controller(show, st, NullGenerator(), threading.Event(), lambda s: None)
+    return Controller(show, st, RecordingProducer(), threading.Event(), lambda s: None)
 
 
 def nanokontrol2():

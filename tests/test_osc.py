@@ -9,7 +9,7 @@ from pythonosc.dispatcher import Dispatcher
 from pythonosc.osc_server import ThreadingOSCUDPServer
 from pythonosc.udp_client import SimpleUDPClient
 
-from helpers import Pipe, free_port, wait_for
+from helpers import Pipe, RecordingProducer, free_port, wait_for
 from vcam.control.commands import USAGE
 from vcam.control.controller import Controller, ShowState
 from vcam.control.osc import MAX_KEYS, OscInput, OscRouter, osc_parts, parse_address
@@ -26,24 +26,12 @@ presets:
 """
 
 
-class Recorder:
-    """A producer that applies nothing and keeps what it was handed."""
-
-    blocks = 0
-
-    def __init__(self):
-        self.actions = []
-
-    def submit(self, action, at_block=None, origin=None):
-        self.actions.append((action, origin))
-
-
 class Spy(Controller):
     """The show's controller, keeping every line and command that reaches it."""
 
     def __init__(self, show_text=SHOW, **state):
         show = parse_show(show_text, "show.yaml")
-        super().__init__(show, ShowState(prompts=show.presets[0].prompts, preset=0, **state), Recorder(),
+        super().__init__(show, ShowState(prompts=show.presets[0].prompts, preset=0, **state), RecordingProducer(),
                          threading.Event(), lambda s: None)
         self.lines, self.applied = [], []
 

@@ -3,22 +3,9 @@ import threading
 
 import pytest
 
-from helpers import wait_for
+from helpers import RecordingProducer, wait_for
 from vcam.control.actions import Origin, SetPrompts, SetSeed
 from vcam.control.prompter import Prompter
-
-
-class Producer:
-    blocks = 0
-
-    def __init__(self):
-        self.got = []
-
-    def submit(self, action, at_block=None, origin=None):
-        self.got.append(action)
-
-    def on_applied(self, listener):
-        pass
 
 
 class SlowEncoder:
@@ -43,7 +30,7 @@ def rig():
     made = []
 
     def make(encoder):
-        producer, said = Producer(), []
+        producer, said = RecordingProducer(), []
         prompter = Prompter(producer, encoder, said.append)
         made.append(prompter)
         return prompter, producer, said
@@ -59,10 +46,10 @@ def test_a_later_command_never_overtakes_an_earlier_one_being_encoded(rig):
     prompter.hand_over(SetPrompts({"a new prompt": 1.0}, 2), origin=Origin("prompt a new prompt", "stdin"))
     prompter.hand_over(SetSeed(5))  # nothing to encode, but it comes after
     assert enc.started.wait(5)
-    assert not wait_for(lambda: producer.got, 0.3) and not prompter.idle()
+    assert not wait_for(lambda: producer.given, 0.3) and not prompter.idle()
     enc.go.set()
     assert wait_for(prompter.idle, 5)
-    assert producer.got == [SetPrompts({"a new prompt": 1.0}, 2), SetSeed(5)]
+    assert producer.actions == [SetPrompts({"a new prompt": 1.0}, 2), SetSeed(5)]
     assert enc.done == ["a new prompt"]  # encoded before it was handed over
 
 
@@ -79,7 +66,7 @@ def test_prompts_faster_than_their_encode_do_not_queue_up_and_the_newest_goes(ri
     prompter.hand_over(SetPrompts({"after the seed": 1.0}, 2))  # not merged across another change: order kept
     enc.go.set()
     assert wait_for(prompter.idle, 10)
-    assert producer.got == [SetPrompts({"first": 1.0}, 2), SetPrompts({"flood 999": 1.0}, 2), SetSeed(5),
+    assert producer.actions == [SetPrompts({"first": 1.0}, 2), SetPrompts({"flood 999": 1.0}, 2), SetSeed(5),
                             SetPrompts({"after the seed": 1.0}, 2)]
 
 
@@ -91,7 +78,7 @@ def test_hand_overs_go_before_waiting_preloads(rig):
     prompter.hand_over(SetPrompts({"typed": 1.0}, 0))
     enc.go.set()
     assert wait_for(lambda: len(enc.done) == 4, 5)
-    assert enc.done[:2] == ["preset one", "typed"] and producer.got == [SetPrompts({"typed": 1.0}, 0)]
+    assert enc.done[:2] == ["preset one", "typed"] and producer.actions == [SetPrompts({"typed": 1.0}, 0)]
 
 
 def test_nothing_is_encoded_before_the_engine_exists(rig):
@@ -101,7 +88,7 @@ def test_nothing_is_encoded_before_the_engine_exists(rig):
     prompter.preload(["a preset"])
     prompter.hand_over(SetPrompts({"typed while loading": 1.0}, 0))
     assert wait_for(prompter.idle, 5)  # handed over unencoded: the generator encodes it when it applies
-    assert producer.got == [SetPrompts({"typed while loading": 1.0}, 0)] and enc.done == []
+    assert producer.actions == [SetPrompts({"typed while loading": 1.0}, 0)] and enc.done == []
     engine.append(enc)  # the model has loaded: the preload goes ahead
     assert wait_for(lambda: enc.done == ["a preset"], 5)
 
@@ -113,7 +100,7 @@ def test_a_failed_encode_is_said_and_the_change_still_goes(rig):
     prompter.hand_over(SetPrompts({"too big": 1.0}, 0))
     prompter.preload(["too big"])
     assert wait_for(lambda: len(said) == 2, 5)
-    assert producer.got == [SetPrompts({"too big": 1.0}, 0)]
+    assert producer.actions == [SetPrompts({"too big": 1.0}, 0)]
     assert "could not encode 'too big' before handing it over" in said[0] and "ahead" in said[1]
 
 

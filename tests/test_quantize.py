@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import wait_for
+from helpers import RecordingProducer, wait_for
 from vcam.control.actions import SetPrompts, SetScreen, SetSeed, SetSteps
 from vcam.control.controller import NO_TEMPO, Controller, ShowState
 from vcam.control.log import ControlLog, read_replay
@@ -47,19 +47,9 @@ def tempo_at(bpm: float | None = 120.0, clock=time.monotonic) -> Tempo:
     return tempo
 
 
-class Recorder:
-    """A producer that records what it is handed and when it should apply it."""
-
-    def __init__(self):
-        self.blocks = 10
-        self.submitted_actions: list[tuple] = []
-        self.listeners = []
-
-    def submit(self, action, at_block=None, origin=None):
-        self.submitted_actions.append((action, at_block, origin.command if origin else None))
-
-    def on_applied(self, listener):
-        self.listeners.append(listener)
+def handed(ctl) -> list[tuple]:
+    """What the controller handed its producer, each as (action, the block asked for, the command it came from)."""
+    return [(action, at, origin.command if origin else None) for action, at, origin in ctl.generator.given]
 
 
 def controller(show_text=SHOW, tempo="default", land=None, stop=None, clock=time.monotonic, log=None):
@@ -73,7 +63,7 @@ def controller(show_text=SHOW, tempo="default", land=None, stop=None, clock=time
         return 40
 
     state = ShowState(prompts={"a": 1.0}, preset=0)
-    ctl = Controller(show, state, Recorder(), stop or threading.Event(), said.append, log,
+    ctl = Controller(show, state, RecordingProducer(blocks=10), stop or threading.Event(), said.append, log,
                      land=land or fake_land, tempo=tempo, clock=clock)
     return ctl, said, landed
 
@@ -193,20 +183,20 @@ def test_at_and_the_shows_quantize_put_every_action_of_a_change_on_the_landing_b
     ctl, said, landed = controller()
     reply = ctl.handle_line("preset ocean", "stdin")  # the show's quantize: bar
     assert landed == ["bar"] and "on the bar, block 40" in reply
-    actions = ctl.generator.submitted_actions
-    assert {type(a) for a, _, _ in actions} == {SetPrompts, SetSeed} and {b for _, b, _ in actions} == {40}
+    given = ctl.generator.given
+    assert {type(a) for a, _, _ in given} == {SetPrompts, SetSeed} and {b for _, b, _ in given} == {40}
     for line, spec in (("next @beat", "beat"), ("seed 3 @2", "2"), ("prev @0.5", "0.5")):
-        actions.clear()
+        given.clear()
         ctl.handle_line(line, "stdin")
-        assert landed[-1] == spec and actions and all(b == 40 for _, b, _ in actions)
-    actions.clear()
+        assert landed[-1] == spec and given and all(b == 40 for _, b, _ in given)
+    given.clear()
     n = len(landed)
     assert ctl.handle_line("seed 4 @off", "stdin") == "seed 4 from the next block"
     # not placed itself; but the seed 3 waiting for block 40 would undo it there: it goes with it, after it
-    assert len(landed) == n and actions == [(SetSeed(4), 40, "seed 4 @off")]
-    actions.clear()
+    assert len(landed) == n and handed(ctl) == [(SetSeed(4), 40, "seed 4 @off")]
+    given.clear()
     ctl.handle_line("steps 2 @off", "stdin")  # nothing of its kind waits
-    assert actions == [(SetSteps(2), None, "steps 2 @off")]
+    assert handed(ctl) == [(SetSteps(2), None, "steps 2 @off")]
     assert not said
 
 
@@ -216,7 +206,7 @@ def test_quantize_changes_the_default_live_and_status_shows_it():
     assert ctl.handle_line("quantize off", "stdin") == "changes land at once"
     assert "quantize" not in ctl.describe()
     ctl.handle_line("next", "stdin")
-    assert landed == [] and ctl.generator.submitted_actions[-1][1] is None
+    assert landed == [] and handed(ctl)[-1][1] is None
     assert ctl.handle_line("quantize 2 beats", "stdin") == "changes land on the 2-beat grid"
     assert "quantize 2 |" in ctl.describe()
     ctl.handle_line("next", "stdin")
@@ -227,7 +217,7 @@ def test_quantize_changes_the_default_live_and_status_shows_it():
 def test_a_knob_acts_at_once_whatever_the_quantize():
     ctl, _, landed = controller()
     ctl.set_param("blend", 0.5, "midi")
-    assert landed == [] and ctl.generator.submitted_actions[-1][1:] == (None, "blend 1 2 0.5")
+    assert landed == [] and handed(ctl)[-1][1:] == (None, "blend 1 2 0.5")
 
 
 def test_a_cues_changes_land_on_the_beat_as_typed_ones_do():
@@ -238,7 +228,7 @@ def test_a_cues_changes_land_on_the_beat_as_typed_ones_do():
     ctl.handle_line("go", "stdin")  # the show's quantize: bar
     ctl.handle_line("go @beat", "stdin")
     assert landed == ["bar", "beat"]
-    assert {b for _, b, _ in ctl.generator.submitted_actions} == {40}
+    assert {b for _, b, _ in ctl.generator.given} == {40}
 
 
 def test_a_reloaded_show_brings_its_quantize_and_keeps_a_live_one_otherwise():
@@ -254,7 +244,7 @@ def test_without_a_tempo_changes_land_at_once_and_say_why_once():
     ctl, said, landed = controller(tempo=tempo_at(None))
     assert ctl.handle_line("seed 5", "stdin") == "seed 5 from the next block"
     ctl.handle_line("next @beat", "stdin")
-    assert landed == [] and all(b is None for _, b, _ in ctl.generator.submitted_actions)
+    assert landed == [] and all(b is None for _, b, _ in ctl.generator.given)
     assert said == [f"{NO_TEMPO} (until then, changes asked on the beat land at once)"]
     assert ctl.handle_line("quantize beat", "stdin") == f"changes land on the beat ({NO_TEMPO})"
     ctl2, said2, _ = controller(tempo=None)  # no tempo at all (the show runs without one)
@@ -270,12 +260,12 @@ def test_a_change_after_one_waiting_for_its_block_keeps_the_order_they_were_type
     ctl.handle_line("seed 42 @bar", "stdin")
     ctl.handle_line("seed 7 @off", "stdin")
     ctl.handle_line("steps 2 @off", "stdin")
-    assert ctl.generator.submitted_actions == [(SetSeed(42), 40, "seed 42 @bar"), (SetSeed(7), 40, "seed 7 @off"),
-                                               (SetSteps(2), None, "steps 2 @off")]
+    assert handed(ctl) == [(SetSeed(42), 40, "seed 42 @bar"), (SetSeed(7), 40, "seed 7 @off"),
+                           (SetSteps(2), None, "steps 2 @off")]
     assert ctl.state.seed == 7
     ctl.generator.submitted = 41  # the bar's block was made: nothing waits any more
     ctl.handle_line("seed 8 @off", "stdin")
-    assert ctl.generator.submitted_actions[-1] == (SetSeed(8), None, "seed 8 @off")
+    assert handed(ctl)[-1] == (SetSeed(8), None, "seed 8 @off")
 
 
 def screen_waiting(ctl) -> bool:
@@ -442,6 +432,6 @@ def test_a_quantised_change_is_logged_at_the_block_it_landed_on_and_replays_exac
 def test_a_refused_change_lands_nowhere():
     ctl, _, landed = controller()
     assert ctl.handle_line("preset moon @bar", "stdin").startswith("error: no preset named 'moon'")
-    assert landed == [] and ctl.generator.submitted_actions == []
+    assert landed == [] and ctl.generator.given == []
     ctl.handle_line("next @beat", "stdin")
     assert landed == ["beat"]

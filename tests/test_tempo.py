@@ -13,7 +13,7 @@ from pathlib import Path
 import mido
 import pytest
 
-from helpers import wait_for
+from helpers import RecordingProducer, wait_for
 import test_midi_jack
 from vcam.control.actions import Origin, SetTempo, from_dict
 from vcam.control.controller import Controller, ShowState
@@ -521,24 +521,11 @@ def test_link_between_two_sessions_in_a_network_namespace():
 
 # --- the controller ----------------------------------------------------------------------------------------------
 
-class NullGenerator:
-    blocks = 7
-
-    def __init__(self):
-        self.listeners = []
-
-    def submit(self, action, at_block=None, origin=None):
-        pass
-
-    def on_applied(self, listener):
-        self.listeners.append(listener)
-
-
 def controller(tempo: Tempo | None) -> tuple[Controller, io.StringIO]:
     out = io.StringIO()
     log = ControlLog(out, {"seed": 1})
-    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), NullGenerator(), threading.Event(), lambda s: None,
-                     log, tempo=tempo)
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(blocks=7), threading.Event(),
+                     lambda s: None, log, tempo=tempo)
     return ctl, out
 
 
@@ -610,13 +597,9 @@ def test_a_replay_restores_the_tempo(tmp_path):
     replay = read_replay(str(path))
     assert [a for _, a in replay.actions] == [SetTempo(128.0), SetTempo(87.25)]
 
-    class Producer(NullGenerator):
-        def submit(self, action, at_block=None, origin=None):  # applied at once, as at its block
-            for listener in self.listeners:
-                listener(action, at_block, origin)
-
     replayed, _ = fake_tempo()
-    replay.schedule(Producer(), ShowState(prompts={}), replayed)
+    producer = RecordingProducer(blocks=7, tell_at_once=True)  # applied at once, as at its block
+    replay.schedule(producer, ShowState(prompts={}), replayed)
     assert (replayed.source, replayed.bpm) == ("bpm", 87.25)
 
 
