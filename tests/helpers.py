@@ -1,7 +1,8 @@
-"""Small tools shared by the tests that drive a running show."""
+"""Small tools shared by the tests: those that drive a running show, and how far two pictures are apart."""
 from __future__ import annotations
 
 import io
+import math
 import os
 import socket
 import threading
@@ -91,3 +92,9 @@ def live_show(opts, blocks: list, steps: list[tuple[int, str]], end: int) -> lis
     thread.join(120)
     assert not thread.is_alive() and not errors, errors
     return [frame for block in blocks for frame in block]
+
+
+def psnr(a, b) -> float:
+    """Peak signal-to-noise ratio of two uint8 pictures (numpy arrays of one shape), in dB."""
+    mse = float(((a.astype("float64") - b.astype("float64")) ** 2).mean())
+    return 10 * math.log10(255.0 ** 2 / max(mse, 1e-12))
