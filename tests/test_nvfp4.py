@@ -101,6 +101,17 @@ def test_a_pytorch_without_fp4_is_refused(card, monkeypatch):
     assert "PyTorch 2.8 or newer" in nvfp4_unsupported(CUDA)
 
 
+@pytest.mark.parametrize("command", [["bench", "--model", "tiny", "--device", "cpu", "--blocks", "1"],
+                                     ["run", "--model", "tiny", "--out", "null", "--duration", "1", "--no-stdin"]])
+def test_the_command_line_refuses_it_in_one_message(capsys, command):
+    from vcam.cli import main
+
+    assert main(command + ["--quant", "nvfp4"]) == 2
+    err = capsys.readouterr().err
+    assert "NVFP4 needs an NVIDIA Blackwell GPU" in err and "run without --quant" in err
+    assert "Traceback" not in err and "VCAM_DEBUG" not in err
+
+
 def test_nvfp4_is_a_choice_only_when_asked():
     """Listed where --quant is, never a live default nor a tuning candidate of its own."""
     from vcam.bench.tuning import candidates
@@ -230,3 +241,22 @@ def test_the_benchmark_engine_is_quantized_block_by_block(nvfp4_on_cpu):
     assert type(engine.model.blocks[-1].ffn[0].weight).__name__ == "NVFP4Tensor"
     stream = engine.stream("a benchmark", seed=1)
     assert stream.next_block().std() > 1.0
+
+
+def test_a_card_too_small_for_nvfp4_is_told_so_and_never_offered_fp8_instead():
+    """RTX 5090 (32 GB): krea-14b fits at 832x480 in NVFP4 with the text encoder on the CPU (21.1 GB by the
+    estimate); a card too small even for that is told what would fit in NVFP4, not pointed to FP8 (larger)."""
+    from vcam.engine.memory import GB, plan_memory
+    from vcam.errors import NotEnoughVRAMError
+
+    spec = get_spec("krea-14b")
+    plan = plan_memory(spec, 832, 480, 30.5 * GB, quant="nvfp4", fp8_possible=True)
+    assert plan.estimate.total <= 30.5 * GB and plan.adapted is None
+    with pytest.raises(NotEnoughVRAMError) as err:
+        plan_memory(spec, 832, 480, 18 * GB, quant="nvfp4", fp8_possible=True)
+    assert "--size 576x320 (needs about" in err.value.fix and "fp8" not in err.value.fix.lower()
+    with pytest.raises(NotEnoughVRAMError) as err:
+        plan_memory(spec, 832, 480, 8 * GB, quant="nvfp4", fp8_possible=True)
+    assert "krea-14b in NVFP4 needs at least" in err.value.fix
+    plan = plan_memory(spec, 832, 480, 18 * GB, quant="nvfp4", fp8_possible=True, adapt=True)
+    assert plan.adapted == (576, 320, "nvfp4") and "too little memory for 832x480 in NVFP4" in plan.note

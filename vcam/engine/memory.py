@@ -147,7 +147,7 @@ def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torc
         w, h, q = options[0]
         instead = f"{w}x{h}" + (" in FP8" if q != quant else "")
         return MemoryPlan(False, need(w, h, False, q),
-                          f"too little memory for {width}x{height}{' in FP8' if quant == 'fp8' else ''}: running "
+                          f"too little memory for {width}x{height}{_in(quant)}: running "
                           f"{instead} instead, text encoder on the CPU (--size and --quant choose yourself)"
                           + ("; FP8 changes the picture slightly" if q != quant else ""), adapted=(w, h, q))
     raise NotEnoughVRAMError(
@@ -158,8 +158,13 @@ def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torc
 
 
 def _quants(quant: str, fp8_possible: bool) -> list[str]:
-    """The precisions a too-small card may use: the asked one, then FP8 where the card runs it."""
-    return [quant] + (["fp8"] if fp8_possible and quant != "fp8" else [])
+    """The precisions a too-small card may use: the asked one, then FP8 where the card runs it (NVFP4, smaller
+    still, only when asked for)."""
+    return [quant] + (["fp8"] if fp8_possible and quant == "none" else [])
+
+
+def _in(quant: str) -> str:
+    return f" in {quant.upper()}" if quant != "none" else ""
 
 
 def _fitting_options(need: Callable, width: int, height: int, free: int, quant: str,
@@ -195,7 +200,7 @@ def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelS
     w, h = SMALLER_SIZES[-1]
     quants = _quants(quant, fp8_possible)
     least = min(need(w, h, False, q).total for q in quants)
-    mode = "in FP8" if "fp8" in quants else f"in {str(dtype).removeprefix('torch.')}"
+    mode = f"in {str(dtype).removeprefix('torch.')}" if quants == ["none"] else _in(quants[-1]).strip()
     return (f"{spec.name} {mode} needs at least about {least / GB:.0f} GB of free GPU memory even at {w}x{h}; "
             "close other programs using the GPU or use a larger GPU"
             + ("" if fp8_possible or quant == "fp8" else " (or one that runs FP8: Ada, Hopper, Blackwell)"))

@@ -79,8 +79,10 @@ def nvfp4_unsupported(device: torch.device) -> str | None:
     except ImportError:
         return "NVFP4 needs torchao: pip install torchao"
     try:
-        from torchao.prototype.mx_formats import NVFP4DynamicActivationNVFP4WeightConfig  # noqa: F401
+        import torchao.prototype.mx_formats as mx_formats
     except ImportError:
+        mx_formats = None
+    if not hasattr(mx_formats, "NVFP4DynamicActivationNVFP4WeightConfig"):  # the config vcam was built against
         return f"NVFP4 needs torchao 0.18 or newer; this is {getattr(torchao, '__version__', 'an unknown version')}"
     return None
 
