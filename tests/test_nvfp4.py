@@ -184,7 +184,7 @@ def test_the_tiny_models_blocks_in_nvfp4_make_frames_near_bf16(nvfp4_on_cpu, wei
 
     def frames(engine):
         stream = engine.stream("a lighthouse in a storm", seed=4)
-        return [stream.next_block() for _ in range(3)]
+        return [stream.next_block() for _ in range(2)]  # the second runs on the first's KV cache
 
     bf16 = frames(load())
     engine = load(quant="nvfp4")
@@ -260,3 +260,28 @@ def test_a_card_too_small_for_nvfp4_is_told_so_and_never_offered_fp8_instead():
     assert "krea-14b in NVFP4 needs at least" in err.value.fix
     plan = plan_memory(spec, 832, 480, 18 * GB, quant="nvfp4", fp8_possible=True, adapt=True)
     assert plan.adapted == (576, 320, "nvfp4") and "too little memory for 832x480 in NVFP4" in plan.note
+
+
+def test_gpu_checks_nvfp4_rows_refuse_here_and_compare_with_the_stand_in(nvfp4_on_cpu, monkeypatch):
+    """scripts/gpu_check.py's NVFP4 steps, run before a card does: the reason where it cannot run, and with the
+    stand-in product the PSNR of 3 blocks against bf16, the engine's bf16 blocks given back afterwards."""
+    import importlib.util
+    from pathlib import Path
+
+    import vcam.engine.quant
+    from vcam.engine.load import random_engine
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "gpu_check.py"
+    spec = importlib.util.spec_from_file_location("gpu_check_nvfp4", path)
+    gpu_check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gpu_check)
+    engine = random_engine(get_spec("tiny"), torch.device("cpu"), torch.bfloat16, vcam.SpeedOptions())
+    before = [engine.stream("a benchmark", seed=3).next_block()]
+    result = gpu_check.nvfp4_vs_bf16(engine)
+    assert len(result["psnr_db"]) == 3 and 28.0 < result["psnr_db"][0] < 80.0
+    assert type(engine.model.blocks[0].ffn[0].weight) is nn.Parameter
+    assert (engine.stream("a benchmark", seed=3).next_block() == before[0]).all()
+    monkeypatch.undo()  # torchao's and vcam's own checks back: on this CPU the steps say why they cannot run
+    assert vcam.engine.quant.nvfp4_unsupported is nvfp4_unsupported
+    assert gpu_check.nvfp4_linear(torch.device("cpu")) == {"skipped": nvfp4_unsupported(torch.device("cpu"))}
+    assert gpu_check.nvfp4_vs_bf16(engine) == {"skipped": nvfp4_unsupported(torch.device("cpu"))}
