@@ -441,7 +441,7 @@ def steps(run: Run, device: torch.device, quick: bool) -> None:
     engine = run.step("build bf16", lambda: bench_engine(BenchSettings(**base)))
     run.bench_row("832x480 bf16", BenchSettings(**base), engine)
     if not quick and built(engine):
-        run.step("nvfp4_vs_bf16", lambda: nvfp4_vs_bf16(engine), need_s=60)  # gives the engine its bf16 back
+        run.step("nvfp4_vs_bf16", lambda e=engine: nvfp4_vs_bf16(e), need_s=60)  # gives the engine its bf16 back
         run.step("fp8_vs_bf16", lambda: fp8_vs_bf16(engine), need_s=60)  # leaves the engine in FP8
     del engine
     release(device)
