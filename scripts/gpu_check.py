@@ -14,8 +14,9 @@
 3. The eager bf16 baseline; NVFP4 (Blackwell cards only; elsewhere the reason it is refused) and FP8 against
    bf16 (PSNR).
 4. The compiled rows, each from its own build (what a show runs: compiled is the live default on a GPU): 832x480
-   and 576x320, bf16 and FP8 (and 832x480 NVFP4 on a Blackwell card), each followed by its video-to-video twin on the same build (a moving clip restyled
-   at the default strength: the VAE encode added); then an eager variant (flash attention).
+   and 576x320, bf16 and FP8 (and 832x480 NVFP4 on a Blackwell card), each followed by its video-to-video twin on
+   the same build (a moving clip restyled at the default strength: the VAE encode added); then an eager variant
+   (flash attention).
 Steps run in order of importance and each is skipped when it would not end before the deadline, so the table is
 always printed.
 """

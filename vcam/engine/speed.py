@@ -22,7 +22,8 @@ class SpeedOptions:
     fuse: bool = True  # one q/k/v projection instead of three
     compile: bool = False  # torch.compile the transformer blocks and the VAE decoder (before going on air)
     attention: str = "auto"  # restrict SDPA to one kernel family ("auto": PyTorch chooses)
-    quant: str = "none"  # "fp8": torchao FP8 matrices (CUDA 8.9+; changes the picture slightly); "nvfp4": 4-bit (10.0+)
+    # "fp8": torchao FP8 matrices (CUDA 8.9+; changes the picture slightly); "nvfp4": 4-bit NVFP4 (CUDA 10.0+)
+    quant: str = "none"
 
     def __post_init__(self) -> None:
         _check_attention(self.attention)
