@@ -107,7 +107,7 @@ def nvfp4_fits(linear: nn.Linear) -> bool:
 def nvfp4_config():
     """torchao's config for NVFP4 weights and dynamically quantized NVFP4 activations. Its fused Triton kernel for
     the activations comes from the separate MSLK package; without it torchao's plain PyTorch quantizer does the
-    same arithmetic (slower, and compiling fuses much of it)."""
+    same arithmetic in several kernels (what that costs, eager and compiled, waits for a card: gpu_check)."""
     import importlib.util
 
     from torchao.prototype.mx_formats import NVFP4DynamicActivationNVFP4WeightConfig
