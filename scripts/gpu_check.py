@@ -11,10 +11,12 @@
 1. bf16 against a float32 reference: one denoising pass of a full-width, reduced-depth transformer.
 2. Which SDPA kernel actually runs for both pass kinds (recompute and denoise); the VAE decode in float16 (as a
    bf16 engine runs it) and bf16 against float32.
-3. The eager bf16 baseline; FP8 against bf16 (PSNR).
+3. The eager bf16 baseline; NVFP4 (Blackwell cards only; elsewhere the reason it is refused) and FP8 against
+   bf16 (PSNR).
 4. The compiled rows, each from its own build (what a show runs: compiled is the live default on a GPU): 832x480
-   and 576x320, bf16 and FP8, each followed by its video-to-video twin on the same build (a moving clip restyled
-   at the default strength: the VAE encode added); then an eager variant (flash attention).
+   and 576x320, bf16 and FP8 (and 832x480 NVFP4 on a Blackwell card), each followed by its video-to-video twin on
+   the same build (a moving clip restyled at the default strength: the VAE encode added); then an eager variant
+   (flash attention).
 Steps run in order of importance and each is skipped when it would not end before the deadline, so the table is
 always printed.
 """
@@ -164,6 +166,67 @@ def fp8_linear(device: torch.device) -> dict:
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
 
 
+def nvfp4_vs_bf16(engine) -> dict:
+    """`--quant nvfp4` against bf16 on the same random krea-14b and seed: 3 blocks each, PSNR per block. The NVFP4
+    blocks are copies, made one at a time, and the engine gets its bf16 blocks back (the FP8 step follows). On a
+    card that cannot run it: why (a Hopper card: compute capability 9.0)."""
+    import copy
+
+    from vcam.engine.quant import nvfp4_unsupported, quantize_nvfp4
+
+    why = nvfp4_unsupported(engine.device)
+    if why is not None:
+        return {"skipped": why}
+    bf16 = [s.next_block() for s in [engine.stream("a benchmark", seed=3)] for _ in range(3)]
+    blocks = engine.model.blocks
+    engine.model.blocks = torch.nn.ModuleList(quantize_nvfp4(copy.deepcopy(b), engine.device) for b in blocks)
+    try:
+        nvfp4 = [s.next_block() for s in [engine.stream("a benchmark", seed=3)] for _ in range(3)]
+    finally:
+        engine.model.blocks = blocks
+    mse = [float(((a.astype("float32") - b.astype("float32")) ** 2).mean()) for a, b in zip(bf16, nvfp4)]
+    return {"psnr_db": [round(10 * math.log10(255.0 ** 2 / max(m, 1e-9)), 1) for m in mse]}
+
+
+def nvfp4_linear(device: torch.device) -> dict:
+    """One FFN-sized Linear (4680 tokens, 5120 -> 13824) in bf16 and in NVFP4, eager and compiled: ms for each,
+    and the SQNR of NVFP4's output against bf16's (about 17 dB expected on Gaussian data: tests/test_nvfp4.py)."""
+    from torch import nn
+
+    from vcam.engine.quant import nvfp4_unsupported, quantize_nvfp4
+
+    why = nvfp4_unsupported(device)
+    if why is not None:
+        return {"skipped": why}
+
+    def make() -> nn.Module:
+        torch.manual_seed(0)
+        return nn.Sequential(nn.Linear(5120, 13824)).to(device, torch.bfloat16)
+
+    def ms(fn, reps: int = 20) -> float:
+        for _ in range(3):
+            fn()
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        for _ in range(reps):
+            fn()
+        end.record()
+        end.synchronize()
+        return start.elapsed_time(end) / reps
+
+    x = torch.randn(4680, 5120, device=device, dtype=torch.bfloat16)
+    bf, q4 = make(), quantize_nvfp4(make(), device)
+    out: dict = {}
+    with torch.no_grad():
+        out["bf16_ms"] = ms(lambda: bf(x))
+        out["nvfp4_eager_ms"] = ms(lambda: q4(x))
+        ref = bf(x).float()
+        out["nvfp4_sqnr_db"] = 20 * math.log10(ref.norm() / (q4(x).float() - ref).norm())
+        compiled = torch.compile(q4)
+        out["nvfp4_compiled_ms"] = ms(lambda: compiled(x))
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
+
+
 def kernels_used(device: torch.device) -> dict:
     """Names of the attention kernels in one recompute pass and one denoise pass of a 4-layer model."""
     if device.type != "cuda":
@@ -257,7 +320,7 @@ class Run:
             vram = f"{r.peak_vram_gb:.1f} ({r.estimated_vram_gb:.1f})" if r.peak_vram_gb is not None else "-"
             print(f"| {label} | {r.frames_per_second:.2f} | {r.ms_per_block:.0f} | {transformer:.0f} | {vae:.0f} | "
                   f"{vram} | {100 * r.efficiency:.0f} % |")
-        for key in ("bf16_vs_fp32", "kernels", "fp8_vs_bf16", "fp8_linear"):
+        for key in ("bf16_vs_fp32", "kernels", "fp8_vs_bf16", "fp8_linear", "nvfp4_vs_bf16", "nvfp4_linear"):
             print(f"{key}: {self.results.get(key)}")
         skipped = [k for k, v in self.results.items() if isinstance(v, dict) and "deadline" in str(v.get("skipped"))]
         if skipped:
@@ -318,15 +381,20 @@ def main() -> int:
 
 
 def compiled_rows(device: torch.device) -> list[tuple[str, dict, SpeedOptions]]:
-    """The compiled rows as (label, size, speed options), most wanted first: the live default, then FP8, then the
-    smaller size. On a CPU the same labels run tiny, eager."""
+    """The compiled rows as (label, size, speed options), most wanted first: the live default, then FP8 (and NVFP4
+    on a Blackwell card), then the smaller size. On a CPU the same labels run tiny, eager."""
     cuda = device.type == "cuda"
     bf16, fp8 = SpeedOptions(compile=cuda), SpeedOptions(compile=cuda, quant="fp8" if cuda else "none")
     big = dict(width=576, height=320) if cuda else {}
-    return [("832x480 bf16 compiled", {}, bf16),
+    rows = [("832x480 bf16 compiled", {}, bf16),
             ("832x480 fp8 compiled", {}, fp8),
             ("576x320 bf16 compiled", big, bf16),
             ("576x320 fp8 compiled", big, fp8)]
+    from vcam.engine.quant import nvfp4_unsupported
+
+    if cuda and nvfp4_unsupported(device) is None:  # a Blackwell card: its 4-bit row, before the smaller size
+        rows.insert(2, ("832x480 nvfp4 compiled", {}, SpeedOptions(compile=True, quant="nvfp4")))
+    return rows
 
 
 def base_settings(device: torch.device) -> dict:
@@ -355,6 +423,7 @@ def run_compiled(run: Run, device: torch.device, quick: bool) -> None:
 def compiled_steps(run: Run, device: torch.device, quick: bool) -> None:
     """`--compiled`: where FP8's time goes in one Linear, then the compiled rows."""
     run.step("fp8_linear", lambda: fp8_linear(device), need_s=40)
+    run.step("nvfp4_linear", lambda: nvfp4_linear(device), need_s=40)
     run_compiled(run, device, quick)
 
 
@@ -373,6 +442,7 @@ def steps(run: Run, device: torch.device, quick: bool) -> None:
     engine = run.step("build bf16", lambda: bench_engine(BenchSettings(**base)))
     run.bench_row("832x480 bf16", BenchSettings(**base), engine)
     if not quick and built(engine):
+        run.step("nvfp4_vs_bf16", lambda e=engine: nvfp4_vs_bf16(e), need_s=60)  # gives the engine its bf16 back
         run.step("fp8_vs_bf16", lambda: fp8_vs_bf16(engine), need_s=60)  # leaves the engine in FP8
     del engine
     release(device)

@@ -1,7 +1,8 @@
-"""Small tools shared by the tests that drive a running show."""
+"""Small tools shared by the tests: those that drive a running show, and how far two pictures are apart."""
 from __future__ import annotations
 
 import io
+import math
 import os
 import socket
 import threading
@@ -132,3 +133,9 @@ class RecordingProducer:
     def _tell(self, action, at_block, origin) -> None:
         for listener in self.listeners:
             listener(action, self.blocks if at_block is None else at_block, origin)
+
+
+def psnr(a, b) -> float:
+    """Peak signal-to-noise ratio of two uint8 pictures (numpy arrays of one shape), in dB."""
+    mse = float(((a.astype("float64") - b.astype("float64")) ** 2).mean())
+    return 10 * math.log10(255.0 ** 2 / max(mse, 1e-12))

@@ -4,13 +4,11 @@ torchao runs its FP8 matrices only on Ada, Hopper and Blackwell cards and says s
 fallback computes the same per-row FP8 arithmetic slowly. These tests lift that one hardware check (and ours) so
 that everything vcam does around FP8 runs for real here: quantizing block by block while a checkpoint is read,
 fused q/k/v in FP8, streaming, compiling, and the memory estimate against what torchao actually stores."""
-import math
-
-import numpy as np
 import pytest
 import torch
 
 import vcam
+from helpers import psnr
 from vcam.engine.configs import get_spec
 from vcam.engine.model import CausalWanModel, init_random_
 from vcam.engine.memory import estimate_vram
@@ -39,11 +37,6 @@ def stored_bytes(t: torch.Tensor) -> int:
 def blocks_of_frames(engine, n=3):
     stream = engine.stream("a lighthouse in a storm", seed=4)
     return [stream.next_block() for _ in range(n)]
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    mse = float(((a.astype(np.float64) - b.astype(np.float64)) ** 2).mean())
-    return 10 * math.log10(255.0 ** 2 / max(mse, 1e-12))
 
 
 def load(folder, **speed):

@@ -186,6 +186,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                                                        "(default: hold the last frame)")
     r.add_argument("--quant", choices=QUANTS,
                    help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md); "
+                        "nvfp4: 4-bit NVFP4 matrices (Blackwell, 10.0+; untested on a card yet); "
                         "default none, or fp8 where only that fits the card and no --size was given")
     sp = r.add_argument_group("speed", "by default the options `vcam bench --tune` saved for this card and these "
                                        "settings; any of these flags replaces them (the rest stay at the defaults)")
@@ -303,7 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "on a GPU for a real model)")
     b.add_argument("--no-fuse", dest="fuse", action="store_false", help="separate q, k, v projections")
     b.add_argument("--attention", choices=ATTENTION, default="auto")
-    b.add_argument("--quant", choices=QUANTS, default="none", help="fp8: torchao FP8 matrices (CUDA 8.9+)")
+    b.add_argument("--quant", choices=QUANTS, default="none",
+                   help="fp8: torchao FP8 matrices (CUDA 8.9+); nvfp4: 4-bit NVFP4 (Blackwell, 10.0+)")
     b.add_argument("--device", help="cuda, cuda:1, cpu (default: cuda where there is one)")
     b.add_argument("--in", dest="video_in", action="store_true",
                    help="video in: restyle a synthetic moving clip at the default strength (times the VAE encode)")
@@ -552,7 +554,7 @@ EXTRAS = {"torch": "engine", "diffusers": "engine", "transformers": "engine", "s
           "huggingface_hub": "engine", "mido": "midi", "rtmidi": "midi", "torchao": "fp8", "pythonosc": "osc",
           "aalink": "link"}
 WHAT = {"engine": "the engine (PyTorch and the model code), which the camera-only install leaves out",
-        "midi": "MIDI support (mido and python-rtmidi)", "fp8": "FP8 support (torchao)",
+        "midi": "MIDI support (mido and python-rtmidi)", "fp8": "FP8 and NVFP4 support (torchao)",
         "osc": "OSC support (python-osc)", "link": "Ableton Link support (aalink)"}
 
 

@@ -191,8 +191,9 @@ class BenchResult:
         if self.others_vram_gb is not None and self.others_vram_gb >= SHARED_CARD_GB:
             lines.append(f"  (other processes held {self.others_vram_gb:.1f} GB of this card: it was probably not "
                          "idle, so these numbers may be low)")
-        if self.quant == "fp8":  # the rate is timed on the dtype's matrices; FP8's own peak is about twice that
-            lines.append(f"  (efficiency and ceiling are against the {self.dtype} matrix rate, not FP8's)")
+        if self.quant != "none":  # the rate is timed on the dtype's matrices; FP8's peak is about 2x, FP4's 4x
+            lines.append(f"  (efficiency and ceiling are against the {self.dtype} matrix rate, not "
+                         f"{self.quant.upper()}'s)")
         return "\n".join(lines)
 
     def to_json(self) -> str:

@@ -12,7 +12,7 @@ import torch
 from vcam.engine.compiling import compile_engine
 from vcam.engine.configs import ModelSpec, get_spec
 from vcam.engine.model import CausalWanModel, Rope, attention_backends, init_random_
-from vcam.engine.quant import quantize_fp8, require_fp8
+from vcam.engine.quant import quantize_fp8, quantize_nvfp4, require_fp8, require_nvfp4
 from vcam.engine.speed import SpeedOptions
 from vcam.engine.stream import Prompt, Stream, StreamSettings
 from vcam.engine.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5, text_repair
@@ -132,6 +132,8 @@ def load(
     dtype = dtype or (torch.bfloat16 if device.type == "cuda" else torch.float32)
     if speed.quant == "fp8":
         require_fp8(device, dtype)  # before minutes of loading
+    elif speed.quant == "nvfp4":
+        require_nvfp4(device, dtype)
     text_device, offload = device, False
     width, height = width or spec.width, height or spec.height
     if device.type == "cuda":
@@ -155,7 +157,7 @@ def load(
     log(f"loading transformer from {paths.transformer}")
     with torch.device("meta"):
         transformer = CausalWanModel(spec.transformer)
-    # Fusing and FP8 are applied block by block as the file is read, so the bf16 model never has to fit.
+    # Fusing and FP8/NVFP4 are applied block by block as the file is read, so the bf16 model never has to fit.
     W.load_checkpoint(transformer, paths.transformer, device, dtype, progress=progress, report=report,
                       on_block=_prepare_block(speed, device))
     transformer.rope = Rope(spec.transformer.head_dim, spec.transformer.rope_max_positions).to(device)
@@ -187,6 +189,8 @@ def _prepare_block(speed: SpeedOptions, device: torch.device) -> Callable[[torch
             block.self_attn.fuse()
         if speed.quant == "fp8":
             quantize_fp8(block, device)
+        elif speed.quant == "nvfp4":
+            quantize_nvfp4(block, device)
 
     return prepare
 
@@ -197,6 +201,8 @@ def _tune(engine: Engine, speed: SpeedOptions, blocks_ready: bool = False) -> En
         engine.model.fuse_qkv()
     if speed.quant == "fp8" and not blocks_ready:
         quantize_fp8(engine.model.blocks, engine.device)
+    elif speed.quant == "nvfp4" and not blocks_ready:
+        quantize_nvfp4(engine.model.blocks, engine.device)
     if speed.compile:
         compile_engine(engine)
     engine.model.attention_backends = attention_backends(speed.attention)

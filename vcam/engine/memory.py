@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from vcam.engine.configs import ModelSpec, VAEConfig, WanConfig, get_spec
-from vcam.engine.quant import fp8_unsupported
+from vcam.engine.quant import fp8_unsupported, nvfp4_fits, nvfp4_weight_bytes
 from vcam.engine.speed import SpeedOptions
 from vcam.errors import NotEnoughVRAMError, VcamError
 
@@ -45,7 +45,8 @@ COMPILED_EXTRA = int(0.5 * 2**30)
 def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype = torch.bfloat16,
                   text_on_gpu: bool = True, quant: str = "none", compiled: bool = False) -> VRAMEstimate:
     """What `spec` needs on the GPU at width×height, from its shapes (no weights are touched). With
-    `quant="fp8"` the blocks' matrices take 1 byte a weight (plus a float32 scale per row); with `compiled`, what
+    `quant="fp8"` the blocks' matrices take 1 byte a weight (plus a float32 scale per row), with `"nvfp4"` half a
+    byte (plus an FP8 scale per 16); with `compiled`, what
     compiled kernels keep besides."""
     cfg = spec.transformer
     transformer_bytes, vae_bytes = _weight_bytes(cfg, spec.vae, dtype, quant)
@@ -90,13 +91,17 @@ def _weight_bytes(cfg: WanConfig, vae_cfg: VAEConfig, dtype: torch.dtype, quant:
 
 def _transformer_bytes(transformer: nn.Module, quant: str) -> int:
     """Bytes of a (meta) transformer's parameters as they are stored; with FP8, every Linear weight inside the
-    blocks as one byte a weight plus a float32 scale per row (what torchao's per-row FP8 keeps)."""
+    blocks as one byte a weight plus a float32 scale per row (what torchao's per-row FP8 keeps); with NVFP4, those
+    whose shape allows it as half a byte a weight plus an FP8 scale per 16 (`nvfp4_weight_bytes`)."""
     total = sum(p.numel() * p.element_size() for p in transformer.parameters())
-    if quant == "fp8":
-        for m in transformer.blocks.modules():
-            if isinstance(m, nn.Linear):
-                w = m.weight
-                total -= w.numel() * w.element_size() - w.numel() - 4 * w.shape[0]
+    for m in transformer.blocks.modules():
+        if not isinstance(m, nn.Linear):
+            continue
+        w = m.weight
+        if quant == "fp8":
+            total -= w.numel() * w.element_size() - w.numel() - 4 * w.shape[0]
+        elif quant == "nvfp4" and nvfp4_fits(m):
+            total -= w.numel() * w.element_size() - nvfp4_weight_bytes(*w.shape)
     return total
 
 
@@ -142,7 +147,7 @@ def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torc
         w, h, q = options[0]
         instead = f"{w}x{h}" + (" in FP8" if q != quant else "")
         return MemoryPlan(False, need(w, h, False, q),
-                          f"too little memory for {width}x{height}{' in FP8' if quant == 'fp8' else ''}: running "
+                          f"too little memory for {width}x{height}{_in(quant)}: running "
                           f"{instead} instead, text encoder on the CPU (--size and --quant choose yourself)"
                           + ("; FP8 changes the picture slightly" if q != quant else ""), adapted=(w, h, q))
     raise NotEnoughVRAMError(
@@ -153,8 +158,13 @@ def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torc
 
 
 def _quants(quant: str, fp8_possible: bool) -> list[str]:
-    """The precisions a too-small card may use: the asked one, then FP8 where the card runs it."""
-    return [quant] + (["fp8"] if fp8_possible and quant != "fp8" else [])
+    """The precisions a too-small card may use: the asked one, then FP8 where the card runs it (NVFP4, smaller
+    still, only when asked for)."""
+    return [quant] + (["fp8"] if fp8_possible and quant == "none" else [])
+
+
+def _in(quant: str) -> str:
+    return f" in {quant.upper()}" if quant != "none" else ""
 
 
 def _fitting_options(need: Callable, width: int, height: int, free: int, quant: str,
@@ -190,7 +200,7 @@ def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelS
     w, h = SMALLER_SIZES[-1]
     quants = _quants(quant, fp8_possible)
     least = min(need(w, h, False, q).total for q in quants)
-    mode = "in FP8" if "fp8" in quants else f"in {str(dtype).removeprefix('torch.')}"
+    mode = f"in {str(dtype).removeprefix('torch.')}" if quants == ["none"] else _in(quants[-1]).strip()
     return (f"{spec.name} {mode} needs at least about {least / GB:.0f} GB of free GPU memory even at {w}x{h}; "
             "close other programs using the GPU or use a larger GPU"
             + ("" if fp8_possible or quant == "fp8" else " (or one that runs FP8: Ada, Hopper, Blackwell)"))

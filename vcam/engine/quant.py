@@ -1,5 +1,6 @@
-"""FP8 weights and activations (torchao) for the transformer blocks' matrices: about half the memory and up to
-twice the matrix rate on Ada, Hopper and Blackwell cards."""
+"""Low-precision matrices (torchao) for the transformer blocks: FP8 weights and activations (about half the memory
+and up to twice the matrix rate on Ada, Hopper and Blackwell cards) and NVFP4 (about a quarter of the memory, for
+Blackwell cards only)."""
 from __future__ import annotations
 
 import torch
@@ -43,3 +44,94 @@ def quantize_fp8(blocks: nn.Module, device: torch.device) -> nn.Module:
     quantize_(blocks, Float8DynamicActivationFloat8WeightConfig(granularity=PerRow(), set_inductor_config=False),
               filter_fn=lambda module, name: isinstance(module, nn.Linear))
     return blocks
+
+
+# NVFP4 (torchao 0.18, `NVFP4DynamicActivationNVFP4WeightConfig`): weights and activations in 4-bit e2m1, in
+# blocks of 16 values along the reduction dimension, each block with an FP8 (e4m3) scale and the whole tensor with
+# a float32 one. torchao refuses it below compute capability 10.0 and multiplies through torch._scaled_mm, which
+# hands FP4 to cuBLASLt's block-scaled matmul: a PyTorch built with CUDA 12.8 or newer. Quantizing itself is plain
+# PyTorch and runs anywhere (the tests do it on the CPU); only that product needs the card.
+NVFP4_MIN_CAPABILITY = (10, 0)  # B200/GB200 are 10.0, B300 10.3, RTX PRO 6000 Blackwell and RTX 5090 12.0
+NVFP4_MIN_CUDA = (12, 8)
+NVFP4_BLOCK = 16
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("+")[0].split(".")[:2] if part.isdigit())
+
+
+def nvfp4_unsupported(device: torch.device) -> str | None:
+    """Why NVFP4 cannot run here, or None when it can (as far as can be told without running it)."""
+    if device.type != "cuda":
+        return "NVFP4 needs an NVIDIA Blackwell GPU (compute capability 10.0 or newer)"
+    if torch.version.hip is not None:
+        return "NVFP4 needs an NVIDIA Blackwell GPU; this PyTorch is built for ROCm"
+    major, minor = torch.cuda.get_device_capability(device)
+    if (major, minor) < NVFP4_MIN_CAPABILITY:
+        return (f"NVFP4 needs a Blackwell GPU (compute capability 10.0 or newer: B200, RTX PRO 6000, RTX 5090); "
+                f"this GPU has {major}.{minor}")
+    if not hasattr(torch, "float4_e2m1fn_x2"):
+        return f"NVFP4 needs PyTorch 2.8 or newer; this is {torch.__version__}"
+    if torch.version.cuda is None or _version(torch.version.cuda) < NVFP4_MIN_CUDA:
+        return f"NVFP4 needs PyTorch built with CUDA 12.8 or newer; this one has CUDA {torch.version.cuda}"
+    try:
+        import torchao
+    except ImportError:
+        return "NVFP4 needs torchao: pip install torchao"
+    try:
+        import torchao.prototype.mx_formats as mx_formats
+    except ImportError:
+        mx_formats = None
+    if not hasattr(mx_formats, "NVFP4DynamicActivationNVFP4WeightConfig"):  # the config vcam was built against
+        return f"NVFP4 needs torchao 0.18 or newer; this is {getattr(torchao, '__version__', 'an unknown version')}"
+    return None
+
+
+def require_nvfp4(device: torch.device, dtype: torch.dtype = torch.bfloat16) -> None:
+    why = nvfp4_unsupported(device)
+    if why is not None:
+        fp8 = "--quant fp8 runs on this card (FP8, about half the weight memory)" if fp8_unsupported(device) is None \
+            else "run without --quant (bf16)"
+        raise VcamError(why, f"{fp8}; --quant nvfp4 is for Blackwell cards only")
+    if dtype != torch.bfloat16:
+        raise VcamError(f"NVFP4 is made from bf16 weights, not {str(dtype).removeprefix('torch.')}",
+                        "leave the dtype at bf16 with --quant nvfp4")
+
+
+def nvfp4_fits(linear: nn.Linear) -> bool:
+    """Whether torchao can store this Linear's weight in NVFP4: both its dimensions whole blocks of 16."""
+    out_features, in_features = linear.weight.shape
+    return out_features % NVFP4_BLOCK == 0 and in_features % NVFP4_BLOCK == 0
+
+
+def nvfp4_config():
+    """torchao's config for NVFP4 weights and dynamically quantized NVFP4 activations. Its fused Triton kernel for
+    the activations comes from the separate MSLK package; without it torchao's plain PyTorch quantizer does the
+    same arithmetic in several kernels (what that costs, eager and compiled, waits for a card: gpu_check)."""
+    import importlib.util
+
+    from torchao.prototype.mx_formats import NVFP4DynamicActivationNVFP4WeightConfig
+
+    return NVFP4DynamicActivationNVFP4WeightConfig(use_triton_kernel=importlib.util.find_spec("mslk") is not None)
+
+
+def quantize_nvfp4(blocks: nn.Module, device: torch.device) -> nn.Module:
+    """Every Linear inside `blocks` (the transformer's blocks, or one of them) whose shape allows it to NVFP4
+    weights, its activations quantized to NVFP4 on the fly. Embeddings, modulation and the head stay as they are."""
+    linear = next(m for m in blocks.modules() if isinstance(m, nn.Linear))
+    require_nvfp4(device, linear.weight.dtype)
+    from torchao.quantization import quantize_
+
+    quantize_(blocks, nvfp4_config(), filter_fn=lambda module, name: isinstance(module, nn.Linear)
+              and nvfp4_fits(module))
+    return blocks
+
+
+def nvfp4_weight_bytes(out_features: int, in_features: int) -> int:
+    """Bytes torchao keeps for one NVFP4 weight: two values a byte; one FP8 scale per 16 values, stored in the
+    swizzled layout the matmul reads (rows padded to 128, blocks per row to 4); one float32 scale per tensor."""
+    def round_up(n: int, m: int) -> int:
+        return -(-n // m) * m
+
+    scales = round_up(out_features, 128) * round_up(in_features // NVFP4_BLOCK, 4)
+    return out_features * in_features // 2 + scales + 4

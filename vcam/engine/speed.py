@@ -1,7 +1,7 @@
 """The speed options of an engine and its streams: what `vcam bench` compares and `vcam run` uses.
 
 Every option except `quant` gives the same frames as the plain path (within rounding); `quant="fp8"` changes the
-picture a little and is therefore never chosen on a user's behalf.
+picture a little and is therefore never chosen on a user's behalf; `quant="nvfp4"` changes it more.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 
 ATTENTION = ("auto", "flash", "cudnn", "efficient", "math")
-QUANTS = ("none", "fp8")
+QUANTS = ("none", "fp8", "nvfp4")
 
 
 def _check_attention(attention: str) -> None:
@@ -22,7 +22,8 @@ class SpeedOptions:
     fuse: bool = True  # one q/k/v projection instead of three
     compile: bool = False  # torch.compile the transformer blocks and the VAE decoder (before going on air)
     attention: str = "auto"  # restrict SDPA to one kernel family ("auto": PyTorch chooses)
-    quant: str = "none"  # "fp8": torchao FP8 matrices (CUDA 8.9+; changes the picture slightly)
+    # "fp8": torchao FP8 matrices (CUDA 8.9+; changes the picture slightly); "nvfp4": 4-bit NVFP4 (CUDA 10.0+)
+    quant: str = "none"
 
     def __post_init__(self) -> None:
         _check_attention(self.attention)
