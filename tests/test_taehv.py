@@ -1,0 +1,165 @@
+"""TAEHV's tiny decoder: block by block with kept state equals one decode of the whole sequence, its frames line
+up with the VAE path's, and it loads the published file layout (and nothing else)."""
+import pytest
+import torch
+import torch.nn.functional as F
+from safetensors.torch import save_file
+
+from vcam.engine.configs import TAEHVConfig, get_spec
+from vcam.engine.taehv import TAEHVStreamingDecoder, build_taehv, published_names
+from vcam.engine.taehv_weights import load_taehv
+from vcam.errors import WeightsError
+
+SMALL = TAEHVConfig(widths=(8, 8, 4, 4))
+
+
+@pytest.fixture(scope="module")
+def decoder():
+    return build_taehv(SMALL, seed=0)
+
+
+def whole(decoder, latents):
+    """One decode of the whole sequence, as the reference does it: all frames at once from empty memory, the
+    warm-up frames dropped."""
+    return TAEHVStreamingDecoder(decoder, latents_per_call=latents.shape[2]).decode(latents)
+
+
+@pytest.mark.parametrize("splits", [(3, 3, 3), (1, 2, 3, 1), (7,), (2, 5)])
+def test_blockwise_decode_equals_full_decode(decoder, splits):
+    n = sum(splits)
+    latents = torch.randn(1, 16, n, 5, 7, generator=torch.Generator().manual_seed(n))
+    expected = whole(decoder, latents)
+    stream = TAEHVStreamingDecoder(decoder)
+    parts, start = [], 0
+    for k in splits:
+        parts.append(stream.decode(latents[:, :, start:start + k]))
+        start += k
+    got = torch.cat(parts, dim=2)
+    assert got.shape == expected.shape == (1, 3, 1 + 4 * (n - 1), 40, 56)
+    assert torch.allclose(got, expected, atol=1e-5, rtol=0)
+
+
+def test_without_kept_state_the_result_differs(decoder):
+    latents = torch.randn(1, 16, 6, 5, 7)
+    expected = whole(decoder, latents)
+    first, second = TAEHVStreamingDecoder(decoder), TAEHVStreamingDecoder(decoder)
+    first.decode(latents[:, :, :3])
+    fresh = second.decode(latents[:, :, 3:])
+    assert fresh.shape[2] == 9  # a fresh decoder starts a new video: its warm-up frames are dropped
+    assert not torch.allclose(fresh, expected[:, :, -9:], atol=1e-3)
+
+
+def test_reset_starts_a_new_sequence(decoder):
+    latents = torch.randn(1, 16, 3, 5, 7)
+    stream = TAEHVStreamingDecoder(decoder)
+    a = stream.decode(latents)
+    stream.decode(latents)
+    stream.reset()
+    assert torch.equal(stream.decode(latents), a)
+
+
+def reference_decode(cfg: TAEHVConfig, flat: dict, z: torch.Tensor) -> torch.Tensor:
+    """The published network written out from its flat layer list (decoder.<i>), every frame at once with each
+    memory block's past being its input shifted one frame (zeros first): z [T, C, h, w] -> [4T - 3, 3, H, W] in
+    [0, 1]. Independent of the module structure and of the name map under test."""
+    def conv(x, i, sub=""):
+        w = flat[f"decoder.{i}{sub}.weight"]
+        return F.conv2d(x, w, flat.get(f"decoder.{i}{sub}.bias"), padding=w.shape[-1] // 2)
+
+    x = F.relu(conv(torch.tanh(z / 3) * 3, 1))
+    i = 3
+    for stage in range(3):
+        for _ in range(3):
+            past = torch.cat([torch.zeros_like(x[:1]), x[:-1]])
+            h = F.relu(conv(torch.cat([x, past], 1), i, ".conv.0"))
+            h = F.relu(conv(h, i, ".conv.2"))
+            x = F.relu(conv(h, i, ".conv.4") + x)
+            i += 1
+        x = F.interpolate(x, scale_factor=2, mode="nearest")
+        c = x.shape[1]
+        x = conv(x, i + 1, ".conv").reshape(-1, c, *x.shape[-2:])
+        x = conv(x, i + 2)
+        i += 3
+    x = conv(F.relu(x), i + 1)
+    return x.clamp(0, 1)[cfg.warmup_frames:]
+
+
+def test_equals_the_published_network_written_out(decoder):
+    flat = {published_names(SMALL)[k]: v for k, v in decoder.state_dict().items()}
+    z = torch.randn(4, 16, 5, 7, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        expected = reference_decode(SMALL, flat, z) * 2 - 1
+    got = TAEHVStreamingDecoder(decoder).decode(z.permute(1, 0, 2, 3)[None])
+    assert got.shape == (1, 3, 13, 40, 56)
+    assert torch.allclose(got[0].transpose(0, 1), expected, atol=1e-5)
+
+
+def test_the_published_layout_is_the_flat_sequence():
+    names = published_names(TAEHVConfig())
+    assert names["head_in.weight"] == "decoder.1.weight"
+    assert names["stages.0.memory.0.conv1.weight"] == "decoder.3.conv.0.weight"
+    assert names["stages.0.memory.2.conv3.bias"] == "decoder.5.conv.4.bias"
+    assert names["stages.0.grow.weight"] == "decoder.7.conv.weight"
+    assert names["stages.0.narrow.weight"] == "decoder.8.weight"
+    assert names["stages.2.grow.weight"] == "decoder.19.conv.weight"
+    assert names["head_out.bias"] == "decoder.22.bias"
+    assert len(set(names.values())) == len(names)
+
+
+def test_a_stream_gives_the_vae_paths_frame_counts_and_sizes():
+    """The tiny engine with --decoder taehv: 6 frames from block 0 (9 decoded, 3 dropped as the reference does),
+    12 from every later block, at the stream's size, uint8 RGB, as with the VAE."""
+    import vcam
+    from vcam.engine.speed import SpeedOptions
+
+    shapes = {}
+    for decoder in ("vae", "taehv"):
+        engine = vcam.load("tiny", device="cpu", progress=False, speed=SpeedOptions(decoder=decoder))
+        stream = engine.stream("a red fox", seed=1)
+        shapes[decoder] = [stream.next_block().shape for _ in range(3)]
+        assert (engine.taehv is not None) == (decoder == "taehv")
+    spec = get_spec("tiny")
+    assert shapes["taehv"] == shapes["vae"] == [(6, spec.height, spec.width, 3)] + [(12, spec.height, spec.width, 3)] * 2
+
+
+def write_published_file(path, cfg: TAEHVConfig, seed: int = 0, drop=(), extra=None, encoder: bool = True):
+    """A file laid out as taew2_1.safetensors is: the flat decoder keys and the encoder's (which vcam ignores)."""
+    flat = {published_names(cfg)[k]: v.half() for k, v in build_taehv(cfg, seed=seed).state_dict().items()}
+    if encoder:
+        flat.update({"encoder.0.weight": torch.zeros(64, 3, 3, 3, dtype=torch.half),
+                     "encoder.0.bias": torch.zeros(64, dtype=torch.half)})
+    for k in drop:
+        flat.pop(k)
+    flat.update(extra or {})
+    save_file(flat, str(path))
+    return path
+
+
+def test_loads_the_published_layout(tmp_path):
+    path = write_published_file(tmp_path / "taew2_1.safetensors", SMALL, seed=4)
+    loaded = load_taehv(path, SMALL, torch.device("cpu"), torch.float32)
+    want = build_taehv(SMALL, seed=4)
+    for k, v in want.state_dict().items():
+        assert torch.equal(loaded.state_dict()[k], v.half().float()), k
+
+
+@pytest.mark.parametrize("damage", ["missing", "unexpected", "shape", "other model", "not safetensors"])
+def test_a_wrong_file_is_one_clear_error(tmp_path, damage):
+    path = tmp_path / "taew2_1.safetensors"
+    if damage == "missing":
+        write_published_file(path, SMALL, drop=("decoder.22.bias",))
+    elif damage == "unexpected":
+        write_published_file(path, SMALL, extra={"decoder.23.weight": torch.zeros(1)})
+    elif damage == "shape":
+        write_published_file(path, TAEHVConfig(widths=(8, 8, 4, 8)))
+    elif damage == "other model":
+        save_file({"model.blocks.0.self_attn.q.weight": torch.zeros(2, 2)}, str(path))
+    else:
+        path.write_bytes(b"not a safetensors file at all")
+    with pytest.raises(WeightsError) as e:
+        load_taehv(path, SMALL, torch.device("cpu"), torch.float32)
+    assert "taew2_1.safetensors" in e.value.fix
+    if damage == "missing":
+        assert "decoder.22.bias" in e.value.message
+    if damage == "shape":
+        assert "shape" in e.value.message
