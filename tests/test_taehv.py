@@ -163,3 +163,85 @@ def test_a_wrong_file_is_one_clear_error(tmp_path, damage):
         assert "decoder.22.bias" in e.value.message
     if damage == "shape":
         assert "shape" in e.value.message
+
+
+def test_a_weights_folder_with_the_file_loads_it(weights_folder, tmp_path):
+    import shutil
+
+    import vcam
+    from vcam.engine.speed import SpeedOptions
+
+    folder = tmp_path / "weights"
+    shutil.copytree(weights_folder, folder)
+    tiny = get_spec("tiny").taehv
+    write_published_file(folder / "taew2_1.safetensors", tiny, seed=7)
+    engine = vcam.load("tiny", weights=str(folder), device="cpu", progress=False,
+                       speed=SpeedOptions(decoder="taehv"))
+    want = build_taehv(tiny, seed=7).state_dict()
+    assert all(torch.equal(engine.taehv.state_dict()[k], v.half().float()) for k, v in want.items())
+    assert engine.stream("a red fox").next_block().shape == (6, 64, 112, 3)
+
+
+def test_without_the_file_and_offline_the_error_says_where_to_get_it(tmp_path, monkeypatch):
+    from vcam.engine.taehv_weights import TAEHV_URL, find_taehv
+
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(WeightsError) as e:
+        find_taehv(tmp_path)
+    assert TAEHV_URL in e.value.fix and "taew2_1.safetensors" in e.value.message
+
+
+def test_the_download_is_checked_against_the_pinned_commits_blob(tmp_path):
+    from vcam.engine import taehv_weights as tw
+
+    source = write_published_file(tmp_path / "published.safetensors", SMALL)
+    target = tmp_path / "cache" / "taew2_1.safetensors"
+    tw._download(source.as_uri(), target, expected_blob=tw.git_blob_id(source))
+    assert target.read_bytes() == source.read_bytes()
+    other = tmp_path / "cache2" / "taew2_1.safetensors"
+    with pytest.raises(WeightsError) as e:
+        tw._download(source.as_uri(), other, expected_blob="0" * 40)
+    assert "not the file published" in e.value.message
+    assert not other.exists() and list(other.parent.iterdir()) == []  # no partial file left behind
+
+
+def test_git_blob_id_is_gits():
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(delete=False) as f:
+        f.write(b"vcam\n")
+    from pathlib import Path
+
+    from vcam.engine.taehv_weights import git_blob_id
+    try:
+        expected = subprocess.run(["git", "hash-object", f.name], capture_output=True, text=True).stdout.strip()
+    except FileNotFoundError:
+        pytest.skip("no git")
+    assert git_blob_id(Path(f.name)) == expected
+
+
+def test_a_tiny_show_runs_on_the_tiny_decoder_and_says_so(tmp_path):
+    import io
+    import json
+
+    from vcam.live.run import RunOptions, run
+
+    status, log = io.StringIO(), tmp_path / "log.jsonl"
+    code = run(RunOptions(model="tiny", outs=["null"], duration=1.0, stdin=False, decoder="taehv",
+                          status_out=status, log_controls=str(log)))
+    assert code == 0, status.getvalue()
+    assert "on air: tiny at 112x64, 4 steps, taehv decoder" in status.getvalue()
+    assert json.loads(log.read_text().splitlines()[0])["vcam"]["decoder"] == "taehv"  # vcam render decodes the same way
+
+
+@pytest.mark.parametrize("command", [["run"], ["serve"], ["bench"]])
+def test_the_flag_is_on_run_serve_and_bench(command):
+    from vcam.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(command + ["--decoder", "taehv"]).decoder == "taehv"
+    assert parser.parse_args(command).decoder == "vae"  # never the default
+    with pytest.raises(SystemExit):
+        parser.parse_args(command + ["--decoder", "tiny"])
