@@ -245,3 +245,61 @@ def test_the_flag_is_on_run_serve_and_bench(command):
     assert parser.parse_args(command).decoder == "vae"  # never the default
     with pytest.raises(SystemExit):
         parser.parse_args(command + ["--decoder", "tiny"])
+
+
+def test_the_decoder_comparison_runs_on_the_cpu_with_tiny_weights():
+    from vcam.bench.decoders import compare_decoders
+
+    r = compare_decoders(torch.device("cpu"), model="tiny", blocks=2)
+    d = r.to_dict()
+    assert d["weights"] == "random" and d["blocks"] == 2 and (d["width"], d["height"]) == (112, 64)
+    assert len(d["vae_ms"]) == len(d["taehv_ms"]) == len(d["psnr_db"]) == 2
+    assert all(t > 0 for t in d["vae_ms"] + d["taehv_ms"]) and d["speedup"] > 0
+    # two different random networks: their frames differ, by a finite amount
+    assert all(0 < m <= 255 for m in d["mean_levels"]) and all(0 < p < 100 for p in d["psnr_db"])
+
+
+def test_the_same_decoder_on_both_sides_would_show_no_difference(monkeypatch):
+    """The measure itself: fed TAEHV for both columns it finds no difference (so a real gap is the decoders')."""
+    from vcam.bench import decoders
+
+    monkeypatch.setattr(decoders, "StreamingDecoder", lambda vae: decoders.TAEHVStreamingDecoder(tiny_taehv))
+    tiny_taehv = build_taehv(get_spec("tiny").taehv, seed=3)
+    d = decoders.compare_decoders(torch.device("cpu"), model="tiny", blocks=2, taehv=tiny_taehv).to_dict()
+    assert d["mean_levels"] == [0.0, 0.0] and d["max_levels"] == [0.0, 0.0]
+
+
+def test_the_tuning_key_names_the_decoder_and_old_entries_still_load(tmp_path, monkeypatch):
+    import json
+
+    from vcam.bench.tuning import TuningKey, candidates, choose_speed, lookup
+    from vcam.engine.speed import SpeedFlags, SpeedOptions
+
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    old = "NVIDIA H100 | torch 2.9 | krea-14b | 832x480 | 4 steps | bfloat16 | quant none"  # written before
+    key = TuningKey("NVIDIA H100", "2.9", "krea-14b", 832, 480, 4, "bfloat16", "none")
+    assert key.text() == old
+    tiny_key = TuningKey("NVIDIA H100", "2.9", "krea-14b", 832, 480, 4, "bfloat16", "none", decoder="taehv")
+    assert tiny_key.text() == old + " | decoder taehv"
+    entry = {"options": {"compile": True, "attention": "cudnn"}, "date": "2026-11-27", "frames_per_second": 8.0}
+    (tmp_path / "tuning.json").write_text(json.dumps({"version": 1, "entries": {old: entry}}))
+    options, _ = lookup("NVIDIA H100", "krea-14b", 832, 480, 4, "bfloat16", "none", torch_version="2.9")
+    assert options == SpeedOptions(compile=True, attention="cudnn")
+    # the VAE's tuning is not the tiny decoder's: that show runs the defaults, with its decoder
+    assert lookup("NVIDIA H100", "krea-14b", 832, 480, 4, "bfloat16", "none", torch_version="2.9",
+                  decoder="taehv") is None
+    choice = choose_speed(tiny_key, SpeedFlags(), path=tmp_path / "tuning.json")
+    assert choice.options.decoder == "taehv" and "decoder taehv" in choice.message
+    assert {c.decoder for c in candidates("cpu", "none", "taehv")} == {"taehv"}
+
+
+def test_the_memory_estimate_counts_the_tiny_decoder_instead_of_the_vae_decode():
+    from vcam.engine.memory import estimate_vram
+
+    spec = get_spec("krea-14b")
+    vae, tiny = (estimate_vram(spec, 832, 480, decoder=d) for d in ("vae", "taehv"))
+    assert "taehv" in tiny.parts and "taehv" not in vae.parts
+    assert tiny.parts["vae"] < vae.parts["vae"]  # the VAE's weights only: its decode does not run
+    assert 0 < tiny.parts["taehv"] < vae.parts["vae"]
+    assert {k: v for k, v in tiny.parts.items() if k not in ("vae", "taehv")} == \
+        {k: v for k, v in vae.parts.items() if k != "vae"}
