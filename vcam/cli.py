@@ -148,7 +148,7 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(_smooth_alone(sys.argv[1:] if args is None else list(args)), namespace)
 
 
-DECODER_HELP = ("taehv: TAEHV's tiny decoder instead of the Wan VAE's: faster, less faithful (its weights, 22 MB, "
+DECODER_HELP = ("taehv: TAEHV's tiny decoder instead of the Wan VAE's: faster, less faithful (its weights, tens of MB, "
                 "come from github.com/madebyollin/taehv once) (vae)")
 
 
