@@ -119,7 +119,8 @@ def test_a_stream_gives_the_vae_paths_frame_counts_and_sizes():
         shapes[decoder] = [stream.next_block().shape for _ in range(3)]
         assert (engine.taehv is not None) == (decoder == "taehv")
     spec = get_spec("tiny")
-    assert shapes["taehv"] == shapes["vae"] == [(6, spec.height, spec.width, 3)] + [(12, spec.height, spec.width, 3)] * 2
+    frames = [(6, spec.height, spec.width, 3)] + [(12, spec.height, spec.width, 3)] * 2
+    assert shapes["taehv"] == shapes["vae"] == frames
 
 
 def write_published_file(path, cfg: TAEHVConfig, seed: int = 0, drop=(), extra=None, encoder: bool = True):

@@ -148,8 +148,8 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(_smooth_alone(sys.argv[1:] if args is None else list(args)), namespace)
 
 
-DECODER_HELP = ("taehv: TAEHV's tiny decoder instead of the Wan VAE's: faster, less faithful (its weights, tens of MB, "
-                "come from github.com/madebyollin/taehv once) (vae)")
+DECODER_HELP = ("taehv: TAEHV's tiny decoder instead of the Wan VAE's: faster, less faithful (its weights, tens of "
+                "MB, come from github.com/madebyollin/taehv once) (vae)")
 
 
 def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
