@@ -237,8 +237,8 @@ def test_a_tiny_show_runs_on_the_tiny_decoder_and_says_so(tmp_path):
     assert json.loads(log.read_text().splitlines()[0])["vcam"]["decoder"] == "taehv"  # vcam render decodes the same way
 
 
-@pytest.mark.parametrize("command", [["run"], ["serve"], ["bench"]])
-def test_the_flag_is_on_run_serve_and_bench(command):
+@pytest.mark.parametrize("command", [["run"], ["serve"], ["bench"], ["download"]])
+def test_the_flag_is_on_run_serve_bench_and_download(command):
     from vcam.cli import build_parser
 
     parser = build_parser()
@@ -304,3 +304,16 @@ def test_the_memory_estimate_counts_the_tiny_decoder_instead_of_the_vae_decode()
     assert 0 < tiny.parts["taehv"] < vae.parts["vae"]
     assert {k: v for k, v in tiny.parts.items() if k not in ("vae", "taehv")} == \
         {k: v for k, v in vae.parts.items() if k != "vae"}
+
+
+def test_video_in_still_encodes_with_the_vae_while_taehv_decodes():
+    import vcam
+    from vcam.bench.bench import moving_clip
+    from vcam.engine.speed import SpeedOptions
+
+    engine = vcam.load("tiny", device="cpu", progress=False, speed=SpeedOptions(decoder="taehv"))
+    spec = get_spec("tiny")
+    stream = engine.stream("a red fox", seed=1, input=moving_clip(spec.width, spec.height), strength=0.5)
+    blocks = [stream.next_block() for _ in range(3)]  # the third re-encodes a decoded frame into the context
+    assert [b.shape[0] for b in blocks] == [6, 12, 12]
+    assert engine.vae is not None and engine.taehv is not None

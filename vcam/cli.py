@@ -339,6 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("download", help="download the model weights into the Hugging Face cache")
     d.add_argument("--model", default="krea-14b")
+    d.add_argument("--decoder", choices=DECODERS, default="vae", help="taehv: TAEHV's weights too (from GitHub)")
     return p
 
 
@@ -538,6 +539,10 @@ def cmd_download(args) -> int:
         return 0
     paths = from_hub(spec)
     print(f"weights ready: {paths.transformer.parent} and {paths.vae.parent}")
+    if args.decoder == "taehv":
+        from vcam.engine.taehv_weights import find_taehv
+
+        print(f"TAEHV's weights ready: {find_taehv()}")
     return 0
 
 

@@ -95,7 +95,7 @@ class TAEHVDecoder(nn.Module):
             for block in stage.memory:
                 frames = x.unflatten(0, (b, t))
                 past = torch.cat([state[len(kept)][:, None], frames[:, :-1]], dim=1).flatten(0, 1)
-                kept.append(frames[:, -1])
+                kept.append(frames[:, -1].clone())  # a copy: a view would keep the whole block's tensor alive
                 x = block(x, past)
             x = stage.grow(F.interpolate(x, scale_factor=2.0, mode="nearest"))
             # [b·t, stride·c, H, W] -> [b·t·stride, c, H, W]: channel group j is the frame j of that frame's stride
