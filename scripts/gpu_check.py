@@ -10,7 +10,8 @@
 
 1. bf16 against a float32 reference: one denoising pass of a full-width, reduced-depth transformer.
 2. Which SDPA kernel actually runs for both pass kinds (recompute and denoise); the VAE decode in float16 (as a
-   bf16 engine runs it) and bf16 against float32.
+   bf16 engine runs it) and bf16 against float32; TAEHV's decoder (--decoder taehv) against the VAE's: ms per
+   block and the difference.
 3. The eager bf16 baseline; NVFP4 (Blackwell cards only; elsewhere the reason it is refused) and FP8 against
    bf16 (PSNR).
 4. The compiled rows, each from its own build (what a show runs: compiled is the live default on a GPU): 832x480
@@ -121,6 +122,14 @@ def vae_dtypes(device: torch.device) -> dict:
                         "max_levels": round(levels.max().item(), 2)}
     del vae
     return result
+
+
+def decoders_row(device: torch.device) -> dict:
+    """--decoder taehv against the VAE: ms per block each (832x480, float16, eager) and the frames' difference
+    (random weights: the times count, the difference does not; see vcam/bench/decoders.py)."""
+    from vcam.bench.decoders import compare_decoders
+
+    return compare_decoders(device, model="krea-14b" if device.type == "cuda" else "tiny").to_dict()
 
 
 def fp8_linear(device: torch.device) -> dict:
@@ -320,7 +329,8 @@ class Run:
             vram = f"{r.peak_vram_gb:.1f} ({r.estimated_vram_gb:.1f})" if r.peak_vram_gb is not None else "-"
             print(f"| {label} | {r.frames_per_second:.2f} | {r.ms_per_block:.0f} | {transformer:.0f} | {vae:.0f} | "
                   f"{vram} | {100 * r.efficiency:.0f} % |")
-        for key in ("bf16_vs_fp32", "kernels", "fp8_vs_bf16", "fp8_linear", "nvfp4_vs_bf16", "nvfp4_linear"):
+        for key in ("bf16_vs_fp32", "kernels", "fp8_vs_bf16", "fp8_linear", "nvfp4_vs_bf16", "nvfp4_linear",
+                    "decoders"):
             print(f"{key}: {self.results.get(key)}")
         skipped = [k for k, v in self.results.items() if isinstance(v, dict) and "deadline" in str(v.get("skipped"))]
         if skipped:
@@ -436,6 +446,7 @@ def steps(run: Run, device: torch.device, quick: bool) -> None:
         run.step("bf16_vs_fp32", lambda: bf16_vs_fp32(device, 8, (832, 480)), need_s=40)
         run.step("kernels", lambda: kernels_used(device), need_s=30)
         run.step("vae_dtypes", lambda: vae_dtypes(device), need_s=30)
+        run.step("decoders", lambda: decoders_row(device), need_s=40)
         release(device)
 
     base = base_settings(device)

@@ -14,7 +14,7 @@ from vcam.errors import VcamError
 from vcam.bias import check_bias
 from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS, InputSpec, check_strength, parse_input
 from vcam.sizes import check_size
-from vcam.engine.speed import ATTENTION, QUANTS, SpeedFlags, SpeedOptions
+from vcam.engine.speed import ATTENTION, DECODERS, QUANTS, SpeedFlags, SpeedOptions
 from vcam.control.yamlcheck import ConfigError
 
 
@@ -148,6 +148,10 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(_smooth_alone(sys.argv[1:] if args is None else list(args)), namespace)
 
 
+DECODER_HELP = ("taehv: TAEHV's tiny decoder instead of the Wan VAE's: faster, less faithful (its weights, tens of "
+                "MB, come from github.com/madebyollin/taehv once) (vae)")
+
+
 def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     """The options `vcam run` and `vcam serve` share."""
     r.add_argument("show", nargs="?", metavar="SHOW.yaml", help="a show file (presets, outputs, MIDI map)")
@@ -188,6 +192,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md); "
                         "nvfp4: 4-bit NVFP4 matrices (Blackwell, 10.0+; untested on a card yet); "
                         "default none, or fp8 where only that fits the card and no --size was given")
+    r.add_argument("--decoder", choices=DECODERS, default="vae", help=DECODER_HELP)
     sp = r.add_argument_group("speed", "by default the options `vcam bench --tune` saved for this card and these "
                                        "settings; any of these flags replaces them (the rest stay at the defaults)")
     sp.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
@@ -306,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--attention", choices=ATTENTION, default="auto")
     b.add_argument("--quant", choices=QUANTS, default="none",
                    help="fp8: torchao FP8 matrices (CUDA 8.9+); nvfp4: 4-bit NVFP4 (Blackwell, 10.0+)")
+    b.add_argument("--decoder", choices=DECODERS, default="vae", help=DECODER_HELP)
     b.add_argument("--device", help="cuda, cuda:1, cpu (default: cuda where there is one)")
     b.add_argument("--in", dest="video_in", action="store_true",
                    help="video in: restyle a synthetic moving clip at the default strength (times the VAE encode)")
@@ -335,6 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("download", help="download the model weights into the Hugging Face cache")
     d.add_argument("--model", default="krea-14b")
+    d.add_argument("--decoder", choices=DECODERS, default="vae", help="taehv: TAEHV's weights too (from GitHub)")
     return p
 
 
@@ -347,6 +354,7 @@ def cmd_run(args, attach=None) -> int:
         input=args.input, input_fit=args.input_fit, strength=args.strength, bias=args.bias, smooth=args.smooth, duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
         pin_first_latent=args.pin_first_latent, stdin=args.stdin, midi=args.midi, midi_map=args.midi_map,
         link=args.link, log_controls=args.log_controls, replay=args.replay, serve=attach is not None, quant=args.quant,
+        decoder=args.decoder,
         speed=SpeedFlags(compile=args.compile, attention=args.attention), tuning=args.tuning,
         osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map,
     )
@@ -397,7 +405,8 @@ def cmd_bench(args) -> int:
 
     width, height = args.size or (None, None)
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
-    speed = SpeedOptions(fuse=args.fuse, compile=bool(args.compile), attention=args.attention, quant=args.quant)
+    speed = SpeedOptions(fuse=args.fuse, compile=bool(args.compile), attention=args.attention, quant=args.quant,
+                         decoder=args.decoder)
     settings = BenchSettings(model=args.model, width=width, height=height, steps=args.steps, blocks=args.blocks,
                              warmup=args.warmup, dtype=args.dtype, speed=speed, device=args.device,
                              input=args.video_in, bias=args.bias)
@@ -532,6 +541,10 @@ def cmd_download(args) -> int:
         return 0
     paths = from_hub(spec)
     print(f"weights ready: {paths.transformer.parent} and {paths.vae.parent}")
+    if args.decoder == "taehv":
+        from vcam.engine.taehv_weights import find_taehv
+
+        print(f"TAEHV's weights ready: {find_taehv()}")
     return 0
 
 

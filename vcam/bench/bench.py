@@ -163,6 +163,7 @@ class BenchResult:
     warmup_s: float = 0.0  # the untimed first blocks: compiling and kernel choice happen there
     input_strength: float | None = None  # with a video input (`--in`): its strength; None: text only
     bias: float = 1.0  # the attention bias the blocks were made at
+    decoder: str = "vae"  # what decoded the latents: the Wan VAE's decoder, or TAEHV's tiny one
 
     def table(self) -> str:
         lines = [
@@ -170,7 +171,8 @@ class BenchResult:
             f"compile {'on' if self.compile else 'off'}, fused qkv {'on' if self.fuse else 'off'}, "
             f"attention {self.attention}, quant {self.quant}, on {self.device}"
             + (f", video in at strength {self.input_strength:g}" if self.input_strength is not None else "")
-            + (f", attention bias {self.bias:g}" if self.bias != 1.0 else ""),
+            + (f", attention bias {self.bias:g}" if self.bias != 1.0 else "")
+            + (f", decoder {self.decoder}" if self.decoder != "vae" else ""),
             f"  frames/s             {self.frames_per_second:8.2f}   (12 frames per block, {self.blocks} blocks timed)",
             f"  ms per block         {self.ms_per_block:8.1f}",
         ]
@@ -302,7 +304,7 @@ def _estimate_without_headroom(spec: ModelSpec, width: int, height: int, dtype: 
     """vcam's memory estimate less the headroom that plans keep free: what it expects to be allocated, the figure
     to hold the measured peak against."""
     est = estimate_vram(spec, width, height, dtype, text_on_gpu=False, quant=settings.speed.quant,
-                        compiled=settings.speed.compile)
+                        compiled=settings.speed.compile, decoder=settings.speed.decoder)
     return est.total - est.parts.get("headroom", 0)
 
 

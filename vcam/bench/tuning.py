@@ -1,8 +1,8 @@
 """Per-card tuning: `vcam bench --tune` times the speed options that give the same frames and saves the fastest;
 `vcam run` and `vcam serve` then use it by default.
 
-The file is JSON, one entry per (card, torch version, model, size, steps, dtype, quant): another card or another
-torch build can change which kernels win, so an entry never carries over to either.
+The file is JSON, one entry per (card, torch version, model, size, steps, dtype, quant, decoder): another card or
+another torch build can change which kernels win, so an entry never carries over to either.
 """
 from __future__ import annotations
 
@@ -66,6 +66,7 @@ class TuningKey:
     steps: int
     dtype: str  # as torch names it: "bfloat16", "float32"
     quant: str
+    decoder: str = "vae"  # changes the speed, so it keys the entry; named in the text only when not the VAE
 
     @classmethod
     def of(cls, settings: BenchSettings) -> "TuningKey":
@@ -73,21 +74,24 @@ class TuningKey:
         the CPU fallback), so `vcam run` and `vcam bench --tune` find the same entry."""
         target = bench_target(settings, lambda message: None)
         return cls(device=target.device_name, torch=torch.__version__, model=target.model, width=target.width,
-                   height=target.height, steps=settings.steps, dtype=target.dtype_name, quant=settings.speed.quant)
+                   height=target.height, steps=settings.steps, dtype=target.dtype_name, quant=settings.speed.quant,
+                   decoder=settings.speed.decoder)
 
     def text(self) -> str:
         """The entry's name in the file: readable, so a user can see what was tuned."""
+        # the VAE's entries keep the text they had before the decoder was an option: old files still match
         return (f"{self.device} | torch {self.torch} | {self.model} | {self.width}x{self.height} | "
-                f"{self.steps} steps | {self.dtype} | quant {self.quant}")
+                f"{self.steps} steps | {self.dtype} | quant {self.quant}"
+                + (f" | decoder {self.decoder}" if self.decoder != "vae" else ""))
 
 
-def candidates(device: str | torch.device, quant: str) -> list[SpeedOptions]:
-    """The options worth timing on this kind of device, all giving the plain path's frames. `quant` stays as asked:
-    fp8 changes the picture, so it is never picked on a user's behalf."""
+def candidates(device: str | torch.device, quant: str, decoder: str = "vae") -> list[SpeedOptions]:
+    """The options worth timing on this kind of device, all giving the plain path's frames. `quant` and `decoder`
+    stay as asked: they change the picture, so they are never picked on a user's behalf."""
     cuda = torch.device(device).type == "cuda"
     table = _CUDA_CANDIDATES if cuda else _CPU_CANDIDATES
-    first = SpeedOptions.live_defaults(on_gpu=cuda, quant=quant)
-    rest = [SpeedOptions(quant=quant, **o) for o in table]
+    first = dataclasses.replace(SpeedOptions.live_defaults(on_gpu=cuda, quant=quant), decoder=decoder)
+    rest = [SpeedOptions(quant=quant, decoder=decoder, **o) for o in table]
     return [first] + [o for o in rest if o != first]
 
 
@@ -130,7 +134,8 @@ class TuneResult:
     def table(self) -> str:
         k = self.key
         lines = [(f"vcam bench --tune: {k.model} {k.width}x{k.height}, {k.steps} steps, {k.dtype}, "
-                  f"quant {k.quant}, on {k.device} (torch {k.torch})"),
+                  f"quant {k.quant}{'' if k.decoder == 'vae' else ', decoder ' + k.decoder}, on {k.device} "
+                  f"(torch {k.torch})"),
                  f"  {'frames/s':>8s}  options"]
         for t in self.trials:
             if t.frames_per_second is not None:
@@ -203,11 +208,12 @@ def _write_entries(path: Path, entries: dict[str, dict]) -> None:
 
 def lookup(device_name: str, model: str, width: int, height: int, steps: int, dtype: str, quant: str, *,
            torch_version: str | None = None, path: Path | None = None,
-           warn: Callable[[str], None] = _warn_on_stderr) -> tuple[SpeedOptions, dict] | None:
+           warn: Callable[[str], None] = _warn_on_stderr, decoder: str = "vae") -> tuple[SpeedOptions, dict] | None:
     """The tuned options and their entry for these settings, or None. A damaged file must not stop a show: it is
     reported through `warn` (with how to fix it) and treated as no tuning."""
     path = path or tuning_path()
-    key = TuningKey(device_name, torch_version or torch.__version__, model, width, height, steps, dtype, quant)
+    key = TuningKey(device_name, torch_version or torch.__version__, model, width, height, steps, dtype, quant,
+                    decoder)
     try:
         entries = _read_entries(path)
         entry = entries.get(key.text())
@@ -222,8 +228,8 @@ def lookup(device_name: str, model: str, width: int, height: int, steps: int, dt
     except _Unreadable as e:
         warn(f"tuning file {path} is not used: {e}; running with the default speed options. fix: {RETUNE}")
         return None
-    # quant is part of the key, so this only undoes a hand edit: fp8 is never chosen for the user
-    return dataclasses.replace(options, quant=quant), entry
+    # quant and decoder are part of the key, so this only undoes a hand edit: neither is ever chosen for the user
+    return dataclasses.replace(options, quant=quant, decoder=decoder), entry
 
 
 def _error_text(e: BaseException) -> str:
@@ -239,7 +245,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     path = path or tuning_path()
     target = bench_target(settings, log)
     key = TuningKey.of(settings)
-    options = candidates(target.device, settings.speed.quant)
+    options = candidates(target.device, settings.speed.quant, settings.speed.decoder)
     trials: list[Trial] = []
     start = clock()
     stopped = False
@@ -323,7 +329,7 @@ def _fastest(trials: list[Trial]) -> Trial | None:
     if not ran:
         return None
     best = max(ran, key=lambda t: t.frames_per_second)
-    eager = SpeedOptions(quant=trials[0].options.quant)
+    eager = SpeedOptions(quant=trials[0].options.quant, decoder=trials[0].options.decoder)
     base = next((t for t in [trials[0]] + [t for t in trials if t.options == eager]
                  if t.frames_per_second is not None), None)
     if base is not None and best.frames_per_second < MEANINGFUL_GAIN * base.frames_per_second:
@@ -345,8 +351,9 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
                  path: Path | None = None, warn: Callable[[str], None] = _warn_on_stderr) -> SpeedChoice:
     """Options given by hand win (over the live defaults, never mixed with a tuning); else the tuning for exactly
     these settings on this card; else the live defaults (SpeedOptions.live_defaults)."""
-    defaults = SpeedOptions.live_defaults(on_gpu=key.device != "cpu", quant=key.quant,
-                                          random_weights=get_spec(key.model).random_weights)
+    defaults = dataclasses.replace(SpeedOptions.live_defaults(on_gpu=key.device != "cpu", quant=key.quant,
+                                                              random_weights=get_spec(key.model).random_weights),
+                                   decoder=key.decoder)
     if flags:
         options = flags.over(defaults)
         note = ("; FP8 is no faster than bf16 without compiling (BENCHMARKS.md)"
@@ -354,7 +361,7 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
         return SpeedChoice(options, "flags", f"speed: {options.describe()} (as given){note}")
     if use_tuning:
         found = lookup(key.device, key.model, key.width, key.height, key.steps, key.dtype, key.quant,
-                       torch_version=key.torch, path=path, warn=warn)
+                       torch_version=key.torch, path=path, warn=warn, decoder=key.decoder)
         if found is not None:
             options, entry = found
             date = str(entry.get("date", "?"))[:10]
@@ -372,7 +379,7 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
 
 def live_choice(model: str, width: int, height: int, steps: int, quant: str | None, flags: SpeedFlags, *,
                 use_tuning: bool = True, warn: Callable[[str], None] = _warn_on_stderr, adapt: bool = False,
-                path: Path | None = None) -> SpeedChoice:
+                path: Path | None = None, decoder: str = "vae") -> SpeedChoice:
     """The speed options of a show: by hand, else tuned for this card at these settings, else the defaults.
     Keyed by the device and dtype `vcam.load` picks (bf16 on CUDA), as `vcam bench --tune` keys what it measured,
     and, with `adapt`, by the size and quantization the memory plan will run on this card (`quant` None: not
@@ -381,5 +388,5 @@ def live_choice(model: str, width: int, height: int, steps: int, quant: str | No
 
     width, height, quant = planned_settings(model, width, height, quant or "none", adapt)
     key = TuningKey.of(BenchSettings(model=model, width=width, height=height, steps=steps,
-                                     speed=SpeedOptions(quant=quant)))
+                                     speed=SpeedOptions(quant=quant, decoder=decoder)))
     return choose_speed(key, flags, use_tuning=use_tuning, path=path, warn=warn)

@@ -22,12 +22,14 @@ def compile_engine(engine: "Engine") -> None:
     engine.model.compile_blocks(dynamic=False)
     # The decoder's per-latent calls have a handful of shapes (first chunk, then with its cache filled).
     engine.vae.decoder.compile(dynamic=False)
+    if engine.taehv is not None:  # one latent per call, its memory zeros at a stream's start: one shape
+        engine.taehv.compile(dynamic=False)
 
 
 def uncompile(engine: "Engine") -> None:
     """Back to eager kernels. Resets torch.compile's state for the whole process: another compiled engine in it
     compiles again on its next call."""
-    for module in (*engine.model.blocks, engine.vae.decoder):
+    for module in (*engine.model.blocks, engine.vae.decoder, *([engine.taehv] if engine.taehv is not None else [])):
         module._compiled_call_impl = None  # what nn.Module.compile set; __call__ checks it on every call
     torch._dynamo.reset()
     engine.speed = replace(engine.speed, compile=False)

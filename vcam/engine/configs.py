@@ -37,6 +37,28 @@ class VAEConfig:
 
 
 @dataclass(frozen=True)
+class TAEHVConfig:
+    """Shape of TAEHV's decoder (vcam.engine.taehv; defaults: the published taew2_1). `widths` are the three
+    stages' channels and the last convolution's; `time_strides` how many frames each stage makes of one."""
+
+    latent_channels: int = 16
+    widths: tuple[int, int, int, int] = (256, 128, 64, 64)
+    time_strides: tuple[int, int, int] = (1, 2, 2)
+
+    @property
+    def frames_per_latent(self) -> int:
+        n = 1
+        for s in self.time_strides:
+            n *= s
+        return n
+
+    @property
+    def warmup_frames(self) -> int:
+        """Frames a stream's decode starts with and drops (so its first latent gives 1 frame, as the VAE's does)."""
+        return self.frames_per_latent - 1
+
+
+@dataclass(frozen=True)
 class TextConfig:
     """UMT5 encoder shape; `None` for the real one, which comes with its own config file."""
 
@@ -64,6 +86,7 @@ class ModelSpec:
     # (repo id, files) pairs on the Hugging Face hub; empty for random-weight models.
     hub_files: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
     description: str = ""
+    taehv: TAEHVConfig = TAEHVConfig()  # the tiny decoder `--decoder taehv` runs instead of the VAE's
 
 
 KREA_REPO = "krea/krea-realtime-video"
@@ -98,6 +121,8 @@ MODELS: dict[str, ModelSpec] = {
         random_weights=True,
         needs_cuda=False,
         description="random weights from a fixed seed, no download, runs on a CPU",
+        # the published layout at a sixteenth of the width (random too): the same code path, in milliseconds
+        taehv=TAEHVConfig(widths=(16, 8, 8, 8)),
     ),
 }
 

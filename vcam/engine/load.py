@@ -16,12 +16,14 @@ from vcam.engine.quant import quantize_fp8, quantize_nvfp4, require_fp8, require
 from vcam.engine.speed import SpeedOptions
 from vcam.engine.stream import Prompt, Stream, StreamSettings
 from vcam.engine.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5, text_repair
-from vcam.engine.vae import build_vae, vae_dtype
+from vcam.engine.taehv import TAEHVDecoder, TAEHVStreamingDecoder, build_taehv
+from vcam.engine.taehv_weights import find_taehv, load_taehv
+from vcam.engine.vae import StreamingDecoder, build_vae, vae_dtype
 from vcam.engine import weights as W
 from vcam.engine.memory import GB, memory_plan
 
 # Seeds of the random-weight models' parts: fixed, so `tiny` is the same network everywhere.
-TRANSFORMER_SEED, VAE_SEED, TEXT_SEED = 0, 1, 2
+TRANSFORMER_SEED, VAE_SEED, TEXT_SEED, TAEHV_SEED = 0, 1, 2, 3
 
 
 @dataclass
@@ -37,10 +39,21 @@ class Engine:
     speed: SpeedOptions = SpeedOptions()
     width: int = 0  # what streams default to (0: the model's size); `load` may adapt it to the card's memory
     height: int = 0
+    # TAEHV's tiny decoder, with `speed.decoder == "taehv"`; the VAE stays, its encoder making the context latent
+    # from a recent frame and encoding a video input
+    taehv: TAEHVDecoder | None = None
 
     @property
     def dtype(self) -> torch.dtype:
         return self.model.dtype
+
+    def streaming_decoder(self):
+        """A fresh streaming decoder of the kind the speed options name (vae.StreamingDecoder's contract)."""
+        if self.speed.decoder == "taehv":
+            if self.taehv is None:
+                raise ValueError("this engine was built without TAEHV's decoder: load it with decoder='taehv'")
+            return TAEHVStreamingDecoder(self.taehv)
+        return StreamingDecoder(self.vae)
 
     def offload_text(self) -> None:
         """Moves the text encoder and its cached prompts to the CPU (waiting for an encoding in progress)."""
@@ -153,6 +166,7 @@ def load(
         log(f"fetching weights from the Hugging Face hub (first run: up to about {W.HUB_DOWNLOAD_GB} GB, progress "
             "on the terminal)")
     paths = W.from_folder(weights) if weights is not None else W.from_hub(spec)
+    taehv_file = find_taehv(weights) if speed.decoder == "taehv" else None  # a missing file is said now
 
     log(f"loading transformer from {paths.transformer}")
     with torch.device("meta"):
@@ -168,14 +182,25 @@ def load(
 
     log(f"loading VAE from {paths.vae}")
     vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=vae_dtype(dtype)).to(device).eval()
+    taehv = _taehv_from_file(spec, taehv_file, device, dtype, log) if taehv_file is not None else None
     log(f"loading text encoder from {paths.text_encoder}")
     # Straight onto its device, shard by shard: not a whole bf16 copy in host RAM first (it is 11 GB). Loaded
     # last, so that nothing else shares its memory and moving it to the CPU (the memory plan's offload) frees all.
     umt5 = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype,
                                             device_map={"": str(text_device)}).eval()
     text = TextEncoder(umt5, HFTokenizer(str(paths.tokenizer)), spec.text.max_length, device, dtype)
-    engine = Engine(spec, transformer, vae, text, device, offload_text_after_start=offload)
+    engine = Engine(spec, transformer, vae, text, device, offload_text_after_start=offload, taehv=taehv)
     return _sized(_tune(engine, speed, blocks_ready=True), width, height)
+
+
+def _taehv_from_file(spec: ModelSpec, path, device: torch.device, dtype: torch.dtype,
+                     log: Callable[[str], None]) -> TAEHVDecoder:
+    log(f"loading TAEHV's decoder from {path}")
+    return load_taehv(path, spec.taehv, device, vae_dtype(dtype))
+
+
+def _random_taehv(spec: ModelSpec, device: torch.device, dtype: torch.dtype) -> TAEHVDecoder:
+    return build_taehv(spec.taehv, TAEHV_SEED).to(device=device, dtype=vae_dtype(dtype))
 
 
 def _sized(engine: Engine, width: int, height: int) -> Engine:
@@ -203,6 +228,8 @@ def _tune(engine: Engine, speed: SpeedOptions, blocks_ready: bool = False) -> En
         quantize_fp8(engine.model.blocks, engine.device)
     elif speed.quant == "nvfp4" and not blocks_ready:
         quantize_nvfp4(engine.model.blocks, engine.device)
+    if speed.decoder == "taehv" and engine.taehv is None:  # a random-weight engine: a random decoder too
+        engine.taehv = _random_taehv(engine.spec, engine.device, engine.dtype)
     if speed.compile:
         compile_engine(engine)
     engine.model.attention_backends = attention_backends(speed.attention)
@@ -210,8 +237,9 @@ def _tune(engine: Engine, speed: SpeedOptions, blocks_ready: bool = False) -> En
     # Inference only: a tensor made from trainable weights (the first prompt's text K/V, built outside the block
     # loop) would keep an autograd graph alive, and a compiled pass would recompile on air when a later prompt's
     # K/V came without one.
-    for part in (engine.model, engine.vae, engine.text.model):
-        part.requires_grad_(False)
+    for part in (engine.model, engine.vae, engine.text.model, engine.taehv):
+        if part is not None:
+            part.requires_grad_(False)
     return engine
 
 

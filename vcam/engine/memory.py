@@ -43,11 +43,12 @@ COMPILED_EXTRA = int(0.5 * 2**30)
 
 
 def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype = torch.bfloat16,
-                  text_on_gpu: bool = True, quant: str = "none", compiled: bool = False) -> VRAMEstimate:
+                  text_on_gpu: bool = True, quant: str = "none", compiled: bool = False,
+                  decoder: str = "vae") -> VRAMEstimate:
     """What `spec` needs on the GPU at width×height, from its shapes (no weights are touched). With
     `quant="fp8"` the blocks' matrices take 1 byte a weight (plus a float32 scale per row), with `"nvfp4"` half a
-    byte (plus an FP8 scale per 16); with `compiled`, what
-    compiled kernels keep besides."""
+    byte (plus an FP8 scale per 16); with `compiled`, what compiled kernels keep besides; with `decoder="taehv"`,
+    TAEHV's decoder does the decoding while the VAE stays for its encoder."""
     cfg = spec.transformer
     transformer_bytes, vae_bytes = _weight_bytes(cfg, spec.vae, dtype, quant)
     elt = torch.empty((), dtype=dtype).element_size()
@@ -60,6 +61,9 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
         # decoding one latent into 4 full-size frames at the last stage's width, with a few live copies
         "vae": vae_bytes + 8 * 4 * height * width * spec.vae.base_dim * elt,
     }
+    if decoder == "taehv":
+        parts["vae"] = vae_bytes  # its encoder's pass over the context frame is in the headroom
+        parts["taehv"] = taehv_bytes(spec, width, height, dtype)
     text_kv = 2 * cfg.num_layers * spec.text.max_length * cfg.dim * elt  # one prompt's cross-attention K/V
     # That of the prompt in use, of the previous block's (the context is rebuilt under it) and of a new one while
     # it is made; the same at any frame size.
@@ -87,6 +91,18 @@ def _weight_bytes(cfg: WanConfig, vae_cfg: VAEConfig, dtype: torch.dtype, quant:
         transformer = CausalWanModel(cfg).cast(dtype)  # some small parts stay float32, as when loaded
         vae = build_vae(vae_cfg)
     return _transformer_bytes(transformer, quant), param_bytes(vae, dtype)
+
+
+def taehv_bytes(spec: ModelSpec, width: int, height: int, dtype: torch.dtype) -> int:
+    """TAEHV's decoder: its weights, and one latent's 4 frames at full size through the last stage (the memory block
+    input, its past, their concatenation and the convolutions' outputs: about 8 copies at that stage's width)."""
+    from vcam.engine.taehv import TAEHVDecoder
+
+    cfg = spec.taehv
+    with torch.device("meta"):
+        weights = param_bytes(TAEHVDecoder(cfg), dtype)
+    elt = torch.empty((), dtype=dtype).element_size()
+    return weights + 8 * cfg.frames_per_latent * height * width * cfg.widths[2] * elt
 
 
 def _transformer_bytes(transformer: nn.Module, quant: str) -> int:
@@ -121,13 +137,14 @@ SMALLER_SIZES = ((576, 320), (480, 272), (416, 240))
 
 def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torch.dtype = torch.bfloat16,
                 quant: str = "none", fp8_possible: bool = False, adapt: bool = False,
-                compiled: bool = False) -> MemoryPlan:
+                compiled: bool = False, decoder: str = "vae") -> MemoryPlan:
     """The best mode that fits `free` bytes: everything on the GPU; else the text encoder on the GPU while the
     first prompts are encoded, then moved to the CPU before the stream's KV cache is made; else the text encoder
     on the CPU from the start. When none fits: with `adapt`, the first that fits of FP8 at this size (where the
     card runs FP8), a smaller size, a smaller size in FP8; else NotEnoughVRAMError saying what would fit."""
     def need(w: int, h: int, text_on_gpu: bool, q: str = quant) -> VRAMEstimate:
-        return estimate_vram(spec, w, h, dtype, text_on_gpu=text_on_gpu, quant=q, compiled=compiled)
+        return estimate_vram(spec, w, h, dtype, text_on_gpu=text_on_gpu, quant=q, compiled=compiled,
+                             decoder=decoder)
 
     full = need(width, height, True)
     if full.total <= free:
@@ -213,7 +230,7 @@ def memory_plan(spec: ModelSpec, device: torch.device, width: int, height: int, 
     no_fp8 = fp8_unsupported(device)
     try:
         plan = plan_memory(spec, width, height, free, dtype, quant=speed.quant, fp8_possible=no_fp8 is None,
-                             adapt=adapt, compiled=speed.compile)
+                             adapt=adapt, compiled=speed.compile, decoder=speed.decoder)
     except NotEnoughVRAMError as e:
         if no_fp8 is None or "torchao" not in no_fp8:
             raise

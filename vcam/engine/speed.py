@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, fields, replace
 
 ATTENTION = ("auto", "flash", "cudnn", "efficient", "math")
 QUANTS = ("none", "fp8", "nvfp4")
+DECODERS = ("vae", "taehv")  # the Wan VAE's decoder, or TAEHV's tiny one (vcam.engine.taehv)
 
 
 def _check_attention(attention: str) -> None:
@@ -24,11 +25,14 @@ class SpeedOptions:
     attention: str = "auto"  # restrict SDPA to one kernel family ("auto": PyTorch chooses)
     # "fp8": torchao FP8 matrices (CUDA 8.9+; changes the picture slightly); "nvfp4": 4-bit NVFP4 (CUDA 10.0+)
     quant: str = "none"
+    decoder: str = "vae"  # "taehv": the tiny decoder, faster and less faithful, so like quant never chosen for you
 
     def __post_init__(self) -> None:
         _check_attention(self.attention)
         if self.quant not in QUANTS:
             raise ValueError(f"unknown quantization {self.quant!r}; choose one of {', '.join(QUANTS)}")
+        if self.decoder not in DECODERS:
+            raise ValueError(f"unknown decoder {self.decoder!r}; choose one of {', '.join(DECODERS)}")
 
     def describe(self) -> str:
         """One line naming what differs from eager PyTorch, e.g. 'compile, attention cudnn'."""

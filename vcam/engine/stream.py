@@ -28,7 +28,7 @@ from vcam.sizes import check_size
 from vcam.engine.device import on_device, to_host
 from vcam.engine.model import KVCache, TextKV
 from vcam.engine.schedule import GRID, denoising_passes, renoise_sigma
-from vcam.engine.vae import FrameEncoder, StreamingDecoder, StreamingEncoder
+from vcam.engine.vae import FrameEncoder, StreamingEncoder
 from vcam.engine.video_in import FrameSource, as_source, check_frames, to_rgb
 from vcam.inspec import DEFAULT_INPUT_FIT, DEFAULT_STRENGTH, check_strength
 
@@ -110,7 +110,7 @@ class Stream:
         self._cache = KVCache(
             model.cfg, 1, (CONTEXT_LATENTS + LATENTS_PER_BLOCK) * self._tokens, model.dtype, self.device
         )
-        self._decoder = StreamingDecoder(engine.vae)
+        self._decoder = engine.streaming_decoder()  # the VAE's, or TAEHV's with --decoder taehv
         self._encoder = FrameEncoder(engine.vae)
         self._input_encoder = StreamingEncoder(engine.vae)
         self._source: FrameSource | None = None

@@ -100,7 +100,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
     from vcam.bench.tuning import live_choice
 
     speed = live_choice(model, cfg.width, cfg.height, cfg.steps, opts.quant, opts.speed, use_tuning=opts.tuning,
-                        warn=status.message, adapt=cfg.adapt)  # for the starting steps and size
+                        warn=status.message, adapt=cfg.adapt, decoder=opts.decoder)  # for the starting steps and size
     if speed.message:
         status.message(speed.message)
     fallback = load_image(cfg.fallback, cfg.width, cfg.height) if cfg.fallback else None
@@ -124,6 +124,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     # the precision the show starts at, so that `vcam render` makes the same pictures (a card that adapts the size
     # and precision while loading is not told here)
     log = ControlLog(log_file, {**cfg.log_header(model, opts.show), "quant": prep.speed.options.quant,
+                                **({"decoder": opts.decoder} if opts.decoder != "vae" else {}),
                                 "started": datetime.datetime.now().isoformat(timespec="seconds")}) \
         if log_file else None
 
@@ -167,7 +168,9 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     if replay is not None:
         producer.limit = replay.end_block
         replay.schedule(producer, state, tempo)
-    feed = ModelFeed(producer, status.message, f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps",
+    decoder = f", {opts.decoder} decoder" if opts.decoder != "vae" else ""  # the VAE's goes without saying
+    on_air = f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps{decoder}"
+    feed = ModelFeed(producer, status.message, on_air,
                      controller.preset_name, lambda: state.screen,
                      _extra_status(inputs, extra, tempo.describe, cues.describe if cues else None, quantizer.status))
     return _on_air(air, feed, controller, state, parts, producer, prompter, log, inputs)

@@ -1,0 +1,133 @@
+"""TAEHV's published Wan 2.1 weights (`taew2_1.safetensors`): where they are, fetching them, loading them.
+
+The author publishes them on GitHub only (madebyollin/taehv); the copies on the Hugging Face hub are other people's
+and at least one holds an older version of the file. So vcam downloads the file from GitHub at a pinned commit and
+checks it against that commit's own record of it (its git blob hash): the bytes are the author's, and they cannot
+change under a show. It is kept in vcam's cache folder; a `--weights` folder that holds the file is used first.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import torch
+
+from vcam.engine.cachedir import cache_dir
+from vcam.engine.configs import TAEHVConfig
+from vcam.engine.taehv import TAEHVDecoder, published_names
+from vcam.engine.weights import safetensors_problem
+from vcam.errors import WeightsError
+
+TAEHV_FILE = "taew2_1.safetensors"
+TAEHV_REPO = "madebyollin/taehv"
+TAEHV_COMMIT = "1f14a568f24bf8811e0a0ac601613e04fc1581e8"
+TAEHV_URL = f"https://github.com/{TAEHV_REPO}/raw/{TAEHV_COMMIT}/safetensors/{TAEHV_FILE}"
+# The file's git blob id at that commit (sha1 of "blob <size>\0" + its bytes), from the repository's own tree.
+TAEHV_BLOB = "ec1a2be453a250aa406e912bb630c34463ba0b2f"
+
+
+def cached_path() -> Path:
+    return cache_dir() / "taehv" / TAEHV_FILE
+
+
+def git_blob_id(path: Path) -> str:
+    """The id git gives this file's contents: what the pinned commit's tree records for it."""
+    h = hashlib.sha1(f"blob {path.stat().st_size}\0".encode())
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def find_taehv(weights: str | os.PathLike | None = None, *, download: bool = True) -> Path:
+    """The weight file: in the `weights` folder if it holds one, else in vcam's cache, downloaded there (with a
+    progress bar) when missing. WeightsError saying where to put it when it can be neither found nor fetched."""
+    if weights is not None:
+        local = Path(weights).expanduser() / TAEHV_FILE
+        if local.is_file():
+            return local
+    path = cached_path()
+    if path.is_file() and safetensors_problem(path) is None:
+        return path
+    if not download or os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+        raise WeightsError(f"TAEHV's weights ({TAEHV_FILE}) are not in {path.parent}"
+                           + (f" nor in {weights}" if weights is not None else "") + " and downloading is off",
+                           f"download {TAEHV_URL} and put it in {path.parent} or in the --weights folder")
+    _download(TAEHV_URL, path)
+    return path
+
+
+def _download(url: str, path: Path, expected_blob: str = TAEHV_BLOB) -> None:
+    from tqdm.auto import tqdm
+
+    print(f"vcam: fetching {TAEHV_FILE} from github.com/{TAEHV_REPO} …", file=sys.stderr, flush=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{TAEHV_FILE}-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            with tqdm(total=total, desc=TAEHV_FILE, unit="B", unit_scale=True, file=sys.stderr,
+                      disable=None) as bar:
+                for chunk in iter(lambda: response.read(1 << 20), b""):
+                    out.write(chunk)
+                    bar.update(len(chunk))
+        got = git_blob_id(Path(tmp))
+        if got != expected_blob:
+            raise WeightsError(f"the downloaded {TAEHV_FILE} is not the file published at {TAEHV_REPO} commit "
+                               f"{TAEHV_COMMIT[:7]} (git blob {got[:12]}, expected {expected_blob[:12]})",
+                               f"run again; if it persists, download {TAEHV_URL} by hand into {path.parent}")
+        os.replace(tmp, path)
+    except (urllib.error.URLError, OSError) as e:
+        reason = getattr(e, "reason", None) or e
+        raise WeightsError(f"could not download {TAEHV_FILE} from github.com/{TAEHV_REPO} ({reason})",
+                           f"check the network, or download {TAEHV_URL} elsewhere and put it in {path.parent} "
+                           "(or in the --weights folder)") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def load_taehv(path: Path, cfg: TAEHVConfig, device: torch.device, dtype: torch.dtype) -> TAEHVDecoder:
+    """The decoder with the file's weights. The file holds TAEHV's encoder too (`encoder.…`, unused here); any other
+    difference from the decoder's keys or shapes is one WeightsError naming it."""
+    from safetensors import SafetensorError, safe_open
+
+    fix = f"use {TAEHV_FILE} from github.com/{TAEHV_REPO} (delete {path} and run again to download it)"
+    why = safetensors_problem(path)
+    if why:
+        raise WeightsError(f"TAEHV weights {path} are unusable ({why})", fix)
+    names = published_names(cfg)
+    decoder = TAEHVDecoder(cfg)
+    expected = decoder.state_dict()
+    try:
+        with safe_open(str(path), framework="pt", device="cpu") as f:
+            keys = set(f.keys())
+            ours = {k for k in keys if not k.startswith("encoder.")}
+            missing = sorted(set(names.values()) - ours)
+            unexpected = sorted(ours - set(names.values()))
+            if missing or unexpected:
+                raise WeightsError(f"{path} is not TAEHV's Wan 2.1 decoder: " + _few("missing", missing)
+                                   + ("; " if missing and unexpected else "") + _few("unexpected", unexpected), fix)
+            state = {}
+            for ours_name, theirs in names.items():
+                t = f.get_tensor(theirs)
+                if t.shape != expected[ours_name].shape:
+                    raise WeightsError(f"{path}: {theirs} has shape {tuple(t.shape)}, the decoder expects "
+                                       f"{tuple(expected[ours_name].shape)}", fix)
+                state[ours_name] = t
+    except SafetensorError as e:
+        raise WeightsError(f"TAEHV weights {path} are damaged ({e})", fix) from None
+    decoder.load_state_dict(state, strict=True)
+    return decoder.to(device=device, dtype=dtype).eval()
+
+
+def _few(what: str, names: list[str]) -> str:
+    if not names:
+        return ""
+    more = f", … {len(names) - 4} more" if len(names) > 4 else ""
+    return f"{len(names)} {what} keys ({', '.join(names[:4])}{more})"
