@@ -351,7 +351,8 @@ def cmd_run(args, attach=None) -> int:
     opts = RunOptions(
         show=args.show, model=args.model, weights=args.weights, prompt=args.prompt, seed=args.seed,
         steps=args.steps, transition=args.transition, size=args.size, outs=args.out, fps=args.fps, fit=args.fit,
-        input=args.input, input_fit=args.input_fit, strength=args.strength, bias=args.bias, smooth=args.smooth, duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
+        input=args.input, input_fit=args.input_fit, strength=args.strength, bias=args.bias, smooth=args.smooth,
+        duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
         pin_first_latent=args.pin_first_latent, stdin=args.stdin, midi=args.midi, midi_map=args.midi_map,
         link=args.link, log_controls=args.log_controls, replay=args.replay, serve=attach is not None, quant=args.quant,
         decoder=args.decoder,
