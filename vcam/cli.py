@@ -191,7 +191,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                                                        "(default: hold the last frame)")
     r.add_argument("--quant", choices=QUANTS,
                    help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md); "
-                        "default none, or fp8 where only that fits the card and no --size was given")
+                        "default none, or fp8 where no --size was given and only fp8 fits the card or keeps "
+                        "--target-fps")
     sp = r.add_argument_group("speed", "by default the options `vcam bench --tune` saved for this card and these "
                                        "settings; any of these flags replaces them (the rest stay at the defaults)")
     sp.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,

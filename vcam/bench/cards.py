@@ -89,19 +89,22 @@ def measure_card(device: torch.device) -> Card:
     device-to-device copy, each timed after a warm-up."""
     name = torch.cuda.get_device_name(device).removeprefix("NVIDIA ").strip()
     props = torch.cuda.get_device_properties(device)
-    n = 8192
+    matmul_tflops, copy_gbs = _matmul_tflops(device), _copy_gbs(device)
+    torch.cuda.empty_cache()
+    return card_from_measurement(name, matmul_tflops, copy_gbs, props.total_memory / GIB, (props.major, props.minor))
+
+
+def _matmul_tflops(device: torch.device, n: int = 8192) -> float:
     a = torch.randn(n, n, device=device, dtype=torch.bfloat16)
     b = torch.randn(n, n, device=device, dtype=torch.bfloat16)
-    matmul_s = _timed(lambda: a @ b, device, reps=10)
-    del a, b
-    src = torch.empty(256 * 2**20, device=device, dtype=torch.uint8)  # 256 MiB: far beyond any L2 cache
+    return 2.0 * n**3 / _timed(lambda: a @ b, device, reps=10) / 1e12
+
+
+def _copy_gbs(device: torch.device, size: int = 256 * 2**20) -> float:
+    """A device-to-device copy of 256 MiB, far beyond any L2 cache: read once and written once."""
+    src = torch.empty(size, device=device, dtype=torch.uint8)
     dst = torch.empty_like(src)
-    copy_s = _timed(lambda: dst.copy_(src), device, reps=20)
-    bytes_moved = 2 * src.numel()  # read once, written once
-    del src, dst
-    torch.cuda.empty_cache()
-    return card_from_measurement(name, 2.0 * n**3 / matmul_s / 1e12, bytes_moved / copy_s / 1e9,
-                                 props.total_memory / GIB, (props.major, props.minor))
+    return 2 * size / _timed(lambda: dst.copy_(src), device, reps=20) / 1e9
 
 
 def _timed(fn, device: torch.device, reps: int) -> float:
