@@ -73,7 +73,8 @@ def _said(w: int, h: int, q: str, r: Rate, target: float, sizes: Sequence[tuple[
           card: str, met: bool) -> str:
     """The one line that says what was chosen and why."""
     how = "measured" if r.measured else "predicted"
-    head = f"size {w}x{h} {QUANT_NAMES.get(q, q)}: {how} {r.frames_per_second:.1f} frames/s on {card}"
+    head = (f"size {w}x{h} {QUANT_NAMES.get(q, q)}: {how} {r.frames_per_second:.1f} frames/s on {card}"
+            + (" by vcam bench --tune" if r.measured else ""))
     if not met:
         why = f", below the target {target:g} even at the smallest size"
     else:
