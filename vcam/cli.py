@@ -164,7 +164,12 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--steps", type=int, choices=range(1, 51), metavar="N", help="denoising steps (4)")
     r.add_argument("--transition", type=_within(int, 0, 1000), metavar="BLOCKS",
                    help="blocks over which a prompt change blends in (4)")
-    r.add_argument("--size", type=_size, metavar="WxH", help="generated frame size (default 832x480 for krea-14b)")
+    r.add_argument("--size", type=_size, metavar="WxH",
+                   help="generated frame size (default: the largest up to 832x480 that keeps --target-fps on this "
+                        "GPU; krea-14b's 832x480 without one)")
+    r.add_argument("--target-fps", dest="target_fps", type=_within(float, 0.1, 240), default=10.0, metavar="N",
+                   help="with neither --size nor --quant (nor a show's size): generated frames/s the size is "
+                        "chosen to keep on this GPU, in bf16 where any size does, else FP8 (10)")
     r.add_argument("--out", action="append", metavar="OUTPUT",
                    help="vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally @WxH; repeatable "
                         f"(default: {default_out})")
@@ -191,7 +196,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--quant", choices=QUANTS,
                    help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md); "
                         "nvfp4: 4-bit NVFP4 matrices (Blackwell, 10.0+; untested on a card yet); "
-                        "default none, or fp8 where only that fits the card and no --size was given")
+                        "default none, or fp8 where no --size was given and only fp8 fits the card or keeps "
+                        "--target-fps")
     r.add_argument("--decoder", choices=DECODERS, default="vae", help=DECODER_HELP)
     sp = r.add_argument_group("speed", "by default the options `vcam bench --tune` saved for this card and these "
                                        "settings; any of these flags replaces them (the rest stay at the defaults)")
@@ -357,7 +363,7 @@ def cmd_run(args, attach=None) -> int:
         link=args.link, log_controls=args.log_controls, replay=args.replay, serve=attach is not None, quant=args.quant,
         decoder=args.decoder,
         speed=SpeedFlags(compile=args.compile, attention=args.attention), tuning=args.tuning,
-        osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map,
+        target_fps=args.target_fps, osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map,
     )
     ended = play(opts, attach)
     if ended.busy:

@@ -390,3 +390,25 @@ def live_choice(model: str, width: int, height: int, steps: int, quant: str | No
     key = TuningKey.of(BenchSettings(model=model, width=width, height=height, steps=steps,
                                      speed=SpeedOptions(quant=quant, decoder=decoder)))
     return choose_speed(key, flags, use_tuning=use_tuning, path=path, warn=warn)
+
+
+def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16", *,
+                torch_version: str | None = None, path: Path | None = None) -> dict[tuple[int, int, str], float]:
+    """Frames/s that `vcam bench --tune` measured on this card (and torch, model, steps, dtype), by (width, height,
+    quant): what the live size choice trusts over a prediction. {} when there is no file or it is unreadable."""
+    version = torch_version or torch.__version__
+    try:
+        entries = _read_entries(path or tuning_path())
+    except _Unreadable:
+        return {}  # lookup() says so when the show looks up its speed options
+    rates = {}
+    for entry in entries.values():
+        if not isinstance(entry, dict):
+            continue
+        fps = entry.get("frames_per_second")
+        same = (entry.get("device"), entry.get("torch"), entry.get("model"), entry.get("steps"),
+                entry.get("dtype")) == (device_name, version, model, steps, dtype)
+        if same and isinstance(fps, (int, float)) and fps > 0 and isinstance(entry.get("width"), int) \
+                and isinstance(entry.get("height"), int):
+            rates[(entry["width"], entry["height"], str(entry.get("quant", "none")))] = float(fps)
+    return rates

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from vcam.control.controller import Controller, ShowState
@@ -97,15 +97,32 @@ def _prepare(opts: RunOptions) -> _Prepared:
     cfg = resolve(opts, show, start, (spec.width, spec.height), own_size_only=spec.random_weights)
     if cfg.note:
         status.message(cfg.note)
+    cfg, quant = _sized(opts, model, cfg, spec.random_weights, status.message)
     from vcam.bench.tuning import live_choice
 
-    speed = live_choice(model, cfg.width, cfg.height, cfg.steps, opts.quant, opts.speed, use_tuning=opts.tuning,
+    speed = live_choice(model, cfg.width, cfg.height, cfg.steps, quant, opts.speed, use_tuning=opts.tuning,
                         warn=status.message, adapt=cfg.adapt, decoder=opts.decoder)  # for the starting steps and size
     if speed.message:
         status.message(speed.message)
     fallback = load_image(cfg.fallback, cfg.width, cfg.height) if cfg.fallback else None
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
     return _Prepared(status, replay, show, model, cfg, speed, fallback, midi)
+
+
+def _sized(opts: RunOptions, model: str, cfg: ShowSettings, random_weights: bool,
+           say: Callable[[str], None]) -> tuple[ShowSettings, str | None]:
+    """The settings and quantization a show starts at: where nobody gave a size or a precision (`cfg.adapt`), the
+    largest size (bf16 first, then FP8) that keeps --target-fps on this card, said in one line. A model with
+    random weights (tiny, for trying vcam out and for tests) and a machine without CUDA keep the model's own size."""
+    if not cfg.adapt or random_weights:
+        return cfg, opts.quant
+    from vcam.bench.live_size import live_size
+
+    chosen = live_size(model, cfg.steps, opts.target_fps, use_tuning=opts.tuning)
+    if chosen is None:
+        return cfg, opts.quant
+    say(chosen.message)
+    return replace(cfg, width=chosen.width, height=chosen.height), chosen.quant
 
 
 def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: InputSwitch) -> Ended:

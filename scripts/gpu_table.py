@@ -1,0 +1,90 @@
+"""Prints the "choosing a GPU" table (markdown) of BENCHMARKS.md, or with --short the README's: frames/s predicted by
+vcam's speed model (vcam.bench.predict) for every card in vcam.bench.cards, at 832x480 and 576x320, bf16 and FP8,
+what `vcam run` would pick at its default target, and the H200's measured rows beside its predictions.
+
+    PYTHONPATH=. python scripts/gpu_table.py [--short] [--target-fps 10]
+"""
+from __future__ import annotations
+
+import argparse
+
+from vcam.bench.cards import CARDS
+from vcam.bench.live_size import LIVE_SIZES, QUANT_NAMES, Rate, choose_size
+from vcam.bench.predict import H200, H200_ROWS, fits_card, needed_gib, predict
+
+COLUMNS = ((832, 480, "none"), (832, 480, "fp8"), (576, 320, "none"), (576, 320, "fp8"))
+
+
+def cell(card, width: int, height: int, quant: str) -> str:
+    """Predicted frames/s; in parentheses where the model does not fit the card's memory; - without FP8."""
+    p = predict(card, width, height, quant)
+    if p is None:
+        return "–"
+    text = f"{p.frames_per_second:.1f}"
+    return text if fits_card(card, width, height, quant) else f"({text})"
+
+
+def pick(card, target: float) -> str:
+    def rate_of(w, h, q):
+        p = predict(card, w, h, q)
+        return Rate(p.frames_per_second, False) if p else None
+
+    choice = choose_size(rate_of, target, LIVE_SIZES, lambda w, h, q: fits_card(card, w, h, q))
+    if choice is None:
+        return "does not fit"
+    text = f"{choice.width}x{choice.height} {QUANT_NAMES[choice.quant]}, {choice.rate.frames_per_second:.1f}"
+    return text if choice.met else f"{text} (below {target:g})"
+
+
+def measured_h200() -> str:
+    """The H200's measured compiled rows in the table's column order (* with the retired overlap)."""
+    cells = []
+    for w, h, q in COLUMNS:
+        rows = [r for r in H200_ROWS if (r.width, r.height, r.quant) == (w, h, q)]
+        row = next((r for r in rows if not r.overlap), rows[0])
+        cells.append(f"{row.frames_per_second:.2f}" + ("\\*" if row.overlap else ""))
+    return " / ".join(cells)
+
+
+def full_table(target: float) -> str:
+    plain = next(r for r in H200_ROWS if not r.overlap)
+    lines = ["| card | dense bf16 / FP8 TFLOP/s | GB/s | GiB | 832×480 bf16 | 832×480 FP8 | 576×320 bf16 | "
+             f"576×320 FP8 | `vcam run` picks (target {target:g}) | FP32 guess, 832×480 bf16 |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for card in CARDS:
+        fp8 = f"{card.fp8_tflops:g}" if card.fp8_tflops else "–"
+        guess = plain.frames_per_second * card.fp32_tflops / H200.fp32_tflops
+        name = f"**{card.name}** (measured: {measured_h200()})" if card is H200 else card.name
+        lines.append(f"| {name} | {card.bf16_tflops:g} / {fp8} | {card.bandwidth_gbs:g} | {card.vram_gib:g} | "
+                     + " | ".join(cell(card, *c) for c in COLUMNS) + f" | {pick(card, target)} | {guess:.1f} |")
+    return "\n".join(lines)
+
+
+def short_table(target: float) -> str:
+    lines = [f"| card | 832×480 bf16 | 832×480 FP8 | 576×320 bf16 | 576×320 FP8 | `vcam run` picks (target {target:g}) |",
+             "|---|---|---|---|---|---|"]
+    for card in CARDS:
+        name = f"{card.name} (measured)" if card is H200 else card.name
+        lines.append(f"| {name} | " + " | ".join(cell(card, *c) for c in COLUMNS) + f" | {pick(card, target)} |")
+    return "\n".join(lines)
+
+
+def memory_note() -> str:
+    need = {(w, h, q): needed_gib(w, h, q) for w, h, q in COLUMNS}
+    return ("In parentheses: does not fit the card's memory by vcam's estimate (text encoder on the CPU, compiled, "
+            "1.5 GiB of headroom and 1 GiB for the driver): " + ", ".join(
+                f"{w}×{h} {QUANT_NAMES[q]} needs {gib:.1f} GiB" for (w, h, q), gib in need.items()) + ".")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--short", action="store_true", help="the README's table")
+    parser.add_argument("--target-fps", type=float, default=10.0)
+    args = parser.parse_args()
+    print(short_table(args.target_fps) if args.short else full_table(args.target_fps))
+    print()
+    print(memory_note())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""The size and precision a show picks when given neither: the rule on a table of cards (no GPU needed), the tuned
+rates it trusts over predictions, and the command line that says what it chose."""
+import dataclasses
+
+import pytest
+import torch
+
+from vcam.bench import live_size as live_size_module
+from vcam.bench.cards import CARDS
+from vcam.bench.live_size import (LIVE_SIZES, QUANT_ORDER, Rate, card_rates, choose_size, sizes_for)
+from vcam.bench.predict import H200, fits_card, predict
+from vcam.bench.tuning import TuneResult, TuningKey, Trial, _save_entry, tuned_rates
+from vcam.engine.speed import SpeedOptions
+from vcam.sizes import check_size
+
+TARGET = 10.0
+
+
+def model_rates(card):
+    def rate_of(w, h, q):
+        p = predict(card, w, h, q)
+        return Rate(p.frames_per_second, measured=False) if p else None
+
+    return rate_of
+
+
+def picked(choice):
+    return choice.width, choice.height, choice.quant
+
+
+def card_choice(card, target=TARGET):
+    return choose_size(model_rates(card), target, LIVE_SIZES, lambda w, h, q: fits_card(card, w, h, q),
+                       card=card.name)
+
+
+def test_the_standard_sizes_are_valid_largest_first_and_keep_the_aspect():
+    areas = [w * h for w, h in LIVE_SIZES]
+    assert areas == sorted(areas, reverse=True) and LIVE_SIZES[0] == (832, 480)
+    for w, h in LIVE_SIZES:
+        check_size(w, h)
+        assert w / h == pytest.approx(832 / 480, rel=0.05)
+    assert sizes_for((480, 832))[0] == (480, 832) and all(h > w for w, h in sizes_for((480, 832)))
+
+
+@pytest.mark.parametrize("card", CARDS, ids=lambda c: c.name)
+def test_every_card_gets_the_largest_size_that_keeps_the_target(card):
+    """Expectations from the model itself: the choice fits; where it keeps the target, no larger size keeps it in
+    that precision and no earlier precision keeps it at any size; where it does not, nothing does and it is the
+    smallest size that fits."""
+    choice = card_choice(card)
+    fits = lambda w, h, q: fits_card(card, w, h, q)  # noqa: E731
+    quants = [q for q in QUANT_ORDER if predict(card, 832, 480, q)]
+    keeps = {(w, h, q) for q in quants for w, h in LIVE_SIZES
+             if fits(w, h, q) and predict(card, w, h, q).frames_per_second >= TARGET}
+    assert fits(choice.width, choice.height, choice.quant)
+    assert choice.rate.frames_per_second == pytest.approx(
+        predict(card, choice.width, choice.height, choice.quant).frames_per_second)
+    if choice.met:
+        assert (choice.width, choice.height, choice.quant) in keeps
+        earlier = quants[:quants.index(choice.quant)]
+        assert not any(q in earlier for _, _, q in keeps)
+        assert not any(w * h > choice.width * choice.height and q == choice.quant for w, h, q in keeps)
+    else:
+        assert not keeps and "below the target" in choice.message
+        fitting = [(w, h) for w, h in LIVE_SIZES if any(fits(w, h, q) for q in quants)]
+        assert (choice.width, choice.height) == fitting[-1]
+    assert f"{choice.width}x{choice.height}" in choice.message
+
+
+def test_an_h200_at_10_frames_runs_bf16_below_832x480():
+    """Measured: 8.2 frames/s at 832x480 in bf16, 10.5 in FP8; the rule prefers a smaller bf16 picture."""
+    choice = card_choice(H200)
+    assert choice.met and choice.quant == "none" and choice.width * choice.height < 832 * 480
+    larger = [(w, h) for w, h in LIVE_SIZES if w * h > choice.width * choice.height]
+    next_up = larger[-1]
+    assert predict(H200, *next_up).frames_per_second < TARGET
+    assert f"{next_up[0]}x{next_up[1]} would be" in choice.message and "predicted" in choice.message
+    assert picked(card_choice(H200, target=8.0)) == (832, 480, "none")
+
+
+def test_fp8_only_where_no_size_keeps_the_target_in_bf16():
+    rates = {"none": 4.0, "fp8": 6.0}
+    fits = lambda w, h, q: True  # noqa: E731
+    rate_of = lambda w, h, q: Rate(rates[q] * 832 * 480 / (w * h), False)  # noqa: E731
+    choice = choose_size(rate_of, 12.5, LIVE_SIZES, fits)
+    # bf16 reaches 12.5 only at 416x240 (4 * 4 = 16; 480x272: 12.2), so bf16 there rather than FP8 at a larger size
+    assert picked(choice) == (416, 240, "none") and choice.met
+    choice = choose_size(rate_of, 20.0, LIVE_SIZES, fits)  # bf16 never reaches 20; FP8 does at 416x240 (24)
+    assert picked(choice) == (416, 240, "fp8") and "FP8 changes the picture" in choice.message
+    choice = choose_size(rate_of, 30.0, LIVE_SIZES, fits)  # nothing does: the smallest, in its fastest precision
+    assert picked(choice) == (416, 240, "fp8") and not choice.met and "below the target 30" in choice.message
+
+
+def test_memory_rules_out_sizes_and_nothing_fitting_leaves_the_choice_to_the_memory_plan():
+    rate_of = lambda w, h, q: Rate(100.0, False)  # noqa: E731
+    only_fp8_small = lambda w, h, q: q == "fp8" and w * h <= 576 * 320  # noqa: E731
+    assert picked(choose_size(rate_of, 10, LIVE_SIZES, only_fp8_small)) == (576, 320, "fp8")
+    assert choose_size(rate_of, 10, LIVE_SIZES, lambda w, h, q: False) is None
+
+
+def test_a_quantization_the_model_cannot_price_is_skipped():
+    """A new precision (nvfp4) in the order is tried only where a rate exists for it."""
+    rate_of = lambda w, h, q: None if q == "nvfp4" else Rate(1.0, False)  # noqa: E731
+    choice = choose_size(rate_of, 10, LIVE_SIZES, lambda w, h, q: True, quants=("none", "fp8", "nvfp4"))
+    assert choice.quant in ("none", "fp8") and not choice.met
+
+
+def test_a_tuned_rate_wins_over_the_prediction():
+    tuned = {(832, 480, "none"): 10.4}  # this H200 measured faster than the model says
+    choice = choose_size(card_rates(model_rates(H200), tuned), TARGET, LIVE_SIZES,
+                         lambda w, h, q: True, card="this H200")
+    assert picked(choice) == (832, 480, "none") and choice.rate == Rate(10.4, measured=True)
+    assert choice.message.startswith("size 832x480 bf16: measured 10.4 frames/s on this H200")
+
+
+def save_tuned(path, width, height, quant, fps, device="NVIDIA H200", steps=4, torch_version=None):
+    key = TuningKey(device, torch_version or torch.__version__, "krea-14b", width, height, steps, "bfloat16", quant)
+    trial = Trial(SpeedOptions(compile=True, quant=quant), frames_per_second=fps)
+    result = TuneResult(key=key, trials=[trial], path=path, date="2026-12-02T10:00:00", best=trial)
+    _save_entry(path, key.text(), result.entry(), print)
+
+
+def test_the_tuning_file_gives_the_rates_bench_tune_measured(tmp_path):
+    path = tmp_path / "tuning.json"
+    save_tuned(path, 832, 480, "none", 8.3)
+    save_tuned(path, 576, 320, "fp8", 25.1)
+    save_tuned(path, 704, 400, "none", 11.0, device="NVIDIA H100 80GB HBM3")  # another card
+    save_tuned(path, 640, 368, "none", 13.0, steps=2)  # other steps
+    save_tuned(path, 512, 288, "none", 30.0, torch_version="1.0")  # another torch
+    assert tuned_rates("NVIDIA H200", "krea-14b", 4, path=path) == {(832, 480, "none"): 8.3, (576, 320, "fp8"): 25.1}
+    assert tuned_rates("NVIDIA H200", "krea-14b", 4, path=tmp_path / "none.json") == {}
+    (tmp_path / "bad.json").write_text("{not json")
+    assert tuned_rates("NVIDIA H200", "krea-14b", 4, path=tmp_path / "bad.json") == {}
+
+
+# --- the command line, on a pretend H200 ---
+
+@pytest.fixture
+def h200(monkeypatch):
+    """This machine as an H200 with 139 GiB free, FP8 and torchao at hand: enough for the memory plan, the tuning
+    key and the size choice, which is all a show does before it loads."""
+    import vcam.engine.memory
+    import vcam.engine.quant
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H200")
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (139 * 2**30, 140 * 2**30))
+    monkeypatch.setattr(vcam.engine.quant, "fp8_unsupported", lambda device: None)
+    monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: None)
+
+
+def prepared(argv, monkeypatch):
+    """What `vcam ARGV` settles before anything opens: the settings and the speed choice."""
+    import vcam.live.run
+    from vcam.cli import build_parser, cmd_run
+
+    seen = {}
+
+    def play(opts, attach=None):
+        seen["prep"] = vcam.live.run._prepare(opts)
+        return vcam.live.run.Ended(0, False)
+
+    monkeypatch.setattr(vcam.live.run, "play", play)
+    assert cmd_run(build_parser().parse_args(argv)) == 0
+    return seen["prep"]
+
+
+def test_vcam_run_says_the_size_it_chose_for_the_card(h200, monkeypatch, capsys):
+    prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin"], monkeypatch)
+    expected = next((w, h) for w, h in LIVE_SIZES if predict(H200, w, h).frames_per_second >= TARGET)
+    assert (prep.cfg.width, prep.cfg.height) == expected and prep.speed.options.quant == "none"
+    err = capsys.readouterr().err
+    assert f"size {expected[0]}x{expected[1]} bf16: predicted" in err and "on this H200" in err
+    prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", "--target-fps", "5"], monkeypatch)
+    assert (prep.cfg.width, prep.cfg.height) == (832, 480)
+    assert "size 832x480 bf16: predicted" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("given", [["--size", "640x368"], ["--quant", "fp8"]])
+def test_a_size_or_a_precision_given_turns_the_choice_off(given, h200, monkeypatch, capsys):
+    monkeypatch.setattr(live_size_module, "live_size", lambda *a, **k: pytest.fail("chose despite " + given[0]))
+    prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", *given], monkeypatch)
+    size = (640, 368) if given[0] == "--size" else (832, 480)
+    assert (prep.cfg.width, prep.cfg.height) == size
+    assert prep.speed.options.quant == ("fp8" if given[0] == "--quant" else "none")
+    assert "predicted" not in capsys.readouterr().err
+
+
+def test_tiny_and_a_cpu_keep_the_models_own_size_and_say_nothing_new(monkeypatch, capsys):
+    monkeypatch.setattr(live_size_module, "live_size", lambda *a, **k: pytest.fail("chose a size for tiny"))
+    prep = prepared(["run", "--model", "tiny", "--out", "null", "--no-stdin"], monkeypatch)
+    assert (prep.cfg.width, prep.cfg.height) == (112, 64)
+    assert "frames/s" not in capsys.readouterr().err
+    monkeypatch.undo()
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert live_size_module.live_size("krea-14b", 4, TARGET) is None
+
+
+def test_the_choice_is_a_plain_record():
+    choice = card_choice(H200)
+    assert dataclasses.asdict(choice)["rate"]["measured"] is False

@@ -1,0 +1,125 @@
+"""The GPUs vcam knows by name: their vendors' datasheet figures (dense, never the with-sparsity ones), what the
+speed model (vcam.bench.predict) works from. A card not listed is measured instead (`measure_card`)."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import torch
+
+GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class Card:
+    """One GPU as its datasheet describes it. Tensor-core rates are dense (datasheets often print twice these,
+    "with sparsity", which no model here uses) and, on GeForce cards, with FP32 accumulation (what PyTorch's bf16
+    products and torchao's FP8 products run; GeForce datasheets lead with the FP16-accumulate rate, twice it)."""
+
+    name: str
+    bf16_tflops: float  # dense bf16/fp16 tensor rate, FP32 accumulation
+    fp8_tflops: float | None  # dense FP8 tensor rate; None: no FP8 tensor cores (before compute capability 8.9)
+    fp4_tflops: float | None  # dense FP4 tensor rate (Blackwell); None: none
+    bandwidth_gbs: float  # memory bandwidth, GB/s (10^9 bytes)
+    vram_gib: float  # memory as sold (GPU memory sizes are binary); the driver shows a little less
+    capability: tuple[int, int]  # CUDA compute capability
+    fp32_tflops: float = 0.0  # non-tensor FP32: only to show what the common FP32-based guess would say
+    device_names: tuple[str, ...] = ()  # torch.cuda.get_device_name() of this card, without "NVIDIA "
+    measured: bool = False  # figures measured on the card (measure_card), not from a datasheet
+
+    @property
+    def has_fp8(self) -> bool:
+        return self.fp8_tflops is not None and self.capability >= (8, 9)
+
+
+CARDS: tuple[Card, ...] = (
+    # NVIDIA H100 datasheet (SXM5 column): 1,979 bf16 / 3,958 FP8 TFLOPS "with sparsity"; 3.35 TB/s; 80 GB
+    Card("H100 SXM", 989.4, 1978.9, None, 3350, 80, (9, 0), 67, ("H100 80GB HBM3", "H100 SXM5 80GB")),
+    # NVIDIA H100 datasheet (PCIe column): 1,513 / 3,026 with sparsity; 2.0 TB/s; 80 GB
+    Card("H100 PCIe", 756.5, 1513, None, 2000, 80, (9, 0), 51, ("H100 PCIe",)),
+    # NVIDIA H200 datasheet (SXM): 1,979 bf16 / 3,958 FP8 with sparsity; 4.8 TB/s; 141 GB. The measured card.
+    Card("H200", 989.4, 1978.9, None, 4800, 141, (9, 0), 67, ("H200",)),
+    # NVIDIA HGX B200 datasheet, per GPU: 4.5 PF bf16 / 9 PF FP8 / 18 PF FP4 with sparsity; 7.7 TB/s; 180 GB
+    Card("B200", 2250, 4500, 9000, 7700, 180, (10, 0), 75, ("B200",)),
+    # NVIDIA RTX PRO 6000 Blackwell Workstation Edition datasheet: 4,000 AI TOPS (FP4, with sparsity), 125 TFLOPS
+    # FP32, 1,792 GB/s, 96 GB; full-rate FP32 accumulation (a professional card): 504 bf16 / 1,008 FP8 dense
+    Card("RTX PRO 6000 Blackwell", 503.8, 1007.6, 2015, 1792, 96, (12, 0), 125.9,
+         ("RTX PRO 6000 Blackwell Workstation Edition", "RTX PRO 6000 Blackwell Server Edition")),
+    # NVIDIA RTX Blackwell architecture whitepaper, GeForce RTX 5090: 209.5 bf16 / 419 FP8 (FP32 accumulate) /
+    # 1,676 FP4 dense (3,352 AI TOPS with sparsity); 104.8 TFLOPS FP32; 1,792 GB/s; 32 GB
+    Card("RTX 5090", 209.5, 419, 1676, 1792, 32, (12, 0), 104.8, ("GeForce RTX 5090",)),
+    # NVIDIA Ada Lovelace architecture whitepaper, GeForce RTX 4090: 165.2 bf16 / 330.3 FP8 with FP32 accumulate,
+    # dense; 82.6 TFLOPS FP32; 1,008 GB/s; 24 GB
+    Card("RTX 4090", 165.2, 330.3, None, 1008, 24, (8, 9), 82.6, ("GeForce RTX 4090",)),
+    # NVIDIA L40S datasheet: 362.05 bf16 (733 with sparsity), 733 FP8 (1,466 with sparsity); 91.6 TFLOPS FP32;
+    # 864 GB/s; 48 GB
+    Card("L40S", 362.05, 733, None, 864, 48, (8, 9), 91.6, ("L40S",)),
+    # NVIDIA A100 datasheet (80GB SXM): 312 bf16 (624 with sparsity), no FP8; 19.5 TFLOPS FP32; 2,039 GB/s
+    Card("A100 80GB", 312, None, None, 2039, 80, (8, 0), 19.5, ("A100-SXM4-80GB", "A100 80GB PCIe")),
+    # NVIDIA L4 datasheet: 242 bf16 / 485 FP8 with sparsity; 30.3 TFLOPS FP32; 300 GB/s; 24 GB
+    Card("L4", 121, 242.5, None, 300, 24, (8, 9), 30.3, ("L4",)),
+)
+
+
+def card_named(device_name: str) -> Card | None:
+    """The table's row for a card as torch names it ("NVIDIA H100 80GB HBM3"), or None. Exact names only: an
+    "H100 NVL" or an "RTX PRO 6000 Blackwell Max-Q" runs at other clocks, so it is measured rather than guessed."""
+    wanted = device_name.strip().lower().removeprefix("nvidia ").strip()
+    return next((c for c in CARDS if wanted in (n.lower() for n in c.device_names)), None)
+
+
+# A measured card's figures are turned into datasheet-equivalent ones, the terms the speed model is fitted in: on
+# the H200 an 8192^3 bf16 product sustained 745-804 of the datasheet's 989 TFLOP/s (BENCHMARKS.md); a device-to-device
+# copy is taken to reach 90 % of the datasheet bandwidth (not yet measured on the H200: gpu_check's card row will).
+MATMUL_OF_DATASHEET = 0.81
+COPY_OF_DATASHEET = 0.90
+
+
+def card_from_measurement(name: str, matmul_tflops: float, copy_gbs: float, vram_gib: float,
+                          capability: tuple[int, int]) -> Card:
+    """A card known only by what it measured. Its FP8 rate is taken as twice bf16's where the card has FP8 (as on
+    every card in CARDS with FP8); FP4 is left unknown."""
+    bf16 = matmul_tflops / MATMUL_OF_DATASHEET
+    return Card(name=name, bf16_tflops=bf16, fp8_tflops=2 * bf16 if capability >= (8, 9) else None, fp4_tflops=None,
+                bandwidth_gbs=copy_gbs / COPY_OF_DATASHEET, vram_gib=vram_gib, capability=capability, measured=True)
+
+
+def measure_card(device: torch.device) -> Card:
+    """This CUDA card's figures by a short measurement (about a second): a large bf16 matrix product and a large
+    device-to-device copy, each timed after a warm-up."""
+    name = torch.cuda.get_device_name(device).removeprefix("NVIDIA ").strip()
+    props = torch.cuda.get_device_properties(device)
+    matmul_tflops, copy_gbs = _matmul_tflops(device), _copy_gbs(device)
+    torch.cuda.empty_cache()
+    return card_from_measurement(name, matmul_tflops, copy_gbs, props.total_memory / GIB, (props.major, props.minor))
+
+
+def _matmul_tflops(device: torch.device, n: int = 8192) -> float:
+    a = torch.randn(n, n, device=device, dtype=torch.bfloat16)
+    b = torch.randn(n, n, device=device, dtype=torch.bfloat16)
+    return 2.0 * n**3 / _timed(lambda: a @ b, device, reps=10) / 1e12
+
+
+def _copy_gbs(device: torch.device, size: int = 256 * 2**20) -> float:
+    """A device-to-device copy of 256 MiB, far beyond any L2 cache: read once and written once."""
+    src = torch.empty(size, device=device, dtype=torch.uint8)
+    dst = torch.empty_like(src)
+    return 2 * size / _timed(lambda: dst.copy_(src), device, reps=20) / 1e9
+
+
+def _timed(fn, device: torch.device, reps: int) -> float:
+    """Seconds per call of `fn` on the card, after warming up."""
+    for _ in range(3):
+        fn()
+    torch.cuda.synchronize(device)
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        fn()
+    torch.cuda.synchronize(device)
+    return (time.perf_counter() - t0) / reps
+
+
+def this_card(device: torch.device) -> Card:
+    """The table's row when the card is in it (its datasheet figures are what the speed model was fitted in terms
+    of, and reading them costs nothing), else a measurement."""
+    return card_named(torch.cuda.get_device_name(device)) or measure_card(device)

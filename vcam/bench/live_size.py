@@ -1,0 +1,130 @@
+"""The size and precision a show runs at when it was given neither: the largest standard size that keeps a target
+rate of generated frames on this card, in bf16 where any size does, else in FP8. Rates come from the card's
+`vcam bench --tune` entries where they exist, else from the speed model (vcam.bench.predict).
+
+`choose_size` is the rule, a pure function of rates, target, sizes and memory; `live_size` feeds it this machine.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from vcam.sizes import check_size
+
+# Landscape, the model's own 832x480 first and the model's aspect (about 26:15) kept as closely as multiples of 16
+# allow. Nothing above 832x480: the model was trained at that size.
+LIVE_SIZES: tuple[tuple[int, int], ...] = (
+    (832, 480), (768, 448), (704, 400), (640, 368), (576, 320), (512, 288), (480, 272), (416, 240))
+for _w, _h in LIVE_SIZES:
+    check_size(_w, _h)
+
+# The precisions tried, in order: a later one only where no size reaches the target in an earlier one (each changes
+# the picture a little more). A new quantization (nvfp4) is one more name here, once the speed model prices it.
+QUANT_ORDER: tuple[str, ...] = ("none", "fp8")
+QUANT_NAMES = {"none": "bf16", "fp8": "fp8"}
+
+
+@dataclass(frozen=True)
+class Rate:
+    frames_per_second: float
+    measured: bool  # from a `vcam bench --tune` entry; else predicted
+
+
+@dataclass(frozen=True)
+class SizeChoice:
+    width: int
+    height: int
+    quant: str
+    rate: Rate
+    met: bool  # the rate reaches the target
+    message: str
+
+
+RateOf = Callable[[int, int, str], "Rate | None"]  # (width, height, quant) -> its rate, None: not possible here
+Fits = Callable[[int, int, str], bool]
+
+
+def sizes_for(model_size: tuple[int, int]) -> list[tuple[int, int]]:
+    """LIVE_SIZES in the model's orientation (a portrait model gets them turned)."""
+    w, h = model_size
+    return [(b, a) for a, b in LIVE_SIZES] if h > w else list(LIVE_SIZES)
+
+
+def choose_size(rate_of: RateOf, target: float, sizes: Sequence[tuple[int, int]], fits: Fits,
+                quants: Sequence[str] = QUANT_ORDER, card: str = "this card") -> SizeChoice | None:
+    """The largest of `sizes` (largest first) whose rate reaches `target` in the first of `quants` where any does;
+    where none does, the smallest size that fits, in its fastest precision. None where nothing fits at all (the
+    memory plan then says what it would take)."""
+    options = {(w, h, q): r for q in quants for w, h in sizes if fits(w, h, q) and (r := rate_of(w, h, q))}
+    if not options:
+        return None
+    for q in quants:
+        for w, h in sizes:
+            r = options.get((w, h, q))
+            if r is not None and r.frames_per_second >= target:
+                return SizeChoice(w, h, q, r, True, _said(w, h, q, r, target, sizes, options, card, met=True))
+    smallest = next((w, h) for w, h in reversed(sizes) if any((w, h, q) in options for q in quants))
+    q = max((q for q in quants if (*smallest, q) in options), key=lambda q: options[(*smallest, q)].frames_per_second)
+    r = options[(*smallest, q)]
+    return SizeChoice(*smallest, q, r, False, _said(*smallest, q, r, target, sizes, options, card, met=False))
+
+
+def _said(w: int, h: int, q: str, r: Rate, target: float, sizes: Sequence[tuple[int, int]], options: dict,
+          card: str, met: bool) -> str:
+    """The one line that says what was chosen and why."""
+    how = "measured" if r.measured else "predicted"
+    head = (f"size {w}x{h} {QUANT_NAMES.get(q, q)}: {how} {r.frames_per_second:.1f} frames/s on {card}"
+            + (" by vcam bench --tune" if r.measured else ""))
+    if not met:
+        why = f", below the target {target:g} even at the smallest size"
+    else:
+        # the next size up, the one that just missed
+        larger = next(((a, b) for a, b in reversed(sizes) if a * b > w * h and (a, b, q) in options), None)
+        why = (f" ({larger[0]}x{larger[1]} would be {options[(*larger, q)].frames_per_second:.1f} < target "
+               f"{target:g})" if larger else f" (target {target:g})")
+        if q != "none":
+            why += "; bf16 reaches it at no size, and FP8 changes the picture slightly"
+    return f"{head}{why}; --size, --quant or --target-fps choose otherwise"
+
+
+def card_rates(predict_rate: RateOf, tuned: dict[tuple[int, int, str], float]) -> RateOf:
+    """Rates from the card's tuning entries (frames/s `vcam bench --tune` measured at a size and precision) where
+    there is one, else from the prediction."""
+    def rate_of(width: int, height: int, quant: str) -> Rate | None:
+        fps = tuned.get((width, height, quant))
+        if fps is not None:
+            return Rate(fps, measured=True)
+        return predict_rate(width, height, quant)
+
+    return rate_of
+
+
+def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
+              path=None) -> SizeChoice | None:
+    """The choice for this machine's GPU; None without CUDA (a CPU keeps the model's own size and says nothing)
+    or when nothing fits (the memory plan says why). The card's figures come from the card table when its name is
+    there, else from a second's measurement (vcam.bench.cards.this_card); free memory from the card itself."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return None
+    from vcam.bench.cards import this_card
+    from vcam.bench.predict import needed_gib, predict
+    from vcam.bench.tuning import tuned_rates
+    from vcam.engine.configs import get_spec
+    from vcam.engine.quant import fp8_unsupported
+
+    device = torch.device("cuda")
+    card = this_card(device)
+    quants = [q for q in QUANT_ORDER if q == "none" or (q == "fp8" and fp8_unsupported(device) is None)]
+    free_gib = torch.cuda.mem_get_info(device)[0] / 1024**3
+
+    def predicted(w: int, h: int, q: str) -> Rate | None:
+        p = predict(card, w, h, q, steps, model)
+        return Rate(p.frames_per_second, measured=False) if p else None
+
+    tuned = tuned_rates(torch.cuda.get_device_name(device), model, steps, path=path) if use_tuning else {}
+    spec = get_spec(model)
+    name = f"this {card.name}" + (" (its speed measured just now)" if card.measured else "")
+    return choose_size(card_rates(predicted, tuned), target, sizes_for((spec.width, spec.height)),
+                       lambda w, h, q: needed_gib(w, h, q, model) <= free_gib, quants, card=name)
