@@ -309,6 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="video in: restyle a synthetic moving clip at the default strength (times the VAE encode)")
     b.add_argument("--bias", type=_bias, default=1.0, metavar="X",
                    help="Krea's attention bias (1, off; 0.3 times the segmented attention Krea's setting runs)")
+    b.add_argument("--split", action="store_true",
+                   help="then profile one more block: the ms of its recompute and first denoising pass in GEMM, "
+                        "attention and everything else, naming the largest of the last")
     b.add_argument("--json", action="store_true", help="print the result as JSON")
     b.add_argument("--tune", action="store_true",
                    help="time every speed option that gives the same frames and save the fastest for this card "
@@ -398,10 +401,12 @@ def cmd_bench(args) -> int:
     speed = SpeedOptions(fuse=args.fuse, compile=bool(args.compile), attention=args.attention, quant=args.quant)
     settings = BenchSettings(model=args.model, width=width, height=height, steps=args.steps, blocks=args.blocks,
                              warmup=args.warmup, dtype=args.dtype, speed=speed, device=args.device,
-                             input=args.video_in, bias=args.bias)
+                             input=args.video_in, bias=args.bias, split=args.split)
     if args.tune and args.bias != 1.0:
         raise VcamError("--bias times one run; --tune picks speed options at bias 1 (a show keeps them at any bias)",
                         "leave out --bias with --tune, or --tune with --bias")
+    if args.tune and args.split:
+        raise VcamError("--split profiles one run; --tune times many", "leave out --split with --tune")
     if args.tune:
         return _tune(args, settings, log)
     if args.compile is None:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import torch
 
+from vcam.bench.split import Split, profile_block
 from vcam.engine.configs import ModelSpec, WanConfig, get_spec
 from vcam.engine.device import on_device
 from vcam.engine.speed import SpeedOptions
@@ -38,6 +39,7 @@ class BenchSettings:
     device: str | None = None
     input: bool = False  # video in: a synthetic moving clip restyled at the default strength (the encode timed)
     bias: float = 1.0  # Krea's attention bias (below 1: the later blocks' attention runs by segments)
+    split: bool = False  # profile one more block: GEMM / attention / everything else of a pass (vcam.bench.split)
 
 
 def moving_clip(width: int, height: int, frames: int = 24) -> np.ndarray:
@@ -163,6 +165,7 @@ class BenchResult:
     warmup_s: float = 0.0  # the untimed first blocks: compiling and kernel choice happen there
     input_strength: float | None = None  # with a video input (`--in`): its strength; None: text only
     bias: float = 1.0  # the attention bias the blocks were made at
+    split: Split | None = None  # with BenchSettings.split: where a pass's time went
 
     def table(self) -> str:
         lines = [
@@ -191,6 +194,8 @@ class BenchResult:
         if self.others_vram_gb is not None and self.others_vram_gb >= SHARED_CARD_GB:
             lines.append(f"  (other processes held {self.others_vram_gb:.1f} GB of this card: it was probably not "
                          "idle, so these numbers may be low)")
+        if self.split is not None:
+            lines.append(self.split.table())
         if self.quant == "fp8":  # the rate is timed on the dtype's matrices; FP8's own peak is about twice that
             lines.append(f"  (efficiency and ceiling are against the {self.dtype} matrix rate, not FP8's)")
         return "\n".join(lines)
@@ -341,6 +346,7 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
     frames = _run_blocks(stream, settings.blocks, timer)
     elapsed = time.perf_counter() - t0
     stages = timer.averages()
+    split = profile_block(stream) if settings.split else None  # after the timing: the profiler slows a block
     work = flops_per_block(spec.transformer, width, height, settings.steps)["total"]
     rate = matmul_rate(device, dtype)
     ms_block = 1000.0 * elapsed / settings.blocks
@@ -354,5 +360,5 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
         estimated_vram_gb=_estimate_without_headroom(spec, width, height, dtype, settings) / 1024**3,
         matmul_tflops=rate / 1e12, model_tflop_per_block=work / 1e12, achieved_tflops=achieved / 1e12,
         efficiency=achieved / rate, ceiling_fps=12.0 * rate / work, others_vram_gb=others, warmup_s=warmup_s,
-        input_strength=stream.strength if settings.input else None, bias=stream.bias,
+        input_strength=stream.strength if settings.input else None, bias=stream.bias, split=split,
     )
