@@ -166,11 +166,13 @@ class BenchResult:
     input_strength: float | None = None  # with a video input (`--in`): its strength; None: text only
     bias: float = 1.0  # the attention bias the blocks were made at
     split: Split | None = None  # with BenchSettings.split: where a pass's time went
+    compile_mode: str = "default"  # torch.compile's mode for the blocks (SpeedOptions.compile_mode)
 
     def table(self) -> str:
+        compiled = "off" if not self.compile else "on" if self.compile_mode == "default" else self.compile_mode
         lines = [
             f"vcam bench: {self.model} {self.width}x{self.height}, {self.steps} steps, {self.dtype}, "
-            f"compile {'on' if self.compile else 'off'}, fused qkv {'on' if self.fuse else 'off'}, "
+            f"compile {compiled}, fused qkv {'on' if self.fuse else 'off'}, "
             f"attention {self.attention}, quant {self.quant}, on {self.device}"
             + (f", video in at strength {self.input_strength:g}" if self.input_strength is not None else "")
             + (f", attention bias {self.bias:g}" if self.bias != 1.0 else ""),

@@ -16,10 +16,13 @@ if TYPE_CHECKING:
     from vcam.engine.load import Engine
 
 
-def compile_engine(engine: "Engine") -> None:
-    """Compiles the transformer blocks and the VAE decoder in place; kernels are built at their first call."""
+def compile_engine(engine: "Engine", mode: str = "default") -> None:
+    """Compiles the transformer blocks (in torch.compile's `mode`, see SpeedOptions.compile_mode) and the VAE
+    decoder in place; kernels are built at their first call."""
     keep_compiled_kernels()
-    engine.model.compile_blocks(dynamic=False)
+    engine.model.compile_blocks(dynamic=False, mode=mode)
+    # The decoder keeps the default mode: the compile mode is for the transformer's GEMMs, and each of the
+    # decoder's convolution shapes would be autotuned in the warm-up.
     # The decoder's per-latent calls have a handful of shapes (first chunk, then with its cache filled).
     engine.vae.decoder.compile(dynamic=False)
 
@@ -30,7 +33,7 @@ def uncompile(engine: "Engine") -> None:
     for module in (*engine.model.blocks, engine.vae.decoder):
         module._compiled_call_impl = None  # what nn.Module.compile set; __call__ checks it on every call
     torch._dynamo.reset()
-    engine.speed = replace(engine.speed, compile=False)
+    engine.speed = replace(engine.speed, compile=False, compile_mode="default")
 
 
 def compile_failed(e: BaseException) -> bool:

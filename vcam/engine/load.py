@@ -198,7 +198,7 @@ def _tune(engine: Engine, speed: SpeedOptions, blocks_ready: bool = False) -> En
     if speed.quant == "fp8" and not blocks_ready:
         quantize_fp8(engine.model.blocks, engine.device)
     if speed.compile:
-        compile_engine(engine)
+        compile_engine(engine, speed.compile_mode)
     engine.model.attention_backends = attention_backends(speed.attention)
     engine.speed = speed
     # Inference only: a tensor made from trainable weights (the first prompt's text K/V, built outside the block

@@ -10,11 +10,20 @@ from dataclasses import asdict, dataclass, fields, replace
 
 ATTENTION = ("auto", "flash", "cudnn", "efficient", "math")
 QUANTS = ("none", "fp8")
+# How inductor builds the compiled kernels: "default" (cuBLAS for the GEMMs, Triton for what lies between them), or
+# autotuned Triton GEMM templates with epilogues fused, CUDA graphs left out (the blocks write the KV cache in
+# place, and retired CUDA graphs gained nothing here). Ignored unless compiling.
+COMPILE_MODES = ("default", "max-autotune-no-cudagraphs")
 
 
 def _check_attention(attention: str) -> None:
     if attention not in ATTENTION:
         raise ValueError(f"unknown attention backend {attention!r}; choose one of {', '.join(ATTENTION)}")
+
+
+def _check_compile_mode(mode: str) -> None:
+    if mode not in COMPILE_MODES:
+        raise ValueError(f"unknown compile mode {mode!r}; choose one of {', '.join(COMPILE_MODES)}")
 
 
 @dataclass(frozen=True)
@@ -23,9 +32,11 @@ class SpeedOptions:
     compile: bool = False  # torch.compile the transformer blocks and the VAE decoder (before going on air)
     attention: str = "auto"  # restrict SDPA to one kernel family ("auto": PyTorch chooses)
     quant: str = "none"  # "fp8": torchao FP8 matrices (CUDA 8.9+; changes the picture slightly)
+    compile_mode: str = "default"  # torch.compile's mode for the transformer blocks (COMPILE_MODES)
 
     def __post_init__(self) -> None:
         _check_attention(self.attention)
+        _check_compile_mode(self.compile_mode)
         if self.quant not in QUANTS:
             raise ValueError(f"unknown quantization {self.quant!r}; choose one of {', '.join(QUANTS)}")
 
@@ -35,7 +46,7 @@ class SpeedOptions:
         parts = []
         for f in fields(self):
             value = getattr(self, f.name)
-            if value == getattr(default, f.name):
+            if value == getattr(default, f.name) or (f.name == "compile_mode" and not self.compile):
                 continue
             if isinstance(value, bool):
                 parts.append(f.name if value else f"no {f.name}")
@@ -78,10 +89,15 @@ class SpeedFlags:
 
     compile: bool | None = None
     attention: str | None = None
+    compile_mode: str | None = None
 
     def __post_init__(self) -> None:
         if self.attention is not None:
             _check_attention(self.attention)
+        if self.compile_mode is not None:
+            _check_compile_mode(self.compile_mode)
+            if self.compile is False and self.compile_mode != "default":
+                raise ValueError(f"compile mode {self.compile_mode} needs compiling; leave out --no-compile")
 
     def given(self) -> dict:
         """The flags that were given, by name."""
