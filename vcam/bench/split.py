@@ -106,6 +106,8 @@ class Split:
             for name, ms in s.top_other:
                 share = 100.0 * ms / s.total_ms if s.total_ms else 0.0
                 lines.append(f"      {ms:8.2f} ms {share:5.1f} %  {_short(name)}")
+        lines.append(f"  outside these stages: {self.outside_ms:.1f} ms (the rest of the block"
+                     + (", and any kernel not tied to the op that launched it)" if self.device == "cuda" else ")"))
         return "\n".join(lines)
 
 
@@ -152,7 +154,7 @@ def timed_events(events, cuda: bool) -> tuple[list[Timed], float]:
         if cuda:
             if e.device_type == DeviceType.CUDA:
                 total_us += e.time_range.elapsed_us()
-            elif e.device_type == DeviceType.CPU and e.kernels:
+            elif e.device_type == DeviceType.CPU and e.kernels and not e.is_legacy:  # legacy: a stand-in
                 within = _ancestors(e) + (e.name,)
                 timed += [Timed(k.name, k.duration / 1000.0, within) for k in e.kernels]
         elif e.device_type == DeviceType.CPU and not e.name.startswith(STAGE_MARK):
