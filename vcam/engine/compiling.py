@@ -21,9 +21,8 @@ def compile_engine(engine: "Engine", mode: str = "default") -> None:
     decoder in place; kernels are built at their first call."""
     keep_compiled_kernels()
     engine.model.compile_blocks(dynamic=False, mode=mode)
-    # The decoder keeps the default mode: the compile mode is for the transformer's GEMMs, and each of the
-    # decoder's convolution shapes would be autotuned in the warm-up.
-    # The decoder's per-latent calls have a handful of shapes (first chunk, then with its cache filled).
+    # The decoder's per-latent calls have a handful of shapes (first chunk, then with its cache filled). It keeps
+    # the default mode: the compile mode is for the transformer's GEMMs, and each decoder shape would be autotuned.
     engine.vae.decoder.compile(dynamic=False)
 
 
