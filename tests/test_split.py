@@ -172,3 +172,17 @@ def test_bench_prints_the_split_and_keeps_it_in_its_json():
     assert "everything else" in result.table()
     stages = json.loads(result.to_json())["split"]["stages"]
     assert [s["stage"] for s in stages] == ["recompute", "pass 1"]
+
+
+def test_the_command_line_asks_for_the_split(monkeypatch, capsys):
+    import vcam.bench.bench
+    from vcam.cli import main
+
+    seen = []
+    monkeypatch.setattr(vcam.bench.bench, "bench", lambda settings, log: seen.append(settings) or (
+        _ for _ in ()).throw(KeyboardInterrupt))
+    main(["bench", "--model", "tiny", "--split"])  # stops at bench (Ctrl-C)
+    assert seen[-1].split
+    main(["bench", "--model", "tiny"])
+    assert not seen[-1].split
+    assert main(["bench", "--tune", "--split"]) != 0 and "--split" in capsys.readouterr().err
