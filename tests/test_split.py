@@ -186,3 +186,16 @@ def test_the_command_line_asks_for_the_split(monkeypatch, capsys):
     main(["bench", "--model", "tiny"])
     assert not seen[-1].split
     assert main(["bench", "--tune", "--split"]) != 0 and "--split" in capsys.readouterr().err
+
+
+def test_a_failing_profiler_costs_the_split_not_the_timing(monkeypatch):
+    import vcam.bench.bench
+
+    def broken(stream):
+        raise RuntimeError("CUPTI_ERROR_INSUFFICIENT_PRIVILEGES")
+
+    monkeypatch.setattr(vcam.bench.bench, "profile_block", broken)
+    said = []
+    result = bench(BenchSettings(model="tiny", blocks=1, warmup=2, split=True), log=said.append)
+    assert result.split is None and result.frames_per_second > 0
+    assert any("split failed" in s and "CUPTI" in s for s in said)
