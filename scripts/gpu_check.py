@@ -6,6 +6,9 @@
                                               # is skipped
     python3 scripts/gpu_check.py --quick      # the main rows only, for a second try in little time
     python3 scripts/gpu_check.py --compiled   # one Linear in bf16 and FP8, then the compiled rows only
+    python3 scripts/gpu_check.py --split      # 832x480 bf16 eager, compiled, compiled max-autotune, each with
+                                              # the profiler split of its passes (GEMM / attention / the rest);
+                                              # --split eager,compiled and --split autotune: in two runs
     python3 scripts/gpu_check.py --smoke      # the same code on a CPU with the tiny model, to catch mistakes
 
 1. bf16 against a float32 reference: one denoising pass of a full-width, reduced-depth transformer.
@@ -41,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from vcam.bench.bench import BenchSettings, bench, bench_engine, release_engines  # noqa: E402
 from vcam.engine.configs import get_spec  # noqa: E402
 from vcam.engine.model import CausalWanModel, KVCache, Rope, init_random_  # noqa: E402
-from vcam.engine.speed import SpeedOptions  # noqa: E402
+from vcam.engine.speed import COMPILE_MODES, SpeedOptions  # noqa: E402
 
 
 def random_model(cfg, device: torch.device) -> CausalWanModel:
@@ -329,6 +332,9 @@ class Run:
             vram = f"{r.peak_vram_gb:.1f} ({r.estimated_vram_gb:.1f})" if r.peak_vram_gb is not None else "-"
             print(f"| {label} | {r.frames_per_second:.2f} | {r.ms_per_block:.0f} | {transformer:.0f} | {vae:.0f} | "
                   f"{vram} | {100 * r.efficiency:.0f} % |")
+        for label, r in self.rows:
+            if r.split is not None:
+                print(f"{label}: {r.split.table()}")
         for key in ("bf16_vs_fp32", "kernels", "fp8_vs_bf16", "fp8_linear", "nvfp4_vs_bf16", "nvfp4_linear",
                     "decoders"):
             print(f"{key}: {self.results.get(key)}")
@@ -365,6 +371,9 @@ def main() -> int:
     p.add_argument("--quick", action="store_true", help="only the main rows (for a second try in little time)")
     p.add_argument("--compiled", action="store_true",
                    help="one Linear in bf16 and FP8, then only the compiled rows (bf16 and FP8, two sizes)")
+    p.add_argument("--split", nargs="?", const=",".join(SPLIT_ROWS), metavar="ROWS",
+                   help="only 832x480 bf16 eager, compiled and compiled with max-autotune (or those of them named, "
+                        f"comma-separated: {','.join(SPLIT_ROWS)}), each with its profiler split")
     p.add_argument("--budget", type=float, default=float(os.environ.get("GPU_CHECK_BUDGET_S", 530)),
                    help="seconds from GPU_CHECK_START (else from now) by which the table must be printed")
     args = p.parse_args()
@@ -383,7 +392,10 @@ def main() -> int:
     run = Run(args.out, {"device": name, "torch": torch.__version__, **versions}, deadline=started + args.budget)
     t0 = time.time()
     try:
-        (compiled_steps if args.compiled else steps)(run, device, args.quick)
+        if args.split:
+            split_steps(run, device, args.split.split(","))
+        else:
+            (compiled_steps if args.compiled else steps)(run, device, args.quick)
     finally:
         run.print_table()
         print(f"total {time.time() - t0:.0f} s")
@@ -409,9 +421,10 @@ def compiled_rows(device: torch.device) -> list[tuple[str, dict, SpeedOptions]]:
 
 def base_settings(device: torch.device) -> dict:
     """What every row shares: krea-14b on a GPU (tiny on a CPU), 3 warm-up blocks (the third is the first to
-    re-encode a context frame, the encoder's first call), 4 timed."""
+    re-encode a context frame, the encoder's first call), 4 timed, then one profiled for the split (a few seconds;
+    not for the video-in rows)."""
     cuda = device.type == "cuda"
-    return dict(model="krea-14b" if cuda else "tiny", blocks=4 if cuda else 2, warmup=3)
+    return dict(model="krea-14b" if cuda else "tiny", blocks=4 if cuda else 2, warmup=3, split=True)
 
 
 def run_compiled(run: Run, device: torch.device, quick: bool) -> None:
@@ -425,7 +438,7 @@ def run_compiled(run: Run, device: torch.device, quick: bool) -> None:
         settings = BenchSettings(**base, **size, speed=speed)
         engine = run.step(f"build {label}", lambda: bench_engine(settings), need_s=30 + 100)
         run.bench_row(label, settings, engine, need_s=100)
-        run.bench_row(f"{label} video in", replace(settings, input=True), engine, need_s=50)
+        run.bench_row(f"{label} video in", replace(settings, input=True, split=False), engine, need_s=50)
         del engine
         release(device)
 
@@ -435,6 +448,28 @@ def compiled_steps(run: Run, device: torch.device, quick: bool) -> None:
     run.step("fp8_linear", lambda: fp8_linear(device), need_s=40)
     run.step("nvfp4_linear", lambda: nvfp4_linear(device), need_s=40)
     run_compiled(run, device, quick)
+
+
+SPLIT_ROWS = ("eager", "compiled", "autotune")
+
+
+def split_steps(run: Run, device: torch.device, names: list[str]) -> None:
+    """`--split`: where a pass's time goes before and after each way of compiling, 832x480 bf16, each from its own
+    build. Max-autotune last: its warm-up autotunes every GEMM shape (its time is the row's `warmup_s`)."""
+    unknown = sorted(set(names) - set(SPLIT_ROWS))
+    if unknown:
+        raise SystemExit(f"gpu_check: no split row {', '.join(unknown)}; the rows are {', '.join(SPLIT_ROWS)}")
+    cuda = device.type == "cuda"
+    autotune = SpeedOptions(compile=cuda, compile_mode=COMPILE_MODES[1] if cuda else "default")
+    rows = {"eager": ("832x480 bf16 eager", SpeedOptions(), 40),
+            "compiled": ("832x480 bf16 compiled", SpeedOptions(compile=cuda), 100),
+            "autotune": ("832x480 bf16 compiled max-autotune", autotune, 400)}
+    for label, speed, need_s in (rows[name] for name in SPLIT_ROWS if name in names):
+        settings = BenchSettings(**base_settings(device), speed=speed)
+        engine = run.step(f"build {label}", lambda: bench_engine(settings), need_s=30 + need_s)
+        run.bench_row(label, settings, engine, need_s=need_s)
+        del engine
+        release(device)
 
 
 def steps(run: Run, device: torch.device, quick: bool) -> None:

@@ -112,7 +112,7 @@ def test_rope_tables_are_built_once_per_shape():
     model = init_random_(CausalWanModel(cfg), 7).eval()
     a = model.rope_tables(3, 3, 4, 7)
     assert model.rope_tables(3, 3, 4, 7)[0] is a[0]
-    assert a[0].dtype == model.dtype and a[0].shape == (3 * 4 * 7, 1, cfg.head_dim // 2)
+    assert a[0].dtype == model.dtype and a[0].shape == a[1].shape == (3 * 4 * 7, 1, cfg.head_dim)  # rope_pairs
 
 
 def test_a_block_through_the_kv_cache_at_the_real_head_size_matches_one_diffusers_pass():

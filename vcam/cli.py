@@ -14,7 +14,7 @@ from vcam.errors import VcamError
 from vcam.bias import check_bias
 from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS, InputSpec, check_strength, parse_input
 from vcam.sizes import check_size
-from vcam.engine.speed import ATTENTION, DECODERS, QUANTS, SpeedFlags, SpeedOptions
+from vcam.engine.speed import ATTENTION, COMPILE_MODES, DECODERS, QUANTS, SpeedFlags, SpeedOptions
 from vcam.control.yamlcheck import ConfigError
 
 
@@ -205,6 +205,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                     help="torch.compile the transformer blocks and the VAE decoder before going on air (the default "
                          "on a GPU: measured fastest; minutes the first time at a size, then cached)")
     sp.add_argument("--attention", choices=ATTENTION, help="restrict attention to one kernel family (auto)")
+    sp.add_argument("--compile-mode", choices=COMPILE_MODES, help=_COMPILE_MODE_HELP)
     sp.add_argument("--no-tuning", dest="tuning", action="store_false",
                     help="ignore the saved tuning (defaults, or the flags above)")
     r.add_argument("--pin-first-latent", action="store_true",
@@ -250,6 +251,10 @@ def _add_render_parser(sub) -> None:
                    help="render only the first N blocks (a log without its end line needs it)")
     r.add_argument("--no-tuning", dest="tuning", action="store_false",
                    help="ignore the speed options vcam bench --tune saved")
+
+
+_COMPILE_MODE_HELP = ("how torch.compile builds the transformer's kernels: default, or max-autotune-no-cudagraphs "
+                      "(autotuned Triton GEMMs with what follows them fused; a longer first warm-up)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -315,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "on a GPU for a real model)")
     b.add_argument("--no-fuse", dest="fuse", action="store_false", help="separate q, k, v projections")
     b.add_argument("--attention", choices=ATTENTION, default="auto")
+    b.add_argument("--compile-mode", choices=COMPILE_MODES, help=_COMPILE_MODE_HELP)
     b.add_argument("--quant", choices=QUANTS, default="none",
                    help="fp8: torchao FP8 matrices (CUDA 8.9+); nvfp4: 4-bit NVFP4 (Blackwell, 10.0+)")
     b.add_argument("--decoder", choices=DECODERS, default="vae", help=DECODER_HELP)
@@ -323,6 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="video in: restyle a synthetic moving clip at the default strength (times the VAE encode)")
     b.add_argument("--bias", type=_bias, default=1.0, metavar="X",
                    help="Krea's attention bias (1, off; 0.3 times the segmented attention Krea's setting runs)")
+    b.add_argument("--split", action="store_true",
+                   help="then profile one more block: the ms of its recompute and first denoising pass in GEMM, "
+                        "attention and everything else, naming the largest of the last")
     b.add_argument("--json", action="store_true", help="print the result as JSON")
     b.add_argument("--tune", action="store_true",
                    help="time every speed option that gives the same frames and save the fastest for this card "
@@ -362,7 +371,8 @@ def cmd_run(args, attach=None) -> int:
         pin_first_latent=args.pin_first_latent, stdin=args.stdin, midi=args.midi, midi_map=args.midi_map,
         link=args.link, log_controls=args.log_controls, replay=args.replay, serve=attach is not None, quant=args.quant,
         decoder=args.decoder,
-        speed=SpeedFlags(compile=args.compile, attention=args.attention), tuning=args.tuning,
+        speed=SpeedFlags(compile=args.compile, attention=args.attention, compile_mode=args.compile_mode),
+        tuning=args.tuning,
         target_fps=args.target_fps, osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map,
     )
     ended = play(opts, attach)
@@ -413,17 +423,22 @@ def cmd_bench(args) -> int:
     width, height = args.size or (None, None)
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
     speed = SpeedOptions(fuse=args.fuse, compile=bool(args.compile), attention=args.attention, quant=args.quant,
-                         decoder=args.decoder)
+                         decoder=args.decoder, compile_mode=args.compile_mode or "default")
     settings = BenchSettings(model=args.model, width=width, height=height, steps=args.steps, blocks=args.blocks,
                              warmup=args.warmup, dtype=args.dtype, speed=speed, device=args.device,
-                             input=args.video_in, bias=args.bias)
+                             input=args.video_in, bias=args.bias, split=args.split)
     if args.tune and args.bias != 1.0:
         raise VcamError("--bias times one run; --tune picks speed options at bias 1 (a show keeps them at any bias)",
                         "leave out --bias with --tune, or --tune with --bias")
+    if args.tune and args.split:
+        raise VcamError("--split profiles one run; --tune times many", "leave out --split with --tune")
     if args.tune:
         return _tune(args, settings, log)
     if args.compile is None:
         settings = replace(settings, speed=replace(speed, compile=_live_compile(settings)))
+    if args.compile_mode not in (None, "default") and not settings.speed.compile:
+        raise VcamError(f"--compile-mode {args.compile_mode} needs compiling, which is off here",
+                        "add --compile (leave out --no-compile), or leave out --compile-mode")
     if args.tune_budget is not None:
         raise VcamError("--tune-budget only applies to a tuning run", "add --tune, or leave out --tune-budget")
     result = bench(settings, log=log)
@@ -446,7 +461,8 @@ def _tune(args, settings, log) -> int:
 
     compile_flag = "--compile" if args.compile else "--no-compile"
     by_hand = [flag for flag, given in ((compile_flag, args.compile is not None), ("--no-fuse", not args.fuse),
-                                        ("--attention", args.attention != "auto")) if given]
+                                        ("--attention", args.attention != "auto"),
+                                        ("--compile-mode", args.compile_mode is not None)) if given]
     if by_hand:
         raise VcamError(f"--tune tries the speed options itself; {', '.join(by_hand)} would be ignored",
                         f"leave out {', '.join(by_hand)} (--quant stays as given: fp8 is never chosen for you)")

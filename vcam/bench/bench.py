@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import torch
 
+from vcam.bench.split import Split, profile_block
 from vcam.engine.configs import ModelSpec, WanConfig, get_spec
 from vcam.engine.device import on_device
 from vcam.engine.speed import SpeedOptions
@@ -38,6 +39,7 @@ class BenchSettings:
     device: str | None = None
     input: bool = False  # video in: a synthetic moving clip restyled at the default strength (the encode timed)
     bias: float = 1.0  # Krea's attention bias (below 1: the later blocks' attention runs by segments)
+    split: bool = False  # profile one more block: GEMM / attention / everything else of a pass (vcam.bench.split)
 
 
 def moving_clip(width: int, height: int, frames: int = 24) -> np.ndarray:
@@ -164,11 +166,14 @@ class BenchResult:
     input_strength: float | None = None  # with a video input (`--in`): its strength; None: text only
     bias: float = 1.0  # the attention bias the blocks were made at
     decoder: str = "vae"  # what decoded the latents: the Wan VAE's decoder, or TAEHV's tiny one
+    split: Split | None = None  # with BenchSettings.split: where a pass's time went
+    compile_mode: str = "default"  # torch.compile's mode for the blocks (SpeedOptions.compile_mode)
 
     def table(self) -> str:
+        compiled = "off" if not self.compile else "on" if self.compile_mode == "default" else self.compile_mode
         lines = [
             f"vcam bench: {self.model} {self.width}x{self.height}, {self.steps} steps, {self.dtype}, "
-            f"compile {'on' if self.compile else 'off'}, fused qkv {'on' if self.fuse else 'off'}, "
+            f"compile {compiled}, fused qkv {'on' if self.fuse else 'off'}, "
             f"attention {self.attention}, quant {self.quant}, on {self.device}"
             + (f", video in at strength {self.input_strength:g}" if self.input_strength is not None else "")
             + (f", attention bias {self.bias:g}" if self.bias != 1.0 else "")
@@ -193,6 +198,8 @@ class BenchResult:
         if self.others_vram_gb is not None and self.others_vram_gb >= SHARED_CARD_GB:
             lines.append(f"  (other processes held {self.others_vram_gb:.1f} GB of this card: it was probably not "
                          "idle, so these numbers may be low)")
+        if self.split is not None:
+            lines.append(self.split.table())
         if self.quant != "none":  # the rate is timed on the dtype's matrices; FP8's peak is about 2x, FP4's 4x
             lines.append(f"  (efficiency and ceiling are against the {self.dtype} matrix rate, not "
                          f"{self.quant.upper()}'s)")
@@ -318,6 +325,16 @@ def bench(settings: BenchSettings, log=print, engine=None) -> BenchResult:
         return _bench(settings, target, spec, log, engine)
 
 
+def _profiled_split(stream, log) -> Split | None:
+    """The split of one more block; None, said through `log`, where the profiler fails (no CUPTI access, say): the
+    timing already measured must not be lost to it."""
+    try:
+        return profile_block(stream)
+    except Exception as e:  # noqa: BLE001 - a diagnostic on top of the measured row
+        log(f"the profiler split failed ({type(e).__name__}: {str(e).strip()[:200]}); the timing above stands")
+        return None
+
+
 def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, engine) -> BenchResult:
     from vcam.engine.model import attention_backends
 
@@ -344,6 +361,7 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
     frames = _run_blocks(stream, settings.blocks, timer)
     elapsed = time.perf_counter() - t0
     stages = timer.averages()
+    split = _profiled_split(stream, log) if settings.split else None  # after the timing: the profiler slows it
     work = flops_per_block(spec.transformer, width, height, settings.steps)["total"]
     rate = matmul_rate(device, dtype)
     ms_block = 1000.0 * elapsed / settings.blocks
@@ -357,5 +375,5 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
         estimated_vram_gb=_estimate_without_headroom(spec, width, height, dtype, settings) / 1024**3,
         matmul_tflops=rate / 1e12, model_tflop_per_block=work / 1e12, achieved_tflops=achieved / 1e12,
         efficiency=achieved / rate, ceiling_fps=12.0 * rate / work, others_vram_gb=others, warmup_s=warmup_s,
-        input_strength=stream.strength if settings.input else None, bias=stream.bias,
+        input_strength=stream.strength if settings.input else None, bias=stream.bias, split=split,
     )

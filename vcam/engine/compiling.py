@@ -16,11 +16,13 @@ if TYPE_CHECKING:
     from vcam.engine.load import Engine
 
 
-def compile_engine(engine: "Engine") -> None:
-    """Compiles the transformer blocks and the VAE decoder in place; kernels are built at their first call."""
+def compile_engine(engine: "Engine", mode: str = "default") -> None:
+    """Compiles the transformer blocks (in torch.compile's `mode`, see SpeedOptions.compile_mode) and the VAE
+    decoder in place; kernels are built at their first call."""
     keep_compiled_kernels()
-    engine.model.compile_blocks(dynamic=False)
-    # The decoder's per-latent calls have a handful of shapes (first chunk, then with its cache filled).
+    engine.model.compile_blocks(dynamic=False, mode=mode)
+    # The decoder's per-latent calls have a handful of shapes (first chunk, then with its cache filled). It keeps
+    # the default mode: the compile mode is for the transformer's GEMMs, and each decoder shape would be autotuned.
     engine.vae.decoder.compile(dynamic=False)
     if engine.taehv is not None:  # one latent per call, its memory zeros at a stream's start: one shape
         engine.taehv.compile(dynamic=False)
@@ -32,7 +34,7 @@ def uncompile(engine: "Engine") -> None:
     for module in (*engine.model.blocks, engine.vae.decoder, *([engine.taehv] if engine.taehv is not None else [])):
         module._compiled_call_impl = None  # what nn.Module.compile set; __call__ checks it on every call
     torch._dynamo.reset()
-    engine.speed = replace(engine.speed, compile=False)
+    engine.speed = replace(engine.speed, compile=False, compile_mode="default")
 
 
 def compile_failed(e: BaseException) -> bool:

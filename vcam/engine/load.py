@@ -231,7 +231,7 @@ def _tune(engine: Engine, speed: SpeedOptions, blocks_ready: bool = False) -> En
     if speed.decoder == "taehv" and engine.taehv is None:  # a random-weight engine: a random decoder too
         engine.taehv = _random_taehv(engine.spec, engine.device, engine.dtype)
     if speed.compile:
-        compile_engine(engine)
+        compile_engine(engine, speed.compile_mode)
     engine.model.attention_backends = attention_backends(speed.attention)
     engine.speed = speed
     # Inference only: a tensor made from trainable weights (the first prompt's text K/V, built outside the block

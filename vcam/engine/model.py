@@ -94,10 +94,20 @@ class Rope(nn.Module):
         return out[0], out[1]
 
 
-def apply_rope(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
-    """Rotate interleaved pairs of x [B, L, H, D] by the angles in cos/sin [L, 1, D/2]."""
-    x1, x2 = x.unflatten(-1, (-1, 2)).unbind(-1)
-    return torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1).flatten(-2)
+def rope_pairs(cos: Tensor, sin: Tensor) -> tuple[Tensor, Tensor]:
+    """`rotate`'s tables from Rope.tables' cos and sin [L, 1, D/2]: each angle's cosine for both members of its
+    pair, and its sine with the sign each member takes (−, +): [L, 1, D]."""
+    return cos.repeat_interleave(2, dim=-1), torch.stack((-sin, sin), dim=-1).flatten(-2)
+
+
+def rotate(x: Tensor, cos: Tensor, sin: Tensor, out: Tensor | None = None) -> Tensor:
+    """RoPE of x [B, L, H, D] by rope_pairs' tables [L, 1, D]: each interleaved pair (a, b) becomes
+    (a·cos − b·sin, b·cos + a·sin), with the products and sums of a pair-by-pair rotation, so eager gives the same
+    bits (a negated product added is the product subtracted), but in three whole-tensor operations and no stack:
+    inductor fuses them into the norm before, eager runs fewer kernels. With `out` (a KV-cache slot) the result is written
+    there, not copied in after."""
+    swapped = x.unflatten(-1, (-1, 2)).flip(-1).flatten(-2)  # (b, a) for each pair (a, b)
+    return torch.add(x * cos, swapped * sin, out=out)
 
 
 class RMSNorm(nn.Module):
@@ -159,15 +169,17 @@ class SelfAttention(Attention):
             q, k, v = self.qkv(x).chunk(3, dim=-1)
         else:
             q, k, v = self.q(x), self.k(x), self.v(x)
-        q = apply_rope(self.norm_q(q).unflatten(-1, (self.heads, -1)), *rope)
-        k = apply_rope(self.norm_k(k).unflatten(-1, (self.heads, -1)), *rope)
+        q = rotate(self.norm_q(q).unflatten(-1, (self.heads, -1)), *rope)
+        k = self.norm_k(k).unflatten(-1, (self.heads, -1))
         v = v.unflatten(-1, (self.heads, -1))
         if cache is not None:
             ck, cv = cache
             end = cache_start + x.shape[1]
-            ck[:, cache_start:end] = k
+            rotate(k, *rope, out=ck[:, cache_start:end])  # the rotated keys land in their slots: no copy
             cv[:, cache_start:end] = v
             k, v = ck[:, :end], cv[:, :end]
+        else:
+            k = rotate(k, *rope)
         q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)
         if biased is None:
             out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
@@ -223,11 +235,13 @@ class Block(nn.Module):
         frames = e.shape[1]
         dtype = self.ffn[0].weight.dtype
         shift1, scale1, gate1, shift2, scale2, gate2 = (self.modulation[None] + e).unbind(2)
+        # The attention and FFN outputs (in `dtype`) meet the float32 gates and residual without a cast of their
+        # own: type promotion widens them inside the product or sum, exactly as `.float()` first would.
         h = _per_frame(self.norm1(x), frames, 1 + scale1, shift1).to(dtype)
-        x = x + _per_frame(self.self_attn(h, rope, cache, cache_start, mask, biased).float(), frames, gate1)
-        x = x + self.cross_attn(self.norm3(x).to(dtype), text_k, text_v).float()
+        x = x + _per_frame(self.self_attn(h, rope, cache, cache_start, mask, biased), frames, gate1)
+        x = x + self.cross_attn(self.norm3(x).to(dtype), text_k, text_v)
         h = _per_frame(self.norm2(x), frames, 1 + scale2, shift2).to(dtype)
-        return x + _per_frame(self.ffn(h).float(), frames, gate2)
+        return x + _per_frame(self.ffn(h), frames, gate2)
 
 
 class Head(nn.Module):
@@ -275,10 +289,10 @@ class CausalWanModel(nn.Module):
         return self
 
     def rope_tables(self, frame_start: int, frames: int, h: int, w: int) -> tuple[Tensor, Tensor]:
-        """RoPE cos/sin for a pass, in the compute dtype, built once per shape (a stream uses two)."""
+        """RoPE tables for a pass (`rope_pairs`), in the compute dtype, built once per shape (a stream uses two)."""
         key = (frame_start, frames, h, w, self.dtype, self.rope.cos.device)
         if key not in self._rope_tables:
-            self._rope_tables[key] = self.rope.tables(frame_start, frames, h, w, self.dtype)
+            self._rope_tables[key] = rope_pairs(*self.rope.tables(frame_start, frames, h, w, self.dtype))
         return self._rope_tables[key]
 
     @property

@@ -11,11 +11,20 @@ from dataclasses import asdict, dataclass, fields, replace
 ATTENTION = ("auto", "flash", "cudnn", "efficient", "math")
 QUANTS = ("none", "fp8", "nvfp4")
 DECODERS = ("vae", "taehv")  # the Wan VAE's decoder, or TAEHV's tiny one (vcam.engine.taehv)
+# How inductor builds the compiled kernels: "default" (cuBLAS for the GEMMs, Triton for what lies between them), or
+# autotuned Triton GEMM templates with epilogues fused, CUDA graphs left out (the blocks write the KV cache in
+# place, and retired CUDA graphs gained nothing here). Ignored unless compiling.
+COMPILE_MODES = ("default", "max-autotune-no-cudagraphs")
 
 
 def _check_attention(attention: str) -> None:
     if attention not in ATTENTION:
         raise ValueError(f"unknown attention backend {attention!r}; choose one of {', '.join(ATTENTION)}")
+
+
+def _check_compile_mode(mode: str) -> None:
+    if mode not in COMPILE_MODES:
+        raise ValueError(f"unknown compile mode {mode!r}; choose one of {', '.join(COMPILE_MODES)}")
 
 
 @dataclass(frozen=True)
@@ -26,9 +35,11 @@ class SpeedOptions:
     # "fp8": torchao FP8 matrices (CUDA 8.9+; changes the picture slightly); "nvfp4": 4-bit NVFP4 (CUDA 10.0+)
     quant: str = "none"
     decoder: str = "vae"  # "taehv": the tiny decoder, faster and less faithful, so like quant never chosen for you
+    compile_mode: str = "default"  # torch.compile's mode for the transformer blocks (COMPILE_MODES)
 
     def __post_init__(self) -> None:
         _check_attention(self.attention)
+        _check_compile_mode(self.compile_mode)
         if self.quant not in QUANTS:
             raise ValueError(f"unknown quantization {self.quant!r}; choose one of {', '.join(QUANTS)}")
         if self.decoder not in DECODERS:
@@ -40,7 +51,7 @@ class SpeedOptions:
         parts = []
         for f in fields(self):
             value = getattr(self, f.name)
-            if value == getattr(default, f.name):
+            if value == getattr(default, f.name) or (f.name == "compile_mode" and not self.compile):
                 continue
             if isinstance(value, bool):
                 parts.append(f.name if value else f"no {f.name}")
@@ -83,10 +94,15 @@ class SpeedFlags:
 
     compile: bool | None = None
     attention: str | None = None
+    compile_mode: str | None = None
 
     def __post_init__(self) -> None:
         if self.attention is not None:
             _check_attention(self.attention)
+        if self.compile_mode is not None:
+            _check_compile_mode(self.compile_mode)
+            if self.compile is False and self.compile_mode != "default":
+                raise ValueError(f"compile mode {self.compile_mode} needs compiling; leave out --no-compile")
 
     def given(self) -> dict:
         """The flags that were given, by name."""

@@ -1,0 +1,104 @@
+"""Inductor's compile mode as a speed option: it reaches torch.compile, tunes last on CUDA, and old files still load."""
+import json
+
+import pytest
+import torch
+
+import vcam
+from vcam.bench.tuning import candidates, lookup
+from vcam.cli import main
+from vcam.engine.compiling import compile_engine, uncompile
+from vcam.engine.speed import SpeedFlags, SpeedOptions
+
+AUTOTUNE = "max-autotune-no-cudagraphs"
+
+
+@pytest.fixture
+def compile_calls(monkeypatch):
+    """torch.compile replaced by a recorder that compiles nothing (nn.Module.compile looks it up at each call)."""
+    calls = []
+
+    def fake_compile(fn, *args, **kwargs):
+        calls.append((getattr(fn, "__self__", None), kwargs))
+        return fn
+
+    monkeypatch.setattr(torch, "compile", fake_compile)
+    return calls
+
+
+@pytest.mark.parametrize("mode", ["default", AUTOTUNE])
+def test_the_mode_reaches_torch_compile_for_the_blocks(compile_calls, mode):
+    engine = vcam.load("tiny", progress=False, speed=SpeedOptions(compile=True, compile_mode=mode))
+    blocks = [kwargs for module, kwargs in compile_calls if module in list(engine.model.blocks)]
+    assert len(blocks) == len(engine.model.blocks)
+    assert all(kwargs == {"dynamic": False, "mode": mode} for kwargs in blocks)
+    (decoder,) = [kwargs for module, kwargs in compile_calls if module is engine.vae.decoder]
+    assert decoder == {"dynamic": False}  # its many convolution shapes are not autotuned
+    uncompile(engine)
+    assert engine.speed == SpeedOptions()  # back to eager, the mode with it
+
+
+def test_compile_engine_gives_its_mode_to_the_blocks_only(compile_calls):
+    engine = vcam.load("tiny", progress=False)
+    compile_engine(engine, AUTOTUNE)
+    assert {kwargs.get("mode") for _, kwargs in compile_calls} == {AUTOTUNE, None}
+
+
+def test_the_mode_is_named_only_when_compiling():
+    assert SpeedOptions(compile=True, compile_mode=AUTOTUNE).describe() == f"compile, compile_mode {AUTOTUNE}"
+    assert SpeedOptions(compile_mode=AUTOTUNE).describe() == "eager"
+    assert SpeedOptions(compile=True).describe() == "compile"
+    with pytest.raises(ValueError, match="unknown compile mode 'reduce-overhead'"):
+        SpeedOptions(compile=True, compile_mode="reduce-overhead")
+    with pytest.raises(ValueError, match="needs compiling"):
+        SpeedFlags(compile=False, compile_mode=AUTOTUNE)
+    assert SpeedFlags(compile_mode=AUTOTUNE).over(SpeedOptions(compile=True)) == SpeedOptions(
+        compile=True, compile_mode=AUTOTUNE)
+
+
+def test_autotuning_is_the_last_cuda_candidate_and_never_a_cpu_one():
+    on_cuda = candidates("cuda", "none")
+    assert on_cuda[-1] == SpeedOptions(compile=True, compile_mode=AUTOTUNE)
+    assert [c for c in on_cuda if c.compile_mode != "default"] == on_cuda[-1:]
+    assert all(c.compile_mode == "default" for c in candidates("cpu", "none"))
+
+
+def test_old_tuning_files_still_load_and_new_ones_keep_the_mode(tmp_path):
+    path = tmp_path / "tuning.json"
+    key = "cpu | torch {} | tiny | 112x64 | 1 steps | float32 | quant none".format(torch.__version__)
+
+    def saved(options: dict) -> SpeedOptions | None:
+        path.write_text(json.dumps({"version": 1, "entries": {key: {"options": options}}}))
+        warnings = []
+        found = lookup("cpu", "tiny", 112, 64, 1, "float32", "none", path=path, warn=warnings.append)
+        assert not warnings
+        return found[0]
+
+    # saved before the option existed: the default mode
+    assert saved({"fuse": True, "compile": True, "attention": "cudnn", "quant": "none"}) == SpeedOptions(
+        compile=True, attention="cudnn")
+    assert saved(SpeedOptions(compile=True, compile_mode=AUTOTUNE).to_dict()).compile_mode == AUTOTUNE
+    path.write_text(json.dumps({"version": 1, "entries": {key: {"options": {"compile_mode": "fastest"}}}}))
+    warnings = []
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none", path=path, warn=warnings.append) is None
+    assert "unknown compile mode 'fastest'" in warnings[0]
+
+
+def test_the_command_line_carries_the_mode(monkeypatch, capsys):
+    import vcam.bench.bench
+    import vcam.live.run
+
+    seen = []
+    monkeypatch.setattr(vcam.live.run, "play",
+                        lambda opts, attach=None: seen.append(opts) or vcam.live.run.Ended(0, False))
+    assert main(["run", "--model", "tiny", "--compile-mode", AUTOTUNE]) == 0
+    assert seen[-1].speed == SpeedFlags(compile_mode=AUTOTUNE)
+    assert main(["run", "--model", "tiny", "--no-compile", "--compile-mode", AUTOTUNE]) != 0
+    assert "needs compiling" in capsys.readouterr().err
+    monkeypatch.setattr(vcam.bench.bench, "bench", lambda settings, log: seen.append(settings) or (
+        _ for _ in ()).throw(KeyboardInterrupt))
+    main(["bench", "--model", "tiny", "--compile", "--compile-mode", AUTOTUNE])  # stops at bench (Ctrl-C)
+    assert seen[-1].speed == SpeedOptions(compile=True, compile_mode=AUTOTUNE)
+    assert main(["bench", "--model", "tiny", "--device", "cpu", "--compile-mode", AUTOTUNE]) != 0  # no compiling
+    assert "--compile-mode" in capsys.readouterr().err
+    assert main(["bench", "--tune", "--compile-mode", AUTOTUNE]) != 0

@@ -1,0 +1,201 @@
+"""The profiler split of a pass (`vcam bench --split`): the kernel names it sorts, and the whole split on a CPU."""
+import json
+
+import pytest
+import torch
+from torch.autograd import DeviceType
+from torch.autograd.profiler_util import FunctionEvent
+
+from vcam.bench.bench import BenchSettings, bench
+from vcam.bench.split import (ATTENTION, GEMM, OTHER, PARTS, STAGE_MARK, StageMarks, Timed, kernel_kind,
+                              profile_block, split_timed, timed_events)
+
+# Kernel names the H200 runs printed (benchmarks/2026-11-28-*), and what cuBLAS, cuBLASLt, CUTLASS, cuDNN, ATen and
+# inductor call theirs.
+NAMES = {
+    GEMM: [
+        "nvjet_sm90_qqtst_128x128_128x6_2x1_v_bz_ovscale_bias_TNT",  # cuBLASLt FP8, in gpu_check's fp8_linear
+        "nvjet_tst_256x128_64x4_1x2_h_bz_coopA_NNT",
+        "sm90_xmma_gemm_bf16bf16_bf16f32_f32_tn_n_tilesize128x256x64_warpgroupsize2x1x1_execute_segment_k_off_kernel"
+        "__5x_cublas",
+        "ampere_bf16_s16816gemm_bf16_128x128_ldg8_f2f_stages_64x3_tn",
+        "void cutlass::Kernel2<cutlass_80_tensorop_bf16_s16816gemm_relu_bf16_64x64_32x6_tn_align8>"
+        "(cutlass_80_tensorop_bf16_s16816gemm_relu_bf16_64x64_32x6_tn_align8::Params)",
+        "void cutlass::device_kernel<at::cuda::detail::enable_3x_kernel_for_sm9x<cutlass::gemm::kernel::"
+        "GemmUniversal<cute::tuple<int, int, int>>>>(Params)",  # ATen's row-wise scaled FP8 GEMM
+        "void splitKreduce_kernel<32, 16, int, float, __nv_bfloat16, float, __nv_bfloat16, true, false, false>"
+        "(cublasSplitKParams<float>, float const*, __nv_bfloat16 const*, __nv_bfloat16*)",
+        "void gemv2T_kernel_val<int, int, __nv_bfloat16, __nv_bfloat16, float, 128, 16, 4, 4, false, false>",
+        # the patch embedding's convolution, in the H200 run's kernel list
+        "sm90_xmma_fprop_implicit_gemm_bf16bf16_bf16f32_f32_nhwckrsc_nhwc_tilesize128x256x64_warpgroupsize2x1x1_g1_"
+        "execute_segment_k_off_kernel__5x_cudnn",
+        "void cudnn::cnn::conv2d_grouped_direct_kernel<false, true, false, false, 0, 0, int, float>",
+        "triton_tem_fused_mm_0", "triton_tem_fused_addmm_gelu_3", "triton_tem_fused__scaled_mm_1",
+        "triton_tem_fused_convolution_0", "extern_mm", "extern_addmm",
+        "aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm", "aten::linear", "aten::matmul", "aten::_scaled_mm",
+        "aten::conv3d", "aten::convolution", "aten::_convolution", "aten::mkldnn_convolution",
+        "mkldnn::_linear_pointwise",
+    ],
+    ATTENTION: [
+        "cudnn_generated_fort_native_sdpa_sm90_flash_fprop_wgmma_f16_knob_7_64x128x128_4x1x1_cga1x1x1_kernel0_0",
+        "void pytorch_flash::flash_fwd_kernel<Flash_fwd_kernel_traits<128, 128, 64, 4, false, false, "
+        "cutlass::bfloat16_t, Flash_kernel_traits<128, 128, 64, 4, cutlass::bfloat16_t> >, false, false, false, "
+        "false, true, true, false, false>(pytorch_flash::Flash_fwd_params)",
+        "fmha_cutlassF_bf16_aligned_64x128_rf_sm80(PyTorchMemEffAttention::AttentionKernel<cutlass::bfloat16_t, "
+        "cutlass::arch::Sm80, true, 64, 128, 128, true, true>::Params)",
+        "void flash::flash_fwd_splitkv_kernel<Flash_fwd_kernel_traits<128, 64, 128, 4>>(flash::Flash_fwd_params)",
+        "triton_tem_fused_flex_attention_0",
+        "aten::scaled_dot_product_attention", "aten::_scaled_dot_product_flash_attention_for_cpu",
+        "aten::_scaled_dot_product_cudnn_attention", "aten::_scaled_dot_product_efficient_attention",
+        "aten::_efficient_attention_forward", "aten::_flash_attention_forward",
+    ],
+    OTHER: [
+        # in the H200 run's lists: ATen's elementwise, copy and reduction kernels, cuDNN's layout transposes
+        "void at::native::elementwise_kernel<128, 2, at::native::gpu_kernel_impl_nocast<at::native::BinaryFunctor>>",
+        "void at::native::unrolled_elementwise_kernel<at::native::direct_copy_kernel_cuda(at::TensorIteratorBase&)>",
+        "void at::native::vectorized_elementwise_kernel<4, at::native::float8_copy_kernel_cuda>",
+        "void at::native::reduce_kernel<512, 1, at::native::ReduceOp<c10::BFloat16, at::native::MaxOps<float>>>",
+        "void cudnn::engines_precompiled::nchwToNhwcKernel<__nv_bfloat16, __nv_bfloat16, float, false, true, "
+        "(cudnnKernelDataType_t)0>(cudnn::engines_precompiled::nchw2nhwc_params_t<float>, __nv_bfloat16 const*)",
+        "void at::native::(anonymous namespace)::vectorized_layer_norm_kernel<float, float, false>(int, float)",
+        "void at::native::(anonymous namespace)::CatArrayBatchedCopy<at::native::(anonymous namespace)::OpaqueType"
+        "<4u>, unsigned int, 4, 64, 64>",
+        "void at::native::(anonymous namespace)::convert_to_bf16_kernel<float>",
+        # inductor's pointwise and reduction kernels, even where their name lists a GEMM or attention op
+        "triton_poi_fused_addmm_gelu_0", "triton_red_fused__to_copy_add_mean_mul_pow_rsqrt_1",
+        "triton_per_fused_native_layer_norm_2", "triton_poi_fused__scaled_dot_product_cudnn_attention_3",
+        "Memcpy DtoD (Device -> Device)", "Memset (Device)",
+        "aten::copy_", "aten::add", "aten::mul", "aten::addcmul", "aten::cummax", "aten::native_layer_norm",
+        "aten::rms_norm", "aten::cat", "aten::_convert_indices_from_coo_to_csr",
+        "## Call CompiledFxGraph fq7xzd2 ##", "Torch-Compiled Region: 0/0", "CompiledFunction",
+    ],
+}
+
+
+@pytest.mark.parametrize("kind,name", [(kind, name) for kind, names in NAMES.items() for name in names])
+def test_kernel_names_are_sorted_into_their_part(kind, name):
+    assert kernel_kind(name) == kind
+
+
+def test_what_runs_inside_an_attention_op_is_attention():
+    """The math fallback of SDPA is matrix products and a softmax: they count as attention, not GEMM."""
+    inside = ("vcam stage: pass 1", "aten::scaled_dot_product_attention", "aten::_scaled_dot_product_attention_math")
+    assert kernel_kind("aten::bmm", inside) == ATTENTION
+    assert kernel_kind("ampere_bf16_s16816gemm_bf16_128x128_ldg8_f2f_stages_64x3_tn", inside) == ATTENTION
+    assert kernel_kind("aten::bmm", ("vcam stage: pass 1", "aten::matmul")) == GEMM
+    assert kernel_kind("aten::add", ("vcam stage: scaled_dot_product notes",)) == OTHER  # a mark, not an op
+
+
+def test_split_sums_each_stage_and_names_its_largest_other_kernels():
+    r, p = (STAGE_MARK + "recompute",), (STAGE_MARK + "pass 1",)
+    timed = [Timed("nvjet_tst_x", 5.0, r), Timed("triton_poi_fused_add_0", 1.0, r),
+             Timed("triton_poi_fused_add_0", 0.5, r), Timed("Memcpy DtoD (Device -> Device)", 2.0, r),
+             Timed("cudnn_generated_fort_native_sdpa_sm90", 3.0, p), Timed("nvjet_tst_x", 4.0, p),
+             Timed("triton_red_fused_mean_1", 0.25, p),
+             Timed("nvjet_tst_x", 100.0, (STAGE_MARK + "vae decode",)), Timed("aten::add", 7.0, ())]
+    recompute, denoise = split_timed(timed, ("recompute", "pass 1"), top=1)
+    assert recompute.parts == {GEMM: 5.0, ATTENTION: 0.0, OTHER: 3.5}
+    assert recompute.total_ms == 8.5 and recompute.top_other == [("Memcpy DtoD (Device -> Device)", 2.0)]
+    assert denoise.parts == {GEMM: 4.0, ATTENTION: 3.0, OTHER: 0.25}
+    assert denoise.percent(ATTENTION) == pytest.approx(100 * 3.0 / 7.25)
+    (missing,) = split_timed(timed, ("pass 2",))
+    assert missing.total_ms == 0 and missing.percent(GEMM) == 0.0
+
+
+def _event(id, name, start, end, device_type=DeviceType.CPU, parent=None):
+    e = FunctionEvent(id=id, name=name, thread=0, start_us=start, end_us=end, device_type=device_type,
+                      use_device="cuda")
+    if parent is not None:
+        e.cpu_parent = parent
+        parent.cpu_children.append(e)
+    return e
+
+
+def test_cuda_kernels_are_placed_inside_the_op_that_launched_them():
+    """On CUDA each kernel's time is its own, under the stage that encloses its launching op; device time outside
+    every op (here 3 µs of a memset) counts in the total but in no stage."""
+    stage = _event(1, STAGE_MARK + "pass 1", 0, 100)
+    linear = _event(2, "aten::linear", 1, 20, parent=stage)
+    addmm = _event(3, "aten::addmm", 2, 19, parent=linear)
+    addmm.append_kernel("sm90_xmma_gemm_bf16bf16_bf16f32_f32_tn_n", 0, 40.0)
+    sdpa = _event(4, "aten::scaled_dot_product_attention", 21, 30, parent=stage)
+    inner = _event(5, "aten::_scaled_dot_product_cudnn_attention", 22, 29, parent=sdpa)
+    inner.append_kernel("cudnn_generated_fort_native_sdpa_sm90_flash_fprop", 0, 30.0)
+    add = _event(6, "aten::add", 31, 35, parent=stage)
+    add.append_kernel("void at::native::vectorized_elementwise_kernel<4>", 0, 10.0)
+    kernels = [_event(10 + i, name, 100, 100 + us, DeviceType.CUDA) for i, (name, us) in
+               enumerate([("sm90_xmma_gemm", 40), ("cudnn_sdpa", 30), ("elementwise", 10), ("Memset (Device)", 3)])]
+    timed, total_ms = timed_events([stage, linear, addmm, sdpa, inner, add, *kernels], cuda=True)
+    assert total_ms == pytest.approx(0.083)
+    (split,) = split_timed(timed, ("pass 1",))
+    assert split.parts == pytest.approx({GEMM: 0.04, ATTENTION: 0.03, OTHER: 0.01})
+
+
+@pytest.fixture(scope="module")
+def split_of_tiny(tiny_engine):
+    stream = tiny_engine.stream("a lighthouse in a storm", seed=4)
+    for _ in range(2):  # block 0 has no recompute pass
+        stream.next_block()
+    timer = stream.timer
+    split = profile_block(stream)
+    assert stream.timer is timer  # the stream's own timer is back
+    return split
+
+
+def test_split_of_a_tiny_pass_on_the_cpu(split_of_tiny):
+    """Each part of the recompute pass and of the first denoising pass sums to its total; the tiny model's
+    projections and attention show up as what they are."""
+    assert split_of_tiny.device == "cpu"
+    assert [s.stage for s in split_of_tiny.stages] == ["recompute", "pass 1"]
+    for s in split_of_tiny.stages:
+        assert s.total_ms > 0
+        assert sum(s.parts.values()) == pytest.approx(s.total_ms)
+        assert s.parts[GEMM] > 0 and s.parts[ATTENTION] > 0
+        assert all(kernel_kind(name) == OTHER for name, _ in s.top_other)
+    assert split_of_tiny.outside_ms > 0  # the VAE decode, the other passes
+    table = split_of_tiny.table()
+    assert "recompute" in table and "pass 1" in table and all(part in table for part in PARTS)
+
+
+def test_stage_marks_are_profiler_ranges():
+    from torch.profiler import profile
+
+    with profile() as prof:
+        with StageMarks().stage("recompute"):
+            torch.ones(4).add_(1)
+    names = {e.name for e in prof.events()}
+    assert STAGE_MARK + "recompute" in names
+
+
+def test_bench_prints_the_split_and_keeps_it_in_its_json():
+    result = bench(BenchSettings(model="tiny", blocks=1, warmup=2, split=True), log=lambda s: None)
+    assert "everything else" in result.table()
+    stages = json.loads(result.to_json())["split"]["stages"]
+    assert [s["stage"] for s in stages] == ["recompute", "pass 1"]
+
+
+def test_the_command_line_asks_for_the_split(monkeypatch, capsys):
+    import vcam.bench.bench
+    from vcam.cli import main
+
+    seen = []
+    monkeypatch.setattr(vcam.bench.bench, "bench", lambda settings, log: seen.append(settings) or (
+        _ for _ in ()).throw(KeyboardInterrupt))
+    main(["bench", "--model", "tiny", "--split"])  # stops at bench (Ctrl-C)
+    assert seen[-1].split
+    main(["bench", "--model", "tiny"])
+    assert not seen[-1].split
+    assert main(["bench", "--tune", "--split"]) != 0 and "--split" in capsys.readouterr().err
+
+
+def test_a_failing_profiler_costs_the_split_not_the_timing(monkeypatch):
+    import vcam.bench.bench
+
+    def broken(stream):
+        raise RuntimeError("CUPTI_ERROR_INSUFFICIENT_PRIVILEGES")
+
+    monkeypatch.setattr(vcam.bench.bench, "profile_block", broken)
+    said = []
+    result = bench(BenchSettings(model="tiny", blocks=1, warmup=2, split=True), log=said.append)
+    assert result.split is None and result.frames_per_second > 0
+    assert any("split failed" in s and "CUPTI" in s for s in said)
