@@ -27,6 +27,7 @@ always printed.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import os
@@ -378,7 +379,7 @@ def main() -> int:
                    help="seconds from GPU_CHECK_START (else from now) by which the table must be printed")
     args = p.parse_args()
     try:  # minutes of GPU time must not go to a run that cannot build an engine
-        from diffusers import AutoencoderKLWan  # noqa: F401
+        importlib.import_module("diffusers").AutoencoderKLWan
     except Exception as e:
         print(f"gpu_check: diffusers does not import ({e}): run scripts/fetch_gpu_wheels.sh and carry .whl")
         return 1
@@ -489,7 +490,7 @@ def steps(run: Run, device: torch.device, quick: bool) -> None:
     run.bench_row("832x480 bf16", BenchSettings(**base), engine)
     if not quick and built(engine):
         run.step("nvfp4_vs_bf16", lambda e=engine: nvfp4_vs_bf16(e), need_s=60)  # gives the engine its bf16 back
-        run.step("fp8_vs_bf16", lambda: fp8_vs_bf16(engine), need_s=60)  # leaves the engine in FP8
+        run.step("fp8_vs_bf16", lambda e=engine: fp8_vs_bf16(e), need_s=60)  # leaves the engine in FP8
     del engine
     release(device)
     run_compiled(run, device, quick)

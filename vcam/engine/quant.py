@@ -3,6 +3,8 @@ and up to twice the matrix rate on Ada, Hopper and Blackwell cards) and NVFP4 (a
 Blackwell cards only)."""
 from __future__ import annotations
 
+import importlib
+
 import torch
 from torch import nn
 
@@ -17,7 +19,7 @@ def fp8_unsupported(device: torch.device) -> str | None:
     if (major, minor) < (8, 9):
         return f"FP8 needs compute capability 8.9 or newer (Ada, Hopper, Blackwell); this GPU has {major}.{minor}"
     try:
-        import torchao  # noqa: F401
+        importlib.import_module("torchao")
     except ImportError:
         return "FP8 needs torchao: pip install torchao"
     return None
@@ -108,7 +110,7 @@ def nvfp4_config():
     """torchao's config for NVFP4 weights and dynamically quantized NVFP4 activations. Its fused Triton kernel for
     the activations comes from the separate MSLK package; without it torchao's plain PyTorch quantizer does the
     same arithmetic in several kernels (what that costs, eager and compiled, waits for a card: gpu_check)."""
-    import importlib.util
+    import importlib
 
     from torchao.prototype.mx_formats import NVFP4DynamicActivationNVFP4WeightConfig
 
