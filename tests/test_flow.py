@@ -11,8 +11,10 @@ from vcam.cli import main
 from vcam.live.frames import crossfade
 from vcam.live.interp import DisFlow, FlowSmoother, FlowStats, affordable, interpolate, phases
 from vcam.live.pacer import Pacer, PacerSettings
-from test_onair import captured  # noqa: F401 (a fixture)
+import test_onair
 from test_pacer import FakeTime
+
+captured = test_onair.captured  # the on-air tests' fixture, shared
 
 H, W = 192, 320  # DIS sizes its pyramid by the frame's: smaller frames find only small motions
 WAIT_S = 60.0  # for the flow's worker thread: generous, the machine is loaded
