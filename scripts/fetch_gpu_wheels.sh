@@ -7,5 +7,6 @@ grep -qx '/.whl/' .git/info/exclude 2>/dev/null || echo '/.whl/' >> .git/info/ex
 rm -rf .whl && mkdir -p .whl
 python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
     --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
-    -d .whl "diffusers==0.42.1" "importlib_metadata" "zipp" "torchao==0.18.0" "ftfy==6.3.1" "wcwidth"
+    -d .whl "diffusers==0.42.1" "importlib_metadata" "zipp" "torchao==0.18.0" "ftfy==6.3.1" "wcwidth" \
+    "sageattention==1.0.6"  # pure Python and Triton (torch's CUDA builds bring Triton): --attention-quant int8
 ls -la .whl

@@ -15,12 +15,13 @@
 2. Which SDPA kernel actually runs for both pass kinds (recompute and denoise); the VAE decode in float16 (as a
    bf16 engine runs it) and bf16 against float32; TAEHV's decoder (--decoder taehv) against the VAE's: ms per
    block and the difference.
-3. The eager bf16 baseline; NVFP4 (Blackwell cards only; elsewhere the reason it is refused) and FP8 against
-   bf16 (PSNR).
+3. The eager bf16 baseline; NVFP4 (Blackwell cards only; elsewhere the reason it is refused), INT8 attention
+   (SageAttention 1.0.6: one pass's attention timed against SDPA; elsewhere the reason it is refused) and FP8
+   against bf16 (PSNR).
 4. The compiled rows, each from its own build (what a show runs: compiled is the live default on a GPU): 832x480
    and 576x320, bf16 and FP8 (and 832x480 NVFP4 on a Blackwell card), each followed by its video-to-video twin on
-   the same build (a moving clip restyled at the default strength: the VAE encode added); then an eager variant
-   (flash attention).
+   the same build (a moving clip restyled at the default strength: the VAE encode added), last 832x480 with INT8
+   attention where it runs; then an eager variant (flash attention).
 Steps run in order of importance and each is skipped when it would not end before the deadline, so the table is
 always printed.
 """
@@ -102,6 +103,51 @@ def fp8_vs_bf16(engine) -> dict:
     mse = [float((d ** 2).mean()) for d in diffs]
     psnr = [10 * math.log10(255.0 ** 2 / max(m, 1e-9)) for m in mse]
     return {"mean_abs_diff": [round(float(d.mean()), 2) for d in diffs], "psnr_db": [round(p, 1) for p in psnr]}
+
+
+def int8_attention_row(engine) -> dict:
+    """`--attention-quant int8` (SageAttention 1.0.6's INT8 Q·K kernel) against SDPA: one 832x480 denoising pass's
+    self-attention (4680 queries over 9360 keys, 40 heads of 128, bf16, laid out as the model lays them out), ms
+    by each and the SQNR of its output; then, as fp8_vs_bf16 does, the same random krea-14b and seed make 3 blocks
+    with SDPA and 3 with INT8 self-attention: PSNR per block. The engine gets SDPA back. Where it cannot run:
+    why."""
+    from vcam.engine.attention import int8_attention, int8_attention_unsupported
+
+    cfg = engine.model.cfg
+    why = int8_attention_unsupported(engine.device, cfg.head_dim)
+    if why is not None:
+        return {"skipped": why}
+
+    def ms(fn, reps: int = 20) -> float:
+        for _ in range(3):  # the first call compiles SageAttention's Triton kernels
+            fn()
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        for _ in range(reps):
+            fn()
+        end.record()
+        end.synchronize()
+        return start.elapsed_time(end) / reps
+
+    gen = torch.Generator(device=engine.device).manual_seed(4)
+    q, k, v = (torch.randn(1, n, cfg.num_heads, cfg.head_dim, generator=gen, device=engine.device,
+                           dtype=torch.bfloat16).transpose(1, 2) for n in (4680, 9360, 9360))
+    out: dict = {}
+    with torch.no_grad():
+        exact = torch.nn.functional.scaled_dot_product_attention(q, k, v)
+        out["sdpa_ms"] = round(ms(lambda: torch.nn.functional.scaled_dot_product_attention(q, k, v)), 3)
+        out["int8_ms"] = round(ms(lambda: int8_attention(q, k, v)), 3)  # with vcam's smoothing of K
+        err = (int8_attention(q, k, v).float() - exact.float()).norm() / exact.float().norm()
+        out["pass_sqnr_db"] = round(-20 * math.log10(max(err.item(), 1e-12)), 1)
+    bf16 = [s.next_block() for s in [engine.stream("a benchmark", seed=3)] for _ in range(3)]
+    engine.model.set_int8_attention(True)
+    try:
+        int8 = [s.next_block() for s in [engine.stream("a benchmark", seed=3)] for _ in range(3)]
+    finally:
+        engine.model.set_int8_attention(False)
+    mse = [float(((a.astype("float32") - b.astype("float32")) ** 2).mean()) for a, b in zip(bf16, int8)]
+    out["psnr_db"] = [round(10 * math.log10(255.0 ** 2 / max(m, 1e-9)), 1) for m in mse]
+    return out
 
 
 def vae_dtypes(device: torch.device) -> dict:
@@ -337,7 +383,7 @@ class Run:
             if r.split is not None:
                 print(f"{label}: {r.split.table()}")
         for key in ("bf16_vs_fp32", "kernels", "fp8_vs_bf16", "fp8_linear", "nvfp4_vs_bf16", "nvfp4_linear",
-                    "decoders"):
+                    "decoders", "int8_attention"):
             print(f"{key}: {self.results.get(key)}")
         skipped = [k for k, v in self.results.items() if isinstance(v, dict) and "deadline" in str(v.get("skipped"))]
         if skipped:
@@ -386,7 +432,7 @@ def main() -> int:
     device = torch.device("cpu" if args.smoke or not torch.cuda.is_available() else "cuda")
     cuda = device.type == "cuda"
     name = torch.cuda.get_device_name(device) if cuda else "cpu"
-    versions = {pkg: _version_of(pkg) for pkg in ("diffusers", "torchao", "transformers")}
+    versions = {pkg: _version_of(pkg) for pkg in ("diffusers", "torchao", "transformers", "sageattention")}
     print(f"gpu_check on {name}, torch {torch.__version__}, "
           + ", ".join(f"{k} {v}" for k, v in versions.items()), flush=True)
     started = float(os.environ.get("GPU_CHECK_START", time.time()))
@@ -417,6 +463,10 @@ def compiled_rows(device: torch.device) -> list[tuple[str, dict, SpeedOptions]]:
 
     if cuda and nvfp4_unsupported(device) is None:  # a Blackwell card: its 4-bit row, before the smaller size
         rows.insert(2, ("832x480 nvfp4 compiled", {}, SpeedOptions(compile=True, quant="nvfp4")))
+    from vcam.engine.attention import int8_attention_unsupported
+
+    if cuda and int8_attention_unsupported(device, get_spec("krea-14b").transformer.head_dim) is None:
+        rows.append(("832x480 bf16 int8 compiled", {}, SpeedOptions(compile=True, attention_quant="int8")))  # last
     return rows
 
 
@@ -490,6 +540,7 @@ def steps(run: Run, device: torch.device, quick: bool) -> None:
     run.bench_row("832x480 bf16", BenchSettings(**base), engine)
     if not quick and built(engine):
         run.step("nvfp4_vs_bf16", lambda e=engine: nvfp4_vs_bf16(e), need_s=60)  # gives the engine its bf16 back
+        run.step("int8_attention", lambda e=engine: int8_attention_row(e), need_s=60)  # gives it SDPA back
         run.step("fp8_vs_bf16", lambda e=engine: fp8_vs_bf16(e), need_s=60)  # leaves the engine in FP8
     del engine
     release(device)

@@ -14,7 +14,7 @@ from vcam.errors import VcamError
 from vcam.bias import check_bias
 from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS, InputSpec, check_strength, parse_input
 from vcam.sizes import check_size
-from vcam.engine.speed import ATTENTION, COMPILE_MODES, DECODERS, QUANTS, SpeedFlags, SpeedOptions
+from vcam.engine.speed import ATTENTION, ATTENTION_QUANTS, COMPILE_MODES, DECODERS, QUANTS, SpeedFlags, SpeedOptions
 from vcam.control.yamlcheck import ConfigError
 
 
@@ -148,6 +148,9 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(_smooth_alone(sys.argv[1:] if args is None else list(args)), namespace)
 
 
+ATTENTION_QUANT_HELP = ("int8: the self-attention through SageAttention 1.0.6's INT8 Q·K kernel (CUDA, Ampere or "
+                        "newer; pip install sageattention==1.0.6): changes the picture, by how much is not yet "
+                        "measured on a card (BENCHMARKS.md); passes with --bias below 1 stay exact (default none)")
 DECODER_HELP = ("taehv: TAEHV's tiny decoder instead of the Wan VAE's: faster, less faithful (its weights, tens of "
                 "MB, come from github.com/madebyollin/taehv once) (vae)")
 
@@ -199,6 +202,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                         "default none, or fp8 where no --size was given and only fp8 fits the card or keeps "
                         "--target-fps")
     r.add_argument("--decoder", choices=DECODERS, default="vae", help=DECODER_HELP)
+    r.add_argument("--attention-quant", choices=ATTENTION_QUANTS, default="none", help=ATTENTION_QUANT_HELP)
     sp = r.add_argument_group("speed", "by default the options `vcam bench --tune` saved for this card and these "
                                        "settings; any of these flags replaces them (the rest stay at the defaults)")
     sp.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
@@ -324,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--quant", choices=QUANTS, default="none",
                    help="fp8: torchao FP8 matrices (CUDA 8.9+); nvfp4: 4-bit NVFP4 (Blackwell, 10.0+)")
     b.add_argument("--decoder", choices=DECODERS, default="vae", help=DECODER_HELP)
+    b.add_argument("--attention-quant", choices=ATTENTION_QUANTS, default="none", help=ATTENTION_QUANT_HELP)
     b.add_argument("--device", help="cuda, cuda:1, cpu (default: cuda where there is one)")
     b.add_argument("--in", dest="video_in", action="store_true",
                    help="video in: restyle a synthetic moving clip at the default strength (times the VAE encode)")
@@ -370,7 +375,7 @@ def cmd_run(args, attach=None) -> int:
         duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
         pin_first_latent=args.pin_first_latent, stdin=args.stdin, midi=args.midi, midi_map=args.midi_map,
         link=args.link, log_controls=args.log_controls, replay=args.replay, serve=attach is not None, quant=args.quant,
-        decoder=args.decoder,
+        decoder=args.decoder, attention_quant=args.attention_quant,
         speed=SpeedFlags(compile=args.compile, attention=args.attention, compile_mode=args.compile_mode),
         tuning=args.tuning,
         target_fps=args.target_fps, osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map,
@@ -423,7 +428,8 @@ def cmd_bench(args) -> int:
     width, height = args.size or (None, None)
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
     speed = SpeedOptions(fuse=args.fuse, compile=bool(args.compile), attention=args.attention, quant=args.quant,
-                         decoder=args.decoder, compile_mode=args.compile_mode or "default")
+                         decoder=args.decoder, compile_mode=args.compile_mode or "default",
+                         attention_quant=args.attention_quant)
     settings = BenchSettings(model=args.model, width=width, height=height, steps=args.steps, blocks=args.blocks,
                              warmup=args.warmup, dtype=args.dtype, speed=speed, device=args.device,
                              input=args.video_in, bias=args.bias, split=args.split)
@@ -465,7 +471,8 @@ def _tune(args, settings, log) -> int:
                                         ("--compile-mode", args.compile_mode is not None)) if given]
     if by_hand:
         raise VcamError(f"--tune tries the speed options itself; {', '.join(by_hand)} would be ignored",
-                        f"leave out {', '.join(by_hand)} (--quant stays as given: fp8 is never chosen for you)")
+                        f"leave out {', '.join(by_hand)} (--quant and --attention-quant stay as given: neither is "
+                        "ever chosen for you)")
     result = tune(settings, log=log, budget_s=args.tune_budget)
     print(result.to_json() if args.json else result.table())
     if not result.saved:

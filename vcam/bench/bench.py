@@ -168,6 +168,7 @@ class BenchResult:
     decoder: str = "vae"  # what decoded the latents: the Wan VAE's decoder, or TAEHV's tiny one
     split: Split | None = None  # with BenchSettings.split: where a pass's time went
     compile_mode: str = "default"  # torch.compile's mode for the blocks (SpeedOptions.compile_mode)
+    attention_quant: str = "none"  # "int8": the self-attention through SageAttention's INT8 kernel
 
     def table(self) -> str:
         compiled = "off" if not self.compile else "on" if self.compile_mode == "default" else self.compile_mode
@@ -177,7 +178,8 @@ class BenchResult:
             f"attention {self.attention}, quant {self.quant}, on {self.device}"
             + (f", video in at strength {self.input_strength:g}" if self.input_strength is not None else "")
             + (f", attention bias {self.bias:g}" if self.bias != 1.0 else "")
-            + (f", decoder {self.decoder}" if self.decoder != "vae" else ""),
+            + (f", decoder {self.decoder}" if self.decoder != "vae" else "")
+            + (f", attention quant {self.attention_quant}" if self.attention_quant != "none" else ""),
             f"  frames/s             {self.frames_per_second:8.2f}   (12 frames per block, {self.blocks} blocks timed)",
             f"  ms per block         {self.ms_per_block:8.1f}",
         ]
@@ -317,8 +319,8 @@ def _estimate_without_headroom(spec: ModelSpec, width: int, height: int, dtype: 
 
 def bench(settings: BenchSettings, log=print, engine=None) -> BenchResult:
     """Builds the engine the settings describe and times it. With `engine` (already built with these settings'
-    fuse, compile, quant and dtype), only what can change on a built engine is applied: attention backend, size
-    and steps; a series of rows then shares one build."""
+    fuse, compile, quant and dtype), only what can change on a built engine is applied: attention backend and
+    precision, size and steps; a series of rows then shares one build."""
     target = bench_target(settings, log)
     spec: ModelSpec = get_spec(target.model)
     with on_device(target.device):
@@ -336,14 +338,14 @@ def _profiled_split(stream, log) -> Split | None:
 
 
 def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, engine) -> BenchResult:
-    from vcam.engine.model import attention_backends
+    from vcam.engine.load import set_attention
 
     device, model, dtype, width, height = target.device, target.model, target.dtype, target.width, target.height
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
     if engine is not None:
         engine = replace(engine, speed=settings.speed)
-        engine.model.attention_backends = attention_backends(settings.speed.attention)
+        set_attention(engine, settings.speed)
     else:
         engine = bench_engine(settings, log)
     clip = moving_clip(width, height) if settings.input else None

@@ -1,8 +1,8 @@
 """Per-card tuning: `vcam bench --tune` times the speed options that give the same frames and saves the fastest;
 `vcam run` and `vcam serve` then use it by default.
 
-The file is JSON, one entry per (card, torch version, model, size, steps, dtype, quant, decoder): another card or
-another torch build can change which kernels win, so an entry never carries over to either.
+The file is JSON, one entry per (card, torch version, model, size, steps, dtype, quant, decoder, attention quant):
+another card or another torch build can change which kernels win, so an entry never carries over to either.
 """
 from __future__ import annotations
 
@@ -69,6 +69,7 @@ class TuningKey:
     dtype: str  # as torch names it: "bfloat16", "float32"
     quant: str
     decoder: str = "vae"  # changes the speed, so it keys the entry; named in the text only when not the VAE
+    attention_quant: str = "none"  # the same: named in the text only when not "none"
 
     @classmethod
     def of(cls, settings: BenchSettings) -> "TuningKey":
@@ -77,23 +78,30 @@ class TuningKey:
         target = bench_target(settings, lambda message: None)
         return cls(device=target.device_name, torch=torch.__version__, model=target.model, width=target.width,
                    height=target.height, steps=settings.steps, dtype=target.dtype_name, quant=settings.speed.quant,
-                   decoder=settings.speed.decoder)
+                   decoder=settings.speed.decoder, attention_quant=settings.speed.attention_quant)
+
+    def picture(self) -> dict:
+        """The options of the key that change the picture, by name: never chosen for the user, kept as asked."""
+        return {"quant": self.quant, "decoder": self.decoder, "attention_quant": self.attention_quant}
 
     def text(self) -> str:
         """The entry's name in the file: readable, so a user can see what was tuned."""
-        # the VAE's entries keep the text they had before the decoder was an option: old files still match
+        # the defaults' entries keep the text they had before these were options: old files still match
         return (f"{self.device} | torch {self.torch} | {self.model} | {self.width}x{self.height} | "
                 f"{self.steps} steps | {self.dtype} | quant {self.quant}"
-                + (f" | decoder {self.decoder}" if self.decoder != "vae" else ""))
+                + (f" | decoder {self.decoder}" if self.decoder != "vae" else "")
+                + (f" | attention quant {self.attention_quant}" if self.attention_quant != "none" else ""))
 
 
-def candidates(device: str | torch.device, quant: str, decoder: str = "vae") -> list[SpeedOptions]:
-    """The options worth timing on this kind of device, all giving the plain path's frames. `quant` and `decoder`
-    stay as asked: they change the picture, so they are never picked on a user's behalf."""
+def candidates(device: str | torch.device, quant: str, decoder: str = "vae",
+               attention_quant: str = "none") -> list[SpeedOptions]:
+    """The options worth timing on this kind of device, all giving the plain path's frames. `quant`, `decoder` and
+    `attention_quant` stay as asked: they change the picture, so they are never picked on a user's behalf."""
     cuda = torch.device(device).type == "cuda"
     table = _CUDA_CANDIDATES if cuda else _CPU_CANDIDATES
-    first = dataclasses.replace(SpeedOptions.live_defaults(on_gpu=cuda, quant=quant), decoder=decoder)
-    rest = [SpeedOptions(quant=quant, decoder=decoder, **o) for o in table]
+    picture = {"decoder": decoder, "attention_quant": attention_quant}
+    first = dataclasses.replace(SpeedOptions.live_defaults(on_gpu=cuda, quant=quant), **picture)
+    rest = [SpeedOptions(quant=quant, **picture, **o) for o in table]
     return [first] + [o for o in rest if o != first]
 
 
@@ -136,7 +144,8 @@ class TuneResult:
     def table(self) -> str:
         k = self.key
         lines = [(f"vcam bench --tune: {k.model} {k.width}x{k.height}, {k.steps} steps, {k.dtype}, "
-                  f"quant {k.quant}{'' if k.decoder == 'vae' else ', decoder ' + k.decoder}, on {k.device} "
+                  f"quant {k.quant}{'' if k.decoder == 'vae' else ', decoder ' + k.decoder}"
+                  f"{'' if k.attention_quant == 'none' else ', attention quant ' + k.attention_quant}, on {k.device} "
                   f"(torch {k.torch})"),
                  f"  {'frames/s':>8s}  options"]
         for t in self.trials:
@@ -210,12 +219,13 @@ def _write_entries(path: Path, entries: dict[str, dict]) -> None:
 
 def lookup(device_name: str, model: str, width: int, height: int, steps: int, dtype: str, quant: str, *,
            torch_version: str | None = None, path: Path | None = None,
-           warn: Callable[[str], None] = _warn_on_stderr, decoder: str = "vae") -> tuple[SpeedOptions, dict] | None:
+           warn: Callable[[str], None] = _warn_on_stderr, decoder: str = "vae",
+           attention_quant: str = "none") -> tuple[SpeedOptions, dict] | None:
     """The tuned options and their entry for these settings, or None. A damaged file must not stop a show: it is
     reported through `warn` (with how to fix it) and treated as no tuning."""
     path = path or tuning_path()
     key = TuningKey(device_name, torch_version or torch.__version__, model, width, height, steps, dtype, quant,
-                    decoder)
+                    decoder, attention_quant)
     try:
         entries = _read_entries(path)
         entry = entries.get(key.text())
@@ -230,8 +240,8 @@ def lookup(device_name: str, model: str, width: int, height: int, steps: int, dt
     except _Unreadable as e:
         warn(f"tuning file {path} is not used: {e}; running with the default speed options. fix: {RETUNE}")
         return None
-    # quant and decoder are part of the key, so this only undoes a hand edit: neither is ever chosen for the user
-    return dataclasses.replace(options, quant=quant, decoder=decoder), entry
+    # these are part of the key, so this only undoes a hand edit: none of them is ever chosen for the user
+    return dataclasses.replace(options, **key.picture()), entry
 
 
 def _error_text(e: BaseException) -> str:
@@ -247,7 +257,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     path = path or tuning_path()
     target = bench_target(settings, log)
     key = TuningKey.of(settings)
-    options = candidates(target.device, settings.speed.quant, settings.speed.decoder)
+    options = candidates(target.device, settings.speed.quant, settings.speed.decoder, settings.speed.attention_quant)
     trials: list[Trial] = []
     start = clock()
     stopped = False
@@ -331,7 +341,8 @@ def _fastest(trials: list[Trial]) -> Trial | None:
     if not ran:
         return None
     best = max(ran, key=lambda t: t.frames_per_second)
-    eager = SpeedOptions(quant=trials[0].options.quant, decoder=trials[0].options.decoder)
+    first = trials[0].options
+    eager = SpeedOptions(quant=first.quant, decoder=first.decoder, attention_quant=first.attention_quant)
     base = next((t for t in [trials[0]] + [t for t in trials if t.options == eager]
                  if t.frames_per_second is not None), None)
     if base is not None and best.frames_per_second < MEANINGFUL_GAIN * base.frames_per_second:
@@ -355,7 +366,7 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
     these settings on this card; else the live defaults (SpeedOptions.live_defaults)."""
     defaults = dataclasses.replace(SpeedOptions.live_defaults(on_gpu=key.device != "cpu", quant=key.quant,
                                                               random_weights=get_spec(key.model).random_weights),
-                                   decoder=key.decoder)
+                                   **key.picture())
     if flags:
         options = flags.over(defaults)
         note = ("; FP8 is no faster than bf16 without compiling (BENCHMARKS.md)"
@@ -363,7 +374,8 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
         return SpeedChoice(options, "flags", f"speed: {options.describe()} (as given){note}")
     if use_tuning:
         found = lookup(key.device, key.model, key.width, key.height, key.steps, key.dtype, key.quant,
-                       torch_version=key.torch, path=path, warn=warn, decoder=key.decoder)
+                       torch_version=key.torch, path=path, warn=warn, decoder=key.decoder,
+                       attention_quant=key.attention_quant)
         if found is not None:
             options, entry = found
             date = str(entry.get("date", "?"))[:10]
@@ -381,7 +393,7 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
 
 def live_choice(model: str, width: int, height: int, steps: int, quant: str | None, flags: SpeedFlags, *,
                 use_tuning: bool = True, warn: Callable[[str], None] = _warn_on_stderr, adapt: bool = False,
-                path: Path | None = None, decoder: str = "vae") -> SpeedChoice:
+                path: Path | None = None, decoder: str = "vae", attention_quant: str = "none") -> SpeedChoice:
     """The speed options of a show: by hand, else tuned for this card at these settings, else the defaults.
     Keyed by the device and dtype `vcam.load` picks (bf16 on CUDA), as `vcam bench --tune` keys what it measured,
     and, with `adapt`, by the size and quantization the memory plan will run on this card (`quant` None: not
@@ -390,7 +402,8 @@ def live_choice(model: str, width: int, height: int, steps: int, quant: str | No
 
     width, height, quant = planned_settings(model, width, height, quant or "none", adapt)
     key = TuningKey.of(BenchSettings(model=model, width=width, height=height, steps=steps,
-                                     speed=SpeedOptions(quant=quant, decoder=decoder)))
+                                     speed=SpeedOptions(quant=quant, decoder=decoder,
+                                                        attention_quant=attention_quant)))
     return choose_speed(key, flags, use_tuning=use_tuning, path=path, warn=warn)
 
 

@@ -1,4 +1,5 @@
-"""Self-attention with Krea's bias on a span of keys, exact and without a mask.
+"""Self-attention beyond plain SDPA: Krea's bias on a span of keys (exact, without a mask), and SageAttention's
+INT8 kernel (inexact, only when asked for; at the end of this file).
 
 Adding log(bias) to the scores of some keys is the same as weighting their share of the softmax by `bias`. So the
 keys are cut into segments (before the span, the span, after it), each segment's attention is computed by the
@@ -18,12 +19,14 @@ logsumexp.
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
 from vcam.bias import check_bias
+from vcam.errors import VcamError
 
 # SDPBackend's numbers as `_fused_sdp_choice` gives them; anything else (a backend of another device) runs the math
 _KERNELS = {0: "math", 1: "flash", 2: "efficient", 3: "cudnn"}
@@ -95,3 +98,51 @@ def biased_attention(q: Tensor, k: Tensor, v: Tensor, start: int, end: int, log_
         out, lse = attention_lse(q, k[:, :, lo:hi], v[:, :, lo:hi], kernel)
         parts.append((out, lse + log_bias if biased else lse))
     return merge_segments(parts)
+
+
+# --- INT8 attention (--attention-quant int8): SageAttention 1.0.6, an inexact kernel, never a default ---
+#
+# Its Triton kernels quantize Q (blocks of 128 queries) and K (blocks of 64 keys) to INT8 with one scale per block,
+# multiply them on the INT8 tensor cores and do P·V in fp16. The picture it makes has not been compared with SDPA's
+# on a card yet (scripts/gpu_check.py's int8_attention row prints the PSNR; Krea's notes saw SageAttention 2.2 give
+# pure noise on H100/H200). It returns no LSE, so passes with Krea's attention bias stay on the exact segmented path.
+SAGEATTENTION = "sageattention==1.0.6"  # the version these calls were written against (pure Python and Triton)
+INT8_HEAD_DIMS = (64, 96, 128)  # the head sizes its kernels are built for
+INT8_MIN_CAPABILITY = (8, 0)  # INT8 tensor-core dots in its Triton kernels: Ampere and newer
+
+
+def int8_attention_unsupported(device: torch.device, head_dim: int) -> str | None:
+    """Why SageAttention's INT8 attention cannot run here for heads of `head_dim`, or None when it can (as far as
+    can be told without running it)."""
+    if device.type != "cuda" or torch.version.hip is not None:
+        return "INT8 attention (SageAttention) needs an NVIDIA GPU"
+    if head_dim not in INT8_HEAD_DIMS:
+        return (f"INT8 attention (SageAttention) supports heads of {', '.join(map(str, INT8_HEAD_DIMS))}; this "
+                f"model's are {head_dim}")
+    major, minor = torch.cuda.get_device_capability(device)
+    if (major, minor) < INT8_MIN_CAPABILITY:
+        return f"INT8 attention (SageAttention) needs compute capability 8.0 or newer; this GPU has {major}.{minor}"
+    try:  # imported, not only looked for: it imports triton, which a CPU-only PyTorch may lack
+        importlib.import_module("sageattention")
+    except ImportError:
+        return f"INT8 attention needs SageAttention: pip install {SAGEATTENTION}"
+    return None
+
+
+def require_int8_attention(device: torch.device, head_dim: int) -> None:
+    why = int8_attention_unsupported(device, head_dim)
+    if why is not None:
+        raise VcamError(why, "run without --attention-quant int8 (the exact attention)")
+
+
+@torch.compiler.disable
+def int8_attention(q: Tensor, k: Tensor, v: Tensor) -> Tensor:
+    """Softmax attention of q [B, H, Lq, D] over k, v [B, H, Lk, D] with scale 1/√D through SageAttention's INT8
+    Q·K kernel; the output in q's dtype. Kept out of torch.compile's graphs (a graph break each layer): its Triton
+    launcher has not been traced by dynamo on a card, and the eager call is what the PSNR was measured on."""
+    from sageattention import sageattn
+
+    # SageAttention smooths K (subtracts its mean over the keys: the softmax is unchanged, the INT8 error smaller)
+    # in place when asked to, and k here is a view of the KV cache: so it is smoothed here, into a new tensor.
+    k = k - k.mean(dim=2, keepdim=True)
+    return sageattn(q, k, v, tensor_layout="HND", is_causal=False, smooth_k=False)

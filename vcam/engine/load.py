@@ -9,6 +9,7 @@ from typing import Any
 
 import torch
 
+from vcam.engine.attention import require_int8_attention
 from vcam.engine.compiling import compile_engine
 from vcam.engine.configs import ModelSpec, get_spec
 from vcam.engine.model import CausalWanModel, Rope, attention_backends, init_random_
@@ -147,6 +148,8 @@ def load(
         require_fp8(device, dtype)  # before minutes of loading
     elif speed.quant == "nvfp4":
         require_nvfp4(device, dtype)
+    if speed.attention_quant == "int8":
+        require_int8_attention(device, spec.transformer.head_dim)
     text_device, offload = device, False
     width, height = width or spec.width, height or spec.height
     if device.type == "cuda":
@@ -230,9 +233,9 @@ def _tune(engine: Engine, speed: SpeedOptions, blocks_ready: bool = False) -> En
         quantize_nvfp4(engine.model.blocks, engine.device)
     if speed.decoder == "taehv" and engine.taehv is None:  # a random-weight engine: a random decoder too
         engine.taehv = _random_taehv(engine.spec, engine.device, engine.dtype)
+    set_attention(engine, speed)  # before compiling: the compiled blocks take the INT8 choice as it is
     if speed.compile:
         compile_engine(engine, speed.compile_mode)
-    engine.model.attention_backends = attention_backends(speed.attention)
     engine.speed = speed
     # Inference only: a tensor made from trainable weights (the first prompt's text K/V, built outside the block
     # loop) would keep an autograd graph alive, and a compiled pass would recompile on air when a later prompt's
@@ -241,6 +244,16 @@ def _tune(engine: Engine, speed: SpeedOptions, blocks_ready: bool = False) -> En
         if part is not None:
             part.requires_grad_(False)
     return engine
+
+
+def set_attention(engine: Engine, speed: SpeedOptions) -> None:
+    """What of the attention can change on a built engine: SDPA's kernel family and, with
+    `attention_quant="int8"`, the self-attention through SageAttention's INT8 kernel (refused where it cannot run).
+    A compiled engine recompiles its blocks when the INT8 choice changes."""
+    engine.model.attention_backends = attention_backends(speed.attention)
+    if speed.attention_quant == "int8":
+        require_int8_attention(engine.device, engine.model.cfg.head_dim)
+    engine.model.set_int8_attention(speed.attention_quant == "int8")
 
 
 def _random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype) -> Engine:

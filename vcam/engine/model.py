@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from vcam.engine.attention import KeyBias, biased_attention, sdpa_choice
+from vcam.engine.attention import KeyBias, biased_attention, int8_attention, sdpa_choice
 from vcam.engine.configs import WanConfig
 
 # Small parameters that steer every token; keeping them in float32 costs nothing and keeps modulation exact.
@@ -145,6 +145,7 @@ class SelfAttention(Attention):
     def __init__(self, cfg: WanConfig):
         super().__init__(cfg)
         self.qkv: nn.Linear | None = None  # q, k and v in one matrix, after `fuse()`
+        self.int8 = False  # SageAttention's INT8 kernel for the passes without bias or mask (set_int8_attention)
 
     def fuse(self) -> None:
         """One matrix product for q, k and v instead of three (same result, fewer kernel launches)."""
@@ -181,10 +182,12 @@ class SelfAttention(Attention):
         else:
             k = rotate(k, *rope)
         q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)
-        if biased is None:
-            out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-        else:
+        if biased is not None:  # needs each key segment's LSE, which the INT8 kernel does not give: exact
             out = biased_attention(q, k, v, *biased)
+        elif self.int8 and mask is None:
+            out = int8_attention(q, k, v)
+        else:
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
         return self.o(out.transpose(1, 2).flatten(2))
 
 
@@ -280,6 +283,13 @@ class CausalWanModel(nn.Module):
         """Fuses every self-attention's q, k, v projections (call after loading weights)."""
         for block in self.blocks:
             block.self_attn.fuse()
+        return self
+
+    def set_int8_attention(self, on: bool) -> "CausalWanModel":
+        """Self-attention through SageAttention's INT8 kernel (`attention.int8_attention`, inexact) in every pass
+        without a bias or a mask, or back to SDPA; cross-attention always runs SDPA. Set it before compiling."""
+        for block in self.blocks:
+            block.self_attn.int8 = on
         return self
 
     def compile_blocks(self, **options) -> "CausalWanModel":

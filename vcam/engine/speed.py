@@ -1,7 +1,9 @@
 """The speed options of an engine and its streams: what `vcam bench` compares and `vcam run` uses.
 
-Every option except `quant` gives the same frames as the plain path (within rounding); `quant="fp8"` changes the
-picture a little and is therefore never chosen on a user's behalf; `quant="nvfp4"` changes it more.
+Every option except `quant`, `attention_quant` and `decoder` gives the same frames as the plain path (within
+rounding); `quant="fp8"` changes the picture a little and is therefore never chosen on a user's behalf;
+`quant="nvfp4"` changes it more; `attention_quant="int8"` (SageAttention's INT8 Q·K) changes it by an amount still
+to be measured on a card (BENCHMARKS.md), so it is never chosen either.
 """
 from __future__ import annotations
 
@@ -15,6 +17,10 @@ DECODERS = ("vae", "taehv")  # the Wan VAE's decoder, or TAEHV's tiny one (vcam.
 # autotuned Triton GEMM templates with epilogues fused, CUDA graphs left out (the blocks write the KV cache in
 # place, and retired CUDA graphs gained nothing here). Ignored unless compiling.
 COMPILE_MODES = ("default", "max-autotune-no-cudagraphs")
+
+# The self-attention's precision: "none" is SDPA as the model computes everything else; "int8" is SageAttention
+# 1.0.6's kernel (INT8 Q·K per block, fp16 P·V), kept apart from `attention` (exact SDPA kernel families only)
+ATTENTION_QUANTS = ("none", "int8")
 
 
 def _check_attention(attention: str) -> None:
@@ -36,10 +42,15 @@ class SpeedOptions:
     quant: str = "none"
     decoder: str = "vae"  # "taehv": the tiny decoder, faster and less faithful, so like quant never chosen for you
     compile_mode: str = "default"  # torch.compile's mode for the transformer blocks (COMPILE_MODES)
+    # "int8": the denoise/recompute self-attention through SageAttention's INT8 Q·K kernel (CUDA; inexact, like quant)
+    attention_quant: str = "none"
 
     def __post_init__(self) -> None:
         _check_attention(self.attention)
         _check_compile_mode(self.compile_mode)
+        if self.attention_quant not in ATTENTION_QUANTS:
+            raise ValueError(f"unknown attention quantization {self.attention_quant!r}; choose one of "
+                             f"{', '.join(ATTENTION_QUANTS)}")
         if self.quant not in QUANTS:
             raise ValueError(f"unknown quantization {self.quant!r}; choose one of {', '.join(QUANTS)}")
         if self.decoder not in DECODERS:
@@ -90,7 +101,8 @@ class SpeedOptions:
 @dataclass(frozen=True)
 class SpeedFlags:
     """The speed options given by hand for a show (`vcam run --compile --attention cudnn`); None: not given.
-    Quantization is not among them: it changes the picture, so it is chosen apart and keys the tuning."""
+    Each gives the plain path's frames. Quantization (of the matrices or of the attention) and the decoder are not
+    among them: they change the picture, so they are chosen apart and key the tuning."""
 
     compile: bool | None = None
     attention: str | None = None

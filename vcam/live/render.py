@@ -123,18 +123,22 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     quant = opts.quant or header.get("quant")
     from vcam.engine.configs import get_spec
     from vcam.engine.load import choose_model
-    from vcam.engine.speed import DECODERS, QUANTS, SpeedFlags
+    from vcam.engine.speed import ATTENTION_QUANTS, DECODERS, QUANTS, SpeedFlags
 
     if quant is not None and quant not in QUANTS:
         raise ValueError(f"{opts.log}: header: quant must be one of {', '.join(QUANTS)}, not {quant!r}")
     decoder = header.get("decoder", "vae")  # the show's decoder makes the show's pictures
     if decoder not in DECODERS:
         raise ValueError(f"{opts.log}: header: decoder must be one of {', '.join(DECODERS)}, not {decoder!r}")
+    attention_quant = header.get("attention_quant", "none")  # the same: the show's attention makes its pictures
+    if attention_quant not in ATTENTION_QUANTS:
+        raise ValueError(f"{opts.log}: header: attention_quant must be one of {', '.join(ATTENTION_QUANTS)}, "
+                         f"not {attention_quant!r}")
     model = choose_model(opts.model or header.get("model"), say)
     spec = get_spec(model)
     run_opts = RunOptions(model=model, weights=opts.weights, size=opts.size, steps=opts.steps, outs=list(opts.outs),
-                          fps=opts.fps, fit=opts.fit, quant=quant, decoder=decoder, replay=opts.log, stdin=False,
-                          tuning=opts.tuning)
+                          fps=opts.fps, fit=opts.fit, quant=quant, decoder=decoder, attention_quant=attention_quant,
+                          replay=opts.log, stdin=False, tuning=opts.tuning)
     cfg = resolve(run_opts, None, header, (spec.width, spec.height), own_size_only=spec.random_weights)
     cfg = _without_live_input(cfg, replay, total, say)
     _check_clips(cfg, replay, total)
@@ -143,7 +147,7 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     from vcam.bench.tuning import live_choice
 
     speed = live_choice(model, cfg.width, cfg.height, cfg.steps, quant, SpeedFlags(), use_tuning=opts.tuning,
-                        warn=say, adapt=cfg.adapt, decoder=decoder)
+                        warn=say, adapt=cfg.adapt, decoder=decoder, attention_quant=attention_quant)
     if speed.message:
         say(speed.message)
     return _Plan(replay, model, cfg, speed, total, opts.steps is not None, run_opts)

@@ -101,7 +101,8 @@ def _prepare(opts: RunOptions) -> _Prepared:
     from vcam.bench.tuning import live_choice
 
     speed = live_choice(model, cfg.width, cfg.height, cfg.steps, quant, opts.speed, use_tuning=opts.tuning,
-                        warn=status.message, adapt=cfg.adapt, decoder=opts.decoder)  # for the starting steps and size
+                        warn=status.message, adapt=cfg.adapt, decoder=opts.decoder,
+                        attention_quant=opts.attention_quant)  # for the starting steps and size
     if speed.message:
         status.message(speed.message)
     fallback = load_image(cfg.fallback, cfg.width, cfg.height) if cfg.fallback else None
@@ -142,6 +143,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     # and precision while loading is not told here)
     log = ControlLog(log_file, {**cfg.log_header(model, opts.show), "quant": prep.speed.options.quant,
                                 **({"decoder": opts.decoder} if opts.decoder != "vae" else {}),
+                                **({"attention_quant": opts.attention_quant} if opts.attention_quant != "none" else {}),
                                 "started": datetime.datetime.now().isoformat(timespec="seconds")}) \
         if log_file else None
 
@@ -186,7 +188,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
         producer.limit = replay.end_block
         replay.schedule(producer, state, tempo)
     decoder = f", {opts.decoder} decoder" if opts.decoder != "vae" else ""  # the VAE's goes without saying
-    on_air = f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps{decoder}"
+    int8 = ", INT8 attention" if opts.attention_quant == "int8" else ""  # inexact: said wherever the show is named
+    on_air = f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps{decoder}{int8}"
     feed = ModelFeed(producer, status.message, on_air,
                      controller.preset_name, lambda: state.screen,
                      _extra_status(inputs, extra, tempo.describe, cues.describe if cues else None, quantizer.status))

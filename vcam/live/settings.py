@@ -43,6 +43,7 @@ class RunOptions:
     quant: str | None = None  # None: not given ("none", or FP8 where only that fits the card)
     decoder: str = "vae"  # --decoder: "taehv" decodes with TAEHV's tiny decoder (faster, less faithful)
     target_fps: float = 10.0  # --target-fps: generated frames/s the size (and precision) are chosen to keep
+    attention_quant: str = "none"  # --attention-quant: "int8" runs SageAttention's INT8 self-attention (inexact)
     speed: SpeedFlags = SpeedFlags()  # the speed options by hand; none given: the tuning file, else the defaults
     tuning: bool = True  # use the options `vcam bench --tune` saved for this card
     stdin: bool = True
