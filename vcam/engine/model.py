@@ -104,8 +104,8 @@ def rotate(x: Tensor, cos: Tensor, sin: Tensor, out: Tensor | None = None) -> Te
     """RoPE of x [B, L, H, D] by rope_pairs' tables [L, 1, D]: each interleaved pair (a, b) becomes
     (a·cos − b·sin, b·cos + a·sin), with the products and sums of a pair-by-pair rotation, so eager gives the same
     bits (a negated product added is the product subtracted), but in three whole-tensor operations and no stack:
-    inductor fuses them into the norm before, eager runs fewer kernels. With `out` (a KV-cache slot) the result is written
-    there, not copied in after."""
+    inductor fuses them into the norm before, eager runs fewer kernels. With `out` (a KV-cache slot) the result is
+    written there, not copied in after."""
     swapped = x.unflatten(-1, (-1, 2)).flip(-1).flatten(-2)  # (b, a) for each pair (a, b)
     return torch.add(x * cos, swapped * sin, out=out)
 
