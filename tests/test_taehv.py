@@ -371,3 +371,38 @@ def test_video_in_still_encodes_with_the_vae_while_taehv_decodes():
     blocks = [stream.next_block() for _ in range(3)]  # the third re-encodes a decoded frame into the context
     assert [b.shape[0] for b in blocks] == [6, 12, 12]
     assert engine.vae is not None and engine.taehv is not None
+
+
+@pytest.mark.parametrize("fail_at", [2, 3])
+def test_a_block_that_fails_after_its_decode_is_retried_exactly(fail_at):
+    """A failure after TAEHV's decode (here in keeping the block's latents and frames, call 2 being block 1's and
+    3 block 2's): the retry gives the frames of a stream that never failed, TAEHV's memory rewound with the rest."""
+    import numpy as np
+
+    import vcam
+    from vcam.engine.speed import SpeedOptions
+
+    engine = vcam.load("tiny", device="cpu", progress=False, speed=SpeedOptions(decoder="taehv"))
+
+    def blocks(fail_at):
+        s = engine.stream("a neon city", seed=4)
+        real, calls = s._remember, {"n": 0}
+
+        def flaky(*args):
+            real(*args)  # the stream has moved on, then the failure comes
+            calls["n"] += 1
+            if calls["n"] == fail_at:
+                raise RuntimeError("CUDA out of memory (pretend)")
+
+        s._remember = flaky
+        out = []
+        for _ in range(4):
+            try:
+                out.append(s.next_block())
+            except RuntimeError:
+                out.append(s.next_block())
+        assert fail_at is None or calls["n"] > fail_at
+        return out
+
+    plain = blocks(None)
+    assert all(np.array_equal(a, b) for a, b in zip(blocks(fail_at), plain, strict=True))
