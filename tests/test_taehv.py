@@ -148,7 +148,7 @@ def test_loads_the_published_layout(tmp_path):
         assert torch.equal(loaded.state_dict()[k], v.half().float()), k
 
 
-@pytest.mark.parametrize("damage", ["missing", "unexpected", "shape", "other model", "not safetensors"])
+@pytest.mark.parametrize("damage", ["missing", "unexpected", "shape", "time grow", "other model", "not safetensors"])
 def test_a_wrong_file_is_one_clear_error(tmp_path, damage):
     path = tmp_path / "taew2_1.safetensors"
     if damage == "missing":
@@ -157,6 +157,8 @@ def test_a_wrong_file_is_one_clear_error(tmp_path, damage):
         write_published_file(path, SMALL, extra={"decoder.23.weight": torch.zeros(1)})
     elif damage == "shape":
         write_published_file(path, TAEHVConfig(widths=(8, 8, 4, 8)))
+    elif damage == "time grow":  # a first stage that makes 2 frames of one: refused, not trimmed (see load_taehv)
+        write_published_file(path, TAEHVConfig(widths=SMALL.widths, time_strides=(2, 2, 2)))
     elif damage == "other model":
         save_file({"model.blocks.0.self_attn.q.weight": torch.zeros(2, 2)}, str(path))
     else:
@@ -166,6 +168,8 @@ def test_a_wrong_file_is_one_clear_error(tmp_path, damage):
     assert "taew2_1.safetensors" in e.value.fix
     if damage == "missing":
         assert "decoder.22.bias" in e.value.message
+    if damage == "time grow":
+        assert "decoder.7.conv.weight" in e.value.message
     if damage == "shape":
         assert "shape" in e.value.message
 
