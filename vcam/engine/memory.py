@@ -62,7 +62,9 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
         "vae": vae_bytes + 8 * 4 * height * width * spec.vae.base_dim * elt,
     }
     if decoder == "taehv":
-        parts["vae"] = vae_bytes  # its encoder's pass over the context frame is in the headroom
+        # TAEHV decodes, but the VAE's encoder still runs: on a video input (which a live show may set at any
+        # time) every block, and on the context frame from block 2 on
+        parts["vae"] = vae_bytes + vae_encode_bytes(spec.vae, width, height, elt)
         parts["taehv"] = taehv_bytes(spec, width, height, dtype)
     text_kv = 2 * cfg.num_layers * spec.text.max_length * cfg.dim * elt  # one prompt's cross-attention K/V
     # That of the prompt in use, of the previous block's (the context is rebuilt under it) and of a new one while
@@ -91,6 +93,19 @@ def _weight_bytes(cfg: WanConfig, vae_cfg: VAEConfig, dtype: torch.dtype, quant:
         transformer = CausalWanModel(cfg).cast(dtype)  # some small parts stay float32, as when loaded
         vae = build_vae(vae_cfg)
     return _transformer_bytes(transformer, quant), param_bytes(vae, dtype)
+
+
+# The streaming encoder's peak, in copies of its 4 frames at full size and the first stage's width: the stage's
+# input, norms, activations and causal convolutions' concatenations with the cached frames, and the new causal
+# caches (about 10 copies, 9.6 measured on the Wan 2.1 VAE's shapes), plus the previous block's caches (3.7), held
+# until the block ends so that a failed block can rewind.
+VAE_ENCODE_COPIES = 14
+
+
+def vae_encode_bytes(cfg: VAEConfig, width: int, height: int, elt: int) -> int:
+    """The VAE streaming encoder's activations and causal caches while it encodes a block of video input (it takes
+    4 frames a call; the context frame's single-frame encode needs less)."""
+    return VAE_ENCODE_COPIES * 4 * height * width * cfg.base_dim * cfg.dim_mult[0] * elt
 
 
 def taehv_bytes(spec: ModelSpec, width: int, height: int, dtype: torch.dtype) -> int:

@@ -254,8 +254,9 @@ class Stream:
         """The next frames, uint8 RGB [n, height, width, 3]: 12 per block (6 for the stream's first block), made
         with the controls as they are now. A block that fails (out of memory, say) leaves the stream as it was, so
         trying again gives the frames it would have given (a clip or image input included; a live one gives what
-        it has then); except that a failure inside a later block's VAE decode leaves the decoder's cache partly
-        moved on (keeping a copy would cost 1.8 GB at 832x480), which shows as a brief glitch."""
+        it has then); except that a failure in or after a later block's VAE decode leaves the decoder's cache moved
+        on (keeping a copy would cost 1.8 GB at 832x480), which shows as a brief glitch; TAEHV's decoder rewinds
+        exactly."""
         saved = self._saved_state()
         try:
             with on_device(self.device):
@@ -267,17 +268,19 @@ class Stream:
             raise
 
     def _saved_state(self) -> tuple:
-        # What a block moves on besides the decoder. Tensors are replaced, never written in place, so references
-        # are enough (the KV cache is rebuilt from the context by every block).
+        # What a block moves on (the VAE decoder's cache excepted: see StreamingDecoder.state). Tensors are
+        # replaced, never written in place, so references are enough (the KV cache is rebuilt from the context by
+        # every block).
         return (self._gen.get_state(), self._pending_seed, self._progress, self._kv, self._kv_source,
                 self._kv_prev, list(self._history), self._first, self._last, self._input_pos, self._encoded_last,
-                self._input_encoder.state())
+                self._input_encoder.state(), self._decoder.state())
 
     def _restore_state(self, saved: tuple) -> None:
         (gen, self._pending_seed, self._progress, self._kv, self._kv_source, self._kv_prev, history, self._first,
-         self._last, self._input_pos, self._encoded_last, encoder) = saved
+         self._last, self._input_pos, self._encoded_last, encoder, decoder) = saved
         self._gen.set_state(gen)
         self._input_encoder.restore(encoder)
+        self._decoder.restore(decoder)
         self._history = deque(history, maxlen=RGB_HISTORY)
 
     def _make_block(self) -> np.ndarray:

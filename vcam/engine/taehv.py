@@ -166,6 +166,14 @@ class TAEHVStreamingDecoder:
     def reset(self) -> None:
         self._state: list[Tensor] | None = None
 
+    def state(self) -> list[Tensor] | None:
+        """A snapshot to rewind to when a block fails after its decode: the memory is replaced at the end of each
+        decode, never written in place, so the reference is enough (and a decode that fails keeps the old one)."""
+        return self._state
+
+    def restore(self, state: list[Tensor] | None) -> None:
+        self._state = state
+
     @torch.no_grad()
     def decode(self, latents: Tensor) -> Tensor:
         z = latents.to(self.decoder.dtype).transpose(1, 2)  # [B, n, C, h, w]

@@ -113,6 +113,13 @@ def load_taehv(path: Path, cfg: TAEHVConfig, device: torch.device, dtype: torch.
             if missing or unexpected:
                 raise WeightsError(f"{path} is not TAEHV's Wan 2.1 decoder: " + _few("missing", missing)
                                    + ("; " if missing and unexpected else "") + _few("unexpected", unexpected), fix)
+            # No trimming of time-grow weights here, unlike the reference loader's `patch_tgrow_layers`: that step
+            # came with its `decoder_time_upscale` option (commit b1bab3a, "lower-resolution decoding") and cuts a
+            # stride-2 layer's weight to the last frame's channels for a model built with that time upscaling
+            # turned off. It is not for older files: the decoder's time strides have been (1, 2, 2) since the
+            # repository's first commit (the Wan VAE's 4 frames a latent), every taew2_1 was loaded by the default
+            # model as it is, and the pinned safetensors file (one blob since it was added in 0ad83bb) matches
+            # these shapes. vcam always decodes at the full frame rate, so a shape that differs is a wrong file.
             state = {}
             for ours_name, theirs in names.items():
                 t = f.get_tensor(theirs)

@@ -69,6 +69,14 @@ class StreamingDecoder:
         self._cache: list = [None] * self._num_convs
         self._first = True
 
+    def state(self) -> None:
+        """No snapshot: holding the old causal cache while a decode makes the new one would cost as much again
+        (1.8 GB at 832x480), so a block that fails after a decode leaves this decoder moved on (a brief glitch)."""
+        return None
+
+    def restore(self, state: None) -> None:
+        pass
+
     @torch.no_grad()
     def decode(self, latents: Tensor) -> Tensor:
         dtype = next(self.vae.parameters()).dtype
