@@ -113,9 +113,11 @@ def test_a_tuned_rate_wins_over_the_prediction():
     assert choice.message.startswith("size 832x480 bf16: measured 10.4 frames/s on this H200")
 
 
-def save_tuned(path, width, height, quant, fps, device="NVIDIA H200", steps=4, torch_version=None):
-    key = TuningKey(device, torch_version or torch.__version__, "krea-14b", width, height, steps, "bfloat16", quant)
-    trial = Trial(SpeedOptions(compile=True, quant=quant), frames_per_second=fps)
+def save_tuned(path, width, height, quant, fps, device="NVIDIA H200", steps=4, torch_version=None, decoder="vae",
+               compiled=True):
+    key = TuningKey(device, torch_version or torch.__version__, "krea-14b", width, height, steps, "bfloat16", quant,
+                    decoder)
+    trial = Trial(SpeedOptions(compile=compiled, quant=quant, decoder=decoder), frames_per_second=fps)
     result = TuneResult(key=key, trials=[trial], path=path, date="2026-12-02T10:00:00", best=trial)
     _save_entry(path, key.text(), result.entry(), print)
 
@@ -199,3 +201,135 @@ def test_tiny_and_a_cpu_keep_the_models_own_size_and_say_nothing_new(monkeypatch
 def test_the_choice_is_a_plain_record():
     choice = card_choice(H200)
     assert dataclasses.asdict(choice)["rate"]["measured"] is False
+
+
+# --- what the choice is told of the show, and when it stands aside ---
+
+def write_log(path, **header):
+    import json
+
+    path.write_text(json.dumps({"vcam": {"model": "tiny", "seed": 1, "prompts": {"a city": 1.0}, "steps": 4,
+                                         "transition": 4, "size": [112, 64], **header}}) + "\n"
+                    + json.dumps({"end": {"blocks": 2}}) + "\n")
+    return str(path)
+
+
+def test_a_replay_runs_the_precision_and_decoder_its_show_ran(tmp_path, monkeypatch):
+    log = write_log(tmp_path / "show.jsonl", quant="fp8", decoder="taehv")
+    prep = prepared(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--replay", log], monkeypatch)
+    assert prep.speed.options.quant == "fp8" and prep.speed.options.decoder == "taehv"
+    assert prep.opts.decoder == "taehv"  # what the control log and the on-air line of the replay name
+    prep = prepared(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--replay", log, "--quant", "none",
+                     "--decoder", "vae"], monkeypatch)  # the command line still wins
+    assert prep.speed.options.quant == "none" and prep.speed.options.decoder == "vae"
+    plain = write_log(tmp_path / "old.jsonl")  # a log from before either was kept: bf16 and the VAE
+    prep = prepared(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--replay", plain], monkeypatch)
+    assert prep.speed.options.quant == "none" and prep.speed.options.decoder == "vae"
+    with pytest.raises(ValueError, match="decoder must be one of"):
+        prepared(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--replay",
+                  write_log(tmp_path / "bad.jsonl", decoder="jpeg")], monkeypatch)
+
+
+def test_a_replay_runs_the_attention_precision_its_show_ran(tmp_path, monkeypatch):
+    log = write_log(tmp_path / "show.jsonl", attention_quant="int8")
+    prep = prepared(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--replay", log], monkeypatch)
+    assert prep.opts.attention_quant == "int8" and prep.speed.options.attention_quant == "int8"
+    with pytest.raises(ValueError, match="attention_quant must be one of"):
+        prepared(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--replay",
+                  write_log(tmp_path / "bad.jsonl", attention_quant="int4")], monkeypatch)
+
+
+def test_a_replay_and_a_shows_size_turn_the_choice_off(h200, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(live_size_module, "live_size", lambda *a, **k: pytest.fail("chose a size"))
+    log = write_log(tmp_path / "show.jsonl", model="krea-14b", size=[832, 480], quant="fp8")
+    prep = prepared(["run", "--out", "null", "--no-stdin", "--replay", log, "--target-fps", "12"], monkeypatch)
+    assert (prep.cfg.width, prep.cfg.height, prep.speed.options.quant) == (832, 480, "fp8")
+    assert "--target-fps 12 is not used: a replay runs at the size and precision of its log" in capsys.readouterr().err
+    show = tmp_path / "show.yaml"
+    show.write_text("output: {size: 640x368}\npresets:\n  - {name: city, prompt: a neon city at night}\n")
+    prep = prepared(["run", str(show), "--model", "krea-14b", "--out", "null", "--no-stdin"], monkeypatch)
+    assert (prep.cfg.width, prep.cfg.height, prep.speed.options.quant) == (640, 368, "none")
+    assert "--target-fps" not in capsys.readouterr().err  # not given: nothing to say
+    prepared(["run", str(show), "--model", "krea-14b", "--out", "null", "--no-stdin", "--target-fps", "12"],
+             monkeypatch)
+    assert "--target-fps 12 is not used: the show file gives the size" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("given,why", [(["--size", "640x368"], "--size gives the size"),
+                                       (["--quant", "fp8"], "--quant gives the precision")])
+def test_a_target_given_and_not_used_is_said(given, why, h200, monkeypatch, capsys):
+    prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", "--target-fps", "12", *given],
+             monkeypatch)
+    assert f"--target-fps 12 is not used: {why}" in capsys.readouterr().err
+
+
+def test_tuned_rates_keep_to_the_decoder_they_were_measured_with(tmp_path):
+    path = tmp_path / "tuning.json"
+    save_tuned(path, 832, 480, "none", 8.3)
+    save_tuned(path, 832, 480, "none", 14.0, decoder="taehv")
+    save_tuned(path, 704, 400, "none", 12.0, compiled=False)
+    assert tuned_rates("NVIDIA H200", "krea-14b", 4, path=path) == {(832, 480, "none"): 8.3,
+                                                                     (704, 400, "none"): 12.0}
+    assert tuned_rates("NVIDIA H200", "krea-14b", 4, path=path, decoder="taehv") == {(832, 480, "none"): 14.0}
+    assert tuned_rates("NVIDIA H200", "krea-14b", 4, path=path, compiled=False) == {(704, 400, "none"): 12.0}
+
+
+def test_a_vae_show_is_not_sized_by_a_taehv_tuning(h200, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    save_tuned(tmp_path / "tuning.json", 832, 480, "none", 14.0, decoder="taehv")
+    prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin"], monkeypatch)
+    assert (prep.cfg.width, prep.cfg.height) != (832, 480)  # predicted 8.2 with the VAE: below the target
+    assert "predicted" in capsys.readouterr().err
+    prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", "--decoder", "taehv"], monkeypatch)
+    assert (prep.cfg.width, prep.cfg.height) == (832, 480) and prep.speed.options.decoder == "taehv"
+    assert "size 832x480 bf16: measured 14.0 frames/s" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("given,what", [(["--decoder", "taehv"], "the taehv decoder"),
+                                        (["--no-compile"], "--no-compile"),
+                                        (["--in", "camera"], "video in")])
+def test_a_show_the_speed_model_does_not_price_keeps_the_models_size(given, what, h200, tmp_path, monkeypatch,
+                                                                      capsys):
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))  # no tuning
+    prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", *given], monkeypatch)
+    assert (prep.cfg.width, prep.cfg.height, prep.speed.options.quant) == (832, 480, "none")
+    err = capsys.readouterr().err
+    assert "size 832x480, krea-14b's own, not chosen for 10 frames/s" in err and what in err
+    assert "predicted" not in err
+
+
+def test_an_uncompiled_show_is_sized_by_an_uncompiled_tuning_only(h200, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    save_tuned(tmp_path / "tuning.json", 832, 480, "none", 12.0)  # compiled: not what --no-compile runs
+    save_tuned(tmp_path / "tuning.json", 704, 400, "none", 11.0, compiled=False)
+    prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", "--no-compile"], monkeypatch)
+    assert (prep.cfg.width, prep.cfg.height) == (704, 400)
+    assert "size 704x400 bf16: measured 11.0 frames/s" in capsys.readouterr().err
+
+
+def test_the_memory_plan_is_read_with_the_shows_decoder_and_compiling(h200, monkeypatch):
+    import vcam.engine.memory
+    from vcam.bench.tuning import live_choice
+    from vcam.engine.speed import SpeedFlags
+
+    seen = []
+    real = vcam.engine.memory.memory_plan
+
+    def spy(spec, device, width, height, dtype, speed, adapt):
+        seen.append(speed)
+        return real(spec, device, width, height, dtype, speed, adapt)
+
+    monkeypatch.setattr(vcam.engine.memory, "memory_plan", spy)
+    live_choice("krea-14b", 832, 480, 4, None, SpeedFlags(), adapt=True, decoder="taehv", use_tuning=False)
+    assert seen[-1].decoder == "taehv" and seen[-1].compile and seen[-1].quant == "none"
+    live_choice("krea-14b", 832, 480, 4, "fp8", SpeedFlags(compile=False), adapt=True, use_tuning=False)
+    assert seen[-1].decoder == "vae" and not seen[-1].compile and seen[-1].quant == "fp8"
+
+
+def test_a_card_where_bf16_fits_at_no_size_says_so():
+    rate_of = lambda w, h, q: Rate(30.0 if q == "fp8" else 20.0, False)  # noqa: E731
+    choice = choose_size(rate_of, 25.0, LIVE_SIZES, lambda w, h, q: q == "fp8", card="this RTX 5090")
+    assert picked(choice) == (832, 480, "fp8")
+    assert "bf16 does not fit this RTX 5090 at any size" in choice.message and "no size" not in choice.message
+    choice = choose_size(rate_of, 25.0, LIVE_SIZES, lambda w, h, q: True)
+    assert "bf16 reaches it at no size" in choice.message

@@ -388,7 +388,7 @@ def test_a_show_on_a_small_card_looks_up_the_size_it_will_really_run(cache_dir, 
 
     save_entry(cache_dir, cpu_key(), SpeedOptions(fuse=False, attention="math"))  # tuned at 112x64
     monkeypatch.setattr(vcam.engine.memory, "planned_settings",
-                        lambda model, w, h, quant, adapt: (112, 64, quant) if adapt else (w, h, quant))
+                        lambda model, w, h, quant, adapt, speed=None: (112, 64, quant) if adapt else (w, h, quant))
     assert live_choice("tiny", 224, 128, 1, None, NO_FLAGS, warn=print, adapt=True).source == "tuned"
     assert live_choice("tiny", 224, 128, 1, None, NO_FLAGS, warn=print, adapt=False).source == "defaults"
 

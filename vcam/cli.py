@@ -170,9 +170,9 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--size", type=_size, metavar="WxH",
                    help="generated frame size (default: the largest up to 832x480 that keeps --target-fps on this "
                         "GPU; krea-14b's 832x480 without one)")
-    r.add_argument("--target-fps", dest="target_fps", type=_within(float, 0.1, 240), default=10.0, metavar="N",
-                   help="with neither --size nor --quant (nor a show's size): generated frames/s the size is "
-                        "chosen to keep on this GPU, in bf16 where any size does, else FP8 (10)")
+    r.add_argument("--target-fps", dest="target_fps", type=_within(float, 0.1, 240), metavar="N",
+                   help="with neither --size nor --quant (nor a show's size, nor --replay): generated frames/s the "
+                        "size is chosen to keep on this GPU, in bf16 where any size does, else FP8 (10)")
     r.add_argument("--out", action="append", metavar="OUTPUT",
                    help="vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally @WxH; repeatable "
                         f"(default: {default_out})")
@@ -201,7 +201,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                         "nvfp4: 4-bit NVFP4 matrices (Blackwell, 10.0+; untested on a card yet); "
                         "default none, or fp8 where no --size was given and only fp8 fits the card or keeps "
                         "--target-fps")
-    r.add_argument("--decoder", choices=DECODERS, default="vae", help=DECODER_HELP)
+    r.add_argument("--decoder", choices=DECODERS, help=DECODER_HELP.removesuffix("(vae)")
+                   + "(default: a replayed log's, else vae)")
     r.add_argument("--attention-quant", choices=ATTENTION_QUANTS, default="none", help=ATTENTION_QUANT_HELP)
     sp = r.add_argument_group("speed", "by default the options `vcam bench --tune` saved for this card and these "
                                        "settings; any of these flags replaces them (the rest stay at the defaults)")

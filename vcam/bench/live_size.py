@@ -40,6 +40,14 @@ class SizeChoice:
     message: str
 
 
+@dataclass(frozen=True)
+class OwnSize:
+    """No size was chosen: nothing prices this show (the speed model does not, no tuned rate matches it), so it
+    keeps the model's own size; `message` says so."""
+
+    message: str
+
+
 RateOf = Callable[[int, int, str], "Rate | None"]  # (width, height, quant) -> its rate, None: not possible here
 Fits = Callable[[int, int, str], bool]
 
@@ -58,11 +66,13 @@ def choose_size(rate_of: RateOf, target: float, sizes: Sequence[tuple[int, int]]
     options = {(w, h, q): r for q in quants for w, h in sizes if fits(w, h, q) and (r := rate_of(w, h, q))}
     if not options:
         return None
+    first_fits = any(fits(w, h, quants[0]) for w, h in sizes)
     for q in quants:
         for w, h in sizes:
             r = options.get((w, h, q))
             if r is not None and r.frames_per_second >= target:
-                return SizeChoice(w, h, q, r, True, _said(w, h, q, r, target, sizes, options, card, met=True))
+                return SizeChoice(w, h, q, r, True, _said(w, h, q, r, target, sizes, options, card, met=True,
+                                                          first_fits=first_fits))
     smallest = next((w, h) for w, h in reversed(sizes) if any((w, h, q) in options for q in quants))
     q = max((q for q in quants if (*smallest, q) in options), key=lambda q: options[(*smallest, q)].frames_per_second)
     r = options[(*smallest, q)]
@@ -70,7 +80,7 @@ def choose_size(rate_of: RateOf, target: float, sizes: Sequence[tuple[int, int]]
 
 
 def _said(w: int, h: int, q: str, r: Rate, target: float, sizes: Sequence[tuple[int, int]], options: dict,
-          card: str, met: bool) -> str:
+          card: str, met: bool, first_fits: bool = True) -> str:
     """The one line that says what was chosen and why."""
     how = "measured" if r.measured else "predicted"
     head = (f"size {w}x{h} {QUANT_NAMES.get(q, q)}: {how} {r.frames_per_second:.1f} frames/s on {card}"
@@ -83,7 +93,8 @@ def _said(w: int, h: int, q: str, r: Rate, target: float, sizes: Sequence[tuple[
         why = (f" ({larger[0]}x{larger[1]} would be {options[(*larger, q)].frames_per_second:.1f} < target "
                f"{target:g})" if larger else f" (target {target:g})")
         if q != "none":
-            why += "; bf16 reaches it at no size, and FP8 changes the picture slightly"
+            bf16 = "reaches it at no size" if first_fits else f"does not fit {card} at any size"
+            why += f"; bf16 {bf16}, and FP8 changes the picture slightly"
     return f"{head}{why}; --size, --quant or --target-fps choose otherwise"
 
 
@@ -99,11 +110,21 @@ def card_rates(predict_rate: RateOf, tuned: dict[tuple[int, int, str], float]) -
     return rate_of
 
 
-def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
-              path=None) -> SizeChoice | None:
+def unpriced(decoder: str = "vae", compiled: bool = True, video_in: bool = False) -> str | None:
+    """What of a show the speed model does not price, in words (it knows compiled runs decoding with the Wan VAE,
+    text only); None where it prices it all."""
+    parts = ([f"the {decoder} decoder"] if decoder != "vae" else []) + ([] if compiled else ["--no-compile"]) \
+        + (["video in (a VAE encode per block)"] if video_in else [])
+    return " or ".join(parts) or None
+
+
+def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True, path=None, decoder: str = "vae",
+              compiled: bool = True, video_in: bool = False) -> SizeChoice | OwnSize | None:
     """The choice for this machine's GPU; None without CUDA (a CPU keeps the model's own size and says nothing)
     or when nothing fits (the memory plan says why). The card's figures come from the card table when its name is
-    there, else from a second's measurement (vcam.bench.cards.this_card); free memory from the card itself."""
+    there, else from a second's measurement (vcam.bench.cards.this_card); free memory from the card itself.
+    Where the speed model does not price the show (`unpriced`), only `vcam bench --tune` rates with its decoder
+    (and, uncompiled, its compile) count, and none for video in (a tuning times text only); without any, OwnSize."""
     import torch
 
     if not torch.cuda.is_available():
@@ -118,13 +139,21 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
     card = this_card(device)
     quants = [q for q in QUANT_ORDER if q == "none" or (q == "fp8" and fp8_unsupported(device) is None)]
     free_gib = torch.cuda.mem_get_info(device)[0] / 1024**3
+    not_priced = unpriced(decoder, compiled, video_in)
 
     def predicted(w: int, h: int, q: str) -> Rate | None:
-        p = predict(card, w, h, q, steps, model)
+        p = None if not_priced else predict(card, w, h, q, steps, model)
         return Rate(p.frames_per_second, measured=False) if p else None
 
-    tuned = tuned_rates(torch.cuda.get_device_name(device), model, steps, path=path) if use_tuning else {}
+    tuned = tuned_rates(torch.cuda.get_device_name(device), model, steps, path=path, decoder=decoder,
+                        compiled=None if compiled else False) if use_tuning and not video_in else {}
     spec = get_spec(model)
     name = f"this {card.name}" + (" (its speed measured just now)" if card.measured else "")
-    return choose_size(card_rates(predicted, tuned), target, sizes_for((spec.width, spec.height)),
-                       lambda w, h, q: needed_gib(w, h, q, model) <= free_gib, quants, card=name)
+    sizes = sizes_for((spec.width, spec.height))
+    fits = lambda w, h, q: needed_gib(w, h, q, model) <= free_gib  # noqa: E731
+    chosen = choose_size(card_rates(predicted, tuned), target, sizes, fits, quants, card=name)
+    if chosen is None and not_priced and any(fits(w, h, q) for w, h in sizes for q in quants):
+        return OwnSize(f"size {spec.width}x{spec.height}, {model}'s own, not chosen for {target:g} frames/s: the "
+                       f"speed model does not price {not_priced}, and no `vcam bench --tune` rate matches it; "
+                       "--size chooses otherwise")
+    return chosen

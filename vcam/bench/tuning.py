@@ -400,7 +400,11 @@ def live_choice(model: str, width: int, height: int, steps: int, quant: str | No
     given, so "none" unless only FP8 fits)."""
     from vcam.engine.memory import planned_settings
 
-    width, height, quant = planned_settings(model, width, height, quant or "none", adapt)
+    # planned as `load` will plan it: with the show's decoder and compiling (the memory either takes), the tuning
+    # not yet known, so the defaults under the flags
+    planned = flags.over(dataclasses.replace(SpeedOptions.live_defaults(
+        on_gpu=torch.cuda.is_available(), random_weights=get_spec(model).random_weights), decoder=decoder))
+    width, height, quant = planned_settings(model, width, height, quant or "none", adapt, planned)
     key = TuningKey.of(BenchSettings(model=model, width=width, height=height, steps=steps,
                                      speed=SpeedOptions(quant=quant, decoder=decoder,
                                                         attention_quant=attention_quant)))
@@ -408,9 +412,11 @@ def live_choice(model: str, width: int, height: int, steps: int, quant: str | No
 
 
 def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16", *,
-                torch_version: str | None = None, path: Path | None = None) -> dict[tuple[int, int, str], float]:
-    """Frames/s that `vcam bench --tune` measured on this card (and torch, model, steps, dtype), by (width, height,
-    quant): what the live size choice trusts over a prediction. {} when there is no file or it is unreadable."""
+                torch_version: str | None = None, path: Path | None = None, decoder: str = "vae",
+                compiled: bool | None = None) -> dict[tuple[int, int, str], float]:
+    """Frames/s that `vcam bench --tune` measured on this card (and torch, model, steps, dtype, decoder), by (width,
+    height, quant): what the live size choice trusts over a prediction. `compiled` given: only entries whose
+    fastest options compile (True) or do not (False). {} when there is no file or it is unreadable."""
     version = torch_version or torch.__version__
     try:
         entries = _read_entries(path or tuning_path())
@@ -421,8 +427,12 @@ def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16
         if not isinstance(entry, dict):
             continue
         fps = entry.get("frames_per_second")
+        # an entry from before the decoder was an option decoded with the VAE
         same = (entry.get("device"), entry.get("torch"), entry.get("model"), entry.get("steps"),
-                entry.get("dtype")) == (device_name, version, model, steps, dtype)
+                entry.get("dtype"), entry.get("decoder", "vae")) == (device_name, version, model, steps, dtype, decoder)
+        options = entry.get("options") if isinstance(entry.get("options"), dict) else {}
+        if compiled is not None and bool(options.get("compile")) != compiled:
+            continue
         if same and isinstance(fps, (int, float)) and fps > 0 and isinstance(entry.get("width"), int) \
                 and isinstance(entry.get("height"), int):
             rates[(entry["width"], entry["height"], str(entry.get("quant", "none")))] = float(fps)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import nn
@@ -255,16 +255,18 @@ def memory_plan(spec: ModelSpec, device: torch.device, width: int, height: int, 
     return plan, free
 
 
-def planned_settings(model: str, width: int, height: int, quant: str, adapt: bool) -> tuple[int, int, str]:
-    """The size and quantization `load(..., adapt=adapt)` will run `model` at on this machine's GPU, read before
-    loading (a show looks up its tuned speed options by them). Where nothing has to change, or there is no GPU,
-    or the settings cannot fit at all (`load` says so), they are the ones asked."""
+def planned_settings(model: str, width: int, height: int, quant: str, adapt: bool,
+                     speed: SpeedOptions | None = None) -> tuple[int, int, str]:
+    """The size and quantization `load(..., adapt=adapt, speed=speed)` will run `model` at on this machine's GPU,
+    read before loading (a show looks up its tuned speed options by them). `speed`'s decoder and compiling change
+    the memory a show takes; its quant is `quant`. Where nothing has to change, or there is no GPU, or the settings
+    cannot fit at all (`load` says so), they are the ones asked."""
     spec = get_spec(model)
     if not adapt or not torch.cuda.is_available():
         return width, height, quant
+    speed = replace(speed or SpeedOptions(), quant=quant)
     try:
-        plan, _ = memory_plan(spec, torch.device("cuda"), width, height, torch.bfloat16, SpeedOptions(quant=quant),
-                              adapt=True)
+        plan, _ = memory_plan(spec, torch.device("cuda"), width, height, torch.bfloat16, speed, adapt=True)
     except VcamError:
         return width, height, quant
     return plan.adapted or (width, height, quant)

@@ -27,7 +27,7 @@ from vcam.live.model_feed import ModelFeed
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
-from vcam.live.settings import RunOptions, ShowSettings, resolve
+from vcam.live.settings import DEFAULT_TARGET_FPS, RunOptions, ShowSettings, resolve
 from vcam.live.status import StatusLine
 
 if TYPE_CHECKING:
@@ -61,6 +61,7 @@ def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
     """`run`, also saying whether the show left a thread inside the model, which the command line does not wait
     for."""
     prep = _prepare(opts)
+    opts = prep.opts
     inputs = _open_input(opts, prep.cfg, prep.status.message)
     try:
         return _play(opts, attach, prep, inputs)
@@ -73,6 +74,7 @@ def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
 class _Prepared:
     """What a show is checked against before anything opens: a mistake here costs a second, not a model load."""
 
+    opts: RunOptions  # as given, with a replay's quantization and decoder where none was given
     status: StatusLine
     replay: Replay | None
     show: Show | None
@@ -87,6 +89,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
     status = StatusLine(opts.status_out or sys.stderr)
     replay = read_replay(opts.replay) if opts.replay else None
     start = dict(replay.header) if replay else {}
+    opts = _as_logged(opts, start, opts.replay)
     show: Show | None = load_show(opts.show) if opts.show else None
     from vcam.engine.load import choose_model
 
@@ -107,7 +110,26 @@ def _prepare(opts: RunOptions) -> _Prepared:
         status.message(speed.message)
     fallback = load_image(cfg.fallback, cfg.width, cfg.height) if cfg.fallback else None
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
-    return _Prepared(status, replay, show, model, cfg, speed, fallback, midi)
+    return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, midi)
+
+
+def _as_logged(opts: RunOptions, start: dict, log: str | None) -> RunOptions:
+    """`opts` with the quantization, decoder and attention precision a replayed log's header names where the command
+    line gave none: the show's precision (which the size choice may have picked) and decoder made its pictures. The
+    VAE decodes where nothing names a decoder."""
+    from vcam.engine.speed import ATTENTION_QUANTS, DECODERS, QUANTS
+
+    quant = opts.quant or start.get("quant")
+    decoder = opts.decoder or start.get("decoder") or "vae"
+    if quant is not None and quant not in QUANTS:
+        raise ValueError(f"{log}: header: quant must be one of {', '.join(QUANTS)}, not {quant!r}")
+    if decoder not in DECODERS:
+        raise ValueError(f"{log}: header: decoder must be one of {', '.join(DECODERS)}, not {decoder!r}")
+    attention_quant = opts.attention_quant if opts.attention_quant != "none" else start.get("attention_quant", "none")
+    if attention_quant not in ATTENTION_QUANTS:
+        raise ValueError(f"{log}: header: attention_quant must be one of {', '.join(ATTENTION_QUANTS)}, "
+                         f"not {attention_quant!r}")
+    return replace(opts, quant=quant, decoder=decoder, attention_quant=attention_quant)
 
 
 def _sized(opts: RunOptions, model: str, cfg: ShowSettings, random_weights: bool,
@@ -116,14 +138,33 @@ def _sized(opts: RunOptions, model: str, cfg: ShowSettings, random_weights: bool
     largest size (bf16 first, then FP8) that keeps --target-fps on this card, said in one line. A model with
     random weights (tiny, for trying vcam out and for tests) and a machine without CUDA keep the model's own size."""
     if not cfg.adapt or random_weights:
+        if opts.target_fps is not None:
+            say(f"--target-fps {opts.target_fps:g} is not used: {_sized_by(opts, model, random_weights)}")
         return cfg, opts.quant
-    from vcam.bench.live_size import live_size
+    from vcam.bench.live_size import SizeChoice, live_size
 
-    chosen = live_size(model, cfg.steps, opts.target_fps, use_tuning=opts.tuning)
+    chosen = live_size(model, cfg.steps, opts.target_fps or DEFAULT_TARGET_FPS, use_tuning=opts.tuning,
+                       decoder=opts.decoder or "vae", compiled=opts.speed.compile is not False,
+                       video_in=cfg.input != "none")
     if chosen is None:
         return cfg, opts.quant
     say(chosen.message)
+    if not isinstance(chosen, SizeChoice):  # nothing prices this show: the model's own size
+        return cfg, opts.quant
     return replace(cfg, width=chosen.width, height=chosen.height), chosen.quant
+
+
+def _sized_by(opts: RunOptions, model: str, random_weights: bool) -> str:
+    """What set the size instead of --target-fps."""
+    if opts.replay:
+        return "a replay runs at the size and precision of its log"
+    if opts.size:
+        return "--size gives the size"
+    if opts.quant:
+        return "--quant gives the precision, and the size stays the model's own"
+    if random_weights:
+        return f"{model} has random weights and plays at its own size"
+    return "the show file gives the size (output: size:)"
 
 
 def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: InputSwitch) -> Ended:

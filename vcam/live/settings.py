@@ -12,6 +12,7 @@ from vcam.inspec import DEFAULT_INPUT_FIT, DEFAULT_STRENGTH, INPUT_FITS, check_s
 from vcam.sizes import check_size
 from vcam.outspec import OutputSpec, parse_spec
 
+DEFAULT_TARGET_FPS = 10.0  # generated frames/s a show's size is chosen to keep when --target-fps is not given
 DEFAULT_PROMPT = ("A slow cinematic drift through a neon-lit city street at night, rain on the asphalt reflecting "
                   "pink and blue signs, light fog")
 
@@ -41,8 +42,10 @@ class RunOptions:
     fallback: str | None = None
     pin_first_latent: bool = False
     quant: str | None = None  # None: not given ("none", or FP8 where only that fits the card)
-    decoder: str = "vae"  # --decoder: "taehv" decodes with TAEHV's tiny decoder (faster, less faithful)
-    target_fps: float = 10.0  # --target-fps: generated frames/s the size (and precision) are chosen to keep
+    decoder: str | None = None  # --decoder: "taehv" (TAEHV's tiny decoder: faster, less faithful); None: a
+    # replay's header's, else "vae"
+    target_fps: float | None = None  # --target-fps: generated frames/s the size (and precision) are chosen to keep
+    # (None: DEFAULT_TARGET_FPS; given and not used, it is said why)
     attention_quant: str = "none"  # --attention-quant: "int8" runs SageAttention's INT8 self-attention (inexact)
     speed: SpeedFlags = SpeedFlags()  # the speed options by hand; none given: the tuning file, else the defaults
     tuning: bool = True  # use the options `vcam bench --tune` saved for this card
