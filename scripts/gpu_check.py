@@ -105,6 +105,26 @@ def fp8_vs_bf16(engine) -> dict:
     return {"mean_abs_diff": [round(float(d.mean()), 2) for d in diffs], "psnr_db": [round(p, 1) for p in psnr]}
 
 
+def ms(fn, reps: int = 20) -> float:
+    """Milliseconds per call of `fn` on the card, after 3 untimed calls (the first builds kernels: Triton's, cuBLAS's
+    choice)."""
+    for _ in range(3):
+        fn()
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    start.record()
+    for _ in range(reps):
+        fn()
+    end.record()
+    end.synchronize()
+    return start.elapsed_time(end) / reps
+
+
+def ffn_linear(device: torch.device) -> torch.nn.Module:
+    """One FFN-sized Linear (5120 -> 13824) in bf16, the same weights each call."""
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(5120, 13824)).to(device, torch.bfloat16)
+
+
 def int8_attention_row(engine) -> dict:
     """`--attention-quant int8` (SageAttention 1.0.6's INT8 Q·K kernel) against SDPA: one 832x480 denoising pass's
     self-attention (4680 queries over 9360 keys, 40 heads of 128, bf16, laid out as the model lays them out), ms
@@ -117,17 +137,6 @@ def int8_attention_row(engine) -> dict:
     why = int8_attention_unsupported(engine.device, cfg.head_dim)
     if why is not None:
         return {"skipped": why}
-
-    def ms(fn, reps: int = 20) -> float:
-        for _ in range(3):  # the first call compiles SageAttention's Triton kernels
-            fn()
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        for _ in range(reps):
-            fn()
-        end.record()
-        end.synchronize()
-        return start.elapsed_time(end) / reps
 
     gen = torch.Generator(device=engine.device).manual_seed(4)
     q, k, v = (torch.randn(1, n, cfg.num_heads, cfg.head_dim, generator=gen, device=engine.device,
@@ -187,28 +196,12 @@ def fp8_linear(device: torch.device) -> dict:
     the kernels eager FP8 runs, to tell the matrix product from the scaling around it."""
     if device.type != "cuda":
         return {"note": "no CUDA"}
-    from torch import nn
     from torch.profiler import ProfilerActivity, profile
 
     from vcam.engine.quant import quantize_fp8
 
-    def make() -> nn.Module:
-        torch.manual_seed(0)
-        return nn.Sequential(nn.Linear(5120, 13824)).to(device, torch.bfloat16)
-
-    def ms(fn, reps: int = 20) -> float:
-        for _ in range(3):
-            fn()
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        for _ in range(reps):
-            fn()
-        end.record()
-        end.synchronize()
-        return start.elapsed_time(end) / reps
-
     x = torch.randn(4680, 5120, device=device, dtype=torch.bfloat16)
-    bf, q8 = make(), quantize_fp8(make(), device)
+    bf, q8 = ffn_linear(device), quantize_fp8(ffn_linear(device), device)
     out: dict = {}
     with torch.no_grad():
         out["bf16_ms"] = ms(lambda: bf(x))
@@ -250,31 +243,14 @@ def nvfp4_vs_bf16(engine) -> dict:
 def nvfp4_linear(device: torch.device) -> dict:
     """One FFN-sized Linear (4680 tokens, 5120 -> 13824) in bf16 and in NVFP4, eager and compiled: ms for each,
     and the SQNR of NVFP4's output against bf16's (about 17 dB expected on Gaussian data: tests/test_nvfp4.py)."""
-    from torch import nn
-
     from vcam.engine.quant import nvfp4_unsupported, quantize_nvfp4
 
     why = nvfp4_unsupported(device)
     if why is not None:
         return {"skipped": why}
 
-    def make() -> nn.Module:
-        torch.manual_seed(0)
-        return nn.Sequential(nn.Linear(5120, 13824)).to(device, torch.bfloat16)
-
-    def ms(fn, reps: int = 20) -> float:
-        for _ in range(3):
-            fn()
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        for _ in range(reps):
-            fn()
-        end.record()
-        end.synchronize()
-        return start.elapsed_time(end) / reps
-
     x = torch.randn(4680, 5120, device=device, dtype=torch.bfloat16)
-    bf, q4 = make(), quantize_nvfp4(make(), device)
+    bf, q4 = ffn_linear(device), quantize_nvfp4(ffn_linear(device), device)
     out: dict = {}
     with torch.no_grad():
         out["bf16_ms"] = ms(lambda: bf(x))
