@@ -139,3 +139,15 @@ def psnr(a, b) -> float:
     """Peak signal-to-noise ratio of two uint8 pictures (numpy arrays of one shape), in dB."""
     mse = float(((a.astype("float64") - b.astype("float64")) ** 2).mean())
     return 10 * math.log10(255.0 ** 2 / max(mse, 1e-12))
+
+
+def decode_in_parts(decoder, latents, splits):
+    """A streaming decoder's frames for `latents` [B, C, T, H, W] handed over in parts of `splits` latents each,
+    joined along time: what one whole decode must equal."""
+    import torch
+
+    parts, start = [], 0
+    for k in splits:
+        parts.append(decoder.decode(latents[:, :, start:start + k]))
+        start += k
+    return torch.cat(parts, dim=2)

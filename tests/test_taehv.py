@@ -13,6 +13,7 @@ from vcam.engine.configs import TAEHVConfig, get_spec
 from vcam.engine.taehv import TAEHVStreamingDecoder, build_taehv, published_names
 from vcam.engine.taehv_weights import load_taehv
 from vcam.errors import WeightsError
+from helpers import decode_in_parts
 
 SMALL = TAEHVConfig(widths=(8, 8, 4, 4))
 
@@ -34,11 +35,7 @@ def test_blockwise_decode_equals_full_decode(decoder, splits):
     latents = torch.randn(1, 16, n, 5, 7, generator=torch.Generator().manual_seed(n))
     expected = whole(decoder, latents)
     stream = TAEHVStreamingDecoder(decoder)
-    parts, start = [], 0
-    for k in splits:
-        parts.append(stream.decode(latents[:, :, start:start + k]))
-        start += k
-    got = torch.cat(parts, dim=2)
+    got = decode_in_parts(stream, latents, splits)
     assert got.shape == expected.shape == (1, 3, 1 + 4 * (n - 1), 40, 56)
     assert torch.allclose(got, expected, atol=1e-5, rtol=0)
 

@@ -4,6 +4,7 @@ import torch
 
 from vcam.engine.configs import VAEConfig
 from vcam.engine.vae import FrameEncoder, LatentScale, StreamingDecoder, build_vae, vae_dtype
+from helpers import decode_in_parts
 
 
 @pytest.fixture(scope="module")
@@ -20,11 +21,7 @@ def test_blockwise_decode_equals_full_decode(vae, splits):
     with torch.no_grad():
         expected = vae.decode(LatentScale(vae, "cpu").to_vae(latents)).sample
     decoder = StreamingDecoder(vae)
-    parts, start = [], 0
-    for k in splits:
-        parts.append(decoder.decode(latents[:, :, start:start + k]))
-        start += k
-    got = torch.cat(parts, dim=2)
+    got = decode_in_parts(decoder, latents, splits)
     assert got.shape == expected.shape == (1, 3, 1 + 4 * (n - 1), 48, 80)
     assert torch.allclose(got, expected, atol=1e-6, rtol=0)
 
