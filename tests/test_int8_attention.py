@@ -246,8 +246,10 @@ def test_the_flag_on_run_serve_and_bench_and_the_bench_line_naming_it():
     from vcam.cli import build_parser
 
     parser = build_parser()
+    assert parser.parse_args(["bench"]).attention_quant == "none"
+    for command in ("run", "serve"):  # not given: a replayed log's, else none (live.run._as_logged)
+        assert parser.parse_args([command]).attention_quant is None
     for command in ("run", "serve", "bench"):
-        assert parser.parse_args([command]).attention_quant == "none"
         assert parser.parse_args([command, "--attention-quant", "int8"]).attention_quant == "int8"
     result = BenchResult(device="H200", model="krea-14b", width=832, height=480, steps=4, dtype="bfloat16",
                          compile=True, fuse=True, attention="auto", quant="none", blocks=8, frames_per_second=8.0,

@@ -114,10 +114,11 @@ def test_a_tuned_rate_wins_over_the_prediction():
 
 
 def save_tuned(path, width, height, quant, fps, device="NVIDIA H200", steps=4, torch_version=None, decoder="vae",
-               compiled=True):
+               compiled=True, attention_quant="none"):
     key = TuningKey(device, torch_version or torch.__version__, "krea-14b", width, height, steps, "bfloat16", quant,
-                    decoder)
-    trial = Trial(SpeedOptions(compile=compiled, quant=quant, decoder=decoder), frames_per_second=fps)
+                    decoder, attention_quant)
+    trial = Trial(SpeedOptions(compile=compiled, quant=quant, decoder=decoder, attention_quant=attention_quant),
+                  frames_per_second=fps)
     result = TuneResult(key=key, trials=[trial], path=path, date="2026-12-02T10:00:00", best=trial)
     _save_entry(path, key.text(), result.entry(), print)
 
@@ -234,6 +235,9 @@ def test_a_replay_runs_the_attention_precision_its_show_ran(tmp_path, monkeypatc
     log = write_log(tmp_path / "show.jsonl", attention_quant="int8")
     prep = prepared(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--replay", log], monkeypatch)
     assert prep.opts.attention_quant == "int8" and prep.speed.options.attention_quant == "int8"
+    prep = prepared(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--replay", log, "--attention-quant",
+                     "none"], monkeypatch)  # said on the command line, it wins
+    assert prep.opts.attention_quant == "none" and prep.speed.options.attention_quant == "none"
     with pytest.raises(ValueError, match="attention_quant must be one of"):
         prepared(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--replay",
                   write_log(tmp_path / "bad.jsonl", attention_quant="int4")], monkeypatch)
@@ -272,6 +276,14 @@ def test_tuned_rates_keep_to_the_decoder_they_were_measured_with(tmp_path):
                                                                      (704, 400, "none"): 12.0}
     assert tuned_rates("NVIDIA H200", "krea-14b", 4, path=path, decoder="taehv") == {(832, 480, "none"): 14.0}
     assert tuned_rates("NVIDIA H200", "krea-14b", 4, path=path, compiled=False) == {(704, 400, "none"): 12.0}
+
+
+def test_tuned_rates_keep_to_the_attention_they_were_measured_with(tmp_path):
+    path = tmp_path / "tuning.json"
+    save_tuned(path, 832, 480, "none", 8.2)
+    save_tuned(path, 832, 480, "none", 11.0, attention_quant="int8")  # later in the file: must not win for SDPA
+    assert tuned_rates("NVIDIA H200", "krea-14b", 4, path=path) == {(832, 480, "none"): 8.2}
+    assert tuned_rates("NVIDIA H200", "krea-14b", 4, path=path, attention_quant="int8") == {(832, 480, "none"): 11.0}
 
 
 def test_a_vae_show_is_not_sized_by_a_taehv_tuning(h200, tmp_path, monkeypatch, capsys):

@@ -86,6 +86,34 @@ def test_what_runs_inside_an_attention_op_is_attention():
     assert kernel_kind("aten::add", ("vcam stage: scaled_dot_product notes",)) == OTHER  # a mark, not an op
 
 
+def test_sageattentions_kernels_count_as_attention_inside_vcams_mark():
+    """SageAttention launches its Triton kernels from Python, under no ATen attention op: the mark int8_attention
+    sets is what makes them attention (their names alone say nothing of it)."""
+    inside = ("vcam stage: pass 1", "sageattention::sageattn")
+    for name in ("_attn_fwd", "quant_per_block_int8_kernel", "aten::sub"):
+        assert kernel_kind(name) == OTHER
+        assert kernel_kind(name, inside) == ATTENTION
+
+
+def test_int8_attention_runs_under_its_profiler_mark(monkeypatch):
+    import sys
+    import types
+
+    import torch
+
+    from vcam.engine.attention import int8_attention
+
+    def sageattn(q, k, v, **kwargs):
+        return torch.nn.functional.scaled_dot_product_attention(q, k, v)
+
+    monkeypatch.setitem(sys.modules, "sageattention", types.SimpleNamespace(sageattn=sageattn))
+    q, k, v = (torch.randn(1, 2, 8, 16) for _ in range(3))
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+        int8_attention(q, k, v)
+    names = [e.name for e in prof.events()]
+    assert "sageattention::sageattn" in names
+
+
 def test_split_sums_each_stage_and_names_its_largest_other_kernels():
     r, p = (STAGE_MARK + "recompute",), (STAGE_MARK + "pass 1",)
     timed = [Timed("nvjet_tst_x", 5.0, r), Timed("triton_poi_fused_add_0", 1.0, r),

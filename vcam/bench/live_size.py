@@ -110,16 +110,19 @@ def card_rates(predict_rate: RateOf, tuned: dict[tuple[int, int, str], float]) -
     return rate_of
 
 
-def unpriced(decoder: str = "vae", compiled: bool = True, video_in: bool = False) -> str | None:
+def unpriced(decoder: str = "vae", compiled: bool = True, video_in: bool = False,
+             attention_quant: str = "none") -> str | None:
     """What of a show the speed model does not price, in words (it knows compiled runs decoding with the Wan VAE,
-    text only); None where it prices it all."""
+    text only, attention by SDPA); None where it prices it all."""
     parts = ([f"the {decoder} decoder"] if decoder != "vae" else []) + ([] if compiled else ["--no-compile"]) \
-        + (["video in (a VAE encode per block)"] if video_in else [])
+        + (["video in (a VAE encode per block)"] if video_in else []) \
+        + ([f"{attention_quant.upper()} attention"] if attention_quant != "none" else [])
     return " or ".join(parts) or None
 
 
 def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True, path=None, decoder: str = "vae",
-              compiled: bool = True, video_in: bool = False) -> SizeChoice | OwnSize | None:
+              compiled: bool = True, video_in: bool = False,
+              attention_quant: str = "none") -> SizeChoice | OwnSize | None:
     """The choice for this machine's GPU; None without CUDA (a CPU keeps the model's own size and says nothing)
     or when nothing fits (the memory plan says why). The card's figures come from the card table when its name is
     there, else from a second's measurement (vcam.bench.cards.this_card); free memory from the card itself.
@@ -139,14 +142,15 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
     card = this_card(device)
     quants = [q for q in QUANT_ORDER if q == "none" or (q == "fp8" and fp8_unsupported(device) is None)]
     free_gib = torch.cuda.mem_get_info(device)[0] / 1024**3
-    not_priced = unpriced(decoder, compiled, video_in)
+    not_priced = unpriced(decoder, compiled, video_in, attention_quant)
 
     def predicted(w: int, h: int, q: str) -> Rate | None:
         p = None if not_priced else predict(card, w, h, q, steps, model)
         return Rate(p.frames_per_second, measured=False) if p else None
 
     tuned = tuned_rates(torch.cuda.get_device_name(device), model, steps, path=path, decoder=decoder,
-                        compiled=None if compiled else False) if use_tuning and not video_in else {}
+                        attention_quant=attention_quant, compiled=None if compiled else False) \
+        if use_tuning and not video_in else {}
     spec = get_spec(model)
     name = f"this {card.name}" + (" (its speed measured just now)" if card.measured else "")
     sizes = sizes_for((spec.width, spec.height))

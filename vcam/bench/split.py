@@ -29,7 +29,8 @@ TOP = 8  # kernels of "everything else" named per stage
 
 # Checked before the GEMM marks: the fused attention kernels are built from CUTLASS and tensor-core parts too
 # (`fmha_cutlassF…`, `pytorch_flash::flash_fwd_kernel<…cutlass…>`, cuDNN's `…sdpa…flash_fprop_wgmma…`).
-_ATTENTION = re.compile(r"flash|fmha|sdpa|scaled_dot_product|efficient_attention|flex_attention|attention_forward")
+_ATTENTION = re.compile(r"flash|fmha|sdpa|scaled_dot_product|efficient_attention|flex_attention|attention_forward"
+                        r"|sageattn")  # SageAttention's kernels, inside the mark vcam.engine.attention.int8_attention sets
 # cuBLAS (`sm90_xmma_gemm_…`, `ampere_bf16_s16816gemm…`, `splitKreduce_kernel`, `gemv2T_kernel`), cuBLASLt's
 # `nvjet_…` (bf16 and FP8), CUTLASS (`cutlass::Kernel2<cutlass_80_tensorop_…gemm…>`), cuDNN convolutions
 # (`sm90_xmma_fprop_implicit_gemm_…`, `cudnn::cnn::conv2d_…`), and inductor's name for a cuBLAS choice (`extern_mm`).

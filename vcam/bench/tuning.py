@@ -413,8 +413,9 @@ def live_choice(model: str, width: int, height: int, steps: int, quant: str | No
 
 def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16", *,
                 torch_version: str | None = None, path: Path | None = None, decoder: str = "vae",
-                compiled: bool | None = None) -> dict[tuple[int, int, str], float]:
-    """Frames/s that `vcam bench --tune` measured on this card (and torch, model, steps, dtype, decoder), by (width,
+                attention_quant: str = "none", compiled: bool | None = None) -> dict[tuple[int, int, str], float]:
+    """Frames/s that `vcam bench --tune` measured on this card (and torch, model, steps, dtype, decoder, attention
+    precision), by (width,
     height, quant): what the live size choice trusts over a prediction. `compiled` given: only entries whose
     fastest options compile (True) or do not (False). {} when there is no file or it is unreadable."""
     version = torch_version or torch.__version__
@@ -427,9 +428,10 @@ def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16
         if not isinstance(entry, dict):
             continue
         fps = entry.get("frames_per_second")
-        # an entry from before the decoder was an option decoded with the VAE
-        same = (entry.get("device"), entry.get("torch"), entry.get("model"), entry.get("steps"),
-                entry.get("dtype"), entry.get("decoder", "vae")) == (device_name, version, model, steps, dtype, decoder)
+        # an entry from before the decoder (or the attention precision) was an option decoded with the VAE (in SDPA)
+        same = (entry.get("device"), entry.get("torch"), entry.get("model"), entry.get("steps"), entry.get("dtype"),
+                entry.get("decoder", "vae"), entry.get("attention_quant", "none")) \
+            == (device_name, version, model, steps, dtype, decoder, attention_quant)
         options = entry.get("options") if isinstance(entry.get("options"), dict) else {}
         if compiled is not None and bool(options.get("compile")) != compiled:
             continue

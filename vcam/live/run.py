@@ -125,7 +125,7 @@ def _as_logged(opts: RunOptions, start: dict, log: str | None) -> RunOptions:
         raise ValueError(f"{log}: header: quant must be one of {', '.join(QUANTS)}, not {quant!r}")
     if decoder not in DECODERS:
         raise ValueError(f"{log}: header: decoder must be one of {', '.join(DECODERS)}, not {decoder!r}")
-    attention_quant = opts.attention_quant if opts.attention_quant != "none" else start.get("attention_quant", "none")
+    attention_quant = opts.attention_quant or start.get("attention_quant") or "none"
     if attention_quant not in ATTENTION_QUANTS:
         raise ValueError(f"{log}: header: attention_quant must be one of {', '.join(ATTENTION_QUANTS)}, "
                          f"not {attention_quant!r}")
@@ -145,8 +145,11 @@ def _sized(opts: RunOptions, model: str, cfg: ShowSettings, random_weights: bool
 
     chosen = live_size(model, cfg.steps, opts.target_fps or DEFAULT_TARGET_FPS, use_tuning=opts.tuning,
                        decoder=opts.decoder or "vae", compiled=opts.speed.compile is not False,
-                       video_in=cfg.input != "none")
+                       video_in=cfg.input != "none", attention_quant=opts.attention_quant)
     if chosen is None:
+        if opts.target_fps is not None:
+            say(f"--target-fps {opts.target_fps:g} is not used: no CUDA GPU here, or no size fits its free memory "
+                "(the memory plan says what would)")
         return cfg, opts.quant
     say(chosen.message)
     if not isinstance(chosen, SizeChoice):  # nothing prices this show: the model's own size
