@@ -210,8 +210,9 @@ def test_gpu_check_skips_what_would_pass_its_deadline_and_still_prints_its_table
 
     root = str(__import__("pathlib").Path(__file__).resolve().parent.parent)
     env = {k: v for k, v in os.environ.items() if k != "GPU_CHECK_START"}
-    # 35 s: less than the 40 s the fp32 check and a bench row are given, more than the 30 s of a build
-    out = subprocess.run([sys.executable, "scripts/gpu_check.py", "--smoke", "--budget", "35", "--out",
+    # 39.5 s: less than the 40 s the fp32 check and a bench row are given, more than the 30 s of a build, and the
+    # checks that run before the build (the CPU's quick ones) get 9.5 s of it, on a busy machine too
+    out = subprocess.run([sys.executable, "scripts/gpu_check.py", "--smoke", "--budget", "39.5", "--out",
                           str(tmp_path / "r.json")], capture_output=True, text=True, timeout=600, cwd=root, env=env)
     assert out.returncode == 0, out.stderr
     data = json.loads((tmp_path / "r.json").read_text())
