@@ -45,7 +45,7 @@ def test_the_standard_sizes_are_valid_largest_first_and_keep_the_aspect():
 @pytest.mark.parametrize("card", CARDS, ids=lambda c: c.name)
 def test_every_card_gets_the_largest_size_that_keeps_the_target(card):
     """Expectations from the model itself: the choice fits; where it keeps the target, no larger size keeps it in
-    that precision and no earlier precision keeps it at any size; where it does not, nothing does and it is the
+    any precision and no earlier precision keeps it at that size; where it does not, nothing does and it is the
     smallest size that fits."""
     choice = card_choice(card)
     fits = lambda w, h, q: fits_card(card, w, h, q)  # noqa: E731
@@ -58,8 +58,8 @@ def test_every_card_gets_the_largest_size_that_keeps_the_target(card):
     if choice.met:
         assert (choice.width, choice.height, choice.quant) in keeps
         earlier = quants[:quants.index(choice.quant)]
-        assert not any(q in earlier for _, _, q in keeps)
-        assert not any(w * h > choice.width * choice.height and q == choice.quant for w, h, q in keeps)
+        assert not any((choice.width, choice.height, q) in keeps for q in earlier)
+        assert not any(w * h > choice.width * choice.height for w, h, _ in keeps)
     else:
         assert not keeps and "below the target" in choice.message
         fitting = [(w, h) for w, h in LIVE_SIZES if any(fits(w, h, q) for q in quants)]
@@ -67,26 +67,33 @@ def test_every_card_gets_the_largest_size_that_keeps_the_target(card):
     assert f"{choice.width}x{choice.height}" in choice.message
 
 
-def test_an_h200_at_10_frames_runs_bf16_below_832x480():
-    """Measured: 8.2 frames/s at 832x480 in bf16, 10.5 in FP8; the rule prefers a smaller bf16 picture."""
+def test_an_h200_at_10_frames_runs_its_own_size_in_fp8():
+    """Measured: 8.2 frames/s at 832x480 in bf16, 10.5 in FP8; the rule keeps the model's own size, in FP8, and says
+    where bf16 would have kept the target."""
     choice = card_choice(H200)
-    assert choice.met and choice.quant == "none" and choice.width * choice.height < 832 * 480
-    larger = [(w, h) for w, h in LIVE_SIZES if w * h > choice.width * choice.height]
-    next_up = larger[-1]
-    assert predict(H200, *next_up).frames_per_second < TARGET
-    assert f"{next_up[0]}x{next_up[1]} would be" in choice.message and "predicted" in choice.message
+    assert picked(choice) == (832, 480, "fp8") and choice.met
+    bf16 = next((w, h) for w, h in LIVE_SIZES if predict(H200, w, h).frames_per_second >= TARGET)
+    assert bf16 != (832, 480)
+    assert f"bf16 keeps it only at {bf16[0]}x{bf16[1]}" in choice.message and "predicted" in choice.message
     assert picked(card_choice(H200, target=8.0)) == (832, 480, "none")
+    assert "would be" not in card_choice(H200, target=8.0).message  # nothing larger to miss
 
 
-def test_fp8_only_where_no_size_keeps_the_target_in_bf16():
+def test_size_first_then_bf16_before_fp8():
     rates = {"none": 4.0, "fp8": 6.0}
     fits = lambda w, h, q: True  # noqa: E731
     rate_of = lambda w, h, q: Rate(rates[q] * 832 * 480 / (w * h), False)  # noqa: E731
     choice = choose_size(rate_of, 12.5, LIVE_SIZES, fits)
-    # bf16 reaches 12.5 only at 416x240 (4 * 4 = 16; 480x272: 12.2), so bf16 there rather than FP8 at a larger size
-    assert picked(choice) == (416, 240, "none") and choice.met
+    # bf16 reaches 12.5 only at 416x240 (16; 480x272: 12.2); FP8 already at 512x288 (6 * 2.71 = 16.3; 576x320: 13.0,
+    # 640x368: 10.2): the larger picture wins, in FP8
+    assert picked(choice) == (576, 320, "fp8") and choice.met
+    assert "640x368 would be 10.2 < target 12.5" in choice.message
+    assert "bf16 keeps it only at 416x240, and FP8 changes the picture slightly" in choice.message
+    close = lambda w, h, q: Rate((4.0 if q == "none" else 4.04) * 832 * 480 / (w * h), False)  # noqa: E731
+    choice = choose_size(close, 12.5, LIVE_SIZES, fits)  # both reach it at 416x240 only: bf16 there
+    assert picked(choice) == (416, 240, "none") and "FP8" not in choice.message
     choice = choose_size(rate_of, 20.0, LIVE_SIZES, fits)  # bf16 never reaches 20; FP8 does at 416x240 (24)
-    assert picked(choice) == (416, 240, "fp8") and "FP8 changes the picture" in choice.message
+    assert picked(choice) == (416, 240, "fp8") and "bf16 reaches it at no size" in choice.message
     choice = choose_size(rate_of, 30.0, LIVE_SIZES, fits)  # nothing does: the smallest, in its fastest precision
     assert picked(choice) == (416, 240, "fp8") and not choice.met and "below the target 30" in choice.message
 
@@ -170,10 +177,15 @@ def prepared(argv, monkeypatch):
 
 def test_vcam_run_says_the_size_it_chose_for_the_card(h200, monkeypatch, capsys):
     prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin"], monkeypatch)
-    expected = next((w, h) for w, h in LIVE_SIZES if predict(H200, w, h).frames_per_second >= TARGET)
-    assert (prep.cfg.width, prep.cfg.height) == expected and prep.speed.options.quant == "none"
+    assert (prep.cfg.width, prep.cfg.height, prep.speed.options.quant) == (832, 480, "fp8")
     err = capsys.readouterr().err
-    assert f"size {expected[0]}x{expected[1]} bf16: predicted" in err and "on this H200" in err
+    assert "size 832x480 fp8: predicted" in err and "on this H200" in err
+    prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", "--target-fps", "12"], monkeypatch)
+    expected = next((w, h, q) for w, h in LIVE_SIZES for q in QUANT_ORDER if predict(H200, w, h, q).frames_per_second
+                    >= 12)
+    assert (prep.cfg.width, prep.cfg.height, prep.speed.options.quant) == expected
+    assert f"size {expected[0]}x{expected[1]} {'bf16' if expected[2] == 'none' else 'fp8'}: predicted" \
+        in capsys.readouterr().err
     prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", "--target-fps", "5"], monkeypatch)
     assert (prep.cfg.width, prep.cfg.height) == (832, 480)
     assert "size 832x480 bf16: predicted" in capsys.readouterr().err
@@ -290,8 +302,10 @@ def test_a_vae_show_is_not_sized_by_a_taehv_tuning(h200, tmp_path, monkeypatch, 
     monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
     save_tuned(tmp_path / "tuning.json", 832, 480, "none", 14.0, decoder="taehv")
     prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin"], monkeypatch)
-    assert (prep.cfg.width, prep.cfg.height) != (832, 480)  # predicted 8.2 with the VAE: below the target
-    assert "predicted" in capsys.readouterr().err
+    # predicted 8.2 in bf16 with the VAE: below the target, so not 832x480 bf16
+    assert (prep.cfg.width, prep.cfg.height, prep.speed.options.quant) != (832, 480, "none")
+    err = capsys.readouterr().err
+    assert "predicted" in err and "measured" not in err
     prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", "--decoder", "taehv"], monkeypatch)
     assert (prep.cfg.width, prep.cfg.height) == (832, 480) and prep.speed.options.decoder == "taehv"
     assert "size 832x480 bf16: measured 14.0 frames/s" in capsys.readouterr().err

@@ -172,7 +172,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                         "GPU; krea-14b's 832x480 without one)")
     r.add_argument("--target-fps", dest="target_fps", type=_within(float, 0.1, 240), metavar="N",
                    help="with neither --size nor --quant (nor a show's size, nor --replay): generated frames/s the "
-                        "size is chosen to keep on this GPU, in bf16 where any size does, else FP8 (10)")
+                        "size is chosen to keep on this GPU, in bf16 where that size keeps it in bf16, else FP8 (10)")
     r.add_argument("--out", action="append", metavar="OUTPUT",
                    help="vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally @WxH; repeatable "
                         f"(default: {default_out})")
@@ -200,7 +200,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md); "
                         "nvfp4: 4-bit NVFP4 matrices (Blackwell, 10.0+; untested on a card yet); "
                         "default none, or fp8 where no --size was given and only fp8 fits the card or keeps "
-                        "--target-fps")
+                        "--target-fps at the largest size that keeps it")
     r.add_argument("--decoder", choices=DECODERS, help=DECODER_HELP.removesuffix("(vae)")
                    + "(default: a replayed log's, else vae)")
     r.add_argument("--attention-quant", choices=ATTENTION_QUANTS, help=ATTENTION_QUANT_HELP)  # None: a replay's, else none

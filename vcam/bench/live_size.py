@@ -1,5 +1,5 @@
 """The size and precision a show runs at when it was given neither: the largest standard size that keeps a target
-rate of generated frames on this card, in bf16 where any size does, else in FP8. Rates come from the card's
+rate of generated frames on this card, in bf16 where that size keeps it in bf16, else in FP8. Rates come from the card's
 `vcam bench --tune` entries where they exist, else from the speed model (vcam.bench.predict).
 
 `choose_size` is the rule, a pure function of rates, target, sizes and memory; `live_size` feeds it this machine.
@@ -18,8 +18,9 @@ LIVE_SIZES: tuple[tuple[int, int], ...] = (
 for _w, _h in LIVE_SIZES:
     check_size(_w, _h)
 
-# The precisions tried, in order: a later one only where no size reaches the target in an earlier one (each changes
-# the picture a little more). A new quantization (nvfp4) is one more name here, once the speed model prices it.
+# The precisions tried at each size, in order: a later one only where the earlier ones miss the target there (each
+# changes the picture a little more). Size comes first: a smaller picture than the model's own changes what the
+# model makes far more than FP8's rounding does (FP8 keeps about 40 dB against bf16 on the tiny model's block). A new quantization (nvfp4) is one more name here, once the speed model prices it.
 QUANT_ORDER: tuple[str, ...] = ("none", "fp8")
 QUANT_NAMES = {"none": "bf16", "fp8": "fp8"}
 
@@ -60,41 +61,50 @@ def sizes_for(model_size: tuple[int, int]) -> list[tuple[int, int]]:
 
 def choose_size(rate_of: RateOf, target: float, sizes: Sequence[tuple[int, int]], fits: Fits,
                 quants: Sequence[str] = QUANT_ORDER, card: str = "this card") -> SizeChoice | None:
-    """The largest of `sizes` (largest first) whose rate reaches `target` in the first of `quants` where any does;
-    where none does, the smallest size that fits, in its fastest precision. None where nothing fits at all (the
-    memory plan then says what it would take)."""
+    """The largest of `sizes` (largest first) whose rate reaches `target` in any of `quants`, in the first of them
+    that reaches it there; where none does, the smallest size that fits, in its fastest precision. None where nothing
+    fits at all (the memory plan then says what it would take)."""
     options = {(w, h, q): r for q in quants for w, h in sizes if fits(w, h, q) and (r := rate_of(w, h, q))}
     if not options:
         return None
-    first_fits = any(fits(w, h, quants[0]) for w, h in sizes)
-    for q in quants:
-        for w, h in sizes:
+    for w, h in sizes:
+        for q in quants:
             r = options.get((w, h, q))
             if r is not None and r.frames_per_second >= target:
-                return SizeChoice(w, h, q, r, True, _said(w, h, q, r, target, sizes, options, card, met=True,
-                                                          first_fits=first_fits))
+                return SizeChoice(w, h, q, r, True, _said(w, h, q, r, target, sizes, quants, options, card, met=True))
     smallest = next((w, h) for w, h in reversed(sizes) if any((w, h, q) in options for q in quants))
     q = max((q for q in quants if (*smallest, q) in options), key=lambda q: options[(*smallest, q)].frames_per_second)
     r = options[(*smallest, q)]
-    return SizeChoice(*smallest, q, r, False, _said(*smallest, q, r, target, sizes, options, card, met=False))
+    return SizeChoice(*smallest, q, r, False, _said(*smallest, q, r, target, sizes, quants, options, card, met=False))
 
 
-def _said(w: int, h: int, q: str, r: Rate, target: float, sizes: Sequence[tuple[int, int]], options: dict,
-          card: str, met: bool, first_fits: bool = True) -> str:
+def _said(w: int, h: int, q: str, r: Rate, target: float, sizes: Sequence[tuple[int, int]],
+          quants: Sequence[str], options: dict, card: str, met: bool) -> str:
     """The one line that says what was chosen and why."""
     how = "measured" if r.measured else "predicted"
     head = (f"size {w}x{h} {QUANT_NAMES.get(q, q)}: {how} {r.frames_per_second:.1f} frames/s on {card}"
             + (" by vcam bench --tune" if r.measured else ""))
     if not met:
-        why = f", below the target {target:g} even at the smallest size"
+        return f"{head}, below the target {target:g} even at the smallest size; --size, --quant or --target-fps " \
+               "choose otherwise"
+    # the next size up, the one that just missed in every precision
+    larger = next(((a, b) for a, b in reversed(sizes) if a * b > w * h
+                   and any((a, b, p) in options for p in quants)), None)
+    if larger:
+        best = max((options[(*larger, p)] for p in quants if (*larger, p) in options),
+                   key=lambda rate: rate.frames_per_second)
+        why = f" ({larger[0]}x{larger[1]} would be {best.frames_per_second:.1f} < target {target:g})"
     else:
-        # the next size up, the one that just missed
-        larger = next(((a, b) for a, b in reversed(sizes) if a * b > w * h and (a, b, q) in options), None)
-        why = (f" ({larger[0]}x{larger[1]} would be {options[(*larger, q)].frames_per_second:.1f} < target "
-               f"{target:g})" if larger else f" (target {target:g})")
-        if q != "none":
-            bf16 = "reaches it at no size" if first_fits else f"does not fit {card} at any size"
-            why += f"; bf16 {bf16}, and FP8 changes the picture slightly"
+        why = f" (target {target:g})"
+    earlier = quants[:quants.index(q)]
+    if earlier:
+        kept = next(((a, b) for a, b in sizes if a * b < w * h and any(
+            (o := options.get((a, b, p))) and o.frames_per_second >= target for p in earlier)), None)
+        names = "/".join(QUANT_NAMES.get(p, p) for p in earlier)
+        fits_any = any((a, b, p) in options for a, b in sizes for p in earlier)
+        why += (f"; {names} keeps it only at {kept[0]}x{kept[1]}" if kept
+                else f"; {names} reaches it at no size" if fits_any else f"; {names} does not fit {card} at any size")
+        why += f", and {QUANT_NAMES.get(q, q).upper()} changes the picture slightly"
     return f"{head}{why}; --size, --quant or --target-fps choose otherwise"
 
 

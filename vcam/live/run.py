@@ -135,8 +135,9 @@ def _as_logged(opts: RunOptions, start: dict, log: str | None) -> RunOptions:
 def _sized(opts: RunOptions, model: str, cfg: ShowSettings, random_weights: bool,
            say: Callable[[str], None]) -> tuple[ShowSettings, str | None]:
     """The settings and quantization a show starts at: where nobody gave a size or a precision (`cfg.adapt`), the
-    largest size (bf16 first, then FP8) that keeps --target-fps on this card, said in one line. A model with
-    random weights (tiny, for trying vcam out and for tests) and a machine without CUDA keep the model's own size."""
+    largest size that keeps --target-fps on this card (in bf16 where that size keeps it in bf16, else in FP8), said
+    in one line. A model with random weights (tiny, for trying vcam out and for tests) and a machine without CUDA
+    keep the model's own size."""
     if not cfg.adapt or random_weights:
         if opts.target_fps is not None:
             say(f"--target-fps {opts.target_fps:g} is not used: {_sized_by(opts, model, random_weights)}")
