@@ -159,6 +159,23 @@ def test_cuda_kernels_are_placed_inside_the_op_that_launched_them():
     assert split.parts == pytest.approx({GEMM: 0.04, ATTENTION: 0.03, OTHER: 0.01})
 
 
+def test_a_marks_own_span_on_the_device_is_not_kernel_time():
+    """On CUDA the profiler puts each range mark's span on the device timeline as a user annotation (and may link
+    it to its mark like a kernel): counted, it would double the block's total and its stage."""
+    stage = _event(1, STAGE_MARK + "pass 1", 0, 100)
+    stage.is_user_annotation = True
+    stage.append_kernel(STAGE_MARK + "pass 1", 0, 40.0)  # the mark's span, linked back to it
+    addmm = _event(2, "aten::addmm", 1, 20, parent=stage)
+    addmm.append_kernel("sm90_xmma_gemm_bf16bf16_bf16f32_f32_tn_n", 0, 40.0)
+    kernel = _event(10, "sm90_xmma_gemm", 100, 140, DeviceType.CUDA)
+    span = _event(11, STAGE_MARK + "pass 1", 100, 140, DeviceType.CUDA)
+    span.is_user_annotation = True
+    timed, total_ms = timed_events([stage, addmm, kernel, span], cuda=True)
+    assert total_ms == pytest.approx(0.04)
+    (split,) = split_timed(timed, ("pass 1",))
+    assert split.total_ms == pytest.approx(0.04) and split.parts[OTHER] == 0
+
+
 @pytest.fixture(scope="module")
 def split_of_tiny(tiny_engine):
     stream = tiny_engine.stream("a lighthouse in a storm", seed=4)

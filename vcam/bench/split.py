@@ -153,11 +153,14 @@ def timed_events(events, cuda: bool) -> tuple[list[Timed], float]:
         if getattr(e, "is_async", False):
             continue
         if cuda:
-            if e.device_type == DeviceType.CUDA:
+            # Each range mark (a stage, a compiled graph, SageAttention's) has its span on the device's timeline
+            # too, as a user annotation that may be linked back to its mark like a kernel: its time is its
+            # kernels' time, already counted, so neither the total nor the mark's kernels take it.
+            if e.device_type == DeviceType.CUDA and not getattr(e, "is_user_annotation", False):
                 total_us += e.time_range.elapsed_us()
             elif e.device_type == DeviceType.CPU and e.kernels and not e.is_legacy:  # legacy: a stand-in
                 within = _ancestors(e) + (e.name,)
-                timed += [Timed(k.name, k.duration / 1000.0, within) for k in e.kernels]
+                timed += [Timed(k.name, k.duration / 1000.0, within) for k in e.kernels if k.name != e.name]
         elif e.device_type == DeviceType.CPU and not e.name.startswith(STAGE_MARK):
             self_us = e.self_cpu_time_total
             if self_us > 0:

@@ -143,7 +143,8 @@ def int8_attention(q: Tensor, k: Tensor, v: Tensor) -> Tensor:
 
     Besides the INT8 error, SageAttention 1.0.6 (read from its kernels) masks the loads of the last, partial block of
     64 keys but not their scores: the padding keys score 0 and enter the softmax's denominator. vcam's key counts
-    (4680, 9360) are no multiples of 64, so every output comes out a little smaller (about 0.5 % by our reading; not
+    (4680, 9360) are no multiples of 64, so every output comes out a little smaller (by our reading about 0.5 % over
+    9360 keys and up to about 1.2 % over the recompute pass's 4680, whose last block has 56 padding keys; not
     measured); gpu_check's PSNR includes it.
 
     Named to the profiler as `sageattention::sageattn`, so that `vcam bench --split` counts its Triton kernels (the
