@@ -1,16 +1,28 @@
 """Prints the "choosing a GPU" table (markdown) of BENCHMARKS.md, or with --short the README's: frames/s predicted by
 vcam's speed model (vcam.bench.predict) for every card in vcam.bench.cards, at 832x480 and 576x320, bf16 and FP8,
-what `vcam run` would pick at its default target, and the H200's measured rows beside its predictions.
+what `vcam run` would pick at its default target, and the H200's measured rows beside its predictions. With
+--write it rewrites both docs' tables in place, between their gpu-table markers (tests/test_gpu_table.py holds the
+docs to what this prints).
 
     PYTHONPATH=. python scripts/gpu_table.py [--short] [--target-fps 10]
+    PYTHONPATH=. python scripts/gpu_table.py --write
 """
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 from vcam.bench.cards import CARDS
 from vcam.bench.live_size import LIVE_SIZES, QUANT_NAMES, Rate, choose_size
 from vcam.bench.predict import H200, H200_ROWS, fits_card, needed_gib, predict
+from vcam.live.settings import DEFAULT_TARGET_FPS
+
+ROOT = Path(__file__).resolve().parent.parent
+# Markdown comments, invisible where the docs are rendered, around each doc's table and the notes under it
+BEGIN, END = "<!-- gpu-table:begin -->", "<!-- gpu-table:end -->"
+DOCS = {"README.md": True, "BENCHMARKS.md": False}  # each doc and whether its table is the short one
+WRITE_COMMAND = "PYTHONPATH=. python scripts/gpu_table.py --write"
 
 COLUMNS = ((832, 480, "none"), (832, 480, "fp8"), (576, 320, "none"), (576, 320, "fp8"))
 
@@ -78,17 +90,67 @@ def memory_note() -> str:
                 f"{w}×{h} {QUANT_NAMES[q]} needs {gib:.1f} GiB" for (w, h, q), gib in need.items()) + ".")
 
 
-def main() -> None:
+def table_text(short: bool, target: float = DEFAULT_TARGET_FPS) -> str:
+    """What the script prints: the table and the notes under it."""
+    lines = [short_table(target) if short else full_table(target), ""]
+    if short:
+        lines.append("The H200 row is what it measured (\\* with a retired overlap of the stages, which the 832×480 "
+                     "bf16 row shows cost 2 %); every other row is a prediction.")
+    lines.append(memory_note())
+    return "\n".join(lines)
+
+
+def _markers(doc: str, name: str) -> tuple[int, int]:
+    """Where the text between the markers starts and ends; ValueError unless there is one pair, in order."""
+    begins, ends = doc.count(BEGIN), doc.count(END)
+    if begins != 1 or ends != 1 or doc.index(BEGIN) > doc.index(END):
+        found = "the end first" if (begins, ends) == (1, 1) else f"{begins} begin and {ends} end markers"
+        raise ValueError(f"{name} needs one {BEGIN} line, then one {END} line, around its GPU table; found {found}")
+    return doc.index(BEGIN) + len(BEGIN), doc.index(END)
+
+
+def table_in(doc: str, name: str) -> str:
+    """The doc's table and notes as written between its markers, without the blank lines around them."""
+    start, end = _markers(doc, name)
+    return doc[start:end].strip("\n")
+
+
+def with_table(doc: str, text: str, name: str) -> str:
+    """The doc with `text` between its markers (a blank line either side, so the table renders as one)."""
+    start, end = _markers(doc, name)
+    return doc[:start] + "\n\n" + text + "\n\n" + doc[end:]
+
+
+def write_docs(root: Path = ROOT, target: float = DEFAULT_TARGET_FPS) -> dict[str, bool]:
+    """Rewrites each doc's table under `root`; whether each one changed. Nothing is written unless every doc has
+    its markers."""
+    docs = {name: (root / name).read_text(encoding="utf-8") for name in DOCS}
+    new = {name: with_table(doc, table_text(DOCS[name], target), name) for name, doc in docs.items()}
+    for name in DOCS:
+        if new[name] != docs[name]:
+            (root / name).write_text(new[name], encoding="utf-8")
+    return {name: new[name] != docs[name] for name in DOCS}
+
+
+def main(argv: list[str] | None = None, root: Path = ROOT) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="the README's table")
-    parser.add_argument("--target-fps", type=float, default=10.0)
-    args = parser.parse_args()
-    print(short_table(args.target_fps) if args.short else full_table(args.target_fps))
-    print()
-    if args.short:
-        print("The H200 row is what it measured (\\* with a retired overlap of the stages, which the 832×480 bf16 row "
-              "shows cost 2 %); every other row is a prediction.")
-    print(memory_note())
+    parser.add_argument("--target-fps", type=float, default=None, help=f"default {DEFAULT_TARGET_FPS:g}, vcam run's")
+    parser.add_argument("--write", action="store_true",
+                        help=f"rewrite the tables in {' and '.join(DOCS)} between their {BEGIN} markers")
+    args = parser.parse_args(argv)
+    if args.write:
+        if args.short or args.target_fps is not None:
+            parser.error("--write rewrites both docs' tables, at vcam run's default target: drop --short and "
+                         "--target-fps")
+        try:
+            changed = write_docs(root)
+        except ValueError as e:
+            sys.exit(f"gpu_table.py: {e}")
+        for name, was in changed.items():
+            print(f"{name}: {'rewritten' if was else 'already up to date'}")
+        return
+    print(table_text(args.short, DEFAULT_TARGET_FPS if args.target_fps is None else args.target_fps))
 
 
 if __name__ == "__main__":
