@@ -121,9 +121,9 @@ def test_a_tuned_rate_wins_over_the_prediction():
 
 
 def save_tuned(path, width, height, quant, fps, device="NVIDIA H200", steps=4, torch_version=None, decoder="vae",
-               compiled=True, attention_quant="none"):
+               compiled=True, attention_quant="none", video_in=False):
     key = TuningKey(device, torch_version or torch.__version__, "krea-14b", width, height, steps, "bfloat16", quant,
-                    decoder, attention_quant)
+                    decoder, attention_quant, video_in)
     trial = Trial(SpeedOptions(compile=compiled, quant=quant, decoder=decoder, attention_quant=attention_quant),
                   frames_per_second=fps)
     result = TuneResult(key=key, trials=[trial], path=path, date="2026-12-02T10:00:00", best=trial)
@@ -296,6 +296,41 @@ def test_tuned_rates_keep_to_the_attention_they_were_measured_with(tmp_path):
     save_tuned(path, 832, 480, "none", 11.0, attention_quant="int8")  # later in the file: must not win for SDPA
     assert tuned_rates("NVIDIA H200", "krea-14b", 4, path=path) == {(832, 480, "none"): 8.2}
     assert tuned_rates("NVIDIA H200", "krea-14b", 4, path=path, attention_quant="int8") == {(832, 480, "none"): 11.0}
+
+
+def test_tuned_rates_keep_to_video_in_or_text_only(tmp_path):
+    path = tmp_path / "tuning.json"
+    save_tuned(path, 832, 480, "none", 8.3)
+    save_tuned(path, 832, 480, "none", 6.0, video_in=True)  # the same settings: its own entry, not a replacement
+    save_tuned(path, 704, 400, "none", 9.0, video_in=True)
+    assert tuned_rates("NVIDIA H200", "krea-14b", 4, path=path) == {(832, 480, "none"): 8.3}
+    assert tuned_rates("NVIDIA H200", "krea-14b", 4, path=path, video_in=True) == {(832, 480, "none"): 6.0,
+                                                                                   (704, 400, "none"): 9.0}
+
+
+def test_a_video_in_show_is_sized_by_the_rates_tune_in_measured(h200, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    path = tmp_path / "tuning.json"
+    save_tuned(path, 832, 480, "none", 14.0)  # text only: would reach the target at the largest size
+    with_input = ["run", "--model", "krea-14b", "--out", "null", "--no-stdin", "--in", "camera"]
+    prep = prepared(with_input, monkeypatch)
+    assert (prep.cfg.width, prep.cfg.height) == (832, 480)  # the model's own: no rate with video in yet
+    err = capsys.readouterr().err
+    assert "krea-14b's own, not chosen" in err and "no `vcam bench --tune --in` rate matches it" in err
+    save_tuned(path, 832, 480, "none", 7.0, video_in=True)
+    save_tuned(path, 704, 400, "none", 8.5, video_in=True)
+    save_tuned(path, 640, 368, "none", 10.6, video_in=True)
+    prep = prepared(with_input, monkeypatch)
+    assert (prep.cfg.width, prep.cfg.height, prep.speed.options.quant) == (640, 368, "none")
+    err = capsys.readouterr().err
+    assert ("size 640x368 bf16: measured 10.6 frames/s on this H200 with video in by vcam bench --tune (704x400 "
+            "would be 8.5 < target 10)") in err
+    assert "speed: tuned on 2026-12-02 with video in (compile: 10.6 frames/s in bench)" in err
+    prep = prepared(with_input[:-2], monkeypatch)  # text only: the text-only rate, never a video-in one
+    assert (prep.cfg.width, prep.cfg.height) == (832, 480)
+    err = capsys.readouterr().err
+    assert "size 832x480 bf16: measured 14.0 frames/s on this H200 by vcam bench --tune" in err
+    assert "video in" not in err
 
 
 def test_a_vae_show_is_not_sized_by_a_taehv_tuning(h200, tmp_path, monkeypatch, capsys):

@@ -1,4 +1,5 @@
 """`vcam bench --tune` saves the fastest speed options per card; `vcam run` and `vcam serve` pick them up."""
+import dataclasses
 import io
 import json
 import os
@@ -464,3 +465,95 @@ def test_the_live_side_and_the_speed_options_import_no_torch():
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+# --- video in: `vcam bench --tune --in` times a VAE encode per block, so its entries are its own ---
+
+VIDEO_IN = BenchSettings(**{**TINY.__dict__, "input": True})
+
+
+def test_video_in_is_part_of_the_key_and_named_only_when_on():
+    assert TuningKey.of(TINY) == cpu_key() and not cpu_key().video_in
+    assert TuningKey.of(VIDEO_IN) == cpu_key(video_in=True)
+    # the text-only name is the one files saved before video in was in the key
+    assert cpu_key().text() == f"cpu | torch {TORCH} | tiny | 112x64 | 1 steps | float32 | quant none"
+    assert cpu_key(video_in=True).text() == cpu_key().text() + " | video in"
+    both = cpu_key(decoder="taehv", attention_quant="int8", video_in=True).text()
+    assert both == cpu_key().text() + " | decoder taehv | attention quant int8 | video in"
+
+
+def test_tune_with_video_in_saves_its_own_entry_and_never_overwrites_text_only(monkeypatch, cache_dir):
+    timed = []
+
+    def bench_by_input(settings, log=print):
+        timed.append(settings.input)
+        winner = "no fuse" if settings.input else "attention math"
+        return SimpleNamespace(frames_per_second=9.0 if settings.speed.describe() == winner else 1.0)
+
+    monkeypatch.setattr(tuning, "bench", bench_by_input)
+    text_only = tune(TINY, log=lambda s: None)
+    video_in = tune(VIDEO_IN, log=lambda s: None)
+    assert timed == [False] * 4 + [True] * 4  # each candidate timed with the input it is saved under
+    assert "video in" not in text_only.table().splitlines()[0] and ", video in, on cpu" in video_in.table()
+    assert json.loads(video_in.to_json())["key"]["video_in"] is True
+    tune(TINY, log=lambda s: None)  # tuning text only again replaces only its own entry
+    entries = json.loads((cache_dir / "tuning.json").read_text())["entries"]
+    assert set(entries) == {cpu_key().text(), cpu_key(video_in=True).text()}
+    assert entries[cpu_key(video_in=True).text()]["video_in"] is True
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none")[0] == SpeedOptions(attention="math")
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none", video_in=True)[0] == SpeedOptions(fuse=False)
+
+
+def test_bench_tune_in_through_the_command_saves_a_video_in_entry(monkeypatch, cache_dir, capsys):
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 2.0 for c in candidates("cpu", "none")}))
+    assert main(["bench", "--tune", "--in", "--model", "tiny", "--steps", "1"]) == 0
+    assert "video in" in capsys.readouterr().out
+    entries = json.loads((cache_dir / "tuning.json").read_text())["entries"]
+    assert list(entries) == [cpu_key(video_in=True).text()]
+
+
+def test_a_file_from_before_video_in_was_keyed_reads_as_text_only(cache_dir):
+    entry = {"device": "cpu", "torch": TORCH, "model": "tiny", "width": 112, "height": 64, "steps": 1,
+             "dtype": "float32", "quant": "none", "decoder": "vae", "attention_quant": "none",
+             "options": {"attention": "math"}, "date": "2026-11-28T10:00:00", "frames_per_second": 6.0}
+    (cache_dir / "tuning.json").write_text(json.dumps({"version": 1, "entries": {KEY: entry}}))
+    warnings = []
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none", warn=warnings.append)[0] == \
+        SpeedOptions(attention="math")
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none", warn=warnings.append, video_in=True) is None
+    assert tuning.tuned_rates("cpu", "tiny", 1, "float32") == {(112, 64, "none"): 6.0}
+    assert tuning.tuned_rates("cpu", "tiny", 1, "float32", video_in=True) == {}
+    assert not warnings
+
+
+def test_a_video_in_show_takes_its_own_tuning_else_the_text_only_ones_options(cache_dir):
+    card = cpu_key(device="NVIDIA H100 80GB HBM3", dtype="bfloat16", model="krea-14b", width=832, height=480)
+    with_input = dataclasses.replace(card, video_in=True)
+    save_entry(cache_dir, card, SpeedOptions(compile=True, attention="cudnn"))
+    fallback = choose_speed(with_input, NO_FLAGS)
+    assert fallback.source == "tuned" and fallback.options == SpeedOptions(compile=True, attention="cudnn")
+    assert fallback.message == ("speed: tuned on 2026-11-27 without video in (compile, attention cudnn: 7.9 "
+                                "frames/s in bench)")
+    entries = json.loads((cache_dir / "tuning.json").read_text())["entries"]
+    entries[with_input.text()] = {"options": SpeedOptions(compile=True).to_dict(), "date": "2026-11-29T10:00:00",
+                                  "frames_per_second": 6.1}
+    (cache_dir / "tuning.json").write_text(json.dumps({"version": 1, "entries": entries}))
+    own = choose_speed(with_input, NO_FLAGS)
+    assert own.options == SpeedOptions(compile=True)
+    assert own.message == "speed: tuned on 2026-11-29 with video in (compile: 6.1 frames/s in bench)"
+    text_only = choose_speed(card, NO_FLAGS)  # never the video-in entry, and worded as before
+    assert text_only.message == "speed: tuned on 2026-11-27 (compile, attention cudnn: 7.9 frames/s in bench)"
+
+
+def test_a_damaged_file_is_said_once_to_a_video_in_show(cache_dir):
+    for content in ("{not json", json.dumps({"entries": {KEY: "compile"}})):  # the file, or the fallback's entry
+        (cache_dir / "tuning.json").write_text(content)
+        warnings = []
+        choice = choose_speed(cpu_key(video_in=True), NO_FLAGS, warn=warnings.append)
+        assert choice.source == "defaults" and len(warnings) == 1 and "is not used" in warnings[0]
+
+
+def test_a_show_with_an_input_looks_up_the_video_in_tuning(cache_dir):
+    save_entry(cache_dir, cpu_key(video_in=True), SpeedOptions(fuse=False))
+    assert live_choice("tiny", 112, 64, 1, None, NO_FLAGS, video_in=True).options == SpeedOptions(fuse=False)
+    assert live_choice("tiny", 112, 64, 1, None, NO_FLAGS).source == "defaults"

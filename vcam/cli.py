@@ -332,7 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--attention-quant", choices=ATTENTION_QUANTS, default="none", help=ATTENTION_QUANT_HELP)
     b.add_argument("--device", help="cuda, cuda:1, cpu (default: cuda where there is one)")
     b.add_argument("--in", dest="video_in", action="store_true",
-                   help="video in: restyle a synthetic moving clip at the default strength (times the VAE encode)")
+                   help="video in: restyle a synthetic moving clip at the default strength (times the VAE encode); "
+                        "with --tune, saved apart from text only, for shows with an input")
     b.add_argument("--bias", type=_bias, default=1.0, metavar="X",
                    help="Krea's attention bias (1, off; 0.3 times the segmented attention Krea's setting runs)")
     b.add_argument("--split", action="store_true",

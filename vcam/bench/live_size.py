@@ -137,7 +137,8 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
     or when nothing fits (the memory plan says why). The card's figures come from the card table when its name is
     there, else from a second's measurement (vcam.bench.cards.this_card); free memory from the card itself.
     Where the speed model does not price the show (`unpriced`), only `vcam bench --tune` rates with its decoder
-    (and, uncompiled, its compile) count, and none for video in (a tuning times text only); without any, OwnSize."""
+    (uncompiled, its compile; with video in, those of `--tune --in`) count; without any, OwnSize. Rates are never
+    mixed across video in: a text-only rate would overstate a show that encodes its input every block."""
     import torch
 
     if not torch.cuda.is_available():
@@ -159,15 +160,17 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
         return Rate(p.frames_per_second, measured=False) if p else None
 
     tuned = tuned_rates(torch.cuda.get_device_name(device), model, steps, path=path, decoder=decoder,
-                        attention_quant=attention_quant, compiled=None if compiled else False) \
-        if use_tuning and not video_in else {}
+                        attention_quant=attention_quant, compiled=None if compiled else False, video_in=video_in) \
+        if use_tuning else {}
     spec = get_spec(model)
-    name = f"this {card.name}" + (" (its speed measured just now)" if card.measured else "")
+    # with video in every rate is one that `--tune --in` measured: the card's name carries that into the line said
+    name = f"this {card.name}" + (" (its speed measured just now)" if card.measured else "") \
+        + (" with video in" if video_in else "")
     sizes = sizes_for((spec.width, spec.height))
     fits = lambda w, h, q: needed_gib(w, h, q, model) <= free_gib  # noqa: E731
     chosen = choose_size(card_rates(predicted, tuned), target, sizes, fits, quants, card=name)
     if chosen is None and not_priced and any(fits(w, h, q) for w, h in sizes for q in quants):
         return OwnSize(f"size {spec.width}x{spec.height}, {model}'s own, not chosen for {target:g} frames/s: the "
-                       f"speed model does not price {not_priced}, and no `vcam bench --tune` rate matches it; "
-                       "--size chooses otherwise")
+                       f"speed model does not price {not_priced}, and no `vcam bench --tune"
+                       f"{' --in' if video_in else ''}` rate matches it; --size chooses otherwise")
     return chosen

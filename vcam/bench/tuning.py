@@ -1,8 +1,9 @@
 """Per-card tuning: `vcam bench --tune` times the speed options that give the same frames and saves the fastest;
 `vcam run` and `vcam serve` then use it by default.
 
-The file is JSON, one entry per (card, torch version, model, size, steps, dtype, quant, decoder, attention quant):
-another card or another torch build can change which kernels win, so an entry never carries over to either.
+The file is JSON, one entry per (card, torch version, model, size, steps, dtype, quant, decoder, attention quant,
+video in): another card or another torch build can change which kernels win, so an entry never carries over to
+either. A file from before video in was part of the key reads as text only, which is what those tunes timed.
 """
 from __future__ import annotations
 
@@ -70,6 +71,7 @@ class TuningKey:
     quant: str
     decoder: str = "vae"  # changes the speed, so it keys the entry; named in the text only when not the VAE
     attention_quant: str = "none"  # the same: named in the text only when not "none"
+    video_in: bool = False  # `--in`: a VAE encode per block, so a rate of its own; named in the text only when on
 
     @classmethod
     def of(cls, settings: BenchSettings) -> "TuningKey":
@@ -78,7 +80,8 @@ class TuningKey:
         target = bench_target(settings, lambda message: None)
         return cls(device=target.device_name, torch=torch.__version__, model=target.model, width=target.width,
                    height=target.height, steps=settings.steps, dtype=target.dtype_name, quant=settings.speed.quant,
-                   decoder=settings.speed.decoder, attention_quant=settings.speed.attention_quant)
+                   decoder=settings.speed.decoder, attention_quant=settings.speed.attention_quant,
+                   video_in=settings.input)
 
     def picture(self) -> dict:
         """The options of the key that change the picture, by name: never chosen for the user, kept as asked."""
@@ -90,7 +93,8 @@ class TuningKey:
         return (f"{self.device} | torch {self.torch} | {self.model} | {self.width}x{self.height} | "
                 f"{self.steps} steps | {self.dtype} | quant {self.quant}"
                 + (f" | decoder {self.decoder}" if self.decoder != "vae" else "")
-                + (f" | attention quant {self.attention_quant}" if self.attention_quant != "none" else ""))
+                + (f" | attention quant {self.attention_quant}" if self.attention_quant != "none" else "")
+                + (" | video in" if self.video_in else ""))
 
 
 def candidates(device: str | torch.device, quant: str, decoder: str = "vae",
@@ -145,7 +149,8 @@ class TuneResult:
         k = self.key
         lines = [(f"vcam bench --tune: {k.model} {k.width}x{k.height}, {k.steps} steps, {k.dtype}, "
                   f"quant {k.quant}{'' if k.decoder == 'vae' else ', decoder ' + k.decoder}"
-                  f"{'' if k.attention_quant == 'none' else ', attention quant ' + k.attention_quant}, on {k.device} "
+                  f"{'' if k.attention_quant == 'none' else ', attention quant ' + k.attention_quant}"
+                  f"{', video in' if k.video_in else ''}, on {k.device} "
                   f"(torch {k.torch})"),
                  f"  {'frames/s':>8s}  options"]
         for t in self.trials:
@@ -220,28 +225,36 @@ def _write_entries(path: Path, entries: dict[str, dict]) -> None:
 def lookup(device_name: str, model: str, width: int, height: int, steps: int, dtype: str, quant: str, *,
            torch_version: str | None = None, path: Path | None = None,
            warn: Callable[[str], None] = _warn_on_stderr, decoder: str = "vae",
-           attention_quant: str = "none") -> tuple[SpeedOptions, dict] | None:
-    """The tuned options and their entry for these settings, or None. A damaged file must not stop a show: it is
-    reported through `warn` (with how to fix it) and treated as no tuning."""
-    path = path or tuning_path()
+           attention_quant: str = "none", video_in: bool = False) -> tuple[SpeedOptions, dict] | None:
+    """The tuned options and their entry for exactly these settings, or None. A damaged file must not stop a show:
+    it is reported through `warn` (with how to fix it) and treated as no tuning."""
     key = TuningKey(device_name, torch_version or torch.__version__, model, width, height, steps, dtype, quant,
-                    decoder, attention_quant)
+                    decoder, attention_quant, video_in)
+    found = _find([key], path or tuning_path(), warn)
+    return None if found is None else found[:2]
+
+
+def _find(keys: list[TuningKey], path: Path, warn: Callable[[str], None]
+          ) -> tuple[SpeedOptions, dict, TuningKey] | None:
+    """The tuned options and entry of the first of `keys` the file holds, and that key; the file read once, so a
+    damaged one is said once."""
     try:
         entries = _read_entries(path)
-        entry = entries.get(key.text())
-        if entry is None:
-            return None
-        if not isinstance(entry, dict) or not isinstance(entry.get("options"), dict):
-            raise _Unreadable(f"its entry for {key.text()} has no options")
-        try:
-            options = SpeedOptions.from_dict(entry["options"])
-        except (ValueError, TypeError) as e:
-            raise _Unreadable(f"its entry for {key.text()} is damaged ({e})") from None
+        for key in keys:
+            entry = entries.get(key.text())
+            if entry is None:
+                continue
+            if not isinstance(entry, dict) or not isinstance(entry.get("options"), dict):
+                raise _Unreadable(f"its entry for {key.text()} has no options")
+            try:
+                options = SpeedOptions.from_dict(entry["options"])
+            except (ValueError, TypeError) as e:
+                raise _Unreadable(f"its entry for {key.text()} is damaged ({e})") from None
+            # these are part of the key, so this only undoes a hand edit: none of them is ever chosen for the user
+            return dataclasses.replace(options, **key.picture()), entry, key
     except _Unreadable as e:
         warn(f"tuning file {path} is not used: {e}; running with the default speed options. fix: {RETUNE}")
-        return None
-    # these are part of the key, so this only undoes a hand edit: none of them is ever chosen for the user
-    return dataclasses.replace(options, **key.picture()), entry
+    return None
 
 
 def _error_text(e: BaseException) -> str:
@@ -363,7 +376,8 @@ class SpeedChoice:
 def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
                  path: Path | None = None, warn: Callable[[str], None] = _warn_on_stderr) -> SpeedChoice:
     """Options given by hand win (over the live defaults, never mixed with a tuning); else the tuning for exactly
-    these settings on this card; else the live defaults (SpeedOptions.live_defaults)."""
+    these settings on this card (for a show with video in and no tuning with it, the one without: the same options
+    give the same frames, only the rate differs); else the live defaults (SpeedOptions.live_defaults)."""
     defaults = dataclasses.replace(SpeedOptions.live_defaults(on_gpu=key.device != "cpu", quant=key.quant,
                                                               random_weights=get_spec(key.model).random_weights),
                                    **key.picture())
@@ -373,15 +387,16 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
                 if options.quant == "fp8" and not options.compile else "")
         return SpeedChoice(options, "flags", f"speed: {options.describe()} (as given){note}")
     if use_tuning:
-        found = lookup(key.device, key.model, key.width, key.height, key.steps, key.dtype, key.quant,
-                       torch_version=key.torch, path=path, warn=warn, decoder=key.decoder,
-                       attention_quant=key.attention_quant)
+        keys = [key] + ([dataclasses.replace(key, video_in=False)] if key.video_in else [])
+        found = _find(keys, path or tuning_path(), warn)
         if found is not None:
-            options, entry = found
+            options, entry, tuned = found
             date = str(entry.get("date", "?"))[:10]
             fps = entry.get("frames_per_second")
             measured = f": {fps:.1f} frames/s in bench" if isinstance(fps, (int, float)) else ""
-            return SpeedChoice(options, "tuned", f"speed: tuned on {date} ({options.describe()}{measured})", entry)
+            how = "" if not key.video_in else " with video in" if tuned.video_in else " without video in"
+            return SpeedChoice(options, "tuned", f"speed: tuned on {date}{how} ({options.describe()}{measured})",
+                               entry)
     if key.device == "cpu":  # tiny on a CPU: nothing worth tuning for
         return SpeedChoice(defaults, "defaults")
     said = f"speed: {defaults.describe()} (the defaults"
@@ -393,7 +408,8 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
 
 def live_choice(model: str, width: int, height: int, steps: int, quant: str | None, flags: SpeedFlags, *,
                 use_tuning: bool = True, warn: Callable[[str], None] = _warn_on_stderr, adapt: bool = False,
-                path: Path | None = None, decoder: str = "vae", attention_quant: str = "none") -> SpeedChoice:
+                path: Path | None = None, decoder: str = "vae", attention_quant: str = "none",
+                video_in: bool = False) -> SpeedChoice:
     """The speed options of a show: by hand, else tuned for this card at these settings, else the defaults.
     Keyed by the device and dtype `vcam.load` picks (bf16 on CUDA), as `vcam bench --tune` keys what it measured,
     and, with `adapt`, by the size and quantization the memory plan will run on this card (`quant` None: not
@@ -405,7 +421,7 @@ def live_choice(model: str, width: int, height: int, steps: int, quant: str | No
     planned = flags.over(dataclasses.replace(SpeedOptions.live_defaults(
         on_gpu=torch.cuda.is_available(), random_weights=get_spec(model).random_weights), decoder=decoder))
     width, height, quant = planned_settings(model, width, height, quant or "none", adapt, planned)
-    key = TuningKey.of(BenchSettings(model=model, width=width, height=height, steps=steps,
+    key = TuningKey.of(BenchSettings(model=model, width=width, height=height, steps=steps, input=video_in,
                                      speed=SpeedOptions(quant=quant, decoder=decoder,
                                                         attention_quant=attention_quant)))
     return choose_speed(key, flags, use_tuning=use_tuning, path=path, warn=warn)
@@ -413,11 +429,12 @@ def live_choice(model: str, width: int, height: int, steps: int, quant: str | No
 
 def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16", *,
                 torch_version: str | None = None, path: Path | None = None, decoder: str = "vae",
-                attention_quant: str = "none", compiled: bool | None = None) -> dict[tuple[int, int, str], float]:
+                attention_quant: str = "none", compiled: bool | None = None,
+                video_in: bool = False) -> dict[tuple[int, int, str], float]:
     """Frames/s that `vcam bench --tune` measured on this card (and torch, model, steps, dtype, decoder, attention
-    precision), by (width,
-    height, quant): what the live size choice trusts over a prediction. `compiled` given: only entries whose
-    fastest options compile (True) or do not (False). {} when there is no file or it is unreadable."""
+    precision, with or without video in), by (width, height, quant): what the live size choice trusts over a
+    prediction. `compiled` given: only entries whose fastest options compile (True) or do not (False). {} when
+    there is no file or it is unreadable."""
     version = torch_version or torch.__version__
     try:
         entries = _read_entries(path or tuning_path())
@@ -428,10 +445,11 @@ def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16
         if not isinstance(entry, dict):
             continue
         fps = entry.get("frames_per_second")
-        # an entry from before the decoder (or the attention precision) was an option decoded with the VAE (in SDPA)
+        # an entry from before the decoder (the attention precision, video in) was part of the key decoded with the
+        # VAE (attended in SDPA, timed text only)
         same = (entry.get("device"), entry.get("torch"), entry.get("model"), entry.get("steps"), entry.get("dtype"),
-                entry.get("decoder", "vae"), entry.get("attention_quant", "none")) \
-            == (device_name, version, model, steps, dtype, decoder, attention_quant)
+                entry.get("decoder", "vae"), entry.get("attention_quant", "none"), entry.get("video_in", False)) \
+            == (device_name, version, model, steps, dtype, decoder, attention_quant, video_in)
         options = entry.get("options") if isinstance(entry.get("options"), dict) else {}
         if compiled is not None and bool(options.get("compile")) != compiled:
             continue

@@ -147,7 +147,8 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     from vcam.bench.tuning import live_choice
 
     speed = live_choice(model, cfg.width, cfg.height, cfg.steps, quant, SpeedFlags(), use_tuning=opts.tuning,
-                        warn=say, adapt=cfg.adapt, decoder=decoder, attention_quant=attention_quant)
+                        warn=say, adapt=cfg.adapt, decoder=decoder, attention_quant=attention_quant,
+                        video_in=cfg.input != "none")
     if speed.message:
         say(speed.message)
     return _Plan(replay, model, cfg, speed, total, opts.steps is not None, run_opts)

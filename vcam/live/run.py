@@ -105,7 +105,8 @@ def _prepare(opts: RunOptions) -> _Prepared:
 
     speed = live_choice(model, cfg.width, cfg.height, cfg.steps, quant, opts.speed, use_tuning=opts.tuning,
                         warn=status.message, adapt=cfg.adapt, decoder=opts.decoder,
-                        attention_quant=opts.attention_quant)  # for the starting steps and size
+                        attention_quant=opts.attention_quant,
+                        video_in=cfg.input != "none")  # for the starting steps, size and input
     if speed.message:
         status.message(speed.message)
     fallback = load_image(cfg.fallback, cfg.width, cfg.height) if cfg.fallback else None
