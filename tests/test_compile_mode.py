@@ -99,6 +99,57 @@ def test_the_command_line_carries_the_mode(monkeypatch, capsys):
         _ for _ in ()).throw(KeyboardInterrupt))
     main(["bench", "--model", "tiny", "--compile", "--compile-mode", AUTOTUNE])  # stops at bench (Ctrl-C)
     assert seen[-1].speed == SpeedOptions(compile=True, compile_mode=AUTOTUNE)
-    assert main(["bench", "--model", "tiny", "--device", "cpu", "--compile-mode", AUTOTUNE]) != 0  # no compiling
-    assert "--compile-mode" in capsys.readouterr().err
     assert main(["bench", "--tune", "--compile-mode", AUTOTUNE]) != 0
+
+
+UNUSED = f"--compile-mode {AUTOTUNE} is not used: nothing is compiled"
+
+
+@pytest.mark.parametrize("command", ["run", "serve", "bench"])
+def test_no_compile_with_a_compile_mode_is_refused_alike(command, monkeypatch, capsys):
+    import vcam.bench.bench
+    import vcam.live.run
+
+    monkeypatch.setattr(vcam.live.run, "play", lambda opts, attach=None: pytest.fail("the show started"))
+    monkeypatch.setattr(vcam.bench.bench, "bench", lambda settings, log: pytest.fail("the bench ran"))
+    assert main([command, "--model", "tiny", "--no-compile", "--compile-mode", AUTOTUNE]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"vcam: error: --compile-mode {AUTOTUNE} needs compiling, which --no-compile turns off",
+        "  fix: leave out --no-compile, or leave out --compile-mode"]
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_a_compile_mode_where_nothing_compiles_is_said_once_and_the_show_starts(command, monkeypatch, capsys):
+    """On this CPU (tiny, compiling off by default) the mode changes nothing: one line says so on the speed line,
+    and the show goes on as it would without it."""
+    import vcam.live.run
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    seen = []
+
+    def play(opts, attach=None):
+        seen.append(vcam.live.run._prepare(opts))
+        return vcam.live.run.Ended(0, False)
+
+    monkeypatch.setattr(vcam.live.run, "play", play)
+    assert main([command, "--model", "tiny", "--out", "null", "--no-stdin", "--compile-mode", AUTOTUNE]) == 0
+    assert not seen[-1].speed.options.compile
+    said = [line for line in capsys.readouterr().err.splitlines() if UNUSED in line]
+    assert len(said) == 1 and said[0].startswith("vcam: speed: eager (as given); ")
+    for flags in (["--compile"], ["--compile-mode", "default"], ["--no-compile", "--compile-mode", "default"]):
+        assert main([command, "--model", "tiny", "--out", "null", "--no-stdin", *flags]) == 0
+        assert "--compile-mode" not in capsys.readouterr().err, flags
+
+
+def test_bench_where_nothing_compiles_says_the_mode_is_unused_and_times_eager(monkeypatch, capsys):
+    import vcam.bench.bench
+
+    ran = []
+    monkeypatch.setattr(vcam.bench.bench, "bench", lambda settings, log: ran.append(settings) or (
+        _ for _ in ()).throw(KeyboardInterrupt))
+    assert main(["bench", "--model", "tiny", "--device", "cpu", "--compile-mode", AUTOTUNE]) == 130  # at bench
+    assert ran[-1].speed == SpeedOptions()  # what runs, and what its result names
+    assert capsys.readouterr().out.count(UNUSED) == 1
+    main(["bench", "--model", "tiny", "--device", "cpu", "--compile", "--compile-mode", AUTOTUNE])
+    assert ran[-1].speed == SpeedOptions(compile=True, compile_mode=AUTOTUNE)
+    assert UNUSED not in capsys.readouterr().out

@@ -247,7 +247,7 @@ def test_the_flag_on_run_serve_and_bench_and_the_bench_line_naming_it():
 
     parser = build_parser()
     assert parser.parse_args(["bench"]).attention_quant == "none"
-    for command in ("run", "serve"):  # not given: a replayed log's, else none (live.run._as_logged)
+    for command in ("run", "serve"):  # not given: a replayed log's, else none (live.settings.as_logged)
         assert parser.parse_args([command]).attention_quant is None
     for command in ("run", "serve", "bench"):
         assert parser.parse_args([command, "--attention-quant", "int8"]).attention_quant == "int8"

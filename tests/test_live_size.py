@@ -346,6 +346,22 @@ def test_a_vae_show_is_not_sized_by_a_taehv_tuning(h200, tmp_path, monkeypatch, 
     assert "size 832x480 bf16: measured 14.0 frames/s" in capsys.readouterr().err
 
 
+def test_a_taehv_show_is_sized_by_the_memory_taehv_takes(h200, tmp_path, monkeypatch, capsys):
+    """With TAEHV the VAE stays for its encoder (a video input can come at any time): free memory that holds
+    832x480 with the VAE's decoder does not hold it with TAEHV's, and the choice says the next size down."""
+    from vcam.bench.predict import needed_gib
+
+    free = (needed_gib(832, 480, "none") + needed_gib(832, 480, "none", decoder="taehv")) / 2
+    assert needed_gib(704, 400, "none", decoder="taehv") < free
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(free * 2**30), 140 * 2**30))
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    save_tuned(tmp_path / "tuning.json", 832, 480, "none", 14.0, decoder="taehv")
+    save_tuned(tmp_path / "tuning.json", 704, 400, "none", 18.0, decoder="taehv")
+    prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", "--decoder", "taehv"], monkeypatch)
+    assert (prep.cfg.width, prep.cfg.height, prep.speed.options.quant) == (704, 400, "none")
+    assert "size 704x400 bf16: measured 18.0 frames/s" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("given,what", [(["--decoder", "taehv"], "the taehv decoder"),
                                         (["--no-compile"], "--no-compile"),
                                         (["--in", "camera"], "video in")])

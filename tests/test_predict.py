@@ -1,8 +1,9 @@
 """The speed model (vcam.bench.predict) against the H200's measured rows, and the card table it reads."""
 import pytest
 
-from vcam.bench.cards import CARDS, card_from_measurement, card_named
-from vcam.bench.predict import H200, H200_ROWS, WAN_VAE_WORK, count_vae_work, fitted, fits_card, predict
+from vcam.bench.cards import CARDS, GIB, card_from_measurement, card_named
+from vcam.bench.predict import (H200, H200_ROWS, WAN_VAE_WORK, count_vae_work, fitted, fits_card, needed_gib,
+                                 predict)
 from vcam.engine.configs import VAEConfig
 
 # The model predicts the plain loop; the rows timed with the (retired) overlap ran up to 2.3 % slower than it at
@@ -93,6 +94,21 @@ def test_a_measured_card_lands_on_its_datasheet_figures():
     assert predict(measured, 832, 480).frames_per_second == pytest.approx(
         predict(H200, 832, 480).frames_per_second, rel=0.01)
     assert card_from_measurement("A100", 250, 1800, 80, (8, 0)).fp8_tflops is None
+
+
+def test_the_memory_needed_counts_the_shows_decoder():
+    """The size chooser asks what the memory plan counts: TAEHV's small decoder besides the VAE kept for its
+    encoder; the VAE's numbers are those the default always had."""
+    from vcam.engine.configs import get_spec
+    from vcam.engine.memory import estimate_vram
+
+    spec = get_spec("krea-14b")
+    for decoder in ("vae", "taehv"):
+        plan = estimate_vram(spec, 832, 480, text_on_gpu=False, compiled=True, decoder=decoder)
+        assert needed_gib(832, 480, "none", decoder=decoder) == pytest.approx(plan.total / GIB)
+    assert needed_gib(832, 480, "none") == needed_gib(832, 480, "none", decoder="vae")
+    assert needed_gib(832, 480, "none", decoder="taehv") != needed_gib(832, 480, "none")
+    assert fits_card(H200, 832, 480, "none", decoder="taehv")
 
 
 def test_memory_by_the_estimate():

@@ -10,6 +10,7 @@ import pytest
 from helpers import FAST, TINY_SHOW, live_show, write_clip
 from vcam.cli import main
 from vcam.live.render import RenderOptions, render
+from vcam.engine.speed import ATTENTION_QUANTS, DECODERS, QUANTS
 from vcam.live.run import RunOptions
 
 # Runs of the tiny model share the session's engine (the same fixed-seed network) instead of building their own.
@@ -185,6 +186,7 @@ def test_every_prompt_of_the_log_is_encoded_before_the_text_encoder_leaves_the_g
 
 # --- refused before anything renders ------------------------------------------------------------------------------
 
+KNOWN = {"quant": QUANTS, "decoder": DECODERS, "attention_quant": ATTENTION_QUANTS}
 ACTION = {"t": 1, "block": 1, "command": "seed 4", "source": "stdin", "apply": {"op": "seed", "seed": 4}}
 
 
@@ -234,6 +236,20 @@ def test_a_missing_clip_is_said_before_the_model_loads(tmp_path, capsys):
     assert main(["render", path, "--out", "null"]) == 2
     err = capsys.readouterr().err
     assert "the input at block 1" in err and "no such file" in err and "building tiny" not in err
+
+
+@pytest.mark.parametrize("key,value", [("quant", "int3"), ("decoder", "jpeg"), ("attention_quant", "int4")])
+def test_a_header_value_vcam_does_not_know_is_refused_alike_by_render_and_replay(tmp_path, capsys, key, value):
+    """One check serves both ways of making a show again: the same one-line error, before the model loads."""
+    path = write_log(tmp_path / "c.jsonl", {"vcam": {**HEADER, key: value}}, {"end": {"blocks": 1}})
+    said = []
+    for argv in (["render", path, "--out", "null"], ["run", "--replay", path, "--out", "null", "--no-stdin"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "building tiny" not in err and "Traceback" not in err
+        said.append(err.strip())
+    assert said[0] == said[1] == f"vcam: error: {path}: header: {key} must be one of " \
+        f"{', '.join(KNOWN[key])}, not {value!r}"
 
 
 # --- the progress line --------------------------------------------------------------------------------------------

@@ -362,6 +362,30 @@ def test_with_taehv_the_estimate_still_counts_the_vae_encoders_pass():
     assert estimate.parts["vae"] - param_bytes(vae, torch.float32) >= live.peak + kept > 0
 
 
+def test_the_estimate_holds_what_taehvs_decode_of_a_block_holds_at_its_peak():
+    """Measured as the VAE encoder's part is, on the published decoder's shapes at a small size: the peak of a warm
+    block's decode (one latent at a time, as a stream runs it) and the previous block's memory frames, kept until
+    the block ends. The estimate holds them, and is no guess far above them (TAEHV_DECODE_COPIES)."""
+    import dataclasses
+
+    from vcam.engine.memory import estimate_vram, param_bytes
+    from vcam.engine.taehv import TAEHVDecoder
+
+    width, height = 64, 32
+    cfg = TAEHVConfig()
+    stream = TAEHVStreamingDecoder(build_taehv(cfg))
+    gen = torch.Generator().manual_seed(0)
+    stream.decode(torch.randn(1, 16, 3, height // 8, width // 8, generator=gen))  # the stream's first block
+    kept = sum(t.untyped_storage().nbytes() for t in stream.state())
+    latents = torch.randn(1, 16, 3, height // 8, width // 8, generator=gen)
+    with _LiveBytes() as live:
+        stream.decode(latents)
+    spec = dataclasses.replace(get_spec("tiny"), taehv=cfg)
+    held = estimate_vram(spec, width, height, torch.float32, decoder="taehv").parts["taehv"] \
+        - param_bytes(TAEHVDecoder(cfg), torch.float32)
+    assert live.peak + kept <= held <= 1.1 * (live.peak + kept)
+
+
 def test_video_in_still_encodes_with_the_vae_while_taehv_decodes():
     import vcam
     from vcam.bench.bench import moving_clip

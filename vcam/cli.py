@@ -14,7 +14,8 @@ from vcam.errors import VcamError
 from vcam.bias import check_bias
 from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS, InputSpec, check_strength, parse_input
 from vcam.sizes import check_size
-from vcam.engine.speed import ATTENTION, ATTENTION_QUANTS, COMPILE_MODES, DECODERS, QUANTS, SpeedFlags, SpeedOptions
+from vcam.engine.speed import (ATTENTION, ATTENTION_QUANTS, COMPILE_MODES, DECODERS, QUANTS, SpeedFlags, SpeedOptions,
+                               unused_compile_mode)
 from vcam.control.yamlcheck import ConfigError
 
 
@@ -378,7 +379,7 @@ def cmd_run(args, attach=None) -> int:
         pin_first_latent=args.pin_first_latent, stdin=args.stdin, midi=args.midi, midi_map=args.midi_map,
         link=args.link, log_controls=args.log_controls, replay=args.replay, serve=attach is not None, quant=args.quant,
         decoder=args.decoder, attention_quant=args.attention_quant,
-        speed=SpeedFlags(compile=args.compile, attention=args.attention, compile_mode=args.compile_mode),
+        speed=_speed_flags(args),
         tuning=args.tuning,
         target_fps=args.target_fps, osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map,
     )
@@ -391,6 +392,20 @@ def cmd_run(args, attach=None) -> int:
         sys.stderr.flush()
         os._exit(ended.code)
     return ended.code
+
+
+def _speed_flags(args) -> SpeedFlags:
+    _check_compile_mode(args)
+    return SpeedFlags(compile=args.compile, attention=args.attention, compile_mode=args.compile_mode)
+
+
+def _check_compile_mode(args) -> None:
+    """--no-compile with a --compile-mode says two opposite things: refused, on run, serve and bench alike. Where
+    compiling is only off by default (a CPU, a model of random weights), the mode is said to be unused instead
+    (vcam.engine.speed.unused_compile_mode) and the show or bench goes on."""
+    if args.compile is False and args.compile_mode not in (None, "default"):
+        raise VcamError(f"--compile-mode {args.compile_mode} needs compiling, which --no-compile turns off",
+                        "leave out --no-compile, or leave out --compile-mode")
 
 
 def cmd_render(args) -> int:
@@ -442,11 +457,13 @@ def cmd_bench(args) -> int:
         raise VcamError("--split profiles one run; --tune times many", "leave out --split with --tune")
     if args.tune:
         return _tune(args, settings, log)
+    _check_compile_mode(args)
     if args.compile is None:
         settings = replace(settings, speed=replace(speed, compile=_live_compile(settings)))
-    if args.compile_mode not in (None, "default") and not settings.speed.compile:
-        raise VcamError(f"--compile-mode {args.compile_mode} needs compiling, which is off here",
-                        "add --compile (leave out --no-compile), or leave out --compile-mode")
+    unused = unused_compile_mode(args.compile_mode, settings.speed.compile)
+    if unused:  # said, and left out of the result, which names what ran
+        log(unused)
+        settings = replace(settings, speed=replace(settings.speed, compile_mode="default"))
     if args.tune_budget is not None:
         raise VcamError("--tune-budget only applies to a tuning run", "add --tune, or leave out --tune-budget")
     result = bench(settings, log=log)

@@ -167,7 +167,7 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
     name = f"this {card.name}" + (" (its speed measured just now)" if card.measured else "") \
         + (" with video in" if video_in else "")
     sizes = sizes_for((spec.width, spec.height))
-    fits = lambda w, h, q: needed_gib(w, h, q, model) <= free_gib  # noqa: E731
+    fits = lambda w, h, q: needed_gib(w, h, q, model, decoder) <= free_gib  # noqa: E731
     chosen = choose_size(card_rates(predicted, tuned), target, sizes, fits, quants, card=name)
     if chosen is None and not_priced and any(fits(w, h, q) for w, h in sizes for q in quants):
         return OwnSize(f"size {spec.width}x{spec.height}, {model}'s own, not chosen for {target:g} frames/s: the "

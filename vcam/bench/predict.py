@@ -187,20 +187,21 @@ def predict(card: Card, width: int, height: int, quant: str = "none", steps: int
                       vae_ms=1e3 * _vae_s(card, width, height, f.vae, _vae_work(spec.vae)))
 
 
-def needed_gib(width: int, height: int, quant: str, model: str = "krea-14b") -> float:
-    """GiB a show needs at this size, text encoder on the CPU, compiled: vcam's memory estimate (headroom in)."""
+def needed_gib(width: int, height: int, quant: str, model: str = "krea-14b", decoder: str = "vae") -> float:
+    """GiB a show needs at this size, text encoder on the CPU, compiled: vcam's memory estimate (headroom in), with
+    the show's decoder (TAEHV's decodes while the VAE stays for its encoder), as the memory plan counts it."""
     from vcam.engine.memory import estimate_vram
 
     return estimate_vram(get_spec(model), width, height, torch.bfloat16, text_on_gpu=False, quant=quant,
-                         compiled=True).total / GIB
+                         compiled=True, decoder=decoder).total / GIB
 
 
 CONTEXT_GIB = 1.0  # what the CUDA context, the driver and a desktop take from a card's memory before vcam loads
 
 
-def fits_card(card: Card, width: int, height: int, quant: str, model: str = "krea-14b") -> bool:
+def fits_card(card: Card, width: int, height: int, quant: str, model: str = "krea-14b", decoder: str = "vae") -> bool:
     """Whether the model fits the card's memory at these settings (by the estimate, the text encoder on the CPU)."""
-    return needed_gib(width, height, quant, model) <= card.vram_gib - CONTEXT_GIB
+    return needed_gib(width, height, quant, model, decoder) <= card.vram_gib - CONTEXT_GIB
 
 
 def count_vae_work(vae_cfg: VAEConfig, width: int, height: int) -> VAEWork:

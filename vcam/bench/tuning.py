@@ -25,7 +25,7 @@ from vcam.bench.bench import BenchSettings, bench, bench_target, release_engines
 from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
-from vcam.engine.speed import SpeedFlags, SpeedOptions
+from vcam.engine.speed import SpeedFlags, SpeedOptions, unused_compile_mode
 
 FILE_VERSION = 1
 RETUNE = "delete it, then run `vcam bench --tune` once to measure this card again"
@@ -383,8 +383,10 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
                                    **key.picture())
     if flags:
         options = flags.over(defaults)
-        note = ("; FP8 is no faster than bf16 without compiling (BENCHMARKS.md)"
-                if options.quant == "fp8" and not options.compile else "")
+        notes = ["FP8 is no faster than bf16 without compiling (BENCHMARKS.md)"
+                 if options.quant == "fp8" and not options.compile else None,
+                 unused_compile_mode(flags.compile_mode, options.compile)]
+        note = "".join(f"; {n}" for n in notes if n)
         return SpeedChoice(options, "flags", f"speed: {options.describe()} (as given){note}")
     if use_tuning:
         keys = [key] + ([dataclasses.replace(key, video_in=False)] if key.video_in else [])

@@ -108,16 +108,22 @@ def vae_encode_bytes(cfg: VAEConfig, width: int, height: int, elt: int) -> int:
     return VAE_ENCODE_COPIES * 4 * height * width * cfg.base_dim * cfg.dim_mult[0] * elt
 
 
+# TAEHV's decode peak, in copies of one latent's 4 frames at full size and the last stage's width: the last stage's
+# upsampled input, its time-grow and narrowing convolutions' outputs and the block's frames so far (3.4 measured
+# on the published decoder's shapes, at any size and dtype), plus the previous block's memory frames (0.3), held
+# until the block ends so that a failed block can rewind.
+TAEHV_DECODE_COPIES = 4
+
+
 def taehv_bytes(spec: ModelSpec, width: int, height: int, dtype: torch.dtype) -> int:
-    """TAEHV's decoder: its weights, and one latent's 4 frames at full size through the last stage (the memory block
-    input, its past, their concatenation and the convolutions' outputs: about 8 copies at that stage's width)."""
+    """TAEHV's decoder: its weights, and what its decode of a block holds at its peak (one latent at a time)."""
     from vcam.engine.taehv import TAEHVDecoder
 
     cfg = spec.taehv
     with torch.device("meta"):
         weights = param_bytes(TAEHVDecoder(cfg), dtype)
     elt = torch.empty((), dtype=dtype).element_size()
-    return weights + 8 * cfg.frames_per_latent * height * width * cfg.widths[2] * elt
+    return weights + TAEHV_DECODE_COPIES * cfg.frames_per_latent * height * width * cfg.widths[2] * elt
 
 
 def _transformer_bytes(transformer: nn.Module, quant: str) -> int:

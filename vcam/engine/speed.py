@@ -98,6 +98,17 @@ class SpeedOptions:
         return cls(**kwargs)
 
 
+def unused_compile_mode(mode: str | None, compiled: bool) -> str | None:
+    """The line that says a --compile-mode changes nothing because nothing compiles (off by default on a CPU and for
+    a model of random weights): a speed flag this machine does not use is said, not refused, so that a show still
+    starts. None where the mode is used, or not given, or torch.compile's default anyway. (--no-compile with a
+    mode says two opposite things: the command line refuses that.)"""
+    if mode in (None, "default") or compiled:
+        return None
+    return (f"--compile-mode {mode} is not used: nothing is compiled (the default on a CPU and for a model of random "
+            "weights; --compile compiles)")
+
+
 @dataclass(frozen=True)
 class SpeedFlags:
     """The speed options given by hand for a show (`vcam run --compile --attention cudnn`); None: not given.

@@ -30,7 +30,7 @@ from vcam.live.outputs.base import Output, open_output
 from vcam.live.producer import Timetable
 from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
-from vcam.live.settings import RunOptions, ShowSettings, resolve
+from vcam.live.settings import RunOptions, ShowSettings, as_logged, resolve
 from vcam.live.signals import stop_on_signals
 from vcam.outspec import parse_spec
 
@@ -120,20 +120,12 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     total = _total(replay, opts, say)
     header = replay.header
     _check_outputs(opts.outs)
-    quant = opts.quant or header.get("quant")
+    # the show's decoder and attention made the show's pictures; the precision may be another for a finer render
+    quant, decoder, attention_quant = as_logged(header, opts.log, quant=opts.quant)
     from vcam.engine.configs import get_spec
     from vcam.engine.load import choose_model
-    from vcam.engine.speed import ATTENTION_QUANTS, DECODERS, QUANTS, SpeedFlags
+    from vcam.engine.speed import SpeedFlags
 
-    if quant is not None and quant not in QUANTS:
-        raise ValueError(f"{opts.log}: header: quant must be one of {', '.join(QUANTS)}, not {quant!r}")
-    decoder = header.get("decoder", "vae")  # the show's decoder makes the show's pictures
-    if decoder not in DECODERS:
-        raise ValueError(f"{opts.log}: header: decoder must be one of {', '.join(DECODERS)}, not {decoder!r}")
-    attention_quant = header.get("attention_quant", "none")  # the same: the show's attention makes its pictures
-    if attention_quant not in ATTENTION_QUANTS:
-        raise ValueError(f"{opts.log}: header: attention_quant must be one of {', '.join(ATTENTION_QUANTS)}, "
-                         f"not {attention_quant!r}")
     model = choose_model(opts.model or header.get("model"), say)
     spec = get_spec(model)
     run_opts = RunOptions(model=model, weights=opts.weights, size=opts.size, steps=opts.steps, outs=list(opts.outs),

@@ -27,7 +27,7 @@ from vcam.live.model_feed import ModelFeed
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
-from vcam.live.settings import DEFAULT_TARGET_FPS, RunOptions, ShowSettings, resolve
+from vcam.live.settings import DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, resolve
 from vcam.live.status import StatusLine
 
 if TYPE_CHECKING:
@@ -89,7 +89,8 @@ def _prepare(opts: RunOptions) -> _Prepared:
     status = StatusLine(opts.status_out or sys.stderr)
     replay = read_replay(opts.replay) if opts.replay else None
     start = dict(replay.header) if replay else {}
-    opts = _as_logged(opts, start, opts.replay)
+    quant, decoder, attention_quant = as_logged(start, opts.replay, opts.quant, opts.decoder, opts.attention_quant)
+    opts = replace(opts, quant=quant, decoder=decoder, attention_quant=attention_quant)
     show: Show | None = load_show(opts.show) if opts.show else None
     from vcam.engine.load import choose_model
 
@@ -112,25 +113,6 @@ def _prepare(opts: RunOptions) -> _Prepared:
     fallback = load_image(cfg.fallback, cfg.width, cfg.height) if cfg.fallback else None
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
     return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, midi)
-
-
-def _as_logged(opts: RunOptions, start: dict, log: str | None) -> RunOptions:
-    """`opts` with the quantization, decoder and attention precision a replayed log's header names where the command
-    line gave none: the show's precision (which the size choice may have picked) and decoder made its pictures. The
-    VAE decodes where nothing names a decoder."""
-    from vcam.engine.speed import ATTENTION_QUANTS, DECODERS, QUANTS
-
-    quant = opts.quant or start.get("quant")
-    decoder = opts.decoder or start.get("decoder") or "vae"
-    if quant is not None and quant not in QUANTS:
-        raise ValueError(f"{log}: header: quant must be one of {', '.join(QUANTS)}, not {quant!r}")
-    if decoder not in DECODERS:
-        raise ValueError(f"{log}: header: decoder must be one of {', '.join(DECODERS)}, not {decoder!r}")
-    attention_quant = opts.attention_quant or start.get("attention_quant") or "none"
-    if attention_quant not in ATTENTION_QUANTS:
-        raise ValueError(f"{log}: header: attention_quant must be one of {', '.join(ATTENTION_QUANTS)}, "
-                         f"not {attention_quant!r}")
-    return replace(opts, quant=quant, decoder=decoder, attention_quant=attention_quant)
 
 
 def _sized(opts: RunOptions, model: str, cfg: ShowSettings, random_weights: bool,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.control.show import Show
-from vcam.engine.speed import SpeedFlags
+from vcam.engine.speed import ATTENTION_QUANTS, DECODERS, QUANTS, SpeedFlags
 from vcam.inspec import DEFAULT_INPUT_FIT, DEFAULT_STRENGTH, INPUT_FITS, check_strength, parse_input
 from vcam.sizes import check_size
 from vcam.outspec import OutputSpec, parse_spec
@@ -148,6 +148,22 @@ def resolve(given: RunOptions, show: Show | None, start: dict, model_size: tuple
         note=note if given.size is None and start_size is None else None,
         input=source, input_fit=input_fit, strength=strength, bias=_bias(given, show, start, preset),
     )
+
+
+def as_logged(start: dict, log: str | None, quant: str | None = None, decoder: str | None = None,
+              attention_quant: str | None = None) -> tuple[str | None, str, str]:
+    """(quant, decoder, attention_quant) of a show made again from a log (`vcam run --replay`, `vcam render`): each
+    as given, else as the log's header `start` names it (the show's precision, decoder and attention made its
+    pictures), else None (not given), the VAE and plain attention. ValueError naming `log` for a header value
+    vcam does not know (the command line's are checked by argparse)."""
+    quant = quant or start.get("quant")
+    decoder = decoder or start.get("decoder") or "vae"
+    attention_quant = attention_quant or start.get("attention_quant") or "none"
+    for key, value, known in (("quant", quant, QUANTS), ("decoder", decoder, DECODERS),
+                              ("attention_quant", attention_quant, ATTENTION_QUANTS)):
+        if value is not None and value not in known:
+            raise ValueError(f"{log}: header: {key} must be one of {', '.join(known)}, not {value!r}")
+    return quant, decoder, attention_quant
 
 
 def _bias(given: RunOptions, show: Show | None, start: dict, preset: int | None) -> float:
