@@ -3,6 +3,7 @@ self-attention of the unbiased passes goes through `sageattn` with the layout an
 cross-attention and the biased passes stay on the exact paths, and the KV cache is left as the plain pass leaves it;
 never a default, never a tuning candidate. The kernel itself needs a card: here a stand-in `sageattention` module
 records each call and computes exact SDPA (scripts/gpu_check.py's int8_attention row measures the real one)."""
+import importlib.machinery
 import sys
 import types
 
@@ -28,6 +29,9 @@ class FakeSage:
     def __init__(self):
         self.calls = []
         self.module = types.ModuleType("sageattention")
+        # a spec, as an imported module has: diffusers asks importlib.util.find_spec("sageattention") when first
+        # imported, which refuses a module in sys.modules without one
+        self.module.__spec__ = importlib.machinery.ModuleSpec("sageattention", None)
         self.module.sageattn = self.sageattn
 
     def sageattn(self, q, k, v, tensor_layout="HND", is_causal=False, sm_scale=None, smooth_k=True, **kwargs):
