@@ -228,11 +228,15 @@ def test_malformed_messages_get_errors_and_disturb_nothing(server_factory):
 
         for garbage in ["not json", "[1, 2]", '{"no": "type"}', '{"type": "dance"}',
                         '{"type": "command", "line": 5}', '{"type": "command", "line": "preset 99"}',
+                        '{"type": "command", "line": "input image:/etc/passwd"}',
                         "x" * 10000]:  # a binary message gets its client disconnected: test_uploads.py
             bad.send(garbage)
             answer = next_text(bad)
             if garbage == '{"type": "command", "line": "preset 99"}':
                 assert answer["type"] == "reply" and "no preset 99" in answer["text"]
+            elif "passwd" in garbage:  # files only in the show's folder (tests/test_media_folders.py)
+                assert answer["type"] == "reply" and f"only in {server.show.parent.resolve()}" in answer["text"] \
+                    and "--media DIR" in answer["text"]
             else:
                 assert answer["type"] == "error", (garbage, answer)
         watcher.send(json.dumps({"type": "command", "line": "preset 2"}))

@@ -12,6 +12,7 @@ from pythonosc.udp_client import SimpleUDPClient
 from helpers import Pipe, RecordingProducer, free_port, wait_for
 from vcam.control.commands import USAGE
 from vcam.control.controller import Controller, ShowState
+from vcam.control.media import MediaFolders
 from vcam.control.osc import MAX_KEYS, OscInput, OscRouter, osc_parts, parse_address
 from vcam.control.oscmap import find_map_file, load_map, map_named
 from vcam.control.show import parse_show
@@ -35,9 +36,9 @@ class Spy(Controller):
                          threading.Event(), lambda s: None)
         self.lines, self.applied = [], []
 
-    def handle_line(self, line, source):
+    def handle_line(self, line, source, **how):
         self.lines.append((line, source))
-        return super().handle_line(line, source)
+        return super().handle_line(line, source, **how)
 
     def apply(self, cmd, source, **how):
         self.applied.append((str(cmd), source))
@@ -419,6 +420,22 @@ def test_the_router_follows_the_show_file_as_it_is_reloaded():
         router.handle("/a", [1.0])
     ctl.replace_show(parse_show(SHOW + "osc:\n  controls:\n    - {address: /a, command: next}\n", "show.yaml"))
     assert router.handle("/a", [1.0]) == ["preset 2 'neon city' (over 4 blocks)"]
+
+
+def test_an_osc_message_names_files_only_in_the_shared_folders_and_a_map_names_any(tmp_path):
+    """OSC has no password: the words of a message are the network's, held to --media; a command written in the
+    show's osc: section is the operator's."""
+    shared, outside = tmp_path / "shared", tmp_path / "private"
+    shared.mkdir()
+    outside.mkdir()
+    ctl = Spy(SHOW + f"osc:\n  controls:\n    - {{address: /look, command: 'input image:{outside}/still.png'}}\n")
+    ctl.media = MediaFolders.chosen([str(shared)], None)
+    router = OscRouter(lambda: ctl.show.osc, ctl)
+    [reply] = router.handle("/vcam/input", [f"image:{outside}/still.png"])
+    assert reply.startswith("error: ") and f"only in {shared}" in reply and "--media DIR" in reply
+    assert ctl.state.input == "none"
+    assert router.handle("/vcam/input", ["image:still.png"]) == [f"input image:{shared}/still.png from the next block"]
+    assert router.handle("/look", [1.0]) == [f"input image:{outside}/still.png from the next block"]
 
 
 def test_vcam_cam_sends_osc_commands_to_the_server_and_its_state_back(local_server, tablet):

@@ -221,6 +221,9 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--midi-map", metavar="MAP", help="nanokontrol2, midimix, apc-mini-mk2 or a map file "
                                                      "(default: the show's midi: section)")
     _add_osc_args(r)
+    r.add_argument("--media", action="append", metavar="DIR",
+                   help="a folder whose clips and images commands from the network (vcam cam clients, --osc) may "
+                        "name with input file: or image:; repeatable (default: the show file's folder, else none)")
     r.add_argument("--link", action="store_true",
                    help="take the tempo from the Ableton Link session on the local network (Live, phone apps; "
                         "needs the link extra: pip install -e \".[link]\")")
@@ -381,7 +384,7 @@ def cmd_run(args, attach=None) -> int:
         decoder=args.decoder, attention_quant=args.attention_quant,
         speed=_speed_flags(args),
         tuning=args.tuning,
-        target_fps=args.target_fps, osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map,
+        target_fps=args.target_fps, osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map, media=args.media,
     )
     ended = play(opts, attach)
     if ended.busy:

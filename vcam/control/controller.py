@@ -21,6 +21,7 @@ from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, Set
 from vcam.control.commands import UNTIMED, Command, CommandError, help_text, parse, quantum_beats
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
+from vcam.control.media import MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.protocol import Producer
 from vcam.control.show import Show
@@ -57,7 +58,8 @@ class Controller:
                  on_fallback: Callable[[str | None], None] | None = None,
                  prompter: Prompter | None = None, check_input: Callable[[str], object] | None = None,
                  cues: CueList | None = None, tempo: Tempo | None = None,
-                 land: Callable[[str], int | None] | None = None, clock: Callable[[], float] = time.monotonic):
+                 land: Callable[[str], int | None] | None = None, clock: Callable[[], float] = time.monotonic,
+                 media: MediaFolders | None = None):
         self.show = show
         self.state = state
         self.generator = generator
@@ -80,6 +82,7 @@ class Controller:
         # the tempo's boundaries (on `clock`, the tempo's) time the screen's changes.
         self.land = land
         self.clock = clock
+        self.media = media or MediaFolders()  # the folders whose files a line from the network may name
         self.quantize = show.defaults.quantize if show is not None else "off"  # `quantize X` changes it
         # the command being applied: what it is quantised to, and the block it lands on once its first action
         # is handed over (a command refused before that, such as a missing preset, lands nowhere)
@@ -96,18 +99,24 @@ class Controller:
             generator.on_applied(log.applied)
 
     # --- entry points ---------------------------------------------------------------------------------------
-    def handle_line(self, line: str, source: str) -> str | None:
-        """Parses and applies one typed line; returns the reply (or the error with the usage)."""
+    def handle_line(self, line: str, source: str, network: bool = False) -> str | None:
+        """Parses and applies one typed line; returns the reply (or the error with the usage). `network`: the
+        line came from another machine (a vcam cam client, an OSC sender), so its paths stay in `media`."""
         try:
             cmd = parse(line)
         except CommandError as e:
             return f"error: {e}"
         if cmd is None:
             return None
-        return self.apply(cmd, source)
+        return self.apply(cmd, source, network=network)
 
-    def apply(self, cmd: Command, source: str, at_once: bool = False) -> str:
+    def apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False) -> str:
         """Applies a command; the reply. `at_once`: whatever the show's quantize says (a knob, a reload)."""
+        if network:
+            try:
+                cmd = self.media.admit(cmd)
+            except ValueError as e:
+                return f"error: {e}"
         if cmd.name in ("go", "back"):
             # outside the lock: the cue's commands come back in through apply, each logged with "cue N" as source
             reply = self._cue(cmd)

@@ -110,7 +110,9 @@ class OscRouter:
         words = [_word(address, a) for a in args]
         if name == "blend":  # its presets are split like a shell's words: a name with a space is quoted
             words = [shlex.quote(w) if any(c.isspace() for c in w) or not w else w for w in words]
-        return self.controller.handle_line(" ".join([name, *words]), "osc")
+        # the message's own words, from whoever reaches the port: its files stay in the shared folders (a map's
+        # commands are the operator's, as written)
+        return self.controller.handle_line(" ".join([name, *words]), "osc", network=True)
 
     def _mapped(self, address: str, args: list, faders: list[OscFader], buttons: list[OscButton]) -> list:
         replies = []

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 from vcam.control.controller import Controller, ShowState
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog, Replay, read_replay
+from vcam.control.media import MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show, missing_presets
 from vcam.control.tempo import Tempo
@@ -83,6 +84,7 @@ class _Prepared:
     speed: SpeedChoice
     fallback: object  # the fallback frame, or None
     midi: tuple[str, object] | None
+    media: MediaFolders  # the folders whose files the network's commands may name
 
 
 def _prepare(opts: RunOptions) -> _Prepared:
@@ -92,6 +94,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
     quant, decoder, attention_quant = as_logged(start, opts.replay, opts.quant, opts.decoder, opts.attention_quant)
     opts = replace(opts, quant=quant, decoder=decoder, attention_quant=attention_quant)
     show: Show | None = load_show(opts.show) if opts.show else None
+    media = _media(opts, status.message)
     from vcam.engine.load import choose_model
 
     model = choose_model(opts.model or start.get("model"), status.message)
@@ -112,7 +115,16 @@ def _prepare(opts: RunOptions) -> _Prepared:
         status.message(speed.message)
     fallback = load_image(cfg.fallback, cfg.width, cfg.height) if cfg.fallback else None
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
-    return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, midi)
+    return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, midi, media)
+
+
+def _media(opts: RunOptions, say: Callable[[str], None]) -> MediaFolders:
+    """The folders the network's commands may name files in; a --media folder that is missing stops the run here."""
+    media = MediaFolders.chosen(opts.media, opts.show)
+    if opts.media and not opts.serve and opts.osc is None:
+        say("--media is not used: it limits the files named by commands from the network (vcam serve's clients, "
+            "--osc), and neither is open")
+    return media
 
 
 def _sized(opts: RunOptions, model: str, cfg: ShowSettings, random_weights: bool,
@@ -186,7 +198,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     prompter = Prompter(producer, lambda: producer.stream.engine.text if producer.stream else None, status.message)
     quantizer = _quantizer(air, producer, tempo)
     controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter,
-                            check_input=inputs.check, tempo=tempo, land=quantizer.land)
+                            check_input=inputs.check, tempo=tempo, land=quantizer.land, media=prep.media)
     try:
         extra = _attached(attach, controller, producer, status.message, inputs)
         osc = _osc_parts(opts, show, controller, air, status.message)

@@ -56,6 +56,7 @@ class RunOptions:
     osc: str | None = None  # --osc [HOST:]PORT: listen for OSC there
     osc_reply: str | None = None  # --osc-reply HOST:PORT: the state goes there
     osc_map: str | None = None  # --osc-map: over the show's osc: section
+    media: list[str] | None = None  # --media: folders the network's commands may name files in (None: the show's)
     link: bool = False  # --link: join the Ableton Link session on the local network for the tempo
     log_controls: str | None = None
     replay: str | None = None

@@ -90,7 +90,8 @@ class RemoteController:
         if "preset" in data:
             self.state.preset = data["preset"]
 
-    def handle_line(self, line: str, source: str) -> str | None:
+    def handle_line(self, line: str, source: str, network: bool = False) -> str | None:
+        """`network` (an OSC sender's line) is the server's to judge: every line is from the network there."""
         try:
             cmd = parse(line)
         except CommandError as e:

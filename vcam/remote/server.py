@@ -469,9 +469,13 @@ def _too_big(ws) -> str | None:
 def attachment(settings: ServeSettings) -> Callable[..., FrameServer]:
     """What `vcam serve` attaches to a local show: a server that publishes its blocks and state, takes commands
     through its controller (`handle_line`, `snapshot`), and fills `uploads` with what a `vcam cam --send` client
-    sends up, putting it on air while it does. Made before anything opens: a missing token is said first."""
+    sends up, putting it on air while it does. Made before anything opens: a missing token is said first.
+    A client's lines come from the network: the files they name stay in the controller's shared folders."""
     def attach(controller, say: Callable[[str], None], uploads, input_fit: str) -> FrameServer:
-        return FrameServer(settings, controller.handle_line, controller.snapshot, say, uploads=uploads,
+        def from_client(line: str, source: str) -> str | None:
+            return controller.handle_line(line, source, network=True)
+
+        return FrameServer(settings, from_client, controller.snapshot, say, uploads=uploads,
                            on_sender=SenderSwitch(controller, say), input_fit=input_fit)
 
     return attach

@@ -1,0 +1,165 @@
+"""Commands from the network name files only in the folders the show shares (--media, else the show's folder);
+the console, MIDI and the show's own presets name any file, as before."""
+import json
+import os
+import threading
+
+import pytest
+from websockets.sync.client import connect
+
+from helpers import RecordingProducer
+from vcam.cli import main
+from vcam.control.actions import SetInput
+from vcam.control.commands import CommandError, parse
+from vcam.control.controller import Controller, ShowState
+from vcam.control.media import MediaFolders
+from vcam.control.show import parse_show
+from vcam.errors import VcamError
+from vcam.remote.server import SenderSwitch, ServeSettings, attachment
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A shared folder with a clip, a secret beside it, and links from inside that lead in and out."""
+    shared, outside = tmp_path / "shared", tmp_path / "private"
+    shared.mkdir()
+    outside.mkdir()
+    (shared / "clip.mp4").write_bytes(b"clip")
+    (outside / "secret.png").write_bytes(b"secret")
+    (shared / "out.png").symlink_to(outside / "secret.png")
+    (shared / "away").symlink_to(outside)
+    (shared / "in.mp4").symlink_to(shared / "clip.mp4")
+    return shared, outside
+
+
+def admitted(media, line):
+    return str(media.admit(parse(line)))
+
+
+def test_a_file_in_a_shared_folder_goes_through_resolved(tree):
+    shared, _ = tree
+    media = MediaFolders.chosen([str(shared)], None)
+    assert admitted(media, f"input file:{shared}/clip.mp4") == f"input file:{shared}/clip.mp4"
+    assert admitted(media, "input file:clip.mp4 @bar") == f"input file:{shared}/clip.mp4 @bar"  # the first folder's
+    assert admitted(media, f"input file:{shared}/in.mp4") == f"input file:{shared}/clip.mp4"  # what gets opened
+    # not looked at: only the path is checked, so a missing clip in the folder is the controller's to report
+    assert admitted(media, "input image:later.png") == f"input image:{shared}/later.png"
+
+
+@pytest.mark.parametrize("path", ["{outside}/secret.png", "{shared}/../private/secret.png", "../private/secret.png",
+                                  "{shared}/out.png", "{shared}/away/secret.png", "away/secret.png", "/etc/passwd",
+                                  "{outside}/missing.png"])
+def test_paths_that_lead_out_of_the_shared_folders_are_refused(tree, path):
+    shared, outside = tree
+    media = MediaFolders.chosen([str(shared)], None)
+    target = path.format(shared=shared, outside=outside)
+    with pytest.raises(CommandError) as refused:
+        media.admit(parse(f"input image:{target}"))
+    message = str(refused.value)
+    # the same words whether the file exists or not: a refusal tells nothing about the paths outside
+    assert message == (f"input image:{target}: a command from the network names files only in {shared}; to share "
+                       "another folder, start vcam serve (or vcam run) with --media DIR (repeatable)")
+
+
+def test_without_a_shared_folder_the_network_names_no_file(tree):
+    shared, _ = tree
+    with pytest.raises(CommandError, match="shares no folder with the network.*--media DIR"):
+        MediaFolders().admit(parse(f"input file:{shared}/clip.mp4"))
+
+
+def test_cameras_and_other_commands_pass_and_a_camera_path_must_be_a_capture_device(tree):
+    media = MediaFolders.chosen([str(tree[0])], None)
+    for line in ("input camera", "input camera:1", "input camera:/dev/video2", "input none", "input net",
+                 "preset 2", "prompt file:/etc/passwd"):
+        assert admitted(media, line) == str(parse(line))
+    with pytest.raises(CommandError, match="camera is named by its index"):
+        media.admit(parse(f"input camera:{tree[1]}/secret.png"))
+
+
+def test_the_shared_folders_default_to_the_shows_and_must_exist(tree, tmp_path):
+    shared, outside = tree
+    assert MediaFolders.chosen(None, str(shared / "show.yaml")).folders == (str(shared),)
+    assert MediaFolders.chosen(None, None).folders == ()
+    # given, they replace the show's; a folder reached through a link is kept resolved, and once
+    both = MediaFolders.chosen([str(outside), str(shared / "away")], str(shared / "show.yaml"))
+    assert both.folders == (str(outside),)
+    with pytest.raises(VcamError, match="no such folder"):
+        MediaFolders.chosen([str(tmp_path / "gone")], None)
+
+
+def make_controller(media):
+    show = parse_show("presets:\n  - {name: a, prompt: a city}\n  - {name: b, prompt: a forest}\n", "show.yaml")
+    producer = RecordingProducer()
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
+                     lambda text: None, media=media)
+    return ctl, producer
+
+
+def test_the_controller_holds_the_network_to_the_folders_and_not_the_console(tree):
+    shared, outside = tree
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    secret = f"input image:{outside}/secret.png"
+    reply = ctl.handle_line(secret, "net 10.0.0.2:5000", network=True)
+    assert reply.startswith("error: input image:") and "--media DIR" in reply
+    assert ctl.state.input == "none" and producer.actions == []
+    assert ctl.handle_line("input file:clip.mp4", "osc", network=True) == \
+        f"input file:{shared}/clip.mp4 from the next block"
+    # the operator at the console names any file, as before
+    assert ctl.handle_line(secret, "stdin") == f"{secret} from the next block"
+    assert producer.actions == [SetInput(f"file:{shared}/clip.mp4"), SetInput(f"image:{outside}/secret.png")]
+
+
+def test_a_network_sender_leaving_puts_back_the_operators_file(tree):
+    """The server's own switch to `net` and back is no client's command: the operator's clip comes back even
+    outside the shared folders."""
+    _, outside = tree
+    ctl, _ = make_controller(MediaFolders())
+    ctl.handle_line(f"input image:{outside}/secret.png", "stdin")
+    switch = SenderSwitch(ctl, lambda text: None)
+    switch(True)
+    assert ctl.state.input == "net"
+    switch(False)
+    assert ctl.state.input == f"image:{outside}/secret.png"
+
+
+def test_a_client_is_refused_a_file_outside_with_the_fix_and_the_show_goes_on(tree):
+    shared, outside = tree
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    said = []
+    server = attachment(ServeSettings(port=0))(ctl, said.append, None, "crop")
+    server.start()
+    try:
+        with connect(f"ws://127.0.0.1:{server.port}", proxy=None, close_timeout=0.5) as ws:
+            def ask(line):
+                ws.send(json.dumps({"type": "command", "line": line}))
+                while (answer := json.loads(ws.recv(timeout=10)))["type"] != "reply":
+                    pass
+                return answer["text"]
+
+            refused = ask(f"input image:{shared}/../private/secret.png")
+            assert refused.startswith("error: ") and "only in " + str(shared) in refused and "--media DIR" in refused
+            assert ask(f"input image:{shared}/away/secret.png").startswith("error: ")
+            assert ask("input file:clip.mp4") == f"input file:{shared}/clip.mp4 from the next block"
+            assert ask("seed 5") == "seed 5 from the next block"
+    finally:
+        server.stop()
+    assert [a for a in producer.actions if isinstance(a, SetInput)] == [SetInput(f"file:{shared}/clip.mp4")]
+    assert not any("secret" in line for line in said)  # one reply to that client; nothing else changed
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_media_reaches_the_run(command, monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    got = []
+    monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: got.append(opts) or
+                        SimpleNamespace(busy=False, code=0))
+    assert main([command, "--media", str(tmp_path), "--media", "clips"]) == 0
+    assert got[0].media == [str(tmp_path), "clips"]
+
+
+def test_a_missing_media_folder_stops_the_run_before_anything_opens(tmp_path, capsys):
+    gone = os.path.join(str(tmp_path), "gone")
+    assert main(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--media", gone]) == 2
+    err = capsys.readouterr().err
+    assert f"--media {gone}: no such folder" in err and "Traceback" not in err

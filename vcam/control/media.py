@@ -1,0 +1,78 @@
+"""The folders whose files a command from the network may name (`--media DIR`, else the show file's folder).
+
+A vcam cam client or an OSC sender steers the show from another machine: `input file:PATH` from there must not
+open whatever this process can read (a key, a log, another user's clip), nor tell which paths exist. The
+console, MIDI, and what the show file itself names (presets, cues, OSC and MIDI maps) are the operator's own and
+name any file, as before.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from vcam.control.commands import Command, CommandError
+from vcam.errors import VcamError
+from vcam.inspec import InputSpec, parse_input
+
+FLAG = "--media DIR"
+# A capture device on Linux, where device paths are used at all; a udev link (/dev/v4l/by-id/…) resolves to one.
+_DEVICE = re.compile(r"/dev/video\d+")
+
+
+@dataclass(frozen=True)
+class MediaFolders:
+    """Resolved folders (no symlink, no `..` left); none: the network may name no file."""
+
+    folders: tuple[str, ...] = ()
+
+    @classmethod
+    def chosen(cls, given: Sequence[str] | None, show: str | None) -> MediaFolders:
+        """`--media` as given (each must be a folder), else the show file's folder, else none."""
+        if not given:
+            return cls((os.path.dirname(os.path.realpath(show)),)) if show else cls()
+        folders = []
+        for folder in given:
+            real = os.path.realpath(os.path.expanduser(folder))
+            if not os.path.isdir(real):
+                raise VcamError(f"--media {folder}: no such folder",
+                                "give a folder whose clips and images the network may name (repeatable)")
+            folders.append(real)
+        return cls(tuple(dict.fromkeys(folders)))
+
+    def admit(self, cmd: Command) -> Command:
+        """The command as the network may give it: a file or image path made whole and resolved (a relative one
+        is read in the first folder), so that what is opened later is what was checked; CommandError naming the
+        fix for a path outside the folders, or a camera path that is no capture device. Whether the file exists
+        is not looked at before that: a refusal tells nothing about the paths outside."""
+        if cmd.name != "input":
+            return cmd
+        spec = parse_input(cmd.args[0])
+        if spec.kind == "camera" and spec.target.startswith("/"):
+            if not _DEVICE.fullmatch(os.path.realpath(spec.target)):
+                raise CommandError(f"input {spec}: from the network a camera is named by its index (camera:0) or "
+                                   "its capture device (camera:/dev/video0)")
+            return cmd
+        if spec.kind not in ("file", "image"):
+            return cmd
+        real = self._resolve(spec.target)
+        if real is None:
+            raise CommandError(self._refusal(spec))
+        return Command("input", (str(InputSpec(spec.kind, real)),), at=cmd.at)
+
+    def _resolve(self, path: str) -> str | None:
+        path = os.path.expanduser(path)
+        if not os.path.isabs(path):
+            if not self.folders:
+                return None
+            path = os.path.join(self.folders[0], path)
+        real = os.path.realpath(path)
+        return real if any(os.path.commonpath((real, folder)) == folder for folder in self.folders) else None
+
+    def _refusal(self, spec: InputSpec) -> str:
+        if not self.folders:
+            return (f"input {spec}: this show shares no folder with the network, so a command from there names no "
+                    f"file; to share one, start vcam serve (or vcam run) with {FLAG}")
+        return (f"input {spec}: a command from the network names files only in {', '.join(self.folders)}; to "
+                f"share another folder, start vcam serve (or vcam run) with {FLAG} (repeatable)")
