@@ -67,8 +67,8 @@ class ControlLog:
         first frame (a clock that ran from before the show: its phase against the pictures)."""
         if not self._unplaced or self._tempo is None:
             return
-        current = self._tempo.grid()
-        if current is not None and self._unplaced and current[0] != "replay":  # (reading it may have logged a move, placed already)
+        current = self._tempo.grid()  # reading it may log a move, placed on this frame already
+        if current is not None and self._unplaced and current[0] != "replay":
             self._log_grid(*current, None, shown)
 
     def _tempo_moved(self, source: str, grid, cause: object) -> None:

@@ -36,7 +36,7 @@ RECENT = 12  # the last ticks, half a beat: late (or early) against the line tog
 CHANGE_FLOOR_S = 5e-4  # ... when they are more than 0.5 ms off beyond the usual spread, and that holds for a
 # beat of arrival times (a stall's late ticks arrive at once and pass)
 KEPT_AFTER_CHANGE = TICKS_PER_BEAT  # the ticks the estimate starts again from
-PLAUSIBLE_BPM = (MIN_CLOCK_BPM, MAX_CLOCK_BPM)  # an estimate outside is a burst of held-up ticks, not a tempo: not taken
+PLAUSIBLE_BPM = (MIN_CLOCK_BPM, MAX_CLOCK_BPM)  # an estimate outside is a burst of held-up ticks, not taken
 
 
 class ClockFit:

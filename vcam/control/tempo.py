@@ -259,7 +259,7 @@ class Tempo:
 
     def _watch(self, now: float, cause: object) -> None:
         """Tells the watchers of a move of the grid that applies; called holding the lock, so that they hear of
-        the moves in the order they happen, each with the cause of its own."""
+        the moves in the order they happen, each with its own cause."""
         source = self._source(now)
         grid = self._grids[source] if source else None
         if grid is not None and _moved(self._watched, source, grid, now):
