@@ -12,14 +12,15 @@ import pytest
 
 from helpers import RecordingProducer
 from vcam.control.actions import (STREAM_ACTIONS, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen, SetSeed,
-                                  SetSteps, SetStrength, SetTransition, apply, from_dict)
+                                  SetSteps, SetStrength, SetTempo, SetTransition, apply, from_dict)
 from vcam.control.controller import Controller, ShowState
 from vcam.control.log import ControlLog, read_replay
 from vcam.control.show import parse_show
 
 ALL = [SetPrompts({"a city": 0.25, "the sea": 0.75}, 3), SetSeed(2**40), SetSteps(2), SetTransition(0), Reset(),
        SetStrength(0.35), SetStrength(1.0), SetInput("file:/clips/walk.mp4"), SetInput("camera:1"), SetInput("none"),
-       SetScreen("freeze"), SetScreen("blackout"), SetScreen("live"), Quit()]
+       SetScreen("freeze"), SetScreen("blackout"), SetScreen("live"), Quit(), SetTempo(128.0), SetTempo(87.5, -3.25),
+       SetTempo(600.0, 16.0, running=False)]
 
 
 @pytest.mark.parametrize("action", ALL, ids=lambda a: type(a).__name__)

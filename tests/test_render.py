@@ -162,6 +162,30 @@ def test_freeze_and_blackout_apply_to_the_rendered_frames(tmp_path):
     assert len(black) == 12 and not any(f.any() for f in black)
 
 
+def test_screen_changes_logged_with_the_frame_on_screen_apply_after_that_frame(tmp_path):
+    """A log that keeps the frame on screen: freeze holds that frame, and each change acts from the frame after it
+    (a tempo with its frame is the camera's business, and leaves the render alone)."""
+    def change(mode, shown):
+        return {"t": 1, "block": shown[0] + 1, "shown": shown, "command": mode, "source": "stdin",
+                "apply": {"op": "screen", "mode": mode}}
+
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER},
+                    {"t": 0, "block": 1, "shown": [0, 0], "command": "tempo 120.00 bpm", "source": "midi clock",
+                     "apply": {"op": "tempo", "bpm": 120.0, "beat": 3.5}},
+                    change("freeze", [1, 3]), change("live", [2, 0]), change("blackout", [2, 5]),
+                    {"end": {"blocks": 3}})
+    plain_log = write_log(tmp_path / "p.jsonl", {"vcam": HEADER}, {"end": {"blocks": 3}})
+    keeper, plain = Keeper(), Keeper()
+    render(RenderOptions(log=log, outs=["null"], status_out=io.StringIO()), extra=[keeper])
+    render(RenderOptions(log=plain_log, outs=["null"], status_out=io.StringIO()), extra=[plain])
+    got, want = keeper.frames, plain.frames
+    assert len(got) == len(want) == 30  # blocks of 6, 12 and 12 frames: (1, 3) is frame 9, (2, 0) frame 18
+    assert all(np.array_equal(a, b) for a, b in zip(got[:10], want[:10]))
+    assert all(np.array_equal(f, want[9]) for f in got[10:19])  # held: the frame on screen when freeze came
+    assert all(np.array_equal(a, b) for a, b in zip(got[19:24], want[19:24]))
+    assert not any(f.any() for f in got[24:])
+
+
 def test_every_prompt_of_the_log_is_encoded_before_the_text_encoder_leaves_the_gpu(tmp_path, monkeypatch):
     """On a card short of memory the text encoder moves to the CPU once the stream starts: the prompts the log puts
     on air are encoded before, on the GPU, as the show encoded its presets'."""

@@ -22,7 +22,8 @@ from vcam.control.log import ControlLog, read_replay
 from vcam.control.midi import MidiInput, MidiRouter
 from vcam.control.midiclock import MidiClock
 from vcam.control.midimap import MidiMap
-from vcam.control.tempo import QUIET_S, Tempo
+from vcam.control.protocol import Shown
+from vcam.control.tempo import PHASE_TOLD, QUIET_S, Tempo
 
 PORT = "Fake nanoKONTROL2 MIDI 1"
 
@@ -152,6 +153,43 @@ def test_listeners_hear_of_changes_not_of_a_clocks_wobble():
     clock.now += QUIET_S + 0.1
     assert tempo.bpm == 100  # whoever asks first notices the silence, and the listeners hear of it
     assert told[-1] == ("bpm", 100, True)
+
+
+def test_watchers_hear_of_every_move_of_the_grid_that_applies_with_its_cause():
+    tempo, clock = fake_tempo()
+    heard = []
+    tempo.watch(lambda source, grid, cause: heard.append((source, grid.bpm, round(grid.beat_at(clock.now), 3),
+                                                          grid.running, cause)))
+    tempo.set_bpm(120, "midi clock", (clock.now, 0.0))
+    tempo.set_bpm(120.01, "midi clock", (clock.now, 0.01))  # a wobble: under TOLD_BPM and PHASE_TOLD
+    tempo.set_bpm(120, "midi clock", (clock.now, 0.5))  # a jump of the phase (a resync)
+    tempo.set_bpm(120, "midi clock", (clock.now, 0.5), running=False)
+    tempo.set_bpm(90, "bpm", cause="bpm 90")  # shadowed by the clock: no move
+    assert heard == [("midi clock", 120, 0.0, True, None), ("midi clock", 120, 0.5, True, None),
+                     ("midi clock", 120, 0.5, False, None)]
+    clock.now += QUIET_S + 0.1
+    assert tempo.bpm == 90  # the silent clock is noticed by whoever asks first: the hand's grid applies
+    assert heard[-1] == ("bpm", 90, 0.5 + 2.1 * 90 / 60, True, None)  # on from the beat the clock stopped at
+    tempo.set_bpm(90.04, "bpm", cause="bpm 90.04")  # under TOLD_BPM, the same beat: no move
+    tempo.set_bpm(96, "osc", cause="/vcam/bpm 96")
+    assert heard[-1] == ("osc", 96, 3.65, True, "/vcam/bpm 96") and len(heard) == 5
+
+
+@pytest.mark.parametrize("lateness", ["exact", "jack periods"])
+def test_a_steady_midi_clock_moves_the_watched_grid_rarely_and_never_far(lateness):
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    moves = []
+    tempo.watch(lambda source, grid, cause: moves.append(grid))
+    worst = 0.0
+    start = clock.now
+    for t in tick_times(128, 60.0, lateness, seed=1):
+        clock.now = start + t
+        midi_clock.handle(mido.Message("clock"), clock.now)
+        if moves:
+            worst = max(worst, abs(moves[-1].beat_at(clock.now) - tempo.beat(clock.now)))
+    assert len(moves) <= (1 if lateness == "exact" else 20)  # a log line each: a few a minute at most
+    assert worst <= PHASE_TOLD + 1e-9  # the last grid heard of never strays further from the clock's
 
 
 def test_followers_hear_of_the_operators_tempo_only():
@@ -548,9 +586,11 @@ def test_bpm_and_tap_set_the_tempo_and_are_logged():
                        "tapped 150.0 bpm"]
     assert (tempo.source, tempo.bpm) == ("tap", pytest.approx(150))
     entries = logged(out)
+    # each with the beat the grid was at (no camera here: when it was set); the taps' grid puts the 4th on beat 3
     assert [(e["command"], e["source"], e["apply"], e["block"]) for e in entries] == [
-        ("bpm 128", "stdin", {"op": "tempo", "bpm": 128.0}, 7), ("bpm 96.5", "osc", {"op": "tempo", "bpm": 96.5}, 7),
-        ("tap", "midi", {"op": "tempo", "bpm": 150.0}, 7)]
+        ("bpm 128", "stdin", {"op": "tempo", "bpm": 128.0, "beat": 0.0}, 7),
+        ("bpm 96.5", "osc", {"op": "tempo", "bpm": 96.5, "beat": 0.0}, 7),
+        ("tap", "midi", {"op": "tempo", "bpm": 150.0, "beat": 3.0}, 7)]
 
 
 def test_a_tempo_by_hand_says_when_a_clock_leads():
@@ -587,24 +627,75 @@ def test_describe_and_snapshot_carry_the_tempo():
     assert snap["bpm"] == 120 and snap["beat"] == pytest.approx(4.5)
 
 
-def test_a_replay_restores_the_tempo(tmp_path):
+def test_a_replay_restores_the_tempo_and_its_beat(tmp_path):
     tempo, clock = fake_tempo()
     ctl, out = controller(tempo)
     ctl.handle_line("bpm 128", "stdin")
+    clock.now += 3.0  # 6.4 beats on
     ctl.handle_line("bpm 87.25", "stdin")
     path = tmp_path / "controls.jsonl"
     path.write_text(out.getvalue())
     replay = read_replay(str(path))
-    assert [a for _, a in replay.actions] == [SetTempo(128.0), SetTempo(87.25)]
+    assert [a for _, a in replay.actions] == [SetTempo(128.0, 0.0), SetTempo(87.25, 6.4)]
 
-    replayed, _ = fake_tempo()
+    replayed, replay_clock = fake_tempo()
+    replay_clock.now = 500.0  # another time base: the beat is placed where each tempo is set
     producer = RecordingProducer(blocks=7, tell_at_once=True)  # applied at once, as at its block
-    replay.schedule(producer, ShowState(prompts={}), replayed)
-    assert (replayed.source, replayed.bpm) == ("bpm", 87.25)
+    said = []
+    replay.schedule(producer, ShowState(prompts={}), replayed, say=said.append)
+    assert (replayed.source, replayed.bpm, replayed.beat()) == ("replay", 87.25, pytest.approx(6.4))
+    assert said == []  # the log keeps the phase
+
+
+def test_a_clocks_grid_is_logged_with_the_frame_on_screen_and_replayed_when_that_frame_comes_on(tmp_path):
+    tempo, clock = fake_tempo()
+    path = tmp_path / "controls.jsonl"
+    log = ControlLog(open(path, "w"), {"seed": 1})
+    log.showing = lambda: Shown(3, 5, clock.now - 0.25)  # frame 5 of block 3, on screen for 0.25 s
+    log.follow_tempo(tempo, lambda: 4)
+    tempo.set_bpm(120, "midi clock", (clock.now, 10.0))
+    log.end(6)
+    (entry,) = [json.loads(line) for line in open(path)][1:-1]
+    assert (entry["block"], entry["shown"], entry["source"]) == (4, [3, 5], "midi clock")
+    assert entry["apply"] == {"op": "tempo", "bpm": 120.0, "beat": 9.5}  # the beat when frame 5 came on
+
+    replay = read_replay(str(path))
+    assert replay.actions == [] and [(c.frame, c.action) for c in replay.at_frames] == [((3, 5), SetTempo(120, 9.5))]
+    replayed, replay_clock = fake_tempo()
+    again = ControlLog(io.StringIO(), {})  # a replay's own log: the replayed grid is not logged again
+    again.follow_tempo(replayed, lambda: 0)
+    listeners = []
+    replay.schedule(RecordingProducer(), ShowState(prompts={}), replayed, frames=listeners.append)
+    (shown,) = listeners
+    shown(Shown(3, 4, 700.0))
+    assert replayed.bpm is None  # not yet
+    replay_clock.now = 800.5
+    shown(Shown(3, 5, 800.0))  # frame 5 came on at 800 s
+    assert (replayed.source, replayed.bpm, replayed.beat()) == ("replay", 120, pytest.approx(10.5))
+    assert again.out.getvalue().count("\n") == 1  # its header only
+
+
+def test_an_old_log_without_the_beat_still_replays_its_tempo_and_says_so_once(tmp_path):
+    path = tmp_path / "old.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in [
+        {"vcam": {"seed": 1}},
+        {"t": 1, "block": 2, "command": "bpm 128", "source": "stdin", "apply": {"op": "tempo", "bpm": 128.0}},
+        {"t": 2, "block": 3, "command": "bpm 90", "source": "stdin", "apply": {"op": "tempo", "bpm": 90}},
+        {"end": {"blocks": 5}}]))
+    replay = read_replay(str(path))
+    replayed, clock = fake_tempo()
+    producer = RecordingProducer(blocks=0)
+    said = []
+    replay.schedule(producer, ShowState(prompts={}), replayed, say=said.append)
+    assert len(said) == 1 and "keeps no beat phase" in said[0]
+    assert [(a, at) for a, at, _ in producer.given] == [(SetTempo(128.0), 2), (SetTempo(90.0), 3)]
+    producer.apply_given()
+    assert (replayed.source, replayed.bpm) == ("replay", 90.0)
 
 
 @pytest.mark.parametrize("bad", [{"op": "tempo"}, {"op": "tempo", "bpm": 5}, {"op": "tempo", "bpm": "fast"},
-                                 {"op": "tempo", "bpm": 120, "beat": 3}])
+                                 {"op": "tempo", "bpm": 120, "beat": "3"}, {"op": "tempo", "bpm": 120, "beat": None},
+                                 {"op": "tempo", "bpm": 120, "running": 1}, {"op": "tempo", "bpm": 120, "phase": 3}])
 def test_a_logged_tempo_is_checked(bad):
     with pytest.raises(ValueError, match="tempo"):
         from_dict(bad)

@@ -7,11 +7,12 @@ logs have always had (`{"op": "prompt", "prompts": ..., "transition": ...}` and 
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Union
 
-from vcam.control.commands import MAX_BPM, MAX_SEED, MIN_BPM
+from vcam.control.commands import MAX_CLOCK_BPM, MAX_SEED, MIN_CLOCK_BPM
 from vcam.bias import check_bias
 from vcam.inspec import check_strength, parse_input
 
@@ -116,14 +117,23 @@ class SetScreen:
 
 @dataclass(frozen=True)
 class SetTempo:
-    """The tempo set by hand (bpm, tap, OSC), in beats a minute: logged so that a replay has it; the stream
+    """The show's beat grid as it moved (bpm, tap, OSC, a MIDI clock, Link), in beats a minute, and the beat it
+    was at when the frame logged with it came on screen (its phase; None in logs written before vcam kept it);
+    `running` False: a stopped transport, the beat stands still. Logged so that a replay has the grid; the stream
     leaves it alone, the replay hands it to the show's tempo."""
 
     bpm: float
+    beat: float | None = None
+    running: bool = True
     op: ClassVar[str] = "tempo"
 
     def to_dict(self) -> dict:
-        return {"op": self.op, "bpm": self.bpm}
+        d: dict = {"op": self.op, "bpm": self.bpm}
+        if self.beat is not None:
+            d["beat"] = self.beat
+        if not self.running:
+            d["running"] = False
+        return d
 
 
 @dataclass(frozen=True)
@@ -234,9 +244,16 @@ def _bias(d: dict) -> SetBias:
 
 def _tempo(d: dict) -> SetTempo:
     value = d.get("bpm")
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not MIN_BPM <= value <= MAX_BPM:
-        raise ValueError(f"tempo: bpm must be a number from {MIN_BPM:g} to {MAX_BPM:g}, not {value!r}")
-    return SetTempo(float(value))
+    # a clock's tempo is not the bpm command's: MIDI clock and Link go wider, as vcam.control.midiclock takes them
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not MIN_CLOCK_BPM <= value <= MAX_CLOCK_BPM:
+        raise ValueError(f"tempo: bpm must be a number from {MIN_CLOCK_BPM:g} to {MAX_CLOCK_BPM:g}, not {value!r}")
+    beat, running = d.get("beat"), d.get("running", True)
+    if "beat" in d and (isinstance(beat, bool) or not isinstance(beat, (int, float)) or not math.isfinite(beat)):
+        raise ValueError(f"tempo: beat must be a number (the beat the grid was at), not {beat!r}")
+    if not isinstance(running, bool):
+        raise ValueError(f"tempo: running must be true or false, not {running!r}")
+    return SetTempo(float(value), float(beat) if beat is not None else None, running)
 
 
 def _input(d: dict) -> SetInput:
@@ -263,6 +280,7 @@ _FROM_DICT: dict[str, tuple[tuple[str, ...], Callable[[dict], Action]]] = {
     "tempo": (("bpm",), _tempo),
     "quit": ((), lambda d: Quit()),
 }
+_OPTIONAL = {"tempo": ("beat", "running")}  # fields a newer log has and an older one lacks
 
 
 def from_dict(d: object) -> Action:
@@ -276,7 +294,7 @@ def from_dict(d: object) -> Action:
     missing = [f for f in fields if f not in d]
     if missing:
         raise ValueError(f"{op}: missing {', '.join(missing)}")
-    extra = sorted(set(d) - set(fields) - {"op"})
+    extra = sorted(set(d) - set(fields) - set(_OPTIONAL.get(op, ())) - {"op"})
     if extra:
         raise ValueError(f"{op}: unknown field {', '.join(map(str, extra))}")
     return make(d)

@@ -45,6 +45,8 @@ NO_ARGS = ("next", "prev", "freeze", "blackout", "live", "reset", "go", "back", 
 # the show's quantize says); the others act at once.
 UNTIMED = ("bpm", "tap", "quantize", "status", "help", "quit")
 MIN_BPM, MAX_BPM = 20.0, 300.0
+# what a clock (MIDI clock, Link) may give: wider than what the bpm command takes; a control log keeps either
+MIN_CLOCK_BPM, MAX_CLOCK_BPM = 10.0, 1000.0
 MAX_QUANTIZE_BEATS = 64.0
 
 

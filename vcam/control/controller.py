@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
-                                  SetBias, SetSeed, SetSteps, SetStrength, SetTempo, SetTransition)
+                                  SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import UNTIMED, Command, CommandError, help_text, parse, quantum_beats
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
@@ -97,6 +97,8 @@ class Controller:
         self._said_no_tempo = False
         if log is not None:  # an action is logged with the block it was applied before
             generator.on_applied(log.applied)
+            if tempo is not None:  # every move of the grid, with the blocks made then
+                log.follow_tempo(tempo, lambda: generator.blocks)
 
     # --- entry points ---------------------------------------------------------------------------------------
     def handle_line(self, line: str, source: str, network: bool = False) -> str | None:
@@ -284,7 +286,10 @@ class Controller:
 
     def _set_screen(self, name: str, origin: Origin) -> None:
         self.state.screen = name
-        self._record(SetScreen(name), origin)  # at once: the outputs' side reads the state on every tick
+        # at once: the outputs' side reads the state on every tick; logged with the frame on screen now, after which
+        # a replay and a render make it
+        if self.log is not None:
+            self.log.record(SetScreen(name), self.generator.blocks, origin, self.log.on_screen())
 
     def _session(self, cmd: Command, origin: Origin) -> str:
         if cmd.name == "help":
@@ -345,21 +350,21 @@ class Controller:
         return f"input {spec} from the next block" if spec != "none" else "text only from the next block"
 
     def _set_tempo(self, cmd: Command, origin: Origin) -> str:
-        """`bpm N` (from OSC: the tempo's source "osc") or a tap; logged as the tempo it sets, for a replay."""
+        """`bpm N` (from OSC: the tempo's source "osc") or a tap. The log hears of the grid it moves from the tempo
+        (ControlLog.follow_tempo), with this command as its origin; one a clock shadows moves nothing."""
         tempo = self.tempo
         if tempo is None:
             raise ValueError(f"{cmd.name}: there is no tempo here (vcam run and vcam serve keep one)")
         if cmd.name == "bpm":
             bpm = float(cmd.args[0])
-            tempo.set_bpm(bpm, "osc" if origin.source == "osc" else "bpm")
+            tempo.set_bpm(bpm, "osc" if origin.source == "osc" else "bpm", cause=origin)
             reply = f"tempo {bpm:g} bpm"
         else:
-            bpm = tempo.tap()
+            bpm = tempo.tap(cause=origin)
             if bpm is None:
                 taps = tempo.taps
                 return f"tap {taps}: {TAPS_NEEDED - taps} more for a tempo"
             reply = f"tapped {bpm:.1f} bpm"
-        self._record(SetTempo(round(bpm, 3)), origin)
         if tempo.source in CLOCKS:
             reply += f" (the {tempo.source} leads while it runs)"
         return reply
@@ -443,7 +448,7 @@ class Controller:
             self.generator.submit(action, at_block=at, origin=origin)
 
     def _record(self, action: Action, origin: Origin) -> None:
-        """Logs an action that takes effect at once, outside the generator (screen, quit)."""
+        """Logs an action that takes effect at once, outside the generator (quit; the screen's has its frame)."""
         if self.log is not None:
             self.log.record(action, self.generator.blocks, origin)
 

@@ -1,6 +1,16 @@
 """Control logs (--log-controls) and their replay (--replay): JSON lines, a header with the starting settings,
 then every applied action with its time, block, command and source, then the number of blocks made.
 
+The stream's changes are logged with the block they were applied before, and replayed there. The camera side's
+changes (freeze, blackout, live) and every move of the tempo's grid (a bpm, a tap, a MIDI clock or Link that
+starts, stops, changes tempo or jumps) happen at a moment, not at a block: they are logged with the generated frame
+on screen then (`"shown": [block, index]`), a tempo with the beat it was at when that frame came on screen. A
+replay makes them when that frame comes on its own camera (the tempo anchored there), a render after that frame,
+so a beat grid, a freeze and a blackout fall on the same pictures as in the show, whatever the replay's speed.
+
+Logs written before keep neither: their screen changes go by block, as they always did, and their tempo has no
+phase (said once: the replay counts its beats from the moment its tempo is set).
+
 The header's input, input_fit and strength (the video restyled at the start) came in with video in: a log written
 before has none of them, and its replay starts text only, as the show it was made from did."""
 from __future__ import annotations
@@ -8,15 +18,19 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TextIO
 
 from vcam.control.actions import Action, Origin, Quit, SetScreen, SetTempo, from_dict
-from vcam.control.protocol import Producer
+from vcam.control.protocol import OnFrameShown, Producer, Shown
 from vcam.bias import check_bias
 from vcam.control.commands import MAX_SEED
 from vcam.inspec import INPUT_FITS, check_strength, parse_input
 from vcam.sizes import check_size
+
+
+CAMERA_SIDE = (SetScreen, SetTempo)  # changes made at a moment: logged with the frame on screen then
 
 
 class ControlLog:
@@ -24,11 +38,50 @@ class ControlLog:
         self.out = out
         self.started = time.monotonic()
         self._lock = threading.Lock()  # the generator thread and the controls' threads both write
+        # the generated frame on the camera now (the show's pacer's `showing`); None: no camera here
+        self.showing: Callable[[], Shown | None] | None = None
+        self._tempo = None
+        self._blocks: Callable[[], int] = lambda: 0
+        self._unplaced = False  # a grid logged before any frame was on screen: placed again at the first
         self._write({"vcam": header})
 
-    def record(self, action: Action, block: int, origin: Origin) -> None:
-        self._write({"t": round(time.monotonic() - self.started, 3), "block": block, "command": origin.command,
-                     "source": origin.source, "apply": action.to_dict()})
+    def record(self, action: Action, block: int, origin: Origin, shown: Shown | None = None) -> None:
+        entry = {"t": round(time.monotonic() - self.started, 3), "block": block}
+        if shown is not None:
+            entry["shown"] = [shown.block, shown.index]
+        self._write({**entry, "command": origin.command, "source": origin.source, "apply": action.to_dict()})
+
+    def on_screen(self) -> Shown | None:
+        return self.showing() if self.showing is not None else None
+
+    def follow_tempo(self, tempo, blocks: Callable[[], int]) -> None:
+        """Logs every move of `tempo`'s grid (a vcam.control.tempo.Tempo), with `blocks()` blocks made then."""
+        self._tempo, self._blocks = tempo, blocks
+        tempo.watch(self._tempo_moved)
+        current = tempo.grid()  # one set before: its moves from now on are heard, itself is logged here
+        if current is not None and current[0] != "replay":
+            self._log_grid(*current, None, self.on_screen())
+
+    def frame_shown(self, shown: Shown) -> None:
+        """The pacer's `on_frame_shown`: a grid logged while the loading card was up is placed again on the
+        first frame (a clock that ran from before the show: its phase against the pictures)."""
+        if not self._unplaced or self._tempo is None:
+            return
+        current = self._tempo.grid()  # reading it may log a move, placed on this frame already
+        if current is not None and self._unplaced and current[0] != "replay":
+            self._log_grid(*current, None, shown)
+
+    def _tempo_moved(self, source: str, grid, cause: object) -> None:
+        if source != "replay":  # as a replayed action is not logged again
+            self._log_grid(source, grid, cause, self.on_screen())
+
+    def _log_grid(self, source: str, grid, cause: object, shown: Shown | None) -> None:
+        """The grid as a tempo action: its beat when the frame on screen came on (else now, while loading)."""
+        at = shown.since if shown is not None else self._tempo.clock()
+        action = SetTempo(round(grid.bpm, 4), round(grid.beat_at(at), 4), grid.running)
+        origin = cause if isinstance(cause, Origin) else Origin(f"tempo {grid.bpm:.2f} bpm", source)
+        self._unplaced = shown is None
+        self.record(action, self._blocks(), origin, shown)
 
     def applied(self, action: Action, block: int, origin: Origin | None) -> None:
         """A producer's listener: records what came from a command (a replayed action has no origin)."""
@@ -46,26 +99,73 @@ class ControlLog:
             self.out.flush()
 
 
+@dataclass(frozen=True)
+class AtFrame:
+    """A camera side's change (screen, tempo) as logged: the blocks made then, and the frame on screen."""
+
+    block: int
+    frame: tuple[int, int]  # (block, index in it)
+    action: Action
+
+
 @dataclass
 class Replay:
     header: dict
     actions: list[tuple[int, Action]]  # (the block it was applied before, the action), in the log's order
     end_block: int | None
+    at_frames: list[AtFrame] = field(default_factory=list)  # in the log's order
 
-    def schedule(self, producer: Producer, state, tempo=None) -> None:
-        """Hands every action to `producer` at its block; the screen's change `state.screen` there, the tempo's
-        set `tempo` (a vcam.control.tempo.Tempo, as the command `bpm` does). The replay ends where the log ends,
-        not at its quit."""
-        def on_screen(action: Action, block: int, origin: Origin | None) -> None:
-            if isinstance(action, SetScreen):
-                state.screen = action.mode
-            elif isinstance(action, SetTempo) and tempo is not None:
-                tempo.set_bpm(action.bpm, "bpm")
+    def schedule(self, producer: Producer, state, tempo=None, frames: OnFrameShown | None = None,
+                 say: Callable[[str], None] | None = None) -> None:
+        """Hands every action to `producer` at its block; a screen change sets `state.screen`, a tempo sets
+        `tempo` (a vcam.control.tempo.Tempo, source "replay"). Those logged with the frame on screen are made when
+        that frame (or the first after it) comes on the camera, through `frames` (the pacer's on_frame_shown);
+        without it, at their block. The replay ends where the log ends, not at its quit. An old log's tempo
+        without a phase is said once through `say`."""
+        if tempo is not None and say is not None and any(
+                isinstance(a, SetTempo) and a.beat is None for _, a in self.actions):
+            say("the control log keeps no beat phase (written before vcam kept it): the replay counts its beats "
+                "from the moment each logged tempo is set; its changes still land on their logged blocks")
 
-        producer.on_applied(on_screen)
+        def on_applied(action: Action, block: int, origin: Origin | None) -> None:
+            if isinstance(action, CAMERA_SIDE):
+                _make(action, state, tempo, None)
+
+        producer.on_applied(on_applied)
         for block, action in self.actions:
             if not isinstance(action, Quit):
                 producer.submit(action, at_block=block)
+        if frames is None:
+            for change in self.at_frames:
+                producer.submit(change.action, at_block=change.block)
+        elif self.at_frames:
+            frames(_FrameTimetable(self.at_frames, state, tempo).shown)
+
+
+class _FrameTimetable:
+    """The camera side's changes waiting for their frame: each made once that frame, or a later one, is on."""
+
+    def __init__(self, changes: list[AtFrame], state, tempo):
+        self._waiting = sorted(changes, key=lambda c: c.frame)  # stable: the log's order within a frame
+        self.state, self.tempo = state, tempo
+
+    def shown(self, shown: Shown) -> None:
+        at = (shown.block, shown.index)
+        while self._waiting and self._waiting[0].frame <= at:
+            _make(self._waiting.pop(0).action, self.state, self.tempo, shown.since)
+
+
+def _make(action: Action, state, tempo, since: float | None) -> None:
+    """A camera side's change, made now: the screen; the tempo, its logged beat falling at `since` (the time its
+    frame came on screen; now without one)."""
+    if isinstance(action, SetScreen):
+        state.screen = action.mode
+    elif isinstance(action, SetTempo) and tempo is not None:
+        if action.beat is None:  # an old log: the beat count goes on from the grid in use
+            tempo.set_bpm(action.bpm, "replay")
+        else:
+            at = since if since is not None else tempo.clock()
+            tempo.set_bpm(action.bpm, "replay", anchor=(at, action.beat), running=action.running)
 
 
 def read_replay(path: str) -> Replay:
@@ -76,7 +176,7 @@ def read_replay(path: str) -> Replay:
     except (OSError, UnicodeDecodeError) as e:
         raise ValueError(f"cannot read control log {path}: {e}") from None
     lines = text.splitlines()
-    header, actions, end = None, [], None
+    header, actions, at_frames, end = None, [], [], None
     for i, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -94,7 +194,11 @@ def read_replay(path: str) -> Replay:
             elif "end" in entry:
                 end = (_block(entry["end"].get("blocks") if isinstance(entry["end"], dict) else None), i)
             elif "block" in entry and "apply" in entry:
-                actions.append((_block(entry["block"]), from_dict(entry["apply"])))
+                block, action = _block(entry["block"]), from_dict(entry["apply"])
+                if "shown" in entry and isinstance(action, CAMERA_SIDE):
+                    at_frames.append(AtFrame(block, _frame(entry["shown"]), action))
+                else:
+                    actions.append((block, action))
             else:
                 raise ValueError("not a control log line (neither the header, an action with its block and "
                                  "'apply', nor the end)")
@@ -102,7 +206,7 @@ def read_replay(path: str) -> Replay:
             raise ValueError(f"{path}:{i}: {e}") from None
     if header is None:
         raise ValueError(f"{path}: empty, no header line; is this a log written by vcam run --log-controls?")
-    return Replay(header, actions, end[0] if end else None)
+    return Replay(header, actions, end[0] if end else None, at_frames)
 
 
 def _entry(line: str, cut_short: bool) -> dict:
@@ -179,6 +283,13 @@ def _check_start(header: dict) -> None:
         if not isinstance(prompts, dict) or not prompts or not all(
                 isinstance(w, (int, float)) and not isinstance(w, bool) for w in prompts.values()):
             raise ValueError(f"prompts must be a non-empty mapping of text to weight, not {prompts!r}")
+
+
+def _frame(value: object) -> tuple[int, int]:
+    if not (isinstance(value, list) and len(value) == 2 and all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)):
+        raise ValueError(f"shown must be [block, frame index], whole numbers from 0, not {value!r}")
+    return value[0], value[1]
 
 
 def _block(value: object) -> int:

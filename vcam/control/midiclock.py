@@ -17,6 +17,7 @@ import statistics
 import threading
 from collections import deque
 
+from vcam.control.commands import MAX_CLOCK_BPM, MIN_CLOCK_BPM
 from vcam.control.tempo import Tempo
 
 TICKS_PER_BEAT = 24
@@ -35,7 +36,7 @@ RECENT = 12  # the last ticks, half a beat: late (or early) against the line tog
 CHANGE_FLOOR_S = 5e-4  # ... when they are more than 0.5 ms off beyond the usual spread, and that holds for a
 # beat of arrival times (a stall's late ticks arrive at once and pass)
 KEPT_AFTER_CHANGE = TICKS_PER_BEAT  # the ticks the estimate starts again from
-PLAUSIBLE_BPM = (10.0, 1000.0)  # an estimate outside is a burst of held-up ticks, not a tempo: not taken
+PLAUSIBLE_BPM = (MIN_CLOCK_BPM, MAX_CLOCK_BPM)  # an estimate outside is a burst of held-up ticks, not taken
 
 
 class ClockFit:

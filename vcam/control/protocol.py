@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from vcam.control.actions import Action, Origin
 
@@ -31,3 +31,18 @@ class BeatClock(Protocol):
 
     def next_boundary(self, beats: float, t: float | None = None) -> float | None:
         """Clock time of the next multiple of `beats` strictly after t (now when None); None without a tempo."""
+
+
+class Shown(NamedTuple):
+    """A generated frame on the camera: frame `index` (from 0) of block `block`, on screen since clock time
+    `since`. Changes the camera side makes at once (freeze, blackout, the tempo) are logged with the frame on screen
+    then, so that a replay and a render put them after the same generated frame."""
+
+    block: int
+    index: int
+    since: float
+
+
+ShownListener = Callable[[Shown], None]
+# Registers a listener told of each generated frame as it comes on the camera (vcam.live.pacer.Pacer.on_frame_shown)
+OnFrameShown = Callable[[ShownListener], None]

@@ -9,6 +9,10 @@ clock's last grid still applies (the beat goes on at its last tempo).
 
 Each source has its own grid; switching sources may move the beat count to the new source's (a DAW's bar 1 is
 its own). A tempo set by hand without a phase continues the beat count of the grid in use.
+
+A replayed control log sets the grid the show had (source "replay", in the operator's place; vcam.control.log).
+Watchers (the control log) hear of every move of the grid that applies: another source, start or stop, another
+bpm, or a beat moved by more than PHASE_TOLD from where the grid they last heard of puts it.
 """
 from __future__ import annotations
 
@@ -20,17 +24,21 @@ from dataclasses import dataclass
 
 from vcam.control.commands import MAX_BPM, MIN_BPM
 
-SOURCES = ("midi clock", "link", "osc", "tap", "bpm")  # priority order: the first that applies wins
+SOURCES = ("midi clock", "link", "osc", "tap", "bpm", "replay")  # priority order: the first that applies wins
 CLOCKS = ("midi clock", "link")  # sources that speak continually, and go quiet
 QUIET_S = 2.0  # a clock silent this long lets the next source apply
 TAP_BREAK_S = 2.0  # a pause this long between taps starts a new series
 TAPS_NEEDED = 4
 TAPS_KEPT = 16  # the tapped tempo is the average over at most the last 16 taps
 TOLD_BPM = 0.05  # listeners hear of a bpm that moved at least this much (a clock's estimate wavers a little)
+# watchers hear of a beat this far (in beats) from where the grid they last heard of puts it: 10 ms at 120 bpm,
+# under a camera frame; a MIDI clock's fitted line wavers about that much where ticks come late in bunches (JACK's
+# periods), so a steady clock moves the grid a few times a minute at most, and a punctual one once
+PHASE_TOLD = 0.02
 
 
 @dataclass(frozen=True)
-class _Grid:
+class Grid:
     """One source's beat grid: `beat` falls at clock time `at`; a stopped grid stays at `beat`."""
 
     bpm: float
@@ -44,6 +52,10 @@ class _Grid:
 
     def time_of(self, beat: float) -> float | None:
         return self.at + (beat - self.beat) * 60.0 / self.bpm if self.running else None
+
+
+# told (source, grid, cause) of every move of the grid that applies (Tempo.watch)
+Watcher = Callable[[str, Grid, object], None]
 
 
 class TapTempo:
@@ -86,19 +98,21 @@ class Tempo:
             raise ValueError(f"beats_per_bar must be 1 or more, not {beats_per_bar}")
         self.clock = clock
         self.beats_per_bar = beats_per_bar
-        self._grids: dict[str, _Grid] = {}
+        self._grids: dict[str, Grid] = {}
         self._taps = TapTempo()
         self._lock = threading.RLock()
         self._listeners: list[Callable[[], None]] = []
         self._followers: list[Callable[[float, str], None]] = []
         self._told: tuple = (None, None, None)  # bpm, source, running: what listeners last heard
+        self._watchers: list[Watcher] = []
+        self._watched: tuple[str | None, Grid | None] = (None, None)  # the grid watchers last heard of
 
     # --- feeding it --------------------------------------------------------------------------------------------
     def set_bpm(self, bpm: float, source: str, anchor: tuple[float, float] | None = None,
-                running: bool = True) -> None:
+                running: bool = True, cause: object = None) -> None:
         """A source's tempo; `anchor` = (clock time, beat number) places the beat grid (phase); without one the
         beat count of the grid in use goes on. `running=False`: a stopped transport, the beat stays at the
-        anchor's."""
+        anchor's. `cause` (the command that set it) is passed on to the watchers."""
         if source not in SOURCES:
             raise ValueError(f"unknown tempo source {source!r}; known: {', '.join(SOURCES)}")
         if isinstance(bpm, bool) or not isinstance(bpm, (int, float)) or not math.isfinite(bpm) or bpm <= 0:
@@ -112,16 +126,17 @@ class Tempo:
                 for other in SOURCES:
                     if other not in CLOCKS:
                         self._grids.pop(other, None)
-            self._grids[source] = _Grid(float(bpm), float(anchor[0]), float(anchor[1]), running, now)
-            followers = list(self._followers) if source not in CLOCKS else []
+            self._grids[source] = Grid(float(bpm), float(anchor[0]), float(anchor[1]), running, now)
+            self._watch(now, cause)
+            followers = list(self._followers) if source not in CLOCKS + ("replay",) else []  # a log steers no peer
         self._tell()
         for follow in followers:
             follow(float(bpm), source)
 
-    def tap(self, t: float | None = None) -> float | None:
+    def tap(self, t: float | None = None, cause: object = None) -> float | None:
         """One tap (on a beat); the tapped bpm once TAPS_NEEDED taps of a series are in, which then applies. The
         first tap of a series falls on the first beat of a bar (the nearest one of the grid in use). ValueError
-        for taps faster or slower than the bpm command allows."""
+        for taps faster or slower than the bpm command allows. `cause` as for set_bpm."""
         with self._lock:
             t = self.clock() if t is None else t
             taps = self._taps
@@ -134,7 +149,7 @@ class Tempo:
                 return None
             if not MIN_BPM <= bpm <= MAX_BPM:
                 raise ValueError(f"the taps are {bpm:.0f} bpm apart, outside {MIN_BPM:g}-{MAX_BPM:g}")
-            self.set_bpm(bpm, "tap", taps.anchor())
+            self.set_bpm(bpm, "tap", taps.anchor(), cause=cause)
             return bpm
 
     @property
@@ -154,7 +169,19 @@ class Tempo:
         with self._lock:
             self._followers.append(fn)
 
+    def watch(self, fn: Watcher) -> None:
+        """`fn(source, grid, cause)` is told of every move of the grid that applies (see the module's docstring),
+        in order, holding the tempo's lock: it must be quick and must not call back into the tempo. `cause` is
+        what set_bpm or tap was given (None for a clock, or for a source that applies as another falls silent)."""
+        with self._lock:
+            self._watchers.append(fn)
+
     # --- reading it ----------------------------------------------------------------------------------------------
+    def grid(self) -> tuple[str, Grid] | None:
+        """The source that applies now and its grid; None without a tempo."""
+        source, grid = self._read()
+        return (source, grid) if grid is not None else None
+
     @property
     def bpm(self) -> float | None:
         grid = self._read()[1]
@@ -207,7 +234,7 @@ class Tempo:
         return f"{grid.bpm:.1f} bpm{state} beat {beat + 1} bar {bar + 1} ({source}{quiet})"
 
     # --- inside ------------------------------------------------------------------------------------------------
-    def _current(self, now: float) -> _Grid | None:
+    def _current(self, now: float) -> Grid | None:
         source = self._source(now)
         return self._grids[source] if source else None
 
@@ -219,10 +246,10 @@ class Tempo:
                 return source
         return max(grids, key=lambda s: grids[s].seen) if grids else None  # only silent clocks: the last heard
 
-    def _read(self) -> tuple[str | None, _Grid | None]:
+    def _read(self) -> tuple[str | None, Grid | None]:
         return self._read_at(None)[1:]
 
-    def _read_at(self, t: float | None) -> tuple[float, str | None, _Grid | None]:
+    def _read_at(self, t: float | None) -> tuple[float, str | None, Grid | None]:
         with self._lock:
             now = self.clock()
             source = self._source(now)
@@ -230,9 +257,21 @@ class Tempo:
         self._tell()  # a clock that fell silent is noticed by whoever asks next
         return (now if t is None else t), source, grid
 
+    def _watch(self, now: float, cause: object) -> None:
+        """Tells the watchers of a move of the grid that applies; called holding the lock, so that they hear of
+        the moves in the order they happen, each with its own cause."""
+        source = self._source(now)
+        grid = self._grids[source] if source else None
+        if grid is not None and _moved(self._watched, source, grid, now):
+            self._watched = (source, grid)
+            for watch in self._watchers:
+                watch(source, grid, cause)
+
     def _tell(self) -> None:
         with self._lock:
-            source = self._source(self.clock())
+            now = self.clock()
+            self._watch(now, None)  # a clock that fell silent: the next source's grid applies
+            source = self._source(now)
             grid = self._grids[source] if source else None
             bpm, told_source, told_running = self._told
             if grid is None or (source == told_source and grid.running == told_running and bpm is not None
@@ -242,3 +281,10 @@ class Tempo:
             listeners = list(self._listeners)
         for fn in listeners:
             fn()
+
+
+def _moved(heard: tuple[str | None, Grid | None], source: str, grid: Grid, now: float) -> bool:
+    """Whether `grid` (of `source`) differs from the grid last heard of by the source, start/stop, bpm or phase."""
+    old_source, old = heard
+    return (old is None or source != old_source or grid.running != old.running or abs(grid.bpm - old.bpm) >= TOLD_BPM
+            or abs(grid.beat_at(now) - old.beat_at(now)) > PHASE_TOLD)

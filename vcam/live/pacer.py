@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vcam.control.protocol import Shown, ShownListener
 from vcam.live.frames import crossfade
 from vcam.live.interp import DEFAULT_TICKS, FlowSmoother, smooth_mode
 
@@ -67,8 +68,9 @@ class Pacer:
         self._smooth = smooth_mode(settings.smooth)
         self._flow = (smoother or FlowSmoother()) if self._smooth == "flow" else None
         self._lock = threading.Lock()
-        # (frame, when it arrived, its block's number on a block's first frame not yet reported shown, else None)
-        self._frames: deque[tuple[np.ndarray, float, int | None]] = deque()
+        # (frame, when it arrived, its block's number on a block's first frame not yet reported shown, else None,
+        # (its block, its index in the block) where the producer numbered its blocks, else None)
+        self._frames: deque[tuple[np.ndarray, float, int | None, tuple[int, int] | None]] = deque()
         self._pos = 0.0
         self._rate: float | None = None
         self._off = 0  # +1 or -1: the last burst's rate was far above or below the estimate
@@ -78,12 +80,15 @@ class Pacer:
         self._card: np.ndarray | None = None
         self._fallback: np.ndarray | None = None
         self._shown: Callable[[int, float], None] | None = None
+        self._on_screen_now: Shown | None = None  # the numbered frame the last tick showed
+        self._frame_listeners: list[ShownListener] = []
+        self._came: list[Shown] = []  # frames that came on screen, for the listeners after the tick's emit
         self.stats = PacerStats()
 
     # --- producer side --------------------------------------------------------------------------------------
     def push(self, frames, block: int | None = None) -> None:
         """Append a burst of frames ([n, H, W, 3] or a list of frames); `block`: the number of the block they
-        are, for `on_block_shown`."""
+        are, for `on_block_shown`, `on_frame_shown` and `showing`."""
         now = self.clock()
         with self._lock:
             n = len(frames)
@@ -96,7 +101,7 @@ class Pacer:
             for i, f in enumerate(frames):
                 if self._flow is not None and self._frames:
                     self._flow.arrived(self._frames[-1][0], f, *self._on_screen())
-                self._frames.append((f, now, block if i == 0 else None))
+                self._frames.append((f, now, block if i == 0 else None, (block, i) if block is not None else None))
             self.stats.pushed += n
             self._drop_past_cap(now)
 
@@ -132,6 +137,18 @@ class Pacer:
         (when that frame was dropped or skipped, its block's first frame that was shown); called on the camera's
         thread holding the pacer's lock: it must be quick."""
         self._shown = listener
+
+    def on_frame_shown(self, listener: ShownListener) -> None:
+        """`listener(shown)` is told of each numbered frame as it comes on screen (one that never does, dropped or
+        skipped, is not told), on the camera's thread right after the tick that showed it was emitted, so a screen
+        change made there acts from the next tick on. It must be quick."""
+        with self._lock:
+            self._frame_listeners.append(listener)
+
+    def showing(self) -> Shown | None:
+        """The numbered frame the last tick showed, and since when; None before the first (or without numbers)."""
+        with self._lock:
+            return self._on_screen_now
 
     def waiting(self) -> float:
         """Frames not yet played now (`stats.buffered` as of the last tick)."""
@@ -177,7 +194,7 @@ class Pacer:
             self._came_on(now)
         st.buffered = len(self._frames) - 1 - self._pos
         st.production_fps = self._rate or 0.0
-        frame, born, _ = self._frames[0]
+        frame, born = self._frames[0][:2]
         st.latency = (now if st.buffered > 0 else self._head_since) - born
         if st.stalled and self._fallback is not None and st.buffered <= 0:
             return self._fallback
@@ -226,19 +243,32 @@ class Pacer:
 
     def _pop(self) -> None:
         """Drops the first frame; a block number it still carries (never reported shown) passes to the next."""
-        gone, _, block = self._frames.popleft()
+        gone, _, block, _ = self._frames.popleft()
         if self._flow is not None:
             self._flow.gone(gone)
         if block is not None and self._frames[0][2] is None:
-            frame, born, _ = self._frames[0]
-            self._frames[0] = (frame, born, block)
+            frame, born, _, pos = self._frames[0]
+            self._frames[0] = (frame, born, block, pos)
 
     def _came_on(self, now: float) -> None:
-        frame, born, block = self._frames[0]
+        frame, born, block, pos = self._frames[0]
+        if pos is not None:
+            self._on_screen_now = Shown(pos[0], pos[1], now)
+            if self._frame_listeners:
+                self._came.append(self._on_screen_now)
         if block is not None:
-            self._frames[0] = (frame, born, None)
+            self._frames[0] = (frame, born, None, pos)
             if self._shown is not None:
                 self._shown(block, now)
+
+    def _tell_shown(self) -> None:
+        """The frames that came on screen since the last call, to the `on_frame_shown` listeners (off the lock)."""
+        with self._lock:
+            came, self._came = self._came, []
+            listeners = list(self._frame_listeners)
+        for shown in came:
+            for listener in listeners:
+                listener(shown)
 
     def run(
         self,
@@ -261,6 +291,7 @@ class Pacer:
                 frame = self.tick()
                 if frame is not None:
                     emit(frame, tick)
+                self._tell_shown()
             except Exception as e:  # a bad frame must not stop the camera: report it, keep ticking
                 self.stats.errors += 1
                 if self.stats.errors <= 3:

@@ -8,8 +8,9 @@ while the model was slow. With the same model, size, steps and precision the fra
 
 What a render cannot make again: a live input (a camera, a laptop's uploads) is gone once the show is over, so
 the blocks that restyled one render text only (said at the start); a clip or an image is read again by block
-position and renders exactly. The screen's freeze and blackout are applied to the frames from the block they
-were logged at, as the audience saw them.
+position and renders exactly. The screen's freeze and blackout are applied to the frames after the one the
+camera showed when they came (a freeze holds that one), as the audience saw them; in a log from before vcam kept
+that frame, from the block they were logged at.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from vcam.control.actions import STREAM_ACTIONS, Action, SetInput, SetScreen, SetSteps, apply, prompts_of
-from vcam.control.log import Replay, read_replay
+from vcam.control.log import AtFrame, Replay, read_replay
 from vcam.errors import VcamError
 from vcam.inspec import parse_input
 from vcam.live.frames import fit
@@ -261,6 +262,7 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
         table.add(block, action)
     state = _ScreenState()
     screen = Screen(state)
+    after = _ScreenChanges(plan.replay.at_frames, state)
     frames = blocks = 0
     stop = threading.Event()
     started = time.monotonic()
@@ -269,11 +271,13 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
             while blocks < plan.total and not stop.is_set():
                 for action, _ in table.due(blocks):
                     _apply(stream, action, open_input, state, plan.fixed_steps, blocks, progress.say)
-                for frame in _next_block(stream, blocks, frames):
+                for index, frame in enumerate(_next_block(stream, blocks, frames)):
                     shown = screen.apply(frame)
                     for output, size in sinks:
                         output.send(fit(shown, *size, plan.cfg.fit), frames)
                     frames += 1
+                    after.frame_done(blocks, index)
+                after.frame_done(blocks, None)  # a frame the show had and this model's block has not
                 blocks += 1
                 progress.update(blocks, frames)
                 if on_block is not None:
@@ -282,6 +286,20 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
             stop.set()
     return Rendered(blocks, plan.total, frames, plan.cfg.fps, blocks < plan.total and stop.is_set(),
                     time.monotonic() - started)
+
+
+class _ScreenChanges:
+    """The screen's changes logged with the frame on screen then, each made once that frame is written."""
+
+    def __init__(self, changes: list[AtFrame], state: _ScreenState):
+        self._waiting = sorted((c for c in changes if isinstance(c.action, SetScreen)), key=lambda c: c.frame)
+        self.state = state
+
+    def frame_done(self, block: int, index: int | None) -> None:
+        """Frame `index` of `block` is written (None: the block is done)."""
+        while self._waiting and (self._waiting[0].frame[0] < block or self._waiting[0].frame[0] == block and (
+                index is None or self._waiting[0].frame[1] <= index)):
+            self.state.screen = self._waiting.pop(0).action.mode
 
 
 def _next_block(stream, block: int, frames: int):

@@ -25,6 +25,7 @@ from vcam.live.frames import load_image
 from vcam.live.heap import HeapTrimmer
 from vcam.live.inputs import InputSwitch, LiveFrames
 from vcam.live.model_feed import ModelFeed
+from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
@@ -179,13 +180,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     producer = Generator(stream_opener(opts, model, cfg, prep.speed, show.prompts() if show else [], inputs,
                                        status.message), air.pacer, status.message, air.set_card,
                          open_input=inputs.open)
-    # the precision the show starts at, so that `vcam render` makes the same pictures (a card that adapts the size
-    # and precision while loading is not told here)
-    log = ControlLog(log_file, {**cfg.log_header(model, opts.show), "quant": prep.speed.options.quant,
-                                **({"decoder": opts.decoder} if opts.decoder != "vae" else {}),
-                                **({"attention_quant": opts.attention_quant} if opts.attention_quant != "none" else {}),
-                                "started": datetime.datetime.now().isoformat(timespec="seconds")}) \
-        if log_file else None
+    log = _control_log(log_file, opts, prep, air.pacer) if log_file else None
 
     def set_fallback(path: str | None) -> None:
         path = path or cfg.fallback
@@ -226,7 +221,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
         parts.append(cues)
     if replay is not None:
         producer.limit = replay.end_block
-        replay.schedule(producer, state, tempo)
+        replay.schedule(producer, state, tempo, air.pacer.on_frame_shown, status.message)
     decoder = f", {opts.decoder} decoder" if opts.decoder != "vae" else ""  # the VAE's goes without saying
     int8 = ", INT8 attention" if opts.attention_quant == "int8" else ""  # inexact: said wherever the show is named
     on_air = f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps{decoder}{int8}"
@@ -234,6 +229,20 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                      controller.preset_name, lambda: state.screen,
                      _extra_status(inputs, extra, tempo.describe, cues.describe if cues else None, quantizer.status))
     return _on_air(air, feed, controller, state, parts, producer, prompter, log, inputs)
+
+
+def _control_log(out: TextIO, opts: RunOptions, prep: _Prepared, pacer: Pacer) -> ControlLog:
+    """The control log, its header the settings the show starts at, the precision included, so that `vcam render`
+    makes the same pictures (a card that adapts the size and precision while loading is not told here); the camera
+    side's changes are logged with the frame the pacer shows then."""
+    header = {**prep.cfg.log_header(prep.model, opts.show), "quant": prep.speed.options.quant,
+              **({"decoder": opts.decoder} if opts.decoder != "vae" else {}),
+              **({"attention_quant": opts.attention_quant} if opts.attention_quant != "none" else {}),
+              "started": datetime.datetime.now().isoformat(timespec="seconds")}
+    log = ControlLog(out, header)
+    log.showing = pacer.showing
+    pacer.on_frame_shown(log.frame_shown)
+    return log
 
 
 def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, state: ShowState, parts: list,

@@ -1,0 +1,292 @@
+"""A show on the beat, logged and replayed under a fake clock: the real tempo, quantizer, controller, control log
+and pacer around a stand-in generator on a simulated timeline. A replay puts each change after the same generated
+frame as the show did, and its beat grid falls on the same pictures, whatever the replay's loading time or speed;
+a log from before the beat phase was kept still replays, its changes at their blocks."""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from vcam.control.actions import SetPrompts, SetSeed
+from vcam.control.controller import Controller, ShowState
+from vcam.control.log import ControlLog, read_replay
+from vcam.control.protocol import Shown
+from vcam.control.show import parse_show
+from vcam.control.tempo import Tempo
+from vcam.live.pacer import Pacer, PacerSettings
+from vcam.live.producer import Timetable
+from vcam.live.quantize import Quantizer
+from vcam.live.screen import Screen
+
+SHOW = """\
+presets:
+  - {name: city, prompt: a neon city at night}
+  - {name: ocean, prompt: ocean waves}
+"""
+BURST = 12  # frames a block
+FPS = 32.0  # camera ticks 1/32 s apart and blocks of 7/8 s: times exact in binary, so a replay that loads 4 s longer
+# has every tick and every frame exactly 4 s later (at 30 fps rounding moves a frame by a tick here and there)
+POLL_S = 0.01  # how often the stand-in generator looks whether the pacer is still full
+
+
+class FakeTime:
+    """A clock, and a sleep that runs the events due meanwhile on the same timeline."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.events: list[tuple[float, int, object]] = []
+        self._order = 0
+
+    def clock(self) -> float:
+        return self.now
+
+    def at(self, t: float, fn) -> None:
+        self._order += 1
+        self.events.append((t, self._order, fn))
+
+    def sleep(self, dt: float) -> None:
+        target = self.now + dt
+        while True:
+            due = [e for e in self.events if e[0] <= target]
+            if not due:
+                break
+            event = min(due)
+            self.events.remove(event)
+            self.now = max(self.now, event[0])
+            event[2]()
+        self.now = target
+
+
+class FakeGenerator:
+    """vcam's generator on the fake timeline: loads for `load_s`, then applies what is due before each block (at its
+    block, else the next), tells its listeners, takes `block_s` to make a block and pushes it numbered; waits while
+    the pacer is full. A frame's pixels say its block, its index and the prompt and seed it was made with."""
+
+    def __init__(self, ft: FakeTime, pacer: Pacer, block_s: float, load_s: float, limit: int | None = None):
+        self.ft, self.pacer, self.block_s, self.limit = ft, pacer, block_s, limit
+        self.table = Timetable()
+        self.blocks = self.submitted = 0
+        self.starting: list = []
+        self.listeners: list = []
+        self._applied: list = []
+        self.prompt, self.seed = "start", 1
+        self.made: list[tuple[str, int]] = []  # each block's prompt and seed
+        ft.at(load_s, self._poll)
+
+    def submit(self, action, at_block=None, origin=None) -> None:
+        self.table.add(self.submitted if at_block is None else at_block, action, origin)
+
+    def on_applied(self, listener) -> None:
+        self._applied.append(listener)
+
+    def _poll(self) -> None:
+        if self.limit is not None and self.blocks >= self.limit:
+            return
+        if self.pacer.full():
+            self.ft.at(self.ft.now + POLL_S, self._poll)
+            return
+        block = self.submitted
+        for listener in self.starting:
+            listener(block)
+        for action, origin in self.table.due(block):
+            if isinstance(action, SetPrompts):
+                self.prompt = next(iter(action.prompts))
+            elif isinstance(action, SetSeed):
+                self.seed = action.seed
+            for listener in self._applied:
+                listener(action, block, origin)
+        self.made.append((self.prompt, self.seed))
+        self.ft.at(self.ft.now + self.block_s, lambda: self._made(block))
+
+    def _made(self, block: int) -> None:
+        self.submitted += 1
+        frames = [np.full((2, 2, 3), (block + 1, i + 1, self.seed), np.uint8) for i in range(BURST)]
+        self.pacer.push(frames, block)
+        for listener in self.listeners:
+            listener(frames)
+        self.blocks += 1
+        self._poll()
+
+
+def frame_id(frame: np.ndarray) -> tuple[int, int] | None:
+    """(block, index) of a frame made by FakeGenerator; None for black."""
+    b, i, _ = (int(v) for v in frame[0, 0])
+    return (b - 1, i - 1) if b else None
+
+
+@dataclass
+class Played:
+    """What a run's camera did: each tick's (generated frame, frame shown, screen), and the beat at each generated
+    frame as it came on screen."""
+
+    ticks: list[tuple] = field(default_factory=list)
+    beats: dict[tuple[int, int], float | None] = field(default_factory=dict)
+    made: list[tuple[str, int]] = field(default_factory=list)
+    blocks: int = 0
+    said: list[str] = field(default_factory=list)
+
+    def screen_changes(self) -> list[tuple[str, tuple[int, int]]]:
+        """Each change of what the camera shows (live, freeze, blackout), with the generated frame of the tick just
+        before it: the frame after which it was made."""
+        changes, mode = [], "live"
+        for k, (_, _, screen) in enumerate(self.ticks):
+            if screen != mode:
+                changes.append((screen, self.ticks[k - 1][0]))
+                mode = screen
+        return changes
+
+    def frozen(self) -> list[tuple[int, int]]:
+        return sorted({shown for _, shown, screen in self.ticks if screen == "freeze"})
+
+
+def camera(ft: FakeTime, pacer: Pacer, state, tempo: Tempo, played: Played, stop: threading.Event) -> None:
+    """Runs the pacer on the fake timeline until `stop`, through the screen, noting what each tick showed."""
+    screen = Screen(state)
+
+    def emit(frame, tick):
+        out = screen.apply(frame)
+        mode = "blackout" if not out.any() else "freeze" if out is not frame else "live"
+        played.ticks.append((frame_id(frame), frame_id(out), mode))
+
+    pacer.on_frame_shown(lambda shown: played.beats.setdefault((shown.block, shown.index), tempo.beat(shown.since)))
+    pacer.run(emit, stop, sleep=ft.sleep)
+
+
+def show(path, block_s: float = 0.875, load_s: float = 3.0, end_s: float = 20.0) -> Played:
+    """The show: tapped in while loading, a change on the bar, freeze, live, a new bpm, blackout; logged to `path`."""
+    ft, stop, played = FakeTime(), threading.Event(), Played()
+    pacer = Pacer(PacerSettings(fps=FPS, producer_waits=True), clock=ft.clock)
+    tempo = Tempo(clock=ft.clock)
+    gen = FakeGenerator(ft, pacer, block_s, load_s)
+    quantizer = Quantizer(pacer, tempo, clock=ft.clock)
+    quantizer.attach(gen)
+    log = ControlLog(open(path, "w"), {"seed": 1})
+    log.showing = pacer.showing
+    pacer.on_frame_shown(log.frame_shown)
+    state = ShowState(prompts={"start": 1.0})
+    ctl = Controller(parse_show(SHOW, "show.yaml"), state, gen, stop, played.said.append, log, tempo=tempo,
+                     land=quantizer.land, clock=ft.clock)
+    commands = [(1.13 + 0.5 * k, "tap") for k in range(4)] + [
+        (6.31, "next @bar"), (9.71, "freeze"), (11.23, "live"), (12.47, "bpm 100"), (15.02, "seed 9 @beat"),
+        (17.35, "blackout")]
+    replies = {}
+    for t, line in commands:
+        ft.at(t, lambda line=line: replies.setdefault(line, ctl.handle_line(line, "stdin")))
+    ft.at(end_s, stop.set)
+    camera(ft, pacer, state, tempo, played, stop)
+    log.end(gen.blocks)
+    assert "block" in replies["next @bar"] and "block" in replies["seed 9 @beat"]  # both were put on a boundary
+    played.made, played.blocks = gen.made[:gen.blocks], gen.blocks
+    return played
+
+
+def replay(path, block_s: float, load_s: float) -> Played:
+    """`vcam run --replay` of the log on the fake timeline, until every block is made and played."""
+    ft, stop, played = FakeTime(), threading.Event(), Played()
+    pacer = Pacer(PacerSettings(fps=FPS, producer_waits=True), clock=ft.clock)
+    tempo = Tempo(clock=ft.clock)
+    logged = read_replay(str(path))
+    gen = FakeGenerator(ft, pacer, block_s, load_s, limit=logged.end_block)
+    state = ShowState(prompts={"start": 1.0})
+    logged.schedule(gen, state, tempo, pacer.on_frame_shown, played.said.append)
+
+    def done() -> None:
+        if gen.blocks >= logged.end_block and pacer.waiting() == 0:
+            ft.at(ft.now + 0.5, stop.set)
+        else:
+            ft.at(ft.now + 0.1, done)
+
+    ft.at(0.0, done)
+    camera(ft, pacer, state, tempo, played, stop)
+    played.made, played.blocks = gen.made[:gen.blocks], gen.blocks
+    return played
+
+
+def entries(path) -> list[dict]:
+    return [json.loads(line) for line in open(path)][1:-1]
+
+
+def test_a_replay_makes_the_same_blocks_and_puts_screen_changes_after_the_same_frames(tmp_path):
+    path = tmp_path / "show.jsonl"
+    original = show(path)
+    ops = [(e["apply"]["op"], "shown" in e) for e in entries(path)]
+    # the changes of the stream at their blocks; the screen's and the tempo's with the frame on screen then
+    assert ("prompt", False) in ops and ("seed", False) in ops
+    assert {op for op, shown in ops if shown} == {"screen", "tempo"}
+    assert [m for m, _ in original.screen_changes()] == ["freeze", "live", "blackout"]
+    for block_s, load_s in [(0.875, 7.0), (0.4, 1.0), (1.7, 2.0)]:  # loading longer, a faster card, a slower one
+        again = replay(path, block_s, load_s)
+        assert again.made == original.made  # the change on the bar and the one on the beat: the same blocks
+        assert again.screen_changes() == original.screen_changes()
+        assert again.frozen() == original.frozen() and len(original.frozen()) == 1
+        assert again.said == []
+
+
+def test_the_replayed_beat_falls_on_the_same_pictures(tmp_path):
+    path = tmp_path / "show.jsonl"
+    original = show(path)
+    tempos = [e for e in entries(path) if e["apply"]["op"] == "tempo"]
+    # tapped while loading: logged then, and placed again on the first frame; the bpm later, on its frame
+    assert [("shown" in e, e["apply"]["bpm"]) for e in tempos] == [(False, 120.0), (True, 120.0), (True, 100.0)]
+    assert tempos[1]["shown"] == [0, 0]
+    # the same speed, 4 s more loading: every frame comes on screen 4 s later, and on the same beat; not compared:
+    # the frame on screen while the bpm changed (the show's camera saw it come on under the old grid), and the last
+    # blocks (the show made more behind them, which moved the pacer's pace)
+    again = replay(path, 0.875, 7.0)
+    changed = {tuple(e["shown"]) for e in tempos[2:]}
+    common = [f for f in sorted(set(original.beats) & set(again.beats)) if f[0] < original.blocks - 2
+              and f not in changed]
+    assert len(common) > 10 * BURST
+    assert all(again.beats[f] == pytest.approx(original.beats[f], abs=1e-3) for f in common)
+    # at another speed the beat is placed again where the log placed it: on the first frame, and on the bpm's
+    # frame (the beat of the new grid when that frame came on)
+    faster = replay(path, 0.4, 1.0)
+    assert faster.beats[(0, 0)] == pytest.approx(original.beats[(0, 0)], abs=1e-3)
+    for e in tempos[1:]:
+        assert faster.beats[tuple(e["shown"])] == pytest.approx(e["apply"]["beat"], abs=1e-3)
+
+
+def test_a_log_without_the_beat_phase_replays_its_blocks_and_says_so_once(tmp_path):
+    path = tmp_path / "show.jsonl"
+    original = show(path)
+    lines = [json.loads(line) for line in open(path)]
+    old = tmp_path / "old.jsonl"  # as vcam wrote it before: no frame on screen, no beat
+    with open(old, "w") as f:
+        for line in lines:
+            line.pop("shown", None)
+            if "apply" in line:
+                line["apply"].pop("beat", None)
+            f.write(json.dumps(line) + "\n")
+    again = replay(old, 0.875, 7.0)
+    assert again.made == original.made
+    assert len(again.said) == 1 and "keeps no beat phase" in again.said[0]
+    assert [m for m, _ in again.screen_changes()] == ["freeze", "live", "blackout"]  # at their blocks, as before
+    assert again.frozen() != original.frozen()  # by block, the camera held another picture than the show's
+    # without the phase the replay's beat is its own: it misses the show's by more than a camera frame somewhere
+    common = sorted(set(original.beats) & set(again.beats))
+    assert max(abs(again.beats[f] - original.beats[f]) for f in common) > 0.1
+
+
+def test_the_pacer_tells_each_numbered_frame_once_after_its_tick_and_says_which_is_on_screen():
+    ft, stop = FakeTime(), threading.Event()
+    pacer = Pacer(PacerSettings(fps=FPS, producer_waits=True), clock=ft.clock)
+    told: list[Shown] = []
+    emitted: list = []
+    pacer.on_frame_shown(lambda shown: told.append((shown, len(emitted), pacer.showing())))
+    assert pacer.showing() is None
+    for t, block in [(0.05, 4), (0.45, 5)]:
+        ft.at(t, lambda block=block: pacer.push([np.full((1, 1, 3), 3 * block + i, np.uint8) for i in range(3)],
+                                                block))
+    ft.at(0.9, lambda: pacer.push([np.full((1, 1, 3), 99, np.uint8)]))  # not numbered: never told
+    ft.at(2.0, stop.set)
+    pacer.run(lambda frame, tick: emitted.append(int(frame[0, 0, 0])), stop, sleep=ft.sleep)
+    assert [(s.block, s.index) for s, _, _ in told] == [(4, 0), (4, 1), (4, 2), (5, 0), (5, 1), (5, 2)]
+    assert emitted[-1] == 99
+    for shown, ticks, on_screen in told:  # told after the tick that showed it, before the next
+        assert on_screen == shown and emitted[ticks - 1] == 3 * shown.block + shown.index
+        assert ticks == 1 or emitted[ticks - 2] != emitted[ticks - 1]
+    assert pacer.showing() == told[-1][0]  # the unnumbered frame on screen leaves the last numbered one
