@@ -757,3 +757,49 @@ def test_a_midi_port_without_a_map_carries_the_tempo_only_and_says_so(fake_midi_
     port, mapping = _midi_setup(RunOptions(midi="MIDImix"), None, False, said.append)
     assert port == "MIDImix" and not mapping.knobs and not mapping.buttons
     assert said and "gives the tempo (MIDI clock) only" in said[0] and "--midi-map" in said[0]
+
+
+class FullDisk(io.StringIO):
+    """A log file whose writes fail after the header, as on a full disk."""
+
+    def __init__(self):
+        super().__init__()
+        self.full = False
+
+    def write(self, text):
+        if self.full:
+            raise OSError(28, "No space left on device")
+        return super().write(text)
+
+
+def test_a_log_that_cannot_be_written_is_said_once_and_the_tempo_goes_on():
+    """A clock's move is logged under the tempo's lock: a failing write must not escape into set_bpm (a Link or
+    MIDI clock thread would stop taking the tempo)."""
+    tempo, clock = fake_tempo()
+    said = []
+    out = FullDisk()
+    log = ControlLog(out, {"seed": 1}, say=said.append)
+    log.follow_tempo(tempo, lambda: 0)
+    out.full = True
+    tempo.set_bpm(120, "midi clock", (clock.now, 0.0))
+    tempo.set_bpm(90, "midi clock", (clock.now, 0.0))
+    assert tempo.bpm == 90
+    assert len(said) == 1 and "No space left on device" in said[0] and "the show goes on" in said[0]
+    log.end(3)  # the end line fails too, quietly: said already
+    assert len(said) == 1
+
+
+def test_a_grid_placed_on_the_first_frame_holds_the_tempos_lock():
+    """The grid logged while loading is placed again on the first frame under the tempo's lock, so a clock
+    thread's newer move cannot be logged between reading the grid and writing it."""
+    tempo, clock = fake_tempo()
+    out = io.StringIO()
+    log = ControlLog(out, {"seed": 1})
+    log.follow_tempo(tempo, lambda: 0)
+    tempo.set_bpm(120, "bpm")  # while loading: no frame on screen
+    held = []
+    real_record = log.record
+    log.record = lambda *a, **k: (held.append(tempo.held()._is_owned()), real_record(*a, **k))
+    log.frame_shown(Shown(0, 0, clock.now))
+    assert held == [True]
+    assert logged(out)[-1]["shown"] == [0, 0]

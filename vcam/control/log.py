@@ -6,7 +6,9 @@ changes (freeze, blackout, live) and every move of the tempo's grid (a bpm, a ta
 starts, stops, changes tempo or jumps) happen at a moment, not at a block: they are logged with the generated frame
 on screen then (`"shown": [block, index]`), a tempo with the beat it was at when that frame came on screen. A
 replay makes them when that frame comes on its own camera (the tempo anchored there), a render after that frame,
-so a beat grid, a freeze and a blackout fall on the same pictures as in the show, whatever the replay's speed.
+so a freeze and a blackout fall on the same pictures as in the show whatever the replay's speed, and so does the
+beat at each logged tempo move (between moves a replay counts beats by its own clock: one slower than the show
+drifts from the show's beat until the next move; changes made on the beat are logged by block and land there).
 
 Logs written before keep neither: their screen changes go by block, as they always did, and their tempo has no
 phase (said once: the replay counts its beats from the moment its tempo is set).
@@ -16,6 +18,7 @@ before has none of them, and its replay starts text only, as the show it was mad
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -34,8 +37,10 @@ CAMERA_SIDE = (SetScreen, SetTempo)  # changes made at a moment: logged with the
 
 
 class ControlLog:
-    def __init__(self, out: TextIO, header: dict):
+    def __init__(self, out: TextIO, header: dict, say: Callable[[str], None] | None = None):
         self.out = out
+        self.say = say or (lambda text: print(text, file=sys.stderr, flush=True))
+        self._failed = False  # a write failed (a full disk, a pulled stick): said once, the show goes on
         self.started = time.monotonic()
         self._lock = threading.Lock()  # the generator thread and the controls' threads both write
         # the generated frame on the camera now (the show's pacer's `showing`); None: no camera here
@@ -67,9 +72,11 @@ class ControlLog:
         first frame (a clock that ran from before the show: its phase against the pictures)."""
         if not self._unplaced or self._tempo is None:
             return
-        current = self._tempo.grid()  # reading it may log a move, placed on this frame already
-        if current is not None and self._unplaced and current[0] != "replay":
-            self._log_grid(*current, None, shown)
+        # under the tempo's lock: a clock's newer move, logged from its own thread, must not come before this one
+        with self._tempo.held():
+            current = self._tempo.grid()  # reading it may log a move, placed on this frame already
+            if current is not None and self._unplaced and current[0] != "replay":
+                self._log_grid(*current, None, shown)
 
     def _tempo_moved(self, source: str, grid, cause: object) -> None:
         if source != "replay":  # as a replayed action is not logged again
@@ -91,12 +98,23 @@ class ControlLog:
     def end(self, blocks: int) -> None:
         """The last line (how many blocks the show made: where its replay stops), then the file is closed."""
         self._write({"end": {"blocks": blocks}})
-        self.out.close()
+        try:
+            self.out.close()
+        except OSError:
+            pass  # said already by the write that failed
 
     def _write(self, entry: dict) -> None:
+        """Writes one line. It runs on the controls' threads and under the tempo's lock (a clock's move), so a
+        failing write is said once and the show goes on unlogged: it must not stop a tempo or a command."""
         with self._lock:
-            self.out.write(json.dumps(entry) + "\n")
-            self.out.flush()
+            try:
+                self.out.write(json.dumps(entry) + "\n")
+                self.out.flush()
+            except (OSError, ValueError) as e:  # ValueError: written after close
+                if not self._failed:
+                    self._failed = True
+                    self.say(f"control log: cannot be written ({e}); the show goes on, its controls from here are "
+                             "not logged (free some disk space, or give --log-controls a path that can be written)")
 
 
 @dataclass(frozen=True)

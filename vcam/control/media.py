@@ -74,5 +74,7 @@ class MediaFolders:
         if not self.folders:
             return (f"input {spec}: this show shares no folder with the network, so a command from there names no "
                     f"file; to share one, start vcam serve (or vcam run) with {FLAG}")
-        return (f"input {spec}: a command from the network names files only in {', '.join(self.folders)}; to "
+        # the folders themselves are not named: an OSC sender needs no password, and the operator knows them
+        return (f"input {spec}: a command from the network names files only in the folders this show shares (a "
+                f"name relative to the first); to "
                 f"share another folder, start vcam serve (or vcam run) with {FLAG} (repeatable)")

@@ -176,6 +176,10 @@ class Tempo:
         with self._lock:
             self._watchers.append(fn)
 
+    def held(self) -> "threading.RLock":
+        """The tempo's lock, to read its grid and act on it with no move in between (the watchers run under it)."""
+        return self._lock
+
     # --- reading it ----------------------------------------------------------------------------------------------
     def grid(self) -> tuple[str, Grid] | None:
         """The source that applies now and its grid; None without a tempo."""

@@ -151,7 +151,7 @@ def _total(replay: Replay, opts: RenderOptions, say: Callable[[str], None]) -> i
     """The blocks to render: where the show ended, or --blocks."""
     end = replay.end_block
     if end is None and opts.blocks is None:
-        last = max((block for block, _ in replay.actions), default=0)
+        last = max([block for block, _ in replay.actions] + [change.block for change in replay.at_frames], default=0)
         raise VcamError(f"{opts.log} has no end line (the show did not end cleanly), so where the show ended is "
                         "not known", f"give --blocks N to render its first N blocks (its last change is at block "
                         f"{last})")
