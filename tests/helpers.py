@@ -151,3 +151,18 @@ def decode_in_parts(decoder, latents, splits):
         parts.append(decoder.decode(latents[:, :, start:start + k]))
         start += k
     return torch.cat(parts, dim=2)
+
+
+def script_module(name: str):
+    """scripts/NAME.py as the module NAME, loaded once (its dataclasses look their module up by name)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    if name not in sys.modules:
+        path = Path(__file__).resolve().parent.parent / "scripts" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]

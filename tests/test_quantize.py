@@ -2,19 +2,16 @@
 controller's @beat/@bar/@N/@off and the show's quantize; screen changes at the boundary; the log and its replay."""
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
-import sys
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from helpers import RecordingProducer, wait_for
+from helpers import RecordingProducer, script_module, wait_for
 from vcam.control.actions import SetPrompts, SetScreen, SetSeed, SetSteps
 from vcam.control.controller import NO_TEMPO, Controller, ShowState
 from vcam.control.log import ControlLog, read_replay
@@ -25,11 +22,7 @@ from vcam.live.pacer import Pacer, PacerSettings
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 
-_path = Path(__file__).resolve().parent.parent / "scripts" / "quantize_bench.py"
-_spec = importlib.util.spec_from_file_location("quantize_bench", _path)
-bench = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("quantize_bench", bench)  # its dataclasses look their module up
-_spec.loader.exec_module(bench)
+bench = script_module("quantize_bench")
 
 SHOW = """\
 defaults: {quantize: bar}

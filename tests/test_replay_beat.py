@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
+from helpers import script_module
 from vcam.control.actions import SetPrompts, SetSeed
 from vcam.control.controller import Controller, ShowState
 from vcam.control.log import ControlLog, read_replay
@@ -33,32 +34,7 @@ FPS = 32.0  # camera ticks 1/32 s apart and blocks of 7/8 s: times exact in bina
 POLL_S = 0.01  # how often the stand-in generator looks whether the pacer is still full
 
 
-class FakeTime:
-    """A clock, and a sleep that runs the events due meanwhile on the same timeline."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.events: list[tuple[float, int, object]] = []
-        self._order = 0
-
-    def clock(self) -> float:
-        return self.now
-
-    def at(self, t: float, fn) -> None:
-        self._order += 1
-        self.events.append((t, self._order, fn))
-
-    def sleep(self, dt: float) -> None:
-        target = self.now + dt
-        while True:
-            due = [e for e in self.events if e[0] <= target]
-            if not due:
-                break
-            event = min(due)
-            self.events.remove(event)
-            self.now = max(self.now, event[0])
-            event[2]()
-        self.now = target
+FakeTime = script_module("quantize_bench").FakeTime  # a clock, and a sleep that runs the events due meanwhile
 
 
 class FakeGenerator:
