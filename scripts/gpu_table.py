@@ -86,7 +86,7 @@ def short_table(target: float) -> str:
 def memory_note() -> str:
     need = {(w, h, q): needed_gib(w, h, q) for w, h, q in COLUMNS}
     return ("In parentheses: does not fit the card's memory by vcam's estimate (text encoder on the CPU, compiled, "
-            "1.5 GiB of headroom and 1 GiB for the driver): " + ", ".join(
+            "room for a video input, 1.5 GiB of headroom and 1 GiB for the driver): " + ", ".join(
                 f"{w}×{h} {QUANT_NAMES[q]} needs {gib:.1f} GiB" for (w, h, q), gib in need.items()) + ".")
 
 

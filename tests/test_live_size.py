@@ -410,3 +410,40 @@ def test_a_card_where_bf16_fits_at_no_size_says_so():
     assert "bf16 does not fit this RTX 5090 at any size" in choice.message and "no size" not in choice.message
     choice = choose_size(rate_of, 25.0, LIVE_SIZES, lambda w, h, q: True)
     assert "bf16 reaches it at no size" in choice.message
+
+
+def test_a_card_missing_from_the_table_says_its_prediction_stands_on_its_measurement(h200, tmp_path, monkeypatch,
+                                                                                    capsys):
+    """An unknown card is priced by what it measured as the show started, and the line says so; a rate that
+    `vcam bench --tune` measured owes nothing to that measurement, and its line does not say it."""
+    import vcam.bench.cards
+    from vcam.bench.cards import card_from_measurement
+
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA Mystery 9000")
+    monkeypatch.setattr(vcam.bench.cards, "measure_card", lambda device: card_from_measurement(
+        "Mystery 9000", 780.0, 4300.0, 140.0, (9, 0)))
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin"], monkeypatch)
+    err = capsys.readouterr().err
+    assert "predicted" in err and "on this Mystery 9000 from its speed measured just now" in err
+    save_tuned(tmp_path / "tuning.json", 832, 480, "none", 12.0, device="NVIDIA Mystery 9000")
+    prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin"], monkeypatch)
+    err = capsys.readouterr().err
+    assert "size 832x480 bf16: measured 12.0 frames/s on this Mystery 9000 by vcam bench --tune" in err
+    assert "measured just now" not in err
+
+
+def test_an_uncompiled_show_is_sized_by_the_memory_it_takes_uncompiled(h200, tmp_path, monkeypatch, capsys):
+    """Compiled kernels keep memory of their own: a card whose free memory holds 832x480 uncompiled but not
+    compiled runs an uncompiled show at 832x480."""
+    from vcam.bench.predict import needed_gib
+
+    eager, compiled = needed_gib(832, 480, "none", compiled=False), needed_gib(832, 480, "none")
+    assert eager < compiled
+    free = (eager + compiled) / 2
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(free * 2**30), 140 * 2**30))
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    save_tuned(tmp_path / "tuning.json", 832, 480, "none", 11.0, compiled=False)
+    prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", "--no-compile"], monkeypatch)
+    assert (prep.cfg.width, prep.cfg.height, prep.speed.options.quant) == (832, 480, "none")
+    assert "size 832x480 bf16: measured 11.0 frames/s" in capsys.readouterr().err

@@ -1,19 +1,17 @@
 """TAEHV's tiny decoder: block by block with kept state equals one decode of the whole sequence, its frames line
 up with the VAE path's, and it loads the published file layout (and nothing else)."""
-import weakref
 
 import pytest
 import torch
 import torch.nn.functional as F
 from safetensors.torch import save_file
-from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils._pytree import tree_flatten
 
 from vcam.engine.configs import TAEHVConfig, get_spec
 from vcam.engine.taehv import TAEHVStreamingDecoder, build_taehv, published_names
 from vcam.engine.taehv_weights import load_taehv
 from vcam.errors import WeightsError
 from helpers import decode_in_parts
+from live_bytes import LiveBytes
 
 SMALL = TAEHVConfig(widths=(8, 8, 4, 4))
 
@@ -311,32 +309,6 @@ def test_the_memory_estimate_counts_the_tiny_decoder_instead_of_the_vae_decode()
         {k: v for k, v in vae.parts.items() if k != "vae"}
 
 
-class _LiveBytes(TorchDispatchMode):
-    """The peak of the bytes held by tensors made under it (each storage once, until it is freed)."""
-
-    def __init__(self):
-        super().__init__()
-        self.live = self.peak = 0
-        self._held: set[int] = set()
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
-        for t in tree_flatten(out)[0]:
-            if isinstance(t, torch.Tensor) and t.untyped_storage().nbytes():
-                storage = t.untyped_storage()
-                key, n = storage.data_ptr(), storage.nbytes()
-                if key not in self._held:
-                    self._held.add(key)
-                    self.live += n
-                    self.peak = max(self.peak, self.live)
-                    weakref.finalize(storage, self._freed, key, n)
-        return out
-
-    def _freed(self, key: int, n: int) -> None:
-        self.live -= n
-        self._held.discard(key)
-
-
 def test_with_taehv_the_estimate_still_counts_the_vae_encoders_pass():
     """With --decoder taehv the VAE's streaming encoder still encodes a video input every block: the VAE's part
     covers what that encode holds at its peak (measured on the Wan 2.1 VAE's shapes at a small size): what it makes,
@@ -355,7 +327,7 @@ def test_with_taehv_the_estimate_still_counts_the_vae_encoders_pass():
         encoder.encode(torch.rand(1, 3, 9, height, width, generator=gen) * 2 - 1)
         kept = sum(t.untyped_storage().nbytes() for t in encoder.state()[0] if isinstance(t, torch.Tensor))
         rgb = torch.rand(1, 3, 12, height, width, generator=gen) * 2 - 1
-        with _LiveBytes() as live:
+        with LiveBytes() as live:
             encoder.encode(rgb)
     spec = dataclasses.replace(get_spec("tiny"), vae=VAEConfig())
     estimate = estimate_vram(spec, width, height, torch.float32, decoder="taehv")
@@ -378,7 +350,7 @@ def test_the_estimate_holds_what_taehvs_decode_of_a_block_holds_at_its_peak():
     stream.decode(torch.randn(1, 16, 3, height // 8, width // 8, generator=gen))  # the stream's first block
     kept = sum(t.untyped_storage().nbytes() for t in stream.state())
     latents = torch.randn(1, 16, 3, height // 8, width // 8, generator=gen)
-    with _LiveBytes() as live:
+    with LiveBytes() as live:
         stream.decode(latents)
     spec = dataclasses.replace(get_spec("tiny"), taehv=cfg)
     held = estimate_vram(spec, width, height, torch.float32, decoder="taehv").parts["taehv"] \

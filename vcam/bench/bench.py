@@ -313,7 +313,7 @@ def _estimate_without_headroom(spec: ModelSpec, width: int, height: int, dtype: 
     """vcam's memory estimate less the headroom that plans keep free: what it expects to be allocated, the figure
     to hold the measured peak against."""
     est = estimate_vram(spec, width, height, dtype, text_on_gpu=False, quant=settings.speed.quant,
-                        compiled=settings.speed.compile, decoder=settings.speed.decoder)
+                        compiled=settings.speed.compile, decoder=settings.speed.decoder, video_in=settings.input)
     return est.total - est.parts.get("headroom", 0)
 
 

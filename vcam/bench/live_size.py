@@ -60,10 +60,12 @@ def sizes_for(model_size: tuple[int, int]) -> list[tuple[int, int]]:
 
 
 def choose_size(rate_of: RateOf, target: float, sizes: Sequence[tuple[int, int]], fits: Fits,
-                quants: Sequence[str] = QUANT_ORDER, card: str = "this card") -> SizeChoice | None:
+                quants: Sequence[str] = QUANT_ORDER, card: str = "this card",
+                predicted_from: str = "") -> SizeChoice | None:
     """The largest of `sizes` (largest first) whose rate reaches `target` in any of `quants`, in the first of them
     that reaches it there; where none does, the smallest size that fits, in its fastest precision. None where nothing
-    fits at all (the memory plan then says what it would take)."""
+    fits at all (the memory plan then says what it would take). `predicted_from` follows a predicted rate in the
+    line said (what the prediction stands on, where that is worth saying)."""
     options = {(w, h, q): r for q in quants for w, h in sizes if fits(w, h, q) and (r := rate_of(w, h, q))}
     if not options:
         return None
@@ -71,19 +73,21 @@ def choose_size(rate_of: RateOf, target: float, sizes: Sequence[tuple[int, int]]
         for q in quants:
             r = options.get((w, h, q))
             if r is not None and r.frames_per_second >= target:
-                return SizeChoice(w, h, q, r, True, _said(w, h, q, r, target, sizes, quants, options, card, met=True))
+                return SizeChoice(w, h, q, r, True, _said(w, h, q, r, target, sizes, quants, options, card,
+                                                          predicted_from, met=True))
     smallest = next((w, h) for w, h in reversed(sizes) if any((w, h, q) in options for q in quants))
     q = max((q for q in quants if (*smallest, q) in options), key=lambda q: options[(*smallest, q)].frames_per_second)
     r = options[(*smallest, q)]
-    return SizeChoice(*smallest, q, r, False, _said(*smallest, q, r, target, sizes, quants, options, card, met=False))
+    return SizeChoice(*smallest, q, r, False, _said(*smallest, q, r, target, sizes, quants, options, card,
+                                                    predicted_from, met=False))
 
 
 def _said(w: int, h: int, q: str, r: Rate, target: float, sizes: Sequence[tuple[int, int]],
-          quants: Sequence[str], options: dict, card: str, met: bool) -> str:
+          quants: Sequence[str], options: dict, card: str, predicted_from: str, met: bool) -> str:
     """The one line that says what was chosen and why."""
     how = "measured" if r.measured else "predicted"
     head = (f"size {w}x{h} {QUANT_NAMES.get(q, q)}: {how} {r.frames_per_second:.1f} frames/s on {card}"
-            + (" by vcam bench --tune" if r.measured else ""))
+            + (" by vcam bench --tune" if r.measured else predicted_from))
     if not met:
         return f"{head}, below the target {target:g} even at the smallest size; --size, --quant or --target-fps " \
                "choose otherwise"
@@ -164,11 +168,12 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
         if use_tuning else {}
     spec = get_spec(model)
     # with video in every rate is one that `--tune --in` measured: the card's name carries that into the line said
-    name = f"this {card.name}" + (" (its speed measured just now)" if card.measured else "") \
-        + (" with video in" if video_in else "")
+    name = f"this {card.name}" + (" with video in" if video_in else "")
+    # a card missing from the table is priced by what it measured as the show started; a tuned rate needs no word
+    basis = " from its speed measured just now" if card.measured else ""
     sizes = sizes_for((spec.width, spec.height))
-    fits = lambda w, h, q: needed_gib(w, h, q, model, decoder) <= free_gib  # noqa: E731
-    chosen = choose_size(card_rates(predicted, tuned), target, sizes, fits, quants, card=name)
+    fits = lambda w, h, q: needed_gib(w, h, q, model, decoder, compiled) <= free_gib  # noqa: E731
+    chosen = choose_size(card_rates(predicted, tuned), target, sizes, fits, quants, card=name, predicted_from=basis)
     if chosen is None and not_priced and any(fits(w, h, q) for w, h in sizes for q in quants):
         return OwnSize(f"size {spec.width}x{spec.height}, {model}'s own, not chosen for {target:g} frames/s: the "
                        f"speed model does not price {not_priced}, and no `vcam bench --tune"

@@ -187,13 +187,15 @@ def predict(card: Card, width: int, height: int, quant: str = "none", steps: int
                       vae_ms=1e3 * _vae_s(card, width, height, f.vae, _vae_work(spec.vae)))
 
 
-def needed_gib(width: int, height: int, quant: str, model: str = "krea-14b", decoder: str = "vae") -> float:
-    """GiB a show needs at this size, text encoder on the CPU, compiled: vcam's memory estimate (headroom in), with
-    the show's decoder (TAEHV's decodes while the VAE stays for its encoder), as the memory plan counts it."""
+def needed_gib(width: int, height: int, quant: str, model: str = "krea-14b", decoder: str = "vae",
+               compiled: bool = True) -> float:
+    """GiB a show needs at this size, text encoder on the CPU: vcam's memory estimate (headroom and a video input
+    in), with the show's decoder (TAEHV's decodes while the VAE stays for its encoder) and compiling, as the memory
+    plan counts it."""
     from vcam.engine.memory import estimate_vram
 
     return estimate_vram(get_spec(model), width, height, torch.bfloat16, text_on_gpu=False, quant=quant,
-                         compiled=True, decoder=decoder).total / GIB
+                         compiled=compiled, decoder=decoder).total / GIB
 
 
 CONTEXT_GIB = 1.0  # what the CUDA context, the driver and a desktop take from a card's memory before vcam loads

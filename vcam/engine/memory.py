@@ -44,27 +44,32 @@ COMPILED_EXTRA = int(0.5 * 2**30)
 
 def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype = torch.bfloat16,
                   text_on_gpu: bool = True, quant: str = "none", compiled: bool = False,
-                  decoder: str = "vae") -> VRAMEstimate:
+                  decoder: str = "vae", video_in: bool = True) -> VRAMEstimate:
     """What `spec` needs on the GPU at width×height, from its shapes (no weights are touched). With
     `quant="fp8"` the blocks' matrices take 1 byte a weight (plus a float32 scale per row), with `"nvfp4"` half a
     byte (plus an FP8 scale per 16); with `compiled`, what compiled kernels keep besides; with `decoder="taehv"`,
-    TAEHV's decoder does the decoding while the VAE stays for its encoder."""
+    TAEHV's decoder does the decoding while the VAE stays for its encoder. With `video_in`, the VAE encoder's pass
+    over a block of video input: a show plans for it by default, since an operator may switch to a video input at
+    any time, and a plan without it would run out of memory on air then (a text-only benchmark leaves it out)."""
     cfg = spec.transformer
     transformer_bytes, vae_bytes = _weight_bytes(cfg, spec.vae, dtype, quant)
     elt = torch.empty((), dtype=dtype).element_size()
     tokens = (height // 16) * (width // 16)
     block_tokens = 3 * tokens
+    # The encoder runs before the transformer and the decoder after it, so one's activations are gone when the
+    # other's are made: the VAE's part is the larger of the two.
+    encode = vae_encode_bytes(spec.vae, width, height, elt) if video_in else 0
     parts = {
         "transformer": transformer_bytes,
         "kv cache": 2 * cfg.num_layers * 2 * block_tokens * cfg.dim * elt,
         "activations": block_tokens * (cfg.ffn_dim * elt * 2 + cfg.dim * 4 * 8),
         # decoding one latent into 4 full-size frames at the last stage's width, with a few live copies
-        "vae": vae_bytes + 8 * 4 * height * width * spec.vae.base_dim * elt,
+        "vae": vae_bytes + max(8 * 4 * height * width * spec.vae.base_dim * elt, encode),
     }
     if decoder == "taehv":
-        # TAEHV decodes, but the VAE's encoder still runs: on a video input (which a live show may set at any
-        # time) every block, and on the context frame from block 2 on
-        parts["vae"] = vae_bytes + vae_encode_bytes(spec.vae, width, height, elt)
+        # TAEHV decodes, but the VAE's encoder still runs: on a video input every block (on the context frame from
+        # block 2 on too, a single frame that the headroom holds)
+        parts["vae"] = vae_bytes + encode
         parts["taehv"] = taehv_bytes(spec, width, height, dtype)
     text_kv = 2 * cfg.num_layers * spec.text.max_length * cfg.dim * elt  # one prompt's cross-attention K/V
     # That of the prompt in use, of the previous block's (the context is rebuilt under it) and of a new one while
