@@ -247,3 +247,21 @@ def test_a_producer_slower_than_a_block_per_max_latency_keeps_the_latency_cap_fr
     assert all(b >= a for a, b in zip(shown, shown[1:]))
     assert pacer.stats.dropped == 0
     assert abs(pacer.stats.production_fps - 12 / 38.0) < 0.01  # the status line's rate, stalls between blocks or not
+
+
+@pytest.mark.parametrize("producer_waits", [True, False])
+def test_the_first_frame_comes_on_screen_when_the_second_block_sets_the_rate_before_it_does(producer_waits):
+    """Two blocks within one camera tick (frames from the network after a slow start): the first push has no rate,
+    the second sets one at or above the camera's. The first frame must still come on screen, for one tick, and the
+    rest follow at the camera's rate without a frame skipped or held longer."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, producer_waits=producer_waits), clock=ft.clock)
+    came = []
+    pacer.on_frame_shown(lambda shown: came.append((shown.block, shown.index)))
+    for b, t in enumerate([0.010, 0.020, 0.8, 1.6]):  # 12 frames in 0.01 s, then 15 frames/s
+        ft.events.append((t, lambda b=b: pacer.push([frame(i) for i in range(12 * b, 12 * b + 12)], block=b)))
+    shown, times, _ = run_for(ft, pacer, 3.0)
+    assert shown[:3] == [0, 1, 2] and times[0] < 1.5 / 30.0
+    assert came[:2] == [(0, 0), (0, 1)]
+    assert sorted(set(shown)) == list(range(48)) and pacer.stats.dropped == 0
+    assert all(b - a in (0, 1) for a, b in zip(shown, shown[1:]))

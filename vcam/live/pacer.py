@@ -77,6 +77,7 @@ class Pacer:
         self._burst = 0
         self._last_push: float | None = None
         self._head_since: float | None = None  # when the frame on screen (the first one kept) came on
+        self._on_air = False  # a generated frame has come on screen
         self._card: np.ndarray | None = None
         self._fallback: np.ndarray | None = None
         self._shown: Callable[[int, float], None] | None = None
@@ -192,6 +193,7 @@ class Pacer:
         if self._head_since is None:
             self._head_since = now
             self._came_on(now)
+        self._on_air = True
         st.buffered = len(self._frames) - 1 - self._pos
         st.production_fps = self._rate or 0.0
         frame, born = self._frames[0][:2]
@@ -205,10 +207,15 @@ class Pacer:
 
     def _step(self, now: float) -> float:
         """How far this tick moves through the buffer: the production rate, nudged by how full the buffer is, and
-        at least what shows every frame before it is past the latency cap."""
+        at least what shows every frame before it is past the latency cap.
+
+        The tick that brings the first frame on screen moves only as far as the cap needs: the rate's step is the
+        time a frame was on screen, and none was yet. A rate set by a second block before that tick (two blocks
+        between ticks) would otherwise pass the first frame unseen; this way the show starts as it does when the
+        camera ticks between the two, one tick later at most, and the cap still binds."""
         s = self.settings
         step = self._deadline_step(now)
-        if self._rate is not None:
+        if self._rate is not None and self._on_air:
             level = len(self._frames) - 1 - self._pos
             target = max(1.0, float(self._burst))
             correction = 1.0 + s.gain * (level - target) / target
