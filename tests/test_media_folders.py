@@ -7,14 +7,17 @@ import threading
 import pytest
 from websockets.sync.client import connect
 
-from helpers import RecordingProducer
+from helpers import RecordingProducer, wait_for
 from vcam.cli import main
 from vcam.control.actions import SetInput
 from vcam.control.commands import CommandError, parse
 from vcam.control.controller import Controller, ShowState
-from vcam.control.media import MediaFolders
+from vcam.control.media import MediaFolders, Refused
 from vcam.control.show import parse_show
 from vcam.errors import VcamError
+from vcam.live.inputs.switch import check_input
+from vcam.live.run import _media
+from vcam.live.settings import RunOptions
 from vcam.remote.server import SenderSwitch, ServeSettings, attachment
 
 
@@ -61,6 +64,10 @@ def test_paths_that_lead_out_of_the_shared_folders_are_refused(tree, path):
                        "show shares (a name relative to the first); to share another folder, start vcam serve (or "
                        "vcam run) with --media DIR (repeatable)")
     assert str(shared) not in message.removeprefix(f"input image:{target}")  # the server's own paths stay there
+    # the operator's account names what the path is here, and the folders
+    assert refused.value.detail == (f"input image:{target}: {os.path.realpath(os.path.join(shared, target))} is "
+                                    f"outside the folders shared with the network ({shared}; --media DIR shares "
+                                    "others)")
 
 
 def test_without_a_shared_folder_the_network_names_no_file(tree):
@@ -74,8 +81,9 @@ def test_cameras_and_other_commands_pass_and_a_camera_path_must_be_a_capture_dev
     for line in ("input camera", "input camera:1", "input camera:/dev/video2", "input none", "input net",
                  "preset 2", "prompt file:/etc/passwd"):
         assert admitted(media, line) == str(parse(line))
-    with pytest.raises(CommandError, match="camera is named by its index"):
-        media.admit(parse(f"input camera:{tree[1]}/secret.png"))
+    with pytest.raises(Refused, match="camera is named by its index") as refused:
+        media.admit(parse(f"input camera:{tree[0]}/out.png"))
+    assert refused.value.detail == f"input camera:{tree[0]}/out.png: {tree[1]}/secret.png is no capture device"
 
 
 def test_the_shared_folders_default_to_the_shows_and_must_exist(tree, tmp_path):
@@ -89,11 +97,11 @@ def test_the_shared_folders_default_to_the_shows_and_must_exist(tree, tmp_path):
         MediaFolders.chosen([str(tmp_path / "gone")], None)
 
 
-def make_controller(media):
+def make_controller(media, check=None):
     show = parse_show("presets:\n  - {name: a, prompt: a city}\n  - {name: b, prompt: a forest}\n", "show.yaml")
     producer = RecordingProducer()
     ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
-                     lambda text: None, media=media)
+                     lambda text: None, media=media, check_input=check)
     return ctl, producer
 
 
@@ -101,14 +109,37 @@ def test_the_controller_holds_the_network_to_the_folders_and_not_the_console(tre
     shared, outside = tree
     ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
     secret = f"input image:{outside}/secret.png"
-    reply = ctl.handle_line(secret, "net 10.0.0.2:5000", network=True)
-    assert reply.startswith("error: input image:") and "--media DIR" in reply
+    with pytest.raises(Refused, match="^input image:.*--media DIR"):  # its caller tells the sender and the operator
+        ctl.handle_line(secret, "net 10.0.0.2:5000", network=True)
     assert ctl.state.input == "none" and producer.actions == []
-    assert ctl.handle_line("input file:clip.mp4", "osc", network=True) == \
-        f"input file:{shared}/clip.mp4 from the next block"
+    # the reply says the path as it was asked; what is opened and logged is the whole one
+    assert ctl.handle_line("input file:clip.mp4", "osc", network=True) == "input file:clip.mp4 from the next block"
     # the operator at the console names any file, as before
     assert ctl.handle_line(secret, "stdin") == f"{secret} from the next block"
     assert producer.actions == [SetInput(f"file:{shared}/clip.mp4"), SetInput(f"image:{outside}/secret.png")]
+    assert ctl.state.input == f"image:{outside}/secret.png"
+
+
+def test_a_network_line_hears_its_own_path_back_whatever_the_reply(tree):
+    """Opened through a link, or a clip that does not open or is not there: the reply names the path as the
+    sender wrote it, never the shared folder's place on this machine."""
+    import cv2
+    import numpy as np
+
+    shared, _ = tree
+    cv2.imwrite(str(shared / "still.png"), np.zeros((8, 8, 3), np.uint8))
+    (shared / "look.png").symlink_to(shared / "still.png")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
+    net = "net 10.0.0.2:5000"
+    assert ctl.handle_line("input image:./look.png", net, network=True) == \
+        "input image:./look.png from the next block"
+    broken = ctl.handle_line("input file:in.mp4", net, network=True)  # not a video: its own name, twice
+    assert broken.startswith("error: cannot decode in.mp4 as a video") and "ffmpeg -i in.mp4 " in broken
+    missing = ctl.handle_line("input file:later/../gone.mp4", net, network=True)
+    assert missing.startswith("error: video file later/../gone.mp4: no such file")
+    assert not any(str(shared) in reply for reply in (broken, missing))
+    assert producer.actions == [SetInput(f"image:{shared}/still.png")]
+    assert ctl.state.input == f"image:{shared}/still.png"  # what is opened and logged is the whole path
 
 
 def test_a_network_sender_leaving_puts_back_the_operators_file(tree):
@@ -124,7 +155,9 @@ def test_a_network_sender_leaving_puts_back_the_operators_file(tree):
     assert ctl.state.input == f"image:{outside}/secret.png"
 
 
-def test_a_client_is_refused_a_file_outside_with_the_fix_and_the_show_goes_on(tree):
+def test_a_client_is_refused_a_file_outside_with_the_fix_and_the_operator_is_told(tree):
+    """The client hears the fix and its own paths back; the server's terminal says who was refused what, with the
+    folders (the operator's own), once however many refusals one client makes in a row."""
     shared, outside = tree
     ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
     said = []
@@ -138,16 +171,43 @@ def test_a_client_is_refused_a_file_outside_with_the_fix_and_the_show_goes_on(tr
                     pass
                 return answer["text"]
 
-            refused = ask(f"input image:{shared}/../private/secret.png")
-            assert refused.startswith("error: ") and "only in the folders this show shares" in refused \
-                    and "--media DIR" in refused
-            assert ask(f"input image:{shared}/away/secret.png").startswith("error: ")
-            assert ask("input file:clip.mp4") == f"input file:{shared}/clip.mp4 from the next block"
+            client = "client {}:{}".format(*ws.local_address[:2])
+            refused = ask("input image:../private/secret.png")
+            assert refused.startswith("error: input image:../private/secret.png: ") and \
+                "only in the folders this show shares" in refused and "--media DIR" in refused
+            assert ask("input image:away/secret.png").startswith("error: input image:away/secret.png: ")
+            assert ask("input file:clip.mp4") == "input file:clip.mp4 from the next block"
             assert ask("seed 5") == "seed 5 from the next block"
+        assert wait_for(lambda: any(line.startswith(f"{client} left") for line in said), 10), said
     finally:
         server.stop()
     assert [a for a in producer.actions if isinstance(a, SetInput)] == [SetInput(f"file:{shared}/clip.mp4")]
-    assert not any("secret" in line for line in said)  # one reply to that client; nothing else changed
+    first = (f"{client} was refused input image:../private/secret.png: {outside}/secret.png is outside the folders "
+             f"shared with the network ({shared}; --media DIR shares others)")
+    refusals = [line for line in said if "was refused" in line]
+    # the second one said on its own, or counted when the client left (within the throttle's few seconds)
+    assert refusals in ([first, f"1 more like it: {first}"],
+                        [first, f"{client} was refused input image:away/secret.png: {outside}/secret.png is outside "
+                                f"the folders shared with the network ({shared}; --media DIR shares others)"])
+    assert said.index(refusals[-1]) < said.index(next(line for line in said if line.startswith(f"{client} left")))
+
+
+def test_a_watching_client_is_refused_commands_and_the_operator_is_told(tree):
+    ctl, producer = make_controller(MediaFolders.chosen([str(tree[0])], None))
+    said = []
+    server = attachment(ServeSettings(port=0))(ctl, said.append, None, "crop")
+    server.start()
+    try:
+        with connect(f"ws://127.0.0.1:{server.port}/?role=watch", proxy=None, close_timeout=0.5) as ws:
+            ws.send(json.dumps({"type": "command", "line": "seed 5"}))
+            while (answer := json.loads(ws.recv(timeout=10)))["type"] != "error":
+                pass
+            assert answer["message"] == "this client only watches (role=watch)"
+            client = "client {}:{}".format(*ws.local_address[:2])
+            assert wait_for(lambda: f"{client} was refused a command: it only watches (role=watch)" in said, 10)
+    finally:
+        server.stop()
+    assert producer.actions == []
 
 
 @pytest.mark.parametrize("command", ["run", "serve"])
@@ -166,3 +226,34 @@ def test_a_missing_media_folder_stops_the_run_before_anything_opens(tmp_path, ca
     assert main(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--media", gone]) == 2
     err = capsys.readouterr().err
     assert f"--media {gone}: no such folder" in err and "Traceback" not in err
+
+
+def test_the_home_folder_above_and_the_root_are_too_wide(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    (home / "clips").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    given = [str(home / "clips"), str(home), str(tmp_path), "/"]
+    assert MediaFolders.chosen(given, None).too_wide() == [str(home), str(tmp_path), "/"]
+    assert MediaFolders.chosen(None, str(home / "clips" / "show.yaml")).too_wide() == []
+
+
+def test_sharing_the_home_folder_or_the_root_is_said_once_at_start_with_the_flag(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    (home / "show").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+
+    def said_for(**given):
+        said = []
+        media = _media(RunOptions(**given), said.append)
+        return said, media
+
+    # a show file kept in the home folder shares all of it by default: said, and shared all the same
+    said, media = said_for(show=str(home / "show.yaml"), serve=True)
+    assert said == [f"commands from the network (vcam cam clients, --osc) may name any file under {home} (the show "
+                    "file's folder, shared by default, the home folder or above it); to share less, give --media DIR "
+                    "(repeatable) with the folders of the show's clips and images"]
+    assert media.folders == (str(home),)
+    [line] = said_for(show=str(home / "show" / "show.yaml"), osc="9000", media=[str(home / "show"), "/"])[0]
+    assert "any file under / (given with --media, " in line and "give --media DIR" in line
+    assert said_for(show=str(home / "show" / "show.yaml"), serve=True)[0] == []
+    assert said_for(show=str(home / "show.yaml"))[0] == []  # nothing from the network: nothing is shared

@@ -241,6 +241,12 @@ def test_malformed_messages_get_errors_and_disturb_nothing(server_factory):
                 assert answer["type"] == "error", (garbage, answer)
         watcher.send(json.dumps({"type": "command", "line": "preset 2"}))
         assert "only watches" in next_text(watcher)["message"]
+        # the operator hears of both refusals, with the client's address and the folder the show shares
+        folder = str(server.show.parent.resolve())
+        bad_at, watcher_at = ("client {}:{}".format(*ws.local_address[:2]) for ws in (bad, watcher))
+        assert f"{bad_at} was refused input image:/etc/passwd: /etc/passwd is outside the folders shared with the " \
+            f"network ({folder}; --media DIR shares others)" in server.said()
+        assert f"{watcher_at} was refused a command: it only watches (role=watch)" in server.said()
         # a change made by one client reaches every client's mirror of the state
         bad.send(json.dumps({"type": "command", "line": "blackout"}))
         deadline = time.monotonic() + 10

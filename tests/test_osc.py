@@ -435,7 +435,9 @@ def test_an_osc_message_names_files_only_in_the_shared_folders_and_a_map_names_a
     assert reply.startswith("error: ") and "only in the folders this show shares" in reply
     assert str(shared) not in reply and "--media DIR" in reply
     assert ctl.state.input == "none"
-    assert router.handle("/vcam/input", ["image:still.png"]) == [f"input image:{shared}/still.png from the next block"]
+    # said as it was sent; the whole path is what opens
+    assert router.handle("/vcam/input", ["image:still.png"]) == ["input image:still.png from the next block"]
+    assert ctl.state.input == f"image:{shared}/still.png"
     assert router.handle("/look", [1.0]) == [f"input image:{outside}/still.png from the next block"]
 
 

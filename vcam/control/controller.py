@@ -21,7 +21,7 @@ from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, Set
 from vcam.control.commands import UNTIMED, Command, CommandError, help_text, parse, quantum_beats
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
-from vcam.control.media import MediaFolders
+from vcam.control.media import MediaFolders, as_asked
 from vcam.control.prompter import Prompter
 from vcam.control.protocol import Producer
 from vcam.control.show import Show
@@ -103,7 +103,8 @@ class Controller:
     # --- entry points ---------------------------------------------------------------------------------------
     def handle_line(self, line: str, source: str, network: bool = False) -> str | None:
         """Parses and applies one typed line; returns the reply (or the error with the usage). `network`: the
-        line came from another machine (a vcam cam client, an OSC sender), so its paths stay in `media`."""
+        line came from another machine (a vcam cam client, an OSC sender), so its paths stay in `media` (a line
+        that leaves them raises media.Refused, for the caller to tell its sender and the operator apart)."""
         try:
             cmd = parse(line)
         except CommandError as e:
@@ -113,12 +114,14 @@ class Controller:
         return self.apply(cmd, source, network=network)
 
     def apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False) -> str:
-        """Applies a command; the reply. `at_once`: whatever the show's quantize says (a knob, a reload)."""
+        """Applies a command; the reply. `at_once`: whatever the show's quantize says (a knob, a reload).
+        `network`: held to `media` (media.Refused), and answered with the paths as the sender spelled them."""
         if network:
-            try:
-                cmd = self.media.admit(cmd)
-            except ValueError as e:
-                return f"error: {e}"
+            admitted = self.media.admit(cmd)
+            return as_asked(self._apply_any(admitted, source, at_once), cmd, admitted)
+        return self._apply_any(cmd, source, at_once)
+
+    def _apply_any(self, cmd: Command, source: str, at_once: bool) -> str:
         if cmd.name in ("go", "back"):
             # outside the lock: the cue's commands come back in through apply, each logged with "cue N" as source
             reply = self._cue(cmd)

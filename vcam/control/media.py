@@ -3,7 +3,8 @@
 A vcam cam client or an OSC sender steers the show from another machine: `input file:PATH` from there must not
 open whatever this process can read (a key, a log, another user's clip), nor tell which paths exist. The
 console, MIDI, and what the show file itself names (presets, cues, OSC and MIDI maps) are the operator's own and
-name any file, as before.
+name any file, as before. The network hears back of its paths as it spelled them, never of this machine's folders;
+the operator hears of a refusal with the folders named.
 """
 from __future__ import annotations
 
@@ -19,6 +20,15 @@ from vcam.inspec import InputSpec, parse_input
 FLAG = "--media DIR"
 # A capture device on Linux, where device paths are used at all; a udev link (/dev/v4l/by-id/…) resolves to one.
 _DEVICE = re.compile(r"/dev/video\d+")
+
+
+class Refused(CommandError):
+    """A line from the network that names what this show does not share. `str()`: the reply for its sender, which
+    names no folder of this machine; `detail`: the operator's account, which does (on their own terminal)."""
+
+    def __init__(self, reply: str, detail: str):
+        super().__init__(reply)
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -43,32 +53,48 @@ class MediaFolders:
 
     def admit(self, cmd: Command) -> Command:
         """The command as the network may give it: a file or image path made whole and resolved (a relative one
-        is read in the first folder), so that what is opened later is what was checked; CommandError naming the
-        fix for a path outside the folders, or a camera path that is no capture device. Whether the file exists
-        is not looked at before that: a refusal tells nothing about the paths outside."""
+        is read in the first folder), so that what is opened later is what was checked; Refused naming the fix
+        for a path outside the folders, or a camera path that is no capture device. Whether the file exists is
+        not looked at before that: a refusal tells nothing about the paths outside."""
         if cmd.name != "input":
             return cmd
         spec = parse_input(cmd.args[0])
         if spec.kind == "camera" and spec.target.startswith("/"):
-            if not _DEVICE.fullmatch(os.path.realpath(spec.target)):
-                raise CommandError(f"input {spec}: from the network a camera is named by its index (camera:0) or "
-                                   "its capture device (camera:/dev/video0)")
+            real = os.path.realpath(spec.target)
+            if not _DEVICE.fullmatch(real):
+                raise Refused(f"input {spec}: from the network a camera is named by its index (camera:0) or its "
+                              "capture device (camera:/dev/video0)", f"input {spec}: {real} is no capture device")
             return cmd
         if spec.kind not in ("file", "image"):
             return cmd
         real = self._resolve(spec.target)
-        if real is None:
-            raise CommandError(self._refusal(spec))
+        if real is None or not self._shares(real):
+            raise Refused(self._refusal(spec), self._account(spec, real))
         return Command("input", (str(InputSpec(spec.kind, real)),), at=cmd.at)
 
+    def too_wide(self) -> list[str]:
+        """The folders that share all of the user's home folder (it, or one above it) or the filesystem's root."""
+        home = os.path.realpath(os.path.expanduser("~"))
+        return [folder for folder in self.folders
+                if os.path.dirname(folder) == folder or os.path.commonpath((home, folder)) == folder]
+
     def _resolve(self, path: str) -> str | None:
+        """The path made whole and resolved; None for a relative one where no folder is shared to read it in."""
         path = os.path.expanduser(path)
         if not os.path.isabs(path):
             if not self.folders:
                 return None
             path = os.path.join(self.folders[0], path)
-        real = os.path.realpath(path)
-        return real if any(os.path.commonpath((real, folder)) == folder for folder in self.folders) else None
+        return os.path.realpath(path)
+
+    def _shares(self, real: str) -> bool:
+        return any(os.path.commonpath((real, folder)) == folder for folder in self.folders)
+
+    def _account(self, spec: InputSpec, real: str | None) -> str:
+        if not self.folders:
+            return f"input {spec}: no folder is shared with the network ({FLAG} shares one)"
+        return (f"input {spec}: {real} is outside the folders shared with the network ({', '.join(self.folders)}; "
+                f"{FLAG} shares others)")
 
     def _refusal(self, spec: InputSpec) -> str:
         if not self.folders:
@@ -78,3 +104,12 @@ class MediaFolders:
         return (f"input {spec}: a command from the network names files only in the folders this show shares (a "
                 f"name relative to the first); to "
                 f"share another folder, start vcam serve (or vcam run) with {FLAG} (repeatable)")
+
+
+def as_asked(reply: str, asked: Command, admitted: Command) -> str:
+    """A reply to a network line with the path `admit` made of its own put back as the sender spelled it: what
+    it hears back (an input on air, a clip that does not open) tells nothing of where the folders are here."""
+    if asked.name != "input" or asked.args == admitted.args:
+        return reply
+    theirs, ours = parse_input(asked.args[0]).target, parse_input(admitted.args[0]).target
+    return reply.replace(ours, theirs)

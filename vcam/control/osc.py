@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from vcam.control.commands import NO_ARGS, USAGE
 from vcam.control.faders import Takeover
+from vcam.control.media import Refused
 from vcam.control.oscmap import OscButton, OscFader, OscMap
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError
@@ -111,8 +112,11 @@ class OscRouter:
         if name == "blend":  # its presets are split like a shell's words: a name with a space is quoted
             words = [shlex.quote(w) if any(c.isspace() for c in w) or not w else w for w in words]
         # the message's own words, from whoever reaches the port: its files stay in the shared folders (a map's
-        # commands are the operator's, as written)
-        return self.controller.handle_line(" ".join([name, *words]), "osc", network=True)
+        # commands are the operator's, as written). The refusal is said on this terminal like any error reply.
+        try:
+            return self.controller.handle_line(" ".join([name, *words]), "osc", network=True)
+        except Refused as e:
+            return f"error: {e}"
 
     def _mapped(self, address: str, args: list, faders: list[OscFader], buttons: list[OscButton]) -> list:
         replies = []

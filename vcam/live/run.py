@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 from vcam.control.controller import Controller, ShowState
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog, Replay, read_replay
-from vcam.control.media import MediaFolders
+from vcam.control.media import FLAG as MEDIA_FLAG, MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show, missing_presets
 from vcam.control.tempo import Tempo
@@ -120,11 +120,18 @@ def _prepare(opts: RunOptions) -> _Prepared:
 
 
 def _media(opts: RunOptions, say: Callable[[str], None]) -> MediaFolders:
-    """The folders the network's commands may name files in; a --media folder that is missing stops the run here."""
+    """The folders the network's commands may name files in; a --media folder that is missing stops the run here,
+    one that shares the home folder or the root is said (a show file kept in the home folder shares all of it)."""
     media = MediaFolders.chosen(opts.media, opts.show)
-    if opts.media and not opts.serve and opts.osc is None:
-        say("--media is not used: it limits the files named by commands from the network (vcam serve's clients, "
-            "--osc), and neither is open")
+    if not opts.serve and opts.osc is None:
+        if opts.media:
+            say("--media is not used: it limits the files named by commands from the network (vcam serve's "
+                "clients, --osc), and neither is open")
+    elif wide := media.too_wide():
+        how = "given with --media" if opts.media else "the show file's folder, shared by default"
+        say(f"commands from the network (vcam cam clients, --osc) may name any file under {', '.join(wide)} ({how}, "
+            f"the home folder or above it); to share less, give {MEDIA_FLAG} (repeatable) with the folders of the "
+            "show's clips and images")
     return media
 
 

@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 
+from vcam.control.media import Refused
+from vcam.control.throttle import ErrorThrottle
 from vcam.remote import protocol as proto
 from vcam.remote.intake import Dropped, Intake, Uploads
 from vcam.loopback import is_loopback
@@ -71,6 +73,8 @@ class _Client:
         self.bytes = 0
         self.dropped = 0  # frames
         self.latency: float | None = None  # end-to-end, as the client last reported it
+        # what this client was refused, said on the server's terminal: one line every few seconds however many
+        self.refusals = ErrorThrottle()
         self._cond = threading.Condition()
         self._texts: deque[str] = deque()  # in order: a reply carries the state too, and the newest must win
         self._latest: dict[str, str] = {}  # by kind, the message of that kind waiting in _texts (offer_latest)
@@ -345,6 +349,12 @@ class FrameServer:
             for c in stuck:
                 self.say(f"client {c.name} stopped reading (a write waited {limit:g} s): disconnected it")
                 c.cut()
+            for line in [line for c in self._clients() for line in c.refusals.held_back(now)]:
+                self.say(line)
+
+    def _clients(self) -> list[_Client]:
+        with self._lock:
+            return list(self.clients)
 
     def _handler(self, ws) -> None:
         from websockets.protocol import State
@@ -385,6 +395,8 @@ class FrameServer:
             dropped = _too_big(ws)  # else the connection dropped; nothing else to do for it
         finally:
             client.close()
+            for line in client.refusals.held_back():
+                self.say(line)
             self.intake.left(client)
             with self._lock:
                 if client in self.clients:
@@ -425,8 +437,13 @@ class FrameServer:
             if not isinstance(line, str):
                 return proto.text("error", message='a command message needs a "line" string')
             if client.role != "control":
+                self._refused(client, "a command: it only watches (role=watch)")
                 return proto.text("error", message="this client only watches (role=watch)")
-            reply = self.handle_line(line, f"net {client.name}")  # the state goes out to all after it
+            try:
+                reply = self.handle_line(line, f"net {client.name}")  # the state goes out to all after it
+            except Refused as e:  # the client hears what to do, the operator what it asked for here
+                self._refused(client, e.detail)
+                reply = f"error: {e}"
             return proto.text("reply", text=reply or "", state=self.state())
         if kind == "send":
             return self.intake.ask(client)
@@ -434,6 +451,11 @@ class FrameServer:
             self.intake.stop(client)
             return proto.text("ok")
         return proto.text("error", message=f"unknown message type {kind!r}")
+
+    def _refused(self, client: _Client, what: str) -> None:
+        """Says on the server's terminal what a client was refused: it hears only its own reply."""
+        if line := client.refusals.admit(("refused",), f"client {client.name} was refused {what}", time.monotonic()):
+            self.say(line)
 
     def broadcast_state(self) -> None:
         """The show's state to every client (they mirror it: screen mode, soft takeover)."""
