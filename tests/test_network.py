@@ -266,6 +266,41 @@ def test_malformed_messages_get_errors_and_disturb_nothing(server_factory):
     assert server.running()
 
 
+def test_a_client_gets_frames_numbered_as_the_servers_camera_and_a_freeze_with_its_frame(server_factory,
+                                                                                         monkeypatch):
+    """The (block, index) a frame goes out with is the number the server's own camera gave it, blocks made before
+    the client came included, so that the frame a freeze names (`screen_at`: the one the server's camera had on, as
+    its control log says too) is the same picture on the client's camera."""
+    from websockets.sync.client import connect
+
+    from vcam.live.pacer import Pacer
+
+    pushed, sent = {}, {}  # the server camera's frames by their block; the frames sent out by their number
+    push, encode = Pacer.push, proto.encode_frame
+    monkeypatch.setattr(Pacer, "push", lambda self, frames, block=None, indices=None: (
+        pushed.__setitem__(block, np.array(frames)), push(self, frames, block, indices))[1])
+    monkeypatch.setattr(proto, "encode_frame", lambda frame, header, quality: (
+        sent.__setitem__((header.block, header.index), frame.copy()), encode(frame, header, quality))[1])
+    server = server_factory()
+    server.wait_on_air()
+    assert wait_for(lambda: len(pushed) >= 2, 30)  # blocks nobody watched
+    with connect(f"ws://127.0.0.1:{server.port}", proxy=None, max_size=2**24, close_timeout=0.5) as ws:
+        got = 0
+        while got < 24:
+            got += isinstance(ws.recv(timeout=30), bytes)
+        ws.send(proto.text("command", line="freeze"))
+        reply = {}
+        while reply.get("type") != "reply":
+            m = ws.recv(timeout=30)
+            reply = json.loads(m) if isinstance(m, str) else {}
+    assert len(sent) >= 24 and all(np.array_equal(frame, pushed[block][index])
+                                   for (block, index), frame in sent.items())
+    state = reply["state"]
+    assert state["screen"] == "freeze" and state["screen_at"] is not None
+    assert wait_for(lambda: any(c["command"] == "freeze" for c in server.commands()), 10)
+    assert next(c["shown"] for c in server.commands() if c["command"] == "freeze") == state["screen_at"]
+
+
 @pytest.mark.slow  # frames 13 times the size of the others' on a CPU: seconds per block
 def test_bytes_per_frame_at_the_default_quality(server_factory):
     from websockets.sync.client import connect

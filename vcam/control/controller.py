@@ -23,7 +23,7 @@ from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders, as_asked
 from vcam.control.prompter import Prompter
-from vcam.control.protocol import Producer
+from vcam.control.protocol import Producer, Shown
 from vcam.control.show import Show
 from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
@@ -59,7 +59,7 @@ class Controller:
                  prompter: Prompter | None = None, check_input: Callable[[str], object] | None = None,
                  cues: CueList | None = None, tempo: Tempo | None = None,
                  land: Callable[[str], int | None] | None = None, clock: Callable[[], float] = time.monotonic,
-                 media: MediaFolders | None = None):
+                 media: MediaFolders | None = None, showing: Callable[[], Shown | None] | None = None):
         self.show = show
         self.state = state
         self.generator = generator
@@ -83,6 +83,10 @@ class Controller:
         self.land = land
         self.clock = clock
         self.media = media or MediaFolders()  # the folders whose files a line from the network may name
+        # The generated frame on the show's camera now (the pacer's `showing`; else the log's). A screen change is
+        # logged with it, and network clients are told it (`screen_at`), to make the change after the same frame.
+        self.showing = showing
+        self.screen_at: Shown | None = None  # the frame on the camera when the screen last changed
         self.quantize = show.defaults.quantize if show is not None else "off"  # `quantize X` changes it
         # the command being applied: what it is quantised to, and the block it lands on once its first action
         # is handed over (a command refused before that, such as a missing preset, lands nowhere)
@@ -290,9 +294,15 @@ class Controller:
     def _set_screen(self, name: str, origin: Origin) -> None:
         self.state.screen = name
         # at once: the outputs' side reads the state on every tick; logged with the frame on screen now, after which
-        # a replay and a render make it
+        # a replay, a render and a network client's camera make it
+        self.screen_at = self._on_screen()
         if self.log is not None:
-            self.log.record(SetScreen(name), self.generator.blocks, origin, self.log.on_screen())
+            self.log.record(SetScreen(name), self.generator.blocks, origin, self.screen_at)
+
+    def _on_screen(self) -> Shown | None:
+        if self.showing is not None:
+            return self.showing()
+        return self.log.on_screen() if self.log is not None else None
 
     def _session(self, cmd: Command, origin: Origin) -> str:
         if cmd.name == "help":
@@ -456,12 +466,14 @@ class Controller:
             self.log.record(action, self.generator.blocks, origin)
 
     def snapshot(self) -> dict:
-        """The state as plain data (sent to network clients, which mirror it for soft takeover)."""
+        """The state as plain data (sent to network clients, which mirror it for soft takeover, and make a change
+        of its screen after its frame `screen_at`)."""
         st = self.state
         presets = [p.name for p in self.show.presets] if self.show else []
         return {"preset": self.preset_name(),
                 "presets": presets, "seed": st.seed, "steps": st.steps, "transition": st.transition,
-                "screen": st.screen, "blend": list(st.blend) if st.blend else None,
+                "screen": st.screen, "screen_at": _frame(self.screen_at),
+                "blend": list(st.blend) if st.blend else None,
                 "input": st.input, "strength": st.strength, "bias": st.bias,
                 "bpm": self.tempo.bpm if self.tempo else None, "beat": self.tempo.beat() if self.tempo else None,
                 "block": self.generator.blocks, "status": self.describe()}
@@ -483,6 +495,11 @@ class Controller:
                                    self.cues.describe() if self.cues is not None else None) if text]
         return (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition}{restyle}{bias} | "
                 f"screen {st.screen}{timing} | block {self.generator.blocks}" + "".join(f" | {text}" for text in extra))
+
+
+def _frame(shown: Shown | None) -> list[int] | None:
+    """A frame as the state names it: [block, index in the block]."""
+    return [shown.block, shown.index] if shown is not None else None
 
 
 def _on(spec: str) -> str:

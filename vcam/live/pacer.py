@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,9 +87,10 @@ class Pacer:
         self.stats = PacerStats()
 
     # --- producer side --------------------------------------------------------------------------------------
-    def push(self, frames, block: int | None = None) -> None:
+    def push(self, frames, block: int | None = None, indices: Sequence[int] | None = None) -> None:
         """Append a burst of frames ([n, H, W, 3] or a list of frames); `block`: the number of the block they
-        are, for `on_block_shown`, `on_frame_shown` and `showing`."""
+        are, for `on_block_shown`, `on_frame_shown` and `showing`; `indices`: each frame's index in that block,
+        where some of its frames never came (lost on the network), else 0, 1, …"""
         now = self.clock()
         with self._lock:
             n = len(frames)
@@ -102,7 +103,8 @@ class Pacer:
             for i, f in enumerate(frames):
                 if self._flow is not None and self._frames:
                     self._flow.arrived(self._frames[-1][0], f, *self._on_screen())
-                self._frames.append((f, now, block if i == 0 else None, (block, i) if block is not None else None))
+                index = indices[i] if indices is not None else i
+                self._frames.append((f, now, block if i == 0 else None, (block, index) if block is not None else None))
             self.stats.pushed += n
             self._drop_past_cap(now)
 

@@ -200,7 +200,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     prompter = Prompter(producer, lambda: producer.stream.engine.text if producer.stream else None, status.message)
     quantizer = _quantizer(air, producer, tempo)
     controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter,
-                            check_input=inputs.check, tempo=tempo, land=quantizer.land, media=prep.media)
+                            check_input=inputs.check, tempo=tempo, land=quantizer.land, media=prep.media,
+                            showing=air.pacer.showing)
     try:
         extra = _attached(attach, controller, producer, status.message, inputs)
         osc = _osc_parts(opts, show, controller, air, status.message)
@@ -283,7 +284,7 @@ class Attachment(Protocol):
 
     def stop(self) -> None: ...
 
-    def publish(self, frames) -> None: ...
+    def publish(self, frames, block: int | None = None) -> None: ...
 
     def broadcast_state(self) -> None: ...
 
@@ -301,7 +302,9 @@ def _attached(attach, controller: Controller, producer: Generator, say: Callable
     if attach is None:
         return None
     extra = attach(controller, say, inputs.uploads, inputs.fit)
-    producer.listeners.append(extra.publish)
+    # numbered as the pacer numbers it (the blocks handed to it before this one), so that the frame a screen change
+    # names in the state is the same frame on a client's camera
+    producer.listeners.append(lambda frames: extra.publish(frames, producer.blocks))
     controller.listeners.append(extra.broadcast_state)
     return extra
 

@@ -28,6 +28,7 @@ from vcam.live.onair import AirSettings, OnAir
 from vcam.live.outputs import parse_spec
 from vcam.live.pacer import Pacer, PacerStats
 from vcam.live.status import StatusLine
+from vcam.remote.camscreen import CamScreen
 from vcam.remote.uploader import Uploader, open_capture
 
 # With --duration, a client that has had no frame at all gives up after the longer of --duration and this. A
@@ -128,14 +129,17 @@ class RemoteController:
 
 
 class Link:
-    """The connection to the server: receives frames into the pacer, sends commands, reconnects."""
+    """The connection to the server: receives frames into the pacer, numbered as the server's camera numbers them,
+    and the server's state into `remote` and `screen` (this camera's freeze and blackout); sends commands;
+    reconnects."""
 
     FIRST_RETRY_S, LAST_RETRY_S = 0.5, 5.0  # the wait between tries doubles from the first to the last
 
     def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
-                 say: Callable[[str], None], uploader: Uploader | None = None):
+                 say: Callable[[str], None], uploader: Uploader | None = None, screen: CamScreen | None = None):
         self.url = url
         self.uploader = uploader
+        self.screen = screen
         self.token = token
         self.pacer = pacer
         self.remote = remote
@@ -154,6 +158,7 @@ class Link:
         self._waiting: deque[str] = deque(maxlen=20)  # commands typed while disconnected
         self._stop = threading.Event()
         self._block: list[np.ndarray] = []
+        self._indices: list[int] = []  # each of _block's frames' index in its block: some may be lost on the way
         self._block_no: int | None = None
         self._thread = threading.Thread(target=self._run, name="link", daemon=True)
 
@@ -294,6 +299,7 @@ class Link:
                 self._flush()
             self._block_no = header.block
             self._block.append(frame)
+            self._indices.append(header.index)
             self.frames += 1
             self.net_latency = max(0.0, time.time() + self.offset - header.sent_at)
             if header.index == header.count - 1:
@@ -308,9 +314,9 @@ class Link:
             now = time.time()
             self.offset = data["server"] - (data["t"] + now) / 2
         elif kind == "state":
-            self.remote.update(data)
+            self._state(data)
         elif kind == "reply":
-            self.remote.update(data.get("state") or {})
+            self._state(data.get("state") or {})
             if data.get("text"):
                 self.say(data["text"])
         elif kind in ("send_ok", "send_refused") and self.uploader is not None:
@@ -320,9 +326,14 @@ class Link:
         elif kind == "error":
             self.say(f"server: error: {data.get('message')}")
 
+    def _state(self, state: dict) -> None:
+        self.remote.update(state)
+        if self.screen is not None:
+            self.screen.heard(state)
+
     def _flush(self) -> None:
-        self.pacer.push(self._block)
-        self._block = []
+        self.pacer.push(self._block, self._block_no, self._indices)
+        self._block, self._indices = [], []
 
 
 def _closed_by_server(e: Exception) -> str | None:
@@ -446,7 +457,8 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
         return link.send_line(line) if link else False
 
     remote = RemoteController(send)
-    link = Link(opts.url, opts.token, air.pacer, remote, status.message, uploader)
+    screen = cam_screen(air.pacer)
+    link = Link(opts.url, opts.token, air.pacer, remote, status.message, uploader, screen)
     parts = []
     if midi_map is not None:
         from vcam.control.midi import MidiInput, MidiRouter
@@ -454,15 +466,21 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
         router = MidiRouter(midi_map, remote, status.message)
         parts.append(MidiInput(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons))
     parts += _osc_parts(opts, remote, air, status.message)
-    # freeze and blackout are the server's; the local copy of its state does no harm
     feed = LinkFeed(link, opts.duration, opts.first_frame_wait)
-    code = air.run(feed, remote.handle_line, remote.state, parts)
+    code = air.run(feed, remote.handle_line, screen, parts)
     if link.refused is not None:
         raise _refusal(opts, link.refused)
     if not air.pacer.stats.pushed:  # as the loop counts it: nothing went on air
         status.message(_no_frame_text(opts, link, feed, recorded=any(s.kind == "file" for s in specs)))
         return code or 1
     return code
+
+
+def cam_screen(pacer: Pacer) -> CamScreen:
+    """The camera's freeze and blackout, the server's made when the frame it names comes on through `pacer`."""
+    screen = CamScreen(stalled=lambda: pacer.stats.stalled)
+    pacer.on_frame_shown(screen.shown)
+    return screen
 
 
 def _osc_parts(opts: CamOptions, remote: RemoteController, air: OnAir, say: Callable[[str], None]) -> list:

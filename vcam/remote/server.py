@@ -57,10 +57,10 @@ def _peer(connection) -> str:
 class _Client:
     """One connection and its own sender thread.
 
-    Text messages (the state, replies) and frames wait apart, and text goes first: in serve mode the client
-    applies freeze and blackout from its copy of the state, so a state message lost behind a burst of frames
-    would leave the camera live during a blackout. Text is never dropped; frames are (the oldest go when the
-    client falls behind, as a late frame is worth less than a fresh one).
+    Text messages (the state, replies) and frames wait apart, and text goes first: the client makes a freeze or
+    a blackout when the frame the state names comes on its camera, so the state must be there before that frame,
+    not behind a burst of frames. Text is never dropped; frames are (the oldest go when the client falls behind,
+    as a late frame is worth less than a fresh one).
     """
 
     FRAMES_WAITING = 48  # 4 blocks
@@ -196,9 +196,9 @@ class FrameServer:
         self._gone_bytes = 0  # sent to clients that have left, so the bandwidth figure does not drop
         self._last_bytes, self._last_time = 0, time.monotonic()
         self._lock = threading.Lock()
-        self._blocks: Mailbox[np.ndarray] = Mailbox(4)
+        self._blocks: Mailbox[tuple[int, np.ndarray]] = Mailbox(4)  # (its number in the show, its frames)
         self._seq = 0
-        self._block_no = 0
+        self._next_block = 0  # the number of a block published without one
         self._encode_errors = 0
         self._server = None
         self._stopped = threading.Event()
@@ -256,13 +256,18 @@ class FrameServer:
             self._server.shutdown()
 
     # --- frames in ------------------------------------------------------------------------------------------
-    def publish(self, frames: np.ndarray) -> None:
-        """A generated block; never blocks (the oldest waiting block goes when encoding falls behind)."""
+    def publish(self, frames: np.ndarray, block: int | None = None) -> None:
+        """A generated block; never blocks (the oldest waiting block goes when encoding falls behind). `block`: its
+        number as the show's own camera numbers it, which its frames carry, so that a client can tell the frame a
+        state's `screen_at` names; without it, the one after the last."""
+        block = self._next_block if block is None else block
+        self._next_block = block + 1
         self.intake.published(frames)
-        self._blocks.put(frames)
+        self._blocks.put((block, frames))
 
     def _encode_loop(self) -> None:
-        while (frames := self._blocks.get()) is not None:
+        while (item := self._blocks.get()) is not None:
+            block, frames = item
             with self._lock:
                 watchers = list(self.clients)
             if not watchers:
@@ -271,7 +276,7 @@ class FrameServer:
             n = len(frames)
             for i, frame in enumerate(frames):
                 h, w = frame.shape[:2]
-                header = proto.FrameHeader(self._seq, self._block_no, i, n, sent_at, w, h)
+                header = proto.FrameHeader(self._seq, block, i, n, sent_at, w, h)
                 try:
                     message = proto.encode_frame(frame, header, self.settings.quality)
                 except Exception as e:  # noqa: BLE001 - one frame that cannot be encoded must not end every client's picture
@@ -284,7 +289,6 @@ class FrameServer:
                     else float(len(message))
                 for c in watchers:
                     c.offer(message)
-            self._block_no += 1
 
     # --- connections ----------------------------------------------------------------------------------------
     def _check_request(self, connection, request):

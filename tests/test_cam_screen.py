@@ -1,0 +1,188 @@
+"""vcam cam's freeze and blackout fall on the frames the server's camera had on when they were made, not when the
+state message arrives: frames already on this side play on up to the frame named. A server that names no frame (one
+from before) is followed on arrival, as always. The camera runs on a fake clock; the link takes the very messages a
+server sends."""
+from __future__ import annotations
+
+import json
+import threading
+
+import numpy as np
+
+from helpers import RecordingProducer, script_module, wait_for
+from vcam.control.controller import Controller, ShowState
+from vcam.control.protocol import Shown
+from vcam.live.pacer import Pacer, PacerSettings
+from vcam.live.screen import Screen
+from vcam.remote import protocol as proto
+from vcam.remote.camscreen import CamScreen
+from vcam.remote.client import Link, RemoteController, cam_screen
+
+FakeTime = script_module("quantize_bench").FakeTime  # a clock, and a sleep that runs the events due meanwhile
+BURST = 12
+SIZE = (32, 24)  # width, height
+
+
+def frame_of(block: int, index: int) -> np.ndarray:
+    """A flat picture whose colour says its block and index, through JPEG."""
+    return np.full((SIZE[1], SIZE[0], 3), (20 + 20 * block, 20 + 15 * index, 128), np.uint8)
+
+
+def id_of(frame: np.ndarray) -> tuple[int, int] | None:
+    """(block, index) of a frame_of picture; None for black."""
+    r, g, _ = (int(v) for v in frame.reshape(-1, 3).mean(axis=0).round())
+    return (round((r - 20) / 20), round((g - 20) / 15)) if r > 10 else None
+
+
+def frame_message(block: int, index: int) -> bytes:
+    header = proto.FrameHeader(BURST * block + index, block, index, BURST, 0.0, *SIZE)
+    return proto.encode_frame(frame_of(block, index), header, quality=95)
+
+
+def state(screen: str, at: list[int] | None = None, **more) -> str:
+    fields = {"screen": screen, **({"screen_at": at} if at is not None else {}), **more}
+    return proto.text("state", **fields)
+
+
+class Cam:
+    """vcam cam's receiving side as run_cam wires it (the link, its pacer, the screen), on a fake clock, with a
+    camera that notes each tick's (frame from the pacer, frame on the camera, screen mode)."""
+
+    def __init__(self):
+        self.ft, self.stop = FakeTime(), threading.Event()
+        self.pacer = Pacer(PacerSettings(fps=30.0), clock=self.ft.clock)
+        self.screen = cam_screen(self.pacer)
+        self.said: list[str] = []
+        self.link = Link("ws://127.0.0.1:1", None, self.pacer, RemoteController(lambda line: True), self.said.append,
+                         screen=self.screen)
+        self.ticks: list[tuple] = []
+        self.times: list[float] = []  # each tick's time
+
+    def at(self, t: float, *messages) -> None:
+        """The link receives `messages` (frames as bytes, states as text) at fake time t."""
+        self.ft.at(t, lambda: [self.link._receive(m) for m in messages])
+
+    def run(self, until: float) -> None:
+        shown = Screen(self.screen)
+
+        def emit(frame, tick):
+            mode = self.screen.screen  # as the Screen reads it now (the link takes its messages on this thread here)
+            out = shown.apply(frame)
+            self.ticks.append((id_of(frame), id_of(out), mode))
+            self.times.append(self.ft.now)
+
+        self.ft.at(until, self.stop.set)
+        self.pacer.run(emit, self.stop, sleep=self.ft.sleep)
+
+    def changes(self) -> list[tuple[str, tuple[int, int]]]:
+        """Each change of what the camera shows, with the frame of the tick just before it (after which it was
+        made)."""
+        changes, mode = [], "live"
+        for k, (_, _, screen) in enumerate(self.ticks):
+            if screen != mode:
+                changes.append((screen, self.ticks[k - 1][0] if k else None))
+                mode = screen
+        return changes
+
+    def first(self, mode: str) -> int:
+        """The first tick in `mode`."""
+        return next(k for k, (_, _, screen) in enumerate(self.ticks) if screen == mode)
+
+    def held(self, mode: str) -> set:
+        return {out for _, out, screen in self.ticks if screen == mode}
+
+
+def block_messages(block: int, lost: tuple[int, ...] = ()) -> list[bytes]:
+    return [frame_message(block, i) for i in range(BURST) if i not in lost]
+
+
+def test_frames_buffered_before_a_freeze_play_unfrozen_up_to_the_frame_it_names():
+    cam = Cam()
+    # Two blocks wait in the camera's pacer (one frame of the second lost on the way) when the server, whose camera
+    # is ahead, says it froze on (1, 4), then went live at (1, 9) and blacked out at (2, 6).
+    cam.at(0.0, *block_messages(0), *block_messages(1, lost=(2,)),
+           state("freeze", [1, 4]), state("freeze", [1, 4], seed=5))  # a later state repeats the change
+    cam.at(0.8, *block_messages(2))
+    cam.at(0.85, state("live", [1, 9]), state("blackout", [2, 6]))
+    for k in range(3, 8):
+        cam.at(0.8 * k, *block_messages(k))
+    cam.run(until=7.0)
+    assert cam.changes() == [("freeze", (1, 4)), ("live", (1, 9)), ("blackout", (2, 6))]
+    assert cam.held("freeze") == {(1, 4)} and cam.held("blackout") == {None}  # the picture the server held; black
+    before = [shown for shown, _, mode in cam.ticks if mode == "live" and shown <= (1, 4)]
+    assert before[0] == (0, 0) and before[-1] == (1, 4)  # every frame on before it, live
+    assert {shown for shown, _, _ in cam.ticks if shown < (2, 0)} >= {(0, i) for i in range(BURST)}
+    assert cam.screen.waiting() == 0
+
+
+def test_a_state_without_a_frame_is_made_on_arrival_as_from_a_server_before():
+    cam = Cam()
+    cam.at(0.0, *block_messages(0), *block_messages(1))
+    cam.at(1.01, state("freeze"))
+    cam.run(until=3.0)
+    first = cam.first("freeze")
+    assert cam.times[first - 1] < 1.01 <= cam.times[first]  # the first tick after the message
+    assert cam.held("freeze") == {cam.ticks[first - 1][0]} and cam.ticks[first - 1][0] < (0, 11)
+
+
+def test_a_change_at_a_frame_already_on_this_camera_is_made_at_once():
+    cam = Cam()
+    cam.at(0.0, *block_messages(0))
+    cam.at(2.01, state("blackout", [0, 1]))  # by then the camera shows a later frame
+    cam.run(until=3.0)
+    first = cam.first("blackout")
+    assert cam.times[first - 1] < 2.01 <= cam.times[first] and cam.ticks[first - 1][0] > (0, 1)
+
+
+def test_a_restarted_server_numbering_from_0_and_a_stalled_stream_leave_no_change_waiting():
+    stall = threading.Event()
+    screen = CamScreen(stalled=stall.is_set)
+    screen.shown(Shown(40, 3, 0.0))
+    screen.heard({"screen": "freeze", "screen_at": [41, 0]})
+    assert (screen.screen, screen.waiting()) == ("live", 1)
+    screen.heard({"screen": "blackout", "screen_at": [0, 5]})  # a new server's numbers: made at once
+    assert (screen.screen, screen.waiting()) == ("blackout", 0)
+    screen.heard({"screen": "live", "screen_at": [9, 0]})
+    screen.heard({"screen": "live", "screen_at": "soon"})  # not a frame: at once
+    assert (screen.screen, screen.waiting()) == ("live", 0)
+    screen.heard({"screen": "freeze", "screen_at": [50, 0]})  # its frame never comes
+    assert screen.screen == "live"
+    stall.set()
+    assert (screen.screen, screen.waiting()) == ("freeze", 0)
+    screen.heard({"seed": 3})  # no screen in it: nothing changes
+    assert screen.screen == "freeze"
+
+
+def test_the_server_names_the_frame_on_its_camera_with_each_screen_change():
+    on_screen = [None]
+    ctl = Controller(None, ShowState(prompts={"a": 1.0}), RecordingProducer(), threading.Event(), lambda text: None,
+                     showing=lambda: on_screen[0])
+    assert ctl.snapshot()["screen_at"] is None
+    ctl.handle_line("freeze", "stdin")  # before any frame was on
+    assert (ctl.snapshot()["screen"], ctl.snapshot()["screen_at"]) == ("freeze", None)
+    on_screen[0] = Shown(7, 3, 12.5)
+    ctl.handle_line("blackout", "stdin")
+    assert (ctl.snapshot()["screen"], ctl.snapshot()["screen_at"]) == ("blackout", [7, 3])
+    json.dumps(ctl.snapshot())  # as it travels
+
+
+def test_a_served_block_carries_the_shows_number_and_vcam_cam_freezes_on_the_frame_named(local_server):
+    """Over a real connection: the blocks published before any client came count, so the numbers a client gets
+    are the server camera's; the client's camera holds the frame the state names."""
+    local_server.publish(np.stack([frame_of(0, i) for i in range(BURST)]))  # nobody watching yet
+    cam = Cam()
+    cam.link.url = f"ws://127.0.0.1:{local_server.port}"
+    cam.link.start()
+    try:
+        assert wait_for(lambda: cam.link.connected and len(local_server.clients) == 1, 10)
+        for block in (1, 2):
+            local_server.publish(np.stack([frame_of(block, i) for i in range(BURST)]), block)
+        assert wait_for(lambda: cam.pacer.stats.pushed == 2 * BURST, 10)
+        local_server.state = lambda: {"screen": "freeze", "screen_at": [2, 5]}
+        local_server.broadcast_state()
+        assert wait_for(lambda: cam.screen.waiting() == 1, 10)
+    finally:
+        cam.link.stop()
+    cam.run(until=4.0)
+    assert cam.ticks[0][0] == (1, 0)
+    assert cam.changes() == [("freeze", (2, 5))] and cam.held("freeze") == {(2, 5)}
