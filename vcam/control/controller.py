@@ -285,11 +285,11 @@ class Controller:
         self._screen_wake.set()
 
     def _set_screen(self, name: str, origin: Origin) -> None:
-        self.state.screen = name
-        # at once: the outputs' side reads the state on every tick; logged with the frame on screen now, after which
-        # a replay and a render make it
+        # told to the log first, then set: the camera's screen reads the state on every tick and has the log write it
+        # with the frame it comes after (the one a freeze holds), after which a replay and a render make it
         if self.log is not None:
-            self.log.record(SetScreen(name), self.generator.blocks, origin, self.log.on_screen())
+            self.log.screen_set(SetScreen(name), self.generator.blocks, origin)
+        self.state.screen = name
 
     def _session(self, cmd: Command, origin: Origin) -> str:
         if cmd.name == "help":
