@@ -15,6 +15,7 @@ from vcam.control.actions import (STREAM_ACTIONS, Origin, Quit, Reset, SetInput,
                                   SetSteps, SetStrength, SetTempo, SetTransition, apply, from_dict)
 from vcam.control.controller import Controller, ShowState
 from vcam.control.log import ControlLog, read_replay
+from vcam.control.protocol import Shown
 from vcam.control.show import parse_show
 
 ALL = [SetPrompts({"a city": 0.25, "the sea": 0.75}, 3), SetSeed(2**40), SetSteps(2), SetTransition(0), Reset(),
@@ -177,6 +178,27 @@ def test_the_log_records_an_applied_action_with_its_command_and_block_but_not_a_
     lines = [json.loads(x) for x in out.getvalue().splitlines()]
     assert len(lines) == 2 and lines[1]["block"] == 9 and lines[1]["command"] == "seed 5"
     assert lines[1]["source"] == "net alice" and lines[1]["apply"] == {"op": "seed", "seed": 5}
+
+
+def test_with_a_camera_a_screen_change_waits_for_the_screen_to_read_it_and_the_end_keeps_one_never_read(tmp_path):
+    """Told before the state is set: the screen's next read logs what was set by then with the frame the change came
+    after; the newest waits while the screen still reads another mode (told, not set yet)."""
+    path = tmp_path / "c.jsonl"
+    log = ControlLog(open(path, "w"), {"seed": 1})
+    log.showing = lambda: Shown(9, 9, 0.0)  # not this: the frame on screen when the line is written
+    log.screen_set(SetScreen("freeze"), 1, Origin("freeze", "stdin"))  # no camera's screen yet: logged at once
+    log.screen_read("freeze", Shown(0, 4, 0.0))
+    for mode in ("blackout", "live", "freeze"):
+        log.screen_set(SetScreen(mode), 2, Origin(mode, "midi"))
+    log.screen_read("live", Shown(0, 5, 0.0))  # freeze told, not set yet: it waits
+    log.screen_read("freeze", Shown(0, 6, 0.0))
+    log.screen_set(SetScreen("blackout"), 3, Origin("blackout", "stdin"))
+    log.end(4)  # the camera stopped before reading it
+    lines = [json.loads(x) for x in path.read_text().splitlines()[1:-1]]
+    assert [(e["apply"]["mode"], e["shown"], e["block"]) for e in lines] == [
+        ("freeze", [9, 9], 1), ("blackout", [0, 5], 2), ("live", [0, 5], 2), ("freeze", [0, 6], 2),
+        ("blackout", [9, 9], 3)]
+    assert [e["source"] for e in lines] == ["stdin", "midi", "midi", "midi", "stdin"]
 
 
 def write_log(path, *entries):

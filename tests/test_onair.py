@@ -149,6 +149,27 @@ def test_blackout_reaches_every_output(captured):
     assert captured[0].frames and all(f.max() == 0 for f in captured[0].frames)
 
 
+def test_the_screen_tells_each_tick_what_it_read_after_the_generated_frame_of_the_tick_before(captured):
+    """As the control log hears it: the frame a change read on this tick comes after (the one a freeze holds)."""
+    air = air_for(["null"])
+
+    class Numbered(Feed):
+        def poll(self, stats):
+            if self.go.is_set() and self.pushed < self.blocks:
+                self.pacer.push(np.full((4, H, W, 3), 200, np.uint8), self.pushed)
+                self.pushed += 1
+                return False
+            return super().poll(stats)
+
+    feed, reads = Numbered(air.pacer), []
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="freeze"), [],
+                   lambda mode, after: reads.append((mode, after, air.pacer.showing()))) == 0
+    assert reads and {mode for mode, _, _ in reads} == {"freeze"}
+    assert reads[0][1] is None and any(now is not None for _, _, now in reads)
+    assert all(after == before for (_, after, _), (_, _, before) in zip(reads[1:], reads))
+
+
 def test_ctrl_c_again_while_the_show_stops_leaves_at_once_with_its_recording_closed(captured):
     """The second Ctrl-C comes while the feed is slow to stop (a block in progress on a CPU): the show is left at
     once, with exit code 130 and a line that says so, its recording closed; not after the feed's wait."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -119,17 +120,19 @@ class Played:
         return sorted({shown for _, shown, screen in self.ticks if screen == "freeze"})
 
 
-def camera(ft: FakeTime, pacer: Pacer, state, tempo: Tempo, played: Played, stop: threading.Event) -> None:
-    """Runs the pacer on the fake timeline until `stop`, through the screen, noting what each tick showed."""
-    screen = Screen(state)
+def note(played: Played, frame: np.ndarray, out: np.ndarray) -> None:
+    """What a tick showed: the generated frame on the camera, the picture out of the screen, and the screen's mode."""
+    mode = "blackout" if not out.any() else "freeze" if out is not frame else "live"
+    played.ticks.append((frame_id(frame), frame_id(out), mode))
 
-    def emit(frame, tick):
-        out = screen.apply(frame)
-        mode = "blackout" if not out.any() else "freeze" if out is not frame else "live"
-        played.ticks.append((frame_id(frame), frame_id(out), mode))
 
+def camera(ft: FakeTime, pacer: Pacer, state, tempo: Tempo, played: Played, stop: threading.Event,
+           log: ControlLog | None = None) -> None:
+    """Runs the pacer on the fake timeline until `stop`, through the screen (telling `log` what it reads, as the
+    show's camera does), noting what each tick showed."""
+    screen = Screen(state, log.screen_read if log is not None else None)
     pacer.on_frame_shown(lambda shown: played.beats.setdefault((shown.block, shown.index), tempo.beat(shown.since)))
-    pacer.run(emit, stop, sleep=ft.sleep)
+    pacer.run(lambda frame, tick: note(played, frame, screen.apply(frame, pacer.showing())), stop, sleep=ft.sleep)
 
 
 def show(path, block_s: float = 0.875, load_s: float = 3.0, end_s: float = 20.0) -> Played:
@@ -153,7 +156,7 @@ def show(path, block_s: float = 0.875, load_s: float = 3.0, end_s: float = 20.0)
     for t, line in commands:
         ft.at(t, lambda line=line: replies.setdefault(line, ctl.handle_line(line, "stdin")))
     ft.at(end_s, stop.set)
-    camera(ft, pacer, state, tempo, played, stop)
+    camera(ft, pacer, state, tempo, played, stop, log)
     log.end(gen.blocks)
     assert "block" in replies["next @bar"] and "block" in replies["seed 9 @beat"]  # both were put on a boundary
     played.made, played.blocks = gen.made[:gen.blocks], gen.blocks
@@ -266,3 +269,68 @@ def test_the_pacer_tells_each_numbered_frame_once_after_its_tick_and_says_which_
         assert on_screen == shown and emitted[ticks - 1] == 3 * shown.block + shown.index
         assert ticks == 1 or emitted[ticks - 2] != emitted[ticks - 1]
     assert pacer.showing() == told[-1][0]  # the unnumbered frame on screen leaves the last numbered one
+
+
+class TickInTheWindow(ShowState):
+    """The show's state, where a camera tick falls in the instant right after (or before) a command's thread sets
+    the screen: between setting it and logging it, where a real camera's tick can come at any time."""
+
+    tick = None  # the camera's tick, made on setting the screen once given
+    when = "after"
+
+    def __setattr__(self, name, value):
+        ticking = name == "screen" and self.tick is not None
+        if ticking and self.when == "before":
+            self.tick()
+        super().__setattr__(name, value)
+        if ticking and self.when == "after":
+            self.tick()
+
+
+def show_with_ticks_in_the_window(path, when: str) -> Played:
+    """Freeze, live and blackout, each with a camera tick between the screen's setting and the rest of its command;
+    the camera plays one generated frame a tick (blocks pushed ahead, a block's time apart)."""
+    now, played, blocks = [0.0], Played(), 6
+    pacer = Pacer(PacerSettings(fps=FPS, producer_waits=True), clock=lambda: now[0])
+    for block in range(blocks):
+        now[0] = block * BURST / FPS
+        pacer.push([np.full((2, 2, 3), (block + 1, i + 1, 1), np.uint8) for i in range(BURST)], block)
+    log = ControlLog(open(path, "w"), {"seed": 1})
+    log.showing = pacer.showing
+    state = TickInTheWindow(prompts={"start": 1.0})
+    screen = Screen(state, log.screen_read)
+
+    def tick() -> None:  # as the show's camera: the pacer's tick, through the screen with the frame on screen
+        now[0] += 1 / FPS
+        frame = pacer.tick()
+        note(played, frame, screen.apply(frame, pacer.showing()))
+
+    gen = SimpleNamespace(blocks=blocks, submit=lambda *a, **k: None, on_applied=lambda listener: None)
+    ctl = Controller(None, state, gen, threading.Event(), played.said.append, log, clock=lambda: now[0])
+    state.tick, state.when = tick, when
+    for line in ["freeze", "live", "blackout"]:
+        for _ in range(7):
+            tick()
+        assert ctl.handle_line(line, "stdin") == f"screen: {line}"
+    for _ in range(7):
+        tick()
+    log.end(blocks)
+    assert len({t[0] for t in played.ticks}) == len(played.ticks)  # a new generated frame each tick
+    played.made, played.blocks = [("start", 1)] * blocks, blocks
+    return played
+
+
+@pytest.mark.parametrize("when", ["after", "before"])
+def test_a_screen_change_is_logged_with_the_frame_it_came_after_though_a_tick_falls_between(tmp_path, when):
+    """A tick that comes after the command's thread set the screen and before it logged it: the camera froze on
+    the frame before that tick, and the log names that one, not the one the tick brought on (which the freeze
+    never showed); blackout and live the same. Replayed, the camera holds and changes after the same frames."""
+    path = tmp_path / "show.jsonl"
+    original = show_with_ticks_in_the_window(path, when)
+    changes = original.screen_changes()
+    assert [m for m, _ in changes] == ["freeze", "live", "blackout"]
+    logged = [(e["apply"]["mode"], tuple(e["shown"])) for e in entries(path)]
+    assert logged == changes  # each with the generated frame of the tick before the one that showed it
+    assert original.frozen() == [changes[0][1]]  # the freeze held the frame it is logged with
+    again = replay(path, 0.875, 3.0)
+    assert again.screen_changes() == changes and again.frozen() == original.frozen()

@@ -292,12 +292,13 @@ class Controller:
         self._screen_wake.set()
 
     def _set_screen(self, name: str, origin: Origin) -> None:
-        self.state.screen = name
-        # at once: the outputs' side reads the state on every tick; logged with the frame on screen now, after which
-        # a replay, a render and a network client's camera make it
-        self.screen_at = self._on_screen()
+        # told to the log first, then set: the camera's screen reads the state on every tick and has the log write it
+        # with the frame it comes after (the one a freeze holds), after which a replay and a render make it; network
+        # clients are told the frame on screen as it was set, after which their cameras make it
         if self.log is not None:
-            self.log.record(SetScreen(name), self.generator.blocks, origin, self.screen_at)
+            self.log.screen_set(SetScreen(name), self.generator.blocks, origin)
+        self.state.screen = name
+        self.screen_at = self._on_screen()
 
     def _on_screen(self) -> Shown | None:
         if self.showing is not None:

@@ -19,7 +19,7 @@ import numpy as np
 from vcam.live.frames import card
 from vcam.live.outputs import OutputSpec, OutputWorker, close_workers, leave_workers, open_outputs, report_outputs
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
-from vcam.live.screen import Screen
+from vcam.live.screen import Screen, ScreenRead
 from vcam.live.signals import StopSignals, stop_on_signals
 from vcam.live.status import StatusLine, TickCounter
 
@@ -112,10 +112,11 @@ class OnAir:
         self.pacer.set_card(card(self.settings.width, self.settings.height, ["vcam", text[:60]]))
 
     def run(self, feed: Feed, handle_line: Callable[[str, str], str | None], screen_state,
-            parts: Sequence[Part] = ()) -> int:
-        """`handle_line` takes the console's lines; `screen_state.screen` says live, freeze or blackout."""
+            parts: Sequence[Part] = (), screen_read: ScreenRead | None = None) -> int:
+        """`handle_line` takes the console's lines; `screen_state.screen` says live, freeze or blackout;
+        `screen_read` is told what the screen read on each tick, after which generated frame (the control log's)."""
         s = self.settings
-        self.feed, self.screen = feed, Screen(screen_state)
+        self.feed, self.screen = feed, Screen(screen_state, screen_read)
         self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message)
         for w in self.workers:
             self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {s.fps:g} fps")
@@ -177,7 +178,7 @@ class OnAir:
 
     def _emit(self, frame: np.ndarray, tick: int) -> None:
         self.ticks.next()  # the output frame rate on the status line
-        frame = self.screen.apply(frame)
+        frame = self.screen.apply(frame, self.pacer.showing())
         on_air = bool(self.pacer.stats.pushed)
         for w in self.workers:
             if w.every_frame and not on_air:  # recordings hold the show, not the loading card

@@ -259,7 +259,7 @@ def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, state: ShowStat
     once the producer is out of its block (it may be taking the input's frames, or opening one a command named)."""
     interrupted = False
     try:
-        code = air.run(feed, controller.handle_line, state, parts)
+        code = air.run(feed, controller.handle_line, state, parts, log.screen_read if log is not None else None)
     except KeyboardInterrupt:  # Ctrl-C in the instant after the show's own handlers were put back: leave at once
         code, interrupted = LEFT_AT_ONCE, True
     finally:
