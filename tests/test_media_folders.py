@@ -257,3 +257,66 @@ def test_sharing_the_home_folder_or_the_root_is_said_once_at_start_with_the_flag
     assert "any file under / (given with --media, " in line and "give --media DIR" in line
     assert said_for(show=str(home / "show" / "show.yaml"), serve=True)[0] == []
     assert said_for(show=str(home / "show.yaml"))[0] == []  # nothing from the network: nothing is shared
+
+
+def test_the_network_is_told_of_an_input_within_its_shared_folder_else_by_its_name(tree, tmp_path):
+    shared, outside = tree
+    other = tmp_path / "other"
+    (other / "sub").mkdir(parents=True)
+    media = MediaFolders.chosen([str(shared), str(other)], None)
+    assert media.shown(f"file:{shared}/clip.mp4") == "file:clip.mp4"
+    assert media.shown(f"image:{other}/sub/still.png") == "image:sub/still.png"  # the folder it lies in, any of them
+    assert media.shown(f"image:{outside}/secret.png") == "image:secret.png"  # the operator's own file: its name
+    assert media.shown(f"image:{shared}/out.png") == "image:out.png"  # as set, within the folder
+    assert media.shown(f"image:{shared}/away/secret.png") == "image:away/secret.png"
+    assert media.shown(f"image:{outside}/../shared/clip.mp4") == "image:clip.mp4"
+    (tmp_path / "link").symlink_to(shared)  # set through a link to a shared folder: within it
+    assert media.shown(f"file:{tmp_path}/link/clip.mp4") == "file:clip.mp4"
+    assert MediaFolders().shown(f"file:{shared}/clip.mp4") == "file:clip.mp4"  # nothing shared: names only
+    for spec in ("none", "net", "camera", "camera:1", "camera:/dev/video0"):
+        assert media.shown(spec) == spec
+
+
+def test_the_state_and_status_name_no_folder_to_the_network_and_all_of_it_to_the_operator(tree):
+    """The state every client mirrors, its status text, a network `status` and the OSC replies built from it
+    name the input within its folder, or by its name where the operator's console set a file from elsewhere; the
+    operator's own `status` names it in full."""
+    from vcam.control.oscreply import state_messages
+
+    shared, outside = tree
+    ctl, _ = make_controller(MediaFolders.chosen([str(shared.parent)], None))  # shares tmp_path: shared/… within
+    ctl.handle_line("input file:shared/clip.mp4", "net 10.0.0.2:5000", network=True)
+    assert ctl.state.input == f"file:{shared}/clip.mp4"
+    assert ctl.snapshot()["input"] == "file:shared/clip.mp4"
+    assert "| input file:shared/clip.mp4 |" in ctl.snapshot()["status"]
+
+    ctl, _ = make_controller(MediaFolders.chosen([str(shared)], None))
+    ctl.handle_line(f"input image:{outside}/secret.png", "stdin")
+    snapshot = ctl.snapshot()
+    assert snapshot["input"] == "image:secret.png"
+    assert "| input image:secret.png |" in snapshot["status"]
+    status = dict(state_messages(snapshot))["/vcam/status"][0]
+    told = [str(snapshot), status, ctl.handle_line("status", "osc", network=True)]
+    assert not any(str(outside) in text or str(shared) in text for text in told), told
+    assert f"| input image:{outside}/secret.png |" in ctl.handle_line("status", "stdin")
+    assert f"| input image:{outside}/secret.png |" in ctl.describe()
+
+
+def test_a_client_mirrors_the_input_within_the_shared_folder(tree):
+    shared, _ = tree
+    ctl, _ = make_controller(MediaFolders.chosen([str(shared)], None))
+    ctl.handle_line(f"input file:{shared}/clip.mp4", "stdin")
+    server = attachment(ServeSettings(port=0))(ctl, lambda text: None, None, "crop")
+    server.start()
+    try:
+        with connect(f"ws://127.0.0.1:{server.port}", proxy=None, close_timeout=0.5) as ws:
+            while (state := json.loads(ws.recv(timeout=10)))["type"] != "state":
+                pass
+            ws.send(json.dumps({"type": "command", "line": "status"}))
+            while (reply := json.loads(ws.recv(timeout=10)))["type"] != "reply":
+                pass
+    finally:
+        server.stop()
+    assert state["input"] == "file:clip.mp4" and "| input file:clip.mp4 |" in state["status"]
+    assert reply["state"]["input"] == "file:clip.mp4"
+    assert "| input file:clip.mp4 |" in reply["text"] and str(shared) not in reply["text"]

@@ -58,9 +58,9 @@ class Rig:
         self.client = SimpleUDPClient("127.0.0.1", self.input.port)
         self.raw = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 
-    def _handle(self, address, values):
+    def _handle(self, address, values, sender):
         try:
-            return self.router.handle(address, values)
+            return self.router.handle(address, values, sender)
         finally:
             self.handled.append((address, values))
 
@@ -316,7 +316,7 @@ def test_without_a_tempo_or_frame_rate_those_are_left_out():
 
 def test_listening_off_loopback_says_anyone_can_steer_once(rig):
     said = []
-    inp = OscInput("0.0.0.0", 0, lambda a, v: [], said.append)
+    inp = OscInput("0.0.0.0", 0, lambda a, v, s: [], said.append)
     inp.start()
     inp.stop()
     assert len([s for s in said if "anyone on the network" in s]) == 1
@@ -327,7 +327,7 @@ def test_a_port_in_use_is_one_clear_error():
     taken.bind(("127.0.0.1", 0))
     try:
         with pytest.raises(VcamError) as e:
-            OscInput("127.0.0.1", taken.getsockname()[1], lambda a, v: [], lambda s: None).start()
+            OscInput("127.0.0.1", taken.getsockname()[1], lambda a, v, s: [], lambda s: None).start()
     finally:
         taken.close()
     assert "cannot listen for OSC on 127.0.0.1:" in e.value.message and "--osc" in e.value.fix
@@ -431,14 +431,35 @@ def test_an_osc_message_names_files_only_in_the_shared_folders_and_a_map_names_a
     ctl = Spy(SHOW + f"osc:\n  controls:\n    - {{address: /look, command: 'input image:{outside}/still.png'}}\n")
     ctl.media = MediaFolders.chosen([str(shared)], None)
     router = OscRouter(lambda: ctl.show.osc, ctl)
-    [reply] = router.handle("/vcam/input", [f"image:{outside}/still.png"])
-    assert reply.startswith("error: ") and "only in the folders this show shares" in reply
-    assert str(shared) not in reply and "--media DIR" in reply
+    # OSC answers no sender: the refusal is the operator's line, naming the sender, the path here and the folders
+    [reply] = router.handle("/vcam/input", [f"image:{outside}/still.png"], "10.0.0.9:9000")
+    assert reply == (f"error: OSC sender 10.0.0.9:9000 was refused input image:{outside}/still.png: "
+                     f"{outside}/still.png is outside the folders shared with the network ({shared}; --media DIR "
+                     "shares others)")
     assert ctl.state.input == "none"
     # said as it was sent; the whole path is what opens
     assert router.handle("/vcam/input", ["image:still.png"]) == ["input image:still.png from the next block"]
     assert ctl.state.input == f"image:{shared}/still.png"
     assert router.handle("/look", [1.0]) == [f"input image:{outside}/still.png from the next block"]
+
+
+def test_a_refused_osc_message_is_said_on_the_terminal_with_its_senders_address(rig, tmp_path):
+    from pythonosc.osc_message_builder import OscMessageBuilder
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    ctl = Spy()
+    ctl.media = MediaFolders.chosen([str(shared)], None)
+    r = rig(ctl=ctl)
+    message = OscMessageBuilder("/vcam/input")
+    message.add_arg("image:/etc/passwd")
+    r.raw.sendto(message.build().dgram, ("127.0.0.1", r.input.port))
+    assert wait_for(lambda: any("was refused" in line for line in r.said), 10), r.said
+    sender = "127.0.0.1:{}".format(r.raw.getsockname()[1])
+    [line] = [line for line in r.said if "was refused" in line]
+    assert line == (f"error: OSC sender {sender} was refused input image:/etc/passwd: /etc/passwd is outside the "
+                    f"folders shared with the network ({shared}; --media DIR shares others) (OSC /vcam/input)")
+    assert ctl.state.input == "none"
 
 
 def test_vcam_cam_sends_osc_commands_to_the_server_and_its_state_back(local_server, tablet):

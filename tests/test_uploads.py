@@ -198,6 +198,36 @@ def test_one_sender_at_a_time_and_the_place_is_free_when_it_leaves(intake_server
     assert wait_for(lambda: server.events == [True, False, True, False], 30)  # c left
 
 
+def test_a_client_refused_the_input_is_said_on_the_servers_terminal_once_then_counted(intake_server):
+    """The refused client asks again by itself every few seconds: the operator hears of it at once, with its
+    address, and of the asks after it as a count, not a line each."""
+    server = intake_server()
+    with connect(server) as a, connect(server) as b:
+        a.send(proto.text("send"))
+        assert next_text(a, {"send_ok", "send_refused"})["type"] == "send_ok"
+        for _ in range(3):
+            b.send(proto.text("send"))
+            assert next_text(b, {"send_ok", "send_refused"})["type"] == "send_refused"
+        first, second = (f"127.0.0.1:{ws.local_address[1]}" for ws in (a, b))
+        line = f"client {second} was refused sending the input: another client ({first}) is sending the input; " \
+               "one at a time"
+        assert [said for said in server.said if "was refused" in said] == [line]
+    # the asks held back are counted as the client leaves
+    assert wait_for(lambda: f"2 more like it: {line}" in server.said, 30), server.said
+
+
+def test_a_watching_client_refused_the_input_is_said_with_its_address(intake_server):
+    server = intake_server()
+    from websockets.sync.client import connect as ws_connect
+
+    with ws_connect(url_of(server) + "/?role=watch", proxy=None, open_timeout=30, close_timeout=1) as ws:
+        ws.send(proto.text("send"))
+        assert next_text(ws, {"send_ok", "send_refused"})["message"] == "this client only watches (role=watch)"
+        line = f"client 127.0.0.1:{ws.local_address[1]} was refused sending the input: this client only watches " \
+               "(role=watch)"
+        assert wait_for(lambda: line in server.said, 10), server.said
+
+
 def _damaged_jpeg():
     data = bytearray(an_input_frame(0))
     del data[-200:]  # cut short

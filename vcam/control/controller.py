@@ -119,20 +119,21 @@ class Controller:
 
     def apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False) -> str:
         """Applies a command; the reply. `at_once`: whatever the show's quantize says (a knob, a reload).
-        `network`: held to `media` (media.Refused), and answered with the paths as the sender spelled them."""
+        `network`: held to `media` (media.Refused), and answered with the paths as the sender spelled them (and
+        `status` with the input as the network is told of it)."""
         if network:
             admitted = self.media.admit(cmd)
-            return as_asked(self._apply_any(admitted, source, at_once), cmd, admitted)
+            return as_asked(self._apply_any(admitted, source, at_once, network=True), cmd, admitted)
         return self._apply_any(cmd, source, at_once)
 
-    def _apply_any(self, cmd: Command, source: str, at_once: bool) -> str:
+    def _apply_any(self, cmd: Command, source: str, at_once: bool, network: bool = False) -> str:
         if cmd.name in ("go", "back"):
             # outside the lock: the cue's commands come back in through apply, each logged with "cue N" as source
             reply = self._cue(cmd)
         else:
             with self._lock:
                 try:
-                    reply = self._apply(cmd, source, at_once)
+                    reply = self._apply(cmd, source, at_once, network)
                 except (KeyError, ValueError) as e:
                     return f"error: {e.args[0] if e.args else e}"
         for listener in self.listeners:
@@ -201,11 +202,11 @@ class Controller:
                     "SHOW.yaml (a replay replays what its cues did)")
         return self.cues.go(cmd.at) if cmd.name == "go" else self.cues.back(cmd.at)
 
-    def _apply(self, cmd: Command, source: str, at_once: bool = False) -> str:
+    def _apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False) -> str:
         origin = Origin(str(cmd), source)
         name = cmd.name
         if name in ("help", "status", "quit"):
-            return self._session(cmd, origin)
+            return self._session(cmd, origin, network)
         if name == "quantize":
             return self._set_quantize(cmd.args[0])
         spec = None if at_once else self._timing(cmd)
@@ -305,11 +306,11 @@ class Controller:
             return self.showing()
         return self.log.on_screen() if self.log is not None else None
 
-    def _session(self, cmd: Command, origin: Origin) -> str:
+    def _session(self, cmd: Command, origin: Origin, network: bool) -> str:
         if cmd.name == "help":
             return help_text()
         if cmd.name == "status":
-            return self.describe()
+            return self.describe(network)
         self._record(Quit(), origin)
         self.stop.set()
         return "stopping"
@@ -468,18 +469,20 @@ class Controller:
 
     def snapshot(self) -> dict:
         """The state as plain data (sent to network clients, which mirror it for soft takeover, and make a change
-        of its screen after its frame `screen_at`)."""
+        of its screen after its frame `screen_at`; and to an OSC tablet): the input as the network is told of it."""
         st = self.state
         presets = [p.name for p in self.show.presets] if self.show else []
         return {"preset": self.preset_name(),
                 "presets": presets, "seed": st.seed, "steps": st.steps, "transition": st.transition,
                 "screen": st.screen, "screen_at": _frame(self.screen_at),
                 "blend": list(st.blend) if st.blend else None,
-                "input": st.input, "strength": st.strength, "bias": st.bias,
+                "input": self.media.shown(st.input), "strength": st.strength, "bias": st.bias,
                 "bpm": self.tempo.bpm if self.tempo else None, "beat": self.tempo.beat() if self.tempo else None,
-                "block": self.generator.blocks, "status": self.describe()}
+                "block": self.generator.blocks, "status": self.describe(network=True)}
 
-    def describe(self) -> str:
+    def describe(self, network: bool = False) -> str:
+        """The status text; `network`: with the input as the network is told of it (media.MediaFolders.shown),
+        which names no folder of this machine; else as the operator set it, in full."""
         st = self.state
         if st.blend and self.show:
             a, b, x = st.blend
@@ -488,8 +491,9 @@ class Controller:
             where = f"preset {st.preset + 1} {name!r}"
         else:
             where = "prompt " + " + ".join(st.prompts)[:80]
+        shown = self.media.shown(st.input) if network else st.input
         # the strength matters only with an input: text-only shows are not told about it
-        restyle = f" | input {st.input} | strength {st.strength:.2f}" if st.input != "none" else ""
+        restyle = f" | input {shown} | strength {st.strength:.2f}" if st.input != "none" else ""
         timing = f" | quantize {self.quantize}" if self.quantize != "off" else ""
         bias = f" | bias {st.bias:.2f}" if st.bias != DEFAULT_BIAS else ""  # said only where it is on
         extra = [text for text in (self.tempo.describe() if self.tempo else None,

@@ -3,8 +3,9 @@
 A vcam cam client or an OSC sender steers the show from another machine: `input file:PATH` from there must not
 open whatever this process can read (a key, a log, another user's clip), nor tell which paths exist. The
 console, MIDI, and what the show file itself names (presets, cues, OSC and MIDI maps) are the operator's own and
-name any file, as before. The network hears back of its paths as it spelled them, never of this machine's folders;
-the operator hears of a refusal with the folders named.
+name any file, as before. The network hears back of its paths as it spelled them, never of this machine's folders:
+the input on air is told to it as it lies in the folder it shares (`shown`), whoever put it there; the operator
+hears of a refusal with the folders named.
 """
 from __future__ import annotations
 
@@ -71,6 +72,21 @@ class MediaFolders:
         if real is None or not self._shares(real):
             raise Refused(self._refusal(spec), self._account(spec, real))
         return Command("input", (str(InputSpec(spec.kind, real)),), at=cmd.at)
+
+    def shown(self, spec: str) -> str:
+        """An input as the network is told of it (the state, `status`): a file or image by its path within the
+        shared folder it lies in, else by its name alone (the operator's console names any file, and its folder is
+        this machine's own); any other input as it is."""
+        parsed = parse_input(spec)
+        if parsed.kind not in ("file", "image"):
+            return spec
+        path = os.path.abspath(os.path.expanduser(parsed.target))
+        # as set, then resolved: a clip reached through a link into a shared folder is named within it too
+        for candidate in dict.fromkeys((path, os.path.realpath(path))):
+            for folder in self.folders:
+                if os.path.commonpath((candidate, folder)) == folder:
+                    return str(InputSpec(parsed.kind, os.path.relpath(candidate, folder)))
+        return str(InputSpec(parsed.kind, os.path.basename(path)))
 
     def too_wide(self) -> list[str]:
         """The folders that share all of the user's home folder (it, or one above it) or the filesystem's root."""

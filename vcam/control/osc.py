@@ -85,22 +85,23 @@ class OscRouter:
     def mapping(self) -> OscMap:
         return self._mapping() or OscMap()
 
-    def handle(self, address: str, args: list) -> list[str]:
-        """The controller's replies (an error starts with "error"); Unfit for a message that fits nothing."""
+    def handle(self, address: str, args: list, sender: str = "?") -> list[str]:
+        """The controller's replies (an error starts with "error"), for the terminal; Unfit for a message that fits
+        nothing. `sender`: where the message came from (host:port), which a refusal names."""
         with self._lock:
             mapping = self.mapping
             faders, buttons = mapping.bound(address)
             if faders or buttons:
                 return [r for r in self._mapped(address, args, faders, buttons) if r]
             if address.startswith(BUILTIN):
-                reply = self._builtin(address, address[len(BUILTIN):].lower(), args)
+                reply = self._builtin(address, address[len(BUILTIN):].lower(), args, sender)
                 return [reply] if reply else []
             if mapping.ignores(address):
                 return []
         raise Unfit(f"nothing listens at {_shown(address)}: the built-in addresses are {BUILTIN}<command> "
                     f"({BUILTIN}preset 3, {BUILTIN}next, …), others need an osc: map", (address,))
 
-    def _builtin(self, address: str, name: str, args: list) -> str | None:
+    def _builtin(self, address: str, name: str, args: list, sender: str) -> str | None:
         if name not in USAGE:
             raise Unfit(f"{_shown(address)}: there is no command {name[:40]!r}; the commands: "
                         f"{', '.join(USAGE)}", (address,))
@@ -112,11 +113,12 @@ class OscRouter:
         if name == "blend":  # its presets are split like a shell's words: a name with a space is quoted
             words = [shlex.quote(w) if any(c.isspace() for c in w) or not w else w for w in words]
         # the message's own words, from whoever reaches the port: its files stay in the shared folders (a map's
-        # commands are the operator's, as written). The refusal is said on this terminal like any error reply.
+        # commands are the operator's, as written). OSC answers no sender: the refusal is said on this terminal
+        # only, as the operator's account (with the folders) and whose message it was.
         try:
             return self.controller.handle_line(" ".join([name, *words]), "osc", network=True)
         except Refused as e:
-            return f"error: {e}"
+            return f"error: OSC sender {sender} was refused {e.detail}"
 
     def _mapped(self, address: str, args: list, faders: list[OscFader], buttons: list[OscButton]) -> list:
         replies = []
@@ -175,11 +177,12 @@ def _shown(address: str) -> str:
 
 
 class OscInput:
-    """Listens on UDP host:port and hands each OSC message to `handle(address, values)` (an OscRouter's), on a
-    thread of its own; `start` says where, and raises VcamError when the port cannot be had."""
+    """Listens on UDP host:port and hands each OSC message to `handle(address, values, sender)` (an OscRouter's;
+    `sender`: host:port it came from), on a thread of its own; `start` says where, and raises VcamError when the
+    port cannot be had."""
 
-    def __init__(self, host: str, port: int, handle: Callable[[str, list], list[str]], say: Callable[[str], None],
-                 throttle_s: float = 2.0):
+    def __init__(self, host: str, port: int, handle: Callable[[str, list, str], list[str]],
+                 say: Callable[[str], None], throttle_s: float = 2.0):
         self.host, self.port = host, port
         self.handle = handle
         self.say = say
@@ -187,7 +190,7 @@ class OscInput:
         self._replies = ErrorThrottle(throttle_s)  # a sweeping fader's replies: one line, then a count
         self._keys: set[tuple] = set()
         self._acted_at: dict[str, float] = {}  # address → when a message to it was last acted on
-        self._held: dict[str, list] = {}  # address → the newest message held back, its values
+        self._held: dict[str, tuple[list, str]] = {}  # address → the newest message held back: values, sender
         self._stop = threading.Event()
         self._sock: socket.socket | None = None
         self._thread = threading.Thread(target=self._run, name="osc", daemon=True)
@@ -242,26 +245,26 @@ class OscInput:
             self._complain(("garbage",), f"OSC: {len(data)} bytes from {peer[0]} that are not an OSC message; "
                                          "ignored")
             return
-        now = time.monotonic()
+        now, sender = time.monotonic(), _sender(peer)
         for msg in messages:  # a bundle's time tag is not waited for: a bundle acts when it arrives
             address, values = msg.address, list(msg.params)
             if now - self._acted_at.get(address, -MIN_GAP_S) >= MIN_GAP_S:
-                self._act(address, values, now)
+                self._act(address, values, sender, now)
             elif address in self._held or len(self._held) < MAX_HELD:
-                self._held[address] = values
+                self._held[address] = values, sender
             else:
                 self._complain(("held",), "OSC: messages to too many addresses at once; some were dropped")
 
     def _release_held(self, now: float) -> None:
         for address in [a for a in self._held if now - self._acted_at.get(a, -MIN_GAP_S) >= MIN_GAP_S]:
-            self._act(address, self._held.pop(address), now)
+            self._act(address, *self._held.pop(address), now)
         if len(self._acted_at) > 4 * MAX_HELD:  # random addresses must not grow it: the old ones are done
             self._acted_at = {a: t for a, t in self._acted_at.items() if now - t < MIN_GAP_S or a in self._held}
 
-    def _act(self, address: str, values: list, now: float) -> None:
+    def _act(self, address: str, values: list, sender: str, now: float) -> None:
         self._acted_at[address] = now
         try:
-            replies = self.handle(address, values)
+            replies = self.handle(address, values, sender)
         except Unfit as e:
             self._complain(e.key, f"OSC: {e}")
             return
@@ -282,6 +285,12 @@ class OscInput:
         said = self._errors.admit(key, line, time.monotonic())
         if said:
             self.say(said)
+
+
+def _sender(peer) -> str:
+    """host:port of a datagram's sender (an IPv6 host in brackets)."""
+    host, port = peer[:2]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -63,17 +63,20 @@ class Intake:
     `on_sender(True)` is called when the accepted sender's first frame is in `uploads` (so the show switches to
     an input that has a frame), `on_sender(False)` when that sender stops or leaves. Both are called in order,
     outside the lock the show's side takes (switching the input back may open a camera, and the producer must not
-    wait for that to publish its block), on the thread of the message that caused them.
+    wait for that to publish its block), on the thread of the message that caused them. `refused(client, what)`
+    hears of each client refused the input, for the server's terminal (the client hears only its send_refused).
     """
 
     RATE_CHANGE = 0.15  # the sender is told the rate again when it moves by more than this fraction
 
     def __init__(self, uploads: Uploads | None, on_sender: Callable[[bool], None] | None,
                  say: Callable[[str], None], size: tuple[int, int] | None = None, fit: str = "crop",
-                 clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time,
+                 refused: Callable[[Any, str], None] | None = None):
         self.uploads = uploads
         self.on_sender = on_sender
         self.say = say
+        self.refused = refused or (lambda client, what: None)
         self.size = size  # (width, height) of the stream; else taken from the first block published
         self.fit = fit
         self.rate = ConsumptionRate(clock)
@@ -95,13 +98,10 @@ class Intake:
         """A client asks to send: the answer (send_ok or send_refused), or None while the stream's size is not
         known yet (its send_ok follows with the first block)."""
         with self._lock:
-            if self.uploads is None:
-                return proto.text("send_refused", message="this server takes no input from clients")
-            if client.role != "control":
-                return proto.text("send_refused", message="this client only watches (role=watch)")
-            if self.sender is not None and self.sender is not client:
-                return proto.text("send_refused", message=f"another client ({self.sender.name}) is sending the "
-                                                          "input; one at a time")
+            why = self._refusal(client)
+            if why is not None:
+                self.refused(client, f"sending the input: {why}")
+                return proto.text("send_refused", message=why)
             if self.sender is None:
                 self.sender, self._started, self._last_seq, self._told_fps = client, False, -1, None
                 self.say(f"client {client.name} sends the input")
@@ -173,6 +173,16 @@ class Intake:
         return f"input from {sender.name} {rate:4.0f} KB/s, {age}"
 
     # --- with the lock held ---------------------------------------------------------------------------------
+    def _refusal(self, client) -> str | None:
+        """Why `client` may not send the input now; None when it may."""
+        if self.uploads is None:
+            return "this server takes no input from clients"
+        if client.role != "control":
+            return "this client only watches (role=watch)"
+        if self.sender is not None and self.sender is not client:
+            return f"another client ({self.sender.name}) is sending the input; one at a time"
+        return None
+
     def _accepted(self) -> str:
         self._told_fps = self.rate.fps
         width, height = self.size

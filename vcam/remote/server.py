@@ -64,6 +64,9 @@ class _Client:
     """
 
     FRAMES_WAITING = 48  # 4 blocks
+    # A client refused the input asks again by itself every few seconds (vcam cam: every 5) for as long as another
+    # one sends: said at once, then counted once a minute, not a line for every ask.
+    ASKS_SAID_S = 60.0
     REPLIES_WAITING = 64  # past this, the reader of this client waits: one that sends without reading slows only itself
 
     def __init__(self, ws, role: str, name: str):
@@ -75,6 +78,7 @@ class _Client:
         self.latency: float | None = None  # end-to-end, as the client last reported it
         # what this client was refused, said on the server's terminal: one line every few seconds however many
         self.refusals = ErrorThrottle()
+        self.asks_refused = ErrorThrottle(self.ASKS_SAID_S)  # the input, by reason
         self._cond = threading.Condition()
         self._texts: deque[str] = deque()  # in order: a reply carries the state too, and the newest must win
         self._latest: dict[str, str] = {}  # by kind, the message of that kind waiting in _texts (offer_latest)
@@ -111,6 +115,10 @@ class _Client:
             self._latest[kind] = message
             self._texts.append(message)
             self._cond.notify_all()
+
+    def held_back(self, now: float | None = None) -> list[str]:
+        """The counts of its refusals held back whose window has passed (all of them, without `now`)."""
+        return [*self.refusals.held_back(now), *self.asks_refused.held_back(now)]
 
     def sending_for(self, now: float) -> float:
         """How long the send in progress has been blocked (0 when none is)."""
@@ -202,7 +210,7 @@ class FrameServer:
         self._encode_errors = 0
         self._server = None
         self._stopped = threading.Event()
-        self.intake = Intake(uploads, on_sender, say, input_size, input_fit)
+        self.intake = Intake(uploads, on_sender, say, input_size, input_fit, refused=self._refused_input)
 
     # --- lifecycle ------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -353,7 +361,7 @@ class FrameServer:
             for c in stuck:
                 self.say(f"client {c.name} stopped reading (a write waited {limit:g} s): disconnected it")
                 c.cut()
-            for line in [line for c in self._clients() for line in c.refusals.held_back(now)]:
+            for line in [line for c in self._clients() for line in c.held_back(now)]:
                 self.say(line)
 
     def _clients(self) -> list[_Client]:
@@ -399,7 +407,7 @@ class FrameServer:
             dropped = _too_big(ws)  # else the connection dropped; nothing else to do for it
         finally:
             client.close()
-            for line in client.refusals.held_back():
+            for line in client.held_back():
                 self.say(line)
             self.intake.left(client)
             with self._lock:
@@ -458,7 +466,14 @@ class FrameServer:
 
     def _refused(self, client: _Client, what: str) -> None:
         """Says on the server's terminal what a client was refused: it hears only its own reply."""
-        if line := client.refusals.admit(("refused",), f"client {client.name} was refused {what}", time.monotonic()):
+        self._say_refused(client, what, client.refusals, ("refused",))
+
+    def _refused_input(self, client: _Client, what: str) -> None:
+        """The same for the input (Intake's `refused`): a new reason (another client sends now) is said at once."""
+        self._say_refused(client, what, client.asks_refused, (what,))
+
+    def _say_refused(self, client: _Client, what: str, throttle: ErrorThrottle, key: tuple) -> None:
+        if line := throttle.admit(key, f"client {client.name} was refused {what}", time.monotonic()):
             self.say(line)
 
     def broadcast_state(self) -> None:
