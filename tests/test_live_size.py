@@ -447,3 +447,19 @@ def test_an_uncompiled_show_is_sized_by_the_memory_it_takes_uncompiled(h200, tmp
     prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", "--no-compile"], monkeypatch)
     assert (prep.cfg.width, prep.cfg.height, prep.speed.options.quant) == (832, 480, "none")
     assert "size 832x480 bf16: measured 11.0 frames/s" in capsys.readouterr().err
+
+
+def test_a_show_sized_for_text_says_which_presets_switch_to_video_in(h200, tmp_path, monkeypatch, capsys):
+    """The size is chosen for the input a show starts with; a preset that switches to a video input later runs
+    slower than the text-only rate that chose it, and the start says so with the way to size for it."""
+    (tmp_path / "still.png").write_bytes(b"not read here")
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: calm, prompt: a calm sea}\n"
+                    "  - {name: mirror, prompt: a dancer, input: 'image:still.png'}\n")
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    prepared(["run", str(show), "--model", "krea-14b", "--out", "null", "--no-stdin"], monkeypatch)
+    err = capsys.readouterr().err
+    assert "preset mirror switches to a video input" in err and "`vcam bench --tune --in`" in err
+    show.write_text("presets:\n  - {name: calm, prompt: a calm sea}\n")
+    prepared(["run", str(show), "--model", "krea-14b", "--out", "null", "--no-stdin"], monkeypatch)
+    assert "video input" not in capsys.readouterr().err

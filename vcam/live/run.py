@@ -105,7 +105,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
     cfg = resolve(opts, show, start, (spec.width, spec.height), own_size_only=spec.random_weights)
     if cfg.note:
         status.message(cfg.note)
-    cfg, quant = _sized(opts, model, cfg, spec.random_weights, status.message)
+    cfg, quant = _sized(opts, model, cfg, spec.random_weights, show, status.message)
     from vcam.bench.tuning import live_choice
 
     speed = live_choice(model, cfg.width, cfg.height, cfg.steps, quant, opts.speed, use_tuning=opts.tuning,
@@ -135,12 +135,13 @@ def _media(opts: RunOptions, say: Callable[[str], None]) -> MediaFolders:
     return media
 
 
-def _sized(opts: RunOptions, model: str, cfg: ShowSettings, random_weights: bool,
+def _sized(opts: RunOptions, model: str, cfg: ShowSettings, random_weights: bool, show: Show | None,
            say: Callable[[str], None]) -> tuple[ShowSettings, str | None]:
     """The settings and quantization a show starts at: where nobody gave a size or a precision (`cfg.adapt`), the
     largest size that keeps --target-fps on this card (in bf16 where that size keeps it in bf16, else in FP8), said
-    in one line. A model with random weights (tiny, for trying vcam out and for tests) and a machine without CUDA
-    keep the model's own size."""
+    in one line (and one more where the show's presets switch to a video input later, which that rate does not
+    price). A model with random weights (tiny, for trying vcam out and for tests) and a machine without CUDA keep the
+    model's own size."""
     if not cfg.adapt or random_weights:
         if opts.target_fps is not None:
             say(f"--target-fps {opts.target_fps:g} is not used: {_sized_by(opts, model, random_weights)}")
@@ -158,7 +159,17 @@ def _sized(opts: RunOptions, model: str, cfg: ShowSettings, random_weights: bool
     say(chosen.message)
     if not isinstance(chosen, SizeChoice):  # nothing prices this show: the model's own size
         return cfg, opts.quant
+    if cfg.input == "none" and (later := _video_in_presets(show)):
+        which = f"preset {later[0]} switches" if len(later) == 1 else f"presets {', '.join(later)} switch"
+        say(f"{which} to a video input, which is encoded every block and runs slower than the text-only rate "
+            f"{chosen.width}x{chosen.height} was chosen by; to size the show for video in, run "
+            "`vcam bench --tune --in` once, then start with --in")
     return replace(cfg, width=chosen.width, height=chosen.height), chosen.quant
+
+
+def _video_in_presets(show: Show | None) -> list[str]:
+    """The names of a show's presets that turn a video input on."""
+    return [p.name for p in show.presets if p.input not in (None, "none")] if show else []
 
 
 def _sized_by(opts: RunOptions, model: str, random_weights: bool) -> str:
