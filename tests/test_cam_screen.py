@@ -102,8 +102,8 @@ def test_frames_buffered_before_a_freeze_play_unfrozen_up_to_the_frame_it_names(
     # is ahead, says it froze on (1, 4), then went live at (1, 9) and blacked out at (2, 6).
     cam.at(0.0, *block_messages(0), *block_messages(1, lost=(2,)),
            state("freeze", [1, 4]), state("freeze", [1, 4], seed=5))  # a later state repeats the change
+    cam.at(0.35, state("live", [1, 9]), state("blackout", [2, 6]))  # (1, 9) not on yet: two blocks play in 0.8 s
     cam.at(0.8, *block_messages(2))
-    cam.at(0.85, state("live", [1, 9]), state("blackout", [2, 6]))
     for k in range(3, 8):
         cam.at(0.8 * k, *block_messages(k))
     cam.run(until=7.0)
@@ -118,10 +118,10 @@ def test_frames_buffered_before_a_freeze_play_unfrozen_up_to_the_frame_it_names(
 def test_a_state_without_a_frame_is_made_on_arrival_as_from_a_server_before():
     cam = Cam()
     cam.at(0.0, *block_messages(0), *block_messages(1))
-    cam.at(1.01, state("freeze"))
+    cam.at(0.31, state("freeze"))  # while frames of the first block still wait
     cam.run(until=3.0)
     first = cam.first("freeze")
-    assert cam.times[first - 1] < 1.01 <= cam.times[first]  # the first tick after the message
+    assert cam.times[first - 1] < 0.31 <= cam.times[first]  # the first tick after the message
     assert cam.held("freeze") == {cam.ticks[first - 1][0]} and cam.ticks[first - 1][0] < (0, 11)
 
 

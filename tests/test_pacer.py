@@ -251,9 +251,9 @@ def test_a_producer_slower_than_a_block_per_max_latency_keeps_the_latency_cap_fr
 
 @pytest.mark.parametrize("producer_waits", [True, False])
 def test_the_first_frame_comes_on_screen_when_the_second_block_sets_the_rate_before_it_does(producer_waits):
-    """Two blocks within one camera tick (frames from the network after a slow start): the first push has no rate,
-    the second sets one at or above the camera's. The first frame must still come on screen, for one tick, and the
-    rest follow at the camera's rate without a frame skipped or held longer."""
+    """Two blocks within one camera tick (frames from the network after a slow start): one arrival, which sets no
+    rate, of frames already late. The first frame must still come on screen, for one tick, and the rest follow at
+    the camera's rate without a frame skipped or held longer."""
     ft = FakeTime()
     pacer = Pacer(PacerSettings(fps=30.0, producer_waits=producer_waits), clock=ft.clock)
     came = []
@@ -265,3 +265,65 @@ def test_the_first_frame_comes_on_screen_when_the_second_block_sets_the_rate_bef
     assert came[:2] == [(0, 0), (0, 1)]
     assert sorted(set(shown)) == list(range(48)) and pacer.stats.dropped == 0
     assert all(b - a in (0, 1) for a, b in zip(shown, shown[1:]))
+
+
+@pytest.mark.parametrize("producer_waits", [True, False])
+def test_the_first_frame_comes_on_screen_when_a_rate_was_set_before_the_camera_started(producer_waits):
+    """Two blocks far enough apart to set a rate (26.7 frames/s) before the camera's first tick: that tick shows the
+    first frame, not the second."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, producer_waits=producer_waits), clock=ft.clock)
+    pacer.push([frame(i) for i in range(12)])
+    ft.now = 0.45
+    pacer.push([frame(i) for i in range(12, 24)])
+    shown = []
+    for k in range(3):
+        ft.now = 0.5 + k / 30.0
+        shown.append(index(pacer.tick()))
+    assert shown == [0, 1, 2]
+
+
+def longest_hold(shown, times, after):
+    """The most ticks one frame stayed on screen, counting from `after`."""
+    run, most, prev = 0, 0, None
+    for s, t in zip(shown, times):
+        if t < after:
+            continue
+        run = run + 1 if s == prev else 1
+        most, prev = max(most, run), s
+    return most
+
+
+@pytest.mark.parametrize("producer_waits", [True, False])
+def test_the_first_two_blocks_arriving_together_are_not_read_as_a_rate(producer_waits):
+    """Two blocks 0.01 s apart at the start of a show (a server's blocks made before the client came), then 15
+    frames/s: 12 frames in 0.01 s is not 1200 frames/s. The rate is the real one from the third block on, and the
+    picture does not run at the camera's rate and then freeze for lack of frames."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, producer_waits=producer_waits), clock=ft.clock)
+    pushes = [0.010, 0.020] + [0.8 * k for k in range(1, 8)]
+    for b, t in enumerate(pushes):
+        ft.events.append((t, lambda b=b: pacer.push([frame(i) for i in range(12 * b, 12 * b + 12)], block=b)))
+    shown, times, rates = run_for(ft, pacer, 6.0, observe=lambda: pacer.stats.production_fps)
+    assert max(rates) < 20.0, max(rates)
+    assert all(abs(r - 15.0) < 1.0 for r, t in zip(rates, times) if t > 0.85)
+    assert longest_hold(shown, times, after=0.85) <= 3  # 2 ticks a frame at 15 frames/s, the buffer's nudge aside
+    assert all(b - a in (0, 1) for a, b in zip(shown, shown[1:])) and pacer.stats.dropped == 0
+
+
+@pytest.mark.parametrize("spacing", [0.005, 0.05])
+def test_blocks_held_up_on_the_network_and_arriving_together_leave_the_rate_alone(spacing):
+    """15 frames/s from a server; the link stalls 2.4 s, then the three blocks held up come one after another as
+    fast as the link reads and decodes them (`spacing` apart, under a tick or over it). They were made 0.8 s apart:
+    the rate stays near 15 frames/s and the backlog is caught up by the buffer's nudge, not by a false rate."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, producer_waits=False), clock=ft.clock)
+    pushes = [0.8 * k for k in range(1, 11)]
+    pushes += [pushes[-1] + 3.2 + spacing * k for k in range(3)]
+    pushes += [pushes[-1] + 0.8 * k for k in range(1, 11)]
+    for b, t in enumerate(pushes):
+        ft.events.append((t, lambda b=b: pacer.push([frame(i) for i in range(12 * b, 12 * b + 12)], block=b)))
+    shown, times, rates = run_for(ft, pacer, pushes[-1] + 2.0, observe=lambda: pacer.stats.production_fps)
+    assert all(abs(r - 15.0) < 3.0 for r, t in zip(rates, times) if t > pushes[1]), max(rates)
+    assert all(b - a in (0, 1) for a, b in zip(shown, shown[1:]))  # caught up without a frame skipped
+    assert sorted(set(shown)) == list(range(12 * len(pushes))) and pacer.stats.dropped == 0

@@ -1,7 +1,8 @@
 """Steady camera frames from bursty generation.
 
 The model delivers frames in bursts (12 every second or so); a camera wants one frame every 1/fps seconds. The
-pacer plays the generated frames at the measured production rate, nudged by how full its buffer is, and fills
+pacer plays the generated frames at the production rate measured from the blocks' arrivals (blocks that come
+together, as from the network after a stall, count as one arrival), nudged by how full its buffer is, and fills
 the camera's ticks by repeating frames, or with `smooth`, by cross-fading them ("fade") or by in-between frames made
 by optical flow ("flow", vcam.live.interp, computed ahead on a worker thread as frames arrive). It never blocks the producer: `push`
 only appends, and frames past the latency cap are dropped, oldest first.
@@ -27,6 +28,22 @@ from vcam.live.interp import DEFAULT_TICKS, FlowSmoother, smooth_mode
 
 
 OUTLIER_RATIO = 1.5  # a burst's rate this far off the estimate (either way) is not averaged in
+
+
+@dataclass
+class _Arrival:
+    """Blocks pushed together, read as one: their frames over the time since the arrival before.
+
+    A block that comes before the camera could have shown the arrival's first block, one frame per tick, joins it.
+    From the network such blocks were made apart and held up together (a stall, a slow start): they come as fast as
+    the link reads and decodes them, which says nothing of the production rate, and read one by one they would set
+    a rate of hundreds of frames/s. Decoding takes more than a tick a block at larger sizes, so a window of one tick
+    would miss them. From the generator, which pushes each block as it is made, a gap that short only says "faster
+    than the camera", and the merged reading still says so: the camera never plays faster than that anyway."""
+    closes: float  # a push before this time joins the arrival
+    frames: int
+    since: float | None  # the last push of the arrival before: this one's frames were made after it
+    before: tuple[float | None, int]  # the estimate and its outlier state before this arrival was read in
 
 
 @dataclass
@@ -75,6 +92,7 @@ class Pacer:
         self._rate: float | None = None
         self._off = 0  # +1 or -1: the last burst's rate was far above or below the estimate
         self._burst = 0
+        self._arrival: _Arrival | None = None
         self._last_push: float | None = None
         self._head_since: float | None = None  # when the frame on screen (the first one kept) came on
         self._on_air = False  # a generated frame has come on screen
@@ -94,10 +112,7 @@ class Pacer:
         now = self.clock()
         with self._lock:
             n = len(frames)
-            if self._last_push is not None:
-                gap = now - self._last_push
-                if gap > 0:  # a gap after a one-off stall is left out as a hiccup (see _measure)
-                    self._measure(n / gap)
+            self._arrive(now, n)
             self._last_push = now
             self._burst = n
             for i, f in enumerate(frames):
@@ -107,6 +122,19 @@ class Pacer:
                 self._frames.append((f, now, block if i == 0 else None, (block, index) if block is not None else None))
             self.stats.pushed += n
             self._drop_past_cap(now)
+
+    def _arrive(self, now: float, n: int) -> None:
+        """Reads `n` frames pushed now into the rate: as a new arrival, or with the blocks they came together with,
+        the arrival read again from the estimate it found (a gap after a one-off stall is left out as a hiccup,
+        see _measure)."""
+        a = self._arrival
+        if a is not None and now < a.closes:
+            a.frames += n
+        else:
+            a = self._arrival = _Arrival(now + n / self.settings.fps, n, self._last_push, (self._rate, self._off))
+        self._rate, self._off = a.before
+        if a.since is not None and now > a.since:
+            self._measure(a.frames / (now - a.since))
 
     def _measure(self, inst: float) -> None:
         """Folds one burst's rate into the estimate. One burst far off the estimate is a hiccup (a prompt being
@@ -212,16 +240,24 @@ class Pacer:
         at least what shows every frame before it is past the latency cap.
 
         The tick that brings the first frame on screen moves only as far as the cap needs: the rate's step is the
-        time a frame was on screen, and none was yet. A rate set by a second block before that tick (two blocks
-        between ticks) would otherwise pass the first frame unseen; this way the show starts as it does when the
-        camera ticks between the two, one tick later at most, and the cap still binds."""
+        time a frame was on screen, and none was yet. A rate set before that tick (a camera that starts after the
+        second block), or the pace of blocks that came together, would otherwise pass the first frame unseen; this
+        way the show starts as it does when the camera ticks before, one tick later at most, and the cap still binds.
+
+        Before any rate, blocks that came together (one arrival, see _Arrival) are frames already late, held up on
+        the way: they play at one frame per tick, which brings the latency down fastest with none skipped, until the
+        next arrival measures the rate. A first block alone plays as the cap needs."""
         s = self.settings
         step = self._deadline_step(now)
-        if self._rate is not None and self._on_air:
+        if not self._on_air:
+            return step
+        if self._rate is not None:
             level = len(self._frames) - 1 - self._pos
             target = max(1.0, float(self._burst))
             correction = 1.0 + s.gain * (level - target) / target
             step = max(step, min(self._rate, s.fps) / s.fps * min(1.5, max(0.5, correction)))
+        elif self._arrival is not None and self._arrival.frames > self._burst:
+            step = max(step, 1.0)
         # A producer that waits is held back instead: skipping frames would play the show fast.
         return min(step, 1.0 if s.producer_waits else 1.5)
 
