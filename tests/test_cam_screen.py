@@ -186,3 +186,32 @@ def test_a_served_block_carries_the_shows_number_and_vcam_cam_freezes_on_the_fra
     cam.run(until=4.0)
     assert cam.ticks[0][0] == (1, 0)
     assert cam.changes() == [("freeze", (2, 5))] and cam.held("freeze") == {(2, 5)}
+
+
+def test_a_client_joining_a_blacked_out_show_is_black_from_its_first_frame():
+    """The state names the frame the server blacked out after, long before this client came: no frame of it ever
+    comes here, and the first one that does is already past it."""
+    cam = Cam()
+    cam.at(0.0, state("blackout", [3, 4]), *block_messages(7))
+    cam.at(0.8, *block_messages(8))
+    cam.at(1.6, state("live", [8, 6]), *block_messages(9))
+    cam.run(until=3.0)
+    assert cam.ticks[0][:2] == ((7, 0), None)  # its first frame, black
+    assert cam.changes() == [("blackout", None), ("live", (8, 6))]
+    assert all(out is None for shown, out, _ in cam.ticks if shown < (8, 6))
+
+
+def test_a_change_at_a_frame_lost_on_the_way_lets_no_later_frame_out_unchanged():
+    """The frame named never came: the change falls after the frame before it, as the server's did, not a tick
+    after the next one came on live."""
+    cam = Cam()
+    cam.at(0.0, *block_messages(0))
+    cam.at(0.8, *block_messages(1, lost=(4, 9)), state("blackout", [1, 4]), state("freeze", [1, 9]))
+    for k in (2, 3):
+        cam.at(0.8 * k, *block_messages(k))
+    cam.run(until=3.5)
+    assert cam.changes() == [("blackout", (1, 3)), ("freeze", (1, 8))]
+    assert [shown for shown, out, mode in cam.ticks if mode == "blackout"][0] == (1, 5)
+    assert all(out is None for shown, out, _ in cam.ticks if (1, 4) < shown < (1, 9))
+    assert cam.held("freeze") == {(1, 8)}  # the frame before the one the server held, the last one here
+    assert cam.screen.waiting() == 0

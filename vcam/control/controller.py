@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
@@ -21,7 +21,7 @@ from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, Set
 from vcam.control.commands import UNTIMED, Command, CommandError, help_text, parse, quantum_beats
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
-from vcam.control.media import MediaFolders, as_asked
+from vcam.control.media import MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.protocol import Producer, Shown
 from vcam.control.show import Show
@@ -119,12 +119,31 @@ class Controller:
 
     def apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False) -> str:
         """Applies a command; the reply. `at_once`: whatever the show's quantize says (a knob, a reload).
-        `network`: held to `media` (media.Refused), and answered with the paths as the sender spelled them (and
-        `status` with the input as the network is told of it)."""
-        if network:
-            admitted = self.media.admit(cmd)
-            return as_asked(self._apply_any(admitted, source, at_once, network=True), cmd, admitted)
-        return self._apply_any(cmd, source, at_once)
+        `network`: held to `media` (media.Refused), and answered with its own paths as the sender spelled them and
+        every other file as the network is told of it (`status` too): no reply to it names a folder of this
+        machine, whatever the command set going (a preset's or a cue's clip)."""
+        if not network:
+            return self._apply_any(cmd, source, at_once)
+        admitted = self.media.admit(cmd)
+        before = self.state.input
+        reply = self._apply_any(admitted, source, at_once, network=True)
+        return self.media.told(reply, cmd, admitted, self._inputs_named(before))
+
+    def _inputs_named(self, before: str) -> Iterator[str]:
+        """Every input a reply may name: the one on air before the command and after it, and those the show's
+        presets, defaults and cues name."""
+        yield from (before, self.state.input)
+        show = self.show
+        if show is not None:
+            yield from (p.input for p in (*show.presets, show.defaults) if p.input is not None)
+        cues = self.cues.cues if self.cues is not None else show.cues if show is not None else ()
+        for line in (line for cue in cues for line in cue.do if line.lstrip().startswith("input")):
+            try:
+                cmd = parse(line)
+            except CommandError:  # checked as the show was read: never, but a reply must not fail for it
+                continue
+            if cmd is not None and cmd.name == "input":
+                yield _whole_path(cmd.args[0])  # as the cue's command opens it
 
     def _apply_any(self, cmd: Command, source: str, at_once: bool, network: bool = False) -> str:
         if cmd.name in ("go", "back"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from vcam.control.commands import Command, CommandError
@@ -84,7 +84,7 @@ class MediaFolders:
         # as set, then resolved: a clip reached through a link into a shared folder is named within it too
         for candidate in dict.fromkeys((path, os.path.realpath(path))):
             for folder in self.folders:
-                if os.path.commonpath((candidate, folder)) == folder:
+                if _within(candidate, folder):
                     return str(InputSpec(parsed.kind, os.path.relpath(candidate, folder)))
         return str(InputSpec(parsed.kind, os.path.basename(path)))
 
@@ -92,7 +92,7 @@ class MediaFolders:
         """The folders that share all of the user's home folder (it, or one above it) or the filesystem's root."""
         home = os.path.realpath(os.path.expanduser("~"))
         return [folder for folder in self.folders
-                if os.path.dirname(folder) == folder or os.path.commonpath((home, folder)) == folder]
+                if os.path.dirname(folder) == folder or _within(home, folder)]
 
     def _resolve(self, path: str) -> str | None:
         """The path made whole and resolved; None for a relative one where no folder is shared to read it in."""
@@ -104,7 +104,7 @@ class MediaFolders:
         return os.path.realpath(path)
 
     def _shares(self, real: str) -> bool:
-        return any(os.path.commonpath((real, folder)) == folder for folder in self.folders)
+        return any(_within(real, folder) for folder in self.folders)
 
     def _account(self, spec: InputSpec, real: str | None) -> str:
         if not self.folders:
@@ -122,10 +122,37 @@ class MediaFolders:
                 f"share another folder, start vcam serve (or vcam run) with {FLAG} (repeatable)")
 
 
-def as_asked(reply: str, asked: Command, admitted: Command) -> str:
-    """A reply to a network line with the path `admit` made of its own put back as the sender spelled it: what
+    def told(self, reply: str, asked: Command, admitted: Command, inputs: Iterable[str]) -> str:
+        """A reply to a network line as its sender hears it: the path `admit` made of the line's own put back as
+        the sender spelled it (`as_asked`), and every other file or image of `inputs` that it names (what the show
+        and its cues name, what is on air: a preset's clip that does not open, a cue's `input file:…`) named as
+        the network is told of it (`shown`). One pass, so no path is renamed twice."""
+        names: dict[str, str] = {}
+        for spec in inputs:
+            parsed = parse_input(spec)
+            if parsed.kind in ("file", "image") and parsed.target in reply:
+                names.setdefault(parsed.target, parse_input(self.shown(spec)).target)
+        names.update(as_asked(asked, admitted))  # spelled whole by the sender: left as it is
+        names = {ours: theirs for ours, theirs in names.items() if ours != theirs}
+        if not names:
+            return reply
+        paths = re.compile("|".join(re.escape(path) for path in sorted(names, key=len, reverse=True)))
+        return paths.sub(lambda found: names[found.group(0)], reply)
+
+
+def as_asked(asked: Command, admitted: Command) -> dict[str, str]:
+    """The path `admit` made of a network line's own (if it made one), to the path as the sender spelled it: what
     it hears back (an input on air, a clip that does not open) tells nothing of where the folders are here."""
-    if asked.name != "input" or asked.args == admitted.args:
-        return reply
-    theirs, ours = parse_input(asked.args[0]).target, parse_input(admitted.args[0]).target
-    return reply.replace(ours, theirs)
+    if asked.name != "input":
+        return {}
+    theirs, ours = parse_input(asked.args[0]), parse_input(admitted.args[0])
+    return {ours.target: theirs.target} if ours.kind in ("file", "image") else {}
+
+
+def _within(path: str, folder: str) -> bool:
+    """`path` is `folder` or lies in it. Paths that share no root at all (on two drives, on Windows) make
+    commonpath raise: the one is not within the other."""
+    try:
+        return os.path.commonpath((path, folder)) == folder
+    except ValueError:
+        return False

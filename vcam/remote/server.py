@@ -76,7 +76,8 @@ class _Client:
         self.bytes = 0
         self.dropped = 0  # frames
         self.latency: float | None = None  # end-to-end, as the client last reported it
-        # what this client was refused, said on the server's terminal: one line every few seconds however many
+        # what this client was refused, said on the server's terminal: one line every few seconds for each thing
+        # refused, however often it asks for it
         self.refusals = ErrorThrottle()
         self.asks_refused = ErrorThrottle(self.ASKS_SAID_S)  # the input, by reason
         self._cond = threading.Condition()
@@ -465,8 +466,9 @@ class FrameServer:
         return proto.text("error", message=f"unknown message type {kind!r}")
 
     def _refused(self, client: _Client, what: str) -> None:
-        """Says on the server's terminal what a client was refused: it hears only its own reply."""
-        self._say_refused(client, what, client.refusals, ("refused",))
+        """Says on the server's terminal what a client was refused: it hears only its own reply. Held back by what
+        was refused, so a count of the ones held back is said with their own words."""
+        self._say_refused(client, what, client.refusals, ("refused", what))
 
     def _refused_input(self, client: _Client, what: str) -> None:
         """The same for the input (Intake's `refused`): a new reason (another client sends now) is said at once."""
