@@ -8,6 +8,7 @@ import sys
 import threading
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from helpers import RecordingProducer
@@ -17,6 +18,7 @@ from vcam.control.controller import Controller, ShowState
 from vcam.control.log import ControlLog, read_replay
 from vcam.control.protocol import Shown
 from vcam.control.show import parse_show
+from vcam.live.screen import Screen
 
 ALL = [SetPrompts({"a city": 0.25, "the sea": 0.75}, 3), SetSeed(2**40), SetSteps(2), SetTransition(0), Reset(),
        SetStrength(0.35), SetStrength(1.0), SetInput("file:/clips/walk.mp4"), SetInput("camera:1"), SetInput("none"),
@@ -180,25 +182,57 @@ def test_the_log_records_an_applied_action_with_its_command_and_block_but_not_a_
     assert lines[1]["source"] == "net alice" and lines[1]["apply"] == {"op": "seed", "seed": 5}
 
 
-def test_with_a_camera_a_screen_change_waits_for_the_screen_to_read_it_and_the_end_keeps_one_never_read(tmp_path):
-    """Told before the state is set: the screen's next read logs what was set by then with the frame the change came
-    after; the newest waits while the screen still reads another mode (told, not set yet)."""
-    path = tmp_path / "c.jsonl"
-    log = ControlLog(open(path, "w"), {"seed": 1})
+class SlowDisk:
+    """A log file whose writes wait until `free` is set (a slow disk), saying when one has begun (`writing`)."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.free, self.writing = threading.Event(), threading.Event()
+        self.free.set()
+
+    def write(self, text: str) -> int:
+        self.writing.set()
+        assert self.free.wait(10), "the disk was never freed"
+        self.lines.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_with_a_camera_a_screen_change_is_logged_by_its_command_with_the_frame_the_screen_set_it_after():
+    """The camera's screen says the frame of its last tick as the change is set (the one a freeze holds); the
+    command logs it with that frame on its own thread, so a slow disk holds the command, never the camera."""
+    disk, state = SlowDisk(), ShowState(prompts={"a": 1.0})
+    log = ControlLog(disk, {"seed": 1})
     log.showing = lambda: Shown(9, 9, 0.0)  # not this: the frame on screen when the line is written
-    log.screen_set(SetScreen("freeze"), 1, Origin("freeze", "stdin"))  # no camera's screen yet: logged at once
-    log.screen_read("freeze", Shown(0, 4, 0.0))
-    for mode in ("blackout", "live", "freeze"):
-        log.screen_set(SetScreen(mode), 2, Origin(mode, "midi"))
-    log.screen_read("live", Shown(0, 5, 0.0))  # freeze told, not set yet: it waits
-    log.screen_read("freeze", Shown(0, 6, 0.0))
-    log.screen_set(SetScreen("blackout"), 3, Origin("blackout", "stdin"))
-    log.end(4)  # the camera stopped before reading it
-    lines = [json.loads(x) for x in path.read_text().splitlines()[1:-1]]
-    assert [(e["apply"]["mode"], e["shown"], e["block"]) for e in lines] == [
-        ("freeze", [9, 9], 1), ("blackout", [0, 5], 2), ("live", [0, 5], 2), ("freeze", [0, 6], 2),
-        ("blackout", [9, 9], 3)]
-    assert [e["source"] for e in lines] == ["stdin", "midi", "midi", "midi", "stdin"]
+    screen = Screen(state)
+    ctl = Controller(None, state, RecordingProducer(blocks=2), threading.Event(), lambda text: None, log,
+                     screen=screen)
+    held, later = np.full((2, 2, 3), 4, np.uint8), np.full((2, 2, 3), 5, np.uint8)
+    assert screen.apply(held, Shown(0, 4, 0.0)) is held
+    disk.free.clear()
+    disk.writing.clear()  # the header is written
+    command = threading.Thread(target=ctl.handle_line, args=("freeze", "stdin"))
+    command.start()
+    assert disk.writing.wait(10)  # the command writes its line, and waits on the disk
+    ticked = []
+    camera = threading.Thread(target=lambda: ticked.append(screen.apply(later, Shown(0, 5, 0.0))))
+    camera.start()
+    camera.join(10)
+    assert ticked and ticked[0] is held  # the camera ticked on meanwhile, and froze on the frame named
+    disk.free.set()
+    command.join(10)
+    assert not command.is_alive()
+    log.end(3)
+    lines = [json.loads(x) for x in disk.lines]
+    assert [(e["apply"], e["shown"], e["block"], e["source"]) for e in lines[1:-1]] == [
+        ({"op": "screen", "mode": "freeze"}, [0, 4], 2, "stdin")]
+    assert lines[-1] == {"end": {"blocks": 3}}
+    assert (ctl.snapshot()["screen"], ctl.snapshot()["screen_at"]) == ("freeze", [0, 4])
 
 
 def write_log(path, *entries):

@@ -166,6 +166,20 @@ def test_the_server_names_the_frame_on_its_camera_with_each_screen_change():
     json.dumps(ctl.snapshot())  # as it travels
 
 
+def test_a_mode_a_replay_sets_is_told_without_the_frame_of_a_commands_change():
+    """With the camera's screen, a command's change is told with the frame the screen set it after; a replayed
+    log sets the state itself (on the camera's thread, at its logged frame), and that mode is told with no frame
+    (made on arrival): never with the frame of the last change a command made."""
+    state = ShowState(prompts={"a": 1.0})
+    screen = Screen(state)
+    ctl = Controller(None, state, RecordingProducer(), threading.Event(), lambda text: None, screen=screen)
+    screen.apply(np.zeros((2, 2, 3), np.uint8), Shown(7, 3, 12.5))
+    ctl.handle_line("freeze", "stdin")
+    assert (ctl.snapshot()["screen"], ctl.snapshot()["screen_at"]) == ("freeze", [7, 3])
+    state.screen = "blackout"  # as vcam.control.log.Replay makes a logged change
+    assert (ctl.snapshot()["screen"], ctl.snapshot()["screen_at"]) == ("blackout", None)
+
+
 def test_a_served_block_carries_the_shows_number_and_vcam_cam_freezes_on_the_frame_named(local_server):
     """Over a real connection: the blocks published before any client came count, so the numbers a client gets
     are the server camera's; the client's camera holds the frame the state names."""

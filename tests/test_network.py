@@ -297,8 +297,9 @@ def test_a_client_gets_frames_numbered_as_the_servers_camera_and_a_freeze_with_i
                                    for (block, index), frame in sent.items())
     state = reply["state"]
     assert state["screen"] == "freeze" and state["screen_at"] is not None
-    assert wait_for(lambda: any(c["command"] == "freeze" for c in server.commands()), 10)
-    assert next(c["shown"] for c in server.commands() if c["command"] == "freeze") == state["screen_at"]
+    # logged by the command before it replied, with the very frame the reply names (both are what the camera's
+    # screen said as it was set: no tick between them can move one and not the other)
+    assert [c["shown"] for c in server.commands() if c["command"] == "freeze"] == [state["screen_at"]]
 
 
 @pytest.mark.slow  # frames 13 times the size of the others' on a CPU: seconds per block

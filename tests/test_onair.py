@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from vcam.live import outputs
+from vcam.control.protocol import Shown
 from vcam.live.onair import AirSettings, FeedFailed, OnAir
+from vcam.live.screen import Screen
 from vcam.live.status import StatusLine
 
 W, H = 32, 16
@@ -149,25 +151,38 @@ def test_blackout_reaches_every_output(captured):
     assert captured[0].frames and all(f.max() == 0 for f in captured[0].frames)
 
 
-def test_the_screen_tells_each_tick_what_it_read_after_the_generated_frame_of_the_tick_before(captured):
-    """As the control log hears it: the frame a change read on this tick comes after (the one a freeze holds)."""
+def test_the_camera_ticks_through_the_screen_it_is_given_and_a_freeze_set_there_holds_the_frame_named(captured):
+    """As vcam run gives the controller's screen: a freeze set through it from another thread (the on-air loop's,
+    here) names the frame of the camera's last tick, and the camera holds that very picture from its next tick."""
     air = air_for(["null"])
+    state = SimpleNamespace(screen="live")
+    screen = Screen(state)
+    named = []
+
+    def picture(shown: Shown) -> int:
+        return 1 + 4 * shown.block + shown.index
 
     class Numbered(Feed):
-        def poll(self, stats):
-            if self.go.is_set() and self.pushed < self.blocks:
-                self.pacer.push(np.full((4, H, W, 3), 200, np.uint8), self.pushed)
-                self.pushed += 1
-                return False
-            return super().poll(stats)
+        """Numbered blocks, each frame's pixels its number; a freeze once the camera has shown a few, then more
+        blocks, which a live screen would show; the end once the output has a few frames after the freeze."""
 
-    feed, reads = Numbered(air.pacer), []
-    feed.go.set()
-    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="freeze"), [],
-                   lambda mode, after: reads.append((mode, after, air.pacer.showing()))) == 0
-    assert reads and {mode for mode, _, _ in reads} == {"freeze"}
-    assert reads[0][1] is None and any(now is not None for _, _, now in reads)
-    assert all(after == before for (_, after, _), (_, _, before) in zip(reads[1:], reads))
+        def poll(self, stats):
+            shown = air.pacer.showing()
+            if not named and shown is not None and shown.block >= 1:
+                named.append((screen.set("freeze"), len(captured[0].frames)))
+            elif named and len(captured[0].frames) > named[0][1] + 8:
+                return True
+            if self.pushed < 40:
+                self.pacer.push(np.stack([np.full((H, W, 3), 1 + 4 * self.pushed + i, np.uint8)
+                                          for i in range(4)]), self.pushed)
+                self.pushed += 1
+            return False
+
+    assert air.run(Numbered(air.pacer), lambda line, source: None, state, [], screen) == 0
+    assert state.screen == "freeze" and named[0][0] is not None
+    held = picture(named[0][0])
+    frames = [int(f[0, 0, 0]) for f in captured[0].frames if f.min() == f.max()]  # not the loading card
+    assert frames[-1] == held and max(frames) == held  # held from the change on; no later frame went out
 
 
 def test_ctrl_c_again_while_the_show_stops_leaves_at_once_with_its_recording_closed(captured):

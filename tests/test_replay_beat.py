@@ -126,11 +126,8 @@ def note(played: Played, frame: np.ndarray, out: np.ndarray) -> None:
     played.ticks.append((frame_id(frame), frame_id(out), mode))
 
 
-def camera(ft: FakeTime, pacer: Pacer, state, tempo: Tempo, played: Played, stop: threading.Event,
-           log: ControlLog | None = None) -> None:
-    """Runs the pacer on the fake timeline until `stop`, through the screen (telling `log` what it reads, as the
-    show's camera does), noting what each tick showed."""
-    screen = Screen(state, log.screen_read if log is not None else None)
+def camera(ft: FakeTime, pacer: Pacer, screen: Screen, tempo: Tempo, played: Played, stop: threading.Event) -> None:
+    """Runs the pacer on the fake timeline until `stop`, through the screen, noting what each tick showed."""
     pacer.on_frame_shown(lambda shown: played.beats.setdefault((shown.block, shown.index), tempo.beat(shown.since)))
     pacer.run(lambda frame, tick: note(played, frame, screen.apply(frame, pacer.showing())), stop, sleep=ft.sleep)
 
@@ -147,8 +144,9 @@ def show(path, block_s: float = 0.875, load_s: float = 3.0, end_s: float = 20.0)
     log.showing = pacer.showing
     pacer.on_frame_shown(log.frame_shown)
     state = ShowState(prompts={"start": 1.0})
+    screen = Screen(state)  # as the show's camera's: the controller sets the screen through it
     ctl = Controller(parse_show(SHOW, "show.yaml"), state, gen, stop, played.said.append, log, tempo=tempo,
-                     land=quantizer.land, clock=ft.clock)
+                     land=quantizer.land, clock=ft.clock, screen=screen)
     commands = [(1.13 + 0.5 * k, "tap") for k in range(4)] + [
         (6.31, "next @bar"), (9.71, "freeze"), (11.23, "live"), (12.47, "bpm 100"), (15.02, "seed 9 @beat"),
         (17.35, "blackout")]
@@ -156,7 +154,7 @@ def show(path, block_s: float = 0.875, load_s: float = 3.0, end_s: float = 20.0)
     for t, line in commands:
         ft.at(t, lambda line=line: replies.setdefault(line, ctl.handle_line(line, "stdin")))
     ft.at(end_s, stop.set)
-    camera(ft, pacer, state, tempo, played, stop, log)
+    camera(ft, pacer, screen, tempo, played, stop)
     log.end(gen.blocks)
     assert "block" in replies["next @bar"] and "block" in replies["seed 9 @beat"]  # both were put on a boundary
     played.made, played.blocks = gen.made[:gen.blocks], gen.blocks
@@ -180,7 +178,7 @@ def replay(path, block_s: float, load_s: float) -> Played:
             ft.at(ft.now + 0.1, done)
 
     ft.at(0.0, done)
-    camera(ft, pacer, state, tempo, played, stop)
+    camera(ft, pacer, Screen(state), tempo, played, stop)
     played.made, played.blocks = gen.made[:gen.blocks], gen.blocks
     return played
 
@@ -271,34 +269,72 @@ def test_the_pacer_tells_each_numbered_frame_once_after_its_tick_and_says_which_
     assert pacer.showing() == told[-1][0]  # the unnumbered frame on screen leaves the last numbered one
 
 
-class TickInTheWindow(ShowState):
-    """The show's state, where a camera tick falls in the instant right after (or before) a command's thread sets
-    the screen: between setting it and logging it, where a real camera's tick can come at any time."""
+class Racing(ShowState):
+    """The show's state, where `race` runs on a thread of its own the instant a command's thread has set the screen,
+    and that command goes on only once the race is done, at its next step (`step`: it reads the frame on screen or
+    writes its log). Whatever the command holds then, the race falls in the window between setting the screen and
+    the rest of the command, where a camera's tick or a network client's snapshot can come at any time."""
 
-    tick = None  # the camera's tick, made on setting the screen once given
-    when = "after"
+    race = None  # what runs in the next window
+    racing = None  # (the command's thread, the race's end) while a race runs
+    failed: list = []
 
     def __setattr__(self, name, value):
-        ticking = name == "screen" and self.tick is not None
-        if ticking and self.when == "before":
-            self.tick()
         super().__setattr__(name, value)
-        if ticking and self.when == "after":
-            self.tick()
+        if name == "screen" and self.race is not None:
+            race, done = self.race, threading.Event()
+            self.race, self.racing = None, (threading.get_ident(), done)
+            threading.Thread(target=self._run, args=(race, done), daemon=True).start()
+
+    def _run(self, race, done: threading.Event) -> None:
+        try:
+            race()
+        except Exception as e:  # told to the test, on its own thread
+            self.failed.append(e)
+        finally:
+            done.set()
+
+    def step(self) -> None:
+        if self.racing is not None and self.racing[0] == threading.get_ident():
+            done, self.racing = self.racing[1], None
+            assert done.wait(10), "the race is held by the command it races"
 
 
-def show_with_ticks_in_the_window(path, when: str) -> Played:
-    """Freeze, live and blackout, each with a camera tick between the screen's setting and the rest of its command;
-    the camera plays one generated frame a tick (blocks pushed ahead, a block's time apart)."""
+class RacingLog:
+    """A log file whose every write is a step of the command writing it (Racing.step)."""
+
+    def __init__(self, path, state: Racing):
+        self.out, self.state = open(path, "w"), state
+        self.writers: set[int] = set()  # the threads that wrote
+
+    def write(self, text: str) -> int:
+        self.writers.add(threading.get_ident())
+        self.state.step()
+        return self.out.write(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def close(self) -> None:
+        self.out.close()
+
+
+def show_with_races(path, racing: str) -> tuple[Played, list, list]:
+    """Freeze, live and blackout typed on this thread, each with a race forced into the window right after its
+    screen is set: the camera's tick on another thread ("tick"), a network client's snapshot ("snapshot"), or both;
+    the camera plays one generated frame a tick (blocks pushed ahead). Returns what the camera did, the snapshot
+    after each command, and each racing snapshot with the one before its command."""
     now, played, blocks = [0.0], Played(), 6
     pacer = Pacer(PacerSettings(fps=FPS, producer_waits=True), clock=lambda: now[0])
     for block in range(blocks):
         now[0] = block * BURST / FPS
         pacer.push([np.full((2, 2, 3), (block + 1, i + 1, 1), np.uint8) for i in range(BURST)], block)
-    log = ControlLog(open(path, "w"), {"seed": 1})
+    state = Racing(prompts={"start": 1.0})
+    state.failed = []
+    out = RacingLog(path, state)
+    log = ControlLog(out, {"seed": 1})
     log.showing = pacer.showing
-    state = TickInTheWindow(prompts={"start": 1.0})
-    screen = Screen(state, log.screen_read)
+    screen = Screen(state)
 
     def tick() -> None:  # as the show's camera: the pacer's tick, through the screen with the frame on screen
         now[0] += 1 / FPS
@@ -306,31 +342,56 @@ def show_with_ticks_in_the_window(path, when: str) -> Played:
         note(played, frame, screen.apply(frame, pacer.showing()))
 
     gen = SimpleNamespace(blocks=blocks, submit=lambda *a, **k: None, on_applied=lambda listener: None)
-    ctl = Controller(None, state, gen, threading.Event(), played.said.append, log, clock=lambda: now[0])
-    state.tick, state.when = tick, when
+    ctl = Controller(None, state, gen, threading.Event(), played.said.append, log, clock=lambda: now[0],
+                     screen=screen)
+    after, raced = [], []
     for line in ["freeze", "live", "blackout"]:
         for _ in range(7):
             tick()
+        before = ctl.snapshot()
+
+        def race(before=before) -> None:
+            if "tick" in racing:
+                tick()
+            if "snapshot" in racing:
+                raced.append((before, ctl.snapshot()))
+
+        state.race = race
         assert ctl.handle_line(line, "stdin") == f"screen: {line}"
+        assert state.race is None and state.racing is None  # it ran in the window, and the command waited for it
+        after.append(ctl.snapshot())
     for _ in range(7):
         tick()
     log.end(blocks)
+    assert not state.failed
+    assert out.writers == {threading.get_ident()}  # the commands' thread: a camera's tick writes nothing
     assert len({t[0] for t in played.ticks}) == len(played.ticks)  # a new generated frame each tick
     played.made, played.blocks = [("start", 1)] * blocks, blocks
-    return played
+    return played, after, raced
 
 
-@pytest.mark.parametrize("when", ["after", "before"])
-def test_a_screen_change_is_logged_with_the_frame_it_came_after_though_a_tick_falls_between(tmp_path, when):
-    """A tick that comes after the command's thread set the screen and before it logged it: the camera froze on
-    the frame before that tick, and the log names that one, not the one the tick brought on (which the freeze
-    never showed); blackout and live the same. Replayed, the camera holds and changes after the same frames."""
+def pair(snapshot: dict) -> tuple:
+    at = snapshot["screen_at"]
+    return snapshot["screen"], tuple(at) if at is not None else None
+
+
+@pytest.mark.parametrize("racing", ["tick", "snapshot", "tick and snapshot"])
+def test_a_screen_change_names_the_frame_the_camera_held_though_a_tick_or_a_snapshot_races_it(tmp_path, racing):
+    """A camera tick on another thread in the instant after a command's thread set the screen: the camera froze on
+    the frame before that tick, and the log, the clients' state (`screen_at`) and the held picture all name that
+    one, not the one the tick brought on; blackout and live the same. A snapshot taken in that instant tells the
+    mode with its own frame, or the mode before with the frame before: never a new mode with an old frame.
+    Replayed, the camera holds and changes after the same frames."""
     path = tmp_path / "show.jsonl"
-    original = show_with_ticks_in_the_window(path, when)
+    original, after, raced = show_with_races(path, racing)
     changes = original.screen_changes()
     assert [m for m, _ in changes] == ["freeze", "live", "blackout"]
     logged = [(e["apply"]["mode"], tuple(e["shown"])) for e in entries(path)]
     assert logged == changes  # each with the generated frame of the tick before the one that showed it
+    assert [pair(s) for s in after] == changes  # what network clients are told: the same frames
     assert original.frozen() == [changes[0][1]]  # the freeze held the frame it is logged with
+    assert len(raced) == (3 if "snapshot" in racing else 0)
+    for (before, during), change in zip(raced, changes):
+        assert pair(during) in (pair(before), change)
     again = replay(path, 0.875, 3.0)
     assert again.screen_changes() == changes and again.frozen() == original.frozen()

@@ -23,7 +23,7 @@ from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
 from vcam.control.prompter import Prompter
-from vcam.control.protocol import Producer, Shown
+from vcam.control.protocol import CameraScreen, Producer, Shown
 from vcam.control.show import Show
 from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
@@ -59,7 +59,8 @@ class Controller:
                  prompter: Prompter | None = None, check_input: Callable[[str], object] | None = None,
                  cues: CueList | None = None, tempo: Tempo | None = None,
                  land: Callable[[str], int | None] | None = None, clock: Callable[[], float] = time.monotonic,
-                 media: MediaFolders | None = None, showing: Callable[[], Shown | None] | None = None):
+                 media: MediaFolders | None = None, showing: Callable[[], Shown | None] | None = None,
+                 screen: CameraScreen | None = None):
         self.show = show
         self.state = state
         self.generator = generator
@@ -83,10 +84,17 @@ class Controller:
         self.land = land
         self.clock = clock
         self.media = media or MediaFolders()  # the folders whose files a line from the network may name
-        # The generated frame on the show's camera now (the pacer's `showing`; else the log's). A screen change is
-        # logged with it, and network clients are told it (`screen_at`), to make the change after the same frame.
+        # The camera's screen: a change set through it comes after the frame it names (the one a freeze holds),
+        # with which it is logged and told to network clients (`screen_at`), to make it after the same frame.
+        # Without one (no camera), the state is set and the frame named is the one on screen then: `showing` (the
+        # pacer's), else the log's.
+        self.screen = screen
         self.showing = showing
-        self.screen_at: Shown | None = None  # the frame on the camera when the screen last changed
+        # The last screen change with its frame, one pair: a snapshot never tells a mode with another one's frame.
+        # Stored under its lock as the state is set, and read under it with the state: a mode that differs was set
+        # by a replayed log (not through here), and is told with no frame.
+        self.screen_change: tuple[str, Shown | None] = (state.screen, None)
+        self._screen_lock = threading.Lock()
         self.quantize = show.defaults.quantize if show is not None else "off"  # `quantize X` changes it
         # the command being applied: what it is quantised to, and the block it lands on once its first action
         # is handed over (a command refused before that, such as a missing preset, lands nowhere)
@@ -312,15 +320,17 @@ class Controller:
         self._screen_wake.set()
 
     def _set_screen(self, name: str, origin: Origin) -> None:
-        # told to the log first, then set: the camera's screen reads the state on every tick and has the log write it
-        # with the frame it comes after (the one a freeze holds), after which a replay and a render make it; network
-        # clients are told the frame on screen as it was set, after which their cameras make it
+        # set between two camera ticks, with the frame it comes after (the one a freeze holds): logged with it here,
+        # after which a replay and a render make it, and told with it to network clients, whose cameras make it there
+        with self._screen_lock:
+            after = self.screen.set(name) if self.screen is not None else self._set_state(name)
+            self.screen_change = (name, after)
         if self.log is not None:
-            self.log.screen_set(SetScreen(name), self.generator.blocks, origin)
-        self.state.screen = name
-        self.screen_at = self._on_screen()
+            self.log.record(SetScreen(name), self.generator.blocks, origin, after)
 
-    def _on_screen(self) -> Shown | None:
+    def _set_state(self, name: str) -> Shown | None:
+        """No camera's screen: the state is set, and the frame named is the one on screen now."""
+        self.state.screen = name
         if self.showing is not None:
             return self.showing()
         return self.log.on_screen() if self.log is not None else None
@@ -493,11 +503,20 @@ class Controller:
         presets = [p.name for p in self.show.presets] if self.show else []
         return {"preset": self.preset_name(),
                 "presets": presets, "seed": st.seed, "steps": st.steps, "transition": st.transition,
-                "screen": st.screen, "screen_at": _frame(self.screen_at),
+                **self._screen_state(),
                 "blend": list(st.blend) if st.blend else None,
                 "input": self.media.shown(st.input), "strength": st.strength, "bias": st.bias,
                 "bpm": self.tempo.bpm if self.tempo else None, "beat": self.tempo.beat() if self.tempo else None,
                 "block": self.generator.blocks, "status": self.describe(network=True)}
+
+    def _screen_state(self) -> dict:
+        """The screen's mode and the frame its change came after, as one: a mode set by a replay's log, not
+        through the controller, is told with no frame (made on arrival)."""
+        with self._screen_lock:
+            mode, at = self.screen_change
+            if mode != self.state.screen:
+                mode, at = self.state.screen, None
+        return {"screen": mode, "screen_at": _frame(at)}
 
     def describe(self, network: bool = False) -> str:
         """The status text; `network`: with the input as the network is told of it (media.MediaFolders.shown),

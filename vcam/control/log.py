@@ -5,13 +5,12 @@ The stream's changes are logged with the block they were applied before, and rep
 changes (freeze, blackout, live) and every move of the tempo's grid (a bpm, a tap, a MIDI clock or Link that
 starts, stops, changes tempo or jumps) happen at a moment, not at a block: they are logged with the generated frame
 on screen then (`"shown": [block, index]`), a tempo with the beat it was at when that frame came on screen; a
-screen change with the last frame the camera showed before its screen read the change (the one a freeze holds),
-logged from the camera's thread there: by the time the command's own thread came to log it, a tick could have put
-the next frame on. A replay makes them when that frame comes on its own camera (the tempo anchored there), a render
-after that frame, so a freeze and a blackout fall on the same pictures as in the show whatever the replay's speed,
-and so does the beat at each logged tempo move (between moves a replay counts beats by its own clock: one slower
-than the show drifts from the show's beat until the next move; changes made on the beat are logged by block and
-land there).
+screen change with the frame the camera's screen set it after (vcam.live.screen.Screen.set: the last tick's, the one
+a freeze holds), which the controller then logs from its own thread. A replay makes them when that frame comes on
+its own camera (the tempo anchored there), a render after that frame, so a freeze and a blackout fall on the same
+pictures as in the show whatever the replay's speed, and so does the beat at each logged tempo move (between moves
+a replay counts beats by its own clock: one slower than the show drifts from the show's beat until the next move;
+changes made on the beat are logged by block and land there).
 
 Logs written before keep neither: their screen changes go by block, as they always did, and their tempo has no
 phase (said once: the replay counts its beats from the moment its tempo is set).
@@ -51,8 +50,6 @@ class ControlLog:
         self._tempo = None
         self._blocks: Callable[[], int] = lambda: 0
         self._unplaced = False  # a grid logged before any frame was on screen: placed again at the first
-        self._screen_read = False  # a camera's screen tells `screen_read`: screen changes wait for it
-        self._screen_waiting: list[tuple[SetScreen, int, Origin]] = []  # set, or about to be, not read yet
         self._write({"vcam": header})
 
     def record(self, action: Action, block: int, origin: Origin, shown: Shown | None = None) -> None:
@@ -63,32 +60,6 @@ class ControlLog:
 
     def on_screen(self) -> Shown | None:
         return self.showing() if self.showing is not None else None
-
-    def screen_set(self, action: SetScreen, block: int, origin: Origin) -> None:
-        """A screen change, told just before `state.screen` is set (one at a time, each set before the next is
-        told): logged with the frame it comes after once the camera's screen reads it (`screen_read`); at once,
-        with the frame on screen, where no camera's screen tells this log."""
-        if not self._screen_read:
-            self.record(action, block, origin, self.on_screen())
-            return
-        with self._lock:
-            self._screen_waiting.append((action, block, origin))
-
-    def screen_read(self, mode: str, after: Shown | None) -> None:
-        """The camera's screen (vcam.live.screen.Screen's `on_read`), on its thread each tick: it read `mode`,
-        after generated frame `after`. The changes set by then are logged with that frame: all waiting but the
-        newest, which may be told and not set yet, and the newest too once `mode` is its own."""
-        self._screen_read = True
-        if not self._screen_waiting:
-            return
-        with self._lock:
-            waiting = self._screen_waiting
-            if not waiting:  # logged by `end` meanwhile (a camera slow to stop)
-                return
-            done = len(waiting) if waiting[-1][0].mode == mode else len(waiting) - 1
-            read, self._screen_waiting = waiting[:done], waiting[done:]
-        for action, block, origin in read:
-            self.record(action, block, origin, after)
 
     def follow_tempo(self, tempo, blocks: Callable[[], int]) -> None:
         """Logs every move of `tempo`'s grid (a vcam.control.tempo.Tempo), with `blocks()` blocks made then."""
@@ -127,12 +98,7 @@ class ControlLog:
             self.record(action, block, origin)
 
     def end(self, blocks: int) -> None:
-        """The last line (how many blocks the show made: where its replay stops), then the file is closed. A
-        screen change the camera stopped before reading is logged first, with the frame on screen."""
-        with self._lock:
-            waiting, self._screen_waiting = self._screen_waiting, []
-        for action, block, origin in waiting:
-            self.record(action, block, origin, self.on_screen())
+        """The last line (how many blocks the show made: where its replay stops), then the file is closed."""
         self._write({"end": {"blocks": blocks}})
         try:
             self.out.close()

@@ -46,3 +46,11 @@ class Shown(NamedTuple):
 ShownListener = Callable[[Shown], None]
 # Registers a listener told of each generated frame as it comes on the camera (vcam.live.pacer.Pacer.on_frame_shown)
 OnFrameShown = Callable[[ShownListener], None]
+
+
+class CameraScreen(Protocol):
+    """The camera's freeze, blackout and live as a command sets them (vcam.live.screen.Screen)."""
+
+    def set(self, mode: str) -> Shown | None:
+        """Sets `state.screen` between two camera ticks; the generated frame the change comes after (the last
+        tick's: the one a freeze holds), None before any was on the camera."""

@@ -19,7 +19,7 @@ import numpy as np
 from vcam.live.frames import card
 from vcam.live.outputs import OutputSpec, OutputWorker, close_workers, leave_workers, open_outputs, report_outputs
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
-from vcam.live.screen import Screen, ScreenRead
+from vcam.live.screen import Screen
 from vcam.live.signals import StopSignals, stop_on_signals
 from vcam.live.status import StatusLine, TickCounter
 
@@ -112,11 +112,12 @@ class OnAir:
         self.pacer.set_card(card(self.settings.width, self.settings.height, ["vcam", text[:60]]))
 
     def run(self, feed: Feed, handle_line: Callable[[str, str], str | None], screen_state,
-            parts: Sequence[Part] = (), screen_read: ScreenRead | None = None) -> int:
-        """`handle_line` takes the console's lines; `screen_state.screen` says live, freeze or blackout;
-        `screen_read` is told what the screen read on each tick, after which generated frame (the control log's)."""
+            parts: Sequence[Part] = (), screen: Screen | None = None) -> int:
+        """`handle_line` takes the console's lines; `screen_state.screen` says live, freeze or blackout; `screen`:
+        the camera's screen over `screen_state`, made by the caller where its controller sets the mode through it
+        (Screen.set), else made here."""
         s = self.settings
-        self.feed, self.screen = feed, Screen(screen_state, screen_read)
+        self.feed, self.screen = feed, screen if screen is not None else Screen(screen_state)
         self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message)
         for w in self.workers:
             self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {s.fps:g} fps")

@@ -29,6 +29,7 @@ from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
+from vcam.live.screen import Screen
 from vcam.live.settings import DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, resolve
 from vcam.live.status import StatusLine
 
@@ -210,9 +211,10 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     # One thread encodes prompts ahead: a command's before it is handed over, a show's presets in the background.
     prompter = Prompter(producer, lambda: producer.stream.engine.text if producer.stream else None, status.message)
     quantizer = _quantizer(air, producer, tempo)
+    screen = Screen(state)  # the camera's: a screen change is set through it, between two ticks
     controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter,
                             check_input=inputs.check, tempo=tempo, land=quantizer.land, media=prep.media,
-                            showing=air.pacer.showing)
+                            screen=screen)
     try:
         extra = _attached(attach, controller, producer, status.message, inputs)
         osc = _osc_parts(opts, show, controller, air, status.message)
@@ -247,7 +249,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     feed = ModelFeed(producer, status.message, on_air,
                      controller.preset_name, lambda: state.screen,
                      _extra_status(inputs, extra, tempo.describe, cues.describe if cues else None, quantizer.status))
-    return _on_air(air, feed, controller, state, parts, producer, prompter, log, inputs)
+    return _on_air(air, feed, controller, screen, parts, producer, prompter, log, inputs)
 
 
 def _control_log(out: TextIO, opts: RunOptions, prep: _Prepared, pacer: Pacer) -> ControlLog:
@@ -264,13 +266,13 @@ def _control_log(out: TextIO, opts: RunOptions, prep: _Prepared, pacer: Pacer) -
     return log
 
 
-def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, state: ShowState, parts: list,
+def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen, parts: list,
             producer: Generator, prompter: Prompter, log: ControlLog | None, inputs: InputSwitch) -> Ended:
     """Runs the show until it ends; the control log's last line says how many blocks it made. The input is closed
     once the producer is out of its block (it may be taking the input's frames, or opening one a command named)."""
     interrupted = False
     try:
-        code = air.run(feed, controller.handle_line, state, parts, log.screen_read if log is not None else None)
+        code = air.run(feed, controller.handle_line, screen.state, parts, screen)
     except KeyboardInterrupt:  # Ctrl-C in the instant after the show's own handlers were put back: leave at once
         code, interrupted = LEFT_AT_ONCE, True
     finally:

@@ -13,10 +13,11 @@ A client that sends a binary message the server cannot use as its input is disco
 close frame: only the sender's frames reach the show, and a broken one must not hold the input.
 
 A generated frame's (block, index) is the one the server's own camera gives it, so that a state can name a frame:
-its "screen" (live, freeze or blackout) comes with "screen_at": [block, index], the frame on the server's camera
-when the screen took that mode (null before any change, or when no frame was on). vcam cam makes the change once
-that frame, or a later one, is on its own camera; a state without "screen_at" (a server from before) is made on
-arrival. Either end ignores the keys it does not know, so old and new ends work together.
+its "screen" (live, freeze or blackout) comes with "screen_at": [block, index], the last frame the server's camera
+showed before it took that mode (the one a freeze holds; null before any change, when no frame was on, or for a
+change a replayed log made). vcam cam makes the change once that frame, or a later one, is on its own camera; a
+state without "screen_at" (a server from before) is made on arrival. Either end ignores the keys it does not
+know, so old and new ends work together.
 """
 from __future__ import annotations
 
