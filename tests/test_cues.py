@@ -349,8 +349,42 @@ def test_cue_times_and_paths_are_read_as_a_show_writes_them(tmp_path):
                       str(tmp_path / "show.yaml"))
     assert [(c.name, c.at_s, c.wait) for c in show.cues] == [
         ("next", 90.0, None), ("prev", 3723.5, None), ("live", 12.0, None),
-        (f"input file:{tmp_path / 'clip.mp4'}", None, 0.5)]
+        ("input file:clip.mp4", None, 0.5)]  # named as written; it opens the clip beside the show
+    assert show.cues[3].do == (f"input file:{tmp_path / 'clip.mp4'}",)
     assert [c.timing() for c in show.cues] == ["at 1:30", "at 1:02:03.5", "at 0:12", "wait 0.5s"]
+
+
+def test_an_unnamed_cue_is_named_by_its_line_as_written_and_the_network_hears_no_folder_of_the_server(tmp_path):
+    """Its first line as the show file writes it (a clip relative to the show), not as it runs, whose path is
+    whole; quoted with nothing escaped, so a backslash in a file's name (in every path on Windows) stays one and the
+    state's status and the replies to a network go, back and status are renamed as any other text for it."""
+    from vcam.control.media import MediaFolders
+
+    show, media = tmp_path / "show", tmp_path / "media"
+    (show / "clips").mkdir(parents=True)
+    media.mkdir()
+    clip = show / "clips" / "a\\b.mp4"
+    clip.write_bytes(b"")
+    parsed = parse_show(PRESETS + "cues:\n  - {do: 'input file:clips/a\\b.mp4'}\n  - {name: it's, do: next}\n",
+                        str(show / "show.yaml"))
+    assert parsed.cues[0].name == r"input file:clips/a\b.mp4"
+    assert parsed.cues[0].do == (f"input file:{clip}",)  # what it opens
+    ctl = Controller(parsed, ShowState(prompts=parsed.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda text: None, media=MediaFolders.chosen([str(media)], None))
+    ctl.cues = CueList(parsed.cues, ctl.handle_line, lambda text: None)
+    net = "net 10.0.0.2:5000"
+    assert ctl.cues.describe() == r"cue 0/2 next 'input file:clips/a\b.mp4'"
+    one = ctl.handle_line("go", net, network=True)
+    assert one == r"cue 1/2 'input file:clips/a\b.mp4': input file:a\b.mp4 from the next block"
+    back = ctl.handle_line("back", "osc", network=True)
+    assert back.startswith(r"error: cue 1 'input file:clips/a\b.mp4' is the first")
+    state = ctl.snapshot()["status"]
+    assert r"| input file:a\b.mp4 |" in state
+    assert state.endswith("| cue 1/2 'input file:clips/a\\b.mp4' next \"it's\"")
+    told = [one, back, state, ctl.handle_line("status", net, network=True), ctl.handle_line("go", net, network=True)]
+    assert told[-1].startswith("cue 2/2 \"it's\": ")
+    assert not any(str(tmp_path) in text for text in told), told
+    assert f"| input file:{clip} |" in ctl.handle_line("status", "stdin")  # the operator's: in full
 
 
 SHOW = TINY_SHOW + """\

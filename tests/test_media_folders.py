@@ -419,3 +419,42 @@ def test_a_network_line_spelling_its_shared_path_whole_hears_it_back_whole(tree)
     ctl, _ = make_controller(MediaFolders.chosen([str(shared)], None))
     line = f"input file:{shared}/clip.mp4"
     assert ctl.handle_line(line, "osc", network=True) == f"{line} from the next block"  # its own words
+
+
+def test_an_unnamed_cue_names_no_folder_of_the_server_in_the_state_or_a_reply(tmp_path, monkeypatch):
+    """An unnamed cue is named by its first line as the show file writes it, and the network is told its name as it
+    is told of any path: the state's status, a network go and status name no folder, a backslash in a file's name
+    (in every path on Windows) included; the operator's console names the input on air in full."""
+    import cv2
+    import numpy as np
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    show, pics = tmp_path / "show", home / "pics"
+    (show / "clips").mkdir(parents=True)
+    pics.mkdir(parents=True)
+    for image in (show / "clips" / "still\\x.png", pics / "far.png"):
+        assert cv2.imwrite(str(image), np.zeros((8, 8, 3), np.uint8))
+    ctl = cue_show(show, r"""
+presets:
+  - {name: a, prompt: a city}
+cues:
+  - {do: 'input image:clips/still\x.png'}
+  - {do: ['input image:~/pics/far.png', seed 3]}
+""")
+    assert [cue.name for cue in ctl.cues.cues] == [r"input image:clips/still\x.png", "input image:~/pics/far.png"]
+    net = "net 10.0.0.2:5000"
+    assert ctl.snapshot()["status"].endswith(r"| cue 0/2 next 'input image:clips/still\x.png'")
+    one = ctl.handle_line("go", net, network=True)
+    assert one == r"cue 1/2 'input image:clips/still\x.png': input image:clips/still\x.png from the next block"
+    state = ctl.snapshot()["status"]
+    assert r"| input image:clips/still\x.png |" in state
+    assert state.endswith(r"| cue 1/2 'input image:clips/still\x.png' next 'input image:far.png'")
+    two = ctl.handle_line("go", "osc", network=True)
+    assert two == "cue 2/2 'input image:far.png': input image:far.png from the next block; seed 3 from the next block"
+    told = [one, state, two, ctl.snapshot()["status"], ctl.handle_line("status", net, network=True),
+            ctl.handle_line("go", net, network=True)]
+    assert not any(str(tmp_path) in text or "pics" in text for text in told), told
+    # the operator's own status: the input on air in full, the cue as the show file names it
+    mine = ctl.handle_line("status", "stdin")
+    assert f"| input image:{pics}/far.png |" in mine and mine.endswith("| cue 2/2 'input image:~/pics/far.png' (end)")

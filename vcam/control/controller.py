@@ -138,20 +138,20 @@ class Controller:
         return self.media.told(reply, cmd, admitted, self._inputs_named(before))
 
     def _inputs_named(self, before: str) -> Iterator[str]:
-        """Every input a reply may name: the one on air before the command and after it, and those the show's
-        presets, defaults and cues name."""
+        """Every input a reply or the status may name: the one on air before the command and after it, and those
+        the show's presets, defaults and cues name."""
         yield from (before, self.state.input)
         show = self.show
         if show is not None:
             yield from (p.input for p in (*show.presets, show.defaults) if p.input is not None)
         cues = self.cues.cues if self.cues is not None else show.cues if show is not None else ()
-        for line in (line for cue in cues for line in cue.do if line.lstrip().startswith("input")):
-            try:
-                cmd = parse(line)
-            except CommandError:  # checked as the show was read: never, but a reply must not fail for it
-                continue
-            if cmd is not None and cmd.name == "input":
-                yield _whole_path(cmd.args[0])  # as the cue's command opens it
+        for cue in cues:
+            yield from (_whole_path(spec) for spec in map(_input_of, cue.do) if spec is not None)  # as it opens
+            # an unnamed cue's name is its first line as the show writes it: a whole path there (~/…, or through a
+            # link) is named as written; one relative to the show names no folder of this machine
+            spec = _input_of(cue.name)
+            if spec is not None and os.path.isabs(os.path.expanduser(parse_input(spec).target)):
+                yield spec
 
     def _apply_any(self, cmd: Command, source: str, at_once: bool, network: bool = False) -> str:
         if cmd.name in ("go", "back"):
@@ -519,8 +519,9 @@ class Controller:
         return {"screen": mode, "screen_at": _frame(at)}
 
     def describe(self, network: bool = False) -> str:
-        """The status text; `network`: with the input as the network is told of it (media.MediaFolders.shown),
-        which names no folder of this machine; else as the operator set it, in full."""
+        """The status text; `network`: as the network is told of it (media.MediaFolders.renamed, as a reply is), so
+        neither the input on air nor a cue's name names a folder of this machine; else in full, as the operator set
+        it."""
         st = self.state
         if st.blend and self.show:
             a, b, x = st.blend
@@ -529,15 +530,15 @@ class Controller:
             where = f"preset {st.preset + 1} {name!r}"
         else:
             where = "prompt " + " + ".join(st.prompts)[:80]
-        shown = self.media.shown(st.input) if network else st.input
         # the strength matters only with an input: text-only shows are not told about it
-        restyle = f" | input {shown} | strength {st.strength:.2f}" if st.input != "none" else ""
+        restyle = f" | input {st.input} | strength {st.strength:.2f}" if st.input != "none" else ""
         timing = f" | quantize {self.quantize}" if self.quantize != "off" else ""
         bias = f" | bias {st.bias:.2f}" if st.bias != DEFAULT_BIAS else ""  # said only where it is on
         extra = [text for text in (self.tempo.describe() if self.tempo else None,
                                    self.cues.describe() if self.cues is not None else None) if text]
-        return (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition}{restyle}{bias} | "
+        text = (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition}{restyle}{bias} | "
                 f"screen {st.screen}{timing} | block {self.generator.blocks}" + "".join(f" | {text}" for text in extra))
+        return self.media.renamed(text, self._inputs_named(st.input)) if network else text
 
 
 def _frame(shown: Shown | None) -> list[int] | None:
@@ -547,6 +548,17 @@ def _frame(shown: Shown | None) -> list[int] | None:
 
 def _on(spec: str) -> str:
     return f"on the {spec}" if spec in ("beat", "bar") else f"on the {spec}-beat grid"
+
+
+def _input_of(line: str) -> str | None:
+    """The input an `input` line names, as written; None for any other line (or text that is no command)."""
+    if not line.lstrip().startswith("input"):
+        return None
+    try:
+        cmd = parse(line)
+    except CommandError:  # a cue's lines were checked as the show was read; a cue's own name may be anything
+        return None
+    return cmd.args[0] if cmd is not None and cmd.name == "input" else None
 
 
 def _whole_path(text: str) -> str:

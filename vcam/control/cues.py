@@ -119,7 +119,7 @@ class CueList:
             if not cues:
                 return "error: this show has no cues; add a cues: list to the show file"
             if pos >= len(cues):
-                return (f"error: the cue list is done (cue {pos}/{len(cues)} {cues[pos - 1].name!r} was the "
+                return (f"error: the cue list is done (cue {pos}/{len(cues)} {quoted(cues[pos - 1].name)} was the "
                         "last); back steps back")
             reply = self._fire(cues, pos, at=at)
         self._wake.set()  # a wait: counts from this cue
@@ -135,7 +135,7 @@ class CueList:
             if pos == 0:
                 return "error: no cue has gone yet; go fires cue 1"
             if pos == 1:
-                return f"error: cue 1 {cues[0].name!r} is the first; there is none before it (go fires cue 2)"
+                return f"error: cue 1 {quoted(cues[0].name)} is the first; there is none before it (go fires cue 2)"
             reply = self._fire(cues, pos - 2, at=at)
         self._wake.set()
         return reply
@@ -146,11 +146,11 @@ class CueList:
             cues, pos = self._cues, self._position
         if not cues:
             return None
-        text = f"cue {pos}/{len(cues)}" + (f" {cues[pos - 1].name!r}" if pos else "")
+        text = f"cue {pos}/{len(cues)}" + (f" {quoted(cues[pos - 1].name)}" if pos else "")
         if pos >= len(cues):
             return text + " (end)"
         nxt = cues[pos]
-        return text + f" next {nxt.name!r}" + (f" {nxt.timing()}" if nxt.timing() else "")
+        return text + f" next {quoted(nxt.name)}" + (f" {nxt.timing()}" if nxt.timing() else "")
 
     def replace(self, cues: Sequence[Cue]) -> None:
         """A reloaded show's cues. The list stands at the same cue by name (the n-th cue of that name, for names
@@ -162,10 +162,10 @@ class CueList:
             self._position = position = _same_position(old, pos, new)
         if pos and (position != pos or not new or new[position - 1].name != old[pos - 1].name):
             if position and new[position - 1].name == old[pos - 1].name:
-                self.say(f"cue list reloaded: cue {pos} {old[pos - 1].name!r} is now cue {position}")
+                self.say(f"cue list reloaded: cue {pos} {quoted(old[pos - 1].name)} is now cue {position}")
             else:
-                self.say(f"cue list reloaded: cue {pos} {old[pos - 1].name!r} is gone; the list stands at cue "
-                         f"{position}/{len(new)}" + (f" {new[position - 1].name!r}" if position else ""))
+                self.say(f"cue list reloaded: cue {pos} {quoted(old[pos - 1].name)} is gone; the list stands at cue "
+                         f"{position}/{len(new)}" + (f" {quoted(new[position - 1].name)}" if position else ""))
         self._note_bar_cues()
         self._wake.set()
 
@@ -182,7 +182,8 @@ class CueList:
         source = f"cue {index + 1}"
         replies = [self.run_line(_timed(line, at), source) for line in cue.do]
         said = "; ".join(r for r in replies if r)
-        return f"cue {index + 1}/{count} {cue.name!r}" + (f" ({why})" if why else "") + (f": {said}" if said else "")
+        return (f"cue {index + 1}/{count} {quoted(cue.name)}" + (f" ({why})" if why else "") +
+                (f": {said}" if said else ""))
 
     def _run(self) -> None:
         while not self._stopping:
@@ -286,8 +287,14 @@ class CueList:
         if bar is None or self.tempo is not None or self._said_no_tempo:
             return
         self._said_no_tempo = True
-        self.say(f"cue {self._cues.index(bar) + 1} {bar.name!r} is at bar {bar.at_bar}, but this show keeps no "
+        self.say(f"cue {self._cues.index(bar) + 1} {quoted(bar.name)} is at bar {bar.at_bar}, but this show keeps no "
                  "tempo: bar cues wait for GO")
+
+
+def quoted(name: str) -> str:
+    """A cue's name in quotes, as repr() quotes it but with nothing escaped: a backslash in it (a path on Windows)
+    stays one, so the network's renaming of paths (media.MediaFolders.renamed) finds it in the text."""
+    return f'"{name}"' if "'" in name and '"' not in name else f"'{name}'"
 
 
 def _timed(line: str, at: str | None) -> str:

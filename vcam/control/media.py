@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from vcam.control.commands import Command, CommandError
@@ -121,23 +121,29 @@ class MediaFolders:
                 f"name relative to the first); to "
                 f"share another folder, start vcam serve (or vcam run) with {FLAG} (repeatable)")
 
-
     def told(self, reply: str, asked: Command, admitted: Command, inputs: Iterable[str]) -> str:
         """A reply to a network line as its sender hears it: the path `admit` made of the line's own put back as
         the sender spelled it (`as_asked`), and every other file or image of `inputs` that it names (what the show
         and its cues name, what is on air: a preset's clip that does not open, a cue's `input file:…`) named as
-        the network is told of it (`shown`). One pass, so no path is renamed twice."""
+        the network is told of it (`renamed`)."""
+        return self.renamed(reply, inputs, as_asked(asked, admitted))
+
+    def renamed(self, text: str, inputs: Iterable[str], spelled: Mapping[str, str] | None = None) -> str:
+        """Any text for the network (a reply, the status line with its cue names): every file or image path of
+        `inputs` found in it named as the network is told of it (`shown`), and each path of `spelled` by the
+        spelling it maps to. One pass, so no path is renamed twice. The text must hold the paths as they are (a
+        repr() doubles a backslash, and every path on Windows has some)."""
         names: dict[str, str] = {}
         for spec in inputs:
             parsed = parse_input(spec)
-            if parsed.kind in ("file", "image") and parsed.target in reply:
+            if parsed.kind in ("file", "image") and parsed.target in text:
                 names.setdefault(parsed.target, parse_input(self.shown(spec)).target)
-        names.update(as_asked(asked, admitted))  # spelled whole by the sender: left as it is
+        names.update(spelled or {})  # spelled whole by the sender: left as it is
         names = {ours: theirs for ours, theirs in names.items() if ours != theirs}
         if not names:
-            return reply
+            return text
         paths = re.compile("|".join(re.escape(path) for path in sorted(names, key=len, reverse=True)))
-        return paths.sub(lambda found: names[found.group(0)], reply)
+        return paths.sub(lambda found: names[found.group(0)], text)
 
 
 def as_asked(asked: Command, admitted: Command) -> dict[str, str]:

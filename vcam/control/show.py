@@ -85,7 +85,7 @@ class OutputSettings:
 class Cue:
     """One step of a show's cue list: the commands GO (or the cue's time) runs, in order."""
 
-    name: str
+    name: str  # as the show names it, else its first command as the show file writes it
     do: tuple[str, ...]  # command lines in their plain form (paths made whole), each parsed by commands.parse
     at_s: float | None = None  # fires by itself this many seconds after the show goes on air
     at_bar: int | None = None  # fires by itself when the tempo reaches this bar (1: the first)
@@ -273,24 +273,29 @@ def _cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]:
                 r.error(c["do"], f"{what} do: the list is empty; give at least one command")
         else:
             lines = [c["do"]] if "do" in c else []
-        do = [cmd for j, line in enumerate(lines)
-              if (cmd := _cue_command(r, line, f"{what} do" + (f" {j + 1}" if len(lines) > 1 else ""), show,
-                                      base)) is not None]
+        read = [both for j, line in enumerate(lines)
+                if (both := _cue_command(r, line, f"{what} do" + (f" {j + 1}" if len(lines) > 1 else ""), show,
+                                         base)) is not None]  # (as written, as it runs)
+        do = [plain for _, plain in read]
         if "at" in c and "wait" in c:
             r.error(c["wait"], f"{what}: give at: or wait:, not both (at: counts from the show's start, wait: "
                                "from the cue before)")
         at_s, at_bar = _cue_at(r, c["at"], what) if "at" in c else (None, None)
         wait = r.number(c["wait"], f"{what} wait", 0, MAX_CUE_SECONDS) if "wait" in c else None
         if len(do) == len(lines) and lines:
-            cues.append(Cue(cname or do[0], tuple(do), at_s, at_bar, wait))
+            # unnamed: named by its first line as the show file writes it (a clip relative to the show), not
+            # as it runs, whose path is whole: the name is shown wherever the cue list is, a client's state too
+            cues.append(Cue(cname or read[0][0], tuple(do), at_s, at_bar, wait))
     return tuple(cues)
 
 
-def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> str | None:
-    """One command of a cue in its plain form, or None after recording why it is no command a cue can run."""
+def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> tuple[str, str] | None:
+    """One command of a cue as written (its paths as the show file spells them) and in its plain form (paths made
+    whole), or None after recording why it is no command a cue can run."""
     cmd = read_command(r, node, what)
     if cmd is None:
         return None
+    written = str(cmd)
     if cmd.name in NOT_IN_CUES:
         r.error(node, f"{what}: {cmd.name} is not allowed in a cue: {NOT_IN_CUES[cmd.name]}")
         return None
@@ -309,7 +314,7 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> s
         except KeyError as e:
             r.error(node, f"{what}: {cmd}: {e.args[0]}")
             return None
-    return str(cmd)
+    return written, str(cmd)
 
 
 def _cue_at(r: Reader, node, what: str) -> tuple[float | None, int | None]:
