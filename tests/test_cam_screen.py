@@ -140,7 +140,9 @@ def test_a_restarted_server_numbering_from_0_and_a_stalled_stream_leave_no_chang
     screen.shown(Shown(40, 3, 0.0))
     screen.heard({"screen": "freeze", "screen_at": [41, 0]})
     assert (screen.screen, screen.waiting()) == ("live", 1)
-    screen.heard({"screen": "blackout", "screen_at": [0, 5]})  # a new server's numbers: made at once
+    screen.heard({"screen": "blackout", "screen_at": [0, 5]})  # a new server's numbers: the old change is gone,
+    assert (screen.screen, screen.waiting()) == ("live", 1)  # and the new one waits for its own frame
+    screen.shown(Shown(0, 5, 1.0))
     assert (screen.screen, screen.waiting()) == ("blackout", 0)
     screen.heard({"screen": "live", "screen_at": [9, 0]})
     screen.heard({"screen": "live", "screen_at": "soon"})  # not a frame: at once
@@ -229,3 +231,51 @@ def test_a_change_at_a_frame_lost_on_the_way_lets_no_later_frame_out_unchanged()
     assert all(out is None for shown, out, _ in cam.ticks if (1, 4) < shown < (1, 9))
     assert cam.held("freeze") == {(1, 8)}  # the frame before the one the server held, the last one here
     assert cam.screen.waiting() == 0
+
+
+def test_a_restarted_servers_change_waits_for_its_frame_while_the_old_servers_last_frame_is_held():
+    """The camera holds the old server's last frame (9, 11) when the server comes back restarted, numbering from 0
+    again (its first state says it has made no block yet). Its blackout at (3, 0) overtakes the frames on their way
+    (text goes first): it falls after that frame, not at once, as if (3, 0) were long past."""
+    cam = Cam()
+    cam.at(0.0, *block_messages(8))
+    cam.at(0.8, *block_messages(9))
+    cam.at(20.0, state("live", block=0))  # the new server, on connecting
+    cam.at(20.9, state("blackout", [3, 0], block=4))
+    for k in range(5):
+        cam.at(21.0 + 0.1 * k, *block_messages(k))
+    cam.run(until=26.0)
+    assert cam.changes() == [("blackout", (3, 0))]
+    assert {shown for shown, _, mode in cam.ticks if mode == "live"} >= {(9, 11), (0, 0), (2, 11), (3, 0)}
+    assert cam.screen.waiting() == 0
+
+
+def test_a_restarted_servers_freeze_holds_its_own_frame_not_the_old_servers():
+    cam = Cam()
+    cam.at(0.0, *block_messages(8))
+    cam.at(0.8, *block_messages(9))
+    cam.at(20.0, state("live", block=0))
+    cam.at(20.9, state("freeze", [3, 0], block=4))
+    for k in range(5):
+        cam.at(21.0 + 0.1 * k, *block_messages(k))
+    cam.run(until=24.0)
+    assert cam.changes() == [("freeze", (3, 0))] and cam.held("freeze") == {(3, 0)}
+
+
+def test_a_restart_is_told_by_the_blocks_made_or_by_a_change_before_the_last_not_by_a_change_already_on():
+    on = [Shown(500, 11, 0.0)]
+    screen = CamScreen(showing=lambda: on[0])
+    screen.shown(on[0])
+    screen.heard({"screen": "blackout", "screen_at": [3, 0], "block": 4})  # fewer blocks than the frame on
+    assert (screen.screen, screen.waiting()) == ("live", 1)  # the old frame still held is not read as past it
+    on[0] = Shown(0, 0, 1.0)
+    screen.shown(on[0])
+    assert screen.screen == "live"
+    on[0] = Shown(3, 0, 1.5)
+    screen.shown(on[0])
+    assert screen.screen == "blackout"
+    # the same server, a change heard late: its frame is on already, made at once
+    on[0] = Shown(5, 2, 2.0)
+    screen.shown(on[0])
+    screen.heard({"screen": "live", "screen_at": [4, 7], "block": 7})
+    assert (screen.screen, screen.waiting()) == ("live", 0)

@@ -327,3 +327,75 @@ def test_blocks_held_up_on_the_network_and_arriving_together_leave_the_rate_alon
     assert all(abs(r - 15.0) < 3.0 for r, t in zip(rates, times) if t > pushes[1]), max(rates)
     assert all(b - a in (0, 1) for a, b in zip(shown, shown[1:]))  # caught up without a frame skipped
     assert sorted(set(shown)) == list(range(12 * len(pushes))) and pacer.stats.dropped == 0
+
+
+def counted(shown, pacer):
+    """Every frame up to the last one shown came on screen or is counted as lost (dropped or skipped)."""
+    return len(set(shown)) + pacer.stats.dropped + pacer.stats.skipped == max(shown) + 1
+
+
+def serve_through_a_stall(stall, spacing, until=45.0):
+    """A server making 12 frames every 1.5 s (8 frames/s) for a camera at 30 fps; its link stalls `stall` seconds
+    from t = 15, then the blocks made meanwhile come in order, `spacing` apart, with the next one after them. Returns
+    the pacer, the frames shown, their times, each tick's delay from its block's making to its showing, and when
+    the link came back."""
+    ft = FakeTime(oversleep=0.003)
+    pacer = Pacer(PacerSettings(fps=30.0, producer_waits=False), clock=ft.clock)
+    made = [1.5 * (k + 1) for k in range(int(until / 1.5))]
+    back = 15.0 + stall
+    held = [k for k, t in enumerate(made) if 15.0 <= t <= back]  # made in the stall, and the one made as it ends
+    for k, t in enumerate(made):
+        t = back + spacing * held.index(k) if k in held else t
+        ft.events.append((t, lambda k=k: pacer.push([frame(i) for i in range(12 * k, 12 * k + 12)], block=k)))
+    shown, times, _ = run_for(ft, pacer, until)
+    delays = [t - made[s // 12] for s, t in zip(shown, times)]
+    return pacer, shown, times, delays, back
+
+
+@pytest.mark.parametrize("spacing", [0.02, 0.15])
+def test_a_server_far_behind_after_a_long_network_stall_is_cut_back_near_live(spacing):
+    """A 6 s stall leaves five blocks waiting, 6 s of frames: played whole by the buffer's nudge, the picture would
+    stay seconds behind the operator for ten seconds. It jumps instead, the frames it leaves out counted, and is
+    back within a block's time of its usual delay in a few seconds."""
+    pacer, shown, times, delays, back = serve_through_a_stall(6.0, spacing)
+    usual = max(d for d, t in zip(delays, times) if 5.0 < t < 15.0)
+    assert usual < 2.5
+    assert max(d for d, t in zip(delays, times) if t > back + 3.0) < usual + 1.0
+    assert max(d for d, t in zip(delays, times) if t > back + 6.0) < usual + 0.7
+    assert all(b >= a for a, b in zip(shown, shown[1:]))
+    assert pacer.stats.dropped >= 24 and counted(shown, pacer)
+
+
+@pytest.mark.parametrize("spacing", [0.02, 0.15])
+def test_one_block_held_up_on_the_network_plays_whole(spacing):
+    """A block late by a block's time, coming with the next (8 frames/s): every frame is shown, in order, none
+    skipped, and the delay is back to its usual soon after."""
+    pacer, shown, times, delays, back = serve_through_a_stall(1.5, spacing)
+    assert sorted(set(shown)) == list(range(max(shown) + 1))
+    assert all(b - a in (0, 1) for a, b in zip(shown, shown[1:]))
+    assert pacer.stats.dropped == pacer.stats.skipped == 0
+    usual = max(d for d, t in zip(delays, times) if 5.0 < t < 15.0)
+    assert max(d for d, t in zip(delays, times) if t > back + 6.0) < usual + 0.7
+
+
+@pytest.mark.parametrize("producer_waits", [True, False])
+def test_the_first_tick_long_after_the_first_blocks_skips_no_frame_of_a_producer_that_waits(producer_waits):
+    """Two blocks at 0 and 0.45 s, the camera's first tick at 3.9 s, near the latency cap. A producer that waits
+    has every frame shown: the first frame comes on first, and those the cap then drops are counted. One that
+    cannot wait is caught up to the cap at once; the frames passed over are counted as skipped."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, producer_waits=producer_waits), clock=ft.clock)
+    pacer.push([frame(i) for i in range(12)], block=0)
+    ft.now = 0.45
+    pacer.push([frame(i) for i in range(12, 24)], block=1)
+    shown = []
+    for k in range(45):
+        ft.now = 3.9 + k / 30.0
+        shown.append(index(pacer.tick()))
+    if producer_waits:
+        assert shown[:4] == [0, 1, 2, 3]
+        assert all(b - a in (0, 1) for a, b in zip(shown, shown[1:4]))
+        assert pacer.stats.skipped == 0 and pacer.stats.dropped > 0
+    else:
+        assert shown[0] > 0 and pacer.stats.skipped > 0
+    assert counted(shown, pacer)

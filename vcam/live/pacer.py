@@ -10,6 +10,10 @@ only appends, and frames past the latency cap are dropped, oldest first.
 The latency cap holds from the first block on: each frame comes on screen before it is `max_latency` old, played
 faster than the production rate where needed (the first block, before any rate is measured; a producer slower
 than a block per `max_latency`, whose blocks play within the cap and whose last frame is then held).
+
+A producer that cannot wait and falls far behind (frames held up on the network, then come all at once) is cut to
+two blocks before its newest frame (`catch_up_after`): a live picture seconds behind its operator is worse than a
+jump. Less than that is the buffer's nudge, played whole.
 """
 from __future__ import annotations
 
@@ -54,6 +58,9 @@ class PacerSettings:
     max_latency: float = 4.0  # seconds of unplayed frames kept at most; older ones are dropped
     stall_after: float = 5.0  # seconds without new frames after which the stream counts as stalled
     gain: float = 0.15  # how strongly the playback rate follows the buffer level
+    # A producer that cannot wait: once more than two blocks wait and those past the first span more than this many
+    # seconds of its frames, the oldest are dropped down to two blocks (see Pacer._cut_behind).
+    catch_up_after: float = 2.0
     # The producer waits while `full()` (the generator does): every frame is shown, one new frame per tick at most.
     # A producer that cannot wait (frames arriving from the network) is caught up instead, by playing up to 1.5
     # frames per tick while the buffer runs high, or its latency would only grow.
@@ -63,7 +70,8 @@ class PacerSettings:
 @dataclass
 class PacerStats:
     pushed: int = 0
-    dropped: int = 0
+    dropped: int = 0  # frames that never came on screen, dropped by the latency cap or cut when far behind
+    skipped: int = 0  # frames that never came on screen, passed over by playback faster than the camera's ticks
     ticks: int = 0
     buffered: float = 0.0  # frames not yet played
     production_fps: float = 0.0
@@ -215,8 +223,11 @@ class Pacer:
         if not self._frames:
             return self._card
         self._drop_past_cap(now)
+        self._cut_behind()
         self._pos = min(self._pos + self._step(now), len(self._frames) - 1.0)
         while self._pos >= 1.0 and len(self._frames) > 1:
+            if self._head_since is None:  # passed over before it came on
+                st.skipped += 1
             self._pop()
             self._pos -= 1.0
             self._head_since = None
@@ -243,6 +254,9 @@ class Pacer:
         time a frame was on screen, and none was yet. A rate set before that tick (a camera that starts after the
         second block), or the pace of blocks that came together, would otherwise pass the first frame unseen; this
         way the show starts as it does when the camera ticks before, one tick later at most, and the cap still binds.
+        A producer that waits has every frame shown: that tick shows the first frame, however late (any step of a
+        frame or more would pass it unseen); the ticks after move a frame each at most, and what passes the cap
+        meanwhile is dropped, and counted, by _drop_past_cap.
 
         Before any rate, blocks that came together (one arrival, see _Arrival) are frames already late, held up on
         the way: they play at one frame per tick, which brings the latency down fastest with none skipped, until the
@@ -250,7 +264,7 @@ class Pacer:
         s = self.settings
         step = self._deadline_step(now)
         if not self._on_air:
-            return step
+            return 0.0 if s.producer_waits and step >= 1.0 else step
         if self._rate is not None:
             level = len(self._frames) - 1 - self._pos
             target = max(1.0, float(self._burst))
@@ -280,11 +294,36 @@ class Pacer:
         frames that never came on screen count as dropped (not a last frame held until the next block)."""
         keep = max(1, self._burst)
         while len(self._frames) > keep and now - self._frames[0][1] > self.settings.max_latency:
-            self._pop()
-            self._pos = 0.0
-            if self._head_since is None:
-                self.stats.dropped += 1
-            self._head_since = None
+            self._drop_first()
+
+    def _cut_behind(self) -> None:
+        """Far behind a producer that cannot wait, drops the oldest frames down to two blocks waiting (counted as
+        dropped): a jump, where a live picture would otherwise stay seconds behind its operator. The buffer's nudge
+        plays at most half as fast again as the production rate, which takes seconds for each second behind: twelve
+        for a 6 s stall of a server at 8 frames/s, whose held blocks come at once.
+
+        Far behind is both more than two blocks waiting (less is a late block with the next: the nudge's, played
+        whole) and those past the first spanning more than `catch_up_after` seconds of production (three blocks
+        held up 2.4 s at 15 frames/s are 1.6 s: played whole too; a producer that makes blocks fast needs more of
+        them). The lag on the link itself is not counted: frames dropped here cannot make the next ones come
+        sooner, so only the lag waiting in this buffer can be won back."""
+        s = self.settings
+        if s.producer_waits or not self._rate or not self._on_air:
+            return
+        block = max(1, self._burst)
+        level = len(self._frames) - 1 - self._pos
+        if level <= 2 * block or (level - block) / self._rate <= s.catch_up_after:
+            return
+        while len(self._frames) - 1 > 2 * block:
+            self._drop_first()
+
+    def _drop_first(self) -> None:
+        """Drops the frame on screen or next to come, unseen or not; the next one comes on at this tick."""
+        self._pop()
+        self._pos = 0.0
+        if self._head_since is None:
+            self.stats.dropped += 1
+        self._head_since = None
 
     def _pop(self) -> None:
         """Drops the first frame; a block number it still carries (never reported shown) passes to the next."""

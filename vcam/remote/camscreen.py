@@ -7,6 +7,11 @@ pacer, then play on unchanged up to that frame: the camera freezes on the pictur
 blacks out after the same frame, whatever the network's delay and this side's buffer. A state without a frame (a
 server from before) is made on arrival, as it always was. A change whose frame never comes here (lost on the way,
 or shown before this client came) is made on the first tick that shows a later frame, before its picture is made.
+
+A restarted server numbers its frames from 0 again, while this camera may still hold a frame of the old numbering:
+a state whose server has made fewer blocks than that frame's (its "block"), or a change at a frame before the
+last change heard, says so. The old frame is then forgotten, so that a change the new server makes waits for its
+own frame to come here, rather than being made at once as already past.
 """
 from __future__ import annotations
 
@@ -29,7 +34,10 @@ class CamScreen:
     the pacer's frame on screen now, read before the tick's picture is made): a frame lost on the way, or one
     named by a client that came after it (joining a blacked-out show: black from its first frame), never lets the
     next frame out live for a tick. One whose frame never comes at all (lost with a connection) is made once the
-    stream stalls (`stalled`): the camera never stays live through a blackout for lack of a frame."""
+    stream stalls (`stalled`): the camera never stays live through a blackout for lack of a frame.
+
+    After a restart of the server (see the module), `showing` still names the old server's frame held on screen
+    until a frame of the new numbering comes on: it is not read until then."""
 
     def __init__(self, stalled: Callable[[], bool] = lambda: False,
                  showing: Callable[[], Shown | None] = lambda: None):
@@ -40,15 +48,18 @@ class CamScreen:
         self._waiting: deque[tuple[str, Frame]] = deque()  # (mode, its frame), in the order the server made them
         self._heard: tuple[str, Frame] | None = None  # the last change heard with its frame: each state repeats it
         self._shown: Frame | None = None  # the last numbered frame on this camera
+        self._last_at: Frame | None = None  # the frame of the last change heard with one: the server's numbering
+        # the frame on this camera when the server was heard restarted: the old numbering, until a lower one comes
+        self._old: Frame | None = None
 
     @property
     def screen(self) -> str:
         on = self._showing()  # before our lock: the pacer's lock is never taken under it
         with self._lock:
-            if self._waiting and self._stalled():
+            if self._waiting and self._stalled() and self._old is None:
                 self._mode = self._waiting[-1][0]
                 self._waiting.clear()
-            elif on is not None:
+            elif on is not None and (self._old is None or (on.block, on.index) < self._old):
                 # the frame named is past without having come (`shown` makes the one at the very frame after its
                 # tick, as the server did)
                 self._make_up_to((on.block, on.index), strictly=True)
@@ -57,19 +68,19 @@ class CamScreen:
     def heard(self, state: dict) -> None:
         """A state from the server (or the state a reply carries); one without a screen leaves it as it is."""
         mode = state.get("screen")
-        if mode not in SCREEN_MODES:
-            return
-        at = _frame(state.get("screen_at"))
+        at, blocks = _frame(state.get("screen_at")), _count(state.get("block"))
         with self._lock:
+            if self._renumbered(at, blocks):
+                self._restarted(at, blocks)
+            if mode not in SCREEN_MODES:
+                return
             if at is None:  # a server that names no frame: at once, and it overrides any change still waiting
                 self._waiting.clear()
                 self._heard, self._mode = None, mode
                 return
             if (mode, at) == self._heard:
                 return
-            self._heard = (mode, at)
-            if self._waiting and at < self._waiting[-1][1]:
-                self._waiting.clear()  # numbered from 0 again: a restarted server, whose frames those were not
+            self._heard, self._last_at = (mode, at), at
             if self._shown is not None and at <= self._shown:  # that frame is on already (or was skipped)
                 self._mode = mode
             else:
@@ -80,8 +91,27 @@ class CamScreen:
         the next tick (those at one before it, never shown here, were made as it came on: `screen`)."""
         at = (shown.block, shown.index)
         with self._lock:
+            if self._old is not None and at < self._old:
+                self._old = None  # the restarted server's numbering is on: `showing` names its frames
             self._shown = at
             self._make_up_to(at)
+
+    def _renumbered(self, at: Frame | None, blocks: int | None) -> bool:
+        """Whether a state comes from a server that numbers its frames anew (restarted); called locked. A server
+        has made every frame it sent, so its count of blocks is never below one of them; and each change it makes
+        is at its camera's frame then, never before the change before."""
+        return _below(blocks, self._shown) or at is not None and self._last_at is not None and at < self._last_at
+
+    def _restarted(self, at: Frame | None, blocks: int | None) -> None:
+        """Forgets the old server's numbering: its changes still waiting, its last change, the frame on this camera;
+        called locked. Where the new numbering is below that frame, it is kept as `_old` until a lower one comes
+        on: meanwhile `showing` (that frame, held) is not read, and the stream's stall (the old server's, whose
+        frames stopped) makes no change of the new server's: its frames are on their way."""
+        self._waiting.clear()
+        self._heard = self._last_at = None
+        old, self._shown = self._shown, None
+        if old is not None and (at is not None and at < old or _below(blocks, old)):
+            self._old = old
 
     def _make_up_to(self, at: Frame, strictly: bool = False) -> None:
         """Makes the waiting changes at frames up to `at` (before it, `strictly`), in order; called locked."""
@@ -100,3 +130,13 @@ def _frame(value: object) -> Frame | None:
             isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value):
         return value[0], value[1]
     return None
+
+
+def _count(value: object) -> int | None:
+    """The blocks a server has made, as its state says ("block"); None where it says nothing usable."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _below(blocks: int | None, frame: Frame | None) -> bool:
+    """Whether a server that has made `blocks` blocks cannot have made `frame`: another server's."""
+    return blocks is not None and frame is not None and blocks < frame[0]
