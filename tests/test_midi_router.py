@@ -186,13 +186,14 @@ def test_a_failing_fader_says_so_once_per_sweep_not_once_per_message():
     assert len(said) == 2 and "oceann" in said[0] and "control=16" in said[1]
 
     midi.stop()  # the rest of the sweep is counted once it is over, not lost
-    assert len(said) == 3 and said[2].startswith("63 more like it: ") and "oceann" in said[2]
+    assert len(said) == 3 and said[2].startswith("63 more like it, the last: ") and "oceann" in said[2]
+    assert "value=126" in said[2]  # where the fader came to rest, not where the sweep began
 
     throttle = ErrorThrottle(every=2.0)
     assert throttle.admit(("cc", 0, 1), "error: x", 0.0) == "error: x"
     assert [throttle.admit(("cc", 0, 1), "error: x", t) for t in (0.5, 1.0, 1.5)] == [None] * 3
     assert throttle.held_back(1.9) == [] and throttle.admit(("cc", 0, 1), "error: y", 1.95) is None
-    assert throttle.held_back(2.0) == ["4 more like it: error: x"] and throttle.held_back(2.0) == []
+    assert throttle.held_back(2.0) == ["4 more like it, the last: error: y"] and throttle.held_back(2.0) == []
     assert throttle.admit(("cc", 0, 1), "error: x", 2.1) == "error: x"
 
 

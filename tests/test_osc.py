@@ -45,15 +45,26 @@ class Spy(Controller):
         return super().apply(cmd, source, **how)
 
 
+class FakeClock:
+    """The input's clock, moved by hand: how long apart messages came, without waiting that long."""
+
+    def __init__(self, t: float = 100.0):
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
 class Rig:
     """An OscInput on a free loopback port, routing to a Spy; `send` waits until the input has handled the
     message (every message, fitting or not, is counted as it is handled)."""
 
-    def __init__(self, mapping=None, ctl=None):
+    def __init__(self, mapping=None, ctl=None, clock=None):
         self.ctl = ctl or Spy()
         self.router = OscRouter(mapping, self.ctl)
         self.said, self.handled = [], []
-        self.input = OscInput("127.0.0.1", 0, self._handle, self.said.append)
+        self.input = OscInput("127.0.0.1", 0, self._handle, self.said.append, swept=self.router.swept,
+                              **({"clock": clock} if clock else {}))
         self.input.start()
         self.client = SimpleUDPClient("127.0.0.1", self.input.port)
         self.raw = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -83,8 +94,8 @@ class Rig:
 def rig():
     rigs = []
 
-    def make(mapping=None, ctl=None):
-        r = Rig(mapping, ctl)
+    def make(mapping=None, ctl=None, clock=None):
+        r = Rig(mapping, ctl, clock)
         rigs.append(r)
         return r
 
@@ -239,7 +250,7 @@ def test_bad_messages_are_said_once_each_and_the_input_goes_on(rig, caplog):
     assert len(garbage) == 1 and "5 bytes from 127.0.0.1" in garbage[0]  # the next two held back (2 s)
     assert len([s for s in r.said if "/vcam/fly" in s]) == 1
     r.stop()  # what was held back is counted as the input stops
-    assert "2 more like it: OSC: 5 bytes" in "\n".join(r.said)
+    assert "2 more like it, the last: OSC: 24 bytes" in "\n".join(r.said)  # the cut bundle: the last said of
     assert "1 more like it: OSC: /vcam/fly" in "\n".join(r.said)
     assert not [rec for rec in caplog.records if rec.levelname == "WARNING"]  # python-osc said nothing itself
 
@@ -255,7 +266,58 @@ def test_a_flood_of_bad_messages_says_a_line_not_a_thousand(rig):
     lines = [s for s in r.said if "/flood/" in s]
     # the first few addresses a line each (a sender with a typo or two is told which), then one for all others
     assert flood > MAX_KEYS + 1 and len(lines) == MAX_KEYS + 2
-    assert lines[-1].startswith(f"{flood - MAX_KEYS - 1} more like it: OSC: nothing listens")
+    last = next(a for a, _ in reversed(r.handled) if a.startswith("/flood/"))
+    assert lines[-1] == (f"{flood - MAX_KEYS - 1} more from other addresses, the last: OSC: nothing listens at "
+                         f"{last}: the built-in addresses are /vcam/<command> (/vcam/preset 3, /vcam/next, …), "
+                         "others need an osc: map")
+
+
+def test_a_press_is_said_each_time_and_a_sweep_ends_on_its_last_value(rig):
+    clock = FakeClock()
+    r = rig(clock=clock)
+    for n in (2, 3, 1):  # a tablet's preset buttons, half a second apart
+        r.send("/vcam/preset", n)
+        clock.t += 0.5
+    assert [s for s in r.said if s.startswith("preset")] == [
+        "preset 2 'neon city' (over 4 blocks)", "preset 3 'forest' (over 4 blocks)", "preset 1 'city' (over 4 blocks)"]
+    for i in range(41):  # a fader straight on /vcam/strength, swept in 1.2 s
+        r.send("/vcam/strength", i / 40)
+        clock.t += 0.03
+    r.stop()
+    sweep = [s for s in r.said if "strength" in s]
+    assert sweep == ["strength 0 from the next block", "40 more like it, the last: strength 1 from the next block"]
+    assert r.said[-1] == sweep[-1] and r.ctl.state.strength == 1.0
+
+
+def test_an_error_amid_a_sweep_is_said_in_its_place_and_the_last_word_is_the_latest(rig):
+    clock = FakeClock()
+    r = rig(clock=clock)
+    for value in (5, 6, -1, 7):  # a seed fader on /vcam/seed that once sends a value out of range
+        r.send("/vcam/seed", value)
+        clock.t += 0.5
+    r.stop()
+    assert [s.split(" from")[0].split(";")[0] for s in r.said if "seed" in s] == [
+        "seed 5", "1 more like it, the last: seed 6", "error: seed -1 is out of range (0 to 9223372036854775807)",
+        "1 more like it, the last: seed 7"]
+    assert r.ctl.state.seed == 7
+
+
+def test_errors_at_new_addresses_are_said_once_the_old_ones_have_had_their_time(rig):
+    """TouchOSC's page changes (unmapped here) fill the addresses counted apart; a few seconds later, each new
+    error is said in its own words, not counted under the page changes'."""
+    clock = FakeClock()
+    r = rig(clock=clock)
+    for page in range(MAX_KEYS + 1):
+        r.send(f"/layout/page{page}")
+    clock.t += 3.0
+    r.send("/vcam/preset", 99)
+    r.send("/vcam/seed", -1)
+    r.send("/vcam/blend", 1, 2, 5.0)
+    r.stop()
+    errors = [s for s in r.said if s.startswith("error")]
+    assert len(errors) == 3 and all(e.startswith(f"error: {said}") for e, said in zip(
+        errors, ("no preset 99:", "seed -1 is out of range", "blend position 5 is outside 0 to 1")))
+    assert not [s for s in r.said if "more" in s]  # nothing was held back: every line said was its own
 
 
 @pytest.fixture

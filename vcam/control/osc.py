@@ -4,6 +4,8 @@ tablet show what is on air.
 In: `/vcam/<command> args…` is the typed line `<command> args…` (`/vcam/preset "neon city"`, `/vcam/blend 1 2
 0.5`, `/vcam/next`); a map (oscmap.py) binds any other address to a parameter or a command. A message that fits
 nothing is said on the terminal, once per address every few seconds however many come, and the input goes on.
+A reply is said each time for a press (a button, /vcam/preset, /vcam/go), and held back the same way for what
+comes in streams (a fader, /vcam/strength): see OscRouter.swept.
 Out (`--osc-reply HOST:PORT`): the state, on every change and once a second.
 """
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 from collections.abc import Callable
 
 from vcam.control.commands import NO_ARGS, USAGE
-from vcam.control.faders import Takeover
+from vcam.control.faders import PARAMS, Takeover
 from vcam.control.media import Refused
 from vcam.control.oscmap import OscButton, OscFader, OscMap
 from vcam.control.throttle import ErrorThrottle
@@ -28,9 +30,14 @@ DEFAULT_HOST = "127.0.0.1"
 ON = 0.5  # a button's value at or above which it counts as pressed (TouchOSC sends 1 then 0)
 MAX_DATAGRAM = 65536
 POLL_S = 0.25  # how soon the input's thread sees that the show is stopping
-# Addresses whose bad messages are counted apart; past these, all others share one count (a sender spraying
-# random addresses must not grow the counts without end)
+# Addresses whose bad messages are counted apart at once (an address's count ends a few seconds after its last
+# line); past these, all others share one count (a sender spraying random addresses must not grow the counts
+# without end)
 MAX_KEYS = 8
+# The built-in commands that set a value a fader may sweep: their replies are held back like a fader's. The tempo
+# too, which a patch (TouchDesigner) may send on every frame.
+SWEPT = (*PARAMS, "bpm")
+REPLY = "reply"  # a key's last part that counts an address's replies apart from its errors
 # One message per address per this long is acted on; a newer one in between replaces the one held back, and goes
 # when the time is up (a fader's last position is never lost). A surface sending faster, or a flood, then costs
 # the show at most 50 commands a second per address, not a queue of thousands.
@@ -100,6 +107,16 @@ class OscRouter:
                 return []
         raise Unfit(f"nothing listens at {_shown(address)}: the built-in addresses are {BUILTIN}<command> "
                     f"({BUILTIN}preset 3, {BUILTIN}next, …), others need an osc: map", (address,))
+
+    def swept(self, address: str) -> bool:
+        """Whether messages to `address` come in streams: a map's fader there, or the built-in address of a value a
+        fader sweeps. Their replies are held back as a sweep goes on (one line, then a count naming the last);
+        every other reply (a button, /vcam/preset, /vcam/go, /vcam/freeze: a press, not a sweep) is said each time,
+        so what is said last is what is on air."""
+        faders, buttons = self.mapping.bound(address)
+        if faders or buttons:
+            return bool(faders)
+        return address.startswith(BUILTIN) and address[len(BUILTIN):].lower() in SWEPT
 
     def _builtin(self, address: str, name: str, args: list, sender: str) -> str | None:
         if name not in USAGE:
@@ -179,16 +196,23 @@ def _shown(address: str) -> str:
 class OscInput:
     """Listens on UDP host:port and hands each OSC message to `handle(address, values, sender)` (an OscRouter's;
     `sender`: host:port it came from), on a thread of its own; `start` says where, and raises VcamError when the
-    port cannot be had."""
+    port cannot be had.
+
+    `swept(address)` says whether an address's replies are held back (OscRouter.swept); without it, all are.
+    What is said about one address comes in the order it happened: a line said at once comes after the count of
+    the other kind (errors, replies) held back for its address."""
 
     def __init__(self, host: str, port: int, handle: Callable[[str, list, str], list[str]],
-                 say: Callable[[str], None], throttle_s: float = 2.0):
+                 say: Callable[[str], None], throttle_s: float = 2.0,
+                 swept: Callable[[str], bool] | None = None, clock: Callable[[], float] = time.monotonic):
         self.host, self.port = host, port
         self.handle = handle
         self.say = say
-        self._errors = ErrorThrottle(throttle_s)
-        self._replies = ErrorThrottle(throttle_s)  # a sweeping fader's replies: one line, then a count
-        self._keys: set[tuple] = set()
+        self.swept = swept or (lambda address: True)
+        self.clock = clock
+        # errors keyed by address (or what went wrong), replies by (address, REPLY): one throttle, so that the
+        # counts come in the order their last lines came
+        self._lines = ErrorThrottle(throttle_s, most=MAX_KEYS, others="other addresses")
         self._acted_at: dict[str, float] = {}  # address → when a message to it was last acted on
         self._held: dict[str, tuple[list, str]] = {}  # address → the newest message held back: values, sender
         self._stop = threading.Event()
@@ -211,11 +235,11 @@ class OscInput:
             self._thread.join(2.0)
         if self._sock is not None:
             self._sock.close()
-        for line in (*self._errors.held_back(), *self._replies.held_back()):
+        for line in self._lines.held_back():
             self.say(line)
 
     def _run(self) -> None:
-        said_at = time.monotonic()
+        said_at = self.clock()
         while not self._stop.is_set():
             self._sock.settimeout(MIN_GAP_S if self._held else POLL_S)
             try:
@@ -224,14 +248,14 @@ class OscInput:
                 data = None
             except OSError as e:  # an ICMP error on some systems; the socket goes on
                 data = None
-                self._complain(("socket",), f"OSC: {e.strerror or e}")
+                self._complain(("socket",), f"OSC: {e.strerror or e}", self.clock())
             if data is not None:
                 self._datagram(data, peer)
-            now = time.monotonic()
+            now = self.clock()
             self._release_held(now)
             if now - said_at >= 1.0:
                 said_at = now
-                for line in (*self._errors.held_back(now), *self._replies.held_back(now)):
+                for line in self._lines.held_back(now):
                     self.say(line)
 
     def _datagram(self, data: bytes, peer) -> None:
@@ -243,9 +267,9 @@ class OscInput:
             messages = [timed.message for timed in OscPacket(data).messages]
         except Exception:  # noqa: BLE001 - anything may arrive on a UDP port
             self._complain(("garbage",), f"OSC: {len(data)} bytes from {peer[0]} that are not an OSC message; "
-                                         "ignored")
+                                         "ignored", self.clock())
             return
-        now, sender = time.monotonic(), _sender(peer)
+        now, sender = self.clock(), _sender(peer)
         for msg in messages:  # a bundle's time tag is not waited for: a bundle acts when it arrives
             address, values = msg.address, list(msg.params)
             if now - self._acted_at.get(address, -MIN_GAP_S) >= MIN_GAP_S:
@@ -253,7 +277,7 @@ class OscInput:
             elif address in self._held or len(self._held) < MAX_HELD:
                 self._held[address] = values, sender
             else:
-                self._complain(("held",), "OSC: messages to too many addresses at once; some were dropped")
+                self._complain(("held",), "OSC: messages to too many addresses at once; some were dropped", now)
 
     def _release_held(self, now: float) -> None:
         for address in [a for a in self._held if now - self._acted_at.get(a, -MIN_GAP_S) >= MIN_GAP_S]:
@@ -266,25 +290,30 @@ class OscInput:
         try:
             replies = self.handle(address, values, sender)
         except Unfit as e:
-            self._complain(e.key, f"OSC: {e}")
+            self._complain(e.key, f"OSC: {e}", now)
             return
         except Exception as e:  # noqa: BLE001 - a bad message must not end the input
-            self._complain((address,), f"error: OSC {_shown(address)}: {e.__class__.__name__}: {e}")
+            self._complain((address,), f"error: OSC {_shown(address)}: {e.__class__.__name__}: {e}", now)
             return
         for reply in replies:
             if reply.startswith("error"):
-                self._complain((address,), f"{reply} (OSC {_shown(address)})")
-            elif said := self._replies.admit((address,), reply, time.monotonic()):
-                self.say(said)
+                self._complain((address,), f"{reply} (OSC {_shown(address)})", now)
+            elif self.swept(address):
+                self._tell(self._lines.admit((address, REPLY), reply, now, bounded=False), (address,))
+            else:
+                self._tell(reply, (address,))
 
-    def _complain(self, key: tuple, line: str) -> None:
-        if key not in self._keys:
-            if len(self._keys) >= MAX_KEYS:
-                key = ("many addresses",)
-            self._keys.add(key)
-        said = self._errors.admit(key, line, time.monotonic())
-        if said:
-            self.say(said)
+    def _complain(self, key: tuple, line: str, now: float) -> None:
+        self._tell(self._lines.admit(key, line, now), (*key, REPLY))
+
+    def _tell(self, line: str | None, other: tuple) -> None:
+        """Says `line` (None: it is held back), after the count held back under `other`: the lines of the other kind
+        about the same address, which came before it."""
+        if line is None:
+            return
+        if earlier := self._lines.flush(other):
+            self.say(earlier)
+        self.say(line)
 
 
 def _sender(peer) -> str:
@@ -351,7 +380,7 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
     elif listen is not None:
         host, port = parse_address(listen)
         router = OscRouter(_mapping(map_ref, show, controller), controller)
-        parts.append(OscInput(host, port, router.handle, say))
+        parts.append(OscInput(host, port, router.handle, say, swept=router.swept))
     if reply is not None:
         from vcam.control.oscreply import OscReplies
 

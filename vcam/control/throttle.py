@@ -1,34 +1,97 @@
-"""Error lines held back per control, so that a flood of failing messages does not flood the terminal."""
+"""Lines held back per control, so that a flood of messages (a failing fader's sweep) does not flood the terminal."""
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
+
+OTHERS = ("others",)  # the control that stands for all controls past `most`
+
+
+@dataclass
+class _Said:
+    """One control's window: the line said at its start, and the lines held back since."""
+
+    at: float
+    line: str
+    held: int = 0
+    last: str = ""  # the newest line held back: the one a count names, as it is the latest outcome
+    last_at: float = 0.0
+    bounded: bool = True  # counted towards the throttle's `most`
 
 
 class ErrorThrottle:
-    """One error line per control every `every` seconds: a fader that fails on each of the hundred messages of
-    one sweep would otherwise scroll everything else off the operator's terminal."""
+    """One line per control every `every` seconds: a fader that fails on each of the hundred messages of one sweep
+    would otherwise scroll everything else off the operator's terminal. The lines held back are counted, and the
+    count names the newest of them (a sweep's last value, not its first).
 
-    def __init__(self, every: float = 2.0):
+    With `most`, at most that many controls (those admitted `bounded`) are watched at once: a line from any other
+    control, while that many have a window open, is said under OTHERS, whose count speaks of `others` (a sender
+    spraying random addresses must not grow the watch without end). A window that has passed with nothing held
+    back is forgotten, so the controls of a while ago leave room for new ones."""
+
+    def __init__(self, every: float = 2.0, most: int | None = None, others: str = "other controls"):
         self.every = every
-        self._last: dict[tuple, float] = {}
-        self._held: dict[tuple, int] = {}
-        self._lines: dict[tuple, str] = {}
+        self.most = most
+        self.others = others
+        self._said: dict[tuple, _Said] = {}
         self._lock = threading.Lock()  # an input's thread admits, its watcher reads the counts
 
-    def admit(self, control: tuple, line: str, now: float) -> str | None:
-        """`line` to say now (with a count of the lines held back since the last one), or None to hold it."""
+    def admit(self, control: tuple, line: str, now: float, bounded: bool = True) -> str | None:
+        """`line` to say now (with a count of the lines held back since the last one), or None to hold it.
+        `bounded`: whether the control counts towards `most` (not one of a known few, which is never lumped)."""
         with self._lock:
-            if now - self._last.get(control, -1e9) < self.every:
-                self._held[control] = self._held.get(control, 0) + 1
+            if bounded:
+                control = self._watched(control, now)
+            said = self._said.get(control)
+            if said is not None and now - said.at < self.every:
+                said.held, said.last, said.last_at = said.held + 1, line, now
                 return None
-            self._last[control] = now
-            self._lines[control] = line
-            held = self._held.pop(control, 0)
-        return f"{line} (and {held} more like it)" if held else line
+            self._said[control] = _Said(now, line, bounded=bounded)
+        if said is not None and said.held:
+            return f"{line} (and {self._more(control, said.held)})"
+        return line
+
+    def flush(self, control: tuple) -> str | None:
+        """The count of the lines held back for `control`, to be said now (before a line about the same thing that
+        came after them); None when none are held. Its window goes on: later lines are held back as before."""
+        with self._lock:
+            said = self._said.get(control)
+            return self._count(control, said) if said is not None and said.held else None
 
     def held_back(self, now: float | None = None) -> list[str]:
-        """Counts of the lines held back whose window has passed (all of them, without `now`): a sweep shorter
-        than the window still gets its count said once the knob rests."""
+        """Counts of the lines held back whose window has passed (all of them, without `now`): a sweep shorter than
+        the window still gets its count said once the knob rests. With each count come the others held back whose
+        newest line came before its own, all in the order their newest lines came, so what is said last about
+        anything is the latest word on it."""
         with self._lock:
-            due = [c for c in self._held if now is None or now - self._last[c] >= self.every]
-            return [f"{self._held.pop(c)} more like it: {self._lines[c]}" for c in due]
+            held = {c: s for c, s in self._said.items() if s.held}
+            due = [s.last_at for s in held.values() if now is None or now - s.at >= self.every]
+            upto = max(due, default=None)
+            lines = [self._count(c, s) for c, s in sorted(held.items(), key=lambda cs: cs[1].last_at)
+                     if upto is not None and s.last_at <= upto]
+            if now is not None:
+                self._forget(now)
+            return lines
+
+    def _watched(self, control: tuple, now: float) -> tuple:
+        """The control a line is counted under: its own, or OTHERS when `most` others have a window open."""
+        if self.most is None or control in self._said:
+            return control
+        self._forget(now)
+        watched = sum(s.bounded for c, s in self._said.items() if c != OTHERS)
+        return control if watched < self.most else OTHERS
+
+    def _forget(self, now: float) -> None:
+        # a passed window with nothing held back is as good as none: its next line is said at once either way
+        for control in [c for c, s in self._said.items() if not s.held and now - s.at >= self.every]:
+            del self._said[control]
+
+    def _count(self, control: tuple, said: _Said) -> str:
+        """The count of the lines held back, naming the newest (said once; the window goes on)."""
+        held, said.held = said.held, 0
+        if control != OTHERS and said.last == said.line:
+            return f"{self._more(control, held)}: {said.line}"
+        return f"{self._more(control, held)}, the last: {said.last}"
+
+    def _more(self, control: tuple, held: int) -> str:
+        return f"{held} more from {self.others}" if control == OTHERS else f"{held} more like it"

@@ -1,0 +1,60 @@
+"""The lines held back per control (MIDI knobs, OSC addresses, a server's refusals): what is said last about a
+control is the latest line about it, and the controls of a while ago make room for new ones."""
+from vcam.control.throttle import ErrorThrottle
+
+
+def test_a_count_names_the_last_line_held_back_not_the_first():
+    throttle = ErrorThrottle(every=2.0)
+    assert throttle.admit(("/fader",), "blend 0.1", 0.0) == "blend 0.1"
+    assert [throttle.admit(("/fader",), f"blend 0.{i}", i / 10) for i in (2, 3, 4)] == [None] * 3
+    assert throttle.held_back(2.0) == ["3 more like it, the last: blend 0.4"]
+    assert throttle.admit(("/knob",), "error: x", 3.0) == "error: x"
+    assert throttle.admit(("/knob",), "error: x", 3.5) is None
+    assert throttle.held_back() == ["1 more like it: error: x"]  # the same words: said once
+
+
+def test_a_count_held_back_is_said_before_a_later_line_and_its_window_goes_on():
+    throttle = ErrorThrottle(every=2.0)
+    throttle.admit(("seed", "reply"), "seed 5", 0.0)
+    assert throttle.admit(("seed", "reply"), "seed 6", 0.5) is None
+    assert throttle.flush(("seed", "reply")) == "1 more like it, the last: seed 6"
+    assert throttle.flush(("seed", "reply")) is None and throttle.flush(("never",)) is None
+    assert throttle.admit(("seed", "reply"), "seed 7", 1.0) is None  # still within the window begun at 0
+    assert throttle.held_back(2.0) == ["1 more like it, the last: seed 7"]
+
+
+def test_counts_come_in_the_order_of_their_last_lines():
+    """A count that is due brings along those whose last line came before its own: whatever window each began,
+    the line said last about a thing is the latest."""
+    throttle = ErrorThrottle(every=2.0)
+    throttle.admit(("a",), "a 1", 0.0)
+    throttle.admit(("b",), "b 1", 0.5)
+    throttle.admit(("b",), "b 2", 1.0)  # b's window ends at 2.5
+    throttle.admit(("a",), "a 2", 1.5)  # a's at 2.0
+    assert throttle.held_back(2.0) == ["1 more like it, the last: b 2", "1 more like it, the last: a 2"]
+    assert throttle.admit(("b",), "b 3", 2.2) is None  # b's window goes on: its count waits for its end
+    assert throttle.held_back(2.4) == [] and throttle.held_back(2.5) == ["1 more like it, the last: b 3"]
+
+
+def test_controls_whose_window_has_passed_make_room_and_others_are_said_in_their_own_words():
+    throttle = ErrorThrottle(every=2.0, most=2, others="other addresses")
+    assert throttle.admit(("/page1",), "nothing at /page1", 0.0) == "nothing at /page1"
+    assert throttle.admit(("/page2",), "nothing at /page2", 0.1) == "nothing at /page2"
+    assert throttle.admit(("/page3",), "nothing at /page3", 0.2) == "nothing at /page3"  # the first of OTHERS
+    assert throttle.admit(("/seed",), "error: seed -1", 0.3) is None  # counted with the others: no room now
+    assert throttle.held_back(2.2) == ["1 more from other addresses, the last: error: seed -1"]
+    # the pages' windows are over with nothing held: forgotten, and new addresses are counted apart again
+    assert throttle.admit(("/preset",), "error: no preset 99", 3.0) == "error: no preset 99"
+    assert throttle.admit(("/seed",), "error: seed -1", 3.1) == "error: seed -1"
+    assert throttle.admit(("/blend",), "error: blend 5", 3.2) == "error: blend 5"  # OTHERS' own window is over
+    assert throttle.admit(("/blend2",), "error: blend 6", 3.3) is None
+    assert throttle.held_back() == ["1 more from other addresses, the last: error: blend 6"]
+
+
+def test_controls_outside_the_bound_are_never_counted_with_the_others():
+    throttle = ErrorThrottle(every=2.0, most=1)
+    throttle.admit(("/a",), "x", 0.0)
+    assert throttle.admit(("/fader", "reply"), "blend 0.5", 0.1, bounded=False) == "blend 0.5"
+    assert throttle.admit(("/b",), "y", 0.2) == "y"  # under OTHERS: the fader took no room
+    assert throttle.admit(("/fader", "reply"), "blend 0.6", 0.3, bounded=False) is None
+    assert throttle.held_back() == ["1 more like it, the last: blend 0.6"]
