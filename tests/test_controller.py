@@ -456,6 +456,55 @@ def test_a_reloaded_show_that_changes_the_current_presets_input_sends_it(on_air)
     assert SetInput("camera:1") in producer.actions and ctl.state.input == "camera:1"
 
 
+DEFAULTS_SHOW = """\
+defaults: {seed: 0, steps: 4, transition: 4}
+presets:
+  - {name: a, prompt: a neon city, seed: 5}
+  - {name: b, prompt: ocean waves}
+"""
+
+
+def defaults_rig(tmp_path):
+    show = parse_show(DEFAULTS_SHOW, str(tmp_path / "show.yaml"))
+    producer, log, fallbacks = RecordingProducer(blocks=2, tell_at_once=True), io.StringIO(), []
+    state = ShowState(prompts=show.presets[0].prompts, preset=0, seed=5)
+    ctl = Controller(show, state, producer, threading.Event(), lambda s: None, ControlLog(log, {}),
+                     on_fallback=fallbacks.append)
+    return ctl, producer, log, fallbacks
+
+
+def test_a_reload_brings_the_defaults_transition_to_later_preset_changes_and_leaves_the_start_ones(tmp_path):
+    from vcam.control.actions import SetPrompts, SetTransition
+
+    ctl, producer, log, _ = defaults_rig(tmp_path)
+    edited = DEFAULTS_SHOW.replace("{seed: 0, steps: 4, transition: 4}",
+                                   "{steps: 2, seed: 9, transition: 0, bias: 0.5}")
+    assert ctl.replace_show(parse_show(edited, str(tmp_path / "show.yaml"))) == ["transition 0 for later changes"]
+    assert producer.actions == [SetTransition(0)]  # what is on air stays: no prompt, seed or steps sent
+    assert (ctl.state.transition, ctl.state.seed, ctl.state.steps, ctl.state.bias) == (0, 5, 4, 1.0)
+    assert json.loads(log.getvalue().splitlines()[-1])["source"] == "reload"  # a replay makes it too
+    assert ctl.handle_line("preset b", "stdin") == "preset 2 'b'"  # no "(over 4 blocks)"
+    assert producer.actions[-1] == SetPrompts({"ocean waves": 1.0}, 0)
+    # the same defaults again leave a transition set live alone
+    ctl.handle_line("transition 6", "stdin")
+    assert ctl.replace_show(parse_show(edited.replace("ocean", "sea"), str(tmp_path / "show.yaml"))) == []
+    assert ctl.state.transition == 6
+
+
+def test_a_reload_that_changes_the_fallback_or_the_live_presets_transition_leaves_the_picture(tmp_path):
+    import cv2
+    import numpy as np
+
+    cv2.imwrite(str(tmp_path / "stall.png"), np.zeros((8, 8, 3), np.uint8))
+    ctl, producer, _, fallbacks = defaults_rig(tmp_path)
+    edited = DEFAULTS_SHOW.replace("seed: 5}", "seed: 5, transition: 9, fallback: stall.png}")
+    assert ctl.replace_show(parse_show(edited, str(tmp_path / "show.yaml"))) == ["fallback stall.png"]
+    assert producer.actions == []  # its seed is not sent again, which would start its noise over
+    assert fallbacks == [str(tmp_path / "stall.png")]
+    assert ctl.handle_line("preset b", "stdin") == "preset 2 'b' (over 4 blocks)"
+    assert ctl.handle_line("preset a", "stdin") == "preset 1 'a' (over 9 blocks)"  # read as it is selected
+
+
 def test_a_strength_knob_moves_the_strength(on_air):
     from vcam.control.actions import SetStrength
     from vcam.control.midimap import find_map_file, load_map

@@ -50,6 +50,30 @@ def test_hot_reload_applies_good_edits_and_keeps_the_last_good_show(show_file, c
     assert torch.allclose(streams[0]._target, streams[0].engine.text.encode("sand dunes under a red sky"))
 
 
+def test_a_reload_applies_the_defaults_transition_and_says_what_waits_for_the_next_start(show_file, capture):
+    blocks, streams = capture
+    pipe, status = Pipe(), io.StringIO()
+    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST, duration=20,
+                                               commands=pipe.reader, status_out=status))
+    try:
+        assert wait_for(lambda: len(blocks) >= 1)
+        show_file.write_text(SHOW.replace("{seed: 3, transition: 2}", "{steps: 2, seed: 9, transition: 0, bias: 0.5}")
+                             .replace("112x64", "128x64"))
+        assert wait_for(lambda: "reloaded" in status.getvalue(), 10)
+        pipe.send("preset ocean")
+        assert wait_for(lambda: "preset 2 'ocean'" in status.getvalue(), 10)
+        assert wait_for(lambda: streams[0].settings.transition == 0, 10)  # from the block after the reload
+    finally:
+        pipe.send("quit")
+        thread.join(30)
+    assert not errors, errors
+    text = status.getvalue()
+    assert (f"reloaded {show_file}: 3 presets; transition 0 for later changes; at the next start: output size, "
+            "defaults seed/steps/bias") in text
+    assert "preset 2 'ocean' (over" not in text  # over the reloaded defaults' 0 blocks, not the start's 2
+    assert (streams[0].settings.seed, streams[0].steps) == (3, 4)  # as the show started
+
+
 def test_piped_commands_change_the_stream_and_replay_exactly(show_file, tmp_path, capture):
     blocks, streams = capture
     log = tmp_path / "controls.jsonl"

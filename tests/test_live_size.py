@@ -2,6 +2,8 @@
 rates it trusts over predictions, and the command line that says what it chose."""
 import dataclasses
 
+import cv2
+import numpy as np
 import pytest
 import torch
 
@@ -452,7 +454,7 @@ def test_an_uncompiled_show_is_sized_by_the_memory_it_takes_uncompiled(h200, tmp
 def test_a_show_sized_for_text_says_which_presets_switch_to_video_in(h200, tmp_path, monkeypatch, capsys):
     """The size is chosen for the input a show starts with; a preset that switches to a video input later runs
     slower than the text-only rate that chose it, and the start says so with the way to size for it."""
-    (tmp_path / "still.png").write_bytes(b"not read here")
+    cv2.imwrite(str(tmp_path / "still.png"), np.zeros((8, 8, 3), np.uint8))  # the show checks it is an image
     show = tmp_path / "show.yaml"
     show.write_text("presets:\n  - {name: calm, prompt: a calm sea}\n"
                     "  - {name: mirror, prompt: a dancer, input: 'image:still.png'}\n")

@@ -1,5 +1,7 @@
 """A local show's settings are resolved once, before anything opens: command line over a replayed log's start
 over the show file over the defaults."""
+import cv2
+import numpy as np
 import pytest
 
 from vcam.control.show import parse_show
@@ -97,7 +99,7 @@ presets:
 
 @pytest.fixture
 def input_show(tmp_path):
-    (tmp_path / "still.png").write_bytes(b"not read here")
+    cv2.imwrite(str(tmp_path / "still.png"), np.zeros((8, 8, 3), np.uint8))  # the show checks it is an image
     return parse_show(INPUT_SHOW, str(tmp_path / "show.yaml"))
 
 

@@ -1,6 +1,8 @@
 """Show files and MIDI maps: valid ones load; each broken one names the file, the line and the fix."""
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
 from vcam.control.midimap import load_map, shipped_maps
@@ -114,7 +116,7 @@ def test_inputs_and_strengths_load_with_paths_relative_to_the_show_file(tmp_path
     folder = tmp_path / "shows"
     (folder / "clips").mkdir(parents=True)
     (folder / "clips" / "walk.mp4").write_bytes(b"")
-    (tmp_path / "photo.png").write_bytes(b"")
+    cv2.imwrite(str(tmp_path / "photo.png"), np.zeros((8, 8, 3), np.uint8))
     show = parse_show(INPUT_SHOW, str(folder / "show.yaml"))
     assert (show.defaults.input, show.defaults.strength, show.defaults.input_fit) == ("camera", 0.6, "letterbox")
     assert [(p.input, p.strength) for p in show.presets] == [
@@ -279,3 +281,80 @@ def test_a_show_file_written_in_two_goes_is_loaded_once_whole(tmp_path):
     path.write_text(whole[:cut])  # a real edit down to two presets
     watcher.poll(), watcher.poll()
     assert loaded == [3, 2]
+
+
+# --- what `vcam check` passes, `vcam run` starts with ------------------------------------------------------------
+
+NOT_IMAGES = [
+    ("defaults:\n  fallback: x.mp4\npresets:\n  - {name: a, prompt: b}\n", 2, "defaults fallback: x.mp4"),
+    ("presets:\n  - {name: a, prompt: b, fallback: x.mp4}\n", 2, "preset 'a' fallback: x.mp4"),
+    ("presets:\n  - {name: a, prompt: b, input: 'image:x.mp4'}\n", 2, "preset 'a' input: image x.mp4"),
+    ("defaults:\n  input: image:x.mp4\npresets:\n  - {name: a, prompt: b}\n", 2, "defaults input: image x.mp4"),
+    ("presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: 'input image:x.mp4'}\n", 4, "cue 1 do: image x.mp4"),
+]
+
+
+@pytest.mark.parametrize("text, line, what", NOT_IMAGES)
+def test_a_file_named_as_an_image_that_is_none_is_refused_with_its_line_and_the_fix(tmp_path, text, line, what):
+    (tmp_path / "x.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(200))  # a clip, not a still
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, str(tmp_path / "show.yaml"))
+    [problem] = err.value.problems
+    assert problem.startswith(f"{tmp_path / 'show.yaml'}:{line}: {what} is not an image vcam can read "
+                              f"(looked at {tmp_path / 'x.mp4'}); convert it to PNG or JPEG"), problem
+
+
+def test_an_image_that_decodes_is_taken_as_fallback_and_input(tmp_path):
+    cv2.imwrite(str(tmp_path / "still.jpg"), np.full((64, 64, 3), 200, np.uint8))
+    show = parse_show("defaults: {fallback: still.jpg}\n"
+                      "presets:\n  - {name: a, prompt: b, input: 'image:still.jpg'}\n", str(tmp_path / "show.yaml"))
+    assert show.defaults.fallback == str(tmp_path / "still.jpg")
+    assert show.presets[0].input == f"image:{tmp_path / 'still.jpg'}"
+
+
+def test_vcam_check_refuses_a_fallback_that_is_no_image_as_vcam_run_would(tmp_path, capsys):
+    from vcam.cli import main
+
+    (tmp_path / "x.mp4").write_bytes(b"not a picture")
+    show = tmp_path / "show.yaml"
+    show.write_text("defaults: {fallback: x.mp4}\npresets:\n  - {name: a, prompt: b}\n")
+    assert main(["check", str(show)]) == 2
+    captured = capsys.readouterr()
+    assert "ok" not in captured.out.split()
+    assert f"{show}:1: defaults fallback: x.mp4 is not an image vcam can read" in captured.err
+    assert "convert it to PNG or JPEG" in captured.err
+
+
+def test_vcam_check_refuses_a_recording_into_a_missing_folder_as_vcam_run_would(tmp_path, capsys):
+    from vcam.cli import main
+
+    show = tmp_path / "show.yaml"
+    show.write_text(f"output: {{out: ['file:{tmp_path}/nope/x.mp4']}}\npresets:\n  - {{name: a, prompt: b}}\n")
+    assert main(["check", str(show)]) == 2
+    err = capsys.readouterr().err
+    assert f"output file:{tmp_path}/nope/x.mp4: cannot record to {tmp_path}/nope/x.mp4: folder {tmp_path}/nope " \
+           "does not exist" in err and "fix: create it or pick another path" in err
+    (tmp_path / "nope").mkdir()
+    assert main(["check", str(show)]) == 0
+    assert not (tmp_path / "nope" / "x.mp4").exists()  # checked, not written
+
+
+def test_a_reload_names_what_it_changed_and_what_waits_for_the_next_start(tmp_path):
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text("defaults: {seed: 0, steps: 4, transition: 4}\noutput: {size: 832x480}\n"
+                    "presets:\n  - {name: a, prompt: x}\n")
+    said = []
+    watcher = ShowWatcher(str(path), lambda show: ["transition 0 for later changes"], said.append,
+                          show=load_show(path))
+    path.write_text("defaults: {steps: 2, seed: 9, transition: 0, bias: 0.5}\n"
+                    f"output: {{size: 576x320, fps: 24, out: ['file:{tmp_path}/x.mp4']}}\n"
+                    "presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\n")
+    watcher.poll(), watcher.poll()
+    assert said == [f"reloaded {path}: 2 presets; transition 0 for later changes; at the next start: "
+                    "output size/fps/out, defaults seed/steps/bias"]
+    path.write_text(path.read_text().replace("prompt: y", "prompt: yz"))  # the presets only: nothing waits
+    watcher.on_show = lambda show: None
+    watcher.poll(), watcher.poll()
+    assert said[-1] == f"reloaded {path}: 2 presets"

@@ -507,6 +507,7 @@ def cmd_check(args) -> int:
     from vcam.control.show import load_show
 
     show = load_show(args.show)
+    _check_recordings(show)
     print(f"{args.show}: show {show.name!r}, {len(show.presets)} presets")
     for i, p in enumerate(show.presets, 1):
         prompt = " + ".join(f"{t[:50]}{'…' if len(t) > 50 else ''}" + (f" ×{w:g}" if len(p.prompts) > 1 else "")
@@ -539,6 +540,23 @@ def cmd_check(args) -> int:
         print(f"  osc: {show.osc.describe()}")
     print("ok")
     return 0
+
+
+def _check_recordings(show) -> None:
+    """The show's file: outputs, checked as `vcam run` checks them when they open (their folder exists and can be
+    written; nothing is written): VcamError naming the show and the output."""
+    from vcam.live.outputs.recording import Recording
+    from vcam.outspec import parse_spec
+
+    width, height = show.output.size or (832, 480)  # even, as every size a show can give; @WxH is the output's own
+    for text in show.output.out or ():
+        spec = parse_spec(text)
+        if spec.kind != "file":
+            continue
+        try:
+            Recording(spec.target, spec.width or width, spec.height or height, show.output.fps or 30.0)
+        except VcamError as e:
+            raise VcamError(f"{show.path}: output {text}: {e.message}", e.fix) from None
 
 
 def cmd_devices(args) -> int:

@@ -24,7 +24,7 @@ from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.protocol import CameraScreen, Producer, Shown
-from vcam.control.show import Show
+from vcam.control.show import Defaults, Show
 from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
@@ -191,22 +191,27 @@ class Controller:
             return self.apply(Command(param, (value,)), source, at_once=True)
         return self.apply(Command(param, (int(value),)), source, at_once=True)
 
-    def replace_show(self, show: Show) -> None:
+    def replace_show(self, show: Show) -> list[str]:
         """A reloaded show: presets change, the stream goes on; the current preset (or blend) is kept by name.
+        Returns what the edit changed on air besides the presets and cues, in words ("transition 0 for later
+        changes").
 
-        If the show file changed what is on air (the current preset's prompts, seed, transition or fallback, or
+        If the show file changed what is on air (the current preset's prompts, seed, input, strength or bias, or
         either side of the current blend), it is applied again as selecting it would; otherwise nothing is sent,
-        so an edit elsewhere in the file leaves the picture alone.
+        so an edit elsewhere in the file leaves the picture alone. A preset's transition is read when it is
+        selected, and a new fallback image only replaces the stall's picture: neither puts the preset on air again
+        (which would start its seed's noise over). The defaults' transition and quantize govern later changes and
+        apply at once, where the file changed them (else what the operator set live stays); what the show only
+        starts with is left to the next start (vcam.control.reload says which).
         """
         with self._lock:
             old, st = self.show, self.state
             old_index, blend = st.preset, st.blend
-            if (old.defaults.quantize if old else "off") != show.defaults.quantize:  # else a live `quantize` stays
-                self.quantize = show.defaults.quantize
+            applied = self._later_changes(old.defaults if old else Defaults(), show.defaults)
             st.blend = None  # cleared first: readers outside the lock never pair old indices with it
             index = _same_preset(old, old_index, show)
             self.show, st.preset = show, index
-            reply = None
+            reply, reselected = None, False
             if blend is not None:
                 a, b = _same_preset(old, blend[0], show), _same_preset(old, blend[1], show)
                 if a is not None and b is not None:
@@ -215,12 +220,35 @@ class Controller:
                         reply = self._apply(Command("blend", (a + 1, b + 1, blend[2])), "reload", at_once=True)
             elif index is not None and _on_air(old, old_index) != _on_air(show, index):
                 reply = self._go_to_preset(index, Origin(str(Command("preset", (index + 1,))), "reload"))
+                reselected = True  # its fallback image went with it
+            applied += self._new_fallback(_fallback(old, old_index), _fallback(show, st.preset), reselected)
         if reply is not None:
             self.say(f"the show file changed what is on air: {reply}")
         if self.cues is not None:  # outside the lock: a timed cue may be waiting for it to run its commands
             self.cues.replace(show.cues)
         for listener in self.listeners:  # the preset list changed too
             listener()
+        return applied
+
+    def _new_fallback(self, old: str | None, new: str | None, set_already: bool) -> list[str]:
+        """A reload's fallback image where it changed: the stall's picture only, what is on air stays."""
+        if new == old:
+            return []
+        if not set_already:
+            self.on_fallback(new)
+        return [f"fallback {os.path.basename(new)}" if new else "the fallback image the show started with"]
+
+    def _later_changes(self, old: Defaults, new: Defaults) -> list[str]:
+        """A reload's defaults that govern later changes, applied where the file changed them (called with the lock
+        held); what was applied, in words."""
+        applied = []
+        if old.quantize != new.quantize:  # else a live `quantize` stays
+            self.quantize = new.quantize
+            applied.append(f"quantize {new.quantize}")
+        if old.transition != new.transition:  # what a preset without its own transition blends over
+            self._apply(Command("transition", (new.transition,)), "reload", at_once=True)
+            applied.append(f"transition {new.transition} for later changes")
+        return applied
 
     # --- the vocabulary: each command changes the show state and sends actions -----------------------------
     def _cue(self, cmd: Command) -> str:
@@ -581,7 +609,14 @@ def _same_preset(old: Show | None, index: int | None, new: Show) -> int | None:
 
 
 def _on_air(show: Show, index: int) -> tuple:
-    """What selecting a preset sends: its prompts, seed, transition, input, strength and bias, and the fallback
-    image it shows."""
+    """What selecting a preset puts on air: its prompts, seed, input, strength and bias."""
     p = show.presets[index]
-    return p.prompts, p.seed, p.transition, p.input, p.strength, p.bias, p.fallback or show.defaults.fallback
+    return p.prompts, p.seed, p.input, p.strength, p.bias
+
+
+def _fallback(show: Show | None, index: int | None) -> str | None:
+    """The fallback image a show gives where preset `index` (None: a typed prompt) is on air."""
+    if show is None:
+        return None
+    preset = show.presets[index] if index is not None and index < len(show.presets) else None
+    return (preset.fallback if preset else None) or show.defaults.fallback

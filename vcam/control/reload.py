@@ -1,23 +1,51 @@
-"""Hot reload of the show file (its prompts are encoded ahead by vcam.control.prompter)."""
+"""Hot reload of the show file (its prompts are encoded ahead by vcam.control.prompter).
+
+What a reload changes on air is the controller's (Controller.replace_show): the presets, the cues, the maps, and
+the defaults that govern later changes (transition, quantize, fallback). What the show only starts with (its
+output, the defaults' seed, steps, input, strength, bias and input_fit, the MIDI port) waits for the next start,
+and the reload's line says which of those the edit changed.
+"""
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from vcam.control.show import Show, load_show
 from vcam.control.yamlcheck import ConfigError
 
+# Read once, as the show starts: (section, key) as the show file spells them
+AT_START = (("output", "size"), ("output", "fps"), ("output", "fit"), ("output", "out"), ("defaults", "seed"),
+            ("defaults", "steps"), ("defaults", "input"), ("defaults", "strength"), ("defaults", "bias"),
+            ("defaults", "input_fit"), ("midi", "port"))
+
+
+def waiting_for_start(old: Show, new: Show) -> str:
+    """The keys an edit changed that apply only at the next start, in the show file's words ("output size/fps,
+    defaults seed"); "" when there are none."""
+    def value(show: Show, section: str, key: str):
+        return show.midi_port if section == "midi" else getattr(getattr(show, section), key)
+
+    changed: dict[str, list[str]] = {}
+    for section, key in AT_START:
+        if value(old, section, key) != value(new, section, key):
+            changed.setdefault(section, []).append(key)
+    return ", ".join(f"{section} {'/'.join(keys)}" for section, keys in changed.items())
+
 
 class ShowWatcher:
-    """Polls the show file; a valid edit is applied, an invalid one reported while the last good show stays."""
+    """Polls the show file; a valid edit is applied, an invalid one reported while the last good show stays.
 
-    def __init__(self, path: str, on_show: Callable[[Show], None], say: Callable[[str], None],
-                 interval: float = 0.5):
+    `on_show` applies a loaded show and returns what it changed on air in words (or nothing), said on the reload's
+    line with what waits for the next start; `show` is the one running."""
+
+    def __init__(self, path: str, on_show: Callable[[Show], Sequence[str] | None], say: Callable[[str], None],
+                 interval: float = 0.5, show: Show | None = None):
         self.path = path
         self.on_show = on_show
         self.say = say
         self.interval = interval
+        self.show = show  # the last good show
         self._stamp = self._seen = self._read_stamp()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="show-watch", daemon=True)
@@ -60,11 +88,22 @@ class ShowWatcher:
             self.say(f"show file not reloaded ({e.__class__.__name__}: {e}); the last good show stays live")
             return
         try:
-            self.on_show(show)
+            applied = self.on_show(show)
         except ConfigError as e:  # it does not fit what the show runs with (a MIDI map given on the command line)
             self._not_reloaded(e)
             return
-        self.say(f"reloaded {self.path}: {len(show.presets)} presets")
+        old, self.show = self.show, show
+        self.say(reloaded(self.path, show, applied or (), waiting_for_start(old, show) if old else ""))
 
     def _not_reloaded(self, e: ConfigError) -> None:
         self.say("show file not reloaded, the last good show stays live:\n  " + "\n  ".join(e.problems))
+
+
+def reloaded(path: str, show: Show, applied: Sequence[str], later: str) -> str:
+    """The reload's line: the show, what the edit changed on air, and what waits for the next start."""
+    line = f"reloaded {path}: {len(show.presets)} presets"
+    if applied:
+        line += f"; {', '.join(applied)}"
+    if later:
+        line += f"; at the next start: {later}"
+    return line

@@ -300,13 +300,9 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> t
         r.error(node, f"{what}: {cmd.name} is not allowed in a cue: {NOT_IN_CUES[cmd.name]}")
         return None
     if cmd.name == "input":  # a clip or still named in a show is found next to it, like a preset's
-        spec = parse_input(cmd.args[0]).relative_to(str(base))
-        if spec.kind in ("file", "image"):
-            path = Path(os.path.expanduser(spec.target)).resolve()
-            if not path.is_file():
-                r.error(node, f"{what}: {spec.kind} {parse_input(cmd.args[0]).target} not found (looked at {path})")
-                return None
-            spec = InputSpec(spec.kind, str(path))
+        spec = _found(r, node, what, parse_input(cmd.args[0]), base)
+        if spec is None:
+            return None
         cmd = Command("input", (str(spec),), cmd.at)
     for ref in (_presets_named(cmd) if show is not None else ()):
         try:
@@ -564,17 +560,27 @@ def _input(r: Reader, node, what: str, base: Path) -> str | None:
     if text is None:
         return None
     try:
-        spec = parse_input(text).relative_to(str(base))
+        spec = _found(r, node, what, parse_input(text), base)
     except ValueError as e:
         r.error(node, f"{what}: {e}")
         return None
-    if spec.kind in ("file", "image"):
-        path = Path(os.path.expanduser(spec.target)).resolve()
-        if not path.is_file():
-            r.error(node, f"{what}: {spec.kind} {parse_input(text).target} not found (looked at {path})")
-            return None
-        spec = InputSpec(spec.kind, str(path))
-    return str(spec)
+    return str(spec) if spec is not None else None
+
+
+def _found(r: Reader, node, what: str, written: InputSpec, base: Path) -> InputSpec | None:
+    """An input with its file or image found relative to the show's folder and made whole; None after recording
+    that the file is missing, or that an image: is no image vcam can read."""
+    if written.kind not in ("file", "image"):
+        return written
+    path = Path(os.path.expanduser(written.relative_to(str(base)).target)).resolve()
+    if not path.is_file():
+        r.error(node, f"{what}: {written.kind} {written.target} not found (looked at {path})")
+        return None
+    if written.kind == "image" and not _decodes(path):
+        r.error(node, f"{what}: image {written.target} is not an image vcam can read (looked at {path}); "
+                      f"{IMAGE_FIX} (a video is file:PATH)")
+        return None
+    return InputSpec(written.kind, str(path))
 
 
 def _image(r: Reader, node, what: str, base: Path) -> str | None:
@@ -585,4 +591,19 @@ def _image(r: Reader, node, what: str, base: Path) -> str | None:
     if not path.is_file():
         r.error(node, f"{what}: image {text} not found (looked at {path})")
         return None
+    if not _decodes(path):
+        r.error(node, f"{what}: {text} is not an image vcam can read (looked at {path}); {IMAGE_FIX}")
+        return None
     return str(path)
+
+
+IMAGE_FIX = "convert it to PNG or JPEG"
+
+
+def _decodes(path: Path) -> bool:
+    """Whether OpenCV decodes the file as a still, as `vcam run` will: a clip or a text file named as an image
+    would pass a check that only looks for the file, and stop the run (or the stall's picture) later. Decoded at an
+    eighth of its size, which JPEG does without decoding the whole."""
+    import cv2  # only for a show that names an image
+
+    return cv2.imread(str(path), cv2.IMREAD_REDUCED_COLOR_8) is not None

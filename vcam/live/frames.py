@@ -1,8 +1,11 @@
 """Frame helpers shared by the outputs: fitting into an output size, cross-fades, title cards."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
+from vcam.errors import VcamError
 
 
 def fit(frame: np.ndarray, width: int, height: int, mode: str = "letterbox") -> np.ndarray:
@@ -49,11 +52,18 @@ def card(width: int, height: int, lines: list[str]) -> np.ndarray:
     return img
 
 
+class ImageError(VcamError, ValueError):
+    """An image that cannot be shown; a ValueError too, which a fallback changed on air is caught as."""
+
+
 def load_image(path: str, width: int, height: int) -> np.ndarray:
-    """An image file as an RGB frame fitted to width×height; ValueError naming the file if it cannot be read."""
+    """An image file as an RGB frame fitted to width×height; ImageError naming the file and the fix if it cannot
+    be read."""
     import cv2
 
+    if not os.path.isfile(path):
+        raise ImageError(f"image {path} not found", "check the path (--fallback IMAGE, or the show's fallback:)")
     img = cv2.imread(path, cv2.IMREAD_COLOR)
     if img is None:
-        raise ValueError(f"cannot read image {path}")
+        raise ImageError(f"cannot read image {path}: it is not an image OpenCV decodes", "convert it to PNG or JPEG")
     return fit(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), width, height, "letterbox")

@@ -472,16 +472,17 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
 
     prompter.preload(show.prompts())
 
-    def on_show(new: Show) -> None:
+    def on_show(new: Show) -> list[str]:
         if opts.midi_map and router is not None and (problems := missing_presets(new, router.mapping)):
             # the map stays (given on the command line), so the show must still fit it
             raise ConfigError([f"{opts.show}: --midi-map {opts.midi_map}: {p}" for p in problems])
-        controller.replace_show(new)
+        applied = controller.replace_show(new)
         prompter.preload(new.prompts())
         if router is not None and new.midi is not None and not opts.midi_map:  # --midi-map overrides the show
             router.mapping = new.midi
+        return applied
 
-    return ShowWatcher(opts.show, on_show, say)
+    return ShowWatcher(opts.show, on_show, say, show=show)
 
 
 class _Started:
