@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import wait_for
 from vcam.control.console import Console
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,7 +146,7 @@ def test_lines_are_split_across_chunks_and_an_overlong_one_is_refused_once():
 
 
 def test_an_overlong_line_in_memory_is_refused_and_the_next_line_works():
-    from vcam.control.console import TOO_LONG_REPLY
+    from vcam.control.console import PIPE_EOF, TOO_LONG_REPLY
 
     handled, said = [], []
     console = Console(lambda line, source: handled.append(line), said.append,
@@ -153,7 +154,7 @@ def test_an_overlong_line_in_memory_is_refused_and_the_next_line_works():
     console.start()
     console._thread.join(60)
     assert handled == ["preset 2"]
-    assert said == [TOO_LONG_REPLY]
+    assert said == [TOO_LONG_REPLY, PIPE_EOF]
 
 
 def test_a_huge_piped_line_is_refused_as_it_passes_the_limit_and_never_held():
@@ -161,7 +162,7 @@ def test_a_huge_piped_line_is_refused_as_it_passes_the_limit_and_never_held():
     import threading
     import tracemalloc
 
-    from vcam.control.console import LINE_BYTES, TOO_LONG_REPLY
+    from vcam.control.console import LINE_BYTES, PIPE_EOF, TOO_LONG_REPLY
 
     refused, next_line = threading.Event(), threading.Event()
     handled, said = [], []
@@ -178,8 +179,9 @@ def test_a_huge_piped_line_is_refused_as_it_passes_the_limit_and_never_held():
     rest = memoryview(b"x" * (16 << 20) + b"\npreset 2\n")
     r, w = os.pipe()
     tracemalloc.start()
+    console = Console(handle, reply, os.fdopen(r, "rb", buffering=0))
     try:
-        Console(handle, reply, os.fdopen(r, "rb", buffering=0)).start()
+        console.start()
         os.write(w, head)  # the line has passed the limit but is not over: it is answered now, not at its end
         assert refused.wait(60), "no answer to a line past the limit"
         while rest:
@@ -189,5 +191,48 @@ def test_a_huge_piped_line_is_refused_as_it_passes_the_limit_and_never_held():
     finally:
         tracemalloc.stop()
         os.close(w)
-    assert said == [TOO_LONG_REPLY] and handled == ["preset 2"]
+    console._thread.join(60)
+    assert said == [TOO_LONG_REPLY, PIPE_EOF] and handled == ["preset 2"]
     assert peak < 1 << 20, f"{peak} bytes held while reading a 16 MB line"
+
+
+# --- the end of input ---------------------------------------------------------------------------------------------
+
+def test_ctrl_d_on_a_terminal_is_said_once_and_typing_goes_on_until_the_terminal_closes():
+    """Ctrl-D used to end the console for the rest of the show, silently: `preset 3` and `status` went unanswered.
+    A terminal that hangs up reads empty for ever: that ends the reading, said once, rather than a loop."""
+    from vcam.control.console import TERMINAL_EOF, TERMINAL_GONE
+
+    master, slave = pty.openpty()
+    handled, said = [], []
+    console = Console(lambda line, source: handled.append(line), said.append, os.fdopen(slave, "rb", buffering=0))
+    console.start()
+    try:
+        os.write(master, b"preset 2\n")
+        assert wait_for(lambda: handled == ["preset 2"], timeout=10), handled
+        os.write(master, b"\x04")  # Ctrl-D at the start of a line: that read ends empty
+        assert wait_for(lambda: said, timeout=10)
+        os.write(master, b"preset 3\n\x04\x04status\n")  # twice more: said only the first time
+        assert wait_for(lambda: len(handled) == 3, timeout=10), handled
+        assert said == [TERMINAL_EOF]
+    finally:
+        os.close(master)
+    console._thread.join(10)
+    assert not console._thread.is_alive()
+    assert handled == ["preset 2", "preset 3", "status"]
+    assert said == [TERMINAL_EOF, TERMINAL_GONE]
+
+
+def test_the_end_of_piped_input_is_said_once_and_ends_the_reading():
+    from vcam.control.console import PIPE_EOF
+
+    r, w = os.pipe()
+    os.write(w, b"preset 2\nstatus")  # the last line without its end is a command too
+    os.close(w)
+    handled, said = [], []
+    console = Console(lambda line, source: handled.append(line), said.append, os.fdopen(r, "rb", buffering=0))
+    console.start()
+    console._thread.join(10)
+    assert not console._thread.is_alive()
+    assert handled == ["preset 2", "status"]
+    assert said == [PIPE_EOF]

@@ -403,3 +403,56 @@ def test_the_status_line_ends_with_what_there_is_to_say_and_no_empty_field(extra
                      lambda: "live", extra_status=extra)
     text = feed.status(PacerStats(pushed=12, production_fps=8.0), 30.0, [])
     assert text.endswith(ends), text
+
+
+# --- a replayed control log ---------------------------------------------------------------------------------------
+
+REPLAY_HEADER = {"model": "tiny", "seed": 3, "prompts": {"a neon city at night": 1.0}, "steps": 4, "transition": 2,
+                 "size": [112, 64], "pin_first_latent": False, "input": "none", "input_fit": "crop", "strength": 0.6,
+                 "fps": 24.0, "quant": "none"}
+
+
+def replay_log(tmp_path) -> str:
+    import json
+
+    path = tmp_path / "show.jsonl"
+    path.write_text(json.dumps({"vcam": REPLAY_HEADER}) + "\n" + json.dumps({"end": {"blocks": 3}}) + "\n")
+    return str(path)
+
+
+def prepared_status(**given) -> str:
+    """What a show says while it is checked, before anything opens."""
+    from vcam.live.run import _prepare
+
+    status = io.StringIO()
+    _prepare(RunOptions(outs=["null"], status_out=status, **given))
+    return status.getvalue()
+
+
+def test_a_replay_says_that_typed_commands_are_not_read_and_what_ends_it(tmp_path):
+    """Typed commands used to go unanswered during a replay, without a word."""
+    said = prepared_status(replay=replay_log(tmp_path))
+    assert "typed commands are not read while a control log is replayed" in said
+    assert "ends after the log's 3 blocks, Ctrl-C ends it sooner" in said
+    assert "typed commands" not in prepared_status(replay=replay_log(tmp_path), stdin=False)
+
+
+def test_a_replay_at_settings_other_than_its_logs_says_the_pictures_differ(tmp_path):
+    """--prompt, --seed and --size over a replayed log's used to go unsaid; vcam render's words say it."""
+    log = replay_log(tmp_path)
+    said = prepared_status(replay=log, prompt="a forest", seed=9, size=(128, 80), stdin=False)
+    assert "replaying with size 128x80 (the show: 112x64), seed 9 (the show: 3), " in said
+    assert "prompt 'a forest' (the show: 'a neon city at night')" in said
+    assert "the pictures differ from the show's" in said
+    assert "differ" not in prepared_status(replay=log, stdin=False)
+
+
+def test_a_replay_logged_again_is_refused_before_anything_opens(tmp_path, capsys):
+    """--log-controls with --replay wrote a header and an end line: the replayed changes are not logged."""
+    again = tmp_path / "again.jsonl"
+    code = main(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--replay", replay_log(tmp_path),
+                 "--log-controls", str(again)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "--log-controls" in err and "not logged again" in err and "vcam render" in err
+    assert not again.exists()

@@ -1,7 +1,8 @@
 """Typed commands on stdin (a terminal or a pipe): `echo "preset 2" | vcam run show.yaml` works too.
 
 The reader thread is a daemon: a blocking read cannot be interrupted, and the end of input does not end the
-show; stopping vcam simply leaves the thread behind.
+show; stopping vcam simply leaves the thread behind. The end of input is said once: on a terminal, Ctrl-D ends no
+more than the read it came in, and typing goes on; a pipe's end is the last of its commands.
 
 A line longer than any command is refused as soon as it passes the limit, and the rest of it is read and dropped
 without being kept: whatever is piped in, the console holds at most one line's worth and reads in linear time.
@@ -31,6 +32,12 @@ class TooLong:
 TOO_LONG = TooLong()
 TOO_LONG_REPLY = (f"error: line too long (over {LINE_BYTES} bytes; a command is at most {MAX_LINE} characters); "
                   "skipped to its end")
+TERMINAL_EOF = "end of input: typed commands are still read; Ctrl-C or `quit` ends the show"
+PIPE_EOF = "end of piped input: no more typed commands; Ctrl-C ends the show"
+TERMINAL_GONE = "the terminal closed: no more typed commands; Ctrl-C ends the show"
+# After two ends of input in a row on a terminal, the next read waits this long: a terminal that hung up reads as an
+# end of input every time, and is then read twice a second rather than in a busy loop.
+EOF_PAUSE_S = 0.5
 
 
 class Console:
@@ -40,6 +47,7 @@ class Console:
         self.reply = reply
         self.source = source if source is not None else sys.stdin.buffer
         self.lines = 0
+        self._ended_said = False
         self._thread = threading.Thread(target=self._run, name="console", daemon=True)
 
     def start(self) -> None:
@@ -48,10 +56,12 @@ class Console:
     def _run(self) -> None:
         try:
             fd = _fd_of(self.source)
+            terminal = fd is not None and os.isatty(fd)
             # Job control (and select on a terminal) exist on POSIX systems only; on Windows a terminal is read
-            # like a pipe.
+            # like a pipe, though past its ends of input too.
             job_control = os.name == "posix" and hasattr(os, "tcgetpgrp")
-            chunks = _chunks_of_stream(self.source) if fd is None else _chunks_of(fd, job_control and os.isatty(fd))
+            chunks = (_chunks_of_stream(self.source) if fd is None
+                      else _chunks_of(fd, job_control and terminal, self._ended if terminal else None))
             encoding = "utf-8" if fd is None else _encoding_of(fd)
             for raw in split_lines(chunks, LINE_BYTES):
                 self.lines += 1
@@ -59,8 +69,17 @@ class Console:
                     self._say(TOO_LONG_REPLY)
                 else:
                     self._handle(raw.decode(encoding, errors="replace").rstrip("\r\n"))
-        except (OSError, ValueError):
-            return  # stdin closed under us: the show goes on without it
+        except (OSError, ValueError) as e:  # stdin closed under us: the show goes on without it
+            self._say(f"typed commands: stdin can no longer be read ({e}); no more typed commands; Ctrl-C ends "
+                      "the show")
+            return
+        self._say(TERMINAL_GONE if terminal else PIPE_EOF)
+
+    def _ended(self) -> None:
+        """An end of input on a terminal (Ctrl-D): said the first time, so that typing on is not a surprise."""
+        if not self._ended_said:
+            self._ended_said = True
+            self._say(TERMINAL_EOF)
 
     def _handle(self, line: str) -> None:
         # Outside the reading's try: a command that fails (a full disk under --log-controls) is said, and typing
@@ -136,13 +155,16 @@ def _chunks_of_stream(source: BinaryIO) -> Iterator[bytes]:
         yield chunk
 
 
-def _chunks_of(fd: int, terminal: bool) -> Iterator[bytes]:
+def _chunks_of(fd: int, terminal: bool, on_end: Callable[[], None] | None = None) -> Iterator[bytes]:
     """What is read from the file descriptor itself, until its end. Python's buffered stdin would stay locked by
     this thread's blocked read when vcam exits, and the interpreter aborts on that lock (exit code 134) while a pipe
-    is held open.
+    is held open. With `on_end` (a terminal, where Ctrl-D ends one read, not the input), an end of input is told to
+    it and reading goes on, until the terminal itself is gone (hung up: every read is empty, and it is no longer a
+    terminal).
 
     On a terminal, it is read only while vcam is its foreground job: a background job (`vcam run … &`) that reads
     its terminal is stopped by the kernel, camera and recording with it; vcam waits for `fg` instead."""
+    ended = False  # the last read was an end of input
     while True:
         if terminal:
             if not _in_foreground(fd):
@@ -154,6 +176,13 @@ def _chunks_of(fd: int, terminal: bool) -> Iterator[bytes]:
             if not ready or not _in_foreground(fd):
                 continue
         chunk = os.read(fd, READ_SIZE)
-        if not chunk:  # Ctrl-D, or the pipe's writer is done
+        if chunk:
+            ended = False
+            yield chunk
+        elif on_end is None or not os.isatty(fd):  # the pipe's writer is done, or the terminal hung up
             return
-        yield chunk
+        else:  # Ctrl-D
+            if ended:
+                time.sleep(EOF_PAUSE_S)
+            ended = True
+            on_end()

@@ -31,7 +31,7 @@ from vcam.live.outputs.base import Output, open_output
 from vcam.live.producer import Timetable
 from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
-from vcam.live.settings import RunOptions, ShowSettings, as_logged, resolve
+from vcam.live.settings import RunOptions, ShowSettings, as_logged, resolve, unlike_the_show
 from vcam.live.signals import stop_on_signals
 from vcam.outspec import parse_spec
 
@@ -208,15 +208,8 @@ def _differences(opts: RenderOptions, header: dict, model: str, cfg: ShowSetting
                  replay: Replay, total: int) -> list[str]:
     """What differs from the show, said once: the pictures are not the show's at another size, steps, model or
     precision; an old log keeps no frame rate."""
-    notes = []
-    shown = {"size": "x".join(map(str, header["size"])) if "size" in header else None,
-             "steps": header.get("steps"), "model": header.get("model"), "quant": header.get("quant")}
-    now = {"size": f"{cfg.width}x{cfg.height}", "steps": cfg.steps, "model": model, "quant": quant or "none"}
-    changed = [f"{key} {now[key]} (the show: {shown[key]})" for key in shown
-               if shown[key] is not None and str(shown[key]) != str(now[key])]
-    if changed:
-        notes.append(f"rendering at {', '.join(changed)}: the same changes at the same blocks, but the pictures "
-                     "differ from the show's")
+    unlike = unlike_the_show("rendering", header, model, cfg, quant)
+    notes = [unlike] if unlike else []
     steps_changes = sum(isinstance(a, SetSteps) for _, a in _actions(replay, total))
     if opts.steps is not None and steps_changes:
         notes.append(f"--steps {opts.steps}: the show's {steps_changes} change(s) of steps are rendered at "

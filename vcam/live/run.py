@@ -30,7 +30,7 @@ from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.screen import Screen
-from vcam.live.settings import DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, resolve
+from vcam.live.settings import DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, resolve, unlike_the_show
 from vcam.live.status import StatusLine
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ class _Prepared:
 
 def _prepare(opts: RunOptions) -> _Prepared:
     status = StatusLine(opts.status_out or sys.stderr)
-    replay = read_replay(opts.replay) if opts.replay else None
+    replay = _replayed(opts, status.message)
     start = dict(replay.header) if replay else {}
     quant, decoder, attention_quant = as_logged(start, opts.replay, opts.quant, opts.decoder, opts.attention_quant)
     opts = replace(opts, quant=quant, decoder=decoder, attention_quant=attention_quant)
@@ -107,6 +107,8 @@ def _prepare(opts: RunOptions) -> _Prepared:
     if cfg.note:
         status.message(cfg.note)
     cfg, quant = _sized(opts, model, cfg, spec.random_weights, show, status.message)
+    if replay is not None and (unlike := unlike_the_show("replaying", replay.header, model, cfg, quant)):
+        status.message(unlike)
     from vcam.bench.tuning import live_choice
 
     speed = live_choice(model, cfg.width, cfg.height, cfg.steps, quant, opts.speed, use_tuning=opts.tuning,
@@ -118,6 +120,28 @@ def _prepare(opts: RunOptions) -> _Prepared:
     fallback = load_image(cfg.fallback, cfg.width, cfg.height) if cfg.fallback else None
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
     return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, midi, media)
+
+
+def _replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
+    """The control log to replay, read and checked whole, or None. What a replay does not do is said here, before
+    anything opens: it takes no typed commands (the console is not started, and would answer nothing), and its own
+    changes are not logged again, so --log-controls with it is refused rather than writing a log that does not
+    make the show again."""
+    if not opts.replay:
+        return None
+    if opts.log_controls:
+        raise VcamError(f"--log-controls {opts.log_controls} with --replay {opts.replay}: a replay's changes come "
+                        f"from its log and are not logged again, so {opts.log_controls} would hold a header and an "
+                        "end line, not the show",
+                        f"leave out --log-controls: {opts.replay} itself makes this show again (vcam run --replay "
+                        f"{opts.replay}, or vcam render {opts.replay} for a video file)")
+    replay = read_replay(opts.replay)
+    if opts.stdin:
+        ends = (f"it ends after the log's {replay.end_block} blocks, Ctrl-C ends it sooner"
+                if replay.end_block is not None else "Ctrl-C ends it")
+        say(f"typed commands are not read while a control log is replayed (the log's commands are the show's); "
+            f"{ends}")
+    return replay
 
 
 def _media(opts: RunOptions, say: Callable[[str], None]) -> MediaFolders:

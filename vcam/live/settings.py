@@ -167,6 +167,34 @@ def as_logged(start: dict, log: str | None, quant: str | None = None, decoder: s
     return quant, decoder, attention_quant
 
 
+def unlike_the_show(doing: str, header: dict, model: str, cfg: ShowSettings, quant: str | None) -> str | None:
+    """A show made again from its log (`vcam render`, `vcam run --replay`) at starting settings other than the
+    log's `header` (the show's), said as one line that begins with `doing`; None when it starts as the show did. The
+    command line's size, steps, model, precision, seed, transition or prompt win over the log's, and the changes
+    still come at the same blocks, but the pictures are not the show's. What an older log does not keep is not
+    compared."""
+    shown = {"size": "x".join(map(str, header["size"])) if "size" in header else None,
+             "steps": header.get("steps"), "model": header.get("model"), "quant": header.get("quant"),
+             "seed": header.get("seed"), "transition": header.get("transition"),
+             "prompt": _prompts_text(header["prompts"]) if "prompts" in header else None}
+    now = {"size": f"{cfg.width}x{cfg.height}", "steps": cfg.steps, "model": model, "quant": quant or "none",
+           "seed": cfg.seed, "transition": cfg.transition, "prompt": _prompts_text(cfg.prompts)}
+    changed = [f"{key} {now[key]} (the show: {shown[key]})" for key in shown
+               if shown[key] is not None and str(shown[key]) != str(now[key])]
+    if not changed:
+        return None
+    return (f"{doing} with {', '.join(changed)}: the same changes at the same blocks, but the pictures differ from "
+            "the show's")
+
+
+def _prompts_text(prompts: dict[str, float], width: int = 40) -> str:
+    """Prompts as a one-line note names them: each quoted (cut to `width` characters), with its weight unless 1."""
+    def text(prompt: str) -> str:
+        return repr(prompt if len(prompt) <= width else prompt[:width - 1] + "…")
+
+    return " + ".join(text(p) if w == 1 else f"{text(p)} {w:g}" for p, w in prompts.items())
+
+
 def _bias(given: RunOptions, show: Show | None, start: dict, preset: int | None) -> float:
     """The attention bias the show starts with: the command line over a replayed log's header over the show (its
     first preset, when that is on air, over its defaults) over 1. A log from before the bias has none in its
