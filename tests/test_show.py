@@ -279,3 +279,9 @@ def test_a_show_file_written_in_two_goes_is_loaded_once_whole(tmp_path):
     path.write_text(whole[:cut])  # a real edit down to two presets
     watcher.poll(), watcher.poll()
     assert loaded == [3, 2]
+
+
+def test_a_recording_named_in_a_show_is_found_next_to_the_show_file(tmp_path):
+    show = parse_show("output: {out: ['file:takes/rec.mp4@160x96', vcam, 'file:/abs/rec.mp4', null]}\n"
+                      "presets:\n  - {name: a, prompt: x}\n", str(tmp_path / "s.yaml"))
+    assert show.output.out == (f"file:{tmp_path / 'takes' / 'rec.mp4'}@160x96", "vcam", "file:/abs/rec.mp4", "null")
