@@ -220,3 +220,55 @@ def test_the_null_output_never_says_it_cannot_keep_up():
     assert w.dropped >= LIVE_SKIPS_WORTH_SAYING  # it did skip frames
     assert not [s for s in said if "cannot keep up" in s], said
     assert report_outputs([w], said.append) == 0 and not [s for s in said if "dropped" in s], said
+
+
+# --- the files a show writes --------------------------------------------------------------------------------------
+
+def test_a_written_file_that_is_read_or_written_twice_is_refused_whatever_its_spelling(tmp_path, monkeypatch):
+    from vcam.live.outputs.paths import Written, refuse_clashes
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "show.yaml").write_text("presets: []\n")
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "show.yaml")
+    with pytest.raises(VcamError) as err:  # a relative path and a link to the same file
+        refuse_clashes([Written("--out file:link.yaml", "link.yaml", "give --out another file")],
+                       [("the show file", str(tmp_path / "show.yaml"))])
+    assert err.value.message == f"--out file:link.yaml would write over the show file ({tmp_path / 'show.yaml'})"
+    assert err.value.fix == "give --out another file"
+    with pytest.raises(VcamError) as err:
+        refuse_clashes([Written("--out file:a.mp4", "a.mp4", "give --out another file"),
+                        Written("--log-controls ./a.mp4", "./a.mp4", "give --log-controls another file")], [])
+    assert "--out file:a.mp4 and --log-controls ./a.mp4 would write the same file" in err.value.message
+    assert "--log-controls another file" in err.value.fix
+    refuse_clashes([Written("--out file:a.mp4", "a.mp4", "")], [("the show file", "show.yaml")])  # no clash
+
+
+def test_replacing_an_older_file_is_said_with_its_whole_path_and_size(tmp_path, monkeypatch):
+    from vcam.live.outputs.paths import replacing
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "take.mp4").write_bytes(b"x" * 3_400_000)
+    (tmp_path / "log.jsonl").write_bytes(b"x" * 2_000)
+    assert replacing("take.mp4") == f"replacing {tmp_path / 'take.mp4'} (3.4 MB)"
+    assert replacing("log.jsonl") == f"replacing {tmp_path / 'log.jsonl'} (2.0 kB)"
+    assert replacing("new.mp4") is None and replacing(str(tmp_path)) is None
+
+
+def test_a_recording_into_a_folder_is_refused_with_a_file_to_name(tmp_path):
+    from vcam.live.outputs.recording import Recording
+
+    with pytest.raises(VcamError) as err:
+        Recording(str(tmp_path), 64, 48, 30.0)
+    assert "is a folder" in err.value.message and f"file:{tmp_path / 'show.mp4'}" in err.value.fix
+
+
+def test_a_recording_names_its_whole_path_where_it_was_given_relative(tmp_path, monkeypatch):
+    from vcam.live.outputs.recording import Recording
+
+    monkeypatch.chdir(tmp_path)
+    rec = Recording("take.mp4", 64, 48, 30.0)
+    assert rec.path == str(tmp_path / "take.mp4") and rec.name == "file:take.mp4"
+    w = OutputWorker(rec, 64, 48, every_frame=True, say=lambda text: None)
+    w.offer(np.zeros((48, 64, 3), np.uint8), 0)
+    w.close()
+    assert w.summary().startswith(f"recorded 1 frame to {tmp_path / 'take.mp4'}")

@@ -315,3 +315,36 @@ def test_progress_elsewhere_writes_a_line_every_few_seconds_and_the_last():
         "vcam: rendering: block 16/30 (53%)", "vcam: rendering: block 21/30 (70%)", "vcam: rendering: block 26/30 (86%)",
         "vcam: rendering: block 30/30 (100%)"]
     assert "\r" not in out.getvalue() and lines[-1].endswith("0:00 left")
+
+
+# --- the files a render writes ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("outs, said", [
+    (["file:rr.jsonl"], "--out file:rr.jsonl would write over the control log"),
+    (["file:clip.avi"], "--out file:clip.avi would write over the show's input (file:"),
+    (["file:a.mp4", "file:./a.mp4@160x96"], "--out file:a.mp4 and --out file:./a.mp4@160x96 would write the same"),
+    (["file:."], "is a folder"),
+])
+def test_a_render_that_would_write_over_what_it_reads_is_refused_before_the_model_loads(tmp_path, monkeypatch,
+                                                                                      capsys, outs, said):
+    monkeypatch.chdir(tmp_path)
+    write_clip(tmp_path / "clip.avi")
+    write_log(tmp_path / "rr.jsonl", {"vcam": {**HEADER, "input": f"file:{tmp_path / 'clip.avi'}"}},
+              {"end": {"blocks": 2}})
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert main(["render", "rr.jsonl", *[a for out in outs for a in ("--out", out)]]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "building tiny" not in err, err
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_a_render_over_an_older_file_says_so_and_names_the_file_whole(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "take.mp4").write_bytes(b"x" * 300_000)
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 1}})
+    out = io.StringIO()
+    render(RenderOptions(log=log, outs=["file:take.mp4"], status_out=out))
+    text = out.getvalue()
+    assert f"vcam: replacing {tmp_path / 'take.mp4'} (0.3 MB)" in text
+    assert f"vcam: {tmp_path / 'take.mp4'}: " in text and " frames, " in text
+    assert mp4_frames(tmp_path / "take.mp4")[0] > 0

@@ -1,6 +1,7 @@
 """`vcam run` end to end with the tiny model: camera rate, recordings (also after SIGINT and SIGKILL), fan-out."""
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -456,3 +457,99 @@ def test_a_replay_logged_again_is_refused_before_anything_opens(tmp_path, capsys
     assert code == 2, err
     assert "--log-controls" in err and "not logged again" in err and "vcam render" in err
     assert not again.exists()
+
+
+# --- the files a show writes --------------------------------------------------------------------------------------
+
+
+
+def files_of(folder) -> dict:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+@pytest.fixture
+def show_folder(tmp_path, monkeypatch):
+    """A folder to start vcam in, holding a show, a replayable log, a clip, an image and a map."""
+    import json
+
+    import cv2
+    from helpers import TINY_SHOW, write_clip
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "show.yaml").write_text(TINY_SHOW)
+    (tmp_path / "clips.yaml").write_text(TINY_SHOW.replace("defaults: {", "defaults: {input: file:clip.avi, "))
+    (tmp_path / "cc.jsonl").write_text(json.dumps({"vcam": REPLAY_HEADER}) + "\n" + json.dumps({"end": {"blocks": 2}}))
+    write_clip(tmp_path / "clip.avi")
+    cv2.imwrite(str(tmp_path / "fb.png"), np.full((64, 112, 3), 80, np.uint8))
+    (tmp_path / "map.yaml").write_text("controls:\n  - {cc: 1, param: blend}\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("args, said", [
+    (["show.yaml", "--log-controls", "show.yaml"], "--log-controls show.yaml would write over the show file"),
+    (["show.yaml", "--out", "file:show.yaml"], "--out file:show.yaml would write over the show file"),
+    (["--replay", "cc.jsonl", "--out", "file:cc.jsonl"], "--out file:cc.jsonl would write over the replayed log"),
+    (["--in", "file:clip.avi", "--out", "file:clip.avi"], "--out file:clip.avi would write over the input"),
+    (["clips.yaml", "--out", "file:./clip.avi"], "would write over the input (file:"),
+    (["--fallback", "fb.png", "--out", "null", "--log-controls", "fb.png"], "would write over the fallback image"),
+    (["--midi-map", "map.yaml", "--out", "file:map.yaml"], "would write over the map --midi-map map.yaml"),
+    (["--out", "file:a.mp4", "--out", "file:./a.mp4@160x96"],
+     "--out file:a.mp4 and --out file:./a.mp4@160x96 would write the same file"),
+    (["--out", "file:a.mp4", "--log-controls", "a.mp4"], "would write the same file"),
+])
+def test_an_output_that_would_write_over_what_the_show_reads_is_refused_at_start(show_folder, capsys, args, said):
+    before = files_of(show_folder)
+    assert main(["run", "--model", "tiny", "--duration", "0.5", *args]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "give --" in err, err
+    assert "on air" not in err
+    assert files_of(show_folder) == before  # nothing written, nothing replaced
+
+
+def test_a_show_files_output_over_the_show_file_is_refused_naming_the_show(show_folder):
+    from vcam.errors import VcamError
+
+    (show_folder / "self.yaml").write_text(
+        (show_folder / "show.yaml").read_text().replace("output: {", "output: {out: ['file:self.yaml'], "))
+    with pytest.raises(VcamError) as err:
+        run(RunOptions(show="self.yaml", model="tiny", duration=0.5, stdin=False, status_out=io.StringIO()))
+    assert f"the output file:{show_folder / 'self.yaml'} of self.yaml would write over the show file" \
+        in err.value.message
+    assert "self.yaml" in err.value.fix and "--out" in err.value.fix
+
+
+@pytest.mark.parametrize("flag", ["--out", "--log-controls"])
+def test_a_folder_given_as_a_file_to_write_is_refused_at_start(tmp_path, capsys, flag):
+    target = f"file:{tmp_path}" if flag == "--out" else str(tmp_path)
+    assert main(["run", "--model", "tiny", "--duration", "0.5", flag, target]) == 2
+    err = capsys.readouterr().err
+    assert "is a folder" in err and str(tmp_path / "show.") in err and "on air" not in err, err
+
+
+def test_replacing_an_older_recording_and_log_is_said_and_the_recording_named_whole(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "take.mp4").write_bytes(b"x" * 300_000)
+    (tmp_path / "log.jsonl").write_bytes(b"x" * 2_000)
+    status = io.StringIO()
+    assert run(RunOptions(model="tiny", outs=["file:take.mp4"], log_controls="log.jsonl", duration=0.5, stdin=False,
+                          status_out=status)) == 0
+    text = status.getvalue()
+    assert f"replacing {tmp_path / 'take.mp4'} (0.3 MB)" in text and f"replacing {tmp_path / 'log.jsonl'} (2.0 kB)" \
+        in text
+    assert text.index("replacing") < text.index("on air")
+    assert re.search(rf"recorded \d+ frames to {re.escape(str(tmp_path / 'take.mp4'))}", text), text
+    assert (tmp_path / "take.mp4").stat().st_size != 300_000
+
+
+def test_a_show_files_recording_is_made_next_to_the_show_file(tmp_path, monkeypatch):
+    from helpers import TINY_SHOW
+
+    show_dir, elsewhere = tmp_path / "show", tmp_path / "elsewhere"
+    show_dir.mkdir(), elsewhere.mkdir()
+    (show_dir / "s.yaml").write_text(TINY_SHOW.replace("output: {", "output: {out: ['file:rec.mp4'], "))
+    monkeypatch.chdir(elsewhere)
+    status = io.StringIO()
+    assert run(RunOptions(show=str(show_dir / "s.yaml"), model="tiny", duration=0.5, stdin=False,
+                          status_out=status)) == 0
+    assert (show_dir / "rec.mp4").is_file() and not list(elsewhere.iterdir())
+    assert re.search(rf"recorded \d+ frames to {re.escape(str(show_dir / 'rec.mp4'))}", status.getvalue())

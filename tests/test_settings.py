@@ -34,10 +34,10 @@ def test_without_a_show_the_defaults_apply():
     assert s.adapt  # nobody asked for a size or a precision
 
 
-def test_the_show_fills_what_the_command_line_leaves(show):
+def test_the_show_fills_what_the_command_line_leaves(show, tmp_path):
     s = resolve(RunOptions(), show, {}, MODEL_SIZE)
     assert (s.width, s.height, s.fps, s.fit, s.seed, s.steps, s.transition) == (224, 128, 24, "crop", 42, 3, 6)
-    assert [str(o) for o in s.outs] == ["null", "file:show.mp4"]
+    assert [str(o) for o in s.outs] == ["null", f"file:{tmp_path / 'show.mp4'}"]  # next to the show file
     assert s.prompts == {"a red fox": 1.0} and s.preset == 0
     assert not s.adapt  # the show asked for a size
 

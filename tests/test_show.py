@@ -358,3 +358,9 @@ def test_a_reload_names_what_it_changed_and_what_waits_for_the_next_start(tmp_pa
     watcher.on_show = lambda show: None
     watcher.poll(), watcher.poll()
     assert said[-1] == f"reloaded {path}: 2 presets"
+
+
+def test_a_recording_named_in_a_show_is_found_next_to_the_show_file(tmp_path):
+    show = parse_show("output: {out: ['file:takes/rec.mp4@160x96', vcam, 'file:/abs/rec.mp4', null]}\n"
+                      "presets:\n  - {name: a, prompt: x}\n", str(tmp_path / "s.yaml"))
+    assert show.output.out == (f"file:{tmp_path / 'takes' / 'rec.mp4'}@160x96", "vcam", "file:/abs/rec.mp4", "null")

@@ -137,13 +137,19 @@ def fake_camera(monkeypatch):
 
 
 @pytest.mark.parametrize("broken", ["log", "output"])
-def test_a_run_that_cannot_start_lets_its_camera_go(fake_camera, tmp_path, broken):
+def test_a_run_that_cannot_start_lets_its_camera_go(fake_camera, tmp_path, monkeypatch, broken):
+    from vcam.errors import VcamError
+    from vcam.live.outputs import OPENERS
+
     opts = RunOptions(model="tiny", prompt="a city", input="camera", outs=["null"], stdin=False, duration=1,
                       status_out=io.StringIO())
     if broken == "log":
         opts.log_controls = str(tmp_path / "no" / "such" / "folder" / "log.jsonl")
-    else:
-        opts.outs = [f"file:{tmp_path / 'no' / 'such' / 'folder' / 'show.mp4'}"]
+    else:  # an output that fails as it opens (a recording's missing folder is refused before the camera opens)
+        def unplugged(spec, width, height, fps):
+            raise VcamError("the output is unplugged", "plug it in")
+
+        monkeypatch.setitem(OPENERS, "null", unplugged)
     with pytest.raises(Exception):
         run(opts)
     assert fake_camera.opened and fake_camera.open_captures() == 0

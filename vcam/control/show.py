@@ -4,7 +4,7 @@ read with line numbers.
     name: My show
     defaults: {seed: 42, steps: 4, transition: 4, fallback: fallback.png, input: camera, strength: 0.6,
                input_fit: crop, quantize: bar, bias: 1}
-    output: {size: 832x480, fps: 30, fit: letterbox, out: [vcam]}
+    output: {size: 832x480, fps: 30, fit: letterbox, out: [vcam]}  # a file:PATH is relative to the show file
     presets:
       - name: neon city
         prompt: a slow drift through a neon city at night
@@ -32,7 +32,7 @@ moves act at once. `go` fires the next cue, `back` steps back and fires the one 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -172,7 +172,7 @@ def parse_show(text: str, path: str) -> Show:
             size=_size(r, o["size"]) if "size" in o else None,
             fps=r.number(o["fps"], "output fps", 1, 240) if "fps" in o else None,
             fit=r.choice(o["fit"], "output fit", FITS) if "fit" in o else None,
-            out=_outs(r, o["out"]) if "out" in o else None,
+            out=_outs(r, o["out"], base) if "out" in o else None,
         )
 
     presets: list[Preset] = []
@@ -534,7 +534,9 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
     return w, h
 
 
-def _outs(r: Reader, node) -> tuple[str, ...] | None:
+def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
+    """The outputs in their written form, a recording's path made whole: found relative to the show's folder, as
+    its clips and images are, not to wherever the show was started from."""
     items = r.sequence(node, "output out")
     outs = []
     for item in items:
@@ -546,10 +548,12 @@ def _outs(r: Reader, node) -> tuple[str, ...] | None:
         if text is None:
             continue
         try:
-            parse_spec(text)
+            spec = parse_spec(text)
         except ValueError as e:
             r.error(item, str(e))
             continue
+        if spec.kind == "file":
+            text = str(replace(spec, target=str(base / os.path.expanduser(spec.target))))
         outs.append(text)
     return tuple(outs)
 

@@ -28,6 +28,8 @@ from vcam.inspec import parse_input
 from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_input
 from vcam.live.outputs.base import Output, open_output
+from vcam.live.outputs.paths import Written, refuse_clashes, replacing
+from vcam.live.outputs.recording import check_path
 from vcam.live.producer import Timetable
 from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
@@ -135,6 +137,7 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     cfg = resolve(run_opts, None, header, (spec.width, spec.height), own_size_only=spec.random_weights)
     cfg = _without_live_input(cfg, replay, total, say)
     _check_clips(cfg, replay, total)
+    _check_written(opts, cfg, replay, total, say)
     for note in _differences(opts, header, model, cfg, quant, replay, total):
         say(note)
     from vcam.bench.tuning import live_choice
@@ -172,6 +175,25 @@ def _check_outputs(outs: list[str]) -> None:
             raise VcamError(f"vcam render writes files; --out {text} plays in real time",
                             f"use --out file:PATH.mp4 here; to play the log into {spec.kind} as the show went, "
                             f"run vcam run --replay LOG --out {text}")
+
+
+def _check_written(opts: RenderOptions, cfg: ShowSettings, replay: Replay, total: int,
+                   say: Callable[[str], None]) -> None:
+    """Every file is one that can be recorded to, neither the log, a clip the show restyled nor another --out
+    (live/outputs/paths.py); each that replaces an older file is said."""
+    writes = [Written(f"--out {spec}", spec.target, "give --out another file") for spec in cfg.outs
+              if spec.kind == "file"]
+    for w in writes:
+        check_path(w.path)
+    clips = [("the show's input", cfg.input)] + [
+        (f"the input at block {block}", a.spec) for block, a in _actions(replay, total) if isinstance(a, SetInput)]
+    reads = [("the control log", opts.log)] + [
+        (f"{what} ({spec})", parse_input(spec).target) for what, spec in clips
+        if parse_input(spec).kind in ("file", "image")]
+    refuse_clashes(writes, reads)
+    for w in writes:
+        if note := replacing(w.path):
+            say(note)
 
 
 def _actions(replay: Replay, total: int) -> list[tuple[int, Action]]:

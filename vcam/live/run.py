@@ -7,11 +7,13 @@ Data flows one way: controls (stdin, MIDI, show file, replayed log) → controll
 from __future__ import annotations
 
 import datetime
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol, TextIO
 
+from vcam.control.actions import SetInput
 from vcam.control.controller import Controller, ShowState
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog, Replay, read_replay
@@ -21,12 +23,15 @@ from vcam.control.show import Show, load_show, missing_presets
 from vcam.control.tempo import Tempo
 from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError
+from vcam.inspec import parse_input
 from vcam.live.frames import load_image
 from vcam.live.heap import HeapTrimmer
 from vcam.live.inputs import InputSwitch, LiveFrames
 from vcam.live.model_feed import ModelFeed
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
+from vcam.live.outputs.paths import Written, refuse_clashes, replacing
+from vcam.live.outputs.recording import check_path
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.screen import Screen
@@ -118,6 +123,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
     if speed.message:
         status.message(speed.message)
     fallback = load_image(cfg.fallback, cfg.width, cfg.height) if cfg.fallback else None
+    _check_written(opts, cfg, show, replay, status.message)
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
     return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, midi, media)
 
@@ -441,10 +447,58 @@ def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedC
     return open_stream
 
 
+def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None,
+                   say: Callable[[str], None]) -> None:
+    """The files the show writes, checked before anything opens (live/outputs/paths.py): a recording that cannot
+    be made, or a recording or the control log that would write over a file the show reads or over each other, is
+    refused; each that replaces an older file is said."""
+    writes = [Written(f"--log-controls {opts.log_controls}", opts.log_controls, "give --log-controls another file")] \
+        if opts.log_controls else []
+    for spec in cfg.outs:
+        if spec.kind == "file":
+            check_path(spec.target)
+            writes.append(Written(f"--out {spec}", spec.target, "give --out another file") if opts.outs is not None
+                              else Written(f"the output {spec} of {opts.show}", spec.target,
+                                           f"change the output's out: path in {opts.show}, or give --out"))
+    refuse_clashes(writes, _read_files(opts, cfg, show, replay))
+    for w in writes:
+        if note := replacing(w.path):
+            say(note)
+
+
+def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None) -> list[tuple[str, str]]:
+    """(what, path) of every file the show reads: the show file and its images and clips, the replayed log and
+    its clips, the input, the fallback, the MIDI and OSC maps given on the command line."""
+    from vcam.control.commands import parse
+    from vcam.control.midimap import find_map_file as midi_map_file
+    from vcam.control.oscmap import find_map_file as osc_map_file
+
+    reads = [("the show file", opts.show)] if opts.show else []
+    reads += [("the replayed log", opts.replay)] if opts.replay else []
+    inputs = [("the input", cfg.input)]
+    if show is not None:
+        reads += [(f"the fallback of {opts.show}", p.fallback) for p in (show.defaults, *show.presets) if p.fallback]
+        inputs += [(f"an input of {opts.show}", p.input) for p in (show.defaults, *show.presets) if p.input]
+        inputs += [(f"a cue's input in {opts.show}", cmd.args[0]) for cue in show.cues for line in cue.do
+                   if (cmd := parse(line)) is not None and cmd.name == "input"]
+    if replay is not None:
+        inputs += [(f"an input of {opts.replay}", a.spec) for _, a in replay.actions if isinstance(a, SetInput)]
+    reads += [(f"{what} ({spec})", spec.target) for what, spec in
+              ((what, parse_input(text)) for what, text in inputs) if spec.kind in ("file", "image")]
+    reads += [("the fallback image", cfg.fallback)] if cfg.fallback else []
+    for flag, ref, find in (("--midi-map", opts.midi_map, midi_map_file), ("--osc-map", opts.osc_map, osc_map_file)):
+        if ref and (path := find(ref, None)) is not None:
+            reads.append((f"the map {flag} {ref}", str(path)))
+    return reads
+
+
 def _open_log(path: str | None) -> TextIO | None:
     """Opened before the outputs: nothing to undo when the path is wrong."""
     if not path:
         return None
+    if os.path.isdir(path):
+        raise VcamError(f"cannot write the control log {path}: it is a folder",
+                        f"give --log-controls a file, like {os.path.join(path, 'show.jsonl')}")
     try:
         return open(path, "w", encoding="utf-8")
     except OSError as e:

@@ -14,17 +14,26 @@ import numpy as np
 from vcam.errors import VcamError
 
 
+def check_path(path: str) -> None:
+    """VcamError unless `path` can be recorded to: a file in a folder that exists and can be written. Checked when
+    the show starts: the file itself is made at the first frame, on air."""
+    if os.path.isdir(path):
+        raise VcamError(f"cannot record to {path}: it is a folder",
+                        f"name a file in it, like file:{os.path.join(path, 'show.mp4')}")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise VcamError(f"cannot record to {path}: folder {folder} does not exist", "create it or pick another path")
+    if not os.access(folder, os.W_OK):
+        raise VcamError(f"cannot record to {path}: folder {folder} is not writable", "pick another path")
+
+
 class Recording:
     def __init__(self, path: str, width: int, height: int, fps: float, crf: int = 20):
         if width % 2 or height % 2:
             raise VcamError(f"recording size {width}x{height} must be even in both directions for H.264",
                             f"use file:{path}@{width - width % 2}x{height - height % 2}")
-        folder = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(folder):
-            raise VcamError(f"cannot record to {path}: folder {folder} does not exist", "create it or pick another path")
-        if not os.access(folder, os.W_OK):
-            raise VcamError(f"cannot record to {path}: folder {folder} is not writable", "pick another path")
-        self.path = path
+        check_path(path)
+        self.path = os.path.abspath(path)  # said at the end: where a relative path went
         self.name = f"file:{path}"
         self.size = (width, height)
         self.fps = fps

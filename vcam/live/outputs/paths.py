@@ -1,0 +1,60 @@
+"""The files a show writes (its recordings, its control log), checked before anything opens.
+
+A typo that names a file the show reads (the show file, a replayed log, a clip) or that two outputs share would
+replace it without a word, so it is refused; recording a take again over an older one is normal, and is said.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from vcam.errors import VcamError
+
+
+@dataclass(frozen=True)
+class Written:
+    """A file the run writes: `what` names it as it was given (`--out file:take.mp4`), `fix` says where to change
+    it."""
+
+    what: str
+    path: str
+    fix: str
+
+
+def refuse_clashes(writes: Sequence[Written], reads: Sequence[tuple[str, str]]) -> None:
+    """VcamError when a written file is one the run reads (`reads`: (what, path)) or another written one. Paths
+    are compared resolved: a relative path, `~` and a symbolic link name the file they lead to."""
+    read_at: dict[str, str] = {}
+    for what, path in reads:
+        read_at.setdefault(resolved(path), what)
+    written_at: dict[str, Written] = {}
+    for w in writes:
+        where = resolved(w.path)
+        if where in read_at:
+            raise VcamError(f"{w.what} would write over {read_at[where]} ({where})", w.fix)
+        if where in written_at:
+            raise VcamError(f"{written_at[where].what} and {w.what} would write the same file ({where})",
+                            f"{w.fix}: each output needs a file of its own")
+        written_at[where] = w
+
+
+def replacing(path: str) -> str | None:
+    """`replacing PATH (3.4 MB)` where `path` is a file already, else None."""
+    if not os.path.isfile(path):
+        return None
+    try:
+        size = os.path.getsize(path)
+    except OSError:  # gone since, or unreadable: opening it says why
+        return None
+    return f"replacing {os.path.abspath(path)} ({_size_text(size)})"
+
+
+def resolved(path: str) -> str:
+    return os.path.realpath(os.path.expanduser(path))
+
+
+def _size_text(size: int) -> str:
+    if size >= 100_000:
+        return f"{size / 1e6:.1f} MB"
+    return f"{size / 1e3:.1f} kB" if size >= 100 else f"{size} bytes"
