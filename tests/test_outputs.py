@@ -23,6 +23,12 @@ def test_specs(text, expected):
     assert parse_spec(text) == expected
 
 
+def test_a_recording_in_the_home_folder_is_found_there(monkeypatch, tmp_path):
+    """No shell expands the `~` of `--out file:~/show.mp4`: vcam does, instead of making a folder named `~`."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert parse_spec("file:~/takes/show.mp4@640x360") == OutputSpec("file", f"{tmp_path}/takes/show.mp4", 640, 360)
+
+
 @pytest.mark.parametrize("text", ["hdmi", "file", "file:", "window:x", "vcam@0x0", "null@99999x2", ""])
 def test_bad_specs(text):
     with pytest.raises(ValueError):

@@ -2,6 +2,7 @@
 show file's checks (vcam.control) need nothing of the live outputs."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -36,4 +37,6 @@ def parse_spec(text: str) -> OutputSpec:
     w, h = (int(size.group(1)), int(size.group(2))) if size else (None, None)
     if size and (w < 16 or h < 16 or w > 7680 or h > 4320):
         raise ValueError(f"output size {w}x{h} is out of range (16x16 to 7680x4320)")
+    if kind == "file":
+        target = os.path.expanduser(target)  # no shell expands a `~` after `file:`
     return OutputSpec(kind, target or None, w, h)
