@@ -312,6 +312,15 @@ def test_an_image_that_decodes_is_taken_as_fallback_and_input(tmp_path):
     assert show.presets[0].input == f"image:{tmp_path / 'still.jpg'}"
 
 
+@pytest.mark.parametrize("name, side", [("dot.png", 1), ("small.bmp", 4), ("edge.png", 7), ("gray.webp", 3)])
+def test_an_image_too_small_to_decode_reduced_is_still_taken(tmp_path, name, side):
+    """A 1x1 PNG is a common plain-colour fallback; OpenCV refuses to read one at an eighth of its size."""
+    assert cv2.imwrite(str(tmp_path / name), np.full((side, side, 3), 40, np.uint8))
+    show = parse_show(f"defaults: {{fallback: {name}}}\n"
+                      f"presets:\n  - {{name: a, prompt: b, input: 'image:{name}'}}\n", str(tmp_path / "show.yaml"))
+    assert show.defaults.fallback == str(tmp_path / name)
+
+
 def test_vcam_check_refuses_a_fallback_that_is_no_image_as_vcam_run_would(tmp_path, capsys):
     from vcam.cli import main
 

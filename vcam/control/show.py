@@ -580,6 +580,9 @@ def _found(r: Reader, node, what: str, written: InputSpec, base: Path) -> InputS
     if not path.is_file():
         r.error(node, f"{what}: {written.kind} {written.target} not found (looked at {path})")
         return None
+    if not os.access(path, os.R_OK):
+        r.error(node, f"{what}: {written.kind} {written.target} cannot be read (looked at {path}); {READ_FIX}")
+        return None
     if written.kind == "image" and not _decodes(path):
         r.error(node, f"{what}: image {written.target} is not an image vcam can read (looked at {path}); "
                       f"{IMAGE_FIX} (a video is file:PATH)")
@@ -595,6 +598,9 @@ def _image(r: Reader, node, what: str, base: Path) -> str | None:
     if not path.is_file():
         r.error(node, f"{what}: image {text} not found (looked at {path})")
         return None
+    if not os.access(path, os.R_OK):
+        r.error(node, f"{what}: image {text} cannot be read (looked at {path}); {READ_FIX}")
+        return None
     if not _decodes(path):
         r.error(node, f"{what}: {text} is not an image vcam can read (looked at {path}); {IMAGE_FIX}")
         return None
@@ -602,12 +608,17 @@ def _image(r: Reader, node, what: str, base: Path) -> str | None:
 
 
 IMAGE_FIX = "convert it to PNG or JPEG"
+READ_FIX = "let the user running vcam read it (chmod a+r FILE)"
 
 
 def _decodes(path: Path) -> bool:
     """Whether OpenCV decodes the file as a still, as `vcam run` will: a clip or a text file named as an image
     would pass a check that only looks for the file, and stop the run (or the stall's picture) later. Decoded at an
-    eighth of its size, which JPEG does without decoding the whole."""
+    eighth of its size, which JPEG does without decoding the whole; in full where that cannot be (OpenCV refuses
+    to reduce an image under 8 pixels a side, such as a 1x1 PNG for a plain colour, which `vcam run` reads)."""
     import cv2  # only for a show that names an image
 
-    return cv2.imread(str(path), cv2.IMREAD_REDUCED_COLOR_8) is not None
+    try:
+        return cv2.imread(str(path), cv2.IMREAD_REDUCED_COLOR_8) is not None
+    except cv2.error:
+        return cv2.imread(str(path), cv2.IMREAD_COLOR) is not None
