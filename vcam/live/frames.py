@@ -1,8 +1,22 @@
 """Frame helpers shared by the outputs: fitting into an output size, cross-fades, title cards."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
+
+def quiet_cv2():
+    """The cv2 module, its own and FFmpeg's lines on the terminal lowered: a damaged clip would print a raw FFmpeg
+    line per bad packet and a missing image an OpenCV warning, where vcam says what failed in one line of its own.
+    A level set in the environment is kept, to look into a file that does not open."""
+    # FFmpeg's level is read once, when OpenCV first opens a file through FFmpeg: set before any clip is opened
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
+    import cv2
+
+    if "OPENCV_LOG_LEVEL" not in os.environ:
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    return cv2
 
 
 def fit(frame: np.ndarray, width: int, height: int, mode: str = "letterbox") -> np.ndarray:
@@ -51,8 +65,7 @@ def card(width: int, height: int, lines: list[str]) -> np.ndarray:
 
 def load_image(path: str, width: int, height: int) -> np.ndarray:
     """An image file as an RGB frame fitted to width×height; ValueError naming the file if it cannot be read."""
-    import cv2
-
+    cv2 = quiet_cv2()
     img = cv2.imread(path, cv2.IMREAD_COLOR)
     if img is None:
         raise ValueError(f"cannot read image {path}")
