@@ -116,6 +116,14 @@ def test_back_steps_back_one_cue_and_fires_it():
         assert cues.go().startswith("cue 3/3 'woods'")  # and on again from there
 
 
+def test_a_list_of_one_cue_names_no_cue_after_it():
+    with Rig("  - {name: only, do: preset 1}\n") as rig:
+        rig.cues.go()
+        assert rig.cues.back() == "error: cue 1 'only' is the only cue; there is none before it"
+        assert rig.cues.go() == "error: the cue list is done (cue 1/1 'only' was the last)"
+        assert rig.ran == [("cue 1", "preset 1")]
+
+
 def test_go_on_a_boundary_times_each_change_that_has_no_timing_of_its_own():
     with Rig("  - {name: a, do: [preset 2, strength 0.4 @off, bpm 120]}\n") as rig:
         rig.cues.go("bar")
