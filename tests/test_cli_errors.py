@@ -107,3 +107,15 @@ def test_the_input_options_reach_the_run(command, monkeypatch, tmp_path):
                                                                   "letterbox", 0.25)
     assert main([command, "--in", "camera:2"]) == 0
     assert (got[1].input, got[1].input_fit, got[1].strength) == ("camera:2", None, None)  # not given: the show's
+
+
+@pytest.mark.parametrize("option", ["--osc-map", "--midi-map"])
+def test_a_map_file_with_errors_is_named_as_a_map_not_as_the_show(option, tmp_path, capsys, fake_midi_backend):
+    bad = tmp_path / "map.yaml"
+    bad.write_text("controls:\n  - {bogus: 1}\n")
+    opens = ["--osc", "127.0.0.1:9"] if option == "--osc-map" else ["--midi", "nano"]
+    assert main(["run", "--model", "tiny", "--out", "null", "--duration", "1", "--no-stdin", *opens,
+                 option, str(bad)]) == 2
+    err = capsys.readouterr().err
+    kind = "OSC" if option == "--osc-map" else "MIDI"
+    assert f"vcam: error in the {kind} map file:\n  {bad}:2: " in err and "show file" not in err

@@ -661,7 +661,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  fix: {e.fix}", file=sys.stderr)
         return 2
     except ConfigError as e:
-        print("vcam: error in the show file:\n  " + "\n  ".join(e.problems), file=sys.stderr)
+        print(f"vcam: error in {e.what}:\n  " + "\n  ".join(e.problems), file=sys.stderr)
         return 2
     except ImportError as e:
         if os.environ.get("VCAM_DEBUG"):
