@@ -119,3 +119,15 @@ def test_a_map_file_with_errors_is_named_as_a_map_not_as_the_show(option, tmp_pa
     err = capsys.readouterr().err
     kind = "OSC" if option == "--osc-map" else "MIDI"
     assert f"vcam: error in the {kind} map file:\n  {bad}:2: " in err and "show file" not in err
+
+
+@pytest.mark.parametrize("command", [["run"], ["serve"], ["cam", "ws://127.0.0.1:9"], ["midi", "learn"]])
+@pytest.mark.parametrize("port", ["", "  "])
+def test_an_empty_midi_port_is_refused_rather_than_opening_none(command, port, capsys):
+    from vcam.cli import build_parser
+
+    with pytest.raises(SystemExit) as done:  # read only: an accepted line would start a show here
+        build_parser().parse_args([*command, "--midi", port])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --midi: an empty port name opens no input" in err and "vcam devices" in err
