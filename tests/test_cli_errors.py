@@ -131,3 +131,42 @@ def test_an_empty_midi_port_is_refused_rather_than_opening_none(command, port, c
     assert done.value.code == 2
     err = capsys.readouterr().err
     assert "argument --midi: an empty port name opens no input" in err and "vcam devices" in err
+
+
+@pytest.mark.parametrize("device", ["cuda", "cuda:1"])
+def test_bench_on_cuda_with_a_cpu_only_torch_is_one_error_with_its_fix(device, capsys, monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.version, "cuda", None)  # a CPU-only build, on any machine
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert main(["bench", "--model", "tiny", "--device", device]) == 2
+    err = capsys.readouterr().err
+    assert f"vcam: error: --device {device}: this PyTorch was built without CUDA" in err and "--device cpu" in err
+    assert "Traceback" not in err and "AssertionError" not in err
+
+
+def test_bench_says_a_dtype_the_cpu_does_not_run():
+    from vcam.bench.bench import BenchSettings, bench_target
+
+    said = []
+    target = bench_target(BenchSettings(model="tiny", device="cpu", dtype="fp16"), said.append)
+    assert str(target.dtype) == "torch.float32" and said == ["--dtype fp16 is not used on the CPU: it runs float32"]
+    said.clear()
+    bench_target(BenchSettings(model="tiny", device="cpu"), said.append)  # none asked: nothing to say
+    assert said == []
+
+
+@pytest.mark.parametrize("cards, device, said", [(0, "cuda", "--device cuda: no CUDA device is visible"),
+                                                 (1, "cuda:3", "--device cuda:3: this machine has 1 CUDA device"),
+                                                 (2, "cuda:2", "--device cuda:2: this machine has 2 CUDA devices")])
+def test_bench_names_the_cuda_devices_there_are(cards, device, said, monkeypatch):
+    import torch
+
+    from vcam.bench.bench import BenchSettings, bench_target
+    from vcam.errors import VcamError
+
+    monkeypatch.setattr(torch.version, "cuda", "12.8")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cards > 0)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: cards)
+    with pytest.raises(VcamError, match=said):
+        bench_target(BenchSettings(model="tiny", device=device))

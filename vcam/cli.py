@@ -332,7 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--steps", type=int, default=4, choices=range(1, 51), metavar="N")
     b.add_argument("--blocks", type=_within(int, 1), default=8, help="blocks timed (8)")
     b.add_argument("--warmup", type=_within(int, 0), default=3, help="blocks run first, untimed (3)")
-    b.add_argument("--dtype", choices=("bf16", "fp16", "fp32"), default="bf16")
+    b.add_argument("--dtype", choices=("bf16", "fp16", "fp32"),
+                   help="the transformer's precision on a GPU (bf16); a CPU runs fp32")
     b.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
                    help="torch.compile the transformer blocks and the VAE decoder (default: as a show would, so "
                         "on a GPU for a real model)")
