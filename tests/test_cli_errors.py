@@ -107,3 +107,66 @@ def test_the_input_options_reach_the_run(command, monkeypatch, tmp_path):
                                                                   "letterbox", 0.25)
     assert main([command, "--in", "camera:2"]) == 0
     assert (got[1].input, got[1].input_fit, got[1].strength) == ("camera:2", None, None)  # not given: the show's
+
+
+@pytest.mark.parametrize("option", ["--osc-map", "--midi-map"])
+def test_a_map_file_with_errors_is_named_as_a_map_not_as_the_show(option, tmp_path, capsys, fake_midi_backend):
+    bad = tmp_path / "map.yaml"
+    bad.write_text("controls:\n  - {bogus: 1}\n")
+    opens = ["--osc", "127.0.0.1:9"] if option == "--osc-map" else ["--midi", "nano"]
+    assert main(["run", "--model", "tiny", "--out", "null", "--duration", "1", "--no-stdin", *opens,
+                 option, str(bad)]) == 2
+    err = capsys.readouterr().err
+    kind = "OSC" if option == "--osc-map" else "MIDI"
+    assert f"vcam: error in the {kind} map file:\n  {bad}:2: " in err and "show file" not in err
+
+
+@pytest.mark.parametrize("command", [["run"], ["serve"], ["cam", "ws://127.0.0.1:9"], ["midi", "learn"]])
+@pytest.mark.parametrize("port", ["", "  "])
+def test_an_empty_midi_port_is_refused_rather_than_opening_none(command, port, capsys):
+    from vcam.cli import build_parser
+
+    with pytest.raises(SystemExit) as done:  # read only: an accepted line would start a show here
+        build_parser().parse_args([*command, "--midi", port])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --midi: an empty port name opens no input" in err and "vcam devices" in err
+
+
+@pytest.mark.parametrize("device", ["cuda", "cuda:1"])
+def test_bench_on_cuda_with_a_cpu_only_torch_is_one_error_with_its_fix(device, capsys, monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.version, "cuda", None)  # a CPU-only build, on any machine
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert main(["bench", "--model", "tiny", "--device", device]) == 2
+    err = capsys.readouterr().err
+    assert f"vcam: error: --device {device}: this PyTorch was built without CUDA" in err and "--device cpu" in err
+    assert "Traceback" not in err and "AssertionError" not in err
+
+
+def test_bench_says_a_dtype_the_cpu_does_not_run():
+    from vcam.bench.bench import BenchSettings, bench_target
+
+    said = []
+    target = bench_target(BenchSettings(model="tiny", device="cpu", dtype="fp16"), said.append)
+    assert str(target.dtype) == "torch.float32" and said == ["--dtype fp16 is not used on the CPU: it runs float32"]
+    said.clear()
+    bench_target(BenchSettings(model="tiny", device="cpu"), said.append)  # none asked: nothing to say
+    assert said == []
+
+
+@pytest.mark.parametrize("cards, device, said", [(0, "cuda", "--device cuda: no CUDA device is visible"),
+                                                 (1, "cuda:3", "--device cuda:3: this machine has 1 CUDA device"),
+                                                 (2, "cuda:2", "--device cuda:2: this machine has 2 CUDA devices")])
+def test_bench_names_the_cuda_devices_there_are(cards, device, said, monkeypatch):
+    import torch
+
+    from vcam.bench.bench import BenchSettings, bench_target
+    from vcam.errors import VcamError
+
+    monkeypatch.setattr(torch.version, "cuda", "12.8")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cards > 0)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: cards)
+    with pytest.raises(VcamError, match=said):
+        bench_target(BenchSettings(model="tiny", device=device))

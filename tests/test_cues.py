@@ -116,6 +116,14 @@ def test_back_steps_back_one_cue_and_fires_it():
         assert cues.go().startswith("cue 3/3 'woods'")  # and on again from there
 
 
+def test_a_list_of_one_cue_names_no_cue_after_it():
+    with Rig("  - {name: only, do: preset 1}\n") as rig:
+        rig.cues.go()
+        assert rig.cues.back() == "error: cue 1 'only' is the only cue; there is none before it"
+        assert rig.cues.go() == "error: the cue list is done (cue 1/1 'only' was the last)"
+        assert rig.ran == [("cue 1", "preset 1")]
+
+
 def test_go_on_a_boundary_times_each_change_that_has_no_timing_of_its_own():
     with Rig("  - {name: a, do: [preset 2, strength 0.4 @off, bpm 120]}\n") as rig:
         rig.cues.go("bar")
@@ -427,9 +435,9 @@ def test_cues_are_logged_command_by_command_and_replayed_exactly(tmp_path, captu
     blocks.clear()
 
     # the replay, with the show and its timed cues at hand, applies the log and fires no cue of its own
-    again = tmp_path / "again.jsonl"
+    said = io.StringIO()
     run(RunOptions(show=str(show), model="tiny", replay=str(log), outs=["null"], fps=FAST, stdin=False,
-                   log_controls=str(again), status_out=io.StringIO()))
-    assert not [e for e in map(json.loads, again.read_text().splitlines()) if "command" in e]
+                   status_out=said))
+    assert "cue 1/4" not in said.getvalue(), said.getvalue()  # live, the first cue fired by itself and said so
     assert len(blocks) == len(live)
     assert all(np.array_equal(a, b) for a, b in zip(blocks, live))

@@ -288,6 +288,49 @@ def test_a_missing_or_unreadable_image_is_a_clear_error(tmp_path):
         ImageSource(str(text), W, H)
 
 
+def damaged_clips(folder) -> tuple[str, str]:
+    """An MP4 cut short (its index, at the end, gone) and one whole but with holes in its frames."""
+    path = str(folder / "whole.mp4")
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"mp4v"), 10, (64, 48))
+    assert writer.isOpened()
+    noise = np.random.default_rng(3)
+    for _ in range(20):
+        writer.write(noise.integers(0, 256, (48, 64, 3), dtype=np.uint8))
+    writer.release()
+    data = bytearray(open(path, "rb").read())
+    cut, holed = folder / "cut.mp4", folder / "holed.mp4"
+    cut.write_bytes(data[:len(data) // 2])
+    for at in range(2000, len(data) // 2, 997):
+        data[at:at + 40] = bytes(40)
+    holed.write_bytes(bytes(data))
+    return str(cut), str(holed)
+
+
+PLAY_HOLED = ("import sys; from vcam.live.inputs import ClipSource\n"
+              "clip = ClipSource(sys.argv[1], 32, 24); clip.frames(0, 3 * clip.length); print('played')")
+
+
+@pytest.mark.parametrize("case", ["cut clip", "holed clip", "missing fallback image"])
+def test_a_damaged_file_prints_vcams_line_and_none_of_ffmpegs_or_opencvs(case, tmp_path):
+    import subprocess
+    import sys
+
+    cut, holed = damaged_clips(tmp_path)
+    run = "from vcam.cli import main; import sys; sys.exit(main(sys.argv[1:]))"
+    code, args, said = {
+        "cut clip": (run, ["run", "--model", "tiny", "--in", f"file:{cut}", "--out", "null", "--no-stdin"],
+                     f"vcam: error: cannot decode {cut} as a video"),
+        "holed clip": (PLAY_HOLED, [holed], "played"),
+        "missing fallback image": (run, ["run", "--model", "tiny", "--fallback", str(tmp_path / "nope.png"),
+                                         "--out", "null", "--no-stdin"], "nope.png"),
+    }[case]
+    # a level chosen in the environment is kept: the run starts without one, as a user's would
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENCV_FFMPEG_LOGLEVEL", "OPENCV_LOG_LEVEL")}
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120, env=env)
+    assert said in done.stdout + done.stderr
+    assert " @ 0x" not in done.stderr and "WARN" not in done.stderr and "moov" not in done.stderr, done.stderr
+
+
 # --- a camera through a test double -----------------------------------------------------------------------------
 
 class Said:

@@ -395,6 +395,37 @@ def test_a_producer_slower_than_the_stall_limit_is_said_once_not_at_every_block(
     assert said[-1] == "generation stalled: holding the last frame"
 
 
+def test_with_a_duration_a_show_that_never_goes_on_air_gives_up_once_its_model_has_loaded():
+    from vcam.errors import VcamError
+    from vcam.live.model_feed import ModelFeed
+    from vcam.live.pacer import PacerStats
+
+    now, said, producer = [0.0], [], SimpleNamespace(state="loading", stream=None)
+    feed = ModelFeed(producer, said.append, "on air", lambda: None, lambda: "live", clock=lambda: now[0],
+                     duration=5, first_block_wait=600)
+    now[0] = 5.0
+    feed.poll(PacerStats())
+    assert said == ["--duration 5 s counts from the first frame on air: not on air yet"]
+    now[0] = 4000.0  # a first download: however long loading takes, it is not cut short
+    feed.poll(PacerStats())
+    producer.state = "running"  # loaded: from here the first block has the longer of the duration and the wait
+    feed.poll(PacerStats())
+    now[0] = 4599.0
+    feed.poll(PacerStats())
+    now[0] = 4600.0
+    with pytest.raises(VcamError, match="no block came within 600 s of the model loading") as gave_up:
+        feed.poll(PacerStats())
+    assert "--size" in gave_up.value.fix and len(said) == 1
+    # without --duration a show waits as long as it takes; a show on air is not timed here
+    waits = ModelFeed(SimpleNamespace(state="running", stream=None), said.append, "on air", lambda: None,
+                      lambda: "live", clock=lambda: now[0])
+    on_air = ModelFeed(SimpleNamespace(state="running", stream=None), said.append, "on air", lambda: None,
+                       lambda: "live", clock=lambda: now[0], duration=5, first_block_wait=600)
+    for later in (0, 10_000):
+        now[0] += later
+        assert not waits.poll(PacerStats()) and not on_air.poll(PacerStats(pushed=12))
+
+
 @pytest.mark.parametrize("extra, ends", [(lambda: "", "| preset -"), (lambda: "in clip.avi 3/20", "| in clip.avi 3/20")])
 def test_the_status_line_ends_with_what_there_is_to_say_and_no_empty_field(extra, ends):
     from vcam.live.model_feed import ModelFeed

@@ -39,6 +39,24 @@ def test_every_place_refuses_other_sizes_with_the_same_words(w, h, nearest, caps
     assert str(in_run.value) == said
 
 
+@pytest.mark.parametrize("w,h", [(99999, 99999), (8320, 4800), (1936, 1088), (832, 1936)])
+def test_a_size_past_the_largest_is_refused_everywhere_saying_the_largest(w, h):
+    # a mistyped extra zero would sit loading for ever (or run out of memory) rather than be refused
+    with pytest.raises(ValueError) as by_rule:
+        check_size(w, h)
+    said = str(by_rule.value)
+    assert said == (f"size {w}x{h}: each side must be at most 1920 (the largest accepted is 1920x1920; the model's "
+                    "own is 832x480)")
+    with pytest.raises(argparse.ArgumentTypeError, match="at most 1920"):
+        _size(f"{w}x{h}")
+    with pytest.raises(ConfigError) as in_show:
+        parse_show(f"output:\n  size: {w}x{h}\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
+    assert any(said in p for p in in_show.value.problems)
+    with pytest.raises(ValueError, match="at most 1920"):
+        run(RunOptions(model="tiny", size=(w, h), outs=["null"], stdin=False))
+    check_size(1920, 1920)
+
+
 def test_the_command_line_says_the_rule_for_run_serve_and_bench(capsys):
     for command in ("run", "serve", "bench"):
         with pytest.raises(SystemExit):

@@ -100,6 +100,14 @@ def _bias(text: str) -> float:
                                          f"{text!r} is not a number above 0 and at most 1") from None
 
 
+def _midi_port(text: str) -> str:
+    """A MIDI input by part of its name. An empty one (an unset variable in a script) would open none, silently."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty port name opens no input: give part of a port's name (vcam "
+                                         "devices lists them), or leave --midi out")
+    return text
+
+
 def _osc_address(need_host: bool):
     """`[HOST:]PORT` for --osc, `HOST:PORT` for --osc-reply; kept as written (vcam.control.osc reads it)."""
     def parse(text: str) -> str:
@@ -216,8 +224,9 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                     help="ignore the saved tuning (defaults, or the flags above)")
     r.add_argument("--pin-first-latent", action="store_true",
                    help="keep the stream's first latent as context instead of re-encoding recent frames")
-    r.add_argument("--midi", metavar="PORT", help="a MIDI input, by part of its name (vcam devices lists them; "
-                                                  "vcam run defaults to the show's midi: port)")
+    r.add_argument("--midi", metavar="PORT", type=_midi_port,
+                   help="a MIDI input, by part of its name (vcam devices lists them; vcam run defaults to the "
+                        "show's midi: port)")
     r.add_argument("--midi-map", metavar="MAP", help="nanokontrol2, midimix, apc-mini-mk2 or a map file "
                                                      "(default: the show's midi: section)")
     _add_osc_args(r)
@@ -304,7 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "after this long or 10 minutes, whichever is longer")
     cam.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS")
     cam.add_argument("--fallback", metavar="IMAGE", help="image shown while the server is unreachable")
-    cam.add_argument("--midi", metavar="PORT")
+    cam.add_argument("--midi", metavar="PORT", type=_midi_port)
     cam.add_argument("--midi-map", metavar="MAP")
     _add_osc_args(cam)
     cam.add_argument("--no-stdin", dest="stdin", action="store_false")
@@ -323,7 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--steps", type=int, default=4, choices=range(1, 51), metavar="N")
     b.add_argument("--blocks", type=_within(int, 1), default=8, help="blocks timed (8)")
     b.add_argument("--warmup", type=_within(int, 0), default=3, help="blocks run first, untimed (3)")
-    b.add_argument("--dtype", choices=("bf16", "fp16", "fp32"), default="bf16")
+    b.add_argument("--dtype", choices=("bf16", "fp16", "fp32"),
+                   help="the transformer's precision on a GPU (bf16); a CPU runs fp32")
     b.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
                    help="torch.compile the transformer blocks and the VAE decoder (default: as a show would, so "
                         "on a GPU for a real model)")
@@ -360,7 +370,8 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("midi", help="MIDI tools")
     msub = m.add_subparsers(dest="midi_command", required=True)
     learn = msub.add_parser("learn", help="print each incoming control and the mapping line to paste")
-    learn.add_argument("--midi", metavar="PORT", help="the input, by part of its name (default: the first)")
+    learn.add_argument("--midi", metavar="PORT", type=_midi_port,
+                       help="the input, by part of its name (default: the first)")
     learn.add_argument("--count", type=_within(int, 1), help="stop after this many messages")
 
     sub.add_parser("models", help="list the model configurations")
@@ -679,7 +690,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  fix: {e.fix}", file=sys.stderr)
         return 2
     except ConfigError as e:
-        print("vcam: error in the show file:\n  " + "\n  ".join(e.problems), file=sys.stderr)
+        print(f"vcam: error in {e.what}:\n  " + "\n  ".join(e.problems), file=sys.stderr)
         return 2
     except ImportError as e:
         if os.environ.get("VCAM_DEBUG"):

@@ -21,6 +21,7 @@ from vcam.engine.device import on_device
 from vcam.engine.speed import SpeedOptions
 from vcam.engine.memory import estimate_vram
 from vcam.engine.stream import LATENTS_PER_BLOCK
+from vcam.errors import VcamError
 from vcam.inspec import DEFAULT_STRENGTH
 
 TEXT_TOKENS = 512
@@ -34,7 +35,7 @@ class BenchSettings:
     steps: int = 4
     blocks: int = 8
     warmup: int = 3
-    dtype: str = "bf16"
+    dtype: str | None = None  # None: bf16 on a GPU (a CPU runs float32 whatever is asked)
     speed: SpeedOptions = SpeedOptions()
     device: str | None = None
     input: bool = False  # video in: a synthetic moving clip restyled at the default strength (the encode timed)
@@ -231,10 +232,37 @@ class BenchTarget:
         return str(self.dtype).removeprefix("torch.")
 
 
+def _bench_device(name: str | None) -> torch.device:
+    """The device asked for (else CUDA where there is one); VcamError saying what to do where it cannot run."""
+    if name is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise VcamError(f"--device {name!r} is not a device", "give cuda, cuda:1 or cpu") from None
+    if device.type != "cuda":
+        return device
+    if torch.version.cuda is None:
+        raise VcamError(f"--device {name}: this PyTorch was built without CUDA (a CPU-only install)",
+                        "install PyTorch with CUDA (pytorch.org gives the command for this machine), or give "
+                        "--device cpu")
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if count == 0:
+        raise VcamError(f"--device {name}: no CUDA device is visible", "check nvidia-smi and CUDA_VISIBLE_DEVICES, "
+                                                                       "or give --device cpu")
+    if device.index is not None and device.index >= count:
+        raise VcamError(f"--device {name}: this machine has {count} CUDA device{'s' if count > 1 else ''}",
+                        f"give one of cuda:0 to cuda:{count - 1}" if count > 1 else "give cuda (cuda:0)")
+    return device
+
+
 def bench_target(settings: BenchSettings, log=print) -> BenchTarget:
-    if settings.dtype not in DTYPES:
-        raise ValueError(f"unknown dtype {settings.dtype!r}; choose one of {', '.join(DTYPES)}")
-    device = torch.device(settings.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    dtype = settings.dtype or "bf16"
+    if dtype not in DTYPES:
+        raise ValueError(f"unknown dtype {dtype!r}; choose one of {', '.join(DTYPES)}")
+    device = _bench_device(settings.device)
+    if device.type != "cuda" and settings.dtype not in (None, "fp32"):
+        log(f"--dtype {settings.dtype} is not used on the {device.type.upper()}: it runs float32")
     model = settings.model
     if device.type == "cpu" and get_spec(model).needs_cuda:
         log(f"no CUDA device: benchmarking tiny instead of {model} (for regressions, not for speed claims)")
@@ -242,7 +270,7 @@ def bench_target(settings: BenchSettings, log=print) -> BenchTarget:
     spec: ModelSpec = get_spec(model)
     return BenchTarget(
         device=device, device_name=torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
-        model=model, dtype=DTYPES[settings.dtype] if device.type == "cuda" else torch.float32,
+        model=model, dtype=DTYPES[dtype] if device.type == "cuda" else torch.float32,
         width=settings.width or spec.width, height=settings.height or spec.height)
 
 

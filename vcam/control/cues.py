@@ -120,7 +120,7 @@ class CueList:
                 return "error: this show has no cues; add a cues: list to the show file"
             if pos >= len(cues):
                 return (f"error: the cue list is done (cue {pos}/{len(cues)} {quoted(cues[pos - 1].name)} was the "
-                        "last); back steps back")
+                        "last)" + ("; back steps back" if len(cues) > 1 else ""))
             reply = self._fire(cues, pos, at=at)
         self._wake.set()  # a wait: counts from this cue
         return reply
@@ -134,6 +134,8 @@ class CueList:
                 return "error: this show has no cues; add a cues: list to the show file"
             if pos == 0:
                 return "error: no cue has gone yet; go fires cue 1"
+            if pos == 1 and len(cues) == 1:
+                return f"error: cue 1 {quoted(cues[0].name)} is the only cue; there is none before it"
             if pos == 1:
                 return f"error: cue 1 {quoted(cues[0].name)} is the first; there is none before it (go fires cue 2)"
             reply = self._fire(cues, pos - 2, at=at)

@@ -50,7 +50,14 @@ class MapFiles:
         return path, load(path)
 
     def load(self, path: Path, read: Callable[[Reader, object], Map], empty: Map) -> Map:
-        """One map file, read by `read(reader, node)`; ConfigError with every problem by line."""
+        """One map file, read by `read(reader, node)`; ConfigError with every problem by line, naming the map's
+        kind (the problems of a map given on the command line are not the show file's)."""
+        try:
+            return self._read(path, read, empty)
+        except ConfigError as e:
+            raise ConfigError(e.problems, f"the {self.what} file") from None
+
+    def _read(self, path: Path, read: Callable[[Reader, object], Map], empty: Map) -> Map:
         r = Reader(str(path))
         try:
             text = read_text(path)

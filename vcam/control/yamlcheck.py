@@ -39,10 +39,11 @@ INVALID = object()
 
 
 class ConfigError(ValueError):
-    """One or more problems in a YAML file, each as 'file:line: message'."""
+    """One or more problems in a YAML file, each as 'file:line: message'; `what` names the kind of file."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], what: str = "the show file"):
         self.problems = problems
+        self.what = what
         super().__init__("\n".join(problems))
 
 

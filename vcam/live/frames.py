@@ -8,6 +8,19 @@ import numpy as np
 from vcam.errors import VcamError
 
 
+def quiet_cv2():
+    """The cv2 module, its own and FFmpeg's lines on the terminal lowered: a damaged clip would print a raw FFmpeg
+    line per bad packet and a missing image an OpenCV warning, where vcam says what failed in one line of its own.
+    A level set in the environment is kept, to look into a file that does not open."""
+    # FFmpeg's level is read once, when OpenCV first opens a file through FFmpeg: set before any clip is opened
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
+    import cv2
+
+    if "OPENCV_LOG_LEVEL" not in os.environ:
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    return cv2
+
+
 def fit(frame: np.ndarray, width: int, height: int, mode: str = "letterbox") -> np.ndarray:
     """Frame [h, w, 3] uint8 resized into width×height: letterbox (black bars), crop (fill) or stretch."""
     import cv2
@@ -59,7 +72,7 @@ class ImageError(VcamError, ValueError):
 def load_image(path: str, width: int, height: int) -> np.ndarray:
     """An image file as an RGB frame fitted to width×height; ImageError naming the file and the fix if it cannot
     be read."""
-    import cv2
+    cv2 = quiet_cv2()
 
     if not os.path.isfile(path):
         raise ImageError(f"image {path} not found", "check the path (--fallback IMAGE, or the show's fallback:)")

@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Callable
 
+from vcam.errors import VcamError
 from vcam.live.pacer import PacerStats
 from vcam.live.onair import FeedFailed
 from vcam.live.producer import Generator
@@ -15,6 +16,11 @@ from vcam.live.status import format_status
 # stall_after: a big size on a CPU), said once rather than at every block.
 STALLS_APART_S = 60.0
 PRODUCER_STOP_S = 2.0  # how long the end waits for a block in progress (a GPU's ends by then; a big one on a CPU not)
+# --duration counts from the first frame on air (loading takes minutes). With --duration, a show whose model has
+# loaded but that has made no block gives up after the longer of --duration and this, as vcam cam does waiting for a
+# server's first frame: a size too big for the machine would otherwise keep a scheduled show on the loading card
+# for ever. Counted from the end of loading, so a first download or compile is never cut short.
+FIRST_BLOCK_WAIT_S = 600.0
 
 
 class ModelFeed:
@@ -22,7 +28,8 @@ class ModelFeed:
 
     def __init__(self, producer: Generator, say: Callable[[str], None], on_air_text: str,
                  preset_name: Callable[[], str | None], screen: Callable[[], str],
-                 extra_status: Callable[[], str] | None = None, clock: Callable[[], float] = time.monotonic):
+                 extra_status: Callable[[], str] | None = None, clock: Callable[[], float] = time.monotonic,
+                 duration: float | None = None, first_block_wait: float | None = None):
         self.producer = producer
         self.say = say
         self.on_air_text = on_air_text
@@ -34,8 +41,15 @@ class ModelFeed:
         self._stalled = False
         self._resumed_at = -float("inf")
         self._said_slow = False
+        self.duration = duration
+        wait = FIRST_BLOCK_WAIT_S if first_block_wait is None else first_block_wait
+        self.gives_up_after = None if duration is None else max(duration, wait)
+        self._started = clock()
+        self._loaded_at: float | None = None
+        self._said_loading = False
 
     def start(self) -> None:
+        self._started = self.clock()
         self.producer.start()
 
     def poll(self, stats: PacerStats) -> bool:
@@ -44,6 +58,8 @@ class ModelFeed:
             if not stats.pushed or os.environ.get("VCAM_DEBUG"):
                 raise producer.error  # the show could not start: a usage or setup error (exit 2)
             raise FeedFailed(producer.error)
+        if not stats.pushed and self.duration is not None:
+            self._wait_for_air()
         if stats.pushed and not self._on_air:
             self._on_air = True
             self.say(self.on_air_text)
@@ -51,6 +67,23 @@ class ModelFeed:
             self._stalled = stats.stalled
             self._say_stall(stats)
         return producer.state == "stopped" and stats.buffered <= 0  # a replay played to its end
+
+    def _wait_for_air(self) -> None:
+        """Before the first block, with --duration: says once that the duration has not begun, and gives up (the
+        show could not start) when no block has come the longer of --duration and FIRST_BLOCK_WAIT_S after the
+        model loaded."""
+        now = self.clock()
+        if not self._said_loading and now - self._started >= self.duration:
+            self._said_loading = True
+            self.say(f"--duration {self.duration:g} s counts from the first frame on air: not on air yet")
+        if self.producer.state != "running":
+            return  # loading (a download, a compile), or stopped with no block to play
+        if self._loaded_at is None:
+            self._loaded_at = now
+        if now - self._loaded_at >= self.gives_up_after:
+            raise VcamError(f"no block came within {self.gives_up_after:g} s of the model loading, so the show never "
+                            "went on air (--duration counts from the first frame on air)",
+                            "give a smaller --size (or fewer --steps): this machine is too slow for these blocks")
 
     def _say_stall(self, stats: PacerStats) -> None:
         """A stall and its end are said; stalls that keep coming back (each block slower than the stall limit)

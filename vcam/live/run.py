@@ -278,7 +278,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     on_air = f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps{decoder}{int8}"
     feed = ModelFeed(producer, status.message, on_air,
                      controller.preset_name, lambda: state.screen,
-                     _extra_status(inputs, extra, tempo.describe, cues.describe if cues else None, quantizer.status))
+                     _extra_status(inputs, extra, tempo.describe, cues.describe if cues else None, quantizer.status),
+                     duration=opts.duration)
     return _on_air(air, feed, controller, screen, parts, producer, prompter, log, inputs)
 
 

@@ -12,7 +12,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from vcam.live.frames import fit
+from vcam.live.frames import fit, quiet_cv2
 from vcam.live.inputs.source import InputError, repeat
 
 KEEP = 24  # decoded frames kept: two blocks, enough for the retry of a failed block
@@ -29,9 +29,7 @@ def _check_file(path: str, what: str, kind: str) -> str:
 
 
 def _capture(path: str):
-    import cv2
-
-    return cv2.VideoCapture(path)
+    return quiet_cv2().VideoCapture(path)
 
 
 def _frame_count(path: str, declared: int) -> int:
@@ -129,8 +127,7 @@ class ImageSource:
     """`image:PATH`: one still, fitted to width×height, the input of every frame of every block."""
 
     def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop"):
-        import cv2
-
+        cv2 = quiet_cv2()
         self.path = _check_file(path, "image", "image")
         self.name = os.path.basename(self.path)
         bgr = cv2.imread(self.path, cv2.IMREAD_COLOR)
