@@ -237,7 +237,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help="take the tempo from the Ableton Link session on the local network (Live, phone apps; "
                         "needs the link extra: pip install -e \".[link]\")")
     r.add_argument("--no-stdin", dest="stdin", action="store_false", help="ignore commands on stdin")
-    r.add_argument("--log-controls", metavar="FILE", help="write every applied command to FILE (JSON lines)")
+    r.add_argument("--log-controls", metavar="FILE", help="write every applied command to FILE (JSON lines); "
+                                                        "not with --replay, whose log already holds them")
     r.add_argument("--replay", metavar="LOG", help="replay a control log (same start, same commands, "
                                                    "same blocks)")
 

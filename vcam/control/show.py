@@ -577,15 +577,9 @@ def _found(r: Reader, node, what: str, written: InputSpec, base: Path) -> InputS
     if written.kind not in ("file", "image"):
         return written
     path = Path(os.path.expanduser(written.relative_to(str(base)).target)).resolve()
-    if not path.is_file():
-        r.error(node, f"{what}: {written.kind} {written.target} not found (looked at {path})")
-        return None
-    if not os.access(path, os.R_OK):
-        r.error(node, f"{what}: {written.kind} {written.target} cannot be read (looked at {path}); {READ_FIX}")
-        return None
-    if written.kind == "image" and not _decodes(path):
-        r.error(node, f"{what}: image {written.target} is not an image vcam can read (looked at {path}); "
-                      f"{IMAGE_FIX} (a video is file:PATH)")
+    named = f"{written.kind} {written.target}"
+    if not _usable(r, node, f"{what}: {named}", path, still=written.kind == "image",
+                   not_still=f"{what}: {named}", hint=" (a video is file:PATH)"):
         return None
     return InputSpec(written.kind, str(path))
 
@@ -595,20 +589,27 @@ def _image(r: Reader, node, what: str, base: Path) -> str | None:
     if text is None:
         return None
     path = (base / text).resolve()
-    if not path.is_file():
-        r.error(node, f"{what}: image {text} not found (looked at {path})")
-        return None
-    if not os.access(path, os.R_OK):
-        r.error(node, f"{what}: image {text} cannot be read (looked at {path}); {READ_FIX}")
-        return None
-    if not _decodes(path):
-        r.error(node, f"{what}: {text} is not an image vcam can read (looked at {path}); {IMAGE_FIX}")
+    if not _usable(r, node, f"{what}: image {text}", path, still=True, not_still=f"{what}: {text}"):
         return None
     return str(path)
 
 
 IMAGE_FIX = "convert it to PNG or JPEG"
 READ_FIX = "let the user running vcam read it (chmod a+r FILE)"
+
+
+def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str, hint: str = "") -> bool:
+    """Whether the file a show names is there, readable and, for a still, an image vcam can read; else records
+    which, `named` (or `not_still`) saying where in the show it was named."""
+    if not path.is_file():
+        r.error(node, f"{named} not found (looked at {path})")
+    elif not os.access(path, os.R_OK):
+        r.error(node, f"{named} cannot be read (looked at {path}); {READ_FIX}")
+    elif still and not _decodes(path):
+        r.error(node, f"{not_still} is not an image vcam can read (looked at {path}); {IMAGE_FIX}{hint}")
+    else:
+        return True
+    return False
 
 
 def _decodes(path: Path) -> bool:
