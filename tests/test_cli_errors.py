@@ -95,11 +95,11 @@ def test_a_bad_input_option_is_one_usage_line(command, args, fragment, capsys):
 
 @pytest.mark.parametrize("command", ["run", "serve"])
 def test_the_input_options_reach_the_run(command, monkeypatch, tmp_path):
-    from types import SimpleNamespace
+    from vcam.live.run import Ended
 
     got = []
     monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: got.append(opts) or
-                        SimpleNamespace(busy=False, code=0))
+                        Ended(0, False))
     monkeypatch.chdir(tmp_path)
     assert main([command, "--in", "FILE:clips/walk.mp4", "--in-fit", "letterbox", "--strength", "0.25"]) == 0
     # a clip named on the command line is the working folder's, kept whole for the control log

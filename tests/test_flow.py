@@ -11,6 +11,7 @@ from vcam.cli import main
 from vcam.live.frames import crossfade
 from vcam.live.interp import DisFlow, FlowSmoother, FlowStats, affordable, interpolate, phases
 from vcam.live.pacer import Pacer, PacerSettings
+from vcam.live.run import Ended
 import test_onair
 from test_pacer import FakeTime
 
@@ -224,7 +225,7 @@ def test_smooth_true_is_still_the_cross_fade():
 @pytest.mark.parametrize("command", ["run", "serve", "cam"])
 def test_the_smooth_modes_reach_the_show(command, args, mode, monkeypatch):
     got = []
-    done = SimpleNamespace(busy=False, code=0)
+    done = Ended(0, False)
     monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: got.append(opts) or done)
     monkeypatch.setattr("vcam.remote.client.run_cam", lambda opts: got.append(opts) or 0)
     target = ["ws://127.0.0.1:1"] if command == "cam" else []
@@ -236,7 +237,7 @@ def test_the_smooth_modes_reach_the_show(command, args, mode, monkeypatch):
 def test_smooth_alone_before_the_show_or_url_is_the_cross_fade(command, target, monkeypatch):
     got = []
     monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: got.append(opts) or
-                        SimpleNamespace(busy=False, code=0))
+                        Ended(0, False))
     monkeypatch.setattr("vcam.remote.client.run_cam", lambda opts: got.append(opts) or 0)
     assert main([command, "--smooth", target]) == 0
     assert got[0].smooth == "fade" and (got[0].show if command == "run" else got[0].url) == target

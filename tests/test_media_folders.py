@@ -214,11 +214,11 @@ def test_a_watching_client_is_refused_commands_and_the_operator_is_told(tree):
 
 @pytest.mark.parametrize("command", ["run", "serve"])
 def test_media_reaches_the_run(command, monkeypatch, tmp_path):
-    from types import SimpleNamespace
+    from vcam.live.run import Ended
 
     got = []
     monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: got.append(opts) or
-                        SimpleNamespace(busy=False, code=0))
+                        Ended(0, False))
     assert main([command, "--media", str(tmp_path), "--media", "clips"]) == 0
     assert got[0].media == [str(tmp_path), "clips"]
 

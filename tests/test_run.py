@@ -395,6 +395,44 @@ def test_a_producer_slower_than_the_stall_limit_is_said_once_not_at_every_block(
     assert said[-1] == "generation stalled: holding the last frame"
 
 
+def test_a_show_that_gives_up_inside_its_first_block_says_why_and_leaves_with_code_2(shared_tiny, monkeypatch,
+                                                                                      capsys):
+    """The give-up comes while the producer is inside its first block: the command line says why and leaves with
+    code 2 at once (the interpreter's exit would abort on a thread inside the model), and `run` raises it once the
+    block is done."""
+    import vcam.cli
+    import vcam.live.model_feed
+    from vcam.engine.stream import Stream
+    from vcam.live.model_feed import NeverOnAir
+
+    monkeypatch.setattr(vcam.live.model_feed, "FIRST_BLOCK_WAIT_S", 0.2)
+    inside, release = threading.Event(), threading.Event()
+
+    def stuck_block(self):
+        inside.set()
+        release.wait(60)
+        raise RuntimeError("the block never finished")
+
+    monkeypatch.setattr(Stream, "next_block", stuck_block)
+    left = []
+
+    def leave(code):
+        left.append(code)
+        release.set()  # the block ends, so the producer leaves the model
+        raise SystemExit(code)
+
+    monkeypatch.setattr(vcam.cli.os, "_exit", leave)
+    with pytest.raises(SystemExit):
+        main(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--duration", "0.1"])
+    assert inside.is_set() and left == [2]
+    err = capsys.readouterr().err
+    assert "vcam: error: no block came within 0.2 s of the model loading" in err and "fix: give a smaller" in err
+    release.clear()
+    with pytest.raises(NeverOnAir):
+        threading.Timer(1.0, release.set).start()
+        run(RunOptions(model="tiny", outs=["null"], stdin=False, duration=0.1, status_out=io.StringIO()))
+
+
 def test_with_a_duration_a_show_that_never_goes_on_air_gives_up_once_its_model_has_loaded():
     from vcam.errors import VcamError
     from vcam.live.model_feed import ModelFeed

@@ -727,13 +727,13 @@ def test_the_status_line_shows_the_tempo():
 
 @pytest.mark.parametrize("command", ["run", "serve"])
 def test_link_reaches_the_run(command, monkeypatch):
-    from types import SimpleNamespace
+    from vcam.live.run import Ended
 
     from vcam.cli import main
 
     got = []
     monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: got.append(opts) or
-                        SimpleNamespace(busy=False, code=0))
+                        Ended(0, False))
     assert main([command, "--link"]) == 0 and main([command]) == 0
     assert [opts.link for opts in got] == [True, False]
 

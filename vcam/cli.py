@@ -399,6 +399,8 @@ def cmd_run(args, attach=None) -> int:
         target_fps=args.target_fps, osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map, media=args.media,
     )
     ended = play(opts, attach)
+    if ended.error is not None:
+        _say_error(ended.error)
     if ended.busy:
         # Outputs are closed and recordings finalised by now; the show's producer is still inside a block (a long
         # one, or a model still loading): leave at once rather than wait for it or let the interpreter tear it
@@ -674,6 +676,12 @@ def _internal_error(e: BaseException) -> None:
     print("  (set VCAM_DEBUG=1 for the full traceback)", file=sys.stderr)
 
 
+def _say_error(e: VcamError) -> None:
+    print(f"vcam: error: {e.message}", file=sys.stderr)
+    if e.fix:
+        print(f"  fix: {e.fix}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not os.environ.get("VCAM_DEBUG"):
@@ -686,9 +694,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handler(args)
     except VcamError as e:
-        print(f"vcam: error: {e.message}", file=sys.stderr)
-        if e.fix:
-            print(f"  fix: {e.fix}", file=sys.stderr)
+        _say_error(e)
         return 2
     except ConfigError as e:
         print(f"vcam: error in {e.what}:\n  " + "\n  ".join(e.problems), file=sys.stderr)

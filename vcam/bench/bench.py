@@ -242,7 +242,7 @@ def _bench_device(name: str | None) -> torch.device:
         raise VcamError(f"--device {name!r} is not a device", "give cuda, cuda:1 or cpu") from None
     if device.type != "cuda":
         return device
-    if torch.version.cuda is None:
+    if torch.version.cuda is None and torch.version.hip is None:  # ROCm's PyTorch names AMD cards "cuda" too
         raise VcamError(f"--device {name}: this PyTorch was built without CUDA (a CPU-only install)",
                         "install PyTorch with CUDA (pytorch.org gives the command for this machine), or give "
                         "--device cpu")

@@ -12,6 +12,11 @@ from vcam.live.onair import FeedFailed
 from vcam.live.producer import Generator
 from vcam.live.status import format_status
 
+
+class NeverOnAir(VcamError):
+    """The model loaded, and no block came in time: the show gives up with exit code 2. Raised while the show's
+    producer is still inside that block, which `vcam.live.run` waits for or leaves (never the interpreter's exit)."""
+
 # A stall within this long of the last one's end is the same slowness (a block takes longer than the pacer's
 # stall_after: a big size on a CPU), said once rather than at every block.
 STALLS_APART_S = 60.0
@@ -81,7 +86,7 @@ class ModelFeed:
         if self._loaded_at is None:
             self._loaded_at = now
         if now - self._loaded_at >= self.gives_up_after:
-            raise VcamError(f"no block came within {self.gives_up_after:g} s of the model loading, so the show never "
+            raise NeverOnAir(f"no block came within {self.gives_up_after:g} s of the model loading, so the show never "
                             "went on air (--duration counts from the first frame on air)",
                             "give a smaller --size (or fewer --steps): this machine is too slow for these blocks")
 

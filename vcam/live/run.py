@@ -27,7 +27,7 @@ from vcam.inspec import parse_input
 from vcam.live.frames import load_image
 from vcam.live.heap import HeapTrimmer
 from vcam.live.inputs import InputSwitch, LiveFrames
-from vcam.live.model_feed import ModelFeed
+from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
 from vcam.live.outputs.paths import Written, refuse_clashes, replacing
@@ -52,6 +52,8 @@ def run(opts: RunOptions, attach: Attach | None = None) -> int:
     ended = play(opts, attach)
     if ended.busy:
         ended.settle()
+    if ended.error is not None:
+        raise ended.error
     return ended.code
 
 
@@ -63,6 +65,8 @@ class Ended:
     # thread (SIGABRT, 'terminate called without an active exception'): the command line leaves with os._exit.
     busy: bool
     settle: Callable[[], None] = lambda: None  # waits (up to SETTLE_S) for those threads to leave the model
+    # Why the show ended without going on air (exit code 2), for the caller to say once it has left the model
+    error: VcamError | None = None
 
 
 def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
@@ -301,11 +305,13 @@ def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen,
             producer: Generator, prompter: Prompter, log: ControlLog | None, inputs: InputSwitch) -> Ended:
     """Runs the show until it ends; the control log's last line says how many blocks it made. The input is closed
     once the producer is out of its block (it may be taking the input's frames, or opening one a command named)."""
-    interrupted = False
+    interrupted, error = False, None
     try:
         code = air.run(feed, controller.handle_line, screen.state, parts, screen)
     except KeyboardInterrupt:  # Ctrl-C in the instant after the show's own handlers were put back: leave at once
         code, interrupted = LEFT_AT_ONCE, True
+    except NeverOnAir as e:  # raised with the producer inside its block: said once the process can end safely
+        code, error = 2, e
     finally:
         if log is not None:
             log.end(producer.blocks)
@@ -318,7 +324,7 @@ def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen,
     busy = interrupted or air.left_at_once or not producer.stop(timeout=0) or prompter.alive
     if not busy:
         inputs.close()
-    return Ended(code, busy, settle)
+    return Ended(code, busy, settle, error)
 
 
 class Attachment(Protocol):

@@ -20,6 +20,7 @@ import numpy as np
 
 from vcam.errors import VcamError
 from vcam.inspec import InputSpec, parse_input
+from vcam.live.frames import quiet_cv2
 from vcam.live.inputs.camera import open_device
 from vcam.live.inputs.source import InputError
 from vcam.live.mailbox import Mailbox
@@ -70,7 +71,7 @@ class CvCapture:
             raise self._why or _unopenable(spec)
 
     def reopen(self) -> bool:
-        import cv2
+        cv2 = quiet_cv2()  # a damaged clip: vcam's one line, not FFmpeg's for every bad packet
 
         self.close()
         if self.live:
