@@ -228,6 +228,12 @@ def test_a_missing_midi_port_in_the_show_is_refused_like_a_missing_midi_option(s
                        stdin=False, status_out=io.StringIO()))
     assert from_option.value.message in from_show.value.message  # the same list of inputs
     assert "Fake MIDImix" in from_show.value.message and str(show_file) in from_show.value.fix
+    assert "--midi none" in from_show.value.fix
+    # at a venue without that controller, --midi none plays the show without one, and says so
+    said = io.StringIO()
+    assert run(RunOptions(show=str(show_file), model="tiny", outs=["null"], midi="none", duration=0.5, stdin=False,
+                          status_out=said)) == 0
+    assert "--midi none: the show's MIDI port 'launchpad' is not opened" in said.getvalue()
 
 
 def test_a_midi_map_naming_presets_the_show_lacks_is_refused_before_the_show(show_file, fake_midi_backend, tmp_path):

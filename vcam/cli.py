@@ -104,7 +104,8 @@ def _midi_port(text: str) -> str:
     """A MIDI input by part of its name. An empty one (an unset variable in a script) would open none, silently."""
     if not text.strip():
         raise argparse.ArgumentTypeError("an empty port name opens no input: give part of a port's name (vcam "
-                                         "devices lists them), or leave --midi out")
+                                         "devices lists them), none for no input (not even the show's), or leave "
+                                         "--midi out")
     return text
 
 
@@ -226,7 +227,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help="keep the stream's first latent as context instead of re-encoding recent frames")
     r.add_argument("--midi", metavar="PORT", type=_midi_port,
                    help="a MIDI input, by part of its name (vcam devices lists them; vcam run defaults to the "
-                        "show's midi: port)")
+                        "show's midi: port; none opens no input)")
     r.add_argument("--midi-map", metavar="MAP", help="nanokontrol2, midimix, apc-mini-mk2 or a map file "
                                                      "(default: the show's midi: section)")
     _add_osc_args(r)

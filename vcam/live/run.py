@@ -513,12 +513,15 @@ def _open_log(path: str | None) -> TextIO | None:
                         "give --log-controls a path in a folder that exists and can be written") from None
 
 
+NO_MIDI = "none"  # --midi none: no input, not even the show's own (a controller missing at the venue)
+
+
 def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
                 say: Callable[[str], None]) -> tuple[str, object] | None:
     """The MIDI input to open and its map, or None; VcamError before anything opens when the port or map is
     wrong."""
-    port = opts.midi
-    if port is None and show is not None and show.midi_port and not replaying:  # a replay takes no input
+    port = None if opts.midi == NO_MIDI else opts.midi
+    if opts.midi is None and show is not None and show.midi_port and not replaying:  # a replay takes no input
         if not opts.serve:
             port = show.midi_port
         else:  # a server is usually a machine without the controller: it belongs to the camera's end
@@ -529,6 +532,8 @@ def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
     if not port:
         if opts.midi_map:
             say("--midi-map is not used: no MIDI input is opened without --midi PORT (or a show's midi: port)")
+        elif opts.midi == NO_MIDI and show is not None and show.midi_port:
+            say(f"--midi none: the show's MIDI port {show.midi_port!r} is not opened")
         return None
     _require_midi_port(port, None if opts.midi else opts.show)
     if opts.midi_map:
@@ -591,7 +596,7 @@ def _require_midi_port(port: str, show_path: str | None) -> None:
         if show_path is None:
             raise
         raise VcamError(f"the midi: port in {show_path} needs MIDI support: {e.message}",
-                        f"{e.fix}, or remove the port from {show_path}") from None
+                        f"{e.fix}, or remove the port from {show_path} (--midi none plays it without)") from None
     try:
         require_port(port)
     except VcamError as e:
@@ -599,4 +604,5 @@ def _require_midi_port(port: str, show_path: str | None) -> None:
             raise
         raise VcamError(f"{e.message}\n  (the port is the midi: port in {show_path})",
                         f"plug the controller in, or set the port in {show_path} to part of an input's name "
-                        "(vcam devices lists them) or remove it; --midi PORT picks another input") from None
+                        "(vcam devices lists them) or remove it; --midi PORT picks another input, --midi none "
+                        "plays the show without one") from None
