@@ -213,3 +213,21 @@ def test_ctrl_c_again_while_the_show_stops_leaves_at_once_with_its_recording_clo
     assert air.left_at_once and captured[0].closed and captured[0].frames
     assert "recorded" in said  # what the recording holds is still said
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handlers are put back
+
+
+def test_a_duration_records_as_many_frames_as_its_ticks_however_late_the_loop_looks(captured, monkeypatch):
+    """--duration counts camera ticks from the first frame on air: 0.5 s at 60 fps is 30 frames in the recording,
+    not however many the camera made before the loop, polling on a busy machine, saw the time was up."""
+    import vcam.live.onair as onair_module
+
+    monkeypatch.setattr(onair_module, "POLL_S", 0.3)  # a loop that looks late: the recording still stops in time
+    air = air_for(["file:show.mp4"], duration=0.5)
+    ticks = []
+    real_emit = air._emit
+    monkeypatch.setattr(air, "_emit", lambda frame, tick: (ticks.append(tick), real_emit(frame, tick)))
+    feed = Feed(air.pacer, blocks=10**6)
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    [recording] = captured
+    assert 0 < len(recording.frames) <= 30
+    assert len(ticks) > 30  # the camera went on past the recording's end before the loop closed the show

@@ -106,6 +106,10 @@ class OnAir:
         self.pacer.set_fallback(s.fallback)
         self.workers: list[OutputWorker] = []
         self.left_at_once = False
+        # --duration counted from the first frame on air in camera ticks, not by the clock of the loop that checks
+        # it: a recording of 5 s at 30 fps holds 150 frames however busy the machine is
+        self._end_tick: int | None = None
+        self._over = threading.Event()
 
     def set_card(self, text: str) -> None:
         """Rewrites the card's second line (the loading progress)."""
@@ -163,28 +167,42 @@ class OnAir:
         return None
 
     def _loop(self) -> None:
-        started, on_air_at = time.monotonic(), None
+        started = time.monotonic()
         while not self.stop.wait(POLL_S):
             stats = self.pacer.stats
             if self.feed.poll(stats):
                 return
-            if stats.pushed and on_air_at is None:
-                on_air_at = time.monotonic()
             failed = [w.output.name for w in self.workers if w.error is not None]
             self.status.update(self.feed.status(stats, self.ticks.fps(), failed))
-            since = started if self.feed.duration_from == "start" else on_air_at
-            if self.settings.duration is not None and since is not None \
-                    and time.monotonic() - since >= self.settings.duration:
+            if self._over.is_set():
+                return
+            if self.feed.duration_from == "start" and self.settings.duration is not None \
+                    and time.monotonic() - started >= self.settings.duration:
                 return
 
     def _emit(self, frame: np.ndarray, tick: int) -> None:
         self.ticks.next()  # the output frame rate on the status line
         frame = self.screen.apply(frame, self.pacer.showing())
         on_air = bool(self.pacer.stats.pushed)
+        if on_air and self._past_duration(tick):
+            on_air = False  # the show's time is up: recordings end here, the loop closes the rest
         for w in self.workers:
             if w.every_frame and not on_air:  # recordings hold the show, not the loading card
                 continue
             w.offer(frame, tick)
+
+    def _past_duration(self, tick: int) -> bool:
+        """Whether --duration, counted in camera ticks from the first tick on air, has run out at `tick` (then the
+        loop is told to end)."""
+        s = self.settings
+        if s.duration is None or self.feed.duration_from != "air":
+            return False
+        if self._end_tick is None:
+            self._end_tick = tick + max(1, round(s.duration * s.fps))
+        if tick < self._end_tick:
+            return False
+        self._over.set()
+        return True
 
     def _close(self, started: list[Part], pacer_thread: threading.Thread, signals: StopSignals) -> None:
         self.stop.set()
