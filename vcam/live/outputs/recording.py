@@ -6,6 +6,7 @@ so a run that fails early leaves no empty file.
 """
 from __future__ import annotations
 
+import importlib
 import os
 from fractions import Fraction
 
@@ -33,6 +34,9 @@ class Recording:
             raise VcamError(f"recording size {width}x{height} must be even in both directions for H.264",
                             f"use file:{path}@{width - width % 2}x{height - height % 2}")
         check_path(path)
+        # PyAV's import loads FFmpeg's libraries for about a second with the interpreter held: done now, before the
+        # show, not at the first frame on air, where it stalled the camera's ticks (a second missing at the start)
+        importlib.import_module("av")
         self.path = os.path.abspath(path)  # said at the end: where a relative path went
         self.name = f"file:{path}"
         self.size = (width, height)
