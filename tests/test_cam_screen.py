@@ -156,13 +156,13 @@ def test_a_restarted_server_numbering_from_0_and_a_stalled_stream_leave_no_chang
 
 
 def test_the_server_names_the_frame_on_its_camera_with_each_screen_change():
-    on_screen = [None]
-    ctl = Controller(None, ShowState(prompts={"a": 1.0}), RecordingProducer(), threading.Event(), lambda text: None,
-                     showing=lambda: on_screen[0])
+    state = ShowState(prompts={"a": 1.0})
+    screen = Screen(state)
+    ctl = Controller(None, state, RecordingProducer(), threading.Event(), lambda text: None, screen=screen)
     assert ctl.snapshot()["screen_at"] is None
     ctl.handle_line("freeze", "stdin")  # before any frame was on
     assert (ctl.snapshot()["screen"], ctl.snapshot()["screen_at"]) == ("freeze", None)
-    on_screen[0] = Shown(7, 3, 12.5)
+    screen.apply(np.zeros((4, 4, 3), np.uint8), Shown(7, 3, 12.5))  # a camera tick shows frame (7, 3)
     ctl.handle_line("blackout", "stdin")
     assert (ctl.snapshot()["screen"], ctl.snapshot()["screen_at"]) == ("blackout", [7, 3])
     json.dumps(ctl.snapshot())  # as it travels

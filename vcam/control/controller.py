@@ -59,8 +59,7 @@ class Controller:
                  prompter: Prompter | None = None, check_input: Callable[[str], object] | None = None,
                  cues: CueList | None = None, tempo: Tempo | None = None,
                  land: Callable[[str], int | None] | None = None, clock: Callable[[], float] = time.monotonic,
-                 media: MediaFolders | None = None, showing: Callable[[], Shown | None] | None = None,
-                 screen: CameraScreen | None = None):
+                 media: MediaFolders | None = None, screen: CameraScreen | None = None):
         self.show = show
         self.state = state
         self.generator = generator
@@ -86,10 +85,8 @@ class Controller:
         self.media = media or MediaFolders()  # the folders whose files a line from the network may name
         # The camera's screen: a change set through it comes after the frame it names (the one a freeze holds),
         # with which it is logged and told to network clients (`screen_at`), to make it after the same frame.
-        # Without one (no camera), the state is set and the frame named is the one on screen then: `showing` (the
-        # pacer's), else the log's.
+        # Without one (no camera), the state is set and the frame named is the log's frame on screen then.
         self.screen = screen
-        self.showing = showing
         # The last screen change with its frame, one pair: a snapshot never tells a mode with another one's frame.
         # Stored under its lock as the state is set, and read under it with the state: a mode that differs was set
         # by a replayed log (not through here), and is told with no frame.
@@ -359,8 +356,6 @@ class Controller:
     def _set_state(self, name: str) -> Shown | None:
         """No camera's screen: the state is set, and the frame named is the one on screen now."""
         self.state.screen = name
-        if self.showing is not None:
-            return self.showing()
         return self.log.on_screen() if self.log is not None else None
 
     def _session(self, cmd: Command, origin: Origin, network: bool) -> str:
