@@ -561,6 +561,8 @@ def show_folder(tmp_path, monkeypatch):
     write_clip(tmp_path / "clip.avi")
     cv2.imwrite(str(tmp_path / "fb.png"), np.full((64, 112, 3), 80, np.uint8))
     (tmp_path / "map.yaml").write_text("controls:\n  - {cc: 1, param: blend}\n")
+    (tmp_path / "osc.yaml").write_text("controls:\n  - {address: /1/fader1, param: blend}\n")
+    (tmp_path / "mapped.yaml").write_text(TINY_SHOW + "midi: {map: map.yaml}\nosc: {map: osc.yaml}\n")
     return tmp_path
 
 
@@ -572,6 +574,8 @@ def show_folder(tmp_path, monkeypatch):
     (["clips.yaml", "--out", "file:./clip.avi"], "would write over the input (file:"),
     (["--fallback", "fb.png", "--out", "null", "--log-controls", "fb.png"], "would write over the fallback image"),
     (["--midi-map", "map.yaml", "--out", "file:map.yaml"], "would write over the map --midi-map map.yaml"),
+    (["mapped.yaml", "--out", "file:map.yaml"], "would write over a map mapped.yaml names"),
+    (["mapped.yaml", "--out", "null", "--log-controls", "osc.yaml"], "would write over a map mapped.yaml names"),
     (["--out", "file:a.mp4", "--out", "file:./a.mp4@160x96"],
      "--out file:a.mp4 and --out file:./a.mp4@160x96 would write the same file"),
     (["--out", "file:a.mp4", "--log-controls", "a.mp4"], "would write the same file"),

@@ -120,6 +120,7 @@ class Show:
     midi_port: str | None = None
     cues: tuple[Cue, ...] = ()
     osc: oscmap.OscMap | None = None  # what an OSC input (--osc) listens for beyond /vcam/<command>
+    map_files: tuple[str, ...] = ()  # the map files its midi: and osc: sections build on (`map:`)
     # preset index by lower-case name: checking a map's references looks up every control's presets
     _by_name: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -220,7 +221,15 @@ def parse_show(text: str, path: str) -> Show:
     osc = _read_osc(r, top["osc"], base, Show(path, name, tuple(presets)) if presets_read else None) \
         if "osc" in top else None
     r.raise_if_any()
-    return Show(path, name, tuple(presets), defaults, output, midi, port, cues=cues, osc=osc)
+    maps = tuple(str(f) for key, find in (("midi", find_map_file), ("osc", oscmap.find_map_file))
+                 if key in top and (f := _map_file(top[key], base, find)) is not None)
+    return Show(path, name, tuple(presets), defaults, output, midi, port, cues=cues, osc=osc, map_files=maps)
+
+
+def _map_file(node, base: Path, find) -> Path | None:
+    """The map file a midi: or osc: section names (`map:`), found as read_map found it."""
+    ref = _keys(node).get("map")
+    return find(ref.value.strip(), base) if isinstance(ref, ScalarNode) and ref.value.strip() else None
 
 
 def _read_osc(r: Reader, node, base: Path, show: Show | None) -> oscmap.OscMap:

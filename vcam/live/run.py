@@ -475,7 +475,7 @@ def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, repla
 
 def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None) -> list[tuple[str, str]]:
     """(what, path) of every file the show reads: the show file and its images and clips, the replayed log and
-    its clips, the input, the fallback, the MIDI and OSC maps given on the command line."""
+    its clips, the input, the fallback, the MIDI and OSC maps (the show's and those given on the command line)."""
     from vcam.control.commands import parse
     from vcam.control.midimap import find_map_file as midi_map_file
     from vcam.control.oscmap import find_map_file as osc_map_file
@@ -485,6 +485,7 @@ def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: 
     inputs = [("the input", cfg.input)]
     if show is not None:
         reads += [(f"the fallback of {opts.show}", p.fallback) for p in (show.defaults, *show.presets) if p.fallback]
+        reads += [(f"a map {opts.show} names", path) for path in show.map_files]
         inputs += [(f"an input of {opts.show}", p.input) for p in (show.defaults, *show.presets) if p.input]
         inputs += [(f"a cue's input in {opts.show}", cmd.args[0]) for cue in show.cues for line in cue.do
                    if (cmd := parse(line)) is not None and cmd.name == "input"]
