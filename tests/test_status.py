@@ -16,6 +16,20 @@ def test_failed_outputs_stay_on_the_status_line():
     assert "FAILED" not in format_status(30.0, 30.0, 5, 0.2, None, None, "LIVE")
 
 
+def test_frames_that_never_came_on_screen_are_counted_on_the_status_line():
+    """Frames dropped past the latency cap or passed over went unseen by the operator; shown once there is one."""
+    from types import SimpleNamespace
+
+    from vcam.live.model_feed import ModelFeed
+    from vcam.live.pacer import PacerStats
+
+    feed = ModelFeed(SimpleNamespace(state="running", stream=None), lambda s: None, "on air", lambda: None,
+                     lambda: "live")
+    assert "lost" not in feed.status(PacerStats(pushed=12), 30.0, [])
+    text = feed.status(PacerStats(pushed=12, dropped=5, skipped=2), 30.0, [])
+    assert "| latency  0.0 s | lost 7 | VRAM" in text, text
+
+
 def test_messages_clear_the_status_line_on_a_terminal():
     out = io.StringIO()
     out.isatty = lambda: True
@@ -24,3 +38,16 @@ def test_messages_clear_the_status_line_on_a_terminal():
     line.message("preset 2")
     written = out.getvalue()
     assert written.endswith("vcam: preset 2\n") and "\r" + " " * len("LIVE | a long status text") + "\r" in written
+
+
+def test_vcam_cams_status_line_counts_the_frames_it_never_showed():
+    """vcam cam cuts a backlog after a network stall: the frames cut are counted where the operator looks."""
+    from types import SimpleNamespace
+
+    from vcam.live.pacer import PacerStats
+    from vcam.remote.client import LinkFeed
+
+    link = SimpleNamespace(connected=True, frames=40, token_refused=False, net_latency=0.1, uploader=None)
+    feed = LinkFeed(link, clock=lambda: 0.0)
+    assert "lost" not in feed.status(PacerStats(pushed=40), 30.0, [])
+    assert "| lost 24 |" in feed.status(PacerStats(pushed=40, dropped=24), 30.0, [])

@@ -112,7 +112,7 @@ class ModelFeed:
         if (screen := self.screen()) != "live":
             state += f" ({screen})"
         text = format_status(stats.production_fps, out_fps, stats.buffered, stats.latency, self._vram(),
-                             self.preset_name(), state, failed)
+                             self.preset_name(), state, failed, stats.dropped + stats.skipped)
         extra = self.extra_status() if self.extra_status else ""
         return text + (f" | {extra}" if extra else "")
 

@@ -49,9 +49,10 @@ class StatusLine:
 
 def format_status(gen_fps: float, out_fps: float, buffered: float, latency: float,
                   vram_gb: tuple[float, float] | None, preset: str | None, state: str,
-                  failed: Sequence[str] = ()) -> str:
+                  failed: Sequence[str] = (), lost: int = 0) -> str:
     """`vram_gb`: (used, total) of the card, every process counted: what an operator needs to see coming.
-    `failed`: outputs that stopped while the show goes on, kept in view until the end."""
+    `failed`: outputs that stopped while the show goes on, kept in view until the end. `lost`: generated frames
+    that never came on screen (dropped past the latency cap, or passed over), shown once there is one."""
     vram = f"{vram_gb[0]:.1f}/{vram_gb[1]:.0f} GB" if vram_gb is not None else "-"
     parts = [
         f"{state}",
@@ -60,6 +61,7 @@ def format_status(gen_fps: float, out_fps: float, buffered: float, latency: floa
         f"out {out_fps:5.1f} fps",
         f"buffer {buffered:4.0f}",
         f"latency {latency:4.1f} s",
+        *([f"lost {lost}"] if lost else []),
         f"VRAM {vram}",
         f"preset {preset or '-'}",
     ]

@@ -398,6 +398,7 @@ class LinkFeed:
         return " | ".join([state, *([f"FAILED {', '.join(failed)}"] if failed else []),
                            f"in {stats.production_fps:5.1f} fps", f"out {out_fps:5.1f} fps",
                            f"{self._rate * 8 / 1e6:5.2f} Mbit/s", f"latency {latency:4.1f} s",
+                           *([f"lost {lost}"] if (lost := stats.dropped + stats.skipped) else []),
                            f"buffer {stats.buffered:3.0f}", *self._upload()])
 
     def _upload(self) -> list[str]:
