@@ -24,6 +24,7 @@ from vcam.control.tempo import Tempo
 from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError
 from vcam.inspec import parse_input
+from vcam.live.fallbacks import FallbackImages
 from vcam.live.frames import load_image
 from vcam.live.heap import HeapTrimmer
 from vcam.live.inputs import InputSwitch, LiveFrames
@@ -235,10 +236,14 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                          open_input=inputs.open)
     log = _control_log(log_file, opts, prep, air.pacer) if log_file else None
 
+    fallbacks = FallbackImages(cfg.width, cfg.height)
+    if show is not None:
+        fallbacks.warm(_fallbacks_of(show))
+
     def set_fallback(path: str | None) -> None:
         path = path or cfg.fallback
         try:
-            air.pacer.set_fallback(load_image(path, cfg.width, cfg.height) if path else None)
+            air.pacer.set_fallback(fallbacks.get(path) if path else None)
         except ValueError as e:
             status.message(f"fallback image not used: {e}")
 
@@ -270,7 +275,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
         parts.append(MidiInput(prep.midi[0], router.handle, status.message, on_reconnect=router.forget_buttons))
     parts += osc
     if show is not None:
-        parts.append(_show_watcher(opts, show, controller, prompter, router, status.message))
+        parts.append(_show_watcher(opts, show, controller, prompter, router, fallbacks, status.message))
     cues = _cue_list(show, controller, producer, replay is not None, status.message, tempo, quantizer.lead)
     if cues is not None:
         parts.append(cues)
@@ -484,7 +489,7 @@ def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: 
     reads += [("the replayed log", opts.replay)] if opts.replay else []
     inputs = [("the input", cfg.input)]
     if show is not None:
-        reads += [(f"the fallback of {opts.show}", p.fallback) for p in (show.defaults, *show.presets) if p.fallback]
+        reads += [(f"the fallback of {opts.show}", path) for path in _fallbacks_of(show)]
         reads += [(f"a map {opts.show} names", path) for path in show.map_files]
         inputs += [(f"an input of {opts.show}", p.input) for p in (show.defaults, *show.presets) if p.input]
         inputs += [(f"a cue's input in {opts.show}", cmd.args[0]) for cue in show.cues for line in cue.do
@@ -560,8 +565,9 @@ def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
 
 
 def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter: Prompter, router,
-                  say: Callable[[str], None]):
-    """The show file's watcher (a valid edit applies on air); every preset's prompts are encoded ahead."""
+                  fallbacks: FallbackImages, say: Callable[[str], None]):
+    """The show file's watcher (a valid edit applies on air); every preset's prompts are encoded ahead, and its
+    fallback images decoded before the edit applies (on the watcher's thread, not under the controller's lock)."""
     from vcam.control.reload import ShowWatcher
 
     prompter.preload(show.prompts())
@@ -570,6 +576,7 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
         if opts.midi_map and router is not None and (problems := missing_presets(new, router.mapping)):
             # the map stays (given on the command line), so the show must still fit it
             raise ConfigError([f"{opts.show}: --midi-map {opts.midi_map}: {p}" for p in problems])
+        fallbacks.warm(_fallbacks_of(new))
         applied = controller.replace_show(new)
         prompter.preload(new.prompts())
         if router is not None and new.midi is not None and not opts.midi_map:  # --midi-map overrides the show
@@ -577,6 +584,10 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
         return applied
 
     return ShowWatcher(opts.show, on_show, say, show=show)
+
+
+def _fallbacks_of(show: Show) -> list[str]:
+    return [p.fallback for p in (show.defaults, *show.presets) if p.fallback]
 
 
 class _Started:

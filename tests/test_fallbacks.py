@@ -1,0 +1,89 @@
+"""Fallback images decoded once: a preset press found its image decoded again, under the controller's lock."""
+import os
+
+import cv2
+import numpy as np
+import pytest
+
+from vcam.live import fallbacks as fallbacks_module
+from vcam.live.fallbacks import FallbackImages
+from vcam.live.frames import ImageError
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """The paths decoded, in order."""
+    decoded = []
+    real = fallbacks_module.load_image
+
+    def load(path, width, height):
+        decoded.append(os.path.basename(path))
+        return real(path, width, height)
+
+    monkeypatch.setattr(fallbacks_module, "load_image", load)
+    return decoded
+
+
+def image(path, value: int) -> str:
+    cv2.imwrite(str(path), np.full((40, 60, 3), value, np.uint8))
+    return str(path)
+
+
+def test_an_image_is_decoded_once_fitted_and_again_once_it_is_edited(tmp_path, counted):
+    images = FallbackImages(32, 24)
+    path = image(tmp_path / "stall.png", 50)
+    first = images.get(path)
+    assert first.shape == (24, 32, 3) and images.get(path) is first and counted == ["stall.png"]
+    image(tmp_path / "stall.png", 200)
+    os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns + 10**9))  # a second later
+    assert int(images.get(path).max()) == 200 and counted == ["stall.png"] * 2
+
+
+def test_the_least_recently_used_images_are_let_go(tmp_path, counted):
+    images = FallbackImages(16, 16, keep=2)
+    a, b, c = (image(tmp_path / f"{n}.png", 10) for n in "abc")
+    images.warm([a, b, a])  # a twice: decoded once
+    images.get(a)  # b is now the oldest
+    images.get(c)
+    images.get(a)
+    images.get(b)
+    assert counted == ["a.png", "b.png", "c.png", "b.png"]
+
+
+def test_warming_passes_over_what_cannot_be_read_and_a_press_says_it(tmp_path, counted):
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not an image")
+    images = FallbackImages(16, 16)
+    images.warm([str(broken), str(tmp_path / "gone.png"), image(tmp_path / "ok.png", 90)])
+    assert counted == ["broken.png", "gone.png", "ok.png"]
+    with pytest.raises(ImageError, match="gone.png not found"):
+        images.get(str(tmp_path / "gone.png"))
+
+
+def test_a_reloads_fallbacks_are_decoded_before_it_applies_not_under_the_controllers_lock(tmp_path, counted):
+    """The watcher's thread decodes the edited show's images; the press that follows finds them decoded."""
+    from types import SimpleNamespace
+
+    from helpers import TINY_SHOW
+    from vcam.control.show import parse_show
+    from vcam.live.run import _show_watcher
+    from vcam.live.settings import RunOptions
+
+    image(tmp_path / "stall.png", 70)
+    (tmp_path / "show.yaml").write_text(TINY_SHOW)
+    edited = parse_show(TINY_SHOW.replace("seed: 3,", "seed: 3, fallback: stall.png,"), str(tmp_path / "show.yaml"))
+    held = []
+
+    def replace_show(show):
+        held.append(list(counted))  # decoded by now, and not while the controller held its lock
+        return []
+
+    controller = SimpleNamespace(replace_show=replace_show)
+    prompter = SimpleNamespace(preload=lambda prompts: None)
+    images = FallbackImages(32, 24)
+    watcher = _show_watcher(RunOptions(show=str(tmp_path / "show.yaml")), edited, controller, prompter, None,
+                            images, lambda s: None)
+    watcher.on_show(edited)
+    assert held == [["stall.png"]]
+    images.get(str(tmp_path / "stall.png"))  # the press that selects it
+    assert counted == ["stall.png"]

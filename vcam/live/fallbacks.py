@@ -1,0 +1,58 @@
+"""Fallback images, each decoded and fitted once.
+
+Selecting a preset sets its fallback image (the stall's picture), on the controller's thread with its lock held:
+decoding a large JPEG there held every press for tens of milliseconds, and a reload did the same. The show's
+images are decoded ahead (at the start, and by the show watcher's thread before a reload applies); a press then
+finds its image here. An image edited since is decoded again.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+
+import numpy as np
+
+from vcam.live.frames import load_image
+
+
+class FallbackImages:
+    """`get(path)` is the image at `path` fitted to width×height (ImageError, a ValueError, when it cannot be
+    read); the `keep` most recently used stay decoded."""
+
+    def __init__(self, width: int, height: int, keep: int = 32):
+        self.width, self.height, self.keep = width, height, keep
+        self._images: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # a press (controller) and a reload's warm-up (watcher) may meet here
+
+    def get(self, path: str) -> np.ndarray:
+        key = _key(path)
+        with self._lock:
+            if key is not None and key in self._images:
+                self._images.move_to_end(key)
+                return self._images[key]
+        image = load_image(path, self.width, self.height)  # outside the lock: the other thread need not wait
+        if key is not None:
+            with self._lock:
+                self._images[key] = image
+                while len(self._images) > self.keep:
+                    self._images.popitem(last=False)
+        return image
+
+    def warm(self, paths: Iterable[str]) -> None:
+        """Decodes each of `paths` ahead; one that cannot be read is said when it is used, not here."""
+        for path in dict.fromkeys(paths):
+            try:
+                self.get(path)
+            except ValueError:
+                pass
+
+
+def _key(path: str) -> tuple | None:
+    """The file as it is now (None where it is gone: load_image says so)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return os.path.realpath(path), st.st_mtime_ns, st.st_size
