@@ -8,7 +8,7 @@ Nothing below derives a value from vcam's own schedule or context code.
 
 Krea sources (file: function):
   release_server.py (commit 54e011d): GenerationSession.generate_block_internal, recompute_kv_cache,
-      get_clean_context_frames, init_models, interpolate_prompt_embeds, ws_session
+      process_webcam_frames, get_clean_context_frames, init_models, interpolate_prompt_embeds, ws_session
   v2v.py: get_denoising_schedule, encode_video_latent
   wan/modules/causal_model.py: CausalWanSelfAttention.forward, causal_rope_apply
   utils/wan_wrapper.py: WanDiffusionWrapper._convert_flow_pred_to_x0
@@ -89,6 +89,7 @@ class Block:
     encodes: list[tuple[torch.Tensor, torch.Tensor]] = field(default_factory=list)  # (RGB frame in, latent out)
     decodes: list[tuple[torch.Tensor, torch.Tensor]] = field(default_factory=list)  # (latents in, RGB out)
     vae_calls: list[tuple[int, int]] = field(default_factory=list)  # (latent frames in, RGB frames out)
+    inputs: list[tuple[torch.Tensor, torch.Tensor]] = field(default_factory=list)  # video input: (RGB in, latents)
     noise: list[torch.Tensor] = field(default_factory=list)
     frames: np.ndarray | None = None
 
@@ -180,8 +181,16 @@ def watch_stream(engine, n_blocks, *, before_block=None, **stream_kwargs):
             log[-1].decodes.append((latents.detach().clone(), rgb.detach().clone()))
             return rgb
 
+        input_encode = stream._input_encoder.encode
+
+        def spy_input_encode(rgb):
+            latents = input_encode(rgb)
+            log[-1].inputs.append((rgb.detach().clone(), latents.detach().clone()))
+            return latents
+
         patches.instance(stream._encoder, "encode", spy_encode)
         patches.instance(stream._decoder, "decode", spy_decode)
+        patches.instance(stream._input_encoder, "encode", spy_input_encode)
         for b in range(n_blocks):
             if before_block is not None:
                 before_block(b, stream)
@@ -441,3 +450,65 @@ def test_block_0_yields_its_decoded_frames_after_the_first_3_and_later_blocks_al
         shown = ((rgb.permute(1, 2, 3, 0).float() + 1.0) * 127.5).numpy()
         assert block.frames.shape == (6 if b == 0 else 12, *shown.shape[1:])
         assert np.abs(block.frames.astype(np.float32) - shown).max() <= 1.0
+
+
+# --- video to video -----------------------------------------------------------------------------------------------
+# release_server.py generate_block_internal, webcam branch: latents = process_webcam_frames(models, idx) (9 frames
+# into 3 latents from a fresh encoder cache for block 0, then 12 frames into 3 with the cache kept:
+# encode_video_latent(..., stream=idx > 0)); denoising_strength_scaled = denoising_step_list[0] / 1000;
+# noisy_input = latents * (1 - that) + randn * that; then the same passes as text mode, over the step list that
+# GenerationSession.__init__ built with get_denoising_schedule(..., params.strength, ...).
+V2V_STRENGTH = 0.5
+
+
+@pytest.fixture(scope="module")
+def restyled(tiny_engine):
+    rng = np.random.default_rng(11)
+    clip = rng.integers(0, 256, size=(48, tiny_engine.spec.height, tiny_engine.spec.width, 3), dtype=np.uint8)
+    return watch_stream(tiny_engine, 4, input=clip, strength=V2V_STRENGTH)[0]
+
+
+def test_v2v_encodes_9_frames_into_3_latents_for_block_0_then_12_into_3(restyled):
+    for b, block in enumerate(restyled):
+        assert len(block.inputs) == 1
+        rgb, latents = block.inputs[0]
+        assert rgb.shape[2] == (9 if b == 0 else 12)
+        assert latents.shape[2] == FRAMES_PER_BLOCK
+
+
+def test_v2v_passes_run_at_the_strengths_timesteps(restyled):
+    expected = krea_denoising_steps(4, V2V_STRENGTH)
+    assert torch.allclose(expected, torch.tensor([833.33, 713.98, 498.80, 0.0]), atol=0.01)  # 3b's table
+    for block in restyled:
+        _, passes = recompute_and_denoise(block)
+        got = torch.tensor([float(p.t[0, 0]) for p in passes])
+        assert torch.allclose(got, expected, atol=0.01)
+
+
+def test_v2v_block_starts_from_its_encoded_input_noised_to_the_first_timestep(restyled):
+    s0 = float(krea_denoising_steps(4, V2V_STRENGTH)[0]) / 1000
+    for block in restyled:
+        _, passes = recompute_and_denoise(block)
+        _, latents = block.inputs[0]
+        expected = (1 - s0) * latents + s0 * block.noise[0]
+        assert torch.allclose(passes[0].x, expected, atol=1e-5)
+
+
+def test_v2v_x0_is_re_noised_to_the_next_passes_sigma(restyled):
+    steps = krea_denoising_steps(4, V2V_STRENGTH)
+    for block in restyled:
+        _, passes = recompute_and_denoise(block)
+        for i in range(3):
+            x0 = passes[i].x - krea_sigma(float(steps[i])) * passes[i].flow
+            s = krea_sigma(float(steps[i + 1]))
+            assert torch.allclose(passes[i + 1].x, (1 - s) * x0 + s * block.noise[i + 1], atol=1e-5)
+
+
+def test_v2v_context_is_the_models_own_latents_never_the_input(restyled):
+    # recompute_kv_cache reads all_latents (the denoised outputs), whatever the input: the input only enters
+    # through the block's noised latents.
+    for b in range(1, len(restyled)):
+        recompute, _ = recompute_and_denoise(restyled[b])
+        previous = restyled[b - 1]
+        assert torch.equal(recompute.x[:, :, 1:], previous.latents[:, :, -(KV_CACHE_NUM_FRAMES - 1):])
+        assert not torch.allclose(recompute.x[:, :, 1:], previous.inputs[0][1][:, :, 1:], atol=1e-2)
