@@ -512,3 +512,22 @@ def test_v2v_context_is_the_models_own_latents_never_the_input(restyled):
         previous = restyled[b - 1]
         assert torch.equal(recompute.x[:, :, 1:], previous.latents[:, :, -(KV_CACHE_NUM_FRAMES - 1):])
         assert not torch.allclose(recompute.x[:, :, 1:], previous.inputs[0][1][:, :, 1:], atol=1e-2)
+
+
+def test_v2v_encoder_restarted_in_a_later_block_drops_its_one_frame_latent(tiny_engine):
+    # Ours, not the reference's (its input never restarts): where the encoder starts fresh after block 0 (strength
+    # back under 1, a new source), its first latent would hold one frame alone where the model's latents stand for
+    # 4 frames each, as only the stream's very first latent does; 13 frames are encoded, the first latent dropped.
+    rng = np.random.default_rng(12)
+    clip = rng.integers(0, 256, size=(64, tiny_engine.spec.height, tiny_engine.spec.width, 3), dtype=np.uint8)
+
+    def text_only_in_block_1(b, stream):
+        stream.strength = 1.0 if b == 1 else V2V_STRENGTH
+
+    run, _ = watch_stream(tiny_engine, 4, input=clip, strength=V2V_STRENGTH, before_block=text_only_in_block_1)
+    assert [[rgb.shape[2] for rgb, _ in block.inputs] for block in run] == [[9], [], [13], [12]]
+    _, encoded = run[2].inputs[0]
+    assert encoded.shape[2] == FRAMES_PER_BLOCK + 1
+    s0 = float(krea_denoising_steps(4, V2V_STRENGTH)[0]) / 1000
+    _, passes = recompute_and_denoise(run[2])
+    assert torch.allclose(passes[0].x, (1 - s0) * encoded[:, :, 1:] + s0 * run[2].noise[0], atol=1e-5)

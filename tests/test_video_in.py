@@ -1,5 +1,6 @@
 """Video-to-video with the tiny model: the input changes the frames, deterministically; strength 1.0 is text only;
-strength and input changes apply at the next block; the source is asked for 9 then 12 frames; failures retry."""
+strength and input changes apply at the next block; the source is asked for 9 frames at the start, 13 where the
+encoder restarts, then 12; failures retry."""
 import numpy as np
 import pytest
 
@@ -100,7 +101,7 @@ def test_a_strength_change_applies_at_the_next_block(tiny_engine, with_clip):
     assert s.strength == 0.3 and s.settings.strength == 0.3
 
 
-def test_the_source_is_asked_for_9_frames_where_the_encoder_starts_then_12(tiny_engine):
+def test_the_source_is_asked_for_9_frames_at_the_start_13_where_the_encoder_restarts_then_12(tiny_engine):
     source = Recorder(clip())
     s = stream(tiny_engine, input=source, strength=0.5)
     blocks(s, 3)
@@ -109,18 +110,18 @@ def test_the_source_is_asked_for_9_frames_where_the_encoder_starts_then_12(tiny_
     s.next_block()  # text only: nothing taken
     s.strength = 0.0  # back under 1.0: the encoder starts fresh; 0 keeps the input as it is
     blocks(s, 2)
-    assert source.calls[3:] == [(33, 9), (42, 12)]
+    assert source.calls[3:] == [(33, 13), (46, 12)]
     s.reset()
     s.next_block()
     other = Recorder(clip(seed=1))
     s.set_input(other)
     s.next_block()
-    assert source.calls[5:] == [(0, 9)] and other.calls == [(0, 9)]
+    assert source.calls[5:] == [(0, 9)] and other.calls == [(0, 13)]
     assert s.input_status() == "in test: 1 calls"
     s.set_input(None)
     assert s.input_status() is None
     s.next_block()
-    assert other.calls == [(0, 9)]
+    assert other.calls == [(0, 13)]
 
 
 def test_a_live_source_restarts_where_the_encoder_starts_so_a_block_never_spans_a_pause(tiny_engine):
@@ -133,7 +134,7 @@ def test_a_live_source_restarts_where_the_encoder_starts_so_a_block_never_spans_
     s.next_block()
     s.strength = 0.5
     s.next_block()
-    assert source.calls == ["restart", (0, 9), (9, 12), "restart", (21, 9)]
+    assert source.calls == ["restart", (0, 9), (9, 12), "restart", (21, 13)]
 
 
 def test_an_image_is_the_input_of_every_block(tiny_engine):

@@ -53,6 +53,10 @@ RGB_HISTORY = 1 + (CONTEXT_LATENTS - 1) * FRAMES_PER_LATENT
 # Input frames per block: 9 (3 latents) where the input encoder starts fresh, 12 after.
 FIRST_INPUT_FRAMES = 1 + (LATENTS_PER_BLOCK - 1) * FRAMES_PER_LATENT
 INPUT_FRAMES = LATENTS_PER_BLOCK * FRAMES_PER_LATENT
+# Where the encoder starts fresh in a later block (a new source, strength back under 1), whose latents each stand for
+# 4 frames: a fresh encoder's first latent holds one frame alone, which only the stream's first latent does; that
+# frame primes the encoder and its latent is dropped.
+RESTART_INPUT_FRAMES = 1 + INPUT_FRAMES
 
 
 @dataclass
@@ -349,20 +353,23 @@ class Stream:
         return x0
 
     def _encode_input(self) -> Tensor:
-        """The block's input latents: 9 frames from the source where the encoder starts (a new source, a reset,
-        or the last block skipped the encode), else 12; frames taken in order from the source's start."""
+        """The block's input latents: 12 frames from the source, 9 in the stream's first block, and 13 (the first
+        only priming the encoder) where the encoder starts in a later one (a new source, or the last block skipped
+        the encode); frames taken in order from the source's start."""
         with self.timer.stage("vae encode"):
             if not self._encoded_last:
                 self._input_encoder.reset()
                 restart = getattr(self._source, "restart", None)  # a live source: from now on
                 if callable(restart):
                     restart()
-            count = FIRST_INPUT_FRAMES if self._input_encoder.fresh else INPUT_FRAMES
+            primed = self._input_encoder.fresh and self._block > 0
+            count = RESTART_INPUT_FRAMES if primed else FIRST_INPUT_FRAMES if self._input_encoder.fresh \
+                else INPUT_FRAMES
             frames = self._source.frames(self._input_pos, count)
             check_frames(frames, count, self.settings.width, self.settings.height)
             latents = self._input_encoder.encode(to_rgb(frames, self.device))
         self._input_pos += count
-        return latents
+        return latents[:, :, 1:] if primed else latents
 
     def _context_first(self) -> Tensor:
         """The first context latent: the stream's own first latent, or (once it is far behind) a re-encoding of

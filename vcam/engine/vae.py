@@ -145,7 +145,7 @@ class StreamingEncoder:
         n = rgb.shape[2]
         if self._fresh and (n < 1 or n % 4 != 1):
             raise ValueError(f"a fresh VAE encoder takes 1 + 4k frames (the first alone, then 4 per latent), not {n}: "
-                             "give 9 frames to a block that starts the encoder")
+                             "give 9 (or 13) frames to a block that starts the encoder")
         if not self._fresh and (n < 4 or n % 4 != 0):
             raise ValueError(f"a VAE encoder that has started takes 4k frames (4 per latent), not {n}: "
                              "give 12 frames for every block after the first")
