@@ -231,3 +231,21 @@ def test_a_duration_records_as_many_frames_as_its_ticks_however_late_the_loop_lo
     [recording] = captured
     assert 0 < len(recording.frames) <= 30
     assert len(ticks) > 30  # the camera went on past the recording's end before the loop closed the show
+
+
+def test_a_block_that_comes_between_the_cards_tick_and_its_emit_leaves_the_card_out_of_the_recording(captured):
+    """The producer pushes its first block while the camera's tick that made the loading card goes out (between
+    the pacer's tick and the outputs): that tick showed no frame of the show, so the recording starts at the next
+    one, and --duration counts from there (0.1 s at 60 fps: 6 frames of the show)."""
+    air = air_for(["file:show.mp4"], duration=0.1)
+    state = SimpleNamespace(screen="live")
+
+    class PushedMeanwhile(Screen):
+        def apply(self, frame, shown=None):
+            if not air.pacer.stats.pushed:  # the producer's thread, in this very instant
+                air.pacer.push(np.full((4, H, W, 3), 200, np.uint8))
+            return super().apply(frame, shown)
+
+    assert air.run(Feed(air.pacer), lambda line, source: None, state, [], PushedMeanwhile(state)) == 0
+    [recording] = captured
+    assert [f.mean() for f in recording.frames] == [200.0] * 6

@@ -307,6 +307,46 @@ def test_screen_changes_wait_in_one_thread_a_later_one_replaces_it_and_the_end_o
     assert ctl2.state.screen == "live"
 
 
+
+class _HeldOnItsWayOut:
+    """The controller's lock, which holds the screen thread just after it let go of the lock on its way out (no
+    change waiting), until `go` is set: a thread that has decided to end but is still alive."""
+
+    def __init__(self, ctl):
+        self.ctl, self.lock = ctl, ctl._lock
+        self.leaving, self.go = threading.Event(), threading.Event()
+
+    def __enter__(self):
+        self.lock.acquire()
+
+    def __exit__(self, *exc):
+        self.lock.release()
+        if threading.current_thread().name == "screen on the beat" and self.ctl._screen_pending is None \
+                and not self.leaving.is_set():
+            self.leaving.set()
+            self.go.wait(60)
+
+
+def test_a_screen_change_on_the_beat_asked_as_the_last_ones_thread_ends_still_waits_for_its_boundary():
+    """`live` at once ends the wait of a `freeze @bar`; a `blackout @bar` asked while that thread is still on its
+    way out (alive, done looking) is not left to it: a thread waits for it, and it is made at its boundary."""
+    now = [0.0]
+    ctl, _, _ = controller(clock=lambda: now[0])
+    gate = ctl._lock = _HeldOnItsWayOut(ctl)
+    ctl.handle_line("freeze @bar", "stdin")
+    assert wait_for(lambda: screen_waiting(ctl), 60)
+    first = ctl._screen_thread
+    ctl.handle_line("live @off", "stdin")
+    assert gate.leaving.wait(60)  # the first thread saw nothing waiting, and is ending
+    assert ctl.handle_line("blackout @bar", "stdin") == "screen: blackout on the bar"
+    gate.go.set()
+    first.join(60)
+    assert wait_for(lambda: screen_waiting(ctl), 10)
+    now[0] = ctl._screen_pending[2]  # the boundary comes
+    ctl._screen_wake.set()
+    assert wait_for(lambda: ctl.state.screen == "blackout", 60)
+
+
 # --- the show's quantize: --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, expected", [("bar", "bar"), ("beat", "beat"), ("off", "off"), ("2", "2"),

@@ -102,6 +102,9 @@ class Controller:
         self._screen_pending: tuple[str, Origin, float] | None = None
         self._screen_wake = threading.Event()
         self._screen_thread: threading.Thread | None = None
+        # whether that thread still looks for a change to wait for: cleared under the lock as it decides to end, so
+        # a change set after that starts another one, however long the ending thread stays alive
+        self._screen_waiter = False
         self._closed = False
         self._said_no_tempo = False
         if log is not None:  # an action is logged with the block it was applied before
@@ -314,7 +317,8 @@ class Controller:
         if at is None:
             self._set_screen(name, origin)
             return f"screen: {name}"
-        if self._screen_thread is None or not self._screen_thread.is_alive():
+        if not self._screen_waiter:
+            self._screen_waiter = True
             self._screen_thread = threading.Thread(target=self._screen_waits, name="screen on the beat", daemon=True)
             self._screen_thread.start()
         return f"screen: {name} {_on(spec)}"
@@ -327,6 +331,7 @@ class Controller:
                 pending = self._screen_pending
                 if pending is None or self._closed or self.stop.is_set():
                     self._screen_pending = None
+                    self._screen_waiter = False
                     return
                 self._screen_wake.clear()
             if self._screen_wake.wait(max(0.0, pending[2] - self.clock())):

@@ -189,6 +189,13 @@ class Pacer:
         with self._lock:
             return self._on_screen_now
 
+    @property
+    def on_air(self) -> bool:
+        """Whether a generated frame has come on screen, at the last tick or before (not a push since: the tick
+        that made the loading card showed none)."""
+        with self._lock:
+            return self._on_air
+
     def waiting(self) -> float:
         """Frames not yet played now (`stats.buffered` as of the last tick)."""
         with self._lock:
