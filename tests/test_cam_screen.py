@@ -279,3 +279,20 @@ def test_a_restart_is_told_by_the_blocks_made_or_by_a_change_before_the_last_not
     screen.shown(on[0])
     screen.heard({"screen": "live", "screen_at": [4, 7], "block": 7})
     assert (screen.screen, screen.waiting()) == ("live", 0)
+
+
+def test_a_block_cut_short_by_the_connections_end_plays_at_once_not_with_the_next_connections_frames():
+    """Half of block 9 came before the connection dropped: its frames go on at once, and the restarted server's
+    block 9 (numbered anew) is a block of its own, not the rest of the old one."""
+    cam = Cam()
+    cam.at(0.0, *block_messages(8))
+    cam.at(0.5, *block_messages(9)[:6])
+    cam.ft.at(0.6, cam.link._connection_ended)
+    cam.at(20.0, state("live", block=9))
+    cam.at(20.5, *block_messages(9)[6:])  # the new server's block 9, from its 7th frame (the first ones lost)
+    cam.run(until=22.0)
+    shown = [frame for frame, _, _ in cam.ticks]
+    old = shown.index((9, 5))
+    assert old < len(shown) - 1 and shown[:old + 1].count((9, 5)) == 1
+    assert cam.times[old] < 20.0  # on screen before the next connection
+    assert (9, 11) in shown[old + 1:]

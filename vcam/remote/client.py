@@ -257,6 +257,7 @@ class Link:
             finally:
                 self._ws = None
                 self.connected = False
+                self._connection_ended()
                 if self.uploader is not None:
                     self.uploader.disconnected()
             if self._stop.wait(delay):
@@ -334,6 +335,13 @@ class Link:
     def _flush(self) -> None:
         self.pacer.push(self._block, self._block_no, self._indices)
         self._block, self._indices = [], []
+
+    def _connection_ended(self) -> None:
+        """The frames of a block cut short by the connection's end go on screen now: the rest of it will not come,
+        and kept, they would wait for the next connection's first frame (a restarted server's, numbered anew)."""
+        if self._block:
+            self._flush()
+        self._block_no = None
 
 
 def _closed_by_server(e: Exception) -> str | None:
