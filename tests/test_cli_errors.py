@@ -170,3 +170,20 @@ def test_bench_names_the_cuda_devices_there_are(cards, device, said, monkeypatch
     monkeypatch.setattr(torch.cuda, "device_count", lambda: cards)
     with pytest.raises(VcamError, match=said):
         bench_target(BenchSettings(model="tiny", device=device))
+
+
+def test_a_path_written_with_an_equals_sign_and_a_tilde_is_in_the_home_folder(tmp_path, monkeypatch):
+    """The shell expands `~` only at a word's start: --log-controls=~/show.jsonl reached vcam as written, the clash
+    check looked at the home folder and the log was opened in a folder named `~`."""
+    from vcam.cli import build_parser
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    args = build_parser().parse_args(["run", "--log-controls=~/show.jsonl", "--replay=~/old.jsonl",
+                                      "--fallback=~/a.png",
+                                      "--media=~/clips", "--midi-map=~/m.yaml", "--osc-map=~/o.yaml"])
+    assert (args.log_controls, args.replay, args.fallback, args.media, args.midi_map, args.osc_map) == (
+        str(tmp_path / "show.jsonl"), str(tmp_path / "old.jsonl"), str(tmp_path / "a.png"), [str(tmp_path / "clips")],
+        str(tmp_path / "m.yaml"), str(tmp_path / "o.yaml"))
+    cam = build_parser().parse_args(["cam", "ws://127.0.0.1:8765", "--fallback=~/b.png", "--midi-map=~/n.yaml"])
+    assert (cam.fallback, cam.midi_map) == (str(tmp_path / "b.png"), str(tmp_path / "n.yaml"))
+    assert build_parser().parse_args(["run", "--midi-map", "nanokontrol2"]).midi_map == "nanokontrol2"

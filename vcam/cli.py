@@ -81,6 +81,12 @@ def _input(text: str) -> str:
     return str(spec)
 
 
+def _user_path(text: str) -> str:
+    """A path with `~` made the home folder: `--log-controls=~/show.jsonl` reaches vcam as written (the shell
+    expands `~` only at a word's start)."""
+    return os.path.expanduser(text)
+
+
 def _strength(text: str) -> float:
     try:
         value = float(text)
@@ -127,8 +133,8 @@ def _add_osc_args(r: argparse.ArgumentParser) -> None:
     r.add_argument("--osc", metavar="[HOST:]PORT", type=_osc_address(False),
                    help="listen for OSC on this UDP port (127.0.0.1 unless a host is given; 0.0.0.0: from the "
                         "network): /vcam/<command> args, and the addresses of --osc-map or the show's osc: section")
-    r.add_argument("--osc-map", metavar="MAP", help="touchosc-simple or an OSC map file (default: the show's osc: "
-                                                    "section)")
+    r.add_argument("--osc-map", metavar="MAP", type=_user_path,
+                   help="touchosc-simple or an OSC map file (default: the show's osc: section)")
     r.add_argument("--osc-reply", metavar="HOST:PORT", type=_osc_address(True),
                    help="send the show's state there over OSC on every change and once a second (labels on a "
                         "tablet: /vcam/preset, /vcam/blend, /vcam/bpm, /vcam/beat, /vcam/fps, /vcam/status)")
@@ -204,8 +210,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--duration", type=_positive(float), metavar="SECONDS", help="stop after this long on air")
     r.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS",
                    help="drop the oldest frames past this much delay (4)")
-    r.add_argument("--fallback", metavar="IMAGE", help="image shown while generation is stalled "
-                                                       "(default: hold the last frame)")
+    r.add_argument("--fallback", metavar="IMAGE", type=_user_path,
+                   help="image shown while generation is stalled (default: hold the last frame)")
     r.add_argument("--quant", choices=QUANTS,
                    help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md); "
                         "nvfp4: 4-bit NVFP4 matrices (Blackwell, 10.0+; untested on a card yet); "
@@ -228,19 +234,20 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--midi", metavar="PORT", type=_midi_port,
                    help="a MIDI input, by part of its name (vcam devices lists them; vcam run defaults to the "
                         "show's midi: port; none opens no input)")
-    r.add_argument("--midi-map", metavar="MAP", help="nanokontrol2, midimix, apc-mini-mk2 or a map file "
-                                                     "(default: the show's midi: section)")
+    r.add_argument("--midi-map", metavar="MAP", type=_user_path,
+                   help="nanokontrol2, midimix, apc-mini-mk2 or a map file (default: the show's midi: section)")
     _add_osc_args(r)
-    r.add_argument("--media", action="append", metavar="DIR",
+    r.add_argument("--media", action="append", metavar="DIR", type=_user_path,
                    help="a folder whose clips and images commands from the network (vcam cam clients, --osc) may "
                         "name with input file: or image:; repeatable (default: the show file's folder, else none)")
     r.add_argument("--link", action="store_true",
                    help="take the tempo from the Ableton Link session on the local network (Live, phone apps; "
                         "needs the link extra: pip install -e \".[link]\")")
     r.add_argument("--no-stdin", dest="stdin", action="store_false", help="ignore commands on stdin")
-    r.add_argument("--log-controls", metavar="FILE", help="write every applied command to FILE (JSON lines); "
-                                                        "not with --replay, whose log already holds them")
-    r.add_argument("--replay", metavar="LOG", help="replay a control log (same start, same commands, "
+    r.add_argument("--log-controls", metavar="FILE", type=_user_path,
+                   help="write every applied command to FILE (JSON lines); not with --replay, whose log already "
+                        "holds them")
+    r.add_argument("--replay", metavar="LOG", type=_user_path, help="replay a control log (same start, same commands, "
                                                    "same blocks)")
 
 
@@ -314,9 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="stop this long after the first frame received; with no frame at all, give up (exit 1) "
                           "after this long or 10 minutes, whichever is longer")
     cam.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS")
-    cam.add_argument("--fallback", metavar="IMAGE", help="image shown while the server is unreachable")
+    cam.add_argument("--fallback", metavar="IMAGE", type=_user_path, help="image shown while the server is unreachable")
     cam.add_argument("--midi", metavar="PORT", type=_midi_port)
-    cam.add_argument("--midi-map", metavar="MAP")
+    cam.add_argument("--midi-map", metavar="MAP", type=_user_path)
     _add_osc_args(cam)
     cam.add_argument("--no-stdin", dest="stdin", action="store_false")
     cam.add_argument("--send", metavar="SRC",
