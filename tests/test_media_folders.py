@@ -212,6 +212,30 @@ def test_a_watching_client_is_refused_commands_and_the_operator_is_told(tree):
     assert producer.actions == []
 
 
+def test_a_served_replay_refuses_a_clients_commands_but_answers_its_status(tree):
+    """A button on the laptop changed a replayed show, which then was no longer the log's; now the client watches."""
+    ctl, producer = make_controller(MediaFolders.chosen([str(tree[0])], None))
+    said = []
+    server = attachment(ServeSettings(port=0))(ctl, said.append, None, "crop", replaying=True)
+    server.start()
+    try:
+        with connect(f"ws://127.0.0.1:{server.port}", proxy=None, close_timeout=0.5) as ws:
+            def ask(line):
+                ws.send(json.dumps({"type": "command", "line": line}))
+                while (answer := json.loads(ws.recv(timeout=10)))["type"] != "reply":
+                    pass
+                return answer["text"]
+
+            assert ask("preset 2").startswith("error: this show replays a control log: its changes are the log's")
+            assert "preset" in ask("status")
+            client = "client {}:{}".format(*ws.local_address[:2])
+            assert wait_for(lambda: f"{client} was refused 'preset 2' during a replay" in said, 10), said
+    finally:
+        server.stop()
+    assert producer.actions == [] and ctl.state.preset == 0
+    assert server.intake.on_sender is None  # a sender's frames do not put the network input on air
+
+
 @pytest.mark.parametrize("command", ["run", "serve"])
 def test_media_reaches_the_run(command, monkeypatch, tmp_path):
     from vcam.live.run import Ended

@@ -147,6 +147,8 @@ def _replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
                         f"leave out --log-controls: {opts.replay} itself makes this show again (vcam run --replay "
                         f"{opts.replay}, or vcam render {opts.replay} for a video file)")
     replay = read_replay(opts.replay)
+    if opts.serve:
+        say("commands from the network are not taken while a control log is replayed: clients watch it")
     if opts.stdin:
         ends = (f"it ends after the log's {replay.end_block} blocks, Ctrl-C ends it sooner"
                 if replay.end_block is not None else "Ctrl-C ends it")
@@ -255,7 +257,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                             check_input=inputs.check, tempo=tempo, land=quantizer.land, media=prep.media,
                             screen=screen)
     try:
-        extra = _attached(attach, controller, producer, status.message, inputs)
+        extra = _attached(attach, controller, producer, status.message, inputs, replay is not None)
         osc = _osc_parts(opts, show, controller, air, status.message)
     except Exception:  # refused (a server off loopback without a token): nothing opened stays open
         prompter.stop()
@@ -346,17 +348,17 @@ class Attachment(Protocol):
     def describe(self) -> str: ...
 
 
-# (controller, say, uploads, input fit) → the attachment
-Attach = Callable[[Controller, Callable[[str], None], "LiveFrames | None", str], Attachment]
+# (controller, say, uploads, input fit, replaying=...) → the attachment
+Attach = Callable[..., Attachment]
 
 
 def _attached(attach, controller: Controller, producer: Generator, say: Callable[[str], None],
-              inputs: InputSwitch) -> Attachment | None:
+              inputs: InputSwitch, replaying: bool) -> Attachment | None:
     """The attachment made and wired: it gets every block and every change of state, and fills the switch's
     uploads with the frames a client sends up, fitted as the show's inputs are."""
     if attach is None:
         return None
-    extra = attach(controller, say, inputs.uploads, inputs.fit)
+    extra = attach(controller, say, inputs.uploads, inputs.fit, replaying=replaying)
     # numbered as the pacer numbers it (the blocks handed to it before this one), so that the frame a screen change
     # names in the state is the same frame on a client's camera
     producer.listeners.append(lambda frames: extra.publish(frames, producer.blocks))

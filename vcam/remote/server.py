@@ -513,13 +513,19 @@ def attachment(settings: ServeSettings) -> Callable[..., FrameServer]:
     """What `vcam serve` attaches to a local show: a server that publishes its blocks and state, takes commands
     through its controller (`handle_line`, `snapshot`), and fills `uploads` with what a `vcam cam --send` client
     sends up, putting it on air while it does. Made before anything opens: a missing token is said first.
-    A client's lines come from the network: the files they name stay in the controller's shared folders."""
-    def attach(controller, say: Callable[[str], None], uploads, input_fit: str) -> FrameServer:
+    A client's lines come from the network: the files they name stay in the controller's shared folders. While a
+    control log is replayed (`replaying`), a client watches it: its commands are refused but for what changes
+    nothing (status, help, quit), and a sender's frames do not switch the input (the log says when it is `net`)."""
+    def attach(controller, say: Callable[[str], None], uploads, input_fit: str,
+               replaying: bool = False) -> FrameServer:
         def from_client(line: str, source: str) -> str | None:
+            if replaying and line.split(maxsplit=1)[:1] not in ([], ["status"], ["help"], ["quit"]):
+                raise Refused("this show replays a control log: its changes are the log's, not taken from the "
+                              "network (status, help and quit are)", f"{line.strip()[:80]!r} during a replay")
             return controller.handle_line(line, source, network=True)
 
         return FrameServer(settings, from_client, controller.snapshot, say, uploads=uploads,
-                           on_sender=SenderSwitch(controller, say), input_fit=input_fit)
+                           on_sender=None if replaying else SenderSwitch(controller, say), input_fit=input_fit)
 
     return attach
 
