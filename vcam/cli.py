@@ -559,19 +559,21 @@ def cmd_check(args) -> int:
 
 def _check_recordings(show) -> None:
     """The show's file: outputs, checked as `vcam run` checks them when they open (their folder exists and can be
-    written; nothing is written): VcamError naming the show and the output."""
+    written; nothing is written) and before (none writes over a file the show reads or over another): VcamError
+    naming the show and the output."""
+    from vcam.live.outputs.paths import refuse_clashes
     from vcam.live.outputs.recording import Recording
+    from vcam.live.run import show_output_written, show_reads
     from vcam.outspec import parse_spec
 
     width, height = show.output.size or (832, 480)  # even, as every size a show can give; @WxH is the output's own
-    for text in show.output.out or ():
-        spec = parse_spec(text)
-        if spec.kind != "file":
-            continue
+    specs = [spec for spec in map(parse_spec, show.output.out or ()) if spec.kind == "file"]
+    for spec in specs:
         try:
             Recording(spec.target, spec.width or width, spec.height or height, show.output.fps or 30.0)
         except VcamError as e:
-            raise VcamError(f"{show.path}: output {text}: {e.message}", e.fix) from None
+            raise VcamError(f"{show.path}: output {spec}: {e.message}", e.fix) from None
+    refuse_clashes([show_output_written(show.path, spec) for spec in specs], show_reads(show.path, show))
 
 
 def cmd_devices(args) -> int:
