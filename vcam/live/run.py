@@ -35,7 +35,8 @@ from vcam.live.outputs.recording import check_path
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.screen import Screen
-from vcam.live.settings import DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, resolve, unlike_the_show
+from vcam.live.settings import (DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, check_logged_quant, resolve,
+                                 unlike_the_show)
 from vcam.live.status import StatusLine
 
 if TYPE_CHECKING:
@@ -103,12 +104,15 @@ def _prepare(opts: RunOptions) -> _Prepared:
     replay = _replayed(opts, status.message)
     start = dict(replay.header) if replay else {}
     quant, decoder, attention_quant = as_logged(start, opts.replay, opts.quant, opts.decoder, opts.attention_quant)
+    given_quant = opts.quant
     opts = replace(opts, quant=quant, decoder=decoder, attention_quant=attention_quant)
     show: Show | None = load_show(opts.show) if opts.show else None
     media = _media(opts, status.message)
     from vcam.engine.load import choose_model
 
     model = choose_model(opts.model or start.get("model"), status.message)
+    if opts.replay:
+        check_logged_quant(opts.replay, given_quant, quant, model)
     from vcam.engine.configs import get_spec
 
     spec = get_spec(model)
