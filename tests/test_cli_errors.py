@@ -145,6 +145,14 @@ def test_bench_on_cuda_with_a_cpu_only_torch_is_one_error_with_its_fix(device, c
     assert "Traceback" not in err and "AssertionError" not in err
 
 
+@pytest.mark.parametrize("device", ["mps", "meta", "xpu"])
+def test_bench_on_a_device_other_than_cuda_or_cpu_is_one_error_with_its_fix(device, capsys):
+    assert main(["bench", "--model", "tiny", "--device", device, "--blocks", "1", "--warmup", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"vcam: error: --device {device}: vcam bench runs on a CUDA device (NVIDIA, or AMD through ROCm) " \
+        f"or the CPU, not on {device}\n  fix: give cuda, cuda:1 or cpu\n"
+
+
 def test_bench_says_a_dtype_the_cpu_does_not_run():
     from vcam.bench.bench import BenchSettings, bench_target
 
