@@ -347,6 +347,20 @@ def test_cam_rejects_a_bad_address(capsys):
     assert "ws://HOST:PORT" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("url, said", [("ws://127.0.0.1:99999", "the port must be a number from 1 to 65535"),
+                                       ("ws://127.0.0.1:8765x", "the port must be a number from 1 to 65535"),
+                                       ("ws://127.0.0.1:0", "the port must be a number from 1 to 65535"),
+                                       ("ws://", "names no host"), ("ws://:8765", "names no host")])
+def test_cam_refuses_an_address_no_server_can_have_before_it_tries(url, said):
+    """Tried, it would fail the same way every few seconds (a ValueError of the socket's) until --duration."""
+    from vcam.remote.client import check_url
+
+    with pytest.raises(ValueError, match=said):
+        check_url(url)
+    for fine in ("ws://127.0.0.1:8765", "wss://proxy.example/vcam?role=watch", "ws://[::1]:8765", "ws://gpu-box"):
+        check_url(fine)
+
+
 def test_status_lines_show_rate_bandwidth_and_latency_on_both_ends(server_factory, camera):
     server = server_factory()
     server.wait_on_air()
