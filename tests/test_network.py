@@ -616,6 +616,17 @@ def test_a_busy_port_is_reported_as_such(capsys):
     assert "thread" not in err
 
 
+@pytest.mark.parametrize("host", ["192.0.2.1", "no-such-host.invalid"])  # TEST-NET-1, a name that never resolves
+def test_a_host_that_is_not_this_machines_is_reported_as_such(capsys, host):
+    from vcam.cli import main
+
+    code = main(["serve", "--model", "tiny", "--host", host, "--token", "t", "--port", str(free_port()),
+                 "--duration", "1", "--no-stdin"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"cannot listen on {host}:" in err
+    assert "fix: --host takes an address of this machine: 127.0.0.1" in err and "another --port" not in err
+
+
 def test_vcam_cam_refuses_a_missing_midi_port_before_opening_any_output(camera, fake_midi_backend):
     from vcam.errors import VcamError
 
