@@ -101,11 +101,20 @@ def _bias(text: str) -> float:
 
 
 def _midi_port(text: str) -> str:
-    """A MIDI input by part of its name. An empty one (an unset variable in a script) would open none, silently."""
+    """A MIDI input by part of its name, or none (vcam run and serve: not even the show's). An empty one (an unset
+    variable in a script) would open none, silently."""
+    return _non_empty_port(text, "none for no input (not even the show's), ")
+
+
+def _midi_input(text: str) -> str:
+    """A MIDI input by part of its name, where there is no show whose port `none` could turn off (cam, learn)."""
+    return _non_empty_port(text, "")
+
+
+def _non_empty_port(text: str, none: str) -> str:
     if not text.strip():
-        raise argparse.ArgumentTypeError("an empty port name opens no input: give part of a port's name (vcam "
-                                         "devices lists them), none for no input (not even the show's), or leave "
-                                         "--midi out")
+        raise argparse.ArgumentTypeError(f"an empty port name opens no input: give part of a port's name (vcam "
+                                         f"devices lists them), {none}or leave --midi out")
     return text
 
 
@@ -315,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "after this long or 10 minutes, whichever is longer")
     cam.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS")
     cam.add_argument("--fallback", metavar="IMAGE", help="image shown while the server is unreachable")
-    cam.add_argument("--midi", metavar="PORT", type=_midi_port)
+    cam.add_argument("--midi", metavar="PORT", type=_midi_input)
     cam.add_argument("--midi-map", metavar="MAP")
     _add_osc_args(cam)
     cam.add_argument("--no-stdin", dest="stdin", action="store_false")
@@ -372,7 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("midi", help="MIDI tools")
     msub = m.add_subparsers(dest="midi_command", required=True)
     learn = msub.add_parser("learn", help="print each incoming control and the mapping line to paste")
-    learn.add_argument("--midi", metavar="PORT", type=_midi_port,
+    learn.add_argument("--midi", metavar="PORT", type=_midi_input,
                        help="the input, by part of its name (default: the first)")
     learn.add_argument("--count", type=_within(int, 1), help="stop after this many messages")
 
