@@ -131,6 +131,8 @@ def test_an_empty_midi_port_is_refused_rather_than_opening_none(command, port, c
     assert done.value.code == 2
     err = capsys.readouterr().err
     assert "argument --midi: an empty port name opens no input" in err and "vcam devices" in err
+    # none turns off a show's port: vcam cam and vcam midi learn have no show, and refuse none as a port's name
+    assert ("none for no input" in err) == (command[0] in ("run", "serve"))
 
 
 @pytest.mark.parametrize("device", ["cuda", "cuda:1"])
@@ -143,6 +145,14 @@ def test_bench_on_cuda_with_a_cpu_only_torch_is_one_error_with_its_fix(device, c
     err = capsys.readouterr().err
     assert f"vcam: error: --device {device}: this PyTorch was built without CUDA" in err and "--device cpu" in err
     assert "Traceback" not in err and "AssertionError" not in err
+
+
+@pytest.mark.parametrize("device", ["mps", "meta", "xpu"])
+def test_bench_on_a_device_other_than_cuda_or_cpu_is_one_error_with_its_fix(device, capsys):
+    assert main(["bench", "--model", "tiny", "--device", device, "--blocks", "1", "--warmup", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"vcam: error: --device {device}: vcam bench runs on a CUDA device (NVIDIA, or AMD through ROCm) " \
+        f"or the CPU, not on {device}\n  fix: give cuda, cuda:1 or cpu\n"
 
 
 def test_bench_says_a_dtype_the_cpu_does_not_run():

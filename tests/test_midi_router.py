@@ -316,3 +316,20 @@ def test_a_map_file_naming_a_map_is_one_error_not_a_recursion(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_map(tmp_path / "self.yaml")
     assert f"{tmp_path / 'self.yaml'}:1: MIDI map: unknown key 'map'" in str(err.value)
+
+
+def test_a_shows_own_control_replaces_its_map_files_on_the_same_control():
+    show = parse_show(SHOW + "midi:\n  map: nanokontrol2\n  controls:\n    - {cc: 16, command: next}\n"
+                      "    - {cc: 41, command: blackout}\n    - {cc: 17, command: prev, channel: 2}\n", "show.yaml")
+    st = ShowState(prompts=show.presets[0].prompts, preset=0)
+    ctl = Controller(show, st, RecordingProducer(), threading.Event(), lambda s: None)
+    router = MidiRouter(show.midi, ctl)
+    router.handle(cc(16, 127))  # the map's transition knob there
+    assert ctl.state.preset == 1 and ctl.state.transition == 4
+    router.handle(cc(41, 127))  # the map's `live` there
+    assert ctl.state.screen == "blackout"
+    router.handle(cc(17, 127, channel=1))  # the show's button on its own channel
+    assert ctl.state.preset == 0
+    for value in (0, 127):  # the map's steps knob still on the map's channel, taken over as it passes 4
+        router.handle(cc(17, value))
+    assert ctl.state.steps == 8

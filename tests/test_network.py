@@ -347,6 +347,20 @@ def test_cam_rejects_a_bad_address(capsys):
     assert "ws://HOST:PORT" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("url, said", [("ws://127.0.0.1:99999", "the port must be a number from 1 to 65535"),
+                                       ("ws://127.0.0.1:8765x", "the port must be a number from 1 to 65535"),
+                                       ("ws://127.0.0.1:0", "the port must be a number from 1 to 65535"),
+                                       ("ws://", "names no host"), ("ws://:8765", "names no host")])
+def test_cam_refuses_an_address_no_server_can_have_before_it_tries(url, said):
+    """Tried, it would fail the same way every few seconds (a ValueError of the socket's) until --duration."""
+    from vcam.remote.client import check_url
+
+    with pytest.raises(ValueError, match=said):
+        check_url(url)
+    for fine in ("ws://127.0.0.1:8765", "wss://proxy.example/vcam?role=watch", "ws://[::1]:8765", "ws://gpu-box"):
+        check_url(fine)
+
+
 def test_status_lines_show_rate_bandwidth_and_latency_on_both_ends(server_factory, camera):
     server = server_factory()
     server.wait_on_air()
@@ -600,6 +614,17 @@ def test_a_busy_port_is_reported_as_such(capsys):
     err = capsys.readouterr().err
     assert code == 2 and "cannot listen on 127.0.0.1:" in err and "--port" in err
     assert "thread" not in err
+
+
+@pytest.mark.parametrize("host", ["192.0.2.1", "no-such-host.invalid"])  # TEST-NET-1, a name that never resolves
+def test_a_host_that_is_not_this_machines_is_reported_as_such(capsys, host):
+    from vcam.cli import main
+
+    code = main(["serve", "--model", "tiny", "--host", host, "--token", "t", "--port", str(free_port()),
+                 "--duration", "1", "--no-stdin"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"cannot listen on {host}:" in err
+    assert "fix: --host takes an address of this machine: 127.0.0.1" in err and "another --port" not in err
 
 
 def test_vcam_cam_refuses_a_missing_midi_port_before_opening_any_output(camera, fake_midi_backend):

@@ -438,12 +438,15 @@ def test_an_osc_section_naming_a_missing_preset_is_rejected_with_its_line(tmp_pa
 
     path = tmp_path / "show.yaml"
     path.write_text(SHOW + "osc:\n  controls:\n    - {address: /a, param: blend, between: [city, desert]}\n"
-                           "    - {address: /b, command: preset 9}\n")
+                           "    - {address: /b, command: preset 9}\n"
+                           "    - {address: /c, command: freeze, release: preset dune}\n")
     with pytest.raises(ConfigError) as e:
         parse_show(path.read_text(), str(path))
     assert e.value.problems == [f"{path}:7: osc: /a between: no preset named 'desert'; presets: city, neon city, "
                                 "forest",
-                                f"{path}:8: osc: /b command 'preset 9': no preset 9: this show has presets 1 to 3"]
+                                f"{path}:8: osc: /b command 'preset 9': no preset 9: this show has presets 1 to 3",
+                                f"{path}:9: osc: /c release 'preset dune': no preset named 'dune'; presets: city, "
+                                "neon city, forest"]
     path.write_text(SHOW + "osc: {map: touchosc-simple}\n")
     assert main(["check", str(path)]) == 0
     assert "osc: TouchOSC Simple: 7 faders, 36 buttons" in capsys.readouterr().out

@@ -276,6 +276,26 @@ def test_a_header_value_vcam_does_not_know_is_refused_alike_by_render_and_replay
         f"{', '.join(KNOWN[key])}, not {value!r}"
 
 
+@pytest.mark.parametrize("quant", ["fp8", "nvfp4"])
+def test_a_log_made_in_a_precision_this_machine_lacks_names_the_log_and_quant_none(tmp_path, capsys, monkeypatch,
+                                                                                   quant):
+    """Loading would say "run without --quant fp8", an option never given: the log's header asked for it."""
+    monkeypatch.setattr("vcam.engine.load.quant_unsupported", lambda model, q: f"{q} cannot run on this card")
+    path = write_log(tmp_path / "c.jsonl", {"vcam": {**HEADER, "quant": quant}}, {"end": {"blocks": 1}})
+    said = []
+    for argv in (["render", path, "--out", "null"], ["run", "--replay", path, "--out", "null", "--no-stdin"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "building tiny" not in err and "Traceback" not in err
+        said.append(err.strip().splitlines()[-2:])
+    assert said[0] == said[1] == [
+        f"vcam: error: {path} was made in {quant.upper()} (its header's quant), which cannot run here: {quant} "
+        "cannot run on this card",
+        f"  fix: give --quant none to make it without {quant.upper()} here (the same changes at the same blocks, "
+        f"other pictures), or run it on a card that runs {quant.upper()}"]
+    assert main(["render", path, "--out", "null", "--quant", "none"]) == 0
+
+
 # --- the progress line --------------------------------------------------------------------------------------------
 
 class Clock:

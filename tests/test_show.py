@@ -348,6 +348,24 @@ def test_vcam_check_refuses_a_recording_into_a_missing_folder_as_vcam_run_would(
     assert not (tmp_path / "nope" / "x.mp4").exists()  # checked, not written
 
 
+@pytest.mark.parametrize("out, said", [
+    ("[file:show.yaml]", "would write over the show file"),
+    ("[file:clip.mp4]", "would write over an input of"),
+    ("[file:take.mp4, file:take.mp4]", "would write the same file"),
+])
+def test_vcam_check_refuses_a_recording_over_what_the_show_reads_as_vcam_run_does(tmp_path, capsys, out, said):
+    from vcam.cli import main
+
+    (tmp_path / "clip.mp4").write_bytes(b"a clip")
+    show = tmp_path / "show.yaml"
+    text = f"defaults: {{input: file:clip.mp4}}\noutput: {{out: {out}}}\npresets:\n  - {{name: a, prompt: b}}\n"
+    show.write_text(text)
+    assert main(["check", str(show)]) == 2
+    err = capsys.readouterr().err
+    assert said in err and f"fix: change the output's out: path in {show}" in err
+    assert show.read_text() == text and (tmp_path / "clip.mp4").read_bytes() == b"a clip"
+
+
 def test_a_reload_names_what_it_changed_and_what_waits_for_the_next_start(tmp_path):
     from vcam.control.reload import ShowWatcher
 

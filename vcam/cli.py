@@ -107,11 +107,20 @@ def _bias(text: str) -> float:
 
 
 def _midi_port(text: str) -> str:
-    """A MIDI input by part of its name. An empty one (an unset variable in a script) would open none, silently."""
+    """A MIDI input by part of its name, or none (vcam run and serve: not even the show's). An empty one (an unset
+    variable in a script) would open none, silently."""
+    return _non_empty_port(text, "none for no input (not even the show's), ")
+
+
+def _midi_input(text: str) -> str:
+    """A MIDI input by part of its name, where there is no show whose port `none` could turn off (cam, learn)."""
+    return _non_empty_port(text, "")
+
+
+def _non_empty_port(text: str, none: str) -> str:
     if not text.strip():
-        raise argparse.ArgumentTypeError("an empty port name opens no input: give part of a port's name (vcam "
-                                         "devices lists them), none for no input (not even the show's), or leave "
-                                         "--midi out")
+        raise argparse.ArgumentTypeError(f"an empty port name opens no input: give part of a port's name (vcam "
+                                         f"devices lists them), {none}or leave --midi out")
     return text
 
 
@@ -322,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "after this long or 10 minutes, whichever is longer")
     cam.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS")
     cam.add_argument("--fallback", metavar="IMAGE", type=_user_path, help="image shown while the server is unreachable")
-    cam.add_argument("--midi", metavar="PORT", type=_midi_port)
+    cam.add_argument("--midi", metavar="PORT", type=_midi_input)
     cam.add_argument("--midi-map", metavar="MAP", type=_user_path)
     _add_osc_args(cam)
     cam.add_argument("--no-stdin", dest="stdin", action="store_false")
@@ -379,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("midi", help="MIDI tools")
     msub = m.add_subparsers(dest="midi_command", required=True)
     learn = msub.add_parser("learn", help="print each incoming control and the mapping line to paste")
-    learn.add_argument("--midi", metavar="PORT", type=_midi_port,
+    learn.add_argument("--midi", metavar="PORT", type=_midi_input,
                        help="the input, by part of its name (default: the first)")
     learn.add_argument("--count", type=_within(int, 1), help="stop after this many messages")
 
@@ -566,19 +575,21 @@ def cmd_check(args) -> int:
 
 def _check_recordings(show) -> None:
     """The show's file: outputs, checked as `vcam run` checks them when they open (their folder exists and can be
-    written; nothing is written): VcamError naming the show and the output."""
+    written; nothing is written) and before (none writes over a file the show reads or over another): VcamError
+    naming the show and the output."""
+    from vcam.live.outputs.paths import refuse_clashes
     from vcam.live.outputs.recording import Recording
+    from vcam.live.run import show_output_written, show_reads
     from vcam.outspec import parse_spec
 
     width, height = show.output.size or (832, 480)  # even, as every size a show can give; @WxH is the output's own
-    for text in show.output.out or ():
-        spec = parse_spec(text)
-        if spec.kind != "file":
-            continue
+    specs = [spec for spec in map(parse_spec, show.output.out or ()) if spec.kind == "file"]
+    for spec in specs:
         try:
             Recording(spec.target, spec.width or width, spec.height or height, show.output.fps or 30.0)
         except VcamError as e:
-            raise VcamError(f"{show.path}: output {text}: {e.message}", e.fix) from None
+            raise VcamError(f"{show.path}: output {spec}: {e.message}", e.fix) from None
+    refuse_clashes([show_output_written(show.path, spec) for spec in specs], show_reads(show.path, show))
 
 
 def cmd_devices(args) -> int:

@@ -240,8 +240,11 @@ def _bench_device(name: str | None) -> torch.device:
         device = torch.device(name)
     except RuntimeError:
         raise VcamError(f"--device {name!r} is not a device", "give cuda, cuda:1 or cpu") from None
-    if device.type != "cuda":
+    if device.type == "cpu":
         return device
+    if device.type != "cuda":  # mps, xpu, meta…: the model's kernels and the timing are CUDA's or the CPU's
+        raise VcamError(f"--device {name}: vcam bench runs on a CUDA device (NVIDIA, or AMD through ROCm) or the "
+                        f"CPU, not on {device.type}", "give cuda, cuda:1 or cpu")
     if torch.version.cuda is None and torch.version.hip is None:  # ROCm's PyTorch names AMD cards "cuda" too
         raise VcamError(f"--device {name}: this PyTorch was built without CUDA (a CPU-only install)",
                         "install PyTorch with CUDA (pytorch.org gives the command for this machine), or give "

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from vcam.errors import VcamError
 from vcam.control.faders import Takeover
-from vcam.control.midimap import Button, MidiMap
+from vcam.control.midimap import Knob, MidiMap
 from vcam.control.throttle import ErrorThrottle
 
 PRESSED = 64  # a CC value at or above which a button counts as pressed
@@ -139,38 +139,26 @@ class MidiRouter:
         with self._lock:
             channel = getattr(msg, "channel", None)
             if msg.type == "control_change":
-                knob = self._find(self.mapping.knobs, channel, cc=msg.control)
-                if knob is not None:
-                    return self._takeover.turn(knob, knob.value(msg.value))
-                button = self._find(self.mapping.buttons, channel, cc=msg.control)
-                if button is not None:
+                entry = self.mapping.control(channel, cc=msg.control)
+                if isinstance(entry, Knob):
+                    return self._takeover.turn(entry, entry.value(msg.value))
+                if entry is not None:
                     key = ("cc", channel, msg.control)
                     prev = self._button_prev.get(key, 0)
                     # A button sends the same value on every press: seen again, it was pressed again and its
                     # release was lost. A knob used as a button fires once as it passes the middle.
                     pressed = msg.value >= PRESSED and (prev < PRESSED or msg.value == prev)
                     self._button_prev[key] = msg.value
-                    return self.controller.apply(button.command, "midi") if pressed else None
+                    return self.controller.apply(entry.command, "midi") if pressed else None
             elif msg.type == "note_on" and msg.velocity > 0:
-                button = self._find(self.mapping.buttons, channel, note=msg.note)
-                if button is not None:
-                    return self.controller.apply(button.command, "midi")
+                entry = self.mapping.control(channel, note=msg.note)
+                if entry is not None:
+                    return self.controller.apply(entry.command, "midi")
             elif msg.type == "program_change" and self.mapping.program_listens(channel):
                 from vcam.control.commands import Command
 
                 return self.controller.apply(Command("preset", (msg.program + 1,)), "midi")
             return None
-
-    @staticmethod
-    def _find(entries, channel, cc=None, note=None):
-        for e in entries:
-            if e.channel is not None and e.channel != channel:
-                continue
-            if cc is not None and getattr(e, "cc", None) == cc:
-                return e
-            if note is not None and isinstance(e, Button) and e.note == note:
-                return e
-        return None
 
     def forget_buttons(self) -> None:
         """After a reconnect: releases sent while unplugged were lost, so no button counts as held."""

@@ -50,6 +50,9 @@ class MidiMap:
     knobs: tuple[Knob, ...] = ()
     buttons: tuple[Button, ...] = ()
     program_channels: tuple[int | None, ...] = ()  # one per `program: presets` entry (0-based, None = any)
+    # how many of the knobs and of the buttons come from the map file a show's section names: the show's own come
+    # after them and win on a control both bind, else a show's entry on a control its map file uses would be dead
+    inherited: tuple[int, int] = (0, 0)
 
     @property
     def program_to_preset(self) -> bool:
@@ -60,9 +63,21 @@ class MidiMap:
         return any(c is None or c == channel for c in self.program_channels)
 
     def merged(self, other: "MidiMap") -> "MidiMap":
-        """This map with `other`'s entries added (a show's inline controls on top of a map file)."""
+        """This map (a map file) with `other`'s entries (a show's own) added: on a control both bind, `other`'s."""
         return MidiMap(self.name or other.name, self.knobs + other.knobs, self.buttons + other.buttons,
-                       self.program_channels + other.program_channels)
+                       self.program_channels + other.program_channels, (len(self.knobs), len(self.buttons)))
+
+    def control(self, channel: int | None, cc: int | None = None, note: int | None = None) -> Knob | Button | None:
+        """The entry a control change (`cc`) or a note on `channel` drives: the show's own entries before those of
+        the map file they build on, and within each a knob before a button."""
+        k, b = self.inherited
+        for entries in (self.knobs[k:], self.buttons[b:], self.knobs[:k], self.buttons[:b]):
+            for e in entries:
+                if e.channel is not None and e.channel != channel:
+                    continue
+                if (cc is not None and e.cc == cc) or (note is not None and getattr(e, "note", None) == note):
+                    return e
+        return None
 
 
 ENTRY_KEYS = ("cc", "note", "program", "param", "command", "range", "curve", "channel", "between")

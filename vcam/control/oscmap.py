@@ -166,10 +166,10 @@ def preset_refs(mapping: OscMap) -> list[tuple[str, str | int, tuple[str, int]]]
     for f in mapping.faders:
         refs += [(f"{f.address} between", ref, f.where) for ref in f.between or ()]
     for b in mapping.buttons:
-        for cmd in (b.command, b.release):
+        for key, cmd in (("command", b.command), ("release", b.release)):
             named = () if cmd is None else cmd.args[:1] if cmd.name == "preset" else \
                 cmd.args[:2] if cmd.name == "blend" else ()
-            refs += [(f"{b.address} command {str(cmd)!r}", ref, b.where) for ref in named]
+            refs += [(f"{b.address} {key} {str(cmd)!r}", ref, b.where) for ref in named]
     return refs
 
 

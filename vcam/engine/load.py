@@ -13,7 +13,8 @@ from vcam.engine.attention import require_int8_attention
 from vcam.engine.compiling import compile_engine
 from vcam.engine.configs import ModelSpec, get_spec
 from vcam.engine.model import CausalWanModel, Rope, attention_backends, init_random_
-from vcam.engine.quant import quantize_fp8, quantize_nvfp4, require_fp8, require_nvfp4
+from vcam.engine.quant import (fp8_unsupported, nvfp4_unsupported, quantize_fp8, quantize_nvfp4, require_fp8,
+                               require_nvfp4)
 from vcam.engine.speed import SpeedOptions
 from vcam.engine.stream import Prompt, Stream, StreamSettings
 from vcam.engine.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5, text_repair
@@ -298,6 +299,14 @@ def random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype,
     text = TextEncoder(umt5, ByteTokenizer(stand_in.vocab_size), stand_in.max_length, device, dtype)
     engine = Engine(spec, transformer, _random_vae(spec, device, dtype), text, device)
     return _tune(engine, speed, blocks_ready=True)
+
+
+def quant_unsupported(model: str, quant: str | None) -> str | None:
+    """Why `quant` (fp8, nvfp4) cannot run `model` on the device vcam.load picks for it here, else None."""
+    device = default_device(get_spec(model))
+    if quant == "fp8":
+        return fp8_unsupported(device)
+    return nvfp4_unsupported(device) if quant == "nvfp4" else None
 
 
 def choose_model(requested: str | None, say: Callable[[str], None]) -> str:

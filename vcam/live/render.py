@@ -33,7 +33,7 @@ from vcam.live.outputs.recording import check_path
 from vcam.live.producer import Timetable
 from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
-from vcam.live.settings import RunOptions, ShowSettings, as_logged, resolve, unlike_the_show
+from vcam.live.settings import RunOptions, ShowSettings, as_logged, check_logged_quant, resolve, unlike_the_show
 from vcam.live.signals import stop_on_signals
 from vcam.outspec import parse_spec
 
@@ -130,6 +130,7 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     from vcam.engine.speed import SpeedFlags
 
     model = choose_model(opts.model or header.get("model"), say)
+    check_logged_quant(opts.log, opts.quant, quant, model)
     spec = get_spec(model)
     run_opts = RunOptions(model=model, weights=opts.weights, size=opts.size, steps=opts.steps, outs=list(opts.outs),
                           fps=opts.fps, fit=opts.fit, quant=quant, decoder=decoder, attention_quant=attention_quant,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol, TextIO
 
@@ -36,7 +36,8 @@ from vcam.live.outputs.recording import check_path
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.screen import Screen
-from vcam.live.settings import DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, resolve, unlike_the_show
+from vcam.live.settings import (DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, check_logged_quant, resolve,
+                                 unlike_the_show)
 from vcam.live.status import StatusLine
 
 if TYPE_CHECKING:
@@ -104,12 +105,15 @@ def _prepare(opts: RunOptions) -> _Prepared:
     replay = _replayed(opts, status.message)
     start = dict(replay.header) if replay else {}
     quant, decoder, attention_quant = as_logged(start, opts.replay, opts.quant, opts.decoder, opts.attention_quant)
+    given_quant = opts.quant
     opts = replace(opts, quant=quant, decoder=decoder, attention_quant=attention_quant)
     show: Show | None = load_show(opts.show) if opts.show else None
     media = _media(opts, status.message)
     from vcam.engine.load import choose_model
 
     model = choose_model(opts.model or start.get("model"), status.message)
+    if opts.replay:
+        check_logged_quant(opts.replay, given_quant, quant, model)
     from vcam.engine.configs import get_spec
 
     spec = get_spec(model)
@@ -472,8 +476,7 @@ def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, repla
         if spec.kind == "file":
             check_path(spec.target)
             writes.append(Written(f"--out {spec}", spec.target, "give --out another file") if opts.outs is not None
-                              else Written(f"the output {spec} of {opts.show}", spec.target,
-                                           f"change the output's out: path in {opts.show}, or give --out"))
+                              else show_output_written(opts.show, spec))
     refuse_clashes(writes, _read_files(opts, cfg, show, replay))
     for w in writes:
         if note := replacing(w.path):
@@ -483,28 +486,47 @@ def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, repla
 def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None) -> list[tuple[str, str]]:
     """(what, path) of every file the show reads: the show file and its images and clips, the replayed log and
     its clips, the input, the fallback, the MIDI and OSC maps (the show's and those given on the command line)."""
-    from vcam.control.commands import parse
     from vcam.control.midimap import find_map_file as midi_map_file
     from vcam.control.oscmap import find_map_file as osc_map_file
 
-    reads = [("the show file", opts.show)] if opts.show else []
+    given = [("the input", cfg.input)]
+    reads = show_reads(opts.show, show, given) if show is not None and opts.show else _input_files(given)
     reads += [("the replayed log", opts.replay)] if opts.replay else []
-    inputs = [("the input", cfg.input)]
-    if show is not None:
-        reads += [(f"the fallback of {opts.show}", path) for path in _fallbacks_of(show)]
-        reads += [(f"a map {opts.show} names", path) for path in show.map_files]
-        inputs += [(f"an input of {opts.show}", p.input) for p in (show.defaults, *show.presets) if p.input]
-        inputs += [(f"a cue's input in {opts.show}", cmd.args[0]) for cue in show.cues for line in cue.do
-                   if (cmd := parse(line)) is not None and cmd.name == "input"]
     if replay is not None:
-        inputs += [(f"an input of {opts.replay}", a.spec) for _, a in replay.actions if isinstance(a, SetInput)]
-    reads += [(f"{what} ({spec})", spec.target) for what, spec in
-              ((what, parse_input(text)) for what, text in inputs) if spec.kind in ("file", "image")]
+        reads += _input_files([(f"an input of {opts.replay}", a.spec) for _, a in replay.actions
+                               if isinstance(a, SetInput)])
     reads += [("the fallback image", cfg.fallback)] if cfg.fallback else []
     for flag, ref, find in (("--midi-map", opts.midi_map, midi_map_file), ("--osc-map", opts.osc_map, osc_map_file)):
         if ref and (path := find(ref, None)) is not None:
             reads.append((f"the map {flag} {ref}", str(path)))
     return reads
+
+
+def show_reads(path: str, show: Show, given: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    """(what, path) of every file a show file makes its show read: itself, its fallbacks and maps, and the clips and images
+    of the inputs `given` ((what, spec), named first), of its presets and of its cues (`vcam check` refuses an
+    output of the show's writing over one, as `vcam run` does)."""
+    from vcam.control.commands import parse
+
+    reads = [("the show file", path)]
+    reads += [(f"the fallback of {path}", fallback) for fallback in _fallbacks_of(show)]
+    reads += [(f"a map {path} names", map_file) for map_file in show.map_files]
+    inputs = list(given) + [(f"an input of {path}", p.input) for p in (show.defaults, *show.presets) if p.input]
+    inputs += [(f"a cue's input in {path}", cmd.args[0]) for cue in show.cues for line in cue.do
+               if (cmd := parse(line)) is not None and cmd.name == "input"]
+    return reads + _input_files(inputs)
+
+
+def _input_files(inputs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(what, path) of the clips and images among (what, input spec)."""
+    return [(f"{what} ({spec})", spec.target) for what, spec in
+            ((what, parse_input(text)) for what, text in inputs) if spec.kind in ("file", "image")]
+
+
+def show_output_written(path: str, spec) -> Written:
+    """A recording a show file's out: names, as messages name it."""
+    return Written(f"the output {spec} of {path}", spec.target, f"change the output's out: path in {path}, or give "
+                                                                "--out")
 
 
 def _open_log(path: str | None) -> TextIO | None:

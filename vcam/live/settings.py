@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from vcam.bias import DEFAULT_BIAS, check_bias
+from vcam.errors import VcamError
 from vcam.control.show import Show
 from vcam.engine.speed import ATTENTION_QUANTS, DECODERS, QUANTS, SpeedFlags
 from vcam.inspec import DEFAULT_INPUT_FIT, DEFAULT_STRENGTH, INPUT_FITS, check_strength, parse_input
@@ -165,6 +166,22 @@ def as_logged(start: dict, log: str | None, quant: str | None = None, decoder: s
         if value is not None and value not in known:
             raise ValueError(f"{log}: header: {key} must be one of {', '.join(known)}, not {value!r}")
     return quant, decoder, attention_quant
+
+
+def check_logged_quant(log: str, given: str | None, quant: str | None, model: str) -> None:
+    """A show made again from `log` in the precision its header names (`given`: the --quant given, None when
+    none was) that this machine cannot run for `model`: VcamError naming the log and --quant none, before
+    anything opens (loading would name a --quant fp8 nobody gave)."""
+    if given is not None or quant in (None, "none"):
+        return
+    from vcam.engine.load import quant_unsupported
+
+    why = quant_unsupported(model, quant)
+    if why is not None:
+        name = quant.upper()
+        raise VcamError(f"{log} was made in {name} (its header's quant), which cannot run here: {why}",
+                        f"give --quant none to make it without {name} here (the same changes at the same blocks, other "
+                        f"pictures), or run it on a card that runs {name}")
 
 
 def unlike_the_show(doing: str, header: dict, model: str, cfg: ShowSettings, quant: str | None) -> str | None:

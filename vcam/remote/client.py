@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -423,14 +424,30 @@ class LinkFeed:
         self.link.stop()
 
 
+def check_url(url: str) -> None:
+    """ValueError for an address no server can have (not ws:// or wss://, no host, a port that is none), said
+    before anything opens: trying it again every few seconds could never connect."""
+    looks = f"it looks like ws://HOST:PORT (default port {proto.DEFAULT_PORT})"
+    if not url.startswith(("ws://", "wss://")):
+        raise ValueError(f"{url!r} is not a server address; {looks}")
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or past 65535
+        port = 0
+    if not parts.hostname:
+        raise ValueError(f"{url!r} names no host; {looks}")
+    if port is not None and not 1 <= port <= 65535:
+        raise ValueError(f"{url!r}: the port must be a number from 1 to 65535 (vcam serve's first line names the "
+                         f"one it listens on); {looks}")
+
+
 def run_cam(opts: CamOptions) -> int:
     """Runs the client until --duration (counted from the first frame), `quit`, Ctrl-C or SIGTERM; with
     --duration and no frame at all, until the longer of --duration and opts.first_frame_wait. Exit code 1 when
     no frame ever came; VcamError (exit 2) when the server refused the token before ever letting it in."""
     status = StatusLine(opts.status_out or sys.stderr)
-    if not opts.url.startswith(("ws://", "wss://")):
-        raise ValueError(f"{opts.url!r} is not a server address; it looks like ws://HOST:PORT "
-                         f"(default port {proto.DEFAULT_PORT})")
+    check_url(opts.url)
     specs = [parse_spec(s) for s in opts.outs]
     width, height = opts.size or (832, 480)
     fallback = load_image(opts.fallback, width, height) if opts.fallback else None

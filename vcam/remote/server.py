@@ -5,6 +5,7 @@ listens on 127.0.0.1 unless told otherwise; on any other address a token is requ
 """
 from __future__ import annotations
 
+import errno
 import hmac
 import itertools
 import socket
@@ -222,7 +223,7 @@ class FrameServer:
                                  process_request=self._check_request, max_size=proto.MAX_MESSAGE, compression=None)
         except OSError as e:
             raise VcamError(f"cannot listen on {self.settings.host}:{self.settings.port} ({e.strerror or e})",
-                            "pick another --port, or stop the program that uses this one") from None
+                            _listen_fix(e, self.settings.host, self.settings.port)) from None
         self.port = self._server.socket.getsockname()[1]
         threading.Thread(target=self._server.serve_forever, name="serve", daemon=True).start()
         threading.Thread(target=self._encode_loop, name="encode", daemon=True).start()
@@ -499,6 +500,18 @@ class FrameServer:
         upload = self.intake.describe()
         return (f"clients {n} | {rate:5.2f} Mbit/s | {self.bytes_per_frame / 1024:.0f} kB/frame | latency {latency}"
                 + (f" | {upload}" if upload else ""))
+
+
+def _listen_fix(e: OSError, host: str, port: int) -> str:
+    """What to do when the socket cannot be had: the port in use is one case of several."""
+    # a --host that is not this machine's; a name that does not resolve has the resolver's code (EAI_*, negative)
+    if isinstance(e, socket.gaierror) or e.errno == errno.EADDRNOTAVAIL or (e.errno or 0) < 0:
+        mine = machine_addresses()
+        return (f"--host takes an address of this machine: 127.0.0.1 (reached through an SSH tunnel), 0.0.0.0 (every "
+                f"address, with --token){', or one of ' + ', '.join(mine) if mine else ''}")
+    if e.errno == errno.EACCES and port < 1024:
+        return f"ports below 1024 need root: pick --port 1024 or above (the default is {proto.DEFAULT_PORT})"
+    return "pick another --port, or stop the program that uses this one"
 
 
 def _too_big(ws) -> str | None:
