@@ -296,6 +296,22 @@ def test_a_log_made_in_a_precision_this_machine_lacks_names_the_log_and_quant_no
     assert main(["render", path, "--out", "null", "--quant", "none"]) == 0
 
 
+def test_a_log_made_with_int8_attention_renders_here_with_attention_quant_none(tmp_path, capsys):
+    """SageAttention runs on NVIDIA cards only, and render had no option to leave it out: such a log could not be
+    made again without one. The exact attention is offered, and said to differ from the show."""
+    path = write_log(tmp_path / "i.jsonl", {"vcam": {**HEADER, "attention_quant": "int8"}}, {"end": {"blocks": 1}})
+    for argv in (["render", path, "--out", "null"], ["run", "--replay", path, "--out", "null", "--no-stdin"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "building tiny" not in err and "Traceback" not in err
+        assert f"vcam: error: {path} was made with INT8 attention (its header's attention_quant), which cannot run " \
+               "here: INT8 attention (SageAttention) needs an NVIDIA GPU" in err, err
+        assert "fix: give --attention-quant none to make it with the exact attention here" in err
+    assert main(["render", path, "--out", "null", "--attention-quant", "none"]) == 0
+    assert "rendering with attention none (the show: int8): the same changes at the same blocks" \
+        in capsys.readouterr().err
+
+
 # --- the progress line --------------------------------------------------------------------------------------------
 
 class Clock:

@@ -279,6 +279,9 @@ def _add_render_parser(sub) -> None:
                    help="denoising steps for every block, the show's changes of steps included (default: the "
                         "show's)")
     r.add_argument("--quant", choices=QUANTS, help="precision (default: the show's)")
+    r.add_argument("--decoder", choices=DECODERS, help="vae or taehv (default: the show's)")
+    r.add_argument("--attention-quant", choices=ATTENTION_QUANTS,
+                   help="none (the exact attention) or int8 (default: the show's)")
     r.add_argument("--fps", type=_within(float, 1, 240),
                    help="frame rate of the files (default: the show's, else 30)")
     r.add_argument("--fit", choices=("letterbox", "crop", "stretch"),
@@ -446,7 +449,8 @@ def cmd_render(args) -> int:
     from vcam.live.render import RenderOptions, render
 
     result = render(RenderOptions(log=args.log, outs=args.out, model=args.model, weights=args.weights,
-                                  size=args.size, steps=args.steps, quant=args.quant, fps=args.fps, fit=args.fit,
+                                  size=args.size, steps=args.steps, quant=args.quant, decoder=args.decoder,
+                                  attention_quant=args.attention_quant, fps=args.fps, fit=args.fit,
                                   blocks=args.blocks, tuning=args.tuning))
     return 130 if result.interrupted else 0
 

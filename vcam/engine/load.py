@@ -9,7 +9,7 @@ from typing import Any
 
 import torch
 
-from vcam.engine.attention import require_int8_attention
+from vcam.engine.attention import int8_attention_unsupported, require_int8_attention
 from vcam.engine.compiling import compile_engine
 from vcam.engine.configs import ModelSpec, get_spec
 from vcam.engine.model import CausalWanModel, Rope, attention_backends, init_random_
@@ -307,6 +307,14 @@ def quant_unsupported(model: str, quant: str | None) -> str | None:
     if quant == "fp8":
         return fp8_unsupported(device)
     return nvfp4_unsupported(device) if quant == "nvfp4" else None
+
+
+def attention_quant_unsupported(model: str, attention_quant: str | None) -> str | None:
+    """Why `attention_quant` (int8) cannot run `model` on the device vcam.load picks for it here, else None."""
+    if attention_quant != "int8":
+        return None
+    spec = get_spec(model)
+    return int8_attention_unsupported(default_device(spec), spec.transformer.head_dim)
 
 
 def choose_model(requested: str | None, say: Callable[[str], None]) -> str:

@@ -54,6 +54,8 @@ class RenderOptions:
     size: tuple[int, int] | None = None
     steps: int | None = None  # every block's steps, the show's changes of steps included
     quant: str | None = None
+    decoder: str | None = None
+    attention_quant: str | None = None
     fps: float | None = None
     fit: str | None = None
     blocks: int | None = None  # render only the first N blocks (a log without its end line needs it)
@@ -123,14 +125,14 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     total = _total(replay, opts, say)
     header = replay.header
     _check_outputs(opts.outs)
-    # the show's decoder and attention made the show's pictures; the precision may be another for a finer render
-    quant, decoder, attention_quant = as_logged(header, opts.log, quant=opts.quant)
+    # the show's decoder and attention made the show's pictures: each given is said (_differences)
+    quant, decoder, attention_quant = as_logged(header, opts.log, opts.quant, opts.decoder, opts.attention_quant)
     from vcam.engine.configs import get_spec
     from vcam.engine.load import choose_model
     from vcam.engine.speed import SpeedFlags
 
     model = choose_model(opts.model or header.get("model"), say)
-    check_logged_quant(opts.log, opts.quant, quant, model)
+    check_logged_quant(opts.log, opts.quant, quant, model, opts.attention_quant, attention_quant)
     spec = get_spec(model)
     run_opts = RunOptions(model=model, weights=opts.weights, size=opts.size, steps=opts.steps, outs=list(opts.outs),
                           fps=opts.fps, fit=opts.fit, quant=quant, decoder=decoder, attention_quant=attention_quant,
@@ -139,7 +141,7 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     cfg = _without_live_input(cfg, replay, total, say)
     _check_clips(cfg, replay, total)
     _check_written(opts, cfg, replay, total, say)
-    for note in _differences(opts, header, model, cfg, quant, replay, total):
+    for note in _differences(opts, header, model, cfg, quant, decoder, attention_quant, replay, total):
         say(note)
     from vcam.bench.tuning import live_choice
 
@@ -228,10 +230,10 @@ def _check_clips(cfg: ShowSettings, replay: Replay, total: int) -> None:
 
 
 def _differences(opts: RenderOptions, header: dict, model: str, cfg: ShowSettings, quant: str | None,
-                 replay: Replay, total: int) -> list[str]:
-    """What differs from the show, said once: the pictures are not the show's at another size, steps, model or
-    precision; an old log keeps no frame rate."""
-    unlike = unlike_the_show("rendering", header, model, cfg, quant)
+                 decoder: str, attention_quant: str, replay: Replay, total: int) -> list[str]:
+    """What differs from the show, said once: the pictures are not the show's at another size, steps, model,
+    precision, decoder or attention; an old log keeps no frame rate."""
+    unlike = unlike_the_show("rendering", header, model, cfg, quant, decoder, attention_quant)
     notes = [unlike] if unlike else []
     steps_changes = sum(isinstance(a, SetSteps) for _, a in _actions(replay, total))
     if opts.steps is not None and steps_changes:

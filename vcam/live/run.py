@@ -105,7 +105,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
     replay = _replayed(opts, status.message)
     start = dict(replay.header) if replay else {}
     quant, decoder, attention_quant = as_logged(start, opts.replay, opts.quant, opts.decoder, opts.attention_quant)
-    given_quant = opts.quant
+    given_quant, given_attention = opts.quant, opts.attention_quant
     opts = replace(opts, quant=quant, decoder=decoder, attention_quant=attention_quant)
     show: Show | None = load_show(opts.show) if opts.show else None
     media = _media(opts, status.message)
@@ -113,7 +113,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
 
     model = choose_model(opts.model or start.get("model"), status.message)
     if opts.replay:
-        check_logged_quant(opts.replay, given_quant, quant, model)
+        check_logged_quant(opts.replay, given_quant, quant, model, given_attention, attention_quant)
     from vcam.engine.configs import get_spec
 
     spec = get_spec(model)
@@ -121,7 +121,8 @@ def _prepare(opts: RunOptions) -> _Prepared:
     if cfg.note:
         status.message(cfg.note)
     cfg, quant = _sized(opts, model, cfg, spec.random_weights, show, status.message)
-    if replay is not None and (unlike := unlike_the_show("replaying", replay.header, model, cfg, quant)):
+    if replay is not None and (unlike := unlike_the_show("replaying", replay.header, model, cfg, quant, opts.decoder,
+                                                         opts.attention_quant)):
         status.message(unlike)
     from vcam.bench.tuning import live_choice
 

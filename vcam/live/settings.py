@@ -168,35 +168,45 @@ def as_logged(start: dict, log: str | None, quant: str | None = None, decoder: s
     return quant, decoder, attention_quant
 
 
-def check_logged_quant(log: str, given: str | None, quant: str | None, model: str) -> None:
-    """A show made again from `log` in the precision its header names (`given`: the --quant given, None when
-    none was) that this machine cannot run for `model`: VcamError naming the log and --quant none, before
-    anything opens (loading would name a --quant fp8 nobody gave)."""
-    if given is not None or quant in (None, "none"):
-        return
-    from vcam.engine.load import quant_unsupported
+def check_logged_quant(log: str, given: str | None, quant: str | None, model: str,
+                       given_attention: str | None = None, attention_quant: str = "none") -> None:
+    """A show made again from `log` in the precision or attention its header names (`given`, `given_attention`:
+    the --quant and --attention-quant given, None when none was) that this machine cannot run for `model`:
+    VcamError naming the log and the option that makes it here, before anything opens (loading would name a
+    --quant fp8 nobody gave)."""
+    from vcam.engine.load import attention_quant_unsupported, quant_unsupported
 
-    why = quant_unsupported(model, quant)
-    if why is not None:
+    if given is None and quant not in (None, "none") and (why := quant_unsupported(model, quant)) is not None:
         name = quant.upper()
         raise VcamError(f"{log} was made in {name} (its header's quant), which cannot run here: {why}",
                         f"give --quant none to make it without {name} here (the same changes at the same blocks, other "
                         f"pictures), or run it on a card that runs {name}")
+    if given_attention is None and (why := attention_quant_unsupported(model, attention_quant)) is not None:
+        raise VcamError(f"{log} was made with INT8 attention (its header's attention_quant), which cannot run here: "
+                        f"{why}", "give --attention-quant none to make it with the exact attention here (the same "
+                                  "changes at the same blocks, other pictures), or run it where SageAttention runs")
 
 
-def unlike_the_show(doing: str, header: dict, model: str, cfg: ShowSettings, quant: str | None) -> str | None:
+_SAID = {"attention_quant": "attention"}  # a header's key as a note names it
+
+
+def unlike_the_show(doing: str, header: dict, model: str, cfg: ShowSettings, quant: str | None,
+                    decoder: str = "vae", attention_quant: str = "none") -> str | None:
     """A show made again from its log (`vcam render`, `vcam run --replay`) at starting settings other than the
     log's `header` (the show's), said as one line that begins with `doing`; None when it starts as the show did. The
-    command line's size, steps, model, precision, seed, transition or prompt win over the log's, and the changes
+    command line's size, steps, model, precision, decoder, attention, seed, transition or prompt win over the log's
+    (a log names its decoder and attention only where they are not the VAE and plain attention), and the changes
     still come at the same blocks, but the pictures are not the show's. What an older log does not keep is not
     compared."""
     shown = {"size": "x".join(map(str, header["size"])) if "size" in header else None,
              "steps": header.get("steps"), "model": header.get("model"), "quant": header.get("quant"),
+             "decoder": header.get("decoder", "vae"), "attention_quant": header.get("attention_quant", "none"),
              "seed": header.get("seed"), "transition": header.get("transition"),
              "prompt": _prompts_text(header["prompts"]) if "prompts" in header else None}
     now = {"size": f"{cfg.width}x{cfg.height}", "steps": cfg.steps, "model": model, "quant": quant or "none",
+           "decoder": decoder, "attention_quant": attention_quant,
            "seed": cfg.seed, "transition": cfg.transition, "prompt": _prompts_text(cfg.prompts)}
-    changed = [f"{key} {now[key]} (the show: {shown[key]})" for key in shown
+    changed = [f"{_SAID.get(key, key)} {now[key]} (the show: {shown[key]})" for key in shown
                if shown[key] is not None and str(shown[key]) != str(now[key])]
     if not changed:
         return None
