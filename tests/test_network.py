@@ -550,6 +550,35 @@ def test_vcam_cam_says_why_a_full_server_refused_it(local_servers):
     assert "too many clients" in refusal and "is it a vcam server" not in refusal and "a vcam server?" not in refusal
 
 
+def test_a_stopped_server_tells_its_clients_the_show_ended_and_vcam_cam_says_so(local_servers):
+    """vcam cam said "connection to the server lost (ConnectionClosedError)" when vcam serve was stopped on purpose:
+    the close frame now says the show ended, and a client that does not read does not hold the stop up."""
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.client import Link, RemoteController
+
+    server = local_servers()
+    url = f"ws://127.0.0.1:{server.port}"
+    said = []
+    link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link.start()
+    try:
+        with connect(url, proxy=None, open_timeout=5) as plain:
+            assert wait_for(lambda: link.connected and len(server.clients) == 2, 10)
+            server.stop()
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    plain.recv(timeout=10)
+            assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1001, proto.STOPPED)
+        assert wait_for(lambda: any("the show on the server ended; holding the last frame, reconnecting" in m
+                                    for m in said), 10), said
+        assert not any("connection to the server lost" in m or "disconnected this client" in m for m in said)
+    finally:
+        link.stop()
+
+
 def test_a_frame_that_cannot_be_encoded_is_skipped_and_the_stream_goes_on(local_server, monkeypatch):
     from websockets.sync.client import connect
 

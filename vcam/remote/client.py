@@ -242,19 +242,14 @@ class Link:
                         self._receive(message)
                         if self._stop.is_set():
                             break
+                    else:  # closed cleanly by the server (stopped, or this client dropped): no exception says so
+                        lost_reported = self._closed(ws.protocol.close_rcvd, lost_reported)
             except InvalidStatus as e:
                 if self._refusal(e.response.status_code, e.response.body):
                     return
             except Exception as e:
                 self.token_refused = False
-                reason = _closed_by_server(e)
-                if reason:  # the server said why (this client broke a rule): always worth a line
-                    self.say(f"the server disconnected this client: {reason}; holding the last frame, reconnecting")
-                    lost_reported = True
-                elif not lost_reported:
-                    what = "connection to the server lost" if self.connected else "cannot reach the server"
-                    self.say(f"{what} ({e.__class__.__name__}); holding the last frame, reconnecting")
-                    lost_reported = True
+                lost_reported = self._closed(_close_received(e), lost_reported, e)
             finally:
                 self._ws = None
                 self.connected = False
@@ -264,6 +259,20 @@ class Link:
             if self._stop.wait(delay):
                 return
             delay = min(self.LAST_RETRY_S, delay * 2)
+
+    def _closed(self, received, reported: bool, error: Exception | None = None) -> bool:
+        """Says why the connection ended (once for a run of failed tries, each time the server gave a reason);
+        `received`: the close frame the server sent, if any. Returns whether the loss has been said."""
+        reason = received.reason if received is not None and received.reason else None
+        if reason and received.code == proto.GOING_AWAY:  # vcam serve stopped: it may come back
+            self.say(f"{reason}; holding the last frame, reconnecting")
+        elif reason:  # the server said why (this client broke a rule): always worth a line
+            self.say(f"the server disconnected this client: {reason}; holding the last frame, reconnecting")
+        elif not reported:
+            what = "connection to the server lost" if self.connected else "cannot reach the server"
+            how = f" ({error.__class__.__name__})" if error is not None else ""
+            self.say(f"{what}{how}; holding the last frame, reconnecting")
+        return True
 
     def _refusal(self, code: int, body: bytes | None) -> bool:
         """Says why the server refused this try; True when the client must end (it can never get in)."""
@@ -345,12 +354,11 @@ class Link:
         self._block_no = None
 
 
-def _closed_by_server(e: Exception) -> str | None:
-    """The reason a server gave in the close frame it sent (a vcam server says why it dropped a client)."""
+def _close_received(e: Exception):
+    """The close frame the server sent (a vcam server says why it dropped a client, or that it stopped), or None."""
     from websockets.exceptions import ConnectionClosed
 
-    received = e.rcvd if isinstance(e, ConnectionClosed) else None
-    return received.reason if received is not None and received.reason else None
+    return e.rcvd if isinstance(e, ConnectionClosed) else None
 
 
 class LinkFeed:

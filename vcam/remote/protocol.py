@@ -40,6 +40,8 @@ MAX_MESSAGE = 2**22
 DEFAULT_PORT = 8765
 DEFAULT_QUALITY = 80
 TOKEN_ENV = "VCAM_TOKEN"  # where both ends read the token when --token is not given
+GOING_AWAY = 1001  # RFC 6455's close code for a server going down
+STOPPED = "the show on the server ended"  # the close reason each client gets when vcam serve stops
 
 
 class ProtocolError(ValueError):

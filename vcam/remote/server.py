@@ -182,6 +182,7 @@ class FrameServer:
 
     QUIET_S = 1.0  # how long a new client may stay silent before it is announced
     DROP_CLOSE_S = 2.0  # a dropped client that does not read gets its socket shut after this
+    STOP_CLOSE_S = 1.0  # how long the server's end waits for its clients' closing handshakes
 
     def __init__(self, settings: ServeSettings, handle_line: Callable[[str, str], str | None],
                  state: Callable[[], dict], say: Callable[[str], None], uploads: Uploads | None = None,
@@ -260,6 +261,7 @@ class FrameServer:
         self._blocks.close(drain=False)
         with self._lock:
             clients = list(self.clients)
+        self._say_goodbye(clients)
         for c in clients:
             c.cut()
         if self._server is not None:
@@ -419,6 +421,22 @@ class FrameServer:
             left = "left" if announced else "connected and left at once"
             left = f"was disconnected: {dropped}" if dropped else left
             self.say(f"client {peer} {left}; {len(self.clients)} connected")
+
+    def _say_goodbye(self, clients: list[_Client]) -> None:
+        """Each client's close frame says the show ended (its vcam cam says so, not "connection lost"), all at
+        once; a client that does not read is not waited for past STOP_CLOSE_S (its socket is cut after)."""
+        def close(client: _Client) -> None:
+            try:
+                client.ws.close(proto.GOING_AWAY, proto.STOPPED)
+            except Exception:
+                pass
+
+        threads = [threading.Thread(target=close, args=(c,), name=f"bye-{c.name}", daemon=True) for c in clients]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + self.STOP_CLOSE_S
+        for t in threads:
+            t.join(max(0.0, deadline - time.monotonic()))
 
     def _drop(self, client: _Client, e: Dropped) -> None:
         """Closes a client's connection with the reason in the close frame, which its vcam cam prints."""
