@@ -674,6 +674,15 @@ def test_vcam_cam_names_the_shipped_maps_when_the_map_name_is_wrong(camera, fake
     assert camera.opened == []
 
 
+def test_vcam_cam_says_a_midi_map_without_a_midi_port_is_not_used(monkeypatch):
+    """As vcam run says it: the map was dropped without a word, and the knobs did nothing."""
+    monkeypatch.setattr("vcam.remote.client._run_cam", lambda opts, status, *rest: 0)
+    status = io.StringIO()
+    assert run_cam(CamOptions(url="ws://127.0.0.1:1", outs=["null"], midi_map="nanokontrol2", stdin=False,
+                              status_out=status)) == 0
+    assert "--midi-map is not used: no MIDI input is opened without --midi PORT" in status.getvalue()
+
+
 def test_a_strength_knob_on_the_laptop_sends_a_fraction_from_where_the_server_is():
     """vcam cam's MIDI: the shipped map's strength knob is picked up at the strength the server reported, and
     sends a fraction (the other parameters are whole numbers)."""

@@ -468,6 +468,8 @@ def run_cam(opts: CamOptions) -> int:
         if not opts.midi_map:
             raise ValueError("--midi needs --midi-map: nanokontrol2, midimix, apc-mini-mk2 or a map file")
         _, midi_map = map_named(opts.midi_map)
+    elif opts.midi_map:
+        status.message("--midi-map is not used: no MIDI input is opened without --midi PORT")
     # before the outputs open, and before connecting: a missing file or camera is said first
     uploader = Uploader(open_capture(opts.send), status.message) if opts.send else None
     try:
