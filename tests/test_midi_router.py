@@ -333,3 +333,23 @@ def test_a_shows_own_control_replaces_its_map_files_on_the_same_control():
     for value in (0, 127):  # the map's steps knob still on the map's channel, taken over as it passes 4
         router.handle(cc(17, value))
     assert ctl.state.steps == 8
+
+
+def test_two_controls_of_one_list_on_the_same_cc_or_note_are_an_error_naming_both(tmp_path):
+    """The router acts on one entry per message: the second never fired, and vcam check said ok."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    presets = "presets:\n  - {name: a, prompt: a city}\n  - {name: b, prompt: a forest}\n"
+    clash = presets + ("midi:\n  controls:\n    - {cc: 16, param: seed}\n    - {note: 16, command: next}\n"
+                       "    - {cc: 16, command: blackout}\n")
+    with pytest.raises(ConfigError) as err:
+        parse_show(clash, str(tmp_path / "show.yaml"))
+    assert "midi control 3: cc 16 is control 1's already: only one of them would act" in str(err.value), err.value
+    assert "control 2" not in str(err.value)  # a note 16 is another key
+    on_channels = presets + ("midi:\n  controls:\n    - {cc: 16, param: seed, channel: 1}\n"
+                             "    - {cc: 16, command: blackout, channel: 2}\n")
+    assert len(parse_show(on_channels, str(tmp_path / "show.yaml")).midi.knobs) == 1
+    any_channel = on_channels.replace(", channel: 2}", "}")
+    with pytest.raises(ConfigError, match="midi control 2: cc 16 is control 1's already"):
+        parse_show(any_channel, str(tmp_path / "show.yaml"))

@@ -105,6 +105,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
                 except ConfigError as e:
                     r.problems.extend(e.problems)
     knobs, buttons, programs = [], [], []
+    taken: dict[tuple[str, int], list[tuple[int | None, int]]] = {}  # (cc|note, number) -> [(channel, control)]
     for i, entry in enumerate(r.sequence(keys["controls"], f"{where} controls") if "controls" in keys else []):
         what = f"{where} control {i + 1}"
         e = r.mapping(entry, what, ENTRY_KEYS)
@@ -119,6 +120,10 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
             programs.append(ch)
             continue
         number = r.integer(e[kinds[0]], f"{what} {kinds[0]}", 0, 127)
+        if number is not None and (other := _taken_by(taken, kinds[0], number, ch, i + 1)) is not None:
+            r.error(entry, f"{what}: {kinds[0]} {number} is control {other}'s already: only one of them would act; "
+                           "remove one, or give them different channels")
+            continue
         if "command" in e and "param" in e or ("command" not in e and "param" not in e):
             r.error(entry, f"{what}: give either param (a knob) or command (a button)")
             continue
@@ -137,6 +142,16 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
         param, lo, hi, curve, between = fader
         knobs.append(Knob(number, param, lo, hi, curve, ch, between))
     return result.merged(MidiMap(name or "", tuple(knobs), tuple(buttons), tuple(programs))), port
+
+
+def _taken_by(taken: dict, kind: str, number: int, channel: int | None, control: int) -> int | None:
+    """The earlier control of the same list that a message on `channel` would reach first (the router acts on one
+    entry per message), else None; `control` is noted as taking it."""
+    for other_channel, other in taken.get((kind, number), []):
+        if other_channel is None or channel is None or other_channel == channel:
+            return other
+    taken.setdefault((kind, number), []).append((channel, control))
+    return None
 
 
 def _channel(r: Reader, node, where: str) -> int | None:
