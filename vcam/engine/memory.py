@@ -4,6 +4,7 @@ the nearest size and precision that would, said before anything loads."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -287,3 +288,31 @@ def card_memory_gb(device: torch.device) -> tuple[float, float]:
     """(used, total) GiB of the card, every process counted: what an operator needs to see coming."""
     free, total = torch.cuda.mem_get_info(device)
     return (total - free) / 1024**3, total / 1024**3
+
+
+def card_use(device: torch.device) -> tuple[float, float] | None:
+    """card_memory_gb where it can be read: None on a CPU, or where the card does not answer (a lost context)."""
+    if device.type != "cuda":
+        return None
+    try:
+        return card_memory_gb(device)
+    except Exception:  # noqa: BLE001 - said without it; the error being reported is the one that matters
+        return None
+
+
+def out_of_memory_said(error: BaseException | str, device: torch.device, doing: str = "") -> str:
+    """The card running out of memory (PyTorch's error, or its text), in one line: what was asked for and what the
+    card holds now. PyTorch's own message runs to a paragraph, which a show would print at every retry."""
+    asked = re.search(r"Tried to allocate ([\d.]+ [KMGT]?i?B)", str(error))
+    parts = [f"tried to allocate {asked.group(1)}"] if asked else []
+    if (use := card_use(device)) is not None:
+        parts.append(f"{use[0]:.1f} of {use[1]:.0f} GB of the card in use now, every program counted")
+    return f"the GPU ran out of memory{' ' + doing if doing else ''}" + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def out_of_memory_fix(device: torch.device, quant: str = "none") -> str:
+    """What to do about a card that ran out of memory: room taken back from other programs, a smaller size, and
+    FP8 where the card runs it and it is not in use already."""
+    fp8 = quant == "none" and device.type == "cuda" and fp8_unsupported(device) is None
+    return ("close other programs using the GPU (nvidia-smi lists them), or start again with a smaller --size"
+            + (" or with --quant fp8 (about half the weight memory; FP8 changes the picture slightly)" if fp8 else ""))
