@@ -19,7 +19,7 @@ from vcam.bench.split import Split, profile_block
 from vcam.engine.configs import ModelSpec, WanConfig, get_spec
 from vcam.engine.device import on_device
 from vcam.engine.speed import SpeedOptions
-from vcam.engine.memory import estimate_vram
+from vcam.engine.memory import estimate_vram, out_of_memory_said_as_error
 from vcam.engine.stream import LATENTS_PER_BLOCK
 from vcam.errors import VcamError
 from vcam.inspec import DEFAULT_STRENGTH
@@ -351,7 +351,8 @@ def bench(settings: BenchSettings, log=print, engine=None) -> BenchResult:
     precision, size and steps; a series of rows then shares one build."""
     target = bench_target(settings, log)
     spec: ModelSpec = get_spec(target.model)
-    with on_device(target.device):
+    doing = f"while benchmarking {target.model} at {target.width}x{target.height}"
+    with on_device(target.device), out_of_memory_said_as_error(target.device, settings.speed.quant, doing):
         return _bench(settings, target, spec, log, engine)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import torch
@@ -306,8 +307,33 @@ def out_of_memory_said(error: BaseException | str, device: torch.device, doing: 
     asked = re.search(r"Tried to allocate ([\d.]+ [KMGT]?i?B)", str(error))
     parts = [f"tried to allocate {asked.group(1)}"] if asked else []
     if (use := card_use(device)) is not None:
-        parts.append(f"{use[0]:.1f} of {use[1]:.0f} GB of the card in use now, every program counted")
+        parts.append(f"{use[0]:.1f} of {use[1]:.0f} GB of the card in use now" + _by_others(device, use[0]))
     return f"the GPU ran out of memory{' ' + doing if doing else ''}" + (f" ({'; '.join(parts)})" if parts else "")
+
+
+OTHERS_SAID_GB = 1.5  # held outside this process's allocator above which other programs are named: a CUDA context and
+# a desktop stay under it
+
+
+def _by_others(device: torch.device, used_gb: float) -> str:
+    """", N GB of it by other programs" where other programs hold that much of the card (a second show, a notebook
+    started while this one loaded), else ""."""
+    try:
+        others = used_gb - torch.cuda.memory_reserved(device) / 2**30
+    except Exception:  # noqa: BLE001 - said without it
+        return ""
+    return f", {others:.1f} GB of it by other programs" if others >= OTHERS_SAID_GB else ""
+
+
+@contextmanager
+def out_of_memory_said_as_error(device: torch.device, quant: str, doing: str):
+    """Inside it, the card running out of memory is raised as NotEnoughVRAMError saying what ran out `doing` what,
+    what the card holds now, and the fix: PyTorch's own error reached the command line as an internal error with
+    no word of what to do. Where another program took memory meanwhile (while a model loaded), it says how much."""
+    try:
+        yield
+    except torch.cuda.OutOfMemoryError as e:
+        raise NotEnoughVRAMError(out_of_memory_said(e, device, doing), out_of_memory_fix(device, quant)) from None
 
 
 def out_of_memory_fix(device: torch.device, quant: str = "none") -> str:
