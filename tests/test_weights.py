@@ -471,3 +471,29 @@ def test_memory_taken_by_another_program_is_said_with_the_card_in_use(monkeypatc
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (_ for _ in ()).throw(RuntimeError("lost")))
     assert out_of_memory_said("CUDA out of memory.", cuda) == "the GPU ran out of memory"
     assert "--quant fp8" not in out_of_memory_fix(torch.device("cpu"))
+
+
+def test_a_card_smaller_than_the_model_is_not_told_to_close_other_programs(monkeypatch):
+    """A 16 GB card (a Tesla T4, an RTX A4000) holds krea-14b at no size even empty: closing programs cannot help,
+    and the fix says the card's own size instead. Where other programs hold the memory, closing them is the fix,
+    and the memory needed is never rounded down to the free memory the message gives beside it."""
+    import re
+
+    from vcam.engine.memory import memory_plan
+    from vcam.engine.speed import SpeedOptions
+
+    spec = get_spec("krea-14b")
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(14.5 * GB), 15 * GB))
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (7, 5))
+    with pytest.raises(NotEnoughVRAMError) as err:
+        memory_plan(spec, torch.device("cuda"), 832, 480, torch.bfloat16, SpeedOptions(compile=True), adapt=True)
+    assert "the GPU has 14.5 GB free of 15.0" in err.value.message
+    assert "close other programs" not in err.value.fix and "more than this GPU's 15.0 GB" in err.value.fix
+    least = estimate_vram(spec, 416, 240, text_on_gpu=False, quant="fp8").total
+    free = least - GB // 50  # an 80 GB card that other programs hold nearly all of
+    with pytest.raises(NotEnoughVRAMError) as err:
+        plan_memory(spec, 832, 480, free, fp8_possible=True, total=80 * GB)
+    fix = err.value.fix
+    assert "close other programs using the GPU (nvidia-smi lists them)" in fix and "more than this GPU" not in fix
+    needs = float(re.search(r"needs at least about ([\d.]+) GB", fix).group(1))
+    assert needs > float(f"{free / GB:.1f}") and f"{free / GB:.1f} GB free of 80.0" in err.value.message

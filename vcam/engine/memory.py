@@ -4,6 +4,7 @@ the nearest size and precision that would, said before anything loads."""
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -165,11 +166,12 @@ SMALLER_SIZES = ((576, 320), (480, 272), (416, 240))
 
 def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torch.dtype = torch.bfloat16,
                 quant: str = "none", fp8_possible: bool = False, adapt: bool = False,
-                compiled: bool = False, decoder: str = "vae") -> MemoryPlan:
+                compiled: bool = False, decoder: str = "vae", total: int | None = None) -> MemoryPlan:
     """The best mode that fits `free` bytes: everything on the GPU; else the text encoder on the GPU while the
     first prompts are encoded, then moved to the CPU before the stream's KV cache is made; else the text encoder
     on the CPU from the start. When none fits: with `adapt`, the first that fits of FP8 at this size (where the
-    card runs FP8), a smaller size, a smaller size in FP8; else NotEnoughVRAMError saying what would fit."""
+    card runs FP8), a smaller size, a smaller size in FP8; else NotEnoughVRAMError saying what would fit, and, with
+    the card's `total` bytes, whether closing other programs could make room at all."""
     def need(w: int, h: int, text_on_gpu: bool, q: str = quant) -> VRAMEstimate:
         return estimate_vram(spec, w, h, dtype, text_on_gpu=text_on_gpu, quant=q, compiled=compiled,
                              decoder=decoder)
@@ -198,8 +200,8 @@ def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torc
     raise NotEnoughVRAMError(
         f"{spec.name} at {width}x{height} needs about {full.total / GB:.1f} GB of GPU memory "
         f"({full.describe()}), or {lean.total / GB:.1f} GB with the text encoder on the CPU; "
-        f"the GPU has {free / GB:.1f} GB free", _what_fits(need, options, spec, width, height, dtype,
-                                                           quant, fp8_possible))
+        f"the GPU has {free / GB:.1f} GB free" + (f" of {total / GB:.1f}" if total else ""),
+        _what_fits(need, options, spec, width, height, dtype, quant, fp8_possible, total))
 
 
 def _quants(quant: str, fp8_possible: bool) -> list[str]:
@@ -231,8 +233,9 @@ def _fitting_options(need: Callable, width: int, height: int, free: int, quant: 
 
 
 def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelSpec, width: int, height: int,
-               dtype: torch.dtype, quant: str, fp8_possible: bool) -> str:
-    """The fix for a card that is too small: the fitting options as flags, or what it would take."""
+               dtype: torch.dtype, quant: str, fp8_possible: bool, total: int | None = None) -> str:
+    """The fix for a card that is too small: the fitting options as flags, or what it would take (where even the
+    whole card would not hold it, not to close other programs)."""
     if options:
         ways = []
         for w, h, q in options:
@@ -246,19 +249,24 @@ def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelS
     quants = _quants(quant, fp8_possible)
     least = min(need(w, h, False, q).total for q in quants)
     mode = f"in {str(dtype).removeprefix('torch.')}" if quants == ["none"] else _in(quants[-1]).strip()
-    return (f"{spec.name} {mode} needs at least about {least / GB:.0f} GB of free GPU memory even at {w}x{h}; "
-            "close other programs using the GPU or use a larger GPU"
-            + ("" if fp8_possible or quant == "fp8" else " (or one that runs FP8: Ada, Hopper, Blackwell)"))
+    larger = "" if fp8_possible or quant == "fp8" else " (or one that runs FP8: Ada, Hopper, Blackwell)"
+    # to a tenth and up, as the message gives the free memory: "needs 20" beside "has 20.0 free" read as a
+    # contradiction
+    needs = f"{spec.name} {mode} needs at least about {math.ceil(10 * least / GB) / 10:.1f} GB"
+    if total is not None and least > total:
+        return f"{needs} even at {w}x{h}, more than this GPU's {total / GB:.1f} GB: use a GPU with more memory{larger}"
+    return (f"{needs} of free GPU memory even at {w}x{h}; close other programs using the GPU (nvidia-smi lists "
+            f"them) or use a larger GPU{larger}")
 
 
 def memory_plan(spec: ModelSpec, device: torch.device, width: int, height: int, dtype: torch.dtype,
                 speed: SpeedOptions, adapt: bool) -> tuple[MemoryPlan, int]:
     """Where `spec` goes on this CUDA card and its free bytes; NotEnoughVRAMError naming what would fit."""
-    free, _ = torch.cuda.mem_get_info(device)
+    free, total = torch.cuda.mem_get_info(device)
     no_fp8 = fp8_unsupported(device)
     try:
         plan = plan_memory(spec, width, height, free, dtype, quant=speed.quant, fp8_possible=no_fp8 is None,
-                             adapt=adapt, compiled=speed.compile, decoder=speed.decoder)
+                           adapt=adapt, compiled=speed.compile, decoder=speed.decoder, total=total)
     except NotEnoughVRAMError as e:
         if no_fp8 is None or "torchao" not in no_fp8:
             raise
