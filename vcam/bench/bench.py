@@ -366,6 +366,26 @@ def _profiled_split(stream, log) -> Split | None:
         return None
 
 
+@contextmanager
+def _compiling_said(speed: SpeedOptions):
+    """Compiling that fails on this machine (no C compiler, no Triton) as one error with its fix. A show goes on
+    eager there and says so; a benchmark of the compiled path has nothing to time, and an eager row timed in its
+    place would be read as the compiled one."""
+    from vcam.engine.compiling import compile_failed, root_cause
+
+    try:
+        yield
+    except Exception as e:
+        if not (speed.compile and compile_failed(e)):
+            raise
+        why = root_cause(e)
+    else:
+        return
+    raise VcamError(f"compiling failed on this machine ({why}), so the compiled path cannot be timed",
+                    "add --no-compile to time the eager path, which a show here falls back to (it says so at the "
+                    "start), or install what compiling needs (a C compiler; Triton on a GPU)")
+
+
 def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, engine) -> BenchResult:
     from vcam.engine.load import set_attention
 
@@ -384,13 +404,14 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
     stream.timer = timer
     others = warn_if_shared(device, log)
     log(f"warming up ({settings.warmup} blocks{', compiling' if settings.speed.compile else ''}) …")
-    t0 = time.perf_counter()
-    _run_blocks(stream, max(2, settings.warmup), timer)  # block 0 has no context: steady state starts at block 1
-    warmup_s = time.perf_counter() - t0  # each block waited for its frames: nothing of it runs into the timing
-    timer.reset()
-    t0 = time.perf_counter()
-    frames = _run_blocks(stream, settings.blocks, timer)
-    elapsed = time.perf_counter() - t0
+    with _compiling_said(settings.speed):
+        t0 = time.perf_counter()
+        _run_blocks(stream, max(2, settings.warmup), timer)  # block 0 has no context: steady state starts at block 1
+        warmup_s = time.perf_counter() - t0  # each block waited for its frames: nothing of it runs into the timing
+        timer.reset()
+        t0 = time.perf_counter()
+        frames = _run_blocks(stream, settings.blocks, timer)
+        elapsed = time.perf_counter() - t0
     stages = timer.averages()
     split = _profiled_split(stream, log) if settings.split else None  # after the timing: the profiler slows it
     work = flops_per_block(spec.transformer, width, height, settings.steps)["total"]
