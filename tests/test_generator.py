@@ -188,3 +188,59 @@ def test_an_input_action_is_opened_by_the_generators_opener_and_set_on_the_strea
     finally:
         gen.stop()
         stop.set()
+
+
+# PyTorch's message, as a 24 GB card gives it: a paragraph that names none of vcam's options
+OUT_OF_MEMORY = ("CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 23.64 GiB of which "
+                 "1.50 GiB is free. Including non-PyTorch memory, this process has 22.10 GiB memory in use. Of the "
+                 "allocated memory 20.9 GiB is allocated by PyTorch, and 700.00 MiB is reserved by PyTorch but "
+                 "unallocated. If reserved but unallocated memory is large try setting "
+                 "PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation.")
+
+
+def test_running_out_of_gpu_memory_on_air_says_what_to_do_and_frees_the_block_before_the_retry(monkeypatch):
+    """The show holds its last frame through a block that ran out of memory, says in one line what ran out and, at
+    the first retry, what to do about it; the failed block's tensors are gone and the allocator's cache handed
+    back before the retry."""
+    import weakref
+    from types import SimpleNamespace
+
+    import vcam.engine.device
+    import vcam.engine.memory
+    import vcam.live.producer
+    from vcam.engine.memory import out_of_memory_fix
+
+    monkeypatch.setattr(vcam.live.producer, "RETRY_WAIT_S", 0.01)
+    monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: None)  # an Ada card
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(1.5 * 2**30), 24 * 2**30))
+    made_by_failed, freed = [], []
+    monkeypatch.setattr(vcam.engine.device, "free_cached_memory",
+                        lambda device: freed.append([ref() is None for ref in made_by_failed]))
+
+    class ShortOfMemory(FakeStream):
+        device = torch.device("cuda")
+        engine = SimpleNamespace(speed=SimpleNamespace(quant="none"))
+
+        def next_block(self):
+            if self.made in (2, 3):
+                self.made += 1
+                activations = torch.empty(1024)
+                made_by_failed.append(weakref.ref(activations))
+                raise torch.cuda.OutOfMemoryError(OUT_OF_MEMORY)
+            return super().next_block()
+
+    log = []
+    gen = start(ShortOfMemory(), log)
+    try:
+        assert wait_for(lambda: gen.blocks >= 4, 30)
+    finally:
+        gen.stop()
+    failed = [m for m in log if m.startswith("generation failed")]
+    assert len(failed) == 2 and "generation resumed" in log
+    assert all("the GPU ran out of memory (tried to allocate 2.00 GiB; 22.5 of 24 GB of the card in use" in m
+               and "expandable_segments" not in m and "holding the last frame" in m for m in failed)
+    fix = failed[0].split("if it goes on: ")[1]
+    assert "close other programs" in fix and "nvidia-smi" in fix and "--size" in fix and "--quant fp8" in fix
+    assert "if it goes on" not in failed[1]
+    assert freed == [[True], [True, True]]
+    assert "--quant fp8" not in out_of_memory_fix(torch.device("cuda"), "fp8")  # already in FP8

@@ -435,6 +435,23 @@ def test_a_card_missing_from_the_table_says_its_prediction_stands_on_its_measure
     assert "measured just now" not in err
 
 
+def test_a_card_missing_from_the_table_that_holds_the_model_at_no_size_is_not_measured(h200, monkeypatch):
+    """Measuring a card costs a second and two large allocations. Where nothing fits (a 16 GB RTX A4000, or a card
+    other programs fill, where the measurement itself ran out of memory and ended the start in PyTorch's error),
+    the size is left to the memory plan, which says what it would take."""
+    import vcam.bench.cards
+
+    def measure(device):
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 128.00 MiB.")
+
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA RTX A4000")
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(15.5 * 2**30), 16 * 2**30))
+    monkeypatch.setattr(vcam.bench.cards, "measure_card", measure)
+    assert live_size_module.live_size("krea-14b", 4, TARGET) is None
+    prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin"], monkeypatch)
+    assert (prep.cfg.width, prep.cfg.height) == (832, 480)  # as asked: `vcam.load` says it does not fit
+
+
 def test_an_uncompiled_show_is_sized_by_the_memory_it_takes_uncompiled(h200, tmp_path, monkeypatch, capsys):
     """Compiled kernels keep memory of their own: a card whose free memory holds 832x480 uncompiled but not
     compiled runs an uncompiled show at 832x480."""

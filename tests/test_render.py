@@ -135,6 +135,33 @@ def test_ctrl_c_keeps_what_was_rendered_in_a_readable_file(tmp_path, how):
     assert "stopped after block 2 of 4" in status.getvalue() and f"{video}: 18 frames" in status.getvalue()
 
 
+def test_a_block_that_runs_the_gpu_out_of_memory_says_what_to_do_and_keeps_the_frames_before_it(tmp_path,
+                                                                                                monkeypatch):
+    import torch
+
+    from vcam.engine.stream import Stream
+    from vcam.errors import VcamError
+
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    video = tmp_path / "part.mp4"
+    next_block = Stream.next_block
+
+    def short_of_memory(self):
+        if self.block_index == 2:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 1.50 GiB. GPU 0 has a total "
+                                              "capacity of 23.64 GiB of which 1.02 GiB is free. Including "
+                                              "non-PyTorch memory, this process has 22.6 GiB memory in use.")
+        return next_block(self)
+
+    monkeypatch.setattr(Stream, "next_block", short_of_memory)
+    with pytest.raises(VcamError) as err:
+        render(RenderOptions(log=log, outs=[f"file:{video}"], status_out=io.StringIO()))
+    assert err.value.message == ("block 2 failed: the GPU ran out of memory (tried to allocate 1.50 GiB); the 18 "
+                                 "frames made before it are kept")
+    assert "close other programs" in err.value.fix and "--size" in err.value.fix and "--blocks 2" in err.value.fix
+    assert "run the render again" not in err.value.fix and mp4_frames(video)[0] == 18
+
+
 def test_a_live_input_is_said_once_and_renders_text_only(tmp_path):
     log = write_log(tmp_path / "c.jsonl", {"vcam": {**HEADER, "input": "camera:0"}},
                     {"t": 1, "block": 1, "command": "input net", "source": "net", "apply": {"op": "input", "spec": "net"}},

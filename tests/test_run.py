@@ -476,6 +476,28 @@ def test_the_status_line_ends_with_what_there_is_to_say_and_no_empty_field(extra
     assert text.endswith(ends), text
 
 
+def test_a_card_that_stops_answering_leaves_the_status_lines_vram_empty(monkeypatch):
+    """The main loop reads the card's memory for the status line; a card whose context is gone fails that read too,
+    and the show must end through its producer's report of the lost GPU (exit 1, what to do), not an internal
+    error raised from the status line."""
+    import torch
+
+    from vcam.live.model_feed import ModelFeed
+    from vcam.live.pacer import PacerStats
+
+    feed = ModelFeed(SimpleNamespace(state="running", stream=SimpleNamespace(device=torch.device("cuda"))),
+                     lambda s: None, "on air", lambda: None, lambda: "live")
+    stats = PacerStats(pushed=12, production_fps=8.0)
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (2 * 2**30, 24 * 2**30))
+    assert "| VRAM 22.0/24 GB |" in feed.status(stats, 30.0, [])
+
+    def lost(device=None):
+        raise RuntimeError("CUDA error: an illegal memory access was encountered")
+
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lost)
+    assert "| VRAM - |" in feed.status(stats, 30.0, [])
+
+
 # --- a replayed control log ---------------------------------------------------------------------------------------
 
 REPLAY_HEADER = {"model": "tiny", "seed": 3, "prompts": {"a neon city at night": 1.0}, "steps": 4, "transition": 2,

@@ -302,3 +302,23 @@ def test_a_bench_that_cannot_fit_the_card_says_so_before_building(monkeypatch):
         _check_fits(spec, card(832, 480), BenchSettings())
     assert "22.5 GB free" in str(err.value) and "--size 576x320" in err.value.fix
     _check_fits(spec, card(576, 320), BenchSettings(speed=vcam.SpeedOptions(quant="fp8")))  # 21.3 GB by the estimate: it fits
+
+
+def test_bench_of_the_compiled_path_on_a_machine_that_cannot_compile_says_so_with_the_fix(monkeypatch, capsys):
+    """`vcam bench` compiles on a GPU by default; where this machine cannot build kernels it says so with
+    --no-compile, rather than PyTorch's compile error as an internal one."""
+    import vcam.engine.load
+    from vcam.cli import main
+
+    def no_compiler(graph, example_inputs):
+        raise RuntimeError("Failed to find C compiler. Please specify via CC environment variable")
+
+    def compile_engine(engine, mode="default"):
+        engine.model.compile_blocks(backend=no_compiler)
+        engine.vae.decoder.compile(backend=no_compiler)
+
+    monkeypatch.setattr(vcam.engine.load, "compile_engine", compile_engine)
+    assert main(["bench", "--model", "tiny", "--compile", "--blocks", "1", "--warmup", "1", "--steps", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "vcam: error: compiling failed on this machine (RuntimeError: Failed to find C compiler" in err
+    assert "fix: add --no-compile" in err and "VCAM_DEBUG" not in err and "TORCHDYNAMO" not in err

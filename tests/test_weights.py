@@ -424,3 +424,76 @@ def test_the_estimate_keeps_room_for_what_a_video_input_adds_to_a_block():
     assert peaks[True] > peaks[False]
     assert with_input.total - text_only.total >= peaks[True] - peaks[False]
     assert text_only.parts.keys() == with_input.parts.keys()
+
+
+def test_running_out_of_memory_while_loading_or_warming_up_says_what_to_do(monkeypatch, capsys):
+    """The plan can say a card holds the model and the card still run out while it loads (a program that took
+    memory meanwhile) or warms up: that is one message with the fix, not PyTorch's paragraph as an internal error."""
+    import vcam.engine.load
+    import vcam.engine.stream
+    from vcam.bench.bench import BenchSettings, bench
+    from vcam.cli import main
+
+    def out_of_memory(*args, **kwargs):
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total "
+                                          "capacity of 23.64 GiB of which 1.50 GiB is free.")
+
+    engine = vcam.load("tiny", progress=False)
+    stream = engine.stream("a lighthouse in a storm")
+    monkeypatch.setattr(stream, "next_block", out_of_memory)
+    with pytest.raises(NotEnoughVRAMError) as err:
+        stream.warm_up()
+    assert "the GPU ran out of memory while warming up at 112x64 (tried to allocate 2.00 GiB)" in err.value.message
+    assert "close other programs using the GPU" in err.value.fix and "--size" in err.value.fix
+    monkeypatch.setattr(vcam.engine.stream.Stream, "next_block", out_of_memory)
+    with pytest.raises(NotEnoughVRAMError, match="ran out of memory while benchmarking tiny at 112x64"):
+        bench(BenchSettings(model="tiny", blocks=1, warmup=1), log=lambda message: None)
+    monkeypatch.setattr(vcam.engine.load, "_random_engine", out_of_memory)
+    assert main(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--duration", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "vcam: error: the GPU ran out of memory while loading tiny at 112x64" in err
+    assert "fix: close other programs using the GPU (nvidia-smi lists them)" in err and "VCAM_DEBUG" not in err
+
+
+def test_memory_taken_by_another_program_is_said_with_the_card_in_use(monkeypatch):
+    from vcam.engine.memory import out_of_memory_fix, out_of_memory_said
+
+    cuda = torch.device("cuda")
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (2 * GB, 24 * GB))
+    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 10 * GB)  # this show's own
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (8, 9))
+    said = out_of_memory_said(torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 512.00 MiB."),
+                              cuda, "while loading krea-14b at 576x320")
+    assert said == ("the GPU ran out of memory while loading krea-14b at 576x320 (tried to allocate 512.00 MiB; "
+                    "22.0 of 24 GB of the card in use now, 12.0 GB of it by other programs)")
+    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 21 * GB)  # a CUDA context, a desktop
+    assert "other programs" not in out_of_memory_said("CUDA out of memory.", cuda)
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (_ for _ in ()).throw(RuntimeError("lost")))
+    assert out_of_memory_said("CUDA out of memory.", cuda) == "the GPU ran out of memory"
+    assert "--quant fp8" not in out_of_memory_fix(torch.device("cpu"))
+
+
+def test_a_card_smaller_than_the_model_is_not_told_to_close_other_programs(monkeypatch):
+    """A 16 GB card (a Tesla T4, an RTX A4000) holds krea-14b at no size even empty: closing programs cannot help,
+    and the fix says the card's own size instead. Where other programs hold the memory, closing them is the fix,
+    and the memory needed is never rounded down to the free memory the message gives beside it."""
+    import re
+
+    from vcam.engine.memory import memory_plan
+    from vcam.engine.speed import SpeedOptions
+
+    spec = get_spec("krea-14b")
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(14.5 * GB), 15 * GB))
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (7, 5))
+    with pytest.raises(NotEnoughVRAMError) as err:
+        memory_plan(spec, torch.device("cuda"), 832, 480, torch.bfloat16, SpeedOptions(compile=True), adapt=True)
+    assert "the GPU has 14.5 GB free of 15.0" in err.value.message
+    assert "close other programs" not in err.value.fix and "more than this GPU's 15.0 GB" in err.value.fix
+    least = estimate_vram(spec, 416, 240, text_on_gpu=False, quant="fp8").total
+    free = least - GB // 50  # an 80 GB card that other programs hold nearly all of
+    with pytest.raises(NotEnoughVRAMError) as err:
+        plan_memory(spec, 832, 480, free, fp8_possible=True, total=80 * GB)
+    fix = err.value.fix
+    assert "close other programs using the GPU (nvidia-smi lists them)" in fix and "more than this GPU" not in fix
+    needs = float(re.search(r"needs at least about ([\d.]+) GB", fix).group(1))
+    assert needs > float(f"{free / GB:.1f}") and f"{free / GB:.1f} GB free of 80.0" in err.value.message

@@ -19,7 +19,7 @@ from vcam.bench.split import Split, profile_block
 from vcam.engine.configs import ModelSpec, WanConfig, get_spec
 from vcam.engine.device import on_device
 from vcam.engine.speed import SpeedOptions
-from vcam.engine.memory import estimate_vram
+from vcam.engine.memory import estimate_vram, out_of_memory_said_as_error
 from vcam.engine.stream import LATENTS_PER_BLOCK
 from vcam.errors import VcamError
 from vcam.inspec import DEFAULT_STRENGTH
@@ -354,7 +354,8 @@ def bench(settings: BenchSettings, log=print, engine=None) -> BenchResult:
     precision, size and steps; a series of rows then shares one build."""
     target = bench_target(settings, log)
     spec: ModelSpec = get_spec(target.model)
-    with on_device(target.device):
+    doing = f"while benchmarking {target.model} at {target.width}x{target.height}"
+    with on_device(target.device), out_of_memory_said_as_error(target.device, settings.speed.quant, doing):
         return _bench(settings, target, spec, log, engine)
 
 
@@ -366,6 +367,26 @@ def _profiled_split(stream, log) -> Split | None:
     except Exception as e:  # noqa: BLE001 - a diagnostic on top of the measured row
         log(f"the profiler split failed ({type(e).__name__}: {str(e).strip()[:200]}); the timing above stands")
         return None
+
+
+@contextmanager
+def _compiling_said(speed: SpeedOptions):
+    """Compiling that fails on this machine (no C compiler, no Triton) as one error with its fix. A show goes on
+    eager there and says so; a benchmark of the compiled path has nothing to time, and an eager row timed in its
+    place would be read as the compiled one."""
+    from vcam.engine.compiling import compile_failed, root_cause
+
+    try:
+        yield
+    except Exception as e:
+        if not (speed.compile and compile_failed(e)):
+            raise
+        why = root_cause(e)
+    else:
+        return
+    raise VcamError(f"compiling failed on this machine ({why}), so the compiled path cannot be timed",
+                    "add --no-compile to time the eager path, which a show here falls back to (it says so at the "
+                    "start), or install what compiling needs (a C compiler; Triton on a GPU)")
 
 
 def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, engine) -> BenchResult:
@@ -386,13 +407,14 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
     stream.timer = timer
     others = warn_if_shared(device, log)
     log(f"warming up ({settings.warmup} blocks{', compiling' if settings.speed.compile else ''}) …")
-    t0 = time.perf_counter()
-    _run_blocks(stream, max(2, settings.warmup), timer)  # block 0 has no context: steady state starts at block 1
-    warmup_s = time.perf_counter() - t0  # each block waited for its frames: nothing of it runs into the timing
-    timer.reset()
-    t0 = time.perf_counter()
-    frames = _run_blocks(stream, settings.blocks, timer)
-    elapsed = time.perf_counter() - t0
+    with _compiling_said(settings.speed):
+        t0 = time.perf_counter()
+        _run_blocks(stream, max(2, settings.warmup), timer)  # block 0 has no context: steady state starts at block 1
+        warmup_s = time.perf_counter() - t0  # each block waited for its frames: nothing of it runs into the timing
+        timer.reset()
+        t0 = time.perf_counter()
+        frames = _run_blocks(stream, settings.blocks, timer)
+        elapsed = time.perf_counter() - t0
     stages = timer.averages()
     split = _profiled_split(stream, log) if settings.split else None  # after the timing: the profiler slows it
     work = flops_per_block(spec.transformer, width, height, settings.steps)["total"]

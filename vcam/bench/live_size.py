@@ -154,9 +154,16 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
     from vcam.engine.quant import fp8_unsupported
 
     device = torch.device("cuda")
-    card = this_card(device)
     quants = [q for q in QUANT_ORDER if q == "none" or (q == "fp8" and fp8_unsupported(device) is None)]
     free_gib = torch.cuda.mem_get_info(device)[0] / 1024**3
+    spec = get_spec(model)
+    sizes = sizes_for((spec.width, spec.height))
+    fits = lambda w, h, q: needed_gib(w, h, q, model, decoder, compiled) <= free_gib  # noqa: E731
+    if not any(fits(w, h, q) for w, h in sizes for q in quants):
+        # The memory plan says what it would take. A card missing from the table is not measured for nothing: a
+        # card too small for the model wastes the second, and one that other programs fill runs out of memory.
+        return None
+    card = this_card(device)
     not_priced = unpriced(decoder, compiled, video_in, attention_quant)
 
     def predicted(w: int, h: int, q: str) -> Rate | None:
@@ -166,15 +173,12 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
     tuned = tuned_rates(torch.cuda.get_device_name(device), model, steps, path=path, decoder=decoder,
                         attention_quant=attention_quant, compiled=None if compiled else False, video_in=video_in) \
         if use_tuning else {}
-    spec = get_spec(model)
     # with video in every rate is one that `--tune --in` measured: the card's name carries that into the line said
     name = f"this {card.name}" + (" with video in" if video_in else "")
     # a card missing from the table is priced by what it measured as the show started; a tuned rate needs no word
     basis = " from its speed measured just now" if card.measured else ""
-    sizes = sizes_for((spec.width, spec.height))
-    fits = lambda w, h, q: needed_gib(w, h, q, model, decoder, compiled) <= free_gib  # noqa: E731
     chosen = choose_size(card_rates(predicted, tuned), target, sizes, fits, quants, card=name, predicted_from=basis)
-    if chosen is None and not_priced and any(fits(w, h, q) for w, h in sizes for q in quants):
+    if chosen is None and not_priced:  # something fits (above), and nothing prices it
         return OwnSize(f"size {spec.width}x{spec.height}, {model}'s own, not chosen for {target:g} frames/s: the "
                        f"speed model does not price {not_priced}, and no `vcam bench --tune"
                        f"{' --in' if video_in else ''}` rate matches it; --size chooses otherwise")

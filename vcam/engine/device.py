@@ -39,9 +39,14 @@ def to_host(frames: Tensor) -> np.ndarray:
     return host.numpy()
 
 
+def ran_out_of_memory(error: BaseException) -> bool:
+    """Whether `error` is the card running out of memory, which a smaller size or other programs closed cures."""
+    return isinstance(error, torch.cuda.OutOfMemoryError)
+
+
 def lost_with(device: torch.device, error: BaseException) -> bool:
     """Whether `error` left `device` unusable (running out of memory does not)."""
-    return not isinstance(error, torch.cuda.OutOfMemoryError) and device_unusable(device)
+    return not ran_out_of_memory(error) and device_unusable(device)
 
 
 def free_cached_memory(device: torch.device) -> None:

@@ -22,7 +22,7 @@ from vcam.engine.taehv import TAEHVDecoder, TAEHVStreamingDecoder, build_taehv
 from vcam.engine.taehv_weights import find_taehv, load_taehv
 from vcam.engine.vae import StreamingDecoder, build_vae, vae_dtype
 from vcam.engine import weights as W
-from vcam.engine.memory import GB, memory_plan
+from vcam.engine.memory import GB, memory_plan, out_of_memory_said_as_error
 
 # Seeds of the random-weight models' parts: fixed, so `tiny` is the same network everywhere.
 TRANSFORMER_SEED, VAE_SEED, TEXT_SEED, TAEHV_SEED = 0, 1, 2, 3
@@ -163,9 +163,20 @@ def load(
         text_device = device if plan.text_on_gpu else torch.device("cpu")
         offload = plan.offload_text_after_start
 
+    # A card that the plan said would hold the model can still run out while it loads: another program took memory
+    # meanwhile, or the card keeps more aside than the plan counts.
+    with out_of_memory_said_as_error(device, speed.quant, f"while loading {spec.name} at {width}x{height}"):
+        engine = _built(spec, weights, device, dtype, speed, text_device, offload, progress, report, log)
+    return _sized(engine, width, height)
+
+
+def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.device, dtype: torch.dtype,
+           speed: SpeedOptions, text_device: torch.device, offload: bool, progress: bool,
+           report: Callable[[str], None] | None, log: Callable[[str], None]) -> Engine:
+    """The engine `load` planned: random weights, or the weights' files read onto their devices."""
     if weights is None and spec.random_weights:
         log(f"building {spec.name} (random weights)")
-        return _sized(_tune(_random_engine(spec, device, dtype), speed), width, height)
+        return _tune(_random_engine(spec, device, dtype), speed)
     if weights is None:
         log(f"fetching weights from the Hugging Face hub (first run: up to about {W.HUB_DOWNLOAD_GB} GB, progress "
             "on the terminal)")
@@ -194,7 +205,7 @@ def load(
                                             device_map={"": str(text_device)}).eval()
     text = TextEncoder(umt5, HFTokenizer(str(paths.tokenizer)), spec.text.max_length, device, dtype)
     engine = Engine(spec, transformer, vae, text, device, offload_text_after_start=offload, taehv=taehv)
-    return _sized(_tune(engine, speed, blocks_ready=True), width, height)
+    return _tune(engine, speed, blocks_ready=True)
 
 
 def _taehv_from_file(spec: ModelSpec, path, device: torch.device, dtype: torch.dtype,

@@ -4,7 +4,10 @@ the nearest size and precision that would, said before anything loads."""
 from __future__ import annotations
 
 import functools
+import math
+import re
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import torch
@@ -163,11 +166,12 @@ SMALLER_SIZES = ((576, 320), (480, 272), (416, 240))
 
 def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torch.dtype = torch.bfloat16,
                 quant: str = "none", fp8_possible: bool = False, adapt: bool = False,
-                compiled: bool = False, decoder: str = "vae") -> MemoryPlan:
+                compiled: bool = False, decoder: str = "vae", total: int | None = None) -> MemoryPlan:
     """The best mode that fits `free` bytes: everything on the GPU; else the text encoder on the GPU while the
     first prompts are encoded, then moved to the CPU before the stream's KV cache is made; else the text encoder
     on the CPU from the start. When none fits: with `adapt`, the first that fits of FP8 at this size (where the
-    card runs FP8), a smaller size, a smaller size in FP8; else NotEnoughVRAMError saying what would fit."""
+    card runs FP8), a smaller size, a smaller size in FP8; else NotEnoughVRAMError saying what would fit, and, with
+    the card's `total` bytes, whether closing other programs could make room at all."""
     def need(w: int, h: int, text_on_gpu: bool, q: str = quant) -> VRAMEstimate:
         return estimate_vram(spec, w, h, dtype, text_on_gpu=text_on_gpu, quant=q, compiled=compiled,
                              decoder=decoder)
@@ -196,8 +200,8 @@ def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torc
     raise NotEnoughVRAMError(
         f"{spec.name} at {width}x{height} needs about {full.total / GB:.1f} GB of GPU memory "
         f"({full.describe()}), or {lean.total / GB:.1f} GB with the text encoder on the CPU; "
-        f"the GPU has {free / GB:.1f} GB free", _what_fits(need, options, spec, width, height, dtype,
-                                                           quant, fp8_possible))
+        f"the GPU has {free / GB:.1f} GB free" + (f" of {total / GB:.1f}" if total else ""),
+        _what_fits(need, options, spec, width, height, dtype, quant, fp8_possible, total))
 
 
 def _quants(quant: str, fp8_possible: bool) -> list[str]:
@@ -229,8 +233,9 @@ def _fitting_options(need: Callable, width: int, height: int, free: int, quant: 
 
 
 def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelSpec, width: int, height: int,
-               dtype: torch.dtype, quant: str, fp8_possible: bool) -> str:
-    """The fix for a card that is too small: the fitting options as flags, or what it would take."""
+               dtype: torch.dtype, quant: str, fp8_possible: bool, total: int | None = None) -> str:
+    """The fix for a card that is too small: the fitting options as flags, or what it would take (where even the
+    whole card would not hold it, not to close other programs)."""
     if options:
         ways = []
         for w, h, q in options:
@@ -244,19 +249,24 @@ def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelS
     quants = _quants(quant, fp8_possible)
     least = min(need(w, h, False, q).total for q in quants)
     mode = f"in {str(dtype).removeprefix('torch.')}" if quants == ["none"] else _in(quants[-1]).strip()
-    return (f"{spec.name} {mode} needs at least about {least / GB:.0f} GB of free GPU memory even at {w}x{h}; "
-            "close other programs using the GPU or use a larger GPU"
-            + ("" if fp8_possible or quant == "fp8" else " (or one that runs FP8: Ada, Hopper, Blackwell)"))
+    larger = "" if fp8_possible or quant == "fp8" else " (or one that runs FP8: Ada, Hopper, Blackwell)"
+    # to a tenth and up, as the message gives the free memory: "needs 20" beside "has 20.0 free" read as a
+    # contradiction
+    needs = f"{spec.name} {mode} needs at least about {math.ceil(10 * least / GB) / 10:.1f} GB"
+    if total is not None and least > total:
+        return f"{needs} even at {w}x{h}, more than this GPU's {total / GB:.1f} GB: use a GPU with more memory{larger}"
+    return (f"{needs} of free GPU memory even at {w}x{h}; close other programs using the GPU (nvidia-smi lists "
+            f"them) or use a larger GPU{larger}")
 
 
 def memory_plan(spec: ModelSpec, device: torch.device, width: int, height: int, dtype: torch.dtype,
                 speed: SpeedOptions, adapt: bool) -> tuple[MemoryPlan, int]:
     """Where `spec` goes on this CUDA card and its free bytes; NotEnoughVRAMError naming what would fit."""
-    free, _ = torch.cuda.mem_get_info(device)
+    free, total = torch.cuda.mem_get_info(device)
     no_fp8 = fp8_unsupported(device)
     try:
         plan = plan_memory(spec, width, height, free, dtype, quant=speed.quant, fp8_possible=no_fp8 is None,
-                             adapt=adapt, compiled=speed.compile, decoder=speed.decoder)
+                           adapt=adapt, compiled=speed.compile, decoder=speed.decoder, total=total)
     except NotEnoughVRAMError as e:
         if no_fp8 is None or "torchao" not in no_fp8:
             raise
@@ -287,3 +297,56 @@ def card_memory_gb(device: torch.device) -> tuple[float, float]:
     """(used, total) GiB of the card, every process counted: what an operator needs to see coming."""
     free, total = torch.cuda.mem_get_info(device)
     return (total - free) / 1024**3, total / 1024**3
+
+
+def card_use(device: torch.device) -> tuple[float, float] | None:
+    """card_memory_gb where it can be read: None on a CPU, or where the card does not answer (a lost context)."""
+    if device.type != "cuda":
+        return None
+    try:
+        return card_memory_gb(device)
+    except Exception:  # noqa: BLE001 - said without it; the error being reported is the one that matters
+        return None
+
+
+def out_of_memory_said(error: BaseException | str, device: torch.device, doing: str = "") -> str:
+    """The card running out of memory (PyTorch's error, or its text), in one line: what was asked for and what the
+    card holds now. PyTorch's own message runs to a paragraph, which a show would print at every retry."""
+    asked = re.search(r"Tried to allocate ([\d.]+ [KMGT]?i?B)", str(error))
+    parts = [f"tried to allocate {asked.group(1)}"] if asked else []
+    if (use := card_use(device)) is not None:
+        parts.append(f"{use[0]:.1f} of {use[1]:.0f} GB of the card in use now" + _by_others(device, use[0]))
+    return f"the GPU ran out of memory{' ' + doing if doing else ''}" + (f" ({'; '.join(parts)})" if parts else "")
+
+
+OTHERS_SAID_GB = 1.5  # held outside this process's allocator above which other programs are named: a CUDA context and
+# a desktop stay under it
+
+
+def _by_others(device: torch.device, used_gb: float) -> str:
+    """", N GB of it by other programs" where other programs hold that much of the card (a second show, a notebook
+    started while this one loaded), else ""."""
+    try:
+        others = used_gb - torch.cuda.memory_reserved(device) / 2**30
+    except Exception:  # noqa: BLE001 - said without it
+        return ""
+    return f", {others:.1f} GB of it by other programs" if others >= OTHERS_SAID_GB else ""
+
+
+@contextmanager
+def out_of_memory_said_as_error(device: torch.device, quant: str, doing: str):
+    """Inside it, the card running out of memory is raised as NotEnoughVRAMError saying what ran out `doing` what,
+    what the card holds now, and the fix: PyTorch's own error reached the command line as an internal error with
+    no word of what to do. Where another program took memory meanwhile (while a model loaded), it says how much."""
+    try:
+        yield
+    except torch.cuda.OutOfMemoryError as e:
+        raise NotEnoughVRAMError(out_of_memory_said(e, device, doing), out_of_memory_fix(device, quant)) from None
+
+
+def out_of_memory_fix(device: torch.device, quant: str = "none") -> str:
+    """What to do about a card that ran out of memory: room taken back from other programs, a smaller size, and
+    FP8 where the card runs it and it is not in use already."""
+    fp8 = quant == "none" and device.type == "cuda" and fp8_unsupported(device) is None
+    return ("close other programs using the GPU (nvidia-smi lists them), or start again with a smaller --size"
+            + (" or with --quant fp8 (about half the weight memory; FP8 changes the picture slightly)" if fp8 else ""))

@@ -26,6 +26,7 @@ from vcam.engine import compiling
 from vcam.engine.attention import KeyBias
 from vcam.sizes import check_size
 from vcam.engine.device import on_device, to_host
+from vcam.engine.memory import out_of_memory_said_as_error
 from vcam.engine.model import KVCache, TextKV
 from vcam.engine.schedule import GRID, denoising_passes, renoise_sigma
 from vcam.engine.vae import FrameEncoder, StreamingEncoder
@@ -224,15 +225,19 @@ class Stream:
         recompute and later passes, and the re-encoded context frame; one more, with the attention bias on if it
         was off (else off), meets the other kind of later pass, so that turning the bias on air compiles nothing.
         The frames that follow are those of a fresh stream. Where compiling fails on this machine, the engine goes
-        back to eager kernels and says so through `say` (else a warning): a slower show beats none."""
-        try:
-            self._make_blocks(blocks)
-        except Exception as e:
-            message = self.fall_back_to_eager(e)
-            if message is None:
-                raise
-            (say or (lambda m: warnings.warn(m, RuntimeWarning, stacklevel=2)))(message)
-            self._make_blocks(blocks)
+        back to eager kernels and says so through `say` (else a warning): a slower show beats none. Running out of
+        GPU memory here is NotEnoughVRAMError, saying what to do."""
+        s = self.settings
+        with out_of_memory_said_as_error(self.device, self.engine.speed.quant,
+                                         f"while warming up at {s.width}x{s.height}"):
+            try:
+                self._make_blocks(blocks)
+            except Exception as e:
+                message = self.fall_back_to_eager(e)
+                if message is None:
+                    raise
+                (say or (lambda m: warnings.warn(m, RuntimeWarning, stacklevel=2)))(message)
+                self._make_blocks(blocks)
 
     def fall_back_to_eager(self, e: BaseException) -> str | None:
         """If `e` is compiling failing on this machine: the engine goes back to eager kernels, this stream starts

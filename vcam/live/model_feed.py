@@ -120,9 +120,11 @@ class ModelFeed:
         stream = self.producer.stream
         if stream is None or stream.device.type != "cuda":
             return None
-        from vcam.engine.memory import card_memory_gb  # torch is loaded by now: the stream is on the card
+        from vcam.engine.memory import card_use  # torch is loaded by now: the stream is on the card
 
-        return card_memory_gb(stream.device)
+        # None where the card does not answer (its context lost): the producer says so and ends the show, which an
+        # error raised here in the main loop would end first, as an internal error
+        return card_use(stream.device)
 
     def stop(self) -> None:
         """Asks the producer to stop between blocks. A block still in progress after PRODUCER_STOP_S (tens of

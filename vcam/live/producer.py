@@ -117,7 +117,7 @@ class Generator:
             # Faster than the camera (tiny on a CPU, small frames): no point making frames that would be dropped.
             while self._pacer.full() and not self._stop.wait(0.01):
                 pass
-            failed = None
+            failed: tuple[str, str, bool] | None = None
             block = self.submitted
             for listener in self.starting:
                 listener(block)
@@ -135,12 +135,12 @@ class Generator:
                 if eager is not None:
                     self._log(eager)
                     continue
-                failed = f"{e.__class__.__name__}: {e}"
+                failed = (e.__class__.__name__, str(e), _ran_out_of_memory(e))
             if failed is not None:
                 failures += 1
-                self._log(f"generation failed ({failed}); holding the last frame, retry {failures}")
                 # Out of the except block: its traceback, which holds the failed block's tensors, is gone now.
                 _free_gpu_memory(self.stream)
+                self._log(_failure_line(self.stream, failed, failures))  # the card's memory as the retry finds it
                 if failures >= RETRIES_BEFORE_RESET:
                     self._log("restarting the stream from a fresh first block")
                     self._reset_stream()
@@ -192,6 +192,25 @@ def _device_lost(stream: Stream, error: Exception) -> bool:
     from vcam.engine.device import lost_with  # the model is loaded: torch is there already
 
     return lost_with(stream.device, error)
+
+
+def _ran_out_of_memory(error: Exception) -> bool:
+    from vcam.engine.device import ran_out_of_memory  # the model is loaded: torch is there already
+
+    return ran_out_of_memory(error)
+
+
+def _failure_line(stream: Stream, failed: tuple[str, str, bool], retry: int) -> str:
+    """The line that says a block failed: (the error's class, its text, whether the GPU ran out of memory). Running
+    out of memory is said in a line rather than PyTorch's paragraph, with what to do at the first retry."""
+    name, text, out_of_memory = failed
+    then = f"holding the last frame, retry {retry}"
+    if not out_of_memory:
+        return f"generation failed ({name}: {text}); {then}"
+    from vcam.engine.memory import out_of_memory_fix, out_of_memory_said
+
+    fix = f"; if it goes on: {out_of_memory_fix(stream.device, stream.engine.speed.quant)}" if retry == 1 else ""
+    return f"generation failed: {out_of_memory_said(text, stream.device)}; {then}{fix}"
 
 
 def _free_gpu_memory(stream: Stream) -> None:

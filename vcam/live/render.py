@@ -324,9 +324,20 @@ def _next_block(stream, block: int, frames: int):
     try:
         return stream.next_block()
     except Exception as e:  # what was made before it stays in the files, which are closed on the way out
-        raise VcamError(f"block {block} failed ({e.__class__.__name__}: {e}); the {frames} frames made before it "
-                        "are kept", "run the render again (VCAM_DEBUG=1 shows the whole error); "
-                        f"--blocks {block} renders up to it") from e
+        kept, up_to = f"the {frames} frames made before it are kept", f"--blocks {block} renders up to it"
+        if _ran_out_of_memory(e):  # running again would run out again: PyTorch's paragraph named no way out
+            from vcam.engine.memory import out_of_memory_fix, out_of_memory_said
+
+            raise VcamError(f"block {block} failed: {out_of_memory_said(e, stream.device)}; {kept}",
+                            f"{out_of_memory_fix(stream.device, stream.engine.speed.quant)}; {up_to}") from None
+        raise VcamError(f"block {block} failed ({e.__class__.__name__}: {e}); {kept}",
+                        f"run the render again (VCAM_DEBUG=1 shows the whole error); {up_to}") from e
+
+
+def _ran_out_of_memory(error: Exception) -> bool:
+    from vcam.engine.device import ran_out_of_memory  # the model is loaded: torch is there already
+
+    return ran_out_of_memory(error)
 
 
 def _prompts(plan: _Plan) -> list[str]:
