@@ -152,6 +152,22 @@ def test_krea_without_cuda_says_what_to_do():
         vcam.load("krea-14b", progress=False)
 
 
+def test_krea_on_a_card_older_than_ampere_is_refused_with_the_reason(monkeypatch):
+    """A Turing card (Quadro RTX 8000: 48 GB, enough for a small size) has no bf16 tensor cores: the model's
+    precision would be emulated or refused deep inside loading or compiling."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.version, "hip", None)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "Quadro RTX 8000")
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (7, 5))
+    with pytest.raises(NoGPUError) as err:
+        check_cuda(get_spec("krea-14b"))
+    assert err.value.message == ("krea-14b runs in bfloat16, which needs an NVIDIA GPU of compute capability 8.0 or "
+                                 "newer (Ampere or later); this Quadro RTX 8000 has 7.5")
+    assert "Choosing a GPU" in err.value.fix and "--model tiny" in err.value.fix
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (8, 6))  # an RTX 3090, an A40
+    assert check_cuda(get_spec("krea-14b")) == torch.device("cuda")
+
+
 def test_vram_estimate_of_the_real_model():
     est = estimate_vram(get_spec("krea-14b"), 832, 480)
     assert 14.2e9 < est.parts["transformer"] / 2 < 14.4e9  # ~14.3 B parameters in bf16 (the 28.6 GB file)

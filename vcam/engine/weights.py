@@ -22,6 +22,7 @@ from vcam.engine.configs import KREA_FILE, KREA_REPO, WAN_REPO, ModelSpec
 from vcam.errors import NoGPUError, WeightsError
 
 CHECKPOINT_PREFIX = "model."
+BF16_CAPABILITY = (8, 0)
 GB = 1024**3
 
 
@@ -266,5 +267,15 @@ def check_cuda(spec: ModelSpec) -> torch.device:
             f"{spec.name} needs a CUDA GPU, and this machine has {build}",
             "run with --model tiny to try vcam without a GPU, or install a CUDA build of PyTorch "
             "on a machine with an NVIDIA GPU (see README)",
+        )
+    if torch.version.hip is None and (cap := torch.cuda.get_device_capability()) < BF16_CAPABILITY:
+        # bf16 matrices (the model's precision) need Ampere's tensor cores; older cards emulate or refuse them, and
+        # compiling and the fused attention kernels give out there too
+        raise NoGPUError(
+            f"{spec.name} runs in bfloat16, which needs an NVIDIA GPU of compute capability "
+            f"{'.'.join(map(str, BF16_CAPABILITY))} or newer (Ampere or later); this {torch.cuda.get_device_name()} "
+            f"has {cap[0]}.{cap[1]}",
+            "use a newer card (\"Choosing a GPU\" in BENCHMARKS.md lists cards and their rates), or --model tiny to "
+            "try vcam out on this one",
         )
     return torch.device("cuda")
