@@ -156,6 +156,7 @@ def h200(monkeypatch):
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H200")
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (9, 0))
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (139 * 2**30, 140 * 2**30))
     monkeypatch.setattr(vcam.engine.quant, "fp8_unsupported", lambda device: None)
     monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: None)
@@ -231,6 +232,7 @@ def write_log(path, **header):
 
 def test_a_replay_runs_the_precision_and_decoder_its_show_ran(tmp_path, monkeypatch):
     log = write_log(tmp_path / "show.jsonl", quant="fp8", decoder="taehv")
+    monkeypatch.setattr("vcam.engine.load.quant_unsupported", lambda model, q: None)  # a card that runs FP8
     prep = prepared(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--replay", log], monkeypatch)
     assert prep.speed.options.quant == "fp8" and prep.speed.options.decoder == "taehv"
     assert prep.opts.decoder == "taehv"  # what the control log and the on-air line of the replay name
@@ -247,6 +249,7 @@ def test_a_replay_runs_the_precision_and_decoder_its_show_ran(tmp_path, monkeypa
 
 def test_a_replay_runs_the_attention_precision_its_show_ran(tmp_path, monkeypatch):
     log = write_log(tmp_path / "show.jsonl", attention_quant="int8")
+    monkeypatch.setattr("vcam.engine.load.attention_quant_unsupported", lambda model, q: None)  # a card that runs it
     prep = prepared(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--replay", log], monkeypatch)
     assert prep.opts.attention_quant == "int8" and prep.speed.options.attention_quant == "int8"
     prep = prepared(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--replay", log, "--attention-quant",

@@ -401,6 +401,7 @@ def test_the_plan_read_before_loading_is_the_one_load_makes(monkeypatch):
     from vcam.engine.memory import planned_settings
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (8, 9))
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (22.5 * 2**30, 24 * 2**30))  # 24 GB card
     monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: None)  # an Ada card with torchao
     assert planned_settings("krea-14b", 832, 480, "none", adapt=True) == (576, 320, "fp8")
