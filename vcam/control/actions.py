@@ -213,6 +213,10 @@ def _prompts(d: dict) -> SetPrompts:
     for text, weight in prompts.items():
         if isinstance(weight, bool) or not isinstance(weight, (int, float)):
             raise ValueError(f"prompt: the weight of {text[:40]!r} must be a number, not {weight!r}")
+        if not weight >= 0:  # NaN too: the stream refuses it at the block, after a render has begun
+            raise ValueError(f"prompt: the weight of {text[:40]!r} must be 0 or more, not {weight!r}")
+    if sum(prompts.values()) <= 0:
+        raise ValueError("prompt: the weights add up to 0; one of them must be above 0")
     return SetPrompts({text: float(w) for text, w in prompts.items()}, _whole(d, "transition", 0, 1000))
 
 
