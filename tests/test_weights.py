@@ -513,3 +513,21 @@ def test_a_card_smaller_than_the_model_is_not_told_to_close_other_programs(monke
     assert "close other programs using the GPU (nvidia-smi lists them)" in fix and "more than this GPU" not in fix
     needs = float(re.search(r"needs at least about ([\d.]+) GB", fix).group(1))
     assert needs > float(f"{free / GB:.1f}") and f"{free / GB:.1f} GB free of 80.0" in err.value.message
+
+
+def test_running_out_of_memory_as_the_stream_starts_says_what_to_do(monkeypatch, capsys):
+    """Between loading and warming up, a show's stream makes its KV cache, the largest allocation after the weights
+    (the memory plan moves the text encoder off the card before it): running out there was PyTorch's paragraph as
+    an internal error."""
+    import vcam.engine.stream
+    from vcam.cli import main
+
+    def out_of_memory(*args, **kwargs):
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB.")
+
+    monkeypatch.setattr(vcam.engine.stream, "KVCache", out_of_memory)
+    assert main(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--duration", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "vcam: error: the GPU ran out of memory while starting the stream at 112x64 (tried to allocate 2.00 GiB)" \
+        in err, err
+    assert "fix: close other programs using the GPU (nvidia-smi lists them)" in err and "VCAM_DEBUG" not in err
