@@ -350,6 +350,19 @@ def test_two_controls_of_one_list_on_the_same_cc_or_note_are_an_error_naming_bot
     on_channels = presets + ("midi:\n  controls:\n    - {cc: 16, param: seed, channel: 1}\n"
                              "    - {cc: 16, command: blackout, channel: 2}\n")
     assert len(parse_show(on_channels, str(tmp_path / "show.yaml")).midi.knobs) == 1
-    any_channel = on_channels.replace(", channel: 2}", "}")
+    any_channel_first = on_channels.replace(", channel: 1}", "}")  # the second, on channel 2, would never act
     with pytest.raises(ConfigError, match="midi control 2: cc 16 is control 1's already"):
-        parse_show(any_channel, str(tmp_path / "show.yaml"))
+        parse_show(any_channel_first, str(tmp_path / "show.yaml"))
+
+
+def test_a_control_on_one_channel_then_the_same_on_any_channel_both_act(tmp_path):
+    """The first acts on its channel and the second on every other: refused as if only one of them would act."""
+    text = SHOW + "midi:\n  controls:\n    - {cc: 16, command: next, channel: 1}\n    - {cc: 16, command: blackout}\n"
+    show = parse_show(text, str(tmp_path / "show.yaml"))
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    router = MidiRouter(show.midi, ctl)
+    router.handle(cc(16, 127, channel=0))  # channel 1
+    assert ctl.state.preset == 1 and ctl.state.screen == "live"
+    router.handle(cc(16, 127, channel=3))
+    assert ctl.state.screen == "blackout" and ctl.state.preset == 1

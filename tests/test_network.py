@@ -579,6 +579,23 @@ def test_a_stopped_server_tells_its_clients_the_show_ended_and_vcam_cam_says_so(
         link.stop()
 
 
+def test_vcam_cam_quitting_while_connected_says_no_loss_of_the_server(local_server):
+    """Its own close ends the connection cleanly too: vcam cam said "connection to the server lost; holding the last
+    frame, reconnecting" as it quit."""
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.client import Link, RemoteController
+
+    said = []
+    link = Link(f"ws://127.0.0.1:{local_server.port}", None, Pacer(PacerSettings()),
+                RemoteController(lambda line: True), said.append)
+    link.start()
+    try:
+        assert wait_for(lambda: link.connected, 10)
+    finally:
+        link.stop()  # waits for the link's thread, which says why a connection ended
+    assert said == [f"connected to ws://127.0.0.1:{local_server.port}"]
+
+
 def test_a_frame_that_cannot_be_encoded_is_skipped_and_the_stream_goes_on(local_server, monkeypatch):
     from websockets.sync.client import connect
 

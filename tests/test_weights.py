@@ -513,3 +513,43 @@ def test_a_card_smaller_than_the_model_is_not_told_to_close_other_programs(monke
     assert "close other programs using the GPU (nvidia-smi lists them)" in fix and "more than this GPU" not in fix
     needs = float(re.search(r"needs at least about ([\d.]+) GB", fix).group(1))
     assert needs > float(f"{free / GB:.1f}") and f"{free / GB:.1f} GB free of 80.0" in err.value.message
+
+
+def test_running_out_of_memory_as_the_stream_starts_says_what_to_do(monkeypatch, capsys):
+    """Between loading and warming up, a show's stream makes its KV cache, the largest allocation after the weights
+    (the memory plan moves the text encoder off the card before it): running out there was PyTorch's paragraph as
+    an internal error."""
+    import vcam.engine.stream
+    from vcam.cli import main
+
+    def out_of_memory(*args, **kwargs):
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB.")
+
+    monkeypatch.setattr(vcam.engine.stream, "KVCache", out_of_memory)
+    assert main(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--duration", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "vcam: error: the GPU ran out of memory while starting the stream at 112x64 (tried to allocate 2.00 GiB)" \
+        in err, err
+    assert "fix: close other programs using the GPU (nvidia-smi lists them)" in err and "VCAM_DEBUG" not in err
+
+
+def test_an_fp8_card_without_torchao_is_told_to_install_it_not_to_buy_a_larger_gpu(monkeypatch):
+    """A 24 GB RTX 4090 (Ada) without the fp8 extra holds krea-14b in bf16 at no size, and in FP8 at 576x320: it was
+    told the model needs more than the card and to use a larger GPU or one that runs FP8, which it is."""
+    import vcam.engine.memory
+    from vcam.engine.memory import memory_plan
+    from vcam.engine.speed import SpeedOptions
+
+    spec = get_spec("krea-14b")
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(22.5 * GB), 24 * GB))
+    monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: "FP8 needs torchao: pip install torchao")
+    with pytest.raises(NotEnoughVRAMError) as err:
+        memory_plan(spec, torch.device("cuda"), 832, 480, torch.bfloat16, SpeedOptions(), adapt=True)
+    fix = err.value.fix
+    assert "more than this GPU" not in fix and "one that runs FP8" not in fix, fix
+    assert "--size 576x320 --quant fp8" in fix and "pip install torchao" in fix
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(15 * GB), 16 * GB))  # an RTX 4080
+    with pytest.raises(NotEnoughVRAMError) as err:
+        memory_plan(spec, torch.device("cuda"), 832, 480, torch.bfloat16, SpeedOptions(), adapt=True)
+    fix = err.value.fix  # not even in FP8: torchao would not help
+    assert "in FP8 needs at least" in fix and "more than this GPU's 16.0 GB" in fix and "torchao" not in fix, fix

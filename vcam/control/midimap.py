@@ -145,10 +145,11 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
 
 
 def _taken_by(taken: dict, kind: str, number: int, channel: int | None, control: int) -> int | None:
-    """The earlier control of the same list that a message on `channel` would reach first (the router acts on one
-    entry per message), else None; `control` is noted as taking it."""
+    """The earlier control of the same list that takes every message `channel` gives (the router acts on the first
+    entry that matches), else None; `control` is noted as taking it. One on a channel before one on any channel
+    leaves the other channels to the second: both act."""
     for other_channel, other in taken.get((kind, number), []):
-        if other_channel is None or channel is None or other_channel == channel:
+        if other_channel is None or other_channel == channel:
             return other
     taken.setdefault((kind, number), []).append((channel, control))
     return None

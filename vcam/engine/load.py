@@ -91,7 +91,11 @@ class Engine:
             **({} if strength is None else {"strength": strength}),
             **({} if bias is None else {"bias": bias}),
         )
-        stream = Stream(self, prompt, settings)
+        # the stream's KV cache is the largest allocation after the weights: another program may have taken the
+        # memory it was planned in while the model loaded
+        with out_of_memory_said_as_error(self.device, self.speed.quant,
+                                         f"while starting the stream at {settings.width}x{settings.height}"):
+            stream = Stream(self, prompt, settings)
         if input is not None:
             stream.set_input(input)
         return stream

@@ -271,9 +271,28 @@ def memory_plan(spec: ModelSpec, device: torch.device, width: int, height: int, 
         if no_fp8 is None or "torchao" not in no_fp8:
             raise
         # the card could run FP8, this install cannot
-        raise NotEnoughVRAMError(e.message, f"{e.fix}; FP8 would need about half the weight memory: "
-                                              "pip install torchao, then try again") from None
+        raise NotEnoughVRAMError(e.message, _fix_once_fp8_installed(e.fix, spec, width, height, free, total, dtype,
+                                                                    speed)) from None
     return plan, free
+
+
+def _fix_once_fp8_installed(fix: str, spec: ModelSpec, width: int, height: int, free: int, total: int,
+                            dtype: torch.dtype, speed: SpeedOptions) -> str:
+    """The fix for a card that runs FP8 in an install without torchao: what fits in FP8 and torchao to get it, or,
+    where even FP8 does not fit the whole card, that alone (the fix planned without FP8 would send a card that
+    runs it to one that does, or a card that FP8 fits to a larger one)."""
+    torchao = "FP8 would need about half the weight memory: pip install torchao, then try again"
+    if speed.quant != "none":
+        return f"{fix}; {torchao}"
+    try:
+        plan_memory(spec, width, height, free, dtype, fp8_possible=True, compiled=speed.compile,
+                    decoder=speed.decoder, total=total)
+    except NotEnoughVRAMError as with_fp8:  # always: without adapting, FP8 changes only what the fix offers
+        fix = with_fp8.fix
+    w, h = SMALLER_SIZES[-1]
+    least = estimate_vram(spec, w, h, dtype, text_on_gpu=False, quant="fp8", compiled=speed.compile,
+                          decoder=speed.decoder).total
+    return fix if least > total else f"{fix}; {torchao}"
 
 
 def planned_settings(model: str, width: int, height: int, quant: str, adapt: bool,

@@ -242,7 +242,7 @@ class Link:
                         self._receive(message)
                         if self._stop.is_set():
                             break
-                    else:  # closed cleanly by the server (stopped, or this client dropped): no exception says so
+                    else:  # closed cleanly (the server stopped or dropped this client, or stop()): no exception
                         lost_reported = self._closed(ws.protocol.close_rcvd, lost_reported)
             except InvalidStatus as e:
                 if self._refusal(e.response.status_code, e.response.body):
@@ -262,7 +262,10 @@ class Link:
 
     def _closed(self, received, reported: bool, error: Exception | None = None) -> bool:
         """Says why the connection ended (once for a run of failed tries, each time the server gave a reason);
-        `received`: the close frame the server sent, if any. Returns whether the loss has been said."""
+        `received`: the close frame the server sent, if any. Returns whether the loss has been said. Nothing is said
+        where this client ended it (stop(): vcam cam quitting), whose close the server's frame only answers."""
+        if self._stop.is_set():
+            return True
         reason = received.reason if received is not None and received.reason else None
         if reason and received.code == proto.GOING_AWAY:  # vcam serve stopped: it may come back
             self.say(f"{reason}; holding the last frame, reconnecting")
