@@ -347,6 +347,28 @@ def test_a_screen_change_on_the_beat_asked_as_the_last_ones_thread_ends_still_wa
     assert wait_for(lambda: ctl.state.screen == "blackout", 60)
 
 
+def test_a_screen_change_on_the_beat_that_fails_is_said_and_the_next_one_still_waits_for_its_boundary():
+    """A listener that raised ended the thread with the waiter flag set: no later change on the beat was made."""
+    now = [0.0]
+    ctl, said, _ = controller(clock=lambda: now[0])
+    failing = [True]
+
+    def listener():  # fails once, on the thread that makes the change at its boundary
+        if threading.current_thread().name == "screen on the beat" and failing and failing.pop():
+            raise RuntimeError("a reply that could not be sent")
+
+    ctl.listeners.append(listener)
+    for mode in ("freeze", "blackout"):
+        ctl.handle_line(f"{mode} @bar", "stdin")
+        assert wait_for(lambda: screen_waiting(ctl), 60)
+        thread = ctl._screen_thread
+        now[0] = ctl._screen_pending[2]  # the boundary comes
+        ctl._screen_wake.set()
+        assert wait_for(lambda: ctl.state.screen == mode, 60)
+        thread.join(60)
+    assert said.count("a screen change on the beat failed: RuntimeError: a reply that could not be sent") == 1
+
+
 # --- the show's quantize: --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, expected", [("bar", "bar"), ("beat", "beat"), ("off", "off"), ("2", "2"),

@@ -325,7 +325,16 @@ class Controller:
 
     def _screen_waits(self) -> None:
         """Sets the waiting screen change at its boundary, unless the show ends first or another change replaces
-        it; ends when none waits."""
+        it; ends when none waits. One that fails (a listener that raises) is said, and the next change asked on the
+        beat gets a thread of its own."""
+        try:
+            self._screen_wait_loop()
+        except Exception as e:
+            with self._lock:
+                self._screen_waiter = False
+            self.say(f"a screen change on the beat failed: {e.__class__.__name__}: {e}")
+
+    def _screen_wait_loop(self) -> None:
         while True:
             with self._lock:
                 pending = self._screen_pending

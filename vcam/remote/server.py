@@ -550,7 +550,7 @@ def attachment(settings: ServeSettings) -> Callable[..., FrameServer]:
     def attach(controller, say: Callable[[str], None], uploads, input_fit: str,
                replaying: bool = False) -> FrameServer:
         def from_client(line: str, source: str) -> str | None:
-            if replaying and line.split(maxsplit=1)[:1] not in ([], ["status"], ["help"], ["quit"]):
+            if replaying and line.lower().split(maxsplit=1)[:1] not in ([], ["status"], ["help"], ["quit"]):
                 raise Refused("this show replays a control log: its changes are the log's, not taken from the "
                               "network (status, help and quit are)", f"{line.strip()[:80]!r} during a replay")
             return controller.handle_line(line, source, network=True)
