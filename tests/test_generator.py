@@ -67,6 +67,33 @@ def test_a_failing_control_is_reported_and_the_show_goes_on():
         gen.stop()
 
 
+def test_a_control_that_runs_out_of_gpu_memory_is_said_in_one_line(monkeypatch):
+    """A prompt encoded on the card that ran out of memory printed PyTorch's whole paragraph on the status line."""
+    from vcam.control.actions import SetPrompts
+
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(1.5 * 2**30), 24 * 2**30))
+    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 22 * 2**30)  # the show's own
+
+    class ShortOfMemory(FakeStream):
+        device = torch.device("cuda")
+
+        def set_prompt(self, prompt, transition=None):
+            raise torch.cuda.OutOfMemoryError(OUT_OF_MEMORY)
+
+    log = []
+    gen = start(ShortOfMemory(), log)
+    try:
+        assert wait_for(lambda: gen.blocks >= 2, 10)
+        gen.submit(SetPrompts({"a forest": 1.0}, 0))
+        before = gen.blocks
+        assert wait_for(lambda: gen.blocks >= before + 3, 10)
+    finally:
+        gen.stop()
+    said = [m for m in log if m.startswith("control not applied")]
+    assert said == ["control not applied: the GPU ran out of memory (tried to allocate 2.00 GiB; 22.5 of 24 GB of "
+                    "the card in use now)"], said
+
+
 def test_a_listener_that_fails_is_reported_and_the_change_stays_applied():
     log, told = [], []
     stream = FakeStream()

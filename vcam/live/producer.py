@@ -177,7 +177,7 @@ class Generator:
             try:
                 apply(self.stream, action, self._open_input)
             except Exception as e:  # one bad change must not stop the show
-                self._log(f"control not applied ({e.__class__.__name__}: {e})")
+                self._log(_not_applied(self.stream, e))
                 continue
             for listener in self._applied:
                 try:
@@ -192,6 +192,16 @@ def _device_lost(stream: Stream, error: Exception) -> bool:
     from vcam.engine.device import lost_with  # the model is loaded: torch is there already
 
     return lost_with(stream.device, error)
+
+
+def _not_applied(stream: Stream, error: Exception) -> str:
+    """A change that failed, in one line: the card running out of memory (a prompt encoded on the card) without
+    PyTorch's paragraph."""
+    if not _ran_out_of_memory(error):
+        return f"control not applied ({error.__class__.__name__}: {error})"
+    from vcam.engine.memory import out_of_memory_said
+
+    return f"control not applied: {out_of_memory_said(error, stream.device)}"
 
 
 def _ran_out_of_memory(error: Exception) -> bool:
