@@ -155,6 +155,14 @@ def test_a_network_sender_leaving_puts_back_the_operators_file(tree):
     assert ctl.state.input == f"image:{outside}/secret.png"
 
 
+def asked(ws, line: str) -> str:
+    """The server's reply to a command line sent on `ws`."""
+    ws.send(json.dumps({"type": "command", "line": line}))
+    while (answer := json.loads(ws.recv(timeout=10)))["type"] != "reply":
+        pass
+    return answer["text"]
+
+
 def test_a_client_is_refused_a_file_outside_with_the_fix_and_the_operator_is_told(tree):
     """The client hears the fix and its own paths back; the server's terminal says who was refused what, with the
     folders (the operator's own): each thing refused at once, the same one asked again counted in its own words."""
@@ -166,10 +174,7 @@ def test_a_client_is_refused_a_file_outside_with_the_fix_and_the_operator_is_tol
     try:
         with connect(f"ws://127.0.0.1:{server.port}", proxy=None, close_timeout=0.5) as ws:
             def ask(line):
-                ws.send(json.dumps({"type": "command", "line": line}))
-                while (answer := json.loads(ws.recv(timeout=10)))["type"] != "reply":
-                    pass
-                return answer["text"]
+                return asked(ws, line)
 
             client = "client {}:{}".format(*ws.local_address[:2])
             refused = ask("input image:../private/secret.png")
@@ -221,10 +226,7 @@ def test_a_served_replay_refuses_a_clients_commands_but_answers_its_status(tree)
     try:
         with connect(f"ws://127.0.0.1:{server.port}", proxy=None, close_timeout=0.5) as ws:
             def ask(line):
-                ws.send(json.dumps({"type": "command", "line": line}))
-                while (answer := json.loads(ws.recv(timeout=10)))["type"] != "reply":
-                    pass
-                return answer["text"]
+                return asked(ws, line)
 
             assert ask("preset 2").startswith("error: this show replays a control log: its changes are the log's")
             assert "preset" in ask("status") and "preset" in ask("Status")  # commands are read in any case
