@@ -504,9 +504,9 @@ def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: 
 
 
 def show_reads(path: str, show: Show, given: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
-    """(what, path) of every file a show file makes its show read: itself, its fallbacks and maps, and the clips and images
-    of the inputs `given` ((what, spec), named first), of its presets and of its cues (`vcam check` refuses an
-    output of the show's writing over one, as `vcam run` does)."""
+    """(what, path) of every file a show file makes its show read: itself, its fallbacks and maps, and the clips and
+    images of the inputs `given` ((what, spec), named first), of its presets and of its cues (`vcam check` refuses
+    an output of the show's writing over one, as `vcam run` does)."""
     from vcam.control.commands import parse
 
     reads = [("the show file", path)]
