@@ -552,6 +552,25 @@ def test_a_replay_at_settings_other_than_its_logs_says_the_pictures_differ(tmp_p
     assert "differ" not in prepared_status(replay=log, stdin=False)
 
 
+def test_a_replay_whose_logged_image_is_gone_is_refused_before_the_model_loads(tmp_path):
+    """An image the show switched to, moved since, was said mid-replay as 'control not applied (InputError…)' and
+    the replay went on without it (exit 0), unlike the log; vcam render refused it before loading."""
+    import json
+
+    gone = tmp_path / "photo.png"
+    log = tmp_path / "show.jsonl"
+    log.write_text("".join(json.dumps(e) + "\n" for e in (
+        {"vcam": REPLAY_HEADER},
+        {"t": 1, "block": 1, "command": "preset photo", "source": "cue 3",
+         "apply": {"op": "input", "spec": f"image:{gone}"}},
+        {"end": {"blocks": 3}})))
+    with pytest.raises(VcamError) as refused:
+        prepared_status(replay=str(log), stdin=False)
+    said = str(refused.value) + refused.value.fix
+    assert f"the input at block 1 of {log} (image:{gone})" in said and "no such file" in said
+    assert "put the file back at that path" in said and "relative to the show file" not in said
+
+
 def test_a_replay_logged_again_is_refused_before_anything_opens(tmp_path, capsys):
     """--log-controls with --replay wrote a header and an end line: the replayed changes are not logged."""
     again = tmp_path / "again.jsonl"

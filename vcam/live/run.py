@@ -27,7 +27,7 @@ from vcam.inspec import parse_input
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.frames import load_image
 from vcam.live.heap import HeapTrimmer
-from vcam.live.inputs import InputSwitch, LiveFrames
+from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
 from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
@@ -133,6 +133,8 @@ def _prepare(opts: RunOptions) -> _Prepared:
     if speed.message:
         status.message(speed.message)
     fallback = load_image(cfg.fallback, cfg.width, cfg.height) if cfg.fallback else None
+    if replay is not None:
+        _check_replayed_inputs(opts.replay, replay)
     _check_written(opts, cfg, show, replay, status.message)
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
     return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, midi, media)
@@ -160,6 +162,14 @@ def _replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
         say(f"typed commands are not read while a control log is replayed (the log's commands are the show's); "
             f"{ends}")
     return replay
+
+
+def _check_replayed_inputs(path: str, replay: Replay) -> None:
+    """The clips and images a replayed log switches to open before the model loads, as vcam render checks them: one
+    gone since the show was said only at its block, as a change not applied, and the replay went on unlike the log."""
+    end = replay.end_block
+    check_logged_inputs(path, [(f"the input at block {block}", a.spec) for block, a in replay.actions
+                               if isinstance(a, SetInput) and (end is None or block < end)])
 
 
 def _media(opts: RunOptions, say: Callable[[str], None]) -> MediaFolders:
