@@ -601,13 +601,17 @@ def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
 
 def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter: Prompter, router,
                   fallbacks: FallbackImages, say: Callable[[str], None]):
-    """The show file's watcher (a valid edit applies on air); every preset's prompts are encoded ahead, and its
-    fallback images decoded before the edit applies (on the watcher's thread, not under the controller's lock)."""
+    """The show file's watcher (a valid edit applies on air, but for a replay's, said not to); every preset's prompts
+    are encoded ahead, and its fallback images decoded before the edit applies (on the watcher's thread, not under
+    the controller's lock)."""
     from vcam.control.reload import ShowWatcher
 
     prompter.preload(show.prompts())
 
     def on_show(new: Show) -> list[str]:
+        if opts.replay:  # the log's changes are the show: a reload's (a preset's new text, a transition) are not
+            raise ConfigError([f"{opts.show}: not applied while {opts.replay} is replayed, which makes the show the "
+                               f"log holds; the edit applies when {opts.show} is run without --replay"])
         if opts.midi_map and router is not None and (problems := missing_presets(new, router.mapping)):
             # the map stays (given on the command line), so the show must still fit it
             raise ConfigError([f"{opts.show}: --midi-map {opts.midi_map}: {p}" for p in problems])
