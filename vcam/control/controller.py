@@ -435,7 +435,8 @@ class Controller:
             bpm = tempo.tap(cause=origin)
             if bpm is None:
                 taps = tempo.taps
-                return f"tap {taps}: {TAPS_NEEDED - taps} more for a tempo"
+                over = " (off the beat of the taps before it: they start over)" if tempo.taps_broke_off else ""
+                return f"tap {taps}: {TAPS_NEEDED - taps} more for a tempo{over}"
             reply = f"tapped {bpm:.1f} bpm"
         if tempo.source in CLOCKS:
             reply += f" (the {tempo.source} leads while it runs)"
