@@ -263,6 +263,21 @@ def test_a_reloaded_list_stands_at_the_same_cue_by_name():
         assert rig.ran == [("cue 1", "preset 1"), ("cue 2", "preset ocean"), ("cue 2", "seed 5")]  # nothing fired
 
 
+def test_a_reload_that_renames_the_current_cue_or_drops_every_cue_says_so():
+    """A rename was said as 'is gone', and a list emptied as 'the list stands at cue 0/0'."""
+    with Rig(MANUAL) as rig:
+        rig.cues.go()
+        rig.cues.go()  # at 'swell'
+        renamed = parse_show(PRESETS + "cues:\n" + MANUAL.replace("name: swell", "name: the swell"), "show.yaml").cues
+        rig.cues.replace(renamed)
+        assert rig.said[-1] == "cue list reloaded: cue 2 'swell' is now named 'the swell'"
+        assert rig.cues.describe() == "cue 2/3 'the swell' next 'woods'"
+        rig.cues.replace(())
+        assert rig.said[-1] == ("cue list reloaded: cue 2 'the swell' is gone with the whole list: this show has no "
+                                "cues now")
+        assert rig.cues.describe() is None
+
+
 def test_the_controller_sends_go_and_back_to_the_cue_list_and_shows_it():
     show = parse_show(PRESETS + "cues:\n" + MANUAL, "show.yaml")
     gen = RecordingProducer()

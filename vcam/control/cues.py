@@ -163,11 +163,7 @@ class CueList:
             self._cues = new
             self._position = position = _same_position(old, pos, new)
         if pos and (position != pos or not new or new[position - 1].name != old[pos - 1].name):
-            if position and new[position - 1].name == old[pos - 1].name:
-                self.say(f"cue list reloaded: cue {pos} {quoted(old[pos - 1].name)} is now cue {position}")
-            else:
-                self.say(f"cue list reloaded: cue {pos} {quoted(old[pos - 1].name)} is gone; the list stands at cue "
-                         f"{position}/{len(new)}" + (f" {quoted(new[position - 1].name)}" if position else ""))
+            self.say("cue list reloaded: " + _moved(old[pos - 1], pos, new, position))
         self._note_bar_cues()
         self._wake.set()
 
@@ -297,6 +293,19 @@ def quoted(name: str) -> str:
     """A cue's name in quotes, as repr() quotes it but with nothing escaped: a backslash in it (a path on Windows)
     stays one, so the network's renaming of paths (media.MediaFolders.renamed) finds it in the text."""
     return f'"{name}"' if "'" in name and '"' not in name else f"'{name}'"
+
+
+def _moved(was: Cue, pos: int, new: tuple[Cue, ...], position: int) -> str:
+    """Where the current cue (`was`, number `pos`) went in a reloaded list that stands at `position`, in words."""
+    cue = f"cue {pos} {quoted(was.name)}"
+    if not new:
+        return f"{cue} is gone with the whole list: this show has no cues now"
+    now = new[position - 1]
+    if now.name == was.name:
+        return f"{cue} is now cue {position}"
+    if position == pos and (now.do, now.at_s, now.at_bar, now.wait) == (was.do, was.at_s, was.at_bar, was.wait):
+        return f"{cue} is now named {quoted(now.name)}"
+    return f"{cue} is gone; the list stands at cue {position}/{len(new)} {quoted(now.name)}"
 
 
 def _timed(line: str, at: str | None) -> str:
