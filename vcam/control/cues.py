@@ -10,7 +10,8 @@ with `at:` fires when its moment comes, even when cues before it have not gone (
 operator): the list then stands at it, and the cues skipped are said. A cue the list has already passed (by GO)
 does not fire again at its moment; each moment comes once, so `back` past a timed cue does not make it fire by
 itself again (it then waits for GO), unless the tempo starts over from its beginning. A `wait:` cue fires only
-while it is the next cue: GO before its time fires it at once instead.
+while it is the next cue: GO before its time fires it at once instead; a cue before it that fired before the show
+went on air is counted from going on air.
 """
 from __future__ import annotations
 
@@ -231,11 +232,15 @@ class CueList:
                             if c.at_bar is not None and (low is None or low < self._bar_beat(c)) and
                             self._bar_beat(c) <= reach})
                 self._seen_reach = reach if low is None or reach > low else low
-            if pos < len(cues) and cues[pos].wait is not None:
-                ref = self._fired_at if pos else self._began
-                if ref is not None and now >= ref + cues[pos].wait:
-                    due[pos] = (cues[pos].timing(), None)
+            if pos < len(cues) and cues[pos].wait is not None and now >= self._waited_from() + cues[pos].wait:
+                due[pos] = (cues[pos].timing(), None)
         return cues, [(i, why, at) for i, (why, at) in sorted(due.items())]
+
+    def _waited_from(self) -> float:
+        """The clock time a `wait:` of the next cue counts from (called with _lock held, on air): the cue before it
+        firing, but not before the show went on air; a cue fired on the loading card was not seen yet, and its
+        wait would have run out unseen."""
+        return max(self._fired_at, self._began) if self._position and self._fired_at is not None else self._began
 
     def _lead_beats(self) -> float:
         """How far ahead of the camera the show works, in beats of the tempo (0 without one)."""
@@ -269,7 +274,7 @@ class CueList:
             times = [self._began + c.at_s for c in cues
                      if c.at_s is not None and (self._seen_s is None or self._seen_s < c.at_s)]
             if pos < len(cues) and cues[pos].wait is not None:
-                times.append((self._fired_at if pos else self._began) + cues[pos].wait)
+                times.append(self._waited_from() + cues[pos].wait)
             if self.tempo is not None:
                 bars = [self._bar_beat(c) for c in cues if c.at_bar is not None and
                         (self._seen_reach is None or self._seen_reach < self._bar_beat(c))]
