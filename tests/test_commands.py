@@ -86,6 +86,8 @@ def test_blank_and_comments(line):
     ("blend 1 2 nan", "outside 0 to 1"),
     ("blend 1 2 x", "number from 0 to 1"),
     ('blend "a 2 0.5', "usage"),
+    # names with spaces unquoted: the error said only 'needs two presets and a position'
+    ("blend neon city ocean 0.5", 'not 4 words: put a name with spaces in quotes, as in blend "neon city" ocean 0.5'),
     ("next please", "takes nothing"),
     ("strength", "needs an argument"),
     ("strength lots", "strength needs a number from 0 to 1, not 'lots'; usage: strength X"),

@@ -290,6 +290,29 @@ def test_reload_that_leaves_the_live_preset_alone_sends_nothing(rig):
     assert ctl.state.preset == 2 and ctl.preset_name() == "ocean"
 
 
+def test_reload_that_renames_the_live_preset_keeps_it_on_air_by_its_new_name():
+    """Renaming the preset on air lost it: the status showed its prompt, and next went to preset 1, not the one
+    after it; a side of the live blend renamed ended the blend."""
+    show = parse_show(SHOW, "show.yaml")
+    producer = RecordingProducer(tell_at_once=True)
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
+                     lambda s: None)
+    ctl.handle_line("preset ocean", "stdin")
+    sent_before = len(producer.actions)
+    ctl.replace_show(parse_show(SHOW.replace("name: ocean", "name: sea water"), "show.yaml"))
+    assert len(producer.actions) == sent_before  # the picture stays as it is
+    assert ctl.state.preset == 1 and ctl.preset_name() == "sea water"
+    assert ctl.handle_line("next", "stdin").startswith("preset 3 'forest'")
+    ctl.handle_line("blend city forest 0.25", "stdin")
+    ctl.replace_show(parse_show(SHOW.replace("name: forest", "name: woods"), "show.yaml"))
+    assert ctl.state.blend == (0, 2, 0.25) and len(producer.actions) == sent_before + 2
+    # a preset at that place that puts something else on air is no rename: it is gone
+    ctl.handle_line("preset ocean", "stdin")
+    ctl.replace_show(parse_show(SHOW.replace("name: ocean, prompt: ocean waves", "name: lake, prompt: a lake"),
+                                "show.yaml"))
+    assert ctl.state.preset is None
+
+
 def test_reload_that_edits_a_side_of_the_live_blend_blends_the_new_text(rig):
     ctl, stream, _, log_out, engine = rig
     ctl.handle_line("blend city ocean 0.25", "stdin")

@@ -247,6 +247,20 @@ def test_a_wait_cue_fires_a_set_time_after_the_cue_before_it():
         assert [source for source, _ in rig.ran] == ["cue 1", "cue 2", "cue 1", "cue 2"]
 
 
+def test_a_wait_after_a_cue_fired_on_the_loading_card_counts_from_going_on_air():
+    """GO pressed while the model loaded (minutes, with a real one): the wait ran out unseen, and the next cue
+    fired the moment the show went on air, so the first cue's picture never showed."""
+    cues = "  - {name: a, do: preset 1}\n  - {name: b, do: preset 2, wait: 8}\n"
+    with Rig(cues) as rig:
+        rig.cues.go()  # at 100, on the loading card
+        rig.clock.t = 160.0
+        rig.cues.begin()  # on air a minute later
+        rig.look_at(167.9)
+        assert rig.ran == [("cue 1", "preset 1")]
+        rig.look_at(168.0)
+        assert wait_for(lambda: len(rig.ran) == 2, 60)
+
+
 def test_a_reloaded_list_stands_at_the_same_cue_by_name():
     with Rig(MANUAL) as rig:
         rig.cues.go()
@@ -261,6 +275,21 @@ def test_a_reloaded_list_stands_at_the_same_cue_by_name():
         assert rig.cues.position == 3  # the same number, and said
         assert rig.said[-1] == "cue list reloaded: cue 3 'swell' is gone; the list stands at cue 3/3 'y'"
         assert rig.ran == [("cue 1", "preset 1"), ("cue 2", "preset ocean"), ("cue 2", "seed 5")]  # nothing fired
+
+
+def test_a_reload_that_renames_the_current_cue_or_drops_every_cue_says_so():
+    """A rename was said as 'is gone', and a list emptied as 'the list stands at cue 0/0'."""
+    with Rig(MANUAL) as rig:
+        rig.cues.go()
+        rig.cues.go()  # at 'swell'
+        renamed = parse_show(PRESETS + "cues:\n" + MANUAL.replace("name: swell", "name: the swell"), "show.yaml").cues
+        rig.cues.replace(renamed)
+        assert rig.said[-1] == "cue list reloaded: cue 2 'swell' is now named 'the swell'"
+        assert rig.cues.describe() == "cue 2/3 'the swell' next 'woods'"
+        rig.cues.replace(())
+        assert rig.said[-1] == ("cue list reloaded: cue 2 'the swell' is gone with the whole list: this show has no "
+                                "cues now")
+        assert rig.cues.describe() is None
 
 
 def test_the_controller_sends_go_and_back_to_the_cue_list_and_shows_it():

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 import memory_camera
-from helpers import wait_for
+from helpers import TINY_SHOW, wait_for
 from vcam.cli import main
+from vcam.control.show import load_show
 from vcam.errors import VcamError
 from vcam.live import outputs as outputs_module
 from vcam.live.outputs.camera import VirtualCamera
@@ -550,6 +551,64 @@ def test_a_replay_at_settings_other_than_its_logs_says_the_pictures_differ(tmp_p
     assert "prompt 'a forest' (the show: 'a neon city at night')" in said
     assert "the pictures differ from the show's" in said
     assert "differ" not in prepared_status(replay=log, stdin=False)
+
+
+def test_a_replay_whose_logged_image_is_gone_is_refused_before_the_model_loads(tmp_path):
+    """An image the show switched to, moved since, was said mid-replay as 'control not applied (InputError…)' and
+    the replay went on without it (exit 0), unlike the log; vcam render refused it before loading."""
+    import json
+
+    gone = tmp_path / "photo.png"
+    log = tmp_path / "show.jsonl"
+    log.write_text("".join(json.dumps(e) + "\n" for e in (
+        {"vcam": REPLAY_HEADER},
+        {"t": 1, "block": 1, "command": "preset photo", "source": "cue 3",
+         "apply": {"op": "input", "spec": f"image:{gone}"}},
+        {"end": {"blocks": 3}})))
+    with pytest.raises(VcamError) as refused:
+        prepared_status(replay=str(log), stdin=False)
+    said = str(refused.value) + refused.value.fix
+    assert f"the input at block 1 of {log} (image:{gone})" in said and "no such file" in said
+    assert "put the file back at that path" in said and "relative to the show file" not in said
+
+
+class _Recorded:
+    """Stands in for the controller, prompter and fallbacks a show watcher drives: what it was handed."""
+
+    def __init__(self):
+        self.shows, self.preloaded = [], []
+
+    def replace_show(self, show):
+        self.shows.append(show)
+        return []
+
+    def preload(self, texts):
+        self.preloaded.append(texts)
+
+    def warm(self, paths):
+        pass
+
+
+@pytest.mark.parametrize("replay", [None, "show.jsonl"])
+def test_an_edit_of_the_show_file_during_a_replay_is_said_and_changes_nothing_on_air(tmp_path, replay):
+    """A replay given its show file reloaded an edit: a new defaults transition went into the replayed stream, which
+    then made another show than the log's."""
+    from vcam.live.run import _show_watcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text(TINY_SHOW)
+    show, said, fake = load_show(path), [], _Recorded()
+    watcher = _show_watcher(RunOptions(show=str(path), replay=replay), show, fake, fake, None, fake, said.append)
+    path.write_text(TINY_SHOW.replace("transition: 2", "transition: 9") + "  - {name: desert, prompt: dunes}\n")
+    watcher.poll()  # the change is seen, then loaded once it held from one look to the next
+    watcher.poll()
+    if replay is None:
+        assert len(fake.shows) == 1 and said[-1].startswith(f"reloaded {path}")
+        return
+    assert fake.shows == []
+    assert said == [f"show file not reloaded, the last good show stays live:\n  {path}: not applied while show.jsonl "
+                    f"is replayed, which makes the show the log holds; the edit applies when {path} is run without "
+                    "--replay"]
 
 
 def test_a_replay_logged_again_is_refused_before_anything_opens(tmp_path, capsys):

@@ -247,12 +247,34 @@ def test_a_new_series_starts_on_the_nearest_bar_of_the_grid_in_use():
     assert tempo.beat(clock.now - 0.5) == pytest.approx(8 + 3)
 
 
+def test_a_tap_off_the_beat_of_the_series_starts_it_over():
+    """A pad's double press, then steady taps at 120: the series held the quick gap in its average, so the tempo
+    read 300, 231, 200 … bpm and came near 120 only after 16 taps or a pause of 2 s."""
+    tempo, clock = fake_tempo()
+    got = []
+    for gap in (0.5, 0.5, 0.5, 0.04, 0.46, 0.5, 0.5, 0.5):  # a double press after the 4th tap
+        got.append(tempo.tap())
+        clock.now += gap
+    got.append(tempo.tap())
+    assert got[3] == pytest.approx(120)
+    assert got[4:7] == [None, None, None] and tempo.taps_broke_off is False  # it broke off at the 5th (the double)
+    assert got[7] == pytest.approx(60 * 3 / 1.5, rel=0.03) and got[8] == pytest.approx(120, rel=0.03)
+    # a skipped beat starts over too; wobbly taps (within half again of the average gap) do not
+    clock.now += 1.0
+    assert tempo.tap() is None and tempo.taps == 1 and tempo.taps_broke_off
+    for gap in (0.5, 0.65, 0.45, 0.6):
+        clock.now += gap
+        bpm = tempo.tap()
+    assert tempo.taps == 5 and bpm == pytest.approx(60 * 4 / 2.2)
+
+
 def test_taps_outside_the_bpm_range_are_refused():
     tempo, clock = fake_tempo()
     for _ in range(3):
         tempo.tap()
         clock.now += 0.1  # 600 bpm
-    with pytest.raises(ValueError, match="600 bpm"):
+    with pytest.raises(ValueError, match="600 bpm apart, outside 20-300: tap once a beat "
+                                         r"\(a pause of 2 s starts the taps over\)"):
         tempo.tap()
     assert tempo.bpm is None
 
@@ -615,6 +637,11 @@ def test_taps_out_of_range_answer_an_error():
         ctl.handle_line("tap", "stdin")
         clock.now += 0.1
     assert ctl.handle_line("tap", "stdin").startswith("error: the taps are 600 bpm apart")
+    clock.now += 0.5  # off the beat of the quick taps: a new series, and the reply says why it counts from 1
+    assert ctl.handle_line("tap", "stdin") == ("tap 1: 3 more for a tempo (off the beat of the taps before it: they "
+                                               "start over)")
+    clock.now += 0.5
+    assert ctl.handle_line("tap", "stdin") == "tap 2: 2 more for a tempo"
 
 
 def test_describe_and_snapshot_carry_the_tempo():

@@ -159,6 +159,10 @@ def _blend(text: str) -> tuple:
         parts = shlex.split(text)
     except ValueError as e:
         raise CommandError(f"blend: {e}; usage: {USAGE['blend']}") from None
+    if len(parts) > 3:  # `blend neon city ocean 0.5`: the names cannot be told apart
+        raise CommandError(f"blend takes two presets and a position, not {len(parts)} words: put a name with spaces "
+                           "in quotes, as in blend \"neon city\" ocean 0.5, or give the presets' numbers, as in "
+                           "blend 1 2 0.5")
     if len(parts) != 3:
         raise CommandError(f"blend needs two presets and a position; usage: {USAGE['blend']}")
     try:

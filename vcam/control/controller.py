@@ -444,7 +444,8 @@ class Controller:
             bpm = tempo.tap(cause=origin)
             if bpm is None:
                 taps = tempo.taps
-                return f"tap {taps}: {TAPS_NEEDED - taps} more for a tempo"
+                over = " (off the beat of the taps before it: they start over)" if tempo.taps_broke_off else ""
+                return f"tap {taps}: {TAPS_NEEDED - taps} more for a tempo{over}"
             reply = f"tapped {bpm:.1f} bpm"
         if tempo.source in CLOCKS:
             reply += f" (the {tempo.source} leads while it runs)"
@@ -608,13 +609,16 @@ def _whole_path(text: str) -> str:
 
 
 def _same_preset(old: Show | None, index: int | None, new: Show) -> int | None:
-    """The index in `new` of preset `index` of `old`, by name; None when it is gone."""
+    """The index in `new` of preset `index` of `old`: by name, else the preset at its place that puts the same on
+    air (the one renamed, which `next`, the status and a blend fader must still find); None when it is gone."""
     if old is None or index is None or index >= len(old.presets):
         return None
     try:
         return new.find(old.presets[index].name)
     except KeyError:
-        return None
+        pass
+    renamed = index < len(new.presets) and _on_air(new, index) == _on_air(old, index)
+    return index if renamed else None
 
 
 def _on_air(show: Show, index: int) -> tuple:

@@ -10,7 +10,8 @@ with `at:` fires when its moment comes, even when cues before it have not gone (
 operator): the list then stands at it, and the cues skipped are said. A cue the list has already passed (by GO)
 does not fire again at its moment; each moment comes once, so `back` past a timed cue does not make it fire by
 itself again (it then waits for GO), unless the tempo starts over from its beginning. A `wait:` cue fires only
-while it is the next cue: GO before its time fires it at once instead.
+while it is the next cue: GO before its time fires it at once instead; a cue before it that fired before the show
+went on air is counted from going on air.
 """
 from __future__ import annotations
 
@@ -163,11 +164,7 @@ class CueList:
             self._cues = new
             self._position = position = _same_position(old, pos, new)
         if pos and (position != pos or not new or new[position - 1].name != old[pos - 1].name):
-            if position and new[position - 1].name == old[pos - 1].name:
-                self.say(f"cue list reloaded: cue {pos} {quoted(old[pos - 1].name)} is now cue {position}")
-            else:
-                self.say(f"cue list reloaded: cue {pos} {quoted(old[pos - 1].name)} is gone; the list stands at cue "
-                         f"{position}/{len(new)}" + (f" {quoted(new[position - 1].name)}" if position else ""))
+            self.say("cue list reloaded: " + _moved(old[pos - 1], pos, new, position))
         self._note_bar_cues()
         self._wake.set()
 
@@ -235,11 +232,15 @@ class CueList:
                             if c.at_bar is not None and (low is None or low < self._bar_beat(c)) and
                             self._bar_beat(c) <= reach})
                 self._seen_reach = reach if low is None or reach > low else low
-            if pos < len(cues) and cues[pos].wait is not None:
-                ref = self._fired_at if pos else self._began
-                if ref is not None and now >= ref + cues[pos].wait:
-                    due[pos] = (cues[pos].timing(), None)
+            if pos < len(cues) and cues[pos].wait is not None and now >= self._waited_from() + cues[pos].wait:
+                due[pos] = (cues[pos].timing(), None)
         return cues, [(i, why, at) for i, (why, at) in sorted(due.items())]
+
+    def _waited_from(self) -> float:
+        """The clock time a `wait:` of the next cue counts from (called with _lock held, on air): the cue before it
+        firing, but not before the show went on air; a cue fired on the loading card was not seen yet, and its
+        wait would have run out unseen."""
+        return max(self._fired_at, self._began) if self._position and self._fired_at is not None else self._began
 
     def _lead_beats(self) -> float:
         """How far ahead of the camera the show works, in beats of the tempo (0 without one)."""
@@ -273,7 +274,7 @@ class CueList:
             times = [self._began + c.at_s for c in cues
                      if c.at_s is not None and (self._seen_s is None or self._seen_s < c.at_s)]
             if pos < len(cues) and cues[pos].wait is not None:
-                times.append((self._fired_at if pos else self._began) + cues[pos].wait)
+                times.append(self._waited_from() + cues[pos].wait)
             if self.tempo is not None:
                 bars = [self._bar_beat(c) for c in cues if c.at_bar is not None and
                         (self._seen_reach is None or self._seen_reach < self._bar_beat(c))]
@@ -297,6 +298,19 @@ def quoted(name: str) -> str:
     """A cue's name in quotes, as repr() quotes it but with nothing escaped: a backslash in it (a path on Windows)
     stays one, so the network's renaming of paths (media.MediaFolders.renamed) finds it in the text."""
     return f'"{name}"' if "'" in name and '"' not in name else f"'{name}'"
+
+
+def _moved(was: Cue, pos: int, new: tuple[Cue, ...], position: int) -> str:
+    """Where the current cue (`was`, number `pos`) went in a reloaded list that stands at `position`, in words."""
+    cue = f"cue {pos} {quoted(was.name)}"
+    if not new:
+        return f"{cue} is gone with the whole list: this show has no cues now"
+    now = new[position - 1]
+    if now.name == was.name:
+        return f"{cue} is now cue {position}"
+    if position == pos and (now.do, now.at_s, now.at_bar, now.wait) == (was.do, was.at_s, was.at_bar, was.wait):
+        return f"{cue} is now named {quoted(now.name)}"
+    return f"{cue} is gone; the list stands at cue {position}/{len(new)} {quoted(now.name)}"
 
 
 def _timed(line: str, at: str | None) -> str:

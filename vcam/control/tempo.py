@@ -30,6 +30,9 @@ QUIET_S = 2.0  # a clock silent this long lets the next source apply
 TAP_BREAK_S = 2.0  # a pause this long between taps starts a new series
 TAPS_NEEDED = 4
 TAPS_KEPT = 16  # the tapped tempo is the average over at most the last 16 taps
+# A gap this many times longer or shorter than the series' average gap is no beat of it (a skipped beat, a pad's
+# double press, a new tempo): it starts a new series, or the taps before it would hold the tempo wrong for 16 taps.
+TAP_OFF_BEAT = 1.5
 TOLD_BPM = 0.05  # listeners hear of a bpm that moved at least this much (a clock's estimate wavers a little)
 # watchers hear of a beat this far (in beats) from where the grid they last heard of puts it: 10 ms at 120 bpm,
 # under a camera frame; a MIDI clock's fitted line wavers about that much where ticks come late in bunches (JACK's
@@ -61,21 +64,31 @@ Watcher = Callable[[str, Grid, object], None]
 class TapTempo:
     """Tap times in, a tempo out once TAPS_NEEDED are in: the average interval between the taps of a series."""
 
-    def __init__(self, needed: int = TAPS_NEEDED, pause: float = TAP_BREAK_S, kept: int = TAPS_KEPT):
-        self.needed, self.pause, self.kept = needed, pause, kept
+    def __init__(self, needed: int = TAPS_NEEDED, pause: float = TAP_BREAK_S, kept: int = TAPS_KEPT,
+                 off_beat: float = TAP_OFF_BEAT):
+        self.needed, self.pause, self.kept, self.off_beat = needed, pause, kept, off_beat
         self.times: list[float] = []
         self.count = 0  # taps in the current series (more than are kept)
         self.first_beat = 0.0  # the beat the series' first tap falls on
+        self.broke_off = False  # the last tap started a new series for being off the beat of the one before
 
     def tap(self, t: float) -> bool:
-        """Adds a tap; whether it starts a new series."""
-        new = not self.times or not 0 < t - self.times[-1] <= self.pause
+        """Adds a tap; whether it starts a new series (after a pause, or off the series' beat)."""
+        gap = t - self.times[-1] if self.times else 0.0
+        self.broke_off = 0 < gap <= self.pause and self._off_beat(gap)
+        new = not self.times or not 0 < gap <= self.pause or self.broke_off
         if new:
             self.times, self.count = [], 0
         self.times.append(t)
         del self.times[:-self.kept]
         self.count += 1
         return new
+
+    def _off_beat(self, gap: float) -> bool:
+        if len(self.times) < 2:
+            return False
+        average = (self.times[-1] - self.times[0]) / (len(self.times) - 1)
+        return not average / self.off_beat <= gap <= average * self.off_beat
 
     def bpm(self) -> float | None:
         if self.count < self.needed:
@@ -148,9 +161,16 @@ class Tempo:
             if bpm is None:
                 return None
             if not MIN_BPM <= bpm <= MAX_BPM:
-                raise ValueError(f"the taps are {bpm:.0f} bpm apart, outside {MIN_BPM:g}-{MAX_BPM:g}")
+                raise ValueError(f"the taps are {bpm:.0f} bpm apart, outside {MIN_BPM:g}-{MAX_BPM:g}: tap once a "
+                                 f"beat (a pause of {TAP_BREAK_S:g} s starts the taps over)")
             self.set_bpm(bpm, "tap", taps.anchor(), cause=cause)
             return bpm
+
+    @property
+    def taps_broke_off(self) -> bool:
+        """Whether the last tap started a new series for being off the beat of the taps before it."""
+        with self._lock:
+            return self._taps.broke_off
 
     @property
     def taps(self) -> int:

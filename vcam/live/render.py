@@ -26,7 +26,7 @@ from vcam.control.log import AtFrame, Replay, read_replay
 from vcam.errors import VcamError
 from vcam.inspec import parse_input
 from vcam.live.frames import fit
-from vcam.live.inputs import InputSwitch, check_input
+from vcam.live.inputs import InputSwitch, check_logged_inputs
 from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.paths import Written, refuse_clashes, replacing
 from vcam.live.outputs.recording import check_path
@@ -139,7 +139,7 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
                           replay=opts.log, stdin=False, tuning=opts.tuning)
     cfg = resolve(run_opts, None, header, (spec.width, spec.height), own_size_only=spec.random_weights)
     cfg = _without_live_input(cfg, replay, total, say)
-    _check_clips(cfg, replay, total)
+    _check_clips(opts.log, cfg, replay, total)
     _check_written(opts, cfg, replay, total, say)
     for note in _differences(opts, header, model, cfg, quant, decoder, attention_quant, replay, total):
         say(note)
@@ -217,16 +217,10 @@ def _without_live_input(cfg: ShowSettings, replay: Replay, total: int, say: Call
     return replace(cfg, input="none") if starts_live else cfg
 
 
-def _check_clips(cfg: ShowSettings, replay: Replay, total: int) -> None:
+def _check_clips(log: str, cfg: ShowSettings, replay: Replay, total: int) -> None:
     """Every clip and image the show restyled opens now, not after the model loaded."""
-    named = [("the show's input", cfg.input)] + [
-        (f"the input at block {block}", a.spec) for block, a in _actions(replay, total) if isinstance(a, SetInput)]
-    for what, spec in named:
-        if parse_input(spec).kind in ("file", "image"):
-            try:
-                check_input(spec)
-            except VcamError as e:
-                raise VcamError(f"{what} ({spec}): {e.message}", e.fix) from None
+    check_logged_inputs(log, [("the show's input", cfg.input)] + [
+        (f"the input at block {block}", a.spec) for block, a in _actions(replay, total) if isinstance(a, SetInput)])
 
 
 def _differences(opts: RenderOptions, header: dict, model: str, cfg: ShowSettings, quant: str | None,

@@ -27,7 +27,7 @@ from vcam.inspec import parse_input
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.frames import load_image
 from vcam.live.heap import HeapTrimmer
-from vcam.live.inputs import InputSwitch, LiveFrames
+from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
 from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
@@ -133,6 +133,8 @@ def _prepare(opts: RunOptions) -> _Prepared:
     if speed.message:
         status.message(speed.message)
     fallback = load_image(cfg.fallback, cfg.width, cfg.height) if cfg.fallback else None
+    if replay is not None:
+        _check_replayed_inputs(opts.replay, replay)
     _check_written(opts, cfg, show, replay, status.message)
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
     return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, midi, media)
@@ -160,6 +162,14 @@ def _replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
         say(f"typed commands are not read while a control log is replayed (the log's commands are the show's); "
             f"{ends}")
     return replay
+
+
+def _check_replayed_inputs(path: str, replay: Replay) -> None:
+    """The clips and images a replayed log switches to open before the model loads, as vcam render checks them: one
+    gone since the show was said only at its block, as a change not applied, and the replay went on unlike the log."""
+    end = replay.end_block
+    check_logged_inputs(path, [(f"the input at block {block}", a.spec) for block, a in replay.actions
+                               if isinstance(a, SetInput) and (end is None or block < end)])
 
 
 def _media(opts: RunOptions, say: Callable[[str], None]) -> MediaFolders:
@@ -591,13 +601,17 @@ def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
 
 def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter: Prompter, router,
                   fallbacks: FallbackImages, say: Callable[[str], None]):
-    """The show file's watcher (a valid edit applies on air); every preset's prompts are encoded ahead, and its
-    fallback images decoded before the edit applies (on the watcher's thread, not under the controller's lock)."""
+    """The show file's watcher (a valid edit applies on air, but for a replay's, said not to); every preset's prompts
+    are encoded ahead, and its fallback images decoded before the edit applies (on the watcher's thread, not under
+    the controller's lock)."""
     from vcam.control.reload import ShowWatcher
 
     prompter.preload(show.prompts())
 
     def on_show(new: Show) -> list[str]:
+        if opts.replay:  # the log's changes are the show: a reload's (a preset's new text, a transition) are not
+            raise ConfigError([f"{opts.show}: not applied while {opts.replay} is replayed, which makes the show the "
+                               f"log holds; the edit applies when {opts.show} is run without --replay"])
         if opts.midi_map and router is not None and (problems := missing_presets(new, router.mapping)):
             # the map stays (given on the command line), so the show must still fit it
             raise ConfigError([f"{opts.show}: --midi-map {opts.midi_map}: {p}" for p in problems])

@@ -5,7 +5,7 @@ from vcam.live.inputs.camera import CameraSource, open_device
 from vcam.live.inputs.clip import ClipSource, ImageSource
 from vcam.live.inputs.live_frames import LiveFrames, spread
 from vcam.live.inputs.source import FrameSource, InputError
-from vcam.live.inputs.switch import InputSwitch, check_input, open_source
+from vcam.live.inputs.switch import InputSwitch, check_input, check_logged_inputs, open_source
 
 __all__ = ["CameraSource", "ClipSource", "FrameSource", "ImageSource", "InputError", "InputSwitch", "LiveFrames",
-           "check_input", "open_device", "open_source", "spread"]
+           "check_input", "check_logged_inputs", "open_device", "open_source", "spread"]

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
 from typing import Callable
 
+from vcam.errors import VcamError
 from vcam.inspec import InputSpec, parse_input
 from vcam.live.inputs.camera import CameraSource, OpenCapture, device_path
 from vcam.live.inputs.clip import ClipSource, ImageSource
@@ -69,6 +71,21 @@ def check_input(spec: InputSpec | str, net: bool = False, open_capture: OpenCapt
     source = open_source(spec, 64, 64, open_capture=open_capture)
     source.close()
     return spec
+
+
+def check_logged_inputs(log: str, named: Iterable[tuple[str, str]]) -> None:
+    """The clips and images a control log restyles ((what, spec) each) open now, before the model loads; VcamError
+    naming the log otherwise. A log names them by their whole path, so the fix is the file at that path, not the
+    show file's folder that an input's own error points to."""
+    for what, text in named:
+        if parse_input(text).kind not in ("file", "image"):
+            continue
+        try:
+            check_input(text)
+        except VcamError as e:
+            raise VcamError(f"{what} of {log} ({text}): {e.message}",
+                            f"put the file back at that path, or change the path in {log} (a control log names "
+                            "the clips and images its show restyled by their whole path)") from None
 
 
 class InputSwitch:
