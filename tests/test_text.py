@@ -125,3 +125,40 @@ def test_without_ftfy_loading_is_refused_at_once_with_the_fix(monkeypatch):
     with pytest.raises(VcamError, match="ftfy") as err:
         vcam.load("tiny", progress=False)
     assert "pip install" in err.value.fix
+
+
+def test_a_prompt_longer_than_the_encoder_reads_is_said_once_with_where_it_is_cut():
+    enc, _ = make_encoder()
+    said = []
+    enc.on_cut = said.append
+    enc.encode("a" * 511)  # 511 bytes and the end of sequence: every slot, nothing cut
+    enc.encode("a short prompt")
+    assert said == []
+    long = " ".join(f"word{i}" for i in range(200))  # 1189 bytes
+    enc.encode(long)
+    enc.encode(long)  # cached: said already
+    assert len(said) == 1, said
+    # 'word0 … word73 wor' is what fits in 511 bytes
+    assert "512 tokens" in said[0] and "word73 wor'" in said[0] and "75 of its 200 words" in said[0], said[0]
+
+
+def test_the_hf_tokenizer_says_what_of_a_long_prompt_it_keeps(weights_folder):
+    tok = HFTokenizer(str(weights_folder / "tokenizer"))
+    assert tok.cut("w1 w2 w3", 16) is None
+    assert tok.cut(" ".join(f"w{i}" for i in range(40)), 16) == " ".join(f"w{i}" for i in range(16))
+
+
+def test_a_prompt_cut_short_is_said_as_the_show_starts():
+    from types import SimpleNamespace
+
+    from vcam.engine.speed import SpeedOptions
+    from vcam.live.run import stream_opener
+
+    long = " ".join(f"word{i}" for i in range(200))
+    cfg = SimpleNamespace(width=64, height=32, prompts={long: 1.0}, seed=0, steps=1, transition=0,
+                          pin_first_latent=False, bias=1.0, strength=0.5, adapt=False)
+    inputs = SimpleNamespace(resize=lambda w, h: None)
+    said = []
+    stream_opener(SimpleNamespace(weights=None), "tiny", cfg, SimpleNamespace(options=SpeedOptions(compile=False)),
+                  [], inputs, said.append)(lambda message: None)
+    assert len(said) == 1 and "is longer than the text encoder's 512 tokens" in said[0], said

@@ -5,6 +5,7 @@ import html
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
@@ -47,6 +48,13 @@ class ByteTokenizer:
         ids = ids + [self.pad_id] * (max_length - len(ids))
         return torch.tensor([ids]), torch.tensor([mask])
 
+    def cut(self, text: str, max_length: int) -> str | None:
+        """The part of `text` the encoder reads where it is longer than `max_length` tokens; None where it fits."""
+        data = text.encode("utf-8")
+        if len(data) < max_length:
+            return None
+        return data[: max_length - 1].decode("utf-8", "ignore")  # a character cut in two is left out
+
 
 class HFTokenizer:
     """The real UMT5 tokenizer from a `tokenizer/` folder, padded and truncated to a fixed length."""
@@ -67,6 +75,21 @@ class HFTokenizer:
             return_tensors="pt",
         )
         return out.input_ids, out.attention_mask
+
+    def cut(self, text: str, max_length: int) -> str | None:
+        """The part of `text` the encoder reads where it is longer than `max_length` tokens; None where it fits."""
+        if len(self.tok(text, add_special_tokens=True).input_ids) <= max_length:
+            return None
+        kept = self.tok(text, max_length=max_length, truncation=True, add_special_tokens=True).input_ids
+        return self.tok.decode(kept, skip_special_tokens=True)
+
+
+def cut_note(prompt: str, kept: str, max_length: int) -> str:
+    """The line that tells the operator a prompt is cut: where (by the last words the model reads), and how much."""
+    words, read = prompt.split(), kept.split()
+    head = prompt if len(prompt) <= 40 else prompt[:40] + "…"
+    return (f"prompt {head!r} is longer than the text encoder's {max_length} tokens: the model reads it only up to "
+            f"'…{' '.join(read[-6:])}' (about {len(read)} of its {len(words)} words); shorten it to keep the rest")
 
 
 def build_umt5(cfg: TextConfig, seed: int):
@@ -91,7 +114,8 @@ class TextEncoder:
     """Encodes prompts into [1, max_length, d_model] embeddings, zero past the prompt's length.
 
     Results are cached by cleaned prompt text (least recently used dropped past `cache_size`). Thread-safe, so
-    that prompts can be encoded ahead in the background while the stream runs.
+    that prompts can be encoded ahead in the background while the stream runs. `on_cut`, where set, is told a
+    line (on the thread that encodes) when a prompt longer than `max_length` tokens is cut, as it is first encoded.
     """
 
     def __init__(self, model, tokenizer, max_length: int, device, dtype, cache_size: int = 256):
@@ -104,6 +128,7 @@ class TextEncoder:
         self._cache: OrderedDict[str, Tensor] = OrderedDict()
         self._lock = threading.Lock()  # the cache: held only for lookups and inserts
         self._model_lock = threading.Lock()  # one encoding at a time; a cached prompt never waits for it
+        self.on_cut: Callable[[str], None] | None = None
 
     def cached(self, prompt: str) -> bool:
         with self._lock:
@@ -125,6 +150,8 @@ class TextEncoder:
                 return found.to(self.device)
             ids, mask = self.tokenizer(key, self.max_length)
             length = int(mask.sum())
+            if length == self.max_length and self.on_cut is not None:  # every slot taken: it may be cut
+                self._say_cut(key)
             model_device = next(self.model.parameters()).device
             # Only the prompt's own tokens: the padding is masked out of every attention, so it changes nothing
             # but the time (a 20-word prompt in 512 slots is ~8x the work, seconds with the encoder on the CPU).
@@ -139,6 +166,11 @@ class TextEncoder:
                 while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
         return emb.to(self.device)
+
+    def _say_cut(self, prompt: str) -> None:
+        kept = self.tokenizer.cut(prompt, self.max_length)
+        if kept is not None:
+            self.on_cut(cut_note(prompt, kept, self.max_length))
 
     def move_to(self, device: torch.device | str) -> None:
         """Moves the encoder (and the cached embeddings with it), never in the middle of an encoding."""

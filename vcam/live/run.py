@@ -447,12 +447,14 @@ def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedC
                    inputs: InputSwitch, say: Callable[[str], None]):
     """What the producer thread runs first: loads the engine (minutes, with progress on the card) and starts the
     stream on its first input, compiled or warmed up before going on air. `prompts` (the show's presets') are
-    encoded with the starting ones before a card short of memory moves the text encoder to the CPU."""
+    encoded with the starting ones before a card short of memory moves the text encoder to the CPU. A prompt longer
+    than the text encoder reads is said with `say` when it is first encoded, wherever that happens."""
     def open_stream(report: Callable[[str], None]):
         import vcam
 
         engine = vcam.load(model, weights=opts.weights, width=cfg.width, height=cfg.height, report=report,
                            speed=speed.options, adapt=cfg.adapt)
+        engine.text.on_cut = say  # before the first prompt is encoded: a prompt cut short is said as it is
         if engine.offload_text_after_start:
             first = list(cfg.prompts) + [text for text in prompts if text not in cfg.prompts]
             report(f"encoding {len(first)} prompts before moving the text encoder to the CPU")
