@@ -379,8 +379,9 @@ def test_the_shows_quantize(text, expected):
     assert parse_show("presets:\n  - {name: a, prompt: b}\n", "s.yaml").defaults.quantize == "off"
 
 
-@pytest.mark.parametrize("text, says", [("bar", "changes land on the bar"), ("2", "changes land on the 2 beats"),
-                                        ("off", None)])
+@pytest.mark.parametrize("text, says", [("bar", "changes land on the bar"), ("1", "changes land on the beat\n"),
+                                        ("2", "changes land on the 2-beat grid\n"),
+                                        ("0.5", "changes land on the 0.5-beat grid\n"), ("off", None)])
 def test_vcam_check_says_when_changes_land(tmp_path, capsys, text, says):
     from vcam.cli import main
 

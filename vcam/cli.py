@@ -9,7 +9,7 @@ import re
 import sys
 from dataclasses import replace
 
-from vcam.control.commands import MAX_SEED
+from vcam.control.commands import MAX_SEED, lands_on
 from vcam.errors import VcamError
 from vcam.bias import check_bias
 from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS, InputSpec, check_strength, parse_input
@@ -556,8 +556,7 @@ def cmd_check(args) -> int:
           + (f", fallback {d.fallback}" if d.fallback else "")
           + "".join(f", {k} {v}" for k, v in (("input", d.input), ("strength", d.strength), ("bias", d.bias),
                                               ("input_fit", d.input_fit)) if v is not None)
-          + (f", changes land on the {d.quantize if d.quantize in ('beat', 'bar') else d.quantize + ' beats'}"
-             if d.quantize != "off" else ""))
+          + (f", changes land {lands_on(d.quantize)}" if d.quantize != "off" else ""))
     if any(v is not None for v in (o.size, o.fps, o.fit, o.out)):
         size = f"{o.size[0]}x{o.size[1]}" if o.size else "model default"
         print(f"  output: {size}, {o.fps or 30:g} fps, {o.fit or 'letterbox'}, {', '.join(o.out or ['vcam'])}")

@@ -133,6 +133,11 @@ def quantum_beats(spec: str, beats_per_bar: int) -> float:
     return float(beats_per_bar) if spec == "bar" else 1.0 if spec == "beat" else float(spec)
 
 
+def lands_on(spec: str) -> str:
+    """Where a change quantised to `spec` (other than off) lands, in words: "on the bar", "on the 0.5-beat grid"."""
+    return f"on the {spec}" if spec in ("beat", "bar") else f"on the {spec}-beat grid"
+
+
 def _quantize(text: str) -> str:
     try:
         return parse_quantize(text)

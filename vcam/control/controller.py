@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import UNTIMED, Command, CommandError, help_text, parse, quantum_beats
+from vcam.control.commands import UNTIMED, Command, CommandError, help_text, lands_on, parse, quantum_beats
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
@@ -272,7 +272,7 @@ class Controller:
             reply = self._change(cmd, origin)
         finally:
             at, self._spec, self._at_block = self._at_block, None, _UNSET
-        return reply if at is _UNSET or at is None else f"{reply}; {_on(spec)}, block {at}"
+        return reply if at is _UNSET or at is None else f"{reply}; {lands_on(spec)}, block {at}"
 
     def _change(self, cmd: Command, origin: Origin) -> str:
         name = cmd.name
@@ -306,7 +306,7 @@ class Controller:
         if spec == "off":
             return "changes land at once"
         missing = f" ({NO_TEMPO})" if self.tempo is None or self.tempo.bpm is None else ""
-        return f"changes land {_on(spec)}{missing}"
+        return f"changes land {lands_on(spec)}{missing}"
 
     def _screen(self, name: str, origin: Origin, spec: str | None) -> str:
         """The screen acts on the camera directly: on the beat, it is set at the boundary's time (called with the
@@ -321,7 +321,7 @@ class Controller:
             self._screen_waiter = True
             self._screen_thread = threading.Thread(target=self._screen_waits, name="screen on the beat", daemon=True)
             self._screen_thread.start()
-        return f"screen: {name} {_on(spec)}"
+        return f"screen: {name} {lands_on(spec)}"
 
     def _screen_waits(self) -> None:
         """Sets the waiting screen change at its boundary, unless the show ends first or another change replaces
@@ -582,10 +582,6 @@ class Controller:
 def _frame(shown: Shown | None) -> list[int] | None:
     """A frame as the state names it: [block, index in the block]."""
     return [shown.block, shown.index] if shown is not None else None
-
-
-def _on(spec: str) -> str:
-    return f"on the {spec}" if spec in ("beat", "bar") else f"on the {spec}-beat grid"
 
 
 def _input_of(line: str) -> str | None:
