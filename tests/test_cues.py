@@ -52,13 +52,13 @@ class FakeTempo:
 class Rig:
     """A cue list whose commands are recorded rather than run."""
 
-    def __init__(self, cues_yaml: str, tempo=None, lead=None):
+    def __init__(self, cues_yaml: str, tempo=None, lead=None, duration=None):
         self.show = parse_show(PRESETS + "cues:\n" + cues_yaml, "show.yaml")
         self.clock = FakeClock()
         self.ran: list[tuple[str, str]] = []  # (source, line)
         self.said: list[str] = []
         self.cues = CueList(self.show.cues, self.run_line, self.said.append, clock=self.clock, tempo=tempo,
-                            lead=lead)
+                            lead=lead, duration=duration)
 
     def run_line(self, line: str, source: str) -> str:
         self.ran.append((source, line))
@@ -122,6 +122,30 @@ def test_a_list_of_one_cue_names_no_cue_after_it():
         assert rig.cues.back() == "error: cue 1 'only' is the only cue; there is none before it"
         assert rig.cues.go() == "error: the cue list is done (cue 1/1 'only' was the last)"
         assert rig.ran == [("cue 1", "preset 1")]
+
+
+def test_at_cues_after_the_shows_end_are_said_at_the_start_and_at_a_reload():
+    late = MANUAL + "  - {name: drop, do: blackout, at: 1:30}\n  - {name: end, do: preset 3, at: 60}\n"
+    with Rig(late, duration=60) as rig:
+        assert rig.said == ["cues 4 'drop' (at 1:30), 5 'end' (at 1:00) come after the show ends (--duration 60 s, "
+                            "at 1:00): they do not fire; give a longer --duration or an earlier at:"]
+        rig.said.clear()
+        rig.cues.replace(parse_show(PRESETS + "cues:\n  - {name: drop, do: blackout, at: 59}\n"
+                                    "  - {name: gone, do: blackout, at: 2:00}\n", "show.yaml").cues)
+        assert rig.said == ["cue 2 'gone' (at 2:00) comes after the show ends (--duration 60 s, at 1:00): it does "
+                            "not fire; give a longer --duration or an earlier at:"]
+    with Rig(late) as rig:  # no --duration: the show runs until it is ended
+        assert rig.said == []
+
+
+def test_a_show_started_with_a_duration_gives_it_to_its_cue_list():
+    from types import SimpleNamespace
+
+    from vcam.live.run import _cue_list
+
+    show = parse_show(PRESETS + "cues:\n  - {name: drop, do: blackout, at: 1:30}\n", "show.yaml")
+    controller, producer = SimpleNamespace(handle_line=None), SimpleNamespace(listeners=[])
+    assert _cue_list(show, controller, producer, False, print, duration=60.0).duration == 60.0
 
 
 def test_go_on_a_boundary_times_each_change_that_has_no_timing_of_its_own():

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from vcam.control.commands import CommandError, UNTIMED, parse
-from vcam.control.show import Cue
+from vcam.control.show import Cue, clock_text
 
 # While a bar cue is pending, the list looks at the tempo at least this often: a tempo that drifts (MIDI clock)
 # moves the bar's clock time without telling anyone.
@@ -49,7 +49,7 @@ class CueList:
 
     def __init__(self, cues: Sequence[Cue], run_line: Callable[[str, str], str | None], say: Callable[[str], None],
                  clock: Callable[[], float] = time.monotonic, tempo: Tempo | None = None,
-                 lead: Callable[[], float] | None = None):
+                 lead: Callable[[], float] | None = None, duration: float | None = None):
         self.run_line = run_line
         self.say = say
         self.clock = clock
@@ -57,6 +57,7 @@ class CueList:
         # How many seconds ahead of the camera the show works (vcam.live.quantize): a bar cue fires that much
         # before its bar, its changes put on that bar (@bar), so that they show on it rather than a block late.
         self.lead = lead or (lambda: 0.0)
+        self.duration = duration  # --duration: the show ends this long after going on air, as `at` times count
         self._cues: tuple[Cue, ...] = tuple(cues)
         # _lock guards the state below and is never held while a cue runs: the controller, which runs the cue's
         # commands under its own lock, asks for describe() under it. _firing puts GO, back and the timer's cues
@@ -80,6 +81,7 @@ class CueList:
         if self.tempo is not None:
             self.tempo.listen(self._wake.set)  # a new tempo or a start moves every bar's time
         self._note_bar_cues()
+        self._note_late_cues()
         self._thread.start()
 
     def stop(self) -> None:
@@ -166,6 +168,7 @@ class CueList:
         if pos and (position != pos or not new or new[position - 1].name != old[pos - 1].name):
             self.say("cue list reloaded: " + _moved(old[pos - 1], pos, new, position))
         self._note_bar_cues()
+        self._note_late_cues()
         self._wake.set()
 
     # --- firing -----------------------------------------------------------------------------------------------
@@ -292,6 +295,20 @@ class CueList:
         self._said_no_tempo = True
         self.say(f"cue {self._cues.index(bar) + 1} {quoted(bar.name)} is at bar {bar.at_bar}, but this show keeps no "
                  "tempo: bar cues wait for GO")
+
+
+    def _note_late_cues(self) -> None:
+        """Said at the start and at a reload: `at` cues the show ends before (--duration) never fire, and the
+        operator would otherwise learn it only from a show that ended without them."""
+        if self.duration is None:
+            return
+        late = [(i, c) for i, c in enumerate(self._cues, 1) if c.at_s is not None and c.at_s >= self.duration]
+        if not late:
+            return
+        which = ", ".join(f"{i} {quoted(c.name)} ({c.timing()})" for i, c in late)
+        self.say(f"{'cue' if len(late) == 1 else 'cues'} {which} {'comes' if len(late) == 1 else 'come'} after the "
+                 f"show ends (--duration {self.duration:g} s, at {clock_text(self.duration)}): "
+                 f"{'it does' if len(late) == 1 else 'they do'} not fire; give a longer --duration or an earlier at:")
 
 
 def quoted(name: str) -> str:

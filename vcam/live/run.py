@@ -293,7 +293,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     parts += osc
     if show is not None:
         parts.append(_show_watcher(opts, show, controller, prompter, router, fallbacks, status.message))
-    cues = _cue_list(show, controller, producer, replay is not None, status.message, tempo, quantizer.lead)
+    cues = _cue_list(show, controller, producer, replay is not None, status.message, tempo, quantizer.lead,
+                     opts.duration)
     if cues is not None:
         parts.append(cues)
     if replay is not None:
@@ -421,12 +422,13 @@ def _quantizer(air: OnAir, producer: Generator, tempo: Tempo | None) -> Quantize
 
 def _cue_list(show: Show | None, controller: Controller, producer: Generator, replaying: bool,
               say: Callable[[str], None], tempo: Tempo | None = None,
-              lead: Callable[[], float] | None = None) -> CueList | None:
+              lead: Callable[[], float] | None = None, duration: float | None = None) -> CueList | None:
     """The show's cue list, handed to the controller (go, back) and started with the show; its `at` times count
-    from the first block on air. None in a replay, which replays what the cues did and fires none itself."""
+    from the first block on air, as --duration (`duration`) does. None in a replay, which replays what the cues
+    did and fires none itself."""
     if show is None or replaying:
         return None
-    cues = CueList(show.cues, controller.handle_line, say, tempo=tempo, lead=lead)
+    cues = CueList(show.cues, controller.handle_line, say, tempo=tempo, lead=lead, duration=duration)
     controller.cues = cues
     producer.listeners.append(lambda frames: cues.begin())
     return cues
