@@ -1,4 +1,5 @@
 """Fallback images decoded once: a preset press found its image decoded again, under the controller's lock."""
+import io
 import os
 
 import cv2
@@ -86,4 +87,16 @@ def test_a_reloads_fallbacks_are_decoded_before_it_applies_not_under_the_control
     watcher.on_show(edited)
     assert held == [["stall.png"]]
     images.get(str(tmp_path / "stall.png"))  # the press that selects it
+    assert counted == ["stall.png"]
+
+
+def test_the_fallback_given_at_the_start_is_decoded_once_and_kept_for_the_presets_that_go_back_to_it(
+        tmp_path, counted):
+    from vcam.live.run import _prepare
+    from vcam.live.settings import RunOptions
+
+    path = image(tmp_path / "stall.png", 120)
+    prep = _prepare(RunOptions(model="tiny", fallback=path, size=(64, 32), status_out=io.StringIO()))
+    assert prep.fallback.shape == (32, 64, 3)
+    assert prep.fallbacks.get(path) is prep.fallback  # a preset without a fallback of its own, pressed
     assert counted == ["stall.png"]

@@ -25,7 +25,6 @@ from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError
 from vcam.inspec import parse_input
 from vcam.live.fallbacks import FallbackImages
-from vcam.live.frames import load_image
 from vcam.live.heap import HeapTrimmer
 from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
 from vcam.live.model_feed import ModelFeed, NeverOnAir
@@ -96,6 +95,7 @@ class _Prepared:
     cfg: ShowSettings
     speed: SpeedChoice
     fallback: object  # the fallback frame, or None
+    fallbacks: FallbackImages  # the images decoded so far (the fallback among them), for the show to pick from
     midi: tuple[str, object] | None
     media: MediaFolders  # the folders whose files the network's commands may name
 
@@ -132,12 +132,13 @@ def _prepare(opts: RunOptions) -> _Prepared:
                         video_in=cfg.input != "none")  # for the starting steps, size and input
     if speed.message:
         status.message(speed.message)
-    fallback = load_image(cfg.fallback, cfg.width, cfg.height) if cfg.fallback else None
+    fallbacks = FallbackImages(cfg.width, cfg.height)  # a preset without a fallback of its own goes back to it
+    fallback = fallbacks.get(cfg.fallback) if cfg.fallback else None
     if replay is not None:
         _check_replayed_inputs(opts.replay, replay)
     _check_written(opts, cfg, show, replay, status.message)
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
-    return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, midi, media)
+    return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, media)
 
 
 def _replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
@@ -253,7 +254,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                          open_input=inputs.open)
     log = _control_log(log_file, opts, prep, air.pacer) if log_file else None
 
-    fallbacks = FallbackImages(cfg.width, cfg.height)
+    fallbacks = prep.fallbacks
     if show is not None:
         fallbacks.warm(_fallbacks_of(show))
 
