@@ -271,3 +271,20 @@ def test_running_out_of_gpu_memory_on_air_says_what_to_do_and_frees_the_block_be
     assert "if it goes on" not in failed[1]
     assert freed == [[True], [True, True]]
     assert "--quant fp8" not in out_of_memory_fix(torch.device("cuda"), "fp8")  # already in FP8
+
+
+def test_a_failed_block_and_a_change_not_applied_say_their_error_in_the_same_words():
+    from types import SimpleNamespace
+
+    from vcam.live.producer import _failure, _failure_line, _with_error
+
+    stream = SimpleNamespace(device=torch.device("cpu"), engine=SimpleNamespace(speed=SimpleNamespace(quant="none")))
+    plain = _failure(RuntimeError("boom"))
+    assert _with_error(stream, "control not applied", plain) == "control not applied (RuntimeError: boom)"
+    assert _failure_line(stream, plain, 1) == "generation failed (RuntimeError: boom); holding the last frame, retry 1"
+    short = _failure(torch.cuda.OutOfMemoryError(OUT_OF_MEMORY))
+    said = "the GPU ran out of memory (tried to allocate 2.00 GiB)"  # a card whose use cannot be read
+    assert _with_error(stream, "control not applied", short) == f"control not applied: {said}"
+    assert _failure_line(stream, short, 2) == f"generation failed: {said}; holding the last frame, retry 2"
+    assert _failure_line(stream, short, 1).startswith(f"generation failed: {said}; holding the last frame, retry 1; "
+                                                      "if it goes on: close other programs")

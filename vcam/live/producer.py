@@ -18,6 +18,8 @@ RETRIES_BEFORE_RESET = 3
 RETRY_WAIT_S = 0.5  # after the n-th failed block in a row the generator waits RETRY_WAIT_S * 2**n, at most the max
 RETRY_WAIT_MAX_S = 8.0
 
+Failure = tuple[str, str, bool]  # an error as it is said: its class, its text, whether the GPU ran out of memory
+
 
 class DeviceLostError(VcamError):
     """The GPU cannot run anything more in this process."""
@@ -117,7 +119,7 @@ class Generator:
             # Faster than the camera (tiny on a CPU, small frames): no point making frames that would be dropped.
             while self._pacer.full() and not self._stop.wait(0.01):
                 pass
-            failed: tuple[str, str, bool] | None = None
+            failed: Failure | None = None
             block = self.submitted
             for listener in self.starting:
                 listener(block)
@@ -135,7 +137,7 @@ class Generator:
                 if eager is not None:
                     self._log(eager)
                     continue
-                failed = (e.__class__.__name__, str(e), _ran_out_of_memory(e))
+                failed = _failure(e)
             if failed is not None:
                 failures += 1
                 # Out of the except block: its traceback, which holds the failed block's tensors, is gone now.
@@ -177,7 +179,7 @@ class Generator:
             try:
                 apply(self.stream, action, self._open_input)
             except Exception as e:  # one bad change must not stop the show
-                self._log(_not_applied(self.stream, e))
+                self._log(_with_error(self.stream, "control not applied", _failure(e)))
                 continue
             for listener in self._applied:
                 try:
@@ -194,33 +196,33 @@ def _device_lost(stream: Stream, error: Exception) -> bool:
     return lost_with(stream.device, error)
 
 
-def _not_applied(stream: Stream, error: Exception) -> str:
-    """A change that failed, in one line: the card running out of memory (a prompt encoded on the card) without
-    PyTorch's paragraph."""
-    if not _ran_out_of_memory(error):
-        return f"control not applied ({error.__class__.__name__}: {error})"
-    from vcam.engine.memory import out_of_memory_said
-
-    return f"control not applied: {out_of_memory_said(error, stream.device)}"
-
-
-def _ran_out_of_memory(error: Exception) -> bool:
+def _failure(error: Exception) -> Failure:
+    """What is said of an error: (its class, its text, whether the GPU ran out of memory). Kept as text, so that
+    the error's traceback, which holds the failed block's tensors, can go before the memory is freed."""
     from vcam.engine.device import ran_out_of_memory  # the model is loaded: torch is there already
 
-    return ran_out_of_memory(error)
+    return error.__class__.__name__, str(error), ran_out_of_memory(error)
 
 
-def _failure_line(stream: Stream, failed: tuple[str, str, bool], retry: int) -> str:
-    """The line that says a block failed: (the error's class, its text, whether the GPU ran out of memory). Running
-    out of memory is said in a line rather than PyTorch's paragraph, with what to do at the first retry."""
+def _with_error(stream: Stream, what: str, failed: Failure) -> str:
+    """`what` failed (a block, a change), in one line with its error: the card running out of memory (a block, or a
+    prompt encoded on the card) is said with what the card holds, without PyTorch's paragraph."""
     name, text, out_of_memory = failed
-    then = f"holding the last frame, retry {retry}"
     if not out_of_memory:
-        return f"generation failed ({name}: {text}); {then}"
-    from vcam.engine.memory import out_of_memory_fix, out_of_memory_said
+        return f"{what} ({name}: {text})"
+    from vcam.engine.memory import out_of_memory_said
 
-    fix = f"; if it goes on: {out_of_memory_fix(stream.device, stream.engine.speed.quant)}" if retry == 1 else ""
-    return f"generation failed: {out_of_memory_said(text, stream.device)}; {then}{fix}"
+    return f"{what}: {out_of_memory_said(text, stream.device)}"
+
+
+def _failure_line(stream: Stream, failed: Failure, retry: int) -> str:
+    """The line that says a block failed, with what to do at the first retry where the GPU ran out of memory."""
+    line = f"{_with_error(stream, 'generation failed', failed)}; holding the last frame, retry {retry}"
+    if not failed[2] or retry != 1:
+        return line
+    from vcam.engine.memory import out_of_memory_fix
+
+    return f"{line}; if it goes on: {out_of_memory_fix(stream.device, stream.engine.speed.quant)}"
 
 
 def _free_gpu_memory(stream: Stream) -> None:
