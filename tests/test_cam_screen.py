@@ -296,3 +296,22 @@ def test_a_block_cut_short_by_the_connections_end_plays_at_once_not_with_the_nex
     assert old < len(shown) - 1 and shown[:old + 1].count((9, 5)) == 1
     assert cam.times[old] < 20.0  # on screen before the next connection
     assert (9, 11) in shown[old + 1:]
+
+
+def test_a_restarted_server_already_past_the_old_frame_leaves_the_stall_to_make_a_change_whose_frame_is_lost():
+    """The camera was at the old server's (40, 3); the new server had made 60 blocks when it was heard, its first
+    change back at (10, 0). Its frames come numbered past (40, 3), never below: the old frame must not stay in
+    force, or a later change whose frame is lost was never made when the stream stalled."""
+    stall = threading.Event()
+    on = [Shown(40, 3, 0.0)]
+    screen = CamScreen(stalled=stall.is_set, showing=lambda: on[0])
+    screen.shown(on[0])
+    screen.heard({"screen": "live", "screen_at": [40, 0], "block": 41})
+    screen.heard({"screen": "freeze", "screen_at": [10, 0], "block": 60})  # before the last change: restarted
+    assert screen.screen == "freeze"  # long past for a server at block 60
+    on[0] = Shown(60, 0, 1.0)
+    screen.shown(on[0])
+    screen.heard({"screen": "blackout", "screen_at": [61, 0], "block": 62})
+    assert (screen.screen, screen.waiting()) == ("freeze", 1)
+    stall.set()  # block 61 never comes
+    assert (screen.screen, screen.waiting()) == ("blackout", 0)

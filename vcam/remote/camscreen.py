@@ -106,12 +106,15 @@ class CamScreen:
         """Forgets the old server's numbering: its changes still waiting, its last change, the frame on this camera;
         called locked. Where the new numbering is below that frame, it is kept as `_old` until a lower one comes
         on: meanwhile `showing` (that frame, held) is not read, and the stream's stall (the old server's, whose
-        frames stopped) makes no change of the new server's: its frames are on their way."""
+        frames stopped) makes no change of the new server's: its frames are on their way. Not where the new server
+        has made more blocks than that frame's: its frames to come are numbered past it, none would end the wait
+        (and the stall would never again make a change), and its changes before that frame are long past."""
         self._waiting.clear()
         self._heard = self._last_at = None
         old, self._shown = self._shown, None
-        if old is not None and (at is not None and at < old or _below(blocks, old)):
-            self._old = old
+        if old is None:  # no frame came on since an earlier restart: the frame held then (`_old`) is still on
+            return
+        self._old = old if (blocks <= old[0] if blocks is not None else at is not None and at < old) else None
 
     def _make_up_to(self, at: Frame, strictly: bool = False) -> None:
         """Makes the waiting changes at frames up to `at` (before it, `strictly`), in order; called locked."""
