@@ -296,7 +296,6 @@ class CueList:
         self.say(f"cue {self._cues.index(bar) + 1} {quoted(bar.name)} is at bar {bar.at_bar}, but this show keeps no "
                  "tempo: bar cues wait for GO")
 
-
     def _note_late_cues(self) -> None:
         """Said at the start and at a reload: `at` cues the show ends before (--duration) never fire, and the
         operator would otherwise learn it only from a show that ended without them."""
