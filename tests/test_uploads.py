@@ -14,10 +14,11 @@ import pytest
 
 from helpers import Pipe, wait_for, write_clip
 from vcam.cli import main
+from vcam.errors import VcamError
 from vcam.remote import protocol as proto
 from vcam.remote.client import CamOptions, run_cam
 from vcam.remote.intake import ConsumptionRate, Intake
-from vcam.remote.uploader import RateGate, Uploader
+from vcam.remote.uploader import RateGate, Uploader, open_capture
 
 SIZE = (64, 48)  # the stream's (width, height) in these tests
 LEVELS = [20, 60, 100, 140, 180, 220]  # the grey of each of the test clip's frames
@@ -131,6 +132,13 @@ def test_a_clip_sent_by_vcam_cam_reaches_the_servers_uploads(intake_server, clip
     assert "input from 127.0.0.1:" in described and "KB/s" in described and "s old" in described
     assert wait_for(lambda: server.events == [True, False], 30), server.events  # on with a frame, off at quit
     assert any("stopped sending the input" in m for m in server.said)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="device nodes are Linux's")
+def test_a_missing_camera_to_send_names_the_send_option_in_its_fix():
+    with pytest.raises(VcamError, match="no capture device /dev/video-none") as raised:
+        open_capture("camera:/dev/video-none")
+    assert "--send camera:N" in raised.value.fix and "--in" not in raised.value.fix
 
 
 @pytest.mark.parametrize("send, says", [("file:/no/such/clip.mp4", "no such file"),

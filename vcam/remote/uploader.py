@@ -76,7 +76,8 @@ class CvCapture:
         self.close()
         if self.live:
             try:
-                cap = open_device(self.spec.target)  # as the show's own camera input opens it (V4L2 on Linux)
+                # as the show's own camera input opens it (V4L2 on Linux)
+                cap = open_device(self.spec.target, "--send")
             except InputError as e:  # said when the first open fails; a reopen tries again later
                 self._why = e
                 return False

@@ -42,20 +42,22 @@ def device_path(target: str) -> str | None:
     return target if target.startswith("/") else f"/dev/video{int(target or 0)}"
 
 
-def _fix(system: str | None = None) -> str:
+def _fix(system: str | None = None, flag: str = "--in") -> str:
     if (system or platform.system()) == "Linux":
         return ("list the capture devices with `ls /dev/video*` or `v4l2-ctl --list-devices` and pick one: "
-                "--in camera:N or camera:/dev/videoN (an OBS virtual camera or a v4l2loopback device is one too)")
+                f"{flag} camera:N or camera:/dev/videoN (an OBS virtual camera or a v4l2loopback device is one "
+                "too)")
     return "check that no other program holds the camera, or pick another one: camera:1, camera:2, …"
 
 
-def open_device(target: str) -> Capture:
-    """Opens camera `target` ("" for the first, an index, or a device path) with OpenCV; V4L2 on Linux."""
+def open_device(target: str, flag: str = "--in") -> Capture:
+    """Opens camera `target` ("" for the first, an index, or a device path) with OpenCV; V4L2 on Linux. `flag`
+    is the option a missing device's fix names: vcam cam's camera goes up with --send, not --in."""
     import cv2
 
     path = device_path(target)
     if path is not None and not os.path.exists(path):
-        raise InputError(f"no capture device {path}", _fix())
+        raise InputError(f"no capture device {path}", _fix(flag=flag))
     if path is not None and not os.access(path, os.R_OK | os.W_OK):
         raise InputError(f"no permission to open {path}",
                          "add yourself to the video group: sudo usermod -aG video $USER, then log in again")
