@@ -391,3 +391,19 @@ def test_a_recording_named_in_a_show_is_found_next_to_the_show_file(tmp_path):
     show = parse_show("output: {out: ['file:takes/rec.mp4@160x96', vcam, 'file:/abs/rec.mp4', null]}\n"
                       "presets:\n  - {name: a, prompt: x}\n", str(tmp_path / "s.yaml"))
     assert show.output.out == (f"file:{tmp_path / 'takes' / 'rec.mp4'}@160x96", "vcam", "file:/abs/rec.mp4", "null")
+
+
+def test_vcam_check_counts_the_controls_that_act_where_the_show_rebinds_its_maps(tmp_path, capsys):
+    from vcam.cli import main
+
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\n"
+                    "midi:\n  map: nanokontrol2\n  controls:\n"
+                    "    - {cc: 16, param: transition, range: [0, 8]}\n"   # the map's knob 1, rebound
+                    "    - {cc: 41, command: next}\n"                       # the map's play button, rebound
+                    "    - {note: 36, command: preset 2}\n"                 # a pad the map leaves free
+                    "    - {cc: 17, channel: 2, param: seed}\n")            # knob 2 on one channel: both act
+    base = load_map(ROOT / "presets" / "midi" / "nanokontrol2.yaml")
+    assert main(["check", str(show)]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(base.knobs) + 1} knobs, {len(base.buttons) + 1} buttons" in out, out

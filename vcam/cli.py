@@ -562,7 +562,8 @@ def cmd_check(args) -> int:
         print(f"  output: {size}, {o.fps or 30:g} fps, {o.fit or 'letterbox'}, {', '.join(o.out or ['vcam'])}")
     if show.midi is not None:
         m = show.midi
-        print(f"  midi: {m.name or 'inline map'}: {len(m.knobs)} knobs, {len(m.buttons)} buttons"
+        knobs, buttons = m.acting()
+        print(f"  midi: {m.name or 'inline map'}: {len(knobs)} knobs, {len(buttons)} buttons"
               + (", program change selects presets" if m.program_to_preset else "")
               + (f", port {show.midi_port!r}" if show.midi_port else ""))
     if show.cues:

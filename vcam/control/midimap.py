@@ -67,6 +67,18 @@ class MidiMap:
         return MidiMap(self.name or other.name, self.knobs + other.knobs, self.buttons + other.buttons,
                        self.program_channels + other.program_channels, (len(self.knobs), len(self.buttons)))
 
+    def acting(self) -> tuple[tuple[Knob, ...], tuple[Button, ...]]:
+        """The knobs and buttons that can drive something: a map file's entry that one of the show's own takes on
+        every channel it listens on is left out, so a summary counts what a controller has, not what was written."""
+        k, b = self.inherited
+        own = self.knobs[k:] + self.buttons[b:]
+
+        def shadowed(e: Knob | Button) -> bool:
+            return any(_same_control(o, e) and (o.channel is None or o.channel == e.channel) for o in own)
+
+        return (self.knobs[k:] + tuple(e for e in self.knobs[:k] if not shadowed(e)),
+                self.buttons[b:] + tuple(e for e in self.buttons[:b] if not shadowed(e)))
+
     def control(self, channel: int | None, cc: int | None = None, note: int | None = None) -> Knob | Button | None:
         """The entry a control change (`cc`) or a note on `channel` drives: the show's own entries before those of
         the map file they build on, and within each a knob before a button."""
@@ -78,6 +90,12 @@ class MidiMap:
                 if (cc is not None and e.cc == cc) or (note is not None and getattr(e, "note", None) == note):
                     return e
         return None
+
+
+def _same_control(a: Knob | Button, b: Knob | Button) -> bool:
+    """Whether two entries bind the same cc, or the same note (a knob has no note)."""
+    note_a, note_b = getattr(a, "note", None), getattr(b, "note", None)
+    return (a.cc is not None and a.cc == b.cc) or (note_a is not None and note_a == note_b)
 
 
 ENTRY_KEYS = ("cc", "note", "program", "param", "command", "range", "curve", "channel", "between")
