@@ -40,7 +40,7 @@ class VRAMEstimate:
 
 
 HEADROOM = int(1.5 * 2**30)
-# On an H200 (BENCHMARKS.md) every compiled row peaked 0.4-0.6 GiB above its eager twin, at 832x480 and at 576x320,
+# On an H200 (BENCHMARKS.md) every compiled row peaked 0.2-0.6 GiB above its eager twin, at 832x480 and at 576x320,
 # in bf16 and in FP8: inductor's own buffers, not a share of the activations.
 COMPILED_EXTRA = int(0.5 * 2**30)
 
