@@ -159,6 +159,9 @@ def test_vcam_check_prints_a_summary_or_the_errors(tmp_path, capsys):
     assert main(["check", str(ROOT / "presets" / "example.yaml")]) == 0
     out = capsys.readouterr().out
     assert "5 presets" in out and "ok" in out
+    # the example leaves the size to vcam run, which picks the largest that keeps --target-fps on the card
+    assert load_show(ROOT / "presets" / "example.yaml").output.size is None
+    assert "output: size picked for the card, 30 fps" in out
     bad = tmp_path / "bad.yaml"
     bad.write_text("presets:\n  - name: a\n    prompt: x\n    sed: 3\n")
     assert main(["check", str(bad)]) == 2

@@ -558,7 +558,8 @@ def cmd_check(args) -> int:
                                               ("input_fit", d.input_fit)) if v is not None)
           + (f", changes land {lands_on(d.quantize)}" if d.quantize != "off" else ""))
     if any(v is not None for v in (o.size, o.fps, o.fit, o.out)):
-        size = f"{o.size[0]}x{o.size[1]}" if o.size else "model default"
+        # no size: vcam run picks one for the card (--target-fps), the model's own without CUDA
+        size = f"{o.size[0]}x{o.size[1]}" if o.size else "size picked for the card"
         print(f"  output: {size}, {o.fps or 30:g} fps, {o.fit or 'letterbox'}, {', '.join(o.out or ['vcam'])}")
     if show.midi is not None:
         m = show.midi
