@@ -242,6 +242,21 @@ def test_fp8_says_what_it_needs_on_a_cpu():
         vcam.SpeedOptions(quant="int3")
 
 
+def test_a_cuda_only_attention_kernel_is_refused_on_a_cpu_before_loading():
+    import torch
+
+    from vcam.engine.model import attention_unsupported
+    from vcam.errors import VcamError
+
+    for name in ("cudnn", "efficient"):
+        with pytest.raises(VcamError) as err:
+            vcam.load("tiny", device="cpu", progress=False, speed=vcam.SpeedOptions(attention=name))
+        assert f"--attention {name}" in str(err.value) and "math" in err.value.fix
+    # a CPU has these: SDPA finds a kernel for them
+    assert all(attention_unsupported(torch.device("cpu"), name) is None for name in ("auto", "flash", "math"))
+    assert attention_unsupported(torch.device("cuda"), "cudnn") is None
+
+
 def test_the_random_engine_filled_part_by_part_has_the_whole_models_weights():
     import torch
 

@@ -12,7 +12,7 @@ import torch
 from vcam.engine.attention import int8_attention_unsupported, require_int8_attention
 from vcam.engine.compiling import compile_engine
 from vcam.engine.configs import ModelSpec, get_spec
-from vcam.engine.model import CausalWanModel, Rope, attention_backends, init_random_
+from vcam.engine.model import CausalWanModel, Rope, attention_backends, attention_unsupported, init_random_
 from vcam.engine.quant import (fp8_unsupported, nvfp4_unsupported, quantize_fp8, quantize_nvfp4, require_fp8,
                                require_nvfp4)
 from vcam.engine.speed import SpeedOptions
@@ -23,6 +23,7 @@ from vcam.engine.taehv_weights import find_taehv, load_taehv
 from vcam.engine.vae import StreamingDecoder, build_vae, vae_dtype
 from vcam.engine import weights as W
 from vcam.engine.memory import GB, memory_plan, out_of_memory_said_as_error
+from vcam.errors import VcamError
 
 # Seeds of the random-weight models' parts: fixed, so `tiny` is the same network everywhere.
 TRANSFORMER_SEED, VAE_SEED, TEXT_SEED, TAEHV_SEED = 0, 1, 2, 3
@@ -155,6 +156,8 @@ def load(
         require_nvfp4(device, dtype)
     if speed.attention_quant == "int8":
         require_int8_attention(device, spec.transformer.head_dim)
+    if (why := attention_unsupported(device, speed.attention)) is not None:
+        raise VcamError(why, "leave out --attention (PyTorch chooses), or give flash or math, which run on a CPU too")
     text_device, offload = device, False
     width, height = width or spec.width, height or spec.height
     if device.type == "cuda":

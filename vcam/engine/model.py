@@ -404,6 +404,18 @@ def attention_backends(name: str) -> list | None:
     return table[name]
 
 
+# Kernel families PyTorch has only on CUDA: on a CPU SDPA finds no kernel and every block fails (flash and math run
+# on a CPU too).
+CUDA_ONLY_ATTENTION = ("cudnn", "efficient")
+
+
+def attention_unsupported(device: torch.device, name: str) -> str | None:
+    """Why attention kernel family `name` cannot run on `device`, or None when it can."""
+    if name in CUDA_ONLY_ATTENTION and device.type != "cuda":
+        return f"--attention {name} is a CUDA kernel, and this model runs on the {device.type}"
+    return None
+
+
 def sdpa_kernels(backends: list | None):
     if backends is None:
         return nullcontext()
