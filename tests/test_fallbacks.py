@@ -87,3 +87,12 @@ def test_a_reloads_fallbacks_are_decoded_before_it_applies_not_under_the_control
     assert held == [["stall.png"]]
     images.get(str(tmp_path / "stall.png"))  # the press that selects it
     assert counted == ["stall.png"]
+
+
+def test_a_folder_named_as_the_fallback_is_called_a_folder_not_missing(tmp_path):
+    from vcam.live.frames import load_image
+
+    with pytest.raises(ImageError) as err:
+        load_image(str(tmp_path), 16, 16)
+    assert "is a folder" in err.value.message and "not found" not in err.value.message
+    assert "name an image file in it" in err.value.fix

@@ -391,3 +391,14 @@ def test_a_recording_named_in_a_show_is_found_next_to_the_show_file(tmp_path):
     show = parse_show("output: {out: ['file:takes/rec.mp4@160x96', vcam, 'file:/abs/rec.mp4', null]}\n"
                       "presets:\n  - {name: a, prompt: x}\n", str(tmp_path / "s.yaml"))
     assert show.output.out == (f"file:{tmp_path / 'takes' / 'rec.mp4'}@160x96", "vcam", "file:/abs/rec.mp4", "null")
+
+
+def test_a_folder_named_as_a_fallback_or_input_is_called_a_folder_not_missing(tmp_path):
+    (tmp_path / "images").mkdir()
+    text = ("defaults: {fallback: images}\npresets:\n  - {name: a, prompt: b, input: 'image:images'}\n")
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, str(tmp_path / "show.yaml"))
+    problems = err.value.problems
+    assert any(":1: defaults fallback: image images is a folder" in p and "name a file in it" in p for p in problems)
+    assert any(":3: " in p and "images is a folder" in p for p in problems), problems
+    assert not any("not found" in p for p in problems)

@@ -610,7 +610,9 @@ READ_FIX = "let the user running vcam read it (chmod a+r FILE)"
 def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str, hint: str = "") -> bool:
     """Whether the file a show names is there, readable and, for a still, an image vcam can read; else records
     which, `named` (or `not_still`) saying where in the show it was named."""
-    if not path.is_file():
+    if path.is_dir():
+        r.error(node, f"{named} is a folder (looked at {path}); name a file in it")
+    elif not path.is_file():
         r.error(node, f"{named} not found (looked at {path})")
     elif not os.access(path, os.R_OK):
         r.error(node, f"{named} cannot be read (looked at {path}); {READ_FIX}")
