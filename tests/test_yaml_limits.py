@@ -204,3 +204,24 @@ def test_a_hostile_edit_is_said_once_and_the_running_show_stays(tmp_path):
     path.write_text("presets:\n  - {name: a, prompt: one}\n  - {name: b, prompt: two}\n")
     watcher.poll(), watcher.poll()
     assert loaded == [2]
+
+
+TYPOS = [
+    ("name: x\npresets:\n\t- {name: a, prompt: b}\n", 3, "a tab character (column 1) where YAML allows only spaces"),
+    ("presets:\n  - name: a\n  \tprompt: b\n", 3, "a tab character (column 3)"),
+    ("presets:\n  - name: a\n    prompt: b\n\t\n", 4, "a tab character (column 1)"),
+    ("presets:\n  - name: a\n    prompt: Style: neon rain\n", 3, "a prompt with a colon: put it in quotes"),
+    ("presets:\n  - name: a\n    prompt: @artist at night\n", 3, "a value cannot start with @; put the value in quotes"),
+    ("presets:\n  - name: &a x\n    prompt: &a y\n", 3, "the anchor &a is set twice (first on line 2)"),
+    ("presets:\n  - name: 'abc\n    prompt: b\n", 4, "the quoted text (is its closing quote missing?) started on line 2"),
+    ("presets:\n  - name: a\n    prompt: b\n  foo\n", 5, "the key started on line 4"),
+]
+
+
+@pytest.mark.parametrize("text,line,fragment", TYPOS)
+def test_the_common_typos_in_a_show_are_named_with_their_fix(text, line, fragment):
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "typo.yaml")
+    (problem,) = err.value.problems
+    assert problem.startswith(f"typo.yaml:{line}: ") and fragment in problem, problem
+    assert "the while" not in problem and "the found" not in problem and "scalar" not in problem
