@@ -225,3 +225,26 @@ def test_the_common_typos_in_a_show_are_named_with_their_fix(text, line, fragmen
     (problem,) = err.value.problems
     assert problem.startswith(f"typo.yaml:{line}: ") and fragment in problem, problem
     assert "the while" not in problem and "the found" not in problem and "scalar" not in problem
+
+
+def test_a_show_file_that_cannot_be_read_says_why_and_what_to_do(tmp_path):
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes(b"name: x\npresets:\n  - {name: caf\xe9, prompt: b}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(latin)
+    assert err.value.problems == [f"{latin}:3: the show file is not UTF-8 text (byte 0xe9); save it as UTF-8 (in "
+                                  "the editor's Save As, or: iconv -f latin1 -t utf-8 FILE > NEW.yaml)"]
+    with pytest.raises(ConfigError) as err:
+        load_show(tmp_path)
+    assert err.value.problems == [f"{tmp_path}:1: the show file is a folder; name the YAML file in it"]
+    with pytest.raises(ConfigError) as err:
+        load_show(tmp_path / "gone.yaml")
+    assert err.value.problems == [f"{tmp_path / 'gone.yaml'}:1: the show file does not exist; check the path"]
+
+
+def test_a_map_file_that_is_not_utf8_names_its_line(tmp_path):
+    path = tmp_path / "pads.yaml"
+    path.write_bytes(b"controls:\n  - {note: 36, command: prompt caf\xe9}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert err.value.problems[0].startswith(f"{path}:2: the file is not UTF-8 text (byte 0xe9); save it as UTF-8")

@@ -44,7 +44,7 @@ from vcam.outspec import FITS, parse_spec
 from vcam.sizes import check_size
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control import oscmap
-from vcam.control.yamlcheck import INVALID, ConfigError, Reader, read_text
+from vcam.control.yamlcheck import INVALID, ConfigError, Reader, read_text, unreadable
 
 
 @dataclass(frozen=True)
@@ -247,10 +247,8 @@ def load_show(path: str | os.PathLike) -> Show:
     p = Path(path)
     try:
         text = read_text(p)
-    except FileNotFoundError:
-        raise ConfigError([f"{p}:1: the show file does not exist"]) from None
     except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError([f"{p}:1: cannot read the show file ({e})"]) from None
+        raise ConfigError([unreadable(p, e, "the show file")]) from None
     return parse_show(text, str(p))
 
 

@@ -230,6 +230,22 @@ def read_text(path: Path) -> str:
     return data.decode("utf-8")
 
 
+def unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str = "the file") -> str:
+    """'file:line: message' with the fix, for a show or map file that read_text could not read."""
+    if isinstance(e, UnicodeDecodeError):
+        line = e.object[:e.start].count(b"\n") + 1
+        return (f"{path}:{line}: {what} is not UTF-8 text (byte 0x{e.object[e.start]:02x}); save it as UTF-8 (in "
+                "the editor's Save As, or: iconv -f latin1 -t utf-8 FILE > NEW.yaml)")
+    if isinstance(e, FileNotFoundError):
+        return f"{path}:1: {what} does not exist; check the path"
+    if isinstance(e, IsADirectoryError):
+        return f"{path}:1: {what} is a folder; name the YAML file in it"
+    if isinstance(e, PermissionError):
+        return (f"{path}:1: {what} cannot be read (permission denied); let the user running vcam read it "
+                "(chmod a+r FILE)")
+    return f"{path}:1: cannot read {what} ({e.strerror or e})"
+
+
 def _too_big(text: str) -> str | None:
     """'line: message' for text over MAX_BYTES in UTF-8, None for text within it."""
     if len(text) <= MAX_BYTES // 4:  # a character is at most 4 bytes: short enough without encoding it
