@@ -278,3 +278,27 @@ def test_a_recording_names_its_whole_path_where_it_was_given_relative(tmp_path, 
     w.offer(np.zeros((48, 64, 3), np.uint8), 0)
     w.close()
     assert w.summary().startswith(f"recorded 1 frame to {tmp_path / 'take.mp4'}")
+
+
+def test_a_recording_that_fills_the_disk_says_so_with_the_fix(tmp_path):
+    import errno
+
+    class FullDisk:
+        name = "file:show.mp4"
+        path = str(tmp_path / "show.mp4")
+        frames = 3
+
+        def send(self, frame, tick):
+            raise OSError(errno.ENOSPC, "No space left on device", self.path)
+
+        def close(self):
+            pass
+
+    said = []
+    w = OutputWorker(FullDisk(), 8, 8, queue=4, every_frame=True, say=said.append)
+    w.offer(np.zeros((8, 8, 3), np.uint8), 0)
+    w.close()
+    fix = (f"; the disk is full: free space on it (df -h {tmp_path} shows what is left) or record to another disk; "
+           "the file up to here plays")
+    assert fix in said[0] and said[0].endswith("; the show goes on"), said
+    assert w.summary().startswith("recorded 3 frames to ") and fix in w.summary()
