@@ -302,3 +302,61 @@ def test_a_recording_that_fills_the_disk_says_so_with_the_fix(tmp_path):
            "the file up to here plays")
     assert fix in said[0] and said[0].endswith("; the show goes on"), said
     assert w.summary().startswith("recorded 3 frames to ") and fix in w.summary()
+
+
+RECORD_PAST_THE_LIMIT = """
+import resource, signal, sys
+import numpy as np
+from vcam.live.outputs.recording import Recording
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG), as one on a full disk does
+resource.setrlimit(resource.RLIMIT_FSIZE, (12_000, 12_000))
+rec = Recording(sys.argv[1], 64, 48, 30)
+noise = np.random.default_rng(0)
+try:
+    for tick in range(300):
+        rec.send(noise.integers(0, 255, (48, 64, 3), dtype=np.uint8), tick)
+except OSError as e:
+    print("stopped at", tick, e.errno)
+finally:
+    try:
+        rec.close()
+    except OSError:
+        pass
+"""
+
+
+def test_a_recording_cut_short_by_a_full_disk_ends_at_its_last_whole_fragment(tmp_path):
+    """The write that fails leaves part of a fragment at the end: players stop there, but a decoder (PyAV, a script
+    reading the recording) raised on it."""
+    import subprocess
+    import sys
+
+    import av
+
+    path = tmp_path / "show.mp4"
+    done = subprocess.run([sys.executable, "-c", RECORD_PAST_THE_LIMIT, str(path)], capture_output=True, text=True,
+                          timeout=120)
+    assert "stopped at" in done.stdout, done.stdout + done.stderr
+    with av.open(str(path)) as container:
+        frames = sum(1 for _ in container.decode(video=0))  # raised InvalidDataError at the cut fragment
+    assert frames > 0 and path.stat().st_size < 12_000
+
+
+def test_a_whole_recording_is_not_cut(tmp_path):
+    import av
+
+    from vcam.live.outputs.recording import Recording, cut_partial_fragment
+
+    path = tmp_path / "show.mp4"
+    rec = Recording(str(path), 64, 48, 30)
+    for tick in range(45):
+        rec.send(np.full((48, 64, 3), tick * 5, np.uint8), tick)
+    rec.close()
+    size = path.stat().st_size
+    assert cut_partial_fragment(str(path)) == 0 and path.stat().st_size == size
+    with av.open(str(path)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 45
+    other = tmp_path / "notes.txt"
+    other.write_text("not a recording")
+    assert cut_partial_fragment(str(other)) == 0 and other.read_text() == "not a recording"
