@@ -23,6 +23,20 @@ def test_specs(text, expected):
     assert parse_spec(text) == expected
 
 
+@pytest.mark.parametrize("text", ["file:show.mp4@1280X720", "file:show.mp4@1280x72O", "vcam:/dev/video10@720p",
+                                  "window@640×360", "file:show.mp4@1280x720x2"])
+def test_a_mistyped_size_is_refused_not_taken_into_the_name(text):
+    """file:show.mp4@1280X720 recorded into a file of that name, at the show's size."""
+    with pytest.raises(ValueError, match="is not a size; give @WIDTHxHEIGHT with a small x"):
+        parse_spec(text)
+
+
+@pytest.mark.parametrize("text,target", [("file:takes@2/show.mp4", "takes@2/show.mp4"),
+                                         ("file:show@2x.mp4", "show@2x.mp4"), ("file:me@home", "me@home")])
+def test_an_at_sign_in_a_path_is_kept(text, target):
+    assert parse_spec(text) == OutputSpec("file", target)
+
+
 def test_a_recording_in_the_home_folder_is_found_there(monkeypatch, tmp_path):
     """No shell expands the `~` of `--out file:~/show.mp4`: vcam does, instead of making a folder named `~`."""
     monkeypatch.setenv("HOME", str(tmp_path))
