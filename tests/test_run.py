@@ -156,6 +156,24 @@ def test_a_stop_signal_finalises_the_recording(tmp_path, sig):
     assert "recorded" in rest
 
 
+@pytest.mark.slow  # a process of its own, whose stderr goes away
+@pytest.mark.parametrize("stderr", ["reader gone", "closed"])
+def test_a_show_whose_stderr_goes_away_goes_on_and_completes_its_recording(tmp_path, stderr):
+    """`vcam run … 2>&1 | head -2`, or a terminal hung up: the first message that could not be written raised
+    (BrokenPipeError in the model's loading thread) and the show ended with nothing recorded, exit code 1;
+    with stderr closed (2>&-) the status line's write raised AttributeError."""
+    out = tmp_path / "show.mp4"
+    cmd = vcam_cmd("--out", f"file:{out}", "--duration", "3", "--no-stdin")
+    if stderr == "closed":
+        proc = subprocess.Popen(["sh", "-c", 'exec "$@" 2>&-', "sh", *cmd])
+    else:
+        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE)
+        proc.stderr.readline()
+        proc.stderr.close()
+    assert proc.wait(timeout=300) == 0
+    assert len(read_mp4(out)) == 3 * FPS
+
+
 SLOW_SIZE = "448x256"  # a block takes seconds on a CPU (most of it the VAE decode): a show ends during one
 
 

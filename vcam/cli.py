@@ -706,6 +706,10 @@ def _say_error(e: VcamError) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the command line's own process (tests call main with their arguments, in theirs)
+        from vcam.stdio import guard_standard_streams
+
+        guard_standard_streams()
     args = build_parser().parse_args(argv)
     if not os.environ.get("VCAM_DEBUG"):
         for name in IMPORT_CHATTER:
