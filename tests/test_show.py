@@ -402,3 +402,14 @@ def test_a_folder_named_as_a_fallback_or_input_is_called_a_folder_not_missing(tm
     assert any(":1: defaults fallback: image images is a folder" in p and "name a file in it" in p for p in problems)
     assert any(":3: " in p and "images is a folder" in p for p in problems), problems
     assert not any("not found" in p for p in problems)
+
+
+@pytest.mark.parametrize("name,kind,flag", [("midi/nanokontrol2.yaml", "a MIDI map", "--midi-map"),
+                                            ("osc/touchosc-simple.yaml", "an OSC map", "--osc-map")])
+def test_a_map_checked_as_a_show_is_said_to_be_a_map(name, kind, flag):
+    """vcam check presets/midi/nanokontrol2.yaml said the map's keys were unknown and its presets missing."""
+    path = Path(__file__).resolve().parent.parent / "presets" / name
+    with pytest.raises(ConfigError) as err:
+        load_show(path)
+    (problem,) = err.value.problems
+    assert f"this is {kind} (controls:, no presets:), not a show; give it to vcam run {flag} FILE" in problem

@@ -161,6 +161,7 @@ def parse_show(text: str, path: str) -> Show:
         if not r.problems:
             r.error(None, "the show file is empty; it needs at least a presets: list")
         r.raise_if_any()
+    _refuse_a_map(r, root)
     top = r.mapping(root, "show", SHOW_KEYS, required=("presets",))
     name = (r.string(top["name"], "show name", 200) if "name" in top else None) or Path(path).stem
 
@@ -241,6 +242,31 @@ def _read_osc(r: Reader, node, base: Path, show: Show | None) -> oscmap.OscMap:
         for file, line, problem in oscmap.missing_presets(show, osc, inline=show.path):
             r.add(file, line, f"osc: {problem}")
     return osc
+
+
+def _refuse_a_map(r: Reader, root) -> None:
+    """A MIDI or OSC map given where a show goes (`vcam check presets/midi/nanokontrol2.yaml`) is said as such, not
+    as a show with unknown keys and no presets."""
+    if not isinstance(root, MappingNode):
+        return
+    keys = {k.value for k, _ in root.value if isinstance(k, ScalarNode)}
+    if "controls" not in keys or "presets" in keys:
+        return
+    addresses = "ignore" in keys or _any_address(root)
+    kind, flag = ("an OSC map", "--osc-map") if addresses else ("a MIDI map", "--midi-map")
+    section = "osc" if addresses else "midi"
+    r.error(root, f"this is {kind} (controls:, no presets:), not a show; give it to vcam run {flag} FILE, or name "
+                  f"it in a show's {section}: section (map: FILE) and check the show")
+    r.raise_if_any()
+
+
+def _any_address(root) -> bool:
+    """Whether a map's controls: name OSC addresses."""
+    for key, value in root.value:
+        if getattr(key, "value", None) == "controls" and isinstance(value, SequenceNode):
+            return any(isinstance(e, MappingNode) and any(getattr(k, "value", None) == "address" for k, _ in e.value)
+                       for e in value.value)
+    return False
 
 
 def load_show(path: str | os.PathLike) -> Show:
