@@ -215,6 +215,7 @@ TYPOS = [
     ("presets:\n  - name: &a x\n    prompt: &a y\n", 3, "the anchor &a is set twice (first on line 2)"),
     ("presets:\n  - name: 'abc\n    prompt: b\n", 4, "the quoted text (is its closing quote missing?) started on line 2"),
     ("presets:\n  - name: a\n    prompt: b\n  foo\n", 5, "the key started on line 4"),
+    ("name: x\n---\npresets:\n  - {name: a, prompt: b}\n", 2, "a second document starts here (a '---' line)"),
 ]
 
 
@@ -224,7 +225,8 @@ def test_the_common_typos_in_a_show_are_named_with_their_fix(text, line, fragmen
         parse_show(text, "typo.yaml")
     (problem,) = err.value.problems
     assert problem.startswith(f"typo.yaml:{line}: ") and fragment in problem, problem
-    assert "the while" not in problem and "the found" not in problem and "scalar" not in problem
+    assert "the while" not in problem and "the found" not in problem and "the expected" not in problem
+    assert "scalar" not in problem
 
 
 def test_a_show_file_that_cannot_be_read_says_why_and_what_to_do(tmp_path):

@@ -208,6 +208,9 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
     if e.problem == "mapping values are not allowed in this context":
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
                 "a key indented deeper than the line before: line it up")
+    if e.problem == "but found another document":
+        return ("a second document starts here (a '---' line); a show or map is one document: remove the '---' "
+                "line, and merge what follows it into the rest")
     if e.context and e.context.startswith("found duplicate anchor") and e.context_mark is not None:
         anchor = e.context.removeprefix("found duplicate anchor ").split(";")[0]
         return (f"not valid YAML: the anchor &{anchor.strip(chr(39))} is set twice (first on line "
