@@ -385,6 +385,9 @@ def test_a_reload_names_what_it_changed_and_what_waits_for_the_next_start(tmp_pa
     watcher.on_show = lambda show: None
     watcher.poll(), watcher.poll()
     assert said[-1] == f"reloaded {path}: 2 presets"
+    path.write_text("presets:\n  - {name: a, prompt: x}\n")
+    watcher.poll(), watcher.poll()
+    assert said[-1].startswith(f"reloaded {path}: 1 preset;")  # not '1 presets'
 
 
 def test_a_recording_named_in_a_show_is_found_next_to_the_show_file(tmp_path):
@@ -413,3 +416,12 @@ def test_a_map_checked_as_a_show_is_said_to_be_a_map(name, kind, flag):
         load_show(path)
     (problem,) = err.value.problems
     assert f"this is {kind} (controls:, no presets:), not a show; give it to vcam run {flag} FILE" in problem
+
+
+def test_check_counts_a_single_preset_in_the_singular(tmp_path, capsys):
+    from vcam.cli import main
+
+    path = tmp_path / "solo.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: x}\n")
+    assert main(["check", str(path)]) == 0
+    assert f"{path}: show 'solo', 1 preset\n" in capsys.readouterr().out

@@ -543,7 +543,8 @@ def cmd_check(args) -> int:
 
     show = load_show(args.show)
     _check_recordings(show)
-    print(f"{args.show}: show {show.name!r}, {len(show.presets)} presets")
+    n = len(show.presets)
+    print(f"{args.show}: show {show.name!r}, {n} preset{'' if n == 1 else 's'}")
     for i, p in enumerate(show.presets, 1):
         prompt = " + ".join(f"{t[:50]}{'…' if len(t) > 50 else ''}" + (f" ×{w:g}" if len(p.prompts) > 1 else "")
                             for t, w in p.prompts.items())
