@@ -29,3 +29,25 @@ def test_a_working_stream_is_left_as_it_is(tmp_path):
         stream.flush()
         assert not stream.gone and stream.name == str(path)
     assert path.read_text() == "vcam: on air\n"
+
+
+CTRL_C_AT_EXIT = """
+import atexit, os, signal, sys, time
+sys.argv = ["vcam", "models"]
+def exit_hook():  # as torch's own: a moment of work while the interpreter ends, when Ctrl-C comes
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(2)
+atexit.register(exit_hook)
+from vcam.cli import main
+sys.exit(main())
+"""
+
+
+def test_ctrl_c_while_vcam_exits_leaves_at_once_with_130_and_no_traceback():
+    """It printed 'Exception ignored in atexit callback' with a KeyboardInterrupt traceback, and exited 0."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", CTRL_C_AT_EXIT], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130 and "Traceback" not in done.stderr, done.stderr
+    assert "krea-14b" in done.stdout  # the command's own output came out first

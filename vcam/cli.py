@@ -708,9 +708,17 @@ def _say_error(e: VcamError) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     if argv is None:  # the command line's own process (tests call main with their arguments, in theirs)
-        from vcam.stdio import guard_standard_streams
+        from vcam.stdio import guard_standard_streams, leave_at_once_on_ctrl_c
 
         guard_standard_streams()
+        try:
+            return _main(argv)
+        finally:
+            leave_at_once_on_ctrl_c()
+    return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if not os.environ.get("VCAM_DEBUG"):
         for name in IMPORT_CHATTER:

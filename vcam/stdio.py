@@ -9,7 +9,9 @@ show goes on.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from typing import TextIO
 
 STANDARD_FDS = ((0, os.O_RDONLY), (1, os.O_WRONLY), (2, os.O_WRONLY))
@@ -77,3 +79,24 @@ def guard_standard_streams() -> None:
         sys.stderr = open(2, "w", buffering=1, closefd=False)  # the process's stderr, open until it ends
     if not isinstance(sys.stderr, QuietWhenGone):
         sys.stderr = QuietWhenGone(sys.stderr, 2)
+
+
+LEFT_AT_ONCE = 130  # the shell's exit code for a command ended by Ctrl-C
+
+
+def leave_at_once_on_ctrl_c() -> None:
+    """For the command line's process once its command is done: a Ctrl-C while the interpreter ends (torch's exit
+    hooks take a moment; the second Ctrl-C of a stop often comes then) leaves at once with exit code 130, where a
+    KeyboardInterrupt came out of an exit hook as a traceback and the exit code stayed 0."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _leave)
+
+
+def _leave(_sig: int, _frame) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(LEFT_AT_ONCE)
