@@ -738,3 +738,16 @@ def test_a_show_files_recording_is_made_next_to_the_show_file(tmp_path, monkeypa
                           status_out=status)) == 0
     assert (show_dir / "rec.mp4").is_file() and not list(elsewhere.iterdir())
     assert re.search(rf"recorded \d+ frames to {re.escape(str(show_dir / 'rec.mp4'))}", status.getvalue())
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full, whose every write finds the disk full")
+def test_a_control_log_that_fills_the_disk_is_said_at_the_end_and_the_exit_code_says_so():
+    """Said once, without vcam's prefix, as the show started; the show then ended with exit code 0 and nothing at
+    its end said the log lacked its later controls and its end line."""
+    status = io.StringIO()
+    code = run(RunOptions(model="tiny", outs=["null"], log_controls="/dev/full", duration=0.5, stdin=False,
+                          status_out=status))
+    text = status.getvalue()
+    assert "vcam: control log: cannot be written ([Errno 28] No space left on device)" in text
+    assert "vcam: control log /dev/full is incomplete" in text and text.index("incomplete") > text.index("on air")
+    assert code == 1, text

@@ -97,6 +97,11 @@ class ControlLog:
         if origin is not None:
             self.record(action, block, origin)
 
+    @property
+    def failed(self) -> bool:
+        """Whether a write failed: the log lacks what came after it (and its end line)."""
+        return self._failed
+
     def end(self, blocks: int) -> None:
         """The last line (how many blocks the show made: where its replay stops), then the file is closed."""
         self._write({"end": {"blocks": blocks}})
