@@ -487,3 +487,18 @@ def test_obs_virtual_camera_writing_to_the_named_device_is_refused(loopback, ver
     assert not machine.advertises_output("/dev/video10")  # still OBS's alone
     assert machine.devices["/dev/video10"].ready_for_capture == 1
     assert list(machine.handles) == [obs]
+
+
+@linux_only
+@pytest.mark.parametrize("named,guess", [("/dev/video77", "/dev/video10"), ("vcam", "/dev/video10"),
+                                         ("11", "/dev/video11"), ("video11", "/dev/video11")])
+def test_a_named_device_that_is_not_there_lists_the_loopback_devices_and_does_not_say_install(loopback, named,
+                                                                                             guess):
+    from loopback_model import Loopback0127
+
+    loopback({"/dev/video10": Loopback0127(), "/dev/video11": Loopback0127()})
+    with pytest.raises(VcamError) as err:
+        one_run(named)
+    assert f"there is no device {named}" in err.value.message
+    assert "the v4l2loopback devices here are /dev/video10, /dev/video11" in err.value.message
+    assert f"--out vcam:{guess}" in err.value.fix and "apt install" not in err.value.fix

@@ -160,6 +160,19 @@ def test_unicode_digits_are_names_not_numbers():
     assert parse("preset ٣") == Command("preset", ("٣",))
 
 
+@pytest.mark.parametrize("line,expected", [
+    ('preset "neon city"', Command("preset", ("neon city",))),
+    ("preset 'ocean'", Command("preset", ("ocean",))),
+    ('input "file:my clip.mp4"', Command("input", ("file:my clip.mp4",))),
+    ('input file:"my clip.mp4"', Command("input", ("file:my clip.mp4",))),
+    ("input 'image:my photo.png'", Command("input", ("image:my photo.png",))),
+])
+def test_a_name_or_path_in_quotes_loses_its_quotes_as_in_blend(line, expected):
+    """`input "file:my clip.mp4"` was an unknown input, and `input file:"my clip.mp4"` looked for a file whose name
+    held the quotes."""
+    assert parse(line) == expected
+
+
 def test_a_tab_after_the_command_name_is_a_space():
     assert parse("preset\t2") == parse("preset 2")
     assert parse("seed\t5").args == (5,)

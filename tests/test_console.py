@@ -236,3 +236,15 @@ def test_the_end_of_piped_input_is_said_once_and_ends_the_reading():
     assert not console._thread.is_alive()
     assert handled == ["preset 2", "status"]
     assert said == [PIPE_EOF]
+
+
+def test_a_process_started_with_stdin_closed_says_there_are_no_typed_commands(monkeypatch):
+    """`vcam run … <&-` (sys.stdin is None) raised AttributeError from the show's start, a traceback."""
+    from vcam.control.console import NO_STDIN
+
+    monkeypatch.setattr(sys, "stdin", None)
+    said = []
+    console = Console(lambda line, source: None, said.append)
+    console.start()
+    console._thread.join(10)
+    assert said == [NO_STDIN]

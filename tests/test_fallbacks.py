@@ -100,3 +100,21 @@ def test_the_fallback_given_at_the_start_is_decoded_once_and_kept_for_the_preset
     assert prep.fallback.shape == (32, 64, 3)
     assert prep.fallbacks.get(path) is prep.fallback  # a preset without a fallback of its own, pressed
     assert counted == ["stall.png"]
+
+
+def test_a_folder_named_as_the_fallback_is_called_a_folder_not_missing(tmp_path):
+    from vcam.live.frames import load_image
+
+    with pytest.raises(ImageError) as err:
+        load_image(str(tmp_path), 16, 16)
+    assert "is a folder" in err.value.message and "not found" not in err.value.message
+    assert "name an image file in it" in err.value.fix
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/null"), reason="no /dev/null")
+def test_a_device_named_as_the_fallback_is_not_a_file_not_missing():
+    from vcam.live.frames import load_image
+
+    with pytest.raises(ImageError) as err:
+        load_image("/dev/null", 16, 16)
+    assert err.value.message == "image /dev/null is not a file"

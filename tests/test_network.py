@@ -361,6 +361,25 @@ def test_cam_refuses_an_address_no_server_can_have_before_it_tries(url, said):
         check_url(fine)
 
 
+def test_cam_refuses_an_ipv6_address_cut_short_with_the_form_to_use():
+    from vcam.remote.client import check_url
+
+    with pytest.raises(ValueError, match=r"not a server address .*an IPv6 host in brackets: ws://\[::1\]:8765"):
+        check_url("ws://[::1")  # urlsplit's own ValueError was said as an internal error
+
+
+def test_a_server_that_cannot_be_reached_is_said_with_what_to_check():
+    import socket
+
+    from vcam.remote.client import unreachable
+
+    assert unreachable("ws://gpu-box:9000", socket.gaierror(-2, "Name or service not known")) == (
+        "this machine finds no host named gpu-box: check the spelling, or on a local network give its IP address")
+    refused = unreachable("ws://127.0.0.1:9000", ConnectionRefusedError(111, "Connection refused"))
+    assert refused.startswith("nothing listens on 127.0.0.1 port 9000: check that vcam serve runs there")
+    assert "port 8765 does not answer" in unreachable("ws://10.0.0.5", TimeoutError("timed out"))
+
+
 def test_status_lines_show_rate_bandwidth_and_latency_on_both_ends(server_factory, camera):
     server = server_factory()
     server.wait_on_air()

@@ -249,3 +249,22 @@ def test_a_block_that_comes_between_the_cards_tick_and_its_emit_leaves_the_card_
     assert air.run(Feed(air.pacer), lambda line, source: None, state, [], PushedMeanwhile(state)) == 0
     [recording] = captured
     assert [f.mean() for f in recording.frames] == [200.0] * 6
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP here")
+def test_a_closed_terminal_stops_the_show_as_sigterm_does_unless_nohup_ignores_it():
+    """SIGHUP's default ended the process at once: the control log lost its end line, a recording its last second."""
+    from vcam.live.signals import stop_on_signals
+
+    before = signal.getsignal(signal.SIGHUP)
+    stop = threading.Event()
+    with stop_on_signals(stop) as signals:
+        os.kill(os.getpid(), signal.SIGHUP)
+        assert stop.wait(10) and signals.first == signal.SIGHUP
+    assert signal.getsignal(signal.SIGHUP) is before
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # under nohup
+    try:
+        with stop_on_signals(threading.Event()):
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, before)

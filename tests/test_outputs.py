@@ -23,6 +23,20 @@ def test_specs(text, expected):
     assert parse_spec(text) == expected
 
 
+@pytest.mark.parametrize("text", ["file:show.mp4@1280X720", "file:show.mp4@1280x72O", "vcam:/dev/video10@720p",
+                                  "window@640×360", "file:show.mp4@1280x720x2"])
+def test_a_mistyped_size_is_refused_not_taken_into_the_name(text):
+    """file:show.mp4@1280X720 recorded into a file of that name, at the show's size."""
+    with pytest.raises(ValueError, match="is not a size; give @WIDTHxHEIGHT with a small x"):
+        parse_spec(text)
+
+
+@pytest.mark.parametrize("text,target", [("file:takes@2/show.mp4", "takes@2/show.mp4"),
+                                         ("file:show@2x.mp4", "show@2x.mp4"), ("file:me@home", "me@home")])
+def test_an_at_sign_in_a_path_is_kept(text, target):
+    assert parse_spec(text) == OutputSpec("file", target)
+
+
 def test_a_recording_in_the_home_folder_is_found_there(monkeypatch, tmp_path):
     """No shell expands the `~` of `--out file:~/show.mp4`: vcam does, instead of making a folder named `~`."""
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -278,3 +292,85 @@ def test_a_recording_names_its_whole_path_where_it_was_given_relative(tmp_path, 
     w.offer(np.zeros((48, 64, 3), np.uint8), 0)
     w.close()
     assert w.summary().startswith(f"recorded 1 frame to {tmp_path / 'take.mp4'}")
+
+
+def test_a_recording_that_fills_the_disk_says_so_with_the_fix(tmp_path):
+    import errno
+
+    class FullDisk:
+        name = "file:show.mp4"
+        path = str(tmp_path / "show.mp4")
+        frames = 3
+
+        def send(self, frame, tick):
+            raise OSError(errno.ENOSPC, "No space left on device", self.path)
+
+        def close(self):
+            pass
+
+    said = []
+    w = OutputWorker(FullDisk(), 8, 8, queue=4, every_frame=True, say=said.append)
+    w.offer(np.zeros((8, 8, 3), np.uint8), 0)
+    w.close()
+    fix = (f"; the disk is full: free space on it (df -h {tmp_path} shows what is left) or record to another disk; "
+           "the file up to here plays")
+    assert fix in said[0] and said[0].endswith("; the show goes on"), said
+    assert w.summary().startswith("recorded 3 frames to ") and fix in w.summary()
+
+
+RECORD_PAST_THE_LIMIT = """
+import resource, signal, sys
+import numpy as np
+from vcam.live.outputs.recording import Recording
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG), as one on a full disk does
+resource.setrlimit(resource.RLIMIT_FSIZE, (12_000, 12_000))
+rec = Recording(sys.argv[1], 64, 48, 30)
+noise = np.random.default_rng(0)
+try:
+    for tick in range(300):
+        rec.send(noise.integers(0, 255, (48, 64, 3), dtype=np.uint8), tick)
+except OSError as e:
+    print("stopped at", tick, e.errno)
+finally:
+    try:
+        rec.close()
+    except OSError:
+        pass
+"""
+
+
+def test_a_recording_cut_short_by_a_full_disk_ends_at_its_last_whole_fragment(tmp_path):
+    """The write that fails leaves part of a fragment at the end: players stop there, but a decoder (PyAV, a script
+    reading the recording) raised on it."""
+    import subprocess
+    import sys
+
+    import av
+
+    path = tmp_path / "show.mp4"
+    done = subprocess.run([sys.executable, "-c", RECORD_PAST_THE_LIMIT, str(path)], capture_output=True, text=True,
+                          timeout=120)
+    assert "stopped at" in done.stdout, done.stdout + done.stderr
+    with av.open(str(path)) as container:
+        frames = sum(1 for _ in container.decode(video=0))  # raised InvalidDataError at the cut fragment
+    assert frames > 0 and path.stat().st_size < 12_000
+
+
+def test_a_whole_recording_is_not_cut(tmp_path):
+    import av
+
+    from vcam.live.outputs.recording import Recording, cut_partial_fragment
+
+    path = tmp_path / "show.mp4"
+    rec = Recording(str(path), 64, 48, 30)
+    for tick in range(45):
+        rec.send(np.full((48, 64, 3), tick * 5, np.uint8), tick)
+    rec.close()
+    size = path.stat().st_size
+    assert cut_partial_fragment(str(path)) == 0 and path.stat().st_size == size
+    with av.open(str(path)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 45
+    other = tmp_path / "notes.txt"
+    other.write_text("not a recording")
+    assert cut_partial_fragment(str(other)) == 0 and other.read_text() == "not a recording"

@@ -158,7 +158,8 @@ def _silent_and_unreachable(server):
         s.bind(("127.0.0.1", 0))
         closed = f"ws://127.0.0.1:{s.getsockname()[1]}"
     return [(url_of(server), "connected to", "still loading"),
-            (closed, "cannot reach the server", "could not be reached")]
+            (closed, "cannot reach the server: nothing listens on 127.0.0.1 port",
+             "could not be reached (nothing listens on 127.0.0.1 port")]
 
 
 def test_vcam_cam_that_never_got_a_frame_says_so_and_exits_1(local_server, tmp_path):

@@ -261,6 +261,20 @@ def test_a_damaged_log_is_named_by_its_line_before_anything_renders(tmp_path, ca
     assert "building tiny" not in err and not video.exists()  # nothing loaded, nothing written
 
 
+@pytest.mark.parametrize("name,fragment", [
+    ("gone.jsonl", "gone.jsonl does not exist; check the path (vcam run --log-controls FILE writes one"),
+    ("", "is a folder; name the .jsonl file in it that vcam run --log-controls wrote"),
+    ("show.mp4", "show.mp4 is not a control log: it is not text (byte 0x9f); give the .jsonl file"),
+])
+def test_a_log_that_cannot_be_read_says_what_to_give_instead(tmp_path, capsys, name, fragment):
+    (tmp_path / "show.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42\x9f")
+    video = tmp_path / "out.mp4"
+    assert main(["render", str(tmp_path / name), "--out", f"file:{video}"]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Errno" not in err and "codec can't decode" not in err, err
+    assert not video.exists()
+
+
 def test_a_log_without_its_end_needs_blocks(tmp_path, capsys):
     path = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, ACTION)
     assert main(["render", path, "--out", f"file:{tmp_path / 'x.mp4'}"]) == 2

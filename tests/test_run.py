@@ -156,6 +156,24 @@ def test_a_stop_signal_finalises_the_recording(tmp_path, sig):
     assert "recorded" in rest
 
 
+@pytest.mark.slow  # a process of its own, whose stderr goes away
+@pytest.mark.parametrize("stderr", ["reader gone", "closed"])
+def test_a_show_whose_stderr_goes_away_goes_on_and_completes_its_recording(tmp_path, stderr):
+    """`vcam run … 2>&1 | head -2`, or a terminal hung up: the first message that could not be written raised
+    (BrokenPipeError in the model's loading thread) and the show ended with nothing recorded, exit code 1;
+    with stderr closed (2>&-) the status line's write raised AttributeError."""
+    out = tmp_path / "show.mp4"
+    cmd = vcam_cmd("--out", f"file:{out}", "--duration", "3", "--no-stdin")
+    if stderr == "closed":
+        proc = subprocess.Popen(["sh", "-c", 'exec "$@" 2>&-', "sh", *cmd])
+    else:
+        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE)
+        proc.stderr.readline()
+        proc.stderr.close()
+    assert proc.wait(timeout=300) == 0
+    assert len(read_mp4(out)) == 3 * FPS
+
+
 SLOW_SIZE = "448x256"  # a block takes seconds on a CPU (most of it the VAE decode): a show ends during one
 
 
@@ -720,3 +738,16 @@ def test_a_show_files_recording_is_made_next_to_the_show_file(tmp_path, monkeypa
                           status_out=status)) == 0
     assert (show_dir / "rec.mp4").is_file() and not list(elsewhere.iterdir())
     assert re.search(rf"recorded \d+ frames to {re.escape(str(show_dir / 'rec.mp4'))}", status.getvalue())
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full, whose every write finds the disk full")
+def test_a_control_log_that_fills_the_disk_is_said_at_the_end_and_the_exit_code_says_so():
+    """Said once, without vcam's prefix, as the show started; the show then ended with exit code 0 and nothing at
+    its end said the log lacked its later controls and its end line."""
+    status = io.StringIO()
+    code = run(RunOptions(model="tiny", outs=["null"], log_controls="/dev/full", duration=0.5, stdin=False,
+                          status_out=status))
+    text = status.getvalue()
+    assert "vcam: control log: cannot be written ([Errno 28] No space left on device)" in text
+    assert "vcam: control log /dev/full is incomplete" in text and text.index("incomplete") > text.index("on air")
+    assert code == 1, text

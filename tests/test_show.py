@@ -388,6 +388,9 @@ def test_a_reload_names_what_it_changed_and_what_waits_for_the_next_start(tmp_pa
     watcher.on_show = lambda show: None
     watcher.poll(), watcher.poll()
     assert said[-1] == f"reloaded {path}: 2 presets"
+    path.write_text("presets:\n  - {name: a, prompt: x}\n")
+    watcher.poll(), watcher.poll()
+    assert said[-1].startswith(f"reloaded {path}: 1 preset;")  # not '1 presets'
 
 
 def test_a_recording_named_in_a_show_is_found_next_to_the_show_file(tmp_path):
@@ -410,3 +413,34 @@ def test_vcam_check_counts_the_controls_that_act_where_the_show_rebinds_its_maps
     assert main(["check", str(show)]) == 0
     out = capsys.readouterr().out
     assert f"{len(base.knobs) + 1} knobs, {len(base.buttons) + 1} buttons" in out, out
+
+
+def test_a_folder_named_as_a_fallback_or_input_is_called_a_folder_not_missing(tmp_path):
+    (tmp_path / "images").mkdir()
+    text = ("defaults: {fallback: images}\npresets:\n  - {name: a, prompt: b, input: 'image:images'}\n")
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, str(tmp_path / "show.yaml"))
+    problems = err.value.problems
+    assert any(":1: defaults fallback: image images is a folder" in p and "name a file in it" in p for p in problems)
+    assert any(":3: " in p and "images is a folder" in p for p in problems), problems
+    assert not any("not found" in p for p in problems)
+
+
+@pytest.mark.parametrize("name,kind,flag", [("midi/nanokontrol2.yaml", "a MIDI map", "--midi-map"),
+                                            ("osc/touchosc-simple.yaml", "an OSC map", "--osc-map")])
+def test_a_map_checked_as_a_show_is_said_to_be_a_map(name, kind, flag):
+    """vcam check presets/midi/nanokontrol2.yaml said the map's keys were unknown and its presets missing."""
+    path = Path(__file__).resolve().parent.parent / "presets" / name
+    with pytest.raises(ConfigError) as err:
+        load_show(path)
+    (problem,) = err.value.problems
+    assert f"this is {kind} (controls:, no presets:), not a show; give it to vcam run {flag} FILE" in problem
+
+
+def test_check_counts_a_single_preset_in_the_singular(tmp_path, capsys):
+    from vcam.cli import main
+
+    path = tmp_path / "solo.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: x}\n")
+    assert main(["check", str(path)]) == 0
+    assert f"{path}: show 'solo', 1 preset\n" in capsys.readouterr().out

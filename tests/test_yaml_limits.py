@@ -204,3 +204,49 @@ def test_a_hostile_edit_is_said_once_and_the_running_show_stays(tmp_path):
     path.write_text("presets:\n  - {name: a, prompt: one}\n  - {name: b, prompt: two}\n")
     watcher.poll(), watcher.poll()
     assert loaded == [2]
+
+
+TYPOS = [
+    ("name: x\npresets:\n\t- {name: a, prompt: b}\n", 3, "a tab character (column 1) where YAML allows only spaces"),
+    ("presets:\n  - name: a\n  \tprompt: b\n", 3, "a tab character (column 3)"),
+    ("presets:\n  - name: a\n    prompt: b\n\t\n", 4, "a tab character (column 1)"),
+    ("presets:\n  - name: a\n    prompt: Style: neon rain\n", 3, "a prompt with a colon: put it in quotes"),
+    ("presets:\n  - name: a\n    prompt: @artist at night\n", 3, "a value cannot start with @; put the value in quotes"),
+    ("presets:\n  - name: &a x\n    prompt: &a y\n", 3, "the anchor &a is set twice (first on line 2)"),
+    ("presets:\n  - name: 'abc\n    prompt: b\n", 4, "the quoted text (is its closing quote missing?) started on line 2"),
+    ("presets:\n  - name: a\n    prompt: b\n  foo\n", 5, "the key started on line 4"),
+    ("name: x\n---\npresets:\n  - {name: a, prompt: b}\n", 2, "a second document starts here (a '---' line)"),
+]
+
+
+@pytest.mark.parametrize("text,line,fragment", TYPOS)
+def test_the_common_typos_in_a_show_are_named_with_their_fix(text, line, fragment):
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "typo.yaml")
+    (problem,) = err.value.problems
+    assert problem.startswith(f"typo.yaml:{line}: ") and fragment in problem, problem
+    assert "the while" not in problem and "the found" not in problem and "the expected" not in problem
+    assert "scalar" not in problem
+
+
+def test_a_show_file_that_cannot_be_read_says_why_and_what_to_do(tmp_path):
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes(b"name: x\npresets:\n  - {name: caf\xe9, prompt: b}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(latin)
+    assert err.value.problems == [f"{latin}:3: the show file is not UTF-8 text (byte 0xe9); save it as UTF-8 (in "
+                                  "the editor's Save As, or: iconv -f latin1 -t utf-8 FILE > NEW.yaml)"]
+    with pytest.raises(ConfigError) as err:
+        load_show(tmp_path)
+    assert err.value.problems == [f"{tmp_path}:1: the show file is a folder; name the YAML file in it"]
+    with pytest.raises(ConfigError) as err:
+        load_show(tmp_path / "gone.yaml")
+    assert err.value.problems == [f"{tmp_path / 'gone.yaml'}:1: the show file does not exist; check the path"]
+
+
+def test_a_map_file_that_is_not_utf8_names_its_line(tmp_path):
+    path = tmp_path / "pads.yaml"
+    path.write_bytes(b"controls:\n  - {note: 36, command: prompt caf\xe9}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert err.value.problems[0].startswith(f"{path}:2: the file is not UTF-8 text (byte 0xe9); save it as UTF-8")

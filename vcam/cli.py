@@ -543,7 +543,8 @@ def cmd_check(args) -> int:
 
     show = load_show(args.show)
     _check_recordings(show)
-    print(f"{args.show}: show {show.name!r}, {len(show.presets)} presets")
+    n = len(show.presets)
+    print(f"{args.show}: show {show.name!r}, {n} preset{'' if n == 1 else 's'}")
     for i, p in enumerate(show.presets, 1):
         prompt = " + ".join(f"{t[:50]}{'…' if len(t) > 50 else ''}" + (f" ×{w:g}" if len(p.prompts) > 1 else "")
                             for t, w in p.prompts.items())
@@ -707,6 +708,18 @@ def _say_error(e: VcamError) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the command line's own process (tests call main with their arguments, in theirs)
+        from vcam.stdio import guard_standard_streams, leave_at_once_on_ctrl_c
+
+        guard_standard_streams()
+        try:
+            return _main(argv)
+        finally:
+            leave_at_once_on_ctrl_c()
+    return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if not os.environ.get("VCAM_DEBUG"):
         for name in IMPORT_CHATTER:

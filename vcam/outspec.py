@@ -26,6 +26,11 @@ def parse_spec(text: str) -> OutputSpec:
     """`file:show.mp4@1280x720` → OutputSpec('file', 'show.mp4', 1280, 720); ValueError saying the forms."""
     usage = "use vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally followed by @WIDTHxHEIGHT"
     size = re.search(r"@(\d+)x(\d+)$", text)
+    tail = text.rpartition("@")[2]
+    if not size and "@" in text and tail[:1].isdigit() and not re.search(r"[/\\.]", tail):
+        # a size mistyped (@1280X720, @1280x72O, @720p) would otherwise become part of the file's or device's name
+        raise ValueError(f"output {text!r}: '@{tail}' is not a size; give @WIDTHxHEIGHT with a small x, e.g. "
+                         f"{text[: -len(tail) - 1]}@1280x720")
     body = text[: size.start()] if size else text
     kind, _, target = body.partition(":")
     if kind not in KINDS:

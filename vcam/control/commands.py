@@ -145,9 +145,19 @@ def _quantize(text: str) -> str:
         raise CommandError(f"{e}; usage: {USAGE['quantize']}") from None
 
 
+def _unquoted(text: str) -> str:
+    """`"neon city"` → `neon city`: a name or path in quotes, as blend takes them, so the quotes are not kept in it."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1]
+    return text
+
+
 def _input(text: str) -> str:
+    """`input "file:my clip.mp4"` or `input file:"my clip.mp4"`: a path with spaces may be quoted, whole or after
+    its kind."""
+    kind, colon, path = _unquoted(text).partition(":")
     try:
-        return str(parse_input(text))
+        return str(parse_input(kind + colon + _unquoted(path)))
     except ValueError as e:
         raise CommandError(f"{e}; usage: {USAGE['input']}") from None
 
@@ -197,6 +207,7 @@ _ARGS = {
 
 def preset_ref(text: str) -> str | int:
     """A preset given by number (1-based, as int) or by name (str)."""
+    text = _unquoted(text)
     return int(text) if text.isascii() and text.isdigit() else text
 
 

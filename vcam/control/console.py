@@ -34,6 +34,7 @@ TOO_LONG_REPLY = (f"error: line too long (over {LINE_BYTES} bytes; a command is 
                   "skipped to its end")
 TERMINAL_EOF = "end of input: typed commands are still read; Ctrl-C or `quit` ends the show"
 PIPE_EOF = "end of piped input: no more typed commands; Ctrl-C ends the show"
+NO_STDIN = "no stdin (it was closed when vcam started): no typed commands; Ctrl-C ends the show"
 TERMINAL_GONE = "the terminal closed: no more typed commands; Ctrl-C ends the show"
 # After two ends of input in a row on a terminal, the next read waits this long: a terminal that hung up reads as an
 # end of input every time, and is then read twice a second rather than in a busy loop.
@@ -45,7 +46,8 @@ class Console:
                  source: BinaryIO | None = None):
         self.handle_line = handle_line
         self.reply = reply
-        self.source = source if source is not None else sys.stdin.buffer
+        # sys.stdin is None where the process started with its stdin closed (`vcam run … <&-`, some supervisors)
+        self.source = source if source is not None else getattr(sys.stdin, "buffer", None)
         self.lines = 0
         self._ended_said = False
         self._thread = threading.Thread(target=self._run, name="console", daemon=True)
@@ -54,6 +56,9 @@ class Console:
         self._thread.start()
 
     def _run(self) -> None:
+        if self.source is None:
+            self._say(NO_STDIN)
+            return
         try:
             fd = _fd_of(self.source)
             terminal = fd is not None and os.isatty(fd)

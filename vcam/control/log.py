@@ -97,6 +97,11 @@ class ControlLog:
         if origin is not None:
             self.record(action, block, origin)
 
+    @property
+    def failed(self) -> bool:
+        """Whether a write failed: the log lacks what came after it (and its end line)."""
+        return self._failed
+
     def end(self, blocks: int) -> None:
         """The last line (how many blocks the show made: where its replay stops), then the file is closed."""
         self._write({"end": {"blocks": blocks}})
@@ -188,13 +193,29 @@ def _make(action: Action, state, tempo, since: float | None) -> None:
             tempo.set_bpm(action.bpm, "replay", anchor=(at, action.beat), running=action.running)
 
 
+def _unreadable(path: str, e: OSError | UnicodeDecodeError) -> str:
+    """Why a control log could not be read, and what to do: vcam writes its logs, so one that is not UTF-8 text
+    is another file."""
+    if isinstance(e, FileNotFoundError):
+        return (f"control log {path} does not exist; check the path (vcam run --log-controls FILE writes one, "
+                "and the end of that show names its whole path)")
+    if isinstance(e, IsADirectoryError):
+        return f"control log {path} is a folder; name the .jsonl file in it that vcam run --log-controls wrote"
+    if isinstance(e, UnicodeDecodeError):
+        return (f"{path} is not a control log: it is not text (byte 0x{e.object[e.start]:02x}); give the .jsonl "
+                "file that vcam run --log-controls wrote")
+    if isinstance(e, PermissionError):
+        return f"cannot read control log {path} (permission denied); let the user running vcam read it (chmod a+r)"
+    return f"cannot read control log {path} ({e.strerror or e})"
+
+
 def read_replay(path: str) -> Replay:
     """A control log written by --log-controls, read and checked whole; ValueError naming the line that is not
     what such a log holds (the header first, then actions, then at most one end line)."""
     try:
         text = open(path, encoding="utf-8").read()
     except (OSError, UnicodeDecodeError) as e:
-        raise ValueError(f"cannot read control log {path}: {e}") from None
+        raise ValueError(_unreadable(path, e)) from None
     lines = text.splitlines()
     header, actions, at_frames, end = None, [], [], None
     for i, line in enumerate(lines, 1):

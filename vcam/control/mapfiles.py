@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from vcam.control.yamlcheck import ConfigError, Reader, read_text
+from vcam.control.yamlcheck import ConfigError, Reader, read_text, unreadable
 
 Map = TypeVar("Map")
 
@@ -62,7 +62,7 @@ class MapFiles:
         try:
             text = read_text(path)
         except (OSError, UnicodeDecodeError) as e:
-            raise ConfigError([f"{path}:1: cannot read the file ({e})"]) from None
+            raise ConfigError([unreadable(path, e)]) from None
         node = r.compose(text)
         if node is None and not r.problems:
             r.error(None, "the file is empty; it needs a controls: list")

@@ -101,7 +101,8 @@ class ShowWatcher:
 
 def reloaded(path: str, show: Show, applied: Sequence[str], later: str) -> str:
     """The reload's line: the show, what the edit changed on air, and what waits for the next start."""
-    line = f"reloaded {path}: {len(show.presets)} presets"
+    n = len(show.presets)
+    line = f"reloaded {path}: {n} preset{'' if n == 1 else 's'}"
     if applied:
         line += f"; {', '.join(applied)}"
     if later:

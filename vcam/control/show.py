@@ -44,7 +44,7 @@ from vcam.outspec import FITS, parse_spec
 from vcam.sizes import check_size
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control import oscmap
-from vcam.control.yamlcheck import INVALID, ConfigError, Reader, read_text
+from vcam.control.yamlcheck import INVALID, ConfigError, Reader, read_text, unreadable
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,7 @@ def parse_show(text: str, path: str) -> Show:
         if not r.problems:
             r.error(None, "the show file is empty; it needs at least a presets: list")
         r.raise_if_any()
+    _refuse_a_map(r, root)
     top = r.mapping(root, "show", SHOW_KEYS, required=("presets",))
     name = (r.string(top["name"], "show name", 200) if "name" in top else None) or Path(path).stem
 
@@ -243,14 +244,37 @@ def _read_osc(r: Reader, node, base: Path, show: Show | None) -> oscmap.OscMap:
     return osc
 
 
+def _refuse_a_map(r: Reader, root) -> None:
+    """A MIDI or OSC map given where a show goes (`vcam check presets/midi/nanokontrol2.yaml`) is said as such, not
+    as a show with unknown keys and no presets."""
+    if not isinstance(root, MappingNode):
+        return
+    keys = {k.value for k, _ in root.value if isinstance(k, ScalarNode)}
+    if "controls" not in keys or "presets" in keys:
+        return
+    addresses = "ignore" in keys or _any_address(root)
+    kind, flag = ("an OSC map", "--osc-map") if addresses else ("a MIDI map", "--midi-map")
+    section = "osc" if addresses else "midi"
+    r.error(root, f"this is {kind} (controls:, no presets:), not a show; give it to vcam run {flag} FILE, or name "
+                  f"it in a show's {section}: section (map: FILE) and check the show")
+    r.raise_if_any()
+
+
+def _any_address(root) -> bool:
+    """Whether a map's controls: name OSC addresses."""
+    for key, value in root.value:
+        if getattr(key, "value", None) == "controls" and isinstance(value, SequenceNode):
+            return any(isinstance(e, MappingNode) and any(getattr(k, "value", None) == "address" for k, _ in e.value)
+                       for e in value.value)
+    return False
+
+
 def load_show(path: str | os.PathLike) -> Show:
     p = Path(path)
     try:
         text = read_text(p)
-    except FileNotFoundError:
-        raise ConfigError([f"{p}:1: the show file does not exist"]) from None
     except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError([f"{p}:1: cannot read the show file ({e})"]) from None
+        raise ConfigError([unreadable(p, e, "the show file")]) from None
     return parse_show(text, str(p))
 
 
@@ -610,7 +634,9 @@ READ_FIX = "let the user running vcam read it (chmod a+r FILE)"
 def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str, hint: str = "") -> bool:
     """Whether the file a show names is there, readable and, for a still, an image vcam can read; else records
     which, `named` (or `not_still`) saying where in the show it was named."""
-    if not path.is_file():
+    if path.is_dir():
+        r.error(node, f"{named} is a folder (looked at {path}); name a file in it")
+    elif not path.is_file():
         r.error(node, f"{named} not found (looked at {path})")
     elif not os.access(path, os.R_OK):
         r.error(node, f"{named} cannot be read (looked at {path}); {READ_FIX}")

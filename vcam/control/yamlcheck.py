@@ -82,12 +82,7 @@ class Reader:
             if e.problem == "exceeded maximum nesting depth":  # libyaml's own limit, met while reading ahead
                 self.problems.append(f"{self.path}:{line}: {TOO_DEEP}")
                 return None
-            started = ""
-            if e.context_mark is not None and e.context_mark.line + 1 != line:
-                what = e.context.removeprefix("while parsing ").removeprefix("a ").removeprefix("an ")
-                started = f"; the {what} started on line {e.context_mark.line + 1}"
-            self.problems.append(f"{self.path}:{line}: not valid YAML ({e.problem}{started}); "
-                                 "check indentation, quotes and brackets")
+            self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text)}")
         except yaml.YAMLError as e:
             self.problems.append(f"{self.path}:1: not valid YAML ({e})")
         finally:
@@ -193,6 +188,41 @@ class Reader:
             raise ConfigError(self.problems)
 
 
+# PyYAML's names for what it was reading, in the words a show's author uses
+PLAIN_WORDS = {"quoted scalar": "quoted text (is its closing quote missing?)", "plain scalar": "value",
+               "simple key": "key", "block scalar": "block of text (| or >)"}
+
+
+def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
+    """PyYAML's complaint at `line`, in words, with the fix for the slips a show written by hand makes most: a tab
+    (YAML indents with spaces only), a ': ' inside a prompt, a value that starts with @ or `."""
+    mark = e.problem_mark
+    lines = text.splitlines()
+    here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    char = here[mark.column] if mark is not None and mark.column < len(here) else ""
+    if char == "\t" or "tab character" in (e.problem or ""):
+        return (f"a tab character (column {mark.column + 1}) where YAML allows only spaces; indent with spaces "
+                "(set the editor to insert spaces for the Tab key)")
+    if e.problem == "found character that cannot start any token" and char in ("@", "`"):
+        return f"not valid YAML: a value cannot start with {char}; put the value in quotes: \"{char}…\""
+    if e.problem == "mapping values are not allowed in this context":
+        return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
+                "a key indented deeper than the line before: line it up")
+    if e.problem == "but found another document":
+        return ("a second document starts here (a '---' line); a show or map is one document: remove the '---' "
+                "line, and merge what follows it into the rest")
+    if e.context and e.context.startswith("found duplicate anchor") and e.context_mark is not None:
+        anchor = e.context.removeprefix("found duplicate anchor ").split(";")[0]
+        return (f"not valid YAML: the anchor &{anchor.strip(chr(39))} is set twice (first on line "
+                f"{e.context_mark.line + 1}); give each anchor a name of its own")
+    started = ""
+    if e.context and e.context_mark is not None and e.context_mark.line + 1 != line:
+        what = e.context.removeprefix("while parsing ").removeprefix("while scanning ")
+        what = what.removeprefix("a ").removeprefix("an ")
+        started = f"; the {PLAIN_WORDS.get(what, what)} started on line {e.context_mark.line + 1}"
+    return f"not valid YAML ({e.problem}{started}); check indentation, quotes and brackets"
+
+
 def read_text(path: Path) -> str:
     """A show's or MIDI map's text, read no further than MAX_BYTES: ConfigError past it; OSError and
     UnicodeDecodeError as reading raises them."""
@@ -201,6 +231,22 @@ def read_text(path: Path) -> str:
     if len(data) > MAX_BYTES:
         raise ConfigError([f"{path}:{_too_big_message(data)}"])
     return data.decode("utf-8")
+
+
+def unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str = "the file") -> str:
+    """'file:line: message' with the fix, for a show or map file that read_text could not read."""
+    if isinstance(e, UnicodeDecodeError):
+        line = e.object[:e.start].count(b"\n") + 1
+        return (f"{path}:{line}: {what} is not UTF-8 text (byte 0x{e.object[e.start]:02x}); save it as UTF-8 (in "
+                "the editor's Save As, or: iconv -f latin1 -t utf-8 FILE > NEW.yaml)")
+    if isinstance(e, FileNotFoundError):
+        return f"{path}:1: {what} does not exist; check the path"
+    if isinstance(e, IsADirectoryError):
+        return f"{path}:1: {what} is a folder; name the YAML file in it"
+    if isinstance(e, PermissionError):
+        return (f"{path}:1: {what} cannot be read (permission denied); let the user running vcam read it "
+                "(chmod a+r FILE)")
+    return f"{path}:1: cannot read {what} ({e.strerror or e})"
 
 
 def _too_big(text: str) -> str | None:

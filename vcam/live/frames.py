@@ -74,6 +74,12 @@ def load_image(path: str, width: int, height: int) -> np.ndarray:
     be read."""
     cv2 = quiet_cv2()
 
+    if os.path.isdir(path):
+        raise ImageError(f"image {path} is a folder, not an image",
+                         "name an image file in it (--fallback FOLDER/IMAGE.png, or the show's fallback:)")
+    if os.path.exists(path) and not os.path.isfile(path):  # a device, a pipe
+        raise ImageError(f"image {path} is not a file", "name an image file (--fallback IMAGE, or the show's "
+                         "fallback:)")
     if not os.path.isfile(path):
         raise ImageError(f"image {path} not found", "check the path (--fallback IMAGE, or the show's fallback:)")
     img = cv2.imread(path, cv2.IMREAD_COLOR)

@@ -319,7 +319,7 @@ def _control_log(out: TextIO, opts: RunOptions, prep: _Prepared, pacer: Pacer) -
               **({"decoder": opts.decoder} if opts.decoder != "vae" else {}),
               **({"attention_quant": opts.attention_quant} if opts.attention_quant != "none" else {}),
               "started": datetime.datetime.now().isoformat(timespec="seconds")}
-    log = ControlLog(out, header)
+    log = ControlLog(out, header, say=prep.status.message)
     log.showing = pacer.showing
     pacer.on_frame_shown(log.frame_shown)
     return log
@@ -339,6 +339,8 @@ def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen,
     finally:
         if log is not None:
             log.end(producer.blocks)
+    if log is not None and log.failed:
+        code = _log_failed(log, code, air.status.message)
 
     def settle() -> None:
         if producer.stop(timeout=SETTLE_S):
@@ -349,6 +351,15 @@ def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen,
     if not busy:
         inputs.close()
     return Ended(code, busy, settle, error)
+
+
+def _log_failed(log: ControlLog, code: int, say: Callable[[str], None]) -> int:
+    """The end of a show whose control log could not be written to the end: said again with the others' ends,
+    and the exit code 1 (as for a failed output), so a script running the show sees that its log is incomplete."""
+    name = getattr(log.out, "name", "the control log")
+    say(f"control log {name} is incomplete: a write failed (the reason is above), so it lacks the show's later "
+        "controls and its end line (vcam render needs --blocks N for it)")
+    return code or 1
 
 
 class Attachment(Protocol):

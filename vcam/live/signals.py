@@ -1,5 +1,5 @@
-"""Ctrl-C and SIGTERM as a stop request, so that outputs are closed and recordings finalised on the way out; Ctrl-C
-again to leave at once."""
+"""Ctrl-C, SIGTERM and a closed terminal (SIGHUP) as a stop request, so that outputs are closed and recordings
+finalised on the way out; Ctrl-C again to leave at once."""
 from __future__ import annotations
 
 import signal
@@ -29,6 +29,17 @@ class StopSignals:
         self.stop.set()
 
 
+def _stop_signals() -> list[int]:
+    """SIGINT, SIGTERM and, where it exists and is not ignored (nohup), SIGHUP: the terminal the show runs in was
+    closed. Its default ended the process at once, leaving the control log without its end line (vcam render then
+    needs --blocks) and a recording without its last second."""
+    found = [signal.SIGINT, signal.SIGTERM]
+    hangup = getattr(signal, "SIGHUP", None)
+    if hangup is not None and signal.getsignal(hangup) is not signal.SIG_IGN:
+        found.append(hangup)
+    return found
+
+
 @contextmanager
 def stop_on_signals(stop: threading.Event) -> Iterator[StopSignals]:
     """While inside, SIGINT and SIGTERM set `stop`, and a SIGINT once `stop` is set raises KeyboardInterrupt in the
@@ -36,7 +47,7 @@ def stop_on_signals(stop: threading.Event) -> Iterator[StopSignals]:
     signals = StopSignals(stop)
     previous = {}
     if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in _stop_signals():
             previous[sig] = signal.signal(sig, signals.handle)
     try:
         yield signals

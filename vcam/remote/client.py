@@ -6,6 +6,7 @@ on the camera meanwhile. With --send it also uploads a local camera or clip as t
 """
 from __future__ import annotations
 
+import socket
 import sys
 import threading
 import time
@@ -148,6 +149,7 @@ class Link:
         self.connected = False
         self.ever_connected = False
         self.refused: str | None = None  # why the server will never let this client in (a wrong token)
+        self.unreachable: str | None = None  # why the last try could not connect, where it never connected
         self.token_refused = False  # the last try was refused for its token, after this client had been let in
         self._token_refusal_said = False
         self.frames = 0
@@ -272,9 +274,12 @@ class Link:
         elif reason:  # the server said why (this client broke a rule): always worth a line
             self.say(f"the server disconnected this client: {reason}; holding the last frame, reconnecting")
         elif not reported:
-            what = "connection to the server lost" if self.connected else "cannot reach the server"
-            how = f" ({error.__class__.__name__})" if error is not None else ""
-            self.say(f"{what}{how}; holding the last frame, reconnecting")
+            if not self.connected and error is not None:
+                self.unreachable = unreachable(self.url, error)
+                self.say(f"cannot reach the server: {self.unreachable}; holding the last frame, reconnecting")
+            else:
+                how = f" ({error.__class__.__name__})" if error is not None else ""
+                self.say(f"connection to the server lost{how}; holding the last frame, reconnecting")
         return True
 
     def _refusal(self, code: int, body: bytes | None) -> bool:
@@ -435,13 +440,34 @@ class LinkFeed:
         self.link.stop()
 
 
+def unreachable(url: str, error: Exception) -> str:
+    """Why a try to connect to `url` failed, with what to check: a name no resolver knows, a port nobody listens
+    on, or no answer at all."""
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    port = parts.port or (443 if parts.scheme == "wss" else proto.DEFAULT_PORT)
+    if isinstance(error, socket.gaierror):
+        return f"this machine finds no host named {host}: check the spelling, or on a local network give its IP address"
+    if isinstance(error, ConnectionRefusedError):
+        return (f"nothing listens on {host} port {port}: check that vcam serve runs there with that --port (its "
+                "first line names it), or that the ssh -L tunnel is open")
+    if isinstance(error, TimeoutError):
+        return f"{host} port {port} does not answer: check the address, and that a firewall lets the port through"
+    detail = f": {error}" if str(error) else ""
+    return f"{error.__class__.__name__}{detail}"
+
+
 def check_url(url: str) -> None:
     """ValueError for an address no server can have (not ws:// or wss://, no host, a port that is none), said
     before anything opens: trying it again every few seconds could never connect."""
     looks = f"it looks like ws://HOST:PORT (default port {proto.DEFAULT_PORT})"
     if not url.startswith(("ws://", "wss://")):
         raise ValueError(f"{url!r} is not a server address; {looks}")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as e:  # an IPv6 address without its closing bracket
+        raise ValueError(f"{url!r} is not a server address ({e}); {looks}, an IPv6 host in brackets: "
+                         "ws://[::1]:8765") from None
     try:
         port = parts.port
     except ValueError:  # not a number, or past 65535
@@ -533,7 +559,7 @@ def _osc_parts(opts: CamOptions, remote: RemoteController, air: OnAir, say: Call
 
 def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool) -> str:
     if not link.ever_connected:
-        why = "it could not be reached"
+        why = f"it could not be reached ({link.unreachable})" if link.unreachable else "it could not be reached"
     elif link.frames:
         why = "connected, but no whole block of frames came"
     else:

@@ -386,6 +386,16 @@ def _none_free(detail: str, checked: _Checked) -> VcamError:
     return VcamError(f"no v4l2loopback device takes vcam's frames ({'; '.join(found)})", "; or ".join(fixes))
 
 
+def _no_such_device(device: str, detail: str, found: list[str]) -> VcamError:
+    """A named device that is not there while v4l2loopback devices are: a typo, or a device named by its label or
+    number, not its path. Installing v4l2loopback (the fix where there is none) would not help."""
+    guess = next((d for d in found if device.removeprefix("/dev/").removeprefix("video") == d.removeprefix(
+        "/dev/video")), found[0])
+    listed = ", ".join(found)
+    return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}",
+                     f"name one by its path, e.g. --out vcam:{guess} (vcam devices lists them)")
+
+
 def _open_error(error: RuntimeError, device: str | None, checked: _Checked) -> VcamError:
     text = str(error).strip()
     detail = text.splitlines()[-1] if text else "no backend"
@@ -396,6 +406,8 @@ def _open_error(error: RuntimeError, device: str | None, checked: _Checked) -> V
         return _refused(device or "the camera device", detail, checked)
     if not device and (checked.held or checked.states):
         return _none_free(detail, checked)
+    if device and "does not exist" in text and loopback_devices():
+        return _no_such_device(device, detail, loopback_devices())
     where = f" {device}" if device else ""
     return VcamError(f"no virtual camera{where} could be opened ({detail})", no_device_help())
 

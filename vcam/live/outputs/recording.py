@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import struct
 from fractions import Fraction
 
 import numpy as np
@@ -88,5 +89,47 @@ class Recording:
             for packet in self._stream.encode(None):
                 self._container.mux(packet)
         finally:
-            self._container.close()
-            self._container = None
+            try:
+                self._container.close()
+            finally:
+                self._container = None
+                cut_partial_fragment(self.path)
+
+
+def _box(f, pos: int) -> tuple[int, bytes]:
+    """The size and type of the MP4 box at `pos` (size 0: it runs to the end of the file)."""
+    f.seek(pos)
+    head = f.read(16)
+    if len(head) < 8:
+        return -1, b""
+    size, kind = struct.unpack(">I4s", head[:8])
+    if size == 1:
+        size = struct.unpack(">Q", head[8:16])[0] if len(head) == 16 else -1
+    return size, kind
+
+
+def cut_partial_fragment(path: str) -> int:
+    """Cuts a fragmented MP4 back to the end of its last whole fragment; returns the bytes cut. A write that failed
+    (a full disk) leaves part of a fragment at the end: players stop there, but decoders such as PyAV's raise on it,
+    so a script reading the recording failed. Truncating frees space, so it works on the full disk too."""
+    try:
+        with open(path, "r+b") as f:
+            end = os.fstat(f.fileno()).st_size
+            if _box(f, 0)[1] != b"ftyp":  # not an MP4 this class wrote: left alone
+                return 0
+            pos = keep = 0
+            while pos < end:
+                size, kind = _box(f, pos)
+                if size == 0:
+                    pos = keep = end
+                    break
+                if size < 8 or pos + size > end:
+                    break
+                pos += size
+                if kind != b"moof":  # a fragment's header counts once the media after it is whole
+                    keep = pos
+            if keep < end:
+                f.truncate(keep)
+            return end - keep
+    except OSError:
+        return 0

@@ -2,6 +2,8 @@
 together."""
 from __future__ import annotations
 
+import errno
+import os
 import sys
 import threading
 import time
@@ -97,7 +99,7 @@ class OutputWorker:
                 self.sent += 1
             except Exception as e:  # an output failing must not take the show down with it
                 self.error = e
-                self._say(f"output {self.output.name} failed and is stopped: {e}")
+                self._say(f"output {self.output.name} failed and is stopped: {e}{self._fix()}; the show goes on")
             self._warn_if_dropping()
 
     def _warn_if_dropping(self) -> None:
@@ -143,6 +145,17 @@ class OutputWorker:
             self._say(f"output {self.output.name} did not close {FINISH_TIMEOUT:g} s later; leaving it "
                       "(what it was writing may be incomplete)")
 
+    def _fix(self) -> str:
+        """What to do about the output's error, where vcam can tell: a full disk is the likely end of a long
+        recording, and Python's '[Errno 28] No space left on device' does not say the file up to there plays."""
+        e = self.error
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
+            path = getattr(self.output, "path", None)
+            where = f"df -h {os.path.dirname(path)}" if path else "df -h"
+            kept = "; the file up to here plays" if path else ""
+            return f"; the disk is full: free space on it ({where} shows what is left) or record to another disk{kept}"
+        return ""
+
     def summary(self) -> str:
         """One line for the end of the show: what reached the output, what was lost, what failed."""
         frames = getattr(self.output, "frames", None)
@@ -154,7 +167,7 @@ class OutputWorker:
             head = f"output {self.output.name}: {_frames(written)} sent"
         notes = []
         if self.error is not None:
-            notes.append(f"FAILED and stopped: {self.error}")
+            notes.append(f"FAILED and stopped: {self.error}{self._fix()}")
         if self.dropped:
             notes.append(f"{_frames(self.dropped)} dropped (it could not keep up)")
         if self.close_error is not None:

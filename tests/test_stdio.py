@@ -1,0 +1,53 @@
+"""stderr that outlives its reader: a show's messages never take the show down."""
+import os
+
+import pytest
+
+from vcam.stdio import QuietWhenGone
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/fd"), reason="reads where a descriptor points from /proc")
+def test_a_write_to_a_pipe_whose_reader_left_is_dropped_and_the_next_ones_too():
+    r, w = os.pipe()
+    os.close(r)  # `vcam run … 2>&1 | head -2` once head has its lines
+    stream = QuietWhenGone(os.fdopen(w, "w"), w)
+    assert stream.write("vcam: building tiny\n") == len("vcam: building tiny\n")
+    stream.flush()  # EPIPE: now the null device
+    assert stream.gone
+    stream.write("vcam: on air\n")
+    stream.flush()
+    assert os.readlink(f"/proc/self/fd/{w}") == os.devnull
+    assert not stream.isatty()
+    stream.close()
+
+
+def test_a_working_stream_is_left_as_it_is(tmp_path):
+    path = tmp_path / "err.txt"
+    with open(path, "w") as f:
+        stream = QuietWhenGone(f, f.fileno())
+        stream.write("vcam: on air\n")
+        stream.flush()
+        assert not stream.gone and stream.name == str(path)
+    assert path.read_text() == "vcam: on air\n"
+
+
+CTRL_C_AT_EXIT = """
+import atexit, os, signal, sys, time
+sys.argv = ["vcam", "models"]
+def exit_hook():  # as torch's own: a moment of work while the interpreter ends, when Ctrl-C comes
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(2)
+atexit.register(exit_hook)
+from vcam.cli import main
+sys.exit(main())
+"""
+
+
+def test_ctrl_c_while_vcam_exits_leaves_at_once_with_130_and_no_traceback():
+    """It printed 'Exception ignored in atexit callback' with a KeyboardInterrupt traceback, and exited 0."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", CTRL_C_AT_EXIT], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130 and "Traceback" not in done.stderr, done.stderr
+    assert "krea-14b" in done.stdout  # the command's own output came out first

@@ -1,0 +1,102 @@
+"""The process's standard streams, made safe for a show that outlives its terminal.
+
+A show's messages go to stderr, and a write there that fails (the reader of `vcam run … 2>&1 | head` gone, a
+terminal hung up under a show left running with `disown`) raised from wherever it happened: the model's loading
+thread, the status line, the end-of-show report, so the show ended before its recordings were finalised. The
+messages are worth less than the show: once stderr cannot be written, it is pointed at the null device and the
+show goes on.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from typing import TextIO
+
+STANDARD_FDS = ((0, os.O_RDONLY), (1, os.O_WRONLY), (2, os.O_WRONLY))
+
+
+class QuietWhenGone:
+    """A text stream that, when a write or flush to `stream` fails, points `fd` (the descriptor under it) at the
+    null device and carries on; everything else is `stream`'s."""
+
+    def __init__(self, stream: TextIO, fd: int):
+        self._stream = stream
+        self._fd = fd
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except (OSError, ValueError):
+            self._silence()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except (OSError, ValueError):
+            self._silence()
+
+    def _silence(self) -> None:
+        if self.gone:
+            return
+        self.gone = True
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, self._fd)
+        finally:
+            os.close(null)
+        try:  # what the failed write left in the stream's buffer now drains into the null device
+            self._stream.flush()
+        except (OSError, ValueError):
+            pass
+
+    def isatty(self) -> bool:
+        try:
+            return self._stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def guard_standard_streams() -> None:
+    """For the command line's process: a standard descriptor closed at the start (`2>&-`, `<&-`) gets the null
+    device, so that no file vcam opens later (a recording) takes its number and C libraries' messages into it;
+    stderr is wrapped in QuietWhenGone."""
+    for fd, mode in STANDARD_FDS:
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, mode)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    if sys.stderr is None:  # closed at the start: Python made no stream for it
+        sys.stderr = open(2, "w", buffering=1, closefd=False)  # the process's stderr, open until it ends
+    if not isinstance(sys.stderr, QuietWhenGone):
+        sys.stderr = QuietWhenGone(sys.stderr, 2)
+
+
+LEFT_AT_ONCE = 130  # the shell's exit code for a command ended by Ctrl-C
+
+
+def leave_at_once_on_ctrl_c() -> None:
+    """For the command line's process once its command is done: a Ctrl-C while the interpreter ends (torch's exit
+    hooks take a moment; the second Ctrl-C of a stop often comes then) leaves at once with exit code 130, where a
+    KeyboardInterrupt came out of an exit hook as a traceback and the exit code stayed 0."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _leave)
+
+
+def _leave(_sig: int, _frame) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(LEFT_AT_ONCE)
