@@ -191,6 +191,15 @@ class Controller:
             return self.apply(Command(param, (value,)), source, at_once=True)
         return self.apply(Command(param, (int(value),)), source, at_once=True)
 
+    def replayed(self, action: Action) -> None:
+        """A replayed log's change, made (vcam.control.log.Replay.schedule's `on_change`, on the producer's or the
+        camera's thread): the state follows the stream, so the status and the snapshot say the log's show, not the
+        one it started at, and the listeners hear of it (a served replay's clients, which make its freeze too)."""
+        with self._lock:
+            _follow(self.state, action, self.show)
+        for listener in self.listeners:
+            listener()
+
     def replace_show(self, show: Show) -> list[str]:
         """A reloaded show: presets change, the stream goes on; the current preset (or blend) is kept by name.
         Returns what the edit changed on air besides the presets and cues, in words ("transition 0 for later
@@ -577,6 +586,28 @@ class Controller:
         text = (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition}{restyle}{bias} | "
                 f"screen {st.screen}{timing} | block {self.generator.blocks}" + "".join(f" | {text}" for text in extra))
         return self.media.renamed(text, self._inputs_named(st.input)) if network else text
+
+
+def _follow(st: ShowState, action: Action, show: Show | None) -> None:
+    """The state as a replayed action leaves the stream: prompts that are one of the show's presets name it, any
+    other (a typed prompt, a blend) are told as prompts."""
+    if isinstance(action, SetPrompts):
+        st.blend = None
+        st.preset = next((i for i, p in enumerate(show.presets) if p.prompts == action.prompts), None) \
+            if show is not None else None
+        st.prompts = dict(action.prompts)
+    elif isinstance(action, SetSeed):
+        st.seed = action.seed
+    elif isinstance(action, SetSteps):
+        st.steps = action.steps
+    elif isinstance(action, SetTransition):
+        st.transition = action.blocks
+    elif isinstance(action, SetStrength):
+        st.strength = action.value
+    elif isinstance(action, SetBias):
+        st.bias = action.value
+    elif isinstance(action, SetInput):
+        st.input = action.spec
 
 
 def _frame(shown: Shown | None) -> list[int] | None:

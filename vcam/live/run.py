@@ -298,7 +298,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
         parts.append(cues)
     if replay is not None:
         producer.limit = replay.end_block
-        replay.schedule(producer, state, tempo, air.pacer.on_frame_shown, status.message)
+        replay.schedule(producer, state, tempo, air.pacer.on_frame_shown, status.message, controller.replayed)
     decoder = f", {opts.decoder} decoder" if opts.decoder != "vae" else ""  # the VAE's goes without saying
     int8 = ", INT8 attention" if opts.attention_quant == "int8" else ""  # inexact: said wherever the show is named
     on_air = f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps{decoder}{int8}"
