@@ -325,6 +325,23 @@ def test_reload_that_edits_a_side_of_the_live_blend_blends_the_new_text(rig):
     assert len(sent(log_out)) == before and ctl.state.blend == (0, 1, 0.25)
 
 
+def test_reload_that_drops_a_side_of_the_live_blend_tells_the_mix_on_air_as_prompts():
+    """The blend's mix stays on air (nothing is sent), as a dropped preset's prompts do: the status said the side
+    that is left as the preset on air, and `next` went on from it, while the picture was still the mix."""
+    show = parse_show(SHOW, "show.yaml")
+    producer = RecordingProducer(tell_at_once=True)
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
+                     lambda s: None)
+    ctl.handle_line("blend city ocean 0.25", "stdin")
+    sent_before = len(producer.actions)
+    dropped = SHOW.replace("  - {name: ocean, prompt: ocean waves, seed: 7, transition: 2}\n", "")
+    ctl.replace_show(parse_show(dropped.replace("command: preset 3", "command: preset 2"), "show.yaml"))
+    assert len(producer.actions) == sent_before
+    assert ctl.state.blend is None and ctl.state.preset is None
+    assert ctl.describe().startswith("prompt a neon city at night + ocean waves |")
+    assert ctl.snapshot()["preset"] is None
+
+
 def test_without_midi_installed_devices_still_lists_cameras_and_midi_says_how_to_install(monkeypatch, capsys):
     import sys
 

@@ -227,6 +227,8 @@ class Controller:
                     st.blend = (a, b, blend[2])
                     if _on_air(old, blend[0]) != _on_air(show, a) or _on_air(old, blend[1]) != _on_air(show, b):
                         reply = self._apply(Command("blend", (a + 1, b + 1, blend[2])), "reload", at_once=True)
+                else:  # a side is gone: its mix stays on air, told as the prompts it is (as a dropped preset's)
+                    st.preset = None
             elif index is not None and _on_air(old, old_index) != _on_air(show, index):
                 reply = self._go_to_preset(index, Origin(str(Command("preset", (index + 1,))), "reload"))
                 reselected = True  # its fallback image went with it
