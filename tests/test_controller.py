@@ -175,6 +175,26 @@ def test_knobs_with_soft_takeover(rig):
     assert ctl.state.transition == 12
 
 
+def test_two_knobs_on_one_parameter_are_each_picked_up_by_themselves(rig):
+    """A knob and a fader on the transition (or two blend faders): the one the parameter was not picked up by must
+    meet it first, as on an OSC surface; they shared one pick-up, so the second knob touched jumped the parameter
+    to wherever it stood."""
+    ctl, *_ = rig
+    router = MidiRouter(MidiMap(knobs=(Knob(16, "transition", 0, 16), Knob(20, "transition", 0, 32))), ctl)
+    ctl.handle_line("transition 4", "stdin")
+    router.handle(cc(16, 32))  # 4: picked up
+    router.handle(cc(16, 64))
+    assert ctl.state.transition == 8
+    router.handle(cc(20, 120))  # the other knob, left at 30: not picked up yet
+    router.handle(cc(20, 110))
+    assert ctl.state.transition == 8
+    router.handle(cc(20, 30))  # crossing 8 (about 7.5 on its range) picks it up
+    router.handle(cc(20, 40))
+    assert ctl.state.transition == 10
+    router.handle(cc(16, 0))  # and the first one now has to meet the parameter again
+    assert ctl.state.transition == 10
+
+
 def test_blend_knob_blends_current_into_next(rig):
     ctl, stream, _, _, engine = rig
     router = MidiRouter(ctl.show.midi, ctl)
