@@ -20,7 +20,7 @@ import numpy as np
 from vcam.remote import protocol as proto
 from vcam.remote.protocol import TOKEN_ENV
 from vcam.control.commands import Command, CommandError, parse
-from vcam.control.faders import PARAMS
+from vcam.control.faders import PARAMS, StateTrail
 from vcam.bias import DEFAULT_BIAS
 from vcam.inspec import DEFAULT_STRENGTH
 from vcam.errors import VcamError
@@ -72,6 +72,7 @@ class RemoteController:
         self.state = SimpleNamespace(seed=0, steps=4, transition=4, blend=None, preset=None, screen="live",
                                      presets=[], input="none", strength=DEFAULT_STRENGTH, bias=DEFAULT_BIAS)
         self._snapshot: dict = {}  # the server's state as it last sent it
+        self.trail = StateTrail()  # every value the knobs' parameters took, for soft takeover
         self.listeners: list[Callable[[], None]] = []  # told after every state the server sends (OSC replies)
 
     def snapshot(self) -> dict:
@@ -91,6 +92,7 @@ class RemoteController:
             self.state.blend = tuple(data["blend"]) if data["blend"] else None
         if "preset" in data:
             self.state.preset = data["preset"]
+        self.trail.heard(self.state)
 
     def handle_line(self, line: str, source: str, network: bool = False) -> str | None:
         """`network` (an OSC sender's line) is the server's to judge: every line is from the network there."""
