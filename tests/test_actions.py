@@ -285,6 +285,7 @@ def test_a_replays_state_follows_the_log_and_its_watchers_hear_each_change(tmp_p
     told = len(snapshots)
     frame_listeners[0](Shown(3, 1, 5.0))  # the logged frame comes on the camera: the freeze is made and told
     assert len(snapshots) == told + 1 and snapshots[-1]["screen"] == "freeze"
+    assert snapshots[-1]["screen_at"] == [3, 1]  # with its frame: a client's camera holds the same picture
     producer.given.clear()
     producer.submit(SetPrompts({"a city": 0.5, "the sea": 0.5}, 2), at_block=5)  # a blend: no preset of the show
     producer.apply_given()

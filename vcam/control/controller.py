@@ -191,12 +191,17 @@ class Controller:
             return self.apply(Command(param, (value,)), source, at_once=True)
         return self.apply(Command(param, (int(value),)), source, at_once=True)
 
-    def replayed(self, action: Action) -> None:
+    def replayed(self, action: Action, shown: Shown | None = None) -> None:
         """A replayed log's change, made (vcam.control.log.Replay.schedule's `on_change`, on the producer's or the
         camera's thread): the state follows the stream, so the status and the snapshot say the log's show, not the
-        one it started at, and the listeners hear of it (a served replay's clients, which make its freeze too)."""
+        one it started at, and the listeners hear of it (a served replay's clients, which make its freeze too: after
+        `shown`, the frame on the camera as the replay made it, where there is one)."""
         with self._lock:
             _follow(self.state, action, self.show)
+        if isinstance(action, SetScreen) and shown is not None:
+            with self._screen_lock:
+                if self.state.screen == action.mode:
+                    self.screen_change = (action.mode, shown)
         for listener in self.listeners:
             listener()
 
