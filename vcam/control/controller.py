@@ -97,6 +97,7 @@ class Controller:
         # is handed over (a command refused before that, such as a missing preset, lands nowhere)
         self._spec: str | None = None
         self._at_block: int | None | object = _UNSET
+        self._waits: int | None = None  # the later block it waits for, after an earlier change of the same kind
         self._pending_at: dict[type, int] = {}  # by kind of action, the latest block a change was put on
         # one screen change at most waits for its boundary, in one thread; a later change replaces it
         self._screen_pending: tuple[str, Origin, float] | None = None
@@ -283,11 +284,14 @@ class Controller:
         spec = None if at_once else self._timing(cmd)
         if name in SCREEN_MODES:
             return self._screen(name, origin, spec)
-        self._spec, self._at_block = spec, _UNSET
+        self._spec, self._at_block, self._waits = spec, _UNSET, None
         try:
             reply = self._change(cmd, origin)
         finally:
-            at, self._spec, self._at_block = self._at_block, None, _UNSET
+            at, waits, self._spec, self._at_block = self._at_block, self._waits, None, _UNSET
+        if waits is not None:
+            held = f"it waits for block {waits}, where an earlier change of the same kind lands"
+            return f"{reply}; {_on(spec)}: {held}" if spec is not None else f"{reply}; {held}"
         return reply if at is _UNSET or at is None else f"{reply}; {_on(spec)}, block {at}"
 
     def _change(self, cmd: Command, origin: Origin) -> str:
@@ -537,7 +541,8 @@ class Controller:
         # ends where the state says (`seed 42 @bar` then `seed 7` is seed 7, not 42 once the bar comes).
         pending = self._pending_at.get(type(action))
         if pending is not None and pending > getattr(self.generator, "submitted", 0):
-            at = pending if at is None else max(at, pending)
+            if at is None or pending > at:
+                at = self._waits = max(pending, self._waits or 0)
         if at is not None:
             self._pending_at[type(action)] = at
         if self.prompter is not None:
