@@ -260,6 +260,38 @@ def test_a_replay_submits_every_action_at_its_block_and_the_screen_follows(tmp_p
     assert state.screen == "freeze"
 
 
+def test_a_replays_state_follows_the_log_and_its_watchers_hear_each_change(tmp_path):
+    """A served replay's clients watch it: they are told each change as the replay makes it (a freeze their cameras
+    must make too), and the status says the log's show (its preset, seed, steps), not the one it started at."""
+    show = parse_show("presets:\n  - {name: city, prompt: a city}\n  - {name: ocean, prompt: the sea, seed: 7}\n",
+                      "show.yaml")
+    path = write_log(tmp_path / "c.jsonl", {"vcam": {"seed": 1}},
+                     {"block": 2, "command": "preset ocean", "apply": {"op": "prompt", "prompts": {"the sea": 1.0},
+                                                                       "transition": 2}},
+                     {"block": 2, "command": "preset ocean", "apply": {"op": "seed", "seed": 7}},
+                     {"block": 3, "command": "steps 2", "apply": {"op": "steps", "steps": 2}},
+                     {"block": 3, "command": "strength 0.3", "apply": {"op": "strength", "strength": 0.3}},
+                     {"block": 4, "shown": [3, 1], "command": "freeze", "apply": {"op": "screen", "mode": "freeze"}},
+                     {"end": {"blocks": 6}})
+    state = ShowState(prompts={"a city": 1.0}, preset=0, seed=1)
+    producer, frame_listeners = RecordingProducer(blocks=0), []
+    ctl = Controller(show, state, producer, threading.Event(), lambda text: None)
+    snapshots = []
+    ctl.listeners.append(lambda: snapshots.append(ctl.snapshot()))
+    read_replay(path).schedule(producer, state, frames=frame_listeners.append, on_change=ctl.replayed)
+    producer.apply_given()
+    assert ctl.describe().startswith("preset 2 'ocean' | seed 7 | steps 2 | transition 4 | screen live")
+    assert (state.strength, snapshots[-1]["preset"], snapshots[-1]["seed"]) == (0.3, "ocean", 7)
+    told = len(snapshots)
+    frame_listeners[0](Shown(3, 1, 5.0))  # the logged frame comes on the camera: the freeze is made and told
+    assert len(snapshots) == told + 1 and snapshots[-1]["screen"] == "freeze"
+    assert snapshots[-1]["screen_at"] == [3, 1]  # with its frame: a client's camera holds the same picture
+    producer.given.clear()
+    producer.submit(SetPrompts({"a city": 0.5, "the sea": 0.5}, 2), at_block=5)  # a blend: no preset of the show
+    producer.apply_given()
+    assert ctl.describe().startswith("prompt a city + the sea | seed 7")
+
+
 @pytest.mark.parametrize("line,fragment", [
     ({"block": 2, "apply": {"op": "sed", "seed": 3}}, "unknown action 'sed'"),
     ({"block": 2, "apply": {"op": "steps", "steps": "2"}}, "steps must be a whole number"),

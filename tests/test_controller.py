@@ -175,6 +175,26 @@ def test_knobs_with_soft_takeover(rig):
     assert ctl.state.transition == 12
 
 
+def test_two_knobs_on_one_parameter_are_each_picked_up_by_themselves(rig):
+    """A knob and a fader on the transition (or two blend faders): the one the parameter was not picked up by must
+    meet it first, as on an OSC surface; they shared one pick-up, so the second knob touched jumped the parameter
+    to wherever it stood."""
+    ctl, *_ = rig
+    router = MidiRouter(MidiMap(knobs=(Knob(16, "transition", 0, 16), Knob(20, "transition", 0, 32))), ctl)
+    ctl.handle_line("transition 4", "stdin")
+    router.handle(cc(16, 32))  # 4: picked up
+    router.handle(cc(16, 64))
+    assert ctl.state.transition == 8
+    router.handle(cc(20, 120))  # the other knob, left at 30: not picked up yet
+    router.handle(cc(20, 110))
+    assert ctl.state.transition == 8
+    router.handle(cc(20, 30))  # crossing 8 (about 7.5 on its range) picks it up
+    router.handle(cc(20, 40))
+    assert ctl.state.transition == 10
+    router.handle(cc(16, 0))  # and the first one now has to meet the parameter again
+    assert ctl.state.transition == 10
+
+
 def test_blend_knob_blends_current_into_next(rig):
     ctl, stream, _, _, engine = rig
     router = MidiRouter(ctl.show.midi, ctl)
@@ -323,6 +343,23 @@ def test_reload_that_edits_a_side_of_the_live_blend_blends_the_new_text(rig):
     before = len(sent(log_out))
     ctl.replace_show(parse_show(SHOW.replace("ocean waves", "a stormy sea").replace("misty", "dark"), "show.yaml"))
     assert len(sent(log_out)) == before and ctl.state.blend == (0, 1, 0.25)
+
+
+def test_reload_that_drops_a_side_of_the_live_blend_tells_the_mix_on_air_as_prompts():
+    """The blend's mix stays on air (nothing is sent), as a dropped preset's prompts do: the status said the side
+    that is left as the preset on air, and `next` went on from it, while the picture was still the mix."""
+    show = parse_show(SHOW, "show.yaml")
+    producer = RecordingProducer(tell_at_once=True)
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
+                     lambda s: None)
+    ctl.handle_line("blend city ocean 0.25", "stdin")
+    sent_before = len(producer.actions)
+    dropped = SHOW.replace("  - {name: ocean, prompt: ocean waves, seed: 7, transition: 2}\n", "")
+    ctl.replace_show(parse_show(dropped.replace("command: preset 3", "command: preset 2"), "show.yaml"))
+    assert len(producer.actions) == sent_before
+    assert ctl.state.blend is None and ctl.state.preset is None
+    assert ctl.describe().startswith("prompt a neon city at night + ocean waves |")
+    assert ctl.snapshot()["preset"] is None
 
 
 def test_without_midi_installed_devices_still_lists_cameras_and_midi_says_how_to_install(monkeypatch, capsys):

@@ -129,6 +129,31 @@ def test_failing_blocks_are_retried_then_the_stream_starts_over(monkeypatch):
         gen.stop()
 
 
+def test_a_stream_started_over_after_failing_blocks_is_logged_as_a_reset_before_the_block_it_starts(monkeypatch):
+    """The show's pictures start over there; a replay or a render of its log, whose blocks do not fail, went on
+    from the old stream and made another show from that block on."""
+    import io
+    import json
+
+    import vcam.live.producer
+    from vcam.control.actions import Reset
+    from vcam.control.log import ControlLog
+
+    monkeypatch.setattr(vcam.live.producer, "RETRY_WAIT_S", 0.01)
+    stream, out = FakeStream(fail_at={3, 4, 5}), io.StringIO()  # the third block fails three times
+    log = ControlLog(out, {})
+    gen = start(stream, [])
+    gen.on_applied(log.applied)
+    try:
+        assert wait_for(lambda: gen.blocks >= 4, 30)
+    finally:
+        gen.stop()
+    assert stream.resets == 1
+    logged = [json.loads(line) for line in out.getvalue().splitlines()[1:]]
+    assert [(e["block"], e["command"], e["source"], e["apply"]) for e in logged] == [
+        (2, "reset", "generator", Reset().to_dict())]
+
+
 def test_a_lost_gpu_ends_the_show_with_one_message_instead_of_endless_retries(monkeypatch):
     import vcam.live.producer
 

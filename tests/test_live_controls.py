@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import FAST, TINY_SHOW, Pipe, in_thread, wait_for
+from helpers import FAST, TINY_SHOW, Pipe, free_port, in_thread, wait_for
 from vcam.cli import main
 from vcam.live.run import RunOptions, run
 
@@ -274,6 +274,33 @@ def test_an_edit_that_drops_a_preset_the_command_lines_midi_map_names_is_not_loa
     assert not errors, errors
     text = status.getvalue()
     assert "no preset named 'ocean'" in text and "reloaded" not in text.replace("not reloaded", "")
+
+
+def test_an_edit_that_drops_a_preset_the_command_lines_osc_map_names_is_not_loaded(show_file, capture, tmp_path):
+    """As with --midi-map: the map stays (given on the command line), so the show must still fit it; the edit was
+    loaded, and the fader answered an error on every message."""
+    import socket
+
+    blocks, _ = capture
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("name: my map\ncontrols:\n  - {address: /fader, param: blend, between: [city, ocean]}\n")
+    pipe, status = Pipe(), io.StringIO()
+    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST, duration=20,
+                                               osc=str(free_port(socket.SOCK_DGRAM)), osc_map=str(mapping),
+                                               commands=pipe.reader, status_out=status))
+    try:
+        assert wait_for(lambda: len(blocks) >= 1)
+        show_file.write_text(SHOW.replace("name: ocean", "name: sea"))
+        assert wait_for(lambda: "reloaded" in status.getvalue(), 10)
+        pipe.send("preset ocean")  # the last good show stays live
+        assert wait_for(lambda: "'ocean'" in status.getvalue(), 10)
+    finally:
+        pipe.send("quit")
+        thread.join(30)
+    assert not errors, errors
+    text = status.getvalue()
+    assert f"--osc-map {mapping}: line 3: /fader between: no preset named 'ocean'" in text, text
+    assert "not reloaded" in text and "reloaded" not in text.replace("not reloaded", "")
 
 
 def test_a_show_port_without_midi_installed_says_to_install_it_or_drop_the_port(show_file, monkeypatch):

@@ -99,6 +99,28 @@ def test_an_outside_change_still_releases_a_remote_knob():
     assert len(link.sent) == before and link.server.state.blend[2] == 0.9
 
 
+@pytest.mark.parametrize("change", ["preset 2", "transition 2"])
+def test_an_outside_change_to_a_value_the_remote_knob_passed_releases_it(change):
+    """A fader swept up from 0 while the server's answers lag, then a preset chosen (no blend: the fader's parameter
+    is back at 0, where the sweep began): the client took 0 for the first answer to its own sweep, kept the fader,
+    and its next move blended the new preset into the next one. Each state heard is weighed in turn."""
+    link = LaggyLink(lag=4)  # a quick move: no answer is back before it ends
+    router = MidiRouter(nanokontrol2(), link.remote)
+    control, start, param = (0, 0, "blend") if change.startswith("preset") else (16, 16, "transition")
+    if param == "transition":
+        link.server.handle_line("transition 2", "stdin")
+        link.remote.update(link.server.snapshot())
+    for v in range(start, start + 24, 8):
+        router.handle(cc(control, v))
+        link.deliver(keep=link.lag)
+    link.server.handle_line(change, "stdin")  # the server's operator, while the sweep's answers are on their way
+    link.in_flight.append(link.server.snapshot())
+    link.deliver(keep=0)
+    before = link.server.snapshot()[param]
+    router.handle(cc(control, start + 28))
+    assert link.server.snapshot()[param] == before  # let go: it meets the parameter again first
+
+
 def test_an_outside_change_still_releases_a_local_knob():
     ctl = server_controller()
     router = MidiRouter(nanokontrol2(), ctl)

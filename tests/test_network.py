@@ -736,3 +736,22 @@ def test_a_strength_knob_on_the_laptop_sends_a_fraction_from_where_the_server_is
         router.handle(mido.Message("control_change", control=19, value=value))
     assert sent and all(line.startswith("strength ") for line in sent)
     assert 0.3 < float(sent[-1].split()[1]) < 0.32  # 40/127, not rounded to a whole number
+
+
+def test_the_servers_error_answer_to_each_message_of_a_fader_sweep_is_said_once_then_counted():
+    """A served replay refuses every fader message from the laptop (or the server's show lacks a preset the laptop's
+    map names): vcam cam said the same error line for each of a sweep's messages, as its own MIDI errors are not."""
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.client import Link, LinkFeed, RemoteController
+
+    said = []
+    link = Link("ws://127.0.0.1:1", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    refused = "error: this show replays a control log: its changes are the log's"
+    for _ in range(40):
+        link._receive(json.dumps({"type": "reply", "text": refused, "state": {}}))
+    link._receive(json.dumps({"type": "reply", "text": "preset 2 'ocean'", "state": {}}))
+    assert said == [refused, "preset 2 'ocean'"]
+    LinkFeed(link).poll(Pacer(PacerSettings()).stats)  # within the window: still held back
+    assert len(said) == 2
+    link.say_held_back()  # as vcam cam ends, or once the window has passed
+    assert said[2:] == [f"39 more like it: {refused}"]

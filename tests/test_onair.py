@@ -268,3 +268,22 @@ def test_a_closed_terminal_stops_the_show_as_sigterm_does_unless_nohup_ignores_i
             assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGHUP, before)
+
+
+def test_a_freeze_after_a_blackout_holds_the_picture_under_the_blackout_not_an_earlier_freezes():
+    """freeze, blackout, then freeze again: the second freeze holds the frame it came after (the one the log and
+    network clients are told of, which went on generating under the blackout); it held the first freeze's picture,
+    from however long before."""
+    state = SimpleNamespace(screen="live")
+    screen = Screen(state)
+
+    def tick(n: int) -> np.ndarray:
+        return screen.apply(np.full((H, W, 3), n, np.uint8), Shown(n, 0, float(n)))
+
+    tick(1)
+    screen.set("freeze")
+    assert tick(2)[0, 0, 0] == 1
+    assert screen.set("blackout") == Shown(2, 0, 2.0)
+    assert not tick(3).any() and not tick(4).any()
+    assert screen.set("freeze") == Shown(4, 0, 4.0)  # named as the frame it comes after
+    assert tick(5)[0, 0, 0] == 4 and tick(6)[0, 0, 0] == 4

@@ -184,7 +184,8 @@ def test_at_and_the_shows_quantize_put_every_action_of_a_change_on_the_landing_b
         assert landed[-1] == spec and given and all(b == 40 for _, b, _ in given)
     given.clear()
     n = len(landed)
-    assert ctl.handle_line("seed 4 @off", "stdin") == "seed 4 from the next block"
+    assert ctl.handle_line("seed 4 @off", "stdin") == (
+        "seed 4 from the next block; it waits for block 40, where an earlier change of the same kind lands")
     # not placed itself; but the seed 3 waiting for block 40 would undo it there: it goes with it, after it
     assert len(landed) == n and handed(ctl) == [(SetSeed(4), 40, "seed 4 @off")]
     given.clear()
@@ -259,6 +260,21 @@ def test_a_change_after_one_waiting_for_its_block_keeps_the_order_they_were_type
     ctl.generator.submitted = 41  # the bar's block was made: nothing waits any more
     ctl.handle_line("seed 8 @off", "stdin")
     assert handed(ctl)[-1] == (SetSeed(8), None, "seed 8 @off")
+
+
+def test_a_change_held_for_an_earlier_ones_block_says_the_block_it_waits_for():
+    """Its reply said the next block, or the beat's block before the bar, while the change went in at the bar."""
+    blocks = iter([40, 36])
+    ctl, _, _ = controller(land=lambda spec: next(blocks))
+    ctl.generator.submitted = 30
+    assert ctl.handle_line("seed 42 @bar", "stdin").endswith("; on the bar, block 40")
+    assert ctl.handle_line("seed 7 @beat", "stdin") == (
+        "seed 7 from the next block; on the beat: it waits for block 40, where an earlier change of the same kind "
+        "lands")
+    assert ctl.handle_line("seed 8 @off", "stdin") == (
+        "seed 8 from the next block; it waits for block 40, where an earlier change of the same kind lands")
+    assert ctl.handle_line("steps 2 @off", "stdin") == "steps 2"  # another kind goes at once
+    assert [b for _, b, _ in handed(ctl)] == [40, 40, 40, None]
 
 
 def screen_waiting(ctl) -> bool:

@@ -97,6 +97,7 @@ class Controller:
         # is handed over (a command refused before that, such as a missing preset, lands nowhere)
         self._spec: str | None = None
         self._at_block: int | None | object = _UNSET
+        self._waits: int | None = None  # the later block it waits for, after an earlier change of the same kind
         self._pending_at: dict[type, int] = {}  # by kind of action, the latest block a change was put on
         # one screen change at most waits for its boundary, in one thread; a later change replaces it
         self._screen_pending: tuple[str, Origin, float] | None = None
@@ -191,6 +192,20 @@ class Controller:
             return self.apply(Command(param, (value,)), source, at_once=True)
         return self.apply(Command(param, (int(value),)), source, at_once=True)
 
+    def replayed(self, action: Action, shown: Shown | None = None) -> None:
+        """A replayed log's change, made (vcam.control.log.Replay.schedule's `on_change`, on the producer's or the
+        camera's thread): the state follows the stream, so the status and the snapshot say the log's show, not the
+        one it started at, and the listeners hear of it (a served replay's clients, which make its freeze too: after
+        `shown`, the frame on the camera as the replay made it, where there is one)."""
+        with self._lock:
+            _follow(self.state, action, self.show)
+        if isinstance(action, SetScreen) and shown is not None:
+            with self._screen_lock:
+                if self.state.screen == action.mode:
+                    self.screen_change = (action.mode, shown)
+        for listener in self.listeners:
+            listener()
+
     def replace_show(self, show: Show) -> list[str]:
         """A reloaded show: presets change, the stream goes on; the current preset (or blend) is kept by name.
         Returns what the edit changed on air besides the presets and cues, in words ("transition 0 for later
@@ -218,6 +233,8 @@ class Controller:
                     st.blend = (a, b, blend[2])
                     if _on_air(old, blend[0]) != _on_air(show, a) or _on_air(old, blend[1]) != _on_air(show, b):
                         reply = self._apply(Command("blend", (a + 1, b + 1, blend[2])), "reload", at_once=True)
+                else:  # a side is gone: its mix stays on air, told as the prompts it is (as a dropped preset's)
+                    st.preset = None
             elif index is not None and _on_air(old, old_index) != _on_air(show, index):
                 reply = self._go_to_preset(index, Origin(str(Command("preset", (index + 1,))), "reload"))
                 reselected = True  # its fallback image went with it
@@ -267,11 +284,14 @@ class Controller:
         spec = None if at_once else self._timing(cmd)
         if name in SCREEN_MODES:
             return self._screen(name, origin, spec)
-        self._spec, self._at_block = spec, _UNSET
+        self._spec, self._at_block, self._waits = spec, _UNSET, None
         try:
             reply = self._change(cmd, origin)
         finally:
-            at, self._spec, self._at_block = self._at_block, None, _UNSET
+            at, waits, self._spec, self._at_block = self._at_block, self._waits, None, _UNSET
+        if waits is not None:
+            held = f"it waits for block {waits}, where an earlier change of the same kind lands"
+            return f"{reply}; {lands_on(spec)}: {held}" if spec is not None else f"{reply}; {held}"
         return reply if at is _UNSET or at is None else f"{reply}; {lands_on(spec)}, block {at}"
 
     def _change(self, cmd: Command, origin: Origin) -> str:
@@ -521,7 +541,8 @@ class Controller:
         # ends where the state says (`seed 42 @bar` then `seed 7` is seed 7, not 42 once the bar comes).
         pending = self._pending_at.get(type(action))
         if pending is not None and pending > getattr(self.generator, "submitted", 0):
-            at = pending if at is None else max(at, pending)
+            if at is None or pending > at:
+                at = self._waits = max(pending, self._waits or 0)
         if at is not None:
             self._pending_at[type(action)] = at
         if self.prompter is not None:
@@ -577,6 +598,28 @@ class Controller:
         text = (f"{where} | seed {st.seed} | steps {st.steps} | transition {st.transition}{restyle}{bias} | "
                 f"screen {st.screen}{timing} | block {self.generator.blocks}" + "".join(f" | {text}" for text in extra))
         return self.media.renamed(text, self._inputs_named(st.input)) if network else text
+
+
+def _follow(st: ShowState, action: Action, show: Show | None) -> None:
+    """The state as a replayed action leaves the stream: prompts that are one of the show's presets name it, any
+    other (a typed prompt, a blend) are told as prompts."""
+    if isinstance(action, SetPrompts):
+        st.blend = None
+        st.preset = next((i for i, p in enumerate(show.presets) if p.prompts == action.prompts), None) \
+            if show is not None else None
+        st.prompts = dict(action.prompts)
+    elif isinstance(action, SetSeed):
+        st.seed = action.seed
+    elif isinstance(action, SetSteps):
+        st.steps = action.steps
+    elif isinstance(action, SetTransition):
+        st.transition = action.blocks
+    elif isinstance(action, SetStrength):
+        st.strength = action.value
+    elif isinstance(action, SetBias):
+        st.bias = action.value
+    elif isinstance(action, SetInput):
+        st.input = action.spec
 
 
 def _frame(shown: Shown | None) -> list[int] | None:

@@ -3,6 +3,7 @@ through a curve, picked up with soft takeover. MIDI maps (midimap.py) and OSC ma
 from __future__ import annotations
 
 import math
+import threading
 from collections import deque
 from typing import Protocol
 
@@ -65,6 +66,47 @@ def read_fader(r: Reader, e: dict, what: str) -> tuple[str, float, float, str, t
     return param, lo, hi, curve or "linear", between
 
 
+def param_value(state, param: str) -> float:
+    """A parameter's value in a show's state (a Controller's, or the one vcam cam mirrors): the blend's position,
+    0 where no blend is on."""
+    if param == "blend":
+        return state.blend[2] if state.blend else 0.0
+    return float(getattr(state, param))
+
+
+class StateTrail:
+    """Every value each knob parameter took in a state that arrives late (vcam cam's mirror of the server's), in
+    order, numbered: soft takeover weighs each one, not only the newest. A knob's quick move followed by another
+    change (a preset chosen: the blend back at 0, where the move began) was otherwise taken for the move's own
+    first value coming back. Thread-safe: the link's thread adds, the controls' threads read."""
+
+    def __init__(self, keep: int = 2 * 256):
+        self._lock = threading.Lock()
+        self._heard = 0
+        self._values: dict[str, deque[tuple[int, float]]] = {p: deque(maxlen=keep) for p in PARAMS}
+
+    def heard(self, state) -> None:
+        """A state arrived: each parameter that changed is added."""
+        with self._lock:
+            self._heard += 1
+            for param, values in self._values.items():
+                try:
+                    value = param_value(state, param)
+                except (TypeError, ValueError, IndexError):  # a state the server garbled: nothing to weigh
+                    continue
+                if not values or values[-1][1] != value:
+                    values.append((self._heard, value))
+
+    def since(self, param: str, mark: int | None) -> tuple[list[float], int]:
+        """The values `param` took in the states heard after `mark` (None: the newest only), oldest first, and the
+        mark to ask from next time."""
+        with self._lock:
+            values = self._values[param]
+            if mark is None:
+                return [v for _, v in values][-1:], self._heard
+            return [v for n, v in values if n > mark], self._heard
+
+
 class Fader(Protocol):
     """A MIDI knob or an OSC fader, as soft takeover sees it."""
 
@@ -89,24 +131,33 @@ class Takeover:
         self._sent: dict[str, deque[float]] = {}  # values this knob set and may still see reported back
         self._base: dict[str, float] = {}  # the value each knob was picked up against, until the state moves on
         self._prev: dict[str, float] = {}
+        self._marks: dict[str, int] = {}  # where in the controller's `trail` each parameter was last read
 
     def current(self, param: str) -> float:
-        st = self.controller.state
-        if param == "blend":
-            return st.blend[2] if st.blend else 0.0
-        return float(getattr(st, param))
+        return param_value(self.controller.state, param)
+
+    def _heard(self, param: str) -> list[float]:
+        """The values the parameter took since the last turn, oldest first, the current one last: a state that
+        arrives late (vcam cam's) keeps them all (`trail`); a local one is only ever the current one."""
+        current = self.current(param)
+        trail: StateTrail | None = getattr(self.controller, "trail", None)
+        if trail is None:
+            return [current]
+        values, self._marks[param] = trail.since(param, self._marks.get(param))
+        return values if values and values[-1] == current else [*values, current]
 
     def turn(self, fader: Fader, value: float) -> str | None:
         """The controller's reply to the knob moved to `value` (the parameter's), or None when it is not picked up
         yet or changes nothing."""
         param = fader.param
-        current = self.current(param)
+        heard = self._heard(param)
+        current = heard[-1]
         sent = self._sent.setdefault(param, deque(maxlen=IN_FLIGHT))
         whole = PARAMS[param][2]
-        if sent:
-            if _own_echo(current, sent, whole):
+        for seen in heard if sent else ():
+            if _own_echo(seen, sent, whole):
                 self._base.pop(param, None)  # the state has caught up: the value picked against is gone for good
-            elif not _same(current, self._base.get(param), whole):
+            elif not _same(seen, self._base.get(param), whole):
                 self._picked[param] = False  # something else moved the parameter: pick it up again
         prev = self._prev.get(param)
         self._prev[param] = value

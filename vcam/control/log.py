@@ -141,12 +141,15 @@ class Replay:
     at_frames: list[AtFrame] = field(default_factory=list)  # in the log's order
 
     def schedule(self, producer: Producer, state, tempo=None, frames: OnFrameShown | None = None,
-                 say: Callable[[str], None] | None = None) -> None:
+                 say: Callable[[str], None] | None = None,
+                 on_change: Callable[[Action, Shown | None], None] | None = None) -> None:
         """Hands every action to `producer` at its block; a screen change sets `state.screen`, a tempo sets
         `tempo` (a vcam.control.tempo.Tempo, source "replay"). Those logged with the frame on screen are made when
         that frame (or the first after it) comes on the camera, through `frames` (the pacer's on_frame_shown);
-        without it, at their block. The replay ends where the log ends, not at its quit. An old log's tempo
-        without a phase is said once through `say`."""
+        without it, at their block. `on_change(action, shown)` hears of each once it is made, with the frame on
+        screen then for one made at its frame (the controller's state follows the stream's, and whoever watches the
+        show is told: a client's camera makes a screen change after that same frame). The replay ends where the log
+        ends, not at its quit. An old log's tempo without a phase is said once through `say`."""
         if tempo is not None and say is not None and any(
                 isinstance(a, SetTempo) and a.beat is None for _, a in self.actions):
             say("the control log keeps no beat phase (written before vcam kept it): the replay counts its beats "
@@ -155,6 +158,8 @@ class Replay:
         def on_applied(action: Action, block: int, origin: Origin | None) -> None:
             if isinstance(action, CAMERA_SIDE):
                 _make(action, state, tempo, None)
+            if on_change is not None:
+                on_change(action, None)
 
         producer.on_applied(on_applied)
         for block, action in self.actions:
@@ -164,20 +169,25 @@ class Replay:
             for change in self.at_frames:
                 producer.submit(change.action, at_block=change.block)
         elif self.at_frames:
-            frames(_FrameTimetable(self.at_frames, state, tempo).shown)
+            frames(_FrameTimetable(self.at_frames, state, tempo, on_change).shown)
 
 
 class _FrameTimetable:
     """The camera side's changes waiting for their frame: each made once that frame, or a later one, is on."""
 
-    def __init__(self, changes: list[AtFrame], state, tempo):
+    def __init__(self, changes: list[AtFrame], state, tempo,
+                 on_change: Callable[[Action, Shown | None], None] | None = None):
         self._waiting = sorted(changes, key=lambda c: c.frame)  # stable: the log's order within a frame
         self.state, self.tempo = state, tempo
+        self.on_change = on_change
 
     def shown(self, shown: Shown) -> None:
         at = (shown.block, shown.index)
         while self._waiting and self._waiting[0].frame <= at:
-            _make(self._waiting.pop(0).action, self.state, self.tempo, shown.since)
+            action = self._waiting.pop(0).action
+            _make(action, self.state, self.tempo, shown.since)
+            if self.on_change is not None:
+                self.on_change(action, shown)
 
 
 def _make(action: Action, state, tempo, since: float | None) -> None:

@@ -126,7 +126,8 @@ class MidiRouter:
         self.controller = controller
         self.say = say
         self.clock = clock
-        self._takeover = Takeover(controller, "midi")
+        # one per knob (its cc on its channel), as OSC keeps one per fader: two on one parameter let go in turn
+        self._takeovers: dict[tuple[int | None, int], Takeover] = {}
         self._button_prev: dict[tuple, int] = {}
         self._lock = threading.Lock()
 
@@ -141,7 +142,8 @@ class MidiRouter:
             if msg.type == "control_change":
                 entry = self.mapping.control(channel, cc=msg.control)
                 if isinstance(entry, Knob):
-                    return self._takeover.turn(entry, entry.value(msg.value))
+                    takeover = self._takeovers.setdefault((channel, msg.control), Takeover(self.controller, "midi"))
+                    return takeover.turn(entry, entry.value(msg.value))
                 if entry is not None:
                     key = ("cc", channel, msg.control)
                     prev = self._button_prev.get(key, 0)

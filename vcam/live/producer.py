@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from vcam.control.actions import Action, InputOpener, Origin, apply
+from vcam.control.actions import Action, InputOpener, Origin, Reset, apply
 from vcam.control.protocol import AppliedListener
 from vcam.errors import VcamError
 from vcam.live.pacer import Pacer
@@ -136,6 +136,7 @@ class Generator:
                 eager = self.stream.fall_back_to_eager(e)  # a recompile on air that this machine cannot build
                 if eager is not None:
                     self._log(eager)
+                    self._started_over()
                     continue
                 failed = _failure(e)
             if failed is not None:
@@ -163,6 +164,20 @@ class Generator:
             self.stream.reset()
         except Exception as e:  # a broken device; the next tries report it
             self._log(f"could not restart the stream ({e.__class__.__name__}: {e})")
+            return
+        self._started_over()
+
+    def _started_over(self) -> None:
+        """The stream started over here, not by a command: told to the listeners as a reset before the block it
+        starts, so that the control log has it and a replay or a render of the log starts over there too."""
+        self._tell(Reset(), Origin("reset", "generator"))
+
+    def _tell(self, action: Action, origin: Origin | None) -> None:
+        for listener in self._applied:
+            try:
+                listener(action, self.submitted, origin)
+            except Exception as e:  # a log that cannot be written must not stop the show either
+                self._log(f"control applied but not passed on ({e.__class__.__name__}: {e})")
 
     def _apply_controls(self) -> None:
         now: list[tuple[Action, Origin | None]] = []
@@ -181,11 +196,7 @@ class Generator:
             except Exception as e:  # one bad change must not stop the show
                 self._log(_with_error(self.stream, "control not applied", _failure(e)))
                 continue
-            for listener in self._applied:
-                try:
-                    listener(action, self.submitted, origin)
-                except Exception as e:  # a log that cannot be written must not stop the show either
-                    self._log(f"control applied but not passed on ({e.__class__.__name__}: {e})")
+            self._tell(action, origin)
 
 
 def _device_lost(stream: Stream, error: Exception) -> bool:

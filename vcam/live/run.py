@@ -41,6 +41,7 @@ from vcam.live.status import StatusLine
 
 if TYPE_CHECKING:
     from vcam.bench.tuning import SpeedChoice
+    from vcam.control.oscmap import OscMap
 
 
 SETTLE_S = 600.0  # the longest `run` waits for the show's threads to leave the model (a block, a model loading)
@@ -300,7 +301,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
         parts.append(cues)
     if replay is not None:
         producer.limit = replay.end_block
-        replay.schedule(producer, state, tempo, air.pacer.on_frame_shown, status.message)
+        replay.schedule(producer, state, tempo, air.pacer.on_frame_shown, status.message, controller.replayed)
     decoder = f", {opts.decoder} decoder" if opts.decoder != "vae" else ""  # the VAE's goes without saying
     int8 = ", INT8 attention" if opts.attention_quant == "int8" else ""  # inexact: said wherever the show is named
     on_air = f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps{decoder}{int8}"
@@ -620,17 +621,22 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
     """The show file's watcher (a valid edit applies on air, but for a replay's, said not to); every preset's prompts
     are encoded ahead, and its fallback images decoded before the edit applies (on the watcher's thread, not under
     the controller's lock)."""
+    from vcam.control.oscmap import missing_presets as missing_osc_presets
     from vcam.control.reload import ShowWatcher
 
     prompter.preload(show.prompts())
+    osc_map = _osc_map(opts)
 
     def on_show(new: Show) -> list[str]:
         if opts.replay:  # the log's changes are the show: a reload's (a preset's new text, a transition) are not
             raise ConfigError([f"{opts.show}: not applied while {opts.replay} is replayed, which makes the show the "
                                f"log holds; the edit applies when {opts.show} is run without --replay"])
+        # the maps given on the command line stay, so the show must still fit them
         if opts.midi_map and router is not None and (problems := missing_presets(new, router.mapping)):
-            # the map stays (given on the command line), so the show must still fit it
             raise ConfigError([f"{opts.show}: --midi-map {opts.midi_map}: {p}" for p in problems])
+        if osc_map is not None and (osc_problems := missing_osc_presets(new, osc_map)):
+            raise ConfigError([f"{opts.show}: --osc-map {opts.osc_map}: line {line}: {p}"
+                               for _, line, p in osc_problems])
         fallbacks.warm(_fallbacks_of(new))
         applied = controller.replace_show(new)
         prompter.preload(new.prompts())
@@ -639,6 +645,16 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
         return applied
 
     return ShowWatcher(opts.show, on_show, say, show=show)
+
+
+def _osc_map(opts: RunOptions) -> OscMap | None:
+    """The map --osc-map gives the OSC input, which a reload of the show keeps; None where there is none, or no
+    input."""
+    if not opts.osc_map or opts.osc is None or opts.replay:
+        return None
+    from vcam.control.oscmap import map_named
+
+    return map_named(opts.osc_map)[1]
 
 
 def _fallbacks_of(show: Show) -> list[str]:

@@ -41,6 +41,7 @@ class Screen:
             last, self._last = self._last, frame
             self._shown = shown
         if mode == "blackout":
+            self._frozen = None  # a freeze after it holds the frame it comes after, not one from before
             if self._black is None or self._black.shape != frame.shape:
                 self._black = np.zeros_like(frame)
             return self._black

@@ -21,7 +21,8 @@ import numpy as np
 from vcam.remote import protocol as proto
 from vcam.remote.protocol import TOKEN_ENV
 from vcam.control.commands import Command, CommandError, parse
-from vcam.control.faders import PARAMS
+from vcam.control.faders import PARAMS, StateTrail
+from vcam.control.throttle import ErrorThrottle
 from vcam.bias import DEFAULT_BIAS
 from vcam.inspec import DEFAULT_STRENGTH
 from vcam.errors import VcamError
@@ -73,6 +74,7 @@ class RemoteController:
         self.state = SimpleNamespace(seed=0, steps=4, transition=4, blend=None, preset=None, screen="live",
                                      presets=[], input="none", strength=DEFAULT_STRENGTH, bias=DEFAULT_BIAS)
         self._snapshot: dict = {}  # the server's state as it last sent it
+        self.trail = StateTrail()  # every value the knobs' parameters took, for soft takeover
         self.listeners: list[Callable[[], None]] = []  # told after every state the server sends (OSC replies)
 
     def snapshot(self) -> dict:
@@ -92,6 +94,7 @@ class RemoteController:
             self.state.blend = tuple(data["blend"]) if data["blend"] else None
         if "preset" in data:
             self.state.preset = data["preset"]
+        self.trail.heard(self.state)
 
     def handle_line(self, line: str, source: str, network: bool = False) -> str | None:
         """`network` (an OSC sender's line) is the server's to judge: every line is from the network there."""
@@ -159,6 +162,8 @@ class Link:
         self._ws = None
         self._send_lock = threading.Lock()
         self._waiting: deque[str] = deque(maxlen=20)  # commands typed while disconnected
+        # the server's error answers, one line per error every few seconds: a fader sends a sweep of messages
+        self._errors = ErrorThrottle(most=8, others="other errors")
         self._stop = threading.Event()
         self._block: list[np.ndarray] = []
         self._indices: list[int] = []  # each of _block's frames' index in its block: some may be lost on the way
@@ -337,13 +342,24 @@ class Link:
         elif kind == "reply":
             self._state(data.get("state") or {})
             if data.get("text"):
-                self.say(data["text"])
+                self._say_reply(str(data["text"]))
         elif kind in ("send_ok", "send_refused") and self.uploader is not None:
             self.uploader.answer(data)
         elif kind == "ok":
             pass
         elif kind == "error":
             self.say(f"server: error: {data.get('message')}")
+
+    def _say_reply(self, text: str) -> None:
+        if text.startswith("error"):  # the same error for each message of a sweep: said once, then counted
+            text = self._errors.admit((text,), text, time.monotonic())
+        if text:
+            self.say(text)
+
+    def say_held_back(self, now: float | None = None) -> None:
+        """Says the counts of the server's error answers held back whose window has passed (all without `now`)."""
+        for line in self._errors.held_back(now):
+            self.say(line)
 
     def _state(self, state: dict) -> None:
         self.remote.update(state)
@@ -397,6 +413,7 @@ class LinkFeed:
 
     def poll(self, stats: PacerStats) -> bool:
         link, now = self.link, self._clock()
+        link.say_held_back(time.monotonic())  # the link's clock, not this feed's
         if not stats.pushed and self.gives_up_after is not None and now - self._started >= self.gives_up_after:
             self.gave_up = True  # run_cam says so
             return True
@@ -438,6 +455,7 @@ class LinkFeed:
 
     def stop(self) -> None:
         self.link.stop()
+        self.link.say_held_back()
 
 
 def unreachable(url: str, error: Exception) -> str:
