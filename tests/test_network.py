@@ -755,3 +755,16 @@ def test_the_servers_error_answer_to_each_message_of_a_fader_sweep_is_said_once_
     assert len(said) == 2
     link.say_held_back()  # as vcam cam ends, or once the window has passed
     assert said[2:] == [f"39 more like it: {refused}"]
+
+
+def test_cam_refuses_two_outputs_on_one_file_before_anything_opens(tmp_path, capsys):
+    """vcam run refused them; vcam cam opened both recordings on the same file."""
+    from vcam.cli import main
+
+    take = tmp_path / "take.mp4"
+    assert main(["cam", "ws://127.0.0.1:9", "--out", f"file:{take}", "--out", f"file:{tmp_path}/./take.mp4@224x128",
+                 "--duration", "1", "--no-stdin"]) == 2
+    err = capsys.readouterr().err
+    assert f"would write the same file ({take})" in err and "output file:" not in err, err
+    assert main(["cam", "ws://127.0.0.1:9", "--out", f"file:{tmp_path}", "--no-stdin"]) == 2
+    assert "it is a folder" in capsys.readouterr().err

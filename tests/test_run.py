@@ -751,3 +751,12 @@ def test_a_control_log_that_fills_the_disk_is_said_at_the_end_and_the_exit_code_
     assert "vcam: control log: cannot be written ([Errno 28] No space left on device)" in text
     assert "vcam: control log /dev/full is incomplete" in text and text.index("incomplete") > text.index("on air")
     assert code == 1, text
+
+
+def test_two_outputs_on_one_camera_device_are_refused_before_anything_opens(capsys):
+    """On v4l2loopback 0.12 the second opened as well, and both wrote into the device."""
+    assert main(["run", "--model", "tiny", "--duration", "0.5", "--out", "vcam:/dev/video10",
+                 "--out", "vcam:/dev/video10@640x360"]) == 2
+    err = capsys.readouterr().err
+    assert "--out vcam:/dev/video10 and --out vcam:/dev/video10@640x360 would both write to the camera" in err
+    assert "output " not in err and "building" not in err

@@ -30,7 +30,7 @@ from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
 from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
-from vcam.live.outputs.paths import Written, refuse_clashes, replacing
+from vcam.live.outputs.paths import Written, refuse_clashes, refuse_shared_cameras, replacing
 from vcam.live.outputs.recording import check_path
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
@@ -506,6 +506,7 @@ def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, repla
             writes.append(Written(f"--out {spec}", spec.target, "give --out another file") if opts.outs is not None
                               else show_output_written(opts.show, spec))
     refuse_clashes(writes, _read_files(opts, cfg, show, replay))
+    refuse_shared_cameras(cfg.outs)
     for w in writes:
         if note := replacing(w.path):
             say(note)

@@ -497,6 +497,20 @@ def check_url(url: str) -> None:
                          f"one it listens on); {looks}")
 
 
+def _check_written(specs: list, fallback: str | None) -> None:
+    """As vcam run checks its outputs before anything opens: a recording that cannot be made, two outputs on one
+    file or one camera, or a recording over the fallback image is refused."""
+    from vcam.live.outputs.paths import Written, refuse_clashes, refuse_shared_cameras
+    from vcam.live.outputs.recording import check_path
+
+    files = [spec for spec in specs if spec.kind == "file"]
+    for spec in files:
+        check_path(spec.target)
+    refuse_clashes([Written(f"--out {spec}", spec.target, "give --out another file") for spec in files],
+                   [("the fallback image", fallback)] if fallback else [])
+    refuse_shared_cameras(specs)
+
+
 def run_cam(opts: CamOptions) -> int:
     """Runs the client until --duration (counted from the first frame), `quit`, Ctrl-C or SIGTERM; with
     --duration and no frame at all, until the longer of --duration and opts.first_frame_wait. Exit code 1 when
@@ -504,6 +518,7 @@ def run_cam(opts: CamOptions) -> int:
     status = StatusLine(opts.status_out or sys.stderr)
     check_url(opts.url)
     specs = [parse_spec(s) for s in opts.outs]
+    _check_written(specs, opts.fallback)
     width, height = opts.size or (832, 480)
     fallback = load_image(opts.fallback, width, height) if opts.fallback else None
     midi_map = None

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vcam.errors import VcamError
+from vcam.outspec import OutputSpec
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,21 @@ def refuse_clashes(writes: Sequence[Written], reads: Sequence[tuple[str, str]]) 
             raise VcamError(f"{written_at[where].what} and {w.what} would write the same file ({where})",
                             f"{w.fix}: each output needs a file of its own")
         written_at[where] = w
+
+
+def refuse_shared_cameras(specs: Sequence[OutputSpec]) -> None:
+    """VcamError when two outputs name the same camera device: both would write into it (on v4l2loopback 0.12 the
+    second opens as well), and at two sizes its viewers would get either."""
+    named: dict[str, OutputSpec] = {}
+    for spec in specs:
+        if spec.kind != "vcam" or not spec.target:
+            continue
+        device = resolved(spec.target) if os.sep in spec.target else spec.target
+        if device in named:
+            raise VcamError(f"--out {named[device]} and --out {spec} would both write to the camera {device}",
+                            "keep one --out for each camera device, or give the second its own device (devices=2 "
+                            "video_nr=10,11 in the modprobe line makes two)")
+        named[device] = spec
 
 
 def replacing(path: str) -> str | None:
