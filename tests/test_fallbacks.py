@@ -118,3 +118,13 @@ def test_a_device_named_as_the_fallback_is_not_a_file_not_missing():
     with pytest.raises(ImageError) as err:
         load_image("/dev/null", 16, 16)
     assert err.value.message == "image /dev/null is not a file"
+
+
+def test_an_image_this_user_cannot_read_says_so_not_that_it_does_not_decode(tmp_path, monkeypatch):
+    from vcam.live.frames import load_image
+
+    path = image(tmp_path / "locked.png", 80)
+    monkeypatch.setattr(os, "access", lambda p, mode: not (p == path and mode == os.R_OK))  # as chmod 000 for a user
+    with pytest.raises(ImageError) as err:
+        load_image(path, 16, 16)
+    assert "cannot be read (permission denied)" in err.value.message and "chmod a+r" in err.value.fix

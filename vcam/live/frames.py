@@ -82,6 +82,9 @@ def load_image(path: str, width: int, height: int) -> np.ndarray:
                          "fallback:)")
     if not os.path.isfile(path):
         raise ImageError(f"image {path} not found", "check the path (--fallback IMAGE, or the show's fallback:)")
+    if not os.access(path, os.R_OK):  # OpenCV would say only that it could not decode it
+        raise ImageError(f"image {path} cannot be read (permission denied)",
+                         "let the user running vcam read it (chmod a+r FILE)")
     img = cv2.imread(path, cv2.IMREAD_COLOR)
     if img is None:
         raise ImageError(f"cannot read image {path}: it is not an image OpenCV decodes", "convert it to PNG or JPEG")
