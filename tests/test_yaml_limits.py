@@ -1,6 +1,8 @@
 """Show files and MIDI maps far past what anyone writes by hand (too big, too deep, too many values, aliases that
 repeat a list thousands of times) get one file:line error from `vcam check` and from a hot reload, without
 recursing or reading them whole."""
+from pathlib import Path
+
 import pytest
 
 from vcam.control import yamlcheck
@@ -250,3 +252,12 @@ def test_a_map_file_that_is_not_utf8_names_its_line(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_map(path)
     assert err.value.problems[0].startswith(f"{path}:2: the file is not UTF-8 text (byte 0xe9); save it as UTF-8")
+
+
+def test_a_show_given_as_a_map_is_said_to_be_a_show():
+    """--midi-map show.yaml listed the show's keys as unknown to a map."""
+    show = Path(__file__).resolve().parent.parent / "presets" / "example.yaml"
+    with pytest.raises(ConfigError) as err:
+        load_map(show)
+    (problem,) = err.value.problems
+    assert "this is a show file (presets:, no controls:), not a MIDI map; run it as vcam run" in problem

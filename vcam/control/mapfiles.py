@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from yaml.nodes import MappingNode
+
 from vcam.control.yamlcheck import ConfigError, Reader, read_text, unreadable
 
 Map = TypeVar("Map")
@@ -66,6 +68,17 @@ class MapFiles:
         node = r.compose(text)
         if node is None and not r.problems:
             r.error(None, "the file is empty; it needs a controls: list")
+        if _is_a_show(node):  # `--osc-map show.yaml`: said as such, not as a map of unknown keys
+            r.error(node, f"this is a show file (presets:, no controls:), not a {self.what}; run it as vcam run "
+                          f"{path}, and give its maps in its midi: or osc: section")
+            r.raise_if_any()
         result = read(r, node) if node is not None else empty
         r.raise_if_any()
         return result
+
+
+def _is_a_show(node) -> bool:
+    if not isinstance(node, MappingNode):
+        return False
+    keys = {getattr(k, "value", None) for k, _ in node.value}
+    return "presets" in keys and "controls" not in keys
