@@ -425,3 +425,17 @@ def test_a_render_over_an_older_file_says_so_and_names_the_file_whole(tmp_path, 
     assert f"vcam: replacing {tmp_path / 'take.mp4'} (0.3 MB)" in text
     assert f"vcam: {tmp_path / 'take.mp4'}: " in text and " frames, " in text
     assert mp4_frames(tmp_path / "take.mp4")[0] > 0
+
+
+@pytest.mark.parametrize("command", ["render", "replay"])
+def test_a_log_of_a_show_stopped_while_loading_is_refused_before_the_model_loads(tmp_path, capsys, command):
+    """Its end line says 0 blocks: the model was loaded (minutes for krea-14b) to write nothing."""
+    path = tmp_path / "early.jsonl"
+    path.write_text(json.dumps({"vcam": HEADER}) + "\n" + json.dumps({"end": {"blocks": 0}}) + "\n")
+    video = tmp_path / "out.mp4"
+    args = (["render", str(path)] if command == "render" else ["run", "--replay", str(path), "--no-stdin"])
+    assert main(args + ["--out", f"file:{video}"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path} holds no block: its show was stopped before it went on air, so there is nothing to {command}" \
+        in err, err
+    assert "building" not in err and not video.exists()

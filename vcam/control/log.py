@@ -29,6 +29,7 @@ from typing import TextIO
 
 from vcam.control.actions import Action, Origin, Quit, SetScreen, SetTempo, from_dict
 from vcam.control.protocol import OnFrameShown, Producer, Shown
+from vcam.errors import VcamError
 from vcam.bias import check_bias
 from vcam.control.commands import MAX_SEED
 from vcam.inspec import INPUT_FITS, check_strength, parse_input
@@ -139,6 +140,13 @@ class Replay:
     actions: list[tuple[int, Action]]  # (the block it was applied before, the action), in the log's order
     end_block: int | None
     at_frames: list[AtFrame] = field(default_factory=list)  # in the log's order
+
+    def refuse_if_empty(self, path: str, what: str) -> None:
+        """VcamError before anything loads where the log's show made no block (it was stopped while loading): a
+        render or replay of it would load the model (minutes for krea-14b) to make nothing."""
+        if self.end_block == 0:
+            raise VcamError(f"{path} holds no block: its show was stopped before it went on air, so there is "
+                            f"nothing to {what}", "give the log of a show that went on air")
 
     def schedule(self, producer: Producer, state, tempo=None, frames: OnFrameShown | None = None,
                  say: Callable[[str], None] | None = None,

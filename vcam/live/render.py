@@ -122,6 +122,7 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     """Reads and checks the whole log, the outputs and the inputs it names; resolves the settings (the command line
     over the log's header) and the speed options; says once what the render will not make as the show did."""
     replay = read_replay(opts.log)
+    replay.refuse_if_empty(opts.log, "render")
     total = _total(replay, opts, say)
     header = replay.header
     _check_outputs(opts.outs)
