@@ -98,6 +98,9 @@ def test_missing_parts_are_all_named(tmp_path, weights_folder):
     with pytest.raises(WeightsError) as err:
         from_folder(folder)
     assert "vae" in str(err.value) and "text_encoder" in str(err.value)
+    # a folder given with --weights is never downloaded into: "run again to download them" would not refill it
+    assert err.value.fix.startswith(f"copy complete files into {folder}") and "run again" not in err.value.fix
+    assert "leave out --weights to download them" in err.value.fix
 
 
 def test_missing_folder(tmp_path):

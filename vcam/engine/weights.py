@@ -44,7 +44,10 @@ def from_folder(folder: str | os.PathLike) -> WeightPaths:
     if not root.is_dir():
         raise WeightsError(f"weights folder {root} does not exist", "pass the folder that holds " + KREA_FILE)
     paths = _layout(root, root)
-    check_files(paths)
+    # nothing is downloaded into a folder given by hand: "run again to download them" would not refill it
+    check_files(paths, f"copy complete files into {root}: {KREA_FILE} and the text_encoder/, tokenizer/ and vae/ "
+                       "folders of Wan-AI/Wan2.1-T2V-14B-Diffusers; or leave out --weights to download them from the "
+                       "Hugging Face hub")
     return paths
 
 
@@ -144,8 +147,9 @@ def safetensors_problem(path: Path) -> str | None:
     return None
 
 
-def check_files(paths: WeightPaths) -> None:
-    """Raises WeightsError naming every missing or partial file, with the fix."""
+def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run again to download them (or copy "
+                "complete files into the folder)") -> None:
+    """Raises WeightsError naming every missing or partial file, with `fix`."""
     problems = []
     why = safetensors_problem(paths.transformer)
     if why:
@@ -166,10 +170,7 @@ def check_files(paths: WeightPaths) -> None:
     if not any(paths.tokenizer.glob("*")) if paths.tokenizer.is_dir() else True:
         problems.append(f"{paths.tokenizer} (missing)")
     if problems:
-        raise WeightsError(
-            "model files missing or incomplete:\n    " + "\n    ".join(problems),
-            "delete the damaged files and run again to download them (or copy complete files into the folder)",
-        )
+        raise WeightsError("model files missing or incomplete:\n    " + "\n    ".join(problems), fix)
 
 
 def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: torch.dtype,
