@@ -79,6 +79,7 @@ class PacerStats:
     # A last frame held until the next block does not count as late.
     latency: float = 0.0
     stalled: bool = False
+    fallback: bool = False  # a fallback image is set: a stall shows it once the frames run out (else the last frame)
     errors: int = 0
 
 
@@ -210,6 +211,7 @@ class Pacer:
         """What to show while generation is stalled; None holds the last frame."""
         with self._lock:
             self._fallback = frame
+            self.stats.fallback = frame is not None
 
     # --- consumer side --------------------------------------------------------------------------------------
     def tick(self) -> np.ndarray | None:
