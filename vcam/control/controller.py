@@ -5,8 +5,8 @@ handed to the producer, which applies it at the next block boundary and logs it 
 (freeze, blackout) is read by the outputs' side from the state at once.
 
 A change put on the beat (`next @bar`, or the show's `quantize:`) goes into the block whose first frame reaches the
-camera nearest the tempo's boundary (`land`, vcam.live.quantize); a freeze or blackout on the beat is set at the
-boundary's time.
+camera nearest the tempo's boundary (`land`, vcam.live.quantize), chosen when it is asked; a freeze or blackout on
+the beat is set when the tempo reaches the boundary's beat, on the grid that holds then.
 """
 from __future__ import annotations
 
@@ -50,6 +50,21 @@ class ShowState:
 
 NO_TEMPO = "no tempo yet: tap, bpm N, MIDI clock or --link"
 _UNSET = object()  # a command's landing block not asked for yet
+# While a screen change waits for its beat, the tempo is looked at again at least this often: a move of the grid
+# wakes the wait at once (Tempo.watch), this catches what no one has asked the tempo about yet (a clock gone silent).
+SCREEN_RECHECK_S = 1.0
+
+
+@dataclass
+class _ScreenWait:
+    """A screen change waiting for its boundary: the beat it falls on, a multiple of `beats`. Kept as a beat, not a
+    clock time, so that it comes when the tempo that holds then reaches that beat (a tap or a MIDI clock may move the
+    grid meanwhile), as the cue list's bar cues do."""
+
+    mode: str
+    origin: Origin
+    beat: float
+    beats: float
 
 
 class Controller:
@@ -100,14 +115,16 @@ class Controller:
         self._waits: int | None = None  # the later block it waits for, after an earlier change of the same kind
         self._pending_at: dict[type, int] = {}  # by kind of action, the latest block a change was put on
         # one screen change at most waits for its boundary, in one thread; a later change replaces it
-        self._screen_pending: tuple[str, Origin, float] | None = None
-        self._screen_wake = threading.Event()
+        self._screen_pending: _ScreenWait | None = None
+        self._screen_wake = threading.Event()  # a change replaced, the show's end, or a move of the tempo's grid
         self._screen_thread: threading.Thread | None = None
         # whether that thread still looks for a change to wait for: cleared under the lock as it decides to end, so
         # a change set after that starts another one, however long the ending thread stays alive
         self._screen_waiter = False
         self._closed = False
         self._said_no_tempo = False
+        if tempo is not None:  # a waiting screen change looks at the new grid (quick: the watch holds its lock)
+            tempo.watch(lambda source, grid, cause: self._screen_wake.set())
         if log is not None:  # an action is logged with the block it was applied before
             generator.on_applied(log.applied)
             if tempo is not None:  # every move of the grid, with the blocks made then
@@ -329,10 +346,10 @@ class Controller:
         return f"changes land {lands_on(spec)}{missing}"
 
     def _screen(self, name: str, origin: Origin, spec: str | None) -> str:
-        """The screen acts on the camera directly: on the beat, it is set at the boundary's time (called with the
-        lock held). A later screen change replaces one still waiting."""
-        at = self.tempo.next_boundary(quantum_beats(spec, self.tempo.beats_per_bar)) if spec is not None else None
-        self._screen_pending = None if at is None else (name, origin, at)
+        """The screen acts on the camera directly: on the beat, it is set when the tempo reaches the boundary's beat
+        (called with the lock held). A later screen change replaces one still waiting."""
+        at = self._boundary(spec) if spec is not None else None
+        self._screen_pending = None if at is None else _ScreenWait(name, origin, *at)
         self._screen_wake.set()
         if at is None:
             self._set_screen(name, origin)
@@ -342,6 +359,14 @@ class Controller:
             self._screen_thread = threading.Thread(target=self._screen_waits, name="screen on the beat", daemon=True)
             self._screen_thread.start()
         return f"screen: {name} {lands_on(spec)}"
+
+    def _boundary(self, spec: str) -> tuple[float, float] | None:
+        """The beat of the next boundary of `spec` and the grid's step in beats; None while the tempo is stopped (no
+        boundary is coming: at once)."""
+        beats = quantum_beats(spec, self.tempo.beats_per_bar)
+        got = self.tempo.grid()
+        beat = got[1].next_multiple(beats, self.clock()) if got is not None else None
+        return (beat, beats) if beat is not None else None
 
     def _screen_waits(self) -> None:
         """Sets the waiting screen change at its boundary, unless the show ends first or another change replaces
@@ -363,15 +388,30 @@ class Controller:
                     self._screen_waiter = False
                     return
                 self._screen_wake.clear()
-            if self._screen_wake.wait(max(0.0, pending[2] - self.clock())):
-                continue  # replaced, or the show ends: look again
+            left = self._until(pending)
+            if left > 0.0:
+                self._screen_wake.wait(min(left, SCREEN_RECHECK_S))
+                continue  # replaced, the show ends, the tempo moved or its time came: look again
             with self._lock:
                 if self._screen_pending is not pending or self._closed or self.stop.is_set():
                     continue
                 self._screen_pending = None
-                self._set_screen(pending[0], pending[1])
+                self._set_screen(pending.mode, pending.origin)
             for listener in self.listeners:
                 listener()
+
+    def _until(self, pending: _ScreenWait) -> float:
+        """Seconds until the waiting change's beat on the grid that holds now; 0: due. A grid whose count went back
+        (a MIDI start, a source with its own count) puts it on its own next boundary; a stopped one makes it at once,
+        as a change asked then is."""
+        got = self.tempo.grid()
+        now = self.clock()
+        grid = got[1] if got is not None else None
+        if grid is None or not grid.running:
+            return 0.0
+        if pending.beat - grid.beat_at(now) > pending.beats:
+            pending.beat = grid.next_multiple(pending.beats, now)
+        return max(0.0, grid.time_of(pending.beat) - now)
 
     def close(self) -> None:
         """The show ends: a screen change still waiting for its boundary is dropped, its thread ends."""
@@ -534,6 +574,12 @@ class Controller:
         """To the generator, which applies it at the next block (or the block a change on the beat lands on) and
         logs it then (through `log.applied`); through the prompter where there is one, so its prompts are encoded
         first."""
+        # The block is chosen once, when the change is asked, and kept whatever the tempo does before it comes
+        # (unlike a screen change, which follows the grid): its actions are handed over at once, to be encoded ahead
+        # and applied together on the generator's thread; moving them would mean taking them back from there without
+        # splitting a preset's prompts and seed over two blocks. What that costs: a tempo change while it waits moves
+        # its boundary by the beats left times the change in a beat's length, a block's worth only for a large jump
+        # against a long quantum. The log keeps the block each went into, so a replay makes the same pictures.
         if self._at_block is _UNSET:
             self._at_block = self.land(self._spec) if self._spec is not None and self.land is not None else None
         at = self._at_block
