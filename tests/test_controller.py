@@ -362,6 +362,107 @@ def test_reload_that_drops_a_side_of_the_live_blend_tells_the_mix_on_air_as_prom
     assert ctl.snapshot()["preset"] is None
 
 
+class _ReloadFirst:
+    """The controller's lock, which makes a reload the first time the knob's thread comes to take it: the reload
+    then falls between whatever the knob read before taking the lock and what it does under it."""
+
+    def __init__(self, ctl, show):
+        self.ctl, self.lock, self.show = ctl, ctl._lock, show
+        self.knob = threading.current_thread()
+
+    def __enter__(self):
+        show, self.show = self.show, None
+        if show is not None and threading.current_thread() is self.knob:
+            self.ctl.replace_show(show)
+        self.lock.acquire()
+
+    def __exit__(self, *exc):
+        self.lock.release()
+
+
+def test_a_blend_knob_moved_as_a_reload_reorders_the_presets_blends_the_pair_it_names():
+    """The knob read the show and its blend outside the lock: a reload that swapped city and ocean in between had it
+    blend the presets at the old places, ocean into city, the wrong way round."""
+    show = parse_show(SHOW, "show.yaml")
+    producer = RecordingProducer(tell_at_once=True)
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
+                     lambda s: None)
+    assert ctl.handle_line("blend city ocean 0.1", "stdin").startswith("blend city / ocean at 0.10")
+    lines = SHOW.splitlines(keepends=True)
+    swapped = "".join([lines[0], lines[2], lines[1], *lines[3:]])  # ocean first, then city
+    for between in (None, ("city", "ocean")):  # the pair blended now; the pair a fader names
+        ctl._lock = _ReloadFirst(ctl, parse_show(swapped if ctl.show is show else SHOW, "show.yaml"))
+        city, ocean = (1, 0) if ctl._lock.show.presets[0].name == "ocean" else (0, 1)
+        assert ctl.set_param("blend", 0.25, "midi", between=between).startswith("blend city / ocean at 0.25")
+        assert ctl.state.blend == (city, ocean, 0.25)
+        assert producer.actions[-1].prompts == {"a neon city at night": 0.75, "ocean waves": 0.25}
+        assert ctl.describe().startswith("blend city / ocean at 0.25")
+        assert ctl.snapshot()["blend"] == [city, ocean, 0.25]
+        ctl._lock = ctl._lock.lock
+
+
+@pytest.mark.parametrize("nth", [1, 2])
+@pytest.mark.parametrize("read", ["describe", "snapshot"])
+def test_the_status_and_the_snapshot_name_the_blend_on_air_while_a_reload_reorders_the_presets(read, nth):
+    """They read the blend and the show one after the other outside any lock: a reload in between (ocean and city
+    swapped, here as the blend is read for the nth time) had them name the old blend's indices in the new show, or
+    the new ones in the old, "blend ocean / city". They never wait for a command (a log on a slow disk), only for
+    the instant a reload swaps the show."""
+    show = parse_show(SHOW, "show.yaml")
+    lines = SHOW.splitlines(keepends=True)
+    swapped = parse_show("".join([lines[0], lines[2], lines[1], *lines[3:]]), "show.yaml")
+    reader = threading.current_thread()
+    reads, reloaded = [], threading.Event()
+
+    def reload() -> None:
+        ctl.replace_show(swapped)
+        reloaded.set()
+
+    class ReloadAsTheBlendIsRead(ShowState):
+        def __getattribute__(self, name):
+            value = object.__getattribute__(self, name)
+            if name == "blend" and reads and threading.current_thread() is reader:
+                reads.append(value)
+                if len(reads) == nth + 1:
+                    threading.Thread(target=reload).start()  # done before the read goes on, unless it must wait
+                    assert wait_for(lambda: reloaded.is_set() or picks.waiting.is_set(), 60)
+            return value
+
+    class Waited:
+        """The lock the reload swaps the show under: says when the reload waits for it."""
+
+        def __init__(self, lock):
+            self.lock, self.waiting = lock, threading.Event()
+
+        def __enter__(self):
+            if not self.lock.acquire(blocking=False):
+                self.waiting.set()
+                self.lock.acquire()
+
+        def __exit__(self, *exc):
+            self.lock.release()
+
+    ctl = Controller(show, ReloadAsTheBlendIsRead(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    ctl.handle_line("blend city ocean 0.25", "stdin")
+    picks = ctl._picks = Waited(getattr(ctl, "_picks", threading.Lock()))
+    reads.append("armed")
+    if read == "describe":
+        told = ctl.describe()
+    else:
+        snapshot = ctl.snapshot()
+        a, b, _ = snapshot["blend"]
+        assert (snapshot["presets"][a], snapshot["presets"][b]) == ("city", "ocean"), snapshot
+        told = snapshot["status"]
+    fired = len(reads) > nth
+    reads.clear()
+    assert told.startswith("blend city / ocean at 0.25"), told
+    if not fired:  # read fewer times: the reload comes after
+        reload()
+    assert reloaded.wait(60) and ctl.show is swapped and ctl.snapshot()["blend"] == [1, 0, 0.25]
+    assert ctl.handle_line("status", "stdin").startswith("blend city / ocean at 0.25")
+
+
 def test_without_midi_installed_devices_still_lists_cameras_and_midi_says_how_to_install(monkeypatch, capsys):
     import sys
 

@@ -11,6 +11,7 @@ import pytest
 from vcam.live import outputs
 from vcam.control.protocol import Shown
 from vcam.live.onair import AirSettings, FeedFailed, OnAir
+from vcam.live.pacer import Pacer, PacerSettings
 from vcam.live.screen import Screen
 from vcam.live.status import StatusLine
 
@@ -241,10 +242,10 @@ def test_a_block_that_comes_between_the_cards_tick_and_its_emit_leaves_the_card_
     state = SimpleNamespace(screen="live")
 
     class PushedMeanwhile(Screen):
-        def apply(self, frame, shown=None):
+        def apply(self, frame, shown=None, covered=None):
             if not air.pacer.stats.pushed:  # the producer's thread, in this very instant
                 air.pacer.push(np.full((4, H, W, 3), 200, np.uint8))
-            return super().apply(frame, shown)
+            return super().apply(frame, shown, covered)
 
     assert air.run(Feed(air.pacer), lambda line, source: None, state, [], PushedMeanwhile(state)) == 0
     [recording] = captured
@@ -287,3 +288,36 @@ def test_a_freeze_after_a_blackout_holds_the_picture_under_the_blackout_not_an_e
     assert not tick(3).any() and not tick(4).any()
     assert screen.set("freeze") == Shown(4, 0, 4.0)  # named as the frame it comes after
     assert tick(5)[0, 0, 0] == 4 and tick(6)[0, 0, 0] == 4
+
+
+def test_a_freeze_during_a_stall_holds_the_generated_frame_it_names_not_the_fallback_image():
+    """With the fallback image on the camera (a stall), a freeze held that image while the control log, its replay
+    and network clients were told the last generated frame, and held that: the camera holds the frame named too."""
+    now = [0.0]
+    air = air_for(["null"])
+    air.pacer = Pacer(PacerSettings(fps=30.0, stall_after=2.0, max_latency=1.0), clock=lambda: now[0])
+    air.pacer.set_fallback(np.full((H, W, 3), 99, np.uint8))
+    state = SimpleNamespace(screen="live")
+    air.screen = Screen(state)
+    out = []
+    air.workers = [SimpleNamespace(every_frame=False, offer=lambda frame, tick: out.append(int(frame[0, 0, 0])))]
+
+    def tick(t: float) -> None:
+        now[0] = t
+        air._emit(air.pacer.tick(), 0)
+        air.pacer._tell_shown()
+
+    air.pacer.push(np.stack([np.full((H, W, 3), 1 + i, np.uint8) for i in range(4)]), 0)
+    for k in range(60):
+        tick(k / 30.0)
+    assert out[-1] == 4  # the block's last frame
+    tick(3.0)
+    assert out[-1] == 99  # stalled: the fallback image
+    named = air.screen.set("freeze")  # what the log and network clients are told
+    assert named is not None and (named.block, named.index) == (0, 3)
+    tick(3.1)
+    tick(3.2)
+    assert out[-2:] == [4, 4]  # the frame named, held
+    state.screen = "live"
+    tick(3.3)
+    assert out[-1] == 99  # the stall goes on: the fallback image again

@@ -283,6 +283,11 @@ def screen_waiting(ctl) -> bool:
     return thread is not None and thread.is_alive() and not ctl._screen_wake.is_set()
 
 
+def boundary(ctl) -> float:
+    """The clock time of the beat the waiting screen change falls on, on the tempo as it is now."""
+    return ctl.tempo.time_of(ctl._screen_pending.beat)
+
+
 def test_a_screen_change_on_the_beat_is_set_at_the_boundarys_time_and_logged_then():
     now = [10.0]
     out = io.StringIO()
@@ -292,7 +297,8 @@ def test_a_screen_change_on_the_beat_is_set_at_the_boundarys_time_and_logged_the
     now[0] = 10.0 - 100.0  # the boundary (10.5 s at 120 bpm) is 100 s of this clock away while the test looks
     assert ctl.handle_line("freeze @beat", "stdin") == "screen: freeze on the beat"
     assert wait_for(lambda: screen_waiting(ctl), 60)
-    assert ctl._screen_pending[2] == pytest.approx(-89.5)  # the next beat after -90 s: 120 bpm from the grid
+    assert ctl._screen_pending.beat == -179  # the next beat after -90 s (beat -180): 120 bpm from the grid
+    assert ctl.tempo.time_of(ctl._screen_pending.beat) == pytest.approx(-89.5)
     assert ctl.state.screen == "live" and told == ["live"]  # the command's own reply
     ctl.generator.blocks = 12
     now[0] = -89.5  # the boundary comes
@@ -311,7 +317,7 @@ def test_screen_changes_wait_in_one_thread_a_later_one_replaces_it_and_the_end_o
     for i in range(200):  # a flood of timed changes (an OSC surface): one thread, one change waiting
         ctl.handle_line("blackout @bar" if i % 2 else "freeze @bar", "osc")
     assert len([t for t in threading.enumerate() if t.name == "screen on the beat"]) == 1
-    assert ctl._screen_pending[0] == "blackout"
+    assert ctl._screen_pending.mode == "blackout"
     assert ctl.handle_line("live @off", "stdin") == "screen: live"  # at once, and nothing waits any more
     assert wait_for(lambda: not ctl._screen_thread.is_alive(), 60)
     assert ctl.state.screen == "live"
@@ -358,7 +364,7 @@ def test_a_screen_change_on_the_beat_asked_as_the_last_ones_thread_ends_still_wa
     gate.go.set()
     first.join(60)
     assert wait_for(lambda: screen_waiting(ctl), 10)
-    now[0] = ctl._screen_pending[2]  # the boundary comes
+    now[0] = boundary(ctl)  # the boundary comes
     ctl._screen_wake.set()
     assert wait_for(lambda: ctl.state.screen == "blackout", 60)
 
@@ -378,11 +384,42 @@ def test_a_screen_change_on_the_beat_that_fails_is_said_and_the_next_one_still_w
         ctl.handle_line(f"{mode} @bar", "stdin")
         assert wait_for(lambda: screen_waiting(ctl), 60)
         thread = ctl._screen_thread
-        now[0] = ctl._screen_pending[2]  # the boundary comes
+        now[0] = boundary(ctl)  # the boundary comes
         ctl._screen_wake.set()
         assert wait_for(lambda: ctl.state.screen == mode, 60)
         thread.join(60)
     assert said.count("a screen change on the beat failed: RuntimeError: a reply that could not be sent") == 1
+
+
+def test_a_screen_change_waiting_for_its_boundary_comes_on_the_boundary_of_a_tempo_set_meanwhile():
+    """`freeze @64`, then a faster tempo (a tap, `bpm`, a MIDI clock) before beat 64: the change kept the clock time
+    worked out when it was typed, off the new grid; it comes when the new tempo reaches the boundary's beat."""
+    now = [0.5]
+    ctl, _, _ = controller(clock=lambda: now[0])  # 120 bpm, beat 0 at 0 s: beat 1 now, beat 64 at 32 s
+    ctl.handle_line("freeze @64", "stdin")
+    assert wait_for(lambda: screen_waiting(ctl), 60)
+    assert ctl.handle_line("bpm 240", "stdin") == "tempo 240 bpm"  # the count goes on: beat 64 at 0.5 + 63 × 0.25 s
+    now[0] = 16.25  # beat 64 of the new tempo comes (at 32 s on the old one: 15.75 s of waiting away)
+    ctl._screen_wake.set()
+    assert wait_for(lambda: ctl.state.screen == "freeze", 10)
+
+
+def test_a_screen_change_waiting_for_its_bar_waits_for_a_slower_tempo_and_a_count_started_over():
+    now = [0.5]
+    ctl, _, _ = controller(clock=lambda: now[0])
+    tempo = ctl.tempo
+    ctl.handle_line("blackout @bar", "stdin")
+    pending = ctl._screen_pending
+    tempo.set_bpm(60.0, "bpm")  # beat 1 at 0.5 s: the bar (beat 4) at 3.5 s, not 2 s
+    now[0] = 2.0
+    assert ctl._until(pending) == pytest.approx(1.5)
+    tempo.set_bpm(120.0, "midi clock", anchor=(now[0], 0.0))  # a MIDI start: the count starts over at beat 0
+    assert ctl._until(pending) == pytest.approx(2.0) and pending.beat == 4  # the next bar of the new count
+    tempo.set_bpm(120.0, "midi clock", anchor=(now[0], 0.0), running=False)  # the transport stops: no bar comes
+    assert ctl._until(pending) == 0.0  # at once, as a change asked now is
+    now[0] = 2.1
+    ctl._screen_wake.set()
+    assert wait_for(lambda: ctl.state.screen == "blackout", 10)
 
 
 # --- the show's quantize: --------------------------------------------------------------------------------------

@@ -51,3 +51,59 @@ def test_vcam_cams_status_line_counts_the_frames_it_never_showed():
     feed = LinkFeed(link, clock=lambda: 0.0)
     assert "lost" not in feed.status(PacerStats(pushed=40), 30.0, [])
     assert "| lost 24 |" in feed.status(PacerStats(pushed=40, dropped=24), 30.0, [])
+
+
+def test_a_stall_is_said_with_the_picture_the_camera_shows_the_fallback_image_where_one_is_set():
+    """"holding the last frame" was said while the camera showed the fallback image."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from vcam.live.model_feed import ModelFeed
+    from vcam.live.pacer import Pacer, PacerSettings, PacerStats
+
+    def stalled(fallback: np.ndarray | None) -> tuple[list[str], np.ndarray]:
+        now, said = [0.0], []
+        pacer = Pacer(PacerSettings(fps=30.0, stall_after=2.0, max_latency=1.0), clock=lambda: now[0])
+        pacer.set_fallback(fallback)
+        feed = ModelFeed(SimpleNamespace(state="running", stream=None), said.append, "on air", lambda: None,
+                         lambda: "live", clock=lambda: now[0])
+        pacer.push(np.zeros((4, 2, 2, 3), np.uint8))
+        for tick in range(60):  # the block plays out within the latency cap
+            now[0] = tick / 30.0
+            pacer.tick()
+        now[0] = 3.0
+        on_camera = pacer.tick()
+        feed.poll(pacer.stats)
+        return said, on_camera
+
+    image = np.full((2, 2, 3), 77, np.uint8)
+    said, on_camera = stalled(image)
+    assert (on_camera == image).all() and said[-1] == "generation stalled: showing the fallback image", said
+    said, on_camera = stalled(None)
+    assert not on_camera.any() and said[-1] == "generation stalled: holding the last frame", said
+    # blocks that keep coming late: the fallback image shows between them
+    said = []
+    feed = ModelFeed(SimpleNamespace(state="running"), said.append, "on air", lambda: None, lambda: "live",
+                     clock=lambda: 100.0)
+    for stalled_now in (True, False, True):
+        feed.poll(PacerStats(pushed=12, production_fps=0.8, stalled=stalled_now, fallback=True))
+    assert "keeps stalling" in said[-1] and "the fallback image is shown between blocks" in said[-1], said
+
+
+def test_vcam_cam_says_the_fallback_image_comes_after_the_last_frame_when_the_server_is_lost():
+    import numpy as np
+
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.client import Link, RemoteController
+
+    said: list[str] = []
+    pacer = Pacer(PacerSettings())
+    link = Link("ws://127.0.0.1:1", None, pacer, RemoteController(lambda line: False), said.append)
+    link.connected = True
+    link._closed(None, reported=False, error=ConnectionResetError())
+    assert said[-1] == "connection to the server lost (ConnectionResetError); holding the last frame, reconnecting"
+    pacer.set_fallback(np.zeros((2, 2, 3), np.uint8))
+    link._closed(None, reported=False, error=ConnectionResetError())
+    assert said[-1] == ("connection to the server lost (ConnectionResetError); holding the last frame (then the "
+                        "fallback image), reconnecting")

@@ -5,8 +5,8 @@ handed to the producer, which applies it at the next block boundary and logs it 
 (freeze, blackout) is read by the outputs' side from the state at once.
 
 A change put on the beat (`next @bar`, or the show's `quantize:`) goes into the block whose first frame reaches the
-camera nearest the tempo's boundary (`land`, vcam.live.quantize); a freeze or blackout on the beat is set at the
-boundary's time.
+camera nearest the tempo's boundary (`land`, vcam.live.quantize), chosen when it is asked; a freeze or blackout on
+the beat is set when the tempo reaches the boundary's beat, on the grid that holds then.
 """
 from __future__ import annotations
 
@@ -50,6 +50,21 @@ class ShowState:
 
 NO_TEMPO = "no tempo yet: tap, bpm N, MIDI clock or --link"
 _UNSET = object()  # a command's landing block not asked for yet
+# While a screen change waits for its beat, the tempo is looked at again at least this often: a move of the grid
+# wakes the wait at once (Tempo.watch), this catches what no one has asked the tempo about yet (a clock gone silent).
+SCREEN_RECHECK_S = 1.0
+
+
+@dataclass
+class _ScreenWait:
+    """A screen change waiting for its boundary: the beat it falls on, a multiple of `beats`. Kept as a beat, not a
+    clock time, so that it comes when the tempo that holds then reaches that beat (a tap or a MIDI clock may move the
+    grid meanwhile), as the cue list's bar cues do."""
+
+    mode: str
+    origin: Origin
+    beat: float
+    beats: float
 
 
 class Controller:
@@ -68,6 +83,11 @@ class Controller:
         self.log = log
         self.on_fallback = on_fallback or (lambda path: None)
         self._lock = threading.Lock()  # stdin, MIDI and the show watcher call in from their own threads
+        # The show and which of its presets are on air (state.preset, state.blend: indices into it), set together
+        # (with `_lock` held too) and read together by the status and the snapshot (`_picked`), which never wait for
+        # a command (one may be writing the log to a slow disk): a reload never has them name one show's presets
+        # by another's indices. Nothing else is done under it.
+        self._picks = threading.Lock()
         # With a prompter, new prompts are encoded off the generator's thread before their action is handed over
         # (in order, so a later command never overtakes an earlier one).
         self.prompter = prompter
@@ -100,14 +120,16 @@ class Controller:
         self._waits: int | None = None  # the later block it waits for, after an earlier change of the same kind
         self._pending_at: dict[type, int] = {}  # by kind of action, the latest block a change was put on
         # one screen change at most waits for its boundary, in one thread; a later change replaces it
-        self._screen_pending: tuple[str, Origin, float] | None = None
-        self._screen_wake = threading.Event()
+        self._screen_pending: _ScreenWait | None = None
+        self._screen_wake = threading.Event()  # a change replaced, the show's end, or a move of the tempo's grid
         self._screen_thread: threading.Thread | None = None
         # whether that thread still looks for a change to wait for: cleared under the lock as it decides to end, so
         # a change set after that starts another one, however long the ending thread stays alive
         self._screen_waiter = False
         self._closed = False
         self._said_no_tempo = False
+        if tempo is not None:  # a waiting screen change looks at the new grid (quick: the watch holds its lock)
+            tempo.watch(lambda source, grid, cause: self._screen_wake.set())
         if log is not None:  # an action is logged with the block it was applied before
             generator.on_applied(log.applied)
             if tempo is not None:  # every move of the grid, with the blocks made then
@@ -155,42 +177,68 @@ class Controller:
                 yield spec
 
     def _apply_any(self, cmd: Command, source: str, at_once: bool, network: bool = False) -> str:
-        if cmd.name in ("go", "back"):
-            # outside the lock: the cue's commands come back in through apply, each logged with "cue N" as source
-            reply = self._cue(cmd)
-        else:
-            with self._lock:
-                try:
-                    reply = self._apply(cmd, source, at_once, network)
-                except (KeyError, ValueError) as e:
-                    return f"error: {e.args[0] if e.args else e}"
+        if cmd.name not in ("go", "back"):
+            return self._locked(lambda: self._apply(cmd, source, at_once, network))
+        # outside the lock: the cue's commands come back in through apply, each logged with "cue N" as source
+        reply = self._cue(cmd)
+        for listener in self.listeners:
+            listener()
+        return reply
+
+    def _locked(self, change: Callable[[], str]) -> str:
+        """`change()` made under the lock, then the listeners told; its KeyError or ValueError is the reply, and no
+        one is told."""
+        with self._lock:
+            try:
+                reply = change()
+            except (KeyError, ValueError) as e:
+                return f"error: {e.args[0] if e.args else e}"
         for listener in self.listeners:
             listener()
         return reply
 
     def preset_name(self) -> str | None:
         """The current preset's name (safe while a reload swaps the show)."""
-        show, index = self.show, self.state.preset
-        if show is None or index is None or index >= len(show.presets):
-            return None
-        return show.presets[index].name
+        show, index, _ = self._picked()
+        return _name(show, index)
+
+    def _picked(self) -> tuple[Show | None, int | None, tuple[int, int, float] | None]:
+        """The show, the preset and the blend on air, as one."""
+        with self._picks:
+            return self.show, self.state.preset, self.state.blend
+
+    def _pick(self, preset: int | None, blend: tuple[int, int, float] | None, show: Show | None = None) -> None:
+        """Puts preset `preset` or the blend `blend` (of `show`, where a reload brings one) on air in the state, as
+        one (called with the lock held)."""
+        with self._picks:
+            if show is not None:
+                self.show = show
+            self.state.preset, self.state.blend = preset, blend
 
     def set_param(self, param: str, value: float, source: str, between: tuple | None = None) -> str | None:
         """A knob moved: turn the parameter value into the command it stands for, at once whatever the show's
         quantize says (a fader that answered a bar later would feel dead)."""
         self.state.params[param] = value
         if param == "blend":
-            if self.show is None or len(self.show.presets) < 2:
-                return "error: blend needs a show with at least two presets"
-            if between is not None:
-                a, b = self.show.find(between[0]), self.show.find(between[1])
-            else:
-                a = self.state.blend[0] if self.state.blend else (self.state.preset or 0)
-                b = self.state.blend[1] if self.state.blend else (a + 1) % len(self.show.presets)
-            return self.apply(Command("blend", (a + 1, b + 1, value)), source, at_once=True)
+            # the pair is read under the lock the blend is applied under: a reload that reorders the presets in
+            # between would otherwise have it blend the presets now at the old places
+            return self._locked(lambda: self._blend_knob(value, source, between))
         if param in ("strength", "bias"):
             return self.apply(Command(param, (value,)), source, at_once=True)
         return self.apply(Command(param, (int(value),)), source, at_once=True)
+
+    def _blend_knob(self, value: float, source: str, between: tuple | None) -> str:
+        """The blend knob at `value`, between the presets named by `between`, else the pair blended now, else the
+        current preset and the next (called with the lock held)."""
+        show, st = self.show, self.state
+        if show is None or len(show.presets) < 2:
+            raise ValueError("blend needs a show with at least two presets")
+        if between is not None:
+            a, b = show.find(between[0]), show.find(between[1])
+        else:
+            a = st.blend[0] if st.blend else (st.preset or 0)
+            b = st.blend[1] if st.blend else (a + 1) % len(show.presets)
+        return self._apply(Command("blend", (a + 1, b + 1, value)), source, at_once=True)
 
     def replayed(self, action: Action, shown: Shown | None = None) -> None:
         """A replayed log's change, made (vcam.control.log.Replay.schedule's `on_change`, on the producer's or the
@@ -198,7 +246,9 @@ class Controller:
         one it started at, and the listeners hear of it (a served replay's clients, which make its freeze too: after
         `shown`, the frame on the camera as the replay made it, where there is one)."""
         with self._lock:
-            _follow(self.state, action, self.show)
+            if isinstance(action, SetPrompts):  # prompts that are one of the show's presets name it
+                self._pick(_preset_with(self.show, action.prompts), None)
+            _follow(self.state, action)
         if isinstance(action, SetScreen) and shown is not None:
             with self._screen_lock:
                 if self.state.screen == action.mode:
@@ -223,21 +273,21 @@ class Controller:
             old, st = self.show, self.state
             old_index, blend = st.preset, st.blend
             applied = self._later_changes(old.defaults if old else Defaults(), show.defaults)
-            st.blend = None  # cleared first: readers outside the lock never pair old indices with it
             index = _same_preset(old, old_index, show)
-            self.show, st.preset = show, index
             reply, reselected = None, False
-            if blend is not None:
-                a, b = _same_preset(old, blend[0], show), _same_preset(old, blend[1], show)
-                if a is not None and b is not None:
-                    st.blend = (a, b, blend[2])
-                    if _on_air(old, blend[0]) != _on_air(show, a) or _on_air(old, blend[1]) != _on_air(show, b):
-                        reply = self._apply(Command("blend", (a + 1, b + 1, blend[2])), "reload", at_once=True)
-                else:  # a side is gone: its mix stays on air, told as the prompts it is (as a dropped preset's)
-                    st.preset = None
-            elif index is not None and _on_air(old, old_index) != _on_air(show, index):
-                reply = self._go_to_preset(index, Origin(str(Command("preset", (index + 1,))), "reload"))
-                reselected = True  # its fallback image went with it
+            sides = (_same_preset(old, blend[0], show), _same_preset(old, blend[1], show)) if blend else None
+            if sides is None:
+                self._pick(index, None, show)
+                if index is not None and _on_air(old, old_index) != _on_air(show, index):
+                    reply = self._go_to_preset(index, Origin(str(Command("preset", (index + 1,))), "reload"))
+                    reselected = True  # its fallback image went with it
+            elif None in sides:  # a side is gone: its mix stays on air, told as the prompts it is (a dropped preset's)
+                self._pick(None, None, show)
+            else:
+                a, b = sides
+                self._pick(index, (a, b, blend[2]), show)
+                if _on_air(old, blend[0]) != _on_air(show, a) or _on_air(old, blend[1]) != _on_air(show, b):
+                    reply = self._apply(Command("blend", (a + 1, b + 1, blend[2])), "reload", at_once=True)
             applied += self._new_fallback(_fallback(old, old_index), _fallback(show, st.preset), reselected)
         if reply is not None:
             self.say(f"the show file changed what is on air: {reply}")
@@ -329,10 +379,10 @@ class Controller:
         return f"changes land {lands_on(spec)}{missing}"
 
     def _screen(self, name: str, origin: Origin, spec: str | None) -> str:
-        """The screen acts on the camera directly: on the beat, it is set at the boundary's time (called with the
-        lock held). A later screen change replaces one still waiting."""
-        at = self.tempo.next_boundary(quantum_beats(spec, self.tempo.beats_per_bar)) if spec is not None else None
-        self._screen_pending = None if at is None else (name, origin, at)
+        """The screen acts on the camera directly: on the beat, it is set when the tempo reaches the boundary's beat
+        (called with the lock held). A later screen change replaces one still waiting."""
+        at = self._boundary(spec) if spec is not None else None
+        self._screen_pending = None if at is None else _ScreenWait(name, origin, *at)
         self._screen_wake.set()
         if at is None:
             self._set_screen(name, origin)
@@ -342,6 +392,14 @@ class Controller:
             self._screen_thread = threading.Thread(target=self._screen_waits, name="screen on the beat", daemon=True)
             self._screen_thread.start()
         return f"screen: {name} {lands_on(spec)}"
+
+    def _boundary(self, spec: str) -> tuple[float, float] | None:
+        """The beat of the next boundary of `spec` and the grid's step in beats; None while the tempo is stopped (no
+        boundary is coming: at once)."""
+        beats = quantum_beats(spec, self.tempo.beats_per_bar)
+        got = self.tempo.grid()
+        beat = got[1].next_multiple(beats, self.clock()) if got is not None else None
+        return (beat, beats) if beat is not None else None
 
     def _screen_waits(self) -> None:
         """Sets the waiting screen change at its boundary, unless the show ends first or another change replaces
@@ -363,15 +421,30 @@ class Controller:
                     self._screen_waiter = False
                     return
                 self._screen_wake.clear()
-            if self._screen_wake.wait(max(0.0, pending[2] - self.clock())):
-                continue  # replaced, or the show ends: look again
+            left = self._until(pending)
+            if left > 0.0:
+                self._screen_wake.wait(min(left, SCREEN_RECHECK_S))
+                continue  # replaced, the show ends, the tempo moved or its time came: look again
             with self._lock:
                 if self._screen_pending is not pending or self._closed or self.stop.is_set():
                     continue
                 self._screen_pending = None
-                self._set_screen(pending[0], pending[1])
+                self._set_screen(pending.mode, pending.origin)
             for listener in self.listeners:
                 listener()
+
+    def _until(self, pending: _ScreenWait) -> float:
+        """Seconds until the waiting change's beat on the grid that holds now; 0: due. A grid whose count went back
+        (a MIDI start, a source with its own count) puts it on its own next boundary; a stopped one makes it at once,
+        as a change asked then is."""
+        got = self.tempo.grid()
+        now = self.clock()
+        grid = got[1] if got is not None else None
+        if grid is None or not grid.running:
+            return 0.0
+        if pending.beat - grid.beat_at(now) > pending.beats:
+            pending.beat = grid.next_multiple(pending.beats, now)
+        return max(0.0, grid.time_of(pending.beat) - now)
 
     def close(self) -> None:
         """The show ends: a screen change still waiting for its boundary is dropped, its thread ends."""
@@ -404,7 +477,7 @@ class Controller:
     def _choose_prompts(self, cmd: Command, origin: Origin) -> str:
         name, args, st = cmd.name, cmd.args, self.state
         if name == "prompt":
-            st.preset, st.blend = None, None
+            self._pick(None, None)
             return self._set_prompts({args[0]: 1.0}, st.transition, origin, "prompt set")
         show = self._need_show()
         if name == "blend":
@@ -488,15 +561,14 @@ class Controller:
             total = sum(weights.values())
             for text, w in weights.items():
                 mix[text] = mix.get(text, 0.0) + share * w / total
-        self.state.blend = (a, b, x)
-        self.state.preset = a if x < 0.5 else b
+        self._pick(a if x < 0.5 else b, (a, b, x))
         return self._set_prompts(mix, self.state.transition, origin,
                                  f"blend {show.presets[a].name} / {show.presets[b].name} at {x:.2f}")
 
     def _go_to_preset(self, index: int, origin: Origin) -> str:
         preset = self.show.presets[index]
         st = self.state
-        st.preset, st.blend = index, None
+        self._pick(index, None)
         transition = preset.transition if preset.transition is not None else st.transition
         reply = self._set_prompts(preset.prompts, transition, origin, f"preset {index + 1} {preset.name!r}")
         if preset.seed is not None:
@@ -534,6 +606,12 @@ class Controller:
         """To the generator, which applies it at the next block (or the block a change on the beat lands on) and
         logs it then (through `log.applied`); through the prompter where there is one, so its prompts are encoded
         first."""
+        # The block is chosen once, when the change is asked, and kept whatever the tempo does before it comes
+        # (unlike a screen change, which follows the grid): its actions are handed over at once, to be encoded ahead
+        # and applied together on the generator's thread; moving them would mean taking them back from there without
+        # splitting a preset's prompts and seed over two blocks. What that costs: a tempo change while it waits moves
+        # its boundary by the beats left times the change in a beat's length, a block's worth only for a large jump
+        # against a long quantum. The log keeps the block each went into, so a replay makes the same pictures.
         if self._at_block is _UNSET:
             self._at_block = self.land(self._spec) if self._spec is not None and self.land is not None else None
         at = self._at_block
@@ -557,13 +635,16 @@ class Controller:
 
     def snapshot(self) -> dict:
         """The state as plain data (sent to network clients, which mirror it for soft takeover, and make a change
-        of its screen after its frame `screen_at`; and to an OSC tablet): the input as the network is told of it."""
+        of its screen after its frame `screen_at`; and to an OSC tablet): the input as the network is told of it.
+        The presets and the blend's indices are read as one (`_picked`): a client's blend knob finds its pair by
+        them."""
         st = self.state
-        presets = [p.name for p in self.show.presets] if self.show else []
-        return {"preset": self.preset_name(),
-                "presets": presets, "seed": st.seed, "steps": st.steps, "transition": st.transition,
+        show, index, blend = self._picked()
+        return {"preset": _name(show, index),
+                "presets": [p.name for p in show.presets] if show else [], "seed": st.seed, "steps": st.steps,
+                "transition": st.transition,
                 **self._screen_state(),
-                "blend": list(st.blend) if st.blend else None,
+                "blend": list(blend) if blend else None,
                 "input": self.media.shown(st.input), "strength": st.strength, "bias": st.bias,
                 "bpm": self.tempo.bpm if self.tempo else None, "beat": self.tempo.beat() if self.tempo else None,
                 "block": self.generator.blocks, "status": self.describe(network=True)}
@@ -580,13 +661,14 @@ class Controller:
     def describe(self, network: bool = False) -> str:
         """The status text; `network`: as the network is told of it (media.MediaFolders.renamed, as a reply is), so
         neither the input on air nor a cue's name names a folder of this machine; else in full, as the operator set
-        it."""
+        it. The preset or blend on air is read as one with the show (`_picked`), which a reload may swap meanwhile."""
         st = self.state
-        if st.blend and self.show:
-            a, b, x = st.blend
-            where = f"blend {self.show.presets[a].name} / {self.show.presets[b].name} at {x:.2f}"
-        elif (name := self.preset_name()) is not None:
-            where = f"preset {st.preset + 1} {name!r}"
+        show, index, blend = self._picked()
+        if blend and show:
+            a, b, x = blend
+            where = f"blend {show.presets[a].name} / {show.presets[b].name} at {x:.2f}"
+        elif (name := _name(show, index)) is not None:
+            where = f"preset {index + 1} {name!r}"
         else:
             where = "prompt " + " + ".join(st.prompts)[:80]
         # the strength matters only with an input: text-only shows are not told about it
@@ -600,13 +682,9 @@ class Controller:
         return self.media.renamed(text, self._inputs_named(st.input)) if network else text
 
 
-def _follow(st: ShowState, action: Action, show: Show | None) -> None:
-    """The state as a replayed action leaves the stream: prompts that are one of the show's presets name it, any
-    other (a typed prompt, a blend) are told as prompts."""
+def _follow(st: ShowState, action: Action) -> None:
+    """The state as a replayed action leaves the stream (its preset and blend: Controller.replayed)."""
     if isinstance(action, SetPrompts):
-        st.blend = None
-        st.preset = next((i for i, p in enumerate(show.presets) if p.prompts == action.prompts), None) \
-            if show is not None else None
         st.prompts = dict(action.prompts)
     elif isinstance(action, SetSeed):
         st.seed = action.seed
@@ -620,6 +698,20 @@ def _follow(st: ShowState, action: Action, show: Show | None) -> None:
         st.bias = action.value
     elif isinstance(action, SetInput):
         st.input = action.spec
+
+
+def _preset_with(show: Show | None, prompts: dict[str, float]) -> int | None:
+    """The preset of `show` whose prompts are `prompts`; None for any other (a typed prompt, a blend)."""
+    if show is None:
+        return None
+    return next((i for i, p in enumerate(show.presets) if p.prompts == prompts), None)
+
+
+def _name(show: Show | None, index: int | None) -> str | None:
+    """The name of preset `index` of `show`; None for none."""
+    if show is None or index is None or index >= len(show.presets):
+        return None
+    return show.presets[index].name
 
 
 def _frame(shown: Shown | None) -> list[int] | None:

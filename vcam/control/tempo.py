@@ -56,6 +56,15 @@ class Grid:
     def time_of(self, beat: float) -> float | None:
         return self.at + (beat - self.beat) * 60.0 / self.bpm if self.running else None
 
+    def next_multiple(self, beats: float, t: float) -> float | None:
+        """The next multiple of `beats` (a beat number) falling strictly after clock time t; None while stopped."""
+        if not self.running:
+            return None
+        n = math.floor(self.beat_at(t) / beats) + 1
+        while self.time_of(n * beats) <= t:  # rounding at a boundary itself
+            n += 1
+        return n * beats
+
 
 # told (source, grid, cause) of every move of the grid that applies (Tempo.watch)
 Watcher = Callable[[str, Grid, object], None]
@@ -237,14 +246,8 @@ class Tempo:
         if not beats > 0:
             raise ValueError(f"a boundary is every so many beats, more than 0, not {beats!r}")
         now, _, grid = self._read_at(t)
-        if grid is None or not grid.running:
-            return None
-        n = math.floor(grid.beat_at(now) / beats) + 1
-        at = grid.time_of(n * beats)
-        while at <= now:  # rounding at a boundary itself
-            n += 1
-            at = grid.time_of(n * beats)
-        return at
+        beat = grid.next_multiple(beats, now) if grid is not None else None
+        return grid.time_of(beat) if beat is not None else None
 
     def describe(self) -> str | None:
         """e.g. "128.0 bpm beat 3 bar 17 (midi clock)"; None without a tempo."""

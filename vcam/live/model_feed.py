@@ -92,7 +92,8 @@ class ModelFeed:
 
     def _say_stall(self, stats: PacerStats) -> None:
         """A stall and its end are said; stalls that keep coming back (each block slower than the stall limit)
-        are said once as such, then not again until generation has kept up for STALLS_APART_S."""
+        are said once as such, then not again until generation has kept up for STALLS_APART_S. Each says what the
+        camera shows meanwhile: the fallback image where one is set, else the last frame."""
         now = self.clock()
         if not stats.stalled:
             if not self._said_slow:
@@ -100,12 +101,14 @@ class ModelFeed:
             self._resumed_at = now
         elif now - self._resumed_at >= STALLS_APART_S:
             self._said_slow = False
-            self.say("generation stalled: holding the last frame")
+            shown = "showing the fallback image" if stats.fallback else "holding the last frame"
+            self.say(f"generation stalled: {shown}")
         elif not self._said_slow:
             self._said_slow = True
             rate = f" ({stats.production_fps:.1f} frames/s)" if stats.production_fps else ""
-            self.say(f"generation keeps stalling: each block takes longer than the camera can wait{rate}; the "
-                     "last frame is held between blocks (a smaller --size or fewer --steps is faster)")
+            held = "the fallback image is shown" if stats.fallback else "the last frame is held"
+            self.say(f"generation keeps stalling: each block takes longer than the camera can wait{rate}; {held} "
+                     "between blocks (a smaller --size or fewer --steps is faster)")
 
     def status(self, stats: PacerStats, out_fps: float, failed: list[str]) -> str:
         state = "STALLED" if stats.stalled else ("LIVE" if stats.pushed else "LOADING")

@@ -79,6 +79,7 @@ class PacerStats:
     # A last frame held until the next block does not count as late.
     latency: float = 0.0
     stalled: bool = False
+    fallback: bool = False  # a fallback image is set: a stall shows it once the frames run out (else the last frame)
     errors: int = 0
 
 
@@ -108,6 +109,7 @@ class Pacer:
         self._fallback: np.ndarray | None = None
         self._shown: Callable[[int, float], None] | None = None
         self._on_screen_now: Shown | None = None  # the numbered frame the last tick showed
+        self._covered: np.ndarray | None = None  # the generated frame the last tick's fallback image stood in for
         self._frame_listeners: list[ShownListener] = []
         self._came: list[Shown] = []  # frames that came on screen, for the listeners after the tick's emit
         self.stats = PacerStats()
@@ -184,6 +186,12 @@ class Pacer:
         with self._lock:
             self._frame_listeners.append(listener)
 
+    def covered(self) -> np.ndarray | None:
+        """The generated frame the last tick's fallback image stood in for (the one `showing` names); None where
+        that tick showed no fallback image."""
+        with self._lock:
+            return self._covered
+
     def showing(self) -> Shown | None:
         """The numbered frame the last tick showed, and since when; None before the first (or without numbers)."""
         with self._lock:
@@ -210,6 +218,7 @@ class Pacer:
         """What to show while generation is stalled; None holds the last frame."""
         with self._lock:
             self._fallback = frame
+            self.stats.fallback = frame is not None
 
     # --- consumer side --------------------------------------------------------------------------------------
     def tick(self) -> np.ndarray | None:
@@ -227,6 +236,7 @@ class Pacer:
         st = self.stats
         st.ticks += 1
         st.stalled = self._last_push is not None and now - self._last_push > self.settings.stall_after
+        self._covered = None
         if not self._frames:
             return self._card
         self._drop_past_cap(now)
@@ -247,6 +257,7 @@ class Pacer:
         frame, born = self._frames[0][:2]
         st.latency = (now if st.buffered > 0 else self._head_since) - born
         if st.stalled and self._fallback is not None and st.buffered <= 0:
+            self._covered = frame
             return self._fallback
         nxt = self._frames[1][0] if len(self._frames) > 1 else None
         if self._smooth and nxt is not None and self._pos > 0 and nxt.shape == frame.shape:

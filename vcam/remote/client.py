@@ -275,17 +275,22 @@ class Link:
             return True
         reason = received.reason if received is not None and received.reason else None
         if reason and received.code == proto.GOING_AWAY:  # vcam serve stopped: it may come back
-            self.say(f"{reason}; holding the last frame, reconnecting")
+            self.say(f"{reason}; {self._holding()}, reconnecting")
         elif reason:  # the server said why (this client broke a rule): always worth a line
-            self.say(f"the server disconnected this client: {reason}; holding the last frame, reconnecting")
+            self.say(f"the server disconnected this client: {reason}; {self._holding()}, reconnecting")
         elif not reported:
             if not self.connected and error is not None:
                 self.unreachable = unreachable(self.url, error)
-                self.say(f"cannot reach the server: {self.unreachable}; holding the last frame, reconnecting")
+                self.say(f"cannot reach the server: {self.unreachable}; {self._holding()}, reconnecting")
             else:
                 how = f" ({error.__class__.__name__})" if error is not None else ""
-                self.say(f"connection to the server lost{how}; holding the last frame, reconnecting")
+                self.say(f"connection to the server lost{how}; {self._holding()}, reconnecting")
         return True
+
+    def _holding(self) -> str:
+        """What the camera shows while no frame comes: the last one, then the fallback image once the stream has
+        stalled, where one is set."""
+        return "holding the last frame" + (" (then the fallback image)" if self.pacer.stats.fallback else "")
 
     def _refusal(self, code: int, body: bytes | None) -> bool:
         """Says why the server refused this try; True when the client must end (it can never get in)."""
@@ -301,7 +306,7 @@ class Link:
                 self._token_refusal_said = True
                 token = "the token it accepted before" if self.token else "this client, which has no token,"
                 self.say(f"the server now refuses {token} ({why}): was vcam serve restarted with another "
-                         f"--token? holding the last frame and retrying; to get back on, restart this client with "
+                         f"--token? {self._holding()} and retrying; to get back on, restart this client with "
                          f"that token: vcam cam {self.url} --token TOKEN")
             return False
         reason = (body or b"").decode("utf-8", errors="replace").strip()
