@@ -195,7 +195,7 @@ class SlowDisk:
 
     def write(self, text: str) -> int:
         self.writing.set()
-        assert self.free.wait(10), "the disk was never freed"
+        assert self.free.wait(60), "the disk was never freed"
         self.lines.append(text)
         return len(text)
 
@@ -221,14 +221,14 @@ def test_with_a_camera_a_screen_change_is_logged_by_its_command_with_the_frame_t
     disk.writing.clear()  # the header is written
     command = threading.Thread(target=ctl.handle_line, args=("freeze", "stdin"))
     command.start()
-    assert disk.writing.wait(10)  # the command writes its line, and waits on the disk
+    assert disk.writing.wait(60)  # the command writes its line, and waits on the disk
     ticked = []
     camera = threading.Thread(target=lambda: ticked.append(screen.apply(later, Shown(0, 5, 0.0))))
     camera.start()
-    camera.join(10)
+    camera.join(60)
     assert ticked and ticked[0] is held  # the camera ticked on meanwhile, and froze on the frame named
     disk.free.set()
-    command.join(10)
+    command.join(60)
     assert not command.is_alive()
     log.end(3)
     lines = [json.loads(x) for x in disk.lines]

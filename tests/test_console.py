@@ -27,7 +27,8 @@ def test_a_failing_command_is_said_and_the_next_line_still_works():
 
     console = Console(handle, said.append, io.BytesIO(b"freeze\npreset 2\n"))
     console.start()
-    console._thread.join(5)
+    console._thread.join(60)
+    assert not console._thread.is_alive()
     assert handled == ["freeze", "preset 2"]
     assert "No space left on device" in said[0] and "'freeze'" in said[0]
     assert said[1] == "ok preset 2"
@@ -43,7 +44,7 @@ def handle(line, source):
     got.set()
 Console(handle, print).start()
 print("started", flush=True)
-sys.exit(0 if got.wait(20) else 3)
+sys.exit(0 if got.wait(120) else 3)
 """
 
 
@@ -54,7 +55,8 @@ import fcntl, os, subprocess, sys, termios, time
 from pathlib import Path
 fcntl.ioctl(0, termios.TIOCSCTTY, 0)  # the pty becomes this session's terminal, this process its foreground
 job = subprocess.Popen([sys.executable, "-c", sys.argv[1]], process_group=0)
-for _ in range(400):  # until the job's console thread runs (its second thread), however busy the machine
+deadline = time.monotonic() + 120  # until the job's console thread runs (its second thread), however busy the machine
+while time.monotonic() < deadline:
     if len(os.listdir(f"/proc/{job.pid}/task")) >= 2:
         break
     time.sleep(0.05)
@@ -65,7 +67,8 @@ if state.startswith("T"):
     job.kill()
     sys.exit(4)
 os.tcsetpgrp(0, job.pid)
-sys.exit(job.wait(timeout=30))
+print("foreground", flush=True)
+sys.exit(job.wait(timeout=120))
 """
 
 
@@ -77,7 +80,7 @@ def test_a_background_job_waits_for_the_foreground_instead_of_being_stopped():
                              start_new_session=True, env=env)
     os.close(slave)
     output, typed = b"", False
-    deadline = time.monotonic() + 40
+    deadline = time.monotonic() + 240
     while time.monotonic() < deadline and shell.poll() is None:
         ready, _, _ = select.select([master], [], [], 0.2)
         if ready:
@@ -85,12 +88,11 @@ def test_a_background_job_waits_for_the_foreground_instead_of_being_stopped():
                 output += os.read(master, 4096)
             except OSError:  # the terminal closed with the last process on it
                 break
-        if b"state" in output and not typed:
-            time.sleep(1.0)  # the job is the foreground now
+        if b"foreground" in output and not typed:  # the job has the terminal now
             os.write(master, b"preset 2\n")
             typed = True
     try:
-        code = shell.wait(timeout=10)
+        code = shell.wait(timeout=60)
     finally:
         shell.kill()
         os.close(master)
@@ -104,14 +106,14 @@ def test_without_job_control_a_terminal_is_read_like_a_pipe(monkeypatch):
     master, slave = pty.openpty()
     monkeypatch.delattr(os, "tcgetpgrp")
     monkeypatch.setattr(select, "select", lambda *a: (_ for _ in ()).throw(OSError("not a socket")))
-    handled = []
-    console = Console(lambda line, source: handled.append(line), print, os.fdopen(slave, "rb", buffering=0))
+    handled, said = [], []
+    console = Console(lambda line, source: handled.append(line), said.append, os.fdopen(slave, "rb", buffering=0))
     console.start()
     os.write(master, b"preset 2\n")
-    deadline = time.monotonic() + 5
-    while not handled and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: handled, timeout=60)
     os.close(master)
+    console._thread.join(60)
+    assert not console._thread.is_alive()
     assert handled == ["preset 2"]
 
 
@@ -123,13 +125,14 @@ def test_a_windows_console_is_read_in_its_own_code_page(monkeypatch):
     assert vcam.control.console._encoding_of(slave, windows=True) == "cp850"
     assert vcam.control.console._encoding_of(slave, windows=False) == "utf-8"
     monkeypatch.setattr(vcam.control.console, "_encoding_of", lambda fd: "cp850")  # as on a Windows console
-    handled = []
-    Console(lambda line, source: handled.append(line), print, os.fdopen(slave, "rb", buffering=0)).start()
+    handled, said = [], []
+    console = Console(lambda line, source: handled.append(line), said.append, os.fdopen(slave, "rb", buffering=0))
+    console.start()
     os.write(master, "prompt café\n".encode("cp850"))
-    deadline = time.monotonic() + 5
-    while not handled and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: handled, timeout=60)
     os.close(master)
+    console._thread.join(60)
+    assert not console._thread.is_alive()
     assert handled == ["prompt café"]
 
 
@@ -209,15 +212,15 @@ def test_ctrl_d_on_a_terminal_is_said_once_and_typing_goes_on_until_the_terminal
     console.start()
     try:
         os.write(master, b"preset 2\n")
-        assert wait_for(lambda: handled == ["preset 2"], timeout=10), handled
+        assert wait_for(lambda: handled == ["preset 2"], timeout=60), handled
         os.write(master, b"\x04")  # Ctrl-D at the start of a line: that read ends empty
-        assert wait_for(lambda: said, timeout=10)
+        assert wait_for(lambda: said, timeout=60)
         os.write(master, b"preset 3\n\x04\x04status\n")  # twice more: said only the first time
-        assert wait_for(lambda: len(handled) == 3, timeout=10), handled
+        assert wait_for(lambda: len(handled) == 3, timeout=60), handled
         assert said == [TERMINAL_EOF]
     finally:
         os.close(master)
-    console._thread.join(10)
+    console._thread.join(60)
     assert not console._thread.is_alive()
     assert handled == ["preset 2", "preset 3", "status"]
     assert said == [TERMINAL_EOF, TERMINAL_GONE]
@@ -232,7 +235,7 @@ def test_the_end_of_piped_input_is_said_once_and_ends_the_reading():
     handled, said = [], []
     console = Console(lambda line, source: handled.append(line), said.append, os.fdopen(r, "rb", buffering=0))
     console.start()
-    console._thread.join(10)
+    console._thread.join(60)
     assert not console._thread.is_alive()
     assert handled == ["preset 2", "status"]
     assert said == [PIPE_EOF]

@@ -37,18 +37,22 @@ class FakeStream:
         raise OSError("disk full while reading the noise table (pretend)")
 
 
-def start(stream, log):
+def start(stream, log, before_start=lambda gen: None):
+    """A generator on `stream`, running; `before_start(gen)` is called before its first block. Its stop waits for
+    the generator's thread, so none is left making blocks in the next test."""
     pacer = Pacer(PacerSettings(fps=1000.0))  # a fast camera, so the generator is never held back
     stop = threading.Event()
     threading.Thread(target=pacer.run, args=(lambda f, tick: None, stop), daemon=True).start()
     gen = Generator(lambda report: stream, pacer, log.append)
     original_stop = gen.stop
 
-    def stop_both(timeout=2.0):
-        original_stop(timeout)
+    def stop_both(timeout=60.0):
+        stopped = original_stop(timeout)
         stop.set()
+        assert stopped, "the generator did not stop"
 
     gen.stop = stop_both
+    before_start(gen)
     gen.start()
     return gen
 
@@ -57,11 +61,11 @@ def test_a_failing_control_is_reported_and_the_show_goes_on():
     log = []
     gen = start(FakeStream(), log)
     try:
-        assert wait_for(lambda: gen.blocks >= 2, 10)
+        assert wait_for(lambda: gen.blocks >= 2, 60)
 
         gen.submit(SetSeed(3))  # this stream cannot take it
         before = gen.blocks
-        assert wait_for(lambda: gen.blocks >= before + 3, 10)
+        assert wait_for(lambda: gen.blocks >= before + 3, 60)
         assert gen.state == "running" and any("control not applied" in m for m in log)
     finally:
         gen.stop()
@@ -83,10 +87,10 @@ def test_a_control_that_runs_out_of_gpu_memory_is_said_in_one_line(monkeypatch):
     log = []
     gen = start(ShortOfMemory(), log)
     try:
-        assert wait_for(lambda: gen.blocks >= 2, 10)
+        assert wait_for(lambda: gen.blocks >= 2, 60)
         gen.submit(SetPrompts({"a forest": 1.0}, 0))
         before = gen.blocks
-        assert wait_for(lambda: gen.blocks >= before + 3, 10)
+        assert wait_for(lambda: gen.blocks >= before + 3, 60)
     finally:
         gen.stop()
     said = [m for m in log if m.startswith("control not applied")]
@@ -106,7 +110,7 @@ def test_a_listener_that_fails_is_reported_and_the_change_stays_applied():
     gen.on_applied(lambda action, block, origin: told.append((action, origin)))
     try:
         gen.submit(SetSteps(2), origin="steps 2 from stdin")
-        assert wait_for(lambda: told, 10)
+        assert wait_for(lambda: told, 60)
         assert stream.steps == 2 and told == [(SetSteps(2), "steps 2 from stdin")]
         assert any("applied but not passed on" in m and "disk full" in m for m in log)
         assert gen.state == "running"
@@ -172,7 +176,7 @@ def test_a_lost_gpu_ends_the_show_with_one_message_instead_of_endless_retries(mo
     log = []
     gen = start(stream, log)
     try:
-        assert wait_for(lambda: gen.state == "failed", 10)
+        assert wait_for(lambda: gen.state == "failed", 60)
         assert "cannot recover" in gen.error.message and "restart vcam" in gen.error.fix
         assert not any("generation failed" in m for m in log) and stream.resets == 0
     finally:
@@ -181,12 +185,16 @@ def test_a_lost_gpu_ends_the_show_with_one_message_instead_of_endless_retries(mo
 
 def test_controls_scheduled_for_a_block_apply_right_before_it():
     log, seen = [], []
-    gen = start(FakeStream(), log)
-    try:
-        gen.on_applied(lambda action, block, origin: seen.append(block))
+    stream = FakeStream()
+
+    def schedule(gen):  # before the first block: however late this thread runs, block 5 is still to come
+        gen.on_applied(lambda action, block, origin: seen.append((block, stream.made)))
         gen.submit(SetSteps(2), at_block=5)
-        assert wait_for(lambda: gen.blocks >= 7, 10)
-        assert seen == [5]
+
+    gen = start(stream, log, schedule)
+    try:
+        assert wait_for(lambda: gen.blocks >= 7, 60)
+        assert seen == [(5, 5)] and stream.steps == 2  # blocks 0-4 made, and before block 5
     finally:
         gen.stop()
 
@@ -235,11 +243,12 @@ def test_an_input_action_is_opened_by_the_generators_opener_and_set_on_the_strea
     gen.start()
     try:
         gen.submit(SetInput("camera:1"))
-        assert wait_for(lambda: stream.inputs == ["source camera:1"], 10), log
+        assert wait_for(lambda: stream.inputs == ["source camera:1"], 60), log
         assert opened == ["camera:1"]
     finally:
-        gen.stop()
+        stopped = gen.stop(60)
         stop.set()
+    assert stopped
 
 
 # PyTorch's message, as a 24 GB card gives it: a paragraph that names none of vcam's options

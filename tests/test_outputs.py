@@ -1,10 +1,11 @@
 """Output specs, fitting frames into an output, worker threads, the preview window's errors."""
 import re
-import time
+import threading
 
 import numpy as np
 import pytest
 
+from helpers import wait_for
 from vcam.errors import VcamError
 from vcam.live.frames import card, fit
 from vcam.live.outputs import OutputSpec, OutputWorker, parse_spec, report_outputs
@@ -75,34 +76,42 @@ def test_card_has_text():
     assert img.shape == (180, 320, 3) and img.max() > 200 and img[0, 0].tolist() == [16, 16, 16]
 
 
-class SlowOutput:
-    name = "slow"
+class GatedOutput:
+    """An output busy with a frame until the test lets it through (a window being created, a slow disk): as slow
+    as the test needs, on any machine. Every frame it was given is in `ticks`, in order."""
+    name = "gated"
 
-    def __init__(self, delay):
-        self.delay, self.ticks = delay, []
+    def __init__(self, open_at_start=False):
+        self.ticks, self.closed = [], False
+        self.sending, self.gate = threading.Event(), threading.Event()
+        if open_at_start:
+            self.gate.set()
 
     def send(self, frame, tick):
-        time.sleep(self.delay)
+        self.sending.set()
+        assert self.gate.wait(60), "the test never let the frame through"
         self.ticks.append(tick)
 
     def close(self):
-        pass
+        self.closed = True
 
 
 def test_a_slow_output_does_not_hold_up_the_others():
-    slow, fast = SlowOutput(0.2), SlowOutput(0.0)
+    slow, fast = GatedOutput(), GatedOutput(open_at_start=True)
     ws, wf = OutputWorker(slow, 8, 8, queue=1), OutputWorker(fast, 8, 8, queue=1)
     frame = np.zeros((8, 8, 3), np.uint8)
-    start = time.monotonic()
-    for tick in range(30):
-        ws.offer(frame, tick)
+    ws.offer(frame, 0)
+    assert slow.sending.wait(60)  # the slow output is busy with frame 0 until let through
+    wf.offer(frame, 0)
+    for tick in range(1, 30):
+        assert wait_for(lambda: fast.ticks[-1:] == [tick - 1], 60), fast.ticks
+        ws.offer(frame, tick)  # never waits for the slow output, or this would hang until its gate timed out
         wf.offer(frame, tick)
-        time.sleep(0.01)
-    # offering never waited for the slow output: that would take 30 × 0.2 s; half of it leaves a busy machine room
-    assert time.monotonic() - start < 3.0
-    ws.close(), wf.close()
-    assert len(fast.ticks) >= 25
-    assert len(slow.ticks) < 10 and ws.dropped > 0 and slow.ticks[-1] == 29  # it got the newest frame
+    assert slow.ticks == []  # it is still busy with its first frame: the fast one got all of them meanwhile
+    slow.gate.set()
+    ws.close(60), wf.close(60)
+    assert fast.ticks == list(range(30)) and wf.dropped == 0
+    assert slow.ticks == [0, 29] and ws.dropped == 28  # it got the newest frame; those between were skipped
 
 
 def test_a_failing_output_is_stopped_and_reported(capsys):
@@ -145,70 +154,81 @@ def test_window_with_headless_opencv(monkeypatch):
     assert "pip install opencv-python" in err.value.fix
 
 
-class ClosingOutput(SlowOutput):
-    def __init__(self, delay):
-        super().__init__(delay)
-        self.closed = False
-
-    def close(self):
-        self.closed = True
-
-
 def test_a_recording_that_falls_behind_is_still_closed_and_says_what_it_dropped():
-    slow, said = ClosingOutput(0.2), []
-    w = OutputWorker(slow, 8, 8, queue=120, every_frame=True, say=said.append)
+    slow, said = GatedOutput(), []
+
+    def say(text):
+        said.append(text)
+        if "still busy" in text:  # past the close deadline: it finishes the frame in hand
+            slow.gate.set()
+
+    w = OutputWorker(slow, 8, 8, queue=120, every_frame=True, say=say)
     frame = np.zeros((8, 8, 3), np.uint8)
-    for tick in range(100):
+    w.offer(frame, 0)
+    assert slow.sending.wait(60)
+    for tick in range(1, 100):
         w.offer(frame, tick)
     w.close(timeout=1)
     assert slow.closed and not w.stuck  # the file would be complete
-    assert 0 < len(slow.ticks) < 100 and slow.ticks == sorted(slow.ticks)
-    assert w.dropped == 100 - len(slow.ticks)  # every frame is either written or counted
+    assert slow.ticks == [0]
+    assert w.dropped == 99  # every frame is either written or counted
     assert any(f"dropping the {w.dropped} frame" in s for s in said), said
     summary = w.summary()
-    assert f"recorded {len(slow.ticks)} frame" in summary and f"{w.dropped} frames dropped" in summary
+    assert "recorded 1 frame " in summary and f"{w.dropped} frames dropped" in summary
 
 
 def test_dropping_frames_is_reported_at_once_then_rate_limited():
     now = [0.0]
-    slow, said = SlowOutput(0.05), []
+    slow, said = GatedOutput(), []
     w = OutputWorker(slow, 640, 360, queue=2, every_frame=True, say=said.append, clock=lambda: now[0])
     frame = np.zeros((8, 8, 3), np.uint8)
-    for tick in range(20):
+    w.offer(frame, 0)
+    assert slow.sending.wait(60)
+    for tick in range(1, 20):
         w.offer(frame, tick)
-    time.sleep(0.5)
+    slow.gate.set()
+    assert wait_for(lambda: len(slow.ticks) == 3, 60), slow.ticks  # 0, and the two the queue kept
     warnings = [s for s in said if "cannot keep up" in s]
     assert len(warnings) == 1 and "@320x180" in warnings[0]  # once, with a size that would keep up
+    assert "17 frames" in warnings[0]
+    slow.gate.clear(), slow.sending.clear()
+    w.offer(frame, 20)
+    assert slow.sending.wait(60)  # busy with frame 20
     now[0] = 31.0  # a while later, still dropping: reported again with the new total
-    for tick in range(20, 40):
+    for tick in range(21, 40):
         w.offer(frame, tick)
-    w.close()
+    slow.gate.set()
+    w.close(60)
     warnings = [s for s in said if "cannot keep up" in s]
     counts = [int(re.search(r"(\d+) frames?", s).group(1)) for s in warnings]
-    assert len(warnings) == 2 and counts[0] < counts[1] <= w.dropped
+    assert len(warnings) == 2 and counts == [17, 34] and w.dropped == 34
 
 
 def test_a_camera_skipping_a_few_frames_while_it_opens_is_not_reported():
-    slow, said = SlowOutput(0.3), []
+    slow, said = GatedOutput(), []
     w = OutputWorker(slow, 64, 64, queue=2, say=said.append)  # a live output: the newest frame matters
     frame = np.zeros((8, 8, 3), np.uint8)
-    for tick in range(8):  # a slow first frame (a window being created) makes it skip a few
+    w.offer(frame, 0)
+    assert slow.sending.wait(60)  # a slow first frame (a window being created) makes it skip a few
+    for tick in range(1, 8):
         w.offer(frame, tick)
-    time.sleep(0.8)
-    slow.delay = 0.0
+    slow.gate.set()
     for tick in range(8, 20):
+        assert wait_for(lambda: slow.ticks[-1:] == [tick - 1], 60), slow.ticks
         w.offer(frame, tick)
-        time.sleep(0.01)
-    w.close()
-    assert 0 < w.dropped < 30 and not [s for s in said if "cannot keep up" in s]
+    w.close(60)
+    assert w.dropped == 5 and slow.ticks == [0, 6, 7, *range(8, 20)]
+    assert not [s for s in said if "cannot keep up" in s], said
     # one that keeps skipping is reported
-    busy, said = SlowOutput(0.05), []
+    busy, said = GatedOutput(), []
     w = OutputWorker(busy, 64, 64, queue=2, say=said.append)
-    for tick in range(80):
+    w.offer(frame, 0)
+    assert busy.sending.wait(60)
+    for tick in range(1, 80):
         w.offer(frame, tick)
-    time.sleep(0.3)
-    w.close()
-    assert w.dropped >= 30 and [s for s in said if "cannot keep up" in s]
+    busy.gate.set()
+    w.close(60)
+    assert w.dropped == 77 and [s for s in said if "cannot keep up" in s], said
 
 
 def test_no_window_on_macos_where_it_would_abort_the_show(monkeypatch):
@@ -227,16 +247,25 @@ def test_the_null_output_never_says_it_cannot_keep_up():
     size would not help, and a slow show said so again and again. A slow camera is still reported (above)."""
     from vcam.live.outputs import NullOutput
 
-    said = []
-    w = OutputWorker(NullOutput(), 64, 64, queue=3, say=said.append)
+    class Starved(NullOutput):  # its thread gets no time until the test says (a model busy on the CPU)
+        def __init__(self):
+            super().__init__()
+            self.gated = GatedOutput()
+
+        def send(self, frame, tick):
+            self.gated.send(frame, tick)
+            super().send(frame, tick)
+
+    said, null = [], Starved()
+    w = OutputWorker(null, 64, 64, queue=3, say=said.append)
     frame = np.zeros((64, 64, 3), np.uint8)
-    tick = 0
-    for _ in range(4):  # ticks that come late, 15 at a time
-        time.sleep(0.1)
-        for _ in range(15):
-            w.offer(frame, tick)
-            tick += 1
-    w.close()
+    w.offer(frame, 0)
+    assert null.gated.sending.wait(60)
+    for tick in range(1, 60):  # ticks that come late, all at once
+        w.offer(frame, tick)
+    null.gated.gate.set()
+    w.close(60)
+    assert null.frames == 4 and w.dropped == 56
     assert w.dropped >= LIVE_SKIPS_WORTH_SAYING  # it did skip frames
     assert not [s for s in said if "cannot keep up" in s], said
     assert report_outputs([w], said.append) == 0 and not [s for s in said if "dropped" in s], said

@@ -19,7 +19,7 @@ class SlowEncoder:
 
     def encode(self, text):
         self.started.set()
-        self.go.wait(10)
+        assert self.go.wait(60), "the test never let the encode through"
         if text in self.fail:
             raise RuntimeError("out of memory (pretend)")
         self.done.append(text)
@@ -37,7 +37,7 @@ def rig():
 
     yield make
     for p in made:
-        p.stop()
+        p.stop(60)
 
 
 def test_a_later_command_never_overtakes_an_earlier_one_being_encoded(rig):
@@ -45,10 +45,10 @@ def test_a_later_command_never_overtakes_an_earlier_one_being_encoded(rig):
     prompter, producer, _ = rig(lambda: enc)
     prompter.hand_over(SetPrompts({"a new prompt": 1.0}, 2), origin=Origin("prompt a new prompt", "stdin"))
     prompter.hand_over(SetSeed(5))  # nothing to encode, but it comes after
-    assert enc.started.wait(5)
+    assert enc.started.wait(60)
     assert not wait_for(lambda: producer.given, 0.3) and not prompter.idle()
     enc.go.set()
-    assert wait_for(prompter.idle, 5)
+    assert wait_for(prompter.idle, 60)
     assert producer.actions == [SetPrompts({"a new prompt": 1.0}, 2), SetSeed(5)]
     assert enc.done == ["a new prompt"]  # encoded before it was handed over
 
@@ -58,14 +58,14 @@ def test_prompts_faster_than_their_encode_do_not_queue_up_and_the_newest_goes(ri
     enc = SlowEncoder()
     prompter, producer, _ = rig(lambda: enc)
     prompter.hand_over(SetPrompts({"first": 1.0}, 2))
-    assert enc.started.wait(5)  # being encoded
+    assert enc.started.wait(60)  # being encoded
     for i in range(1000):
         prompter.hand_over(SetPrompts({f"flood {i}": 1.0}, 2))
     assert len(prompter._hand_overs) == 1
     prompter.hand_over(SetSeed(5))
     prompter.hand_over(SetPrompts({"after the seed": 1.0}, 2))  # not merged across another change: order kept
     enc.go.set()
-    assert wait_for(prompter.idle, 10)
+    assert wait_for(prompter.idle, 60)
     assert producer.actions == [SetPrompts({"first": 1.0}, 2), SetPrompts({"flood 999": 1.0}, 2), SetSeed(5),
                             SetPrompts({"after the seed": 1.0}, 2)]
 
@@ -74,10 +74,10 @@ def test_hand_overs_go_before_waiting_preloads(rig):
     enc = SlowEncoder()
     prompter, producer, _ = rig(lambda: enc)
     prompter.preload(["preset one", "preset two", "preset three"])
-    assert enc.started.wait(5)  # the first preload is being encoded
+    assert enc.started.wait(60)  # the first preload is being encoded
     prompter.hand_over(SetPrompts({"typed": 1.0}, 0))
     enc.go.set()
-    assert wait_for(lambda: len(enc.done) == 4, 5)
+    assert wait_for(lambda: len(enc.done) == 4, 60)
     assert enc.done[:2] == ["preset one", "typed"] and producer.actions == [SetPrompts({"typed": 1.0}, 0)]
 
 
@@ -87,10 +87,10 @@ def test_nothing_is_encoded_before_the_engine_exists(rig):
     prompter, producer, _ = rig(lambda: engine[0] if engine else None)
     prompter.preload(["a preset"])
     prompter.hand_over(SetPrompts({"typed while loading": 1.0}, 0))
-    assert wait_for(prompter.idle, 5)  # handed over unencoded: the generator encodes it when it applies
+    assert wait_for(prompter.idle, 60)  # handed over unencoded: the generator encodes it when it applies
     assert producer.actions == [SetPrompts({"typed while loading": 1.0}, 0)] and enc.done == []
     engine.append(enc)  # the model has loaded: the preload goes ahead
-    assert wait_for(lambda: enc.done == ["a preset"], 5)
+    assert wait_for(lambda: enc.done == ["a preset"], 60)
 
 
 def test_a_failed_encode_is_said_and_the_change_still_goes(rig):
@@ -99,7 +99,7 @@ def test_a_failed_encode_is_said_and_the_change_still_goes(rig):
     prompter, producer, said = rig(lambda: enc)
     prompter.hand_over(SetPrompts({"too big": 1.0}, 0))
     prompter.preload(["too big"])
-    assert wait_for(lambda: len(said) == 2, 5)
+    assert wait_for(lambda: len(said) == 2, 60)
     assert producer.actions == [SetPrompts({"too big": 1.0}, 0)]
     assert "could not encode 'too big' before handing it over" in said[0] and "ahead" in said[1]
 
@@ -107,5 +107,5 @@ def test_a_failed_encode_is_said_and_the_change_still_goes(rig):
 def test_stop_ends_the_thread_with_preloads_waiting_for_the_engine(rig):
     prompter, _, _ = rig(lambda: None)
     prompter.preload(["never encoded"])
-    prompter.stop()
+    prompter.stop(60)
     assert not prompter._thread.is_alive()

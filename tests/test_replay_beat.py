@@ -297,7 +297,7 @@ class Racing(ShowState):
     def step(self) -> None:
         if self.racing is not None and self.racing[0] == threading.get_ident():
             done, self.racing = self.racing[1], None
-            assert done.wait(10), "the race is held by the command it races"
+            assert done.wait(60), "the race is held by the command it races"
 
 
 class RacingLog:

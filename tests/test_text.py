@@ -85,20 +85,20 @@ def test_moving_the_encoder_waits_for_an_encoding_in_progress():
 
     def slow(**kw):
         started.set()
-        release.wait(10)
+        assert release.wait(60)
         return inner_forward(**kw)
 
     model.forward = slow
     encoding = threading.Thread(target=enc.encode, args=("a slow prompt",))
     encoding.start()
-    assert started.wait(10)
+    assert started.wait(60)
     mover = threading.Thread(target=enc.move_to, args=("cpu",))
     mover.start()
     time.sleep(0.3)
     assert mover.is_alive()  # never half-way through someone's encoding
     release.set()
-    encoding.join(10)
-    mover.join(10)
+    encoding.join(60)
+    mover.join(60)
     assert not mover.is_alive() and enc.cached("a slow prompt")
 
 

@@ -146,19 +146,20 @@ def test_two_tunes_ending_together_each_keep_their_entry(monkeypatch, cache_dir)
     def slow_write(p, entries):
         if "first" in entries:
             first_writing.set()
-            let_first_finish.wait(5)
+            assert let_first_finish.wait(60)
         write(p, entries)
 
     monkeypatch.setattr(tuning, "_write_entries", slow_write)
     first = threading.Thread(target=tuning._save_entry, args=(path, "first", {"n": 1}, print))
     second = threading.Thread(target=tuning._save_entry, args=(path, "second", {"n": 2}, print))
     first.start()
-    assert first_writing.wait(5)
+    assert first_writing.wait(60)
     second.start()
     second.join(0.5)
     assert second.is_alive()  # waiting for the lock, not reading the file the first is about to replace
     let_first_finish.set()
-    first.join(5), second.join(5)
+    first.join(60), second.join(60)
+    assert not first.is_alive() and not second.is_alive()
     assert set(json.loads(path.read_text())["entries"]) == {"first", "second"}
 
 
