@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 
+from helpers import wait_for
 from vcam.live.outputs.camera import VirtualCamera, loopback_devices, no_device_help
 from vcam.errors import VcamError
 
@@ -87,14 +88,16 @@ def test_programs_holding_a_device_open_are_found(tmp_path):
     device = tmp_path / "video10"
     device.write_bytes(b"")
     assert holders(str(device)) == []
-    child = subprocess.Popen([sys.executable, "-c", "import sys, time; f = open(sys.argv[1], 'rb'); time.sleep(30)",
+    child = subprocess.Popen([sys.executable, "-c", "import sys, time; f = open(sys.argv[1], 'rb'); time.sleep(600)",
                               str(device)])
     try:
-        for _ in range(100):  # until the child has opened it
-            found = holders(str(device))
-            if found:
-                break
-            __import__("time").sleep(0.05)
+        found = []
+
+        def opened():  # the child has started and opened it, however busy the machine
+            found[:] = holders(str(device))
+            return bool(found)
+
+        wait_for(opened, 120)
         assert len(found) == 1 and found[0].endswith(f" (pid {child.pid})"), found
     finally:
         child.kill()

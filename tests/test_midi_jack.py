@@ -29,13 +29,20 @@ JACK_API = "mido.backends.rtmidi/UNIX_JACK"
 
 
 @pytest.fixture(scope="module")
-def jack_server():
+def jack_server(tmp_path_factory):
     jackd = shutil.which("jackd")
     if jackd is None:
         pytest.skip("jackd is not installed (Debian: apt-get install jackd2; .ci/run installs it)")
+    # a server of the tests' own, never the machine's JACK nor another test run's; patient with clients held up on
+    # a busy machine, which the default 500 ms would drop from the graph
+    name = f"vcam-test-{os.getpid()}"
+    log = tmp_path_factory.mktemp("jackd") / "stderr.txt"  # a file: a pipe nobody reads would fill and block it
     env = dict(os.environ, JACK_NO_AUDIO_RESERVATION="1")
-    proc = subprocess.Popen([jackd, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "1024"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with log.open("w") as err:
+        proc = subprocess.Popen([jackd, "--no-realtime", "-n", name, "-t", "30000", "-d", "dummy", "-r", "48000",
+                                 "-p", "1024"], env=env, stdout=subprocess.DEVNULL, stderr=err)
+    server = pytest.MonkeyPatch()
+    server.setenv("JACK_DEFAULT_SERVER", name)  # where this process's JACK clients connect
     backend = mido.Backend(JACK_API, load=True)
     deadline = time.monotonic() + 60  # a busy machine starts it slowly; a skip would hide the tests below
     while True:
@@ -46,11 +53,13 @@ def jack_server():
         except (OSError, SystemError):
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                pytest.skip(f"the JACK dummy server did not start: {proc.stderr.read().decode()[-300:]}")
+                server.undo()
+                pytest.skip(f"the JACK dummy server did not start: {log.read_text()[-300:]}")
             time.sleep(0.2)
     yield backend
     proc.terminate()
     proc.wait(60)
+    server.undo()
 
 
 def test_rtmidi_through_jack(jack_server):

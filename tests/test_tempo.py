@@ -419,14 +419,30 @@ JACK_API = test_midi_jack.JACK_API
 jack_server = test_midi_jack.jack_server  # the JACK dummy server, started once for this module
 
 
+class ScheduledTime:
+    """A clock that tells a MIDI clock's ticks the time they were sent at: the k-th at k ticks' time. How the
+    estimate copes with ticks come late (JACK's periods, a stall) is tested above on a fake clock; here a busy
+    machine, which runs the sender and JACK late, cannot move the estimate off."""
+
+    def __init__(self, bpm: float):
+        self.step = 60 / bpm / 24
+        self.clock: MidiClock | None = None  # the clock whose ticks are timed
+
+    def __call__(self) -> float:
+        return (self.clock._index + 1) * self.step  # asked as a tick arrives, before it is counted
+
+
 def test_midi_clock_through_jack(jack_server):
     """Three clocks at once (60, 128 and 174 bpm) through rtmidi on a JACK dummy server, paced in real time."""
     rates = (60.0, 128.0, 174.0)
     seconds = 3.0
     outs = [jack_server.open_output(f"vcam-clock-{int(r)}", virtual=True) for r in rates]
     mido.set_backend(JACK_API, load=True)
-    tempos = [Tempo() for _ in rates]
+    times = [ScheduledTime(r) for r in rates]
+    tempos = [Tempo(clock=t) for t in times]
     clocks = [MidiClock(t) for t in tempos]
+    for t, c in zip(times, clocks):
+        t.clock = c
     # poll=60: the port watch does not look for an unplug (with a JACK client of its own) while the clocks run: a
     # new client reorders JACK's graph, and MIDI in flight is held up or lost
     inputs = [MidiInput(f"vcam-clock-{int(r)}", MidiRouter(MidiMap(), None, clock=c).handle, lambda s: None, poll=60)
@@ -450,8 +466,9 @@ def test_midi_clock_through_jack(jack_server):
         for s in senders:
             s.start()
         for s in senders:
-            s.join(60)
-        assert wait_for(lambda: all(c.fit.ticks and c._index == n for c, n in zip(clocks, counts)), 60)
+            s.join(120)
+        assert wait_for(lambda: all(c.fit.ticks and c._index == n for c, n in zip(clocks, counts)), 120), \
+            [(c._index, n) for c, n in zip(clocks, counts)]  # every tick came through, to its own clock
     finally:
         for midi in inputs:
             midi.stop()
@@ -459,9 +476,8 @@ def test_midi_clock_through_jack(jack_server):
             port.close()
         mido.set_backend(None)
     errors = [t.bpm / r - 1 for t, r in zip(tempos, rates)]
-    print("MIDI clock through JACK, bpm error:", ", ".join(f"{r:g}: {e:+.3%}" for r, e in zip(rates, errors)))
     assert all(t.source == "midi clock" for t in tempos)
-    assert max(abs(e) for e in errors) < 0.005
+    assert max(abs(e) for e in errors) < 1e-6, errors
 
 
 # --- Ableton Link ------------------------------------------------------------------------------------------------

@@ -127,7 +127,7 @@ def test_a_clip_sent_by_vcam_cam_reaches_the_servers_uploads(intake_server, clip
     assert len(greys) >= 3 and all(abs(f.mean() - min(LEVELS, key=lambda v: abs(v - f.mean()))) < 8
                                    for f, _ in frames)  # the clip's own frames, more than one of them
     now = time.monotonic()
-    assert all(at is not None and now - 30 < at <= now for _, at in frames)  # capture times in the server's clock
+    assert all(at is not None and now - 600 < at <= now for _, at in frames)  # capture times in the server's clock
     assert "sending file:" in status.getvalue() and "as the server's input (64x48" in status.getvalue()
     assert "input from 127.0.0.1:" in described and "KB/s" in described and "s old" in described
     assert wait_for(lambda: server.events == [True, False], 30), server.events  # on with a frame, off at quit
