@@ -108,6 +108,11 @@ class Recording:
             finally:
                 self._container = None
                 cut_partial_fragment(self.path)
+                # what the file holds, said at the end: after a full disk, fewer than were encoded (the fragment
+                # being written, and the frames muxed for the next one, are not in it)
+                held = frames_held(self.path)
+                if held is not None:
+                    self.frames = min(self.frames, held)
 
 
 def _box(f, pos: int) -> tuple[int, bytes]:
@@ -120,6 +125,47 @@ def _box(f, pos: int) -> tuple[int, bytes]:
     if size == 1:
         size = struct.unpack(">Q", head[8:16])[0] if len(head) == 16 else -1
     return size, kind
+
+
+def _children(f, start: int, end: int):
+    """(kind, position of its content, its end) of each box between `start` and `end`."""
+    pos = start
+    while pos + 8 <= end:
+        f.seek(pos)
+        head = f.read(16)
+        if len(head) < 8:
+            return
+        size, kind = struct.unpack(">I4s", head[:8])
+        skip = 8
+        if size == 1 and len(head) == 16:
+            size, skip = struct.unpack(">Q", head[8:16])[0], 16
+        elif size == 0:
+            size = end - pos
+        if size < skip or pos + size > end:
+            return
+        yield kind, pos + skip, pos + size
+        pos += size
+
+
+def _inside(f, spans: list[tuple[int, int]], kind: bytes) -> list[tuple[int, int]]:
+    """The (content start, end) of every `kind` box directly inside each span."""
+    return [(start, end) for span in spans for k, start, end in list(_children(f, *span)) if k == kind]
+
+
+def frames_held(path: str) -> int | None:
+    """The frames a fragmented MP4 holds: the sample counts of its fragments' runs (moof/traf/trun). None when the
+    file cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            runs = [run for moof in _inside(f, [(0, os.fstat(f.fileno()).st_size)], b"moof")
+                    for traf in _inside(f, [moof], b"traf") for run in _inside(f, [traf], b"trun")]
+            total = 0
+            for start, _ in runs:
+                f.seek(start + 4)  # past the version and flags
+                total += struct.unpack(">I", f.read(4))[0]
+            return total
+    except (OSError, struct.error):
+        return None
 
 
 def cut_partial_fragment(path: str) -> int:
