@@ -201,6 +201,22 @@ def test_a_huge_piped_line_is_refused_as_it_passes_the_limit_and_never_held():
 
 # --- the end of input ---------------------------------------------------------------------------------------------
 
+def test_a_line_with_an_arrow_key_is_said_to_need_typing_not_run():
+    """An arrow key (history, on most shells) arrives as an escape sequence; it was answered as an unknown command
+    `[A`."""
+    master, slave = pty.openpty()
+    handled, said = [], []
+    console = Console(lambda line, source: handled.append(line), said.append, os.fdopen(slave, "rb", buffering=0))
+    console.start()
+    try:
+        os.write(master, b"\x1b[A\npreset\x1b[D 2\nstatus\n")
+        assert wait_for(lambda: handled == ["status"], timeout=10), handled
+    finally:
+        os.close(master)
+    console._thread.join(10)
+    assert len(said) == 3 and all("arrow keys are not supported here; type the command" in s for s in said[:2])
+
+
 def test_ctrl_d_on_a_terminal_is_said_once_and_typing_goes_on_until_the_terminal_closes():
     """Ctrl-D used to end the console for the rest of the show, silently: `preset 3` and `status` went unanswered.
     A terminal that hangs up reads empty for ever: that ends the reading, said once, rather than a loop."""

@@ -769,3 +769,6 @@ def test_cam_refuses_two_outputs_on_one_file_before_anything_opens(tmp_path, cap
     assert f"would write the same file ({take})" in err and "output file:" not in err, err
     assert main(["cam", "ws://127.0.0.1:9", "--out", f"file:{tmp_path}", "--no-stdin"]) == 2
     assert "it is a folder" in capsys.readouterr().err
+    assert main(["cam", "ws://127.0.0.1:9", "--out", f"file:{tmp_path}/take.mkv", "--no-stdin"]) == 2
+    assert "vcam records MP4 video (.mp4), not .mkv" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

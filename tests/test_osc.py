@@ -478,6 +478,17 @@ def test_an_osc_map_on_the_command_line_must_fit_the_show(tmp_path):
         map_named("nope")
 
 
+def test_a_folder_given_as_a_map_is_said_to_be_a_folder_not_missing(tmp_path):
+    from vcam.control import midimap
+
+    (tmp_path / "pad.yaml").write_text("controls: []\n")
+    with pytest.raises(ValueError, match=f"OSC map '{tmp_path}' is a folder; name the map's YAML file in it "
+                                         r"\(it holds pad.yaml\)"):
+        map_named(str(tmp_path))
+    with pytest.raises(ValueError, match=f"MIDI map '{tmp_path}' is a folder"):
+        midimap.map_named(str(tmp_path))
+
+
 def test_the_router_follows_the_show_file_as_it_is_reloaded():
     ctl = Spy()
     router = OscRouter(lambda: ctl.show.osc, ctl)

@@ -366,6 +366,7 @@ finally:
         rec.close()
     except OSError:
         pass
+    print("counted", rec.frames, "of", tick)
 """
 
 
@@ -384,6 +385,8 @@ def test_a_recording_cut_short_by_a_full_disk_ends_at_its_last_whole_fragment(tm
     with av.open(str(path)) as container:
         frames = sum(1 for _ in container.decode(video=0))  # raised InvalidDataError at the cut fragment
     assert frames > 0 and path.stat().st_size < 12_000
+    counted, sent = map(int, done.stdout.split("counted ")[1].split(" of "))
+    assert counted == frames < sent  # the end's summary counts what the file holds, not what was encoded
 
 
 def test_a_whole_recording_is_not_cut(tmp_path):
@@ -396,6 +399,7 @@ def test_a_whole_recording_is_not_cut(tmp_path):
     for tick in range(45):
         rec.send(np.full((48, 64, 3), tick * 5, np.uint8), tick)
     rec.close()
+    assert rec.frames == 45
     size = path.stat().st_size
     assert cut_partial_fragment(str(path)) == 0 and path.stat().st_size == size
     with av.open(str(path)) as container:

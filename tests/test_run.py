@@ -711,6 +711,19 @@ def test_a_folder_given_as_a_file_to_write_is_refused_at_start(tmp_path, capsys,
     assert "is a folder" in err and str(tmp_path / "show.") in err and "on air" not in err, err
 
 
+@pytest.mark.parametrize("name", ["take.avi", "take.mkv", "take.MOV"])
+def test_a_recording_named_for_another_format_is_refused_before_anything_loads(tmp_path, capsys, name):
+    """The file holds MP4 whatever its name says: take.avi was written as MP4, which players trusting the name
+    refuse."""
+    assert main(["run", "--model", "tiny", "--duration", "0.5", "--out", f"file:{tmp_path / name}"]) == 2
+    err = capsys.readouterr().err
+    stem = name.rpartition(".")[0]
+    assert f"vcam records MP4 video (.mp4), not .{name.rpartition('.')[2]}" in err, err
+    assert f"use file:{tmp_path / stem}.mp4" in err and "ffmpeg -i" in err
+    assert "building tiny" not in err and "on air" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_replacing_an_older_recording_and_log_is_said_and_the_recording_named_whole(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "take.mp4").write_bytes(b"x" * 300_000)

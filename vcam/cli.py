@@ -590,12 +590,13 @@ def _check_recordings(show) -> None:
 
     width, height = show.output.size or (832, 480)  # even, as every size a show can give; @WxH is the output's own
     specs = [spec for spec in map(parse_spec, show.output.out or ()) if spec.kind == "file"]
+    # the clashes first: `would write over the show file` says more than a wrong extension
+    refuse_clashes([show_output_written(show.path, spec) for spec in specs], show_reads(show.path, show))
     for spec in specs:
         try:
             Recording(spec.target, spec.width or width, spec.height or height, show.output.fps or 30.0)
         except VcamError as e:
             raise VcamError(f"{show.path}: output {spec}: {e.message}", e.fix) from None
-    refuse_clashes([show_output_written(show.path, spec) for spec in specs], show_reads(show.path, show))
 
 
 def cmd_devices(args) -> int:

@@ -39,6 +39,9 @@ TERMINAL_GONE = "the terminal closed: no more typed commands; Ctrl-C ends the sh
 # After two ends of input in a row on a terminal, the next read waits this long: a terminal that hung up reads as an
 # end of input every time, and is then read twice a second rather than in a busy loop.
 EOF_PAUSE_S = 0.5
+# The lines are read from the file descriptor (for the job control below), not through readline, so the terminal
+# has no line editing: an arrow key or Home arrives as an escape sequence (`\x1b[A`) in the line.
+ESCAPE_REPLY = "arrow keys are not supported here; type the command (Backspace corrects it)"
 
 
 class Console:
@@ -89,6 +92,9 @@ class Console:
     def _handle(self, line: str) -> None:
         # Outside the reading's try: a command that fails (a full disk under --log-controls) is said, and typing
         # keeps working for the rest of the show.
+        if "\x1b" in line:  # said as what it is, where it was an unknown command `[A`
+            self._say(ESCAPE_REPLY)
+            return
         try:
             answer = self.handle_line(line, "stdin")
         except Exception as e:  # noqa: BLE001 - the console must outlive any one command

@@ -47,9 +47,21 @@ class MapFiles:
         """The map a command line names: a shipped map's name or a file's path; ValueError naming the shipped
         maps when there is no such map."""
         path = self.find(ref, None)
+        if path is None and Path(ref).is_dir():  # else said not found, with the folder right there
+            raise ValueError(f"{self.what} {ref!r} is a folder; name the map's YAML file in it"
+                             f"{self._files_in(Path(ref))}")
         if path is None:
             raise ValueError(f"{self.what} {ref!r} not found; shipped maps: {', '.join(self.shipped())}")
         return path, load(path)
+
+    @staticmethod
+    def _files_in(folder: Path) -> str:
+        """` (it holds a.yaml, b.yaml)`, the first few, where it holds any."""
+        try:
+            names = sorted(p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        except OSError:
+            return ""
+        return f" (it holds {', '.join(names[:5])}{', ...' if len(names) > 5 else ''})" if names else ""
 
     def load(self, path: Path, read: Callable[[Reader, object], Map], empty: Map) -> Map:
         """One map file, read by `read(reader, node)`; ConfigError with every problem by line, naming the map's

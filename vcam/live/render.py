@@ -187,14 +187,14 @@ def _check_written(opts: RenderOptions, cfg: ShowSettings, replay: Replay, total
     (live/outputs/paths.py); each that replaces an older file is said."""
     writes = [Written(f"--out {spec}", spec.target, "give --out another file") for spec in cfg.outs
               if spec.kind == "file"]
-    for w in writes:
-        check_path(w.path)
     clips = [("the show's input", cfg.input)] + [
         (f"the input at block {block}", a.spec) for block, a in _actions(replay, total) if isinstance(a, SetInput)]
     reads = [("the control log", opts.log)] + [
         (f"{what} ({spec})", parse_input(spec).target) for what, spec in clips
         if parse_input(spec).kind in ("file", "image")]
     refuse_clashes(writes, reads)
+    for w in writes:  # after the clashes: `would write over the show's input` says more than a wrong extension
+        check_path(w.path)
     for w in writes:
         if note := replacing(w.path):
             say(note)

@@ -503,10 +503,12 @@ def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, repla
         if opts.log_controls else []
     for spec in cfg.outs:
         if spec.kind == "file":
-            check_path(spec.target)
             writes.append(Written(f"--out {spec}", spec.target, "give --out another file") if opts.outs is not None
                               else show_output_written(opts.show, spec))
     refuse_clashes(writes, _read_files(opts, cfg, show, replay))
+    for spec in cfg.outs:  # after the clashes: `would write over the show file` says more than a wrong extension
+        if spec.kind == "file":
+            check_path(spec.target)
     refuse_shared_cameras(cfg.outs)
     for w in writes:
         if note := replacing(w.path):

@@ -509,10 +509,10 @@ def _check_written(specs: list, fallback: str | None) -> None:
     from vcam.live.outputs.recording import check_path
 
     files = [spec for spec in specs if spec.kind == "file"]
-    for spec in files:
-        check_path(spec.target)
     refuse_clashes([Written(f"--out {spec}", spec.target, "give --out another file") for spec in files],
                    [("the fallback image", fallback)] if fallback else [])
+    for spec in files:  # after the clashes: `would write over the fallback image` says more than a wrong extension
+        check_path(spec.target)
     refuse_shared_cameras(specs)
 
 

@@ -27,6 +27,20 @@ def check_path(path: str) -> None:
         raise VcamError(f"cannot record to {path}: folder {folder} does not exist", "create it or pick another path")
     if not os.access(folder, os.W_OK):
         raise VcamError(f"cannot record to {path}: folder {folder} is not writable", "pick another path")
+    _check_extension(path)
+
+
+WRITTEN_EXTENSIONS = (".mp4",)  # what Recording writes: MP4, whatever the name says
+
+
+def _check_extension(path: str) -> None:
+    """VcamError when the name says another format (take.avi, take.mkv): the file would hold MP4 all the same, and
+    a player or editor trusting the name would refuse it or misread it. A name with no extension says nothing."""
+    stem, ext = os.path.splitext(path)
+    if ext and ext.lower() not in WRITTEN_EXTENSIONS:
+        raise VcamError(f"cannot record to {path}: vcam records MP4 video (.mp4), not {ext}",
+                        f"use file:{stem}.mp4, then convert it if {ext} is needed: "
+                        f"ffmpeg -i {stem}.mp4 {path}")
 
 
 class Recording:
@@ -94,6 +108,11 @@ class Recording:
             finally:
                 self._container = None
                 cut_partial_fragment(self.path)
+                # what the file holds, said at the end: after a full disk, fewer than were encoded (the fragment
+                # being written, and the frames muxed for the next one, are not in it)
+                held = frames_held(self.path)
+                if held is not None:
+                    self.frames = min(self.frames, held)
 
 
 def _box(f, pos: int) -> tuple[int, bytes]:
@@ -106,6 +125,47 @@ def _box(f, pos: int) -> tuple[int, bytes]:
     if size == 1:
         size = struct.unpack(">Q", head[8:16])[0] if len(head) == 16 else -1
     return size, kind
+
+
+def _children(f, start: int, end: int):
+    """(kind, position of its content, its end) of each box between `start` and `end`."""
+    pos = start
+    while pos + 8 <= end:
+        f.seek(pos)
+        head = f.read(16)
+        if len(head) < 8:
+            return
+        size, kind = struct.unpack(">I4s", head[:8])
+        skip = 8
+        if size == 1 and len(head) == 16:
+            size, skip = struct.unpack(">Q", head[8:16])[0], 16
+        elif size == 0:
+            size = end - pos
+        if size < skip or pos + size > end:
+            return
+        yield kind, pos + skip, pos + size
+        pos += size
+
+
+def _inside(f, spans: list[tuple[int, int]], kind: bytes) -> list[tuple[int, int]]:
+    """The (content start, end) of every `kind` box directly inside each span."""
+    return [(start, end) for span in spans for k, start, end in list(_children(f, *span)) if k == kind]
+
+
+def frames_held(path: str) -> int | None:
+    """The frames a fragmented MP4 holds: the sample counts of its fragments' runs (moof/traf/trun). None when the
+    file cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            runs = [run for moof in _inside(f, [(0, os.fstat(f.fileno()).st_size)], b"moof")
+                    for traf in _inside(f, [moof], b"traf") for run in _inside(f, [traf], b"trun")]
+            total = 0
+            for start, _ in runs:
+                f.seek(start + 4)  # past the version and flags
+                total += struct.unpack(">I", f.read(4))[0]
+            return total
+    except (OSError, struct.error):
+        return None
 
 
 def cut_partial_fragment(path: str) -> int:

@@ -159,7 +159,7 @@ class OutputWorker:
     def summary(self) -> str:
         """One line for the end of the show: what reached the output, what was lost, what failed."""
         frames = getattr(self.output, "frames", None)
-        written = frames if isinstance(frames, int) else self.sent  # a recording counts what it encoded
+        written = frames if isinstance(frames, int) else self.sent  # a recording counts what its file holds
         if self.every_frame:
             where = getattr(self.output, "path", self.output.name)
             head = f"recorded {_frames(written)} to {where}" if written else f"nothing recorded to {where}"
