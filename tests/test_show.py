@@ -444,3 +444,15 @@ def test_check_counts_a_single_preset_in_the_singular(tmp_path, capsys):
     path.write_text("presets:\n  - {name: a, prompt: x}\n")
     assert main(["check", str(path)]) == 0
     assert f"{path}: show 'solo', 1 preset\n" in capsys.readouterr().out
+
+
+def test_check_counts_one_knob_button_and_fader_in_the_singular(tmp_path, capsys):
+    from vcam.cli import main
+
+    path = tmp_path / "solo.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\n"
+                    "midi:\n  controls:\n    - {cc: 16, param: seed}\n    - {note: 36, command: next}\n"
+                    "osc:\n  controls:\n    - {address: /f, param: strength}\n    - {address: /b, command: next}\n")
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "2 presets\n" in out and "1 knob, 1 button" in out and "1 fader, 1 button" in out, out

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from vcam.control.commands import MAX_SEED, lands_on
 from vcam.errors import VcamError
+from vcam.words import counted
 from vcam.bias import check_bias
 from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS, InputSpec, check_strength, parse_input
 from vcam.sizes import check_size
@@ -543,8 +544,7 @@ def cmd_check(args) -> int:
 
     show = load_show(args.show)
     _check_recordings(show)
-    n = len(show.presets)
-    print(f"{args.show}: show {show.name!r}, {n} preset{'' if n == 1 else 's'}")
+    print(f"{args.show}: show {show.name!r}, {counted(len(show.presets), 'preset')}")
     for i, p in enumerate(show.presets, 1):
         prompt = " + ".join(f"{t[:50]}{'…' if len(t) > 50 else ''}" + (f" ×{w:g}" if len(p.prompts) > 1 else "")
                             for t, w in p.prompts.items())
@@ -565,7 +565,7 @@ def cmd_check(args) -> int:
     if show.midi is not None:
         m = show.midi
         knobs, buttons = m.acting()
-        print(f"  midi: {m.name or 'inline map'}: {len(knobs)} knobs, {len(buttons)} buttons"
+        print(f"  midi: {m.name or 'inline map'}: {counted(len(knobs), 'knob')}, {counted(len(buttons), 'button')}"
               + (", program change selects presets" if m.program_to_preset else "")
               + (f", port {show.midi_port!r}" if show.midi_port else ""))
     if show.cues:

@@ -24,6 +24,7 @@ from vcam.control.commands import Command, read_command
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
 from vcam.control.mapfiles import MapFiles
 from vcam.control.yamlcheck import ConfigError, Reader
+from vcam.words import counted
 
 ENTRY_KEYS = ("address", "arg", "command", "release") + FADER_KEYS
 MAX_ARG = 15  # an OSC message with more values than this is no control surface's
@@ -81,7 +82,7 @@ class OscMap:
         return any(fnmatch.fnmatchcase(address, pattern) for pattern in self.ignore)
 
     def describe(self) -> str:
-        return (f"{self.name or 'inline map'}: {len(self.faders)} faders, {len(self.buttons)} buttons"
+        return (f"{self.name or 'inline map'}: {counted(len(self.faders), 'fader')}, {counted(len(self.buttons), 'button')}"
                 + (f", {len(self.ignore)} ignored" if self.ignore else ""))
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from vcam.control.show import Show, load_show
 from vcam.control.yamlcheck import ConfigError
+from vcam.words import counted
 
 # Read once, as the show starts: (section, key) as the show file spells them
 AT_START = (("output", "size"), ("output", "fps"), ("output", "fit"), ("output", "out"), ("defaults", "seed"),
@@ -101,8 +102,7 @@ class ShowWatcher:
 
 def reloaded(path: str, show: Show, applied: Sequence[str], later: str) -> str:
     """The reload's line: the show, what the edit changed on air, and what waits for the next start."""
-    n = len(show.presets)
-    line = f"reloaded {path}: {n} preset{'' if n == 1 else 's'}"
+    line = f"reloaded {path}: {counted(len(show.presets), 'preset')}"
     if applied:
         line += f"; {', '.join(applied)}"
     if later:
