@@ -190,13 +190,13 @@ def test_a_served_block_carries_the_shows_number_and_vcam_cam_freezes_on_the_fra
     cam.link.url = f"ws://127.0.0.1:{local_server.port}"
     cam.link.start()
     try:
-        assert wait_for(lambda: cam.link.connected and len(local_server.clients) == 1, 10)
+        assert wait_for(lambda: cam.link.connected and len(local_server.clients) == 1, 60)
         for block in (1, 2):
             local_server.publish(np.stack([frame_of(block, i) for i in range(BURST)]), block)
-        assert wait_for(lambda: cam.pacer.stats.pushed == 2 * BURST, 10)
+        assert wait_for(lambda: cam.pacer.stats.pushed == 2 * BURST, 60)
         local_server.state = lambda: {"screen": "freeze", "screen_at": [2, 5]}
         local_server.broadcast_state()
-        assert wait_for(lambda: cam.screen.waiting() == 1, 10)
+        assert wait_for(lambda: cam.screen.waiting() == 1, 60)
     finally:
         cam.link.stop()
     cam.run(until=4.0)

@@ -270,7 +270,7 @@ def test_new_prompts_are_encoded_before_the_generator_gets_them(tiny_engine):
     assert not tiny_engine.text.cached(text)
     ctl.handle_line(f"prompt {text}", "stdin")
     ctl.handle_line("seed 5", "stdin")
-    assert wait_for(lambda: len(gen.given) == 2, 10)
+    assert wait_for(lambda: len(gen.given) == 2, 60)
     assert tiny_engine.text.cached(text)  # encoded before the change was handed over
     for action in gen.actions:  # in the order given
         apply(stream, action)

@@ -34,16 +34,16 @@ def test_hot_reload_applies_good_edits_and_keeps_the_last_good_show(show_file, c
     assert wait_for(lambda: len(blocks) >= 2)
     # a good edit: a new preset appears and can be selected without restarting the stream
     show_file.write_text(SHOW + "  - {name: desert, prompt: sand dunes under a red sky}\n")
-    assert wait_for(lambda: "reloaded" in status.getvalue(), 10)
+    assert wait_for(lambda: "reloaded" in status.getvalue(), 60)
     pipe.send("preset desert")
-    assert wait_for(lambda: "preset 4 'desert'" in status.getvalue(), 10)
+    assert wait_for(lambda: "preset 4 'desert'" in status.getvalue(), 60)
     # a bad edit is reported with its line, and the last good show stays live
     show_file.write_text(SHOW + "  - {name: broken, promt: oops}\n")
-    assert wait_for(lambda: "not reloaded" in status.getvalue(), 10)
+    assert wait_for(lambda: "not reloaded" in status.getvalue(), 60)
     assert f"{show_file}:7:" in status.getvalue()
     pipe.send("preset desert")
     pipe.send("quit")
-    thread.join(30)
+    thread.join(120)
     assert not errors, errors
     assert len(streams) == 1  # one stream all along
     assert status.getvalue().count("preset 4 'desert'") == 2
@@ -59,13 +59,13 @@ def test_a_reload_applies_the_defaults_transition_and_says_what_waits_for_the_ne
         assert wait_for(lambda: len(blocks) >= 1)
         show_file.write_text(SHOW.replace("{seed: 3, transition: 2}", "{steps: 2, seed: 9, transition: 0, bias: 0.5}")
                              .replace("112x64", "128x64"))
-        assert wait_for(lambda: "reloaded" in status.getvalue(), 10)
+        assert wait_for(lambda: "reloaded" in status.getvalue(), 60)
         pipe.send("preset ocean")
-        assert wait_for(lambda: "preset 2 'ocean'" in status.getvalue(), 10)
-        assert wait_for(lambda: streams[0].settings.transition == 0, 10)  # from the block after the reload
+        assert wait_for(lambda: "preset 2 'ocean'" in status.getvalue(), 60)
+        assert wait_for(lambda: streams[0].settings.transition == 0, 60)  # from the block after the reload
     finally:
         pipe.send("quit")
-        thread.join(30)
+        thread.join(120)
     assert not errors, errors
     text = status.getvalue()
     assert (f"reloaded {show_file}: 3 presets; transition 0 for later changes; at the next start: output size, "
@@ -87,7 +87,7 @@ def test_piped_commands_change_the_stream_and_replay_exactly(show_file, tmp_path
     pipe.send("preset 2")
     assert wait_for(lambda: len(blocks) >= switched_at + 4)
     pipe.send("quit")
-    thread.join(30)
+    thread.join(120)
     assert not errors, errors
     entries = [json.loads(x) for x in log.read_text().splitlines()]
     switch = next(e for e in entries if e.get("command") == "preset 2")
@@ -131,7 +131,7 @@ def test_replay_equals_the_live_run(show_file, tmp_path, capture):
     pipe.send("reset")
     assert wait_for(lambda: len(blocks) >= 12)
     pipe.send("quit")
-    thread.join(30)
+    thread.join(120)
     assert not errors, errors
     live = list(blocks)
     blocks.clear()
@@ -187,10 +187,10 @@ def test_editing_the_show_keeps_the_midi_map_given_on_the_command_line(show_file
         assert wait_for(lambda: len(blocks) >= 1)
         assert routers[0].mapping.name == "Akai MIDImix"
         show_file.write_text(MIDI_SHOW.replace("seed: 3", "seed: 4"))
-        assert wait_for(lambda: "reloaded" in status.getvalue(), 10)
+        assert wait_for(lambda: "reloaded" in status.getvalue(), 60)
     finally:
         pipe.send("quit")
-        thread.join(30)
+        thread.join(120)
     assert not errors, errors
     assert routers[0].mapping.name == "Akai MIDImix"  # the command line still overrides the show
 
@@ -208,10 +208,10 @@ def test_the_shows_midi_port_is_opened_without_midi_on_the_command_line(show_fil
         assert wait_for(lambda: len(blocks) >= 1)
         assert "MIDI: listening on Fake nanoKONTROL2 MIDI 1" in status.getvalue()
         fake_midi_backend.send("Fake nanoKONTROL2 MIDI 1", mido.Message("control_change", control=59, value=127))
-        assert wait_for(lambda: "preset 2 'ocean'" in status.getvalue(), 10)  # the map's "next" button
+        assert wait_for(lambda: "preset 2 'ocean'" in status.getvalue(), 60)  # the map's "next" button
     finally:
         pipe.send("quit")
-        thread.join(30)
+        thread.join(120)
     assert not errors, errors
     assert routers[0].mapping.name == "Korg nanoKONTROL2"
 
@@ -265,12 +265,12 @@ def test_an_edit_that_drops_a_preset_the_command_lines_midi_map_names_is_not_loa
     try:
         assert wait_for(lambda: len(blocks) >= 1)
         show_file.write_text(SHOW.replace("name: ocean", "name: sea"))
-        assert wait_for(lambda: "not reloaded" in status.getvalue(), 10)
+        assert wait_for(lambda: "not reloaded" in status.getvalue(), 60)
         pipe.send("preset ocean")  # the last good show stays live
-        assert wait_for(lambda: "'ocean'" in status.getvalue(), 10)
+        assert wait_for(lambda: "'ocean'" in status.getvalue(), 60)
     finally:
         pipe.send("quit")
-        thread.join(30)
+        thread.join(120)
     assert not errors, errors
     text = status.getvalue()
     assert "no preset named 'ocean'" in text and "reloaded" not in text.replace("not reloaded", "")
@@ -291,12 +291,12 @@ def test_an_edit_that_drops_a_preset_the_command_lines_osc_map_names_is_not_load
     try:
         assert wait_for(lambda: len(blocks) >= 1)
         show_file.write_text(SHOW.replace("name: ocean", "name: sea"))
-        assert wait_for(lambda: "reloaded" in status.getvalue(), 10)
+        assert wait_for(lambda: "reloaded" in status.getvalue(), 60)
         pipe.send("preset ocean")  # the last good show stays live
-        assert wait_for(lambda: "'ocean'" in status.getvalue(), 10)
+        assert wait_for(lambda: "'ocean'" in status.getvalue(), 60)
     finally:
         pipe.send("quit")
-        thread.join(30)
+        thread.join(120)
     assert not errors, errors
     text = status.getvalue()
     assert f"--osc-map {mapping}: line 3: /fader between: no preset named 'ocean'" in text, text

@@ -78,7 +78,7 @@ class Rig:
     def send(self, address, *values):
         before = len(self.handled)
         self.client.send_message(address, list(values))
-        assert wait_for(lambda: any(a == address for a, _ in self.handled[before:]), 10), \
+        assert wait_for(lambda: any(a == address for a, _ in self.handled[before:]), 60), \
             f"{address} {values} was not handled"
 
     def send_raw(self, data: bytes):
@@ -358,13 +358,13 @@ def test_state_replies_reach_a_tablet_on_every_change(tablet):
         # the tablet's server handles each datagram on a thread of its own: they are awaited, in any order
         first = {"/vcam/preset": [1, "city"], "/vcam/preset/name": ["city"], "/vcam/bpm": [128.0],
                  "/vcam/beat": [17.5], "/vcam/fps": [11.5], "/vcam/blend": [0.0]}
-        assert wait_for(lambda: all(last(a) == v for a, v in first.items()), 10), got
+        assert wait_for(lambda: all(last(a) == v for a, v in first.items()), 60), got
         ctl.handle_line("blend 2 3 0.25", "stdin")  # the controller's listener
         assert wait_for(lambda: last("/vcam/blend") == [0.25] and last("/vcam/preset") == [2, "neon city"]
                         and "blend neon city / forest" in last("/vcam/status")[0], 10), got
         tempo.bpm = 140.0
         tempo.listeners[0]()  # the tempo's listener
-        assert wait_for(lambda: last("/vcam/bpm") == [140.0], 10)
+        assert wait_for(lambda: last("/vcam/bpm") == [140.0], 60)
     finally:
         replies.stop()
 
@@ -530,7 +530,7 @@ def test_a_refused_osc_message_is_said_on_the_terminal_with_its_senders_address(
     message = OscMessageBuilder("/vcam/input")
     message.add_arg("image:/etc/passwd")
     r.raw.sendto(message.build().dgram, ("127.0.0.1", r.input.port))
-    assert wait_for(lambda: any("was refused" in line for line in r.said), 10), r.said
+    assert wait_for(lambda: any("was refused" in line for line in r.said), 60), r.said
     sender = "127.0.0.1:{}".format(r.raw.getsockname()[1])
     [line] = [line for line in r.said if "was refused" in line]
     assert line == (f"error: OSC sender {sender} was refused input image:/etc/passwd: /etc/passwd is outside the "

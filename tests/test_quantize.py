@@ -363,7 +363,7 @@ def test_a_screen_change_on_the_beat_asked_as_the_last_ones_thread_ends_still_wa
     assert ctl.handle_line("blackout @bar", "stdin") == "screen: blackout on the bar"
     gate.go.set()
     first.join(60)
-    assert wait_for(lambda: screen_waiting(ctl), 10)
+    assert wait_for(lambda: screen_waiting(ctl), 60)
     now[0] = boundary(ctl)  # the boundary comes
     ctl._screen_wake.set()
     assert wait_for(lambda: ctl.state.screen == "blackout", 60)
@@ -401,7 +401,7 @@ def test_a_screen_change_waiting_for_its_boundary_comes_on_the_boundary_of_a_tem
     assert ctl.handle_line("bpm 240", "stdin") == "tempo 240 bpm"  # the count goes on: beat 64 at 0.5 + 63 × 0.25 s
     now[0] = 16.25  # beat 64 of the new tempo comes (at 32 s on the old one: 15.75 s of waiting away)
     ctl._screen_wake.set()
-    assert wait_for(lambda: ctl.state.screen == "freeze", 10)
+    assert wait_for(lambda: ctl.state.screen == "freeze", 60)
 
 
 def test_a_screen_change_waiting_for_its_bar_waits_for_a_slower_tempo_and_a_count_started_over():
@@ -419,7 +419,7 @@ def test_a_screen_change_waiting_for_its_bar_waits_for_a_slower_tempo_and_a_coun
     assert ctl._until(pending) == 0.0  # at once, as a change asked now is
     now[0] = 2.1
     ctl._screen_wake.set()
-    assert wait_for(lambda: ctl.state.screen == "blackout", 10)
+    assert wait_for(lambda: ctl.state.screen == "blackout", 60)
 
 
 # --- the show's quantize: --------------------------------------------------------------------------------------

@@ -233,7 +233,7 @@ def test_a_watching_client_refused_the_input_is_said_with_its_address(intake_ser
         assert next_text(ws, {"send_ok", "send_refused"})["message"] == "this client only watches (role=watch)"
         line = f"client 127.0.0.1:{ws.local_address[1]} was refused sending the input: this client only watches " \
                "(role=watch)"
-        assert wait_for(lambda: line in server.said, 10), server.said
+        assert wait_for(lambda: line in server.said, 60), server.said
 
 
 def _damaged_jpeg():
