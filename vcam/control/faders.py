@@ -116,6 +116,22 @@ class Fader(Protocol):
     between: tuple | None
 
 
+class Takeovers:
+    """One soft takeover per physical control (a knob's channel and cc, a fader's address and argument), made at
+    its first move: two controls on one parameter are picked up each by itself and let go in turn."""
+
+    def __init__(self, controller, source: str):
+        self.controller = controller
+        self.source = source
+        self._of: dict[tuple, Takeover] = {}
+
+    def of(self, control: tuple) -> Takeover:
+        found = self._of.get(control)
+        if found is None:
+            found = self._of[control] = Takeover(self.controller, self.source)
+        return found
+
+
 class Takeover:
     """Soft takeover: a knob moves its parameter only once it has met the parameter's value (come within
     TAKEOVER_WINDOW of it, or crossed it), so a knob left elsewhere does not make the picture jump. Something else

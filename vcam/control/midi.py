@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from vcam.errors import VcamError
-from vcam.control.faders import Takeover
+from vcam.control.faders import Takeovers
 from vcam.control.midimap import Knob, MidiMap
 from vcam.control.throttle import ErrorThrottle
 
@@ -126,8 +126,7 @@ class MidiRouter:
         self.controller = controller
         self.say = say
         self.clock = clock
-        # one per knob (its cc on its channel), as OSC keeps one per fader: two on one parameter let go in turn
-        self._takeovers: dict[tuple[int | None, int], Takeover] = {}
+        self._takeovers = Takeovers(controller, "midi")  # each knob by its cc on its channel
         self._button_prev: dict[tuple, int] = {}
         self._lock = threading.Lock()
 
@@ -142,7 +141,7 @@ class MidiRouter:
             if msg.type == "control_change":
                 entry = self.mapping.control(channel, cc=msg.control)
                 if isinstance(entry, Knob):
-                    takeover = self._takeovers.setdefault((channel, msg.control), Takeover(self.controller, "midi"))
+                    takeover = self._takeovers.of((channel, msg.control))
                     return takeover.turn(entry, entry.value(msg.value))
                 if entry is not None:
                     key = ("cc", channel, msg.control)

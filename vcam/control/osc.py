@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 
 from vcam.control.commands import NO_ARGS, USAGE
-from vcam.control.faders import PARAMS, Takeover
+from vcam.control.faders import PARAMS, Takeovers
 from vcam.control.media import Refused
 from vcam.control.oscmap import OscButton, OscFader, OscMap
 from vcam.control.throttle import ErrorThrottle
@@ -84,7 +84,7 @@ class OscRouter:
     def __init__(self, mapping: OscMap | Callable[[], OscMap | None] | None, controller):
         self._mapping = mapping if callable(mapping) else (lambda: mapping)
         self.controller = controller
-        self._takeovers: dict[tuple[str, int], Takeover] = {}  # one per fader: two on one parameter let go in turn
+        self._takeovers = Takeovers(controller, "osc")  # each fader by its address and argument
         self._button_prev: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -141,7 +141,7 @@ class OscRouter:
         replies = []
         for f in faders:
             x = _number_at(address, args, f.arg)
-            takeover = self._takeovers.setdefault((address, f.arg), Takeover(self.controller, "osc"))
+            takeover = self._takeovers.of((address, f.arg))
             replies.append(takeover.turn(f, f.value(x)))
         for b in buttons:
             x = _number_at(address, args, 0) if args else 1.0  # a message without a value: a trigger
