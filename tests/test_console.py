@@ -35,9 +35,21 @@ def test_a_failing_command_is_said_and_the_next_line_still_works():
 
 
 # A console in a job of its own on a terminal: started in the background, then brought to the foreground.
+# It marks (the file named by its argument) when its console has looked at the terminal from the background twice:
+# it went round its wait once, where a read would have had the kernel stop the job.
 PROGRAM = """
-import sys, threading, time
+import sys, threading
+from pathlib import Path
+from vcam.control import console
 from vcam.control.console import Console
+looks, in_foreground = [], console._in_foreground
+def watched(fd):
+    answer = in_foreground(fd)
+    looks.append(answer)
+    if looks.count(False) == 2:
+        Path(sys.argv[1]).touch()
+    return answer
+console._in_foreground = watched
 got = threading.Event()
 def handle(line, source):
     print("got", line, flush=True)
@@ -54,16 +66,15 @@ SHELL = """
 import fcntl, os, subprocess, sys, termios, time
 from pathlib import Path
 fcntl.ioctl(0, termios.TIOCSCTTY, 0)  # the pty becomes this session's terminal, this process its foreground
-job = subprocess.Popen([sys.executable, "-c", sys.argv[1]], process_group=0)
-deadline = time.monotonic() + 120  # until the job's console thread runs (its second thread), however busy the machine
-while time.monotonic() < deadline:
-    if len(os.listdir(f"/proc/{job.pid}/task")) >= 2:
-        break
+looked = Path(sys.argv[2])
+job = subprocess.Popen([sys.executable, "-c", sys.argv[1], str(looked)], process_group=0)
+def state():
+    return Path(f"/proc/{job.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]  # R, S, or T: stopped
+deadline = time.monotonic() + 120  # until the console has looked from the background, however busy the machine
+while time.monotonic() < deadline and not looked.exists() and not state().startswith("T"):
     time.sleep(0.05)
-time.sleep(1.5)  # the console has been at its terminal from the background for a while
-state = Path(f"/proc/{job.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]  # R, S, or T: stopped
-print("state", state, flush=True)
-if state.startswith("T"):
+print("state", state(), "looked" if looked.exists() else "never looked", flush=True)
+if state().startswith("T") or not looked.exists():
     job.kill()
     sys.exit(4)
 os.tcsetpgrp(0, job.pid)
@@ -73,10 +84,10 @@ sys.exit(job.wait(timeout=120))
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads a process's state from /proc")
-def test_a_background_job_waits_for_the_foreground_instead_of_being_stopped():
+def test_a_background_job_waits_for_the_foreground_instead_of_being_stopped(tmp_path):
     master, slave = pty.openpty()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    shell = subprocess.Popen([sys.executable, "-c", SHELL, PROGRAM], stdin=slave, stdout=slave, stderr=slave,
+    shell = subprocess.Popen([sys.executable, "-c", SHELL, PROGRAM, str(tmp_path / "looked")], stdin=slave, stdout=slave, stderr=slave,
                              start_new_session=True, env=env)
     os.close(slave)
     output, typed = b"", False
