@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from vcam.control.link import LinkSession  # noqa: E402
-from vcam.control.tempo import QUIET_S, Tempo  # noqa: E402
+from vcam.control.tempo import Tempo  # noqa: E402
 
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 TIMEOUT_S = 30.0
@@ -65,12 +65,19 @@ class Peer:
         self.thread.join(TIMEOUT_S)
 
 
-def wait(predicate) -> None:
+def came(predicate) -> bool:
+    """Whether `predicate` held within TIMEOUT_S."""
     deadline = time.monotonic() + TIMEOUT_S
     while not predicate():
         if time.monotonic() > deadline:
-            raise SystemExit("timed out waiting for the Link sessions")
+            return False
         time.sleep(0.01)
+    return True
+
+
+def wait(predicate) -> None:
+    if not came(predicate):
+        raise SystemExit("timed out waiting for the Link sessions")
 
 
 def main() -> None:
@@ -105,7 +112,9 @@ def main() -> None:
 
         peer.close()
         wait(lambda: session.peers == 0)
-        time.sleep(QUIET_S + 0.2)  # the session's silence, as the show would see it
+        # the session silent for QUIET_S lets the tempo by hand apply (when exactly: on the fake clocks of
+        # test_tempo.py); awaited, as a busy machine makes the silence longer
+        came(lambda: tempo.source == "bpm")
         result["alone"] = tempo.source
     finally:
         session.stop()
