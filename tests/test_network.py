@@ -16,6 +16,7 @@ from helpers import Pipe, free_port, in_thread, wait_for
 from vcam.cli import main
 from vcam.live.outputs.camera import VirtualCamera
 from vcam.live.run import RunOptions, run
+from vcam.remote import client as client_module
 from vcam.remote import protocol as proto
 from vcam.remote.client import CamOptions, run_cam
 from vcam.remote.server import FrameServer, ServeSettings, _Client, attachment
@@ -158,7 +159,9 @@ def test_camera_gets_the_stream_and_commands_reach_the_server(server_factory, ca
 
 
 @pytest.mark.slow  # a server process killed outright
-def test_client_holds_the_last_frame_and_reconnects(server_factory, camera):
+def test_client_holds_the_last_frame_and_reconnects(server_factory, camera, monkeypatch):
+    pacers, cam_screen = [], client_module.cam_screen
+    monkeypatch.setattr(client_module, "cam_screen", lambda pacer: (pacers.append(pacer), cam_screen(pacer))[1])
     port = free_port()
     server = server_factory(port, process=True)
     server.wait_on_air()
@@ -174,7 +177,10 @@ def test_client_holds_the_last_frame_and_reconnects(server_factory, camera):
         server.proc.kill()
         server.proc.wait(60)
         assert wait_for(lambda: "connection to the server lost" in status.getvalue(), 60)
-        time.sleep(6.0)  # past the pacer's stall time: the camera holds its last frame
+        # past the pacer's stall time (it says when), and a second of ticks after it: the camera holds its last frame
+        assert wait_for(lambda: pacers[-1].stats.stalled, 60)
+        stalled_at = len(cam.frames)
+        assert wait_for(lambda: len(cam.frames) >= stalled_at + 30, 60)
         during = len(cam.frames)
         held = cam.frames[-30:]
         assert all(np.array_equal(held[0], f) for f in held)
