@@ -351,7 +351,7 @@ class Run:
 
     def print_table(self) -> None:
         print("\n| settings | frames/s | ms/block | transformer ms | VAE ms (decode + context + encode) "
-              "| peak VRAM GB (estimate) | efficiency |")
+              "| peak VRAM GiB (estimate) | efficiency |")
         print("|---|---|---|---|---|---|---|")
         for label, r in self.rows:
             transformer = sum(v for k, v in r.stages_ms.items() if k == "recompute" or k.startswith("pass"))

@@ -94,7 +94,7 @@ def test_a_control_that_runs_out_of_gpu_memory_is_said_in_one_line(monkeypatch):
     finally:
         gen.stop()
     said = [m for m in log if m.startswith("control not applied")]
-    assert said == ["control not applied: the GPU ran out of memory (tried to allocate 2.00 GiB; 22.5 of 24 GB of "
+    assert said == ["control not applied: the GPU ran out of memory (tried to allocate 2.00 GiB; 22.5 of 24 GiB of "
                     "the card in use now)"], said
 
 
@@ -298,7 +298,7 @@ def test_running_out_of_gpu_memory_on_air_says_what_to_do_and_frees_the_block_be
         gen.stop()
     failed = [m for m in log if m.startswith("generation failed")]
     assert len(failed) == 2 and "generation resumed" in log
-    assert all("the GPU ran out of memory (tried to allocate 2.00 GiB; 22.5 of 24 GB of the card in use" in m
+    assert all("the GPU ran out of memory (tried to allocate 2.00 GiB; 22.5 of 24 GiB of the card in use" in m
                and "expandable_segments" not in m and "holding the last frame" in m for m in failed)
     fix = failed[0].split("if it goes on: ")[1]
     assert "close other programs" in fix and "nvidia-smi" in fix and "--size" in fix and "--quant fp8" in fix

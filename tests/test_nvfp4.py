@@ -244,21 +244,21 @@ def test_the_benchmark_engine_is_quantized_block_by_block(nvfp4_on_cpu):
 
 
 def test_a_card_too_small_for_nvfp4_is_told_so_and_never_offered_fp8_instead():
-    """RTX 5090 (32 GB): krea-14b fits at 832x480 in NVFP4 with the text encoder on the CPU (21.1 GB by the
+    """RTX 5090 (32 GB): krea-14b fits at 832x480 in NVFP4 with the text encoder on the CPU (21.1 GiB by the
     estimate); a card too small even for that is told what would fit in NVFP4, not pointed to FP8 (larger)."""
-    from vcam.engine.memory import GB, plan_memory
+    from vcam.engine.memory import GIB, plan_memory
     from vcam.errors import NotEnoughVRAMError
 
     spec = get_spec("krea-14b")
-    plan = plan_memory(spec, 832, 480, 30.5 * GB, quant="nvfp4", fp8_possible=True)
-    assert plan.estimate.total <= 30.5 * GB and plan.adapted is None
+    plan = plan_memory(spec, 832, 480, 30.5 * GIB, quant="nvfp4", fp8_possible=True)
+    assert plan.estimate.total <= 30.5 * GIB and plan.adapted is None
     with pytest.raises(NotEnoughVRAMError) as err:
-        plan_memory(spec, 832, 480, 18 * GB, quant="nvfp4", fp8_possible=True)
+        plan_memory(spec, 832, 480, 18 * GIB, quant="nvfp4", fp8_possible=True)
     assert "--size 576x320 (needs about" in err.value.fix and "fp8" not in err.value.fix.lower()
     with pytest.raises(NotEnoughVRAMError) as err:
-        plan_memory(spec, 832, 480, 8 * GB, quant="nvfp4", fp8_possible=True)
+        plan_memory(spec, 832, 480, 8 * GIB, quant="nvfp4", fp8_possible=True)
     assert "krea-14b in NVFP4 needs at least" in err.value.fix
-    plan = plan_memory(spec, 832, 480, 18 * GB, quant="nvfp4", fp8_possible=True, adapt=True)
+    plan = plan_memory(spec, 832, 480, 18 * GIB, quant="nvfp4", fp8_possible=True, adapt=True)
     assert plan.adapted == (576, 320, "nvfp4") and "too little memory for 832x480 in NVFP4" in plan.note
 
 

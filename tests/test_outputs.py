@@ -407,3 +407,36 @@ def test_a_whole_recording_is_not_cut(tmp_path):
     other = tmp_path / "notes.txt"
     other.write_text("not a recording")
     assert cut_partial_fragment(str(other)) == 0 and other.read_text() == "not a recording"
+
+
+def _mp4_box(kind: bytes, content: bytes, large: bool = False) -> bytes:
+    import struct
+
+    if large:  # size 1: the real size follows the type as a 64-bit largesize
+        return struct.pack(">I4sQ", 1, kind, 16 + len(content)) + content
+    return struct.pack(">I4s", 8 + len(content), kind) + content
+
+
+def test_boxes_with_a_64_bit_largesize_are_read_and_kept(tmp_path):
+    """A box over 4 GiB gives its size in the 64 bits after its type; the frames are counted through it and a whole
+    fragment written so is not cut."""
+    import struct
+
+    from vcam.live.outputs.recording import cut_partial_fragment, frames_held
+
+    def fragment(frames: int, large: bool) -> bytes:
+        trun = _mp4_box(b"trun", struct.pack(">II", 0, frames), large)
+        return (_mp4_box(b"moof", _mp4_box(b"traf", trun, large), large)
+                + _mp4_box(b"mdat", bytes(frames), large))
+
+    whole = _mp4_box(b"ftyp", b"isom") + _mp4_box(b"moov", b"", large=True) + fragment(3, True) + fragment(4, False)
+    path = tmp_path / "large.mp4"
+    path.write_bytes(whole)
+    assert frames_held(str(path)) == 7
+    assert cut_partial_fragment(str(path)) == 0 and path.read_bytes() == whole
+    cut_short = fragment(5, True)[:-2]  # a fragment whose media was not all written
+    path.write_bytes(whole + cut_short)
+    assert cut_partial_fragment(str(path)) == len(cut_short) and path.read_bytes() == whole
+    assert frames_held(str(path)) == 7
+    path.write_bytes(whole + _mp4_box(b"moof", b"", large=True)[:12])  # a largesize header cut short
+    assert cut_partial_fragment(str(path)) == 12 and path.read_bytes() == whole

@@ -550,7 +550,7 @@ def test_a_card_that_stops_answering_leaves_the_status_lines_vram_empty(monkeypa
                      lambda s: None, "on air", lambda: None, lambda: "live")
     stats = PacerStats(pushed=12, production_fps=8.0)
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (2 * 2**30, 24 * 2**30))
-    assert "| VRAM 22.0/24 GB |" in feed.status(stats, 30.0, [])
+    assert "| VRAM 22.0/24 GiB |" in feed.status(stats, 30.0, [])
 
     def lost(device=None):
         raise RuntimeError("CUDA error: an illegal memory access was encountered")

@@ -154,14 +154,14 @@ def test_bench_says_when_other_processes_share_the_card(monkeypatch):
     said = []
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (49 * gib, 80 * gib))
     assert warn_if_shared(cuda, said.append) == pytest.approx(1.0) and said == []  # a CUDA context, a desktop
-    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (38 * gib, 80 * gib))  # a 12 GB job
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (38 * gib, 80 * gib))  # a 12 GiB job
     assert warn_if_shared(cuda, said.append) == pytest.approx(12.0)
-    assert len(said) == 1 and "12.0 GB" in said[0] and "nvidia-smi" in said[0]
+    assert len(said) == 1 and "12.0 GiB" in said[0] and "nvidia-smi" in said[0]
     assert warn_if_shared(torch.device("cpu"), said.append) is None and len(said) == 1
     result = BenchResult(device="H100", model="krea-14b", width=832, height=480, steps=4, dtype="bfloat16",
                          compile=False, fuse=True, attention="auto", quant="none", blocks=8, frames_per_second=5.0, ms_per_block=2400.0)
     assert "other processes" not in result.table()
-    assert "other processes held 12.0 GB" in replace(result, others_vram_gb=12.0).table()
+    assert "other processes held 12.0 GiB" in replace(result, others_vram_gb=12.0).table()
 
 
 def test_bench_json_is_valid(capsys):
@@ -183,7 +183,7 @@ def test_gpu_check_script_runs_its_smoke_version(tmp_path):
                           str(tmp_path / "r.json")], capture_output=True, text=True, timeout=1800,
                          cwd=str(__import__("pathlib").Path(__file__).resolve().parent.parent))
     assert out.returncode == 0, out.stderr
-    assert "| settings | frames/s |" in out.stdout and "peak VRAM GB (estimate)" in out.stdout
+    assert "| settings | frames/s |" in out.stdout and "peak VRAM GiB (estimate)" in out.stdout
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["bf16_vs_fp32"]["rel_err"] == 0.0  # on the CPU both sides are float32
     assert not any("error" in v for v in data.values() if isinstance(v, dict))
@@ -315,8 +315,8 @@ def test_a_bench_that_cannot_fit_the_card_says_so_before_building(monkeypatch):
     spec = get_spec("krea-14b")
     with pytest.raises(NotEnoughVRAMError) as err:
         _check_fits(spec, card(832, 480), BenchSettings())
-    assert "22.5 GB free" in str(err.value) and "--size 576x320" in err.value.fix
-    _check_fits(spec, card(576, 320), BenchSettings(speed=vcam.SpeedOptions(quant="fp8")))  # 21.3 GB by the estimate: it fits
+    assert "22.5 GiB free" in str(err.value) and "--size 576x320" in err.value.fix
+    _check_fits(spec, card(576, 320), BenchSettings(speed=vcam.SpeedOptions(quant="fp8")))  # 21.3 GiB by the estimate: it fits
 
 
 def test_bench_of_the_compiled_path_on_a_machine_that_cannot_compile_says_so_with_the_fix(monkeypatch, capsys):

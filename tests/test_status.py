@@ -6,7 +6,7 @@ from vcam.live.status import StatusLine, format_status
 
 def test_the_status_line_shows_the_cards_memory_as_used_of_total():
     text = format_status(3.9, 30.0, 14, 1.2, (61.23, 79.6), "storm", "LIVE")
-    assert "VRAM 61.2/80 GB" in text and "gen   3.9 fps" in text and "preset storm" in text
+    assert "VRAM 61.2/80 GiB" in text and "gen   3.9 fps" in text and "preset storm" in text
     assert "VRAM -" in format_status(60.0, 30.0, 5, 0.2, None, None, "LIVE")  # no GPU
 
 

@@ -47,6 +47,7 @@ def test_no_tempo_until_a_source_gives_one():
     tempo, _ = fake_tempo()
     assert tempo.bpm is None and tempo.source is None and tempo.beat() is None
     assert tempo.describe() is None and tempo.next_boundary(1) is None and tempo.time_of(4) is None
+    assert tempo.next_boundary_beat(1) is None
 
 
 def test_the_grid_counts_beats_and_bars_from_its_anchor():
@@ -60,8 +61,12 @@ def test_the_grid_counts_beats_and_bars_from_its_anchor():
     assert tempo.next_boundary(4) == pytest.approx(110.0)  # the next bar
     assert tempo.next_boundary(4, t=110.0) == pytest.approx(112.0)  # strictly after: not the one at t
     assert tempo.next_boundary(0.5, t=108.5) == pytest.approx(108.75)
+    assert tempo.next_boundary_beat(4) == pytest.approx(20.0)  # the same boundary, as the beat it falls on
+    assert tempo.next_boundary_beat(4, t=110.0) == pytest.approx(24.0)
     with pytest.raises(ValueError):
         tempo.next_boundary(0)
+    with pytest.raises(ValueError):
+        tempo.next_boundary_beat(0)
 
 
 def test_a_tempo_by_hand_goes_on_counting_the_beats_of_the_grid_in_use():

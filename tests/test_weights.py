@@ -11,7 +11,7 @@ from fixtures import save_krea_checkpoint
 from vcam.engine.configs import KREA_FILE, KREA_REPO, WAN_REPO, get_spec
 from vcam.errors import NoGPUError, NotEnoughVRAMError, WeightsError
 from vcam.engine.model import CausalWanModel
-from vcam.engine.memory import GB, estimate_vram, plan_memory
+from vcam.engine.memory import GIB, estimate_vram, plan_memory
 from vcam.engine.weights import check_cuda, from_folder, from_hub, load_checkpoint
 
 
@@ -210,7 +210,7 @@ def test_the_estimate_holds_against_every_peak_measured_on_a_card():
 ])
 def test_memory_mode_for_each_card_size(card_gb, expected):
     spec = get_spec("krea-14b")
-    free = (card_gb - 1.5) * GB  # what a card of this size has free with a desktop or a driver on it
+    free = (card_gb - 1.5) * GIB  # what a card of this size has free with a desktop or a driver on it
     if expected in ("everything", "text encoder moved to the CPU"):
         plan = plan_memory(spec, 832, 480, free)
         assert plan.note.startswith(expected) and plan.estimate.total <= free
@@ -219,8 +219,8 @@ def test_memory_mode_for_each_card_size(card_gb, expected):
     with pytest.raises(NotEnoughVRAMError) as err:
         plan_memory(spec, 832, 480, free)
     text = str(err.value)
-    assert f"{free / GB:.1f} GB free" in text and "text encoder on the CPU" in text
-    # bf16 weights alone are 26.6 GB: below that no size fits, and the message says so rather than guess
+    assert f"{free / GIB:.1f} GiB free" in text and "text encoder on the CPU" in text
+    # bf16 weights alone are 26.6 GiB: below that no size fits, and the message says so rather than guess
     assert "FP8" in err.value.fix or "--size" in err.value.fix
 
 
@@ -228,10 +228,10 @@ def test_a_smaller_size_is_suggested_when_it_fits():
     spec = get_spec("krea-14b")
     need_small = estimate_vram(spec, 576, 320, text_on_gpu=False).total
     with pytest.raises(NotEnoughVRAMError) as err:
-        plan_memory(spec, 832, 480, need_small + GB // 10)
+        plan_memory(spec, 832, 480, need_small + GIB // 10)
     assert "--size 576x320" in err.value.fix
     with pytest.raises(NotEnoughVRAMError) as err:
-        plan_memory(spec, 480, 832, need_small + GB // 10)
+        plan_memory(spec, 480, 832, need_small + GIB // 10)
     assert "--size 320x576" in err.value.fix  # portrait stays portrait
 
 
@@ -280,7 +280,7 @@ def test_blocks_are_handed_over_one_at_a_time_while_loading(weights_folder):
 
 def test_fp8_is_suggested_for_small_cards_that_run_it():
     spec = get_spec("krea-14b")
-    free = 22.5 * GB  # a 24 GB card
+    free = 22.5 * GIB  # a 24 GB card
     with pytest.raises(NotEnoughVRAMError) as err:
         plan_memory(spec, 832, 480, free, fp8_possible=True)
     assert "--size 576x320 --quant fp8" in err.value.fix and "changes the picture" in err.value.fix
@@ -299,7 +299,7 @@ def test_fp8_is_suggested_for_small_cards_that_run_it():
 ])
 def test_a_card_too_small_gets_what_fits_when_nothing_was_asked(card_gb, fp8, expected):
     spec = get_spec("krea-14b")
-    free = (card_gb - 1.5) * GB
+    free = (card_gb - 1.5) * GIB
     if expected is None:
         with pytest.raises(NotEnoughVRAMError):
             plan_memory(spec, 832, 480, free, fp8_possible=fp8, adapt=True)
@@ -307,7 +307,7 @@ def test_a_card_too_small_gets_what_fits_when_nothing_was_asked(card_gb, fp8, ex
     plan = plan_memory(spec, 832, 480, free, fp8_possible=fp8, adapt=True)
     assert plan.adapted == expected and plan.estimate.total <= free and not plan.text_on_gpu
     assert f"running {expected[0]}x{expected[1]}" in plan.note and ("FP8" in plan.note) == (expected[2] == "fp8")
-    assert plan_memory(spec, 832, 480, 80 * GB, adapt=True).adapted is None  # a card that fits is left alone
+    assert plan_memory(spec, 832, 480, 80 * GIB, adapt=True).adapted is None  # a card that fits is left alone
 
 
 def fake_hub(monkeypatch, online):
@@ -478,14 +478,14 @@ def test_memory_taken_by_another_program_is_said_with_the_card_in_use(monkeypatc
     from vcam.engine.memory import out_of_memory_fix, out_of_memory_said
 
     cuda = torch.device("cuda")
-    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (2 * GB, 24 * GB))
-    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 10 * GB)  # this show's own
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (2 * GIB, 24 * GIB))
+    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 10 * GIB)  # this show's own
     monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (8, 9))
     said = out_of_memory_said(torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 512.00 MiB."),
                               cuda, "while loading krea-14b at 576x320")
     assert said == ("the GPU ran out of memory while loading krea-14b at 576x320 (tried to allocate 512.00 MiB; "
-                    "22.0 of 24 GB of the card in use now, 12.0 GB of it by other programs)")
-    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 21 * GB)  # a CUDA context, a desktop
+                    "22.0 of 24 GiB of the card in use now, 12.0 GiB of it by other programs)")
+    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 21 * GIB)  # a CUDA context, a desktop
     assert "other programs" not in out_of_memory_said("CUDA out of memory.", cuda)
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (_ for _ in ()).throw(RuntimeError("lost")))
     assert out_of_memory_said("CUDA out of memory.", cuda) == "the GPU ran out of memory"
@@ -502,20 +502,20 @@ def test_a_card_smaller_than_the_model_is_not_told_to_close_other_programs(monke
     from vcam.engine.speed import SpeedOptions
 
     spec = get_spec("krea-14b")
-    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(14.5 * GB), 15 * GB))
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(14.5 * GIB), 15 * GIB))
     monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (7, 5))
     with pytest.raises(NotEnoughVRAMError) as err:
         memory_plan(spec, torch.device("cuda"), 832, 480, torch.bfloat16, SpeedOptions(compile=True), adapt=True)
-    assert "the GPU has 14.5 GB free of 15.0" in err.value.message
-    assert "close other programs" not in err.value.fix and "more than this GPU's 15.0 GB" in err.value.fix
+    assert "the GPU has 14.5 GiB free of 15.0" in err.value.message
+    assert "close other programs" not in err.value.fix and "more than this GPU's 15.0 GiB" in err.value.fix
     least = estimate_vram(spec, 416, 240, text_on_gpu=False, quant="fp8").total
-    free = least - GB // 50  # an 80 GB card that other programs hold nearly all of
+    free = least - GIB // 50  # an 80 GB card that other programs hold nearly all of
     with pytest.raises(NotEnoughVRAMError) as err:
-        plan_memory(spec, 832, 480, free, fp8_possible=True, total=80 * GB)
+        plan_memory(spec, 832, 480, free, fp8_possible=True, total=80 * GIB)
     fix = err.value.fix
     assert "close other programs using the GPU (nvidia-smi lists them)" in fix and "more than this GPU" not in fix
-    needs = float(re.search(r"needs at least about ([\d.]+) GB", fix).group(1))
-    assert needs > float(f"{free / GB:.1f}") and f"{free / GB:.1f} GB free of 80.0" in err.value.message
+    needs = float(re.search(r"needs at least about ([\d.]+) GiB", fix).group(1))
+    assert needs > float(f"{free / GIB:.1f}") and f"{free / GIB:.1f} GiB free of 80.0" in err.value.message
 
 
 def test_running_out_of_memory_as_the_stream_starts_says_what_to_do(monkeypatch, capsys):
@@ -544,15 +544,15 @@ def test_an_fp8_card_without_torchao_is_told_to_install_it_not_to_buy_a_larger_g
     from vcam.engine.speed import SpeedOptions
 
     spec = get_spec("krea-14b")
-    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(22.5 * GB), 24 * GB))
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(22.5 * GIB), 24 * GIB))
     monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: "FP8 needs torchao: pip install torchao")
     with pytest.raises(NotEnoughVRAMError) as err:
         memory_plan(spec, torch.device("cuda"), 832, 480, torch.bfloat16, SpeedOptions(), adapt=True)
     fix = err.value.fix
     assert "more than this GPU" not in fix and "one that runs FP8" not in fix, fix
     assert "--size 576x320 --quant fp8" in fix and "pip install torchao" in fix
-    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(15 * GB), 16 * GB))  # an RTX 4080
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(15 * GIB), 16 * GIB))  # an RTX 4080
     with pytest.raises(NotEnoughVRAMError) as err:
         memory_plan(spec, torch.device("cuda"), 832, 480, torch.bfloat16, SpeedOptions(), adapt=True)
     fix = err.value.fix  # not even in FP8: torchao would not help
-    assert "in FP8 needs at least" in fix and "more than this GPU's 16.0 GB" in fix and "torchao" not in fix, fix
+    assert "in FP8 needs at least" in fix and "more than this GPU's 16.0 GiB" in fix and "torchao" not in fix, fix

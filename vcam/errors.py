@@ -2,6 +2,11 @@
 from __future__ import annotations
 
 
+# Fixes said alike wherever the problem is found (a show's check, the image a show loads, a map file)
+READ_FIX = "let the user running vcam read it (chmod a+r FILE)"
+IMAGE_FIX = "convert it to PNG or JPEG"
+
+
 class VcamError(Exception):
     """Base of every error vcam reports to the user as one clear message (the CLI prints it and exits 2)."""
 

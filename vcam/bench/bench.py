@@ -190,16 +190,16 @@ class BenchResult:
             lines.append(f"  warm-up              {self.warmup_s:8.1f} s    (untimed, before the blocks above"
                          f"{'; compiling' if self.compile else ''})")
         if self.peak_vram_gb is not None:
-            lines.append(f"  peak VRAM            {self.peak_vram_gb:8.1f} GB   "
-                         f"(estimate {self.estimated_vram_gb:.1f} GB without the text encoder and headroom)")
+            lines.append(f"  peak VRAM            {self.peak_vram_gb:8.1f} GiB  "
+                         f"(estimate {self.estimated_vram_gb:.1f} GiB without the text encoder and headroom)")
         lines += [
             f"  model work           {self.model_tflop_per_block:8.2f} TFLOP per block",
             f"  achieved             {self.achieved_tflops:8.2f} TFLOP/s",
             f"  measured matmul      {self.matmul_tflops:8.2f} TFLOP/s  -> efficiency {100 * self.efficiency:.0f} %, "
             f"ceiling {self.ceiling_fps:.2f} frames/s before the VAE",
         ]
-        if self.others_vram_gb is not None and self.others_vram_gb >= SHARED_CARD_GB:
-            lines.append(f"  (other processes held {self.others_vram_gb:.1f} GB of this card: it was probably not "
+        if self.others_vram_gb is not None and self.others_vram_gb >= SHARED_CARD_GIB:
+            lines.append(f"  (other processes held {self.others_vram_gb:.1f} GiB of this card: it was probably not "
                          "idle, so these numbers may be low)")
         if self.split is not None:
             lines.append(self.split.table())
@@ -318,11 +318,11 @@ def release_engines(device: torch.device, compiled: bool = True) -> None:
         torch.cuda.empty_cache()
 
 
-SHARED_CARD_GB = 1.5  # held by others above which a card looks busy: a desktop and this process's CUDA context stay under
+SHARED_CARD_GIB = 1.5  # held by others above which a card looks busy: a desktop and this process's CUDA context stay under
 
 
 def memory_of_others(device: torch.device) -> float | None:
-    """GB of `device` held by other processes (a second show, a notebook, a training job), whose kernels would
+    """GiB of `device` held by other processes (a second show, a notebook, a training job), whose kernels would
     share the card with the ones timed; None on a CPU."""
     if device.type != "cuda":
         return None
@@ -333,8 +333,8 @@ def memory_of_others(device: torch.device) -> float | None:
 def warn_if_shared(device: torch.device, log) -> float | None:
     """Says when the card looks busy with other work, which makes timings low and uneven; returns memory_of_others."""
     others = memory_of_others(device)
-    if others is not None and others >= SHARED_CARD_GB:
-        log(f"warning: other processes hold {others:.1f} GB of this card; if they are running, they slow every "
+    if others is not None and others >= SHARED_CARD_GIB:
+        log(f"warning: other processes hold {others:.1f} GiB of this card; if they are running, they slow every "
             "number timed here. Close them (nvidia-smi lists them) for numbers worth comparing")
     return others
 

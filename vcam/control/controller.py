@@ -397,8 +397,7 @@ class Controller:
         """The beat of the next boundary of `spec` and the grid's step in beats; None while the tempo is stopped (no
         boundary is coming: at once)."""
         beats = quantum_beats(spec, self.tempo.beats_per_bar)
-        got = self.tempo.grid()
-        beat = got[1].next_multiple(beats, self.clock()) if got is not None else None
+        beat = self.tempo.next_boundary_beat(beats, self.clock())
         return (beat, beats) if beat is not None else None
 
     def _screen_waits(self) -> None:

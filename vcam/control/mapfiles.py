@@ -7,9 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from yaml.nodes import MappingNode
-
-from vcam.control.yamlcheck import ConfigError, Reader, read_text, unreadable
+from vcam.control.yamlcheck import ConfigError, Reader, read_file, written_as
 
 Map = TypeVar("Map")
 
@@ -73,24 +71,13 @@ class MapFiles:
 
     def _read(self, path: Path, read: Callable[[Reader, object], Map], empty: Map) -> Map:
         r = Reader(str(path))
-        try:
-            text = read_text(path)
-        except (OSError, UnicodeDecodeError) as e:
-            raise ConfigError([unreadable(path, e)]) from None
-        node = r.compose(text)
+        node = r.compose(read_file(path))
         if node is None and not r.problems:
             r.error(None, "the file is empty; it needs a controls: list")
-        if _is_a_show(node):  # `--osc-map show.yaml`: said as such, not as a map of unknown keys
+        if written_as(node) == "show":  # `--osc-map show.yaml`: said as such, not as a map of unknown keys
             r.error(node, f"this is a show file (presets:, no controls:), not a {self.what}; run it as vcam run "
                           f"{path}, and give its maps in its midi: or osc: section")
             r.raise_if_any()
         result = read(r, node) if node is not None else empty
         r.raise_if_any()
         return result
-
-
-def _is_a_show(node) -> bool:
-    if not isinstance(node, MappingNode):
-        return False
-    keys = {getattr(k, "value", None) for k, _ in node.value}
-    return "presets" in keys and "controls" not in keys

@@ -44,7 +44,8 @@ from vcam.outspec import FITS, parse_spec
 from vcam.sizes import check_size
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control import oscmap
-from vcam.control.yamlcheck import INVALID, ConfigError, Reader, read_text, unreadable
+from vcam.control.yamlcheck import INVALID, ConfigError, Reader, read_file, read_text, top_keys, written_as
+from vcam.errors import IMAGE_FIX, READ_FIX
 
 
 @dataclass(frozen=True)
@@ -247,12 +248,9 @@ def _read_osc(r: Reader, node, base: Path, show: Show | None) -> oscmap.OscMap:
 def _refuse_a_map(r: Reader, root) -> None:
     """A MIDI or OSC map given where a show goes (`vcam check presets/midi/nanokontrol2.yaml`) is said as such, not
     as a show with unknown keys and no presets."""
-    if not isinstance(root, MappingNode):
+    if written_as(root) != "map":
         return
-    keys = {k.value for k, _ in root.value if isinstance(k, ScalarNode)}
-    if "controls" not in keys or "presets" in keys:
-        return
-    addresses = "ignore" in keys or _any_address(root)
+    addresses = "ignore" in top_keys(root) or _any_address(root)
     kind, flag = ("an OSC map", "--osc-map") if addresses else ("a MIDI map", "--midi-map")
     section = "osc" if addresses else "midi"
     r.error(root, f"this is {kind} (controls:, no presets:), not a show; give it to vcam run {flag} FILE, or name "
@@ -271,11 +269,7 @@ def _any_address(root) -> bool:
 
 def load_show(path: str | os.PathLike) -> Show:
     p = Path(path)
-    try:
-        text = read_text(p)
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError([unreadable(p, e, "the show file")]) from None
-    return parse_show(text, str(p))
+    return parse_show(read_file(p, "the show file"), str(p))
 
 
 CUE_KEYS = ("name", "do", "at", "wait")
@@ -625,10 +619,6 @@ def _image(r: Reader, node, what: str, base: Path) -> str | None:
     if not _usable(r, node, f"{what}: image {text}", path, still=True, not_still=f"{what}: {text}"):
         return None
     return str(path)
-
-
-IMAGE_FIX = "convert it to PNG or JPEG"
-READ_FIX = "let the user running vcam read it (chmod a+r FILE)"
 
 
 def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str, hint: str = "") -> bool:

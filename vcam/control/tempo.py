@@ -243,11 +243,14 @@ class Tempo:
     def next_boundary(self, beats: float, t: float | None = None) -> float | None:
         """Clock time of the next multiple of `beats` strictly after t (bar: beats = beats_per_bar); None without
         a tempo or while the clock is stopped (no boundary is coming)."""
-        if not beats > 0:
-            raise ValueError(f"a boundary is every so many beats, more than 0, not {beats!r}")
-        now, _, grid = self._read_at(t)
-        beat = grid.next_multiple(beats, now) if grid is not None else None
-        return grid.time_of(beat) if beat is not None else None
+        got = self._next_boundary(beats, t)
+        return got[0].time_of(got[1]) if got is not None else None
+
+    def next_boundary_beat(self, beats: float, t: float | None = None) -> float | None:
+        """The beat number of next_boundary's boundary: a change kept as a beat comes when the grid that holds then
+        reaches it, wherever a tap or a clock moves the grid meanwhile."""
+        got = self._next_boundary(beats, t)
+        return got[1] if got is not None else None
 
     def describe(self) -> str | None:
         """e.g. "128.0 bpm beat 3 bar 17 (midi clock)"; None without a tempo."""
@@ -261,6 +264,14 @@ class Tempo:
         return f"{grid.bpm:.1f} bpm{state} beat {beat + 1} bar {bar + 1} ({source}{quiet})"
 
     # --- inside ------------------------------------------------------------------------------------------------
+    def _next_boundary(self, beats: float, t: float | None) -> tuple[Grid, float] | None:
+        """The grid that applies and the beat of its next boundary, read together (one grid for both)."""
+        if not beats > 0:
+            raise ValueError(f"a boundary is every so many beats, more than 0, not {beats!r}")
+        now, _, grid = self._read_at(t)
+        beat = grid.next_multiple(beats, now) if grid is not None else None
+        return (grid, beat) if beat is not None else None
+
     def _current(self, now: float) -> Grid | None:
         source = self._source(now)
         return self._grids[source] if source else None

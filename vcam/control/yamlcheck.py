@@ -21,6 +21,8 @@ from yaml.reader import Reader as _StreamReader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
+from vcam.errors import READ_FIX
+
 MAX_BYTES = 1_000_000  # the example show is 2 kB; 200 presets with long prompts, 60 kB
 MAX_DEPTH = 32  # lists and mappings inside each other; a show needs 5
 # values (scalars, lists and mappings), each counted as often as an alias (*name) repeats it: a show of 1,000
@@ -233,7 +235,15 @@ def read_text(path: Path) -> str:
     return data.decode("utf-8")
 
 
-def unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str = "the file") -> str:
+def read_file(path: Path, what: str = "the file") -> str:
+    """A show's or map's text (read_text); ConfigError saying why where it cannot be read, naming it as `what`."""
+    try:
+        return read_text(path)
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError([_unreadable(path, e, what)]) from None
+
+
+def _unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str) -> str:
     """'file:line: message' with the fix, for a show or map file that read_text could not read."""
     if isinstance(e, UnicodeDecodeError):
         line = e.object[:e.start].count(b"\n") + 1
@@ -244,9 +254,27 @@ def unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str = "the fil
     if isinstance(e, IsADirectoryError):
         return f"{path}:1: {what} is a folder; name the YAML file in it"
     if isinstance(e, PermissionError):
-        return (f"{path}:1: {what} cannot be read (permission denied); let the user running vcam read it "
-                "(chmod a+r FILE)")
+        return f"{path}:1: {what} cannot be read (permission denied); {READ_FIX}"
     return f"{path}:1: cannot read {what} ({e.strerror or e})"
+
+
+def written_as(node) -> str | None:
+    """"show" for a show's top level (presets:, no controls:), "map" for a MIDI or OSC map's (controls:, no
+    presets:), else None: one given where the other goes is said as such, not as one with unknown keys."""
+    keys = top_keys(node)
+    if "presets" in keys and "controls" not in keys:
+        return "show"
+    if "controls" in keys and "presets" not in keys:
+        return "map"
+    return None
+
+
+def top_keys(node) -> set[str]:
+    """The keys of a YAML mapping (none for anything else); keys that are themselves lists or mappings are left
+    out."""
+    if not isinstance(node, MappingNode):
+        return set()
+    return {k.value for k, _ in node.value if isinstance(k, ScalarNode)}
 
 
 def _too_big(text: str) -> str | None:

@@ -22,7 +22,7 @@ from vcam.engine.taehv import TAEHVDecoder, TAEHVStreamingDecoder, build_taehv
 from vcam.engine.taehv_weights import find_taehv, load_taehv
 from vcam.engine.vae import StreamingDecoder, build_vae, vae_dtype
 from vcam.engine import weights as W
-from vcam.engine.memory import GB, memory_plan, out_of_memory_said_as_error
+from vcam.engine.memory import GIB, memory_plan, out_of_memory_said_as_error
 from vcam.errors import VcamError
 
 # Seeds of the random-weight models' parts: fixed, so `tiny` is the same network everywhere.
@@ -165,8 +165,8 @@ def load(
         if plan.adapted is not None:
             width, height, quant = plan.adapted
             speed = replace(speed, quant=quant)
-        log(f"{spec.name} at {width}x{height} needs about {plan.estimate.total / GB:.1f} GB of GPU memory "
-            f"({plan.estimate.describe()}); {free / GB:.1f} GB free: {plan.note}")
+        log(f"{spec.name} at {width}x{height} needs about {plan.estimate.total / GIB:.1f} GiB of GPU memory "
+            f"({plan.estimate.describe()}); {free / GIB:.1f} GiB free: {plan.note}")
         text_device = device if plan.text_on_gpu else torch.device("cpu")
         offload = plan.offload_text_after_start
 

@@ -18,7 +18,9 @@ from vcam.engine.quant import fp8_unsupported, nvfp4_fits, nvfp4_weight_bytes
 from vcam.engine.speed import SpeedOptions
 from vcam.errors import NotEnoughVRAMError, VcamError
 
-GB = 1024**3
+# GPU memory is said in GiB: cards are sold in binary sizes (an "80 GB" card holds 80 GiB) and PyTorch's own
+# messages say GiB
+GIB = 1024**3
 
 
 def param_bytes(module: nn.Module, dtype: torch.dtype) -> int:
@@ -36,13 +38,13 @@ class VRAMEstimate:
         return sum(self.parts.values())
 
     def describe(self) -> str:
-        return ", ".join(f"{k} {v / GB:.1f}" for k, v in self.parts.items()) + f" = {self.total / GB:.1f} GB"
+        return ", ".join(f"{k} {v / GIB:.1f}" for k, v in self.parts.items()) + f" = {self.total / GIB:.1f} GiB"
 
 
-HEADROOM = int(1.5 * 2**30)
+HEADROOM = int(1.5 * GIB)
 # On an H200 (BENCHMARKS.md) every compiled row peaked 0.2-0.6 GiB above its eager twin, at 832x480 and at 576x320,
 # in bf16 and in FP8: inductor's own buffers, not a share of the activations.
-COMPILED_EXTRA = int(0.5 * 2**30)
+COMPILED_EXTRA = int(0.5 * GIB)
 
 
 def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype = torch.bfloat16,
@@ -198,9 +200,9 @@ def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torc
                           f"{instead} instead, text encoder on the CPU (--size and --quant choose yourself)"
                           + ("; FP8 changes the picture slightly" if q != quant else ""), adapted=(w, h, q))
     raise NotEnoughVRAMError(
-        f"{spec.name} at {width}x{height} needs about {full.total / GB:.1f} GB of GPU memory "
-        f"({full.describe()}), or {lean.total / GB:.1f} GB with the text encoder on the CPU; "
-        f"the GPU has {free / GB:.1f} GB free" + (f" of {total / GB:.1f}" if total else ""),
+        f"{spec.name} at {width}x{height} needs about {full.total / GIB:.1f} GiB of GPU memory "
+        f"({full.describe()}), or {lean.total / GIB:.1f} GiB with the text encoder on the CPU; "
+        f"the GPU has {free / GIB:.1f} GiB free" + (f" of {total / GIB:.1f}" if total else ""),
         _what_fits(need, options, spec, width, height, dtype, quant, fp8_possible, total))
 
 
@@ -240,7 +242,7 @@ def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelS
         ways = []
         for w, h, q in options:
             flags = ([] if (w, h) == (width, height) else [f"--size {w}x{h}"]) + (["--quant fp8"] if q != quant else [])
-            ways.append(f"{' '.join(flags)} (needs about {need(w, h, False, q).total / GB:.1f} GB)")
+            ways.append(f"{' '.join(flags)} (needs about {need(w, h, False, q).total / GIB:.1f} GiB)")
         fix = f"use {' or '.join(ways)}, or close other programs using the GPU (nvidia-smi lists them)"
         if any(q != quant for _, _, q in options):
             fix += "; FP8 changes the picture slightly (see BENCHMARKS.md)"
@@ -252,9 +254,9 @@ def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelS
     larger = "" if fp8_possible or quant == "fp8" else " (or one that runs FP8: Ada, Hopper, Blackwell)"
     # to a tenth and up, as the message gives the free memory: "needs 20" beside "has 20.0 free" read as a
     # contradiction
-    needs = f"{spec.name} {mode} needs at least about {math.ceil(10 * least / GB) / 10:.1f} GB"
+    needs = f"{spec.name} {mode} needs at least about {math.ceil(10 * least / GIB) / 10:.1f} GiB"
     if total is not None and least > total:
-        return f"{needs} even at {w}x{h}, more than this GPU's {total / GB:.1f} GB: use a GPU with more memory{larger}"
+        return f"{needs} even at {w}x{h}, more than this GPU's {total / GIB:.1f} GiB: use a GPU with more memory{larger}"
     return (f"{needs} of free GPU memory even at {w}x{h}; close other programs using the GPU (nvidia-smi lists "
             f"them) or use a larger GPU{larger}")
 
@@ -315,7 +317,7 @@ def planned_settings(model: str, width: int, height: int, quant: str, adapt: boo
 def card_memory_gb(device: torch.device) -> tuple[float, float]:
     """(used, total) GiB of the card, every process counted: what an operator needs to see coming."""
     free, total = torch.cuda.mem_get_info(device)
-    return (total - free) / 1024**3, total / 1024**3
+    return (total - free) / GIB, total / GIB
 
 
 def card_use(device: torch.device) -> tuple[float, float] | None:
@@ -334,22 +336,22 @@ def out_of_memory_said(error: BaseException | str, device: torch.device, doing: 
     asked = re.search(r"Tried to allocate ([\d.]+ [KMGT]?i?B)", str(error))
     parts = [f"tried to allocate {asked.group(1)}"] if asked else []
     if (use := card_use(device)) is not None:
-        parts.append(f"{use[0]:.1f} of {use[1]:.0f} GB of the card in use now" + _by_others(device, use[0]))
+        parts.append(f"{use[0]:.1f} of {use[1]:.0f} GiB of the card in use now" + _by_others(device, use[0]))
     return f"the GPU ran out of memory{' ' + doing if doing else ''}" + (f" ({'; '.join(parts)})" if parts else "")
 
 
-OTHERS_SAID_GB = 1.5  # held outside this process's allocator above which other programs are named: a CUDA context and
+OTHERS_SAID_GIB = 1.5  # held outside this process's allocator above which other programs are named: a CUDA context and
 # a desktop stay under it
 
 
 def _by_others(device: torch.device, used_gb: float) -> str:
-    """", N GB of it by other programs" where other programs hold that much of the card (a second show, a notebook
+    """", N GiB of it by other programs" where other programs hold that much of the card (a second show, a notebook
     started while this one loaded), else ""."""
     try:
-        others = used_gb - torch.cuda.memory_reserved(device) / 2**30
+        others = used_gb - torch.cuda.memory_reserved(device) / GIB
     except Exception:  # noqa: BLE001 - said without it
         return ""
-    return f", {others:.1f} GB of it by other programs" if others >= OTHERS_SAID_GB else ""
+    return f", {others:.1f} GiB of it by other programs" if others >= OTHERS_SAID_GIB else ""
 
 
 @contextmanager

@@ -23,7 +23,6 @@ from vcam.errors import NoGPUError, WeightsError
 
 CHECKPOINT_PREFIX = "model."
 BF16_CAPABILITY = (8, 0)
-GB = 1024**3
 
 
 @dataclass(frozen=True)

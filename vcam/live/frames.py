@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 
-from vcam.errors import VcamError
+from vcam.errors import IMAGE_FIX, READ_FIX, VcamError
 
 
 def quiet_cv2():
@@ -83,9 +83,8 @@ def load_image(path: str, width: int, height: int) -> np.ndarray:
     if not os.path.isfile(path):
         raise ImageError(f"image {path} not found", "check the path (--fallback IMAGE, or the show's fallback:)")
     if not os.access(path, os.R_OK):  # OpenCV would say only that it could not decode it
-        raise ImageError(f"image {path} cannot be read (permission denied)",
-                         "let the user running vcam read it (chmod a+r FILE)")
+        raise ImageError(f"image {path} cannot be read (permission denied)", READ_FIX)
     img = cv2.imread(path, cv2.IMREAD_COLOR)
     if img is None:
-        raise ImageError(f"cannot read image {path}: it is not an image OpenCV decodes", "convert it to PNG or JPEG")
+        raise ImageError(f"cannot read image {path}: it is not an image OpenCV decodes", IMAGE_FIX)
     return fit(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), width, height, "letterbox")

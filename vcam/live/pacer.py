@@ -23,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -81,6 +82,17 @@ class PacerStats:
     stalled: bool = False
     fallback: bool = False  # a fallback image is set: a stall shows it once the frames run out (else the last frame)
     errors: int = 0
+
+
+class LastTick(NamedTuple):
+    """What the last camera tick showed (Pacer.last_tick); set by the tick alone."""
+
+    showing: Shown | None  # the numbered frame it showed, and since when (Pacer.showing)
+    # the generated frame its fallback image stood in for (the one `showing` names); None where it showed none
+    covered: np.ndarray | None
+    # a generated frame has come on screen, at that tick or before (not a push since: the tick that made the
+    # loading card showed none)
+    on_air: bool
 
 
 class Pacer:
@@ -186,23 +198,15 @@ class Pacer:
         with self._lock:
             self._frame_listeners.append(listener)
 
-    def covered(self) -> np.ndarray | None:
-        """The generated frame the last tick's fallback image stood in for (the one `showing` names); None where
-        that tick showed no fallback image."""
-        with self._lock:
-            return self._covered
-
     def showing(self) -> Shown | None:
         """The numbered frame the last tick showed, and since when; None before the first (or without numbers)."""
         with self._lock:
             return self._on_screen_now
 
-    @property
-    def on_air(self) -> bool:
-        """Whether a generated frame has come on screen, at the last tick or before (not a push since: the tick
-        that made the loading card showed none)."""
+    def last_tick(self) -> LastTick:
+        """What the last tick showed, in one read: the camera's emit asks for all of it on every tick."""
         with self._lock:
-            return self._on_air
+            return LastTick(self._on_screen_now, self._covered, self._on_air)
 
     def waiting(self) -> float:
         """Frames not yet played now (`stats.buffered` as of the last tick)."""

@@ -43,7 +43,7 @@ class Screen:
 
     def apply(self, frame: np.ndarray, shown: Shown | None = None, covered: np.ndarray | None = None) -> np.ndarray:
         """The picture for this tick; `shown`: the generated frame `frame` is (the pacer's `showing`); `covered`:
-        where `frame` is the fallback image, the generated frame it stands in for (the pacer's `covered`)."""
+        where `frame` is the fallback image, the generated frame it stands in for (the pacer's `last_tick`)."""
         picture = covered if covered is not None else frame
         with self._lock:
             mode = self.state.screen

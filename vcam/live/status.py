@@ -53,7 +53,7 @@ def format_status(gen_fps: float, out_fps: float, buffered: float, latency: floa
     """`vram_gb`: (used, total) of the card, every process counted: what an operator needs to see coming.
     `failed`: outputs that stopped while the show goes on, kept in view until the end. `lost`: generated frames
     that never came on screen (dropped past the latency cap, or passed over), shown once there is one."""
-    vram = f"{vram_gb[0]:.1f}/{vram_gb[1]:.0f} GB" if vram_gb is not None else "-"
+    vram = f"{vram_gb[0]:.1f}/{vram_gb[1]:.0f} GiB" if vram_gb is not None else "-"
     parts = [
         f"{state}",
         *([f"FAILED {', '.join(failed)}"] if failed else []),

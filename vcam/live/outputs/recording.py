@@ -115,31 +115,30 @@ class Recording:
                     self.frames = min(self.frames, held)
 
 
-def _box(f, pos: int) -> tuple[int, bytes]:
-    """The size and type of the MP4 box at `pos` (size 0: it runs to the end of the file)."""
+def _box(f, pos: int) -> tuple[int, bytes, int] | None:
+    """(size, type, header length) of the MP4 box at `pos`: size 0 runs to the end of its parent, size 1 is read from
+    the 64-bit largesize after the type, which makes the header 16 bytes. None when the header is cut short."""
     f.seek(pos)
     head = f.read(16)
     if len(head) < 8:
-        return -1, b""
+        return None
     size, kind = struct.unpack(">I4s", head[:8])
-    if size == 1:
-        size = struct.unpack(">Q", head[8:16])[0] if len(head) == 16 else -1
-    return size, kind
+    if size != 1:
+        return size, kind, 8
+    if len(head) < 16:
+        return None
+    return struct.unpack(">Q", head[8:16])[0], kind, 16
 
 
 def _children(f, start: int, end: int):
     """(kind, position of its content, its end) of each box between `start` and `end`."""
     pos = start
     while pos + 8 <= end:
-        f.seek(pos)
-        head = f.read(16)
-        if len(head) < 8:
+        box = _box(f, pos)
+        if box is None:
             return
-        size, kind = struct.unpack(">I4s", head[:8])
-        skip = 8
-        if size == 1 and len(head) == 16:
-            size, skip = struct.unpack(">Q", head[8:16])[0], 16
-        elif size == 0:
+        size, kind, skip = box
+        if size == 0:
             size = end - pos
         if size < skip or pos + size > end:
             return
@@ -175,15 +174,19 @@ def cut_partial_fragment(path: str) -> int:
     try:
         with open(path, "r+b") as f:
             end = os.fstat(f.fileno()).st_size
-            if _box(f, 0)[1] != b"ftyp":  # not an MP4 this class wrote: left alone
+            first = _box(f, 0)
+            if first is None or first[1] != b"ftyp":  # not an MP4 this class wrote: left alone
                 return 0
             pos = keep = 0
             while pos < end:
-                size, kind = _box(f, pos)
+                box = _box(f, pos)
+                if box is None:
+                    break
+                size, kind, skip = box
                 if size == 0:
                     pos = keep = end
                     break
-                if size < 8 or pos + size > end:
+                if size < skip or pos + size > end:
                     break
                 pos += size
                 if kind != b"moof":  # a fragment's header counts once the media after it is whole
