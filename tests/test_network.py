@@ -758,6 +758,16 @@ def test_the_servers_error_answer_to_each_message_of_a_fader_sweep_is_said_once_
     assert said[2:] == [f"39 more like it: {refused}"]
 
 
+def test_cam_says_a_recording_replaces_an_older_take_as_vcam_run_does(tmp_path):
+    from vcam.outspec import parse_spec
+    from vcam.remote.client import _check_written
+
+    (tmp_path / "take.mp4").write_bytes(b"x" * 300_000)
+    said: list[str] = []
+    _check_written([parse_spec(f"file:{tmp_path / 'take.mp4'}"), parse_spec("null")], None, said.append)
+    assert said == [f"replacing {tmp_path / 'take.mp4'} (0.3 MB)"]
+
+
 def test_cam_refuses_two_outputs_on_one_file_before_anything_opens(tmp_path, capsys):
     """vcam run refused them; vcam cam opened both recordings on the same file."""
     from vcam.cli import main

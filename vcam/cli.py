@@ -580,23 +580,25 @@ def cmd_check(args) -> int:
 
 
 def _check_recordings(show) -> None:
-    """The show's file: outputs, checked as `vcam run` checks them when they open (their folder exists and can be
-    written; nothing is written) and before (none writes over a file the show reads or over another): VcamError
-    naming the show and the output."""
-    from vcam.live.outputs.paths import refuse_clashes
+    """The show's outputs, checked as `vcam run` checks them before they open (live/outputs/paths.py) and as its
+    file: outputs open (their folder exists and can be written; nothing is written): none writes over a file the
+    show reads or over another, and no two share a camera; VcamError naming the show and the output."""
+    from vcam.live.outputs.paths import check_outputs
     from vcam.live.outputs.recording import Recording
     from vcam.live.run import show_output_written, show_reads
     from vcam.outspec import parse_spec
 
     width, height = show.output.size or (832, 480)  # even, as every size a show can give; @WxH is the output's own
-    specs = [spec for spec in map(parse_spec, show.output.out or ()) if spec.kind == "file"]
-    # the clashes first: `would write over the show file` says more than a wrong extension
-    refuse_clashes([show_output_written(show.path, spec) for spec in specs], show_reads(show.path, show))
-    for spec in specs:
+
+    def check_file(spec) -> None:
         try:
             Recording(spec.target, spec.width or width, spec.height or height, show.output.fps or 30.0)
         except VcamError as e:
             raise VcamError(f"{show.path}: output {spec}: {e.message}", e.fix) from None
+
+    specs = [parse_spec(text) for text in show.output.out or ()]
+    check_outputs(specs, [show_output_written(show.path, spec) for spec in specs if spec.kind == "file"],
+                  show_reads(show.path, show), check_file=check_file)
 
 
 def cmd_devices(args) -> int:

@@ -30,8 +30,7 @@ from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
 from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
-from vcam.live.outputs.paths import Written, refuse_clashes, refuse_shared_cameras, replacing
-from vcam.live.outputs.recording import check_path
+from vcam.live.outputs.paths import Written, check_outputs
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.screen import Screen
@@ -505,14 +504,7 @@ def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, repla
         if spec.kind == "file":
             writes.append(Written(f"--out {spec}", spec.target, "give --out another file") if opts.outs is not None
                               else show_output_written(opts.show, spec))
-    refuse_clashes(writes, _read_files(opts, cfg, show, replay))
-    for spec in cfg.outs:  # after the clashes: `would write over the show file` says more than a wrong extension
-        if spec.kind == "file":
-            check_path(spec.target)
-    refuse_shared_cameras(cfg.outs)
-    for w in writes:
-        if note := replacing(w.path):
-            say(note)
+    check_outputs(cfg.outs, writes, _read_files(opts, cfg, show, replay), say)
 
 
 def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None) -> list[tuple[str, str]]:
