@@ -113,6 +113,10 @@ def _prepare(opts: RunOptions) -> _Prepared:
     from vcam.engine.load import choose_model
 
     model = choose_model(opts.model or start.get("model"), status.message)
+    if opts.weights is not None:  # said now, not after a camera and a recording opened and the card went on air
+        from vcam.engine.weight_files import from_folder
+
+        from_folder(opts.weights)
     if opts.replay:
         check_logged_quant(opts.replay, given_quant, quant, model, given_attention, attention_quant)
     from vcam.engine.configs import get_spec
