@@ -114,8 +114,13 @@ def _midi_port(text: str) -> str:
 
 
 def _midi_input(text: str) -> str:
-    """A MIDI input by part of its name, where there is no show whose port `none` could turn off (cam, learn)."""
+    """A MIDI input by part of its name, for vcam midi learn, which needs one."""
     return _non_empty_port(text, "")
+
+
+def _cam_midi_port(text: str) -> str:
+    """A MIDI input by part of its name, or none (no input, as vcam run's --midi none)."""
+    return _non_empty_port(text, "none for no input, ")
 
 
 def _non_empty_port(text: str, none: str) -> str:
@@ -335,7 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "after this long or 10 minutes, whichever is longer")
     cam.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS")
     cam.add_argument("--fallback", metavar="IMAGE", type=_user_path, help="image shown while the server is unreachable")
-    cam.add_argument("--midi", metavar="PORT", type=_midi_input)
+    cam.add_argument("--midi", metavar="PORT", type=_cam_midi_port)
     cam.add_argument("--midi-map", metavar="MAP", type=_user_path)
     _add_osc_args(cam)
     cam.add_argument("--no-stdin", dest="stdin", action="store_false")

@@ -17,6 +17,7 @@ from vcam.control.actions import SetInput
 from vcam.control.controller import Controller, ShowState
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog, Replay, read_replay
+from vcam.control.midi import NO_MIDI
 from vcam.control.media import FLAG as MEDIA_FLAG, MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show, missing_presets
@@ -572,9 +573,6 @@ def _open_log(path: str | None) -> TextIO | None:
     except OSError as e:
         raise VcamError(f"cannot write the control log {path} ({e.strerror or e})",
                         "give --log-controls a path in a folder that exists and can be written") from None
-
-
-NO_MIDI = "none"  # --midi none: no input, not even the show's own (a controller missing at the venue)
 
 
 def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,

@@ -22,6 +22,7 @@ from vcam.remote import protocol as proto
 from vcam.remote.protocol import TOKEN_ENV
 from vcam.control.commands import Command, CommandError, parse
 from vcam.control.faders import PARAMS, StateTrail
+from vcam.control.midi import NO_MIDI
 from vcam.control.throttle import ErrorThrottle
 from vcam.bias import DEFAULT_BIAS
 from vcam.inspec import DEFAULT_STRENGTH
@@ -523,7 +524,9 @@ def run_cam(opts: CamOptions) -> int:
     width, height = opts.size or (832, 480)
     fallback = load_image(opts.fallback, width, height) if opts.fallback else None
     midi_map = None
-    if opts.midi:  # checked before anything opens: a refusal must not leave a camera open or a stub recording
+    # checked before anything opens: a refusal must not leave a camera open or a stub recording; --midi none opens
+    # no input, as vcam run's does
+    if opts.midi and opts.midi != NO_MIDI:
         from vcam.control.midi import require_port
         from vcam.control.midimap import map_named
 
