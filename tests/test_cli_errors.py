@@ -131,8 +131,9 @@ def test_an_empty_midi_port_is_refused_rather_than_opening_none(command, port, c
     assert done.value.code == 2
     err = capsys.readouterr().err
     assert "argument --midi: an empty port name opens no input" in err and "vcam devices" in err
-    # none turns off a show's port: vcam cam and vcam midi learn have no show, and refuse none as a port's name
-    assert ("none for no input" in err) == (command[0] in ("run", "serve"))
+    # none opens no input (vcam run and serve: not even the show's port); vcam midi learn needs one
+    assert ("none for no input" in err) == (command[0] in ("run", "serve", "cam"))
+    assert ("not even the show's" in err) == (command[0] in ("run", "serve"))
 
 
 @pytest.mark.parametrize("device", ["cuda", "cuda:1"])

@@ -276,11 +276,18 @@ def test_an_edit_that_drops_a_preset_the_command_lines_midi_map_names_is_not_loa
     assert "no preset named 'ocean'" in text and "reloaded" not in text.replace("not reloaded", "")
 
 
-def test_an_edit_that_drops_a_preset_the_command_lines_osc_map_names_is_not_loaded(show_file, capture, tmp_path):
+def test_an_edit_that_drops_a_preset_the_command_lines_osc_map_names_is_not_loaded(show_file, capture, tmp_path,
+                                                                                   monkeypatch):
     """As with --midi-map: the map stays (given on the command line), so the show must still fit it; the edit was
-    loaded, and the fader answered an error on every message."""
+    loaded, and the fader answered an error on every message. The map is read once, at the start: the OSC input
+    and the reloads check against that one."""
     import socket
 
+    from vcam.control import oscmap
+
+    read = []
+    load_map = oscmap.load_map
+    monkeypatch.setattr(oscmap, "load_map", lambda path: (read.append(path), load_map(path))[1])
     blocks, _ = capture
     mapping = tmp_path / "map.yaml"
     mapping.write_text("name: my map\ncontrols:\n  - {address: /fader, param: blend, between: [city, ocean]}\n")
@@ -301,6 +308,7 @@ def test_an_edit_that_drops_a_preset_the_command_lines_osc_map_names_is_not_load
     text = status.getvalue()
     assert f"--osc-map {mapping}: line 3: /fader between: no preset named 'ocean'" in text, text
     assert "not reloaded" in text and "reloaded" not in text.replace("not reloaded", "")
+    assert read == [mapping]
 
 
 def test_a_show_port_without_midi_installed_says_to_install_it_or_drop_the_port(show_file, monkeypatch):

@@ -726,6 +726,20 @@ def test_vcam_cam_says_a_midi_map_without_a_midi_port_is_not_used(monkeypatch):
     assert "--midi-map is not used: no MIDI input is opened without --midi PORT" in status.getvalue()
 
 
+def test_vcam_cam_midi_none_opens_no_input_as_vcam_run_does(monkeypatch, capsys):
+    """It looked for an input with `none` in its name, and refused the command where none had one."""
+    import vcam.control.midi
+
+    ran = []
+    monkeypatch.setattr("vcam.remote.client._run_cam", lambda opts, status, *rest: ran.append(rest[-2]) or 0)
+    monkeypatch.setattr(vcam.control.midi, "require_port", lambda port: pytest.fail(f"looked for {port!r}"))
+    assert main(["cam", "ws://127.0.0.1:1", "--out", "null", "--no-stdin", "--midi", "none"]) == 0
+    assert main(["cam", "ws://127.0.0.1:1", "--out", "null", "--no-stdin", "--midi", "none",
+                 "--midi-map", "nanokontrol2"]) == 0
+    assert ran == [None, None]  # no map: no MIDI input
+    assert "--midi-map is not used: no MIDI input is opened without --midi PORT" in capsys.readouterr().err
+
+
 def test_a_strength_knob_on_the_laptop_sends_a_fraction_from_where_the_server_is():
     """vcam cam's MIDI: the shipped map's strength knob is picked up at the strength the server reported, and
     sends a fraction (the other parameters are whole numbers)."""
@@ -762,6 +776,16 @@ def test_the_servers_error_answer_to_each_message_of_a_fader_sweep_is_said_once_
     assert len(said) == 2
     link.say_held_back()  # as vcam cam ends, or once the window has passed
     assert said[2:] == [f"39 more like it: {refused}"]
+
+
+def test_cam_says_a_recording_replaces_an_older_take_as_vcam_run_does(tmp_path):
+    from vcam.outspec import parse_spec
+    from vcam.remote.client import _check_written
+
+    (tmp_path / "take.mp4").write_bytes(b"x" * 300_000)
+    said: list[str] = []
+    _check_written([parse_spec(f"file:{tmp_path / 'take.mp4'}"), parse_spec("null")], None, said.append)
+    assert said == [f"replacing {tmp_path / 'take.mp4'} (0.3 MB)"]
 
 
 def test_cam_refuses_two_outputs_on_one_file_before_anything_opens(tmp_path, capsys):

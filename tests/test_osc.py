@@ -478,6 +478,18 @@ def test_an_osc_map_on_the_command_line_must_fit_the_show(tmp_path):
         map_named("nope")
 
 
+def test_an_osc_map_that_does_not_fit_the_show_is_refused_before_the_control_log_is_made(tmp_path, monkeypatch):
+    from vcam.live.run import RunOptions, run
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "show.yaml").write_text(SHOW)
+    (tmp_path / "map.yaml").write_text("controls:\n  - {address: /a, command: preset desert}\n")
+    with pytest.raises(VcamError, match="names presets this show lacks"):
+        run(RunOptions(show="show.yaml", model="tiny", outs=["null"], osc="9000", osc_map="map.yaml",
+                       log_controls="log.jsonl", duration=1, stdin=False, status_out=io.StringIO()))
+    assert not (tmp_path / "log.jsonl").exists()
+
+
 def test_a_folder_given_as_a_map_is_said_to_be_a_folder_not_missing(tmp_path):
     from vcam.control import midimap
 

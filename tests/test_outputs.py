@@ -292,6 +292,31 @@ def test_a_written_file_that_is_read_or_written_twice_is_refused_whatever_its_sp
     refuse_clashes([Written("--out file:a.mp4", "a.mp4", "")], [("the show file", "show.yaml")])  # no clash
 
 
+def test_one_check_refuses_a_clash_before_a_bad_file_then_a_shared_camera_then_says_what_is_replaced(tmp_path,
+                                                                                                      monkeypatch):
+    from vcam.live.outputs.paths import Written, check_outputs
+    from vcam.outspec import parse_spec
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "take.mp4").write_bytes(b"x" * 300)
+
+    def check(outs: list[str], reads: list[tuple[str, str]] = ()) -> list[str]:
+        specs = [parse_spec(text) for text in outs]
+        said: list[str] = []
+        check_outputs(specs, [Written(f"--out {s}", s.target, "give --out another file") for s in specs
+                              if s.kind == "file"], reads, said.append)
+        return said
+
+    with pytest.raises(VcamError, match="would write over the show file"):  # said over the wrong extension
+        check(["file:show.avi"], [("the show file", "show.avi")])
+    with pytest.raises(VcamError, match="vcam records MP4 video"):
+        check(["file:show.avi"])
+    with pytest.raises(VcamError, match="would both write to the camera /dev/video10"):
+        check(["file:take.mp4", "vcam:/dev/video10", "vcam:/dev/video10@640x360"])
+    assert check(["file:take.mp4", "vcam:/dev/video10", "vcam:/dev/video11"]) == [
+        f"replacing {tmp_path / 'take.mp4'} (0.3 kB)"]
+
+
 def test_replacing_an_older_file_is_said_with_its_whole_path_and_size(tmp_path, monkeypatch):
     from vcam.live.outputs.paths import replacing
 

@@ -394,6 +394,15 @@ def test_progress_elsewhere_writes_a_line_every_few_seconds_and_the_last():
     assert "\r" not in out.getvalue() and lines[-1].endswith("0:00 left")
 
 
+def test_two_outputs_on_one_camera_are_refused_as_cameras_are_not_as_sharing_one(tmp_path, capsys):
+    """vcam run refuses two --out on one camera device; vcam render takes no camera at all, and says so first."""
+    path = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 1}})
+    assert main(["render", path, "--out", "vcam:/dev/video10", "--out", "vcam:/dev/video10@640x360"]) == 2
+    err = capsys.readouterr().err
+    assert "--out vcam:/dev/video10 plays in real time" in err and "would both write" not in err, err
+    assert "building tiny" not in err
+
+
 # --- the files a render writes ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("outs, said", [

@@ -295,6 +295,22 @@ def test_krea_without_gpu_is_refused_before_anything_opens(tmp_path, capsys):
     assert not out.exists()
 
 
+def test_a_weights_folder_missing_files_is_refused_before_a_camera_or_a_recording_opens(tmp_path, capsys):
+    """The folder was checked as the model loaded: the camera was open by then, and the recording held the loading
+    card."""
+    (tmp_path / "w").mkdir()
+    take = tmp_path / "take.mp4"
+    backend = memory_camera.install()
+    try:
+        assert main(["run", "--model", "tiny", "--weights", str(tmp_path / "w"), "--duration", "5", "--no-stdin",
+                     "--out", f"file:{take}", "--out", "vcam"]) == 2
+    finally:
+        memory_camera.uninstall()
+    err = capsys.readouterr().err
+    assert "model files missing or incomplete" in err and f"copy complete files into {tmp_path / 'w'}" in err, err
+    assert not take.exists() and backend.opened == []
+
+
 @pytest.mark.parametrize("asked", [{}, {"size": (112, 64)}, {"quant": "none"}])
 def test_a_size_adapted_to_the_card_streams_into_the_asked_outputs(monkeypatch, asked):
     """Where nobody asked for a size or precision, `vcam.load` may adapt them to a small card; the stream then

@@ -369,6 +369,17 @@ def test_vcam_check_refuses_a_recording_over_what_the_show_reads_as_vcam_run_doe
     assert show.read_text() == text and (tmp_path / "clip.mp4").read_bytes() == b"a clip"
 
 
+def test_vcam_check_refuses_two_outputs_on_one_camera_as_vcam_run_does(tmp_path, capsys):
+    from vcam.cli import main
+
+    show = tmp_path / "show.yaml"
+    show.write_text("output: {out: [vcam:/dev/video10, vcam:/dev/video10@640x360]}\n"
+                    "presets:\n  - {name: a, prompt: b}\n")
+    assert main(["check", str(show)]) == 2
+    assert "--out vcam:/dev/video10 and --out vcam:/dev/video10@640x360 would both write to the camera" \
+        in capsys.readouterr().err
+
+
 def test_a_reload_names_what_it_changed_and_what_waits_for_the_next_start(tmp_path):
     from vcam.control.reload import ShowWatcher
 

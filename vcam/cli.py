@@ -114,8 +114,13 @@ def _midi_port(text: str) -> str:
 
 
 def _midi_input(text: str) -> str:
-    """A MIDI input by part of its name, where there is no show whose port `none` could turn off (cam, learn)."""
+    """A MIDI input by part of its name, for vcam midi learn, which needs one."""
     return _non_empty_port(text, "")
+
+
+def _cam_midi_port(text: str) -> str:
+    """A MIDI input by part of its name, or none (no input, as vcam run's --midi none)."""
+    return _non_empty_port(text, "none for no input, ")
 
 
 def _non_empty_port(text: str, none: str) -> str:
@@ -335,7 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "after this long or 10 minutes, whichever is longer")
     cam.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS")
     cam.add_argument("--fallback", metavar="IMAGE", type=_user_path, help="image shown while the server is unreachable")
-    cam.add_argument("--midi", metavar="PORT", type=_midi_input)
+    cam.add_argument("--midi", metavar="PORT", type=_cam_midi_port)
     cam.add_argument("--midi-map", metavar="MAP", type=_user_path)
     _add_osc_args(cam)
     cam.add_argument("--no-stdin", dest="stdin", action="store_false")
@@ -580,23 +585,25 @@ def cmd_check(args) -> int:
 
 
 def _check_recordings(show) -> None:
-    """The show's file: outputs, checked as `vcam run` checks them when they open (their folder exists and can be
-    written; nothing is written) and before (none writes over a file the show reads or over another): VcamError
-    naming the show and the output."""
-    from vcam.live.outputs.paths import refuse_clashes
+    """The show's outputs, checked as `vcam run` checks them before they open (live/outputs/paths.py) and as its
+    file: outputs open (their folder exists and can be written; nothing is written): none writes over a file the
+    show reads or over another, and no two share a camera; VcamError naming the show and the output."""
+    from vcam.live.outputs.paths import check_outputs
     from vcam.live.outputs.recording import Recording
     from vcam.live.run import show_output_written, show_reads
     from vcam.outspec import parse_spec
 
     width, height = show.output.size or (832, 480)  # even, as every size a show can give; @WxH is the output's own
-    specs = [spec for spec in map(parse_spec, show.output.out or ()) if spec.kind == "file"]
-    # the clashes first: `would write over the show file` says more than a wrong extension
-    refuse_clashes([show_output_written(show.path, spec) for spec in specs], show_reads(show.path, show))
-    for spec in specs:
+
+    def check_file(spec) -> None:
         try:
             Recording(spec.target, spec.width or width, spec.height or height, show.output.fps or 30.0)
         except VcamError as e:
             raise VcamError(f"{show.path}: output {spec}: {e.message}", e.fix) from None
+
+    specs = [parse_spec(text) for text in show.output.out or ()]
+    check_outputs(specs, [show_output_written(show.path, spec) for spec in specs if spec.kind == "file"],
+                  show_reads(show.path, show), check_file=check_file)
 
 
 def cmd_devices(args) -> int:

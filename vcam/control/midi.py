@@ -16,6 +16,7 @@ from vcam.control.midimap import Knob, MidiMap
 from vcam.control.throttle import ErrorThrottle
 
 PRESSED = 64  # a CC value at or above which a button counts as pressed
+NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
 
 

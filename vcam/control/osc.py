@@ -363,12 +363,13 @@ def _readable(data: bytes) -> bool:
 
 def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, controller,
               say: Callable[[str], None], tempo=None, fps: Callable[[], float | None] | None = None,
-              replaying: bool = False) -> list:
+              replaying: bool = False, osc_map: OscMap | None = None) -> list:
     """The OSC input (`--osc [HOST:]PORT`) and the state replies (`--osc-reply HOST:PORT`) as parts of a show, not
     started yet ([] with neither). Checked here, before anything opens: python-osc is installed, the addresses are
     written right, the map (`--osc-map`, else the show's `osc:` section) exists and names presets the show has.
     `controller` is the show's Controller or vcam cam's RemoteController (commands, state and its listeners);
-    `tempo` an object with `bpm` and `beat()`, `fps` the frames made per second, where known."""
+    `tempo` an object with `bpm` and `beat()`, `fps` the frames made per second, where known. `osc_map`: the map
+    `map_ref` names, where it was read already (read_map), so that the file is read once."""
     if map_ref and listen is None:
         say("--osc-map is not used: no OSC input is opened without --osc [HOST:]PORT")
     if listen is None and reply is None:
@@ -379,7 +380,7 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
         say("--osc is not used while a control log is replayed (the log's commands are the show's)")
     elif listen is not None:
         host, port = parse_address(listen)
-        router = OscRouter(_mapping(map_ref, show, controller), controller)
+        router = OscRouter(_mapping(map_ref, show, controller, osc_map), controller)
         parts.append(OscInput(host, port, router.handle, say, swept=router.swept))
     if reply is not None:
         from vcam.control.oscreply import OscReplies
@@ -393,10 +394,17 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
     return parts
 
 
-def _mapping(map_ref: str | None, show, controller) -> OscMap | Callable[[], OscMap | None] | None:
-    """The map named on the command line, else the show's `osc:` section as the show file has it now."""
+def _mapping(map_ref: str | None, show, controller,
+             osc_map: OscMap | None) -> OscMap | Callable[[], OscMap | None] | None:
+    """The map named on the command line (`osc_map` where it was read already), else the show's `osc:` section as
+    the show file has it now."""
     if not map_ref:
         return (lambda: getattr(controller.show, "osc", None)) if show is not None else None
+    return osc_map if osc_map is not None else read_map(map_ref, show)
+
+
+def read_map(map_ref: str, show) -> OscMap:
+    """The map `--osc-map` names, read and checked: VcamError when it names presets `show` (where given) lacks."""
     from vcam.control.oscmap import map_named, missing_presets
 
     path, mapping = map_named(map_ref)

@@ -20,7 +20,7 @@ import torch
 from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import TAEHVConfig
 from vcam.engine.taehv import TAEHVDecoder, published_names
-from vcam.engine.weights import safetensors_problem
+from vcam.engine.weight_files import safetensors_problem
 from vcam.errors import WeightsError
 
 TAEHV_FILE = "taew2_1.safetensors"

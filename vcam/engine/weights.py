@@ -1,53 +1,22 @@
-"""Finding, checking and loading model weights: from the Hugging Face hub (its cache and progress bars) or a folder.
-
-A local folder (`--weights DIR`) holds what the two hub repos hold, merged:
-    DIR/krea-realtime-video-14b.safetensors
-    DIR/text_encoder/…  DIR/tokenizer/…  DIR/vae/…
+"""Finding, checking and loading model weights: from the Hugging Face hub (its cache and progress bars) or a folder
+(its layout and the checks of its files, which need no torch, are in engine/weight_files.py).
 """
 from __future__ import annotations
 
 import fnmatch
-import json
-import os
-import struct
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from vcam.engine.configs import KREA_FILE, KREA_REPO, WAN_REPO, ModelSpec
+from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
+from vcam.engine.weight_files import WeightPaths, check_files, layout, safetensors_problem
 from vcam.errors import NoGPUError, WeightsError
 
 CHECKPOINT_PREFIX = "model."
 BF16_CAPABILITY = (8, 0)
-
-
-@dataclass(frozen=True)
-class WeightPaths:
-    transformer: Path
-    text_encoder: Path
-    tokenizer: Path
-    vae: Path
-
-
-def _layout(krea: Path, wan: Path) -> WeightPaths:
-    return WeightPaths(krea / KREA_FILE, wan / "text_encoder", wan / "tokenizer", wan / "vae")
-
-
-def from_folder(folder: str | os.PathLike) -> WeightPaths:
-    """The weights in a local folder laid out like the hub repos (checked, see `check_files`)."""
-    root = Path(folder).expanduser()
-    if not root.is_dir():
-        raise WeightsError(f"weights folder {root} does not exist", "pass the folder that holds " + KREA_FILE)
-    paths = _layout(root, root)
-    # nothing is downloaded into a folder given by hand: "run again to download them" would not refill it
-    check_files(paths, f"copy complete files into {root}: {KREA_FILE} and the text_encoder/, tokenizer/ and vae/ "
-                       "folders of Wan-AI/Wan2.1-T2V-14B-Diffusers; or leave out --weights to download them from the "
-                       "Hugging Face hub")
-    return paths
 
 
 # The Krea checkpoint (28.6 GB), Wan's text encoder (11.4 GB in bf16, 22.7 GB if its shards are float32 as one
@@ -63,7 +32,7 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None) -> WeightPaths:
     if cached is not None:
         return cached
     roots = {repo: _fetch(repo, patterns, cache_dir) for repo, patterns in spec.hub_files}
-    paths = _layout(roots[KREA_REPO], roots[WAN_REPO])
+    paths = layout(roots[KREA_REPO], roots[WAN_REPO])
     check_files(paths)
     return paths
 
@@ -76,7 +45,7 @@ def _in_cache(spec: ModelSpec, cache_dir: str | None) -> WeightPaths | None:
     try:
         roots = {repo: Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir,
                                               local_files_only=True)) for repo, patterns in spec.hub_files}
-        paths = _layout(roots[KREA_REPO], roots[WAN_REPO])
+        paths = layout(roots[KREA_REPO], roots[WAN_REPO])
         check_files(paths)
     except (LocalEntryNotFoundError, WeightsError):
         return None
@@ -122,54 +91,6 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None) -> Path:
         raise WeightsError(f"{repo} in the hub cache lacks {', '.join(missing)}",
                            "run again with a network connection to complete the download")
     return root
-
-
-def safetensors_problem(path: Path) -> str | None:
-    """Why a .safetensors file is unusable (missing, truncated, damaged header), or None if it looks whole."""
-    if not path.is_file():
-        return "missing"
-    size = path.stat().st_size
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(8)
-            if len(raw) < 8:
-                return f"only {size} bytes"
-            (n,) = struct.unpack("<Q", raw)
-            if n > min(size - 8, 100 * 1024**2):
-                return "damaged header"
-            header = json.loads(f.read(n))
-    except (OSError, ValueError, UnicodeDecodeError) as e:
-        return f"damaged header ({e.__class__.__name__})"
-    end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
-    if 8 + n + end > size:
-        return f"truncated: {size} of {8 + n + end} bytes"
-    return None
-
-
-def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run again to download them (or copy "
-                "complete files into the folder)") -> None:
-    """Raises WeightsError naming every missing or partial file, with `fix`."""
-    problems = []
-    why = safetensors_problem(paths.transformer)
-    if why:
-        problems.append(f"{paths.transformer} ({why})")
-    for folder in (paths.text_encoder, paths.vae):
-        if not (folder / "config.json").is_file():
-            problems.append(f"{folder / 'config.json'} (missing)")
-            continue
-        index = next(iter(folder.glob("*.safetensors.index.json")), None)
-        shards = sorted(set(json.loads(index.read_text())["weight_map"].values())) if index else None
-        files = [folder / s for s in shards] if shards else sorted(folder.glob("*.safetensors"))
-        if not files:
-            problems.append(f"{folder} (no .safetensors weights)")
-        for f in files:
-            why = safetensors_problem(f)
-            if why:
-                problems.append(f"{f} ({why})")
-    if not any(paths.tokenizer.glob("*")) if paths.tokenizer.is_dir() else True:
-        problems.append(f"{paths.tokenizer} (missing)")
-    if problems:
-        raise WeightsError("model files missing or incomplete:\n    " + "\n    ".join(problems), fix)
 
 
 def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: torch.dtype,

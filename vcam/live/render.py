@@ -28,8 +28,7 @@ from vcam.inspec import parse_input
 from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_logged_inputs
 from vcam.live.outputs.base import Output, open_output
-from vcam.live.outputs.paths import Written, refuse_clashes, replacing
-from vcam.live.outputs.recording import check_path
+from vcam.live.outputs.paths import Written, check_outputs
 from vcam.live.producer import Timetable
 from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
@@ -192,12 +191,7 @@ def _check_written(opts: RenderOptions, cfg: ShowSettings, replay: Replay, total
     reads = [("the control log", opts.log)] + [
         (f"{what} ({spec})", parse_input(spec).target) for what, spec in clips
         if parse_input(spec).kind in ("file", "image")]
-    refuse_clashes(writes, reads)
-    for w in writes:  # after the clashes: `would write over the show's input` says more than a wrong extension
-        check_path(w.path)
-    for w in writes:
-        if note := replacing(w.path):
-            say(note)
+    check_outputs(cfg.outs, writes, reads, say)
 
 
 def _actions(replay: Replay, total: int) -> list[tuple[int, Action]]:

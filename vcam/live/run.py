@@ -17,6 +17,7 @@ from vcam.control.actions import SetInput
 from vcam.control.controller import Controller, ShowState
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog, Replay, read_replay
+from vcam.control.midi import NO_MIDI
 from vcam.control.media import FLAG as MEDIA_FLAG, MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show, missing_presets
@@ -30,8 +31,7 @@ from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
 from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
-from vcam.live.outputs.paths import Written, refuse_clashes, refuse_shared_cameras, replacing
-from vcam.live.outputs.recording import check_path
+from vcam.live.outputs.paths import Written, check_outputs
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.screen import Screen
@@ -98,6 +98,7 @@ class _Prepared:
     fallback: object  # the fallback frame, or None
     fallbacks: FallbackImages  # the images decoded so far (the fallback among them), for the show to pick from
     midi: tuple[str, object] | None
+    osc_map: OscMap | None  # --osc-map's, read once: the OSC input and each reload of the show check against it
     media: MediaFolders  # the folders whose files the network's commands may name
 
 
@@ -113,6 +114,10 @@ def _prepare(opts: RunOptions) -> _Prepared:
     from vcam.engine.load import choose_model
 
     model = choose_model(opts.model or start.get("model"), status.message)
+    if opts.weights is not None:  # said now, not after a camera and a recording opened and the card went on air
+        from vcam.engine.weight_files import from_folder
+
+        from_folder(opts.weights)
     if opts.replay:
         check_logged_quant(opts.replay, given_quant, quant, model, given_attention, attention_quant)
     from vcam.engine.configs import get_spec
@@ -139,7 +144,8 @@ def _prepare(opts: RunOptions) -> _Prepared:
         _check_replayed_inputs(opts.replay, replay)
     _check_written(opts, cfg, show, replay, status.message)
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
-    return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, media)
+    osc_map = _osc_map(opts, show)
+    return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, osc_map, media)
 
 
 def _replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
@@ -276,7 +282,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                             screen=screen)
     try:
         extra = _attached(attach, controller, producer, status.message, inputs, replay is not None)
-        osc = _osc_parts(opts, show, controller, air, status.message)
+        osc = _osc_parts(opts, show, controller, air, prep.osc_map, status.message)
     except Exception:  # refused (a server off loopback without a token): nothing opened stays open
         prompter.stop()
         if log_file is not None:
@@ -295,7 +301,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
         parts.append(MidiInput(prep.midi[0], router.handle, status.message, on_reconnect=router.forget_buttons))
     parts += osc
     if show is not None:
-        parts.append(_show_watcher(opts, show, controller, prompter, router, fallbacks, status.message))
+        parts.append(_show_watcher(opts, show, controller, prompter, router, fallbacks, status.message,
+                                   osc_map=prep.osc_map))
     cues = _cue_list(show, controller, producer, replay is not None, status.message, tempo, quantizer.lead,
                      opts.duration)
     if cues is not None:
@@ -396,14 +403,14 @@ def _attached(attach, controller: Controller, producer: Generator, say: Callable
     return extra
 
 
-def _osc_parts(opts: RunOptions, show: Show | None, controller: Controller, air: OnAir,
+def _osc_parts(opts: RunOptions, show: Show | None, controller: Controller, air: OnAir, osc_map: OscMap | None,
                say: Callable[[str], None]) -> list:
-    """OSC in (--osc) and the state out (--osc-reply), as parts of the show; checked before anything opens."""
+    """OSC in (--osc, with --osc-map's `osc_map`) and the state out (--osc-reply), as parts of the show."""
     from vcam.control.osc import osc_parts
 
     return osc_parts(opts.osc, opts.osc_reply, opts.osc_map, show, controller, say,
                      tempo=controller.tempo, fps=lambda: air.pacer.stats.production_fps,
-                     replaying=opts.replay is not None)
+                     replaying=opts.replay is not None, osc_map=osc_map)
 
 
 def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None]) -> InputSwitch:
@@ -505,14 +512,7 @@ def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, repla
         if spec.kind == "file":
             writes.append(Written(f"--out {spec}", spec.target, "give --out another file") if opts.outs is not None
                               else show_output_written(opts.show, spec))
-    refuse_clashes(writes, _read_files(opts, cfg, show, replay))
-    for spec in cfg.outs:  # after the clashes: `would write over the show file` says more than a wrong extension
-        if spec.kind == "file":
-            check_path(spec.target)
-    refuse_shared_cameras(cfg.outs)
-    for w in writes:
-        if note := replacing(w.path):
-            say(note)
+    check_outputs(cfg.outs, writes, _read_files(opts, cfg, show, replay), say)
 
 
 def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None) -> list[tuple[str, str]]:
@@ -575,9 +575,6 @@ def _open_log(path: str | None) -> TextIO | None:
                         "give --log-controls a path in a folder that exists and can be written") from None
 
 
-NO_MIDI = "none"  # --midi none: no input, not even the show's own (a controller missing at the venue)
-
-
 def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
                 say: Callable[[str], None]) -> tuple[str, object] | None:
     """The MIDI input to open and its map, or None; VcamError before anything opens when the port or map is
@@ -621,15 +618,14 @@ def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
 
 
 def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter: Prompter, router,
-                  fallbacks: FallbackImages, say: Callable[[str], None]):
+                  fallbacks: FallbackImages, say: Callable[[str], None], osc_map: OscMap | None = None):
     """The show file's watcher (a valid edit applies on air, but for a replay's, said not to); every preset's prompts
     are encoded ahead, and its fallback images decoded before the edit applies (on the watcher's thread, not under
-    the controller's lock)."""
+    the controller's lock). An edit must still fit `osc_map`, the map --osc-map gave, read at the start."""
     from vcam.control.oscmap import missing_presets as missing_osc_presets
     from vcam.control.reload import ShowWatcher
 
     prompter.preload(show.prompts())
-    osc_map = _osc_map(opts)
 
     def on_show(new: Show) -> list[str]:
         if opts.replay:  # the log's changes are the show: a reload's (a preset's new text, a transition) are not
@@ -651,14 +647,14 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
     return ShowWatcher(opts.show, on_show, say, show=show)
 
 
-def _osc_map(opts: RunOptions) -> OscMap | None:
-    """The map --osc-map gives the OSC input, which a reload of the show keeps; None where there is none, or no
-    input."""
+def _osc_map(opts: RunOptions, show: Show | None) -> OscMap | None:
+    """The map --osc-map gives the OSC input, which a reload of the show keeps, read and checked against the show
+    before anything opens; None where there is none, or no input."""
     if not opts.osc_map or opts.osc is None or opts.replay:
         return None
-    from vcam.control.oscmap import map_named
+    from vcam.control.osc import read_map
 
-    return map_named(opts.osc_map)[1]
+    return read_map(opts.osc_map, show)
 
 
 def _fallbacks_of(show: Show) -> list[str]:

@@ -22,6 +22,7 @@ from vcam.remote import protocol as proto
 from vcam.remote.protocol import TOKEN_ENV
 from vcam.control.commands import Command, CommandError, parse
 from vcam.control.faders import PARAMS, StateTrail
+from vcam.control.midi import NO_MIDI
 from vcam.control.throttle import ErrorThrottle
 from vcam.bias import DEFAULT_BIAS
 from vcam.inspec import DEFAULT_STRENGTH
@@ -502,18 +503,14 @@ def check_url(url: str) -> None:
                          f"one it listens on); {looks}")
 
 
-def _check_written(specs: list, fallback: str | None) -> None:
+def _check_written(specs: list, fallback: str | None, say: Callable[[str], None]) -> None:
     """As vcam run checks its outputs before anything opens: a recording that cannot be made, two outputs on one
-    file or one camera, or a recording over the fallback image is refused."""
-    from vcam.live.outputs.paths import Written, refuse_clashes, refuse_shared_cameras
-    from vcam.live.outputs.recording import check_path
+    file or one camera, or a recording over the fallback image is refused; a recording over an older take is
+    said."""
+    from vcam.live.outputs.paths import Written, check_outputs
 
-    files = [spec for spec in specs if spec.kind == "file"]
-    refuse_clashes([Written(f"--out {spec}", spec.target, "give --out another file") for spec in files],
-                   [("the fallback image", fallback)] if fallback else [])
-    for spec in files:  # after the clashes: `would write over the fallback image` says more than a wrong extension
-        check_path(spec.target)
-    refuse_shared_cameras(specs)
+    check_outputs(specs, [Written(f"--out {spec}", spec.target, "give --out another file") for spec in specs
+                          if spec.kind == "file"], [("the fallback image", fallback)] if fallback else [], say)
 
 
 def run_cam(opts: CamOptions) -> int:
@@ -523,11 +520,13 @@ def run_cam(opts: CamOptions) -> int:
     status = StatusLine(opts.status_out or sys.stderr)
     check_url(opts.url)
     specs = [parse_spec(s) for s in opts.outs]
-    _check_written(specs, opts.fallback)
+    _check_written(specs, opts.fallback, status.message)
     width, height = opts.size or (832, 480)
     fallback = load_image(opts.fallback, width, height) if opts.fallback else None
     midi_map = None
-    if opts.midi:  # checked before anything opens: a refusal must not leave a camera open or a stub recording
+    # checked before anything opens: a refusal must not leave a camera open or a stub recording; --midi none opens
+    # no input, as vcam run's does
+    if opts.midi and opts.midi != NO_MIDI:
         from vcam.control.midi import require_port
         from vcam.control.midimap import map_named
 

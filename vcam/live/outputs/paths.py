@@ -6,10 +6,11 @@ replace it without a word, so it is refused; recording a take again over an olde
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from vcam.errors import VcamError
+from vcam.live.outputs.recording import check_path
 from vcam.outspec import OutputSpec
 
 
@@ -21,6 +22,25 @@ class Written:
     what: str
     path: str
     fix: str
+
+
+def check_outputs(specs: Sequence[OutputSpec], writes: Sequence[Written], reads: Sequence[tuple[str, str]],
+                  say: Callable[[str], None] | None = None,
+                  check_file: Callable[[OutputSpec], None] = lambda spec: check_path(spec.target)) -> None:
+    """The one check of what a show writes, before anything opens (vcam run, render, cam and check): VcamError when
+    a written file (`writes`: the file: outputs among `specs` and any other, like the control log) is one the show
+    reads or another written one, when a file: output cannot be recorded to (`check_file`), or when two outputs
+    share a camera; then each file that replaces an older one is said with `say` (None: said by no one, as where
+    nothing is written)."""
+    refuse_clashes(writes, reads)
+    for spec in specs:  # after the clashes: `would write over the show file` says more than a wrong extension
+        if spec.kind == "file":
+            check_file(spec)
+    refuse_shared_cameras(specs)
+    if say is not None:
+        for w in writes:
+            if note := replacing(w.path):
+                say(note)
 
 
 def refuse_clashes(writes: Sequence[Written], reads: Sequence[tuple[str, str]]) -> None:

@@ -1,0 +1,92 @@
+"""The model's weight files, found and checked without torch: a show checks its --weights folder before anything
+opens (a camera, a recording), minutes before the model loads (engine/weights.py, which reads them).
+
+A local folder (`--weights DIR`) holds what the two hub repos hold, merged:
+    DIR/krea-realtime-video-14b.safetensors
+    DIR/text_encoder/…  DIR/tokenizer/…  DIR/vae/…
+"""
+from __future__ import annotations
+
+import json
+import os
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+from vcam.engine.configs import KREA_FILE
+from vcam.errors import WeightsError
+
+
+@dataclass(frozen=True)
+class WeightPaths:
+    transformer: Path
+    text_encoder: Path
+    tokenizer: Path
+    vae: Path
+
+
+def layout(krea: Path, wan: Path) -> WeightPaths:
+    """Where the files are when the Krea checkpoint is in `krea` and Wan's text encoder, tokenizer and VAE in `wan`
+    (one folder for both in a --weights folder)."""
+    return WeightPaths(krea / KREA_FILE, wan / "text_encoder", wan / "tokenizer", wan / "vae")
+
+
+def from_folder(folder: str | os.PathLike) -> WeightPaths:
+    """The weights in a local folder laid out like the hub repos (checked, see `check_files`)."""
+    root = Path(folder).expanduser()
+    if not root.is_dir():
+        raise WeightsError(f"weights folder {root} does not exist", "pass the folder that holds " + KREA_FILE)
+    paths = layout(root, root)
+    # nothing is downloaded into a folder given by hand: "run again to download them" would not refill it
+    check_files(paths, f"copy complete files into {root}: {KREA_FILE} and the text_encoder/, tokenizer/ and vae/ "
+                       "folders of Wan-AI/Wan2.1-T2V-14B-Diffusers; or leave out --weights to download them from the "
+                       "Hugging Face hub")
+    return paths
+
+
+def safetensors_problem(path: Path) -> str | None:
+    """Why a .safetensors file is unusable (missing, truncated, damaged header), or None if it looks whole."""
+    if not path.is_file():
+        return "missing"
+    size = path.stat().st_size
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(8)
+            if len(raw) < 8:
+                return f"only {size} bytes"
+            (n,) = struct.unpack("<Q", raw)
+            if n > min(size - 8, 100 * 1024**2):
+                return "damaged header"
+            header = json.loads(f.read(n))
+    except (OSError, ValueError, UnicodeDecodeError) as e:
+        return f"damaged header ({e.__class__.__name__})"
+    end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
+    if 8 + n + end > size:
+        return f"truncated: {size} of {8 + n + end} bytes"
+    return None
+
+
+def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run again to download them (or copy "
+                "complete files into the folder)") -> None:
+    """Raises WeightsError naming every missing or partial file, with `fix`."""
+    problems = []
+    why = safetensors_problem(paths.transformer)
+    if why:
+        problems.append(f"{paths.transformer} ({why})")
+    for folder in (paths.text_encoder, paths.vae):
+        if not (folder / "config.json").is_file():
+            problems.append(f"{folder / 'config.json'} (missing)")
+            continue
+        index = next(iter(folder.glob("*.safetensors.index.json")), None)
+        shards = sorted(set(json.loads(index.read_text())["weight_map"].values())) if index else None
+        files = [folder / s for s in shards] if shards else sorted(folder.glob("*.safetensors"))
+        if not files:
+            problems.append(f"{folder} (no .safetensors weights)")
+        for f in files:
+            why = safetensors_problem(f)
+            if why:
+                problems.append(f"{f} ({why})")
+    if not any(paths.tokenizer.glob("*")) if paths.tokenizer.is_dir() else True:
+        problems.append(f"{paths.tokenizer} (missing)")
+    if problems:
+        raise WeightsError("model files missing or incomplete:\n    " + "\n    ".join(problems), fix)
