@@ -7,7 +7,7 @@ import torch
 
 from helpers import wait_for
 from vcam.control.actions import SetSeed, SetSteps
-from vcam.live.producer import Generator
+from vcam.live.producer import Generator, Timetable
 from vcam.live.pacer import Pacer, PacerSettings
 
 
@@ -181,6 +181,35 @@ def test_a_lost_gpu_ends_the_show_with_one_message_instead_of_endless_retries(mo
         assert not any("generation failed" in m for m in log) and stream.resets == 0
     finally:
         gen.stop()
+
+
+def _counted(op):
+    def compare(self, other):
+        CountedBlock.compared += 1
+        return getattr(int, op)(self, other)
+    return compare
+
+
+class CountedBlock(int):
+    """A block number that counts how often it is compared: the work a timetable does."""
+
+    compared = 0
+    __eq__, __lt__, __le__, __gt__, __ge__ = map(_counted, ("__eq__", "__lt__", "__le__", "__gt__", "__ge__"))
+    __hash__ = int.__hash__
+
+
+def test_a_long_replays_timetable_takes_each_block_its_own_changes_without_going_through_the_rest():
+    # A replayed 4-hour log puts its whole show in the table at the start (every knob move is a change): each block
+    # used to sort and copy all of it, tens of ms a block at 100 000 changes.
+    table, n = Timetable(), 2000
+    for i in reversed(range(n)):  # and in an order that needs sorting
+        table.add(CountedBlock(i // 2), SetSeed(i))
+        table.add(CountedBlock(i // 2), SetSteps(1 + i % 50))
+    CountedBlock.compared = 0
+    got = [table.due(block) for block in range(n // 2 + 1)]
+    assert [[a.seed for a, _ in due if isinstance(a, SetSeed)] for due in got[:2]] == [[1, 0], [3, 2]]  # as added
+    assert all(len(due) == 4 for due in got[:-1]) and got[-1] == [] and len(table) == 0
+    assert CountedBlock.compared < 40 * 2 * n  # about log2(n) each: not n for every block
 
 
 def test_controls_scheduled_for_a_block_apply_right_before_it():

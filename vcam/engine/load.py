@@ -60,7 +60,7 @@ class Engine:
         return StreamingDecoder(self.vae)
 
     def offload_text(self) -> None:
-        """Moves the text encoder and its cached prompts to the CPU (waiting for an encoding in progress)."""
+        """Moves the text encoder to the CPU (waiting for an encoding in progress)."""
         self.text.move_to("cpu")
         if self.device.type == "cuda":
             torch.cuda.empty_cache()

@@ -113,7 +113,9 @@ def build_umt5(cfg: TextConfig, seed: int):
 class TextEncoder:
     """Encodes prompts into [1, max_length, d_model] embeddings, zero past the prompt's length.
 
-    Results are cached by cleaned prompt text (least recently used dropped past `cache_size`). Thread-safe, so
+    Results are cached by cleaned prompt text (least recently used dropped past `cache_size`), in host memory and
+    only the prompt's own tokens: a padded embedding is 4 MiB at krea-14b's 512×4096, so 256 of them kept on the
+    card would take 1 GiB of it over a long show of new prompts, which the memory plan does not count. Thread-safe, so
     that prompts can be encoded ahead in the background while the stream runs. `on_cut`, where set, is told a
     line (on the thread that encodes) when a prompt longer than `max_length` tokens is cut, as it is first encoded.
     """
@@ -136,18 +138,19 @@ class TextEncoder:
 
     @torch.no_grad()
     def encode(self, prompt: str) -> Tensor:
+        """The prompt's embedding [1, max_length, d_model] on the encoder's device, a new tensor each call."""
         key = clean_prompt(prompt)
         with self._lock:
             found = self._cache.get(key)
             if found is not None:
                 self._cache.move_to_end(key)
-        if found is not None:  # copied to the device (where the encoder is on the CPU) outside the lock
-            return found.to(self.device)
+        if found is not None:  # padded and copied to the device outside the lock
+            return self._padded(found)
         with self._model_lock:
             with self._lock:  # another thread may have encoded it meanwhile
                 found = self._cache.get(key)
             if found is not None:
-                return found.to(self.device)
+                return self._padded(found)
             ids, mask = self.tokenizer(key, self.max_length)
             length = int(mask.sum())
             if length == self.max_length and self.on_cut is not None:  # every slot taken: it may be cut
@@ -157,15 +160,18 @@ class TextEncoder:
             # but the time (a 20-word prompt in 512 slots is ~8x the work, seconds with the encoder on the CPU).
             hidden = self.model(input_ids=ids[:, :length].to(model_device),
                                 attention_mask=mask[:, :length].to(model_device)).last_hidden_state
-            # Kept where the encoder runs: on the CPU with it, so the cache does not hold GPU memory when the
-            # memory plan moved the encoder off the GPU to make room.
-            emb = torch.zeros(1, self.max_length, hidden.shape[-1], device=model_device, dtype=self.dtype)
-            emb[:, :length] = hidden.to(dtype=self.dtype)
+            kept = hidden.to(device="cpu", dtype=self.dtype)
             with self._lock:
-                self._cache[key] = emb
+                self._cache[key] = kept
                 while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
-        return emb.to(self.device)
+        return self._padded(kept)
+
+    def _padded(self, kept: Tensor) -> Tensor:
+        """A cached prompt's tokens, zero past them up to max_length, on the encoder's device."""
+        emb = torch.zeros(1, self.max_length, kept.shape[-1], device=self.device, dtype=self.dtype)
+        emb[:, :kept.shape[1]] = kept.to(self.device)
+        return emb
 
     def _say_cut(self, prompt: str) -> None:
         kept = self.tokenizer.cut(prompt, self.max_length)
@@ -173,9 +179,6 @@ class TextEncoder:
             self.on_cut(cut_note(prompt, kept, self.max_length))
 
     def move_to(self, device: torch.device | str) -> None:
-        """Moves the encoder (and the cached embeddings with it), never in the middle of an encoding."""
+        """Moves the encoder, never in the middle of an encoding (the cached prompts are in host memory already)."""
         with self._model_lock:
             self.model.to(device)
-            with self._lock:
-                for key, emb in self._cache.items():
-                    self._cache[key] = emb.to(device)

@@ -1,6 +1,7 @@
 """The generator thread: loads the engine, then makes block after block and hands the frames to the pacer."""
 from __future__ import annotations
 
+import heapq
 import queue
 import threading
 from collections.abc import Callable
@@ -27,22 +28,27 @@ class DeviceLostError(VcamError):
 
 class Timetable:
     """Changes waiting for the block they go before: a replayed log's, a change on the beat's. Shared by the
-    generator and `vcam render`, so that a render applies a log's changes exactly where the show did."""
+    generator and `vcam render`, so that a render applies a log's changes exactly where the show did.
+
+    A heap: a replayed log puts every change of its show here at the start (a knob's moves are a change each, so a
+    long show's may be 100 000), and each block takes only those due, where sorting and copying the whole table
+    before every block cost the generator tens of ms a block."""
 
     def __init__(self):
         self._items: list[tuple[int, int, Action, Origin | None]] = []  # (block, order it came in, …)
         self._order = 0
 
     def add(self, block: int, action: Action, origin: Origin | None = None) -> None:
-        self._order += 1
-        self._items.append((block, self._order, action, origin))
+        self._order += 1  # unique: the heap never compares two actions
+        heapq.heappush(self._items, (block, self._order, action, origin))
 
     def due(self, block: int) -> list[tuple[Action, Origin | None]]:
         """What is due before block number `block` (and any earlier block), in the order of their blocks, then in
         the order they came; taken off the table."""
-        self._items.sort(key=lambda item: item[:2])
-        due = [(a, o) for b, _, a, o in self._items if b <= block]
-        self._items = [item for item in self._items if item[0] > block]
+        due = []
+        while self._items and self._items[0][0] <= block:
+            _, _, action, origin = heapq.heappop(self._items)
+            due.append((action, origin))
         return due
 
     def __len__(self) -> int:
