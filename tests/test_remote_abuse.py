@@ -284,3 +284,56 @@ def test_the_machine_addresses_are_usable_from_elsewhere(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", unreachable)
     monkeypatch.setattr(socket, "gethostbyname_ex", unreachable)
     assert machine_addresses() == []
+
+
+@contextlib.contextmanager
+def web_server(answers):
+    """An HTTP/1.1 server on a free loopback port that answers every request with 200 (a notebook, a page), counting
+    the requests in `answers`; yields its ws:// address."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Page(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            answers.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "5")
+            self.end_headers()
+            self.wfile.write(b"hello")
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"ws://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_web_server_on_the_port_is_said_once_with_the_port_to_check(monkeypatch, tmp_path):
+    """It was said on every try, every 5 s for as long as the client ran, as 'is ws://… a vcam server?', and the end
+    said the server could not be reached, where something had answered."""
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.01)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.02)
+    answers, said = [], []
+    with web_server(answers) as url:
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: len(answers) >= 4, 60)
+        finally:
+            link.stop()
+        port = url.rsplit(":", 1)[1]
+        assert said == [f"127.0.0.1 port {port} answered HTTP 200, as a web server does: vcam serve does not listen "
+                        "there; check the port in the address (vcam serve's first line names it) (through an HTTP "
+                        "proxy, the address starts with wss://); retrying"]
+        status = io.StringIO()
+        opts = CamOptions(url=url, outs=["null"], size=(112, 64), duration=0.5, first_frame_wait=0.5, stdin=False,
+                          status_out=status)
+        assert run_cam(opts) == 1
+    end = status.getvalue().splitlines()[-1]
+    assert f"): 127.0.0.1 port {port} answered HTTP 200, as a web server does" in end and "reached" not in end

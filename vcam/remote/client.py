@@ -153,8 +153,10 @@ class Link:
         self.ever_connected = False
         self.refused: str | None = None  # why the server will never let this client in (a wrong token)
         self.unreachable: str | None = None  # why the last try could not connect, where it never connected
+        self.answered: str | None = None  # what answered in vcam serve's place (a web server), where it never connected
         self.token_refused = False  # the last try was refused for its token, after this client had been let in
         self._token_refusal_said = False
+        self._refusal_said: str | None = None  # the server's last refusal said, not said again until it changes
         self.frames = 0
         self.bytes = 0
         self.offset = 0.0  # server clock − local clock
@@ -236,6 +238,7 @@ class Link:
                     self._ws = ws
                     self.connected = self.ever_connected = True
                     self.token_refused = self._token_refusal_said = False
+                    self._refusal_said = None
                     delay = self.FIRST_RETRY_S
                     lost_reported = False
                     self.say(f"connected to {self.url}")
@@ -311,9 +314,13 @@ class Link:
             return False
         reason = (body or b"").decode("utf-8", errors="replace").strip()
         if code in (403, 503) and reason:  # a vcam server says why it refused and what to do
-            self.say(f"the server answered HTTP {code}: {reason[:300]}")
+            line = f"the server answered HTTP {code}: {reason[:300]}"
         else:
-            self.say(f"the server answered HTTP {code}; is {self.url} a vcam server?")
+            self.answered = line = not_vcam(self.url, code)
+        # tried again every few seconds for as long as it lasts: said once, and again when the answer changes
+        if line != self._refusal_said:
+            self._refusal_said = line
+            self.say(f"{line}; retrying")
         return False
 
     def _receive(self, message) -> None:
@@ -480,6 +487,16 @@ def unreachable(url: str, error: Exception) -> str:
     return f"{error.__class__.__name__}{detail}"
 
 
+def not_vcam(url: str, code: int) -> str:
+    """What answered `url` with HTTP `code` where vcam serve answers only the WebSocket handshake (a web server, a
+    notebook, a proxy's page), and what to check."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "wss" else proto.DEFAULT_PORT)
+    proxy = " (through an HTTP proxy, the address starts with wss://)" if parts.scheme == "ws" else ""
+    return (f"{parts.hostname} port {port} answered HTTP {code}, as a web server does: vcam serve does not listen "
+            f"there; check the port in the address (vcam serve's first line names it){proxy}")
+
+
 def check_url(url: str) -> None:
     """ValueError for an address no server can have (not ws:// or wss://, no host, a port that is none), said
     before anything opens: trying it again every few seconds could never connect."""
@@ -596,7 +613,9 @@ def _osc_parts(opts: CamOptions, remote: RemoteController, air: OnAir, say: Call
 
 
 def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool) -> str:
-    if not link.ever_connected:
+    if not link.ever_connected and link.answered:
+        why = link.answered
+    elif not link.ever_connected:
         why = f"it could not be reached ({link.unreachable})" if link.unreachable else "it could not be reached"
     elif link.frames:
         why = "connected, but no whole block of frames came"
