@@ -337,3 +337,57 @@ def test_a_web_server_on_the_port_is_said_once_with_the_port_to_check(monkeypatc
         assert run_cam(opts) == 1
     end = status.getvalue().splitlines()[-1]
     assert f"): 127.0.0.1 port {port} answered HTTP 200, as a web server does" in end and "reached" not in end
+
+
+@contextlib.contextmanager
+def other_program(banner: bytes, accepted):
+    """A loopback port where another program listens (an SSH server): it sends `banner` to every connection and
+    closes it; counts them in `accepted`. Yields its ws:// address."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(1)
+            with conn:
+                conn.sendall(banner)
+                with contextlib.suppress(OSError):
+                    conn.recv(1024)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"ws://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+
+
+def test_a_port_where_another_program_listens_is_said_without_the_librarys_traceback(monkeypatch, caplog):
+    """It was 'InvalidMessage: did not receive a valid HTTP response', and one try in four printed the websockets
+    library's 'unexpected internal error' with its traceback (its reader thread met the socket closed under it)."""
+    monkeypatch.delenv("VCAM_DEBUG", raising=False)
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.001)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.001)
+    caplog.set_level(logging.DEBUG)
+    accepted, said = [], []
+    with other_program(b"SSH-2.0-OpenSSH_8.9\r\n", accepted) as url:
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: len(accepted) >= 30, 60)
+        finally:
+            link.stop()
+    assert said[0].startswith(f"cannot reach the server: 127.0.0.1 port {url.rsplit(':', 1)[1]} answers, but not in "
+                              "HTTP as vcam serve does: another program listens there; check the port"), said
+    assert not [r for r in caplog.records if r.name.startswith("websockets")], caplog.text[:2000]
+
+
+def test_a_wss_address_of_a_plain_port_is_said_to_need_ws():
+    import ssl
+
+    from vcam.remote.client import unreachable
+
+    said = unreachable("wss://127.0.0.1:8765", ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"))
+    assert said.startswith("127.0.0.1 port 8765 does not speak TLS") and "starts with ws://" in said

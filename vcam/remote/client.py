@@ -6,7 +6,10 @@ on the camera meanwhile. With --send it also uploads a local camera or clip as t
 """
 from __future__ import annotations
 
+import logging
+import os
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -234,7 +237,7 @@ class Link:
         while not self._stop.is_set():
             try:
                 with connect(self.url, additional_headers=headers, open_timeout=5, max_size=2**24,
-                             compression=None, proxy=None) as ws:
+                             compression=None, proxy=None, logger=_library_log()) as ws:
                     self._ws = ws
                     self.connected = self.ever_connected = True
                     self.token_refused = self._token_refusal_said = False
@@ -390,6 +393,17 @@ class Link:
         self._block_no = None
 
 
+def _library_log() -> logging.Logger | None:
+    """Where the websockets library logs for the link: nowhere, unless VCAM_DEBUG is set. Its internal errors come
+    from connections that failed anyway (a port that speaks another protocol closes the socket under the library's
+    reader thread), which the link says in its own words; their tracebacks came under that line."""
+    if os.environ.get("VCAM_DEBUG"):
+        return None  # the library's own logger
+    quiet = logging.Logger("vcam.link")  # in no hierarchy: nothing reaches the root's handlers
+    quiet.addHandler(logging.NullHandler())  # else Python's last-resort handler prints its warnings
+    return quiet
+
+
 def _close_received(e: Exception):
     """The close frame the server sent (a vcam server says why it dropped a client, or that it stopped), or None."""
     from websockets.exceptions import ConnectionClosed
@@ -473,6 +487,8 @@ class LinkFeed:
 def unreachable(url: str, error: Exception) -> str:
     """Why a try to connect to `url` failed, with what to check: a name no resolver knows, a port nobody listens
     on, or no answer at all."""
+    from websockets.exceptions import InvalidMessage
+
     parts = urlsplit(url)
     host = parts.hostname or url
     port = parts.port or (443 if parts.scheme == "wss" else proto.DEFAULT_PORT)
@@ -483,6 +499,12 @@ def unreachable(url: str, error: Exception) -> str:
                 "first line names it), or that the ssh -L tunnel is open")
     if isinstance(error, TimeoutError):
         return f"{host} port {port} does not answer: check the address, and that a firewall lets the port through"
+    if isinstance(error, ssl.SSLError):
+        return (f"{host} port {port} does not speak TLS: wss:// is for an HTTPS proxy's address; through an SSH tunnel "
+                f"or to the port itself, the address starts with ws://")
+    if isinstance(error, InvalidMessage):
+        return (f"{host} port {port} answers, but not in HTTP as vcam serve does: another program listens there; "
+                "check the port in the address (vcam serve's first line names it)")
     detail = f": {error}" if str(error) else ""
     return f"{error.__class__.__name__}{detail}"
 
