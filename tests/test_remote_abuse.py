@@ -391,3 +391,29 @@ def test_a_wss_address_of_a_plain_port_is_said_to_need_ws():
 
     said = unreachable("wss://127.0.0.1:8765", ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"))
     assert said.startswith("127.0.0.1 port 8765 does not speak TLS") and "starts with ws://" in said
+
+
+def test_commands_given_while_not_connected_reach_the_server_without_losing_one_silently(local_server):
+    """Twenty were kept and the oldest dropped without a word, though each had been said to be sent: a fader moved
+    while the tunnel was down pushed out a seed typed before it."""
+    said = []
+    remote = RemoteController(lambda line: link.send_line(line))
+    link = Link(url_of(local_server), None, Pacer(PacerSettings()), remote, said.append)
+    replies = [remote.handle_line("seed 7", "stdin")]
+    for i in range(100):  # a sweep of the strength fader, then one of steps
+        replies.append(remote.set_param("strength", i / 100, "midi"))
+    replies += [remote.set_param("steps", 1 + i % 8, "midi") for i in range(30)]
+    replies += [remote.handle_line(f"preset p{i}", "stdin") for i in range(18)]  # a 21st waiting: the oldest goes
+    assert [r for r in replies if r] == [
+        "not connected: seed 7 will be sent once the server is reached (or the last seed given by then)",
+        "not connected: strength 0 @off will be sent once the server is reached (or the last strength given by then)",
+        "not connected: steps 1 @off will be sent once the server is reached (or the last steps given by then)",
+        *[f"not connected: preset p{i} will be sent once the server is reached" for i in range(18)]]
+    assert said == ["not connected, and 20 commands wait to be sent already: the oldest, seed 7, will not be"]
+    link.start()
+    try:
+        assert wait_for(lambda: len(local_server.lines) == 20, 60), local_server.lines
+    finally:
+        link.stop()
+    assert local_server.lines == ["strength 0.99 @off", "steps 6 @off", *[f"preset p{i}" for i in range(18)]]
+    assert remote.handle_line("seed 8", "stdin").startswith("not connected")  # said again once disconnected

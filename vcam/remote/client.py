@@ -13,7 +13,6 @@ import ssl
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -79,11 +78,13 @@ class RemoteController:
         self._snapshot: dict = {}  # the server's state as it last sent it
         self.trail = StateTrail()  # every value the knobs' parameters took, for soft takeover
         self.listeners: list[Callable[[], None]] = []  # told after every state the server sends (OSC replies)
+        self._kept_said: set[str] = set()  # the parameters said to wait for a connection, since the server was last heard
 
     def snapshot(self) -> dict:
         return dict(self._snapshot)
 
     def update(self, data: dict) -> None:
+        self._kept_said.clear()  # connected: a value not sent from now on is said again
         self._snapshot.update(data)
         self._update(data)
         for listener in self.listeners:
@@ -112,7 +113,15 @@ class RemoteController:
             from vcam.control.commands import help_text
 
             return help_text()
-        return None if self._send(str(cmd)) else f"not connected: {cmd} will be sent once the server is reached"
+        if self._send(str(cmd)):
+            return None
+        if cmd.name not in PARAMS:
+            return f"not connected: {cmd} will be sent once the server is reached"
+        # the link keeps a parameter's last value only: said once for a knob's sweep, not for each of its values
+        if cmd.name in self._kept_said:
+            return None
+        self._kept_said.add(cmd.name)
+        return f"not connected: {cmd} will be sent once the server is reached (or the last {cmd.name} given by then)"
 
     def set_param(self, param: str, value: float, source: str, between: tuple | None = None) -> str | None:
         # the local state stays as the server last reported it, so that MIDI soft takeover can tell its own values
@@ -134,6 +143,38 @@ class RemoteController:
             return names[blend[0]], names[blend[1]]
         current = names.index(self.state.preset) if self.state.preset in names else 0
         return names[current], names[(current + 1) % len(names)]
+
+
+class Waiting:
+    """Commands given while not connected, sent once the server is reached. A knob's value replaces its value
+    still waiting (only the last one matters, and a fader sweep would fill the list); past MOST, the oldest is
+    dropped, and said to be."""
+
+    MOST = 20
+
+    def __init__(self, say: Callable[[str], None]):
+        self.say = say
+        self._lines: dict[object, str] = {}  # in the order given; a parameter's own key, else one per command
+        self._lock = threading.Lock()
+        self._n = 0
+
+    def add(self, line: str) -> None:
+        name = line.split(maxsplit=1)[0].lower() if line.strip() else ""
+        with self._lock:
+            self._n += 1
+            key = name if name in PARAMS else self._n
+            self._lines.pop(key, None)
+            self._lines[key] = line
+            dropped = self._lines.pop(next(iter(self._lines))) if len(self._lines) > self.MOST else None
+        if dropped is not None:
+            self.say(f"not connected, and {self.MOST} commands wait to be sent already: the oldest, {dropped}, "
+                     "will not be")
+
+    def take(self) -> list[str]:
+        """The commands waiting, in order; none wait after."""
+        with self._lock:
+            lines, self._lines = list(self._lines.values()), {}
+        return lines
 
 
 class Link:
@@ -166,7 +207,7 @@ class Link:
         self.net_latency = 0.0
         self._ws = None
         self._send_lock = threading.Lock()
-        self._waiting: deque[str] = deque(maxlen=20)  # commands typed while disconnected
+        self._waiting = Waiting(say)  # commands given while disconnected
         # the server's error answers, one line per error every few seconds: a fader sends a sweep of messages
         self._errors = ErrorThrottle(most=8, others="other errors")
         self._stop = threading.Event()
@@ -203,7 +244,7 @@ class Link:
                 return True
         except Exception:
             pass
-        self._waiting.append(line)
+        self._waiting.add(line)
         return False
 
     def _send_message(self, message: bytes | str) -> bool:
@@ -247,8 +288,8 @@ class Link:
                     self.say(f"connected to {self.url}")
                     with self._send_lock:
                         ws.send(proto.text("ping", t=time.time()))
-                        while self._waiting:
-                            ws.send(proto.text("command", line=self._waiting.popleft()))
+                        for line in self._waiting.take():
+                            ws.send(proto.text("command", line=line))
                     if self.uploader is not None:
                         self.uploader.connected()
                     for message in ws:
