@@ -417,3 +417,15 @@ def test_commands_given_while_not_connected_reach_the_server_without_losing_one_
         link.stop()
     assert local_server.lines == ["strength 0.99 @off", "steps 6 @off", *[f"preset p{i}" for i in range(18)]]
     assert remote.handle_line("seed 8", "stdin").startswith("not connected")  # said again once disconnected
+
+
+def test_frames_of_another_protocol_version_are_said_once_then_counted():
+    """Each was a line of its own: a server of another version would scroll 12 lines a second."""
+    said = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    for seq in range(100):
+        link._receive(b"VCF2" + struct.pack("<Q", seq) + bytes(40))
+    assert said == ["skipped a frame: not a vcam frame; is vcam serve of another version than this vcam cam? install "
+                    "the same vcam on both machines"]
+    link.say_held_back()
+    assert said[1:] == ["99 more like it: " + said[0]]

@@ -183,6 +183,7 @@ class Link:
     reconnects."""
 
     FIRST_RETRY_S, LAST_RETRY_S = 0.5, 5.0  # the wait between tries doubles from the first to the last
+    BAD_FRAMES_SAID_S = 60.0  # frames that cannot be read: said once, then counted once a minute
 
     def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
                  say: Callable[[str], None], uploader: Uploader | None = None, screen: CamScreen | None = None):
@@ -210,6 +211,8 @@ class Link:
         self._waiting = Waiting(say)  # commands given while disconnected
         # the server's error answers, one line per error every few seconds: a fader sends a sweep of messages
         self._errors = ErrorThrottle(most=8, others="other errors")
+        # frames it cannot read: each of a stream's, when the server speaks another version of the protocol
+        self._bad_frames = ErrorThrottle(self.BAD_FRAMES_SAID_S)
         self._stop = threading.Event()
         self._block: list[np.ndarray] = []
         self._indices: list[int] = []  # each of _block's frames' index in its block: some may be lost on the way
@@ -373,7 +376,7 @@ class Link:
             try:
                 header, frame = proto.decode_frame(message)
             except proto.ProtocolError as e:
-                self.say(f"skipped a frame: {e}")
+                self._bad_frame(e)
                 return
             if self._block_no is not None and header.block != self._block_no and self._block:
                 self._flush()
@@ -406,6 +409,14 @@ class Link:
         elif kind == "error":
             self.say(f"server: error: {data.get('message')}")
 
+    def _bad_frame(self, e: proto.ProtocolError) -> None:
+        text = f"skipped a frame: {e}"
+        if str(e) == proto.NOT_A_FRAME:  # the header itself is another: a server of another vcam version
+            text += ("; is vcam serve of another version than this vcam cam? install the same vcam on both "
+                     "machines")
+        if line := self._bad_frames.admit((str(e),), text, time.monotonic()):
+            self.say(line)
+
     def _say_reply(self, text: str) -> None:
         if text.startswith("error"):  # the same error for each message of a sweep: said once, then counted
             text = self._errors.admit((text,), text, time.monotonic())
@@ -414,7 +425,7 @@ class Link:
 
     def say_held_back(self, now: float | None = None) -> None:
         """Says the counts of the server's error answers held back whose window has passed (all without `now`)."""
-        for line in self._errors.held_back(now):
+        for line in [*self._errors.held_back(now), *self._bad_frames.held_back(now)]:
             self.say(line)
 
     def _state(self, state: dict) -> None:
