@@ -429,3 +429,16 @@ def test_frames_of_another_protocol_version_are_said_once_then_counted():
                     "the same vcam on both machines"]
     link.say_held_back()
     assert said[1:] == ["99 more like it: " + said[0]]
+
+
+def test_a_server_not_reached_before_any_frame_is_not_said_to_leave_a_last_frame_held(tmp_path):
+    """'holding the last frame' was said while the camera showed the card that says it connects: no frame had come."""
+    status = io.StringIO()
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        url = f"ws://127.0.0.1:{s.getsockname()[1]}"
+    opts = CamOptions(url=url, outs=["null"], size=(112, 64), duration=0.3, first_frame_wait=0.3, stdin=False,
+                      status_out=status)
+    assert run_cam(opts) == 1
+    said = [m for m in status.getvalue().splitlines() if "cannot reach the server" in m]
+    assert said and said[0].endswith("the camera shows its 'connecting' card, reconnecting"), status.getvalue()

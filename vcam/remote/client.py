@@ -339,7 +339,9 @@ class Link:
 
     def _holding(self) -> str:
         """What the camera shows while no frame comes: the last one, then the fallback image once the stream has
-        stalled, where one is set."""
+        stalled, where one is set; before any frame, the card."""
+        if not self.frames:  # nothing came yet: the camera shows the card that says it connects
+            return "the camera shows its 'connecting' card"
         return "holding the last frame" + (" (then the fallback image)" if self.pacer.stats.fallback else "")
 
     def _refusal(self, code: int, body: bytes | None) -> bool:
