@@ -442,3 +442,48 @@ def test_a_server_not_reached_before_any_frame_is_not_said_to_leave_a_last_frame
     assert run_cam(opts) == 1
     said = [m for m in status.getvalue().splitlines() if "cannot reach the server" in m]
     assert said and said[0].endswith("the camera shows its 'connecting' card, reconnecting"), status.getvalue()
+
+
+def _rates_shown(status, grow, polls=48, every=0.25):
+    """The Mbit/s figures `status()` shows while `grow(t)` adds a 40 kB block every 1.2 s, as 12 frames come at
+    10 frames/s, polled every `every` s: the ones after the first 5 s."""
+    import re
+
+    shown = []
+    for i in range(polls):
+        t = i * every
+        grow(t, 40_000 * int(t / 1.2 + 1))
+        line = status(t)
+        if t >= 5.0:
+            shown.append(float(re.search(r"([\d.]+) Mbit/s", line).group(1)))
+    return shown
+
+
+def test_both_status_lines_show_the_links_bandwidth_between_blocks(monkeypatch):
+    """Measured over 1 s (vcam cam) or between two status lines (vcam serve), a stream of a block a second read
+    0.00 Mbit/s on most lines and several times its rate on the others."""
+    from types import SimpleNamespace
+
+    true_rate = 40_000 / 1.2 * 8 / 1e6  # 0.27 Mbit/s
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), lambda m: None)
+    now = [0.0]
+    feed = LinkFeed(link, clock=lambda: now[0])
+    stats = PacerStats()
+
+    def cam_status(t):
+        feed.poll(stats)
+        return feed.status(stats, 30.0, [])
+
+    def cam_grow(t, total):
+        now[0], link.bytes = t, total
+
+    server = FrameServer(server_module.ServeSettings(port=0), lambda line, source: None, dict, lambda m: None)
+    client = SimpleNamespace(bytes=0, latency=None)
+    server.clients.append(client)
+    monkeypatch.setattr(server_module, "time", SimpleNamespace(monotonic=lambda: now[0], time=time.time))
+
+    def serve_grow(t, total):
+        now[0], client.bytes = t, total
+
+    for shown in (_rates_shown(cam_status, cam_grow), _rates_shown(lambda t: server.describe(), serve_grow)):
+        assert all(abs(rate - true_rate) < 0.3 * true_rate for rate in shown), shown

@@ -34,6 +34,7 @@ from vcam.live.outputs import parse_spec
 from vcam.live.pacer import Pacer, PacerStats
 from vcam.live.status import StatusLine
 from vcam.remote.camscreen import CamScreen
+from vcam.remote.rate import ByteRate
 from vcam.remote.uploader import Uploader, open_capture
 
 # With --duration, a client that has had no frame at all gives up after the longer of --duration and this. A
@@ -481,11 +482,8 @@ class LinkFeed:
         self.gave_up = False
         self._clock = clock
         self._started = clock()
-        self._last_bytes, self._last_t = 0, self._started
         self._last_report = 0.0
-        self._rate = 0.0
-        self._last_up = 0
-        self._up_rate = 0.0
+        self._down, self._up = ByteRate(), ByteRate()
 
     def start(self) -> None:
         self._started = self._clock()
@@ -497,12 +495,9 @@ class LinkFeed:
         if not stats.pushed and self.gives_up_after is not None and now - self._started >= self.gives_up_after:
             self.gave_up = True  # run_cam says so
             return True
-        if now - self._last_t >= 1.0:
-            self._rate = (link.bytes - self._last_bytes) / (now - self._last_t)
-            if link.uploader is not None:
-                sent = link.uploader.bytes_sent
-                self._up_rate, self._last_up = (sent - self._last_up) / (now - self._last_t), sent
-            self._last_bytes, self._last_t = link.bytes, now
+        self._down.add(now, link.bytes)
+        if link.uploader is not None:
+            self._up.add(now, link.uploader.bytes_sent)
         if now - self._last_report >= self.STATS_EVERY_S and link.connected and link.frames:
             link.send_stats(link.net_latency + stats.latency)  # so the server's status line shows it too
             self._last_report = now
@@ -519,7 +514,7 @@ class LinkFeed:
         latency = link.net_latency + stats.latency
         return " | ".join([state, *([f"FAILED {', '.join(failed)}"] if failed else []),
                            f"in {stats.production_fps:5.1f} fps", f"out {out_fps:5.1f} fps",
-                           f"{self._rate * 8 / 1e6:5.2f} Mbit/s", f"latency {latency:4.1f} s",
+                           f"{self._down.rate() * 8 / 1e6:5.2f} Mbit/s", f"latency {latency:4.1f} s",
                            *([f"lost {lost}"] if (lost := stats.dropped + stats.skipped) else []),
                            f"buffer {stats.buffered:3.0f}", *self._upload()])
 
@@ -531,7 +526,7 @@ class LinkFeed:
         if up.state != "sending":
             return [f"input {up.state.upper()}"]
         age = f"{up.age:4.2f} s old" if up.age is not None else "none sent yet"
-        return [f"up {self._up_rate / 1024:4.0f} KB/s", f"input {age}"]
+        return [f"up {self._up.rate() / 1024:4.0f} KB/s", f"input {age}"]
 
     def stop(self) -> None:
         self.link.stop()
