@@ -284,3 +284,206 @@ def test_the_machine_addresses_are_usable_from_elsewhere(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", unreachable)
     monkeypatch.setattr(socket, "gethostbyname_ex", unreachable)
     assert machine_addresses() == []
+
+
+@contextlib.contextmanager
+def web_server(answers):
+    """An HTTP/1.1 server on a free loopback port that answers every request with 200 (a notebook, a page), counting
+    the requests in `answers`; yields its ws:// address."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Page(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            answers.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "5")
+            self.end_headers()
+            self.wfile.write(b"hello")
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"ws://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_web_server_on_the_port_is_said_once_with_the_port_to_check(monkeypatch, tmp_path):
+    """It was said on every try, every 5 s for as long as the client ran, as 'is ws://… a vcam server?', and the end
+    said the server could not be reached, where something had answered."""
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.01)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.02)
+    answers, said = [], []
+    with web_server(answers) as url:
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: len(answers) >= 4, 60)
+        finally:
+            link.stop()
+        port = url.rsplit(":", 1)[1]
+        assert said == [f"127.0.0.1 port {port} answered HTTP 200, as a web server does: vcam serve does not listen "
+                        "there; check the port in the address (vcam serve's first line names it) (through an HTTP "
+                        "proxy, the address starts with wss://); retrying"]
+        status = io.StringIO()
+        opts = CamOptions(url=url, outs=["null"], size=(112, 64), duration=0.5, first_frame_wait=0.5, stdin=False,
+                          status_out=status)
+        assert run_cam(opts) == 1
+    end = status.getvalue().splitlines()[-1]
+    assert f"): 127.0.0.1 port {port} answered HTTP 200, as a web server does" in end and "reached" not in end
+
+
+@contextlib.contextmanager
+def other_program(banner: bytes, accepted):
+    """A loopback port where another program listens (an SSH server): it sends `banner` to every connection and
+    closes it; counts them in `accepted`. Yields its ws:// address."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(1)
+            with conn:
+                conn.sendall(banner)
+                with contextlib.suppress(OSError):
+                    conn.recv(1024)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"ws://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+
+
+def test_a_port_where_another_program_listens_is_said_without_the_librarys_traceback(monkeypatch, caplog):
+    """It was 'InvalidMessage: did not receive a valid HTTP response', and one try in four printed the websockets
+    library's 'unexpected internal error' with its traceback (its reader thread met the socket closed under it)."""
+    monkeypatch.delenv("VCAM_DEBUG", raising=False)
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.001)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.001)
+    caplog.set_level(logging.DEBUG)
+    accepted, said = [], []
+    with other_program(b"SSH-2.0-OpenSSH_8.9\r\n", accepted) as url:
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: len(accepted) >= 30, 60)
+        finally:
+            link.stop()
+    assert said[0].startswith(f"cannot reach the server: 127.0.0.1 port {url.rsplit(':', 1)[1]} answers, but not in "
+                              "HTTP as vcam serve does: another program listens there; check the port"), said
+    assert not [r for r in caplog.records if r.name.startswith("websockets")], caplog.text[:2000]
+
+
+def test_a_wss_address_of_a_plain_port_is_said_to_need_ws():
+    import ssl
+
+    from vcam.remote.client import unreachable
+
+    said = unreachable("wss://127.0.0.1:8765", ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"))
+    assert said.startswith("127.0.0.1 port 8765 does not speak TLS") and "starts with ws://" in said
+
+
+def test_commands_given_while_not_connected_reach_the_server_without_losing_one_silently(local_server):
+    """Twenty were kept and the oldest dropped without a word, though each had been said to be sent: a fader moved
+    while the tunnel was down pushed out a seed typed before it."""
+    said = []
+    remote = RemoteController(lambda line: link.send_line(line))
+    link = Link(url_of(local_server), None, Pacer(PacerSettings()), remote, said.append)
+    replies = [remote.handle_line("seed 7", "stdin")]
+    for i in range(100):  # a sweep of the strength fader, then one of steps
+        replies.append(remote.set_param("strength", i / 100, "midi"))
+    replies += [remote.set_param("steps", 1 + i % 8, "midi") for i in range(30)]
+    replies += [remote.handle_line(f"preset p{i}", "stdin") for i in range(18)]  # a 21st waiting: the oldest goes
+    assert [r for r in replies if r] == [
+        "not connected: seed 7 will be sent once the server is reached (or the last seed given by then)",
+        "not connected: strength 0 @off will be sent once the server is reached (or the last strength given by then)",
+        "not connected: steps 1 @off will be sent once the server is reached (or the last steps given by then)",
+        *[f"not connected: preset p{i} will be sent once the server is reached" for i in range(18)]]
+    assert said == ["not connected, and 20 commands wait to be sent already: the oldest, seed 7, will not be"]
+    link.start()
+    try:
+        assert wait_for(lambda: len(local_server.lines) == 20, 60), local_server.lines
+    finally:
+        link.stop()
+    assert local_server.lines == ["strength 0.99 @off", "steps 6 @off", *[f"preset p{i}" for i in range(18)]]
+    assert remote.handle_line("seed 8", "stdin").startswith("not connected")  # said again once disconnected
+
+
+def test_frames_of_another_protocol_version_are_said_once_then_counted():
+    """Each was a line of its own: a server of another version would scroll 12 lines a second."""
+    said = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    for seq in range(100):
+        link._receive(b"VCF2" + struct.pack("<Q", seq) + bytes(40))
+    assert said == ["skipped a frame: not a vcam frame; is vcam serve of another version than this vcam cam? install "
+                    "the same vcam on both machines"]
+    link.say_held_back()
+    assert said[1:] == ["99 more like it: " + said[0]]
+
+
+def test_a_server_not_reached_before_any_frame_is_not_said_to_leave_a_last_frame_held(tmp_path):
+    """'holding the last frame' was said while the camera showed the card that says it connects: no frame had come."""
+    status = io.StringIO()
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        url = f"ws://127.0.0.1:{s.getsockname()[1]}"
+    opts = CamOptions(url=url, outs=["null"], size=(112, 64), duration=0.3, first_frame_wait=0.3, stdin=False,
+                      status_out=status)
+    assert run_cam(opts) == 1
+    said = [m for m in status.getvalue().splitlines() if "cannot reach the server" in m]
+    assert said and said[0].endswith("the camera shows its 'connecting' card, reconnecting"), status.getvalue()
+
+
+def _rates_shown(status, grow, polls=48, every=0.25):
+    """The Mbit/s figures `status()` shows while `grow(t)` adds a 40 kB block every 1.2 s, as 12 frames come at
+    10 frames/s, polled every `every` s: the ones after the first 5 s."""
+    import re
+
+    shown = []
+    for i in range(polls):
+        t = i * every
+        grow(t, 40_000 * int(t / 1.2 + 1))
+        line = status(t)
+        if t >= 5.0:
+            shown.append(float(re.search(r"([\d.]+) Mbit/s", line).group(1)))
+    return shown
+
+
+def test_both_status_lines_show_the_links_bandwidth_between_blocks(monkeypatch):
+    """Measured over 1 s (vcam cam) or between two status lines (vcam serve), a stream of a block a second read
+    0.00 Mbit/s on most lines and several times its rate on the others."""
+    from types import SimpleNamespace
+
+    true_rate = 40_000 / 1.2 * 8 / 1e6  # 0.27 Mbit/s
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), lambda m: None)
+    now = [0.0]
+    feed = LinkFeed(link, clock=lambda: now[0])
+    stats = PacerStats()
+
+    def cam_status(t):
+        feed.poll(stats)
+        return feed.status(stats, 30.0, [])
+
+    def cam_grow(t, total):
+        now[0], link.bytes = t, total
+
+    server = FrameServer(server_module.ServeSettings(port=0), lambda line, source: None, dict, lambda m: None)
+    client = SimpleNamespace(bytes=0, latency=None)
+    server.clients.append(client)
+    monkeypatch.setattr(server_module, "time", SimpleNamespace(monotonic=lambda: now[0], time=time.time))
+
+    def serve_grow(t, total):
+        now[0], client.bytes = t, total
+
+    for shown in (_rates_shown(cam_status, cam_grow), _rates_shown(lambda t: server.describe(), serve_grow)):
+        assert all(abs(rate - true_rate) < 0.3 * true_rate for rate in shown), shown

@@ -100,7 +100,7 @@ def test_vcam_cam_says_the_fallback_image_comes_after_the_last_frame_when_the_se
     said: list[str] = []
     pacer = Pacer(PacerSettings())
     link = Link("ws://127.0.0.1:1", None, pacer, RemoteController(lambda line: False), said.append)
-    link.connected = True
+    link.connected, link.frames = True, 12
     link._closed(None, reported=False, error=ConnectionResetError())
     assert said[-1] == "connection to the server lost (ConnectionResetError); holding the last frame, reconnecting"
     pacer.set_fallback(np.zeros((2, 2, 3), np.uint8))

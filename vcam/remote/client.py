@@ -6,11 +6,13 @@ on the camera meanwhile. With --send it also uploads a local camera or clip as t
 """
 from __future__ import annotations
 
+import logging
+import os
 import socket
+import ssl
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -33,6 +35,7 @@ from vcam.live.outputs import parse_spec
 from vcam.live.pacer import Pacer, PacerStats
 from vcam.live.status import StatusLine
 from vcam.remote.camscreen import CamScreen
+from vcam.remote.rate import ByteRate
 from vcam.remote.uploader import Uploader, open_capture
 
 # With --duration, a client that has had no frame at all gives up after the longer of --duration and this. A
@@ -77,11 +80,13 @@ class RemoteController:
         self._snapshot: dict = {}  # the server's state as it last sent it
         self.trail = StateTrail()  # every value the knobs' parameters took, for soft takeover
         self.listeners: list[Callable[[], None]] = []  # told after every state the server sends (OSC replies)
+        self._kept_said: set[str] = set()  # the parameters said to wait for a connection, since the server was last heard
 
     def snapshot(self) -> dict:
         return dict(self._snapshot)
 
     def update(self, data: dict) -> None:
+        self._kept_said.clear()  # connected: a value not sent from now on is said again
         self._snapshot.update(data)
         self._update(data)
         for listener in self.listeners:
@@ -110,7 +115,15 @@ class RemoteController:
             from vcam.control.commands import help_text
 
             return help_text()
-        return None if self._send(str(cmd)) else f"not connected: {cmd} will be sent once the server is reached"
+        if self._send(str(cmd)):
+            return None
+        if cmd.name not in PARAMS:
+            return f"not connected: {cmd} will be sent once the server is reached"
+        # the link keeps a parameter's last value only: said once for a knob's sweep, not for each of its values
+        if cmd.name in self._kept_said:
+            return None
+        self._kept_said.add(cmd.name)
+        return f"not connected: {cmd} will be sent once the server is reached (or the last {cmd.name} given by then)"
 
     def set_param(self, param: str, value: float, source: str, between: tuple | None = None) -> str | None:
         # the local state stays as the server last reported it, so that MIDI soft takeover can tell its own values
@@ -134,12 +147,45 @@ class RemoteController:
         return names[current], names[(current + 1) % len(names)]
 
 
+class Waiting:
+    """Commands given while not connected, sent once the server is reached. A knob's value replaces its value
+    still waiting (only the last one matters, and a fader sweep would fill the list); past MOST, the oldest is
+    dropped, and said to be."""
+
+    MOST = 20
+
+    def __init__(self, say: Callable[[str], None]):
+        self.say = say
+        self._lines: dict[object, str] = {}  # in the order given; a parameter's own key, else one per command
+        self._lock = threading.Lock()
+        self._n = 0
+
+    def add(self, line: str) -> None:
+        name = line.split(maxsplit=1)[0].lower() if line.strip() else ""
+        with self._lock:
+            self._n += 1
+            key = name if name in PARAMS else self._n
+            self._lines.pop(key, None)
+            self._lines[key] = line
+            dropped = self._lines.pop(next(iter(self._lines))) if len(self._lines) > self.MOST else None
+        if dropped is not None:
+            self.say(f"not connected, and {self.MOST} commands wait to be sent already: the oldest, {dropped}, "
+                     "will not be")
+
+    def take(self) -> list[str]:
+        """The commands waiting, in order; none wait after."""
+        with self._lock:
+            lines, self._lines = list(self._lines.values()), {}
+        return lines
+
+
 class Link:
     """The connection to the server: receives frames into the pacer, numbered as the server's camera numbers them,
     and the server's state into `remote` and `screen` (this camera's freeze and blackout); sends commands;
     reconnects."""
 
     FIRST_RETRY_S, LAST_RETRY_S = 0.5, 5.0  # the wait between tries doubles from the first to the last
+    BAD_FRAMES_SAID_S = 60.0  # frames that cannot be read: said once, then counted once a minute
 
     def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
                  say: Callable[[str], None], uploader: Uploader | None = None, screen: CamScreen | None = None):
@@ -154,17 +200,21 @@ class Link:
         self.ever_connected = False
         self.refused: str | None = None  # why the server will never let this client in (a wrong token)
         self.unreachable: str | None = None  # why the last try could not connect, where it never connected
+        self.answered: str | None = None  # what answered in vcam serve's place (a web server), where it never connected
         self.token_refused = False  # the last try was refused for its token, after this client had been let in
         self._token_refusal_said = False
+        self._refusal_said: str | None = None  # the server's last refusal said, not said again until it changes
         self.frames = 0
         self.bytes = 0
         self.offset = 0.0  # server clock − local clock
         self.net_latency = 0.0
         self._ws = None
         self._send_lock = threading.Lock()
-        self._waiting: deque[str] = deque(maxlen=20)  # commands typed while disconnected
+        self._waiting = Waiting(say)  # commands given while disconnected
         # the server's error answers, one line per error every few seconds: a fader sends a sweep of messages
         self._errors = ErrorThrottle(most=8, others="other errors")
+        # frames it cannot read: each of a stream's, when the server speaks another version of the protocol
+        self._bad_frames = ErrorThrottle(self.BAD_FRAMES_SAID_S)
         self._stop = threading.Event()
         self._block: list[np.ndarray] = []
         self._indices: list[int] = []  # each of _block's frames' index in its block: some may be lost on the way
@@ -199,7 +249,7 @@ class Link:
                 return True
         except Exception:
             pass
-        self._waiting.append(line)
+        self._waiting.add(line)
         return False
 
     def _send_message(self, message: bytes | str) -> bool:
@@ -233,17 +283,18 @@ class Link:
         while not self._stop.is_set():
             try:
                 with connect(self.url, additional_headers=headers, open_timeout=5, max_size=2**24,
-                             compression=None, proxy=None) as ws:
+                             compression=None, proxy=None, logger=_library_log()) as ws:
                     self._ws = ws
                     self.connected = self.ever_connected = True
                     self.token_refused = self._token_refusal_said = False
+                    self._refusal_said = None
                     delay = self.FIRST_RETRY_S
                     lost_reported = False
                     self.say(f"connected to {self.url}")
                     with self._send_lock:
                         ws.send(proto.text("ping", t=time.time()))
-                        while self._waiting:
-                            ws.send(proto.text("command", line=self._waiting.popleft()))
+                        for line in self._waiting.take():
+                            ws.send(proto.text("command", line=line))
                     if self.uploader is not None:
                         self.uploader.connected()
                     for message in ws:
@@ -290,7 +341,9 @@ class Link:
 
     def _holding(self) -> str:
         """What the camera shows while no frame comes: the last one, then the fallback image once the stream has
-        stalled, where one is set."""
+        stalled, where one is set; before any frame, the card."""
+        if not self.frames:  # nothing came yet: the camera shows the card that says it connects
+            return "the camera shows its 'connecting' card"
         return "holding the last frame" + (" (then the fallback image)" if self.pacer.stats.fallback else "")
 
     def _refusal(self, code: int, body: bytes | None) -> bool:
@@ -312,9 +365,13 @@ class Link:
             return False
         reason = (body or b"").decode("utf-8", errors="replace").strip()
         if code in (403, 503) and reason:  # a vcam server says why it refused and what to do
-            self.say(f"the server answered HTTP {code}: {reason[:300]}")
+            line = f"the server answered HTTP {code}: {reason[:300]}"
         else:
-            self.say(f"the server answered HTTP {code}; is {self.url} a vcam server?")
+            self.answered = line = not_vcam(self.url, code)
+        # tried again every few seconds for as long as it lasts: said once, and again when the answer changes
+        if line != self._refusal_said:
+            self._refusal_said = line
+            self.say(f"{line}; retrying")
         return False
 
     def _receive(self, message) -> None:
@@ -323,7 +380,7 @@ class Link:
             try:
                 header, frame = proto.decode_frame(message)
             except proto.ProtocolError as e:
-                self.say(f"skipped a frame: {e}")
+                self._bad_frame(e)
                 return
             if self._block_no is not None and header.block != self._block_no and self._block:
                 self._flush()
@@ -356,6 +413,14 @@ class Link:
         elif kind == "error":
             self.say(f"server: error: {data.get('message')}")
 
+    def _bad_frame(self, e: proto.ProtocolError) -> None:
+        text = f"skipped a frame: {e}"
+        if str(e) == proto.NOT_A_FRAME:  # the header itself is another: a server of another vcam version
+            text += ("; is vcam serve of another version than this vcam cam? install the same vcam on both "
+                     "machines")
+        if line := self._bad_frames.admit((str(e),), text, time.monotonic()):
+            self.say(line)
+
     def _say_reply(self, text: str) -> None:
         if text.startswith("error"):  # the same error for each message of a sweep: said once, then counted
             text = self._errors.admit((text,), text, time.monotonic())
@@ -364,7 +429,7 @@ class Link:
 
     def say_held_back(self, now: float | None = None) -> None:
         """Says the counts of the server's error answers held back whose window has passed (all without `now`)."""
-        for line in self._errors.held_back(now):
+        for line in [*self._errors.held_back(now), *self._bad_frames.held_back(now)]:
             self.say(line)
 
     def _state(self, state: dict) -> None:
@@ -382,6 +447,17 @@ class Link:
         if self._block:
             self._flush()
         self._block_no = None
+
+
+def _library_log() -> logging.Logger | None:
+    """Where the websockets library logs for the link: nowhere, unless VCAM_DEBUG is set. Its internal errors come
+    from connections that failed anyway (a port that speaks another protocol closes the socket under the library's
+    reader thread), which the link says in its own words; their tracebacks came under that line."""
+    if os.environ.get("VCAM_DEBUG"):
+        return None  # the library's own logger
+    quiet = logging.Logger("vcam.link")  # in no hierarchy: nothing reaches the root's handlers
+    quiet.addHandler(logging.NullHandler())  # else Python's last-resort handler prints its warnings
+    return quiet
 
 
 def _close_received(e: Exception):
@@ -407,11 +483,8 @@ class LinkFeed:
         self.gave_up = False
         self._clock = clock
         self._started = clock()
-        self._last_bytes, self._last_t = 0, self._started
         self._last_report = 0.0
-        self._rate = 0.0
-        self._last_up = 0
-        self._up_rate = 0.0
+        self._down, self._up = ByteRate(), ByteRate()
 
     def start(self) -> None:
         self._started = self._clock()
@@ -423,12 +496,9 @@ class LinkFeed:
         if not stats.pushed and self.gives_up_after is not None and now - self._started >= self.gives_up_after:
             self.gave_up = True  # run_cam says so
             return True
-        if now - self._last_t >= 1.0:
-            self._rate = (link.bytes - self._last_bytes) / (now - self._last_t)
-            if link.uploader is not None:
-                sent = link.uploader.bytes_sent
-                self._up_rate, self._last_up = (sent - self._last_up) / (now - self._last_t), sent
-            self._last_bytes, self._last_t = link.bytes, now
+        self._down.add(now, link.bytes)
+        if link.uploader is not None:
+            self._up.add(now, link.uploader.bytes_sent)
         if now - self._last_report >= self.STATS_EVERY_S and link.connected and link.frames:
             link.send_stats(link.net_latency + stats.latency)  # so the server's status line shows it too
             self._last_report = now
@@ -445,7 +515,7 @@ class LinkFeed:
         latency = link.net_latency + stats.latency
         return " | ".join([state, *([f"FAILED {', '.join(failed)}"] if failed else []),
                            f"in {stats.production_fps:5.1f} fps", f"out {out_fps:5.1f} fps",
-                           f"{self._rate * 8 / 1e6:5.2f} Mbit/s", f"latency {latency:4.1f} s",
+                           f"{self._down.rate() * 8 / 1e6:5.2f} Mbit/s", f"latency {latency:4.1f} s",
                            *([f"lost {lost}"] if (lost := stats.dropped + stats.skipped) else []),
                            f"buffer {stats.buffered:3.0f}", *self._upload()])
 
@@ -457,7 +527,7 @@ class LinkFeed:
         if up.state != "sending":
             return [f"input {up.state.upper()}"]
         age = f"{up.age:4.2f} s old" if up.age is not None else "none sent yet"
-        return [f"up {self._up_rate / 1024:4.0f} KB/s", f"input {age}"]
+        return [f"up {self._up.rate() / 1024:4.0f} KB/s", f"input {age}"]
 
     def stop(self) -> None:
         self.link.stop()
@@ -467,6 +537,8 @@ class LinkFeed:
 def unreachable(url: str, error: Exception) -> str:
     """Why a try to connect to `url` failed, with what to check: a name no resolver knows, a port nobody listens
     on, or no answer at all."""
+    from websockets.exceptions import InvalidMessage
+
     parts = urlsplit(url)
     host = parts.hostname or url
     port = parts.port or (443 if parts.scheme == "wss" else proto.DEFAULT_PORT)
@@ -477,8 +549,24 @@ def unreachable(url: str, error: Exception) -> str:
                 "first line names it), or that the ssh -L tunnel is open")
     if isinstance(error, TimeoutError):
         return f"{host} port {port} does not answer: check the address, and that a firewall lets the port through"
+    if isinstance(error, ssl.SSLError):
+        return (f"{host} port {port} does not speak TLS: wss:// is for an HTTPS proxy's address; through an SSH tunnel "
+                f"or to the port itself, the address starts with ws://")
+    if isinstance(error, InvalidMessage):
+        return (f"{host} port {port} answers, but not in HTTP as vcam serve does: another program listens there; "
+                "check the port in the address (vcam serve's first line names it)")
     detail = f": {error}" if str(error) else ""
     return f"{error.__class__.__name__}{detail}"
+
+
+def not_vcam(url: str, code: int) -> str:
+    """What answered `url` with HTTP `code` where vcam serve answers only the WebSocket handshake (a web server, a
+    notebook, a proxy's page), and what to check."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "wss" else proto.DEFAULT_PORT)
+    proxy = " (through an HTTP proxy, the address starts with wss://)" if parts.scheme == "ws" else ""
+    return (f"{parts.hostname} port {port} answered HTTP {code}, as a web server does: vcam serve does not listen "
+            f"there; check the port in the address (vcam serve's first line names it){proxy}")
 
 
 def check_url(url: str) -> None:
@@ -595,7 +683,9 @@ def _osc_parts(opts: CamOptions, remote: RemoteController, air: OnAir, say: Call
 
 
 def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool) -> str:
-    if not link.ever_connected:
+    if not link.ever_connected and link.answered:
+        why = link.answered
+    elif not link.ever_connected:
         why = f"it could not be reached ({link.unreachable})" if link.unreachable else "it could not be reached"
     elif link.frames:
         why = "connected, but no whole block of frames came"

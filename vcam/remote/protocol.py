@@ -44,6 +44,9 @@ GOING_AWAY = 1001  # RFC 6455's close code for a server going down
 STOPPED = "the show on the server ended"  # the close reason each client gets when vcam serve stops
 
 
+NOT_A_FRAME = "not a vcam frame"
+
+
 class ProtocolError(ValueError):
     pass
 
@@ -74,7 +77,7 @@ def decode_frame(data: bytes) -> tuple[FrameHeader, np.ndarray]:
     import cv2
 
     if len(data) < HEADER.size or data[:4] != MAGIC:
-        raise ProtocolError("not a vcam frame")
+        raise ProtocolError(NOT_A_FRAME)
     magic, seq, block, index, count, sent_at, width, height = HEADER.unpack_from(data)
     img = cv2.imdecode(np.frombuffer(data, np.uint8, offset=HEADER.size), cv2.IMREAD_COLOR)
     if img is None or img.shape[:2] != (height, width):

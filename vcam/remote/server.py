@@ -24,6 +24,7 @@ from vcam.control.media import Refused
 from vcam.control.throttle import ErrorThrottle
 from vcam.remote import protocol as proto
 from vcam.remote.intake import Dropped, Intake, Uploads
+from vcam.remote.rate import ByteRate
 from vcam.loopback import is_loopback
 from vcam.remote.addresses import is_wildcard, machine_addresses, url_host
 from vcam.errors import VcamError
@@ -205,7 +206,7 @@ class FrameServer:
         self._admitted: dict[Any, str] = {}
         self.bytes_per_frame = 0.0
         self._gone_bytes = 0  # sent to clients that have left, so the bandwidth figure does not drop
-        self._last_bytes, self._last_time = 0, time.monotonic()
+        self._sent = ByteRate()  # to every client, over the last seconds
         self._lock = threading.Lock()
         self._blocks: Mailbox[tuple[int, np.ndarray]] = Mailbox(4)  # (its number in the show, its frames)
         self._seq = 0
@@ -506,14 +507,12 @@ class FrameServer:
 
     # --- status ---------------------------------------------------------------------------------------------
     def describe(self) -> str:
-        """Clients, bandwidth out (Mbit/s since the last call), and the clients' end-to-end latency."""
+        """Clients, bandwidth out (Mbit/s over the last seconds), and the clients' end-to-end latency."""
         with self._lock:
             n = len(self.clients)
             sent = sum(c.bytes for c in self.clients) + self._gone_bytes
             latencies = [c.latency for c in self.clients if c.latency is not None]
-        now = time.monotonic()
-        rate = (sent - self._last_bytes) * 8 / 1e6 / max(1e-3, now - self._last_time)
-        self._last_bytes, self._last_time = sent, now
+        rate = self._sent.add(time.monotonic(), sent) * 8 / 1e6
         latency = f"{max(latencies):.1f} s" if latencies else "-"
         upload = self.intake.describe()
         return (f"clients {n} | {rate:5.2f} Mbit/s | {self.bytes_per_frame / 1024:.0f} kB/frame | latency {latency}"
