@@ -225,6 +225,48 @@ def test_the_bias_changes_live_from_the_next_block_and_the_same_bias_gives_the_s
     assert s.bias == 0.3
 
 
+def test_a_stream_biases_exactly_the_contexts_latents_1_and_2_in_its_denoising_passes(tiny_engine, monkeypatch):
+    """The rule (vcam/bias.py): in a later block's denoising passes the keys of the context's latents 1 and 2, cache
+    offsets [tokens, 3·tokens), get log(bias); not the context's first latent [0, tokens), not the block's own
+    [3·tokens, 6·tokens). The recompute pass (the context at t = 0) and block 0 (no context) run unbiased. Watched at
+    the model's forward and at the segmented attention each layer runs."""
+    import vcam.engine.model as model_module
+
+    model, steps = tiny_engine.model, 3
+    calls, segments = [], []
+    block = 0  # the block being made, as the spies see it
+    forward, segmented = model.forward, model_module.biased_attention
+
+    def spy_forward(x, t, text, frame_start=0, cache=None, cache_start=0, mask=None, key_bias=None):
+        calls.append((block, float(t.max()), frame_start, cache_start, key_bias))
+        return forward(x, t, text, frame_start=frame_start, cache=cache, cache_start=cache_start, mask=mask,
+                       key_bias=key_bias)
+
+    def spy_segmented(q, k, v, start, end, log_bias, kernel):
+        segments.append((block, start, end, k.shape[2], float(log_bias)))
+        return segmented(q, k, v, start, end, log_bias, kernel)
+
+    monkeypatch.setattr(model_module, "biased_attention", spy_segmented)
+    monkeypatch.setitem(vars(model), "forward", spy_forward)
+    stream = tiny_engine.stream(PROMPT, seed=SEED, bias=0.3, steps=steps)
+    tokens = stream._tokens
+    for block in range(3):
+        stream.next_block()
+
+    assert [c[0] for c in calls] == [0] * steps + [1] * (1 + steps) + [2] * (1 + steps)
+    assert all(c[4] is None for c in calls if c[0] == 0)  # block 0: nothing to lean on
+    for b in (1, 2):
+        recompute, *passes = [c for c in calls if c[0] == b]
+        assert recompute[1:] == (0.0, 0, 0, None)  # the context at t = 0 into cache slot 0: plain attention
+        for _, _, frame_start, cache_start, key_bias in passes:
+            assert (frame_start, cache_start) == (3, 3 * tokens)
+            assert key_bias == KeyBias(tokens, 3 * tokens, 0.3)
+    layers = model.cfg.num_layers
+    expected = [(b, tokens, 3 * tokens, 6 * tokens, pytest.approx(math.log(0.3))) for b in (1, 2)
+                for _ in range(steps * layers)]
+    assert segments == expected  # only the denoising passes of blocks 1 and 2, every layer, over all 6 latents
+
+
 def test_a_stream_refuses_a_bad_bias(tiny_engine):
     with pytest.raises(ValueError, match="bias must be above 0 and at most 1"):
         tiny_engine.stream("a neon city", bias=1.5)

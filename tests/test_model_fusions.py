@@ -3,7 +3,7 @@
 RoPE is rotated by whole-tensor tables instead of pair by pair, the rotated keys are written straight into their
 KV-cache slots, and the attention and FFN outputs meet the float32 gates and residual without a cast of their
 own. Each does the same products and sums in the same order, so eager float32 and bf16 results are equal bit for
-bit, not merely close.
+bit, not merely close. Both rotations work in float32 from float32 tables and round to the compute dtype once.
 """
 import pytest
 import torch
@@ -18,7 +18,7 @@ CFG = WanConfig(dim=128, ffn_dim=256, num_heads=2, num_layers=2, freq_dim=32, te
 
 def old_apply_rope(x, cos, sin):
     x1, x2 = x.unflatten(-1, (-1, 2)).unbind(-1)
-    return torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1).flatten(-2)
+    return torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1).flatten(-2).to(x.dtype)
 
 
 def old_self_attention(self, x, rope, cache, cache_start, mask, biased=None):
@@ -53,7 +53,7 @@ def old_block(self, x, e, text_k, text_v, rope, cache, cache_start, mask, biased
 
 
 def old_rope_tables(self, frame_start, frames, h, w):
-    return self.rope.tables(frame_start, frames, h, w, self.dtype)
+    return self.rope.tables(frame_start, frames, h, w)
 
 
 @pytest.fixture
@@ -71,8 +71,9 @@ def test_rotate_gives_the_pairwise_rotation_bit_for_bit(dtype):
     gen = torch.Generator().manual_seed(0)
     x = torch.randn(2, 30, 3, 128, generator=gen).to(dtype)
     angles = torch.rand(30, 1, 64, generator=gen, dtype=torch.float64) * 40
-    cos, sin = angles.cos().to(dtype), angles.sin().to(dtype)
+    cos, sin = angles.cos().float(), angles.sin().float()  # the model's tables are float32 in any dtype
     expected = old_apply_rope(x, cos, sin)
+    assert expected.dtype == dtype
     assert torch.equal(rotate(x, *rope_pairs(cos, sin)), expected)
     slot = torch.zeros(2, 50, 3, 128, dtype=dtype)
     rotate(x, *rope_pairs(cos, sin), out=slot[:, 10:40])  # a KV-cache slot, batch 2: not contiguous

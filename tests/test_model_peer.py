@@ -112,7 +112,49 @@ def test_rope_tables_are_built_once_per_shape():
     model = init_random_(CausalWanModel(cfg), 7).eval()
     a = model.rope_tables(3, 3, 4, 7)
     assert model.rope_tables(3, 3, 4, 7)[0] is a[0]
-    assert a[0].dtype == model.dtype and a[0].shape == a[1].shape == (3 * 4 * 7, 1, cfg.head_dim)  # rope_pairs
+    assert a[0].shape == a[1].shape == (3 * 4 * 7, 1, cfg.head_dim)  # rope_pairs
+    model.cast(torch.bfloat16)
+    assert model.rope_tables(3, 3, 4, 7)[0] is a[0]  # float32 in any compute dtype: the same tables serve
+    assert a[0].dtype == a[1].dtype == torch.float32
+
+
+def krea_rope_reference(x, frame_start, f, h, w):
+    """RoPE as Krea's causal_rope_apply (wan/modules/causal_model.py) does it, written from its description: the
+    angle tables of rope_params (float64, theta 10000, per axis d - 4·(d // 6), 2·(d // 6), 2·(d // 6) for heads of
+    d), x's interleaved pairs as float64 complex numbers times e^{i·angle}, one rounding to x's dtype at the end."""
+    d = x.shape[-1]
+
+    def axis(n, dim):
+        return torch.outer(torch.arange(n, dtype=torch.float64),
+                           1.0 / 10000.0 ** (torch.arange(0, dim, 2, dtype=torch.float64) / dim))
+
+    ft, fh, fw = axis(1024, d - 4 * (d // 6)), axis(1024, 2 * (d // 6)), axis(1024, 2 * (d // 6))
+    angles = torch.cat([ft[frame_start:frame_start + f, None, None].expand(f, h, w, -1),
+                        fh[None, :h, None].expand(f, h, w, -1),
+                        fw[None, None, :w].expand(f, h, w, -1)], dim=-1).reshape(f * h * w, 1, -1)
+    pairs = torch.view_as_complex(x.double().unflatten(-1, (-1, 2)).contiguous())
+    return torch.view_as_real(pairs * torch.polar(torch.ones_like(angles), angles)).flatten(-2).to(x.dtype)
+
+
+def test_bf16_rope_is_krea_float64_rotation_rounded_once():
+    """At the real head size and a real block (3 latents of 30×52 patches at RoPE frames 3..5), the bf16 rotation
+    the model does for queries and for the keys it writes into the KV cache lands on Krea's float64 rotation
+    rounded once to bf16, but for the rare value a float32 intermediate rounds the other way. Rotating in bf16
+    arithmetic (bf16 tables, bf16 products and sums) put about a quarter of the values a bf16 step off."""
+    from vcam.engine.model import rotate
+
+    cfg = WanConfig(dim=256, ffn_dim=512, num_heads=2, num_layers=1, freq_dim=32, text_dim=32)
+    model = init_random_(CausalWanModel(cfg), 2).eval().cast(torch.bfloat16)
+    f, h, w = 3, 30, 52
+    x = torch.randn(1, f * h * w, cfg.num_heads, cfg.head_dim, generator=torch.Generator().manual_seed(4))
+    x = x.bfloat16()
+    expected = krea_rope_reference(x, 3, f, h, w)
+    rope = model.rope_tables(3, f, h, w)
+    slot = torch.zeros(1, 6 * h * w, cfg.num_heads, cfg.head_dim, dtype=torch.bfloat16)
+    rotate(x, *rope, out=slot[:, 3 * h * w:])  # the keys' path: straight into their KV-cache slots
+    for got in (rotate(x, *rope), slot[:, 3 * h * w:]):
+        assert got.dtype == torch.bfloat16
+        assert (got == expected).float().mean().item() > 0.999
 
 
 def test_a_block_through_the_kv_cache_at_the_real_head_size_matches_one_diffusers_pass():

@@ -1,4 +1,7 @@
+from functools import lru_cache
+
 import pytest
+import torch
 
 from vcam.engine.schedule import denoising_passes, renoise_sigma
 
@@ -57,3 +60,35 @@ def test_a_strength_just_under_a_grid_point_lands_on_it():
 def test_a_strength_outside_0_to_1_is_refused(bad):
     with pytest.raises(ValueError, match="strength"):
         denoising_passes(4, strength=bad)
+
+
+# --- Krea's rule, written here from its description, every step count and strength ---------------------------------
+@lru_cache(maxsize=1)
+def krea_table() -> tuple[torch.Tensor, torch.Tensor]:
+    """utils/scheduler.py FlowMatchScheduler(shift=5, sigma_min=0, extra_one_step=True).set_timesteps(1000), float32
+    as torch makes it: sigmas over linspace(1, 0, 1001) without its last point, shifted by 5 s / (1 + 4 s); the
+    timesteps are 1000 times them. release_server.py init_models pads the timesteps with a final 0."""
+    sigmas = torch.linspace(1.0, 0.0, 1001, dtype=torch.float32)[:1000]
+    sigmas = 5.0 * sigmas / (1.0 + 4.0 * sigmas)
+    timesteps = 1000.0 * sigmas
+    return sigmas, torch.cat((timesteps, torch.zeros(1)))
+
+
+def krea_passes(steps: int, strength: float) -> tuple[list[float], list[float]]:
+    """v2v.py get_denoising_schedule: grid points linspace(strength·1000, 0, steps) in float32, truncated to integers,
+    looked up at 1000 − point in the padded timesteps; each t's sigma is the table's at the nearest timestep
+    (wan_wrapper.py _convert_flow_pred_to_x0, scheduler.py add_noise), the smallest one for t = 0."""
+    sigmas, padded = krea_table()
+    points = torch.linspace(strength * 1000, 0, steps, dtype=torch.float32).long()
+    ts = padded[1000 - points]
+    return ts.tolist(), [float(sigmas[(padded[:1000] - t).abs().argmin()]) for t in ts]
+
+
+@pytest.mark.parametrize("strength", [k / 100 for k in range(101)], ids=lambda s: f"{s:.2f}")
+@pytest.mark.parametrize("steps", range(1, 9))
+def test_timesteps_and_sigmas_follow_kreas_rule(steps, strength):
+    passes = denoising_passes(steps, shift=5.0, strength=strength)
+    ts, sigmas = krea_passes(steps, strength)
+    # neighbouring grid points are at least 0.2 apart in t: 1e-3 tells a wrong point from float32's rounding
+    assert [p.t for p in passes] == pytest.approx(ts, abs=1e-3)
+    assert [p.sigma for p in passes] == pytest.approx(sigmas, abs=1e-6)

@@ -76,3 +76,33 @@ def test_a_loaded_bf16_engine_has_a_float16_vae(weights_folder):
     assert {p.dtype for p in engine.vae.parameters()} == {torch.float16}
     frames = engine.stream("a lighthouse", seed=0).next_block()
     assert frames.dtype.name == "uint8" and frames.std() > 1.0
+
+
+def test_the_first_temporal_upsample_keeps_the_last_two_latents_features_as_upstream_wan(vae, monkeypatch):
+    """The rule of Wan 2.1's VAE (and diffusers'): the first temporal upsample's time convolution sees, before the
+    features x_i of latent i, the cache [x_{i-2}, x_{i-1}] (zeros before x_2), and keeps [x_{i-1}, x_i] for the
+    next. Krea's demo_utils/vae_block3.py keeps [x_i, x_i] from the third latent on; vcam follows upstream, which
+    test_blockwise_decode_equals_full_decode ties to one whole decode()."""
+    from diffusers.models.autoencoders.autoencoder_kl_wan import WanResample
+
+    first = next(m for m in vae.decoder.modules() if isinstance(m, WanResample) and m.mode == "upsample3d")
+    calls = []
+    time_conv = first.time_conv.forward
+
+    def spy(x, cache_x=None):
+        calls.append((x.clone(), None if cache_x is None else cache_x.clone()))
+        return time_conv(x, cache_x)
+
+    monkeypatch.setattr(first.time_conv, "forward", spy)
+    latents = torch.randn(1, 16, 6, 6, 10, generator=torch.Generator().manual_seed(9))
+    decoder = StreamingDecoder(vae)
+    for i in range(latents.shape[2]):  # one latent at a time, as a stream hands them over
+        decoder.decode(latents[:, :, i:i + 1])
+    xs = [x for x, _ in calls]
+    assert len(calls) == 5 and all(x.shape[2] == 1 for x in xs)  # latent 1 skips the time convolution
+    assert calls[0][1] is None  # latent 2: causal zero padding only
+    assert torch.equal(calls[1][1], torch.cat([torch.zeros_like(xs[0]), xs[0]], dim=2))
+    for j in range(2, len(calls)):  # latents 4 on
+        cache = calls[j][1]
+        assert torch.equal(cache, torch.cat([xs[j - 2], xs[j - 1]], dim=2)), f"latent {j + 2}"
+        assert not torch.equal(cache, torch.cat([xs[j - 1], xs[j - 1]], dim=2))  # not the release's rule

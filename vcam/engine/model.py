@@ -77,8 +77,9 @@ class Rope(nn.Module):
         self.register_buffer("cos", angles.cos().float(), persistent=False)
         self.register_buffer("sin", angles.sin().float(), persistent=False)
 
-    def tables(self, frame_start: int, frames: int, h: int, w: int, dtype: torch.dtype) -> tuple[Tensor, Tensor]:
-        """cos and sin for every token of `frames` frames of h×w patches starting at `frame_start`: [L, 1, D/2]."""
+    def tables(self, frame_start: int, frames: int, h: int, w: int) -> tuple[Tensor, Tensor]:
+        """cos and sin for every token of `frames` frames of h×w patches starting at `frame_start`: [L, 1, D/2],
+        float32 whatever the model computes in (see `rotate`)."""
         out = []
         for full in (self.cos, self.sin):
             ft, fh, fw = full.split([s // 2 for s in self.split], dim=1)
@@ -90,7 +91,7 @@ class Rope(nn.Module):
                 ],
                 dim=-1,
             )
-            out.append(grid.reshape(frames * h * w, 1, -1).to(dtype))
+            out.append(grid.reshape(frames * h * w, 1, -1).float())
         return out[0], out[1]
 
 
@@ -101,13 +102,17 @@ def rope_pairs(cos: Tensor, sin: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def rotate(x: Tensor, cos: Tensor, sin: Tensor, out: Tensor | None = None) -> Tensor:
-    """RoPE of x [B, L, H, D] by rope_pairs' tables [L, 1, D]: each interleaved pair (a, b) becomes
-    (a·cos − b·sin, b·cos + a·sin), with the products and sums of a pair-by-pair rotation, so eager gives the same
-    bits (a negated product added is the product subtracted), but in three whole-tensor operations and no stack:
-    inductor fuses them into the norm before, eager runs fewer kernels. With `out` (a KV-cache slot) the result is
-    written there, not copied in after."""
+    """RoPE of x [B, L, H, D] by rope_pairs' float32 tables [L, 1, D], in x's dtype: each interleaved pair (a, b)
+    becomes (a·cos − b·sin, b·cos + a·sin), with the products and sums of a pair-by-pair rotation, so eager gives
+    the same bits (a negated product added is the product subtracted), but in three whole-tensor operations and no
+    stack: inductor fuses them into the norm before, eager runs fewer kernels. With `out` (a KV-cache slot) the
+    result is written there, not copied in after.
+
+    The float32 tables widen a bf16 x inside the products, so the rotation is done in float32 and rounded to x's
+    dtype once, on the store: as Krea's causal_rope_apply (float64, one rounding) and diffusers (float32) do. In
+    bf16 arithmetic a fifth of the rotated values came out a bf16 step off theirs."""
     swapped = x.unflatten(-1, (-1, 2)).flip(-1).flatten(-2)  # (b, a) for each pair (a, b)
-    return torch.add(x * cos, swapped * sin, out=out)
+    return torch.add(x * cos, swapped * sin, out=torch.empty_like(x) if out is None else out)
 
 
 class RMSNorm(nn.Module):
@@ -299,10 +304,11 @@ class CausalWanModel(nn.Module):
         return self
 
     def rope_tables(self, frame_start: int, frames: int, h: int, w: int) -> tuple[Tensor, Tensor]:
-        """RoPE tables for a pass (`rope_pairs`), in the compute dtype, built once per shape (a stream uses two)."""
-        key = (frame_start, frames, h, w, self.dtype, self.rope.cos.device)
+        """RoPE tables for a pass (`rope_pairs`), float32 in any compute dtype (see `rotate`), built once per shape
+        (a stream uses two)."""
+        key = (frame_start, frames, h, w, self.rope.cos.device)
         if key not in self._rope_tables:
-            self._rope_tables[key] = rope_pairs(*self.rope.tables(frame_start, frames, h, w, self.dtype))
+            self._rope_tables[key] = rope_pairs(*self.rope.tables(frame_start, frames, h, w))
         return self._rope_tables[key]
 
     @property

@@ -82,6 +82,11 @@ class StreamingDecoder:
         dtype = next(self.vae.parameters()).dtype
         x = self.vae.post_quant_conv(self.scale.to_vae(latents.float()).to(dtype))
         outs = []
+        # Latent by latent through diffusers' decoder, whose first temporal upsample keeps the features of the last
+        # two latents, [x_{i-1}, x_i], for its time convolution, as the upstream Wan 2.1 VAE does (and the whole
+        # decode() equals). Deliberately not Krea's release: its demo_utils/vae_block3.py Resample, which swapped
+        # the "Rep" marker for a zero cache, keeps [x_i, x_i] from the third latent on (torch.where against the
+        # cache's last frame copies x_i over it once that frame is non-zero), which looks like a slip there.
         for i in range(x.shape[2]):
             outs.append(
                 self.vae.decoder(x[:, :, i : i + 1], feat_cache=self._cache, feat_idx=[0], first_chunk=self._first)
