@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import numpy as np
 
@@ -541,7 +541,7 @@ def unreachable(url: str, error: Exception) -> str:
 
     parts = urlsplit(url)
     host = parts.hostname or url
-    port = parts.port or (443 if parts.scheme == "wss" else proto.DEFAULT_PORT)
+    port = _port(parts)
     if isinstance(error, socket.gaierror):
         return f"this machine finds no host named {host}: check the spelling, or on a local network give its IP address"
     if isinstance(error, ConnectionRefusedError):
@@ -559,11 +559,16 @@ def unreachable(url: str, error: Exception) -> str:
     return f"{error.__class__.__name__}{detail}"
 
 
+def _port(parts: SplitResult) -> int:
+    """The port an address connects to: its own, else wss's 443 (a proxy) or vcam serve's default."""
+    return parts.port or (443 if parts.scheme == "wss" else proto.DEFAULT_PORT)
+
+
 def not_vcam(url: str, code: int) -> str:
     """What answered `url` with HTTP `code` where vcam serve answers only the WebSocket handshake (a web server, a
     notebook, a proxy's page), and what to check."""
     parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "wss" else proto.DEFAULT_PORT)
+    port = _port(parts)
     proxy = " (through an HTTP proxy, the address starts with wss://)" if parts.scheme == "ws" else ""
     return (f"{parts.hostname} port {port} answered HTTP {code}, as a web server does: vcam serve does not listen "
             f"there; check the port in the address (vcam serve's first line names it){proxy}")
