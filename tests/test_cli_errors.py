@@ -198,3 +198,14 @@ def test_a_path_written_with_an_equals_sign_and_a_tilde_is_in_the_home_folder(tm
     cam = build_parser().parse_args(["cam", "ws://127.0.0.1:8765", "--fallback=~/b.png", "--midi-map=~/n.yaml"])
     assert (cam.fallback, cam.midi_map) == (str(tmp_path / "b.png"), str(tmp_path / "n.yaml"))
     assert build_parser().parse_args(["run", "--midi-map", "nanokontrol2"]).midi_map == "nanokontrol2"
+
+
+def test_download_offline_without_taehvs_file_says_so_before_fetching_the_model(tmp_path, capsys, monkeypatch):
+    import vcam.engine.weights
+
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(vcam.engine.weights, "from_hub", lambda spec: pytest.fail("the model was fetched first"))
+    assert main(["download", "--decoder", "taehv"]) == 2
+    err = capsys.readouterr().err
+    assert "TAEHV's weights (taew2_1.safetensors) are not in" in err and "Traceback" not in err, err

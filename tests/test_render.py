@@ -448,3 +448,31 @@ def test_a_log_of_a_show_stopped_while_loading_is_refused_before_the_model_loads
     assert f"{path} holds no block: its show was stopped before it went on air, so there is nothing to {command}" \
         in err, err
     assert "building" not in err and not video.exists()
+
+
+def test_a_weights_folder_missing_files_is_refused_before_the_log_is_read_or_a_file_opens(tmp_path, capsys,
+                                                                                         monkeypatch):
+    import vcam.live.render
+
+    (tmp_path / "w").mkdir()
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 2}})
+    monkeypatch.setattr(vcam.live.render, "read_replay", lambda path: pytest.fail("the log was read first"))
+    take = tmp_path / "take.mp4"
+    assert main(["render", log, "--weights", str(tmp_path / "w"), "--out", f"file:{take}"]) == 2
+    err = capsys.readouterr().err
+    assert "model files missing or incomplete" in err and f"copy complete files into {tmp_path / 'w'}" in err, err
+    assert not take.exists()
+
+
+def test_the_logs_taehv_decoder_without_its_file_offline_is_refused_before_a_file_opens(tmp_path, capsys,
+                                                                                       monkeypatch, weights_folder):
+    """The show decoded with TAEHV, so the render does (no --decoder given): its file is looked for before the
+    model loads, and nothing is downloaded to find out."""
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    log = write_log(tmp_path / "c.jsonl", {"vcam": {**HEADER, "decoder": "taehv"}}, {"end": {"blocks": 2}})
+    take = tmp_path / "take.mp4"
+    assert main(["render", log, "--weights", str(weights_folder), "--out", f"file:{take}"]) == 2
+    err = capsys.readouterr().err
+    assert "TAEHV's weights (taew2_1.safetensors) are not in" in err and "--decoder vae" in err, err
+    assert "loading transformer" not in err and not take.exists()

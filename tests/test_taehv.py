@@ -404,3 +404,65 @@ def test_a_block_that_fails_after_its_decode_is_retried_exactly(fail_at):
 
     plain = blocks(None)
     assert all(np.array_equal(a, b) for a, b in zip(blocks(fail_at), plain, strict=True))
+
+
+def test_the_check_before_a_show_refuses_what_loading_would_and_downloads_nothing(tmp_path, monkeypatch):
+    from vcam.engine import taehv_weights as tw
+
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(tw, "_download", lambda *a, **k: pytest.fail("the check downloaded"))
+    tw.check_taehv("taehv", None, random_weights=False)  # missing, fetched as the model loads
+    tw.check_taehv("taehv", tmp_path, random_weights=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    tw.check_taehv("vae", tmp_path, random_weights=False)  # the VAE decodes: no file needed
+    tw.check_taehv("taehv", None, random_weights=True)  # built at random with the model
+    with pytest.raises(WeightsError) as e:
+        tw.check_taehv("taehv", tmp_path, random_weights=False)
+    assert e.value.message == (f"TAEHV's weights (taew2_1.safetensors) are not in {tmp_path / 'cache' / 'taehv'}, "
+                               f"{tmp_path} holds none and downloading is off")
+    assert tw.TAEHV_URL in e.value.fix and "--decoder vae" in e.value.fix
+    good = write_published_file(tmp_path / "taew2_1.safetensors", SMALL)
+    tw.check_taehv("taehv", tmp_path, random_weights=False)  # the folder's file serves offline
+    good.write_bytes(good.read_bytes()[:-100])
+    with pytest.raises(WeightsError) as e:
+        tw.check_taehv("taehv", tmp_path, random_weights=True)  # a folder given: its files load, even for tiny
+    assert f"TAEHV weights {good} are unusable (truncated" in e.value.message
+    assert "--decoder vae" in e.value.fix
+
+
+def test_a_damaged_cached_file_offline_is_named_as_damaged(tmp_path, monkeypatch):
+    from vcam.engine import taehv_weights as tw
+
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    cached = tw.cached_path()
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"\0" * 5)
+    with pytest.raises(WeightsError) as e:
+        tw.check_taehv("taehv", None, random_weights=False)
+    assert e.value.message == f"TAEHV's weights {cached} are unusable (only 5 bytes) and downloading is off"
+
+
+def test_a_damaged_taehv_file_is_refused_before_a_camera_or_a_recording_opens(tmp_path, weights_folder, capsys):
+    """It was found damaged as the model loaded: the camera was open by then, and the recording held the loading
+    card."""
+    import shutil
+
+    import memory_camera
+    from vcam.cli import main
+
+    folder = shutil.copytree(weights_folder, tmp_path / "w")
+    damaged = folder / "taew2_1.safetensors"
+    damaged.write_bytes(b"not a safetensors file")
+    take = tmp_path / "take.mp4"
+    backend = memory_camera.install()
+    try:
+        assert main(["run", "--model", "tiny", "--weights", str(folder), "--decoder", "taehv", "--duration", "5",
+                     "--no-stdin", "--out", f"file:{take}", "--out", "vcam"]) == 2
+    finally:
+        memory_camera.uninstall()
+    err = capsys.readouterr().err
+    assert f"TAEHV weights {damaged} are unusable" in err and "--decoder vae" in err, err
+    assert "loading transformer" not in err
+    assert not take.exists() and backend.opened == []

@@ -656,6 +656,9 @@ def cmd_download(args) -> int:
     if spec.random_weights:
         print(f"{spec.name} has random weights: nothing to download")
         return 0
+    from vcam.engine.taehv_weights import check_taehv
+
+    check_taehv(args.decoder, None, random_weights=False)  # offline with no file: said before the hub's gigabytes
     paths = from_hub(spec)
     print(f"weights ready: {paths.transformer.parent} and {paths.vae.parent}")
     if args.decoder == "taehv":

@@ -4,6 +4,8 @@ The author publishes them on GitHub only (madebyollin/taehv); the copies on the 
 and at least one holds an older version of the file. So vcam downloads the file from GitHub at a pinned commit and
 checks it against that commit's own record of it (its git blob hash): the bytes are the author's, and they cannot
 change under a show. It is kept in vcam's cache folder; a `--weights` folder that holds the file is used first.
+
+Finding and checking the file needs no torch (`check_taehv` runs before a show opens anything); loading it does.
 """
 from __future__ import annotations
 
@@ -14,14 +16,17 @@ import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import TAEHVConfig
-from vcam.engine.taehv import TAEHVDecoder, published_names
 from vcam.engine.weight_files import safetensors_problem
 from vcam.errors import WeightsError
+
+if TYPE_CHECKING:
+    import torch
+
+    from vcam.engine.taehv import TAEHVDecoder
 
 TAEHV_FILE = "taew2_1.safetensors"
 TAEHV_REPO = "madebyollin/taehv"
@@ -47,6 +52,35 @@ def git_blob_id(path: Path) -> str:
 def find_taehv(weights: str | os.PathLike | None = None, *, download: bool = True) -> Path:
     """The weight file: in the `weights` folder if it holds one, else in vcam's cache, downloaded there (with a
     progress bar) when missing. WeightsError saying where to put it when it can be neither found nor fetched."""
+    found = _found(weights)
+    if found is not None:
+        return found
+    if not download or _offline():
+        raise _not_found(weights)
+    path = cached_path()
+    _download(TAEHV_URL, path)
+    return path
+
+
+def check_taehv(decoder: str | None, weights: str | os.PathLike | None, *, random_weights: bool) -> None:
+    """Refuses now what loading the model would refuse about TAEHV's file, minutes later and after a show's
+    outputs opened: a damaged or truncated file, or no file where none can be downloaded. Nothing is downloaded
+    here: a missing file that can be is fetched as the model loads, as it always was."""
+    if decoder != "taehv" or (weights is None and random_weights):
+        return  # the VAE decodes, or a model of random weights builds TAEHV's decoder at random too
+    found = _found(weights)
+    if found is None:
+        if _offline():
+            raise _not_found(weights)
+        return
+    unusable = _unusable(found)
+    if unusable is not None:
+        raise unusable
+
+
+def _found(weights: str | os.PathLike | None) -> Path | None:
+    """The file to load without downloading: the `weights` folder's (checked as it loads), else a whole one in the
+    cache (a partial one there is downloaded again), else None."""
     if weights is not None:
         local = Path(weights).expanduser() / TAEHV_FILE
         if local.is_file():
@@ -54,12 +88,33 @@ def find_taehv(weights: str | os.PathLike | None = None, *, download: bool = Tru
     path = cached_path()
     if path.is_file() and safetensors_problem(path) is None:
         return path
-    if not download or os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
-        raise WeightsError(f"TAEHV's weights ({TAEHV_FILE}) are not in {path.parent}"
-                           + (f" nor in {weights}" if weights is not None else "") + " and downloading is off",
-                           f"download {TAEHV_URL} and put it in {path.parent} or in the --weights folder")
-    _download(TAEHV_URL, path)
-    return path
+    return None
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
+
+
+def _not_found(weights: str | os.PathLike | None) -> WeightsError:
+    cached = cached_path()
+    folder = cached.parent
+    damaged = safetensors_problem(cached) if cached.is_file() else None
+    where = f"{cached} are unusable ({damaged})" if damaged else f"({TAEHV_FILE}) are not in {folder}"
+    return WeightsError(f"TAEHV's weights {where}"
+                        + (f", {weights} holds none" if weights is not None else "") + " and downloading is off",
+                        f"download {TAEHV_URL} and put it in {folder} or in the --weights folder (or unset "
+                        "HF_HUB_OFFLINE to let vcam fetch it), or decode with --decoder vae")
+
+
+def _unusable(path: Path) -> WeightsError | None:
+    """Why the file cannot be loaded, as far as its header tells without reading the weights."""
+    why = safetensors_problem(path)
+    return None if why is None else WeightsError(f"TAEHV weights {path} are unusable ({why})", _fix(path))
+
+
+def _fix(path: Path) -> str:
+    return (f"use {TAEHV_FILE} from github.com/{TAEHV_REPO} (delete {path} and run again to download it), or "
+            "decode with --decoder vae")
 
 
 def _download(url: str, path: Path, expected_blob: str = TAEHV_BLOB) -> None:
@@ -97,10 +152,12 @@ def load_taehv(path: Path, cfg: TAEHVConfig, device: torch.device, dtype: torch.
     difference from the decoder's keys or shapes is one WeightsError naming it."""
     from safetensors import SafetensorError, safe_open
 
-    fix = f"use {TAEHV_FILE} from github.com/{TAEHV_REPO} (delete {path} and run again to download it)"
-    why = safetensors_problem(path)
-    if why:
-        raise WeightsError(f"TAEHV weights {path} are unusable ({why})", fix)
+    from vcam.engine.taehv import TAEHVDecoder, published_names
+
+    fix = _fix(path)
+    unusable = _unusable(path)
+    if unusable is not None:
+        raise unusable
     names = published_names(cfg)
     decoder = TAEHVDecoder(cfg)
     expected = decoder.state_dict()

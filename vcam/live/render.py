@@ -120,6 +120,10 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
 def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     """Reads and checks the whole log, the outputs and the inputs it names; resolves the settings (the command line
     over the log's header) and the speed options; says once what the render will not make as the show did."""
+    if opts.weights is not None:  # said first: the folder is the same whatever the log holds
+        from vcam.engine.weight_files import from_folder
+
+        from_folder(opts.weights)
     replay = read_replay(opts.log)
     replay.refuse_if_empty(opts.log, "render")
     total = _total(replay, opts, say)
@@ -134,6 +138,9 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     model = choose_model(opts.model or header.get("model"), say)
     check_logged_quant(opts.log, opts.quant, quant, model, opts.attention_quant, attention_quant)
     spec = get_spec(model)
+    from vcam.engine.taehv_weights import check_taehv
+
+    check_taehv(decoder, opts.weights, random_weights=spec.random_weights)  # the log's decoder where none was given
     run_opts = RunOptions(model=model, weights=opts.weights, size=opts.size, steps=opts.steps, outs=list(opts.outs),
                           fps=opts.fps, fit=opts.fit, quant=quant, decoder=decoder, attention_quant=attention_quant,
                           replay=opts.log, stdin=False, tuning=opts.tuning)
