@@ -412,21 +412,21 @@ def test_the_check_before_a_show_refuses_what_loading_would_and_downloads_nothin
     monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setattr(tw, "_download", lambda *a, **k: pytest.fail("the check downloaded"))
-    tw.check_taehv("taehv", None, random_weights=False)  # missing, fetched as the model loads
-    tw.check_taehv("taehv", tmp_path, random_weights=False)
+    tw.check_taehv("taehv", None, at_random=False)  # missing, fetched as the model loads
+    tw.check_taehv("taehv", tmp_path, at_random=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    tw.check_taehv("vae", tmp_path, random_weights=False)  # the VAE decodes: no file needed
-    tw.check_taehv("taehv", None, random_weights=True)  # built at random with the model
+    tw.check_taehv("vae", tmp_path, at_random=False)  # the VAE decodes: no file needed
+    tw.check_taehv("taehv", None, at_random=get_spec("tiny").builds_at_random(None))  # built at random with the model
     with pytest.raises(WeightsError) as e:
-        tw.check_taehv("taehv", tmp_path, random_weights=False)
+        tw.check_taehv("taehv", tmp_path, at_random=False)
     assert e.value.message == (f"TAEHV's weights (taew2_1.safetensors) are not in {tmp_path / 'cache' / 'taehv'}, "
                                f"{tmp_path} holds none and downloading is off")
     assert tw.TAEHV_URL in e.value.fix and "--decoder vae" in e.value.fix
     good = write_published_file(tmp_path / "taew2_1.safetensors", SMALL)
-    tw.check_taehv("taehv", tmp_path, random_weights=False)  # the folder's file serves offline
+    tw.check_taehv("taehv", tmp_path, at_random=False)  # the folder's file serves offline
     good.write_bytes(good.read_bytes()[:-100])
     with pytest.raises(WeightsError) as e:
-        tw.check_taehv("taehv", tmp_path, random_weights=True)  # a folder given: its files load, even for tiny
+        tw.check_taehv("taehv", tmp_path, at_random=get_spec("tiny").builds_at_random(tmp_path))  # files load, even tiny's
     assert f"TAEHV weights {good} are unusable (truncated" in e.value.message
     assert "--decoder vae" in e.value.fix
 
@@ -440,7 +440,7 @@ def test_a_damaged_cached_file_offline_is_named_as_damaged(tmp_path, monkeypatch
     cached.parent.mkdir(parents=True)
     cached.write_bytes(b"\0" * 5)
     with pytest.raises(WeightsError) as e:
-        tw.check_taehv("taehv", None, random_weights=False)
+        tw.check_taehv("taehv", None, at_random=False)
     assert e.value.message == f"TAEHV's weights {cached} are unusable (only 5 bytes) and downloading is off"
 
 

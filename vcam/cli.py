@@ -658,7 +658,7 @@ def cmd_download(args) -> int:
         return 0
     from vcam.engine.taehv_weights import check_taehv
 
-    check_taehv(args.decoder, None, random_weights=False)  # offline with no file: said before the hub's gigabytes
+    check_taehv(args.decoder, None, at_random=False)  # offline with no file: said before the hub's gigabytes
     paths = from_hub(spec)
     print(f"weights ready: {paths.transformer.parent} and {paths.vae.parent}")
     if args.decoder == "taehv":

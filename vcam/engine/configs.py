@@ -88,6 +88,11 @@ class ModelSpec:
     description: str = ""
     taehv: TAEHVConfig = TAEHVConfig()  # the tiny decoder `--decoder taehv` runs instead of the VAE's
 
+    def builds_at_random(self, weights: object | None) -> bool:
+        """Whether loading makes every network (TAEHV's decoder too) from random weights rather than reading files:
+        a random-weights model given no `--weights` folder."""
+        return weights is None and self.random_weights
+
 
 KREA_REPO = "krea/krea-realtime-video"
 KREA_FILE = "krea-realtime-video-14b.safetensors"

@@ -182,7 +182,7 @@ def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.dev
            speed: SpeedOptions, text_device: torch.device, offload: bool, progress: bool,
            report: Callable[[str], None] | None, log: Callable[[str], None]) -> Engine:
     """The engine `load` planned: random weights, or the weights' files read onto their devices."""
-    if weights is None and spec.random_weights:
+    if spec.builds_at_random(weights):
         log(f"building {spec.name} (random weights)")
         return _tune(_random_engine(spec, device, dtype), speed)
     if weights is None:

@@ -62,12 +62,12 @@ def find_taehv(weights: str | os.PathLike | None = None, *, download: bool = Tru
     return path
 
 
-def check_taehv(decoder: str | None, weights: str | os.PathLike | None, *, random_weights: bool) -> None:
+def check_taehv(decoder: str | None, weights: str | os.PathLike | None, *, at_random: bool) -> None:
     """Refuses now what loading the model would refuse about TAEHV's file, minutes later and after a show's
     outputs opened: a damaged or truncated file, or no file where none can be downloaded. Nothing is downloaded
     here: a missing file that can be is fetched as the model loads, as it always was."""
-    if decoder != "taehv" or (weights is None and random_weights):
-        return  # the VAE decodes, or a model of random weights builds TAEHV's decoder at random too
+    if decoder != "taehv" or at_random:
+        return  # the VAE decodes, or the model (TAEHV's decoder too) is built from random weights
     found = _found(weights)
     if found is None:
         if _offline():

@@ -125,7 +125,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
     spec = get_spec(model)
     from vcam.engine.taehv_weights import check_taehv
 
-    check_taehv(opts.decoder, opts.weights, random_weights=spec.random_weights)  # not after outputs opened
+    check_taehv(opts.decoder, opts.weights, at_random=spec.builds_at_random(opts.weights))  # not after outputs opened
     cfg = resolve(opts, show, start, (spec.width, spec.height), own_size_only=spec.random_weights)
     if cfg.note:
         status.message(cfg.note)
