@@ -37,13 +37,13 @@ class FakeStream:
         raise OSError("disk full while reading the noise table (pretend)")
 
 
-def start(stream, log, before_start=lambda gen: None):
+def start(stream, log, before_start=lambda gen: None, clock=time.monotonic):
     """A generator on `stream`, running; `before_start(gen)` is called before its first block. Its stop waits for
     the generator's thread, so none is left making blocks in the next test."""
     pacer = Pacer(PacerSettings(fps=1000.0))  # a fast camera, so the generator is never held back
     stop = threading.Event()
     threading.Thread(target=pacer.run, args=(lambda f, tick: None, stop), daemon=True).start()
-    gen = Generator(lambda report: stream, pacer, log.append)
+    gen = Generator(lambda report: stream, pacer, log.append, clock=clock)
     original_stop = gen.stop
 
     def stop_both(timeout=60.0):
@@ -124,13 +124,14 @@ def test_failing_blocks_are_retried_then_the_stream_starts_over(monkeypatch):
     monkeypatch.setattr(vcam.live.producer, "RETRY_WAIT_S", 0.01)  # the waits between tries, not 1 + 2 + 4 s
     log = []
     stream = FakeStream(fail_at={3, 4, 5})
-    gen = start(stream, log)
+    gen = start(stream, log, clock=lambda: 0.0)  # the three tries in the same instant: the same error said once
     try:
         assert wait_for(lambda: gen.blocks >= 4, 30)
-        assert stream.resets == 1 and any("generation resumed" in m for m in log)
-        assert sum("generation failed" in m for m in log) == 3
     finally:
         gen.stop()
+    assert stream.resets == 1 and "generation is back after 3 retries over 0.0 s" in log
+    assert [m for m in log if "generation failed" in m] == [
+        "generation failed (RuntimeError: CUDA out of memory (pretend)); holding the last frame, retry 1"]
 
 
 def test_a_stream_started_over_after_failing_blocks_is_logged_as_a_reset_before_the_block_it_starts(monkeypatch):
@@ -320,18 +321,17 @@ def test_running_out_of_gpu_memory_on_air_says_what_to_do_and_frees_the_block_be
             return super().next_block()
 
     log = []
-    gen = start(ShortOfMemory(), log)
+    gen = start(ShortOfMemory(), log, clock=lambda: 0.0)
     try:
         assert wait_for(lambda: gen.blocks >= 4, 30)
     finally:
         gen.stop()
-    failed = [m for m in log if m.startswith("generation failed")]
-    assert len(failed) == 2 and "generation resumed" in log
-    assert all("the GPU ran out of memory (tried to allocate 2.00 GiB; 22.5 of 24 GiB of the card in use" in m
-               and "expandable_segments" not in m and "holding the last frame" in m for m in failed)
+    failed = [m for m in log if m.startswith("generation")]  # the second try, a moment later, is not news
+    assert len(failed) == 2 and failed[1].startswith("generation is back after 2 retries")
+    assert "the GPU ran out of memory (tried to allocate 2.00 GiB; 22.5 of 24 GiB of the card in use" in failed[0]
+    assert "expandable_segments" not in failed[0] and "holding the last frame, retry 1" in failed[0]
     fix = failed[0].split("if it goes on: ")[1]
     assert "close other programs" in fix and "nvidia-smi" in fix and "--size" in fix and "--quant fp8" in fix
-    assert "if it goes on" not in failed[1]
     assert freed == [[True], [True, True]]
     assert "--quant fp8" not in out_of_memory_fix(torch.device("cuda"), "fp8")  # already in FP8
 
@@ -348,6 +348,80 @@ def test_a_failed_block_and_a_change_not_applied_say_their_error_in_the_same_wor
     short = _failure(torch.cuda.OutOfMemoryError(OUT_OF_MEMORY))
     said = "the GPU ran out of memory (tried to allocate 2.00 GiB)"  # a card whose use cannot be read
     assert _with_error(stream, "control not applied", short) == f"control not applied: {said}"
-    assert _failure_line(stream, short, 2) == f"generation failed: {said}; holding the last frame, retry 2"
-    assert _failure_line(stream, short, 1).startswith(f"generation failed: {said}; holding the last frame, retry 1; "
+    assert _failure_line(stream, short, 2).startswith(f"generation failed: {said}; holding the last frame, retry 2; "
                                                       "if it goes on: close other programs")
+
+
+def test_a_block_that_keeps_failing_is_said_once_then_summed_up_once_a_minute_until_generation_is_back(monkeypatch):
+    """A show whose blocks keep failing printed a line at every retry, and another at every restart of the stream,
+    which buried the rest of the operator's terminal. The first failure is said in full, the same error (its numbers
+    aside) again at most once a minute with how many retries and for how long, a new error at once, restarts of the
+    stream once, and the first block made after them in one line. The show goes on as before: every try is made,
+    and the stream starts over at each from the third on."""
+    import vcam.live.producer
+
+    monkeypatch.setattr(vcam.live.producer, "RETRY_WAIT_S", 0.0001)
+    monkeypatch.setattr(vcam.live.producer, "RETRY_WAIT_MAX_S", 0.001)
+    now = [0.0]
+
+    class Failing(FakeStream):
+        """Each block takes 5 s on the show's clock; blocks 3 to 42 fail with a kernel's error, 43 and 44 with
+        another, and the stream cannot be started over."""
+
+        def next_block(self):
+            now[0] += 5.0
+            if 3 <= self.made + 1 <= 42:
+                self.made += 1
+                raise RuntimeError(f"CUDA error: unspecified launch failure at step {self.made}")
+            if self.made + 1 in (43, 44):
+                self.made += 1
+                raise ValueError("bad shape")
+            return super().next_block()
+
+        def reset(self):
+            super().reset()
+            raise OSError("device busy")
+
+    log, stream = [], Failing()
+    gen = start(stream, log, clock=lambda: now[0])
+    try:
+        assert wait_for(lambda: gen.blocks >= 4, 60), log
+    finally:
+        gen.stop()
+    assert stream.made >= 46 and stream.resets == 42 - 2  # every try made; a restart at each from the third
+    assert log == [
+        "generation failed (RuntimeError: CUDA error: unspecified launch failure at step 3); holding the last frame, "
+        "retry 1",
+        f"{vcam.live.producer.RESTART_LINE}",
+        "could not restart the stream (OSError: device busy)",
+        # retry 1 failed at 15 s, retry n at 10 + 5n s
+        "generation still failing (RuntimeError: CUDA error: unspecified launch failure at step 15); 13 retries over "
+        "1 min 00 s, holding the last frame",
+        "generation still failing (RuntimeError: CUDA error: unspecified launch failure at step 27); 25 retries over "
+        "2 min 00 s, holding the last frame",
+        "generation still failing (RuntimeError: CUDA error: unspecified launch failure at step 39); 37 retries over "
+        "3 min 00 s, holding the last frame",
+        "generation failed (ValueError: bad shape); holding the last frame, retry 41",
+        "generation is back after 42 retries over 3 min 30 s"]
+
+
+def test_failure_news_starts_afresh_after_generation_is_back():
+    from vcam.live.producer import FailureNews, _how_long
+
+    now = [100.0]
+    news = FailureNews(lambda: now[0])
+    boom, oom = ("RuntimeError", "boom", False), ("OutOfMemoryError", "Tried to allocate 2.00 GiB", True)
+    assert news.recovered() is None  # nothing had failed
+    assert news.failed(boom) == "new" and news.once("restart") and not news.once("restart")
+    now[0] += 59.9
+    assert news.failed(boom) is None
+    assert news.failed(oom) == "new"  # another error: at once, and the minute counts from it
+    now[0] += 59.9
+    assert news.failed(("OutOfMemoryError", "Tried to allocate 4.00 GiB", True)) is None  # the same trouble
+    now[0] += 0.1
+    assert news.failed(boom) == "again" and news.retries == 5
+    assert news.recovered() == "generation is back after 5 retries over 2 min 00 s"
+    assert news.recovered() is None
+    assert news.failed(boom) == "new" and news.once("restart")  # a new run of failures: news again
+    assert news.recovered() == "generation is back after 1 retry over 0.0 s"
+    assert [_how_long(s) for s in (0.43, 12.4, 125, 3725)] == ["0.4 s", "12 s", "2 min 05 s", "1 h 02 min"]

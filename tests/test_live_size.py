@@ -455,6 +455,77 @@ def test_a_card_missing_from_the_table_that_holds_the_model_at_no_size_is_not_me
     assert (prep.cfg.width, prep.cfg.height) == (832, 480)  # as asked: `vcam.load` says it does not fit
 
 
+# PyTorch's words for a kernel that failed on the card: the first line, then advice about debugging it
+LAUNCH_FAILURE = ("CUDA error: unspecified launch failure\nCUDA kernel errors might be asynchronously reported at "
+                  "some other API call, so the stacktrace below might be incorrect.\nFor debugging consider passing "
+                  "CUDA_LAUNCH_BLOCKING=1\nCompile with `TORCH_USE_CUDA_DSA` to enable device-side assertions.\n")
+
+
+def an_unknown_card_whose_measurement_raises(monkeypatch, error):
+    """This machine as a card missing from the table (so a show measures it), whose measured product raises."""
+    from types import SimpleNamespace
+
+    import vcam.bench.cards
+
+    def measured(device, n=8192):
+        raise error
+
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA Mystery 9000")
+    monkeypatch.setattr(torch.cuda, "get_device_properties",
+                        lambda device=None: SimpleNamespace(total_memory=140 * 2**30, major=9, minor=0))
+    monkeypatch.setattr(vcam.bench.cards, "_matmul_tflops", measured)
+
+
+def test_a_card_whose_measurement_fails_stops_the_start_in_one_line_that_says_what_to_do(h200, monkeypatch,
+                                                                                          capsys):
+    """A driver or kernel error while a card missing from the table was measured ended the start in PyTorch's
+    paragraph (an internal error), before the show had said a word. It says what failed, the first line of why,
+    and how to start without the measurement (test_a_size_or_a_precision_given_turns_the_choice_off holds that
+    --size and --quant do)."""
+    import vcam.live.run
+    from vcam.cli import main
+
+    an_unknown_card_whose_measurement_raises(monkeypatch, RuntimeError(LAUNCH_FAILURE))
+    monkeypatch.setattr(vcam.live.run, "play", lambda opts, attach=None: vcam.live.run._prepare(opts))
+    assert main(["run", "--model", "krea-14b", "--out", "null", "--no-stdin"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["vcam: error: measuring this GPU's speed to choose the show's size failed (RuntimeError: CUDA "
+                   "error: unspecified launch failure)",
+                   "  fix: check the card with nvidia-smi (it shows a driver or hardware fault; update the driver "
+                   "where it is older than PyTorch needs), or start without the measurement by giving --size WxH "
+                   "(832x480 is krea-14b's own) or --quant"]
+
+
+def test_a_failed_measurement_says_the_first_sentence_of_a_cause_that_runs_on_and_memory_as_everywhere(
+        h200, monkeypatch):
+    from vcam.bench.cards import CAUSE_CHARS, first_line, measure_card
+    from vcam.errors import NotEnoughVRAMError, VcamError
+
+    old_driver = RuntimeError(
+        "The NVIDIA driver on your system is too old (found version 11040). Please update your GPU driver by "
+        "downloading and installing a new version from the URL: http://www.nvidia.com/Download/index.aspx "
+        "Alternatively, go to: https://pytorch.org to install a PyTorch version that has been compiled with your "
+        "version of the CUDA driver.")
+    an_unknown_card_whose_measurement_raises(monkeypatch, old_driver)
+    with pytest.raises(VcamError) as said:
+        measure_card(torch.device("cuda"))
+    assert said.value.message.endswith(
+        "failed (RuntimeError: The NVIDIA driver on your system is too old (found version 11040).)")
+    assert "update the driver" in said.value.fix
+    an_unknown_card_whose_measurement_raises(monkeypatch, RuntimeError())  # a kernel's error with no words
+    with pytest.raises(VcamError) as said:
+        measure_card(torch.device("cuda"))
+    assert said.value.message.endswith("size failed (RuntimeError)")
+    assert first_line(RuntimeError("x" * 300)) == "x" * CAUSE_CHARS + "…"  # a line with no sentence to end it
+    an_unknown_card_whose_measurement_raises(
+        monkeypatch, torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 128.00 MiB. GPU 0 has ..."))
+    with pytest.raises(NotEnoughVRAMError) as said:
+        measure_card(torch.device("cuda"))
+    assert said.value.message.startswith("the GPU ran out of memory while its speed was measured to choose the "
+                                         "show's size (tried to allocate 128.00 MiB; ")
+    assert "close other programs" in said.value.fix and "--size" in said.value.fix
+
+
 def test_an_uncompiled_show_is_sized_by_the_memory_it_takes_uncompiled(h200, tmp_path, monkeypatch, capsys):
     """Compiled kernels keep memory of their own: a card whose free memory holds 832x480 uncompiled but not
     compiled runs an uncompiled show at 832x480."""

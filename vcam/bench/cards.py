@@ -3,9 +3,14 @@ speed model (vcam.bench.predict) works from. A card not listed is measured inste
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
+
+from vcam.engine.memory import out_of_memory_said_as_error
+from vcam.errors import VcamError
 
 GIB = 1024**3
 
@@ -84,14 +89,50 @@ def card_from_measurement(name: str, matmul_tflops: float, copy_gbs: float, vram
                 bandwidth_gbs=copy_gbs / COPY_OF_DATASHEET, vram_gib=vram_gib, capability=capability, measured=True)
 
 
+MEASURING = "measuring this GPU's speed to choose the show's size"
+# A show measures the card only where nobody gave a size or a precision (`vcam run`'s and `vcam serve`'s --size and
+# --quant, a show file's size, a replay's log): any of them starts it without.
+MEASURE_FIX = ("check the card with nvidia-smi (it shows a driver or hardware fault; update the driver where it is "
+               "older than PyTorch needs), or start without the measurement by giving --size WxH (832x480 is "
+               "krea-14b's own) or --quant")
+CAUSE_CHARS = 160  # of a cause's first line: PyTorch's driver messages run on for a paragraph on one line
+
+
 def measure_card(device: torch.device) -> Card:
     """This CUDA card's figures by a short measurement (about a second): a large bf16 matrix product and a large
-    device-to-device copy, each timed after a warm-up."""
-    name = torch.cuda.get_device_name(device).removeprefix("NVIDIA ").strip()
-    props = torch.cuda.get_device_properties(device)
-    matmul_tflops, copy_gbs = _matmul_tflops(device), _copy_gbs(device)
-    torch.cuda.empty_cache()
+    device-to-device copy, each timed after a warm-up. Its failure is a VcamError that says what failed and how to
+    start without it."""
+    with _measurement_failure_said(device):
+        name = torch.cuda.get_device_name(device).removeprefix("NVIDIA ").strip()
+        props = torch.cuda.get_device_properties(device)
+        matmul_tflops, copy_gbs = _matmul_tflops(device), _copy_gbs(device)
+        torch.cuda.empty_cache()
     return card_from_measurement(name, matmul_tflops, copy_gbs, props.total_memory / GIB, (props.major, props.minor))
+
+
+@contextmanager
+def _measurement_failure_said(device: torch.device) -> Iterator[None]:
+    """Inside it, the card running out of memory is said as everywhere else (what the card holds, what to do), and
+    any other failure (a driver error, a kernel's) as a VcamError with the first line of its cause: it came out as
+    a traceback or PyTorch's paragraph, before the show had said a word."""
+    try:
+        with out_of_memory_said_as_error(device, "none", "while its speed was measured to choose the show's size"):
+            yield
+    except VcamError:
+        raise
+    except Exception as e:  # noqa: BLE001 - whatever the card or its driver raised, the start stops here
+        cause = ": ".join(x for x in (e.__class__.__name__, first_line(e)) if x)
+        raise VcamError(f"{MEASURING} failed ({cause})", MEASURE_FIX) from None
+
+
+def first_line(error: BaseException) -> str:
+    """An error's first line, its first sentence where that line runs on: CUDA errors go on with lines of advice
+    about debugging, and the driver's messages with a paragraph of download links."""
+    line = next((x.strip() for x in str(error).splitlines() if x.strip()), "")
+    if len(line) <= CAUSE_CHARS:
+        return line
+    end = line.find(". ")
+    return line[:end + 1] if 0 < end < CAUSE_CHARS else line[:CAUSE_CHARS].rstrip() + "…"
 
 
 def _matmul_tflops(device: torch.device, n: int = 8192) -> float:

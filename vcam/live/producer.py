@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import heapq
 import queue
+import re
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.control.actions import Action, InputOpener, Origin, Reset, apply
@@ -18,12 +21,88 @@ if TYPE_CHECKING:  # vcam.live imports no torch until the model loads
 RETRIES_BEFORE_RESET = 3
 RETRY_WAIT_S = 0.5  # after the n-th failed block in a row the generator waits RETRY_WAIT_S * 2**n, at most the max
 RETRY_WAIT_MAX_S = 8.0
+# A block failing with an error already said is summed up at most this often: retried every RETRY_WAIT_MAX_S, a line
+# for each retry buried everything else in the operator's terminal during a show.
+SAID_AGAIN_EVERY_S = 60.0
+
+RESTART_LINE = "restarting the stream from a fresh first block, and again at each retry while blocks fail"
 
 Failure = tuple[str, str, bool]  # an error as it is said: its class, its text, whether the GPU ran out of memory
 
 
 class DeviceLostError(VcamError):
     """The GPU cannot run anything more in this process."""
+
+
+@dataclass
+class FailureNews:
+    """What the operator is told of blocks failing in a row: the first failure and each error not said before in
+    full at once; the same error again summed up at most once every SAID_AGAIN_EVERY_S (how many retries, for how
+    long); the first block made after them in one line. `clock` is the generator's (a test's fake one)."""
+
+    clock: Callable[[], float]
+    retries: int = 0  # blocks failed in a row
+    since: float = 0.0  # when the first of them failed
+    said_at: float = 0.0  # when a line about them was last said
+    said: set[object] = field(default_factory=set)  # the errors and the lines said since the first of them
+
+    def failed(self, failure: Failure) -> str | None:
+        """Counts a failed block: "new" where its error is to be said in full, "again" where it is to be summed up,
+        None where nothing is to be said."""
+        now = self.clock()
+        if not self.retries:
+            self.since, self.said = now, set()
+        self.retries += 1
+        kind = "again"
+        if (key := _error_key(failure)) not in self.said:
+            self.said.add(key)
+            kind = "new"
+        elif now - self.said_at < SAID_AGAIN_EVERY_S:
+            return None
+        self.said_at = now
+        return kind
+
+    def once(self, line: str) -> bool:
+        """Whether `line`, said once while blocks keep failing, is still to be said (and counts it as said)."""
+        if line in self.said:
+            return False
+        self.said.add(line)
+        return True
+
+    def failing_for(self) -> float:
+        return self.clock() - self.since
+
+    def recovered(self) -> str | None:
+        """The line that says a block was made after failed ones; None where none had failed."""
+        if not self.retries:
+            return None
+        line = f"generation is back after {_retries(self.retries)} over {_how_long(self.failing_for())}"
+        self.retries = 0
+        return line
+
+
+def _error_key(failure: Failure) -> tuple[str, str]:
+    """What makes two failures the same error: their class and their text but for its numbers. Running out of
+    memory names the allocation that failed, and another error a step or an address, which differ from one try to
+    the next in what is the same trouble each time."""
+    name, text, out_of_memory = failure
+    return (name, "") if out_of_memory else (name, re.sub(r"\d+", "#", text))
+
+
+def _retries(n: int) -> str:
+    return f"{n} retr{'y' if n == 1 else 'ies'}"
+
+
+def _how_long(seconds: float) -> str:
+    """A stretch of time in an operator's words: "0.4 s", "12 s", "2 min 05 s", "1 h 02 min"."""
+    if seconds < 10:
+        return f"{max(0.0, seconds):.1f} s"
+    whole = round(seconds)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    if h:
+        return f"{h} h {m:02d} min"
+    return f"{m} min {s:02d} s" if m else f"{s} s"
 
 
 class Timetable:
@@ -60,7 +139,8 @@ class Generator:
 
     def __init__(self, open_stream: Callable[[Callable[[str], None]], Stream], pacer: Pacer,
                  log: Callable[[str], None], on_loading: Callable[[str], None] | None = None,
-                 listeners: list[Callable] | None = None, open_input: InputOpener | None = None):
+                 listeners: list[Callable] | None = None, open_input: InputOpener | None = None,
+                 clock: Callable[[], float] = time.monotonic):
         self._open_stream = open_stream
         self._open_input = open_input  # opens what an `input` action names (vcam.live.inputs.InputSwitch.open)
         self._pacer = pacer
@@ -74,6 +154,7 @@ class Generator:
         self._scheduled = Timetable()  # changes for a later block: replays, changes on the beat
         self._applied: list[AppliedListener] = []  # told (action, block, origin) once applied: the control log
         self._stop = threading.Event()
+        self._failures = FailureNews(clock)  # what is said of blocks failing in a row
         self.state = "loading"
         self.error: Exception | None = None
         self.blocks = 0  # blocks handed to the pacer
@@ -120,7 +201,6 @@ class Generator:
         self.state = "stopped"
 
     def _loop(self) -> None:
-        failures = 0
         while not self._stop.is_set() and (self.limit is None or self.blocks < self.limit):
             # Faster than the camera (tiny on a CPU, small frames): no point making frames that would be dropped.
             while self._pacer.full() and not self._stop.wait(0.01):
@@ -145,31 +225,41 @@ class Generator:
                     self._started_over()
                     continue
                 failed = _failure(e)
-            if failed is not None:
-                failures += 1
-                # Out of the except block: its traceback, which holds the failed block's tensors, is gone now.
-                _free_gpu_memory(self.stream)
-                self._log(_failure_line(self.stream, failed, failures))  # the card's memory as the retry finds it
-                if failures >= RETRIES_BEFORE_RESET:
-                    self._log("restarting the stream from a fresh first block")
-                    self._reset_stream()
-                self._stop.wait(min(RETRY_WAIT_MAX_S, RETRY_WAIT_S * 2**failures))
+            if failed is not None:  # out of the except block: its traceback, which holds the failed block's
+                # tensors, is gone now
+                self._retry_after(failed)
                 continue
             if self._stop.is_set():  # stopped while this block was made: the run has ended, and its log with it
                 break
-            if failures:
-                self._log("generation resumed")
-                failures = 0
+            if (back := self._failures.recovered()) is not None:
+                self._log(back)
             self._pacer.push(frames, block)
             for listener in self.listeners:
                 listener(frames)
             self.blocks += 1
 
+    def _retry_after(self, failed: Failure) -> None:
+        """After a failed block: its memory handed back, the failure said as FailureNews has it, the stream
+        started over from the RETRIES_BEFORE_RESET-th failure in a row on, and a wait that doubles with each."""
+        _free_gpu_memory(self.stream)
+        news = self._failures.failed(failed)
+        retries = self._failures.retries
+        if news == "new":  # the card's memory as the retry finds it
+            self._log(_failure_line(self.stream, failed, retries))
+        elif news == "again":
+            self._log(_still_failing_line(self.stream, failed, retries, self._failures.failing_for()))
+        if retries >= RETRIES_BEFORE_RESET:
+            if self._failures.once(RESTART_LINE):
+                self._log(RESTART_LINE)
+            self._reset_stream()
+        self._stop.wait(min(RETRY_WAIT_MAX_S, RETRY_WAIT_S * 2**retries))
+
     def _reset_stream(self) -> None:
         try:
             self.stream.reset()
         except Exception as e:  # a broken device; the next tries report it
-            self._log(f"could not restart the stream ({e.__class__.__name__}: {e})")
+            if self._failures.once(line := f"could not restart the stream ({e.__class__.__name__}: {e})"):
+                self._log(line)
             return
         self._started_over()
 
@@ -233,13 +323,20 @@ def _with_error(stream: Stream, what: str, failed: Failure) -> str:
 
 
 def _failure_line(stream: Stream, failed: Failure, retry: int) -> str:
-    """The line that says a block failed, with what to do at the first retry where the GPU ran out of memory."""
+    """The line that says a block failed, with what to do where the GPU ran out of memory: said for the first
+    failure in a row, and for each error not said since."""
     line = f"{_with_error(stream, 'generation failed', failed)}; holding the last frame, retry {retry}"
-    if not failed[2] or retry != 1:
+    if not failed[2]:
         return line
     from vcam.engine.memory import out_of_memory_fix
 
     return f"{line}; if it goes on: {out_of_memory_fix(stream.device, stream.engine.speed.quant)}"
+
+
+def _still_failing_line(stream: Stream, failed: Failure, retries: int, for_s: float) -> str:
+    """The line that sums up blocks failing again with an error said before."""
+    return (f"{_with_error(stream, 'generation still failing', failed)}; {_retries(retries)} over "
+            f"{_how_long(for_s)}, holding the last frame")
 
 
 def _free_gpu_memory(stream: Stream) -> None:
