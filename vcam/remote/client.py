@@ -600,10 +600,10 @@ def _check_written(specs: list, fallback: str | None, say: Callable[[str], None]
     """As vcam run checks its outputs before anything opens: a recording that cannot be made, two outputs on one
     file or one camera, or a recording over the fallback image is refused; a recording over an older take is
     said."""
-    from vcam.live.outputs.paths import Written, check_outputs
+    from vcam.live.outputs.paths import check_outputs, given_output
 
-    check_outputs(specs, [Written(f"--out {spec}", spec.target, "give --out another file") for spec in specs
-                          if spec.kind == "file"], [("the fallback image", fallback)] if fallback else [], say)
+    check_outputs(specs, [given_output(spec) for spec in specs if spec.kind == "file"],
+                  [("the fallback image", fallback)] if fallback else [], say)
 
 
 def run_cam(opts: CamOptions) -> int:
