@@ -562,7 +562,10 @@ def attachment(settings: ServeSettings) -> Callable[..., FrameServer]:
 
 class SenderSwitch:
     """A sender's first frame puts the uploads on air (`input net`, logged like any command); when it leaves, the
-    input that was on air before it comes back (unless the operator chose another one meanwhile)."""
+    input that was on air before it comes back (unless the operator chose another one meanwhile). Where that was
+    `net` itself (`--in net`, a show's `input: net`, a typed `input net`), the operator chose the network's input:
+    it stays, its last frame held as the input until a sender's frames come again, as a stalled camera's is, not
+    text only in the middle of a show."""
 
     def __init__(self, controller, say: Callable[[str], None]):
         self.controller = controller
@@ -572,8 +575,12 @@ class SenderSwitch:
     def __call__(self, started: bool) -> None:
         on_air = self.controller.state.input
         if started:
-            if on_air != "net":
-                self.before = on_air
+            self.before = on_air
             self.say(f"input from the network: {self.controller.handle_line('input net', 'net')}")
-        elif on_air == "net":
+        elif on_air != "net":
+            return  # the operator chose another input while it sent
+        elif self.before == "net":
+            self.say("the network input left: the show goes on with its last frame as the input, waiting for a "
+                     "sender (input none: text only)")
+        else:
             self.say(f"the network input left: {self.controller.handle_line(f'input {self.before}', 'net')}")
