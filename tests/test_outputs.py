@@ -317,6 +317,28 @@ def test_one_check_refuses_a_clash_before_a_bad_file_then_a_shared_camera_then_s
         f"replacing {tmp_path / 'take.mp4'} (0.3 kB)"]
 
 
+def test_two_outputs_on_one_camera_are_named_where_each_came_from_with_the_fix_there():
+    """A show file's out: entries were said as --out VALUE, which the operator had not given."""
+    from vcam.live.outputs.paths import Written, check_outputs
+    from vcam.outspec import parse_spec
+
+    specs = [parse_spec("vcam:/dev/video10"), parse_spec("vcam:/dev/video10@640x360")]
+    with pytest.raises(VcamError) as err:
+        check_outputs(specs, [], [])
+    assert err.value.message == ("--out vcam:/dev/video10 and --out vcam:/dev/video10@640x360 would both write to "
+                                 "the camera /dev/video10")
+    assert err.value.fix.startswith("give --out another device: a camera device takes one stream")
+
+    def in_show(spec):
+        return Written(f"the output {spec} of show.yaml", spec.target, "change the output's out: path in show.yaml")
+
+    with pytest.raises(VcamError) as err:
+        check_outputs(specs, [], [], named=in_show)
+    assert err.value.message == ("the output vcam:/dev/video10 of show.yaml and the output vcam:/dev/video10@640x360 "
+                                 "of show.yaml would both write to the camera /dev/video10")
+    assert err.value.fix.startswith("change the output's out: path in show.yaml: a camera device takes one stream")
+
+
 def test_replacing_an_older_file_is_said_with_its_whole_path_and_size(tmp_path, monkeypatch):
     from vcam.live.outputs.paths import replacing
 

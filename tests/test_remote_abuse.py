@@ -487,3 +487,156 @@ def test_both_status_lines_show_the_links_bandwidth_between_blocks(monkeypatch):
 
     for shown in (_rates_shown(cam_status, cam_grow), _rates_shown(lambda t: server.describe(), serve_grow)):
         assert all(abs(rate - true_rate) < 0.3 * true_rate for rate in shown), shown
+
+
+class Tunnel:
+    """A TCP relay on loopback in front of `port`, as an `ssh -L` tunnel is, that can stall: while stalled, bytes
+    stop going either way (kept, not lost), as through a tunnel whose machine went to sleep, until `resume`."""
+
+    def __init__(self, port: int):
+        self.target = port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.flowing = threading.Event()
+        self.flowing.set()
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, name="tunnel", daemon=True).start()
+
+    def stall(self) -> None:
+        self.flowing.clear()
+
+    def resume(self) -> None:
+        self.flowing.set()
+
+    def close(self) -> None:
+        self.flowing.set()
+        for s in [self.listener, *self.sockets]:
+            with contextlib.suppress(OSError):
+                s.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                near, _ = self.listener.accept()
+                far = socket.create_connection(("127.0.0.1", self.target))
+            except OSError:
+                return
+            self.sockets += [near, far]
+            for src, dst in ((near, far), (far, near)):
+                threading.Thread(target=self._pump, args=(src, dst), name="tunnel-pump", daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                self.flowing.wait()
+                dst.sendall(data)
+            self.flowing.wait()
+            dst.shutdown(socket.SHUT_WR)
+        except OSError:
+            with contextlib.suppress(OSError):
+                dst.close()
+
+
+@pytest.fixture
+def tunnel():
+    tunnels = []
+
+    def make(port):
+        tunnels.append(Tunnel(port))
+        return tunnels[-1]
+
+    yield make
+    for t in tunnels:
+        t.close()
+
+
+def test_the_keepalive_ending_is_told_apart_by_which_end_closed_first():
+    """The library raises the same ConnectionClosedError (code 1011) for its other failures: only its keepalive's
+    close, and which end sent it first, say that a machine or a tunnel stopped."""
+    from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
+    from websockets.frames import Close
+
+    from vcam.remote.protocol import KEEPALIVE_CLOSE, keepalive_ended
+
+    keepalive, echo = Close(*KEEPALIVE_CLOSE), Close(*KEEPALIVE_CLOSE)
+    assert keepalive_ended(ConnectionClosedError(None, keepalive)) == "here"
+    assert keepalive_ended(ConnectionClosedError(echo, keepalive, rcvd_then_sent=False)) == "here"
+    assert keepalive_ended(ConnectionClosedError(keepalive, None)) == "there"
+    assert keepalive_ended(ConnectionClosedError(keepalive, echo, rcvd_then_sent=True)) == "there"
+    for other in (ConnectionClosedError(None, Close(1011, "error in fragmented message")),
+                  ConnectionClosedError(None, None), ConnectionClosedOK(Close(1001, "bye"), Close(1001, "bye"), True),
+                  OSError("reset"), None):
+        assert keepalive_ended(other) is None
+
+
+def _said_with(said, start):
+    return next((m for m in said if m.startswith(start)), None)
+
+
+def test_a_server_that_stops_answering_is_said_in_plain_words_on_both_ends(local_servers, tunnel, caplog):
+    """A stalled tunnel or a sleeping GPU machine: vcam cam said "connection to the server lost
+    (ConnectionClosedError)", and the server, when it woke, that the client left. Here the camera's pings go
+    unanswered through a stalled tunnel; each end says what happened to it."""
+    from vcam.remote.protocol import Keepalive
+
+    caplog.set_level(logging.INFO)
+    server = local_servers(keepalive=Keepalive(every=60, timeout=60))  # its own pings would come too late
+    relay = tunnel(server.port)
+    said = []
+    link = Link(f"ws://127.0.0.1:{relay.port}", None, Pacer(PacerSettings()), RemoteController(lambda line: True),
+                said.append, keepalive=Keepalive(every=0.2, timeout=0.5, close=0.5))
+    link.start()
+    try:
+        assert wait_for(lambda: link.connected and server.clients, 30)
+        peer = server.clients[0].name
+        relay.stall()
+        assert wait_for(lambda: _said_with(said, "the server stopped"), 30), said
+        assert _said_with(said, "the server stopped") == (
+            "the server stopped answering for 0.5 s (a stalled tunnel, or a machine asleep?); the camera shows its "
+            "'connecting' card, reconnecting")
+        relay.resume()  # the camera's close reaches the server, which says why this client went
+        assert wait_for(lambda: _said_with(server.said, f"client {peer} heard"), 30), server.said
+        left = _said_with(server.said, f"client {peer} heard")
+        assert left.startswith(f"client {peer} heard nothing from this server for too long (a stalled tunnel, or was "
+                               "this machine paused?) and left; its vcam cam reconnects by itself; ") \
+            and left.endswith(" connected"), left  # the count: the camera may be back already
+        assert wait_for(lambda: said[-1] == f"connected to ws://127.0.0.1:{relay.port}", 30), said  # and it is back
+    finally:
+        link.stop()
+    assert not any("ConnectionClosed" in m or "keepalive" in m for m in said + server.said), (said, server.said)
+    failures = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+    assert not failures, caplog.text[:3000]
+
+
+def test_a_camera_that_stops_answering_is_said_in_plain_words_on_both_ends(local_servers, tunnel, caplog):
+    """A laptop gone to sleep or a stalled tunnel: the server's pings go unanswered. The server printed the
+    library's "keepalive ping failed" with its traceback, then that the client left; vcam cam, when it woke, "the
+    server disconnected this client: keepalive ping timeout"."""
+    from vcam.remote.protocol import Keepalive
+
+    caplog.set_level(logging.INFO)
+    server = local_servers(keepalive=Keepalive(every=0.2, timeout=0.5, close=0.5))
+    relay = tunnel(server.port)
+    said = []
+    link = Link(f"ws://127.0.0.1:{relay.port}", None, Pacer(PacerSettings()), RemoteController(lambda line: True),
+                said.append, keepalive=Keepalive(every=60, timeout=60))  # its own pings would come too late
+    link.start()
+    try:
+        assert wait_for(lambda: link.connected and server.clients, 30)
+        peer = server.clients[0].name
+        relay.stall()
+        assert wait_for(lambda: _said_with(server.said, f"client {peer} stopped"), 30), server.said
+        assert _said_with(server.said, f"client {peer} stopped") == (
+            f"client {peer} stopped answering for 0.5 s (a stalled tunnel, or a machine asleep?) and was "
+            "disconnected; its vcam cam reconnects by itself; 0 connected")
+        relay.resume()  # the server's close reaches the camera, as it would once the laptop wakes
+        assert wait_for(lambda: _said_with(said, "the server heard"), 30), said
+        assert _said_with(said, "the server heard") == (
+            "the server heard nothing from this camera for too long (was this machine asleep, or a tunnel stalled?) "
+            "and dropped it; the camera shows its 'connecting' card, reconnecting")
+        assert wait_for(lambda: said[-1] == f"connected to ws://127.0.0.1:{relay.port}", 30), said
+    finally:
+        link.stop()
+    assert not any("ConnectionClosed" in m or "keepalive" in m for m in said + server.said), (said, server.said)
+    failures = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+    assert not failures, caplog.text[:3000]

@@ -831,3 +831,15 @@ def test_two_outputs_on_one_camera_device_are_refused_before_anything_opens(caps
     err = capsys.readouterr().err
     assert "--out vcam:/dev/video10 and --out vcam:/dev/video10@640x360 would both write to the camera" in err
     assert "output " not in err and "building" not in err
+
+
+def test_two_outputs_of_a_show_file_on_one_camera_are_named_as_the_show_file_gives_them(tmp_path, capsys):
+    """Both were said as --out VALUE, an option the operator had not given: the fix is in the show's out: list."""
+    show = tmp_path / "show.yaml"
+    show.write_text("output: {out: [vcam:/dev/video10, vcam:/dev/video10@640x360]}\n"
+                    "presets:\n  - {name: a, prompt: b}\n")
+    assert main(["run", str(show), "--model", "tiny", "--duration", "0.5"]) == 2
+    err = capsys.readouterr().err
+    assert (f"the output vcam:/dev/video10 of {show} and the output vcam:/dev/video10@640x360 of {show} would both "
+            "write to the camera") in err
+    assert f"change the output's out: path in {show}" in err and "--out vcam:" not in err and "building" not in err

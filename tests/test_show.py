@@ -376,8 +376,11 @@ def test_vcam_check_refuses_two_outputs_on_one_camera_as_vcam_run_does(tmp_path,
     show.write_text("output: {out: [vcam:/dev/video10, vcam:/dev/video10@640x360]}\n"
                     "presets:\n  - {name: a, prompt: b}\n")
     assert main(["check", str(show)]) == 2
-    assert "--out vcam:/dev/video10 and --out vcam:/dev/video10@640x360 would both write to the camera" \
-        in capsys.readouterr().err
+    err = capsys.readouterr().err
+    # named as the show file gives them: no --out was given
+    assert (f"the output vcam:/dev/video10 of {show} and the output vcam:/dev/video10@640x360 of {show} would both "
+            "write to the camera") in err
+    assert f"fix: change the output's out: path in {show}" in err and "--out vcam:" not in err
 
 
 def test_a_reload_names_what_it_changed_and_what_waits_for_the_next_start(tmp_path):

@@ -498,3 +498,54 @@ def test_the_show_publishes_its_block_while_the_switch_back_from_a_leaving_sende
     release.set()
     leaving.join(30)
     assert done and calls == [True, False]
+
+
+def _served_controller(start_input: str):
+    """A show's controller on `start_input` (as `vcam serve --in …` starts it), and its input switched through the
+    server's SenderSwitch: what a sender's coming and going does to the show, without a model."""
+    from helpers import RecordingProducer
+    from vcam.control.controller import Controller, ShowState
+    from vcam.control.show import parse_show
+
+    show = parse_show("presets:\n  - {name: a, prompt: a city}\n", "show.yaml")
+    return Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0, input=start_input),
+                      RecordingProducer(), threading.Event(), lambda text: None)
+
+
+def _sends_then_leaves(ctl, level: int):
+    """A sender's one frame of grey `level` reaches a show's uploads, then the sender leaves: (the uploads, what the
+    server said)."""
+    from types import SimpleNamespace
+
+    from vcam.live.inputs import LiveFrames
+    from vcam.remote.server import SenderSwitch
+
+    said: list[str] = []
+    uploads = LiveFrames(*SIZE, first_wait_s=0.0)
+    intake = Intake(uploads, SenderSwitch(ctl, said.append), said.append, size=SIZE)
+    client = SimpleNamespace(name="laptop", role="control", offer_latest=lambda kind, message: None)
+    intake.ask(client)
+    intake.frame(client, an_input_frame(1, level=level))
+    assert ctl.state.input == "net"
+    uploads.frames(0, 12)  # a block took what it sent
+    intake.left(client)
+    return uploads, said
+
+
+def test_a_sender_leaving_a_show_on_the_network_input_leaves_its_last_frame_on_as_the_input():
+    """`vcam serve --in net`: a sender that left put the show on text only, a jump in the middle of a show, where a
+    stalled camera's last frame stays on; the input stays `net` and holds the sender's last frame, and it is said."""
+    ctl = _served_controller("net")
+    uploads, said = _sends_then_leaves(ctl, level=90)
+    assert ctl.state.input == "net"
+    assert said[-2:] == ["client laptop left; the input is free",
+                         "the network input left: the show goes on with its last frame as the input, waiting for a "
+                         "sender (input none: text only)"]
+    held = uploads.frames(0, 12)  # the next block: the last frame again, nothing new having come
+    assert held.shape == (12, SIZE[1], SIZE[0], 3) and np.abs(held.astype(int) - 90).max() <= 6
+
+
+def test_a_sender_leaving_puts_back_the_input_on_air_before_it_came():
+    ctl = _served_controller("none")
+    _, said = _sends_then_leaves(ctl, level=90)
+    assert ctl.state.input == "none" and said[-1] == "the network input left: text only from the next block"

@@ -261,3 +261,14 @@ def test_a_show_given_as_a_map_is_said_to_be_a_show():
         load_map(show)
     (problem,) = err.value.problems
     assert "this is a show file (presets:, no controls:), not a MIDI map; run it as vcam run" in problem
+
+
+def test_a_show_given_as_an_osc_map_is_said_with_its_article():
+    """It said "not a OSC map"."""
+    from vcam.control.oscmap import load_map as load_osc_map
+
+    show = Path(__file__).resolve().parent.parent / "presets" / "example.yaml"
+    with pytest.raises(ConfigError) as err:
+        load_osc_map(show)
+    (problem,) = err.value.problems
+    assert "this is a show file (presets:, no controls:), not an OSC map; run it as vcam run" in problem

@@ -588,6 +588,8 @@ def _check_recordings(show) -> None:
     """The show's outputs, checked as `vcam run` checks them before they open (live/outputs/paths.py) and as its
     file: outputs open (their folder exists and can be written; nothing is written): none writes over a file the
     show reads or over another, and no two share a camera; VcamError naming the show and the output."""
+    from functools import partial
+
     from vcam.live.outputs.paths import check_outputs
     from vcam.live.outputs.recording import Recording
     from vcam.live.run import show_output_written, show_reads
@@ -602,8 +604,9 @@ def _check_recordings(show) -> None:
             raise VcamError(f"{show.path}: output {spec}: {e.message}", e.fix) from None
 
     specs = [parse_spec(text) for text in show.output.out or ()]
-    check_outputs(specs, [show_output_written(show.path, spec) for spec in specs if spec.kind == "file"],
-                  show_reads(show.path, show), check_file=check_file)
+    named = partial(show_output_written, show.path)
+    check_outputs(specs, [named(spec) for spec in specs if spec.kind == "file"], show_reads(show.path, show),
+                  check_file=check_file, named=named)
 
 
 def cmd_devices(args) -> int:

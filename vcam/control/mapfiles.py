@@ -25,11 +25,12 @@ def _maps_dir(kind: str) -> Path:
 
 
 class MapFiles:
-    """The maps of one kind: `what` names them in messages ("MIDI map")."""
+    """The maps of one kind: `what` names them in messages ("MIDI map"), `article` goes before it ("an OSC map")."""
 
-    def __init__(self, kind: str, what: str):
+    def __init__(self, kind: str, what: str, article: str = "a"):
         self.dir = _maps_dir(kind)
         self.what = what
+        self.one = f"{article} {what}"
 
     def shipped(self) -> list[str]:
         return sorted(p.stem for p in self.dir.glob("*.yaml")) if self.dir.is_dir() else []
@@ -75,7 +76,7 @@ class MapFiles:
         if node is None and not r.problems:
             r.error(None, "the file is empty; it needs a controls: list")
         if written_as(node) == "show":  # `--osc-map show.yaml`: said as such, not as a map of unknown keys
-            r.error(node, f"this is a show file (presets:, no controls:), not a {self.what}; run it as vcam run "
+            r.error(node, f"this is a show file (presets:, no controls:), not {self.one}; run it as vcam run "
                           f"{path}, and give its maps in its midi: or osc: section")
             r.raise_if_any()
         result = read(r, node) if node is not None else empty

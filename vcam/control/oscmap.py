@@ -192,7 +192,7 @@ def missing_presets(show, mapping: OscMap, inline: str | None = None) -> list[tu
     return sorted(problems, key=lambda p: (p[0], p[1]))
 
 
-MAPS = MapFiles("osc", "OSC map")
+MAPS = MapFiles("osc", "OSC map", article="an")
 MAPS_DIR = MAPS.dir
 shipped_maps = MAPS.shipped
 find_map_file = MAPS.find

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from vcam.control.actions import SetInput
@@ -31,7 +32,7 @@ from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
 from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
-from vcam.live.outputs.paths import Written, check_outputs
+from vcam.live.outputs.paths import Written, check_outputs, given_output
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.screen import Screen
@@ -511,11 +512,10 @@ def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, repla
     refused; each that replaces an older file is said."""
     writes = [Written(f"--log-controls {opts.log_controls}", opts.log_controls, "give --log-controls another file")] \
         if opts.log_controls else []
-    for spec in cfg.outs:
-        if spec.kind == "file":
-            writes.append(Written(f"--out {spec}", spec.target, "give --out another file") if opts.outs is not None
-                              else show_output_written(opts.show, spec))
-    check_outputs(cfg.outs, writes, _read_files(opts, cfg, show, replay), say)
+    # the outputs are --out's where it is given, else the show file's out: list
+    named = given_output if opts.outs is not None else partial(show_output_written, opts.show)
+    writes += [named(spec) for spec in cfg.outs if spec.kind == "file"]
+    check_outputs(cfg.outs, writes, _read_files(opts, cfg, show, replay), say, named=named)
 
 
 def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None) -> list[tuple[str, str]]:
@@ -559,7 +559,7 @@ def _input_files(inputs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def show_output_written(path: str, spec) -> Written:
-    """A recording a show file's out: names, as messages name it."""
+    """An output a show file's out: names (a recording, a camera), as messages name it."""
     return Written(f"the output {spec} of {path}", spec.target, f"change the output's out: path in {path}, or give "
                                                                 "--out")
 

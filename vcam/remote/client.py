@@ -188,8 +188,10 @@ class Link:
     BAD_FRAMES_SAID_S = 60.0  # frames that cannot be read: said once, then counted once a minute
 
     def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
-                 say: Callable[[str], None], uploader: Uploader | None = None, screen: CamScreen | None = None):
+                 say: Callable[[str], None], uploader: Uploader | None = None, screen: CamScreen | None = None,
+                 keepalive: proto.Keepalive = proto.Keepalive()):
         self.url = url
+        self.keepalive = keepalive
         self.uploader = uploader
         self.screen = screen
         self.token = token
@@ -283,7 +285,7 @@ class Link:
         while not self._stop.is_set():
             try:
                 with connect(self.url, additional_headers=headers, open_timeout=5, max_size=2**24,
-                             compression=None, proxy=None, logger=_library_log()) as ws:
+                             compression=None, proxy=None, logger=_library_log(), **self.keepalive.options()) as ws:
                     self._ws = ws
                     self.connected = self.ever_connected = True
                     self.token_refused = self._token_refusal_said = False
@@ -325,8 +327,15 @@ class Link:
         where this client ended it (stop(): vcam cam quitting), whose close the server's frame only answers."""
         if self._stop.is_set():
             return True
+        stalled = proto.keepalive_ended(error)
         reason = received.reason if received is not None and received.reason else None
-        if reason and received.code == proto.GOING_AWAY:  # vcam serve stopped: it may come back
+        if stalled == "here":  # the library's words were "keepalive ping timeout"
+            self.say(f"the server stopped answering for {self.keepalive.timeout:g} s (a stalled tunnel, or a machine "
+                     f"asleep?); {self._holding()}, reconnecting")
+        elif stalled == "there":  # its close frame's reason was the library's "keepalive ping timeout"
+            self.say(f"the server heard nothing from this camera for too long (was this machine asleep, or a tunnel "
+                     f"stalled?) and dropped it; {self._holding()}, reconnecting")
+        elif reason and received.code == proto.GOING_AWAY:  # vcam serve stopped: it may come back
             self.say(f"{reason}; {self._holding()}, reconnecting")
         elif reason:  # the server said why (this client broke a rule): always worth a line
             self.say(f"the server disconnected this client: {reason}; {self._holding()}, reconnecting")
@@ -600,10 +609,10 @@ def _check_written(specs: list, fallback: str | None, say: Callable[[str], None]
     """As vcam run checks its outputs before anything opens: a recording that cannot be made, two outputs on one
     file or one camera, or a recording over the fallback image is refused; a recording over an older take is
     said."""
-    from vcam.live.outputs.paths import Written, check_outputs
+    from vcam.live.outputs.paths import check_outputs, given_output
 
-    check_outputs(specs, [Written(f"--out {spec}", spec.target, "give --out another file") for spec in specs
-                          if spec.kind == "file"], [("the fallback image", fallback)] if fallback else [], say)
+    check_outputs(specs, [given_output(spec) for spec in specs if spec.kind == "file"],
+                  [("the fallback image", fallback)] if fallback else [], say)
 
 
 def run_cam(opts: CamOptions) -> int:

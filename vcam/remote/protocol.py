@@ -42,6 +42,36 @@ DEFAULT_QUALITY = 80
 TOKEN_ENV = "VCAM_TOKEN"  # where both ends read the token when --token is not given
 GOING_AWAY = 1001  # RFC 6455's close code for a server going down
 STOPPED = "the show on the server ended"  # the close reason each client gets when vcam serve stops
+# The close frame the websockets library's keepalive sends when a ping's pong does not come in time (the other end
+# asleep or stopped, or a tunnel stalled). Its code, 1011 (internal error), is the library's other failures' too:
+# the reason, which travels in the frame, is what tells the keepalive's apart.
+KEEPALIVE_CLOSE = (1011, "keepalive ping timeout")
+
+
+@dataclass(frozen=True)
+class Keepalive:
+    """Both ends ping the other every `every` s and drop the connection when a pong takes over `timeout` s;
+    `close` is how long the closing handshake of a connection that failed is waited for."""
+
+    every: float = 20.0
+    timeout: float = 20.0
+    close: float = 10.0
+
+    def options(self) -> dict[str, float]:
+        """As the websockets library's connect() and serve() take them."""
+        return {"ping_interval": self.every, "ping_timeout": self.timeout, "close_timeout": self.close}
+
+
+def keepalive_ended(error: BaseException | None) -> str | None:
+    """Which end's keepalive ended a connection, from the ConnectionClosed the library raised: "here" where this
+    end's pings went unanswered (it sent the keepalive's close first), "there" where the other end's did (its close
+    came first); None for any other end."""
+    sent, received = getattr(error, "sent", None), getattr(error, "rcvd", None)
+    sent_first = sent is not None and (received is None or not getattr(error, "rcvd_then_sent", False))
+    first = sent if sent_first else received
+    if first is None or (first.code, first.reason) != KEEPALIVE_CLOSE:
+        return None
+    return "here" if sent_first else "there"
 
 
 NOT_A_FRAME = "not a vcam frame"

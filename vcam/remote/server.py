@@ -8,7 +8,9 @@ from __future__ import annotations
 import errno
 import hmac
 import itertools
+import logging
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -45,6 +47,8 @@ class ServeSettings:
     # Each client costs threads and up to FRAMES_WAITING frames in memory, and gets every frame sent: a
     # program that connects in a loop could otherwise exhaust the machine under the show.
     max_clients: int = 16
+    # A client that answers no ping for its timeout (a laptop asleep, a tunnel stalled) is disconnected too.
+    keepalive: proto.Keepalive = proto.Keepalive()
 
 
 def _peer(connection) -> str:
@@ -222,7 +226,8 @@ class FrameServer:
 
         try:
             self._server = serve(self._handler, self.settings.host, self.settings.port,
-                                 process_request=self._check_request, max_size=proto.MAX_MESSAGE, compression=None)
+                                 process_request=self._check_request, max_size=proto.MAX_MESSAGE, compression=None,
+                                 logger=_LibraryLog(), **self.settings.keepalive.options())
         except OSError as e:
             raise VcamError(f"cannot listen on {self.settings.host}:{self.settings.port} ({e.strerror or e})",
                             _listen_fix(e, self.settings.host, self.settings.port)) from None
@@ -388,7 +393,7 @@ class FrameServer:
             self.clients.append(client)
         client.offer_state(proto.text("state", **self.state()))
         announced = False
-        dropped: str | None = None
+        ended: str | None = None  # how it ended, where that is worth more than "left"
         try:
             try:
                 # vcam cam speaks at once (a ping): waiting for that, a client that connects and closes at once
@@ -406,10 +411,10 @@ class FrameServer:
                 if answer is not None:
                     client.offer(answer)
         except Dropped as e:
-            dropped = e.reason
+            ended = f"was disconnected: {e.reason}"
             self._drop(client, e)
-        except Exception:
-            dropped = _too_big(ws)  # else the connection dropped; nothing else to do for it
+        except Exception as e:  # the connection ended: nothing else to do for it
+            ended = self._ended(ws, e)
         finally:
             client.close()
             for line in client.held_back():
@@ -419,9 +424,22 @@ class FrameServer:
                 if client in self.clients:
                     self.clients.remove(client)
                     self._gone_bytes += client.bytes
-            left = "left" if announced else "connected and left at once"
-            left = f"was disconnected: {dropped}" if dropped else left
+            left = ended or ("left" if announced else "connected and left at once")
             self.say(f"client {peer} {left}; {len(self.clients)} connected")
+
+    def _ended(self, ws, error: Exception) -> str | None:
+        """Why the library ended a client's connection, where it was for a message over the size limit or for the
+        keepalive (whose own words were "keepalive ping timeout"); None for a plain end."""
+        if too_big := _too_big(ws):
+            return f"was disconnected: {too_big}"
+        stalled = proto.keepalive_ended(error)
+        if stalled == "here":
+            return (f"stopped answering for {self.settings.keepalive.timeout:g} s (a stalled tunnel, or a machine "
+                    "asleep?) and was disconnected; its vcam cam reconnects by itself")
+        if stalled == "there":
+            return ("heard nothing from this server for too long (a stalled tunnel, or was this machine paused?) and "
+                    "left; its vcam cam reconnects by itself")
+        return None
 
     def _say_goodbye(self, clients: list[_Client]) -> None:
         """Each client's close frame says the show ended (its vcam cam says so, not "connection lost"), all at
@@ -519,6 +537,20 @@ class FrameServer:
                 + (f" | {upload}" if upload else ""))
 
 
+class _LibraryLog(logging.LoggerAdapter):
+    """The websockets library's log for the server, as it keeps it ("websockets.server"), less its keepalive's
+    "keepalive ping failed" and traceback: the server says in its own words which client stopped answering."""
+
+    def __init__(self):
+        super().__init__(logging.getLogger("websockets.server"), {})
+
+    def log(self, level, msg, *args, **kwargs) -> None:
+        # logged from inside the library's except: the exception it logs is the one being handled
+        if kwargs.get("exc_info") is True and proto.keepalive_ended(sys.exc_info()[1]) is not None:
+            return
+        super().log(level, msg, *args, **kwargs)
+
+
 def _listen_fix(e: OSError, host: str, port: int) -> str:
     """What to do when the socket cannot be had: the port in use is one case of several."""
     # a --host that is not this machine's; a name that does not resolve has the resolver's code (EAI_*, negative)
@@ -562,7 +594,10 @@ def attachment(settings: ServeSettings) -> Callable[..., FrameServer]:
 
 class SenderSwitch:
     """A sender's first frame puts the uploads on air (`input net`, logged like any command); when it leaves, the
-    input that was on air before it comes back (unless the operator chose another one meanwhile)."""
+    input that was on air before it comes back (unless the operator chose another one meanwhile). Where that was
+    `net` itself (`--in net`, a show's `input: net`, a typed `input net`), the operator chose the network's input:
+    it stays, its last frame held as the input until a sender's frames come again, as a stalled camera's is, not
+    text only in the middle of a show."""
 
     def __init__(self, controller, say: Callable[[str], None]):
         self.controller = controller
@@ -572,8 +607,12 @@ class SenderSwitch:
     def __call__(self, started: bool) -> None:
         on_air = self.controller.state.input
         if started:
-            if on_air != "net":
-                self.before = on_air
+            self.before = on_air
             self.say(f"input from the network: {self.controller.handle_line('input net', 'net')}")
-        elif on_air == "net":
+        elif on_air != "net":
+            return  # the operator chose another input while it sent
+        elif self.before == "net":
+            self.say("the network input left: the show goes on with its last frame as the input, waiting for a "
+                     "sender (input none: text only)")
+        else:
             self.say(f"the network input left: {self.controller.handle_line(f'input {self.before}', 'net')}")

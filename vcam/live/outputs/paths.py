@@ -24,19 +24,31 @@ class Written:
     fix: str
 
 
+# How a check names one of the run's outputs: as it was given, and where to change it.
+OutputNamer = Callable[[OutputSpec], Written]
+
+
+def given_output(spec: OutputSpec) -> Written:
+    """An output given with `--out`, as messages name it."""
+    other = "file" if spec.kind == "file" else "device"
+    return Written(f"--out {spec}", spec.target or "", f"give --out another {other}")
+
+
 def check_outputs(specs: Sequence[OutputSpec], writes: Sequence[Written], reads: Sequence[tuple[str, str]],
                   say: Callable[[str], None] | None = None,
-                  check_file: Callable[[OutputSpec], None] = lambda spec: check_path(spec.target)) -> None:
+                  check_file: Callable[[OutputSpec], None] = lambda spec: check_path(spec.target),
+                  named: OutputNamer = given_output) -> None:
     """The one check of what a show writes, before anything opens (vcam run, render, cam and check): VcamError when
     a written file (`writes`: the file: outputs among `specs` and any other, like the control log) is one the show
     reads or another written one, when a file: output cannot be recorded to (`check_file`), or when two outputs
     share a camera; then each file that replaces an older one is said with `say` (None: said by no one, as where
-    nothing is written)."""
+    nothing is written). `named` names an output of `specs` where it came from (`--out`, else a show file's
+    `out:`): the caller's `writes` name its file: outputs with the same."""
     refuse_clashes(writes, reads)
     for spec in specs:  # after the clashes: `would write over the show file` says more than a wrong extension
         if spec.kind == "file":
             check_file(spec)
-    refuse_shared_cameras(specs)
+    refuse_shared_cameras(specs, named)
     if say is not None:
         for w in writes:
             if note := replacing(w.path):
@@ -60,19 +72,20 @@ def refuse_clashes(writes: Sequence[Written], reads: Sequence[tuple[str, str]]) 
         written_at[where] = w
 
 
-def refuse_shared_cameras(specs: Sequence[OutputSpec]) -> None:
+def refuse_shared_cameras(specs: Sequence[OutputSpec], named: OutputNamer = given_output) -> None:
     """VcamError when two outputs name the same camera device: both would write into it (on v4l2loopback 0.12 the
-    second opens as well), and at two sizes its viewers would get either."""
-    named: dict[str, OutputSpec] = {}
+    second opens as well), and at two sizes its viewers would get either. `named` says where each came from."""
+    first: dict[str, OutputSpec] = {}
     for spec in specs:
         if spec.kind != "vcam" or not spec.target:
             continue
         device = resolved(spec.target) if os.sep in spec.target else spec.target
-        if device in named:
-            raise VcamError(f"--out {named[device]} and --out {spec} would both write to the camera {device}",
-                            "keep one --out for each camera device, or give the second its own device (devices=2 "
-                            "video_nr=10,11 in the modprobe line makes two)")
-        named[device] = spec
+        if device in first:
+            second = named(spec)
+            raise VcamError(f"{named(first[device]).what} and {second.what} would both write to the camera {device}",
+                            f"{second.fix}: a camera device takes one stream (devices=2 video_nr=10,11 in the "
+                            "modprobe line makes two)")
+        first[device] = spec
 
 
 def replacing(path: str) -> str | None:
