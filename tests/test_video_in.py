@@ -194,7 +194,7 @@ def test_a_warmed_up_stream_starts_the_clip_again(tiny_engine, with_clip):
 
 def test_a_source_of_the_wrong_size_is_a_clear_error(tiny_engine):
     s = stream(tiny_engine, input=Recorder(clip(), size=(80, 48)))
-    with pytest.raises(ValueError, match="80x48 frames for a 64x32 stream"):
+    with pytest.raises(ValueError, match="80x48 frames for the stream's 64x32"):
         s.next_block()
 
     class Short(Recorder):

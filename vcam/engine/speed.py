@@ -93,7 +93,7 @@ class SpeedOptions:
                 continue
             default = getattr(defaults, key)
             if type(value) is not type(default):
-                raise ValueError(f"speed option {key} must be a {type(default).__name__}, not {value!r}")
+                raise ValueError(f"speed option {key} must be of type {type(default).__name__}, not {value!r}")
             kwargs[key] = value
         return cls(**kwargs)
 

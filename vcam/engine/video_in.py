@@ -71,7 +71,7 @@ def check_frames(frames, count: int, width: int, height: int) -> None:
         raise ValueError(f"the input source gave {type(frames).__name__} of shape {shape}, not RGB frames "
                          f"[{count}, {height}, {width}, 3]")
     if shape[1:3] != (height, width):
-        raise ValueError(f"the input source gave {shape[2]}x{shape[1]} frames for a {width}x{height} stream: it "
+        raise ValueError(f"the input source gave {shape[2]}x{shape[1]} frames for the stream's {width}x{height}: it "
                          f"must fit its frames to the stream's size (vcam.live.frames.fit)")
     if shape[0] != count:
         raise ValueError(f"the input source gave {shape[0]} frames where the stream asked for {count}")

@@ -28,7 +28,7 @@ from vcam.inspec import parse_input
 from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_logged_inputs
 from vcam.live.outputs.base import Output, open_output
-from vcam.live.outputs.paths import Written, check_outputs
+from vcam.live.outputs.paths import check_outputs, given_output
 from vcam.live.producer import Timetable
 from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
@@ -191,8 +191,7 @@ def _check_written(opts: RenderOptions, cfg: ShowSettings, replay: Replay, total
                    say: Callable[[str], None]) -> None:
     """Every file is one that can be recorded to, neither the log, a clip the show restyled nor another --out
     (live/outputs/paths.py); each that replaces an older file is said."""
-    writes = [Written(f"--out {spec}", spec.target, "give --out another file") for spec in cfg.outs
-              if spec.kind == "file"]
+    writes = [given_output(spec) for spec in cfg.outs if spec.kind == "file"]
     clips = [("the show's input", cfg.input)] + [
         (f"the input at block {block}", a.spec) for block, a in _actions(replay, total) if isinstance(a, SetInput)]
     reads = [("the control log", opts.log)] + [
