@@ -405,7 +405,40 @@ def test_a_block_that_keeps_failing_is_said_once_then_summed_up_once_a_minute_un
         "generation is back after 42 retries over 3 min 30 s"]
 
 
-def test_failure_news_starts_afresh_after_generation_is_back():
+def test_a_block_that_fails_now_and_then_is_said_at_most_once_a_minute(monkeypatch):
+    """Every other block fails and is made on its retry, for 4 minutes of the show's clock: a failure and a recovery
+    line each time were 96 lines; now the error is said once a minute with the failures that went unsaid."""
+    import vcam.live.producer
+
+    monkeypatch.setattr(vcam.live.producer, "RETRY_WAIT_S", 0.0001)
+    now = [0.0]
+
+    class Flaky(FakeStream):
+        def next_block(self):
+            now[0] += 2.5
+            self.made += 1
+            if self.made % 2 == 0 and self.made <= 96:
+                raise RuntimeError(f"cuDNN error at step {self.made}")
+            return np.full((12, 4, 4, 3), self.made % 256, np.uint8)
+
+    log, stream = [], Flaky()
+    gen = start(stream, log, clock=lambda: now[0])
+    try:
+        assert wait_for(lambda: stream.made > 98, 60), log
+    finally:
+        gen.stop()
+    said = [line for line in log if "cuDNN" in line]
+    assert said[0] == "generation failed (RuntimeError: cuDNN error at step 2); holding the last frame, retry 1"
+    # a failure every 5 s: said at 5 s, then at the first one a minute or more after each line
+    assert said[1:] == [f"generation failed (RuntimeError: cuDNN error at step {n}); holding the last frame, retry 1 "
+                        "(and 11 more failed blocks since the last such line)" for n in (26, 50, 74)]
+    assert log.count("generation is back after 1 retry over 2.5 s") == 4 and len(log) == 8
+
+
+def test_failure_news_says_each_error_at_most_once_a_minute_across_recoveries():
+    """A block failing now and then (fail, made on the retry, fail) printed a failure and a recovery line each time:
+    two lines a block where a card runs at the edge of its memory. An error said in the last minute is counted, not
+    said again, and its recovery neither; the next line a minute on tells how many went unsaid."""
     from vcam.live.producer import FailureNews, _how_long
 
     now = [100.0]
@@ -419,9 +452,16 @@ def test_failure_news_starts_afresh_after_generation_is_back():
     now[0] += 59.9
     assert news.failed(("OutOfMemoryError", "Tried to allocate 4.00 GiB", True)) is None  # the same trouble
     now[0] += 0.1
-    assert news.failed(boom) == "again" and news.retries == 5
+    assert news.failed(boom) == "again" and news.retries == 5 and news.took_unsaid() == 2
     assert news.recovered() == "generation is back after 5 retries over 2 min 00 s"
     assert news.recovered() is None
-    assert news.failed(boom) == "new" and news.once("restart")  # a new run of failures: news again
+    for _ in range(3):  # now and then, within the minute: counted, and no line either way
+        now[0] += 10
+        assert news.failed(boom) is None and news.once("restart")  # the lines said once go by runs of failures
+        assert news.recovered() is None
+    now[0] += 30.5
+    assert news.failed(boom) == "new" and news.took_unsaid() == 3 and news.took_unsaid() == 0
     assert news.recovered() == "generation is back after 1 retry over 0.0 s"
+    now[0] += 1
+    assert news.failed(("ValueError", "bad shape", False)) == "new"  # an error not said before: at once
     assert [_how_long(s) for s in (0.43, 12.4, 125, 3725)] == ["0.4 s", "12 s", "2 min 05 s", "1 h 02 min"]

@@ -36,49 +36,63 @@ class DeviceLostError(VcamError):
 
 @dataclass
 class FailureNews:
-    """What the operator is told of blocks failing in a row: the first failure and each error not said before in
-    full at once; the same error again summed up at most once every SAID_AGAIN_EVERY_S (how many retries, for how
-    long); the first block made after them in one line. `clock` is the generator's (a test's fake one)."""
+    """What the operator is told of failed blocks: an error not said in the last SAID_AGAIN_EVERY_S in full at once;
+    the same error again, blocks failing in a row, summed up at most that often (how many retries, for how long);
+    the first block made after failures that were said in one line. Errors are remembered across recoveries, so a
+    block that fails now and then (fail, make, fail) is said at most once a minute too, with the failures that went
+    unsaid meanwhile. `clock` is the generator's (a test's fake one)."""
 
     clock: Callable[[], float]
     retries: int = 0  # blocks failed in a row
     since: float = 0.0  # when the first of them failed
-    said_at: float = 0.0  # when a line about them was last said
-    said: set[object] = field(default_factory=set)  # the errors and the lines said since the first of them
+    said_at: float = -float("inf")  # when a line about failed blocks was last said
+    unsaid: int = 0  # failed blocks no line told of since then
+    errors: dict[tuple[str, str], float] = field(default_factory=dict)  # each error, when last said
+    lines: set[str] = field(default_factory=set)  # the lines said once while these blocks fail
+    run_said: bool = False  # whether a line told of these blocks failing
 
     def failed(self, failure: Failure) -> str | None:
         """Counts a failed block: "new" where its error is to be said in full, "again" where it is to be summed up,
         None where nothing is to be said."""
         now = self.clock()
         if not self.retries:
-            self.since, self.said = now, set()
+            self.since, self.lines, self.run_said = now, set(), False
         self.retries += 1
-        kind = "again"
-        if (key := _error_key(failure)) not in self.said:
-            self.said.add(key)
+        key = _error_key(failure)
+        recent = now - self.errors.get(key, -float("inf")) < SAID_AGAIN_EVERY_S
+        if key not in self.errors or (not recent and self.retries == 1):
             kind = "new"
-        elif now - self.said_at < SAID_AGAIN_EVERY_S:
+        elif recent or now - self.said_at < SAID_AGAIN_EVERY_S:
+            self.unsaid += 1
             return None
-        self.said_at = now
+        else:
+            kind = "again"
+        self.errors[key] = self.said_at = now
+        self.run_said = True
         return kind
+
+    def took_unsaid(self) -> int:
+        """The failed blocks no line told of before the one being said now (and none since)."""
+        n, self.unsaid = self.unsaid, 0
+        return n
 
     def once(self, line: str) -> bool:
         """Whether `line`, said once while blocks keep failing, is still to be said (and counts it as said)."""
-        if line in self.said:
+        if line in self.lines:
             return False
-        self.said.add(line)
+        self.lines.add(line)
         return True
 
     def failing_for(self) -> float:
         return self.clock() - self.since
 
     def recovered(self) -> str | None:
-        """The line that says a block was made after failed ones; None where none had failed."""
+        """The line that says a block was made after failed ones; None where none had failed, or none was said."""
         if not self.retries:
             return None
         line = f"generation is back after {_retries(self.retries)} over {_how_long(self.failing_for())}"
         self.retries = 0
-        return line
+        return line if self.run_said else None
 
 
 def _error_key(failure: Failure) -> tuple[str, str]:
@@ -87,6 +101,10 @@ def _error_key(failure: Failure) -> tuple[str, str]:
     the next in what is the same trouble each time."""
     name, text, out_of_memory = failure
     return (name, "") if out_of_memory else (name, re.sub(r"\d+", "#", text))
+
+
+def _blocks(n: int) -> str:
+    return f"{n} more failed block{'' if n == 1 else 's'}"
 
 
 def _retries(n: int) -> str:
@@ -245,8 +263,10 @@ class Generator:
         news = self._failures.failed(failed)
         retries = self._failures.retries
         if news == "new":  # the card's memory as the retry finds it
-            self._log(_failure_line(self.stream, failed, retries))
+            unsaid = self._failures.took_unsaid()  # in a row, the retry's number tells them
+            self._log(_failure_line(self.stream, failed, retries, unsaid if retries == 1 else 0))
         elif news == "again":
+            self._failures.took_unsaid()  # the summary counts them
             self._log(_still_failing_line(self.stream, failed, retries, self._failures.failing_for()))
         if retries >= RETRIES_BEFORE_RESET:
             if self._failures.once(RESTART_LINE):
@@ -322,10 +342,12 @@ def _with_error(stream: Stream, what: str, failed: Failure) -> str:
     return f"{what}: {out_of_memory_said(text, stream.device)}"
 
 
-def _failure_line(stream: Stream, failed: Failure, retry: int) -> str:
+def _failure_line(stream: Stream, failed: Failure, retry: int, unsaid: int = 0) -> str:
     """The line that says a block failed, with what to do where the GPU ran out of memory: said for the first
-    failure in a row, and for each error not said since."""
+    failure in a row, and for each error not said since; with the failed blocks that went unsaid before it."""
     line = f"{_with_error(stream, 'generation failed', failed)}; holding the last frame, retry {retry}"
+    if unsaid:
+        line += f" (and {_blocks(unsaid)} since the last such line)"
     if not failed[2]:
         return line
     from vcam.engine.memory import out_of_memory_fix
