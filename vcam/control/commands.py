@@ -48,6 +48,9 @@ MIN_BPM, MAX_BPM = 20.0, 300.0
 # what a clock (MIDI clock, Link) may give: wider than what the bpm command takes; a control log keeps either
 MIN_CLOCK_BPM, MAX_CLOCK_BPM = 10.0, 1000.0
 MAX_QUANTIZE_BEATS = 64.0
+# A 64th note: a change lands on a block (a dozen frames), so a finer grid places nothing better; and one of 1e-300
+# beats cannot be counted in floats (its next boundary was looked for without end, with the controls locked)
+MIN_QUANTIZE_BEATS = 0.0625
 
 
 class CommandError(ValueError):
@@ -123,8 +126,9 @@ def parse_quantize(text: str) -> str:
         beats = float(number)
     except ValueError:
         raise ValueError(f"quantize takes beat, bar, a number of beats or off, not {text!r}") from None
-    if not 0.0 < beats <= MAX_QUANTIZE_BEATS:
-        raise ValueError(f"quantize {beats:g} beats is out of range (more than 0, at most {MAX_QUANTIZE_BEATS:g})")
+    if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
+        raise ValueError(f"quantize {beats:g} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
+                         f"{MAX_QUANTIZE_BEATS:g})")
     return "beat" if beats == 1.0 else f"{beats:g}"
 
 
@@ -230,7 +234,9 @@ def parse(line: str) -> Command | None:
     """One line of text → Command; None for a blank line or a # comment; CommandError for anything else."""
     if len(line) > MAX_LINE:
         raise CommandError(f"line too long ({len(line)} characters, at most {MAX_LINE})")
-    text = "".join(ch for ch in line if ch.isprintable() or ch in " \t").strip()
+    # a space of another kind (a no-break space, as Option-Space types on a Mac and pages copy) separates words as
+    # one does; other characters that print nothing are dropped
+    text = "".join(ch if ch.isprintable() or ch == "\t" else " " if ch.isspace() else "" for ch in line).strip()
     if not text or text.startswith("#"):
         return None
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space

@@ -10,6 +10,7 @@ Out (`--osc-reply HOST:PORT`): the state, on every change and once a second.
 """
 from __future__ import annotations
 
+import math
 import shlex
 import socket
 import struct
@@ -181,6 +182,8 @@ def _number_at(address: str, args: list, i: int) -> float:
     if not _is_number(args[i]):
         raise Unfit(f"{_shown(address)}: value {i + 1} must be a number (0 to 1), not {_kind(args[i])}",
                     (address,))
+    if not math.isfinite(args[i]):  # a NaN fader blended NaN weights and failed the stream a block later
+        raise Unfit(f"{_shown(address)}: value {i + 1} must be a number (0 to 1), not {args[i]}", (address,))
     return float(args[i])
 
 

@@ -205,10 +205,12 @@ def parse_show(text: str, path: str) -> Show:
             bias=_bias(r, p["bias"], f"{what} bias") if "bias" in p else None,
         )
         presets.append(preset)
-    if "presets" in top and not presets and not r.problems:
+    if "presets" in top and not presets and len(r.problems) == before_presets:
         r.error(top["presets"], "presets is empty; add at least one preset with a name and a prompt")
 
-    presets_read = len(r.problems) == before_presets
+    # without presets (missing, empty, or not a list: said already), the names used elsewhere are not checked, or
+    # each would be said missing from an empty list
+    presets_read = len(r.problems) == before_presets and bool(presets)
 
     midi, port = None, None
     if "midi" in top:

@@ -7,6 +7,7 @@ on the camera meanwhile. With --send it also uploads a local camera or clip as t
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
 import ssl
@@ -69,6 +70,23 @@ class CamOptions:
     status_out: object = field(default=None, repr=False)
 
 
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# What each of these keys of the server's state must hold to be mirrored: a value of another kind (a server of
+# another version, a garbled message) is left out, the last one heard kept, where it ended the connection or failed
+# every knob that read it.
+_MIRRORED: dict[str, Callable[[object], bool]] = {
+    **dict.fromkeys(("seed", "steps", "transition", "strength", "bias"), _number),
+    **dict.fromkeys(("bpm", "beat"), lambda v: v is None or _number(v)),
+    **dict.fromkeys(("screen", "input"), lambda v: isinstance(v, str)),
+    "presets": lambda v: isinstance(v, list) and all(isinstance(name, str) for name in v),
+    "preset": lambda v: v is None or isinstance(v, str),
+    "blend": lambda v: v is None or isinstance(v, list) and len(v) == 3 and all(map(_number, v)),
+}
+
+
 class RemoteController:
     """Stands in for the server's controller on this machine: commands go over the wire; the state the server
     sends back is mirrored, so MIDI soft takeover knows where each parameter is."""
@@ -87,6 +105,7 @@ class RemoteController:
 
     def update(self, data: dict) -> None:
         self._kept_said.clear()  # connected: a value not sent from now on is said again
+        data = {key: value for key, value in data.items() if key not in _MIRRORED or _MIRRORED[key](value)}
         self._snapshot.update(data)
         self._update(data)
         for listener in self.listeners:
@@ -406,13 +425,13 @@ class Link:
         except proto.ProtocolError:
             return
         kind = data["type"]
-        if kind == "pong" and isinstance(data.get("t"), (int, float)):
+        if kind == "pong" and _number(data.get("t")) and _number(data.get("server")):
             now = time.time()
             self.offset = data["server"] - (data["t"] + now) / 2
         elif kind == "state":
             self._state(data)
         elif kind == "reply":
-            self._state(data.get("state") or {})
+            self._state(data["state"] if isinstance(data.get("state"), dict) else {})
             if data.get("text"):
                 self._say_reply(str(data["text"]))
         elif kind in ("send_ok", "send_refused") and self.uploader is not None:
