@@ -310,6 +310,29 @@ def test_an_input_frame_is_measured_before_it_is_decoded(monkeypatch):
     assert proto.jpeg_size(memoryview(_a_jpeg_claiming(640, 360))[proto.INPUT_HEADER.size:]) == (640, 360)
 
 
+def test_a_frame_from_the_server_is_measured_before_it_is_decoded_and_a_cut_one_is_refused(monkeypatch):
+    """vcam cam decoded whatever a frame's JPEG claimed: a few bytes can claim gigabytes on the laptop that runs the
+    show's camera. Its size is now checked against the frame's header first, as an input frame's is."""
+    import cv2
+
+    rgb = np.random.default_rng(0).integers(0, 256, (48, 64, 3), np.uint8)
+    frame = proto.encode_frame(rgb, proto.FrameHeader(1, 2, 0, 12, 0.0, 64, 48))
+    header, back = proto.decode_frame(frame)
+    assert (header.width, header.height, back.shape) == (64, 48, (48, 64, 3))
+    with pytest.raises(proto.ProtocolError, match="damaged frame"):
+        proto.decode_frame(frame[:-200])  # cut short
+    claiming = bytearray(frame)
+    i = next(i for i in range(proto.HEADER.size, len(claiming) - 1)
+             if claiming[i] == 0xFF and claiming[i + 1] in (0xC0, 0xC2))
+    claiming[i + 5:i + 9] = struct.pack(">HH", 30000, 30000)
+    monkeypatch.setattr(cv2, "imdecode", lambda *a: pytest.fail("decoded a JPEG of another size than its header's"))
+    with pytest.raises(proto.ProtocolError, match="damaged frame"):
+        proto.decode_frame(bytes(claiming))
+    huge = proto.HEADER.pack(proto.MAGIC, 1, 2, 0, 12, 0.0, 30000, 30000) + frame[proto.HEADER.size:]
+    with pytest.raises(proto.ProtocolError, match="claims 30000x30000; a stream is at most 1920 a side"):
+        proto.decode_frame(huge)
+
+
 # --- rates and queues, on a fake clock ---------------------------------------------------------------------------
 
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vcam.sizes import MAX_SIDE
+
 MAGIC = b"VCF1"
 # magic, seq, block, index in block, frames in block, server time of generation, width, height
 HEADER = struct.Struct("<4sQIHHdHH")
@@ -104,15 +106,17 @@ def encode_frame(frame: np.ndarray, header: FrameHeader, quality: int = DEFAULT_
 
 
 def decode_frame(data: bytes) -> tuple[FrameHeader, np.ndarray]:
-    import cv2
-
+    """A frame from vcam serve → its header and RGB frame; ProtocolError saying what is wrong. The JPEG's own size
+    is read before it is decoded (as an input frame's): a few bytes can claim a picture of gigabytes."""
     if len(data) < HEADER.size or data[:4] != MAGIC:
         raise ProtocolError(NOT_A_FRAME)
     magic, seq, block, index, count, sent_at, width, height = HEADER.unpack_from(data)
-    img = cv2.imdecode(np.frombuffer(data, np.uint8, offset=HEADER.size), cv2.IMREAD_COLOR)
-    if img is None or img.shape[:2] != (height, width):
+    if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
+        raise ProtocolError(f"damaged frame (it claims {width}x{height}; a stream is at most {MAX_SIDE} a side)")
+    rgb = _decoded(memoryview(data)[HEADER.size:], (width, height))
+    if rgb is None:
         raise ProtocolError("damaged frame")
-    return FrameHeader(seq, block, index, count, sent_at, width, height), cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+    return FrameHeader(seq, block, index, count, sent_at, width, height), rgb
 
 
 def text(kind: str, **fields) -> str:
@@ -156,22 +160,30 @@ def encode_input(frame: np.ndarray, seq: int, captured_at: float, quality: int =
 def decode_input(data: bytes, size: tuple[int, int]) -> tuple[InputHeader, np.ndarray]:
     """An input frame of `size` (width, height) → its header and RGB frame; ProtocolError saying what is wrong.
     The JPEG's own size is read before it is decoded: a few bytes can claim a picture of gigabytes."""
-    import cv2
-
     if len(data) < INPUT_HEADER.size or data[:4] != INPUT_MAGIC:
         raise ProtocolError("not an input frame (a binary message must start with the VCI1 header)")
     _, seq, captured_at, width, height = INPUT_HEADER.unpack_from(data)
     if (width, height) != size:
         raise ProtocolError(f"an input frame of {width}x{height}; the stream takes {size[0]}x{size[1]}")
-    jpeg = memoryview(data)[INPUT_HEADER.size:]
-    if jpeg_size(jpeg) != size or bytes(jpeg[-2:]) != b"\xff\xd9":
-        raise ProtocolError("a damaged input frame (not a whole JPEG of the size its header gives)")
-    img = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
-    if img is None or img.shape[:2] != (height, width):
-        raise ProtocolError("a damaged input frame (its JPEG does not decode)")
     if not np.isfinite(captured_at):
         raise ProtocolError("an input frame without a capture time")
-    return InputHeader(seq, captured_at, width, height), cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+    rgb = _decoded(memoryview(data)[INPUT_HEADER.size:], size)
+    if rgb is None:
+        raise ProtocolError("a damaged input frame (not a whole JPEG of the size its header gives)")
+    return InputHeader(seq, captured_at, width, height), rgb
+
+
+def _decoded(jpeg: memoryview, size: tuple[int, int]) -> np.ndarray | None:
+    """A whole JPEG of `size` (width, height) as RGB; None where it is another size, cut short or does not decode.
+    The size is read from its header first, so only a picture of the size expected is ever allocated."""
+    import cv2
+
+    if jpeg_size(jpeg) != size or bytes(jpeg[-2:]) != b"\xff\xd9":
+        return None
+    img = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    if img is None or img.shape[:2] != (size[1], size[0]):
+        return None
+    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
 
 
 # JPEG markers that carry no length, and the start-of-frame markers, which hold the picture's size
