@@ -562,3 +562,24 @@ def test_vcam_cam_keeps_its_connection_and_knobs_through_a_state_of_another_shap
     for value in (0, 10):  # the blend fader: picked up at 0, then moved
         assert router.handle(mido.Message("control_change", control=0, value=value)) is None
     assert sent == ["blend a b 0 @off", "blend a b 0.0787402 @off"]
+
+
+@pytest.mark.parametrize("line", ["bpm " + "a" * 4000, "seed " + "9x" * 2000, "blend a b " + "z" * 3000,
+                                  "q" * 3000])
+def test_an_error_says_back_at_most_the_start_of_what_was_typed(line):
+    """`bpm aaaa…` of a pasted paragraph was said back whole in its error: 4 000 characters on the operator's
+    terminal (and in each vcam cam's) for one typo."""
+    with pytest.raises(CommandError) as e:
+        parse(line)
+    assert len(str(e.value)) < 200 + len(USAGE.get(line.split()[0], "")) and "…" in str(e.value)
+
+
+def test_a_server_error_without_a_message_is_said_as_such():
+    said: list[str] = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append,
+                screen=CamScreen())
+    for message in (proto.text("error"), proto.text("error", message=None), proto.text("error", message=" "),
+                    proto.text("error", message="a stats message needs a \"latency\" in seconds")):
+        link._receive(message)
+    assert said == ["server: error (it gave no message)"] * 3 + [
+        "server: error: a stats message needs a \"latency\" in seconds"]

@@ -81,11 +81,19 @@ def help_text() -> str:
             + "\n  a change may end in @beat, @bar, @N (beats) or @off to land on the beat (or at once)")
 
 
+SHOWN_CHARS = 40  # of what was typed, in a message about it: a pasted paragraph is not said back in full
+
+
+def _shown(text: str) -> str:
+    """What was typed, as a message quotes it: cut to SHOWN_CHARS."""
+    return repr(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…")
+
+
 def _int(text: str, name: str, lo: int, hi: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise CommandError(f"{name} needs a whole number, not {text!r}; usage: {USAGE[name]}") from None
+        raise CommandError(f"{name} needs a whole number, not {_shown(text)}; usage: {USAGE[name]}") from None
     if not lo <= value <= hi:
         raise CommandError(f"{name} {value} is out of range ({lo} to {hi}); usage: {USAGE[name]}")
     return value
@@ -95,7 +103,7 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {text!r}; usage: {USAGE[name]}") \
+        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}; usage: {USAGE[name]}") \
             from None
     if not lo <= value <= hi:  # also refuses NaN
         raise CommandError(f"{name} {value:g} is out of range ({lo:g} to {hi:g}); usage: {USAGE[name]}")
@@ -112,7 +120,7 @@ def _bias(text: str) -> float:
         return check_bias(float(text))
     except ValueError as e:
         if "bias must" not in str(e):
-            e = f"bias needs a number above 0 and at most 1, not {text!r}"
+            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}"
         raise CommandError(f"{e}; usage: {USAGE['bias']}") from None
 
 
@@ -125,7 +133,7 @@ def parse_quantize(text: str) -> str:
     try:
         beats = float(number)
     except ValueError:
-        raise ValueError(f"quantize takes beat, bar, a number of beats or off, not {text!r}") from None
+        raise ValueError(f"quantize takes beat, bar, a number of beats or off, not {_shown(text)}") from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         raise ValueError(f"quantize {beats:g} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
                          f"{MAX_QUANTIZE_BEATS:g})")
@@ -187,7 +195,7 @@ def _blend(text: str) -> tuple:
     try:
         x = float(parts[2])
     except ValueError:
-        raise CommandError(f"blend position must be a number from 0 to 1, not {parts[2]!r}") from None
+        raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}") from None
     if not 0.0 <= x <= 1.0:
         raise CommandError(f"blend position {x:g} is outside 0 to 1; usage: {USAGE['blend']}")
     return preset_ref(parts[0]), preset_ref(parts[1]), x
@@ -242,8 +250,7 @@ def parse(line: str) -> Command | None:
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     name, rest = word.lower(), (more[0] if more else "").strip()
     if name not in USAGE:
-        shown = word if len(word) <= 40 else word[:40] + "…"
-        raise CommandError(f"unknown command {shown!r}; type 'help' for the list")
+        raise CommandError(f"unknown command {_shown(word)}; type 'help' for the list")
     rest, at = _split_at(name, rest)
     if name in NO_ARGS:
         if rest:

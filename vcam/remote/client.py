@@ -439,7 +439,9 @@ class Link:
         elif kind == "ok":
             pass
         elif kind == "error":
-            self.say(f"server: error: {data.get('message')}")
+            message = data.get("message")
+            self.say(f"server: error: {message}" if isinstance(message, str) and message.strip()
+                     else "server: error (it gave no message)")
 
     def _bad_frame(self, e: proto.ProtocolError) -> None:
         text = f"skipped a frame: {e}"
