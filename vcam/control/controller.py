@@ -24,7 +24,7 @@ from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.protocol import CameraScreen, Producer, Shown
-from vcam.control.show import Defaults, Show
+from vcam.control.show import Defaults, Preset, Show
 from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
@@ -258,51 +258,82 @@ class Controller:
 
     def replace_show(self, show: Show) -> list[str]:
         """A reloaded show: presets change, the stream goes on; the current preset (or blend) is kept by name.
-        Returns what the edit changed on air besides the presets and cues, in words ("transition 0 for later
-        changes").
+        Returns what the edit changed on air, in words ("preset 2 'ocean' on air: prompt (over 2 blocks)",
+        "transition 0 for later changes"), for the reload's line.
 
-        If the show file changed what is on air (the current preset's prompts, seed, input, strength or bias, or
-        either side of the current blend), it is applied again as selecting it would; otherwise nothing is sent,
-        so an edit elsewhere in the file leaves the picture alone. A preset's transition is read when it is
-        selected, and a new fallback image only replaces the stall's picture: neither puts the preset on air again
-        (which would start its seed's noise over). The defaults' transition and quantize govern later changes and
-        apply at once, where the file changed them (else what the operator set live stays); what the show only
-        starts with is left to the next start (vcam.control.reload says which).
+        An edit changes on air only what it changed: of the preset on air, each of its prompts, seed, input,
+        strength and bias that the file now says otherwise goes on air, as a command would put it; what the edit
+        left alone stays as the operator set it (a seed, a strength or a bias moved live is not put back to the
+        preset's), and an edit elsewhere in the file sends nothing. A blend on air is blended again where the text
+        of either side changed (a blend puts only their prompts on air). A preset's transition is read when it is
+        selected, and a new fallback image only replaces the stall's picture: neither sends anything. The
+        defaults' transition and quantize govern later changes and apply at once, where the file changed them
+        (else what the operator set live stays); what the show only starts with is left to the next start
+        (vcam.control.reload says which).
         """
         with self._lock:
             old, st = self.show, self.state
             old_index, blend = st.preset, st.blend
             applied = self._later_changes(old.defaults if old else Defaults(), show.defaults)
             index = _same_preset(old, old_index, show)
-            reply, reselected = None, False
             sides = (_same_preset(old, blend[0], show), _same_preset(old, blend[1], show)) if blend else None
             if sides is None:
                 self._pick(index, None, show)
-                if index is not None and _on_air(old, old_index) != _on_air(show, index):
-                    reply = self._go_to_preset(index, Origin(str(Command("preset", (index + 1,))), "reload"))
-                    reselected = True  # its fallback image went with it
+                if index is not None:
+                    applied += self._edited(old.presets[old_index], show.presets[index], index)
             elif None in sides:  # a side is gone: its mix stays on air, told as the prompts it is (a dropped preset's)
                 self._pick(None, None, show)
             else:
                 a, b = sides
                 self._pick(index, (a, b, blend[2]), show)
-                if _on_air(old, blend[0]) != _on_air(show, a) or _on_air(old, blend[1]) != _on_air(show, b):
+                if (old.presets[blend[0]].prompts, old.presets[blend[1]].prompts) != (show.presets[a].prompts,
+                                                                                      show.presets[b].prompts):
                     reply = self._apply(Command("blend", (a + 1, b + 1, blend[2])), "reload", at_once=True)
-            applied += self._new_fallback(_fallback(old, old_index), _fallback(show, st.preset), reselected)
-        if reply is not None:
-            self.say(f"the show file changed what is on air: {reply}")
+                    applied.append(f"{reply} with the new text")
+            applied += self._new_fallback(_fallback(old, old_index), _fallback(show, st.preset))
         if self.cues is not None:  # outside the lock: a timed cue may be waiting for it to run its commands
             self.cues.replace(show.cues)
         for listener in self.listeners:  # the preset list changed too
             listener()
         return applied
 
-    def _new_fallback(self, old: str | None, new: str | None, set_already: bool) -> list[str]:
+    def _edited(self, before: Preset, after: Preset, index: int) -> list[str]:
+        """The preset on air as the file now has it (`after`, at `index`; `before`: as it had it): what the edit
+        changed in it goes on air, the rest stays as it is (called with the lock held). What went on air, in words,
+        as one item; none where the edit changed nothing on air."""
+        st, origin = self.state, Origin(str(Command("preset", (index + 1,))), "reload")
+        done: list[str] = []
+        if after.prompts != before.prompts:
+            transition = after.transition if after.transition is not None else st.transition
+            done.append(self._set_prompts(after.prompts, transition, origin, "prompt"))
+        if after.seed is not None and after.seed != before.seed and after.seed != st.seed:
+            st.seed = after.seed
+            self._submit(SetSeed(after.seed), origin)
+            done.append(f"seed {after.seed}")
+        if after.input is not None and after.input != before.input and after.input != st.input:
+            try:
+                self._check_input(after.input)
+            except ValueError as e:  # the rest of the edit goes on air; the input on air stays
+                done.append(f"its input is not used: {e}")
+            else:
+                st.input = after.input
+                self._submit(SetInput(after.input), origin)
+                done.append(f"input {after.input}")
+        if after.strength is not None and after.strength != before.strength and after.strength != st.strength:
+            st.strength = after.strength
+            self._submit(SetStrength(after.strength), origin)
+            done.append(f"strength {after.strength:g}")
+        if after.bias is not None and after.bias != before.bias and after.bias != st.bias:
+            st.bias = after.bias
+            self._submit(SetBias(after.bias), origin)
+            done.append(f"bias {after.bias:g}")
+        return [f"preset {index + 1} {after.name!r} on air: {', '.join(done)}"] if done else []
+
+    def _new_fallback(self, old: str | None, new: str | None) -> list[str]:
         """A reload's fallback image where it changed: the stall's picture only, what is on air stays."""
         if new == old:
             return []
-        if not set_already:
-            self.on_fallback(new)
+        self.on_fallback(new)
         return [f"fallback {os.path.basename(new)}" if new else "the fallback image the show started with"]
 
     def _later_changes(self, old: Defaults, new: Defaults) -> list[str]:
