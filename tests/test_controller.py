@@ -345,6 +345,23 @@ def test_reload_that_edits_a_side_of_the_live_blend_blends_the_new_text(rig):
     assert len(sent(log_out)) == before and ctl.state.blend == (0, 1, 0.25)
 
 
+def test_a_listener_that_fails_is_said_and_the_others_and_later_changes_are_still_told():
+    producer, said, told = RecordingProducer(), [], []
+    ctl = Controller(None, ShowState(prompts={"a": 1.0}), producer, threading.Event(), said.append,
+                     clock=lambda: 0.0)  # the two failures fall in one window of the lines held back
+
+    def failing() -> None:
+        raise OSError("the tablet is gone")
+
+    ctl.listeners += [failing, lambda: told.append(ctl.state.seed)]
+    for seed in (5, 6):
+        ctl.handle_line(f"seed {seed}", "stdin")
+        assert wait_for(lambda: told[-1:] == [seed])
+    assert said == ["the show's state could not be passed on (OSError: the tablet is gone); it is passed on again at "
+                    "the next change"]  # said once however often it fails
+    ctl.close()
+
+
 KNOBS_SHOW = """\
 presets:
   - {name: city, prompt: a neon city, seed: 3, input: camera, strength: 0.5, bias: 0.6}

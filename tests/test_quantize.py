@@ -299,7 +299,7 @@ def test_a_screen_change_on_the_beat_is_set_at_the_boundarys_time_and_logged_the
     assert wait_for(lambda: screen_waiting(ctl), 60)
     assert ctl._screen_pending.beat == -179  # the next beat after -90 s (beat -180): 120 bpm from the grid
     assert ctl.tempo.time_of(ctl._screen_pending.beat) == pytest.approx(-89.5)
-    assert ctl.state.screen == "live" and told == ["live"]  # the command's own reply
+    assert ctl.state.screen == "live" and wait_for(lambda: told == ["live"], 60)  # the command's own reply
     ctl.generator.blocks = 12
     now[0] = -89.5  # the boundary comes
     ctl._screen_wake.set()
@@ -370,25 +370,27 @@ def test_a_screen_change_on_the_beat_asked_as_the_last_ones_thread_ends_still_wa
 
 
 def test_a_screen_change_on_the_beat_that_fails_is_said_and_the_next_one_still_waits_for_its_boundary():
-    """A listener that raised ended the thread with the waiter flag set: no later change on the beat was made."""
+    """A change that raised ended the thread with the waiter flag set: no later change on the beat was made."""
     now = [0.0]
     ctl, said, _ = controller(clock=lambda: now[0])
     failing = [True]
 
-    def listener():  # fails once, on the thread that makes the change at its boundary
-        if threading.current_thread().name == "screen on the beat" and failing and failing.pop():
-            raise RuntimeError("a reply that could not be sent")
+    class Screen:  # the camera's: fails once, on the thread that makes the change at its boundary
+        def set(self, mode):
+            if threading.current_thread().name == "screen on the beat" and failing and failing.pop():
+                raise RuntimeError("the camera is gone")
+            ctl.state.screen = mode
 
-    ctl.listeners.append(listener)
+    ctl.screen = Screen()
     for mode in ("freeze", "blackout"):
         ctl.handle_line(f"{mode} @bar", "stdin")
         assert wait_for(lambda: screen_waiting(ctl), 60)
         thread = ctl._screen_thread
         now[0] = boundary(ctl)  # the boundary comes
         ctl._screen_wake.set()
-        assert wait_for(lambda: ctl.state.screen == mode, 60)
         thread.join(60)
-    assert said.count("a screen change on the beat failed: RuntimeError: a reply that could not be sent") == 1
+    assert ctl.state.screen == "blackout"
+    assert said.count("a screen change on the beat failed: RuntimeError: the camera is gone") == 1
 
 
 def test_a_screen_change_waiting_for_its_boundary_comes_on_the_boundary_of_a_tempo_set_meanwhile():

@@ -25,6 +25,7 @@ from vcam.control.media import MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.protocol import CameraScreen, Producer, Shown
 from vcam.control.show import Defaults, Preset, Show
+from vcam.control.teller import Teller
 from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
@@ -91,7 +92,10 @@ class Controller:
         # With a prompter, new prompts are encoded off the generator's thread before their action is handed over
         # (in order, so a later command never overtakes an earlier one).
         self.prompter = prompter
-        self.listeners: list[Callable[[], None]] = []  # told after every applied command (network clients)
+        # told after every change of the state (network clients, an OSC tablet): on a thread of their own, so that a
+        # listener's read of the state never holds up a command, or a replay's producer or camera (vcam.control.teller)
+        self.listeners: list[Callable[[], None]] = []
+        self._teller = Teller(lambda: self.listeners, say, clock)
         # Checks a typed input before it is handed over (a missing file or device: an error reply at once, rather
         # than a failure on the generator's thread a block later); raises ValueError or VcamError.
         self.check_input = check_input
@@ -181,9 +185,12 @@ class Controller:
             return self._locked(lambda: self._apply(cmd, source, at_once, network))
         # outside the lock: the cue's commands come back in through apply, each logged with "cue N" as source
         reply = self._cue(cmd)
-        for listener in self.listeners:
-            listener()
+        self._tell()
         return reply
+
+    def _tell(self) -> None:
+        """The listeners are told of a change, on the teller's thread; never waits for them."""
+        self._teller.tell()
 
     def _locked(self, change: Callable[[], str]) -> str:
         """`change()` made under the lock, then the listeners told; its KeyError or ValueError is the reply, and no
@@ -193,8 +200,7 @@ class Controller:
                 reply = change()
             except (KeyError, ValueError) as e:
                 return f"error: {e.args[0] if e.args else e}"
-        for listener in self.listeners:
-            listener()
+        self._tell()
         return reply
 
     def preset_name(self) -> str | None:
@@ -244,7 +250,9 @@ class Controller:
         """A replayed log's change, made (vcam.control.log.Replay.schedule's `on_change`, on the producer's or the
         camera's thread): the state follows the stream, so the status and the snapshot say the log's show, not the
         one it started at, and the listeners hear of it (a served replay's clients, which make its freeze too: after
-        `shown`, the frame on the camera as the replay made it, where there is one)."""
+        `shown`, the frame on the camera as the replay made it, where there is one). They are told on their own
+        thread, as for a command: the producer and the camera only set the state (a dozen replayed fader moves
+        before one block would otherwise each cost the block a snapshot of the state)."""
         with self._lock:
             if isinstance(action, SetPrompts):  # prompts that are one of the show's presets name it
                 self._pick(_preset_with(self.show, action.prompts), None)
@@ -253,8 +261,7 @@ class Controller:
             with self._screen_lock:
                 if self.state.screen == action.mode:
                     self.screen_change = (action.mode, shown)
-        for listener in self.listeners:
-            listener()
+        self._tell()
 
     def replace_show(self, show: Show) -> list[str]:
         """A reloaded show: presets change, the stream goes on; the current preset (or blend) is kept by name.
@@ -293,8 +300,7 @@ class Controller:
             applied += self._new_fallback(_fallback(old, old_index), _fallback(show, st.preset))
         if self.cues is not None:  # outside the lock: a timed cue may be waiting for it to run its commands
             self.cues.replace(show.cues)
-        for listener in self.listeners:  # the preset list changed too
-            listener()
+        self._tell()  # the preset list changed too
         return applied
 
     def _edited(self, before: Preset, after: Preset, index: int) -> list[str]:
@@ -433,8 +439,8 @@ class Controller:
 
     def _screen_waits(self) -> None:
         """Sets the waiting screen change at its boundary, unless the show ends first or another change replaces
-        it; ends when none waits. One that fails (a listener that raises) is said, and the next change asked on the
-        beat gets a thread of its own."""
+        it; ends when none waits. One that fails (a camera's screen that raises) is said, and the next change asked
+        on the beat gets a thread of its own."""
         try:
             self._screen_wait_loop()
         except Exception as e:
@@ -460,8 +466,7 @@ class Controller:
                     continue
                 self._screen_pending = None
                 self._set_screen(pending.mode, pending.origin)
-            for listener in self.listeners:
-                listener()
+            self._tell()
 
     def _until(self, pending: _ScreenWait) -> float:
         """Seconds until the waiting change's beat on the grid that holds now; 0: due. A grid whose count went back
@@ -477,9 +482,11 @@ class Controller:
         return max(0.0, grid.time_of(pending.beat) - now)
 
     def close(self) -> None:
-        """The show ends: a screen change still waiting for its boundary is dropped, its thread ends."""
+        """The show ends: a screen change still waiting for its boundary is dropped, its thread ends, and so does
+        the listeners' (the round being told finishes)."""
         self._closed = True
         self._screen_wake.set()
+        self._teller.close()
 
     def _set_screen(self, name: str, origin: Origin) -> None:
         # set between two camera ticks, with the frame it comes after (the one a freeze holds): logged with it here,
