@@ -5,8 +5,9 @@ handed to the producer, which applies it at the next block boundary and logs it 
 (freeze, blackout) is read by the outputs' side from the state at once.
 
 A change put on the beat (`next @bar`, or the show's `quantize:`) goes into the block whose first frame reaches the
-camera nearest the tempo's boundary (`land`, vcam.live.quantize), chosen when it is asked; a freeze or blackout on
-the beat is set when the tempo reaches the boundary's beat, on the grid that holds then.
+camera nearest the tempo's boundary (`land`, vcam.live.quantize), chosen again as each block starts until it is the
+next one (vcam.control.onbeat); a freeze or blackout on the beat is set when the tempo reaches the boundary's beat.
+Either follows the grid that holds then (a tap, a MIDI clock or Link may move it meanwhile).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from vcam.control.commands import UNTIMED, Command, CommandError, help_text, lan
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
+from vcam.control.onbeat import OnTheBeat
 from vcam.control.prompter import Prompter
 from vcam.control.protocol import CameraScreen, Producer, Shown
 from vcam.control.show import Defaults, Preset, Show
@@ -117,12 +119,14 @@ class Controller:
         self.screen_change: tuple[str, Shown | None] = (state.screen, None)
         self._screen_lock = threading.Lock()
         self.quantize = show.defaults.quantize if show is not None else "off"  # `quantize X` changes it
-        # the command being applied: what it is quantised to, and the block it lands on once its first action
-        # is handed over (a command refused before that, such as a missing preset, lands nowhere)
+        # the command being applied: what it is quantised to, the block it lands on as planned once its first
+        # action is given (a command refused before that, such as a missing preset, lands nowhere), and its actions,
+        # handed over together once it is made (None outside a command: at once)
         self._spec: str | None = None
         self._at_block: int | None | object = _UNSET
-        self._waits: int | None = None  # the later block it waits for, after an earlier change of the same kind
-        self._pending_at: dict[type, int] = {}  # by kind of action, the latest block a change was put on
+        self._batch: list[tuple[Action, Origin]] | None = None
+        # changes on the beat, held until their block is the next one (its prompts encoded ahead meanwhile)
+        self._beat = OnTheBeat(generator, land, prompter, say)
         # one screen change at most waits for its boundary, in one thread; a later change replaces it
         self._screen_pending: _ScreenWait | None = None
         self._screen_wake = threading.Event()  # a change replaced, the show's end, or a move of the tempo's grid
@@ -371,11 +375,14 @@ class Controller:
         spec = None if at_once else self._timing(cmd)
         if name in SCREEN_MODES:
             return self._screen(name, origin, spec)
-        self._spec, self._at_block, self._waits = spec, _UNSET, None
+        outer = self._spec, self._at_block, self._batch
+        self._spec, self._at_block, self._batch = spec, _UNSET, []
         try:
             reply = self._change(cmd, origin)
-        finally:
-            at, waits, self._spec, self._at_block = self._at_block, self._waits, None, _UNSET
+        finally:  # what was given before a refusal still goes, as it would at once
+            at, batch = self._at_block, self._batch
+            self._spec, self._at_block, self._batch = outer
+            waits = self._beat.take(batch, spec, None if at is _UNSET else at)
         if waits is not None:
             held = f"it waits for block {waits}, where an earlier change of the same kind lands"
             return f"{reply}; {lands_on(spec)}: {held}" if spec is not None else f"{reply}; {held}"
@@ -642,28 +649,15 @@ class Controller:
     def _submit(self, action: Action, origin: Origin) -> None:
         """To the generator, which applies it at the next block (or the block a change on the beat lands on) and
         logs it then (through `log.applied`); through the prompter where there is one, so its prompts are encoded
-        first."""
-        # The block is chosen once, when the change is asked, and kept whatever the tempo does before it comes
-        # (unlike a screen change, which follows the grid): its actions are handed over at once, to be encoded ahead
-        # and applied together on the generator's thread; moving them would mean taking them back from there without
-        # splitting a preset's prompts and seed over two blocks. What that costs: a tempo change while it waits moves
-        # its boundary by the beats left times the change in a beat's length, a block's worth only for a large jump
-        # against a long quantum. The log keeps the block each went into, so a replay makes the same pictures.
+        first. A command's actions are handed over together once it is made (vcam.control.onbeat: on the beat, they
+        wait for their block; a change of a kind that an earlier one still waits with goes with it, so the stream
+        ends where the state says: `seed 42 @bar` then `seed 7` is seed 7, not 42 once the bar comes)."""
+        if self._batch is None:  # outside a command (a reload's edit): at once
+            self._beat.take([(action, origin)], None, None)
+            return
         if self._at_block is _UNSET:
-            self._at_block = self.land(self._spec) if self._spec is not None and self.land is not None else None
-        at = self._at_block
-        # A change of a kind that an earlier command put on a later block waits for that block: the stream then
-        # ends where the state says (`seed 42 @bar` then `seed 7` is seed 7, not 42 once the bar comes).
-        pending = self._pending_at.get(type(action))
-        if pending is not None and pending > getattr(self.generator, "submitted", 0):
-            if at is None or pending > at:
-                at = self._waits = max(pending, self._waits or 0)
-        if at is not None:
-            self._pending_at[type(action)] = at
-        if self.prompter is not None:
-            self.prompter.hand_over(action, at_block=at, origin=origin)
-        else:
-            self.generator.submit(action, at_block=at, origin=origin)
+            self._at_block = self._beat.plan(self._spec)
+        self._batch.append((action, origin))
 
     def _record(self, action: Action, origin: Origin) -> None:
         """Logs an action that takes effect at once, outside the generator (quit; the screen's has its frame)."""
