@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from helpers import RecordingProducer
+from helpers import RecordingProducer, wait_for
 from vcam.control.actions import (STREAM_ACTIONS, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen, SetSeed,
                                   SetSteps, SetStrength, SetTempo, SetTransition, apply, from_dict)
 from vcam.control.controller import Controller, ShowState
@@ -281,15 +281,47 @@ def test_a_replays_state_follows_the_log_and_its_watchers_hear_each_change(tmp_p
     read_replay(path).schedule(producer, state, frames=frame_listeners.append, on_change=ctl.replayed)
     producer.apply_given()
     assert ctl.describe().startswith("preset 2 'ocean' | seed 7 | steps 2 | transition 4 | screen live")
+    # told on the listeners' own thread, the last time after the last change
+    assert wait_for(lambda: ctl._teller.idle() and snapshots)
     assert (state.strength, snapshots[-1]["preset"], snapshots[-1]["seed"]) == (0.3, "ocean", 7)
     told = len(snapshots)
     frame_listeners[0](Shown(3, 1, 5.0))  # the logged frame comes on the camera: the freeze is made and told
-    assert len(snapshots) == told + 1 and snapshots[-1]["screen"] == "freeze"
+    assert wait_for(lambda: len(snapshots) == told + 1) and snapshots[-1]["screen"] == "freeze"
     assert snapshots[-1]["screen_at"] == [3, 1]  # with its frame: a client's camera holds the same picture
     producer.given.clear()
     producer.submit(SetPrompts({"a city": 0.5, "the sea": 0.5}, 2), at_block=5)  # a blend: no preset of the show
     producer.apply_given()
     assert ctl.describe().startswith("prompt a city + the sea | seed 7")
+
+
+def test_a_replayed_change_leaves_the_listeners_to_their_own_thread_which_reads_the_newest_state_last():
+    """The listeners ran on the producer's thread (and the camera's) for each replayed change: a served replay's
+    clients' snapshot of the state, dozens of times before one block for a replayed fader's sweep, held up the
+    block; a listener slow for any reason held it up for as long."""
+    producer = RecordingProducer(blocks=0)
+    state = ShowState(prompts={"a": 1.0})
+    ctl = Controller(None, state, producer, threading.Event(), lambda text: None)
+    sweep_done = threading.Event()
+    calls: list[tuple[str, float]] = []
+
+    def slow_listener() -> None:  # reads the state, then takes until the sweep is over (a client's snapshot)
+        calls.append((threading.current_thread().name, state.strength))
+        if threading.current_thread().name != "generator":
+            sweep_done.wait(60)
+
+    ctl.listeners.append(slow_listener)
+
+    def sweep() -> None:  # a fader's moves, replayed before one block on the producer's thread
+        for k in range(1, 51):
+            ctl.replayed(SetStrength(k / 100))
+
+    generator = threading.Thread(target=sweep, name="generator")
+    generator.start()
+    generator.join(60)
+    sweep_done.set()
+    assert wait_for(lambda: ctl._teller.idle())
+    assert calls and all(name == "state to listeners" for name, _ in calls)  # never on the producer's thread
+    assert len(calls) <= 2 and calls[-1][1] == 0.5  # one round at a time, the last after the last change
 
 
 @pytest.mark.parametrize("line,fragment", [

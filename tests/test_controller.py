@@ -345,6 +345,97 @@ def test_reload_that_edits_a_side_of_the_live_blend_blends_the_new_text(rig):
     assert len(sent(log_out)) == before and ctl.state.blend == (0, 1, 0.25)
 
 
+def test_a_listener_that_fails_is_said_and_the_others_and_later_changes_are_still_told():
+    producer, said, told = RecordingProducer(), [], []
+    ctl = Controller(None, ShowState(prompts={"a": 1.0}), producer, threading.Event(), said.append,
+                     clock=lambda: 0.0)  # the two failures fall in one window of the lines held back
+
+    def failing() -> None:
+        raise OSError("the tablet is gone")
+
+    ctl.listeners += [failing, lambda: told.append(ctl.state.seed)]
+    for seed in (5, 6):
+        ctl.handle_line(f"seed {seed}", "stdin")
+        assert wait_for(lambda: told[-1:] == [seed])
+    assert said == ["the show's state could not be passed on (OSError: the tablet is gone); it is passed on again at "
+                    "the next change"]  # said once however often it fails
+    ctl.close()
+
+
+KNOBS_SHOW = """\
+presets:
+  - {name: city, prompt: a neon city, seed: 3, input: camera, strength: 0.5, bias: 0.6}
+  - {name: walk, prompt: a walk}
+"""
+
+
+def knobs_moved(tmp_path):
+    """The city preset on air, its seed, strength and bias moved live (knobs); the show file `tmp_path/show.yaml`
+    watched, its reloads going to the controller, what is said kept."""
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text(KNOBS_SHOW)
+    show = parse_show(KNOBS_SHOW, str(path))
+    producer, said = RecordingProducer(tell_at_once=True), []
+    state = ShowState(prompts=show.presets[0].prompts, preset=0, seed=3, input="camera", strength=0.5, bias=0.6)
+    ctl = Controller(show, state, producer, threading.Event(), said.append)
+    for line in ("strength 0.8", "bias 0.9", "seed 11"):
+        ctl.handle_line(line, "midi")
+    producer.given.clear()
+    watcher = ShowWatcher(str(path), ctl.replace_show, said.append, show=show)
+
+    def edit(text: str) -> None:
+        path.write_text(text)
+        watcher.poll()  # seen changed
+        watcher.poll()  # held from one look to the next: loaded
+
+    return ctl, producer, said, edit
+
+
+def test_a_reload_that_edits_the_live_presets_text_leaves_the_knobs_the_operator_moved(tmp_path):
+    """The edit of the preset on air put the whole preset on air again: the seed, the strength and the bias moved
+    live went back to the preset's (its seed's noise started over), and the picture jumped."""
+    from vcam.control.actions import SetPrompts
+
+    ctl, producer, said, edit = knobs_moved(tmp_path)
+    edit(KNOBS_SHOW.replace("a neon city", "a neon city at night"))
+    assert producer.actions == [SetPrompts({"a neon city at night": 1.0}, 4)]  # the edit, and nothing else
+    assert (ctl.state.seed, ctl.state.strength, ctl.state.bias) == (11, 0.8, 0.9)
+    assert ctl.state.prompts == {"a neon city at night": 1.0}
+    assert said == [f"reloaded {tmp_path / 'show.yaml'}: 2 presets; preset 1 'city' on air: prompt (over 4 blocks)"]
+
+
+def test_a_reload_that_edits_a_field_of_the_live_preset_puts_that_field_on_air_and_says_so(tmp_path):
+    from vcam.control.actions import SetBias, SetStrength
+
+    ctl, producer, said, edit = knobs_moved(tmp_path)
+    edit(KNOBS_SHOW.replace("strength: 0.5", "strength: 0.3"))
+    assert producer.actions == [SetStrength(0.3)]  # the seed and the bias stay where the knobs put them
+    assert (ctl.state.seed, ctl.state.strength, ctl.state.bias) == (11, 0.3, 0.9)
+    assert said[-1].endswith("; preset 1 'city' on air: strength 0.3")
+    producer.given.clear()
+    edit(KNOBS_SHOW.replace("strength: 0.5", "strength: 0.3").replace("bias: 0.6", "bias: 0.9"))
+    assert producer.actions == [] and said[-1].endswith(": 2 presets")  # the knob is there already
+    edit(KNOBS_SHOW.replace("strength: 0.5, bias: 0.6", "strength: 0.3, bias: 0.7").replace("a walk", "a run"))
+    assert producer.actions == [SetBias(0.7)]  # another preset's edit sends nothing
+    assert said[-1].endswith("; preset 1 'city' on air: bias 0.7")
+
+
+def test_a_reload_that_edits_a_side_of_the_live_blend_besides_its_text_leaves_the_blend_alone():
+    """A blend puts only its sides' prompts on air: a side's new seed was blended again, the same mix sent anew."""
+    show = parse_show(SHOW, "show.yaml")
+    producer = RecordingProducer(tell_at_once=True)
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
+                     lambda s: None)
+    ctl.handle_line("blend city ocean 0.25", "stdin")
+    sent_before = len(producer.actions)
+    assert ctl.replace_show(parse_show(SHOW.replace("seed: 7", "seed: 8"), "show.yaml")) == []
+    assert len(producer.actions) == sent_before and ctl.state.blend == (0, 1, 0.25)
+    assert ctl.replace_show(parse_show(SHOW.replace("ocean waves", "a stormy sea"), "show.yaml")) == [
+        "blend city / ocean at 0.25 (over 4 blocks) with the new text"]
+
+
 def test_reload_that_drops_a_side_of_the_live_blend_tells_the_mix_on_air_as_prompts():
     """The blend's mix stays on air (nothing is sent), as a dropped preset's prompts do: the status said the side
     that is left as the preset on air, and `next` went on from it, while the picture was still the mix."""
@@ -648,7 +739,8 @@ def test_a_reload_brings_the_defaults_transition_to_later_preset_changes_and_lea
     assert producer.actions[-1] == SetPrompts({"ocean waves": 1.0}, 0)
     # the same defaults again leave a transition set live alone
     ctl.handle_line("transition 6", "stdin")
-    assert ctl.replace_show(parse_show(edited.replace("ocean", "sea"), str(tmp_path / "show.yaml"))) == []
+    assert ctl.replace_show(parse_show(edited.replace("ocean", "sea"), str(tmp_path / "show.yaml"))) == [
+        "preset 2 'b' on air: prompt (over 6 blocks)"]
     assert ctl.state.transition == 6
 
 

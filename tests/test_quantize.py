@@ -277,6 +277,152 @@ def test_a_change_held_for_an_earlier_ones_block_says_the_block_it_waits_for():
     assert [b for _, b, _ in handed(ctl)] == [40, 40, 40, None]
 
 
+class BlockStarts(RecordingProducer):
+    """A producer that tells `starting` of each block as it starts it, before the block's controls apply, as the
+    generator does: a change on the beat is held until its block is the next one."""
+
+    def __init__(self, submitted: int = 30):
+        super().__init__(blocks=10)
+        self.submitted = submitted
+        self.starting: list = []
+
+    def start(self, block: int) -> None:
+        self.submitted = block
+        for listener in self.starting:
+            listener(block)
+
+
+def held_controller(where: list, prompter=None):
+    """The controller on a BlockStarts producer; a change on the beat lands on block `where[0]`, wherever the test
+    moves it (a tempo changed, a generator fallen behind) before the block comes."""
+    show = parse_show(SHOW, "show.yaml")
+    producer = BlockStarts()
+    ctl = Controller(show, ShowState(prompts={"a": 1.0}, preset=0), producer, threading.Event(), lambda m: None,
+                     land=lambda spec: where[0], tempo=tempo_at(), prompter=prompter)
+    return ctl, producer
+
+
+def test_a_change_on_the_beat_is_handed_over_once_its_block_is_next_and_follows_where_the_boundary_moves():
+    """The block chosen when it was typed was kept: a tempo changed (a tap, a MIDI clock, Link) or a generator
+    fallen behind before it came put it off the beat."""
+    where = [40]
+    ctl, producer = held_controller(where)
+    assert ctl.handle_line("preset ocean", "stdin").endswith("; on the bar, block 40")  # the show's quantize
+    for block in range(31, 38):
+        producer.start(block)
+    assert producer.given == []  # held: its block may still move
+    where[0] = 44  # a slower tempo: the bar comes later
+    for block in range(38, 43):
+        producer.start(block)
+    assert producer.given == []
+    producer.start(43)
+    assert handed(ctl) == [(SetPrompts({"ocean waves": 1.0}, 4), 44, "preset ocean"), (SetSeed(7), 44, "preset ocean")]
+    where[0] = 48
+    ctl.handle_line("next", "stdin")
+    producer.start(44)
+    assert len(producer.given) == 2
+    where[0] = 46  # a generator fallen behind: an earlier block meets the bar now
+    producer.start(45)
+    assert handed(ctl)[2:] == [(SetPrompts({"a neon city at night": 1.0}, 4), 46, "next")]
+
+
+def test_a_change_on_the_beat_lands_at_once_when_the_tempo_goes_and_at_once_with_a_producer_that_tells_no_start():
+    where = [40]
+    ctl, producer = held_controller(where)
+    ctl.handle_line("seed 3 @bar", "stdin")
+    where[0] = None  # the clock stopped: no boundary is coming
+    producer.start(31)
+    assert handed(ctl) == [(SetSeed(3), None, "seed 3 @bar")]
+    plain, _, _ = controller()  # a stand-in producer: the block chosen as it is typed
+    plain.handle_line("seed 3 @bar", "stdin")
+    assert handed(plain) == [(SetSeed(3), 40, "seed 3 @bar")]
+
+
+def test_a_change_on_the_beat_that_cannot_be_placed_again_is_said_and_lands_on_the_block_it_had():
+    """Placed again on the producer's thread as a block starts: a failure there must not end the show."""
+    said, where = [], [40]
+
+    def land(spec):
+        if where[0] is None:
+            raise RuntimeError("no pacer")
+        return where[0]
+
+    producer = BlockStarts()
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), producer,
+                     threading.Event(), said.append, land=land, tempo=tempo_at())
+    ctl.handle_line("seed 3 @bar", "stdin")
+    where[0] = None
+    producer.start(31)
+    assert handed(ctl) == [(SetSeed(3), 40, "seed 3 @bar")]
+    assert said == ["a change on the beat could not be placed again (RuntimeError: no pacer); it lands on block 40, "
+                    "chosen before"]
+
+
+def test_a_change_after_a_held_one_of_its_kind_lands_with_it_and_one_of_another_kind_goes_at_once():
+    where = [40]
+    ctl, producer = held_controller(where)
+    ctl.handle_line("seed 42 @bar", "stdin")
+    assert ctl.handle_line("seed 7 @off", "stdin") == (
+        "seed 7 from the next block; it waits for block 40, where an earlier change of the same kind lands")
+    assert ctl.handle_line("steps 2 @off", "stdin") == "steps 2"
+    assert handed(ctl) == [(SetSteps(2), None, "steps 2 @off")]
+    where[0] = 36  # a faster tempo: the bar comes sooner; the seed typed after it still goes with it, after it
+    producer.start(35)
+    assert handed(ctl)[1:] == [(SetSeed(42), 36, "seed 42 @bar"), (SetSeed(7), 36, "seed 7 @off")]
+    assert ctl.state.seed == 7
+    ctl.handle_line("seed 8 @off", "stdin")  # block 36 is next: a seed at once goes into it, after them
+    producer.start(36)
+    ctl.handle_line("seed 9 @off", "stdin")  # block 36 is being made: nothing waits any more
+    assert handed(ctl)[3:] == [(SetSeed(8), 36, "seed 8 @off"), (SetSeed(9), None, "seed 9 @off")]
+
+
+def test_a_held_change_on_the_beat_later_than_one_of_its_kind_waits_for_it():
+    """`seed 1 @bar` then `seed 2 @beat`, whose beat comes first: the second lands with the first (the stream ends
+    on 2), and a change on the beat behind an earlier one of a kind it shares is handed over only with or after it."""
+    where = [40]
+    ctl, producer = held_controller(where)
+    ctl.handle_line("seed 1 @bar", "stdin")
+    where[0] = 36
+    assert ctl.handle_line("seed 2 @beat", "stdin") == (
+        "seed 2 from the next block; on the beat: it waits for block 40, where an earlier change of the same kind "
+        "lands")
+    where[0] = 44
+    ctl.handle_line("preset ocean @4", "stdin")  # prompts and a seed: behind the seeds
+    where[0] = 40
+    producer.start(39)  # the seeds' block is next; the preset's boundary is that bar too now: after them
+    assert [(a, b) for a, b, _ in handed(ctl)] == [(SetSeed(1), 40), (SetSeed(2), 40),
+                                                   (SetPrompts({"ocean waves": 1.0}, 4), 40), (SetSeed(7), 40)]
+
+
+def test_a_held_changes_prompts_are_encoded_as_it_is_typed_and_it_goes_on_its_block_once_encoded():
+    from vcam.control.prompter import Prompter
+
+    encoded, gate = [], threading.Event()
+
+    class Encoder:
+        def encode(self, text):
+            encoded.append(text)
+            gate.wait(60)
+
+    where = [40]
+    producer = BlockStarts()
+    prompter = Prompter(producer, lambda: Encoder(), lambda m: None)
+    try:
+        show = parse_show(SHOW, "show.yaml")
+        ctl = Controller(show, ShowState(prompts={"a": 1.0}, preset=0), producer, threading.Event(),
+                         lambda m: None, land=lambda spec: where[0], tempo=tempo_at(), prompter=prompter)
+        ctl.handle_line("prompt a red balloon", "stdin")
+        assert wait_for(lambda: encoded == ["a red balloon"], 60)  # encoded ahead, long before its block
+        producer.start(39)  # its block is next, its encode not done: it goes on its block once it is
+        assert producer.given == []
+        gate.set()
+        assert wait_for(lambda: len(producer.given) == 1, 60)
+        assert handed(ctl) == [(SetPrompts({"a red balloon": 1.0}, 4), 40, "prompt a red balloon")]
+    finally:
+        gate.set()
+        prompter.stop()
+
+
 def screen_waiting(ctl) -> bool:
     """Whether a screen change waits for its boundary (its thread is asleep until then)."""
     thread = ctl._screen_thread
@@ -299,7 +445,7 @@ def test_a_screen_change_on_the_beat_is_set_at_the_boundarys_time_and_logged_the
     assert wait_for(lambda: screen_waiting(ctl), 60)
     assert ctl._screen_pending.beat == -179  # the next beat after -90 s (beat -180): 120 bpm from the grid
     assert ctl.tempo.time_of(ctl._screen_pending.beat) == pytest.approx(-89.5)
-    assert ctl.state.screen == "live" and told == ["live"]  # the command's own reply
+    assert ctl.state.screen == "live" and wait_for(lambda: told == ["live"], 60)  # the command's own reply
     ctl.generator.blocks = 12
     now[0] = -89.5  # the boundary comes
     ctl._screen_wake.set()
@@ -370,25 +516,27 @@ def test_a_screen_change_on_the_beat_asked_as_the_last_ones_thread_ends_still_wa
 
 
 def test_a_screen_change_on_the_beat_that_fails_is_said_and_the_next_one_still_waits_for_its_boundary():
-    """A listener that raised ended the thread with the waiter flag set: no later change on the beat was made."""
+    """A change that raised ended the thread with the waiter flag set: no later change on the beat was made."""
     now = [0.0]
     ctl, said, _ = controller(clock=lambda: now[0])
     failing = [True]
 
-    def listener():  # fails once, on the thread that makes the change at its boundary
-        if threading.current_thread().name == "screen on the beat" and failing and failing.pop():
-            raise RuntimeError("a reply that could not be sent")
+    class Screen:  # the camera's: fails once, on the thread that makes the change at its boundary
+        def set(self, mode):
+            if threading.current_thread().name == "screen on the beat" and failing and failing.pop():
+                raise RuntimeError("the camera is gone")
+            ctl.state.screen = mode
 
-    ctl.listeners.append(listener)
+    ctl.screen = Screen()
     for mode in ("freeze", "blackout"):
         ctl.handle_line(f"{mode} @bar", "stdin")
         assert wait_for(lambda: screen_waiting(ctl), 60)
         thread = ctl._screen_thread
         now[0] = boundary(ctl)  # the boundary comes
         ctl._screen_wake.set()
-        assert wait_for(lambda: ctl.state.screen == mode, 60)
         thread.join(60)
-    assert said.count("a screen change on the beat failed: RuntimeError: a reply that could not be sent") == 1
+    assert ctl.state.screen == "blackout"
+    assert said.count("a screen change on the beat failed: RuntimeError: the camera is gone") == 1
 
 
 def test_a_screen_change_waiting_for_its_boundary_comes_on_the_boundary_of_a_tempo_set_meanwhile():
@@ -502,9 +650,10 @@ def test_a_quantised_change_is_logged_at_the_block_it_landed_on_and_replays_exac
     log = ControlLog(open(path, "w"), {"seed": 1})
     landing = []
 
-    def land(spec):
-        landing.append(gen.submitted + 6)
-        return landing[-1]
+    def land(spec):  # a boundary 6 blocks on from where it is asked, which stays there as blocks are made
+        if not landing:
+            landing.append(gen.submitted + 6)
+        return landing[0]
 
     ctl = Controller(None, ShowState(prompts={"a": 1.0}), gen, stop, lambda m: None, log, land=land,
                      tempo=tempo_at())

@@ -248,6 +248,62 @@ def test_a_log_without_the_beat_phase_replays_its_blocks_and_says_so_once(tmp_pa
     assert max(abs(again.beats[f] - original.beats[f]) for f in common) > 0.1
 
 
+def slow_blocks(block_s: float):
+    """What happens to the generator at its moment: its blocks take `block_s` from then on (a card that slows)."""
+    def happen(gen: FakeGenerator) -> None:
+        gen.block_s = block_s
+    return happen
+
+
+def landed(path, events, end_s: float = 16.0) -> tuple[float, float, list, int]:
+    """A show of 0.875 s blocks at 120 bpm from 1 s, `events` (a line to type, or a happening) at their moments,
+    logged to `path`: the seconds from the boundary of `next @8`'s grid nearest the moment its change's first frame
+    came on the camera (on the grid that holds then), that grid's beat length, the blocks the status line measured
+    a change on, and the block the change went into."""
+    ft, stop = FakeTime(), threading.Event()
+    pacer = Pacer(PacerSettings(fps=FPS, producer_waits=True), clock=ft.clock)
+    tempo = Tempo(clock=ft.clock)
+    gen = FakeGenerator(ft, pacer, 0.875, 1.0)
+    quantizer = Quantizer(pacer, tempo, clock=ft.clock)
+    quantizer.attach(gen)
+    log = ControlLog(open(path, "w"), {"seed": 1})
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"start": 1.0}), gen, stop, lambda m: None,
+                     log, tempo=tempo, land=quantizer.land, clock=ft.clock)
+    firsts: dict[int, float] = {}
+    measured = []
+    pacer.on_frame_shown(lambda shown: firsts.setdefault(shown.block, shown.since))
+    pacer.on_frame_shown(lambda shown: quantizer.last in measured or measured.append(quantizer.last))
+    for t, event in [(1.0, "bpm 120"), *events]:
+        ft.at(t, (lambda e=event: e(gen)) if callable(event) else (lambda line=event: ctl.handle_line(line, "stdin")))
+    ft.at(end_s, stop.set)
+    pacer.run(lambda frame, tick: None, stop, sleep=ft.sleep)
+    log.end(gen.blocks)
+    block = next(b for b, (prompt, _) in enumerate(gen.made) if prompt != "start")
+    beat = tempo.beat(firsts[block])
+    beat_s = 60.0 / tempo.bpm
+    return (beat - round(beat / 8) * 8) * beat_s, beat_s, [m.block for m in measured if m is not None], block
+
+
+@pytest.mark.parametrize("meanwhile", [[(5.3, "bpm 60")], [(5.3, "bpm 150")],
+                                       [(5.2, slow_blocks(2.5)), (7.0, slow_blocks(0.875))]],
+                         ids=["slower tempo", "faster tempo", "generator fallen behind"])
+def test_a_change_on_the_beat_lands_on_the_boundary_of_the_grid_that_holds_when_its_block_is_made(tmp_path, meanwhile):
+    """`next @8` typed 4 s before its boundary, then the tempo changed or the generator fell behind (blocks
+    slower than the frames waiting could cover): the change kept the block chosen as it was typed, which reached the
+    camera 3.9 s before the boundary of the slower tempo, 0.55 s after the faster one's, 1.1 s after the boundary
+    behind the slow blocks. Chosen again as each block starts, it reaches the camera within half a block's worth
+    of a boundary (the nearest a block can come, 0.44 s here, and a camera frame or two of prediction), and its
+    replay makes it on the same block."""
+    path = tmp_path / "show.jsonl"
+    steady, _, measured, planned = landed(path, [(5.05, "next @8")])
+    assert abs(steady) <= 0.875 / 2 + 2 / FPS and measured == [planned]
+    offset, beat_s, measured, block = landed(path, [(5.05, "next @8"), *meanwhile])
+    assert block != planned and abs(offset) <= 0.875 / 2 + 2 / FPS, (block, offset)
+    assert measured == [block]  # the status line measured the block the change went into, and no other
+    again = replay(path, 0.4, 1.0)
+    assert next(b for b, (prompt, _) in enumerate(again.made) if prompt != "start") == block
+
+
 def test_the_pacer_tells_each_numbered_frame_once_after_its_tick_and_says_which_is_on_screen():
     ft, stop = FakeTime(), threading.Event()
     pacer = Pacer(PacerSettings(fps=FPS, producer_waits=True), clock=ft.clock)

@@ -5,8 +5,9 @@ handed to the producer, which applies it at the next block boundary and logs it 
 (freeze, blackout) is read by the outputs' side from the state at once.
 
 A change put on the beat (`next @bar`, or the show's `quantize:`) goes into the block whose first frame reaches the
-camera nearest the tempo's boundary (`land`, vcam.live.quantize), chosen when it is asked; a freeze or blackout on
-the beat is set when the tempo reaches the boundary's beat, on the grid that holds then.
+camera nearest the tempo's boundary (`land`, vcam.live.quantize), chosen again as each block starts until it is the
+next one (vcam.control.onbeat); a freeze or blackout on the beat is set when the tempo reaches the boundary's beat.
+Either follows the grid that holds then (a tap, a MIDI clock or Link may move it meanwhile).
 """
 from __future__ import annotations
 
@@ -22,9 +23,11 @@ from vcam.control.commands import UNTIMED, Command, CommandError, help_text, lan
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
+from vcam.control.onbeat import OnTheBeat
 from vcam.control.prompter import Prompter
 from vcam.control.protocol import CameraScreen, Producer, Shown
-from vcam.control.show import Defaults, Show
+from vcam.control.show import Defaults, Preset, Show
+from vcam.control.teller import Teller
 from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
@@ -91,7 +94,10 @@ class Controller:
         # With a prompter, new prompts are encoded off the generator's thread before their action is handed over
         # (in order, so a later command never overtakes an earlier one).
         self.prompter = prompter
-        self.listeners: list[Callable[[], None]] = []  # told after every applied command (network clients)
+        # told after every change of the state (network clients, an OSC tablet): on a thread of their own, so that a
+        # listener's read of the state never holds up a command, or a replay's producer or camera (vcam.control.teller)
+        self.listeners: list[Callable[[], None]] = []
+        self._teller = Teller(lambda: self.listeners, say, clock)
         # Checks a typed input before it is handed over (a missing file or device: an error reply at once, rather
         # than a failure on the generator's thread a block later); raises ValueError or VcamError.
         self.check_input = check_input
@@ -113,12 +119,14 @@ class Controller:
         self.screen_change: tuple[str, Shown | None] = (state.screen, None)
         self._screen_lock = threading.Lock()
         self.quantize = show.defaults.quantize if show is not None else "off"  # `quantize X` changes it
-        # the command being applied: what it is quantised to, and the block it lands on once its first action
-        # is handed over (a command refused before that, such as a missing preset, lands nowhere)
+        # the command being applied: what it is quantised to, the block it lands on as planned once its first
+        # action is given (a command refused before that, such as a missing preset, lands nowhere), and its actions,
+        # handed over together once it is made (None outside a command: at once)
         self._spec: str | None = None
         self._at_block: int | None | object = _UNSET
-        self._waits: int | None = None  # the later block it waits for, after an earlier change of the same kind
-        self._pending_at: dict[type, int] = {}  # by kind of action, the latest block a change was put on
+        self._batch: list[tuple[Action, Origin]] | None = None
+        # changes on the beat, held until their block is the next one (its prompts encoded ahead meanwhile)
+        self._beat = OnTheBeat(generator, land, prompter, say)
         # one screen change at most waits for its boundary, in one thread; a later change replaces it
         self._screen_pending: _ScreenWait | None = None
         self._screen_wake = threading.Event()  # a change replaced, the show's end, or a move of the tempo's grid
@@ -181,9 +189,12 @@ class Controller:
             return self._locked(lambda: self._apply(cmd, source, at_once, network))
         # outside the lock: the cue's commands come back in through apply, each logged with "cue N" as source
         reply = self._cue(cmd)
-        for listener in self.listeners:
-            listener()
+        self._tell()
         return reply
+
+    def _tell(self) -> None:
+        """The listeners are told of a change, on the teller's thread; never waits for them."""
+        self._teller.tell()
 
     def _locked(self, change: Callable[[], str]) -> str:
         """`change()` made under the lock, then the listeners told; its KeyError or ValueError is the reply, and no
@@ -193,8 +204,7 @@ class Controller:
                 reply = change()
             except (KeyError, ValueError) as e:
                 return f"error: {e.args[0] if e.args else e}"
-        for listener in self.listeners:
-            listener()
+        self._tell()
         return reply
 
     def preset_name(self) -> str | None:
@@ -244,7 +254,9 @@ class Controller:
         """A replayed log's change, made (vcam.control.log.Replay.schedule's `on_change`, on the producer's or the
         camera's thread): the state follows the stream, so the status and the snapshot say the log's show, not the
         one it started at, and the listeners hear of it (a served replay's clients, which make its freeze too: after
-        `shown`, the frame on the camera as the replay made it, where there is one)."""
+        `shown`, the frame on the camera as the replay made it, where there is one). They are told on their own
+        thread, as for a command: the producer and the camera only set the state (a dozen replayed fader moves
+        before one block would otherwise each cost the block a snapshot of the state)."""
         with self._lock:
             if isinstance(action, SetPrompts):  # prompts that are one of the show's presets name it
                 self._pick(_preset_with(self.show, action.prompts), None)
@@ -253,56 +265,85 @@ class Controller:
             with self._screen_lock:
                 if self.state.screen == action.mode:
                     self.screen_change = (action.mode, shown)
-        for listener in self.listeners:
-            listener()
+        self._tell()
 
     def replace_show(self, show: Show) -> list[str]:
         """A reloaded show: presets change, the stream goes on; the current preset (or blend) is kept by name.
-        Returns what the edit changed on air besides the presets and cues, in words ("transition 0 for later
-        changes").
+        Returns what the edit changed on air, in words ("preset 2 'ocean' on air: prompt (over 2 blocks)",
+        "transition 0 for later changes"), for the reload's line.
 
-        If the show file changed what is on air (the current preset's prompts, seed, input, strength or bias, or
-        either side of the current blend), it is applied again as selecting it would; otherwise nothing is sent,
-        so an edit elsewhere in the file leaves the picture alone. A preset's transition is read when it is
-        selected, and a new fallback image only replaces the stall's picture: neither puts the preset on air again
-        (which would start its seed's noise over). The defaults' transition and quantize govern later changes and
-        apply at once, where the file changed them (else what the operator set live stays); what the show only
-        starts with is left to the next start (vcam.control.reload says which).
+        An edit changes on air only what it changed: of the preset on air, each of its prompts, seed, input,
+        strength and bias that the file now says otherwise goes on air, as a command would put it; what the edit
+        left alone stays as the operator set it (a seed, a strength or a bias moved live is not put back to the
+        preset's), and an edit elsewhere in the file sends nothing. A blend on air is blended again where the text
+        of either side changed (a blend puts only their prompts on air). A preset's transition is read when it is
+        selected, and a new fallback image only replaces the stall's picture: neither sends anything. The
+        defaults' transition and quantize govern later changes and apply at once, where the file changed them
+        (else what the operator set live stays); what the show only starts with is left to the next start
+        (vcam.control.reload says which).
         """
         with self._lock:
             old, st = self.show, self.state
             old_index, blend = st.preset, st.blend
             applied = self._later_changes(old.defaults if old else Defaults(), show.defaults)
             index = _same_preset(old, old_index, show)
-            reply, reselected = None, False
             sides = (_same_preset(old, blend[0], show), _same_preset(old, blend[1], show)) if blend else None
             if sides is None:
                 self._pick(index, None, show)
-                if index is not None and _on_air(old, old_index) != _on_air(show, index):
-                    reply = self._go_to_preset(index, Origin(str(Command("preset", (index + 1,))), "reload"))
-                    reselected = True  # its fallback image went with it
+                if index is not None:
+                    applied += self._edited(old.presets[old_index], show.presets[index], index)
             elif None in sides:  # a side is gone: its mix stays on air, told as the prompts it is (a dropped preset's)
                 self._pick(None, None, show)
             else:
                 a, b = sides
                 self._pick(index, (a, b, blend[2]), show)
-                if _on_air(old, blend[0]) != _on_air(show, a) or _on_air(old, blend[1]) != _on_air(show, b):
+                if (old.presets[blend[0]].prompts, old.presets[blend[1]].prompts) != (show.presets[a].prompts,
+                                                                                      show.presets[b].prompts):
                     reply = self._apply(Command("blend", (a + 1, b + 1, blend[2])), "reload", at_once=True)
-            applied += self._new_fallback(_fallback(old, old_index), _fallback(show, st.preset), reselected)
-        if reply is not None:
-            self.say(f"the show file changed what is on air: {reply}")
+                    applied.append(f"{reply} with the new text")
+            applied += self._new_fallback(_fallback(old, old_index), _fallback(show, st.preset))
         if self.cues is not None:  # outside the lock: a timed cue may be waiting for it to run its commands
             self.cues.replace(show.cues)
-        for listener in self.listeners:  # the preset list changed too
-            listener()
+        self._tell()  # the preset list changed too
         return applied
 
-    def _new_fallback(self, old: str | None, new: str | None, set_already: bool) -> list[str]:
+    def _edited(self, before: Preset, after: Preset, index: int) -> list[str]:
+        """The preset on air as the file now has it (`after`, at `index`; `before`: as it had it): what the edit
+        changed in it goes on air, the rest stays as it is (called with the lock held). What went on air, in words,
+        as one item; none where the edit changed nothing on air."""
+        st, origin = self.state, Origin(str(Command("preset", (index + 1,))), "reload")
+        done: list[str] = []
+        if after.prompts != before.prompts:
+            transition = after.transition if after.transition is not None else st.transition
+            done.append(self._set_prompts(after.prompts, transition, origin, "prompt"))
+        if after.seed is not None and after.seed != before.seed and after.seed != st.seed:
+            st.seed = after.seed
+            self._submit(SetSeed(after.seed), origin)
+            done.append(f"seed {after.seed}")
+        if after.input is not None and after.input != before.input and after.input != st.input:
+            try:
+                self._check_input(after.input)
+            except ValueError as e:  # the rest of the edit goes on air; the input on air stays
+                done.append(f"its input is not used: {e}")
+            else:
+                st.input = after.input
+                self._submit(SetInput(after.input), origin)
+                done.append(f"input {after.input}")
+        if after.strength is not None and after.strength != before.strength and after.strength != st.strength:
+            st.strength = after.strength
+            self._submit(SetStrength(after.strength), origin)
+            done.append(f"strength {after.strength:g}")
+        if after.bias is not None and after.bias != before.bias and after.bias != st.bias:
+            st.bias = after.bias
+            self._submit(SetBias(after.bias), origin)
+            done.append(f"bias {after.bias:g}")
+        return [f"preset {index + 1} {after.name!r} on air: {', '.join(done)}"] if done else []
+
+    def _new_fallback(self, old: str | None, new: str | None) -> list[str]:
         """A reload's fallback image where it changed: the stall's picture only, what is on air stays."""
         if new == old:
             return []
-        if not set_already:
-            self.on_fallback(new)
+        self.on_fallback(new)
         return [f"fallback {os.path.basename(new)}" if new else "the fallback image the show started with"]
 
     def _later_changes(self, old: Defaults, new: Defaults) -> list[str]:
@@ -334,11 +375,14 @@ class Controller:
         spec = None if at_once else self._timing(cmd)
         if name in SCREEN_MODES:
             return self._screen(name, origin, spec)
-        self._spec, self._at_block, self._waits = spec, _UNSET, None
+        outer = self._spec, self._at_block, self._batch
+        self._spec, self._at_block, self._batch = spec, _UNSET, []
         try:
             reply = self._change(cmd, origin)
-        finally:
-            at, waits, self._spec, self._at_block = self._at_block, self._waits, None, _UNSET
+        finally:  # what was given before a refusal still goes, as it would at once
+            at, batch = self._at_block, self._batch
+            self._spec, self._at_block, self._batch = outer
+            waits = self._beat.take(batch, spec, None if at is _UNSET else at)
         if waits is not None:
             held = f"it waits for block {waits}, where an earlier change of the same kind lands"
             return f"{reply}; {lands_on(spec)}: {held}" if spec is not None else f"{reply}; {held}"
@@ -402,8 +446,8 @@ class Controller:
 
     def _screen_waits(self) -> None:
         """Sets the waiting screen change at its boundary, unless the show ends first or another change replaces
-        it; ends when none waits. One that fails (a listener that raises) is said, and the next change asked on the
-        beat gets a thread of its own."""
+        it; ends when none waits. One that fails (a camera's screen that raises) is said, and the next change asked
+        on the beat gets a thread of its own."""
         try:
             self._screen_wait_loop()
         except Exception as e:
@@ -429,8 +473,7 @@ class Controller:
                     continue
                 self._screen_pending = None
                 self._set_screen(pending.mode, pending.origin)
-            for listener in self.listeners:
-                listener()
+            self._tell()
 
     def _until(self, pending: _ScreenWait) -> float:
         """Seconds until the waiting change's beat on the grid that holds now; 0: due. A grid whose count went back
@@ -446,9 +489,11 @@ class Controller:
         return max(0.0, grid.time_of(pending.beat) - now)
 
     def close(self) -> None:
-        """The show ends: a screen change still waiting for its boundary is dropped, its thread ends."""
+        """The show ends: a screen change still waiting for its boundary is dropped, its thread ends, and so does
+        the listeners' (the round being told finishes)."""
         self._closed = True
         self._screen_wake.set()
+        self._teller.close()
 
     def _set_screen(self, name: str, origin: Origin) -> None:
         # set between two camera ticks, with the frame it comes after (the one a freeze holds): logged with it here,
@@ -604,28 +649,15 @@ class Controller:
     def _submit(self, action: Action, origin: Origin) -> None:
         """To the generator, which applies it at the next block (or the block a change on the beat lands on) and
         logs it then (through `log.applied`); through the prompter where there is one, so its prompts are encoded
-        first."""
-        # The block is chosen once, when the change is asked, and kept whatever the tempo does before it comes
-        # (unlike a screen change, which follows the grid): its actions are handed over at once, to be encoded ahead
-        # and applied together on the generator's thread; moving them would mean taking them back from there without
-        # splitting a preset's prompts and seed over two blocks. What that costs: a tempo change while it waits moves
-        # its boundary by the beats left times the change in a beat's length, a block's worth only for a large jump
-        # against a long quantum. The log keeps the block each went into, so a replay makes the same pictures.
+        first. A command's actions are handed over together once it is made (vcam.control.onbeat: on the beat, they
+        wait for their block; a change of a kind that an earlier one still waits with goes with it, so the stream
+        ends where the state says: `seed 42 @bar` then `seed 7` is seed 7, not 42 once the bar comes)."""
+        if self._batch is None:  # outside a command (a reload's edit): at once
+            self._beat.take([(action, origin)], None, None)
+            return
         if self._at_block is _UNSET:
-            self._at_block = self.land(self._spec) if self._spec is not None and self.land is not None else None
-        at = self._at_block
-        # A change of a kind that an earlier command put on a later block waits for that block: the stream then
-        # ends where the state says (`seed 42 @bar` then `seed 7` is seed 7, not 42 once the bar comes).
-        pending = self._pending_at.get(type(action))
-        if pending is not None and pending > getattr(self.generator, "submitted", 0):
-            if at is None or pending > at:
-                at = self._waits = max(pending, self._waits or 0)
-        if at is not None:
-            self._pending_at[type(action)] = at
-        if self.prompter is not None:
-            self.prompter.hand_over(action, at_block=at, origin=origin)
-        else:
-            self.generator.submit(action, at_block=at, origin=origin)
+            self._at_block = self._beat.plan(self._spec)
+        self._batch.append((action, origin))
 
     def _record(self, action: Action, origin: Origin) -> None:
         """Logs an action that takes effect at once, outside the generator (quit; the screen's has its frame)."""

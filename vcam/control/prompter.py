@@ -27,24 +27,27 @@ class Prompter:
         self.encoder = encoder  # the engine's text encoder (`.encode(text)`), None until the model is loaded
         self.say = say
         self._work = threading.Condition()
-        self._hand_overs: deque[tuple[Action, int | None, Origin | None]] = deque()
+        self._hand_overs: deque[tuple[Action, int | None, Origin | None, Producer | None]] = deque()
         self._preloads: deque[str] = deque()
         self._busy = False  # a hand-over is between the queue and the producer
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name="prompter", daemon=True)
         self._thread.start()
 
-    def hand_over(self, action: Action, at_block: int | None = None, origin: Origin | None = None) -> None:
-        """Encodes the action's prompts, then submits it to the producer, after every earlier hand-over."""
+    def hand_over(self, action: Action, at_block: int | None = None, origin: Origin | None = None,
+                  to: Producer | None = None) -> None:
+        """Encodes the action's prompts, then submits it to the producer (or to `to`: a change on the beat, held
+        until its block, vcam.control.onbeat), after every earlier hand-over."""
         with self._work:
             last = self._hand_overs[-1] if self._hand_overs else None
             if last is not None and isinstance(action, SetPrompts) and isinstance(last[0], SetPrompts) \
-                    and last[1] == at_block:
+                    and last[1] == at_block and to is None and last[3] is None:
                 # prompts typed (or sent by a surface) faster than they are encoded: the newest replaces the one
-                # still waiting for its encode, so a flood never queues up and the show goes to the newest
-                self._hand_overs[-1] = (action, at_block, origin)
+                # still waiting for its encode, so a flood never queues up and the show goes to the newest (a held
+                # change waits for each of its own)
+                self._hand_overs[-1] = (action, at_block, origin, to)
             else:
-                self._hand_overs.append((action, at_block, origin))
+                self._hand_overs.append((action, at_block, origin, to))
             self._work.notify()
 
     def preload(self, texts: list[str]) -> None:
@@ -80,11 +83,11 @@ class Prompter:
             if isinstance(job, str):
                 self._encode(job, ahead=True)
                 continue
-            action, at_block, origin = job
+            action, at_block, origin, to = job
             try:
                 for text in prompts_of(action):
                     self._encode(text, ahead=False)
-                self.producer.submit(action, at_block=at_block, origin=origin)
+                (to or self.producer).submit(action, at_block=at_block, origin=origin)
             finally:
                 with self._work:
                     self._busy = False

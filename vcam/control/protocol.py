@@ -12,6 +12,11 @@ AppliedListener = Callable[[Action, int, "Origin | None"], None]
 
 
 class Producer(Protocol):
+    """Read where it has them (the generator does; a stand-in may not): `submitted`, the blocks made so far, counting
+    those after a reset; `starting`, a list of callables each told the number of a block as it starts, before its
+    controls apply, on the producer's thread (they must not block). A change on the beat waits for its block only
+    with `starting` (vcam.control.onbeat); without it, it goes at the block chosen as it is given."""
+
     @property
     def blocks(self) -> int:
         """Blocks made so far (the block number a change applied now is logged with)."""

@@ -1,7 +1,8 @@
 """Hot reload of the show file (its prompts are encoded ahead by vcam.control.prompter).
 
 What a reload changes on air is the controller's (Controller.replace_show): the presets, the cues, the maps, and
-the defaults that govern later changes (transition, quantize, fallback). What the show only starts with (its
+the defaults that govern later changes (transition, quantize, fallback); of the preset on air, only what the edit
+changed in it (what the operator moved live stays). What the show only starts with (its
 output, the defaults' seed, steps, input, strength, bias and input_fit, the MIDI port) waits for the next start,
 and the reload's line says which of those the edit changed.
 """

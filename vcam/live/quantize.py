@@ -148,9 +148,10 @@ class Quantizer:
         ahead = self.ahead(now)
         return max(0.0, ahead.shown_at - now) if ahead is not None else 0.0
 
-    def plan(self, spec: str) -> Landing | None:
+    def plan(self, spec: str, keep: bool = True) -> Landing | None:
         """The block for a change quantised to `spec` ("beat", "bar" or a number of beats), and the boundary it
-        aims at; None for at once (no tempo, nothing measured yet).
+        aims at; None for at once (no tempo, nothing measured yet). `keep`: the change goes into that block, whose
+        first frame on screen the status line then measures against the boundary.
 
         Blocks reach the camera a block's worth apart, so a change lands on the block whose first frame comes
         nearest its boundary. A boundary nearer than the show works ahead gives way to the first one it can reach
@@ -184,14 +185,24 @@ class Quantizer:
         _, later, boundary = best
         landing = Landing(ahead.first + later, boundary, ahead.shown_at + later * ahead.period, ahead.first,
                           moved=boundary != tempo.next_boundary(beats, now))
-        with self._lock:
-            self._landings.setdefault(landing.block, landing)
+        if keep:
+            with self._lock:
+                self._landings.setdefault(landing.block, landing)
         return landing
 
     def land(self, spec: str) -> int | None:
-        """The controller's `land`: the block number to submit a quantised change at, None for at once."""
-        landing = self.plan(spec)
-        return landing.block if landing is not None else None
+        """The controller's `land`: the block number a quantised change lands on as things stand, None for at once.
+        The controller asks again as each block starts, and hands the change over once its block is the one after
+        the block being made (vcam.control.onbeat): only then is the landing kept for the status line, not the
+        blocks it was aimed at before a tempo or the generator moved it."""
+        landing = self.plan(spec, keep=False)
+        if landing is None:
+            return None
+        with self._lock:
+            made = self._in_progress[0] if self._in_progress is not None else self._next  # the producer's count
+            if landing.block <= made + 1:
+                self._landings.setdefault(landing.block, landing)
+        return landing.block
 
     def status(self) -> str | None:
         """For the status line: how far from its boundary the last quantised change reached the camera."""
