@@ -384,6 +384,83 @@ def test_a_port_where_another_program_listens_is_said_without_the_librarys_trace
     assert not [r for r in caplog.records if r.name.startswith("websockets")], caplog.text[:2000]
 
 
+def test_a_tunnel_whose_far_end_has_no_server_is_said_as_such(monkeypatch):
+    """An ssh -L tunnel whose GPU machine runs no vcam serve accepts the connection and closes it at once: that was
+    said as "another program listens there", sending the operator to look for a program that is not there."""
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.001)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.001)
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted, said = [], []
+
+    def tunnel():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(1)
+            conn.close()
+
+    threading.Thread(target=tunnel, daemon=True).start()
+    try:
+        link = Link(f"ws://127.0.0.1:{listener.getsockname()[1]}", None, Pacer(PacerSettings()),
+                    RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: len(accepted) >= 20, 60)
+        finally:
+            link.stop()
+    finally:
+        listener.close()
+    assert len(said) == 1 and "accepted the connection and closed it without an answer: through an ssh -L tunnel, " \
+        "vcam serve is not running on the GPU machine" in said[0], said
+
+
+def test_the_librarys_own_race_is_not_said_for_what_answered(monkeypatch):
+    """The websockets library fails one try in a few with an AssertionError of its own where the other end closes
+    during its handshake; said as the run's one line ("AssertionError"), it hid what the next tries found."""
+    from websockets.exceptions import InvalidMessage
+
+    import websockets.sync.client
+
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.001)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.001)
+    tries = []
+
+    def connect(*args, **kwargs):
+        tries.append(1)
+        if len(tries) <= 2 or len(tries) > 6:
+            raise AssertionError
+        try:
+            raise ValueError("invalid HTTP status line: SSH-2.0-OpenSSH_8.9")
+        except ValueError as e:
+            raise InvalidMessage("did not receive a valid HTTP response") from e
+
+    monkeypatch.setattr(websockets.sync.client, "connect", connect)
+    said = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link.start()
+    try:
+        assert wait_for(lambda: len(tries) >= 12, 60)
+    finally:
+        link.stop()
+    assert len(said) == 1 and "port 9 answers, but not in HTTP as vcam serve does" in said[0], said
+    said.clear()
+    tries.clear()
+    monkeypatch.setattr(websockets.sync.client, "connect", lambda *a, **k: tries.append(1) or _raise(AssertionError()))
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link.start()
+    try:
+        assert wait_for(lambda: len(tries) >= 6, 60)
+    finally:
+        link.stop()
+    assert len(said) == 1 and "accepted the connection and closed it without an answer" in said[0], said  # every time
+
+
+def _raise(error: Exception):
+    raise error
+
+
 def test_a_wss_address_of_a_plain_port_is_said_to_need_ws():
     import ssl
 
