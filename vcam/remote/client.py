@@ -46,7 +46,8 @@ from vcam.remote.uploader import Uploader, open_capture
 FIRST_FRAME_WAIT_S = 600.0
 # The websockets library fails a try now and then with an AssertionError of its own where the other end closes during
 # the handshake: one such try is not said (the next says what answered); this many in a row are.
-LIBRARY_RACES_SAID = 3
+LIBRARY_RACES_SAID = 5
+CLOSED_UNANSWERED = "accepted the connection and closed it without an answer"
 
 
 @dataclass
@@ -224,6 +225,7 @@ class Link:
         self.ever_connected = False
         self.refused: str | None = None  # why the server will never let this client in (a wrong token)
         self.unreachable: str | None = None  # why the last try could not connect, where it never connected
+        self._unclear = False  # whether that said only that the connection was closed
         self.answered: str | None = None  # what answered in vcam serve's place (a web server), where it never connected
         self.token_refused = False  # the last try was refused for its token, after this client had been let in
         self._token_refusal_said = False
@@ -366,13 +368,16 @@ class Link:
             self.say(f"{reason}; {self._holding()}, reconnecting")
         elif reason:  # the server said why (this client broke a rule): always worth a line
             self.say(f"the server disconnected this client: {reason}; {self._holding()}, reconnecting")
+        elif not self.connected and error is not None:
+            line = unreachable(self.url, error)
+            # said once for a run of failed tries; again where a later try tells what answered, where the line said
+            # could only tell that the connection was closed (the library's race hides what came before the close)
+            if not reported or (self._unclear and line != self.unreachable):
+                self.unreachable, self._unclear = line, CLOSED_UNANSWERED in line
+                self.say(f"cannot reach the server: {line}; {self._holding()}, reconnecting")
         elif not reported:
-            if not self.connected and error is not None:
-                self.unreachable = unreachable(self.url, error)
-                self.say(f"cannot reach the server: {self.unreachable}; {self._holding()}, reconnecting")
-            else:
-                how = f" ({error.__class__.__name__})" if error is not None else ""
-                self.say(f"connection to the server lost{how}; {self._holding()}, reconnecting")
+            how = f" ({error.__class__.__name__})" if error is not None else ""
+            self.say(f"connection to the server lost{how}; {self._holding()}, reconnecting")
         return True
 
     def _holding(self) -> str:
@@ -594,7 +599,7 @@ def unreachable(url: str, error: Exception) -> str:
         return (f"{host} port {port} answers, but not in HTTP as vcam serve does: another program listens there; "
                 "check the port in the address (vcam serve's first line names it)")
     if isinstance(error, (InvalidMessage, ConnectionClosed, AssertionError)):  # closed before any answer
-        return (f"{host} port {port} accepted the connection and closed it without an answer: through an ssh -L "
+        return (f"{host} port {port} {CLOSED_UNANSWERED}: through an ssh -L "
                 "tunnel, vcam serve is not running on the GPU machine at the port the tunnel leads to (start it, or "
                 "check the tunnel's ports); else another program listens there (vcam serve's first line names its "
                 "port)")
