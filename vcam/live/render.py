@@ -110,11 +110,25 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     finally:
         if progress is not None:
             progress.done()
-        for output, _ in outputs:
-            output.close()
-        inputs.close()
+        try:
+            _close_all([o for o, _ in outputs])
+        finally:
+            inputs.close()
     _report(result, [o for o, _ in outputs], say)
     return result
+
+
+def _close_all(outputs: list[Output]) -> None:
+    """Closes every output, each whatever the others did (a recording whose disk filled as it closed must not leave
+    the next file without its end); the first failure is raised once all are closed."""
+    failure: Exception | None = None
+    for output in outputs:
+        try:
+            output.close()
+        except Exception as e:
+            failure = failure or e
+    if failure is not None:
+        raise failure
 
 
 def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:

@@ -14,6 +14,7 @@ from fractions import Fraction
 import numpy as np
 
 from vcam.errors import VcamError
+from vcam.words import counted
 
 
 def check_path(path: str) -> None:
@@ -62,6 +63,7 @@ class Recording:
         self._stream = None
         self._first_tick: int | None = None
         self._last_pts = -1
+        self._write_failed = False  # a frame's write raised: the worker said so, and the close need not again
 
     def _open(self) -> None:
         import av
@@ -91,14 +93,22 @@ class Recording:
             return
         vf = av.VideoFrame.from_ndarray(frame, format="rgb24")
         vf.pts = pts
-        for packet in self._stream.encode(vf):
-            self._container.mux(packet)
+        try:
+            for packet in self._stream.encode(vf):
+                self._container.mux(packet)
+        except OSError:
+            self._write_failed = True
+            raise
         self._last_pts = pts
         self.frames += 1
 
     def close(self) -> None:
+        """Writes the last fragment and closes the file; VcamError when frames that were encoded are not in it.
+        FFmpeg does not report a write that fails while the file is closed (a disk that fills with the last
+        fragment): the recording lost its end, or all of it, and nothing was said."""
         if self._container is None:
             return
+        encoded, held = self.frames, None
         try:
             for packet in self._stream.encode(None):
                 self._container.mux(packet)
@@ -113,6 +123,16 @@ class Recording:
                 held = frames_held(self.path)
                 if held is not None:
                     self.frames = min(self.frames, held)
+        if held is not None and held < encoded and not self._write_failed:
+            raise self._lost_at_close(encoded - held)
+
+    def _lost_at_close(self, lost: int) -> VcamError:
+        what = f"its last {counted(lost, 'frame')}" if self.frames else f"its {counted(lost, 'frame')}"
+        kept = f"the {counted(self.frames, 'frame')} before play" if self.frames else "the file holds no picture"
+        return VcamError(f"{what} could not be written to {self.path} as it was closed (a full disk, or a limit "
+                         f"on the file's size); {kept}",
+                         f"free space on its disk (df -h {os.path.dirname(self.path)} shows what is left) or record "
+                         "to another disk")
 
 
 def _box(f, pos: int) -> tuple[int, bytes, int] | None:

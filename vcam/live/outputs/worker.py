@@ -28,6 +28,13 @@ def _frames(n: int) -> str:
     return f"{n} frame" if n == 1 else f"{n} frames"
 
 
+def _said(e: Exception) -> str:
+    """An output's error on one line: a VcamError's fix follows its message (a recording whose close lost frames)."""
+    if isinstance(e, VcamError):
+        return f"{e.message}; {e.fix}" if e.fix else e.message
+    return str(e)
+
+
 def _to_stderr(text: str) -> None:
     print(f"vcam: {text}", file=sys.stderr, flush=True)
 
@@ -87,7 +94,7 @@ class OutputWorker:
                 self.output.close()
             except Exception as e:
                 self.close_error = e
-                self._say(f"closing output {self.output.name} failed: {e}")
+                self._say(f"closing output {self.output.name} failed: {_said(e)}")
 
     def _feed(self) -> None:
         while (item := self._mailbox.get()) is not None:
@@ -171,7 +178,7 @@ class OutputWorker:
         if self.dropped:
             notes.append(f"{_frames(self.dropped)} dropped (it could not keep up)")
         if self.close_error is not None:
-            notes.append(f"closing it FAILED: {self.close_error}")
+            notes.append(f"closing it FAILED: {_said(self.close_error)}")
         if self.stuck:
             notes.append("still busy when vcam stopped, so its end may be missing")
         return "; ".join([head, *notes])

@@ -1,0 +1,167 @@
+"""What a show says when an output goes wrong at its end: a recording whose disk fills as it is closed, an output
+that fails to close, one that never comes back from a frame; a render closes every file whatever one of them did."""
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from vcam.errors import VcamError
+from vcam.live.outputs import OutputWorker, report_outputs
+from vcam.live.outputs import worker as worker_module
+
+FRAME = np.zeros((8, 8, 3), np.uint8)
+
+# A recording whose file may grow to LIMIT bytes (as a disk with that much room left): a write past it fails with
+# EFBIG, as one on a full disk fails with ENOSPC. Noise, so that every fragment has a size of its own.
+RECORD_UNTIL_THE_LIMIT = """
+import resource, signal, sys
+import numpy as np
+from vcam.live.outputs import OutputWorker, report_outputs
+from vcam.live.outputs.recording import Recording
+
+path, limit, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+if limit:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+said = []
+w = OutputWorker(Recording(path, 64, 48, 30), 64, 48, queue=count + 1, every_frame=True, say=said.append)
+noise = np.random.default_rng(0)
+for tick in range(count):
+    w.offer(noise.integers(0, 255, (48, 64, 3), dtype=np.uint8), tick)
+w.close(60)
+code = report_outputs([w], said.append)
+print("\\n".join(said))
+print("exit", code)
+"""
+
+
+def _record(path, limit: int, count: int) -> str:
+    done = subprocess.run([sys.executable, "-c", RECORD_UNTIL_THE_LIMIT, str(path), str(limit), str(count)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _last_fragment_at(path) -> int:
+    """Where the last fragment (moof) of a whole recording starts."""
+    from vcam.live.outputs.recording import _children
+
+    with open(path, "rb") as f:
+        return [start for kind, start, _ in _children(f, 0, os.path.getsize(path)) if kind == b"moof"][-1]
+
+
+def test_a_disk_that_fills_as_a_recording_closes_is_said_with_the_fix_and_the_exit_code(tmp_path):
+    """FFmpeg reports no write that fails while the file is closed: the recording's last frames were lost, the end
+    said 'recorded N frames' and the exit code was 0."""
+    whole = tmp_path / "whole.mp4"
+    assert _record(whole, 0, 45).splitlines()[-2:] == [f"recorded 45 frames to {whole}", "exit 0"]
+    cut = tmp_path / "cut.mp4"
+    said = _record(cut, _last_fragment_at(whole) + 8, 45)  # room for every fragment but the one written at the close
+    assert "failed and is stopped" not in said  # every frame was taken: the close is what failed
+    assert f"closing output file:{cut} failed: its last " in said
+    assert f"could not be written to {cut} as it was closed (a full disk, or a limit on the file's size)" in said
+    assert f"free space on its disk (df -h {tmp_path} shows what is left) or record to another disk" in said
+    lines = said.splitlines()
+    assert lines[-3].startswith("recorded ") and "closing it FAILED: its last" in lines[-3]
+    assert lines[-2] == f"exiting with code 1: output file:{cut} failed (the reason is above)"
+    assert lines[-1] == "exit 1"
+    import av
+
+    with av.open(str(cut)) as container:  # what it says it holds plays
+        played = sum(1 for _ in container.decode(video=0))
+    assert 0 < played < 45 and f"recorded {played} frames to {cut}" in lines[-3]
+
+
+def test_a_short_recording_lost_whole_at_its_close_says_so(tmp_path):
+    said = _record(tmp_path / "take.mp4", 2000, 3)  # the header fits, no fragment does
+    assert f"nothing recorded to {tmp_path / 'take.mp4'}; closing it FAILED: its 3 frames could not be written" \
+        in said
+    assert "the file holds no picture" in said and said.splitlines()[-1] == "exit 1"
+
+
+def test_a_recording_stopped_by_its_full_disk_on_air_is_said_once_not_again_at_its_close(tmp_path):
+    said = _record(tmp_path / "long.mp4", 12_000, 300)
+    assert "failed and is stopped" in said and "closing" not in said, said
+
+
+class _Output:
+    name = "vcam:/dev/video10"
+
+    def __init__(self, close_error=None):
+        self.close_error = close_error
+        self.sending, self.release = threading.Event(), threading.Event()
+        self.hang = False
+
+    def send(self, frame, tick):
+        if self.hang:
+            self.sending.set()
+            self.release.wait(60)
+
+    def close(self):
+        if self.close_error is not None:
+            raise self.close_error
+
+
+def test_an_output_that_fails_to_close_is_said_at_once_and_in_the_end_and_fails_the_exit_code():
+    said = []
+    w = OutputWorker(_Output(OSError(19, "No such device")), 8, 8, say=said.append)
+    w.offer(FRAME, 0)
+    w.close(10)
+    assert said == ["closing output vcam:/dev/video10 failed: [Errno 19] No such device"]
+    code = report_outputs([w], said.append)
+    assert said[1:] == ["output vcam:/dev/video10: 1 frame sent; closing it FAILED: [Errno 19] No such device",
+                        "exiting with code 1: output vcam:/dev/video10 failed (the reason is above)"]
+    assert code == 1
+
+
+def test_a_vcam_error_at_a_close_is_said_on_one_line_with_its_fix():
+    said = []
+    w = OutputWorker(_Output(VcamError("its last 3 frames were lost", "free space")), 8, 8, say=said.append)
+    w.close(10)
+    assert said == ["closing output vcam:/dev/video10 failed: its last 3 frames were lost; free space"]
+    assert w.summary().endswith("closing it FAILED: its last 3 frames were lost; free space")
+
+
+def test_an_output_that_never_comes_back_from_a_frame_is_left_and_the_end_says_its_end_may_be_missing(monkeypatch):
+    """A window or camera stuck in a frame (a hung driver) must not keep the show from ending."""
+    monkeypatch.setattr(worker_module, "FINISH_TIMEOUT", 0.2)
+    out, said = _Output(), []
+    out.hang = True
+    w = OutputWorker(out, 8, 8, queue=3, say=said.append)
+    try:
+        w.offer(FRAME, 0)
+        assert out.sending.wait(60)
+        w.offer(FRAME, 1)
+        w.close(0.1)
+        assert said == [
+            "output vcam:/dev/video10 is still busy after 0.1 s: dropping the 1 frame it has not taken yet and "
+            "closing it",
+            "output vcam:/dev/video10 did not close 0.2 s later; leaving it (what it was writing may be incomplete)"]
+        assert w.stuck and w.dropped == 1
+        assert report_outputs([w], said.append) == 1
+        assert said[2] == ("output vcam:/dev/video10: 0 frames sent; 1 frame dropped (it could not keep up); still "
+                           "busy when vcam stopped, so its end may be missing")
+    finally:
+        out.release.set()
+
+
+def test_a_render_closes_every_file_when_one_fails_to_close_and_says_that_one(monkeypatch):
+    from vcam.live import render as render_module
+
+    class Closing:
+        def __init__(self, error=None):
+            self.error, self.closed = error, False
+
+        def close(self):
+            self.closed = True
+            if self.error is not None:
+                raise self.error
+
+    lost = VcamError("its last 3 frames could not be written", "free space")
+    outputs = [Closing(lost), Closing(), Closing(OSError("second"))]
+    with pytest.raises(VcamError) as raised:
+        render_module._close_all(outputs)
+    assert raised.value is lost and all(o.closed for o in outputs)
