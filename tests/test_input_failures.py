@@ -1,0 +1,144 @@
+"""Inputs that go wrong the way they do at a show: a clip cut short or with a frame that does not decode, a
+capture device this user may not open, OpenCV raising where it usually returns False (a camera pulled out)."""
+import os
+import platform
+
+import numpy as np
+import pytest
+
+from fake_capture import FakeCapture, FakeDevice
+from helpers import wait_for, write_clip
+from vcam.live.inputs import CameraSource, ClipSource, InputError, check_input, open_device
+from vcam.inspec import parse_input
+from vcam.live.inputs import camera as camera_module
+from vcam.live.inputs import clip as clip_module
+
+W, H = 32, 24
+
+
+def levels(block: np.ndarray) -> list[int]:
+    """Which frames of write_clip's clip a block holds (frame i is a flat 10·i)."""
+    return [round(float(f.mean()) / 10) for f in block]
+
+
+# --- clips --------------------------------------------------------------------------------------------------------
+
+def test_a_clip_cut_short_plays_the_frames_it_has_and_loops_over_them(tmp_path):
+    """A copy or download stopped halfway: the header still says 20 frames."""
+    path = write_clip(tmp_path / "cut.avi", count=20)
+    size = os.path.getsize(path)
+    with open(path, "r+b") as f:
+        f.truncate(size * 6 // 10)
+    clip = ClipSource(path, W, H)
+    try:
+        assert 0 < clip.length < 20
+        played = levels(clip.frames(0, clip.length * 2))
+        assert played == list(range(clip.length)) * 2  # every frame that decodes, in order, and again from the top
+        assert clip.status() == f"in cut.avi {clip.length}/{clip.length}"
+    finally:
+        clip.close()
+
+
+class _DamagedAt:
+    """A real capture of the clip whose read of frame `bad` fails, once (a damaged frame in the file)."""
+
+    def __init__(self, cap, bad: int, state: dict):
+        self._cap, self._bad, self._state = cap, bad, state
+        self._at = 0
+
+    def read(self):
+        at, self._at = self._at, self._at + 1
+        if at == self._bad and not self._state.get("failed"):
+            self._state["failed"] = True
+            return False, None
+        return self._cap.read()
+
+    def grab(self):
+        self._at += 1
+        return self._cap.grab()
+
+    def __getattr__(self, name):
+        return getattr(self._cap, name)
+
+
+def test_a_frame_that_does_not_decode_shows_the_last_good_one_and_the_clip_plays_on(tmp_path, monkeypatch):
+    path = write_clip(tmp_path / "clip.avi", count=20)
+    clip = ClipSource(path, W, H)
+    real, state = clip_module._capture, {}
+    monkeypatch.setattr(clip_module, "_capture", lambda p: _DamagedAt(real(p), 5, state))
+    try:
+        clip._reopen()  # reads from the top through the damaged capture
+        assert levels(clip.frames(0, 8)) == [0, 1, 2, 3, 4, 4, 6, 7]  # frame 5 held at 4; 6 read anew
+        assert state["failed"] and levels(clip.frames(8, 4)) == [8, 9, 10, 11]
+    finally:
+        clip.close()
+
+
+# --- capture devices ------------------------------------------------------------------------------------------
+
+@pytest.mark.skipif(platform.system() != "Linux", reason="device nodes are Linux's")
+def test_a_device_this_user_may_not_open_says_to_join_the_video_group(tmp_path, monkeypatch):
+    node = tmp_path / "video3"
+    node.write_bytes(b"")
+    monkeypatch.setattr(camera_module.os, "access", lambda path, mode: path != str(node))  # EACCES, even as root
+    with pytest.raises(InputError, match=f"no permission to open {node}") as raised:
+        open_device(str(node))
+    assert raised.value.fix.startswith("add yourself to the video group: sudo usermod -aG video $USER")
+    with pytest.raises(InputError, match="no permission"):  # said before the model loads
+        check_input(parse_input(f"camera:{node}"))
+
+
+@pytest.mark.skipif(platform.system() != "Linux", reason="device nodes are Linux's")
+def test_a_node_that_is_no_capture_device_is_a_clear_error(tmp_path):
+    node = tmp_path / "video4"
+    node.write_bytes(b"not a device")
+    with pytest.raises(InputError, match=f"cannot open camera:{node}") as raised:
+        CameraSource(str(node), W, H)
+    assert "v4l2-ctl --list-devices" in raised.value.fix
+
+
+def test_opencv_raising_as_the_device_opens_is_said_as_the_device_with_the_fix():
+    def broken(target):
+        raise OSError(16, "Device or resource busy")
+
+    with pytest.raises(InputError) as raised:
+        CameraSource("2", W, H, open_capture=broken)
+    assert raised.value.message == "cannot open camera:2 ([Errno 16] Device or resource busy)"
+    assert raised.value.fix
+
+
+class _Raising(FakeCapture):
+    """A capture whose reads raise once its device is unplugged, as OpenCV's may."""
+
+    def read(self):
+        ok, frame = super().read()
+        if not ok and not self.device.plugged:
+            raise RuntimeError("VIDIOC_DQBUF: No such device")
+        return ok, frame
+
+
+class _RaisingDevice(FakeDevice):
+    def open(self, target):
+        with self.lock:
+            self.targets.append(target)
+            if not self.plugged and len(self.opened) > 1:
+                raise OSError(19, "No such device")  # reopening raises too while it is gone
+            cap = _Raising(self, True)
+            self.opened.append(cap)
+            return cap
+
+
+def test_a_camera_whose_reads_and_reopens_raise_while_unplugged_is_lost_once_and_comes_back():
+    device, said = _RaisingDevice(bgr=(10, 20, 30)), []
+    cam = CameraSource("0", W, H, say=said.append, open_capture=device.open, retry_s=0.01)
+    try:
+        device.plugged = False
+        assert wait_for(lambda: len(device.targets) >= 4, 60)  # the thread lived through the raises, trying again
+        assert said == ["camera:0 lost: the show goes on with the last frames; waiting for it to come back"]
+        assert tuple(cam.frames(0, 4)[-1, 0, 0]) == (30, 20, 10)  # the show goes on with the last frame
+        device.bgr, device.plugged = (5, 6, 7), True
+        assert wait_for(lambda: "camera:0 is back" in said, 60)
+        assert wait_for(lambda: tuple(cam.frames(0, 4)[-1, 0, 0]) == (7, 6, 5), 60)
+        assert said.count("camera:0 lost: the show goes on with the last frames; waiting for it to come back") == 1
+    finally:
+        cam.close()
