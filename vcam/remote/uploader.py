@@ -81,6 +81,10 @@ class CvCapture:
             except InputError as e:  # said when the first open fails; a reopen tries again later
                 self._why = e
                 return False
+            except Exception as e:  # OpenCV's own error, while the device is still gone
+                self._why = InputError(f"--send {self.spec}: cannot open camera {self.spec.target or 0} ({e})",
+                                       _unopenable(self.spec).fix)
+                return False
         else:
             cap = cv2.VideoCapture(os.path.expanduser(self.spec.target))
         if not cap.isOpened():
@@ -104,10 +108,13 @@ class CvCapture:
                 self._sleep(wait)
             # late (a slow machine) by more than a frame: start over from now rather than catch up in a burst
             self._due = max(self._due, self._clock() - self._period) + self._period
-        ok, frame = self._cap.read()
-        if not ok and not self.live:  # the clip's end: from its start again
-            self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+        try:
             ok, frame = self._cap.read()
+            if not ok and not self.live:  # the clip's end: from its start again
+                self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                ok, frame = self._cap.read()
+        except Exception:  # an unplugged camera can make OpenCV raise as well as return False: a failed read
+            return None
         if not ok or frame is None or frame.ndim != 3:
             return None
         return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
@@ -286,8 +293,11 @@ class Uploader:
             return False
         self.say(f"{self.capture.name} gives no frames (unplugged?): trying to reopen it every {self.REOPEN_S:g} s")
         while not self._stop.wait(self.REOPEN_S):
-            if self.capture.reopen():
+            # back once it gives a frame: a device that opens and gives none (still unplugging, or a loopback device
+            # nobody writes to) was said back and lost again every REOPEN_S
+            if self.capture.reopen() and (frame := self.capture.read()) is not None:
                 self.say(f"{self.capture.name} is back")
+                self.offer(frame, self._wall())
                 return True
         return False
 

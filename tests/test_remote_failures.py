@@ -1,0 +1,138 @@
+"""vcam cam's --send and vcam serve meeting what a show meets: a camera pulled out while it is sent (OpenCV raising
+or giving nothing), a file OpenCV cannot read, a device node that is no camera, a frame too large for the link, a
+port below 1024."""
+import errno
+import queue
+import threading
+
+import numpy as np
+import pytest
+
+from helpers import wait_for
+from vcam.errors import VcamError
+from vcam.inspec import parse_input
+from vcam.remote import protocol as proto
+from vcam.remote import uploader as uploader_module
+from vcam.remote.uploader import CvCapture, Uploader, open_capture
+
+
+class _Camera:
+    """A capture device behind OpenCV's VideoCapture: it raises on a read once `plugged` is False (as a V4L2 device
+    pulled out may), and gives no frame after a reopen until it is plugged again."""
+
+    def __init__(self, device):
+        self.device = device
+
+    def isOpened(self):
+        return True
+
+    def get(self, prop):
+        return 30.0
+
+    def read(self):
+        self.device.reads.put(1)
+        if not self.device.plugged.is_set():
+            raise RuntimeError("VIDIOC_DQBUF: No such device")
+        return True, np.full((16, 16, 3), self.device.level, np.uint8)
+
+    def release(self):
+        pass
+
+
+class _Device:
+    def __init__(self):
+        self.plugged, self.level, self.opens = threading.Event(), 40, 0
+        self.plugged.set()
+        self.reads: queue.Queue = queue.Queue()
+
+    def open(self, target, flag):
+        self.opens += 1
+        return _Camera(self)
+
+
+def test_a_sent_camera_that_raises_when_pulled_out_is_said_once_reopened_and_sent_again(monkeypatch):
+    """OpenCV's read raised on the capture thread: it ended with a traceback and the server's input stopped for good,
+    with nothing said."""
+    device = _Device()
+    monkeypatch.setattr(uploader_module, "open_device", device.open)
+    said, sent = [], []
+    up = Uploader(CvCapture(parse_input("camera:0")), said.append)
+    up.REOPEN_S = 0.01
+    up.bind(lambda m: (sent.append(m), True)[1], lambda: 0.0)
+    up.start()
+    try:
+        up.connected()
+        up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 240.0})
+        assert wait_for(lambda: up.frames_sent >= 1, 60)
+        device.plugged.clear()
+        assert wait_for(lambda: device.opens >= 4, 60)  # still trying: the capture thread lives
+        assert said[-1] == "camera:0 gives no frames (unplugged?): trying to reopen it every 0.01 s"
+        assert not any("is back" in s for s in said)  # opened, but no frame yet: not back
+        device.level = 200
+        device.plugged.set()
+        assert wait_for(lambda: "camera:0 is back" in said, 60)
+        assert wait_for(lambda: any(isinstance(m, bytes) and proto.decode_input(m, (16, 16))[1].mean() > 150
+                                    for m in sent), 60)
+        assert sum("gives no frames" in s for s in said) == 1
+        assert all(t.is_alive() for t in up._threads)
+    finally:
+        up.stop()
+
+
+def test_a_file_opencv_cannot_read_is_refused_before_connecting(tmp_path):
+    notes = tmp_path / "notes.mp4"
+    notes.write_bytes(b"these are my notes, not a video" * 50)
+    with pytest.raises(VcamError) as raised:
+        open_capture(f"file:{notes}")
+    assert raised.value.message == f"--send file:{notes}: OpenCV cannot read this file as video"
+    assert "convert it with ffmpeg" in raised.value.fix
+
+
+def test_a_device_node_that_is_no_camera_is_refused_with_the_send_fix(tmp_path):
+    node = tmp_path / "video7"
+    node.write_bytes(b"")
+    with pytest.raises(VcamError) as raised:
+        open_capture(f"camera:{node}")
+    assert raised.value.message == f"--send camera:{node}: cannot open camera {node}"
+    assert "camera:N picks another" in raised.value.fix
+
+
+def test_opencv_raising_as_the_sent_camera_opens_is_a_clear_error(monkeypatch):
+    def busy(target, flag):
+        raise RuntimeError("can't open camera by index")
+
+    monkeypatch.setattr(uploader_module, "open_device", busy)
+    with pytest.raises(VcamError) as raised:
+        open_capture("camera:1")
+    assert raised.value.message == "--send camera:1: cannot open camera 1 (can't open camera by index)"
+    assert "plugged in" in raised.value.fix
+
+
+def test_a_frame_over_the_links_limit_lowers_the_jpeg_quality_and_is_not_sent(monkeypatch):
+    """The server drops a client that sends a message over its limit: noise at full quality is one."""
+    said = []
+    up = Uploader(None, said.append, quality=90)
+    noise = np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)
+    monkeypatch.setattr(proto, "MAX_MESSAGE", len(proto.encode_input(noise, 0, 0.0, 50)) + 1)
+    assert up._encode(noise, 0.0) is None and up.quality == 80
+    assert said[0].startswith("an input frame of ") and said[0].endswith("JPEG quality lowered to 80")
+    while (message := up._encode(noise, 0.0)) is None:
+        assert up.quality >= Uploader.MIN_QUALITY
+    assert up.quality == 50 and len(message) <= proto.MAX_MESSAGE
+
+
+def test_a_port_below_1024_says_it_needs_root(monkeypatch):
+    import websockets.sync.server
+
+    from vcam.remote.server import FrameServer, ServeSettings
+
+    def refused(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(websockets.sync.server, "serve", refused)
+    server = FrameServer(ServeSettings(port=80), lambda line, source: "ok", dict, lambda s: None)
+    with pytest.raises(VcamError) as raised:
+        server.start()
+    assert raised.value.message == "cannot listen on 127.0.0.1:80 (Permission denied)"
+    assert raised.value.fix == f"ports below 1024 need root: pick --port 1024 or above (the default is " \
+                               f"{proto.DEFAULT_PORT})"
