@@ -135,6 +135,36 @@ def test_ctrl_c_keeps_what_was_rendered_in_a_readable_file(tmp_path, how):
     assert "stopped after block 2 of 4" in status.getvalue() and f"{video}: 18 frames" in status.getvalue()
 
 
+def test_a_disk_that_fills_during_a_render_says_what_the_file_keeps_and_what_to_do(tmp_path, monkeypatch):
+    """It was "PATH: No space left on device"; and where closing the file failed as well, that failure hid it."""
+    import errno
+
+    from vcam.errors import VcamError
+    from vcam.live.outputs.recording import Recording
+
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    video, status = tmp_path / "full.mp4", io.StringIO()
+    send, close = Recording.send, Recording.close
+
+    def full_at_frame_20(self, frame, tick):
+        if tick >= 20:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        send(self, frame, tick)
+
+    def close_fails_too(self):
+        close(self)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Recording, "send", full_at_frame_20)
+    monkeypatch.setattr(Recording, "close", close_fails_too)
+    with pytest.raises(VcamError) as err:
+        render(RenderOptions(log=log, outs=[f"file:{video}"], status_out=status))
+    assert err.value.message == f"the disk filled while {video} was written, at block 2; the frames before it play"
+    assert f"df -h {tmp_path}" in err.value.fix and "--blocks 2" in err.value.fix
+    assert f"closing file:{video} failed: [Errno 28] No space left on device" in status.getvalue()
+    assert mp4_frames(video)[0] == 20
+
+
 def test_a_block_that_runs_the_gpu_out_of_memory_says_what_to_do_and_keeps_the_frames_before_it(tmp_path,
                                                                                                 monkeypatch):
     import torch

@@ -16,6 +16,13 @@ class VcamError(Exception):
         super().__init__(f"{message}\n  fix: {fix}" if fix else message)
 
 
+def one_line(error: BaseException) -> str:
+    """An error as a running show says it on one line: a VcamError's fix after its message."""
+    if isinstance(error, VcamError):
+        return f"{error.message}; {error.fix}" if error.fix else error.message
+    return str(error)
+
+
 class NoGPUError(VcamError):
     pass
 

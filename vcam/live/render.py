@@ -14,6 +14,8 @@ that frame, from the block they were logged at.
 """
 from __future__ import annotations
 
+import errno
+import os
 import sys
 import threading
 import time
@@ -21,9 +23,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from vcam.control.actions import STREAM_ACTIONS, Action, SetInput, SetScreen, SetSteps, apply, prompts_of
 from vcam.control.log import AtFrame, Replay, read_replay
-from vcam.errors import VcamError
+from vcam.errors import VcamError, one_line
 from vcam.inspec import parse_input
 from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_logged_inputs
@@ -96,6 +100,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     outputs = _open_outputs(plan.cfg)
     inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, say)
     progress: Progress | None = None
+    failed = False
     try:
         inputs.open(plan.cfg.input)
         from vcam.live.run import stream_opener
@@ -107,27 +112,32 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
         progress = Progress(plan.total, out)
         sinks = [(o, size) for o, size in outputs] + [(o, (plan.cfg.width, plan.cfg.height)) for o in extra]
         result = _render_blocks(plan, stream, sinks, _input_opener(inputs), progress, on_block)
+    except BaseException:
+        failed = True
+        raise
     finally:
         if progress is not None:
             progress.done()
-        try:
-            _close_all([o for o, _ in outputs])
+        try:  # after a failure, that failure is the render's error: the files' own are said
+            _close_all([o for o, _ in outputs], say if failed else None)
         finally:
             inputs.close()
     _report(result, [o for o, _ in outputs], say)
     return result
 
 
-def _close_all(outputs: list[Output]) -> None:
+def _close_all(outputs: list[Output], say: Callable[[str], None] | None = None) -> None:
     """Closes every output, each whatever the others did (a recording whose disk filled as it closed must not leave
-    the next file without its end); the first failure is raised once all are closed."""
+    the next file without its end); the first failure is raised once all are closed, or each is said with `say`."""
     failure: Exception | None = None
     for output in outputs:
         try:
             output.close()
         except Exception as e:
+            if say is not None:
+                say(f"closing {output.name} failed: {one_line(e)}")
             failure = failure or e
-    if failure is not None:
+    if failure is not None and say is None:
         raise failure
 
 
@@ -301,7 +311,7 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
                 for index, frame in enumerate(_next_block(stream, blocks, frames)):
                     shown = screen.apply(frame)
                     for output, size in sinks:
-                        output.send(fit(shown, *size, plan.cfg.fit), frames)
+                        _send(output, fit(shown, *size, plan.cfg.fit), frames, blocks)
                     frames += 1
                     after.frame_done(blocks, index)
                 after.frame_done(blocks, None)  # a frame the show had and this model's block has not
@@ -341,6 +351,21 @@ def _next_block(stream, block: int, frames: int):
                             f"{out_of_memory_fix(stream.device, stream.engine.speed.quant)}; {up_to}") from None
         raise VcamError(f"block {block} failed ({e.__class__.__name__}: {e}); {kept}",
                         f"run the render again (VCAM_DEBUG=1 shows the whole error); {up_to}") from e
+
+
+def _send(output: Output, frame: np.ndarray, frames: int, block: int) -> None:
+    """A frame to a file; a disk that fills is said with what the file keeps and what to do, where it was Python's
+    "[Errno 28] No space left on device" with the file's name."""
+    try:
+        output.send(frame, frames)
+    except OSError as e:
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            raise
+        path = getattr(output, "path", output.name)
+        full = "the file reached the size this system allows" if e.errno == errno.EFBIG else "the disk filled"
+        raise VcamError(f"{full} while {path} was written, at block {block}; the frames before it play",
+                        f"free space on it (df -h {os.path.dirname(os.path.abspath(path))} shows what is left) and "
+                        f"render again, or render to another disk; --blocks {block} renders up to it") from None
 
 
 def _ran_out_of_memory(error: Exception) -> bool:

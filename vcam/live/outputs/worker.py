@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from vcam.errors import VcamError
+from vcam.errors import VcamError, one_line
 from vcam.live.frames import fit
 from vcam.outspec import FITS
 from vcam.live.mailbox import Mailbox
@@ -26,13 +26,6 @@ FINISH_TIMEOUT = 10.0  # past the close deadline: for the frame in hand and clos
 
 def _frames(n: int) -> str:
     return f"{n} frame" if n == 1 else f"{n} frames"
-
-
-def _said(e: Exception) -> str:
-    """An output's error on one line: a VcamError's fix follows its message (a recording whose close lost frames)."""
-    if isinstance(e, VcamError):
-        return f"{e.message}; {e.fix}" if e.fix else e.message
-    return str(e)
 
 
 def _to_stderr(text: str) -> None:
@@ -94,7 +87,7 @@ class OutputWorker:
                 self.output.close()
             except Exception as e:
                 self.close_error = e
-                self._say(f"closing output {self.output.name} failed: {_said(e)}")
+                self._say(f"closing output {self.output.name} failed: {one_line(e)}")
 
     def _feed(self) -> None:
         while (item := self._mailbox.get()) is not None:
@@ -178,7 +171,7 @@ class OutputWorker:
         if self.dropped:
             notes.append(f"{_frames(self.dropped)} dropped (it could not keep up)")
         if self.close_error is not None:
-            notes.append(f"closing it FAILED: {_said(self.close_error)}")
+            notes.append(f"closing it FAILED: {one_line(self.close_error)}")
         if self.stuck:
             notes.append("still busy when vcam stopped, so its end may be missing")
         return "; ".join([head, *notes])
