@@ -321,3 +321,23 @@ def test_a_freeze_during_a_stall_holds_the_generated_frame_it_names_not_the_fall
     state.screen = "live"
     tick(3.3)
     assert out[-1] == 99  # the stall goes on: the fallback image again
+
+
+def test_the_camera_ticks_that_failed_are_counted_at_the_end(captured, capsys):
+    """Said at most once a minute as they come, so the end of the show says how many there were."""
+    status = io.StringIO()
+    air = air_for(["file:show.mp4"], status=status)
+    tick, failed = air.pacer.tick, []
+
+    def failing_five():
+        if len(failed) < 5:
+            failed.append(1)
+            raise ValueError("a frame of the wrong shape")
+        return tick()
+
+    air.pacer.tick = failing_five
+    feed = Feed(air.pacer)
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    assert "5 camera ticks failed in all; the camera went on after each" in status.getvalue()
+    assert capsys.readouterr().err.count("a camera tick failed (ValueError: a frame of the wrong shape)") == 1

@@ -22,6 +22,7 @@ from vcam.live.pacer import Pacer, PacerSettings, PacerStats
 from vcam.live.screen import Screen
 from vcam.live.signals import StopSignals, stop_on_signals
 from vcam.live.status import StatusLine, TickCounter
+from vcam.words import counted
 
 POLL_S = 0.25  # how often the loop looks at the feed, the outputs and the clock
 LEAVE_S = 1.0  # leaving at once (Ctrl-C again): how long the outputs get to close after the frame in hand
@@ -215,6 +216,8 @@ class OnAir:
         if pacer_thread.ident is not None:
             pacer_thread.join(2.0)
         self._report_flow()
+        if errors := self.pacer.stats.errors:  # said as they came at most once a minute: the count is here
+            self.status.message(f"{counted(errors, 'camera tick')} failed in all; the camera went on after each")
         self.feed.stop()
         close_workers(self.workers)  # returns once every recording's file is complete
 

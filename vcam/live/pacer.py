@@ -28,11 +28,13 @@ from typing import NamedTuple
 import numpy as np
 
 from vcam.control.protocol import Shown, ShownListener
+from vcam.control.throttle import ErrorThrottle
 from vcam.live.frames import crossfade
 from vcam.live.interp import DEFAULT_TICKS, FlowSmoother, smooth_mode
 
 
 OUTLIER_RATIO = 1.5  # a burst's rate this far off the estimate (either way) is not averaged in
+TICK_ERRORS_SAID_EVERY_S = 60.0  # a camera tick that keeps failing is said once, then once a minute with a count
 
 
 @dataclass
@@ -125,6 +127,7 @@ class Pacer:
         self._frame_listeners: list[ShownListener] = []
         self._came: list[Shown] = []  # frames that came on screen, for the listeners after the tick's emit
         self.stats = PacerStats()
+        self._tick_errors = ErrorThrottle(TICK_ERRORS_SAID_EVERY_S)
 
     # --- producer side --------------------------------------------------------------------------------------
     def push(self, frames, block: int | None = None, indices: Sequence[int] | None = None) -> None:
@@ -400,8 +403,11 @@ class Pacer:
                 self._tell_shown()
             except Exception as e:  # a bad frame must not stop the camera: report it, keep ticking
                 self.stats.errors += 1
-                if self.stats.errors <= 3:
-                    print(f"vcam: a camera tick failed ({e.__class__.__name__}: {e})", file=sys.stderr, flush=True)
+                # each error at once, then at most once a minute with a count: 30 a second would bury the terminal
+                line = self._tick_errors.admit((e.__class__.__name__,), f"a camera tick failed ({e.__class__.__name__}: "
+                                               f"{e}); the camera goes on", self.clock())
+                if line is not None:
+                    print(f"vcam: {line}", file=sys.stderr, flush=True)
             tick += 1
             now = self.clock()
             if now - (start + tick * period) > 0.5:
