@@ -7,6 +7,7 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -340,9 +341,10 @@ def test_a_web_server_on_the_port_is_said_once_with_the_port_to_check(monkeypatc
 
 
 @contextlib.contextmanager
-def other_program(banner: bytes, accepted):
+def other_program(banner: bytes | None, accepted):
     """A loopback port where another program listens (an SSH server): it sends `banner` to every connection and
-    closes it; counts them in `accepted`. Yields its ws:// address."""
+    closes it once the client has spoken; with no banner (an ssh -L tunnel whose far end has no server) it closes
+    each at once. Counts them in `accepted`. Yields its ws:// address."""
     listener = socket.create_server(("127.0.0.1", 0))
 
     def serve():
@@ -353,6 +355,8 @@ def other_program(banner: bytes, accepted):
                 return
             accepted.append(1)
             with conn:
+                if banner is None:
+                    continue
                 conn.sendall(banner)
                 with contextlib.suppress(OSError):
                     conn.recv(1024)
@@ -371,14 +375,9 @@ def test_a_port_where_another_program_listens_is_said_without_the_librarys_trace
     monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.001)
     monkeypatch.setattr(Link, "LAST_RETRY_S", 0.001)
     caplog.set_level(logging.DEBUG)
-    accepted, said = [], []
+    accepted = []
     with other_program(b"SSH-2.0-OpenSSH_8.9\r\n", accepted) as url:
-        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
-        link.start()
-        try:
-            assert wait_for(lambda: len(accepted) >= 30, 60)
-        finally:
-            link.stop()
+        said = _said_by_link(url, lambda: len(accepted) >= 30)
     # a try that saw only the close (the library's race, now and then) may say the unclear line first; never more
     clear = (f"cannot reach the server: 127.0.0.1 port {url.rsplit(':', 1)[1]} answers, but not in HTTP as vcam "
              "serve does: another program listens there; check the port")
@@ -387,34 +386,26 @@ def test_a_port_where_another_program_listens_is_said_without_the_librarys_trace
     assert not [r for r in caplog.records if r.name.startswith("websockets")], caplog.text[:2000]
 
 
+def _said_by_link(url: str, enough: Callable[[], bool]) -> list[str]:
+    """What a vcam cam's link says while it tries `url` until `enough()`."""
+    said: list[str] = []
+    link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link.start()
+    try:
+        assert wait_for(enough, 60)
+    finally:
+        link.stop()
+    return said
+
+
 def test_a_tunnel_whose_far_end_has_no_server_is_said_as_such(monkeypatch):
     """An ssh -L tunnel whose GPU machine runs no vcam serve accepts the connection and closes it at once: that was
     said as "another program listens there", sending the operator to look for a program that is not there."""
     monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.001)
     monkeypatch.setattr(Link, "LAST_RETRY_S", 0.001)
-    listener = socket.create_server(("127.0.0.1", 0))
-    accepted, said = [], []
-
-    def tunnel():
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            accepted.append(1)
-            conn.close()
-
-    threading.Thread(target=tunnel, daemon=True).start()
-    try:
-        link = Link(f"ws://127.0.0.1:{listener.getsockname()[1]}", None, Pacer(PacerSettings()),
-                    RemoteController(lambda line: True), said.append)
-        link.start()
-        try:
-            assert wait_for(lambda: len(accepted) >= 20, 60)
-        finally:
-            link.stop()
-    finally:
-        listener.close()
+    accepted = []
+    with other_program(None, accepted) as url:
+        said = _said_by_link(url, lambda: len(accepted) >= 20)
     assert len(said) == 1 and "accepted the connection and closed it without an answer: through an ssh -L tunnel, " \
         "vcam serve is not running on the GPU machine" in said[0], said
 
@@ -441,34 +432,16 @@ def test_the_librarys_own_race_is_not_said_for_what_answered(monkeypatch):
             raise InvalidMessage("did not receive a valid HTTP response") from e
 
     monkeypatch.setattr(websockets.sync.client, "connect", connect)
-    said = []
-    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
-    link.start()
-    try:
-        assert wait_for(lambda: len(tries) >= 12, 60)
-    finally:
-        link.stop()
+    said = _said_by_link("ws://127.0.0.1:9", lambda: len(tries) >= 12)
     assert len(said) == 1 and "port 9 answers, but not in HTTP as vcam serve does" in said[0], said
-    said.clear()
     tries.clear()
     monkeypatch.setattr(vcam.remote.client, "LIBRARY_RACES_SAID", 2)  # the race said first, then what answered
-    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
-    link.start()
-    try:
-        assert wait_for(lambda: len(tries) >= 12, 60)
-    finally:
-        link.stop()
+    said = _said_by_link("ws://127.0.0.1:9", lambda: len(tries) >= 12)
     # the clear line, once said, is not taken back by the races after it
     assert len(said) == 2 and "closed it without an answer" in said[0] and "not in HTTP" in said[1], said
-    said.clear()
     tries.clear()
     monkeypatch.setattr(websockets.sync.client, "connect", lambda *a, **k: tries.append(1) or _raise(AssertionError()))
-    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
-    link.start()
-    try:
-        assert wait_for(lambda: len(tries) >= 6, 60)
-    finally:
-        link.stop()
+    said = _said_by_link("ws://127.0.0.1:9", lambda: len(tries) >= 6)
     assert len(said) == 1 and "accepted the connection and closed it without an answer" in said[0], said  # every time
 
 
