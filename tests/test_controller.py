@@ -362,6 +362,34 @@ def test_a_listener_that_fails_is_said_and_the_others_and_later_changes_are_stil
     ctl.close()
 
 
+def test_a_listener_that_never_returns_holds_up_no_command_and_not_the_end_of_the_show():
+    """A client's state that could not be handed on (a send stuck for good): commands go on being applied, later
+    changes wait for it, and the end of the show does not wait for it either."""
+    producer, stuck, entered = RecordingProducer(), threading.Event(), threading.Event()
+    ctl = Controller(None, ShowState(prompts={"a": 1.0}), producer, threading.Event(), lambda text: None)
+    told: list[int] = []
+
+    def never_returns() -> None:
+        entered.set()
+        stuck.wait()
+
+    ctl.listeners += [lambda: told.append(ctl.state.seed), never_returns]
+    try:
+        assert ctl.handle_line("seed 5", "stdin") == "seed 5 from the next block"
+        assert entered.wait(60) and told == [5]
+        for seed in range(6, 50):
+            assert ctl.handle_line(f"seed {seed}", "stdin") == f"seed {seed} from the next block"
+        assert [action.seed for action in producer.actions] == list(range(5, 50))
+        assert not ctl._teller.idle()  # the next round waits behind the stuck one
+        ctl.close()  # returns: the stuck listener's thread does not keep the process alive
+        assert ctl._teller._thread.daemon
+        stuck.set()
+        assert wait_for(lambda: not ctl._teller._thread.is_alive(), 60)
+        assert told == [5]  # closed: no round after it
+    finally:
+        stuck.set()
+
+
 KNOBS_SHOW = """\
 presets:
   - {name: city, prompt: a neon city, seed: 3, input: camera, strength: 0.5, bias: 0.6}

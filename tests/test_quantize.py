@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import threading
 import time
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ import torch
 from helpers import RecordingProducer, script_module, wait_for
 from vcam.control.actions import SetPrompts, SetScreen, SetSeed, SetSteps
 from vcam.control.controller import NO_TEMPO, Controller, ShowState
+from vcam.control.prompter import Prompter
 from vcam.control.log import ControlLog, read_replay
 from vcam.control.show import parse_show
 from vcam.control.tempo import Tempo
@@ -395,7 +398,6 @@ def test_a_held_change_on_the_beat_later_than_one_of_its_kind_waits_for_it():
 
 
 def test_a_held_changes_prompts_are_encoded_as_it_is_typed_and_it_goes_on_its_block_once_encoded():
-    from vcam.control.prompter import Prompter
 
     encoded, gate = [], threading.Event()
 
@@ -413,10 +415,11 @@ def test_a_held_changes_prompts_are_encoded_as_it_is_typed_and_it_goes_on_its_bl
                          lambda m: None, land=lambda spec: where[0], tempo=tempo_at(), prompter=prompter)
         ctl.handle_line("prompt a red balloon", "stdin")
         assert wait_for(lambda: encoded == ["a red balloon"], 60)  # encoded ahead, long before its block
-        producer.start(39)  # its block is next, its encode not done: it goes on its block once it is
+        producer.start(39)  # its block is next, its encode not done: it goes as a block starts once it is
         assert producer.given == []
         gate.set()
-        assert wait_for(lambda: len(producer.given) == 1, 60)
+        assert wait_for(prompter.idle, 60)
+        producer.start(40)
         assert handed(ctl) == [(SetPrompts({"a red balloon": 1.0}, 4), 40, "prompt a red balloon")]
     finally:
         gate.set()
@@ -694,3 +697,146 @@ def test_a_refused_change_lands_nowhere():
     assert landed == [] and ctl.generator.given == []
     ctl.handle_line("next @beat", "stdin")
     assert landed == ["beat"]
+
+
+
+class Jobs:
+    """Stands in for the prompter: keeps each hand-over for the test to finish (its prompts encoded) when it says."""
+
+    def __init__(self):
+        self.jobs: list[tuple] = []
+
+    def hand_over(self, action, at_block=None, origin=None, to=None) -> None:
+        self.jobs.append((action, at_block, origin, to))
+
+    def done(self) -> None:
+        """The next hand-over encoded: given on, as the prompter's thread does."""
+        action, at_block, origin, to = self.jobs.pop(0)
+        (to or self.generator).submit(action, at_block=at_block, origin=origin)
+
+
+class Applied:
+    """A stream that keeps which change the generator applied before which block."""
+
+    device = torch.device("cpu")
+
+    def __init__(self):
+        self.gen: Generator | None = None
+        self.set: list[tuple] = []
+
+    def set_prompt(self, prompts, transition=0):
+        self.set.append(("prompts", self.gen.submitted))
+
+    def set_seed(self, seed):
+        self.set.append(("seed", self.gen.submitted))
+
+
+def block_starts(gen: Generator, block: int) -> None:
+    """The generator's turn at `block`: told as it starts, then its controls taken (what _loop does)."""
+    gen.submitted = block
+    for listener in gen.starting:
+        listener(block)
+    gen._apply_controls()
+
+
+def test_a_held_changes_actions_encoded_one_by_one_still_go_into_one_block():
+    """`preset ocean` on the bar whose block is the next one already: the prompter gave on its prompts and its seed
+    one by one, and a generator that took its controls in between made the prompts on the bar and the seed a block
+    later. A command's actions go to the generator together, once all are encoded, as a block starts."""
+    stream, jobs = Applied(), Jobs()
+    gen = Generator(lambda report: stream, Pacer(PacerSettings(fps=30.0)), lambda m: None)
+    gen.stream, gen.submitted, stream.gen, jobs.generator = stream, 40, gen, gen  # block 39 made, 40 next
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), gen, threading.Event(),
+                     lambda m: None, land=lambda spec: 40, tempo=tempo_at(), prompter=jobs)
+    assert ctl.handle_line("preset ocean", "stdin").endswith("on the bar, block 40")
+    jobs.done()  # its prompts encoded
+    block_starts(gen, 40)
+    jobs.done()  # its seed
+    block_starts(gen, 41)
+    assert stream.set == [("prompts", 41), ("seed", 41)]  # a block late (its encode was), but together
+
+
+# --- under load: commands from several threads, the prompter and the generator on theirs -------------------------
+
+class SettingsStream:
+    device = torch.device("cpu")
+
+    def __init__(self):
+        self.seed, self.prompts = 0, {}
+
+    def next_block(self):
+        time.sleep(0.0005)
+        return np.zeros((2, 2, 2, 3), np.uint8)
+
+    def set_seed(self, seed):
+        self.seed = seed
+
+    def set_prompt(self, prompts, transition=0):
+        self.prompts = dict(prompts)
+
+    def fall_back_to_eager(self, e):
+        return None
+
+
+class SlowEncoder:
+    def __init__(self, rng):
+        self.rng = rng
+
+    def encode(self, text):
+        time.sleep(self.rng.random() * 0.003)
+
+
+def test_changes_on_the_beat_from_many_threads_each_land_once_together_and_in_order():
+    """Four operators type on and off the beat as fast as they can, the prompter encodes, the generator makes
+    blocks: no command waits for ever, no change is made twice, a command's changes on the beat go into one block,
+    and the stream ends where the state says (the order of each kind of change kept)."""
+    stream = SettingsStream()
+    pacer = Pacer(PacerSettings(fps=2000.0))
+    stop = threading.Event()
+    threading.Thread(target=pacer.run, args=(lambda f, tick: None, stop), daemon=True).start()
+    gen = Generator(lambda report: stream, pacer, lambda m: None)
+    applied: list[tuple] = []
+    gen.on_applied(lambda action, block, origin: applied.append((action, block, origin)))
+    prompter = Prompter(gen, lambda: SlowEncoder(random.Random(1)), lambda m: None)
+    grid = {"beat": 2, "bar": 5}
+
+    def land(spec):  # the next multiple of the grid after the block in progress
+        step = grid.get(spec, 3)
+        return (gen.submitted // step + 1) * step
+
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), gen, stop,
+                     lambda m: None, land=land, tempo=tempo_at(), prompter=prompter)
+    gen.start()
+
+    def typist(n: int) -> None:
+        rng = random.Random(n)
+        for i in range(150):
+            line = rng.choice([f"seed {n * 1000 + i}", "next", "preset ocean", f"prompt p{n}-{i}"])
+            line += rng.choice(["", " @beat", " @bar", " @off", " @3"])
+            ctl.handle_line(line, f"typist {n}.{i}")
+            time.sleep(rng.random() * 0.004)
+
+    try:
+        typists = [threading.Thread(target=typist, args=(n,), daemon=True) for n in range(4)]
+        for t in typists:
+            t.start()
+        for t in typists:
+            t.join(60)
+            assert not t.is_alive(), "a command never returned"
+        held = ctl._beat._held
+        assert wait_for(lambda: prompter.idle() and not held, 60), held
+        made = gen.submitted
+        assert wait_for(lambda: gen.submitted > made + 12, 60)  # every block a change was handed over for is made
+    finally:
+        gen.stop(10)
+        prompter.stop()
+        stop.set()
+    by_command: dict[str, set[int]] = {}
+    for action, block, origin in applied:
+        by_command.setdefault(f"{origin.source}: {origin.command}", set()).add(block)
+    # a command's actions on the beat in one block (at once, the prompter still gives them on one by one)
+    split = {c: b for c, b in by_command.items() if len(b) > 1 and "@off" not in c}
+    twice = [k for k, n in Counter((type(a), o) for a, _, o in applied).items() if n > 1]
+    assert not twice, twice
+    assert not split, split
+    assert stream.seed == ctl.state.seed and stream.prompts == ctl.state.prompts

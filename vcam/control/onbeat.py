@@ -36,6 +36,7 @@ class _Held:
     actions: list[tuple[Action, Origin]] = field(default_factory=list)
     kinds: set[type] = field(default_factory=set)
     ready: int = 0  # the actions encoded (by the prompter) and so ready to hand over, from the first
+    whole: list[int] = field(default_factory=list)  # where each command's actions end in `actions`
     sent: int = 0  # the actions handed to the producer, from the first
     block: object = _WAITING  # once handed over: the block it went into (None: the next one made)
 
@@ -58,6 +59,7 @@ class OnTheBeat:
         self._lock = threading.Lock()
         self._held: list[_Held] = []  # in the order given; a change leaves once all its actions are handed over
         self._landed: dict[type, int] = {}  # by kind of action, the latest block a change on the beat went into
+        self._starting = False  # in block_starts: on the producer's thread, before it takes the block's controls
         starting = getattr(producer, "starting", None)  # told the number of each block as it starts
         # a producer that tells no block start (a stand-in) takes each change at the block chosen as it is given
         self._follows = starting is not None
@@ -82,11 +84,13 @@ class OnTheBeat:
             if earlier is not None and (at := _lands_at(earlier)) is not None and at >= planned:
                 for action, origin in actions:  # it would land first: it lands with the earlier one, after it
                     self._join(earlier, action, origin)
+                self._whole(earlier)
                 return at
             held = _Held(spec, planned, self)
             self._held.append(held)
             for action, origin in actions:
                 self._join(held, action, origin)
+            held.whole.append(len(held.actions))
             later = self._to_come(kinds)
             if later is not None and later > planned:  # one handed over already for a later block: with it
                 self._hand_over(held, later)
@@ -102,36 +106,48 @@ class OnTheBeat:
         """The producer's `starting` (before the block's controls apply, after the quantizer heard of it): each
         change still waiting is placed again, and handed over when the block after this one is its block (or it
         lands at once: the tempo stopped or went). One that shares a kind with an earlier change still waiting
-        waits with it."""
+        waits with it. What was handed over goes to the producer here, each command's actions once all are
+        encoded (_forward)."""
         with self._lock:
-            behind: set[type] = set()
-            for held in list(self._held):
-                if held.block is not _WAITING:
-                    continue
-                if held.kinds & behind:
-                    behind |= held.kinds
-                    continue
-                try:
-                    at = self.plan(held.spec)
-                except Exception as e:  # on the producer's thread: the show goes on, the change on the block it had
-                    self.say(f"a change on the beat could not be placed again ({e.__class__.__name__}: {e}); it "
-                             f"lands on block {held.planned}, chosen before")
-                    self._hand_over(held, held.planned)
-                    continue
-                if at is not None and at > block + 1:
-                    held.planned = at
-                    behind |= held.kinds
-                    continue
-                self._hand_over(held, at)
+            self._starting = True
+            try:
+                self._place_again(block)
+            finally:
+                self._starting = False
 
     # --- inside (with the lock held) ---------------------------------------------------------------------------
+    def _place_again(self, block: int) -> None:
+        behind: set[type] = set()
+        for held in list(self._held):
+            if held.block is not _WAITING:  # handed over: what is encoded of it goes now
+                self._forward(held)
+                continue
+            if held.kinds & behind:
+                behind |= held.kinds
+                continue
+            try:
+                at = self.plan(held.spec)
+            except Exception as e:  # on the producer's thread: the show goes on, the change on the block it had
+                self.say(f"a change on the beat could not be placed again ({e.__class__.__name__}: {e}); it "
+                         f"lands on block {held.planned}, chosen before")
+                self._hand_over(held, held.planned)
+                continue
+            if at is not None and at > block + 1:
+                held.planned = at
+                behind |= held.kinds
+                continue
+            self._hand_over(held, at)
+
     def _at_once(self, actions: list[tuple[Action, Origin]]) -> int | None:
         waits: int | None = None
+        joined: list[_Held] = []
         for action, origin in actions:
             kind = type(action)
             earlier = self._last_holding({kind})
             if earlier is not None:  # handed over with it, after it
                 self._join(earlier, action, origin)
+                if earlier not in joined:
+                    joined.append(earlier)
                 if (at := _lands_at(earlier)) is not None:
                     waits = max(waits or 0, at)
                 continue
@@ -139,6 +155,8 @@ class OnTheBeat:
             if at is not None:
                 waits = max(waits or 0, at)
             self._send(action, at, origin)
+        for held in joined:
+            self._whole(held)
         return waits
 
     def _to_come(self, kinds: set[type]) -> int | None:
@@ -157,7 +175,11 @@ class OnTheBeat:
             self.prompter.hand_over(action, origin=origin, to=held)
         else:
             held.ready += 1
-            self._forward(held)
+
+    def _whole(self, held: _Held) -> None:
+        """A command's actions have all joined `held`: they go on together."""
+        held.whole.append(len(held.actions))
+        self._forward(held)
 
     def _ready(self, held: _Held) -> None:
         with self._lock:
@@ -178,10 +200,15 @@ class OnTheBeat:
         self._forward(held)
 
     def _forward(self, held: _Held) -> None:
-        """The actions of a change handed over that are ready, to the producer; it leaves the hold once all are."""
-        if held.block is _WAITING:
+        """The actions of a change handed over that are ready, to the producer, each command's together, once all of
+        them are encoded; it leaves the hold once all are handed over. A producer that tells its block starts gets
+        them only as a block starts, on its own thread and before it takes the block's controls: actions handed to
+        it one by one from another thread could have it take the first of a command's into a block and the rest
+        into the next (a preset's prompts on the bar and its seed a block later)."""
+        if held.block is _WAITING or (self._follows and not self._starting):
             return
-        while held.sent < held.ready:
+        whole = max((end for end in held.whole if end <= held.ready), default=0)
+        while held.sent < whole:
             action, origin = held.actions[held.sent]
             held.sent += 1
             self.producer.submit(action, at_block=held.block, origin=origin)
