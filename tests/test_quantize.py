@@ -756,6 +756,26 @@ def test_a_held_changes_actions_encoded_one_by_one_still_go_into_one_block():
     assert stream.set == [("prompts", 41), ("seed", 41)]  # a block late (its encode was), but together
 
 
+def test_a_commands_actions_at_once_encoded_one_by_one_still_go_into_one_block():
+    """`preset ocean @off` (or with quantize off): the prompter gave on its prompts and its seed one by one, and a
+    generator that took its controls in between made the prompts in one block and the seed in the next."""
+    stream, jobs = Applied(), Jobs()
+    gen = Generator(lambda report: stream, Pacer(PacerSettings(fps=30.0)), lambda m: None)
+    gen.stream, gen.submitted, stream.gen, jobs.generator = stream, 40, gen, gen
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), gen, threading.Event(),
+                     lambda m: None, land=lambda spec: 40, tempo=tempo_at(), prompter=jobs)
+    assert ctl.handle_line("preset ocean @off", "stdin").startswith("preset 2 'ocean'")
+    jobs.done()  # its prompts encoded
+    block_starts(gen, 40)
+    jobs.done()  # its seed
+    block_starts(gen, 41)
+    assert stream.set == [("prompts", 41), ("seed", 41)]
+    ctl.handle_line("seed 9 @off", "stdin")  # one change alone goes on as it is encoded, as before
+    jobs.done()
+    block_starts(gen, 42)
+    assert stream.set[-1] == ("seed", 42) and not ctl._beat._held
+
+
 # --- under load: commands from several threads, the prompter and the generator on theirs -------------------------
 
 class SettingsStream:
@@ -788,7 +808,7 @@ class SlowEncoder:
 
 def test_changes_on_the_beat_from_many_threads_each_land_once_together_and_in_order():
     """Four operators type on and off the beat as fast as they can, the prompter encodes, the generator makes
-    blocks: no command waits for ever, no change is made twice, a command's changes on the beat go into one block,
+    blocks: no command waits for ever, no change is made twice, a command's changes go into one block,
     and the stream ends where the state says (the order of each kind of change kept)."""
     stream = SettingsStream()
     pacer = Pacer(PacerSettings(fps=2000.0))
@@ -808,12 +828,15 @@ def test_changes_on_the_beat_from_many_threads_each_land_once_together_and_in_or
                      lambda m: None, land=land, tempo=tempo_at(), prompter=prompter)
     gen.start()
 
+    waited: set[str] = set()  # commands with a change that waits behind an earlier one of its kind (said so)
+
     def typist(n: int) -> None:
         rng = random.Random(n)
         for i in range(150):
             line = rng.choice([f"seed {n * 1000 + i}", "next", "preset ocean", f"prompt p{n}-{i}"])
             line += rng.choice(["", " @beat", " @bar", " @off", " @3"])
-            ctl.handle_line(line, f"typist {n}.{i}")
+            if "it waits for block" in ctl.handle_line(line, f"typist {n}.{i}"):
+                waited.add(f"typist {n}.{i}: {line}")
             time.sleep(rng.random() * 0.004)
 
     try:
@@ -834,8 +857,9 @@ def test_changes_on_the_beat_from_many_threads_each_land_once_together_and_in_or
     by_command: dict[str, set[int]] = {}
     for action, block, origin in applied:
         by_command.setdefault(f"{origin.source}: {origin.command}", set()).add(block)
-    # a command's actions on the beat in one block (at once, the prompter still gives them on one by one)
-    split = {c: b for c, b in by_command.items() if len(b) > 1 and "@off" not in c}
+    # a command's actions in one block, on the beat or at once, but for those of a kind an earlier change on the
+    # beat still waited with, which land with it (the order of each kind kept), as the command's reply says
+    split = {c: b for c, b in by_command.items() if len(b) > 1 and c not in waited}
     twice = [k for k, n in Counter((type(a), o) for a, _, o in applied).items() if n > 1]
     assert not twice, twice
     assert not split, split

@@ -30,7 +30,7 @@ _WAITING = object()  # a held change's block while it is not handed over yet
 class _Held:
     """One command's change on the beat (and the later ones that joined it), in the order they were given."""
 
-    spec: str
+    spec: str | None  # None: at once, a command's changes kept together
     planned: int  # the block it lands on, as last chosen
     owner: OnTheBeat
     actions: list[tuple[Action, Origin]] = field(default_factory=list)
@@ -141,6 +141,7 @@ class OnTheBeat:
     def _at_once(self, actions: list[tuple[Action, Origin]]) -> int | None:
         waits: int | None = None
         joined: list[_Held] = []
+        free: list[tuple[Action, Origin]] = []
         for action, origin in actions:
             kind = type(action)
             earlier = self._last_holding({kind})
@@ -154,9 +155,22 @@ class OnTheBeat:
             at = self._to_come({kind})  # an earlier change of its kind goes into a block still to come: with it
             if at is not None:
                 waits = max(waits or 0, at)
-            self._send(action, at, origin)
+            free.append((action, origin))
         for held in joined:
             self._whole(held)
+        if len(free) > 1 and self._follows:
+            # a command of several changes (a preset's prompts and seed) goes as one, as a block starts: sent one
+            # by one from the prompter's thread, the producer could take the prompts into a block and the seed
+            # into the next
+            together = _Held(None, self._made() + 1, self)
+            self._held.append(together)
+            for action, origin in free:
+                self._join(together, action, origin)
+            together.whole.append(len(together.actions))
+            self._hand_over(together, self._to_come(together.kinds))
+        else:
+            for action, origin in free:
+                self._send(action, self._to_come({type(action)}), origin)
         return waits
 
     def _to_come(self, kinds: set[type]) -> int | None:
