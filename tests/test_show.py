@@ -470,3 +470,14 @@ def test_check_counts_one_knob_button_and_fader_in_the_singular(tmp_path, capsys
     assert main(["check", str(path)]) == 0
     out = capsys.readouterr().out
     assert "2 presets\n" in out and "1 knob, 1 button" in out and "1 fader, 1 button" in out, out
+
+
+@pytest.mark.parametrize("name", ["1", "'1'", '"07"'])
+def test_a_preset_named_by_digits_is_told_to_add_a_word_not_to_quote_them(name):
+    # quoting is the fix for other values YAML reads as numbers, but a quoted number is refused all the same
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: {name}\n    prompt: x\n", "shows/n.yaml")
+    assert len(err.value.problems) == 1, err.value.problems
+    problem = err.value.problems[0]
+    assert problem.startswith("shows/n.yaml:2: ") and "plain number" in problem and "add a word" in problem
+    assert "quote it" not in problem
