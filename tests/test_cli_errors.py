@@ -209,3 +209,20 @@ def test_download_offline_without_taehvs_file_says_so_before_fetching_the_model(
     assert main(["download", "--decoder", "taehv"]) == 2
     err = capsys.readouterr().err
     assert "TAEHV's weights (taew2_1.safetensors) are not in" in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["run", "--steps", "0"], "argument --steps: 0 must be at least 1 and at most 50"),
+    (["render", "x.jsonl", "--out", "null", "--steps", "51"], "argument --steps: 51 must be at least 1 and at most 50"),
+    (["bench", "--steps", "many"], "argument --steps: 'many' is not a whole number"),
+    (["serve", "--quality", "5"], "argument --quality: 5 must be at least 10 and at most 100"),
+    (["run", "--duration", "inf"], "argument --duration: inf is not a finite number: give one more than 0"),
+    (["run", "--fps", "nan"], "argument --fps: nan is not a finite number: give one at least 1 and at most 240"),
+])
+def test_a_number_out_of_range_says_its_limits_in_one_line(argv, fragment, capsys):
+    # not argparse's list of the 50 allowed step counts, nor "inf must be more than 0"
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert f"vcam {argv[0]}: error: {fragment}" in err and "choose from" not in err

@@ -59,8 +59,10 @@ def _within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
         if not math.isfinite(value) or value < lo or value > hi or (above and value == lo):
             shown = (lambda v: str(int(v))) if kind is int else (lambda v: f"{v:g}")
             limits = f"more than {shown(lo)}" if above else f"at least {shown(lo)}"
-            raise argparse.ArgumentTypeError(f"{text} must be {limits}" + (f" and at most {shown(hi)}"
-                                                                              if hi < math.inf else ""))
+            limits += f" and at most {shown(hi)}" if hi < math.inf else ""
+            # "inf must be more than 0" would be wrong: say what is asked for instead
+            said = f"{text} is not a finite number: give one" if not math.isfinite(value) else f"{text} must be"
+            raise argparse.ArgumentTypeError(f"{said} {limits}")
         return value
 
     return parse
@@ -195,7 +197,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                                                     "(default: download from the Hugging Face hub)")
     r.add_argument("--prompt", help="what to generate (default: the show's first preset)")
     r.add_argument("--seed", type=_within(int, 0, MAX_SEED))
-    r.add_argument("--steps", type=int, choices=range(1, 51), metavar="N", help="denoising steps (4)")
+    r.add_argument("--steps", type=_within(int, 1, 50), metavar="N", help="denoising steps (4)")
     r.add_argument("--transition", type=_within(int, 0, 1000), metavar="BLOCKS",
                    help="blocks over which a prompt change blends in (4)")
     r.add_argument("--size", type=_size, metavar="WxH",
@@ -281,7 +283,7 @@ def _add_render_parser(sub) -> None:
     r.add_argument("--model", help="the model to render with (default: the show's)")
     r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos")
     r.add_argument("--size", type=_size, metavar="WxH", help="generated frame size (default: the show's)")
-    r.add_argument("--steps", type=int, choices=range(1, 51), metavar="N",
+    r.add_argument("--steps", type=_within(int, 1, 50), metavar="N",
                    help="denoising steps for every block, the show's changes of steps included (default: the "
                         "show's)")
     r.add_argument("--quant", choices=QUANTS, help="precision (default: the show's)")
@@ -322,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="address to listen on (127.0.0.1: reach it through ssh -L; 0.0.0.0 needs --token)")
     s.add_argument("--port", type=_within(int, 1, 65535), default=8765)
     s.add_argument("--token", default=None, help="a secret clients must give (default: $VCAM_TOKEN)")
-    s.add_argument("--quality", type=int, default=80, choices=range(10, 101), metavar="Q",
+    s.add_argument("--quality", type=_within(int, 10, 100), default=80, metavar="Q",
                    help="JPEG quality of the frames sent (80)")
 
     cam = sub.add_parser("cam", help="show a vcam serve stream in this machine's virtual camera (no GPU needed)",
@@ -356,7 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "fastest for this card; vcam run and vcam serve then use it.")
     b.add_argument("--model", default="krea-14b")
     b.add_argument("--size", type=_size, metavar="WxH", help="frame size (default: the model's)")
-    b.add_argument("--steps", type=int, default=4, choices=range(1, 51), metavar="N")
+    b.add_argument("--steps", type=_within(int, 1, 50), default=4, metavar="N")
     b.add_argument("--blocks", type=_within(int, 1), default=8, help="blocks timed (8)")
     b.add_argument("--warmup", type=_within(int, 0), default=3, help="blocks run first, untimed (3)")
     b.add_argument("--dtype", choices=("bf16", "fp16", "fp32"),
