@@ -226,3 +226,12 @@ def test_a_number_out_of_range_says_its_limits_in_one_line(argv, fragment, capsy
     assert done.value.code == 2
     err = capsys.readouterr().err
     assert f"vcam {argv[0]}: error: {fragment}" in err and "choose from" not in err
+
+
+def test_ctrl_c_while_the_options_are_read_ends_with_130_and_no_traceback(monkeypatch):
+    # building the parser imports numpy (for --smooth): a Ctrl-C right after Enter came out as a long traceback
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("vcam.cli.build_parser", interrupted)
+    assert main(["run", "--model", "tiny"]) == 130

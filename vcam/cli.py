@@ -736,7 +736,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except KeyboardInterrupt:  # Ctrl-C at once after Enter: the options' modules (numpy) are still loading
+        return 130
     if not os.environ.get("VCAM_DEBUG"):
         for name in IMPORT_CHATTER:
             logging.getLogger(name).setLevel(logging.ERROR)
