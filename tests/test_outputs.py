@@ -488,3 +488,32 @@ def test_boxes_with_a_64_bit_largesize_are_read_and_kept(tmp_path):
     assert frames_held(str(path)) == 7
     path.write_bytes(whole + _mp4_box(b"moof", b"", large=True)[:12])  # a largesize header cut short
     assert cut_partial_fragment(str(path)) == 12 and path.read_bytes() == whole
+
+
+def test_a_second_recording_into_a_file_being_recorded_is_refused_and_leaves_the_first_whole(tmp_path):
+    """Two shows on one file: the second truncated the first's take under it, neither played whole, and the first
+    still said it had recorded all its frames."""
+    import av
+
+    from vcam.live.outputs.recording import Recording
+
+    path = tmp_path / "take.mp4"
+    first = Recording(str(path), 64, 48, 30)
+    first.send(np.zeros((48, 64, 3), np.uint8), 0)  # the first frame makes the file and takes it
+    with pytest.raises(VcamError) as err:  # at the start of the second show
+        Recording(str(path), 64, 48, 30)
+    assert "another show is recording into it" in err.value.message and "file of its own" in err.value.fix
+    Recording(str(path), 64, 48, 30, check_in_use=False)  # vcam check of an edited show, mid-show
+    late = Recording(str(tmp_path / "late.mp4"), 64, 48, 30)
+    late.path = str(path)  # one that started before the first show made the file: refused at its first frame
+    with pytest.raises(VcamError):
+        late.send(np.zeros((48, 64, 3), np.uint8), 0)
+    for tick in range(1, 45):
+        first.send(np.full((48, 64, 3), tick * 5, np.uint8), tick)
+    first.close()
+    with av.open(str(path)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == first.frames == 45
+    again = Recording(str(path), 64, 48, 30)  # once closed, the file is free for the next take
+    again.send(np.zeros((48, 64, 3), np.uint8), 0)
+    again.close()
+    assert again.frames == 1

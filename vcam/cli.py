@@ -601,7 +601,9 @@ def _check_recordings(show) -> None:
 
     def check_file(spec) -> None:
         try:
-            Recording(spec.target, spec.width or width, spec.height or height, show.output.fps or 30.0)
+            # a recording the show is making now is no fault of the show file: an edit is checked mid-show
+            Recording(spec.target, spec.width or width, spec.height or height, show.output.fps or 30.0,
+                      check_in_use=False)
         except VcamError as e:
             raise VcamError(f"{show.path}: output {spec}: {e.message}", e.fix) from None
 

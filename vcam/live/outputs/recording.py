@@ -11,15 +11,21 @@ import os
 import struct
 from fractions import Fraction
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
 import numpy as np
 
 from vcam.errors import VcamError
 from vcam.words import counted
 
 
-def check_path(path: str) -> None:
-    """VcamError unless `path` can be recorded to: a file in a folder that exists and can be written. Checked when
-    the show starts: the file itself is made at the first frame, on air."""
+def check_path(path: str, in_use: bool = True) -> None:
+    """VcamError unless `path` can be recorded to: a file in a folder that exists and can be written, and (with
+    `in_use`) not one another show is recording into now. Checked when the show starts: the file itself is made at
+    the first frame, on air."""
     if os.path.isdir(path):
         raise VcamError(f"cannot record to {path}: it is a folder",
                         f"name a file in it, like file:{os.path.join(path, 'show.mp4')}")
@@ -29,6 +35,8 @@ def check_path(path: str) -> None:
     if not os.access(folder, os.W_OK):
         raise VcamError(f"cannot record to {path}: folder {folder} is not writable", "pick another path")
     _check_extension(path)
+    if in_use:
+        _refuse_one_being_recorded(path)
 
 
 WRITTEN_EXTENSIONS = (".mp4",)  # what Recording writes: MP4, whatever the name says
@@ -44,12 +52,56 @@ def _check_extension(path: str) -> None:
                         f"ffmpeg -i {stem}.mp4 {path}")
 
 
+def _refuse_one_being_recorded(path: str) -> None:
+    """VcamError when another show records into `path` now: both writing one file left neither take playable, and
+    the first show's end still claimed all its frames. Each recording holds a lock on its file (`_take_file`)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # not there yet (the usual case), or unreadable: opening it at the first frame says why
+        return
+    try:
+        if not _locked(fd):
+            raise _busy(path)
+    finally:
+        os.close(fd)  # lets the lock just taken go
+
+
+def _take_file(path: str) -> int | None:
+    """A descriptor holding the lock on `path` (made if need be) for as long as the recording writes it: taken
+    before the encoder truncates the file, so a show that comes second never empties another's take. VcamError
+    when another show holds it; None where there are no such locks (Windows, whose open files refuse a second
+    writer themselves)."""
+    if fcntl is None:
+        return None
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
+    if not _locked(fd):
+        os.close(fd)
+        raise _busy(path)
+    return fd
+
+
+def _locked(fd: int) -> bool:
+    """Takes the lock on the file under `fd` unless another open of it holds it (False)."""
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _busy(path: str) -> VcamError:
+    return VcamError(f"cannot record to {path}: another show is recording into it now",
+                     "give this one a file of its own (--out file:NAME.mp4), or stop the other show first")
+
+
 class Recording:
-    def __init__(self, path: str, width: int, height: int, fps: float, crf: int = 20):
+    def __init__(self, path: str, width: int, height: int, fps: float, crf: int = 20, check_in_use: bool = True):
         if width % 2 or height % 2:
             raise VcamError(f"recording size {width}x{height} must be even in both directions for H.264",
                             f"use file:{path}@{width - width % 2}x{height - height % 2}")
-        check_path(path)
+        check_path(path, check_in_use)
         # PyAV's import loads FFmpeg's libraries for about a second with the interpreter held: done now, before the
         # show, not at the first frame on air, where it stalled the camera's ticks (a second missing at the start)
         importlib.import_module("av")
@@ -64,14 +116,20 @@ class Recording:
         self._first_tick: int | None = None
         self._last_pts = -1
         self._write_failed = False  # a frame's write raised: the worker said so, and the close need not again
+        self._lock: int | None = None
 
     def _open(self) -> None:
         import av
 
-        self._container = av.open(
-            self.path, "w", format="mp4",
-            options={"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"},
-        )
+        self._lock = _take_file(self.path)
+        try:
+            self._container = av.open(
+                self.path, "w", format="mp4",
+                options={"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"},
+            )
+        except BaseException:
+            self._release()
+            raise
         rate = Fraction(self.fps).limit_denominator(1001)
         stream = self._container.add_stream("libx264", rate=rate)
         stream.width, stream.height = self.size
@@ -123,8 +181,14 @@ class Recording:
                 held = frames_held(self.path)
                 if held is not None:
                     self.frames = min(self.frames, held)
+                self._release()
         if held is not None and held < encoded and not self._write_failed:
             raise self._lost_at_close(encoded - held)
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def _lost_at_close(self, lost: int) -> VcamError:
         what = f"its last {counted(lost, 'frame')}" if self.frames else f"its {counted(lost, 'frame')}"
