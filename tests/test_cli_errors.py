@@ -235,3 +235,13 @@ def test_ctrl_c_while_the_options_are_read_ends_with_130_and_no_traceback(monkey
 
     monkeypatch.setattr("vcam.cli.build_parser", interrupted)
     assert main(["run", "--model", "tiny"]) == 130
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+@pytest.mark.parametrize("prompt", ["", "   "])
+def test_an_empty_prompt_is_refused_before_anything_loads(command, prompt, capsys, monkeypatch):
+    monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: pytest.fail("the show started"))
+    with pytest.raises(SystemExit) as done:
+        main([command, "--model", "tiny", "--prompt", prompt])
+    assert done.value.code == 2
+    assert f"vcam {command}: error: argument --prompt: the prompt is empty" in capsys.readouterr().err

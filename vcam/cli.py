@@ -84,6 +84,15 @@ def _input(text: str) -> str:
     return str(spec)
 
 
+def _prompt(text: str) -> str:
+    """A prompt with some text: an empty one (an unset variable in a script) played the default prompt without a
+    word, and one of spaces was refused only once the model had loaded."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the prompt is empty: give the text to generate, or leave out --prompt "
+                                         "(the show's first preset, else a default prompt)")
+    return text
+
+
 def _user_path(text: str) -> str:
     """A path with `~` made the home folder: `--log-controls=~/show.jsonl` reaches vcam as written (the shell
     expands `~` only at a word's start)."""
@@ -195,7 +204,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                                    "default: krea-14b where a CUDA GPU exists, else tiny")
     r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos "
                                                     "(default: download from the Hugging Face hub)")
-    r.add_argument("--prompt", help="what to generate (default: the show's first preset)")
+    r.add_argument("--prompt", type=_prompt, help="what to generate (default: the show's first preset)")
     r.add_argument("--seed", type=_within(int, 0, MAX_SEED))
     r.add_argument("--steps", type=_within(int, 1, 50), metavar="N", help="denoising steps (4)")
     r.add_argument("--transition", type=_within(int, 0, 1000), metavar="BLOCKS",
