@@ -289,6 +289,7 @@ CUE_AT = 'at: takes a time ("1:30", minutes:seconds after the show goes on air, 
 def _cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]:
     """The show's cue list; every command parsed, and checked against `show`'s presets when it is given."""
     cues: list[Cue] = []
+    latest: dict = {"s": None, "bar": None}  # the latest at: of the cues read so far, and its cue
     for i, item in enumerate(r.sequence(node, "cues")):
         c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=("do",))
         cname = r.string(c["name"], f"cue {i + 1} name", 100) if "name" in c else None
@@ -309,11 +310,29 @@ def _cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]:
                                "from the cue before)")
         at_s, at_bar = _cue_at(r, c["at"], what) if "at" in c else (None, None)
         wait = r.number(c["wait"], f"{what} wait", 0, MAX_CUE_SECONDS) if "wait" in c else None
+        _refuse_a_moment_gone(r, c.get("at"), what, at_s, at_bar, latest)
+        if at_s is not None and (latest["s"] is None or at_s > latest["s"][0]):
+            latest["s"] = (at_s, what)
+        if at_bar is not None and (latest["bar"] is None or at_bar > latest["bar"][0]):
+            latest["bar"] = (at_bar, what)
         if len(do) == len(lines) and lines:
             # unnamed: named by its first line as the show file writes it (a clip relative to the show), not
             # as it runs, whose path is whole: the name is shown wherever the cue list is, a client's state too
             cues.append(Cue(cname or read[0][0], tuple(do), at_s, at_bar, wait))
     return tuple(cues)
+
+
+def _refuse_a_moment_gone(r: Reader, node, what: str, at_s: float | None, at_bar: int | None,
+                          latest: dict) -> None:
+    """An at: before one of a cue above it: firing at its moment, it skips that cue, whose own moment then comes
+    when the list has passed it, so it never fires by itself (a list ended minutes early). `latest`: the latest
+    time and bar of the cues above, with the cue that has it."""
+    for mine, key, shown in ((at_s, "s", clock_text), (at_bar, "bar", lambda bar: f"bar {bar}")):
+        before = latest[key]
+        if mine is not None and before is not None and mine < before[0]:
+            r.error(node, f"{what} at {shown(mine)} comes before {before[1]} above it, at {shown(before[0])}, which "
+                          "it would skip (a cue whose moment has passed never fires by itself); put the cues in "
+                          "the order of their times")
 
 
 def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> tuple[str, str] | None:
