@@ -517,3 +517,19 @@ def test_a_second_recording_into_a_file_being_recorded_is_refused_and_leaves_the
     again.send(np.zeros((48, 64, 3), np.uint8), 0)
     again.close()
     assert again.frames == 1
+
+
+def test_a_recording_that_never_began_says_the_older_take_there_is_kept(tmp_path):
+    """The start says `replacing take.mp4`; a show stopped before its first frame left the older take as it was,
+    and the end said only `nothing recorded to take.mp4`."""
+    from vcam.live.outputs.recording import Recording
+
+    path = tmp_path / "take.mp4"
+    path.write_bytes(b"an older take")
+    w = OutputWorker(Recording(str(path), 64, 48, 30.0), 64, 48, every_frame=True, say=lambda text: None)
+    w.close()
+    assert w.summary() == f"nothing recorded to {path} (the older file there is kept as it was)"
+    assert path.read_bytes() == b"an older take"
+    fresh = OutputWorker(Recording(str(tmp_path / "new.mp4"), 64, 48, 30.0), 64, 48, every_frame=True)
+    fresh.close()
+    assert fresh.summary() == f"nothing recorded to {tmp_path / 'new.mp4'}"

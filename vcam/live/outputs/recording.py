@@ -117,11 +117,19 @@ class Recording:
         self._last_pts = -1
         self._write_failed = False  # a frame's write raised: the worker said so, and the close need not again
         self._lock: int | None = None
+        self._older = os.path.isfile(self.path)  # a take there already: said to be kept if this one never starts
+        self._opened = False
+
+    @property
+    def kept_older(self) -> bool:
+        """The file held an older take, and this recording never began, so it holds that take still."""
+        return self._older and not self._opened
 
     def _open(self) -> None:
         import av
 
         self._lock = _take_file(self.path)
+        self._opened = True
         try:
             self._container = av.open(
                 self.path, "w", format="mp4",
