@@ -484,3 +484,12 @@ cues:
     # the operator's own status: the input on air in full, the cue as the show file names it
     mine = ctl.handle_line("status", "stdin")
     assert f"| input image:{pics}/far.png |" in mine and mine.endswith("| cue 2/2 'input image:~/pics/far.png' (end)")
+
+
+def test_a_typed_input_that_does_not_open_is_one_reply_without_parentheses_in_parentheses(tmp_path):
+    """The reply puts the input's fix in parentheses, and the fixes held their own: "(check the path (file: ...))"."""
+    (tmp_path / "notes.png").write_text("no picture")
+    ctl, _ = make_controller(MediaFolders.chosen([], None), check=check_input)
+    for line in (f"input file:{tmp_path / 'gone.mp4'}", f"input image:{tmp_path / 'notes.png'}"):
+        reply = ctl.handle_line(line, "stdin")
+        assert reply.startswith("error: ") and "((" not in reply and "))" not in reply, reply
