@@ -50,6 +50,8 @@ BROKEN = [
     ("presets:\n  - name: a\n    prompts:\n      - text: x\n        weight: heavy\n", 5, "must be a number"),
     ("output:\n  size: 830x480\npresets:\n  - {name: a, prompt: b}\n", 2, "multiples of 16"),
     ("output:\n  out: [hdmi]\npresets:\n  - {name: a, prompt: b}\n", 2, "unknown output"),
+    ("output:\n  out:\n    - null\n    - file:take.mkv\npresets:\n  - {name: a, prompt: b}\n", 4,
+     "output file:take.mkv: cannot record to take.mkv: vcam records MP4 video (.mp4), not .mkv; use file:take.mp4"),
     ("output:\n  fit: squash\npresets:\n  - {name: a, prompt: b}\n", 2, "letterbox"),
     ("defaults:\n  steps: 0\npresets:\n  - {name: a, prompt: b}\n", 2, "out of range"),
     ("defaults:\n  fallback: nope.png\npresets:\n  - {name: a, prompt: b}\n", 2, "not found"),

@@ -6,6 +6,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from vcam.errors import VcamError
+
 KINDS = ("vcam", "file", "window", "null")
 FITS = ("letterbox", "crop", "stretch")
 
@@ -54,3 +56,17 @@ def _looks_like_a_size(head: str, tail: str) -> bool:
     if re.search(r"[/\\.]", tail):
         return False
     return not tail or tail[:1].isdigit() or bool(os.path.splitext(head.rpartition(":")[2])[1])
+
+
+WRITTEN_EXTENSIONS = (".mp4",)  # what a recording writes: MP4, whatever the name says
+
+
+def check_recording_name(path: str) -> None:
+    """VcamError when the name says another format (take.avi, take.mkv): the file would hold MP4 all the same, and
+    a player or editor trusting the name would refuse it or misread it. A name with no extension says nothing.
+    Text only, so a show file's check names the line."""
+    stem, ext = os.path.splitext(path)
+    if ext and ext.lower() not in WRITTEN_EXTENSIONS:
+        raise VcamError(f"cannot record to {path}: vcam records MP4 video (.mp4), not {ext}",
+                        f"use file:{stem}.mp4, then convert it if {ext} is needed: "
+                        f"ffmpeg -i {stem}.mp4 {path}")

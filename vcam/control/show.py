@@ -40,12 +40,12 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from vcam.bias import check_bias
 from vcam.control.commands import MAX_SEED, Command, parse_quantize, read_command
 from vcam.inspec import INPUT_FITS, InputSpec, parse_input
-from vcam.outspec import FITS, parse_spec
+from vcam.outspec import FITS, check_recording_name, parse_spec
 from vcam.sizes import check_size
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control import oscmap
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader, read_file, read_text, top_keys, written_as
-from vcam.errors import IMAGE_FIX, READ_FIX
+from vcam.errors import IMAGE_FIX, READ_FIX, VcamError
 
 
 @dataclass(frozen=True)
@@ -606,6 +606,13 @@ def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
             continue
         try:
             spec = parse_spec(text)
+            if spec.kind == "file" and not (base / os.path.expanduser(spec.target)).exists():
+                # by its line, as the show writes it; a file there already may be one the show reads, which the
+                # start's check of clashes names, saying more than its extension does
+                check_recording_name(spec.target)
+        except VcamError as e:
+            r.error(item, f"output {text}: {e.message}; {e.fix}")
+            continue
         except ValueError as e:
             r.error(item, str(e))
             continue

@@ -19,6 +19,7 @@ except ImportError:  # Windows
 import numpy as np
 
 from vcam.errors import VcamError
+from vcam.outspec import check_recording_name
 from vcam.words import counted
 
 
@@ -34,22 +35,9 @@ def check_path(path: str, in_use: bool = True) -> None:
         raise VcamError(f"cannot record to {path}: folder {folder} does not exist", "create it or pick another path")
     if not os.access(folder, os.W_OK):
         raise VcamError(f"cannot record to {path}: folder {folder} is not writable", "pick another path")
-    _check_extension(path)
+    check_recording_name(path)
     if in_use:
         _refuse_one_being_recorded(path)
-
-
-WRITTEN_EXTENSIONS = (".mp4",)  # what Recording writes: MP4, whatever the name says
-
-
-def _check_extension(path: str) -> None:
-    """VcamError when the name says another format (take.avi, take.mkv): the file would hold MP4 all the same, and
-    a player or editor trusting the name would refuse it or misread it. A name with no extension says nothing."""
-    stem, ext = os.path.splitext(path)
-    if ext and ext.lower() not in WRITTEN_EXTENSIONS:
-        raise VcamError(f"cannot record to {path}: vcam records MP4 video (.mp4), not {ext}",
-                        f"use file:{stem}.mp4, then convert it if {ext} is needed: "
-                        f"ffmpeg -i {stem}.mp4 {path}")
 
 
 def _refuse_one_being_recorded(path: str) -> None:
