@@ -245,3 +245,17 @@ def test_an_empty_prompt_is_refused_before_anything_loads(command, prompt, capsy
         main([command, "--model", "tiny", "--prompt", prompt])
     assert done.value.code == 2
     assert f"vcam {command}: error: argument --prompt: the prompt is empty" in capsys.readouterr().err
+
+
+def test_vcam_cam_help_names_no_show_file_and_says_what_each_option_does():
+    # vcam cam plays no show: its --osc-map had no show's osc: section to default to
+    import argparse
+
+    from vcam.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {option: a.help for a in commands.choices["cam"]._actions for option in a.option_strings}
+    assert "osc: section" not in helps["--osc"] + helps["--osc-map"]
+    assert "the /vcam/<command> addresses only" in helps["--osc-map"]
+    assert "needs --midi-map" in helps["--midi"] and "--midi" in helps["--midi-map"]
+    assert all(helps[option] for option in ("--fps", "--fit", "--max-latency"))

@@ -155,12 +155,16 @@ def _osc_address(need_host: bool):
     return parse
 
 
-def _add_osc_args(r: argparse.ArgumentParser) -> None:
+def _add_osc_args(r: argparse.ArgumentParser, show: bool = True) -> None:
+    """The OSC options; `show`: the command plays a show file, whose osc: section is the default map (vcam cam has
+    none)."""
+    maps = "--osc-map or the show's osc: section" if show else "--osc-map"
     r.add_argument("--osc", metavar="[HOST:]PORT", type=_osc_address(False),
                    help="listen for OSC on this UDP port (127.0.0.1 unless a host is given; 0.0.0.0: from the "
-                        "network): /vcam/<command> args, and the addresses of --osc-map or the show's osc: section")
+                        f"network): /vcam/<command> args, and the addresses of {maps}")
     r.add_argument("--osc-map", metavar="MAP", type=_user_path,
-                   help="touchosc-simple or an OSC map file (default: the show's osc: section)")
+                   help="touchosc-simple or an OSC map file (default: " +
+                        ("the show's osc: section)" if show else "none, the /vcam/<command> addresses only)"))
     r.add_argument("--osc-reply", metavar="HOST:PORT", type=_osc_address(True),
                    help="send the show's state there over OSC on every change and once a second (labels on a "
                         "tablet: /vcam/preset, /vcam/blend, /vcam/bpm, /vcam/beat, /vcam/fps, /vcam/status)")
@@ -343,17 +347,22 @@ def build_parser() -> argparse.ArgumentParser:
     cam.add_argument("--token", default=None, help="the server's token (default: $VCAM_TOKEN)")
     cam.add_argument("--out", action="append", metavar="OUTPUT", help="as for vcam run (default: vcam)")
     cam.add_argument("--size", type=_output_size, metavar="WxH", help="output size (default 832x480)")
-    cam.add_argument("--fps", type=_within(float, 1, 240), default=30.0)
-    cam.add_argument("--fit", choices=("letterbox", "crop", "stretch"), default="letterbox")
+    cam.add_argument("--fps", type=_within(float, 1, 240), default=30.0, help="camera frame rate (30)")
+    cam.add_argument("--fit", choices=("letterbox", "crop", "stretch"), default="letterbox",
+                     help="how the server's frames fit an output of another shape (letterbox)")
     _add_smooth_arg(cam)
     cam.add_argument("--duration", type=_positive(float), metavar="SECONDS",
                      help="stop this long after the first frame received; with no frame at all, give up (exit 1) "
                           "after this long or 10 minutes, whichever is longer")
-    cam.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS")
+    cam.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS",
+                     help="drop the oldest frames past this much delay (4)")
     cam.add_argument("--fallback", metavar="IMAGE", type=_user_path, help="image shown while the server is unreachable")
-    cam.add_argument("--midi", metavar="PORT", type=_cam_midi_port)
-    cam.add_argument("--midi-map", metavar="MAP", type=_user_path)
-    _add_osc_args(cam)
+    cam.add_argument("--midi", metavar="PORT", type=_cam_midi_port,
+                     help="a MIDI input, by part of its name (vcam devices lists them), whose commands go to the "
+                          "server; needs --midi-map")
+    cam.add_argument("--midi-map", metavar="MAP", type=_user_path,
+                     help="nanokontrol2, midimix, apc-mini-mk2 or a map file, for --midi")
+    _add_osc_args(cam, show=False)
     cam.add_argument("--no-stdin", dest="stdin", action="store_false")
     cam.add_argument("--send", metavar="SRC",
                      help="send this machine's camera or a clip up as the server's input: camera, camera:N, "
