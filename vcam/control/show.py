@@ -579,9 +579,13 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
     if v is INVALID:
         return None
     try:
+        if not isinstance(v, (str, int)):  # a list or mapping ([832, 480]) is the node itself, not its text
+            raise ValueError
         w, h = (int(x) for x in str(v).lower().split("x"))
     except ValueError:
-        r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 (got {v!r})")
+        got = f"got {v!r}" if isinstance(v, (str, int, float)) else "got a list" if isinstance(v, SequenceNode) \
+            else "got a mapping"
+        r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 ({got})")
         return None
     try:
         check_size(w, h)
