@@ -93,7 +93,11 @@ class Reader:
 
     def mapping(self, node: Node, what: str, known: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, Node]:
         if not isinstance(node, MappingNode):
-            self.error(node, f"{what} must be a mapping of key: value lines")
+            hint = ""
+            if isinstance(node, ScalarNode) and "map" in known and node.value.strip():
+                # `midi: nanokontrol2`, the likely slip for a shipped map
+                hint = f"; for a map by name write {what}: {{map: {node.value.strip()}}}"
+            self.error(node, f"{what} must be a mapping of key: value lines{hint}")
             return {}
         out: dict[str, Node] = {}
         for key_node, value in node.value:
