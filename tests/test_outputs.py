@@ -1,4 +1,5 @@
 """Output specs, fitting frames into an output, worker threads, the preview window's errors."""
+import os
 import re
 import threading
 
@@ -533,3 +534,29 @@ def test_a_recording_that_never_began_says_the_older_take_there_is_kept(tmp_path
     fresh = OutputWorker(Recording(str(tmp_path / "new.mp4"), 64, 48, 30.0), 64, 48, every_frame=True)
     fresh.close()
     assert fresh.summary() == f"nothing recorded to {tmp_path / 'new.mp4'}"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a file deleted while open stays readable on POSIX systems")
+@pytest.mark.parametrize("gone", ["file", "folder"])
+def test_a_take_deleted_while_recording_is_written_back_whole(tmp_path, gone):
+    """Deleted on air, the file's frames went on into the deleted inode and were lost at the close, while the end
+    said they were recorded."""
+    import shutil
+
+    import av
+
+    from vcam.live.outputs.recording import Recording
+
+    folder = tmp_path / "takes"
+    folder.mkdir()
+    path = folder / "take.mp4"
+    w = OutputWorker(Recording(str(path), 64, 48, 30.0), 64, 48, queue=64, every_frame=True, say=lambda t: None)
+    w.offer(np.zeros((48, 64, 3), np.uint8), 0)
+    assert wait_for(lambda: w.sent == 1)  # the file is made at the first frame
+    shutil.rmtree(folder) if gone == "folder" else path.unlink()
+    for tick in range(1, 40):
+        w.offer(np.full((48, 64, 3), tick * 5, np.uint8), tick)
+    w.close()
+    with av.open(str(path)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 40
+    assert w.summary() == f"recorded 40 frames to {path}; its file was deleted while recording: written back to {path}"

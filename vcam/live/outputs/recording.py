@@ -61,7 +61,7 @@ def _take_file(path: str) -> int | None:
     writer themselves)."""
     if fcntl is None:
         return None
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # read too: a take deleted on air is read back from it
     if not _locked(fd):
         os.close(fd)
         raise _busy(path)
@@ -107,6 +107,7 @@ class Recording:
         self._lock: int | None = None
         self._older = os.path.isfile(self.path)  # a take there already: said to be kept if this one never starts
         self._opened = False
+        self.note: str | None = None  # said at the end after the file's name: what became of a take deleted on air
 
     @property
     def kept_older(self) -> bool:
@@ -171,6 +172,7 @@ class Recording:
                 self._container.close()
             finally:
                 self._container = None
+                self._write_back_if_deleted()
                 cut_partial_fragment(self.path)
                 # what the file holds, said at the end: after a full disk, fewer than were encoded (the fragment
                 # being written, and the frames muxed for the next one, are not in it)
@@ -193,6 +195,38 @@ class Recording:
                          f"on the file's size); {kept}",
                          f"free space on its disk (df -h {os.path.dirname(self.path)} shows what is left) or record "
                          "to another disk")
+
+    def _write_back_if_deleted(self) -> None:
+        """A take whose file was deleted while it was recorded (a file manager's clean-up, its folder removed) is
+        still whole behind the descriptor held: it is written back under its name (its folder made again), or
+        beside it where another file has taken the name, rather than lost with the descriptor while the end says
+        it was recorded."""
+        if self._lock is None or os.fstat(self._lock).st_nlink > 0:
+            return
+        stem, ext = os.path.splitext(self.path)
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            for name in (self.path, f"{stem}-recovered{ext}"):
+                try:
+                    out = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                except FileExistsError:
+                    continue
+                with open(out, "wb") as f:
+                    _copy_from(self._lock, f)
+                self.note = f"its file was deleted while recording: written back to {name}"
+                self.path = name
+                return
+            raise FileExistsError(f"{self.path} and {stem}-recovered{ext} exist")
+        except OSError as e:
+            self.note = f"its file was deleted while recording and could not be written back ({e}): the take is lost"
+            self.frames = 0
+
+
+def _copy_from(fd: int, f) -> None:
+    offset = 0
+    while chunk := os.pread(fd, 1 << 20, offset):
+        f.write(chunk)
+        offset += len(chunk)
 
 
 def _box(f, pos: int) -> tuple[int, bytes, int] | None:

@@ -167,7 +167,7 @@ class OutputWorker:
                 head += " (the older file there is kept as it was)"  # the start said it would be replaced
         else:
             head = f"output {self.output.name}: {_frames(written)} sent"
-        notes = []
+        notes = [self.output.note] if getattr(self.output, "note", None) else []
         if self.error is not None:
             notes.append(f"FAILED and stopped: {self.error}{self._fix()}")
         if self.dropped:
