@@ -560,3 +560,18 @@ def test_a_take_deleted_while_recording_is_written_back_whole(tmp_path, gone):
     with av.open(str(path)) as container:
         assert sum(1 for _ in container.decode(video=0)) == 40
     assert w.summary() == f"recorded 40 frames to {path}; its file was deleted while recording: written back to {path}"
+
+
+def test_a_file_system_without_locks_is_recorded_to_all_the_same(tmp_path, monkeypatch):
+    import errno
+
+    from vcam.live.outputs import recording
+
+    def no_locks(fd, how):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(recording.fcntl, "flock", no_locks)
+    rec = recording.Recording(str(tmp_path / "take.mp4"), 64, 48, 30)
+    rec.send(np.zeros((48, 64, 3), np.uint8), 0)
+    rec.close()
+    assert rec.frames == 1

@@ -76,6 +76,8 @@ def _locked(fd: int) -> bool:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
+    except OSError:  # a file system without locks (some network or FUSE mounts): recorded to all the same
+        return True
     return True
 
 
