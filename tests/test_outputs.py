@@ -567,12 +567,13 @@ def test_a_take_deleted_while_recording_is_written_back_whole(tmp_path, gone):
 def test_a_file_system_without_locks_is_recorded_to_all_the_same(tmp_path, monkeypatch):
     import errno
 
+    from vcam import filelock
     from vcam.live.outputs import recording
 
     def no_locks(fd, how):
         raise OSError(errno.ENOLCK, "No locks available")
 
-    monkeypatch.setattr(recording.fcntl, "flock", no_locks)
+    monkeypatch.setattr(filelock.fcntl, "flock", no_locks)
     rec = recording.Recording(str(tmp_path / "take.mp4"), 64, 48, 30)
     rec.send(np.zeros((48, 64, 3), np.uint8), 0)
     rec.close()

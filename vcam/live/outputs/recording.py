@@ -11,13 +11,9 @@ import os
 import struct
 from fractions import Fraction
 
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None
-
 import numpy as np
 
+from vcam import filelock
 from vcam.errors import VcamError
 from vcam.outspec import check_recording_name
 from vcam.words import counted
@@ -48,7 +44,7 @@ def _refuse_one_being_recorded(path: str) -> None:
     except OSError:  # not there yet (the usual case), or unreadable: opening it at the first frame says why
         return
     try:
-        if not _locked(fd):
+        if not filelock.lock(fd):
             raise _busy(path)
     finally:
         os.close(fd)  # lets the lock just taken go
@@ -59,26 +55,13 @@ def _take_file(path: str) -> int | None:
     before the encoder truncates the file, so a show that comes second never empties another's take. VcamError
     when another show holds it; None where there are no such locks (Windows, whose open files refuse a second
     writer themselves)."""
-    if fcntl is None:
+    if not filelock.available():
         return None
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # read too: a take deleted on air is read back from it
-    if not _locked(fd):
+    if not filelock.lock(fd):
         os.close(fd)
         raise _busy(path)
     return fd
-
-
-def _locked(fd: int) -> bool:
-    """Takes the lock on the file under `fd` unless another open of it holds it (False)."""
-    if fcntl is None:
-        return True
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    except OSError:  # a file system without locks (some network or FUSE mounts): recorded to all the same
-        return True
-    return True
 
 
 def _busy(path: str) -> VcamError:
