@@ -259,3 +259,15 @@ def test_vcam_cam_help_names_no_show_file_and_says_what_each_option_does():
     assert "the /vcam/<command> addresses only" in helps["--osc-map"]
     assert "needs --midi-map" in helps["--midi"] and "--midi" in helps["--midi-map"]
     assert all(helps[option] for option in ("--fps", "--fit", "--max-latency"))
+
+
+def test_midi_learn_count_says_which_messages_it_counts():
+    # --count 5 waited on forever where a controller sent clock or pitch bend among its messages: those are not counted
+    import argparse
+
+    from vcam.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    midi = next(a for a in commands.choices["midi"]._actions if isinstance(a, argparse._SubParsersAction))
+    help_text = next(a.help for a in midi.choices["learn"]._actions if "--count" in a.option_strings)
+    assert "notes, CCs, program changes" in help_text and "not counted" in help_text

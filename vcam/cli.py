@@ -419,7 +419,9 @@ def build_parser() -> argparse.ArgumentParser:
     learn = msub.add_parser("learn", help="print each incoming control and the mapping line to paste")
     learn.add_argument("--midi", metavar="PORT", type=_midi_input,
                        help="the input, by part of its name (default: the first)")
-    learn.add_argument("--count", type=_within(int, 1), help="stop after this many messages")
+    learn.add_argument("--count", type=_within(int, 1),
+                       help="stop after this many messages from controls (notes, CCs, program changes; MIDI clock, "
+                            "pitch bend and sysex are not counted)")
 
     sub.add_parser("models", help="list the model configurations")
 
