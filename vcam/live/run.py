@@ -38,6 +38,7 @@ from vcam.live.outputs.paths import Written, check_outputs, given_output
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.screen import Screen
+from vcam.live.signals import ctrl_c_held
 from vcam.live.settings import (DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, check_logged_quant, resolve,
                                  unlike_the_show)
 from vcam.live.status import StatusLine
@@ -114,7 +115,8 @@ def _prepare(opts: RunOptions) -> _Prepared:
     opts = replace(opts, quant=quant, decoder=decoder, attention_quant=attention_quant)
     show: Show | None = load_show(opts.show) if opts.show else None
     media = _media(opts, status.message)
-    from vcam.engine.load import choose_model
+    with ctrl_c_held():  # PyTorch's import: seconds in which a Ctrl-C could abort the process
+        from vcam.engine.load import choose_model
 
     model = choose_model(opts.model or start.get("model"), status.message)
     if opts.weights is not None:  # said now, not after a camera and a recording opened and the card went on air
