@@ -578,3 +578,15 @@ def test_a_file_system_without_locks_is_recorded_to_all_the_same(tmp_path, monke
     rec.send(np.zeros((48, 64, 3), np.uint8), 0)
     rec.close()
     assert rec.frames == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_the_check_for_another_show_on_a_recording_never_waits_on_a_named_pipe(tmp_path):
+    from vcam.live.outputs.recording import check_path
+
+    pipe = tmp_path / "take.mp4"
+    os.mkfifo(pipe)
+    done = threading.Event()
+    checker = threading.Thread(target=lambda: (check_path(str(pipe)), done.set()), daemon=True)
+    checker.start()
+    assert done.wait(10), "opening the pipe to check it waited for a writer"

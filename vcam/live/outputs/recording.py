@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import stat
 import struct
 from fractions import Fraction
 
@@ -39,12 +40,12 @@ def check_path(path: str, in_use: bool = True) -> None:
 def _refuse_one_being_recorded(path: str) -> None:
     """VcamError when another show records into `path` now: both writing one file left neither take playable, and
     the first show's end still claimed all its frames. Each recording holds a lock on its file (`_take_file`)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
+    try:  # not blocking: a named pipe opened for reading waits for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:  # not there yet (the usual case), or unreadable: opening it at the first frame says why
         return
     try:
-        if not filelock.lock(fd):
+        if stat.S_ISREG(os.fstat(fd).st_mode) and not filelock.lock(fd):
             raise _busy(path)
     finally:
         os.close(fd)  # lets the lock just taken go
