@@ -59,6 +59,9 @@ def _take_file(path: str) -> int | None:
     if not filelock.available():
         return None
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # read too: a take deleted on air is read back from it
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # /dev/null, a named pipe: many may write, nothing to keep whole
+        os.close(fd)
+        return None
     if not filelock.lock(fd):
         os.close(fd)
         raise _busy(path)
