@@ -209,3 +209,65 @@ def test_download_offline_without_taehvs_file_says_so_before_fetching_the_model(
     assert main(["download", "--decoder", "taehv"]) == 2
     err = capsys.readouterr().err
     assert "TAEHV's weights (taew2_1.safetensors) are not in" in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["run", "--steps", "0"], "argument --steps: 0 must be at least 1 and at most 50"),
+    (["render", "x.jsonl", "--out", "null", "--steps", "51"], "argument --steps: 51 must be at least 1 and at most 50"),
+    (["bench", "--steps", "many"], "argument --steps: 'many' is not a whole number"),
+    (["serve", "--quality", "5"], "argument --quality: 5 must be at least 10 and at most 100"),
+    (["run", "--duration", "inf"], "argument --duration: inf is not a finite number: give one more than 0"),
+    (["run", "--fps", "nan"], "argument --fps: nan is not a finite number: give one at least 1 and at most 240"),
+])
+def test_a_number_out_of_range_says_its_limits_in_one_line(argv, fragment, capsys):
+    # not argparse's list of the 50 allowed step counts, nor "inf must be more than 0"
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert f"vcam {argv[0]}: error: {fragment}" in err and "choose from" not in err
+
+
+def test_ctrl_c_while_the_options_are_read_ends_with_130_and_no_traceback(monkeypatch):
+    # building the parser imports numpy (for --smooth): a Ctrl-C right after Enter came out as a long traceback
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("vcam.cli.build_parser", interrupted)
+    assert main(["run", "--model", "tiny"]) == 130
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+@pytest.mark.parametrize("prompt", ["", "   "])
+def test_an_empty_prompt_is_refused_before_anything_loads(command, prompt, capsys, monkeypatch):
+    monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: pytest.fail("the show started"))
+    with pytest.raises(SystemExit) as done:
+        main([command, "--model", "tiny", "--prompt", prompt])
+    assert done.value.code == 2
+    assert f"vcam {command}: error: argument --prompt: the prompt is empty" in capsys.readouterr().err
+
+
+def test_vcam_cam_help_names_no_show_file_and_says_what_each_option_does():
+    # vcam cam plays no show: its --osc-map had no show's osc: section to default to
+    import argparse
+
+    from vcam.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {option: a.help for a in commands.choices["cam"]._actions for option in a.option_strings}
+    assert "osc: section" not in helps["--osc"] + helps["--osc-map"]
+    assert "the /vcam/<command> addresses only" in helps["--osc-map"]
+    assert "needs --midi-map" in helps["--midi"] and "--midi" in helps["--midi-map"]
+    assert all(helps[option] for option in ("--fps", "--fit", "--max-latency"))
+
+
+def test_midi_learn_count_says_which_messages_it_counts():
+    # --count 5 waited on forever where a controller sent clock or pitch bend among its messages: those are not counted
+    import argparse
+
+    from vcam.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    midi = next(a for a in commands.choices["midi"]._actions if isinstance(a, argparse._SubParsersAction))
+    help_text = next(a.help for a in midi.choices["learn"]._actions if "--count" in a.option_strings)
+    assert "notes, CCs, program changes" in help_text and "not counted" in help_text

@@ -104,6 +104,8 @@ def test_blank_and_comments(line):
     ("quantize 100", "quantize 100 beats is out of range"),
     ("next @never", "not 'never' (after @)"),
     ("next @", "not '' (after @)"),
+    ("prompt a sign saying @home", "not 'home' (after @); for an @ in the prompt's text, end the line with its "
+                                   "timing: prompt a sign saying @home @off"),
     ("go now", "takes nothing after it"),
     ("input", "needs an argument; usage: input SRC"),
     ("input webcam", "unknown input 'webcam'"),
@@ -117,6 +119,13 @@ def test_malformed_commands_say_what_is_wrong(line, fragment):
     with pytest.raises(CommandError) as err:
         parse(line)
     assert fragment in str(err.value)
+
+
+def test_a_prompt_keeps_an_at_sign_of_its_own_before_its_timing():
+    assert parse("prompt a sign saying @home @off") == Command("prompt", ("a sign saying @home",), at="off")
+    with pytest.raises(CommandError) as err:
+        parse("next @never")
+    assert "prompt's text" not in str(err.value)
 
 
 def test_canonical_text_parses_back():

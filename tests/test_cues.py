@@ -125,9 +125,9 @@ def test_a_list_of_one_cue_names_no_cue_after_it():
 
 
 def test_at_cues_after_the_shows_end_are_said_at_the_start_and_at_a_reload():
-    late = MANUAL + "  - {name: drop, do: blackout, at: 1:30}\n  - {name: end, do: preset 3, at: 60}\n"
+    late = MANUAL + "  - {name: drop, do: blackout, at: 60}\n  - {name: end, do: preset 3, at: 1:30}\n"
     with Rig(late, duration=60) as rig:
-        assert rig.said == ["cues 4 'drop' (at 1:30), 5 'end' (at 1:00) come after the show ends (--duration 60 s, "
+        assert rig.said == ["cues 4 'drop' (at 1:00), 5 'end' (at 1:30) come after the show ends (--duration 60 s, "
                             "at 1:00): they do not fire; give a longer --duration or an earlier at:"]
         rig.said.clear()
         rig.cues.replace(parse_show(PRESETS + "cues:\n  - {name: drop, do: blackout, at: 59}\n"
@@ -393,6 +393,10 @@ BAD_CUES = [
     ("  - {name: a, do: 'input file:nowhere.mp4'}\n", 6, "cue 1 'a' do: file nowhere.mp4 not found"),
     ("  - {name: [a], do: next}\n", 6, "cue 1 name must be non-empty text"),
     ("  name: a\n", 6, "cues must be a list"),
+    ("  - {name: a, do: next, at: '1:00'}\n  - {name: b, do: next}\n  - {name: c, do: prev, at: 30}\n", 8,
+     "cue 3 'c' at 0:30 comes before cue 1 'a' above it, at 1:00, which it would skip"),
+    ("  - {name: a, do: next, at: {bar: 9}}\n  - {name: b, do: prev, at: {bar: 5}}\n", 7,
+     "cue 2 'b' at bar 5 comes before cue 1 'a' above it, at bar 9"),
 ]
 
 
@@ -405,14 +409,14 @@ def test_a_bad_cue_is_refused_with_its_line(cues, line, message):
 
 def test_cue_times_and_paths_are_read_as_a_show_writes_them(tmp_path):
     (tmp_path / "clip.mp4").write_bytes(b"")
-    show = parse_show(PRESETS + "cues:\n  - {do: next, at: 1:30}\n  - {do: prev, at: '1:02:03.5'}\n"
-                      "  - {do: live, at: 12}\n  - {do: 'input file:clip.mp4', wait: 0.5}\n",
+    show = parse_show(PRESETS + "cues:\n  - {do: live, at: 12}\n  - {do: next, at: 1:30}\n"
+                      "  - {do: prev, at: '1:02:03.5'}\n  - {do: 'input file:clip.mp4', wait: 0.5}\n",
                       str(tmp_path / "show.yaml"))
     assert [(c.name, c.at_s, c.wait) for c in show.cues] == [
-        ("next", 90.0, None), ("prev", 3723.5, None), ("live", 12.0, None),
+        ("live", 12.0, None), ("next", 90.0, None), ("prev", 3723.5, None),
         ("input file:clip.mp4", None, 0.5)]  # named as written; it opens the clip beside the show
     assert show.cues[3].do == (f"input file:{tmp_path / 'clip.mp4'}",)
-    assert [c.timing() for c in show.cues] == ["at 1:30", "at 1:02:03.5", "at 0:12", "wait 0.5s"]
+    assert [c.timing() for c in show.cues] == ["at 0:12", "at 1:30", "at 1:02:03.5", "wait 0.5s"]
 
 
 def test_an_unnamed_cue_is_named_by_its_line_as_written_and_the_network_hears_no_folder_of_the_server(tmp_path):

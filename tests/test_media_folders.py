@@ -2,6 +2,7 @@
 the console, MIDI and the show's own presets name any file, as before."""
 import json
 import os
+import platform
 import threading
 
 import pytest
@@ -484,3 +485,15 @@ cues:
     # the operator's own status: the input on air in full, the cue as the show file names it
     mine = ctl.handle_line("status", "stdin")
     assert f"| input image:{pics}/far.png |" in mine and mine.endswith("| cue 2/2 'input image:~/pics/far.png' (end)")
+
+
+def test_a_typed_input_that_does_not_open_is_one_reply_without_parentheses_in_parentheses(tmp_path):
+    """The reply puts the input's fix in parentheses, and the fixes held their own: "(check the path (file: ...))"."""
+    (tmp_path / "notes.png").write_text("no picture")
+    ctl, _ = make_controller(MediaFolders.chosen([], None), check=check_input)
+    lines = [f"input file:{tmp_path / 'gone.mp4'}", f"input image:{tmp_path / 'notes.png'}"]
+    if platform.system() == "Linux" and not os.path.exists("/dev/video63"):  # said before OpenCV is asked
+        lines.append("input camera:63")
+    for line in lines:
+        reply = ctl.handle_line(line, "stdin")
+        assert reply.startswith("error: ") and "((" not in reply and "))" not in reply, reply

@@ -393,6 +393,15 @@ def test_a_port_in_use_is_one_clear_error():
     finally:
         taken.close()
     assert "cannot listen for OSC on 127.0.0.1:" in e.value.message and "--osc" in e.value.fix
+    assert "another --osc port" in e.value.fix
+
+
+def test_an_address_of_another_machine_is_said_to_be_one_not_a_busy_port():
+    """--osc 192.0.2.7:8000 (the tablet's address where this machine's goes) was told to pick another port."""
+    with pytest.raises(VcamError) as e:
+        OscInput("192.0.2.7", 8000, lambda a, v, s: [], lambda s: None).start()
+    assert "192.0.2.7:8000" in e.value.message and "an address of this machine" in e.value.fix
+    assert "port" not in e.value.fix
 
 
 def test_vcam_run_with_a_busy_osc_port_stops_before_the_show(capsys):

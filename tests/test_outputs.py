@@ -1,4 +1,5 @@
 """Output specs, fitting frames into an output, worker threads, the preview window's errors."""
+import os
 import re
 import threading
 
@@ -25,7 +26,8 @@ def test_specs(text, expected):
 
 
 @pytest.mark.parametrize("text", ["file:show.mp4@1280X720", "file:show.mp4@1280x72O", "vcam:/dev/video10@720p",
-                                  "window@640×360", "file:show.mp4@1280x720x2"])
+                                  "window@640×360", "file:show.mp4@1280x720x2", "file:show.mp4@",
+                                  "file:show.mp4@hd", "vcam@"])
 def test_a_mistyped_size_is_refused_not_taken_into_the_name(text):
     """file:show.mp4@1280X720 recorded into a file of that name, at the show's size."""
     with pytest.raises(ValueError, match="is not a size; give @WIDTHxHEIGHT with a small x"):
@@ -487,3 +489,119 @@ def test_boxes_with_a_64_bit_largesize_are_read_and_kept(tmp_path):
     assert frames_held(str(path)) == 7
     path.write_bytes(whole + _mp4_box(b"moof", b"", large=True)[:12])  # a largesize header cut short
     assert cut_partial_fragment(str(path)) == 12 and path.read_bytes() == whole
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's; Windows refuses a second writer itself")
+def test_a_second_recording_into_a_file_being_recorded_is_refused_and_leaves_the_first_whole(tmp_path):
+    """Two shows on one file: the second truncated the first's take under it, neither played whole, and the first
+    still said it had recorded all its frames."""
+    import av
+
+    from vcam.live.outputs.recording import Recording
+
+    path = tmp_path / "take.mp4"
+    first = Recording(str(path), 64, 48, 30)
+    first.send(np.zeros((48, 64, 3), np.uint8), 0)  # the first frame makes the file and takes it
+    with pytest.raises(VcamError) as err:  # at the start of the second show
+        Recording(str(path), 64, 48, 30)
+    assert "another show is recording into it" in err.value.message and "file of its own" in err.value.fix
+    Recording(str(path), 64, 48, 30, check_in_use=False)  # vcam check of an edited show, mid-show
+    late = Recording(str(tmp_path / "late.mp4"), 64, 48, 30)
+    late.path = str(path)  # one that started before the first show made the file: refused at its first frame
+    with pytest.raises(VcamError):
+        late.send(np.zeros((48, 64, 3), np.uint8), 0)
+    for tick in range(1, 45):
+        first.send(np.full((48, 64, 3), tick * 5, np.uint8), tick)
+    first.close()
+    with av.open(str(path)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == first.frames == 45
+    again = Recording(str(path), 64, 48, 30)  # once closed, the file is free for the next take
+    again.send(np.zeros((48, 64, 3), np.uint8), 0)
+    again.close()
+    assert again.frames == 1
+
+
+def test_a_recording_that_never_began_says_the_older_take_there_is_kept(tmp_path):
+    """The start says `replacing take.mp4`; a show stopped before its first frame left the older take as it was,
+    and the end said only `nothing recorded to take.mp4`."""
+    from vcam.live.outputs.recording import Recording
+
+    path = tmp_path / "take.mp4"
+    path.write_bytes(b"an older take")
+    w = OutputWorker(Recording(str(path), 64, 48, 30.0), 64, 48, every_frame=True, say=lambda text: None)
+    w.close()
+    assert w.summary() == f"nothing recorded to {path} (the older file there is kept as it was)"
+    assert path.read_bytes() == b"an older take"
+    fresh = OutputWorker(Recording(str(tmp_path / "new.mp4"), 64, 48, 30.0), 64, 48, every_frame=True)
+    fresh.close()
+    assert fresh.summary() == f"nothing recorded to {tmp_path / 'new.mp4'}"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a file deleted while open stays readable on POSIX systems")
+@pytest.mark.parametrize("gone", ["file", "folder"])
+def test_a_take_deleted_while_recording_is_written_back_whole(tmp_path, gone):
+    """Deleted on air, the file's frames went on into the deleted inode and were lost at the close, while the end
+    said they were recorded."""
+    import shutil
+
+    import av
+
+    from vcam.live.outputs.recording import Recording
+
+    folder = tmp_path / "takes"
+    folder.mkdir()
+    path = folder / "take.mp4"
+    w = OutputWorker(Recording(str(path), 64, 48, 30.0), 64, 48, queue=64, every_frame=True, say=lambda t: None)
+    w.offer(np.zeros((48, 64, 3), np.uint8), 0)
+    assert wait_for(lambda: w.sent == 1)  # the file is made at the first frame
+    shutil.rmtree(folder) if gone == "folder" else path.unlink()
+    for tick in range(1, 40):
+        w.offer(np.full((48, 64, 3), tick * 5, np.uint8), tick)
+    w.close()
+    with av.open(str(path)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 40
+    assert w.summary() == f"recorded 40 frames to {path}; its file was deleted while recording: written back to {path}"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's")
+def test_a_file_system_without_locks_is_recorded_to_all_the_same(tmp_path, monkeypatch):
+    import errno
+
+    from vcam import filelock
+    from vcam.live.outputs import recording
+
+    def no_locks(fd, how):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(filelock.fcntl, "flock", no_locks)
+    rec = recording.Recording(str(tmp_path / "take.mp4"), 64, 48, 30)
+    rec.send(np.zeros((48, 64, 3), np.uint8), 0)
+    rec.close()
+    assert rec.frames == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_the_check_for_another_show_on_a_recording_never_waits_on_a_named_pipe(tmp_path):
+    from vcam.live.outputs.recording import check_path
+
+    pipe = tmp_path / "take.mp4"
+    os.mkfifo(pipe)
+    done = threading.Event()
+    checker = threading.Thread(target=lambda: (check_path(str(pipe)), done.set()), daemon=True)
+    checker.start()
+    assert done.wait(10), "opening the pipe to check it waited for a writer"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/null") or os.name != "posix", reason="/dev/null")
+def test_two_recordings_into_the_null_device_both_go_on():
+    from vcam.live.outputs.recording import Recording
+
+    first, second = Recording("/dev/null", 64, 48, 30), Recording("/dev/null", 64, 48, 30)
+    frame = np.zeros((48, 64, 3), np.uint8)
+    first.send(frame, 0)
+    second.send(frame, 0)  # refused as "another show is recording into it" when the device was locked
+    for rec in (first, second):
+        try:
+            rec.close()
+        except VcamError:  # the close finds no frame in the device: said as a loss, not this test's concern
+            pass

@@ -295,9 +295,14 @@ def test_a_damaged_log_is_named_by_its_line_before_anything_renders(tmp_path, ca
     ("gone.jsonl", "gone.jsonl does not exist; check the path (vcam run --log-controls FILE writes one"),
     ("", "is a folder; name the .jsonl file in it that vcam run --log-controls wrote"),
     ("show.mp4", "show.mp4 is not a control log: it is not text (byte 0x9f); give the .jsonl file"),
+    ("show.yaml", "show.yaml is not a control log: its first line is not one of the JSON lines vcam run "
+                  "--log-controls writes; a show file is played with vcam run"),
+    ("notes.txt", "notes.txt is not a control log: its first line is not one of the JSON lines"),
 ])
 def test_a_log_that_cannot_be_read_says_what_to_give_instead(tmp_path, capsys, name, fragment):
     (tmp_path / "show.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42\x9f")
+    (tmp_path / "show.yaml").write_text("# my show\nname: x\npresets:\n  - {name: a, prompt: b}\n")
+    (tmp_path / "notes.txt").write_text("\nrender this one\n")
     video = tmp_path / "out.mp4"
     assert main(["render", str(tmp_path / name), "--out", f"file:{video}"]) == 2
     err = capsys.readouterr().err

@@ -412,6 +412,27 @@ def test_a_control_log_that_cannot_be_written_is_refused_before_any_output_opens
     assert not recording.exists()
 
 
+@pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's; Windows refuses a second writer itself")
+def test_a_control_log_another_show_writes_is_refused_before_any_output_opens_and_left_whole(tmp_path):
+    """Two shows on one --log-controls file: the second truncated the first's log, which lost its header."""
+    from vcam.live.run import _open_log
+
+    path = tmp_path / "show.jsonl"
+    first = _open_log(str(path))
+    first.write('{"vcam": {}}\n')
+    first.flush()
+    recording = tmp_path / "second.mp4"
+    with pytest.raises(VcamError) as err:
+        run(RunOptions(model="tiny", outs=[f"file:{recording}"], duration=1.0, stdin=False,
+                       log_controls=str(path), status_out=io.StringIO()))
+    assert "another show is writing it now" in err.value.message and "--log-controls" in err.value.fix
+    assert not recording.exists() and path.read_text() == '{"vcam": {}}\n'
+    first.close()
+    again = _open_log(str(path))  # free once the first show closed it; an older log is replaced
+    again.close()
+    assert path.read_text() == ""
+
+
 def test_a_midi_map_without_a_midi_input_is_said_to_be_unused():
     status = io.StringIO()
     assert run(RunOptions(model="tiny", outs=["null"], duration=0.5, stdin=False, midi_map="nanokontrol2",

@@ -49,7 +49,15 @@ BROKEN = [
     ("presets:\n  - name: a\n    prompts:\n      - text: x\n        weight: 0\n", 4, "add up to 0"),
     ("presets:\n  - name: a\n    prompts:\n      - text: x\n        weight: heavy\n", 5, "must be a number"),
     ("output:\n  size: 830x480\npresets:\n  - {name: a, prompt: b}\n", 2, "multiples of 16"),
+    ("presets:\n  - {name: a, prompt: b}\nmidi: nanokontrol2\n", 3,
+     "midi must be a mapping of key: value lines; for a map by name write midi: {map: nanokontrol2}"),
+    ("presets:\n  - {name: a, prompt: b}\nosc: touchosc-simple\n", 3, "write osc: {map: touchosc-simple}"),
+    ("output:\n  size: [832, 480]\npresets:\n  - {name: a, prompt: b}\n", 2,
+     "output size must be WIDTHxHEIGHT, like 832x480 (got a list)"),
+    ("output:\n  size: {w: 832}\npresets:\n  - {name: a, prompt: b}\n", 2, "like 832x480 (got a mapping)"),
     ("output:\n  out: [hdmi]\npresets:\n  - {name: a, prompt: b}\n", 2, "unknown output"),
+    ("output:\n  out:\n    - null\n    - file:take.mkv\npresets:\n  - {name: a, prompt: b}\n", 4,
+     "output file:take.mkv: cannot record to take.mkv: vcam records MP4 video (.mp4), not .mkv; use file:take.mp4"),
     ("output:\n  fit: squash\npresets:\n  - {name: a, prompt: b}\n", 2, "letterbox"),
     ("defaults:\n  steps: 0\npresets:\n  - {name: a, prompt: b}\n", 2, "out of range"),
     ("defaults:\n  fallback: nope.png\npresets:\n  - {name: a, prompt: b}\n", 2, "not found"),
@@ -470,3 +478,14 @@ def test_check_counts_one_knob_button_and_fader_in_the_singular(tmp_path, capsys
     assert main(["check", str(path)]) == 0
     out = capsys.readouterr().out
     assert "2 presets\n" in out and "1 knob, 1 button" in out and "1 fader, 1 button" in out, out
+
+
+@pytest.mark.parametrize("name", ["1", "'1'", '"07"'])
+def test_a_preset_named_by_digits_is_told_to_add_a_word_not_to_quote_them(name):
+    # quoting is the fix for other values YAML reads as numbers, but a quoted number is refused all the same
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: {name}\n    prompt: x\n", "shows/n.yaml")
+    assert len(err.value.problems) == 1, err.value.problems
+    problem = err.value.problems[0]
+    assert problem.startswith("shows/n.yaml:2: ") and "plain number" in problem and "add a word" in problem
+    assert "quote it" not in problem

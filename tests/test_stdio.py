@@ -51,3 +51,28 @@ def test_ctrl_c_while_vcam_exits_leaves_at_once_with_130_and_no_traceback():
     done = subprocess.run([sys.executable, "-c", CTRL_C_AT_EXIT], capture_output=True, text=True, timeout=120)
     assert done.returncode == 130 and "Traceback" not in done.stderr, done.stderr
     assert "krea-14b" in done.stdout  # the command's own output came out first
+
+
+def test_a_ctrl_c_while_pytorch_loads_waits_for_the_import_and_is_raised_after_it():
+    """A KeyboardInterrupt raised while PyTorch's import ran Python from C++ aborted the process (exit code 134)."""
+    import signal
+    import threading
+
+    from vcam.live.signals import ctrl_c_held
+
+    assert threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        reached = []
+        with pytest.raises(KeyboardInterrupt):
+            with ctrl_c_held():
+                os.kill(os.getpid(), signal.SIGINT)
+                for _ in range(1000):  # the handler runs between bytecodes: many chances to raise here
+                    reached.append(1)
+        assert len(reached) == 1000  # nothing was raised inside
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        with ctrl_c_held():  # no Ctrl-C: nothing raised
+            pass
+    finally:
+        signal.signal(signal.SIGINT, previous)
+

@@ -246,6 +246,16 @@ def test_a_show_file_that_cannot_be_read_says_why_and_what_to_do(tmp_path):
     assert err.value.problems == [f"{tmp_path / 'gone.yaml'}:1: the show file does not exist; check the path"]
 
 
+def test_a_show_saved_as_utf16_is_said_to_be_and_converted_from_utf16(tmp_path):
+    """Windows Notepad's "Unicode": the fix converted it from latin1, which turns it into garbage."""
+    path = tmp_path / "notepad.yaml"
+    path.write_bytes("name: x\npresets:\n  - {name: a, prompt: b}\n".encode("utf-16"))
+    with pytest.raises(ConfigError) as err:
+        load_show(path)
+    assert err.value.problems == [f"{path}:1: the show file is UTF-16 text, not UTF-8; save it as UTF-8 (in the "
+                                  "editor's Save As, or: iconv -f utf-16 -t utf-8 FILE > NEW.yaml)"]
+
+
 def test_a_map_file_that_is_not_utf8_names_its_line(tmp_path):
     path = tmp_path / "pads.yaml"
     path.write_bytes(b"controls:\n  - {note: 36, command: prompt caf\xe9}\n")

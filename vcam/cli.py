@@ -59,8 +59,10 @@ def _within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
         if not math.isfinite(value) or value < lo or value > hi or (above and value == lo):
             shown = (lambda v: str(int(v))) if kind is int else (lambda v: f"{v:g}")
             limits = f"more than {shown(lo)}" if above else f"at least {shown(lo)}"
-            raise argparse.ArgumentTypeError(f"{text} must be {limits}" + (f" and at most {shown(hi)}"
-                                                                              if hi < math.inf else ""))
+            limits += f" and at most {shown(hi)}" if hi < math.inf else ""
+            # "inf must be more than 0" would be wrong: say what is asked for instead
+            said = f"{text} is not a finite number: give one" if not math.isfinite(value) else f"{text} must be"
+            raise argparse.ArgumentTypeError(f"{said} {limits}")
         return value
 
     return parse
@@ -80,6 +82,15 @@ def _input(text: str) -> str:
     if spec.kind in ("file", "image"):
         spec = InputSpec(spec.kind, os.path.abspath(os.path.expanduser(spec.target)))
     return str(spec)
+
+
+def _prompt(text: str) -> str:
+    """A prompt with some text: an empty one (an unset variable in a script) played the default prompt without a
+    word, and one of spaces was refused only once the model had loaded."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the prompt is empty: give the text to generate, or leave out --prompt "
+                                         "(the show's first preset, else a default prompt)")
+    return text
 
 
 def _user_path(text: str) -> str:
@@ -144,12 +155,16 @@ def _osc_address(need_host: bool):
     return parse
 
 
-def _add_osc_args(r: argparse.ArgumentParser) -> None:
+def _add_osc_args(r: argparse.ArgumentParser, show: bool = True) -> None:
+    """The OSC options; `show`: the command plays a show file, whose osc: section is the default map (vcam cam has
+    none)."""
+    maps = "--osc-map or the show's osc: section" if show else "--osc-map"
     r.add_argument("--osc", metavar="[HOST:]PORT", type=_osc_address(False),
                    help="listen for OSC on this UDP port (127.0.0.1 unless a host is given; 0.0.0.0: from the "
-                        "network): /vcam/<command> args, and the addresses of --osc-map or the show's osc: section")
+                        f"network): /vcam/<command> args, and the addresses of {maps}")
     r.add_argument("--osc-map", metavar="MAP", type=_user_path,
-                   help="touchosc-simple or an OSC map file (default: the show's osc: section)")
+                   help="touchosc-simple or an OSC map file (default: " +
+                        ("the show's osc: section)" if show else "none, the /vcam/<command> addresses only)"))
     r.add_argument("--osc-reply", metavar="HOST:PORT", type=_osc_address(True),
                    help="send the show's state there over OSC on every change and once a second (labels on a "
                         "tablet: /vcam/preset, /vcam/blend, /vcam/bpm, /vcam/beat, /vcam/fps, /vcam/status)")
@@ -193,9 +208,9 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                                    "default: krea-14b where a CUDA GPU exists, else tiny")
     r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos "
                                                     "(default: download from the Hugging Face hub)")
-    r.add_argument("--prompt", help="what to generate (default: the show's first preset)")
+    r.add_argument("--prompt", type=_prompt, help="what to generate (default: the show's first preset)")
     r.add_argument("--seed", type=_within(int, 0, MAX_SEED))
-    r.add_argument("--steps", type=int, choices=range(1, 51), metavar="N", help="denoising steps (4)")
+    r.add_argument("--steps", type=_within(int, 1, 50), metavar="N", help="denoising steps (4)")
     r.add_argument("--transition", type=_within(int, 0, 1000), metavar="BLOCKS",
                    help="blocks over which a prompt change blends in (4)")
     r.add_argument("--size", type=_size, metavar="WxH",
@@ -281,7 +296,7 @@ def _add_render_parser(sub) -> None:
     r.add_argument("--model", help="the model to render with (default: the show's)")
     r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos")
     r.add_argument("--size", type=_size, metavar="WxH", help="generated frame size (default: the show's)")
-    r.add_argument("--steps", type=int, choices=range(1, 51), metavar="N",
+    r.add_argument("--steps", type=_within(int, 1, 50), metavar="N",
                    help="denoising steps for every block, the show's changes of steps included (default: the "
                         "show's)")
     r.add_argument("--quant", choices=QUANTS, help="precision (default: the show's)")
@@ -322,7 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="address to listen on (127.0.0.1: reach it through ssh -L; 0.0.0.0 needs --token)")
     s.add_argument("--port", type=_within(int, 1, 65535), default=8765)
     s.add_argument("--token", default=None, help="a secret clients must give (default: $VCAM_TOKEN)")
-    s.add_argument("--quality", type=int, default=80, choices=range(10, 101), metavar="Q",
+    s.add_argument("--quality", type=_within(int, 10, 100), default=80, metavar="Q",
                    help="JPEG quality of the frames sent (80)")
 
     cam = sub.add_parser("cam", help="show a vcam serve stream in this machine's virtual camera (no GPU needed)",
@@ -332,17 +347,22 @@ def build_parser() -> argparse.ArgumentParser:
     cam.add_argument("--token", default=None, help="the server's token (default: $VCAM_TOKEN)")
     cam.add_argument("--out", action="append", metavar="OUTPUT", help="as for vcam run (default: vcam)")
     cam.add_argument("--size", type=_output_size, metavar="WxH", help="output size (default 832x480)")
-    cam.add_argument("--fps", type=_within(float, 1, 240), default=30.0)
-    cam.add_argument("--fit", choices=("letterbox", "crop", "stretch"), default="letterbox")
+    cam.add_argument("--fps", type=_within(float, 1, 240), default=30.0, help="camera frame rate (30)")
+    cam.add_argument("--fit", choices=("letterbox", "crop", "stretch"), default="letterbox",
+                     help="how the server's frames fit an output of another shape (letterbox)")
     _add_smooth_arg(cam)
     cam.add_argument("--duration", type=_positive(float), metavar="SECONDS",
                      help="stop this long after the first frame received; with no frame at all, give up (exit 1) "
                           "after this long or 10 minutes, whichever is longer")
-    cam.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS")
+    cam.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS",
+                     help="drop the oldest frames past this much delay (4)")
     cam.add_argument("--fallback", metavar="IMAGE", type=_user_path, help="image shown while the server is unreachable")
-    cam.add_argument("--midi", metavar="PORT", type=_cam_midi_port)
-    cam.add_argument("--midi-map", metavar="MAP", type=_user_path)
-    _add_osc_args(cam)
+    cam.add_argument("--midi", metavar="PORT", type=_cam_midi_port,
+                     help="a MIDI input, by part of its name (vcam devices lists them), whose commands go to the "
+                          "server; needs --midi-map")
+    cam.add_argument("--midi-map", metavar="MAP", type=_user_path,
+                     help="nanokontrol2, midimix, apc-mini-mk2 or a map file, for --midi")
+    _add_osc_args(cam, show=False)
     cam.add_argument("--no-stdin", dest="stdin", action="store_false")
     cam.add_argument("--send", metavar="SRC",
                      help="send this machine's camera or a clip up as the server's input: camera, camera:N, "
@@ -356,7 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "fastest for this card; vcam run and vcam serve then use it.")
     b.add_argument("--model", default="krea-14b")
     b.add_argument("--size", type=_size, metavar="WxH", help="frame size (default: the model's)")
-    b.add_argument("--steps", type=int, default=4, choices=range(1, 51), metavar="N")
+    b.add_argument("--steps", type=_within(int, 1, 50), default=4, metavar="N")
     b.add_argument("--blocks", type=_within(int, 1), default=8, help="blocks timed (8)")
     b.add_argument("--warmup", type=_within(int, 0), default=3, help="blocks run first, untimed (3)")
     b.add_argument("--dtype", choices=("bf16", "fp16", "fp32"),
@@ -399,7 +419,9 @@ def build_parser() -> argparse.ArgumentParser:
     learn = msub.add_parser("learn", help="print each incoming control and the mapping line to paste")
     learn.add_argument("--midi", metavar="PORT", type=_midi_input,
                        help="the input, by part of its name (default: the first)")
-    learn.add_argument("--count", type=_within(int, 1), help="stop after this many messages")
+    learn.add_argument("--count", type=_within(int, 1),
+                       help="stop after this many messages from controls (notes, CCs, program changes; MIDI clock, "
+                            "pitch bend and sysex are not counted)")
 
     sub.add_parser("models", help="list the model configurations")
 
@@ -599,7 +621,9 @@ def _check_recordings(show) -> None:
 
     def check_file(spec) -> None:
         try:
-            Recording(spec.target, spec.width or width, spec.height or height, show.output.fps or 30.0)
+            # a recording the show is making now is no fault of the show file: an edit is checked mid-show
+            Recording(spec.target, spec.width or width, spec.height or height, show.output.fps or 30.0,
+                      check_in_use=False)
         except VcamError as e:
             raise VcamError(f"{show.path}: output {spec}: {e.message}", e.fix) from None
 
@@ -734,7 +758,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except KeyboardInterrupt:  # Ctrl-C at once after Enter: the options' modules (numpy) are still loading
+        return 130
     if not os.environ.get("VCAM_DEBUG"):
         for name in IMPORT_CHATTER:
             logging.getLogger(name).setLevel(logging.ERROR)

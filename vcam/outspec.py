@@ -6,6 +6,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from vcam.errors import VcamError
+
 KINDS = ("vcam", "file", "window", "null")
 FITS = ("letterbox", "crop", "stretch")
 
@@ -26,9 +28,10 @@ def parse_spec(text: str) -> OutputSpec:
     """`file:show.mp4@1280x720` → OutputSpec('file', 'show.mp4', 1280, 720); ValueError saying the forms."""
     usage = "use vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally followed by @WIDTHxHEIGHT"
     size = re.search(r"@(\d+)x(\d+)$", text)
-    tail = text.rpartition("@")[2]
-    if not size and "@" in text and tail[:1].isdigit() and not re.search(r"[/\\.]", tail):
-        # a size mistyped (@1280X720, @1280x72O, @720p) would otherwise become part of the file's or device's name
+    head, _, tail = text.rpartition("@")
+    if not size and "@" in text and _looks_like_a_size(head, tail):
+        # a size mistyped (@1280X720, @1280x72O, @720p, @hd, a bare @) would otherwise become part of the file's or
+        # device's name, or be read as its extension (show.mp4@hd, refused as "not .mp4@hd" with an ffmpeg line)
         raise ValueError(f"output {text!r}: '@{tail}' is not a size; give @WIDTHxHEIGHT with a small x, e.g. "
                          f"{text[: -len(tail) - 1]}@1280x720")
     body = text[: size.start()] if size else text
@@ -45,3 +48,25 @@ def parse_spec(text: str) -> OutputSpec:
     if kind == "file":
         target = os.path.expanduser(target)  # no shell expands a `~` after `file:`
     return OutputSpec(kind, target or None, w, h)
+
+
+def _looks_like_a_size(head: str, tail: str) -> bool:
+    """Whether the text after the last `@` was meant as a size: empty, starting with a digit, or after a name with
+    an extension (show.mp4@hd); not a folder or a file (takes@2/show.mp4, show@2x.mp4), nor a name's own @ (me@home)."""
+    if re.search(r"[/\\.]", tail):
+        return False
+    return not tail or tail[:1].isdigit() or bool(os.path.splitext(head.rpartition(":")[2])[1])
+
+
+WRITTEN_EXTENSIONS = (".mp4",)  # what a recording writes: MP4, whatever the name says
+
+
+def check_recording_name(path: str) -> None:
+    """VcamError when the name says another format (take.avi, take.mkv): the file would hold MP4 all the same, and
+    a player or editor trusting the name would refuse it or misread it. A name with no extension says nothing.
+    Text only, so a show file's check names the line."""
+    stem, ext = os.path.splitext(path)
+    if ext and ext.lower() not in WRITTEN_EXTENSIONS:
+        raise VcamError(f"cannot record to {path}: vcam records MP4 video (.mp4), not {ext}",
+                        f"use file:{stem}.mp4, then convert it if {ext} is needed: "
+                        f"ffmpeg -i {stem}.mp4 {path}")

@@ -235,7 +235,10 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
     try:
         return head.strip(), parse_quantize(tail)
     except ValueError as e:
-        raise CommandError(f"{e} (after @)") from None
+        # a prompt's text may hold an @ of its own ("a sign saying @home"): the timing, the last @, lets it through
+        keep = (f"; for an @ in the prompt's text, end the line with its timing: {name} {rest.strip()} @off"
+                if name == "prompt" else "")
+        raise CommandError(f"{e} (after @){keep}") from None
 
 
 def parse(line: str) -> Command | None:

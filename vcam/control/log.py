@@ -227,6 +227,15 @@ def _unreadable(path: str, e: OSError | UnicodeDecodeError) -> str:
     return f"cannot read control log {path} ({e.strerror or e})"
 
 
+def _not_a_log(path: str) -> str:
+    """A file whose first line is no JSON object: another kind of file, most likely the show file itself."""
+    said = f"{path} is not a control log: its first line is not one of the JSON lines vcam run --log-controls writes"
+    if path.lower().endswith((".yaml", ".yml")):
+        return (f"{said}; a show file is played with vcam run {path} (add --log-controls show.jsonl to write a log "
+                "to render)")
+    return f"{said}; give the .jsonl file that vcam run --log-controls wrote"
+
+
 def read_replay(path: str) -> Replay:
     """A control log written by --log-controls, read and checked whole; ValueError naming the line that is not
     what such a log holds (the header first, then actions, then at most one end line)."""
@@ -239,6 +248,8 @@ def read_replay(path: str) -> Replay:
     for i, line in enumerate(lines, 1):
         if not line.strip():
             continue
+        if header is None and not line.lstrip().startswith("{"):
+            raise ValueError(_not_a_log(path))
         try:
             entry = _entry(line, cut_short=i == len(lines) and not text.endswith("\n"))
             if header is None and "vcam" not in entry:

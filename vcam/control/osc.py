@@ -10,6 +10,7 @@ Out (`--osc-reply HOST:PORT`): the state, on every change and once a second.
 """
 from __future__ import annotations
 
+import errno
 import math
 import shlex
 import socket
@@ -326,17 +327,19 @@ def _sender(peer) -> str:
 
 
 def _bind(host: str, port: int) -> socket.socket:
-    fix = "pick another --osc port, or stop the program that uses this one"
+    here = "give --osc an address of this machine (127.0.0.1, 0.0.0.0 or one of its own)"
     try:
         family, _, _, _, where = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)[0]
         sock = socket.socket(family, socket.SOCK_DGRAM)
     except OSError as e:
-        raise VcamError(f"cannot listen for OSC on {host}:{port} ({e.strerror or e})",
-                        "give --osc an address of this machine (127.0.0.1, 0.0.0.0 or one of its own)") from None
+        raise VcamError(f"cannot listen for OSC on {host}:{port} ({e.strerror or e})", here) from None
     try:
         sock.bind(where)
     except OSError as e:
         sock.close()
+        # an address of another machine (the tablet's, given where its own goes in --osc-reply) is no busy port
+        fix = here if e.errno == errno.EADDRNOTAVAIL else \
+            "pick another --osc port, or stop the program that uses this one"
         raise VcamError(f"cannot listen for OSC on {host}:{port} ({e.strerror or e})", fix) from None
     sock.settimeout(POLL_S)
     return sock

@@ -40,12 +40,12 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from vcam.bias import check_bias
 from vcam.control.commands import MAX_SEED, Command, parse_quantize, read_command
 from vcam.inspec import INPUT_FITS, InputSpec, parse_input
-from vcam.outspec import FITS, parse_spec
+from vcam.outspec import FITS, check_recording_name, parse_spec
 from vcam.sizes import check_size
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control import oscmap
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader, read_file, read_text, top_keys, written_as
-from vcam.errors import IMAGE_FIX, READ_FIX
+from vcam.errors import IMAGE_FIX, READ_FIX, VcamError
 
 
 @dataclass(frozen=True)
@@ -183,12 +183,10 @@ def parse_show(text: str, path: str) -> Show:
     before_presets = len(r.problems)
     for i, node in enumerate(r.sequence(top["presets"], "presets") if "presets" in top else []):
         p = r.mapping(node, f"preset {i + 1}", PRESET_KEYS, required=("name",))
-        pname = r.string(p["name"], f"preset {i + 1} name", 100) if "name" in p else None
+        pname = _preset_name(r, p["name"], i) if "name" in p else None
         what = f"preset {pname!r}" if pname else f"preset {i + 1}"
         if pname:
-            if pname.isdigit():
-                r.error(p["name"], f"{what}: a name cannot be a plain number (numbers select presets by position)")
-            elif pname.lower() in seen:
+            if pname.lower() in seen:
                 r.error(p["name"], f"{what}: the name is already used by preset {seen[pname.lower()]}; "
                                    "names must differ")
             else:
@@ -291,6 +289,7 @@ CUE_AT = 'at: takes a time ("1:30", minutes:seconds after the show goes on air, 
 def _cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]:
     """The show's cue list; every command parsed, and checked against `show`'s presets when it is given."""
     cues: list[Cue] = []
+    latest: dict = {"s": None, "bar": None}  # the latest at: of the cues read so far, and its cue
     for i, item in enumerate(r.sequence(node, "cues")):
         c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=("do",))
         cname = r.string(c["name"], f"cue {i + 1} name", 100) if "name" in c else None
@@ -311,11 +310,29 @@ def _cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]:
                                "from the cue before)")
         at_s, at_bar = _cue_at(r, c["at"], what) if "at" in c else (None, None)
         wait = r.number(c["wait"], f"{what} wait", 0, MAX_CUE_SECONDS) if "wait" in c else None
+        _refuse_a_moment_gone(r, c.get("at"), what, at_s, at_bar, latest)
+        if at_s is not None and (latest["s"] is None or at_s > latest["s"][0]):
+            latest["s"] = (at_s, what)
+        if at_bar is not None and (latest["bar"] is None or at_bar > latest["bar"][0]):
+            latest["bar"] = (at_bar, what)
         if len(do) == len(lines) and lines:
             # unnamed: named by its first line as the show file writes it (a clip relative to the show), not
             # as it runs, whose path is whole: the name is shown wherever the cue list is, a client's state too
             cues.append(Cue(cname or read[0][0], tuple(do), at_s, at_bar, wait))
     return tuple(cues)
+
+
+def _refuse_a_moment_gone(r: Reader, node, what: str, at_s: float | None, at_bar: int | None,
+                          latest: dict) -> None:
+    """An at: before one of a cue above it: firing at its moment, it skips that cue, whose own moment then comes
+    when the list has passed it, so it never fires by itself (a list ended minutes early). `latest`: the latest
+    time and bar of the cues above, with the cue that has it."""
+    for mine, key, shown in ((at_s, "s", clock_text), (at_bar, "bar", lambda bar: f"bar {bar}")):
+        before = latest[key]
+        if mine is not None and before is not None and mine < before[0]:
+            r.error(node, f"{what} at {shown(mine)} comes before {before[1]} above it, at {shown(before[0])}, which "
+                          "it would skip (a cue whose moment has passed never fires by itself); put the cues in "
+                          "the order of their times")
 
 
 def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> tuple[str, str] | None:
@@ -480,6 +497,17 @@ def _keys(node) -> dict:
     return {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
 
 
+def _preset_name(r: Reader, node, i: int) -> str | None:
+    """A preset's name, or None after saying why not. A name of digits alone, quoted or not, is refused in one
+    message: `preset 3` selects by position, so quoting it (the usual fix for YAML's numbers) would not help."""
+    if isinstance(node, ScalarNode) and node.value.strip().isdigit():
+        digits = node.value.strip()
+        r.error(node, f"preset {i + 1}: the name {digits!r} cannot be a plain number (numbers select presets by "
+                      f"position); add a word, like 'scene {digits}'")
+        return None
+    return r.string(node, f"preset {i + 1} name", 100)
+
+
 def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if ("prompt" in p) == ("prompts" in p):
         r.error(node, f"{what}: give either prompt (one text) or prompts (a weighted list)")
@@ -551,9 +579,13 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
     if v is INVALID:
         return None
     try:
+        if not isinstance(v, (str, int)):  # a list or mapping ([832, 480]) is the node itself, not its text
+            raise ValueError
         w, h = (int(x) for x in str(v).lower().split("x"))
     except ValueError:
-        r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 (got {v!r})")
+        got = f"got {v!r}" if isinstance(v, (str, int, float)) else "got a list" if isinstance(v, SequenceNode) \
+            else "got a mapping"
+        r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 ({got})")
         return None
     try:
         check_size(w, h)
@@ -578,6 +610,13 @@ def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
             continue
         try:
             spec = parse_spec(text)
+            if spec.kind == "file" and not (base / os.path.expanduser(spec.target)).exists():
+                # by its line, as the show writes it; a file there already may be one the show reads, which the
+                # start's check of clashes names, saying more than its extension does
+                check_recording_name(spec.target)
+        except VcamError as e:
+            r.error(item, f"output {text}: {e.message}; {e.fix}")
+            continue
         except ValueError as e:
             r.error(item, str(e))
             continue

@@ -93,7 +93,11 @@ class Reader:
 
     def mapping(self, node: Node, what: str, known: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, Node]:
         if not isinstance(node, MappingNode):
-            self.error(node, f"{what} must be a mapping of key: value lines")
+            hint = ""
+            if isinstance(node, ScalarNode) and "map" in known and node.value.strip():
+                # `midi: nanokontrol2`, the likely slip for a shipped map
+                hint = f"; for a map by name write {what}: {{map: {node.value.strip()}}}"
+            self.error(node, f"{what} must be a mapping of key: value lines{hint}")
             return {}
         out: dict[str, Node] = {}
         for key_node, value in node.value:
@@ -246,6 +250,9 @@ def read_file(path: Path, what: str = "the file") -> str:
 def _unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str) -> str:
     """'file:line: message' with the fix, for a show or map file that read_text could not read."""
     if isinstance(e, UnicodeDecodeError):
+        if e.object[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Windows Notepad's "Unicode": latin1 would garble it
+            return (f"{path}:1: {what} is UTF-16 text, not UTF-8; save it as UTF-8 (in the editor's Save As, or: "
+                    "iconv -f utf-16 -t utf-8 FILE > NEW.yaml)")
         line = e.object[:e.start].count(b"\n") + 1
         return (f"{path}:{line}: {what} is not UTF-8 text (byte 0x{e.object[e.start]:02x}); save it as UTF-8 (in "
                 "the editor's Save As, or: iconv -f latin1 -t utf-8 FILE > NEW.yaml)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -24,6 +25,7 @@ from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show, missing_presets
 from vcam.control.tempo import Tempo
 from vcam.control.yamlcheck import ConfigError
+from vcam import filelock
 from vcam.errors import VcamError
 from vcam.inspec import parse_input
 from vcam.live.fallbacks import FallbackImages
@@ -36,6 +38,7 @@ from vcam.live.outputs.paths import Written, check_outputs, given_output
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.screen import Screen
+from vcam.live.signals import ctrl_c_held
 from vcam.live.settings import (DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, check_logged_quant, resolve,
                                  unlike_the_show)
 from vcam.live.status import StatusLine
@@ -112,7 +115,8 @@ def _prepare(opts: RunOptions) -> _Prepared:
     opts = replace(opts, quant=quant, decoder=decoder, attention_quant=attention_quant)
     show: Show | None = load_show(opts.show) if opts.show else None
     media = _media(opts, status.message)
-    from vcam.engine.load import choose_model
+    with ctrl_c_held():  # PyTorch's import: seconds in which a Ctrl-C could abort the process
+        from vcam.engine.load import choose_model
 
     model = choose_model(opts.model or start.get("model"), status.message)
     if opts.weights is not None:  # said now, not after a camera and a recording opened and the card went on air
@@ -572,10 +576,24 @@ def _open_log(path: str | None) -> TextIO | None:
         raise VcamError(f"cannot write the control log {path}: it is a folder",
                         f"give --log-controls a file, like {os.path.join(path, 'show.jsonl')}")
     try:
-        return open(path, "w", encoding="utf-8")
+        return open(path, "w", encoding="utf-8", opener=_log_opener)
     except OSError as e:
         raise VcamError(f"cannot write the control log {path} ({e.strerror or e})",
                         "give --log-controls a path in a folder that exists and can be written") from None
+
+
+def _log_opener(path: str, flags: int) -> int:
+    """Opens a control log truncated only once its lock is taken (held until the log is closed): a second show on
+    the same file truncated the first's log under it. A pipe or a terminal (/dev/stdout), which many may write,
+    is neither locked nor truncated."""
+    fd = os.open(path, flags & ~os.O_TRUNC, 0o666)
+    if stat.S_ISREG(os.fstat(fd).st_mode):
+        if not filelock.lock(fd):
+            os.close(fd)
+            raise VcamError(f"cannot write the control log {path}: another show is writing it now",
+                            "give this show's --log-controls a file of its own, or stop the other show first")
+        os.ftruncate(fd, 0)
+    return fd
 
 
 def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,

@@ -54,3 +54,24 @@ def stop_on_signals(stop: threading.Event) -> Iterator[StopSignals]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+@contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """While inside, a Ctrl-C waits, and is raised as KeyboardInterrupt on the way out. For importing PyTorch: its
+    import runs Python from C++ (pybind11), and a KeyboardInterrupt raised there aborted the process ("terminate
+    called after throwing an instance of 'pybind11::error_already_set'", exit code 134) about one Ctrl-C in seven
+    during its seconds of loading. Outside the main thread, or where SIGINT is not Python's to handle (ignored,
+    as under nohup, or taken by a handler of vcam's own), nothing changes."""
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    pressed = []
+    signal.signal(signal.SIGINT, lambda sig, frame: pressed.append(sig))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if pressed:
+        raise KeyboardInterrupt

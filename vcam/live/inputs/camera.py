@@ -45,8 +45,8 @@ def device_path(target: str) -> str | None:
 def _fix(system: str | None = None, flag: str = "--in") -> str:
     if (system or platform.system()) == "Linux":
         return ("list the capture devices with `ls /dev/video*` or `v4l2-ctl --list-devices` and pick one: "
-                f"{flag} camera:N or camera:/dev/videoN (an OBS virtual camera or a v4l2loopback device is one "
-                "too)")
+                f"{flag} camera:N or camera:/dev/videoN; an OBS virtual camera or a v4l2loopback device is one "
+                "too")
     return "check that no other program holds the camera, or pick another one: camera:1, camera:2, …"
 
 

@@ -24,7 +24,7 @@ def _check_file(path: str, what: str, kind: str) -> str:
     if not os.path.isfile(path):
         where = "no such file" if not os.path.exists(path) else "not a file"
         raise InputError(f"{what} {path}: {where}",
-                         f"check the path ({kind}: paths in a show file are relative to the show file)")
+                         f"check the path; {kind}: paths in a show file are relative to the show file")
     return path
 
 
@@ -133,7 +133,7 @@ class ImageSource:
         bgr = cv2.imread(self.path, cv2.IMREAD_COLOR)
         if bgr is None:
             raise InputError(f"cannot read {self.path} as an image",
-                             "use a PNG, JPEG or WebP image (a video is file:PATH)")
+                             "use a PNG, JPEG or WebP image; a video is file:PATH")
         self.frame = fit(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), width, height, fit_mode)
 
     def frames(self, start: int, count: int) -> np.ndarray:

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import importlib
 import os
+import stat
 import struct
 from fractions import Fraction
 
 import numpy as np
 
+from vcam import filelock
 from vcam.errors import VcamError
+from vcam.outspec import check_recording_name
 from vcam.words import counted
 
 
-def check_path(path: str) -> None:
-    """VcamError unless `path` can be recorded to: a file in a folder that exists and can be written. Checked when
-    the show starts: the file itself is made at the first frame, on air."""
+def check_path(path: str, in_use: bool = True) -> None:
+    """VcamError unless `path` can be recorded to: a file in a folder that exists and can be written, and (with
+    `in_use`) not one another show is recording into now. Checked when the show starts: the file itself is made at
+    the first frame, on air."""
     if os.path.isdir(path):
         raise VcamError(f"cannot record to {path}: it is a folder",
                         f"name a file in it, like file:{os.path.join(path, 'show.mp4')}")
@@ -28,28 +32,53 @@ def check_path(path: str) -> None:
         raise VcamError(f"cannot record to {path}: folder {folder} does not exist", "create it or pick another path")
     if not os.access(folder, os.W_OK):
         raise VcamError(f"cannot record to {path}: folder {folder} is not writable", "pick another path")
-    _check_extension(path)
+    check_recording_name(path)
+    if in_use:
+        _refuse_one_being_recorded(path)
 
 
-WRITTEN_EXTENSIONS = (".mp4",)  # what Recording writes: MP4, whatever the name says
+def _refuse_one_being_recorded(path: str) -> None:
+    """VcamError when another show records into `path` now: both writing one file left neither take playable, and
+    the first show's end still claimed all its frames. Each recording holds a lock on its file (`_take_file`)."""
+    try:  # not blocking: a named pipe opened for reading waits for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:  # not there yet (the usual case), or unreadable: opening it at the first frame says why
+        return
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode) and not filelock.lock(fd):
+            raise _busy(path)
+    finally:
+        os.close(fd)  # lets the lock just taken go
 
 
-def _check_extension(path: str) -> None:
-    """VcamError when the name says another format (take.avi, take.mkv): the file would hold MP4 all the same, and
-    a player or editor trusting the name would refuse it or misread it. A name with no extension says nothing."""
-    stem, ext = os.path.splitext(path)
-    if ext and ext.lower() not in WRITTEN_EXTENSIONS:
-        raise VcamError(f"cannot record to {path}: vcam records MP4 video (.mp4), not {ext}",
-                        f"use file:{stem}.mp4, then convert it if {ext} is needed: "
-                        f"ffmpeg -i {stem}.mp4 {path}")
+def _take_file(path: str) -> int | None:
+    """A descriptor holding the lock on `path` (made if need be) for as long as the recording writes it: taken
+    before the encoder truncates the file, so a show that comes second never empties another's take. VcamError
+    when another show holds it; None where there are no such locks (Windows, whose open files refuse a second
+    writer themselves)."""
+    if not filelock.available():
+        return None
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # read too: a take deleted on air is read back from it
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # /dev/null, a named pipe: many may write, nothing to keep whole
+        os.close(fd)
+        return None
+    if not filelock.lock(fd):
+        os.close(fd)
+        raise _busy(path)
+    return fd
+
+
+def _busy(path: str) -> VcamError:
+    return VcamError(f"cannot record to {path}: another show is recording into it now",
+                     "give this one a file of its own (--out file:NAME.mp4), or stop the other show first")
 
 
 class Recording:
-    def __init__(self, path: str, width: int, height: int, fps: float, crf: int = 20):
+    def __init__(self, path: str, width: int, height: int, fps: float, crf: int = 20, check_in_use: bool = True):
         if width % 2 or height % 2:
             raise VcamError(f"recording size {width}x{height} must be even in both directions for H.264",
                             f"use file:{path}@{width - width % 2}x{height - height % 2}")
-        check_path(path)
+        check_path(path, check_in_use)
         # PyAV's import loads FFmpeg's libraries for about a second with the interpreter held: done now, before the
         # show, not at the first frame on air, where it stalled the camera's ticks (a second missing at the start)
         importlib.import_module("av")
@@ -64,14 +93,29 @@ class Recording:
         self._first_tick: int | None = None
         self._last_pts = -1
         self._write_failed = False  # a frame's write raised: the worker said so, and the close need not again
+        self._lock: int | None = None
+        self._older = os.path.isfile(self.path)  # a take there already: said to be kept if this one never starts
+        self._opened = False
+        self.note: str | None = None  # said at the end after the file's name: what became of a take deleted on air
+
+    @property
+    def kept_older(self) -> bool:
+        """The file held an older take, and this recording never began, so it holds that take still."""
+        return self._older and not self._opened
 
     def _open(self) -> None:
         import av
 
-        self._container = av.open(
-            self.path, "w", format="mp4",
-            options={"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"},
-        )
+        self._lock = _take_file(self.path)
+        self._opened = True
+        try:
+            self._container = av.open(
+                self.path, "w", format="mp4",
+                options={"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"},
+            )
+        except BaseException:
+            self._release()
+            raise
         rate = Fraction(self.fps).limit_denominator(1001)
         stream = self._container.add_stream("libx264", rate=rate)
         stream.width, stream.height = self.size
@@ -117,14 +161,21 @@ class Recording:
                 self._container.close()
             finally:
                 self._container = None
+                self._write_back_if_deleted()
                 cut_partial_fragment(self.path)
                 # what the file holds, said at the end: after a full disk, fewer than were encoded (the fragment
                 # being written, and the frames muxed for the next one, are not in it)
                 held = frames_held(self.path)
                 if held is not None:
                     self.frames = min(self.frames, held)
+                self._release()
         if held is not None and held < encoded and not self._write_failed:
             raise self._lost_at_close(encoded - held)
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def _lost_at_close(self, lost: int) -> VcamError:
         what = f"its last {counted(lost, 'frame')}" if self.frames else f"its {counted(lost, 'frame')}"
@@ -133,6 +184,38 @@ class Recording:
                          f"on the file's size); {kept}",
                          f"free space on its disk (df -h {os.path.dirname(self.path)} shows what is left) or record "
                          "to another disk")
+
+    def _write_back_if_deleted(self) -> None:
+        """A take whose file was deleted while it was recorded (a file manager's clean-up, its folder removed) is
+        still whole behind the descriptor held: it is written back under its name (its folder made again), or
+        beside it where another file has taken the name, rather than lost with the descriptor while the end says
+        it was recorded."""
+        if self._lock is None or os.fstat(self._lock).st_nlink > 0:
+            return
+        stem, ext = os.path.splitext(self.path)
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            for name in (self.path, f"{stem}-recovered{ext}"):
+                try:
+                    out = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                except FileExistsError:
+                    continue
+                with open(out, "wb") as f:
+                    _copy_from(self._lock, f)
+                self.note = f"its file was deleted while recording: written back to {name}"
+                self.path = name
+                return
+            raise FileExistsError(f"{self.path} and {stem}-recovered{ext} exist")
+        except OSError as e:
+            self.note = f"its file was deleted while recording and could not be written back ({e}): the take is lost"
+            self.frames = 0
+
+
+def _copy_from(fd: int, f) -> None:
+    offset = 0
+    while chunk := os.pread(fd, 1 << 20, offset):
+        f.write(chunk)
+        offset += len(chunk)
 
 
 def _box(f, pos: int) -> tuple[int, bytes, int] | None:

@@ -163,9 +163,11 @@ class OutputWorker:
         if self.every_frame:
             where = getattr(self.output, "path", self.output.name)
             head = f"recorded {_frames(written)} to {where}" if written else f"nothing recorded to {where}"
+            if not written and getattr(self.output, "kept_older", False):
+                head += " (the older file there is kept as it was)"  # the start said it would be replaced
         else:
             head = f"output {self.output.name}: {_frames(written)} sent"
-        notes = []
+        notes = [self.output.note] if getattr(self.output, "note", None) else []
         if self.error is not None:
             notes.append(f"FAILED and stopped: {self.error}{self._fix()}")
         if self.dropped:
