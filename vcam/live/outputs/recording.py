@@ -162,12 +162,13 @@ class Recording:
             finally:
                 self._container = None
                 self._write_back_if_deleted()
-                cut_partial_fragment(self.path)
-                # what the file holds, said at the end: after a full disk, fewer than were encoded (the fragment
-                # being written, and the frames muxed for the next one, are not in it)
-                held = frames_held(self.path)
-                if held is not None:
-                    self.frames = min(self.frames, held)
+                if os.path.isfile(self.path):  # not /dev/null or a pipe, which keep nothing to count or cut
+                    cut_partial_fragment(self.path)
+                    # what the file holds, said at the end: after a full disk, fewer than were encoded (the fragment
+                    # being written, and the frames muxed for the next one, are not in it)
+                    held = frames_held(self.path)
+                    if held is not None:
+                        self.frames = min(self.frames, held)
                 self._release()
         if held is not None and held < encoded and not self._write_failed:
             raise self._lost_at_close(encoded - held)
