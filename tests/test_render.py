@@ -511,3 +511,24 @@ def test_the_logs_taehv_decoder_without_its_file_offline_is_refused_before_a_fil
     err = capsys.readouterr().err
     assert "TAEHV's weights (taew2_1.safetensors) are not in" in err and "--decoder vae" in err, err
     assert "loading transformer" not in err and not take.exists()
+
+
+def test_pytorchs_import_is_made_with_ctrl_c_held(tmp_path, monkeypatch):
+    """A Ctrl-C while PyTorch's import runs Python from C++ aborted the process (exit code 134) now and then; vcam
+    run held it there already, vcam render did not."""
+    import contextlib
+
+    from vcam.live import render as render_module
+
+    held = []
+
+    @contextlib.contextmanager
+    def recording_hold():
+        held.append("in")
+        yield
+        held.append("out")
+
+    monkeypatch.setattr(render_module, "ctrl_c_held", recording_hold)
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 1}})
+    render(RenderOptions(log=log, outs=["null"], status_out=io.StringIO()))
+    assert held == ["in", "out"]

@@ -506,7 +506,10 @@ def cmd_cam(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from vcam.bench.bench import BenchSettings, bench
+    from vcam.live.signals import ctrl_c_held
+
+    with ctrl_c_held():  # PyTorch's import, which a Ctrl-C could abort the process in
+        from vcam.bench.bench import BenchSettings, bench
 
     width, height = args.size or (None, None)
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))

@@ -37,7 +37,7 @@ from vcam.live.producer import Timetable
 from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
 from vcam.live.settings import RunOptions, ShowSettings, as_logged, check_logged_quant, resolve, unlike_the_show
-from vcam.live.signals import stop_on_signals
+from vcam.live.signals import ctrl_c_held, stop_on_signals
 from vcam.outspec import parse_spec
 
 if TYPE_CHECKING:
@@ -156,7 +156,8 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     # the show's decoder and attention made the show's pictures: each given is said (_differences)
     quant, decoder, attention_quant = as_logged(header, opts.log, opts.quant, opts.decoder, opts.attention_quant)
     from vcam.engine.configs import get_spec
-    from vcam.engine.load import choose_model
+    with ctrl_c_held():  # PyTorch's import: seconds in which a Ctrl-C could abort the process
+        from vcam.engine.load import choose_model
     from vcam.engine.speed import SpeedFlags
 
     model = choose_model(opts.model or header.get("model"), say)
