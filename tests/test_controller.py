@@ -474,11 +474,57 @@ def test_reload_that_drops_a_side_of_the_live_blend_tells_the_mix_on_air_as_prom
     ctl.handle_line("blend city ocean 0.25", "stdin")
     sent_before = len(producer.actions)
     dropped = SHOW.replace("  - {name: ocean, prompt: ocean waves, seed: 7, transition: 2}\n", "")
-    ctl.replace_show(parse_show(dropped.replace("command: preset 3", "command: preset 2"), "show.yaml"))
+    assert ctl.replace_show(parse_show(dropped.replace("command: preset 3", "command: preset 2"), "show.yaml")) == [
+        "blend city / ocean on air: 'ocean' is no longer in the show: the mix stays on air until you pick another"]
     assert len(producer.actions) == sent_before
     assert ctl.state.blend is None and ctl.state.preset is None
     assert ctl.describe().startswith("prompt a neon city at night + ocean waves |")
     assert ctl.snapshot()["preset"] is None
+
+
+def test_a_reload_that_removes_the_preset_on_air_keeps_its_picture_and_goes_on_from_where_it_stood(tmp_path):
+    """The preset on air taken out of the file: the status told its prompt as if typed, the reload's line said
+    nothing of it, and `next` went to preset 1 rather than the one that followed it."""
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text(SHOW)
+    show = parse_show(SHOW, str(path))
+    producer, said = RecordingProducer(tell_at_once=True), []
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
+                     said.append)
+    watcher = ShowWatcher(str(path), ctl.replace_show, said.append, show=show)
+
+    def edit(text: str) -> None:
+        path.write_text(text)
+        watcher.poll(), watcher.poll()  # seen changed, then held: loaded
+
+    ctl.handle_line("preset ocean", "stdin")
+    sent_before = len(producer.actions)
+    without_ocean = SHOW.replace("  - {name: ocean, prompt: ocean waves, seed: 7, transition: 2}\n", "")
+    edit(without_ocean.replace("command: preset 3", "command: preset 2"))
+    assert said[-1] == (f"reloaded {path}: 2 presets; preset 'ocean' on air is no longer in the show: it stays on air "
+                        "until you pick another")
+    assert len(producer.actions) == sent_before and ctl.state.prompts == {"ocean waves": 1.0}  # the picture stays
+    assert ctl.describe().startswith("preset (removed) 'ocean' | seed 7 |")
+    assert ctl.preset_name() is None and ctl.snapshot()["preset"] is None  # no preset of the file is on air
+    # an edit elsewhere while it is on air (forest renamed, its text as it was): still out, next finds forest
+    edit(without_ocean.replace("command: preset 3", "command: preset 2").replace("name: forest", "name: woods"))
+    assert said[-1] == f"reloaded {path}: 2 presets" and ctl.describe().startswith("preset (removed) 'ocean' |")
+    assert ctl.handle_line("next", "stdin").startswith("preset 2 'woods'")  # what followed it, not preset 1
+    assert not ctl.describe().startswith("preset (removed)")
+    # an edit that brings it back (an undo) picks it again, sending nothing that is on air already
+    edit(SHOW)
+    ctl.handle_line("preset ocean", "stdin")
+    edit(without_ocean.replace("command: preset 3", "command: preset 2"))
+    sent_before = len(producer.actions)
+    edit(SHOW)
+    assert said[-1] == f"reloaded {path}: 3 presets; preset 2 'ocean' on air is in the show again"
+    assert len(producer.actions) == sent_before and ctl.state.preset == 1
+    # prev goes to the one before it in the file's order
+    ctl.handle_line("preset forest", "stdin")
+    edit(SHOW.replace("  - {name: forest, prompt: a misty forest}\n", "").replace("command: preset 3", "command: next"))
+    assert ctl.handle_line("prev", "stdin").startswith("preset 2 'ocean'")
 
 
 class _ReloadFirst:

@@ -290,14 +290,13 @@ def test_a_reloaded_list_stands_at_the_same_cue_by_name():
         rig.cues.go()
         rig.cues.go()  # at 'swell'
         moved = parse_show(PRESETS + "cues:\n  - {name: intro, do: preset 3}\n" + MANUAL, "show.yaml").cues
-        rig.cues.replace(moved)
+        assert rig.cues.replace(moved) == "cue list changed: cue 2 'swell' is now cue 3; next 'woods'"
         assert rig.cues.describe() == "cue 3/4 'swell' next 'woods'"
-        assert rig.said[-1] == "cue list reloaded: cue 2 'swell' is now cue 3"
         gone = parse_show(PRESETS + "cues:\n  - {name: open, do: preset 1}\n  - {name: x, do: preset 2}\n"
                           "  - {name: y, do: preset 3}\n", "show.yaml").cues
-        rig.cues.replace(gone)
+        assert rig.cues.replace(gone) == ("cue list changed: cue 3 'swell' is gone; the list stands at cue 3/3 'y'; "
+                                          "it is the last")
         assert rig.cues.position == 3  # the same number, and said
-        assert rig.said[-1] == "cue list reloaded: cue 3 'swell' is gone; the list stands at cue 3/3 'y'"
         assert rig.ran == [("cue 1", "preset 1"), ("cue 2", "preset ocean"), ("cue 2", "seed 5")]  # nothing fired
 
 
@@ -307,13 +306,68 @@ def test_a_reload_that_renames_the_current_cue_or_drops_every_cue_says_so():
         rig.cues.go()
         rig.cues.go()  # at 'swell'
         renamed = parse_show(PRESETS + "cues:\n" + MANUAL.replace("name: swell", "name: the swell"), "show.yaml").cues
-        rig.cues.replace(renamed)
-        assert rig.said[-1] == "cue list reloaded: cue 2 'swell' is now named 'the swell'"
+        assert rig.cues.replace(renamed) == "cue list changed: cue 2 'swell' is now named 'the swell'; next 'woods'"
         assert rig.cues.describe() == "cue 2/3 'the swell' next 'woods'"
-        rig.cues.replace(())
-        assert rig.said[-1] == ("cue list reloaded: cue 2 'the swell' is gone with the whole list: this show has no "
-                                "cues now")
+        assert rig.cues.replace(()) == "cue list removed at cue 2/3 'the swell'"
         assert rig.cues.describe() is None
+        assert rig.said == []  # all of it on the reload's line
+
+
+def test_a_reload_that_drops_the_cue_list_fires_nothing_from_it_and_says_what_was_waiting():
+    """A list dropped while a timed cue waited was not on the reload's line (nor anywhere before a cue had gone)."""
+    cues = "  - {name: a, do: preset 1}\n  - {name: b, do: preset 2, wait: 8}\n  - {name: end, do: blackout, at: 5:00}\n"
+    with Rig(cues) as rig:
+        rig.cues.begin()
+        rig.look_at(110.0)
+        rig.cues.go()  # cue 1 at 110: cue 2 waits until 118
+        assert rig.cues.replace(()) == ("cue list removed at cue 1/3 'a': cues 2 'b' (wait 8s), 3 'end' (at 5:00) do "
+                                        "not fire")
+        rig.look_at(1000.0)
+        assert rig.ran == [("cue 1", "preset 1")] and rig.said == []
+        assert rig.cues.go() == "error: this show has no cues; add a cues: list to the show file"
+        # put back (an undo): it starts over at cue 1, and what is past stays past
+        assert rig.cues.replace(rig.show.cues) == "cue list added: 3 cues; next 'a'"
+        rig.look_at(1001.0)
+        assert rig.ran == [("cue 1", "preset 1")]
+    with Rig(cues) as rig:  # none gone yet: what was waiting is said all the same
+        assert rig.cues.replace(()) == "cue list removed: cue 3 'end' (at 5:00) does not fire"
+
+
+def test_a_reload_that_makes_another_wait_cue_the_next_one_counts_its_wait_from_the_reload():
+    """A wait: cue put next by an edit counted from the cue before it, and so fired the moment the file was saved
+    once that cue had been on longer than the wait."""
+    manual = "  - {name: a, do: preset 1}\n  - {name: b, do: preset 2}\n"
+    with Rig(manual) as rig:
+        rig.cues.begin()
+        rig.look_at(110.0)
+        rig.cues.go()  # cue 1 at 110, and on for 20 s before the edit
+        rig.clock.t = 130.0
+        edited = parse_show(PRESETS + "cues:\n" + manual.replace("preset 2}", "preset 2, wait: 8}"), "show.yaml")
+        assert rig.cues.replace(edited.cues) == "cue list changed: at cue 1/2 'a'; next 'b' (wait 8s from now)"
+        rig.look_at(137.9)
+        assert rig.ran == [("cue 1", "preset 1")]
+        rig.look_at(138.0)
+        assert wait_for(lambda: len(rig.ran) == 2, 60)
+    waits = "  - {name: a, do: preset 1}\n  - {name: b, do: preset 2, wait: 8}\n"
+    with Rig(waits) as rig:  # an edit that leaves the next cue's wait alone leaves its count alone
+        rig.cues.begin()
+        rig.look_at(110.0)
+        rig.cues.go()
+        rig.clock.t = 115.0
+        edited = parse_show(PRESETS + "cues:\n" + waits.replace("preset 1}", "preset 3}"), "show.yaml")
+        assert rig.cues.replace(edited.cues) == "cue list changed: at cue 1/2 'a'; next 'b' (wait 8s)"
+        rig.look_at(118.0)
+        assert wait_for(lambda: len(rig.ran) == 2, 60)
+
+
+def test_what_a_reload_did_to_the_cue_list_is_on_the_reloads_line():
+    show = parse_show(PRESETS + "cues:\n" + MANUAL, "show.yaml")
+    controller = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(),
+                            lambda text: None)
+    controller.cues = CueList(show.cues, controller.handle_line, lambda text: None)
+    controller.handle_line("go", "stdin")
+    assert controller.replace_show(parse_show(PRESETS, "show.yaml")) == ["cue list removed at cue 1/3 'open'"]
+    assert controller.replace_show(parse_show(PRESETS, "show.yaml")) == []  # no list then, none now
 
 
 def test_the_controller_sends_go_and_back_to_the_cue_list_and_shows_it():

@@ -70,6 +70,42 @@ class _ScreenWait:
     beats: float
 
 
+@dataclass(frozen=True)
+class _Dropped:
+    """The preset on air that a reload took out of the show (or renamed beyond recognition): its picture stays on
+    air until another is picked, the status names it as removed, and `next`/`prev` go on from where it stood."""
+
+    # as the file had it last: a later reload that brings it back puts on air only what differs from it
+    preset: Preset
+    # the presets that followed it and those before it, nearest first (round the list), by the names the show
+    # gives them now (a later reload carries them over, as it does the preset on air)
+    after: tuple[str, ...]
+    before: tuple[str, ...]
+
+    @classmethod
+    def of(cls, old: Show, index: int, new: Show) -> _Dropped:
+        """Preset `index` of `old`, which `new` no longer has."""
+        names = [p.name for p in old.presets]
+        n = len(names)
+        after = tuple(names[(index + k) % n] for k in range(1, n))
+        before = tuple(names[(index - k) % n] for k in range(1, n))
+        return cls(old.presets[index], _carried(after, old, new), _carried(before, old, new))
+
+    def carried(self, old: Show, new: Show) -> _Dropped:
+        """The same, its neighbours as a reload from `old` to `new` leaves them."""
+        return _Dropped(self.preset, _carried(self.after, old, new), _carried(self.before, old, new))
+
+    def neighbour(self, show: Show, step: int) -> int:
+        """The preset `next` (step 1) or `prev` (-1) goes to: the nearest in that direction that is still in the
+        show, else the first."""
+        for name in self.after if step > 0 else self.before:
+            try:
+                return show.find(name)
+            except KeyError:
+                continue
+        return 0
+
+
 class Controller:
     def __init__(self, show: Show | None, state: ShowState, generator: Producer, stop: threading.Event,
                  say: Callable[[str], None], log: ControlLog | None = None,
@@ -91,6 +127,7 @@ class Controller:
         # a command (one may be writing the log to a slow disk): a reload never has them name one show's presets
         # by another's indices. Nothing else is done under it.
         self._picks = threading.Lock()
+        self._dropped: _Dropped | None = None  # the preset on air that a reload took out of the show (with the picks)
         # With a prompter, new prompts are encoded off the generator's thread before their action is handed over
         # (in order, so a later command never overtakes an earlier one).
         self.prompter = prompter
@@ -209,21 +246,25 @@ class Controller:
 
     def preset_name(self) -> str | None:
         """The current preset's name (safe while a reload swaps the show)."""
-        show, index, _ = self._picked()
+        show, index, _, _ = self._picked()
         return _name(show, index)
 
-    def _picked(self) -> tuple[Show | None, int | None, tuple[int, int, float] | None]:
-        """The show, the preset and the blend on air, as one."""
+    def _picked(self) -> tuple[Show | None, int | None, tuple[int, int, float] | None, _Dropped | None]:
+        """The show, the preset and the blend on air, and the preset a reload took out while it was on air, as
+        one."""
         with self._picks:
-            return self.show, self.state.preset, self.state.blend
+            return self.show, self.state.preset, self.state.blend, self._dropped
 
-    def _pick(self, preset: int | None, blend: tuple[int, int, float] | None, show: Show | None = None) -> None:
+    def _pick(self, preset: int | None, blend: tuple[int, int, float] | None, show: Show | None = None,
+              dropped: _Dropped | None = None) -> None:
         """Puts preset `preset` or the blend `blend` (of `show`, where a reload brings one) on air in the state, as
-        one (called with the lock held)."""
+        one (called with the lock held); `dropped`: a reload leaves a preset it took out on air (any other pick
+        ends that)."""
         with self._picks:
             if show is not None:
                 self.show = show
             self.state.preset, self.state.blend = preset, blend
+            self._dropped = dropped
 
     def set_param(self, param: str, value: float, source: str, between: tuple | None = None) -> str | None:
         """A knob moved: turn the parameter value into the command it stands for, at once whatever the show's
@@ -281,19 +322,37 @@ class Controller:
         defaults' transition and quantize govern later changes and apply at once, where the file changed them
         (else what the operator set live stays); what the show only starts with is left to the next start
         (vcam.control.reload says which).
+
+        A preset on air that the edit takes out (or renames beyond recognition) stays on air until another is
+        picked: the status names it as removed, `next` and `prev` go to the preset that followed or preceded it
+        (vcam.control.controller._Dropped), and an edit that brings it back by name picks it again. What the cue
+        list did is said too (vcam.control.cues.CueList.replace).
         """
         with self._lock:
             old, st = self.show, self.state
-            old_index, blend = st.preset, st.blend
+            old_index, blend, was = st.preset, st.blend, self._dropped
             applied = self._later_changes(old.defaults if old else Defaults(), show.defaults)
             index = _same_preset(old, old_index, show)
             sides = (_same_preset(old, blend[0], show), _same_preset(old, blend[1], show)) if blend else None
-            if sides is None:
+            dropped = None
+            if sides is None and index is None and old_index is not None and old is not None and \
+                    old_index < len(old.presets):
+                dropped = _Dropped.of(old, old_index, show)
+                self._pick(None, None, show, dropped)
+                applied.append(f"preset {dropped.preset.name!r} on air is no longer in the show: it stays on air "
+                               "until you pick another")
+            elif sides is None and was is not None:
+                dropped = self._back(was, old, show, applied)
+            elif sides is None:
                 self._pick(index, None, show)
                 if index is not None:
                     applied += self._edited(old.presets[old_index], show.presets[index], index)
             elif None in sides:  # a side is gone: its mix stays on air, told as the prompts it is (a dropped preset's)
                 self._pick(None, None, show)
+                gone = [repr(old.presets[i].name) for i, side in zip(blend[:2], sides) if side is None]
+                applied.append(f"blend {old.presets[blend[0]].name} / {old.presets[blend[1]].name} on air: "
+                               f"{' and '.join(gone)} {'is' if len(gone) == 1 else 'are'} no longer in the show: "
+                               "the mix stays on air until you pick another")
             else:
                 a, b = sides
                 self._pick(index, (a, b, blend[2]), show)
@@ -301,11 +360,28 @@ class Controller:
                                                                                       show.presets[b].prompts):
                     reply = self._apply(Command("blend", (a + 1, b + 1, blend[2])), "reload", at_once=True)
                     applied.append(f"{reply} with the new text")
-            applied += self._new_fallback(_fallback(old, old_index), _fallback(show, st.preset))
+            applied += self._new_fallback(_fallback(old, old_index, was), _fallback(show, st.preset, dropped))
         if self.cues is not None:  # outside the lock: a timed cue may be waiting for it to run its commands
-            self.cues.replace(show.cues)
+            said = self.cues.replace(show.cues)
+            if said:
+                applied.append(said)
         self._tell()  # the preset list changed too
         return applied
+
+    def _back(self, was: _Dropped, old: Show | None, show: Show, applied: list[str]) -> _Dropped | None:
+        """A reload while a preset it took out earlier is on air: an edit that brings it back by name picks it again
+        (putting on air only what differs from it as it was), else it stays out (called with the lock held). The
+        one still out, if it is."""
+        try:
+            index = show.find(was.preset.name)
+        except KeyError:
+            dropped = was.carried(old, show) if old is not None else was
+            self._pick(None, None, show, dropped)
+            return dropped
+        self._pick(index, None, show)
+        applied.append(f"preset {index + 1} {show.presets[index].name!r} on air is in the show again")
+        applied += self._edited(was.preset, show.presets[index], index)
+        return None
 
     def _edited(self, before: Preset, after: Preset, index: int) -> list[str]:
         """The preset on air as the file now has it (`after`, at `index`; `before`: as it had it): what the edit
@@ -530,7 +606,10 @@ class Controller:
             index = show.find(args[0])
         else:
             step = 1 if name == "next" else -1
-            index = ((st.preset if st.preset is not None else -step) + step) % len(show.presets)
+            if st.preset is None and self._dropped is not None:  # from where the preset on air stood in the file
+                index = self._dropped.neighbour(show, step)
+            else:
+                index = ((st.preset if st.preset is not None else -step) + step) % len(show.presets)
         return self._go_to_preset(index, origin)
 
     def _set_stream(self, cmd: Command, origin: Origin) -> str:
@@ -670,7 +749,7 @@ class Controller:
         The presets and the blend's indices are read as one (`_picked`): a client's blend knob finds its pair by
         them."""
         st = self.state
-        show, index, blend = self._picked()
+        show, index, blend, _ = self._picked()
         return {"preset": _name(show, index),
                 "presets": [p.name for p in show.presets] if show else [], "seed": st.seed, "steps": st.steps,
                 "transition": st.transition,
@@ -694,12 +773,14 @@ class Controller:
         neither the input on air nor a cue's name names a folder of this machine; else in full, as the operator set
         it. The preset or blend on air is read as one with the show (`_picked`), which a reload may swap meanwhile."""
         st = self.state
-        show, index, blend = self._picked()
+        show, index, blend, dropped = self._picked()
         if blend and show:
             a, b, x = blend
             where = f"blend {show.presets[a].name} / {show.presets[b].name} at {x:.2f}"
         elif (name := _name(show, index)) is not None:
             where = f"preset {index + 1} {name!r}"
+        elif dropped is not None:  # its prompts on air belong to no preset of the file any more
+            where = f"preset (removed) {dropped.preset.name!r}"
         else:
             where = "prompt " + " + ".join(st.prompts)[:80]
         # the strength matters only with an input: text-only shows are not told about it
@@ -789,9 +870,21 @@ def _on_air(show: Show, index: int) -> tuple:
     return p.prompts, p.seed, p.input, p.strength, p.bias
 
 
-def _fallback(show: Show | None, index: int | None) -> str | None:
-    """The fallback image a show gives where preset `index` (None: a typed prompt) is on air."""
+def _carried(names: tuple[str, ...], old: Show, new: Show) -> tuple[str, ...]:
+    """The presets of `old` named `names` as `new` names them (one renamed by its new name); those gone left out."""
+    carried = []
+    for name in names:
+        index = _same_preset(old, old.find(name), new)
+        if index is not None:
+            carried.append(new.presets[index].name)
+    return tuple(carried)
+
+
+def _fallback(show: Show | None, index: int | None, dropped: _Dropped | None = None) -> str | None:
+    """The fallback image a show gives where preset `index` (None: a typed prompt, or `dropped`, the preset a
+    reload took out while it was on air) is on air."""
     if show is None:
         return None
-    preset = show.presets[index] if index is not None and index < len(show.presets) else None
+    preset = show.presets[index] if index is not None and index < len(show.presets) else dropped.preset if dropped \
+        else None
     return (preset.fallback if preset else None) or show.defaults.fallback

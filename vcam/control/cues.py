@@ -22,6 +22,7 @@ from typing import Protocol
 
 from vcam.control.commands import CommandError, UNTIMED, parse
 from vcam.control.show import Cue, clock_text
+from vcam.words import counted
 
 # While a bar cue is pending, the list looks at the tempo at least this often: a tempo that drifts (MIDI clock)
 # moves the bar's clock time without telling anyone.
@@ -69,6 +70,9 @@ class CueList:
         self._position = 0  # the number of the last cue fired (1-based); 0 before the first
         self._began: float | None = None  # clock time the show went on air; timed cues wait for it
         self._fired_at: float | None = None  # clock time the last cue fired: a wait: counts from it
+        # clock time of a reload that made another cue the next one: its wait: counts from then, not from a cue of
+        # the list before it (whose time may long have passed: it would fire the moment the file was saved)
+        self._reloaded_at: float | None = None
         self._seen_s: float | None = None  # show time up to which `at` times have had their moment
         self._seen_beat: float | None = None  # the tempo's beat at the last look (a beat going back: started over)
         self._seen_reach: float | None = None  # the beat up to which bar cues have had their moment (ahead of it)
@@ -157,19 +161,41 @@ class CueList:
         nxt = cues[pos]
         return text + f" next {quoted(nxt.name)}" + (f" {nxt.timing()}" if nxt.timing() else "")
 
-    def replace(self, cues: Sequence[Cue]) -> None:
-        """A reloaded show's cues. The list stands at the same cue by name (the n-th cue of that name, for names
-        used more than once), else at the same number; moments already past do not fire."""
+    def replace(self, cues: Sequence[Cue]) -> str | None:
+        """A reloaded show's cues; what became of the list, in words for the reload's line (None: the edit left it
+        as it was). The list stands at the same cue by name (the n-th cue of that name, for names used more than
+        once), else at the same number; moments already past do not fire, and nothing fires from a list that is
+        gone. A cue firing as the reload comes runs all its commands first (the reload waits for it). A next cue
+        with a `wait:` that the edit changed counts it from the reload."""
         new = tuple(cues)
-        with self._lock:
-            old, pos = self._cues, self._position
-            self._cues = new
-            self._position = position = _same_position(old, pos, new)
-        if pos and (position != pos or not new or new[position - 1].name != old[pos - 1].name):
-            self.say("cue list reloaded: " + _moved(old[pos - 1], pos, new, position))
+        with self._firing:
+            with self._lock:
+                old, pos = self._cues, self._position
+                waiting = self._timed_ahead()
+                self._cues = new
+                self._position = position = _same_position(old, pos, new)
+                restarted = _next_wait(new, position) is not None and \
+                    _next_wait(old, pos) != _next_wait(new, position)
+                if restarted:
+                    self._reloaded_at = self.clock()
         self._note_bar_cues()
         self._note_late_cues()
         self._wake.set()
+        # before the show is on air, a wait counts from going on air whatever the edit
+        return _changed(old, pos, waiting, new, position, restarted and self._began is not None) if new != old \
+            else None
+
+    def _timed_ahead(self) -> list[int]:
+        """The cues (0-based) that would still fire by themselves: an `at` time or bar to come, a `wait:` of the
+        next cue (called with _lock held)."""
+        cues, pos = self._cues, self._position
+        ahead = [i for i, c in enumerate(cues) if i >= pos and (
+            (c.at_s is not None and (self._seen_s is None or self._seen_s < c.at_s)) or
+            (c.at_bar is not None and self.tempo is not None and
+             (self._seen_reach is None or self._seen_reach < self._bar_beat(c))))]
+        if pos < len(cues) and cues[pos].wait is not None and pos not in ahead:
+            ahead.insert(0, pos)
+        return ahead
 
     # --- firing -----------------------------------------------------------------------------------------------
     def _fire(self, cues: tuple[Cue, ...], index: int, why: str = "", at: str | None = None) -> str:
@@ -243,7 +269,8 @@ class CueList:
         """The clock time a `wait:` of the next cue counts from (called with _lock held, on air): the cue before it
         firing, but not before the show went on air; a cue fired on the loading card was not seen yet, and its
         wait would have run out unseen."""
-        return max(self._fired_at, self._began) if self._position and self._fired_at is not None else self._began
+        since = max(self._fired_at, self._began) if self._position and self._fired_at is not None else self._began
+        return max(since, self._reloaded_at) if self._reloaded_at is not None else since
 
     def _lead_beats(self) -> float:
         """How far ahead of the camera the show works, in beats of the tempo (0 without one)."""
@@ -316,11 +343,47 @@ def quoted(name: str) -> str:
     return f'"{name}"' if "'" in name and '"' not in name else f"'{name}'"
 
 
+def _changed(old: tuple[Cue, ...], pos: int, waiting: list[int], new: tuple[Cue, ...], position: int,
+             restarted: bool) -> str:
+    """What a reload made of the cue list (`old`, at cue `pos`, its timed cues `waiting` still to fire), now `new`
+    at `position`, in words for the reload's line."""
+    if not old:
+        return f"cue list added: {counted(len(new), 'cue')}" + _next_words(new, position, restarted)
+    if not new:
+        at = f" at cue {pos}/{len(old)} {quoted(old[pos - 1].name)}" if pos else ""
+        if not waiting:
+            return f"cue list removed{at}"
+        which = ", ".join(f"{i + 1} {quoted(old[i].name)} ({old[i].timing()})" for i in waiting)
+        return (f"cue list removed{at}: {'cue' if len(waiting) == 1 else 'cues'} {which} "
+                f"{'does' if len(waiting) == 1 else 'do'} not fire")
+    if not pos:
+        where = f"{counted(len(new), 'cue')}, none gone yet"
+    elif position != pos or new[position - 1].name != old[pos - 1].name:
+        where = _moved(old[pos - 1], pos, new, position)
+    else:
+        where = f"at cue {position}/{len(new)} {quoted(new[position - 1].name)}"
+    return "cue list changed: " + where + _next_words(new, position, restarted)
+
+
+def _next_words(cues: tuple[Cue, ...], position: int, restarted: bool) -> str:
+    """What GO fires next in a reloaded list standing at `position`, and when it fires by itself."""
+    if position >= len(cues):
+        return "; it is the last"
+    nxt = cues[position]
+    timing = nxt.timing() + (" from now" if restarted else "")
+    return f"; next {quoted(nxt.name)}" + (f" ({timing})" if timing else "")
+
+
+def _next_wait(cues: tuple[Cue, ...], position: int) -> tuple[str, float] | None:
+    """The next cue's name and `wait:`, where it has one."""
+    if position >= len(cues) or cues[position].wait is None:
+        return None
+    return cues[position].name, cues[position].wait
+
+
 def _moved(was: Cue, pos: int, new: tuple[Cue, ...], position: int) -> str:
     """Where the current cue (`was`, number `pos`) went in a reloaded list that stands at `position`, in words."""
     cue = f"cue {pos} {quoted(was.name)}"
-    if not new:
-        return f"{cue} is gone with the whole list: this show has no cues now"
     now = new[position - 1]
     if now.name == was.name:
         return f"{cue} is now cue {position}"

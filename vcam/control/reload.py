@@ -105,7 +105,7 @@ def reloaded(path: str, show: Show, applied: Sequence[str], later: str) -> str:
     """The reload's line: the show, what the edit changed on air, and what waits for the next start."""
     line = f"reloaded {path}: {counted(len(show.presets), 'preset')}"
     if applied:
-        line += f"; {', '.join(applied)}"
+        line += "".join(f"; {item}" for item in applied)  # an item may hold commas of its own
     if later:
         line += f"; at the next start: {later}"
     return line
