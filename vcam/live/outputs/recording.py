@@ -40,13 +40,19 @@ def check_path(path: str, in_use: bool = True) -> None:
 def _refuse_one_being_recorded(path: str) -> None:
     """VcamError when another show records into `path` now: both writing one file left neither take playable, and
     the first show's end still claimed all its frames. Each recording holds a lock on its file (`_take_file`)."""
+    if held_by_another(path):
+        raise _busy(path)
+
+
+def held_by_another(path: str) -> bool:
+    """Whether another show writes the plain file at `path` now (a recording, a control log: each holds a lock on
+    its file while it writes it)."""
     try:  # not blocking: a named pipe opened for reading waits for a writer
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:  # not there yet (the usual case), or unreadable: opening it at the first frame says why
-        return
+    except OSError:  # not there yet (the usual case), or unreadable: opening it when the show writes says why
+        return False
     try:
-        if stat.S_ISREG(os.fstat(fd).st_mode) and not filelock.lock(fd):
-            raise _busy(path)
+        return stat.S_ISREG(os.fstat(fd).st_mode) and not filelock.lock(fd)
     finally:
         os.close(fd)  # lets the lock just taken go
 
