@@ -265,3 +265,22 @@ def test_the_show_says_what_its_in_between_frames_cost(captured):
     assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
     assert air.pacer.flow_stats.flowed + air.pacer.flow_stats.faded > 0
     assert "smooth flow: " in said.getvalue() and " ms of flow per pair of generated frames" in said.getvalue()
+
+
+def test_the_end_says_only_the_flow_counts_a_vj_can_act_on():
+    """`97 camera frames by flow, 97 cross-faded …; 0 pairs left to the cross-fade` read as a CPU too slow, where a
+    generated frame lasting a tick wants no in-between frame at all."""
+    from vcam.live.onair import flow_report
+
+    assert flow_report(FlowStats()) is None
+    kept_up = flow_report(FlowStats(faded=97))
+    assert kept_up == "smooth flow: no in-between frames were needed: generation keeps up with the camera"
+    mixed = flow_report(FlowStats(pairs=40, cost_ms=12.34, frame_ms=1.26, flowed=97, faded=97))
+    assert mixed == ("smooth flow: 97 camera frames by flow (12.3 ms of flow per pair of generated frames, 1.3 ms per "
+                     "in-between frame); 97 cross-faded, as their generated frame lasted about a camera tick (none "
+                     "needed) or their in-between frames were not ready")
+    slow = flow_report(FlowStats(pairs=3, cost_ms=80.0, frame_ms=9.0, flowed=9, faded=60, skipped=20, failed=1))
+    assert "; 20 pairs of generated frames left to the cross-fade as their flow would not be ready in time" in slow
+    assert slow.endswith("; the flow failed on 1 pair of generated frames (cross-faded)")
+    failing = flow_report(FlowStats(faded=12, failed=4))
+    assert failing.startswith("smooth flow: 12 cross-faded") and " by flow" not in failing

@@ -350,8 +350,26 @@ def test_cam_runs_without_torch(tmp_path):
 
 
 def test_cam_rejects_a_bad_address(capsys):
-    assert main(["cam", "http://x", "--out", "null"]) == 2
+    assert main(["cam", "tcp://x", "--out", "null"]) == 2
     assert "ws://HOST:PORT" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("url, meant", [("127.0.0.1:8765", "ws://127.0.0.1:8765"), ("gpu-box", "ws://gpu-box"),
+                                        ("http://gpu-box:9000", "ws://gpu-box:9000"),
+                                        ("https://proxy.example/vcam", "wss://proxy.example/vcam"),
+                                        ("WS://[::1]:8765", "ws://[::1]:8765")])
+def test_cam_refuses_an_address_without_ws_and_names_the_one_to_give(url, meant, capsys):
+    """A bare host:port or a browser's http:// address was refused with only the general form to follow."""
+    assert main(["cam", url, "--out", "null"]) == 2
+    assert f"use {meant}" in capsys.readouterr().err
+
+
+def test_cam_names_no_address_to_give_where_none_would_do():
+    from vcam.remote.client import check_url
+
+    for url in ("", "http://", "127.0.0.1:99999"):
+        with pytest.raises(ValueError, match=r"not a server address; it looks like ws://HOST:PORT"):
+            check_url(url)
 
 
 @pytest.mark.parametrize("url, said", [("ws://127.0.0.1:99999", "the port must be a number from 1 to 65535"),

@@ -563,6 +563,64 @@ def test_a_take_deleted_while_recording_is_written_back_whole(tmp_path, gone):
     assert w.summary() == f"recorded 40 frames to {path}; its file was deleted while recording: written back to {path}"
 
 
+def _record_and_move(tmp_path, sent: int = 40):
+    """A recording of `sent` frames whose file is moved into another folder after its first frame, an older take
+    then copied to its old name."""
+    from vcam.live.outputs.recording import Recording
+
+    path, moved = tmp_path / "take.mp4", tmp_path / "kept" / "other.mp4"
+    moved.parent.mkdir()
+    rec = Recording(str(path), 64, 48, 30)
+    rec.send(np.zeros((48, 64, 3), np.uint8), 0)
+    os.rename(path, moved)
+    path.write_bytes(b"an older take")
+    for tick in range(1, sent):
+        rec.send(np.full((48, 64, 3), tick * 5, np.uint8), tick)
+    return rec, path, moved
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="Linux names a descriptor's file in /proc")
+def test_a_take_moved_while_recording_is_said_counted_and_cut_where_it_is_now(tmp_path):
+    """The end said the old name, where another file was (or none), and counted and cut that file."""
+    import av
+
+    rec, path, moved = _record_and_move(tmp_path)
+    w = OutputWorker(rec, 64, 48, every_frame=True)
+    w.close()
+    assert rec.path == str(moved) and rec.frames == 40
+    with av.open(str(moved)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 40
+    assert w.summary() == f"recorded 40 frames to {moved}; its file was moved while recording, from {path}"
+    assert path.read_bytes() == b"an older take"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's")
+def test_a_take_moved_where_proc_cannot_say_where_leaves_the_file_at_its_old_name_alone(tmp_path, monkeypatch):
+    from vcam.live.outputs import recording
+
+    def no_proc(path):
+        raise FileNotFoundError(2, "No such file or directory", path)
+
+    monkeypatch.setattr(recording.os, "readlink", no_proc)
+    rec, path, moved = _record_and_move(tmp_path)
+    rec.close()
+    assert rec.path == str(path) and rec.note is None and rec.frames == 40  # said as before, at its old name
+    assert path.read_bytes() == b"an older take" and moved.stat().st_size > 0
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_take_recorded_through_a_symbolic_link_is_not_said_to_have_moved(tmp_path):
+    from vcam.live.outputs.recording import Recording
+
+    (tmp_path / "real.mp4").write_bytes(b"")
+    (tmp_path / "take.mp4").symlink_to(tmp_path / "real.mp4")
+    rec = Recording(str(tmp_path / "take.mp4"), 64, 48, 30)
+    for tick in range(3):
+        rec.send(np.zeros((48, 64, 3), np.uint8), tick)
+    rec.close()
+    assert rec.path == str(tmp_path / "take.mp4") and rec.note is None and rec.frames == 3
+
+
 @pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's")
 def test_a_file_system_without_locks_is_recorded_to_all_the_same(tmp_path, monkeypatch):
     import errno

@@ -319,6 +319,15 @@ def test_a_log_without_its_end_needs_blocks(tmp_path, capsys):
     assert "rendered 1 blocks" in capsys.readouterr().err
 
 
+def test_blocks_past_the_logs_end_says_once_at_the_start_that_all_the_log_holds_is_rendered(tmp_path, capsys):
+    path = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 2}})
+    assert main(["render", path, "--out", "null", "--blocks", "100"]) == 0
+    err = capsys.readouterr().err
+    said = f"vcam: {path} holds only 2 blocks: all 2 are rendered (--blocks 100 asks for more)"
+    assert err.count(said) == 1 and err.index(said) < err.index("building tiny"), err
+    assert "rendered 2 blocks" in err
+
+
 @pytest.mark.parametrize("out", ["vcam", "window"])
 def test_a_camera_or_window_is_refused_with_the_reason(tmp_path, capsys, out):
     path = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 1}})

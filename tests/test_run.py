@@ -803,6 +803,31 @@ def test_a_recording_named_for_another_format_is_refused_before_anything_loads(t
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's; Windows refuses a second writer itself")
+def test_a_file_another_show_writes_is_refused_without_first_saying_it_is_replaced(tmp_path):
+    """The start said `replacing show.jsonl (2.0 kB)`, then refused that file as another show's."""
+    from vcam.live.outputs.recording import Recording
+    from vcam.live.run import _open_log
+
+    log = _open_log(str(tmp_path / "show.jsonl"))
+    log.write("x" * 2_000)
+    log.flush()
+    take = Recording(str(tmp_path / "take.mp4"), 64, 48, 30)
+    take.send(np.zeros((48, 64, 3), np.uint8), 0)
+    for outs, log_controls, said in (([f"file:{tmp_path / 'take.mp4'}"], None, "another show is recording into it"),
+                                     (["null"], str(tmp_path / "show.jsonl"), "another show is writing it now"),
+                                     ([f"file:{tmp_path / 'take.mp4'}"], str(tmp_path / "show.jsonl"),
+                                      "another show is recording into it")):
+        status = io.StringIO()
+        with pytest.raises(VcamError, match=said):
+            run(RunOptions(model="tiny", outs=outs, log_controls=log_controls, duration=1.0, stdin=False,
+                           status_out=status))
+        assert "replacing" not in status.getvalue(), status.getvalue()
+    take.close()
+    log.close()
+    assert (tmp_path / "show.jsonl").stat().st_size == 2_000 and take.frames == 1
+
+
 def test_replacing_an_older_recording_and_log_is_said_and_the_recording_named_whole(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "take.mp4").write_bytes(b"x" * 300_000)

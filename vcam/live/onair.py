@@ -17,6 +17,7 @@ from typing import BinaryIO, Protocol
 import numpy as np
 
 from vcam.live.frames import card
+from vcam.live.interp import FlowStats
 from vcam.live.outputs import OutputSpec, OutputWorker, close_workers, leave_workers, open_outputs, report_outputs
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
 from vcam.live.screen import Screen
@@ -222,14 +223,10 @@ class OnAir:
         close_workers(self.workers)  # returns once every recording's file is complete
 
     def _report_flow(self) -> None:
-        """With --smooth flow: what the in-between frames cost, and how many were cross-faded because their flows
-        came too late (a CPU too slow for the stream)."""
+        """With --smooth flow: what its in-between frames were and cost (flow_report)."""
         fs = self.pacer.flow_stats
-        if fs is not None and fs.flowed + fs.faded:
-            self.status.message(
-                f"smooth flow: {fs.flowed} camera frames by flow, {fs.faded} cross-faded; {fs.cost_ms:.1f} ms of flow "
-                f"per pair of generated frames, {fs.frame_ms:.1f} ms per in-between frame; {fs.skipped} pairs left to "
-                "the cross-fade as their flow would not be ready in time")
+        if fs is not None and (line := flow_report(fs)):
+            self.status.message(line)
 
     def _leave_at_once(self) -> int:
         """Without waiting for the feed, the parts or a recording's queue: the outputs get LEAVE_S to close after
@@ -243,6 +240,31 @@ class OnAir:
                 self.status.message(w.summary())
         self.status.message(f"left at once (Ctrl-C again); exit code {LEFT_AT_ONCE}")
         return LEFT_AT_ONCE
+
+
+def flow_report(fs: FlowStats) -> str | None:
+    """The end's line on --smooth flow (None where no camera frame fell between two generated ones): the frames
+    made by flow and what they cost, and why others were cross-faded, with the counts that are not zero. A pair
+    of generated frames that lasts a camera tick wants no in-between frame (interp.phases), so its tick is
+    cross-faded too: where no pair wanted one, generation kept up with the camera and there is nothing to act on."""
+    if not fs.flowed + fs.faded:
+        return None
+    if not (fs.pairs or fs.skipped or fs.failed):
+        return "smooth flow: no in-between frames were needed: generation keeps up with the camera"
+    said: list[str] = []
+    if fs.pairs:  # the running costs are of the pairs made: none made, none measured
+        said.append(f"{counted(fs.flowed, 'camera frame')} by flow ({fs.cost_ms:.1f} ms of flow per pair of generated "
+                    f"frames, {fs.frame_ms:.1f} ms per in-between frame)")
+    if fs.faded:
+        said.append(f"{fs.faded} cross-faded, as their generated frame lasted about a camera tick (none needed) or "
+                    "their in-between frames were not ready")
+    if fs.skipped:
+        said.append(f"{counted(fs.skipped, 'pair')} of generated frames left to the cross-fade as their flow would "
+                    "not be ready in time: the CPU is too slow or busy for it (--smooth fade cross-fades without "
+                    "its cost)")
+    if fs.failed:
+        said.append(f"the flow failed on {counted(fs.failed, 'pair')} of generated frames (cross-faded)")
+    return "smooth flow: " + "; ".join(said)
 
 
 def _failure_text(error: Exception) -> str:

@@ -196,7 +196,7 @@ def _total(replay: Replay, opts: RenderOptions, say: Callable[[str], None]) -> i
     if opts.blocks is None:
         return end
     if end is not None and opts.blocks > end:
-        say(f"the show made {end} blocks: rendering {end}, not {opts.blocks}")
+        say(f"{opts.log} holds only {end} blocks: all {end} are rendered (--blocks {opts.blocks} asks for more)")
         return end
     return opts.blocks
 

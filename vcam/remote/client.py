@@ -622,12 +622,34 @@ def not_vcam(url: str, code: int) -> str:
             f"there; check the port in the address (vcam serve's first line names it){proxy}")
 
 
+_SCHEMES_MEANT = {"ws": "ws", "wss": "wss", "http": "ws", "https": "wss"}
+
+
+def _meant_url(url: str) -> str | None:
+    """The ws:// or wss:// address a refused one most likely meant, copied from a browser or typed bare
+    (host:port), or None where none is sure to be a good one."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        meant = "ws://" + url.removeprefix("//")
+    elif scheme.lower() in _SCHEMES_MEANT:
+        meant = f"{_SCHEMES_MEANT[scheme.lower()]}://{rest}"
+    else:
+        return None
+    try:
+        check_url(meant)
+    except ValueError:
+        return None
+    return meant
+
+
 def check_url(url: str) -> None:
     """ValueError for an address no server can have (not ws:// or wss://, no host, a port that is none), said
     before anything opens: trying it again every few seconds could never connect."""
     looks = f"it looks like ws://HOST:PORT (default port {proto.DEFAULT_PORT})"
     if not url.startswith(("ws://", "wss://")):
-        raise ValueError(f"{url!r} is not a server address; {looks}")
+        meant = _meant_url(url)
+        raise ValueError(f"{url!r} is not a server address; use {meant}" if meant
+                         else f"{url!r} is not a server address; {looks}")
     try:
         parts = urlsplit(url)
     except ValueError as e:  # an IPv6 address without its closing bracket

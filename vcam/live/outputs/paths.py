@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from vcam.errors import VcamError
-from vcam.live.outputs.recording import check_path
+from vcam.live.outputs.recording import check_path, held_by_another
 from vcam.outspec import OutputSpec
 
 
@@ -43,13 +43,15 @@ def check_outputs(specs: Sequence[OutputSpec], writes: Sequence[Written], reads:
     reads or another written one, when a file: output cannot be recorded to (`check_file`), or when two outputs
     share a camera; then each file that replaces an older one is said with `say` (None: said by no one, as where
     nothing is written). `named` names an output of `specs` where it came from (`--out`, else a show file's
-    `out:`): the caller's `writes` name its file: outputs with the same."""
+    `out:`): the caller's `writes` name its file: outputs with the same. Another show writing one of `writes` now
+    is refused here too, before any `replacing` is said."""
     refuse_clashes(writes, reads)
     for spec in specs:  # after the clashes: `would write over the show file` says more than a wrong extension
         if spec.kind == "file":
             check_file(spec)
     refuse_shared_cameras(specs, named)
-    if say is not None:
+    refuse_written_now(writes, specs)
+    if say is not None:  # last: a file refused above is never said to be replaced
         for w in writes:
             if note := replacing(w.path):
                 say(note)
@@ -70,6 +72,17 @@ def refuse_clashes(writes: Sequence[Written], reads: Sequence[tuple[str, str]]) 
             raise VcamError(f"{written_at[where].what} and {w.what} would write the same file ({where})",
                             f"{w.fix}: each output needs a file of its own")
         written_at[where] = w
+
+
+def refuse_written_now(writes: Sequence[Written], specs: Sequence[OutputSpec]) -> None:
+    """VcamError when another show writes one of `writes` now (a control log): opened, it would be refused the
+    same way, after the outputs had opened. The file: outputs among `specs` are left to `check_file`, which
+    `vcam check` lets be recorded now."""
+    recorded = {resolved(spec.target) for spec in specs if spec.kind == "file" and spec.target}
+    for w in writes:
+        if resolved(w.path) not in recorded and held_by_another(w.path):
+            raise VcamError(f"cannot write {w.what}: another show is writing it now",
+                            f"{w.fix}, or stop the other show first")
 
 
 def refuse_shared_cameras(specs: Sequence[OutputSpec], named: OutputNamer = given_output) -> None:

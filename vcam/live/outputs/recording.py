@@ -40,13 +40,19 @@ def check_path(path: str, in_use: bool = True) -> None:
 def _refuse_one_being_recorded(path: str) -> None:
     """VcamError when another show records into `path` now: both writing one file left neither take playable, and
     the first show's end still claimed all its frames. Each recording holds a lock on its file (`_take_file`)."""
+    if held_by_another(path):
+        raise _busy(path)
+
+
+def held_by_another(path: str) -> bool:
+    """Whether another show writes the plain file at `path` now (a recording, a control log: each holds a lock on
+    its file while it writes it)."""
     try:  # not blocking: a named pipe opened for reading waits for a writer
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:  # not there yet (the usual case), or unreadable: opening it at the first frame says why
-        return
+    except OSError:  # not there yet (the usual case), or unreadable: opening it when the show writes says why
+        return False
     try:
-        if stat.S_ISREG(os.fstat(fd).st_mode) and not filelock.lock(fd):
-            raise _busy(path)
+        return stat.S_ISREG(os.fstat(fd).st_mode) and not filelock.lock(fd)
     finally:
         os.close(fd)  # lets the lock just taken go
 
@@ -97,6 +103,7 @@ class Recording:
         self._older = os.path.isfile(self.path)  # a take there already: said to be kept if this one never starts
         self._opened = False
         self.note: str | None = None  # said at the end after the file's name: what became of a take deleted on air
+        self._written_back = False  # self.path is a copy of the take, made as its file was deleted on air
 
     @property
     def kept_older(self) -> bool:
@@ -162,7 +169,10 @@ class Recording:
             finally:
                 self._container = None
                 self._write_back_if_deleted()
-                if os.path.isfile(self.path):  # not /dev/null or a pipe, which keep nothing to count or cut
+                self._follow_if_moved()
+                # not /dev/null or a pipe, which keep nothing to count or cut, nor another file that has taken the
+                # name of a take moved away (where /proc could not say where to)
+                if os.path.isfile(self.path) and self._holds_take(self.path):
                     cut_partial_fragment(self.path)
                     # what the file holds, said at the end: after a full disk, fewer than were encoded (the fragment
                     # being written, and the frames muxed for the next one, are not in it)
@@ -204,12 +214,46 @@ class Recording:
                 with open(out, "wb") as f:
                     _copy_from(self._lock, f)
                 self.note = f"its file was deleted while recording: written back to {name}"
-                self.path = name
+                self.path, self._written_back = name, True
                 return
             raise FileExistsError(f"{self.path} and {stem}-recovered{ext} exist")
         except OSError as e:
             self.note = f"its file was deleted while recording and could not be written back ({e}): the take is lost"
             self.frames = 0
+
+
+    def _follow_if_moved(self) -> None:
+        """A take whose file was moved while it was recorded (renamed within its file system: the writes follow the
+        file) is said, counted and cut where it is now, not at its old name, where the end said a file that was no
+        longer there (or another file that has taken the name). Linux names a descriptor's file in /proc; without
+        it the take is said at the name it was given."""
+        if self._lock is None:
+            return
+        try:
+            held = os.fstat(self._lock)
+            if held.st_nlink == 0 or _same_file(self.path, held):  # deleted (written back), or where it was
+                return
+            where = os.readlink(f"/proc/self/fd/{self._lock}")
+            if not os.path.isabs(where) or not _same_file(where, held):  # not a path this process can open
+                return
+        except OSError:
+            return
+        self.note = f"its file was moved while recording, from {self.path}"
+        self.path = where
+
+
+    def _holds_take(self, path: str) -> bool:
+        """Whether `path` is the file this recording wrote, or its copy (True where no descriptor was kept to
+        tell)."""
+        return self._lock is None or self._written_back or _same_file(path, os.fstat(self._lock))
+
+
+def _same_file(path: str, held: os.stat_result) -> bool:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino)
 
 
 def _copy_from(fd: int, f) -> None:
