@@ -221,7 +221,6 @@ class Recording:
             self.note = f"its file was deleted while recording and could not be written back ({e}): the take is lost"
             self.frames = 0
 
-
     def _follow_if_moved(self) -> None:
         """A take whose file was moved while it was recorded (renamed within its file system: the writes follow the
         file) is said, counted and cut where it is now, not at its old name, where the end said a file that was no
@@ -240,7 +239,6 @@ class Recording:
             return
         self.note = f"its file was moved while recording, from {self.path}"
         self.path = where
-
 
     def _holds_take(self, path: str) -> bool:
         """Whether `path` is the file this recording wrote, or its copy (True where no descriptor was kept to
