@@ -776,6 +776,25 @@ def test_a_commands_actions_at_once_encoded_one_by_one_still_go_into_one_block()
     assert stream.set[-1] == ("seed", 42) and not ctl._beat._held
 
 
+def test_a_reloads_edit_of_the_preset_on_air_goes_into_one_block():
+    """An edit of the preset on air that changes its prompt and its seed puts both on air in one block, as a
+    command's changes go: handed over one by one through the prompter, the generator could make the new prompt in
+    one block and the new seed in the next."""
+    stream, jobs = Applied(), Jobs()
+    gen = Generator(lambda report: stream, Pacer(PacerSettings(fps=30.0)), lambda m: None)
+    gen.stream, gen.submitted, stream.gen, jobs.generator = stream, 40, gen, gen
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"ocean waves": 1.0}, preset=1, seed=7), gen,
+                     threading.Event(), lambda m: None, land=lambda spec: 40, tempo=tempo_at(), prompter=jobs)
+    said = ctl.replace_show(parse_show(SHOW.replace("ocean waves, seed: 7", "deep ocean waves, seed: 9"),
+                                       "show.yaml"))
+    assert said == ["preset 2 'ocean' on air: prompt (over 4 blocks), seed 9"]
+    jobs.done()  # its prompt encoded
+    block_starts(gen, 40)
+    jobs.done()  # its seed
+    block_starts(gen, 41)
+    assert stream.set == [("prompts", 41), ("seed", 41)] and not ctl._beat._held
+
+
 # --- under load: commands from several threads, the prompter and the generator on theirs -------------------------
 
 class SettingsStream:

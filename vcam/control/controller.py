@@ -385,8 +385,18 @@ class Controller:
 
     def _edited(self, before: Preset, after: Preset, index: int) -> list[str]:
         """The preset on air as the file now has it (`after`, at `index`; `before`: as it had it): what the edit
-        changed in it goes on air, the rest stays as it is (called with the lock held). What went on air, in words,
-        as one item; none where the edit changed nothing on air."""
+        changed in it goes on air, in one block as a command's changes do, the rest stays as it is (called with the
+        lock held). What went on air, in words, as one item; none where the edit changed nothing on air."""
+        outer = self._at_block, self._batch
+        self._at_block, self._batch = _UNSET, []
+        try:
+            return self._edits(before, after, index)
+        finally:
+            batch = self._batch
+            self._at_block, self._batch = outer
+            self._beat.take(batch, None, None)
+
+    def _edits(self, before: Preset, after: Preset, index: int) -> list[str]:
         st, origin = self.state, Origin(str(Command("preset", (index + 1,))), "reload")
         done: list[str] = []
         if after.prompts != before.prompts:
@@ -731,7 +741,7 @@ class Controller:
         first. A command's actions are handed over together once it is made (vcam.control.onbeat: on the beat, they
         wait for their block; a change of a kind that an earlier one still waits with goes with it, so the stream
         ends where the state says: `seed 42 @bar` then `seed 7` is seed 7, not 42 once the bar comes)."""
-        if self._batch is None:  # outside a command (a reload's edit): at once
+        if self._batch is None:  # outside a command: at once
             self._beat.take([(action, origin)], None, None)
             return
         if self._at_block is _UNSET:
