@@ -45,7 +45,7 @@ from vcam.sizes import check_size
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control import oscmap
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader, read_file, read_text, top_keys, written_as
-from vcam.errors import IMAGE_FIX, READ_FIX, VcamError
+from vcam.errors import IMAGE_FIX, READ_FIX, VcamError, one_line
 
 
 @dataclass(frozen=True)
@@ -615,7 +615,7 @@ def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
                 # start's check of clashes names, saying more than its extension does
                 check_recording_name(spec.target)
         except VcamError as e:
-            r.error(item, f"output {text}: {e.message}; {e.fix}")
+            r.error(item, f"output {text}: {one_line(e)}")
             continue
         except ValueError as e:
             r.error(item, str(e))
