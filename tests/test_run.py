@@ -433,6 +433,27 @@ def test_a_control_log_another_show_writes_is_refused_before_any_output_opens_an
     assert path.read_text() == ""
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts this process's descriptors in /proc")
+def test_a_control_log_that_cannot_be_emptied_is_refused_without_a_descriptor_left_open(tmp_path, monkeypatch):
+    """A log whose truncation fails (an append-only file) is said as a log that cannot be written, and the
+    descriptor the lock was taken on is closed, not left open for the rest of the process."""
+    import errno
+
+    from vcam.live import run as run_module
+
+    def refused(fd, length):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    path = tmp_path / "show.jsonl"
+    path.write_text("an older log\n")
+    monkeypatch.setattr(run_module.os, "ftruncate", refused)
+    before = len(os.listdir("/proc/self/fd"))
+    with pytest.raises(VcamError) as err:
+        run_module._open_log(str(path))
+    assert "cannot write the control log" in err.value.message and "Operation not permitted" in err.value.message
+    assert len(os.listdir("/proc/self/fd")) == before and path.read_text() == "an older log\n"
+
+
 def test_a_midi_map_without_a_midi_input_is_said_to_be_unused():
     status = io.StringIO()
     assert run(RunOptions(model="tiny", outs=["null"], duration=0.5, stdin=False, midi_map="nanokontrol2",

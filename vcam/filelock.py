@@ -3,6 +3,9 @@ the first's under it. POSIX flock; where there are none (Windows, whose open fil
 themselves; a file system without locks) every file counts as free."""
 from __future__ import annotations
 
+import os
+import stat
+
 try:
     import fcntl
 except ImportError:  # Windows
@@ -26,3 +29,12 @@ def lock(fd: int) -> bool:
 def available() -> bool:
     """Whether this system has the locks at all."""
     return fcntl is not None
+
+
+def take(fd: int) -> bool | None:
+    """The lock on the file under `fd` where it is a plain file: True taken (or none to take on this system), False
+    held by another open of the file; None for anything else (/dev/null, a named pipe, a terminal), which many may
+    write and which keeps nothing to protect."""
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        return None
+    return lock(fd)

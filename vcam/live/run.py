@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import stat
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -587,12 +586,16 @@ def _log_opener(path: str, flags: int) -> int:
     the same file truncated the first's log under it. A pipe or a terminal (/dev/stdout), which many may write,
     is neither locked nor truncated."""
     fd = os.open(path, flags & ~os.O_TRUNC, 0o666)
-    if stat.S_ISREG(os.fstat(fd).st_mode):
-        if not filelock.lock(fd):
-            os.close(fd)
+    try:
+        taken = filelock.take(fd)
+        if taken is False:
             raise VcamError(f"cannot write the control log {path}: another show is writing it now",
                             "give this show's --log-controls a file of its own, or stop the other show first")
-        os.ftruncate(fd, 0)
+        if taken:
+            os.ftruncate(fd, 0)
+    except BaseException:
+        os.close(fd)
+        raise
     return fd
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import stat
 import struct
 from fractions import Fraction
 
@@ -52,7 +51,7 @@ def held_by_another(path: str) -> bool:
     except OSError:  # not there yet (the usual case), or unreadable: opening it when the show writes says why
         return False
     try:
-        return stat.S_ISREG(os.fstat(fd).st_mode) and not filelock.lock(fd)
+        return filelock.take(fd) is False
     finally:
         os.close(fd)  # lets the lock just taken go
 
@@ -65,10 +64,11 @@ def _take_file(path: str) -> int | None:
     if not filelock.available():
         return None
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # read too: a take deleted on air is read back from it
-    if not stat.S_ISREG(os.fstat(fd).st_mode):  # /dev/null, a named pipe: many may write, nothing to keep whole
+    taken = filelock.take(fd)
+    if taken is None:  # /dev/null, a named pipe: many may write, nothing to keep whole
         os.close(fd)
         return None
-    if not filelock.lock(fd):
+    if not taken:
         os.close(fd)
         raise _busy(path)
     return fd
