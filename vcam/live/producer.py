@@ -14,6 +14,7 @@ from vcam.control.actions import Action, InputOpener, Origin, Reset, apply
 from vcam.control.protocol import AppliedListener
 from vcam.errors import VcamError
 from vcam.live.pacer import Pacer
+from vcam.words import counted
 
 if TYPE_CHECKING:  # vcam.live imports no torch until the model loads
     from vcam.engine.stream import Stream
@@ -101,10 +102,6 @@ def _error_key(failure: Failure) -> tuple[str, str]:
     the next in what is the same trouble each time."""
     name, text, out_of_memory = failure
     return (name, "") if out_of_memory else (name, re.sub(r"\d+", "#", text))
-
-
-def _blocks(n: int) -> str:
-    return f"{n} more failed block{'' if n == 1 else 's'}"
 
 
 def _retries(n: int) -> str:
@@ -347,7 +344,7 @@ def _failure_line(stream: Stream, failed: Failure, retry: int, unsaid: int = 0) 
     failure in a row, and for each error not said since; with the failed blocks that went unsaid before it."""
     line = f"{_with_error(stream, 'generation failed', failed)}; holding the last frame, retry {retry}"
     if unsaid:
-        line += f" (and {_blocks(unsaid)} since the last such line)"
+        line += f" (and {counted(unsaid, 'more failed block')} since the last such line)"
     if not failed[2]:
         return line
     from vcam.engine.memory import out_of_memory_fix
