@@ -60,7 +60,7 @@ def _take_file(path: str) -> int | None:
     """A descriptor holding the lock on `path` (made if need be) for as long as the recording writes it: taken
     before the encoder truncates the file, so a show that comes second never empties another's take. VcamError
     when another show holds it; None where there are no such locks (Windows, whose open files refuse a second
-    writer themselves)."""
+    writer themselves), and for a file that is no plain one (/dev/null, a named pipe)."""
     if not filelock.available():
         return None
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # read too: a take deleted on air is read back from it
