@@ -165,3 +165,21 @@ def test_a_render_closes_every_file_when_one_fails_to_close_and_says_that_one(mo
     with pytest.raises(VcamError) as raised:
         render_module._close_all(outputs)
     assert raised.value is lost and all(o.closed for o in outputs)
+
+
+def test_a_recording_whose_encoder_cannot_be_made_closes_without_a_second_error(tmp_path, monkeypatch):
+    """An FFmpeg without libx264 fails as the recording opens at its first frame; the close at the end then failed
+    again on a stream that was never made (AttributeError), and the file's lock stayed held."""
+    import av.container
+
+    from vcam.live.outputs.recording import Recording
+
+    def no_x264(self, *args, **kwargs):
+        raise ValueError("unknown encoder 'libx264'")
+
+    rec = Recording(str(tmp_path / "take.mp4"), 64, 48, 30)
+    monkeypatch.setattr(av.container.OutputContainer, "add_stream", no_x264)
+    with pytest.raises(ValueError, match="libx264"):
+        rec.send(np.zeros((48, 64, 3), np.uint8), 0)
+    rec.close()  # nothing to flush, nothing raised
+    assert rec._lock is None and rec.frames == 0

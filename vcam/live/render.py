@@ -15,7 +15,6 @@ that frame, from the block they were logged at.
 from __future__ import annotations
 
 import errno
-import os
 import sys
 import threading
 import time
@@ -33,6 +32,7 @@ from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_logged_inputs
 from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.paths import check_outputs, given_output
+from vcam.live.outputs.recording import disk_fix
 from vcam.live.producer import Timetable
 from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
@@ -365,8 +365,7 @@ def _send(output: Output, frame: np.ndarray, frames: int, block: int) -> None:
         path = getattr(output, "path", output.name)
         full = "the file reached the size this system allows" if e.errno == errno.EFBIG else "the disk filled"
         raise VcamError(f"{full} while {path} was written, at block {block}; the frames before it play",
-                        f"free space on it (df -h {os.path.dirname(os.path.abspath(path))} shows what is left) and "
-                        f"render again, or render to another disk; --blocks {block} renders up to it") from None
+                        f"{disk_fix(path, 'render to another disk')}; --blocks {block} renders up to it") from None
 
 
 def _ran_out_of_memory(error: Exception) -> bool:

@@ -36,6 +36,12 @@ def check_path(path: str, in_use: bool = True) -> None:
         _refuse_one_being_recorded(path)
 
 
+def disk_fix(path: str | None, instead: str = "record to another disk") -> str:
+    """What to do where the disk under `path` filled (a recording's, a render's)."""
+    where = f"df -h {os.path.dirname(os.path.abspath(path))}" if path else "df -h"
+    return f"free space on its disk ({where} shows what is left) or {instead}"
+
+
 def _refuse_one_being_recorded(path: str) -> None:
     """VcamError when another show records into `path` now: both writing one file left neither take playable, and
     the first show's end still claimed all its frames. Each recording holds a lock on its file (`_take_file`)."""
@@ -116,22 +122,26 @@ class Recording:
         self._lock = _take_file(self.path)
         self._opened = True
         try:
-            self._container = av.open(
+            container = av.open(
                 self.path, "w", format="mp4",
                 options={"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"},
             )
+            try:
+                rate = Fraction(self.fps).limit_denominator(1001)
+                stream = container.add_stream("libx264", rate=rate)
+                stream.width, stream.height = self.size
+                stream.pix_fmt = "yuv420p"
+                stream.time_base = 1 / rate
+                # zerolatency: no frames held back in the encoder, so what was sent is what a crash leaves behind
+                stream.options = {"preset": "veryfast", "tune": "zerolatency", "crf": str(self.crf),
+                                  "g": str(max(1, round(self.fps)))}
+            except BaseException:  # an FFmpeg without libx264: the close has no stream to flush
+                container.close()
+                raise
         except BaseException:
             self._release()
             raise
-        rate = Fraction(self.fps).limit_denominator(1001)
-        stream = self._container.add_stream("libx264", rate=rate)
-        stream.width, stream.height = self.size
-        stream.pix_fmt = "yuv420p"
-        stream.time_base = 1 / rate
-        # zerolatency: no frames held back in the encoder, so what was sent is what a crash leaves behind
-        stream.options = {"preset": "veryfast", "tune": "zerolatency", "crf": str(self.crf),
-                          "g": str(max(1, round(self.fps)))}
-        self._stream = stream
+        self._container, self._stream = container, stream
 
     def send(self, frame: np.ndarray, tick: int) -> None:
         import av
@@ -193,8 +203,7 @@ class Recording:
         kept = f"the {counted(self.frames, 'frame')} before play" if self.frames else "the file holds no picture"
         return VcamError(f"{what} could not be written to {self.path} as it was closed (a full disk, or a limit "
                          f"on the file's size); {kept}",
-                         f"free space on its disk (df -h {os.path.dirname(self.path)} shows what is left) or record "
-                         "to another disk")
+                         disk_fix(self.path))
 
     def _write_back_if_deleted(self) -> None:
         """A take whose file was deleted while it was recorded (a file manager's clean-up, its folder removed) is

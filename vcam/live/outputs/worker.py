@@ -3,7 +3,6 @@ together."""
 from __future__ import annotations
 
 import errno
-import os
 import sys
 import threading
 import time
@@ -16,6 +15,7 @@ from vcam.live.frames import fit
 from vcam.outspec import FITS
 from vcam.live.mailbox import Mailbox
 from vcam.live.outputs.base import Output, open_output
+from vcam.live.outputs.recording import disk_fix
 from vcam.outspec import OutputSpec
 
 
@@ -151,9 +151,8 @@ class OutputWorker:
         e = self.error
         if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
             path = getattr(self.output, "path", None)
-            where = f"df -h {os.path.dirname(path)}" if path else "df -h"
             kept = "; the file up to here plays" if path else ""
-            return f"; the disk is full: free space on it ({where} shows what is left) or record to another disk{kept}"
+            return f"; the disk is full: {disk_fix(path)}{kept}"
         return ""
 
     def summary(self) -> str:
