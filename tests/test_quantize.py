@@ -739,52 +739,46 @@ def block_starts(gen: Generator, block: int) -> None:
     gen._apply_controls()
 
 
-def test_a_held_changes_actions_encoded_one_by_one_still_go_into_one_block():
-    """`preset ocean` on the bar whose block is the next one already: the prompter gave on its prompts and its seed
-    one by one, and a generator that took its controls in between made the prompts on the bar and the seed a block
-    later. A command's actions go to the generator together, once all are encoded, as a block starts."""
-    stream, jobs = Applied(), Jobs()
-    gen = Generator(lambda report: stream, Pacer(PacerSettings(fps=30.0)), lambda m: None)
-    gen.stream, gen.submitted, stream.gen, jobs.generator = stream, 40, gen, gen  # block 39 made, 40 next
-    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), gen, threading.Event(),
-                     lambda m: None, land=lambda spec: 40, tempo=tempo_at(), prompter=jobs)
-    assert ctl.handle_line("preset ocean", "stdin").endswith("on the bar, block 40")
-    jobs.done()  # its prompts encoded
-    block_starts(gen, 40)
-    jobs.done()  # its seed
-    block_starts(gen, 41)
-    assert stream.set == [("prompts", 41), ("seed", 41)]  # a block late (its encode was), but together
-
-
-def test_a_commands_actions_at_once_encoded_one_by_one_still_go_into_one_block():
-    """`preset ocean @off` (or with quantize off): the prompter gave on its prompts and its seed one by one, and a
-    generator that took its controls in between made the prompts in one block and the seed in the next."""
+def _stepped(state: ShowState | None = None) -> tuple[Applied, Generator, Jobs, Controller]:
+    """A controller over a generator stepped by hand (block 39 made, 40 next) and a prompter whose encodes the test
+    finishes one by one; the show's first preset on air unless `state` says otherwise."""
     stream, jobs = Applied(), Jobs()
     gen = Generator(lambda report: stream, Pacer(PacerSettings(fps=30.0)), lambda m: None)
     gen.stream, gen.submitted, stream.gen, jobs.generator = stream, 40, gen, gen
-    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), gen, threading.Event(),
-                     lambda m: None, land=lambda spec: 40, tempo=tempo_at(), prompter=jobs)
-    assert ctl.handle_line("preset ocean @off", "stdin").startswith("preset 2 'ocean'")
+    ctl = Controller(parse_show(SHOW, "show.yaml"), state or ShowState(prompts={"a": 1.0}, preset=0), gen,
+                     threading.Event(), lambda m: None, land=lambda spec: 40, tempo=tempo_at(), prompter=jobs)
+    return stream, gen, jobs, ctl
+
+
+@pytest.mark.parametrize("line, reply_ends", [("preset ocean", "on the bar, block 40"), ("preset ocean @off", "")])
+def test_a_commands_actions_encoded_one_by_one_still_go_into_one_block(line, reply_ends):
+    """`preset ocean` on the bar whose block is the next one already, or at once: the prompter gave on its prompts
+    and its seed one by one, and a generator that took its controls in between made the prompts in one block and
+    the seed in the next. A command's actions go to the generator together, once all are encoded, as a block
+    starts (a block late where its encode was)."""
+    stream, gen, jobs, ctl = _stepped()
+    reply = ctl.handle_line(line, "stdin")
+    assert reply.startswith("preset 2 'ocean'") and reply.endswith(reply_ends)
     jobs.done()  # its prompts encoded
     block_starts(gen, 40)
     jobs.done()  # its seed
     block_starts(gen, 41)
     assert stream.set == [("prompts", 41), ("seed", 41)]
+
+
+def test_one_change_at_once_goes_on_as_it_is_encoded():
+    stream, gen, jobs, ctl = _stepped()
     ctl.handle_line("seed 9 @off", "stdin")  # one change alone goes on as it is encoded, as before
     jobs.done()
-    block_starts(gen, 42)
-    assert stream.set[-1] == ("seed", 42) and not ctl._beat._held
+    block_starts(gen, 40)
+    assert stream.set[-1] == ("seed", 40) and not ctl._beat._held
 
 
 def test_a_reloads_edit_of_the_preset_on_air_goes_into_one_block():
     """An edit of the preset on air that changes its prompt and its seed puts both on air in one block, as a
     command's changes go: handed over one by one through the prompter, the generator could make the new prompt in
     one block and the new seed in the next."""
-    stream, jobs = Applied(), Jobs()
-    gen = Generator(lambda report: stream, Pacer(PacerSettings(fps=30.0)), lambda m: None)
-    gen.stream, gen.submitted, stream.gen, jobs.generator = stream, 40, gen, gen
-    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"ocean waves": 1.0}, preset=1, seed=7), gen,
-                     threading.Event(), lambda m: None, land=lambda spec: 40, tempo=tempo_at(), prompter=jobs)
+    stream, gen, jobs, ctl = _stepped(ShowState(prompts={"ocean waves": 1.0}, preset=1, seed=7))
     said = ctl.replace_show(parse_show(SHOW.replace("ocean waves, seed: 7", "deep ocean waves, seed: 9"),
                                        "show.yaml"))
     assert said == ["preset 2 'ocean' on air: prompt (over 4 blocks), seed 9"]
