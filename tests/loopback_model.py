@@ -31,6 +31,21 @@ CAP_VIDEO_CAPTURE, CAP_VIDEO_OUTPUT = 0x1, 0x2
 CAP_READWRITE, CAP_STREAMING, CAP_DEVICE_CAPS = 0x01000000, 0x04000000, 0x80000000
 UNNEGOTIATED, READER, WRITER = 0, 1, 2  # enum opener_type
 BITS = {b"YU12": 12, b"NV12": 12, b"YUYV": 16, b"UYVY": 16, b"GREY": 8}  # V4L2 pixel formats pyvirtualcam sets
+PIX = struct.Struct("IIII4sIII")  # struct v4l2_format's type, its union's 8-alignment, then v4l2_pix_format's start
+BUFFERS = 2  # max_buffers' default
+
+
+@dataclass
+class PixFormat:
+    """What a device's format holds that a writer's frames must match: their size and layout."""
+
+    width: int = 0
+    height: int = 0
+    pixelformat: bytes = b"YU12"
+
+    @property
+    def sizeimage(self) -> int:
+        return self.width * self.height * BITS.get(self.pixelformat, 16) // 8
 
 
 @dataclass
@@ -45,7 +60,10 @@ class Opener:
 class Loopback0127:
     """A v4l2loopback 0.12.7 device.
 
-    With exclusive_caps=1 it advertises output only while `ready_for_output`. A handle becomes a writer only by
+    With exclusive_caps=1 it advertises output only while `ready_for_output`. The format a writer sets holds while
+    any handle keeps the device open (keep_format off): a later S_FMT succeeds but leaves it as it is, and a size over
+    max_width x max_height is cut down to it, both without an error; buffers allocated at one size cannot be made
+    again at another while another handle is open (EINVAL). A handle becomes a writer only by
     VIDIOC_STREAMON on the output, and it is marked before the buffers are allocated, so even a STREAMON that fails
     (EINVAL when no open handle keeps buffers) counts; only a writer's close gives output back. write() takes output
     away without making its handle a writer: after a program that only writes (pyvirtualcam) closes, the device
@@ -56,11 +74,14 @@ class Loopback0127:
     max_openers = 10
     sysfs_version = None  # /sys/module/v4l2loopback/version: MODULE_VERSION came with 0.13
 
-    def __init__(self, exclusive_caps: bool = True):
+    def __init__(self, exclusive_caps: bool = True, max_width: int = 8192, max_height: int = 8192):
         self.announce_all_caps = not exclusive_caps
+        self.max_width, self.max_height = max_width, max_height
         self.ready_for_output = 1
         self.ready_for_capture = 0
         self.buffer_size = 0
+        self.imagesize = 0
+        self.pix_format = PixFormat()
         self.open_count = 0
         self.frames: list[bytes] = []
 
@@ -81,21 +102,39 @@ class Loopback0127:
         return 0
 
     def allocate_buffers(self) -> int:
-        return -errno.EINVAL if self.buffer_size == 0 else 0
+        if self.buffer_size == 0:
+            return -errno.EINVAL
+        if self.imagesize and self.imagesize != self.buffer_size * BUFFERS:
+            if not self.may_reallocate():
+                return -errno.EINVAL
+            self.imagesize = 0
+        self.imagesize = self.buffer_size * BUFFERS
+        return 0
+
+    def may_reallocate(self) -> bool:
+        return self.open_count == 1
 
     def try_free_buffers(self) -> None:
         if self.open_count == 0:  # keep_format off
             self.ready_for_capture = 0
             self.buffer_size = 0
+            self.imagesize = 0
 
-    def g_fmt_out(self, opener: Opener) -> int:
-        return 0
+    def g_fmt_out(self, opener: Opener) -> PixFormat | int:
+        return self.pix_format
 
-    def s_fmt_out(self, opener: Opener, sizeimage: int) -> int:
+    def fill(self, asked: PixFormat) -> PixFormat:
+        width = min(asked.width, self.max_width) or 640
+        height = min(asked.height, self.max_height) or 480
+        return PixFormat(width, height, asked.pixelformat if asked.pixelformat in BITS else b"YU12")
+
+    def s_fmt_out(self, opener: Opener, asked: PixFormat) -> PixFormat | int:
         if self.ready_for_capture:  # a format is negotiated: try_fmt_out hands it back unchanged
-            return 0
-        self.buffer_size = -(-sizeimage // 4096) * 4096
-        return self.allocate_buffers()
+            return self.pix_format
+        self.pix_format = self.fill(asked)
+        self.buffer_size = -(-self.pix_format.sizeimage // 4096) * 4096
+        ret = self.allocate_buffers()
+        return ret if ret < 0 else self.pix_format
 
     def streamon(self, opener: Opener, buf_type: int) -> int:
         if buf_type == OUTPUT:
@@ -135,13 +174,23 @@ class Loopback0127:
 class Loopback013(Loopback0127):
     """A v4l2loopback 0.13.2 device: write() on a fresh handle goes through STREAMON (so a writing program is a
     writer and gives output back on close), STREAMON marks the handle only after the buffers are allocated, writers
-    and one streaming reader are counted, and STREAMOFF on the output takes a writer off that count."""
+    and one streaming reader are counted, and STREAMOFF on the output takes a writer off that count. While a writer
+    has been counted (a closed one stays counted) or a reader streams, the format is fixed: an S_FMT that would
+    change it fails with EBUSY."""
 
     sysfs_version = "0.13.2"
 
-    def __init__(self, exclusive_caps: bool = True):
-        super().__init__(exclusive_caps)
+    def __init__(self, exclusive_caps: bool = True, max_width: int = 8192, max_height: int = 8192):
+        super().__init__(exclusive_caps, max_width, max_height)
         self.active_readers = 0
+
+    def may_reallocate(self) -> bool:
+        return self.ready_for_capture + self.active_readers <= 1
+
+    def s_fmt_out(self, opener: Opener, asked: PixFormat) -> PixFormat | int:
+        if self.ready_for_capture > 0 or self.active_readers > 0:
+            return self.pix_format if self.fill(asked) == self.pix_format else -errno.EBUSY
+        return super().s_fmt_out(opener, asked)
 
     def streamon(self, opener: Opener, buf_type: int) -> int:
         if buf_type == OUTPUT:
@@ -216,10 +265,10 @@ class Webcam:
     def open(self, opener: Opener) -> int:
         return 0
 
-    def g_fmt_out(self, opener: Opener) -> int:
+    def g_fmt_out(self, opener: Opener) -> PixFormat | int:
         return -errno.EINVAL
 
-    def s_fmt_out(self, opener: Opener, sizeimage: int) -> int:
+    def s_fmt_out(self, opener: Opener, asked: PixFormat) -> PixFormat | int:
         return -errno.EINVAL
 
     def streamon(self, opener: Opener, buf_type: int) -> int:
@@ -250,6 +299,7 @@ class Machine:
     program: str = "vcam"
     version: str | None = FROM_DEVICES  # what /sys/module/v4l2loopback/version holds, None for no such file
     hidden: set = field(default_factory=set)  # programs /proc does not show vcam (another user's)
+    denied: set = field(default_factory=set)  # device nodes this user may not open (not in the video group)
     handles: dict = field(default_factory=dict)
     log: list = field(default_factory=list)
     next_fd: int = 1000
@@ -269,6 +319,8 @@ class Machine:
     def open(self, path: str, flags: int = os.O_RDWR, program: str | None = None) -> int:
         if path not in self.devices:
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
+        if path in self.denied and program is None:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
         opener = Opener(program or self.program, flags)
         ret = self.devices[path].open(opener)
         if ret < 0:
@@ -322,8 +374,12 @@ class Machine:
             elif request == VIDIOC_G_FMT:
                 ret = device.g_fmt_out(opener)
             else:
-                width, height, pixelformat = struct.unpack_from("II4s", arg, 8)
-                ret = device.s_fmt_out(opener, width * height * BITS[pixelformat] // 8)
+                ret = device.s_fmt_out(opener, PixFormat(*struct.unpack_from("II4s", arg, 8)))
+            if isinstance(ret, PixFormat):  # the driver writes the format it has back into the caller's
+                PIX.pack_into(arg, 0, OUTPUT, 0, ret.width, ret.height, ret.pixelformat, 1,
+                              ret.width * BITS.get(ret.pixelformat, 16) // 8 if ret.pixelformat in (b"YUYV", b"UYVY")
+                              else ret.width, ret.sizeimage)
+                ret = 0
         elif request in (VIDIOC_STREAMON, VIDIOC_STREAMOFF):
             assert len(arg) == 4
             ret = (device.streamon if request == VIDIOC_STREAMON else device.streamoff)(opener, buf_type)
@@ -389,13 +445,19 @@ NATIVE = {"raw ": ("I420", b"YU12"), "24BG": ("I420", b"YU12"), "I420": ("I420",
 class LoopbackBackend:
     """pyvirtualcam backend doing what pyvirtualcam 0.15's v4l2loopback backend does, against `machine`: open the
     device write-only, QUERYCAP (refuse one without output, or another driver's), S_FMT, one write() per frame (never
-    STREAMON), close. A device it refuses stays open, as in pyvirtualcam; a scan tries /dev/video0 to 99 in order."""
+    STREAMON), close. A device it refuses is closed again. A scan tries /dev/video0 to 99 in order and skips a
+    refusal, but not a device this user may not open: that ends it. A device this process already writes to through
+    pyvirtualcam is refused before it is opened, and the driver's answer to S_FMT is not read."""
 
     machine: Machine | None = None
+    active: set = set()  # pyvirtualcam's ACTIVE_DEVICES: one per process, emptied by install()
 
     def __init__(self, *, width, height, fps, fourcc, device, **kw):
         from pyvirtualcam.util import decode_fourcc
 
+        self._fd = None
+        if decode_fourcc(fourcc) not in NATIVE:
+            raise RuntimeError("Unsupported image format.")
         self._native, pixelformat = NATIVE[decode_fourcc(fourcc)]
         self._size = width * height * BITS[pixelformat] // 8
         if device is not None:
@@ -415,26 +477,37 @@ class LoopbackBackend:
             self.machine.ioctl(self._fd, VIDIOC_S_FMT, format_buffer(width, height, pixelformat))
         except OSError as e:
             self.machine.close(self._fd)
+            self._fd = None
             raise RuntimeError(f"Virtual camera device {device} could not be configured: {e.strerror}") from None
         self._device = device
+        LoopbackBackend.active.add(device)
 
     def _try_open(self, device: str) -> int:
+        if device in LoopbackBackend.active:
+            raise ValueError(f"Device {device} is already in use.")
         try:
             fd = self.machine.open(device, os.O_WRONLY | os.O_SYNC)  # as the machine's current program
         except FileNotFoundError:
             raise ValueError(f"Device {device} does not exist.") from None
+        except PermissionError:  # a RuntimeError in pyvirtualcam, so it ends a scan
+            raise RuntimeError(f"Could not access {device} due to missing permissions. Did you add your user to the "
+                               "'video' group? Run 'usermod -a -G video myusername' and log out and in again.") from None
         except OSError as e:
             raise ValueError(f"Device {device} could not be opened: {e.strerror}") from None
-        cap = bytearray(104)
         try:
-            self.machine.ioctl(fd, VIDIOC_QUERYCAP, cap)
-        except OSError:
-            raise ValueError(f"Device capabilities of {device} could not be queried.") from None
-        driver, _, _, _, capabilities, _ = struct.unpack_from("16s32s32sIII", cap)
-        if not capabilities & CAP_VIDEO_OUTPUT:
-            raise ValueError(f"Device {device} is not a video output device.")
-        if driver.rstrip(b"\0") != b"v4l2 loopback":
-            raise ValueError(f"Device {device} is not a V4L2 device.")
+            cap = bytearray(104)
+            try:
+                self.machine.ioctl(fd, VIDIOC_QUERYCAP, cap)
+            except OSError:
+                raise ValueError(f"Device capabilities of {device} could not be queried.") from None
+            driver, _, _, _, capabilities, _ = struct.unpack_from("16s32s32sIII", cap)
+            if not capabilities & CAP_VIDEO_OUTPUT:
+                raise ValueError(f"Device {device} is not a video output device.")
+            if driver.rstrip(b"\0") != b"v4l2 loopback":
+                raise ValueError(f"Device {device} is not a V4L2 device.")
+        except ValueError:
+            self.machine.close(fd)
+            raise
         return fd
 
     def send(self, frame: np.ndarray) -> None:
@@ -444,6 +517,7 @@ class LoopbackBackend:
         if self._fd is not None:
             self.machine.close(self._fd)
             self._fd = None
+            LoopbackBackend.active.discard(self._device)
 
     def device(self) -> str:
         return self._device
@@ -458,6 +532,7 @@ def install(machine: Machine) -> None:
     import pyvirtualcam
 
     LoopbackBackend.machine = machine
+    LoopbackBackend.active = set()
     pyvirtualcam.register_backend("v4l2loopback-model", LoopbackBackend)
 
 

@@ -505,3 +505,101 @@ def test_a_named_device_that_is_not_there_lists_the_loopback_devices_and_does_no
     assert f"there is no device {named}" in err.value.message
     assert "the v4l2loopback devices here are /dev/video10, /dev/video11" in err.value.message
     assert f"--out vcam:{guess}" in err.value.fix and "apt install" not in err.value.fix
+
+
+def test_the_models_keep_the_format_a_writer_set_as_each_version_does():
+    """0.12.7: while a handle keeps the device open, S_FMT succeeds and leaves the format as it was, and a size over
+    max_width x max_height is cut down, both without an error. 0.13.2: the same S_FMT fails with EBUSY."""
+    from loopback_model import VIDIOC_G_FMT, VIDIOC_S_FMT, Loopback0127, Loopback013, Machine, format_buffer
+
+    machine = Machine({"/dev/video10": Loopback0127(), "/dev/video11": Loopback013(),
+                       "/dev/video12": Loopback0127(max_width=1920, max_height=1080)})
+    for path in ("/dev/video10", "/dev/video11"):
+        machine.reader(path)  # open before the writer and after it
+        write_only_program(machine, path)  # 64x48
+        fd = machine.open(path, os.O_WRONLY)
+        fmt = format_buffer(128, 96, b"YU12")
+        if path == "/dev/video11":
+            with pytest.raises(OSError, match="busy"):
+                machine.ioctl(fd, VIDIOC_S_FMT, fmt)
+        else:
+            machine.ioctl(fd, VIDIOC_S_FMT, fmt)
+            assert fmt[8:16] == format_buffer(64, 48, b"YU12")[8:16]  # handed back the format it keeps
+        machine.close(fd)
+    fd = machine.open("/dev/video12", os.O_WRONLY)
+    machine.ioctl(fd, VIDIOC_S_FMT, format_buffer(3840, 2160, b"YU12"))
+    fmt = format_buffer(0, 0, b"YU12")
+    machine.ioctl(fd, VIDIOC_G_FMT, fmt)
+    assert fmt[8:16] == format_buffer(1920, 1080, b"YU12")[8:16]
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_reader_holding_the_last_runs_size_is_named_when_the_next_run_sends_another(loopback, version):
+    machine = loopback({"/dev/video10": model(version)})
+    cam = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    cam.send(gradient(64, 48), 0)
+    machine.reader("/dev/video10")  # OBS keeps reading through the restart
+    cam.close()
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(128, 96, 30, device="/dev/video10", backend="v4l2loopback-model")
+    assert "/dev/video10 holds the format 64x48 YU12, not the 128x96 YU12 vcam sends" in err.value.message
+    assert "obs (pid 4242) has it open" in err.value.fix and "--out vcam:/dev/video10@64x48" in err.value.fix
+    assert "apt install" not in err.value.fix
+    assert not [h for h in machine.handles.values() if h[1].program == "vcam"]  # nothing of vcam's left open
+    assert one_run("/dev/video10").name == "vcam:/dev/video10"  # the size it names is taken
+
+
+@linux_only
+def test_a_size_over_the_modules_limit_is_named_with_the_limit_to_load(loopback):
+    from loopback_model import Loopback0127
+
+    machine = loopback({"/dev/video10": Loopback0127(max_width=48, max_height=32)})
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    assert "holds the format 48x32 YU12, not the 64x48 YU12" in err.value.message
+    assert "max_width=64 max_height=48" in err.value.fix and "@48x32" in err.value.fix
+    assert machine.devices["/dev/video10"].frames == []
+
+
+@linux_only
+def test_a_device_this_user_may_not_open_ends_the_scan_and_says_video_group(loopback):
+    from loopback_model import Loopback0127, Webcam
+
+    machine = loopback({"/dev/video0": Webcam(), "/dev/video10": Loopback0127()})
+    machine.denied.add("/dev/video0")
+    with pytest.raises(VcamError) as err:
+        one_run()
+    assert "this user may not open /dev/video0" in err.value.message
+    assert "usermod -aG video" in err.value.fix and "--out vcam:/dev/video10" in err.value.fix
+    assert "apt install" not in err.value.fix
+    assert one_run("/dev/video10").name == "vcam:/dev/video10"
+
+
+@linux_only
+def test_another_drivers_output_device_is_called_one(loopback):
+    from loopback_model import CAP_VIDEO_OUTPUT, Loopback0127, Webcam
+
+    class OtherOutput(Webcam):  # akvcam, or a capture card's output: takes frames, but not v4l2loopback's
+        driver = b"akvcam"
+
+        def caps(self):
+            return super().caps() | CAP_VIDEO_OUTPUT
+
+    machine = loopback({"/dev/video5": OtherOutput(), "/dev/video10": Loopback0127()})
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video5")
+    assert "/dev/video5 is not a v4l2loopback device" in err.value.message
+    assert "another driver's" in err.value.fix and "--out vcam:/dev/video10" in err.value.fix
+    assert one_run().name == "vcam:/dev/video10"  # a scan passes it by
+    assert "/dev/video5" not in [path for path, _ in machine.handles.values()]  # closed again, as pyvirtualcam does
+
+
+@linux_only
+def test_one_device_named_by_two_outputs_of_one_show_is_said_so(loopback):
+    loopback({"/dev/video10": model("0.12.7")})
+    first = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    assert "/dev/video10 is already vcam's camera output" in err.value.message and "apt install" not in err.value.fix
+    first.close()

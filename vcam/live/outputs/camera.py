@@ -33,6 +33,11 @@ V4L2_FORMAT_SIZE = 4 + 200 + (4 if struct.calcsize("P") == 8 else 0)
 VIDIOC_QUERYCAP = _ioc(_IOC_READ, 0, V4L2_CAPABILITY.size)  # 0x80685600
 VIDIOC_G_FMT = _ioc(_IOC_READ | _IOC_WRITE, 4, V4L2_FORMAT_SIZE)  # 0xC0D05604 on 64 bits
 VIDIOC_STREAMON = _ioc(_IOC_WRITE, 18, struct.calcsize("i"))  # 0x40045612
+# struct v4l2_pix_format's width, height and pixelformat open the union
+V4L2_PIX_SIZE = struct.Struct("II4s")
+# The V4L2 pixel format pyvirtualcam's v4l2loopback backend sets for each of its formats (RGB and BGR go as I420)
+V4L2_FOURCC = {"RGB": "YU12", "BGR": "YU12", "I420": "YU12", "NV12": "NV12", "YUYV": "YUYV", "UYVY": "UYVY",
+               "GRAY": "GREY"}
 
 
 def no_device_help(system: str | None = None) -> str:
@@ -132,11 +137,42 @@ def _stream_on(fd: int, calls: DeviceCalls) -> None:
     calls.ioctl(fd, VIDIOC_STREAMON, bytearray(struct.pack("i", V4L2_BUF_TYPE_VIDEO_OUTPUT)))
 
 
-def _get_format(fd: int, calls: DeviceCalls) -> None:
+def _get_format(fd: int, calls: DeviceCalls) -> bytearray:
     # Up to 0.10 the format calls made a handle a writer, and STREAMON did not.
     fmt = bytearray(V4L2_FORMAT_SIZE)
     struct.pack_into("I", fmt, 0, V4L2_BUF_TYPE_VIDEO_OUTPUT)
     calls.ioctl(fd, VIDIOC_G_FMT, fmt)
+    return fmt
+
+
+@dataclass(frozen=True)
+class Format:
+    """A device's output format as far as a writer's frames must match it."""
+
+    width: int
+    height: int
+    fourcc: str  # V4L2's: YU12, NV12, YUYV, UYVY, GREY
+
+    def __str__(self) -> str:
+        return f"{self.width}x{self.height} {self.fourcc}"
+
+
+def device_format(device: str, calls: DeviceCalls) -> Format | None:
+    """The output format `device` holds now (VIDIOC_G_FMT), or None where it cannot be asked. pyvirtualcam sets a
+    format and never reads back what the driver made of it; v4l2loopback 0.12 keeps the format while any program has
+    the device open, and cuts a size over its max_width x max_height down, both without an error."""
+    try:
+        fd = calls.open(device, os.O_RDWR | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        fmt = _get_format(fd, calls)
+    except OSError:
+        return None
+    finally:
+        calls.close(fd)
+    width, height, fourcc = V4L2_PIX_SIZE.unpack_from(fmt, V4L2_FORMAT_SIZE - 200)
+    return Format(width, height, fourcc.decode("ascii", "replace"))
 
 
 def release_exclusive_caps(device: str, calls: DeviceCalls | None = None) -> Output:
@@ -304,7 +340,7 @@ def _prepare(device: str | None) -> _Checked:
     checked = _Checked(system_calls())
     if device:  # named: reset even while OBS or a browser reads it (a restarted show must get it back)
         state = release_exclusive_caps(device, checked.calls)
-        if state is Output.IN_USE:  # pyvirtualcam would refuse it too, and keep its handle open
+        if state is Output.IN_USE:  # pyvirtualcam would refuse it too
             raise _in_use(device, checked.calls)
         checked.states[device] = state
     else:  # any free one: devices other programs have open (OBS writing to its own camera) are left alone
@@ -344,7 +380,7 @@ def _refused(device: str, detail: str, checked: _Checked) -> VcamError:
     if state is Output.NOT_LOOPBACK:
         others = loopback_devices()
         return VcamError(f"{device} is not a v4l2loopback device, so it cannot take vcam's frames ({detail})",
-                         f"it is a real camera: name a v4l2loopback device, --out vcam:{others[0]} "
+                         f"it is a real camera or another driver's device: name a v4l2loopback device, --out vcam:{others[0]} "
                          "(vcam devices lists them)" if others else no_device_help())
     if state is Output.IN_USE:
         return _in_use(device, checked.calls)
@@ -396,14 +432,68 @@ def _no_such_device(device: str, detail: str, found: list[str]) -> VcamError:
                      f"name one by its path, e.g. --out vcam:{guess} (vcam devices lists them)")
 
 
-def _open_error(error: RuntimeError, device: str | None, checked: _Checked) -> VcamError:
+def _format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, detail: str = "") -> VcamError:
+    """A device whose format is not the one vcam's frames have: they would come out garbled, or not at all."""
+    programs = holders(device, calls.proc)
+    names = ", ".join(programs)
+    use = f"--out vcam:{device}@{kept.width}x{kept.height}"
+    if programs:
+        fix = (f"{names} {'has' if len(programs) == 1 else 'have'} it open, and v4l2loopback keeps a device's format "
+               f"while any program has it open: send that size ({use}), or close {names} and start vcam again")
+    elif kept.width < asked.width or kept.height < asked.height:
+        fix = (f"the module's max_width x max_height is below {asked.width}x{asked.height}: send at most that size "
+               f"({use}), or reload it with room for yours:\n    sudo modprobe -r v4l2loopback && {MODPROBE} "
+               f"max_width={asked.width} max_height={asked.height}")
+    else:
+        fix = f"send that size ({use}), or reload the module so that it forgets the format:\n    {RELOAD}"
+    said = f" ({detail})" if detail else ""
+    return VcamError(f"{device} holds the format {kept}, not the {asked} vcam sends, so its frames would come out "
+                     f"garbled{said}", fix)
+
+
+def _named(text: str, pattern: str, device: str | None) -> str:
+    """The device pyvirtualcam's message names, or the one vcam named."""
+    found = re.search(pattern, text)
+    return found[1] if found else device or "the camera device"
+
+
+def _not_configured(text: str, detail: str, asked: Format, device: str | None, calls: DeviceCalls | None):
+    """pyvirtualcam's S_FMT failed: v4l2loopback 0.13 refuses another format while a writer or a reader holds one
+    (EBUSY), 0.12 refuses new buffers of another size while another program has the device open (EINVAL)."""
+    dev = _named(text, r"device (\S+) could not be configured", device)
+    kept = device_format(dev, calls) if calls else None
+    if kept is not None and (kept.width, kept.height) != (asked.width, asked.height):
+        return _format_kept(dev, asked, kept, calls, detail)
+    programs = holders(dev, calls.proc) if calls else []
+    close = f"close {', '.join(programs)}" if programs else "close the programs that use it"
+    return VcamError(f"{dev} refuses vcam's format {asked} ({detail})",
+                     f"{close} and start vcam again, or reload the module:\n    {RELOAD}")
+
+
+def _open_error(error: RuntimeError, device: str | None, checked: _Checked, asked: Format) -> VcamError:
     text = str(error).strip()
     detail = text.splitlines()[-1] if text else "no backend"
     if "shared_queue_check" in text:
         return VcamError(f"the OBS virtual camera is busy ({detail})",
                          "stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), then run vcam again")
+    if "due to missing permissions" in text:  # ends pyvirtualcam's scan at the first such device
+        dev = _named(text, r"Could not access (\S+) due to", device)
+        others = [d for d in loopback_devices() if d != dev]
+        return VcamError(f"this user may not open {dev} ({detail})",
+                         "add yourself to the video group: sudo usermod -aG video $USER, then log out and in again"
+                         + (f"; or name the v4l2loopback device: --out vcam:{others[0]}" if others and not device
+                            else ""))
     if "not a video output device" in text:
         return _refused(device or "the camera device", detail, checked)
+    if "is not a V4L2 device" in text:  # another driver's output device: pyvirtualcam writes to v4l2loopback only
+        dev = _named(text, r"Device (\S+) is not a V4L2 device", device)
+        checked.states[dev] = Output.NOT_LOOPBACK
+        return _refused(dev, detail, checked)
+    if "could not be configured" in text:
+        return _not_configured(text, detail, asked, device, checked.calls)
+    if "is already in use" in text:  # pyvirtualcam's own count of the devices this process writes to
+        return VcamError(f"{device or 'the device'} is already vcam's camera output in this show ({detail})",
+                         "give each vcam output a device of its own, or keep one")
     if not device and (checked.held or checked.states):
         return _none_free(detail, checked)
     if device and "does not exist" in text and loopback_devices():
@@ -436,7 +526,14 @@ class VirtualCamera:
                     checked.states[opened] = release_exclusive_caps(opened, checked.calls)
                 cam = pyvirtualcam.Camera(width, height, fps, fmt=native, device=device, backend=backend)
         except RuntimeError as e:
-            raise _open_error(e, device, checked) from None
+            raise _open_error(e, device, checked, Format(width, height, "YU12")) from None
+        opened = cam.device
+        if checked.calls and opened.startswith("/dev/"):
+            asked = Format(width, height, V4L2_FOURCC.get(cam.fmt.name, "YU12"))
+            kept = device_format(opened, checked.calls)
+            if kept is not None and kept != asked:
+                cam.close()
+                raise _format_kept(opened, asked, kept, checked.calls)
         self._cam = cam
         self._convert = _converter(cam.fmt) if cam.fmt != PixelFormat.RGB else None
         self.name = f"vcam:{cam.device}"
