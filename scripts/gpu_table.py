@@ -73,7 +73,8 @@ def full_table(target: float) -> str:
 
 
 def short_table(target: float) -> str:
-    lines = [f"| card | 832×480 bf16 | 832×480 FP8 | 576×320 bf16 | 576×320 FP8 | `vcam run` picks (target {target:g}) |",
+    lines = [f"| card | 832×480 bf16 | 832×480 FP8 | 576×320 bf16 | 576×320 FP8 | "
+             f"`vcam run` picks (target {target:g}) |",
              "|---|---|---|---|---|---|"]
     for card in CARDS:
         # the measured card shows what it measured; its predictions are in the full table

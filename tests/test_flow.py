@@ -9,7 +9,7 @@ import pytest
 
 from vcam.cli import main
 from vcam.live.frames import crossfade
-from vcam.live.interp import DisFlow, FlowSmoother, FlowStats, affordable, interpolate, phases
+from vcam.live.interp import DisFlow, FlowSettings, FlowSmoother, FlowStats, affordable, interpolate, phases
 from vcam.live.pacer import Pacer, PacerSettings
 from vcam.live.run import Ended
 import test_onair
@@ -269,18 +269,52 @@ def test_the_show_says_what_its_in_between_frames_cost(captured):
 
 def test_the_end_says_only_the_flow_counts_a_vj_can_act_on():
     """`97 camera frames by flow, 97 cross-faded …; 0 pairs left to the cross-fade` read as a CPU too slow, where a
-    generated frame lasting a tick wants no in-between frame at all."""
+    generated frame lasting a tick wants no in-between frame at all: those pairs are said apart from late ones."""
     from vcam.live.onair import flow_report
 
     assert flow_report(FlowStats()) is None
-    kept_up = flow_report(FlowStats(faded=97))
-    assert kept_up == "smooth flow: no in-between frames were needed: generation keeps up with the camera"
-    mixed = flow_report(FlowStats(pairs=40, cost_ms=12.34, frame_ms=1.26, flowed=97, faded=97))
+    kept_up = flow_report(FlowStats(unneeded=97))
+    assert kept_up == ("smooth flow: no in-between frames were needed for 97 pairs of generated frames: generation "
+                       "keeps up with the camera")
+    mixed = flow_report(FlowStats(pairs=40, cost_ms=12.34, frame_ms=1.26, flowed=97, faded=5, unneeded=30))
     assert mixed == ("smooth flow: 97 camera frames by flow (12.3 ms of flow per pair of generated frames, 1.3 ms per "
-                     "in-between frame); 97 cross-faded, as their generated frame lasted about a camera tick (none "
-                     "needed) or their in-between frames were not ready")
+                     "in-between frame); no in-between frames were needed for 30 pairs of generated frames (their "
+                     "frames lasted about a camera tick each); 5 camera frames cross-faded as their in-between frames "
+                     "were not ready")
     slow = flow_report(FlowStats(pairs=3, cost_ms=80.0, frame_ms=9.0, flowed=9, faded=60, skipped=20, failed=1))
     assert "; 20 pairs of generated frames left to the cross-fade as their flow would not be ready in time" in slow
-    assert slow.endswith("; the flow failed on 1 pair of generated frames (cross-faded)")
+    assert slow.endswith("; the flow failed on 1 pair of generated frames (cross-faded)") and "needed" not in slow
     failing = flow_report(FlowStats(faded=12, failed=4))
-    assert failing.startswith("smooth flow: 12 cross-faded") and " by flow" not in failing
+    assert failing.startswith("smooth flow: 12 camera frames cross-faded") and " by flow" not in failing
+    late = flow_report(FlowStats(faded=3, unneeded=97))  # not kept up: the frames that wanted flow were late
+    assert late == ("smooth flow: no in-between frames were needed for 97 pairs of generated frames (their frames "
+                    "lasted about a camera tick each); 3 camera frames cross-faded as their in-between frames were "
+                    "not ready")
+
+
+def test_a_pair_whose_frame_lasts_a_tick_is_counted_as_needing_none_not_as_late():
+    """Pairs on screen one tick each want no in-between frame: no flow is computed for them, and their ticks'
+    cross-fades are not counted as late; a pair on screen 4 ticks whose flow is not ready yet is."""
+    release, calls = threading.Event(), []
+    dis = DisFlow()
+
+    def slow(x, y):  # returns when the test says so
+        calls.append(x)
+        release.wait(WAIT_S)
+        return dis(x, y)
+
+    smoother = FlowSmoother(FlowSettings(lookahead=4), flow=slow)  # all four pairs planned, none gone
+    made = [blob(4 * i) for i in range(5)]
+    try:
+        for i, (x, y) in enumerate(zip(made, made[1:])):
+            smoother.arrived(x, y, ticks=4.0 if i == 3 else 1.0)
+        for x, y in zip(made, made[1:]):  # the last pair's flow held back
+            assert fade_residual(smoother.between(x, y, 0.5), x, y) <= 1
+        assert smoother.stats.faded == 1 and smoother.stats.flowed == 0
+        release.set()
+        assert smoother.wait_idle(WAIT_S)
+        assert smoother.stats.unneeded == 3 and smoother.stats.pairs == 1 and calls == [made[3]]
+        assert smoother.stats.skipped == 0 and smoother.stats.failed == 0
+    finally:
+        release.set()
+        smoother.close()

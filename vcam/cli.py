@@ -249,7 +249,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                         "--target-fps at the largest size that keeps it")
     r.add_argument("--decoder", choices=DECODERS, help=DECODER_HELP.removesuffix("(vae)")
                    + "(default: a replayed log's, else vae)")
-    r.add_argument("--attention-quant", choices=ATTENTION_QUANTS, help=ATTENTION_QUANT_HELP)  # None: a replay's, else none
+    # None: a replay's, else none
+    r.add_argument("--attention-quant", choices=ATTENTION_QUANTS, help=ATTENTION_QUANT_HELP)
     sp = r.add_argument_group("speed", "by default the options `vcam bench --tune` saved for this card and these "
                                        "settings; any of these flags replaces them (the rest stay at the defaults)")
     sp.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,

@@ -318,7 +318,8 @@ def release_engines(device: torch.device, compiled: bool = True) -> None:
         torch.cuda.empty_cache()
 
 
-SHARED_CARD_GIB = 1.5  # held by others above which a card looks busy: a desktop and this process's CUDA context stay under
+# held by others above which a card looks busy: a desktop and this process's CUDA context stay under
+SHARED_CARD_GIB = 1.5
 
 
 def memory_of_others(device: torch.device) -> float | None:

@@ -20,7 +20,8 @@ for _w, _h in LIVE_SIZES:
 
 # The precisions tried at each size, in order: a later one only where the earlier ones miss the target there (each
 # changes the picture a little more). Size comes first: a smaller picture than the model's own changes what the
-# model makes far more than FP8's rounding does (FP8 keeps about 40 dB against bf16 on the tiny model's block). A new quantization (nvfp4) is one more name here, once the speed model prices it.
+# model makes far more than FP8's rounding does (FP8 keeps about 40 dB against bf16 on the tiny model's block). A
+# new quantization (nvfp4) is one more name here, once the speed model prices it.
 QUANT_ORDER: tuple[str, ...] = ("none", "fp8")
 QUANT_NAMES = {"none": "bf16", "fp8": "fp8"}
 

@@ -29,11 +29,13 @@ TOP = 8  # kernels of "everything else" named per stage
 
 # Checked before the GEMM marks: the fused attention kernels are built from CUTLASS and tensor-core parts too
 # (`fmha_cutlassF…`, `pytorch_flash::flash_fwd_kernel<…cutlass…>`, cuDNN's `…sdpa…flash_fprop_wgmma…`).
+# `sageattn`: SageAttention's kernels, inside the mark vcam.engine.attention.int8_attention sets.
 _ATTENTION = re.compile(r"flash|fmha|sdpa|scaled_dot_product|efficient_attention|flex_attention|attention_forward"
-                        r"|sageattn")  # SageAttention's kernels, inside the mark vcam.engine.attention.int8_attention sets
+                        r"|sageattn")
 # cuBLAS (`sm90_xmma_gemm_…`, `ampere_bf16_s16816gemm…`, `splitKreduce_kernel`, `gemv2T_kernel`), cuBLASLt's
 # `nvjet_…` (bf16 and FP8), CUTLASS (`cutlass::Kernel2<cutlass_80_tensorop_…gemm…>`), cuDNN convolutions
-# (`sm90_xmma_fprop_implicit_gemm_…`, `cudnn::cnn::conv2d_…`), and inductor's name for a cuBLAS choice (`extern_mm`).
+# (`sm90_xmma_fprop_implicit_gemm_…`, `cudnn::cnn::conv2d_…`), and inductor's name for a cuBLAS choice
+# (`extern_mm`).
 _GEMM = re.compile(r"gemm|gemv|nvjet|cutlass|cublas|splitkreduce|xmma|wgmma|conv(?!ert)|extern_\w*mm")
 # The ATen ops of matrix products and convolutions: the CPU's GEMMs (and, on a GPU, the ops that launch them).
 _GEMM_OPS = re.compile(r"(aten|mkldnn|onednn)::(_?addmm\w*|mm|bmm|baddbmm|addbmm|matmul|linear|_scaled_mm|_int_mm"

@@ -158,7 +158,8 @@ def _quantize(text: str) -> str:
 
 
 def _unquoted(text: str) -> str:
-    """`"neon city"` → `neon city`: a name or path in quotes, as blend takes them, so the quotes are not kept in it."""
+    """`"neon city"` → `neon city`: a name or path in quotes, as blend takes them, so the quotes are not kept in
+    it."""
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         return text[1:-1]
     return text

@@ -82,7 +82,8 @@ class OscMap:
         return any(fnmatch.fnmatchcase(address, pattern) for pattern in self.ignore)
 
     def describe(self) -> str:
-        return (f"{self.name or 'inline map'}: {counted(len(self.faders), 'fader')}, {counted(len(self.buttons), 'button')}"
+        return (f"{self.name or 'inline map'}: {counted(len(self.faders), 'fader')}, "
+                f"{counted(len(self.buttons), 'button')}"
                 + (f", {len(self.ignore)} ignored" if self.ignore else ""))
 
 

@@ -256,7 +256,8 @@ def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelS
     # contradiction
     needs = f"{spec.name} {mode} needs at least about {math.ceil(10 * least / GIB) / 10:.1f} GiB"
     if total is not None and least > total:
-        return f"{needs} even at {w}x{h}, more than this GPU's {total / GIB:.1f} GiB: use a GPU with more memory{larger}"
+        return (f"{needs} even at {w}x{h}, more than this GPU's {total / GIB:.1f} GiB: use a GPU with more "
+                f"memory{larger}")
     return (f"{needs} of free GPU memory even at {w}x{h}; close other programs using the GPU (nvidia-smi lists "
             f"them) or use a larger GPU{larger}")
 

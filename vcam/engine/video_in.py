@@ -6,7 +6,8 @@ size, for a block whose input begins at frame `start` of the source (the frames 
 it was set); optionally `status() -> str | None` for the status line, `close()`, and `restart()`, which a live
 source has: called where the stream's input encoder starts fresh, so that the block's frames are spread over what
 arrives from then on, not over the minutes of a model load or of blocks at strength 1.0 that took none. The live
-side's camera, clip, image and upload sources (vcam.live.inputs) are such objects; `ArrayClip` makes one of a numpy array.
+side's camera, clip, image and upload sources (vcam.live.inputs) are such objects; `ArrayClip` makes one of a numpy
+array.
 """
 from __future__ import annotations
 

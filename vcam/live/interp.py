@@ -119,6 +119,7 @@ class FlowStats:
     frame_ms: float = 0.0  # running mean of one in-between frame's warp, in ms
     flowed: int = 0  # camera frames blended from a pair's in-between frames
     faded: int = 0  # camera frames cross-faded because their pair's in-between frames were not ready
+    unneeded: int = 0  # pairs that wanted no in-between frame: a generated frame lasted about a camera tick
     failed: int = 0  # pairs whose flows could not be computed (cross-faded too)
     skipped: int = 0  # pairs left to the cross-fade: by the running costs their flow would not be ready in time
 
@@ -137,11 +138,12 @@ def affordable(n: int, budget_ms: float, stats: FlowStats) -> int:
 
 
 class _Pair:
-    __slots__ = ("a", "b", "ticks", "budget_ms", "frames", "busy", "done")
+    __slots__ = ("a", "b", "ticks", "budget_ms", "wanted", "frames", "busy", "done")
 
     def __init__(self, a: np.ndarray, b: np.ndarray, ticks: float, budget_ms: float):
         self.a, self.b = a, b
         self.ticks, self.budget_ms = ticks, budget_ms  # how long it should stay on screen
+        self.wanted = phases(ticks)  # on arrival: `between` tells it from a late pair before the worker plans it
         self.frames: list[np.ndarray] | None = None  # a, its in-between frames at even steps, b (None: not made)
         self.busy = False
         self.done = False
@@ -191,11 +193,13 @@ class FlowSmoother:
         else a cross-fade of a and b."""
         with self._cond:
             pair = self._pairs.get(id(a))
-            frames = pair.frames if pair is not None and pair.a is a and pair.b is b else None
-            if frames is None:
-                self.stats.faded += 1
-            else:
+            if pair is not None and (pair.a is not a or pair.b is not b):
+                pair = None
+            frames = pair.frames if pair is not None else None
+            if frames is not None:
                 self.stats.flowed += 1
+            elif pair is None or pair.wanted:  # a pair that wants none is counted once, as unneeded, by _plan
+                self.stats.faded += 1
         if frames is None:
             return crossfade(a, b, t)
         pos = min(max(t, 0.0), 1.0) * (len(frames) - 1)
@@ -251,9 +255,13 @@ class FlowSmoother:
 
     def _plan(self, pair: _Pair) -> int:
         """How many in-between frames to make for `pair` (0: leave it to the cross-fade)."""
-        wanted = phases(pair.ticks)
+        wanted = pair.wanted
+        if not wanted:
+            self.stats.unneeded += 1
+            self._skips = 0
+            return 0
         n = affordable(wanted, pair.budget_ms, self.stats)
-        if wanted and not n:
+        if not n:
             self._skips += 1
             if self._skips < PROBE_EVERY:
                 self.stats.skipped += 1

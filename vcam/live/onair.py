@@ -244,20 +244,22 @@ class OnAir:
 
 def flow_report(fs: FlowStats) -> str | None:
     """The end's line on --smooth flow (None where no camera frame fell between two generated ones): the frames
-    made by flow and what they cost, and why others were cross-faded, with the counts that are not zero. A pair
-    of generated frames that lasts a camera tick wants no in-between frame (interp.phases), so its tick is
-    cross-faded too: where no pair wanted one, generation kept up with the camera and there is nothing to act on."""
-    if not fs.flowed + fs.faded:
+    made by flow and what they cost, the pairs that wanted none, and why others were cross-faded, with the counts
+    that are not zero. A pair of generated frames that lasts a camera tick wants no in-between frame
+    (interp.phases): where no pair wanted one, generation kept up with the camera and there is nothing to act on."""
+    if not (fs.flowed or fs.faded or fs.unneeded):
         return None
-    if not (fs.pairs or fs.skipped or fs.failed):
-        return "smooth flow: no in-between frames were needed: generation keeps up with the camera"
+    unneeded = f"no in-between frames were needed for {counted(fs.unneeded, 'pair')} of generated frames"
+    if not (fs.pairs or fs.faded or fs.skipped or fs.failed):
+        return f"smooth flow: {unneeded}: generation keeps up with the camera"
     said: list[str] = []
     if fs.pairs:  # the running costs are of the pairs made: none made, none measured
         said.append(f"{counted(fs.flowed, 'camera frame')} by flow ({fs.cost_ms:.1f} ms of flow per pair of generated "
                     f"frames, {fs.frame_ms:.1f} ms per in-between frame)")
+    if fs.unneeded:
+        said.append(f"{unneeded} (their frames lasted about a camera tick each)")
     if fs.faded:
-        said.append(f"{fs.faded} cross-faded, as their generated frame lasted about a camera tick (none needed) or "
-                    "their in-between frames were not ready")
+        said.append(f"{counted(fs.faded, 'camera frame')} cross-faded as their in-between frames were not ready")
     if fs.skipped:
         said.append(f"{counted(fs.skipped, 'pair')} of generated frames left to the cross-fade as their flow would "
                     "not be ready in time: the CPU is too slow or busy for it (--smooth fade cross-fades without "

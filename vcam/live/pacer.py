@@ -4,8 +4,8 @@ The model delivers frames in bursts (12 every second or so); a camera wants one 
 pacer plays the generated frames at the production rate measured from the blocks' arrivals (blocks that come
 together, as from the network after a stall, count as one arrival), nudged by how full its buffer is, and fills
 the camera's ticks by repeating frames, or with `smooth`, by cross-fading them ("fade") or by in-between frames made
-by optical flow ("flow", vcam.live.interp, computed ahead on a worker thread as frames arrive). It never blocks the producer: `push`
-only appends, and frames past the latency cap are dropped, oldest first.
+by optical flow ("flow", vcam.live.interp, computed ahead on a worker thread as frames arrive). It never blocks the
+producer: `push` only appends, and frames past the latency cap are dropped, oldest first.
 
 The latency cap holds from the first block on: each frame comes on screen before it is `max_latency` old, played
 faster than the production rate where needed (the first block, before any rate is measured; a producer slower
@@ -404,8 +404,8 @@ class Pacer:
             except Exception as e:  # a bad frame must not stop the camera: report it, keep ticking
                 self.stats.errors += 1
                 # each error at once, then at most once a minute with a count: 30 a second would bury the terminal
-                line = self._tick_errors.admit((e.__class__.__name__,), f"a camera tick failed ({e.__class__.__name__}: "
-                                               f"{e}); the camera goes on", self.clock())
+                what = f"a camera tick failed ({e.__class__.__name__}: {e}); the camera goes on"
+                line = self._tick_errors.admit((e.__class__.__name__,), what, self.clock())
                 if line is not None:
                     print(f"vcam: {line}", file=sys.stderr, flush=True)
             tick += 1

@@ -165,7 +165,8 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     spec = get_spec(model)
     from vcam.engine.taehv_weights import check_taehv
 
-    check_taehv(decoder, opts.weights, at_random=spec.builds_at_random(opts.weights))  # the log's decoder where none was given
+    # the log's decoder where none was given
+    check_taehv(decoder, opts.weights, at_random=spec.builds_at_random(opts.weights))
     run_opts = RunOptions(model=model, weights=opts.weights, size=opts.size, steps=opts.steps, outs=list(opts.outs),
                           fps=opts.fps, fit=opts.fit, quant=quant, decoder=decoder, attention_quant=attention_quant,
                           replay=opts.log, stdin=False, tuning=opts.tuning)

@@ -47,7 +47,8 @@ class RunOptions:
     # replay's header's, else "vae"
     target_fps: float | None = None  # --target-fps: generated frames/s the size (and precision) are chosen to keep
     # (None: DEFAULT_TARGET_FPS; given and not used, it is said why)
-    # --attention-quant: "int8" runs SageAttention's INT8 self-attention (inexact); None: a replay's header's, else "none"
+    # --attention-quant: "int8" runs SageAttention's INT8 self-attention (inexact); None: a replay's header's, else
+    # "none"
     attention_quant: str | None = None
     speed: SpeedFlags = SpeedFlags()  # the speed options by hand; none given: the tuning file, else the defaults
     tuning: bool = True  # use the options `vcam bench --tune` saved for this card

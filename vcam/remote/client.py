@@ -102,7 +102,8 @@ class RemoteController:
         self._snapshot: dict = {}  # the server's state as it last sent it
         self.trail = StateTrail()  # every value the knobs' parameters took, for soft takeover
         self.listeners: list[Callable[[], None]] = []  # told after every state the server sends (OSC replies)
-        self._kept_said: set[str] = set()  # the parameters said to wait for a connection, since the server was last heard
+        # the parameters said to wait for a connection, since the server was last heard
+        self._kept_said: set[str] = set()
 
     def snapshot(self) -> dict:
         return dict(self._snapshot)

@@ -297,7 +297,7 @@ class FrameServer:
                 header = proto.FrameHeader(self._seq, block, i, n, sent_at, w, h)
                 try:
                     message = proto.encode_frame(frame, header, self.settings.quality)
-                except Exception as e:  # noqa: BLE001 - one frame that cannot be encoded must not end every client's picture
+                except Exception as e:  # noqa: BLE001 - one unencodable frame must not end every client's picture
                     self._encode_errors += 1
                     if self._encode_errors <= 3:
                         self.say(f"a frame could not be sent to clients ({e.__class__.__name__}: {e})")
