@@ -380,8 +380,8 @@ def _refused(device: str, detail: str, checked: _Checked) -> VcamError:
     if state is Output.NOT_LOOPBACK:
         others = loopback_devices()
         return VcamError(f"{device} is not a v4l2loopback device, so it cannot take vcam's frames ({detail})",
-                         f"it is a real camera or another driver's device: name a v4l2loopback device, --out vcam:{others[0]} "
-                         "(vcam devices lists them)" if others else no_device_help())
+                         "it is a real camera or another driver's device: name a v4l2loopback device, "
+                         f"--out vcam:{others[0]} (vcam devices lists them)" if others else no_device_help())
     if state is Output.IN_USE:
         return _in_use(device, checked.calls)
     if state is Output.REFUSES:
@@ -457,7 +457,8 @@ def _named(text: str, pattern: str, device: str | None) -> str:
     return found[1] if found else device or "the camera device"
 
 
-def _not_configured(text: str, detail: str, asked: Format, device: str | None, calls: DeviceCalls | None):
+def _not_configured(text: str, detail: str, asked: Format, device: str | None,
+                    calls: DeviceCalls | None) -> VcamError:
     """pyvirtualcam's S_FMT failed: v4l2loopback 0.13 refuses another format while a writer or a reader holds one
     (EBUSY), 0.12 refuses new buffers of another size while another program has the device open (EINVAL)."""
     dev = _named(text, r"device (\S+) could not be configured", device)
