@@ -541,3 +541,23 @@ def test_pytorchs_import_is_made_with_ctrl_c_held(tmp_path, monkeypatch):
     log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 1}})
     render(RenderOptions(log=log, outs=["null"], status_out=io.StringIO()))
     assert held == ["in", "out"]
+
+
+def test_a_file_past_the_systems_size_limit_is_not_told_to_free_space():
+    """EFBIG (a FAT32 disk's 4 GB, a ulimit -f) was given the full disk's fix, freeing space, which cannot help."""
+    import errno
+
+    from vcam.errors import VcamError
+    from vcam.live.render import _send
+
+    class TooBig:
+        name, path = "file:/media/stick/take.mp4", "/media/stick/take.mp4"
+
+        def send(self, frame, tick):
+            raise OSError(errno.EFBIG, "File too large")
+
+    with pytest.raises(VcamError) as err:
+        _send(TooBig(), np.zeros((8, 8, 3), np.uint8), 90, 7)
+    assert err.value.message.startswith("the file reached the size this system allows while /media/stick/take.mp4")
+    assert "FAT32" in err.value.fix and "ulimit -f" in err.value.fix and "--blocks 7" in err.value.fix
+    assert "free space" not in err.value.fix

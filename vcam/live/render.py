@@ -364,9 +364,14 @@ def _send(output: Output, frame: np.ndarray, frames: int, block: int) -> None:
         if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             raise
         path = getattr(output, "path", output.name)
-        full = "the file reached the size this system allows" if e.errno == errno.EFBIG else "the disk filled"
+        if e.errno == errno.EFBIG:  # no space to free: the file system's or the shell's limit on one file's size
+            full, fix = ("the file reached the size this system allows",
+                         "render to a disk whose file system takes larger files (FAT32 stops at 4 GB), or lift the "
+                         "shell's limit (ulimit -f)")
+        else:
+            full, fix = "the disk filled", disk_fix(path, "render to another disk")
         raise VcamError(f"{full} while {path} was written, at block {block}; the frames before it play",
-                        f"{disk_fix(path, 'render to another disk')}; --blocks {block} renders up to it") from None
+                        f"{fix}; --blocks {block} renders up to it") from None
 
 
 def _ran_out_of_memory(error: Exception) -> bool:
