@@ -5,7 +5,8 @@ a `Machine` through its `calls`; `LoopbackBackend` is a pyvirtualcam backend tha
 way pyvirtualcam 0.15's own v4l2loopback backend does (virtual_output.h), so a test can run vcam's camera against a
 device that behaves like the real driver. The V4L2 core's own argument checks are left out: none of them marks a
 handle or gives output back. Beside the devices, a machine shows what the kernel shows vcam about them: the module's
-version file (sysfs) and, in a directory laid out like /proc, each program's open handles with their open flags.
+version file (sysfs) and, in a directory laid out like /proc, each program's open handles with their open flags;
+in a directory laid out like /sys, each virtual node's attributes and the module's parameters.
 """
 from __future__ import annotations
 
@@ -71,6 +72,8 @@ class Loopback0127:
     """
 
     driver = b"v4l2 loopback"
+    virtual = True  # its nodes sit under /sys/devices/virtual/video4linux
+    card_label = "Dummy video device (0x0000)"
     max_openers = 10
     sysfs_version = None  # /sys/module/v4l2loopback/version: MODULE_VERSION came with 0.13
 
@@ -170,6 +173,10 @@ class Loopback0127:
         if opener.type == WRITER:
             self.ready_for_output = 1
 
+    def format_fixed(self) -> bool:
+        """Whether the sysfs format attribute shows the format (attr_show_format), else it is empty."""
+        return bool(self.ready_for_capture)
+
 
 class Loopback013(Loopback0127):
     """A v4l2loopback 0.13.2 device: write() on a fresh handle goes through STREAMON (so a writing program is a
@@ -242,6 +249,9 @@ class Loopback013(Loopback0127):
         if opener.type == READER:
             self.active_readers -= 1
 
+    def format_fixed(self) -> bool:  # V4L2LOOPBACK_IS_FIXED_FMT, keep_format off
+        return self.ready_for_capture > 0 or self.active_readers > 0
+
 
 class NeverGivesBack(Loopback0127):
     """A build no reset knows: once refused, output stays refused until the module is reloaded."""
@@ -255,6 +265,8 @@ class Webcam:
     """A real camera (uvcvideo): capture only, and nothing vcam sends changes that."""
 
     driver = b"uvcvideo"
+    virtual = False  # under its USB device in sysfs, not among the virtual nodes
+    card_label = "HD Webcam"
 
     def __init__(self):
         self.frames: list[bytes] = []
@@ -283,6 +295,17 @@ class Webcam:
         pass
 
 
+class Akvcam(Webcam):
+    """Another virtual camera driver's output device: takes frames, but not v4l2loopback's, and has a virtual node."""
+
+    driver = b"akvcam"
+    virtual = True
+    card_label = "AkVCam Output"
+
+    def caps(self) -> int:
+        return super().caps() | CAP_VIDEO_OUTPUT
+
+
 FROM_DEVICES = "the version of its loopback devices"
 
 
@@ -292,10 +315,14 @@ class Machine:
 
     `program` is who opens a file when none is named: vcam itself by default (this process, which vcam's look into
     /proc skips), or, set to "NAME (pid N)", another running program. With `proc`, every open file shows there as
-    /proc does it: PID/comm, PID/fd/FD linking to the device, PID/fdinfo/FD with the octal open flags."""
+    /proc does it: PID/comm, PID/fd/FD linking to the device, PID/fdinfo/FD with the octal open flags. With `sysfs`,
+    each virtual node shows there as sysfs does it, kept up to date after every call: its name (the card label), and
+    for a v4l2loopback node its max_openers and its format (empty unless the format is fixed); and the module's
+    max_width and max_height parameters."""
 
     devices: dict
     proc: str | None = None
+    sysfs: str | None = None
     program: str = "vcam"
     version: str | None = FROM_DEVICES  # what /sys/module/v4l2loopback/version holds, None for no such file
     hidden: set = field(default_factory=set)  # programs /proc does not show vcam (another user's)
@@ -304,12 +331,37 @@ class Machine:
     log: list = field(default_factory=list)
     next_fd: int = 1000
 
+    def __post_init__(self):
+        self._show_sysfs()
+
+    def _show_sysfs(self) -> None:
+        if self.sysfs is None:
+            return
+        loopbacks = [d for d in self.devices.values() if d.driver == b"v4l2 loopback"]
+        if loopbacks:
+            params = os.path.join(self.sysfs, "module", "v4l2loopback", "parameters")
+            os.makedirs(params, exist_ok=True)
+            for name in ("max_width", "max_height"):
+                _write(os.path.join(params, name), f"{getattr(loopbacks[0], name)}\n")
+        for path, device in self.devices.items():
+            if not device.virtual:
+                continue
+            node = os.path.join(self.sysfs, "devices", "virtual", "video4linux", os.path.basename(path))
+            os.makedirs(node, exist_ok=True)
+            _write(os.path.join(node, "name"), device.card_label + "\n")
+            if device.driver == b"v4l2 loopback":
+                fmt = device.pix_format
+                _write(os.path.join(node, "max_openers"), f"{device.max_openers}\n")
+                _write(os.path.join(node, "format"), f"{fmt.pixelformat.decode()}:{fmt.width}x{fmt.height}@30\n"
+                       if device.format_fixed() else "")
+
     @property
     def calls(self):
         """What vcam's reset takes as its system calls (vcam.live.outputs.camera.DeviceCalls)."""
         return types.SimpleNamespace(open=self.open, ioctl=self.ioctl, close=self.close,
                                      module_version=self.module_version,
-                                     proc=self.proc or os.path.join(os.sep, "nonexistent", "proc"))
+                                     proc=self.proc or os.path.join(os.sep, "nonexistent", "proc"),
+                                     sysfs=self.sysfs or os.path.join(os.sep, "nonexistent", "sys"))
 
     def module_version(self) -> str | None:
         if self.version != FROM_DEVICES:
@@ -328,6 +380,7 @@ class Machine:
         fd, self.next_fd = self.next_fd, self.next_fd + 1
         self.handles[fd] = (path, opener)
         self._show(fd, path, opener)
+        self._show_sysfs()
         return fd
 
     def _pid_dir(self, program: str) -> tuple[str, str]:
@@ -385,6 +438,7 @@ class Machine:
             ret = (device.streamon if request == VIDIOC_STREAMON else device.streamoff)(opener, buf_type)
         else:
             ret = -errno.ENOTTY
+        self._show_sysfs()  # a call that fails may still have changed the device (0.12's STREAMON)
         if ret < 0:
             raise OSError(-ret, os.strerror(-ret))
         return 0
@@ -392,6 +446,7 @@ class Machine:
     def write(self, fd: int, data: bytes) -> int:
         path, opener = self.handles[fd]
         ret = self.devices[path].write(opener, data)
+        self._show_sysfs()
         if ret < 0:
             raise OSError(-ret, os.strerror(-ret))
         return ret
@@ -400,6 +455,7 @@ class Machine:
         path, opener = self.handles.pop(fd)
         self._hide(fd, opener)
         self.devices[path].close(opener)
+        self._show_sysfs()
 
     def sent(self, program: str, path: str) -> list[str]:
         """The ioctls `program` sent to `path`, by name."""
@@ -428,6 +484,11 @@ class Machine:
         self.ioctl(fd, VIDIOC_STREAMON, bytearray(struct.pack("i", OUTPUT)))
         self.write(fd, bytes(width * height * 3 // 2))
         return fd
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as f:
+        f.write(text)
 
 
 def format_buffer(width: int, height: int, pixelformat: bytes) -> bytearray:

@@ -149,12 +149,12 @@ def model(version):
 @pytest.fixture
 def loopback(monkeypatch, tmp_path):
     """Makes a machine with the given device nodes and wires it into the camera module (system calls, module version,
-    a /proc of its own) and pyvirtualcam (backend "v4l2loopback-model")."""
+    a /proc and a /sys of its own) and pyvirtualcam (backend "v4l2loopback-model")."""
     import loopback_model
     import vcam.live.outputs.camera as camera_module
 
     def make(devices):
-        machine = loopback_model.Machine(devices, proc=str(tmp_path / "proc"))
+        machine = loopback_model.Machine(devices, proc=str(tmp_path / "proc"), sysfs=str(tmp_path / "sys"))
         monkeypatch.setattr(camera_module, "system_calls", lambda: machine.calls)
         monkeypatch.setattr(camera_module, "loopback_devices",
                             lambda: sorted(p for p, d in devices.items() if d.driver == b"v4l2 loopback"))
@@ -578,15 +578,9 @@ def test_a_device_this_user_may_not_open_ends_the_scan_and_says_video_group(loop
 
 @linux_only
 def test_another_drivers_output_device_is_called_one(loopback):
-    from loopback_model import CAP_VIDEO_OUTPUT, Loopback0127, Webcam
+    from loopback_model import Akvcam, Loopback0127
 
-    class OtherOutput(Webcam):  # akvcam, or a capture card's output: takes frames, but not v4l2loopback's
-        driver = b"akvcam"
-
-        def caps(self):
-            return super().caps() | CAP_VIDEO_OUTPUT
-
-    machine = loopback({"/dev/video5": OtherOutput(), "/dev/video10": Loopback0127()})
+    machine = loopback({"/dev/video5": Akvcam(), "/dev/video10": Loopback0127()})
     with pytest.raises(VcamError) as err:
         one_run("/dev/video5")
     assert "/dev/video5 is not a v4l2loopback device" in err.value.message
@@ -603,3 +597,115 @@ def test_one_device_named_by_two_outputs_of_one_show_is_said_so(loopback):
         VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
     assert "/dev/video10 is already vcam's camera output" in err.value.message and "apt install" not in err.value.fix
     first.close()
+
+
+def vcam_devices(monkeypatch, capsys) -> list[str]:
+    """What `vcam devices` prints about virtual cameras, with no MIDI input to list first."""
+    from vcam.cli import main
+
+    monkeypatch.setattr("vcam.control.midi.input_names", lambda: [])
+    assert main(["devices"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "MIDI inputs: none (is a controller plugged in?)"
+    return out[1:]
+
+
+def labelled(device, label="vcam"):
+    device.card_label = label
+    return device
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_vcam_devices_says_whose_each_node_is_who_has_it_open_and_the_format_held(loopback, version, monkeypatch,
+                                                                                 capsys):
+    from loopback_model import Akvcam, Webcam
+
+    machine = loopback({"/dev/video0": Webcam(), "/dev/video2": Akvcam(), "/dev/video10": labelled(model(version)),
+                        "/dev/video11": labelled(model(version), "OBS Cam"), "/dev/video12": labelled(model(version)),
+                        "/dev/video13": labelled(model(version))})
+    obs = machine.streaming_writer("/dev/video11", 1280, 720)
+    browser = machine.reader("/dev/video12", "chrome (pid 99)")
+    one_run("/dev/video12")  # the browser keeps reading: the run's size holds
+    machine.denied.add("/dev/video13")
+    output = {path: machine.advertises_output(path) for path in machine.devices}
+    assert vcam_devices(monkeypatch, capsys) == [
+        "virtual cameras (name one with --out vcam:PATH; v4l2loopback's max_width x max_height: 8192x8192):",
+        '  /dev/video2 "AkVCam Output": not v4l2loopback (another driver\'s device), so vcam cannot write to it',
+        '  /dev/video10 "vcam": free',
+        '  /dev/video11 "OBS Cam": written to by obs (pid 4242); holds 1280x720 YU12',
+        '  /dev/video12 "vcam": open in chrome (pid 99); holds 64x48 YU12: send that size, --out '
+        'vcam:/dev/video12@64x48',
+        '  /dev/video13 "vcam": this user may not open it; add yourself to the video group: sudo usermod -aG video '
+        '$USER, then log out and in again',
+    ]
+    assert {path: machine.advertises_output(path) for path in machine.devices} == output  # asking changed nothing
+    assert sorted(machine.handles) == sorted([obs, browser])  # and left nothing open
+    assert "STREAMON" not in machine.sent("vcam", "/dev/video11")
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_vcam_devices_says_no_format_is_held_where_only_the_last_runs_is_remembered(loopback, version, monkeypatch,
+                                                                                   capsys):
+    """After the last program closed, G_FMT still answers with the last run's format; a reader that opens later holds
+    none, and the next run sets its own."""
+    from vcam.live.outputs.camera import device_format
+
+    machine = loopback({"/dev/video10": labelled(model(version))})
+    one_run("/dev/video10")
+    machine.reader("/dev/video10")
+    assert str(device_format("/dev/video10", machine.calls)) == "64x48 YU12"
+    assert vcam_devices(monkeypatch, capsys)[1:] == ['  /dev/video10 "vcam": open in obs (pid 4242)']
+
+
+@linux_only
+def test_vcam_devices_on_013_names_a_writer_this_user_cannot_see(loopback, monkeypatch, capsys):
+    from loopback_model import Loopback013
+
+    machine = loopback({"/dev/video10": labelled(Loopback013())})
+    machine.hidden.add("vcam (pid 6000)")  # another user's
+    machine.program = "vcam (pid 6000)"
+    first = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    first.send(gradient(64, 48), 0)  # 0.13 counts a writer from its first frame
+    machine.program = "vcam"
+    assert vcam_devices(monkeypatch, capsys)[1:] == [
+        '  /dev/video10 "vcam": written to by a program this user cannot see; holds 64x48 YU12']
+    first.close()
+
+
+@linux_only
+def test_vcam_devices_without_a_loopback_device_says_how_to_make_one(loopback, tmp_path, monkeypatch, capsys):
+    from loopback_model import Akvcam
+
+    from vcam.live.outputs.camera import MODPROBE, RELOAD
+
+    loopback({})
+    out = vcam_devices(monkeypatch, capsys)
+    assert out[0] == "virtual cameras: no v4l2loopback device"
+    assert out[1].startswith("  fix: create a v4l2loopback device: install it") and MODPROBE in "\n".join(out)
+    loopback({"/dev/video2": Akvcam()})
+    out = vcam_devices(monkeypatch, capsys)
+    assert out[:2] == ["virtual cameras: no v4l2loopback device, only other drivers':",
+                       '  /dev/video2 "AkVCam Output": not v4l2loopback (another driver\'s device), so vcam cannot '
+                       'write to it']
+    assert MODPROBE in "\n".join(out)
+    os.makedirs(tmp_path / "sys" / "module" / "v4l2loopback")  # loaded with devices=0: modprobe alone does nothing
+    out = "\n".join(vcam_devices(monkeypatch, capsys))
+    assert "v4l2loopback is loaded but made no device" in out and RELOAD in out and "apt install" not in out
+
+
+@linux_only
+def test_only_v4l2loopbacks_nodes_are_offered_as_loopback_devices(tmp_path):
+    """Another virtual driver's node sits beside v4l2loopback's in sysfs; a fix that names a device to use must not
+    name it. Nodes come by number, video9 before video10."""
+    from loopback_model import Akvcam, Loopback0127, Machine, Webcam
+
+    from vcam.live.outputs.camera import loopback_devices, video_nodes
+
+    sys_root = str(tmp_path / "sys")
+    Machine({"/dev/video0": Webcam(), "/dev/video2": Akvcam(), "/dev/video9": Loopback0127(),
+             "/dev/video10": Loopback0127()}, sysfs=sys_root)
+    assert video_nodes(sys_root) == ["/dev/video2", "/dev/video9", "/dev/video10"]
+    assert loopback_devices(sys_root) == ["/dev/video9", "/dev/video10"]
+    assert loopback_devices(str(tmp_path / "none")) == []

@@ -638,7 +638,7 @@ def _check_recordings(show) -> None:
 
 
 def cmd_devices(args) -> int:
-    from vcam.live.outputs.camera import loopback_devices
+    from vcam.live.outputs.camera import describe_cameras
     from vcam.control.midi import input_names
 
     try:
@@ -652,11 +652,8 @@ def cmd_devices(args) -> int:
     import platform
 
     if platform.system() == "Linux":
-        cams = loopback_devices()
-        print("virtual cameras (v4l2loopback):" if cams else
-              "virtual cameras: none (see README: sudo modprobe v4l2loopback ...)")
-        for c in cams:
-            print(f"  {c}")
+        for line in describe_cameras():
+            print(line)
     else:
         print("virtual camera: OBS Virtual Camera (install OBS 28+ and start its virtual camera once)")
     return 0

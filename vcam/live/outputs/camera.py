@@ -56,12 +56,45 @@ def no_device_help(system: str | None = None) -> str:
     )
 
 
-def loopback_devices() -> list[str]:
+VIDEO_GROUP = "add yourself to the video group: sudo usermod -aG video $USER, then log out and in again"
+
+
+def _sysfs_node(device: str, sysfs: str) -> str:
+    return os.path.join(sysfs, "devices", "virtual", "video4linux", os.path.basename(device))
+
+
+def video_nodes(sysfs: str = "/sys") -> list[str]:
+    """/dev/videoN nodes of drivers with no hardware behind them: v4l2loopback's and others' (akvcam), by number."""
+    names = [os.path.basename(os.path.dirname(p)) for p in glob.glob(_sysfs_node("video*", sysfs) + "/name")]
+    return ["/dev/" + n for n in sorted(names, key=lambda n: (len(n), n))]
+
+
+def is_loopback_node(device: str, sysfs: str = "/sys") -> bool:
+    """Whether `device` is v4l2loopback's, as sysfs says without opening it: v4l2loopback (0.9 to 0.13) gives each
+    of its nodes a max_openers attribute, which other virtual drivers' nodes lack."""
+    return os.path.exists(os.path.join(_sysfs_node(device, sysfs), "max_openers"))
+
+
+def loopback_devices(sysfs: str = "/sys") -> list[str]:
     """/dev/videoN nodes that belong to v4l2loopback (Linux)."""
-    found = []
-    for name_file in sorted(glob.glob("/sys/devices/virtual/video4linux/video*/name")):
-        found.append("/dev/" + os.path.basename(os.path.dirname(name_file)))
-    return found
+    return [d for d in video_nodes(sysfs) if is_loopback_node(d, sysfs)]
+
+
+def _read_sysfs(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def module_limit(sysfs: str = "/sys") -> tuple[int, int] | None:
+    """The loaded v4l2loopback's max_width and max_height: a larger format is cut down to them without an error."""
+    params = os.path.join(sysfs, "module", "v4l2loopback", "parameters")
+    try:
+        return tuple(int(_read_sysfs(os.path.join(params, n)) or "") for n in ("max_width", "max_height"))
+    except ValueError:
+        return None
 
 
 def module_version(sys_module: str = "/sys/module/v4l2loopback") -> str | None:
@@ -92,6 +125,7 @@ class DeviceCalls:
     close: Callable[[int], None]
     module_version: Callable[[], str | None] = module_version
     proc: str = "/proc"
+    sysfs: str = "/sys"
 
 
 def system_calls() -> DeviceCalls:
@@ -281,6 +315,76 @@ def holders(device: str, proc: str = "/proc") -> list[str]:
     return [str(h) for h in device_holders(device, proc)]
 
 
+def _held_by(programs: list[Holder]) -> str:
+    """Who has a device open, writers named before (and instead of) readers."""
+    writers = [h for h in programs if h.writes]
+    return f"{'written to by' if writers else 'open in'} {', '.join(map(str, writers or programs))}"
+
+
+def _held_format(device: str, calls: DeviceCalls, programs: list[Holder]) -> Format | None:
+    """The format a reader or writer holds the device to, None where none does. G_FMT answers with the last format
+    even then (0.12 keeps it after the last close), so v4l2loopback's sysfs format attribute, empty unless the format
+    is fixed, says whether one is held; where it cannot be read, any program that has it open may hold one."""
+    said = _read_sysfs(os.path.join(_sysfs_node(device, calls.sysfs), "format"))
+    if not (said if said is not None else programs):
+        return None
+    held = device_format(device, calls)
+    return held if held is not None and held.width and held.height else None
+
+
+def _denied(device: str, calls: DeviceCalls) -> str | None:
+    """Why this user cannot open `device` as vcam would, None where it can."""
+    try:
+        calls.close(calls.open(device, os.O_RDWR | os.O_NONBLOCK))
+    except PermissionError:
+        return f"this user may not open it; {VIDEO_GROUP}"
+    except OSError as e:
+        return f"cannot be opened ({e.strerror or e})"
+    return None
+
+
+def describe_device(device: str, calls: DeviceCalls) -> str:
+    """One line on a virtual video node: whose it is, whether this user may open it, who has it open and the format
+    held, so that a show can be given a device that takes its frames."""
+    label = _read_sysfs(os.path.join(_sysfs_node(device, calls.sysfs), "name"))
+    head = f'{device} "{label}"' if label else device
+    if not is_loopback_node(device, calls.sysfs):
+        return f"{head}: not v4l2loopback (another driver's device), so vcam cannot write to it"
+    denied = _denied(device, calls)
+    if denied:
+        return f"{head}: {denied}"
+    programs = device_holders(device, calls.proc)
+    said = [_held_by(programs)] if programs else []
+    written = any(h.writes for h in programs)
+    if (not written and gives_output_back(calls.module_version())
+            and output_state(device, calls) is Output.REFUSES):  # on 0.13 only a live writer takes output away
+        said.append("written to by a program this user cannot see")
+        written = True
+    held = _held_format(device, calls, programs)
+    if held:  # a writer keeps the device; with readers only, vcam may write at the size they hold
+        said.append(f"holds {held}" + ("" if written else
+                                       f": send that size, --out vcam:{device}@{held.width}x{held.height}"))
+    return f"{head}: {'; '.join(said) or 'free'}"
+
+
+def describe_cameras(calls: DeviceCalls | None = None) -> list[str]:
+    """What `vcam devices` says about virtual cameras on Linux: a heading, then one line per virtual video node, or
+    how to make a v4l2loopback device where there is none."""
+    calls = calls or system_calls()
+    nodes = video_nodes(calls.sysfs)
+    lines = [f"  {describe_device(d, calls)}" for d in nodes]
+    if any(is_loopback_node(d, calls.sysfs) for d in nodes):
+        limit = module_limit(calls.sysfs)
+        most = f"; v4l2loopback's max_width x max_height: {limit[0]}x{limit[1]}" if limit else ""
+        return [f"virtual cameras (name one with --out vcam:PATH{most}):"] + lines
+    if os.path.isdir(os.path.join(calls.sysfs, "module", "v4l2loopback")):  # loaded with devices=0, or all removed
+        fix = f"v4l2loopback is loaded but made no device: reload it:\n    {RELOAD}"
+    else:
+        fix = no_device_help("Linux")
+    return (["virtual cameras: no v4l2loopback device" + (", only other drivers':" if lines else "")] + lines
+            + [f"  fix: {fix}"])
+
+
 def _converter(fmt):
     """RGB -> the camera's native pixel format, or None when RGB is what it takes."""
     import cv2
@@ -401,10 +505,8 @@ def _none_free(detail: str, checked: _Checked) -> VcamError:
     """No device named, v4l2loopback devices exist, and pyvirtualcam opened none of them."""
     found, written, read = [], [], []
     for dev, programs in checked.held.items():
-        writers = [h for h in programs if h.writes]
-        (written if writers else read).append(dev)
-        names = ", ".join(map(str, writers or programs))
-        found.append(f"{dev} is {'written to by' if writers else 'open in'} {names}, left alone")
+        (written if any(h.writes for h in programs) else read).append(dev)
+        found.append(f"{dev} is {_held_by(programs)}, left alone")
     found += [f"{dev} {state.value}" + (" after a reset" if state is Output.REFUSES else "")
               for dev, state in checked.states.items()]
     written += [dev for dev, state in checked.states.items() if state is Output.IN_USE]
@@ -481,9 +583,8 @@ def _open_error(error: RuntimeError, device: str | None, checked: _Checked, aske
         dev = _named(text, r"Could not access (\S+) due to", device)
         others = [d for d in loopback_devices() if d != dev]
         return VcamError(f"this user may not open {dev} ({detail})",
-                         "add yourself to the video group: sudo usermod -aG video $USER, then log out and in again"
-                         + (f"; or name the v4l2loopback device: --out vcam:{others[0]}" if others and not device
-                            else ""))
+                         VIDEO_GROUP + (f"; or name the v4l2loopback device: --out vcam:{others[0]}"
+                                        if others and not device else ""))
     if "not a video output device" in text:
         return _refused(device or "the camera device", detail, checked)
     if "is not a V4L2 device" in text:  # another driver's output device: pyvirtualcam writes to v4l2loopback only
