@@ -390,6 +390,20 @@ def test_a_listener_that_never_returns_holds_up_no_command_and_not_the_end_of_th
         stuck.set()
 
 
+def test_an_action_is_only_ever_handed_over_with_the_rest_of_its_command():
+    """An action given outside a command went to the producer alone, at once: no caller does that, and one that did
+    would split a command's changes (a preset's prompts and seed) over two blocks."""
+    from vcam.control.actions import Origin, SetSeed
+
+    producer = RecordingProducer()
+    ctl = Controller(None, ShowState(prompts={"a": 1.0}), producer, threading.Event(), lambda text: None)
+    with pytest.raises(RuntimeError, match="outside a command"):
+        ctl._submit(SetSeed(3), Origin("seed 3", "stdin"))
+    assert producer.actions == []
+    assert ctl.handle_line("seed 4", "stdin") == "seed 4 from the next block"  # a command still gathers its own
+    assert [action.seed for action in producer.actions] == [4]
+
+
 KNOBS_SHOW = """\
 presets:
   - {name: city, prompt: a neon city, seed: 3, input: camera, strength: 0.5, bias: 0.6}
