@@ -768,10 +768,11 @@ class Controller:
         """The state as plain data (sent to network clients, which mirror it for soft takeover, and make a change
         of its screen after its frame `screen_at`; and to an OSC tablet): the input as the network is told of it.
         The presets and the blend's indices are read as one (`_picked`): a client's blend knob finds its pair by
-        them."""
+        them. A preset on air that a reload took out is named with `preset_removed` (its name is no longer in
+        `presets`, so a client that knows no such key takes it for no preset of the show, as before)."""
         st = self.state
-        show, index, blend, _ = self._picked()
-        return {"preset": _name(show, index),
+        show, index, blend, dropped = self._picked()
+        return {"preset": dropped.preset.name if dropped else _name(show, index), "preset_removed": bool(dropped),
                 "presets": [p.name for p in show.presets] if show else [], "seed": st.seed, "steps": st.steps,
                 "transition": st.transition,
                 **self._screen_state(),
