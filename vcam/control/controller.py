@@ -441,7 +441,9 @@ class Controller:
         applied = []
         if old.quantize != new.quantize:  # else a live `quantize` stays
             self.quantize = new.quantize
-            applied.append(f"quantize {new.quantize}")
+            released = self._release() if new.quantize == "off" else None
+            applied.append(f"quantize {new.quantize}" + (f", and what waited for the beat lands now: {released}"
+                                                          if released else ""))
         if old.transition != new.transition:  # what a preset without its own transition blends over
             self._apply(Command("transition", (new.transition,)), "reload", at_once=True)
             applied.append(f"transition {new.transition} for later changes")
@@ -500,11 +502,27 @@ class Controller:
         return spec
 
     def _set_quantize(self, spec: str) -> str:
+        """`quantize X` (called with the lock held). Off: nothing waits for the beat any more, so what waits for it
+        already (asked with its own @ too) lands now, and the reply names it; another grid governs later changes,
+        and one already waiting keeps the boundary it was asked for."""
         self.quantize = spec
         if spec == "off":
-            return "changes land at once"
+            released = self._release()
+            return "changes land at once" + (f", and so does what waited for the beat: {released}" if released else "")
         missing = f" ({NO_TEMPO})" if self.tempo is None or self.tempo.bpm is None else ""
         return f"changes land {lands_on(spec)}{missing}"
+
+    def _release(self) -> str | None:
+        """Every change waiting for its boundary lands now (called with the lock held): the stream's in the next
+        block, in the order given, a screen change at once. The commands they came from, by name (what a network
+        sender may hear: an input's path stays out); None where nothing waited."""
+        names = [origin.command.split()[0] for origin in self._beat.release()]
+        pending, self._screen_pending = self._screen_pending, None
+        if pending is not None:
+            self._screen_wake.set()  # its thread finds none waiting and ends
+            self._set_screen(pending.mode, pending.origin)
+            names.append(pending.mode)
+        return ", ".join(dict.fromkeys(names)) or None
 
     def _screen(self, name: str, origin: Origin, spec: str | None) -> str:
         """The screen acts on the camera directly: on the beat, it is set when the tempo reaches the boundary's beat
