@@ -282,12 +282,11 @@ def test_a_replays_state_follows_the_log_and_its_watchers_hear_each_change(tmp_p
     producer.apply_given()
     assert ctl.describe().startswith("preset 2 'ocean' | seed 7 | steps 2 | transition 4 | screen live")
     # told on the listeners' own thread, the last time after the last change
-    assert wait_for(lambda: ctl._teller.idle() and snapshots)
+    assert wait_for(lambda: snapshots and snapshots[-1]["strength"] == 0.3)
     assert (state.strength, snapshots[-1]["preset"], snapshots[-1]["seed"]) == (0.3, "ocean", 7)
-    told = len(snapshots)
     frame_listeners[0](Shown(3, 1, 5.0))  # the logged frame comes on the camera: the freeze is made and told
-    assert wait_for(lambda: len(snapshots) == told + 1) and snapshots[-1]["screen"] == "freeze"
-    assert snapshots[-1]["screen_at"] == [3, 1]  # with its frame: a client's camera holds the same picture
+    # with its frame: a client's camera holds the same picture
+    assert wait_for(lambda: snapshots[-1]["screen_at"] == [3, 1]) and snapshots[-1]["screen"] == "freeze"
     producer.given.clear()
     producer.submit(SetPrompts({"a city": 0.5, "the sea": 0.5}, 2), at_block=5)  # a blend: no preset of the show
     producer.apply_given()
@@ -319,9 +318,9 @@ def test_a_replayed_change_leaves_the_listeners_to_their_own_thread_which_reads_
     generator.start()
     generator.join(60)
     sweep_done.set()
-    assert wait_for(lambda: ctl._teller.idle())
-    assert calls and all(name == "state to listeners" for name, _ in calls)  # never on the producer's thread
-    assert len(calls) <= 2 and calls[-1][1] == 0.5  # one round at a time, the last after the last change
+    assert wait_for(lambda: calls and calls[-1][1] == 0.5)  # the last round after the last change
+    assert all(name == "state to listeners" for name, _ in calls)  # never on the producer's thread
+    assert len(calls) <= 2  # one round at a time: the sweep's changes made during the first make one more
 
 
 @pytest.mark.parametrize("line,fragment", [

@@ -380,7 +380,7 @@ def test_a_listener_that_never_returns_holds_up_no_command_and_not_the_end_of_th
         for seed in range(6, 50):
             assert ctl.handle_line(f"seed {seed}", "stdin") == f"seed {seed} from the next block"
         assert [action.seed for action in producer.actions] == list(range(5, 50))
-        assert not ctl._teller.idle()  # the next round waits behind the stuck one
+        assert told == [5]  # the next round waits behind the stuck one
         ctl.close()  # returns: the stuck listener's thread does not keep the process alive
         assert ctl._teller._thread.daemon
         stuck.set()
@@ -388,6 +388,20 @@ def test_a_listener_that_never_returns_holds_up_no_command_and_not_the_end_of_th
         assert told == [5]  # closed: no round after it
     finally:
         stuck.set()
+
+
+def test_an_action_is_only_ever_handed_over_with_the_rest_of_its_command():
+    """An action given outside a command went to the producer alone, at once: no caller does that, and one that did
+    would split a command's changes (a preset's prompts and seed) over two blocks."""
+    from vcam.control.actions import Origin, SetSeed
+
+    producer = RecordingProducer()
+    ctl = Controller(None, ShowState(prompts={"a": 1.0}), producer, threading.Event(), lambda text: None)
+    with pytest.raises(RuntimeError, match="outside a command"):
+        ctl._submit(SetSeed(3), Origin("seed 3", "stdin"))
+    assert producer.actions == []
+    assert ctl.handle_line("seed 4", "stdin") == "seed 4 from the next block"  # a command still gathers its own
+    assert [action.seed for action in producer.actions] == [4]
 
 
 KNOBS_SHOW = """\
@@ -507,12 +521,15 @@ def test_a_reload_that_removes_the_preset_on_air_keeps_its_picture_and_goes_on_f
                         "until you pick another")
     assert len(producer.actions) == sent_before and ctl.state.prompts == {"ocean waves": 1.0}  # the picture stays
     assert ctl.describe().startswith("preset (removed) 'ocean' | seed 7 |")
-    assert ctl.preset_name() is None and ctl.snapshot()["preset"] is None  # no preset of the file is on air
+    assert ctl.preset_name() is None  # no preset of the file is on air
+    # the network and a tablet hear what the status says: that preset, out of the show
+    assert (ctl.snapshot()["preset"], ctl.snapshot()["preset_removed"]) == ("ocean", True)
     # an edit elsewhere while it is on air (forest renamed, its text as it was): still out, next finds forest
     edit(without_ocean.replace("command: preset 3", "command: preset 2").replace("name: forest", "name: woods"))
     assert said[-1] == f"reloaded {path}: 2 presets" and ctl.describe().startswith("preset (removed) 'ocean' |")
     assert ctl.handle_line("next", "stdin").startswith("preset 2 'woods'")  # what followed it, not preset 1
     assert not ctl.describe().startswith("preset (removed)")
+    assert (ctl.snapshot()["preset"], ctl.snapshot()["preset_removed"]) == ("woods", False)
     # an edit that brings it back (an undo) picks it again, sending nothing that is on air already
     edit(SHOW)
     ctl.handle_line("preset ocean", "stdin")
@@ -525,6 +542,40 @@ def test_a_reload_that_removes_the_preset_on_air_keeps_its_picture_and_goes_on_f
     ctl.handle_line("preset forest", "stdin")
     edit(SHOW.replace("  - {name: forest, prompt: a misty forest}\n", "").replace("command: preset 3", "command: next"))
     assert ctl.handle_line("prev", "stdin").startswith("preset 2 'ocean'")
+
+
+def test_a_removed_preset_on_air_reaches_vcam_cam_and_its_tablet_and_an_older_cam_takes_it_for_no_preset():
+    """The state sent to vcam cam said `preset: None` while the status said `preset (removed) 'ocean'`."""
+    from vcam.control.oscreply import state_messages
+    from vcam.remote import protocol as proto
+    from vcam.remote.client import RemoteController
+
+    show = parse_show(SHOW, "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[1].prompts, preset=1), RecordingProducer(),
+                     threading.Event(), lambda text: None)
+    ctl.replace_show(parse_show(SHOW.replace("  - {name: ocean, prompt: ocean waves, seed: 7, transition: 2}\n", "")
+                                .replace("command: preset 3", "command: preset 2"), "show.yaml"))
+    sent: list[str] = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    remote.update(proto.parse_text(proto.text("state", **ctl.snapshot())))  # as the wire carries it
+    assert (remote.state.preset, remote.state.preset_removed, remote.state.presets) == ("ocean", True,
+                                                                                       ["city", "forest"])
+    sent_out = dict(state_messages(remote.snapshot()))
+    assert sent_out["/vcam/preset"] == [0, "ocean"]  # the tablet's label names it; no number of the show's
+    assert remote.set_param("blend", 0.0, "midi") is None  # the blend knob starts from the first preset, as it did
+    assert sent == ["blend city forest 0 @off"]
+    # an older vcam cam knows no flag: it looks the name up in the presets (its blend knob, its tablet's number),
+    # where it is not, as for no preset
+    assert ctl.snapshot()["preset"] not in ctl.snapshot()["presets"]
+    # a server from before sends the preset alone: none of its presets is removed
+    remote.update({"preset": "city", "presets": ["city", "forest"]})
+    assert (remote.state.preset, remote.state.preset_removed, remote.snapshot()["preset_removed"]) == ("city", False,
+                                                                                                       False)
+    remote.update({"preset_removed": True, "preset": 3})  # a garbled preset: its flag alone names none
+    assert (remote.state.preset, remote.state.preset_removed) == ("city", False)
+    assert remote.snapshot()["preset_removed"] is False
+    remote.update({"preset": "forest", "preset_removed": "yes"})  # a flag of another kind: not removed
+    assert (remote.state.preset, remote.state.preset_removed) == ("forest", False)
 
 
 class _ReloadFirst:

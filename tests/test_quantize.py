@@ -397,6 +397,41 @@ def test_a_held_change_on_the_beat_later_than_one_of_its_kind_waits_for_it():
                                                    (SetPrompts({"ocean waves": 1.0}, 4), 40), (SetSeed(7), 40)]
 
 
+def test_quantize_off_lands_what_waits_for_the_beat_now_in_the_order_given_and_says_what():
+    """`quantize off` changed only later changes: a preset, a seed and a freeze waiting for their bar (or a bar an
+    hour away, on a tempo gone wrong) still waited for it, and the reply said nothing of them."""
+    now, where = [100.0], [40]
+    producer = BlockStarts()
+    out = io.StringIO()
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), producer,
+                     threading.Event(), lambda m: None, ControlLog(out, {}), land=lambda spec: where[0],
+                     tempo=tempo_at(clock=lambda: now[0]), clock=lambda: now[0])
+    ctl.handle_line("preset ocean", "stdin")  # the show's quantize: bar
+    assert ctl.handle_line("seed 3 @4", "stdin").endswith("block 40, where an earlier change of the same kind lands")
+    ctl.handle_line("steps 2 @off", "stdin")  # nothing of its kind waits: at once
+    ctl.handle_line("freeze @bar", "stdin")
+    assert wait_for(lambda: screen_waiting(ctl), 60)
+    producer.start(31)
+    assert handed(ctl) == [(SetSteps(2), None, "steps 2 @off")]
+    assert ctl.handle_line("quantize off", "stdin") == (
+        "changes land at once, and so does what waited for the beat: preset, seed, freeze")
+    assert ctl.state.screen == "freeze" and json.loads(out.getvalue().splitlines()[-1])["command"] == "freeze @bar"
+    assert wait_for(lambda: not ctl._screen_thread.is_alive(), 60)  # nothing waits for a boundary any more
+    producer.start(32)  # the next block takes them, the seeds in the order given
+    assert handed(ctl)[1:] == [(SetPrompts({"ocean waves": 1.0}, 4), None, "preset ocean"),
+                               (SetSeed(7), None, "preset ocean"), (SetSeed(3), None, "seed 3 @4")]
+    assert ctl.state.seed == 3 and ctl.handle_line("quantize off", "stdin") == "changes land at once"
+    # a show file edited to quantize off does the same, and its reload's line says so
+    ctl.handle_line("quantize bar", "stdin")
+    ctl.handle_line("seed 5", "stdin")
+    ctl.replace_show(parse_show(SHOW.replace("bar", "bar, transition: 4"), "show.yaml"))
+    assert handed(ctl)[4:] == []  # an edit elsewhere: it still waits
+    assert ctl.replace_show(parse_show(SHOW.replace("quantize: bar", "quantize: 'off'"), "show.yaml")) == [
+        "quantize off, and what waited for the beat lands now: seed"]
+    producer.start(33)
+    assert handed(ctl)[4:] == [(SetSeed(5), None, "seed 5")]
+
+
 def test_a_held_changes_prompts_are_encoded_as_it_is_typed_and_it_goes_on_its_block_once_encoded():
 
     encoded, gate = [], threading.Event()

@@ -15,6 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
@@ -106,6 +107,18 @@ class _Dropped:
         return 0
 
 
+@dataclass
+class _Gathered:
+    """A command's actions as it is made, handed over together once it is (vcam.control.onbeat)."""
+
+    spec: str | None  # what it is quantised to; None: at once
+    # the block it lands on as planned once its first action is given (a command refused before that, such as a
+    # missing preset, lands nowhere)
+    at: int | None | object = _UNSET
+    actions: list[tuple[Action, Origin]] = field(default_factory=list)
+    waits: int | None = None  # once handed over: the block it waits for behind an earlier change of its kind
+
+
 class Controller:
     def __init__(self, show: Show | None, state: ShowState, generator: Producer, stop: threading.Event,
                  say: Callable[[str], None], log: ControlLog | None = None,
@@ -156,12 +169,8 @@ class Controller:
         self.screen_change: tuple[str, Shown | None] = (state.screen, None)
         self._screen_lock = threading.Lock()
         self.quantize = show.defaults.quantize if show is not None else "off"  # `quantize X` changes it
-        # the command being applied: what it is quantised to, the block it lands on as planned once its first
-        # action is given (a command refused before that, such as a missing preset, lands nowhere), and its actions,
-        # handed over together once it is made (None outside a command: at once)
-        self._spec: str | None = None
-        self._at_block: int | None | object = _UNSET
-        self._batch: list[tuple[Action, Origin]] | None = None
+        # the actions of the command being made (or of a reload's edit), with the lock held (_gathering)
+        self._gathered: _Gathered | None = None
         # changes on the beat, held until their block is the next one (its prompts encoded ahead meanwhile)
         self._beat = OnTheBeat(generator, land, prompter, say)
         # one screen change at most waits for its boundary, in one thread; a later change replaces it
@@ -387,14 +396,8 @@ class Controller:
         """The preset on air as the file now has it (`after`, at `index`; `before`: as it had it): what the edit
         changed in it goes on air, in one block as a command's changes do, the rest stays as it is (called with the
         lock held). What went on air, in words, as one item; none where the edit changed nothing on air."""
-        outer = self._at_block, self._batch
-        self._at_block, self._batch = _UNSET, []
-        try:
+        with self._gathering(None):
             return self._edits(before, after, index)
-        finally:
-            batch = self._batch
-            self._at_block, self._batch = outer
-            self._beat.take(batch, None, None)
 
     def _edits(self, before: Preset, after: Preset, index: int) -> list[str]:
         st, origin = self.state, Origin(str(Command("preset", (index + 1,))), "reload")
@@ -438,7 +441,9 @@ class Controller:
         applied = []
         if old.quantize != new.quantize:  # else a live `quantize` stays
             self.quantize = new.quantize
-            applied.append(f"quantize {new.quantize}")
+            released = self._release() if new.quantize == "off" else None
+            applied.append(f"quantize {new.quantize}" + (f", and what waited for the beat lands now: {released}"
+                                                          if released else ""))
         if old.transition != new.transition:  # what a preset without its own transition blends over
             self._apply(Command("transition", (new.transition,)), "reload", at_once=True)
             applied.append(f"transition {new.transition} for later changes")
@@ -461,14 +466,9 @@ class Controller:
         spec = None if at_once else self._timing(cmd)
         if name in SCREEN_MODES:
             return self._screen(name, origin, spec)
-        outer = self._spec, self._at_block, self._batch
-        self._spec, self._at_block, self._batch = spec, _UNSET, []
-        try:
+        with self._gathering(spec) as made:
             reply = self._change(cmd, origin)
-        finally:  # what was given before a refusal still goes, as it would at once
-            at, batch = self._at_block, self._batch
-            self._spec, self._at_block, self._batch = outer
-            waits = self._beat.take(batch, spec, None if at is _UNSET else at)
+        at, waits = made.at, made.waits
         if waits is not None:
             held = f"it waits for block {waits}, where an earlier change of the same kind lands"
             return f"{reply}; {lands_on(spec)}: {held}" if spec is not None else f"{reply}; {held}"
@@ -502,11 +502,27 @@ class Controller:
         return spec
 
     def _set_quantize(self, spec: str) -> str:
+        """`quantize X` (called with the lock held). Off: nothing waits for the beat any more, so what waits for it
+        already (asked with its own @ too) lands now, and the reply names it; another grid governs later changes,
+        and one already waiting keeps the boundary it was asked for."""
         self.quantize = spec
         if spec == "off":
-            return "changes land at once"
+            released = self._release()
+            return "changes land at once" + (f", and so does what waited for the beat: {released}" if released else "")
         missing = f" ({NO_TEMPO})" if self.tempo is None or self.tempo.bpm is None else ""
         return f"changes land {lands_on(spec)}{missing}"
+
+    def _release(self) -> str | None:
+        """Every change waiting for its boundary lands now (called with the lock held): the stream's in the next
+        block, in the order given, a screen change at once. The commands they came from, by name (what a network
+        sender may hear: an input's path stays out); None where nothing waited."""
+        names = [origin.command.split()[0] for origin in self._beat.release()]
+        pending, self._screen_pending = self._screen_pending, None
+        if pending is not None:
+            self._screen_wake.set()  # its thread finds none waiting and ends
+            self._set_screen(pending.mode, pending.origin)
+            names.append(pending.mode)
+        return ", ".join(dict.fromkeys(names)) or None
 
     def _screen(self, name: str, origin: Origin, spec: str | None) -> str:
         """The screen acts on the camera directly: on the beat, it is set when the tempo reaches the boundary's beat
@@ -741,12 +757,25 @@ class Controller:
         first. A command's actions are handed over together once it is made (vcam.control.onbeat: on the beat, they
         wait for their block; a change of a kind that an earlier one still waits with goes with it, so the stream
         ends where the state says: `seed 42 @bar` then `seed 7` is seed 7, not 42 once the bar comes)."""
-        if self._batch is None:  # outside a command: at once
-            self._beat.take([(action, origin)], None, None)
-            return
-        if self._at_block is _UNSET:
-            self._at_block = self._beat.plan(self._spec)
-        self._batch.append((action, origin))
+        made = self._gathered
+        if made is None:  # every change is made by a command (_apply) or a reload's edit (_edited), which gather it
+            raise RuntimeError(f"{action} given outside a command: changes are made within _gathering")
+        if made.at is _UNSET:
+            made.at = self._beat.plan(made.spec)
+        made.actions.append((action, origin))
+
+    @contextmanager
+    def _gathering(self, spec: str | None) -> Iterator[_Gathered]:
+        """Gathers the actions given (`_submit`) while a command is made, quantised to `spec` (None: at once), and
+        hands them over together once it is (called with the lock held); what was given before a refusal still
+        goes, as it would at once."""
+        made = _Gathered(spec)
+        outer, self._gathered = self._gathered, made
+        try:
+            yield made
+        finally:
+            self._gathered = outer
+            made.waits = self._beat.take(made.actions, spec, None if made.at is _UNSET else made.at)
 
     def _record(self, action: Action, origin: Origin) -> None:
         """Logs an action that takes effect at once, outside the generator (quit; the screen's has its frame)."""
@@ -757,10 +786,11 @@ class Controller:
         """The state as plain data (sent to network clients, which mirror it for soft takeover, and make a change
         of its screen after its frame `screen_at`; and to an OSC tablet): the input as the network is told of it.
         The presets and the blend's indices are read as one (`_picked`): a client's blend knob finds its pair by
-        them."""
+        them. A preset on air that a reload took out is named with `preset_removed` (its name is no longer in
+        `presets`, so a client that knows no such key takes it for no preset of the show, as before)."""
         st = self.state
-        show, index, blend, _ = self._picked()
-        return {"preset": _name(show, index),
+        show, index, blend, dropped = self._picked()
+        return {"preset": dropped.preset.name if dropped else _name(show, index), "preset_removed": bool(dropped),
                 "presets": [p.name for p in show.presets] if show else [], "seed": st.seed, "steps": st.steps,
                 "transition": st.transition,
                 **self._screen_state(),

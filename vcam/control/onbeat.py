@@ -102,6 +102,16 @@ class OnTheBeat:
                 self._hand_over(held, planned)
             return None
 
+    def release(self) -> list[Origin]:
+        """Every change still waiting for its boundary goes into the next block (`quantize off`: nothing waits for
+        the beat any more), each after an earlier one of a kind it shares, as given. The origins of their actions,
+        in the order given; none where nothing waited."""
+        with self._lock:
+            waiting = [held for held in self._held if held.block is _WAITING]
+            for held in waiting:
+                self._hand_over(held, None)
+        return [origin for held in waiting for _, origin in held.actions]
+
     def block_starts(self, block: int) -> None:
         """The producer's `starting` (before the block's controls apply, after the quantizer heard of it): each
         change still waiting is placed again, and handed over when the block after this one is its block (or it

@@ -32,7 +32,6 @@ class Teller:
         self.clock = clock
         self._wake = threading.Condition()
         self._due = False  # a change not yet told
-        self._busy = False  # a round is being told
         self._closed = False
         self._thread: threading.Thread | None = None
         self._errors = ErrorThrottle(30.0)  # a listener that fails on every change is said twice a minute at most
@@ -51,11 +50,6 @@ class Teller:
                 self._thread.start()
             self._wake.notify()
 
-    def idle(self) -> bool:
-        """Whether every change so far has been told (no round is due or running)."""
-        with self._wake:
-            return not self._due and not self._busy
-
     def close(self) -> None:
         """The show ends: no more rounds; the one running finishes."""
         with self._wake:
@@ -65,12 +59,11 @@ class Teller:
     def _run(self) -> None:
         while True:
             with self._wake:
-                self._busy = False
                 while not self._due and not self._closed:
                     self._wake.wait()
                 if self._closed:
                     return
-                self._due, self._busy = False, True
+                self._due = False
             for listener in list(self.listeners()):
                 try:
                     listener()

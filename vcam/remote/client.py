@@ -87,6 +87,7 @@ _MIRRORED: dict[str, Callable[[object], bool]] = {
     **dict.fromkeys(("screen", "input"), lambda v: isinstance(v, str)),
     "presets": lambda v: isinstance(v, list) and all(isinstance(name, str) for name in v),
     "preset": lambda v: v is None or isinstance(v, str),
+    "preset_removed": lambda v: isinstance(v, bool),
     "blend": lambda v: v is None or isinstance(v, list) and len(v) == 3 and all(map(_number, v)),
 }
 
@@ -97,8 +98,9 @@ class RemoteController:
 
     def __init__(self, send: Callable[[str], bool]):
         self._send = send
-        self.state = SimpleNamespace(seed=0, steps=4, transition=4, blend=None, preset=None, screen="live",
-                                     presets=[], input="none", strength=DEFAULT_STRENGTH, bias=DEFAULT_BIAS)
+        self.state = SimpleNamespace(seed=0, steps=4, transition=4, blend=None, preset=None, preset_removed=False,
+                                     screen="live", presets=[], input="none", strength=DEFAULT_STRENGTH,
+                                     bias=DEFAULT_BIAS)
         self._snapshot: dict = {}  # the server's state as it last sent it
         self.trail = StateTrail()  # every value the knobs' parameters took, for soft takeover
         self.listeners: list[Callable[[], None]] = []  # told after every state the server sends (OSC replies)
@@ -111,6 +113,12 @@ class RemoteController:
     def update(self, data: dict) -> None:
         self._kept_said.clear()  # connected: a value not sent from now on is said again
         data = {key: value for key, value in data.items() if key not in _MIRRORED or _MIRRORED[key](value)}
+        # the preset and whether a reload took it out are one fact: a server from before sends the preset alone (none
+        # of its presets is removed), and a flag without its preset names none
+        if "preset" in data:
+            data.setdefault("preset_removed", False)
+        else:
+            data.pop("preset_removed", None)
         self._snapshot.update(data)
         self._update(data)
         for listener in self.listeners:
@@ -123,7 +131,7 @@ class RemoteController:
         if "blend" in data:
             self.state.blend = tuple(data["blend"]) if data["blend"] else None
         if "preset" in data:
-            self.state.preset = data["preset"]
+            self.state.preset, self.state.preset_removed = data["preset"], data["preset_removed"]
         self.trail.heard(self.state)
 
     def handle_line(self, line: str, source: str, network: bool = False) -> str | None:

@@ -16,8 +16,10 @@ A generated frame's (block, index) is the one the server's own camera gives it, 
 its "screen" (live, freeze or blackout) comes with "screen_at": [block, index], the last frame the server's camera
 showed before it took that mode (the one a freeze holds; null before any change, when no frame was on, or for a
 change a replayed log made). vcam cam makes the change once that frame, or a later one, is on its own camera; a
-state without "screen_at" (a server from before) is made on arrival. Either end ignores the keys it does not
-know, so old and new ends work together.
+state without "screen_at" (a server from before) is made on arrival. Its "preset" names the preset on air (null
+for a typed prompt or a blend), with "preset_removed": true where the show file was edited to take it out while it
+stayed on air (its name is then not in "presets"); a state without "preset_removed" (a server from before) names
+no removed preset. Either end ignores the keys it does not know, so old and new ends work together.
 """
 from __future__ import annotations
 
