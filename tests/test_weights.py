@@ -109,6 +109,14 @@ def test_missing_folder(tmp_path):
         from_folder(tmp_path / "nope")
 
 
+def test_the_checkpoint_file_given_for_the_folder_is_said_and_its_folder_named(tmp_path, weights_folder):
+    """--weights given the checkpoint itself was told the folder "does not exist", beside the file it names."""
+    with pytest.raises(WeightsError) as err:
+        from_folder(weights_folder / KREA_FILE)
+    assert "does not exist" not in err.value.message and "is a file" in err.value.message
+    assert f"--weights {weights_folder}" in err.value.fix
+
+
 def fill_hub_cache(cache: Path, weights: Path, with_vae: bool = True) -> None:
     """Lays out `weights` as huggingface_hub's cache of the two repos (what a finished download leaves)."""
     def repo_dir(repo):
