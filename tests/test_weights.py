@@ -109,6 +109,14 @@ def test_missing_folder(tmp_path):
         from_folder(tmp_path / "nope")
 
 
+def test_the_checkpoint_file_given_for_the_folder_is_said_and_its_folder_named(tmp_path, weights_folder):
+    """--weights given the checkpoint itself was told the folder "does not exist", beside the file it names."""
+    with pytest.raises(WeightsError) as err:
+        from_folder(weights_folder / KREA_FILE)
+    assert "does not exist" not in err.value.message and "is a file" in err.value.message
+    assert f"--weights {weights_folder}" in err.value.fix
+
+
 def fill_hub_cache(cache: Path, weights: Path, with_vae: bool = True) -> None:
     """Lays out `weights` as huggingface_hub's cache of the two repos (what a finished download leaves)."""
     def repo_dir(repo):
@@ -366,6 +374,34 @@ def test_a_refused_download_points_at_the_token(tmp_path, monkeypatch):
     with pytest.raises(WeightsError) as err:
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     assert "401" in err.value.message and "HF_TOKEN" in err.value.fix
+
+
+def hub_transport_errors() -> list[type]:
+    """The network-failure class of each HTTP library huggingface_hub has used that is installed here (httpx for
+    1.x, httpx2 for 2.x; requests', for 0.x, are OSErrors)."""
+    import importlib
+
+    kinds = []
+    for name in ("httpx2", "httpx"):
+        try:
+            kinds.append(importlib.import_module(name).RemoteProtocolError)
+        except ImportError:
+            pass
+    return kinds
+
+
+@pytest.mark.parametrize("kind", hub_transport_errors(), ids=lambda k: k.__module__.split(".")[0])
+def test_a_connection_dropped_mid_download_says_to_check_the_network_and_run_again(tmp_path, monkeypatch, kind):
+    """What huggingface_hub raises once its own retries of a dropped download are spent is its HTTP library's
+    error, no OSError: it reached the command line as a bare traceback, with no word of what to do."""
+    def online(repo, **kw):
+        raise kind("Server disconnected without sending a response.")
+
+    fake_hub(monkeypatch, online)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert KREA_REPO in err.value.message and "disconnected" in err.value.message
+    assert "network" in err.value.fix and "finished files are kept" in err.value.fix
 
 
 def reference_keys(layers: int) -> set[str]:

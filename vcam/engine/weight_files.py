@@ -34,6 +34,10 @@ def layout(krea: Path, wan: Path) -> WeightPaths:
 def from_folder(folder: str | os.PathLike) -> WeightPaths:
     """The weights in a local folder laid out like the hub repos (checked, see `check_files`)."""
     root = Path(folder).expanduser()
+    if root.is_file():  # the checkpoint itself, most likely: the other parts sit beside it
+        raise WeightsError(f"weights folder {root} is a file: --weights takes the folder that holds {KREA_FILE} "
+                           "and the text_encoder/, tokenizer/ and vae/ folders",
+                           f"pass its folder instead: --weights {root.parent}")
     if not root.is_dir():
         raise WeightsError(f"weights folder {root} does not exist", "pass the folder that holds " + KREA_FILE)
     paths = layout(root, root)

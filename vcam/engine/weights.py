@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import fnmatch
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -71,8 +72,8 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None) -> Path:
             "check the network connection (or unset HF_HUB_OFFLINE), or download the files elsewhere "
             "and pass the folder with --weights DIR",
         ) from None
-    except (HfHubHTTPError, OSError, RuntimeError) as e:
-        text = str(e)
+    except (HfHubHTTPError, OSError, RuntimeError, *_transport_errors()) as e:
+        text = str(e) or e.__class__.__name__
         if "No space left" in text or "os error 28" in text or getattr(e, "errno", None) == 28:
             raise WeightsError(f"downloading {repo} failed: the disk holding {where} is full",
                                f"free space there (the weights take about {HUB_DOWNLOAD_GB} GB in all) or point "
@@ -91,6 +92,18 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None) -> Path:
         raise WeightsError(f"{repo} in the hub cache lacks {', '.join(missing)}",
                            "run again with a network connection to complete the download")
     return root
+
+
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """Network failures as huggingface_hub's HTTP library raises them once its own retries of a dropped or stalled
+    download are spent: httpx's (huggingface_hub 1.x) and httpx2's (2.x) are no OSErrors, as requests' (0.x) were."""
+    kinds = []
+    for name in ("httpx2", "httpx"):
+        try:
+            kinds.append(importlib.import_module(name).TransportError)
+        except (ImportError, AttributeError):
+            pass
+    return tuple(kinds)
 
 
 def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: torch.dtype,
