@@ -46,7 +46,6 @@ class ShowState:
     transition: int = 4
     screen: str = "live"  # live, freeze or blackout
     blend: tuple[int, int, float] | None = None  # presets A, B (indices) and the position
-    params: dict[str, float] = field(default_factory=dict)  # knob-driven parameters' current values
     input: str = "none"  # the input restyled, in vcam.inspec's canonical form
     strength: float = DEFAULT_STRENGTH
     bias: float = DEFAULT_BIAS  # Krea's attention bias on the past frames (1: off)
@@ -278,7 +277,6 @@ class Controller:
     def set_param(self, param: str, value: float, source: str, between: tuple | None = None) -> str | None:
         """A knob moved: turn the parameter value into the command it stands for, at once whatever the show's
         quantize says (a fader that answered a bar later would feel dead)."""
-        self.state.params[param] = value
         if param == "blend":
             # the pair is read under the lock the blend is applied under: a reload that reorders the presets in
             # between would otherwise have it blend the presets now at the old places
