@@ -293,10 +293,23 @@ class Controller:
             raise ValueError("blend needs a show with at least two presets")
         if between is not None:
             a, b = show.find(between[0]), show.find(between[1])
+        elif st.blend:
+            a, b = st.blend[0], st.blend[1]
         else:
-            a = st.blend[0] if st.blend else (st.preset or 0)
-            b = st.blend[1] if st.blend else (a + 1) % len(show.presets)
+            a, b = self._knob_pair(show)
         return self._apply(Command("blend", (a + 1, b + 1, value)), source, at_once=True)
+
+    def _knob_pair(self, show: Show) -> tuple[int, int]:
+        """The presets the blend knob goes between where no blend is on air: the current one and the one `next`
+        goes to (the first and the second for a typed prompt). A preset on air that a reload took out has no place
+        in the show: the knob goes between the presets `prev` and `next` go to from where it stood, across its
+        place, rather than from the first preset (called with the lock held)."""
+        n = len(show.presets)
+        if self.state.preset is None and self._dropped is not None:
+            a, b = self._dropped.neighbour(show, -1), self._dropped.neighbour(show, 1)
+            return (a, b) if a != b else (a, (a + 1) % n)  # one preset of the old order is left round it
+        a = self.state.preset or 0
+        return a, (a + 1) % n
 
     def replayed(self, action: Action, shown: Shown | None = None) -> None:
         """A replayed log's change, made (vcam.control.log.Replay.schedule's `on_change`, on the producer's or the
