@@ -610,6 +610,31 @@ def test_the_blend_knob_with_a_preset_on_air_that_a_reload_took_out_goes_across_
     assert ctl.set_param("blend", 0.5, "midi").startswith("blend city / dusk at 0.50")
 
 
+def test_the_snapshot_names_the_preset_its_status_names_while_a_reload_takes_it_out():
+    """It read the preset on air twice, for `preset` and for `status`: a reload that took ocean out in between had
+    one round say preset 'ocean', in the show, and a status of 'ocean' removed."""
+    show = parse_show(SHOW, "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[1].prompts, preset=1), RecordingProducer(),
+                     threading.Event(), lambda text: None)
+    read, reloads = ctl._picked, [parse_show(without("ocean"), "show.yaml")]
+
+    def picked_then_reloaded():  # the reload comes as the first read is done
+        picked = read()
+        if reloads:
+            ctl.replace_show(reloads.pop())
+        return picked
+
+    ctl._picked = picked_then_reloaded
+    snapshot = ctl.snapshot()
+    assert not reloads  # the reload came
+    assert (snapshot["preset"], snapshot["preset_removed"]) == ("ocean", False)
+    assert snapshot["presets"] == ["city", "ocean", "forest"]
+    assert snapshot["status"].startswith("preset 2 'ocean' |"), snapshot["status"]
+    snapshot = ctl.snapshot()  # the next round: the reload's
+    assert (snapshot["preset"], snapshot["preset_removed"]) == ("ocean", True)
+    assert snapshot["status"].startswith("preset (removed) 'ocean' |")
+
+
 class _ReloadFirst:
     """The controller's lock, which makes a reload the first time the knob's thread comes to take it: the reload
     then falls between whatever the knob read before taking the lock and what it does under it."""

@@ -800,7 +800,8 @@ class Controller:
         them. A preset on air that a reload took out is named with `preset_removed` (its name is no longer in
         `presets`, so a client that knows no such key takes it for no preset of the show, as before)."""
         st = self.state
-        show, index, blend, dropped = self._picked()
+        picked = self._picked()  # read once: the status names the preset `preset` does, whatever a reload does
+        show, index, blend, dropped = picked
         return {"preset": dropped.preset.name if dropped else _name(show, index), "preset_removed": bool(dropped),
                 "presets": [p.name for p in show.presets] if show else [], "seed": st.seed, "steps": st.steps,
                 "transition": st.transition,
@@ -808,7 +809,7 @@ class Controller:
                 "blend": list(blend) if blend else None,
                 "input": self.media.shown(st.input), "strength": st.strength, "bias": st.bias,
                 "bpm": self.tempo.bpm if self.tempo else None, "beat": self.tempo.beat() if self.tempo else None,
-                "block": self.generator.blocks, "status": self.describe(network=True)}
+                "block": self.generator.blocks, "status": self._describe(picked, network=True)}
 
     def _screen_state(self) -> dict:
         """The screen's mode and the frame its change came after, as one: a mode set by a replay's log, not
@@ -823,8 +824,13 @@ class Controller:
         """The status text; `network`: as the network is told of it (media.MediaFolders.renamed, as a reply is), so
         neither the input on air nor a cue's name names a folder of this machine; else in full, as the operator set
         it. The preset or blend on air is read as one with the show (`_picked`), which a reload may swap meanwhile."""
+        return self._describe(self._picked(), network)
+
+    def _describe(self, picked: tuple[Show | None, int | None, tuple[int, int, float] | None, _Dropped | None],
+                  network: bool) -> str:
+        """The status text, of the show and the preset or blend on air as `picked` (from `_picked`) has them."""
         st = self.state
-        show, index, blend, dropped = self._picked()
+        show, index, blend, dropped = picked
         if blend and show:
             a, b, x = blend
             where = f"blend {show.presets[a].name} / {show.presets[b].name} at {x:.2f}"
