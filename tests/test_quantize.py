@@ -453,12 +453,18 @@ def test_a_held_changes_prompts_are_encoded_as_it_is_typed_and_it_goes_on_its_bl
         producer.start(39)  # its block is next, its encode not done: it goes as a block starts once it is
         assert producer.given == []
         gate.set()
-        assert wait_for(prompter.idle, 60)
+        assert wait_for(lambda: all_encoded(ctl), 60)
         producer.start(40)
         assert handed(ctl) == [(SetPrompts({"a red balloon": 1.0}, 4), 40, "prompt a red balloon")]
     finally:
         gate.set()
         prompter.stop()
+
+
+def all_encoded(ctl) -> bool:
+    """Whether every change held on the beat has its prompts encoded: it goes as soon as a block start hands it
+    over."""
+    return all(held.ready == len(held.actions) for held in ctl._beat._held)
 
 
 def screen_waiting(ctl) -> bool:
@@ -895,7 +901,11 @@ def test_changes_on_the_beat_from_many_threads_each_land_once_together_and_in_or
             t.join(60)
             assert not t.is_alive(), "a command never returned"
         held = ctl._beat._held
-        assert wait_for(lambda: prompter.idle() and not held, 60), held
+
+        def landed() -> bool:  # nothing held, the stream where the state says (a change at once applied too)
+            return not held and (stream.seed, stream.prompts) == (ctl.state.seed, ctl.state.prompts)
+
+        assert wait_for(landed, 60), held
         made = gen.submitted
         assert wait_for(lambda: gen.submitted > made + 12, 60)  # every block a change was handed over for is made
     finally:
