@@ -452,9 +452,13 @@ class Controller:
         applied = []
         if old.quantize != new.quantize:  # else a live `quantize` stays
             self.quantize = new.quantize
-            released = self._release() if new.quantize == "off" else None
-            applied.append(f"quantize {new.quantize}" + (f", and what waited for the beat lands now: {released}"
-                                                          if released else ""))
+            if new.quantize == "off":
+                released = self._release()
+                said = f", and what waited for the beat lands now: {released}" if released else ""
+            else:
+                waiting = self._waiting()
+                said = f", and what waits for the beat keeps its boundary: {waiting}" if waiting else ""
+            applied.append(f"quantize {new.quantize}{said}")
         if old.transition != new.transition:  # what a preset without its own transition blends over
             self._apply(Command("transition", (new.transition,)), "reload", at_once=True)
             applied.append(f"transition {new.transition} for later changes")
@@ -515,13 +519,26 @@ class Controller:
     def _set_quantize(self, spec: str) -> str:
         """`quantize X` (called with the lock held). Off: nothing waits for the beat any more, so what waits for it
         already (asked with its own @ too) lands now, and the reply names it; another grid governs later changes,
-        and one already waiting keeps the boundary it was asked for."""
+        and one already waiting keeps the boundary it was asked for, which the reply names with its block (or beat)."""
         self.quantize = spec
         if spec == "off":
             released = self._release()
             return "changes land at once" + (f", and so does what waited for the beat: {released}" if released else "")
         missing = f" ({NO_TEMPO})" if self.tempo is None or self.tempo.bpm is None else ""
-        return f"changes land {lands_on(spec)}{missing}"
+        waiting = self._waiting()
+        return f"changes land {lands_on(spec)}{missing}" + (f", and what waits for the beat keeps its boundary: "
+                                                            f"{waiting}" if waiting else "")
+
+    def _waiting(self) -> str | None:
+        """What waits for its boundary and when (called with the lock held): the commands by name, as `_release`
+        names them, each with the block it lands on as things stand, a screen change with its beat ("seed on block
+        40, freeze on beat 1 bar 18"); None where nothing waits."""
+        said = [f"{origin.command.split()[0]} on block {block}" for origin, block in self._beat.waiting()]
+        pending = self._screen_pending
+        if pending is not None:
+            bar, beat = divmod(pending.beat, self.tempo.beats_per_bar)  # as the tempo's status counts them
+            said.append(f"{pending.mode} on beat {beat + 1:g} bar {bar + 1:g}")
+        return ", ".join(dict.fromkeys(said)) or None
 
     def _release(self) -> str | None:
         """Every change waiting for its boundary lands now (called with the lock held): the stream's in the next
