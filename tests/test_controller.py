@@ -578,6 +578,63 @@ def test_a_removed_preset_on_air_reaches_vcam_cam_and_its_tablet_and_an_older_ca
     assert (remote.state.preset, remote.state.preset_removed) == ("forest", False)
 
 
+def without(name: str, text: str = SHOW) -> str:
+    """The show text with preset `name` taken out (the pad that named preset 3 names preset 2)."""
+    kept = [line for line in text.splitlines(keepends=True) if f"{{name: {name}," not in line]
+    return "".join(kept).replace("command: preset 3", "command: preset 2")
+
+
+def test_the_blend_knob_with_a_preset_on_air_that_a_reload_took_out_goes_across_its_place():
+    """The knob started from preset 1, whatever preset the reload took out: with forest gone it blended city into
+    ocean, where `prev` and `next` go to ocean and city, the presets either side of where forest stood."""
+    show = parse_show(SHOW, "show.yaml")
+    producer = RecordingProducer()
+    ctl = Controller(show, ShowState(prompts=show.presets[2].prompts, preset=2), producer, threading.Event(),
+                     lambda text: None)
+    ctl.replace_show(parse_show(without("forest"), "show.yaml"))
+    assert ctl.set_param("blend", 0.25, "midi").startswith("blend ocean / city at 0.25")
+    assert ctl.state.blend == (1, 0, 0.25) and ctl.state.preset == 1
+    assert producer.actions[-1].prompts == {"ocean waves": 0.75, "a neon city at night": 0.25}
+    assert ctl.set_param("blend", 0.75, "midi").startswith("blend ocean / city at 0.75")  # the pair it blends now
+    # in the order the file had before the reload: the presets either side of it there, wherever they are now
+    ctl = Controller(show, ShowState(prompts=show.presets[1].prompts, preset=1), producer, threading.Event(),
+                     lambda text: None)
+    ctl.replace_show(parse_show(without("ocean").replace("  - {name: city", "  - {name: dusk, prompt: dusk}\n"
+                                                         "  - {name: city"), "show.yaml"))
+    assert ctl.set_param("blend", 0.5, "midi").startswith("blend city / forest at 0.50")
+    # the only other preset the file had is on either side of it: from it to the one after it now
+    two = "presets:\n  - {name: city, prompt: a neon city at night}\n  - {name: ocean, prompt: ocean waves}\n"
+    ctl = Controller(parse_show(two, "show.yaml"), ShowState(prompts={"ocean waves": 1.0}, preset=1), producer,
+                     threading.Event(), lambda text: None)
+    ctl.replace_show(parse_show(without("ocean", two) + "  - {name: dusk, prompt: dusk}\n", "show.yaml"))
+    assert ctl.set_param("blend", 0.5, "midi").startswith("blend city / dusk at 0.50")
+
+
+def test_the_snapshot_names_the_preset_its_status_names_while_a_reload_takes_it_out():
+    """It read the preset on air twice, for `preset` and for `status`: a reload that took ocean out in between had
+    one round say preset 'ocean', in the show, and a status of 'ocean' removed."""
+    show = parse_show(SHOW, "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[1].prompts, preset=1), RecordingProducer(),
+                     threading.Event(), lambda text: None)
+    read, reloads = ctl._picked, [parse_show(without("ocean"), "show.yaml")]
+
+    def picked_then_reloaded():  # the reload comes as the first read is done
+        picked = read()
+        if reloads:
+            ctl.replace_show(reloads.pop())
+        return picked
+
+    ctl._picked = picked_then_reloaded
+    snapshot = ctl.snapshot()
+    assert not reloads  # the reload came
+    assert (snapshot["preset"], snapshot["preset_removed"]) == ("ocean", False)
+    assert snapshot["presets"] == ["city", "ocean", "forest"]
+    assert snapshot["status"].startswith("preset 2 'ocean' |"), snapshot["status"]
+    snapshot = ctl.snapshot()  # the next round: the reload's
+    assert (snapshot["preset"], snapshot["preset_removed"]) == ("ocean", True)
+    assert snapshot["status"].startswith("preset (removed) 'ocean' |")
+
+
 class _ReloadFirst:
     """The controller's lock, which makes a reload the first time the knob's thread comes to take it: the reload
     then falls between whatever the knob read before taking the lock and what it does under it."""

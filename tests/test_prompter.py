@@ -46,9 +46,9 @@ def test_a_later_command_never_overtakes_an_earlier_one_being_encoded(rig):
     prompter.hand_over(SetPrompts({"a new prompt": 1.0}, 2), origin=Origin("prompt a new prompt", "stdin"))
     prompter.hand_over(SetSeed(5))  # nothing to encode, but it comes after
     assert enc.started.wait(60)
-    assert not wait_for(lambda: producer.given, 0.3) and not prompter.idle()
+    assert not wait_for(lambda: producer.given, 0.3)
     enc.go.set()
-    assert wait_for(prompter.idle, 60)
+    assert wait_for(lambda: SetSeed(5) in producer.actions, 60)  # the last one handed over: all are
     assert producer.actions == [SetPrompts({"a new prompt": 1.0}, 2), SetSeed(5)]
     assert enc.done == ["a new prompt"]  # encoded before it was handed over
 
@@ -65,7 +65,7 @@ def test_prompts_faster_than_their_encode_do_not_queue_up_and_the_newest_goes(ri
     prompter.hand_over(SetSeed(5))
     prompter.hand_over(SetPrompts({"after the seed": 1.0}, 2))  # not merged across another change: order kept
     enc.go.set()
-    assert wait_for(prompter.idle, 60)
+    assert wait_for(lambda: SetPrompts({"after the seed": 1.0}, 2) in producer.actions, 60)  # the last one
     assert producer.actions == [SetPrompts({"first": 1.0}, 2), SetPrompts({"flood 999": 1.0}, 2), SetSeed(5),
                             SetPrompts({"after the seed": 1.0}, 2)]
 
@@ -87,7 +87,7 @@ def test_nothing_is_encoded_before_the_engine_exists(rig):
     prompter, producer, _ = rig(lambda: engine[0] if engine else None)
     prompter.preload(["a preset"])
     prompter.hand_over(SetPrompts({"typed while loading": 1.0}, 0))
-    assert wait_for(prompter.idle, 60)  # handed over unencoded: the generator encodes it when it applies
+    assert wait_for(lambda: producer.given, 60)  # handed over unencoded: the generator encodes it when it applies
     assert producer.actions == [SetPrompts({"typed while loading": 1.0}, 0)] and enc.done == []
     engine.append(enc)  # the model has loaded: the preload goes ahead
     assert wait_for(lambda: enc.done == ["a preset"], 60)

@@ -432,6 +432,38 @@ def test_quantize_off_lands_what_waits_for_the_beat_now_in_the_order_given_and_s
     assert handed(ctl)[4:] == [(SetSeed(5), None, "seed 5")]
 
 
+def test_quantize_to_another_grid_says_what_still_waits_on_the_boundary_it_was_asked_for_and_when():
+    """`quantize beat` governs later changes only: a preset, a seed and a freeze waiting for their bar still waited
+    for it, and the reply said nothing of them, where `quantize off` names what it lands."""
+    now, where = [100.1], [40]  # beat 200.2 of the tempo: the next bar is beat 1 of bar 52
+    producer = BlockStarts()
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), producer,
+                     threading.Event(), lambda m: None, land=lambda spec: where[0],
+                     tempo=tempo_at(clock=lambda: now[0]), clock=lambda: now[0])
+    assert ctl.handle_line("quantize beat", "stdin") == "changes land on the beat"  # nothing waits
+    ctl.handle_line("preset ocean @bar", "stdin")
+    ctl.handle_line("seed 3 @4", "stdin")  # with the preset's seed, on its block
+    ctl.handle_line("freeze @bar", "stdin")
+    assert wait_for(lambda: screen_waiting(ctl), 60)
+    assert ctl.handle_line("quantize 2", "stdin") == (
+        "changes land on the 2-beat grid, and what waits for the beat keeps its boundary: preset on block 40, "
+        "seed on block 40, freeze on beat 1 bar 52")
+    assert handed(ctl) == [] and ctl.state.screen == "live" and screen_waiting(ctl)  # it still waits
+    where[0] = 44  # the generator fell behind: the bar's block is chosen again as the next block starts
+    producer.start(31)
+    assert handed(ctl) == []
+    # a show file edited to another grid says it on the reload's line
+    assert ctl.replace_show(parse_show(SHOW.replace("quantize: bar", "quantize: beat"), "show.yaml")) == [
+        "quantize beat, and what waits for the beat keeps its boundary: preset on block 44, seed on block 44, "
+        "freeze on beat 1 bar 52"]
+    producer.start(43)  # its block is next: handed over, nothing waits for a boundary of the stream's
+    assert [(a, b) for a, b, _ in handed(ctl)] == [(SetPrompts({"ocean waves": 1.0}, 4), 44), (SetSeed(7), 44),
+                                                   (SetSeed(3), 44)]
+    assert ctl.handle_line("quantize bar", "stdin") == (
+        "changes land on the bar, and what waits for the beat keeps its boundary: freeze on beat 1 bar 52")
+    ctl.close()  # its thread ends
+
+
 def test_a_held_changes_prompts_are_encoded_as_it_is_typed_and_it_goes_on_its_block_once_encoded():
 
     encoded, gate = [], threading.Event()
@@ -453,12 +485,18 @@ def test_a_held_changes_prompts_are_encoded_as_it_is_typed_and_it_goes_on_its_bl
         producer.start(39)  # its block is next, its encode not done: it goes as a block starts once it is
         assert producer.given == []
         gate.set()
-        assert wait_for(prompter.idle, 60)
+        assert wait_for(lambda: all_encoded(ctl), 60)
         producer.start(40)
         assert handed(ctl) == [(SetPrompts({"a red balloon": 1.0}, 4), 40, "prompt a red balloon")]
     finally:
         gate.set()
         prompter.stop()
+
+
+def all_encoded(ctl) -> bool:
+    """Whether every change held on the beat has its prompts encoded: it goes as soon as a block start hands it
+    over."""
+    return all(held.ready == len(held.actions) for held in ctl._beat._held)
 
 
 def screen_waiting(ctl) -> bool:
@@ -895,7 +933,11 @@ def test_changes_on_the_beat_from_many_threads_each_land_once_together_and_in_or
             t.join(60)
             assert not t.is_alive(), "a command never returned"
         held = ctl._beat._held
-        assert wait_for(lambda: prompter.idle() and not held, 60), held
+
+        def landed() -> bool:  # nothing held, the stream where the state says (a change at once applied too)
+            return not held and (stream.seed, stream.prompts) == (ctl.state.seed, ctl.state.prompts)
+
+        assert wait_for(landed, 60), held
         made = gen.submitted
         assert wait_for(lambda: gen.submitted > made + 12, 60)  # every block a change was handed over for is made
     finally:

@@ -46,7 +46,6 @@ class ShowState:
     transition: int = 4
     screen: str = "live"  # live, freeze or blackout
     blend: tuple[int, int, float] | None = None  # presets A, B (indices) and the position
-    params: dict[str, float] = field(default_factory=dict)  # knob-driven parameters' current values
     input: str = "none"  # the input restyled, in vcam.inspec's canonical form
     strength: float = DEFAULT_STRENGTH
     bias: float = DEFAULT_BIAS  # Krea's attention bias on the past frames (1: off)
@@ -278,7 +277,6 @@ class Controller:
     def set_param(self, param: str, value: float, source: str, between: tuple | None = None) -> str | None:
         """A knob moved: turn the parameter value into the command it stands for, at once whatever the show's
         quantize says (a fader that answered a bar later would feel dead)."""
-        self.state.params[param] = value
         if param == "blend":
             # the pair is read under the lock the blend is applied under: a reload that reorders the presets in
             # between would otherwise have it blend the presets now at the old places
@@ -295,10 +293,23 @@ class Controller:
             raise ValueError("blend needs a show with at least two presets")
         if between is not None:
             a, b = show.find(between[0]), show.find(between[1])
+        elif st.blend:
+            a, b = st.blend[0], st.blend[1]
         else:
-            a = st.blend[0] if st.blend else (st.preset or 0)
-            b = st.blend[1] if st.blend else (a + 1) % len(show.presets)
+            a, b = self._knob_pair(show)
         return self._apply(Command("blend", (a + 1, b + 1, value)), source, at_once=True)
+
+    def _knob_pair(self, show: Show) -> tuple[int, int]:
+        """The presets the blend knob goes between where no blend is on air: the current one and the one `next`
+        goes to (the first and the second for a typed prompt). A preset on air that a reload took out has no place
+        in the show: the knob goes between the presets `prev` and `next` go to from where it stood, across its
+        place, rather than from the first preset (called with the lock held)."""
+        n = len(show.presets)
+        if self.state.preset is None and self._dropped is not None:
+            a, b = self._dropped.neighbour(show, -1), self._dropped.neighbour(show, 1)
+            return (a, b) if a != b else (a, (a + 1) % n)  # one preset of the old order is left round it
+        a = self.state.preset or 0
+        return a, (a + 1) % n
 
     def replayed(self, action: Action, shown: Shown | None = None) -> None:
         """A replayed log's change, made (vcam.control.log.Replay.schedule's `on_change`, on the producer's or the
@@ -441,9 +452,13 @@ class Controller:
         applied = []
         if old.quantize != new.quantize:  # else a live `quantize` stays
             self.quantize = new.quantize
-            released = self._release() if new.quantize == "off" else None
-            applied.append(f"quantize {new.quantize}" + (f", and what waited for the beat lands now: {released}"
-                                                          if released else ""))
+            if new.quantize == "off":
+                released = self._release()
+                said = f", and what waited for the beat lands now: {released}" if released else ""
+            else:
+                waiting = self._waiting()
+                said = f", and what waits for the beat keeps its boundary: {waiting}" if waiting else ""
+            applied.append(f"quantize {new.quantize}{said}")
         if old.transition != new.transition:  # what a preset without its own transition blends over
             self._apply(Command("transition", (new.transition,)), "reload", at_once=True)
             applied.append(f"transition {new.transition} for later changes")
@@ -504,13 +519,26 @@ class Controller:
     def _set_quantize(self, spec: str) -> str:
         """`quantize X` (called with the lock held). Off: nothing waits for the beat any more, so what waits for it
         already (asked with its own @ too) lands now, and the reply names it; another grid governs later changes,
-        and one already waiting keeps the boundary it was asked for."""
+        and one already waiting keeps the boundary it was asked for, which the reply names with its block (or beat)."""
         self.quantize = spec
         if spec == "off":
             released = self._release()
             return "changes land at once" + (f", and so does what waited for the beat: {released}" if released else "")
         missing = f" ({NO_TEMPO})" if self.tempo is None or self.tempo.bpm is None else ""
-        return f"changes land {lands_on(spec)}{missing}"
+        waiting = self._waiting()
+        return f"changes land {lands_on(spec)}{missing}" + (f", and what waits for the beat keeps its boundary: "
+                                                            f"{waiting}" if waiting else "")
+
+    def _waiting(self) -> str | None:
+        """What waits for its boundary and when (called with the lock held): the commands by name, as `_release`
+        names them, each with the block it lands on as things stand, a screen change with its beat ("seed on block
+        40, freeze on beat 1 bar 18"); None where nothing waits."""
+        said = [f"{origin.command.split()[0]} on block {block}" for origin, block in self._beat.waiting()]
+        pending = self._screen_pending
+        if pending is not None:
+            bar, beat = divmod(pending.beat, self.tempo.beats_per_bar)  # as the tempo's status counts them
+            said.append(f"{pending.mode} on beat {beat + 1:g} bar {bar + 1:g}")
+        return ", ".join(dict.fromkeys(said)) or None
 
     def _release(self) -> str | None:
         """Every change waiting for its boundary lands now (called with the lock held): the stream's in the next
@@ -789,7 +817,8 @@ class Controller:
         them. A preset on air that a reload took out is named with `preset_removed` (its name is no longer in
         `presets`, so a client that knows no such key takes it for no preset of the show, as before)."""
         st = self.state
-        show, index, blend, dropped = self._picked()
+        picked = self._picked()  # read once: the status names the preset `preset` does, whatever a reload does
+        show, index, blend, dropped = picked
         return {"preset": dropped.preset.name if dropped else _name(show, index), "preset_removed": bool(dropped),
                 "presets": [p.name for p in show.presets] if show else [], "seed": st.seed, "steps": st.steps,
                 "transition": st.transition,
@@ -797,7 +826,7 @@ class Controller:
                 "blend": list(blend) if blend else None,
                 "input": self.media.shown(st.input), "strength": st.strength, "bias": st.bias,
                 "bpm": self.tempo.bpm if self.tempo else None, "beat": self.tempo.beat() if self.tempo else None,
-                "block": self.generator.blocks, "status": self.describe(network=True)}
+                "block": self.generator.blocks, "status": self._describe(picked, network=True)}
 
     def _screen_state(self) -> dict:
         """The screen's mode and the frame its change came after, as one: a mode set by a replay's log, not
@@ -812,8 +841,13 @@ class Controller:
         """The status text; `network`: as the network is told of it (media.MediaFolders.renamed, as a reply is), so
         neither the input on air nor a cue's name names a folder of this machine; else in full, as the operator set
         it. The preset or blend on air is read as one with the show (`_picked`), which a reload may swap meanwhile."""
+        return self._describe(self._picked(), network)
+
+    def _describe(self, picked: tuple[Show | None, int | None, tuple[int, int, float] | None, _Dropped | None],
+                  network: bool) -> str:
+        """The status text, of the show and the preset or blend on air as `picked` (from `_picked`) has them."""
         st = self.state
-        show, index, blend, dropped = self._picked()
+        show, index, blend, dropped = picked
         if blend and show:
             a, b, x = blend
             where = f"blend {show.presets[a].name} / {show.presets[b].name} at {x:.2f}"

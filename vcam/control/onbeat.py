@@ -112,6 +112,13 @@ class OnTheBeat:
                 self._hand_over(held, None)
         return [origin for held in waiting for _, origin in held.actions]
 
+    def waiting(self) -> list[tuple[Origin, int]]:
+        """Every change still waiting for its boundary, as `release` would land it: the origin of each of its
+        actions with the block it lands on as chosen last (chosen again as each block starts), in the order given."""
+        with self._lock:
+            return [(origin, held.planned) for held in self._held if held.block is _WAITING
+                    for _, origin in held.actions]
+
     def block_starts(self, block: int) -> None:
         """The producer's `starting` (before the block's controls apply, after the quantizer heard of it): each
         change still waiting is placed again, and handed over when the block after this one is its block (or it

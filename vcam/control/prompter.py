@@ -29,7 +29,6 @@ class Prompter:
         self._work = threading.Condition()
         self._hand_overs: deque[tuple[Action, int | None, Origin | None, Producer | None]] = deque()
         self._preloads: deque[str] = deque()
-        self._busy = False  # a hand-over is between the queue and the producer
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name="prompter", daemon=True)
         self._thread.start()
@@ -56,11 +55,6 @@ class Prompter:
             self._preloads.extend(texts)
             self._work.notify()
 
-    def idle(self) -> bool:
-        """Whether every hand-over has reached the producer (preloads may still be pending)."""
-        with self._work:
-            return not self._hand_overs and not self._busy
-
     @property
     def alive(self) -> bool:
         """Whether its thread still runs (an encode outlasted `stop`)."""
@@ -84,20 +78,15 @@ class Prompter:
                 self._encode(job, ahead=True)
                 continue
             action, at_block, origin, to = job
-            try:
-                for text in prompts_of(action):
-                    self._encode(text, ahead=False)
-                (to or self.producer).submit(action, at_block=at_block, origin=origin)
-            finally:
-                with self._work:
-                    self._busy = False
+            for text in prompts_of(action):
+                self._encode(text, ahead=False)
+            (to or self.producer).submit(action, at_block=at_block, origin=origin)
 
     def _next(self) -> tuple | str | None:
         """The next job (a hand-over first, else a preload once the engine exists); None once stopped. Called
         holding the condition."""
         while not self._stopped:
             if self._hand_overs:
-                self._busy = True
                 return self._hand_overs.popleft()
             if self._preloads and self.encoder() is not None:
                 return self._preloads.popleft()
