@@ -371,7 +371,7 @@ class FrameServer:
             for c in stuck:
                 self.say(f"client {c.name} stopped reading (a write waited {limit:g} s): disconnected it")
                 c.cut()
-            for line in [line for c in self._clients() for line in c.held_back(now)]:
+            for line in [*(line for c in self._clients() for line in c.held_back(now)), *self.intake.held_back(now)]:
                 self.say(line)
 
     def _clients(self) -> list[_Client]:
@@ -420,6 +420,8 @@ class FrameServer:
             for line in client.held_back():
                 self.say(line)
             self.intake.left(client)
+            for line in self.intake.held_back():
+                self.say(line)
             with self._lock:
                 if client in self.clients:
                     self.clients.remove(client)
