@@ -163,6 +163,17 @@ class _Client:
                 return message
             return self._frames.popleft()
 
+    def sent_texts(self, deadline: float) -> bool:
+        """Waits until the text messages waiting (the last state) are on the wire, or `deadline` (time.monotonic())
+        has passed, or the client closed; whether they went."""
+        with self._cond:
+            while (self._texts or self._sending_since is not None) and not self._closed:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+            return not self._texts
+
     def _send_loop(self) -> None:
         while (message := self._next()) is not None:
             self._sending_since = time.monotonic()
@@ -173,7 +184,9 @@ class _Client:
                 self.close()
                 return
             finally:
-                self._sending_since = None
+                with self._cond:
+                    self._sending_since = None
+                    self._cond.notify_all()  # a stop may be waiting for the last state to go
 
 
 class FrameServer:
@@ -192,7 +205,7 @@ class FrameServer:
     def __init__(self, settings: ServeSettings, handle_line: Callable[[str, str], str | None],
                  state: Callable[[], dict], say: Callable[[str], None], uploads: Uploads | None = None,
                  on_sender: Callable[[bool], None] | None = None, input_size: tuple[int, int] | None = None,
-                 input_fit: str = "crop"):
+                 input_fit: str = "crop", close_first: Callable[[], None] | None = None):
         if not is_loopback(settings.host) and not settings.token:
             raise VcamError(
                 f"listening on {settings.host} lets anyone who can reach this machine watch and steer the show",
@@ -203,6 +216,7 @@ class FrameServer:
         self.handle_line = handle_line
         self.state = state
         self.say = say
+        self.close_first = close_first
         self.clients: list[_Client] = []
         # Connections let in by _check_request whose handler has not started yet, with their peer. They count
         # against max_clients from the moment they are let in: counting only the clients that were served would
@@ -218,6 +232,9 @@ class FrameServer:
         self._encode_errors = 0
         self._server = None
         self._stopped = threading.Event()
+        # held while a state is made and handed to the clients: a stop waits for the one in progress, so that no
+        # state is made (the show's snapshot read) once the server has stopped
+        self._telling = threading.Lock()
         self.intake = Intake(uploads, on_sender, say, input_size, input_fit, refused=self._refused_input)
 
     # --- lifecycle ------------------------------------------------------------------------------------------
@@ -263,10 +280,28 @@ class FrameServer:
         return lines
 
     def stop(self) -> None:
-        self._stopped.set()
+        """In order: the show's side first (`close_first`, the controller: no state round starts after it), then the
+        state as it is now to every client, and then the close frames, so a change made as the show ended (a last
+        blackout) is on every camera; a client that does not read holds none of it past STOP_CLOSE_S."""
+        if self._stopped.is_set():
+            return
+        if self.close_first is not None:
+            self.close_first()
+        telling = self._telling.acquire(timeout=self.STOP_CLOSE_S)  # a round being told finishes first
+        try:
+            self._stopped.set()
+            with self._lock:
+                clients = list(self.clients)
+            if telling:
+                self._tell_last(clients)
+        finally:
+            if telling:
+                self._telling.release()
         self._blocks.close(drain=False)
-        with self._lock:
-            clients = list(self.clients)
+        deadline = time.monotonic() + self.STOP_CLOSE_S
+        for c in clients:
+            c.sent_texts(deadline)
+            c.close()  # its sender takes no more frames: the close frame comes next
         self._say_goodbye(clients)
         for c in clients:
             c.cut()
@@ -313,6 +348,9 @@ class FrameServer:
         url = urlparse(request.path)
         if request.headers.get("Upgrade", "").lower() != "websocket":
             return connection.respond(HTTPStatus.OK, "vcam server: connect with vcam cam ws://HOST:PORT\n")
+        if self._stopped.is_set():  # its goodbye was said: one let in now would be served by nothing
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE,
+                                      "the show on this server is ending; vcam cam connects again when it is back\n")
         origin = request.headers.get("Origin")
         if origin is not None:
             # Browsers send an Origin with every WebSocket handshake and vcam cam never does. Without this, a
@@ -519,11 +557,22 @@ class FrameServer:
             self.say(line)
 
     def broadcast_state(self) -> None:
-        """The show's state to every client (they mirror it: screen mode, soft takeover)."""
+        """The show's state to every client (they mirror it: screen mode, soft takeover); nothing once stopped."""
+        with self._telling:
+            if self._stopped.is_set():
+                return
+            self._tell(self._clients())
+
+    def _tell_last(self, clients: list[_Client]) -> None:
+        try:
+            self._tell(clients)
+        except Exception as e:  # noqa: BLE001 - the stop goes on: the clients still hear that the show ended
+            self.say(f"the show's last state could not be sent to clients ({e.__class__.__name__}: {e})")
+
+    def _tell(self, clients: list[_Client]) -> None:
         message = proto.text("state", **self.state())
-        with self._lock:
-            for c in self.clients:
-                c.offer_state(message)
+        for c in clients:
+            c.offer_state(message)
 
     # --- status ---------------------------------------------------------------------------------------------
     def describe(self) -> str:
@@ -588,8 +637,11 @@ def attachment(settings: ServeSettings) -> Callable[..., FrameServer]:
                               "network (status, help and quit are)", f"{line.strip()[:80]!r} during a replay")
             return controller.handle_line(line, source, network=True)
 
+        # the controller is closed as the server stops, before it (the show closes it again after, which does
+        # nothing): no state round starts then, and the last one reaches the clients before their close frames
         return FrameServer(settings, from_client, controller.snapshot, say, uploads=uploads,
-                           on_sender=None if replaying else SenderSwitch(controller, say), input_fit=input_fit)
+                           on_sender=None if replaying else SenderSwitch(controller, say), input_fit=input_fit,
+                           close_first=controller.close)
 
     return attach
 
