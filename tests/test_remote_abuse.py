@@ -564,6 +564,7 @@ class Tunnel:
         self.port = self.listener.getsockname()[1]
         self.flowing = threading.Event()
         self.flowing.set()
+        self.held = threading.Event()  # data from the near end came while stalled, and waits
         self.sockets: list[socket.socket] = []
         threading.Thread(target=self._accept, name="tunnel", daemon=True).start()
 
@@ -588,11 +589,14 @@ class Tunnel:
                 return
             self.sockets += [near, far]
             for src, dst in ((near, far), (far, near)):
-                threading.Thread(target=self._pump, args=(src, dst), name="tunnel-pump", daemon=True).start()
+                threading.Thread(target=self._pump, args=(src, dst, src is near), name="tunnel-pump",
+                                 daemon=True).start()
 
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket, from_near: bool) -> None:
         try:
             while data := src.recv(65536):
+                if from_near and not self.flowing.is_set():
+                    self.held.set()
                 self.flowing.wait()
                 dst.sendall(data)
             self.flowing.wait()
@@ -705,3 +709,69 @@ def test_a_camera_that_stops_answering_is_said_in_plain_words_on_both_ends(local
     assert not any("ConnectionClosed" in m or "keepalive" in m for m in said + server.said), (said, server.said)
     failures = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
     assert not failures, caplog.text[:3000]
+
+
+def _stuck_upload(link, relay):
+    """An upload too big for the socket buffers of a stalled tunnel, sent in a thread: its write blocks. Returns
+    what the send returned (a list that gets its result) once the tunnel holds its start."""
+    sent = []
+    threading.Thread(target=lambda: sent.append(link._send_message(bytes(2**25))), daemon=True).start()
+    assert relay.held.wait(30)
+    return sent
+
+
+def test_a_write_stuck_on_a_dropped_link_is_cut_and_the_camera_reconnects(local_servers, tunnel):
+    """A wifi that drops under an upload (--send): the write blocks on a full socket and holds the connection's
+    lock, so the library's keepalive could neither ping nor read the server's frames. vcam cam stayed "connected"
+    with a frozen picture, its show's loop and its commands waiting behind the write, until TCP gave up many
+    minutes later."""
+    from vcam.remote.protocol import Keepalive
+
+    server = local_servers(keepalive=Keepalive(every=60, timeout=60))
+    relay = tunnel(server.port)
+    said = []
+    link = Link(f"ws://127.0.0.1:{relay.port}", None, Pacer(PacerSettings()), RemoteController(lambda line: True),
+                said.append, keepalive=Keepalive(every=60, timeout=2, close=0.5))
+    link.start()
+    try:
+        assert wait_for(lambda: link.connected and server.clients, 30)
+        relay.stall()
+        sent = _stuck_upload(link, relay)
+        stats = threading.Thread(target=link.send_stats, args=(1.0,), daemon=True)
+        stats.start()  # the show's loop sends these: it goes on, the stats skipped, while the write is stuck
+        stats.join(30)
+        assert not stats.is_alive() and sent == []
+        assert wait_for(lambda: sent, 30) and sent == [False]
+        assert wait_for(lambda: _said_with(said, "sending to the server"), 30), said
+        assert _said_with(said, "sending to the server") == (
+            "sending to the server made no progress for 2 s (a dropped wifi, or a stalled tunnel?); the camera "
+            "shows its 'connecting' card, reconnecting")
+        relay.resume()
+        assert wait_for(lambda: said[-1] == f"connected to ws://127.0.0.1:{relay.port}", 30), said
+    finally:
+        relay.resume()
+        link.stop()
+    assert not any("ConnectionClosed" in m for m in said), said
+
+
+def test_vcam_cam_quits_at_once_with_a_write_stuck_on_a_dropped_link(local_servers, tunnel):
+    """Its quit closed the connection, which waited for the stuck write's lock: until TCP gave up."""
+    from vcam.remote.protocol import Keepalive
+
+    server = local_servers(keepalive=Keepalive(every=60, timeout=60))
+    relay = tunnel(server.port)
+    link = Link(f"ws://127.0.0.1:{relay.port}", None, Pacer(PacerSettings()), RemoteController(lambda line: True),
+                lambda line: None, keepalive=Keepalive(every=60, timeout=60, close=0.5))
+    link.start()
+    try:
+        assert wait_for(lambda: link.connected and server.clients, 30)
+        relay.stall()
+        sent = _stuck_upload(link, relay)
+        stopping = threading.Thread(target=link.stop, daemon=True)
+        stopping.start()
+        stopping.join(20)
+        assert not stopping.is_alive()
+        assert wait_for(lambda: sent, 30) and sent == [False]
+    finally:
+        relay.resume()
+        link.stop()

@@ -210,6 +210,7 @@ class Link:
 
     FIRST_RETRY_S, LAST_RETRY_S = 0.5, 5.0  # the wait between tries doubles from the first to the last
     BAD_FRAMES_SAID_S = 60.0  # frames that cannot be read: said once, then counted once a minute
+    STOP_WRITE_WAIT_S = 1.0  # a quit waits this long for a write in progress (one frame), then cuts it
 
     def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
                  say: Callable[[str], None], uploader: Uploader | None = None, screen: CamScreen | None = None,
@@ -236,7 +237,9 @@ class Link:
         self.offset = 0.0  # server clock − local clock
         self.net_latency = 0.0
         self._ws = None
-        self._send_lock = threading.Lock()
+        self._send_lock = threading.Lock()  # one send at a time; held from before the write to after it
+        self._sending_since: float | None = None  # time.monotonic() when the write in progress began
+        self._send_stalled = False  # the watch cut the connection under a write that made no progress
         self._waiting = Waiting(say)  # commands given while disconnected
         # the server's error answers, one line per error every few seconds: a fader sends a sweep of messages
         self._errors = ErrorThrottle(most=8, others="other errors")
@@ -247,12 +250,14 @@ class Link:
         self._indices: list[int] = []  # each of _block's frames' index in its block: some may be lost on the way
         self._block_no: int | None = None
         self._thread = threading.Thread(target=self._run, name="link", daemon=True)
+        self._watch = threading.Thread(target=self._watch_sends, name="link-watch", daemon=True)
 
     def start(self) -> None:
         if self.uploader is not None:
             self.uploader.bind(self._send_message, lambda: self.offset)
             self.uploader.start()
         self._thread.start()
+        self._watch.start()
 
     def stop(self) -> None:
         if self.uploader is not None:
@@ -260,6 +265,12 @@ class Link:
         self._stop.set()
         ws = self._ws
         if ws is not None:
+            # a write stuck on a dead link holds the connection's lock, which the close needs: it would wait for TCP
+            # to give up, many minutes, and vcam cam with it
+            if not self._send_lock.acquire(timeout=self.STOP_WRITE_WAIT_S):
+                _cut(ws)
+            else:
+                self._send_lock.release()
             try:
                 ws.close()
             except Exception:
@@ -268,37 +279,53 @@ class Link:
 
     def send_line(self, line: str) -> bool:
         """Sends a command; False (and the command kept for the next connection) when not connected."""
-        ws = self._ws
-        try:
-            if ws is not None:
-                with self._send_lock:
-                    ws.send(proto.text("command", line=line))
-                return True
-        except Exception:
-            pass
+        if self._send(proto.text("command", line=line)):
+            return True
         self._waiting.add(line)
         return False
 
     def _send_message(self, message: bytes | str) -> bool:
-        ws = self._ws
-        if ws is None:
-            return False
-        try:
-            with self._send_lock:
-                ws.send(message)
-            return True
-        except Exception:
-            return False  # the link thread notices a dead connection
+        return self._send(message)  # False: the link thread notices a dead connection
 
     def send_stats(self, latency: float) -> None:
+        """Skipped while another send is in progress: the show's loop, which calls it, never waits on the network
+        (a slow upload would freeze the status line and hold up a quit)."""
+        self._send(proto.text("stats", latency=round(latency, 3)), wait=False)
+
+    def _send(self, message: bytes | str, wait: bool = True) -> bool:
+        """Puts a message on the connection; False where there is none, it failed, or (without `wait`) another
+        send is in progress."""
         ws = self._ws
-        if ws is None:
-            return
+        if ws is None or not self._send_lock.acquire(blocking=wait):
+            return False
         try:
-            with self._send_lock:
-                ws.send(proto.text("stats", latency=round(latency, 3)))
+            self._write(ws, [message])
+            return True
         except Exception:
-            pass  # the link thread notices a dead connection
+            return False
+        finally:
+            self._send_lock.release()
+
+    def _write(self, ws, messages: list[bytes | str]) -> None:
+        """The messages on the connection, timed for the watch; with the send lock held."""
+        self._sending_since = time.monotonic()
+        try:
+            for message in messages:
+                ws.send(message)
+        finally:
+            self._sending_since = None
+
+    def _watch_sends(self) -> None:
+        """A write blocked on a full socket holds the connection's lock, so the library's keepalive can neither ping
+        nor read what comes in: a wifi that dropped under an upload (--send) kept the link "connected", its picture
+        frozen and every command waiting, until TCP gave up many minutes later. A write that makes no progress for
+        the keepalive's timeout cuts the connection here, and the link reconnects."""
+        limit = self.keepalive.timeout
+        while not self._stop.wait(min(1.0, limit / 4)):
+            started, ws = self._sending_since, self._ws
+            if started is not None and ws is not None and time.monotonic() - started > limit:
+                self._send_stalled = True
+                _cut(ws)
 
     def _run(self) -> None:
         from websockets.exceptions import InvalidStatus
@@ -314,15 +341,14 @@ class Link:
                              compression=None, proxy=None, logger=_library_log(), **self.keepalive.options()) as ws:
                     self._ws = ws
                     self.connected = self.ever_connected = True
-                    self.token_refused = self._token_refusal_said = False
+                    self.token_refused = self._token_refusal_said = self._send_stalled = False
                     self._refusal_said = None
                     delay = self.FIRST_RETRY_S
                     lost_reported = False
                     self.say(f"connected to {self.url}")
                     with self._send_lock:
-                        ws.send(proto.text("ping", t=time.time()))
-                        for line in self._waiting.take():
-                            ws.send(proto.text("command", line=line))
+                        self._write(ws, [proto.text("ping", t=time.time()),
+                                         *(proto.text("command", line=line) for line in self._waiting.take())])
                     if self.uploader is not None:
                         self.uploader.connected()
                     for message in ws:
@@ -359,7 +385,11 @@ class Link:
             return True
         stalled = proto.keepalive_ended(error)
         reason = received.reason if received is not None and received.reason else None
-        if stalled == "here":  # the library's words were "keepalive ping timeout"
+        if self._send_stalled and received is None:
+            self._send_stalled = False
+            self.say(f"sending to the server made no progress for {self.keepalive.timeout:g} s (a dropped wifi, or a "
+                     f"stalled tunnel?); {self._holding()}, reconnecting")
+        elif stalled == "here":  # the library's words were "keepalive ping timeout"
             self.say(f"the server stopped answering for {self.keepalive.timeout:g} s (a stalled tunnel, or a machine "
                      f"asleep?); {self._holding()}, reconnecting")
         elif stalled == "there":  # its close frame's reason was the library's "keepalive ping timeout"
@@ -491,6 +521,14 @@ class Link:
         if self._block:
             self._flush()
         self._block_no = None
+
+
+def _cut(ws) -> None:
+    """Shuts a connection's socket down under a write blocked on it: the write fails, and the connection ends."""
+    try:
+        ws.socket.shutdown(socket.SHUT_RDWR)
+    except (AttributeError, OSError):
+        pass
 
 
 def _library_log() -> logging.Logger | None:
