@@ -3,6 +3,7 @@ close at once, a wrong token, a server that sends nothing yet. A server in this 
 import contextlib
 import io
 import logging
+import shutil
 import socket
 import struct
 import threading
@@ -288,9 +289,10 @@ def test_the_machine_addresses_are_usable_from_elsewhere(monkeypatch):
 
 
 @contextlib.contextmanager
-def web_server(answers):
-    """An HTTP/1.1 server on a free loopback port that answers every request with 200 (a notebook, a page), counting
-    the requests in `answers`; yields its ws:// address."""
+def web_server(answers, status=200, headers=(), tls=None):
+    """An HTTP/1.1 server on a free loopback port that answers every request with `status` (200: a notebook, a
+    page) and `headers`, counting the requests in `answers`; yields its ws:// address (wss:// with `tls`, an
+    ssl.SSLContext)."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     class Page(BaseHTTPRequestHandler):
@@ -298,7 +300,9 @@ def web_server(answers):
 
         def do_GET(self):
             answers.append(self.path)
-            self.send_response(200)
+            self.send_response(status)
+            for name, value in headers:
+                self.send_header(name, value)
             self.send_header("Content-Length", "5")
             self.end_headers()
             self.wfile.write(b"hello")
@@ -307,9 +311,11 @@ def web_server(answers):
             pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        yield f"ws://127.0.0.1:{httpd.server_address[1]}"
+        yield f"{'wss' if tls else 'ws'}://127.0.0.1:{httpd.server_address[1]}"
     finally:
         httpd.shutdown()
         httpd.server_close()
@@ -338,6 +344,54 @@ def test_a_web_server_on_the_port_is_said_once_with_the_port_to_check(monkeypatc
         assert run_cam(opts) == 1
     end = status.getvalue().splitlines()[-1]
     assert f"): 127.0.0.1 port {port} answered HTTP 200, as a web server does" in end and "reached" not in end
+
+
+LOG_IN = "open any web page in a browser and log in to the network first"
+
+
+def test_a_networks_login_page_answering_in_the_servers_place_is_said_as_such(monkeypatch):
+    """A hotel's or a café's wifi before its login sends every request to its page: that was "cannot reach the
+    server: InvalidURI: http://… isn't a valid URI: scheme isn't ws or wss", or "answered HTTP 511, as a web
+    server does: vcam serve does not listen there", where the network wanted a login."""
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.01)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.02)
+    answers = []
+    portal = "http://portal.example/login?from=vcam"
+    with web_server(answers, status=302, headers=[("Location", portal)]) as url:
+        said = _said_by_link(url, lambda: len(answers) >= 3)
+    assert said == [f"cannot reach the server: 127.0.0.1 port {url.rsplit(':', 1)[1]} sends this client to the web "
+                    f"page {portal}: on a hotel, café or train network, {LOG_IN}; else vcam serve does not listen "
+                    "there (its first line names its port); the camera shows its 'connecting' card, reconnecting"]
+    answers.clear()
+    with web_server(answers, status=511) as url:
+        said = _said_by_link(url, lambda: len(answers) >= 3)
+    assert said == [f"the network this machine is on asks for a login (HTTP 511) before it reaches 127.0.0.1: "
+                    f"{LOG_IN}; retrying"]
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="makes its certificate with the openssl command")
+def test_a_certificate_not_trusted_is_not_said_to_be_a_port_without_tls(tmp_path, monkeypatch):
+    """A page that answers wss:// in the server's place (a network's login page, a filtering proxy) shows a
+    certificate this machine does not trust: that was said as "does not speak TLS: the address starts with ws://",
+    which cannot work either."""
+    import ssl
+    import subprocess
+
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.01)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.02)
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "2", "-subj", "/CN=portal.example"], check=True, capture_output=True)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    accepted = []
+    with web_server([], tls=tls) as url:
+        tls.set_servername_callback(lambda *args: accepted.append(1))
+        said = _said_by_link(url, lambda: len(accepted) >= 3)
+    assert len(said) == 1 and said[0].startswith(
+        f"cannot reach the server: 127.0.0.1 port {url.rsplit(':', 1)[1]} answered with a certificate this machine "
+        "does not trust (self-signed certificate): on a hotel, café or train network, its login page may answer in "
+        f"the server's place ({LOG_IN}); else check"), said
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from types import SimpleNamespace
 from urllib.parse import SplitResult, urlsplit
 
@@ -48,6 +49,7 @@ FIRST_FRAME_WAIT_S = 600.0
 # the handshake: one such try is not said (the next says what answered); this many in a row are.
 LIBRARY_RACES_SAID = 5
 CLOSED_UNANSWERED = "accepted the connection and closed it without an answer"
+LOG_IN = "open any web page in a browser and log in to the network first"
 
 
 @dataclass
@@ -618,8 +620,9 @@ class LinkFeed:
 
 def unreachable(url: str, error: Exception) -> str:
     """Why a try to connect to `url` failed, with what to check: a name no resolver knows, a port nobody listens
-    on, or no answer at all."""
-    from websockets.exceptions import ConnectionClosed, InvalidMessage
+    on, no answer at all, or a network that wants a login first (a hotel's or a café's: its page answers in the
+    server's place)."""
+    from websockets.exceptions import ConnectionClosed, InvalidMessage, InvalidStatus, InvalidURI
 
     parts = urlsplit(url)
     host = parts.hostname or url
@@ -631,6 +634,15 @@ def unreachable(url: str, error: Exception) -> str:
                 "first line names it), or that the ssh -L tunnel is open")
     if isinstance(error, TimeoutError):
         return f"{host} port {port} does not answer: check the address, and that a firewall lets the port through"
+    if isinstance(error, InvalidURI) and isinstance(error.__context__, InvalidStatus):
+        # a redirect the library cannot follow, to a web page: what a network's login page does to every request
+        return (f"{host} port {port} sends this client to the web page {error.uri[:120]}: on a hotel, café or train "
+                f"network, {LOG_IN}; else vcam serve does not listen there (its first line names its port)")
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return (f"{host} port {port} answered with a certificate this machine does not trust "
+                f"({error.verify_message or error.reason}): on a hotel, café or train network, its login page may "
+                f"answer in the server's place ({LOG_IN}); else check that the address is the one the cloud "
+                "provider shows for the port")
     if isinstance(error, ssl.SSLError):
         return (f"{host} port {port} does not speak TLS: wss:// is for an HTTPS proxy's address; through an SSH tunnel "
                 f"or to the port itself, the address starts with ws://")
@@ -656,6 +668,9 @@ def not_vcam(url: str, code: int) -> str:
     notebook, a proxy's page), and what to check."""
     parts = urlsplit(url)
     port = _port(parts)
+    if code == HTTPStatus.NETWORK_AUTHENTICATION_REQUIRED:  # RFC 6585: the network's own login page answered
+        return (f"the network this machine is on asks for a login (HTTP 511) before it reaches {parts.hostname}: "
+                f"{LOG_IN}")
     proxy = " (through an HTTP proxy, the address starts with wss://)" if parts.scheme == "ws" else ""
     return (f"{parts.hostname} port {port} answered HTTP {code}, as a web server does: vcam serve does not listen "
             f"there; check the port in the address (vcam serve's first line names it){proxy}")
