@@ -483,6 +483,58 @@ def test_replies_are_never_dropped_and_only_the_newest_state_is_sent():
     client.close()
 
 
+class MeteredLink:
+    """A client's connection that carries one message each time the test lets one through (`carry`)."""
+
+    def __init__(self):
+        self.sent, self.begun, self.permits = [], 0, 0
+        self.cond = threading.Condition()
+
+    def send(self, message):
+        with self.cond:
+            self.begun += 1
+            self.cond.notify_all()
+            while not self.permits:
+                self.cond.wait()
+            self.permits -= 1
+            self.sent.append(message)
+
+    def wait_writing(self, writes):
+        """Until the sender is blocked in its `writes`th write."""
+        with self.cond:
+            assert self.cond.wait_for(lambda: self.begun >= writes, 60)
+
+    def carry(self):
+        with self.cond:
+            self.permits += 1
+            self.cond.notify_all()
+
+
+def test_a_client_on_a_link_slower_than_the_stream_gets_recent_frames_not_a_full_queue_late():
+    """Over a link that carries half the stream (a hotel's wifi), the queue stayed full and every frame went out
+    4 blocks after it was made: 4 s behind the show, for good. A frame that waited 2 s while newer ones wait goes."""
+    now = [0.0]
+    link = MeteredLink()
+    client = _Client(link, "watch", "hotel", clock=lambda: now[0])
+    late = []
+    try:
+        for block in range(20):  # a block of 12 frames a second
+            for i in range(12):
+                client.offer(b"%d" % block)
+            for _ in range(6):  # the link carries 6 frames a second
+                link.wait_writing(len(link.sent) + 1)
+                now[0] += 1 / 6
+                link.carry()
+                assert wait_for(lambda: len(link.sent) == len(late) + 1, 60)
+                late.append(now[0] - int(link.sent[-1]))
+    finally:
+        client.close()
+        link.carry()
+    assert max(late) <= 2.0 + 1 / 6 + 1e-9, late  # vcam cam's own catch-up, and the frame's carry
+    assert max(late[-30:]) >= 1.0  # the link did fall behind: frames went, not all came at once
+    assert client.dropped >= 20 * 6 - 48
+
+
 def test_a_web_page_cannot_connect(local_server):
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect

@@ -70,13 +70,18 @@ class _Client:
     """
 
     FRAMES_WAITING = 48  # 4 blocks
+    # A frame that waited this long is dropped where a newer one waits: over a link slower than the stream (a hotel's
+    # wifi), the queue stayed full and every frame went out 4 blocks (4 s) after it was made, for good, where vcam
+    # cam's own catch-up (the pacer's catch_up_after) keeps its picture no more than 2 s behind.
+    FRAME_WAIT_S = 2.0
     # A client refused the input asks again by itself every few seconds (vcam cam: every 5) for as long as another
     # one sends: said at once, then counted once a minute, not a line for every ask.
     ASKS_SAID_S = 60.0
     REPLIES_WAITING = 64  # past this, the reader of this client waits: one that sends without reading slows only itself
 
-    def __init__(self, ws, role: str, name: str):
+    def __init__(self, ws, role: str, name: str, clock: Callable[[], float] = time.monotonic):
         self.ws = ws
+        self._clock = clock
         self.role = role
         self.name = name
         self.bytes = 0
@@ -89,7 +94,7 @@ class _Client:
         self._cond = threading.Condition()
         self._texts: deque[str] = deque()  # in order: a reply carries the state too, and the newest must win
         self._latest: dict[str, str] = {}  # by kind, the message of that kind waiting in _texts (offer_latest)
-        self._frames: deque[bytes] = deque(maxlen=self.FRAMES_WAITING)
+        self._frames: deque[tuple[float, bytes]] = deque(maxlen=self.FRAMES_WAITING)  # (offered at, frame)
         self._closed = False
         self._sending_since: float | None = None
         self._thread = threading.Thread(target=self._send_loop, name=f"send-{name}", daemon=True)
@@ -101,7 +106,7 @@ class _Client:
             if isinstance(message, bytes):
                 if len(self._frames) == self._frames.maxlen:
                     self.dropped += 1
-                self._frames.append(message)
+                self._frames.append((self._clock(), message))
             else:
                 # Replies answer this client's own messages, so waiting here only slows that client down.
                 while len(self._texts) >= self.REPLIES_WAITING and not self._closed:
@@ -161,7 +166,11 @@ class _Client:
                     del self._latest[kind]
                 self._cond.notify_all()  # a reply may be waiting for room
                 return message
-            return self._frames.popleft()
+            now = self._clock()
+            while len(self._frames) > 1 and now - self._frames[0][0] > self.FRAME_WAIT_S:
+                self._frames.popleft()
+                self.dropped += 1
+            return self._frames.popleft()[1]
 
     def sent_texts(self, deadline: float) -> bool:
         """Waits until the text messages waiting (the last state) are on the wire, or `deadline` (time.monotonic())
