@@ -483,6 +483,58 @@ def test_replies_are_never_dropped_and_only_the_newest_state_is_sent():
     client.close()
 
 
+class MeteredLink:
+    """A client's connection that carries one message each time the test lets one through (`carry`)."""
+
+    def __init__(self):
+        self.sent, self.begun, self.permits = [], 0, 0
+        self.cond = threading.Condition()
+
+    def send(self, message):
+        with self.cond:
+            self.begun += 1
+            self.cond.notify_all()
+            while not self.permits:
+                self.cond.wait()
+            self.permits -= 1
+            self.sent.append(message)
+
+    def wait_writing(self, writes):
+        """Until the sender is blocked in its `writes`th write."""
+        with self.cond:
+            assert self.cond.wait_for(lambda: self.begun >= writes, 60)
+
+    def carry(self):
+        with self.cond:
+            self.permits += 1
+            self.cond.notify_all()
+
+
+def test_a_client_on_a_link_slower_than_the_stream_gets_recent_frames_not_a_full_queue_late():
+    """Over a link that carries half the stream (a hotel's wifi), the queue stayed full and every frame went out
+    4 blocks after it was made: 4 s behind the show, for good. A frame that waited 2 s while newer ones wait goes."""
+    now = [0.0]
+    link = MeteredLink()
+    client = _Client(link, "watch", "hotel", clock=lambda: now[0])
+    late = []
+    try:
+        for block in range(20):  # a block of 12 frames a second
+            for i in range(12):
+                client.offer(b"%d" % block)
+            for _ in range(6):  # the link carries 6 frames a second
+                link.wait_writing(len(link.sent) + 1)
+                now[0] += 1 / 6
+                link.carry()
+                assert wait_for(lambda: len(link.sent) == len(late) + 1, 60)
+                late.append(now[0] - int(link.sent[-1]))
+    finally:
+        client.close()
+        link.carry()
+    assert max(late) <= 2.0 + 1 / 6 + 1e-9, late  # vcam cam's own catch-up, and the frame's carry
+    assert max(late[-30:]) >= 1.0  # the link did fall behind: frames went, not all came at once
+    assert client.dropped >= 20 * 6 - 48
+
+
 def test_a_web_page_cannot_connect(local_server):
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
@@ -621,6 +673,104 @@ def test_a_stopped_server_tells_its_clients_the_show_ended_and_vcam_cam_says_so(
         assert not any("connection to the server lost" in m or "disconnected this client" in m for m in said)
     finally:
         link.stop()
+
+
+class _Controller:
+    """The show's controller as vcam serve's attachment meets it: its state, and what happened to it in order."""
+
+    def __init__(self):
+        self.screen = "live"
+        self.events = []
+
+    def snapshot(self):
+        self.events.append("state read")
+        return {"screen": self.screen}
+
+    def close(self):
+        self.events.append("closed")
+
+    def handle_line(self, line, source, network=False):
+        return "ok"
+
+
+def test_vcam_serve_closes_the_controller_then_tells_each_camera_the_last_state_then_stops(tmp_path):
+    """The show stopped its server before it closed its controller: a state round told in between read the show's
+    state for a server that had stopped, and a change made as the show ended (a last blackout, whose round the
+    closing controller drops) never reached the cameras. Now the controller is closed first, the state as it is
+    then reaches every camera before its close frame, and nothing is read after."""
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    controller, said = _Controller(), []
+    server = attachment(ServeSettings(port=0))(controller, said.append, None, "crop")
+    server.start()
+    try:
+        with connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=30) as ws:
+            assert json.loads(ws.recv(timeout=30))["screen"] == "live"
+            controller.screen = "blackout"  # changed as the show ends
+            controller.events.clear()
+            server.stop()  # as the show stops its parts: the server's before the controller's
+            assert controller.events == ["closed", "state read"]
+            texts = []
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    texts.append(json.loads(ws.recv(timeout=30)))
+            assert texts[-1] == {"type": "state", "screen": "blackout"}
+            assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1001, proto.STOPPED)
+        server.broadcast_state()  # a round told late: the stopped server reads nothing
+        assert controller.events == ["closed", "state read"]
+    finally:
+        server.stop()
+
+
+def test_a_stop_waits_for_a_hung_state_round_no_longer_than_its_bound(local_servers):
+    """The stop waits for a state round in progress, so that nothing is read once stopped; one stuck reading the
+    show's state holds it for STOP_CLOSE_S at most, with no Ctrl-C needed."""
+    server = local_servers()
+    stuck, release = threading.Event(), threading.Event()
+
+    def hanging_state():
+        stuck.set()
+        release.wait(60)
+        return {"screen": "live"}
+
+    server.state, server.STOP_CLOSE_S = hanging_state, 0.2
+    try:
+        threading.Thread(target=server.broadcast_state, daemon=True).start()
+        assert stuck.wait(30)
+        stopping = threading.Thread(target=server.stop, daemon=True)
+        stopping.start()
+        stopping.join(30)
+        assert not stopping.is_alive()
+    finally:
+        release.set()
+
+
+def test_a_camera_that_comes_while_the_server_says_goodbye_is_told_the_show_is_ending(local_servers):
+    """It was let in, given the state, and left on a connection nothing served once the server had stopped."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    server = local_servers()
+    reading, release = threading.Event(), threading.Event()
+
+    def last_state():  # the stop reads the show's last state: the goodbye is under way
+        reading.set()
+        release.wait(60)
+        return {"screen": "live"}
+
+    server.state = last_state
+    stopping = threading.Thread(target=server.stop, daemon=True)
+    stopping.start()
+    try:
+        assert reading.wait(30)
+        with pytest.raises(InvalidStatus) as refused:
+            connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=30)
+        assert refused.value.response.status_code == 503
+        assert b"the show on this server is ending" in refused.value.response.body
+    finally:
+        release.set()
+        stopping.join(30)
 
 
 def test_vcam_cam_quitting_while_connected_says_no_loss_of_the_server(local_server):

@@ -3,6 +3,7 @@ close at once, a wrong token, a server that sends nothing yet. A server in this 
 import contextlib
 import io
 import logging
+import shutil
 import socket
 import struct
 import threading
@@ -288,9 +289,10 @@ def test_the_machine_addresses_are_usable_from_elsewhere(monkeypatch):
 
 
 @contextlib.contextmanager
-def web_server(answers):
-    """An HTTP/1.1 server on a free loopback port that answers every request with 200 (a notebook, a page), counting
-    the requests in `answers`; yields its ws:// address."""
+def web_server(answers, status=200, headers=(), tls=None):
+    """An HTTP/1.1 server on a free loopback port that answers every request with `status` (200: a notebook, a
+    page) and `headers`, counting the requests in `answers`; yields its ws:// address (wss:// with `tls`, an
+    ssl.SSLContext)."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     class Page(BaseHTTPRequestHandler):
@@ -298,7 +300,9 @@ def web_server(answers):
 
         def do_GET(self):
             answers.append(self.path)
-            self.send_response(200)
+            self.send_response(status)
+            for name, value in headers:
+                self.send_header(name, value)
             self.send_header("Content-Length", "5")
             self.end_headers()
             self.wfile.write(b"hello")
@@ -307,9 +311,11 @@ def web_server(answers):
             pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        yield f"ws://127.0.0.1:{httpd.server_address[1]}"
+        yield f"{'wss' if tls else 'ws'}://127.0.0.1:{httpd.server_address[1]}"
     finally:
         httpd.shutdown()
         httpd.server_close()
@@ -338,6 +344,54 @@ def test_a_web_server_on_the_port_is_said_once_with_the_port_to_check(monkeypatc
         assert run_cam(opts) == 1
     end = status.getvalue().splitlines()[-1]
     assert f"): 127.0.0.1 port {port} answered HTTP 200, as a web server does" in end and "reached" not in end
+
+
+LOG_IN = "open any web page in a browser and log in to the network first"
+
+
+def test_a_networks_login_page_answering_in_the_servers_place_is_said_as_such(monkeypatch):
+    """A hotel's or a café's wifi before its login sends every request to its page: that was "cannot reach the
+    server: InvalidURI: http://… isn't a valid URI: scheme isn't ws or wss", or "answered HTTP 511, as a web
+    server does: vcam serve does not listen there", where the network wanted a login."""
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.01)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.02)
+    answers = []
+    portal = "http://portal.example/login?from=vcam"
+    with web_server(answers, status=302, headers=[("Location", portal)]) as url:
+        said = _said_by_link(url, lambda: len(answers) >= 3)
+    assert said == [f"cannot reach the server: 127.0.0.1 port {url.rsplit(':', 1)[1]} sends this client to the web "
+                    f"page {portal}: on a hotel, café or train network, {LOG_IN}; else vcam serve does not listen "
+                    "there (its first line names its port); the camera shows its 'connecting' card, reconnecting"]
+    answers.clear()
+    with web_server(answers, status=511) as url:
+        said = _said_by_link(url, lambda: len(answers) >= 3)
+    assert said == [f"the network this machine is on asks for a login (HTTP 511) before it reaches 127.0.0.1: "
+                    f"{LOG_IN}; retrying"]
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="makes its certificate with the openssl command")
+def test_a_certificate_not_trusted_is_not_said_to_be_a_port_without_tls(tmp_path, monkeypatch):
+    """A page that answers wss:// in the server's place (a network's login page, a filtering proxy) shows a
+    certificate this machine does not trust: that was said as "does not speak TLS: the address starts with ws://",
+    which cannot work either."""
+    import ssl
+    import subprocess
+
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.01)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.02)
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "2", "-subj", "/CN=portal.example"], check=True, capture_output=True)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    accepted = []
+    with web_server([], tls=tls) as url:
+        tls.set_servername_callback(lambda *args: accepted.append(1))
+        said = _said_by_link(url, lambda: len(accepted) >= 3)
+    assert len(said) == 1 and said[0].startswith(
+        f"cannot reach the server: 127.0.0.1 port {url.rsplit(':', 1)[1]} answered with a certificate this machine "
+        "does not trust (self-signed certificate): on a hotel, café or train network, its login page may answer in "
+        f"the server's place ({LOG_IN}); else check"), said
 
 
 @contextlib.contextmanager
@@ -564,6 +618,7 @@ class Tunnel:
         self.port = self.listener.getsockname()[1]
         self.flowing = threading.Event()
         self.flowing.set()
+        self.held = threading.Event()  # data from the near end came while stalled, and waits
         self.sockets: list[socket.socket] = []
         threading.Thread(target=self._accept, name="tunnel", daemon=True).start()
 
@@ -588,11 +643,14 @@ class Tunnel:
                 return
             self.sockets += [near, far]
             for src, dst in ((near, far), (far, near)):
-                threading.Thread(target=self._pump, args=(src, dst), name="tunnel-pump", daemon=True).start()
+                threading.Thread(target=self._pump, args=(src, dst, src is near), name="tunnel-pump",
+                                 daemon=True).start()
 
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket, from_near: bool) -> None:
         try:
             while data := src.recv(65536):
+                if from_near and not self.flowing.is_set():
+                    self.held.set()
                 self.flowing.wait()
                 dst.sendall(data)
             self.flowing.wait()
@@ -705,3 +763,69 @@ def test_a_camera_that_stops_answering_is_said_in_plain_words_on_both_ends(local
     assert not any("ConnectionClosed" in m or "keepalive" in m for m in said + server.said), (said, server.said)
     failures = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
     assert not failures, caplog.text[:3000]
+
+
+def _stuck_upload(link, relay):
+    """An upload too big for the socket buffers of a stalled tunnel, sent in a thread: its write blocks. Returns
+    what the send returned (a list that gets its result) once the tunnel holds its start."""
+    sent = []
+    threading.Thread(target=lambda: sent.append(link._send_message(bytes(2**25))), daemon=True).start()
+    assert relay.held.wait(30)
+    return sent
+
+
+def test_a_write_stuck_on_a_dropped_link_is_cut_and_the_camera_reconnects(local_servers, tunnel):
+    """A wifi that drops under an upload (--send): the write blocks on a full socket and holds the connection's
+    lock, so the library's keepalive could neither ping nor read the server's frames. vcam cam stayed "connected"
+    with a frozen picture, its show's loop and its commands waiting behind the write, until TCP gave up many
+    minutes later."""
+    from vcam.remote.protocol import Keepalive
+
+    server = local_servers(keepalive=Keepalive(every=60, timeout=60))
+    relay = tunnel(server.port)
+    said = []
+    link = Link(f"ws://127.0.0.1:{relay.port}", None, Pacer(PacerSettings()), RemoteController(lambda line: True),
+                said.append, keepalive=Keepalive(every=60, timeout=2, close=0.5))
+    link.start()
+    try:
+        assert wait_for(lambda: link.connected and server.clients, 30)
+        relay.stall()
+        sent = _stuck_upload(link, relay)
+        stats = threading.Thread(target=link.send_stats, args=(1.0,), daemon=True)
+        stats.start()  # the show's loop sends these: it goes on, the stats skipped, while the write is stuck
+        stats.join(30)
+        assert not stats.is_alive() and sent == []
+        assert wait_for(lambda: sent, 30) and sent == [False]
+        assert wait_for(lambda: _said_with(said, "sending to the server"), 30), said
+        assert _said_with(said, "sending to the server") == (
+            "sending to the server made no progress for 2 s (a dropped wifi, or a stalled tunnel?); the camera "
+            "shows its 'connecting' card, reconnecting")
+        relay.resume()
+        assert wait_for(lambda: said[-1] == f"connected to ws://127.0.0.1:{relay.port}", 30), said
+    finally:
+        relay.resume()
+        link.stop()
+    assert not any("ConnectionClosed" in m for m in said), said
+
+
+def test_vcam_cam_quits_at_once_with_a_write_stuck_on_a_dropped_link(local_servers, tunnel):
+    """Its quit closed the connection, which waited for the stuck write's lock: until TCP gave up."""
+    from vcam.remote.protocol import Keepalive
+
+    server = local_servers(keepalive=Keepalive(every=60, timeout=60))
+    relay = tunnel(server.port)
+    link = Link(f"ws://127.0.0.1:{relay.port}", None, Pacer(PacerSettings()), RemoteController(lambda line: True),
+                lambda line: None, keepalive=Keepalive(every=60, timeout=60, close=0.5))
+    link.start()
+    try:
+        assert wait_for(lambda: link.connected and server.clients, 30)
+        relay.stall()
+        sent = _stuck_upload(link, relay)
+        stopping = threading.Thread(target=link.stop, daemon=True)
+        stopping.start()
+        stopping.join(20)
+        assert not stopping.is_alive()
+        assert wait_for(lambda: sent, 30) and sent == [False]
+    finally:
+        relay.resume()
+        link.stop()

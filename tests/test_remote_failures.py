@@ -136,3 +136,73 @@ def test_a_port_below_1024_says_it_needs_root(monkeypatch):
     assert raised.value.message == "cannot listen on 127.0.0.1:80 (Permission denied)"
     assert raised.value.fix == f"ports below 1024 need root: pick --port 1024 or above (the default is " \
                                f"{proto.DEFAULT_PORT})"
+
+
+# --- frames damaged on the way ----------------------------------------------------------------------------------
+
+
+def _a_picture(width=112, height=64):
+    """A smooth picture, as a show's frames are: a JPEG of it has a long scan to damage."""
+    import cv2
+
+    small = np.random.default_rng(5).integers(0, 256, (8, 14, 3), np.uint8)
+    return cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
+
+
+def _damaged(message: bytes, header_size: int, how: str) -> bytes:
+    """`message` with its JPEG's picture data damaged, its header, size and end marker whole: the scan cut short
+    (libjpeg: "premature end of data segment") or bytes put before the end marker ("extraneous bytes")."""
+    head, jpeg = message[:header_size], message[header_size:]
+    if how == "cut":
+        return head + jpeg[:len(jpeg) * 2 // 3] + b"\xff\xd9"
+    return head + jpeg[:-2] + b"\x12\x34\x56" + jpeg[-2:]
+
+
+def test_corrupt_picture_data_from_the_server_is_said_by_vcam_once_then_counted_never_by_libjpeg(capfd):
+    """libjpeg (OpenCV's decoder) printed "Corrupt JPEG data: ..." on the terminal for every such frame, past any
+    log level: a live show's terminal scrolled with it. A frame the decoder finds damaged is skipped and said
+    once, then counted; one whose damage does not show is shown as decoded."""
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.client import Link, RemoteController
+
+    said = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    frame = proto.encode_frame(_a_picture(), proto.FrameHeader(1, 0, 0, 12, 0.0, 112, 64))
+    for _ in range(30):
+        link._receive(_damaged(frame, proto.HEADER.size, "cut"))
+        link._receive(_damaged(frame, proto.HEADER.size, "extra"))
+    link.say_held_back()
+    assert "JPEG" not in capfd.readouterr().err
+    assert said == [f"skipped a frame: {proto.CORRUPT}", f"29 more like it: skipped a frame: {proto.CORRUPT}"]
+    assert link.frames == 30  # the ones whose damage does not show went on
+
+
+def test_a_sender_whose_input_frame_is_damaged_on_the_way_keeps_sending_and_it_is_said_once_a_minute(capfd):
+    """A whole input frame whose picture data is damaged is skipped (the next one is likely whole), where any other
+    frame the server cannot use drops its sender; said once a minute with a count, never by libjpeg."""
+    from vcam.remote.intake import Intake
+
+    class Uploads:
+        frames = 0
+
+        def push(self, frame, at=None):
+            self.frames += 1
+
+    class Client:
+        name, role = "laptop:1", "control"
+
+        def offer_latest(self, kind, message):
+            pass
+
+    now, said, uploads, client = [0.0], [], Uploads(), Client()
+    intake = Intake(uploads, None, said.append, size=(112, 64), clock=lambda: now[0])
+    assert '"send_ok"' in intake.ask(client)
+    for seq in range(40):
+        now[0] += 2.0
+        intake.frame(client, _damaged(proto.encode_input(_a_picture(), seq, 0.0), proto.INPUT_HEADER.size, "cut"))
+    intake.frame(client, proto.encode_input(_a_picture(), 40, 0.0))
+    assert uploads.frames == 1 and intake.sender is client
+    line = f"skipped an input frame from laptop:1: {proto.CORRUPT}"
+    assert said[1:] == [line, f"{line} (and 29 more like it)"], said
+    assert intake.held_back(now[0] + 60) == [f"9 more like it: {line}"]
+    assert "JPEG" not in capfd.readouterr().err

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from types import SimpleNamespace
 from urllib.parse import SplitResult, urlsplit
 
@@ -48,6 +49,7 @@ FIRST_FRAME_WAIT_S = 600.0
 # the handshake: one such try is not said (the next says what answered); this many in a row are.
 LIBRARY_RACES_SAID = 5
 CLOSED_UNANSWERED = "accepted the connection and closed it without an answer"
+LOG_IN = "open any web page in a browser and log in to the network first"
 
 
 @dataclass
@@ -218,6 +220,7 @@ class Link:
 
     FIRST_RETRY_S, LAST_RETRY_S = 0.5, 5.0  # the wait between tries doubles from the first to the last
     BAD_FRAMES_SAID_S = 60.0  # frames that cannot be read: said once, then counted once a minute
+    STOP_WRITE_WAIT_S = 1.0  # a quit waits this long for a write in progress (one frame), then cuts it
 
     def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
                  say: Callable[[str], None], uploader: Uploader | None = None, screen: CamScreen | None = None,
@@ -244,7 +247,9 @@ class Link:
         self.offset = 0.0  # server clock − local clock
         self.net_latency = 0.0
         self._ws = None
-        self._send_lock = threading.Lock()
+        self._send_lock = threading.Lock()  # one send at a time; held from before the write to after it
+        self._sending_since: float | None = None  # time.monotonic() when the write in progress began
+        self._send_stalled = False  # the watch cut the connection under a write that made no progress
         self._waiting = Waiting(say)  # commands given while disconnected
         # the server's error answers, one line per error every few seconds: a fader sends a sweep of messages
         self._errors = ErrorThrottle(most=8, others="other errors")
@@ -255,12 +260,14 @@ class Link:
         self._indices: list[int] = []  # each of _block's frames' index in its block: some may be lost on the way
         self._block_no: int | None = None
         self._thread = threading.Thread(target=self._run, name="link", daemon=True)
+        self._watch = threading.Thread(target=self._watch_sends, name="link-watch", daemon=True)
 
     def start(self) -> None:
         if self.uploader is not None:
             self.uploader.bind(self._send_message, lambda: self.offset)
             self.uploader.start()
         self._thread.start()
+        self._watch.start()
 
     def stop(self) -> None:
         if self.uploader is not None:
@@ -268,6 +275,12 @@ class Link:
         self._stop.set()
         ws = self._ws
         if ws is not None:
+            # a write stuck on a dead link holds the connection's lock, which the close needs: it would wait for TCP
+            # to give up, many minutes, and vcam cam with it
+            if not self._send_lock.acquire(timeout=self.STOP_WRITE_WAIT_S):
+                _cut(ws)
+            else:
+                self._send_lock.release()
             try:
                 ws.close()
             except Exception:
@@ -276,37 +289,53 @@ class Link:
 
     def send_line(self, line: str) -> bool:
         """Sends a command; False (and the command kept for the next connection) when not connected."""
-        ws = self._ws
-        try:
-            if ws is not None:
-                with self._send_lock:
-                    ws.send(proto.text("command", line=line))
-                return True
-        except Exception:
-            pass
+        if self._send(proto.text("command", line=line)):
+            return True
         self._waiting.add(line)
         return False
 
     def _send_message(self, message: bytes | str) -> bool:
-        ws = self._ws
-        if ws is None:
-            return False
-        try:
-            with self._send_lock:
-                ws.send(message)
-            return True
-        except Exception:
-            return False  # the link thread notices a dead connection
+        return self._send(message)  # False: the link thread notices a dead connection
 
     def send_stats(self, latency: float) -> None:
+        """Skipped while another send is in progress: the show's loop, which calls it, never waits on the network
+        (a slow upload would freeze the status line and hold up a quit)."""
+        self._send(proto.text("stats", latency=round(latency, 3)), wait=False)
+
+    def _send(self, message: bytes | str, wait: bool = True) -> bool:
+        """Puts a message on the connection; False where there is none, it failed, or (without `wait`) another
+        send is in progress."""
         ws = self._ws
-        if ws is None:
-            return
+        if ws is None or not self._send_lock.acquire(blocking=wait):
+            return False
         try:
-            with self._send_lock:
-                ws.send(proto.text("stats", latency=round(latency, 3)))
+            self._write(ws, [message])
+            return True
         except Exception:
-            pass  # the link thread notices a dead connection
+            return False
+        finally:
+            self._send_lock.release()
+
+    def _write(self, ws, messages: list[bytes | str]) -> None:
+        """The messages on the connection, timed for the watch; with the send lock held."""
+        self._sending_since = time.monotonic()
+        try:
+            for message in messages:
+                ws.send(message)
+        finally:
+            self._sending_since = None
+
+    def _watch_sends(self) -> None:
+        """A write blocked on a full socket holds the connection's lock, so the library's keepalive can neither ping
+        nor read what comes in: a wifi that dropped under an upload (--send) kept the link "connected", its picture
+        frozen and every command waiting, until TCP gave up many minutes later. A write that makes no progress for
+        the keepalive's timeout cuts the connection here, and the link reconnects."""
+        limit = self.keepalive.timeout
+        while not self._stop.wait(min(1.0, limit / 4)):
+            started, ws = self._sending_since, self._ws
+            if started is not None and ws is not None and time.monotonic() - started > limit:
+                self._send_stalled = True
+                _cut(ws)
 
     def _run(self) -> None:
         from websockets.exceptions import InvalidStatus
@@ -322,15 +351,14 @@ class Link:
                              compression=None, proxy=None, logger=_library_log(), **self.keepalive.options()) as ws:
                     self._ws = ws
                     self.connected = self.ever_connected = True
-                    self.token_refused = self._token_refusal_said = False
+                    self.token_refused = self._token_refusal_said = self._send_stalled = False
                     self._refusal_said = None
                     delay = self.FIRST_RETRY_S
                     lost_reported = False
                     self.say(f"connected to {self.url}")
                     with self._send_lock:
-                        ws.send(proto.text("ping", t=time.time()))
-                        for line in self._waiting.take():
-                            ws.send(proto.text("command", line=line))
+                        self._write(ws, [proto.text("ping", t=time.time()),
+                                         *(proto.text("command", line=line) for line in self._waiting.take())])
                     if self.uploader is not None:
                         self.uploader.connected()
                     for message in ws:
@@ -367,7 +395,11 @@ class Link:
             return True
         stalled = proto.keepalive_ended(error)
         reason = received.reason if received is not None and received.reason else None
-        if stalled == "here":  # the library's words were "keepalive ping timeout"
+        if self._send_stalled and received is None:
+            self._send_stalled = False
+            self.say(f"sending to the server made no progress for {self.keepalive.timeout:g} s (a dropped wifi, or a "
+                     f"stalled tunnel?); {self._holding()}, reconnecting")
+        elif stalled == "here":  # the library's words were "keepalive ping timeout"
             self.say(f"the server stopped answering for {self.keepalive.timeout:g} s (a stalled tunnel, or a machine "
                      f"asleep?); {self._holding()}, reconnecting")
         elif stalled == "there":  # its close frame's reason was the library's "keepalive ping timeout"
@@ -501,6 +533,14 @@ class Link:
         self._block_no = None
 
 
+def _cut(ws) -> None:
+    """Shuts a connection's socket down under a write blocked on it: the write fails, and the connection ends."""
+    try:
+        ws.socket.shutdown(socket.SHUT_RDWR)
+    except (AttributeError, OSError):
+        pass
+
+
 def _library_log() -> logging.Logger | None:
     """Where the websockets library logs for the link: nowhere, unless VCAM_DEBUG is set. Its internal errors come
     from connections that failed anyway (a port that speaks another protocol closes the socket under the library's
@@ -588,8 +628,9 @@ class LinkFeed:
 
 def unreachable(url: str, error: Exception) -> str:
     """Why a try to connect to `url` failed, with what to check: a name no resolver knows, a port nobody listens
-    on, or no answer at all."""
-    from websockets.exceptions import ConnectionClosed, InvalidMessage
+    on, no answer at all, or a network that wants a login first (a hotel's or a café's: its page answers in the
+    server's place)."""
+    from websockets.exceptions import ConnectionClosed, InvalidMessage, InvalidStatus, InvalidURI
 
     parts = urlsplit(url)
     host = parts.hostname or url
@@ -601,6 +642,15 @@ def unreachable(url: str, error: Exception) -> str:
                 "first line names it), or that the ssh -L tunnel is open")
     if isinstance(error, TimeoutError):
         return f"{host} port {port} does not answer: check the address, and that a firewall lets the port through"
+    if isinstance(error, InvalidURI) and isinstance(error.__context__, InvalidStatus):
+        # a redirect the library cannot follow, to a web page: what a network's login page does to every request
+        return (f"{host} port {port} sends this client to the web page {error.uri[:120]}: on a hotel, café or train "
+                f"network, {LOG_IN}; else vcam serve does not listen there (its first line names its port)")
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return (f"{host} port {port} answered with a certificate this machine does not trust "
+                f"({error.verify_message or error.reason}): on a hotel, café or train network, its login page may "
+                f"answer in the server's place ({LOG_IN}); else check that the address is the one the cloud "
+                "provider shows for the port")
     if isinstance(error, ssl.SSLError):
         return (f"{host} port {port} does not speak TLS: wss:// is for an HTTPS proxy's address; through an SSH tunnel "
                 f"or to the port itself, the address starts with ws://")
@@ -626,6 +676,9 @@ def not_vcam(url: str, code: int) -> str:
     notebook, a proxy's page), and what to check."""
     parts = urlsplit(url)
     port = _port(parts)
+    if code == HTTPStatus.NETWORK_AUTHENTICATION_REQUIRED:  # RFC 6585: the network's own login page answered
+        return (f"the network this machine is on asks for a login (HTTP 511) before it reaches {parts.hostname}: "
+                f"{LOG_IN}")
     proxy = " (through an HTTP proxy, the address starts with wss://)" if parts.scheme == "ws" else ""
     return (f"{parts.hostname} port {port} answered HTTP {code}, as a web server does: vcam serve does not listen "
             f"there; check the port in the address (vcam serve's first line names it){proxy}")

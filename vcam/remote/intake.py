@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from vcam.control.throttle import ErrorThrottle
 from vcam.remote import protocol as proto
 
 # Close codes a dropped client gets (RFC 6455): data of a kind the server cannot use, and a rule broken.
@@ -68,6 +69,7 @@ class Intake:
     """
 
     RATE_CHANGE = 0.15  # the sender is told the rate again when it moves by more than this fraction
+    CORRUPT_SAID_S = 60.0  # input frames whose picture data is damaged: said once, then counted once a minute
 
     def __init__(self, uploads: Uploads | None, on_sender: Callable[[bool], None] | None,
                  say: Callable[[str], None], size: tuple[int, int] | None = None, fit: str = "crop",
@@ -92,6 +94,7 @@ class Intake:
         self._bytes = 0
         self._newest_at: float | None = None
         self._last_bytes, self._last_time = 0, clock()
+        self._corrupt = ErrorThrottle(self.CORRUPT_SAID_S)
 
     # --- the sender's messages ------------------------------------------------------------------------------
     def ask(self, client) -> str | None:
@@ -130,6 +133,11 @@ class Intake:
                 raise Dropped(POLICY, "an input frame before the server gave the stream's size")
         try:
             header, rgb = proto.decode_input(data, size)  # outside the lock: it takes milliseconds
+        except proto.CorruptFrame as e:  # a frame damaged on its way: the next one is likely whole
+            if line := self._corrupt.admit((client.name,), f"skipped an input frame from {client.name}: {e}",
+                                           self._clock()):
+                self.say(line)
+            return
         except proto.ProtocolError as e:
             raise Dropped(UNUSABLE_DATA, str(e)) from None
         with self._lock:
@@ -159,6 +167,10 @@ class Intake:
             told = self._told_fps
             if self.sender is not None and (told is None or abs(fps - told) > self.RATE_CHANGE * told):
                 self.sender.offer_latest("input", self._accepted())
+
+    def held_back(self, now: float | None = None) -> list[str]:
+        """The counts of damaged input frames skipped whose window has passed (all of them, without `now`)."""
+        return self._corrupt.held_back(now)
 
     def describe(self) -> str | None:
         """Upload KB/s since the last call and the age of the newest input frame, while a client sends."""

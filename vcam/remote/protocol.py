@@ -10,7 +10,9 @@ text message:
                      {"type": "send_ok", "width": W, "height": H, "fps": F, "fit": "crop"} (again when F changes)
                      {"type": "send_refused", "message": ...}
 A client that sends a binary message the server cannot use as its input is disconnected, with the reason in the
-close frame: only the sender's frames reach the show, and a broken one must not hold the input.
+close frame: only the sender's frames reach the show, and a broken one must not hold the input. A frame whose JPEG
+is whole and of the right size but whose picture data is damaged (CorruptFrame) is skipped instead, by either end,
+and said once a minute with a count.
 
 A generated frame's (block, index) is the one the server's own camera gives it, so that a state can name a frame:
 its "screen" (live, freeze or blackout) comes with "screen_at": [block, index], the last frame the server's camera
@@ -85,6 +87,14 @@ class ProtocolError(ValueError):
     pass
 
 
+CORRUPT = "damaged frame (whole, but its picture data is corrupt)"
+
+
+class CorruptFrame(ProtocolError):
+    """A frame whose header and JPEG are whole and of the right size, but whose picture data does not decode: it
+    is skipped, where a frame of another kind says its sender is broken."""
+
+
 @dataclass(frozen=True)
 class FrameHeader:
     seq: int
@@ -108,8 +118,9 @@ def encode_frame(frame: np.ndarray, header: FrameHeader, quality: int = DEFAULT_
 
 
 def decode_frame(data: bytes) -> tuple[FrameHeader, np.ndarray]:
-    """A frame from vcam serve → its header and RGB frame; ProtocolError saying what is wrong. The JPEG's own size
-    is read before it is decoded (as an input frame's): a few bytes can claim a picture of gigabytes."""
+    """A frame from vcam serve → its header and RGB frame; ProtocolError saying what is wrong (CorruptFrame where
+    only its picture data is). The JPEG's own size is read before it is decoded (as an input frame's): a few bytes
+    can claim a picture of gigabytes."""
     if len(data) < HEADER.size or data[:4] != MAGIC:
         raise ProtocolError(NOT_A_FRAME)
     magic, seq, block, index, count, sent_at, width, height = HEADER.unpack_from(data)
@@ -160,8 +171,9 @@ def encode_input(frame: np.ndarray, seq: int, captured_at: float, quality: int =
 
 
 def decode_input(data: bytes, size: tuple[int, int]) -> tuple[InputHeader, np.ndarray]:
-    """An input frame of `size` (width, height) → its header and RGB frame; ProtocolError saying what is wrong.
-    The JPEG's own size is read before it is decoded: a few bytes can claim a picture of gigabytes."""
+    """An input frame of `size` (width, height) → its header and RGB frame; ProtocolError saying what is wrong
+    (CorruptFrame where only its picture data is). The JPEG's own size is read before it is decoded: a few bytes
+    can claim a picture of gigabytes."""
     if len(data) < INPUT_HEADER.size or data[:4] != INPUT_MAGIC:
         raise ProtocolError("not an input frame (a binary message must start with the VCI1 header)")
     _, seq, captured_at, width, height = INPUT_HEADER.unpack_from(data)
@@ -176,16 +188,56 @@ def decode_input(data: bytes, size: tuple[int, int]) -> tuple[InputHeader, np.nd
 
 
 def _decoded(jpeg: memoryview, size: tuple[int, int]) -> np.ndarray | None:
-    """A whole JPEG of `size` (width, height) as RGB; None where it is another size, cut short or does not decode.
-    The size is read from its header first, so only a picture of the size expected is ever allocated."""
-    import cv2
-
+    """A whole JPEG of `size` (width, height) as RGB; None where it is another size, cut short or does not decode;
+    CorruptFrame where it has the right size and ends whole, but its picture data is damaged. The size is read
+    from its header first, so only a picture of the size expected is ever allocated."""
     if jpeg_size(jpeg) != size or bytes(jpeg[-2:]) != b"\xff\xd9":
         return None
-    img = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
-    if img is None or img.shape[:2] != (size[1], size[0]):
+    frame = _jpeg_frame(jpeg, size)
+    if frame is None or (frame.width, frame.height) != size:
         return None
-    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+    return _rgb(frame)
+
+
+def _jpeg_frame(jpeg: memoryview, size: tuple[int, int]):
+    """The JPEG decoded by FFmpeg (PyAV), not by libjpeg: OpenCV's imdecode lets libjpeg print a "Corrupt JPEG
+    data" line of its own on the process's stderr for each damaged frame, past any log level, where the link says
+    damaged frames once a minute. FFmpeg's decoder, told to fail on damage, raises instead, and prints nothing
+    (PyAV keeps FFmpeg's log off; where it was turned on, its lines are caught here)."""
+    import av
+
+    ctx = av.CodecContext.create("mjpeg", "r")
+    # one thread: a frame comes out of the packet that holds it; max_pixels (with room for the rounding up to whole
+    # blocks): no later header in the data makes it allocate a bigger picture
+    ctx.thread_count = 1
+    ctx.options = {"err_detect": "explode", "max_pixels": str((size[0] + 32) * (size[1] + 32))}
+    with av.logging.Capture():
+        try:
+            frames = [*ctx.decode(av.Packet(bytes(jpeg))), *ctx.decode(None)]
+        except av.error.FFmpegError:
+            raise CorruptFrame(CORRUPT) from None
+    return frames[0] if len(frames) == 1 else None
+
+
+# FFmpeg's planar full-range YCbCr, each chroma plane upsampled to the picture's size
+_YCBCR = {"yuvj420p", "yuvj422p", "yuvj440p", "yuvj444p"}
+
+
+def _rgb(frame) -> np.ndarray:
+    """A decoded JPEG as RGB uint8, as libjpeg makes it: chroma upsampled linearly with its samples centred, and
+    JPEG's full-range formula. swscale's own conversion (to_ndarray("rgb24")) lands further from the picture
+    sent (its chroma half a pixel off): used only for the rarer kinds (greyscale, CMYK)."""
+    import cv2
+
+    if frame.format.name not in _YCBCR:
+        return frame.to_ndarray(format="rgb24")
+    w, h = frame.width, frame.height
+    y, cb, cr = (np.frombuffer(p, np.uint8).reshape(-1, p.line_size)[:p.height, :p.width] for p in frame.planes)
+
+    def full(plane: np.ndarray) -> np.ndarray:
+        return plane if plane.shape == (h, w) else cv2.resize(plane, (w, h), interpolation=cv2.INTER_LINEAR)
+
+    return cv2.cvtColor(cv2.merge([y, full(cr), full(cb)]), cv2.COLOR_YCrCb2RGB)
 
 
 # JPEG markers that carry no length, and the start-of-frame markers, which hold the picture's size

@@ -70,13 +70,18 @@ class _Client:
     """
 
     FRAMES_WAITING = 48  # 4 blocks
+    # A frame that waited this long is dropped where a newer one waits: over a link slower than the stream (a hotel's
+    # wifi), the queue stayed full and every frame went out 4 blocks (4 s) after it was made, for good, where vcam
+    # cam's own catch-up (the pacer's catch_up_after) keeps its picture no more than 2 s behind.
+    FRAME_WAIT_S = 2.0
     # A client refused the input asks again by itself every few seconds (vcam cam: every 5) for as long as another
     # one sends: said at once, then counted once a minute, not a line for every ask.
     ASKS_SAID_S = 60.0
     REPLIES_WAITING = 64  # past this, the reader of this client waits: one that sends without reading slows only itself
 
-    def __init__(self, ws, role: str, name: str):
+    def __init__(self, ws, role: str, name: str, clock: Callable[[], float] = time.monotonic):
         self.ws = ws
+        self._clock = clock
         self.role = role
         self.name = name
         self.bytes = 0
@@ -89,7 +94,7 @@ class _Client:
         self._cond = threading.Condition()
         self._texts: deque[str] = deque()  # in order: a reply carries the state too, and the newest must win
         self._latest: dict[str, str] = {}  # by kind, the message of that kind waiting in _texts (offer_latest)
-        self._frames: deque[bytes] = deque(maxlen=self.FRAMES_WAITING)
+        self._frames: deque[tuple[float, bytes]] = deque(maxlen=self.FRAMES_WAITING)  # (offered at, frame)
         self._closed = False
         self._sending_since: float | None = None
         self._thread = threading.Thread(target=self._send_loop, name=f"send-{name}", daemon=True)
@@ -101,7 +106,7 @@ class _Client:
             if isinstance(message, bytes):
                 if len(self._frames) == self._frames.maxlen:
                     self.dropped += 1
-                self._frames.append(message)
+                self._frames.append((self._clock(), message))
             else:
                 # Replies answer this client's own messages, so waiting here only slows that client down.
                 while len(self._texts) >= self.REPLIES_WAITING and not self._closed:
@@ -161,7 +166,22 @@ class _Client:
                     del self._latest[kind]
                 self._cond.notify_all()  # a reply may be waiting for room
                 return message
-            return self._frames.popleft()
+            now = self._clock()
+            while len(self._frames) > 1 and now - self._frames[0][0] > self.FRAME_WAIT_S:
+                self._frames.popleft()
+                self.dropped += 1
+            return self._frames.popleft()[1]
+
+    def sent_texts(self, deadline: float) -> bool:
+        """Waits until the text messages waiting (the last state) are on the wire, or `deadline` (time.monotonic())
+        has passed, or the client closed; whether they went."""
+        with self._cond:
+            while (self._texts or self._sending_since is not None) and not self._closed:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+            return not self._texts
 
     def _send_loop(self) -> None:
         while (message := self._next()) is not None:
@@ -173,7 +193,9 @@ class _Client:
                 self.close()
                 return
             finally:
-                self._sending_since = None
+                with self._cond:
+                    self._sending_since = None
+                    self._cond.notify_all()  # a stop may be waiting for the last state to go
 
 
 class FrameServer:
@@ -192,7 +214,7 @@ class FrameServer:
     def __init__(self, settings: ServeSettings, handle_line: Callable[[str, str], str | None],
                  state: Callable[[], dict], say: Callable[[str], None], uploads: Uploads | None = None,
                  on_sender: Callable[[bool], None] | None = None, input_size: tuple[int, int] | None = None,
-                 input_fit: str = "crop"):
+                 input_fit: str = "crop", close_first: Callable[[], None] | None = None):
         if not is_loopback(settings.host) and not settings.token:
             raise VcamError(
                 f"listening on {settings.host} lets anyone who can reach this machine watch and steer the show",
@@ -203,6 +225,7 @@ class FrameServer:
         self.handle_line = handle_line
         self.state = state
         self.say = say
+        self.close_first = close_first
         self.clients: list[_Client] = []
         # Connections let in by _check_request whose handler has not started yet, with their peer. They count
         # against max_clients from the moment they are let in: counting only the clients that were served would
@@ -218,6 +241,9 @@ class FrameServer:
         self._encode_errors = 0
         self._server = None
         self._stopped = threading.Event()
+        # held while a state is made and handed to the clients: a stop waits for the one in progress, so that no
+        # state is made (the show's snapshot read) once the server has stopped
+        self._telling = threading.Lock()
         self.intake = Intake(uploads, on_sender, say, input_size, input_fit, refused=self._refused_input)
 
     # --- lifecycle ------------------------------------------------------------------------------------------
@@ -263,10 +289,28 @@ class FrameServer:
         return lines
 
     def stop(self) -> None:
-        self._stopped.set()
+        """In order: the show's side first (`close_first`, the controller: no state round starts after it), then the
+        state as it is now to every client, and then the close frames, so a change made as the show ended (a last
+        blackout) is on every camera; a client that does not read holds none of it past STOP_CLOSE_S."""
+        if self._stopped.is_set():
+            return
+        if self.close_first is not None:
+            self.close_first()
+        telling = self._telling.acquire(timeout=self.STOP_CLOSE_S)  # a round being told finishes first
+        try:
+            self._stopped.set()
+            with self._lock:
+                clients = list(self.clients)
+            if telling:
+                self._tell_last(clients)
+        finally:
+            if telling:
+                self._telling.release()
         self._blocks.close(drain=False)
-        with self._lock:
-            clients = list(self.clients)
+        deadline = time.monotonic() + self.STOP_CLOSE_S
+        for c in clients:
+            c.sent_texts(deadline)
+            c.close()  # its sender takes no more frames: the close frame comes next
         self._say_goodbye(clients)
         for c in clients:
             c.cut()
@@ -313,6 +357,9 @@ class FrameServer:
         url = urlparse(request.path)
         if request.headers.get("Upgrade", "").lower() != "websocket":
             return connection.respond(HTTPStatus.OK, "vcam server: connect with vcam cam ws://HOST:PORT\n")
+        if self._stopped.is_set():  # its goodbye was said: one let in now would be served by nothing
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE,
+                                      "the show on this server is ending; vcam cam connects again when it is back\n")
         origin = request.headers.get("Origin")
         if origin is not None:
             # Browsers send an Origin with every WebSocket handshake and vcam cam never does. Without this, a
@@ -371,7 +418,7 @@ class FrameServer:
             for c in stuck:
                 self.say(f"client {c.name} stopped reading (a write waited {limit:g} s): disconnected it")
                 c.cut()
-            for line in [line for c in self._clients() for line in c.held_back(now)]:
+            for line in [*(line for c in self._clients() for line in c.held_back(now)), *self.intake.held_back(now)]:
                 self.say(line)
 
     def _clients(self) -> list[_Client]:
@@ -420,6 +467,8 @@ class FrameServer:
             for line in client.held_back():
                 self.say(line)
             self.intake.left(client)
+            for line in self.intake.held_back():
+                self.say(line)
             with self._lock:
                 if client in self.clients:
                     self.clients.remove(client)
@@ -517,11 +566,22 @@ class FrameServer:
             self.say(line)
 
     def broadcast_state(self) -> None:
-        """The show's state to every client (they mirror it: screen mode, soft takeover)."""
+        """The show's state to every client (they mirror it: screen mode, soft takeover); nothing once stopped."""
+        with self._telling:
+            if self._stopped.is_set():
+                return
+            self._tell(self._clients())
+
+    def _tell_last(self, clients: list[_Client]) -> None:
+        try:
+            self._tell(clients)
+        except Exception as e:  # noqa: BLE001 - the stop goes on: the clients still hear that the show ended
+            self.say(f"the show's last state could not be sent to clients ({e.__class__.__name__}: {e})")
+
+    def _tell(self, clients: list[_Client]) -> None:
         message = proto.text("state", **self.state())
-        with self._lock:
-            for c in self.clients:
-                c.offer_state(message)
+        for c in clients:
+            c.offer_state(message)
 
     # --- status ---------------------------------------------------------------------------------------------
     def describe(self) -> str:
@@ -586,8 +646,11 @@ def attachment(settings: ServeSettings) -> Callable[..., FrameServer]:
                               "network (status, help and quit are)", f"{line.strip()[:80]!r} during a replay")
             return controller.handle_line(line, source, network=True)
 
+        # the controller is closed as the server stops, before it (the show closes it again after, which does
+        # nothing): no state round starts then, and the last one reaches the clients before their close frames
         return FrameServer(settings, from_client, controller.snapshot, say, uploads=uploads,
-                           on_sender=None if replaying else SenderSwitch(controller, say), input_fit=input_fit)
+                           on_sender=None if replaying else SenderSwitch(controller, say), input_fit=input_fit,
+                           close_first=controller.close)
 
     return attach
 
