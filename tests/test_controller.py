@@ -18,6 +18,7 @@ from vcam.control.midilearn import learn_line
 from vcam.control.midimap import Knob, MidiMap
 from vcam.control.prompter import Prompter
 from vcam.control.show import parse_show
+from vcam.control.tempo import Tempo
 
 SHOW = """\
 presets:
@@ -863,6 +864,32 @@ def test_a_preset_switch_sends_its_input_and_strength_when_they_change_what_is_o
     assert producer.actions == [SetPrompts({"the same input": 1.0}, 4), SetStrength(0.5)]
 
 
+def test_a_preset_switch_names_what_else_of_it_differs_from_what_was_on_air(on_air):
+    """Its reply named the prompts only, while the status then showed another strength."""
+    ctl, _, _, tmp_path = on_air
+    reply = ctl.handle_line("preset walk", "stdin")
+    assert reply == f"preset 2 'walk' (over 4 blocks), input file:{tmp_path / 'walk.mp4'}, strength 0.4"
+    assert "strength 0.40" in ctl.describe()
+    assert ctl.handle_line("preset plain", "stdin") == "preset 4 'plain' (over 4 blocks)"  # it sets nothing else
+    assert ctl.handle_line("preset city", "stdin") == "preset 1 'city' (over 4 blocks), input camera, strength 0.5"
+    assert ctl.handle_line("preset same", "stdin") == "preset 3 'same' (over 4 blocks)"  # as on air already
+    ctl.handle_line("strength 0.9", "stdin")
+    assert ctl.handle_line("preset same", "stdin") == "preset 3 'same' (over 4 blocks), strength 0.5"
+
+
+def test_a_preset_switch_names_its_seed_and_bias_where_they_differ():
+    show = parse_show("""\
+presets:
+  - {name: a, prompt: one, seed: 7, bias: 0.4}
+  - {name: b, prompt: two, seed: 7}
+""", "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}, seed=7), RecordingProducer(), threading.Event(),
+                     lambda s: None)
+    assert ctl.handle_line("preset a", "stdin") == "preset 1 'a' (over 4 blocks), bias 0.4"
+    assert ctl.handle_line("seed 3", "stdin") == "seed 3 from the next block"
+    assert ctl.handle_line("preset b", "stdin") == "preset 2 'b' (over 4 blocks), seed 7"
+
+
 def test_a_preset_whose_input_cannot_open_goes_on_air_without_it_and_says_why(on_air):
     from vcam.control.actions import SetPrompts, SetStrength
     from vcam.errors import VcamError
@@ -960,3 +987,52 @@ def test_the_status_and_the_snapshot_say_the_input_and_the_strength(on_air):
     assert (snap["input"], snap["strength"]) == ("camera", 0.5)
     ctl.handle_line("input none", "stdin")
     assert "strength" not in ctl.describe() and "input" not in ctl.describe()  # text only: nothing to say
+
+
+# --- the show's tempo -----------------------------------------------------------------------------------------------
+
+def tempo_show(bpm: float | None) -> str:
+    return (f"defaults: {{bpm: {bpm:g}}}\n" if bpm is not None else "") + "presets:\n  - {name: a, prompt: x}\n"
+
+
+def test_the_shows_bpm_is_the_tempo_it_starts_at_and_a_clock_or_a_tap_takes_over():
+    """A show file set no tempo: the club show set its own from a cue at 0:00."""
+    now = [100.0]
+    tempo = Tempo(clock=lambda: now[0])
+    log = io.StringIO()
+    Controller(parse_show(tempo_show(124), "show.yaml"), ShowState(prompts={"x": 1.0}), RecordingProducer(),
+               threading.Event(), lambda s: None, ControlLog(log, {}), tempo=tempo)
+    assert (tempo.source, tempo.bpm) == ("bpm", 124.0)
+    (entry,) = [json.loads(line) for line in log.getvalue().splitlines()[1:]]
+    assert (entry["command"], entry["source"], entry["apply"]["bpm"]) == ("bpm 124", "show", 124.0)  # replayable
+    tempo.set_bpm(128, "link", (now[0], 0.0))  # a clock leads while it runs, as over `bpm N`
+    assert (tempo.source, tempo.bpm) == ("link", 128.0)
+    now[0] += 10.0  # gone quiet: the show's tempo again
+    assert (tempo.source, tempo.bpm) == ("bpm", 124.0)
+    for _ in range(4):
+        tempo.tap()
+        now[0] += 0.5
+    assert (tempo.source, tempo.bpm) == ("tap", 120.0)  # the operator's latest
+
+
+def test_a_show_without_a_bpm_starts_without_a_tempo():
+    tempo = Tempo()
+    Controller(parse_show(tempo_show(None), "show.yaml"), ShowState(prompts={"x": 1.0}), RecordingProducer(),
+               threading.Event(), lambda s: None, tempo=tempo)
+    assert tempo.bpm is None
+
+
+def test_an_edit_of_the_shows_bpm_sets_the_tempo_as_the_command_would():
+    now = [100.0]
+    tempo = Tempo(clock=lambda: now[0])
+    ctl = Controller(parse_show(tempo_show(124), "show.yaml"), ShowState(prompts={"x": 1.0}), RecordingProducer(),
+                     threading.Event(), lambda s: None, tempo=tempo)
+    ctl.handle_line("bpm 90", "stdin")
+    assert ctl.replace_show(parse_show(tempo_show(124), "show.yaml")) == []  # not edited: the operator's stays
+    assert tempo.bpm == 90.0
+    assert ctl.replace_show(parse_show(tempo_show(128), "show.yaml")) == ["tempo 128 bpm"]
+    assert (tempo.source, tempo.bpm) == ("bpm", 128.0)
+    tempo.set_bpm(140, "midi clock", (now[0], 0.0))
+    assert ctl.replace_show(parse_show(tempo_show(100), "show.yaml")) == [
+        "tempo 100 bpm (the midi clock leads while it runs)"]
+    assert ctl.replace_show(parse_show(tempo_show(None), "show.yaml")) == []  # taken out: the tempo stays

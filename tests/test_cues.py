@@ -271,6 +271,48 @@ def test_a_wait_cue_fires_a_set_time_after_the_cue_before_it():
         assert [source for source, _ in rig.ran] == ["cue 1", "cue 2", "cue 1", "cue 2"]
 
 
+LOOP = MANUAL.replace("preset forest}", "preset forest, loop: true}")
+
+
+def test_a_list_that_loops_starts_over_after_its_last_cue():
+    """A list played once and stayed at its last cue: a background show ended on its first scene for good."""
+    with Rig(LOOP) as rig:
+        cues = rig.cues
+        for _ in range(3):
+            cues.go()
+        assert cues.describe() == "cue 3/3 'woods' next 'open' (from the top)"
+        assert cues.go() == "cue 1/3 'open': did preset 1"
+        assert cues.describe() == "cue 1/3 'open' next 'swell'"
+        assert cues.back() == "cue 3/3 'woods': did preset forest"  # the cue before cue 1 is the last
+        assert [source for source, _ in rig.ran] == ["cue 1", "cue 2", "cue 2", "cue 3", "cue 1", "cue 3"]
+    with Rig(MANUAL) as rig:  # without loop: true, the end is the end
+        for _ in range(3):
+            rig.cues.go()
+        assert rig.cues.go().startswith("error: the cue list is done")
+
+
+def test_a_list_that_loops_by_itself_goes_round_its_waits():
+    waits = ("  - {name: a, do: preset 1, wait: 10}\n  - {name: b, do: preset 2, wait: 20}\n"
+             "  - {name: c, do: preset 3, wait: 30, loop: true}\n")
+    with Rig(waits) as rig:
+        rig.cues.begin()  # on air at 100: cue 1's wait counts from here
+        for t, fired in ((110.0, 1), (130.0, 2), (160.0, 3), (169.9, 3), (170.0, 4), (190.0, 5)):
+            rig.look_at(t)
+            assert wait_for(lambda: len(rig.ran) == fired, 60), (t, rig.ran)
+        assert [source for source, _ in rig.ran] == ["cue 1", "cue 2", "cue 3", "cue 1", "cue 2"]
+        assert "cue 1/3 'a' (wait 10s): did preset 1" in rig.said[3:]
+        assert rig.cues.describe() == "cue 2/3 'b' next 'c' wait 30s"
+
+
+def test_a_reload_that_makes_the_list_loop_says_what_comes_next():
+    with Rig(MANUAL) as rig:
+        for _ in range(3):
+            rig.cues.go()
+        looped = parse_show(PRESETS + "cues:\n" + LOOP, "show.yaml").cues
+        assert rig.cues.replace(looped) == "cue list changed: at cue 3/3 'woods'; next 'open' (from the top)"
+        assert rig.cues.go().startswith("cue 1/3 'open'")
+
+
 def test_a_wait_after_a_cue_fired_on_the_loading_card_counts_from_going_on_air():
     """GO pressed while the model loaded (minutes, with a real one): the wait ran out unseen, and the next cue
     fired the moment the show went on air, so the first cue's picture never showed."""
@@ -416,6 +458,15 @@ def test_vcam_check_lists_the_cues(tmp_path, capsys):
     assert " 6. end (at 4:30): live\n" in out
 
 
+def test_vcam_check_says_a_list_loops(tmp_path, capsys):
+    path = tmp_path / "show.yaml"
+    path.write_text(PRESETS + "cues:\n" + LOOP)
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "cues: 3, looping (go fires the next, back steps back; after the last, cue 1 again)" in out
+    assert " 3. woods: preset forest (then cue 1 again)\n" in out
+
+
 def test_vcam_check_refuses_a_cue_naming_a_missing_preset_with_its_line(tmp_path, capsys):
     path = tmp_path / "show.yaml"
     path.write_text(PRESETS + "cues:\n  - {name: open, do: preset 1}\n  - name: drop\n"
@@ -427,7 +478,7 @@ def test_vcam_check_refuses_a_cue_naming_a_missing_preset_with_its_line(tmp_path
 
 
 BAD_CUES = [
-    ("  - {name: a, do: next, after: 3}\n", 6, "cue 1: unknown key 'after'; known keys: name, do, at, wait"),
+    ("  - {name: a, do: next, after: 3}\n", 6, "cue 1: unknown key 'after'; known keys: name, do, at, wait, loop"),
     ("  - {name: a}\n", 6, "cue 1: 'do' is missing"),
     ("  - preset 1\n", 6, "cue 1 must be a mapping"),
     ("  - {name: a, do: {preset: 1}}\n", 6, "cue 1 'a' do must be non-empty text"),
@@ -451,6 +502,16 @@ BAD_CUES = [
      "cue 3 'c' at 0:30 comes before cue 1 'a' above it, at 1:00, which it would skip"),
     ("  - {name: a, do: next, at: {bar: 9}}\n  - {name: b, do: prev, at: {bar: 5}}\n", 7,
      "cue 2 'b' at bar 5 comes before cue 1 'a' above it, at bar 9"),
+    ("  - {name: a, do: next, loop: true}\n  - {name: b, do: prev}\n", 6,
+     "cue 1 'a': loop: true goes on the last cue: after it the list starts over from cue 1"),
+    ("  - {name: a, do: next, loop: yes please}\n", 6, "cue 1 'a' loop must be true or false"),
+    ("  - {name: a, do: next, at: 0}\n  - {name: b, do: prev, wait: 60, loop: true}\n", 6,
+     "cue 1 'a': at: in a cue list that loops (loop: true): its moment comes once, so the second round would stop "
+     "here until GO"),
+    ("  - {name: a, do: next}\n  - {name: b, do: prev, at: {bar: 9}, loop: true}\n", 7, "cue 2 'b': at: in a cue "
+     "list that loops"),
+    ("  - {name: a, do: next, wait: 0}\n  - {name: b, do: prev, wait: 0.5, loop: true}\n", 7,
+     "the cue list loops by itself (every cue has a wait:) and its waits add up to 0.5 s; give them 1 s or more"),
 ]
 
 

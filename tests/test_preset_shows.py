@@ -79,6 +79,18 @@ def test_every_preset_and_cue_is_taken_without_an_error(path):
 
 
 @pytest.mark.parametrize("path", STARTERS, ids=lambda p: p.name)
+def test_a_show_whose_changes_wait_for_the_beat_starts_with_a_tempo_of_its_own(path):
+    """Its defaults give the tempo: a cue that sets one sets it again whenever `back` fires it, over a tempo
+    tapped since."""
+    show = load_show(path)
+    if show.defaults.quantize == "off":
+        return
+    ctl = controller(show, [])
+    assert show.defaults.bpm is not None and ctl.tempo.bpm == show.defaults.bpm
+    assert not [line for cue in show.cues for line in cue.do if line.startswith("bpm")]
+
+
+@pytest.mark.parametrize("path", STARTERS, ids=lambda p: p.name)
 def test_starting_shows_write_prompts_the_way_the_model_wants(path):
     show = load_show(path)
     for preset in show.presets:

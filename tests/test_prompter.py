@@ -109,3 +109,38 @@ def test_stop_ends_the_thread_with_preloads_waiting_for_the_engine(rig):
     prompter.preload(["never encoded"])
     prompter.stop(60)
     assert not prompter._thread.is_alive()
+
+
+class RefusingProducer(RecordingProducer):
+    """Refuses the changes whose seed is in `refused` (its submit raises), takes the others."""
+
+    def __init__(self, refused):
+        super().__init__()
+        self.refused = set(refused)
+
+    def submit(self, action, at_block=None, origin=None):
+        if isinstance(action, SetSeed) and action.seed in self.refused:
+            raise RuntimeError("the generator is gone (pretend)")
+        super().submit(action, at_block, origin)
+
+
+def test_a_change_the_producer_refuses_is_said_once_and_later_changes_still_go():
+    """Its thread died, and every later prompt change was lost without a word while the show went on."""
+    now = [0.0]
+    producer, said = RefusingProducer(refused={1, 2, 3}), []
+    prompter = Prompter(producer, lambda: None, said.append, clock=lambda: now[0])
+    try:
+        prompter.hand_over(SetSeed(1), origin=Origin("seed 1", "stdin"))
+        prompter.hand_over(SetSeed(2))  # refused too, within the window: held back
+        prompter.hand_over(SetPrompts({"after it": 1.0}, 0))
+        assert wait_for(lambda: producer.given, 60)
+        assert prompter.alive and producer.actions == [SetPrompts({"after it": 1.0}, 0)]
+        assert said == ["a change ('seed 1') was not handed over (RuntimeError: the generator is gone (pretend)); "
+                        "it is lost, later changes still go"]
+        now[0] += 60.0
+        prompter.hand_over(SetSeed(3))
+        prompter.hand_over(SetSeed(4))
+        assert wait_for(lambda: SetSeed(4) in producer.actions, 60)
+        assert len(said) == 2 and said[1].endswith("(and 1 more like it)")
+    finally:
+        prompter.stop(60)

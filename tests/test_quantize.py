@@ -16,6 +16,7 @@ import torch
 from helpers import RecordingProducer, script_module, wait_for
 from vcam.control.actions import SetPrompts, SetScreen, SetSeed, SetSteps
 from vcam.control.controller import NO_TEMPO, Controller, ShowState
+from vcam.control.cues import CueList
 from vcam.control.prompter import Prompter
 from vcam.control.log import ControlLog, read_replay
 from vcam.control.show import parse_show
@@ -188,7 +189,7 @@ def test_at_and_the_shows_quantize_put_every_action_of_a_change_on_the_landing_b
     given.clear()
     n = len(landed)
     assert ctl.handle_line("seed 4 @off", "stdin") == (
-        "seed 4 from the next block; it waits for block 40, where an earlier change of the same kind lands")
+        "seed 4; it waits for block 40, where an earlier change of the same kind lands")
     # not placed itself; but the seed 3 waiting for block 40 would undo it there: it goes with it, after it
     assert len(landed) == n and handed(ctl) == [(SetSeed(4), 40, "seed 4 @off")]
     given.clear()
@@ -265,6 +266,37 @@ def test_a_change_after_one_waiting_for_its_block_keeps_the_order_they_were_type
     assert handed(ctl)[-1] == (SetSeed(8), None, "seed 8 @off")
 
 
+CLUB = """\
+defaults: {quantize: bar}
+presets:
+  - {name: city, prompt: a neon city at night}
+  - {name: strobe storm, prompt: strobes in the haze, transition: 0}
+cues:
+  - {name: drop, do: [bias 0.4, preset strobe storm]}
+"""
+
+
+def test_a_change_on_the_beat_says_only_when_it_lands():
+    """Its reply said "from the next block" and then its bar's block, in one line."""
+    ctl, _, _ = controller(CLUB)
+    assert ctl.handle_line("bias 0.4", "stdin") == "bias 0.4; on the bar, block 40"
+    assert ctl.handle_line("bias 1", "stdin") == "bias 1 (off); on the bar, block 40"
+    assert ctl.handle_line("strength 0.3 @beat", "stdin") == "strength 0.3; on the beat, block 40"
+    assert ctl.handle_line("input none @2", "stdin") == "text only; on the 2-beat grid, block 40"
+    assert ctl.handle_line("steps 3", "stdin") == "steps 3; on the bar, block 40"  # said it only this way before
+    ctl, _, _ = controller(CLUB)
+    ctl.cues = CueList(ctl.show.cues, ctl.handle_line, lambda line: None)
+    assert ctl.handle_line("go", "stdin") == (
+        "cue 1/1 'drop': bias 0.4; on the bar, block 40; preset 2 'strobe storm'; on the bar, block 40")
+
+
+def test_a_change_at_once_still_says_the_next_block():
+    ctl, _, _ = controller(CLUB)
+    assert ctl.handle_line("quantize off", "stdin").startswith("changes land at once")
+    assert ctl.handle_line("bias 0.4", "stdin") == "bias 0.4 from the next block"
+    assert ctl.handle_line("input none", "stdin") == "text only from the next block"
+
+
 def test_a_change_held_for_an_earlier_ones_block_says_the_block_it_waits_for():
     """Its reply said the next block, or the beat's block before the bar, while the change went in at the bar."""
     blocks = iter([40, 36])
@@ -272,10 +304,10 @@ def test_a_change_held_for_an_earlier_ones_block_says_the_block_it_waits_for():
     ctl.generator.submitted = 30
     assert ctl.handle_line("seed 42 @bar", "stdin").endswith("; on the bar, block 40")
     assert ctl.handle_line("seed 7 @beat", "stdin") == (
-        "seed 7 from the next block; on the beat: it waits for block 40, where an earlier change of the same kind "
+        "seed 7; on the beat: it waits for block 40, where an earlier change of the same kind "
         "lands")
     assert ctl.handle_line("seed 8 @off", "stdin") == (
-        "seed 8 from the next block; it waits for block 40, where an earlier change of the same kind lands")
+        "seed 8; it waits for block 40, where an earlier change of the same kind lands")
     assert ctl.handle_line("steps 2 @off", "stdin") == "steps 2"  # another kind goes at once
     assert [b for _, b, _ in handed(ctl)] == [40, 40, 40, None]
 
@@ -366,7 +398,7 @@ def test_a_change_after_a_held_one_of_its_kind_lands_with_it_and_one_of_another_
     ctl, producer = held_controller(where)
     ctl.handle_line("seed 42 @bar", "stdin")
     assert ctl.handle_line("seed 7 @off", "stdin") == (
-        "seed 7 from the next block; it waits for block 40, where an earlier change of the same kind lands")
+        "seed 7; it waits for block 40, where an earlier change of the same kind lands")
     assert ctl.handle_line("steps 2 @off", "stdin") == "steps 2"
     assert handed(ctl) == [(SetSteps(2), None, "steps 2 @off")]
     where[0] = 36  # a faster tempo: the bar comes sooner; the seed typed after it still goes with it, after it
@@ -387,7 +419,7 @@ def test_a_held_change_on_the_beat_later_than_one_of_its_kind_waits_for_it():
     ctl.handle_line("seed 1 @bar", "stdin")
     where[0] = 36
     assert ctl.handle_line("seed 2 @beat", "stdin") == (
-        "seed 2 from the next block; on the beat: it waits for block 40, where an earlier change of the same kind "
+        "seed 2; on the beat: it waits for block 40, where an earlier change of the same kind "
         "lands")
     where[0] = 44
     ctl.handle_line("preset ocean @4", "stdin")  # prompts and a seed: behind the seeds
@@ -737,7 +769,7 @@ def test_a_quantised_change_is_logged_at_the_block_it_landed_on_and_replays_exac
         assert wait_for(lambda: gen.blocks >= 3, 60)
         reply = ctl.handle_line("seed 42 @bar", "stdin")
         (k,) = landing
-        assert reply == f"seed 42 from the next block; on the bar, block {k}"
+        assert reply == f"seed 42; on the bar, block {k}"
         assert wait_for(lambda: gen.blocks >= k + 3, 60)
     finally:
         gen.stop()

@@ -87,6 +87,9 @@ BROKEN = [
     ("defaults:\n  input_fit: zoom\npresets:\n  - {name: a, prompt: b}\n", 2,
      "defaults input_fit must be one of crop, letterbox, stretch"),
     ("defaults:\n  fit: crop\npresets:\n  - {name: a, prompt: b}\n", 2, "unknown key 'fit'"),
+    ("defaults:\n  bpm: 400\npresets:\n  - {name: a, prompt: b}\n", 2, "defaults bpm 400 is out of range (20 to 300)"),
+    ("defaults:\n  bpm: fast\npresets:\n  - {name: a, prompt: b}\n", 2, "defaults bpm must be a number from 20 to 300"),
+    ("defaults:\n  bpm: .nan\npresets:\n  - {name: a, prompt: b}\n", 2, "defaults bpm must be a number"),
 ]
 
 
@@ -101,7 +104,7 @@ def test_broken_shows_name_file_line_and_fix(text, line, fragment):
 
 def test_good_show_loads():
     show = parse_show(GOOD, "good.yaml")
-    assert show.presets[0].prompts == {"a cat": 1.0}
+    assert show.presets[0].prompts == {"a cat": 1.0} and show.defaults.bpm is None  # no tempo until one is given
     assert (show.presets[0].input, show.presets[0].strength) == (None, None)  # not given: what is on air stays
     assert (show.defaults.input, show.defaults.strength, show.defaults.input_fit) == (None, None, None)
 
@@ -489,3 +492,13 @@ def test_a_preset_named_by_digits_is_told_to_add_a_word_not_to_quote_them(name):
     problem = err.value.problems[0]
     assert problem.startswith("shows/n.yaml:2: ") and "plain number" in problem and "add a word" in problem
     assert "quote it" not in problem
+
+
+def test_the_defaults_give_the_tempo_the_show_starts_at_and_vcam_check_says_it(tmp_path, capsys):
+    from vcam.cli import main
+
+    show = tmp_path / "show.yaml"
+    show.write_text("defaults: {bpm: 124, quantize: bar}\npresets:\n  - {name: a, prompt: b}\n")
+    assert load_show(show).defaults.bpm == 124.0
+    assert main(["check", str(show)]) == 0
+    assert "defaults: seed 0, steps 4, transition 4, 124 bpm, changes land on the bar" in capsys.readouterr().out

@@ -588,6 +588,7 @@ def cmd_check(args) -> int:
           + (f", fallback {d.fallback}" if d.fallback else "")
           + "".join(f", {k} {v}" for k, v in (("input", d.input), ("strength", d.strength), ("bias", d.bias),
                                               ("input_fit", d.input_fit)) if v is not None)
+          + (f", {d.bpm:g} bpm" if d.bpm is not None else "")
           + (f", changes land {lands_on(d.quantize)}" if d.quantize != "off" else ""))
     if any(v is not None for v in (o.size, o.fps, o.fit, o.out)):
         # no size: vcam run picks one for the card (--target-fps), the model's own without CUDA
@@ -600,10 +601,12 @@ def cmd_check(args) -> int:
               + (", program change selects presets" if m.program_to_preset else "")
               + (f", port {show.midi_port!r}" if show.midi_port else ""))
     if show.cues:
-        print(f"  cues: {len(show.cues)} (go fires the next, back steps back)")
+        loops = show.cues[-1].loop
+        print(f"  cues: {len(show.cues)}{', looping' if loops else ''} (go fires the next, back steps back"
+              + ("; after the last, cue 1 again)" if loops else ")"))
         for i, c in enumerate(show.cues, 1):
             timing = f" ({c.timing()})" if c.timing() else ""
-            print(f"  {i:2d}. {c.name}{timing}: {'; '.join(c.do)}")
+            print(f"  {i:2d}. {c.name}{timing}: {'; '.join(c.do)}" + (" (then cue 1 again)" if c.loop else ""))
     if show.osc is not None:
         print(f"  osc: {show.osc.describe()}")
     print("ok")

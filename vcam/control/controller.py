@@ -52,6 +52,10 @@ class ShowState:
 
 
 NO_TEMPO = "no tempo yet: tap, bpm N, MIDI clock or --link"
+# How the reply to a change at once says when it lands; one that waits for a boundary (or behind an earlier change
+# of its kind) says its block instead (_landing_said)
+NEXT_BLOCK = " from the next block"
+SAYS_NEXT_BLOCK = ("seed", "bias", "strength", "input")  # the commands whose reply says NEXT_BLOCK
 _UNSET = object()  # a command's landing block not asked for yet
 # While a screen change waits for its beat, the tempo is looked at again at least this often: a move of the grid
 # wakes the wait at once (Tempo.watch), this catches what no one has asked the tempo about yet (a clock gone silent).
@@ -187,6 +191,10 @@ class Controller:
             generator.on_applied(log.applied)
             if tempo is not None:  # every move of the grid, with the blocks made then
                 log.follow_tempo(tempo, lambda: generator.blocks)
+        if show is not None and show.defaults.bpm is not None and tempo is not None:
+            # the tempo the show starts at, set as `bpm N` sets it (and logged so): a tap, a MIDI clock or Link takes
+            # over from it as from the command's
+            tempo.set_bpm(show.defaults.bpm, "bpm", cause=Origin(str(Command("bpm", (show.defaults.bpm,))), "show"))
 
     # --- entry points ---------------------------------------------------------------------------------------
     def handle_line(self, line: str, source: str, network: bool = False) -> str | None:
@@ -340,7 +348,8 @@ class Controller:
         of either side changed (a blend puts only their prompts on air). A preset's transition is read when it is
         selected, and a new fallback image only replaces the stall's picture: neither sends anything. The
         defaults' transition and quantize govern later changes and apply at once, where the file changed them
-        (else what the operator set live stays); what the show only starts with is left to the next start
+        (else what the operator set live stays), and so does its bpm, as `bpm N` would set it (a clock leads
+        still); what the show only starts with is left to the next start
         (vcam.control.reload says which).
 
         A preset on air that the edit takes out (or renames beyond recognition) stays on air until another is
@@ -462,6 +471,8 @@ class Controller:
         if old.transition != new.transition:  # what a preset without its own transition blends over
             self._apply(Command("transition", (new.transition,)), "reload", at_once=True)
             applied.append(f"transition {new.transition} for later changes")
+        if new.bpm is not None and old.bpm != new.bpm and self.tempo is not None:  # as `bpm N` would (a clock leads)
+            applied.append(self._apply(Command("bpm", (new.bpm,)), "reload", at_once=True))
         return applied
 
     # --- the vocabulary: each command changes the show state and sends actions -----------------------------
@@ -486,8 +497,11 @@ class Controller:
         at, waits = made.at, made.waits
         if waits is not None:
             held = f"it waits for block {waits}, where an earlier change of the same kind lands"
+            reply = _landing_said(name, reply)
             return f"{reply}; {lands_on(spec)}: {held}" if spec is not None else f"{reply}; {held}"
-        return reply if at is _UNSET or at is None else f"{reply}; {lands_on(spec)}, block {at}"
+        if at is _UNSET or at is None:
+            return reply
+        return f"{_landing_said(name, reply)}; {lands_on(spec)}, block {at}"
 
     def _change(self, cmd: Command, origin: Origin) -> str:
         name = cmd.name
@@ -674,12 +688,12 @@ class Controller:
         if name == "bias":
             st.bias = check_bias(cmd.args[0])
             self._submit(SetBias(st.bias), origin)
-            return f"bias {st.bias:g} from the next block" + (" (off)" if st.bias == 1.0 else "")
+            return f"bias {st.bias:g}{NEXT_BLOCK}" + (" (off)" if st.bias == 1.0 else "")
         n = cmd.args[0]
         if name == "seed":
             st.seed = n
             self._submit(SetSeed(n), origin)
-            return f"seed {n} from the next block"
+            return f"seed {n}{NEXT_BLOCK}"
         if name == "transition":
             st.transition = n
             self._submit(SetTransition(n), origin)
@@ -693,12 +707,12 @@ class Controller:
         if cmd.name == "strength":
             st.strength = check_strength(cmd.args[0])
             self._submit(SetStrength(st.strength), origin)
-            return f"strength {st.strength:g} from the next block"
+            return f"strength {st.strength:g}{NEXT_BLOCK}"
         spec = _whole_path(cmd.args[0])
         self._check_input(spec)
         st.input = spec
         self._submit(SetInput(spec), origin)
-        return f"input {spec} from the next block" if spec != "none" else "text only from the next block"
+        return f"input {spec}{NEXT_BLOCK}" if spec != "none" else f"text only{NEXT_BLOCK}"
 
     def _set_tempo(self, cmd: Command, origin: Origin) -> str:
         """`bpm N` (from OSC: the tempo's source "osc") or a tap. The log hears of the grid it moves from the tempo
@@ -743,12 +757,18 @@ class Controller:
                                  f"blend {show.presets[a].name} / {show.presets[b].name} at {x:.2f}")
 
     def _go_to_preset(self, index: int, origin: Origin) -> str:
+        """Puts preset `index` on air; the reply names, after its prompts, what else of it differs from what was
+        on air (its seed, input, strength, bias): the status would show them changed, unannounced."""
         preset = self.show.presets[index]
         st = self.state
         self._pick(index, None)
         transition = preset.transition if preset.transition is not None else st.transition
         reply = self._set_prompts(preset.prompts, transition, origin, f"preset {index + 1} {preset.name!r}")
-        if preset.seed is not None:
+        also: list[str] = []
+        unused = ""
+        if preset.seed is not None:  # sent whatever the seed on air; said where it differs
+            if preset.seed != st.seed:
+                also.append(f"seed {preset.seed}")
             st.seed = preset.seed
             self._submit(SetSeed(preset.seed), origin)
         # a preset's input and strength go on air with it; a preset that leaves them out keeps what is there
@@ -756,18 +776,21 @@ class Controller:
             try:
                 self._check_input(preset.input)
             except ValueError as e:  # the rest of the preset goes on air; the input on air stays
-                reply += f"; its input is not used: {e}"
+                unused = f"; its input is not used: {e}"
             else:
                 st.input = preset.input
                 self._submit(SetInput(preset.input), origin)
+                also.append(f"input {preset.input}" if preset.input != "none" else "text only")
         if preset.strength is not None and preset.strength != st.strength:
             st.strength = preset.strength
             self._submit(SetStrength(preset.strength), origin)
+            also.append(f"strength {preset.strength:g}")
         if preset.bias is not None and preset.bias != st.bias:
             st.bias = preset.bias
             self._submit(SetBias(preset.bias), origin)
+            also.append(f"bias {preset.bias:g}")
         self.on_fallback(preset.fallback or (self.show.defaults.fallback if self.show else None))
-        return reply
+        return reply + "".join(f", {item}" for item in also) + unused
 
     def _set_prompts(self, prompts: dict[str, float], transition: int, origin: Origin, reply: str) -> str:
         self.state.prompts = dict(prompts)
@@ -884,6 +907,15 @@ def _follow(st: ShowState, action: Action) -> None:
         st.bias = action.value
     elif isinstance(action, SetInput):
         st.input = action.spec
+
+
+def _landing_said(name: str, reply: str) -> str:
+    """The reply to command `name` for a change that lands on a later block, which the caller says: without its
+    "from the next block" (its last: an input's path may hold the words)."""
+    if name not in SAYS_NEXT_BLOCK:
+        return reply
+    head, cut, tail = reply.rpartition(NEXT_BLOCK)
+    return head + tail if cut else reply
 
 
 def _preset_with(show: Show | None, prompts: dict[str, float]) -> int | None:

@@ -12,6 +12,10 @@ does not fire again at its moment; each moment comes once, so `back` past a time
 itself again (it then waits for GO), unless the tempo starts over from its beginning. A `wait:` cue fires only
 while it is the next cue: GO before its time fires it at once instead; a cue before it that fired before the show
 went on air is counted from going on air.
+
+A list whose last cue says `loop: true` starts over after it: cue 1 is the next again, for GO and for its `wait:`
+(counted from the last cue firing), and `back` from cue 1 fires the last. Such a list has no `at:` cue (each moment
+comes once: a second round would stop there for GO), which the show file's check refuses.
 """
 from __future__ import annotations
 
@@ -125,10 +129,11 @@ class CueList:
                 cues, pos = self._cues, self._position
             if not cues:
                 return "error: this show has no cues; add a cues: list to the show file"
-            if pos >= len(cues):
+            nxt = _next_index(cues, pos)
+            if nxt is None:
                 return (f"error: the cue list is done (cue {pos}/{len(cues)} {quoted(cues[pos - 1].name)} was the "
                         "last)" + ("; back steps back" if len(cues) > 1 else ""))
-            reply = self._fire(cues, pos, at=at)
+            reply = self._fire(cues, nxt, at=at)
         self._wake.set()  # a wait: counts from this cue
         return reply
 
@@ -143,9 +148,9 @@ class CueList:
                 return "error: no cue has gone yet; go fires cue 1"
             if pos == 1 and len(cues) == 1:
                 return f"error: cue 1 {quoted(cues[0].name)} is the only cue; there is none before it"
-            if pos == 1:
+            if pos == 1 and not _loops(cues):
                 return f"error: cue 1 {quoted(cues[0].name)} is the first; there is none before it (go fires cue 2)"
-            reply = self._fire(cues, pos - 2, at=at)
+            reply = self._fire(cues, (pos - 2) % len(cues), at=at)  # in a list that loops, cue 1 follows the last
         self._wake.set()
         return reply
 
@@ -156,10 +161,12 @@ class CueList:
         if not cues:
             return None
         text = f"cue {pos}/{len(cues)}" + (f" {quoted(cues[pos - 1].name)}" if pos else "")
-        if pos >= len(cues):
+        index = _next_index(cues, pos)
+        if index is None:
             return text + " (end)"
-        nxt = cues[pos]
-        return text + f" next {quoted(nxt.name)}" + (f" {nxt.timing()}" if nxt.timing() else "")
+        nxt = cues[index]
+        again = " (from the top)" if index < pos else ""
+        return text + f" next {quoted(nxt.name)}{again}" + (f" {nxt.timing()}" if nxt.timing() else "")
 
     def replace(self, cues: Sequence[Cue]) -> str | None:
         """A reloaded show's cues; what became of the list, in words for the reload's line (None: the edit left it
@@ -193,8 +200,9 @@ class CueList:
             (c.at_s is not None and (self._seen_s is None or self._seen_s < c.at_s)) or
             (c.at_bar is not None and self.tempo is not None and
              (self._seen_reach is None or self._seen_reach < self._bar_beat(c))))]
-        if pos < len(cues) and cues[pos].wait is not None and pos not in ahead:
-            ahead.insert(0, pos)
+        nxt = _next_index(cues, pos)
+        if nxt is not None and cues[nxt].wait is not None and nxt not in ahead:
+            ahead.insert(0, nxt)
         return ahead
 
     # --- firing -----------------------------------------------------------------------------------------------
@@ -234,7 +242,7 @@ class CueList:
                     pos = self._position
                     if self._cues is not cues:  # reloaded meanwhile: the next look sees the new list
                         return
-                if index < pos:  # GO got there first
+                if index < pos and index != _next_index(cues, pos):  # GO got there first (a loop's next: not)
                     continue
                 skipped = f"; cues {pos + 1}-{index} skipped" if index > pos + 1 else \
                     f"; cue {pos + 1} skipped" if index == pos + 1 else ""
@@ -261,8 +269,9 @@ class CueList:
                             if c.at_bar is not None and (low is None or low < self._bar_beat(c)) and
                             self._bar_beat(c) <= reach})
                 self._seen_reach = reach if low is None or reach > low else low
-            if pos < len(cues) and cues[pos].wait is not None and now >= self._waited_from() + cues[pos].wait:
-                due[pos] = (cues[pos].timing(), None)
+            nxt = _next_index(cues, pos)
+            if nxt is not None and cues[nxt].wait is not None and now >= self._waited_from() + cues[nxt].wait:
+                due[nxt] = (cues[nxt].timing(), None)
         return cues, [(i, why, at) for i, (why, at) in sorted(due.items())]
 
     def _waited_from(self) -> float:
@@ -303,8 +312,9 @@ class CueList:
             cues, pos = self._cues, self._position
             times = [self._began + c.at_s for c in cues
                      if c.at_s is not None and (self._seen_s is None or self._seen_s < c.at_s)]
-            if pos < len(cues) and cues[pos].wait is not None:
-                times.append(self._waited_from() + cues[pos].wait)
+            nxt = _next_index(cues, pos)
+            if nxt is not None and cues[nxt].wait is not None:
+                times.append(self._waited_from() + cues[nxt].wait)
             if self.tempo is not None:
                 bars = [self._bar_beat(c) for c in cues if c.at_bar is not None and
                         (self._seen_reach is None or self._seen_reach < self._bar_beat(c))]
@@ -367,18 +377,21 @@ def _changed(old: tuple[Cue, ...], pos: int, waiting: list[int], new: tuple[Cue,
 
 def _next_words(cues: tuple[Cue, ...], position: int, restarted: bool) -> str:
     """What GO fires next in a reloaded list standing at `position`, and when it fires by itself."""
-    if position >= len(cues):
+    index = _next_index(cues, position)
+    if index is None:
         return "; it is the last"
-    nxt = cues[position]
+    nxt = cues[index]
     timing = nxt.timing() + (" from now" if restarted else "")
-    return f"; next {quoted(nxt.name)}" + (f" ({timing})" if timing else "")
+    said = ", ".join(part for part in (timing, "from the top" if index < position else "") if part)
+    return f"; next {quoted(nxt.name)}" + (f" ({said})" if said else "")
 
 
 def _next_wait(cues: tuple[Cue, ...], position: int) -> tuple[str, float] | None:
     """The next cue's name and `wait:`, where it has one."""
-    if position >= len(cues) or cues[position].wait is None:
+    index = _next_index(cues, position)
+    if index is None or cues[index].wait is None:
         return None
-    return cues[position].name, cues[position].wait
+    return cues[index].name, cues[index].wait
 
 
 def _moved(was: Cue, pos: int, new: tuple[Cue, ...], position: int) -> str:
@@ -403,6 +416,19 @@ def _timed(line: str, at: str | None) -> str:
     if cmd is None or cmd.at is not None or cmd.name in UNTIMED:
         return line
     return f"{line} @{at}"
+
+
+def _loops(cues: Sequence[Cue]) -> bool:
+    """Whether the list starts over after its last cue (`loop: true` on it)."""
+    return bool(cues) and cues[-1].loop
+
+
+def _next_index(cues: Sequence[Cue], position: int) -> int | None:
+    """The cue (0-based) GO fires next in a list standing at `position`: cue 1 again after the last of a list that
+    loops; None at the end of one that does not."""
+    if position < len(cues):
+        return position
+    return 0 if _loops(cues) else None
 
 
 def _same_position(old: tuple[Cue, ...], pos: int, new: tuple[Cue, ...]) -> int:

@@ -6,26 +6,34 @@ Two kinds of work, one thread:
 - `preload(texts)`: every preset's prompts of a loaded show, so that switching later costs nothing. Done only
   while no hand-over waits.
 Nothing is encoded before the engine exists (`encoder()` returns None while the model loads): hand-overs go on
-unencoded then, and preloads wait. A failed encode is said; the producer encodes again when the change applies.
+unencoded then, and preloads wait. A failed encode is said; the producer encodes again when the change applies. A
+hand-over the producer refuses (its `submit` raises) is said, that change is lost, and the thread goes on with the
+next: a dead prompter would lose every later change without a word while the show plays on.
 """
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from vcam.control.actions import Action, Origin, SetPrompts, prompts_of
 from vcam.control.protocol import Producer
+from vcam.control.throttle import ErrorThrottle
 
 POLL_S = 0.2  # how often waiting preloads look whether the engine exists yet
+FAILURES_SAID_EVERY_S = 30.0  # a producer that refuses every change is said twice a minute at most, then counted
 
 
 class Prompter:
-    def __init__(self, producer: Producer, encoder: Callable[[], Any | None], say: Callable[[str], None]):
+    def __init__(self, producer: Producer, encoder: Callable[[], Any | None], say: Callable[[str], None],
+                 clock: Callable[[], float] = time.monotonic):
         self.producer = producer
         self.encoder = encoder  # the engine's text encoder (`.encode(text)`), None until the model is loaded
         self.say = say
+        self.clock = clock
+        self._failures = ErrorThrottle(FAILURES_SAID_EVERY_S)
         self._work = threading.Condition()
         self._hand_overs: deque[tuple[Action, int | None, Origin | None, Producer | None]] = deque()
         self._preloads: deque[str] = deque()
@@ -80,7 +88,20 @@ class Prompter:
             action, at_block, origin, to = job
             for text in prompts_of(action):
                 self._encode(text, ahead=False)
+            self._submit(action, at_block, origin, to)
+
+    def _submit(self, action: Action, at_block: int | None, origin: Origin | None, to: Producer | None) -> None:
+        """Hands the action over; one refused is said (throttled: a producer that refuses them all is not said for
+        each), and the thread goes on."""
+        try:
             (to or self.producer).submit(action, at_block=at_block, origin=origin)
+        except Exception as e:
+            asked = f" ({origin.command[:40]!r})" if origin is not None else ""
+            line = self._failures.admit((e.__class__.__name__,), f"a change{asked} was not handed over "
+                                        f"({e.__class__.__name__}: {e}); it is lost, later changes still go",
+                                        self.clock())
+            if line:
+                self.say(line)
 
     def _next(self) -> tuple | str | None:
         """The next job (a hand-over first, else a preload once the engine exists); None once stopped. Called
@@ -94,10 +115,10 @@ class Prompter:
         return None
 
     def _encode(self, text: str, ahead: bool) -> None:
-        encoder = self.encoder()
-        if encoder is None:  # the model is still loading: the producer encodes it when the change applies
-            return
         try:
+            encoder = self.encoder()
+            if encoder is None:  # the model is still loading: the producer encodes it when the change applies
+                return
             encoder.encode(text)
         except Exception as e:  # the show goes on: the prompt is encoded again when it is used
             self.say(f"could not encode {text[:40]!r} {'ahead' if ahead else 'before handing it over'}: {e}")

@@ -1,10 +1,10 @@
 """Hot reload of the show file (its prompts are encoded ahead by vcam.control.prompter).
 
-What a reload changes on air is the controller's (Controller.replace_show): the presets, the cues, the maps, and
-the defaults that govern later changes (transition, quantize, fallback); of the preset on air, only what the edit
-changed in it (what the operator moved live stays). What the show only starts with (its
-output, the defaults' seed, steps, input, strength, bias and input_fit, the MIDI port) waits for the next start,
-and the reload's line says which of those the edit changed.
+What a reload changes on air is the controller's (Controller.replace_show): the presets, the cues, the maps, the
+defaults that govern later changes (transition, quantize, fallback), and the tempo where the edit changed its bpm
+(as `bpm N` sets it); of the preset on air, only what the edit changed in it (what the operator moved live stays).
+What the show only starts with (its output, the defaults' seed, steps, input, strength, bias and input_fit, the
+MIDI port) waits for the next start, and the reload's line says which of those the edit changed.
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ read with line numbers.
 
     name: My show
     defaults: {seed: 42, steps: 4, transition: 4, fallback: fallback.png, input: camera, strength: 0.6,
-               input_fit: crop, quantize: bar, bias: 1}
+               input_fit: crop, quantize: bar, bias: 1, bpm: 124}
     output: {size: 832x480, fps: 30, fit: letterbox, out: [vcam]}  # a file:PATH is relative to the show file
     presets:
       - name: neon city
@@ -27,7 +27,9 @@ read with line numbers.
 A preset without input:, strength: or bias: keeps what is on air when it is selected; the first preset's, else the
 defaults', are those the show starts with. `quantize:` (beat, bar, a number of beats, or off, the default) puts
 every command's change on the tempo's next boundary unless the command says otherwise (`next @off`); a knob's
-moves act at once. `go` fires the next cue, `back` steps back and fires the one before (vcam.control.cues).
+moves act at once. `bpm:` is the tempo the show starts at, as `bpm N` sets it: a tap, a MIDI clock or Link takes
+over from it as from the command's. `go` fires the next cue, `back` steps back and fires the one before
+(vcam.control.cues); `loop: true` on the last cue starts the list over after it, in a list without `at:` cues.
 """
 from __future__ import annotations
 
@@ -35,10 +37,10 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import MAX_SEED, Command, parse_quantize, read_command
+from vcam.control.commands import MAX_BPM, MAX_SEED, MIN_BPM, Command, parse_quantize, read_command
 from vcam.inspec import INPUT_FITS, InputSpec, parse_input
 from vcam.outspec import FITS, check_recording_name, parse_spec
 from vcam.sizes import check_size
@@ -72,6 +74,7 @@ class Defaults:
     bias: float | None = None  # None: not given (vcam.live.settings.resolve falls back to DEFAULT_BIAS)
     input_fit: str | None = None
     quantize: str = "off"  # when a command's change lands: commands.parse_quantize's forms
+    bpm: float | None = None  # the tempo the show starts at, as `bpm N` sets it; None: none until one is given
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class Cue:
     at_s: float | None = None  # fires by itself this many seconds after the show goes on air
     at_bar: int | None = None  # fires by itself when the tempo reaches this bar (1: the first)
     wait: float | None = None  # fires by itself this many seconds after the cue before it fired
+    loop: bool = False  # the last cue only: after it the list starts over from cue 1 (vcam.control.cues)
 
     def timing(self) -> str:
         """When it fires by itself, in the words of a show file: "at 1:30", "at bar 17", "wait 8s"; "" for GO."""
@@ -150,7 +154,8 @@ class Show:
 NULL_TAG = "tag:yaml.org,2002:null"
 SHOW_KEYS = ("name", "defaults", "output", "presets", "midi", "osc", "cues")
 PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "input", "strength", "bias")
-DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "bias", "input_fit", "quantize")
+DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "bias", "input_fit", "quantize",
+                "bpm")
 
 
 def parse_show(text: str, path: str) -> Show:
@@ -272,7 +277,10 @@ def load_show(path: str | os.PathLike) -> Show:
     return parse_show(read_file(p, "the show file"), str(p))
 
 
-CUE_KEYS = ("name", "do", "at", "wait")
+CUE_KEYS = ("name", "do", "at", "wait", "loop")
+# A list that loops by itself (a wait: on every cue) takes at least this long to go round: waits that add up to 0
+# would fire cue after cue without end
+MIN_LOOP_S = 1.0
 MAX_CUE_SECONDS = 24 * 3600.0
 MAX_BAR = 100_000
 # Commands a cue cannot run: they are the operator's, not the show's
@@ -290,7 +298,11 @@ def _cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]:
     """The show's cue list; every command parsed, and checked against `show`'s presets when it is given."""
     cues: list[Cue] = []
     latest: dict = {"s": None, "bar": None}  # the latest at: of the cues read so far, and its cue
-    for i, item in enumerate(r.sequence(node, "cues")):
+    entries = r.sequence(node, "cues")
+    timed: list[tuple[str, Node]] = []  # the cues with an at:, and its node
+    waits: list[float | None] = []  # each cue's wait:
+    loop: Node | None = None  # the last cue's loop: true
+    for i, item in enumerate(entries):
         c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=("do",))
         cname = r.string(c["name"], f"cue {i + 1} name", 100) if "name" in c else None
         what = f"cue {i + 1} {cname!r}" if cname else f"cue {i + 1}"
@@ -315,11 +327,45 @@ def _cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]:
             latest["s"] = (at_s, what)
         if at_bar is not None and (latest["bar"] is None or at_bar > latest["bar"][0]):
             latest["bar"] = (at_bar, what)
+        looped = _cue_loop(r, c["loop"], what, last=i == len(entries) - 1) if "loop" in c else False
+        if looped:
+            loop = c["loop"]
+        if "at" in c:
+            timed.append((what, c["at"]))
+        waits.append(wait)
         if len(do) == len(lines) and lines:
             # unnamed: named by its first line as the show file writes it (a clip relative to the show), not
             # as it runs, whose path is whole: the name is shown wherever the cue list is, a client's state too
-            cues.append(Cue(cname or read[0][0], tuple(do), at_s, at_bar, wait))
+            cues.append(Cue(cname or read[0][0], tuple(do), at_s, at_bar, wait, looped))
+    if loop is not None:
+        _check_the_loop(r, loop, timed, waits)
     return tuple(cues)
+
+
+def _cue_loop(r: Reader, node, what: str, last: bool) -> bool:
+    """A cue's loop: true or false; true only on the last cue (after it the list starts over)."""
+    v = r.value(node, f"{what} loop")
+    if v is INVALID:
+        return False
+    if not isinstance(v, bool):
+        r.error(node, f"{what} loop must be true or false")
+        return False
+    if v and not last:
+        r.error(node, f"{what}: loop: true goes on the last cue: after it the list starts over from cue 1")
+        return False
+    return v
+
+
+def _check_the_loop(r: Reader, node, timed: list[tuple[str, Node]], waits: list[float | None]) -> None:
+    """A list that starts over: no cue in it has an at: (its moment comes once, so the second round would stop
+    there for GO), and one that goes round by itself (every cue waits) takes a while to."""
+    for what, at in timed:
+        r.error(at, f"{what}: at: in a cue list that loops (loop: true): its moment comes once, so the second "
+                    "round would stop here until GO; time it with wait: (from the cue before) or leave it to GO")
+    if waits and all(w is not None for w in waits) and sum(waits) < MIN_LOOP_S:
+        r.error(node, f"the cue list loops by itself (every cue has a wait:) and its waits add up to "
+                      f"{sum(waits):g} s; give them {MIN_LOOP_S:g} s or more, or it fires cue after cue without a "
+                      "pause")
 
 
 def _refuse_a_moment_gone(r: Reader, node, what: str, at_s: float | None, at_bar: int | None,
@@ -542,6 +588,7 @@ def _defaults(r: Reader, node, base: Path) -> Defaults:
         bias=_bias(r, d["bias"], "defaults bias") if "bias" in d else None,
         input_fit=r.choice(d["input_fit"], "defaults input_fit", INPUT_FITS) if "input_fit" in d else None,
         quantize=_quantize(r, d["quantize"]) if "quantize" in d else "off",
+        bpm=r.number(d["bpm"], "defaults bpm", MIN_BPM, MAX_BPM) if "bpm" in d else None,  # as the command takes
     )
 
 
