@@ -551,6 +551,8 @@ def test_a_removed_preset_on_air_reaches_vcam_cam_and_its_tablet_and_an_older_ca
     from vcam.remote import protocol as proto
     from vcam.remote.client import RemoteController
 
+    from vcam.remote.server import with_blend_knob
+
     show = parse_show(SHOW, "show.yaml")
     ctl = Controller(show, ShowState(prompts=show.presets[1].prompts, preset=1), RecordingProducer(),
                      threading.Event(), lambda text: None)
@@ -558,12 +560,12 @@ def test_a_removed_preset_on_air_reaches_vcam_cam_and_its_tablet_and_an_older_ca
                                 .replace("command: preset 3", "command: preset 2"), "show.yaml"))
     sent: list[str] = []
     remote = RemoteController(lambda line: sent.append(line) or True)
-    remote.update(proto.parse_text(proto.text("state", **ctl.snapshot())))  # as the wire carries it
+    remote.update(proto.parse_text(proto.text("state", **with_blend_knob(ctl))))  # as the wire carries it
     assert (remote.state.preset, remote.state.preset_removed, remote.state.presets) == ("ocean", True,
                                                                                        ["city", "forest"])
     sent_out = dict(state_messages(remote.snapshot()))
     assert sent_out["/vcam/preset"] == [0, "ocean"]  # the tablet's label names it; no number of the show's
-    assert remote.set_param("blend", 0.0, "midi") is None  # the blend knob starts from the first preset, as it did
+    assert remote.set_param("blend", 0.0, "midi") is None  # across its place: city before it, forest after it
     assert sent == ["blend city forest 0 @off"]
     # an older vcam cam knows no flag: it looks the name up in the presets (its blend knob, its tablet's number),
     # where it is not, as for no preset
@@ -609,6 +611,66 @@ def test_the_blend_knob_with_a_preset_on_air_that_a_reload_took_out_goes_across_
                      threading.Event(), lambda text: None)
     ctl.replace_show(parse_show(without("ocean", two) + "  - {name: dusk, prompt: dusk}\n", "show.yaml"))
     assert ctl.set_param("blend", 0.5, "midi").startswith("blend city / dusk at 0.50")
+
+
+def test_vcam_cams_blend_knob_beside_a_removed_preset_goes_where_the_servers_goes():
+    """With forest on air and taken out, the server's knob went across its place, ocean into city, while vcam cam's
+    started from the first preset, city into ocean: the same knob blended the other way round from the laptop."""
+    from vcam.remote import protocol as proto
+    from vcam.remote.client import RemoteController
+    from vcam.remote.server import ServeSettings, attachment, with_blend_knob
+
+    def on_air_then_taken_out() -> Controller:
+        show = parse_show(SHOW, "show.yaml")
+        ctl = Controller(show, ShowState(prompts=show.presets[2].prompts, preset=2), RecordingProducer(),
+                         threading.Event(), lambda text: None)
+        ctl.replace_show(parse_show(without("forest"), "show.yaml"))
+        return ctl
+
+    here, there = on_air_then_taken_out(), on_air_then_taken_out()
+    served = attachment(ServeSettings(port=0))(there, lambda text: None, None, "crop")  # not started: its state
+    sent: list[str] = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    remote.update(proto.parse_text(proto.text("state", **served.state())))  # as the wire carries it
+    assert remote.state.blend_knob == ("ocean", "city") and remote.state.presets == ["city", "ocean"]
+    assert remote.set_param("blend", 0.25, "midi") is None
+    assert sent == ["blend ocean city 0.25 @off"]
+    # the laptop's line on the server blends what the server's own knob blends
+    assert there.handle_line(sent[-1], "net").startswith("blend ocean / city at 0.25")
+    assert here.set_param("blend", 0.25, "midi").startswith("blend ocean / city at 0.25")
+    assert there.state.blend == here.state.blend == (1, 0, 0.25)
+    # with a blend on air, its pair, which the state names by index, as before
+    remote.update(proto.parse_text(proto.text("state", **with_blend_knob(there))))
+    remote.set_param("blend", 0.75, "midi")
+    assert sent[-1] == "blend ocean city 0.75 @off"
+    # a fader that names its pair still blends those
+    remote.set_param("blend", 0.5, "midi", between=("city", "ocean"))
+    assert sent[-1] == "blend city ocean 0.5 @off"
+    # a preset on air in the show: the server's pair is the preset and the next, as the old rule had it
+    there.handle_line("preset ocean", "stdin")
+    assert with_blend_knob(there)["blend_knob"] == ["ocean", "city"]
+
+
+def test_vcam_cams_blend_knob_with_a_server_from_before_or_a_garbled_pair_starts_from_the_first_preset():
+    """A state without `blend_knob` (a server from before) keeps the old rule: from the preset on air, else from
+    the first; a reconnect to such a server leaves no pair of the newer one behind."""
+    from vcam.remote.client import RemoteController
+
+    sent: list[str] = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    removed = {"preset": "forest", "preset_removed": True, "presets": ["city", "ocean"], "blend": None}
+    remote.update({**removed, "blend_knob": ["ocean", "city"]})
+    remote.update(removed)  # a server from before, after a reconnect
+    assert remote.state.blend_knob is None
+    remote.set_param("blend", 0.0, "midi")
+    assert sent[-1] == "blend city ocean 0 @off"
+    for garbled in (["ocean"], ["ocean", 3], "ocean city", ["ocean", "dusk"]):  # dusk: not in the presets heard
+        remote.update({**removed, "blend_knob": garbled})
+        remote.set_param("blend", 0.0, "midi")
+        assert sent[-1] == "blend city ocean 0 @off", garbled
+    remote.update({"preset": "ocean", "presets": ["city", "ocean"], "blend_knob": None})  # no pair: the old rule
+    remote.set_param("blend", 0.0, "midi")
+    assert sent[-1] == "blend ocean city 0 @off"
 
 
 def test_the_snapshot_names_the_preset_its_status_names_while_a_reload_takes_it_out():

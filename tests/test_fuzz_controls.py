@@ -412,7 +412,7 @@ SCALARS = [None, True, False, 0, -1, 2**64, 0.5, 1e308, "", "x", "preset 2", "st
            "input file:/etc/passwd", "a" * 9000, "é🎛\x00", "live", "freeze", "blackout", "ping", "state"]
 FIELDS = ["type", "line", "t", "latency", "server", "text", "state", "message", "width", "height", "fps", "fit",
           "seed", "steps", "transition", "screen", "screen_at", "presets", "input", "strength", "bias", "blend",
-          "preset", "block", "bpm", "beat", "status"]
+          "blend_knob", "preset", "preset_removed", "block", "bpm", "beat", "status"]
 
 
 def json_value(rng: random.Random, depth: int = 0):

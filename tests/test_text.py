@@ -1,6 +1,6 @@
 import torch
 
-from vcam.engine.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5
+from vcam.engine.text import HFTokenizer, PieceTokenizer, TextEncoder, build_umt5, pieces
 from vcam.engine.configs import get_spec
 
 
@@ -18,15 +18,15 @@ class CountingModel(torch.nn.Module):
 def make_encoder():
     cfg = get_spec("tiny").text
     model = CountingModel(build_umt5(cfg, seed=2))
-    return TextEncoder(model, ByteTokenizer(cfg.vocab_size), cfg.max_length, "cpu", torch.float32), model
+    return TextEncoder(model, PieceTokenizer(cfg.vocab_size), cfg.max_length, "cpu", torch.float32), model
 
 
 def test_embeddings_are_zero_past_the_prompt():
     enc, _ = make_encoder()
-    emb = enc.encode("héllo")  # 6 UTF-8 bytes + end of sequence = 7 tokens
+    emb = enc.encode("héllo, world")  # héllo | , | world + end of sequence = 4 tokens
     assert emb.shape == (1, 512, 32)
-    assert emb[0, :7].abs().sum(-1).min() > 0
-    assert emb[0, 7:].abs().sum() == 0
+    assert emb[0, :4].abs().sum(-1).min() > 0
+    assert emb[0, 4:].abs().sum() == 0
 
 
 def test_a_prompt_seen_before_costs_nothing():
@@ -55,9 +55,9 @@ def test_the_cache_keeps_only_each_prompts_own_tokens_in_host_memory():
         enc.encode(p)
     kept = list(enc._cache.values())
     assert all(t.device.type == "cpu" for t in kept)
-    assert sum(t.shape[1] for t in kept) == sum(len(p) + 1 for p in prompts)  # not 20 x 512 slots
+    assert sum(t.shape[1] for t in kept) == 20 * 3  # prompt | i | end of sequence: not 20 x 512 slots
     emb = enc.encode(prompts[3])
-    assert emb.shape == (1, 512, 32) and emb[0, len(prompts[3]) + 1:].abs().sum() == 0
+    assert emb.shape == (1, 512, 32) and emb[0, 3:].abs().sum() == 0
     emb.add_(1.0)  # a caller's change to what it was given
     assert enc.encode(prompts[3])[0, 20:].abs().sum() == 0  # is not the cache's
 
@@ -69,7 +69,9 @@ def test_different_prompts_differ():
 
 def test_long_prompts_are_truncated_to_512_tokens():
     enc, _ = make_encoder()
-    assert enc.encode("x" * 5000).shape == (1, 512, 32)
+    assert enc.encode("x " * 5000).shape == (1, 512, 32)
+    ids, mask = enc.tokenizer("x " * 5000, 512)
+    assert mask.sum() == 512 and ids[0, -1] == PieceTokenizer.eos_id
 
 
 def test_hf_tokenizer_pads_and_truncates(weights_folder):
@@ -82,7 +84,7 @@ def test_hf_tokenizer_pads_and_truncates(weights_folder):
 def test_only_the_prompts_own_tokens_are_encoded_with_the_same_result():
     enc, model = make_encoder()
     emb = enc.encode("a lighthouse in a storm")
-    length = len("a lighthouse in a storm") + 1
+    length = 5 + 1  # its words and the end of sequence
     assert model.last_tokens == length  # not the 512 padded slots
     ids, mask = enc.tokenizer("a lighthouse in a storm", 512)
     with torch.no_grad():
@@ -147,15 +149,55 @@ def test_a_prompt_longer_than_the_encoder_reads_is_said_once_with_where_it_is_cu
     enc, _ = make_encoder()
     said = []
     enc.on_cut = said.append
-    enc.encode("a" * 511)  # 511 bytes and the end of sequence: every slot, nothing cut
+    enc.encode("a " * 511)  # 511 words and the end of sequence: every slot, nothing cut
     enc.encode("a short prompt")
     assert said == []
-    long = " ".join(f"word{i}" for i in range(200))  # 1189 bytes
+    long = " ".join(f"word{i}" for i in range(600))  # 600 words: past 512 tokens whatever the tokenizer
     enc.encode(long)
     enc.encode(long)  # cached: said already
     assert len(said) == 1, said
-    # 'word0 … word73 wor' is what fits in 511 bytes
-    assert "512 tokens" in said[0] and "word73 wor'" in said[0] and "75 of its 200 words" in said[0], said[0]
+    # word0 is "word" and "0": 511 tokens end in the middle of word255
+    assert "512 tokens" in said[0] and "word254 word'" in said[0] and "256 of its 600 words" in said[0], said[0]
+
+
+# A prompt as a show has them: 150 words, 945 bytes, 185 tokens here (UMT5's tokenizer: somewhat more)
+SCENE = ("A lone lighthouse keeper climbs the spiral stairs at dusk, lantern swinging, while storm clouds gather over "
+         "a restless grey sea. Waves crash against black rocks below, throwing white spray high into the wind. "
+         "Inside, brass instruments gleam under a flickering oil lamp; maps of forgotten coastlines cover the "
+         "curved stone walls. Through the salt-streaked window, a small fishing boat fights the swell, its red "
+         "hull rising and falling as lightning splits the horizon. The keeper lights the great lens, and a slow "
+         "beam sweeps across the water, catching gulls in flight and rain in silver threads. Cinematic, moody, "
+         "volumetric light, film grain, muted teal and amber palette, shallow depth of field, 35mm anamorphic "
+         "lens, slow dolly in, highly detailed, atmospheric haze, dramatic shadows, painterly textures, quiet "
+         "tension, the sense of a long night ahead, wooden floorboards creaking, rope coiled by the door, a "
+         "kettle steaming on the iron stove.")
+
+
+def test_a_150_word_prompt_that_the_real_encoder_reads_whole_is_read_whole_and_not_said_cut():
+    """A token a byte cut it at its 511th byte on the tiny model, and said so, where UMT5 reads all of it."""
+    assert len(SCENE.split()) == 150 and len(SCENE.encode()) > 511
+    enc, model = make_encoder()
+    said = []
+    enc.on_cut = said.append
+    enc.encode(SCENE)
+    assert said == [] and model.last_tokens < 512
+    assert enc.tokenizer.cut(SCENE, 512) is None
+
+
+def test_the_tiny_tokenizer_splits_where_a_sentencepiece_token_must_end():
+    """Never fewer splits than the real tokenizer has: a token a word at least, punctuation and digits apart from
+    letters, 16 characters at most; so its count is one the real count is at least."""
+    def split(text: str) -> list[str]:
+        return [text[a:b] for a, b in pieces(text)]
+
+    assert split("a neon city at night, rain.") == ["a", "neon", "city", "at", "night", ",", "rain", "."]
+    assert split("35mm f/1.4 héllo") == ["35", "mm", "f", "/1.4", "héllo"]
+    assert split("x" * 40) == ["x" * 16, "x" * 16, "x" * 8]
+    assert split("हिन्दी भाषा") == ["हिन्दी", "भाषा"]  # a vowel sign stays with its letter
+    tok = PieceTokenizer(512)
+    ids, mask = tok("night midnight night", 8)
+    assert ids[0, 0] == ids[0, 2] != ids[0, 1] and mask.sum() == 4
+    assert tok("a neon city", 8)[0].tolist() == tok("a neon city", 8)[0].tolist()  # the same ids every run
 
 
 def test_the_hf_tokenizer_says_what_of_a_long_prompt_it_keeps(weights_folder):
@@ -170,7 +212,7 @@ def test_a_prompt_cut_short_is_said_as_the_show_starts():
     from vcam.engine.speed import SpeedOptions
     from vcam.live.run import stream_opener
 
-    long = " ".join(f"word{i}" for i in range(200))
+    long = " ".join(f"word{i}" for i in range(600))
     cfg = SimpleNamespace(width=64, height=32, prompts={long: 1.0}, seed=0, steps=1, transition=0,
                           pin_first_latent=False, bias=1.0, strength=0.5, adapt=False)
     inputs = SimpleNamespace(resize=lambda w, h: None)

@@ -17,7 +17,7 @@ from vcam.engine.quant import (fp8_unsupported, nvfp4_unsupported, quantize_fp8,
                                require_nvfp4)
 from vcam.engine.speed import SpeedOptions
 from vcam.engine.stream import Prompt, Stream, StreamSettings
-from vcam.engine.text import ByteTokenizer, HFTokenizer, TextEncoder, build_umt5, text_repair
+from vcam.engine.text import HFTokenizer, PieceTokenizer, TextEncoder, build_umt5, text_repair
 from vcam.engine.taehv import TAEHVDecoder, TAEHVStreamingDecoder, build_taehv
 from vcam.engine.taehv_weights import find_taehv, load_taehv
 from vcam.engine.vae import StreamingDecoder, build_vae, vae_dtype
@@ -280,7 +280,7 @@ def _random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype) ->
     # Built on the CPU from fixed seeds so the weights are the same whatever the device.
     transformer = init_random_(CausalWanModel(spec.transformer), TRANSFORMER_SEED).cast(dtype).to(device).eval()
     umt5 = build_umt5(spec.text, TEXT_SEED).to(device=device, dtype=dtype)
-    text = TextEncoder(umt5, ByteTokenizer(spec.text.vocab_size), spec.text.max_length, device, dtype)
+    text = TextEncoder(umt5, PieceTokenizer(spec.text.vocab_size), spec.text.max_length, device, dtype)
     return Engine(spec, transformer, _random_vae(spec, device, dtype), text, device)
 
 
@@ -315,7 +315,7 @@ def random_engine(spec: ModelSpec, device: torch.device, dtype: torch.dtype,
     stand_in = TextConfig(vocab_size=512, d_model=spec.text.d_model, d_kv=64, d_ff=1024, num_layers=1,
                           num_heads=8, max_length=spec.text.max_length)
     umt5 = build_umt5(stand_in, TEXT_SEED).to(device=device, dtype=dtype)
-    text = TextEncoder(umt5, ByteTokenizer(stand_in.vocab_size), stand_in.max_length, device, dtype)
+    text = TextEncoder(umt5, PieceTokenizer(stand_in.vocab_size), stand_in.max_length, device, dtype)
     engine = Engine(spec, transformer, _random_vae(spec, device, dtype), text, device)
     return _tune(engine, speed, blocks_ready=True)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import html
 import re
 import threading
+import unicodedata
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -33,27 +35,64 @@ def clean_prompt(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-class ByteTokenizer:
-    """A tokenizer that needs no files (for random-weight models): UTF-8 bytes, then end-of-sequence, then padding."""
+# No token of a SentencePiece tokenizer such as UMT5's crosses a space, a change of Unicode script (a letter
+# beside a digit or a punctuation mark: Latin beside Common) or more than 16 characters (max_sentencepiece_length):
+# its trainer's defaults, which its pieces were made under.
+_LONGEST_PIECE = 16
+
+
+def _common(c: str) -> bool:
+    """Whether `c` is of Unicode's Common script, as a digit, punctuation mark or symbol mostly is (those of a few
+    scripts aside); a mark (an accent, a vowel sign) goes with the letter before it, as its script does."""
+    return "0" <= c <= "9" or unicodedata.category(c)[0] in "PS"
+
+
+def pieces(text: str) -> list[tuple[int, int]]:
+    """The (start, end) spans of `text` that no token of the real UMT5 tokenizer crosses: its words, split between
+    letters and digits or punctuation ("night," is "night" and ",") and every 16 characters. The real tokenizer
+    makes each span one token or more (a rare word several), so it gives a text at least as many tokens as spans."""
+    spans = []
+    for word in re.finditer(r"\S+", text):
+        run_start = word.start()
+        for i in range(word.start() + 1, word.end() + 1):
+            if i == word.end() or _common(text[i]) != _common(text[i - 1]):
+                spans += [(a, min(a + _LONGEST_PIECE, i)) for a in range(run_start, i, _LONGEST_PIECE)]
+                run_start = i
+    return spans
+
+
+class PieceTokenizer:
+    """A tokenizer that needs no files (for random-weight models): a token for each span `pieces` finds, its id
+    from its text, then end-of-sequence, then padding. The real tokenizer gives a text as many tokens or more (a
+    few more in most prompts), so a prompt the real encoder reads whole is read whole here too, and one cut here is
+    cut there as well, no later: a random-weight show says a prompt is cut where the real model would surely cut
+    it (a token for each byte cut a 150-word prompt, which the real encoder reads whole, at its 511th byte)."""
 
     pad_id, eos_id, offset = 0, 1, 3
 
     def __init__(self, vocab_size: int):
-        if vocab_size < 256 + self.offset:
-            raise ValueError("ByteTokenizer needs a vocabulary of at least 259 ids")
+        if vocab_size < 2 * self.offset:
+            raise ValueError(f"PieceTokenizer needs a vocabulary of at least {2 * self.offset} ids")
+        self.ids = vocab_size - self.offset
 
     def __call__(self, text: str, max_length: int) -> tuple[Tensor, Tensor]:
-        ids = [b + self.offset for b in text.encode("utf-8")][: max_length - 1] + [self.eos_id]
+        ids = [self._id(text, a, b) for a, b in pieces(text)][: max_length - 1] + [self.eos_id]
         mask = [1] * len(ids) + [0] * (max_length - len(ids))
         ids = ids + [self.pad_id] * (max_length - len(ids))
         return torch.tensor([ids]), torch.tensor([mask])
 
+    def _id(self, text: str, start: int, end: int) -> int:
+        # a word's first piece is marked as SentencePiece marks it ("▁night" is not the "night" of "midnight"); a
+        # checksum, not hash(), which differs between runs
+        piece = ("\u2581" if start == 0 or text[start - 1].isspace() else "") + text[start:end]
+        return zlib.crc32(piece.encode("utf-8")) % self.ids + self.offset
+
     def cut(self, text: str, max_length: int) -> str | None:
         """The part of `text` the encoder reads where it is longer than `max_length` tokens; None where it fits."""
-        data = text.encode("utf-8")
-        if len(data) < max_length:
+        spans = pieces(text)
+        if len(spans) < max_length:
             return None
-        return data[: max_length - 1].decode("utf-8", "ignore")  # a character cut in two is left out
+        return text[: spans[max_length - 2][1]]
 
 
 class HFTokenizer:

@@ -91,6 +91,7 @@ _MIRRORED: dict[str, Callable[[object], bool]] = {
     "preset": lambda v: v is None or isinstance(v, str),
     "preset_removed": lambda v: isinstance(v, bool),
     "blend": lambda v: v is None or isinstance(v, list) and len(v) == 3 and all(map(_number, v)),
+    "blend_knob": lambda v: v is None or isinstance(v, list) and len(v) == 2 and all(isinstance(n, str) for n in v),
 }
 
 
@@ -101,8 +102,8 @@ class RemoteController:
     def __init__(self, send: Callable[[str], bool]):
         self._send = send
         self.state = SimpleNamespace(seed=0, steps=4, transition=4, blend=None, preset=None, preset_removed=False,
-                                     screen="live", presets=[], input="none", strength=DEFAULT_STRENGTH,
-                                     bias=DEFAULT_BIAS)
+                                     blend_knob=None, screen="live", presets=[], input="none",
+                                     strength=DEFAULT_STRENGTH, bias=DEFAULT_BIAS)
         self._snapshot: dict = {}  # the server's state as it last sent it
         self.trail = StateTrail()  # every value the knobs' parameters took, for soft takeover
         self.listeners: list[Callable[[], None]] = []  # told after every state the server sends (OSC replies)
@@ -119,6 +120,8 @@ class RemoteController:
         # of its presets is removed), and a flag without its preset names none
         if "preset" in data:
             data.setdefault("preset_removed", False)
+            # sent with every preset by a server that sends it: one from before (a reconnect) leaves none behind
+            data.setdefault("blend_knob", None)
         else:
             data.pop("preset_removed", None)
         self._snapshot.update(data)
@@ -132,6 +135,8 @@ class RemoteController:
                 setattr(self.state, key, data[key])
         if "blend" in data:
             self.state.blend = tuple(data["blend"]) if data["blend"] else None
+        if "blend_knob" in data:
+            self.state.blend_knob = tuple(data["blend_knob"]) if data["blend_knob"] else None
         if "preset" in data:
             self.state.preset, self.state.preset_removed = data["preset"], data["preset_removed"]
         self.trail.heard(self.state)
@@ -172,11 +177,16 @@ class RemoteController:
         return self.apply(Command(param, (int(value) if whole else value,), at="off"), source)
 
     def _blend_pair(self, names: list[str]) -> tuple[str, str]:
-        """The two presets the server blends now (its state names them by index), else the current and the next:
-        past the middle the server's current preset becomes the second one, which must not shift the pair."""
+        """The two presets the server blends now (its state names them by index), else the pair the server's own
+        knob would take (`blend_knob`), else the current and the next: past the middle the server's current preset
+        becomes the second one, which must not shift the pair."""
         blend = self.state.blend
         if blend and all(isinstance(i, int) and 0 <= i < len(names) for i in blend[:2]):
             return names[blend[0]], names[blend[1]]
+        knob = self.state.blend_knob
+        if knob and all(name in names for name in knob):  # else read beside another show's presets: the old rule
+            return knob[0], knob[1]
+        # a server from before: a preset on air that a reload took out is not in `names`, and it starts at the first
         current = names.index(self.state.preset) if self.state.preset in names else 0
         return names[current], names[(current + 1) % len(names)]
 

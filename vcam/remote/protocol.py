@@ -21,7 +21,11 @@ change a replayed log made). vcam cam makes the change once that frame, or a lat
 state without "screen_at" (a server from before) is made on arrival. Its "preset" names the preset on air (null
 for a typed prompt or a blend), with "preset_removed": true where the show file was edited to take it out while it
 stayed on air (its name is then not in "presets"); a state without "preset_removed" (a server from before) names
-no removed preset. Either end ignores the keys it does not know, so old and new ends work together.
+no removed preset. Its "blend_knob" names the two presets a blend knob goes between where no blend is on air
+(the server's rule: the preset on air and the next, or either side of where a removed one stood; null without two
+presets); a client's knob takes the same pair, and one whose state has no "blend_knob" (a server from before)
+goes from the preset on air, or from the first where its name is not in "presets". Either end ignores the keys it
+does not know, so old and new ends work together.
 """
 from __future__ import annotations
 
