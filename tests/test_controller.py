@@ -551,7 +551,6 @@ def test_a_removed_preset_on_air_reaches_vcam_cam_and_its_tablet_and_an_older_ca
     from vcam.remote import protocol as proto
     from vcam.remote.client import RemoteController
 
-    from vcam.remote.server import with_blend_knob
 
     show = parse_show(SHOW, "show.yaml")
     ctl = Controller(show, ShowState(prompts=show.presets[1].prompts, preset=1), RecordingProducer(),
@@ -560,7 +559,7 @@ def test_a_removed_preset_on_air_reaches_vcam_cam_and_its_tablet_and_an_older_ca
                                 .replace("command: preset 3", "command: preset 2"), "show.yaml"))
     sent: list[str] = []
     remote = RemoteController(lambda line: sent.append(line) or True)
-    remote.update(proto.parse_text(proto.text("state", **with_blend_knob(ctl))))  # as the wire carries it
+    remote.update(proto.parse_text(proto.text("state", **ctl.snapshot())))  # as the wire carries it
     assert (remote.state.preset, remote.state.preset_removed, remote.state.presets) == ("ocean", True,
                                                                                        ["city", "forest"])
     sent_out = dict(state_messages(remote.snapshot()))
@@ -618,7 +617,7 @@ def test_vcam_cams_blend_knob_beside_a_removed_preset_goes_where_the_servers_goe
     started from the first preset, city into ocean: the same knob blended the other way round from the laptop."""
     from vcam.remote import protocol as proto
     from vcam.remote.client import RemoteController
-    from vcam.remote.server import ServeSettings, attachment, with_blend_knob
+    from vcam.remote.server import ServeSettings, attachment
 
     def on_air_then_taken_out() -> Controller:
         show = parse_show(SHOW, "show.yaml")
@@ -640,7 +639,7 @@ def test_vcam_cams_blend_knob_beside_a_removed_preset_goes_where_the_servers_goe
     assert here.set_param("blend", 0.25, "midi").startswith("blend ocean / city at 0.25")
     assert there.state.blend == here.state.blend == (1, 0, 0.25)
     # with a blend on air, its pair, which the state names by index, as before
-    remote.update(proto.parse_text(proto.text("state", **with_blend_knob(there))))
+    remote.update(proto.parse_text(proto.text("state", **there.snapshot())))
     remote.set_param("blend", 0.75, "midi")
     assert sent[-1] == "blend ocean city 0.75 @off"
     # a fader that names its pair still blends those
@@ -648,7 +647,7 @@ def test_vcam_cams_blend_knob_beside_a_removed_preset_goes_where_the_servers_goe
     assert sent[-1] == "blend city ocean 0.5 @off"
     # a preset on air in the show: the server's pair is the preset and the next, as the old rule had it
     there.handle_line("preset ocean", "stdin")
-    assert with_blend_knob(there)["blend_knob"] == ["ocean", "city"]
+    assert there.snapshot()["blend_knob"] == ["ocean", "city"]
 
 
 def test_vcam_cams_blend_knob_with_a_server_from_before_or_a_garbled_pair_starts_from_the_first_preset():

@@ -681,7 +681,6 @@ class _Controller:
     def __init__(self):
         self.screen = "live"
         self.events = []
-        self.show, self._picks = None, threading.Lock()  # no show: no pair for a blend knob (its state says null)
 
     def snapshot(self):
         self.events.append("state read")
@@ -716,7 +715,7 @@ def test_vcam_serve_closes_the_controller_then_tells_each_camera_the_last_state_
             with pytest.raises(ConnectionClosed) as closed:
                 while True:
                     texts.append(json.loads(ws.recv(timeout=30)))
-            assert texts[-1] == {"type": "state", "screen": "blackout", "blend_knob": None}
+            assert texts[-1] == {"type": "state", "screen": "blackout"}
             assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1001, proto.STOPPED)
         server.broadcast_state()  # a round told late: the stopped server reads nothing
         assert controller.events == ["closed", "state read"]

@@ -304,20 +304,8 @@ class Controller:
         elif st.blend:
             a, b = st.blend[0], st.blend[1]
         else:
-            a, b = self._knob_pair(show)
+            a, b = _knob_pair(show, st.preset, self._dropped)
         return self._apply(Command("blend", (a + 1, b + 1, value)), source, at_once=True)
-
-    def _knob_pair(self, show: Show) -> tuple[int, int]:
-        """The presets the blend knob goes between where no blend is on air: the current one and the one `next`
-        goes to (the first and the second for a typed prompt). A preset on air that a reload took out has no place
-        in the show: the knob goes between the presets `prev` and `next` go to from where it stood, across its
-        place, rather than from the first preset (called with the lock held)."""
-        n = len(show.presets)
-        if self.state.preset is None and self._dropped is not None:
-            a, b = self._dropped.neighbour(show, -1), self._dropped.neighbour(show, 1)
-            return (a, b) if a != b else (a, (a + 1) % n)  # one preset of the old order is left round it
-        a = self.state.preset or 0
-        return a, (a + 1) % n
 
     def replayed(self, action: Action, shown: Shown | None = None) -> None:
         """A replayed log's change, made (vcam.control.log.Replay.schedule's `on_change`, on the producer's or the
@@ -843,7 +831,10 @@ class Controller:
         picked = self._picked()  # read once: the status names the preset `preset` does, whatever a reload does
         show, index, blend, dropped = picked
         return {"preset": dropped.preset.name if dropped else _name(show, index), "preset_removed": bool(dropped),
-                "presets": [p.name for p in show.presets] if show else [], "seed": st.seed, "steps": st.steps,
+                "presets": [p.name for p in show.presets] if show else [],
+                "blend_knob": [show.presets[i].name for i in _knob_pair(show, index, dropped)]
+                if show and len(show.presets) >= 2 else None,
+                "seed": st.seed, "steps": st.steps,
                 "transition": st.transition,
                 **self._screen_state(),
                 "blend": list(blend) if blend else None,
@@ -994,3 +985,17 @@ def _fallback(show: Show | None, index: int | None, dropped: _Dropped | None = N
     preset = show.presets[index] if index is not None and index < len(show.presets) else dropped.preset if dropped \
         else None
     return (preset.fallback if preset else None) or show.defaults.fallback
+
+
+def _knob_pair(show: Show, preset: int | None, dropped: _Dropped | None) -> tuple[int, int]:
+    """The presets the blend knob goes between where no blend is on air (of a show of two or more): the one on air
+    (`preset`) and the one `next` goes to (the first and the second for a typed prompt). A preset on air that a
+    reload took out (`dropped`) has no place in the show: the knob goes between the presets `prev` and `next` go to
+    from where it stood, across its place, rather than from the first preset. vcam cam's knob takes the same pair,
+    from the snapshot's "blend_knob": one rule, on the server."""
+    n = len(show.presets)
+    if preset is None and dropped is not None:
+        a, b = dropped.neighbour(show, -1), dropped.neighbour(show, 1)
+        return (a, b) if a != b else (a, (a + 1) % n)  # one preset of the old order is left round it
+    a = preset or 0
+    return a, (a + 1) % n

@@ -648,23 +648,11 @@ def attachment(settings: ServeSettings) -> Callable[..., FrameServer]:
 
         # the controller is closed as the server stops, before it (the show closes it again after, which does
         # nothing): no state round starts then, and the last one reaches the clients before their close frames
-        return FrameServer(settings, from_client, lambda: with_blend_knob(controller), say, uploads=uploads,
+        return FrameServer(settings, from_client, controller.snapshot, say, uploads=uploads,
                            on_sender=None if replaying else SenderSwitch(controller, say), input_fit=input_fit,
                            close_first=controller.close)
 
     return attach
-
-
-def with_blend_knob(controller) -> dict:
-    """The controller's snapshot, with "blend_knob": the two presets its blend knob goes between where no blend is
-    on air, by name (vcam.remote.protocol). vcam cam's knob goes between the same two: where a reload took the
-    preset on air out of the show, the knob goes across its place, which the names in the snapshot no longer say.
-    The pair is the controller's own (one rule, on this side), read with the show it names (its `_picks`)."""
-    state = controller.snapshot()
-    with controller._picks:
-        show = controller.show
-        pair = controller._knob_pair(show) if show is not None and len(show.presets) >= 2 else None
-    return {**state, "blend_knob": [show.presets[i].name for i in pair] if pair else None}
 
 
 class SenderSwitch:
