@@ -11,11 +11,13 @@ from vcam.cli import main
 from vcam.control.commands import quantum_beats
 from vcam.control.controller import Controller, ShowState
 from vcam.control.cues import CueList
-from vcam.control.show import Show, load_show
+from vcam.control.show import Show, load_show, parse_show
+from vcam.control.yamlcheck import ConfigError
 from vcam.control.tempo import Tempo
 from vcam.live.settings import RunOptions, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "presets" / "example.yaml"
 SHOWS = sorted((ROOT / "presets").glob("*.yaml"))
 # The shows a new user starts from; example.yaml is the annotated reference of the format
 STARTERS = [p for p in SHOWS if p.name != "example.yaml"]
@@ -64,6 +66,20 @@ def test_each_show_loads_and_passes_vcam_check(path, capsys):
 
 
 @pytest.mark.parametrize("path", SHOWS, ids=lambda p: p.name)
+def test_vcam_check_tells_each_preset_s_prompt_apart_in_100_columns(path, capsys):
+    """restyle-camera.yaml's prompts all open with the webcam's picture: cut to their first 50 characters, its six
+    presets read alike."""
+    show = load_show(path)
+    assert main(["check", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()[1:]
+    presets = [line for line in lines[:len(show.presets) + 8] if re.match(r" +\d+\. ", line)][:len(show.presets)]
+    assert all(len(line) <= 100 for line in presets), presets
+    prompts = [re.sub(r"(, (seed|transition|input|strength|bias) \S+)+$", "", line.split(": ", 1)[1])
+               for line in presets]
+    assert len(set(prompts)) == len({tuple(p.prompts.items()) for p in show.presets}), prompts
+
+
+@pytest.mark.parametrize("path", SHOWS, ids=lambda p: p.name)
 def test_every_preset_and_cue_is_taken_without_an_error(path):
     show = load_show(path)
     said: list[str] = []
@@ -109,3 +125,65 @@ def test_readme_lists_every_show_in_presets():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `presets/([\w.-]+\.yaml)` \|", readme, re.MULTILINE))
     assert listed == {p.name for p in SHOWS}
+
+
+# Where show.py reads each kind of mapping, as (the section of example.yaml that documents it, a show with a key
+# no version will take written there): the keys come from the reader's own "known keys" list, so a key added to
+# the format fails here until example.yaml names it
+PRESET = "presets:\n  - {name: a, prompt: b}\n"
+SECTIONS = {
+    "show": ("", "zzz: 1\n" + PRESET),
+    "defaults": ("defaults", "defaults: {zzz: 1}\n" + PRESET),
+    "output": ("output", "output: {zzz: 1}\n" + PRESET),
+    "preset": ("presets", "presets:\n  - {name: a, prompt: b, zzz: 1}\n"),
+    "weighted prompt": ("presets", "presets:\n  - {name: a, prompts: [{text: b, zzz: 1}]}\n"),
+    "cue": ("cues", PRESET + "cues:\n  - {do: next, zzz: 1}\n"),
+    "cue at": ("cues", PRESET + "cues:\n  - {do: next, at: {zzz: 1}}\n"),
+    "midi": ("midi", PRESET + "midi: {zzz: 1}\n"),
+    "midi control": ("midi", PRESET + "midi: {controls: [{zzz: 1}]}\n"),
+    "osc": ("osc", PRESET + "osc: {zzz: 1}\n"),
+    "osc control": ("osc", PRESET + "osc: {controls: [{address: /a, zzz: 1}]}\n"),
+}
+
+
+def known_keys(text: str) -> list[str]:
+    """The keys show.py lists as known where `text` gives the unknown key zzz."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    (problem,) = [p for p in err.value.problems if "unknown key 'zzz'" in p]
+    return re.search(r"known keys: (.*)$", problem).group(1).split(", ")
+
+
+def example_sections() -> dict[str, str]:
+    """example.yaml's text under each top-level key, comments included, by key ("": the keys at the top level,
+    given or commented out)."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    parts = re.split(r"^([a-z_]+):", text, flags=re.MULTILINE)
+    sections = {key: body for key, body in zip(parts[1::2], parts[2::2])}
+    sections[""] = "\n".join(re.findall(r"^#? ?[a-z_]+:", text, re.MULTILINE))
+    return sections
+
+
+def names_key(text: str, key: str) -> bool:
+    """Whether `text` writes `key:` as a YAML key, given or in a comment: at a line's start (after a # or a -), or
+    in a {…} mapping; not a word that happens to end a sentence in a colon."""
+    return re.search(rf"(?:^[ \t]*(?:#[ \t]*)?(?:-[ \t]+)?|[{{,][ \t]*){re.escape(key)}:", text, re.MULTILINE) \
+        is not None
+
+
+@pytest.mark.parametrize("what", SECTIONS)
+def test_the_example_names_every_key_the_format_takes(what):
+    """example.yaml is the reference a new user reads first: each key a show file takes is written there, in the
+    section it belongs to, given or commented out, with what it does."""
+    section, show = SECTIONS[what]
+    keys = known_keys(show)
+    assert keys and "zzz" not in keys
+    text = example_sections()[section]
+    assert [key for key in keys if not names_key(text, key)] == [], f"example.yaml's {section or 'top level'}"
+
+
+def test_the_key_check_sees_a_key_left_out():
+    text = example_sections()["defaults"]
+    assert names_key(text, "bpm") and names_key(text, "fallback") and names_key("  {cc: 1, range: [0, 1]}", "range")
+    assert not names_key(text.replace("bpm:", "tempo:"), "bpm")
+    assert not names_key("the tempo as in defaults: here", "defaults")

@@ -502,3 +502,71 @@ def test_the_defaults_give_the_tempo_the_show_starts_at_and_vcam_check_says_it(t
     assert load_show(show).defaults.bpm == 124.0
     assert main(["check", str(show)]) == 0
     assert "defaults: seed 0, steps 4, transition 4, 124 bpm, changes land on the bar" in capsys.readouterr().out
+
+
+# --- the summary vcam check prints ------------------------------------------------------------------------------
+
+WEBCAM = "A person sitting at a desk facing the camera, head and shoulders, in a room, "
+LOOKS = {
+    "oil painting": "painted as a classical oil portrait, thick visible brush strokes, warm ochre and umber tones",
+    "watercolour": "painted in loose watercolour on rough white paper, soft bleeding washes of blue and rose",
+    "comic ink": "drawn as a comic book panel, bold black ink outlines, flat bright colours, halftone dots",
+    "hologram": "rendered as a translucent cyan and magenta hologram, glowing edges, thin scan lines",
+}
+
+
+def checked(tmp_path, capsys, presets: str) -> list[str]:
+    """The preset lines (and the line naming a shared opening) of `vcam check` on a show of these presets."""
+    from vcam.cli import main
+
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n" + presets, encoding="utf-8")
+    assert main(["check", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    return lines[1:lines.index(next(line for line in lines if line.startswith("  defaults:")))]
+
+
+def test_vcam_check_shows_where_prompts_that_open_alike_differ(tmp_path, capsys):
+    """restyle-camera.yaml's six prompts open with the same description of a webcam picture: cut at 50 characters
+    all six read 'A person sitting at a desk facing the camera, head…'."""
+    lines = checked(tmp_path, capsys, "".join(f"  - name: {name}\n    prompt: {WEBCAM}{look}\n    strength: 0.45\n"
+                                              for name, look in LOOKS.items()))
+    assert lines[0] == "  shared opening (…): " + WEBCAM.rstrip()
+    shown = lines[1:]
+    assert len(shown) == len(LOOKS) and all(len(line) <= 100 for line in lines), lines
+    for line, (name, look) in zip(shown, LOOKS.items()):
+        assert line.startswith(f"  {shown.index(line) + 1:2d}. {name}: …{look[:25]}") and "A person" not in line
+        assert line.endswith(", strength 0.45")
+
+
+def test_vcam_check_leaves_out_only_what_hides_the_difference(tmp_path, capsys):
+    # the two share up to "in a ": the clause that starts there stays; without a clause to cut at in the shared
+    # part, the cut falls after its last word; prompts that differ early show from their start
+    long_tail = ", with a lot more description after it to fill the line"
+    cat = "a ginger cat asleep on the soft old red velvet cushion in the evening sun by the tall window on "
+    lines = checked(tmp_path, capsys, (
+        f"  - {{name: oil, prompt: '{WEBCAM}{LOOKS['oil painting']}'}}\n"
+        f"  - {{name: film, prompt: '{WEBCAM.replace('in a room', 'in a softly lit room')}shot on 35mm film'}}\n"
+        f"  - {{name: cat red, prompt: '{cat}an armchair{long_tail}'}}\n"
+        f"  - {{name: cat blue, prompt: '{cat}a blue sofa{long_tail}'}}\n"
+        f"  - {{name: ocean, prompt: 'Aerial view of turquoise ocean waves on a white sand beach{long_tail}'}}\n"
+        f"  - {{name: forest, prompt: 'Aerial view of a misty pine forest at dusk{long_tail}'}}\n"))
+    assert lines[0] == "  shared opening (…): " + WEBCAM[:WEBCAM.index(" in a room")]
+    assert lines[1].startswith("  shared opening (…): " + cat[:60]) and lines[1].endswith("…")  # cut to the line
+    assert lines[2].startswith("   1. oil: …in a room, painted as a classical oil portrait")
+    assert lines[3].startswith("   2. film: …in a softly lit room, shot on 35mm film")
+    assert lines[4].startswith("   3. cat red: …an armchair, with a lot")
+    assert lines[5].startswith("   4. cat blue: …a blue sofa, with a lot")
+    assert lines[6].startswith("   5. ocean: Aerial view of turquoise") and lines[7].startswith("   6. forest: Aerial")
+    assert len(lines) == 8 and all(len(line) <= 100 for line in lines), lines
+
+
+def test_vcam_check_fits_a_weighted_blend_in_the_line(tmp_path, capsys):
+    lines = checked(tmp_path, capsys, (
+        "  - name: forest dusk\n    transition: 8\n    prompts:\n"
+        "      - {text: 'A misty pine forest at dusk, golden light through the trees, slow dolly', weight: 0.7}\n"
+        "      - {text: 'Fireflies, soft bokeh', weight: 0.3}\n"))
+    (line,) = lines
+    assert len(line) <= 100 and line.endswith(", transition 8"), line
+    # the short text shows whole, the long one takes the rest of the room, more than half of it
+    assert "A misty pine forest at dusk" in line and "… ×0.7 + Fireflies, soft bokeh ×0.3" in line

@@ -571,18 +571,13 @@ def _tune(args, settings, log) -> int:
 
 
 def cmd_check(args) -> int:
-    from vcam.control.show import load_show
+    from vcam.control.show import load_show, preset_lines
 
     show = load_show(args.show)
     _check_recordings(show)
     print(f"{args.show}: show {show.name!r}, {counted(len(show.presets), 'preset')}")
-    for i, p in enumerate(show.presets, 1):
-        prompt = " + ".join(f"{t[:50]}{'…' if len(t) > 50 else ''}" + (f" ×{w:g}" if len(p.prompts) > 1 else "")
-                            for t, w in p.prompts.items())
-        extras = "".join(f", {k} {v}" for k, v in (("seed", p.seed), ("transition", p.transition),
-                                                  ("input", p.input), ("strength", p.strength),
-                                                  ("bias", p.bias)) if v is not None)
-        print(f"  {i:2d}. {p.name}: {prompt}{extras}")
+    for line in preset_lines(show):
+        print(line)
     d, o = show.defaults, show.output
     print(f"  defaults: seed {d.seed}, steps {d.steps}, transition {d.transition}"
           + (f", fallback {d.fallback}" if d.fallback else "")

@@ -30,10 +30,13 @@ every command's change on the tempo's next boundary unless the command says othe
 moves act at once. `bpm:` is the tempo the show starts at, as `bpm N` sets it: a tap, a MIDI clock or Link takes
 over from it as from the command's. `go` fires the next cue, `back` steps back and fires the one before
 (vcam.control.cues); `loop: true` on the last cue starts the list over after it, in a list without `at:` cues.
+presets/example.yaml names every key with what it does and its range; a key added here fails a test until it does.
 """
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -153,7 +156,9 @@ class Show:
 
 NULL_TAG = "tag:yaml.org,2002:null"
 SHOW_KEYS = ("name", "defaults", "output", "presets", "midi", "osc", "cues")
+OUTPUT_KEYS = ("size", "fps", "fit", "out")
 PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "input", "strength", "bias")
+PROMPT_KEYS = ("text", "weight")  # an entry of a preset's prompts: list
 DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "bias", "input_fit", "quantize",
                 "bpm")
 
@@ -175,7 +180,7 @@ def parse_show(text: str, path: str) -> Show:
 
     output = OutputSettings()
     if "output" in top:
-        o = r.mapping(top["output"], "output", ("size", "fps", "fit", "out"))
+        o = r.mapping(top["output"], "output", OUTPUT_KEYS)
         output = OutputSettings(
             size=_size(r, o["size"]) if "size" in o else None,
             fps=r.number(o["fps"], "output fps", 1, 240) if "fps" in o else None,
@@ -278,6 +283,7 @@ def load_show(path: str | os.PathLike) -> Show:
 
 
 CUE_KEYS = ("name", "do", "at", "wait", "loop")
+CUE_AT_KEYS = ("bar",)  # at: as a mapping, {bar: N}
 # A list that loops by itself (a wait: on every cue) takes at least this long to go round: waits that add up to 0
 # would fire cue after cue without end
 MIN_LOOP_S = 1.0
@@ -408,7 +414,7 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> t
 def _cue_at(r: Reader, node, what: str) -> tuple[float | None, int | None]:
     """A cue's at: as (seconds after the show goes on air, None) or (None, bar)."""
     if isinstance(node, MappingNode):
-        m = r.mapping(node, f"{what} at", ("bar",), required=("bar",))
+        m = r.mapping(node, f"{what} at", CUE_AT_KEYS, required=("bar",))
         return None, (r.integer(m["bar"], f"{what} at bar", 1, MAX_BAR) if "bar" in m else None)
     v = r.value(node, f"{what} at")
     if v is INVALID:
@@ -563,7 +569,7 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
         return {text: 1.0} if text else None
     out: dict[str, float] = {}
     for j, item in enumerate(r.sequence(p["prompts"], f"{what} prompts")):
-        e = r.mapping(item, f"{what} prompt {j + 1}", ("text", "weight"), required=("text",))
+        e = r.mapping(item, f"{what} prompt {j + 1}", PROMPT_KEYS, required=("text",))
         text = r.string(e["text"], f"{what} prompt {j + 1} text") if "text" in e else None
         weight = r.number(e["weight"], f"{what} prompt {j + 1} weight", 0, 100) if "weight" in e else 1.0
         if text and weight is not None:
@@ -736,3 +742,89 @@ def _decodes(path: Path) -> bool:
         return cv2.imread(str(path), cv2.IMREAD_REDUCED_COLOR_8) is not None
     except cv2.error:
         return cv2.imread(str(path), cv2.IMREAD_COLOR) is not None
+
+
+# `vcam check` lists a preset on one line of at most SUMMARY_COLUMNS where its name and settings leave the room; a
+# prompt gets MIN_PROMPT_COLUMNS at least, and the line shows MIN_DIFFERING characters past the opening it shares
+# with another prompt, else that opening is left out: cut at the room alone, prompts that open alike look the same
+SUMMARY_COLUMNS = 100
+MIN_PROMPT_COLUMNS = 24
+MIN_DIFFERING = 24
+LEFT_OUT = "…"
+CLAUSE_END = re.compile(r"[,.;:!?]\s+")
+
+
+def preset_lines(show: Show, columns: int = SUMMARY_COLUMNS) -> list[str]:
+    """The presets as `vcam check` lists them, one line each (`   3. name: prompt, seed 7`). Where prompts share an
+    opening too long for the line to reach what differs (restyle-camera.yaml's all describe the webcam's picture
+    first), each shows from where it differs, marked with … at its start, and a line before them says the opening."""
+    shared = shared_openings(text for p in show.presets for text in p.prompts)
+    lines: list[str] = []
+    openings: list[str] = []
+    for i, p in enumerate(show.presets, 1):
+        head = f"  {i:2d}. {p.name}: "
+        extras = "".join(f", {k} {v}" for k, v in (("seed", p.seed), ("transition", p.transition),
+                                                  ("input", p.input), ("strength", p.strength),
+                                                  ("bias", p.bias)) if v is not None)
+        weights = [f" ×{w:g}" if len(p.prompts) > 1 else "" for w in p.prompts.values()]
+        room = columns - len(head) - len(extras) - sum(map(len, weights)) - len(" + ") * (len(p.prompts) - 1)
+        shown = []
+        for text, weight, width in zip(p.prompts, weights, _shares([len(t) for t in p.prompts], room)):
+            cut = opening_to_skip(text, shared.get(text, 0), width)
+            if cut:
+                openings.append(text[:cut].rstrip())
+            shown.append((LEFT_OUT + clipped(text[cut:], width - 1) if cut else clipped(text, width)) + weight)
+        lines.append(head + " + ".join(shown) + extras)
+    said = [clipped(f"  shared opening ({LEFT_OUT}): {o}", columns) for o in _shortest_openings(openings)]
+    return said + lines
+
+
+def _shares(lengths: list[int], room: int) -> list[int]:
+    """The columns each of a preset's prompts gets of `room`: an even share, where a shorter one leaves the rest of
+    its share to the others; MIN_PROMPT_COLUMNS at least."""
+    widths = [0] * len(lengths)
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    for k, i in enumerate(order):
+        share = max(MIN_PROMPT_COLUMNS, room // (len(lengths) - k))
+        widths[i] = min(lengths[i], share)
+        room -= widths[i]
+    return widths
+
+
+def shared_openings(texts: Iterable[str]) -> dict[str, int]:
+    """Each text's longest opening, in characters, that another of the texts opens with too (0 for none)."""
+    ordered = sorted(set(texts))
+    # in sorted order the text sharing the longest opening with one is beside it
+    return {text: max((len(os.path.commonprefix([text, other])) for other in ordered[max(i - 1, 0):i + 2]
+                       if other is not text), default=0)
+            for i, text in enumerate(ordered)}
+
+
+def opening_to_skip(text: str, shared: int, width: int) -> int:
+    """How many characters of `text` to leave out before showing it in `width` columns, so that what differs from
+    the prompt it shares `shared` characters with shows: none where all of it shows or the difference does, else up
+    to the end of the shared opening's last clause (", " and the like), or of its last word where that clause ends
+    too early for the difference to show."""
+    if len(text) <= width or shared <= width - 1 - MIN_DIFFERING:
+        return 0
+    keep = width - 1 - len(LEFT_OUT) - MIN_DIFFERING  # of the shared opening, what may still show after …
+    clauses = [m.end() for m in CLAUSE_END.finditer(text, 0, shared)]
+    if clauses and shared - clauses[-1] <= keep:
+        return clauses[-1]
+    space = text.rfind(" ", 0, shared)
+    return space + 1 if space >= 0 else shared
+
+
+def clipped(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut after a word where one ends late enough, … marking the cut."""
+    if len(text) <= width:
+        return text
+    space = text.rfind(" ", 0, width)
+    end = space if space >= width * 2 // 3 else width - len(LEFT_OUT)
+    return text[:end].rstrip(" ,;:.") + LEFT_OUT
+
+
+def _shortest_openings(openings: list[str]) -> list[str]:
+    """The openings left out, in order, without those that go on from a shorter one: said once, it names them."""
+    unique = list(dict.fromkeys(openings))
+    return [o for o in unique if not any(o != other and o.startswith(other) for other in unique)]
