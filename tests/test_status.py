@@ -107,3 +107,48 @@ def test_vcam_cam_says_the_fallback_image_comes_after_the_last_frame_when_the_se
     link._closed(None, reported=False, error=ConnectionResetError())
     assert said[-1] == ("connection to the server lost (ConnectionResetError); holding the last frame (then the "
                         "fallback image), reconnecting")
+
+
+def test_the_status_line_fits_a_terminal_narrower_than_it():
+    """A status line wider than the terminal wrapped: each update's carriage return went to its second row, and the
+    terminal filled with copies of the first, two a second."""
+    out = io.StringIO()
+    out.isatty = lambda: True
+    columns = [60]
+    line = StatusLine(out, columns=lambda: columns[0])
+    wide = "LIVE | gen  29.7 fps | out  30.0 fps | buffer   19 | latency  0.6 s | VRAM - | preset forest dusk"
+    line.update(wide)
+    written = out.getvalue()
+    assert written.startswith("\r" + wide[:58] + "…") and len(written) == 1 + 59
+    columns[0] = 40  # the terminal made narrower: neither the text nor its padding reaches the last column
+    line.update("LIVE | short")
+    assert max(len(row) for row in out.getvalue().split("\r")) <= 59
+    assert out.getvalue().endswith("\rLIVE | short" + " " * (39 - len("LIVE | short")))
+    columns[0] = 200
+    line.update(wide)
+    assert out.getvalue().endswith("\r" + wide)
+
+
+def test_the_width_comes_from_the_terminal_and_none_elsewhere():
+    import os
+    import sys
+
+    import pytest
+
+    from vcam.live.status import terminal_columns
+
+    out = io.StringIO()
+    assert terminal_columns(out) is None  # no descriptor: nothing cut
+    StatusLine(out, log_every=0.0).update("x" * 500)
+    assert out.getvalue() == "x" * 500 + "\n"  # not a terminal: a log line, whole
+    if sys.platform == "win32":
+        pytest.skip("no pseudo-terminals")
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 83, 0, 0))
+    with os.fdopen(leader, "rb") as _, os.fdopen(follower, "w") as terminal:
+        assert terminal_columns(terminal) == 83

@@ -1,19 +1,41 @@
 """The live status line on stderr: rewritten in place on a terminal, a periodic log line otherwise."""
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 
+def terminal_columns(out: TextIO) -> int | None:
+    """The width of the terminal `out` writes to; None where it cannot say."""
+    try:
+        return os.get_terminal_size(out.fileno()).columns or None
+    except (AttributeError, OSError, ValueError):  # no descriptor (a StringIO), or not a terminal after all
+        return None
+
+
+def fit_line(text: str, columns: int | None) -> str:
+    """`text` cut to fit a terminal row of `columns`, leaving its last column free: a line that wraps puts the
+    carriage return of the next update on the second row, so the first stays on screen and the terminal fills with
+    copies of the status line, one per update."""
+    if columns is None or len(text) < columns:
+        return text
+    return text[:max(1, columns - 2)] + "…"
+
+
 class StatusLine:
-    def __init__(self, out: TextIO = sys.stderr, log_every: float = 10.0, clock=time.monotonic):
+    def __init__(self, out: TextIO = sys.stderr, log_every: float = 10.0, clock=time.monotonic,
+                 columns: Callable[[], int | None] | None = None):
+        """`columns`: the terminal's width now (default: asked of `out` at each update, so a resized terminal
+        is followed)."""
         self.out = out
         self.tty = hasattr(out, "isatty") and out.isatty()
         self.log_every = log_every
         self.clock = clock
+        self._columns = columns or (lambda: terminal_columns(out))
         self._last_log = -1e9
         self._width = 0
         self._lock = threading.Lock()
@@ -21,7 +43,10 @@ class StatusLine:
     def update(self, text: str) -> None:
         with self._lock:
             if self.tty:
-                pad = max(0, self._width - len(text))
+                columns = self._columns()
+                text = fit_line(text, columns)
+                # what is left of the last line, as far as this row still reaches on a terminal made narrower
+                pad = max(0, min(self._width, columns - 1 if columns else self._width) - len(text))
                 self.out.write("\r" + text + " " * pad)
                 self._width = len(text)
                 self.out.flush()
