@@ -185,7 +185,7 @@ class OnAir:
     def _emit(self, frame: np.ndarray, tick: int) -> None:
         self.ticks.next()  # the output frame rate on the status line
         last = self.pacer.last_tick()
-        frame = self.screen.apply(frame, last.showing, covered=last.covered)
+        frame = self.screen.apply(frame, last.showing, covered=last.covered, on_air=last.on_air)
         on_air = last.on_air  # this tick's: a block pushed since the tick made the card is not in `frame`
         if on_air and self._past_duration(tick):
             on_air = False  # the show's time is up: recordings end here, the loop closes the rest
