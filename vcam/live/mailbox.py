@@ -23,6 +23,11 @@ class Mailbox(Generic[T]):
             self._items.append(item)
             self._cond.notify()
 
+    def __len__(self) -> int:
+        """The items waiting now."""
+        with self._cond:
+            return len(self._items)
+
     def get(self) -> T | None:
         """The next item, waiting for one; None once closed (after the rest, if closed with drain)."""
         with self._cond:

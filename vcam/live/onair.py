@@ -220,7 +220,7 @@ class OnAir:
         if errors := self.pacer.stats.errors:  # said as they came at most once a minute: the count is here
             self.status.message(f"{counted(errors, 'camera tick')} failed in all; the camera went on after each")
         self.feed.stop()
-        close_workers(self.workers)  # returns once every recording's file is complete
+        close_workers(self.workers, say=self.status.message)  # returns once every recording's file is complete
 
     def _report_flow(self) -> None:
         """With --smooth flow: what its in-between frames were and cost (flow_report)."""
