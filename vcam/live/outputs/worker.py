@@ -210,7 +210,7 @@ def leave_workers(workers: list[OutputWorker], timeout: float = 1.0) -> None:
     a recording keeps the fragments already written."""
     for w in workers:
         w._closing = True
-        w._mailbox.close(drain=False)
+        w.discarded += w._mailbox.close(drain=False)  # counted: the end's line says them dropped
     deadline = time.monotonic() + timeout
     for w in workers:
         w._thread.join(max(0.0, deadline - time.monotonic()))
