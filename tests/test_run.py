@@ -426,7 +426,8 @@ def test_a_control_log_that_would_replace_another_kind_of_file_is_refused_and_th
     with pytest.raises(VcamError) as err:
         run(RunOptions(model="tiny", outs=[f"file:{recording}"], duration=1.0, stdin=False, log_controls=str(path),
                        status_out=status))
-    assert f"which is not a control log {said}" in err.value.message and "--log-controls" in err.value.fix
+    assert f"--log-controls {path} would replace {path}: it is not a control log {said}" == err.value.message
+    assert "--log-controls" in err.value.fix
     assert path.read_bytes() == content and not recording.exists() and "replacing" not in status.getvalue()
 
 
