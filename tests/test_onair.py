@@ -242,14 +242,39 @@ def test_a_block_that_comes_between_the_cards_tick_and_its_emit_leaves_the_card_
     state = SimpleNamespace(screen="live")
 
     class PushedMeanwhile(Screen):
-        def apply(self, frame, shown=None, covered=None):
+        def apply(self, frame, shown=None, covered=None, on_air=True):
             if not air.pacer.stats.pushed:  # the producer's thread, in this very instant
                 air.pacer.push(np.full((4, H, W, 3), 200, np.uint8))
-            return super().apply(frame, shown, covered)
+            return super().apply(frame, shown, covered, on_air)
 
     assert air.run(Feed(air.pacer), lambda line, source: None, state, [], PushedMeanwhile(state)) == 0
     [recording] = captured
     assert [f.mean() for f in recording.frames] == [200.0] * 6
+
+
+def test_a_freeze_before_the_show_is_on_air_holds_its_first_frame_not_the_loading_card(captured):
+    """`freeze` typed while the model loaded held the loading card, and the recordings (which hold the show, not
+    the card) recorded it for as long as the freeze lasted, where the log's replay and render hold the first
+    generated frame."""
+    air = air_for(["null", "file:show.mp4"])
+    state = SimpleNamespace(screen="freeze")
+
+    class Counting(Feed):
+        def poll(self, stats):
+            if captured[0].frames:  # the card reached the live output: now the show's blocks come, each its own
+                self.go.set()
+            if self.go.is_set() and self.pushed < self.blocks:
+                self.pacer.push(np.stack([np.full((H, W, 3), 10 * self.pushed + i, np.uint8) for i in range(4)]))
+                self.pushed += 1
+                return False
+            return super().poll(stats)
+
+    assert air.run(Counting(air.pacer), lambda line, source: None, state) == 0
+    live, recording = captured
+    assert live.frames[0].min() != live.frames[0].max()  # the card: its text on a plain ground
+    assert recording.frames and all(f.min() == f.max() == 0 for f in recording.frames)  # block 0's first frame
+    first = next(i for i, f in enumerate(live.frames) if f.min() == f.max())  # the card until the show came
+    assert all(f.min() == f.max() == 0 for f in live.frames[first:])  # then the first frame, held
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP here")

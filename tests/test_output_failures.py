@@ -125,6 +125,51 @@ def test_a_vcam_error_at_a_close_is_said_on_one_line_with_its_fix():
     assert w.summary().endswith("closing it FAILED: its last 3 frames were lost; free space")
 
 
+def test_a_recording_that_has_fallen_behind_is_said_before_the_close_waits_for_it(monkeypatch):
+    """A large recording on a slow machine catches up for up to 5 s at the end: those seconds passed without a
+    word, between the show's last frame and its end lines."""
+    from vcam.live.outputs import close_workers
+
+    monkeypatch.setattr(worker_module, "FINISH_TIMEOUT", 0.2)
+    out, said = _Output(), []
+    out.hang = True
+    w = OutputWorker(out, 8, 8, queue=100, every_frame=True, say=said.append)
+    try:
+        w.offer(FRAME, 0)
+        assert out.sending.wait(60)
+        for tick in range(1, 41):
+            w.offer(FRAME, tick)
+        close_workers([w], 0.1, say=said.append)
+        assert said[0] == ("finishing vcam:/dev/video10: 40 frames still to write (up to 0.1 s, then the rest is "
+                           "dropped; Ctrl-C drops them now)"), said
+    finally:
+        out.release.set()
+    said = []
+    quiet = OutputWorker(_Output(), 8, 8, queue=100, every_frame=True, say=said.append)
+    for tick in range(3):
+        quiet.offer(FRAME, tick)
+    close_workers([quiet], 10, say=said.append)
+    assert said == [] and quiet.sent == 3
+
+
+def test_leaving_at_once_counts_the_frames_it_drops_in_the_end_line():
+    """Ctrl-C while recordings caught up at the end: "recorded 31 frames", the 89 thrown away unsaid."""
+    from vcam.live.outputs import leave_workers
+
+    out, said = _Output(), []
+    out.hang = True
+    w = OutputWorker(out, 8, 8, queue=100, every_frame=True, say=said.append)
+    try:
+        w.offer(FRAME, 0)
+        assert out.sending.wait(60)
+        for tick in range(1, 6):
+            w.offer(FRAME, tick)
+        leave_workers([w], 0.1)
+        assert w.dropped == 5 and "; 5 frames dropped" in w.summary(), w.summary()
+    finally:
+        out.release.set()
+
+
 def test_an_output_that_never_comes_back_from_a_frame_is_left_and_the_end_says_its_end_may_be_missing(monkeypatch):
     """A window or camera stuck in a frame (a hung driver) must not keep the show from ending."""
     monkeypatch.setattr(worker_module, "FINISH_TIMEOUT", 0.2)

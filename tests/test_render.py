@@ -135,6 +135,30 @@ def test_ctrl_c_keeps_what_was_rendered_in_a_readable_file(tmp_path, how):
     assert "stopped after block 2 of 4" in status.getvalue() and f"{video}: 18 frames" in status.getvalue()
 
 
+def test_ctrl_c_while_the_model_loads_is_said_and_the_older_file_kept(tmp_path, monkeypatch):
+    """Ctrl-C during the model's load ended the render in silence (exit 130), after the start had said the older
+    file would be replaced; and a file stopped before its first frame was "nothing written", its older take unsaid."""
+    import vcam.live.run
+
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    video, status = tmp_path / "take.mp4", io.StringIO()
+    video.write_bytes(b"an older take")
+
+    def loading(*args):
+        def interrupted(say):
+            raise KeyboardInterrupt
+
+        return interrupted
+
+    monkeypatch.setattr(vcam.live.run, "stream_opener", loading)
+    result = render(RenderOptions(log=log, outs=[f"file:{video}"], status_out=status))
+    assert (result.blocks, result.frames, result.interrupted) == (0, 0, True)
+    said = status.getvalue()
+    assert "replacing" in said and "stopped before the first of 4 blocks" in said, said
+    assert f"{video}: nothing written (the older file there is kept as it was)" in said
+    assert video.read_bytes() == b"an older take"
+
+
 def test_a_disk_that_fills_during_a_render_says_what_the_file_keeps_and_what_to_do(tmp_path, monkeypatch):
     """It was "PATH: No space left on device"; and where closing the file failed as well, that failure hid it."""
     import errno
@@ -316,7 +340,7 @@ def test_a_log_without_its_end_needs_blocks(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "has no end line" in err and "--blocks N" in err and "block 1" in err
     assert main(["render", path, "--out", "null", "--blocks", "1"]) == 0
-    assert "rendered 1 blocks" in capsys.readouterr().err
+    assert "rendered 1 block in" in capsys.readouterr().err
 
 
 def test_blocks_past_the_logs_end_says_once_at_the_start_that_all_the_log_holds_is_rendered(tmp_path, capsys):

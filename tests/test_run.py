@@ -412,6 +412,25 @@ def test_a_control_log_that_cannot_be_written_is_refused_before_any_output_opens
     assert not recording.exists()
 
 
+@pytest.mark.parametrize("name,content,said", [
+    ("show.yaml", b"name: my show\npresets: []\n", "(a show file?)"),
+    ("take.mp4", b"\x00\x00\x00\x18ftypmp42", "(a recording?)"),
+    ("notes.txt", b"notes\n", "(its first line is not a log's header)"),
+])
+def test_a_control_log_that_would_replace_another_kind_of_file_is_refused_and_the_file_kept(tmp_path, name, content,
+                                                                                            said):
+    """`vcam run --log-controls show.yaml` replaced the show file with the log, said only as `replacing`."""
+    path, recording = tmp_path / name, tmp_path / "new.mp4"
+    path.write_bytes(content)
+    status = io.StringIO()
+    with pytest.raises(VcamError) as err:
+        run(RunOptions(model="tiny", outs=[f"file:{recording}"], duration=1.0, stdin=False, log_controls=str(path),
+                       status_out=status))
+    assert f"--log-controls {path} would replace {path}: it is not a control log {said}" == err.value.message
+    assert "--log-controls" in err.value.fix
+    assert path.read_bytes() == content and not recording.exists() and "replacing" not in status.getvalue()
+
+
 @pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's; Windows refuses a second writer itself")
 def test_a_control_log_another_show_writes_is_refused_before_any_output_opens_and_left_whole(tmp_path):
     """Two shows on one --log-controls file: the second truncated the first's log, which lost its header."""
@@ -852,7 +871,7 @@ def test_a_file_another_show_writes_is_refused_without_first_saying_it_is_replac
 def test_replacing_an_older_recording_and_log_is_said_and_the_recording_named_whole(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "take.mp4").write_bytes(b"x" * 300_000)
-    (tmp_path / "log.jsonl").write_bytes(b"x" * 2_000)
+    (tmp_path / "log.jsonl").write_text('{"vcam": {}}\n' + '{"t": 0.0}\n' * 180)  # an older log, 2.0 kB
     status = io.StringIO()
     assert run(RunOptions(model="tiny", outs=["file:take.mp4"], log_controls="log.jsonl", duration=0.5, stdin=False,
                           status_out=status)) == 0

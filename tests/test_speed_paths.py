@@ -128,6 +128,20 @@ def test_bench_on_tiny_prints_its_table():
     assert "; compiling)" in replace(result, compile=True).table()
 
 
+def test_bench_says_the_warm_up_it_runs_and_counts_in_words(monkeypatch):
+    """`--warmup 0` said "warming up (0 blocks)" and ran 2 (the first block has no context); the table said
+    "1 steps" and "1 blocks timed"."""
+    import vcam.bench.bench as bench_module
+
+    ran, said = [], []
+    real = bench_module._run_blocks
+    monkeypatch.setattr(bench_module, "_run_blocks", lambda stream, n, timer: ran.append(n) or real(stream, n, timer))
+    result = bench(BenchSettings(model="tiny", blocks=1, warmup=0, steps=1, width=32, height=16), log=said.append)
+    assert ran == [2, 1] and "warming up (2 blocks) …" in said, said
+    assert ", 1 step, " in result.table() and "(12 frames per block, 1 block timed)" in result.table()
+    assert BenchSettings(warmup=5).warmup_blocks == 5
+
+
 def test_bench_with_video_in_times_the_encode(capsys):
     from vcam.bench.bench import moving_clip
     from vcam.cli import main

@@ -107,3 +107,94 @@ def test_vcam_cam_says_the_fallback_image_comes_after_the_last_frame_when_the_se
     link._closed(None, reported=False, error=ConnectionResetError())
     assert said[-1] == ("connection to the server lost (ConnectionResetError); holding the last frame (then the "
                         "fallback image), reconnecting")
+
+
+def test_the_status_line_fits_a_terminal_narrower_than_it():
+    """A status line wider than the terminal wrapped: each update's carriage return went to its second row, and the
+    terminal filled with copies of the first, two a second."""
+    out = io.StringIO()
+    out.isatty = lambda: True
+    columns = [60]
+    line = StatusLine(out, columns=lambda: columns[0])
+    wide = "LIVE | gen  29.7 fps | out  30.0 fps | buffer   19 | latency  0.6 s | VRAM - | preset forest dusk"
+    line.update(wide)
+    written = out.getvalue()
+    assert written.startswith("\r" + wide[:58] + "…") and len(written) == 1 + 59
+    columns[0] = 40  # the terminal made narrower: neither the text nor its padding reaches the last column
+    line.update("LIVE | short")
+    assert max(len(row) for row in out.getvalue().split("\r")) <= 59
+    assert out.getvalue().endswith("\rLIVE | short" + " " * (39 - len("LIVE | short")))
+    columns[0] = 200
+    line.update(wide)
+    assert out.getvalue().endswith("\r" + wide)
+
+
+def test_the_width_comes_from_the_terminal_and_none_elsewhere():
+    import os
+    import sys
+
+    import pytest
+
+    from vcam.live.status import terminal_columns
+
+    out = io.StringIO()
+    assert terminal_columns(out) is None  # no descriptor: nothing cut
+    StatusLine(out, log_every=0.0).update("x" * 500)
+    assert out.getvalue() == "x" * 500 + "\n"  # not a terminal: a log line, whole
+    if sys.platform == "win32":
+        pytest.skip("no pseudo-terminals")
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 83, 0, 0))
+    with os.fdopen(leader, "rb") as _, os.fdopen(follower, "w") as terminal:
+        assert terminal_columns(terminal) == 83
+
+
+def test_where_commands_are_typed_on_the_terminal_the_line_is_pinned_to_its_last_row_and_never_on_the_typed_one():
+    """Rewritten in place (a carriage return, the text), the status line wiped the echo of every key typed since
+    the last update: a command could not be seen as it was typed."""
+    out = io.StringIO()
+    out.isatty = lambda: True
+    size = [(80, 24)]
+    line = StatusLine(out, pinned=True, size=lambda: size[0])
+    line.update("LIVE | one")
+    assert out.getvalue() == "\n\x1b[1A" + "\x1b7\x1b[1;23r\x1b8" + "\x1b7\x1b[24;1HLIVE | one\x1b[K\x1b8"
+    start = len(out.getvalue())
+    line.update("LIVE | two")
+    line.message("preset 2")  # in the region, where the cursor is: the typed row is not cleared
+    assert out.getvalue()[start:] == "\x1b7\x1b[24;1HLIVE | two\x1b[K\x1b8" + "vcam: preset 2\n"
+    start = len(out.getvalue())
+    size[0] = (40, 20)  # made smaller: the region follows, the line is cut to the width
+    line.update("LIVE | gen 29.7 fps | out 30.0 fps | buffer 19")
+    assert out.getvalue()[start:] == ("\x1b7\x1b[20;1H\x1b[K\x1b8" + "\x1b7\x1b[1;19r\x1b8"
+                                      + "\x1b7\x1b[20;1HLIVE | gen 29.7 fps | out 30.0 fps | b…\x1b[K\x1b8")
+    start = len(out.getvalue())
+    line.end()  # the region is given back, the last text stays as a line of its own
+    assert out.getvalue()[start:] == ("\x1b7\x1b[r\x1b[20;1H\x1b[K\x1b8" + "\rLIVE | gen 29.7 fps | out 30.0 fps | b…"
+                                      "\x1b[K\n")
+    line.end()
+    assert out.getvalue()[start:].count("\x1b[r") == 1  # once
+
+
+def test_the_line_is_pinned_only_where_commands_are_typed_on_a_terminal_that_takes_it(monkeypatch):
+    import sys
+
+    from vcam.live.status import typed_on
+
+    terminal = io.StringIO()
+    terminal.isatty = lambda: True
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setattr(sys, "stdin", terminal)
+    assert typed_on(terminal) == (sys.platform != "win32")
+    monkeypatch.setenv("TERM", "dumb")
+    assert not typed_on(terminal)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setattr(sys, "stdin", io.StringIO())  # commands piped in: nothing typed on the terminal
+    assert not typed_on(terminal) and not StatusLine(terminal).pinned
+    short = StatusLine(terminal, pinned=True, size=lambda: (80, 2))  # no room for a region: rewritten in place
+    short.update("LIVE")
+    assert terminal.getvalue() == "\rLIVE"

@@ -384,6 +384,31 @@ def test_a_tuning_file_that_cannot_be_written_still_gives_the_table(monkeypatch,
     assert any("could not save" in line for line in logged)
 
 
+def test_the_command_says_why_nothing_was_saved_only_as_it_was(monkeypatch, capsys):
+    """Ctrl-C before any candidate finished, or a file that cannot be written, ended in "every candidate failed,
+    so nothing was saved" (exit 2): nothing had failed."""
+    argv = ["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): KeyboardInterrupt()
+                                                     for c in candidates("cpu", "none")}))
+    assert main(argv) == 130
+    out = capsys.readouterr()
+    assert "stopped before any candidate finished: nothing saved" in out.out and "failed" not in out.err, out
+
+    def refuse(path, entries):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    monkeypatch.setattr(tuning, "_write_entries", refuse)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "measured but could not be saved to" in err and "VCAM_CACHE_DIR" in err and "every candidate" not in err
+
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): ValueError("broken")
+                                                     for c in candidates("cpu", "none")}))
+    assert main(argv) == 2
+    assert "every candidate failed" in capsys.readouterr().err
+
+
 def test_a_show_on_a_small_card_looks_up_the_size_it_will_really_run(cache_dir, monkeypatch):
     """Where the memory plan shrinks the size (nothing asked), the tuning for the shrunk size is the one used."""
     import vcam.engine.memory

@@ -379,7 +379,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--size", type=_size, metavar="WxH", help="frame size (default: the model's)")
     b.add_argument("--steps", type=_within(int, 1, 50), default=4, metavar="N")
     b.add_argument("--blocks", type=_within(int, 1), default=8, help="blocks timed (8)")
-    b.add_argument("--warmup", type=_within(int, 0), default=3, help="blocks run first, untimed (3)")
+    b.add_argument("--warmup", type=_within(int, 0), default=3,
+                   help="blocks run first, untimed (3; at least 2: the first has no context, so the steady state "
+                        "starts at the second)")
     b.add_argument("--dtype", choices=("bf16", "fp16", "fp32"),
                    help="the transformer's precision on a GPU (bf16); a CPU runs fp32")
     b.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
@@ -564,10 +566,16 @@ def _tune(args, settings, log) -> int:
                         "ever chosen for you)")
     result = tune(settings, log=log, budget_s=args.tune_budget)
     print(result.to_json() if args.json else result.table())
-    if not result.saved:
-        raise VcamError("every candidate failed, so nothing was saved",
-                        "see each candidate's error above; `vcam bench` with one of them shows the whole error")
-    return 0
+    if result.saved:
+        return 0
+    if result.best is not None:  # measured, but the file could not be written: said above with the reason
+        raise VcamError(f"the fastest options were measured but could not be saved to {result.path}",
+                        f"make {result.path.parent} writable, or set VCAM_CACHE_DIR to a folder that is, then tune "
+                        "again")
+    if result.interrupted:  # Ctrl-C before any candidate finished: nothing failed
+        return 130
+    raise VcamError("every candidate failed, so nothing was saved",
+                    "see each candidate's error above; `vcam bench` with one of them shows the whole error")
 
 
 def cmd_check(args) -> int:

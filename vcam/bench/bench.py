@@ -23,8 +23,12 @@ from vcam.engine.memory import estimate_vram, out_of_memory_said_as_error
 from vcam.engine.stream import LATENTS_PER_BLOCK
 from vcam.errors import VcamError
 from vcam.inspec import DEFAULT_STRENGTH
+from vcam.words import counted
 
 TEXT_TOKENS = 512
+# Block 0 has no context: the steady state (and the context's kernels, compiled or chosen) starts at block 1, so the
+# warm-up runs both whatever --warmup asks.
+MIN_WARMUP = 2
 
 
 @dataclass
@@ -41,6 +45,11 @@ class BenchSettings:
     input: bool = False  # video in: a synthetic moving clip restyled at the default strength (the encode timed)
     bias: float = 1.0  # Krea's attention bias (below 1: the later blocks' attention runs by segments)
     split: bool = False  # profile one more block: GEMM / attention / everything else of a pass (vcam.bench.split)
+
+    @property
+    def warmup_blocks(self) -> int:
+        """The blocks the warm-up runs: `warmup`, and never fewer than MIN_WARMUP."""
+        return max(MIN_WARMUP, self.warmup)
 
 
 def moving_clip(width: int, height: int, frames: int = 24) -> np.ndarray:
@@ -174,14 +183,15 @@ class BenchResult:
     def table(self) -> str:
         compiled = "off" if not self.compile else "on" if self.compile_mode == "default" else self.compile_mode
         lines = [
-            f"vcam bench: {self.model} {self.width}x{self.height}, {self.steps} steps, {self.dtype}, "
+            f"vcam bench: {self.model} {self.width}x{self.height}, {counted(self.steps, 'step')}, {self.dtype}, "
             f"compile {compiled}, fused qkv {'on' if self.fuse else 'off'}, "
             f"attention {self.attention}, quant {self.quant}, on {self.device}"
             + (f", video in at strength {self.input_strength:g}" if self.input_strength is not None else "")
             + (f", attention bias {self.bias:g}" if self.bias != 1.0 else "")
             + (f", decoder {self.decoder}" if self.decoder != "vae" else "")
             + (f", attention quant {self.attention_quant}" if self.attention_quant != "none" else ""),
-            f"  frames/s             {self.frames_per_second:8.2f}   (12 frames per block, {self.blocks} blocks timed)",
+            f"  frames/s             {self.frames_per_second:8.2f}   "
+            f"(12 frames per block, {counted(self.blocks, 'block')} timed)",
             f"  ms per block         {self.ms_per_block:8.1f}",
         ]
         for name, ms in self.stages_ms.items():
@@ -407,10 +417,10 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
     timer = StageTimer(device)
     stream.timer = timer
     others = warn_if_shared(device, log)
-    log(f"warming up ({settings.warmup} blocks{', compiling' if settings.speed.compile else ''}) …")
+    log(f"warming up ({counted(settings.warmup_blocks, 'block')}{', compiling' if settings.speed.compile else ''}) …")
     with _compiling_said(settings.speed):
         t0 = time.perf_counter()
-        _run_blocks(stream, max(2, settings.warmup), timer)  # block 0 has no context: steady state starts at block 1
+        _run_blocks(stream, settings.warmup_blocks, timer)
         warmup_s = time.perf_counter() - t0  # each block waited for its frames: nothing of it runs into the timing
         timer.reset()
         t0 = time.perf_counter()

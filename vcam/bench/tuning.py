@@ -26,6 +26,7 @@ from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
 from vcam.engine.speed import SpeedFlags, SpeedOptions, unused_compile_mode
+from vcam.words import counted
 
 FILE_VERSION = 1
 RETUNE = "delete it, then run `vcam bench --tune` once to measure this card again"
@@ -137,6 +138,7 @@ class TuneResult:
     saved: bool = False
     blocks: int = 0
     warmup: int = 0
+    interrupted: bool = False  # stopped by Ctrl-C: the candidates after it were not tried
 
     def entry(self) -> dict:
         """What the tuning file keeps for this key."""
@@ -147,7 +149,7 @@ class TuneResult:
 
     def table(self) -> str:
         k = self.key
-        lines = [(f"vcam bench --tune: {k.model} {k.width}x{k.height}, {k.steps} steps, {k.dtype}, "
+        lines = [(f"vcam bench --tune: {k.model} {k.width}x{k.height}, {counted(k.steps, 'step')}, {k.dtype}, "
                   f"quant {k.quant}{'' if k.decoder == 'vae' else ', decoder ' + k.decoder}"
                   f"{'' if k.attention_quant == 'none' else ', attention quant ' + k.attention_quant}"
                   f"{', video in' if k.video_in else ''}, on {k.device} "
@@ -167,7 +169,8 @@ class TuneResult:
             lines.append(f"saved to {self.path}: vcam run and vcam serve use "
                          f"{self.best.options.describe()} on this card at these settings")
         else:
-            lines.append("no candidate finished: nothing saved" if self.best is None
+            lines.append(("stopped before any candidate finished: nothing saved" if self.interrupted
+                          else "no candidate finished: nothing saved") if self.best is None
                          else f"not saved to {self.path} (see above)")
         return "\n".join(lines)
 
@@ -273,7 +276,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     options = candidates(target.device, settings.speed.quant, settings.speed.decoder, settings.speed.attention_quant)
     trials: list[Trial] = []
     start = clock()
-    stopped = False
+    stopped = interrupted = False
     for i, opt in enumerate(options, 1):
         if stopped or (budget_s is not None and clock() - start >= budget_s
                        and any(t.frames_per_second for t in trials)):
@@ -287,7 +290,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
         except KeyboardInterrupt:  # Ctrl-C: what was measured so far is still worth keeping
             log("  stopped: the candidates measured so far are compared and saved")
             trials.append(Trial(opt, skipped=True))
-            stopped = True
+            stopped = interrupted = True
         except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory, ...: the rest still count
             trials.append(Trial(opt, error=_error_text(e)))
             log(f"  failed: {_error_text(e).splitlines()[0][:200]}")
@@ -304,7 +307,8 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
                 log(f"  could not free the GPU memory ({_error_text(e).splitlines()[0][:200]})")
                 stopped = True
     tuned = TuneResult(key=key, trials=trials, path=path, date=datetime.datetime.now().isoformat(timespec="seconds"),
-                       best=_fastest(trials), blocks=settings.blocks, warmup=settings.warmup)
+                       best=_fastest(trials), blocks=settings.blocks, warmup=settings.warmup_blocks,
+                       interrupted=interrupted)
     if tuned.best is not None:
         try:
             _save_entry(path, key.text(), tuned.entry(), log)

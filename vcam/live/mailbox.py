@@ -23,6 +23,11 @@ class Mailbox(Generic[T]):
             self._items.append(item)
             self._cond.notify()
 
+    def __len__(self) -> int:
+        """The items waiting now."""
+        with self._cond:
+            return len(self._items)
+
     def get(self) -> T | None:
         """The next item, waiting for one; None once closed (after the rest, if closed with drain)."""
         with self._cond:
@@ -39,8 +44,11 @@ class Mailbox(Generic[T]):
             self._items.clear()
             return n
 
-    def close(self, drain: bool = True) -> None:
+    def close(self, drain: bool = True) -> int:
+        """No more items: `get` hands out those waiting (with `drain`), then None. Returns how many waiting items
+        will never be handed out (0 with `drain`)."""
         with self._cond:
             self._closed = True
             self._drain = drain
             self._cond.notify_all()
+            return 0 if drain else len(self._items)

@@ -185,7 +185,7 @@ class OnAir:
     def _emit(self, frame: np.ndarray, tick: int) -> None:
         self.ticks.next()  # the output frame rate on the status line
         last = self.pacer.last_tick()
-        frame = self.screen.apply(frame, last.showing, covered=last.covered)
+        frame = self.screen.apply(frame, last.showing, covered=last.covered, on_air=last.on_air)
         on_air = last.on_air  # this tick's: a block pushed since the tick made the card is not in `frame`
         if on_air and self._past_duration(tick):
             on_air = False  # the show's time is up: recordings end here, the loop closes the rest
@@ -220,7 +220,7 @@ class OnAir:
         if errors := self.pacer.stats.errors:  # said as they came at most once a minute: the count is here
             self.status.message(f"{counted(errors, 'camera tick')} failed in all; the camera went on after each")
         self.feed.stop()
-        close_workers(self.workers)  # returns once every recording's file is complete
+        close_workers(self.workers, say=self.status.message)  # returns once every recording's file is complete
 
     def _report_flow(self) -> None:
         """With --smooth flow: what its in-between frames were and cost (flow_report)."""

@@ -39,6 +39,7 @@ from vcam.live.screen import Screen
 from vcam.live.settings import RunOptions, ShowSettings, as_logged, check_logged_quant, resolve, unlike_the_show
 from vcam.live.signals import ctrl_c_held, stop_on_signals
 from vcam.outspec import parse_spec
+from vcam.words import counted
 
 if TYPE_CHECKING:
     from vcam.bench.tuning import SpeedChoice
@@ -103,15 +104,15 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     failed = False
     try:
         inputs.open(plan.cfg.input)
-        from vcam.live.run import stream_opener
-
-        stream = stream_opener(plan.run_opts, plan.model, plan.cfg, plan.speed, _prompts(plan), inputs, say)(
-            lambda message: None)  # vcam.load says its steps on stderr itself
-        say(f"rendering {plan.total} blocks of {opts.log}: {plan.model} at {stream.settings.width}x"
-            f"{stream.settings.height}, {plan.cfg.steps} steps, {plan.cfg.fps:g} fps")
-        progress = Progress(plan.total, out)
-        sinks = [(o, size) for o, size in outputs] + [(o, (plan.cfg.width, plan.cfg.height)) for o in extra]
-        result = _render_blocks(plan, stream, sinks, _input_opener(inputs), progress, on_block)
+        stream = _load(plan, inputs, say)
+        if stream is None:  # Ctrl-C while the model loaded: no block was made
+            result = Rendered(0, plan.total, 0, plan.cfg.fps, True, 0.0)
+        else:
+            say(f"rendering {counted(plan.total, 'block')} of {opts.log}: {plan.model} at {stream.settings.width}x"
+                f"{stream.settings.height}, {plan.cfg.steps} steps, {plan.cfg.fps:g} fps")
+            progress = Progress(plan.total, out)
+            sinks = [(o, size) for o, size in outputs] + [(o, (plan.cfg.width, plan.cfg.height)) for o in extra]
+            result = _render_blocks(plan, stream, sinks, _input_opener(inputs), progress, on_block)
     except BaseException:
         failed = True
         raise
@@ -124,6 +125,18 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
             inputs.close()
     _report(result, [o for o, _ in outputs], say)
     return result
+
+
+def _load(plan: _Plan, inputs: InputSwitch, say: Callable[[str], None]):
+    """The stream the render makes its blocks with; None where Ctrl-C came while the model loaded, which ended the
+    render without a word (the start may have said a file would be replaced, and it was not)."""
+    from vcam.live.run import stream_opener
+
+    try:
+        return stream_opener(plan.run_opts, plan.model, plan.cfg, plan.speed, _prompts(plan), inputs, say)(
+            lambda message: None)  # vcam.load says its steps on stderr itself
+    except KeyboardInterrupt:
+        return None
 
 
 def _close_all(outputs: list[Output], say: Callable[[str], None] | None = None) -> None:
@@ -403,16 +416,21 @@ def _apply(stream, action: Action, open_input, state: _ScreenState, fixed_steps:
 
 def _report(result: Rendered, outputs: list[Output], say: Callable[[str], None]) -> None:
     """What each file holds, and how the render went."""
-    head = (f"stopped after block {result.blocks} of {result.total}" if result.interrupted
-            else f"rendered {result.blocks} blocks")
+    if not result.interrupted:
+        head = f"rendered {counted(result.blocks, 'block')}"
+    elif result.blocks:
+        head = f"stopped after block {result.blocks} of {result.total}"
+    else:
+        head = f"stopped before the first of {result.total} blocks"
     rate = f" in {clock_time(result.seconds)} ({result.frames / result.seconds:.1f} frames/s)" \
         if result.seconds > 0 and not result.interrupted else ""
     say(f"{head}{rate}")
     for output in outputs:
         held = getattr(output, "frames", result.frames)
         where = getattr(output, "path", output.name)
+        kept = " (the older file there is kept as it was)" if getattr(output, "kept_older", False) else ""
         say(f"{where}: {held} frames, {held / result.fps:.2f} s at {result.fps:g} fps" if held
-            else f"{where}: nothing written")
+            else f"{where}: nothing written{kept}")
 
 
 def _sayer(out) -> Callable[[str], None]:

@@ -7,6 +7,7 @@ Data flows one way: controls (stdin, MIDI, show file, replayed log) → controll
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -513,12 +514,38 @@ def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, repla
     """The files the show writes, checked before anything opens (live/outputs/paths.py): a recording that cannot
     be made, or a recording or the control log that would write over a file the show reads or over each other, is
     refused; each that replaces an older file is said."""
-    writes = [Written(f"--log-controls {opts.log_controls}", opts.log_controls, "give --log-controls another file")] \
-        if opts.log_controls else []
+    writes = [Written(f"--log-controls {opts.log_controls}", opts.log_controls,
+                      "give --log-controls a new file, or an older log to replace (like show.jsonl)",
+                      keeps=_no_log_in)] if opts.log_controls else []
     # the outputs are --out's where it is given, else the show file's out: list
     named = given_output if opts.outs is not None else partial(show_output_written, opts.show)
     writes += [named(spec) for spec in cfg.outs if spec.kind == "file"]
     check_outputs(cfg.outs, writes, _read_files(opts, cfg, show, replay), say, named=named)
+
+
+def _no_log_in(path: str) -> str | None:
+    """Why the file at `path` must not be replaced by a control log (None: it holds an older log, or nothing):
+    `vcam run --log-controls show.yaml`, a slip for `vcam run show.yaml --log-controls ...`, replaced the show file
+    with the log, said only as `replacing show.yaml`."""
+    try:
+        with open(path, "rb") as f:
+            first = f.readline(1 << 16)
+    except OSError:  # opening it for the log says why
+        return None
+    if not first.strip() or _starts_a_log(first):
+        return None
+    kind = {".yaml": "a show file?", ".yml": "a show file?", ".mp4": "a recording?"}.get(
+        os.path.splitext(path)[1].lower(), "its first line is not a log's header")
+    return f"it is not a control log ({kind})"
+
+
+def _starts_a_log(line: bytes) -> bool:
+    """Whether `line` is a control log's header line ({"vcam": {...}}), which every log starts with."""
+    try:
+        entry = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(entry, dict) and "vcam" in entry
 
 
 def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None) -> list[tuple[str, str]]:

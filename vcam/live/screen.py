@@ -41,13 +41,19 @@ class Screen:
             self.state.screen = mode
             return self._shown
 
-    def apply(self, frame: np.ndarray, shown: Shown | None = None, covered: np.ndarray | None = None) -> np.ndarray:
+    def apply(self, frame: np.ndarray, shown: Shown | None = None, covered: np.ndarray | None = None,
+              on_air: bool = True) -> np.ndarray:
         """The picture for this tick; `shown`: the generated frame `frame` is (the pacer's `showing`); `covered`:
-        where `frame` is the fallback image, the generated frame it stands in for (the pacer's `last_tick`)."""
+        where `frame` is the fallback image, the generated frame it stands in for (the pacer's `last_tick`);
+        `on_air` False: `frame` is the loading card.
+
+        A freeze that comes before the show is on air holds its first generated frame: the card is no picture of the
+        show, and held it went into the recordings (which hold the show, not the card) for as long as the freeze,
+        where the log, its replay and `vcam render` hold the first frame."""
         picture = covered if covered is not None else frame
         with self._lock:
             mode = self.state.screen
-            last, self._last = self._last, picture
+            last, self._last = self._last, (picture if on_air else None)
             self._shown = shown
         if mode == "blackout":
             self._frozen = None  # a freeze after it holds the frame it comes after, not one from before
@@ -56,6 +62,8 @@ class Screen:
             return self._black
         if mode == "freeze":
             if self._frozen is None:
+                if not on_air:  # the card: the freeze takes hold on the first generated frame
+                    return frame
                 self._frozen = last if last is not None and last.shape == frame.shape else picture
             return self._frozen
         self._frozen = None

@@ -1,27 +1,89 @@
-"""The live status line on stderr: rewritten in place on a terminal, a periodic log line otherwise."""
+"""The live status line on stderr: rewritten in place on a terminal, a periodic log line otherwise.
+
+Where the operator types commands on the same terminal, the line is pinned to the terminal's last row, under a
+scroll region that holds everything else: rewritten in place on the row being typed on, it wiped the echo of each
+key at the next update, so a command could not be seen as it was typed."""
 from __future__ import annotations
 
+import atexit
+import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
+
+SAVE, RESTORE, ERASE_TO_END = "\x1b7", "\x1b8", "\x1b[K"
+
+
+def terminal_size(out: TextIO) -> tuple[int, int] | None:
+    """(columns, rows) of the terminal `out` writes to; None where it cannot say."""
+    try:
+        size = os.get_terminal_size(out.fileno())
+    except (AttributeError, OSError, ValueError):  # no descriptor (a StringIO), or not a terminal after all
+        return None
+    return (size.columns, size.lines) if size.columns and size.lines else None
+
+
+def terminal_columns(out: TextIO) -> int | None:
+    """The width of the terminal `out` writes to; None where it cannot say."""
+    size = terminal_size(out)
+    return size[0] if size else None
+
+
+def fit_line(text: str, columns: int | None) -> str:
+    """`text` cut to fit a terminal row of `columns`, leaving its last column free: a line that wraps puts the
+    carriage return of the next update on the second row, so the first stays on screen and the terminal fills with
+    copies of the status line, one per update."""
+    if columns is None or len(text) < columns:
+        return text
+    return text[:max(1, columns - 2)] + "…"
+
+
+def typed_on(out: TextIO) -> bool:
+    """Whether commands are typed on the terminal `out` shows: stdin is a terminal too, on a system whose terminals
+    take the VT100 sequences that pin a line (not Windows' console, nor a dumb terminal)."""
+    if os.name != "posix" or os.environ.get("TERM", "dumb") == "dumb":
+        return False
+    try:
+        return out.isatty() and sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):  # a closed stdin
+        return False
 
 
 class StatusLine:
-    def __init__(self, out: TextIO = sys.stderr, log_every: float = 10.0, clock=time.monotonic):
+    def __init__(self, out: TextIO = sys.stderr, log_every: float = 10.0, clock=time.monotonic,
+                 columns: Callable[[], int | None] | None = None, pinned: bool | None = None,
+                 size: Callable[[], tuple[int, int] | None] | None = None):
+        """`size`: the terminal's (columns, rows) now, `columns` its width alone (default: asked of `out` at each
+        update, so a resized terminal is followed). `pinned`: keep the line on the terminal's last row (default:
+        where commands are typed on this terminal, `typed_on`)."""
         self.out = out
         self.tty = hasattr(out, "isatty") and out.isatty()
         self.log_every = log_every
         self.clock = clock
+        if size is None:
+            size = (lambda: (columns(), None)) if columns is not None else (lambda: terminal_size(out))
+        self._size = size
+        self.pinned = self.tty and (typed_on(out) if pinned is None else pinned)
+        self._rows: int | None = None  # the terminal's height the scroll region is set for; None: not set
+        self._last = ""
         self._last_log = -1e9
         self._width = 0
         self._lock = threading.Lock()
+        if self.pinned:
+            atexit.register(self._end_at_exit)  # a show that ends on an error must not leave the region set
 
     def update(self, text: str) -> None:
         with self._lock:
             if self.tty:
-                pad = max(0, self._width - len(text))
+                columns, rows = self._size() or (None, None)
+                text = fit_line(text, columns)
+                if self.pinned and rows is not None and rows >= 3:
+                    self._pin(text, rows)
+                    return
+                # what is left of the last line, as far as this row still reaches on a terminal made narrower
+                pad = max(0, min(self._width, columns - 1 if columns else self._width) - len(text))
                 self.out.write("\r" + text + " " * pad)
                 self._width = len(text)
                 self.out.flush()
@@ -29,6 +91,21 @@ class StatusLine:
                 self._last_log = self.clock()
                 self.out.write(text + "\n")
                 self.out.flush()
+
+    def _pin(self, text: str, rows: int) -> None:
+        """`text` on the last row; the rows above scroll as a region of their own (set again where the terminal's
+        height changed), so the row typed on is never written over. The cursor is saved and put back around each
+        write, so typing goes on where it was."""
+        if rows != self._rows:
+            if self._rows is None:  # room for the pinned row: where the cursor was on the last row, it scrolls up
+                self.out.write("\n\x1b[1A")
+            else:  # the old pinned row is a row of the region now
+                self.out.write(f"{SAVE}\x1b[{min(self._rows, rows)};1H{ERASE_TO_END}{RESTORE}")
+            self.out.write(f"{SAVE}\x1b[1;{rows - 1}r{RESTORE}")  # setting the region moves the cursor home
+            self._rows = rows
+        self.out.write(f"{SAVE}\x1b[{rows};1H{text}{ERASE_TO_END}{RESTORE}")
+        self._last = text
+        self.out.flush()
 
     def message(self, text: str) -> None:
         """A line of its own (a warning, an event), above the status line."""
@@ -39,9 +116,23 @@ class StatusLine:
             self.out.write(f"vcam: {text}\n")
             self.out.flush()
 
+    def _end_at_exit(self) -> None:
+        try:
+            self.end()
+        except (OSError, ValueError):  # the terminal is gone, or stderr closed: nothing to give back
+            pass
+
     def end(self) -> None:
+        """The status line stops: on a terminal its last text stays, as a line of its own, and a pinned line's
+        region is given back to the whole terminal."""
         with self._lock:
-            if self.tty and self._width:
+            if self._rows is not None:
+                # at the start of the row typed on: what was typed there (a ^C) is of no use once the show ends
+                self.out.write(f"{SAVE}\x1b[r\x1b[{self._rows};1H{ERASE_TO_END}{RESTORE}\r{self._last}"
+                               f"{ERASE_TO_END}\n")
+                self.out.flush()
+                self._rows = None
+            elif self.tty and self._width:
                 self.out.write("\n")
                 self.out.flush()
                 self._width = 0

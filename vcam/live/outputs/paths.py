@@ -22,6 +22,9 @@ class Written:
     what: str
     path: str
     fix: str
+    # why a file already at `path` must not be replaced (None: it may be), where only one kind of file may be: a
+    # control log replaces an older log, never a show file typed where the log's name goes
+    keeps: Callable[[str], str | None] | None = None
 
 
 # How a check names one of the run's outputs: as it was given, and where to change it.
@@ -43,14 +46,16 @@ def check_outputs(specs: Sequence[OutputSpec], writes: Sequence[Written], reads:
     reads or another written one, when a file: output cannot be recorded to (`check_file`), or when two outputs
     share a camera; then each file that replaces an older one is said with `say` (None: said by no one, as where
     nothing is written). `named` names an output of `specs` where it came from (`--out`, else a show file's
-    `out:`): the caller's `writes` name its file: outputs with the same. Another show writing one of `writes` now
-    is refused here too, before any `replacing` is said."""
+    `out:`): the caller's `writes` name its file: outputs with the same. Another show writing one of `writes` now,
+    or one that would replace a file of another kind (`Written.keeps`), is refused here too, before any
+    `replacing` is said."""
     refuse_clashes(writes, reads)
     for spec in specs:  # after the clashes: `would write over the show file` says more than a wrong extension
         if spec.kind == "file":
             check_file(spec)
     refuse_shared_cameras(specs, named)
     refuse_written_now(writes, specs)
+    refuse_other_kinds(writes)
     if say is not None:  # last: a file refused above is never said to be replaced
         for w in writes:
             if note := replacing(w.path):
@@ -83,6 +88,13 @@ def refuse_written_now(writes: Sequence[Written], specs: Sequence[OutputSpec]) -
         if resolved(w.path) not in recorded and held_by_another(w.path):
             raise VcamError(f"cannot write {w.what}: another show is writing it now",
                             f"{w.fix}, or stop the other show first")
+
+
+def refuse_other_kinds(writes: Sequence[Written]) -> None:
+    """VcamError where a written file would replace a file of another kind than its own (`Written.keeps`)."""
+    for w in writes:
+        if w.keeps is not None and os.path.isfile(w.path) and (why := w.keeps(w.path)):
+            raise VcamError(f"{w.what} would replace {os.path.abspath(w.path)}: {why}", w.fix)
 
 
 def refuse_shared_cameras(specs: Sequence[OutputSpec], named: OutputNamer = given_output) -> None:

@@ -20,6 +20,7 @@ from vcam.outspec import OutputSpec
 
 
 LIVE_SKIPS_WORTH_SAYING = 30  # frames a camera or window skips before vcam says it cannot keep up
+FINISHING_WORTH_SAYING = 30  # frames a recording has still to write at the close before vcam says it waits for them
 DROP_WARNING_EVERY = 30.0  # seconds between two warnings about the same output dropping frames
 FINISH_TIMEOUT = 10.0  # past the close deadline: for the frame in hand and closing the output (a file's last fragment)
 
@@ -178,15 +179,29 @@ class OutputWorker:
         return "; ".join([head, *notes])
 
 
-def close_workers(workers: list[OutputWorker], timeout: float = 5.0) -> None:
+def close_workers(workers: list[OutputWorker], timeout: float = 5.0,
+                  say: Callable[[str], None] | None = None) -> None:
     """Lets every output send what is queued, all within one `timeout`; past it, frames still waiting are dropped
     (and counted) but each output still finishes the frame in hand and is closed, so a recording's file is
-    complete. Only an output that is stuck (FINISH_TIMEOUT more) is left behind, and says so."""
+    complete. Only an output that is stuck (FINISH_TIMEOUT more) is left behind, and says so. With `say`,
+    recordings that have fallen behind are said first: their catching up is seconds in which nothing else is."""
     for w in workers:
         w._begin_close()
+    if say is not None and (line := _finishing(workers, timeout)):
+        say(line)
     deadline = time.monotonic() + timeout
     for w in workers:
         w._finish(deadline, timeout)
+
+
+def _finishing(workers: list[OutputWorker], timeout: float) -> str | None:
+    """The line for recordings with a second or more of frames still to write as the show closes (None: none)."""
+    behind = [w for w in workers if w.every_frame and len(w._mailbox) >= FINISHING_WORTH_SAYING]
+    if not behind:
+        return None
+    waiting = sum(len(w._mailbox) for w in behind)
+    return (f"finishing {', '.join(w.output.name for w in behind)}: {_frames(waiting)} still to write (up to "
+            f"{timeout:g} s, then the rest is dropped; Ctrl-C drops them now)")
 
 
 def leave_workers(workers: list[OutputWorker], timeout: float = 1.0) -> None:
@@ -195,7 +210,7 @@ def leave_workers(workers: list[OutputWorker], timeout: float = 1.0) -> None:
     a recording keeps the fragments already written."""
     for w in workers:
         w._closing = True
-        w._mailbox.close(drain=False)
+        w.discarded += w._mailbox.close(drain=False)  # counted: the end's line says them dropped
     deadline = time.monotonic() + timeout
     for w in workers:
         w._thread.join(max(0.0, deadline - time.monotonic()))
