@@ -196,3 +196,29 @@ def test_unknown_midi_port_stops_vcam_run_before_it_starts(fake_midi_backend, ca
     assert main(["run", "--model", "tiny", "--out", "null", "--midi", "launchpad", "--midi-map", "nanokontrol2"]) == 2
     err = capsys.readouterr().err
     assert "no MIDI input matches 'launchpad'" in err and "Fake MIDImix" in err
+
+
+def test_a_controller_with_a_name_in_another_script_unplugged_and_back_through_jack(jack_server):
+    """The real port list: a name typed in another case opens it, its going is seen, its return is reopened and
+    listened on, and each is said once."""
+    name = "Contrôleur Ünï 日本"
+    port = jack_server.open_output(name, virtual=True)
+    mido.set_backend(JACK_API, load=True)
+    said, heard = [], []
+    midi = MidiInput("contrôleur ünï", lambda msg: heard.append(msg.value) and None, said.append, poll=0.1)
+    try:
+        midi.start()
+        assert midi.port_name.endswith(name) and said == [f"MIDI: listening on {midi.port_name}"]
+        port.send(mido.Message("control_change", control=1, value=1))
+        assert wait_for(lambda: heard == [1], 60)
+        port.close()
+        assert wait_for(lambda: any("unplugged" in s for s in said), 60), said
+        port = jack_server.open_output(name, virtual=True)
+        assert wait_for(lambda: any("is back" in s for s in said), 60), said
+        port.send(mido.Message("control_change", control=1, value=2))
+        assert wait_for(lambda: heard == [1, 2], 60)
+        assert [s.split(" ")[-1] for s in said[1:]] == ["on)", "back"], said  # unplugged, back: once each
+    finally:
+        midi.stop()
+        port.close()
+        mido.set_backend(None)

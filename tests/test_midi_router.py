@@ -203,8 +203,8 @@ def test_a_failing_fader_says_so_once_per_sweep_not_once_per_message():
     said = []
     midi = MidiInput("nanokontrol", fail, said.append)
     for value in range(0, 128, 2):  # one sweep of fader 1
-        midi._deliver(mido.Message("control_change", control=0, value=value))
-    midi._deliver(mido.Message("control_change", control=16, value=5))  # another knob still speaks up
+        midi._act(mido.Message("control_change", control=0, value=value))
+    midi._act(mido.Message("control_change", control=16, value=5))  # another knob still speaks up
     assert len(said) == 2 and "oceann" in said[0] and "control=16" in said[1]
 
     midi.stop()  # the rest of the sweep is counted once it is over, not lost

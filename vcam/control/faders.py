@@ -7,6 +7,8 @@ import threading
 from collections import deque
 from typing import Protocol
 
+from yaml.nodes import SequenceNode
+
 from vcam.control.yamlcheck import Reader
 
 # Continuous parameters a knob can drive, with their full range and whether they are whole numbers.
@@ -45,25 +47,29 @@ def read_fader(r: Reader, e: dict, what: str) -> tuple[str, float, float, str, t
         return None
     lo, hi, _ = PARAMS[param]
     if "range" in e:
-        items = r.sequence(e["range"], f"{what} range")
-        if len(items) == 2:
+        items = e["range"].value if isinstance(e["range"], SequenceNode) else None
+        if items is not None and len(items) == 2:
             a = r.number(items[0], f"{what} range start", lo, hi)
             b = r.number(items[1], f"{what} range end", lo, hi)
             if a is not None and b is not None:
                 lo, hi = a, b
         else:
-            r.error(e["range"], f"{what} range must be [low, high]")
+            r.error(e["range"], f"{what} range must be [low, high], e.g. [{_shown(lo)}, {_shown(hi)}]")
     curve = r.choice(e["curve"], f"{what} curve", CURVES) if "curve" in e else "linear"
     between = None
     if "between" in e:
         if param != "blend":
             r.error(e["between"], f"{what}: between is only for param: blend")
-        items = r.sequence(e["between"], f"{what} between")
-        if len(items) == 2:
+        items = e["between"].value if isinstance(e["between"], SequenceNode) else None
+        if items is not None and len(items) == 2:
             between = tuple(r.value(n) for n in items)
         else:
             r.error(e["between"], f"{what} between must list two presets, e.g. [neon city, forest]")
     return param, lo, hi, curve or "linear", between
+
+
+def _shown(x: float) -> str:
+    return f"{x:g}"
 
 
 def param_value(state, param: str) -> float:

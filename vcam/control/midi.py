@@ -1,13 +1,18 @@
 """MIDI controllers (mido + python-rtmidi): knobs to parameters with soft takeover, buttons to commands.
 
-An unplugged controller is reported and reopened when it comes back; the show goes on meanwhile.
+An unplugged controller is reported and reopened when it comes back (not another of its make that was there all
+along); the show goes on meanwhile. A port is named by part of its name, the whole name winning over a part. A knob's
+flood of values is followed to the newest, said in one line and a count, and never holds up the MIDI clock.
 """
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 import time
+import unicodedata
+from collections import deque
 from collections.abc import Callable
 
 from vcam.errors import VcamError
@@ -96,26 +101,91 @@ class PortLister:
             self._client = None
 
 
+def readable(name: str) -> str:
+    """A port's name as its maker wrote it. python-rtmidi decodes CoreMIDI's UTF-8 names as Mac Roman and Windows'
+    as Latin-1 ('IACdriver „Éê„Çπ1' for 'IACdriver バス1'): nobody could type that after --midi. A name that
+    reads as UTF-8 once encoded back is that; any other is left as it is."""
+    for codec in ("mac_roman", "latin-1"):
+        try:
+            fixed = name.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+        if fixed != name:
+            return fixed
+    return name
+
+
+def stable_name(name: str) -> str:
+    """A port's name without the client number ALSA gives a controller anew each time it is plugged in
+    ('nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0' comes back as '... 24:0'; a2jmidid writes 'a2j:nanoKONTROL2 [20] ...')."""
+    return re.sub(r" \[\d+\]| \d+:\d+$", "", name)
+
+
+def _folded(text: str) -> str:
+    """For comparing names: case and Unicode form aside (a name typed as NFC, listed as NFD)."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def _rank(wanted: str, name: str) -> int | None:
+    """How well `wanted` names the port `name`: 0 the whole name, 1 the name without ALSA's numbers or its client or
+    port part ('Launch Control' for 'Launch Control:Launch Control MIDI 1 20:0', not for '... XL'), 2 a part of it;
+    None not at all."""
+    w = _folded(wanted)
+    forms = {_folded(n) for n in (name, readable(name))}
+    if w in forms:
+        return 0
+    parts = {stable_name(p).strip() for f in forms for p in (f, *f.split(":"))}
+    if w in parts:
+        return 1
+    return 2 if w and any(w in f for f in forms) else None
+
+
+def matching(wanted: str, names: list[str]) -> list[str]:
+    """The ports whose name `wanted` names, best first (in listing order among equals)."""
+    ranked = [(r, i, n) for i, n in enumerate(names) if (r := _rank(wanted, n)) is not None]
+    return [n for _, _, n in sorted(ranked)]
+
+
 def find_port(wanted: str, names: list[str]) -> str | None:
-    """The first port whose name contains `wanted` (case-insensitive)."""
-    for name in names:
-        if wanted.lower() in name.lower():
-            return name
-    return None
+    """The port `wanted` names best: the whole name before a part of it, case-insensitive; None when none."""
+    found = matching(wanted, names)
+    return found[0] if found else None
 
 
-def require_port(wanted: str) -> str:
-    """The input asked for with --midi; VcamError naming the inputs there are, or why there are none."""
+def _listed_port(wanted: str) -> tuple[str, list[str]]:
+    """The input asked for with --midi and every input listed; VcamError naming the inputs there are, or why there
+    are none."""
     try:
         names = input_names()
     except VcamError as e:
         raise VcamError(e.message, f"{e.fix}; or run without --midi") from None
     port = find_port(wanted, names)
     if port is None:
-        listed = "\n    ".join(names) if names else "(none: is the controller plugged in?)"
+        listed = "\n    ".join(map(readable, names)) if names else "(none: is the controller plugged in?)"
         raise VcamError(f"no MIDI input matches {wanted!r}; inputs here:\n    {listed}",
                         "pass part of one of these names to --midi (vcam devices lists them)")
-    return port
+    return port, names
+
+
+def require_port(wanted: str) -> str:
+    """The input asked for with --midi; VcamError naming the inputs there are, or why there are none."""
+    return _listed_port(wanted)[0]
+
+
+def _others_named(wanted: str, port: str, names: list[str]) -> str | None:
+    """What to say when `wanted` names other inputs as well as it names `port`, the one opened; None when it does
+    not (a second controller of the same make, a nanoKONTROL2 and a nanoKONTROL Studio)."""
+    best = _rank(wanted, port)
+    others = [readable(n) for n in names if n != port and _rank(wanted, n) == best]
+    if not others:
+        return None
+    return (f"MIDI: {wanted!r} also names {', '.join(map(repr, others))}; listening on {readable(port)!r} only "
+            "(give more of the name of the one you mean; vcam devices lists them)")
+
+
+class Turned(str):
+    """The router's reply to a knob's move: MidiInput holds such lines back as a sweep goes on, and lets a newer value
+    of a control that answered so take the place of one still waiting."""
 
 
 class MidiRouter:
@@ -132,7 +202,8 @@ class MidiRouter:
         self._lock = threading.Lock()
 
     def handle(self, msg) -> str | None:
-        """Returns the controller's reply (or None when the message maps to nothing)."""
+        """Returns the controller's reply (or None when the message maps to nothing or changes nothing); a knob's
+        is a Turned."""
         if msg.type in CLOCK_MESSAGES:  # up to 120 a second: no reply, and not behind a knob's command
             if self.clock is not None:
                 self.clock.handle(msg)
@@ -143,7 +214,8 @@ class MidiRouter:
                 entry = self.mapping.control(channel, cc=msg.control)
                 if isinstance(entry, Knob):
                     takeover = self._takeovers.of((channel, msg.control))
-                    return takeover.turn(entry, entry.value(msg.value))
+                    reply = takeover.turn(entry, entry.value(msg.value))
+                    return Turned(reply) if reply is not None else None
                 if entry is not None:
                     key = ("cc", channel, msg.control)
                     prev = self._button_prev.get(key, 0)
@@ -163,9 +235,12 @@ class MidiRouter:
             return None
 
     def forget_buttons(self) -> None:
-        """After a reconnect: releases sent while unplugged were lost, so no button counts as held."""
+        """After a reconnect: what the controller did while unplugged was lost. No button counts as held (its
+        release was lost), and every knob is picked up again (soft takeover): it may have been moved meanwhile,
+        or it is a spare unit, and its first move must not make the picture jump."""
         with self._lock:
             self._button_prev.clear()
+            self._takeovers = Takeovers(self.controller, "midi")
 
 
 def _control_of(msg) -> tuple:
@@ -173,8 +248,56 @@ def _control_of(msg) -> tuple:
     return (msg.type, getattr(msg, "channel", None), getattr(msg, "control", getattr(msg, "note", None)))
 
 
+TURNED = "turned"  # a key's last part that counts a knob's replies apart from its errors
+
+
+class _Inbox:
+    """Messages for the controls' thread, in the order they came. A knob's value (a control that answered as one,
+    `knobs`) takes the place of the same knob's value still waiting, so long as nothing but knobs came since and
+    both are on the same side of PRESSED: a knob turned faster than the show takes its changes (the controller's
+    lock held, a remote server slow to answer) is followed to its newest value instead of queueing every step, a
+    press keeps its place among them, and a button (one a reloaded map made of a knob) keeps each press."""
+
+    def __init__(self):
+        self._waiting: deque[list] = deque()  # [message] slots, so that a newer value can take one's place
+        self._knob_slots: dict[tuple, list] = {}  # a knob's waiting slot, while only knobs came after it
+        self._changed = threading.Condition()
+        self.knobs: set[tuple] = set()  # controls (as _control_of) that answered as knobs
+
+    def put(self, msg) -> None:
+        key = _control_of(msg)
+        with self._changed:
+            if key in self.knobs:
+                slot = self._knob_slots.get(key)
+                if slot is not None and (slot[0].value >= PRESSED) == (msg.value >= PRESSED):
+                    slot[0] = msg
+                    return
+                slot = self._knob_slots[key] = [msg]
+            else:
+                self._knob_slots.clear()  # a press, a key: what came before it stays before it
+                slot = [msg]
+            self._waiting.append(slot)
+            self._changed.notify()
+
+    def get(self, timeout: float):
+        """The next message, or None after `timeout` seconds without one."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._waiting, timeout):
+                return None
+            slot = self._waiting.popleft()
+            key = _control_of(slot[0])
+            if self._knob_slots.get(key) is slot:
+                del self._knob_slots[key]
+            return slot[0]
+
+
 class MidiInput:
-    """Listens on the first input port matching `wanted`; reopens it when it is unplugged and comes back."""
+    """Listens on the input port `wanted` names best; reopens it when it is unplugged and comes back.
+
+    MIDI clock is handed on as it arrives, on the MIDI library's thread: its timing is the tempo. Every other message
+    goes through an _Inbox to a thread of its own, so that a tick is never held up behind a knob's command, and a
+    knob's flood of values is followed to the newest rather than queued. A knob's replies are held back as it
+    sweeps: one line, then a count naming the last."""
 
     def __init__(self, wanted: str, on_message: Callable, say: Callable[[str], None], poll: float = 1.0,
                  on_reconnect: Callable[[], None] | None = None):
@@ -188,17 +311,29 @@ class MidiInput:
         self._lister = PortLister()
         self._stop = threading.Event()
         self._errors = ErrorThrottle()
+        self._inbox = _Inbox()
+        self._known: set[str] = set()  # the inputs listed at the last look while the port was open
+        self._lost: str | None = None  # the port that was unplugged, until it (or another) is open again
+        self._refused: str | None = None  # why it could not be reopened, said once until it opens
         self._thread = threading.Thread(target=self._run, name="midi", daemon=True)
+        self._worker = threading.Thread(target=self._work, name="midi controls", daemon=True)
 
     def start(self) -> None:
-        self._open(require_port(self.wanted))
+        port, names = _listed_port(self.wanted)
+        self._open(port)
+        self.say(f"MIDI: listening on {readable(port)}")
+        if (others := _others_named(self.wanted, port, names)) is not None:
+            self.say(others)
+        self._known = set(names)
         self._lister.api = getattr(self.port, "api", None)
+        self._worker.start()
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread.ident is not None:  # started
-            self._thread.join(2.0)
+        for thread in (self._thread, self._worker):
+            if thread.ident is not None:  # started
+                thread.join(2.0)
         self._close()
         self._say_held_back(None)
 
@@ -209,7 +344,6 @@ class MidiInput:
     def _open(self, name: str) -> None:
         self.port = load_mido().open_input(name, callback=self._deliver)
         self.port_name = name
-        self.say(f"MIDI: listening on {name}")
 
     def _close(self) -> None:
         if self.port is not None:
@@ -220,14 +354,46 @@ class MidiInput:
             self.port = None
 
     def _deliver(self, msg) -> None:
+        """The MIDI library's callback."""
+        if msg.type in CLOCK_MESSAGES:
+            self._act(msg)
+        else:
+            self._inbox.put(msg)
+
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            msg = self._inbox.get(timeout=0.25)
+            if msg is not None:
+                self._act(msg)
+
+    def _act(self, msg) -> None:
+        control = _control_of(msg)
         try:
             reply = self.on_message(msg)
         except Exception as e:  # a bad message must not kill the MIDI thread
             reply = f"error: MIDI {msg}: {e}"
-        if reply and reply.startswith("error"):
-            reply = self._errors.admit(_control_of(msg), reply, time.monotonic())
-        if reply:
+        if isinstance(reply, Turned):
+            self._inbox.knobs.add(control)
+        elif reply:
+            self._inbox.knobs.discard(control)  # a reloaded map made it a button
+        if not reply:
+            return
+        now = time.monotonic()
+        if reply.startswith("error"):
+            self._tell(self._errors.admit(control, reply, now), (*control, TURNED))
+        elif isinstance(reply, Turned):
+            self._tell(self._errors.admit((*control, TURNED), str(reply), now), control)
+        else:
             self.say(reply)
+
+    def _tell(self, line: str | None, other: tuple) -> None:
+        """Says `line` (None: held back) after the count held back of the other kind for the same control (its
+        errors, its replies), which came before it."""
+        if line is None:
+            return
+        if earlier := self._errors.flush(other):
+            self.say(earlier)
+        self.say(line)
 
     def _run(self) -> None:
         try:
@@ -249,15 +415,38 @@ class MidiInput:
                 names = self._lister.names()
             except VcamError:
                 names = []
-            if self.port is not None and self.port_name not in names:
-                self._close()
-                self.say(f"MIDI controller {self.port_name} unplugged; waiting for it (the show goes on)")
-            elif self.port is None:
-                found = find_port(self.wanted, names)
-                if found is not None:
-                    try:
-                        self.on_reconnect()
-                        self._open(found)
-                        self.say(f"MIDI controller {found} is back")
-                    except OSError as e:
-                        self.say(f"MIDI controller {found} could not be reopened ({e}); trying again")
+            if self.port is not None:
+                if self.port_name in names:
+                    self._known = set(names)
+                else:
+                    self._close()
+                    self._lost = self.port_name
+                    self.say(f"MIDI controller {readable(self.port_name)} unplugged; waiting for it "
+                             "(the show goes on)")
+            elif (found := self._returned(names)) is not None:
+                self._reopen(found, names)
+
+    def _returned(self, names: list[str]) -> str | None:
+        """The input to open again: the one unplugged, by its name or, renumbered by ALSA, by the rest of it; else
+        one that `wanted` names and that came since. An input that was there all along is another controller (a
+        second one of the same make), not this one back."""
+        lost = self._lost or self.port_name or ""
+        fresh = [n for n in names if n == lost or n not in self._known]
+        for found in ([n for n in fresh if n == lost], [n for n in fresh if stable_name(n) == stable_name(lost)],
+                      matching(self.wanted, fresh)):
+            if found:
+                return found[0]
+        return None
+
+    def _reopen(self, name: str, names: list[str]) -> None:
+        try:
+            self.on_reconnect()
+            self._open(name)
+        except (OSError, RuntimeError, ValueError) as e:  # rtmidi's errors; the port may be gone again already
+            if str(e) != self._refused:  # said once, not every second it goes on
+                self._refused = str(e)
+                self.say(f"MIDI controller {readable(name)} could not be reopened ({e}); trying again until it "
+                         "opens")
+            return
+        self._known, self._lost, self._refused = set(names), None, None
+        self.say(f"MIDI controller {readable(name)} is back")

@@ -7,15 +7,19 @@ the verdict; one that went quiet undecided (a single message) gets a guess.
 from __future__ import annotations
 
 import queue
-import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vcam.control.midi import PRESSED, MidiInput, input_names, require_port
+from vcam.control.midi import PRESSED, MidiInput, input_names, require_port, stable_name
 
 QUIET = 1.0  # seconds without a message after which an undecided control gets its guess said
+# CCs that MIDI reserves for (N)RPN: a parameter picked by number (99/98, 101/100), its value sent on data entry
+# (6/38) or stepped (96/97). A control set to send these is one parameter spread over four CCs, which a map of plain
+# CCs cannot read: each would look like a knob or a button of its own, and data entry is every such control's.
+SELECTS = {99: "NRPN", 98: "NRPN", 101: "RPN", 100: "RPN"}
+DATA = (6, 38, 96, 97)
 
 
 def learn_line(msg, kind: str | None = None) -> str | None:
@@ -65,8 +69,12 @@ class Learner:
         self._cc: dict[tuple, _Control] = {}
         self._msg: dict[tuple, object] = {}  # the last message of each control, for its line
         self._said: set[tuple] = set()  # notes and program changes said
+        self._selected: dict[int, str] = {}  # channel -> "NRPN" or "RPN", once a parameter was picked there
 
     def feed(self, msg, now: float) -> list[str]:
+        if msg.type == "control_change" and (msg.control in SELECTS or
+                                             (msg.control in DATA and msg.channel in self._selected)):
+            return self._parameter_number(msg)
         if msg.type != "control_change":
             key = (msg.type, getattr(msg, "channel", None), getattr(msg, "note", None))
             line = learn_line(msg)
@@ -84,6 +92,18 @@ class Learner:
             return []
         seen.said = kind
         return [_show(msg, learn_line(msg, kind))]
+
+    def _parameter_number(self, msg) -> list[str]:
+        """A control that sends (N)RPN: said once per channel, with what to do, and no line to paste."""
+        kind = self._selected[msg.channel] = SELECTS.get(msg.control) or self._selected[msg.channel]
+        key = (kind, msg.channel)
+        if key in self._said:
+            return []
+        self._said.add(key)
+        pick = "99/98" if kind == "NRPN" else "101/100"
+        return [_show(msg, f"# {kind} (CC {pick} pick a parameter, CC 6/38 carry its value): a map reads plain CCs "
+                           "and notes; set this control to send a CC or a note in the controller's editor and move "
+                           "it again")]
 
     def due(self, now: float | None = None) -> list[str]:
         """Guesses for the controls left undecided and quiet since QUIET seconds (all of them, without `now`)."""
@@ -103,13 +123,18 @@ def learnable(msg) -> bool:
     return learn_line(msg) is not None
 
 
+THROUGH = ("midi through", "midi-through")  # ALSA's pass-through client, listed first on most Linux systems
+
+
 def default_port() -> str:
-    """The first input, by a part of its name that survives a replug: ALSA numbers a controller's client anew
-    each time it is plugged in ('nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0' comes back as '... 24:0')."""
+    """The first input that is a controller (not ALSA's "Midi Through", client 14, listed before any controller),
+    by a part of its name that survives a replug: ALSA numbers a controller's client anew each time it is plugged
+    in ('nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0' comes back as '... 24:0')."""
     names = input_names()
     if not names:
         require_port("")  # raises, saying there is no input
-    return re.sub(r" \d+:\d+$", "", names[0])
+    controllers = [n for n in names if not n.casefold().startswith(THROUGH)]
+    return stable_name((controllers or names)[0])
 
 
 def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], count: int | None = None,

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from yaml.nodes import MappingNode
+
 from vcam.control.commands import Command, read_command
 from vcam.control.faders import read_fader, scaled
 from vcam.control.mapfiles import MapFiles
@@ -126,7 +128,13 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     taken: dict[tuple[str, int], list[tuple[int | None, int]]] = {}  # (cc|note, number) -> [(channel, control)]
     for i, entry in enumerate(r.sequence(keys["controls"], f"{where} controls") if "controls" in keys else []):
         what = f"{where} control {i + 1}"
+        if not isinstance(entry, MappingNode):  # `- cc 16 blend`: said once, with the form, not again as keys missing
+            r.error(entry, f"{what} must be a mapping of key: value lines: {{cc: 16, param: blend}} (a knob), "
+                           "{cc: 41, command: next} (a button), {note: 36, command: preset 1} (a pad)")
+            continue
         e = r.mapping(entry, what, ENTRY_KEYS)
+        if len(e) < len(entry.value):  # a key misspelt or given twice, said as such: what it lacks follows from it
+            continue
         ch = _channel(r, e.get("channel"), what) if "channel" in e else channel
         kinds = [k for k in ("cc", "note", "program") if k in e]
         if len(kinds) != 1:

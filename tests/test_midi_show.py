@@ -1,0 +1,314 @@
+"""A VJ's hour with a MIDI controller: ports by name (two alike, renumbered by ALSA, written in another script), the
+controller unplugged and back, a fader's flood of values, clock beside the knobs, a key's release."""
+import threading
+import unicodedata
+
+import mido
+import pytest
+
+import fake_midi
+from helpers import RecordingProducer, wait_for
+from vcam.control.commands import parse
+from vcam.control.controller import Controller, ShowState
+from vcam.control.midi import MidiInput, MidiRouter, find_port, matching, readable
+from vcam.control.midiclock import MidiClock
+from vcam.control.midimap import Button, Knob, MidiMap
+from vcam.control.show import parse_show
+from vcam.control.tempo import Tempo
+
+NANO = "Fake nanoKONTROL2 MIDI 1"
+SHOW = """\
+presets:
+  - {name: city, prompt: a neon city}
+  - {name: ocean, prompt: ocean waves}
+  - {name: forest, prompt: a misty forest}
+"""
+
+
+def controller(**state) -> Controller:
+    show = parse_show(SHOW, "show.yaml")
+    st = ShowState(prompts=show.presets[0].prompts, preset=0, **state)
+    return Controller(show, st, RecordingProducer(), threading.Event(), lambda s: None)
+
+
+def cc(control, value, channel=0):
+    return mido.Message("control_change", control=control, value=value, channel=channel)
+
+
+class Looks:
+    """The port watch's listing, counted, so that a test can wait for the watch to have looked again."""
+
+    def __init__(self, real):
+        self.real, self.api = real, None
+        self.count = 0
+        self._changed = threading.Condition()
+
+    def names(self):
+        names = self.real.names()
+        with self._changed:
+            self.count += 1
+            self._changed.notify_all()
+        return names
+
+    def close(self):
+        self.real.close()
+
+    def wait(self, more: int) -> bool:
+        with self._changed:
+            target = self.count + more
+            return self._changed.wait_for(lambda: self.count >= target, 60)
+
+
+def watched(wanted: str, said: list, on_message=lambda msg: None, **kwargs) -> tuple[MidiInput, Looks]:
+    midi = MidiInput(wanted, on_message, said.append, poll=0.02, **kwargs)
+    midi._lister = looks = Looks(midi._lister)
+    midi.start()
+    return midi, looks
+
+
+# --- ports by name ------------------------------------------------------------------------------------------------
+
+def test_a_name_given_whole_picks_that_port_over_one_whose_name_holds_it():
+    """'Launch Control' named the XL too, listed first: the operator could not pick the plain one but by ALSA's
+    numbers, which change at each plug-in."""
+    names = ["Launch Control XL:Launch Control XL MIDI 1 20:0", "Launch Control:Launch Control MIDI 1 24:0"]
+    assert find_port("launch control", names) == names[1]
+    assert find_port("Launch Control:Launch Control MIDI 1", names) == names[1]
+    assert find_port("XL", names) == names[0] and find_port("launch", names) == names[0]
+    assert matching("launchpad", names) == []
+
+
+@pytest.mark.parametrize("garbled, name, typed", [
+    ("IACdriver \u201e\u00c9\u00ea\u201e\u00c7\u03c01", "IACdriver \u30d0\u30b91", "\u30d0\u30b9"),  # macOS: UTF-8 read as Mac Roman
+    ("loopMIDI Port \u00e6\u0097\u00a5\u00e6\u009c\u00ac\u00e8\u00aa\u009e 2", "loopMIDI Port \u65e5\u672c\u8a9e 2", "\u65e5\u672c\u8a9e"),  # Windows: as Latin-1
+])
+def test_a_port_name_python_rtmidi_misread_is_found_by_the_name_its_maker_gave(garbled, name, typed):
+    assert garbled.encode("latin-1" if "loop" in garbled else "mac_roman").decode("utf-8") == name  # as listed
+    assert readable(garbled) == name
+    assert find_port(typed, ["Midi Through:Midi Through Port-0 14:0", garbled]) == garbled  # opened as listed
+
+
+def test_a_port_name_in_another_script_is_matched_whatever_its_unicode_form_or_case():
+    decomposed = unicodedata.normalize("NFD", "Contrôleur Ünïque MIDI 1")
+    assert find_port("contrôleur ünïque", [decomposed]) == decomposed  # typed composed, listed decomposed
+    assert readable(decomposed) == decomposed and readable("Contrôleur") == "Contrôleur"  # not misread: kept
+    assert find_port("STRASSE", ["Straße MIDI 1"]) == "Straße MIDI 1"
+
+
+def test_two_controllers_of_one_make_are_said_and_the_first_is_opened(fake_midi_backend):
+    fake_midi.PRESENT.add(NANO + " #2")
+    said = []
+    midi, _ = watched("nanokontrol", said)
+    try:
+        assert midi.port_name == NANO
+        assert said[0] == f"MIDI: listening on {NANO}"
+        assert said[1].startswith(f"MIDI: 'nanokontrol' also names '{NANO} #2'; listening on '{NANO}' only")
+    finally:
+        midi.stop()
+
+
+# --- unplugged and back -------------------------------------------------------------------------------------------
+
+def test_a_controller_unplugged_and_back_is_said_once_each_way(fake_midi_backend):
+    said = []
+    midi, looks = watched("nanokontrol", said)
+    try:
+        fake_midi.unplug(NANO)
+        assert wait_for(lambda: any("unplugged" in s for s in said), 60)
+        fake_midi.plug(NANO)
+        assert wait_for(lambda: any("is back" in s for s in said), 60)
+        assert looks.wait(3)
+        assert said == [f"MIDI: listening on {NANO}",
+                        f"MIDI controller {NANO} unplugged; waiting for it (the show goes on)",
+                        f"MIDI controller {NANO} is back"]
+    finally:
+        midi.stop()
+
+
+def test_an_unplugged_controller_is_waited_for_not_swapped_for_another_of_its_make(fake_midi_backend):
+    """Two nanoKONTROL2s (or a nanoKONTROL2 and a nanoKEY2 with --midi nano): the one in use unplugged, vcam took
+    the other, already there, said it was back, and stayed on it when the first came back."""
+    other = NANO + " #2"
+    fake_midi.PRESENT.add(other)
+    said, heard = [], []
+    midi, looks = watched("nanokontrol", said, lambda msg: heard.append(msg.control) and None)
+    try:
+        fake_midi.unplug(NANO)
+        assert wait_for(lambda: any("unplugged" in s for s in said), 60)
+        assert looks.wait(5)
+        assert midi.port is None and not any("is back" in s for s in said)
+        fake_midi.plug(NANO)
+        assert wait_for(lambda: any("is back" in s for s in said), 60)
+        assert midi.port_name == NANO and said[-1] == f"MIDI controller {NANO} is back"
+        fake_midi.send(NANO, cc(41, 127))
+        assert wait_for(lambda: heard == [41], 60)
+    finally:
+        midi.stop()
+
+
+def test_a_controller_alsa_numbers_anew_is_found_again_even_when_its_numbers_picked_it(fake_midi_backend):
+    """Two alike, the second picked by its client number: plugged back, ALSA gave it another, and vcam waited for
+    the old one for the rest of the show."""
+    first, second = "nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0", "nanoKONTROL2:nanoKONTROL2 MIDI 1 24:0"
+    fake_midi.PRESENT.clear()
+    fake_midi.PRESENT.update({first, second})
+    said = []
+    midi, looks = watched("24:0", said)
+    try:
+        assert midi.port_name == second
+        fake_midi.unplug(second)
+        assert wait_for(lambda: any("unplugged" in s for s in said), 60)
+        fake_midi.plug(second.replace("24:0", "28:0"))
+        assert wait_for(lambda: any("is back" in s for s in said), 60)
+        assert midi.port_name == second.replace("24:0", "28:0")
+    finally:
+        midi.stop()
+
+
+def test_a_controller_unplugged_and_back_within_one_look_is_reopened(fake_midi_backend):
+    """Back under another ALSA number before the watch looked again: a port there at the look that found the old one
+    gone is still this controller, not another that was there all along."""
+    old, new = "nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0", "nanoKONTROL2:nanoKONTROL2 MIDI 1 24:0"
+    fake_midi.PRESENT.clear()
+    fake_midi.PRESENT.add(old)
+    said = []
+    midi, looks = watched("nanokontrol2", said)
+    try:
+        assert looks.wait(1)
+        with fake_midi.LOCK:  # both at once, between two looks
+            fake_midi.PRESENT.discard(old)
+            fake_midi.OPEN[:] = []
+            fake_midi.PRESENT.add(new)
+        assert wait_for(lambda: any("is back" in s for s in said), 60)
+        assert midi.port_name == new
+    finally:
+        midi.stop()
+
+
+def test_knobs_are_picked_up_again_after_a_reconnect():
+    """Unplugged, a knob may be moved (or a spare unit plugged in): its first move after must not jump the
+    parameter to wherever it stands."""
+    ctl = controller(transition=0)
+    router = MidiRouter(MidiMap(knobs=(Knob(16, "transition", 0, 16),)), ctl)
+    for value in (0, 8, 16, 24):  # picked up at 0, moved on
+        router.handle(cc(16, value))
+    assert ctl.state.transition == 3
+    router.forget_buttons()  # as MidiInput's on_reconnect calls it
+    router.handle(cc(16, 127))
+    assert ctl.state.transition == 3
+    router.handle(cc(16, 24))  # where the parameter stands: picked up again
+    router.handle(cc(16, 16))
+    assert ctl.state.transition == 2
+
+
+# --- a fader's flood ----------------------------------------------------------------------------------------------
+
+def test_a_fader_sweep_says_one_line_and_a_count_not_a_line_a_step(fake_midi_backend):
+    ctl = controller()
+    said = []
+    router = MidiRouter(MidiMap(knobs=(Knob(0, "blend", 0, 1),)), ctl)
+    midi, _ = watched("nanokontrol", said, router.handle)
+    try:
+        for value in range(128):
+            fake_midi.send(NANO, cc(0, value))
+        assert wait_for(lambda: ctl.state.blend is not None and ctl.state.blend[2] == 1.0, 60)
+        fake_midi.send(NANO, mido.Message("note_on", note=1))  # unmapped: nothing to say
+    finally:
+        midi.stop()
+    blends = [s for s in said if "blend" in s]
+    assert len(blends) == 2, said
+    assert blends[1].endswith("more like it, the last: blend city / ocean at 1.00 (over 4 blocks)")
+
+
+class Held:
+    """A controller whose knob commands wait while `go` is clear (its lock held by a reload, a remote server slow to
+    answer), recording each value; the strength starts at 0, where a knob on it is picked up at once."""
+
+    def __init__(self):
+        self.go = threading.Event()
+        self.go.set()
+        self.values: list = []
+        self.state = ShowState(prompts={"a": 1.0}, strength=0.0)
+
+    def set_param(self, param, value, source, between=None):
+        self.go.wait(60)
+        self.values.append(value)
+        self.state.strength = value
+        return f"{param} {value}"
+
+    def apply(self, command, source):
+        self.values.append(command.name)
+        return command.name
+
+
+def held_rig(clock=None):
+    held = Held()
+    router = MidiRouter(MidiMap(knobs=(Knob(16, "strength", 0, 1),), buttons=(Button(parse("next"), note=36),)),
+                        held, clock=clock)
+    midi, _ = watched("nanokontrol", [], router.handle)
+    fake_midi.send(NANO, cc(16, 0))  # the knob moved before: known as one
+    assert wait_for(lambda: held.values == [0.0], 60)
+    held.go.clear()
+    return held, midi
+
+
+def test_a_flood_while_the_show_is_busy_ends_at_its_newest_value_without_queueing_every_step(fake_midi_backend):
+    """The MIDI library's one thread called each command in turn: a knob's hundreds of values waited behind a busy
+    controller, and every one of them was then applied (and held up every other message meanwhile)."""
+    held, midi = held_rig()
+    sent = threading.Event()
+
+    def flood():
+        for value in range(1, 128):
+            fake_midi.send(NANO, cc(16, value))
+        fake_midi.send(NANO, mido.Message("note_on", note=36, velocity=100))  # a press keeps its place
+        fake_midi.send(NANO, cc(16, 0))
+        sent.set()
+
+    sender = threading.Thread(target=flood, daemon=True)
+    try:
+        sender.start()
+        assert sent.wait(60), "the sender was held up behind the busy controller"
+        held.go.set()
+        assert wait_for(lambda: held.values[-1:] == [0.0] and len(held.values) > 1, 60)
+    finally:
+        held.go.set()
+        midi.stop()
+        sender.join(60)
+    assert held.values[-3:] == [1.0, "next", 0.0]
+    assert len(held.values) <= 6, held.values
+
+
+def test_clock_ticks_are_timed_as_they_come_while_a_knob_waits(fake_midi_backend):
+    """Ticks came through the same thread as the knobs: a knob's command held up by the controller held up the
+    beat."""
+    now = [100.0]
+    tempo = Tempo(clock=lambda: now[0])
+    held, midi = held_rig(MidiClock(tempo))
+    ticked = threading.Event()
+
+    def play():
+        fake_midi.send(NANO, cc(16, 5))
+        for _ in range(48):
+            now[0] += 60 / 120 / 24
+            fake_midi.send(NANO, mido.Message("clock"))
+        ticked.set()
+
+    player = threading.Thread(target=play, daemon=True)
+    try:
+        player.start()
+        assert ticked.wait(60), "the ticks waited behind the knob"
+        assert tempo.bpm == pytest.approx(120)
+    finally:
+        held.go.set()
+        midi.stop()
+        player.join(60)
+
+
+def test_a_note_on_with_velocity_0_is_a_release():
+    held = Held()
+    router = MidiRouter(MidiMap(buttons=(Button(parse("next"), note=36),)), held)
+    for velocity in (100, 0, 90, 0):
+        router.handle(mido.Message("note_on", note=36, velocity=velocity))
+    router.handle(mido.Message("note_off", note=36))
+    assert held.values == ["next", "next"]
