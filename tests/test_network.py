@@ -483,6 +483,30 @@ def test_replies_are_never_dropped_and_only_the_newest_state_is_sent():
     client.close()
 
 
+def test_a_stop_never_hears_the_last_state_went_while_it_is_between_the_queue_and_the_wire():
+    """The sender took the state off its queue and only then said it was sending: a stop that looked in between
+    (woken by that very take) found it in neither place, closed the connection, and the state never went."""
+    said_sent = []
+
+    class Client(_Client):
+        def _next(self):
+            message = super()._next()
+            if isinstance(message, str):  # taken, not written yet: what a stop asking now hears
+                said_sent.append(self.sent_texts(time.monotonic()))
+            return message
+
+    ws = BlockedSocket()
+    ws.gate.set()
+    client = Client(ws, "watch", "laptop")
+    try:
+        client.offer_state(proto.text("state", screen="blackout"))
+        assert wait_for(lambda: ws.sent, 60)
+        assert said_sent == [False]
+        assert client.sent_texts(time.monotonic() + 60)  # written: now it went
+    finally:
+        client.close()
+
+
 class MeteredLink:
     """A client's connection that carries one message each time the test lets one through (`carry`)."""
 

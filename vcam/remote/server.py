@@ -160,6 +160,9 @@ class _Client:
                 self._cond.wait()
             if self._closed:
                 return None
+            # the send is in progress from the moment its message leaves the queue, in one step: a stop waiting
+            # for the last state (sent_texts) finds it queued or being sent, never in between
+            self._sending_since = time.monotonic()
             if self._texts:
                 message = self._texts.popleft()
                 for kind in [k for k, m in self._latest.items() if m is message]:
@@ -184,8 +187,7 @@ class _Client:
             return not self._texts
 
     def _send_loop(self) -> None:
-        while (message := self._next()) is not None:
-            self._sending_since = time.monotonic()
+        while (message := self._next()) is not None:  # it marks the send in progress
             try:
                 self.ws.send(message)
                 self.bytes += len(message)
