@@ -149,10 +149,7 @@ class _Client:
     def cut(self) -> None:
         """Closes, and shuts the socket down under a sender blocked in a write (a client that stopped reading)."""
         self.close()
-        try:
-            self.ws.socket.shutdown(socket.SHUT_RDWR)
-        except (AttributeError, OSError):
-            pass
+        proto.cut(self.ws)
 
     def _next(self) -> bytes | str | None:
         with self._cond:
