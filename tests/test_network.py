@@ -483,6 +483,30 @@ def test_replies_are_never_dropped_and_only_the_newest_state_is_sent():
     client.close()
 
 
+def test_a_stop_never_hears_the_last_state_went_while_it_is_between_the_queue_and_the_wire():
+    """The sender took the state off its queue and only then said it was sending: a stop that looked in between
+    (woken by that very take) found it in neither place, closed the connection, and the state never went."""
+    said_sent = []
+
+    class Client(_Client):
+        def _next(self):
+            message = super()._next()
+            if isinstance(message, str):  # taken, not written yet: what a stop asking now hears
+                said_sent.append(self.sent_texts(time.monotonic()))
+            return message
+
+    ws = BlockedSocket()
+    ws.gate.set()
+    client = Client(ws, "watch", "laptop")
+    try:
+        client.offer_state(proto.text("state", screen="blackout"))
+        assert wait_for(lambda: ws.sent, 60)
+        assert said_sent == [False]
+        assert client.sent_texts(time.monotonic() + 60)  # written: now it went
+    finally:
+        client.close()
+
+
 class MeteredLink:
     """A client's connection that carries one message each time the test lets one through (`carry`)."""
 
@@ -771,6 +795,58 @@ def test_a_camera_that_comes_while_the_server_says_goodbye_is_told_the_show_is_e
     finally:
         release.set()
         stopping.join(30)
+
+
+def test_a_camera_let_in_as_the_server_stops_is_told_the_show_ended_and_reads_no_state(local_servers):
+    """Let in just before the stop and served during its goodbye: the handler added it to the clients after the stop
+    had taken their list, read the show's state for it once stopped, and the library's own close at the end gave
+    it no reason, so vcam cam said the connection was lost, not that the show ended."""
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    server = local_servers()
+    reads, admitted, go, shaken = [], threading.Event(), threading.Event(), threading.Event()
+
+    def state():
+        reads.append(threading.current_thread().name)
+        if len(reads) == 1:  # the stop's last state: the camera's handshake goes through now
+            go.set()
+            assert shaken.wait(30)
+        return {"screen": "live"}
+
+    server.state = state
+    admit = server._admit
+
+    def admit_then_wait(connection):  # let in before the stop; its handler starts during the stop
+        refused = admit(connection)
+        admitted.set()
+        assert go.wait(60)
+        return refused
+
+    server._admit = admit_then_wait
+    got = []
+
+    def camera():
+        with connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=60) as ws:
+            shaken.set()
+            try:
+                got.append(ws.recv(timeout=30))
+            except ConnectionClosed as e:
+                got.append(e.rcvd)
+
+    thread = threading.Thread(target=camera, daemon=True)
+    thread.start()
+    try:
+        assert admitted.wait(30)
+        server.stop()
+    finally:
+        go.set()
+        shaken.set()
+    thread.join(60)
+    assert not thread.is_alive() and len(got) == 1
+    assert (getattr(got[0], "code", None), getattr(got[0], "reason", None)) == (proto.GOING_AWAY, proto.STOPPED), got
+    assert len(reads) == 1, reads  # the stop's own read: none once stopped
+    assert server.clients == []
 
 
 def test_vcam_cam_quitting_while_connected_says_no_loss_of_the_server(local_server):

@@ -144,3 +144,31 @@ def test_a_change_the_producer_refuses_is_said_once_and_later_changes_still_go()
         assert len(said) == 2 and said[1].endswith("(and 1 more like it)")
     finally:
         prompter.stop(60)
+
+
+def test_changes_lost_while_their_line_was_held_back_are_counted_once_its_window_passes_or_the_show_ends():
+    """A second change lost within the minute was held back and said only with a third lost after it: one that
+    never came left the operator told of the first loss alone."""
+    now = [0.0]
+    producer, said = RefusingProducer(refused={1, 2, 3, 4}), []
+    prompter = Prompter(producer, lambda: None, said.append, clock=lambda: now[0])
+    try:
+        prompter.hand_over(SetSeed(1), origin=Origin("seed 1", "stdin"))
+        prompter.hand_over(SetSeed(2), origin=Origin("seed 2", "stdin"))
+        prompter.hand_over(SetSeed(5))
+        assert wait_for(lambda: producer.given, 60)
+        assert len(said) == 1
+        now[0] += 60.0
+        prompter.hand_over(SetSeed(6))  # handed over: the window of the held line has passed, its count is said
+        assert wait_for(lambda: len(said) == 2, 60), said
+        assert said[1:] == ["1 more like it, the last: a change ('seed 2') was not handed over (RuntimeError: the "
+                            "generator is gone (pretend)); it is lost, later changes still go"]
+        prompter.hand_over(SetSeed(3))
+        prompter.hand_over(SetSeed(4))
+        prompter.hand_over(SetSeed(7))
+        assert wait_for(lambda: SetSeed(7) in producer.actions, 60)
+        assert len(said) == 3  # the loss of seed 3 said, seed 4's held back within the minute
+    finally:
+        prompter.stop(60)
+    assert said[3:] == ["1 more like it: a change was not handed over (RuntimeError: the generator is gone (pretend)); "
+                        "it is lost, later changes still go"]  # the show ends: said then

@@ -75,6 +75,7 @@ class Prompter:
             self._work.notify()
         if threading.current_thread() is not self._thread:
             self._thread.join(timeout)
+        self._say_counts(None)  # the show ends: changes lost since the last line said are counted now
 
     def _run(self) -> None:
         while True:
@@ -89,6 +90,7 @@ class Prompter:
             for text in prompts_of(action):
                 self._encode(text, ahead=False)
             self._submit(action, at_block, origin, to)
+            self._say_counts(self.clock())
 
     def _submit(self, action: Action, at_block: int | None, origin: Origin | None, to: Producer | None) -> None:
         """Hands the action over; one refused is said (throttled: a producer that refuses them all is not said for
@@ -102,6 +104,12 @@ class Prompter:
                                         self.clock())
             if line:
                 self.say(line)
+
+    def _say_counts(self, now: float | None) -> None:
+        """The changes lost while their line was held back, counted once its window has passed (all, without
+        `now`): a loss with no other after it would otherwise never be said."""
+        for line in self._failures.held_back(now):
+            self.say(line)
 
     def _next(self) -> tuple | str | None:
         """The next job (a hand-over first, else a preload once the engine exists); None once stopped. Called

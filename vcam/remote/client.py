@@ -288,7 +288,7 @@ class Link:
             # a write stuck on a dead link holds the connection's lock, which the close needs: it would wait for TCP
             # to give up, many minutes, and vcam cam with it
             if not self._send_lock.acquire(timeout=self.STOP_WRITE_WAIT_S):
-                _cut(ws)
+                proto.cut(ws)
             else:
                 self._send_lock.release()
             try:
@@ -345,7 +345,7 @@ class Link:
             started, ws = self._sending_since, self._ws
             if started is not None and ws is not None and time.monotonic() - started > limit:
                 self._send_stalled = True
-                _cut(ws)
+                proto.cut(ws)
 
     def _run(self) -> None:
         from websockets.exceptions import InvalidStatus
@@ -541,14 +541,6 @@ class Link:
         if self._block:
             self._flush()
         self._block_no = None
-
-
-def _cut(ws) -> None:
-    """Shuts a connection's socket down under a write blocked on it: the write fails, and the connection ends."""
-    try:
-        ws.socket.shutdown(socket.SHUT_RDWR)
-    except (AttributeError, OSError):
-        pass
 
 
 def _library_log() -> logging.Logger | None:

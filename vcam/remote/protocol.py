@@ -30,6 +30,7 @@ does not know, so old and new ends work together.
 from __future__ import annotations
 
 import json
+import socket
 import struct
 from dataclasses import dataclass
 
@@ -70,6 +71,15 @@ class Keepalive:
     def options(self) -> dict[str, float]:
         """As the websockets library's connect() and serve() take them."""
         return {"ping_interval": self.every, "ping_timeout": self.timeout, "close_timeout": self.close}
+
+
+def cut(ws) -> None:
+    """Shuts a connection's socket down under a write blocked on it (a peer that stopped reading, a dropped wifi):
+    the write fails, and the connection ends, where its close would wait for that write's lock."""
+    try:
+        ws.socket.shutdown(socket.SHUT_RDWR)
+    except (AttributeError, OSError):
+        pass
 
 
 def keepalive_ended(error: BaseException | None) -> str | None:

@@ -149,10 +149,7 @@ class _Client:
     def cut(self) -> None:
         """Closes, and shuts the socket down under a sender blocked in a write (a client that stopped reading)."""
         self.close()
-        try:
-            self.ws.socket.shutdown(socket.SHUT_RDWR)
-        except (AttributeError, OSError):
-            pass
+        proto.cut(self.ws)
 
     def _next(self) -> bytes | str | None:
         with self._cond:
@@ -160,6 +157,9 @@ class _Client:
                 self._cond.wait()
             if self._closed:
                 return None
+            # the send is in progress from the moment its message leaves the queue, in one step: a stop waiting
+            # for the last state (sent_texts) finds it queued or being sent, never in between
+            self._sending_since = time.monotonic()
             if self._texts:
                 message = self._texts.popleft()
                 for kind in [k for k, m in self._latest.items() if m is message]:
@@ -184,8 +184,7 @@ class _Client:
             return not self._texts
 
     def _send_loop(self) -> None:
-        while (message := self._next()) is not None:
-            self._sending_since = time.monotonic()
+        while (message := self._next()) is not None:  # it marks the send in progress
             try:
                 self.ws.send(message)
                 self.bytes += len(message)
@@ -436,9 +435,17 @@ class FrameServer:
             peer = self._admitted.pop(ws, None)
             if peer is None or ws.protocol.state is not State.OPEN:
                 return  # closed as soon as it connected (a port scanner, a health check): nothing to serve or say
-            client = _Client(ws, role, peer)
-            self.clients.append(client)
-        client.offer_state(proto.text("state", **self.state()))
+            # let in before the stop, served after it took the clients it says goodbye to: told as they are
+            ending = self._stopped.is_set()
+            if not ending:
+                client = _Client(ws, role, peer)
+                self.clients.append(client)
+        if ending:
+            self._say_goodbye_to(ws)
+            return
+        with self._telling:  # as a state round: none is read once stopped (the stop told this client the last)
+            if not self._stopped.is_set():
+                client.offer_state(proto.text("state", **self.state()))
         announced = False
         ended: str | None = None  # how it ended, where that is worth more than "left"
         try:
@@ -493,18 +500,21 @@ class FrameServer:
     def _say_goodbye(self, clients: list[_Client]) -> None:
         """Each client's close frame says the show ended (its vcam cam says so, not "connection lost"), all at
         once; a client that does not read is not waited for past STOP_CLOSE_S (its socket is cut after)."""
-        def close(client: _Client) -> None:
-            try:
-                client.ws.close(proto.GOING_AWAY, proto.STOPPED)
-            except Exception:
-                pass
-
-        threads = [threading.Thread(target=close, args=(c,), name=f"bye-{c.name}", daemon=True) for c in clients]
+        threads = [threading.Thread(target=self._say_goodbye_to, args=(c.ws,), name=f"bye-{c.name}", daemon=True)
+                   for c in clients]
         for t in threads:
             t.start()
         deadline = time.monotonic() + self.STOP_CLOSE_S
         for t in threads:
             t.join(max(0.0, deadline - time.monotonic()))
+
+    @staticmethod
+    def _say_goodbye_to(ws) -> None:
+        """A client's close frame saying the show ended."""
+        try:
+            ws.close(proto.GOING_AWAY, proto.STOPPED)
+        except Exception:
+            pass
 
     def _drop(self, client: _Client, e: Dropped) -> None:
         """Closes a client's connection with the reason in the close frame, which its vcam cam prints."""

@@ -99,11 +99,7 @@ def module_limit(sysfs: str = "/sys") -> tuple[int, int] | None:
 
 def module_version(sys_module: str = "/sys/module/v4l2loopback") -> str | None:
     """The loaded v4l2loopback's version as sysfs gives it, or None where it gives none."""
-    try:
-        with open(os.path.join(sys_module, "version"), encoding="utf-8", errors="replace") as f:
-            return f.read().strip()
-    except OSError:
-        return None
+    return _read_sysfs(os.path.join(sys_module, "version"))
 
 
 def gives_output_back(version: str | None) -> bool:
@@ -315,10 +311,17 @@ def holders(device: str, proc: str = "/proc") -> list[str]:
     return [str(h) for h in device_holders(device, proc)]
 
 
+def _who(programs: list[Holder]) -> tuple[list[Holder], str]:
+    """The writers among the programs that have a device open, and who is named: its writers where it has any
+    (instead of its readers), else all of them."""
+    writers = [h for h in programs if h.writes]
+    return writers, ", ".join(map(str, writers or programs))
+
+
 def _held_by(programs: list[Holder]) -> str:
     """Who has a device open, writers named before (and instead of) readers."""
-    writers = [h for h in programs if h.writes]
-    return f"{'written to by' if writers else 'open in'} {', '.join(map(str, writers or programs))}"
+    writers, names = _who(programs)
+    return f"{'written to by' if writers else 'open in'} {names}"
 
 
 def _held_format(device: str, calls: DeviceCalls, programs: list[Holder]) -> Format | None:
@@ -464,8 +467,7 @@ OWN_DEVICE = ("give vcam a device of its own (vcam devices lists them; devices=2
 def _in_use(device: str, calls: DeviceCalls) -> VcamError:
     """A device another program writes to: taking it as well would make both programs' frames alternate in it."""
     found = device_holders(device, calls.proc)
-    writers = [h for h in found if h.writes]
-    names = ", ".join(map(str, writers or found))
+    writers, names = _who(found)
     if writers:
         who = names + (" (OBS's own Virtual Camera)" if any(h.program == "obs" for h in writers) else "")
     else:  # 0.13 refuses output only while a writer has it open
