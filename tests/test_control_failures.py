@@ -88,27 +88,30 @@ def test_a_midi_system_that_stops_answering_is_said_as_the_controller_unplugged_
 
 # --- OSC replies --------------------------------------------------------------------------------------------------
 
-class _Client:
-    """A UDP client whose sends fail while `error` is set (the tablet left the Wi-Fi: ENETUNREACH)."""
+class _Socket:
+    """The replies' UDP socket, whose sends fail while `error` is set (the tablet left the Wi-Fi: ENETUNREACH)."""
 
     def __init__(self):
         self.error: OSError | None = None
         self.sent = threading.Event()
 
-    def send_message(self, address, values):
+    def sendto(self, data, where):
         if self.error is not None:
             raise self.error
         self.sent.set()
+
+    def close(self):
+        pass
 
 
 def test_replies_to_a_tablet_that_left_the_network_are_said_once_and_go_on_when_it_is_back():
     said = []
     snapshot = {"preset": "city", "presets": ["city", "ocean"], "status": "on air"}
     replies = OscReplies("192.168.1.20", 9000, lambda: snapshot, said.append, every_s=0.01)
-    replies.start()
-    client = _Client()
+    client = _Socket()
     client.error = OSError(errno.ENETUNREACH, "Network is unreachable")
-    replies._client = client
+    replies._socks[socket.AF_INET] = client  # the one its start would make
+    replies.start()
     try:
         failed = "OSC replies to 192.168.1.20:9000 fail (Network is unreachable); trying on"
         assert wait_for(lambda: failed in said, 60)

@@ -141,13 +141,14 @@ def _non_empty_port(text: str, none: str) -> str:
     return text
 
 
-def _osc_address(need_host: bool):
-    """`[HOST:]PORT` for --osc, `HOST:PORT` for --osc-reply; kept as written (vcam.control.osc reads it)."""
+def _osc_address(reply: bool):
+    """`[HOST:]PORT` for --osc and for --osc-reply (a port alone: whoever sends); kept as written
+    (vcam.control.osc reads it)."""
     def parse(text: str) -> str:
-        from vcam.control.osc import parse_address
+        from vcam.control.osc import parse_address, parse_reply
 
         try:
-            parse_address(text, need_host)
+            parse_reply(text) if reply else parse_address(text)
         except ValueError as e:
             raise argparse.ArgumentTypeError(str(e)) from None
         return text
@@ -165,9 +166,11 @@ def _add_osc_args(r: argparse.ArgumentParser, show: bool = True) -> None:
     r.add_argument("--osc-map", metavar="MAP", type=_user_path,
                    help="touchosc-simple or an OSC map file (default: " +
                         ("the show's osc: section)" if show else "none, the /vcam/<command> addresses only)"))
-    r.add_argument("--osc-reply", metavar="HOST:PORT", type=_osc_address(True),
+    r.add_argument("--osc-reply", metavar="[HOST:]PORT", type=_osc_address(True),
                    help="send the show's state there over OSC on every change and once a second (labels on a "
-                        "tablet: /vcam/preset, /vcam/blend, /vcam/bpm, /vcam/beat, /vcam/fps, /vcam/status)")
+                        "tablet: /vcam/preset, /vcam/blend, /vcam/bpm, /vcam/beat, /vcam/fps, /vcam/status, and "
+                        "where the map's faders stand); a PORT alone: to that port of each machine that sends OSC "
+                        "to --osc (a tablet whose address changes, two tablets)")
 
 
 def _add_smooth_arg(r: argparse.ArgumentParser) -> None:

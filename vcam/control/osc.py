@@ -2,11 +2,13 @@
 tablet show what is on air.
 
 In: `/vcam/<command> args…` is the typed line `<command> args…` (`/vcam/preset "neon city"`, `/vcam/blend 1 2
-0.5`, `/vcam/next`); a map (oscmap.py) binds any other address to a parameter or a command. A message that fits
-nothing is said on the terminal, once per address every few seconds however many come, and the input goes on.
+0.5`, `/vcam/next`), `/vcam/cmd "LINE"` a whole typed line (a cue program's); a map (oscmap.py) binds any other
+address to a parameter or a command. A message that fits nothing is said on the terminal, once per address every
+few seconds however many come (an address nothing listens at: once, while it keeps coming), and the input goes on.
 A reply is said each time for a press (a button, /vcam/preset, /vcam/go), and held back the same way for what
-comes in streams (a fader, /vcam/strength): see OscRouter.swept.
-Out (`--osc-reply HOST:PORT`): the state, on every change and once a second.
+comes in streams (a fader, /vcam/strength): see OscRouter.swept. A stream's values may be merged (the latest
+wins); presses never are: each acts, in the order they came.
+Out (`--osc-reply [HOST:]PORT`): the state, on every change and once a second (oscreply.py).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from vcam.control.commands import NO_ARGS, USAGE
 from vcam.control.faders import PARAMS, Takeovers
@@ -28,6 +31,7 @@ from vcam.errors import VcamError
 from vcam.loopback import is_loopback
 
 BUILTIN = "/vcam/"
+CMD = "cmd"  # /vcam/cmd "preset 3 @bar": a whole typed line, as a cue program (QLab) sends one
 DEFAULT_HOST = "127.0.0.1"
 ON = 0.5  # a button's value at or above which it counts as pressed (TouchOSC sends 1 then 0)
 MAX_DATAGRAM = 65536
@@ -45,6 +49,14 @@ REPLY = "reply"  # a key's last part that counts an address's replies apart from
 # the show at most 50 commands a second per address, not a queue of thousands.
 MIN_GAP_S = 0.02
 MAX_HELD = 256  # addresses held back at once; more in the same instant are dropped (said once, counted)
+# Presses are never merged (a double tap that wifi hands on in one burst is two presses): one address may send this
+# many at once, then one per MIN_GAP_S; past that a runaway sender's presses are dropped (said), not queued.
+PRESS_BURST = 16
+REMIND_S = 30.0  # an address nothing listens at is said once, and again only after this long without it
+MAX_TOLD = 256  # addresses remembered as said; past it the least recently heard is forgotten (and said again)
+# Senders each with soft takeover of their own (two tablets); past it the least recently heard is forgotten
+MAX_SURFACES = 16
+REST_S = 0.5  # a fader moved this recently is in the operator's hand: its position is not sent back to it
 TYPE_TAGS = set("ihfdsbrmtTFN[]")  # what python-osc reads; it logs a warning of its own for anything else
 
 
@@ -69,12 +81,36 @@ def parse_address(text: str, need_host: bool = False) -> tuple[str, int]:
     return host or DEFAULT_HOST, int(port)
 
 
-class Unfit(Exception):
-    """A message that fits no address or not the values its address takes; `key` groups the lines said about it."""
+def parse_reply(text: str) -> tuple[str | None, int]:
+    """`--osc-reply`'s `[HOST:]PORT` → (host, port); host None for a port alone: the state goes to that port of
+    each machine that sends OSC here. ValueError saying how it is written."""
+    try:
+        if text.strip().isdigit():
+            return None, parse_address(text)[1]
+        return parse_address(text, need_host=True)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an OSC address: give PORT or HOST:PORT, e.g. 9000 (to whoever sends) or "
+                         "192.168.1.20:9000 (ports 1 to 65535)") from None
 
-    def __init__(self, message: str, key: tuple):
+
+class Unfit(Exception):
+    """A message that fits no address or not the values its address takes; `key` groups the lines said about it.
+    `once`: nothing listens at its address, which is said once while messages keep coming there (a tablet's
+    accelerometer streams all show long), not every few seconds."""
+
+    def __init__(self, message: str, key: tuple, once: bool = False):
         super().__init__(message)
         self.key = key
+        self.once = once
+
+
+@dataclass
+class _Surface:
+    """What the router keeps of one sender (a tablet): its faders' soft takeover and its buttons' last values. Two
+    tablets with the same layout send the same addresses; each picks up a fader by itself."""
+
+    takeovers: Takeovers
+    buttons: dict[str, float] = field(default_factory=dict)
 
 
 class OscRouter:
@@ -83,11 +119,13 @@ class OscRouter:
     `mapping` is a map, or a function giving the one in force (the show's `osc:` section, which a reload of the
     show file replaces). `controller` is the show's Controller or vcam cam's RemoteController."""
 
-    def __init__(self, mapping: OscMap | Callable[[], OscMap | None] | None, controller):
+    def __init__(self, mapping: OscMap | Callable[[], OscMap | None] | None, controller,
+                 clock: Callable[[], float] = time.monotonic):
         self._mapping = mapping if callable(mapping) else (lambda: mapping)
         self.controller = controller
-        self._takeovers = Takeovers(controller, "osc")  # each fader by its address and argument
-        self._button_prev: dict[str, float] = {}
+        self.clock = clock
+        self._surfaces: dict[str, _Surface] = {}  # by the sender's host, the least recently heard first
+        self._moved: dict[str, float] = {}  # a mapped fader's address → when a message last came to it
         self._lock = threading.Lock()
 
     @property
@@ -101,29 +139,41 @@ class OscRouter:
             mapping = self.mapping
             faders, buttons = mapping.bound(address)
             if faders or buttons:
-                return [r for r in self._mapped(address, args, faders, buttons) if r]
+                return [r for r in self._mapped(address, args, faders, buttons, sender) if r]
             if address.startswith(BUILTIN):
                 reply = self._builtin(address, address[len(BUILTIN):].lower(), args, sender)
                 return [reply] if reply else []
             if mapping.ignores(address):
                 return []
         raise Unfit(f"nothing listens at {_shown(address)}: the built-in addresses are {BUILTIN}<command> "
-                    f"({BUILTIN}preset 3, {BUILTIN}next, …), others need an osc: map", (address,))
+                    f"({BUILTIN}preset 3, {BUILTIN}next, …), others need an osc: map, whose ignore: list drops "
+                    "an address unsaid (said once while it keeps coming)", (address,), once=True)
+
+    def moving(self, address: str) -> bool:
+        """Whether a mapped fader at `address` is in the operator's hand (a message came to it within REST_S):
+        its position is not sent back, which would pull at the finger with the values it sent a moment ago."""
+        at = self._moved.get(address)
+        return at is not None and self.clock() - at < REST_S
 
     def swept(self, address: str) -> bool:
         """Whether messages to `address` come in streams: a map's fader there, or the built-in address of a value a
-        fader sweeps. Their replies are held back as a sweep goes on (one line, then a count naming the last);
-        every other reply (a button, /vcam/preset, /vcam/go, /vcam/freeze: a press, not a sweep) is said each time,
-        so what is said last is what is on air."""
+        fader sweeps. Their values may be merged (the latest wins), and their replies are held back as a sweep goes
+        on (one line, then a count naming the last); a press (a button, /vcam/preset, /vcam/go, /vcam/cmd) acts
+        each time, and its reply is said each time, so what is said last is what is on air. An address nothing acts
+        at (ignored, or not known) counts as a stream: merging its messages loses nothing."""
         faders, buttons = self.mapping.bound(address)
         if faders or buttons:
             return bool(faders)
-        return address.startswith(BUILTIN) and address[len(BUILTIN):].lower() in SWEPT
+        name = address[len(BUILTIN):].lower() if address.startswith(BUILTIN) else None
+        return name not in USAGE and name != CMD or name in SWEPT
 
     def _builtin(self, address: str, name: str, args: list, sender: str) -> str | None:
+        if name == CMD:
+            return self._typed(address, args, sender)
         if name not in USAGE:
             raise Unfit(f"{_shown(address)}: there is no command {name[:40]!r}; the commands: "
-                        f"{', '.join(USAGE)}", (address,))
+                        f"{', '.join(USAGE)}; or {BUILTIN}{CMD} \"LINE\" for a whole typed line", (address,),
+                        once=True)
         if name in NO_ARGS and len(args) == 1 and _is_number(args[0]):
             if float(args[0]) < ON:
                 return None  # a push button's release
@@ -131,24 +181,50 @@ class OscRouter:
         words = [_word(address, a) for a in args]
         if name == "blend":  # its presets are split like a shell's words: a name with a space is quoted
             words = [shlex.quote(w) if any(c.isspace() for c in w) or not w else w for w in words]
+        return self._line(" ".join([name, *words]), sender)
+
+    def _typed(self, address: str, args: list, sender: str) -> str | None:
+        """/vcam/cmd "preset 3 @bar": the line as typed (QLab's network cue sends `/vcam/cmd preset 3` as two
+        values, joined here by a space)."""
+        line = " ".join(_word(address, a) for a in args).strip()
+        if not line:
+            raise Unfit(f"{_shown(address)} takes a command line as text, e.g. {address} \"preset 3 @bar\"",
+                        (address,))
+        return self._line(line, sender)
+
+    def _line(self, line: str, sender: str) -> str | None:
         # the message's own words, from whoever reaches the port: its files stay in the shared folders (a map's
         # commands are the operator's, as written). OSC answers no sender: the refusal is said on this terminal
         # only, as the operator's account (with the folders) and whose message it was.
         try:
-            return self.controller.handle_line(" ".join([name, *words]), "osc", network=True)
+            return self.controller.handle_line(line, "osc", network=True)
         except Refused as e:
             return f"error: OSC sender {sender} was refused {e.detail}"
 
-    def _mapped(self, address: str, args: list, faders: list[OscFader], buttons: list[OscButton]) -> list:
+    def _surface(self, sender: str) -> _Surface:
+        """The sender's surface, by its host (a tablet sends from one address; the port may change as it
+        reconnects), made at its first message."""
+        host = sender.rpartition(":")[0] or sender
+        surface = self._surfaces.pop(host, None) or _Surface(Takeovers(self.controller, "osc"))
+        self._surfaces[host] = surface  # the most recently heard last
+        if len(self._surfaces) > MAX_SURFACES:  # a sender spraying from many addresses must not grow it
+            del self._surfaces[next(iter(self._surfaces))]
+        return surface
+
+    def _mapped(self, address: str, args: list, faders: list[OscFader], buttons: list[OscButton],
+                sender: str) -> list:
         replies = []
+        surface = self._surface(sender)
+        if faders:
+            self._moved[address] = self.clock()
         for f in faders:
             x = _number_at(address, args, f.arg)
-            takeover = self._takeovers.of((address, f.arg))
+            takeover = surface.takeovers.of((address, f.arg))
             replies.append(takeover.turn(f, f.value(x)))
         for b in buttons:
             x = _number_at(address, args, 0) if args else 1.0  # a message without a value: a trigger
-            prev = self._button_prev.get(address)
-            self._button_prev[address] = x
+            prev = surface.buttons.get(address)
+            surface.buttons[address] = x
             on = x >= ON
             # A push sends 1 then 0: it fires on the 1. The same value again means the other was lost (UDP); a
             # fader used as a button fires as it passes the middle.
@@ -202,23 +278,35 @@ class OscInput:
     `sender`: host:port it came from), on a thread of its own; `start` says where, and raises VcamError when the
     port cannot be had.
 
-    `swept(address)` says whether an address's replies are held back (OscRouter.swept); without it, all are.
-    What is said about one address comes in the order it happened: a line said at once comes after the count of
-    the other kind (errors, replies) held back for its address."""
+    `swept(address)` says whether an address's messages come in streams (OscRouter.swept; without it, all do):
+    their values may be merged, the latest winning, and their replies are held back. Any other message is a press,
+    acted on each time, after every value held back before it. What is said about one address comes in the order
+    it happened: a line said at once comes after the count of the other kind (errors, replies) held back for its
+    address. `heard(peer)` is told who sent each packet that is OSC (replies to whoever sends: oscreply.py);
+    `own(peer)` says whether a packet is the state replies' own, come back in, which is dropped."""
 
     def __init__(self, host: str, port: int, handle: Callable[[str, list, str], list[str]],
                  say: Callable[[str], None], throttle_s: float = 2.0,
-                 swept: Callable[[str], bool] | None = None, clock: Callable[[], float] = time.monotonic):
+                 swept: Callable[[str], bool] | None = None, clock: Callable[[], float] = time.monotonic,
+                 heard: Callable[[tuple], None] | None = None, own: Callable[[tuple], bool] | None = None):
         self.host, self.port = host, port
         self.handle = handle
         self.say = say
         self.swept = swept or (lambda address: True)
         self.clock = clock
+        self.heard = heard
+        self.own = own
+        self._own_said = False
         # errors keyed by address (or what went wrong), replies by (address, REPLY): one throttle, so that the
         # counts come in the order their last lines came
         self._lines = ErrorThrottle(throttle_s, most=MAX_KEYS, others="other addresses")
         self._acted_at: dict[str, float] = {}  # address → when a message to it was last acted on
         self._held: dict[str, tuple[list, str]] = {}  # address → the newest message held back: values, sender
+        self._presses = _Presses()
+        # addresses nothing listens at, said once: when each was last heard (the least recent first), and the
+        # messages to it since it was said (counted at the end)
+        self._told: dict[str, float] = {}
+        self._untold: dict[str, int] = {}
         self._stop = threading.Event()
         self._sock: socket.socket | None = None
         self._thread = threading.Thread(target=self._run, name="osc", daemon=True)
@@ -241,6 +329,8 @@ class OscInput:
             self._sock.close()
         for line in self._lines.held_back():
             self.say(line)
+        if self._untold:
+            self.say(_untold_line(self._untold))
 
     def _run(self) -> None:
         said_at = self.clock()
@@ -274,17 +364,40 @@ class OscInput:
                                          "ignored", self.clock())
             return
         now, sender = self.clock(), _sender(peer)
-        for msg in messages:  # a bundle's time tag is not waited for: a bundle acts when it arrives
-            address, values = msg.address, list(msg.params)
-            if now - self._acted_at.get(address, -MIN_GAP_S) >= MIN_GAP_S:
-                self._act(address, values, sender, now)
-            elif address in self._held or len(self._held) < MAX_HELD:
-                self._held[address] = values, sender
-            else:
-                self._complain(("held",), "OSC: messages to too many addresses at once; some were dropped", now)
+        if self.own is not None and self.own(peer):
+            if not self._own_said:  # it comes on every change: said once
+                self._own_said = True
+                self.say(f"OSC: the show's state comes back in at {self.host}:{self.port}: --osc-reply sends it to "
+                         "vcam's own --osc port; what comes back is dropped (give --osc-reply the tablet's receive "
+                         "port, e.g. 9000)")
+            return
+        if self.heard is not None:
+            self.heard(peer)
+        for msg in messages:  # a bundle's time tag is not waited for: a bundle acts when it arrives, in order
+            self._arrive(msg.address, list(msg.params), sender, now)
 
-    def _release_held(self, now: float) -> None:
-        for address in [a for a in self._held if now - self._acted_at.get(a, -MIN_GAP_S) >= MIN_GAP_S]:
+    def _arrive(self, address: str, values: list, sender: str, now: float) -> None:
+        if not self.swept(address):
+            # a press: what was held back came before it, and acts first (a fader moved, then a preset pressed)
+            self._release_held(now, every=True)
+            if self._presses.admit(address, now):
+                self._act(address, values, sender, now)
+            else:
+                self._complain((address,), f"OSC: {_shown(address)}: presses faster than {1 / MIN_GAP_S:.0f} a "
+                                           "second; some were dropped", now)
+        elif address in self._held:  # the newest value waits in the older one's place: the latest wins
+            self._held[address] = values, sender
+        elif now - self._acted_at.get(address, -math.inf) >= MIN_GAP_S:
+            self._act(address, values, sender, now)
+        elif len(self._held) < MAX_HELD:
+            self._held[address] = values, sender
+        else:
+            self._complain(("held",), "OSC: messages to too many addresses at once; some were dropped", now)
+
+    def _release_held(self, now: float, every: bool = False) -> None:
+        """Acts on the values held back whose address's gap has passed (`every`: all of them), in the order they
+        were first held."""
+        for address in [a for a in self._held if every or now - self._acted_at.get(a, -math.inf) >= MIN_GAP_S]:
             self._act(address, *self._held.pop(address), now)
         if len(self._acted_at) > 4 * MAX_HELD:  # random addresses must not grow it: the old ones are done
             self._acted_at = {a: t for a, t in self._acted_at.items() if now - t < MIN_GAP_S or a in self._held}
@@ -294,7 +407,10 @@ class OscInput:
         try:
             replies = self.handle(address, values, sender)
         except Unfit as e:
-            self._complain(e.key, f"OSC: {e}", now)
+            if e.once:
+                self._unheard(address, f"OSC: {e}", now)
+            else:
+                self._complain(e.key, f"OSC: {e}", now)
             return
         except Exception as e:  # noqa: BLE001 - a bad message must not end the input
             self._complain((address,), f"error: OSC {_shown(address)}: {e.__class__.__name__}: {e}", now)
@@ -310,6 +426,25 @@ class OscInput:
     def _complain(self, key: tuple, line: str, now: float) -> None:
         self._tell(self._lines.admit(key, line, now), (*key, REPLY))
 
+    def _unheard(self, address: str, line: str, now: float) -> None:
+        """A message to an address nothing listens at: said once, and again after REMIND_S without any (a control
+        touched again later); in between counted, for the end. A new address goes through the throttle, so that
+        a sender spraying random addresses still makes a few lines."""
+        last = self._told.pop(address, None)
+        if last is not None and now - last < REMIND_S:
+            self._told[address] = now
+            self._untold[address] = self._untold.get(address, 0) + 1
+            return
+        said = self._lines.admit((address,), line, now)
+        self._tell(said, (address, REPLY))
+        if said is None:
+            return  # held back (counted with others): said once the throttle lets it
+        self._told[address] = now
+        if len(self._told) > MAX_TOLD:
+            oldest = next(iter(self._told))
+            del self._told[oldest]
+            self._untold.pop(oldest, None)
+
     def _tell(self, line: str | None, other: tuple) -> None:
         """Says `line` (None: it is held back), after the count held back under `other`: the lines of the other kind
         about the same address, which came before it."""
@@ -318,6 +453,32 @@ class OscInput:
         if earlier := self._lines.flush(other):
             self.say(earlier)
         self.say(line)
+
+
+class _Presses:
+    """How many presses each address may still make at once: PRESS_BURST, filling up again at one per MIN_GAP_S.
+    A runaway sender's presses past that are dropped, not queued: it costs the show 50 commands a second at most."""
+
+    def __init__(self):
+        self._left: dict[str, tuple[float, float]] = {}  # address → presses left, when last counted
+
+    def admit(self, address: str, now: float) -> bool:
+        left, at = self._left.get(address, (PRESS_BURST, now))
+        left = min(PRESS_BURST, left + (now - at) / MIN_GAP_S)
+        admitted = left >= 1
+        self._left[address] = (left - 1 if admitted else left, now)
+        if len(self._left) > 4 * MAX_HELD:  # random addresses must not grow it: a full one is as good as none
+            self._left = {a: (n, t) for a, (n, t) in self._left.items()
+                          if n + (now - t) / MIN_GAP_S < PRESS_BURST}
+        return admitted
+
+
+def _untold_line(untold: dict[str, int]) -> str:
+    """The messages to addresses nothing listens at that were not said, the most first."""
+    most = sorted(untold.items(), key=lambda item: -item[1])
+    named = ", ".join(f"{n} to {_shown(a)}" for a, n in most[:5])
+    more = f", and to {len(most) - 5} other addresses" if len(most) > 5 else ""
+    return f"OSC: more messages nothing listened at: {named}{more}"
 
 
 def _sender(peer) -> str:
@@ -370,7 +531,7 @@ def _readable(data: bytes) -> bool:
 def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, controller,
               say: Callable[[str], None], tempo=None, fps: Callable[[], float | None] | None = None,
               replaying: bool = False, osc_map: OscMap | None = None) -> list:
-    """The OSC input (`--osc [HOST:]PORT`) and the state replies (`--osc-reply HOST:PORT`) as parts of a show, not
+    """The OSC input (`--osc [HOST:]PORT`) and the state replies (`--osc-reply [HOST:]PORT`) as parts of a show, not
     started yet ([] with neither). Checked here, before anything opens: python-osc is installed, the addresses are
     written right, the map (`--osc-map`, else the show's `osc:` section) exists and names presets the show has.
     `controller` is the show's Controller or vcam cam's RemoteController (commands, state and its listeners);
@@ -381,23 +542,53 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
     if listen is None and reply is None:
         return []
     load_pythonosc()
-    parts: list = []
+    router = None
     if listen is not None and replaying:
         say("--osc is not used while a control log is replayed (the log's commands are the show's)")
     elif listen is not None:
-        host, port = parse_address(listen)
         router = OscRouter(_mapping(map_ref, show, controller, osc_map), controller)
-        parts.append(OscInput(host, port, router.handle, say, swept=router.swept))
-    if reply is not None:
-        from vcam.control.oscreply import OscReplies
+    replies = _replies(reply, router, controller, say, tempo, fps, replaying) if reply is not None else None
+    parts: list = []
+    if router is not None:
+        host, port = parse_address(listen)
+        if replies is not None and replies.host is not None:
+            _say_if_unreachable(host, port, replies.host, say)
+        parts.append(OscInput(host, port, router.handle, say, swept=router.swept,
+                              heard=replies.heard if replies is not None else None,
+                              own=replies.own if replies is not None else None))
+    return parts + ([replies] if replies is not None else [])
 
-        host, port = parse_address(reply, need_host=True)
-        replies = OscReplies(host, port, controller.snapshot, say, tempo, fps)
-        controller.listeners.append(replies.changed)
-        if tempo is not None and hasattr(tempo, "listen"):
-            tempo.listen(replies.changed)
-        parts.append(replies)
-    return parts
+
+def _replies(reply: str, router: OscRouter | None, controller, say: Callable[[str], None], tempo,
+             fps: Callable[[], float | None] | None, replaying: bool):
+    """The state replies `--osc-reply` asks for, told of every change, with the faders of the input's map (where
+    there is an input); None where they would go nowhere (a port alone, with no input while a log replays)."""
+    from vcam.control.oscreply import OscReplies
+
+    host, port = parse_reply(reply)
+    if host is None and router is None and replaying:
+        say(f"--osc-reply {reply} is not used while a control log is replayed: it answers OSC senders, and --osc "
+            "is not used")
+        return None
+    if host is None and router is None:
+        raise VcamError(f"--osc-reply {reply} sends the state to each machine that sends OSC here, and no OSC "
+                        "input is open", "give --osc [HOST:]PORT too, or the tablet's address: --osc-reply "
+                                         f"HOST:{port}")
+    replies = OscReplies(host, port, controller.snapshot, say, tempo, fps,
+                         faders=(lambda: router.mapping) if router is not None else None,
+                         moving=router.moving if router is not None else None)
+    controller.listeners.append(replies.changed)
+    if tempo is not None and hasattr(tempo, "listen"):
+        tempo.listen(replies.changed)
+    return replies
+
+
+def _say_if_unreachable(host: str, port: int, reply_host: str, say: Callable[[str], None]) -> None:
+    """The input listens on this machine only while the state goes to another: that one's messages (a tablet's)
+    cannot reach the input, the likely slip of `--osc 8000 --osc-reply TABLET:9000`."""
+    if is_loopback(host) and not is_loopback(reply_host):
+        say(f"OSC: listening on {host}:{port}, this machine only, while the state goes to {reply_host}: its "
+            f"messages cannot reach vcam; give --osc 0.0.0.0:{port} to take them")
 
 
 def _mapping(map_ref: str | None, show, controller,

@@ -17,6 +17,7 @@ The built-in addresses /vcam/<command> need no map; an entry of a show overrides
 from __future__ import annotations
 
 import fnmatch
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,18 @@ class OscFader:
 
     def value(self, x: float) -> float:
         return scaled(self.param, self.lo, self.hi, self.curve, x)
+
+    def position(self, value: float) -> float:
+        """Where the fader stands (0 to 1) for the parameter at `value`: `value`'s inverse, at the nearer end for
+        a value past the fader's range. Sent back to a tablet, whose fader then shows where the show is."""
+        if self.hi == self.lo:
+            return 0.0
+        x = min(max((value - self.lo) / (self.hi - self.lo), 0.0), 1.0)
+        if self.curve == "exp":
+            return math.log1p((math.exp(3) - 1) * x) / 3
+        if self.curve == "log":
+            return (math.exp(3 * x) - 1) / (math.exp(3) - 1)
+        return x
 
 
 @dataclass(frozen=True)
@@ -159,7 +172,6 @@ def _address(r: Reader, node, what: str) -> str | None:
                       "e.g. /1/fader1")
         return None
     return text
-
 
 
 def preset_refs(mapping: OscMap) -> list[tuple[str, str | int, tuple[str, int]]]:
