@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from vcam.control.commands import USAGE, Command, CommandError, help_text, parse
+from vcam.control.commands import USAGE, Command, CommandError, help_text, parse, usage
 
 
 @pytest.mark.parametrize("line,expected", [
@@ -142,7 +142,20 @@ def test_a_bad_input_or_strength_says_the_usage_on_one_line():
     for line in ("input dvd", "strength 2"):
         with pytest.raises(CommandError) as err:
             parse(line)
-        assert "\n" not in str(err.value) and f"usage: {USAGE[line.split()[0]]}" in str(err.value)
+        assert "\n" not in str(err.value) and f"usage: {usage(line.split()[0])}" in str(err.value)
+
+
+@pytest.mark.parametrize("line,said", [
+    ("seed abc", "seed needs a whole number, not 'abc'; usage: seed N (noise seed, from the next block)"),
+    ("next please", "next takes nothing after it; usage: next (the next preset)"),
+    ("quantize x", "usage: quantize beat|bar|N|off (changes land on the next beat, bar or N beats, or at once (off))"),
+])
+def test_a_usage_in_an_error_reads_as_a_sentence_without_the_help_tables_columns(line, said):
+    """`seed abc` said "usage: seed N                 noise seed, from the next block": the help table's padding."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value).endswith(said) and "   " not in str(err.value)
+    assert all("  " not in usage(name) for name in USAGE)
 
 
 def test_garbage_never_crashes():

@@ -278,3 +278,37 @@ def test_a_process_started_with_stdin_closed_says_there_are_no_typed_commands(mo
     console.start()
     console._thread.join(10)
     assert said == [NO_STDIN]
+
+
+def test_a_line_that_is_not_utf8_is_said_to_be_so_and_the_next_line_works():
+    """A line of bytes that are not UTF-8 (`\\xff\\xfe`) was answered as an unknown command of two replacement
+    characters."""
+    r, w = os.pipe()
+    os.write(w, b"\xff\xfe\nprompt caf\xe9\npreset 2\n")
+    os.close(w)
+    handled, said = [], []
+    console = Console(lambda line, source: handled.append(line), said.append, os.fdopen(r, "rb", buffering=0))
+    console.start()
+    console._thread.join(60)
+    assert handled == ["preset 2"]
+    assert said[:2] == ["error: line 1 is not UTF-8 text (byte 0xff); skipped: set the terminal, or save the "
+                        "commands file, in UTF-8",
+                        "error: line 2 is not UTF-8 text (byte 0xe9); skipped: set the terminal, or save the "
+                        "commands file, in UTF-8"]
+
+
+@pytest.mark.parametrize("stdin,said", [
+    ("null", "stdin is the null device (</dev/null): no typed commands; Ctrl-C ends the show"),
+    ("file", "end of the commands file on stdin: no more typed commands; Ctrl-C ends the show"),
+])
+def test_the_end_of_stdin_is_said_as_what_stdin_is(tmp_path, stdin, said):
+    """`vcam run … </dev/null` said "end of piped input", where there was no pipe."""
+    path = os.devnull if stdin == "null" else tmp_path / "commands.txt"
+    if stdin == "file":
+        path.write_bytes(b"preset 2\n")
+    handled, answers = [], []
+    with open(path, "rb", buffering=0) as source:
+        console = Console(lambda line, src: handled.append(line), answers.append, source)
+        console.start()
+        console._thread.join(60)
+    assert answers == [said] and handled == ([] if stdin == "null" else ["preset 2"])

@@ -109,7 +109,12 @@ def test_other_commands(rig):
 
 
 @pytest.mark.parametrize("line,fragment", [("preset 9", "no preset 9"), ("preset moon", "no preset named"),
-                                           ("blend city moon 0.5", "no preset named"), ("fly", "unknown command")])
+                                           ("blend city moon 0.5", "no preset named"), ("fly", "unknown command"),
+                                           # it was accepted as "blend neon city / neon city"
+                                           ("blend 1 1 0.5", "blend mixes two different presets, not '1' with "
+                                                             "itself"),
+                                           ("blend 1 City 0.5", "blend mixes two different presets: 'city' is "
+                                                                "preset 1, named twice")])
 def test_errors_change_nothing(rig, line, fragment):
     ctl, stream, *_ = rig
     before = (dict(ctl.state.prompts), ctl.state.preset, stream._target)
@@ -876,6 +881,19 @@ def test_the_commands_go_to_the_stream_as_actions_and_are_logged(on_air):
         ("strength 0.3", "stdin", 4, {"op": "strength", "strength": 0.3}),
         ("input camera:2", "midi", 4, {"op": "input", "spec": "camera:2"}),
         ("input none", "stdin", 4, {"op": "input", "spec": "none"})]
+
+
+def test_a_strength_with_no_input_on_air_is_kept_and_said_to_wait_for_one(on_air):
+    """`strength 0.4` with no input answered "strength 0.4 from the next block", though it changed nothing then."""
+    from vcam.control.actions import SetStrength
+
+    ctl, producer, _, _ = on_air
+    ctl.handle_line("input none", "stdin")
+    reply = ctl.handle_line("strength 0.4", "stdin")
+    assert reply == "strength 0.4, kept for an input: none is on air now (input SRC)"
+    assert producer.actions[-1] == SetStrength(0.4) and ctl.state.strength == 0.4  # kept for the next input
+    ctl.handle_line("input camera", "stdin")
+    assert ctl.handle_line("strength 0.5", "stdin") == "strength 0.5 from the next block"
 
 
 def test_a_typed_clip_is_the_working_folders_and_logged_whole(on_air, monkeypatch):

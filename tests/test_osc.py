@@ -287,7 +287,8 @@ def test_a_press_is_said_each_time_and_a_sweep_ends_on_its_last_value(rig):
         clock.t += 0.03
     r.stop()
     sweep = [s for s in r.said if "strength" in s]
-    assert sweep == ["strength 0 from the next block", "40 more like it, the last: strength 1 from the next block"]
+    kept = "kept for an input: none is on air now (input SRC)"
+    assert sweep == [f"strength 0, {kept}", f"40 more like it, the last: strength 1, {kept}"]
     assert r.said[-1] == sweep[-1] and r.ctl.state.strength == 1.0
 
 

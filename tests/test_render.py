@@ -298,6 +298,11 @@ ACTION = {"t": 1, "block": 1, "command": "seed 4", "source": "stdin", "apply": {
 @pytest.mark.parametrize("lines,line,fragment", [
     ([{"vcam": HEADER}, ACTION, '{"t": 2, "block": 2, "comm', {"end": {"blocks": 3}}], 3, "not a control log line"),
     ([{"vcam": HEADER}, ACTION, '{"t": 2, "block": 2, "comm'], 3, "the last line is cut short"),
+    # it said to delete that line to use the rest, where nothing would be left
+    (['{"vcam": {"model": "tiny", "se'], 1, "the header, the log's first line, is cut short (Unterminated string "
+                                            "starting at): the show ended while writing it, before any command was "
+                                            "logged, so the log holds nothing to use; run the show again with "
+                                            "--log-controls"),
     ([{"vcam": HEADER}, {**ACTION, "apply": {"op": "sed", "seed": 4}}, {"end": {"blocks": 3}}], 2,
      "unknown action 'sed'"),
     ([ACTION, {"end": {"blocks": 3}}], 1, "does not start with its header"),

@@ -286,6 +286,22 @@ def test_recording_into_a_missing_folder_is_refused(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="a system with /proc")
+def test_recording_into_a_folder_no_file_can_be_made_in_is_refused_at_the_start(capsys):
+    """/proc passes the folder's permission check as root: the show went on air and failed there with a bare
+    "[Errno 2]"."""
+    assert main(["run", "--model", "tiny", "--out", "file:/proc/x.mp4", "--duration", "2", "--no-stdin"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot record to /proc/x.mp4" in err and "Errno" not in err and "building" not in err, err
+
+
+def test_a_strength_without_an_input_is_said_to_wait_for_one_at_the_start():
+    """--strength without --in was kept without a word, as if it changed the pictures."""
+    said = prepared_status(strength=0.4, stdin=False)
+    assert "--strength 0.4 has no effect without an input: it applies once one is on air" in said
+    assert "--strength" not in prepared_status(stdin=False)
+
+
 @pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="checks the machine without CUDA")
 def test_krea_without_gpu_is_refused_before_anything_opens(tmp_path, capsys):
     out = tmp_path / "x.mp4"

@@ -1,4 +1,5 @@
 """Show files and MIDI maps: valid ones load; each broken one names the file, the line and the fix."""
+import os
 from pathlib import Path
 
 import cv2
@@ -295,6 +296,34 @@ def test_a_show_file_written_in_two_goes_is_loaded_once_whole(tmp_path):
     path.write_text(whole[:cut])  # a real edit down to two presets
     watcher.poll(), watcher.poll()
     assert loaded == [3, 2]
+
+
+def test_a_save_that_fails_as_the_last_one_did_is_said_in_one_line_and_the_fix_is_said(tmp_path):
+    """Every save of a show file still broken repeated the same reload error, its lines each time."""
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    good = "presets:\n  - {name: a, prompt: one}\n"
+    path.write_text(good)
+    said = []
+    watcher = ShowWatcher(str(path), lambda show: None, said.append, show=load_show(path))
+
+    def save(text):
+        path.write_text(text)
+        os.utime(path, ns=(10**18 + len(said),) * 2)  # each save seen as one, within the clock's grain too
+        watcher.poll(), watcher.poll()
+
+    save("presets:\n  - {name: a, prompt: one, seed: x}\n")
+    assert len(said) == 1 and said[0].startswith("show file not reloaded, the last good show stays live:\n  ")
+    save("presets:\n  - {name: a, prompt: one, seed: x}\n# saved again\n")
+    assert said[1] == "show file still not reloaded: the same problem as at the last save; the last good show " \
+                      "stays live"
+    save("presets:\n  - {name: a, prompt: one, seed: -5}\n")  # another problem: said whole
+    assert said[2].startswith("show file not reloaded, the last good show stays live:\n  ") and "-5" in said[2]
+    save(good + "  - {name: b, prompt: two}\n")
+    assert said[3] == f"fixed: reloaded {path}: 2 presets"
+    save(good)
+    assert said[4] == f"reloaded {path}: 1 preset"
 
 
 # --- what `vcam check` passes, `vcam run` starts with ------------------------------------------------------------

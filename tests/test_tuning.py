@@ -119,6 +119,10 @@ def test_the_budget_stops_new_candidates_after_one_ran(monkeypatch):
     result = tune(TINY, log=lambda s: None, budget_s=45, clock=lambda: next(ticks))
     assert [t.skipped for t in result.trials] == [False, False, True, True]
     assert result.best.options == candidates("cpu", "none")[1] and "not tried" in result.table()
+    # each untried row said "(the time budget was spent, or tuning stopped: see above)": said once, with its reason
+    table = result.table()
+    assert table.count("not tried") == 3 and table.count("the time budget") == 1
+    assert "\n2 candidates not tried: the time budget (--tune-budget 45) was spent\n" in table
 
 
 def test_tuning_keeps_other_entries_and_replaces_its_own(monkeypatch, cache_dir):
@@ -369,6 +373,21 @@ def test_ctrl_c_keeps_what_was_measured(monkeypatch, cache_dir):
     result = tune(TINY, log=lambda s: None)
     assert [t.skipped for t in result.trials] == [False, False, True, True]
     assert result.saved and result.best.options == SpeedOptions(attention="math")
+    assert "\n2 candidates not tried: tuning was stopped (Ctrl-C)\n" in result.table()
+
+
+def test_plain_bench_stopped_by_ctrl_c_says_so(monkeypatch, capsys):
+    """It left with exit code 130 and not a word."""
+    import vcam.bench.bench as bench_module
+
+    def interrupted(settings, log=print):
+        log("warming up (3 blocks) …")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bench_module, "bench", interrupted)
+    assert main(["bench", "--model", "tiny", "--device", "cpu"]) == 130
+    err = capsys.readouterr().err
+    assert "vcam: stopped (Ctrl-C) before the timing finished: no result" in err and "--blocks N" in err
 
 
 def test_a_tuning_file_that_cannot_be_written_still_gives_the_table(monkeypatch, cache_dir):

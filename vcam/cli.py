@@ -541,7 +541,12 @@ def cmd_bench(args) -> int:
         settings = replace(settings, speed=replace(settings.speed, compile_mode="default"))
     if args.tune_budget is not None:
         raise VcamError("--tune-budget only applies to a tuning run", "add --tune, or leave out --tune-budget")
-    result = bench(settings, log=log)
+    try:
+        result = bench(settings, log=log)
+    except KeyboardInterrupt:  # it left with exit code 130 and not a word
+        print("vcam: stopped (Ctrl-C) before the timing finished: no result; --blocks N and --warmup N make a "
+              "shorter run", file=sys.stderr)
+        return 130
     print(result.to_json() if args.json else result.table())
     return 0
 

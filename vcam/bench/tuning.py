@@ -115,7 +115,7 @@ class Trial:
     options: SpeedOptions
     frames_per_second: float | None = None
     error: str | None = None  # why it failed, as raised
-    skipped: bool = False  # not run: the time budget was spent
+    skipped: bool = False  # not run: the time budget was spent, or tuning stopped (TuneResult.untried says why)
 
     def to_dict(self) -> dict:
         data: dict = {"options": self.options.to_dict()}
@@ -139,6 +139,7 @@ class TuneResult:
     blocks: int = 0
     warmup: int = 0
     interrupted: bool = False  # stopped by Ctrl-C: the candidates after it were not tried
+    untried: str = ""  # why the skipped candidates were not tried, said once under the table
 
     def entry(self) -> dict:
         """What the tuning file keeps for this key."""
@@ -160,11 +161,13 @@ class TuneResult:
                 mark = "   <- fastest" if t is self.best else ""
                 lines.append(f"  {t.frames_per_second:8.2f}  {t.options.describe()}{mark}")
             elif t.skipped:
-                lines.append(f"  {'-':>8s}  {t.options.describe()}: not tried (the time budget was spent, or tuning "
-                             "stopped: see above)")
+                lines.append(f"  {'-':>8s}  {t.options.describe()}: not tried")
             else:
                 first = (t.error or "").strip().splitlines()[0:1] or ["failed"]
                 lines.append(f"  {'failed':>8s}  {t.options.describe()}: {first[0][:120]}")
+        skipped = sum(t.skipped for t in self.trials)
+        if skipped:  # once, where every untried row said it (and could not say which of the reasons it was)
+            lines.append(f"{counted(skipped, 'candidate')} not tried: {self.untried or 'tuning stopped (see above)'}")
         if self.saved and self.best is not None:
             lines.append(f"saved to {self.path}: vcam run and vcam serve use "
                          f"{self.best.options.describe()} on this card at these settings")
@@ -277,9 +280,12 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     trials: list[Trial] = []
     start = clock()
     stopped = interrupted = False
+    untried = ""
     for i, opt in enumerate(options, 1):
-        if stopped or (budget_s is not None and clock() - start >= budget_s
-                       and any(t.frames_per_second for t in trials)):
+        if not stopped and (budget_s is not None and clock() - start >= budget_s
+                            and any(t.frames_per_second for t in trials)):
+            stopped, untried = True, f"the time budget (--tune-budget {budget_s:g}) was spent"
+        if stopped:
             trials.append(Trial(opt, skipped=True))
             continue
         log(f"candidate {i}/{len(options)}: {opt.describe()}")
@@ -291,12 +297,13 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             log("  stopped: the candidates measured so far are compared and saved")
             trials.append(Trial(opt, skipped=True))
             stopped = interrupted = True
+            untried = "tuning was stopped (Ctrl-C)"
         except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory, ...: the rest still count
             trials.append(Trial(opt, error=_error_text(e)))
             log(f"  failed: {_error_text(e).splitlines()[0][:200]}")
             if device_unusable(target.device):
                 log("  the GPU cannot run anything more in this process: the rest are not tried")
-                stopped = True
+                stopped, untried = True, "the GPU could not run anything more in this process"
         else:
             trials.append(Trial(opt, frames_per_second=result.frames_per_second))
             log(f"  {result.frames_per_second:.2f} frames/s")
@@ -306,9 +313,10 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far still count
                 log(f"  could not free the GPU memory ({_error_text(e).splitlines()[0][:200]})")
                 stopped = True
+                untried = untried or "the GPU memory could not be freed"
     tuned = TuneResult(key=key, trials=trials, path=path, date=datetime.datetime.now().isoformat(timespec="seconds"),
                        best=_fastest(trials), blocks=settings.blocks, warmup=settings.warmup_blocks,
-                       interrupted=interrupted)
+                       interrupted=interrupted, untried=untried)
     if tuned.best is not None:
         try:
             _save_entry(path, key.text(), tuned.entry(), log)

@@ -76,6 +76,13 @@ class Command:
         return text + (f" @{self.at}" if self.at else "")
 
 
+def usage(name: str) -> str:
+    """How command `name` is written, for one line of a message: `seed N (noise seed, from the next block)`. The
+    help table's entries are padded into columns, which inside a sentence read as a gap."""
+    form, _, what = USAGE[name].partition("  ")
+    return f"{form} ({what.strip()})" if what.strip() else form
+
+
 def help_text() -> str:
     return ("commands:\n" + "\n".join("  " + line for line in USAGE.values())
             + "\n  a change may end in @beat, @bar, @N (beats) or @off to land on the beat (or at once)")
@@ -93,9 +100,9 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise CommandError(f"{name} needs a whole number, not {_shown(text)}; usage: {USAGE[name]}") from None
+        raise CommandError(f"{name} needs a whole number, not {_shown(text)}; usage: {usage(name)}") from None
     if not lo <= value <= hi:
-        raise CommandError(f"{name} {value} is out of range ({lo} to {hi}); usage: {USAGE[name]}")
+        raise CommandError(f"{name} {value} is out of range ({lo} to {hi}); usage: {usage(name)}")
     return value
 
 
@@ -103,10 +110,10 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}; usage: {USAGE[name]}") \
+        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}; usage: {usage(name)}") \
             from None
     if not lo <= value <= hi:  # also refuses NaN
-        raise CommandError(f"{name} {value:g} is out of range ({lo:g} to {hi:g}); usage: {USAGE[name]}")
+        raise CommandError(f"{name} {value:g} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
     return value
 
 
@@ -121,7 +128,7 @@ def _bias(text: str) -> float:
     except ValueError as e:
         if "bias must" not in str(e):
             e = f"bias needs a number above 0 and at most 1, not {_shown(text)}"
-        raise CommandError(f"{e}; usage: {USAGE['bias']}") from None
+        raise CommandError(f"{e}; usage: {usage('bias')}") from None
 
 
 def parse_quantize(text: str) -> str:
@@ -154,7 +161,7 @@ def _quantize(text: str) -> str:
     try:
         return parse_quantize(text)
     except ValueError as e:
-        raise CommandError(f"{e}; usage: {USAGE['quantize']}") from None
+        raise CommandError(f"{e}; usage: {usage('quantize')}") from None
 
 
 def _unquoted(text: str) -> str:
@@ -172,7 +179,7 @@ def _input(text: str) -> str:
     try:
         return str(parse_input(kind + colon + _unquoted(path)))
     except ValueError as e:
-        raise CommandError(f"{e}; usage: {USAGE['input']}") from None
+        raise CommandError(f"{e}; usage: {usage('input')}") from None
 
 
 def _prompt(text: str) -> str:
@@ -186,20 +193,24 @@ def _blend(text: str) -> tuple:
     try:
         parts = shlex.split(text)
     except ValueError as e:
-        raise CommandError(f"blend: {e}; usage: {USAGE['blend']}") from None
+        raise CommandError(f"blend: {e}; usage: {usage('blend')}") from None
     if len(parts) > 3:  # `blend neon city ocean 0.5`: the names cannot be told apart
         raise CommandError(f"blend takes two presets and a position, not {len(parts)} words: put a name with spaces "
                            "in quotes, as in blend \"neon city\" ocean 0.5, or give the presets' numbers, as in "
                            "blend 1 2 0.5")
     if len(parts) != 3:
-        raise CommandError(f"blend needs two presets and a position; usage: {USAGE['blend']}")
+        raise CommandError(f"blend needs two presets and a position; usage: {usage('blend')}")
     try:
         x = float(parts[2])
     except ValueError:
         raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}") from None
     if not 0.0 <= x <= 1.0:
-        raise CommandError(f"blend position {x:g} is outside 0 to 1; usage: {USAGE['blend']}")
-    return preset_ref(parts[0]), preset_ref(parts[1]), x
+        raise CommandError(f"blend position {x:g} is outside 0 to 1; usage: {usage('blend')}")
+    a, b = preset_ref(parts[0]), preset_ref(parts[1])
+    if str(a).lower() == str(b).lower():  # a preset with itself is no mix: one of the two was mistyped
+        raise CommandError(f"blend mixes two different presets, not {_shown(str(a))} with itself; give two, as in "
+                           "blend 1 2 0.5 (or preset NAME for one)")
+    return a, b, x
 
 
 # a command's name → what its argument text becomes (its args)
@@ -258,10 +269,10 @@ def parse(line: str) -> Command | None:
     rest, at = _split_at(name, rest)
     if name in NO_ARGS:
         if rest:
-            raise CommandError(f"{name} takes nothing after it; usage: {USAGE[name]}")
+            raise CommandError(f"{name} takes nothing after it; usage: {usage(name)}")
         return Command(name, at=at)
     if not rest:
-        raise CommandError(f"{name} needs an argument; usage: {USAGE[name]}")
+        raise CommandError(f"{name} needs an argument; usage: {usage(name)}")
     return Command(name, _ARGS[name](rest), at=at)
 
 

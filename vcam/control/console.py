@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import select
+import stat
 import sys
 import threading
 import time
@@ -34,6 +35,9 @@ TOO_LONG_REPLY = (f"error: line too long (over {LINE_BYTES} bytes; a command is 
                   "skipped to its end")
 TERMINAL_EOF = "end of input: typed commands are still read; Ctrl-C or `quit` ends the show"
 PIPE_EOF = "end of piped input: no more typed commands; Ctrl-C ends the show"
+FILE_EOF = "end of the commands file on stdin: no more typed commands; Ctrl-C ends the show"
+NULL_STDIN = "stdin is the null device (</dev/null): no typed commands; Ctrl-C ends the show"
+OTHER_EOF = "end of input on stdin: no more typed commands; Ctrl-C ends the show"
 NO_STDIN = "no stdin (it was closed when vcam started): no typed commands; Ctrl-C ends the show"
 TERMINAL_GONE = "the terminal closed: no more typed commands; Ctrl-C ends the show"
 # After two ends of input in a row on a terminal, the next read waits this long: a terminal that hung up reads as an
@@ -76,12 +80,24 @@ class Console:
                 if raw is TOO_LONG:
                     self._say(TOO_LONG_REPLY)
                 else:
-                    self._handle(raw.decode(encoding, errors="replace").rstrip("\r\n"))
+                    self._decoded(raw, encoding)
         except (OSError, ValueError) as e:  # stdin closed under us: the show goes on without it
             self._say(f"typed commands: stdin can no longer be read ({e}); no more typed commands; Ctrl-C ends "
                       "the show")
             return
-        self._say(TERMINAL_GONE if terminal else PIPE_EOF)
+        self._say(TERMINAL_GONE if terminal else _end_of(fd))
+
+    def _decoded(self, raw: bytes, encoding: str) -> None:
+        """A line that is not text in `encoding` is said to be so, where it was decoded with replacement
+        characters, an unknown command made of them (or a prompt with them in it)."""
+        try:
+            line = raw.decode(encoding)
+        except UnicodeDecodeError as e:
+            name = encoding.upper()
+            self._say(f"error: line {self.lines} is not {name} text (byte 0x{raw[e.start]:02x}); skipped: set the "
+                      f"terminal, or save the commands file, in {name}")
+            return
+        self._handle(line.rstrip("\r\n"))
 
     def _ended(self) -> None:
         """An end of input on a terminal (Ctrl-D): said the first time, so that typing on is not a surprise."""
@@ -107,6 +123,20 @@ class Console:
             self.reply(answer)
         except Exception:  # noqa: BLE001 - nowhere left to say it; keep reading
             pass
+
+
+def _end_of(fd: int | None) -> str:
+    """The end of stdin in words of what it is: a pipe's (also an in-memory stream's, commands another program
+    hands over), a file's (`< commands.txt`), the null device's (`< /dev/null`, which never held any)."""
+    if fd is None:
+        return PIPE_EOF
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISCHR(st.st_mode) and st.st_rdev == os.stat(os.devnull).st_rdev:
+            return NULL_STDIN
+    except OSError:  # closed under us since: what it was no longer matters
+        return OTHER_EOF
+    return PIPE_EOF if stat.S_ISFIFO(st.st_mode) else FILE_EOF if stat.S_ISREG(st.st_mode) else OTHER_EOF
 
 
 def _fd_of(source: BinaryIO) -> int | None:

@@ -657,7 +657,13 @@ class Controller:
             return self._set_prompts({args[0]: 1.0}, st.transition, origin, "prompt set")
         show = self._need_show()
         if name == "blend":
-            return self._blend(show, show.find(args[0]), show.find(args[1]), args[2], origin)
+            a, b = show.find(args[0]), show.find(args[1])
+            # `blend 1 city` where city is preset 1, which the parser cannot tell (it refuses `blend 1 1`); a knob
+            # whose map names one preset twice sends `blend 1 1` and still moves as before, not one error a move
+            if a == b and args[0] != args[1]:
+                raise ValueError(f"blend mixes two different presets: {show.presets[a].name!r} is preset {a + 1}, "
+                                 "named twice; give two, as in blend 1 2 0.5")
+            return self._blend(show, a, b, args[2], origin)
         if name == "preset":
             index = show.find(args[0])
         else:
@@ -694,7 +700,9 @@ class Controller:
         st = self.state
         if cmd.name == "strength":
             st.strength = check_strength(cmd.args[0])
-            self._submit(SetStrength(st.strength), origin)
+            self._submit(SetStrength(st.strength), origin)  # kept by the stream for an input put on later
+            if st.input == "none":
+                return f"strength {st.strength:g}, kept for an input: none is on air now (input SRC)"
             return f"strength {st.strength:g}{NEXT_BLOCK}"
         spec = _whole_path(cmd.args[0])
         self._check_input(spec)

@@ -251,7 +251,7 @@ def read_replay(path: str) -> Replay:
         if header is None and not line.lstrip().startswith("{"):
             raise ValueError(_not_a_log(path))
         try:
-            entry = _entry(line, cut_short=i == len(lines) and not text.endswith("\n"))
+            entry = _entry(line, cut_short=i == len(lines) and not text.endswith("\n"), header=header is None)
             if header is None and "vcam" not in entry:
                 raise ValueError("the log does not start with its header ({\"vcam\": {...}}, the settings the "
                                  "show started with); is this a log written by vcam run --log-controls?")
@@ -279,10 +279,16 @@ def read_replay(path: str) -> Replay:
     return Replay(header, actions, end[0] if end else None, at_frames)
 
 
-def _entry(line: str, cut_short: bool) -> dict:
+def _entry(line: str, cut_short: bool, header: bool = False) -> dict:
+    """The JSON object on `line`; `cut_short`: it is the file's last and has no end; `header`: it is the header,
+    before which nothing can be cut (deleting it leaves no log)."""
     try:
         entry = json.loads(line)
     except json.JSONDecodeError as e:
+        if cut_short and header:
+            raise ValueError(f"the header, the log's first line, is cut short ({e.msg}): the show ended while "
+                             "writing it, before any command was logged, so the log holds nothing to use; run the "
+                             "show again with --log-controls") from None
         if cut_short:
             raise ValueError(f"the last line is cut short ({e.msg}): the show ended while writing it; delete "
                              "that line to use the rest") from None

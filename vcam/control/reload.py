@@ -48,6 +48,7 @@ class ShowWatcher:
         self.say = say
         self.interval = interval
         self.show = show  # the last good show
+        self._failing: str | None = None  # what the last save's reload said was wrong, until a save loads
         self._stamp = self._seen = self._read_stamp()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="show-watch", daemon=True)
@@ -87,7 +88,8 @@ class ShowWatcher:
             self._not_reloaded(e)
             return
         except Exception as e:  # whatever it is, the last good show stays live
-            self.say(f"show file not reloaded ({e.__class__.__name__}: {e}); the last good show stays live")
+            self._failed(f"show file not reloaded ({e.__class__.__name__}: {e}); the last good show stays live",
+                         1)
             return
         try:
             applied = self.on_show(show)
@@ -95,10 +97,23 @@ class ShowWatcher:
             self._not_reloaded(e)
             return
         old, self.show = self.show, show
-        self.say(reloaded(self.path, show, applied or (), waiting_for_start(old, show) if old else ""))
+        line = reloaded(self.path, show, applied or (), waiting_for_start(old, show) if old else "")
+        self.say(f"fixed: {line}" if self._failing is not None else line)
+        self._failing = None
 
     def _not_reloaded(self, e: ConfigError) -> None:
-        self.say("show file not reloaded, the last good show stays live:\n  " + "\n  ".join(e.problems))
+        self._failed("show file not reloaded, the last good show stays live:\n  " + "\n  ".join(e.problems),
+                     len(e.problems))
+
+    def _failed(self, said: str, problems: int) -> None:
+        """A save that does not load: said whole, except where the save before it failed alike (each save of a
+        file still being fixed repeated the same lines), which is said in one line."""
+        if said == self._failing:
+            same = "the same problem" if problems == 1 else f"the same {problems} problems"
+            self.say(f"show file still not reloaded: {same} as at the last save; the last good show stays live")
+        else:
+            self.say(said)
+        self._failing = said
 
 
 def reloaded(path: str, show: Show, applied: Sequence[str], later: str) -> str:

@@ -134,6 +134,9 @@ def _prepare(opts: RunOptions) -> _Prepared:
     cfg = resolve(opts, show, start, (spec.width, spec.height), own_size_only=spec.random_weights)
     if cfg.note:
         status.message(cfg.note)
+    if opts.strength is not None and cfg.input == "none":  # kept, unlike an option refused: an input may come on
+        status.message(f"--strength {opts.strength:g} has no effect without an input: it applies once one is on "
+                       "air (--in SRC, or input SRC typed)")
     cfg, quant = _sized(opts, model, cfg, spec.random_weights, show, status.message)
     if replay is not None and (unlike := unlike_the_show("replaying", replay.header, model, cfg, quant, opts.decoder,
                                                          opts.attention_quant)):

@@ -34,6 +34,29 @@ def check_path(path: str, in_use: bool = True) -> None:
     check_recording_name(path)
     if in_use:
         _refuse_one_being_recorded(path)
+    _try_making(path, folder)
+
+
+def _try_making(path: str, folder: str) -> None:
+    """VcamError where the file cannot be made or written after all, which the folder's permissions do not tell:
+    /proc and /sys (even as root), a read-only mount, a file that refuses writing. It failed on air with a bare
+    "[Errno 2]". A file made to find out is removed at once: the recording makes it at its first frame."""
+    made = not os.path.lexists(path)
+    if not made and not os.path.isfile(path):  # /dev/null, a named pipe: opened as they are, on air
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | (os.O_CREAT | os.O_EXCL if made else os.O_APPEND), 0o666)
+    except FileExistsError:  # made by someone else this instant: what it is is checked when it opens
+        return
+    except OSError as e:
+        if made:
+            raise VcamError(f"cannot record to {path}: no file can be made in {folder} ({e.strerror})",
+                            "pick a folder on a disk that can be written") from None
+        raise VcamError(f"cannot record to {path}: the file cannot be written ({e.strerror})",
+                        "let vcam write it (chmod u+w) or pick another path") from None
+    os.close(fd)
+    if made:
+        os.unlink(path)
 
 
 def disk_fix(path: str | None, instead: str = "record to another disk") -> str:
