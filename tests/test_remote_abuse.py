@@ -2,6 +2,7 @@
 close at once, a wrong token, a server that sends nothing yet. A server in this process, without a model."""
 import contextlib
 import io
+import json
 import logging
 import shutil
 import socket
@@ -15,6 +16,7 @@ import pytest
 
 from helpers import Pipe, wait_for
 from vcam.cli import main
+from vcam.remote import protocol as proto
 from vcam.remote import server as server_module
 from vcam.remote.addresses import machine_addresses
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
@@ -548,6 +550,71 @@ def test_frames_of_another_protocol_version_are_said_once_then_counted():
                     "the same vcam on both machines"]
     link.say_held_back()
     assert said[1:] == ["99 more like it: " + said[0]]
+
+
+def test_damaged_frames_claiming_ever_other_sizes_are_said_once_then_counted():
+    """Each named the size it claimed, and each size was a line and a window of its own: held by its words, the
+    numbers left out, they are one."""
+    said = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    for seq in range(100):
+        link._receive(proto.HEADER.pack(proto.MAGIC, seq, 0, 0, 12, 0.0, 9000 + seq, 64) + bytes(40))
+    most = f"a stream is at most {proto.MAX_SIDE} a side"
+    assert said == [f"skipped a frame: damaged frame (it claims 9000x64; {most})"]
+    assert link._bad_frames.watching() == 1
+    link.say_held_back()
+    assert said[1:] == [f"99 more like it, the last: skipped a frame: damaged frame (it claims 9099x64; {most})"]
+
+
+def test_the_servers_error_answers_to_a_sweep_are_said_once_then_counted_whatever_value_each_names():
+    said = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    for n in range(4, 104):
+        link._say_reply(f"error: no preset {n}: the show has 3")
+    assert said == ["error: no preset 4: the show has 3"]
+    link.say_held_back()
+    assert said[1:] == ["99 more like it, the last: error: no preset 103: the show has 3"]
+
+
+class _Replayed:
+    """A replayed show's controller, as vcam serve's attachment sees it: the client's lines never reach it."""
+
+    def snapshot(self) -> dict:
+        return {"screen": "live"}
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_knob_turned_through_a_served_replay_is_refused_in_one_line_then_counted():
+    """Each value the knob sent was a line of its own on the server's terminal, and a window kept for it: keyed by
+    the whole line, a long replay's knob grew the watch by a line for every message. By its words, a sweep is one;
+    and a client that sends line after line of its own words is watched for a few of them, the rest counted."""
+    said = []
+    server = server_module.attachment(server_module.ServeSettings(port=0))(_Replayed(), said.append, None, "crop",
+                                                                          replaying=True)
+    client = server_module._Client(None, "control", "192.0.2.1:50000")
+    try:
+        for n in range(1000):
+            server._answer(json.dumps({"type": "command", "line": f"strength {n / 1000:.3f}"}), client)
+        assert said == ["client 192.0.2.1:50000 was refused 'strength 0.000' during a replay"]
+        assert client.refusals.watching() == 1
+        assert client.held_back() == ["999 more like it, the last: client 192.0.2.1:50000 was refused 'strength 0.999' "
+                                      "during a replay"]
+    finally:
+        client.close()
+    said.clear()
+    client = server_module._Client(None, "control", "192.0.2.1:50001")
+    try:
+        for n in range(1000):
+            word = "".join("abcdefghij"[int(d)] for d in f"{n:03d}")  # no numbers: a thousand sets of words
+            server._answer(json.dumps({"type": "command", "line": f"go{word}"}), client)
+        most = server_module._Client.REFUSALS_WATCHED
+        assert len(said) == most + 1 and client.refusals.watching() == most + 1  # the first past them opens the count
+        assert client.held_back() == [f"{1000 - most - 1} more from its other refusals, the last: client "
+                                      "192.0.2.1:50001 was refused 'gojjj' during a replay"]
+    finally:
+        client.close()
 
 
 def test_a_server_not_reached_before_any_frame_is_not_said_to_leave_a_last_frame_held(tmp_path):

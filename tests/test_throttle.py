@@ -1,6 +1,6 @@
 """The lines held back per control (MIDI knobs, OSC addresses, a server's refusals): what is said last about a
 control is the latest line about it, and the controls of a while ago make room for new ones."""
-from vcam.control.throttle import ErrorThrottle
+from vcam.control.throttle import ErrorThrottle, words_of
 
 
 def test_a_count_names_the_last_line_held_back_not_the_first():
@@ -58,3 +58,17 @@ def test_controls_outside_the_bound_are_never_counted_with_the_others():
     assert throttle.admit(("/b",), "y", 0.2) == "y"  # under OTHERS: the fader took no room
     assert throttle.admit(("/fader", "reply"), "blend 0.6", 0.3, bounded=False) is None
     assert throttle.held_back() == ["1 more like it, the last: blend 0.6"]
+
+
+def test_a_lines_words_leave_its_numbers_out_and_the_throttle_says_what_it_watches():
+    assert words_of("'strength 0.41' during a replay") == words_of("'strength 0.999' during a replay")
+    assert words_of("illegal access at 0x7f3ab2c0 in kernel 12") == "illegal access at # in kernel #"
+    assert words_of("preset ocean") != words_of("preset city")
+    throttle = ErrorThrottle(every=2.0)
+    for n in range(50):
+        throttle.admit((words_of(f"seed {n} refused"),), f"seed {n} refused", n / 100)
+    assert throttle.watching() == 1
+    throttle.admit(("other",), "x", 1.0)
+    assert throttle.watching() == 2
+    throttle.held_back(3.5)  # both windows over: the count said, then both forgotten
+    assert throttle.watching() == 0

@@ -1,10 +1,20 @@
 """Lines held back per control, so that a flood of messages (a failing fader's sweep) does not flood the terminal."""
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
 OTHERS = ("others",)  # the control that stands for all controls past `most`
+_NUMBERS = re.compile(r"0x[0-9a-fA-F]+|\d+")
+
+
+def words_of(line: str) -> str:
+    """A line without its numbers, to key a throttle by where the line itself is all there is to key by: a fader's
+    sweep refused or answered with an error says one line per value ("'strength 0.41' during a replay", "… 0.42"),
+    and keyed by each whole line every one was a window of its own, said at once and kept, for as long as the knob
+    was turned."""
+    return _NUMBERS.sub("#", line)
 
 
 @dataclass
@@ -50,6 +60,11 @@ class ErrorThrottle:
         if said is not None and said.held:
             return f"{line} (and {self._more(control, said.held)})"
         return line
+
+    def watching(self) -> int:
+        """The controls watched now (a window open, or lines held back): what the throttle keeps."""
+        with self._lock:
+            return len(self._said)
 
     def flush(self, control: tuple) -> str | None:
         """The count of the lines held back for `control`, to be said now (before a line about the same thing that

@@ -27,7 +27,7 @@ from vcam.remote.protocol import TOKEN_ENV
 from vcam.control.commands import Command, CommandError, parse
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.control.midi import NO_MIDI
-from vcam.control.throttle import ErrorThrottle
+from vcam.control.throttle import ErrorThrottle, words_of
 from vcam.bias import DEFAULT_BIAS
 from vcam.inspec import DEFAULT_STRENGTH
 from vcam.errors import VcamError
@@ -512,12 +512,13 @@ class Link:
         if str(e) == proto.NOT_A_FRAME:  # the header itself is another: a server of another vcam version
             text += ("; is vcam serve of another version than this vcam cam? install the same vcam on both "
                      "machines")
-        if line := self._bad_frames.admit((str(e),), text, time.monotonic()):
+        # by its words: a damaged frame names the size it claims, which differs from one to the next
+        if line := self._bad_frames.admit((words_of(str(e)),), text, time.monotonic()):
             self.say(line)
 
     def _say_reply(self, text: str) -> None:
         if text.startswith("error"):  # the same error for each message of a sweep: said once, then counted
-            text = self._errors.admit((text,), text, time.monotonic())
+            text = self._errors.admit((words_of(text),), text, time.monotonic())  # whatever value each names
         if text:
             self.say(text)
 

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlparse
 import numpy as np
 
 from vcam.control.media import Refused
-from vcam.control.throttle import ErrorThrottle
+from vcam.control.throttle import ErrorThrottle, words_of
 from vcam.remote import protocol as proto
 from vcam.remote.intake import Dropped, Intake, Uploads
 from vcam.remote.rate import ByteRate
@@ -78,6 +78,10 @@ class _Client:
     # one sends: said at once, then counted once a minute, not a line for every ask.
     ASKS_SAID_S = 60.0
     REPLIES_WAITING = 64  # past this, the reader of this client waits: one that sends without reading slows only itself
+    # What one client was refused is watched apart for this many things at once; past them, the rest share one count:
+    # a client sending line after line of its own words (a patch gone wrong, a fuzzer) must not grow the watch, nor
+    # the server's terminal, by a line for each.
+    REFUSALS_WATCHED = 8
 
     def __init__(self, ws, role: str, name: str, clock: Callable[[], float] = time.monotonic):
         self.ws = ws
@@ -88,8 +92,8 @@ class _Client:
         self.dropped = 0  # frames
         self.latency: float | None = None  # end-to-end, as the client last reported it
         # what this client was refused, said on the server's terminal: one line every few seconds for each thing
-        # refused, however often it asks for it
-        self.refusals = ErrorThrottle()
+        # refused (by its words: a knob's sweep is one thing), however often it asks for it
+        self.refusals = ErrorThrottle(most=self.REFUSALS_WATCHED, others="its other refusals")
         self.asks_refused = ErrorThrottle(self.ASKS_SAID_S)  # the input, by reason
         self._cond = threading.Condition()
         self._texts: deque[str] = deque()  # in order: a reply carries the state too, and the newest must win
@@ -564,8 +568,9 @@ class FrameServer:
 
     def _refused(self, client: _Client, what: str) -> None:
         """Says on the server's terminal what a client was refused: it hears only its own reply. Held back by what
-        was refused, so a count of the ones held back is said with their own words."""
-        self._say_refused(client, what, client.refusals, ("refused", what))
+        was refused, its numbers left out (a knob turned through a replayed show is refused a line for each value),
+        so a count of the ones held back is said with the words of the last."""
+        self._say_refused(client, what, client.refusals, ("refused", words_of(what)))
 
     def _refused_input(self, client: _Client, what: str) -> None:
         """The same for the input (Intake's `refused`): a new reason (another client sends now) is said at once."""
