@@ -465,3 +465,22 @@ def test_failure_news_says_each_error_at_most_once_a_minute_across_recoveries():
     now[0] += 1
     assert news.failed(("ValueError", "bad shape", False)) == "new"  # an error not said before: at once
     assert [_how_long(s) for s in (0.43, 12.4, 125, 3725)] == ["0.4 s", "12 s", "2 min 05 s", "1 h 02 min"]
+
+
+def test_failure_news_of_a_long_show_keeps_a_minute_of_errors_and_takes_addresses_for_numbers():
+    """An error naming a device address ("illegal memory access at 0x7f3a…") was a new error at every address, said
+    in full each time, and every error ever met was kept for the show's hours. Hex addresses count as numbers, and
+    only the errors of the last minute are kept."""
+    from vcam.live.producer import FailureNews
+
+    now = [0.0]
+    news = FailureNews(lambda: now[0])
+    said = []
+    for i in range(6 * 60):  # six hours of a block failing now and then, once a minute, at a new address each time
+        now[0] += 61 if i % 2 else 20
+        said.append(news.failed(("RuntimeError", f"illegal memory access at 0x{0x7f3a0000 + 977 * i:x}", False)))
+        news.recovered()
+        assert len(news.errors) <= 1
+    assert said.count("new") <= 6 * 60 // 2 + 1 and None in said  # those within the minute are counted, not said
+    now[0] += 1
+    assert news.failed(("ValueError", "bad shape", False)) == "new" and len(news.errors) == 2

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import heapq
 import queue
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from vcam.control.actions import Action, InputOpener, Origin, Reset, apply
 from vcam.control.protocol import AppliedListener
+from vcam.control.throttle import words_of
 from vcam.errors import VcamError
 from vcam.live.pacer import Pacer
 from vcam.words import counted
@@ -58,6 +58,9 @@ class FailureNews:
         now = self.clock()
         if not self.retries:
             self.since, self.lines, self.run_said = now, set(), False
+            # an error not said for a minute is said in full at a run's first failure either way: only the recent
+            # are kept, so a show of hours remembers a minute of errors, not every one it met
+            self.errors = {k: t for k, t in self.errors.items() if now - t < SAID_AGAIN_EVERY_S}
         self.retries += 1
         key = _error_key(failure)
         recent = now - self.errors.get(key, -float("inf")) < SAID_AGAIN_EVERY_S
@@ -97,11 +100,11 @@ class FailureNews:
 
 
 def _error_key(failure: Failure) -> tuple[str, str]:
-    """What makes two failures the same error: their class and their text but for its numbers. Running out of
-    memory names the allocation that failed, and another error a step or an address, which differ from one try to
+    """What makes two failures the same error: their class and their text but for its numbers (hex addresses too).
+    Running out of memory names the allocation that failed, and another error a step or an address, which differ from one try to
     the next in what is the same trouble each time."""
     name, text, out_of_memory = failure
-    return (name, "") if out_of_memory else (name, re.sub(r"\d+", "#", text))
+    return (name, "") if out_of_memory else (name, words_of(text))
 
 
 def _retries(n: int) -> str:
