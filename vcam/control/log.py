@@ -23,6 +23,7 @@ import json
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -185,14 +186,15 @@ class _FrameTimetable:
 
     def __init__(self, changes: list[AtFrame], state, tempo,
                  on_change: Callable[[Action, Shown | None], None] | None = None):
-        self._waiting = sorted(changes, key=lambda c: c.frame)  # stable: the log's order within a frame
+        # stable: the log's order within a frame; a deque, as a long log's front is taken off thousands of times
+        self._waiting = deque(sorted(changes, key=lambda c: c.frame))
         self.state, self.tempo = state, tempo
         self.on_change = on_change
 
     def shown(self, shown: Shown) -> None:
         at = (shown.block, shown.index)
         while self._waiting and self._waiting[0].frame <= at:
-            action = self._waiting.pop(0).action
+            action = self._waiting.popleft().action
             _make(action, self.state, self.tempo, shown.since)
             if self.on_change is not None:
                 self.on_change(action, shown)
