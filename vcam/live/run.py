@@ -287,7 +287,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     screen = Screen(state)  # the camera's: a screen change is set through it, between two ticks
     controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter,
                             check_input=inputs.check, tempo=tempo, land=quantizer.land, media=prep.media,
-                            screen=screen)
+                            screen=screen, replaying=replay is not None)
     try:
         extra = _attached(attach, controller, producer, status.message, inputs, replay is not None)
         osc = _osc_parts(opts, show, controller, air, prep.osc_map, status.message)
