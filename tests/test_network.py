@@ -849,6 +849,38 @@ def test_a_camera_let_in_as_the_server_stops_is_told_the_show_ended_and_reads_no
     assert server.clients == []
 
 
+def test_a_camera_whose_first_state_cannot_be_read_is_closed_with_a_reason_and_not_kept(local_servers):
+    """The first state was read before the handler's try: a snapshot that raised left the camera among the clients
+    for good (every frame still offered to it, a place of max_clients taken) and its connection ended with no
+    reason. Now it is closed with one, said on the server, and removed; the next camera is served."""
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    server = local_servers()
+    broken = [True]
+
+    def state():
+        if broken[0]:
+            raise RuntimeError("the snapshot failed")
+        return {"screen": "live"}
+
+    server.state = state
+    url = f"ws://127.0.0.1:{server.port}"
+    with connect(url, proxy=None, open_timeout=30) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                ws.recv(timeout=30)
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1011, "the show's state could not be read on the "
+                                                                          "server")
+    assert wait_for(lambda: server.places_taken() == 0, 30) and server.clients == []
+    assert wait_for(lambda: any("was disconnected: its first state could not be read (RuntimeError: the snapshot "
+                                "failed); 0 connected" in m for m in server.said), 30), server.said
+    broken[0] = False
+    with connect(url, proxy=None, open_timeout=30) as again:
+        assert json.loads(again.recv(timeout=30)) == {"type": "state", "screen": "live"}
+        assert wait_for(lambda: len(server.clients) == 1, 30)
+
+
 def test_vcam_cam_quitting_while_connected_says_no_loss_of_the_server(local_server):
     """Its own close ends the connection cleanly too: vcam cam said "connection to the server lost; holding the last
     frame, reconnecting" as it quit."""
