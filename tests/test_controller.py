@@ -1094,6 +1094,14 @@ def test_the_shows_bpm_is_the_tempo_it_starts_at_and_a_clock_or_a_tap_takes_over
     assert (tempo.source, tempo.bpm) == ("tap", 120.0)  # the operator's latest
 
 
+def test_a_replayed_show_leaves_the_tempo_to_its_log():
+    """The show file's bpm is not the replay's: the log's tempo entries are (none logged: no tempo)."""
+    tempo, log = Tempo(), io.StringIO()
+    Controller(parse_show(tempo_show(124), "show.yaml"), ShowState(prompts={"x": 1.0}), RecordingProducer(),
+               threading.Event(), lambda s: None, ControlLog(log, {}), tempo=tempo, replaying=True)
+    assert tempo.bpm is None and log.getvalue().splitlines()[1:] == []
+
+
 def test_a_show_without_a_bpm_starts_without_a_tempo():
     tempo = Tempo()
     Controller(parse_show(tempo_show(None), "show.yaml"), ShowState(prompts={"x": 1.0}), RecordingProducer(),

@@ -216,24 +216,70 @@ def test_the_shows_midi_port_is_opened_without_midi_on_the_command_line(show_fil
     assert routers[0].mapping.name == "Korg nanoKONTROL2"
 
 
-def test_a_missing_midi_port_in_the_show_is_refused_like_a_missing_midi_option(show_file, fake_midi_backend):
-    from vcam.errors import VcamError
+def test_a_controller_plugged_in_after_the_show_started_is_opened_when_it_comes(show_file, capture,
+                                                                             fake_midi_backend):
+    """A show's port or --midi that matched no input refused the show: a controller plugged in after the start, or
+    behind a USB hub that woke late, meant no show at all. Now the show starts, says what it waits for beside the
+    inputs there are (a typo shows), and the controller works once it is plugged in."""
+    import mido
+
+    blocks, _ = capture
+    show_file.write_text(SHOW + "midi: {port: launchpad, map: nanokontrol2}\n")
+    pipe, status = Pipe(), io.StringIO()
+    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST, duration=30,
+                                               commands=pipe.reader, status_out=status))
+    try:
+        assert wait_for(lambda: len(blocks) >= 1)
+        assert (f"waiting for MIDI input 'launchpad' (the midi: port of {show_file}; inputs now: Fake MIDImix, Fake "
+                "nanoKONTROL2 MIDI 1); plug it in") in status.getvalue()
+        fake_midi_backend.plug("Fake Launchpad Mini")
+        assert wait_for(lambda: "MIDI: listening on Fake Launchpad Mini" in status.getvalue(), 60)
+        assert "MIDI input Fake Launchpad Mini connected" in status.getvalue()
+        fake_midi_backend.send("Fake Launchpad Mini", mido.Message("control_change", control=59, value=127))
+        assert wait_for(lambda: "preset 2 'ocean'" in status.getvalue(), 60)  # the map's "next" button
+    finally:
+        pipe.send("quit")
+        thread.join(120)
+        fake_midi_backend.unplug("Fake Launchpad Mini")
+    assert not errors, errors
+    assert status.getvalue().count("waiting for MIDI input") == 1
+
+
+def test_a_midi_port_that_matches_no_input_yet_is_waited_for_whether_the_show_or_midi_names_it(show_file,
+                                                                                              fake_midi_backend):
+    from vcam.live.run import _prepare
 
     show_file.write_text(SHOW + "midi: {port: launchpad, map: nanokontrol2}\n")
-    with pytest.raises(VcamError) as from_show:
-        run(RunOptions(show=str(show_file), model="tiny", outs=["null"], duration=1, stdin=False,
-                       status_out=io.StringIO()))
-    with pytest.raises(VcamError) as from_option:
-        run(RunOptions(model="tiny", outs=["null"], midi="launchpad", midi_map="nanokontrol2", duration=1,
-                       stdin=False, status_out=io.StringIO()))
-    assert from_option.value.message in from_show.value.message  # the same list of inputs
-    assert "Fake MIDImix" in from_show.value.message and str(show_file) in from_show.value.fix
-    assert "--midi none" in from_show.value.fix
+    for given in ({}, {"midi": "launchpad", "midi_map": "nanokontrol2"}):
+        prepared = _prepare(RunOptions(show=str(show_file), model="tiny", outs=["null"], stdin=False,
+                                       status_out=io.StringIO(), **given))
+        assert prepared.midi[0] == "launchpad"  # opened once it comes, not refused
     # at a venue without that controller, --midi none plays the show without one, and says so
     said = io.StringIO()
     assert run(RunOptions(show=str(show_file), model="tiny", outs=["null"], midi="none", duration=0.5, stdin=False,
                           status_out=said)) == 0
     assert "--midi none: the show's MIDI port 'launchpad' is not opened" in said.getvalue()
+    assert "waiting for MIDI input" not in said.getvalue()
+
+
+def test_a_midi_port_without_midi_installed_is_still_refused_before_the_show(show_file, monkeypatch):
+    """Plugging the controller in cannot help there: the install fix is said at the start, as before."""
+    import sys
+
+    from vcam.errors import VcamError
+
+    monkeypatch.setitem(sys.modules, "mido", None)  # not installed
+    show_file.write_text(SHOW + "midi: {port: launchpad, map: nanokontrol2}\n")
+    with pytest.raises(VcamError) as from_show:
+        run(RunOptions(show=str(show_file), model="tiny", outs=["null"], duration=1, stdin=False,
+                       status_out=io.StringIO()))
+    assert f"the midi: port in {show_file} needs MIDI support" in from_show.value.message
+    assert 'pip install -e ".[midi]"' in from_show.value.fix and "--midi none" in from_show.value.fix
+    with pytest.raises(VcamError) as from_option:
+        run(RunOptions(model="tiny", outs=["null"], midi="launchpad", midi_map="nanokontrol2", duration=1,
+                       stdin=False, status_out=io.StringIO()))
+    assert from_option.value.message == "MIDI support is not installed"
+    assert 'pip install -e ".[midi]"' in from_option.value.fix
 
 
 def test_a_midi_map_naming_presets_the_show_lacks_is_refused_before_the_show(show_file, fake_midi_backend, tmp_path):

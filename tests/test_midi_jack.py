@@ -190,12 +190,16 @@ def test_midi_learn_follows_an_unplugged_controller_when_it_comes_back(fake_midi
     assert not learn.is_alive() and result == [0] and "{note: 36, command: next" in out.text
 
 
-def test_unknown_midi_port_stops_vcam_run_before_it_starts(fake_midi_backend, capsys):
+def test_a_midi_port_not_plugged_in_yet_is_waited_for_beside_the_inputs_there_are(fake_midi_backend, shared_tiny,
+                                                                                   capsys):
+    """It stopped vcam run before it started; now the show starts and the port is opened once it comes (a typo
+    shows beside the inputs listed)."""
     from vcam.cli import main
 
-    assert main(["run", "--model", "tiny", "--out", "null", "--midi", "launchpad", "--midi-map", "nanokontrol2"]) == 2
+    assert main(["run", "--model", "tiny", "--out", "null", "--midi", "launchpad", "--midi-map", "nanokontrol2",
+                 "--duration", "1", "--no-stdin"]) == 0
     err = capsys.readouterr().err
-    assert "no MIDI input matches 'launchpad'" in err and "Fake MIDImix" in err
+    assert "waiting for MIDI input 'launchpad' (inputs now: Fake MIDImix, Fake nanoKONTROL2 MIDI 1); plug it in" in err
 
 
 def test_a_controller_with_a_name_in_another_script_unplugged_and_back_through_jack(jack_server):

@@ -849,6 +849,38 @@ def test_a_camera_let_in_as_the_server_stops_is_told_the_show_ended_and_reads_no
     assert server.clients == []
 
 
+def test_a_camera_whose_first_state_cannot_be_read_is_closed_with_a_reason_and_not_kept(local_servers):
+    """The first state was read before the handler's try: a snapshot that raised left the camera among the clients
+    for good (every frame still offered to it, a place of max_clients taken) and its connection ended with no
+    reason. Now it is closed with one, said on the server, and removed; the next camera is served."""
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    server = local_servers()
+    broken = [True]
+
+    def state():
+        if broken[0]:
+            raise RuntimeError("the snapshot failed")
+        return {"screen": "live"}
+
+    server.state = state
+    url = f"ws://127.0.0.1:{server.port}"
+    with connect(url, proxy=None, open_timeout=30) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                ws.recv(timeout=30)
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1011, "the show's state could not be read on the "
+                                                                          "server")
+    assert wait_for(lambda: server.places_taken() == 0, 30) and server.clients == []
+    assert wait_for(lambda: any("was disconnected: its first state could not be read (RuntimeError: the snapshot "
+                                "failed); 0 connected" in m for m in server.said), 30), server.said
+    broken[0] = False
+    with connect(url, proxy=None, open_timeout=30) as again:
+        assert json.loads(again.recv(timeout=30)) == {"type": "state", "screen": "live"}
+        assert wait_for(lambda: len(server.clients) == 1, 30)
+
+
 def test_vcam_cam_quitting_while_connected_says_no_loss_of_the_server(local_server):
     """Its own close ends the connection cleanly too: vcam cam said "connection to the server lost; holding the last
     frame, reconnecting" as it quit."""
@@ -943,13 +975,40 @@ def test_a_host_that_is_not_this_machines_is_reported_as_such(capsys, host):
     assert "fix: --host takes an address of this machine: 127.0.0.1" in err and "another --port" not in err
 
 
-def test_vcam_cam_refuses_a_missing_midi_port_before_opening_any_output(camera, fake_midi_backend):
+def test_vcam_cam_waits_for_a_controller_plugged_in_after_it_started(local_server, fake_midi_backend):
+    """A --midi that matched no input refused vcam cam: a controller plugged in after the start (or behind a USB hub
+    that woke late) meant no camera at all. Now it starts, says what it waits for beside the inputs there are, and
+    the controller's buttons reach the server once it is plugged in."""
+    pipe, status = Pipe(), io.StringIO()
+    opts = CamOptions(url=f"ws://127.0.0.1:{local_server.port}", outs=["null"], size=(112, 64), duration=60,
+                      commands=pipe.reader, status_out=status, midi="launchpad", midi_map="nanokontrol2")
+    thread, errors = in_thread(run_cam, opts)
+    try:
+        assert wait_for(lambda: "connected to" in status.getvalue(), 60)
+        assert ("waiting for MIDI input 'launchpad' (inputs now: Fake MIDImix, Fake nanoKONTROL2 MIDI 1); plug it "
+                "in") in status.getvalue()
+        fake_midi_backend.plug("Fake Launchpad Mini")
+        assert wait_for(lambda: "MIDI: listening on Fake Launchpad Mini" in status.getvalue(), 60)
+        assert "MIDI input Fake Launchpad Mini connected" in status.getvalue()
+        fake_midi_backend.send("Fake Launchpad Mini", mido.Message("control_change", control=59, value=127))
+        assert wait_for(lambda: "next" in local_server.lines, 60)  # the map's "next" button
+    finally:
+        pipe.send("quit")
+        thread.join(60)
+        fake_midi_backend.unplug("Fake Launchpad Mini")
+    assert not thread.is_alive() and not errors, errors
+
+
+def test_vcam_cam_without_midi_installed_refuses_midi_before_opening_any_output(camera, monkeypatch):
     from vcam.errors import VcamError
 
+    monkeypatch.setitem(sys.modules, "mido", None)  # not installed: plugging a controller in cannot help
     opts = CamOptions(url="ws://127.0.0.1:1", outs=["vcam"], size=(112, 64), duration=1, stdin=False,
                       midi="launchpad", midi_map="nanokontrol2", status_out=io.StringIO())
-    with pytest.raises(VcamError):
+    with pytest.raises(VcamError) as refused:
         run_cam(opts)
+    assert refused.value.message == "MIDI support is not installed"
+    assert 'pip install -e ".[midi]"' in refused.value.fix
     assert camera.opened == []  # no camera left open behind the refusal
 
 
@@ -972,11 +1031,11 @@ def test_vcam_cam_says_a_midi_map_without_a_midi_port_is_not_used(monkeypatch):
 
 def test_vcam_cam_midi_none_opens_no_input_as_vcam_run_does(monkeypatch, capsys):
     """It looked for an input with `none` in its name, and refused the command where none had one."""
-    import vcam.control.midi
+    import vcam.control.lateplug
 
     ran = []
     monkeypatch.setattr("vcam.remote.client._run_cam", lambda opts, status, *rest: ran.append(rest[-2]) or 0)
-    monkeypatch.setattr(vcam.control.midi, "require_port", lambda port: pytest.fail(f"looked for {port!r}"))
+    monkeypatch.setattr(vcam.control.lateplug, "require_midi", lambda: pytest.fail("looked for MIDI"))
     assert main(["cam", "ws://127.0.0.1:1", "--out", "null", "--no-stdin", "--midi", "none"]) == 0
     assert main(["cam", "ws://127.0.0.1:1", "--out", "null", "--no-stdin", "--midi", "none",
                  "--midi-map", "nanokontrol2"]) == 0

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import memory_camera
-from helpers import TINY_SHOW, wait_for
+from helpers import FAST, TINY_SHOW, wait_for
 from vcam.cli import main
 from vcam.control.show import load_show
 from vcam.errors import VcamError
@@ -684,13 +684,16 @@ def test_a_replay_says_that_typed_commands_are_not_read_and_what_ends_it(tmp_pat
     assert "typed commands" not in prepared_status(replay=replay_log(tmp_path), stdin=False)
 
 
-def test_a_replay_takes_no_midi_and_no_network_commands_and_says_so(tmp_path):
+def test_a_replay_takes_no_midi_and_no_network_commands_and_says_so(tmp_path, fake_midi_backend):
     """--midi PORT was opened during a replay: a knob turned then made another show than the log's (as --osc, it is
-    said and left closed, so a port missing here refuses nothing)."""
+    said and left closed)."""
+    from vcam.live.run import _prepare
+
     said = prepared_status(replay=replay_log(tmp_path), midi="no such port", midi_map="nanokontrol2", stdin=False)
     assert "--midi no such port is not used while a control log is replayed" in said
-    with pytest.raises(VcamError, match="MIDI"):  # a show of its own opens the port (none can open here)
-        prepared_status(midi="no such port", stdin=False)
+    # a show of its own opens the port (waited for: none matches here)
+    assert _prepare(RunOptions(outs=["null"], midi="no such port", stdin=False,
+                               status_out=io.StringIO())).midi[0] == "no such port"
     served = prepared_status(replay=replay_log(tmp_path), serve=True, stdin=False)
     assert "commands from the network are not taken while a control log is replayed: clients watch it" in served
     assert "network" not in prepared_status(replay=replay_log(tmp_path), stdin=False)
@@ -773,6 +776,26 @@ def test_a_replay_logged_again_is_refused_before_anything_opens(tmp_path, capsys
     assert code == 2, err
     assert "--log-controls" in err and "not logged again" in err and "vcam render" in err
     assert not again.exists()
+
+
+def test_a_replay_keeps_the_logs_tempo_not_the_bpm_the_show_file_gives_now(tmp_path, monkeypatch):
+    """A show file's `bpm:` was set as the replay started: a log made before the file had it (or had this one) played
+    at a tempo the show never had, until the log's first tempo entry."""
+    from vcam.live import run as run_module
+
+    show = tmp_path / "show.yaml"
+    show.write_text(TINY_SHOW.replace("transition: 2}", "transition: 2, bpm: 124}"))
+    tempos, made = [], run_module.Controller
+
+    def controller(*args, **kwargs):
+        made_one = made(*args, **kwargs)
+        tempos.append(kwargs["tempo"].bpm)  # as the show starts, before any logged entry
+        return made_one
+
+    monkeypatch.setattr(run_module, "Controller", controller)
+    run(RunOptions(show=str(show), model="tiny", replay=replay_log(tmp_path), outs=["null"], fps=FAST, stdin=False,
+                   status_out=io.StringIO()))
+    assert tempos == [None]  # the log has no tempo: none, as in the show it was made by
 
 
 # --- the files a show writes --------------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ class Controller:
                  prompter: Prompter | None = None, check_input: Callable[[str], object] | None = None,
                  cues: CueList | None = None, tempo: Tempo | None = None,
                  land: Callable[[str], int | None] | None = None, clock: Callable[[], float] = time.monotonic,
-                 media: MediaFolders | None = None, screen: CameraScreen | None = None):
+                 media: MediaFolders | None = None, screen: CameraScreen | None = None, replaying: bool = False):
         self.show = show
         self.state = state
         self.generator = generator
@@ -191,9 +191,10 @@ class Controller:
             generator.on_applied(log.applied)
             if tempo is not None:  # every move of the grid, with the blocks made then
                 log.follow_tempo(tempo, lambda: generator.blocks)
-        if show is not None and show.defaults.bpm is not None and tempo is not None:
+        if show is not None and show.defaults.bpm is not None and tempo is not None and not replaying:
             # the tempo the show starts at, set as `bpm N` sets it (and logged so): a tap, a MIDI clock or Link takes
-            # over from it as from the command's
+            # over from it as from the command's. Not in a replay (`replaying`): the log's tempo entries are the
+            # show's, and a log made before the file had its bpm (or had this one) never played at it
             tempo.set_bpm(show.defaults.bpm, "bpm", cause=Origin(str(Command("bpm", (show.defaults.bpm,))), "show"))
 
     # --- entry points ---------------------------------------------------------------------------------------

@@ -290,7 +290,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     screen = Screen(state)  # the camera's: a screen change is set through it, between two ticks
     controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter,
                             check_input=inputs.check, tempo=tempo, land=quantizer.land, media=prep.media,
-                            screen=screen)
+                            screen=screen, replaying=replay is not None)
     try:
         extra = _attached(attach, controller, producer, status.message, inputs, replay is not None)
         osc = _osc_parts(opts, show, controller, air, prep.osc_map, status.message)
@@ -305,11 +305,13 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     parts: list = [_Started(prompter.stop), _Started(controller.close)] + ([extra] if extra else []) + tempo_parts
     router = None
     if prep.midi is not None:
-        from vcam.control.midi import MidiInput, MidiRouter
+        from vcam.control.lateplug import MidiWhenPlugged
+        from vcam.control.midi import MidiRouter
         from vcam.control.midiclock import MidiClock
 
         router = MidiRouter(prep.midi[1], controller, status.message, clock=MidiClock(tempo))
-        parts.append(MidiInput(prep.midi[0], router.handle, status.message, on_reconnect=router.forget_buttons))
+        parts.append(MidiWhenPlugged(prep.midi[0], router.handle, status.message, on_reconnect=router.forget_buttons,
+                                     where=None if opts.midi else opts.show))
     parts += osc
     if show is not None:
         parts.append(_show_watcher(opts, show, controller, prompter, router, fallbacks, status.message,
@@ -651,7 +653,7 @@ def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
         elif opts.midi == NO_MIDI and show is not None and show.midi_port:
             say(f"--midi none: the show's MIDI port {show.midi_port!r} is not opened")
         return None
-    _require_midi_port(port, None if opts.midi else opts.show)
+    _require_midi(None if opts.midi else opts.show)  # the port itself may come later (MidiWhenPlugged)
     if opts.midi_map:
         from vcam.control.midimap import map_named
 
@@ -725,24 +727,16 @@ class _Started:
         pass
 
 
-def _require_midi_port(port: str, show_path: str | None) -> None:
-    """VcamError listing the inputs when none matches `port`; the fix names where the port came from: --midi, or
-    the show's `midi: port:` when `show_path` is given."""
-    from vcam.control.midi import load_mido, require_port
+def _require_midi(show_path: str | None) -> None:
+    """VcamError where MIDI cannot be had on this machine (not installed, no MIDI system), which plugging the
+    controller in would not change; the fix names where the port came from: --midi, or the show's `midi: port:`
+    when `show_path` is given. A port that matches no input yet is waited for once the show is on."""
+    from vcam.control.lateplug import require_midi
 
     try:
-        load_mido()
+        require_midi()
     except VcamError as e:
         if show_path is None:
-            raise
+            raise VcamError(e.message, f"{e.fix}; or run without --midi") from None
         raise VcamError(f"the midi: port in {show_path} needs MIDI support: {e.message}",
                         f"{e.fix}, or remove the port from {show_path} (--midi none plays it without)") from None
-    try:
-        require_port(port)
-    except VcamError as e:
-        if show_path is None:
-            raise
-        raise VcamError(f"{e.message}\n  (the port is the midi: port in {show_path})",
-                        f"plug the controller in, or set the port in {show_path} to part of an input's name "
-                        "(vcam devices lists them) or remove it; --midi PORT picks another input, --midi none "
-                        "plays the show without one") from None

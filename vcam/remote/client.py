@@ -755,10 +755,13 @@ def run_cam(opts: CamOptions) -> int:
     # checked before anything opens: a refusal must not leave a camera open or a stub recording; --midi none opens
     # no input, as vcam run's does
     if opts.midi and opts.midi != NO_MIDI:
-        from vcam.control.midi import require_port
+        from vcam.control.lateplug import require_midi
         from vcam.control.midimap import map_named
 
-        require_port(opts.midi)
+        try:
+            require_midi()  # the controller itself may come later (MidiWhenPlugged)
+        except VcamError as e:
+            raise VcamError(e.message, f"{e.fix}; or run without --midi") from None
         if not opts.midi_map:
             raise ValueError("--midi needs --midi-map: nanokontrol2, midimix, apc-mini-mk2 or a map file")
         _, midi_map = map_named(opts.midi_map)
@@ -791,10 +794,11 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
     link = Link(opts.url, opts.token, air.pacer, remote, status.message, uploader, screen)
     parts = []
     if midi_map is not None:
-        from vcam.control.midi import MidiInput, MidiRouter
+        from vcam.control.lateplug import MidiWhenPlugged
+        from vcam.control.midi import MidiRouter
 
         router = MidiRouter(midi_map, remote, status.message)
-        parts.append(MidiInput(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons))
+        parts.append(MidiWhenPlugged(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons))
     parts += _osc_parts(opts, remote, air, status.message)
     feed = LinkFeed(link, opts.duration, opts.first_frame_wait)
     code = air.run(feed, remote.handle_line, screen, parts)

@@ -33,6 +33,8 @@ from vcam.errors import VcamError
 from vcam.live.mailbox import Mailbox
 
 TOKEN_ENV = proto.TOKEN_ENV
+INTERNAL_ERROR = 1011  # RFC 6455's close code for a server that cannot go on serving a client
+UNREAD = "the show's state could not be read on the server"  # that close's reason, when a client's first state failed
 
 
 @dataclass
@@ -447,12 +449,10 @@ class FrameServer:
         if ending:
             self._say_goodbye_to(ws)
             return
-        with self._telling:  # as a state round: none is read once stopped (the stop told this client the last)
-            if not self._stopped.is_set():
-                client.offer_state(proto.text("state", **self.state()))
         announced = False
         ended: str | None = None  # how it ended, where that is worth more than "left"
         try:
+            self._first_state(client)  # in the try: a client its state failed for is closed and removed below
             try:
                 # vcam cam speaks at once (a ping): waiting for that, a client that connects and closes at once
                 # (a scanner, a health check) makes one line, not two
@@ -468,6 +468,9 @@ class FrameServer:
                 answer = self._answer(message, client)
                 if answer is not None:
                     client.offer(answer)
+        except _Unread as e:  # closed with a reason that names nothing of this machine; its vcam cam connects again
+            ended = f"was disconnected: its first state could not be read ({e})"
+            self._drop(client, Dropped(INTERNAL_ERROR, UNREAD))
         except Dropped as e:
             ended = f"was disconnected: {e.reason}"
             self._drop(client, e)
@@ -486,6 +489,18 @@ class FrameServer:
                     self._gone_bytes += client.bytes
             left = ended or ("left" if announced else "connected and left at once")
             self.say(f"client {peer} {left}; {len(self.clients)} connected")
+
+    def _first_state(self, client: _Client) -> None:
+        """The show's state to a client just served, as a state round tells it: none once stopped (the stop told this
+        client the last). _Unread where the show's state cannot be read."""
+        with self._telling:
+            if self._stopped.is_set():
+                return
+            try:
+                message = proto.text("state", **self.state())
+            except Exception as e:  # noqa: BLE001 - any failure of the show's snapshot ends this client alone
+                raise _Unread(e) from e
+            client.offer_state(message)
 
     def _ended(self, ws, error: Exception) -> str | None:
         """Why the library ended a client's connection, where it was for a message over the size limit or for the
@@ -610,6 +625,13 @@ class FrameServer:
         upload = self.intake.describe()
         return (f"clients {n} | {rate:5.2f} Mbit/s | {self.bytes_per_frame / 1024:.0f} kB/frame | latency {latency}"
                 + (f" | {upload}" if upload else ""))
+
+
+class _Unread(Exception):
+    """A client's first state could not be read from the show (the error, as the server's terminal says it)."""
+
+    def __init__(self, error: Exception):
+        super().__init__(f"{error.__class__.__name__}: {error}")
 
 
 class _LibraryLog(logging.LoggerAdapter):

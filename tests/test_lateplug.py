@@ -1,0 +1,149 @@
+"""A MIDI controller plugged in after the show started: waited for, said once beside the inputs there are, opened
+when it comes; MIDI missing altogether is still refused at the start."""
+import threading
+
+import mido
+import pytest
+
+import fake_midi
+from helpers import wait_for
+from vcam.control import lateplug
+from vcam.control.lateplug import MidiWhenPlugged, require_midi, waiting_line
+from vcam.errors import VcamError
+
+LATE = "Fake Launchpad Mini"
+
+
+@pytest.fixture
+def looks(fake_midi_backend, monkeypatch):
+    """How many times the port list was read, for a test to know the wait has looked a few times."""
+    count, listed = [0], fake_midi.get_devices
+
+    def get_devices(**kwargs):
+        count[0] += 1
+        return listed(**kwargs)
+
+    monkeypatch.setattr(fake_midi, "get_devices", get_devices)
+    yield lambda: count[0]
+    fake_midi.unplug(LATE)
+
+
+def waiting(said, wanted="launchpad", **kwargs) -> MidiWhenPlugged:
+    got = []
+    midi = MidiWhenPlugged(wanted, got.append, said.append, poll=0.02, **kwargs)
+    midi.got = got
+    midi.start()
+    return midi
+
+
+def test_a_controller_there_at_the_start_is_opened_at_once_without_a_wait(fake_midi_backend):
+    said = []
+    midi = waiting(said, "nanokontrol2")
+    try:
+        assert midi.input is not None and midi.input.port_name == "Fake nanoKONTROL2 MIDI 1"
+        assert said == ["MIDI: listening on Fake nanoKONTROL2 MIDI 1"]
+    finally:
+        midi.stop()
+
+
+def test_a_controller_plugged_in_later_is_waited_for_said_once_and_opened_when_it_comes(looks):
+    said = []
+    midi = waiting(said)
+    try:
+        assert said == ["waiting for MIDI input 'launchpad' (inputs now: Fake MIDImix, Fake nanoKONTROL2 MIDI 1); "
+                        "plug it in"]
+        at = looks()
+        assert wait_for(lambda: looks() >= at + 3)  # looked again and again: said once all the same
+        assert len(said) == 1 and midi.input is None
+        fake_midi.plug(LATE)
+        assert wait_for(lambda: midi.input is not None, 30)
+        assert said[1:] == [f"MIDI input {LATE} connected", f"MIDI: listening on {LATE}"]
+        fake_midi.send(LATE, mido.Message("note_on", note=36, velocity=100))
+        assert wait_for(lambda: midi.got, 30) and midi.got[0].note == 36
+        # from here on the input's own watch follows it
+        fake_midi.unplug(LATE)
+        assert wait_for(lambda: any("unplugged" in s for s in said), 30)
+        fake_midi.plug(LATE)
+        assert wait_for(lambda: any("is back" in s for s in said), 30)
+    finally:
+        midi.stop()
+
+
+def test_the_shows_own_port_says_where_it_came_from(fake_midi_backend):
+    said = []
+    midi = waiting(said, where="show.yaml")
+    midi.stop()
+    assert said == ["waiting for MIDI input 'launchpad' (the midi: port of show.yaml; inputs now: Fake MIDImix, Fake "
+                    "nanoKONTROL2 MIDI 1); plug it in"]
+    assert waiting_line("nano", []) == "waiting for MIDI input 'nano' (inputs now: none); plug it in"
+
+
+def test_a_controller_that_comes_but_does_not_open_yet_is_said_once_and_tried_until_it_opens(looks, monkeypatch):
+    refusals, opened = [3], fake_midi.Input._open
+
+    def open_later(self, **kwargs):
+        if self.name == LATE and refusals[0]:
+            refusals[0] -= 1
+            raise OSError("port busy")
+        return opened(self, **kwargs)
+
+    monkeypatch.setattr(fake_midi.Input, "_open", open_later)
+    said = []
+    midi = waiting(said)
+    try:
+        fake_midi.plug(LATE)
+        assert wait_for(lambda: midi.input is not None, 30)
+        assert said[1:] == [f"MIDI input {LATE} connected",
+                            f"MIDI input {LATE} could not be opened (port busy); trying again until it opens",
+                            f"MIDI: listening on {LATE}"]
+    finally:
+        midi.stop()
+
+
+def test_a_show_that_ends_while_waiting_stops_the_wait(looks):
+    midi = waiting([])
+    midi.stop()
+    assert not midi._thread.is_alive() and midi.input is None
+
+
+def test_a_show_that_ends_as_the_controller_opens_leaves_it_closed(looks, monkeypatch):
+    opening, release, opened = threading.Event(), threading.Event(), fake_midi.Input._open
+
+    def slow_open(self, **kwargs):
+        if self.name == LATE:
+            opening.set()
+            release.wait(30)
+        return opened(self, **kwargs)
+
+    monkeypatch.setattr(fake_midi.Input, "_open", slow_open)
+    midi = waiting([])
+    fake_midi.plug(LATE)
+    assert opening.wait(30)
+    stopping = threading.Thread(target=midi.stop, daemon=True)
+    stopping.start()
+    assert wait_for(midi._stop.is_set)
+    release.set()
+    stopping.join(30)
+    assert wait_for(lambda: not midi._thread.is_alive(), 30)
+    assert midi.input is None and not any(p.name == LATE for p in fake_midi.OPEN)
+
+
+def test_midi_not_installed_is_refused_with_the_install_fix(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "mido", None)
+    with pytest.raises(VcamError) as refused:
+        require_midi()
+    assert refused.value.message == "MIDI support is not installed" and ".[midi]" in refused.value.fix
+
+
+def test_mido_without_python_rtmidi_is_refused_with_the_install_fix_not_alsas(monkeypatch):
+    """mido lists ports through python-rtmidi: without it, its error sent the operator to the ALSA sequencer."""
+    mido.set_backend("mido.backends.rtmidi", load=False)
+    try:
+        monkeypatch.setattr(lateplug.importlib.util, "find_spec", lambda name: None)
+        with pytest.raises(VcamError) as refused:
+            require_midi()
+    finally:
+        mido.set_backend(None)
+    assert "python-rtmidi is missing" in refused.value.message and ".[midi]" in refused.value.fix
