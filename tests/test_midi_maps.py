@@ -9,6 +9,9 @@ import pytest
     ("- {cc: 16, param: strength, range: 1}", ":2: MIDI map control 1 range must be [low, high], e.g. [0, 1]"),
     ("- {cc: 16, param: transition, range: {low: 0}}", ":2: MIDI map control 1 range must be [low, high], e.g. [0, 32]"),
     ("- {cc: 16, param: blend, between: forest}", ":2: MIDI map control 1 between must list two presets, e.g. [neon"),
+    # given with --midi-map, apart from any show: its knob would blend a preset with itself
+    ("- {cc: 16, param: blend, between: [3, 3]}", ":2: MIDI map control 1 between names preset 3 twice; a blend"),
+    ("- {cc: 16, param: strength, between: [a, b]}", ":2: MIDI map control 1: between is only for param: blend"),
 ])
 def test_a_map_files_mistake_is_said_once_with_its_line_and_its_fix(tmp_path, entry, said):
     """Each of these was said twice over: the mistake, then what the entry lacked because of it ('give exactly one

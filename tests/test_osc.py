@@ -464,6 +464,37 @@ def test_an_osc_section_naming_a_missing_preset_is_rejected_with_its_line(tmp_pa
     assert "osc: TouchOSC Simple: 7 faders, 36 buttons" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("between,said", [
+    ("[forest, Forest]", "osc control 1 between names 'forest' twice (as 'forest' and 'Forest'); a blend moves "
+                         "between two different presets: name another at one end"),
+    ("[2, neon city]", "osc: /a between names preset 2 ('neon city') twice, as 2 and 'neon city'; a blend moves "
+                       "between two different presets: name another at one end, e.g. [neon city, city]"),
+])
+def test_an_osc_fader_between_one_preset_twice_is_refused_with_its_line_and_the_fix(between, said):
+    """The controller refuses a blend of a preset with itself: such a fader failed on every move, on air."""
+    with pytest.raises(ConfigError) as e:
+        parse_show(SHOW + f"osc:\n  controls:\n    - {{address: /a, param: blend, between: {between}}}\n", "s.yaml")
+    assert e.value.problems == [f"s.yaml:7: {said}"]
+
+
+def test_a_broken_osc_map_file_leaves_the_shows_own_entries_checked_against_its_presets(tmp_path, capsys):
+    """The map file's problems alone were said: the show's own misspelt preset came up only at the next reload."""
+    from vcam.cli import main
+
+    (tmp_path / "pad.yaml").write_text("controls:\n  - {address: /x, param: nope}\n")
+    path = tmp_path / "show.yaml"
+    path.write_text(SHOW + "osc:\n  map: pad.yaml\n  controls:\n"
+                           "    - {address: /a, param: blend, between: [city, desert]}\n"
+                           "    - {address: /b, command: preset 9}\n")
+    assert main(["check", str(path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "vcam: error in the show file:",
+        f"  {tmp_path / 'pad.yaml'}:2: OSC map control 1 param must be one of blend, transition, steps, seed, "
+        "strength, bias (got 'nope')",
+        f"  {path}:8: osc: /a between: no preset named 'desert'; presets: city, neon city, forest",
+        f"  {path}:9: osc: /b command 'preset 9': no preset 9: this show has presets 1 to 3"]
+
+
 @pytest.mark.parametrize("entry,problem", [
     ("{address: 1/fader1, param: blend}", "must start with /"),
     ("{address: /a, param: blend, command: next}", "give either param (a fader) or command (a button)"),
@@ -478,6 +509,8 @@ def test_an_osc_section_naming_a_missing_preset_is_rejected_with_its_line(tmp_pa
     ("{address: /a, param: steps, curve: logarithmic}", "curve must be one of linear, exp, log"),
     ("{address: /a, param: steps, between: [a, b]}", "between is only for param: blend"),
     ("{address: /a, param: blend, between: [a]}", "between must list two presets, e.g. [neon city, forest]"),
+    ("{address: /a, param: blend, between: [a, A]}", "between names 'a' twice (as 'a' and 'A'); a blend moves between "
+                                                     "two different presets: name another at one end"),
     ("{address: /a, param: blend, arg: x}", "arg must be a whole number from 0 to 15"),
     ("{address: '/1/*', param: blend}", "must start with / and hold no spaces or any of # * , ? [ ] { }"),
     ("{address: 5, param: blend}", "is read as a number; quote it: '5'"),

@@ -273,6 +273,70 @@ def test_map_files_may_have_more_preset_buttons_than_the_show_but_no_unknown_nam
     assert err.value.problems == [expected]
 
 
+@pytest.mark.parametrize("old,new,line,fragment", [
+    ("between: [city, ocean]", "between: [city, City]", 7, "midi control 1 between names 'city' twice (as 'city' and "
+                                                           "'City'); a blend moves between two different presets: "
+                                                           "name another at one end"),
+    ("between: [1, 3]", "between: [3, 3]", 8, "midi control 2 between names preset 3 twice"),
+    # one preset by number and by name: the controller refused the blend on every move of the knob
+    ("between: [1, 3]", "between: [1, CITY]", 8, "midi control 2 between names preset 1 ('city') twice, as 1 and "
+                                                 "'CITY'; a blend moves between two different presets: name another "
+                                                 "at one end, e.g. [city, ocean]"),
+    ("between: [city, ocean]", "between: [forest, 3]", 7, "midi control 1 between names preset 3 ('forest') twice"),
+])
+def test_a_knob_between_one_preset_twice_is_refused_with_its_line_and_the_fix(old, new, line, fragment):
+    with pytest.raises(ConfigError) as err:
+        parse_show(MIDI_SHOW.replace(old, new), "shows/m.yaml")
+    assert len(err.value.problems) == 1, err.value.problems
+    assert err.value.problems[0].startswith(f"shows/m.yaml:{line}: {fragment}"), err.value.problems[0]
+
+
+def test_a_map_file_knob_between_one_preset_twice_in_this_show_is_refused_at_the_map_files_line(tmp_path):
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\nmidi:\n  map: mine.yaml\n")
+    (tmp_path / "mine.yaml").write_text("controls:\n  - {cc: 2, command: preset 9}\n"
+                                       "  - {cc: 1, param: blend, between: [2, B]}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert err.value.problems == [f"{tmp_path / 'mine.yaml'}:3: MIDI map control 2 between names preset 2 ('b') "
+                                  "twice, as 2 and 'B'; a blend moves between two different presets: name another "
+                                  "at one end, e.g. [b, a]"]
+
+
+def test_a_broken_map_file_leaves_the_shows_own_controls_checked_against_its_presets(tmp_path, capsys):
+    """The map file's problems alone were said: the show's own misspelt preset came up only at the next reload."""
+    from vcam.cli import main
+
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\nmidi:\n  map: mine.yaml\n"
+                    "  controls:\n    - {cc: 3, param: blend, between: [a, bb]}\n"
+                    "    - {cc: 4, param: blend, between: [1, A]}\n    - {cc: 41, command: preset 9}\n")
+    (tmp_path / "mine.yaml").write_text("controls:\n  - {cc: 999, param: blend}\n")
+    assert main(["check", str(show)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "vcam: error in the show file:",
+        f"  {tmp_path / 'mine.yaml'}:2: MIDI map control 1 cc 999 is out of range (0 to 127)",
+        f"  {show}:7: midi control 1 between: no preset named 'bb'; presets: a, b",
+        f"  {show}:8: midi control 2 between names preset 1 ('a') twice, as 1 and 'A'; a blend moves between two "
+        "different presets: name another at one end, e.g. [a, b]",
+        f"  {show}:9: midi control 3 command 'preset 9': no preset 9: this show has presets 1 to 2"]
+
+
+def test_a_broken_control_leaves_the_others_checked_at_their_own_lines_and_each_problem_said_once():
+    """A control left out for its problem held back the check of every other one's presets; a `between` already
+    refused (a bad value, on a knob that is no blend) is not said again as presets missing."""
+    text = MIDI_SHOW.replace("{cc: 0, param: blend, between: [city, ocean]}", "{cc: 0, param: blend, betwen: [a, b]}")
+    text = text.replace("preset Forest", "preset moon").replace("between: [1, 3]", "between: [1, !!int x]")
+    with pytest.raises(ConfigError) as err:
+        parse_show(text + "    - {cc: 5, param: strength, between: [city, nope]}\n", "shows/m.yaml")
+    said = [(7, "midi control 1: unknown key 'betwen'"), (8, "midi control 2 between: 'x' is not a valid !!int"),
+            (13, "midi control 7: between is only for param: blend"),
+            (10, "midi control 4 command 'preset moon': no preset named 'moon'")]
+    assert len(err.value.problems) == len(said), err.value.problems
+    for problem, (line, start) in zip(err.value.problems, said):
+        assert problem.startswith(f"shows/m.yaml:{line}: {start}"), problem
+
+
 def test_a_show_file_written_in_two_goes_is_loaded_once_whole(tmp_path):
     from vcam.control.reload import ShowWatcher
 

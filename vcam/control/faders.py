@@ -9,7 +9,7 @@ from typing import Protocol
 
 from yaml.nodes import SequenceNode
 
-from vcam.control.yamlcheck import Reader
+from vcam.control.yamlcheck import INVALID, Reader
 
 # Continuous parameters a knob can drive, with their full range and whether they are whole numbers.
 PARAMS: dict[str, tuple[float, float, bool]] = {
@@ -62,10 +62,35 @@ def read_fader(r: Reader, e: dict, what: str) -> tuple[str, float, float, str, t
             r.error(e["between"], f"{what}: between is only for param: blend")
         items = e["between"].value if isinstance(e["between"], SequenceNode) else None
         if items is not None and len(items) == 2:
-            between = tuple(r.value(n) for n in items)
+            between = _between(r, e["between"], tuple(r.value(n, f"{what} between") for n in items), what)
         else:
             r.error(e["between"], f"{what} between must list two presets, e.g. [neon city, forest]")
+        if param != "blend":
+            between = None  # said above: no preset check should speak of it again
     return param, lo, hi, curve or "linear", between
+
+
+def _between(r: Reader, node, ends: tuple, what: str) -> tuple | None:
+    """A blend's two presets as written, or None where one could not be read (said already) or both name the
+    same preset alike (said here): a blend of a preset with itself is no blend, and the controller refuses it on
+    every move. A number and a name of the same preset take the show's presets to tell (show.py checks them)."""
+    if any(end is INVALID for end in ends):
+        return None
+    a, b = ends
+    same = (isinstance(a, str) and isinstance(b, str) and a.strip().lower() == b.strip().lower()) or \
+        (_number(a) and _number(b) and a == b)
+    if not same:
+        return ends
+    shown = f"preset {a}" if _number(a) else repr(a)
+    aside = f" (as {a!r} and {b!r})" if a != b else ""
+    r.error(node, f"{what} between names {shown} twice{aside}; a blend moves between two different presets: name "
+                  "another at one end")
+    return None
+
+
+def _number(ref) -> bool:
+    """Whether a preset reference is a preset's number (YAML reads yes as a bool, which is an int too)."""
+    return isinstance(ref, int) and not isinstance(ref, bool)
 
 
 def _shown(x: float) -> str:

@@ -222,10 +222,10 @@ def parse_show(text: str, path: str) -> Show:
 
     midi, port = None, None
     if "midi" in top:
-        before_midi = len(r.problems)
         midi, port = read_map(r, top["midi"], "midi", base)
-        # with a broken preset its name would look missing; with a broken control the map lacks entries
-        if presets_read and len(r.problems) == before_midi:
+        # with a broken preset its name would look missing. The controls read are checked even where others (or
+        # the map file under them) are broken, so that a reload does not hold back the next problem
+        if presets_read:
             _check_preset_refs(r, Show(path, name, tuple(presets)), midi, top["midi"], base)
     # with a broken preset its name would look missing: the cues' commands are then checked without the presets
     cues = _cues(r, top["cues"], Show(path, name, tuple(presets)) if presets_read else None, base) \
@@ -246,13 +246,34 @@ def _map_file(node, base: Path, find) -> Path | None:
 
 def _read_osc(r: Reader, node, base: Path, show: Show | None) -> oscmap.OscMap:
     """The osc: section; the presets it names are checked against `show` (None: its presets could not be read,
-    and a name would look missing)."""
-    before = len(r.problems)
+    and a name would look missing). The entries read are checked even where others, or the map file under them,
+    are broken: each entry knows its own line, and one left out for its problem names no preset here."""
     osc = oscmap.read_map(r, node, "osc", base)
-    if show is not None and len(r.problems) == before:
-        for file, line, problem in oscmap.missing_presets(show, osc, inline=show.path):
+    if show is not None:
+        problems = oscmap.missing_presets(show, osc, inline=show.path)
+        problems += [(*f.where, f"{f.address} between {twice}") for f in osc.faders
+                     if f.between and (twice := _one_preset_twice(show, f.between))]
+        for file, line, problem in sorted(problems, key=lambda p: (p[0], p[1])):
             r.add(file, line, f"osc: {problem}")
     return osc
+
+
+def _one_preset_twice(show: Show, between: tuple) -> str | None:
+    """What is wrong with a blend knob's `between` whose two ends are one preset of `show`, by number and by name
+    (`[1, neon city]`), else None (also where an end is no preset: that is said as missing). The controller refuses
+    such a blend on every move of the knob."""
+    try:
+        ends = [show.find(ref) for ref in between if isinstance(ref, (str, int)) and not isinstance(ref, bool)]
+    except KeyError:
+        return None
+    if len(ends) != 2 or ends[0] != ends[1]:
+        return None
+    i = ends[0]
+    others = [p.name for j, p in enumerate(show.presets) if j != i]
+    fix = (f"name another at one end, e.g. [{show.presets[i].name}, {others[0]}]" if others else
+           "this show has one preset: add a second to blend to")
+    return (f"names preset {i + 1} ({show.presets[i].name!r}) twice, as {between[0]!r} and {between[1]!r}; a blend "
+            f"moves between two different presets: {fix}")
 
 
 def _refuse_a_map(r: Reader, root) -> None:
@@ -467,19 +488,14 @@ def missing_presets(show: Show, midi: MidiMap) -> list[str]:
 
 
 def _check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) -> None:
-    """Every preset a knob's `between` or a button's command names must be in this show.
+    """Every preset a knob's `between` or a button's command names must be in this show, and a knob's two ends
+    must be two presets.
 
     A misspelt `between` would otherwise fail on every fader message, many times a second, on air. Preset
     numbers on buttons of a map file are left alone: map files lay out fixed rows of preset buttons (the shipped
     ones 1 to 8 or 16) for shows of any length, and a button past the end answers once per press.
     """
-    entries = _control_entries(r.path, node, base, "midi", inline=True, seen=set())
-    knob_at = [e for e in entries if "param" in e.keys and "program" not in e.keys]
-    button_at = [e for e in entries if "command" in e.keys and "program" not in e.keys]
-    if len(knob_at) != len(midi.knobs) or len(button_at) != len(midi.buttons):
-        # the nodes do not line up with the parsed map: point at the midi: section and check names only
-        unknown = _Entry(r.path, "midi", {}, inline=False)
-        knob_at, button_at = [unknown] * len(midi.knobs), [unknown] * len(midi.buttons)
+    knob_at, button_at = _entries_of(r, midi, node, base)
 
     def missing(ref, entry: _Entry, line_node, what: str) -> None:
         if isinstance(ref, bool) or not isinstance(ref, (str, int)):  # YAML read yes/off/1.5/null as such
@@ -501,10 +517,44 @@ def _check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) -
         items = between.value if isinstance(between, SequenceNode) else [None, None]
         for ref, item in zip(knob.between, items):
             missing(ref, entry, item, "between")
+        if twice := _one_preset_twice(show, knob.between):
+            r.add(entry.path, (between if between is not None else node).start_mark.line + 1,
+                  f"{entry.what} between {twice}")
     for button, entry in zip(midi.buttons, button_at):
         for ref in _presets_named(button.command):
             if isinstance(ref, str) or entry.inline:
                 missing(ref, entry, entry.keys.get("command"), f"command {str(button.command)!r}")
+
+
+def _entries_of(r: Reader, midi: MidiMap, node, base: Path) -> tuple[list[_Entry], list[_Entry]]:
+    """The entry each of the map's knobs and buttons is written in, the map file's and the show's own lined up
+    apart: a map file that could not be read adds nothing to the map, and the show's own are then still found.
+    Where a part's entries do not line up with what it added (a control of it was broken, and left out), each
+    control is found by its cc or note (_written_at)."""
+    entries = _control_entries(r.path, node, base, "midi", inline=True, seen=set())
+    k, b = midi.inherited
+    knob_at: list[_Entry] = []
+    button_at: list[_Entry] = []
+    parts = ((False, midi.knobs[:k], midi.buttons[:b]), (True, midi.knobs[k:], midi.buttons[b:]))
+    for inline, knobs, buttons in parts:
+        part = [e for e in entries if e.inline == inline and "program" not in e.keys]
+        knob_entries = [e for e in part if "param" in e.keys]
+        button_entries = [e for e in part if "command" in e.keys]
+        if len(knob_entries) != len(knobs) or len(button_entries) != len(buttons):
+            knob_entries = [_written_at(r.path, knob_entries, inline, "knob", "cc", c.cc) for c in knobs]
+            button_entries = [_written_at(r.path, button_entries, inline, "button", *(
+                ("cc", c.cc) if c.cc is not None else ("note", c.note))) for c in buttons]
+        knob_at += knob_entries
+        button_at += button_entries
+    return knob_at, button_at
+
+
+def _written_at(path: str, entries: list[_Entry], inline: bool, kind: str, key: str, number: int) -> _Entry:
+    """The one entry that binds `key` `number` (two on different channels cannot be told apart here), else one that
+    names the control and points at the midi: section."""
+    scratch = Reader(path)  # the entries' problems are said already
+    found = [e for e in entries if key in e.keys and scratch.value(e.keys[key]) == number]
+    return found[0] if len(found) == 1 else _Entry(path, f"midi {kind} {key} {number}", {}, inline)
 
 
 def _presets_named(cmd) -> tuple:
