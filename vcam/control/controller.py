@@ -659,8 +659,9 @@ class Controller:
         show = self._need_show()
         if name == "blend":
             a, b = show.find(args[0]), show.find(args[1])
-            # `blend 1 city` where city is preset 1, which the parser cannot tell (it refuses `blend 1 1`); a knob
-            # whose map names one preset twice sends `blend 1 1` and still moves as before, not one error a move
+            # `blend 1 city` where city is preset 1, which the parser cannot tell (it refuses `blend 1 1`). A knob's
+            # pair comes as numbers: a map naming one preset twice is refused as it loads, and the one case left
+            # (a --midi-map naming it by number and by name) moves the preset alone rather than err at each move
             if a == b and args[0] != args[1]:
                 raise ValueError(f"blend mixes two different presets: {show.presets[a].name!r} is preset {a + 1}, "
                                  "named twice; give two, as in blend 1 2 0.5")
