@@ -552,7 +552,8 @@ class LoopbackBackend:
             raise ValueError(f"Device {device} does not exist.") from None
         except PermissionError:  # a RuntimeError in pyvirtualcam, so it ends a scan
             raise RuntimeError(f"Could not access {device} due to missing permissions. Did you add your user to the "
-                               "'video' group? Run 'usermod -a -G video myusername' and log out and in again.") from None
+                               "'video' group? Run 'usermod -a -G video myusername' and log out and in "
+                               "again.") from None
         except OSError as e:
             raise ValueError(f"Device {device} could not be opened: {e.strerror}") from None
         try:

@@ -87,8 +87,8 @@ sys.exit(job.wait(timeout=120))
 def test_a_background_job_waits_for_the_foreground_instead_of_being_stopped(tmp_path):
     master, slave = pty.openpty()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    shell = subprocess.Popen([sys.executable, "-c", SHELL, PROGRAM, str(tmp_path / "looked")], stdin=slave, stdout=slave, stderr=slave,
-                             start_new_session=True, env=env)
+    shell = subprocess.Popen([sys.executable, "-c", SHELL, PROGRAM, str(tmp_path / "looked")],
+                             stdin=slave, stdout=slave, stderr=slave, start_new_session=True, env=env)
     os.close(slave)
     output, typed = b"", False
     deadline = time.monotonic() + 240

@@ -357,7 +357,8 @@ def test_a_reload_that_renames_the_current_cue_or_drops_every_cue_says_so():
 
 def test_a_reload_that_drops_the_cue_list_fires_nothing_from_it_and_says_what_was_waiting():
     """A list dropped while a timed cue waited was not on the reload's line (nor anywhere before a cue had gone)."""
-    cues = "  - {name: a, do: preset 1}\n  - {name: b, do: preset 2, wait: 8}\n  - {name: end, do: blackout, at: 5:00}\n"
+    cues = ("  - {name: a, do: preset 1}\n  - {name: b, do: preset 2, wait: 8}\n"
+            "  - {name: end, do: blackout, at: 5:00}\n")
     with Rig(cues) as rig:
         rig.cues.begin()
         rig.look_at(110.0)

@@ -299,7 +299,8 @@ def test_osc_datagrams_as_python_osc_reads_them_are_answered_in_words():
 # --- show and map files -----------------------------------------------------------------------------------------
 
 ODD_VALUES = [None, True, False, 0, -1, 2**70, 1.5, math.nan, math.inf, "", " ", "x", "a" * 3000, [], {}, [None],
-              {"a": None}, [[[[]]]], "1:30", "99999999:00", "~", "@bar", "preset 99", "blend 1 2 nan", "quantize 1e-300",
+              {"a": None}, [[[[]]]], "1:30", "99999999:00", "~", "@bar", "preset 99", "blend 1 2 nan",
+              "quantize 1e-300",
               "input file:/nonexistent", "image:/nonexistent.png", "none", "net", {"bar": -1}, {"bar": None},
               [1, 2, 3], ["a", "b"], [0.1, 0.9], [1, 0], "64x64", "0x0", "99999x99999", "exp", "é🎛", "\x00",
               "preset\xa0ocean", "go", "quit"]

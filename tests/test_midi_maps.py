@@ -7,7 +7,8 @@ import pytest
     ("- {cc: 16, comand: next}", ":2: MIDI map control 1: unknown key 'comand'; known keys: cc, note, program, param"),
     ("- {CC: 16, param: blend}", ":2: MIDI map control 1: unknown key 'CC'; known keys: cc,"),
     ("- {cc: 16, param: strength, range: 1}", ":2: MIDI map control 1 range must be [low, high], e.g. [0, 1]"),
-    ("- {cc: 16, param: transition, range: {low: 0}}", ":2: MIDI map control 1 range must be [low, high], e.g. [0, 32]"),
+    ("- {cc: 16, param: transition, range: {low: 0}}",
+     ":2: MIDI map control 1 range must be [low, high], e.g. [0, 32]"),
     ("- {cc: 16, param: blend, between: forest}", ":2: MIDI map control 1 between must list two presets, e.g. [neon"),
     # given with --midi-map, apart from any show: its knob would blend a preset with itself
     ("- {cc: 16, param: blend, between: [3, 3]}", ":2: MIDI map control 1 between names preset 3 twice; a blend"),

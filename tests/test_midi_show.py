@@ -79,8 +79,11 @@ def test_a_name_given_whole_picks_that_port_over_one_whose_name_holds_it():
 
 
 @pytest.mark.parametrize("garbled, name, typed", [
-    ("IACdriver \u201e\u00c9\u00ea\u201e\u00c7\u03c01", "IACdriver \u30d0\u30b91", "\u30d0\u30b9"),  # macOS: UTF-8 read as Mac Roman
-    ("loopMIDI Port \u00e6\u0097\u00a5\u00e6\u009c\u00ac\u00e8\u00aa\u009e 2", "loopMIDI Port \u65e5\u672c\u8a9e 2", "\u65e5\u672c\u8a9e"),  # Windows: as Latin-1
+    # macOS: UTF-8 read as Mac Roman
+    ("IACdriver \u201e\u00c9\u00ea\u201e\u00c7\u03c01", "IACdriver \u30d0\u30b91", "\u30d0\u30b9"),
+    # Windows: as Latin-1
+    ("loopMIDI Port \u00e6\u0097\u00a5\u00e6\u009c\u00ac\u00e8\u00aa\u009e 2", "loopMIDI Port \u65e5\u672c\u8a9e 2",
+     "\u65e5\u672c\u8a9e"),
 ])
 def test_a_port_name_python_rtmidi_misread_is_found_by_the_name_its_maker_gave(garbled, name, typed):
     assert garbled.encode("latin-1" if "loop" in garbled else "mac_roman").decode("utf-8") == name  # as listed

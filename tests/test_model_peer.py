@@ -79,7 +79,8 @@ def test_a_wrong_weight_is_noticed():
     with torch.no_grad():
         ours.blocks[0].self_attn.k.weight[0, 0] += 0.5
         x, text, t = torch.randn(1, 16, 2, 4, 4), torch.randn(1, 8, 32), torch.tensor([500.0])
-        assert rel_err(ours(x, t[:, None].expand(1, 2), ours.text_kv(text)), peer(x, t, text, return_dict=False)[0]) > 1e-5
+        mine = ours(x, t[:, None].expand(1, 2), ours.text_kv(text))
+        assert rel_err(mine, peer(x, t, text, return_dict=False)[0]) > 1e-5
 
 
 def test_fused_qkv_gives_the_same_output():

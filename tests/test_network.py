@@ -692,8 +692,8 @@ def test_a_stopped_server_tells_its_clients_the_show_ended_and_vcam_cam_says_so(
                 while True:
                     plain.recv(timeout=30)
             assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1001, proto.STOPPED)
-        assert wait_for(lambda: any("the show on the server ended; the camera shows its 'connecting' card, reconnecting" in m
-                                    for m in said), 10), said
+        ended = "the show on the server ended; the camera shows its 'connecting' card, reconnecting"
+        assert wait_for(lambda: any(ended in m for m in said), 10), said
         assert not any("connection to the server lost" in m or "disconnected this client" in m for m in said)
     finally:
         link.stop()

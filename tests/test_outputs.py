@@ -390,8 +390,8 @@ def test_a_recording_that_fills_the_disk_says_so_with_the_fix(tmp_path):
     w = OutputWorker(FullDisk(), 8, 8, queue=4, every_frame=True, say=said.append)
     w.offer(np.zeros((8, 8, 3), np.uint8), 0)
     w.close()
-    fix = (f"; the disk is full: free space on its disk (df -h {tmp_path} shows what is left) or record to another disk; "
-           "the file up to here plays")
+    fix = (f"; the disk is full: free space on its disk (df -h {tmp_path} shows what is left) or record to another "
+           "disk; the file up to here plays")
     assert fix in said[0] and said[0].endswith("; the show goes on"), said
     assert w.summary().startswith("recorded 3 frames to ") and fix in w.summary()
 

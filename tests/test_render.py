@@ -218,7 +218,8 @@ def test_a_block_that_runs_the_gpu_out_of_memory_says_what_to_do_and_keeps_the_f
 
 def test_a_live_input_is_said_once_and_renders_text_only(tmp_path):
     log = write_log(tmp_path / "c.jsonl", {"vcam": {**HEADER, "input": "camera:0"}},
-                    {"t": 1, "block": 1, "command": "input net", "source": "net", "apply": {"op": "input", "spec": "net"}},
+                    {"t": 1, "block": 1, "command": "input net", "source": "net",
+                     "apply": {"op": "input", "spec": "net"}},
                     {"end": {"blocks": 2}})
     text_only = write_log(tmp_path / "t.jsonl", {"vcam": HEADER}, {"end": {"blocks": 2}})
     status, keeper, plain = io.StringIO(), Keeper(), Keeper()
@@ -462,7 +463,8 @@ def test_progress_elsewhere_writes_a_line_every_few_seconds_and_the_last():
     lines = out.getvalue().splitlines()
     assert [line.split(",")[0] for line in lines] == [
         "vcam: rendering: block 1/30 (3%)", "vcam: rendering: block 6/30 (20%)", "vcam: rendering: block 11/30 (36%)",
-        "vcam: rendering: block 16/30 (53%)", "vcam: rendering: block 21/30 (70%)", "vcam: rendering: block 26/30 (86%)",
+        "vcam: rendering: block 16/30 (53%)", "vcam: rendering: block 21/30 (70%)",
+        "vcam: rendering: block 26/30 (86%)",
         "vcam: rendering: block 30/30 (100%)"]
     assert "\r" not in out.getvalue() and lines[-1].endswith("0:00 left")
 

@@ -619,7 +619,8 @@ def test_with_a_duration_a_show_that_never_goes_on_air_gives_up_once_its_model_h
         assert not waits.poll(PacerStats()) and not on_air.poll(PacerStats(pushed=12))
 
 
-@pytest.mark.parametrize("extra, ends", [(lambda: "", "| preset -"), (lambda: "in clip.avi 3/20", "| in clip.avi 3/20")])
+@pytest.mark.parametrize("extra, ends", [(lambda: "", "| preset -"),
+                                         (lambda: "in clip.avi 3/20", "| in clip.avi 3/20")])
 def test_the_status_line_ends_with_what_there_is_to_say_and_no_empty_field(extra, ends):
     from vcam.live.model_feed import ModelFeed
     from vcam.live.pacer import PacerStats

@@ -173,7 +173,8 @@ def test_bench_says_when_other_processes_share_the_card(monkeypatch):
     assert len(said) == 1 and "12.0 GiB" in said[0] and "nvidia-smi" in said[0]
     assert warn_if_shared(torch.device("cpu"), said.append) is None and len(said) == 1
     result = BenchResult(device="H100", model="krea-14b", width=832, height=480, steps=4, dtype="bfloat16",
-                         compile=False, fuse=True, attention="auto", quant="none", blocks=8, frames_per_second=5.0, ms_per_block=2400.0)
+                         compile=False, fuse=True, attention="auto", quant="none", blocks=8, frames_per_second=5.0,
+                         ms_per_block=2400.0)
     assert "other processes" not in result.table()
     assert "other processes held 12.0 GiB" in replace(result, others_vram_gb=12.0).table()
 
@@ -330,7 +331,8 @@ def test_a_bench_that_cannot_fit_the_card_says_so_before_building(monkeypatch):
     with pytest.raises(NotEnoughVRAMError) as err:
         _check_fits(spec, card(832, 480), BenchSettings())
     assert "22.5 GiB free" in str(err.value) and "--size 576x320" in err.value.fix
-    _check_fits(spec, card(576, 320), BenchSettings(speed=vcam.SpeedOptions(quant="fp8")))  # 21.3 GiB by the estimate: it fits
+    # 21.3 GiB by the estimate: it fits
+    _check_fits(spec, card(576, 320), BenchSettings(speed=vcam.SpeedOptions(quant="fp8")))
 
 
 def test_bench_of_the_compiled_path_on_a_machine_that_cannot_compile_says_so_with_the_fix(monkeypatch, capsys):

@@ -426,7 +426,8 @@ def test_the_check_before_a_show_refuses_what_loading_would_and_downloads_nothin
     tw.check_taehv("taehv", tmp_path, at_random=False)  # the folder's file serves offline
     good.write_bytes(good.read_bytes()[:-100])
     with pytest.raises(WeightsError) as e:
-        tw.check_taehv("taehv", tmp_path, at_random=get_spec("tiny").builds_at_random(tmp_path))  # files load, even tiny's
+        # files load, even tiny's
+        tw.check_taehv("taehv", tmp_path, at_random=get_spec("tiny").builds_at_random(tmp_path))
     assert f"TAEHV weights {good} are unusable (truncated" in e.value.message
     assert "--decoder vae" in e.value.fix
 

@@ -242,7 +242,8 @@ def test_choice_tuned_flags_and_no_tuning(cache_dir):
     eager = choose_speed(card, SpeedFlags(compile=False))
     assert eager.options == SpeedOptions() and eager.message == "speed: eager (as given)"
     untuned = choose_speed(card, NO_FLAGS, use_tuning=False)
-    assert untuned.options == SpeedOptions(compile=True) and untuned.message == "speed: compile (the defaults, --no-tuning)"
+    assert untuned.options == SpeedOptions(compile=True)
+    assert untuned.message == "speed: compile (the defaults, --no-tuning)"
     other = choose_speed(cpu_key(device="NVIDIA H100 80GB HBM3", model="krea-14b", quant="fp8"), NO_FLAGS)
     assert other.source == "defaults" and other.options == SpeedOptions(compile=True, quant="fp8")
     assert "vcam bench --tune" in other.message  # a card without tuning gets the hint
@@ -490,7 +491,8 @@ def test_the_command_line_hands_one_set_of_speed_options_to_run_and_bench(monkey
     import vcam.live.run
 
     seen = []
-    monkeypatch.setattr(vcam.live.run, "play", lambda opts, attach=None: seen.append(opts) or vcam.live.run.Ended(0, False))
+    monkeypatch.setattr(vcam.live.run, "play",
+                        lambda opts, attach=None: seen.append(opts) or vcam.live.run.Ended(0, False))
     assert main(["run", "--model", "tiny", "--attention", "math", "--quant", "none"]) == 0
     assert seen[-1].speed == SpeedFlags(attention="math") and seen[-1].quant == "none"
     assert main(["serve", "--no-compile"]) == 0 and seen[-1].speed == SpeedFlags(compile=False)

@@ -213,9 +213,11 @@ TYPOS = [
     ("presets:\n  - name: a\n  \tprompt: b\n", 3, "a tab character (column 3)"),
     ("presets:\n  - name: a\n    prompt: b\n\t\n", 4, "a tab character (column 1)"),
     ("presets:\n  - name: a\n    prompt: Style: neon rain\n", 3, "a prompt with a colon: put it in quotes"),
-    ("presets:\n  - name: a\n    prompt: @artist at night\n", 3, "a value cannot start with @; put the value in quotes"),
+    ("presets:\n  - name: a\n    prompt: @artist at night\n", 3,
+     "a value cannot start with @; put the value in quotes"),
     ("presets:\n  - name: &a x\n    prompt: &a y\n", 3, "the anchor &a is set twice (first on line 2)"),
-    ("presets:\n  - name: 'abc\n    prompt: b\n", 4, "the quoted text (is its closing quote missing?) started on line 2"),
+    ("presets:\n  - name: 'abc\n    prompt: b\n", 4,
+     "the quoted text (is its closing quote missing?) started on line 2"),
     ("presets:\n  - name: a\n    prompt: b\n  foo\n", 5, "the key started on line 4"),
     ("name: x\n---\npresets:\n  - {name: a, prompt: b}\n", 2, "a second document starts here (a '---' line)"),
 ]

@@ -101,8 +101,8 @@ class FailureNews:
 
 def _error_key(failure: Failure) -> tuple[str, str]:
     """What makes two failures the same error: their class and their text but for its numbers (hex addresses too).
-    Running out of memory names the allocation that failed, and another error a step or an address, which differ from one try to
-    the next in what is the same trouble each time."""
+    Running out of memory names the allocation that failed, and another error a step or an address, which differ
+    from one try to the next in what is the same trouble each time."""
     name, text, out_of_memory = failure
     return (name, "") if out_of_memory else (name, words_of(text))
 
