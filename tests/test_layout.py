@@ -102,3 +102,16 @@ def test_functions_fit_on_a_screen(package):
                 if lines > MAX_FUNCTION_LINES:
                     long.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name} ({lines} lines)")
     assert long == []
+
+
+MAX_LINE = 120
+
+
+def test_every_line_of_the_code_fits_in_120_characters():
+    """A line past the width is cut or wrapped in a side-by-side diff and a terminal: the package, its scripts and
+    its tests keep to one width."""
+    root = PACKAGE.parent
+    long = [f"{path.relative_to(root)}:{n}: {len(line)} characters"
+            for folder in ("vcam", "scripts", "tests") for path in sorted((root / folder).rglob("*.py"))
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if len(line) > MAX_LINE]
+    assert not long, "lines past 120 characters (wrap them):\n" + "\n".join(long)
