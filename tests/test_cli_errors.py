@@ -271,3 +271,17 @@ def test_midi_learn_count_says_which_messages_it_counts():
     midi = next(a for a in commands.choices["midi"]._actions if isinstance(a, argparse._SubParsersAction))
     help_text = next(a.help for a in midi.choices["learn"]._actions if "--count" in a.option_strings)
     assert "notes, CCs, program changes" in help_text and "not counted" in help_text
+
+
+def test_the_midi_option_says_how_the_input_is_picked_and_that_a_late_one_is_waited_for():
+    """--midi's help said "by part of its name" after the whole name came to win over a part, and nothing of a
+    controller plugged in after the start, which is waited for now rather than refused."""
+    import argparse
+
+    from vcam.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for command in ("run", "serve", "cam"):
+        [midi] = [a.help for a in commands.choices[command]._actions if "--midi" in a.option_strings]
+        assert "by its name or a part of it, the whole name before a part" in midi, (command, midi)
+        assert "one not plugged in yet is waited for" in midi and "by part of its name" not in midi

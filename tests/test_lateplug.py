@@ -8,7 +8,7 @@ import pytest
 import fake_midi
 from helpers import wait_for
 from vcam.control import lateplug
-from vcam.control.lateplug import MidiWhenPlugged, require_midi, waiting_line
+from vcam.control.lateplug import MidiWhenPlugged, require_midi, require_midi_for, waiting_line
 from vcam.errors import VcamError
 
 LATE = "Fake Launchpad Mini"
@@ -100,6 +100,32 @@ def test_a_controller_that_comes_but_does_not_open_yet_is_said_once_and_tried_un
         midi.stop()
 
 
+def test_a_controller_gone_again_before_it_opened_is_said_so_and_waited_for_again(looks, monkeypatch):
+    """Listed at one look and gone by the open (a hub that flickers): the input's own refusal was said, the inputs
+    listed over several lines with a fix about how to write --midi, where nothing was written wrong."""
+    listed, seen = fake_midi.get_devices, []
+
+    def flickering(**kwargs):
+        devices = listed(**kwargs)
+        if any(d["name"] == LATE for d in devices):
+            seen.append(LATE)
+            if len(seen) == 2:  # the open's own look, just after the wait's: gone
+                return [d for d in devices if d["name"] != LATE]
+        return devices
+
+    monkeypatch.setattr(fake_midi, "get_devices", flickering)
+    said = []
+    midi = waiting(said)
+    try:
+        fake_midi.plug(LATE)
+        assert wait_for(lambda: midi.input is not None, 30)
+        assert said[1:] == [f"MIDI input {LATE} connected",
+                            f"MIDI input {LATE} went away before it could be opened; waiting for it again",
+                            f"MIDI input {LATE} connected", f"MIDI: listening on {LATE}"]
+    finally:
+        midi.stop()
+
+
 def test_a_show_that_ends_while_waiting_stops_the_wait(looks):
     midi = waiting([])
     midi.stop()
@@ -147,3 +173,18 @@ def test_mido_without_python_rtmidi_is_refused_with_the_install_fix_not_alsas(mo
     finally:
         mido.set_backend(None)
     assert "python-rtmidi is missing" in refused.value.message and ".[midi]" in refused.value.fix
+
+
+def test_midi_missing_says_where_the_port_came_from(monkeypatch):
+    """vcam run and vcam cam each wrapped the fix for --midi in a copy of their own."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "mido", None)
+    with pytest.raises(VcamError) as option:
+        require_midi_for()
+    assert option.value.message == "MIDI support is not installed"
+    assert option.value.fix.endswith('(mido and python-rtmidi); or run without --midi')
+    with pytest.raises(VcamError) as show:
+        require_midi_for("show.yaml")
+    assert show.value.message == "the midi: port in show.yaml needs MIDI support: MIDI support is not installed"
+    assert show.value.fix.endswith(", or remove the port from show.yaml (--midi none plays it without)")

@@ -266,9 +266,20 @@ def test_the_tablets_faders_follow_a_preset_change(tablets):
         router.handle("/1/fader2", [0.7], "127.0.0.1:5000")
         assert ctl.state.strength == pytest.approx(0.7)
         ctl.handle_line("seed 5", "stdin")  # a change while the fader is in the hand: the fader is left alone
-        assert wait_for(lambda: tablet.last("/vcam/status") and "seed 5" in tablet.last("/vcam/status")[0], 30)
-        assert "/1/fader2" not in dict(state_messages(ctl.snapshot(), faders=router.mapping, moving=router.moving))
-        assert tablet.last("/1/fader2") == [pytest.approx(0.3)]
+        sent = [address for address, _ in state_messages(ctl.snapshot(), faders=router.mapping,
+                                                         moving=router.moving)]
+        assert "/1/fader2" not in sent
+
+        def since_seed_5() -> list[str]:
+            """The addresses the tablet got from the state that said seed 5 on, once it got that state whole (its
+            last message, after the faders: the status alone comes before them)."""
+            got = list(tablet.got)
+            at = next((i for i, (a, v) in enumerate(got) if a == "/vcam/status" and "seed 5" in v[0]), None)
+            later = [a for a, _ in got[at:]] if at is not None else []
+            return later if sent[-1] in later else []
+
+        assert wait_for(since_seed_5, 30), tablet.got
+        assert "/1/fader2" not in since_seed_5() and tablet.last("/1/fader2") == [pytest.approx(0.3)]
         clock.t += 1.0  # let go
         ctl.handle_line("seed 6", "stdin")
         assert wait_for(lambda: tablet.last("/1/fader2") == [pytest.approx(0.7)], 30), tablet.got

@@ -360,6 +360,34 @@ def test_a_recording_into_a_folder_is_refused_with_a_file_to_name(tmp_path):
     assert "is a folder" in err.value.message and f"file:{tmp_path / 'show.mp4'}" in err.value.fix
 
 
+def test_a_recording_name_the_disk_refuses_is_said_as_the_names_fault_not_the_folders(tmp_path):
+    """A name too long (or with a : on a USB stick's FAT) said "no file can be made in FOLDER", fix "pick a folder on
+    a disk that can be written", of a folder that takes files."""
+    from vcam.live.outputs.recording import check_path
+
+    long = tmp_path / ("take-" * 60 + ".mp4")
+    with pytest.raises(VcamError) as err:
+        check_path(str(long))
+    assert err.value.message.startswith(f"cannot record to {long}: the disk in {tmp_path} takes no file of this name")
+    assert err.value.fix.startswith("give the recording a shorter name") and "folder" not in err.value.fix
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_recording_on_a_full_disk_is_refused_at_the_start_with_the_disks_fix(tmp_path, monkeypatch):
+    import errno
+
+    from vcam.live.outputs import recording
+
+    def full(path, flags, mode=0o777):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(recording.os, "open", full)
+    with pytest.raises(VcamError) as err:
+        recording._try_making(str(tmp_path / "take.mp4"), str(tmp_path))
+    assert err.value.message == f"cannot record to {tmp_path / 'take.mp4'}: the disk is full (No space left on device)"
+    assert err.value.fix.startswith(f"free space on its disk (df -h {tmp_path} shows what is left)")
+
+
 def test_a_recording_names_its_whole_path_where_it_was_given_relative(tmp_path, monkeypatch):
     from vcam.live.outputs.recording import Recording
 

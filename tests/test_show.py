@@ -390,6 +390,36 @@ def test_a_save_that_fails_as_the_last_one_did_is_said_in_one_line_and_the_fix_i
     assert said[4] == f"reloaded {path}: 1 preset"
 
 
+def test_a_save_that_fails_as_it_is_applied_is_said_and_the_file_is_watched_on(tmp_path):
+    """An error raised as a save was applied (decoding its images ahead, the controller taking it) ended the
+    watcher's thread with a traceback: no later save was ever loaded."""
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    good = "presets:\n  - {name: a, prompt: one}\n"
+    path.write_text(good)
+    said, applied = [], []
+
+    def on_show(show):
+        if len(show.presets) == 2:
+            raise OSError(28, "No space left on device")
+        applied.append(len(show.presets))
+
+    watcher = ShowWatcher(str(path), on_show, said.append, show=load_show(path))
+
+    def save(text):
+        path.write_text(text)
+        os.utime(path, ns=(10**18 + len(said),) * 2)
+        watcher.poll(), watcher.poll()
+
+    save(good + "  - {name: b, prompt: two}\n")
+    assert said == ["show file not reloaded (OSError: [Errno 28] No space left on device); the last good show "
+                    "stays live"]
+    assert watcher.show.presets[0].name == "a" and len(watcher.show.presets) == 1
+    save(good + "  - {name: b, prompt: two}\n  - {name: c, prompt: three}\n")
+    assert applied == [3] and said[1] == f"fixed: reloaded {path}: 3 presets"
+
+
 # --- what `vcam check` passes, `vcam run` starts with ------------------------------------------------------------
 
 NOT_IMAGES = [

@@ -118,26 +118,31 @@ def _bias(text: str) -> float:
                                          f"{text!r} is not a number above 0 and at most 1") from None
 
 
+# as vcam.control.midi.find_port picks the input, and vcam.control.lateplug waits for one not plugged in yet
+MIDI_PORT_HELP = ("by its name or a part of it, the whole name before a part (vcam devices lists them); one not "
+                  "plugged in yet is waited for, and opened when it comes")
+
+
 def _midi_port(text: str) -> str:
-    """A MIDI input by part of its name, or none (vcam run and serve: not even the show's). An empty one (an unset
-    variable in a script) would open none, silently."""
+    """A MIDI input by its name or a part of it, or none (vcam run and serve: not even the show's). An empty one (an
+    unset variable in a script) would open none, silently."""
     return _non_empty_port(text, "none for no input (not even the show's), ")
 
 
 def _midi_input(text: str) -> str:
-    """A MIDI input by part of its name, for vcam midi learn, which needs one."""
+    """A MIDI input by its name or a part of it, for vcam midi learn, which needs one."""
     return _non_empty_port(text, "")
 
 
 def _cam_midi_port(text: str) -> str:
-    """A MIDI input by part of its name, or none (no input, as vcam run's --midi none)."""
+    """A MIDI input by its name or a part of it, or none (no input, as vcam run's --midi none)."""
     return _non_empty_port(text, "none for no input, ")
 
 
 def _non_empty_port(text: str, none: str) -> str:
     if not text.strip():
-        raise argparse.ArgumentTypeError(f"an empty port name opens no input: give part of a port's name (vcam "
-                                         f"devices lists them), {none}or leave --midi out")
+        raise argparse.ArgumentTypeError(f"an empty port name opens no input: give a port's name or a part of "
+                                         f"it (vcam devices lists them), {none}or leave --midi out")
     return text
 
 
@@ -266,8 +271,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--pin-first-latent", action="store_true",
                    help="keep the stream's first latent as context instead of re-encoding recent frames")
     r.add_argument("--midi", metavar="PORT", type=_midi_port,
-                   help="a MIDI input, by part of its name (vcam devices lists them; vcam run defaults to the "
-                        "show's midi: port; none opens no input)")
+                   help=f"a MIDI input, {MIDI_PORT_HELP} (vcam run defaults to the show's midi: port; none opens "
+                        "no input)")
     r.add_argument("--midi-map", metavar="MAP", type=_user_path,
                    help="nanokontrol2, midimix, apc-mini-mk2 or a map file (default: the show's midi: section)")
     _add_osc_args(r)
@@ -362,8 +367,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="drop the oldest frames past this much delay (4)")
     cam.add_argument("--fallback", metavar="IMAGE", type=_user_path, help="image shown while the server is unreachable")
     cam.add_argument("--midi", metavar="PORT", type=_cam_midi_port,
-                     help="a MIDI input, by part of its name (vcam devices lists them), whose commands go to the "
-                          "server; needs --midi-map")
+                     help=f"a MIDI input, {MIDI_PORT_HELP}, whose commands go to the server; needs --midi-map"
+                          " (none opens no input)")
     cam.add_argument("--midi-map", metavar="MAP", type=_user_path,
                      help="nanokontrol2, midimix, apc-mini-mk2 or a map file, for --midi")
     _add_osc_args(cam, show=False)
@@ -424,7 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     msub = m.add_subparsers(dest="midi_command", required=True)
     learn = msub.add_parser("learn", help="print each incoming control and the mapping line to paste")
     learn.add_argument("--midi", metavar="PORT", type=_midi_input,
-                       help="the input, by part of its name (default: the first)")
+                       help="the input, by its name or a part of it (default: the first)")
     learn.add_argument("--count", type=_within(int, 1),
                        help="stop after this many messages from controls (notes, CCs, program changes; MIDI clock, "
                             "pitch bend and sysex are not counted)")

@@ -28,6 +28,18 @@ def require_midi() -> list[str]:
     return input_names()
 
 
+def require_midi_for(show_path: str | None = None) -> list[str]:
+    """require_midi, its fix saying where the port came from: `--midi` (the show can go on without it), or the
+    `midi: port:` of the show file at `show_path`."""
+    try:
+        return require_midi()
+    except VcamError as e:
+        if show_path is None:
+            raise VcamError(e.message, f"{e.fix}; or run without --midi") from None
+        raise VcamError(f"the midi: port in {show_path} needs MIDI support: {e.message}",
+                        f"{e.fix}, or remove the port from {show_path} (--midi none plays it without)") from None
+
+
 def waiting_line(wanted: str, names: list[str], where: str | None = None) -> str:
     """What is said while no input matches `wanted`: the inputs there are (a typo shows beside them), and where the
     name came from when it is a show file's (`where`)."""
@@ -97,7 +109,13 @@ class MidiWhenPlugged:
         midi = self._make()
         try:
             midi.start()
-        except (VcamError, OSError, RuntimeError, ValueError) as e:  # rtmidi's errors, or no longer listed
+        except VcamError:
+            # listed at the look, gone by the open (a hub that flickers, a port renamed), or MIDI itself went away:
+            # its error lists the inputs and tells how to write --midi, which is not what went wrong here
+            self.say(f"MIDI input {readable(port)} went away before it could be opened; waiting for it again")
+            self._refused = None  # when it comes again, that is said again
+            return False
+        except (OSError, RuntimeError, ValueError) as e:  # rtmidi's errors
             if str(e) != self._refused:  # said once, not every look it goes on
                 self._refused = str(e)
                 self.say(f"MIDI input {readable(port)} could not be opened ({e}); trying again until it opens")

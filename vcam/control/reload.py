@@ -84,17 +84,14 @@ class ShowWatcher:
         self._stamp = stamp
         try:
             show = load_show(self.path)
-        except ConfigError as e:
+            applied = self.on_show(show)
+        except ConfigError as e:  # a broken file, or one that does not fit what the show runs with (--midi-map)
             self._not_reloaded(e)
             return
-        except Exception as e:  # whatever it is, the last good show stays live
+        except Exception as e:  # noqa: BLE001 - the last good show stays live, and the file is watched on: an
+            # error applying it ended this thread, and no later save was ever loaded
             self._failed(f"show file not reloaded ({e.__class__.__name__}: {e}); the last good show stays live",
                          1)
-            return
-        try:
-            applied = self.on_show(show)
-        except ConfigError as e:  # it does not fit what the show runs with (a MIDI map given on the command line)
-            self._not_reloaded(e)
             return
         old, self.show = self.show, show
         line = reloaded(self.path, show, applied or (), waiting_for_start(old, show) if old else "")

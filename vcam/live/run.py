@@ -653,7 +653,9 @@ def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
         elif opts.midi == NO_MIDI and show is not None and show.midi_port:
             say(f"--midi none: the show's MIDI port {show.midi_port!r} is not opened")
         return None
-    _require_midi(None if opts.midi else opts.show)  # the port itself may come later (MidiWhenPlugged)
+    from vcam.control.lateplug import require_midi_for
+
+    require_midi_for(None if opts.midi else opts.show)  # the port itself may come later (MidiWhenPlugged)
     if opts.midi_map:
         from vcam.control.midimap import map_named
 
@@ -725,18 +727,3 @@ class _Started:
 
     def start(self) -> None:
         pass
-
-
-def _require_midi(show_path: str | None) -> None:
-    """VcamError where MIDI cannot be had on this machine (not installed, no MIDI system), which plugging the
-    controller in would not change; the fix names where the port came from: --midi, or the show's `midi: port:`
-    when `show_path` is given. A port that matches no input yet is waited for once the show is on."""
-    from vcam.control.lateplug import require_midi
-
-    try:
-        require_midi()
-    except VcamError as e:
-        if show_path is None:
-            raise VcamError(e.message, f"{e.fix}; or run without --midi") from None
-        raise VcamError(f"the midi: port in {show_path} needs MIDI support: {e.message}",
-                        f"{e.fix}, or remove the port from {show_path} (--midi none plays it without)") from None

@@ -755,13 +755,10 @@ def run_cam(opts: CamOptions) -> int:
     # checked before anything opens: a refusal must not leave a camera open or a stub recording; --midi none opens
     # no input, as vcam run's does
     if opts.midi and opts.midi != NO_MIDI:
-        from vcam.control.lateplug import require_midi
+        from vcam.control.lateplug import require_midi_for
         from vcam.control.midimap import map_named
 
-        try:
-            require_midi()  # the controller itself may come later (MidiWhenPlugged)
-        except VcamError as e:
-            raise VcamError(e.message, f"{e.fix}; or run without --midi") from None
+        require_midi_for()  # the controller itself may come later (MidiWhenPlugged)
         if not opts.midi_map:
             raise ValueError("--midi needs --midi-map: nanokontrol2, midimix, apc-mini-mk2 or a map file")
         _, midi_map = map_named(opts.midi_map)

@@ -6,6 +6,7 @@ so a run that fails early leaves no empty file.
 """
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import struct
@@ -37,6 +38,15 @@ def check_path(path: str, in_use: bool = True) -> None:
     _try_making(path, folder)
 
 
+# What a file name was refused for, where the folder takes files: a fix of the name, not of the folder
+_NAME_REFUSED = {
+    errno.ENAMETOOLONG: "give the recording a shorter name (255 bytes at most on most disks)",
+    # a USB stick's FAT or exFAT takes no : * ? " < > | in a name (a time of day, 21:30, written into it)
+    errno.EINVAL: 'give the recording a name of letters, digits, - and _ (no : * ? " < > |)',
+    errno.EILSEQ: "give the recording a name this disk takes (a USB stick's FAT takes only some letters)",
+}
+
+
 def _try_making(path: str, folder: str) -> None:
     """VcamError where the file cannot be made or written after all, which the folder's permissions do not tell:
     /proc and /sys (even as root), a read-only mount, a file that refuses writing. It failed on air with a bare
@@ -49,6 +59,11 @@ def _try_making(path: str, folder: str) -> None:
     except FileExistsError:  # made by someone else this instant: what it is is checked when it opens
         return
     except OSError as e:
+        if e.errno in _NAME_REFUSED:  # the disk can be written, this name cannot
+            raise VcamError(f"cannot record to {path}: the disk in {folder} takes no file of this name "
+                            f"({e.strerror})", _NAME_REFUSED[e.errno]) from None
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise VcamError(f"cannot record to {path}: the disk is full ({e.strerror})", disk_fix(path)) from None
         if made:
             raise VcamError(f"cannot record to {path}: no file can be made in {folder} ({e.strerror})",
                             "pick a folder on a disk that can be written") from None
