@@ -13,7 +13,7 @@ import pytest
 
 from helpers import RecordingProducer, wait_for
 from vcam.control.controller import Controller, ShowState
-from vcam.control.midi import MidiInput, MidiRouter
+from vcam.control.midi import MidiInput, MidiRouter, PortLister
 from vcam.control.show import parse_show
 
 SHOW = """\
@@ -186,6 +186,36 @@ def test_the_port_watch_opens_no_client_and_loses_no_message(jack_server, monkey
         mido.set_backend(None)
     assert values == list(range(64))
     assert len(created) <= 1  # the watch's own client, opened at its first look
+
+
+class PortGoneOnce:
+    """The watch's rtmidi client, on which a port goes while the first list is read: rtmidi has counted it, and
+    then fails on its number."""
+
+    def __init__(self, names: list):
+        self.names = names
+        self.reads = 0
+
+    def get_ports(self) -> list:
+        import rtmidi
+
+        self.reads += 1
+        if self.reads == 1:
+            raise rtmidi.InvalidPortError("MidiInJack::getPortName: the 'portNumber' argument (1) is invalid.")
+        return self.names
+
+    def delete(self) -> None:
+        pass
+
+
+def test_a_port_that_goes_while_the_watch_reads_the_list_does_not_end_the_watch():
+    mido.set_backend(JACK_API)
+    lister = PortLister()
+    lister._client = client = PortGoneOnce(["vcam-test-controller", None])  # None: a port with no name (yet)
+    try:
+        assert lister.names() == ["vcam-test-controller"] and client.reads == 2
+    finally:
+        mido.set_backend(None)
 
 
 def test_midi_learn_prints_mapping_lines(fake_midi_backend, monkeypatch, capsys):

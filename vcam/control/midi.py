@@ -161,10 +161,20 @@ class PortLister:
 
                 api = getattr(rtmidi, f"API_{mido.backend.api or self.api}", rtmidi.API_UNSPECIFIED)
                 self._client = rtmidi.MidiIn(rtapi=api, name="vcam port watch")
-            return list(self._client.get_ports())
-        except (OSError, RuntimeError, ImportError) as e:
+            return self._listing()
+        except (OSError, RuntimeError, ImportError, ValueError) as e:
             self.close()  # the next listing starts a new client (the MIDI system may come back)
             raise _unavailable(e) from None
+
+    def _listing(self) -> list[str]:
+        """The client's port list, read again where a port went while it was read (an unplug): rtmidi counts the
+        ports, then asks for each one's name, and fails on a number no longer there (InvalidPortError, a ValueError,
+        which would end the watch) or has no name for it (None)."""
+        try:
+            names = self._client.get_ports()
+        except ValueError:
+            names = self._client.get_ports()
+        return [n for n in names if n]
 
     def close(self) -> None:
         if self._client is not None:
