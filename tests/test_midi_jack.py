@@ -1,4 +1,5 @@
 """The real rtmidi path, without a sound card: a JACK dummy server, a virtual controller port, our MIDI input."""
+import faulthandler
 import json
 import os
 import shutil
@@ -12,7 +13,7 @@ import pytest
 
 from helpers import RecordingProducer, wait_for
 from vcam.control.controller import Controller, ShowState
-from vcam.control.midi import MidiInput, MidiRouter
+from vcam.control.midi import MidiInput, MidiRouter, PortLister
 from vcam.control.show import parse_show
 
 SHOW = """\
@@ -26,6 +27,41 @@ midi:
     - {note: 36, command: preset 3}
 """
 JACK_API = "mido.backends.rtmidi/UNIX_JACK"
+HANG_S = 300  # a JACK test still running after this has hung (the longest waits 2 x 120 s for a busy machine)
+
+
+def jackd_command(jackd: str, name: str) -> list[str]:
+    """jackd as the tests run it, on Linux ended (SIGTERM) when this process ends, however it ends: a server left
+    behind by a killed test run holds one of JACK's 8 server places for good, and with all of them held every run
+    after skips the JACK tests ("Too many servers already active")."""
+    # Synchronous (-S): each cycle waits for every client, up to -t ms. Asynchronous, a client held up on a busy
+    # machine (no realtime threads here) misses cycles, and the MIDI sent in them is lost; the default 500 ms would
+    # drop it from the graph.
+    args = [jackd, "--no-realtime", "-S", "-n", name, "-t", "30000", "-d", "dummy", "-r", "48000", "-p", "1024"]
+    if not sys.platform.startswith("linux"):
+        return args
+    # prctl(PR_SET_PDEATHSIG, SIGTERM) holds across exec; the parent's pid is checked after it, in case it has gone
+    launcher = ("import ctypes, os, signal, sys; ctypes.CDLL(None).prctl(1, signal.SIGTERM); "
+                "os.getppid() == int(sys.argv[1]) or sys.exit(1); os.execv(sys.argv[2], sys.argv[2:])")
+    return [sys.executable, "-c", launcher, str(os.getpid()), *args]
+
+
+@pytest.fixture(autouse=True)
+def jack_hang_guard(request):
+    """A test on the JACK server that hangs ends the test process after HANG_S, every thread's traceback on stderr,
+    rather than holding the run up until CI's own limit: a thread stuck in the MIDI libraries while holding the GIL
+    cannot be failed from inside the process."""
+    if "jack_server" not in request.fixturenames:
+        yield
+        return
+    with request.getfixturevalue("capsys").disabled():
+        stderr = os.dup(2)  # the terminal's, not the capture's, which would go with the process
+    faulthandler.dump_traceback_later(HANG_S, exit=True, file=stderr)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        os.close(stderr)
 
 
 @pytest.fixture(scope="module")
@@ -33,14 +69,12 @@ def jack_server(tmp_path_factory):
     jackd = shutil.which("jackd")
     if jackd is None:
         pytest.skip("jackd is not installed (Debian: apt-get install jackd2; .ci/run installs it)")
-    # a server of the tests' own, never the machine's JACK nor another test run's; patient with clients held up on
-    # a busy machine, which the default 500 ms would drop from the graph
+    # a server of the tests' own, never the machine's JACK nor another test run's
     name = f"vcam-test-{os.getpid()}"
     log = tmp_path_factory.mktemp("jackd") / "stderr.txt"  # a file: a pipe nobody reads would fill and block it
     env = dict(os.environ, JACK_NO_AUDIO_RESERVATION="1")
     with log.open("w") as err:
-        proc = subprocess.Popen([jackd, "--no-realtime", "-n", name, "-t", "30000", "-d", "dummy", "-r", "48000",
-                                 "-p", "1024"], env=env, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(jackd_command(jackd, name), env=env, stdout=subprocess.DEVNULL, stderr=err)
     server = pytest.MonkeyPatch()
     server.setenv("JACK_DEFAULT_SERVER", name)  # where this process's JACK clients connect
     backend = mido.Backend(JACK_API, load=True)
@@ -85,9 +119,42 @@ def test_rtmidi_through_jack(jack_server):
         mido.set_backend(None)
 
 
+def test_the_input_is_read_without_a_callback_into_python(jack_server, monkeypatch):
+    """A callback runs on JACK's own thread and waits there for the GIL, which python-rtmidi holds while a client
+    opens or closes (and JACK waits for that very thread): MIDI held up for the server's timeout, then a process
+    that hangs or crashes as the port closes. The input is read from RtMidi's queue instead."""
+    import rtmidi
+
+    opened, callbacks = [], []
+
+    class Spy(rtmidi.MidiIn):
+        def __init__(self, *args, **kwargs):
+            opened.append(self)
+
+        def set_callback(self, *args, **kwargs):
+            callbacks.append(args)
+            return super().set_callback(*args, **kwargs)
+
+    monkeypatch.setattr(rtmidi, "MidiIn", Spy)
+    controller_port = jack_server.open_output("vcam-test-queue", virtual=True)
+    mido.set_backend(JACK_API, load=True)
+    heard = []
+    midi = MidiInput("vcam-test-queue", lambda msg: heard.append(msg.value) and None, lambda s: None)
+    try:
+        midi.start()
+        for value in range(8):
+            controller_port.send(mido.Message("control_change", control=1, value=value))
+        assert wait_for(lambda: heard == list(range(8)), 60), heard
+    finally:
+        midi.stop()
+        controller_port.close()
+        mido.set_backend(None)
+    assert opened and callbacks == []
+
+
 def test_the_port_watch_opens_no_client_and_loses_no_message(jack_server, monkeypatch):
-    """Each new JACK client reorders the server's graph, and MIDI in flight to the open port is lost: the watch
-    for an unplugged controller lists the ports through one client, not a new one per look."""
+    """The watch for an unplugged controller lists the ports through one client, not a new one per look (each
+    waits for JACK to reorder its graph), and the port it watches loses nothing meanwhile."""
     import rtmidi
 
     created = []
@@ -119,6 +186,36 @@ def test_the_port_watch_opens_no_client_and_loses_no_message(jack_server, monkey
         mido.set_backend(None)
     assert values == list(range(64))
     assert len(created) <= 1  # the watch's own client, opened at its first look
+
+
+class PortGoneOnce:
+    """The watch's rtmidi client, on which a port goes while the first list is read: rtmidi has counted it, and
+    then fails on its number."""
+
+    def __init__(self, names: list):
+        self.names = names
+        self.reads = 0
+
+    def get_ports(self) -> list:
+        import rtmidi
+
+        self.reads += 1
+        if self.reads == 1:
+            raise rtmidi.InvalidPortError("MidiInJack::getPortName: the 'portNumber' argument (1) is invalid.")
+        return self.names
+
+    def delete(self) -> None:
+        pass
+
+
+def test_a_port_that_goes_while_the_watch_reads_the_list_does_not_end_the_watch():
+    mido.set_backend(JACK_API)
+    lister = PortLister()
+    lister._client = client = PortGoneOnce(["vcam-test-controller", None])  # None: a port with no name (yet)
+    try:
+        assert lister.names() == ["vcam-test-controller"] and client.reads == 2
+    finally:
+        mido.set_backend(None)
 
 
 def test_midi_learn_prints_mapping_lines(fake_midi_backend, monkeypatch, capsys):

@@ -422,6 +422,7 @@ def test_the_router_leaves_clock_messages_alone_without_a_clock():
 
 JACK_API = test_midi_jack.JACK_API
 jack_server = test_midi_jack.jack_server  # the JACK dummy server, started once for this module
+jack_hang_guard = test_midi_jack.jack_hang_guard  # a hung JACK test ends the run, with tracebacks
 
 
 class ScheduledTime:
@@ -449,7 +450,7 @@ def test_midi_clock_through_jack(jack_server):
     for t, c in zip(times, clocks):
         t.clock = c
     # poll=60: the port watch does not look for an unplug (with a JACK client of its own) while the clocks run: a
-    # new client reorders JACK's graph, and MIDI in flight is held up or lost
+    # new client reorders JACK's graph, and MIDI in flight is held up
     inputs = [MidiInput(f"vcam-clock-{int(r)}", MidiRouter(MidiMap(), None, clock=c).handle, lambda s: None, poll=60)
               for r, c in zip(rates, clocks)]
     counts = [int(seconds * r / 60 * 24) for r in rates]

@@ -64,13 +64,87 @@ def input_names() -> list[str]:
         raise _unavailable(e) from None
 
 
+POLL_S = 0.001  # how often an rtmidi input's queue is read while MIDI comes: far below a JACK period or a clock tick
+IDLE_POLL_S = 0.01  # ... and once none came for IDLE_S (a first knob's move waits up to 10 ms, for less CPU)
+IDLE_S = 1.0
+CLOSE_S = 2.0  # how long closing waits for the reading thread to hand the port back
+
+
+def _rtmidi_apis(rtmidi) -> dict[int, str]:
+    """rtmidi's API numbers by the names mido gives them ('UNIX_JACK')."""
+    return {getattr(rtmidi, n): n[len("API_"):] for n in dir(rtmidi) if n.startswith("API_")}
+
+
+class PolledInput:
+    """An rtmidi input port read by a thread of vcam's own, not through a callback; closed by that thread too.
+
+    python-rtmidi holds the GIL through every call into RtMidi, and a callback takes the GIL on the MIDI system's own
+    thread (JACK's process thread, ALSA's input thread), which then waits for Python. A message arriving while
+    another thread opened or closed a JACK client (a call that waits for JACK's next cycle, which waits for that
+    thread) held both up until the JACK server gave up on the client, and JACK's way out (cancelling the thread that
+    waits for the GIL, shutting the process's clients) then hung or crashed the whole process; ALSA's close joins its
+    thread, and would wait for ever. A thread late for its JACK cycle also loses the MIDI of the cycles it missed
+    (clock ticks, while the clock's fit runs). Without a callback, RtMidi queues each message and its thread never
+    waits for Python; the queue is read every POLL_S (IDLE_POLL_S once the controller is quiet)."""
+
+    def __init__(self, name: str, api: str | None, deliver: Callable):
+        import rtmidi
+
+        self.name = name
+        self._deliver = deliver
+        self._rt = rtmidi.MidiIn(rtapi=getattr(rtmidi, f"API_{api}", rtmidi.API_UNSPECIFIED))
+        try:
+            self.api = _rtmidi_apis(rtmidi).get(self._rt.get_current_api())
+            names = self._rt.get_ports()
+            if name not in names:
+                raise OSError(f"unknown port {name!r}")
+            self._rt.ignore_types(False, False, True)  # sysex and clock through, as mido has them; active sensing out
+            self._rt.open_port(names.index(name))
+        except BaseException:  # rtmidi's errors too (the port gone meanwhile): the caller says them
+            self._rt.delete()  # no callback was set: nothing runs in it
+            raise
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="midi in", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stops the reading; the port is closed by the reading thread once it is out of `deliver` (a handler that
+        is slow to return holds it open rather than the caller)."""
+        self._closing.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(CLOSE_S)
+
+    def _read(self) -> None:
+        from mido import Message
+
+        last = time.monotonic()
+        try:
+            while not self._closing.is_set():
+                got = self._rt.get_message()
+                if got is None:
+                    time.sleep(IDLE_POLL_S if time.monotonic() - last > IDLE_S else POLL_S)
+                    continue
+                last = time.monotonic()
+                try:
+                    msg = Message.from_bytes(got[0])
+                except ValueError:  # not a whole message: mido leaves those out too
+                    continue
+                try:
+                    self._deliver(msg)
+                except Exception:  # noqa: BLE001 - a message that could not be handled must not deafen the port
+                    pass
+        finally:
+            self._rt.delete()  # closes the port and its client; here, never while another thread reads it (a crash)
+
+
 class PortLister:
     """Input port names for the unplug watch, through one client kept for the whole show.
 
     mido's get_input_names() opens two new rtmidi clients (an input and an output) for each listing; on JACK each
-    new client makes the server reorder its graph, and MIDI in flight to the port vcam listens on is lost (2-7 of
-    64 CCs in a second). rtmidi's port list is asked afresh on every call, so one client sees unplugs and replugs.
-    Other backends list without a client of their own and are asked through mido."""
+    new client waits for the server to reorder its graph, and while the open port was read through a callback its
+    MIDI was held up or lost meanwhile (2-7 of 64 CCs in a second; see PolledInput). rtmidi's port list is asked
+    afresh on every call, so one client sees unplugs and replugs. Other backends list without a client of their own
+    and are asked through mido."""
 
     def __init__(self, api: str | None = None):
         self.api = api  # the rtmidi API of the open port, where mido was not told one (ALSA or JACK)
@@ -87,10 +161,20 @@ class PortLister:
 
                 api = getattr(rtmidi, f"API_{mido.backend.api or self.api}", rtmidi.API_UNSPECIFIED)
                 self._client = rtmidi.MidiIn(rtapi=api, name="vcam port watch")
-            return list(self._client.get_ports())
-        except (OSError, RuntimeError, ImportError) as e:
+            return self._listing()
+        except (OSError, RuntimeError, ImportError, ValueError) as e:
             self.close()  # the next listing starts a new client (the MIDI system may come back)
             raise _unavailable(e) from None
+
+    def _listing(self) -> list[str]:
+        """The client's port list, read again where a port went while it was read (an unplug): rtmidi counts the
+        ports, then asks for each one's name, and fails on a number no longer there (InvalidPortError, a ValueError,
+        which would end the watch) or has no name for it (None)."""
+        try:
+            names = self._client.get_ports()
+        except ValueError:
+            names = self._client.get_ports()
+        return [n for n in names if n]
 
     def close(self) -> None:
         if self._client is not None:
@@ -294,10 +378,11 @@ class _Inbox:
 class MidiInput:
     """Listens on the input port `wanted` names best; reopens it when it is unplugged and comes back.
 
-    MIDI clock is handed on as it arrives, on the MIDI library's thread: its timing is the tempo. Every other message
-    goes through an _Inbox to a thread of its own, so that a tick is never held up behind a knob's command, and a
-    knob's flood of values is followed to the newest rather than queued. A knob's replies are held back as it
-    sweeps: one line, then a count naming the last."""
+    MIDI clock is handed on as it arrives, on the thread that reads the port (a PolledInput's; the MIDI library's
+    for mido's other backends): its timing is the tempo. Every other message goes through an _Inbox to a thread of
+    its own, so that a tick is never held up behind a knob's command, and a knob's flood of values is followed to
+    the newest rather than queued. A knob's replies are held back as it sweeps: one line, then a count naming the
+    last."""
 
     def __init__(self, wanted: str, on_message: Callable, say: Callable[[str], None], poll: float = 1.0,
                  on_reconnect: Callable[[], None] | None = None):
@@ -342,7 +427,11 @@ class MidiInput:
             self.say(line)
 
     def _open(self, name: str) -> None:
-        self.port = load_mido().open_input(name, callback=self._deliver)
+        mido = load_mido()
+        if mido.backend.name == "mido.backends.rtmidi":  # mido's port would read it through a callback
+            self.port = PolledInput(name, mido.backend.api, self._deliver)
+        else:
+            self.port = mido.open_input(name, callback=self._deliver)
         self.port_name = name
 
     def _close(self) -> None:
