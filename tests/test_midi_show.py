@@ -7,28 +7,16 @@ import mido
 import pytest
 
 import fake_midi
-from helpers import RecordingProducer, wait_for
+from helpers import wait_for
+from test_midi_router import server_controller as controller
 from vcam.control.commands import parse
-from vcam.control.controller import Controller, ShowState
+from vcam.control.controller import ShowState
 from vcam.control.midi import MidiInput, MidiRouter, find_port, matching, readable
 from vcam.control.midiclock import MidiClock
 from vcam.control.midimap import Button, Knob, MidiMap
-from vcam.control.show import parse_show
 from vcam.control.tempo import Tempo
 
 NANO = "Fake nanoKONTROL2 MIDI 1"
-SHOW = """\
-presets:
-  - {name: city, prompt: a neon city}
-  - {name: ocean, prompt: ocean waves}
-  - {name: forest, prompt: a misty forest}
-"""
-
-
-def controller(**state) -> Controller:
-    show = parse_show(SHOW, "show.yaml")
-    st = ShowState(prompts=show.presets[0].prompts, preset=0, **state)
-    return Controller(show, st, RecordingProducer(), threading.Event(), lambda s: None)
 
 
 def cc(control, value, channel=0):

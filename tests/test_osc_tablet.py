@@ -11,11 +11,14 @@ from pythonosc.osc_message_builder import OscMessageBuilder
 from pythonosc.osc_server import ThreadingOSCUDPServer
 
 from helpers import free_port, wait_for
-from test_osc import SHOW, FakeClock, Rig, Spy, touchosc
+import test_osc
+from test_osc import SHOW, FakeClock, Spy, touchosc
 from vcam.control.osc import MIN_GAP_S, PRESS_BURST, OscInput, OscRouter, osc_parts, parse_reply
 from vcam.control.oscmap import OscFader
 from vcam.control.oscreply import OscReplies, state_messages
 from vcam.errors import VcamError
+
+rig = test_osc.rig  # the same fixture: an OSC input on a free port, stopped after the test
 
 PEER = ("127.0.0.1", 50000)
 
@@ -128,20 +131,6 @@ def test_an_address_nothing_listens_at_is_said_once_while_it_keeps_coming(rig):
     assert len([s for s in r.said if "/accxyz" in s]) == 2
     r.stop()
     assert r.said[-1] == "OSC: more messages nothing listened at: 39 to /accxyz"
-
-
-@pytest.fixture
-def rig():
-    rigs = []
-
-    def make(mapping=None, ctl=None, clock=None):
-        r = Rig(mapping, ctl, clock)
-        rigs.append(r)
-        return r
-
-    yield make
-    for r in rigs:
-        r.stop()
 
 
 class Tablet:
