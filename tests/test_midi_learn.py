@@ -31,3 +31,27 @@ def test_learn_says_a_control_sending_nrpn_cannot_be_mapped_instead_of_offering_
     assert "set this control to send a CC or a note" in lines[0]
     # on a channel where no parameter was picked, CC 6 is a knob like any other
     assert learner.feed(cc(6, 5, channel=0), 1.0) == [] and learner.feed(cc(6, 9, channel=0), 1.1) != []
+
+
+def test_learn_waits_for_a_controller_plugged_in_after_it_started(fake_midi_backend):
+    """`vcam midi learn --midi launchpad` before the Launchpad was plugged in was refused, where a show waits."""
+    import threading
+
+    import fake_midi
+    from helpers import in_thread, wait_for
+    from vcam.control.midilearn import learn
+
+    late, said, out, stop = "Fake Launchpad Mini", [], [], threading.Event()
+    try:
+        thread, errors = in_thread(learn, "launchpad", out.append, said.append, None, stop, 0.02)
+        assert wait_for(lambda: any(s.startswith("waiting for MIDI input 'launchpad'") for s in said))
+        fake_midi.plug(late)
+        assert wait_for(lambda: f"MIDI: listening on {late}" in said, 30), said
+        for value in (10, 14, 18, 22):
+            fake_midi.send(late, cc(16, value))
+        assert wait_for(lambda: any("cc: 16" in line for line in out), 30), (out, said)
+    finally:
+        stop.set()
+        fake_midi.unplug(late)
+    thread.join(30)
+    assert not thread.is_alive() and errors == []

@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vcam.control.midi import PRESSED, MidiInput, input_names, require_port, stable_name
+from vcam.control.lateplug import MidiWhenPlugged
+from vcam.control.midi import PRESSED, input_names, require_port, stable_name
 
 QUIET = 1.0  # seconds without a message after which an undecided control gets its guess said
 # CCs that MIDI reserves for (N)RPN: a parameter picked by number (99/98, 101/100), its value sent on data entry
@@ -140,10 +141,11 @@ def default_port() -> str:
 def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], count: int | None = None,
           stop: threading.Event | None = None, poll: float = 1.0) -> None:
     """Prints the mapping line of each control touched on the input matching `wanted`, until `count` messages
-    or `stop`; an unplugged controller is waited for and listened to again when it comes back."""
+    or `stop`; a controller not plugged in yet is waited for (as a show waits for it), and an unplugged one
+    listened to again when it comes back."""
     inbox: queue.Queue = queue.Queue()
     learner = Learner()
-    midi = MidiInput(wanted, inbox.put, say, poll=poll)
+    midi = MidiWhenPlugged(wanted, inbox.put, say, poll=poll)
     midi.start()
     say("move a knob or press a button: each control's line comes once it is clear which it is (Ctrl-C to stop)")
     seen = 0
