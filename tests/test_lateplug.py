@@ -1,5 +1,5 @@
-"""A MIDI controller plugged in after the show started: waited for, said once beside the inputs there are, opened
-when it comes; MIDI missing altogether is still refused at the start."""
+"""A MIDI controller plugged in after the show started: waited for by the input's own watch, said once beside the
+inputs there are, opened when it comes; MIDI missing altogether is still refused at the start."""
 import threading
 
 import mido
@@ -7,8 +7,9 @@ import pytest
 
 import fake_midi
 from helpers import wait_for
-from vcam.control import lateplug
-from vcam.control.lateplug import MidiWhenPlugged, require_midi, require_midi_for, waiting_line
+from vcam.control import lateplug, midi as midi_module
+from vcam.control.lateplug import require_midi, require_midi_for
+from vcam.control.midi import MidiInput, waiting_line
 from vcam.errors import VcamError
 
 LATE = "Fake Launchpad Mini"
@@ -28,9 +29,9 @@ def looks(fake_midi_backend, monkeypatch):
     fake_midi.unplug(LATE)
 
 
-def waiting(said, wanted="launchpad", **kwargs) -> MidiWhenPlugged:
+def waiting(said, wanted="launchpad", **kwargs) -> MidiInput:
     got = []
-    midi = MidiWhenPlugged(wanted, got.append, said.append, poll=0.02, **kwargs)
+    midi = MidiInput(wanted, got.append, said.append, poll=0.02, **kwargs)
     midi.got = got
     midi.start()
     return midi
@@ -40,7 +41,7 @@ def test_a_controller_there_at_the_start_is_opened_at_once_without_a_wait(fake_m
     said = []
     midi = waiting(said, "nanokontrol2")
     try:
-        assert midi.input is not None and midi.input.port_name == "Fake nanoKONTROL2 MIDI 1"
+        assert midi.port is not None and midi.port_name == "Fake nanoKONTROL2 MIDI 1"
         assert said == ["MIDI: listening on Fake nanoKONTROL2 MIDI 1"]
     finally:
         midi.stop()
@@ -54,9 +55,9 @@ def test_a_controller_plugged_in_later_is_waited_for_said_once_and_opened_when_i
                         "plug it in"]
         at = looks()
         assert wait_for(lambda: looks() >= at + 3)  # looked again and again: said once all the same
-        assert len(said) == 1 and midi.input is None
+        assert len(said) == 1 and midi.port is None
         fake_midi.plug(LATE)
-        assert wait_for(lambda: midi.input is not None, 30)
+        assert wait_for(lambda: f"MIDI: listening on {LATE}" in said, 30), said
         assert said[1:] == [f"MIDI input {LATE} connected", f"MIDI: listening on {LATE}"]
         fake_midi.send(LATE, mido.Message("note_on", note=36, velocity=100))
         assert wait_for(lambda: midi.got, 30) and midi.got[0].note == 36
@@ -92,7 +93,7 @@ def test_a_controller_that_comes_but_does_not_open_yet_is_said_once_and_tried_un
     midi = waiting(said)
     try:
         fake_midi.plug(LATE)
-        assert wait_for(lambda: midi.input is not None, 30)
+        assert wait_for(lambda: f"MIDI: listening on {LATE}" in said, 30), said
         assert said[1:] == [f"MIDI input {LATE} connected",
                             f"MIDI input {LATE} could not be opened (port busy); trying again until it opens",
                             f"MIDI: listening on {LATE}"]
@@ -103,22 +104,22 @@ def test_a_controller_that_comes_but_does_not_open_yet_is_said_once_and_tried_un
 def test_a_controller_gone_again_before_it_opened_is_said_so_and_waited_for_again(looks, monkeypatch):
     """Listed at one look and gone by the open (a hub that flickers): the input's own refusal was said, the inputs
     listed over several lines with a fix about how to write --midi, where nothing was written wrong."""
-    listed, seen = fake_midi.get_devices, []
+    opened, flickered = fake_midi.Input._open, []
 
-    def flickering(**kwargs):
-        devices = listed(**kwargs)
-        if any(d["name"] == LATE for d in devices):
-            seen.append(LATE)
-            if len(seen) == 2:  # the open's own look, just after the wait's: gone
-                return [d for d in devices if d["name"] != LATE]
-        return devices
+    def flickering(self, **kwargs):
+        if self.name == LATE and not flickered:  # the first open: gone since the look that listed it
+            flickered.append(self.name)
+            fake_midi.unplug(LATE)
+        return opened(self, **kwargs)
 
-    monkeypatch.setattr(fake_midi, "get_devices", flickering)
+    monkeypatch.setattr(fake_midi.Input, "_open", flickering)
     said = []
     midi = waiting(said)
     try:
         fake_midi.plug(LATE)
-        assert wait_for(lambda: midi.input is not None, 30)
+        assert wait_for(lambda: any("went away" in s for s in said), 30), said
+        fake_midi.plug(LATE)
+        assert wait_for(lambda: f"MIDI: listening on {LATE}" in said, 30), said
         assert said[1:] == [f"MIDI input {LATE} connected",
                             f"MIDI input {LATE} went away before it could be opened; waiting for it again",
                             f"MIDI input {LATE} connected", f"MIDI: listening on {LATE}"]
@@ -129,7 +130,7 @@ def test_a_controller_gone_again_before_it_opened_is_said_so_and_waited_for_agai
 def test_a_show_that_ends_while_waiting_stops_the_wait(looks):
     midi = waiting([])
     midi.stop()
-    assert not midi._thread.is_alive() and midi.input is None
+    assert not midi._thread.is_alive() and midi.port is None
 
 
 def test_a_show_that_ends_as_the_controller_opens_leaves_it_closed(looks, monkeypatch):
@@ -150,8 +151,38 @@ def test_a_show_that_ends_as_the_controller_opens_leaves_it_closed(looks, monkey
     assert wait_for(midi._stop.is_set)
     release.set()
     stopping.join(30)
-    assert wait_for(lambda: not midi._thread.is_alive(), 30)
-    assert midi.input is None and not any(p.name == LATE for p in fake_midi.OPEN)
+    assert not stopping.is_alive() and not midi._thread.is_alive()  # the stop waited for the open
+    assert midi.port is None and not any(p.name == LATE for p in fake_midi.OPEN)
+
+
+def test_a_port_the_watch_opens_after_a_stop_gave_up_waiting_for_it_is_closed(fake_midi_backend, monkeypatch):
+    """A MIDI system slow to open a port (JACK on a loaded machine) held the watch in its reopen past the stop's
+    wait: the stop closed nothing, and the port the watch opened after it stayed open for good."""
+    port, opening, release, opened = "Fake nanoKONTROL2 MIDI 1", threading.Event(), threading.Event(), \
+        fake_midi.Input._open
+    said = []
+    midi = waiting(said, "nanokontrol")
+    try:
+        fake_midi.unplug(port)
+        assert wait_for(lambda: any("unplugged" in s for s in said), 30), said
+
+        def slow_open(self, **kwargs):
+            opening.set()
+            assert release.wait(30)
+            return opened(self, **kwargs)
+
+        monkeypatch.setattr(fake_midi.Input, "_open", slow_open)
+        fake_midi.plug(port)
+        assert opening.wait(30)
+        monkeypatch.setattr(midi_module, "STOP_S", 0.0)  # the stop's wait runs out while the port opens
+        midi.stop()
+        assert midi._thread.is_alive() and midi.port is None  # still opening
+    finally:
+        release.set()
+    midi._thread.join(30)
+    assert not midi._thread.is_alive()
+    assert midi.port is None and not any(p.name == port for p in fake_midi.OPEN)
+    assert not any("is back" in s for s in said)
 
 
 def test_midi_not_installed_is_refused_with_the_install_fix(monkeypatch):

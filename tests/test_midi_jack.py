@@ -323,3 +323,26 @@ def test_a_controller_with_a_name_in_another_script_unplugged_and_back_through_j
         midi.stop()
         port.close()
         mido.set_backend(None)
+
+
+def test_a_controller_plugged_in_after_the_start_is_opened_through_jack(jack_server):
+    """The port watch that follows an unplugged controller also opens one not there at the start: a fresh JACK
+    client at each look finds it, and its MIDI is read as any other's."""
+    mido.set_backend(JACK_API, load=True)
+    said, heard = [], []
+    midi = MidiInput("vcam-test-late", lambda msg: heard.append(msg.value) and None, said.append, poll=0.1)
+    port = None
+    try:
+        midi.start()
+        assert said[0].startswith("waiting for MIDI input 'vcam-test-late'") and midi.port is None
+        port = jack_server.open_output("vcam-test-late", virtual=True)
+        assert wait_for(lambda: any(s.startswith("MIDI: listening on") for s in said), 60), said
+        assert said[1].startswith("MIDI input ") and said[1].endswith("vcam-test-late connected"), said
+        port.send(mido.Message("control_change", control=1, value=5))
+        assert wait_for(lambda: heard == [5], 60), heard
+    finally:
+        midi.stop()
+        if port is not None:
+            port.close()
+        mido.set_backend(None)
+    assert midi.port is None and len(said) == 3, said

@@ -118,7 +118,7 @@ def _bias(text: str) -> float:
                                          f"{text!r} is not a number above 0 and at most 1") from None
 
 
-# as vcam.control.midi.find_port picks the input, and vcam.control.lateplug waits for one not plugged in yet
+# as vcam.control.midi.find_port picks the input, and its MidiInput waits for one not plugged in yet
 MIDI_PORT_HELP = ("by its name or a part of it, the whole name before a part (vcam devices lists them); one not "
                   "plugged in yet is waited for, and opened when it comes")
 

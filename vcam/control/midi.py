@@ -1,8 +1,10 @@
 """MIDI controllers (mido + python-rtmidi): knobs to parameters with soft takeover, buttons to commands.
 
 An unplugged controller is reported and reopened when it comes back (not another of its make that was there all
-along); the show goes on meanwhile. A port is named by part of its name, the whole name winning over a part. A knob's
-flood of values is followed to the newest, said in one line and a count, and never holds up the MIDI clock.
+along); the show goes on meanwhile. One not plugged in at the start, or behind a USB hub that wakes late, is waited
+for by the same watch and opened when it comes. A port is named by part of its name, the whole name winning over a
+part. A knob's flood of values is followed to the newest, said in one line and a count, and never holds up the MIDI
+clock.
 """
 from __future__ import annotations
 
@@ -68,6 +70,10 @@ POLL_S = 0.001  # how often an rtmidi input's queue is read while MIDI comes: fa
 IDLE_POLL_S = 0.01  # ... and once none came for IDLE_S (a first knob's move waits up to 10 ms, for less CPU)
 IDLE_S = 1.0
 CLOSE_S = 2.0  # how long closing waits for the reading thread to hand the port back
+# How long stopping waits for the port watch to finish what it is doing (an open, a look at the ports): generous, as a
+# JACK client waits a server cycle, or the server's timeout on a loaded machine, to open; only a MIDI system that
+# hangs outlasts it, and a port the watch opens after that is closed by the watch itself.
+STOP_S = 30.0
 
 
 def _rtmidi_apis(rtmidi) -> dict[int, str]:
@@ -236,9 +242,8 @@ def find_port(wanted: str, names: list[str]) -> str | None:
     return found[0] if found else None
 
 
-def _listed_port(wanted: str) -> tuple[str, list[str]]:
-    """The input asked for with --midi and every input listed; VcamError naming the inputs there are, or why there
-    are none."""
+def require_port(wanted: str) -> str:
+    """The input asked for with --midi; VcamError naming the inputs there are, or why there are none."""
     try:
         names = input_names()
     except VcamError as e:
@@ -248,12 +253,15 @@ def _listed_port(wanted: str) -> tuple[str, list[str]]:
         listed = "\n    ".join(map(readable, names)) if names else "(none: is the controller plugged in?)"
         raise VcamError(f"no MIDI input matches {wanted!r}; inputs here:\n    {listed}",
                         "pass part of one of these names to --midi (vcam devices lists them)")
-    return port, names
+    return port
 
 
-def require_port(wanted: str) -> str:
-    """The input asked for with --midi; VcamError naming the inputs there are, or why there are none."""
-    return _listed_port(wanted)[0]
+def waiting_line(wanted: str, names: list[str], where: str | None = None) -> str:
+    """What is said while no input matches `wanted`: the inputs there are (a typo shows beside them), and where the
+    name came from when it is a show file's (`where`)."""
+    listed = ", ".join(map(readable, names)) or "none"
+    source = f"the midi: port of {where}; " if where else ""
+    return f"waiting for MIDI input {wanted!r} ({source}inputs now: {listed}); plug it in"
 
 
 def _others_named(wanted: str, port: str, names: list[str]) -> str | None:
@@ -376,7 +384,9 @@ class _Inbox:
 
 
 class MidiInput:
-    """Listens on the input port `wanted` names best; reopens it when it is unplugged and comes back.
+    """Listens on the input port `wanted` names best; reopens it when it is unplugged and comes back. One that is not
+    there at the start is waited for (said once, beside the inputs there are, and where the name came from: `where`,
+    a show file) and opened when it comes, by the same watch.
 
     MIDI clock is handed on as it arrives, on the thread that reads the port (a PolledInput's; the MIDI library's
     for mido's other backends): its timing is the tempo. Every other message goes through an _Inbox to a thread of
@@ -385,62 +395,82 @@ class MidiInput:
     last."""
 
     def __init__(self, wanted: str, on_message: Callable, say: Callable[[str], None], poll: float = 1.0,
-                 on_reconnect: Callable[[], None] | None = None):
+                 on_reconnect: Callable[[], None] | None = None, where: str | None = None):
         self.wanted = wanted
         self.on_message = on_message
         self.on_reconnect = on_reconnect or (lambda: None)
         self.say = say
         self.poll = poll
+        self.where = where
         self.port = None
-        self.port_name: str | None = None
+        self.port_name: str | None = None  # None until a port was first opened
+        self._port_lock = threading.Lock()  # the port, between the watch that opens it and a stop that closes it
         self._lister = PortLister()
         self._stop = threading.Event()
         self._errors = ErrorThrottle()
         self._inbox = _Inbox()
         self._known: set[str] = set()  # the inputs listed at the last look while the port was open
         self._lost: str | None = None  # the port that was unplugged, until it (or another) is open again
-        self._refused: str | None = None  # why it could not be reopened, said once until it opens
+        self._refused: str | None = None  # why it could not be (re)opened, said once until it opens
         self._thread = threading.Thread(target=self._run, name="midi", daemon=True)
         self._worker = threading.Thread(target=self._work, name="midi controls", daemon=True)
 
     def start(self) -> None:
-        port, names = _listed_port(self.wanted)
-        self._open(port)
+        """Opens the input where it is there (one there that cannot be opened is raised, as is MIDI missing
+        altogether: plugging a controller in would not help), else says what is waited for; then watches it."""
+        names = input_names()
+        port = find_port(self.wanted, names)
+        if port is None:
+            self.say(waiting_line(self.wanted, names, self.where))
+            self._known = set(names)  # none of them is it: the one that comes is new
+        else:
+            self._open(port)
+            self._listening(port, names)
+        self._worker.start()
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ends the watch and the controls' thread, waiting for what they are doing (an open that is slow on a busy
+        MIDI system), and closes the port the watch opened last."""
+        self._stop.set()
+        deadline = time.monotonic() + STOP_S
+        for thread in (self._thread, self._worker):
+            if thread.ident is not None:  # started
+                thread.join(max(0.0, deadline - time.monotonic()))
+        self._close()
+        self._say_held_back(None)
+
+    def _listening(self, port: str, names: list[str]) -> None:
         self.say(f"MIDI: listening on {readable(port)}")
         if (others := _others_named(self.wanted, port, names)) is not None:
             self.say(others)
         self._known = set(names)
         self._lister.api = getattr(self.port, "api", None)
-        self._worker.start()
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        for thread in (self._thread, self._worker):
-            if thread.ident is not None:  # started
-                thread.join(2.0)
-        self._close()
-        self._say_held_back(None)
 
     def _say_held_back(self, now: float | None) -> None:
         for line in self._errors.held_back(now):
             self.say(line)
 
-    def _open(self, name: str) -> None:
+    def _open(self, name: str) -> bool:
+        """Opens `name` as the port; False where the input is stopping meanwhile: the port just opened is closed
+        again, as a stop that gave up waiting for this open has closed what there was already."""
         mido = load_mido()
         if mido.backend.name == "mido.backends.rtmidi":  # mido's port would read it through a callback
-            self.port = PolledInput(name, mido.backend.api, self._deliver)
+            port = PolledInput(name, mido.backend.api, self._deliver)
         else:
-            self.port = mido.open_input(name, callback=self._deliver)
-        self.port_name = name
+            port = mido.open_input(name, callback=self._deliver)
+        with self._port_lock:
+            if not self._stop.is_set():
+                self.port, self.port_name = port, name
+                return True
+        _close_port(port)
+        return False
 
     def _close(self) -> None:
-        if self.port is not None:
-            try:
-                self.port.close()
-            except OSError:
-                pass
-            self.port = None
+        with self._port_lock:
+            port, self.port = self.port, None
+        if port is not None:
+            _close_port(port)
 
     def _deliver(self, msg) -> None:
         """The MIDI library's callback."""
@@ -513,7 +543,10 @@ class MidiInput:
                     self.say(f"MIDI controller {readable(self.port_name)} unplugged; waiting for it "
                              "(the show goes on)")
             elif (found := self._returned(names)) is not None:
-                self._reopen(found, names)
+                if self.port_name is None:  # never opened: the input waited for since the start
+                    self._connect(found, names)
+                else:
+                    self._reopen(found, names)
 
     def _returned(self, names: list[str]) -> str | None:
         """The input to open again: the one unplugged, by its name or, renumbered by ALSA, by the rest of it; else
@@ -527,15 +560,50 @@ class MidiInput:
                 return found[0]
         return None
 
+    def _connect(self, name: str, names: list[str]) -> None:
+        """Opens the input waited for since the start, which has come; tried again at the next look where it cannot
+        be opened yet (gone again, or not ready)."""
+        if self._refused is None:
+            self.say(f"MIDI input {readable(name)} connected")
+        try:
+            opened = self._open(name)
+        except (OSError, RuntimeError, ValueError) as e:  # rtmidi's errors
+            if name not in self._names_now():
+                # listed at the look, gone by the open (a hub that flickers, a port renamed), or MIDI itself went
+                # away: its error is not what went wrong
+                self.say(f"MIDI input {readable(name)} went away before it could be opened; waiting for it again")
+                self._refused = None  # when it comes again, that is said again
+            elif str(e) != self._refused:  # said once, not every look it goes on
+                self._refused = str(e)
+                self.say(f"MIDI input {readable(name)} could not be opened ({e}); trying again until it opens")
+            return
+        if opened:
+            self._refused = None
+            self._listening(name, names)
+
+    def _names_now(self) -> list[str]:
+        try:
+            return self._lister.names()
+        except VcamError:
+            return []
+
     def _reopen(self, name: str, names: list[str]) -> None:
         try:
             self.on_reconnect()
-            self._open(name)
+            opened = self._open(name)
         except (OSError, RuntimeError, ValueError) as e:  # rtmidi's errors; the port may be gone again already
             if str(e) != self._refused:  # said once, not every second it goes on
                 self._refused = str(e)
                 self.say(f"MIDI controller {readable(name)} could not be reopened ({e}); trying again until it "
                          "opens")
             return
-        self._known, self._lost, self._refused = set(names), None, None
-        self.say(f"MIDI controller {readable(name)} is back")
+        if opened:
+            self._known, self._lost, self._refused = set(names), None, None
+            self.say(f"MIDI controller {readable(name)} is back")
+
+
+def _close_port(port) -> None:
+    try:
+        port.close()
+    except OSError:
+        pass

@@ -12,8 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vcam.control.lateplug import MidiWhenPlugged
-from vcam.control.midi import PRESSED, input_names, require_port, stable_name
+from vcam.control.midi import PRESSED, MidiInput, input_names, require_port, stable_name
 
 QUIET = 1.0  # seconds without a message after which an undecided control gets its guess said
 # CCs that MIDI reserves for (N)RPN: a parameter picked by number (99/98, 101/100), its value sent on data entry
@@ -145,7 +144,7 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
     listened to again when it comes back."""
     inbox: queue.Queue = queue.Queue()
     learner = Learner()
-    midi = MidiWhenPlugged(wanted, inbox.put, say, poll=poll)
+    midi = MidiInput(wanted, inbox.put, say, poll=poll)
     midi.start()
     say("move a knob or press a button: each control's line comes once it is clear which it is (Ctrl-C to stop)")
     seen = 0

@@ -305,13 +305,12 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     parts: list = [_Started(prompter.stop), _Started(controller.close)] + ([extra] if extra else []) + tempo_parts
     router = None
     if prep.midi is not None:
-        from vcam.control.lateplug import MidiWhenPlugged
-        from vcam.control.midi import MidiRouter
+        from vcam.control.midi import MidiInput, MidiRouter
         from vcam.control.midiclock import MidiClock
 
         router = MidiRouter(prep.midi[1], controller, status.message, clock=MidiClock(tempo))
-        parts.append(MidiWhenPlugged(prep.midi[0], router.handle, status.message, on_reconnect=router.forget_buttons,
-                                     where=None if opts.midi else opts.show))
+        parts.append(MidiInput(prep.midi[0], router.handle, status.message, on_reconnect=router.forget_buttons,
+                               where=None if opts.midi else opts.show))
     parts += osc
     if show is not None:
         parts.append(_show_watcher(opts, show, controller, prompter, router, fallbacks, status.message,
@@ -655,7 +654,7 @@ def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
         return None
     from vcam.control.lateplug import require_midi_for
 
-    require_midi_for(None if opts.midi else opts.show)  # the port itself may come later (MidiWhenPlugged)
+    require_midi_for(None if opts.midi else opts.show)  # the port itself may come later (MidiInput waits for it)
     if opts.midi_map:
         from vcam.control.midimap import map_named
 

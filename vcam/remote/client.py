@@ -758,7 +758,7 @@ def run_cam(opts: CamOptions) -> int:
         from vcam.control.lateplug import require_midi_for
         from vcam.control.midimap import map_named
 
-        require_midi_for()  # the controller itself may come later (MidiWhenPlugged)
+        require_midi_for()  # the controller itself may come later (MidiInput waits for it)
         if not opts.midi_map:
             raise ValueError("--midi needs --midi-map: nanokontrol2, midimix, apc-mini-mk2 or a map file")
         _, midi_map = map_named(opts.midi_map)
@@ -791,11 +791,10 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
     link = Link(opts.url, opts.token, air.pacer, remote, status.message, uploader, screen)
     parts = []
     if midi_map is not None:
-        from vcam.control.lateplug import MidiWhenPlugged
-        from vcam.control.midi import MidiRouter
+        from vcam.control.midi import MidiInput, MidiRouter
 
         router = MidiRouter(midi_map, remote, status.message)
-        parts.append(MidiWhenPlugged(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons))
+        parts.append(MidiInput(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons))
     parts += _osc_parts(opts, remote, air, status.message)
     feed = LinkFeed(link, opts.duration, opts.first_frame_wait)
     code = air.run(feed, remote.handle_line, screen, parts)
