@@ -488,7 +488,13 @@ BAD_CUES = [
     ("  - {name: a, do: seed many}\n", 6, "cue 1 'a' do: seed needs a whole number"),
     ("  - {name: a, do: next}\n  - {name: b, do: go}\n", 7, "cue 2 'b' do: go is not allowed in a cue"),
     ("  - {name: a, do: [next, back]}\n", 6, "cue 1 'a' do 2: back is not allowed in a cue"),
-    ("  - {name: a, do: quit}\n", 6, "cue 1 'a' do: quit is not allowed in a cue"),
+    ("  - {name: a, do: quit}\n", 6, "cue 1 'a' do: quit is not taken from a control or a cue: it ends the show"),
+    # a blend of one preset with itself, named by number and by name: refused at load, not on air at each GO
+    ("  - {name: a, do: blend 1 city 0.5}\n", 6, "cue 1 'a' do: blend 1 city 0.5: blend mixes two different presets: "
+     "'city' is preset 1, named twice"),
+    ("  - {name: a, do: [next, 'blend Ocean 2 0.5 @bar']}\n", 6, "cue 1 'a' do 2: blend Ocean 2 0.5 @bar: blend mixes "
+     "two different presets: 'ocean' is preset 2"),
+    ("  - {name: a, do: blend 1 desert 0.5}\n", 6, "cue 1 'a' do: blend 1 desert 0.5: no preset named 'desert'"),
     ("  - {name: a, do: next, wait: soon}\n", 6, "cue 1 'a' wait must be a number"),
     ("  - {name: a, do: next, wait: -2}\n", 6, "cue 1 'a' wait -2 is out of range"),
     ("  - {name: a, do: next, at: soon}\n", 6, "cue 1 'a': at: takes a time"),

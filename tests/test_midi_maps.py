@@ -26,3 +26,91 @@ def test_a_map_files_mistake_is_said_once_with_its_line_and_its_fix(tmp_path, en
         load_map(path)
     assert len(err.value.problems) == 1, err.value.problems
     assert err.value.problems[0].startswith(f"{path}{said}"), err.value.problems[0]
+
+
+def test_a_map_file_may_not_quit_the_show(tmp_path):
+    """A stray press of a pad mapped to quit ended a show on air: a map refuses it as it loads, with its line and
+    what to give instead; quit is the console's (or Ctrl-C's)."""
+    from vcam.control.midimap import load_map
+    from vcam.control.yamlcheck import ConfigError
+
+    path = tmp_path / "map.yaml"
+    path.write_text("controls:\n  - {cc: 41, command: next}\n  - {note: 36, command: QUIT}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert err.value.problems == [f"{path}:3: MIDI map control 2 command: quit is not taken from a control or a cue: "
+                                  "it ends the show, which only vcam's console (typed quit, Ctrl-C) or a signal does; "
+                                  "give blackout to end the picture"]
+
+
+def test_a_shows_midi_section_may_not_quit_the_show():
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: x}\nmidi:\n  controls:\n    - {cc: 41, command: quit}\n",
+                   "show.yaml")
+    assert len(err.value.problems) == 1 and err.value.problems[0].startswith(
+        "show.yaml:5: midi control 1 command: quit is not taken from a control or a cue"), err.value.problems
+
+
+SHOW = """\
+presets:
+  - {name: city, prompt: a}
+  - {name: ocean, prompt: b}
+  - {name: forest, prompt: c}
+"""
+
+
+@pytest.mark.parametrize("entry, said", [
+    ("{cc: 0, param: blend, between: [1, City]}", "line 3: knob cc 0 between names preset 1 ('city') twice, as 1 and "
+                                                  "'City'; a blend moves between two different presets: name another "
+                                                  "at one end, e.g. [city, ocean]"),
+    ("{cc: 41, command: blend forest 3 0.5}", "line 3: button blend forest 3 0.5: blend mixes two different presets: "
+                                              "'forest' is preset 3, named twice"),
+    ("{cc: 0, param: blend, between: [city, oceann]}", "line 3: knob cc 0 between: no preset named 'oceann'"),
+])
+def test_a_midi_map_given_at_the_start_is_checked_against_the_show_as_its_own_map_file_is(tmp_path, entry, said):
+    """`--midi-map FILE` with a knob between one preset by number and by name loaded, and moved that preset alone
+    at every turn, where the same file named in the show's midi: section was refused."""
+    from vcam.control.midimap import map_named
+    from vcam.control.show import load_show, missing_presets
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "map.yaml").write_text(f"controls:\n  - {{cc: 1, param: strength}}\n  - {entry}\n")
+    _, mapping = map_named(str(tmp_path / "map.yaml"))
+    show = tmp_path / "show.yaml"
+    show.write_text(SHOW)
+    problems = missing_presets(load_show(show), mapping)
+    assert len(problems) == 1 and problems[0].startswith(said), problems
+    show.write_text(SHOW + "midi:\n  map: map.yaml\n")  # the same file named in the show: refused at the same line
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert len(err.value.problems) == 1 and err.value.problems[0].startswith(f"{tmp_path / 'map.yaml'}:3: "), \
+        err.value.problems
+
+
+def test_a_midi_map_that_does_not_fit_the_show_is_refused_at_the_start(tmp_path, fake_midi_backend):
+    from vcam.errors import VcamError
+    from vcam.live.run import RunOptions, run
+
+    (tmp_path / "show.yaml").write_text(SHOW)
+    (tmp_path / "map.yaml").write_text("controls:\n  - {cc: 0, param: blend, between: [3, Forest]}\n")
+    with pytest.raises(VcamError) as err:
+        run(RunOptions(show=str(tmp_path / "show.yaml"), model="tiny", outs=["null"], midi="nano",
+                       midi_map=str(tmp_path / "map.yaml"), duration=1, stdin=False))
+    assert "does not fit this show's presets: line 2: knob cc 0 between names preset 3 ('forest') twice" in \
+        err.value.message
+
+
+def test_a_button_that_blends_one_preset_with_itself_is_refused_at_its_line():
+    """`blend 1 city 0.5` with city preset 1: the parser cannot tell, and the press answered an error on air."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(SHOW + "midi:\n  controls:\n    - {cc: 41, command: next}\n"
+                          "    - {note: 36, command: blend 1 city 0.5}\n", "show.yaml")
+    assert err.value.problems == ["show.yaml:8: midi control 2 command blend 1 city 0.5: blend mixes two different "
+                                  "presets: 'city' is preset 1, named twice; give two, as in blend 1 2 0.5 (or preset "
+                                  "NAME for one)"]

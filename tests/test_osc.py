@@ -15,7 +15,7 @@ from vcam.control.controller import Controller, ShowState
 from vcam.control.media import MediaFolders
 from vcam.control.osc import MAX_KEYS, OscInput, OscRouter, osc_parts, parse_address
 from vcam.control.oscmap import find_map_file, load_map, map_named
-from vcam.control.show import parse_show
+from vcam.control.show import load_show, parse_show
 from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError
 
@@ -59,12 +59,12 @@ class Rig:
     """An OscInput on a free loopback port, routing to a Spy; `send` waits until the input has handled the
     message (every message, fitting or not, is counted as it is handled)."""
 
-    def __init__(self, mapping=None, ctl=None, clock=None):
+    def __init__(self, mapping=None, ctl=None, clock=None, wall=None):
         self.ctl = ctl or Spy()
         self.router = OscRouter(mapping, self.ctl)
         self.said, self.handled = [], []
         self.input = OscInput("127.0.0.1", 0, self._handle, self.said.append, swept=self.router.swept,
-                              **({"clock": clock} if clock else {}))
+                              **({"clock": clock} if clock else {}), **({"wall": wall} if wall else {}))
         self.input.start()
         self.client = SimpleUDPClient("127.0.0.1", self.input.port)
         self.raw = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -94,8 +94,8 @@ class Rig:
 def rig():
     rigs = []
 
-    def make(mapping=None, ctl=None, clock=None):
-        r = Rig(mapping, ctl, clock)
+    def make(mapping=None, ctl=None, clock=None, wall=None):
+        r = Rig(mapping, ctl, clock, wall)
         rigs.append(r)
         return r
 
@@ -143,9 +143,10 @@ def test_the_table_covers_every_command():
 def test_every_builtin_address_reaches_the_controller_as_its_command(rig):
     r = rig()
     for address, values, line in BUILTIN:
+        if line == "quit":  # refused before it (test_quit_over_osc_is_refused_and_the_show_goes_on)
+            continue
         r.send(address, *values)
         assert r.ctl.lines[-1] == (line, "osc"), (address, values)
-    assert r.ctl.stop.is_set()  # /vcam/quit
     said = "\n".join(r.said)
     # one reply line per address every 2 s (a sweeping fader would scroll the terminal): the first is said
     assert "preset 3 'forest'" in said and "blend city / forest at 0.50" in said
@@ -162,6 +163,28 @@ def test_builtin_addresses_change_the_show(rig):
     assert r.ctl.state.screen == "freeze"
     r.send("/vcam/blend", "city", "neon city", 0.75)
     assert r.ctl.state.blend == (0, 1, 0.75)
+
+
+@pytest.mark.parametrize("address,values", [("/vcam/quit", []), ("/vcam/quit", [1.0]), ("/vcam/cmd", ["quit"]),
+                                            ("/vcam/cmd", ["QUIT"])])
+def test_quit_over_osc_is_refused_and_the_show_goes_on(rig, address, values):
+    """A stray tap on a tablet's button at /vcam/quit, or a cue program's line, ended the show on air."""
+    r = rig()
+    r.send(address, *values)
+    r.send("/vcam/next")  # the show still takes commands
+    assert not r.ctl.stop.is_set() and r.ctl.state.preset == 1
+    assert ("quit", "osc") not in r.ctl.lines  # refused before it reached the controller
+    refused = [line for line in r.said if "quit is not taken from OSC" in line]
+    assert len(refused) == 1 and "the show goes on" in refused[0] and "blackout" in refused[0], r.said
+
+
+def test_a_network_line_to_quit_is_refused_by_the_controller_itself():
+    """The same rule where every network sender meets (a vcam cam client's line, an OSC sender's): only the console
+    quits."""
+    ctl = Spy()
+    reply = ctl.handle_line("quit", "net cam", network=True)
+    assert reply.startswith("error: quit is not taken from the network") and not ctl.stop.is_set()
+    assert ctl.handle_line("quit", "stdin") == "stopping" and ctl.stop.is_set()
 
 
 def test_a_push_button_on_a_builtin_address_fires_on_the_1_only(rig):
@@ -519,6 +542,10 @@ def test_a_broken_osc_map_file_leaves_the_shows_own_entries_checked_against_its_
     ("{address: /a, command: freeze, release: lve}", "release: unknown command 'lve'"),
     ("{address: /a, command: seed abc}", "seed needs a whole number, not 'abc'"),
     ("{address: /a, address: /b, param: blend}", "key 'address' is given twice; keep one"),
+    # a stray tap on the tablet ended the show on air
+    ("{address: /a, command: quit}", "command: quit is not taken from a control or a cue: it ends the show, which "
+                                     "only vcam's console (typed quit, Ctrl-C) or a signal does; give blackout"),
+    ("{address: /a, command: blackout, release: quit}", "release: quit is not taken from a control or a cue"),
 ])
 def test_an_osc_map_file_says_what_is_wrong_on_which_line(tmp_path, entry, problem):
     path = tmp_path / "map.yaml"
@@ -551,10 +578,36 @@ def test_an_osc_map_on_the_command_line_must_fit_the_show(tmp_path):
     path = tmp_path / "map.yaml"
     path.write_text("controls:\n  - {address: /a, command: preset desert}\n")
     ctl = Spy()
-    with pytest.raises(VcamError, match="names presets this show lacks: line 2: /a command 'preset desert'"):
+    with pytest.raises(VcamError, match="does not fit this show.s presets: line 2: /a command 'preset desert'"):
         osc_parts("9000", None, str(path), ctl.show, ctl, lambda s: None)
     with pytest.raises(ValueError, match="OSC map 'nope' not found; shipped maps: touchosc-simple"):
         map_named("nope")
+
+
+@pytest.mark.parametrize("entry,problem", [
+    ("{address: /a, param: blend, between: [3, Forest]}", "/a between names preset 3 ('forest') twice, as 3 and "
+                                                          "'Forest'; a blend moves between two different presets"),
+    ("{address: /b, command: blend 1 city 0.5}", "/b command blend 1 city 0.5: blend mixes two different presets: "
+                                                 "'city' is preset 1, named twice"),
+    ("{address: /b, command: freeze, release: 'blend 2 \"neon city\" 0'}", "/b release blend 2 'neon city' 0: blend "
+                                                                       "mixes two different presets"),
+])
+def test_an_osc_map_on_the_command_line_blending_one_preset_with_itself_is_refused_as_the_shows_own_is(
+        tmp_path, entry, problem):
+    """--osc-map loaded a fader between one preset by number and by name, or a button blending it with itself,
+    where the show's osc: section refused them: on air each move or press answered an error."""
+    path = tmp_path / "map.yaml"
+    path.write_text(f"controls:\n  - {{address: /x, param: strength}}\n  - {entry}\n")
+    ctl = Spy()
+    with pytest.raises(VcamError) as e:
+        osc_parts("9000", None, str(path), ctl.show, ctl, lambda s: None)
+    assert f"OSC map {path} does not fit this show's presets: line 3: {problem}" in e.value.message
+    show = tmp_path / "show.yaml"
+    show.write_text(SHOW + "osc:\n  map: map.yaml\n")
+    with pytest.raises(ConfigError) as e:
+        load_show(show)
+    assert len(e.value.problems) == 1 and e.value.problems[0].startswith(f"{path}:3: osc: {problem}"), \
+        e.value.problems
 
 
 def test_an_osc_map_that_does_not_fit_the_show_is_refused_before_the_control_log_is_made(tmp_path, monkeypatch):
@@ -563,7 +616,7 @@ def test_an_osc_map_that_does_not_fit_the_show_is_refused_before_the_control_log
     monkeypatch.chdir(tmp_path)
     (tmp_path / "show.yaml").write_text(SHOW)
     (tmp_path / "map.yaml").write_text("controls:\n  - {address: /a, command: preset desert}\n")
-    with pytest.raises(VcamError, match="names presets this show lacks"):
+    with pytest.raises(VcamError, match="does not fit this show.s presets"):
         run(RunOptions(show="show.yaml", model="tiny", outs=["null"], osc="9000", osc_map="map.yaml",
                        log_controls="log.jsonl", duration=1, stdin=False, status_out=io.StringIO()))
     assert not (tmp_path / "log.jsonl").exists()

@@ -34,11 +34,15 @@ def dgram(address, *values) -> bytes:
     return message(address, *values).dgram
 
 
-def bundle(*messages) -> bytes:
-    built = OscBundleBuilder(IMMEDIATELY)
+def bundle(*messages, at=IMMEDIATELY) -> bytes:
+    """A bundle of messages (address, values…) timed `at` (seconds since 1970), bundles in it as they are."""
+    built = OscBundleBuilder(at)
     for m in messages:
-        built.add_content(message(*m))
+        built.add_content(m if not isinstance(m, tuple) else message(*m))
     return built.build().dgram
+
+
+WALL = 1_800_000_000.0  # the senders' and vcam's time of day, in seconds since 1970: a clock moved by hand
 
 
 class Paced:
@@ -46,9 +50,9 @@ class Paced:
     in order."""
 
     def __init__(self, swept=None):
-        self.clock = FakeClock()
+        self.clock, self.wall = FakeClock(), FakeClock(WALL)
         self.handled, self.said = [], []
-        self.input = OscInput("127.0.0.1", 0, self._handle, self.said.append, clock=self.clock,
+        self.input = OscInput("127.0.0.1", 0, self._handle, self.said.append, clock=self.clock, wall=self.wall,
                               **({"swept": swept} if swept else {}))
 
     def _handle(self, address, values, sender):
@@ -56,12 +60,22 @@ class Paced:
         return []
 
     def arrive(self, data: bytes, after: float = 0.0):
-        self.clock.t += after
+        self._move(after)
         self.input._datagram(data, PEER)
-        self.input._release_held(self.clock.t)
+        self._release()
 
     def later(self, s: float = 1.0):
+        self._move(s)
+        self._release()
+
+    def _move(self, s: float):
         self.clock.t += s
+        self.wall.t += s
+
+    def _release(self):
+        """As the input's loop does after each datagram: what is due of the bundles timed ahead, then what was held
+        back."""
+        self.input._release_timed(self.clock.t)
         self.input._release_held(self.clock.t)
 
 
@@ -90,6 +104,65 @@ def test_presses_that_come_in_one_burst_are_each_acted_on_in_order():
     p.arrive(bundle(("/1/fader1", 0.5), ("/1/fader1", 0.6), ("/1/fader1", 0.7), ("/2/push3", 1.0)))
     p.later()
     assert p.handled == [("/1/fader1", [0.5]), ("/1/fader1", [0.7]), ("/2/push3", [1.0])]
+
+
+def test_a_bundle_timed_ahead_acts_at_its_time_and_one_past_or_immediate_at_once():
+    """OSC 1.0: a bundle's messages act at its time tag. A cue program's bundle for two seconds on acted on arrival."""
+    p = Paced()
+    p.arrive(bundle(("/2/push3", 1.0), ("/2/push4", 1.0), at=WALL + 2.0))
+    p.arrive(bundle(("/2/push1", 1.0), at=WALL + 1.0))  # sent later, due sooner
+    p.arrive(bundle(("/2/push5", 1.0), at=WALL - 30.0))  # its time has passed: at once
+    p.arrive(bundle(("/2/push6", 1.0)))  # immediately (time tag 1)
+    p.arrive(dgram("/2/push7", 1.0))  # a message alone: at once
+    assert p.handled == [("/2/push5", [1.0]), ("/2/push6", [1.0]), ("/2/push7", [1.0])]
+    p.later(0.9)
+    assert len(p.handled) == 3
+    p.later(0.2)
+    assert p.handled[3:] == [("/2/push1", [1.0])]
+    p.later(0.8)
+    assert len(p.handled) == 4
+    p.later(0.2)
+    assert p.handled[4:] == [("/2/push3", [1.0]), ("/2/push4", [1.0])]  # in the order the bundle has them
+    p.later(60)
+    assert len(p.handled) == 6 and not p.said
+
+
+def test_a_bundle_inside_a_timed_one_acts_no_sooner_than_it():
+    p = Paced()
+    inner = OscBundleBuilder(IMMEDIATELY)
+    inner.add_content(message("/2/push2", 1.0))
+    p.arrive(bundle(inner.build(), ("/2/push3", 1.0), at=WALL + 5.0))
+    p.later(4.9)
+    assert p.handled == []
+    p.later(0.2)
+    assert p.handled == [("/2/push2", [1.0]), ("/2/push3", [1.0])]
+
+
+def test_a_bundle_timed_too_far_ahead_is_refused_in_one_line_and_the_input_goes_on():
+    """A sender whose clock is off by a minute would have its changes act a minute later, or never: refused, said
+    once with what to do, and the messages at once in the same packet still act."""
+    p = Paced()
+    for _ in range(3):
+        p.arrive(bundle(("/2/push3", 1.0), ("/2/push4", 1.0), at=WALL + 60.0))
+    p.arrive(bundle(("/2/push2", 1.0), at=WALL + 10.0))  # at the bound: kept
+    p.later(10.5)
+    p.later(120)
+    assert p.handled == [("/2/push2", [1.0])]
+    assert p.said == ["OSC: a bundle from 127.0.0.1:50000 is timed 60 s ahead, more than 10 s: 2 of its messages were "
+                      "dropped; send it nearer its time, or set the sender's clock right (it may be off)"]
+
+
+def test_a_bundle_timed_ahead_over_the_network_acts_when_its_time_comes(rig):
+    """The input's own loop wakes for a bundle's time, with no message after it to wake it."""
+    clock, wall = FakeClock(), FakeClock(WALL)
+    r = rig(touchosc(), clock=clock, wall=wall)
+    r.raw.sendto(bundle(("/2/push3", 1.0), at=WALL + 3.0), ("127.0.0.1", r.input.port))
+    r.send("/2/push2", 1.0)  # after the bundle, on the same thread: the bundle has been read
+    assert [a for a, _ in r.handled] == ["/2/push2"] and r.ctl.state.preset == 1
+    clock.t += 3.0
+    wall.t += 3.0
+    assert wait_for(lambda: [a for a, _ in r.handled] == ["/2/push2", "/2/push3"], 10), r.handled
+    assert r.ctl.state.preset == 2
 
 
 def test_a_double_tap_that_wifi_bunched_up_steps_twice(rig):
@@ -377,6 +450,49 @@ def test_the_state_message_carries_the_faders_and_leaves_out_one_it_cannot_fill(
     sent = dict(state_messages({"blend": [0, 1, 0.25], "strength": 0.5, "steps": 3, "seed": 1000}, faders=faders))
     assert sent["/xy"] == [0.25, 0.5] and sent["/seed"] == [1.0] and "/y-only" not in sent
     assert "/xy" not in dict(state_messages({"strength": 0.5}, faders=faders))  # vcam cam before the first state
+
+
+def test_the_toggles_lights_and_the_screen_go_back_to_the_tablet():
+    """Only the faders went back: a freeze typed at the console left the tablet's freeze toggles dark, and a
+    quantize toggle stayed lit after another one took over."""
+    ctl = Spy()
+    ctl.handle_line("freeze", "stdin")
+    ctl.handle_line("quantize bar", "stdin")
+    sent = dict(state_messages(ctl.snapshot(), faders=touchosc()))
+    for page in "1234":  # each page's toggles: freeze, blackout, quantize beat, quantize bar
+        assert [sent[f"/{page}/toggle{i}"] for i in range(1, 5)] == [[1.0], [0.0], [0.0], [1.0]], page
+    assert not [a for a in sent if "/push" in a or "multitoggle" in a]  # a push's light says it is pressed
+    assert (sent["/vcam/screen"], sent["/vcam/freeze"], sent["/vcam/blackout"], sent["/vcam/live"],
+            sent["/vcam/quantize"]) == (["freeze"], [1.0], [0.0], [0.0], ["bar"])
+    ctl.handle_line("blackout", "stdin")
+    ctl.handle_line("quantize beat", "stdin")
+    sent = dict(state_messages(ctl.snapshot(), faders=touchosc()))
+    assert [sent[f"/2/toggle{i}"] for i in range(1, 5)] == [[0.0], [1.0], [1.0], [0.0]]
+    # vcam cam before the server's first state, or a server from before that sends no quantize: nothing made up
+    sent = dict(state_messages({"screen": "live"}, faders=touchosc()))
+    assert sent["/1/toggle1"] == [0.0] and "/1/toggle3" not in sent and "/vcam/quantize" not in sent
+
+
+def test_a_toggle_lit_by_a_typed_freeze_goes_live_at_its_next_tap(tablets):
+    """The tablet's freeze toggle follows a freeze typed at the console; its next tap (off) puts the show live, as
+    its light says it will."""
+    ctl = Spy()
+    tablet = tablets("127.0.0.1")
+    router = OscRouter(touchosc(), ctl)
+    replies = OscReplies("127.0.0.1", tablet.port, ctl.snapshot, lambda s: None, every_s=3600,
+                         faders=lambda: router.mapping, moving=router.moving)
+    ctl.listeners.append(replies.changed)
+    replies.start()
+    try:
+        assert wait_for(lambda: tablet.last("/1/toggle1") == [0.0], 30), tablet.got
+        ctl.handle_line("freeze", "stdin")
+        assert wait_for(lambda: tablet.last("/1/toggle1") == [1.0] and tablet.last("/vcam/screen") == ["freeze"],
+                        30), tablet.got
+        router.handle("/1/toggle1", [0.0], f"127.0.0.1:{tablet.port}")  # the operator taps the lit toggle off
+        assert ctl.state.screen == "live"
+        assert wait_for(lambda: tablet.last("/1/toggle1") == [0.0], 30), tablet.got
+    finally:
+        replies.stop()
 
 
 def test_only_presses_are_kept_apart_and_an_ignored_flood_says_nothing(rig):

@@ -53,6 +53,24 @@ MAX_QUANTIZE_BEATS = 64.0
 MIN_QUANTIZE_BEATS = 0.0625
 
 
+# Commands only the operator at vcam's own console gives (a typed line; Ctrl-C and SIGTERM end the show too): a map's
+# button, a cue, an OSC message or a network client is one stray tap away from ending a show on air. Each with what
+# to give there instead.
+TYPED_ONLY: dict[str, str] = {
+    "quit": "it ends the show, which only vcam's console (typed quit, Ctrl-C) or a signal does; give blackout to "
+            "end the picture",
+}
+
+
+def typed_only(cmd: Command | None, by: str) -> str | None:
+    """Why `by` (a map's or a cue's entry, an OSC sender, the network) cannot give `cmd`; None where it may. The
+    one rule for every source that is not the console: files refuse such a command as they load, senders as it
+    comes."""
+    if cmd is None or cmd.name not in TYPED_ONLY:
+        return None
+    return f"{cmd.name} is not taken from {by}: {TYPED_ONLY[cmd.name]}"
+
+
 class CommandError(ValueError):
     """A line that is not a command; the message says what is wrong and how the command is written."""
 
@@ -289,4 +307,28 @@ def read_command(r: "Reader", node, what: str) -> Command | None:
         return None
     if cmd is None:
         r.error(node, f"{what}: {text!r} is a comment, not a command")
+    elif (why := typed_only(cmd, "a control or a cue")) is not None:
+        r.error(node, f"{what}: {why}")
+        return None
     return cmd
+
+
+def preset_twice(show, a: str | int, b: str | int) -> int | None:
+    """The preset of `show` (anything with `find`) that both `a` and `b` name, written two ways (`1` and `city`,
+    which the parser cannot tell apart), else None; also where either is no preset (said as missing)."""
+    if not all(isinstance(ref, (str, int)) and not isinstance(ref, bool) for ref in (a, b)):
+        return None
+    try:
+        i, j = show.find(a), show.find(b)
+    except KeyError:
+        return None
+    return i if i == j else None
+
+
+def blend_twice(show, cmd: Command) -> str | None:
+    """What is wrong with `cmd`, a blend of one preset of `show` with itself (`blend 1 city 0.5`), as the controller
+    would refuse it on every press; None for any other command."""
+    if cmd.name != "blend" or (i := preset_twice(show, cmd.args[0], cmd.args[1])) is None:
+        return None
+    return (f"{cmd}: blend mixes two different presets: {show.presets[i].name!r} is preset {i + 1}, named twice; "
+            "give two, as in blend 1 2 0.5 (or preset NAME for one)")

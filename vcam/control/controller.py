@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import UNTIMED, Command, CommandError, help_text, lands_on, parse, quantum_beats
+from vcam.control.commands import (UNTIMED, Command, CommandError, help_text, lands_on, parse, quantum_beats,
+                                   typed_only)
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
@@ -217,6 +218,8 @@ class Controller:
         machine, whatever the command set going (a preset's or a cue's clip)."""
         if not network:
             return self._apply_any(cmd, source, at_once)
+        if (why := typed_only(cmd, "the network")) is not None:  # a stray client's line must not end the show
+            return f"error: {why}"
         admitted = self.media.admit(cmd)
         before = self.state.input
         reply = self._apply_any(admitted, source, at_once, network=True)
@@ -659,9 +662,9 @@ class Controller:
         show = self._need_show()
         if name == "blend":
             a, b = show.find(args[0]), show.find(args[1])
-            # `blend 1 city` where city is preset 1, which the parser cannot tell (it refuses `blend 1 1`). A knob's
-            # pair comes as numbers: a map naming one preset twice is refused as it loads, and the one case left
-            # (a --midi-map naming it by number and by name) moves the preset alone rather than err at each move
+            # `blend 1 city` where city is preset 1, which the parser cannot tell (it refuses `blend 1 1`): typed, or
+            # from the network. A knob's pair comes as numbers, and a map, a button or a cue naming one preset twice
+            # is refused as it loads (commands.blend_twice), --midi-map and --osc-map too
             if a == b and args[0] != args[1]:
                 raise ValueError(f"blend mixes two different presets: {show.presets[a].name!r} is preset {a + 1}, "
                                  "named twice; give two, as in blend 1 2 0.5")
@@ -846,7 +849,7 @@ class Controller:
                 if show and len(show.presets) >= 2 else None,
                 "seed": st.seed, "steps": st.steps,
                 "transition": st.transition,
-                **self._screen_state(),
+                **self._screen_state(), "quantize": self.quantize,
                 "blend": list(blend) if blend else None,
                 "input": self.media.shown(st.input), "strength": st.strength, "bias": st.bias,
                 "bpm": self.tempo.bpm if self.tempo else None, "beat": self.tempo.beat() if self.tempo else None,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from vcam.control.commands import preset_twice
 from vcam.control.yamlcheck import ConfigError, Reader, read_file, written_as
 
 Map = TypeVar("Map")
@@ -22,6 +23,20 @@ def _maps_dir(kind: str) -> Path:
         return Path(str(files("vcam.presets") / kind))
     except (ImportError, ModuleNotFoundError, TypeError):
         return checkout
+
+
+def between_twice(show, between: tuple) -> str | None:
+    """What is wrong with a blend knob's or fader's `between` whose two ends are one preset of `show`, by number and
+    by name (`[1, neon city]`), else None (also where an end is no preset: that is said as missing). The controller
+    would move that one preset on every move of the knob, which is no blend."""
+    i = preset_twice(show, *between) if len(between) == 2 else None
+    if i is None:
+        return None
+    others = [p.name for j, p in enumerate(show.presets) if j != i]
+    fix = (f"name another at one end, e.g. [{show.presets[i].name}, {others[0]}]" if others else
+           "this show has one preset: add a second to blend to")
+    return (f"names preset {i + 1} ({show.presets[i].name!r}) twice, as {between[0]!r} and {between[1]!r}; a blend "
+            f"moves between two different presets: {fix}")
 
 
 class MapFiles:

@@ -13,7 +13,7 @@ Written in a show's `midi:` section or in a map file (`presets/midi/*.yaml`) wit
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from yaml.nodes import MappingNode
@@ -32,6 +32,7 @@ class Knob:
     curve: str = "linear"
     channel: int | None = None  # 0-based, None = any
     between: tuple[str | int, str | int] | None = None  # blend: the two presets
+    where: tuple[str, int] = field(default=("", 0), compare=False)  # the file and line it is written on
 
     def value(self, midi_value: int) -> float:
         """The parameter value for a 0..127 control value, through the curve."""
@@ -44,6 +45,7 @@ class Button:
     cc: int | None = None
     note: int | None = None
     channel: int | None = None
+    where: tuple[str, int] = field(default=("", 0), compare=False)  # the file and line it is written on
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     taken: dict[tuple[str, int], list[tuple[int | None, int]]] = {}  # (cc|note, number) -> [(channel, control)]
     for i, entry in enumerate(r.sequence(keys["controls"], f"{where} controls") if "controls" in keys else []):
         what = f"{where} control {i + 1}"
+        at = (r.path, entry.start_mark.line + 1)
         if not isinstance(entry, MappingNode):  # `- cc 16 blend`: said once, with the form, not again as keys missing
             r.error(entry, f"{what} must be a mapping of key: value lines: {{cc: 16, param: blend}} (a knob), "
                            "{cc: 41, command: next} (a button), {note: 36, command: preset 1} (a pad)")
@@ -157,7 +160,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
             cmd = read_command(r, e["command"], f"{what} command")
             if cmd and number is not None:
                 buttons.append(Button(cmd, cc=number if kinds[0] == "cc" else None,
-                                      note=number if kinds[0] == "note" else None, channel=ch))
+                                      note=number if kinds[0] == "note" else None, channel=ch, where=at))
             continue
         if kinds[0] != "cc":
             r.error(entry, f"{what}: a param is driven by a cc (a knob or fader), not a note")
@@ -166,7 +169,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
         if fader is None or number is None:
             continue
         param, lo, hi, curve, between = fader
-        knobs.append(Knob(number, param, lo, hi, curve, ch, between))
+        knobs.append(Knob(number, param, lo, hi, curve, ch, between, at))
     return result.merged(MidiMap(name or "", tuple(knobs), tuple(buttons), tuple(programs))), port
 
 

@@ -7,22 +7,27 @@ address to a parameter or a command. A message that fits nothing is said on the 
 few seconds however many come (an address nothing listens at: once, while it keeps coming), and the input goes on.
 A reply is said each time for a press (a button, /vcam/preset, /vcam/go), and held back the same way for what
 comes in streams (a fader, /vcam/strength): see OscRouter.swept. A stream's values may be merged (the latest
-wins); presses never are: each acts, in the order they came.
+wins); presses never are: each acts, in the order they came. A bundle acts at its time tag, as OSC 1.0 has it: at
+once where it says so (1) or its time has passed, later where it is to come (a cue program's timed changes), up
+to MAX_AHEAD_S ahead; one timed further ahead is refused, said once.
+Quit is not taken over OSC (a stray tap would end the show): it is typed at vcam's console (commands.typed_only).
 Out (`--osc-reply [HOST:]PORT`): the state, on every change and once a second (oscreply.py).
 """
 from __future__ import annotations
 
 import errno
+import heapq
+import itertools
 import math
 import shlex
 import socket
 import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from vcam.control.commands import NO_ARGS, USAGE
+from vcam.control.commands import NO_ARGS, USAGE, CommandError, parse, typed_only
 from vcam.control.faders import PARAMS, Takeovers
 from vcam.control.media import Refused
 from vcam.control.oscmap import OscButton, OscFader, OscMap
@@ -57,6 +62,10 @@ MAX_TOLD = 256  # addresses remembered as said; past it the least recently heard
 # Senders each with soft takeover of their own (two tablets); past it the least recently heard is forgotten
 MAX_SURFACES = 16
 REST_S = 0.5  # a fader moved this recently is in the operator's hand: its position is not sent back to it
+# A bundle timed further ahead than this is refused, not kept: a sender whose clock is off by minutes (or a patch
+# that sends a whole show's changes at once) would have them act long after anyone remembers sending them
+MAX_AHEAD_S = 10.0
+MAX_TIMED = 1024  # messages of bundles waiting for their time at once; past it, a bundle's are dropped (said)
 TYPE_TAGS = set("ihfdsbrmtTFN[]")  # what python-osc reads; it logs a warning of its own for anything else
 
 
@@ -193,6 +202,12 @@ class OscRouter:
         return self._line(line, sender)
 
     def _line(self, line: str, sender: str) -> str | None:
+        try:
+            cmd = parse(line)
+        except CommandError:
+            cmd = None  # the controller says what is wrong with it
+        if (why := typed_only(cmd, "OSC")) is not None:
+            return f"error: OSC sender {sender}: {why}; the show goes on"
         # the message's own words, from whoever reaches the port: its files stay in the shared folders (a map's
         # commands are the operator's, as written). OSC answers no sender: the refusal is said on this terminal
         # only, as the operator's account (with the folders) and whose message it was.
@@ -288,12 +303,14 @@ class OscInput:
     def __init__(self, host: str, port: int, handle: Callable[[str, list, str], list[str]],
                  say: Callable[[str], None], throttle_s: float = 2.0,
                  swept: Callable[[str], bool] | None = None, clock: Callable[[], float] = time.monotonic,
-                 heard: Callable[[tuple], None] | None = None, own: Callable[[tuple], bool] | None = None):
+                 heard: Callable[[tuple], None] | None = None, own: Callable[[tuple], bool] | None = None,
+                 wall: Callable[[], float] = time.time):
         self.host, self.port = host, port
         self.handle = handle
         self.say = say
         self.swept = swept or (lambda address: True)
         self.clock = clock
+        self.wall = wall  # what a bundle's time tag is read against (seconds since 1970, as python-osc gives it)
         self.heard = heard
         self.own = own
         self._own_said = False
@@ -303,6 +320,9 @@ class OscInput:
         self._acted_at: dict[str, float] = {}  # address → when a message to it was last acted on
         self._held: dict[str, tuple[list, str]] = {}  # address → the newest message held back: values, sender
         self._presses = _Presses()
+        # messages of bundles timed ahead: (when by `clock`, order of arrival, address, values, sender), a heap
+        self._timed: list[tuple[float, int, str, list, str]] = []
+        self._arrivals = itertools.count()
         # addresses nothing listens at, said once: when each was last heard (the least recent first), and the
         # messages to it since it was said (counted at the end)
         self._told: dict[str, float] = {}
@@ -335,7 +355,7 @@ class OscInput:
     def _run(self) -> None:
         said_at = self.clock()
         while not self._stop.is_set():
-            self._sock.settimeout(MIN_GAP_S if self._held else POLL_S)
+            self._sock.settimeout(self._wait_s(self.clock()))
             try:
                 data, peer = self._sock.recvfrom(MAX_DATAGRAM)
             except TimeoutError:
@@ -346,19 +366,25 @@ class OscInput:
             if data is not None:
                 self._datagram(data, peer)
             now = self.clock()
+            self._release_timed(now)
             self._release_held(now)
             if now - said_at >= 1.0:
                 said_at = now
                 for line in self._lines.held_back(now):
                     self.say(line)
 
-    def _datagram(self, data: bytes, peer) -> None:
-        from pythonosc.osc_packet import OscPacket
+    def _wait_s(self, now: float) -> float:
+        """How long the socket is waited on: until a value held back may go, or a bundle's time comes."""
+        wait = MIN_GAP_S if self._held else POLL_S
+        if self._timed:
+            wait = min(wait, self._timed[0][0] - now)
+        return max(wait, 0.001)  # 0 would make the socket non-blocking
 
+    def _datagram(self, data: bytes, peer) -> None:
         try:
             if not _readable(data):
                 raise ValueError("not OSC")
-            messages = [timed.message for timed in OscPacket(data).messages]
+            messages = _timed_messages(data)
         except Exception:  # noqa: BLE001 - anything may arrive on a UDP port
             self._complain(("garbage",), f"OSC: {len(data)} bytes from {peer[0]} that are not an OSC message; "
                                          "ignored", self.clock())
@@ -373,8 +399,34 @@ class OscInput:
             return
         if self.heard is not None:
             self.heard(peer)
-        for msg in messages:  # a bundle's time tag is not waited for: a bundle acts when it arrives, in order
-            self._arrive(msg.address, list(msg.params), sender, now)
+        self._timed_arrive(messages, sender, now)
+
+    def _timed_arrive(self, messages: list[tuple[float | None, object]], sender: str, now: float) -> None:
+        """A packet's messages, each at its bundle's time tag: at once (no tag, or one past), later (up to
+        MAX_AHEAD_S ahead, in the order they came among those of the same time), or refused (further ahead)."""
+        wall = self.wall()
+        ahead = [tag - wall if tag is not None else 0.0 for tag, _ in messages]
+        far = [a for a in ahead if a > MAX_AHEAD_S]
+        if far:
+            self._complain(("ahead",), f"OSC: a bundle from {sender} is timed {max(far):.0f} s ahead, more than "
+                                       f"{MAX_AHEAD_S:g} s: {len(far)} of its messages were dropped; send it nearer "
+                                       "its time, or set the sender's clock right (it may be off)", now)
+        waiting = [a for a in ahead if 0.0 < a <= MAX_AHEAD_S]
+        room = len(self._timed) + len(waiting) <= MAX_TIMED
+        if not room:  # a flood of timed bundles must not grow the heap without end
+            self._complain(("ahead",), f"OSC: more than {MAX_TIMED} messages wait for their bundles' time; "
+                                       f"{len(waiting)} timed ahead from {sender} were dropped", now)
+        for (_, msg), a in zip(messages, ahead):
+            if a <= 0.0:
+                self._arrive(msg.address, list(msg.params), sender, now)
+            elif a <= MAX_AHEAD_S and room:
+                heapq.heappush(self._timed, (now + a, next(self._arrivals), msg.address, list(msg.params), sender))
+
+    def _release_timed(self, now: float) -> None:
+        """The messages whose bundle's time has come arrive, the earliest first."""
+        while self._timed and self._timed[0][0] <= now:
+            _, _, address, values, sender = heapq.heappop(self._timed)
+            self._arrive(address, values, sender, now)
 
     def _arrive(self, address: str, values: list, sender: str, now: float) -> None:
         if not self.swept(address):
@@ -506,6 +558,36 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _timed_messages(data: bytes) -> list[tuple[float | None, object]]:
+    """The messages of a packet, each with the time tag it is to act at (seconds since 1970; None: at once), in the
+    order they were written. Read here rather than by python-osc's OscPacket, which puts its own clock's now in
+    place of a tag past or immediate, and sorts."""
+    from pythonosc.osc_bundle import OscBundle
+    from pythonosc.osc_message import OscMessage
+
+    if OscBundle.dgram_is_bundle(data):
+        return list(_in_bundle(OscBundle(data), None))
+    if not OscMessage.dgram_is_message(data):
+        raise ValueError("not an OSC message or bundle")
+    return [(None, OscMessage(data))]
+
+
+def _in_bundle(bundle, outer: float | None) -> Iterator[tuple[float | None, object]]:
+    """A bundle's messages with its time tag; a bundle inside another acts no sooner than the one around it (OSC
+    1.0 has its tag no earlier)."""
+    from pythonosc.osc_bundle import OscBundle
+    from pythonosc.parsing.osc_types import IMMEDIATELY
+
+    tag = None if bundle.timestamp == IMMEDIATELY else bundle.timestamp
+    if outer is not None and (tag is None or tag < outer):
+        tag = outer
+    for content in bundle:
+        if isinstance(content, OscBundle):
+            yield from _in_bundle(content, tag)
+        else:
+            yield tag, content
+
+
 def _readable(data: bytes) -> bool:
     """Whether python-osc reads `data` without a warning of its own: every type tag one it knows, in a message
     or in each element of a (nested) bundle. Whatever else is wrong, it raises on."""
@@ -606,7 +688,7 @@ def read_map(map_ref: str, show) -> OscMap:
 
     path, mapping = map_named(map_ref)
     if show is not None and (problems := missing_presets(show, mapping)):
-        raise VcamError(f"OSC map {path} names presets this show lacks: "
+        raise VcamError(f"OSC map {path} does not fit this show's presets: "
                         + "; ".join(f"line {line}: {problem}" for _, line, problem in problems),
                         f"correct the names in {path} (or name presets by number there)")
     return mapping

@@ -21,9 +21,9 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vcam.control.commands import Command, read_command
+from vcam.control.commands import Command, blend_twice, read_command
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
-from vcam.control.mapfiles import MapFiles
+from vcam.control.mapfiles import MapFiles, between_twice
 from vcam.control.yamlcheck import ConfigError, Reader
 from vcam.words import counted
 
@@ -188,9 +188,11 @@ def preset_refs(mapping: OscMap) -> list[tuple[str, str | int, tuple[str, int]]]
 
 
 def missing_presets(show, mapping: OscMap, inline: str | None = None) -> list[tuple[str, int, str]]:
-    """(file, line, problem) for each preset the map names that `show` lacks. Preset numbers are checked only in
-    entries written in the file `inline` (the show's own): a map file lays out a row of preset buttons for shows
-    of any length, and a button past the end answers once per press."""
+    """(file, line, problem) for each preset the map names that `show` lacks, and for each blend of its faders or
+    buttons that names one preset of `show` twice (by number and by name), which would be refused on every move or
+    press. Preset numbers are checked for being there only in entries written in the file `inline` (the show's
+    own): a map file lays out a row of preset buttons for shows of any length, and a button past the end answers
+    once per press."""
     problems = []
     for what, ref, (path, line) in preset_refs(mapping):
         if isinstance(ref, bool) or not isinstance(ref, (str, int)):  # YAML read yes/off/1.5 as such
@@ -202,6 +204,11 @@ def missing_presets(show, mapping: OscMap, inline: str | None = None) -> list[tu
             show.find(ref)
         except KeyError as e:
             problems.append((path, line, f"{what}: {e.args[0]}"))
+    problems += [(*f.where, f"{f.address} between {twice}") for f in mapping.faders
+                 if f.between and (twice := between_twice(show, f.between))]
+    problems += [(*b.where, f"{b.address} {key} {twice}") for b in mapping.buttons
+                 for key, cmd in (("command", b.command), ("release", b.release))
+                 if cmd is not None and (twice := blend_twice(show, cmd))]
     return sorted(problems, key=lambda p: (p[0], p[1]))
 
 

@@ -1,7 +1,9 @@
 """The show's state sent over OSC (`--osc-reply [HOST:]PORT`), for labels on a tablet: what is on air, the blend, the
-tempo, the frame rate and the status line's text, and where each fader of the map stands (a tablet's faders follow
-a preset change, so there is nothing to pick up). Sent on every change and once a second (a tablet that comes
-later, or a datagram lost on Wi-Fi, is caught up).
+tempo, the frame rate and the status line's text, the screen (live, freeze, blackout) and the quantize, where each
+fader of the map stands (a tablet's faders follow a preset change, so there is nothing to pick up), and whether
+each toggle of the map is on (a freeze typed at the console lights the tablet's freeze toggle; a live puts it
+out), so that a toggle's light says the show's state and its next tap changes it. Sent on every change and once a
+second (a tablet that comes later, or a datagram lost on Wi-Fi, is caught up).
 
 `HOST:PORT` sends to one address; `PORT` alone to that port of each machine that sends OSC here, as it sends: a
 tablet whose address changed mid-show (DHCP) is found again at its next touch, and two tablets both get the state.
@@ -14,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from vcam.control.actions import SCREEN_MODES
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError
 from vcam.loopback import is_loopback
@@ -46,7 +49,50 @@ def state_messages(snapshot: dict, tempo=None, fps: float | None = None, faders=
             out.append(("/vcam/beat", [float(beat)]))
     if fps is not None:
         out.append(("/vcam/fps", [round(float(fps), 2)]))
-    return out + (fader_messages(snapshot, faders, moving) if faders is not None else [])
+    out += mode_messages(snapshot)
+    return out + (fader_messages(snapshot, faders, moving) + toggle_messages(snapshot, faders)
+                  if faders is not None else [])
+
+
+def mode_messages(snapshot: dict) -> list[tuple[str, list]]:
+    """The screen's mode and the quantize, as labels (/vcam/screen "freeze"), and each screen mode's built-in
+    address on (1) or off (0), for a tablet whose buttons send /vcam/freeze, /vcam/blackout, /vcam/live."""
+    out = []
+    screen = snapshot.get("screen")
+    if isinstance(screen, str):
+        out.append(("/vcam/screen", [screen]))
+        out += [(f"/vcam/{mode}", [1.0 if screen == mode else 0.0]) for mode in SCREEN_MODES]
+    quantize = snapshot.get("quantize")
+    if isinstance(quantize, str):  # a server from before sends none
+        out.append(("/vcam/quantize", [quantize]))
+    return out
+
+
+def toggle_messages(snapshot: dict, mapping) -> list[tuple[str, list]]:
+    """Each toggle of the map (a button with a release: on, then off) whose command sets a mode the snapshot holds,
+    1 where the show is in that mode, else 0: a toggle's light then says the show's state, however it got there
+    (typed, a cue, another tablet). A push's light says it is pressed, and is left alone; so is a toggle at an
+    address a fader of the map sends its position to."""
+    faded = {f.address for f in mapping.faders}
+    out = []
+    for b in mapping.buttons:
+        on = lit(b.command, snapshot) if b.release is not None and b.address not in faded else None
+        if on is not None:
+            out.append((b.address, [1.0 if on else 0.0]))
+    return out
+
+
+def lit(command, snapshot: dict) -> bool | None:
+    """Whether the show is in the mode `command` sets (freeze, blackout, live; quantize X), as the snapshot has it;
+    None for a command that sets no mode that lasts, or one the snapshot does not hold."""
+    if command.name in SCREEN_MODES:
+        key, value = "screen", command.name
+    elif command.name == "quantize":
+        key, value = "quantize", command.args[0]
+    else:
+        return None
+    held = snapshot.get(key)
+    return held == value if isinstance(held, str) else None
 
 
 def fader_messages(snapshot: dict, faders, moving: Callable[[str], bool]) -> list[tuple[str, list]]:

@@ -43,10 +43,12 @@ from pathlib import Path
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import MAX_BPM, MAX_SEED, MIN_BPM, Command, parse_quantize, read_command
+from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, Command, blend_twice, parse_quantize,
+                                   read_command)
 from vcam.inspec import INPUT_FITS, InputSpec, parse_input
 from vcam.outspec import FITS, check_recording_name, parse_spec
 from vcam.sizes import check_size
+from vcam.control.mapfiles import between_twice
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control import oscmap
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader, read_file, read_text, top_keys, written_as
@@ -250,30 +252,9 @@ def _read_osc(r: Reader, node, base: Path, show: Show | None) -> oscmap.OscMap:
     are broken: each entry knows its own line, and one left out for its problem names no preset here."""
     osc = oscmap.read_map(r, node, "osc", base)
     if show is not None:
-        problems = oscmap.missing_presets(show, osc, inline=show.path)
-        problems += [(*f.where, f"{f.address} between {twice}") for f in osc.faders
-                     if f.between and (twice := _one_preset_twice(show, f.between))]
-        for file, line, problem in sorted(problems, key=lambda p: (p[0], p[1])):
+        for file, line, problem in oscmap.missing_presets(show, osc, inline=show.path):
             r.add(file, line, f"osc: {problem}")
     return osc
-
-
-def _one_preset_twice(show: Show, between: tuple) -> str | None:
-    """What is wrong with a blend knob's `between` whose two ends are one preset of `show`, by number and by name
-    (`[1, neon city]`), else None (also where an end is no preset: that is said as missing). The controller refuses
-    such a blend on every move of the knob."""
-    try:
-        ends = [show.find(ref) for ref in between if isinstance(ref, (str, int)) and not isinstance(ref, bool)]
-    except KeyError:
-        return None
-    if len(ends) != 2 or ends[0] != ends[1]:
-        return None
-    i = ends[0]
-    others = [p.name for j, p in enumerate(show.presets) if j != i]
-    fix = (f"name another at one end, e.g. [{show.presets[i].name}, {others[0]}]" if others else
-           "this show has one preset: add a second to blend to")
-    return (f"names preset {i + 1} ({show.presets[i].name!r}) twice, as {between[0]!r} and {between[1]!r}; a blend "
-            f"moves between two different presets: {fix}")
 
 
 def _refuse_a_map(r: Reader, root) -> None:
@@ -310,11 +291,11 @@ CUE_AT_KEYS = ("bar",)  # at: as a mapping, {bar: N}
 MIN_LOOP_S = 1.0
 MAX_CUE_SECONDS = 24 * 3600.0
 MAX_BAR = 100_000
-# Commands a cue cannot run: they are the operator's, not the show's
+# Commands a cue cannot run: they are the operator's, not the show's (quit, which no file may give, is refused by
+# read_command)
 NOT_IN_CUES = {
     "go": "a cue cannot fire cues; give the next cue a wait: to follow this one by itself",
     "back": "a cue cannot step the cue list back",
-    "quit": "a cue cannot stop vcam; end the show with blackout, then quit from the console",
     "status": "status only answers the operator; a cue changes the show",
     "help": "help only answers the operator; a cue changes the show",
 }
@@ -429,6 +410,9 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> t
         except KeyError as e:
             r.error(node, f"{what}: {cmd}: {e.args[0]}")
             return None
+    if show is not None and (twice := blend_twice(show, cmd)):
+        r.error(node, f"{what}: {twice}")
+        return None
     return written, str(cmd)
 
 
@@ -473,18 +457,25 @@ def _clock_seconds(v) -> float | None:
 
 
 def missing_presets(show: Show, midi: MidiMap) -> list[str]:
-    """What a MIDI map given apart from the show (`--midi-map FILE`) names that the show lacks: the presets of its
-    knobs' `between` and its buttons' commands by name (numbers on buttons are left alone, as in a show's map)."""
+    """What a MIDI map given apart from the show (`--midi-map FILE`) names that does not fit the show, each with its
+    line, as the show's own check says it of a map file its midi: section names: the presets of its knobs'
+    `between` and its buttons' commands by name (numbers on buttons are left alone, as in a show's map), and a
+    knob's or a button's blend that names one preset twice (by number and by name)."""
     problems = []
-    refs = [(f"knob cc {k.cc} between", ref) for k in midi.knobs if k.between for ref in k.between]
+    refs = [(k.where, f"knob cc {k.cc} between", ref) for k in midi.knobs if k.between for ref in k.between]
     for b in midi.buttons:
-        refs += [(f"button {str(b.command)!r}", ref) for ref in _presets_named(b.command) if isinstance(ref, str)]
-    for what, ref in refs:
+        refs += [(b.where, f"button {str(b.command)!r}", ref) for ref in _presets_named(b.command)
+                 if isinstance(ref, str)]
+    for where, what, ref in refs:
         try:
             show.find(ref)
         except KeyError as e:
-            problems.append(f"{what}: {e.args[0]}")
-    return problems
+            problems.append((where, f"{what}: {e.args[0]}"))
+    problems += [(k.where, f"knob cc {k.cc} between {twice}") for k in midi.knobs
+                 if k.between and (twice := between_twice(show, k.between))]
+    problems += [(b.where, f"button {twice}") for b in midi.buttons if (twice := blend_twice(show, b.command))]
+    return [f"line {line}: {problem}" if line else problem
+            for (_, line), problem in sorted(problems, key=lambda p: p[0][1])]
 
 
 def _check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) -> None:
@@ -517,13 +508,16 @@ def _check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) -
         items = between.value if isinstance(between, SequenceNode) else [None, None]
         for ref, item in zip(knob.between, items):
             missing(ref, entry, item, "between")
-        if twice := _one_preset_twice(show, knob.between):
+        if twice := between_twice(show, knob.between):
             r.add(entry.path, (between if between is not None else node).start_mark.line + 1,
                   f"{entry.what} between {twice}")
     for button, entry in zip(midi.buttons, button_at):
         for ref in _presets_named(button.command):
             if isinstance(ref, str) or entry.inline:
                 missing(ref, entry, entry.keys.get("command"), f"command {str(button.command)!r}")
+        if twice := blend_twice(show, button.command):
+            at = entry.keys.get("command")
+            r.add(entry.path, (at if at is not None else node).start_mark.line + 1, f"{entry.what} command {twice}")
 
 
 def _entries_of(r: Reader, midi: MidiMap, node, base: Path) -> tuple[list[_Entry], list[_Entry]]:

@@ -661,7 +661,7 @@ def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
         path, mapping = map_named(opts.midi_map)
         if show is not None and (problems := missing_presets(show, mapping)):
             # said now: on air, each fader message would fail
-            raise VcamError(f"MIDI map {path} names presets this show lacks: {'; '.join(problems)}",
+            raise VcamError(f"MIDI map {path} does not fit this show's presets: {'; '.join(problems)}",
                             f"correct the names in {path} (or name presets by number there)")
     else:
         mapping = show.midi if show and show.midi else None
