@@ -185,6 +185,33 @@ def test_a_port_the_watch_opens_after_a_stop_gave_up_waiting_for_it_is_closed(fa
     assert not any("is back" in s for s in said)
 
 
+def test_a_stop_waits_only_a_moment_for_a_command_still_in_hand(fake_midi_backend, monkeypatch):
+    """vcam cam's knob waits for the link's send while an upload is stalled on a dropped Wi-Fi (up to the link's
+    keepalive, 20 s): Ctrl-C waited for it as long as for a port's slow open, where that thread touches no port."""
+    monkeypatch.setattr(midi_module, "STOP_S", 3600.0)  # a port's open may take long: a command in hand may not
+    monkeypatch.setattr(midi_module, "HANDLING_S", 0.05)
+    handling, release = threading.Event(), threading.Event()
+
+    def stalled(msg):
+        handling.set()
+        release.wait(60)
+
+    midi = MidiInput("nanokontrol2", stalled, [].append, poll=0.02)
+    midi.start()
+    stopping = threading.Thread(target=midi.stop, daemon=True)
+    try:
+        fake_midi.send("Fake nanoKONTROL2 MIDI 1", mido.Message("control_change", control=16, value=3))
+        assert handling.wait(30)
+        stopping.start()
+        stopping.join(30)
+        assert not stopping.is_alive()  # stopped with the command still in hand
+        assert midi.port is None and not any(p.name == "Fake nanoKONTROL2 MIDI 1" for p in fake_midi.OPEN)
+    finally:
+        release.set()
+        if stopping.ident is not None:
+            stopping.join(30)
+
+
 def test_midi_not_installed_is_refused_with_the_install_fix(monkeypatch):
     import sys
 

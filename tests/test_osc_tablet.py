@@ -13,6 +13,7 @@ from pythonosc.osc_server import ThreadingOSCUDPServer
 from helpers import free_port, wait_for
 import test_osc
 from test_osc import SHOW, FakeClock, Spy, touchosc
+from vcam.control import osc as test_osc_tablet_osc
 from vcam.control.osc import MIN_GAP_S, PRESS_BURST, OscInput, OscRouter, osc_parts, parse_reply
 from vcam.control.oscmap import OscFader
 from vcam.control.oscreply import OscReplies, state_messages
@@ -124,7 +125,43 @@ def test_a_bundle_timed_ahead_acts_at_its_time_and_one_past_or_immediate_at_once
     p.later(0.2)
     assert p.handled[4:] == [("/2/push3", [1.0]), ("/2/push4", [1.0])]  # in the order the bundle has them
     p.later(60)
-    assert len(p.handled) == 6 and not p.said
+    assert len(p.handled) == 6
+    assert p.said == [AHEAD_SAID.format(sender="127.0.0.1:50000", ahead=2.0)]  # once: the second came sooner
+
+
+AHEAD_SAID = ("OSC: a bundle from {sender} is timed {ahead:.1f} s ahead: it acts then, as OSC has it, and so will its "
+              "others; where that is not meant, the sender's clock is ahead of this machine's and each of its "
+              "controls lands that late: set its clock right, or have it send bundles timed immediately")
+
+
+def test_a_sender_whose_bundles_wait_is_said_once_as_its_clock_may_be_ahead():
+    """A tablet whose clock was 4 s ahead of this machine's stamped its bundles with its own now: each of its
+    controls landed 4 s late, and nothing said why (up to 10 s ahead was taken without a word)."""
+    p = Paced({"/1/fader1"}.__contains__)  # pushes are presses: each acts
+    p.arrive(bundle(("/2/push1", 1.0), at=WALL + 0.5))  # a sender's latency (SuperCollider's 0.2 s): unsaid
+    assert not p.said
+    for _ in range(3):
+        p.arrive(bundle(("/2/push2", 1.0), at=WALL + 4.0), after=0.5)
+    assert p.said == [AHEAD_SAID.format(sender="127.0.0.1:50000", ahead=3.5)]
+    p.input._datagram(bundle(("/2/push3", 1.0), at=WALL + 4.0), ("10.0.0.6", 9000))  # another tablet: its own
+    assert p.said[1:] == [AHEAD_SAID.format(sender="10.0.0.6:9000", ahead=2.5)]
+    p.later(5)
+    assert [a for a, _ in p.handled] == ["/2/push1", "/2/push2", "/2/push2", "/2/push2", "/2/push3"]
+
+
+def test_bundles_past_the_cap_are_said_at_once_beside_one_too_far_ahead(monkeypatch):
+    """Both in one packet: the line for the messages dropped past the cap was held back behind the one for the
+    bundle too far ahead (one key for both), and came seconds later as a count."""
+    monkeypatch.setattr(test_osc_tablet_osc, "MAX_TIMED", 2)
+    p = Paced()
+    far = OscBundleBuilder(WALL + 60.0)
+    far.add_content(message("/2/push9", 1.0))
+    p.arrive(bundle(far.build(), ("/2/push1", 1.0), ("/2/push2", 1.0), ("/2/push3", 1.0), at=WALL + 0.5))
+    assert len(p.said) == 2, p.said
+    assert "timed 60 s ahead" in p.said[0] and p.said[1] == ("OSC: more than 2 messages wait for their bundles' "
+                                                             "time; 3 timed ahead from 127.0.0.1:50000 were dropped")
+    p.later(1)
+    assert p.handled == []
 
 
 def test_a_bundle_inside_a_timed_one_acts_no_sooner_than_it():
@@ -138,6 +175,17 @@ def test_a_bundle_inside_a_timed_one_acts_no_sooner_than_it():
     assert p.handled == [("/2/push2", [1.0]), ("/2/push3", [1.0])]
 
 
+def test_a_packet_that_comes_as_a_bundles_time_passes_acts_after_that_bundle():
+    """The socket hands on a packet that came just after a bundle's time, before the loop released the bundle: the
+    packet acted first, as if sent first (a cue program's timed preset, then the operator's press on top of it)."""
+    p = Paced()
+    p.arrive(bundle(("/2/push1", 1.0), at=WALL + 1.0))
+    p._move(1.001)  # the bundle is due; the next datagram comes before the loop looked
+    p.input._datagram(dgram("/2/push7", 1.0), PEER)
+    p._release()
+    assert p.handled == [("/2/push1", [1.0]), ("/2/push7", [1.0])]
+
+
 def test_a_bundle_timed_too_far_ahead_is_refused_in_one_line_and_the_input_goes_on():
     """A sender whose clock is off by a minute would have its changes act a minute later, or never: refused, said
     once with what to do, and the messages at once in the same packet still act."""
@@ -149,7 +197,8 @@ def test_a_bundle_timed_too_far_ahead_is_refused_in_one_line_and_the_input_goes_
     p.later(120)
     assert p.handled == [("/2/push2", [1.0])]
     assert p.said == ["OSC: a bundle from 127.0.0.1:50000 is timed 60 s ahead, more than 10 s: 2 of its messages were "
-                      "dropped; send it nearer its time, or set the sender's clock right (it may be off)"]
+                      "dropped; send it nearer its time, or set the sender's clock right (it may be off)",
+                      AHEAD_SAID.format(sender="127.0.0.1:50000", ahead=10.0)]
 
 
 def test_a_bundle_timed_ahead_over_the_network_acts_when_its_time_comes(rig):

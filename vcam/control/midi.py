@@ -74,6 +74,10 @@ CLOSE_S = 2.0  # how long closing waits for the reading thread to hand the port 
 # JACK client waits a server cycle, or the server's timeout on a loaded machine, to open; only a MIDI system that
 # hangs outlasts it, and a port the watch opens after that is closed by the watch itself.
 STOP_S = 30.0
+# How long stopping waits for a control's command still in hand: the controls' thread touches no port, and a command
+# slow to return (vcam cam's send behind an upload stalled on a dropped Wi-Fi, up to the link's keepalive) must not
+# hold a quit as long as a port's open may
+HANDLING_S = 2.0
 
 
 def _rtmidi_apis(rtmidi) -> dict[int, str]:
@@ -430,13 +434,14 @@ class MidiInput:
         self._thread.start()
 
     def stop(self) -> None:
-        """Ends the watch and the controls' thread, waiting for what they are doing (an open that is slow on a busy
-        MIDI system), and closes the port the watch opened last."""
+        """Ends the watch and the controls' thread, waiting for what they are doing (the watch up to STOP_S: an open
+        that is slow on a busy MIDI system; a command in hand up to HANDLING_S), and closes the port the watch opened
+        last."""
         self._stop.set()
         deadline = time.monotonic() + STOP_S
-        for thread in (self._thread, self._worker):
+        for thread, most in ((self._thread, STOP_S), (self._worker, HANDLING_S)):
             if thread.ident is not None:  # started
-                thread.join(max(0.0, deadline - time.monotonic()))
+                thread.join(max(0.0, min(most, deadline - time.monotonic())))
         self._close()
         self._say_held_back(None)
 

@@ -66,6 +66,9 @@ REST_S = 0.5  # a fader moved this recently is in the operator's hand: its posit
 # that sends a whole show's changes at once) would have them act long after anyone remembers sending them
 MAX_AHEAD_S = 10.0
 MAX_TIMED = 1024  # messages of bundles waiting for their time at once; past it, a bundle's are dropped (said)
+# A bundle kept waiting longer than this is said, once for each sender: a cue program means it, but a tablet whose
+# clock is ahead of this machine's stamps its own "now", and every control of it would land late by as much, unsaid
+SAID_AHEAD_S = 1.0
 TYPE_TAGS = set("ihfdsbrmtTFN[]")  # what python-osc reads; it logs a warning of its own for anything else
 
 
@@ -323,6 +326,7 @@ class OscInput:
         # messages of bundles timed ahead: (when by `clock`, order of arrival, address, values, sender), a heap
         self._timed: list[tuple[float, int, str, list, str]] = []
         self._arrivals = itertools.count()
+        self._ahead_said: set[str] = set()  # hosts whose bundles were said to wait (up to MAX_SURFACES)
         # addresses nothing listens at, said once: when each was last heard (the least recent first), and the
         # messages to it since it was said (counted at the end)
         self._told: dict[str, float] = {}
@@ -404,6 +408,9 @@ class OscInput:
     def _timed_arrive(self, messages: list[tuple[float | None, object]], sender: str, now: float) -> None:
         """A packet's messages, each at its bundle's time tag: at once (no tag, or one past), later (up to
         MAX_AHEAD_S ahead, in the order they came among those of the same time), or refused (further ahead)."""
+        # what came before and is due by now acts first: a packet that comes as a bundle's time passes (the socket
+        # handed it on before the loop released what was due) must not act before that bundle
+        self._release_timed(now)
         wall = self.wall()
         ahead = [tag - wall if tag is not None else 0.0 for tag, _ in messages]
         far = [a for a in ahead if a > MAX_AHEAD_S]
@@ -414,13 +421,26 @@ class OscInput:
         waiting = [a for a in ahead if 0.0 < a <= MAX_AHEAD_S]
         room = len(self._timed) + len(waiting) <= MAX_TIMED
         if not room:  # a flood of timed bundles must not grow the heap without end
-            self._complain(("ahead",), f"OSC: more than {MAX_TIMED} messages wait for their bundles' time; "
-                                       f"{len(waiting)} timed ahead from {sender} were dropped", now)
+            # a key of its own: said at once, not held back behind a bundle too far ahead said just before
+            self._complain(("crowded",), f"OSC: more than {MAX_TIMED} messages wait for their bundles' time; "
+                                         f"{len(waiting)} timed ahead from {sender} were dropped", now)
+        elif waiting and max(waiting) > SAID_AHEAD_S:
+            self._say_ahead(sender, max(waiting))
         for (_, msg), a in zip(messages, ahead):
             if a <= 0.0:
                 self._arrive(msg.address, list(msg.params), sender, now)
             elif a <= MAX_AHEAD_S and room:
                 heapq.heappush(self._timed, (now + a, next(self._arrivals), msg.address, list(msg.params), sender))
+
+    def _say_ahead(self, sender: str, ahead: float) -> None:
+        """A bundle kept waiting `ahead` seconds: said once for each sender (by its host), the first time."""
+        host = sender.rpartition(":")[0] or sender
+        if host in self._ahead_said or len(self._ahead_said) >= MAX_SURFACES:
+            return
+        self._ahead_said.add(host)
+        self.say(f"OSC: a bundle from {sender} is timed {ahead:.1f} s ahead: it acts then, as OSC has it, and so "
+                 "will its others; where that is not meant, the sender's clock is ahead of this machine's and each "
+                 "of its controls lands that late: set its clock right, or have it send bundles timed immediately")
 
     def _release_timed(self, now: float) -> None:
         """The messages whose bundle's time has come arrive, the earliest first."""
