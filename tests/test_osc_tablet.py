@@ -130,8 +130,9 @@ def test_a_bundle_timed_ahead_acts_at_its_time_and_one_past_or_immediate_at_once
 
 
 AHEAD_SAID = ("OSC: a bundle from {sender} is timed {ahead:.1f} s ahead: it acts then, as OSC has it, and so will its "
-              "others; where that is not meant, the sender's clock is ahead of this machine's and each of its "
-              "controls lands that late: set its clock right, or have it send bundles timed immediately")
+              "others; where that is not meant, the sender's clock is ahead of this machine's (or this machine's "
+              "behind) and each of its controls lands that late: sync both clocks by NTP, or have the sender send "
+              "bundles timed immediately")
 
 
 def test_a_sender_whose_bundles_wait_is_said_once_as_its_clock_may_be_ahead():
@@ -197,7 +198,8 @@ def test_a_bundle_timed_too_far_ahead_is_refused_in_one_line_and_the_input_goes_
     p.later(120)
     assert p.handled == [("/2/push2", [1.0])]
     assert p.said == ["OSC: a bundle from 127.0.0.1:50000 is timed 60 s ahead, more than 10 s: 2 of its messages were "
-                      "dropped; send it nearer its time, or set the sender's clock right (it may be off)",
+                      "dropped; send it nearer its time, or set the clocks right (the sender's or this machine's is "
+                      "off; sync both by NTP)",
                       AHEAD_SAID.format(sender="127.0.0.1:50000", ahead=10.0)]
 
 

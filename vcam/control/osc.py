@@ -417,7 +417,8 @@ class OscInput:
         if far:
             self._complain(("ahead",), f"OSC: a bundle from {sender} is timed {max(far):.0f} s ahead, more than "
                                        f"{MAX_AHEAD_S:g} s: {len(far)} of its messages were dropped; send it nearer "
-                                       "its time, or set the sender's clock right (it may be off)", now)
+                                       "its time, or set the clocks right (the sender's or this machine's is off; "
+                                       "sync both by NTP)", now)
         waiting = [a for a in ahead if 0.0 < a <= MAX_AHEAD_S]
         room = len(self._timed) + len(waiting) <= MAX_TIMED
         if not room:  # a flood of timed bundles must not grow the heap without end
@@ -439,8 +440,9 @@ class OscInput:
             return
         self._ahead_said.add(host)
         self.say(f"OSC: a bundle from {sender} is timed {ahead:.1f} s ahead: it acts then, as OSC has it, and so "
-                 "will its others; where that is not meant, the sender's clock is ahead of this machine's and each "
-                 "of its controls lands that late: set its clock right, or have it send bundles timed immediately")
+                 "will its others; where that is not meant, the sender's clock is ahead of this machine's (or this "
+                 "machine's behind) and each of its controls lands that late: sync both clocks by NTP, or have the "
+                 "sender send bundles timed immediately")
 
     def _release_timed(self, now: float) -> None:
         """The messages whose bundle's time has come arrive, the earliest first."""
