@@ -34,7 +34,7 @@ from vcam.live.mailbox import Mailbox
 
 TOKEN_ENV = proto.TOKEN_ENV
 INTERNAL_ERROR = 1011  # RFC 6455's close code for a server that cannot go on serving a client
-UNREAD = "the show's state could not be read on the server"  # that close's reason, when a client's first state failed
+UNREAD = proto.UNREAD
 
 
 @dataclass
