@@ -1255,3 +1255,14 @@ def test_a_knob_turned_as_the_tunnel_stalled_lands_on_the_server_once_the_camera
     assert _said_with(said, "the server had not answered") == (
         "the server had not answered preset p1 when the link dropped: it may not have got it; not sent again, as it "
         "may have been carried out (give it again if not)")
+
+
+def test_vcam_cam_that_never_got_a_frame_from_a_server_it_could_not_use_says_why_at_the_end(tmp_path):
+    status = io.StringIO()
+    with websocket_server(lambda: json.dumps({"type": "hello"})) as (url, taken):
+        opts = CamOptions(url=url, outs=["null"], size=(112, 64), duration=0.5, first_frame_wait=0.5, stdin=False,
+                          status_out=status)
+        assert run_cam(opts) == 1
+    end = status.getvalue().splitlines()[-1]
+    assert f"no frame came from {url}" in end and ": the server could not be used (127.0.0.1 port " in end and \
+        "its first message is not vcam serve's state" in end and "reached" not in end, end

@@ -1061,6 +1061,8 @@ def _osc_parts(opts: CamOptions, remote: RemoteController, air: OnAir, say: Call
 def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool) -> str:
     if not link.ever_connected and link.answered:
         why = link.answered
+    elif not link.ever_connected and link.broken:
+        why = f"the server could not be used ({link.broken})"
     elif not link.ever_connected:
         why = f"it could not be reached ({link.unreachable})" if link.unreachable else "it could not be reached"
     elif link.frames:
