@@ -261,7 +261,7 @@ def test_vcam_cam_with_a_duration_and_no_frame_ends_by_itself(local_server, tmp_
 
 
 def test_serve_on_every_address_advertises_a_command_that_works_elsewhere(local_servers, monkeypatch):
-    monkeypatch.setattr(server_module, "machine_addresses", lambda: ["10.1.2.3", "192.168.5.6"])
+    monkeypatch.setattr(server_module, "machine_addresses", lambda ipv6=False: ["10.1.2.3", "192.168.5.6"])
     server = local_servers(host="0.0.0.0", token="s3cret")
     said = "\n".join(server.said)
     port = server.port
@@ -270,25 +270,62 @@ def test_serve_on_every_address_advertises_a_command_that_works_elsewhere(local_
     assert "ws://0.0.0.0" not in said
     assert "s3cret" not in said  # a show's terminal is often on screen
 
-    monkeypatch.setattr(server_module, "machine_addresses", lambda: [])  # none found: the provider's address
+    monkeypatch.setattr(server_module, "machine_addresses", lambda ipv6=False: [])  # none: the provider's address
     server = local_servers(host="0.0.0.0", token="s3cret")
     said = "\n".join(server.said)
     assert "ws://0.0.0.0" not in said and "port mapping" in said and "ws://ADDRESS:PORT --token TOKEN" in said
 
 
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.create_server(("::1", 0), family=socket.AF_INET6):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback")
+def test_serve_on_every_ipv6_address_listens_and_names_an_ipv6_address_to_use(local_servers, monkeypatch):
+    """--host :: (every address, IPv6 too: a cloud container may have IPv6 alone) was refused with "Address family
+    for hostname not supported": the listening socket was made for IPv4 whatever the host."""
+    asked = []
+
+    def addresses(ipv6=False):
+        asked.append(ipv6)
+        return ["2001:db8::5"]
+
+    monkeypatch.setattr(server_module, "machine_addresses", addresses)
+    server = local_servers(host="::", token="s3cret")
+    advert = "\n".join(server.said)
+    assert asked == [True] and f"vcam cam ws://[2001:db8::5]:{server.port} --token TOKEN" in advert, advert
+    for host in ("[::1]", *(["127.0.0.1"] if socket.has_dualstack_ipv6() else [])):
+        said: list[str] = []
+        link = Link(f"ws://{host}:{server.port}", "s3cret", Pacer(PacerSettings()),
+                    RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: link.connected, 30), said
+        finally:
+            link.stop()
+    one = local_servers(host="::1")  # IPv6's loopback: the tunnel leads there, not to IPv4's
+    assert one.said == [f"serving on ws://[::1]:{one.port}; on the OBS machine, with a tunnel open (ssh -N -L "
+                        f"{one.port}:[::1]:{one.port} USER@THIS-MACHINE): vcam cam ws://127.0.0.1:{one.port}"]
+
+
 def test_the_machine_addresses_are_usable_from_elsewhere(monkeypatch):
     import ipaddress
 
-    for a in machine_addresses():
+    for a in machine_addresses(ipv6=True):
         ip = ipaddress.ip_address(a)
-        assert not (ip.is_loopback or ip.is_unspecified)
+        assert not (ip.is_loopback or ip.is_unspecified or ip.is_link_local)
 
     def unreachable(*args):
         raise OSError("network is unreachable")
 
     monkeypatch.setattr(socket.socket, "connect", unreachable)
     monkeypatch.setattr(socket, "gethostbyname_ex", unreachable)
-    assert machine_addresses() == []
+    monkeypatch.setattr(socket, "getaddrinfo", unreachable)
+    assert machine_addresses() == [] and machine_addresses(ipv6=True) == []
 
 
 @contextlib.contextmanager
