@@ -1303,3 +1303,26 @@ def test_vcam_cam_that_never_got_a_frame_from_a_server_it_could_not_use_says_why
     end = status.getvalue().splitlines()[-1]
     assert f"no frame came from {url}" in end and ": the server could not be used (127.0.0.1 port " in end and \
         "its first message is not vcam serve's state" in end and "reached" not in end, end
+
+
+@pytest.mark.parametrize("url, dialled, port", [
+    ("ws://gpu-box", "ws://gpu-box:8765", 8765),
+    ("ws://gpu-box/?role=watch", "ws://gpu-box:8765/?role=watch", 8765),
+    ("ws://[2001:db8::5]", "ws://[2001:db8::5]:8765", 8765),
+    ("ws://gpu-box:9000", "ws://gpu-box:9000", 9000),
+    ("wss://pod-8765.proxy.example", "wss://pod-8765.proxy.example", 443),  # an HTTPS proxy's port
+])
+def test_an_address_without_a_port_goes_to_vcam_serves_port_as_its_messages_say(monkeypatch, url, dialled, port):
+    """ws://HOST was tried on port 80 (the websockets library's default), while every message, and the address's
+    own check, named 8765: 'nothing listens on gpu-box port 8765' sent the operator to a server that was there."""
+    import websockets.sync.client
+
+    tried: list[str] = []
+
+    def connect(uri, **kwargs):
+        tried.append(uri)
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(websockets.sync.client, "connect", connect)
+    said = _said_by_link(url, lambda: bool(tried))
+    assert tried[0] == dialled and f" port {port}: " in said[0], (tried, said)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import SimpleNamespace
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import numpy as np
 
@@ -440,7 +440,7 @@ class Link:
         while not self._stop.is_set():
             self._opened = False
             try:
-                with connect(self.url, additional_headers=headers, open_timeout=5, max_size=2**24,
+                with connect(dialled(self.url), additional_headers=headers, open_timeout=5, max_size=2**24,
                              compression=None, proxy=None, logger=_library_log(), **self.keepalive.options()) as ws:
                     self._ws, self._opened = ws, True
                     with self._send_lock:
@@ -902,6 +902,15 @@ def _shown_host(parts: SplitResult) -> str:
 def _port(parts: SplitResult) -> int:
     """The port an address connects to: its own, else wss's 443 (a proxy) or vcam serve's default."""
     return parts.port or (443 if parts.scheme == "wss" else proto.DEFAULT_PORT)
+
+
+def dialled(url: str) -> str:
+    """The address connected to: a ws:// one without a port goes to vcam serve's default port, as every message
+    here says, where the websockets library's own default (80, a web server's) was tried."""
+    parts = urlsplit(url)
+    if parts.scheme != "ws" or parts.port is not None:
+        return url
+    return urlunsplit(parts._replace(netloc=f"{parts.netloc.rstrip(':')}:{proto.DEFAULT_PORT}"))
 
 
 def not_vcam(url: str, code: int) -> str:
