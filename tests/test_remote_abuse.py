@@ -4,6 +4,7 @@ import contextlib
 import io
 import json
 import logging
+import re
 import shutil
 import socket
 import struct
@@ -20,7 +21,7 @@ from vcam.remote import protocol as proto
 from vcam.remote import server as server_module
 from vcam.remote.addresses import machine_addresses
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
-from vcam.remote.client import CamOptions, Link, LinkFeed, RemoteController, run_cam
+from vcam.remote.client import CamOptions, Link, LinkFeed, RemoteController, Waiting, run_cam
 from vcam.remote.server import FrameServer
 
 HANDSHAKE = (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -260,7 +261,7 @@ def test_vcam_cam_with_a_duration_and_no_frame_ends_by_itself(local_server, tmp_
 
 
 def test_serve_on_every_address_advertises_a_command_that_works_elsewhere(local_servers, monkeypatch):
-    monkeypatch.setattr(server_module, "machine_addresses", lambda: ["10.1.2.3", "192.168.5.6"])
+    monkeypatch.setattr(server_module, "machine_addresses", lambda ipv6=False: ["10.1.2.3", "192.168.5.6"])
     server = local_servers(host="0.0.0.0", token="s3cret")
     said = "\n".join(server.said)
     port = server.port
@@ -269,25 +270,62 @@ def test_serve_on_every_address_advertises_a_command_that_works_elsewhere(local_
     assert "ws://0.0.0.0" not in said
     assert "s3cret" not in said  # a show's terminal is often on screen
 
-    monkeypatch.setattr(server_module, "machine_addresses", lambda: [])  # none found: the provider's address
+    monkeypatch.setattr(server_module, "machine_addresses", lambda ipv6=False: [])  # none: the provider's address
     server = local_servers(host="0.0.0.0", token="s3cret")
     said = "\n".join(server.said)
     assert "ws://0.0.0.0" not in said and "port mapping" in said and "ws://ADDRESS:PORT --token TOKEN" in said
 
 
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.create_server(("::1", 0), family=socket.AF_INET6):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback")
+def test_serve_on_every_ipv6_address_listens_and_names_an_ipv6_address_to_use(local_servers, monkeypatch):
+    """--host :: (every address, IPv6 too: a cloud container may have IPv6 alone) was refused with "Address family
+    for hostname not supported": the listening socket was made for IPv4 whatever the host."""
+    asked = []
+
+    def addresses(ipv6=False):
+        asked.append(ipv6)
+        return ["2001:db8::5"]
+
+    monkeypatch.setattr(server_module, "machine_addresses", addresses)
+    server = local_servers(host="::", token="s3cret")
+    advert = "\n".join(server.said)
+    assert asked == [True] and f"vcam cam ws://[2001:db8::5]:{server.port} --token TOKEN" in advert, advert
+    for host in ("[::1]", *(["127.0.0.1"] if socket.has_dualstack_ipv6() else [])):
+        said: list[str] = []
+        link = Link(f"ws://{host}:{server.port}", "s3cret", Pacer(PacerSettings()),
+                    RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: link.connected, 30), said
+        finally:
+            link.stop()
+    one = local_servers(host="::1")  # IPv6's loopback: the tunnel leads there, not to IPv4's
+    assert one.said == [f"serving on ws://[::1]:{one.port}; on the OBS machine, with a tunnel open (ssh -N -L "
+                        f"{one.port}:[::1]:{one.port} USER@THIS-MACHINE): vcam cam ws://127.0.0.1:{one.port}"]
+
+
 def test_the_machine_addresses_are_usable_from_elsewhere(monkeypatch):
     import ipaddress
 
-    for a in machine_addresses():
+    for a in machine_addresses(ipv6=True):
         ip = ipaddress.ip_address(a)
-        assert not (ip.is_loopback or ip.is_unspecified)
+        assert not (ip.is_loopback or ip.is_unspecified or ip.is_link_local)
 
     def unreachable(*args):
         raise OSError("network is unreachable")
 
     monkeypatch.setattr(socket.socket, "connect", unreachable)
     monkeypatch.setattr(socket, "gethostbyname_ex", unreachable)
-    assert machine_addresses() == []
+    monkeypatch.setattr(socket, "getaddrinfo", unreachable)
+    assert machine_addresses() == [] and machine_addresses(ipv6=True) == []
 
 
 @contextlib.contextmanager
@@ -529,15 +567,87 @@ def test_commands_given_while_not_connected_reach_the_server_without_losing_one_
         "not connected: seed 7 will be sent once the server is reached (or the last seed given by then)",
         "not connected: strength 0 @off will be sent once the server is reached (or the last strength given by then)",
         "not connected: steps 1 @off will be sent once the server is reached (or the last steps given by then)",
-        *[f"not connected: preset p{i} will be sent once the server is reached" for i in range(18)]]
-    assert said == ["not connected, and 20 commands wait to be sent already: the oldest, seed 7, will not be"]
+        *[f"not connected: preset p{i} will be sent if the server is back within 10 s" for i in range(18)]]
+    overflow = ("not connected, and 20 commands wait to be sent already: the oldest, seed 7, will not be (nor the "
+                "oldest of any given after it; they are counted when the server is back)")
+    assert said == [overflow]
     link.start()
     try:
         assert wait_for(lambda: len(local_server.lines) == 20, 60), local_server.lines
     finally:
         link.stop()
     assert local_server.lines == ["strength 0.99 @off", "steps 6 @off", *[f"preset p{i}" for i in range(18)]]
+    # the one dropped was said as it went (the rest: the server's "ok" to each command)
+    assert [line for line in said if line != "ok"] == [overflow, f"connected to {url_of(local_server)}"]
     assert remote.handle_line("seed 8", "stdin").startswith("not connected")  # said again once disconnected
+
+
+def _waiting(clock):
+    said = []
+    return Waiting(said.append, clock=lambda: clock[0]), said
+
+
+def test_a_knobs_last_value_lands_after_a_long_drop_and_a_press_from_minutes_ago_does_not_fire():
+    """Every command given while the link was down was sent on reconnecting, however old: a preset pressed two
+    minutes before fired the moment the hotel's wifi came back, in the middle of another scene."""
+    clock = [0.0]
+    waiting, said = _waiting(clock)
+    waiting.add("preset storm")  # pressed as the link dropped
+    waiting.add("blackout")
+    for i in range(50):
+        clock[0] += 1.0
+        waiting.add(f"strength {i / 50:g} @off")  # the fader swept meanwhile
+    waiting.add("seed 3")
+    clock[0] = 118.0
+    waiting.add("preset calm")  # a press just before the link came back
+    clock[0] = 120.0
+    assert waiting.take() == ["strength 0.98 @off", "seed 3", "preset calm"]
+    assert said == ["not sent, preset storm, blackout: given more than 10 s before the server was back (the last "
+                    "value of each knob turned meanwhile is sent)"]
+    assert waiting.take() == [] and len(said) == 1  # taken once; nothing more to say
+
+
+def test_presses_given_within_the_window_are_all_sent_in_order_and_nothing_is_said():
+    clock = [0.0]
+    waiting, said = _waiting(clock)
+    for name in ("freeze", "preset a", "live"):
+        waiting.add(name)
+        clock[0] += 3.0
+    assert waiting.take() == ["freeze", "preset a", "live"] and said == []
+
+
+def test_presses_pushed_out_past_the_bound_are_said_once_as_they_go_then_counted_in_the_reconnects_line():
+    """Each press past the bound was a line of its own: a pad held down on a dead link scrolled the terminal."""
+    clock = [0.0]
+    waiting, said = _waiting(clock)
+    for i in range(Waiting.MOST + 7):
+        waiting.add(f"preset p{i}")
+    assert len(said) == 1 and said[0].startswith("not connected, and 20 commands wait to be sent already: the oldest, "
+                                                 "preset p0, will not be"), said
+    clock[0] = 30.0
+    assert waiting.take() == []
+    assert said[1] == ("not sent, preset p7, preset p8, preset p9, preset p10 and 16 more: given more than 10 s "
+                       "before the server was back; 6 more pushed out by later ones while the link was down")
+    waiting.add("preset again")  # a new wait names its first drop again
+    assert waiting.take() == ["preset again"] and len(said) == 2
+
+
+def test_a_command_given_as_the_link_connects_is_sent_then_or_kept_never_left_behind():
+    """The link took the commands waiting, then opened to sends: one given in between waited for the next
+    reconnect. Now the take and the opening are one step under the send lock."""
+    said, written = [], []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+
+    class Socket:
+        def send(self, message):
+            written.append(json.loads(message)["line"])
+
+    link.send_line("preset a")  # not connected: kept
+    link._ws = Socket()
+    assert not link.send_line("preset b")  # let in, but the server's state not read yet: kept too
+    link._reached(link._ws)
+    assert link.send_line("preset c")
+    assert written == ["preset a", "preset b", "preset c"] and said == ["connected to ws://127.0.0.1:9"]
 
 
 def test_frames_of_another_protocol_version_are_said_once_then_counted():
@@ -896,3 +1006,323 @@ def test_vcam_cam_quits_at_once_with_a_write_stuck_on_a_dropped_link(local_serve
     finally:
         relay.resume()
         link.stop()
+
+
+class TimedLink(Link):
+    """A link that keeps each wait between its tries, and waits next to none of it: the backoff is read from the
+    waits asked for, not from a clock."""
+
+    def __init__(self, url: str, said: list[str], **kwargs):
+        super().__init__(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append,
+                         **kwargs)
+        self.waits: list[float] = []
+
+    def _pause(self, delay: float) -> bool:
+        self.waits.append(delay)
+        return self._stop.wait(0.001)
+
+
+@contextlib.contextmanager
+def websocket_server(first: Callable[[], bytes | str | None]):
+    """A WebSocket server on a free loopback port that is no vcam serve (another version, a proxy): each connection
+    gets first() as its first message, then is closed; None closes it with no message at all. Yields its address
+    and the connections it took."""
+    from websockets.sync.server import serve
+
+    taken = []
+
+    def handler(ws):
+        taken.append(1)
+        message = first()
+        if message is not None:
+            ws.send(message)
+            with contextlib.suppress(Exception):
+                ws.recv(timeout=30)  # until the client closes it
+        else:
+            ws.socket.shutdown(socket.SHUT_RDWR)  # no close frame: a proxy that lost what was behind it
+
+    with serve(handler, "127.0.0.1", 0) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"ws://127.0.0.1:{server.socket.getsockname()[1]}", taken
+        finally:
+            server.shutdown()
+
+
+def _tried(link: Link, until: Callable[[], bool]) -> None:
+    link.start()
+    try:
+        assert wait_for(until, 60)
+    finally:
+        link.stop()
+
+
+@pytest.mark.parametrize("first, says", [
+    (lambda: json.dumps({"type": "hello", "version": 3}), "its first message is not vcam serve's state (a message "
+                                                          "of type 'hello'): a vcam serve of another version"),
+    (lambda: "<html>502 Bad Gateway</html>", "its first message is not vcam serve's state (a message that is not "
+                                             "JSON"),
+    (lambda: b"VCF9" + bytes(40), "its first message is not vcam serve's state (a binary message that is not a vcam "
+                                  "frame)"),
+    (lambda: None, "let this camera in, then closed the connection before the show's state came: a proxy whose vcam "
+                   "serve is not running or not on the port it forwards to"),
+])
+def test_a_server_that_lets_the_camera_in_but_cannot_be_used_is_said_once_and_tried_less_and_less_often(first, says):
+    """Each try was 'connected to …' then 'connection to the server lost' or nothing at all, and the next try came
+    0.5 s later, for ever: two lines a second on the operator's terminal, none saying what was wrong."""
+    said: list[str] = []
+    with websocket_server(first) as (url, taken):
+        link = TimedLink(url, said)
+        _tried(link, lambda: len(link.waits) >= 9)
+    port = url.rsplit(":", 1)[1]
+    assert len(said) == 1 and said[0].startswith(f"the server cannot be used: 127.0.0.1 port {port} ") and \
+        says in said[0] and said[0].endswith("the camera shows its 'connecting' card, trying again every 15 s at most")
+    assert link.waits[:9] == [0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 15.0, 15.0, 15.0]
+    assert not link.ever_connected and link.tries >= 9
+
+
+def test_a_server_that_sends_nothing_once_it_let_the_camera_in_is_not_waited_for_ever():
+    """A proxy that holds the connection open with nothing behind it kept vcam cam 'connected' with no frame and every
+    command sent into it, until the keepalive, then the same again."""
+    said: list[str] = []
+    with websocket_server(lambda: b"") as (url, taken):  # an empty binary message is then followed by nothing
+        link = TimedLink(url, said)
+        link.FIRST_STATE_S = 0.2
+        _tried(link, lambda: len(link.waits) >= 2)
+    assert len(said) == 1 and "its first message is not vcam serve's state (a binary message that is not a vcam " \
+        "frame)" in said[0], said
+
+    said.clear()
+    from websockets.sync.server import serve
+
+    def silent(ws):  # reads what the camera sends, says nothing
+        with contextlib.suppress(Exception):
+            for _ in ws:
+                pass
+
+    with serve(silent, "127.0.0.1", 0) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        link = TimedLink(f"ws://127.0.0.1:{server.socket.getsockname()[1]}", said)
+        link.FIRST_STATE_S = 0.2
+        _tried(link, lambda: len(link.waits) >= 2)
+        server.shutdown()
+    assert len(said) == 1 and "let this camera in, but sent nothing in 0.2 s where vcam serve sends its state at " \
+        "once: a proxy holding the connection" in said[0], said
+    assert not link.connected and not link.ever_connected
+
+
+def test_a_vcam_serve_whose_state_fails_is_said_once_and_the_camera_says_when_it_finally_connects(local_servers):
+    """The server closes a camera whose first state it cannot read with a reason: vcam cam said 'connected' and that
+    reason on every try, two lines every 0.5 s until the show file was fixed."""
+    server = local_servers()
+    broken = [True]
+
+    def state():
+        if broken[0]:
+            raise RuntimeError("the snapshot failed")
+        return {"screen": "live"}
+
+    server.state = state
+    said: list[str] = []
+    link = TimedLink(url_of(server), said)
+    link.start()
+    try:
+        assert wait_for(lambda: len(link.waits) >= 7, 60)
+        status = LinkFeed(link).status(PacerStats(), 0.0, [])
+        assert status.startswith(f"SERVER NOT USABLE ({link.tries} tries failed) |"), status
+        broken[0] = False
+        assert wait_for(lambda: link.connected, 60)
+    finally:
+        link.stop()
+    assert said[0] == (f"the server cannot be used: vcam serve at 127.0.0.1 port {server.port} let this camera in, "
+                       "but could not read its show's state: its terminal says why; the camera shows its 'connecting' "
+                       "card, trying again every 15 s at most")
+    assert len(said) == 2 and re.fullmatch(rf"connected to {url_of(server)} after \d+ tries: its state reads now",
+                                           said[1]), said
+    assert link.waits[:7] == [0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 15.0] and link.tries == 0
+
+
+def test_a_restarting_server_is_tried_again_quickly_and_its_count_shown():
+    """Nothing listening (a vcam serve restarting) keeps the quick tries, at most LAST_RETRY_S apart."""
+    said: list[str] = []
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        url = f"ws://127.0.0.1:{s.getsockname()[1]}"
+    link = TimedLink(url, said)
+    _tried(link, lambda: len(link.waits) >= 7)
+    assert link.waits[:7] == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0, 5.0] and len(said) == 1
+    assert LinkFeed(link).status(PacerStats(), 0.0, []).startswith(f"CONNECTING ({link.tries} tries failed) |")
+
+
+def test_a_name_server_that_does_not_answer_is_not_said_to_be_a_misspelled_host():
+    """On a wifi that dropped, or one that wants its login first, every name fails to resolve with 'temporary
+    failure': that was said as 'finds no host named …: check the spelling', sending the operator to a typo."""
+    from vcam.remote.client import unreachable
+
+    said = unreachable("ws://gpu.example.net:8765", socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name "
+                                                                                        "resolution"))
+    assert said.startswith("the name gpu.example.net could not be looked up (no name server answered): check that "
+                           "this machine is on a network") and "spelling" not in said
+    assert "check the spelling" in unreachable("ws://gpu-box:9000", socket.gaierror(socket.EAI_NONAME, "unknown"))
+
+
+@pytest.mark.parametrize("code", ["ENETUNREACH", "EHOSTUNREACH", "ENETDOWN"])
+def test_no_route_to_the_server_is_said_in_plain_words(code):
+    """It was 'OSError: [Errno 101] Network is unreachable'."""
+    import errno
+
+    from vcam.remote.client import unreachable
+
+    said = unreachable("ws://[2001:db8::5]:9000", OSError(getattr(errno, code), "unreachable"))
+    assert said.startswith("this machine has no route to [2001:db8::5]: check that it is on a network"), said
+
+
+def test_an_ipv6_server_is_named_with_its_address_in_brackets():
+    """'2001:db8::5 port 9000' read as one address with a ninth group."""
+    from vcam.remote.client import not_vcam, unreachable
+
+    assert unreachable("ws://[2001:db8::5]:9000", ConnectionRefusedError()).startswith(
+        "nothing listens on [2001:db8::5] port 9000")
+    assert not_vcam("ws://[::1]:9000", 200).startswith("[::1] port 9000 answered HTTP 200")
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_a_proxy_with_nothing_behind_it_is_said_as_such_not_with_its_page(status):
+    """A cloud provider's HTTPS proxy whose vcam serve is not running answers 502, 503 or 504 with a page of HTML:
+    a 503's page was printed as the server's reason (up to 300 characters of markup), the others were said to be
+    'a web server: vcam serve does not listen there', sending the operator to check a port that was right."""
+    answers: list[str] = []
+    with web_server(answers, status=status, headers=[("Content-Type", "text/html")]) as url:
+        said = _said_by_link(url, lambda: len(answers) >= 3)
+    assert said == [f"127.0.0.1 port {url.rsplit(':', 1)[1]} answered HTTP {status}, as a proxy does when nothing "
+                    "answers behind it: vcam serve is not running on the machine behind that address, is still "
+                    "starting, or listens on another port than the one the proxy forwards to (vcam serve's first line "
+                    "names its port); retrying"]
+
+
+def test_a_vcam_servers_own_refusal_is_still_said_in_its_words():
+    said: list[str] = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link._refusal(503, b"too many clients (16 connected, at most 16): close one, then connect again\n",
+                  {"Content-Type": "text/plain; charset=utf-8"})
+    link._refusal(503, b"<html><body>Service Unavailable</body></html>", None)
+    assert said[0] == "the server answered HTTP 503: too many clients (16 connected, at most 16): close one, then " \
+        "connect again; retrying"
+    assert "as a proxy does when nothing answers behind it" in said[1] and "<html>" not in said[1], said
+
+
+def test_a_message_this_client_cannot_use_is_skipped_and_said_once_not_a_reconnect_each_time(local_server):
+    """A state that made the mirror raise (a server of another version) ended the connection: 'connected' and
+    'connection to the server lost (KeyError)' every half second, and every frame between lost."""
+    said: list[str] = []
+    remote = RemoteController(lambda line: True)
+    failures = []
+
+    def update(data):
+        failures.append(data)
+        raise KeyError("blend_knob")
+
+    remote.update = update
+    link = Link(url_of(local_server), None, Pacer(PacerSettings()), remote, said.append)
+    link.start()
+    try:
+        assert wait_for(lambda: link.connected and failures, 60)
+        for _ in range(3):  # one at a time: the server sends only the newest of the states waiting
+            heard = len(failures)
+            local_server.broadcast_state()
+            assert wait_for(lambda: len(failures) > heard, 60)
+        assert link.connected
+    finally:
+        link.stop()
+    assert said == [f"connected to {url_of(local_server)}",
+                    "skipped a message from the server that this vcam cam cannot use (KeyError: 'blend_knob'); is "
+                    "vcam serve of another version? install the same vcam on both machines"], said
+
+
+class _Wire:
+    """A connection's socket that takes every message written."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def send(self, message):
+        self.lines.append(json.loads(message)["line"])
+
+
+def test_commands_the_server_never_answered_before_the_link_dropped_are_not_lost_without_a_word():
+    """A wifi that drops unnoticed takes everything written until the keepalive gives up (up to 40 s): those
+    commands were counted as sent and lost without a word. Now a knob's last value is sent again on reconnecting,
+    and a press, which may have been carried out, is said and not sent again."""
+    said: list[str] = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link._ws = wire = _Wire()
+    link._reached(wire)
+    for line in ("preset a", "strength 0.2 @off", "freeze", "strength 0.4 @off", "seed 5", "preset b"):
+        assert link.send_line(line)
+    link._receive(json.dumps({"type": "reply", "text": "", "state": {}}))  # preset a's answer
+    link._receive(json.dumps({"type": "reply", "text": "", "state": {}}))  # strength 0.2's
+    link._connection_lost()
+    assert said[1:] == ["the server had not answered freeze, preset b when the link dropped: it may not have got "
+                        "them; not sent again, as it may have been carried out (give it again if not)"]
+    assert not link.connected and not link.send_line("steps 2 @off")
+    link._reached(wire)
+    assert wire.lines[6:] == ["strength 0.4 @off", "seed 5", "steps 2 @off"]  # the knobs' last values, once each
+
+
+def test_a_knob_turned_as_the_tunnel_stalled_lands_on_the_server_once_the_camera_is_back(local_servers, tunnel):
+    from vcam.remote.protocol import Keepalive
+
+    server = local_servers(keepalive=Keepalive(every=60, timeout=60))
+    relay = tunnel(server.port)
+    said: list[str] = []
+    link = Link(f"ws://127.0.0.1:{relay.port}", None, Pacer(PacerSettings()), RemoteController(lambda line: True),
+                said.append, keepalive=Keepalive(every=0.2, timeout=0.5, close=0.5))
+    link.start()
+    try:
+        assert wait_for(lambda: link.connected and server.clients, 30)
+        relay.stall()
+        assert link.send_line("bias 0.5 @off") and link.send_line("preset p1")  # written, never answered
+        assert wait_for(lambda: _said_with(said, "the server had not answered"), 30), said
+        relay.resume()  # the stalled bytes reach the server after all, on the old connection
+        assert wait_for(lambda: len(server.lines) == 3, 30), server.lines
+    finally:
+        link.stop()
+    # the press once; the knob's value again, from the new connection
+    assert sorted(server.lines) == ["bias 0.5 @off", "bias 0.5 @off", "preset p1"], server.lines
+    assert _said_with(said, "the server had not answered") == (
+        "the server had not answered preset p1 when the link dropped: it may not have got it; not sent again, as it "
+        "may have been carried out (give it again if not)")
+
+
+def test_vcam_cam_that_never_got_a_frame_from_a_server_it_could_not_use_says_why_at_the_end(tmp_path):
+    status = io.StringIO()
+    with websocket_server(lambda: json.dumps({"type": "hello"})) as (url, taken):
+        opts = CamOptions(url=url, outs=["null"], size=(112, 64), duration=0.5, first_frame_wait=0.5, stdin=False,
+                          status_out=status)
+        assert run_cam(opts) == 1
+    end = status.getvalue().splitlines()[-1]
+    assert f"no frame came from {url}" in end and ": the server could not be used (127.0.0.1 port " in end and \
+        "its first message is not vcam serve's state" in end and "reached" not in end, end
+
+
+@pytest.mark.parametrize("url, dialled, port", [
+    ("ws://gpu-box", "ws://gpu-box:8765", 8765),
+    ("ws://gpu-box/?role=watch", "ws://gpu-box:8765/?role=watch", 8765),
+    ("ws://[2001:db8::5]", "ws://[2001:db8::5]:8765", 8765),
+    ("ws://gpu-box:9000", "ws://gpu-box:9000", 9000),
+    ("wss://pod-8765.proxy.example", "wss://pod-8765.proxy.example", 443),  # an HTTPS proxy's port
+])
+def test_an_address_without_a_port_goes_to_vcam_serves_port_as_its_messages_say(monkeypatch, url, dialled, port):
+    """ws://HOST was tried on port 80 (the websockets library's default), while every message, and the address's
+    own check, named 8765: 'nothing listens on gpu-box port 8765' sent the operator to a server that was there."""
+    import websockets.sync.client
+
+    tried: list[str] = []
+
+    def connect(uri, **kwargs):
+        tried.append(uri)
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(websockets.sync.client, "connect", connect)
+    said = _said_by_link(url, lambda: bool(tried))
+    assert tried[0] == dialled and f" port {port}: " in said[0], (tried, said)

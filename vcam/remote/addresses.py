@@ -11,29 +11,42 @@ import socket
 
 WILDCARDS = ("0.0.0.0", "::", "")
 # Never contacted: connect() on a UDP socket only picks a route. The first is TEST-NET-1 (documentation only, so it
-# takes the default route); the second, private, can find an interface a default route does not.
+# takes the default route); the second, private, can find an interface a default route does not. The IPv6 one is
+# of the documentation prefix, which takes the default route as well.
 _PROBES = ("192.0.2.1", "10.255.255.255")
+_PROBE_V6 = "2001:db8::1"
 
 
 def is_wildcard(host: str) -> bool:
     return host in WILDCARDS
 
 
-def machine_addresses() -> list[str]:
-    """This machine's IPv4 addresses other than loopback, the default route's first; [] when none is found."""
-    found: list[str] = []
-    for target in _PROBES:
-        try:
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-                s.connect((target, 9))
-                found.append(s.getsockname()[0])
-        except OSError:  # no route to it (no network at all)
-            pass
+def machine_addresses(ipv6: bool = False) -> list[str]:
+    """This machine's IPv4 addresses other than loopback, the default route's first, then with `ipv6` (a server
+    listening on `::`) its IPv6 ones, other than loopback and link-local: a cloud container may have only those;
+    [] when none is found."""
+    found = [_routed(socket.AF_INET, target) for target in _PROBES]
     try:
         found += socket.gethostbyname_ex(socket.gethostname())[2]
     except OSError:  # the host name does not resolve
         pass
-    return [a for i, a in enumerate(found) if a not in found[:i] and _usable(a)]
+    if ipv6:
+        found.append(_routed(socket.AF_INET6, _PROBE_V6))
+        try:
+            found += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET6)]
+        except OSError:  # the host name does not resolve, or has no IPv6 address
+            pass
+    return [a for i, a in enumerate(found) if a and a not in found[:i] and _usable(a)]
+
+
+def _routed(family: int, target: str) -> str | None:
+    """The local address the routing table would send from to `target`; None without a route."""
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as s:
+            s.connect((target, 9))
+            return s.getsockname()[0]
+    except OSError:  # no route to it (no network at all, or none of this family)
+        return None
 
 
 def _usable(address: str) -> bool:

@@ -6,6 +6,7 @@ on the camera meanwhile. With --send it also uploads a local camera or clip as t
 """
 from __future__ import annotations
 
+import errno
 import logging
 import math
 import os
@@ -14,11 +15,12 @@ import ssl
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import SimpleNamespace
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import numpy as np
 
@@ -36,6 +38,7 @@ from vcam.live.onair import AirSettings, OnAir
 from vcam.live.outputs import parse_spec
 from vcam.live.pacer import Pacer, PacerStats
 from vcam.live.status import StatusLine
+from vcam.remote.addresses import url_host
 from vcam.remote.camscreen import CamScreen
 from vcam.remote.rate import ByteRate
 from vcam.remote.uploader import Uploader, open_capture
@@ -156,8 +159,8 @@ class RemoteController:
             return help_text()
         if self._send(str(cmd)):
             return None
-        if cmd.name not in PARAMS:
-            return f"not connected: {cmd} will be sent once the server is reached"
+        if cmd.name not in PARAMS:  # a press: late, it would fire out of its moment (Waiting)
+            return f"not connected: {cmd} will be sent if the server is back within {Waiting.STALE_S:g} s"
         # the link keeps a parameter's last value only: said once for a knob's sweep, not for each of its values
         if cmd.name in self._kept_said:
             return None
@@ -193,34 +196,91 @@ class RemoteController:
 
 class Waiting:
     """Commands given while not connected, sent once the server is reached. A knob's value replaces its value
-    still waiting (only the last one matters, and a fader sweep would fill the list); past MOST, the oldest is
-    dropped, and said to be."""
+    still waiting (only the last one matters, and a fader sweep would fill the list) and lands however long the
+    wait was: it sets where the show stands. A press (a preset, a freeze, any other command) is an act of its
+    moment: one given more than STALE_S before the server was back is not sent, as a cue fired minutes late would
+    break the show. Past MOST waiting, the oldest is dropped. What is not sent is said in one line."""
 
     MOST = 20
+    STALE_S = 10.0
 
-    def __init__(self, say: Callable[[str], None]):
+    def __init__(self, say: Callable[[str], None], clock: Callable[[], float] = time.monotonic):
         self.say = say
-        self._lines: dict[object, str] = {}  # in the order given; a parameter's own key, else one per command
+        self._clock = clock
+        # in the order given; a parameter's own key, else one per command; each with when it was given
+        self._lines: dict[object, tuple[str, float]] = {}
         self._lock = threading.Lock()
         self._n = 0
+        self._overflowed = False  # one was dropped past MOST since the last take: that first one is named
+        self._pushed_out = 0  # dropped past MOST after that one, counted in take's line
 
     def add(self, line: str) -> None:
-        name = line.split(maxsplit=1)[0].lower() if line.strip() else ""
         with self._lock:
             self._n += 1
-            key = name if name in PARAMS else self._n
+            key = _knob(line) or self._n
             self._lines.pop(key, None)
-            self._lines[key] = line
-            dropped = self._lines.pop(next(iter(self._lines))) if len(self._lines) > self.MOST else None
-        if dropped is not None:
+            dropped = self._keep(key, line, self._clock())
+        self._say_dropped(dropped)
+
+    def put_back(self, line: str, at: float) -> None:
+        """A knob's value sent at `at` on a connection that died before the server answered it: it waits again,
+        unless a newer value of that knob waits already."""
+        key = _knob(line)
+        with self._lock:
+            if not key or key in self._lines:
+                return
+            dropped = self._keep(key, line, at)
+        self._say_dropped(dropped)
+
+    def _keep(self, key: object, line: str, at: float) -> str | None:
+        """Keeps a command, last in order; the one pushed out past MOST where it is the first of this wait (to be
+        named), else None; called locked."""
+        self._lines[key] = (line, at)
+        if len(self._lines) <= self.MOST:
+            return None
+        dropped = self._lines.pop(next(iter(self._lines)))[0]
+        if self._overflowed:
+            self._pushed_out += 1
+            return None
+        self._overflowed = True
+        return dropped
+
+    def _say_dropped(self, dropped: str | None) -> None:
+        if dropped is not None:  # once for a wait: a button held down would say a line for every repeat
             self.say(f"not connected, and {self.MOST} commands wait to be sent already: the oldest, {dropped}, "
-                     "will not be")
+                     "will not be (nor the oldest of any given after it; they are counted when the server is back)")
 
     def take(self) -> list[str]:
-        """The commands waiting, in order; none wait after."""
+        """The commands to send now, in order; none wait after. The presses given too long ago, and those pushed
+        out, are said (one line) and left out."""
+        now = self._clock()
         with self._lock:
-            lines, self._lines = list(self._lines.values()), {}
-        return lines
+            waiting, self._lines = list(self._lines.items()), {}
+            pushed_out, self._pushed_out, self._overflowed = self._pushed_out, 0, False
+        late = [line for key, (line, at) in waiting if not isinstance(key, str) and now - at > self.STALE_S]
+        sent = [line for key, (line, at) in waiting if isinstance(key, str) or now - at <= self.STALE_S]
+        if late or pushed_out:
+            knobs = any(isinstance(key, str) for key, _ in waiting)
+            self.say(_not_sent(late, self.STALE_S, pushed_out, knobs))
+        return sent
+
+
+def _knob(line: str) -> str | None:
+    """The parameter a command sets, where it is a knob's (only its last value matters); None for a press."""
+    name = line.split(maxsplit=1)[0].lower() if line.strip() else ""
+    return name if name in PARAMS else None
+
+
+def _not_sent(late: list[str], stale_s: float, pushed_out: int, knobs: bool) -> str:
+    """The one line for the commands a reconnect does not send."""
+    parts = []
+    if late:
+        named = ", ".join(late[:4]) + (f" and {len(late) - 4} more" if len(late) > 4 else "")
+        parts.append(f"{named}: given more than {stale_s:g} s before the server was back")
+    if pushed_out:
+        parts.append(f"{pushed_out} more pushed out by later ones while the link was down")
+    knobs_sent = " (the last value of each knob turned meanwhile is sent)" if knobs else ""
+    return f"not sent, {'; '.join(parts)}{knobs_sent}"
 
 
 class Link:
@@ -229,12 +289,19 @@ class Link:
     reconnects."""
 
     FIRST_RETRY_S, LAST_RETRY_S = 0.5, 5.0  # the wait between tries doubles from the first to the last
+    # A server that lets this camera in but whose state cannot be read (another vcam version, a proxy whose vcam
+    # serve is down) does not mend in seconds, as a restarting one does: its tries back off to this, said once
+    BROKEN_RETRY_S = 15.0
+    # Once let in, the server's state comes first; a connection that brings nothing for this long is no vcam serve
+    # (a proxy holding it open, a link that went half-open under the handshake)
+    FIRST_STATE_S = 15.0
     BAD_FRAMES_SAID_S = 60.0  # frames that cannot be read: said once, then counted once a minute
+    UNANSWERED_MOST = 256  # commands sent whose answer has not come, kept to tell what a dropped link took
     STOP_WRITE_WAIT_S = 1.0  # a quit waits this long for a write in progress (one frame), then cuts it
 
     def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
                  say: Callable[[str], None], uploader: Uploader | None = None, screen: CamScreen | None = None,
-                 keepalive: proto.Keepalive = proto.Keepalive()):
+                 keepalive: proto.Keepalive = proto.Keepalive(), clock: Callable[[], float] = time.monotonic):
         self.url = url
         self.keepalive = keepalive
         self.uploader = uploader
@@ -243,8 +310,11 @@ class Link:
         self.pacer = pacer
         self.remote = remote
         self.say = say
-        self.connected = False
+        self.connected = False  # the server's first state has come on this connection: commands go
         self.ever_connected = False
+        self._opened = False  # this try's handshake succeeded (the server let this client in)
+        self.tries = 0  # tries that failed since the server was last reached
+        self.broken: str | None = None  # why the server that lets this client in cannot be used, as said
         self.refused: str | None = None  # why the server will never let this client in (a wrong token)
         self.unreachable: str | None = None  # why the last try could not connect, where it never connected
         self._unclear = False  # whether that said only that the connection was closed
@@ -260,7 +330,11 @@ class Link:
         self._send_lock = threading.Lock()  # one send at a time; held from before the write to after it
         self._sending_since: float | None = None  # time.monotonic() when the write in progress began
         self._send_stalled = False  # the watch cut the connection under a write that made no progress
-        self._waiting = Waiting(say)  # commands given while disconnected
+        self._clock = clock
+        self._waiting = Waiting(say, clock)  # commands given while disconnected
+        # Commands on the wire whose answer (the server answers each, in order) has not come, with when each was
+        # sent: a wifi that drops unnoticed takes what was written until the keepalive gives up
+        self._unanswered: deque[tuple[str, float]] = deque(maxlen=self.UNANSWERED_MOST)
         # the server's error answers, one line per error every few seconds: a fader sends a sweep of messages
         self._errors = ErrorThrottle(most=8, others="other errors")
         # frames it cannot read: each of a stream's, when the server speaks another version of the protocol
@@ -298,10 +372,18 @@ class Link:
         self._thread.join(3.0)
 
     def send_line(self, line: str) -> bool:
-        """Sends a command; False (and the command kept for the next connection) when not connected."""
-        if self._send(proto.text("command", line=line)):
-            return True
-        self._waiting.add(line)
+        """Sends a command; False (and the command kept for the next connection) when not connected. Under the
+        send lock, as the commands kept are taken on connecting: one given between the two is never left behind."""
+        with self._send_lock:
+            ws = self._ws if self.connected else None
+            if ws is not None:
+                try:
+                    self._write(ws, [proto.text("command", line=line)])
+                    self._unanswered.append((line, self._clock()))
+                    return True
+                except Exception:
+                    pass  # the link thread notices the dead connection
+            self._waiting.add(line)
         return False
 
     def _send_message(self, message: bytes | str) -> bool:
@@ -315,7 +397,7 @@ class Link:
     def _send(self, message: bytes | str, wait: bool = True) -> bool:
         """Puts a message on the connection; False where there is none, it failed, or (without `wait`) another
         send is in progress."""
-        ws = self._ws
+        ws = self._ws if self.connected else None
         if ws is None or not self._send_lock.acquire(blocking=wait):
             return False
         try:
@@ -356,52 +438,120 @@ class Link:
         lost_reported = False
         races = 0  # tries in a row the library failed with its own AssertionError
         while not self._stop.is_set():
+            self._opened = False
             try:
-                with connect(self.url, additional_headers=headers, open_timeout=5, max_size=2**24,
+                with connect(dialled(self.url), additional_headers=headers, open_timeout=5, max_size=2**24,
                              compression=None, proxy=None, logger=_library_log(), **self.keepalive.options()) as ws:
-                    self._ws = ws
-                    self.connected = self.ever_connected = True
-                    self.token_refused = self._token_refusal_said = self._send_stalled = False
-                    self._refusal_said = None
-                    delay = self.FIRST_RETRY_S
-                    lost_reported = False
-                    self.say(f"connected to {self.url}")
+                    self._ws, self._opened = ws, True
                     with self._send_lock:
-                        self._write(ws, [proto.text("ping", t=time.time()),
-                                         *(proto.text("command", line=line) for line in self._waiting.take())])
-                    if self.uploader is not None:
-                        self.uploader.connected()
+                        self._write(ws, [proto.text("ping", t=time.time())])
+                    first = self._first_message(ws)
+                    self._reached(ws)
+                    delay, lost_reported = self.FIRST_RETRY_S, False
+                    self._take(first)
                     for message in ws:
-                        self._receive(message)
+                        self._take(message)
                         if self._stop.is_set():
                             break
                     else:  # closed cleanly (the server stopped or dropped this client, or stop()): no exception
                         lost_reported = self._closed(ws.protocol.close_rcvd, lost_reported)
             except InvalidStatus as e:
-                if self._refusal(e.response.status_code, e.response.body):
+                if self._refusal(e.response.status_code, e.response.body, e.response.headers):
                     return
             except Exception as e:
                 self.token_refused = False
                 # the library's own race (its reader meets the socket closed under its handshake) says nothing of
                 # what answered: the next try does, unless it happens every time
-                races = races + 1 if isinstance(e, AssertionError) and not self.connected else 0
+                races = races + 1 if isinstance(e, AssertionError) and not self._opened else 0
                 if not 0 < races < LIBRARY_RACES_SAID:
                     lost_reported = self._closed(_close_received(e), lost_reported, e)
             finally:
                 self._ws = None
-                self.connected = False
+                if not self.connected:
+                    self.tries += 1
+                self._connection_lost()
                 self._connection_ended()
                 if self.uploader is not None:
                     self.uploader.disconnected()
-            if self._stop.wait(delay):
+            if self._pause(delay):
                 return
-            delay = min(self.LAST_RETRY_S, delay * 2)
+            delay = min(self.BROKEN_RETRY_S if self.broken else self.LAST_RETRY_S, delay * 2)
+
+    def _connection_lost(self) -> None:
+        """Sends stop. The commands the server had not answered may never have reached it: a knob's last value
+        waits to be sent again (setting it twice does no harm); a press is said, not sent again, as it may have
+        been carried out already."""
+        took = self._send_lock.acquire(timeout=self.STOP_WRITE_WAIT_S)  # a send in progress ends first
+        try:
+            self.connected = False
+            unanswered = list(self._unanswered)
+            self._unanswered.clear()
+        finally:
+            if took:
+                self._send_lock.release()
+        knobs: dict[str, tuple[str, float]] = {}
+        for line, at in unanswered:
+            if key := _knob(line):
+                knobs.pop(key, None)
+                knobs[key] = (line, at)
+        for line, at in knobs.values():
+            self._waiting.put_back(line, at)
+        presses = [line for line, _ in unanswered if not _knob(line)]
+        if presses and not self._stop.is_set():
+            named = ", ".join(presses[:4]) + (f" and {len(presses) - 4} more" if len(presses) > 4 else "")
+            self.say(f"the server had not answered {named} when the link dropped: it may not have got "
+                     f"{'them' if len(presses) > 1 else 'it'}; not sent again, as it may have been carried out "
+                     "(give it again if not)")
+
+    def _pause(self, delay: float) -> bool:
+        """Waits `delay` s before the next try; True where the link was stopped meanwhile."""
+        return self._stop.wait(delay)
+
+    def _first_message(self, ws) -> bytes | str:
+        """The server's first message, which a vcam serve makes its state; Unreadable where it is not a vcam
+        message at all, or none comes in FIRST_STATE_S."""
+        try:
+            message = ws.recv(timeout=self.FIRST_STATE_S)
+        except TimeoutError:
+            raise Silent() from None
+        if isinstance(message, bytes):
+            if message[:4] != proto.MAGIC:
+                raise Unreadable("a binary message that is not a vcam frame")
+            return message
+        try:
+            kind = proto.parse_text(message)["type"]
+        except proto.ProtocolError as e:
+            raise Unreadable(f"a message that is {e}" if str(e).startswith("not ") else str(e)) from None
+        if kind not in SERVER_KINDS:
+            raise Unreadable(f"a message of type {kind[:40]!r}")
+        return message
+
+    def _reached(self, ws) -> None:
+        """The server's first message reads: it is said (with the tries it took, after a server that could not be
+        used), the commands given meanwhile go, and an upload asks to start."""
+        after = f" after {self.tries} tries: its state reads now" if self.broken else ""
+        self.token_refused = self._token_refusal_said = self._send_stalled = False
+        self._refusal_said = self.broken = None
+        self.tries = 0
+        self.say(f"connected to {self.url}{after}")
+        with self._send_lock:
+            lines = self._waiting.take()
+            self._write(ws, [proto.text("command", line=line) for line in lines])
+            now = self._clock()
+            self._unanswered.extend((line, now) for line in lines)
+            self.connected = self.ever_connected = True
+        if self.uploader is not None:
+            self.uploader.connected()
 
     def _closed(self, received, reported: bool, error: Exception | None = None) -> bool:
         """Says why the connection ended (once for a run of failed tries, each time the server gave a reason);
         `received`: the close frame the server sent, if any. Returns whether the loss has been said. Nothing is said
         where this client ended it (stop(): vcam cam quitting), whose close the server's frame only answers."""
         if self._stop.is_set():
+            return True
+        if self._opened and not self.connected and not (received is not None and received.code == proto.GOING_AWAY
+                                                        and received.reason):
+            self._say_broken(self._unusable(error, received))  # let in, but no state came
             return True
         stalled = proto.keepalive_ended(error)
         reason = received.reason if received is not None and received.reason else None
@@ -424,12 +574,44 @@ class Link:
             # said once for a run of failed tries; again where a later try tells what answered, where the line said
             # could only tell that the connection was closed (the library's race hides what came before the close)
             if not reported or (self._unclear and line != self.unreachable):
-                self.unreachable, self._unclear = line, CLOSED_UNANSWERED in line
+                self.unreachable, self._unclear, self.broken = line, CLOSED_UNANSWERED in line, None
                 self.say(f"cannot reach the server: {line}; {self._holding()}, reconnecting")
         elif not reported:
             how = f" ({error.__class__.__name__})" if error is not None else ""
             self.say(f"connection to the server lost{how}; {self._holding()}, reconnecting")
         return True
+
+    def _unusable(self, error: Exception | None, received) -> str:
+        """Why a server that let this client in cannot be used: its first message unreadable, or the connection
+        closed before the state came."""
+        parts = urlsplit(self.url)
+        where = f"{_shown_host(parts)} port {_port(parts)}"
+        if isinstance(error, Silent):
+            return (f"{where} let this camera in, but sent nothing in {self.FIRST_STATE_S:g} s where vcam serve sends "
+                    "its state at once: a proxy holding the connection with nothing behind it, or a link that stalled "
+                    "as it opened; check that vcam serve runs behind that address")
+        if isinstance(error, Unreadable):
+            return (f"{where} let this camera in, but its first message is not vcam serve's state ({error}): a vcam "
+                    "serve of another version than this vcam cam (install the same vcam on both machines), or "
+                    "another program's WebSocket server (check the port; vcam serve's first line names it)")
+        reason = received.reason if received is not None else ""
+        if reason == proto.UNREAD:
+            return (f"vcam serve at {where} let this camera in, but could not read its show's state: its terminal "
+                    "says why")
+        if reason:
+            return f"{where} let this camera in, then closed the connection before the show's state came: {reason}"
+        return (f"{where} let this camera in, then closed the connection before the show's state came: a proxy "
+                "whose vcam serve is not running or not on the port it forwards to, or a vcam serve of another "
+                "version; check that vcam serve runs behind that address, with the same vcam as this one")
+
+    def _say_broken(self, line: str) -> None:
+        """Said once for a run of tries that each find the server unusable in the same way (the status line counts
+        the tries), again when the way changes."""
+        self.unreachable, self._unclear = line, True  # a later try that finds no server at all is said too
+        if line != self.broken:
+            self.broken = line
+            self.say(f"the server cannot be used: {line}; {self._holding()}, trying again every "
+                     f"{self.BROKEN_RETRY_S:g} s at most")
 
     def _holding(self) -> str:
         """What the camera shows while no frame comes: the last one, then the fallback image once the stream has
@@ -438,7 +620,7 @@ class Link:
             return "the camera shows its 'connecting' card"
         return "holding the last frame" + (" (then the fallback image)" if self.pacer.stats.fallback else "")
 
-    def _refusal(self, code: int, body: bytes | None) -> bool:
+    def _refusal(self, code: int, body: bytes | None, headers=None) -> bool:
         """Says why the server refused this try; True when the client must end (it can never get in)."""
         self.token_refused = code == 401 and self.ever_connected
         if code == 401:
@@ -456,7 +638,10 @@ class Link:
                          f"that token: vcam cam {self.url} --token TOKEN")
             return False
         reason = (body or b"").decode("utf-8", errors="replace").strip()
-        if code in (403, 503) and reason:  # a vcam server says why it refused and what to do
+        # a vcam server says why it refused and what to do, in plain text; a proxy's own page is HTML
+        plain = "<" not in reason and (headers is None or headers.get("Content-Type", "text/plain").startswith(
+            "text/plain"))
+        if code in (403, 503) and reason and plain:
             line = f"the server answered HTTP {code}: {reason[:300]}"
         else:
             self.answered = line = not_vcam(self.url, code)
@@ -465,6 +650,18 @@ class Link:
             self._refusal_said = line
             self.say(f"{line}; retrying")
         return False
+
+    def _take(self, message) -> None:
+        """A message received; one this client cannot use (a server of another version sent what it does not
+        expect) is skipped and said once a minute with a count, where it ended the connection, and the next one
+        ended the same way: a reconnect every half second, with two lines each, for as long as the server ran."""
+        try:
+            self._receive(message)
+        except Exception as e:  # noqa: BLE001 - any message's failure leaves the connection and the others be
+            text = (f"skipped a message from the server that this vcam cam cannot use ({e.__class__.__name__}: "
+                    f"{str(e)[:80]}); is vcam serve of another version? install the same vcam on both machines")
+            if line := self._bad_frames.admit(("unusable", e.__class__.__name__), text, time.monotonic()):
+                self.say(line)
 
     def _receive(self, message) -> None:
         if isinstance(message, bytes):
@@ -489,6 +686,8 @@ class Link:
         except proto.ProtocolError:
             return
         kind = data["type"]
+        if kind in ("reply", "error") and self._unanswered:
+            self._unanswered.popleft()  # the server answers each command, in order: the oldest's answer
         if kind == "pong" and _number(data.get("t")) and _number(data.get("server")):
             now = time.time()
             self.offset = data["server"] - (data["t"] + now) / 2
@@ -562,6 +761,18 @@ def _close_received(e: Exception):
     return e.rcvd if isinstance(e, ConnectionClosed) else None
 
 
+# What a vcam serve may send first: anything else is no vcam server of a version this client can read.
+SERVER_KINDS = frozenset({"state", "reply", "pong", "error", "ok", "send_ok", "send_refused"})
+
+
+class Unreadable(Exception):
+    """The first message of a server that let this client in is none a vcam serve sends (what it was)."""
+
+
+class Silent(Unreadable):
+    """A server that let this client in sent nothing for Link.FIRST_STATE_S."""
+
+
 class LinkFeed:
     """The feed of `vcam cam`: blocks received by the link; the status line shows the network's side."""
 
@@ -606,7 +817,9 @@ class LinkFeed:
         elif link.token_refused:
             state = "TOKEN REFUSED, RETRYING"
         else:
-            state = "RECONNECTING" if link.frames else "CONNECTING"
+            state = "SERVER NOT USABLE" if link.broken else "RECONNECTING" if link.frames else "CONNECTING"
+            # the count of tries tells a server that comes back from one that never will
+            state += f" ({link.tries} {'try' if link.tries == 1 else 'tries'} failed)" if link.tries else ""
         latency = link.net_latency + stats.latency
         return " | ".join([state, *([f"FAILED {', '.join(failed)}"] if failed else []),
                            f"in {stats.production_fps:5.1f} fps", f"out {out_fps:5.1f} fps",
@@ -636,10 +849,16 @@ def unreachable(url: str, error: Exception) -> str:
     from websockets.exceptions import ConnectionClosed, InvalidMessage, InvalidStatus, InvalidURI
 
     parts = urlsplit(url)
-    host = parts.hostname or url
+    host = _shown_host(parts) if parts.hostname else url
     port = _port(parts)
+    if isinstance(error, socket.gaierror) and error.errno in _NAME_SERVER_UNANSWERED:
+        return (f"the name {host} could not be looked up (no name server answered): check that this machine is on a "
+                f"network (on a hotel, café or train network, {LOG_IN}), or give the server's IP address")
     if isinstance(error, socket.gaierror):
         return f"this machine finds no host named {host}: check the spelling, or on a local network give its IP address"
+    if isinstance(error, OSError) and error.errno in _NO_ROUTE:
+        return (f"this machine has no route to {host}: check that it is on a network (a wifi that dropped, a VPN "
+                "that went down), and for an IPv6 address that this network has IPv6")
     if isinstance(error, ConnectionRefusedError):
         return (f"nothing listens on {host} port {port}: check that vcam serve runs there with that --port (its "
                 "first line names it), or that the ssh -L tunnel is open")
@@ -669,24 +888,49 @@ def unreachable(url: str, error: Exception) -> str:
     return f"{error.__class__.__name__}{detail}"
 
 
+# getaddrinfo's "temporary failure": the resolver could not be asked, which says nothing of the name itself
+_NAME_SERVER_UNANSWERED = {getattr(socket, "EAI_AGAIN", None), 11002} - {None}  # 11002: Windows' WSATRY_AGAIN
+_NO_ROUTE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN}
+
+
+def _shown_host(parts: SplitResult) -> str:
+    """An address's host as said to the operator: an IPv6 one in brackets, so its port does not read as part of
+    it."""
+    return url_host(parts.hostname or "")
+
+
 def _port(parts: SplitResult) -> int:
     """The port an address connects to: its own, else wss's 443 (a proxy) or vcam serve's default."""
     return parts.port or (443 if parts.scheme == "wss" else proto.DEFAULT_PORT)
+
+
+def dialled(url: str) -> str:
+    """The address connected to: a ws:// one without a port goes to vcam serve's default port, as every message
+    here says, where the websockets library's own default (80, a web server's) was tried."""
+    parts = urlsplit(url)
+    if parts.scheme != "ws" or parts.port is not None:
+        return url
+    return urlunsplit(parts._replace(netloc=f"{parts.netloc.rstrip(':')}:{proto.DEFAULT_PORT}"))
 
 
 def not_vcam(url: str, code: int) -> str:
     """What answered `url` with HTTP `code` where vcam serve answers only the WebSocket handshake (a web server, a
     notebook, a proxy's page), and what to check."""
     parts = urlsplit(url)
-    port = _port(parts)
+    port, host = _port(parts), _shown_host(parts)
     if code == HTTPStatus.NETWORK_AUTHENTICATION_REQUIRED:  # RFC 6585: the network's own login page answered
-        return (f"the network this machine is on asks for a login (HTTP 511) before it reaches {parts.hostname}: "
+        return (f"the network this machine is on asks for a login (HTTP 511) before it reaches {host}: "
                 f"{LOG_IN}")
+    if code in _PROXY_FAILED:  # a proxy (the cloud provider's, a tunnel's) that reached nothing behind it
+        return (f"{host} port {port} answered HTTP {code}, as a proxy does when nothing answers behind it: vcam "
+                "serve is not running on the machine behind that address, is still starting, or listens on another "
+                "port than the one the proxy forwards to (vcam serve's first line names its port)")
     proxy = " (through an HTTP proxy, the address starts with wss://)" if parts.scheme == "ws" else ""
-    return (f"{parts.hostname} port {port} answered HTTP {code}, as a web server does: vcam serve does not listen "
+    return (f"{host} port {port} answered HTTP {code}, as a web server does: vcam serve does not listen "
             f"there; check the port in the address (vcam serve's first line names it){proxy}")
 
 
+_PROXY_FAILED = {HTTPStatus.BAD_GATEWAY, HTTPStatus.SERVICE_UNAVAILABLE, HTTPStatus.GATEWAY_TIMEOUT}
 _SCHEMES_MEANT = {"ws": "ws", "wss": "wss", "http": "ws", "https": "wss"}
 
 
@@ -825,6 +1069,8 @@ def _osc_parts(opts: CamOptions, remote: RemoteController, air: OnAir, say: Call
 def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool) -> str:
     if not link.ever_connected and link.answered:
         why = link.answered
+    elif not link.ever_connected and link.broken:
+        why = f"the server could not be used ({link.broken})"
     elif not link.ever_connected:
         why = f"it could not be reached ({link.unreachable})" if link.unreachable else "it could not be reached"
     elif link.frames:

@@ -34,7 +34,7 @@ from vcam.live.mailbox import Mailbox
 
 TOKEN_ENV = proto.TOKEN_ENV
 INTERNAL_ERROR = 1011  # RFC 6455's close code for a server that cannot go on serving a client
-UNREAD = "the show's state could not be read on the server"  # that close's reason, when a client's first state failed
+UNREAD = proto.UNREAD
 
 
 @dataclass
@@ -258,9 +258,11 @@ class FrameServer:
         try:
             self._server = serve(self._handler, self.settings.host, self.settings.port,
                                  process_request=self._check_request, max_size=proto.MAX_MESSAGE, compression=None,
-                                 logger=_LibraryLog(), **self.settings.keepalive.options())
+                                 logger=_LibraryLog(), **self.settings.keepalive.options(),
+                                 **_listen_options(self.settings.host))
         except OSError as e:
-            raise VcamError(f"cannot listen on {self.settings.host}:{self.settings.port} ({e.strerror or e})",
+            raise VcamError(f"cannot listen on {url_host(self.settings.host)}:{self.settings.port} "
+                            f"({e.strerror or e})",
                             _listen_fix(e, self.settings.host, self.settings.port)) from None
         self.port = self._server.socket.getsockname()[1]
         threading.Thread(target=self._server.serve_forever, name="serve", daemon=True).start()
@@ -276,14 +278,14 @@ class FrameServer:
         cam_token = " --token TOKEN" if token else ""
         # the token itself is not printed: a show's terminal is often on screen
         which = " (TOKEN: the one vcam serve was given)" if token else ""
-        if is_loopback(host):
-            return [f"serving on ws://{host}:{port}{auth}; on the OBS machine, with a tunnel open "
-                    f"(ssh -N -L {port}:127.0.0.1:{port} USER@THIS-MACHINE): "
+        if is_loopback(host):  # the tunnel's far end is the address listened on: ::1 is not 127.0.0.1
+            return [f"serving on ws://{url_host(host)}:{port}{auth}; on the OBS machine, with a tunnel open "
+                    f"(ssh -N -L {port}:{url_host(host)}:{port} USER@THIS-MACHINE): "
                     f"vcam cam ws://127.0.0.1:{port}{cam_token}{which}"]
         if not is_wildcard(host):
             return [f"serving on ws://{url_host(host)}:{port}{auth}; on the OBS machine: "
                     f"vcam cam ws://{url_host(host)}:{port}{cam_token}{which}"]
-        addresses = machine_addresses()
+        addresses = machine_addresses(ipv6=":" in host)
         lines = [f"serving on port {port} of every address of this machine{auth}"]
         if addresses:
             others = f"; this machine's addresses: {', '.join(addresses)}" if len(addresses) > 1 else ""
@@ -648,13 +650,22 @@ class _LibraryLog(logging.LoggerAdapter):
         super().log(level, msg, *args, **kwargs)
 
 
+def _listen_options(host: str) -> dict[str, Any]:
+    """socket.create_server's options for `host`: an IPv6 address needs AF_INET6 (its default, AF_INET, refused
+    `--host ::` with "Address family for hostname not supported", so a cloud container with IPv6 alone could not
+    serve at all); `::` takes IPv4 clients too, where the system can."""
+    if ":" not in host:
+        return {}
+    return {"family": socket.AF_INET6, "dualstack_ipv6": host == "::" and socket.has_dualstack_ipv6()}
+
+
 def _listen_fix(e: OSError, host: str, port: int) -> str:
     """What to do when the socket cannot be had: the port in use is one case of several."""
     # a --host that is not this machine's; a name that does not resolve has the resolver's code (EAI_*, negative)
     if isinstance(e, socket.gaierror) or e.errno == errno.EADDRNOTAVAIL or (e.errno or 0) < 0:
         mine = machine_addresses()
         return (f"--host takes an address of this machine: 127.0.0.1 (reached through an SSH tunnel), 0.0.0.0 (every "
-                f"address, with --token){', or one of ' + ', '.join(mine) if mine else ''}")
+                f"address, with --token; :: for IPv6 too){', or one of ' + ', '.join(mine) if mine else ''}")
     if e.errno == errno.EACCES and port < 1024:
         return f"ports below 1024 need root: pick --port 1024 or above (the default is {proto.DEFAULT_PORT})"
     return "pick another --port, or stop the program that uses this one"
