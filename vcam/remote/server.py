@@ -685,13 +685,14 @@ def attachment(settings: ServeSettings) -> Callable[..., FrameServer]:
     sends up, putting it on air while it does. Made before anything opens: a missing token is said first.
     A client's lines come from the network: the files they name stay in the controller's shared folders. While a
     control log is replayed (`replaying`), a client watches it: its commands are refused but for what changes
-    nothing (status, help, quit), and a sender's frames do not switch the input (the log says when it is `net`)."""
+    nothing (status, help; a quit is refused by the controller, as from any client), and a sender's frames do not switch the input (the log says when it is `net`)."""
     def attach(controller, say: Callable[[str], None], uploads, input_fit: str,
                replaying: bool = False) -> FrameServer:
         def from_client(line: str, source: str) -> str | None:
             if replaying and line.lower().split(maxsplit=1)[:1] not in ([], ["status"], ["help"], ["quit"]):
+                # a quit goes on to the controller, which refuses it from the network with the reason
                 raise Refused("this show replays a control log: its changes are the log's, not taken from the "
-                              "network (status, help and quit are)", f"{line.strip()[:80]!r} during a replay")
+                              "network (status and help are)", f"{line.strip()[:80]!r} during a replay")
             return controller.handle_line(line, source, network=True)
 
         # the controller is closed as the server stops, before it (the show closes it again after, which does
