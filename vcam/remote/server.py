@@ -685,7 +685,8 @@ def attachment(settings: ServeSettings) -> Callable[..., FrameServer]:
     sends up, putting it on air while it does. Made before anything opens: a missing token is said first.
     A client's lines come from the network: the files they name stay in the controller's shared folders. While a
     control log is replayed (`replaying`), a client watches it: its commands are refused but for what changes
-    nothing (status, help; a quit is refused by the controller, as from any client), and a sender's frames do not switch the input (the log says when it is `net`)."""
+    nothing (status, help; a quit is refused by the controller, as from any client), and a sender's frames do not
+    switch the input (the log says when it is `net`)."""
     def attach(controller, say: Callable[[str], None], uploads, input_fit: str,
                replaying: bool = False) -> FrameServer:
         def from_client(line: str, source: str) -> str | None:
