@@ -309,6 +309,8 @@ class Run:
         self.deadline = deadline
         self.started = time.time() if started is None else started
         self.current: str | None = None  # the step running now, for the hard stop's line
+        self._ending = threading.Lock()  # the last table is printed once: by the end of the steps or the hard stop
+        self._ended = False
 
     def _fits(self, label: str, need_s: float) -> bool:
         left = self.deadline - time.time()
@@ -410,17 +412,28 @@ class Run:
         self.save()
         print(self.text(total_s), flush=True)
 
+    def finish(self) -> None:
+        """The steps are done: the last table, unless the hard stop printed it."""
+        with self._ending:
+            if not self._ended:
+                self._ended = True
+                self.print_table()
+
     def stop(self, grace_s: float) -> None:
         """The hard stop, `grace_s` after the deadline: a step still running (hung, or far past its guess) is said,
         the table printed and saved, and the process ends, before the machine's own limit kills it table and
         all."""
-        step = self.current or "between steps"
-        print(f"\n-- hard stop: {grace_s:.0f} s past the deadline, {step} still running; ending here", flush=True)
-        if self.current is not None:
-            self.results[self.current] = {"error": f"stopped: still running {grace_s:.0f} s past the deadline"}
-        self.print_table()
-        sys.stdout.flush()
-        os._exit(3)
+        with self._ending:
+            if self._ended:
+                return
+            self._ended = True
+            step = self.current or "between steps"
+            print(f"\n-- hard stop: {grace_s:.0f} s past the deadline, {step} still running; ending here", flush=True)
+            if self.current is not None:
+                self.results[self.current] = {"error": f"stopped: still running {grace_s:.0f} s past the deadline"}
+            self.print_table()
+            sys.stdout.flush()
+            os._exit(3)
 
 
 HEADER_KEYS = ("device", "torch", "diffusers", "torchao", "transformers", "sageattention")
@@ -512,7 +525,7 @@ def main() -> int:
             (compiled_steps if args.compiled else steps)(run, device, args.quick)
     finally:
         watchdog.cancel()
-        run.print_table()
+        run.finish()
     return 0
 
 

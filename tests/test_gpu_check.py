@@ -116,6 +116,16 @@ def test_a_step_still_running_past_the_deadline_is_cut_short_with_the_table_prin
     assert json.loads((tmp_path / "r.json").read_text())["card"] == {"ok": 1}
 
 
+def test_the_hard_stop_after_the_last_table_does_nothing(tmp_path, capsys):
+    run = gpu_check.Run(str(tmp_path / "r.json"), HEADER, deadline=time.time())
+    run.step("card", lambda: {"ok": 1}, need_s=0)
+    run.finish()
+    assert capsys.readouterr().out.count("| check | result |") == 1
+    run.stop(45)  # the timer fired as the steps ended: no second table, no exit
+    run.finish()
+    assert capsys.readouterr().out == ""
+
+
 def test_fp8s_psnr_against_bf16_with_a_stand_in_for_torchao(monkeypatch):
     """The FP8 row's arithmetic, with the weights rounded to bf16 standing in for torchao's FP8."""
     import vcam.engine.quant as quant
