@@ -498,6 +498,9 @@ def main() -> int:
                    help="seconds past the budget at which a step still running is cut short and the table printed "
                         "(the default leaves 15 s of a 600 s machine call for the table and the files)")
     args = p.parse_args()
+    unknown = sorted(set(args.split.split(",")) - set(SPLIT_ROWS)) if args.split else []
+    if unknown:  # said before anything runs, not after an empty table
+        p.error(f"no split row {', '.join(unknown)}; the rows are {', '.join(SPLIT_ROWS)}")
     try:  # minutes of GPU time must not go to a run that cannot build an engine
         importlib.import_module("diffusers").AutoencoderKLWan
     except Exception as e:
@@ -601,9 +604,6 @@ SPLIT_ROWS = ("eager", "compiled", "autotune")
 def split_steps(run: Run, device: torch.device, names: list[str]) -> None:
     """`--split`: where a pass's time goes before and after each way of compiling, 832x480 bf16, each from its own
     build. Max-autotune last: its warm-up autotunes every GEMM shape (its time is the row's `warmup_s`)."""
-    unknown = sorted(set(names) - set(SPLIT_ROWS))
-    if unknown:
-        raise SystemExit(f"gpu_check: no split row {', '.join(unknown)}; the rows are {', '.join(SPLIT_ROWS)}")
     cuda = device.type == "cuda"
     autotune = SpeedOptions(compile=cuda, compile_mode=COMPILE_MODES[1] if cuda else "default")
     rows = {"eager": ("832x480 bf16 eager", SpeedOptions(), 40),

@@ -175,3 +175,24 @@ def test_without_a_card_only_the_smoke_version_runs(monkeypatch, capsys):
     assert gpu_check.main() == 1
     out = capsys.readouterr().out
     assert "no CUDA device visible" in out and "--smoke runs the CPU version" in out
+
+
+def test_an_unknown_split_row_is_refused_before_anything_runs(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["gpu_check.py", "--smoke", "--split", "eager,autotun"])
+    with pytest.raises(SystemExit) as e:
+        gpu_check.main()
+    err = capsys.readouterr()
+    assert e.value.code == 2 and "no split row autotun; the rows are eager, compiled, autotune" in err.err
+    assert "| settings |" not in err.out
+
+
+@pytest.mark.slow  # scripts/gpu_check.py in a process of its own
+def test_the_split_rows_run_in_their_smoke_version(tmp_path):
+    done = subprocess.run([sys.executable, "scripts/gpu_check.py", "--smoke", "--split", "eager,autotune", "--out",
+                           str(tmp_path / "s.json")], capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    data = json.loads((tmp_path / "s.json").read_text())
+    assert data["bench 832x480 bf16 eager"]["split"] is not None and "bench 832x480 bf16 compiled" not in data
+    assert "bench 832x480 bf16 compiled max-autotune" in data
+    assert "832x480 bf16 eager: where a pass's time goes" in done.stdout
+    assert done.stdout.rstrip().splitlines()[-1].startswith("| build 832x480 bf16 compiled max-autotune | ")
