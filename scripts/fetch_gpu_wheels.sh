@@ -11,3 +11,6 @@ python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 -
     -d .whl "diffusers==0.42.1" "torchao==0.18.0" "ftfy==6.3.1" "wcwidth" \
     "sageattention==1.0.6"  # pure Python and Triton (torch's CUDA builds bring Triton): --attention-quant int8
 ls -la .whl
+# The working tree and .whl travel together under a 64 MiB cap; these wheels are about 11 MiB
+echo "$(du -sm .whl | cut -f1) MiB in .whl: carry it with the tree;" \
+    "there: GPU_CHECK_BUDGET_S=540 bash scripts/gpu_check.sh"

@@ -26,7 +26,9 @@
 5. Kernels never run on a card before, then an eager variant: INT8 attention (SageAttention 1.0.6: one pass's
    attention timed against SDPA, with its PSNR; elsewhere the reason it is refused), flash attention forced.
 Steps run in order of importance and each is skipped when it would not end before the deadline, so the table is
-always printed.
+always printed; one that fails is said in the table and the next runs; one still running --grace seconds past the
+deadline (hung, or far past its guess) is cut short and the table printed. The output ends with the tables to paste
+into BENCHMARKS.md; with --out, the JSON and those tables (the same name, .md) are written after every step.
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ import json
 import math
 import os
 import sys
+import threading
 import time
 import traceback
 from contextlib import nullcontext
@@ -111,9 +114,14 @@ def fp8_vs_bf16(engine) -> dict:
 
 def ms(fn, reps: int = 20) -> float:
     """Milliseconds per call of `fn` on the card, after 3 untimed calls (the first builds kernels: Triton's, cuBLAS's
-    choice)."""
+    choice); by the wall clock where there is no card (the tests' CPU runs of the GPU rows)."""
     for _ in range(3):
         fn()
+    if not torch.cuda.is_available():
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        return 1000.0 * (time.perf_counter() - t0) / reps
     start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
     start.record()
     for _ in range(reps):
@@ -129,7 +137,7 @@ def ffn_linear(device: torch.device) -> torch.nn.Module:
     return torch.nn.Sequential(torch.nn.Linear(5120, 13824)).to(device, torch.bfloat16)
 
 
-def int8_attention_row(engine) -> dict:
+def int8_attention_row(engine, queries: int = 4680, keys: int = 9360) -> dict:
     """`--attention-quant int8` (SageAttention 1.0.6's INT8 Q·K kernel) against SDPA: one 832x480 denoising pass's
     self-attention (4680 queries over 9360 keys, 40 heads of 128, bf16, laid out as the model lays them out), ms
     by each and the SQNR of its output; then, as fp8_vs_bf16 does, the same random krea-14b and seed make 3 blocks
@@ -144,7 +152,7 @@ def int8_attention_row(engine) -> dict:
 
     gen = torch.Generator(device=engine.device).manual_seed(4)
     q, k, v = (torch.randn(1, n, cfg.num_heads, cfg.head_dim, generator=gen, device=engine.device,
-                           dtype=torch.bfloat16).transpose(1, 2) for n in (4680, 9360, 9360))
+                           dtype=torch.bfloat16).transpose(1, 2) for n in (queries, keys, keys))
     out: dict = {}
     with torch.no_grad():
         exact = torch.nn.functional.scaled_dot_product_attention(q, k, v)
@@ -294,11 +302,15 @@ class Run:
     limit still leaves everything it measured. A step that would not end before the deadline is skipped (with
     `need_s`, a generous guess of its time on an H100), so the run ends with its table printed."""
 
-    def __init__(self, out: str | None, header: dict, deadline: float):
+    def __init__(self, out: str | None, header: dict, deadline: float, started: float | None = None):
         self.out = Path(out) if out else None
         self.results = dict(header)
         self.rows: list[tuple[str, object]] = []
         self.deadline = deadline
+        self.started = time.time() if started is None else started
+        self.current: str | None = None  # the step running now, for the hard stop's line
+        self._ending = threading.Lock()  # the last table is printed once: by the end of the steps or the hard stop
+        self._ended = False
 
     def _fits(self, label: str, need_s: float) -> bool:
         left = self.deadline - time.time()
@@ -315,9 +327,10 @@ class Run:
             return None
         print(f"-- {label}", flush=True)
         t0 = time.time()
+        self.current = label
         try:
             value = fn()
-        except Exception as e:  # one failing check must not hide the others
+        except (Exception, SystemExit) as e:  # one failing check must not hide the others
             traceback.print_exc()
             value = {"error": f"{e.__class__.__name__}: {e}"}
         seconds = round(time.time() - t0, 1)
@@ -328,46 +341,124 @@ class Run:
         return value
 
     def bench_row(self, label: str, settings: BenchSettings, engine, need_s: float = 40, within=None) -> None:
-        if not built(engine):
-            self.results[f"bench {label}"] = {"skipped": "no engine"}
+        if not built(engine):  # None: its build was skipped for time; a dict: the build's error
+            why = "deadline (its build was skipped)" if engine is None else "its build failed"
+            print(f"-- bench {label}: skipped, {why}", flush=True)
+            self.results[f"bench {label}"] = {"skipped": why}
+            self.save()
             return
         if not self._fits(f"bench {label}", need_s):
             return
         print(f"-- bench {label}", flush=True)
+        self.current = f"bench {label}"
         try:
             with within or nullcontext():
                 r = bench(settings, log=lambda s: print("   " + s, flush=True), engine=engine)
             self.rows.append((label, r))
             self.results[f"bench {label}"] = json.loads(r.to_json())
             print(r.table(), flush=True)
-        except Exception as e:
+        except (Exception, SystemExit) as e:
             traceback.print_exc()
             self.results[f"bench {label}"] = {"error": f"{e.__class__.__name__}: {e}"}
         self.save()
 
     def save(self) -> None:
+        """The results as JSON, and the tables beside them (`.md`): both come back even from a run killed later."""
+        self.current = None
         if self.out is not None:
-            self.out.write_text(json.dumps(self.results, indent=2))
+            self.out.write_text(json.dumps(self.results, indent=2, default=str))
+            self.out.with_suffix(".md").write_text(self.text().lstrip("\n") + "\n")
 
-    def print_table(self) -> None:
-        print("\n| settings | frames/s | ms/block | transformer ms | VAE ms (decode + context + encode) "
-              "| peak VRAM GiB (estimate) | efficiency |")
-        print("|---|---|---|---|---|---|---|")
-        for label, r in self.rows:
-            transformer = sum(v for k, v in r.stages_ms.items() if k == "recompute" or k.startswith("pass"))
-            vae = sum(r.stages_ms.get(k, 0) for k in ("vae decode", "context", "vae encode"))
-            vram = f"{r.peak_vram_gb:.1f} ({r.estimated_vram_gb:.1f})" if r.peak_vram_gb is not None else "-"
-            print(f"| {label} | {r.frames_per_second:.2f} | {r.ms_per_block:.0f} | {transformer:.0f} | {vae:.0f} | "
-                  f"{vram} | {100 * r.efficiency:.0f} % |")
-        for label, r in self.rows:
-            if r.split is not None:
-                print(f"{label}: {r.split.table()}")
-        for key in ("bf16_vs_fp32", "kernels", "fp8_vs_bf16", "fp8_linear", "nvfp4_vs_bf16", "nvfp4_linear",
-                    "decoders", "int8_attention"):
-            print(f"{key}: {self.results.get(key)}")
-        skipped = [k for k, v in self.results.items() if isinstance(v, dict) and "deadline" in str(v.get("skipped"))]
+    def details(self) -> list[str]:
+        """The profiler split of each row that has one: long, so it comes before the tables."""
+        lines = []
+        for label, r in list(self.rows):
+            if getattr(r, "split", None) is not None:
+                lines.append(f"{label}: {_guarded(r.split.table)}")
+        return lines
+
+    def summary(self, total_s: float | None = None) -> list[str]:
+        """The tables to paste into BENCHMARKS.md: every bench row (its error or why it was skipped where it did not
+        run), then every check, one line each, cut short where long (the JSON has them whole)."""
+        total_s = time.time() - self.started if total_s is None else total_s
+        results = list(self.results.items())  # a copy: the hard stop prints while a step may still add to it
+        header = dict.fromkeys(HEADER_KEYS, "?") | {k: v for k, v in results if k in HEADER_KEYS}
+        lines = [f"gpu_check on {header['device']}, torch {header['torch']}, "
+                 + ", ".join(f"{k} {header[k]}" for k in HEADER_KEYS[2:]) + f"; {total_s:.0f} s", "",
+                 "| settings | frames/s | ms/block | transformer ms | VAE ms (decode + context + encode) "
+                 "| peak VRAM GiB (estimate) | efficiency | warm-up s |",
+                 "|---|---|---|---|---|---|---|---|"]
+        done = dict(list(self.rows))
+        for key, value in results:
+            if not key.startswith("bench "):
+                continue
+            label = key.removeprefix("bench ")
+            lines.append(_guarded(lambda: bench_line(label, done[label])) if label in done
+                         else f"| {label} | {_cell(value)} |")
+        lines += ["", "| check | result |", "|---|---|"]
+        for key, value in results:
+            if key not in HEADER_KEYS and not key.startswith("bench "):
+                lines.append(f"| {key} | {_cell(value)} |")
+        skipped = [k for k, v in results if isinstance(v, dict) and "deadline" in str(v.get("skipped"))]
         if skipped:
-            print(f"skipped for time: {', '.join(skipped)}")
+            lines.append(f"\nskipped for time: {', '.join(skipped)}")
+        return lines
+
+    def text(self, total_s: float | None = None) -> str:
+        return "\n".join(["", *self.details(), "", *self.summary(total_s)])
+
+    def print_table(self, total_s: float | None = None) -> None:
+        """Prints the splits, then ends with the tables (also saved beside the JSON by `save`)."""
+        self.save()
+        print(self.text(total_s), flush=True)
+
+    def finish(self) -> None:
+        """The steps are done: the last table, unless the hard stop printed it."""
+        with self._ending:
+            if not self._ended:
+                self._ended = True
+                self.print_table()
+
+    def stop(self, grace_s: float) -> None:
+        """The hard stop, `grace_s` after the deadline: a step still running (hung, or far past its guess) is said,
+        the table printed and saved, and the process ends, before the machine's own limit kills it table and
+        all."""
+        with self._ending:
+            if self._ended:
+                return
+            self._ended = True
+            step = self.current or "between steps"
+            print(f"\n-- hard stop: {grace_s:.0f} s past the deadline, {step} still running; ending here", flush=True)
+            if self.current is not None:
+                self.results[self.current] = {"error": f"stopped: still running {grace_s:.0f} s past the deadline"}
+            self.print_table()
+            sys.stdout.flush()
+            os._exit(3)
+
+
+HEADER_KEYS = ("device", "torch", "diffusers", "torchao", "transformers", "sageattention")
+
+
+def bench_line(label: str, r) -> str:
+    transformer = sum(v for k, v in r.stages_ms.items() if k == "recompute" or k.startswith("pass"))
+    vae = sum(r.stages_ms.get(k, 0) for k in ("vae decode", "context", "vae encode"))
+    vram = f"{r.peak_vram_gb:.1f} ({r.estimated_vram_gb:.1f})" if r.peak_vram_gb is not None else "-"
+    return (f"| {label} | {r.frames_per_second:.2f} | {r.ms_per_block:.0f} | {transformer:.0f} | {vae:.0f} | "
+            f"{vram} | {100 * r.efficiency:.0f} % | {r.warmup_s:.0f} |")
+
+
+def _cell(value: object, width: int = 240) -> str:
+    """A result as one table cell: no newlines or pipes, cut at `width` characters."""
+    text = str(value).replace("\n", " ").replace("|", "/")
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _guarded(make) -> str:
+    """What `make()` returns, or the error it raised: one broken row must not cost the rest of the table."""
+    try:
+        return make()
+    except Exception as e:
+        return f"(could not print: {e.__class__.__name__}: {e})"
 
 
 def built(engine) -> bool:
@@ -403,29 +494,41 @@ def main() -> int:
                         f"comma-separated: {','.join(SPLIT_ROWS)}), each with its profiler split")
     p.add_argument("--budget", type=float, default=float(os.environ.get("GPU_CHECK_BUDGET_S", 540)),
                    help="seconds from GPU_CHECK_START (else from now) by which the table must be printed")
+    p.add_argument("--grace", type=float, default=float(os.environ.get("GPU_CHECK_GRACE_S", 45)),
+                   help="seconds past the budget at which a step still running is cut short and the table printed "
+                        "(the default leaves 15 s of a 600 s machine call for the table and the files)")
     args = p.parse_args()
+    unknown = sorted(set(args.split.split(",")) - set(SPLIT_ROWS)) if args.split else []
+    if unknown:  # said before anything runs, not after an empty table
+        p.error(f"no split row {', '.join(unknown)}; the rows are {', '.join(SPLIT_ROWS)}")
     try:  # minutes of GPU time must not go to a run that cannot build an engine
         importlib.import_module("diffusers").AutoencoderKLWan
     except Exception as e:
         print(f"gpu_check: diffusers does not import ({e}): run scripts/fetch_gpu_wheels.sh and carry .whl")
         return 1
-    device = torch.device("cpu" if args.smoke or not torch.cuda.is_available() else "cuda")
+    if not args.smoke and not torch.cuda.is_available():  # the CPU version is --smoke's; a card's time is not for it
+        print(f"gpu_check: no CUDA device visible to torch {torch.__version__} (--smoke runs the CPU version)")
+        return 1
+    device = torch.device("cpu" if args.smoke else "cuda")
     cuda = device.type == "cuda"
     name = torch.cuda.get_device_name(device) if cuda else "cpu"
     versions = {pkg: _version_of(pkg) for pkg in ("diffusers", "torchao", "transformers", "sageattention")}
     print(f"gpu_check on {name}, torch {torch.__version__}, "
           + ", ".join(f"{k} {v}" for k, v in versions.items()), flush=True)
     started = float(os.environ.get("GPU_CHECK_START", time.time()))
-    run = Run(args.out, {"device": name, "torch": torch.__version__, **versions}, deadline=started + args.budget)
-    t0 = time.time()
+    run = Run(args.out, {"device": name, "torch": torch.__version__, **versions}, deadline=started + args.budget,
+              started=started)
+    watchdog = threading.Timer(max(0.0, run.deadline + args.grace - time.time()), run.stop, args=(args.grace,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         if args.split:
             split_steps(run, device, args.split.split(","))
         else:
             (compiled_steps if args.compiled else steps)(run, device, args.quick)
     finally:
-        run.print_table()
-        print(f"total {time.time() - t0:.0f} s")
+        watchdog.cancel()
+        run.finish()
     return 0
 
 
@@ -439,15 +542,25 @@ def compiled_rows(device: torch.device) -> list[tuple[str, dict, SpeedOptions]]:
             ("832x480 fp8 compiled", {}, fp8),
             ("576x320 bf16 compiled", big, bf16),
             ("576x320 fp8 compiled", big, fp8)]
+    from vcam.engine.attention import int8_attention_unsupported
     from vcam.engine.quant import nvfp4_unsupported
 
-    if cuda and nvfp4_unsupported(device) is None:  # a Blackwell card: its 4-bit row, before the smaller size
+    if cuda and runs_here("nvfp4", lambda: nvfp4_unsupported(device)):  # Blackwell: 4-bit, before the smaller size
         rows.insert(2, ("832x480 nvfp4 compiled", {}, SpeedOptions(compile=True, quant="nvfp4")))
-    from vcam.engine.attention import int8_attention_unsupported
-
-    if cuda and int8_attention_unsupported(device, get_spec("krea-14b").transformer.head_dim) is None:
+    head_dim = get_spec("krea-14b").transformer.head_dim
+    if cuda and runs_here("int8 attention", lambda: int8_attention_unsupported(device, head_dim)):
         rows.append(("832x480 bf16 int8 compiled", {}, SpeedOptions(compile=True, attention_quant="int8")))  # last
     return rows
+
+
+def runs_here(name: str, why_not) -> bool:
+    """Whether `why_not()` (a kernel's own check) finds nothing against running it here. The check itself failing
+    (an import raising more than ImportError, say) counts as no, said, so the rows around it still run."""
+    try:
+        return why_not() is None
+    except Exception as e:
+        print(f"-- {name}: its check failed ({e.__class__.__name__}: {e}); its row is left out", flush=True)
+        return False
 
 
 def base_settings(device: torch.device) -> dict:
@@ -491,9 +604,6 @@ SPLIT_ROWS = ("eager", "compiled", "autotune")
 def split_steps(run: Run, device: torch.device, names: list[str]) -> None:
     """`--split`: where a pass's time goes before and after each way of compiling, 832x480 bf16, each from its own
     build. Max-autotune last: its warm-up autotunes every GEMM shape (its time is the row's `warmup_s`)."""
-    unknown = sorted(set(names) - set(SPLIT_ROWS))
-    if unknown:
-        raise SystemExit(f"gpu_check: no split row {', '.join(unknown)}; the rows are {', '.join(SPLIT_ROWS)}")
     cuda = device.type == "cuda"
     autotune = SpeedOptions(compile=cuda, compile_mode=COMPILE_MODES[1] if cuda else "default")
     rows = {"eager": ("832x480 bf16 eager", SpeedOptions(), 40),

@@ -1,0 +1,198 @@
+"""scripts/gpu_check.py's own machinery, on the CPU: a step that fails is said in the table and the next one runs, a
+step that would pass the deadline is skipped with a line, a step still running past it is cut short with the table
+printed, and the output ends with the tables, which are also written beside the JSON. The rows that need a card
+(FP8's and INT8 attention's PSNR) run here with stand-ins for the kernels, so their arithmetic runs before a card's
+minutes are spent on it (tests/test_speed_paths.py runs the whole script's --smoke version, marked slow)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+from helpers import script_module
+from test_int8_attention import FakeSage
+
+ROOT = Path(__file__).resolve().parent.parent
+gpu_check = script_module("gpu_check")
+HEADER = {"device": "cpu", "torch": torch.__version__, "diffusers": "0", "torchao": "0", "transformers": "0",
+          "sageattention": "not installed"}
+
+
+def tiny_engine():
+    """A tiny engine of its own: the FP8 and INT8 rows change theirs."""
+    from vcam.engine.configs import get_spec
+    from vcam.engine.load import random_engine
+    from vcam.engine.speed import SpeedOptions
+
+    return random_engine(get_spec("tiny"), torch.device("cpu"), torch.float32, SpeedOptions())
+
+
+def fake_row(fps: float = 8.2) -> SimpleNamespace:
+    """What bench_line reads of a BenchResult."""
+    return SimpleNamespace(stages_ms={"recompute": 220.0, "pass 1": 262.0, "vae decode": 178.0, "context": 18.0},
+                           peak_vram_gb=39.2, estimated_vram_gb=38.5, frames_per_second=fps, ms_per_block=1464.0,
+                           efficiency=0.62, warmup_s=95.0, split=None)
+
+
+def test_a_failing_step_is_said_in_the_table_and_the_next_one_runs(tmp_path, capsys):
+    run = gpu_check.Run(str(tmp_path / "r.json"), HEADER, deadline=time.time() + 600)
+
+    def broken():
+        raise RuntimeError("CUDA error: an illegal memory access was encountered")
+
+    assert run.step("kernels", broken) == {"error": "RuntimeError: CUDA error: an illegal memory access was "
+                                                    "encountered"}
+    assert run.step("vae_dtypes", lambda: {"fp16": "fine"}) == {"fp16": "fine"}
+    run.print_table()
+    printed = capsys.readouterr()
+    out = printed.out
+    assert "Traceback" in printed.err  # the whole error is in the log, its line in the table
+    assert "| kernels | {'error': 'RuntimeError: CUDA error: an illegal memory access was encountered'} |" in out
+    assert "| vae_dtypes | {'fp16': 'fine'} |" in out
+    assert json.loads((tmp_path / "r.json").read_text())["vae_dtypes"] == {"fp16": "fine"}
+
+
+def test_a_step_that_would_pass_the_deadline_is_skipped_with_a_line(tmp_path, capsys):
+    run = gpu_check.Run(str(tmp_path / "r.json"), HEADER, deadline=time.time() + 20)
+    ran = []
+    assert run.step("card", lambda: ran.append("card") or {"ok": 1}, need_s=15) == {"ok": 1}
+    assert run.step("bf16_vs_fp32", lambda: ran.append("fp32"), need_s=40) is None
+    engine = run.step("build bf16", lambda: ran.append("build"), need_s=30)
+    run.bench_row("832x480 bf16", None, engine)  # its build skipped: so is the row, for the same reason
+    run.bench_row("832x480 bf16 flash", None, {"error": "OutOfMemoryError: ..."})
+    assert ran == ["card"]
+    out = capsys.readouterr().out
+    assert "-- bf16_vs_fp32: skipped, 20 s left before the deadline and it needs about 40 s" in out
+    assert "-- bench 832x480 bf16: skipped, deadline (its build was skipped)" in out
+    assert "-- bench 832x480 bf16 flash: skipped, its build failed" in out
+    run.print_table()
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("skipped for time: bf16_vs_fp32, build bf16, bench 832x480 bf16")
+    assert "| 832x480 bf16 flash | {'skipped': 'its build failed'} |" in out
+
+
+def test_the_output_ends_with_the_tables_also_written_beside_the_json(tmp_path, capsys):
+    run = gpu_check.Run(str(tmp_path / "r.json"), HEADER, deadline=time.time() + 600, started=time.time() - 351)
+    run.rows += [("832x480 bf16 compiled", fake_row()), ("576x320 bf16 compiled", SimpleNamespace(split=None))]
+    run.results.update({"bench 832x480 bf16 compiled": {}, "bench 576x320 bf16 compiled": {},
+                        "kernels": {"recompute": ["x" * 500]}})
+    run.print_table()
+    lines = capsys.readouterr().out.rstrip("\n").splitlines()
+    assert lines[-3:-1] == ["| check | result |", "|---|---|"] and lines[-1].startswith("| kernels | ")
+    assert len(lines[-1]) < 260 and lines[-1].endswith("… |")  # long results cut; the JSON has them whole
+    assert "| 832x480 bf16 compiled | 8.20 | 1464 | 482 | 196 | 39.2 (38.5) | 62 % | 95 |" in lines
+    # a row that cannot be printed says so and costs only itself
+    assert any(line.startswith("(could not print: AttributeError") for line in lines)
+    assert any(line.startswith("gpu_check on cpu, torch ") and line.endswith("; 351 s") for line in lines)
+    written = (tmp_path / "r.md").read_text()
+    assert written.rstrip("\n").splitlines()[-1] == lines[-1] and "| settings | frames/s |" in written
+
+
+def test_a_step_still_running_past_the_deadline_is_cut_short_with_the_table_printed(tmp_path):
+    script = textwrap.dedent(f"""
+        import sys, threading, time
+        sys.path.insert(0, {str(ROOT / "tests")!r})
+        from helpers import script_module
+        gpu_check = script_module("gpu_check")
+        run = gpu_check.Run({str(tmp_path / "r.json")!r}, {HEADER!r}, deadline=time.time() + 0.2)
+        run.step("card", lambda: {{"ok": 1}}, need_s=0)
+        threading.Timer(0.5, run.stop, args=(0.3,)).start()
+        run.step("kernels", lambda: threading.Event().wait(120), need_s=0)  # hangs
+        print("never here")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 3, done.stderr
+    assert "-- hard stop: 0 s past the deadline, kernels still running; ending here" in done.stdout
+    assert "never here" not in done.stdout
+    assert done.stdout.rstrip().splitlines()[-1] == "| kernels | {'error': 'stopped: still running 0 s past the " \
+                                                    "deadline'} |"
+    assert json.loads((tmp_path / "r.json").read_text())["card"] == {"ok": 1}
+
+
+def test_the_hard_stop_after_the_last_table_does_nothing(tmp_path, capsys):
+    run = gpu_check.Run(str(tmp_path / "r.json"), HEADER, deadline=time.time())
+    run.step("card", lambda: {"ok": 1}, need_s=0)
+    run.finish()
+    assert capsys.readouterr().out.count("| check | result |") == 1
+    run.stop(45)  # the timer fired as the steps ended: no second table, no exit
+    run.finish()
+    assert capsys.readouterr().out == ""
+
+
+def test_fp8s_psnr_against_bf16_with_a_stand_in_for_torchao(monkeypatch):
+    """The FP8 row's arithmetic, with the weights rounded to bf16 standing in for torchao's FP8."""
+    import vcam.engine.quant as quant
+
+    def rounded(blocks, device):
+        with torch.no_grad():
+            for m in blocks.modules():
+                if isinstance(m, torch.nn.Linear):
+                    m.weight.copy_(m.weight.to(torch.bfloat16).float())
+        return blocks
+
+    monkeypatch.setattr(quant, "fp8_unsupported", lambda device: None)
+    monkeypatch.setattr(quant, "quantize_fp8", rounded)
+    result = gpu_check.fp8_vs_bf16(tiny_engine())
+    assert len(result["psnr_db"]) == 3 and all(20.0 < p < 138.0 for p in result["psnr_db"]), result
+    assert all(d >= 0 for d in result["mean_abs_diff"])
+
+
+def test_int8_attentions_row_with_the_stand_in_gives_the_engine_sdpa_back(monkeypatch):
+    import vcam.engine.attention as attention
+
+    sage = FakeSage()
+    monkeypatch.setitem(sys.modules, "sageattention", sage.module)
+    monkeypatch.setattr(attention, "int8_attention_unsupported", lambda device, head_dim: None)
+    engine = tiny_engine()
+    result = gpu_check.int8_attention_row(engine, queries=48, keys=96)
+    assert result["sdpa_ms"] > 0 and result["int8_ms"] > 0
+    assert result["pass_sqnr_db"] > 40  # the stand-in is exact SDPA: only bf16's rounding between them
+    assert len(result["psnr_db"]) == 3 and min(result["psnr_db"]) > 40
+    assert sage.calls and not any(block.self_attn.int8 for block in engine.model.blocks)
+
+
+def test_a_kernel_check_that_fails_leaves_its_row_out_and_says_so(capsys):
+    def broken():
+        raise AttributeError("module 'triton.language' has no attribute 'math'")
+
+    assert gpu_check.runs_here("int8 attention", broken) is False
+    assert gpu_check.runs_here("nvfp4", lambda: None) is True
+    assert gpu_check.runs_here("nvfp4", lambda: "needs Blackwell") is False
+    assert "-- int8 attention: its check failed (AttributeError: module 'triton.language' has no attribute " \
+           "'math'); its row is left out" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="the refusal is for a machine without a card")
+def test_without_a_card_only_the_smoke_version_runs(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["gpu_check.py", "--budget", "1"])
+    assert gpu_check.main() == 1
+    out = capsys.readouterr().out
+    assert "no CUDA device visible" in out and "--smoke runs the CPU version" in out
+
+
+def test_an_unknown_split_row_is_refused_before_anything_runs(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["gpu_check.py", "--smoke", "--split", "eager,autotun"])
+    with pytest.raises(SystemExit) as e:
+        gpu_check.main()
+    err = capsys.readouterr()
+    assert e.value.code == 2 and "no split row autotun; the rows are eager, compiled, autotune" in err.err
+    assert "| settings |" not in err.out
+
+
+@pytest.mark.slow  # scripts/gpu_check.py in a process of its own
+def test_the_split_rows_run_in_their_smoke_version(tmp_path):
+    done = subprocess.run([sys.executable, "scripts/gpu_check.py", "--smoke", "--split", "eager,autotune", "--out",
+                           str(tmp_path / "s.json")], capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    data = json.loads((tmp_path / "s.json").read_text())
+    assert data["bench 832x480 bf16 eager"]["split"] is not None and "bench 832x480 bf16 compiled" not in data
+    assert "bench 832x480 bf16 compiled max-autotune" in data
+    assert "832x480 bf16 eager: where a pass's time goes" in done.stdout
+    assert done.stdout.rstrip().splitlines()[-1].startswith("| build 832x480 bf16 compiled max-autotune | ")
