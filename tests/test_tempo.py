@@ -400,6 +400,55 @@ def test_the_clock_follows_a_tempo_change(fake_midi_backend):
         midi.stop()
 
 
+def ramp_ticks(start_bpm: float, end_bpm: float, ramp_s: float, jitter: float, seed: int = 7):
+    """(arrival time, bpm then) of each tick: 6 s at start_bpm, a ramp to end_bpm over ramp_s, 6 s at end_bpm;
+    each tick late by up to `jitter` s."""
+    rng = random.Random(seed)
+    t, out = 0.0, []
+    while t < 12.0 + ramp_s:
+        into = min(max(t - 6.0, 0.0), ramp_s)
+        bpm = start_bpm + (end_bpm - start_bpm) * into / ramp_s
+        t += 60 / bpm / 24
+        out.append((t + rng.uniform(0, jitter), bpm))
+    return out
+
+
+@pytest.mark.parametrize("jitter", [0.0, 0.003])
+@pytest.mark.parametrize("start_bpm, end_bpm", [(120, 140), (140, 120), (100, 130)])
+def test_the_midi_clock_follows_a_tempo_ramp_without_lagging_behind_it(start_bpm, end_bpm, jitter):
+    """A line through 6 s of ticks gives the tempo of the window's middle: about 5 % behind a ramp of 120 to 140
+    bpm over 8 s for as long as it ramps. Once the ticks clearly bend (over 3 s of ticks, 4 s into the ramp), the
+    tempo at the last tick is read off their bend; the ramp's end is taken within 2 s."""
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    ramp_s = 8.0
+    during, after = [], []
+    for t, bpm in ramp_ticks(start_bpm, end_bpm, ramp_s, jitter):
+        clock.now = 100.0 + t
+        midi_clock.handle(mido.Message("clock"), clock.now)
+        if 6.0 + 4.5 <= t <= 6.0 + ramp_s:
+            during.append(abs(tempo.bpm / bpm - 1))
+        elif t >= 6.0 + ramp_s + 2.0:
+            after.append(abs(tempo.bpm / bpm - 1))
+    assert max(during) < 0.01, f"{max(during):.2%} off during the ramp"
+    assert sum(during) / len(during) < 0.005
+    assert max(after) < (1e-4 if not jitter else 0.003), f"{max(after):.3%} off after it"
+
+
+@pytest.mark.parametrize("lateness", ["jitter", "jack periods"])
+def test_a_steady_midi_clock_is_not_read_as_a_ramp(lateness):
+    """Late ticks bend no line: a steady clock's tempo stays the straight line's through the whole window."""
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    errors = []
+    for t in tick_times(128, 12.0, lateness, seed=5):
+        clock.now = 100.0 + t
+        midi_clock.handle(mido.Message("clock"), clock.now)
+        if t >= 3.0:
+            errors.append(abs(tempo.bpm / 128 - 1))
+    assert max(errors) < (0.0005 if lateness == "jitter" else 0.003), f"{max(errors):.3%}"
+
+
 def test_a_silent_midi_clock_lets_the_tempo_by_hand_apply(fake_midi_backend):
     tempo, clock = fake_tempo()
     tempo.set_bpm(100, "bpm")
