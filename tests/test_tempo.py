@@ -284,6 +284,56 @@ def test_taps_outside_the_bpm_range_are_refused():
     assert tempo.bpm is None
 
 
+
+def test_a_double_press_on_the_third_tap_starts_the_series_over():
+    tempo, clock = fake_tempo()
+    tempo.tap()
+    clock.now += 0.5
+    tempo.tap()
+    clock.now += 0.04  # the pad bounced: one gap is enough to know it is no beat
+    tempo.tap()
+    assert tempo.taps_broke_off and tempo.taps == 1
+
+
+def test_the_tapped_tempo_is_the_last_sixteen_taps_and_their_beats_go_on_counting():
+    """Eight taps at 120, then twenty at 125 (within the series' beat): the tempo is the last 16 taps' alone, and
+    the last tap, the series' 28th, falls on beat 27."""
+    tempo, clock = fake_tempo()
+    for gap in [0.5] * 8 + [0.48] * 20:
+        tempo.tap()
+        clock.now += gap
+    clock.now -= 0.48
+    assert tempo.taps == 28 and tempo.bpm == pytest.approx(125)
+    assert tempo.beat() == pytest.approx(27)
+
+
+def test_a_new_series_starts_on_the_nearest_bar_when_it_is_the_next_one():
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(120, "bpm", (clock.now, 0.0))
+    clock.now += 3.9  # beat 7.8: the nearest bar starts on beat 8, the one it is in on beat 4
+    for _ in range(4):
+        tempo.tap()
+        clock.now += 0.5
+    assert tempo.beat(clock.now - 0.5) == pytest.approx(8 + 3)
+
+
+def test_with_every_clock_silent_the_last_one_heard_applies():
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(128, "midi clock", (clock.now, 0.0))
+    clock.now += 1.0
+    tempo.set_bpm(122, "link", (clock.now, 0.0))
+    clock.now += QUIET_S + 1.0
+    assert (tempo.source, tempo.bpm) == ("link", 122)
+
+
+def test_the_next_boundary_is_strictly_after_a_time_that_rounds_to_just_before_it():
+    """At 2.3 s on a grid from 0.3 s at 120 bpm, beat_at reads 3.9999999999999996: the boundary at 2.3 itself is
+    not the next one."""
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(120, "bpm", (0.3, 0.0))
+    assert tempo.next_boundary(1, 2.3) == pytest.approx(2.8)
+    assert tempo.next_boundary_beat(1, 2.3) == 5
+
 # --- MIDI clock --------------------------------------------------------------------------------------------------
 
 def tick_times(bpm: float, seconds: float, lateness: str, seed: int) -> list[float]:
