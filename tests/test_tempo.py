@@ -499,6 +499,21 @@ def test_a_steady_midi_clock_is_not_read_as_a_ramp(lateness):
     assert max(errors) < (0.0005 if lateness == "jitter" else 0.003), f"{max(errors):.3%}"
 
 
+def test_after_a_stall_the_midi_clock_is_timed_again_and_follows_a_new_tempo():
+    """The ticks held up by a stall come bunched and are not timed; the ones after them are, from the first that
+    comes a usual interval after the one before."""
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    times = tick_times(120, 4.0, "stall", seed=3)  # held up from 2.5 s to 2.7 s, then all at once
+    step = 60 / 140 / 24
+    times += [times[-1] + step * (k + 1) for k in range(24 * 10)]  # then 140 bpm for 4 s
+    for t in times:
+        clock.now = 100.0 + t
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert tempo.bpm == pytest.approx(140, rel=0.002)
+    assert len(midi_clock.fit.ticks) > 24 * 4  # timed again: the window holds the ticks since
+
+
 def test_a_silent_midi_clock_lets_the_tempo_by_hand_apply(fake_midi_backend):
     tempo, clock = fake_tempo()
     tempo.set_bpm(100, "bpm")
