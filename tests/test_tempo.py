@@ -20,7 +20,7 @@ from vcam.control.controller import Controller, ShowState
 from vcam.control.link import LinkSession
 from vcam.control.log import ControlLog, read_replay
 from vcam.control.midi import MidiInput, MidiRouter
-from vcam.control.midiclock import MidiClock
+from vcam.control.midiclock import WINDOW_S, MidiClock
 from vcam.control.midimap import MidiMap
 from vcam.control.protocol import Shown
 from vcam.control.tempo import PHASE_TOLD, QUIET_S, Tempo
@@ -487,7 +487,8 @@ def test_the_midi_clock_follows_a_tempo_ramp_without_lagging_behind_it(start_bpm
 
 @pytest.mark.parametrize("lateness", ["jitter", "jack periods"])
 def test_a_steady_midi_clock_is_not_read_as_a_ramp(lateness):
-    """Late ticks bend no line: a steady clock's tempo stays the straight line's through the whole window."""
+    """Late ticks bend no line: a steady clock's tempo stays the straight line's through the whole window, the last
+    WINDOW_S of ticks."""
     tempo, clock = fake_tempo()
     midi_clock = MidiClock(tempo)
     errors = []
@@ -497,6 +498,8 @@ def test_a_steady_midi_clock_is_not_read_as_a_ramp(lateness):
         if t >= 3.0:
             errors.append(abs(tempo.bpm / 128 - 1))
     assert max(errors) < (0.0005 if lateness == "jitter" else 0.003), f"{max(errors):.3%}"
+    ticks = midi_clock.fit.ticks  # the last WINDOW_S of them make the estimate, not all since the first
+    assert WINDOW_S - 0.1 < ticks[-1][1] - ticks[0][1] <= WINDOW_S
 
 
 def test_after_a_stall_the_midi_clock_is_timed_again_and_follows_a_new_tempo():
