@@ -518,6 +518,22 @@ def test_after_a_stall_the_midi_clock_is_timed_again_and_follows_a_new_tempo():
     assert len(midi_clock.fit.ticks) > 24 * 4  # timed again: the window holds the ticks since
 
 
+def test_a_burst_of_ticks_held_up_before_the_port_was_read_sets_no_tempo():
+    """Two beats of ticks come 1 ms apart (a queue read at once as the port opens): 2500 bpm is no tempo, and the
+    clock's own tempo is taken once it has come a beat at its pace."""
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    for k in range(48):
+        clock.now += 0.001
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert tempo.bpm is None and midi_clock.bpm is None
+    clock.now += 1.5  # a long gap: the burst is left behind
+    for k in range(48):
+        clock.now += 60 / 120 / 24
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert tempo.bpm == pytest.approx(120)
+
+
 def test_a_silent_midi_clock_lets_the_tempo_by_hand_apply(fake_midi_backend):
     tempo, clock = fake_tempo()
     tempo.set_bpm(100, "bpm")
