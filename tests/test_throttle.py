@@ -72,3 +72,12 @@ def test_a_lines_words_leave_its_numbers_out_and_the_throttle_says_what_it_watch
     assert throttle.watching() == 2
     throttle.held_back(3.5)  # both windows over: the count said, then both forgotten
     assert throttle.watching() == 0
+
+
+def test_a_line_a_whole_window_after_the_last_one_said_is_said_with_the_count():
+    """One line per control every `every` seconds: at 2 s after the last one said, the next is said, not held for
+    another window."""
+    throttle = ErrorThrottle(every=2.0)
+    assert throttle.admit(("/fader",), "blend 0.1", 0.0) == "blend 0.1"
+    assert throttle.admit(("/fader",), "blend 0.2", 1.0) is None
+    assert throttle.admit(("/fader",), "blend 0.3", 2.0) == "blend 0.3 (and 1 more like it)"
