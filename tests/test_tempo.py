@@ -482,22 +482,24 @@ def test_the_midi_clock_follows_a_tempo_ramp_without_lagging_behind_it(start_bpm
             after.append(abs(tempo.bpm / bpm - 1))
     assert max(during) < 0.01, f"{max(during):.2%} off during the ramp"
     assert sum(during) / len(during) < 0.005
-    assert max(after) < (1e-4 if not jitter else 0.003), f"{max(after):.3%} off after it"
+    assert max(after) < 0.004 and sum(after) / len(after) < 0.001, f"{max(after):.3%} off after it"
 
 
-@pytest.mark.parametrize("lateness", ["jitter", "jack periods", "stall"])
-def test_a_steady_midi_clock_is_not_read_as_a_ramp(lateness):
+@pytest.mark.parametrize("lateness, bpm, limit", [("jitter", 128, 0.0005), ("jack periods", 128, 0.003),
+                                                 ("jack periods", 118, 0.007), ("stall", 128, 0.0005)])
+def test_a_steady_midi_clock_is_not_read_as_a_ramp(lateness, bpm, limit):
     """Late ticks bend no line and change no tempo: a steady clock's tempo stays the straight line's through the
-    whole window, the last WINDOW_S of ticks."""
+    whole window, the last WINDOW_S of ticks. At 118 bpm a tick (21.19 ms) is near a JACK period (21.33 ms): the
+    line is 0.7 % off over 3 s (about a period over the window), and their beat must not read as a bend (3 %)."""
     tempo, clock = fake_tempo()
     midi_clock = MidiClock(tempo)
     errors = []
-    for t in tick_times(128, 12.0, lateness, seed=5):
+    for t in tick_times(bpm, 12.0, lateness, seed=0):
         clock.now = 100.0 + t
         midi_clock.handle(mido.Message("clock"), clock.now)
         if t >= 3.0:
-            errors.append(abs(tempo.bpm / 128 - 1))
-    assert max(errors) < (0.003 if lateness == "jack periods" else 0.0005), f"{max(errors):.3%}"
+            errors.append(abs(tempo.bpm / bpm - 1))
+    assert max(errors) < limit, f"{max(errors):.3%}"
     assert midi_clock.fit.changes == 0
     ticks = midi_clock.fit.ticks  # the last WINDOW_S of them make the estimate, not all since the first
     assert WINDOW_S - 0.1 < ticks[-1][1] - ticks[0][1] <= WINDOW_S

@@ -35,7 +35,8 @@ STALL_S = 0.1  # ticks that stop this long (and 3 ticks' time) were held up: tho
 TICKS_PER_SONGPOS = 6  # song position pointers count 16th notes
 TRIM = 3.0  # ticks further off the line than 3 robust deviations are left out of the fit
 FLOOR_S = 1e-4  # ... and never for less than 0.1 ms (a perfect clock has no deviation at all)
-BEND = 12.0  # the ticks bend off a line (a tempo ramp) where they bend this many times more than jitter makes them
+BEND = 20.0  # the ticks bend off a line (a tempo ramp) where they bend this many times more than jitter makes them
+# (12 read the beat of 118 bpm against JACK periods as a bend, 3 % off; at 20 no steady clock from 56 to 200 bpm is)
 RAMP_WINDOW_S = 2.0  # ... and the tempo is then read from the ticks of the last 2 s
 BEND_SPAN_S = 3.0  # ... over at least 3 s of ticks: a JACK period's beat against the ticks bends a shorter window
 TRIM_ROUNDS = 3  # a stall's ticks tilt the first fit: trimmed against the refitted line again
