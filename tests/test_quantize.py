@@ -1071,3 +1071,30 @@ def test_a_later_beat_is_aimed_at_only_where_a_block_meets_it_clearly_better():
     quantizer.tempo.set_bpm(120.0, "bpm", anchor=(shown_at - 0.26, 0.0))
     landing = quantizer.plan("beat", keep=False)
     assert landing.boundary == pytest.approx(shown_at - 0.26) and landing.block == 3
+
+
+def test_a_change_whose_block_is_the_next_one_goes_there_whatever_is_planned_after():
+    """Typed when its block is the next to be made, a change is handed over at once: nothing later can come nearer
+    its boundary, and a plan that moves meanwhile does not move it."""
+    where = [31]
+    ctl, producer = held_controller(where)  # block 30 is being made
+    ctl.handle_line("preset ocean", "stdin")
+    where[0] = 35
+    producer.start(31)
+    assert [at for _, at, _ in handed(ctl)] == [31, 31]
+
+
+def test_a_later_change_of_a_kind_waits_behind_an_earlier_one_even_where_its_own_boundary_comes_first():
+    """`preset ocean @bar` (its seed 7) lands on block 44; `seed 5 @beat`, typed after it, planned for 46, then
+    comes nearer (block 41) as a tempo moves: it waits for the preset, so that the stream ends on seed 5 as typed."""
+    plans = {"bar": 44, "beat": 46}
+    producer = BlockStarts()
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), producer,
+                     threading.Event(), lambda m: None, land=lambda spec: plans[spec], tempo=tempo_at())
+    ctl.handle_line("preset ocean @bar", "stdin")
+    ctl.handle_line("seed 5 @beat", "stdin")
+    plans["beat"] = 41
+    for block in range(31, 44):
+        producer.start(block)
+    seeds = [(action.seed, at) for action, at, _ in handed(ctl) if isinstance(action, SetSeed)]
+    assert seeds == [(7, 44), (5, 44)]
