@@ -151,6 +151,9 @@ def test_listeners_hear_of_changes_not_of_a_clocks_wobble():
     tempo.set_bpm(120.01, "midi clock", (clock.now, 0.0))
     tempo.set_bpm(120.02, "midi clock", (clock.now, 0.0))
     assert told == [("midi clock", 120, True)]
+    tempo.set_bpm(120.1, "midi clock", (clock.now, 0.0))  # a tenth of a bpm is a change the status line shows
+    assert told[1:] == [("midi clock", 120.1, True)]
+    del told[1:]
     tempo.set_bpm(121, "midi clock", (clock.now, 0.0))
     tempo.set_bpm(121, "midi clock", (clock.now, 0.0), running=False)
     tempo.set_bpm(100, "bpm")
