@@ -449,6 +449,7 @@ def test_the_clock_follows_a_tempo_change(fake_midi_backend):
         send_ticks(fake_midi_backend, clock, 120, 24 * 12)
         send_ticks(fake_midi_backend, clock, 150, 24 * 6)  # 2.4 s later
         assert tempo.bpm == pytest.approx(150, rel=0.005)
+        assert midi_clock.fit.changes == 1  # seen as one change: the window started again from the last beat
     finally:
         midi.stop()
 
