@@ -483,3 +483,14 @@ def test_a_server_far_behind_is_cut_to_two_blocks_waiting():
     dropped, waiting = next((d, w) for d, w in seen if d)
     assert dropped >= 24
     assert 22 <= waiting <= 24  # 24 left after the cut, less the tick's step
+
+
+def test_a_strong_gain_never_holds_the_picture_while_frames_wait():
+    """With gain 2, a buffer at half its block would read as a playback rate of 0: the nudge slows the picture to half
+    the production rate at most, so the last block after the producer stops plays on at once, not at the cap."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, gain=2.0), clock=ft.clock)
+    schedule_bursts(ft, pacer, 0.0, 10, period=1.0, jitter=0.0)
+    shown, times, _ = run_for(ft, pacer, 16.0)
+    assert shown[-1] == 119
+    assert times[shown.index(119)] < 10.0 + 2.5  # 12 frames at no less than 6 a second; the cap would be 14 s
