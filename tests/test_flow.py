@@ -318,3 +318,57 @@ def test_a_pair_whose_frame_lasts_a_tick_is_counted_as_needing_none_not_as_late(
     finally:
         release.set()
         smoother.close()
+
+
+def still(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """No motion: the flows of a pair that only fades."""
+    zero = np.zeros((*x.shape[:2], 2), np.float32)
+    return zero, zero.copy()
+
+
+def test_only_the_pairs_within_the_lookahead_are_made_and_the_lookahead_moves_on():
+    smoother = FlowSmoother(FlowSettings(lookahead=2), flow=still)
+    made = [blob(i) for i in range(6)]
+    try:
+        for x, y in zip(made, made[1:]):
+            smoother.arrived(x, y, ticks=4.0)
+        assert smoother.wait_idle(WAIT_S)
+        assert smoother.stats.pairs == 2  # not all five: the worker keeps to what will soon be on screen
+        smoother.gone(made[0])
+        assert smoother.wait_idle(WAIT_S) and smoother.stats.pairs == 3
+    finally:
+        smoother.close()
+
+
+def test_the_end_of_a_pair_is_its_second_frame():
+    a, c = blob(0), blob(12)
+    smoother = FlowSmoother(flow=still)
+    try:
+        smoother.arrived(a, c, ticks=4.0)
+        assert smoother.wait_idle(WAIT_S) and smoother.stats.pairs == 1
+        assert np.array_equal(smoother.between(a, c, 1.0), c) and np.array_equal(smoother.between(a, c, 0.0), a)
+    finally:
+        smoother.close()
+
+
+def test_the_flows_cost_is_a_running_mean():
+    """One slow pair (a loaded moment) moves the cost a tenth of the way, so it does not leave the next pairs to the
+    cross-fade."""
+    now = [0.0]
+
+    def timed(cost_s):
+        def flow(x, y):
+            now[0] += cost_s
+            return still(x, y)
+        return flow
+
+    costs = iter([0.010, 0.030])
+    smoother = FlowSmoother(flow=lambda x, y: timed(next(costs))(x, y), clock=lambda: now[0])
+    made = [blob(i) for i in range(3)]
+    try:
+        for x, y in zip(made, made[1:]):
+            smoother.arrived(x, y, ticks=30.0)  # a second on screen: both made, whatever the cost
+        assert smoother.wait_idle(WAIT_S) and smoother.stats.pairs == 2
+        assert smoother.stats.cost_ms == pytest.approx(0.9 * 10.0 + 0.1 * 30.0)
+    finally:
+        smoother.close()

@@ -399,3 +399,98 @@ def test_the_first_tick_long_after_the_first_blocks_skips_no_frame_of_a_producer
     else:
         assert shown[0] > 0 and pacer.stats.skipped > 0
     assert counted(shown, pacer)
+
+
+def test_nothing_waits_before_the_first_frame():
+    pacer = Pacer(PacerSettings(fps=30.0), clock=FakeTime().clock)
+    assert pacer.waiting() == 0.0
+    pacer.push([frame(i) for i in range(3)])
+    assert pacer.waiting() == 2.0  # the first is the one to come on screen, not waiting
+
+
+def test_the_stream_counts_as_stalled_from_stall_after_on():
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, stall_after=3.0), clock=ft.clock)
+    pacer.push([frame(0)])
+    ft.now = 2.99
+    pacer.tick()
+    assert not pacer.stats.stalled
+    ft.now = 3.01
+    pacer.tick()
+    assert pacer.stats.stalled
+
+
+def test_a_stalls_fallback_waits_until_the_frames_made_before_it_are_played():
+    """Two blocks a second apart, then nothing: stalled half a second after the last, with most of it still to
+    play. Every frame made comes on screen first, in order; the fallback image once they have run out, in the place
+    of the last."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, stall_after=0.5), clock=ft.clock)
+    pacer.set_fallback(frame(999))
+    shown, stalled = [], []
+    for k in range(90):
+        ft.now = k / 30
+        if k in (0, 30):
+            pacer.push([frame(i) for i in range(12 * (k // 30), 12 * (k // 30) + 12)])
+        shown.append(index(pacer.tick()))
+        stalled.append(pacer.stats.stalled)
+    first_fallback = shown.index(999)
+    assert stalled.index(True) < first_fallback - 10  # stalled long before the frames ran out
+    assert sorted(set(shown[:first_fallback])) == list(range(23))
+    assert set(shown[first_fallback:]) == {999} and index(pacer.last_tick().covered) == 23
+
+
+def test_the_buffers_nudge_plays_at_most_half_as_fast_again_as_the_production_rate():
+    """Blocks of 12 a second (12 frames/s), then five come at once (a network catching up): the buffer runs far
+    above its block, however strong the gain, the picture moves at 1.5 × 12 frames/s, not faster."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, gain=1.0, max_latency=100.0, catch_up_after=100.0), clock=ft.clock)
+    for k in range(10):
+        ft.events.append((k + 1.0, lambda k=k: pacer.push([frame(i) for i in range(12 * k, 12 * k + 12)])))
+    for k in range(10, 15):
+        ft.events.append((10.5, lambda k=k: pacer.push([frame(i) for i in range(12 * k, 12 * k + 12)])))
+    shown, times, rates = run_for(ft, pacer, 11.5, observe=lambda: pacer.stats.production_fps)
+    after = [s for s, t in zip(shown, times) if t > 10.5]
+    assert rates[-1] == pytest.approx(12.0)  # the catching up is no new rate
+    assert pacer.waiting() > 30  # still far above a block: the nudge stayed at its most
+    assert abs((after[-1] - after[0]) - 1.5 * 12 * (times[-1] - 10.5)) <= 2
+
+
+def test_a_first_block_alone_is_spread_over_the_latency_cap():
+    """With no rate yet, the first block plays as slowly as the cap allows (the next one may be long coming), each
+    frame on screen before it is max_latency old; played a frame a tick, the picture would stand still after it."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, max_latency=4.0), clock=ft.clock)
+    pacer.push([frame(i) for i in range(12)])
+    shown = []
+    for k in range(150):
+        ft.now = k / 30
+        shown.append(index(pacer.tick()))
+    assert shown[30] <= 3 and shown[60] <= 6  # about 3 frames a second
+    assert sorted(set(shown)) == list(range(12)) and shown.index(11) / 30 < 4.0
+
+
+def test_a_server_far_behind_is_cut_to_two_blocks_waiting():
+    """Cut back after a 6 s stall (8 frames/s, five blocks held up), the picture keeps two blocks waiting (a late
+    block and the next still play whole), not fewer."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
+    made = [1.5 * (k + 1) for k in range(16)]
+    for k, t in enumerate(made):
+        t = max(t, 21.0) if 15.0 <= t <= 21.0 else t
+        ft.events.append((t, lambda k=k: pacer.push([frame(i) for i in range(12 * k, 12 * k + 12)])))
+    _, _, seen = run_for(ft, pacer, 24.0, observe=lambda: (pacer.stats.dropped, pacer.waiting()))
+    dropped, waiting = next((d, w) for d, w in seen if d)
+    assert dropped >= 24
+    assert 22 <= waiting <= 24  # 24 left after the cut, less the tick's step
+
+
+def test_a_strong_gain_never_holds_the_picture_while_frames_wait():
+    """With gain 2, a buffer at half its block would read as a playback rate of 0: the nudge slows the picture to half
+    the production rate at most, so the last block after the producer stops plays on at once, not at the cap."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, gain=2.0), clock=ft.clock)
+    schedule_bursts(ft, pacer, 0.0, 10, period=1.0, jitter=0.0)
+    shown, times, _ = run_for(ft, pacer, 16.0)
+    assert shown[-1] == 119
+    assert times[shown.index(119)] < 10.0 + 2.5  # 12 frames at no less than 6 a second; the cap would be 14 s

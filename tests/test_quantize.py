@@ -22,9 +22,9 @@ from vcam.control.log import ControlLog, read_replay
 from vcam.control.show import parse_show
 from vcam.control.tempo import Tempo
 from vcam.control.yamlcheck import ConfigError
-from vcam.live.pacer import Pacer, PacerSettings
+from vcam.live.pacer import Pacer, PacerSettings, PacerStats
 from vcam.live.producer import Generator
-from vcam.live.quantize import Quantizer
+from vcam.live.quantize import Ahead, Quantizer, Running
 
 bench = script_module("quantize_bench")
 
@@ -987,3 +987,114 @@ def test_changes_on_the_beat_from_many_threads_each_land_once_together_and_in_or
     assert not twice, twice
     assert not split, split
     assert stream.seed == ctl.state.seed and stream.prompts == ctl.state.prompts
+
+
+# --- the quantizer's figures, one by one, under a stand-in pacer ---------------------------------------------------
+
+class StandInPacer:
+    """What the quantizer reads of the pacer: the frames waiting, the production rate and the camera's fps."""
+
+    def __init__(self, waiting: float = 0.0, production_fps: float = 60.0, fps: float = 30.0):
+        self.settings = PacerSettings(fps=fps)
+        self.stats = PacerStats(production_fps=production_fps)
+        self._waiting = waiting
+
+    def waiting(self) -> float:
+        return self._waiting
+
+    def on_block_shown(self, listener) -> None:
+        pass
+
+
+def test_a_running_figure_averages_steady_measures_and_takes_a_new_one_only_when_it_holds():
+    figure = Running()
+    figure.add(1.0)
+    figure.add(1.2)
+    assert figure.value == pytest.approx(1.06)  # 30 % of a new measure
+    figure.add(2.0)  # a hiccup: left out
+    assert figure.value == pytest.approx(1.06)
+    figure.add(1.1)  # steady again: the hiccup is forgotten
+    figure.add(2.0)
+    assert figure.value == pytest.approx(0.7 * 1.06 + 0.3 * 1.1)
+    figure.add(2.0)  # twice the same way: a new figure, at once
+    assert figure.value == 2.0
+
+
+def measured(starts_made: list[tuple[int, float, float | None]], now: list[float], pacer=None) -> Quantizer:
+    """A quantizer told of blocks (number, started at, made at or None: still in progress) of 12 frames."""
+    quantizer = Quantizer(pacer or StandInPacer(), tempo_at(120.0, clock=lambda: now[0]), clock=lambda: now[0])
+    for block, start, made in starts_made:
+        now[0] = start
+        quantizer.block_started(block)
+        if made is not None:
+            now[0] = made
+            quantizer.block_made([None] * 12)
+    return quantizer
+
+
+def test_the_period_of_blocks_is_per_block_and_a_retried_block_is_no_new_start():
+    now = [0.0]
+    quantizer = measured([(0, 0.0, 0.5), (2, 2.0, 2.5), (2, 2.4, 2.9), (3, 3.0, 3.5)], now)
+    # 0 to 2 in 2 s: 1 s a block (a number skipped); block 2 again is a retry, not a block 0.4 s long
+    assert quantizer.ahead(3.6).period == pytest.approx(1.0)
+
+
+def test_the_first_block_free_shows_after_the_frames_ahead_of_it_and_not_before_it_is_made():
+    """Blocks start every second and take 0.5 s to make; the camera plays 30 fps (the pacer measured 60: faster
+    than the camera, which sets the pace)."""
+    now = [0.0]
+    quantizer = measured([(0, 0.0, 0.5), (1, 1.0, 1.5), (2, 2.0, None)], now)
+    frame = 1 / 30
+    # block 2 in progress: block 3 starts at 3.0 at the earliest, is made by 3.5, its first frame a tick later
+    assert quantizer.ahead(2.2) == Ahead(3, pytest.approx(3.5 + frame), 1.0)
+    # block 2 late (still making at 3.4): block 3 cannot start before now
+    assert quantizer.ahead(3.4).shown_at == pytest.approx(3.4 + 0.5 + frame)
+    # with a block and more waiting in the pacer, those frames are what it waits for
+    quantizer.pacer._waiting = 30.0
+    assert quantizer.ahead(2.2).shown_at == pytest.approx(2.2 + (30 + 12 + 1) * frame)
+
+
+def test_between_blocks_the_next_one_starts_a_period_after_the_last_start():
+    """The generator waits (the pacer full) after block 2 made at 2.5: block 3 starts at 3.0, not now."""
+    now = [0.0]
+    quantizer = measured([(0, 0.0, 0.5), (1, 1.0, 1.5), (2, 2.0, 2.5)], now)
+    assert quantizer.ahead(2.7) == Ahead(3, pytest.approx(3.0 + 0.5 + 1 / 30), 1.0)
+
+
+def test_a_later_beat_is_aimed_at_only_where_a_block_meets_it_clearly_better():
+    """Beats every 0.5 s, blocks every second: the next free block's first frame (3.533 s) falls 0.26 s after one
+    beat and 0.24 s before the next; less than a camera frame better, the later beat is not worth the wait."""
+    now = [0.0]
+    quantizer = measured([(0, 0.0, 0.5), (1, 1.0, 1.5), (2, 2.0, None)], now)
+    now[0] = 2.2
+    shown_at = quantizer.ahead().shown_at
+    quantizer.tempo.set_bpm(120.0, "bpm", anchor=(shown_at - 0.26, 0.0))
+    landing = quantizer.plan("beat", keep=False)
+    assert landing.boundary == pytest.approx(shown_at - 0.26) and landing.block == 3
+
+
+def test_a_change_whose_block_is_the_next_one_goes_there_whatever_is_planned_after():
+    """Typed when its block is the next to be made, a change is handed over at once: nothing later can come nearer
+    its boundary, and a plan that moves meanwhile does not move it."""
+    where = [31]
+    ctl, producer = held_controller(where)  # block 30 is being made
+    ctl.handle_line("preset ocean", "stdin")
+    where[0] = 35
+    producer.start(31)
+    assert [at for _, at, _ in handed(ctl)] == [31, 31]
+
+
+def test_a_later_change_of_a_kind_waits_behind_an_earlier_one_even_where_its_own_boundary_comes_first():
+    """`preset ocean @bar` (its seed 7) lands on block 44; `seed 5 @beat`, typed after it, planned for 46, then
+    comes nearer (block 41) as a tempo moves: it waits for the preset, so that the stream ends on seed 5 as typed."""
+    plans = {"bar": 44, "beat": 46}
+    producer = BlockStarts()
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), producer,
+                     threading.Event(), lambda m: None, land=lambda spec: plans[spec], tempo=tempo_at())
+    ctl.handle_line("preset ocean @bar", "stdin")
+    ctl.handle_line("seed 5 @beat", "stdin")
+    plans["beat"] = 41
+    for block in range(31, 44):
+        producer.start(block)
+    seeds = [(action.seed, at) for action, at, _ in handed(ctl) if isinstance(action, SetSeed)]
+    assert seeds == [(7, 44), (5, 44)]

@@ -20,7 +20,7 @@ from vcam.control.controller import Controller, ShowState
 from vcam.control.link import LinkSession
 from vcam.control.log import ControlLog, read_replay
 from vcam.control.midi import MidiInput, MidiRouter
-from vcam.control.midiclock import MidiClock
+from vcam.control.midiclock import WINDOW_S, MidiClock
 from vcam.control.midimap import MidiMap
 from vcam.control.protocol import Shown
 from vcam.control.tempo import PHASE_TOLD, QUIET_S, Tempo
@@ -151,6 +151,9 @@ def test_listeners_hear_of_changes_not_of_a_clocks_wobble():
     tempo.set_bpm(120.01, "midi clock", (clock.now, 0.0))
     tempo.set_bpm(120.02, "midi clock", (clock.now, 0.0))
     assert told == [("midi clock", 120, True)]
+    tempo.set_bpm(120.1, "midi clock", (clock.now, 0.0))  # a tenth of a bpm is a change the status line shows
+    assert told[1:] == [("midi clock", 120.1, True)]
+    del told[1:]
     tempo.set_bpm(121, "midi clock", (clock.now, 0.0))
     tempo.set_bpm(121, "midi clock", (clock.now, 0.0), running=False)
     tempo.set_bpm(100, "bpm")
@@ -284,6 +287,56 @@ def test_taps_outside_the_bpm_range_are_refused():
     assert tempo.bpm is None
 
 
+
+def test_a_double_press_on_the_third_tap_starts_the_series_over():
+    tempo, clock = fake_tempo()
+    tempo.tap()
+    clock.now += 0.5
+    tempo.tap()
+    clock.now += 0.04  # the pad bounced: one gap is enough to know it is no beat
+    tempo.tap()
+    assert tempo.taps_broke_off and tempo.taps == 1
+
+
+def test_the_tapped_tempo_is_the_last_sixteen_taps_and_their_beats_go_on_counting():
+    """Eight taps at 120, then twenty at 125 (within the series' beat): the tempo is the last 16 taps' alone, and
+    the last tap, the series' 28th, falls on beat 27."""
+    tempo, clock = fake_tempo()
+    for gap in [0.5] * 8 + [0.48] * 20:
+        tempo.tap()
+        clock.now += gap
+    clock.now -= 0.48
+    assert tempo.taps == 28 and tempo.bpm == pytest.approx(125)
+    assert tempo.beat() == pytest.approx(27)
+
+
+def test_a_new_series_starts_on_the_nearest_bar_when_it_is_the_next_one():
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(120, "bpm", (clock.now, 0.0))
+    clock.now += 3.9  # beat 7.8: the nearest bar starts on beat 8, the one it is in on beat 4
+    for _ in range(4):
+        tempo.tap()
+        clock.now += 0.5
+    assert tempo.beat(clock.now - 0.5) == pytest.approx(8 + 3)
+
+
+def test_with_every_clock_silent_the_last_one_heard_applies():
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(128, "midi clock", (clock.now, 0.0))
+    clock.now += 1.0
+    tempo.set_bpm(122, "link", (clock.now, 0.0))
+    clock.now += QUIET_S + 1.0
+    assert (tempo.source, tempo.bpm) == ("link", 122)
+
+
+def test_the_next_boundary_is_strictly_after_a_time_that_rounds_to_just_before_it():
+    """At 2.3 s on a grid from 0.3 s at 120 bpm, beat_at reads 3.9999999999999996: the boundary at 2.3 itself is
+    not the next one."""
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(120, "bpm", (0.3, 0.0))
+    assert tempo.next_boundary(1, 2.3) == pytest.approx(2.8)
+    assert tempo.next_boundary_beat(1, 2.3) == 5
+
 # --- MIDI clock --------------------------------------------------------------------------------------------------
 
 def tick_times(bpm: float, seconds: float, lateness: str, seed: int) -> list[float]:
@@ -396,8 +449,121 @@ def test_the_clock_follows_a_tempo_change(fake_midi_backend):
         send_ticks(fake_midi_backend, clock, 120, 24 * 12)
         send_ticks(fake_midi_backend, clock, 150, 24 * 6)  # 2.4 s later
         assert tempo.bpm == pytest.approx(150, rel=0.005)
+        assert midi_clock.fit.changes == 1  # seen as one change: the window started again from the last beat
     finally:
         midi.stop()
+
+
+def ramp_ticks(start_bpm: float, end_bpm: float, ramp_s: float, jitter: float | str, seed: int = 7):
+    """(arrival time, bpm then) of each tick: 6 s at start_bpm, a ramp to end_bpm over ramp_s, 6 s at end_bpm;
+    each tick late by up to `jitter` s, or handed over once per JACK period (1024 frames at 48 kHz)."""
+    rng = random.Random(seed)
+    t, out = 0.0, []
+    period = 1024 / 48000
+    while t < 12.0 + ramp_s:
+        into = min(max(t - 6.0, 0.0), ramp_s)
+        bpm = start_bpm + (end_bpm - start_bpm) * into / ramp_s
+        t += 60 / bpm / 24
+        late = (int((t + rng.uniform(0, 0.001)) / period) + 1) * period if jitter == "jack periods" else \
+            t + rng.uniform(0, jitter)
+        out.append((late, bpm))
+    return out
+
+
+@pytest.mark.parametrize("jitter", [0.0, 0.003])
+@pytest.mark.parametrize("start_bpm, end_bpm", [(120, 140), (140, 120), (100, 130)])
+def test_the_midi_clock_follows_a_tempo_ramp_without_lagging_behind_it(start_bpm, end_bpm, jitter):
+    """A line through 6 s of ticks gives the tempo of the window's middle: about 5 % behind a ramp of 120 to 140
+    bpm over 8 s for as long as it ramps. Once the ticks clearly bend (over 3 s of ticks, 4 s into the ramp), the
+    tempo at the last tick is read off their bend; the ramp's end is taken within 2 s."""
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    ramp_s = 8.0
+    during, after, phase = [], [], []
+    for k, (t, bpm) in enumerate(ramp_ticks(start_bpm, end_bpm, ramp_s, jitter)):
+        clock.now = 100.0 + t
+        midi_clock.handle(mido.Message("clock"), clock.now)
+        if 6.0 + 4.5 <= t <= 6.0 + ramp_s:
+            during.append(abs(tempo.bpm / bpm - 1))
+            if (k + 1) % 6 == 0:  # a 16th: the grid was placed through the fitted curve at this very tick
+                phase.append(abs(tempo.beat() - k / 24))
+        elif t >= 6.0 + ramp_s + 2.0:
+            after.append(abs(tempo.bpm / bpm - 1))
+    assert max(during) < 0.01, f"{max(during):.2%} off during the ramp"
+    assert sum(during) / len(during) < 0.005
+    assert max(phase) < 0.005, f"the beat {max(phase):.4f} off"  # 2.3 ms at 130 bpm
+    assert max(after) < 0.004 and sum(after) / len(after) < 0.001, f"{max(after):.3%} off after it"
+
+
+@pytest.mark.parametrize("start_bpm, end_bpm", [(120, 140), (140, 120), (100, 130)])
+def test_a_tempo_ramp_through_jack_periods_is_followed_on_the_whole(start_bpm, end_bpm):
+    """Ticks handed over once per JACK period (up to 21 ms late) bend a parabola through 2 s of them by a percent or
+    two either way; on the whole it follows the ramp, where the line lags 4 % behind it all along."""
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    during, after = [], []
+    for t, bpm in ramp_ticks(start_bpm, end_bpm, 8.0, "jack periods"):
+        clock.now = 100.0 + t
+        midi_clock.handle(mido.Message("clock"), clock.now)
+        if 6.0 + 4.5 <= t <= 6.0 + 8.0:
+            during.append(tempo.bpm / bpm - 1)
+        elif t >= 6.0 + 8.0 + 5.0:
+            after.append(abs(tempo.bpm / bpm - 1))
+    assert abs(sum(during) / len(during)) < 0.006 and max(map(abs, during)) < 0.035
+    assert max(after) < 0.005
+
+
+@pytest.mark.parametrize("lateness, bpm, seed, limit", [
+    ("jitter", 128, 0, 0.0005), ("jack periods", 128, 0, 0.002), ("jack periods", 118, 0, 0.007),
+    ("jack periods", 116, 1, 0.011), ("stall", 128, 0, 0.0005)])
+def test_a_steady_midi_clock_is_not_read_as_a_ramp(lateness, bpm, seed, limit):
+    """Late ticks bend no line and change no tempo: a steady clock's tempo stays the straight line's through the
+    whole window, the last WINDOW_S of ticks. At 116 and 118 bpm a tick (21.55, 21.19 ms) is near a JACK period
+    (21.33 ms): the line is up to 1 % off over 2 s (about a period over the window), and their beat must not read
+    as a bend (2 to 3 % off)."""
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    errors = []
+    for t in tick_times(bpm, 12.0, lateness, seed=seed):
+        clock.now = 100.0 + t
+        midi_clock.handle(mido.Message("clock"), clock.now)
+        if t >= 2.0:
+            errors.append(abs(tempo.bpm / bpm - 1))
+    assert max(errors) < limit, f"{max(errors):.3%}"
+    assert midi_clock.fit.changes == 0
+    ticks = midi_clock.fit.ticks  # the last WINDOW_S of them make the estimate, not all since the first
+    assert WINDOW_S - 0.1 < ticks[-1][1] - ticks[0][1] <= WINDOW_S
+
+
+def test_after_a_stall_the_midi_clock_is_timed_again_and_follows_a_new_tempo():
+    """The ticks held up by a stall come bunched and are not timed; the ones after them are, from the first that
+    comes a usual interval after the one before."""
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    times = tick_times(120, 4.0, "stall", seed=3)  # held up from 2.5 s to 2.7 s, then all at once
+    step = 60 / 140 / 24
+    times += [times[-1] + step * (k + 1) for k in range(24 * 10)]  # then 140 bpm for 4 s
+    for t in times:
+        clock.now = 100.0 + t
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert tempo.bpm == pytest.approx(140, rel=0.002)
+    assert len(midi_clock.fit.ticks) > 24 * 4  # timed again: the window holds the ticks since
+
+
+def test_a_burst_of_ticks_held_up_before_the_port_was_read_sets_no_tempo():
+    """Two beats of ticks come 1 ms apart (a queue read at once as the port opens): 2500 bpm is no tempo, and the
+    clock's own tempo is taken once it has come a beat at its pace."""
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    for k in range(48):
+        clock.now += 0.001
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert tempo.bpm is None and midi_clock.bpm is None
+    clock.now += 1.5  # a long gap: the burst is left behind
+    for k in range(48):
+        clock.now += 60 / 120 / 24
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert tempo.bpm == pytest.approx(120)
 
 
 def test_a_silent_midi_clock_lets_the_tempo_by_hand_apply(fake_midi_backend):

@@ -72,3 +72,32 @@ def test_a_lines_words_leave_its_numbers_out_and_the_throttle_says_what_it_watch
     assert throttle.watching() == 2
     throttle.held_back(3.5)  # both windows over: the count said, then both forgotten
     assert throttle.watching() == 0
+
+
+def test_a_line_a_whole_window_after_the_last_one_said_is_said_with_the_count():
+    """One line per control every `every` seconds: at 2 s after the last one said, the next is said, not held for
+    another window."""
+    throttle = ErrorThrottle(every=2.0)
+    assert throttle.admit(("/fader",), "blend 0.1", 0.0) == "blend 0.1"
+    assert throttle.admit(("/fader",), "blend 0.2", 1.0) is None
+    assert throttle.admit(("/fader",), "blend 0.3", 2.0) == "blend 0.3 (and 1 more like it)"
+
+
+def test_a_passed_window_with_lines_held_back_keeps_its_place_and_its_count():
+    """With room for one control, a window that has passed still holding lines back is not forgotten to make room:
+    its count is still to be said."""
+    throttle = ErrorThrottle(every=2.0, most=1)
+    throttle.admit(("/a",), "a 1", 0.0)
+    assert throttle.admit(("/a",), "a 2", 0.5) is None
+    assert throttle.admit(("/b",), "b 1", 3.0) == "b 1"  # said, under the others
+    assert throttle.admit(("/c",), "c 1", 3.5) is None  # the others' window, begun by /b
+    assert throttle.held_back() == ["1 more like it, the last: a 2", "1 more from other controls, the last: c 1"]
+
+
+def test_the_others_count_names_its_last_line_even_in_the_same_words():
+    """The others are many controls: their count names the last line held back, whatever its words."""
+    throttle = ErrorThrottle(every=2.0, most=1)
+    throttle.admit(("/a",), "a", 0.0)
+    assert throttle.admit(("/b",), "x", 0.1) == "x"
+    assert throttle.admit(("/c",), "x", 0.2) is None
+    assert throttle.held_back() == ["1 more from other controls, the last: x"]

@@ -5,7 +5,9 @@ last interval: ticks reach vcam late by a varying amount (a loaded machine; JACK
 21 ms at 1024 frames, longer than a tick at 128 bpm), and over seconds that wobble averages out to under 0.1 %
 where the interval between two ticks can be 100 % off. Ticks delayed far beyond the rest (a stall) are left out of
 the fit. A tempo change shows as the last ticks leaving the line on one side for a beat: the window then starts
-again from the last beat, so a new tempo is taken within a second or two rather than after WINDOW_S.
+again from the last beat, so a new tempo is taken within a second or two rather than after WINDOW_S. A ramp (a DJ
+easing from 120 to 140 bpm) bends the ticks off any line, whose slope is then the tempo of the window's middle, 5 %
+behind: ticks that clearly bend over 3 s are read by a parabola through the last 2 s, its slope at the last tick.
 
 The limit: arrival times handed over once per period of P seconds cannot tell tempos apart whose ticks arrive in
 the same periods for the whole window, so near a tick interval of a multiple of P the error can reach about
@@ -13,9 +15,11 @@ P / WINDOW_S (0.36 % for JACK at 1024 frames, 48 kHz; ALSA and smaller periods d
 """
 from __future__ import annotations
 
+import math
 import statistics
 import threading
 from collections import deque
+from typing import NamedTuple
 
 from vcam.control.commands import MAX_CLOCK_BPM, MIN_CLOCK_BPM
 from vcam.control.tempo import Tempo
@@ -31,6 +35,10 @@ STALL_S = 0.1  # ticks that stop this long (and 3 ticks' time) were held up: tho
 TICKS_PER_SONGPOS = 6  # song position pointers count 16th notes
 TRIM = 3.0  # ticks further off the line than 3 robust deviations are left out of the fit
 FLOOR_S = 1e-4  # ... and never for less than 0.1 ms (a perfect clock has no deviation at all)
+BEND = 20.0  # the ticks bend off a line (a tempo ramp) where they bend this many times more than jitter makes them
+# (12 read the beat of 118 bpm against JACK periods as a bend, 3 % off; at 20 no steady clock from 56 to 200 bpm is)
+RAMP_WINDOW_S = 2.0  # ... and the tempo is then read from the ticks of the last 2 s
+BEND_SPAN_S = 3.0  # ... over at least 3 s of ticks: a JACK period's beat against the ticks bends a shorter window
 TRIM_ROUNDS = 3  # a stall's ticks tilt the first fit: trimmed against the refitted line again
 RECENT = 12  # the last ticks, half a beat: late (or early) against the line together, the tempo changed ...
 CHANGE_FLOOR_S = 5e-4  # ... when they are more than 0.5 ms off beyond the usual spread, and that holds for a
@@ -77,17 +85,23 @@ class ClockFit:
         return (ticks[-1][1] - ticks[0][1]) / (ticks[-1][0] - ticks[0][0])
 
     def line(self) -> tuple[float, float, float] | None:
-        """(seconds per tick, mean index, mean time): the fitted line, through the ticks' centre; None before
-        MIN_TICKS ticks. A tempo change found here starts the window again from the last beat's ticks."""
-        fit = self._robust_fit()
-        if fit is not None and self._changed(fit):
+        """(seconds per tick, index, time): the tempo at the last tick, and where the fit puts that tick; None
+        before MIN_TICKS ticks. A tempo change found here starts the window again from the last beat's ticks."""
+        fitted = self._robust_fit()
+        if fitted is not None and self._changed(fitted[0]):
             for _ in range(len(self.ticks) - KEPT_AFTER_CHANGE):
                 self.ticks.popleft()
             self.changes += 1
-            fit = self._robust_fit()
-        return fit if fit is not None and fit[0] > 0 else None
+            fitted = self._robust_fit()
+        if fitted is None:
+            return None
+        fit = _ramp(*fitted)
+        last = self.ticks[-1][0]
+        slope = fit.slope_at(last)
+        return (slope, last, fit.at(last)) if slope > 0 else None
 
-    def _robust_fit(self) -> tuple[float, float, float] | None:
+    def _robust_fit(self) -> tuple[Fit, list[tuple[int, float]]] | None:
+        """The line through the ticks, and the ticks it was fitted to (those far off it left out)."""
         points = list(self.ticks)
         if len(points) < MIN_TICKS:
             return None
@@ -100,12 +114,12 @@ class ClockFit:
             if len(kept) < MIN_TICKS // 2:
                 break
             fit = _fit(kept)
-            if len(kept) == len(points):
+            done, points = len(kept) == len(points), kept
+            if done:
                 break
-            points = kept
-        return fit
+        return fit, points
 
-    def _changed(self, fit: tuple[float, float, float]) -> bool:
+    def _changed(self, fit: Fit) -> bool:
         recent = list(self.ticks)[-RECENT:]
         off = statistics.median(_residuals(recent, fit))
         now = recent[-1][1]
@@ -115,24 +129,73 @@ class ClockFit:
         late = off > 0
         if self._drift_since is None or late != self._drift_late:
             self._drift_since, self._drift_late = now, late
-        if now - self._drift_since < fit[0] * TICKS_PER_BEAT:
+        if now - self._drift_since < fit.slope_at(recent[-1][0]) * TICKS_PER_BEAT:
             return False
         self._drift_since = None
         return True
 
 
-def _residuals(points: list[tuple[int, float]], fit: tuple[float, float, float]) -> list[float]:
-    slope, mi, mt = fit
-    return [t - mt - slope * (i - mi) for i, t in points]
+class Fit(NamedTuple):
+    """Arrival time t of tick i: mt + slope·(i − mi) + curve·(i − mi)², fitted to the ticks (mi: their mean index)."""
+
+    slope: float
+    mi: float
+    mt: float
+    curve: float = 0.0
+
+    def at(self, i: float) -> float:
+        x = i - self.mi
+        return self.mt + (self.slope + self.curve * x) * x
+
+    def slope_at(self, i: float) -> float:
+        return self.slope + 2.0 * self.curve * (i - self.mi)
 
 
-def _fit(points: list[tuple[int, float]]) -> tuple[float, float, float]:
+def _residuals(points: list[tuple[int, float]], fit: Fit) -> list[float]:
+    return [t - fit.at(i) for i, t in points]
+
+
+def _fit(points: list[tuple[int, float]], bend: float | None = None) -> Fit:
+    """The straight line through the ticks; with `bend`, the parabola through them where they bend off that line
+    `bend` times more than their jitter would make them (0: the parabola)."""
     n = len(points)
     mi = sum(i for i, _ in points) / n
     mt = sum(t for _, t in points) / n
-    sii = sum((i - mi) ** 2 for i, _ in points)
-    sit = sum((i - mi) * (t - mt) for i, t in points)
-    return (sit / sii if sii else 0.0), mi, mt
+    xs = [i - mi for i, _ in points]
+    ys = [t - mt for _, t in points]
+    sxx = sum(x * x for x in xs)
+    if not sxx:
+        return Fit(0.0, mi, mt)
+    slope = sum(x * y for x, y in zip(xs, ys)) / sxx
+    if bend is None:
+        return Fit(slope, mi, mt)
+    # the bend: the part of x² that no line holds (orthogonal to 1 and x), so the slope above stays the line's
+    m2 = sxx / n
+    beta = sum(x ** 3 for x in xs) / sxx
+    qs = [x * x - m2 - beta * x for x in xs]
+    sqq = sum(q * q for q in qs)
+    if not sqq:
+        return Fit(slope, mi, mt)
+    c = sum(q * y for q, y in zip(qs, ys)) / sqq
+    spread = 1.4826 * statistics.median(abs(y - slope * x - c * q) for x, y, q in zip(xs, ys, qs))
+    # jitter alone bends the fitted parabola by about spread / √sqq: a clear bend is many times that
+    if abs(c) * math.sqrt(sqq) <= bend * max(spread, FLOOR_S):
+        return Fit(slope, mi, mt)
+    return Fit(slope - c * beta, mi, mt - c * m2, c)
+
+
+def _ramp(line: Fit, points: list[tuple[int, float]]) -> Fit:
+    """The tempo now where it ramps: a line's slope is the tempo of the window's middle, seconds behind the last tick
+    on a ramp (5 % on 120 to 140 bpm over 8 s). Where the window's ticks bend clearly off the line, the last
+    RAMP_WINDOW_S of them are fitted by a parabola (flat where the ramp has ended), whose tangent at the last tick is
+    the tempo. A steady clock keeps the whole window's line: no more jitter than it."""
+    if points[-1][1] - points[0][1] < BEND_SPAN_S or _fit(points, bend=BEND).curve == 0.0:
+        return line
+    since = points[-1][1] - RAMP_WINDOW_S
+    recent = [p for p in points if p[1] >= since]
+    if len(recent) < MIN_TICKS:
+        recent = points[-MIN_TICKS:]
+    return _fit(recent, bend=0.0)
 
 
 class MidiClock:
