@@ -218,10 +218,12 @@ class Held:
     def __init__(self):
         self.go = threading.Event()
         self.go.set()
+        self.entered = threading.Event()  # a knob's command came (and waits while `go` is clear)
         self.values: list = []
         self.state = ShowState(prompts={"a": 1.0}, strength=0.0)
 
     def set_param(self, param, value, source, between=None):
+        self.entered.set()
         self.go.wait(60)
         self.values.append(value)
         self.state.strength = value
@@ -268,6 +270,45 @@ def test_a_flood_while_the_show_is_busy_ends_at_its_newest_value_without_queuein
         sender.join(60)
     assert held.values[-3:] == [1.0, "next", 0.0]
     assert len(held.values) <= 6, held.values
+
+
+def test_a_replug_while_a_knobs_command_waits_resets_the_knobs_at_once_and_the_commands_land_in_order(
+        fake_midi_backend):
+    """The router held its lock through each command: a replug's reset of the knobs and buttons, on the port watch,
+    waited for a command held up by the show (vcam cam's send behind a stalled upload, a preset behind the
+    controller's lock), and a stop then waited up to 30 s for the watch."""
+    held, said, reset = Held(), [], threading.Event()
+    knob = Knob(16, "strength", 0, 1)
+    router = MidiRouter(MidiMap(knobs=(knob,), buttons=(Button(parse("next"), note=36),)), held)
+
+    def replugged():
+        router.forget_buttons()
+        reset.set()
+
+    midi, _ = watched("nanokontrol", said, router.handle, on_reconnect=replugged)
+    try:
+        fake_midi.send(NANO, cc(16, 0))  # picked up where the strength stands
+        assert wait_for(lambda: held.values == [0.0], 60)
+        held.go.clear()
+        held.entered.clear()
+        fake_midi.send(NANO, cc(16, 127))
+        assert held.entered.wait(60)  # its command in hand, held up
+        fake_midi.unplug(NANO)
+        assert wait_for(lambda: any("unplugged" in s for s in said), 60)
+        fake_midi.plug(NANO)
+        assert reset.wait(30), "the replug's reset waited for the command in hand"
+        assert wait_for(lambda: any("is back" in s for s in said), 60)
+        assert held.values == [0.0]  # still in hand
+        fake_midi.send(NANO, mido.Message("note_on", note=36, velocity=100))
+        fake_midi.send(NANO, cc(16, 0))  # far from where the command in hand leaves the strength: not picked up
+        fake_midi.send(NANO, cc(16, 125))  # near it: picked up anew
+        held.go.set()
+        assert wait_for(lambda: len(held.values) == 4, 60), held.values
+    finally:
+        held.go.set()
+        midi.stop()
+    assert held.values == [0.0, 1.0, "next", knob.value(125)]
+    assert held.state.strength == knob.value(125)
 
 
 def test_clock_ticks_are_timed_as_they_come_while_a_knob_waits(fake_midi_backend):

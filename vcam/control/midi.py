@@ -16,6 +16,7 @@ import time
 import unicodedata
 from collections import deque
 from collections.abc import Callable
+from functools import partial
 
 from vcam.errors import VcamError
 from vcam.control.faders import Takeovers
@@ -284,6 +285,27 @@ class Turned(str):
     of a control that answered so take the place of one still waiting."""
 
 
+class _Deferred:
+    """The controller as a knob's soft takeover sees it under the router's lock: its state read as it stands, and
+    the parameter change the takeover makes handed back as a call, run once that lock is let go (Takeover.turn
+    weighs the move and makes the change in one call, and the change may wait long)."""
+
+    def __init__(self, controller):
+        self._controller = controller
+
+    @property
+    def state(self):
+        return self._controller.state
+
+    @property
+    def trail(self):
+        return getattr(self._controller, "trail", None)  # a remote controller's, whose state comes late
+
+    def set_param(self, param: str, value: float, source: str,
+                  between: tuple | None = None) -> Callable[[], str | None]:
+        return partial(self._controller.set_param, param, value, source, between=between)
+
+
 class MidiRouter:
     """Turns MIDI messages into commands and parameter changes through a MidiMap, with soft takeover; MIDI clock
     (clock, start, stop, continue, song position) goes to `clock` (a vcam.control.midiclock.MidiClock), if any."""
@@ -293,9 +315,18 @@ class MidiRouter:
         self.controller = controller
         self.say = say
         self.clock = clock
-        self._takeovers = Takeovers(controller, "midi")  # each knob by its cc on its channel
+        self._takeovers = self._fresh_takeovers()
         self._button_prev: dict[tuple, int] = {}
+        # The router's own state (the takeovers, the buttons) is weighed and changed under `_lock` alone, never held
+        # while a command runs: a command may wait long (vcam cam's send behind a stalled upload, a preset behind
+        # the controller's lock), and a replug's reset (forget_buttons, on the port watch, which a stop waits for)
+        # must not wait for it. `_order` takes one message at a time through both, so commands run one at a time
+        # in the order their messages came, each weighed against the state its predecessors left.
         self._lock = threading.Lock()
+        self._order = threading.Lock()
+
+    def _fresh_takeovers(self) -> Takeovers:
+        return Takeovers(_Deferred(self.controller), "midi")  # each knob by its cc on its channel
 
     def handle(self, msg) -> str | None:
         """Returns the controller's reply (or None when the message maps to nothing or changes nothing); a knob's
@@ -304,39 +335,52 @@ class MidiRouter:
             if self.clock is not None:
                 self.clock.handle(msg)
             return None
-        with self._lock:
-            channel = getattr(msg, "channel", None)
-            if msg.type == "control_change":
-                entry = self.mapping.control(channel, cc=msg.control)
-                if isinstance(entry, Knob):
-                    takeover = self._takeovers.of((channel, msg.control))
-                    reply = takeover.turn(entry, entry.value(msg.value))
-                    return Turned(reply) if reply is not None else None
-                if entry is not None:
-                    key = ("cc", channel, msg.control)
-                    prev = self._button_prev.get(key, 0)
-                    # A button sends the same value on every press: seen again, it was pressed again and its
-                    # release was lost. A knob used as a button fires once as it passes the middle.
-                    pressed = msg.value >= PRESSED and (prev < PRESSED or msg.value == prev)
-                    self._button_prev[key] = msg.value
-                    return self.controller.apply(entry.command, "midi") if pressed else None
-            elif msg.type == "note_on" and msg.velocity > 0:
-                entry = self.mapping.control(channel, note=msg.note)
-                if entry is not None:
-                    return self.controller.apply(entry.command, "midi")
-            elif msg.type == "program_change" and self.mapping.program_listens(channel):
-                from vcam.control.commands import Command
+        with self._order:
+            with self._lock:
+                command = self._weigh(msg)
+            return command() if command is not None else None
 
-                return self.controller.apply(Command("preset", (msg.program + 1,)), "midi")
-            return None
+    def _weigh(self, msg) -> Callable[[], str | None] | None:
+        """The command `msg` gives, to run once the lock is let go (None: none), with the router's state moved on
+        as `msg` moves it."""
+        channel = getattr(msg, "channel", None)
+        if msg.type == "control_change":
+            entry = self.mapping.control(channel, cc=msg.control)
+            if isinstance(entry, Knob):
+                takeover = self._takeovers.of((channel, msg.control))
+                setting = takeover.turn(entry, entry.value(msg.value))  # _Deferred's call, or None
+                return partial(_turned, setting) if setting is not None else None
+            if entry is not None:
+                key = ("cc", channel, msg.control)
+                prev = self._button_prev.get(key, 0)
+                # A button sends the same value on every press: seen again, it was pressed again and its release
+                # was lost. A knob used as a button fires once as it passes the middle.
+                pressed = msg.value >= PRESSED and (prev < PRESSED or msg.value == prev)
+                self._button_prev[key] = msg.value
+                return partial(self.controller.apply, entry.command, "midi") if pressed else None
+        elif msg.type == "note_on" and msg.velocity > 0:
+            entry = self.mapping.control(channel, note=msg.note)
+            if entry is not None:
+                return partial(self.controller.apply, entry.command, "midi")
+        elif msg.type == "program_change" and self.mapping.program_listens(channel):
+            from vcam.control.commands import Command
+
+            return partial(self.controller.apply, Command("preset", (msg.program + 1,)), "midi")
+        return None
 
     def forget_buttons(self) -> None:
         """After a reconnect: what the controller did while unplugged was lost. No button counts as held (its
         release was lost), and every knob is picked up again (soft takeover): it may have been moved meanwhile,
-        or it is a spare unit, and its first move must not make the picture jump."""
+        or it is a spare unit, and its first move must not make the picture jump. A command in hand meanwhile
+        runs on: its message came before the unplug."""
         with self._lock:
             self._button_prev.clear()
-            self._takeovers = Takeovers(self.controller, "midi")
+            self._takeovers = self._fresh_takeovers()
+
+
+def _turned(setting: Callable[[], str | None]) -> Turned | None:
+    reply = setting()
+    return Turned(reply) if reply is not None else None
 
 
 def _control_of(msg) -> tuple:
@@ -412,6 +456,11 @@ class MidiInput:
         self._lister = PortLister()
         self._stop = threading.Event()
         self._errors = ErrorThrottle()
+        # The throttle is read and said from three threads: the controls' (a reply), the port reader's (a clock
+        # message whose handler failed) and the watch or a stop (the counts held back). Its own lock keeps each call
+        # whole, not a count taken and then said: a count of older lines said after a newer line would make a stale
+        # value the last word on a control. One throttle it stays, as its counts speak of the lines it held back.
+        self._telling = threading.Lock()
         self._inbox = _Inbox()
         self._known: set[str] = set()  # the inputs listed at the last look while the port was open
         self._lost: str | None = None  # the port that was unplugged, until it (or another) is open again
@@ -453,8 +502,9 @@ class MidiInput:
         self._lister.api = getattr(self.port, "api", None)
 
     def _say_held_back(self, now: float | None) -> None:
-        for line in self._errors.held_back(now):
-            self.say(line)
+        with self._telling:
+            for line in self._errors.held_back(now):
+                self.say(line)
 
     def _open(self, name: str) -> bool:
         """Opens `name` as the port; False where the input is stopping meanwhile: the port just opened is closed
@@ -502,13 +552,14 @@ class MidiInput:
             self._inbox.knobs.discard(control)  # a reloaded map made it a button
         if not reply:
             return
-        now = time.monotonic()
-        if reply.startswith("error"):
-            self._tell(self._errors.admit(control, reply, now), (*control, TURNED))
-        elif isinstance(reply, Turned):
-            self._tell(self._errors.admit((*control, TURNED), str(reply), now), control)
-        else:
-            self.say(reply)
+        with self._telling:
+            now = time.monotonic()
+            if reply.startswith("error"):
+                self._tell(self._errors.admit(control, reply, now), (*control, TURNED))
+            elif isinstance(reply, Turned):
+                self._tell(self._errors.admit((*control, TURNED), str(reply), now), control)
+            else:
+                self.say(reply)
 
     def _tell(self, line: str | None, other: tuple) -> None:
         """Says `line` (None: held back) after the count held back of the other kind for the same control (its
