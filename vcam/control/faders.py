@@ -196,6 +196,14 @@ class Takeover:
     def turn(self, fader: Fader, value: float) -> str | None:
         """The controller's reply to the knob moved to `value` (the parameter's), or None when it is not picked up
         yet or changes nothing."""
+        if not self.weigh(fader, value):
+            return None
+        return self.controller.set_param(fader.param, value, self.source, between=fader.between)
+
+    def weigh(self, fader: Fader, value: float) -> bool:
+        """Whether the knob moved to `value` sets its parameter, the takeover's state moved on as if it did. Apart
+        from the change itself, which may wait long (sent over a network): a MIDI router weighs under its lock and
+        sets after letting it go, so that a replug resetting the takeovers never waits behind a slow change."""
         param = fader.param
         heard = self._heard(param)
         current = heard[-1]
@@ -214,15 +222,15 @@ class Takeover:
             near = abs(value - target) <= TAKEOVER_WINDOW * (hi - lo)
             crossed = prev is not None and (prev - target) * (value - target) <= 0
             if not (near or crossed):
-                return None
+                return False
             self._picked[param] = True
             # Until the first answer comes back, a remote state still shows the value picked against: not a change.
             self._base[param] = current
             sent.clear()
         elif value == sent[-1]:
-            return None  # a whole-number knob gives the same value over several positions
+            return False  # a whole-number knob gives the same value over several positions
         sent.append(value)
-        return self.controller.set_param(param, value, self.source, between=fader.between)
+        return True
 
 
 def _same(a: float, b: float | None, whole: bool) -> bool:

@@ -285,27 +285,6 @@ class Turned(str):
     of a control that answered so take the place of one still waiting."""
 
 
-class _Deferred:
-    """The controller as a knob's soft takeover sees it under the router's lock: its state read as it stands, and
-    the parameter change the takeover makes handed back as a call, run once that lock is let go (Takeover.turn
-    weighs the move and makes the change in one call, and the change may wait long)."""
-
-    def __init__(self, controller):
-        self._controller = controller
-
-    @property
-    def state(self):
-        return self._controller.state
-
-    @property
-    def trail(self):
-        return getattr(self._controller, "trail", None)  # a remote controller's, whose state comes late
-
-    def set_param(self, param: str, value: float, source: str,
-                  between: tuple | None = None) -> Callable[[], str | None]:
-        return partial(self._controller.set_param, param, value, source, between=between)
-
-
 class MidiRouter:
     """Turns MIDI messages into commands and parameter changes through a MidiMap, with soft takeover; MIDI clock
     (clock, start, stop, continue, song position) goes to `clock` (a vcam.control.midiclock.MidiClock), if any."""
@@ -326,7 +305,7 @@ class MidiRouter:
         self._order = threading.Lock()
 
     def _fresh_takeovers(self) -> Takeovers:
-        return Takeovers(_Deferred(self.controller), "midi")  # each knob by its cc on its channel
+        return Takeovers(self.controller, "midi")  # each knob by its cc on its channel
 
     def handle(self, msg) -> str | None:
         """Returns the controller's reply (or None when the message maps to nothing or changes nothing); a knob's
@@ -347,9 +326,10 @@ class MidiRouter:
         if msg.type == "control_change":
             entry = self.mapping.control(channel, cc=msg.control)
             if isinstance(entry, Knob):
-                takeover = self._takeovers.of((channel, msg.control))
-                setting = takeover.turn(entry, entry.value(msg.value))  # _Deferred's call, or None
-                return partial(_turned, setting) if setting is not None else None
+                value = entry.value(msg.value)
+                if not self._takeovers.of((channel, msg.control)).weigh(entry, value):
+                    return None
+                return partial(self._turned, entry, value)
             if entry is not None:
                 key = ("cc", channel, msg.control)
                 prev = self._button_prev.get(key, 0)
@@ -377,10 +357,9 @@ class MidiRouter:
             self._button_prev.clear()
             self._takeovers = self._fresh_takeovers()
 
-
-def _turned(setting: Callable[[], str | None]) -> Turned | None:
-    reply = setting()
-    return Turned(reply) if reply is not None else None
+    def _turned(self, knob: Knob, value: float) -> Turned | None:
+        reply = self.controller.set_param(knob.param, value, "midi", between=knob.between)
+        return Turned(reply) if reply is not None else None
 
 
 def _control_of(msg) -> tuple:
