@@ -1326,3 +1326,57 @@ def test_an_address_without_a_port_goes_to_vcam_serves_port_as_its_messages_say(
     monkeypatch.setattr(websockets.sync.client, "connect", connect)
     said = _said_by_link(url, lambda: bool(tried))
     assert tried[0] == dialled and f" port {port}: " in said[0], (tried, said)
+
+
+class _Writes:
+    """A connection's stand-in for the link's writes: each message kept; `fail` makes the commands' writes fail, as
+    on a connection that dies under them; `hold` (an Event) holds each write until it is set."""
+
+    def __init__(self, fail: bool = False, hold: threading.Event | None = None):
+        self.sent: list[str] = []
+        self.fail, self.hold = fail, hold
+
+    def send(self, message) -> None:
+        if self.hold is not None:
+            self.hold.wait(30)
+        if self.fail and '"command"' in message:
+            raise ConnectionError("the connection dropped")
+        self.sent.append(message)
+
+
+def test_commands_kept_for_a_connection_that_dies_as_they_are_sent_are_not_lost_without_a_word():
+    """The commands given while the link was down were taken from the wait, then written: where the new connection
+    died under that write, they were gone, said nowhere, a knob's last value and a press alike."""
+    said: list[str] = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    assert not link.send_line("seed 42") and not link.send_line("freeze")  # not connected: they wait
+    with pytest.raises(ConnectionError):
+        link._reached(_Writes(fail=True))
+    link._connection_lost()
+    assert any("the server had not answered freeze when the link dropped" in line for line in said), said
+    assert link._waiting.take() == ["seed 42"]  # the knob's value goes with the next connection
+
+
+def test_a_write_that_ends_after_its_connection_was_counted_lost_does_not_shift_the_next_ones_answers(monkeypatch):
+    """A command whose write was stuck as the link dropped was counted unanswered once its write ended, after the
+    drop had been dealt with: the next connection's first answer was taken for it, and its own command, answered,
+    was said not to be when that connection dropped."""
+    monkeypatch.setattr(Link, "STOP_WRITE_WAIT_S", 0.05)
+    said: list[str] = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link._reached(_Writes())
+    hold = threading.Event()
+    link._ws = _Writes(hold=hold)  # the write of this command is stuck
+    stuck = threading.Thread(target=link.send_line, args=("blackout",), daemon=True)
+    stuck.start()
+    assert wait_for(lambda: link._sending_since is not None, 10)
+    link._connection_lost()  # the drop, dealt with while that write is stuck
+    hold.set()
+    stuck.join(10)
+    said.clear()
+    link._ws = wire = _Writes()
+    link._reached(wire)  # the next connection
+    assert link.send_line("live")
+    link._receive(json.dumps({"type": "reply", "text": "", "state": {}}))  # live's answer
+    link._connection_lost()
+    assert not any("live" in line for line in said), said

@@ -536,9 +536,13 @@ class Link:
         self.say(f"connected to {self.url}{after}")
         with self._send_lock:
             lines = self._waiting.take()
-            self._write(ws, [proto.text("command", line=line) for line in lines])
+            # Before the write: a connection that dies under it leaves them unanswered (a knob's value waits again, a
+            # press is named), where they were lost without a word. Cleared first: the answers on this connection are
+            # to its own commands, not to one a write stuck on the last connection finished after it was counted lost.
+            self._unanswered.clear()
             now = self._clock()
             self._unanswered.extend((line, now) for line in lines)
+            self._write(ws, [proto.text("command", line=line) for line in lines])
             self.connected = self.ever_connected = True
         if self.uploader is not None:
             self.uploader.connected()
