@@ -526,6 +526,7 @@ def test_the_librarys_own_race_is_not_said_for_what_answered(monkeypatch):
             raise InvalidMessage("did not receive a valid HTTP response") from e
 
     monkeypatch.setattr(websockets.sync.client, "connect", connect)
+    monkeypatch.setattr(Link, "_open_socket", lambda self: None)  # the stand-in connects to nothing
     said = _said_by_link("ws://127.0.0.1:9", lambda: len(tries) >= 12)
     assert len(said) == 1 and "port 9 answers, but not in HTTP as vcam serve does" in said[0], said
     tries.clear()
@@ -1324,8 +1325,35 @@ def test_an_address_without_a_port_goes_to_vcam_serves_port_as_its_messages_say(
         raise ConnectionRefusedError(111, "Connection refused")
 
     monkeypatch.setattr(websockets.sync.client, "connect", connect)
+    monkeypatch.setattr(Link, "_open_socket", lambda self: None)  # the stand-in connects to nothing
     said = _said_by_link(url, lambda: bool(tried))
     assert tried[0] == dialled and f" port {port}: " in said[0], (tried, said)
+
+
+def test_a_name_server_that_does_not_answer_holds_no_try_past_its_bound(monkeypatch):
+    """The lookup of the server's name had no bound (the library's own, inside its 5 s to connect): a name server
+    that stopped answering held each try until the resolver gave up, 20 s or more, with nothing new said."""
+    release, looked_up = threading.Event(), []
+    system = socket.getaddrinfo
+
+    def stuck(host, *args, **kwargs):
+        if host != "gpu.stuck-dns.example":
+            return system(host, *args, **kwargs)
+        looked_up.append(host)
+        release.wait(60)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", stuck)
+    monkeypatch.setattr(Link, "LOOKUP_S", 0.2)
+    said: list[str] = []
+    link = TimedLink("ws://gpu.stuck-dns.example:8765", said)
+    try:
+        _tried(link, lambda: len(link.waits) >= 3)
+    finally:
+        release.set()
+    assert looked_up == ["gpu.stuck-dns.example"]  # the lookup still running is waited on again, not started again
+    assert len(said) == 1 and said[0].startswith("cannot reach the server: the name gpu.stuck-dns.example could not "
+                                                 "be looked up (no name server answered)"), said
 
 
 class _Writes:

@@ -298,11 +298,15 @@ class Link:
     BAD_FRAMES_SAID_S = 60.0  # frames that cannot be read: said once, then counted once a minute
     UNANSWERED_MOST = 256  # commands sent whose answer has not come, kept to tell what a dropped link took
     STOP_WRITE_WAIT_S = 1.0  # a quit waits this long for a write in progress (one frame), then cuts it
+    LOOKUP_S = 5.0  # the server's host name looked up for this long at most (_open_socket)
+    OPEN_S = 5.0  # each of its addresses tried for this long, then the TLS and WebSocket handshakes as long
 
     def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
                  say: Callable[[str], None], uploader: Uploader | None = None, screen: CamScreen | None = None,
-                 keepalive: proto.Keepalive = proto.Keepalive(), clock: Callable[[], float] = time.monotonic):
+                 keepalive: proto.Keepalive = proto.Keepalive(), clock: Callable[[], float] = time.monotonic,
+                 lookup: Lookup | None = None):
         self.url = url
+        self._lookup = lookup or Lookup()
         self.keepalive = keepalive
         self.uploader = uploader
         self.screen = screen
@@ -440,8 +444,7 @@ class Link:
         while not self._stop.is_set():
             self._opened = False
             try:
-                with connect(dialled(self.url), additional_headers=headers, open_timeout=5, max_size=2**24,
-                             compression=None, proxy=None, logger=_library_log(), **self.keepalive.options()) as ws:
+                with self._connect(connect, headers) as ws:
                     self._ws, self._opened = ws, True
                     with self._send_lock:
                         self._write(ws, [proto.text("ping", t=time.time())])
@@ -476,6 +479,27 @@ class Link:
             if self._pause(delay):
                 return
             delay = min(self.BROKEN_RETRY_S if self.broken else self.LAST_RETRY_S, delay * 2)
+
+    def _connect(self, connect: Callable, headers: dict | None):
+        """A connection to the server, over a socket this link opened after a lookup with a bound (_open_socket)."""
+        sock = self._open_socket()
+        try:
+            return connect(dialled(self.url), sock=sock, additional_headers=headers, open_timeout=self.OPEN_S,
+                           max_size=2**24, compression=None, proxy=None, logger=_library_log(),
+                           **self.keepalive.options())
+        except BaseException:
+            if sock is not None:
+                sock.close()
+            raise
+
+    def _open_socket(self) -> socket.socket | None:
+        """A TCP connection to the server's host: its name looked up for LOOKUP_S at most, then each of its addresses
+        tried for OPEN_S. The library's own lookup has no bound: a name server that stopped answering (a wifi that
+        dropped behind its router, a VPN going down) held each try 20 s or more past its 5 s to connect, the
+        camera said nothing new meanwhile, and a server back again was found that much later."""
+        parts = urlsplit(self.url)
+        infos = self._lookup.addresses(parts.hostname or "", _port(parts), self.LOOKUP_S)
+        return dial(infos, self.OPEN_S)
 
     def _connection_lost(self) -> None:
         """Sends stop. The commands the server had not answered may never have reached it: a knob's last value
@@ -775,6 +799,59 @@ class Unreadable(Exception):
 
 class Silent(Unreadable):
     """A server that let this client in sent nothing for Link.FIRST_STATE_S."""
+
+
+class Lookup:
+    """A host name's addresses, looked up with a bound, in a thread of its own: the system's resolver has no bound of
+    its own. A lookup still running when the next try asks again is waited on again, not started twice: a name
+    server that never answers holds one thread, not one more for each try."""
+
+    def __init__(self, resolve: Callable[..., list] | None = None):
+        self._resolve = resolve
+        self._pending: tuple[tuple[str, int], threading.Event, list] | None = None
+
+    def addresses(self, host: str, port: int, timeout: float) -> list[tuple]:
+        """getaddrinfo's answer for a TCP connection to host:port; socket.gaierror (EAI_AGAIN: no name server
+        answered) where it takes over `timeout` s."""
+        pending = self._pending
+        if pending is None or pending[0] != (host, port) or pending[1].is_set():  # none running for it: a new one
+            pending = self._pending = ((host, port), threading.Event(), [])
+            threading.Thread(target=self._look_up, args=pending, name="lookup", daemon=True).start()
+        _, done, answer = pending
+        if not done.wait(timeout):
+            raise socket.gaierror(_EAI_AGAIN, f"the lookup of {host} took over {timeout:g} s")
+        if isinstance(answer[0], BaseException):
+            raise answer[0]
+        return answer[0]
+
+    def _look_up(self, key: tuple[str, int], done: threading.Event, answer: list) -> None:
+        resolve = self._resolve or socket.getaddrinfo  # read when called: a test may stand in for the system's
+        try:
+            answer.append(resolve(key[0], key[1], type=socket.SOCK_STREAM))
+        except Exception as e:  # noqa: BLE001 - handed to the try that waits for it
+            answer.append(e)
+        finally:
+            done.set()
+
+
+_EAI_AGAIN = getattr(socket, "EAI_AGAIN", 11002)  # 11002: Windows' WSATRY_AGAIN
+
+
+def dial(infos: list[tuple], timeout: float) -> socket.socket:
+    """A TCP connection to the first of getaddrinfo's `infos` that takes one, each tried for `timeout` s, as
+    socket.create_connection does; the last one's error where none does."""
+    error: OSError = OSError("the host name has no address")
+    for family, kind, protocol, _, address in infos:
+        sock = socket.socket(family, kind, protocol)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(address)
+            sock.settimeout(None)
+            return sock
+        except OSError as e:
+            sock.close()
+            error = e
+    raise error
 
 
 class LinkFeed:
