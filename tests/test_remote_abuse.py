@@ -1108,7 +1108,7 @@ def test_a_server_that_sends_nothing_once_it_let_the_camera_in_is_not_waited_for
         _tried(link, lambda: len(link.waits) >= 2)
         server.shutdown()
     assert len(said) == 1 and "let this camera in, but sent nothing in 0.2 s where vcam serve sends its state at " \
-        "once: a proxy holding the connection" in said[0], said
+        "once, even while it loads its model: a proxy holding the connection" in said[0], said
     assert not link.connected and not link.ever_connected
 
 

@@ -293,7 +293,8 @@ class Link:
     # serve is down) does not mend in seconds, as a restarting one does: its tries back off to this, said once
     BROKEN_RETRY_S = 15.0
     # Once let in, the server's state comes first; a connection that brings nothing for this long is no vcam serve
-    # (a proxy holding it open, a link that went half-open under the handshake)
+    # (a proxy holding it open, a link that went half-open under the handshake). vcam serve listens, and sends its
+    # state, from before its model loads: a camera started while it loads (minutes, for 14B) waits for frames only
     FIRST_STATE_S = 15.0
     BAD_FRAMES_SAID_S = 60.0  # frames that cannot be read: said once, then counted once a minute
     UNANSWERED_MOST = 256  # commands sent whose answer has not come, kept to tell what a dropped link took
@@ -616,8 +617,8 @@ class Link:
         where = f"{_shown_host(parts)} port {_port(parts)}"
         if isinstance(error, Silent):
             return (f"{where} let this camera in, but sent nothing in {self.FIRST_STATE_S:g} s where vcam serve sends "
-                    "its state at once: a proxy holding the connection with nothing behind it, or a link that stalled "
-                    "as it opened; check that vcam serve runs behind that address")
+                    "its state at once, even while it loads its model: a proxy holding the connection with nothing "
+                    "behind it, or a link that stalled as it opened; check that vcam serve runs behind that address")
         if isinstance(error, Unreadable):
             return (f"{where} let this camera in, but its first message is not vcam serve's state ({error}): a vcam "
                     "serve of another version than this vcam cam (install the same vcam on both machines), or "
