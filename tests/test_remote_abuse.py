@@ -11,6 +11,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -1408,3 +1409,48 @@ def test_a_write_that_ends_after_its_connection_was_counted_lost_does_not_shift_
     link._receive(json.dumps({"type": "reply", "text": "", "state": {}}))  # live's answer
     link._connection_lost()
     assert not any("live" in line for line in said), said
+
+
+class _SilentConnection:
+    """A connection let in that never brings the server's state."""
+
+    protocol = SimpleNamespace(close_rcvd=None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        return False
+
+    def send(self, message) -> None:
+        pass
+
+    def recv(self, timeout=None):
+        raise TimeoutError
+
+
+def test_a_proxy_answering_for_a_server_that_could_not_be_used_gets_the_quick_tries_back(monkeypatch):
+    """A server that could not be used, then a proxy's 502 (its vcam serve restarting behind it): the tries stayed
+    15 s apart, so the restarted server came back on the camera up to 15 s late, and the status line went on
+    saying SERVER NOT USABLE under the proxy's line."""
+    import websockets.sync.client
+    from websockets.datastructures import Headers
+    from websockets.exceptions import InvalidStatus
+    from websockets.http11 import Response
+
+    tries = []
+
+    def connect(*args, **kwargs):
+        tries.append(1)
+        if len(tries) <= 3:
+            return _SilentConnection()
+        raise InvalidStatus(Response(502, "Bad Gateway", Headers({"Content-Type": "text/html"}), b"<html>502</html>"))
+
+    monkeypatch.setattr(websockets.sync.client, "connect", connect)
+    monkeypatch.setattr(Link, "_open_socket", lambda self: None)
+    said: list[str] = []
+    link = TimedLink("ws://127.0.0.1:9", said)
+    _tried(link, lambda: len(link.waits) >= 8)
+    assert link.waits[:8] == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0, 5.0, 5.0], said
+    assert "the server cannot be used" in said[0] and "answered HTTP 502, as a proxy does" in said[1], said
+    assert LinkFeed(link).status(PacerStats(), 0.0, []).startswith("CONNECTING ("), link.broken

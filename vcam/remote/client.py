@@ -651,6 +651,9 @@ class Link:
 
     def _refusal(self, code: int, body: bytes | None, headers=None) -> bool:
         """Says why the server refused this try; True when the client must end (it can never get in)."""
+        # It answers in another way now: a proxy's 502 while the vcam serve behind it restarts is tried as often as
+        # a port nothing listens on, and the status line no longer calls it not usable
+        self.broken = None
         self.token_refused = code == 401 and self.ever_connected
         if code == 401:
             why = "wrong token" if self.token else "missing token"
