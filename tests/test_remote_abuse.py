@@ -1454,3 +1454,43 @@ def test_a_proxy_answering_for_a_server_that_could_not_be_used_gets_the_quick_tr
     assert link.waits[:8] == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0, 5.0, 5.0], said
     assert "the server cannot be used" in said[0] and "answered HTTP 502, as a proxy does" in said[1], said
     assert LinkFeed(link).status(PacerStats(), 0.0, []).startswith("CONNECTING ("), link.broken
+
+
+def test_a_press_given_before_a_faders_sweep_on_a_link_that_dropped_unnoticed_is_still_named():
+    """Every command written was kept, 256 at most: a fader ridden for a few seconds over a wifi that had dropped
+    unnoticed pushed out the press given before it, which was then never said to be unanswered."""
+    said: list[str] = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link._ws = wire = _Writes()
+    link._reached(wire)
+    assert link.send_line("freeze")
+    assert all(link.send_line(f"strength {i / 1000:.3f}") for i in range(1000))
+    link._connection_lost()
+    assert said[1:] == ["the server had not answered freeze when the link dropped: it may not have got it; not sent "
+                        "again, as it may have been carried out (give it again if not)"], said
+    assert link._waiting.take() == ["strength 0.999"]
+
+
+@pytest.mark.parametrize("answers, named, again", [
+    (0, "freeze", ["seed 2", "strength 0.5"]),  # seed 1's value is not sent again: seed 2 came after it
+    (1, "freeze", ["seed 2", "strength 0.5"]),
+    (2, None, ["seed 2", "strength 0.5"]),
+    (3, None, ["strength 0.5"]),
+    (4, None, []),
+    (9, None, []),  # answers to no command (an error for another message) count none
+])
+def test_the_answers_that_came_tell_which_commands_a_dropped_link_took(answers, named, again):
+    said: list[str] = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link._ws = wire = _Writes()
+    link._reached(wire)
+    for line in ("seed 1", "freeze", "seed 2", "strength 0.5"):
+        assert link.send_line(line)
+    for _ in range(answers):
+        link._receive(json.dumps({"type": "reply", "text": "", "state": {}}))
+    link._connection_lost()
+    presses = [line for line in said if "had not answered" in line]
+    assert presses == ([f"the server had not answered {named} when the link dropped: it may not have got "
+                        f"{'them' if ',' in named else 'it'}; not sent again, as it may have been carried out (give "
+                        "it again if not)"] if named else []), said
+    assert link._waiting.take() == again

@@ -265,6 +265,57 @@ class Waiting:
         return sent
 
 
+class Unanswered:
+    """The commands written on a connection whose answer has not come. The server answers each command, in order, so
+    the n-th answer is the n-th command's: answers are counted, not matched. A knob keeps only its last value not
+    answered: a fader's sweep over a link that dropped unnoticed is hundreds of them, and pushed out of a list of
+    every command a press given before it, which was then never named. Past MOST presses, the oldest are counted."""
+
+    MOST = 64
+
+    def __init__(self):
+        self._lock = threading.Lock()  # sent under the link's send lock, answered on its own thread
+        self._sent = self._answered = 0
+        self._knobs: dict[str, tuple[int, str, float]] = {}  # by parameter: (its number, the line, when sent)
+        self._presses: deque[tuple[int, str, float]] = deque()
+        self._pushed_out = 0
+        self._pushed_last = -1  # the number of the last press pushed out: all of them are answered past it
+
+    def sent(self, line: str, at: float) -> None:
+        with self._lock:
+            number, self._sent = self._sent, self._sent + 1
+            if key := _knob(line):
+                self._knobs.pop(key, None)
+                self._knobs[key] = (number, line, at)
+                return
+            self._presses.append((number, line, at))
+            if len(self._presses) > self.MOST:
+                self._pushed_last = self._presses.popleft()[0]
+                self._pushed_out += 1
+
+    def answered(self) -> None:
+        """The oldest command not answered is; an answer past the commands sent (one to no command) counts none."""
+        with self._lock:
+            self._answered = min(self._answered + 1, self._sent)
+            while self._presses and self._presses[0][0] < self._answered:
+                self._presses.popleft()
+            if self._answered > self._pushed_last:
+                self._pushed_out = 0
+            for key in [key for key, (number, _, _) in self._knobs.items() if number < self._answered]:
+                del self._knobs[key]
+
+    def take(self) -> tuple[list[tuple[str, float]], list[str], int]:
+        """The knobs' values not answered (with when each was sent), the presses not answered, and how many more
+        presses were pushed out; none are kept after."""
+        with self._lock:
+            knobs = [(line, at) for _, line, at in sorted(self._knobs.values())]
+            presses, more = [line for _, line, _ in self._presses], self._pushed_out
+            self._sent = self._answered = self._pushed_out = 0
+            self._pushed_last = -1
+            self._knobs, self._presses = {}, deque()
+        return knobs, presses, more
+
+
 def _knob(line: str) -> str | None:
     """The parameter a command sets, where it is a knob's (only its last value matters); None for a press."""
     name = line.split(maxsplit=1)[0].lower() if line.strip() else ""
@@ -297,7 +348,6 @@ class Link:
     # state, from before its model loads: a camera started while it loads (minutes, for 14B) waits for frames only
     FIRST_STATE_S = 15.0
     BAD_FRAMES_SAID_S = 60.0  # frames that cannot be read: said once, then counted once a minute
-    UNANSWERED_MOST = 256  # commands sent whose answer has not come, kept to tell what a dropped link took
     STOP_WRITE_WAIT_S = 1.0  # a quit waits this long for a write in progress (one frame), then cuts it
     LOOKUP_S = 5.0  # the server's host name looked up for this long at most (_open_socket)
     OPEN_S = 5.0  # each of its addresses tried for this long, then the TLS and WebSocket handshakes as long
@@ -337,9 +387,9 @@ class Link:
         self._send_stalled = False  # the watch cut the connection under a write that made no progress
         self._clock = clock
         self._waiting = Waiting(say, clock)  # commands given while disconnected
-        # Commands on the wire whose answer (the server answers each, in order) has not come, with when each was
-        # sent: a wifi that drops unnoticed takes what was written until the keepalive gives up
-        self._unanswered: deque[tuple[str, float]] = deque(maxlen=self.UNANSWERED_MOST)
+        # Commands on the wire whose answer has not come: a wifi that drops unnoticed takes what was written until
+        # the keepalive gives up
+        self._unanswered = Unanswered()
         # the server's error answers, one line per error every few seconds: a fader sends a sweep of messages
         self._errors = ErrorThrottle(most=8, others="other errors")
         # frames it cannot read: each of a stream's, when the server speaks another version of the protocol
@@ -384,7 +434,7 @@ class Link:
             if ws is not None:
                 try:
                     self._write(ws, [proto.text("command", line=line)])
-                    self._unanswered.append((line, self._clock()))
+                    self._unanswered.sent(line, self._clock())
                     return True
                 except Exception:
                     pass  # the link thread notices the dead connection
@@ -509,23 +559,17 @@ class Link:
         took = self._send_lock.acquire(timeout=self.STOP_WRITE_WAIT_S)  # a send in progress ends first
         try:
             self.connected = False
-            unanswered = list(self._unanswered)
-            self._unanswered.clear()
+            knobs, presses, more = self._unanswered.take()
         finally:
             if took:
                 self._send_lock.release()
-        knobs: dict[str, tuple[str, float]] = {}
-        for line, at in unanswered:
-            if key := _knob(line):
-                knobs.pop(key, None)
-                knobs[key] = (line, at)
-        for line, at in knobs.values():
+        for line, at in knobs:
             self._waiting.put_back(line, at)
-        presses = [line for line, _ in unanswered if not _knob(line)]
-        if presses and not self._stop.is_set():
-            named = ", ".join(presses[:4]) + (f" and {len(presses) - 4} more" if len(presses) > 4 else "")
+        if (presses or more) and not self._stop.is_set():
+            n = len(presses) + more
+            named = ", ".join(presses[:4]) + (f" and {n - 4} more" if n > 4 else "")
             self.say(f"the server had not answered {named} when the link dropped: it may not have got "
-                     f"{'them' if len(presses) > 1 else 'it'}; not sent again, as it may have been carried out "
+                     f"{'them' if n > 1 else 'it'}; not sent again, as it may have been carried out "
                      "(give it again if not)")
 
     def _pause(self, delay: float) -> bool:
@@ -564,9 +608,10 @@ class Link:
             # Before the write: a connection that dies under it leaves them unanswered (a knob's value waits again, a
             # press is named), where they were lost without a word. Cleared first: the answers on this connection are
             # to its own commands, not to one a write stuck on the last connection finished after it was counted lost.
-            self._unanswered.clear()
+            self._unanswered.take()
             now = self._clock()
-            self._unanswered.extend((line, now) for line in lines)
+            for line in lines:
+                self._unanswered.sent(line, now)
             self._write(ws, [proto.text("command", line=line) for line in lines])
             self.connected = self.ever_connected = True
         if self.uploader is not None:
@@ -718,8 +763,8 @@ class Link:
         except proto.ProtocolError:
             return
         kind = data["type"]
-        if kind in ("reply", "error") and self._unanswered:
-            self._unanswered.popleft()  # the server answers each command, in order: the oldest's answer
+        if kind in ("reply", "error"):
+            self._unanswered.answered()
         if kind == "pong" and _number(data.get("t")) and _number(data.get("server")):
             now = time.time()
             self.offset = data["server"] - (data["t"] + now) / 2
