@@ -1,6 +1,7 @@
 """The network link under the probes that found its holes: a crowd connecting at once, clients that connect and
 close at once, a wrong token, a server that sends nothing yet. A server in this process, without a model."""
 import contextlib
+import errno
 import io
 import json
 import logging
@@ -1494,3 +1495,24 @@ def test_the_answers_that_came_tell_which_commands_a_dropped_link_took(answers, 
                         f"{'them' if ',' in named else 'it'}; not sent again, as it may have been carried out (give "
                         "it again if not)"] if named else []), said
     assert link._waiting.take() == again
+
+
+def test_a_host_with_an_ipv6_address_is_reached_over_ipv4_from_a_laptop_with_ipv6_turned_off(monkeypatch):
+    """The name's IPv6 address came first, and its socket could not be made where the laptop has IPv6 off: the try
+    failed there, its IPv4 address never tried."""
+    from vcam.remote.client import dial
+
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        port = listening.getsockname()[1]
+        made = socket.socket
+
+        def no_ipv6(family=socket.AF_INET, *args, **kwargs):
+            if family == socket.AF_INET6:
+                raise OSError(errno.EAFNOSUPPORT, "Address family not supported by protocol")
+            return made(family, *args, **kwargs)
+
+        monkeypatch.setattr(socket, "socket", no_ipv6)
+        infos = [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("2001:db8::5", port, 0, 0)),
+                 (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        with dial(infos, 5.0) as sock:
+            assert sock.getpeername() == ("127.0.0.1", port)

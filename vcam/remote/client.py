@@ -891,14 +891,17 @@ def dial(infos: list[tuple], timeout: float) -> socket.socket:
     socket.create_connection does; the last one's error where none does."""
     error: OSError = OSError("the host name has no address")
     for family, kind, protocol, _, address in infos:
-        sock = socket.socket(family, kind, protocol)
+        sock = None
         try:
+            # made in the try: a laptop with IPv6 turned off cannot make an IPv6 socket, and goes on to the IPv4 address
+            sock = socket.socket(family, kind, protocol)
             sock.settimeout(timeout)
             sock.connect(address)
             sock.settimeout(None)
             return sock
         except OSError as e:
-            sock.close()
+            if sock is not None:
+                sock.close()
             error = e
     raise error
 
