@@ -1105,3 +1105,42 @@ def test_cam_refuses_two_outputs_on_one_file_before_anything_opens(tmp_path, cap
     assert main(["cam", "ws://127.0.0.1:9", "--out", f"file:{tmp_path}/take.mkv", "--no-stdin"]) == 2
     assert "vcam records MP4 video (.mp4), not .mkv" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_camera_started_while_the_server_loads_its_model_connects_and_waits_for_frames(server_factory,
+                                                                                          monkeypatch):
+    """vcam serve listens, and sends its state, from before its model loads (minutes, for 14B): a vcam cam started
+    meanwhile is connected and waits for the first frame, never held to its 15 s for the server's first state and
+    said to find a server that cannot be used."""
+    import vcam.live.run
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.client import Link, RemoteController
+
+    loading, release = threading.Event(), threading.Event()
+    opener = vcam.live.run.stream_opener
+
+    def held(*args, **kwargs):
+        open_stream = opener(*args, **kwargs)
+
+        def loads(*a, **k):
+            loading.set()
+            release.wait(60)
+            return open_stream(*a, **k)
+
+        return loads
+
+    monkeypatch.setattr(vcam.live.run, "stream_opener", held)
+    server = server_factory()
+    try:
+        assert loading.wait(60), server.said()
+        said: list[str] = []
+        link = Link(f"ws://127.0.0.1:{server.port}", None, Pacer(PacerSettings()), RemoteController(lambda line: True),
+                    said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: link.connected, 30), said
+            assert not link.broken and "on air" not in server.said()
+        finally:
+            link.stop()
+    finally:
+        release.set()

@@ -1,6 +1,7 @@
 """The network link under the probes that found its holes: a crowd connecting at once, clients that connect and
 close at once, a wrong token, a server that sends nothing yet. A server in this process, without a model."""
 import contextlib
+import errno
 import io
 import json
 import logging
@@ -11,6 +12,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -526,6 +528,7 @@ def test_the_librarys_own_race_is_not_said_for_what_answered(monkeypatch):
             raise InvalidMessage("did not receive a valid HTTP response") from e
 
     monkeypatch.setattr(websockets.sync.client, "connect", connect)
+    monkeypatch.setattr(Link, "_open_socket", lambda self: None)  # the stand-in connects to nothing
     said = _said_by_link("ws://127.0.0.1:9", lambda: len(tries) >= 12)
     assert len(said) == 1 and "port 9 answers, but not in HTTP as vcam serve does" in said[0], said
     tries.clear()
@@ -1107,7 +1110,7 @@ def test_a_server_that_sends_nothing_once_it_let_the_camera_in_is_not_waited_for
         _tried(link, lambda: len(link.waits) >= 2)
         server.shutdown()
     assert len(said) == 1 and "let this camera in, but sent nothing in 0.2 s where vcam serve sends its state at " \
-        "once: a proxy holding the connection" in said[0], said
+        "once, even while it loads its model: a proxy holding the connection" in said[0], said
     assert not link.connected and not link.ever_connected
 
 
@@ -1324,5 +1327,192 @@ def test_an_address_without_a_port_goes_to_vcam_serves_port_as_its_messages_say(
         raise ConnectionRefusedError(111, "Connection refused")
 
     monkeypatch.setattr(websockets.sync.client, "connect", connect)
+    monkeypatch.setattr(Link, "_open_socket", lambda self: None)  # the stand-in connects to nothing
     said = _said_by_link(url, lambda: bool(tried))
     assert tried[0] == dialled and f" port {port}: " in said[0], (tried, said)
+
+
+def test_a_name_server_that_does_not_answer_holds_no_try_past_its_bound(monkeypatch):
+    """The lookup of the server's name had no bound (the library's own, inside its 5 s to connect): a name server
+    that stopped answering held each try until the resolver gave up, 20 s or more, with nothing new said."""
+    release, looked_up = threading.Event(), []
+    system = socket.getaddrinfo
+
+    def stuck(host, *args, **kwargs):
+        if host != "gpu.stuck-dns.example":
+            return system(host, *args, **kwargs)
+        looked_up.append(host)
+        release.wait(60)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", stuck)
+    monkeypatch.setattr(Link, "LOOKUP_S", 0.2)
+    said: list[str] = []
+    link = TimedLink("ws://gpu.stuck-dns.example:8765", said)
+    try:
+        _tried(link, lambda: len(link.waits) >= 3)
+    finally:
+        release.set()
+    assert looked_up == ["gpu.stuck-dns.example"]  # the lookup still running is waited on again, not started again
+    assert len(said) == 1 and said[0].startswith("cannot reach the server: the name gpu.stuck-dns.example could not "
+                                                 "be looked up (no name server answered)"), said
+
+
+class _Writes:
+    """A connection's stand-in for the link's writes: each message kept; `fail` makes the commands' writes fail, as
+    on a connection that dies under them; `hold` (an Event) holds each write until it is set."""
+
+    def __init__(self, fail: bool = False, hold: threading.Event | None = None):
+        self.sent: list[str] = []
+        self.fail, self.hold = fail, hold
+
+    def send(self, message) -> None:
+        if self.hold is not None:
+            self.hold.wait(30)
+        if self.fail and '"command"' in message:
+            raise ConnectionError("the connection dropped")
+        self.sent.append(message)
+
+
+def test_commands_kept_for_a_connection_that_dies_as_they_are_sent_are_not_lost_without_a_word():
+    """The commands given while the link was down were taken from the wait, then written: where the new connection
+    died under that write, they were gone, said nowhere, a knob's last value and a press alike."""
+    said: list[str] = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    assert not link.send_line("seed 42") and not link.send_line("freeze")  # not connected: they wait
+    with pytest.raises(ConnectionError):
+        link._reached(_Writes(fail=True))
+    link._connection_lost()
+    assert any("the server had not answered freeze when the link dropped" in line for line in said), said
+    assert link._waiting.take() == ["seed 42"]  # the knob's value goes with the next connection
+
+
+def test_a_write_that_ends_after_its_connection_was_counted_lost_does_not_shift_the_next_ones_answers(monkeypatch):
+    """A command whose write was stuck as the link dropped was counted unanswered once its write ended, after the
+    drop had been dealt with: the next connection's first answer was taken for it, and its own command, answered,
+    was said not to be when that connection dropped."""
+    monkeypatch.setattr(Link, "STOP_WRITE_WAIT_S", 0.05)
+    said: list[str] = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link._reached(_Writes())
+    hold = threading.Event()
+    link._ws = _Writes(hold=hold)  # the write of this command is stuck
+    stuck = threading.Thread(target=link.send_line, args=("blackout",), daemon=True)
+    stuck.start()
+    assert wait_for(lambda: link._sending_since is not None, 10)
+    link._connection_lost()  # the drop, dealt with while that write is stuck
+    hold.set()
+    stuck.join(10)
+    said.clear()
+    link._ws = wire = _Writes()
+    link._reached(wire)  # the next connection
+    assert link.send_line("live")
+    link._receive(json.dumps({"type": "reply", "text": "", "state": {}}))  # live's answer
+    link._connection_lost()
+    assert not any("live" in line for line in said), said
+
+
+class _SilentConnection:
+    """A connection let in that never brings the server's state."""
+
+    protocol = SimpleNamespace(close_rcvd=None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        return False
+
+    def send(self, message) -> None:
+        pass
+
+    def recv(self, timeout=None):
+        raise TimeoutError
+
+
+def test_a_proxy_answering_for_a_server_that_could_not_be_used_gets_the_quick_tries_back(monkeypatch):
+    """A server that could not be used, then a proxy's 502 (its vcam serve restarting behind it): the tries stayed
+    15 s apart, so the restarted server came back on the camera up to 15 s late, and the status line went on
+    saying SERVER NOT USABLE under the proxy's line."""
+    import websockets.sync.client
+    from websockets.datastructures import Headers
+    from websockets.exceptions import InvalidStatus
+    from websockets.http11 import Response
+
+    tries = []
+
+    def connect(*args, **kwargs):
+        tries.append(1)
+        if len(tries) <= 3:
+            return _SilentConnection()
+        raise InvalidStatus(Response(502, "Bad Gateway", Headers({"Content-Type": "text/html"}), b"<html>502</html>"))
+
+    monkeypatch.setattr(websockets.sync.client, "connect", connect)
+    monkeypatch.setattr(Link, "_open_socket", lambda self: None)
+    said: list[str] = []
+    link = TimedLink("ws://127.0.0.1:9", said)
+    _tried(link, lambda: len(link.waits) >= 8)
+    assert link.waits[:8] == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0, 5.0, 5.0], said
+    assert "the server cannot be used" in said[0] and "answered HTTP 502, as a proxy does" in said[1], said
+    assert LinkFeed(link).status(PacerStats(), 0.0, []).startswith("CONNECTING ("), link.broken
+
+
+def test_a_press_given_before_a_faders_sweep_on_a_link_that_dropped_unnoticed_is_still_named():
+    """Every command written was kept, 256 at most: a fader ridden for a few seconds over a wifi that had dropped
+    unnoticed pushed out the press given before it, which was then never said to be unanswered."""
+    said: list[str] = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link._ws = wire = _Writes()
+    link._reached(wire)
+    assert link.send_line("freeze")
+    assert all(link.send_line(f"strength {i / 1000:.3f}") for i in range(1000))
+    link._connection_lost()
+    assert said[1:] == ["the server had not answered freeze when the link dropped: it may not have got it; not sent "
+                        "again, as it may have been carried out (give it again if not)"], said
+    assert link._waiting.take() == ["strength 0.999"]
+
+
+@pytest.mark.parametrize("answers, named, again", [
+    (0, "freeze", ["seed 2", "strength 0.5"]),  # seed 1's value is not sent again: seed 2 came after it
+    (1, "freeze", ["seed 2", "strength 0.5"]),
+    (2, None, ["seed 2", "strength 0.5"]),
+    (3, None, ["strength 0.5"]),
+    (4, None, []),
+    (9, None, []),  # answers to no command (an error for another message) count none
+])
+def test_the_answers_that_came_tell_which_commands_a_dropped_link_took(answers, named, again):
+    said: list[str] = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link._ws = wire = _Writes()
+    link._reached(wire)
+    for line in ("seed 1", "freeze", "seed 2", "strength 0.5"):
+        assert link.send_line(line)
+    for _ in range(answers):
+        link._receive(json.dumps({"type": "reply", "text": "", "state": {}}))
+    link._connection_lost()
+    presses = [line for line in said if "had not answered" in line]
+    assert presses == ([f"the server had not answered {named} when the link dropped: it may not have got "
+                        f"{'them' if ',' in named else 'it'}; not sent again, as it may have been carried out (give "
+                        "it again if not)"] if named else []), said
+    assert link._waiting.take() == again
+
+
+def test_a_host_with_an_ipv6_address_is_reached_over_ipv4_from_a_laptop_with_ipv6_turned_off(monkeypatch):
+    """The name's IPv6 address came first, and its socket could not be made where the laptop has IPv6 off: the try
+    failed there, its IPv4 address never tried."""
+    from vcam.remote.client import dial
+
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        port = listening.getsockname()[1]
+        made = socket.socket
+
+        def no_ipv6(family=socket.AF_INET, *args, **kwargs):
+            if family == socket.AF_INET6:
+                raise OSError(errno.EAFNOSUPPORT, "Address family not supported by protocol")
+            return made(family, *args, **kwargs)
+
+        monkeypatch.setattr(socket, "socket", no_ipv6)
+        infos = [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("2001:db8::5", port, 0, 0)),
+                 (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        with dial(infos, 5.0) as sock:
+            assert sock.getpeername() == ("127.0.0.1", port)

@@ -206,3 +206,28 @@ def test_a_sender_whose_input_frame_is_damaged_on_the_way_keeps_sending_and_it_i
     assert said[1:] == [line, f"{line} (and 29 more like it)"], said
     assert intake.held_back(now[0] + 60) == [f"9 more like it: {line}"]
     assert "JPEG" not in capfd.readouterr().err
+
+
+def test_an_ipv6_host_on_a_machine_with_ipv6_turned_off_says_to_listen_on_ipv4(monkeypatch):
+    """--host :: where the kernel has IPv6 off failed with "Address family not supported by protocol" and the fix
+    "pick another --port, or stop the program that uses this one": no port would have done."""
+    import socket
+
+    from vcam.remote.server import FrameServer, ServeSettings
+
+    create_server = socket.create_server
+
+    def no_ipv6(address, *, family=socket.AF_INET, **kwargs):
+        if family == socket.AF_INET6:
+            raise OSError(errno.EAFNOSUPPORT, "Address family not supported by protocol")
+        return create_server(address, family=family, **kwargs)
+
+    monkeypatch.setattr(socket, "create_server", no_ipv6)
+    monkeypatch.setattr(socket, "has_dualstack_ipv6", lambda: False)  # as Python finds it on such a machine
+    server = FrameServer(ServeSettings(host="::", port=0, token="s3cret"), lambda line, source: "ok", dict,
+                         lambda s: None)
+    with pytest.raises(VcamError) as raised:
+        server.start()
+    assert raised.value.message == "cannot listen on [::]:0 (Address family not supported by protocol)"
+    assert raised.value.fix.startswith("this machine has IPv6 turned off: --host 0.0.0.0 listens on every IPv4 "
+                                       "address"), raised.value.fix

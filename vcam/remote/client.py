@@ -265,6 +265,57 @@ class Waiting:
         return sent
 
 
+class Unanswered:
+    """The commands written on a connection whose answer has not come. The server answers each command, in order, so
+    the n-th answer is the n-th command's: answers are counted, not matched. A knob keeps only its last value not
+    answered: a fader's sweep over a link that dropped unnoticed is hundreds of them, and pushed out of a list of
+    every command a press given before it, which was then never named. Past MOST presses, the oldest are counted."""
+
+    MOST = 64
+
+    def __init__(self):
+        self._lock = threading.Lock()  # sent under the link's send lock, answered on its own thread
+        self._sent = self._answered = 0
+        self._knobs: dict[str, tuple[int, str, float]] = {}  # by parameter: (its number, the line, when sent)
+        self._presses: deque[tuple[int, str, float]] = deque()
+        self._pushed_out = 0
+        self._pushed_last = -1  # the number of the last press pushed out: all of them are answered past it
+
+    def sent(self, line: str, at: float) -> None:
+        with self._lock:
+            number, self._sent = self._sent, self._sent + 1
+            if key := _knob(line):
+                self._knobs.pop(key, None)
+                self._knobs[key] = (number, line, at)
+                return
+            self._presses.append((number, line, at))
+            if len(self._presses) > self.MOST:
+                self._pushed_last = self._presses.popleft()[0]
+                self._pushed_out += 1
+
+    def answered(self) -> None:
+        """The oldest command not answered is; an answer past the commands sent (one to no command) counts none."""
+        with self._lock:
+            self._answered = min(self._answered + 1, self._sent)
+            while self._presses and self._presses[0][0] < self._answered:
+                self._presses.popleft()
+            if self._answered > self._pushed_last:
+                self._pushed_out = 0
+            for key in [key for key, (number, _, _) in self._knobs.items() if number < self._answered]:
+                del self._knobs[key]
+
+    def take(self) -> tuple[list[tuple[str, float]], list[str], int]:
+        """The knobs' values not answered (with when each was sent), the presses not answered, and how many more
+        presses were pushed out; none are kept after."""
+        with self._lock:
+            knobs = [(line, at) for _, line, at in sorted(self._knobs.values())]
+            presses, more = [line for _, line, _ in self._presses], self._pushed_out
+            self._sent = self._answered = self._pushed_out = 0
+            self._pushed_last = -1
+            self._knobs, self._presses = {}, deque()
+        return knobs, presses, more
+
+
 def _knob(line: str) -> str | None:
     """The parameter a command sets, where it is a knob's (only its last value matters); None for a press."""
     name = line.split(maxsplit=1)[0].lower() if line.strip() else ""
@@ -293,16 +344,20 @@ class Link:
     # serve is down) does not mend in seconds, as a restarting one does: its tries back off to this, said once
     BROKEN_RETRY_S = 15.0
     # Once let in, the server's state comes first; a connection that brings nothing for this long is no vcam serve
-    # (a proxy holding it open, a link that went half-open under the handshake)
+    # (a proxy holding it open, a link that went half-open under the handshake). vcam serve listens, and sends its
+    # state, from before its model loads: a camera started while it loads (minutes, for 14B) waits for frames only
     FIRST_STATE_S = 15.0
     BAD_FRAMES_SAID_S = 60.0  # frames that cannot be read: said once, then counted once a minute
-    UNANSWERED_MOST = 256  # commands sent whose answer has not come, kept to tell what a dropped link took
     STOP_WRITE_WAIT_S = 1.0  # a quit waits this long for a write in progress (one frame), then cuts it
+    LOOKUP_S = 5.0  # the server's host name looked up for this long at most (_open_socket)
+    OPEN_S = 5.0  # each of its addresses tried for this long, then the TLS and WebSocket handshakes as long
 
     def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
                  say: Callable[[str], None], uploader: Uploader | None = None, screen: CamScreen | None = None,
-                 keepalive: proto.Keepalive = proto.Keepalive(), clock: Callable[[], float] = time.monotonic):
+                 keepalive: proto.Keepalive = proto.Keepalive(), clock: Callable[[], float] = time.monotonic,
+                 lookup: Lookup | None = None):
         self.url = url
+        self._lookup = lookup or Lookup()
         self.keepalive = keepalive
         self.uploader = uploader
         self.screen = screen
@@ -332,9 +387,9 @@ class Link:
         self._send_stalled = False  # the watch cut the connection under a write that made no progress
         self._clock = clock
         self._waiting = Waiting(say, clock)  # commands given while disconnected
-        # Commands on the wire whose answer (the server answers each, in order) has not come, with when each was
-        # sent: a wifi that drops unnoticed takes what was written until the keepalive gives up
-        self._unanswered: deque[tuple[str, float]] = deque(maxlen=self.UNANSWERED_MOST)
+        # Commands on the wire whose answer has not come: a wifi that drops unnoticed takes what was written until
+        # the keepalive gives up
+        self._unanswered = Unanswered()
         # the server's error answers, one line per error every few seconds: a fader sends a sweep of messages
         self._errors = ErrorThrottle(most=8, others="other errors")
         # frames it cannot read: each of a stream's, when the server speaks another version of the protocol
@@ -379,7 +434,7 @@ class Link:
             if ws is not None:
                 try:
                     self._write(ws, [proto.text("command", line=line)])
-                    self._unanswered.append((line, self._clock()))
+                    self._unanswered.sent(line, self._clock())
                     return True
                 except Exception:
                     pass  # the link thread notices the dead connection
@@ -440,8 +495,7 @@ class Link:
         while not self._stop.is_set():
             self._opened = False
             try:
-                with connect(dialled(self.url), additional_headers=headers, open_timeout=5, max_size=2**24,
-                             compression=None, proxy=None, logger=_library_log(), **self.keepalive.options()) as ws:
+                with self._connect(connect, headers) as ws:
                     self._ws, self._opened = ws, True
                     with self._send_lock:
                         self._write(ws, [proto.text("ping", t=time.time())])
@@ -477,6 +531,27 @@ class Link:
                 return
             delay = min(self.BROKEN_RETRY_S if self.broken else self.LAST_RETRY_S, delay * 2)
 
+    def _connect(self, connect: Callable, headers: dict | None):
+        """A connection to the server, over a socket this link opened after a lookup with a bound (_open_socket)."""
+        sock = self._open_socket()
+        try:
+            return connect(dialled(self.url), sock=sock, additional_headers=headers, open_timeout=self.OPEN_S,
+                           max_size=2**24, compression=None, proxy=None, logger=_library_log(),
+                           **self.keepalive.options())
+        except BaseException:
+            if sock is not None:
+                sock.close()
+            raise
+
+    def _open_socket(self) -> socket.socket | None:
+        """A TCP connection to the server's host: its name looked up for LOOKUP_S at most, then each of its addresses
+        tried for OPEN_S. The library's own lookup has no bound: a name server that stopped answering (a wifi that
+        dropped behind its router, a VPN going down) held each try 20 s or more past its 5 s to connect, the
+        camera said nothing new meanwhile, and a server back again was found that much later."""
+        parts = urlsplit(self.url)
+        infos = self._lookup.addresses(parts.hostname or "", _port(parts), self.LOOKUP_S)
+        return dial(infos, self.OPEN_S)
+
     def _connection_lost(self) -> None:
         """Sends stop. The commands the server had not answered may never have reached it: a knob's last value
         waits to be sent again (setting it twice does no harm); a press is said, not sent again, as it may have
@@ -484,23 +559,17 @@ class Link:
         took = self._send_lock.acquire(timeout=self.STOP_WRITE_WAIT_S)  # a send in progress ends first
         try:
             self.connected = False
-            unanswered = list(self._unanswered)
-            self._unanswered.clear()
+            knobs, presses, more = self._unanswered.take()
         finally:
             if took:
                 self._send_lock.release()
-        knobs: dict[str, tuple[str, float]] = {}
-        for line, at in unanswered:
-            if key := _knob(line):
-                knobs.pop(key, None)
-                knobs[key] = (line, at)
-        for line, at in knobs.values():
+        for line, at in knobs:
             self._waiting.put_back(line, at)
-        presses = [line for line, _ in unanswered if not _knob(line)]
-        if presses and not self._stop.is_set():
-            named = ", ".join(presses[:4]) + (f" and {len(presses) - 4} more" if len(presses) > 4 else "")
+        if (presses or more) and not self._stop.is_set():
+            n = len(presses) + more
+            named = ", ".join(presses[:4]) + (f" and {n - 4} more" if n > 4 else "")
             self.say(f"the server had not answered {named} when the link dropped: it may not have got "
-                     f"{'them' if len(presses) > 1 else 'it'}; not sent again, as it may have been carried out "
+                     f"{'them' if n > 1 else 'it'}; not sent again, as it may have been carried out "
                      "(give it again if not)")
 
     def _pause(self, delay: float) -> bool:
@@ -536,9 +605,14 @@ class Link:
         self.say(f"connected to {self.url}{after}")
         with self._send_lock:
             lines = self._waiting.take()
-            self._write(ws, [proto.text("command", line=line) for line in lines])
+            # Before the write: a connection that dies under it leaves them unanswered (a knob's value waits again, a
+            # press is named), where they were lost without a word. Cleared first: the answers on this connection are
+            # to its own commands, not to one a write stuck on the last connection finished after it was counted lost.
+            self._unanswered.take()
             now = self._clock()
-            self._unanswered.extend((line, now) for line in lines)
+            for line in lines:
+                self._unanswered.sent(line, now)
+            self._write(ws, [proto.text("command", line=line) for line in lines])
             self.connected = self.ever_connected = True
         if self.uploader is not None:
             self.uploader.connected()
@@ -588,8 +662,8 @@ class Link:
         where = f"{_shown_host(parts)} port {_port(parts)}"
         if isinstance(error, Silent):
             return (f"{where} let this camera in, but sent nothing in {self.FIRST_STATE_S:g} s where vcam serve sends "
-                    "its state at once: a proxy holding the connection with nothing behind it, or a link that stalled "
-                    "as it opened; check that vcam serve runs behind that address")
+                    "its state at once, even while it loads its model: a proxy holding the connection with nothing "
+                    "behind it, or a link that stalled as it opened; check that vcam serve runs behind that address")
         if isinstance(error, Unreadable):
             return (f"{where} let this camera in, but its first message is not vcam serve's state ({error}): a vcam "
                     "serve of another version than this vcam cam (install the same vcam on both machines), or "
@@ -622,6 +696,9 @@ class Link:
 
     def _refusal(self, code: int, body: bytes | None, headers=None) -> bool:
         """Says why the server refused this try; True when the client must end (it can never get in)."""
+        # It answers in another way now: a proxy's 502 while the vcam serve behind it restarts is tried as often as
+        # a port nothing listens on, and the status line no longer calls it not usable
+        self.broken = None
         self.token_refused = code == 401 and self.ever_connected
         if code == 401:
             why = "wrong token" if self.token else "missing token"
@@ -686,8 +763,8 @@ class Link:
         except proto.ProtocolError:
             return
         kind = data["type"]
-        if kind in ("reply", "error") and self._unanswered:
-            self._unanswered.popleft()  # the server answers each command, in order: the oldest's answer
+        if kind in ("reply", "error"):
+            self._unanswered.answered()
         if kind == "pong" and _number(data.get("t")) and _number(data.get("server")):
             now = time.time()
             self.offset = data["server"] - (data["t"] + now) / 2
@@ -771,6 +848,62 @@ class Unreadable(Exception):
 
 class Silent(Unreadable):
     """A server that let this client in sent nothing for Link.FIRST_STATE_S."""
+
+
+class Lookup:
+    """A host name's addresses, looked up with a bound, in a thread of its own: the system's resolver has no bound of
+    its own. A lookup still running when the next try asks again is waited on again, not started twice: a name
+    server that never answers holds one thread, not one more for each try."""
+
+    def __init__(self, resolve: Callable[..., list] | None = None):
+        self._resolve = resolve
+        self._pending: tuple[tuple[str, int], threading.Event, list] | None = None
+
+    def addresses(self, host: str, port: int, timeout: float) -> list[tuple]:
+        """getaddrinfo's answer for a TCP connection to host:port; socket.gaierror (EAI_AGAIN: no name server
+        answered) where it takes over `timeout` s."""
+        pending = self._pending
+        if pending is None or pending[0] != (host, port) or pending[1].is_set():  # none running for it: a new one
+            pending = self._pending = ((host, port), threading.Event(), [])
+            threading.Thread(target=self._look_up, args=pending, name="lookup", daemon=True).start()
+        _, done, answer = pending
+        if not done.wait(timeout):
+            raise socket.gaierror(_EAI_AGAIN, f"the lookup of {host} took over {timeout:g} s")
+        if isinstance(answer[0], BaseException):
+            raise answer[0]
+        return answer[0]
+
+    def _look_up(self, key: tuple[str, int], done: threading.Event, answer: list) -> None:
+        resolve = self._resolve or socket.getaddrinfo  # read when called: a test may stand in for the system's
+        try:
+            answer.append(resolve(key[0], key[1], type=socket.SOCK_STREAM))
+        except Exception as e:  # noqa: BLE001 - handed to the try that waits for it
+            answer.append(e)
+        finally:
+            done.set()
+
+
+_EAI_AGAIN = getattr(socket, "EAI_AGAIN", 11002)  # 11002: Windows' WSATRY_AGAIN
+
+
+def dial(infos: list[tuple], timeout: float) -> socket.socket:
+    """A TCP connection to the first of getaddrinfo's `infos` that takes one, each tried for `timeout` s, as
+    socket.create_connection does; the last one's error where none does."""
+    error: OSError = OSError("the host name has no address")
+    for family, kind, protocol, _, address in infos:
+        sock = None
+        try:
+            # made in the try: a laptop with IPv6 turned off cannot make an IPv6 socket, and goes on to the IPv4 address
+            sock = socket.socket(family, kind, protocol)
+            sock.settimeout(timeout)
+            sock.connect(address)
+            sock.settimeout(None)
+            return sock
+        except OSError as e:
+            if sock is not None:
+                sock.close()
+            error = e
+    raise error
 
 
 class LinkFeed:

@@ -666,6 +666,9 @@ def _listen_fix(e: OSError, host: str, port: int) -> str:
         mine = machine_addresses()
         return (f"--host takes an address of this machine: 127.0.0.1 (reached through an SSH tunnel), 0.0.0.0 (every "
                 f"address, with --token; :: for IPv6 too){', or one of ' + ', '.join(mine) if mine else ''}")
+    if e.errno == errno.EAFNOSUPPORT:  # an IPv6 --host where the kernel has IPv6 off: no --port would do
+        return ("this machine has IPv6 turned off: --host 0.0.0.0 listens on every IPv4 address (with --token), "
+                "127.0.0.1 on IPv4's loopback (reached through an SSH tunnel)")
     if e.errno == errno.EACCES and port < 1024:
         return f"ports below 1024 need root: pick --port 1024 or above (the default is {proto.DEFAULT_PORT})"
     return "pick another --port, or stop the program that uses this one"
