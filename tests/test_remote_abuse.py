@@ -1516,3 +1516,16 @@ def test_a_host_with_an_ipv6_address_is_reached_over_ipv4_from_a_laptop_with_ipv
                  (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
         with dial(infos, 5.0) as sock:
             assert sock.getpeername() == ("127.0.0.1", port)
+
+
+def test_a_latency_the_server_would_refuse_is_not_sent(monkeypatch):
+    """The server answers a stats message whose latency it refuses with an error, which the camera took for the
+    answer to the oldest command in flight (a laptop clock that jumps by an hour mid-show)."""
+    link = Link("ws://127.0.0.1:1", None, Pacer(PacerSettings()), RemoteController(lambda line: True),
+                lambda line: None)
+    sent = []
+    monkeypatch.setattr(link, "_send", lambda message, wait=True: sent.append(json.loads(message)) or True)
+    for latency in (proto.MAX_LATENCY_S, 5000.0, -0.5, float("nan"), float("inf")):
+        link.send_stats(latency)
+    link.send_stats(0.25)
+    assert sent == [{"type": "stats", "latency": 0.25}]

@@ -446,8 +446,10 @@ class Link:
 
     def send_stats(self, latency: float) -> None:
         """Skipped while another send is in progress: the show's loop, which calls it, never waits on the network
-        (a slow upload would freeze the status line and hold up a quit)."""
-        self._send(proto.text("stats", latency=round(latency, 3)), wait=False)
+        (a slow upload would freeze the status line and hold up a quit). A latency the server refuses (a clock that
+        jumped by an hour) is not sent: its error would be taken for the answer to a command in flight."""
+        if 0.0 <= latency < proto.MAX_LATENCY_S:  # NaN fails it too
+            self._send(proto.text("stats", latency=round(latency, 3)), wait=False)
 
     def _send(self, message: bytes | str, wait: bool = True) -> bool:
         """Puts a message on the connection; False where there is none, it failed, or (without `wait`) another

@@ -49,6 +49,8 @@ INPUT_HEADER = struct.Struct("<4sQdHH")
 # this even for noise at 1280x720 (about 1.5 bytes a pixel at quality 80).
 MAX_MESSAGE = 2**22
 DEFAULT_PORT = 8765
+# A camera's stats report a latency under this (seconds): more is a clock that jumped, not a link that lags
+MAX_LATENCY_S = 3600.0
 DEFAULT_QUALITY = 80
 TOKEN_ENV = "VCAM_TOKEN"  # where both ends read the token when --token is not given
 GOING_AWAY = 1001  # RFC 6455's close code for a server going down

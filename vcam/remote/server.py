@@ -559,7 +559,7 @@ class FrameServer:
             return proto.text("pong", t=data.get("t"), server=time.time())
         if kind == "stats":
             latency = data.get("latency")
-            if not isinstance(latency, (int, float)) or not 0 <= latency < 3600:
+            if not isinstance(latency, (int, float)) or not 0 <= latency < proto.MAX_LATENCY_S:
                 return proto.text("error", message='a stats message needs a "latency" in seconds')
             client.latency = float(latency)
             return proto.text("ok")
