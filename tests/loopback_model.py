@@ -139,16 +139,21 @@ class Loopback0127:
         ret = self.allocate_buffers()
         return ret if ret < 0 else self.pix_format
 
+    def take_output(self) -> int:
+        """What STREAMON on the output and write() both start with: output is taken away, and the buffers are
+        allocated where the device has none yet."""
+        self.ready_for_output = 0
+        if not self.ready_for_capture:
+            ret = self.allocate_buffers()
+            if ret < 0:
+                return ret
+            self.ready_for_capture = 1
+        return 0
+
     def streamon(self, opener: Opener, buf_type: int) -> int:
         if buf_type == OUTPUT:
-            opener.type = WRITER
-            self.ready_for_output = 0
-            if not self.ready_for_capture:
-                ret = self.allocate_buffers()
-                if ret < 0:
-                    return ret
-                self.ready_for_capture = 1
-            return 0
+            opener.type = WRITER  # before the allocation: a STREAMON that fails still makes a writer
+            return self.take_output()
         if buf_type == CAPTURE:
             opener.type = READER
             return 0 if self.ready_for_capture else -errno.EIO
@@ -158,12 +163,9 @@ class Loopback0127:
         return 0
 
     def write(self, opener: Opener, data: bytes) -> int:
-        self.ready_for_output = 0
-        if not self.ready_for_capture:
-            ret = self.allocate_buffers()
-            if ret < 0:
-                return ret
-            self.ready_for_capture = 1
+        ret = self.take_output()
+        if ret < 0:
+            return ret
         self.frames.append(data[: self.buffer_size])
         return min(len(data), self.buffer_size)
 
@@ -242,10 +244,7 @@ class Loopback013(Loopback0127):
         return min(len(data), self.buffer_size)
 
     def close(self, opener: Opener) -> None:
-        self.open_count -= 1
-        self.try_free_buffers()
-        if opener.type == WRITER:
-            self.ready_for_output = 1
+        super().close(opener)
         if opener.type == READER:
             self.active_readers -= 1
 

@@ -16,6 +16,15 @@ from vcam.control.console import Console
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def started_reading(fd: int) -> tuple[Console, list[str], list[str]]:
+    """A console started on the file descriptor `fd` (a pipe's or a terminal's end), the lines it handed on and
+    what it said."""
+    handled, said = [], []
+    console = Console(lambda line, source: handled.append(line), said.append, os.fdopen(fd, "rb", buffering=0))
+    console.start()
+    return console, handled, said
+
+
 def test_a_failing_command_is_said_and_the_next_line_still_works():
     said, handled = [], []
 
@@ -117,9 +126,7 @@ def test_without_job_control_a_terminal_is_read_like_a_pipe(monkeypatch):
     master, slave = pty.openpty()
     monkeypatch.delattr(os, "tcgetpgrp")
     monkeypatch.setattr(select, "select", lambda *a: (_ for _ in ()).throw(OSError("not a socket")))
-    handled, said = [], []
-    console = Console(lambda line, source: handled.append(line), said.append, os.fdopen(slave, "rb", buffering=0))
-    console.start()
+    console, handled, said = started_reading(slave)
     os.write(master, b"preset 2\n")
     wait_for(lambda: handled, timeout=60)
     os.close(master)
@@ -136,9 +143,7 @@ def test_a_windows_console_is_read_in_its_own_code_page(monkeypatch):
     assert vcam.control.console._encoding_of(slave, windows=True) == "cp850"
     assert vcam.control.console._encoding_of(slave, windows=False) == "utf-8"
     monkeypatch.setattr(vcam.control.console, "_encoding_of", lambda fd: "cp850")  # as on a Windows console
-    handled, said = [], []
-    console = Console(lambda line, source: handled.append(line), said.append, os.fdopen(slave, "rb", buffering=0))
-    console.start()
+    console, handled, said = started_reading(slave)
     os.write(master, "prompt café\n".encode("cp850"))
     wait_for(lambda: handled, timeout=60)
     os.close(master)
@@ -216,9 +221,7 @@ def test_a_line_with_an_arrow_key_is_said_to_need_typing_not_run():
     """An arrow key (history, on most shells) arrives as an escape sequence; it was answered as an unknown command
     `[A`."""
     master, slave = pty.openpty()
-    handled, said = [], []
-    console = Console(lambda line, source: handled.append(line), said.append, os.fdopen(slave, "rb", buffering=0))
-    console.start()
+    console, handled, said = started_reading(slave)
     try:
         os.write(master, b"\x1b[A\npreset\x1b[D 2\nstatus\n")
         assert wait_for(lambda: handled == ["status"], timeout=10), handled
@@ -234,9 +237,7 @@ def test_ctrl_d_on_a_terminal_is_said_once_and_typing_goes_on_until_the_terminal
     from vcam.control.console import TERMINAL_EOF, TERMINAL_GONE
 
     master, slave = pty.openpty()
-    handled, said = [], []
-    console = Console(lambda line, source: handled.append(line), said.append, os.fdopen(slave, "rb", buffering=0))
-    console.start()
+    console, handled, said = started_reading(slave)
     try:
         os.write(master, b"preset 2\n")
         assert wait_for(lambda: handled == ["preset 2"], timeout=60), handled
@@ -259,9 +260,7 @@ def test_the_end_of_piped_input_is_said_once_and_ends_the_reading():
     r, w = os.pipe()
     os.write(w, b"preset 2\nstatus")  # the last line without its end is a command too
     os.close(w)
-    handled, said = [], []
-    console = Console(lambda line, source: handled.append(line), said.append, os.fdopen(r, "rb", buffering=0))
-    console.start()
+    console, handled, said = started_reading(r)
     console._thread.join(60)
     assert not console._thread.is_alive()
     assert handled == ["preset 2", "status"]
@@ -286,9 +285,7 @@ def test_a_line_that_is_not_utf8_is_said_to_be_so_and_the_next_line_works():
     r, w = os.pipe()
     os.write(w, b"\xff\xfe\nprompt caf\xe9\npreset 2\n")
     os.close(w)
-    handled, said = [], []
-    console = Console(lambda line, source: handled.append(line), said.append, os.fdopen(r, "rb", buffering=0))
-    console.start()
+    console, handled, said = started_reading(r)
     console._thread.join(60)
     assert handled == ["preset 2"]
     assert said[:2] == ["error: line 1 is not UTF-8 text (byte 0xff); skipped: set the terminal, or save the "

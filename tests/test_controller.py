@@ -316,13 +316,18 @@ def test_reload_that_leaves_the_live_preset_alone_sends_nothing(rig):
     assert ctl.state.preset == 2 and ctl.preset_name() == "ocean"
 
 
+def city_on_air() -> tuple[Controller, RecordingProducer]:
+    """A controller on SHOW with its first preset, city, on air, and its producer (which tells at once)."""
+    show = parse_show(SHOW, "show.yaml")
+    producer = RecordingProducer(tell_at_once=True)
+    state = ShowState(prompts=show.presets[0].prompts, preset=0)
+    return Controller(show, state, producer, threading.Event(), lambda s: None), producer
+
+
 def test_reload_that_renames_the_live_preset_keeps_it_on_air_by_its_new_name():
     """Renaming the preset on air lost it: the status showed its prompt, and next went to preset 1, not the one
     after it; a side of the live blend renamed ended the blend."""
-    show = parse_show(SHOW, "show.yaml")
-    producer = RecordingProducer(tell_at_once=True)
-    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
-                     lambda s: None)
+    ctl, producer = city_on_air()
     ctl.handle_line("preset ocean", "stdin")
     sent_before = len(producer.actions)
     ctl.replace_show(parse_show(SHOW.replace("name: ocean", "name: sea water"), "show.yaml"))
@@ -472,10 +477,7 @@ def test_a_reload_that_edits_a_field_of_the_live_preset_puts_that_field_on_air_a
 
 def test_a_reload_that_edits_a_side_of_the_live_blend_besides_its_text_leaves_the_blend_alone():
     """A blend puts only its sides' prompts on air: a side's new seed was blended again, the same mix sent anew."""
-    show = parse_show(SHOW, "show.yaml")
-    producer = RecordingProducer(tell_at_once=True)
-    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
-                     lambda s: None)
+    ctl, producer = city_on_air()
     ctl.handle_line("blend city ocean 0.25", "stdin")
     sent_before = len(producer.actions)
     assert ctl.replace_show(parse_show(SHOW.replace("seed: 7", "seed: 8"), "show.yaml")) == []
@@ -487,10 +489,7 @@ def test_a_reload_that_edits_a_side_of_the_live_blend_besides_its_text_leaves_th
 def test_reload_that_drops_a_side_of_the_live_blend_tells_the_mix_on_air_as_prompts():
     """The blend's mix stays on air (nothing is sent), as a dropped preset's prompts do: the status said the side
     that is left as the preset on air, and `next` went on from it, while the picture was still the mix."""
-    show = parse_show(SHOW, "show.yaml")
-    producer = RecordingProducer(tell_at_once=True)
-    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
-                     lambda s: None)
+    ctl, producer = city_on_air()
     ctl.handle_line("blend city ocean 0.25", "stdin")
     sent_before = len(producer.actions)
     dropped = SHOW.replace("  - {name: ocean, prompt: ocean waves, seed: 7, transition: 2}\n", "")
@@ -723,10 +722,8 @@ class _ReloadFirst:
 def test_a_blend_knob_moved_as_a_reload_reorders_the_presets_blends_the_pair_it_names():
     """The knob read the show and its blend outside the lock: a reload that swapped city and ocean in between had it
     blend the presets at the old places, ocean into city, the wrong way round."""
-    show = parse_show(SHOW, "show.yaml")
-    producer = RecordingProducer(tell_at_once=True)
-    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
-                     lambda s: None)
+    ctl, producer = city_on_air()
+    show = ctl.show
     assert ctl.handle_line("blend city ocean 0.1", "stdin").startswith("blend city / ocean at 0.10")
     lines = SHOW.splitlines(keepends=True)
     swapped = "".join([lines[0], lines[2], lines[1], *lines[3:]])  # ocean first, then city

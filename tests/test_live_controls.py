@@ -1,4 +1,5 @@
 """Controls on a running tiny stream: hot reload, piped stdin, control logs replayed exactly."""
+import contextlib
 import io
 import json
 import os
@@ -25,26 +26,35 @@ def show_file(tmp_path):
     return path
 
 
+@contextlib.contextmanager
+def on_air(show_file, **options):
+    """The show run on the tiny model in a thread, with `options` as its other RunOptions: yields the Pipe its typed
+    commands come from and the status text it writes. On leaving, it is told to quit and must end without an error."""
+    pipe, status = Pipe(), io.StringIO()
+    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], commands=pipe.reader,
+                                               status_out=status, **options))
+    try:
+        yield pipe, status
+    finally:
+        pipe.send("quit")
+        thread.join(120)
+    assert not errors, errors
+
+
 def test_hot_reload_applies_good_edits_and_keeps_the_last_good_show(show_file, capture):
     blocks, streams = capture
-    pipe, status = Pipe(), io.StringIO()
-    opts = RunOptions(show=str(show_file), model="tiny", outs=["null"], duration=12, commands=pipe.reader,
-                      status_out=status)
-    thread, errors = in_thread(run, opts)
-    assert wait_for(lambda: len(blocks) >= 2)
-    # a good edit: a new preset appears and can be selected without restarting the stream
-    show_file.write_text(SHOW + "  - {name: desert, prompt: sand dunes under a red sky}\n")
-    assert wait_for(lambda: "reloaded" in status.getvalue(), 60)
-    pipe.send("preset desert")
-    assert wait_for(lambda: "preset 4 'desert'" in status.getvalue(), 60)
-    # a bad edit is reported with its line, and the last good show stays live
-    show_file.write_text(SHOW + "  - {name: broken, promt: oops}\n")
-    assert wait_for(lambda: "not reloaded" in status.getvalue(), 60)
-    assert f"{show_file}:7:" in status.getvalue()
-    pipe.send("preset desert")
-    pipe.send("quit")
-    thread.join(120)
-    assert not errors, errors
+    with on_air(show_file, duration=12) as (pipe, status):
+        assert wait_for(lambda: len(blocks) >= 2)
+        # a good edit: a new preset appears and can be selected without restarting the stream
+        show_file.write_text(SHOW + "  - {name: desert, prompt: sand dunes under a red sky}\n")
+        assert wait_for(lambda: "reloaded" in status.getvalue(), 60)
+        pipe.send("preset desert")
+        assert wait_for(lambda: "preset 4 'desert'" in status.getvalue(), 60)
+        # a bad edit is reported with its line, and the last good show stays live
+        show_file.write_text(SHOW + "  - {name: broken, promt: oops}\n")
+        assert wait_for(lambda: "not reloaded" in status.getvalue(), 60)
+        assert f"{show_file}:7:" in status.getvalue()
+        pipe.send("preset desert")
     assert len(streams) == 1  # one stream all along
     assert status.getvalue().count("preset 4 'desert'") == 2
     assert torch.allclose(streams[0]._target, streams[0].engine.text.encode("sand dunes under a red sky"))
@@ -52,10 +62,7 @@ def test_hot_reload_applies_good_edits_and_keeps_the_last_good_show(show_file, c
 
 def test_a_reload_applies_the_defaults_transition_and_says_what_waits_for_the_next_start(show_file, capture):
     blocks, streams = capture
-    pipe, status = Pipe(), io.StringIO()
-    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST, duration=20,
-                                               commands=pipe.reader, status_out=status))
-    try:
+    with on_air(show_file, fps=FAST, duration=20) as (pipe, status):
         assert wait_for(lambda: len(blocks) >= 1)
         show_file.write_text(SHOW.replace("{seed: 3, transition: 2}", "{steps: 2, seed: 9, transition: 0, bias: 0.5}")
                              .replace("112x64", "128x64"))
@@ -63,10 +70,6 @@ def test_a_reload_applies_the_defaults_transition_and_says_what_waits_for_the_ne
         pipe.send("preset ocean")
         assert wait_for(lambda: "preset 2 'ocean'" in status.getvalue(), 60)
         assert wait_for(lambda: streams[0].settings.transition == 0, 60)  # from the block after the reload
-    finally:
-        pipe.send("quit")
-        thread.join(120)
-    assert not errors, errors
     text = status.getvalue()
     assert (f"reloaded {show_file}: 3 presets; transition 0 for later changes; at the next start: output size, "
             "defaults seed/steps/bias") in text
@@ -78,17 +81,11 @@ def test_piped_commands_change_the_stream_and_replay_exactly(show_file, tmp_path
     blocks, streams = capture
     log = tmp_path / "controls.jsonl"
     # a live run driven by typed commands, switched once it is on air and stopped a few blocks later
-    pipe = Pipe()
-    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST,
-                                               log_controls=str(log), commands=pipe.reader,
-                                               status_out=io.StringIO()))
-    assert wait_for(lambda: len(blocks) >= 2)
-    switched_at = len(blocks)
-    pipe.send("preset 2")
-    assert wait_for(lambda: len(blocks) >= switched_at + 4)
-    pipe.send("quit")
-    thread.join(120)
-    assert not errors, errors
+    with on_air(show_file, fps=FAST, log_controls=str(log)) as (pipe, _):
+        assert wait_for(lambda: len(blocks) >= 2)
+        switched_at = len(blocks)
+        pipe.send("preset 2")
+        assert wait_for(lambda: len(blocks) >= switched_at + 4)
     entries = [json.loads(x) for x in log.read_text().splitlines()]
     switch = next(e for e in entries if e.get("command") == "preset 2")
     end = entries[-1]["end"]["blocks"]
@@ -118,21 +115,15 @@ def test_replay_equals_the_live_run(show_file, tmp_path, capture):
     """Exact: a change is numbered by the block it was applied before."""
     blocks, _ = capture
     log = tmp_path / "controls.jsonl"
-    pipe = Pipe()
-    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST,
-                                                  log_controls=str(log), commands=pipe.reader,
-                                                  status_out=io.StringIO()))
-    assert wait_for(lambda: len(blocks) >= 3)
-    pipe.send("seed 11")
-    assert wait_for(lambda: len(blocks) >= 6)
-    pipe.send("blend city forest 0.5")
-    pipe.send("steps 2")
-    assert wait_for(lambda: len(blocks) >= 9)
-    pipe.send("reset")
-    assert wait_for(lambda: len(blocks) >= 12)
-    pipe.send("quit")
-    thread.join(120)
-    assert not errors, errors
+    with on_air(show_file, fps=FAST, log_controls=str(log)) as (pipe, _):
+        assert wait_for(lambda: len(blocks) >= 3)
+        pipe.send("seed 11")
+        assert wait_for(lambda: len(blocks) >= 6)
+        pipe.send("blend city forest 0.5")
+        pipe.send("steps 2")
+        assert wait_for(lambda: len(blocks) >= 9)
+        pipe.send("reset")
+        assert wait_for(lambda: len(blocks) >= 12)
     live = list(blocks)
     blocks.clear()
     run(RunOptions(model="tiny", replay=str(log), outs=["null"], fps=FAST, stdin=False))
@@ -179,19 +170,11 @@ def test_editing_the_show_keeps_the_midi_map_given_on_the_command_line(show_file
                                                                        routers):
     blocks, _ = capture
     show_file.write_text(MIDI_SHOW)
-    pipe, status = Pipe(), io.StringIO()
-    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST, duration=20,
-                                               midi="midimix", midi_map="midimix", commands=pipe.reader,
-                                               status_out=status))
-    try:
+    with on_air(show_file, fps=FAST, duration=20, midi="midimix", midi_map="midimix") as (pipe, status):
         assert wait_for(lambda: len(blocks) >= 1)
         assert routers[0].mapping.name == "Akai MIDImix"
         show_file.write_text(MIDI_SHOW.replace("seed: 3", "seed: 4"))
         assert wait_for(lambda: "reloaded" in status.getvalue(), 60)
-    finally:
-        pipe.send("quit")
-        thread.join(120)
-    assert not errors, errors
     assert routers[0].mapping.name == "Akai MIDImix"  # the command line still overrides the show
 
 
@@ -201,18 +184,11 @@ def test_the_shows_midi_port_is_opened_without_midi_on_the_command_line(show_fil
 
     blocks, _ = capture
     show_file.write_text(SHOW + "midi: {port: nano, map: nanokontrol2}\n")
-    pipe, status = Pipe(), io.StringIO()
-    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST, duration=20,
-                                               commands=pipe.reader, status_out=status))
-    try:
+    with on_air(show_file, fps=FAST, duration=20) as (pipe, status):
         assert wait_for(lambda: len(blocks) >= 1)
         assert "MIDI: listening on Fake nanoKONTROL2 MIDI 1" in status.getvalue()
         fake_midi_backend.send("Fake nanoKONTROL2 MIDI 1", mido.Message("control_change", control=59, value=127))
         assert wait_for(lambda: "preset 2 'ocean'" in status.getvalue(), 60)  # the map's "next" button
-    finally:
-        pipe.send("quit")
-        thread.join(120)
-    assert not errors, errors
     assert routers[0].mapping.name == "Korg nanoKONTROL2"
 
 
@@ -225,23 +201,18 @@ def test_a_controller_plugged_in_after_the_show_started_is_opened_when_it_comes(
 
     blocks, _ = capture
     show_file.write_text(SHOW + "midi: {port: launchpad, map: nanokontrol2}\n")
-    pipe, status = Pipe(), io.StringIO()
-    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST, duration=30,
-                                               commands=pipe.reader, status_out=status))
     try:
-        assert wait_for(lambda: len(blocks) >= 1)
-        assert (f"waiting for MIDI input 'launchpad' (the midi: port of {show_file}; inputs now: Fake MIDImix, Fake "
-                "nanoKONTROL2 MIDI 1); plug it in") in status.getvalue()
-        fake_midi_backend.plug("Fake Launchpad Mini")
-        assert wait_for(lambda: "MIDI: listening on Fake Launchpad Mini" in status.getvalue(), 60)
-        assert "MIDI input Fake Launchpad Mini connected" in status.getvalue()
-        fake_midi_backend.send("Fake Launchpad Mini", mido.Message("control_change", control=59, value=127))
-        assert wait_for(lambda: "preset 2 'ocean'" in status.getvalue(), 60)  # the map's "next" button
+        with on_air(show_file, fps=FAST, duration=30) as (pipe, status):
+            assert wait_for(lambda: len(blocks) >= 1)
+            assert (f"waiting for MIDI input 'launchpad' (the midi: port of {show_file}; inputs now: Fake MIDImix, "
+                    "Fake nanoKONTROL2 MIDI 1); plug it in") in status.getvalue()
+            fake_midi_backend.plug("Fake Launchpad Mini")
+            assert wait_for(lambda: "MIDI: listening on Fake Launchpad Mini" in status.getvalue(), 60)
+            assert "MIDI input Fake Launchpad Mini connected" in status.getvalue()
+            fake_midi_backend.send("Fake Launchpad Mini", mido.Message("control_change", control=59, value=127))
+            assert wait_for(lambda: "preset 2 'ocean'" in status.getvalue(), 60)  # the map's "next" button
     finally:
-        pipe.send("quit")
-        thread.join(120)
         fake_midi_backend.unplug("Fake Launchpad Mini")
-    assert not errors, errors
     assert status.getvalue().count("waiting for MIDI input") == 1
 
 
@@ -304,20 +275,12 @@ def test_an_edit_that_drops_a_preset_the_command_lines_midi_map_names_is_not_loa
     blocks, _ = capture
     mapping = tmp_path / "map.yaml"
     mapping.write_text("name: my map\ncontrols:\n  - {cc: 0, param: blend, between: [city, ocean]}\n")
-    pipe, status = Pipe(), io.StringIO()
-    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST, duration=20,
-                                               midi="nano", midi_map=str(mapping), commands=pipe.reader,
-                                               status_out=status))
-    try:
+    with on_air(show_file, fps=FAST, duration=20, midi="nano", midi_map=str(mapping)) as (pipe, status):
         assert wait_for(lambda: len(blocks) >= 1)
         show_file.write_text(SHOW.replace("name: ocean", "name: sea"))
         assert wait_for(lambda: "not reloaded" in status.getvalue(), 60)
         pipe.send("preset ocean")  # the last good show stays live
         assert wait_for(lambda: "'ocean'" in status.getvalue(), 60)
-    finally:
-        pipe.send("quit")
-        thread.join(120)
-    assert not errors, errors
     text = status.getvalue()
     assert "no preset named 'ocean'" in text and "reloaded" not in text.replace("not reloaded", "")
 
@@ -337,20 +300,13 @@ def test_an_edit_that_drops_a_preset_the_command_lines_osc_map_names_is_not_load
     blocks, _ = capture
     mapping = tmp_path / "map.yaml"
     mapping.write_text("name: my map\ncontrols:\n  - {address: /fader, param: blend, between: [city, ocean]}\n")
-    pipe, status = Pipe(), io.StringIO()
-    thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], fps=FAST, duration=20,
-                                               osc=str(free_port(socket.SOCK_DGRAM)), osc_map=str(mapping),
-                                               commands=pipe.reader, status_out=status))
-    try:
+    osc = str(free_port(socket.SOCK_DGRAM))
+    with on_air(show_file, fps=FAST, duration=20, osc=osc, osc_map=str(mapping)) as (pipe, status):
         assert wait_for(lambda: len(blocks) >= 1)
         show_file.write_text(SHOW.replace("name: ocean", "name: sea"))
         assert wait_for(lambda: "reloaded" in status.getvalue(), 60)
         pipe.send("preset ocean")  # the last good show stays live
         assert wait_for(lambda: "'ocean'" in status.getvalue(), 60)
-    finally:
-        pipe.send("quit")
-        thread.join(120)
-    assert not errors, errors
     text = status.getvalue()
     assert f"--osc-map {mapping}: line 3: /fader between: no preset named 'ocean'" in text, text
     assert "not reloaded" in text and "reloaded" not in text.replace("not reloaded", "")

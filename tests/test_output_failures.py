@@ -1,5 +1,6 @@
 """What a show says when an output goes wrong at its end: a recording whose disk fills as it is closed, an output
 that fails to close, one that never comes back from a frame; a render closes every file whatever one of them did."""
+import contextlib
 import os
 import subprocess
 import sys
@@ -105,6 +106,21 @@ class _Output:
             raise self.close_error
 
 
+@contextlib.contextmanager
+def stuck_in_its_first_frame(**options):
+    """A worker with OutputWorker `options` whose output hangs in sending its first frame until the block is left;
+    yields it and the list of what it says."""
+    out, said = _Output(), []
+    out.hang = True
+    w = OutputWorker(out, 8, 8, say=said.append, **options)
+    try:
+        w.offer(FRAME, 0)
+        assert out.sending.wait(60)
+        yield w, said
+    finally:
+        out.release.set()
+
+
 def test_an_output_that_fails_to_close_is_said_at_once_and_in_the_end_and_fails_the_exit_code():
     said = []
     w = OutputWorker(_Output(OSError(19, "No such device")), 8, 8, say=said.append)
@@ -131,19 +147,12 @@ def test_a_recording_that_has_fallen_behind_is_said_before_the_close_waits_for_i
     from vcam.live.outputs import close_workers
 
     monkeypatch.setattr(worker_module, "FINISH_TIMEOUT", 0.2)
-    out, said = _Output(), []
-    out.hang = True
-    w = OutputWorker(out, 8, 8, queue=100, every_frame=True, say=said.append)
-    try:
-        w.offer(FRAME, 0)
-        assert out.sending.wait(60)
+    with stuck_in_its_first_frame(queue=100, every_frame=True) as (w, said):
         for tick in range(1, 41):
             w.offer(FRAME, tick)
         close_workers([w], 0.1, say=said.append)
         assert said[0] == ("finishing vcam:/dev/video10: 40 frames still to write (up to 0.1 s, then the rest is "
                            "dropped; Ctrl-C drops them now)"), said
-    finally:
-        out.release.set()
     said = []
     quiet = OutputWorker(_Output(), 8, 8, queue=100, every_frame=True, say=said.append)
     for tick in range(3):
@@ -156,29 +165,17 @@ def test_leaving_at_once_counts_the_frames_it_drops_in_the_end_line():
     """Ctrl-C while recordings caught up at the end: "recorded 31 frames", the 89 thrown away unsaid."""
     from vcam.live.outputs import leave_workers
 
-    out, said = _Output(), []
-    out.hang = True
-    w = OutputWorker(out, 8, 8, queue=100, every_frame=True, say=said.append)
-    try:
-        w.offer(FRAME, 0)
-        assert out.sending.wait(60)
+    with stuck_in_its_first_frame(queue=100, every_frame=True) as (w, _):
         for tick in range(1, 6):
             w.offer(FRAME, tick)
         leave_workers([w], 0.1)
         assert w.dropped == 5 and "; 5 frames dropped" in w.summary(), w.summary()
-    finally:
-        out.release.set()
 
 
 def test_an_output_that_never_comes_back_from_a_frame_is_left_and_the_end_says_its_end_may_be_missing(monkeypatch):
     """A window or camera stuck in a frame (a hung driver) must not keep the show from ending."""
     monkeypatch.setattr(worker_module, "FINISH_TIMEOUT", 0.2)
-    out, said = _Output(), []
-    out.hang = True
-    w = OutputWorker(out, 8, 8, queue=3, say=said.append)
-    try:
-        w.offer(FRAME, 0)
-        assert out.sending.wait(60)
+    with stuck_in_its_first_frame(queue=3) as (w, said):
         w.offer(FRAME, 1)
         w.close(0.1)
         assert said == [
@@ -189,8 +186,6 @@ def test_an_output_that_never_comes_back_from_a_frame_is_left_and_the_end_says_i
         assert report_outputs([w], said.append) == 1
         assert said[2] == ("output vcam:/dev/video10: 0 frames sent; 1 frame dropped (it could not keep up); still "
                            "busy when vcam stopped, so its end may be missing")
-    finally:
-        out.release.set()
 
 
 def test_a_render_closes_every_file_when_one_fails_to_close_and_says_that_one(monkeypatch):
