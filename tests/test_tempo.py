@@ -513,6 +513,24 @@ def test_a_tempo_ramp_through_jack_periods_is_followed_on_the_whole(start_bpm, e
     assert max(after) < 0.005
 
 
+@pytest.mark.parametrize("start_bpm, end_bpm", [(120, 140), (140, 120), (100, 130)])
+def test_the_beat_goes_on_where_the_ramp_put_it_once_the_ticks_no_longer_bend(start_bpm, end_bpm):
+    """A ramp over 2 s: the parabola has the end tempo and the beat a second after it. When the window's ticks no
+    longer bend clearly, its line (still holding the ramp's ticks) would put the tempo a percent off and the beat a
+    thirtieth of one back; the estimate goes on from the parabola's instead."""
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    after, phase = [], []
+    for k, (t, bpm) in enumerate(ramp_ticks(start_bpm, end_bpm, 2.0, 0.0)):
+        clock.now = 100.0 + t
+        midi_clock.handle(mido.Message("clock"), clock.now)
+        if t >= 6.0 + 2.0 + 2.5:
+            after.append(abs(tempo.bpm / bpm - 1))
+            phase.append(abs(tempo.beat() - k / 24))
+    assert max(after) < 0.001, f"{max(after):.3%} off after the ramp"
+    assert max(phase) < 0.002, f"the beat {max(phase):.4f} off"
+
+
 @pytest.mark.parametrize("lateness, bpm, seed, limit", [
     ("jitter", 128, 0, 0.0005), ("jack periods", 128, 0, 0.002), ("jack periods", 118, 0, 0.007),
     ("jack periods", 116, 1, 0.011), ("stall", 128, 0, 0.0005)])
