@@ -39,6 +39,8 @@ BEND = 20.0  # the ticks bend off a line (a tempo ramp) where they bend this man
 # (12 read the beat of 118 bpm against JACK periods as a bend, 3 % off; at 20 no steady clock from 56 to 200 bpm is)
 RAMP_WINDOW_S = 2.0  # ... and the tempo is then read from the ticks of the last 2 s
 BEND_SPAN_S = 3.0  # ... over at least 3 s of ticks: a JACK period's beat against the ticks bends a shorter window
+RAMP_LEAD = 0.1  # ... and its tempo at the last tick within 10 % of the last beat's: a ramp's is within 8 % (180
+# to 90 bpm in 4 s), where a parabola bent by a step from 90 to 180 bpm reads 360
 TRIM_ROUNDS = 3  # a stall's ticks tilt the first fit: trimmed against the refitted line again
 RECENT = 12  # the last ticks, half a beat: late (or early) against the line together, the tempo changed ...
 CHANGE_FLOOR_S = 5e-4  # ... when they are more than 0.5 ms off beyond the usual spread, and that holds for a
@@ -218,7 +220,11 @@ def _ramp(points: list[tuple[int, float]]) -> Fit:
     recent = [p for p in points if p[1] >= since]
     if len(recent) < MIN_TICKS:
         recent = points[-MIN_TICKS:]
-    return _fit(recent, bend=0.0)
+    fit = _fit(recent, bend=0.0)
+    beat = _fit(points[-TICKS_PER_BEAT:])
+    if abs(fit.slope_at(points[-1][0]) - beat.slope) > RAMP_LEAD * beat.slope:
+        return beat  # a step in tempo inside the 2 s (one the change test has yet to see), no ramp
+    return fit
 
 
 class MidiClock:
