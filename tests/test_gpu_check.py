@@ -5,6 +5,7 @@ printed, and the output ends with the tables, which are also written beside the 
 minutes are spent on it (tests/test_speed_paths.py runs the whole script's --smoke version, marked slow)."""
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -124,6 +125,52 @@ def test_the_hard_stop_after_the_last_table_does_nothing(tmp_path, capsys):
     run.stop(45)  # the timer fired as the steps ended: no second table, no exit
     run.finish()
     assert capsys.readouterr().out == ""
+
+
+class Killed(BaseException):
+    """The process killed where it was (kill -9, or os._exit from the hard stop's thread)."""
+
+
+def test_a_run_killed_mid_write_leaves_the_last_whole_tables(tmp_path, monkeypatch):
+    run = gpu_check.Run(str(tmp_path / "r.json"), HEADER, deadline=time.time() + 600)
+    run.step("card", lambda: {"ok": 1}, need_s=0)
+    opened = io.open
+
+    def half_then_killed(file, mode="r", *args, **kwargs):
+        f = opened(file, mode, *args, **kwargs)
+        if "w" not in mode or not str(file).startswith(str(tmp_path)):
+            return f
+        write = f.write
+
+        def cut(text):
+            write(text[:len(text) // 2])
+            f.flush()
+            raise Killed
+
+        f.write = cut
+        return f
+
+    run.results["kernels"] = {"recompute": ["flash"]}
+    monkeypatch.setattr(io, "open", half_then_killed)
+    with pytest.raises(Killed):
+        run.save()
+    monkeypatch.undo()
+    assert json.loads((tmp_path / "r.json").read_text())["card"] == {"ok": 1}
+    assert (tmp_path / "r.md").read_text().rstrip("\n").splitlines()[-1] == "| card | {'ok': 1} |"
+
+
+def test_the_hard_stop_saves_while_a_step_adds_its_result(tmp_path):
+    """The step's thread may add a result while the hard stop's thread writes them: the JSON is written whole."""
+    run = gpu_check.Run(str(tmp_path / "r.json"), HEADER, deadline=time.time())
+
+    class AddsOneAsItIsWritten:  # stands in for the other thread, between two keys of the dump
+        def __str__(self):
+            run.results.setdefault("vae_dtypes", {"fp16": "fine"})
+            return "added"
+
+    run.results["kernels"] = AddsOneAsItIsWritten()
+    run.save()
+    assert json.loads((tmp_path / "r.json").read_text())["kernels"] == "added"
 
 
 def test_fp8s_psnr_against_bf16_with_a_stand_in_for_torchao(monkeypatch):
