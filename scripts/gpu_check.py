@@ -433,13 +433,17 @@ class Run:
             if self._ended:
                 return
             self._ended = True
-            step = self.current or "between steps"
-            print(f"\n-- hard stop: {grace_s:.0f} s past the deadline, {step} still running; ending here", flush=True)
-            if self.current is not None:
-                self.results[self.current] = {"error": f"stopped: still running {grace_s:.0f} s past the deadline"}
-            self.print_table()
-            sys.stdout.flush()
-            os._exit(3)
+            try:
+                step = self.current or "between steps"
+                print(f"\n-- hard stop: {grace_s:.0f} s past the deadline, {step} still running; ending here",
+                      flush=True)
+                if self.current is not None:
+                    self.results[self.current] = {"error": f"stopped: still running {grace_s:.0f} s past the "
+                                                           "deadline"}
+                self.print_table()
+                sys.stdout.flush()
+            finally:  # ended even where the table cannot be (tee gone: a broken pipe): a hung step ends nothing
+                os._exit(3)
 
 
 HEADER_KEYS = ("device", "torch", "diffusers", "torchao", "transformers", "sageattention")
