@@ -311,6 +311,7 @@ class Run:
         self.current: str | None = None  # the step running now, for the hard stop's line
         self._ending = threading.Lock()  # the last table is printed once: by the end of the steps or the hard stop
         self._ended = False
+        self._saving = threading.Lock()  # the hard stop's files are written after a step's, never between them
 
     def _fits(self, label: str, need_s: float) -> bool:
         left = self.deadline - time.time()
@@ -365,9 +366,14 @@ class Run:
     def save(self) -> None:
         """The results as JSON, and the tables beside them (`.md`): both come back even from a run killed later."""
         self.current = None
-        if self.out is not None:
-            self.out.write_text(json.dumps(self.results, indent=2, default=str))
-            self.out.with_suffix(".md").write_text(self.text().lstrip("\n") + "\n")
+        if self.out is None:
+            return
+        with self._saving:
+            # a copy: the hard stop saves while a step may still add to them (json.dumps with indent goes through
+            # a dict in Python code, and one that grows meanwhile raises)
+            results = dict(self.results)
+            _write_whole(self.out, json.dumps(results, indent=2, default=str))
+            _write_whole(self.out.with_suffix(".md"), self.text().lstrip("\n") + "\n")
 
     def details(self) -> list[str]:
         """The profiler split of each row that has one: long, so it comes before the tables."""
@@ -427,13 +433,17 @@ class Run:
             if self._ended:
                 return
             self._ended = True
-            step = self.current or "between steps"
-            print(f"\n-- hard stop: {grace_s:.0f} s past the deadline, {step} still running; ending here", flush=True)
-            if self.current is not None:
-                self.results[self.current] = {"error": f"stopped: still running {grace_s:.0f} s past the deadline"}
-            self.print_table()
-            sys.stdout.flush()
-            os._exit(3)
+            try:
+                step = self.current or "between steps"
+                print(f"\n-- hard stop: {grace_s:.0f} s past the deadline, {step} still running; ending here",
+                      flush=True)
+                if self.current is not None:
+                    self.results[self.current] = {"error": f"stopped: still running {grace_s:.0f} s past the "
+                                                           "deadline"}
+                self.print_table()
+                sys.stdout.flush()
+            finally:  # ended even where the table cannot be (tee gone: a broken pipe): a hung step ends nothing
+                os._exit(3)
 
 
 HEADER_KEYS = ("device", "torch", "diffusers", "torchao", "transformers", "sageattention")
@@ -445,6 +455,14 @@ def bench_line(label: str, r) -> str:
     vram = f"{r.peak_vram_gb:.1f} ({r.estimated_vram_gb:.1f})" if r.peak_vram_gb is not None else "-"
     return (f"| {label} | {r.frames_per_second:.2f} | {r.ms_per_block:.0f} | {transformer:.0f} | {vae:.0f} | "
             f"{vram} | {100 * r.efficiency:.0f} % | {r.warmup_s:.0f} |")
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """`text` into `path` by a rename: a run killed mid-write (the machine's limit, or the hard stop while a step
+    saves) leaves the last whole version, not a cut one."""
+    part = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    part.write_text(text)
+    os.replace(part, path)
 
 
 def _cell(value: object, width: int = 240) -> str:

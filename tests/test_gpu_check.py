@@ -5,6 +5,7 @@ printed, and the output ends with the tables, which are also written beside the 
 minutes are spent on it (tests/test_speed_paths.py runs the whole script's --smoke version, marked slow)."""
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -124,6 +125,87 @@ def test_the_hard_stop_after_the_last_table_does_nothing(tmp_path, capsys):
     run.stop(45)  # the timer fired as the steps ended: no second table, no exit
     run.finish()
     assert capsys.readouterr().out == ""
+
+
+class Killed(BaseException):
+    """The process killed where it was (kill -9, or os._exit from the hard stop's thread)."""
+
+
+def test_a_run_killed_mid_write_leaves_the_last_whole_tables(tmp_path, monkeypatch):
+    run = gpu_check.Run(str(tmp_path / "r.json"), HEADER, deadline=time.time() + 600)
+    run.step("card", lambda: {"ok": 1}, need_s=0)
+    opened = io.open
+
+    def half_then_killed(file, mode="r", *args, **kwargs):
+        f = opened(file, mode, *args, **kwargs)
+        if "w" not in mode or not str(file).startswith(str(tmp_path)):
+            return f
+        write = f.write
+
+        def cut(text):
+            write(text[:len(text) // 2])
+            f.flush()
+            raise Killed
+
+        f.write = cut
+        return f
+
+    run.results["kernels"] = {"recompute": ["flash"]}
+    monkeypatch.setattr(io, "open", half_then_killed)
+    with pytest.raises(Killed):
+        run.save()
+    monkeypatch.undo()
+    assert json.loads((tmp_path / "r.json").read_text())["card"] == {"ok": 1}
+    assert (tmp_path / "r.md").read_text().rstrip("\n").splitlines()[-1] == "| card | {'ok': 1} |"
+
+
+def test_the_hard_stop_ends_the_process_though_the_table_cannot_be_printed(tmp_path, monkeypatch):
+    """tee gone: printing raises a broken pipe. The hung step must not keep the process past the machine's limit."""
+    class Gone(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    exits = []
+
+    def exit_now(code):
+        exits.append(code)
+        raise Killed
+
+    run = gpu_check.Run(str(tmp_path / "r.json"), HEADER, deadline=time.time())
+    run.current = "kernels"
+    monkeypatch.setattr(sys, "stdout", Gone())
+    monkeypatch.setattr(gpu_check.os, "_exit", exit_now)
+    with pytest.raises(Killed):
+        run.stop(45)
+    assert exits == [3]
+
+
+def test_the_hard_stop_saves_while_a_step_adds_its_result(tmp_path):
+    """The step's thread may add a result while the hard stop's thread writes them: the JSON is written whole."""
+    run = gpu_check.Run(str(tmp_path / "r.json"), HEADER, deadline=time.time())
+
+    class AddsOneAsItIsWritten:  # stands in for the other thread, between two keys of the dump
+        def __str__(self):
+            run.results.setdefault("vae_dtypes", {"fp16": "fine"})
+            return "added"
+
+    run.results["kernels"] = AddsOneAsItIsWritten()
+    run.save()
+    assert json.loads((tmp_path / "r.json").read_text())["kernels"] == "added"
+
+
+def test_gpu_check_shs_exit_status_comes_through_tee(tmp_path):
+    """The hard stop's 3 (or a refusal's 1) is the script's own status, though its output goes through tee."""
+    fake = tmp_path / "python"
+    fake.write_text("#!/usr/bin/env bash\n"
+                    "case \"$1\" in -c|-m) exit 0;; esac\n"
+                    "echo \"gpu_check.py $*\"; exit 3\n")
+    fake.chmod(0o755)
+    env = {"PATH": "/usr/bin:/bin", "PYTHON": str(fake), "OUT": str(tmp_path / "out"), "GPU_CHECK_START": "0"}
+    done = subprocess.run(["bash", "scripts/gpu_check.sh", "--quick"], capture_output=True, text=True, timeout=60,
+                          cwd=ROOT, env=env)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "gpu_check.py scripts/gpu_check.py --out" in (tmp_path / "out" / "gpu_check.log").read_text()
 
 
 def test_fp8s_psnr_against_bf16_with_a_stand_in_for_torchao(monkeypatch):

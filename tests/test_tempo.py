@@ -513,6 +513,63 @@ def test_a_tempo_ramp_through_jack_periods_is_followed_on_the_whole(start_bpm, e
     assert max(after) < 0.005
 
 
+@pytest.mark.parametrize("start_bpm, end_bpm", [(120, 140), (140, 120), (100, 130)])
+def test_the_beat_goes_on_where_the_ramp_put_it_once_the_ticks_no_longer_bend(start_bpm, end_bpm):
+    """A ramp over 2 s: the parabola has the end tempo and the beat a second after it. When the window's ticks no
+    longer bend clearly, its line (still holding the ramp's ticks) would put the tempo a percent off and the beat a
+    thirtieth of one back; the estimate goes on from the parabola's instead."""
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    after, phase = [], []
+    for k, (t, bpm) in enumerate(ramp_ticks(start_bpm, end_bpm, 2.0, 0.0)):
+        clock.now = 100.0 + t
+        midi_clock.handle(mido.Message("clock"), clock.now)
+        if t >= 6.0 + 2.0 + 2.5:
+            after.append(abs(tempo.bpm / bpm - 1))
+            phase.append(abs(tempo.beat() - k / 24))
+    assert max(after) < 0.001, f"{max(after):.3%} off after the ramp"
+    assert max(phase) < 0.002, f"the beat {max(phase):.4f} off"
+
+
+@pytest.mark.parametrize("lateness", [0.0, 0.003, "jack periods"])
+@pytest.mark.parametrize("start_bpm, end_bpm", [(90, 180), (180, 90), (120, 150)])
+def test_a_step_in_tempo_is_no_ramp_the_parabola_runs_ahead_of(start_bpm, end_bpm, lateness):
+    """A DJ's next track, at once: a parabola through 2 s of ticks bent by the step has 90 to 180 bpm reach 360 at
+    the last tick. The tempo stays within the step (and 10 % past its end at most), and is the new one within 2 s."""
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    readings, late = [], []
+    for t, bpm in ramp_ticks(start_bpm, end_bpm, 0.01, lateness):
+        clock.now = 100.0 + t
+        midi_clock.handle(mido.Message("clock"), clock.now)
+        if t >= 2.0:
+            readings.append(tempo.bpm)
+        if t >= 6.0 + 2.0:
+            late.append(abs(tempo.bpm / end_bpm - 1))
+    low, high = min(start_bpm, end_bpm), max(start_bpm, end_bpm)
+    assert low / 1.1 <= min(readings) and max(readings) <= high * 1.1, f"{min(readings):.1f} {max(readings):.1f}"
+    assert max(late) < 0.03, f"{max(late):.2%} off"
+
+
+def test_a_midi_clock_after_a_year_of_uptime_reads_as_one_after_a_minute():
+    """The fit centres times and tick numbers before it squares them: time.monotonic() after a year (3e7 s) loses
+    nothing against the jitter of a tick."""
+    readings = {}
+    for start in (100.0, 3.2e7):
+        clock = FakeClock(start)
+        tempo = Tempo(clock=clock)
+        midi_clock = MidiClock(tempo)
+        readings[start] = []
+        for t, _ in ramp_ticks(120, 140, 8.0, 0.003):
+            clock.now = start + t
+            midi_clock.handle(mido.Message("clock"), clock.now)
+            if tempo.bpm is not None:
+                readings[start].append((tempo.bpm, tempo.beat()))
+    assert len(readings[100.0]) == len(readings[3.2e7]) > 24 * 20
+    for (bpm, beat), (bpm_late, beat_late) in zip(readings[100.0], readings[3.2e7]):
+        assert bpm_late == pytest.approx(bpm, abs=1e-4) and beat_late == pytest.approx(beat, abs=1e-4)
+
+
 @pytest.mark.parametrize("lateness, bpm, seed, limit", [
     ("jitter", 128, 0, 0.0005), ("jack periods", 128, 0, 0.002), ("jack periods", 118, 0, 0.007),
     ("jack periods", 116, 1, 0.011), ("stall", 128, 0, 0.0005)])

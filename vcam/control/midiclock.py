@@ -39,6 +39,8 @@ BEND = 20.0  # the ticks bend off a line (a tempo ramp) where they bend this man
 # (12 read the beat of 118 bpm against JACK periods as a bend, 3 % off; at 20 no steady clock from 56 to 200 bpm is)
 RAMP_WINDOW_S = 2.0  # ... and the tempo is then read from the ticks of the last 2 s
 BEND_SPAN_S = 3.0  # ... over at least 3 s of ticks: a JACK period's beat against the ticks bends a shorter window
+RAMP_LEAD = 0.1  # ... and its tempo at the last tick within 10 % of the last beat's: a ramp's is within 8 % (180
+# to 90 bpm in 4 s), where a parabola bent by a step from 90 to 180 bpm reads 360
 TRIM_ROUNDS = 3  # a stall's ticks tilt the first fit: trimmed against the refitted line again
 RECENT = 12  # the last ticks, half a beat: late (or early) against the line together, the tempo changed ...
 CHANGE_FLOOR_S = 5e-4  # ... when they are more than 0.5 ms off beyond the usual spread, and that holds for a
@@ -56,6 +58,7 @@ class ClockFit:
         self.changes = 0  # tempo changes seen (the window started again)
         self._drift_since: float | None = None  # when the last ticks came off the line, on the side of _drift_late
         self._drift_late = False
+        self._ramping = False  # the last estimate was read off the bend of a ramp
         self._spread = 0.0
         self._last = 0.0  # when the last tick came
         self._held = False  # ticks come bunched after a stall
@@ -95,7 +98,14 @@ class ClockFit:
             fitted = self._robust_fit()
         if fitted is None:
             return None
-        fit = _ramp(*fitted)
+        line, points = fitted
+        if _bends(points):
+            self._ramping = True
+            fit = _ramp(points)
+        elif self._ramping:
+            fit = self._ramp_ended()
+        else:
+            fit = line
         last = self.ticks[-1][0]
         slope = fit.slope_at(last)
         return (slope, last, fit.at(last)) if slope > 0 else None
@@ -118,6 +128,18 @@ class ClockFit:
             if done:
                 break
         return fit, points
+
+    def _ramp_ended(self) -> Fit:
+        """The window's ticks no longer bend clearly, but its line still holds the ramp's: a tempo up to a percent
+        off and a beat placed a thirtieth of one away from where the parabola had it. The window starts again from
+        the ticks of the last RAMP_WINDOW_S, those the parabola was read from, whose line goes on from it."""
+        self._ramping = False
+        since = self.ticks[-1][1] - RAMP_WINDOW_S
+        while len(self.ticks) > MIN_TICKS and self.ticks[0][1] < since:
+            self.ticks.popleft()
+        fitted = self._robust_fit()
+        assert fitted is not None  # MIN_TICKS ticks are kept
+        return fitted[0]
 
     def _changed(self, fit: Fit) -> bool:
         recent = list(self.ticks)[-RECENT:]
@@ -184,18 +206,25 @@ def _fit(points: list[tuple[int, float]], bend: float | None = None) -> Fit:
     return Fit(slope - c * beta, mi, mt - c * m2, c)
 
 
-def _ramp(line: Fit, points: list[tuple[int, float]]) -> Fit:
-    """The tempo now where it ramps: a line's slope is the tempo of the window's middle, seconds behind the last tick
-    on a ramp (5 % on 120 to 140 bpm over 8 s). Where the window's ticks bend clearly off the line, the last
-    RAMP_WINDOW_S of them are fitted by a parabola (flat where the ramp has ended), whose tangent at the last tick is
-    the tempo. A steady clock keeps the whole window's line: no more jitter than it."""
-    if points[-1][1] - points[0][1] < BEND_SPAN_S or _fit(points, bend=BEND).curve == 0.0:
-        return line
+def _bends(points: list[tuple[int, float]]) -> bool:
+    """Whether the window's ticks bend clearly off a line (a ramp): a line's slope is the tempo of the window's
+    middle, seconds behind the last tick on a ramp (5 % on 120 to 140 bpm over 8 s). A steady clock keeps the whole
+    window's line: no more jitter than it."""
+    return points[-1][1] - points[0][1] >= BEND_SPAN_S and _fit(points, bend=BEND).curve != 0.0
+
+
+def _ramp(points: list[tuple[int, float]]) -> Fit:
+    """The tempo now where the ticks bend: the last RAMP_WINDOW_S of them fitted by a parabola (flat where the ramp
+    has ended), whose tangent at the last tick is the tempo."""
     since = points[-1][1] - RAMP_WINDOW_S
     recent = [p for p in points if p[1] >= since]
     if len(recent) < MIN_TICKS:
         recent = points[-MIN_TICKS:]
-    return _fit(recent, bend=0.0)
+    fit = _fit(recent, bend=0.0)
+    beat = _fit(points[-TICKS_PER_BEAT:])
+    if abs(fit.slope_at(points[-1][0]) - beat.slope) > RAMP_LEAD * beat.slope:
+        return beat  # a step in tempo inside the 2 s (one the change test has yet to see), no ramp
+    return fit
 
 
 class MidiClock:
