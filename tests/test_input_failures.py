@@ -3,6 +3,7 @@ capture device this user may not open, OpenCV raising where it usually returns F
 import os
 import platform
 
+import cv2
 import numpy as np
 import pytest
 
@@ -70,6 +71,70 @@ def test_a_frame_that_does_not_decode_shows_the_last_good_one_and_the_clip_plays
         clip._reopen()  # reads from the top through the damaged capture
         assert levels(clip.frames(0, 8)) == [0, 1, 2, 3, 4, 4, 6, 7]  # frame 5 held at 4; 6 read anew
         assert state["failed"] and levels(clip.frames(8, 4)) == [8, 9, 10, 11]
+    finally:
+        clip.close()
+
+
+def _sound_file(path) -> str:
+    """An MP3 of a few silent audio frames: a file FFmpeg opens that holds no picture."""
+    import av
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libmp3lame", rate=8000)
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 1152), np.int16), format="s16", layout="mono")
+        frame.rate = 8000
+        for i in range(4):
+            frame.pts = i * 1152
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return str(path)
+
+
+def test_a_sound_file_is_said_to_have_no_picture_not_to_be_converted(tmp_path):
+    path = _sound_file(tmp_path / "song.mp3")
+    with pytest.raises(InputError, match=r"cannot decode .*song.mp3 as a video: it has no video stream") as raised:
+        ClipSource(path, W, H)
+    assert "ffmpeg" not in raised.value.fix  # converting a song to H.264 makes no video of it
+
+
+def test_a_recording_still_being_written_is_said_as_such(tmp_path):
+    """An MP4 being recorded (OBS, a phone) has no index until it stops: FFmpeg cannot open it at all."""
+    path = str(tmp_path / "recording.mp4")
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"mp4v"), 10, (32, 24))
+    for i in range(10):
+        writer.write(np.full((24, 32, 3), 10 * i, np.uint8))
+    writer.release()
+    data = open(path, "rb").read()
+    with open(path, "wb") as f:
+        f.write(data[:len(data) // 2])  # as far as the recorder got: the index, written last, is not there yet
+    with pytest.raises(InputError, match=r"cannot decode .*recording.mp4 as a video: .*still being recorded") as raised:
+        ClipSource(path, W, H)
+    assert "stop it" in raised.value.fix and "ffmpeg -i" in raised.value.fix
+
+
+def test_a_portrait_phone_clip_comes_in_upright(tmp_path):
+    """A phone films portrait into a landscape picture and says so in the display matrix: the clip is turned."""
+    import av
+
+    path = str(tmp_path / "phone.mp4")
+    with av.open(path, "w") as out:
+        stream = out.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 32, "yuv420p"
+        stream.set_display_rotation(90)
+        picture = np.zeros((32, 64, 3), np.uint8)
+        picture[:, :32] = (250, 0, 0)  # red left half, as stored
+        for _ in range(3):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    clip = ClipSource(path, 32, 64, "stretch")  # a portrait stream
+    try:
+        frame = clip.frames(0, 1)[0]
+        # turned a quarter counter-clockwise, the stored left half is the bottom
+        assert frame[-4, 16, 0] > 200 and frame[4, 16, 0] < 50
     finally:
         clip.close()
 
@@ -142,3 +207,28 @@ def test_a_camera_whose_reads_and_reopens_raise_while_unplugged_is_lost_once_and
         assert said.count("camera:0 lost: the show goes on with the last frames; waiting for it to come back") == 1
     finally:
         cam.close()
+
+
+@pytest.mark.parametrize("channels", [1, 4])
+def test_a_grey_or_bgra_camera_is_taken_as_rgb(channels):
+    """An infrared camera (Y8) gives one channel, some drivers four: a picture all the same, not a lost camera."""
+    device, said = FakeDevice(bgr=(30, 60, 90), channels=channels), []
+    cam = CameraSource("0", W, H, say=said.append, open_capture=device.open)
+    try:
+        assert wait_for(lambda: cam.live.pushed >= 3, 60)
+        frame = cam.frames(0, 2)[-1]
+        assert frame.shape == (H, W, 3)
+        assert tuple(frame[0, 0]) == ((60, 60, 60) if channels == 1 else (90, 60, 30))
+        assert said == [] and not cam.lost
+    finally:
+        cam.close()
+
+
+def test_a_webcam_another_program_holds_says_to_close_that_program(monkeypatch):
+    """OBS, a browser or a call has the webcam: V4L2 refuses a second opener, and the fix says so."""
+    monkeypatch.setattr(camera_module.platform, "system", lambda: "Linux")
+    device = FakeDevice()
+    device.plugged = False  # opens as not opened, as a busy device does
+    with pytest.raises(InputError, match="cannot open camera:0") as raised:
+        CameraSource("0", W, H, open_capture=device.open)
+    assert "one program at a time" in raised.value.fix and "OBS" in raised.value.fix

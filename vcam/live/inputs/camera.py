@@ -46,7 +46,8 @@ def _fix(system: str | None = None, flag: str = "--in") -> str:
     if (system or platform.system()) == "Linux":
         return ("list the capture devices with `ls /dev/video*` or `v4l2-ctl --list-devices` and pick one: "
                 f"{flag} camera:N or camera:/dev/videoN; an OBS virtual camera or a v4l2loopback device is one "
-                "too")
+                "too. A webcam opens in one program at a time: close the one that holds it (OBS, a browser, a "
+                "call) or add it there as a source and take OBS's virtual camera instead")
     return "check that no other program holds the camera, or pick another one: camera:1, camera:2, …"
 
 
@@ -72,13 +73,21 @@ def camera_name(target: str) -> str:
     return f"camera:{target}" if target else "camera"
 
 
-def _rgb(bgr: Any) -> np.ndarray | None:
-    """A read frame as RGB uint8 [h, w, 3], or None where it is no colour frame."""
+# OpenCV's conversion to RGB of what a device gives, by its channels: most give BGR, an infrared or depth camera
+# (Y8/GREY) one channel, some drivers BGRA
+_TO_RGB = {1: "COLOR_GRAY2RGB", 3: "COLOR_BGR2RGB", 4: "COLOR_BGRA2RGB"}
+
+
+def _rgb(frame: Any) -> np.ndarray | None:
+    """A read frame as RGB uint8 [h, w, 3], or None where it is no picture."""
     import cv2
 
-    if not isinstance(bgr, np.ndarray) or bgr.dtype != np.uint8 or bgr.ndim != 3 or bgr.shape[2] != 3:
+    if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.ndim not in (2, 3) or 0 in frame.shape:
         return None
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    channels = 1 if frame.ndim == 2 else frame.shape[2]
+    if channels not in _TO_RGB:
+        return None
+    return cv2.cvtColor(frame, getattr(cv2, _TO_RGB[channels]))
 
 
 def _first_frame(open_capture: OpenCapture, target: str) -> tuple[Capture | None, np.ndarray | None]:

@@ -28,6 +28,32 @@ def _check_file(path: str, what: str, kind: str) -> str:
     return path
 
 
+def _streams(path: str) -> tuple[int, int] | None:
+    """(video streams, audio streams) FFmpeg finds in the file (PyAV), None where it cannot open it at all."""
+    import av
+
+    try:
+        with av.open(path) as container:
+            return len(container.streams.video), len(container.streams.audio)
+    except Exception:  # av.FFmpegError, or an OSError for a file that went away meanwhile
+        return None
+
+
+def _undecodable(path: str) -> InputError:
+    """Why OpenCV gave no frame of `path`, and the fix for that: converting a sound file or a recording still
+    being written would not help, so those are told apart from a codec OpenCV does not read."""
+    convert = "convert it to H.264 in an MP4: " + CONVERT.format(path=path)
+    streams = _streams(path)
+    if streams is not None and streams[0] == 0 and streams[1] > 0:
+        return InputError(f"cannot decode {path} as a video: it has no video stream (sound only?)",
+                          "give a video file; a still picture is image:PATH")
+    if streams is None or streams == (0, 0):  # a cut-short MP4 may open with a data stream and nothing else
+        return InputError(f"cannot decode {path} as a video: it is damaged, cut short or still being recorded",
+                          "a recording (OBS, a phone) reads once it is stopped: stop it, or record to MKV, which "
+                          "reads while it grows; otherwise " + convert)
+    return InputError(f"cannot decode {path} as a video", convert)
+
+
 def _capture(path: str):
     return quiet_cv2().VideoCapture(path)
 
@@ -68,8 +94,7 @@ class ClipSource:
         ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
         if not ok or first is None:
             self._cap.release()
-            raise InputError(f"cannot decode {self.path} as a video",
-                             "convert it to H.264 in an MP4: " + CONVERT.format(path=self.path))
+            raise _undecodable(self.path)
         declared = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         self.length = max(1, _frame_count(self.path, declared))
         self._next = 1  # the frame the open capture reads next
