@@ -9,7 +9,7 @@ import pytest
 
 from fake_capture import FakeCapture, FakeDevice
 from helpers import wait_for, write_clip
-from vcam.live.inputs import CameraSource, ClipSource, InputError, check_input, open_device
+from vcam.live.inputs import CameraSource, ClipSource, ImageSource, InputError, check_input, open_device
 from vcam.inspec import parse_input
 from vcam.live.inputs import camera as camera_module
 from vcam.live.inputs import clip as clip_module
@@ -137,6 +137,19 @@ def test_a_portrait_phone_clip_comes_in_upright(tmp_path):
         assert frame[-4, 16, 0] > 200 and frame[4, 16, 0] < 50
     finally:
         clip.close()
+
+
+@pytest.mark.parametrize("depth", [np.uint8, np.uint16])
+def test_a_transparent_image_shows_over_black(tmp_path, depth):
+    """A white logo on a transparent background whose hidden pixels are white too: the logo, not a white frame."""
+    top = np.iinfo(depth).max
+    logo = np.full((24, 32, 4), top, dtype=depth)
+    logo[:, :, 3] = 0
+    logo[6:18, 8:24, 3] = top  # the opaque square
+    path = str(tmp_path / "logo.png")
+    cv2.imwrite(path, logo)
+    frame = ImageSource(path, W, H, "stretch").frames(0, 1)[0]
+    assert tuple(frame[12, 16]) == (255, 255, 255) and tuple(frame[1, 1]) == (0, 0, 0)
 
 
 # --- capture devices ------------------------------------------------------------------------------------------

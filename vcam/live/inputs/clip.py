@@ -148,6 +148,17 @@ class ClipSource:
             self._cap = None
 
 
+def _over_black(path: str, bgr: np.ndarray) -> np.ndarray:
+    """The image as it shows over black where it has an alpha channel. OpenCV's colour read drops the alpha and
+    keeps whatever colour the transparent pixels hold: a white logo on transparent white would be all white."""
+    cv2 = quiet_cv2()
+    whole = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if whole is None or whole.ndim != 3 or whole.shape[2] != 4 or whole.shape[:2] != bgr.shape[:2]:
+        return bgr  # no alpha (or turned by EXIF, which the colour read applies and this one does not)
+    alpha = whole[:, :, 3:].astype(np.float32) / np.iinfo(whole.dtype).max
+    return (bgr.astype(np.float32) * alpha + 0.5).astype(np.uint8)
+
+
 class ImageSource:
     """`image:PATH`: one still, fitted to width×height, the input of every frame of every block."""
 
@@ -159,7 +170,7 @@ class ImageSource:
         if bgr is None:
             raise InputError(f"cannot read {self.path} as an image",
                              "use a PNG, JPEG or WebP image; a video is file:PATH")
-        self.frame = fit(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), width, height, fit_mode)
+        self.frame = fit(cv2.cvtColor(_over_black(self.path, bgr), cv2.COLOR_BGR2RGB), width, height, fit_mode)
 
     def frames(self, start: int, count: int) -> np.ndarray:
         return repeat(self.frame, count)
