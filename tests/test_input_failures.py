@@ -244,4 +244,7 @@ def test_a_webcam_another_program_holds_says_to_close_that_program(monkeypatch):
     device.plugged = False  # opens as not opened, as a busy device does
     with pytest.raises(InputError, match="cannot open camera:0") as raised:
         CameraSource("0", W, H, open_capture=device.open)
-    assert "one program at a time" in raised.value.fix and "OBS" in raised.value.fix
+    assert "one program at a time" in raised.value.fix and "v4l2-ctl --list-devices" in raised.value.fix
+    with pytest.raises(InputError, match="no capture device") as missing:  # not there at all: not held either
+        open_device(f"/dev/video{os.getpid() + 100}")
+    assert "one program at a time" not in missing.value.fix
