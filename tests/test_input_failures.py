@@ -152,6 +152,50 @@ def test_a_transparent_image_shows_over_black(tmp_path, depth):
     assert tuple(frame[12, 16]) == (255, 255, 255) and tuple(frame[1, 1]) == (0, 0, 0)
 
 
+class _CountingGrabs:
+    """An OpenCV capture whose grabs (each a frame decoded) are counted in `counts`."""
+
+    def __init__(self, cap, counts: list):
+        self._cap, self._counts = cap, counts
+
+    def grab(self):
+        self._counts.append(1)
+        return self._cap.grab()
+
+    def __getattr__(self, name):
+        return getattr(self._cap, name)
+
+
+def test_a_variable_rate_mkv_is_counted_without_decoding_it_through(tmp_path, monkeypatch):
+    """An MKV's header count is its duration times a guessed rate: off for a variable rate. Decoding a long one
+    through to count it stalled the show for as long as an `input file:` took to open."""
+    import fractions
+
+    import av
+
+    path = str(tmp_path / "screen.mkv")
+    with av.open(path, "w") as out:
+        stream = out.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 32, 24, "yuv420p"
+        for i in range(20):
+            frame = av.VideoFrame.from_ndarray(np.full((24, 32, 3), 10 * i, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = i * 60 - (i % 2) * 50, fractions.Fraction(1, 1000)  # 10 ms, 110 ms, …
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    assert int(cv2.VideoCapture(path).get(cv2.CAP_PROP_FRAME_COUNT)) != 20  # the header's guess is off
+    grabs: list = []
+    real = clip_module._capture
+    monkeypatch.setattr(clip_module, "_capture", lambda p: _CountingGrabs(real(p), grabs))
+    clip = ClipSource(path, W, H)
+    try:
+        assert clip.length == 20 and len(grabs) < 10
+        assert levels(clip.frames(18, 4)) == [18, 19, 0, 1]
+    finally:
+        clip.close()
+
+
 # --- capture devices ------------------------------------------------------------------------------------------
 
 @pytest.mark.skipif(platform.system() != "Linux", reason="device nodes are Linux's")

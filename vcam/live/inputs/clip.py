@@ -58,21 +58,42 @@ def _capture(path: str):
     return quiet_cv2().VideoCapture(path)
 
 
-def _frame_count(path: str, declared: int) -> int:
-    """The number of frames that decode. The header's count where its last frame decodes and none after it (the
-    usual case, two seeks); otherwise counted by reading the clip through once."""
+def _packets(path: str) -> int:
+    """The video packets of the clip, counted without decoding (PyAV); 0 where it cannot tell."""
+    import av
+
+    try:
+        with av.open(path) as container:
+            return sum(1 for packet in container.demux(video=0) if packet.size)
+    except Exception:  # no video stream, or damaged where OpenCV still reads on
+        return 0
+
+
+def _is_length(path: str, count: int) -> bool:
+    """Whether frame count-1 of the clip decodes and none after it (two seeks)."""
     import cv2
 
     cap = _capture(path)
     try:
-        if declared > 0:
-            cap.set(cv2.CAP_PROP_POS_FRAMES, declared - 1)
-            if cap.grab():
-                cap.set(cv2.CAP_PROP_POS_FRAMES, declared)
-                if not cap.grab():
-                    return declared
+        cap.set(cv2.CAP_PROP_POS_FRAMES, count - 1)
+        if not cap.grab():
+            return False
+        cap.set(cv2.CAP_PROP_POS_FRAMES, count)
+        return not cap.grab()
+    finally:
         cap.release()
-        cap = _capture(path)
+
+
+def _frame_count(path: str, declared: int) -> int:
+    """The number of frames that decode: the header's count where it checks out (the usual case), else the video
+    packets counted where that does (a variable-rate MKV or WebM, whose header count is its duration times a
+    guessed rate), else counted by decoding the clip through, which takes as long as the clip has frames."""
+    for count in (declared, None):
+        count = _packets(path) if count is None else count
+        if count > 0 and _is_length(path, count):
+            return count
+    cap = _capture(path)
+    try:
         count = 0
         while cap.grab():
             count += 1
