@@ -9,10 +9,11 @@ import numpy as np
 
 class FakeDevice:
     """`open` is the CameraSource's open_capture. Frames are BGR, `size` (w, h), every pixel `bgr`; a read takes
-    `period` seconds, as a camera's frame rate does."""
+    `period` seconds, as a camera's frame rate does. `channels` 1 gives grey frames [h, w] (the mean of `bgr`, as
+    an infrared camera's Y8), 4 BGRA ones."""
 
-    def __init__(self, size=(64, 48), bgr=(10, 20, 30), period=0.005):
-        self.size, self.bgr, self.period = size, bgr, period
+    def __init__(self, size=(64, 48), bgr=(10, 20, 30), period=0.005, channels=3):
+        self.size, self.bgr, self.period, self.channels = size, bgr, period, channels
         self.plugged = True
         self.gives_frames = True  # False: opens, but every read fails (a loopback device nobody writes to)
         self.opened: list[FakeCapture] = []
@@ -28,7 +29,10 @@ class FakeDevice:
 
     def frame(self) -> np.ndarray:
         w, h = self.size
-        return np.broadcast_to(np.array(self.bgr, dtype=np.uint8), (h, w, 3)).copy()
+        if self.channels == 1:
+            return np.full((h, w), round(sum(self.bgr) / 3), dtype=np.uint8)
+        pixel = (*self.bgr, 255) if self.channels == 4 else self.bgr
+        return np.broadcast_to(np.array(pixel, dtype=np.uint8), (h, w, len(pixel))).copy()
 
     def open_captures(self) -> int:
         with self.lock:

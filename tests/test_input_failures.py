@@ -3,12 +3,13 @@ capture device this user may not open, OpenCV raising where it usually returns F
 import os
 import platform
 
+import cv2
 import numpy as np
 import pytest
 
 from fake_capture import FakeCapture, FakeDevice
 from helpers import wait_for, write_clip
-from vcam.live.inputs import CameraSource, ClipSource, InputError, check_input, open_device
+from vcam.live.inputs import CameraSource, ClipSource, ImageSource, InputError, check_input, open_device
 from vcam.inspec import parse_input
 from vcam.live.inputs import camera as camera_module
 from vcam.live.inputs import clip as clip_module
@@ -70,6 +71,127 @@ def test_a_frame_that_does_not_decode_shows_the_last_good_one_and_the_clip_plays
         clip._reopen()  # reads from the top through the damaged capture
         assert levels(clip.frames(0, 8)) == [0, 1, 2, 3, 4, 4, 6, 7]  # frame 5 held at 4; 6 read anew
         assert state["failed"] and levels(clip.frames(8, 4)) == [8, 9, 10, 11]
+    finally:
+        clip.close()
+
+
+def _sound_file(path) -> str:
+    """An MP3 of a few silent audio frames: a file FFmpeg opens that holds no picture."""
+    import av
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libmp3lame", rate=8000)
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 1152), np.int16), format="s16", layout="mono")
+        frame.rate = 8000
+        for i in range(4):
+            frame.pts = i * 1152
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return str(path)
+
+
+def test_a_sound_file_is_said_to_have_no_picture_not_to_be_converted(tmp_path):
+    path = _sound_file(tmp_path / "song.mp3")
+    with pytest.raises(InputError, match=r"cannot decode .*song.mp3 as a video: it has no video stream") as raised:
+        ClipSource(path, W, H)
+    assert "ffmpeg" not in raised.value.fix  # converting a song to H.264 makes no video of it
+
+
+def test_a_recording_still_being_written_is_said_as_such(tmp_path):
+    """An MP4 being recorded (OBS, a phone) has no index until it stops: FFmpeg cannot open it at all."""
+    path = str(tmp_path / "recording.mp4")
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"mp4v"), 10, (32, 24))
+    for i in range(10):
+        writer.write(np.full((24, 32, 3), 10 * i, np.uint8))
+    writer.release()
+    data = open(path, "rb").read()
+    with open(path, "wb") as f:
+        f.write(data[:len(data) // 2])  # as far as the recorder got: the index, written last, is not there yet
+    with pytest.raises(InputError, match=r"cannot decode .*recording.mp4 as a video: .*still being recorded") as raised:
+        ClipSource(path, W, H)
+    assert "stop it" in raised.value.fix and "ffmpeg -i" in raised.value.fix
+
+
+def test_a_portrait_phone_clip_comes_in_upright(tmp_path):
+    """A phone films portrait into a landscape picture and says so in the display matrix: the clip is turned."""
+    import av
+
+    path = str(tmp_path / "phone.mp4")
+    with av.open(path, "w") as out:
+        stream = out.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 32, "yuv420p"
+        stream.set_display_rotation(90)
+        picture = np.zeros((32, 64, 3), np.uint8)
+        picture[:, :32] = (250, 0, 0)  # red left half, as stored
+        for _ in range(3):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    clip = ClipSource(path, 32, 64, "stretch")  # a portrait stream
+    try:
+        frame = clip.frames(0, 1)[0]
+        # turned a quarter counter-clockwise, the stored left half is the bottom
+        assert frame[-4, 16, 0] > 200 and frame[4, 16, 0] < 50
+    finally:
+        clip.close()
+
+
+@pytest.mark.parametrize("depth", [np.uint8, np.uint16])
+def test_a_transparent_image_shows_over_black(tmp_path, depth):
+    """A white logo on a transparent background whose hidden pixels are white too: the logo, not a white frame."""
+    top = np.iinfo(depth).max
+    logo = np.full((24, 32, 4), top, dtype=depth)
+    logo[:, :, 3] = 0
+    logo[6:18, 8:24, 3] = top  # the opaque square
+    path = str(tmp_path / "logo.png")
+    cv2.imwrite(path, logo)
+    frame = ImageSource(path, W, H, "stretch").frames(0, 1)[0]
+    assert tuple(frame[12, 16]) == (255, 255, 255) and tuple(frame[1, 1]) == (0, 0, 0)
+
+
+class _CountingGrabs:
+    """An OpenCV capture whose grabs (each a frame decoded) are counted in `counts`."""
+
+    def __init__(self, cap, counts: list):
+        self._cap, self._counts = cap, counts
+
+    def grab(self):
+        self._counts.append(1)
+        return self._cap.grab()
+
+    def __getattr__(self, name):
+        return getattr(self._cap, name)
+
+
+def test_a_variable_rate_mkv_is_counted_without_decoding_it_through(tmp_path, monkeypatch):
+    """An MKV's header count is its duration times a guessed rate: off for a variable rate. Decoding a long one
+    through to count it stalled the show for as long as an `input file:` took to open."""
+    import fractions
+
+    import av
+
+    path = str(tmp_path / "screen.mkv")
+    with av.open(path, "w") as out:
+        stream = out.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 32, 24, "yuv420p"
+        for i in range(20):
+            frame = av.VideoFrame.from_ndarray(np.full((24, 32, 3), 10 * i, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = i * 60 - (i % 2) * 50, fractions.Fraction(1, 1000)  # 10 ms, 110 ms, …
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    assert int(cv2.VideoCapture(path).get(cv2.CAP_PROP_FRAME_COUNT)) != 20  # the header's guess is off
+    grabs: list = []
+    real = clip_module._capture
+    monkeypatch.setattr(clip_module, "_capture", lambda p: _CountingGrabs(real(p), grabs))
+    clip = ClipSource(path, W, H)
+    try:
+        assert clip.length == 20 and len(grabs) < 10
+        assert levels(clip.frames(18, 4)) == [18, 19, 0, 1]
     finally:
         clip.close()
 
@@ -142,3 +264,31 @@ def test_a_camera_whose_reads_and_reopens_raise_while_unplugged_is_lost_once_and
         assert said.count("camera:0 lost: the show goes on with the last frames; waiting for it to come back") == 1
     finally:
         cam.close()
+
+
+@pytest.mark.parametrize("channels", [1, 4])
+def test_a_grey_or_bgra_camera_is_taken_as_rgb(channels):
+    """An infrared camera (Y8) gives one channel, some drivers four: a picture all the same, not a lost camera."""
+    device, said = FakeDevice(bgr=(30, 60, 90), channels=channels), []
+    cam = CameraSource("0", W, H, say=said.append, open_capture=device.open)
+    try:
+        assert wait_for(lambda: cam.live.pushed >= 3, 60)
+        frame = cam.frames(0, 2)[-1]
+        assert frame.shape == (H, W, 3)
+        assert tuple(frame[0, 0]) == ((60, 60, 60) if channels == 1 else (90, 60, 30))
+        assert said == [] and not cam.lost
+    finally:
+        cam.close()
+
+
+def test_a_webcam_another_program_holds_says_to_close_that_program(monkeypatch):
+    """OBS, a browser or a call has the webcam: V4L2 refuses a second opener, and the fix says so."""
+    monkeypatch.setattr(camera_module.platform, "system", lambda: "Linux")
+    device = FakeDevice()
+    device.plugged = False  # opens as not opened, as a busy device does
+    with pytest.raises(InputError, match="cannot open camera:0") as raised:
+        CameraSource("0", W, H, open_capture=device.open)
+    assert "one program at a time" in raised.value.fix and "v4l2-ctl --list-devices" in raised.value.fix
+    with pytest.raises(InputError, match="no capture device") as missing:  # not there at all: not held either
+        open_device(f"/dev/video{os.getpid() + 100}")
+    assert "one program at a time" not in missing.value.fix

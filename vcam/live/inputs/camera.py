@@ -42,12 +42,23 @@ def device_path(target: str) -> str | None:
     return target if target.startswith("/") else f"/dev/video{int(target or 0)}"
 
 
+HELD = ("a webcam opens in one program at a time: close the one that holds it (OBS, a browser, a call), or add "
+        "it to OBS as a source and take OBS's virtual camera here instead")
+
+
 def _fix(system: str | None = None, flag: str = "--in") -> str:
     if (system or platform.system()) == "Linux":
         return ("list the capture devices with `ls /dev/video*` or `v4l2-ctl --list-devices` and pick one: "
                 f"{flag} camera:N or camera:/dev/videoN; an OBS virtual camera or a v4l2loopback device is one "
                 "too")
     return "check that no other program holds the camera, or pick another one: camera:1, camera:2, …"
+
+
+def _open_fix() -> str:
+    """The fix for a device that is there and does not open or read: on Linux another program may hold it (V4L2
+    refuses a second opener of a webcam), which the list of devices alone would not say."""
+    fix = _fix()
+    return f"{HELD}; or {fix}" if platform.system() == "Linux" else fix
 
 
 def open_device(target: str, flag: str = "--in") -> Capture:
@@ -72,13 +83,21 @@ def camera_name(target: str) -> str:
     return f"camera:{target}" if target else "camera"
 
 
-def _rgb(bgr: Any) -> np.ndarray | None:
-    """A read frame as RGB uint8 [h, w, 3], or None where it is no colour frame."""
+# OpenCV's conversion to RGB of what a device gives, by its channels: most give BGR, an infrared or depth camera
+# (Y8/GREY) one channel, some drivers BGRA
+_TO_RGB = {1: "COLOR_GRAY2RGB", 3: "COLOR_BGR2RGB", 4: "COLOR_BGRA2RGB"}
+
+
+def _rgb(frame: Any) -> np.ndarray | None:
+    """A read frame as RGB uint8 [h, w, 3], or None where it is no picture."""
     import cv2
 
-    if not isinstance(bgr, np.ndarray) or bgr.dtype != np.uint8 or bgr.ndim != 3 or bgr.shape[2] != 3:
+    if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.ndim not in (2, 3) or 0 in frame.shape:
         return None
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    channels = 1 if frame.ndim == 2 else frame.shape[2]
+    if channels not in _TO_RGB:
+        return None
+    return cv2.cvtColor(frame, getattr(cv2, _TO_RGB[channels]))
 
 
 def _first_frame(open_capture: OpenCapture, target: str) -> tuple[Capture | None, np.ndarray | None]:
@@ -120,13 +139,13 @@ class CameraSource:
         except InputError:
             raise
         except Exception as e:  # OpenCV's own error, an OSError: the device, not vcam
-            raise InputError(f"cannot open {self.name} ({e})", _fix()) from e
+            raise InputError(f"cannot open {self.name} ({e})", _open_fix()) from e
         if cap is None:
-            raise InputError(f"cannot open {self.name}", _fix())
+            raise InputError(f"cannot open {self.name}", _open_fix())
         if first is None:
             cap.release()
             raise InputError(f"{self.name} opened but gives no frames",
-                             "start what feeds it (OBS: Start Virtual Camera), or pick another device: " + _fix())
+                             "start what feeds it (OBS: Start Virtual Camera); " + _open_fix())
         return cap, first
 
     def _run(self, cap: Capture | None) -> None:

@@ -28,25 +28,72 @@ def _check_file(path: str, what: str, kind: str) -> str:
     return path
 
 
+def _streams(path: str) -> tuple[int, int] | None:
+    """(video streams, audio streams) FFmpeg finds in the file (PyAV), None where it cannot open it at all."""
+    import av
+
+    try:
+        with av.open(path) as container:
+            return len(container.streams.video), len(container.streams.audio)
+    except Exception:  # av.FFmpegError, or an OSError for a file that went away meanwhile
+        return None
+
+
+def _undecodable(path: str) -> InputError:
+    """Why OpenCV gave no frame of `path`, and the fix for that: converting a sound file or a recording still
+    being written would not help, so those are told apart from a codec OpenCV does not read."""
+    convert = "convert it to H.264 in an MP4: " + CONVERT.format(path=path)
+    streams = _streams(path)
+    if streams is not None and streams[0] == 0 and streams[1] > 0:
+        return InputError(f"cannot decode {path} as a video: it has no video stream (sound only?)",
+                          "give a video file; a still picture is image:PATH")
+    if streams is None or streams == (0, 0):  # a cut-short MP4 may open with a data stream and nothing else
+        return InputError(f"cannot decode {path} as a video: it is damaged, cut short or still being recorded",
+                          "a recording (OBS, a phone) reads once it is stopped: stop it, or record to MKV, which "
+                          "reads while it grows; otherwise " + convert)
+    return InputError(f"cannot decode {path} as a video", convert)
+
+
 def _capture(path: str):
     return quiet_cv2().VideoCapture(path)
 
 
-def _frame_count(path: str, declared: int) -> int:
-    """The number of frames that decode. The header's count where its last frame decodes and none after it (the
-    usual case, two seeks); otherwise counted by reading the clip through once."""
+def _packets(path: str) -> int:
+    """The video packets of the clip, counted without decoding (PyAV); 0 where it cannot tell."""
+    import av
+
+    try:
+        with av.open(path) as container:
+            return sum(1 for packet in container.demux(video=0) if packet.size)
+    except Exception:  # no video stream, or damaged where OpenCV still reads on
+        return 0
+
+
+def _is_length(path: str, count: int) -> bool:
+    """Whether frame count-1 of the clip decodes and none after it (two seeks)."""
     import cv2
 
     cap = _capture(path)
     try:
-        if declared > 0:
-            cap.set(cv2.CAP_PROP_POS_FRAMES, declared - 1)
-            if cap.grab():
-                cap.set(cv2.CAP_PROP_POS_FRAMES, declared)
-                if not cap.grab():
-                    return declared
+        cap.set(cv2.CAP_PROP_POS_FRAMES, count - 1)
+        if not cap.grab():
+            return False
+        cap.set(cv2.CAP_PROP_POS_FRAMES, count)
+        return not cap.grab()
+    finally:
         cap.release()
-        cap = _capture(path)
+
+
+def _frame_count(path: str, declared: int) -> int:
+    """The number of frames that decode: the header's count where it checks out (the usual case), else the video
+    packets counted where that does (a variable-rate MKV or WebM, whose header count is its duration times a
+    guessed rate), else counted by decoding the clip through, which takes as long as the clip has frames."""
+    for count in (declared, None):
+        count = _packets(path) if count is None else count
+        if count > 0 and _is_length(path, count):
+            return count
+    cap = _capture(path)
+    try:
         count = 0
         while cap.grab():
             count += 1
@@ -68,8 +115,7 @@ class ClipSource:
         ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
         if not ok or first is None:
             self._cap.release()
-            raise InputError(f"cannot decode {self.path} as a video",
-                             "convert it to H.264 in an MP4: " + CONVERT.format(path=self.path))
+            raise _undecodable(self.path)
         declared = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         self.length = max(1, _frame_count(self.path, declared))
         self._next = 1  # the frame the open capture reads next
@@ -123,6 +169,17 @@ class ClipSource:
             self._cap = None
 
 
+def _over_black(path: str, bgr: np.ndarray) -> np.ndarray:
+    """The image as it shows over black where it has an alpha channel. OpenCV's colour read drops the alpha and
+    keeps whatever colour the transparent pixels hold: a white logo on transparent white would be all white."""
+    cv2 = quiet_cv2()
+    whole = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if whole is None or whole.ndim != 3 or whole.shape[2] != 4 or whole.shape[:2] != bgr.shape[:2]:
+        return bgr  # no alpha (or turned by EXIF, which the colour read applies and this one does not)
+    alpha = whole[:, :, 3:].astype(np.float32) / np.iinfo(whole.dtype).max
+    return (bgr.astype(np.float32) * alpha + 0.5).astype(np.uint8)
+
+
 class ImageSource:
     """`image:PATH`: one still, fitted to width×height, the input of every frame of every block."""
 
@@ -134,7 +191,7 @@ class ImageSource:
         if bgr is None:
             raise InputError(f"cannot read {self.path} as an image",
                              "use a PNG, JPEG or WebP image; a video is file:PATH")
-        self.frame = fit(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), width, height, fit_mode)
+        self.frame = fit(cv2.cvtColor(_over_black(self.path, bgr), cv2.COLOR_BGR2RGB), width, height, fit_mode)
 
     def frames(self, start: int, count: int) -> np.ndarray:
         return repeat(self.frame, count)
