@@ -332,3 +332,20 @@ def test_a_folder_without_the_vae_names_it(tmp_path, weights_folder):
     with pytest.raises(WeightsError) as err:
         from_folder(folder)
     assert str(Path(folder / "vae" / "config.json")) in err.value.message and "tokenizer" not in err.value.message
+
+
+def test_no_network_with_the_weights_absent_says_one_line(tmp_path, monkeypatch):
+    """No route to the hub (a firewalled machine) and nothing cached: the real snapshot_download's connection error,
+    through the dry run and the download, as one line."""
+    import importlib
+
+    name = next((n for n in ("httpx2", "httpx") if importlib.util.find_spec(n)), None)
+    if name is None:
+        pytest.skip("no HTTP library of huggingface_hub installed")
+    refusing_hub(monkeypatch, importlib.import_module(name).ConnectError("[Errno -3] Temporary failure in name "
+                                                                          "resolution"))
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.message == (f"could not reach the Hugging Face hub for {KREA_REPO}, and the hub cache "
+                                 f"{tmp_path / 'hub'} lacks it")
+    assert "check the network" in err.value.fix and "--weights DIR" in err.value.fix
