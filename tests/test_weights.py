@@ -320,13 +320,17 @@ def test_a_card_too_small_gets_what_fits_when_nothing_was_asked(card_gb, fp8, ex
     assert plan_memory(spec, 832, 480, 80 * GIB, adapt=True).adapted is None  # a card that fits is left alone
 
 
-def fake_hub(monkeypatch, online):
-    """huggingface_hub.snapshot_download answering from the local cache as usual and `online` for a download."""
+def fake_hub(monkeypatch, online, dry=None):
+    """huggingface_hub.snapshot_download answering from the local cache as usual, `online` for a download and
+    `dry` for the dry run before it (by default: nothing to fetch, so no disk check stands in the way)."""
     import huggingface_hub
 
     real, calls = huggingface_hub.snapshot_download, []
 
     def snapshot_download(repo, **kw):
+        if kw.get("dry_run"):
+            calls.append("dry")
+            return dry(repo, **kw) if dry else []
         calls.append(kw.get("local_files_only", False))
         return real(repo, **kw) if kw.get("local_files_only") else online(repo, **kw)
 

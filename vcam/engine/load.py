@@ -186,8 +186,8 @@ def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.dev
         log(f"building {spec.name} (random weights)")
         return _tune(_random_engine(spec, device, dtype), speed)
     if weights is None:
-        log(f"fetching weights from the Hugging Face hub (first run: up to about {W.HUB_DOWNLOAD_GB} GB, progress "
-            "on the terminal)")
+        log(f"fetching weights from the Hugging Face hub (first run: up to about {W.HUB_DOWNLOAD_GB} GB, with a "
+            "progress line)")
     paths = from_folder(weights) if weights is not None else W.from_hub(spec)
     taehv_file = find_taehv(weights) if speed.decoder == "taehv" else None  # a missing file is said now
 

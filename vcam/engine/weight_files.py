@@ -42,10 +42,28 @@ def from_folder(folder: str | os.PathLike) -> WeightPaths:
         raise WeightsError(f"weights folder {root} does not exist", "pass the folder that holds " + KREA_FILE)
     paths = layout(root, root)
     # nothing is downloaded into a folder given by hand: "run again to download them" would not refill it
-    check_files(paths, f"copy complete files into {root}: {KREA_FILE} and the text_encoder/, tokenizer/ and vae/ "
-                       "folders of Wan-AI/Wan2.1-T2V-14B-Diffusers; or leave out --weights to download them from the "
-                       "Hugging Face hub")
+    fix = (f"copy complete files into {root}: {KREA_FILE} and the text_encoder/, tokenizer/ and vae/ folders of "
+           "Wan-AI/Wan2.1-T2V-14B-Diffusers; or leave out --weights to download them from the Hugging Face hub")
+    hint = _layout_hint(root)
+    check_files(paths, f"{hint}; {fix}" if hint else fix)
     return paths
+
+
+def _layout_hint(root: Path) -> str | None:
+    """What a folder laid out otherwise than vcam reads holds instead, where that is recognisable."""
+    if (root / KREA_FILE).is_file():
+        return None
+    nested = sorted(p.parent for p in root.glob(f"*/{KREA_FILE}"))
+    if nested:
+        return f"{KREA_FILE} is in {nested[0]}: pass --weights {nested[0]}"
+    if (root / "transformer").is_dir() or (root / "model_index.json").is_file():
+        return (f"{root} is in diffusers' layout (a transformer/ folder): vcam reads Krea's one-file checkpoint "
+                f"{KREA_FILE} (krea/krea-realtime-video), not a diffusers transformer")
+    others = sorted(p.name for p in root.glob("*.safetensors"))
+    if others:
+        return (f"{root} holds {', '.join(others[:3])} but no {KREA_FILE}: if one is Krea's checkpoint under "
+                f"another name, rename it {KREA_FILE}")
+    return None
 
 
 def safetensors_problem(path: Path) -> str | None:
@@ -70,13 +88,19 @@ def safetensors_problem(path: Path) -> str | None:
     return None
 
 
+def _named(path: Path) -> str:
+    """A file and, where it is a link (the hub cache's snapshots link to its blobs), the file it links to: deleting
+    the link alone would have the hub link the same damaged file again."""
+    return f"{path} -> {path.resolve()}" if path.is_symlink() else str(path)
+
+
 def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run again to download them (or copy "
                 "complete files into the folder)") -> None:
     """Raises WeightsError naming every missing or partial file, with `fix`."""
     problems = []
     why = safetensors_problem(paths.transformer)
     if why:
-        problems.append(f"{paths.transformer} ({why})")
+        problems.append(f"{_named(paths.transformer)} ({why})")
     for folder in (paths.text_encoder, paths.vae):
         if not (folder / "config.json").is_file():
             problems.append(f"{folder / 'config.json'} (missing)")
@@ -89,7 +113,7 @@ def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run
         for f in files:
             why = safetensors_problem(f)
             if why:
-                problems.append(f"{f} ({why})")
+                problems.append(f"{_named(f)} ({why})")
     if not any(paths.tokenizer.glob("*")) if paths.tokenizer.is_dir() else True:
         problems.append(f"{paths.tokenizer} (missing)")
     if problems:

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
+import os
+import shutil
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import torch
 from torch import nn
@@ -15,26 +19,52 @@ from torch import nn
 from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
 from vcam.engine.weight_files import WeightPaths, check_files, layout, safetensors_problem
 from vcam.errors import NoGPUError, WeightsError
+from vcam.live.progress import ByteProgress, gigabytes
 
 CHECKPOINT_PREFIX = "model."
+DAMAGED_FIX = ("delete it (in the hub cache, the file it links to as well) and run `vcam download` again, or copy a "
+               "whole one over it")
 BF16_CAPABILITY = (8, 0)
 
 
 # The Krea checkpoint (28.6 GB), Wan's text encoder (11.4 GB in bf16, 22.7 GB if its shards are float32 as one
 # report says), tokenizer and VAE: the larger figure, since it sizes a disk.
 HUB_DOWNLOAD_GB = 52
+# Room kept free beyond the files themselves (the hub's lock and ref files, the file system's own reserve).
+DISK_MARGIN = 10**9
+ENOSPC, EACCES, EROFS = 28, 13, 30
+# Where rented GPU machines (RunPod, Vast.ai, Lambda, …) mount their large volume beside a small root disk.
+VOLUMES = ("/workspace", "/data", "/mnt/data", "/home/workspace")
+MOVE_CACHE = ("point HF_HOME at a larger, writable volume before running (on a rented GPU machine often the "
+              "/workspace volume: `export HF_HOME=/workspace/hf`), or download the files elsewhere and pass "
+              "--weights DIR")
 
 
-def from_hub(spec: ModelSpec, cache_dir: str | None = None) -> WeightPaths:
-    """Finds the files of `spec` in the hub cache, or downloads what is missing with huggingface_hub's progress
-    bars. A complete cache is used without asking the hub anything, so a show starts with no network; one that
-    lacks a file or holds a partial one (a download cut short) is completed from the hub."""
+def _move_cache() -> str:
+    # HF_HUB_CACHE outranks HF_HOME: where it is set, moving HF_HOME would change nothing
+    if os.environ.get("HF_HUB_CACHE"):
+        return MOVE_CACHE.replace("point HF_HOME", "point HF_HUB_CACHE (set here, it outranks HF_HOME)")
+    return MOVE_CACHE
+
+
+def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None = None) -> WeightPaths:
+    """Finds the files of `spec` in the hub cache, or downloads what is missing, with a progress line on `out`
+    (stderr; a bar where it is a terminal, a line every few seconds where it is a log). A complete cache is used
+    without asking the hub anything, so a show starts with no network and from a read-only cache. Before a
+    download, the hub is asked the sizes of what is missing and a disk too small for them is said then, not
+    tens of GB later; a download cut short resumes from its partial files (the hub keeps them apart, as
+    `.incomplete`, so a partial file is never taken for a whole one)."""
     cached = _in_cache(spec, cache_dir)
     if cached is not None:
         return cached
-    roots = {repo: _fetch(repo, patterns, cache_dir) for repo, patterns in spec.hub_files}
+    out = out if out is not None else sys.stderr
+    where = _hub_cache(cache_dir)
+    plans = {repo: _plan(repo, patterns, cache_dir, where) for repo, patterns in spec.hub_files}
+    _check_room(plans, where)
+    roots = {repo: _fetch(repo, patterns, cache_dir, where, plans[repo], out) for repo, patterns in spec.hub_files}
     paths = layout(roots[KREA_REPO], roots[WAN_REPO])
-    check_files(paths)
+    check_files(paths, "delete the files named (in the hub cache, the file each one links to as well) and run "
+                       "`vcam download` again")
     return paths
 
 
@@ -53,45 +83,243 @@ def _in_cache(spec: ModelSpec, cache_dir: str | None) -> WeightPaths | None:
     return paths
 
 
+def _hub_cache(cache_dir: str | None) -> Path:
+    from huggingface_hub import constants
+
+    return Path(cache_dir or constants.HF_HUB_CACHE).expanduser()
+
+
+@dataclass(frozen=True)
+class DownloadPlan:
+    """What a download of one repo will fetch, as the hub's dry run tells; `sizes` None where it cannot (a
+    huggingface_hub older than 1.0)."""
+    sizes: dict[str, int] | None
+    partial: int = 0  # bytes of partial files a cut-short download left, which it resumes from
+
+    @property
+    def total(self) -> int:
+        return sum(self.sizes.values()) if self.sizes else 0
+
+
+def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Path) -> DownloadPlan:
+    from huggingface_hub import snapshot_download
+
+    if _offline():  # the download answers from the cache alone, and says what it lacks
+        return DownloadPlan(None)
+    try:
+        files = snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, dry_run=True)
+    except TypeError:  # no dry run in this huggingface_hub: the download itself will tell
+        return DownloadPlan(None)
+    except _dry_run_error() as e:
+        if _http_error(e.__cause__):  # the hub answered, with a refusal (401, gated, 429): said now
+            raise _said(repo, e.__cause__, where) from None
+        return DownloadPlan(None)  # the hub unreachable: the download says so, or completes from the cache
+    except Exception as e:
+        raise _said(repo, e, where) from None
+    sizes = {f.filename: f.file_size or 0 for f in files if f.will_download}
+    blobs = where / ("models--" + repo.replace("/", "--")) / "blobs"
+    partial = sum(f.stat().st_size for f in blobs.glob("*.incomplete")) if blobs.is_dir() else 0
+    return DownloadPlan(sizes, partial)
+
+
+def _dry_run_error() -> tuple[type[BaseException], ...]:
+    try:
+        from huggingface_hub.errors import DryRunError
+    except ImportError:
+        return ()
+    return (DryRunError,)
+
+
+def _existing(path: Path) -> Path:
+    """`path` or the nearest folder above it that exists (the cache is made by the download)."""
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def _free_bytes(path: Path) -> int:
+    return shutil.disk_usage(_existing(path)).free
+
+
+def _writable(path: Path) -> bool:
+    return os.access(_existing(path), os.W_OK)
+
+
+def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
+    """Says a read-only cache, or a disk too small for what is left to download, before anything is fetched."""
+    missing = [f"{repo}: {name}" for repo, plan in plans.items() for name in (plan.sizes or {})]
+    if missing and not _writable(where):
+        raise WeightsError(f"the hub cache {where} is read-only and lacks {len(missing)} of the model's files "
+                           f"({_few(missing)})", "download them into it from a machine that can write it (`vcam "
+                           "download`), or point HF_HUB_CACHE (or HF_HOME) at a writable folder")
+    need = sum(max(0, plan.total - plan.partial) for plan in plans.values())
+    if need == 0:
+        return
+    free = _free_bytes(where)
+    if free < need + DISK_MARGIN:
+        raise WeightsError(f"the weights need {gigabytes(need)} more in {where}, and its disk has "
+                           f"{gigabytes(free)} free", _room_fix(_roomy_volume(need + DISK_MARGIN, where)))
+
+
+def _room_fix(roomy: Path | None) -> str:
+    if roomy is None:
+        return _move_cache()
+    if os.environ.get("HF_HUB_CACHE"):
+        return f"{roomy} has room: `export HF_HUB_CACHE={roomy / 'hf' / 'hub'}` and run again; or {_move_cache()}"
+    return f"{roomy} has room: `export HF_HOME={roomy / 'hf'}` and run again; or {_move_cache()}"
+
+
+def _roomy_volume(need: int, where: Path) -> Path | None:
+    """A writable volume of those rented GPU machines mount with room for `need` bytes, not the disk of `where`."""
+    for volume in map(Path, VOLUMES):
+        try:
+            if (volume.is_dir() and _writable(volume) and _free_bytes(volume) >= need
+                    and volume.stat().st_dev != _existing(where).stat().st_dev):
+                return volume
+        except OSError:
+            continue
+    return None
+
+
+def _few(names: list[str], n: int = 3) -> str:
+    more = f", … {len(names) - n} more" if len(names) > n else ""
+    return ", ".join(names[:n]) + more
+
+
 def _missing(root: Path, patterns: tuple[str, ...]) -> list[str]:
     files = [str(f.relative_to(root)) for f in root.rglob("*") if f.is_file()]
     return [p for p in patterns if not any(fnmatch.fnmatch(f, p) for f in files)]
 
 
-def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None) -> Path:
-    from huggingface_hub import constants, snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Path, plan: DownloadPlan,
+           out: TextIO) -> Path:
+    from huggingface_hub import snapshot_download
 
-    print(f"vcam: fetching {repo} ({', '.join(patterns)}) …", file=sys.stderr, flush=True)
-    where = cache_dir or constants.HF_HUB_CACHE
+    size = f", {gigabytes(plan.total)}" if plan.total else ""
+    print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …", file=out, flush=True)
+    bars = {} if out.isatty() else {"tqdm_class": _line_bars(repo, plan.total, out)}
+    # huggingface_hub reads HF_HUB_OFFLINE once, as it is imported; set later, it is honoured here all the same
+    offline = {"local_files_only": True} if _offline() else {}
     try:
-        root = Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir))
-    except LocalEntryNotFoundError as e:
-        raise WeightsError(
-            f"could not download {repo}, and it is not in the local hub cache ({e})",
-            "check the network connection (or unset HF_HUB_OFFLINE), or download the files elsewhere "
-            "and pass the folder with --weights DIR",
-        ) from None
-    except (HfHubHTTPError, OSError, RuntimeError, *_transport_errors()) as e:
-        text = str(e) or e.__class__.__name__
-        if "No space left" in text or "os error 28" in text or getattr(e, "errno", None) == 28:
-            raise WeightsError(f"downloading {repo} failed: the disk holding {where} is full",
-                               f"free space there (the weights take about {HUB_DOWNLOAD_GB} GB in all) or point "
-                               "HF_HOME at a larger disk, then run again (finished files are kept)") from None
-        status = getattr(getattr(e, "response", None), "status_code", None)
-        if status in (401, 403):
-            raise WeightsError(f"the hub refused {repo} ({status}): {(text.splitlines() or [''])[0]}",
-                               "the repos are public, so a stale token is the likely cause: unset HF_TOKEN or log "
-                               "in again with `hf auth login`, then run again") from None
-        if isinstance(e, RuntimeError) and not isinstance(e, HfHubHTTPError):
-            raise
-        raise WeightsError(f"downloading {repo} failed: {text}",
-                           "check the network, then run again (finished files are kept)") from None
+        root = Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, **bars, **offline))
+    except Exception as e:
+        raise _said(repo, e, where) from None
     missing = _missing(root, patterns)
+    if missing and _offline():
+        raise WeightsError(f"HF_HUB_OFFLINE is set and {repo} in the hub cache {where} lacks {', '.join(missing)}",
+                           "unset HF_HUB_OFFLINE and run `vcam download` with a network connection to complete "
+                           "it, or pass --weights DIR with the files")
     if missing:
-        raise WeightsError(f"{repo} in the hub cache lacks {', '.join(missing)}",
-                           "run again with a network connection to complete the download")
+        raise WeightsError(f"{repo} in the hub cache {where} lacks {', '.join(missing)}",
+                           "run `vcam download` again with a network connection to complete the download")
     return root
+
+
+def _said(repo: str, e: BaseException, where: Path) -> BaseException:
+    """The hub's or the disk's failure as one WeightsError line with its fix; `e` itself where it is none of
+    theirs."""
+    from huggingface_hub.errors import (GatedRepoError, HfHubHTTPError, LocalEntryNotFoundError,
+                                        OfflineModeIsEnabled, RepositoryNotFoundError, RevisionNotFoundError)
+
+    if isinstance(e, LocalEntryNotFoundError) and _http_error(e.__cause__):
+        e = e.__cause__  # the hub's refusal (429, 5xx, 403), which huggingface_hub reports as "not in the cache"
+    text = (str(e) or e.__class__.__name__).strip()
+    first = (text.splitlines() or [""])[0]
+    errno = getattr(e, "errno", None)
+    status = getattr(getattr(e, "response", None), "status_code", None)
+    again = "run again (finished files are kept, partial ones resume)"
+    if "No space left" in text or "os error 28" in text or errno == ENOSPC:
+        return WeightsError(f"downloading {repo} failed: the disk holding {where} is full",
+                            f"free space there (the weights take about {HUB_DOWNLOAD_GB} GB in all), or "
+                            f"{_move_cache()}; then {again}")
+    if errno in (EACCES, EROFS) or isinstance(e, PermissionError):
+        return WeightsError(f"the hub cache {where} is read-only and lacks files of {repo} ({first})",
+                            "download them into it from a machine that can write it (`vcam download`), or point "
+                            "HF_HUB_CACHE (or HF_HOME) at a writable folder")
+    if isinstance(e, (OfflineModeIsEnabled, LocalEntryNotFoundError)):
+        if _offline():
+            return WeightsError(f"HF_HUB_OFFLINE is set and the hub cache {where} lacks {repo}",
+                                "unset HF_HUB_OFFLINE and run `vcam download` with a network connection, or pass "
+                                "--weights DIR with the files")
+        return WeightsError(f"could not reach the Hugging Face hub for {repo}, and the hub cache {where} lacks it",
+                            "check the network connection (or unset HF_HUB_OFFLINE), or download the files "
+                            "elsewhere and pass the folder with --weights DIR")
+    if isinstance(e, GatedRepoError):
+        return WeightsError(f"{repo} is gated: the hub serves it only to accounts that accepted its terms",
+                            f"accept them at https://huggingface.co/{repo}, then log in here with `hf auth login` "
+                            "(or set HF_TOKEN) and run again")
+    if isinstance(e, RevisionNotFoundError):
+        return WeightsError(f"the hub has no such revision of {repo} ({first})",
+                            "leave the revision to vcam (the repo's main branch), then run again")
+    if isinstance(e, RepositoryNotFoundError) or status in (401, 403):
+        if _token():
+            return WeightsError(f"the hub refused {repo} ({status or 401}) with this machine's token: {first}",
+                                "the repos are public, so a stale or invalid token is the likely cause: unset "
+                                "HF_TOKEN or log in again with `hf auth login`, then run again")
+        return WeightsError(f"the hub refused {repo} ({status or 404}): it is private, renamed or gone ({first})",
+                            f"check https://huggingface.co/{repo}; for a private repo log in with `hf auth login` "
+                            "(or set HF_TOKEN), then run again")
+    if status == 429:
+        return WeightsError(f"the Hugging Face hub is rate-limiting this machine (429) while fetching {repo}",
+                            f"wait a few minutes and {again}; logging in (`hf auth login` or HF_TOKEN) raises the "
+                            "limit")
+    if isinstance(status, int) and status >= 500:
+        return WeightsError(f"the Hugging Face hub failed ({status}) while fetching {repo}",
+                            f"wait a little and {again}")
+    if isinstance(e, (HfHubHTTPError, OSError, *_transport_errors())) or (
+            isinstance(e, RuntimeError) and "Data processing error" in text):  # hf_xet's wrapped network failures
+        return WeightsError(f"downloading {repo} failed: {first}", f"check the network, then {again}")
+    return e
+
+
+def _http_error(e: BaseException | None) -> bool:
+    from huggingface_hub.errors import HfHubHTTPError
+
+    return isinstance(e, HfHubHTTPError)
+
+
+def _offline() -> bool:
+    from huggingface_hub import constants
+
+    return bool(constants.HF_HUB_OFFLINE) or os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
+
+
+def _token() -> bool:
+    try:
+        from huggingface_hub import get_token
+    except ImportError:
+        return bool(os.environ.get("HF_TOKEN"))
+    return bool(get_token())
+
+
+def _line_bars(repo: str, total: int, out: TextIO):
+    """A tqdm class for huggingface_hub that draws nothing but feeds a ByteProgress with the bytes written (its
+    own bars stay silent where stderr is no terminal, leaving a log with nothing for the tens of minutes of a
+    download). The hub makes one bar for bytes received and one for bytes written: only the latter counts."""
+    from tqdm.std import tqdm
+
+    line = ByteProgress(f"downloading {repo}", total, out)
+    written = [0]
+
+    class LineBars(tqdm):
+        def __init__(self, *args, **kwargs):
+            self._counts = kwargs.get("unit") == "B" and not str(kwargs.get("desc", "")).startswith("Downloading b")
+            kwargs["disable"] = True
+            super().__init__(*args, **kwargs)
+
+        def update(self, n=1):
+            if self._counts and n:
+                written[0] += int(n)
+                line.total = line.total or int(self.total or 0)
+                line.update(written[0])
+            return super().update(n)
+
+        def close(self):
+            if self._counts:
+                line.done()
+            return super().close()
+
+    return LineBars
 
 
 def _transport_errors() -> tuple[type[BaseException], ...]:
@@ -108,12 +336,14 @@ def _transport_errors() -> tuple[type[BaseException], ...]:
 
 def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: torch.dtype,
                     progress: bool = True, report: Callable[[str], None] | None = None,
-                    on_block: Callable[[nn.Module], None] | None = None) -> None:
+                    on_block: Callable[[nn.Module], None] | None = None, out: TextIO | None = None) -> None:
     """Loads Krea's checkpoint (original Wan names, `model.` prefix) into `model`, which may live on `meta`.
 
     Tensors go straight from the file to `device`, one at a time, so peak memory is one copy of the model.
     With `on_block`, each transformer block is put in place as soon as its tensors are read and handed to
     `on_block` (which may shrink it, e.g. to FP8), so peak memory is the shrunk model plus one block.
+    With `progress`, the gigabytes read so far go to `out` (stderr): reading 28.6 GB takes minutes, and a log
+    gets a line every few seconds meanwhile.
     """
     from safetensors import SafetensorError, safe_open
 
@@ -121,7 +351,7 @@ def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: t
 
     why = safetensors_problem(path)
     if why:
-        raise WeightsError(f"checkpoint {path} is unusable ({why})", "delete it and download it again")
+        raise WeightsError(f"checkpoint {path} is damaged ({why})", DAMAGED_FIX)
     expected = {k: v for k, v in model.state_dict().items()}
     try:
         with safe_open(str(path), framework="pt", device="cpu" if device.type == "cpu" else str(device)) as f:
@@ -132,7 +362,8 @@ def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: t
                 raise WeightsError(_mismatch_message(path, missing, unexpected),
                                    "use the krea-realtime-video-14b.safetensors file from " "krea/krea-realtime-video")
             keys = sorted(expected)  # each block's keys come together: "blocks.1." sorts before "blocks.10"
-            bar = _progress(len(keys), f"loading {path.name}") if progress else None
+            bar = ByteProgress(f"loading {path.name}", path.stat().st_size, out or sys.stderr) if progress else None
+            read = 0
             state = {}
             step = max(1, len(keys) // 20)
             current = None
@@ -149,14 +380,16 @@ def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: t
                                        f"the model expects {tuple(expected[k].shape)}",
                                        "this checkpoint is for another model size; use krea-realtime-video-14b")
                 state[k] = t.to(device=device, dtype=param_dtype(k, dtype))
+                read += t.nbytes
                 if bar:
-                    bar.update(1)
+                    bar.update(read)
             if current is not None:
                 _place_block(model, current, state, on_block)
             if bar:
-                bar.close()
-    except SafetensorError as e:
-        raise WeightsError(f"checkpoint {path} is damaged ({e})", "delete it and download it again") from None
+                bar.update(bar.total)  # the file's header is counted in its size, never in a tensor
+                bar.done()
+    except (SafetensorError, OSError) as e:  # a file cut short or changed under us while it is read
+        raise WeightsError(f"checkpoint {path} is damaged ({e})", DAMAGED_FIX) from None
     # Every key was checked against the model above; the blocks placed one by one are not in `state` any more.
     model.load_state_dict(state, strict=on_block is None, assign=True)
 
@@ -185,12 +418,6 @@ def _mismatch_message(path: Path, missing: list[str], unexpected: list[str]) -> 
     if unexpected:
         parts.append(f"{len(unexpected)} unexpected keys ({few(unexpected)})")
     return " ".join(parts)
-
-
-def _progress(total: int, desc: str):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, unit="tensor", file=sys.stderr, disable=None)
 
 
 def check_cuda(spec: ModelSpec) -> torch.device:

@@ -68,3 +68,62 @@ class Progress:
     def _write(self, line: str) -> None:
         self.out.write(f"\r\033[K{line}" if self.tty else f"vcam: {line}\n")
         self.out.flush()
+
+
+def gigabytes(n: float) -> str:
+    """28.6 GB, 0.25 GB (the hub's and disks' decimal gigabytes, as the sizes vcam quotes are); 12.3 MB below a
+    tenth of one (the tiny model's files)."""
+    return f"{n / 1e9:.1f} GB" if n >= 1e8 or n == 0 else f"{n / 1e6:.1f} MB"
+
+
+class ByteProgress:
+    """Bytes done of a known total (a download, a checkpoint read) with percent, rate and time left: a line every
+    `every_s` seconds where `out` is no terminal (docker logs, nohup), so a long log stays a few hundred lines;
+    one line rewritten in place on a terminal. `update(done)` with the bytes done so far; `done()` at the end."""
+
+    def __init__(self, what: str, total: int, out: TextIO, clock: Callable[[], float] = time.monotonic,
+                 tty: bool | None = None, every_s: float = EVERY_S):
+        self.what = what
+        self.total = max(0, total)
+        self.out = out
+        self.clock = clock
+        self.tty = out.isatty() if tty is None and hasattr(out, "isatty") else bool(tty)
+        self.every_s = every_s if not self.tty else 0.5
+        self.started = clock()
+        self.first = 0  # bytes already there at the start (a resumed download): not counted in the rate
+        self._begun = False
+        self._shown_at: float | None = None
+        self._shown = False
+
+    def text(self, done: int) -> str:
+        elapsed = self.clock() - self.started
+        done_text, total_text = gigabytes(done), gigabytes(self.total)
+        if self.total and done_text[-2:] == total_text[-2:]:
+            done_text = done_text[:-3]  # "14.6 of 28.6 GB"
+        line = f"{self.what}: {done_text}"
+        if self.total:
+            line += f" of {total_text} ({100 * min(done, self.total) // self.total}%)"
+        rate = (done - self.first) / elapsed if elapsed > 0 else 0.0
+        if rate > 0:
+            line += f", {rate / 1e6:.0f} MB/s"
+            if self.total and done < self.total:
+                line += f", {clock_time((self.total - done) / rate)} left"
+        return line
+
+    def update(self, done: int) -> None:
+        now = self.clock()
+        if not self._begun:  # the first figure is where a resumed download starts, not what this run fetched
+            self._begun, self.first, self.started = True, done, now
+        if self._shown_at is not None and now - self._shown_at < self.every_s and done < self.total:
+            return
+        self._shown_at = now
+        self._shown = True
+        line = self.text(done)
+        self.out.write(f"\r\033[K{line}" if self.tty else f"vcam: {line}\n")
+        self.out.flush()
+
+    def done(self) -> None:
+        if self.tty and self._shown:
+            self.out.write("\n")
+            self.out.flush()
+        self._shown = False

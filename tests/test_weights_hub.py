@@ -1,0 +1,351 @@
+"""The weights' download as a rented GPU machine meets it: a small root disk, a cut-short download, a log for a
+terminal, no network, the hub's refusals, a read-only shared cache, a --weights folder laid out otherwise."""
+import functools
+import io
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+import vcam.engine.weights as W
+from test_weights import copy_folder, fake_hub, fill_hub_cache
+from vcam.engine.configs import KREA_FILE, KREA_REPO, WAN_REPO, get_spec
+from vcam.engine.model import CausalWanModel
+from vcam.engine.weight_files import from_folder
+from vcam.engine.weights import from_hub, load_checkpoint
+from vcam.errors import WeightsError
+from vcam.live.progress import ByteProgress
+
+KREA_BYTES, WAN_BYTES = 28_600_000_000, 23_000_000_000
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def online_hub(monkeypatch):
+    """As where the hub can be reached: huggingface_hub's offline switch off, whatever the environment says."""
+    from huggingface_hub import constants
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+
+
+def sizes(repo, **kw):
+    """The hub's dry run for an empty cache: every file to download, at the real files' sizes."""
+    if repo == KREA_REPO:
+        return [SimpleNamespace(filename=KREA_FILE, file_size=KREA_BYTES, will_download=True)]
+    return [SimpleNamespace(filename="text_encoder/model-00001-of-00005.safetensors", file_size=WAN_BYTES,
+                            will_download=True)]
+
+
+def never(repo, **kw):
+    raise AssertionError(f"{repo} was downloaded")
+
+
+def test_a_disk_too_small_is_said_before_downloading_with_how_much_where_and_how_to_move(tmp_path, monkeypatch):
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 20_000_000_000)  # a 30 GB root disk, partly used
+    fake_hub(monkeypatch, never, dry=sizes)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.message == f"the weights need 51.6 GB more in {tmp_path / 'hub'}, and its disk has 20.0 GB free"
+    assert "HF_HOME" in err.value.fix and "/workspace" in err.value.fix and "--weights DIR" in err.value.fix
+    assert "has room" not in err.value.fix and "HF_HUB_CACHE" not in err.value.fix  # no such volume here
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert "point HF_HUB_CACHE (set here, it outranks HF_HOME)" in err.value.fix
+
+
+def test_a_volume_with_room_is_named_with_the_line_to_use_it(tmp_path, monkeypatch):
+    """A rented machine's big volume (RunPod's /workspace) is named, on its own disk, when the cache's disk is full."""
+    online_hub(monkeypatch)
+    volume = tmp_path / "workspace"
+    volume.mkdir()
+    monkeypatch.setattr(W, "VOLUMES", (str(tmp_path / "absent"), str(volume)))
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 500 * 10**9 if path == volume else 20 * 10**9)
+    same_disk = tmp_path.stat().st_dev
+    real_stat = Path.stat
+    monkeypatch.setattr(Path, "stat", lambda self, **kw: SimpleNamespace(st_dev=same_disk + 1, st_mode=0o40755)
+                        if self == volume else real_stat(self, **kw))
+    fake_hub(monkeypatch, never, dry=sizes)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.fix.startswith(f"{volume} has room: `export HF_HOME={volume / 'hf'}` and run again")
+
+
+def test_a_partial_download_counts_towards_the_room_it_needs(tmp_path, monkeypatch):
+    """A download cut short resumes from its .incomplete files: only what is left needs room."""
+    online_hub(monkeypatch)
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    blobs.mkdir(parents=True)
+    with open(blobs / "0123abcd.incomplete", "wb") as f:
+        f.truncate(20_000_000_000)  # sparse: 20 GB of the checkpoint already fetched
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 40_000_000_000)
+    fetched = []
+
+    def online(repo, **kw):
+        fetched.append(repo)
+        raise OSError("stop here")
+
+    fake_hub(monkeypatch, online, dry=sizes)
+    with pytest.raises(WeightsError, match="stop here"):
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert fetched == [KREA_REPO]
+
+
+def test_the_download_shows_a_line_every_few_seconds_in_a_log(tmp_path, monkeypatch):
+    """huggingface_hub's bars are silent where stderr is no terminal (docker logs, nohup): the log had nothing for
+    the tens of minutes of a download. Now a line every 5 s, with bytes, percent and time left."""
+    online_hub(monkeypatch)
+    clock = Clock()
+    monkeypatch.setattr(W, "ByteProgress", functools.partial(ByteProgress, clock=clock))
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    monkeypatch.setattr(W, "check_files", lambda paths, fix="": None)
+
+    def online(repo, **kw):
+        bars = kw["tqdm_class"]
+        received = bars(total=0, unit="B", desc="Downloading bytes")  # the hub's two byte bars: only one counts
+        written = bars(total=0, unit="B", desc="Reconstructing (incomplete total...)")
+        total = KREA_BYTES if repo == KREA_REPO else WAN_BYTES
+        for _ in range(100):  # 1 % a second
+            clock.now += 1.0
+            received.update(total // 100)
+            written.update(total // 100)
+        written.close()
+        root = tmp_path / repo
+        for part in ("text_encoder", "tokenizer", "vae"):
+            (root / part).mkdir(parents=True, exist_ok=True)
+            (root / part / "x").write_text("")
+        (root / KREA_FILE).write_text("")
+        return str(root)
+
+    fake_hub(monkeypatch, online, dry=sizes)
+    out = io.StringIO()
+    from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    lines = [line for line in out.getvalue().splitlines() if line.startswith(f"vcam: downloading {KREA_REPO}")]
+    assert 19 <= len(lines) <= 22, lines
+    assert "\r" not in out.getvalue()
+    assert lines[10].startswith(f"vcam: downloading {KREA_REPO}: 14.6 of 28.6 GB (51%), 286 MB/s, 0:49 left")
+    assert lines[-1].startswith(f"vcam: downloading {KREA_REPO}: 28.6 of 28.6 GB (100%)")
+    assert f"fetching {WAN_REPO}" in out.getvalue() and "23.0 GB" in out.getvalue()
+
+
+def test_loading_the_checkpoint_shows_gigabytes_read_in_a_log(weights_folder, monkeypatch):
+    """The load was a tqdm bar that a log never showed: minutes of silence for 28.6 GB."""
+    clock = Clock()
+    lines = io.StringIO()
+    monkeypatch.setattr(W, "ByteProgress", functools.partial(ByteProgress, clock=clock, every_s=5.0))
+    with torch.device("meta"):
+        model = CausalWanModel(get_spec("tiny").transformer)
+    import safetensors
+
+    opened = safetensors.safe_open
+
+    class Slow:  # each tensor read takes a second of the fake clock
+        def __init__(self, *a, **kw):
+            self.f = opened(*a, **kw)
+
+        def __enter__(self):
+            self.inner = self.f.__enter__()
+            return self
+
+        def __exit__(self, *exc):
+            return self.f.__exit__(*exc)
+
+        def keys(self):
+            return self.inner.keys()
+
+        def get_tensor(self, name):
+            clock.now += 1.0
+            return self.inner.get_tensor(name)
+
+    monkeypatch.setattr(safetensors, "safe_open", Slow)
+    load_checkpoint(model, weights_folder / KREA_FILE, torch.device("cpu"), torch.float32, out=lines)
+    said = lines.getvalue().splitlines()
+    keys = len(model.state_dict())
+    assert all(line.startswith(f"vcam: loading {KREA_FILE}: ") for line in said)
+    assert keys // 5 <= len(said) <= keys // 5 + 2 and "(100%)" in said[-1]
+    assert "left" in said[len(said) // 2]
+
+
+def test_a_truncated_checkpoint_in_the_hub_cache_names_the_file_it_links_to_and_vcam_download(
+        tmp_path, weights_folder, monkeypatch):
+    """The hub's snapshot links to a blob: deleting the link alone has the hub link the same damaged blob again."""
+    online_hub(monkeypatch)
+    fill_hub_cache(tmp_path / "hub", weights_folder)
+    link = next((tmp_path / "hub").rglob(KREA_FILE))
+    blob = link.parent.parent.parent / "blobs" / "ab12"
+    blob.parent.mkdir()
+    data = link.read_bytes()
+    blob.write_bytes(data[: len(data) // 2])  # a copy cut short (a full disk, a crash of a copying tool)
+    link.unlink()
+    link.symlink_to(blob)
+    fake_hub(monkeypatch, lambda repo, **kw: W._hub_cache(kw["cache_dir"]).joinpath(
+        "models--" + repo.replace("/", "--"), "snapshots", "0"))
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert f"{link} -> {blob} (truncated" in err.value.message
+    assert "`vcam download` again" in err.value.fix and "links to" in err.value.fix
+    with torch.device("meta"):
+        model = CausalWanModel(get_spec("tiny").transformer)
+    with pytest.raises(WeightsError) as err:
+        load_checkpoint(model, link, torch.device("cpu"), torch.float32, progress=False)
+    assert "is damaged (truncated" in err.value.message and "`vcam download` again" in err.value.fix
+
+
+def test_offline_with_the_weights_cached_never_asks_the_hub(tmp_path, weights_folder, monkeypatch):
+    from huggingface_hub import HfApi
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(HfApi, "repo_info", never)
+    monkeypatch.setattr(HfApi, "list_repo_tree", never)
+    fill_hub_cache(tmp_path / "hub", weights_folder)
+    assert from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub")).transformer.is_file()
+
+
+def test_offline_with_the_weights_absent_says_one_line(tmp_path, monkeypatch):
+    """HF_HUB_OFFLINE set after huggingface_hub was imported (as a test, or a program that embeds vcam, does) went
+    to the network all the same; now it is read where vcam asks."""
+    from huggingface_hub import HfApi, constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(HfApi, "repo_info", never)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.message == f"HF_HUB_OFFLINE is set and the hub cache {tmp_path / 'hub'} lacks {KREA_REPO}"
+    assert "unset HF_HUB_OFFLINE" in err.value.fix and "--weights DIR" in err.value.fix
+
+
+def http_error(kind, status: int, text: str):
+    """One of huggingface_hub's HTTP errors, made without its constructor (whose HTTP library differs between
+    versions)."""
+    error = kind.__new__(kind)
+    OSError.__init__(error, text)
+    error.response = SimpleNamespace(status_code=status, headers={})
+    return error
+
+
+def refusing_hub(monkeypatch, error):
+    """The real snapshot_download, its first question to the hub answered with `error`."""
+    from huggingface_hub import HfApi
+
+    def repo_info(self, *args, **kwargs):
+        raise error
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(HfApi, "repo_info", repo_info)
+
+
+@pytest.mark.parametrize("case", ["gated", "bad token", "no token", "rate limit", "revision", "hub down"])
+def test_the_hubs_refusals_are_one_line_each_with_the_fix(tmp_path, monkeypatch, case):
+    """huggingface_hub reports a 429 or a 5xx as "cannot find the snapshot folder on the local disk, check your
+    internet connection", under which the hub's answer hid: said as a network failure. Each is said as itself."""
+    from huggingface_hub.errors import (GatedRepoError, HfHubHTTPError, RepositoryNotFoundError,
+                                        RevisionNotFoundError)
+
+    kind, status, message, fix = {
+        "gated": (GatedRepoError, 403, "is gated", "hf auth login"),
+        "bad token": (HfHubHTTPError, 401, "with this machine's token", "unset HF_TOKEN"),
+        "no token": (RepositoryNotFoundError, 401, "private, renamed or gone", "hf auth login"),
+        "rate limit": (HfHubHTTPError, 429, "rate-limiting this machine (429)", "wait a few minutes"),
+        "revision": (RevisionNotFoundError, 404, "no such revision", "main branch"),
+        "hub down": (HfHubHTTPError, 503, "hub failed (503)", "wait a little"),
+    }[case]
+    refusing_hub(monkeypatch, http_error(kind, status, f"{status} Client Error for url: https://huggingface.co/x"))
+    monkeypatch.setattr(W, "_token", lambda: case == "bad token")
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert KREA_REPO in err.value.message and message in err.value.message, err.value.message
+    assert fix in err.value.fix and "\n" not in err.value.message
+
+
+def test_a_read_only_cache_that_holds_everything_loads(tmp_path, weights_folder, monkeypatch):
+    online_hub(monkeypatch)
+    fill_hub_cache(tmp_path / "hub", weights_folder)
+    monkeypatch.setattr(W, "_writable", lambda path: False)
+    fake_hub(monkeypatch, never, dry=never)
+    assert from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub")).transformer.is_file()
+
+
+def test_a_read_only_cache_that_lacks_files_says_so_before_downloading(tmp_path, weights_folder, monkeypatch):
+    online_hub(monkeypatch)
+    fill_hub_cache(tmp_path / "hub", weights_folder, with_vae=False)
+    monkeypatch.setattr(W, "_writable", lambda path: False)
+
+    def dry(repo, **kw):
+        return [] if repo == KREA_REPO else [SimpleNamespace(filename="vae/config.json", file_size=700,
+                                                             will_download=True)]
+
+    fake_hub(monkeypatch, never, dry=dry)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.message == (f"the hub cache {tmp_path / 'hub'} is read-only and lacks 1 of the model's files "
+                                 f"({WAN_REPO}: vae/config.json)")
+    assert "HF_HUB_CACHE" in err.value.fix
+
+
+def test_a_write_refused_during_the_download_is_said_as_a_read_only_cache(tmp_path, monkeypatch):
+    online_hub(monkeypatch)
+
+    def online(repo, **kw):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "hub" / "blobs" / "x.lock"))
+
+    fake_hub(monkeypatch, online)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert "is read-only" in err.value.message and "check the network" not in err.value.fix
+
+
+def test_a_diffusers_folder_is_said_as_such(tmp_path, weights_folder):
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    (folder / "transformer").mkdir()
+    (folder / KREA_FILE).rename(folder / "transformer" / "diffusion_pytorch_model.safetensors")
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder)
+    assert "diffusers' layout" in err.value.fix and KREA_FILE in err.value.fix
+
+
+def test_a_renamed_checkpoint_and_a_folder_one_level_up_are_pointed_at(tmp_path, weights_folder):
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    (folder / KREA_FILE).rename(folder / "krea.safetensors")
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder)
+    assert f"holds krea.safetensors but no {KREA_FILE}" in err.value.fix and "rename it" in err.value.fix
+    shutil.move(folder / "krea.safetensors", folder / KREA_FILE)
+    with pytest.raises(WeightsError) as err:
+        from_folder(tmp_path)
+    assert f"pass --weights {folder}" in err.value.fix
+
+
+def test_a_folder_without_the_vae_names_it(tmp_path, weights_folder):
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    shutil.rmtree(folder / "vae")
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder)
+    assert str(Path(folder / "vae" / "config.json")) in err.value.message and "tokenizer" not in err.value.message
+
+
+def test_no_network_with_the_weights_absent_says_one_line(tmp_path, monkeypatch):
+    """No route to the hub (a firewalled machine) and nothing cached: the real snapshot_download's connection error,
+    through the dry run and the download, as one line."""
+    import importlib
+
+    name = next((n for n in ("httpx2", "httpx") if importlib.util.find_spec(n)), None)
+    if name is None:
+        pytest.skip("no HTTP library of huggingface_hub installed")
+    refusing_hub(monkeypatch, importlib.import_module(name).ConnectError("[Errno -3] Temporary failure in name "
+                                                                          "resolution"))
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.message == (f"could not reach the Hugging Face hub for {KREA_REPO}, and the hub cache "
+                                 f"{tmp_path / 'hub'} lacks it")
+    assert "check the network" in err.value.fix and "--weights DIR" in err.value.fix
