@@ -211,6 +211,18 @@ def test_download_offline_without_taehvs_file_says_so_before_fetching_the_model(
     assert "TAEHV's weights (taew2_1.safetensors) are not in" in err and "Traceback" not in err, err
 
 
+def test_a_download_stopped_with_ctrl_c_says_it_resumes(capsys, monkeypatch):
+    import vcam.engine.weights
+
+    def stopped(spec):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(vcam.engine.weights, "from_hub", stopped)
+    assert main(["download"]) == 130
+    err = capsys.readouterr().err
+    assert "download stopped; finished files are kept and partial ones resume: run `vcam download` again" in err
+
+
 @pytest.mark.parametrize("argv,fragment", [
     (["run", "--steps", "0"], "argument --steps: 0 must be at least 1 and at most 50"),
     (["render", "x.jsonl", "--out", "null", "--steps", "51"], "argument --steps: 51 must be at least 1 and at most 50"),

@@ -706,7 +706,12 @@ def cmd_download(args) -> int:
     from vcam.engine.taehv_weights import check_taehv
 
     check_taehv(args.decoder, None, at_random=False)  # offline with no file: said before the hub's gigabytes
-    paths = from_hub(spec)
+    try:
+        paths = from_hub(spec)
+    except KeyboardInterrupt:  # tens of GB in: what is kept matters more than the exit code alone
+        print("\nvcam: download stopped; finished files are kept and partial ones resume: run `vcam download` "
+              "again to go on", file=sys.stderr)
+        return 130
     print(f"weights ready: {paths.transformer.parent} and {paths.vae.parent}")
     if args.decoder == "taehv":
         from vcam.engine.taehv_weights import find_taehv
