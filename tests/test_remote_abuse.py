@@ -1768,6 +1768,7 @@ def test_serve_on_every_ipv6_address_names_an_ipv4_address_first_where_the_machi
     found = addresses.machine_addresses(ipv6=True)
     assert found == ["10.0.0.5", "2001:db8::5", "2001:db8::6"]
     assert addresses.machine_addresses() == ["10.0.0.5"]
+    assert addresses.machine_addresses(ipv6=True, ipv4=False) == ["2001:db8::5", "2001:db8::6"]
     monkeypatch.undo()
     if not _ipv6_loopback():
         return
@@ -1776,3 +1777,20 @@ def test_serve_on_every_ipv6_address_names_an_ipv4_address_first_where_the_machi
     advert = "\n".join(server.said)
     assert (f"on the OBS machine: vcam cam ws://10.0.0.5:{server.port} --token TOKEN (TOKEN: the one vcam serve was "
             "given); this machine's addresses: 10.0.0.5, 2001:db8::5, 2001:db8::6") in advert, advert
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback")
+def test_serve_on_every_ipv6_address_of_a_system_without_dual_stack_names_no_ipv4_address(local_servers, monkeypatch):
+    """Where a socket on :: cannot take IPv4 too, the IPv4 address named first could not be reached."""
+    asked = []
+
+    def addresses(ipv6=False, ipv4=True):
+        asked.append((ipv6, ipv4))
+        return ["2001:db8::5"] if not ipv4 else ["10.0.0.5", "2001:db8::5"]
+
+    monkeypatch.setattr(server_module, "machine_addresses", addresses)
+    monkeypatch.setattr(socket, "has_dualstack_ipv6", lambda: False)
+    server = local_servers(host="::", token="s3cret")
+    advert = "\n".join(server.said)
+    assert asked == [(True, False)] and f"vcam cam ws://[2001:db8::5]:{server.port} --token TOKEN" in advert, advert
+    assert "10.0.0.5" not in advert
