@@ -18,7 +18,7 @@ from vcam.live.outputs.camera import VirtualCamera
 from vcam.live.run import RunOptions, run
 from vcam.remote import client as client_module
 from vcam.remote import protocol as proto
-from vcam.remote.client import CamOptions, run_cam
+from vcam.remote.client import CamOptions, Waiting, run_cam
 from vcam.remote.server import FrameServer, ServeSettings, _Client, attachment
 
 SHOW = """\
@@ -1144,3 +1144,97 @@ def test_a_camera_started_while_the_server_loads_its_model_connects_and_waits_fo
             link.stop()
     finally:
         release.set()
+
+
+def _served(port: int, log, stderr) -> subprocess.Popen:
+    """`vcam serve presets/example.yaml --model tiny` as a user starts it, in a process of its own."""
+    return subprocess.Popen([sys.executable, "-m", "vcam", "serve", "presets/example.yaml", "--model", "tiny", "--port",
+                             str(port), "--no-stdin", "--log-controls", str(log)],
+                            stderr=open(stderr, "a"), stdin=subprocess.DEVNULL)
+
+
+def _still_runs(frames: list[np.ndarray]) -> list[int]:
+    """The lengths of the runs of frames that do not change (a held frame), as read back from a recording."""
+    runs, n = [], 1
+    for a, b in zip(frames, frames[1:]):
+        if np.abs(a.astype(int) - b.astype(int)).mean() < 0.5:
+            n += 1
+        else:
+            runs.append(n)
+            n = 1
+    return runs + [n]
+
+
+@pytest.mark.slow  # two processes, the server started twice, the show recorded for 30 s
+def test_vcam_cam_rides_out_a_killed_and_restarted_server_as_a_user_runs_them(tmp_path):
+    """`vcam serve` and `vcam cam --out file:…` as two processes, the server killed outright mid-show and started
+    again: the camera says each step once, records on (the last frame held meanwhile), and the commands typed while
+    the server was down land as the README says (a knob's value always, a press only if given in the last 10 s)."""
+    import cv2
+
+    port, log = free_port(), tmp_path / "controls.jsonl"
+    serve_err, cam_err = tmp_path / "serve.log", tmp_path / "cam.log"
+    recording, url = tmp_path / "show.mp4", f"ws://127.0.0.1:{port}"
+    server = _served(port, log, serve_err)
+    cam = subprocess.Popen([sys.executable, "-m", "vcam", "cam", url, "--out", f"file:{recording}", "--duration", "30",
+                            "--size", "112x64"], stdin=subprocess.PIPE, stderr=open(cam_err, "w"), text=True)
+
+    def said() -> str:
+        return cam_err.read_text().replace("\r", "\n")
+
+    def typed(line: str) -> None:
+        cam.stdin.write(line + "\n")
+        cam.stdin.flush()
+
+    def landed() -> list[str]:
+        lines = log.read_text().splitlines() if log.exists() else []
+        return [json.loads(x)["command"] for x in lines if '"command"' in x]
+
+    try:
+        assert wait_for(lambda: "connected to" in said() and "on air" in serve_err.read_text(), 120), said()
+        time.sleep(3)  # frames on the recording before the kill
+        server.kill()
+        server.wait(60)
+        down = time.monotonic()
+        assert wait_for(lambda: "connection to the server lost" in said(), 30), said()
+        typed("preset 2")  # a press given now is stale by the time the server is back
+        typed("seed 42")  # a knob: its value lands however long the wait
+        time.sleep(Waiting.STALE_S + 0.5)
+        server = _served(port, log, serve_err)
+        assert wait_for(lambda: "serving on" in serve_err.read_text(), 120)
+        typed("preset 3")  # given while the server listens: sent within its 10 s
+        assert wait_for(lambda: said().count("connected to") == 2, 60), said()
+        back = time.monotonic() - down
+        assert wait_for(lambda: "seed 42" in landed() and "preset 3" in landed(), 60), (landed(), said())
+        assert cam.wait(120) == 0, said()
+    finally:
+        for proc in (cam, server):
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(60)
+    assert "preset 2" not in landed(), landed()
+    lines = [line.removeprefix("vcam: ") for line in said().splitlines() if line.startswith("vcam:")]
+    lines = lines[next(i for i, line in enumerate(lines) if line.startswith("connected to")):]  # before: it loads
+    assert lines[:8] == [
+        f"connected to {url}",
+        "connection to the server lost without a word from it (vcam serve killed or crashed, its machine restarted, "
+        "or the network dropped); holding the last frame, reconnecting",
+        "not connected: preset 2 will be sent if the server is back within 10 s",
+        "not connected: seed 42 will be sent once the server is reached (or the last seed given by then)",
+        "not connected: preset 3 will be sent if the server is back within 10 s",
+        f"connected to {url}",
+        "not sent, preset 2: given more than 10 s before the server was back (the last value of each knob turned "
+        "meanwhile is sent)",
+        "seed 42 from the next block"], lines
+    assert lines[8].startswith("preset 3 ") and lines[9].startswith("recorded "), lines
+    capture = cv2.VideoCapture(str(recording))
+    frames = []
+    while (frame := capture.read())[0]:
+        frames.append(frame[1])
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    capture.release()
+    held = max(_still_runs(frames))
+    # the camera held its last frame while the server was away, and no longer than that (with the stall time and the
+    # first block's way to the camera)
+    assert Waiting.STALE_S * fps < held < (back + 4.0) * fps, (held, back, fps)
+    assert len(frames) >= 25 * fps, len(frames)  # 30 s from the first frame, none cut out

@@ -1529,3 +1529,268 @@ def test_a_latency_the_server_would_refuse_is_not_sent(monkeypatch):
         link.send_stats(latency)
     link.send_stats(0.25)
     assert sent == [{"type": "stats", "latency": 0.25}]
+
+
+@contextlib.contextmanager
+def unanswered_port(host: str = "127.0.0.1"):
+    """A loopback port that takes no connection and refuses none, as an address a network drops unanswered: its
+    queue of one is full and never taken, so a SYN to it goes unanswered."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as listener:
+        listener.bind((host, 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        filling = []
+        try:
+            for _ in range(2):
+                sock = socket.socket(family)
+                sock.settimeout(0.3)
+                with contextlib.suppress(OSError):
+                    sock.connect((host, port))
+                filling.append(sock)
+            yield port
+        finally:
+            for sock in filling:
+                sock.close()
+
+
+def _info(port: int, host: str = "127.0.0.1") -> tuple:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return (family, socket.SOCK_STREAM, 6, "", (host, port, 0, 0) if ":" in host else (host, port))
+
+
+def test_addresses_that_do_not_answer_hold_a_try_no_longer_than_its_one_bound():
+    """Each address was tried for the whole 5 s, one after the other: a name with three addresses that do not
+    answer held a try for 15 s, the one that answers tried last."""
+    from vcam.remote.client import dial
+
+    with unanswered_port() as dead, socket.create_server(("127.0.0.1", 0)) as listening:
+        port = listening.getsockname()[1]
+        started = time.monotonic()
+        with dial([_info(dead)] * 3 + [_info(port)], 20.0) as sock:
+            assert sock.getpeername() == ("127.0.0.1", port)
+        assert time.monotonic() - started < 20.0  # one after the other: 60 s
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            dial([_info(dead)] * 4, 2.0)
+        assert time.monotonic() - started < 6.0  # one after the other: 8 s
+
+
+def test_a_hosts_ipv6_and_ipv4_addresses_are_tried_in_turn():
+    from vcam.remote.client import interleaved
+
+    v6 = [_info(1, "2001:db8::1"), _info(2, "2001:db8::2"), _info(3, "2001:db8::3")]
+    v4 = [_info(4), _info(5)]
+    assert interleaved(v6 + v4) == [v6[0], v4[0], v6[1], v4[1], v6[2]]
+    assert interleaved(v4 + v6) == [v4[0], v6[0], v4[1], v6[1], v6[2]]
+    assert interleaved([]) == []
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback")
+def test_an_ipv6_address_that_does_not_answer_lets_the_ipv4_one_connect():
+    from vcam.remote.client import dial
+
+    with unanswered_port("::1") as dead, socket.create_server(("::1", 0), family=socket.AF_INET6) as six:
+        with socket.create_server(("127.0.0.1", 0)) as four:
+            port4, port6 = four.getsockname()[1], six.getsockname()[1]
+            with dial([_info(dead, "::1"), _info(dead, "::1"), _info(port4)], 30.0) as sock:
+                assert sock.getpeername() == ("127.0.0.1", port4)
+            # refused at once: the next address is tried at once, not a stagger later
+            with dial([_info(_closed_port(), "::1"), _info(port6, "::1")], 30.0) as sock:
+                assert sock.getpeername()[:2] == ("::1", port6)
+
+
+def _closed_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as s:
+        return s.getsockname()[1]
+
+
+def test_a_port_nothing_listens_on_is_said_as_refused_through_the_links_own_dial():
+    from vcam.remote.client import dial, unreachable
+
+    with pytest.raises(ConnectionRefusedError) as refused:
+        dial([_info(_closed_port())], 5.0)
+    assert unreachable("ws://127.0.0.1:9", refused.value).startswith("nothing listens on 127.0.0.1 port 9")
+
+
+def _certificate(tmp_path, name: str):
+    """A self-signed certificate for the host `name`, and its key."""
+    import subprocess
+
+    cert, key = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "2", "-subj", f"/CN={name}", "-addext", f"subjectAltName=DNS:{name}"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="makes its certificate with the openssl command")
+def test_wss_over_the_links_own_socket_checks_the_certificate_for_the_hosts_name(tmp_path, monkeypatch):
+    """The link opens the TCP connection itself and hands it to the library: TLS must still go to the host's name
+    (SNI) and check the certificate against it, as the library does where it connects by itself."""
+    import ssl
+
+    from websockets.sync.server import serve
+
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.01)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.02)
+    names: list[str] = []
+
+    def handler(ws):
+        ws.send(json.dumps({"type": "state", "seed": 7}))
+        with contextlib.suppress(Exception):
+            for _ in ws:  # until the client closes it
+                pass
+
+    for served, trusted in (("localhost", "localhost"), ("other.example", "other.example"),
+                            ("localhost", "other.example")):
+        cert, key = _certificate(tmp_path, served)
+        monkeypatch.setenv("SSL_CERT_FILE", str(_certificate(tmp_path, trusted)[0] if trusted != served else cert))
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(cert, key)
+        tls.set_servername_callback(lambda sock, name, context: names.append(name))
+        with serve(handler, "127.0.0.1", 0, ssl=tls) as server:
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            url = f"wss://localhost:{server.socket.getsockname()[1]}"
+            said: list[str] = []
+            link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+            link.start()
+            try:
+                assert wait_for(lambda: link.connected or said, 30), said
+            finally:
+                link.stop()
+                server.shutdown()
+        assert names and set(names) == {"localhost"}, names  # SNI: the name in the address
+        if served == trusted == "localhost":
+            assert said == [f"connected to {url}"] and link.remote.state.seed == 7, said
+        else:  # a certificate for another name, or one not trusted: refused, said as such
+            assert len(said) == 1 and "answered with a certificate this machine does not trust" in said[0], said
+            assert not link.ever_connected
+        names.clear()
+
+
+def test_a_redirect_to_another_websocket_address_is_said_with_the_address(monkeypatch):
+    """The link opens its socket itself, over which the library follows no redirect: one to a ws:// address was
+    said as "ValueError: cannot follow redirect to … with a preexisting socket"."""
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.01)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.02)
+    answers = []
+    onward = "ws://gpu.example:8765/"
+    with web_server(answers, status=301, headers=[("Location", onward)]) as url:
+        said = _said_by_link(url, lambda: len(answers) >= 3)
+    assert said == [f"cannot reach the server: 127.0.0.1 port {url.rsplit(':', 1)[1]} sends this client on to "
+                    f"{onward}: give vcam cam that address, or on a hotel, café or train network, {LOG_IN}; the "
+                    "camera shows its 'connecting' card, reconnecting"], said
+
+
+@contextlib.contextmanager
+def dropping_server(frames: bool):
+    """A vcam serve that lets every camera in, sends its state (and with `frames` a block of one frame), then drops
+    it: one that fails on each camera, or a tunnel that flaps. Yields its address and the connections it took."""
+    from websockets.sync.server import serve
+
+    taken = []
+    frame = proto.encode_frame(np.zeros((16, 16, 3), np.uint8), proto.FrameHeader(0, 0, 0, 1, time.time(), 16, 16))
+
+    def handler(ws):
+        taken.append(1)
+        ws.send(json.dumps({"type": "state", "seed": 3}))
+        if frames:
+            ws.send(frame)
+        with contextlib.suppress(Exception):
+            ws.recv(timeout=30)  # the camera's first message: then dropped
+
+    with serve(handler, "127.0.0.1", 0) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"ws://127.0.0.1:{server.socket.getsockname()[1]}", taken
+        finally:
+            server.shutdown()
+
+
+def test_a_server_that_drops_each_camera_as_it_comes_is_said_once_with_a_count_and_tried_less_often():
+    """Each connection that came reset the wait to half a second, and each said two lines, "connected to" and
+    "connection to the server lost": a flood of lines, twice a second, for as long as the server did so."""
+    said: list[str] = []
+    with dropping_server(frames=False) as (url, taken):
+        link = TimedLink(url, said)
+        _tried(link, lambda: len(link.waits) >= 8)
+    assert link.waits[:8] == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0, 5.0, 5.0], said
+    lost = "connection to the server lost; the camera shows its 'connecting' card, reconnecting"
+    assert said == [f"connected to {url}", lost, f"connected to {url}",
+                    "the server drops this camera each time right after letting it in "
+                    "(the last time: connection to the server lost): a vcam serve that fails on each camera (its "
+                    "terminal says why), or a proxy or tunnel that keeps dropping; the camera shows its 'connecting' "
+                    "card, trying again every 5 s at most"], said
+    link.say_held_back()
+    assert len(said) == 5 and re.fullmatch(r"\d+ more like it: the server drops this camera each time .*", said[4]) \
+        and int(said[4].split()[0]) >= len(link.waits) - 3, said
+
+
+def test_connections_that_bring_frames_or_last_get_the_quick_tries_back():
+    """A connection that held (frames came, or it lasted a while) was a show that ran: its drop is tried again at
+    once, as a restarted server is back in seconds."""
+    said: list[str] = []
+    with dropping_server(frames=True) as (url, taken):
+        link = TimedLink(url, said)
+        _tried(link, lambda: len(link.waits) >= 4)
+    assert link.waits[:4] == [0.5] * 4 and not any("each time" in line for line in said), said
+    ticks = iter(range(0, 10**6, 20))  # 20 s between each look at the clock: each connection lasts
+    said.clear()
+    with dropping_server(frames=False) as (url, taken):
+        link = TimedLink(url, said, clock=lambda: next(ticks))
+        _tried(link, lambda: len(link.waits) >= 4)
+    assert link.waits[:4] == [0.5] * 4 and not any("each time" in line for line in said), said
+
+
+def test_a_connection_that_holds_after_some_that_dropped_says_so_with_their_count():
+    said: list[str] = []
+    link = TimedLink("ws://127.0.0.1:9", said)
+    link._drops = 3
+    link._reached(_Writes())
+    assert said == []  # not yet: it may drop as the others did
+    link.frames += 12
+    assert link._holds()
+    assert said == ["connected to ws://127.0.0.1:9: the connection holds now, after 3 that dropped as they opened"]
+    assert link._drops == 0
+
+
+def test_serve_on_every_ipv6_address_names_an_ipv4_address_first_where_the_machine_has_one(local_servers, monkeypatch):
+    """Most home networks and tunnels are IPv4 alone: with --host :: (which takes IPv4 too), the command to give is
+    the IPv4 address's, the IPv6 ones after it."""
+    import vcam.remote.addresses as addresses
+
+    routes = {socket.AF_INET: "10.0.0.5", socket.AF_INET6: "2001:db8::5"}
+    monkeypatch.setattr(addresses, "_routed", lambda family, target: routes[family])
+    monkeypatch.setattr(socket, "gethostbyname_ex", lambda name: (name, [], ["10.0.0.5", "127.0.1.1"]))
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [(socket.AF_INET6, 1, 6, "", ("2001:db8::6", 0, 0, 0)),
+                                                                 (socket.AF_INET6, 1, 6, "", ("fe80::1", 0, 0, 0))])
+    found = addresses.machine_addresses(ipv6=True)
+    assert found == ["10.0.0.5", "2001:db8::5", "2001:db8::6"]
+    assert addresses.machine_addresses() == ["10.0.0.5"]
+    assert addresses.machine_addresses(ipv6=True, ipv4=False) == ["2001:db8::5", "2001:db8::6"]
+    monkeypatch.undo()
+    if not _ipv6_loopback():
+        return
+    monkeypatch.setattr(server_module, "machine_addresses", lambda ipv6=False: found if ipv6 else found[:1])
+    server = local_servers(host="::", token="s3cret")
+    advert = "\n".join(server.said)
+    assert (f"on the OBS machine: vcam cam ws://10.0.0.5:{server.port} --token TOKEN (TOKEN: the one vcam serve was "
+            "given); this machine's addresses: 10.0.0.5, 2001:db8::5, 2001:db8::6") in advert, advert
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback")
+def test_serve_on_every_ipv6_address_of_a_system_without_dual_stack_names_no_ipv4_address(local_servers, monkeypatch):
+    """Where a socket on :: cannot take IPv4 too, the IPv4 address named first could not be reached."""
+    asked = []
+
+    def addresses(ipv6=False, ipv4=True):
+        asked.append((ipv6, ipv4))
+        return ["2001:db8::5"] if not ipv4 else ["10.0.0.5", "2001:db8::5"]
+
+    monkeypatch.setattr(server_module, "machine_addresses", addresses)
+    monkeypatch.setattr(socket, "has_dualstack_ipv6", lambda: False)
+    server = local_servers(host="::", token="s3cret")
+    advert = "\n".join(server.said)
+    assert asked == [(True, False)] and f"vcam cam ws://[2001:db8::5]:{server.port} --token TOKEN" in advert, advert
+    assert "10.0.0.5" not in advert

@@ -21,13 +21,14 @@ def is_wildcard(host: str) -> bool:
     return host in WILDCARDS
 
 
-def machine_addresses(ipv6: bool = False) -> list[str]:
-    """This machine's IPv4 addresses other than loopback, the default route's first, then with `ipv6` (a server
-    listening on `::`) its IPv6 ones, other than loopback and link-local: a cloud container may have only those;
-    [] when none is found."""
-    found = [_routed(socket.AF_INET, target) for target in _PROBES]
+def machine_addresses(ipv6: bool = False, ipv4: bool = True) -> list[str]:
+    """This machine's IPv4 addresses other than loopback, the default route's first (most home networks and tunnels
+    reach IPv4 alone), then with `ipv6` (a server listening on `::`) its IPv6 ones, other than loopback and
+    link-local: a cloud container may have only those; [] when none is found. Without `ipv4` (a socket on `::` that
+    takes no IPv4), the IPv6 ones alone."""
+    found = [_routed(socket.AF_INET, target) for target in _PROBES] if ipv4 else []
     try:
-        found += socket.gethostbyname_ex(socket.gethostname())[2]
+        found += socket.gethostbyname_ex(socket.gethostname())[2] if ipv4 else []
     except OSError:  # the host name does not resolve
         pass
     if ipv6:

@@ -10,6 +10,7 @@ import errno
 import logging
 import math
 import os
+import selectors
 import socket
 import ssl
 import sys
@@ -349,8 +350,13 @@ class Link:
     FIRST_STATE_S = 15.0
     BAD_FRAMES_SAID_S = 60.0  # frames that cannot be read: said once, then counted once a minute
     STOP_WRITE_WAIT_S = 1.0  # a quit waits this long for a write in progress (one frame), then cuts it
+    # A connection that brought frames, or lasted this long, held: the backoff starts again from FIRST_RETRY_S after
+    # it. One that drops before (a proxy that accepts and closes, a vcam serve that fails on each camera, a tunnel
+    # that flaps) backs off as a refused try does, and from the second in a row is said once a minute with a count
+    HELD_S = 10.0
+    DROPS_SAID_S = 60.0
     LOOKUP_S = 5.0  # the server's host name looked up for this long at most (_open_socket)
-    OPEN_S = 5.0  # each of its addresses tried for this long, then the TLS and WebSocket handshakes as long
+    OPEN_S = 5.0  # its addresses tried for this long in all (dial), then the TLS and WebSocket handshakes as long
 
     def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
                  say: Callable[[str], None], uploader: Uploader | None = None, screen: CamScreen | None = None,
@@ -394,6 +400,12 @@ class Link:
         self._errors = ErrorThrottle(most=8, others="other errors")
         # frames it cannot read: each of a stream's, when the server speaks another version of the protocol
         self._bad_frames = ErrorThrottle(self.BAD_FRAMES_SAID_S)
+        # connections in a row that dropped before they held (HELD_S), the lines about them, and this one's start
+        self._drops = 0
+        self._drop_lines = ErrorThrottle(self.DROPS_SAID_S)
+        self._held = False
+        self._connected_at, self._frames_at = 0.0, 0
+        self._holding_lock = threading.Lock()  # the link thread and the watch both ask whether a connection held
         self._stop = threading.Event()
         self._block: list[np.ndarray] = []
         self._indices: list[int] = []  # each of _block's frames' index in its block: some may be lost on the way
@@ -481,6 +493,7 @@ class Link:
         the keepalive's timeout cuts the connection here, and the link reconnects."""
         limit = self.keepalive.timeout
         while not self._stop.wait(min(1.0, limit / 4)):
+            self._holds()  # a connection that brings no message still says it holds once it has lasted HELD_S
             started, ws = self._sending_since, self._ws
             if started is not None and ws is not None and time.monotonic() - started > limit:
                 self._send_stalled = True
@@ -495,7 +508,7 @@ class Link:
         lost_reported = False
         races = 0  # tries in a row the library failed with its own AssertionError
         while not self._stop.is_set():
-            self._opened = False
+            self._opened = self._held = False
             try:
                 with self._connect(connect, headers) as ws:
                     self._ws, self._opened = ws, True
@@ -503,7 +516,7 @@ class Link:
                         self._write(ws, [proto.text("ping", t=time.time())])
                     first = self._first_message(ws)
                     self._reached(ws)
-                    delay, lost_reported = self.FIRST_RETRY_S, False
+                    lost_reported = False
                     self._take(first)
                     for message in ws:
                         self._take(message)
@@ -523,6 +536,8 @@ class Link:
                     lost_reported = self._closed(_close_received(e), lost_reported, e)
             finally:
                 self._ws = None
+                if self._opened and self._holds():  # else a connection that dropped as it opened backs off too
+                    delay = self.FIRST_RETRY_S
                 if not self.connected:
                     self.tries += 1
                 self._connection_lost()
@@ -546,10 +561,10 @@ class Link:
             raise
 
     def _open_socket(self) -> socket.socket | None:
-        """A TCP connection to the server's host: its name looked up for LOOKUP_S at most, then each of its addresses
-        tried for OPEN_S. The library's own lookup has no bound: a name server that stopped answering (a wifi that
-        dropped behind its router, a VPN going down) held each try 20 s or more past its 5 s to connect, the
-        camera said nothing new meanwhile, and a server back again was found that much later."""
+        """A TCP connection to the server's host: its name looked up for LOOKUP_S at most, then its addresses tried
+        for OPEN_S in all (dial). The library's own lookup has no bound: a name server that stopped answering (a
+        wifi that dropped behind its router, a VPN going down) held each try 20 s or more past its 5 s to connect,
+        the camera said nothing new meanwhile, and a server back again was found that much later."""
         parts = urlsplit(self.url)
         infos = self._lookup.addresses(parts.hostname or "", _port(parts), self.LOOKUP_S)
         return dial(infos, self.OPEN_S)
@@ -604,7 +619,10 @@ class Link:
         self.token_refused = self._token_refusal_said = self._send_stalled = False
         self._refusal_said = self.broken = None
         self.tries = 0
-        self.say(f"connected to {self.url}{after}")
+        with self._holding_lock:
+            self._connected_at, self._frames_at = self._clock(), self.frames
+            if self._drops < 2:  # else said once it holds (_holds): the connections that drop as they open are counted
+                self.say(f"connected to {self.url}{after}")
         with self._send_lock:
             lines = self._waiting.take()
             # Before the write: a connection that dies under it leaves them unanswered (a knob's value waits again, a
@@ -618,6 +636,42 @@ class Link:
             self.connected = self.ever_connected = True
         if self.uploader is not None:
             self.uploader.connected()
+
+    def _holds(self) -> bool:
+        """Whether this connection held: it brought frames, or has lasted HELD_S. Said the first time where the ones
+        before it dropped as they opened, with their count."""
+        with self._holding_lock:
+            if self._held or not self.connected:
+                return self._held
+            if self.frames == self._frames_at and self._clock() - self._connected_at < self.HELD_S:
+                return False
+            self._held, drops, self._drops = True, self._drops, 0
+            held_back = self._drop_lines.flush(_DROPPED)
+        if held_back:
+            self.say(held_back)
+        if drops > 1:  # its "connected to" was held back (_reached)
+            self.say(f"connected to {self.url}: the connection holds now, after {drops} that dropped as they opened")
+        return True
+
+    def _dropped_at_once(self) -> bool:
+        """Whether the connection that ended had the server's state and dropped before it held, the second such in a
+        row or later: a server or a link that drops every camera as it comes, not one that restarted."""
+        if not self.connected or self._holds():
+            return False
+        with self._holding_lock:
+            self._drops += 1
+            return self._drops > 1
+
+    def _say_lost(self, why: str) -> None:
+        """Says how a connection ended; for connections that drop as they open, once a minute with a count."""
+        if not self._dropped_at_once():
+            self.say(f"{why}; {self._holding()}, reconnecting")
+            return
+        line = (f"the server drops this camera each time right after letting it in (the last time: {why}): a vcam "
+                "serve that fails on each camera (its terminal says why), or a proxy or tunnel that keeps dropping; "
+                f"{self._holding()}, trying again every {self.LAST_RETRY_S:g} s at most")
+        if said := self._drop_lines.admit(_DROPPED, line, time.monotonic()):
+            self.say(said)
 
     def _closed(self, received, reported: bool, error: Exception | None = None) -> bool:
         """Says why the connection ended (once for a run of failed tries, each time the server gave a reason);
@@ -633,18 +687,18 @@ class Link:
         reason = received.reason if received is not None and received.reason else None
         if self._send_stalled and received is None:
             self._send_stalled = False
-            self.say(f"sending to the server made no progress for {self.keepalive.timeout:g} s (a dropped wifi, or a "
-                     f"stalled tunnel?); {self._holding()}, reconnecting")
+            self._say_lost(f"sending to the server made no progress for {self.keepalive.timeout:g} s (a dropped "
+                           "wifi, or a stalled tunnel?)")
         elif stalled == "here":  # the library's words were "keepalive ping timeout"
-            self.say(f"the server stopped answering for {self.keepalive.timeout:g} s (a stalled tunnel, or a machine "
-                     f"asleep?); {self._holding()}, reconnecting")
+            self._say_lost(f"the server stopped answering for {self.keepalive.timeout:g} s (a stalled tunnel, or a "
+                           "machine asleep?)")
         elif stalled == "there":  # its close frame's reason was the library's "keepalive ping timeout"
-            self.say(f"the server heard nothing from this camera for too long (was this machine asleep, or a tunnel "
-                     f"stalled?) and dropped it; {self._holding()}, reconnecting")
+            self._say_lost("the server heard nothing from this camera for too long (was this machine asleep, or a "
+                           "tunnel stalled?) and dropped it")
         elif reason and received.code == proto.GOING_AWAY:  # vcam serve stopped: it may come back
-            self.say(f"{reason}; {self._holding()}, reconnecting")
+            self._say_lost(reason)
         elif reason:  # the server said why (this client broke a rule): always worth a line
-            self.say(f"the server disconnected this client: {reason}; {self._holding()}, reconnecting")
+            self._say_lost(f"the server disconnected this client: {reason}")
         elif not self.connected and error is not None:
             line = unreachable(self.url, error)
             # said once for a run of failed tries; again where a later try tells what answered, where the line said
@@ -653,8 +707,7 @@ class Link:
                 self.unreachable, self._unclear, self.broken = line, CLOSED_UNANSWERED in line, None
                 self.say(f"cannot reach the server: {line}; {self._holding()}, reconnecting")
         elif not reported:
-            how = f" ({error.__class__.__name__})" if error is not None else ""
-            self.say(f"connection to the server lost{how}; {self._holding()}, reconnecting")
+            self._say_lost(f"connection to the server lost{_how_lost(error)}")
         return True
 
     def _unusable(self, error: Exception | None, received) -> str:
@@ -801,8 +854,9 @@ class Link:
             self.say(text)
 
     def say_held_back(self, now: float | None = None) -> None:
-        """Says the counts of the server's error answers held back whose window has passed (all without `now`)."""
-        for line in [*self._errors.held_back(now), *self._bad_frames.held_back(now)]:
+        """Says the counts of the server's error answers, and of the connections that dropped as they opened, held
+        back whose window has passed (all without `now`)."""
+        for line in [*self._errors.held_back(now), *self._bad_frames.held_back(now), *self._drop_lines.held_back(now)]:
             self.say(line)
 
     def _state(self, state: dict) -> None:
@@ -833,12 +887,26 @@ def _library_log() -> logging.Logger | None:
     return quiet
 
 
+def _how_lost(error: Exception | None) -> str:
+    """How a connection ended without a reason from the server, as said after "connection to the server lost"."""
+    from websockets.exceptions import ConnectionClosed
+
+    if error is None:
+        return ""
+    if isinstance(error, ConnectionClosed) and error.rcvd is None:  # the library's words were "ConnectionClosedError"
+        return (" without a word from it (vcam serve killed or crashed, its machine restarted, or the network "
+                "dropped)")
+    return f" ({error.__class__.__name__})"
+
+
 def _close_received(e: Exception):
     """The close frame the server sent (a vcam server says why it dropped a client, or that it stopped), or None."""
     from websockets.exceptions import ConnectionClosed
 
     return e.rcvd if isinstance(e, ConnectionClosed) else None
 
+
+_DROPPED = ("dropped as it opened",)  # the throttle's key for the connections that drop as they open
 
 # What a vcam serve may send first: anything else is no vcam server of a version this client can read.
 SERVER_KINDS = frozenset({"state", "reply", "pong", "error", "ok", "send_ok", "send_refused"})
@@ -888,24 +956,85 @@ class Lookup:
 _EAI_AGAIN = getattr(socket, "EAI_AGAIN", 11002)  # 11002: Windows' WSATRY_AGAIN
 
 
-def dial(infos: list[tuple], timeout: float) -> socket.socket:
-    """A TCP connection to the first of getaddrinfo's `infos` that takes one, each tried for `timeout` s, as
-    socket.create_connection does; the last one's error where none does."""
+# Happy eyeballs (RFC 8305): the next address is tried this long after the last one started, where that one has not
+# connected yet; the ones started go on together, within the try's one deadline
+STAGGER_S = 0.25
+_IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN, 10035}  # 10035: Windows' WSAEWOULDBLOCK
+
+
+def dial(infos: list[tuple], timeout: float, stagger: float = STAGGER_S) -> socket.socket:
+    """A TCP connection to the first of getaddrinfo's `infos` that takes one, all within one `timeout`: each is
+    started `stagger` s after the one before it (at once where that one failed), IPv6 and IPv4 in turn, and the
+    first to connect wins. Tried one after the other, each for `timeout`, a host whose first addresses do not
+    answer (an IPv6 address on a network without IPv6 that drops it unanswered) held a try that many times as long,
+    the camera's terminal saying nothing. TimeoutError where none connected in time; else the last one's error."""
+    order, deadline = interleaved(infos), time.monotonic() + timeout
     error: OSError = OSError("the host name has no address")
-    for family, kind, protocol, _, address in infos:
-        sock = None
-        try:
-            # made in the try: a laptop with IPv6 turned off cannot make an IPv6 socket, and goes on to the IPv4 address
-            sock = socket.socket(family, kind, protocol)
-            sock.settimeout(timeout)
-            sock.connect(address)
-            sock.settimeout(None)
-            return sock
-        except OSError as e:
-            if sock is not None:
+    started: list[socket.socket] = []
+    chooser = selectors.DefaultSelector()
+    won = None
+    try:
+        next_at = time.monotonic()
+        while order or started:
+            now = time.monotonic()
+            if now >= deadline:
+                raise TimeoutError(f"no address answered in {timeout:g} s") if started else error
+            if order and now >= next_at:
+                sock, failed = _start(order.pop(0))
+                if sock is None:
+                    error, next_at = failed, now
+                    continue
+                started.append(sock)
+                chooser.register(sock, selectors.EVENT_WRITE)
+                next_at = now + stagger
+                continue
+            wait = deadline - now if not order else max(0.0, min(deadline, next_at) - now)
+            for key, _ in chooser.select(wait):
+                sock = key.fileobj
+                chooser.unregister(sock)
+                started.remove(sock)
+                code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if code == 0:
+                    won = sock
+                    won.setblocking(True)
+                    return won
                 sock.close()
-            error = e
-    raise error
+                error, next_at = OSError(code, os.strerror(code)), time.monotonic()
+        raise error
+    finally:
+        for sock in started:
+            if sock is not won:
+                sock.close()
+        chooser.close()
+
+
+def _start(info: tuple) -> tuple[socket.socket | None, OSError | None]:
+    """A connection to one of getaddrinfo's addresses, started and not waited for; or the error that stopped it."""
+    family, kind, protocol, _, address = info
+    sock = None
+    try:
+        # made here: a laptop with IPv6 turned off cannot make an IPv6 socket, and goes on to the IPv4 address
+        sock = socket.socket(family, kind, protocol)
+        sock.setblocking(False)
+        code = sock.connect_ex(address)
+        if code not in (0, *_IN_PROGRESS):
+            raise OSError(code, os.strerror(code))
+        return sock, None
+    except OSError as e:
+        if sock is not None:
+            sock.close()
+        return None, e
+
+
+def interleaved(infos: list[tuple]) -> list[tuple]:
+    """getaddrinfo's addresses in its order of preference, but the families in turn (RFC 8305): one family's
+    addresses that do not answer hold back the other's by a stagger each, not all of theirs."""
+    first = infos[0][0] if infos else None
+    ones = [i for i in infos if i[0] == first]
+    others = [i for i in infos if i[0] != first]
+    mixed = [i for pair in zip(ones, others) for i in pair]
+    n = min(len(ones), len(others))
+    return mixed + ones[n:] + others[n:]
 
 
 class LinkFeed:
@@ -999,6 +1128,12 @@ def unreachable(url: str, error: Exception) -> str:
                 "first line names it), or that the ssh -L tunnel is open")
     if isinstance(error, TimeoutError):
         return f"{host} port {port} does not answer: check the address, and that a firewall lets the port through"
+    onward = error.__cause__ if isinstance(error, ValueError) else None
+    if isinstance(onward, InvalidStatus) and 300 <= onward.response.status_code < 400:
+        # a redirect to another WebSocket address: the library follows none over the socket the link opened itself
+        where = onward.response.headers.get("Location", "")[:120]
+        return (f"{host} port {port} sends this client on to {where}: give vcam cam that address, or on a hotel, "
+                f"café or train network, {LOG_IN}")
     if isinstance(error, InvalidURI) and isinstance(error.__context__, InvalidStatus):
         # a redirect the library cannot follow, to a web page: what a network's login page does to every request
         return (f"{host} port {port} sends this client to the web page {error.uri[:120]}: on a hotel, café or train "

@@ -285,7 +285,10 @@ class FrameServer:
         if not is_wildcard(host):
             return [f"serving on ws://{url_host(host)}:{port}{auth}; on the OBS machine: "
                     f"vcam cam ws://{url_host(host)}:{port}{cam_token}{which}"]
-        addresses = machine_addresses(ipv6=":" in host)
+        if host == "::" and not socket.has_dualstack_ipv6():  # a socket that takes no IPv4 (_listen_options)
+            addresses = machine_addresses(ipv6=True, ipv4=False)
+        else:
+            addresses = machine_addresses(ipv6=":" in host)
         lines = [f"serving on port {port} of every address of this machine{auth}"]
         if addresses:
             others = f"; this machine's addresses: {', '.join(addresses)}" if len(addresses) > 1 else ""
