@@ -8,13 +8,14 @@ import cv2
 import numpy as np
 import pytest
 
-from fake_capture import FakeDevice
+from fake_capture import WEBCAM, FakeDevice, nearest
 from helpers import wait_for, write_clip
 from vcam.errors import VcamError
 from vcam.inspec import InputSpec, parse_input
 from vcam.live.inputs import (CameraSource, ClipSource, ImageSource, InputError, InputSwitch, LiveFrames,
                               check_input, open_device, spread)
 from vcam.live.inputs import clip as clip_module
+from vcam.live.inputs.camera import capture_mode
 
 W, H = 32, 24  # the stream's size in these tests
 
@@ -462,13 +463,81 @@ def test_a_camera_gives_its_frames_in_rgb_at_the_streams_size():
         cam.close()
 
 
+@pytest.mark.parametrize("stream, mode", [
+    ((832, 480), (1280, 720)), ((416, 240), (640, 360)), ((112, 64), (640, 360)), ((1280, 720), (1280, 720)),
+    ((1920, 1088), (2560, 1440)), ((4096, 2160), (3840, 2160)), ((512, 512), (800, 600)), ((640, 480), (640, 480)),
+    ((480, 832), (1280, 960)),  # portrait: a landscape camera whose middle, cropped, is at least 832 high
+])
+def test_a_camera_is_asked_for_the_smallest_common_mode_that_holds_the_stream(stream, mode):
+    assert capture_mode(*stream) == mode
+
+
+def test_the_fake_webcam_gives_only_the_modes_it_has():
+    assert nearest(WEBCAM["YUYV"], 1280, 720) == (640, 480) and nearest(WEBCAM["MJPG"], 1280, 720) == (1280, 720)
+    assert nearest(WEBCAM["MJPG"], 832, 480) == (640, 480)  # an uncommon size asked for: less than a common one
+
+
+def hd_camera(device: FakeDevice, said, size=(832, 480)) -> CameraSource:
+    return CameraSource("0", *size, "crop", said, open_capture=device.open, retry_s=0.01)
+
+
+def test_a_webcam_is_asked_for_hd_as_mjpg_for_a_16_9_stream_and_says_what_it_gives():
+    """V4L2 opens a webcam at 640×480: cropped and scaled up to 832×480 that is soft. Asked for 1280×720 alone, a
+    USB 2 webcam keeps 640×480 (no raw HD); as MJPG it gives it."""
+    device, said = FakeDevice(modes=WEBCAM), Said()
+    cam = hd_camera(device, said)
+    try:
+        assert device.opened[0].fourcc == "MJPG" and device.opened[0].size == (1280, 720)
+        assert said.lines == ["camera:0 gives 1280×720"]
+        assert cam.frames(0, 2).shape == (2, 480, 832, 3)
+        device.plugged = False
+        assert wait_for(lambda: said.count("lost") == 1, 60)
+        device.plugged = True
+        assert wait_for(lambda: said.count("is back") == 1, 60)
+        assert device.opened[-1].size == (1280, 720)  # asked again as it came back
+        assert said.count("gives") == 1
+    finally:
+        cam.close()
+
+
+def test_a_camera_without_the_mode_gives_its_nearest_and_says_the_picture_is_scaled_up():
+    device, said = FakeDevice(modes={"YUYV": ((320, 240), (640, 480))}), Said()
+    cam = hd_camera(device, said)
+    try:
+        assert device.opened[0].size == (640, 480) and device.opened[0].fourcc == "YUYV"  # no MJPG: it keeps YUYV
+        assert said.lines[0].startswith("camera:0 gives 640×480 (asked for 1280×720): scaled up to the stream's "
+                                        "832×480, softer")
+        assert cam.frames(0, 2).shape == (2, 480, 832, 3)
+    finally:
+        cam.close()
+
+
+def test_a_loopback_device_keeps_its_own_size_and_a_small_stream_asks_for_no_mjpg():
+    """OBS's virtual camera writes one size (here 1920×1080) and refuses any other: taken as it comes."""
+    device, said = FakeDevice(size=(1920, 1080)), Said()
+    cam = hd_camera(device, said)
+    try:
+        assert said.lines == ["camera:0 gives 1920×1080"] and device.opened[0].asked  # asked, refused
+        assert cam.frames(0, 1).shape == (1, 480, 832, 3)
+    finally:
+        cam.close()
+    webcam = FakeDevice(modes=WEBCAM)
+    small = hd_camera(webcam, Said(), size=(416, 240))
+    try:
+        assert webcam.opened[0].fourcc == "YUYV" and webcam.opened[0].size == (640, 480)  # 640×360 is not there
+        assert cv2.CAP_PROP_FOURCC not in [prop for prop, _ in webcam.opened[0].asked]
+    finally:
+        small.close()
+
+
 def test_an_unplugged_camera_is_said_lost_once_and_reopened_when_it_returns():
     device, said = FakeDevice(bgr=(10, 20, 30)), Said()
     cam = camera(device, said)
     try:
         device.plugged = False
         assert wait_for(lambda: said.count("lost") == 1, 60)
-        assert said.lines[0] == "camera:0 lost: the show goes on with the last frames; waiting for it to come back"
+        assert said.lines[:2] == ["camera:0 gives 64×48",
+                                  "camera:0 lost: the show goes on with the last frames; waiting for it to come back"]
         assert cam.status().startswith("in camera:0 lost") and "reusing the last frames" in cam.status()
         assert wait_for(lambda: len(device.opened) >= 4, 60)  # it keeps trying
         block = cam.frames(0, 12)  # the show goes on: the last frame, held
@@ -496,7 +565,7 @@ def test_a_camera_lost_while_closing_is_not_reported():
     cam = camera(device, said)
     cam.close()
     device.plugged = False
-    assert said.lines == []
+    assert said.lines == ["camera:0 gives 64×48"]  # said as it opened, and nothing since
 
 
 def test_a_missing_camera_is_a_clear_error_naming_the_device():
