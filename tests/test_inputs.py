@@ -8,13 +8,14 @@ import cv2
 import numpy as np
 import pytest
 
-from fake_capture import FakeDevice
+from fake_capture import WEBCAM, FakeDevice, nearest
 from helpers import wait_for, write_clip
 from vcam.errors import VcamError
 from vcam.inspec import InputSpec, parse_input
 from vcam.live.inputs import (CameraSource, ClipSource, ImageSource, InputError, InputSwitch, LiveFrames,
                               check_input, open_device, spread)
 from vcam.live.inputs import clip as clip_module
+from vcam.live.inputs.camera import capture_mode
 
 W, H = 32, 24  # the stream's size in these tests
 
@@ -214,7 +215,8 @@ def clip_frames(block: np.ndarray) -> list[int]:
 
 @pytest.fixture
 def clip_path(tmp_path):
-    return write_clip(tmp_path / "clip.avi")
+    """A clip at the show's default rate (30 fps): one of its frames for each of the show's."""
+    return write_clip(tmp_path / "clip.avi", fps=30)
 
 
 def test_a_clip_plays_by_position_and_loops(clip_path):
@@ -242,8 +244,104 @@ def test_a_clip_gives_the_same_frames_for_the_same_start_in_any_order(clip_path,
 
 
 def test_a_clip_shorter_than_a_block_repeats_itself(tmp_path):
-    clip = ClipSource(write_clip(tmp_path / "short.avi", count=5), W, H)
+    clip = ClipSource(write_clip(tmp_path / "short.avi", count=5, fps=30), W, H)
     assert clip_frames(clip.frames(3, 12)) == [(3 + i) % 5 for i in range(12)]
+
+
+def h264_clip(path, rate, count: int = 20, times_ms=None) -> str:
+    """An H.264 MP4 (PyAV) whose frame i is a flat grey 10·i, at `rate` frames a second, or with frame i shown at
+    times_ms(i) milliseconds (a variable rate)."""
+    import fractions
+
+    import av
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=rate)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        base = fractions.Fraction(1, 1000) if times_ms else 1 / fractions.Fraction(rate)
+        stream.codec_context.time_base = base
+        for i in range(count):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 10 * i, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = (times_ms(i) if times_ms else i), base
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return str(path)
+
+
+@pytest.mark.parametrize("clip_fps, show_fps, played", [
+    (60, 30, [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 0, 2]),  # every other frame: as filmed
+    (10, 30, [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]),  # each frame three times
+    (25, 30, [0, 0, 1, 2, 3, 4, 5, 5, 6, 7, 8, 9]),
+    (30, 60, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]),
+    (60, 60, list(range(12))),
+])
+def test_a_clip_plays_at_its_own_speed_on_the_shows_frames(tmp_path, clip_fps, show_fps, played):
+    clip = ClipSource(h264_clip(tmp_path / "clip.mp4", clip_fps), W, H, fps=show_fps)
+    try:
+        assert clip.length == 20 and clip.rate == clip_fps
+        assert clip_frames(clip.frames(0, 9)) + clip_frames(clip.frames(9, 3)) == played
+    finally:
+        clip.close()
+
+
+def test_a_clip_loops_on_its_own_timeline(tmp_path):
+    """21 frames at 60 fps in a 30 fps show: the second time round it shows the odd frames, 1/60 s later, as a
+    clock running on over the loop would; no frame shown twice or skipped where the loop closes."""
+    clip = ClipSource(h264_clip(tmp_path / "odd.mp4", 60, count=21), W, H, fps=30)
+    try:
+        assert clip_frames(clip.frames(8, 6)) == [16, 18, 20, 1, 3, 5]
+        assert clip.status() == "in odd.mp4 6/21"
+        assert [clip.index(n) for n in (21, 10_000_000)] == [0, 10_000_000 * 2 % 21]  # no drift however long
+    finally:
+        clip.close()
+
+
+def test_a_clip_at_nearly_the_shows_rate_plays_frame_for_frame(tmp_path):
+    """29.97 fps (NTSC) in a 30 fps show: every frame once, as before clips played at their own speed, rather than
+    one repeated every 33 s."""
+    import fractions
+
+    clip = ClipSource(h264_clip(tmp_path / "ntsc.mp4", fractions.Fraction(30000, 1001)), W, H, fps=30)
+    try:
+        assert clip.step == 1 and clip_frames(clip.frames(12, 12)) == [(12 + i) % 20 for i in range(12)]
+    finally:
+        clip.close()
+
+
+def test_a_variable_rate_phone_clip_plays_at_its_average_rate(tmp_path):
+    """Frames 10 ms and 90 ms apart in turn (50 ms on average, a phone's rate as the light changes): in a 30 fps
+    show it plays at about 20 frames a second, not at the 30 its stream was opened with."""
+    phone = h264_clip(tmp_path / "phone.mp4", 30, times_ms=lambda i: i * 50 - (i % 2) * 40)
+    clip = ClipSource(phone, W, H, fps=30)
+    try:
+        assert 19 < clip.rate < 22 and clip.step < 0.75
+        shown = [clip.index(n) for n in range(60)]
+        first = shown[:shown.index(0, shown.index(19))]  # up to where it loops
+        assert first == sorted(first) and set(first) == set(range(20))  # every frame in order, some twice
+        assert abs(len(first) - 20 / clip.step) < 1  # the clip takes its own time, ~0.94 s of the show
+    finally:
+        clip.close()
+
+
+def test_a_fast_clip_gives_the_same_frames_for_the_same_start_in_any_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(clip_module, "KEEP", 3)
+    path = h264_clip(tmp_path / "fast.mp4", 60)
+    played = ClipSource(path, W, H, fps=30)
+    forward = [played.frames(start, 12) for start in (0, 12, 24)]
+    jumping = ClipSource(path, W, H, fps=30)
+    try:
+        for start in (24, 0, 12, 0):
+            assert np.array_equal(jumping.frames(start, 12), forward[start // 12])
+    finally:
+        played.close()
+        jumping.close()
+
+
+def test_a_clip_needs_a_show_of_a_positive_rate(clip_path):
+    with pytest.raises(ValueError, match="positive frame rate"):
+        ClipSource(clip_path, W, H, fps=0)
 
 
 def test_a_missing_clip_is_a_clear_error(tmp_path):
@@ -365,13 +463,81 @@ def test_a_camera_gives_its_frames_in_rgb_at_the_streams_size():
         cam.close()
 
 
+@pytest.mark.parametrize("stream, mode", [
+    ((832, 480), (1280, 720)), ((416, 240), (640, 360)), ((112, 64), (640, 360)), ((1280, 720), (1280, 720)),
+    ((1920, 1088), (2560, 1440)), ((4096, 2160), (3840, 2160)), ((512, 512), (800, 600)), ((640, 480), (640, 480)),
+    ((480, 832), (1280, 960)),  # portrait: a landscape camera whose middle, cropped, is at least 832 high
+])
+def test_a_camera_is_asked_for_the_smallest_common_mode_that_holds_the_stream(stream, mode):
+    assert capture_mode(*stream) == mode
+
+
+def test_the_fake_webcam_gives_only_the_modes_it_has():
+    assert nearest(WEBCAM["YUYV"], 1280, 720) == (640, 480) and nearest(WEBCAM["MJPG"], 1280, 720) == (1280, 720)
+    assert nearest(WEBCAM["MJPG"], 832, 480) == (640, 480)  # an uncommon size asked for: less than a common one
+
+
+def hd_camera(device: FakeDevice, said, size=(832, 480)) -> CameraSource:
+    return CameraSource("0", *size, "crop", said, open_capture=device.open, retry_s=0.01)
+
+
+def test_a_webcam_is_asked_for_hd_as_mjpg_for_a_16_9_stream_and_says_what_it_gives():
+    """V4L2 opens a webcam at 640×480: cropped and scaled up to 832×480 that is soft. Asked for 1280×720 alone, a
+    USB 2 webcam keeps 640×480 (no raw HD); as MJPG it gives it."""
+    device, said = FakeDevice(modes=WEBCAM), Said()
+    cam = hd_camera(device, said)
+    try:
+        assert device.opened[0].fourcc == "MJPG" and device.opened[0].size == (1280, 720)
+        assert said.lines == ["camera:0 gives 1280×720"]
+        assert cam.frames(0, 2).shape == (2, 480, 832, 3)
+        device.plugged = False
+        assert wait_for(lambda: said.count("lost") == 1, 60)
+        device.plugged = True
+        assert wait_for(lambda: said.count("is back") == 1, 60)
+        assert device.opened[-1].size == (1280, 720)  # asked again as it came back
+        assert said.count("gives") == 1
+    finally:
+        cam.close()
+
+
+def test_a_camera_without_the_mode_gives_its_nearest_and_says_the_picture_is_scaled_up():
+    device, said = FakeDevice(modes={"YUYV": ((320, 240), (640, 480))}), Said()
+    cam = hd_camera(device, said)
+    try:
+        assert device.opened[0].size == (640, 480) and device.opened[0].fourcc == "YUYV"  # no MJPG: it keeps YUYV
+        assert said.lines[0].startswith("camera:0 gives 640×480 (asked for 1280×720): scaled up to the stream's "
+                                        "832×480, softer")
+        assert cam.frames(0, 2).shape == (2, 480, 832, 3)
+    finally:
+        cam.close()
+
+
+def test_a_loopback_device_keeps_its_own_size_and_a_small_stream_asks_for_no_mjpg():
+    """OBS's virtual camera writes one size (here 1920×1080) and refuses any other: taken as it comes."""
+    device, said = FakeDevice(size=(1920, 1080)), Said()
+    cam = hd_camera(device, said)
+    try:
+        assert said.lines == ["camera:0 gives 1920×1080"] and device.opened[0].asked  # asked, refused
+        assert cam.frames(0, 1).shape == (1, 480, 832, 3)
+    finally:
+        cam.close()
+    webcam = FakeDevice(modes=WEBCAM)
+    small = hd_camera(webcam, Said(), size=(416, 240))
+    try:
+        assert webcam.opened[0].fourcc == "YUYV" and webcam.opened[0].size == (640, 480)  # 640×360 is not there
+        assert cv2.CAP_PROP_FOURCC not in [prop for prop, _ in webcam.opened[0].asked]
+    finally:
+        small.close()
+
+
 def test_an_unplugged_camera_is_said_lost_once_and_reopened_when_it_returns():
     device, said = FakeDevice(bgr=(10, 20, 30)), Said()
     cam = camera(device, said)
     try:
         device.plugged = False
         assert wait_for(lambda: said.count("lost") == 1, 60)
-        assert said.lines[0] == "camera:0 lost: the show goes on with the last frames; waiting for it to come back"
+        assert said.lines[:2] == ["camera:0 gives 64×48",
+                                  "camera:0 lost: the show goes on with the last frames; waiting for it to come back"]
         assert cam.status().startswith("in camera:0 lost") and "reusing the last frames" in cam.status()
         assert wait_for(lambda: len(device.opened) >= 4, 60)  # it keeps trying
         block = cam.frames(0, 12)  # the show goes on: the last frame, held
@@ -399,7 +565,7 @@ def test_a_camera_lost_while_closing_is_not_reported():
     cam = camera(device, said)
     cam.close()
     device.plugged = False
-    assert said.lines == []
+    assert said.lines == ["camera:0 gives 64×48"]  # said as it opened, and nothing since
 
 
 def test_a_missing_camera_is_a_clear_error_naming_the_device():
@@ -446,6 +612,18 @@ def test_the_switch_closes_the_old_source_once_the_new_one_opened(clip_path, tmp
     assert switch.source is clip and clip._cap is not None  # a bad input leaves the current one playing
     assert switch.open("none") is None and clip._cap is None and switch.status() is None
     switch.close()
+
+
+def test_the_switch_plays_a_clip_at_the_shows_rate_and_keeps_it_on_a_resize(tmp_path):
+    path = h264_clip(tmp_path / "fast.mp4", 60)
+    at_60, at_30 = InputSwitch(W, H, fps=60), InputSwitch(W, H, fps=30)
+    try:
+        assert clip_frames(at_60.open(f"file:{path}").frames(0, 4)) == [0, 1, 2, 3]
+        assert clip_frames(at_30.open(f"file:{path}").frames(0, 4)) == [0, 2, 4, 6]
+        assert clip_frames(at_30.resize(2 * W, 2 * H).frames(4, 2)) == [8, 10]  # opened again, at the same rate
+    finally:
+        at_60.close()
+        at_30.close()
 
 
 def test_naming_the_open_camera_again_keeps_it():

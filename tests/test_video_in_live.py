@@ -94,6 +94,39 @@ def test_a_missing_input_is_said_before_the_model_loads(given, says, monkeypatch
     assert not loaded
 
 
+class _FpsSeen(Exception):
+    pass
+
+
+def test_a_show_and_its_render_give_the_clip_the_shows_frame_rate(clips, tmp_path, monkeypatch, capsys):
+    """The show's --fps (and a render's, the log's) is the timeline a clip plays on at its own speed."""
+    import vcam.live.render
+    import vcam.live.run
+    from vcam.live.inputs import InputSwitch
+    from vcam.live.render import RenderOptions, render
+
+    seen = []
+
+    class Seen(InputSwitch):
+        def open(self, spec):
+            seen.append(self.fps)
+            raise _FpsSeen()
+
+    monkeypatch.setattr(vcam.live.run, "InputSwitch", Seen)
+    monkeypatch.setattr(vcam.live.render, "InputSwitch", Seen)
+    monkeypatch.setattr(vcam.engine.load, "load", lambda *a, **kw: pytest.fail("loaded"))
+    with pytest.raises(_FpsSeen):
+        run(RunOptions(model="tiny", input=f"file:{clips[0]}", fps=48.0, outs=["null"], stdin=False))
+    header = {"model": "tiny", "seed": 3, "prompts": {"a city": 1.0}, "steps": 4, "transition": 2, "size": [112, 64],
+              "pin_first_latent": False, "input": f"file:{clips[0]}", "input_fit": "crop", "strength": 0.6,
+              "fps": 24.0, "quant": "none"}
+    log = tmp_path / "show.jsonl"
+    log.write_text(json.dumps({"vcam": header}) + "\n" + json.dumps({"end": {"blocks": 2}}) + "\n")
+    with pytest.raises(_FpsSeen):
+        render(RenderOptions(log=str(log), outs=["null"], status_out=io.StringIO()))
+    assert seen == [48.0, 24.0]
+
+
 def test_a_laptop_sending_a_clip_changes_what_the_server_makes(clips, tmp_path, capture):
     """`vcam cam --send file:…` (its own process, no torch) on loopback: the served show switches to its frames
     (`input net`, in the control log) and makes other frames than the same show without them."""

@@ -3,7 +3,7 @@ frames, so the show file's checks and the command parser need nothing of the cap
 
     none                  text only (the default)
     camera                the first capture device; camera:N (an index) or camera:/dev/videoN (a path)
-    file:clip.mp4         a clip, looped, its frames taken by block, not by wall clock
+    file:clip.mp4         a clip, looped, at its own speed on the show's frames (counted, not by wall clock)
     image:photo.png       one still image, the input of every block
     net                   the frames a `vcam cam --send …` client uploads to `vcam serve`
 """

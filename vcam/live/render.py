@@ -99,7 +99,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     say = _sayer(out)
     plan = plan_render(opts, say)
     outputs = _open_outputs(plan.cfg)
-    inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, say)
+    inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, say, fps=plan.cfg.fps)
     progress: Progress | None = None
     failed = False
     try:

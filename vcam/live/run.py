@@ -430,7 +430,7 @@ def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None])
     said in a second, not after minutes of loading. A served show takes what a client sends up (`net`)."""
     # no waiting for a first upload: until a client sends, `--in net` restyles black rather than slowing each block
     uploads = LiveFrames(name="net", first_wait_s=0.0) if opts.serve else None
-    inputs = InputSwitch(cfg.width, cfg.height, cfg.input_fit, say, uploads=uploads)
+    inputs = InputSwitch(cfg.width, cfg.height, cfg.input_fit, say, uploads=uploads, fps=cfg.fps)
     inputs.open(cfg.input)
     return inputs
 

@@ -1,4 +1,4 @@
-"""What the stream restyles: the sources an input spec (vcam.inspec) names. A clip and an image play by block
+"""What the stream restyles: the sources an input spec (vcam.inspec) names. A clip and an image play by frame
 position (clip.py), a camera and a laptop's uploads arrive on their own clock into a LiveFrames (live_frames.py,
 camera.py), and the switch opens the one in use (switch.py). No torch: frames are numpy arrays."""
 from vcam.live.inputs.camera import CameraSource, open_device

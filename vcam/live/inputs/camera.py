@@ -1,12 +1,16 @@
 """A capture device as the stream's input (`camera`, `camera:N`, `camera:/dev/videoN`) through OpenCV: on Linux
 any v4l2 device, a v4l2loopback one that OBS's virtual camera writes included.
 
-A thread reads the device as fast as it gives frames and pushes them into a LiveFrames, which hands each block
-its frames. When a read fails (the camera unplugged, OBS stopped), that is said once, the show goes on with the
-last frames, and the thread tries to open the device again every `retry_s` until it is back (said too).
+It is asked for the smallest common mode that holds the stream's picture in the stream's shape (1280×720 for an
+832×480 stream; V4L2 would otherwise give 640×480, cropped and scaled up, soft) and takes whatever it gives, said
+once as it opens. A thread reads the device as fast as it gives frames and pushes them into a LiveFrames, which
+hands each block its frames. When a read fails (the camera unplugged, OBS stopped), that is said once, the show
+goes on with the last frames, and the thread tries to open the device again every `retry_s` until it is back (said
+too).
 """
 from __future__ import annotations
 
+import math
 import os
 import platform
 import threading
@@ -20,10 +24,18 @@ from vcam.live.inputs.source import InputError, Say
 
 RETRY_S = 1.0
 JOIN_S = 5.0  # a read can block in the driver: close() gives the thread this long, then leaves it (a daemon)
+# Modes nearly every camera has, by shape, smallest first: what a camera is asked for. A camera answers with the
+# nearest it has, so asking for an uncommon size (832×480) could as well give less than a common one would.
+MODES = {16 / 9: ((640, 360), (1280, 720), (1920, 1080), (2560, 1440), (3840, 2160)),
+         4 / 3: ((320, 240), (640, 480), (800, 600), (1024, 768), (1280, 960), (1600, 1200))}
+# Above this many pixels a USB 2 webcam gives raw YUYV at a few frames a second (or not at all): MJPG, which
+# nearly all of them send at 30 fps in HD, is asked for too (a device without it keeps its own format).
+RAW_PIXELS = 640 * 480
 
 
 class Capture(Protocol):
-    """What the camera needs of a cv2.VideoCapture (and a test double gives)."""
+    """What the camera needs of a cv2.VideoCapture (and a test double gives). `set`, to ask for a mode, is
+    optional: a capture without one gives what it gives."""
 
     def isOpened(self) -> bool: ...
 
@@ -83,6 +95,33 @@ def camera_name(target: str) -> str:
     return f"camera:{target}" if target else "camera"
 
 
+def capture_mode(width: int, height: int) -> tuple[int, int]:
+    """The mode to ask a camera for, for a width×height stream: of the shape (16:9 or 4:3) nearest the stream's,
+    the smallest at least as wide and as high (its crop to the stream's shape then needs no scaling up), else the
+    largest. 832×480 → 1280×720; a portrait 480×832 → 1280×960 (a camera is landscape: the crop is its middle)."""
+    shape = min(MODES, key=lambda aspect: abs(math.log(aspect * height / width)))
+    return next(((w, h) for w, h in MODES[shape] if w >= width and h >= height), MODES[shape][-1])
+
+
+def ask_mode(cap: Capture, width: int, height: int) -> tuple[int, int]:
+    """Asks an open capture for capture_mode(width, height) (MJPG too, above RAW_PIXELS); the mode asked for. A
+    device that has not got it picks its nearest, or keeps its own (a v4l2loopback device): taken as it comes."""
+    import cv2
+
+    mode = capture_mode(width, height)
+    set_property = getattr(cap, "set", None)
+    if set_property is None:
+        return mode
+    asks = [(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG"))] if mode[0] * mode[1] > RAW_PIXELS else []
+    # the format before the size: V4L2 sets both at once, with the sizes the format has
+    for prop, value in asks + [(cv2.CAP_PROP_FRAME_WIDTH, mode[0]), (cv2.CAP_PROP_FRAME_HEIGHT, mode[1])]:
+        try:
+            set_property(prop, value)
+        except Exception:  # a backend that refuses by raising: the mode it has is the one it gives
+            pass
+    return mode
+
+
 # OpenCV's conversion to RGB of what a device gives, by its channels: most give BGR, an infrared or depth camera
 # (Y8/GREY) one channel, some drivers BGRA
 _TO_RGB = {1: "COLOR_GRAY2RGB", 3: "COLOR_BGR2RGB", 4: "COLOR_BGRA2RGB"}
@@ -100,13 +139,16 @@ def _rgb(frame: Any) -> np.ndarray | None:
     return cv2.cvtColor(frame, getattr(cv2, _TO_RGB[channels]))
 
 
-def _first_frame(open_capture: OpenCapture, target: str) -> tuple[Capture | None, np.ndarray | None]:
-    """Opens the device and reads one frame: (capture, frame), or what failed as (capture or None, None)."""
+def _first_frame(open_capture: OpenCapture, target: str,
+                 size: tuple[int, int]) -> tuple[Capture | None, np.ndarray | None]:
+    """Opens the device, asks it for the mode for a stream of `size` and reads one frame: (capture, frame), or what
+    failed as (capture or None, None)."""
     cap = open_capture(target)
     if not cap.isOpened():
         cap.release()
         return None, None
     try:
+        ask_mode(cap, *size)
         ok, frame = cap.read()
     except BaseException:
         cap.release()
@@ -123,10 +165,12 @@ class CameraSource:
                  stall_after_s: float = STALL_AFTER_S, retry_s: float = RETRY_S):
         self.target, self.name, self.say = target, camera_name(target), say
         self.retry_s = retry_s
+        self.size = (width, height)  # the stream's, for which a mode is asked (again where the camera reopens)
         self._open = open_capture or open_device
         self.live = LiveFrames(width, height, fit, name=self.name, clock=clock, stall_after_s=stall_after_s,
                                first_wait_s=FIRST_WAIT_S)
         cap, first = self._first()
+        self._say_mode(first)
         self.live.push(first)
         self.lost = False
         self._stop = threading.Event()
@@ -135,7 +179,7 @@ class CameraSource:
 
     def _first(self) -> tuple[Capture, np.ndarray]:
         try:
-            cap, first = _first_frame(self._open, self.target)
+            cap, first = _first_frame(self._open, self.target, self.size)
         except InputError:
             raise
         except Exception as e:  # OpenCV's own error, an OSError: the device, not vcam
@@ -147,6 +191,16 @@ class CameraSource:
             raise InputError(f"{self.name} opened but gives no frames",
                              "start what feeds it (OBS: Start Virtual Camera); " + _open_fix())
         return cap, first
+
+    def _say_mode(self, frame: np.ndarray) -> None:
+        """What the camera gives, once: where it is less than the stream, that the picture is scaled up (softer)."""
+        (width, height), (asked_w, asked_h) = self.size, capture_mode(*self.size)
+        got_h, got_w = frame.shape[:2]
+        text = f"{self.name} gives {got_w}×{got_h}"
+        if got_w < width or got_h < height:
+            text += (f" (asked for {asked_w}×{asked_h}): scaled up to the stream's {width}×{height}, softer; a camera "
+                     "with an HD mode is sharper")
+        self.say(text)
 
     def _run(self, cap: Capture | None) -> None:
         try:
@@ -176,7 +230,7 @@ class CameraSource:
         if self._stop.wait(self.retry_s):
             return None
         try:
-            cap, frame = _first_frame(self._open, self.target)
+            cap, frame = _first_frame(self._open, self.target, self.size)
         except Exception:  # still gone
             return None
         if frame is None:

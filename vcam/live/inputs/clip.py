@@ -1,14 +1,18 @@
 """A clip (`file:`) and a still image (`image:`) as the stream's input.
 
-A clip plays by position, not by the clock: frame k of a block is frame (start + k) mod length of the file, so
-the same blocks get the same frames in a replay of the control log. It is decoded as it plays (never loaded
+A clip plays at its own speed on the show's timeline, counted in frames, not by the clock: the show's input frame
+n is the clip's frame at time n / show_fps, looped, so a 60 fps clip in a 30 fps show gives every other frame and
+a 10 fps one each frame three times, and a replay of the control log or a render gets the same frames. A clip at
+the show's rate (within RATE_MATCH) gives frame n mod length, one for one. It is decoded as it plays (never loaded
 whole): read on from where the last read stopped, reopened from the start when a block goes back (a failed block
 retried, a loop). The frames of the last couple of blocks are kept, so a retried block reads nothing again.
 """
 from __future__ import annotations
 
+import math
 import os
 from collections import OrderedDict
+from fractions import Fraction
 
 import numpy as np
 
@@ -16,6 +20,10 @@ from vcam.live.frames import fit, quiet_cv2
 from vcam.live.inputs.source import InputError, repeat
 
 KEEP = 24  # decoded frames kept: two blocks, enough for the retry of a failed block
+SHOW_FPS = 30.0  # the show's frame rate where none is given (ShowSettings.fps's default)
+# A clip this close to the show's rate plays one frame per show frame: a 29.97 fps clip in a 30 fps show would
+# otherwise repeat a frame every 33 s, a hitch for a difference of speed nobody sees.
+RATE_MATCH = 0.01
 CONVERT = "ffmpeg -i {path} -c:v libx264 -pix_fmt yuv420p clip.mp4"
 
 
@@ -58,15 +66,33 @@ def _capture(path: str):
     return quiet_cv2().VideoCapture(path)
 
 
-def _packets(path: str) -> int:
-    """The video packets of the clip, counted without decoding (PyAV); 0 where it cannot tell."""
+def _packets(path: str) -> tuple[int, Fraction | None]:
+    """The video packets of the clip, counted without decoding (PyAV), and the frame rate their timestamps say
+    (frames over the time from the first to the last); (0, None) where it cannot tell."""
     import av
 
     try:
         with av.open(path) as container:
-            return sum(1 for packet in container.demux(video=0) if packet.size)
+            stream = container.streams.video[0]
+            times = [packet.pts for packet in container.demux(stream) if packet.size]
+            span = max(times) - min(times) if len(times) > 1 and None not in times else 0
+            rate = Fraction(len(times) - 1) / (span * stream.time_base) if span and stream.time_base else None
+            return len(times), rate
     except Exception:  # no video stream, or damaged where OpenCV still reads on
-        return 0
+        return 0, None
+
+
+def _header_rate(path: str) -> Fraction | None:
+    """The video stream's average frame rate as its header says (FFmpeg's avg_frame_rate: for an MP4 its frames
+    over its duration, so a phone's variable rate reads as its average), None where there is none."""
+    import av
+
+    try:
+        with av.open(path) as container:
+            rate = container.streams.video[0].average_rate
+    except Exception:
+        return None
+    return Fraction(rate) if rate and rate > 0 else None
 
 
 def _is_length(path: str, count: int) -> bool:
@@ -84,28 +110,47 @@ def _is_length(path: str, count: int) -> bool:
         cap.release()
 
 
-def _frame_count(path: str, declared: int) -> int:
-    """The number of frames that decode: the header's count where it checks out (the usual case), else the video
-    packets counted where that does (a variable-rate MKV or WebM, whose header count is its duration times a
-    guessed rate), else counted by decoding the clip through, which takes as long as the clip has frames."""
-    for count in (declared, None):
-        count = _packets(path) if count is None else count
-        if count > 0 and _is_length(path, count):
-            return count
+def _frame_count(path: str, declared: int) -> tuple[int, Fraction | None]:
+    """The number of frames that decode, and their rate where counting them told it: the header's count where it
+    checks out (the usual case: the rate is then the header's), else the video packets counted where that does (a
+    variable-rate MKV or WebM, whose header count and rate are its duration times a guessed rate: the packets'
+    timestamps give the rate), else counted by decoding the clip through, which takes as long as the clip has
+    frames."""
+    if declared > 0 and _is_length(path, declared):
+        return declared, None
+    packets, rate = _packets(path)
+    if packets > 0 and _is_length(path, packets):
+        return packets, rate
     cap = _capture(path)
     try:
         count = 0
         while cap.grab():
             count += 1
-        return count
+        return count, None
     finally:
         cap.release()
 
 
-class ClipSource:
-    """`file:PATH`, looped and fitted to width×height. InputError when the file is missing or does not decode."""
+def _show_rate(fps: float) -> Fraction:
+    if not fps > 0 or math.isinf(fps):
+        raise ValueError(f"a clip plays in a show of a positive frame rate, not {fps!r}")
+    return Fraction(fps).limit_denominator(10000)
 
-    def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop"):
+
+def clip_step(clip_rate: Fraction | None, show_fps: float) -> Fraction:
+    """Clip frames per show frame: 2 for a 60 fps clip in a 30 fps show, 1 where the rates match (within
+    RATE_MATCH) or the clip's rate is unknown."""
+    show = _show_rate(show_fps)
+    if clip_rate is None or abs(clip_rate / show - 1) <= RATE_MATCH:
+        return Fraction(1)
+    return clip_rate / show
+
+
+class ClipSource:
+    """`file:PATH`, looped and fitted to width×height, at its own speed in a show of `fps` frames a second.
+    InputError when the file is missing or does not decode."""
+
+    def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", fps: float = SHOW_FPS):
         import cv2
 
         self.path = _check_file(path, "video file", "file")
@@ -117,7 +162,10 @@ class ClipSource:
             self._cap.release()
             raise _undecodable(self.path)
         declared = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-        self.length = max(1, _frame_count(self.path, declared))
+        length, counted_rate = _frame_count(self.path, declared)
+        self.length = max(1, length)
+        self.rate = counted_rate or _header_rate(self.path)  # the clip's frames a second; None: unknown
+        self.step = clip_step(self.rate, fps)
         self._next = 1  # the frame the open capture reads next
         self._kept: OrderedDict[int, np.ndarray] = OrderedDict()
         self._last = self._keep(0, first)
@@ -154,9 +202,14 @@ class ClipSource:
             self._cap.release()
         self._cap, self._next = _capture(self.path), 0
 
+    def index(self, position: int) -> int:
+        """The clip's frame for the show's input frame `position`: the one on screen at position / show_fps,
+        looped (exact arithmetic, so every replay and render picks the same one)."""
+        return math.floor(position * self.step) % self.length
+
     def frames(self, start: int, count: int) -> np.ndarray:
-        """Frames (start + i) mod length of the clip, i < count: [count, H, W, 3] RGB uint8."""
-        indices = [(start + i) % self.length for i in range(count)]
+        """The clip's frames for the show's input frames start + i, i < count: [count, H, W, 3] RGB uint8."""
+        indices = [self.index(start + i) for i in range(count)]
         self._shown = indices[-1] if indices else self._shown
         return np.stack([self._read(k) for k in indices])
 

@@ -18,7 +18,7 @@ from typing import Callable
 from vcam.errors import VcamError
 from vcam.inspec import InputSpec, parse_input
 from vcam.live.inputs.camera import CameraSource, OpenCapture, device_path
-from vcam.live.inputs.clip import ClipSource, ImageSource
+from vcam.live.inputs.clip import SHOW_FPS, ClipSource, ImageSource
 from vcam.live.inputs.live_frames import STALL_AFTER_S, LiveFrames
 from vcam.live.inputs.source import InputError, Say
 
@@ -42,13 +42,15 @@ def _device(spec: InputSpec) -> str:
 
 def open_source(spec: InputSpec | str, width: int, height: int, fit: str = "crop", say: Say = lambda text: None,
                 uploads: LiveFrames | None = None, open_capture: OpenCapture | None = None,
-                clock: Callable[[], float] = time.monotonic, stall_after_s: float = STALL_AFTER_S):
-    """The source of `spec` at width×height, or None for `none`; InputError with the fix when it cannot open."""
+                clock: Callable[[], float] = time.monotonic, stall_after_s: float = STALL_AFTER_S,
+                fps: float = SHOW_FPS):
+    """The source of `spec` at width×height, or None for `none`; InputError with the fix when it cannot open.
+    `fps`: the show's frame rate, at which a clip plays at its own speed."""
     spec = _spec(spec)
     if spec.kind == "none":
         return None
     if spec.kind == "file":
-        return ClipSource(spec.target, width, height, fit)
+        return ClipSource(spec.target, width, height, fit, fps)
     if spec.kind == "image":
         return ImageSource(spec.target, width, height, fit)
     if spec.kind == "camera":
@@ -90,12 +92,14 @@ def check_logged_inputs(log: str, named: Iterable[tuple[str, str]]) -> None:
 
 class InputSwitch:
     """The one open input of a run. `uploads`: the LiveFrames a `vcam serve` fills from `vcam cam --send`
-    (fitted to width×height from here on); None where there is none, and `net` is then refused."""
+    (fitted to width×height from here on); None where there is none, and `net` is then refused. `fps`: the show's
+    frame rate (a clip plays at its own speed in it)."""
 
     def __init__(self, width: int, height: int, fit: str = "crop", say: Say = lambda text: None,
                  uploads: LiveFrames | None = None, open_capture: OpenCapture | None = None,
-                 clock: Callable[[], float] = time.monotonic, stall_after_s: float = STALL_AFTER_S):
-        self.width, self.height, self.fit, self.say = width, height, fit, say
+                 clock: Callable[[], float] = time.monotonic, stall_after_s: float = STALL_AFTER_S,
+                 fps: float = SHOW_FPS):
+        self.width, self.height, self.fit, self.say, self.fps = width, height, fit, say, fps
         self.uploads = uploads
         self.open_capture, self.clock, self.stall_after_s = open_capture, clock, stall_after_s
         if uploads is not None:
@@ -110,7 +114,7 @@ class InputSwitch:
             self.spec = spec
             return self.source
         source = open_source(spec, self.width, self.height, self.fit, self.say, self.uploads, self.open_capture,
-                             self.clock, self.stall_after_s)
+                             self.clock, self.stall_after_s, self.fps)
         previous, self.source, self.spec = self.source, source, spec
         if previous is not source:
             self._close(previous)
