@@ -1935,3 +1935,42 @@ def test_a_name_server_slower_than_the_bound_answers_the_next_try_with_one_looku
     assert lookup.addresses("slow.example", 8765, 5.0) == [_info(8765)]  # used once: the next try asks anew
     assert asked == ["slow.example"] * 2
 
+
+class _AnsweredAtOnce(_Writes):
+    """A connection whose server's answer to a command is read on the link's thread before the write returns."""
+
+    def __init__(self, link: Link):
+        super().__init__()
+        self.link = link
+
+    def send(self, message) -> None:
+        super().send(message)
+        if '"command"' in message:
+            self.link._receive(json.dumps({"type": "reply", "text": "", "state": {}}))
+
+
+def test_an_answer_read_before_its_commands_write_returns_counts_for_that_command():
+    """A command was counted as sent once its write returned: an answer read on the link's thread meanwhile counted
+    for none, and every answer after it for the command before its own, so a press the server had carried out was
+    named as not answered when the link dropped."""
+    said: list[str] = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link._ws = wire = _AnsweredAtOnce(link)
+    link._reached(wire)
+    for line in ("freeze", "preset next", "seed 4"):
+        assert link.send_line(line)
+    link._connection_lost()
+    assert not [line for line in said if "had not answered" in line], said
+    assert link._waiting.take() == []
+
+
+def test_a_command_whose_write_fails_waits_and_is_not_named_as_in_flight():
+    said: list[str] = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link._ws = wire = _Writes()
+    link._reached(wire)
+    wire.fail = True
+    assert not link.send_line("freeze")
+    link._connection_lost()
+    assert not [line for line in said if "had not answered" in line], said
+    assert link._waiting.take() == ["freeze"]

@@ -282,17 +282,27 @@ class Unanswered:
         self._pushed_out = 0
         self._pushed_last = -1  # the number of the last press pushed out: all of them are answered past it
 
-    def sent(self, line: str, at: float) -> None:
+    def sent(self, line: str, at: float) -> int:
+        """Counts a command written (or about to be); its number."""
         with self._lock:
             number, self._sent = self._sent, self._sent + 1
             if key := _knob(line):
                 self._knobs.pop(key, None)
                 self._knobs[key] = (number, line, at)
-                return
+                return number
             self._presses.append((number, line, at))
             if len(self._presses) > self.MOST:
                 self._pushed_last = self._presses.popleft()[0]
                 self._pushed_out += 1
+            return number
+
+    def withdraw(self, number: int) -> None:
+        """The command of that number was not written after all (its write failed: it waits for the next
+        connection, where it is sent): not named or sent again as one in flight."""
+        with self._lock:
+            self._presses = deque(entry for entry in self._presses if entry[0] != number)
+            for key in [key for key, (n, _, _) in self._knobs.items() if n == number]:
+                del self._knobs[key]
 
     def answered(self) -> None:
         """The oldest command not answered is; an answer past the commands sent (one to no command) counts none."""
@@ -454,12 +464,15 @@ class Link:
         with self._send_lock:
             ws = self._ws if self.connected else None
             if ws is not None:
+                # counted before the write: its answer can come, and be counted on the link's thread, before the
+                # write returns here; counted after, that answer was an answer to none, and each answer after it
+                # was taken for the one to the command before its own
+                number = self._unanswered.sent(line, self._clock())
                 try:
                     self._write(ws, [proto.text("command", line=line)])
-                    self._unanswered.sent(line, self._clock())
                     return True
                 except Exception:
-                    pass  # the link thread notices the dead connection
+                    self._unanswered.withdraw(number)  # it waits instead; the link thread notices the dead connection
             self._waiting.add(line)
         return False
 
