@@ -1974,3 +1974,17 @@ def test_a_command_whose_write_fails_waits_and_is_not_named_as_in_flight():
     link._connection_lost()
     assert not [line for line in said if "had not answered" in line], said
     assert link._waiting.take() == ["freeze"]
+
+
+def test_a_quit_ends_the_link_at_once_while_it_closes_a_connection_the_server_does_not_answer(monkeypatch):
+    """A connection whose first message did not come is closed by the link itself, and one whose keepalive went
+    unanswered by the library, each waiting 10 s for the server's answer: a quit meanwhile waited out the rest."""
+    from websockets.protocol import State
+
+    monkeypatch.setattr(Link, "FIRST_STATE_S", 0.2)
+    with stalling_server("opened") as (port, done):
+        link, said = _quit_link(f"ws://127.0.0.1:{port}")
+        link.start()
+        assert done.wait(30)
+        assert wait_for(lambda: (ws := link._ws) is not None and ws.protocol.state is State.CLOSING, 30), said
+        _stops_at_once(link)

@@ -445,17 +445,13 @@ class Link:
             _shut(self._opening)
         ws = self._ws
         if ws is not None:
-            ws.close_timeout = self.STOP_CLOSE_S
             # a write stuck on a dead link holds the connection's lock, which the close needs: it would wait for TCP
             # to give up, many minutes, and vcam cam with it
             if not self._send_lock.acquire(timeout=self.STOP_WRITE_WAIT_S):
                 proto.cut(ws)
             else:
                 self._send_lock.release()
-            try:
-                ws.close()
-            except Exception:
-                pass
+            _close_within(ws, self.STOP_CLOSE_S)
         self._thread.join(3.0)
 
     def send_line(self, line: str) -> bool:
@@ -909,6 +905,25 @@ class Link:
         if self._block:
             self._flush()
         self._block_no = None
+
+
+def _close_within(ws, seconds: float) -> None:
+    """Closes a connection, waiting `seconds` at most for the server's answer, then shuts its socket down. A close
+    begun already (the link's own after a first message it could not use, the library's after a keepalive that
+    went unanswered) waits out its own 10 s whatever close_timeout says by then, and a quit waited with it."""
+    ws.close_timeout = seconds
+    closing = threading.Thread(target=_close_quietly, args=(ws,), name="link-close", daemon=True)
+    closing.start()
+    closing.join(seconds)
+    if closing.is_alive():
+        proto.cut(ws)
+
+
+def _close_quietly(ws) -> None:
+    try:
+        ws.close()
+    except Exception:  # noqa: BLE001 - a connection that failed as it closed is closed
+        pass
 
 
 def _library_log() -> logging.Logger | None:
