@@ -1988,3 +1988,16 @@ def test_a_quit_ends_the_link_at_once_while_it_closes_a_connection_the_server_do
         assert done.wait(30)
         assert wait_for(lambda: (ws := link._ws) is not None and ws.protocol.state is State.CLOSING, 30), said
         _stops_at_once(link)
+
+
+def test_an_osc_port_in_use_is_said_as_such_by_vcam_cam_not_as_the_links_stop():
+    """A part of the show that could not start stops the link, which had not started: its stop raised "cannot join
+    thread before it is started" in place of the part's own error."""
+    from vcam.errors import VcamError
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        with pytest.raises(VcamError, match="cannot listen for OSC"):
+            run_cam(CamOptions(url=f"ws://127.0.0.1:{_closed_port()}", outs=["null"], stdin=False,
+                               osc=f"127.0.0.1:{port}", status_out=io.StringIO()))

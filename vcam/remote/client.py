@@ -452,7 +452,8 @@ class Link:
             else:
                 self._send_lock.release()
             _close_within(ws, self.STOP_CLOSE_S)
-        self._thread.join(3.0)
+        if self._thread.ident is not None:  # else a part of the show failed to start before it: that is said
+            self._thread.join(3.0)
 
     def send_line(self, line: str) -> bool:
         """Sends a command; False (and the command kept for the next connection) when not connected. Under the
