@@ -1794,3 +1794,210 @@ def test_serve_on_every_ipv6_address_of_a_system_without_dual_stack_names_no_ipv
     advert = "\n".join(server.said)
     assert asked == [(True, False)] and f"vcam cam ws://[2001:db8::5]:{server.port} --token TOKEN" in advert, advert
     assert "10.0.0.5" not in advert
+
+
+@contextlib.contextmanager
+def stalling_server(answer: str):
+    """A port that takes every connection and then stops answering: at once ("none": a TLS or WebSocket handshake
+    that stalls), after letting the camera in ("opened": no state comes, nor an answer to a close), or after the
+    state ("state": a server that stopped answering mid-show). Yields its port and an Event set once it has done so."""
+    import base64
+    import hashlib
+
+    done, held = threading.Event(), []
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            held.append(conn)
+            if answer != "none":
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += conn.recv(4096)
+                key = re.search(rb"Sec-WebSocket-Key: *(\S+)", request, re.I).group(1)
+                accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+                conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                             b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+                if answer == "state":
+                    payload = json.dumps({"type": "state", "seed": 5}).encode()
+                    conn.sendall(bytes([0x81, len(payload)]) + payload)
+            done.set()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield listener.getsockname()[1], done
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()
+
+
+def _quit_link(url: str, lookup=None) -> tuple[Link, list[str]]:
+    from vcam.remote.client import Lookup
+
+    said: list[str] = []
+    link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append,
+                lookup=lookup or Lookup())
+    return link, said
+
+
+def _stops_at_once(link: Link) -> None:
+    started = time.monotonic()
+    link.stop()
+    assert not link._thread.is_alive(), "the link's thread still runs after stop()"
+    assert time.monotonic() - started < 2.5
+
+
+@pytest.mark.parametrize("scheme, answer", [("wss", "none"), ("ws", "none"), ("ws", "opened"), ("ws", "state")])
+def test_a_quit_ends_the_link_at_once_while_a_server_stalls(scheme, answer):
+    """Ctrl-C under a TLS or WebSocket handshake that stalled waited for the library's 5 s bound, and on a connection
+    whose server stopped answering (before or after its state) for the library's 10 s close timeout."""
+    with stalling_server(answer) as (port, done):
+        link, said = _quit_link(f"{scheme}://127.0.0.1:{port}")
+        link.start()
+        assert done.wait(30)
+        if answer == "state":
+            assert wait_for(lambda: link.connected, 30), said
+        elif answer == "opened":
+            assert wait_for(lambda: link._opened, 30), said
+        _stops_at_once(link)
+    assert not [line for line in said if "cannot" in line or "lost" in line], said  # a quit says nothing of it
+
+
+def test_a_quit_ends_the_link_at_once_while_its_name_server_does_not_answer():
+    from vcam.remote.client import Lookup
+
+    asked, release = threading.Event(), threading.Event()
+
+    def hanging(host, port, type):
+        asked.set()
+        release.wait(60)
+        raise socket.gaierror(socket.EAI_AGAIN, "no answer")
+
+    link, said = _quit_link("ws://gpu.example:8765", Lookup(hanging))
+    link.start()
+    try:
+        assert asked.wait(30)
+        _stops_at_once(link)
+    finally:
+        release.set()
+    assert said == []
+
+
+def test_a_quit_ends_the_link_at_once_while_it_dials_an_address_that_does_not_answer():
+    from vcam.remote.client import Lookup
+
+    with unanswered_port() as dead:
+        looked_up = threading.Event()
+
+        def resolve(host, port, type):
+            looked_up.set()
+            return [_info(dead)]
+
+        link, said = _quit_link(f"ws://gpu.example:{dead}", Lookup(resolve))
+        link.start()
+        assert looked_up.wait(30)
+        _stops_at_once(link)
+    assert said == []
+
+
+def test_a_quit_ends_the_link_at_once_while_it_backs_off(monkeypatch):
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 15.0)
+    link, said = _quit_link(f"ws://127.0.0.1:{_closed_port()}")
+    link.start()
+    assert wait_for(lambda: link.tries >= 1, 30)
+    _stops_at_once(link)
+    assert len(said) == 1 and "nothing listens on" in said[0], said
+
+
+def test_a_name_server_slower_than_the_bound_answers_the_next_try_with_one_lookup_at_a_time():
+    """A lookup that answered after its try gave up was thrown away and started again: a name server that takes 6 s
+    made every try wait 5 s and give up, once the tries were 5 s apart, and the camera never connected."""
+    from vcam.remote.client import Lookup
+
+    asked: list[str] = []
+    release = threading.Event()
+
+    def slow(host, port, type):
+        asked.append(host)
+        release.wait(60)
+        return [_info(port)]
+
+    lookup = Lookup(slow)
+    for _ in range(3):  # a name server that hangs holds one lookup, whatever the tries
+        with pytest.raises(socket.gaierror):
+            lookup.addresses("slow.example", 8765, 0.01)
+    release.set()
+    assert lookup._pending[1].wait(30)  # it answered, after the tries gave up
+    assert lookup.addresses("slow.example", 8765, 5.0) == [_info(8765)]
+    assert asked == ["slow.example"]
+    assert lookup.addresses("slow.example", 8765, 5.0) == [_info(8765)]  # used once: the next try asks anew
+    assert asked == ["slow.example"] * 2
+
+
+class _AnsweredAtOnce(_Writes):
+    """A connection whose server's answer to a command is read on the link's thread before the write returns."""
+
+    def __init__(self, link: Link):
+        super().__init__()
+        self.link = link
+
+    def send(self, message) -> None:
+        super().send(message)
+        if '"command"' in message:
+            self.link._receive(json.dumps({"type": "reply", "text": "", "state": {}}))
+
+
+def test_an_answer_read_before_its_commands_write_returns_counts_for_that_command():
+    """A command was counted as sent once its write returned: an answer read on the link's thread meanwhile counted
+    for none, and every answer after it for the command before its own, so a press the server had carried out was
+    named as not answered when the link dropped."""
+    said: list[str] = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link._ws = wire = _AnsweredAtOnce(link)
+    link._reached(wire)
+    for line in ("freeze", "preset next", "seed 4"):
+        assert link.send_line(line)
+    link._connection_lost()
+    assert not [line for line in said if "had not answered" in line], said
+    assert link._waiting.take() == []
+
+
+def test_a_command_whose_write_fails_waits_and_is_not_named_as_in_flight():
+    said: list[str] = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link._ws = wire = _Writes()
+    link._reached(wire)
+    wire.fail = True
+    assert not link.send_line("freeze")
+    link._connection_lost()
+    assert not [line for line in said if "had not answered" in line], said
+    assert link._waiting.take() == ["freeze"]
+
+
+def test_a_quit_ends_the_link_at_once_while_it_closes_a_connection_the_server_does_not_answer(monkeypatch):
+    """A connection whose first message did not come is closed by the link itself, and one whose keepalive went
+    unanswered by the library, each waiting 10 s for the server's answer: a quit meanwhile waited out the rest."""
+    from websockets.protocol import State
+
+    monkeypatch.setattr(Link, "FIRST_STATE_S", 0.2)
+    with stalling_server("opened") as (port, done):
+        link, said = _quit_link(f"ws://127.0.0.1:{port}")
+        link.start()
+        assert done.wait(30)
+        assert wait_for(lambda: (ws := link._ws) is not None and ws.protocol.state is State.CLOSING, 30), said
+        _stops_at_once(link)
+
+
+def test_an_osc_port_in_use_is_said_as_such_by_vcam_cam_not_as_the_links_stop():
+    """A part of the show that could not start stops the link, which had not started: its stop raised "cannot join
+    thread before it is started" in place of the part's own error."""
+    from vcam.errors import VcamError
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        with pytest.raises(VcamError, match="cannot listen for OSC"):
+            run_cam(CamOptions(url=f"ws://127.0.0.1:{_closed_port()}", outs=["null"], stdin=False,
+                               osc=f"127.0.0.1:{port}", status_out=io.StringIO()))

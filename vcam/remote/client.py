@@ -282,17 +282,27 @@ class Unanswered:
         self._pushed_out = 0
         self._pushed_last = -1  # the number of the last press pushed out: all of them are answered past it
 
-    def sent(self, line: str, at: float) -> None:
+    def sent(self, line: str, at: float) -> int:
+        """Counts a command written (or about to be); its number."""
         with self._lock:
             number, self._sent = self._sent, self._sent + 1
             if key := _knob(line):
                 self._knobs.pop(key, None)
                 self._knobs[key] = (number, line, at)
-                return
+                return number
             self._presses.append((number, line, at))
             if len(self._presses) > self.MOST:
                 self._pushed_last = self._presses.popleft()[0]
                 self._pushed_out += 1
+            return number
+
+    def withdraw(self, number: int) -> None:
+        """The command of that number was not written after all (its write failed: it waits for the next
+        connection, where it is sent): not named or sent again as one in flight."""
+        with self._lock:
+            self._presses = deque(entry for entry in self._presses if entry[0] != number)
+            for key in [key for key, (n, _, _) in self._knobs.items() if n == number]:
+                del self._knobs[key]
 
     def answered(self) -> None:
         """The oldest command not answered is; an answer past the commands sent (one to no command) counts none."""
@@ -357,6 +367,9 @@ class Link:
     DROPS_SAID_S = 60.0
     LOOKUP_S = 5.0  # the server's host name looked up for this long at most (_open_socket)
     OPEN_S = 5.0  # its addresses tried for this long in all (dial), then the TLS and WebSocket handshakes as long
+    # A quit waits this long for the server to answer its close: one that stopped answering (a dropped wifi, a stalled
+    # proxy) held Ctrl-C for the library's close timeout, 10 s
+    STOP_CLOSE_S = 0.5
 
     def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
                  say: Callable[[str], None], uploader: Uploader | None = None, screen: CamScreen | None = None,
@@ -388,6 +401,10 @@ class Link:
         self.offset = 0.0  # server clock − local clock
         self.net_latency = 0.0
         self._ws = None
+        # a copy of the socket of the connection being opened, which stop() shuts down: the library's TLS and
+        # WebSocket handshakes take its socket out of reach until they end, up to OPEN_S later
+        self._opening: socket.socket | None = None
+        self._opening_lock = threading.Lock()  # stop() shuts it down on its own thread, never once it is closed
         self._send_lock = threading.Lock()  # one send at a time; held from before the write to after it
         self._sending_since: float | None = None  # time.monotonic() when the write in progress began
         self._send_stalled = False  # the watch cut the connection under a write that made no progress
@@ -424,6 +441,8 @@ class Link:
         if self.uploader is not None:
             self.uploader.stop()  # first: it tells the server the input stops
         self._stop.set()
+        with self._opening_lock:
+            _shut(self._opening)
         ws = self._ws
         if ws is not None:
             # a write stuck on a dead link holds the connection's lock, which the close needs: it would wait for TCP
@@ -432,11 +451,9 @@ class Link:
                 proto.cut(ws)
             else:
                 self._send_lock.release()
-            try:
-                ws.close()
-            except Exception:
-                pass
-        self._thread.join(3.0)
+            _close_within(ws, self.STOP_CLOSE_S)
+        if self._thread.ident is not None:  # else a part of the show failed to start before it: that is said
+            self._thread.join(3.0)
 
     def send_line(self, line: str) -> bool:
         """Sends a command; False (and the command kept for the next connection) when not connected. Under the
@@ -444,12 +461,15 @@ class Link:
         with self._send_lock:
             ws = self._ws if self.connected else None
             if ws is not None:
+                # counted before the write: its answer can come, and be counted on the link's thread, before the
+                # write returns here; counted after, that answer was an answer to none, and each answer after it
+                # was taken for the one to the command before its own
+                number = self._unanswered.sent(line, self._clock())
                 try:
                     self._write(ws, [proto.text("command", line=line)])
-                    self._unanswered.sent(line, self._clock())
                     return True
                 except Exception:
-                    pass  # the link thread notices the dead connection
+                    self._unanswered.withdraw(number)  # it waits instead; the link thread notices the dead connection
             self._waiting.add(line)
         return False
 
@@ -512,6 +532,9 @@ class Link:
             try:
                 with self._connect(connect, headers) as ws:
                     self._ws, self._opened = ws, True
+                    if self._stop.is_set():  # stop() came as it opened, and found no connection to close
+                        ws.close_timeout = self.STOP_CLOSE_S
+                        break
                     with self._send_lock:
                         self._write(ws, [proto.text("ping", t=time.time())])
                     first = self._first_message(ws)
@@ -552,6 +575,10 @@ class Link:
         """A connection to the server, over a socket this link opened after a lookup with a bound (_open_socket)."""
         sock = self._open_socket()
         try:
+            with self._opening_lock:
+                self._opening = sock.dup() if sock is not None else None
+            if self._stop.is_set():
+                raise Stopped()
             return connect(dialled(self.url), sock=sock, additional_headers=headers, open_timeout=self.OPEN_S,
                            max_size=2**24, compression=None, proxy=None, logger=_library_log(),
                            **self.keepalive.options())
@@ -559,6 +586,11 @@ class Link:
             if sock is not None:
                 sock.close()
             raise
+        finally:
+            with self._opening_lock:
+                if self._opening is not None:
+                    self._opening.close()
+                self._opening = None
 
     def _open_socket(self) -> socket.socket | None:
         """A TCP connection to the server's host: its name looked up for LOOKUP_S at most, then its addresses tried
@@ -566,8 +598,8 @@ class Link:
         wifi that dropped behind its router, a VPN going down) held each try 20 s or more past its 5 s to connect,
         the camera said nothing new meanwhile, and a server back again was found that much later."""
         parts = urlsplit(self.url)
-        infos = self._lookup.addresses(parts.hostname or "", _port(parts), self.LOOKUP_S)
-        return dial(infos, self.OPEN_S)
+        infos = self._lookup.addresses(parts.hostname or "", _port(parts), self.LOOKUP_S, self._stop)
+        return dial(infos, self.OPEN_S, stop=self._stop)
 
     def _connection_lost(self) -> None:
         """Sends stop. The commands the server had not answered may never have reached it: a knob's last value
@@ -876,6 +908,25 @@ class Link:
         self._block_no = None
 
 
+def _close_within(ws, seconds: float) -> None:
+    """Closes a connection, waiting `seconds` at most for the server's answer, then shuts its socket down. A close
+    begun already (the link's own after a first message it could not use, the library's after a keepalive that
+    went unanswered) waits out its own 10 s whatever close_timeout says by then, and a quit waited with it."""
+    ws.close_timeout = seconds
+    closing = threading.Thread(target=_close_quietly, args=(ws,), name="link-close", daemon=True)
+    closing.start()
+    closing.join(seconds)
+    if closing.is_alive():
+        proto.cut(ws)
+
+
+def _close_quietly(ws) -> None:
+    try:
+        ws.close()
+    except Exception:  # noqa: BLE001 - a connection that failed as it closed is closed
+        pass
+
+
 def _library_log() -> logging.Logger | None:
     """Where the websockets library logs for the link: nowhere, unless VCAM_DEBUG is set. Its internal errors come
     from connections that failed anyway (a port that speaks another protocol closes the socket under the library's
@@ -920,25 +971,43 @@ class Silent(Unreadable):
     """A server that let this client in sent nothing for Link.FIRST_STATE_S."""
 
 
+class Stopped(Exception):
+    """The link was stopped (vcam cam quits) while a try looked the server's name up or dialled it."""
+
+
+STOP_POLL_S = 0.05  # how often a lookup or a dial in progress looks whether the link was stopped
+
+
+def _shut(sock: socket.socket | None) -> None:
+    """Shuts a connection's socket down, which ends any read or handshake blocked on it."""
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
 class Lookup:
     """A host name's addresses, looked up with a bound, in a thread of its own: the system's resolver has no bound of
     its own. A lookup still running when the next try asks again is waited on again, not started twice: a name
-    server that never answers holds one thread, not one more for each try."""
+    server that never answers holds one thread, not one more for each try. One that answered after its try gave up
+    answers the next try: started again, a name server slower than the bound was never waited for long enough."""
 
     def __init__(self, resolve: Callable[..., list] | None = None):
         self._resolve = resolve
         self._pending: tuple[tuple[str, int], threading.Event, list] | None = None
 
-    def addresses(self, host: str, port: int, timeout: float) -> list[tuple]:
+    def addresses(self, host: str, port: int, timeout: float, stop: threading.Event | None = None) -> list[tuple]:
         """getaddrinfo's answer for a TCP connection to host:port; socket.gaierror (EAI_AGAIN: no name server
-        answered) where it takes over `timeout` s."""
+        answered) where it takes over `timeout` s; Stopped as soon as `stop` is set."""
         pending = self._pending
-        if pending is None or pending[0] != (host, port) or pending[1].is_set():  # none running for it: a new one
+        if pending is None or pending[0] != (host, port):  # none running or unused for it: a new one
             pending = self._pending = ((host, port), threading.Event(), [])
             threading.Thread(target=self._look_up, args=pending, name="lookup", daemon=True).start()
         _, done, answer = pending
-        if not done.wait(timeout):
+        if not _wait(done, timeout, stop):
             raise socket.gaierror(_EAI_AGAIN, f"the lookup of {host} took over {timeout:g} s")
+        self._pending = None  # used: the next try looks the name up anew
         if isinstance(answer[0], BaseException):
             raise answer[0]
         return answer[0]
@@ -956,18 +1025,33 @@ class Lookup:
 _EAI_AGAIN = getattr(socket, "EAI_AGAIN", 11002)  # 11002: Windows' WSATRY_AGAIN
 
 
+def _wait(done: threading.Event, timeout: float, stop: threading.Event | None) -> bool:
+    """Whether `done` is set within `timeout` s; Stopped as soon as `stop` is set."""
+    deadline = time.monotonic() + timeout
+    while not done.is_set():
+        left = deadline - time.monotonic()
+        if stop is not None and stop.is_set():
+            raise Stopped()
+        if left <= 0:
+            return False
+        done.wait(left if stop is None else min(left, STOP_POLL_S))
+    return True
+
+
 # Happy eyeballs (RFC 8305): the next address is tried this long after the last one started, where that one has not
 # connected yet; the ones started go on together, within the try's one deadline
 STAGGER_S = 0.25
 _IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN, 10035}  # 10035: Windows' WSAEWOULDBLOCK
 
 
-def dial(infos: list[tuple], timeout: float, stagger: float = STAGGER_S) -> socket.socket:
+def dial(infos: list[tuple], timeout: float, stagger: float = STAGGER_S,
+         stop: threading.Event | None = None) -> socket.socket:
     """A TCP connection to the first of getaddrinfo's `infos` that takes one, all within one `timeout`: each is
     started `stagger` s after the one before it (at once where that one failed), IPv6 and IPv4 in turn, and the
     first to connect wins. Tried one after the other, each for `timeout`, a host whose first addresses do not
     answer (an IPv6 address on a network without IPv6 that drops it unanswered) held a try that many times as long,
-    the camera's terminal saying nothing. TimeoutError where none connected in time; else the last one's error."""
+    the camera's terminal saying nothing. TimeoutError where none connected in time; else the last one's error;
+    Stopped as soon as `stop` is set (vcam cam quits)."""
     order, deadline = interleaved(infos), time.monotonic() + timeout
     error: OSError = OSError("the host name has no address")
     started: list[socket.socket] = []
@@ -977,6 +1061,8 @@ def dial(infos: list[tuple], timeout: float, stagger: float = STAGGER_S) -> sock
         next_at = time.monotonic()
         while order or started:
             now = time.monotonic()
+            if stop is not None and stop.is_set():
+                raise Stopped()
             if now >= deadline:
                 raise TimeoutError(f"no address answered in {timeout:g} s") if started else error
             if order and now >= next_at:
@@ -989,6 +1075,8 @@ def dial(infos: list[tuple], timeout: float, stagger: float = STAGGER_S) -> sock
                 next_at = now + stagger
                 continue
             wait = deadline - now if not order else max(0.0, min(deadline, next_at) - now)
+            if stop is not None:
+                wait = min(wait, STOP_POLL_S)
             for key, _ in chooser.select(wait):
                 sock = key.fileobj
                 chooser.unregister(sock)
