@@ -3,6 +3,7 @@ terminal, no network, the hub's refusals, a read-only shared cache, a --weights 
 import functools
 import io
 import shutil
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,7 +17,7 @@ from vcam.engine.model import CausalWanModel
 from vcam.engine.weight_files import from_folder
 from vcam.engine.weights import from_hub, load_checkpoint
 from vcam.errors import WeightsError
-from vcam.live.progress import ByteProgress
+from vcam.live.progress import ByteProgress, gigabytes
 
 KREA_BYTES, WAN_BYTES = 28_600_000_000, 23_000_000_000
 
@@ -349,3 +350,124 @@ def test_no_network_with_the_weights_absent_says_one_line(tmp_path, monkeypatch)
     assert err.value.message == (f"could not reach the Hugging Face hub for {KREA_REPO}, and the hub cache "
                                  f"{tmp_path / 'hub'} lacks it")
     assert "check the network" in err.value.fix and "--weights DIR" in err.value.fix
+
+
+REPO_FILES = {KREA_REPO: {KREA_FILE: KREA_BYTES},
+              WAN_REPO: {"text_encoder/model.safetensors": WAN_BYTES, "tokenizer/spiece.model": 4_500_000,
+                         "vae/Wan2.1_VAE.pth": 500_000_000}}
+
+
+def real_snapshot_download(monkeypatch, tmp_path, chunks: int = 100):
+    """huggingface_hub's own snapshot_download (its dry run, its threads, its byte bars made with vcam's tqdm
+    class), the hub's answers and each file's transfer faked: every file arrives in `chunks` updates of its bar."""
+    import huggingface_hub
+    from huggingface_hub import HfApi
+
+    if int(huggingface_hub.__version__.split(".")[0]) < 1:
+        pytest.skip("huggingface_hub before 1.0 gives a tqdm class no byte bars")
+    from huggingface_hub import _snapshot_download as snap
+    from huggingface_hub.file_download import DryRunFileInfo
+    from huggingface_hub.hf_api import RepoFile
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(HfApi, "repo_info", lambda self, repo_id, **kw: SimpleNamespace(sha="a" * 40))
+    monkeypatch.setattr(HfApi, "list_repo_tree", lambda self, repo_id, **kw: iter(
+        [RepoFile(path=name, size=size, oid="b" * 40) for name, size in REPO_FILES[repo_id].items()]))
+
+    def hf_hub_download(repo_id, filename, cache_dir=None, revision=None, tqdm_class=None, dry_run=False, **kw):
+        size = REPO_FILES[repo_id][filename]
+        path = Path(cache_dir) / ("models--" + repo_id.replace("/", "--")) / "snapshots" / revision / filename
+        if dry_run:
+            return DryRunFileInfo(commit_hash=revision, file_size=size, filename=filename, local_path=str(path),
+                                  is_cached=False, will_download=True)
+        with tqdm_class(total=size, initial=0, unit="B", unit_scale=True, desc=filename) as bar:
+            for _ in range(chunks):
+                bar.update(size // chunks)
+                bar.update_transfer(size // chunks)
+                bar.set_postfix_str("1 MB/s")
+            bar.update(size % chunks)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+        return str(path)
+
+    monkeypatch.setattr(snap, "hf_hub_download", hf_hub_download)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    monkeypatch.setattr(W, "check_files", lambda paths, fix="": None)
+
+
+def test_the_hubs_own_snapshot_download_drives_the_line_to_its_end(tmp_path, monkeypatch):
+    """The tqdm class as huggingface_hub itself makes and feeds its bars (bar_format, unit_scale, initial,
+    set_description, totals grown file by file from 8 threads): every byte counted, the last line at 100 %, once."""
+    clock = Clock()
+    monkeypatch.setattr(W, "ByteProgress", functools.partial(ByteProgress, clock=clock))
+    real_snapshot_download(monkeypatch, tmp_path, chunks=20_000)
+    out = io.StringIO()
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch often, as 8 downloads on a busy machine do
+    try:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    finally:
+        sys.setswitchinterval(switch)
+    for repo, total in ((KREA_REPO, KREA_BYTES), (WAN_REPO, sum(REPO_FILES[WAN_REPO].values()))):
+        lines = [line for line in out.getvalue().splitlines() if line.startswith(f"vcam: downloading {repo}")]
+        assert lines[-1] == f"vcam: downloading {repo}: {gigabytes(total)[:-3]} of {gigabytes(total)} (100%)", lines
+        assert [line for line in lines if "(100%)" in line] == lines[-1:]
+
+
+def test_a_total_unknown_or_passed_gives_a_line_every_few_seconds_not_one_per_update(tmp_path, monkeypatch):
+    """Without the hub's dry run (offline at first, an older huggingface_hub) the line's total is what the hub's
+    bar has grown to so far; past it every update was a line of its own, thousands a minute in a log."""
+    clock = Clock()
+    monkeypatch.setattr(W, "ByteProgress", functools.partial(ByteProgress, clock=clock))
+    out = io.StringIO()
+    line = W.ByteProgress("downloading x", 0, out)
+    progress = W.DownloadLine(line, tmp_path / "blobs")
+    bars = W._line_bars(progress)
+    first = bars(total=1000, unit="B", desc="Reconstructing (incomplete total...)")
+    for _ in range(1000):
+        first.update(10)  # ten times what its total said
+    assert len(out.getvalue().splitlines()) == 2  # the first line and the one at the total
+    clock.now += 5.0
+    first.update(10)
+    assert len(out.getvalue().splitlines()) == 3
+    plain = ByteProgress("loading x", 0, out, clock=clock, tty=False)
+    for _ in range(1000):
+        plain.update(10)
+    assert len(out.getvalue().splitlines()) == 4
+
+
+def test_a_hub_that_feeds_no_byte_bars_still_gives_lines_from_the_disk(tmp_path, monkeypatch):
+    """huggingface_hub before 1.0 hands a custom tqdm class only the count of files, and a 28.6 GB checkpoint is one
+    file: the log showed nothing until the end. The blobs folder's growth is measured instead."""
+    import threading
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "ByteProgress", functools.partial(ByteProgress, every_s=0.01))
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    monkeypatch.setattr(W, "check_files", lambda paths, fix="": None)
+    seen = threading.Event()
+
+    class Log(io.StringIO):
+        def write(self, text):
+            if "downloading" in text and "14.3 of 28.6 GB (50%)" in text:
+                seen.set()
+            return super().write(text)
+
+    def online(repo, **kw):
+        files = kw["tqdm_class"](total=1, desc="Fetching 1 files")  # no unit: a count of files
+        blobs = tmp_path / "hub" / ("models--" + repo.replace("/", "--")) / "blobs"
+        blobs.mkdir(parents=True, exist_ok=True)
+        if repo == KREA_REPO:
+            with open(blobs / "0123abcd.incomplete", "wb") as f:
+                f.truncate(KREA_BYTES // 2)
+            assert seen.wait(30), "no line with the bytes on disk"
+        files.update(1)
+        root = tmp_path / repo
+        for part in ("text_encoder", "tokenizer", "vae"):
+            (root / part).mkdir(parents=True, exist_ok=True)
+            (root / part / "x").write_text("")
+        (root / KREA_FILE).write_text("")
+        return str(root)
+
+    fake_hub(monkeypatch, online, dry=sizes)
+    from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=Log())

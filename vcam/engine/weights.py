@@ -8,6 +8,7 @@ import importlib
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,9 +118,13 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
     except Exception as e:
         raise _said(repo, e, where) from None
     sizes = {f.filename: f.file_size or 0 for f in files if f.will_download}
-    blobs = where / ("models--" + repo.replace("/", "--")) / "blobs"
+    blobs = _repo_folder(where, repo) / "blobs"
     partial = sum(f.stat().st_size for f in blobs.glob("*.incomplete")) if blobs.is_dir() else 0
     return DownloadPlan(sizes, partial)
+
+
+def _repo_folder(where: Path, repo: str) -> Path:
+    return where / ("models--" + repo.replace("/", "--"))
 
 
 def _dry_run_error() -> tuple[type[BaseException], ...]:
@@ -197,13 +202,20 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
 
     size = f", {gigabytes(plan.total)}" if plan.total else ""
     print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …", file=out, flush=True)
-    bars = {} if out.isatty() else {"tqdm_class": _line_bars(repo, plan.total, out)}
+    bars, stop = {}, None
+    if not out.isatty():
+        line = ByteProgress(f"downloading {repo}", plan.total, out)
+        progress = DownloadLine(line, _repo_folder(where, repo) / "blobs")
+        bars, stop = {"tqdm_class": _line_bars(progress)}, _watch(progress, line.every_s)
     # huggingface_hub reads HF_HUB_OFFLINE once, as it is imported; set later, it is honoured here all the same
     offline = {"local_files_only": True} if _offline() else {}
     try:
         root = Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, **bars, **offline))
     except Exception as e:
         raise _said(repo, e, where) from None
+    finally:
+        if stop is not None:
+            stop()
     missing = _missing(root, patterns)
     if missing and _offline():
         raise WeightsError(f"HF_HUB_OFFLINE is set and {repo} in the hub cache {where} lacks {', '.join(missing)}",
@@ -292,14 +304,72 @@ def _token() -> bool:
     return bool(get_token())
 
 
-def _line_bars(repo: str, total: int, out: TextIO):
-    """A tqdm class for huggingface_hub that draws nothing but feeds a ByteProgress with the bytes written (its
-    own bars stay silent where stderr is no terminal, leaving a log with nothing for the tens of minutes of a
-    download). The hub makes one bar for bytes received and one for bytes written: only the latter counts."""
-    from tqdm.std import tqdm
+class DownloadLine:
+    """The bytes of one repo's download, fed from the hub's progress bars by its download threads (up to 8 at once,
+    hence the lock), or, where the hub feeds its bars none (huggingface_hub before 1.0 gives a custom bar class only
+    the count of files), measured on disk: the blobs folder's growth since the download began."""
 
-    line = ByteProgress(f"downloading {repo}", total, out)
-    written = [0]
+    def __init__(self, line: ByteProgress, blobs: Path):
+        self.line = line
+        self.blobs = blobs
+        self.fed = False  # the hub's bars report bytes: the disk is not measured then
+        self._written = 0
+        self._lock = threading.Lock()
+        self._before = _blob_bytes(blobs, complete=True)
+
+    def add(self, n: int, total: int) -> None:
+        with self._lock:
+            self.fed = True
+            self._written += n
+            self.line.total = max(self.line.total, total)  # the hub's total grows as each file starts
+            self.line.update(self._written)
+
+    def measure(self) -> None:
+        """One look at the disk, where the hub's bars report no bytes."""
+        with self._lock:
+            if not self.fed:
+                self.line.update(max(0, _blob_bytes(self.blobs) - self._before))
+
+    def done(self) -> None:
+        with self._lock:
+            self.line.done()
+
+
+def _blob_bytes(blobs: Path, complete: bool = False) -> int:
+    """Bytes in the hub cache's blobs folder (those of whole files only with `complete`); 0 where it is not yet."""
+    total = 0
+    try:
+        for f in blobs.iterdir():
+            if not (complete and f.name.endswith(".incomplete")):
+                total += f.stat().st_size
+    except OSError:  # not made yet, or a file gone between listing and stat
+        pass
+    return total
+
+
+def _watch(progress: DownloadLine, every_s: float) -> Callable[[], None]:
+    """Measures the disk every `every_s` seconds in a thread of its own; returns what stops it."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every_s):
+            progress.measure()
+
+    thread = threading.Thread(target=run, name="vcam-download-line", daemon=True)
+    thread.start()
+
+    def end() -> None:
+        stop.set()
+        thread.join()
+
+    return end
+
+
+def _line_bars(progress: DownloadLine):
+    """A tqdm class for huggingface_hub that draws nothing but feeds `progress` with the bytes written (its own
+    bars stay silent where stderr is no terminal, leaving a log with nothing for the tens of minutes of a download).
+    The hub makes one bar for bytes received and one for bytes written: only the latter counts."""
+    from tqdm.std import tqdm
 
     class LineBars(tqdm):
         def __init__(self, *args, **kwargs):
@@ -309,14 +379,12 @@ def _line_bars(repo: str, total: int, out: TextIO):
 
         def update(self, n=1):
             if self._counts and n:
-                written[0] += int(n)
-                line.total = line.total or int(self.total or 0)
-                line.update(written[0])
+                progress.add(int(n), int(self.total or 0))
             return super().update(n)
 
         def close(self):
             if self._counts:
-                line.done()
+                progress.done()
             return super().close()
 
     return LineBars
