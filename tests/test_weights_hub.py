@@ -82,13 +82,36 @@ def test_a_volume_with_room_is_named_with_the_line_to_use_it(tmp_path, monkeypat
     assert err.value.fix.startswith(f"{volume} has room: `export HF_HOME={volume / 'hf'}` and run again")
 
 
+def hub_blobs(monkeypatch, blobs: dict[str, str]):
+    """The hub's answer to which blob each file is (its LFS sha256), as the cache names the blobs."""
+    from huggingface_hub import HfApi
+    from huggingface_hub.hf_api import RepoFile
+
+    def get_paths_info(self, repo_id, paths, revision=None, **kw):
+        assert revision == "c" * 40
+        sizes = {KREA_FILE: KREA_BYTES, "text_encoder/model-00001-of-00005.safetensors": WAN_BYTES}
+        return [RepoFile(path=p, size=sizes[p], oid="git" + p, lfs={"size": sizes[p], "oid": blobs[p],
+                                                                     "pointerSize": 134}) for p in paths]
+
+    monkeypatch.setattr(HfApi, "get_paths_info", get_paths_info)
+
+
+def sizes_at(repo, **kw):
+    return [SimpleNamespace(commit_hash="c" * 40, **vars(f)) for f in sizes(repo)]
+
+
+def partial_blob(tmp_path, name: str, size: int):
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    blobs.mkdir(parents=True, exist_ok=True)
+    with open(blobs / f"{name}.incomplete", "wb") as f:
+        f.truncate(size)  # sparse
+
+
 def test_a_partial_download_counts_towards_the_room_it_needs(tmp_path, monkeypatch):
     """A download cut short resumes from its .incomplete files: only what is left needs room."""
     online_hub(monkeypatch)
-    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
-    blobs.mkdir(parents=True)
-    with open(blobs / "0123abcd.incomplete", "wb") as f:
-        f.truncate(20_000_000_000)  # sparse: 20 GB of the checkpoint already fetched
+    hub_blobs(monkeypatch, {KREA_FILE: "0123abcd"})
+    partial_blob(tmp_path, "0123abcd", 20_000_000_000)  # 20 GB of the checkpoint already fetched
     monkeypatch.setattr(W, "_free_bytes", lambda path: 40_000_000_000)
     fetched = []
 
@@ -96,10 +119,24 @@ def test_a_partial_download_counts_towards_the_room_it_needs(tmp_path, monkeypat
         fetched.append(repo)
         raise OSError("stop here")
 
-    fake_hub(monkeypatch, online, dry=sizes)
+    fake_hub(monkeypatch, online, dry=sizes_at)
     with pytest.raises(WeightsError, match="stop here"):
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     assert fetched == [KREA_REPO]
+
+
+def test_a_partial_file_of_another_blob_does_not_count_towards_the_room(tmp_path, monkeypatch):
+    """A partial file of an earlier revision of the checkpoint is not resumed (the new one is another blob): counted,
+    it passed a disk that then filled up 20 GB into the download."""
+    online_hub(monkeypatch)
+    hub_blobs(monkeypatch, {KREA_FILE: "0123abcd"})
+    partial_blob(tmp_path, "99998888", 20_000_000_000)
+    partial_blob(tmp_path, "0123abcd", 1_000_000_000)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 40_000_000_000)
+    fake_hub(monkeypatch, never, dry=sizes_at)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.message == f"the weights need 50.6 GB more in {tmp_path / 'hub'}, and its disk has 40.0 GB free"
 
 
 def test_the_download_shows_a_line_every_few_seconds_in_a_log(tmp_path, monkeypatch):

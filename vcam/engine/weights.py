@@ -117,10 +117,30 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
         return DownloadPlan(None)  # the hub unreachable: the download says so, or completes from the cache
     except Exception as e:
         raise _said(repo, e, where) from None
-    sizes = {f.filename: f.file_size or 0 for f in files if f.will_download}
-    blobs = _repo_folder(where, repo) / "blobs"
-    partial = sum(f.stat().st_size for f in blobs.glob("*.incomplete")) if blobs.is_dir() else 0
-    return DownloadPlan(sizes, partial)
+    pending = [f for f in files if f.will_download]
+    sizes = {f.filename: f.file_size or 0 for f in pending}
+    return DownloadPlan(sizes, _partial_bytes(repo, pending, _repo_folder(where, repo) / "blobs"))
+
+
+def _partial_bytes(repo: str, pending: list, blobs: Path) -> int:
+    """Bytes of the partial files the download will resume: those of the blobs it is about to fetch. A partial file
+    of another revision, or of a file no longer asked for, is left aside (the download starts its blob afresh),
+    and counting it would pass a disk that fills up tens of GB later."""
+    try:
+        partial = {f.name.removesuffix(".incomplete"): f.stat().st_size for f in blobs.glob("*.incomplete")}
+    except OSError:
+        return 0
+    if not partial or not pending:
+        return 0
+    from huggingface_hub import HfApi
+
+    try:  # a blob is named by its LFS sha256, or by its git hash for a small file
+        infos = HfApi().get_paths_info(repo, [f.filename for f in pending], revision=pending[0].commit_hash)
+        sizes = {(i.lfs.sha256 if getattr(i, "lfs", None) else i.blob_id): i.size for i in infos
+                 if hasattr(i, "blob_id")}
+    except Exception:  # the hub could not say: the partial files are taken as the download's, as before
+        return sum(partial.values())
+    return sum(min(size, sizes[blob]) for blob, size in partial.items() if blob in sizes)
 
 
 def _repo_folder(where: Path, repo: str) -> Path:
