@@ -52,6 +52,8 @@ def never(repo, **kw):
 
 def test_a_disk_too_small_is_said_before_downloading_with_how_much_where_and_how_to_move(tmp_path, monkeypatch):
     online_hub(monkeypatch)
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(W, "_free_bytes", lambda path: 20_000_000_000)  # a 30 GB root disk, partly used
     fake_hub(monkeypatch, never, dry=sizes)
     with pytest.raises(WeightsError) as err:
@@ -63,6 +65,19 @@ def test_a_disk_too_small_is_said_before_downloading_with_how_much_where_and_how
     with pytest.raises(WeightsError) as err:
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     assert "point HF_HUB_CACHE (set here, it outranks HF_HOME)" in err.value.fix
+
+
+def test_the_older_name_of_the_cache_variable_is_named_where_it_is_the_one_set(tmp_path, monkeypatch):
+    """huggingface_hub still places its cache by HUGGINGFACE_HUB_CACHE, which older docker images set: there, the
+    advice to point HF_HOME elsewhere changed nothing."""
+    online_hub(monkeypatch)
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    monkeypatch.setenv("HUGGINGFACE_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 20_000_000_000)
+    fake_hub(monkeypatch, never, dry=sizes)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert "point HUGGINGFACE_HUB_CACHE (set here, it outranks HF_HOME)" in err.value.fix
 
 
 def test_a_volume_with_room_is_named_with_the_line_to_use_it(tmp_path, monkeypatch):

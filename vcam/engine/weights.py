@@ -41,10 +41,17 @@ MOVE_CACHE = ("point HF_HOME at a larger, writable volume before running (on a r
               "--weights DIR")
 
 
+def _cache_variable() -> str | None:
+    """The variable that places the hub cache over HF_HOME, where one is set: HF_HUB_CACHE, or the older
+    HUGGINGFACE_HUB_CACHE that huggingface_hub still reads (set in many older docker images)."""
+    return next((name for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE") if os.environ.get(name)), None)
+
+
 def _move_cache() -> str:
-    # HF_HUB_CACHE outranks HF_HOME: where it is set, moving HF_HOME would change nothing
-    if os.environ.get("HF_HUB_CACHE"):
-        return MOVE_CACHE.replace("point HF_HOME", "point HF_HUB_CACHE (set here, it outranks HF_HOME)")
+    # where HF_HUB_CACHE (or its older name) is set, it outranks HF_HOME: moving HF_HOME would change nothing
+    name = _cache_variable()
+    if name:
+        return MOVE_CACHE.replace("point HF_HOME", f"point {name} (set here, it outranks HF_HOME)")
     return MOVE_CACHE
 
 
@@ -189,8 +196,8 @@ def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
 def _room_fix(roomy: Path | None) -> str:
     if roomy is None:
         return _move_cache()
-    if os.environ.get("HF_HUB_CACHE"):
-        return f"{roomy} has room: `export HF_HUB_CACHE={roomy / 'hf' / 'hub'}` and run again; or {_move_cache()}"
+    if name := _cache_variable():
+        return f"{roomy} has room: `export {name}={roomy / 'hf' / 'hub'}` and run again; or {_move_cache()}"
     return f"{roomy} has room: `export HF_HOME={roomy / 'hf'}` and run again; or {_move_cache()}"
 
 
