@@ -67,6 +67,29 @@ def test_a_disk_too_small_is_said_before_downloading_with_how_much_where_and_how
     assert "point HF_HUB_CACHE (set here, it outranks HF_HOME)" in err.value.fix
 
 
+def test_a_disk_with_room_for_the_files_but_not_the_spare_says_why(tmp_path, monkeypatch):
+    """Room for the files but not the 1 GB kept spare: "need 51.6 GB, 52.0 GB free" read as refused for nothing."""
+    online_hub(monkeypatch)
+    need = KREA_BYTES + WAN_BYTES
+    monkeypatch.setattr(W, "_free_bytes", lambda path: need + 400_000_000)
+    fake_hub(monkeypatch, never, dry=sizes)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.message == (f"the weights need 51.6 GB more in {tmp_path / 'hub'}, and its disk has 52.0 GB "
+                                 "free, which leaves less than the 1.0 GB kept spare")
+    fetched = []
+    monkeypatch.setattr(W, "_free_bytes", lambda path: need + W.DISK_MARGIN)  # exactly enough: fetched
+
+    def online(repo, **kw):
+        fetched.append(repo)
+        raise OSError("stop here")
+
+    fake_hub(monkeypatch, online, dry=sizes)
+    with pytest.raises(WeightsError, match="stop here"):
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert fetched == [KREA_REPO]
+
+
 def test_the_older_name_of_the_cache_variable_is_named_where_it_is_the_one_set(tmp_path, monkeypatch):
     """huggingface_hub still places its cache by HUGGINGFACE_HUB_CACHE, which older docker images set: there, the
     advice to point HF_HOME elsewhere changed nothing."""

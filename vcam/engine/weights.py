@@ -189,8 +189,10 @@ def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
         return
     free = _free_bytes(where)
     if free < need + DISK_MARGIN:
+        # free between the need and the margin: "need 51.6 GB, 52.0 GB free" alone reads as no reason at all
+        spare = f", which leaves less than the {gigabytes(DISK_MARGIN)} kept spare" if free >= need else ""
         raise WeightsError(f"the weights need {gigabytes(need)} more in {where}, and its disk has "
-                           f"{gigabytes(free)} free", _room_fix(_roomy_volume(need + DISK_MARGIN, where)))
+                           f"{gigabytes(free)} free{spare}", _room_fix(_roomy_volume(need + DISK_MARGIN, where)))
 
 
 def _room_fix(roomy: Path | None) -> str:
