@@ -335,8 +335,8 @@ def _token() -> bool:
 
 class DownloadLine:
     """The bytes of one repo's download, fed from the hub's progress bars by its download threads (up to 8 at once,
-    hence the lock), or, where the hub feeds its bars none (huggingface_hub before 1.0 gives a custom bar class only
-    the count of files), measured on disk: the blobs folder's growth since the download began."""
+    hence the lock), or, where the hub feeds its bars none (huggingface_hub 1.0 and older give a custom bar class
+    only the count of files), measured on disk: the blobs folder's growth since the download began."""
 
     def __init__(self, line: ByteProgress, blobs: Path):
         self.line = line
