@@ -60,8 +60,8 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     (stderr; a bar where it is a terminal, a line every few seconds where it is a log). A complete cache is used
     without asking the hub anything, so a show starts with no network and from a read-only cache. Before a
     download, the hub is asked the sizes of what is missing and a disk too small for them is said then, not
-    tens of GB later; a download cut short resumes from its partial files (the hub keeps them apart, as
-    `.incomplete`, so a partial file is never taken for a whole one)."""
+    tens of GB later. A download cut short keeps its finished files; its partial ones (kept apart as `.incomplete`,
+    never taken for whole ones) are resumed by huggingface_hub 1.x and older, started afresh by 2.x."""
     cached = _in_cache(spec, cache_dir)
     if cached is not None:
         return cached
@@ -102,7 +102,7 @@ class DownloadPlan:
     """What a download of one repo will fetch, as the hub's dry run tells; `sizes` None where it cannot (a
     huggingface_hub older than 1.0)."""
     sizes: dict[str, int] | None
-    partial: int = 0  # bytes of partial files a cut-short download left, which it resumes from
+    partial: int = 0  # bytes of partial files a cut-short download left, which it resumes from (hub 1.x and older)
 
     @property
     def total(self) -> int:
@@ -268,7 +268,8 @@ def _said(repo: str, e: BaseException, where: Path) -> BaseException:
     first = (text.splitlines() or [""])[0]
     errno = getattr(e, "errno", None)
     status = getattr(getattr(e, "response", None), "status_code", None)
-    again = "run again (finished files are kept, partial ones resume)"
+    # not "partial ones resume": huggingface_hub 2.x writes each file under a name of its own and drops it on failure
+    again = "run again (finished files are kept)"
     if "No space left" in text or "os error 28" in text or errno == ENOSPC:
         return WeightsError(f"downloading {repo} failed: the disk holding {where} is full",
                             f"free space there (the weights take about {HUB_DOWNLOAD_GB} GB in all), or "
