@@ -164,17 +164,26 @@ def test_a_partial_download_counts_towards_the_room_it_needs(tmp_path, monkeypat
 
 
 def test_a_partial_file_of_another_blob_does_not_count_towards_the_room(tmp_path, monkeypatch):
-    """A partial file of an earlier revision of the checkpoint is not resumed (the new one is another blob): counted,
-    it passed a disk that then filled up 20 GB into the download."""
+    """A partial file of an earlier revision of the checkpoint is not resumed (the new one is another blob), nor one
+    huggingface_hub 2.x left under a name of its own when its process was killed: counted, they passed a disk that
+    then filled up 20 GB into the download. They are named as room to win back."""
     online_hub(monkeypatch)
     hub_blobs(monkeypatch, {KREA_FILE: "0123abcd"})
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        monkeypatch.delenv(name, raising=False)
     partial_blob(tmp_path, "99998888", 20_000_000_000)
+    partial_blob(tmp_path, "0123abcd.1a2b3c4d", 5_000_000_000)  # huggingface_hub 2.x's name: never resumed
     partial_blob(tmp_path, "0123abcd", 1_000_000_000)
     monkeypatch.setattr(W, "_free_bytes", lambda path: 40_000_000_000)
     fake_hub(monkeypatch, never, dry=sizes_at)
     with pytest.raises(WeightsError) as err:
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     assert err.value.message == f"the weights need 50.6 GB more in {tmp_path / 'hub'}, and its disk has 40.0 GB free"
+    # the partial file that is never resumed takes room deleting it wins back
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    assert err.value.fix.startswith(f"partial files of downloads cut short take 25.0 GB and are never resumed: with no "
+                                    f"other download running, delete them ({blobs / '*.incomplete'}); if that is not "
+                                    "room enough, point HF_HOME")
 
 
 def test_the_download_shows_a_line_every_few_seconds_in_a_log(tmp_path, monkeypatch):

@@ -103,6 +103,7 @@ class DownloadPlan:
     huggingface_hub older than 1.0)."""
     sizes: dict[str, int] | None
     partial: int = 0  # bytes of partial files a cut-short download left, which it resumes from (hub 1.x and older)
+    stale: int = 0  # bytes of partial files it will not resume (another revision; huggingface_hub 2.x's own names)
 
     @property
     def total(self) -> int:
@@ -126,19 +127,20 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
         raise _said(repo, e, where) from None
     pending = [f for f in files if f.will_download]
     sizes = {f.filename: f.file_size or 0 for f in pending}
-    return DownloadPlan(sizes, _partial_bytes(repo, pending, _repo_folder(where, repo) / "blobs"))
+    return DownloadPlan(sizes, *_partial_bytes(repo, pending, _repo_folder(where, repo) / "blobs"))
 
 
-def _partial_bytes(repo: str, pending: list, blobs: Path) -> int:
-    """Bytes of the partial files the download will resume: those of the blobs it is about to fetch. A partial file
-    of another revision, or of a file no longer asked for, is left aside (the download starts its blob afresh),
-    and counting it would pass a disk that fills up tens of GB later."""
+def _partial_bytes(repo: str, pending: list, blobs: Path) -> tuple[int, int]:
+    """Bytes of the partial files the download will resume, and of those it will not. Resumed: those of the blobs it
+    is about to fetch. A partial file of another revision, or one huggingface_hub 2.x named for a process killed
+    mid-download (it never resumes them), is left aside: counting it would pass a disk that fills up tens of GB
+    later, and it only takes room."""
     try:
         partial = {f.name.removesuffix(".incomplete"): f.stat().st_size for f in blobs.glob("*.incomplete")}
     except OSError:
-        return 0
+        return 0, 0
     if not partial or not pending:
-        return 0
+        return 0, sum(partial.values())
     from huggingface_hub import HfApi
 
     try:  # a blob is named by its LFS sha256, or by its git hash for a small file
@@ -146,8 +148,9 @@ def _partial_bytes(repo: str, pending: list, blobs: Path) -> int:
         sizes = {(i.lfs.sha256 if getattr(i, "lfs", None) else i.blob_id): i.size for i in infos
                  if hasattr(i, "blob_id")}
     except Exception:  # the hub could not say: the partial files are taken as the download's, as before
-        return sum(partial.values())
-    return sum(min(size, sizes[blob]) for blob, size in partial.items() if blob in sizes)
+        return sum(partial.values()), 0
+    resumed = sum(min(size, sizes[blob]) for blob, size in partial.items() if blob in sizes)
+    return resumed, sum(partial.values()) - resumed
 
 
 def _repo_folder(where: Path, repo: str) -> Path:
@@ -192,7 +195,19 @@ def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
         # free between the need and the margin: "need 51.6 GB, 52.0 GB free" alone reads as no reason at all
         spare = f", which leaves less than the {gigabytes(DISK_MARGIN)} kept spare" if free >= need else ""
         raise WeightsError(f"the weights need {gigabytes(need)} more in {where}, and its disk has "
-                           f"{gigabytes(free)} free{spare}", _room_fix(_roomy_volume(need + DISK_MARGIN, where)))
+                           f"{gigabytes(free)} free{spare}",
+                           _stale_fix(plans, where) + _room_fix(_roomy_volume(need + DISK_MARGIN, where)))
+
+
+def _stale_fix(plans: dict[str, DownloadPlan], where: Path) -> str:
+    """Deleting the partial files no download will resume, where there are any: room won back in place."""
+    stale = sum(plan.stale for plan in plans.values())
+    if not stale:
+        return ""
+    files = ", ".join(str(_repo_folder(where, repo) / "blobs" / "*.incomplete")
+                      for repo, plan in plans.items() if plan.stale)
+    return (f"partial files of downloads cut short take {gigabytes(stale)} and are never resumed: with no other "
+            f"download running, delete them ({files}); if that is not room enough, ")
 
 
 def _room_fix(roomy: Path | None) -> str:
