@@ -561,3 +561,14 @@ def test_a_hub_that_feeds_no_byte_bars_still_gives_lines_from_the_disk(tmp_path,
 
     fake_hub(monkeypatch, online, dry=sizes)
     from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=Log())
+
+
+@pytest.mark.parametrize("value, offline", [("1", True), ("true", True), ("YES", True), ("0", False),
+                                            ("false", False), ("", False)])
+def test_hf_hub_offline_is_read_as_huggingface_hub_reads_it(monkeypatch, value, offline):
+    """Set after huggingface_hub was imported, HF_HUB_OFFLINE=0 or empty still means online, as the hub reads it."""
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", value)
+    assert W._offline() is offline
