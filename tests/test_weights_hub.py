@@ -90,6 +90,38 @@ def test_a_disk_with_room_for_the_files_but_not_the_spare_says_why(tmp_path, mon
     assert fetched == [KREA_REPO]
 
 
+def test_a_repo_folder_linked_to_another_volume_is_sized_on_that_volume(tmp_path, monkeypatch):
+    """The checkpoint's repo folder linked onto a large volume (room made by hand on a small root disk): its 28.6 GB
+    land there, and the root disk needs room for the rest only, where the whole 51.6 GB was asked of it."""
+    online_hub(monkeypatch)
+    big, hub = tmp_path / "big", tmp_path / "hub"
+    (big / "blobs").mkdir(parents=True)
+    hub.mkdir()
+    (hub / ("models--" + KREA_REPO.replace("/", "--"))).symlink_to(big)
+
+    def on_big(path):
+        return path.resolve().is_relative_to(big.resolve())
+
+    monkeypatch.setattr(W, "_device", lambda path: 2 if on_big(path) else 1)
+    free = {True: 100 * 10**9, False: 25 * 10**9}
+    monkeypatch.setattr(W, "_free_bytes", lambda path: free[on_big(path)])
+    fetched = []
+
+    def online(repo, **kw):
+        fetched.append(repo)
+        raise OSError("stop here")
+
+    fake_hub(monkeypatch, online, dry=sizes)
+    with pytest.raises(WeightsError, match="stop here"):
+        from_hub(get_spec("krea-14b"), cache_dir=str(hub))
+    assert fetched == [KREA_REPO]
+    free[True] = 20 * 10**9  # the large volume full: named, not the cache
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(hub))
+    blobs = hub / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    assert err.value.message == f"the weights need 28.6 GB more in {blobs}, and its disk has 20.0 GB free"
+
+
 def test_the_older_name_of_the_cache_variable_is_named_where_it_is_the_one_set(tmp_path, monkeypatch):
     """huggingface_hub still places its cache by HUGGINGFACE_HUB_CACHE, which older docker images set: there, the
     advice to point HF_HOME elsewhere changed nothing."""

@@ -187,16 +187,34 @@ def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
         raise WeightsError(f"the hub cache {where} is read-only and lacks {len(missing)} of the model's files "
                            f"({_few(missing)})", "download them into it from a machine that can write it (`vcam "
                            "download`), or point HF_HUB_CACHE (or HF_HOME) at a writable folder")
-    need = sum(max(0, plan.total - plan.partial) for plan in plans.values())
-    if need == 0:
-        return
-    free = _free_bytes(where)
-    if free < need + DISK_MARGIN:
-        # free between the need and the margin: "need 51.6 GB, 52.0 GB free" alone reads as no reason at all
-        spare = f", which leaves less than the {gigabytes(DISK_MARGIN)} kept spare" if free >= need else ""
-        raise WeightsError(f"the weights need {gigabytes(need)} more in {where}, and its disk has "
-                           f"{gigabytes(free)} free{spare}",
-                           _stale_fix(plans, where) + _room_fix(_roomy_volume(need + DISK_MARGIN, where)))
+    for place, need in _needs_by_disk(plans, where).items():
+        free = _free_bytes(place)
+        if free < need + DISK_MARGIN:
+            # free between the need and the margin: "need 51.6 GB, 52.0 GB free" alone reads as no reason at all
+            spare = f", which leaves less than the {gigabytes(DISK_MARGIN)} kept spare" if free >= need else ""
+            raise WeightsError(f"the weights need {gigabytes(need)} more in {place}, and its disk has "
+                               f"{gigabytes(free)} free{spare}",
+                               _stale_fix(plans, where) + _room_fix(_roomy_volume(need + DISK_MARGIN, place)))
+
+
+def _needs_by_disk(plans: dict[str, DownloadPlan], where: Path) -> dict[Path, int]:
+    """Bytes left to download for each disk they land on: a repo's folder in the cache may be a link to another
+    volume (put there to make room), and its files' room is that volume's, not the cache's. Each disk is named by
+    the cache where it is the cache's, by the repo's blobs folder otherwise."""
+    needs: dict[int, tuple[Path, int]] = {}
+    home = _device(where)
+    for repo, plan in plans.items():
+        need = max(0, plan.total - plan.partial)
+        if need:
+            blobs = _repo_folder(where, repo) / "blobs"
+            device = _device(blobs)
+            place, total = needs.get(device, (where if device == home else blobs, 0))
+            needs[device] = (place, total + need)
+    return dict(needs.values())
+
+
+def _device(path: Path) -> int:
+    return _existing(path).stat().st_dev
 
 
 def _stale_fix(plans: dict[str, DownloadPlan], where: Path) -> str:
