@@ -267,7 +267,7 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
     bars, stop = {}, None
     if not out.isatty():
         line = ByteProgress(f"downloading {repo}", plan.total, out)
-        progress = DownloadLine(line, _repo_folder(where, repo) / "blobs")
+        progress = DownloadLine(line, _repo_folder(where, repo) / "blobs", plan.partial)
         bars, stop = {"tqdm_class": _line_bars(progress)}, _watch(progress, line.every_s)
     # huggingface_hub reads HF_HUB_OFFLINE once, as it is imported; set later, it is honoured here all the same
     offline = {"local_files_only": True} if _offline() else {}
@@ -370,15 +370,17 @@ def _token() -> bool:
 class DownloadLine:
     """The bytes of one repo's download, fed from the hub's progress bars by its download threads (up to 8 at once,
     hence the lock), or, where the hub feeds its bars none (huggingface_hub 1.0 and older give a custom bar class
-    only the count of files), measured on disk: the blobs folder's growth since the download began."""
+    only the count of files), measured on disk: the blobs folder's growth since the download began, on top of the
+    `resumed` bytes of partial files it goes on from. Growth, not size: partial files it never resumes (of another
+    revision, or left by a killed process) would read as done."""
 
-    def __init__(self, line: ByteProgress, blobs: Path):
+    def __init__(self, line: ByteProgress, blobs: Path, resumed: int = 0):
         self.line = line
         self.blobs = blobs
         self.fed = False  # the hub's bars report bytes: the disk is not measured then
         self._written = 0
         self._lock = threading.Lock()
-        self._before = _blob_bytes(blobs, complete=True)
+        self._before = _blob_bytes(blobs) - resumed
 
     def add(self, n: int, total: int) -> None:
         with self._lock:
@@ -398,13 +400,12 @@ class DownloadLine:
             self.line.done()
 
 
-def _blob_bytes(blobs: Path, complete: bool = False) -> int:
-    """Bytes in the hub cache's blobs folder (those of whole files only with `complete`); 0 where it is not yet."""
+def _blob_bytes(blobs: Path) -> int:
+    """Bytes in the hub cache's blobs folder, partial files included; 0 where it is not made yet."""
     total = 0
     try:
         for f in blobs.iterdir():
-            if not (complete and f.name.endswith(".incomplete")):
-                total += f.stat().st_size
+            total += f.stat().st_size
     except OSError:  # not made yet, or a file gone between listing and stat
         pass
     return total
