@@ -3,6 +3,7 @@ terminal, no network, the hub's refusals, a read-only shared cache, a --weights 
 import functools
 import io
 import shutil
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,7 +17,7 @@ from vcam.engine.model import CausalWanModel
 from vcam.engine.weight_files import from_folder
 from vcam.engine.weights import from_hub, load_checkpoint
 from vcam.errors import WeightsError
-from vcam.live.progress import ByteProgress
+from vcam.live.progress import ByteProgress, gigabytes
 
 KREA_BYTES, WAN_BYTES = 28_600_000_000, 23_000_000_000
 
@@ -51,6 +52,8 @@ def never(repo, **kw):
 
 def test_a_disk_too_small_is_said_before_downloading_with_how_much_where_and_how_to_move(tmp_path, monkeypatch):
     online_hub(monkeypatch)
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(W, "_free_bytes", lambda path: 20_000_000_000)  # a 30 GB root disk, partly used
     fake_hub(monkeypatch, never, dry=sizes)
     with pytest.raises(WeightsError) as err:
@@ -62,6 +65,74 @@ def test_a_disk_too_small_is_said_before_downloading_with_how_much_where_and_how
     with pytest.raises(WeightsError) as err:
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     assert "point HF_HUB_CACHE (set here, it outranks HF_HOME)" in err.value.fix
+
+
+def test_a_disk_with_room_for_the_files_but_not_the_spare_says_why(tmp_path, monkeypatch):
+    """Room for the files but not the 1 GB kept spare: "need 51.6 GB, 52.0 GB free" read as refused for nothing."""
+    online_hub(monkeypatch)
+    need = KREA_BYTES + WAN_BYTES
+    monkeypatch.setattr(W, "_free_bytes", lambda path: need + 400_000_000)
+    fake_hub(monkeypatch, never, dry=sizes)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.message == (f"the weights need 51.6 GB more in {tmp_path / 'hub'}, and its disk has 52.0 GB "
+                                 "free, which leaves less than the 1.0 GB kept spare")
+    fetched = []
+    monkeypatch.setattr(W, "_free_bytes", lambda path: need + W.DISK_MARGIN)  # exactly enough: fetched
+
+    def online(repo, **kw):
+        fetched.append(repo)
+        raise OSError("stop here")
+
+    fake_hub(monkeypatch, online, dry=sizes)
+    with pytest.raises(WeightsError, match="stop here"):
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert fetched == [KREA_REPO]
+
+
+def test_a_repo_folder_linked_to_another_volume_is_sized_on_that_volume(tmp_path, monkeypatch):
+    """The checkpoint's repo folder linked onto a large volume (room made by hand on a small root disk): its 28.6 GB
+    land there, and the root disk needs room for the rest only, where the whole 51.6 GB was asked of it."""
+    online_hub(monkeypatch)
+    big, hub = tmp_path / "big", tmp_path / "hub"
+    (big / "blobs").mkdir(parents=True)
+    hub.mkdir()
+    (hub / ("models--" + KREA_REPO.replace("/", "--"))).symlink_to(big)
+
+    def on_big(path):
+        return path.resolve().is_relative_to(big.resolve())
+
+    monkeypatch.setattr(W, "_device", lambda path: 2 if on_big(path) else 1)
+    free = {True: 100 * 10**9, False: 25 * 10**9}
+    monkeypatch.setattr(W, "_free_bytes", lambda path: free[on_big(path)])
+    fetched = []
+
+    def online(repo, **kw):
+        fetched.append(repo)
+        raise OSError("stop here")
+
+    fake_hub(monkeypatch, online, dry=sizes)
+    with pytest.raises(WeightsError, match="stop here"):
+        from_hub(get_spec("krea-14b"), cache_dir=str(hub))
+    assert fetched == [KREA_REPO]
+    free[True] = 20 * 10**9  # the large volume full: named, not the cache
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(hub))
+    blobs = hub / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    assert err.value.message == f"the weights need 28.6 GB more in {blobs}, and its disk has 20.0 GB free"
+
+
+def test_the_older_name_of_the_cache_variable_is_named_where_it_is_the_one_set(tmp_path, monkeypatch):
+    """huggingface_hub still places its cache by HUGGINGFACE_HUB_CACHE, which older docker images set: there, the
+    advice to point HF_HOME elsewhere changed nothing."""
+    online_hub(monkeypatch)
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    monkeypatch.setenv("HUGGINGFACE_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 20_000_000_000)
+    fake_hub(monkeypatch, never, dry=sizes)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert "point HUGGINGFACE_HUB_CACHE (set here, it outranks HF_HOME)" in err.value.fix
 
 
 def test_a_volume_with_room_is_named_with_the_line_to_use_it(tmp_path, monkeypatch):
@@ -81,13 +152,36 @@ def test_a_volume_with_room_is_named_with_the_line_to_use_it(tmp_path, monkeypat
     assert err.value.fix.startswith(f"{volume} has room: `export HF_HOME={volume / 'hf'}` and run again")
 
 
+def hub_blobs(monkeypatch, blobs: dict[str, str]):
+    """The hub's answer to which blob each file is (its LFS sha256), as the cache names the blobs."""
+    from huggingface_hub import HfApi
+    from huggingface_hub.hf_api import RepoFile
+
+    def get_paths_info(self, repo_id, paths, revision=None, **kw):
+        assert revision == "c" * 40
+        sizes = {KREA_FILE: KREA_BYTES, "text_encoder/model-00001-of-00005.safetensors": WAN_BYTES}
+        return [RepoFile(path=p, size=sizes[p], oid="git" + p, lfs={"size": sizes[p], "oid": blobs[p],
+                                                                     "pointerSize": 134}) for p in paths]
+
+    monkeypatch.setattr(HfApi, "get_paths_info", get_paths_info)
+
+
+def sizes_at(repo, **kw):
+    return [SimpleNamespace(commit_hash="c" * 40, **vars(f)) for f in sizes(repo)]
+
+
+def partial_blob(tmp_path, name: str, size: int):
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    blobs.mkdir(parents=True, exist_ok=True)
+    with open(blobs / f"{name}.incomplete", "wb") as f:
+        f.truncate(size)  # sparse
+
+
 def test_a_partial_download_counts_towards_the_room_it_needs(tmp_path, monkeypatch):
     """A download cut short resumes from its .incomplete files: only what is left needs room."""
     online_hub(monkeypatch)
-    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
-    blobs.mkdir(parents=True)
-    with open(blobs / "0123abcd.incomplete", "wb") as f:
-        f.truncate(20_000_000_000)  # sparse: 20 GB of the checkpoint already fetched
+    hub_blobs(monkeypatch, {KREA_FILE: "0123abcd"})
+    partial_blob(tmp_path, "0123abcd", 20_000_000_000)  # 20 GB of the checkpoint already fetched
     monkeypatch.setattr(W, "_free_bytes", lambda path: 40_000_000_000)
     fetched = []
 
@@ -95,10 +189,33 @@ def test_a_partial_download_counts_towards_the_room_it_needs(tmp_path, monkeypat
         fetched.append(repo)
         raise OSError("stop here")
 
-    fake_hub(monkeypatch, online, dry=sizes)
+    fake_hub(monkeypatch, online, dry=sizes_at)
     with pytest.raises(WeightsError, match="stop here"):
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     assert fetched == [KREA_REPO]
+
+
+def test_a_partial_file_of_another_blob_does_not_count_towards_the_room(tmp_path, monkeypatch):
+    """A partial file of an earlier revision of the checkpoint is not resumed (the new one is another blob), nor one
+    huggingface_hub 2.x left under a name of its own when its process was killed: counted, they passed a disk that
+    then filled up 20 GB into the download. They are named as room to win back."""
+    online_hub(monkeypatch)
+    hub_blobs(monkeypatch, {KREA_FILE: "0123abcd"})
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    partial_blob(tmp_path, "99998888", 20_000_000_000)
+    partial_blob(tmp_path, "0123abcd.1a2b3c4d", 5_000_000_000)  # huggingface_hub 2.x's name: never resumed
+    partial_blob(tmp_path, "0123abcd", 1_000_000_000)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 40_000_000_000)
+    fake_hub(monkeypatch, never, dry=sizes_at)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.message == f"the weights need 50.6 GB more in {tmp_path / 'hub'}, and its disk has 40.0 GB free"
+    # the partial file that is never resumed takes room deleting it wins back
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    assert err.value.fix.startswith(f"partial files of downloads cut short take 25.0 GB and are never resumed: with no "
+                                    f"other download running, delete them ({blobs / '*.incomplete'}); if that is not "
+                                    "room enough, point HF_HOME")
 
 
 def test_the_download_shows_a_line_every_few_seconds_in_a_log(tmp_path, monkeypatch):
@@ -266,6 +383,8 @@ def test_the_hubs_refusals_are_one_line_each_with_the_fix(tmp_path, monkeypatch,
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     assert KREA_REPO in err.value.message and message in err.value.message, err.value.message
     assert fix in err.value.fix and "\n" not in err.value.message
+    # huggingface_hub 2.x drops a partial file on failure: the fix promises only what every version keeps
+    assert "resume" not in err.value.fix
 
 
 def test_a_read_only_cache_that_holds_everything_loads(tmp_path, weights_folder, monkeypatch):
@@ -339,9 +458,12 @@ def test_no_network_with_the_weights_absent_says_one_line(tmp_path, monkeypatch)
     through the dry run and the download, as one line."""
     import importlib
 
-    name = next((n for n in ("httpx2", "httpx") if importlib.util.find_spec(n)), None)
+    from huggingface_hub import _snapshot_download as snap
+
+    # the HTTP library this huggingface_hub uses (both may be installed): an error of the other one it never catches
+    name = next((n for n in ("httpx2", "httpx") if hasattr(snap, n)), None)
     if name is None:
-        pytest.skip("no HTTP library of huggingface_hub installed")
+        pytest.skip("huggingface_hub here uses neither httpx nor httpx2")
     refusing_hub(monkeypatch, importlib.import_module(name).ConnectError("[Errno -3] Temporary failure in name "
                                                                           "resolution"))
     with pytest.raises(WeightsError) as err:
@@ -349,3 +471,139 @@ def test_no_network_with_the_weights_absent_says_one_line(tmp_path, monkeypatch)
     assert err.value.message == (f"could not reach the Hugging Face hub for {KREA_REPO}, and the hub cache "
                                  f"{tmp_path / 'hub'} lacks it")
     assert "check the network" in err.value.fix and "--weights DIR" in err.value.fix
+
+
+REPO_FILES = {KREA_REPO: {KREA_FILE: KREA_BYTES},
+              WAN_REPO: {"text_encoder/model.safetensors": WAN_BYTES, "tokenizer/spiece.model": 4_500_000,
+                         "vae/Wan2.1_VAE.pth": 500_000_000}}
+
+
+def real_snapshot_download(monkeypatch, tmp_path, chunks: int = 100):
+    """huggingface_hub's own snapshot_download (its dry run, its threads, its byte bars made with vcam's tqdm
+    class), the hub's answers and each file's transfer faked: every file arrives in `chunks` updates of its bar."""
+    import inspect
+
+    from huggingface_hub import HfApi
+    from huggingface_hub import _snapshot_download as snap
+
+    if "_AggregatedTqdm" not in inspect.getsource(snap):
+        pytest.skip("this huggingface_hub gives a tqdm class no byte bars (the disk is measured instead)")
+    from huggingface_hub.file_download import DryRunFileInfo
+    from huggingface_hub.hf_api import RepoFile
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(HfApi, "repo_info", lambda self, repo_id, **kw: SimpleNamespace(sha="a" * 40))
+    monkeypatch.setattr(HfApi, "list_repo_tree", lambda self, repo_id, **kw: iter(
+        [RepoFile(path=name, size=size, oid="b" * 40) for name, size in REPO_FILES[repo_id].items()]))
+
+    def hf_hub_download(repo_id, filename, cache_dir=None, revision=None, tqdm_class=None, dry_run=False, **kw):
+        size = REPO_FILES[repo_id][filename]
+        path = Path(cache_dir) / ("models--" + repo_id.replace("/", "--")) / "snapshots" / revision / filename
+        if dry_run:
+            return DryRunFileInfo(commit_hash=revision, file_size=size, filename=filename, local_path=str(path),
+                                  is_cached=False, will_download=True)
+        with tqdm_class(total=size, initial=0, unit="B", unit_scale=True, desc=filename) as bar:
+            for _ in range(chunks):
+                bar.update(size // chunks)
+                bar.update_transfer(size // chunks)
+                bar.set_postfix_str("1 MB/s")
+            bar.update(size % chunks)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+        return str(path)
+
+    monkeypatch.setattr(snap, "hf_hub_download", hf_hub_download)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    monkeypatch.setattr(W, "check_files", lambda paths, fix="": None)
+
+
+def test_the_hubs_own_snapshot_download_drives_the_line_to_its_end(tmp_path, monkeypatch):
+    """The tqdm class as huggingface_hub itself makes and feeds its bars (bar_format, unit_scale, initial,
+    set_description, totals grown file by file from 8 threads): every byte counted, the last line at 100 %, once."""
+    clock = Clock()
+    monkeypatch.setattr(W, "ByteProgress", functools.partial(ByteProgress, clock=clock))
+    real_snapshot_download(monkeypatch, tmp_path, chunks=20_000)
+    out = io.StringIO()
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch often, as 8 downloads on a busy machine do
+    try:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    finally:
+        sys.setswitchinterval(switch)
+    for repo, total in ((KREA_REPO, KREA_BYTES), (WAN_REPO, sum(REPO_FILES[WAN_REPO].values()))):
+        lines = [line for line in out.getvalue().splitlines() if line.startswith(f"vcam: downloading {repo}")]
+        assert lines[-1] == f"vcam: downloading {repo}: {gigabytes(total)[:-3]} of {gigabytes(total)} (100%)", lines
+        assert [line for line in lines if "(100%)" in line] == lines[-1:]
+
+
+def test_a_total_unknown_or_passed_gives_a_line_every_few_seconds_not_one_per_update(tmp_path, monkeypatch):
+    """Without the hub's dry run (offline at first, an older huggingface_hub) the line's total is what the hub's
+    bar has grown to so far; past it every update was a line of its own, thousands a minute in a log."""
+    clock = Clock()
+    monkeypatch.setattr(W, "ByteProgress", functools.partial(ByteProgress, clock=clock))
+    out = io.StringIO()
+    line = W.ByteProgress("downloading x", 0, out)
+    progress = W.DownloadLine(line, tmp_path / "blobs")
+    bars = W._line_bars(progress)
+    first = bars(total=1000, unit="B", desc="Reconstructing (incomplete total...)")
+    for _ in range(1000):
+        first.update(10)  # ten times what its total said
+    assert len(out.getvalue().splitlines()) == 2  # the first line and the one at the total
+    clock.now += 5.0
+    first.update(10)
+    assert len(out.getvalue().splitlines()) == 3
+    plain = ByteProgress("loading x", 0, out, clock=clock, tty=False)
+    for _ in range(1000):
+        plain.update(10)
+    assert len(out.getvalue().splitlines()) == 4
+
+
+def test_a_hub_that_feeds_no_byte_bars_still_gives_lines_from_the_disk(tmp_path, monkeypatch):
+    """huggingface_hub 1.0 and older hand a custom tqdm class only the count of files, and a 28.6 GB checkpoint is one
+    file: the log showed nothing until the end. The blobs folder's growth is measured instead."""
+    import threading
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "ByteProgress", functools.partial(ByteProgress, every_s=0.01))
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    monkeypatch.setattr(W, "check_files", lambda paths, fix="": None)
+    seen = threading.Event()
+
+    class Log(io.StringIO):
+        def write(self, text):
+            if "downloading" in text and "14.3 of 28.6 GB (50%)" in text:
+                seen.set()
+            return super().write(text)
+
+    def online(repo, **kw):
+        files = kw["tqdm_class"](total=1, desc="Fetching 1 files")  # no unit: a count of files
+        blobs = tmp_path / "hub" / ("models--" + repo.replace("/", "--")) / "blobs"
+        blobs.mkdir(parents=True, exist_ok=True)
+        if repo == KREA_REPO:
+            with open(blobs / "0123abcd.incomplete", "wb") as f:
+                f.truncate(KREA_BYTES // 2)
+            assert seen.wait(10), "no line with the bytes on disk"
+        files.update(1)
+        root = tmp_path / repo
+        for part in ("text_encoder", "tokenizer", "vae"):
+            (root / part).mkdir(parents=True, exist_ok=True)
+            (root / part / "x").write_text("")
+        (root / KREA_FILE).write_text("")
+        return str(root)
+
+    # a partial file a killed download left under huggingface_hub 2.x's own name, never resumed: not bytes done
+    partial_blob(tmp_path, "dead0000.1a2b3c4d", 20_000_000_000)
+    hub_blobs(monkeypatch, {KREA_FILE: "0123abcd", "text_encoder/model-00001-of-00005.safetensors": "4567cdef"})
+    fake_hub(monkeypatch, online, dry=sizes_at)
+    from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=Log())
+
+
+@pytest.mark.parametrize("value, offline", [("1", True), ("true", True), ("YES", True), ("0", False),
+                                            ("false", False), ("", False)])
+def test_hf_hub_offline_is_read_as_huggingface_hub_reads_it(monkeypatch, value, offline):
+    """Set after huggingface_hub was imported, HF_HUB_OFFLINE=0 or empty still means online, as the hub reads it."""
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", value)
+    assert W._offline() is offline

@@ -8,6 +8,7 @@ import importlib
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,10 +41,17 @@ MOVE_CACHE = ("point HF_HOME at a larger, writable volume before running (on a r
               "--weights DIR")
 
 
+def _cache_variable() -> str | None:
+    """The variable that places the hub cache over HF_HOME, where one is set: HF_HUB_CACHE, or the older
+    HUGGINGFACE_HUB_CACHE that huggingface_hub still reads (set in many older docker images)."""
+    return next((name for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE") if os.environ.get(name)), None)
+
+
 def _move_cache() -> str:
-    # HF_HUB_CACHE outranks HF_HOME: where it is set, moving HF_HOME would change nothing
-    if os.environ.get("HF_HUB_CACHE"):
-        return MOVE_CACHE.replace("point HF_HOME", "point HF_HUB_CACHE (set here, it outranks HF_HOME)")
+    # where HF_HUB_CACHE (or its older name) is set, it outranks HF_HOME: moving HF_HOME would change nothing
+    name = _cache_variable()
+    if name:
+        return MOVE_CACHE.replace("point HF_HOME", f"point {name} (set here, it outranks HF_HOME)")
     return MOVE_CACHE
 
 
@@ -52,8 +60,8 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     (stderr; a bar where it is a terminal, a line every few seconds where it is a log). A complete cache is used
     without asking the hub anything, so a show starts with no network and from a read-only cache. Before a
     download, the hub is asked the sizes of what is missing and a disk too small for them is said then, not
-    tens of GB later; a download cut short resumes from its partial files (the hub keeps them apart, as
-    `.incomplete`, so a partial file is never taken for a whole one)."""
+    tens of GB later. A download cut short keeps its finished files; its partial ones (kept apart as `.incomplete`,
+    never taken for whole ones) are resumed by huggingface_hub 1.x and older, started afresh by 2.x."""
     cached = _in_cache(spec, cache_dir)
     if cached is not None:
         return cached
@@ -94,7 +102,8 @@ class DownloadPlan:
     """What a download of one repo will fetch, as the hub's dry run tells; `sizes` None where it cannot (a
     huggingface_hub older than 1.0)."""
     sizes: dict[str, int] | None
-    partial: int = 0  # bytes of partial files a cut-short download left, which it resumes from
+    partial: int = 0  # bytes of partial files a cut-short download left, which it resumes from (hub 1.x and older)
+    stale: int = 0  # bytes of partial files it will not resume (another revision; huggingface_hub 2.x's own names)
 
     @property
     def total(self) -> int:
@@ -116,10 +125,36 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
         return DownloadPlan(None)  # the hub unreachable: the download says so, or completes from the cache
     except Exception as e:
         raise _said(repo, e, where) from None
-    sizes = {f.filename: f.file_size or 0 for f in files if f.will_download}
-    blobs = where / ("models--" + repo.replace("/", "--")) / "blobs"
-    partial = sum(f.stat().st_size for f in blobs.glob("*.incomplete")) if blobs.is_dir() else 0
-    return DownloadPlan(sizes, partial)
+    pending = [f for f in files if f.will_download]
+    sizes = {f.filename: f.file_size or 0 for f in pending}
+    return DownloadPlan(sizes, *_partial_bytes(repo, pending, _repo_folder(where, repo) / "blobs"))
+
+
+def _partial_bytes(repo: str, pending: list, blobs: Path) -> tuple[int, int]:
+    """Bytes of the partial files the download will resume, and of those it will not. Resumed: those of the blobs it
+    is about to fetch. A partial file of another revision, or one huggingface_hub 2.x named for a process killed
+    mid-download (it never resumes them), is left aside: counting it would pass a disk that fills up tens of GB
+    later, and it only takes room."""
+    try:
+        partial = {f.name.removesuffix(".incomplete"): f.stat().st_size for f in blobs.glob("*.incomplete")}
+    except OSError:
+        return 0, 0
+    if not partial or not pending:
+        return 0, sum(partial.values())
+    from huggingface_hub import HfApi
+
+    try:  # a blob is named by its LFS sha256, or by its git hash for a small file
+        infos = HfApi().get_paths_info(repo, [f.filename for f in pending], revision=pending[0].commit_hash)
+        sizes = {(i.lfs.sha256 if getattr(i, "lfs", None) else i.blob_id): i.size for i in infos
+                 if hasattr(i, "blob_id")}
+    except Exception:  # the hub could not say: the partial files are taken as the download's, as before
+        return sum(partial.values()), 0
+    resumed = sum(min(size, sizes[blob]) for blob, size in partial.items() if blob in sizes)
+    return resumed, sum(partial.values()) - resumed
+
+
+def _repo_folder(where: Path, repo: str) -> Path:
+    return where / ("models--" + repo.replace("/", "--"))
 
 
 def _dry_run_error() -> tuple[type[BaseException], ...]:
@@ -152,20 +187,52 @@ def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
         raise WeightsError(f"the hub cache {where} is read-only and lacks {len(missing)} of the model's files "
                            f"({_few(missing)})", "download them into it from a machine that can write it (`vcam "
                            "download`), or point HF_HUB_CACHE (or HF_HOME) at a writable folder")
-    need = sum(max(0, plan.total - plan.partial) for plan in plans.values())
-    if need == 0:
-        return
-    free = _free_bytes(where)
-    if free < need + DISK_MARGIN:
-        raise WeightsError(f"the weights need {gigabytes(need)} more in {where}, and its disk has "
-                           f"{gigabytes(free)} free", _room_fix(_roomy_volume(need + DISK_MARGIN, where)))
+    for place, need in _needs_by_disk(plans, where).items():
+        free = _free_bytes(place)
+        if free < need + DISK_MARGIN:
+            # free between the need and the margin: "need 51.6 GB, 52.0 GB free" alone reads as no reason at all
+            spare = f", which leaves less than the {gigabytes(DISK_MARGIN)} kept spare" if free >= need else ""
+            raise WeightsError(f"the weights need {gigabytes(need)} more in {place}, and its disk has "
+                               f"{gigabytes(free)} free{spare}",
+                               _stale_fix(plans, where) + _room_fix(_roomy_volume(need + DISK_MARGIN, place)))
+
+
+def _needs_by_disk(plans: dict[str, DownloadPlan], where: Path) -> dict[Path, int]:
+    """Bytes left to download for each disk they land on: a repo's folder in the cache may be a link to another
+    volume (put there to make room), and its files' room is that volume's, not the cache's. Each disk is named by
+    the cache where it is the cache's, by the repo's blobs folder otherwise."""
+    needs: dict[int, tuple[Path, int]] = {}
+    home = _device(where)
+    for repo, plan in plans.items():
+        need = max(0, plan.total - plan.partial)
+        if need:
+            blobs = _repo_folder(where, repo) / "blobs"
+            device = _device(blobs)
+            place, total = needs.get(device, (where if device == home else blobs, 0))
+            needs[device] = (place, total + need)
+    return dict(needs.values())
+
+
+def _device(path: Path) -> int:
+    return _existing(path).stat().st_dev
+
+
+def _stale_fix(plans: dict[str, DownloadPlan], where: Path) -> str:
+    """Deleting the partial files no download will resume, where there are any: room won back in place."""
+    stale = sum(plan.stale for plan in plans.values())
+    if not stale:
+        return ""
+    files = ", ".join(str(_repo_folder(where, repo) / "blobs" / "*.incomplete")
+                      for repo, plan in plans.items() if plan.stale)
+    return (f"partial files of downloads cut short take {gigabytes(stale)} and are never resumed: with no other "
+            f"download running, delete them ({files}); if that is not room enough, ")
 
 
 def _room_fix(roomy: Path | None) -> str:
     if roomy is None:
         return _move_cache()
-    if os.environ.get("HF_HUB_CACHE"):
-        return f"{roomy} has room: `export HF_HUB_CACHE={roomy / 'hf' / 'hub'}` and run again; or {_move_cache()}"
+    if name := _cache_variable():
+        return f"{roomy} has room: `export {name}={roomy / 'hf' / 'hub'}` and run again; or {_move_cache()}"
     return f"{roomy} has room: `export HF_HOME={roomy / 'hf'}` and run again; or {_move_cache()}"
 
 
@@ -197,13 +264,20 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
 
     size = f", {gigabytes(plan.total)}" if plan.total else ""
     print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …", file=out, flush=True)
-    bars = {} if out.isatty() else {"tqdm_class": _line_bars(repo, plan.total, out)}
+    bars, stop = {}, None
+    if not out.isatty():
+        line = ByteProgress(f"downloading {repo}", plan.total, out)
+        progress = DownloadLine(line, _repo_folder(where, repo) / "blobs", plan.partial)
+        bars, stop = {"tqdm_class": _line_bars(progress)}, _watch(progress, line.every_s)
     # huggingface_hub reads HF_HUB_OFFLINE once, as it is imported; set later, it is honoured here all the same
     offline = {"local_files_only": True} if _offline() else {}
     try:
         root = Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, **bars, **offline))
     except Exception as e:
         raise _said(repo, e, where) from None
+    finally:
+        if stop is not None:
+            stop()
     missing = _missing(root, patterns)
     if missing and _offline():
         raise WeightsError(f"HF_HUB_OFFLINE is set and {repo} in the hub cache {where} lacks {', '.join(missing)}",
@@ -227,7 +301,8 @@ def _said(repo: str, e: BaseException, where: Path) -> BaseException:
     first = (text.splitlines() or [""])[0]
     errno = getattr(e, "errno", None)
     status = getattr(getattr(e, "response", None), "status_code", None)
-    again = "run again (finished files are kept, partial ones resume)"
+    # not "partial ones resume": huggingface_hub 2.x writes each file under a name of its own and drops it on failure
+    again = "run again (finished files are kept)"
     if "No space left" in text or "os error 28" in text or errno == ENOSPC:
         return WeightsError(f"downloading {repo} failed: the disk holding {where} is full",
                             f"free space there (the weights take about {HUB_DOWNLOAD_GB} GB in all), or "
@@ -292,14 +367,73 @@ def _token() -> bool:
     return bool(get_token())
 
 
-def _line_bars(repo: str, total: int, out: TextIO):
-    """A tqdm class for huggingface_hub that draws nothing but feeds a ByteProgress with the bytes written (its
-    own bars stay silent where stderr is no terminal, leaving a log with nothing for the tens of minutes of a
-    download). The hub makes one bar for bytes received and one for bytes written: only the latter counts."""
-    from tqdm.std import tqdm
+class DownloadLine:
+    """The bytes of one repo's download, fed from the hub's progress bars by its download threads (up to 8 at once,
+    hence the lock), or, where the hub feeds its bars none (huggingface_hub 1.0 and older give a custom bar class
+    only the count of files), measured on disk: the blobs folder's growth since the download began, on top of the
+    `resumed` bytes of partial files it goes on from. Growth, not size: partial files it never resumes (of another
+    revision, or left by a killed process) would read as done."""
 
-    line = ByteProgress(f"downloading {repo}", total, out)
-    written = [0]
+    def __init__(self, line: ByteProgress, blobs: Path, resumed: int = 0):
+        self.line = line
+        self.blobs = blobs
+        self.fed = False  # the hub's bars report bytes: the disk is not measured then
+        self._written = 0
+        self._lock = threading.Lock()
+        self._before = _blob_bytes(blobs) - resumed
+
+    def add(self, n: int, total: int) -> None:
+        with self._lock:
+            self.fed = True
+            self._written += n
+            self.line.total = max(self.line.total, total)  # the hub's total grows as each file starts
+            self.line.update(self._written)
+
+    def measure(self) -> None:
+        """One look at the disk, where the hub's bars report no bytes."""
+        with self._lock:
+            if not self.fed:
+                self.line.update(max(0, _blob_bytes(self.blobs) - self._before))
+
+    def done(self) -> None:
+        with self._lock:
+            self.line.done()
+
+
+def _blob_bytes(blobs: Path) -> int:
+    """Bytes in the hub cache's blobs folder, partial files included; 0 where it is not made yet."""
+    total = 0
+    try:
+        for f in blobs.iterdir():
+            total += f.stat().st_size
+    except OSError:  # not made yet, or a file gone between listing and stat
+        pass
+    return total
+
+
+def _watch(progress: DownloadLine, every_s: float) -> Callable[[], None]:
+    """Measures the disk every `every_s` seconds in a thread of its own; returns what stops it."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every_s):
+            progress.measure()
+
+    thread = threading.Thread(target=run, name="vcam-download-line", daemon=True)
+    thread.start()
+
+    def end() -> None:
+        stop.set()
+        thread.join()
+
+    return end
+
+
+def _line_bars(progress: DownloadLine):
+    """A tqdm class for huggingface_hub that draws nothing but feeds `progress` with the bytes written (its own
+    bars stay silent where stderr is no terminal, leaving a log with nothing for the tens of minutes of a download).
+    The hub makes one bar for bytes received and one for bytes written: only the latter counts."""
+    from tqdm.std import tqdm
 
     class LineBars(tqdm):
         def __init__(self, *args, **kwargs):
@@ -309,14 +443,12 @@ def _line_bars(repo: str, total: int, out: TextIO):
 
         def update(self, n=1):
             if self._counts and n:
-                written[0] += int(n)
-                line.total = line.total or int(self.total or 0)
-                line.update(written[0])
+                progress.add(int(n), int(self.total or 0))
             return super().update(n)
 
         def close(self):
             if self._counts:
-                line.done()
+                progress.done()
             return super().close()
 
     return LineBars

@@ -94,6 +94,7 @@ class ByteProgress:
         self._begun = False
         self._shown_at: float | None = None
         self._shown = False
+        self._final_total = 0  # the total the last line reached, said once
 
     def text(self, done: int) -> str:
         elapsed = self.clock() - self.started
@@ -114,8 +115,13 @@ class ByteProgress:
         now = self.clock()
         if not self._begun:  # the first figure is where a resumed download starts, not what this run fetched
             self._begun, self.first, self.started = True, done, now
-        if self._shown_at is not None and now - self._shown_at < self.every_s and done < self.total:
+        # the line that reaches the total is shown at once, and only once: past it (a total unknown or short of
+        # the bytes that come) each update would otherwise be a line of its own, a flood in a log
+        final = 0 < self.total <= done and self._final_total != self.total
+        if self._shown_at is not None and now - self._shown_at < self.every_s and not final:
             return
+        if final:
+            self._final_total = self.total
         self._shown_at = now
         self._shown = True
         line = self.text(done)
