@@ -211,7 +211,7 @@ def test_download_offline_without_taehvs_file_says_so_before_fetching_the_model(
     assert "TAEHV's weights (taew2_1.safetensors) are not in" in err and "Traceback" not in err, err
 
 
-def test_a_download_stopped_with_ctrl_c_says_it_resumes(capsys, monkeypatch):
+def test_a_download_stopped_with_ctrl_c_says_what_is_kept(capsys, monkeypatch):
     import vcam.engine.weights
 
     def stopped(spec):
@@ -220,7 +220,7 @@ def test_a_download_stopped_with_ctrl_c_says_it_resumes(capsys, monkeypatch):
     monkeypatch.setattr(vcam.engine.weights, "from_hub", stopped)
     assert main(["download"]) == 130
     err = capsys.readouterr().err
-    assert "download stopped; finished files are kept and partial ones resume: run `vcam download` again" in err
+    assert "download stopped; the files it finished are kept: run `vcam download` again to fetch the rest" in err
 
 
 @pytest.mark.parametrize("argv,fragment", [

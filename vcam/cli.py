@@ -709,8 +709,8 @@ def cmd_download(args) -> int:
     try:
         paths = from_hub(spec)
     except KeyboardInterrupt:  # tens of GB in: what is kept matters more than the exit code alone
-        print("\nvcam: download stopped; finished files are kept and partial ones resume: run `vcam download` "
-              "again to go on", file=sys.stderr)
+        print("\nvcam: download stopped; the files it finished are kept: run `vcam download` again to fetch the "
+              "rest", file=sys.stderr)
         return 130
     print(f"weights ready: {paths.transformer.parent} and {paths.vae.parent}")
     if args.decoder == "taehv":
