@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from fake_capture import FakeCapture, FakeDevice
+from fake_capture import WEBCAM, FakeCapture, FakeDevice
 from helpers import wait_for, write_clip
 from vcam.live.inputs import CameraSource, ClipSource, ImageSource, InputError, check_input, open_device
 from vcam.inspec import parse_input
@@ -281,6 +281,34 @@ def test_a_grey_or_bgra_camera_is_taken_as_rgb(channels):
         assert said == ["camera:0 gives 64×48"] and not cam.lost
     finally:
         cam.close()
+
+
+def test_a_16_bit_grey_camera_is_taken_as_rgb_from_its_top_bits():
+    """A Y16 camera read without OpenCV's conversion gives uint16 [h, w]: a picture, not a camera without frames."""
+    device, said = FakeDevice(bgr=(30, 60, 90), channels=1, dtype=np.uint16), []
+    cam = CameraSource("0", W, H, say=said.append, open_capture=device.open)
+    try:
+        frame = cam.frames(0, 1)[-1]
+        assert frame.dtype == np.uint8 and tuple(frame[0, 0]) == (60, 60, 60)
+        assert said == ["camera:0 gives 64×48"]
+    finally:
+        cam.close()
+
+
+def test_a_webcam_that_fails_its_first_reads_after_a_mode_change_opens():
+    """Some UVC cameras fail a few reads while they switch to the mode asked for: not a camera without frames."""
+    device, said = FakeDevice(modes=WEBCAM, settle_reads=3), []
+    cam = CameraSource("0", 832, 480, say=said.append, open_capture=device.open)
+    try:
+        assert said == ["camera:0 gives 1280×720"] and len(device.opened) == 1
+        assert cam.frames(0, 1).shape == (1, 480, 832, 3)
+    finally:
+        cam.close()
+    dead = FakeDevice()
+    dead.gives_frames = False
+    with pytest.raises(InputError, match="opened but gives no frames"):  # tried a while, not for ever
+        CameraSource("0", W, H, open_capture=dead.open, settle_s=0.05)
+    assert len(dead.opened) == 1 and dead.open_captures() == 0
 
 
 def test_a_webcam_another_program_holds_says_to_close_that_program(monkeypatch):
