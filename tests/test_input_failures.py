@@ -75,6 +75,41 @@ def test_a_frame_that_does_not_decode_shows_the_last_good_one_and_the_clip_plays
         clip.close()
 
 
+class _EndsAt:
+    """A real capture of the clip that gives no frame from `end` on, every time it is opened (a clip counted
+    longer than it decodes, read in order); `opened` counts the captures."""
+
+    def __init__(self, cap, end: int, opened: list):
+        self._cap, self._end, self._at = cap, end, 0
+        opened.append(self)
+
+    def read(self):
+        self._at += 1
+        return self._cap.read() if self._at <= self._end else (False, None)
+
+    def grab(self):
+        self._at += 1
+        return self._cap.grab() if self._at <= self._end else False
+
+    def __getattr__(self, name):
+        return getattr(self._cap, name)
+
+
+def test_frames_that_never_decode_hold_the_last_good_one_without_decoding_the_clip_for_each(tmp_path, monkeypatch):
+    path = write_clip(tmp_path / "clip.avi", count=20)
+    clip = ClipSource(path, W, H, fps=10)
+    real, opened = clip_module._capture, []
+    monkeypatch.setattr(clip_module, "_capture", lambda p: _EndsAt(real(p), 12, opened))
+    try:
+        clip._reopen()
+        played = [level for start in range(0, 20, 4) for level in levels(clip.frames(start, 4))]
+        assert played == list(range(12)) + [11] * 8
+        assert len(opened) <= 3  # tried again once from the top, not once for each of the 8 frames
+        assert levels(clip.frames(20, 2)) == [0, 1]  # and it loops on
+    finally:
+        clip.close()
+
+
 def _sound_file(path) -> str:
     """An MP3 of a few silent audio frames: a file FFmpeg opens that holds no picture."""
     import av

@@ -167,6 +167,8 @@ class ClipSource:
         self.rate = counted_rate or _header_rate(self.path)  # the clip's frames a second; None: unknown
         self.step = clip_step(self.rate, fps)
         self._next = 1  # the frame the open capture reads next
+        self._failed: set[int] = set()  # frames where decoding stopped once: a second time, it stops there always
+        self._dead_from = self.length  # the first frame that never decodes (the tail of a clip counted long)
         self._kept: OrderedDict[int, np.ndarray] = OrderedDict()
         self._last = self._keep(0, first)
         self._shown = 0
@@ -184,18 +186,29 @@ class ClipSource:
         if index in self._kept:
             self._kept.move_to_end(index)
             return self._kept[index]
+        if index >= self._dead_from:  # decoding there from the top again would stop at the same frame
+            return self._last
         if self._cap is None or index < self._next:
             self._reopen()
         while self._next < index and self._cap.grab():
             self._next += 1
         ok, bgr = self._cap.read() if self._next == index else (False, None)
         if not ok or bgr is None:  # a damaged frame inside the clip: the show goes on with the last good one
-            self._cap.release()
-            self._cap = None  # where it stopped is unknown: the next read starts again from the top
+            self._stopped_at(self._next)
             return self._last
         self._next = index + 1
         self._last = self._keep(index, bgr)
         return self._last
+
+    def _stopped_at(self, frame: int) -> None:
+        """Decoding stopped at `frame`. Once, it is read again from the top next time (a damaged frame may decode
+        then); twice, the frames from there on show the last good one, where reading each from the top again
+        would decode the whole clip up to there for every frame shown."""
+        self._cap.release()
+        self._cap = None  # where it stopped is unknown: the next read starts again from the top
+        if frame in self._failed:
+            self._dead_from = min(self._dead_from, frame)
+        self._failed.add(frame)
 
     def _reopen(self) -> None:
         if self._cap is not None:
