@@ -28,16 +28,17 @@ class FakeDevice:
     """`open` is the CameraSource's open_capture. Frames are BGR, every pixel `bgr`; a read takes `period`
     seconds, as a camera's frame rate does. `channels` 1 gives grey frames [h, w] (the mean of `bgr`, as an
     infrared camera's Y8; of `dtype` uint16 a Y16 one, the mean times 257), 4 BGRA ones. `settle_reads`: reads
-    that fail after each mode it is set to, as some UVC cameras' do while they switch.
+    that fail after each mode it is set to, as some UVC cameras' do while they switch. `dead_modes`: (fourcc, size)
+    modes whose reads all fail (no USB bandwidth for them beside another camera).
 
     Without `modes` the device has one size, `size` (w, h), and refuses to be set (a v4l2loopback device that OBS
     writes to). With `modes` ({fourcc: sizes}, the first fourcc its own) it opens at the size nearest OPEN_SIZE, as
     OpenCV asks, and each request of a size or a format gives the nearest mode it has in the format set."""
 
     def __init__(self, size=(64, 48), bgr=(10, 20, 30), period=0.005, channels=3, modes=None,
-                 dtype=np.uint8, settle_reads=0):
+                 dtype=np.uint8, settle_reads=0, dead_modes=()):
         self.size, self.bgr, self.period, self.channels = size, bgr, period, channels
-        self.dtype, self.settle_reads = dtype, settle_reads
+        self.dtype, self.settle_reads, self.dead_modes = dtype, settle_reads, set(dead_modes)
         self.modes = modes
         self.plugged = True
         self.gives_frames = True  # False: opens, but every read fails (a loopback device nobody writes to)
@@ -110,6 +111,8 @@ class FakeCapture:
     def read(self):
         time.sleep(self.device.period)  # the camera's frame interval
         if self.released or not self.device.plugged or not self.device.gives_frames:
+            return False, None
+        if (self.fourcc, self.size) in self.device.dead_modes:
             return False, None
         if self._unsettled:
             self._unsettled -= 1

@@ -346,6 +346,19 @@ def test_a_webcam_that_fails_its_first_reads_after_a_mode_change_opens():
     assert len(dead.opened) == 1 and dead.open_captures() == 0
 
 
+def test_a_webcam_whose_hd_mode_gives_nothing_opens_in_its_own_mode():
+    """Beside another camera on the same USB bus, HD may get no bandwidth: every read in it fails. The device's own
+    640×480 still works: taken, and said to be scaled up, where the camera was an error."""
+    device, said = FakeDevice(modes=WEBCAM, dead_modes={("MJPG", (1280, 720))}), []
+    cam = CameraSource("0", 832, 480, say=said.append, open_capture=device.open, settle_s=0.05)
+    try:
+        assert len(device.opened) == 2 and device.opened[0].released and not device.opened[1].asked
+        assert said[0].startswith("camera:0 gives 640×480 (asked for 1280×720): scaled up")
+        assert cam.frames(0, 1).shape == (1, 480, 832, 3) and not cam.lost
+    finally:
+        cam.close()
+
+
 def test_a_webcam_another_program_holds_says_to_close_that_program(monkeypatch):
     """OBS, a browser or a call has the webcam: V4L2 refuses a second opener, and the fix says so."""
     monkeypatch.setattr(camera_module.platform, "system", lambda: "Linux")

@@ -155,17 +155,50 @@ def _settled_frame(cap: Capture, clock: Callable[[], float], settle_s: float) ->
             return rgb
 
 
+def _mode_of(cap: Capture) -> tuple[float, ...] | None:
+    """The capture's format and size as it says them (0s once the backend has closed it); None where it cannot."""
+    import cv2
+
+    get = getattr(cap, "get", None)
+    try:
+        return tuple(get(prop) for prop in (cv2.CAP_PROP_FOURCC, cv2.CAP_PROP_FRAME_WIDTH,
+                                            cv2.CAP_PROP_FRAME_HEIGHT)) if get else None
+    except Exception:
+        return None
+
+
+def _opened(open_capture: OpenCapture, target: str) -> Capture | None:
+    cap = open_capture(target)
+    if not cap.isOpened():
+        cap.release()
+        return None
+    return cap
+
+
 def _first_frame(open_capture: OpenCapture, target: str, size: tuple[int, int],
                  clock: Callable[[], float] = time.monotonic,
                  settle_s: float = SETTLE_S) -> tuple[Capture | None, np.ndarray | None]:
     """Opens the device, asks it for the mode for a stream of `size` and reads one frame (reads failed while it
-    settles in that mode tried again): (capture, frame), or what failed as (capture or None, None)."""
-    cap = open_capture(target)
-    if not cap.isOpened():
-        cap.release()
+    settles in that mode tried again): (capture, frame), or what failed as (capture or None, None). Where the mode
+    asked for gives nothing (no USB bandwidth for it beside another camera, a backend that closed the device as it
+    failed to switch), the device is opened again in its own mode."""
+    cap = _opened(open_capture, target)
+    if cap is None:
         return None, None
     try:
+        own = _mode_of(cap)
         ask_mode(cap, *size)
+        frame = _settled_frame(cap, clock, settle_s) if cap.isOpened() else None
+    except BaseException:
+        cap.release()
+        raise
+    if frame is not None or _mode_of(cap) == own:  # a picture, or the device kept its own mode: nothing to undo
+        return cap, frame
+    cap.release()
+    cap = _opened(open_capture, target)
+    if cap is None:
+        return None, None
+    try:
         return cap, _settled_frame(cap, clock, settle_s)
     except BaseException:
         cap.release()
