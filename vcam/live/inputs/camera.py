@@ -131,7 +131,7 @@ def ask_mode(cap: Capture, width: int, height: int) -> tuple[int, int]:
 _TO_RGB = {1: "COLOR_GRAY2RGB", 3: "COLOR_BGR2RGB", 4: "COLOR_BGRA2RGB"}
 
 
-def _rgb(frame: Any) -> np.ndarray | None:
+def device_rgb(frame: Any) -> np.ndarray | None:
     """A read frame as RGB uint8 [h, w, 3], or None where it is no picture."""
     import cv2
 
@@ -150,7 +150,7 @@ def _settled_frame(cap: Capture, clock: Callable[[], float], settle_s: float) ->
     deadline = clock() + settle_s
     while True:
         ok, frame = cap.read()
-        rgb = _rgb(frame) if ok else None
+        rgb = device_rgb(frame) if ok else None
         if rgb is not None or clock() >= deadline:
             return rgb
 
@@ -259,7 +259,7 @@ class CameraSource:
                     continue
                 try:
                     ok, bgr = cap.read()
-                    frame = _rgb(bgr) if ok else None
+                    frame = device_rgb(bgr) if ok else None
                 except Exception:  # an unplugged device can make OpenCV raise as well as return False
                     frame = None
                 if frame is not None:
