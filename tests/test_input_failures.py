@@ -110,6 +110,34 @@ def test_frames_that_never_decode_hold_the_last_good_one_without_decoding_the_cl
         clip.close()
 
 
+class _ReadFailsAt(_EndsAt):
+    """A real capture of the clip whose read of frame `bad` fails every time, while a grab passes it."""
+
+    def read(self):
+        at, self._at = self._at, self._at + 1
+        ok, frame = self._cap.read()
+        return (False, None) if at == self._end else (ok, frame)
+
+    def grab(self):
+        self._at += 1
+        return self._cap.grab()
+
+
+@pytest.mark.parametrize("count", [20, 40])  # a loop from the frames kept, and one longer, decoded again
+def test_a_frame_that_never_reads_holds_the_last_good_one_on_every_loop_and_the_clip_plays_on(tmp_path, monkeypatch,
+                                                                                               count):
+    path = write_clip(tmp_path / "clip.avi", count=count, levels=[6 * i for i in range(count)])  # frame i: 6·i
+    clip = ClipSource(path, W, H, fps=10)
+    real = clip_module._capture
+    monkeypatch.setattr(clip_module, "_capture", lambda p: _ReadFailsAt(real(p), 5, []))
+    try:
+        clip._reopen()
+        played = [round(float(f.mean()) / 6) for start in range(0, 3 * count, 6) for f in clip.frames(start, 6)]
+        assert played == (list(range(5)) + [4] + list(range(6, count))) * 3
+    finally:
+        clip.close()
+
+
 def _sound_file(path) -> str:
     """An MP3 of a few silent audio frames: a file FFmpeg opens that holds no picture."""
     import av
