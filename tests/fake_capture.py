@@ -27,14 +27,18 @@ def nearest(modes, width: int, height: int) -> tuple[int, int]:
 class FakeDevice:
     """`open` is the CameraSource's open_capture. Frames are BGR, every pixel `bgr`; a read takes `period`
     seconds, as a camera's frame rate does. `channels` 1 gives grey frames [h, w] (the mean of `bgr`, as an
-    infrared camera's Y8), 4 BGRA ones.
+    infrared camera's Y8; of `dtype` uint16 a Y16 one, the mean times 257), 4 BGRA ones. `settle_reads`: reads
+    that fail after each mode it is set to, as some UVC cameras' do while they switch. `dead_modes`: (fourcc, size)
+    modes whose reads all fail (no USB bandwidth for them beside another camera).
 
     Without `modes` the device has one size, `size` (w, h), and refuses to be set (a v4l2loopback device that OBS
     writes to). With `modes` ({fourcc: sizes}, the first fourcc its own) it opens at the size nearest OPEN_SIZE, as
     OpenCV asks, and each request of a size or a format gives the nearest mode it has in the format set."""
 
-    def __init__(self, size=(64, 48), bgr=(10, 20, 30), period=0.005, channels=3, modes=None):
+    def __init__(self, size=(64, 48), bgr=(10, 20, 30), period=0.005, channels=3, modes=None,
+                 dtype=np.uint8, settle_reads=0, dead_modes=()):
         self.size, self.bgr, self.period, self.channels = size, bgr, period, channels
+        self.dtype, self.settle_reads, self.dead_modes = dtype, settle_reads, set(dead_modes)
         self.modes = modes
         self.plugged = True
         self.gives_frames = True  # False: opens, but every read fails (a loopback device nobody writes to)
@@ -52,7 +56,8 @@ class FakeDevice:
     def frame(self, size=None) -> np.ndarray:
         w, h = size or self.size
         if self.channels == 1:
-            return np.full((h, w), round(sum(self.bgr) / 3), dtype=np.uint8)
+            scale = 257 if self.dtype == np.uint16 else 1
+            return np.full((h, w), round(sum(self.bgr) / 3) * scale, dtype=self.dtype)
         pixel = (*self.bgr, 255) if self.channels == 4 else self.bgr
         return np.broadcast_to(np.array(pixel, dtype=np.uint8), (h, w, len(pixel))).copy()
 
@@ -69,6 +74,7 @@ class FakeCapture:
         self.fourcc = next(iter(modes)) if modes else None
         self.size = nearest(modes[self.fourcc], *OPEN_SIZE) if modes else device.size
         self._width = self._height = 0  # a size asked for: V4L2 takes it once both are set
+        self._unsettled = 0  # reads that fail still, after the last mode set
 
     def isOpened(self) -> bool:
         return self.opened and not self.released
@@ -83,6 +89,7 @@ class FakeCapture:
             if fourcc not in modes:
                 return False
             self.fourcc, self.size = fourcc, nearest(modes[fourcc], *self.size)
+            self._unsettled = self.device.settle_reads
             return True
         if prop in (cv2.CAP_PROP_FRAME_WIDTH, cv2.CAP_PROP_FRAME_HEIGHT):
             if prop == cv2.CAP_PROP_FRAME_WIDTH:
@@ -92,6 +99,7 @@ class FakeCapture:
             if self._width and self._height:
                 self.size = nearest(modes[self.fourcc], self._width, self._height)
                 self._width = self._height = 0
+                self._unsettled = self.device.settle_reads
             return True
         return False
 
@@ -103,6 +111,11 @@ class FakeCapture:
     def read(self):
         time.sleep(self.device.period)  # the camera's frame interval
         if self.released or not self.device.plugged or not self.device.gives_frames:
+            return False, None
+        if (self.fourcc, self.size) in self.device.dead_modes:
+            return False, None
+        if self._unsettled:
+            self._unsettled -= 1
             return False, None
         return True, self.device.frame(self.size)
 

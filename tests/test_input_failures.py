@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from fake_capture import FakeCapture, FakeDevice
+from fake_capture import WEBCAM, FakeCapture, FakeDevice
 from helpers import wait_for, write_clip
 from vcam.live.inputs import CameraSource, ClipSource, ImageSource, InputError, check_input, open_device
 from vcam.inspec import parse_input
@@ -71,6 +71,69 @@ def test_a_frame_that_does_not_decode_shows_the_last_good_one_and_the_clip_plays
         clip._reopen()  # reads from the top through the damaged capture
         assert levels(clip.frames(0, 8)) == [0, 1, 2, 3, 4, 4, 6, 7]  # frame 5 held at 4; 6 read anew
         assert state["failed"] and levels(clip.frames(8, 4)) == [8, 9, 10, 11]
+    finally:
+        clip.close()
+
+
+class _EndsAt:
+    """A real capture of the clip that gives no frame from `end` on, every time it is opened (a clip counted
+    longer than it decodes, read in order); `opened` counts the captures."""
+
+    def __init__(self, cap, end: int, opened: list):
+        self._cap, self._end, self._at = cap, end, 0
+        opened.append(self)
+
+    def read(self):
+        self._at += 1
+        return self._cap.read() if self._at <= self._end else (False, None)
+
+    def grab(self):
+        self._at += 1
+        return self._cap.grab() if self._at <= self._end else False
+
+    def __getattr__(self, name):
+        return getattr(self._cap, name)
+
+
+def test_frames_that_never_decode_hold_the_last_good_one_without_decoding_the_clip_for_each(tmp_path, monkeypatch):
+    path = write_clip(tmp_path / "clip.avi", count=20)
+    clip = ClipSource(path, W, H, fps=10)
+    real, opened = clip_module._capture, []
+    monkeypatch.setattr(clip_module, "_capture", lambda p: _EndsAt(real(p), 12, opened))
+    try:
+        clip._reopen()
+        played = [level for start in range(0, 20, 4) for level in levels(clip.frames(start, 4))]
+        assert played == list(range(12)) + [11] * 8
+        assert len(opened) <= 3  # tried again once from the top, not once for each of the 8 frames
+        assert levels(clip.frames(20, 2)) == [0, 1]  # and it loops on
+    finally:
+        clip.close()
+
+
+class _ReadFailsAt(_EndsAt):
+    """A real capture of the clip whose read of frame `bad` fails every time, while a grab passes it."""
+
+    def read(self):
+        at, self._at = self._at, self._at + 1
+        ok, frame = self._cap.read()
+        return (False, None) if at == self._end else (ok, frame)
+
+    def grab(self):
+        self._at += 1
+        return self._cap.grab()
+
+
+@pytest.mark.parametrize("count", [20, 40])  # a loop from the frames kept, and one longer, decoded again
+def test_a_frame_that_never_reads_holds_the_last_good_one_on_every_loop_and_the_clip_plays_on(tmp_path, monkeypatch,
+                                                                                               count):
+    path = write_clip(tmp_path / "clip.avi", count=count, levels=[6 * i for i in range(count)])  # frame i: 6·i
+    clip = ClipSource(path, W, H, fps=10)
+    real = clip_module._capture
+    monkeypatch.setattr(clip_module, "_capture", lambda p: _ReadFailsAt(real(p), 5, []))
+    try:
+        clip._reopen()
+        played = [round(float(f.mean()) / 6) for start in range(0, 3 * count, 6) for f in clip.frames(start, 6)]
+        assert played == (list(range(5)) + [4] + list(range(6, count))) * 3
     finally:
         clip.close()
 
@@ -279,6 +342,47 @@ def test_a_grey_or_bgra_camera_is_taken_as_rgb(channels):
         assert frame.shape == (H, W, 3)
         assert tuple(frame[0, 0]) == ((60, 60, 60) if channels == 1 else (90, 60, 30))
         assert said == ["camera:0 gives 64×48"] and not cam.lost
+    finally:
+        cam.close()
+
+
+def test_a_16_bit_grey_camera_is_taken_as_rgb_from_its_top_bits():
+    """A Y16 camera read without OpenCV's conversion gives uint16 [h, w]: a picture, not a camera without frames."""
+    device, said = FakeDevice(bgr=(30, 60, 90), channels=1, dtype=np.uint16), []
+    cam = CameraSource("0", W, H, say=said.append, open_capture=device.open)
+    try:
+        frame = cam.frames(0, 1)[-1]
+        assert frame.dtype == np.uint8 and tuple(frame[0, 0]) == (60, 60, 60)
+        assert said == ["camera:0 gives 64×48"]
+    finally:
+        cam.close()
+
+
+def test_a_webcam_that_fails_its_first_reads_after_a_mode_change_opens():
+    """Some UVC cameras fail a few reads while they switch to the mode asked for: not a camera without frames."""
+    device, said = FakeDevice(modes=WEBCAM, settle_reads=3), []
+    cam = CameraSource("0", 832, 480, say=said.append, open_capture=device.open)
+    try:
+        assert said == ["camera:0 gives 1280×720"] and len(device.opened) == 1
+        assert cam.frames(0, 1).shape == (1, 480, 832, 3)
+    finally:
+        cam.close()
+    dead = FakeDevice()
+    dead.gives_frames = False
+    with pytest.raises(InputError, match="opened but gives no frames"):  # tried a while, not for ever
+        CameraSource("0", W, H, open_capture=dead.open, settle_s=0.05)
+    assert len(dead.opened) == 1 and dead.open_captures() == 0
+
+
+def test_a_webcam_whose_hd_mode_gives_nothing_opens_in_its_own_mode():
+    """Beside another camera on the same USB bus, HD may get no bandwidth: every read in it fails. The device's own
+    640×480 still works: taken, and said to be scaled up, where the camera was an error."""
+    device, said = FakeDevice(modes=WEBCAM, dead_modes={("MJPG", (1280, 720))}), []
+    cam = CameraSource("0", 832, 480, say=said.append, open_capture=device.open, settle_s=0.05)
+    try:
+        assert len(device.opened) == 2 and device.opened[0].released and not device.opened[1].asked
+        assert said[0].startswith("camera:0 gives 640×480 (asked for 1280×720): scaled up")
+        assert cam.frames(0, 1).shape == (1, 480, 832, 3) and not cam.lost
     finally:
         cam.close()
 

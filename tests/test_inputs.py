@@ -582,7 +582,7 @@ def test_a_camera_that_gives_no_frames_is_a_clear_error():
     device = FakeDevice()
     device.gives_frames = False
     with pytest.raises(InputError, match="camera:/dev/video10 opened but gives no frames") as raised:
-        camera(device, target="/dev/video10")
+        camera(device, target="/dev/video10", settle_s=0.05)
     assert "OBS" in raised.value.fix
     assert device.open_captures() == 0
 

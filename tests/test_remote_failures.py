@@ -8,6 +8,7 @@ import threading
 import numpy as np
 import pytest
 
+from fake_capture import FakeDevice
 from helpers import wait_for
 from vcam.errors import VcamError
 from vcam.inspec import parse_input
@@ -48,6 +49,20 @@ class _Device:
     def open(self, target, flag):
         self.opens += 1
         return _Camera(self)
+
+
+@pytest.mark.parametrize("channels", [1, 4])
+def test_a_sent_grey_or_bgra_camera_gives_rgb_frames(monkeypatch, channels):
+    """An infrared camera (Y8) gives one channel, some drivers four: sent as pictures, as the show takes them."""
+    device = FakeDevice(bgr=(30, 60, 90), channels=channels)
+    monkeypatch.setattr(uploader_module, "open_device", lambda target, flag: device.open(target))
+    cap = CvCapture(parse_input("camera:0"))
+    try:
+        frame = cap.read()
+        assert frame is not None and frame.shape == (48, 64, 3)
+        assert tuple(frame[0, 0]) == ((60, 60, 60) if channels == 1 else (90, 60, 30))
+    finally:
+        cap.close()
 
 
 def test_a_sent_camera_that_raises_when_pulled_out_is_said_once_reopened_and_sent_again(monkeypatch):

@@ -21,7 +21,7 @@ import numpy as np
 from vcam.errors import VcamError
 from vcam.inspec import InputSpec, parse_input
 from vcam.live.frames import quiet_cv2
-from vcam.live.inputs.camera import open_device
+from vcam.live.inputs.camera import device_rgb, open_device
 from vcam.live.inputs.source import InputError
 from vcam.live.mailbox import Mailbox
 from vcam.remote import protocol as proto
@@ -115,9 +115,8 @@ class CvCapture:
                 ok, frame = self._cap.read()
         except Exception:  # an unplugged camera can make OpenCV raise as well as return False: a failed read
             return None
-        if not ok or frame is None or frame.ndim != 3:
-            return None
-        return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        # a grey (infrared) or BGRA camera is a picture too, as it is for the show's own camera input
+        return device_rgb(frame) if ok else None
 
     def close(self) -> None:
         if self._cap is not None:

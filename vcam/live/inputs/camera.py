@@ -31,6 +31,10 @@ MODES = {16 / 9: ((640, 360), (1280, 720), (1920, 1080), (2560, 1440), (3840, 21
 # Above this many pixels a USB 2 webcam gives raw YUYV at a few frames a second (or not at all): MJPG, which
 # nearly all of them send at 30 fps in HD, is asked for too (a device without it keeps its own format).
 RAW_PIXELS = 640 * 480
+# A UVC camera can fail its first reads while it switches to the mode asked for: reads are tried again this long
+# before it counts as giving no frames. A time, not a count: a device nobody writes to fails each read only after
+# the driver's own timeout, which a count of tries would multiply.
+SETTLE_S = 2.0
 
 
 class Capture(Protocol):
@@ -127,33 +131,78 @@ def ask_mode(cap: Capture, width: int, height: int) -> tuple[int, int]:
 _TO_RGB = {1: "COLOR_GRAY2RGB", 3: "COLOR_BGR2RGB", 4: "COLOR_BGRA2RGB"}
 
 
-def _rgb(frame: Any) -> np.ndarray | None:
+def device_rgb(frame: Any) -> np.ndarray | None:
     """A read frame as RGB uint8 [h, w, 3], or None where it is no picture."""
     import cv2
 
-    if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.ndim not in (2, 3) or 0 in frame.shape:
+    if not isinstance(frame, np.ndarray) or frame.ndim not in (2, 3) or 0 in frame.shape:
         return None
+    if frame.dtype == np.uint16:  # a 16-bit grey (Y16) or depth camera: its top 8 bits, as OpenCV's own convert
+        frame = (frame >> 8).astype(np.uint8)
     channels = 1 if frame.ndim == 2 else frame.shape[2]
-    if channels not in _TO_RGB:
+    if frame.dtype != np.uint8 or channels not in _TO_RGB:
         return None
     return cv2.cvtColor(frame, getattr(cv2, _TO_RGB[channels]))
 
 
-def _first_frame(open_capture: OpenCapture, target: str,
-                 size: tuple[int, int]) -> tuple[Capture | None, np.ndarray | None]:
-    """Opens the device, asks it for the mode for a stream of `size` and reads one frame: (capture, frame), or what
-    failed as (capture or None, None)."""
+def _settled_frame(cap: Capture, clock: Callable[[], float], settle_s: float) -> np.ndarray | None:
+    """The first frame that reads as a picture, tried for `settle_s` (at least once); None where none came."""
+    deadline = clock() + settle_s
+    while True:
+        ok, frame = cap.read()
+        rgb = device_rgb(frame) if ok else None
+        if rgb is not None or clock() >= deadline:
+            return rgb
+
+
+def _mode_of(cap: Capture) -> tuple[float, ...] | None:
+    """The capture's format and size as it says them (0s once the backend has closed it); None where it cannot."""
+    import cv2
+
+    get = getattr(cap, "get", None)
+    try:
+        return tuple(get(prop) for prop in (cv2.CAP_PROP_FOURCC, cv2.CAP_PROP_FRAME_WIDTH,
+                                            cv2.CAP_PROP_FRAME_HEIGHT)) if get else None
+    except Exception:
+        return None
+
+
+def _opened(open_capture: OpenCapture, target: str) -> Capture | None:
     cap = open_capture(target)
     if not cap.isOpened():
         cap.release()
+        return None
+    return cap
+
+
+def _first_frame(open_capture: OpenCapture, target: str, size: tuple[int, int],
+                 clock: Callable[[], float] = time.monotonic,
+                 settle_s: float = SETTLE_S) -> tuple[Capture | None, np.ndarray | None]:
+    """Opens the device, asks it for the mode for a stream of `size` and reads one frame (reads failed while it
+    settles in that mode tried again): (capture, frame), or what failed as (capture or None, None). Where the mode
+    asked for gives nothing (no USB bandwidth for it beside another camera, a backend that closed the device as it
+    failed to switch), the device is opened again in its own mode."""
+    cap = _opened(open_capture, target)
+    if cap is None:
         return None, None
     try:
+        own = _mode_of(cap)
         ask_mode(cap, *size)
-        ok, frame = cap.read()
+        frame = _settled_frame(cap, clock, settle_s) if cap.isOpened() else None
     except BaseException:
         cap.release()
         raise
-    return cap, _rgb(frame) if ok else None
+    if frame is not None or _mode_of(cap) == own:  # a picture, or the device kept its own mode: nothing to undo
+        return cap, frame
+    cap.release()
+    cap = _opened(open_capture, target)
+    if cap is None:
+        return None, None
+    try:
+        return cap, _settled_frame(cap, clock, settle_s)
+    except BaseException:
+        cap.release()
+        raise
 
 
 class CameraSource:
@@ -162,9 +211,9 @@ class CameraSource:
 
     def __init__(self, target: str, width: int, height: int, fit: str = "crop", say: Say = lambda text: None,
                  open_capture: OpenCapture | None = None, clock: Callable[[], float] = time.monotonic,
-                 stall_after_s: float = STALL_AFTER_S, retry_s: float = RETRY_S):
+                 stall_after_s: float = STALL_AFTER_S, retry_s: float = RETRY_S, settle_s: float = SETTLE_S):
         self.target, self.name, self.say = target, camera_name(target), say
-        self.retry_s = retry_s
+        self.retry_s, self.settle_s = retry_s, settle_s
         self.size = (width, height)  # the stream's, for which a mode is asked (again where the camera reopens)
         self._open = open_capture or open_device
         self.live = LiveFrames(width, height, fit, name=self.name, clock=clock, stall_after_s=stall_after_s,
@@ -179,7 +228,7 @@ class CameraSource:
 
     def _first(self) -> tuple[Capture, np.ndarray]:
         try:
-            cap, first = _first_frame(self._open, self.target, self.size)
+            cap, first = _first_frame(self._open, self.target, self.size, settle_s=self.settle_s)
         except InputError:
             raise
         except Exception as e:  # OpenCV's own error, an OSError: the device, not vcam
@@ -210,7 +259,7 @@ class CameraSource:
                     continue
                 try:
                     ok, bgr = cap.read()
-                    frame = _rgb(bgr) if ok else None
+                    frame = device_rgb(bgr) if ok else None
                 except Exception:  # an unplugged device can make OpenCV raise as well as return False
                     frame = None
                 if frame is not None:
@@ -230,7 +279,7 @@ class CameraSource:
         if self._stop.wait(self.retry_s):
             return None
         try:
-            cap, frame = _first_frame(self._open, self.target, self.size)
+            cap, frame = _first_frame(self._open, self.target, self.size, settle_s=self.settle_s)
         except Exception:  # still gone
             return None
         if frame is None:

@@ -167,6 +167,8 @@ class ClipSource:
         self.rate = counted_rate or _header_rate(self.path)  # the clip's frames a second; None: unknown
         self.step = clip_step(self.rate, fps)
         self._next = 1  # the frame the open capture reads next
+        self._failed: set[int] = set()  # frames where decoding stopped once: a second time, it stops there always
+        self._dead_from = self.length  # the first frame that never decodes (the tail of a clip counted long)
         self._kept: OrderedDict[int, np.ndarray] = OrderedDict()
         self._last = self._keep(0, first)
         self._shown = 0
@@ -181,21 +183,35 @@ class ClipSource:
         return frame
 
     def _read(self, index: int) -> np.ndarray:
-        if index in self._kept:
+        if index in self._kept:  # the last good one shown, for a frame that does not decode after it
             self._kept.move_to_end(index)
-            return self._kept[index]
+            self._last = self._kept[index]
+            return self._last
+        if index >= self._dead_from:  # decoding there from the top again would stop at the same frame
+            return self._last
         if self._cap is None or index < self._next:
             self._reopen()
         while self._next < index and self._cap.grab():
             self._next += 1
         ok, bgr = self._cap.read() if self._next == index else (False, None)
         if not ok or bgr is None:  # a damaged frame inside the clip: the show goes on with the last good one
-            self._cap.release()
-            self._cap = None  # where it stopped is unknown: the next read starts again from the top
+            self._stopped_at(self._next, before=self._next < index)
             return self._last
         self._next = index + 1
         self._last = self._keep(index, bgr)
         return self._last
+
+    def _stopped_at(self, frame: int, before: bool) -> None:
+        """Decoding stopped at `frame`, `before` the frame asked for (else at it). Once, it is read again from the
+        top next time (a damaged frame may decode then). Where it stops at a frame passed on the way a second time,
+        the frames from there on show the last good one: reading each from the top again would decode the whole
+        clip up to there for every frame shown, to stop there again. A frame that fails only as it is read does
+        not stop the frames after it: they are passed on the way."""
+        self._cap.release()
+        self._cap = None  # where it stopped is unknown: the next read starts again from the top
+        if before and frame in self._failed:
+            self._dead_from = min(self._dead_from, frame)
+        self._failed.add(frame)
 
     def _reopen(self) -> None:
         if self._cap is not None:
