@@ -8,6 +8,15 @@ import pytest
 from vcam.cli import main
 
 
+def test_vcam_alone_lists_the_commands_and_a_first_one_to_try(capsys):
+    """`vcam` alone said only "the following arguments are required: command"."""
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert "check               validate a show file" in err
+    assert err.rstrip().endswith("vcam: give a command; to start: vcam run --model tiny --out file:show.mp4 "
+                                 "--duration 10")
+
+
 def test_an_unknown_model_is_a_usage_error_without_the_debug_hint(capsys):
     assert main(["run", "--model", "nope", "--out", "null", "--duration", "1", "--no-stdin"]) == 2
     err = capsys.readouterr().err

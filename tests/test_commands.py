@@ -102,10 +102,12 @@ def test_blank_and_comments(line):
     ("quantize sometimes", "quantize takes beat, bar, a number of beats or off, not 'sometimes'"),
     ("quantize 0", "quantize 0 beats is out of range"),
     ("quantize 100", "quantize 100 beats is out of range"),
-    ("next @never", "not 'never' (after @)"),
-    ("next @", "not '' (after @)"),
-    ("prompt a sign saying @home", "not 'home' (after @); for an @ in the prompt's text, end the line with its "
-                                   "timing: prompt a sign saying @home @off"),
+    # "quantize takes …" answered a `next @bra` in which no quantize was typed
+    ("next @never", "after @ comes beat, bar, a number of beats or off, not 'never'"),
+    ("next @", "after @ comes beat, bar, a number of beats or off, not ''"),
+    ("next @100", "@100 beats is out of range (0.0625, a 64th note, to 64)"),
+    ("prompt a sign saying @home", "after @ comes beat, bar, a number of beats or off, not 'home'; for an @ in the "
+                                   "prompt's text, end the line with its timing: prompt a sign saying @home @off"),
     ("go now", "takes nothing after it"),
     ("input", "needs an argument; usage: input SRC"),
     ("input webcam", "unknown input 'webcam'"),
@@ -119,6 +121,21 @@ def test_malformed_commands_say_what_is_wrong(line, fragment):
     with pytest.raises(CommandError) as err:
         parse(line)
     assert fragment in str(err.value)
+
+
+@pytest.mark.parametrize("line,meant", [("prst 2", "preset"), ("nxt", "next"), ("blakout", "blackout"),
+                                        ("quantise bar", "quantize"), ("Stauts", "status")])
+def test_a_typo_in_a_command_names_the_command_meant(line, meant):
+    """`prst 2` was answered with the whole list to look through, on air, for the word one letter off."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"unknown command {line.split()[0]!r} (did you mean {meant}?); type 'help' for the list"
+
+
+def test_a_word_like_no_command_is_not_guessed_at():
+    with pytest.raises(CommandError) as err:
+        parse("jump")
+    assert str(err.value) == "unknown command 'jump'; type 'help' for the list"
 
 
 def test_a_prompt_keeps_an_at_sign_of_its_own_before_its_timing():

@@ -887,7 +887,7 @@ def test_a_strength_with_no_input_on_air_is_kept_and_said_to_wait_for_one(on_air
     ctl, producer, _, _ = on_air
     ctl.handle_line("input none", "stdin")
     reply = ctl.handle_line("strength 0.4", "stdin")
-    assert reply == "strength 0.4, kept for an input: none is on air now (input SRC)"
+    assert reply == "strength 0.4, kept for an input: none is on air now (put one on with input SRC)"
     assert producer.actions[-1] == SetStrength(0.4) and ctl.state.strength == 0.4  # kept for the next input
     ctl.handle_line("input camera", "stdin")
     assert ctl.handle_line("strength 0.5", "stdin") == "strength 0.5 from the next block"

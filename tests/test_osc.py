@@ -310,7 +310,7 @@ def test_a_press_is_said_each_time_and_a_sweep_ends_on_its_last_value(rig):
         clock.t += 0.03
     r.stop()
     sweep = [s for s in r.said if "strength" in s]
-    kept = "kept for an input: none is on air now (input SRC)"
+    kept = "kept for an input: none is on air now (put one on with input SRC)"
     assert sweep == [f"strength 0, {kept}", f"40 more like it, the last: strength 1, {kept}"]
     assert r.said[-1] == sweep[-1] and r.ctl.state.strength == 1.0
 

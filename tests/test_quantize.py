@@ -282,7 +282,7 @@ def test_a_change_on_the_beat_says_only_when_it_lands():
     assert ctl.handle_line("bias 0.4", "stdin") == "bias 0.4; on the bar, block 40"
     assert ctl.handle_line("bias 1", "stdin") == "bias 1 (off); on the bar, block 40"
     assert ctl.handle_line("strength 0.3 @beat", "stdin") == ("strength 0.3, kept for an input: none is on air now "
-                                                             "(input SRC); on the beat, block 40")
+                                                             "(put one on with input SRC); on the beat, block 40")
     assert ctl.handle_line("input none @2", "stdin") == "text only; on the 2-beat grid, block 40"
     assert ctl.handle_line("steps 3", "stdin") == "steps 3; on the bar, block 40"  # said it only this way before
     ctl, _, _ = controller(CLUB)

@@ -103,6 +103,17 @@ def test_broken_shows_name_file_line_and_fix(text, line, fragment):
     assert matching[0].startswith(f"shows/broken.yaml:{line}: "), matching[0]
 
 
+def test_a_name_taken_in_another_case_says_the_first_as_written():
+    """`Neon` after `neon` read "the name is already used by preset 1", beside a preset 1 that reads as another."""
+    text = "presets:\n  - {name: neon, prompt: a}\n  - {name: Neon, prompt: b}\n  - {name: neon, prompt: c}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert err.value.problems == [
+        "show.yaml:3: preset 'Neon': the name is already used by preset 1 'neon' (a name is the same whatever its "
+        "case); names must differ",
+        "show.yaml:4: preset 'neon': the name is already used by preset 1; names must differ"]
+
+
 def test_good_show_loads():
     show = parse_show(GOOD, "good.yaml")
     assert show.presets[0].prompts == {"a cat": 1.0} and show.defaults.bpm is None  # no tempo until one is given

@@ -782,7 +782,16 @@ def main(argv: list[str] | None = None) -> int:
     return _main(argv)
 
 
+# `vcam` alone: the commands and a first one to try, where argparse said only "the following arguments are
+# required: command"
+FIRST_STEP = "vcam: give a command; to start: vcam run --model tiny --out file:show.mp4 --duration 10"
+
+
 def _main(argv: list[str] | None) -> int:
+    if not (sys.argv[1:] if argv is None else argv):
+        build_parser().print_help(sys.stderr)
+        print(f"\n{FIRST_STEP}", file=sys.stderr)
+        return 2
     try:
         args = build_parser().parse_args(argv)
     except KeyboardInterrupt:  # Ctrl-C at once after Enter: the options' modules (numpy) are still loading

@@ -1,6 +1,7 @@
 """The command vocabulary shared by stdin, MIDI mappings, presets and control logs: one parser for all of them."""
 from __future__ import annotations
 
+import difflib
 import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -149,8 +150,9 @@ def _bias(text: str) -> float:
         raise CommandError(f"{e}; usage: {usage('bias')}") from None
 
 
-def parse_quantize(text: str) -> str:
-    """`beat`, `bar`, `off`, or a number of beats (`2`, `0.5`, `8 beats`) in its plain form; ValueError otherwise."""
+def parse_quantize(text: str, after_at: bool = False) -> str:
+    """`beat`, `bar`, `off`, or a number of beats (`2`, `0.5`, `8 beats`) in its plain form; ValueError otherwise,
+    worded for the `@` that ends a command where `after_at` (no quantize was typed there)."""
     word = text.strip().lower()
     if word in ("beat", "bar", "off"):
         return word
@@ -158,9 +160,11 @@ def parse_quantize(text: str) -> str:
     try:
         beats = float(number)
     except ValueError:
-        raise ValueError(f"quantize takes beat, bar, a number of beats or off, not {_shown(text)}") from None
+        what = "after @ comes" if after_at else "quantize takes"
+        raise ValueError(f"{what} beat, bar, a number of beats or off, not {_shown(text)}") from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
-        raise ValueError(f"quantize {beats:g} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
+        what = "@" if after_at else "quantize "
+        raise ValueError(f"{what}{beats:g} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
                          f"{MAX_QUANTIZE_BEATS:g})")
     return "beat" if beats == 1.0 else f"{beats:g}"
 
@@ -263,12 +267,18 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
     if name in UNTIMED:
         raise CommandError(f"{name} acts at once: it takes no @{tail.strip()}")
     try:
-        return head.strip(), parse_quantize(tail)
+        return head.strip(), parse_quantize(tail, after_at=True)
     except ValueError as e:
         # a prompt's text may hold an @ of its own ("a sign saying @home"): the timing, the last @, lets it through
         keep = (f"; for an @ in the prompt's text, end the line with its timing: {name} {rest.strip()} @off"
                 if name == "prompt" else "")
-        raise CommandError(f"{e} (after @){keep}") from None
+        raise CommandError(f"{e}{keep}") from None
+
+
+def _did_you_mean(name: str) -> str:
+    """`prset` → " (did you mean preset?)": a typo answered with the command meant, not only with the whole list."""
+    close = difflib.get_close_matches(name, USAGE, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def parse(line: str) -> Command | None:
@@ -283,7 +293,7 @@ def parse(line: str) -> Command | None:
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     name, rest = word.lower(), (more[0] if more else "").strip()
     if name not in USAGE:
-        raise CommandError(f"unknown command {_shown(word)}; type 'help' for the list")
+        raise CommandError(f"unknown command {_shown(word)}{_did_you_mean(name)}; type 'help' for the list")
     rest, at = _split_at(name, rest)
     if name in NO_ARGS:
         if rest:

@@ -707,7 +707,7 @@ class Controller:
             st.strength = check_strength(cmd.args[0])
             self._submit(SetStrength(st.strength), origin)  # kept by the stream for an input put on later
             if st.input == "none":
-                return f"strength {st.strength:g}, kept for an input: none is on air now (input SRC)"
+                return f"strength {st.strength:g}, kept for an input: none is on air now (put one on with input SRC)"
             return f"strength {st.strength:g}{NEXT_BLOCK}"
         spec = _whole_path(cmd.args[0])
         self._check_input(spec)

@@ -191,7 +191,7 @@ def parse_show(text: str, path: str) -> Show:
         )
 
     presets: list[Preset] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}  # by name in lower case: its number and its name as written
     before_presets = len(r.problems)
     for i, node in enumerate(r.sequence(top["presets"], "presets") if "presets" in top else []):
         p = r.mapping(node, f"preset {i + 1}", PRESET_KEYS, required=("name",))
@@ -199,10 +199,9 @@ def parse_show(text: str, path: str) -> Show:
         what = f"preset {pname!r}" if pname else f"preset {i + 1}"
         if pname:
             if pname.lower() in seen:
-                r.error(p["name"], f"{what}: the name is already used by preset {seen[pname.lower()]}; "
-                                   "names must differ")
+                r.error(p["name"], _name_taken(what, pname, *seen[pname.lower()]))
             else:
-                seen[pname.lower()] = i + 1
+                seen[pname.lower()] = (i + 1, pname)
         prompts = _prompts(r, node, p, what)
         preset = Preset(
             name=pname or f"preset {i + 1}",
@@ -591,6 +590,13 @@ def _keys(node) -> dict:
     if not isinstance(node, MappingNode):
         return {}
     return {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
+
+
+def _name_taken(what: str, name: str, number: int, first: str) -> str:
+    """A preset named as one before it: `Neon` after `neon` too, since `preset neon` picks either case, which is
+    said where the two are written differently (else the line reads as two names that differ)."""
+    case = f" {first!r} (a name is the same whatever its case)" if first != name else ""
+    return f"{what}: the name is already used by preset {number}{case}; names must differ"
 
 
 def _preset_name(r: Reader, node, i: int) -> str | None:
