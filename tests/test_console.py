@@ -267,6 +267,31 @@ def test_the_end_of_piped_input_is_said_once_and_ends_the_reading():
     assert said == [PIPE_EOF]
 
 
+def test_the_end_of_piped_input_after_a_quit_is_not_said():
+    """`printf 'preset 2\\nquit\\n' | vcam run`: "stopping" was followed by "end of piped input: no more typed
+    commands; Ctrl-C ends the show", as if the show went on."""
+    import threading
+
+    stop = threading.Event()
+    r, w = os.pipe()
+    os.write(w, b"preset 2\nquit\n")
+    os.close(w)
+    handled, said = [], []
+
+    def handle(line, source):
+        handled.append(line)
+        if line == "quit":
+            stop.set()
+            return "stopping"
+        return None
+
+    console = Console(handle, said.append, os.fdopen(r, "rb", buffering=0), stopping=stop.is_set)
+    console.start()
+    console._thread.join(60)
+    assert not console._thread.is_alive()
+    assert handled == ["preset 2", "quit"] and said == ["stopping"]
+
+
 def test_a_process_started_with_stdin_closed_says_there_are_no_typed_commands(monkeypatch):
     """`vcam run … <&-` (sys.stdin is None) raised AttributeError from the show's start, a traceback."""
     from vcam.control.console import NO_STDIN

@@ -50,9 +50,11 @@ ESCAPE_REPLY = "arrow keys are not supported here; type the command (Backspace c
 
 class Console:
     def __init__(self, handle_line: Callable[[str, str], str | None], reply: Callable[[str], None],
-                 source: BinaryIO | None = None):
+                 source: BinaryIO | None = None, stopping: Callable[[], bool] = lambda: False):
         self.handle_line = handle_line
         self.reply = reply
+        # whether the show is ending (a quit was typed): the end of input after it is no news to anyone
+        self.stopping = stopping
         # sys.stdin is None where the process started with its stdin closed (`vcam run … <&-`, some supervisors)
         self.source = source if source is not None else getattr(sys.stdin, "buffer", None)
         self.lines = 0
@@ -85,7 +87,8 @@ class Console:
             self._say(f"typed commands: stdin can no longer be read ({e}); no more typed commands; Ctrl-C ends "
                       "the show")
             return
-        self._say(TERMINAL_GONE if terminal else _end_of(fd))
+        if not self.stopping():  # `printf '…\nquit\n' | vcam run`: "no more typed commands" after "stopping"
+            self._say(TERMINAL_GONE if terminal else _end_of(fd))
 
     def _decoded(self, raw: bytes, encoding: str) -> None:
         """A line that is not text in `encoding` is said to be so, where it was decoded with replacement

@@ -161,7 +161,7 @@ class OnAir:
         if self.settings.stdin:
             from vcam.control.console import Console
 
-            Console(handle_line, self.status.message, self.settings.commands).start()
+            Console(handle_line, self.status.message, self.settings.commands, stopping=self.stop.is_set).start()
         try:
             self._loop()
         except FeedFailed as e:
