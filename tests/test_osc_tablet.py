@@ -129,10 +129,9 @@ def test_a_bundle_timed_ahead_acts_at_its_time_and_one_past_or_immediate_at_once
     assert p.said == [AHEAD_SAID.format(sender="127.0.0.1:50000", ahead=2.0)]  # once: the second came sooner
 
 
-AHEAD_SAID = ("OSC: a bundle from {sender} is timed {ahead:.1f} s ahead: it acts then, as OSC has it, and so will its "
-              "others; where that is not meant, the sender's clock is ahead of this machine's (or this machine's "
-              "behind) and each of its controls lands that late: sync both clocks by NTP, or have the sender send "
-              "bundles timed immediately")
+AHEAD_SAID = ("OSC: a bundle from {sender} is timed {ahead:.1f} s ahead: its controls act then, as OSC has it; if not "
+              "meant, a clock is off: sync the sender's and this machine's (NTP), or have it send bundles timed "
+              "immediately")
 
 
 def test_a_sender_whose_bundles_wait_is_said_once_as_its_clock_may_be_ahead():
@@ -159,8 +158,9 @@ def test_bundles_past_the_cap_are_said_at_once_beside_one_too_far_ahead(monkeypa
     far.add_content(message("/2/push9", 1.0))
     p.arrive(bundle(far.build(), ("/2/push1", 1.0), ("/2/push2", 1.0), ("/2/push3", 1.0), at=WALL + 0.5))
     assert len(p.said) == 2, p.said
-    assert "timed 60 s ahead" in p.said[0] and p.said[1] == ("OSC: more than 2 messages wait for their bundles' "
-                                                             "time; 3 timed ahead from 127.0.0.1:50000 were dropped")
+    assert "timed 60 s ahead (over 10 s): 1 message dropped" in p.said[0]
+    assert p.said[1] == ("OSC: more than 2 messages wait for their bundles' time; dropped 3 timed ahead from "
+                         "127.0.0.1:50000")
     p.later(1)
     assert p.handled == []
 
@@ -197,9 +197,8 @@ def test_a_bundle_timed_too_far_ahead_is_refused_in_one_line_and_the_input_goes_
     p.later(10.5)
     p.later(120)
     assert p.handled == [("/2/push2", [1.0])]
-    assert p.said == ["OSC: a bundle from 127.0.0.1:50000 is timed 60 s ahead, more than 10 s: 2 of its messages were "
-                      "dropped; send it nearer its time, or set the clocks right (the sender's or this machine's is "
-                      "off; sync both by NTP)",
+    assert p.said == ["OSC: a bundle from 127.0.0.1:50000 is timed 60 s ahead (over 10 s): 2 messages dropped; sync "
+                      "the sender's and this machine's clocks (NTP), or send it nearer its time",
                       AHEAD_SAID.format(sender="127.0.0.1:50000", ahead=10.0)]
 
 

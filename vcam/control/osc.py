@@ -415,16 +415,16 @@ class OscInput:
         ahead = [tag - wall if tag is not None else 0.0 for tag, _ in messages]
         far = [a for a in ahead if a > MAX_AHEAD_S]
         if far:
-            self._complain(("ahead",), f"OSC: a bundle from {sender} is timed {max(far):.0f} s ahead, more than "
-                                       f"{MAX_AHEAD_S:g} s: {len(far)} of its messages were dropped; send it nearer "
-                                       "its time, or set the clocks right (the sender's or this machine's is off; "
-                                       "sync both by NTP)", now)
+            dropped = "1 message" if len(far) == 1 else f"{len(far)} messages"
+            self._complain(("ahead",), f"OSC: a bundle from {sender} is timed {max(far):.0f} s ahead (over "
+                                       f"{MAX_AHEAD_S:g} s): {dropped} dropped; sync the sender's and this "
+                                       "machine's clocks (NTP), or send it nearer its time", now)
         waiting = [a for a in ahead if 0.0 < a <= MAX_AHEAD_S]
         room = len(self._timed) + len(waiting) <= MAX_TIMED
         if not room:  # a flood of timed bundles must not grow the heap without end
             # a key of its own: said at once, not held back behind a bundle too far ahead said just before
             self._complain(("crowded",), f"OSC: more than {MAX_TIMED} messages wait for their bundles' time; "
-                                         f"{len(waiting)} timed ahead from {sender} were dropped", now)
+                                         f"dropped {len(waiting)} timed ahead from {sender}", now)
         elif waiting and max(waiting) > SAID_AHEAD_S:
             self._say_ahead(sender, max(waiting))
         for (_, msg), a in zip(messages, ahead):
@@ -439,10 +439,9 @@ class OscInput:
         if host in self._ahead_said or len(self._ahead_said) >= MAX_SURFACES:
             return
         self._ahead_said.add(host)
-        self.say(f"OSC: a bundle from {sender} is timed {ahead:.1f} s ahead: it acts then, as OSC has it, and so "
-                 "will its others; where that is not meant, the sender's clock is ahead of this machine's (or this "
-                 "machine's behind) and each of its controls lands that late: sync both clocks by NTP, or have the "
-                 "sender send bundles timed immediately")
+        self.say(f"OSC: a bundle from {sender} is timed {ahead:.1f} s ahead: its controls act then, as OSC has it; "
+                 "if not meant, a clock is off: sync the sender's and this machine's (NTP), or have it send bundles "
+                 "timed immediately")
 
     def _release_timed(self, now: float) -> None:
         """The messages whose bundle's time has come arrive, the earliest first."""
