@@ -245,7 +245,15 @@ def test_a_show_file_that_cannot_be_read_says_why_and_what_to_do(tmp_path):
     assert err.value.problems == [f"{tmp_path}:1: the show file is a folder; name the YAML file in it"]
     with pytest.raises(ConfigError) as err:
         load_show(tmp_path / "gone.yaml")
-    assert err.value.problems == [f"{tmp_path / 'gone.yaml'}:1: the show file does not exist; check the path"]
+    assert err.value.problems == [f"{tmp_path / 'gone.yaml'}: the show file does not exist; check the path"]
+    shows = tmp_path / "shows"
+    shows.mkdir()
+    (shows / "club.yaml").write_text("presets: []\n")
+    for typed, why in (("Club.yaml", " (file names are case-sensitive)"), ("clbu.yaml", "")):
+        with pytest.raises(ConfigError) as err:
+            load_show(shows / typed)
+        assert err.value.problems == [f"{shows / typed}: the show file does not exist; did you mean "
+                                      f"{shows / 'club.yaml'}?{why}"]
 
 
 def test_a_show_saved_as_utf16_is_said_to_be_and_converted_from_utf16(tmp_path):

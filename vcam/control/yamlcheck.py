@@ -8,6 +8,7 @@ the reading stops. Parsing uses libyaml where PyYAML has it: the pure-Python sca
 from __future__ import annotations
 
 import datetime
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -257,12 +258,27 @@ def _unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str) -> str:
         return (f"{path}:{line}: {what} is not UTF-8 text (byte 0x{e.object[e.start]:02x}); save it as UTF-8 (in "
                 "the editor's Save As, or: iconv -f latin1 -t utf-8 FILE > NEW.yaml)")
     if isinstance(e, FileNotFoundError):
-        return f"{path}:1: {what} does not exist; check the path"
+        return f"{path}: {what} does not exist; {_near_name(path) or 'check the path'}"
     if isinstance(e, IsADirectoryError):
         return f"{path}:1: {what} is a folder; name the YAML file in it"
     if isinstance(e, PermissionError):
         return f"{path}:1: {what} cannot be read (permission denied); {READ_FIX}"
     return f"{path}:1: cannot read {what} ({e.strerror or e})"
+
+
+def _near_name(path: Path) -> str | None:
+    """The fix for a file name mistyped: the file of its folder it was likely meant to be (another case: names are
+    case-sensitive on Linux and on a show copied there from a Mac or Windows), or None."""
+    try:
+        names = [p.name for p in path.parent.iterdir() if p.suffix.lower() in (".yaml", ".yml")]
+    except OSError:
+        return None
+    same = [n for n in names if n.lower() == path.name.lower()]
+    near = same or difflib.get_close_matches(path.name, names, n=1, cutoff=0.75)
+    if not near:
+        return None
+    why = " (file names are case-sensitive)" if same else ""
+    return f"did you mean {path.parent / near[0]}?{why}"
 
 
 def written_as(node) -> str | None:
