@@ -77,17 +77,8 @@ def test_a_disk_with_room_for_the_files_but_not_the_spare_says_why(tmp_path, mon
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     assert err.value.message == (f"the weights need 51.6 GB more in {tmp_path / 'hub'}, and its disk has 52.0 GB "
                                  "free, which leaves less than the 1.0 GB kept spare")
-    fetched = []
     monkeypatch.setattr(W, "_free_bytes", lambda path: need + W.DISK_MARGIN)  # exactly enough: fetched
-
-    def online(repo, **kw):
-        fetched.append(repo)
-        raise OSError("stop here")
-
-    fake_hub(monkeypatch, online, dry=sizes)
-    with pytest.raises(WeightsError, match="stop here"):
-        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
-    assert fetched == [KREA_REPO]
+    assert_fetched(monkeypatch, sizes, tmp_path / "hub")
 
 
 def test_a_repo_folder_linked_to_another_volume_is_sized_on_that_volume(tmp_path, monkeypatch):
@@ -105,16 +96,7 @@ def test_a_repo_folder_linked_to_another_volume_is_sized_on_that_volume(tmp_path
     monkeypatch.setattr(W, "_device", lambda path: 2 if on_big(path) else 1)
     free = {True: 100 * 10**9, False: 25 * 10**9}
     monkeypatch.setattr(W, "_free_bytes", lambda path: free[on_big(path)])
-    fetched = []
-
-    def online(repo, **kw):
-        fetched.append(repo)
-        raise OSError("stop here")
-
-    fake_hub(monkeypatch, online, dry=sizes)
-    with pytest.raises(WeightsError, match="stop here"):
-        from_hub(get_spec("krea-14b"), cache_dir=str(hub))
-    assert fetched == [KREA_REPO]
+    assert_fetched(monkeypatch, sizes, hub)
     free[True] = 20 * 10**9  # the large volume full: named, not the cache
     with pytest.raises(WeightsError) as err:
         from_hub(get_spec("krea-14b"), cache_dir=str(hub))
@@ -166,6 +148,21 @@ def hub_blobs(monkeypatch, blobs: dict[str, str]):
     monkeypatch.setattr(HfApi, "get_paths_info", get_paths_info)
 
 
+def assert_fetched(monkeypatch, dry, hub) -> None:
+    """The disk check passes (with the dry run `dry` answering the sizes) and the download itself starts: with the
+    checkpoint's repo, where a stand-in stops it."""
+    fetched = []
+
+    def online(repo, **kw):
+        fetched.append(repo)
+        raise OSError("stop here")
+
+    fake_hub(monkeypatch, online, dry=dry)
+    with pytest.raises(WeightsError, match="stop here"):
+        from_hub(get_spec("krea-14b"), cache_dir=str(hub))
+    assert fetched == [KREA_REPO]
+
+
 def sizes_at(repo, **kw):
     return [SimpleNamespace(commit_hash="c" * 40, **vars(f)) for f in sizes(repo)]
 
@@ -183,16 +180,7 @@ def test_a_partial_download_counts_towards_the_room_it_needs(tmp_path, monkeypat
     hub_blobs(monkeypatch, {KREA_FILE: "0123abcd"})
     partial_blob(tmp_path, "0123abcd", 20_000_000_000)  # 20 GB of the checkpoint already fetched
     monkeypatch.setattr(W, "_free_bytes", lambda path: 40_000_000_000)
-    fetched = []
-
-    def online(repo, **kw):
-        fetched.append(repo)
-        raise OSError("stop here")
-
-    fake_hub(monkeypatch, online, dry=sizes_at)
-    with pytest.raises(WeightsError, match="stop here"):
-        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
-    assert fetched == [KREA_REPO]
+    assert_fetched(monkeypatch, sizes_at, tmp_path / "hub")
 
 
 def test_a_partial_file_of_another_blob_does_not_count_towards_the_room(tmp_path, monkeypatch):
