@@ -148,6 +148,15 @@ def hub_blobs(monkeypatch, blobs: dict[str, str]):
     monkeypatch.setattr(HfApi, "get_paths_info", get_paths_info)
 
 
+def downloaded(root) -> str:
+    """A stand-in download's snapshot folder at `root`: a file in each part the layout looks for, empty."""
+    for part in ("text_encoder", "tokenizer", "vae"):
+        (root / part).mkdir(parents=True, exist_ok=True)
+        (root / part / "x").write_text("")
+    (root / KREA_FILE).write_text("")
+    return str(root)
+
+
 def assert_fetched(monkeypatch, dry, hub) -> None:
     """The disk check passes (with the dry run `dry` answering the sizes) and the download itself starts: with the
     checkpoint's repo, where a stand-in stops it."""
@@ -225,12 +234,7 @@ def test_the_download_shows_a_line_every_few_seconds_in_a_log(tmp_path, monkeypa
             received.update(total // 100)
             written.update(total // 100)
         written.close()
-        root = tmp_path / repo
-        for part in ("text_encoder", "tokenizer", "vae"):
-            (root / part).mkdir(parents=True, exist_ok=True)
-            (root / part / "x").write_text("")
-        (root / KREA_FILE).write_text("")
-        return str(root)
+        return downloaded(tmp_path / repo)
 
     fake_hub(monkeypatch, online, dry=sizes)
     out = io.StringIO()
@@ -572,12 +576,7 @@ def test_a_hub_that_feeds_no_byte_bars_still_gives_lines_from_the_disk(tmp_path,
                 f.truncate(KREA_BYTES // 2)
             assert seen.wait(10), "no line with the bytes on disk"
         files.update(1)
-        root = tmp_path / repo
-        for part in ("text_encoder", "tokenizer", "vae"):
-            (root / part).mkdir(parents=True, exist_ok=True)
-            (root / part / "x").write_text("")
-        (root / KREA_FILE).write_text("")
-        return str(root)
+        return downloaded(tmp_path / repo)
 
     # a partial file a killed download left under huggingface_hub 2.x's own name, never resumed: not bytes done
     partial_blob(tmp_path, "dead0000.1a2b3c4d", 20_000_000_000)
