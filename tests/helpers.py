@@ -166,3 +166,17 @@ def script_module(name: str):
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def failing_state(server) -> list[bool]:
+    """Makes a FrameServer's state snapshot raise (a show whose state cannot be read) until the returned flag's
+    first item is set False; then it is a live show's."""
+    broken = [True]
+
+    def state():
+        if broken[0]:
+            raise RuntimeError("the snapshot failed")
+        return {"screen": "live"}
+
+    server.state = state
+    return broken

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import fake_midi
-from helpers import Pipe, free_port, in_thread, wait_for
+from helpers import Pipe, failing_state, free_port, in_thread, wait_for
 from vcam.cli import main
 from vcam.live.outputs.camera import VirtualCamera
 from vcam.live.run import RunOptions, run
@@ -857,14 +857,7 @@ def test_a_camera_whose_first_state_cannot_be_read_is_closed_with_a_reason_and_n
     from websockets.sync.client import connect
 
     server = local_servers()
-    broken = [True]
-
-    def state():
-        if broken[0]:
-            raise RuntimeError("the snapshot failed")
-        return {"screen": "live"}
-
-    server.state = state
+    broken = failing_state(server)
     url = f"ws://127.0.0.1:{server.port}"
     with connect(url, proxy=None, open_timeout=30) as ws:
         with pytest.raises(ConnectionClosed) as closed:

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from helpers import Pipe, wait_for
+from helpers import Pipe, failing_state, wait_for
 from vcam.cli import main
 from vcam.remote import protocol as proto
 from vcam.remote import server as server_module
@@ -1118,14 +1118,7 @@ def test_a_vcam_serve_whose_state_fails_is_said_once_and_the_camera_says_when_it
     """The server closes a camera whose first state it cannot read with a reason: vcam cam said 'connected' and that
     reason on every try, two lines every 0.5 s until the show file was fixed."""
     server = local_servers()
-    broken = [True]
-
-    def state():
-        if broken[0]:
-            raise RuntimeError("the snapshot failed")
-        return {"screen": "live"}
-
-    server.state = state
+    broken = failing_state(server)
     said: list[str] = []
     link = TimedLink(url_of(server), said)
     link.start()
