@@ -18,20 +18,48 @@ def clock_time(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-class Progress:
+class _Line:
+    """One progress line on `out`: rewritten in place on a terminal (at most every `redraw_s`), a line of its own
+    every `every_s` elsewhere (a file, a CI log, docker logs), so that a long log stays readable. `tty` None: asks
+    `out`."""
+
+    def __init__(self, out: TextIO, clock: Callable[[], float], tty: bool | None, every_s: float, redraw_s: float):
+        self.out = out
+        self.clock = clock
+        self.tty = out.isatty() if tty is None and hasattr(out, "isatty") else bool(tty)
+        self.every_s = every_s if not self.tty else redraw_s
+        self.started = clock()
+        self._shown_at: float | None = None
+        self._line = ""
+
+    def _due(self, now: float, anyway: bool = False) -> bool:
+        """Whether a line is shown at `now` (`anyway`: whatever the time since the last), marked shown if so."""
+        if not anyway and self._shown_at is not None and now - self._shown_at < self.every_s:
+            return False
+        self._shown_at = now
+        return True
+
+    def _write(self, line: str) -> None:
+        self._line = line
+        self.out.write(f"\r\033[K{line}" if self.tty else f"vcam: {line}\n")
+        self.out.flush()
+
+    def done(self) -> None:
+        """Ends the line on a terminal (the next output starts on a line of its own)."""
+        if self.tty and self._line:
+            self.out.write("\n")
+            self.out.flush()
+        self._line = ""
+
+
+class Progress(_Line):
     """`update(blocks, frames)` after each block; `say(text)` for a message, which keeps the line below it;
     `done()` once the render ends. `tty` None: asks `out`."""
 
     def __init__(self, total: int, out: TextIO, clock: Callable[[], float] = time.monotonic,
                  tty: bool | None = None, every_s: float = EVERY_S):
+        super().__init__(out, clock, tty, every_s, REDRAW_S)
         self.total = total
-        self.out = out
-        self.clock = clock
-        self.tty = out.isatty() if tty is None and hasattr(out, "isatty") else bool(tty)
-        self.every_s = every_s if not self.tty else REDRAW_S
-        self.started = clock()
-        self._shown_at: float | None = None
-        self._line = ""
 
     def text(self, blocks: int, frames: int) -> str:
         elapsed = self.clock() - self.started
@@ -42,13 +70,8 @@ class Progress:
         return line
 
     def update(self, blocks: int, frames: int) -> None:
-        now = self.clock()
-        last = blocks >= self.total
-        if not last and self._shown_at is not None and now - self._shown_at < self.every_s:
-            return
-        self._shown_at = now
-        self._line = self.text(blocks, frames)
-        self._write(self._line)
+        if self._due(self.clock(), anyway=blocks >= self.total):
+            self._write(self.text(blocks, frames))
 
     def say(self, text: str) -> None:
         if self.tty and self._line:
@@ -58,17 +81,6 @@ class Progress:
             self.out.write(self._line)
         self.out.flush()
 
-    def done(self) -> None:
-        """Ends the line on a terminal (the next output starts on a line of its own)."""
-        if self.tty and self._line:
-            self.out.write("\n")
-            self.out.flush()
-        self._line = ""
-
-    def _write(self, line: str) -> None:
-        self.out.write(f"\r\033[K{line}" if self.tty else f"vcam: {line}\n")
-        self.out.flush()
-
 
 def gigabytes(n: float) -> str:
     """28.6 GB, 0.25 GB (the hub's and disks' decimal gigabytes, as the sizes vcam quotes are); 12.3 MB below a
@@ -76,24 +88,18 @@ def gigabytes(n: float) -> str:
     return f"{n / 1e9:.1f} GB" if n >= 1e8 or n == 0 else f"{n / 1e6:.1f} MB"
 
 
-class ByteProgress:
+class ByteProgress(_Line):
     """Bytes done of a known total (a download, a checkpoint read) with percent, rate and time left: a line every
     `every_s` seconds where `out` is no terminal (docker logs, nohup), so a long log stays a few hundred lines;
     one line rewritten in place on a terminal. `update(done)` with the bytes done so far; `done()` at the end."""
 
     def __init__(self, what: str, total: int, out: TextIO, clock: Callable[[], float] = time.monotonic,
                  tty: bool | None = None, every_s: float = EVERY_S):
+        super().__init__(out, clock, tty, every_s, 0.5)
         self.what = what
         self.total = max(0, total)
-        self.out = out
-        self.clock = clock
-        self.tty = out.isatty() if tty is None and hasattr(out, "isatty") else bool(tty)
-        self.every_s = every_s if not self.tty else 0.5
-        self.started = clock()
         self.first = 0  # bytes already there at the start (a resumed download): not counted in the rate
         self._begun = False
-        self._shown_at: float | None = None
-        self._shown = False
         self._final_total = 0  # the total the last line reached, said once
 
     def text(self, done: int) -> str:
@@ -118,18 +124,8 @@ class ByteProgress:
         # the line that reaches the total is shown at once, and only once: past it (a total unknown or short of
         # the bytes that come) each update would otherwise be a line of its own, a flood in a log
         final = 0 < self.total <= done and self._final_total != self.total
-        if self._shown_at is not None and now - self._shown_at < self.every_s and not final:
+        if not self._due(now, anyway=final):
             return
         if final:
             self._final_total = self.total
-        self._shown_at = now
-        self._shown = True
-        line = self.text(done)
-        self.out.write(f"\r\033[K{line}" if self.tty else f"vcam: {line}\n")
-        self.out.flush()
-
-    def done(self) -> None:
-        if self.tty and self._shown:
-            self.out.write("\n")
-            self.out.flush()
-        self._shown = False
+        self._write(self.text(done))
