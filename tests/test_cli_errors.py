@@ -210,23 +210,23 @@ def test_a_path_written_with_an_equals_sign_and_a_tilde_is_in_the_home_folder(tm
 
 
 def test_download_offline_without_taehvs_file_says_so_before_fetching_the_model(tmp_path, capsys, monkeypatch):
-    import vcam.engine.weights
+    import vcam.engine.hub
 
     monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr(vcam.engine.weights, "from_hub", lambda spec: pytest.fail("the model was fetched first"))
+    monkeypatch.setattr(vcam.engine.hub, "from_hub", lambda spec: pytest.fail("the model was fetched first"))
     assert main(["download", "--decoder", "taehv"]) == 2
     err = capsys.readouterr().err
     assert "TAEHV's weights (taew2_1.safetensors) are not in" in err and "Traceback" not in err, err
 
 
 def test_a_download_stopped_with_ctrl_c_says_what_is_kept(capsys, monkeypatch):
-    import vcam.engine.weights
+    import vcam.engine.hub
 
     def stopped(spec):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(vcam.engine.weights, "from_hub", stopped)
+    monkeypatch.setattr(vcam.engine.hub, "from_hub", stopped)
     assert main(["download"]) == 130
     err = capsys.readouterr().err
     assert "download stopped; the files it finished are kept: run `vcam download` again to fetch the rest" in err

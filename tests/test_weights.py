@@ -13,7 +13,8 @@ from vcam.errors import NoGPUError, NotEnoughVRAMError, WeightsError
 from vcam.engine.model import CausalWanModel
 from vcam.engine.memory import GIB, estimate_vram, plan_memory
 from vcam.engine.weight_files import from_folder
-from vcam.engine.weights import check_cuda, from_hub, load_checkpoint
+from vcam.engine.hub import from_hub
+from vcam.engine.weights import check_cuda, load_checkpoint
 
 
 def test_krea_layout_checkpoint_loads_with_every_key(weights_folder):

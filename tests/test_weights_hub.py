@@ -10,12 +10,14 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-import vcam.engine.weights as W
+import vcam.engine.hub as W
+import vcam.engine.weights
 from test_weights import copy_folder, fake_hub, fill_hub_cache
 from vcam.engine.configs import KREA_FILE, KREA_REPO, WAN_REPO, get_spec
 from vcam.engine.model import CausalWanModel
 from vcam.engine.weight_files import from_folder
-from vcam.engine.weights import from_hub, load_checkpoint
+from vcam.engine.hub import from_hub
+from vcam.engine.weights import load_checkpoint
 from vcam.errors import WeightsError
 from vcam.live.progress import ByteProgress, gigabytes
 
@@ -251,7 +253,7 @@ def test_loading_the_checkpoint_shows_gigabytes_read_in_a_log(weights_folder, mo
     """The load was a tqdm bar that a log never showed: minutes of silence for 28.6 GB."""
     clock = Clock()
     lines = io.StringIO()
-    monkeypatch.setattr(W, "ByteProgress", functools.partial(ByteProgress, clock=clock, every_s=5.0))
+    monkeypatch.setattr(vcam.engine.weights, "ByteProgress", functools.partial(ByteProgress, clock=clock, every_s=5.0))
     with torch.device("meta"):
         model = CausalWanModel(get_spec("tiny").transformer)
     import safetensors

@@ -697,7 +697,7 @@ def cmd_models(args) -> int:
 
 def cmd_download(args) -> int:
     from vcam.engine.configs import get_spec
-    from vcam.engine.weights import from_hub
+    from vcam.engine.hub import from_hub
 
     spec = get_spec(args.model)
     if spec.random_weights:

@@ -21,6 +21,7 @@ from vcam.engine.text import HFTokenizer, PieceTokenizer, TextEncoder, build_umt
 from vcam.engine.taehv import TAEHVDecoder, TAEHVStreamingDecoder, build_taehv
 from vcam.engine.taehv_weights import find_taehv, load_taehv
 from vcam.engine.vae import StreamingDecoder, build_vae, vae_dtype
+from vcam.engine import hub
 from vcam.engine import weights as W
 from vcam.engine.weight_files import from_folder
 from vcam.engine.memory import GIB, memory_plan, out_of_memory_said_as_error
@@ -186,9 +187,9 @@ def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.dev
         log(f"building {spec.name} (random weights)")
         return _tune(_random_engine(spec, device, dtype), speed)
     if weights is None:
-        log(f"fetching weights from the Hugging Face hub (first run: up to about {W.HUB_DOWNLOAD_GB} GB, with a "
+        log(f"fetching weights from the Hugging Face hub (first run: up to about {hub.HUB_DOWNLOAD_GB} GB, with a "
             "progress line)")
-    paths = from_folder(weights) if weights is not None else W.from_hub(spec)
+    paths = from_folder(weights) if weights is not None else hub.from_hub(spec)
     taehv_file = find_taehv(weights) if speed.decoder == "taehv" else None  # a missing file is said now
 
     log(f"loading transformer from {paths.transformer}")

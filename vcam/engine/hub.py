@@ -1,0 +1,458 @@
+"""Finding and fetching model weights in the Hugging Face hub's cache: what is there already (no network then),
+the room a download needs, said before it starts, its progress lines, and the hub's refusals said with their fix.
+"""
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import os
+import shutil
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
+from vcam.engine.weight_files import WeightPaths, check_files, layout
+from vcam.errors import WeightsError
+from vcam.live.progress import ByteProgress, gigabytes
+
+
+# The Krea checkpoint (28.6 GB), Wan's text encoder (11.4 GB in bf16, 22.7 GB if its shards are float32 as one
+# report says), tokenizer and VAE: the larger figure, since it sizes a disk.
+HUB_DOWNLOAD_GB = 52
+# Room kept free beyond the files themselves (the hub's lock and ref files, the file system's own reserve).
+DISK_MARGIN = 10**9
+ENOSPC, EACCES, EROFS = 28, 13, 30
+# Where rented GPU machines (RunPod, Vast.ai, Lambda, …) mount their large volume beside a small root disk.
+VOLUMES = ("/workspace", "/data", "/mnt/data", "/home/workspace")
+MOVE_CACHE = ("point HF_HOME at a larger, writable volume before running (on a rented GPU machine often the "
+              "/workspace volume: `export HF_HOME=/workspace/hf`), or download the files elsewhere and pass "
+              "--weights DIR")
+
+
+def _cache_variable() -> str | None:
+    """The variable that places the hub cache over HF_HOME, where one is set: HF_HUB_CACHE, or the older
+    HUGGINGFACE_HUB_CACHE that huggingface_hub still reads (set in many older docker images)."""
+    return next((name for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE") if os.environ.get(name)), None)
+
+
+def _move_cache() -> str:
+    # where HF_HUB_CACHE (or its older name) is set, it outranks HF_HOME: moving HF_HOME would change nothing
+    name = _cache_variable()
+    if name:
+        return MOVE_CACHE.replace("point HF_HOME", f"point {name} (set here, it outranks HF_HOME)")
+    return MOVE_CACHE
+
+
+def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None = None) -> WeightPaths:
+    """Finds the files of `spec` in the hub cache, or downloads what is missing, with a progress line on `out`
+    (stderr; a bar where it is a terminal, a line every few seconds where it is a log). A complete cache is used
+    without asking the hub anything, so a show starts with no network and from a read-only cache. Before a
+    download, the hub is asked the sizes of what is missing and a disk too small for them is said then, not
+    tens of GB later. A download cut short keeps its finished files; its partial ones (kept apart as `.incomplete`,
+    never taken for whole ones) are resumed by huggingface_hub 1.x and older, started afresh by 2.x."""
+    cached = _in_cache(spec, cache_dir)
+    if cached is not None:
+        return cached
+    out = out if out is not None else sys.stderr
+    where = _hub_cache(cache_dir)
+    plans = {repo: _plan(repo, patterns, cache_dir, where) for repo, patterns in spec.hub_files}
+    _check_room(plans, where)
+    roots = {repo: _fetch(repo, patterns, cache_dir, where, plans[repo], out) for repo, patterns in spec.hub_files}
+    paths = layout(roots[KREA_REPO], roots[WAN_REPO])
+    check_files(paths, "delete the files named (in the hub cache, the file each one links to as well) and run "
+                       "`vcam download` again")
+    return paths
+
+
+def _in_cache(spec: ModelSpec, cache_dir: str | None) -> WeightPaths | None:
+    """The weights as the hub cache holds them, if every file is there and whole."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        roots = {repo: Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir,
+                                              local_files_only=True)) for repo, patterns in spec.hub_files}
+        paths = layout(roots[KREA_REPO], roots[WAN_REPO])
+        check_files(paths)
+    except (LocalEntryNotFoundError, WeightsError):
+        return None
+    return paths
+
+
+def _hub_cache(cache_dir: str | None) -> Path:
+    from huggingface_hub import constants
+
+    return Path(cache_dir or constants.HF_HUB_CACHE).expanduser()
+
+
+@dataclass(frozen=True)
+class DownloadPlan:
+    """What a download of one repo will fetch, as the hub's dry run tells; `sizes` None where it cannot (a
+    huggingface_hub older than 1.0)."""
+    sizes: dict[str, int] | None
+    partial: int = 0  # bytes of partial files a cut-short download left, which it resumes from (hub 1.x and older)
+    stale: int = 0  # bytes of partial files it will not resume (another revision; huggingface_hub 2.x's own names)
+
+    @property
+    def total(self) -> int:
+        return sum(self.sizes.values()) if self.sizes else 0
+
+
+def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Path) -> DownloadPlan:
+    from huggingface_hub import snapshot_download
+
+    if _offline():  # the download answers from the cache alone, and says what it lacks
+        return DownloadPlan(None)
+    try:
+        files = snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, dry_run=True)
+    except TypeError:  # no dry run in this huggingface_hub: the download itself will tell
+        return DownloadPlan(None)
+    except _dry_run_error() as e:
+        if _http_error(e.__cause__):  # the hub answered, with a refusal (401, gated, 429): said now
+            raise _said(repo, e.__cause__, where) from None
+        return DownloadPlan(None)  # the hub unreachable: the download says so, or completes from the cache
+    except Exception as e:
+        raise _said(repo, e, where) from None
+    pending = [f for f in files if f.will_download]
+    sizes = {f.filename: f.file_size or 0 for f in pending}
+    return DownloadPlan(sizes, *_partial_bytes(repo, pending, _repo_folder(where, repo) / "blobs"))
+
+
+def _partial_bytes(repo: str, pending: list, blobs: Path) -> tuple[int, int]:
+    """Bytes of the partial files the download will resume, and of those it will not. Resumed: those of the blobs it
+    is about to fetch. A partial file of another revision, or one huggingface_hub 2.x named for a process killed
+    mid-download (it never resumes them), is left aside: counting it would pass a disk that fills up tens of GB
+    later, and it only takes room."""
+    try:
+        partial = {f.name.removesuffix(".incomplete"): f.stat().st_size for f in blobs.glob("*.incomplete")}
+    except OSError:
+        return 0, 0
+    if not partial or not pending:
+        return 0, sum(partial.values())
+    from huggingface_hub import HfApi
+
+    try:  # a blob is named by its LFS sha256, or by its git hash for a small file
+        infos = HfApi().get_paths_info(repo, [f.filename for f in pending], revision=pending[0].commit_hash)
+        sizes = {(i.lfs.sha256 if getattr(i, "lfs", None) else i.blob_id): i.size for i in infos
+                 if hasattr(i, "blob_id")}
+    except Exception:  # the hub could not say: the partial files are taken as the download's, as before
+        return sum(partial.values()), 0
+    resumed = sum(min(size, sizes[blob]) for blob, size in partial.items() if blob in sizes)
+    return resumed, sum(partial.values()) - resumed
+
+
+def _repo_folder(where: Path, repo: str) -> Path:
+    return where / ("models--" + repo.replace("/", "--"))
+
+
+def _dry_run_error() -> tuple[type[BaseException], ...]:
+    try:
+        from huggingface_hub.errors import DryRunError
+    except ImportError:
+        return ()
+    return (DryRunError,)
+
+
+def _existing(path: Path) -> Path:
+    """`path` or the nearest folder above it that exists (the cache is made by the download)."""
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def _free_bytes(path: Path) -> int:
+    return shutil.disk_usage(_existing(path)).free
+
+
+def _writable(path: Path) -> bool:
+    return os.access(_existing(path), os.W_OK)
+
+
+def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
+    """Says a read-only cache, or a disk too small for what is left to download, before anything is fetched."""
+    missing = [f"{repo}: {name}" for repo, plan in plans.items() for name in (plan.sizes or {})]
+    if missing and not _writable(where):
+        raise WeightsError(f"the hub cache {where} is read-only and lacks {len(missing)} of the model's files "
+                           f"({_few(missing)})", "download them into it from a machine that can write it (`vcam "
+                           "download`), or point HF_HUB_CACHE (or HF_HOME) at a writable folder")
+    for place, need in _needs_by_disk(plans, where).items():
+        free = _free_bytes(place)
+        if free < need + DISK_MARGIN:
+            # free between the need and the margin: "need 51.6 GB, 52.0 GB free" alone reads as no reason at all
+            spare = f", which leaves less than the {gigabytes(DISK_MARGIN)} kept spare" if free >= need else ""
+            raise WeightsError(f"the weights need {gigabytes(need)} more in {place}, and its disk has "
+                               f"{gigabytes(free)} free{spare}",
+                               _stale_fix(plans, where) + _room_fix(_roomy_volume(need + DISK_MARGIN, place)))
+
+
+def _needs_by_disk(plans: dict[str, DownloadPlan], where: Path) -> dict[Path, int]:
+    """Bytes left to download for each disk they land on: a repo's folder in the cache may be a link to another
+    volume (put there to make room), and its files' room is that volume's, not the cache's. Each disk is named by
+    the cache where it is the cache's, by the repo's blobs folder otherwise."""
+    needs: dict[int, tuple[Path, int]] = {}
+    home = _device(where)
+    for repo, plan in plans.items():
+        need = max(0, plan.total - plan.partial)
+        if need:
+            blobs = _repo_folder(where, repo) / "blobs"
+            device = _device(blobs)
+            place, total = needs.get(device, (where if device == home else blobs, 0))
+            needs[device] = (place, total + need)
+    return dict(needs.values())
+
+
+def _device(path: Path) -> int:
+    return _existing(path).stat().st_dev
+
+
+def _stale_fix(plans: dict[str, DownloadPlan], where: Path) -> str:
+    """Deleting the partial files no download will resume, where there are any: room won back in place."""
+    stale = sum(plan.stale for plan in plans.values())
+    if not stale:
+        return ""
+    files = ", ".join(str(_repo_folder(where, repo) / "blobs" / "*.incomplete")
+                      for repo, plan in plans.items() if plan.stale)
+    return (f"partial files of downloads cut short take {gigabytes(stale)} and are never resumed: with no other "
+            f"download running, delete them ({files}); if that is not room enough, ")
+
+
+def _room_fix(roomy: Path | None) -> str:
+    if roomy is None:
+        return _move_cache()
+    if name := _cache_variable():
+        return f"{roomy} has room: `export {name}={roomy / 'hf' / 'hub'}` and run again; or {_move_cache()}"
+    return f"{roomy} has room: `export HF_HOME={roomy / 'hf'}` and run again; or {_move_cache()}"
+
+
+def _roomy_volume(need: int, where: Path) -> Path | None:
+    """A writable volume of those rented GPU machines mount with room for `need` bytes, not the disk of `where`."""
+    for volume in map(Path, VOLUMES):
+        try:
+            if (volume.is_dir() and _writable(volume) and _free_bytes(volume) >= need
+                    and volume.stat().st_dev != _existing(where).stat().st_dev):
+                return volume
+        except OSError:
+            continue
+    return None
+
+
+def _few(names: list[str], n: int = 3) -> str:
+    more = f", … {len(names) - n} more" if len(names) > n else ""
+    return ", ".join(names[:n]) + more
+
+
+def _missing(root: Path, patterns: tuple[str, ...]) -> list[str]:
+    files = [str(f.relative_to(root)) for f in root.rglob("*") if f.is_file()]
+    return [p for p in patterns if not any(fnmatch.fnmatch(f, p) for f in files)]
+
+
+def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Path, plan: DownloadPlan,
+           out: TextIO) -> Path:
+    from huggingface_hub import snapshot_download
+
+    size = f", {gigabytes(plan.total)}" if plan.total else ""
+    print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …", file=out, flush=True)
+    bars, stop = {}, None
+    if not out.isatty():
+        line = ByteProgress(f"downloading {repo}", plan.total, out)
+        progress = DownloadLine(line, _repo_folder(where, repo) / "blobs", plan.partial)
+        bars, stop = {"tqdm_class": _line_bars(progress)}, _watch(progress, line.every_s)
+    # huggingface_hub reads HF_HUB_OFFLINE once, as it is imported; set later, it is honoured here all the same
+    offline = {"local_files_only": True} if _offline() else {}
+    try:
+        root = Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, **bars, **offline))
+    except Exception as e:
+        raise _said(repo, e, where) from None
+    finally:
+        if stop is not None:
+            stop()
+    missing = _missing(root, patterns)
+    if missing and _offline():
+        raise WeightsError(f"HF_HUB_OFFLINE is set and {repo} in the hub cache {where} lacks {', '.join(missing)}",
+                           "unset HF_HUB_OFFLINE and run `vcam download` with a network connection to complete "
+                           "it, or pass --weights DIR with the files")
+    if missing:
+        raise WeightsError(f"{repo} in the hub cache {where} lacks {', '.join(missing)}",
+                           "run `vcam download` again with a network connection to complete the download")
+    return root
+
+
+def _said(repo: str, e: BaseException, where: Path) -> BaseException:
+    """The hub's or the disk's failure as one WeightsError line with its fix; `e` itself where it is none of
+    theirs."""
+    from huggingface_hub.errors import (GatedRepoError, HfHubHTTPError, LocalEntryNotFoundError,
+                                        OfflineModeIsEnabled, RepositoryNotFoundError, RevisionNotFoundError)
+
+    if isinstance(e, LocalEntryNotFoundError) and _http_error(e.__cause__):
+        e = e.__cause__  # the hub's refusal (429, 5xx, 403), which huggingface_hub reports as "not in the cache"
+    text = (str(e) or e.__class__.__name__).strip()
+    first = (text.splitlines() or [""])[0]
+    errno = getattr(e, "errno", None)
+    status = getattr(getattr(e, "response", None), "status_code", None)
+    # not "partial ones resume": huggingface_hub 2.x writes each file under a name of its own and drops it on failure
+    again = "run again (finished files are kept)"
+    if "No space left" in text or "os error 28" in text or errno == ENOSPC:
+        return WeightsError(f"downloading {repo} failed: the disk holding {where} is full",
+                            f"free space there (the weights take about {HUB_DOWNLOAD_GB} GB in all), or "
+                            f"{_move_cache()}; then {again}")
+    if errno in (EACCES, EROFS) or isinstance(e, PermissionError):
+        return WeightsError(f"the hub cache {where} is read-only and lacks files of {repo} ({first})",
+                            "download them into it from a machine that can write it (`vcam download`), or point "
+                            "HF_HUB_CACHE (or HF_HOME) at a writable folder")
+    if isinstance(e, (OfflineModeIsEnabled, LocalEntryNotFoundError)):
+        if _offline():
+            return WeightsError(f"HF_HUB_OFFLINE is set and the hub cache {where} lacks {repo}",
+                                "unset HF_HUB_OFFLINE and run `vcam download` with a network connection, or pass "
+                                "--weights DIR with the files")
+        return WeightsError(f"could not reach the Hugging Face hub for {repo}, and the hub cache {where} lacks it",
+                            "check the network connection (or unset HF_HUB_OFFLINE), or download the files "
+                            "elsewhere and pass the folder with --weights DIR")
+    if isinstance(e, GatedRepoError):
+        return WeightsError(f"{repo} is gated: the hub serves it only to accounts that accepted its terms",
+                            f"accept them at https://huggingface.co/{repo}, then log in here with `hf auth login` "
+                            "(or set HF_TOKEN) and run again")
+    if isinstance(e, RevisionNotFoundError):
+        return WeightsError(f"the hub has no such revision of {repo} ({first})",
+                            "leave the revision to vcam (the repo's main branch), then run again")
+    if isinstance(e, RepositoryNotFoundError) or status in (401, 403):
+        if _token():
+            return WeightsError(f"the hub refused {repo} ({status or 401}) with this machine's token: {first}",
+                                "the repos are public, so a stale or invalid token is the likely cause: unset "
+                                "HF_TOKEN or log in again with `hf auth login`, then run again")
+        return WeightsError(f"the hub refused {repo} ({status or 404}): it is private, renamed or gone ({first})",
+                            f"check https://huggingface.co/{repo}; for a private repo log in with `hf auth login` "
+                            "(or set HF_TOKEN), then run again")
+    if status == 429:
+        return WeightsError(f"the Hugging Face hub is rate-limiting this machine (429) while fetching {repo}",
+                            f"wait a few minutes and {again}; logging in (`hf auth login` or HF_TOKEN) raises the "
+                            "limit")
+    if isinstance(status, int) and status >= 500:
+        return WeightsError(f"the Hugging Face hub failed ({status}) while fetching {repo}",
+                            f"wait a little and {again}")
+    if isinstance(e, (HfHubHTTPError, OSError, *_transport_errors())) or (
+            isinstance(e, RuntimeError) and "Data processing error" in text):  # hf_xet's wrapped network failures
+        return WeightsError(f"downloading {repo} failed: {first}", f"check the network, then {again}")
+    return e
+
+
+def _http_error(e: BaseException | None) -> bool:
+    from huggingface_hub.errors import HfHubHTTPError
+
+    return isinstance(e, HfHubHTTPError)
+
+
+def _offline() -> bool:
+    from huggingface_hub import constants
+
+    return bool(constants.HF_HUB_OFFLINE) or os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
+
+
+def _token() -> bool:
+    try:
+        from huggingface_hub import get_token
+    except ImportError:
+        return bool(os.environ.get("HF_TOKEN"))
+    return bool(get_token())
+
+
+class DownloadLine:
+    """The bytes of one repo's download, fed from the hub's progress bars by its download threads (up to 8 at once,
+    hence the lock), or, where the hub feeds its bars none (huggingface_hub 1.0 and older give a custom bar class
+    only the count of files), measured on disk: the blobs folder's growth since the download began, on top of the
+    `resumed` bytes of partial files it goes on from. Growth, not size: partial files it never resumes (of another
+    revision, or left by a killed process) would read as done."""
+
+    def __init__(self, line: ByteProgress, blobs: Path, resumed: int = 0):
+        self.line = line
+        self.blobs = blobs
+        self.fed = False  # the hub's bars report bytes: the disk is not measured then
+        self._written = 0
+        self._lock = threading.Lock()
+        self._before = _blob_bytes(blobs) - resumed
+
+    def add(self, n: int, total: int) -> None:
+        with self._lock:
+            self.fed = True
+            self._written += n
+            self.line.total = max(self.line.total, total)  # the hub's total grows as each file starts
+            self.line.update(self._written)
+
+    def measure(self) -> None:
+        """One look at the disk, where the hub's bars report no bytes."""
+        with self._lock:
+            if not self.fed:
+                self.line.update(max(0, _blob_bytes(self.blobs) - self._before))
+
+    def done(self) -> None:
+        with self._lock:
+            self.line.done()
+
+
+def _blob_bytes(blobs: Path) -> int:
+    """Bytes in the hub cache's blobs folder, partial files included; 0 where it is not made yet."""
+    total = 0
+    try:
+        for f in blobs.iterdir():
+            total += f.stat().st_size
+    except OSError:  # not made yet, or a file gone between listing and stat
+        pass
+    return total
+
+
+def _watch(progress: DownloadLine, every_s: float) -> Callable[[], None]:
+    """Measures the disk every `every_s` seconds in a thread of its own; returns what stops it."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every_s):
+            progress.measure()
+
+    thread = threading.Thread(target=run, name="vcam-download-line", daemon=True)
+    thread.start()
+
+    def end() -> None:
+        stop.set()
+        thread.join()
+
+    return end
+
+
+def _line_bars(progress: DownloadLine):
+    """A tqdm class for huggingface_hub that draws nothing but feeds `progress` with the bytes written (its own
+    bars stay silent where stderr is no terminal, leaving a log with nothing for the tens of minutes of a download).
+    The hub makes one bar for bytes received and one for bytes written: only the latter counts."""
+    from tqdm.std import tqdm
+
+    class LineBars(tqdm):
+        def __init__(self, *args, **kwargs):
+            self._counts = kwargs.get("unit") == "B" and not str(kwargs.get("desc", "")).startswith("Downloading b")
+            kwargs["disable"] = True
+            super().__init__(*args, **kwargs)
+
+        def update(self, n=1):
+            if self._counts and n:
+                progress.add(int(n), int(self.total or 0))
+            return super().update(n)
+
+        def close(self):
+            if self._counts:
+                progress.done()
+            return super().close()
+
+    return LineBars
+
+
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """Network failures as huggingface_hub's HTTP library raises them once its own retries of a dropped or stalled
+    download are spent: httpx's (huggingface_hub 1.x) and httpx2's (2.x) are no OSErrors, as requests' (0.x) were."""
+    kinds = []
+    for name in ("httpx2", "httpx"):
+        try:
+            kinds.append(importlib.import_module(name).TransportError)
+        except (ImportError, AttributeError):
+            pass
+    return tuple(kinds)
