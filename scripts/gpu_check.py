@@ -536,6 +536,8 @@ def main() -> int:
     started = float(os.environ.get("GPU_CHECK_START", time.time()))
     run = Run(args.out, {"device": name, "torch": torch.__version__, **versions}, deadline=started + args.budget,
               started=started)
+    if bias_tests := os.environ.get("GPU_CHECK_BIAS_TESTS"):  # run by gpu_check.sh before this, under pytest
+        run.results["attention bias CUDA tests"] = bias_tests
     watchdog = threading.Timer(max(0.0, run.deadline + args.grace - time.time()), run.stop, args=(args.grace,))
     watchdog.daemon = True
     watchdog.start()

@@ -3,7 +3,8 @@
 # every GPU check and the benchmark matrix, printing a short table (what would not end within 540 s of the start
 # is skipped; a step still running 45 s past that is cut short and the table printed; --quick: the main rows only;
 # --compiled: the compiled rows only). $OUT/gpu_check.json and $OUT/gpu_check.md (the tables for BENCHMARKS.md)
-# are written after every step; $OUT/gpu_check.log holds the whole output.
+# are written after every step; $OUT/gpu_check.log holds the whole output. Exit 4: every step ran but the attention
+# bias's CUDA tests did not pass.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export GPU_CHECK_START=${GPU_CHECK_START:-$(date +%s)}  # the deadline counts the installs and imports too
@@ -23,6 +24,17 @@ mkdir -p "$out"
   fi
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
   # the attention bias's CUDA checks against a masked softmax (pytest is on the device; cut short if it hangs)
-  timeout 150 "$py" -m pytest -q -p no:cacheprovider tests/test_attention_bias.py -k cuda
-  "$py" scripts/gpu_check.py --out "$out/gpu_check.json" "$@"
+  timeout 150 "$py" -m pytest -q -p no:cacheprovider tests/test_attention_bias.py -k cuda >"$out/bias_tests.txt" 2>&1
+  bias=$?
+  cat "$out/bias_tests.txt"
+  # its outcome is a row of the check table, and fails the whole check even where every bench row ran
+  said=$(tail -n 1 "$out/bias_tests.txt" | tr -d '=' | sed 's/^ *//; s/ *$//')
+  case $bias in 0) ;; 124) said="cut at 150 s";; *) said="pytest exit $bias: ${said:-no output}";; esac
+  GPU_CHECK_BIAS_TESTS=$said "$py" scripts/gpu_check.py --out "$out/gpu_check.json" "$@"
+  status=$?
+  if [ "$status" -eq 0 ] && [ "$bias" -ne 0 ]; then
+      echo "gpu_check: the attention bias's CUDA tests: $said"
+      status=4
+  fi
+  exit "$status"
 } 2>&1 | tee "$out/gpu_check.log"

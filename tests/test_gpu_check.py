@@ -208,6 +208,30 @@ def test_gpu_check_shs_exit_status_comes_through_tee(tmp_path):
     assert "gpu_check.py scripts/gpu_check.py --out" in (tmp_path / "out" / "gpu_check.log").read_text()
 
 
+def test_gpu_check_sh_fails_and_tables_the_attention_bias_tests_that_failed_before_a_full_run(tmp_path):
+    """The bias's CUDA tests run under pytest before the bench: their failure is a row of the check table (through
+    the environment) and the script's status (4), though every bench step after them ran."""
+    fake = tmp_path / "python"
+    fake.write_text("#!/usr/bin/env bash\n"
+                    "case \"$1\" in -c) exit 0;; -m) echo '==== 1 failed, 3 passed in 2.0s ===='; exit 1;; esac\n"
+                    "echo \"table row: $GPU_CHECK_BIAS_TESTS\"; exit 0\n")
+    fake.chmod(0o755)
+    env = {"PATH": "/usr/bin:/bin", "PYTHON": str(fake), "OUT": str(tmp_path / "out"), "GPU_CHECK_START": "0"}
+    done = subprocess.run(["bash", "scripts/gpu_check.sh"], capture_output=True, text=True, timeout=60, cwd=ROOT,
+                          env=env)
+    log = (tmp_path / "out" / "gpu_check.log").read_text()
+    assert done.returncode == 4, log
+    assert "table row: pytest exit 1: 1 failed, 3 passed in 2.0s" in log
+    assert "the attention bias's CUDA tests: pytest exit 1" in log
+
+
+def test_a_run_names_the_attention_bias_tests_outcome_in_its_check_table(tmp_path, monkeypatch):
+    monkeypatch.setenv("GPU_CHECK_BIAS_TESTS", "4 passed in 3.1s")
+    monkeypatch.setattr(sys, "argv", ["gpu_check.py", "--smoke", "--out", str(tmp_path / "r.json"), "--budget", "0"])
+    assert gpu_check.main() == 0
+    assert "| attention bias CUDA tests | 4 passed in 3.1s |" in (tmp_path / "r.md").read_text()
+
+
 def test_fp8s_psnr_against_bf16_with_a_stand_in_for_torchao(monkeypatch):
     """The FP8 row's arithmetic, with the weights rounded to bf16 standing in for torchao's FP8."""
     import vcam.engine.quant as quant
