@@ -194,16 +194,20 @@ def test_the_hard_stop_saves_while_a_step_adds_its_result(tmp_path):
     assert json.loads((tmp_path / "r.json").read_text())["kernels"] == "added"
 
 
-def test_gpu_check_shs_exit_status_comes_through_tee(tmp_path):
-    """The hard stop's 3 (or a refusal's 1) is the script's own status, though its output goes through tee."""
+def run_gpu_check_sh(tmp_path: Path, python: str, *args: str) -> subprocess.CompletedProcess:
+    """scripts/gpu_check.sh with a bash script standing in for the device's python3 (`python`: its body)."""
     fake = tmp_path / "python"
-    fake.write_text("#!/usr/bin/env bash\n"
-                    "case \"$1\" in -c|-m) exit 0;; esac\n"
-                    "echo \"gpu_check.py $*\"; exit 3\n")
+    fake.write_text("#!/usr/bin/env bash\n" + python)
     fake.chmod(0o755)
     env = {"PATH": "/usr/bin:/bin", "PYTHON": str(fake), "OUT": str(tmp_path / "out"), "GPU_CHECK_START": "0"}
-    done = subprocess.run(["bash", "scripts/gpu_check.sh", "--quick"], capture_output=True, text=True, timeout=60,
+    return subprocess.run(["bash", "scripts/gpu_check.sh", *args], capture_output=True, text=True, timeout=60,
                           cwd=ROOT, env=env)
+
+
+def test_gpu_check_shs_exit_status_comes_through_tee(tmp_path):
+    """The hard stop's 3 (or a refusal's 1) is the script's own status, though its output goes through tee."""
+    done = run_gpu_check_sh(tmp_path, "case \"$1\" in -c|-m) exit 0;; esac\n"
+                                      "echo \"gpu_check.py $*\"; exit 3\n", "--quick")
     assert done.returncode == 3, done.stdout + done.stderr
     assert "gpu_check.py scripts/gpu_check.py --out" in (tmp_path / "out" / "gpu_check.log").read_text()
 
@@ -211,14 +215,9 @@ def test_gpu_check_shs_exit_status_comes_through_tee(tmp_path):
 def test_gpu_check_sh_fails_and_tables_the_attention_bias_tests_that_failed_before_a_full_run(tmp_path):
     """The bias's CUDA tests run under pytest before the bench: their failure is a row of the check table (through
     the environment) and the script's status (4), though every bench step after them ran."""
-    fake = tmp_path / "python"
-    fake.write_text("#!/usr/bin/env bash\n"
-                    "case \"$1\" in -c) exit 0;; -m) echo '==== 1 failed, 3 passed in 2.0s ===='; exit 1;; esac\n"
-                    "echo \"table row: $GPU_CHECK_BIAS_TESTS\"; exit 0\n")
-    fake.chmod(0o755)
-    env = {"PATH": "/usr/bin:/bin", "PYTHON": str(fake), "OUT": str(tmp_path / "out"), "GPU_CHECK_START": "0"}
-    done = subprocess.run(["bash", "scripts/gpu_check.sh"], capture_output=True, text=True, timeout=60, cwd=ROOT,
-                          env=env)
+    done = run_gpu_check_sh(tmp_path, "case \"$1\" in -c) exit 0;; "
+                                      "-m) echo '==== 1 failed, 3 passed in 2.0s ===='; exit 1;; esac\n"
+                                      "echo \"table row: $GPU_CHECK_BIAS_TESTS\"; exit 0\n")
     log = (tmp_path / "out" / "gpu_check.log").read_text()
     assert done.returncode == 4, log
     assert "table row: pytest exit 1: 1 failed, 3 passed in 2.0s" in log
