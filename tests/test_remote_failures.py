@@ -51,16 +51,21 @@ class _Device:
         return _Camera(self)
 
 
-@pytest.mark.parametrize("channels", [1, 4])
-def test_a_sent_grey_or_bgra_camera_gives_rgb_frames(monkeypatch, channels):
-    """An infrared camera (Y8) gives one channel, some drivers four: sent as pictures, as the show takes them."""
-    device = FakeDevice(bgr=(30, 60, 90), channels=channels)
+@pytest.mark.parametrize("channels, dtype", [(1, np.uint8), (4, np.uint8), (1, np.uint16)])
+def test_a_sent_grey_or_bgra_camera_gives_rgb_frames(monkeypatch, channels, dtype):
+    """An infrared camera (Y8, or Y16 read without OpenCV's conversion) gives one channel, some drivers four: sent
+    as pictures, as the show takes them, before and after it is asked for the server's mode."""
+    device = FakeDevice(bgr=(30, 60, 90), channels=channels, dtype=dtype)
     monkeypatch.setattr(uploader_module, "open_device", lambda target, flag: device.open(target))
     cap = CvCapture(parse_input("camera:0"))
     try:
-        frame = cap.read()
-        assert frame is not None and frame.shape == (48, 64, 3)
-        assert tuple(frame[0, 0]) == ((60, 60, 60) if channels == 1 else (90, 60, 30))
+        frames = [cap.read()]
+        said = cap.fit_mode(832, 480)
+        frames += [cap.read(), cap.read()]  # the frame read as it settled in the mode asked for, then the next
+        for frame in frames:
+            assert frame is not None and frame.shape == (48, 64, 3) and frame.dtype == np.uint8
+            assert tuple(frame[0, 0]) == ((60, 60, 60) if channels == 1 else (90, 60, 30))
+        assert said.startswith("camera:0 gives 64×48 (asked for 1280×720): scaled up") and len(device.opened) == 1
     finally:
         cap.close()
 

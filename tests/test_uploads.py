@@ -12,13 +12,16 @@ import time
 import numpy as np
 import pytest
 
+from fake_capture import WEBCAM, FakeDevice
 from helpers import Pipe, wait_for, write_clip
 from vcam.cli import main
 from vcam.errors import VcamError
+from vcam.inspec import parse_input
 from vcam.remote import protocol as proto
+from vcam.remote import uploader as uploader_module
 from vcam.remote.client import CamOptions, run_cam
 from vcam.remote.intake import ConsumptionRate, Intake
-from vcam.remote.uploader import RateGate, Uploader, open_capture
+from vcam.remote.uploader import CvCapture, RateGate, Uploader, open_capture
 
 SIZE = (64, 48)  # the stream's (width, height) in these tests
 LEVELS = [20, 60, 100, 140, 180, 220]  # the grey of each of the test clip's frames
@@ -403,6 +406,9 @@ class FakeCapture:
     def reopen(self):
         return False
 
+    def fit_mode(self, width, height):
+        return None
+
     def close(self):
         pass
 
@@ -466,6 +472,126 @@ def test_the_upload_queue_is_bounded_and_keeps_the_newest():
     assert [round(f.mean() / 10) * 10 for _, f in frames] == [0, 70, 80, 90]  # the first, then the newest three
     assert [h.seq for h, _ in frames] == [0, 1, 2, 3]
     assert all(h.captured_at > 100 for h, _ in frames)  # in the server's clock: the offset is added
+
+
+# --- the sent camera's mode -------------------------------------------------------------------------------------
+
+def sending_camera(monkeypatch, device: FakeDevice, **kw) -> tuple[Uploader, list, list]:
+    """An uploader of camera:0, the fake `device` in OpenCV's place, connected: (it, what it said, what it sent)."""
+    monkeypatch.setattr(uploader_module, "open_device", lambda target, flag: device.open(target))
+    said, sent = [], []
+    up = Uploader(CvCapture(parse_input("camera:0"), **kw), said.append)
+    up.bind(lambda m: (sent.append(m), True)[1], lambda: 0.0)
+    up.start()
+    up.connected()
+    return up, said, sent
+
+
+def server_at(up: Uploader, width: int, height: int, again: bool = False) -> None:
+    """The server's send_ok for a width×height stream; `again`: after the server went away and came back."""
+    if again:
+        up.disconnected()
+        up.connected()
+    up.answer({"type": "send_ok", "width": width, "height": height, "fps": 30.0})
+
+
+def frames_of(sent: list, size: tuple[int, int]) -> bool:
+    """Whether a frame of `size` was sent."""
+    return any(isinstance(m, bytes) and proto.INPUT_HEADER.unpack_from(m)[3:] == size for m in list(sent))
+
+
+def test_a_sent_webcam_is_asked_for_hd_as_mjpg_for_an_832x480_server_and_says_what_it_gives(monkeypatch):
+    """Opened without a mode, V4L2 gives 640×480: the server's 832×480 was its crop scaled up, soft."""
+    import cv2
+
+    device = FakeDevice(modes=WEBCAM)
+    up, said, sent = sending_camera(monkeypatch, device)
+    try:
+        assert device.opened[0].size == (640, 480) and not device.opened[0].asked  # no size known yet
+        server_at(up, 832, 480)
+        assert wait_for(lambda: frames_of(sent, (832, 480)) and up.frames_sent >= 3, 60), said
+        cap = device.opened[0]
+        assert (cap.fourcc, cap.size) == ("MJPG", (1280, 720)) and len(device.opened) == 1
+        assert (cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG")) in cap.asked
+        assert [line for line in said if " gives " in line] == ["camera:0 gives 1280×720"]  # once
+    finally:
+        up.stop()
+
+
+@pytest.mark.parametrize("modes, dead, opens", [
+    (WEBCAM, {("MJPG", (1280, 720))}, 2),  # HD gets no USB bandwidth: opened again in its own mode
+    ({"YUYV": ((320, 240), (640, 480))}, set(), 1),  # no MJPG, no HD: it keeps what it has
+])
+def test_a_sent_webcam_that_cannot_give_hd_sends_its_own_mode_and_says_it_is_scaled_up(monkeypatch, modes, dead,
+                                                                                       opens):
+    device = FakeDevice(modes=modes, dead_modes=dead)
+    up, said, sent = sending_camera(monkeypatch, device, settle_s=0.05)
+    try:
+        server_at(up, 832, 480)
+        assert wait_for(lambda: frames_of(sent, (832, 480)) and up.frames_sent >= 3, 60), said
+        assert len(device.opened) == opens and device.opened[-1].size == (640, 480)
+        assert all(cap.released for cap in device.opened[:-1]) and not device.opened[-1].released
+        gives = [line for line in said if " gives " in line]
+        assert len(gives) == 1 and gives[0].startswith(
+            "camera:0 gives 640×480 (asked for 1280×720): scaled up to the stream's 832×480, softer")
+        assert not any("unplugged" in line for line in said)
+    finally:
+        up.stop()
+
+
+def test_a_sent_loopback_device_is_opened_once_and_taken_in_its_one_size(monkeypatch):
+    """OBS's virtual camera writes one size and refuses any other: asked, kept open, said once, at any server
+    size."""
+    device = FakeDevice(size=(1920, 1080))
+    up, said, sent = sending_camera(monkeypatch, device)
+    try:
+        server_at(up, 832, 480)
+        assert wait_for(lambda: frames_of(sent, (832, 480)) and up.frames_sent >= 3, 60), said
+        asked = len(device.opened[0].asked)
+        assert asked and said[-1] == "camera:0 gives 1920×1080"
+        server_at(up, 416, 240, again=True)  # another mode: asked again, refused again
+        assert wait_for(lambda: frames_of(sent, (416, 240)) and len(device.opened[0].asked) > asked, 60)
+        assert len(device.opened) == 1 and not device.opened[0].released
+        assert sum(" gives " in line for line in said) == 1
+    finally:
+        up.stop()
+
+
+def test_a_server_back_at_another_size_asks_the_sent_camera_again_only_for_another_mode(monkeypatch):
+    device = FakeDevice(modes=WEBCAM)
+    up, said, sent = sending_camera(monkeypatch, device)
+    try:
+        server_at(up, 832, 480)
+        assert wait_for(lambda: frames_of(sent, (832, 480)), 60)
+        cap = device.opened[0]
+        asked = len(cap.asked)
+        server_at(up, 960, 544, again=True)  # 1280×720 holds it too: no pause for a switch to the same mode
+        sent_before = up.frames_sent
+        assert wait_for(lambda: frames_of(sent, (960, 544)) and up.frames_sent >= sent_before + 5, 60)
+        assert len(cap.asked) == asked and cap.size == (1280, 720)
+        server_at(up, 416, 240, again=True)  # 640×360: less to carry and to decode
+        assert wait_for(lambda: "camera:0 gives 640×480" in said and frames_of(sent, (416, 240)), 60), said
+        assert cap.size == (640, 480) and len(device.opened) == 1
+        assert [line for line in said if " gives " in line] == ["camera:0 gives 1280×720", "camera:0 gives 640×480"]
+    finally:
+        up.stop()
+
+
+def test_a_sent_webcam_lost_and_back_is_asked_for_the_servers_mode_again(monkeypatch):
+    device = FakeDevice(modes=WEBCAM)
+    up, said, sent = sending_camera(monkeypatch, device)
+    up.REOPEN_S = 0.01
+    try:
+        server_at(up, 832, 480)
+        assert wait_for(lambda: "camera:0 gives 1280×720" in said, 60)
+        device.plugged = False
+        assert wait_for(lambda: any("unplugged" in line for line in said), 60)
+        device.plugged = True
+        assert wait_for(lambda: "camera:0 is back" in said, 60)
+        assert (device.opened[-1].fourcc, device.opened[-1].size) == ("MJPG", (1280, 720))
+        assert sum(" gives " in line and "no frames" not in line for line in said) == 1
+    finally:
+        up.stop()
 
 
 # --- the light side ---------------------------------------------------------------------------------------------

@@ -5,6 +5,13 @@ when the link is slow: what reaches the server is recent rather than complete. F
 rate the server says it consumes, fitted to its stream's size here (the upload carries no pixel the server would
 throw away), and JPEG-encoded. No torch.
 
+A camera opens in its own mode (a missing or held one is said before connecting); once the server says its
+stream's size (send_ok), it is asked, as the show's own camera input asks (camera.py: MJPG HD for an 832×480
+stream, a settle window, its own mode again where the one asked gives nothing), for the mode that holds that size,
+and what it gives is said. A server back at another size asks it again only where that needs another mode: a
+mode change stops the picture for a moment, and a mode that already holds the stream would only be swapped for an
+equal one.
+
 The capture itself (`open_capture`) is kept behind the small `Capture` interface so that it can move to the
 show's own input sources.
 """
@@ -21,7 +28,7 @@ import numpy as np
 from vcam.errors import VcamError
 from vcam.inspec import InputSpec, parse_input
 from vcam.live.frames import quiet_cv2
-from vcam.live.inputs.camera import device_rgb, open_device
+from vcam.live.inputs.camera import SETTLE_S, capture_mode, device_rgb, mode_line, open_device, settle_mode
 from vcam.live.inputs.source import InputError
 from vcam.live.mailbox import Mailbox
 from vcam.remote import protocol as proto
@@ -40,6 +47,8 @@ class Capture(Protocol):
 
     def reopen(self) -> bool: ...
 
+    def fit_mode(self, width: int, height: int) -> str | None: ...
+
     def close(self) -> None: ...
 
 
@@ -55,20 +64,66 @@ def parse_send(text: str) -> InputSpec:
 
 
 class CvCapture:
-    """A camera or a looped clip through OpenCV."""
+    """A camera or a looped clip through OpenCV. A camera is asked for the mode of the server's stream by
+    `fit_mode`, and again for it as it reopens."""
 
     def __init__(self, spec: InputSpec, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, settle_s: float = SETTLE_S):
         self.spec = spec
         self.name = str(spec)
         self.live = spec.kind == "camera"
-        self._clock, self._sleep = clock, sleep
+        self._clock, self._sleep, self._settle_s = clock, sleep, settle_s
         self._cap = None
         self._period = 0.0
         self._due = 0.0
         self._why: InputError | None = None
+        self._size: tuple[int, int] | None = None  # the server's stream's, once known: the mode asked is for it
+        self._mode: tuple[int, int] | None = None  # capture_mode(*_size), asked of the camera
+        self._held = None  # the frame read as the camera settled in its mode: the next read's
+        self._said: str | None = None  # what the camera gives, as last said
         if not self.reopen():
             raise self._why or _unopenable(spec)
+
+    def _open_device(self, target: str):
+        return open_device(target, "--send")
+
+    def fit_mode(self, width: int, height: int) -> str | None:
+        """Asks a camera for the mode for a width×height stream, where it is not in the one asked for that already;
+        what it gives, to be said, or None where there is nothing new to say (a clip, the same mode, the same
+        picture). A camera that then gives nothing is closed: the next read fails, and the camera is reopened as one
+        unplugged."""
+        if not self.live or capture_mode(width, height) == self._mode:
+            self._size = (width, height)
+            return None
+        self._size, self._mode = (width, height), capture_mode(width, height)
+        if self._cap is None:  # lost: its reopen asks for the mode
+            return None
+        cap, self._cap = self._cap, None
+        try:
+            self._cap, self._held = settle_mode(cap, self._open_device, self.spec.target, self._size,
+                                                settle_s=self._settle_s)
+        except Exception:  # OpenCV's error as it switched or read (unplugged meanwhile): settle_mode released it
+            return None
+        if self._held is None:
+            self.close()
+            return None
+        line = mode_line(self.name, self._size, self._held)
+        if line == self._said:  # a device of one size (v4l2loopback) asked again: nothing new to say
+            return None
+        self._said = line
+        return line
+
+    def _open_camera(self):
+        """The camera opened as the show's own camera input opens it (V4L2 on Linux): in its own mode until the
+        server's stream's size is known, then in the mode for it, its first frame held for the next read; None where
+        it opened but gave no frame in its mode."""
+        cap = self._open_device(self.spec.target)
+        if self._size is None or not cap.isOpened():
+            return cap
+        cap, self._held = settle_mode(cap, self._open_device, self.spec.target, self._size, settle_s=self._settle_s)
+        if cap is not None and self._held is None:
+            cap.release()
+        return cap if self._held is not None else None
 
     def reopen(self) -> bool:
         cv2 = quiet_cv2()  # a damaged clip: vcam's one line, not FFmpeg's for every bad packet
@@ -76,8 +131,7 @@ class CvCapture:
         self.close()
         if self.live:
             try:
-                # as the show's own camera input opens it (V4L2 on Linux)
-                cap = open_device(self.spec.target, "--send")
+                cap = self._open_camera()
             except InputError as e:  # said when the first open fails; a reopen tries again later
                 self._why = e
                 return False
@@ -87,6 +141,8 @@ class CvCapture:
                 return False
         else:
             cap = cv2.VideoCapture(os.path.expanduser(self.spec.target))
+        if cap is None:
+            return False
         if not cap.isOpened():
             cap.release()
             return False
@@ -102,6 +158,9 @@ class CvCapture:
 
         if self._cap is None:
             return None
+        if self._held is not None:
+            frame, self._held = self._held, None
+            return frame
         if self._period:
             wait = self._due - self._clock()
             if wait > 0:
@@ -119,6 +178,7 @@ class CvCapture:
         return device_rgb(frame) if ok else None
 
     def close(self) -> None:
+        self._held = None
         if self._cap is not None:
             self._cap.release()
             self._cap = None
@@ -268,6 +328,7 @@ class Uploader:
     # --- the threads ----------------------------------------------------------------------------------------
     def _capture_loop(self) -> None:
         while not self._stop.is_set():
+            self._fit_capture()
             frame = self.capture.read()
             if frame is None:
                 if not self._capture_failed():
@@ -276,6 +337,14 @@ class Uploader:
             self.offer(frame, self._wall())
             if self.state == "refused" and self._clock() - self._asked_at >= self.RETRY_S:
                 self.connected()  # the place may be free now
+
+    def _fit_capture(self) -> None:
+        """Asks the capture for the mode of the server's stream, once its size is known: here, between two reads,
+        as no read may run while a camera switches."""
+        with self._lock:
+            size = self._size
+        if size is not None and (line := self.capture.fit_mode(*size)):
+            self.say(line)
 
     def offer(self, frame: np.ndarray, captured: float) -> bool:
         """A captured frame (RGB, local time.time() of its capture) into the queue, if it is time for one."""

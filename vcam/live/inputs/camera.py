@@ -178,13 +178,23 @@ def _opened(open_capture: OpenCapture, target: str) -> Capture | None:
 def _first_frame(open_capture: OpenCapture, target: str, size: tuple[int, int],
                  clock: Callable[[], float] = time.monotonic,
                  settle_s: float = SETTLE_S) -> tuple[Capture | None, np.ndarray | None]:
-    """Opens the device, asks it for the mode for a stream of `size` and reads one frame (reads failed while it
-    settles in that mode tried again): (capture, frame), or what failed as (capture or None, None). Where the mode
-    asked for gives nothing (no USB bandwidth for it beside another camera, a backend that closed the device as it
-    failed to switch), the device is opened again in its own mode."""
+    """Opens the device, asks it for the mode for a stream of `size` and reads one frame (settle_mode): (capture,
+    frame), or what failed as (capture or None, None)."""
     cap = _opened(open_capture, target)
     if cap is None:
         return None, None
+    return settle_mode(cap, open_capture, target, size, clock, settle_s)
+
+
+def settle_mode(cap: Capture, open_capture: OpenCapture, target: str, size: tuple[int, int],
+                clock: Callable[[], float] = time.monotonic,
+                settle_s: float = SETTLE_S) -> tuple[Capture | None, np.ndarray | None]:
+    """Asks the open capture `cap` of device `target` for the mode for a stream of `size` and reads one frame
+    (reads failed while it settles in that mode tried again): (capture, frame), or what failed as (capture or None,
+    None); `cap` is released where it is not the capture returned. Where the mode asked for gives nothing (no USB
+    bandwidth for it beside another camera, a backend that closed the device as it failed to switch), the device is
+    opened again in its own mode. A capture that already gave frames may be asked (V4L2's backend stops the stream,
+    sets the mode and starts it again): its mode before the ask is what counts as its own."""
     try:
         own = _mode_of(cap)
         ask_mode(cap, *size)
@@ -205,6 +215,18 @@ def _first_frame(open_capture: OpenCapture, target: str, size: tuple[int, int],
         raise
 
 
+def mode_line(name: str, size: tuple[int, int], frame: np.ndarray) -> str:
+    """What camera `name` gives (`frame`, one it read) for a stream of `size`, said once as it opens: where it is
+    less than the stream, that the picture is scaled up (softer)."""
+    (width, height), (asked_w, asked_h) = size, capture_mode(*size)
+    got_h, got_w = frame.shape[:2]
+    text = f"{name} gives {got_w}×{got_h}"
+    if got_w < width or got_h < height:
+        text += (f" (asked for {asked_w}×{asked_h}): scaled up to the stream's {width}×{height}, softer; a camera "
+                 "with an HD mode is sharper")
+    return text
+
+
 class CameraSource:
     """`frames`, `status`, `close` of a live source. Raises InputError when the device does not open or gives no
     first frame; `open_capture` replaces OpenCV (a test double)."""
@@ -219,7 +241,7 @@ class CameraSource:
         self.live = LiveFrames(width, height, fit, name=self.name, clock=clock, stall_after_s=stall_after_s,
                                first_wait_s=FIRST_WAIT_S)
         cap, first = self._first()
-        self._say_mode(first)
+        self.say(mode_line(self.name, self.size, first))
         self.live.push(first)
         self.lost = False
         self._stop = threading.Event()
@@ -240,16 +262,6 @@ class CameraSource:
             raise InputError(f"{self.name} opened but gives no frames",
                              "start what feeds it (OBS: Start Virtual Camera); " + _open_fix())
         return cap, first
-
-    def _say_mode(self, frame: np.ndarray) -> None:
-        """What the camera gives, once: where it is less than the stream, that the picture is scaled up (softer)."""
-        (width, height), (asked_w, asked_h) = self.size, capture_mode(*self.size)
-        got_h, got_w = frame.shape[:2]
-        text = f"{self.name} gives {got_w}×{got_h}"
-        if got_w < width or got_h < height:
-            text += (f" (asked for {asked_w}×{asked_h}): scaled up to the stream's {width}×{height}, softer; a camera "
-                     "with an HD mode is sharper")
-        self.say(text)
 
     def _run(self, cap: Capture | None) -> None:
         try:
