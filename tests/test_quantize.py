@@ -291,6 +291,22 @@ def test_a_change_on_the_beat_says_only_when_it_lands():
         "cue 1/1 'drop': bias 0.4; on the bar, block 40; preset 2 'strobe storm'; on the bar, block 40")
 
 
+def test_a_change_on_the_beat_asked_before_the_show_is_on_air_says_it_lands_as_the_show_goes_on_air():
+    """While the model loads no block is made and none measured: `next @bar` went into the first block, and its
+    reply said nothing of when it would land."""
+    quantizer = Quantizer(Pacer(PacerSettings(fps=30.0)), tempo_at())
+    ctl = Controller(parse_show(CLUB, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), RecordingProducer(),
+                     threading.Event(), lambda line: None, land=quantizer.land, tempo=tempo_at())
+    assert ctl.handle_line("next @bar", "stdin") == (
+        "preset 2 'strobe storm'; not on air yet: it lands as the show goes on air, not on the bar")
+    assert ctl.handle_line("seed 3 @4", "stdin") == (
+        "seed 3; not on air yet: it lands as the show goes on air, not on the 4-beat grid")
+    assert ctl.handle_line("seed 4 @off", "stdin") == "seed 4 from the next block"
+    assert [at for _, at, _ in ctl.generator.given] == [None] * 3  # into the first block made
+    ctl.generator.blocks = 1  # on air, blocks not measured yet: nothing said of the air
+    assert ctl.handle_line("seed 5 @bar", "stdin") == "seed 5 from the next block"
+
+
 def test_a_change_at_once_still_says_the_next_block():
     ctl, _, _ = controller(CLUB)
     assert ctl.handle_line("quantize off", "stdin").startswith("changes land at once")

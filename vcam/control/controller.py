@@ -58,6 +58,8 @@ NO_TEMPO = "no tempo yet: tap, bpm N, MIDI clock or --link"
 NEXT_BLOCK = " from the next block"
 SAYS_NEXT_BLOCK = ("seed", "bias", "strength", "input")  # the commands whose reply says NEXT_BLOCK
 _UNSET = object()  # a command's landing block not asked for yet
+# A change on the beat asked before the show is on air goes into its first block
+NOT_ON_AIR = "not on air yet: it lands as the show goes on air"
 # While a screen change waits for its beat, the tempo is looked at again at least this often: a move of the grid
 # wakes the wait at once (Tempo.watch), this catches what no one has asked the tempo about yet (a clock gone silent).
 SCREEN_RECHECK_S = 1.0
@@ -491,6 +493,9 @@ class Controller:
             held = f"it waits for block {waits}, where an earlier change of the same kind lands"
             reply = _landing_said(name, reply)
             return f"{reply}; {lands_on(spec)}: {held}" if spec is not None else f"{reply}; {held}"
+        if at is None and spec is not None and self.land is not None and self.generator.blocks == 0:
+            # no block made yet (the model loads): no boundary can be aimed at, and it goes into the first block
+            return f"{_landing_said(name, reply)}; {NOT_ON_AIR}, not {lands_on(spec)}"
         if at is _UNSET or at is None:
             return reply
         return f"{_landing_said(name, reply)}; {lands_on(spec)}, block {at}"
