@@ -33,7 +33,7 @@ from vcam.control.teller import Teller
 from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
-from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, parse_input
+from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, parse_input, typed_fix
 
 
 @dataclass
@@ -715,7 +715,7 @@ class Controller:
                 return f"strength {st.strength:g}, kept for an input: none is on air now (put one on with input SRC)"
             return f"strength {st.strength:g}{NEXT_BLOCK}"
         spec = _whole_path(cmd.args[0])
-        self._check_input(spec)
+        self._check_input(spec, parse_input(cmd.args[0]))
         st.input = spec
         self._submit(SetInput(spec), origin)
         return f"input {spec}{NEXT_BLOCK}" if spec != "none" else f"text only{NEXT_BLOCK}"
@@ -741,14 +741,17 @@ class Controller:
             reply += f" (the {tempo.source} leads while it runs)"
         return reply
 
-    def _check_input(self, spec: str) -> None:
-        """ValueError saying why `spec` cannot be opened (a missing clip, an unplugged camera, net off serve)."""
+    def _check_input(self, spec: str, typed: InputSpec | None = None) -> None:
+        """ValueError saying why `spec` cannot be opened (a missing clip, an unplugged camera, net off serve).
+        `typed`: the input as the `input` command gave it, whose fix is said as a command gives it (inspec.typed_fix);
+        a preset's is said as the show file gives it."""
         if self.check_input is None:
             return
         try:
             self.check_input(spec)
         except VcamError as e:
-            raise ValueError(e.message + (f" ({e.fix})" if e.fix else "")) from None
+            fix = typed_fix(e.fix, typed) if typed is not None else e.fix
+            raise ValueError(e.message + (f" ({fix})" if fix else "")) from None
         except OSError as e:  # a device that cannot be asked: an answer to the operator, not a dead thread
             raise ValueError(f"input {spec}: {e}") from None
 
