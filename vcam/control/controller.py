@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (UNTIMED, Command, CommandError, help_text, lands_on, parse, quantum_beats,
-                                   typed_only)
+from vcam.control.commands import UNTIMED, Command, CommandError, help_text, lands_on, parse, typed_only
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
 from vcam.control.onbeat import OnTheBeat
 from vcam.control.prompter import Prompter
+from vcam.control.screenwait import ScreenWaits
 from vcam.control.protocol import CameraScreen, Producer, Shown
 from vcam.control.show import Defaults, Preset, Show
 from vcam.control.teller import Teller
@@ -60,22 +60,6 @@ SAYS_NEXT_BLOCK = ("seed", "bias", "strength", "input")  # the commands whose re
 _UNSET = object()  # a command's landing block not asked for yet
 # A change on the beat asked before the show is on air goes into its first block
 NOT_ON_AIR = "not on air yet: it lands as the show goes on air"
-# While a screen change waits for its beat, the tempo is looked at again at least this often: a move of the grid
-# wakes the wait at once (Tempo.watch), this catches what no one has asked the tempo about yet (a clock gone silent).
-SCREEN_RECHECK_S = 1.0
-
-
-@dataclass
-class _ScreenWait:
-    """A screen change waiting for its boundary: the beat it falls on, a multiple of `beats`. Kept as a beat, not a
-    clock time, so that it comes when the tempo that holds then reaches that beat (a tap or a MIDI clock may move the
-    grid meanwhile), as the cue list's bar cues do."""
-
-    mode: str
-    origin: Origin
-    beat: float
-    beats: float
-
 
 @dataclass(frozen=True)
 class _Dropped:
@@ -180,16 +164,8 @@ class Controller:
         # changes on the beat, held until their block is the next one (its prompts encoded ahead meanwhile)
         self._beat = OnTheBeat(generator, land, prompter, say)
         # one screen change at most waits for its boundary, in one thread; a later change replaces it
-        self._screen_pending: _ScreenWait | None = None
-        self._screen_wake = threading.Event()  # a change replaced, the show's end, or a move of the tempo's grid
-        self._screen_thread: threading.Thread | None = None
-        # whether that thread still looks for a change to wait for: cleared under the lock as it decides to end, so
-        # a change set after that starts another one, however long the ending thread stays alive
-        self._screen_waiter = False
-        self._closed = False
+        self.screen_waits = ScreenWaits(self._lock, tempo, clock, self._set_screen, self._tell, say, stop)
         self._said_no_tempo = False
-        if tempo is not None:  # a waiting screen change looks at the new grid (quick: the watch holds its lock)
-            tempo.watch(lambda source, grid, cause: self._screen_wake.set())
         if log is not None:  # an action is logged with the block it was applied before
             generator.on_applied(log.applied)
             if tempo is not None:  # every move of the grid, with the blocks made then
@@ -545,10 +521,9 @@ class Controller:
         names them, each with the block it lands on as things stand, a screen change with its beat ("seed on block
         40, freeze on beat 1 bar 18"); None where nothing waits."""
         said = [f"{origin.command.split()[0]} on block {block}" for origin, block in self._beat.waiting()]
-        pending = self._screen_pending
-        if pending is not None:
-            bar, beat = divmod(pending.beat, self.tempo.beats_per_bar)  # as the tempo's status counts them
-            said.append(f"{pending.mode} on beat {beat + 1:g} bar {bar + 1:g}")
+        screen = self.screen_waits.waiting()
+        if screen is not None:
+            said.append(screen)
         return ", ".join(dict.fromkeys(said)) or None
 
     def _release(self) -> str | None:
@@ -556,84 +531,22 @@ class Controller:
         block, in the order given, a screen change at once. The commands they came from, by name (what a network
         sender may hear: an input's path stays out); None where nothing waited."""
         names = [origin.command.split()[0] for origin in self._beat.release()]
-        pending, self._screen_pending = self._screen_pending, None
-        if pending is not None:
-            self._screen_wake.set()  # its thread finds none waiting and ends
-            self._set_screen(pending.mode, pending.origin)
-            names.append(pending.mode)
+        screen = self.screen_waits.release()
+        if screen is not None:
+            names.append(screen)
         return ", ".join(dict.fromkeys(names)) or None
 
     def _screen(self, name: str, origin: Origin, spec: str | None) -> str:
         """The screen acts on the camera directly: on the beat, it is set when the tempo reaches the boundary's beat
-        (called with the lock held). A later screen change replaces one still waiting."""
-        at = self._boundary(spec) if spec is not None else None
-        self._screen_pending = None if at is None else _ScreenWait(name, origin, *at)
-        self._screen_wake.set()
-        if at is None:
-            self._set_screen(name, origin)
-            return f"screen: {name}"
-        if not self._screen_waiter:
-            self._screen_waiter = True
-            self._screen_thread = threading.Thread(target=self._screen_waits, name="screen on the beat", daemon=True)
-            self._screen_thread.start()
-        return f"screen: {name} {lands_on(spec)}"
-
-    def _boundary(self, spec: str) -> tuple[float, float] | None:
-        """The beat of the next boundary of `spec` and the grid's step in beats; None while the tempo is stopped (no
-        boundary is coming: at once)."""
-        beats = quantum_beats(spec, self.tempo.beats_per_bar)
-        beat = self.tempo.next_boundary_beat(beats, self.clock())
-        return (beat, beats) if beat is not None else None
-
-    def _screen_waits(self) -> None:
-        """Sets the waiting screen change at its boundary, unless the show ends first or another change replaces
-        it; ends when none waits. One that fails (a camera's screen that raises) is said, and the next change asked
-        on the beat gets a thread of its own."""
-        try:
-            self._screen_wait_loop()
-        except Exception as e:
-            with self._lock:
-                self._screen_waiter = False
-            self.say(f"a screen change on the beat failed: {e.__class__.__name__}: {e}")
-
-    def _screen_wait_loop(self) -> None:
-        while True:
-            with self._lock:
-                pending = self._screen_pending
-                if pending is None or self._closed or self.stop.is_set():
-                    self._screen_pending = None
-                    self._screen_waiter = False
-                    return
-                self._screen_wake.clear()
-            left = self._until(pending)
-            if left > 0.0:
-                self._screen_wake.wait(min(left, SCREEN_RECHECK_S))
-                continue  # replaced, the show ends, the tempo moved or its time came: look again
-            with self._lock:
-                if self._screen_pending is not pending or self._closed or self.stop.is_set():
-                    continue
-                self._screen_pending = None
-                self._set_screen(pending.mode, pending.origin)
-            self._tell()
-
-    def _until(self, pending: _ScreenWait) -> float:
-        """Seconds until the waiting change's beat on the grid that holds now; 0: due. A grid whose count went back
-        (a MIDI start, a source with its own count) puts it on its own next boundary; a stopped one makes it at once,
-        as a change asked then is."""
-        got = self.tempo.grid()
-        now = self.clock()
-        grid = got[1] if got is not None else None
-        if grid is None or not grid.running:
-            return 0.0
-        if pending.beat - grid.beat_at(now) > pending.beats:
-            pending.beat = grid.next_multiple(pending.beats, now)
-        return max(0.0, grid.time_of(pending.beat) - now)
+        (vcam.control.screenwait; called with the lock held). A later screen change replaces one still waiting."""
+        if self.screen_waits.ask(name, origin, spec):
+            return f"screen: {name} {lands_on(spec)}"
+        return f"screen: {name}"
 
     def close(self) -> None:
         """The show ends: a screen change still waiting for its boundary is dropped, its thread ends, and so does
         the listeners' (the round being told finishes)."""
-        self._closed = True
-        self._screen_wake.set()
+        self.screen_waits.close()
         self._teller.close()
 
     def _set_screen(self, name: str, origin: Origin) -> None:
