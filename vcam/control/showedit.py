@@ -141,8 +141,7 @@ class ShowEdit:
         """The preset on air as the file now has it (`after`, at `index`; `before`: as it had it): what the edit
         changed in it goes on air, in one block as a command's changes do, the rest stays as it is (called with the
         lock held). What went on air, in words, as one item; none where the edit changed nothing on air."""
-        ctl = self.ctl
-        with ctl._gathering(None):
+        with self.ctl._gathering(None):
             return self._edits(before, after, index)
 
     def _edits(self, before: Preset, after: Preset, index: int) -> list[str]:
@@ -177,10 +176,9 @@ class ShowEdit:
 
     def _new_fallback(self, old: str | None, new: str | None) -> list[str]:
         """A reload's fallback image where it changed: the stall's picture only, what is on air stays."""
-        ctl = self.ctl
         if new == old:
             return []
-        ctl.on_fallback(new)
+        self.ctl.on_fallback(new)
         return [f"fallback {os.path.basename(new)}" if new else "the fallback image the show started with"]
 
     def _later_changes(self, old: Defaults, new: Defaults) -> list[str]:
