@@ -398,3 +398,43 @@ def test_a_webcam_another_program_holds_says_to_close_that_program(monkeypatch):
     with pytest.raises(InputError, match="no capture device") as missing:  # not there at all: not held either
         open_device(f"/dev/video{os.getpid() + 100}")
     assert "one program at a time" not in missing.value.fix
+
+
+# --- what a typed `input` is told, and what --in is ---------------------------------------------------------------
+
+def _typing(check=check_input):
+    """A controller whose `input` command is checked as a show checks it, and its reply to a typed line."""
+    import threading
+
+    from helpers import RecordingProducer
+    from vcam.control.controller import Controller, ShowState
+
+    ctl = Controller(None, ShowState(prompts={"a": 1.0}), RecordingProducer(), threading.Event(), lambda line: None,
+                     check_input=check)
+    return lambda line: ctl.handle_line(line, "stdin")
+
+
+@pytest.mark.skipif(platform.system() != "Linux", reason="device nodes are Linux's")
+def test_a_typed_camera_that_is_not_there_names_the_typed_command_and_start_up_the_flag():
+    """The fix named `--in camera:N`, an option of the command line, at a console where `input camera:1` is typed."""
+    reply = _typing()("input camera:97")
+    assert reply.startswith("error: no capture device /dev/video97 (") and "pick one: input camera:N" in reply
+    assert "--in" not in reply
+    with pytest.raises(InputError) as raised:  # at start-up the fix is the flag
+        check_input(parse_input("camera:97"))
+    assert "pick one: --in camera:N" in raised.value.fix
+
+
+def test_a_typed_path_not_found_says_it_is_read_from_the_folder_vcam_started_in(tmp_path, monkeypatch):
+    """The hint said a path is relative to the show file, where the controller makes a typed one whole against the
+    folder vcam was started in."""
+    monkeypatch.chdir(tmp_path)
+    typed = _typing()
+    reply = typed("input file:clips/walk.mp4")
+    assert reply == (f"error: video file {tmp_path / 'clips' / 'walk.mp4'}: no such file (check the path; a typed "
+                     "file: path is relative to the folder vcam was started in, not to the show file)")
+    assert "relative to the folder vcam was started in" in typed("input image:still.png")
+    assert typed(f"input file:{tmp_path / 'gone.mp4'}").endswith("no such file (check the path)")  # whole already
+    with pytest.raises(InputError) as raised:  # a show's (and --in's) own wording stays
+        check_input(parse_input(f"file:{tmp_path / 'gone.mp4'}"))
+    assert raised.value.fix == "check the path; file: paths in a show file are relative to the show file"

@@ -39,8 +39,7 @@ def test_a_map_file_may_not_quit_the_show(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_map(path)
     assert err.value.problems == [f"{path}:3: MIDI map control 2 command: quit is not taken from a control or a cue: "
-                                  "it ends the show, which only vcam's console (typed quit, Ctrl-C) or a signal does; "
-                                  "give blackout to end the picture"]
+                                  "type quit at vcam's console to end the show, or use blackout to hide the picture"]
 
 
 def test_a_shows_midi_section_may_not_quit_the_show():

@@ -291,6 +291,22 @@ def test_a_change_on_the_beat_says_only_when_it_lands():
         "cue 1/1 'drop': bias 0.4; on the bar, block 40; preset 2 'strobe storm'; on the bar, block 40")
 
 
+def test_a_change_on_the_beat_asked_before_the_show_is_on_air_says_it_lands_as_the_show_goes_on_air():
+    """While the model loads no block is made and none measured: `next @bar` went into the first block, and its
+    reply said nothing of when it would land."""
+    quantizer = Quantizer(Pacer(PacerSettings(fps=30.0)), tempo_at())
+    ctl = Controller(parse_show(CLUB, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), RecordingProducer(),
+                     threading.Event(), lambda line: None, land=quantizer.land, tempo=tempo_at())
+    assert ctl.handle_line("next @bar", "stdin") == (
+        "preset 2 'strobe storm'; not on air yet: it lands as the show goes on air, not on the bar")
+    assert ctl.handle_line("seed 3 @4", "stdin") == (
+        "seed 3; not on air yet: it lands as the show goes on air, not on the 4-beat grid")
+    assert ctl.handle_line("seed 4 @off", "stdin") == "seed 4 from the next block"
+    assert [at for _, at, _ in ctl.generator.given] == [None] * 3  # into the first block made
+    ctl.generator.blocks = 1  # on air, blocks not measured yet: nothing said of the air
+    assert ctl.handle_line("seed 5 @bar", "stdin") == "seed 5 from the next block"
+
+
 def test_a_change_at_once_still_says_the_next_block():
     ctl, _, _ = controller(CLUB)
     assert ctl.handle_line("quantize off", "stdin").startswith("changes land at once")
@@ -449,7 +465,7 @@ def test_quantize_off_lands_what_waits_for_the_beat_now_in_the_order_given_and_s
     assert ctl.handle_line("quantize off", "stdin") == (
         "changes land at once, and so does what waited for the beat: preset, seed, freeze")
     assert ctl.state.screen == "freeze" and json.loads(out.getvalue().splitlines()[-1])["command"] == "freeze @bar"
-    assert wait_for(lambda: not ctl._screen_thread.is_alive(), 60)  # nothing waits for a boundary any more
+    assert wait_for(lambda: not ctl.screen_waits.thread.is_alive(), 60)  # nothing waits for a boundary any more
     producer.start(32)  # the next block takes them, the seeds in the order given
     assert handed(ctl)[1:] == [(SetPrompts({"ocean waves": 1.0}, 4), None, "preset ocean"),
                                (SetSeed(7), None, "preset ocean"), (SetSeed(3), None, "seed 3 @4")]
@@ -534,13 +550,13 @@ def all_encoded(ctl) -> bool:
 
 def screen_waiting(ctl) -> bool:
     """Whether a screen change waits for its boundary (its thread is asleep until then)."""
-    thread = ctl._screen_thread
-    return thread is not None and thread.is_alive() and not ctl._screen_wake.is_set()
+    thread = ctl.screen_waits.thread
+    return thread is not None and thread.is_alive() and not ctl.screen_waits.wake.is_set()
 
 
 def boundary(ctl) -> float:
     """The clock time of the beat the waiting screen change falls on, on the tempo as it is now."""
-    return ctl.tempo.time_of(ctl._screen_pending.beat)
+    return ctl.tempo.time_of(ctl.screen_waits.pending.beat)
 
 
 def test_a_screen_change_on_the_beat_is_set_at_the_boundarys_time_and_logged_then():
@@ -552,18 +568,18 @@ def test_a_screen_change_on_the_beat_is_set_at_the_boundarys_time_and_logged_the
     now[0] = 10.0 - 100.0  # the boundary (10.5 s at 120 bpm) is 100 s of this clock away while the test looks
     assert ctl.handle_line("freeze @beat", "stdin") == "screen: freeze on the beat"
     assert wait_for(lambda: screen_waiting(ctl), 60)
-    assert ctl._screen_pending.beat == -179  # the next beat after -90 s (beat -180): 120 bpm from the grid
-    assert ctl.tempo.time_of(ctl._screen_pending.beat) == pytest.approx(-89.5)
+    assert ctl.screen_waits.pending.beat == -179  # the next beat after -90 s (beat -180): 120 bpm from the grid
+    assert ctl.tempo.time_of(ctl.screen_waits.pending.beat) == pytest.approx(-89.5)
     assert ctl.state.screen == "live" and wait_for(lambda: told == ["live"], 60)  # the command's own reply
     ctl.generator.blocks = 12
     now[0] = -89.5  # the boundary comes
-    ctl._screen_wake.set()
+    ctl.screen_waits.wake.set()
     assert wait_for(lambda: ctl.state.screen == "freeze", 60)
     assert wait_for(lambda: told == ["live", "freeze"], 60)  # network clients are told when it changes
     entry = json.loads(out.getvalue().splitlines()[-1])
     assert (entry["block"], entry["command"]) == (12, "freeze @beat")
     assert entry["apply"] == SetScreen("freeze").to_dict()
-    assert wait_for(lambda: not ctl._screen_thread.is_alive(), 60)  # none waits: its thread is gone
+    assert wait_for(lambda: not ctl.screen_waits.thread.is_alive(), 60)  # none waits: its thread is gone
 
 
 def test_screen_changes_wait_in_one_thread_a_later_one_replaces_it_and_the_end_of_the_show_drops_it():
@@ -572,15 +588,15 @@ def test_screen_changes_wait_in_one_thread_a_later_one_replaces_it_and_the_end_o
     for i in range(200):  # a flood of timed changes (an OSC surface): one thread, one change waiting
         ctl.handle_line("blackout @bar" if i % 2 else "freeze @bar", "osc")
     assert len([t for t in threading.enumerate() if t.name == "screen on the beat"]) == 1
-    assert ctl._screen_pending.mode == "blackout"
+    assert ctl.screen_waits.pending.mode == "blackout"
     assert ctl.handle_line("live @off", "stdin") == "screen: live"  # at once, and nothing waits any more
-    assert wait_for(lambda: not ctl._screen_thread.is_alive(), 60)
+    assert wait_for(lambda: not ctl.screen_waits.thread.is_alive(), 60)
     assert ctl.state.screen == "live"
     ctl2, _, _ = controller(clock=lambda: now[0])
     ctl2.handle_line("blackout @bar", "stdin")
     assert wait_for(lambda: screen_waiting(ctl2), 60)
     ctl2.close()  # the show ends
-    assert wait_for(lambda: not ctl2._screen_thread.is_alive(), 60)
+    assert wait_for(lambda: not ctl2.screen_waits.thread.is_alive(), 60)
     assert ctl2.state.screen == "live"
 
 
@@ -598,7 +614,7 @@ class _HeldOnItsWayOut:
 
     def __exit__(self, *exc):
         self.lock.release()
-        if threading.current_thread().name == "screen on the beat" and self.ctl._screen_pending is None \
+        if threading.current_thread().name == "screen on the beat" and self.ctl.screen_waits.pending is None \
                 and not self.leaving.is_set():
             self.leaving.set()
             self.go.wait(60)
@@ -609,10 +625,10 @@ def test_a_screen_change_on_the_beat_asked_as_the_last_ones_thread_ends_still_wa
     way out (alive, done looking) is not left to it: a thread waits for it, and it is made at its boundary."""
     now = [0.0]
     ctl, _, _ = controller(clock=lambda: now[0])
-    gate = ctl._lock = _HeldOnItsWayOut(ctl)
+    gate = ctl._lock = ctl.screen_waits.lock = _HeldOnItsWayOut(ctl)
     ctl.handle_line("freeze @bar", "stdin")
     assert wait_for(lambda: screen_waiting(ctl), 60)
-    first = ctl._screen_thread
+    first = ctl.screen_waits.thread
     ctl.handle_line("live @off", "stdin")
     assert gate.leaving.wait(60)  # the first thread saw nothing waiting, and is ending
     assert ctl.handle_line("blackout @bar", "stdin") == "screen: blackout on the bar"
@@ -620,7 +636,7 @@ def test_a_screen_change_on_the_beat_asked_as_the_last_ones_thread_ends_still_wa
     first.join(60)
     assert wait_for(lambda: screen_waiting(ctl), 60)
     now[0] = boundary(ctl)  # the boundary comes
-    ctl._screen_wake.set()
+    ctl.screen_waits.wake.set()
     assert wait_for(lambda: ctl.state.screen == "blackout", 60)
 
 
@@ -640,9 +656,9 @@ def test_a_screen_change_on_the_beat_that_fails_is_said_and_the_next_one_still_w
     for mode in ("freeze", "blackout"):
         ctl.handle_line(f"{mode} @bar", "stdin")
         assert wait_for(lambda: screen_waiting(ctl), 60)
-        thread = ctl._screen_thread
+        thread = ctl.screen_waits.thread
         now[0] = boundary(ctl)  # the boundary comes
-        ctl._screen_wake.set()
+        ctl.screen_waits.wake.set()
         thread.join(60)
     assert ctl.state.screen == "blackout"
     assert said.count("a screen change on the beat failed: RuntimeError: the camera is gone") == 1
@@ -657,7 +673,7 @@ def test_a_screen_change_waiting_for_its_boundary_comes_on_the_boundary_of_a_tem
     assert wait_for(lambda: screen_waiting(ctl), 60)
     assert ctl.handle_line("bpm 240", "stdin") == "tempo 240 bpm"  # the count goes on: beat 64 at 0.5 + 63 × 0.25 s
     now[0] = 16.25  # beat 64 of the new tempo comes (at 32 s on the old one: 15.75 s of waiting away)
-    ctl._screen_wake.set()
+    ctl.screen_waits.wake.set()
     assert wait_for(lambda: ctl.state.screen == "freeze", 60)
 
 
@@ -666,16 +682,16 @@ def test_a_screen_change_waiting_for_its_bar_waits_for_a_slower_tempo_and_a_coun
     ctl, _, _ = controller(clock=lambda: now[0])
     tempo = ctl.tempo
     ctl.handle_line("blackout @bar", "stdin")
-    pending = ctl._screen_pending
+    pending = ctl.screen_waits.pending
     tempo.set_bpm(60.0, "bpm")  # beat 1 at 0.5 s: the bar (beat 4) at 3.5 s, not 2 s
     now[0] = 2.0
-    assert ctl._until(pending) == pytest.approx(1.5)
+    assert ctl.screen_waits.until(pending) == pytest.approx(1.5)
     tempo.set_bpm(120.0, "midi clock", anchor=(now[0], 0.0))  # a MIDI start: the count starts over at beat 0
-    assert ctl._until(pending) == pytest.approx(2.0) and pending.beat == 4  # the next bar of the new count
+    assert ctl.screen_waits.until(pending) == pytest.approx(2.0) and pending.beat == 4  # the next bar of the new count
     tempo.set_bpm(120.0, "midi clock", anchor=(now[0], 0.0), running=False)  # the transport stops: no bar comes
-    assert ctl._until(pending) == 0.0  # at once, as a change asked now is
+    assert ctl.screen_waits.until(pending) == 0.0  # at once, as a change asked now is
     now[0] = 2.1
-    ctl._screen_wake.set()
+    ctl.screen_waits.wake.set()
     assert wait_for(lambda: ctl.state.screen == "blackout", 60)
 
 

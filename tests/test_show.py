@@ -552,6 +552,43 @@ def test_a_reload_names_what_it_changed_and_what_waits_for_the_next_start(tmp_pa
     assert said[-1].startswith(f"reloaded {path}: 1 preset;")  # not '1 presets'
 
 
+def test_a_save_that_changes_nothing_in_the_show_says_so_and_applies_nothing(tmp_path):
+    """A save of a comment only was said "reloaded: 2 presets", as if the show had changed."""
+    import threading
+
+    from helpers import RecordingProducer
+    from vcam.control.controller import Controller, ShowState
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    text = "presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\n"
+    path.write_text(text)
+    show = load_show(path)
+    said, taken = [], []
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}, preset=0), RecordingProducer(), threading.Event(),
+                     said.append)
+
+    def on_show(new):
+        taken.append(new)
+        return ctl.replace_show(new)
+
+    watcher = ShowWatcher(str(path), on_show, said.append, show=show)
+
+    def save(content):
+        path.write_text(content)
+        os.utime(path, ns=(10**18 + len(said),) * 2)
+        watcher.poll(), watcher.poll()
+
+    save("# the opening set\n" + text)
+    assert said == [f"{path} saved with no change to the show: nothing applied"] and taken == []
+    assert ctl.generator.given == []
+    save(text.replace("prompt: y", "prompt: yz"))
+    assert said[-1] == f"reloaded {path}: 2 presets" and len(taken) == 1
+    save(text.replace("prompt: y", "prompt: [y"))  # broken, then saved back as it runs: the fix is said
+    save(text.replace("prompt: y", "prompt: yz") + "\n")
+    assert said[-1] == f"fixed: {path} saved with no change to the show: nothing applied" and len(taken) == 1
+
+
 def test_a_recording_named_in_a_show_is_found_next_to_the_show_file(tmp_path):
     show = parse_show("output: {out: ['file:takes/rec.mp4@160x96', vcam, 'file:/abs/rec.mp4', null]}\n"
                       "presets:\n  - {name: a, prompt: x}\n", str(tmp_path / "s.yaml"))

@@ -19,6 +19,8 @@ DEFAULT_INPUT_FIT = "crop"
 # the operator pick it; this middle value keeps a camera's shapes and lets the prompt restyle them.
 DEFAULT_STRENGTH = 0.6
 USAGE = "use none, camera, camera:N, camera:/dev/videoN, file:PATH, image:PATH or net"
+# The option that gives the input at start-up; the `input` command takes the same SRC while the show runs
+FLAG = "--in"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,24 @@ class InputSpec:
         if self.kind in ("file", "image") and not os.path.isabs(os.path.expanduser(self.target)):
             return InputSpec(self.kind, os.path.join(folder, self.target))
         return self
+
+
+def missing_fix(kind: str) -> str:
+    """The fix for a file or image (`kind`) that is not there, as a show file or --in names it."""
+    return f"check the path; {kind}: paths in a show file are relative to the show file"
+
+
+def typed_fix(fix: str, written: InputSpec) -> str:
+    """The fix for an input that did not open, as said for the `input` command (`written`: its input as given): the
+    command where the fix names the flag (`input camera:N`, not `--in camera:N`), and a path given relative is
+    read from the folder vcam was started in (the controller makes it whole there), not the show file's."""
+    fix = fix.replace(f"{FLAG} ", "input ")
+    if written.kind not in ("file", "image") or fix != missing_fix(written.kind):
+        return fix
+    if os.path.isabs(os.path.expanduser(written.target)):
+        return "check the path"
+    return f"check the path; a typed {written.kind}: path is relative to the folder vcam was started in, not to " \
+           "the show file"
 
 
 def parse_input(text: str) -> InputSpec:

@@ -56,10 +56,9 @@ MIN_QUANTIZE_BEATS = 0.0625
 
 # Commands only the operator at vcam's own console gives (a typed line; Ctrl-C and SIGTERM end the show too): a map's
 # button, a cue, an OSC message or a network client is one stray tap away from ending a show on air. Each with what
-# to give there instead.
+# to do instead, said after "quit is not taken from OSC: " by every source that refuses it (typed_only).
 TYPED_ONLY: dict[str, str] = {
-    "quit": "it ends the show, which only vcam's console (typed quit, Ctrl-C) or a signal does; give blackout to "
-            "end the picture",
+    "quit": "type quit at vcam's console to end the show, or use blackout to hide the picture",
 }
 
 

@@ -20,20 +20,21 @@ from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (UNTIMED, Command, CommandError, help_text, lands_on, parse, quantum_beats,
-                                   typed_only)
+from vcam.control.commands import UNTIMED, Command, CommandError, help_text, lands_on, parse, typed_only
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
 from vcam.control.onbeat import OnTheBeat
 from vcam.control.prompter import Prompter
+from vcam.control.screenwait import ScreenWaits
 from vcam.control.protocol import CameraScreen, Producer, Shown
-from vcam.control.show import Defaults, Preset, Show
+from vcam.control.show import Show
+from vcam.control.showedit import Dropped, ShowEdit
 from vcam.control.teller import Teller
 from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
-from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, parse_input
+from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, parse_input, typed_fix
 
 
 @dataclass
@@ -58,58 +59,8 @@ NO_TEMPO = "no tempo yet: tap, bpm N, MIDI clock or --link"
 NEXT_BLOCK = " from the next block"
 SAYS_NEXT_BLOCK = ("seed", "bias", "strength", "input")  # the commands whose reply says NEXT_BLOCK
 _UNSET = object()  # a command's landing block not asked for yet
-# While a screen change waits for its beat, the tempo is looked at again at least this often: a move of the grid
-# wakes the wait at once (Tempo.watch), this catches what no one has asked the tempo about yet (a clock gone silent).
-SCREEN_RECHECK_S = 1.0
-
-
-@dataclass
-class _ScreenWait:
-    """A screen change waiting for its boundary: the beat it falls on, a multiple of `beats`. Kept as a beat, not a
-    clock time, so that it comes when the tempo that holds then reaches that beat (a tap or a MIDI clock may move the
-    grid meanwhile), as the cue list's bar cues do."""
-
-    mode: str
-    origin: Origin
-    beat: float
-    beats: float
-
-
-@dataclass(frozen=True)
-class _Dropped:
-    """The preset on air that a reload took out of the show (or renamed beyond recognition): its picture stays on
-    air until another is picked, the status names it as removed, and `next`/`prev` go on from where it stood."""
-
-    # as the file had it last: a later reload that brings it back puts on air only what differs from it
-    preset: Preset
-    # the presets that followed it and those before it, nearest first (round the list), by the names the show
-    # gives them now (a later reload carries them over, as it does the preset on air)
-    after: tuple[str, ...]
-    before: tuple[str, ...]
-
-    @classmethod
-    def of(cls, old: Show, index: int, new: Show) -> _Dropped:
-        """Preset `index` of `old`, which `new` no longer has."""
-        names = [p.name for p in old.presets]
-        n = len(names)
-        after = tuple(names[(index + k) % n] for k in range(1, n))
-        before = tuple(names[(index - k) % n] for k in range(1, n))
-        return cls(old.presets[index], _carried(after, old, new), _carried(before, old, new))
-
-    def carried(self, old: Show, new: Show) -> _Dropped:
-        """The same, its neighbours as a reload from `old` to `new` leaves them."""
-        return _Dropped(self.preset, _carried(self.after, old, new), _carried(self.before, old, new))
-
-    def neighbour(self, show: Show, step: int) -> int:
-        """The preset `next` (step 1) or `prev` (-1) goes to: the nearest in that direction that is still in the
-        show, else the first."""
-        for name in self.after if step > 0 else self.before:
-            try:
-                return show.find(name)
-            except KeyError:
-                continue
-        return 0
-
+# A change on the beat asked before the show is on air goes into its first block
+NOT_ON_AIR = "not on air yet: it lands as the show goes on air"
 
 @dataclass
 class _Gathered:
@@ -144,7 +95,8 @@ class Controller:
         # a command (one may be writing the log to a slow disk): a reload never has them name one show's presets
         # by another's indices. Nothing else is done under it.
         self._picks = threading.Lock()
-        self._dropped: _Dropped | None = None  # the preset on air that a reload took out of the show (with the picks)
+        self._dropped: Dropped | None = None  # the preset on air that a reload took out of the show (with the picks)
+        self._show_edit = ShowEdit(self)  # what a reload changes on air
         # With a prompter, new prompts are encoded off the generator's thread before their action is handed over
         # (in order, so a later command never overtakes an earlier one).
         self.prompter = prompter
@@ -178,16 +130,8 @@ class Controller:
         # changes on the beat, held until their block is the next one (its prompts encoded ahead meanwhile)
         self._beat = OnTheBeat(generator, land, prompter, say)
         # one screen change at most waits for its boundary, in one thread; a later change replaces it
-        self._screen_pending: _ScreenWait | None = None
-        self._screen_wake = threading.Event()  # a change replaced, the show's end, or a move of the tempo's grid
-        self._screen_thread: threading.Thread | None = None
-        # whether that thread still looks for a change to wait for: cleared under the lock as it decides to end, so
-        # a change set after that starts another one, however long the ending thread stays alive
-        self._screen_waiter = False
-        self._closed = False
+        self.screen_waits = ScreenWaits(self._lock, tempo, clock, self._set_screen, self._tell, say, stop)
         self._said_no_tempo = False
-        if tempo is not None:  # a waiting screen change looks at the new grid (quick: the watch holds its lock)
-            tempo.watch(lambda source, grid, cause: self._screen_wake.set())
         if log is not None:  # an action is logged with the block it was applied before
             generator.on_applied(log.applied)
             if tempo is not None:  # every move of the grid, with the blocks made then
@@ -269,14 +213,14 @@ class Controller:
         show, index, _, _ = self._picked()
         return _name(show, index)
 
-    def _picked(self) -> tuple[Show | None, int | None, tuple[int, int, float] | None, _Dropped | None]:
+    def _picked(self) -> tuple[Show | None, int | None, tuple[int, int, float] | None, Dropped | None]:
         """The show, the preset and the blend on air, and the preset a reload took out while it was on air, as
         one."""
         with self._picks:
             return self.show, self.state.preset, self.state.blend, self._dropped
 
     def _pick(self, preset: int | None, blend: tuple[int, int, float] | None, show: Show | None = None,
-              dropped: _Dropped | None = None) -> None:
+              dropped: Dropped | None = None) -> None:
         """Puts preset `preset` or the blend `blend` (of `show`, where a reload brings one) on air in the state, as
         one (called with the lock held); `dropped`: a reload leaves a preset it took out on air (any other pick
         ends that)."""
@@ -330,142 +274,8 @@ class Controller:
 
     def replace_show(self, show: Show) -> list[str]:
         """A reloaded show: presets change, the stream goes on; the current preset (or blend) is kept by name.
-        Returns what the edit changed on air, in words ("preset 2 'ocean' on air: prompt (over 2 blocks)",
-        "transition 0 for later changes"), for the reload's line.
-
-        An edit changes on air only what it changed: of the preset on air, each of its prompts, seed, input,
-        strength and bias that the file now says otherwise goes on air, as a command would put it; what the edit
-        left alone stays as the operator set it (a seed, a strength or a bias moved live is not put back to the
-        preset's), and an edit elsewhere in the file sends nothing. A blend on air is blended again where the text
-        of either side changed (a blend puts only their prompts on air). A preset's transition is read when it is
-        selected, and a new fallback image only replaces the stall's picture: neither sends anything. The
-        defaults' transition and quantize govern later changes and apply at once, where the file changed them
-        (else what the operator set live stays), and so does its bpm, as `bpm N` would set it (a clock leads
-        still); what the show only starts with is left to the next start
-        (vcam.control.reload says which).
-
-        A preset on air that the edit takes out (or renames beyond recognition) stays on air until another is
-        picked: the status names it as removed, `next` and `prev` go to the preset that followed or preceded it
-        (vcam.control.controller._Dropped), and an edit that brings it back by name picks it again. What the cue
-        list did is said too (vcam.control.cues.CueList.replace).
-        """
-        with self._lock:
-            old, st = self.show, self.state
-            old_index, blend, was = st.preset, st.blend, self._dropped
-            applied = self._later_changes(old.defaults if old else Defaults(), show.defaults)
-            index = _same_preset(old, old_index, show)
-            sides = (_same_preset(old, blend[0], show), _same_preset(old, blend[1], show)) if blend else None
-            dropped = None
-            if sides is None and index is None and old_index is not None and old is not None and \
-                    old_index < len(old.presets):
-                dropped = _Dropped.of(old, old_index, show)
-                self._pick(None, None, show, dropped)
-                applied.append(f"preset {dropped.preset.name!r} on air is no longer in the show: it stays on air "
-                               "until you pick another")
-            elif sides is None and was is not None:
-                dropped = self._back(was, old, show, applied)
-            elif sides is None:
-                self._pick(index, None, show)
-                if index is not None:
-                    applied += self._edited(old.presets[old_index], show.presets[index], index)
-            elif None in sides:  # a side is gone: its mix stays on air, told as the prompts it is (a dropped preset's)
-                self._pick(None, None, show)
-                gone = [repr(old.presets[i].name) for i, side in zip(blend[:2], sides) if side is None]
-                applied.append(f"blend {old.presets[blend[0]].name} / {old.presets[blend[1]].name} on air: "
-                               f"{' and '.join(gone)} {'is' if len(gone) == 1 else 'are'} no longer in the show: "
-                               "the mix stays on air until you pick another")
-            else:
-                a, b = sides
-                self._pick(index, (a, b, blend[2]), show)
-                if (old.presets[blend[0]].prompts, old.presets[blend[1]].prompts) != (show.presets[a].prompts,
-                                                                                      show.presets[b].prompts):
-                    reply = self._apply(Command("blend", (a + 1, b + 1, blend[2])), "reload", at_once=True)
-                    applied.append(f"{reply} with the new text")
-            applied += self._new_fallback(_fallback(old, old_index, was), _fallback(show, st.preset, dropped))
-        if self.cues is not None:  # outside the lock: a timed cue may be waiting for it to run its commands
-            said = self.cues.replace(show.cues)
-            if said:
-                applied.append(said)
-        self._tell()  # the preset list changed too
-        return applied
-
-    def _back(self, was: _Dropped, old: Show | None, show: Show, applied: list[str]) -> _Dropped | None:
-        """A reload while a preset it took out earlier is on air: an edit that brings it back by name picks it again
-        (putting on air only what differs from it as it was), else it stays out (called with the lock held). The
-        one still out, if it is."""
-        try:
-            index = show.find(was.preset.name)
-        except KeyError:
-            dropped = was.carried(old, show) if old is not None else was
-            self._pick(None, None, show, dropped)
-            return dropped
-        self._pick(index, None, show)
-        applied.append(f"preset {index + 1} {show.presets[index].name!r} on air is in the show again")
-        applied += self._edited(was.preset, show.presets[index], index)
-        return None
-
-    def _edited(self, before: Preset, after: Preset, index: int) -> list[str]:
-        """The preset on air as the file now has it (`after`, at `index`; `before`: as it had it): what the edit
-        changed in it goes on air, in one block as a command's changes do, the rest stays as it is (called with the
-        lock held). What went on air, in words, as one item; none where the edit changed nothing on air."""
-        with self._gathering(None):
-            return self._edits(before, after, index)
-
-    def _edits(self, before: Preset, after: Preset, index: int) -> list[str]:
-        st, origin = self.state, Origin(str(Command("preset", (index + 1,))), "reload")
-        done: list[str] = []
-        if after.prompts != before.prompts:
-            transition = after.transition if after.transition is not None else st.transition
-            done.append(self._set_prompts(after.prompts, transition, origin, "prompt"))
-        if after.seed is not None and after.seed != before.seed and after.seed != st.seed:
-            st.seed = after.seed
-            self._submit(SetSeed(after.seed), origin)
-            done.append(f"seed {after.seed}")
-        if after.input is not None and after.input != before.input and after.input != st.input:
-            try:
-                self._check_input(after.input)
-            except ValueError as e:  # the rest of the edit goes on air; the input on air stays
-                done.append(f"its input is not used: {e}")
-            else:
-                st.input = after.input
-                self._submit(SetInput(after.input), origin)
-                done.append(f"input {after.input}")
-        if after.strength is not None and after.strength != before.strength and after.strength != st.strength:
-            st.strength = after.strength
-            self._submit(SetStrength(after.strength), origin)
-            done.append(f"strength {after.strength:g}")
-        if after.bias is not None and after.bias != before.bias and after.bias != st.bias:
-            st.bias = after.bias
-            self._submit(SetBias(after.bias), origin)
-            done.append(f"bias {after.bias:g}")
-        return [f"preset {index + 1} {after.name!r} on air: {', '.join(done)}"] if done else []
-
-    def _new_fallback(self, old: str | None, new: str | None) -> list[str]:
-        """A reload's fallback image where it changed: the stall's picture only, what is on air stays."""
-        if new == old:
-            return []
-        self.on_fallback(new)
-        return [f"fallback {os.path.basename(new)}" if new else "the fallback image the show started with"]
-
-    def _later_changes(self, old: Defaults, new: Defaults) -> list[str]:
-        """A reload's defaults that govern later changes, applied where the file changed them (called with the lock
-        held); what was applied, in words."""
-        applied = []
-        if old.quantize != new.quantize:  # else a live `quantize` stays
-            self.quantize = new.quantize
-            if new.quantize == "off":
-                released = self._release()
-                said = f", and what waited for the beat lands now: {released}" if released else ""
-            else:
-                waiting = self._waiting()
-                said = f", and what waits for the beat keeps its boundary: {waiting}" if waiting else ""
-            applied.append(f"quantize {new.quantize}{said}")
-        if old.transition != new.transition:  # what a preset without its own transition blends over
-            self._apply(Command("transition", (new.transition,)), "reload", at_once=True)
-            applied.append(f"transition {new.transition} for later changes")
-        if new.bpm is not None and old.bpm != new.bpm and self.tempo is not None:  # as `bpm N` would (a clock leads)
-            applied.append(self._apply(Command("bpm", (new.bpm,)), "reload", at_once=True))
-        return applied
+        Returns what the edit changed on air, in words, for the reload's line (vcam.control.showedit)."""
+        return self._show_edit.replace(show)
 
     # --- the vocabulary: each command changes the show state and sends actions -----------------------------
     def _cue(self, cmd: Command) -> str:
@@ -491,6 +301,9 @@ class Controller:
             held = f"it waits for block {waits}, where an earlier change of the same kind lands"
             reply = _landing_said(name, reply)
             return f"{reply}; {lands_on(spec)}: {held}" if spec is not None else f"{reply}; {held}"
+        if at is None and spec is not None and self.land is not None and self.generator.blocks == 0:
+            # no block made yet (the model loads): no boundary can be aimed at, and it goes into the first block
+            return f"{_landing_said(name, reply)}; {NOT_ON_AIR}, not {lands_on(spec)}"
         if at is _UNSET or at is None:
             return reply
         return f"{_landing_said(name, reply)}; {lands_on(spec)}, block {at}"
@@ -540,10 +353,9 @@ class Controller:
         names them, each with the block it lands on as things stand, a screen change with its beat ("seed on block
         40, freeze on beat 1 bar 18"); None where nothing waits."""
         said = [f"{origin.command.split()[0]} on block {block}" for origin, block in self._beat.waiting()]
-        pending = self._screen_pending
-        if pending is not None:
-            bar, beat = divmod(pending.beat, self.tempo.beats_per_bar)  # as the tempo's status counts them
-            said.append(f"{pending.mode} on beat {beat + 1:g} bar {bar + 1:g}")
+        screen = self.screen_waits.waiting()
+        if screen is not None:
+            said.append(screen)
         return ", ".join(dict.fromkeys(said)) or None
 
     def _release(self) -> str | None:
@@ -551,84 +363,22 @@ class Controller:
         block, in the order given, a screen change at once. The commands they came from, by name (what a network
         sender may hear: an input's path stays out); None where nothing waited."""
         names = [origin.command.split()[0] for origin in self._beat.release()]
-        pending, self._screen_pending = self._screen_pending, None
-        if pending is not None:
-            self._screen_wake.set()  # its thread finds none waiting and ends
-            self._set_screen(pending.mode, pending.origin)
-            names.append(pending.mode)
+        screen = self.screen_waits.release()
+        if screen is not None:
+            names.append(screen)
         return ", ".join(dict.fromkeys(names)) or None
 
     def _screen(self, name: str, origin: Origin, spec: str | None) -> str:
         """The screen acts on the camera directly: on the beat, it is set when the tempo reaches the boundary's beat
-        (called with the lock held). A later screen change replaces one still waiting."""
-        at = self._boundary(spec) if spec is not None else None
-        self._screen_pending = None if at is None else _ScreenWait(name, origin, *at)
-        self._screen_wake.set()
-        if at is None:
-            self._set_screen(name, origin)
-            return f"screen: {name}"
-        if not self._screen_waiter:
-            self._screen_waiter = True
-            self._screen_thread = threading.Thread(target=self._screen_waits, name="screen on the beat", daemon=True)
-            self._screen_thread.start()
-        return f"screen: {name} {lands_on(spec)}"
-
-    def _boundary(self, spec: str) -> tuple[float, float] | None:
-        """The beat of the next boundary of `spec` and the grid's step in beats; None while the tempo is stopped (no
-        boundary is coming: at once)."""
-        beats = quantum_beats(spec, self.tempo.beats_per_bar)
-        beat = self.tempo.next_boundary_beat(beats, self.clock())
-        return (beat, beats) if beat is not None else None
-
-    def _screen_waits(self) -> None:
-        """Sets the waiting screen change at its boundary, unless the show ends first or another change replaces
-        it; ends when none waits. One that fails (a camera's screen that raises) is said, and the next change asked
-        on the beat gets a thread of its own."""
-        try:
-            self._screen_wait_loop()
-        except Exception as e:
-            with self._lock:
-                self._screen_waiter = False
-            self.say(f"a screen change on the beat failed: {e.__class__.__name__}: {e}")
-
-    def _screen_wait_loop(self) -> None:
-        while True:
-            with self._lock:
-                pending = self._screen_pending
-                if pending is None or self._closed or self.stop.is_set():
-                    self._screen_pending = None
-                    self._screen_waiter = False
-                    return
-                self._screen_wake.clear()
-            left = self._until(pending)
-            if left > 0.0:
-                self._screen_wake.wait(min(left, SCREEN_RECHECK_S))
-                continue  # replaced, the show ends, the tempo moved or its time came: look again
-            with self._lock:
-                if self._screen_pending is not pending or self._closed or self.stop.is_set():
-                    continue
-                self._screen_pending = None
-                self._set_screen(pending.mode, pending.origin)
-            self._tell()
-
-    def _until(self, pending: _ScreenWait) -> float:
-        """Seconds until the waiting change's beat on the grid that holds now; 0: due. A grid whose count went back
-        (a MIDI start, a source with its own count) puts it on its own next boundary; a stopped one makes it at once,
-        as a change asked then is."""
-        got = self.tempo.grid()
-        now = self.clock()
-        grid = got[1] if got is not None else None
-        if grid is None or not grid.running:
-            return 0.0
-        if pending.beat - grid.beat_at(now) > pending.beats:
-            pending.beat = grid.next_multiple(pending.beats, now)
-        return max(0.0, grid.time_of(pending.beat) - now)
+        (vcam.control.screenwait; called with the lock held). A later screen change replaces one still waiting."""
+        if self.screen_waits.ask(name, origin, spec):
+            return f"screen: {name} {lands_on(spec)}"
+        return f"screen: {name}"
 
     def close(self) -> None:
         """The show ends: a screen change still waiting for its boundary is dropped, its thread ends, and so does
         the listeners' (the round being told finishes)."""
-        self._closed = True
-        self._screen_wake.set()
+        self.screen_waits.close()
         self._teller.close()
 
     def _set_screen(self, name: str, origin: Origin) -> None:
@@ -710,7 +460,7 @@ class Controller:
                 return f"strength {st.strength:g}, kept for an input: none is on air now (put one on with input SRC)"
             return f"strength {st.strength:g}{NEXT_BLOCK}"
         spec = _whole_path(cmd.args[0])
-        self._check_input(spec)
+        self._check_input(spec, parse_input(cmd.args[0]))
         st.input = spec
         self._submit(SetInput(spec), origin)
         return f"input {spec}{NEXT_BLOCK}" if spec != "none" else f"text only{NEXT_BLOCK}"
@@ -736,14 +486,17 @@ class Controller:
             reply += f" (the {tempo.source} leads while it runs)"
         return reply
 
-    def _check_input(self, spec: str) -> None:
-        """ValueError saying why `spec` cannot be opened (a missing clip, an unplugged camera, net off serve)."""
+    def _check_input(self, spec: str, typed: InputSpec | None = None) -> None:
+        """ValueError saying why `spec` cannot be opened (a missing clip, an unplugged camera, net off serve).
+        `typed`: the input as the `input` command gave it, whose fix is said as a command gives it (inspec.typed_fix);
+        a preset's is said as the show file gives it."""
         if self.check_input is None:
             return
         try:
             self.check_input(spec)
         except VcamError as e:
-            raise ValueError(e.message + (f" ({e.fix})" if e.fix else "")) from None
+            fix = typed_fix(e.fix, typed) if typed is not None else e.fix
+            raise ValueError(e.message + (f" ({fix})" if fix else "")) from None
         except OSError as e:  # a device that cannot be asked: an answer to the operator, not a dead thread
             raise ValueError(f"input {spec}: {e}") from None
 
@@ -810,7 +563,8 @@ class Controller:
         wait for their block; a change of a kind that an earlier one still waits with goes with it, so the stream
         ends where the state says: `seed 42 @bar` then `seed 7` is seed 7, not 42 once the bar comes)."""
         made = self._gathered
-        if made is None:  # every change is made by a command (_apply) or a reload's edit (_edited), which gather it
+        # every change is made by a command (_apply) or a reload's edit (ShowEdit._edited), which gather it
+        if made is None:
             raise RuntimeError(f"{action} given outside a command: changes are made within _gathering")
         if made.at is _UNSET:
             made.at = self._beat.plan(made.spec)
@@ -870,7 +624,7 @@ class Controller:
         it. The preset or blend on air is read as one with the show (`_picked`), which a reload may swap meanwhile."""
         return self._describe(self._picked(), network)
 
-    def _describe(self, picked: tuple[Show | None, int | None, tuple[int, int, float] | None, _Dropped | None],
+    def _describe(self, picked: tuple[Show | None, int | None, tuple[int, int, float] | None, Dropped | None],
                   network: bool) -> str:
         """The status text, of the show and the preset or blend on air as `picked` (from `_picked`) has them."""
         st = self.state
@@ -961,46 +715,7 @@ def _whole_path(text: str) -> str:
     return str(spec)
 
 
-def _same_preset(old: Show | None, index: int | None, new: Show) -> int | None:
-    """The index in `new` of preset `index` of `old`: by name, else the preset at its place that puts the same on
-    air (the one renamed, which `next`, the status and a blend fader must still find); None when it is gone."""
-    if old is None or index is None or index >= len(old.presets):
-        return None
-    try:
-        return new.find(old.presets[index].name)
-    except KeyError:
-        pass
-    renamed = index < len(new.presets) and _on_air(new, index) == _on_air(old, index)
-    return index if renamed else None
-
-
-def _on_air(show: Show, index: int) -> tuple:
-    """What selecting a preset puts on air: its prompts, seed, input, strength and bias."""
-    p = show.presets[index]
-    return p.prompts, p.seed, p.input, p.strength, p.bias
-
-
-def _carried(names: tuple[str, ...], old: Show, new: Show) -> tuple[str, ...]:
-    """The presets of `old` named `names` as `new` names them (one renamed by its new name); those gone left out."""
-    carried = []
-    for name in names:
-        index = _same_preset(old, old.find(name), new)
-        if index is not None:
-            carried.append(new.presets[index].name)
-    return tuple(carried)
-
-
-def _fallback(show: Show | None, index: int | None, dropped: _Dropped | None = None) -> str | None:
-    """The fallback image a show gives where preset `index` (None: a typed prompt, or `dropped`, the preset a
-    reload took out while it was on air) is on air."""
-    if show is None:
-        return None
-    preset = show.presets[index] if index is not None and index < len(show.presets) else dropped.preset if dropped \
-        else None
-    return (preset.fallback if preset else None) or show.defaults.fallback
-
-
-def _knob_pair(show: Show, preset: int | None, dropped: _Dropped | None) -> tuple[int, int]:
+def _knob_pair(show: Show, preset: int | None, dropped: Dropped | None) -> tuple[int, int]:
     """The presets the blend knob goes between where no blend is on air (of a show of two or more): the one on air
     (`preset`) and the one `next` goes to (the first and the second for a typed prompt). A preset on air that a
     reload took out (`dropped`) has no place in the show: the knob goes between the presets `prev` and `next` go to

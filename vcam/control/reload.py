@@ -39,7 +39,8 @@ class ShowWatcher:
     """Polls the show file; a valid edit is applied, an invalid one reported while the last good show stays.
 
     `on_show` applies a loaded show and returns what it changed on air in words (or nothing), said on the reload's
-    line with what waits for the next start; `show` is the one running."""
+    line with what waits for the next start; `show` is the one running. A save that leaves the show as it runs (a
+    comment, the layout) is said so and not applied."""
 
     def __init__(self, path: str, on_show: Callable[[Show], Sequence[str] | None], say: Callable[[str], None],
                  interval: float = 0.5, show: Show | None = None):
@@ -84,6 +85,9 @@ class ShowWatcher:
         self._stamp = stamp
         try:
             show = load_show(self.path)
+            if show == self.show:  # a save that changed nothing the show reads (a comment, the layout)
+                self._unchanged()
+                return
             applied = self.on_show(show)
         except ConfigError as e:  # a broken file, or one that does not fit what the show runs with (--midi-map)
             self._not_reloaded(e)
@@ -95,6 +99,13 @@ class ShowWatcher:
             return
         old, self.show = self.show, show
         line = reloaded(self.path, show, applied or (), waiting_for_start(old, show) if old else "")
+        self.say(f"fixed: {line}" if self._failing is not None else line)
+        self._failing = None
+
+    def _unchanged(self) -> None:
+        """A save that leaves the show as it runs: said as such, where "reloaded: N presets" read as a change
+        applied."""
+        line = unchanged(self.path)
         self.say(f"fixed: {line}" if self._failing is not None else line)
         self._failing = None
 
@@ -111,6 +122,11 @@ class ShowWatcher:
         else:
             self.say(said)
         self._failing = said
+
+
+def unchanged(path: str) -> str:
+    """The line for a save that changed nothing in the show: nothing is applied."""
+    return f"{path} saved with no change to the show: nothing applied"
 
 
 def reloaded(path: str, show: Show, applied: Sequence[str], later: str) -> str:

@@ -16,6 +16,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from vcam.inspec import missing_fix
 from vcam.live.frames import fit, quiet_cv2
 from vcam.live.inputs.source import InputError, repeat
 
@@ -31,8 +32,7 @@ def _check_file(path: str, what: str, kind: str) -> str:
     path = os.path.expanduser(path)
     if not os.path.isfile(path):
         where = "no such file" if not os.path.exists(path) else "not a file"
-        raise InputError(f"{what} {path}: {where}",
-                         f"check the path; {kind}: paths in a show file are relative to the show file")
+        raise InputError(f"{what} {path}: {where}", missing_fix(kind))
     return path
 
 

@@ -1,0 +1,150 @@
+"""A screen change on the beat (`freeze @bar`), held until the tempo reaches its boundary's beat.
+
+The screen acts on the camera directly, not through the stream: a change on the beat is set when the tempo that
+holds then reaches the boundary's beat (a tap, a MIDI clock or Link may move the grid meanwhile), as the cue list's
+bar cues do. One change at most waits, in one thread; a later change replaces it. The controller's lock is the one
+the wait looks and sets the screen under, as a command sets it.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ContextManager
+
+from vcam.control.actions import Origin
+from vcam.control.commands import quantum_beats
+from vcam.control.tempo import Tempo
+
+# While a screen change waits for its beat, the tempo is looked at again at least this often: a move of the grid
+# wakes the wait at once (Tempo.watch), this catches what no one has asked the tempo about yet (a clock gone silent).
+SCREEN_RECHECK_S = 1.0
+
+
+@dataclass
+class ScreenWait:
+    """A screen change waiting for its boundary: the beat it falls on, a multiple of `beats`. Kept as a beat, not a
+    clock time, so that it comes when the tempo that holds then reaches that beat (a tap or a MIDI clock may move the
+    grid meanwhile), as the cue list's bar cues do."""
+
+    mode: str
+    origin: Origin
+    beat: float
+    beats: float
+
+
+class ScreenWaits:
+    """The screen change waiting for its boundary, and the thread that sets it then (through `set_screen`, under
+    `lock`; the listeners told after through `tell`). `stop`: the show's end, as `close` is."""
+
+    def __init__(self, lock: ContextManager, tempo: Tempo | None, clock: Callable[[], float],
+                 set_screen: Callable[[str, Origin], None], tell: Callable[[], None], say: Callable[[str], None],
+                 stop: threading.Event):
+        self.lock = lock
+        self.tempo = tempo
+        self.clock = clock
+        self.set_screen = set_screen
+        self.tell = tell
+        self.say = say
+        self.stop = stop
+        self.pending: ScreenWait | None = None
+        self.wake = threading.Event()  # a change replaced, the show's end, or a move of the tempo's grid
+        self.thread: threading.Thread | None = None
+        # whether that thread still looks for a change to wait for: cleared under the lock as it decides to end, so
+        # a change set after that starts another one, however long the ending thread stays alive
+        self._waiter = False
+        self._closed = False
+        if tempo is not None:  # a waiting screen change looks at the new grid (quick: the watch holds its lock)
+            tempo.watch(lambda source, grid, cause: self.wake.set())
+
+    def ask(self, mode: str, origin: Origin, spec: str | None) -> bool:
+        """Screen `mode` on the boundary of `spec` (None: at once), replacing any change still waiting (called with
+        the lock held); whether it waits: else it is set now (no `spec`, or a stopped tempo: no boundary comes)."""
+        at = self._boundary(spec) if spec is not None else None
+        self.pending = None if at is None else ScreenWait(mode, origin, *at)
+        self.wake.set()
+        if at is None:
+            self.set_screen(mode, origin)
+            return False
+        if not self._waiter:
+            self._waiter = True
+            self.thread = threading.Thread(target=self._waits, name="screen on the beat", daemon=True)
+            self.thread.start()
+        return True
+
+    def waiting(self) -> str | None:
+        """The change waiting and its beat, as the tempo's status counts them ("freeze on beat 1 bar 18"); None
+        where none waits (called with the lock held)."""
+        pending = self.pending
+        if pending is None:
+            return None
+        bar, beat = divmod(pending.beat, self.tempo.beats_per_bar)
+        return f"{pending.mode} on beat {beat + 1:g} bar {bar + 1:g}"
+
+    def release(self) -> str | None:
+        """The change waiting is set now (called with the lock held); its mode, None where none waited."""
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return None
+        self.wake.set()  # its thread finds none waiting and ends
+        self.set_screen(pending.mode, pending.origin)
+        return pending.mode
+
+    def close(self) -> None:
+        """The show ends: a change still waiting is dropped, and its thread ends."""
+        self._closed = True
+        self.wake.set()
+
+    def _boundary(self, spec: str) -> tuple[float, float] | None:
+        """The beat of the next boundary of `spec` and the grid's step in beats; None while the tempo is stopped (no
+        boundary is coming: at once)."""
+        beats = quantum_beats(spec, self.tempo.beats_per_bar)
+        beat = self.tempo.next_boundary_beat(beats, self.clock())
+        return (beat, beats) if beat is not None else None
+
+    def _waits(self) -> None:
+        """Sets the waiting screen change at its boundary, unless the show ends first or another change replaces
+        it; ends when none waits. One that fails (a camera's screen that raises) is said, and the next change asked
+        on the beat gets a thread of its own."""
+        try:
+            self._wait_loop()
+        except Exception as e:
+            with self.lock:
+                self._waiter = False
+            self.say(f"a screen change on the beat failed: {e.__class__.__name__}: {e}")
+
+    def _ending(self) -> bool:
+        return self._closed or self.stop.is_set()
+
+    def _wait_loop(self) -> None:
+        while True:
+            with self.lock:
+                pending = self.pending
+                if pending is None or self._ending():
+                    self.pending = None
+                    self._waiter = False
+                    return
+                self.wake.clear()
+            left = self.until(pending)
+            if left > 0.0:
+                self.wake.wait(min(left, SCREEN_RECHECK_S))
+                continue  # replaced, the show ends, the tempo moved or its time came: look again
+            with self.lock:
+                if self.pending is not pending or self._ending():
+                    continue
+                self.pending = None
+                self.set_screen(pending.mode, pending.origin)
+            self.tell()
+
+    def until(self, pending: ScreenWait) -> float:
+        """Seconds until the waiting change's beat on the grid that holds now; 0: due. A grid whose count went back
+        (a MIDI start, a source with its own count) puts it on its own next boundary; a stopped one makes it at once,
+        as a change asked then is."""
+        got = self.tempo.grid()
+        now = self.clock()
+        grid = got[1] if got is not None else None
+        if grid is None or not grid.running:
+            return 0.0
+        if pending.beat - grid.beat_at(now) > pending.beats:
+            pending.beat = grid.next_multiple(pending.beats, now)
+        return max(0.0, grid.time_of(pending.beat) - now)
