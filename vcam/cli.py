@@ -592,7 +592,8 @@ def _tune(args, settings, log) -> int:
 
 
 def cmd_check(args) -> int:
-    from vcam.control.show import load_show, preset_lines
+    from vcam.control.presetlines import preset_lines
+    from vcam.control.show import load_show
 
     show = load_show(args.show)
     _check_recordings(show)
