@@ -73,7 +73,8 @@ def test_a_midi_map_given_at_the_start_is_checked_against_the_show_as_its_own_ma
     """`--midi-map FILE` with a knob between one preset by number and by name loaded, and moved that preset alone
     at every turn, where the same file named in the show's midi: section was refused."""
     from vcam.control.midimap import map_named
-    from vcam.control.show import load_show, missing_presets
+    from vcam.control.midirefs import missing_presets
+    from vcam.control.show import load_show
     from vcam.control.yamlcheck import ConfigError
 
     (tmp_path / "map.yaml").write_text(f"controls:\n  - {{cc: 1, param: strength}}\n  - {entry}\n")

@@ -4,7 +4,8 @@ import argparse
 
 import pytest
 
-from vcam.cli import _size, build_parser
+from vcam.argtypes import frame_size
+from vcam.cli import build_parser
 from vcam.control.show import parse_show
 from vcam.control.yamlcheck import ConfigError
 from vcam.sizes import check_size
@@ -16,7 +17,7 @@ RULE = "both must be positive multiples of 16 (e.g. 832x480, 576x320, 480x832"
 @pytest.mark.parametrize("w,h", [(832, 480), (576, 320), (480, 832), (16, 16)])
 def test_sizes_the_model_makes_pass_everywhere(w, h):
     check_size(w, h)
-    assert _size(f"{w}x{h}") == (w, h)
+    assert frame_size(f"{w}x{h}") == (w, h)
     show = parse_show(f"output:\n  size: {w}x{h}\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
     assert show.output.size == (w, h)
 
@@ -29,7 +30,7 @@ def test_every_place_refuses_other_sizes_with_the_same_words(w, h, nearest, caps
     said = str(by_rule.value)
     assert said.startswith(f"size {w}x{h}: {RULE}") and said.endswith(f"the nearest is {nearest})")
     with pytest.raises(argparse.ArgumentTypeError) as on_cli:
-        _size(f"{w}x{h}")
+        frame_size(f"{w}x{h}")
     assert str(on_cli.value) == said
     with pytest.raises(ConfigError) as in_show:
         parse_show(f"output:\n  size: {w}x{h}\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
@@ -48,7 +49,7 @@ def test_a_size_past_the_largest_is_refused_everywhere_saying_the_largest(w, h):
     assert said == (f"size {w}x{h}: each side must be at most 1920 (the largest accepted is 1920x1920; the model's "
                     "own is 832x480)")
     with pytest.raises(argparse.ArgumentTypeError, match="at most 1920"):
-        _size(f"{w}x{h}")
+        frame_size(f"{w}x{h}")
     with pytest.raises(ConfigError) as in_show:
         parse_show(f"output:\n  size: {w}x{h}\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
     assert any(said in p for p in in_show.value.problems)

@@ -1,121 +1,22 @@
-"""The `vcam` command and its subcommands."""
+"""The `vcam` command and its subcommands: a parser for each (what its flags' values may be is vcam.argtypes) and
+a cmd_ function that runs it."""
 from __future__ import annotations
 
 import argparse
 import logging
-import math
 import os
 import re
 import sys
 from dataclasses import replace
 
+from vcam import argtypes
 from vcam.control.commands import MAX_SEED, lands_on
 from vcam.errors import VcamError
 from vcam.words import counted
-from vcam.bias import check_bias
-from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS, InputSpec, check_strength, parse_input
-from vcam.sizes import check_size
+from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS
 from vcam.engine.speed import (ATTENTION, ATTENTION_QUANTS, COMPILE_MODES, DECODERS, QUANTS, SpeedFlags, SpeedOptions,
                                unused_compile_mode)
 from vcam.control.yamlcheck import ConfigError
-
-
-def _width_height(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT (e.g. 832x480)") from None
-    return w, h
-
-
-def _size(text: str) -> tuple[int, int]:
-    """A generated frame size (vcam.sizes.check_size)."""
-    w, h = _width_height(text)
-    try:
-        check_size(w, h)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-    return w, h
-
-
-def _output_size(text: str) -> tuple[int, int]:
-    """An output's size (vcam cam's camera): any even size, as cameras' and recordings' pixel formats need."""
-    w, h = _width_height(text)
-    if not (16 <= w <= 7680 and 16 <= h <= 4320) or w % 2 or h % 2:
-        raise argparse.ArgumentTypeError(f"{text}: width and height must be even, from 16x16 to 7680x4320 "
-                                         "(e.g. 1920x1080)")
-    return w, h
-
-
-def _within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
-    """A number from `lo` (more than it, with `above`) to `hi`, finite: nan, inf or a seed past 64 bits would
-    only fail later, after minutes of loading or in a loop that never ends."""
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {'a whole number' if kind is int else 'a number'}") \
-                from None
-        if not math.isfinite(value) or value < lo or value > hi or (above and value == lo):
-            shown = (lambda v: str(int(v))) if kind is int else (lambda v: f"{v:g}")
-            limits = f"more than {shown(lo)}" if above else f"at least {shown(lo)}"
-            limits += f" and at most {shown(hi)}" if hi < math.inf else ""
-            # "inf must be more than 0" would be wrong: say what is asked for instead
-            said = f"{text} is not a finite number: give one" if not math.isfinite(value) else f"{text} must be"
-            raise argparse.ArgumentTypeError(f"{said} {limits}")
-        return value
-
-    return parse
-
-
-def _positive(kind):
-    return _within(kind, 0, above=True)
-
-
-def _input(text: str) -> str:
-    """An input (vcam.inspec) in its canonical form, a file's or image's path made whole against the working
-    folder, so that a control log keeps one its replay finds from anywhere."""
-    try:
-        spec = parse_input(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-    if spec.kind in ("file", "image"):
-        spec = InputSpec(spec.kind, os.path.abspath(os.path.expanduser(spec.target)))
-    return str(spec)
-
-
-def _prompt(text: str) -> str:
-    """A prompt with some text: an empty one (an unset variable in a script) played the default prompt without a
-    word, and one of spaces was refused only once the model had loaded."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("the prompt is empty: give the text to generate, or leave out --prompt "
-                                         "(the show's first preset, else a default prompt)")
-    return text
-
-
-def _user_path(text: str) -> str:
-    """A path with `~` made the home folder: `--log-controls=~/show.jsonl` reaches vcam as written (the shell
-    expands `~` only at a word's start)."""
-    return os.path.expanduser(text)
-
-
-def _strength(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1") from None
-    try:
-        return check_strength(value)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-
-
-def _bias(text: str) -> float:
-    try:
-        return check_bias(float(text))
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e) if "bias must" in str(e) else
-                                         f"{text!r} is not a number above 0 and at most 1") from None
 
 
 # as vcam.control.midi.find_port picks the input, and its MidiInput waits for one not plugged in yet
@@ -123,55 +24,17 @@ MIDI_PORT_HELP = ("by its name or a part of it, the whole name before a part (vc
                   "plugged in yet is waited for, and opened when it comes")
 
 
-def _midi_port(text: str) -> str:
-    """A MIDI input by its name or a part of it, or none (vcam run and serve: not even the show's). An empty one (an
-    unset variable in a script) would open none, silently."""
-    return _non_empty_port(text, "none for no input (not even the show's), ")
-
-
-def _midi_input(text: str) -> str:
-    """A MIDI input by its name or a part of it, for vcam midi learn, which needs one."""
-    return _non_empty_port(text, "")
-
-
-def _cam_midi_port(text: str) -> str:
-    """A MIDI input by its name or a part of it, or none (no input, as vcam run's --midi none)."""
-    return _non_empty_port(text, "none for no input, ")
-
-
-def _non_empty_port(text: str, none: str) -> str:
-    if not text.strip():
-        raise argparse.ArgumentTypeError(f"an empty port name opens no input: give a port's name or a part of "
-                                         f"it (vcam devices lists them), {none}or leave --midi out")
-    return text
-
-
-def _osc_address(reply: bool):
-    """`[HOST:]PORT` for --osc and for --osc-reply (a port alone: whoever sends); kept as written
-    (vcam.control.osc reads it)."""
-    def parse(text: str) -> str:
-        from vcam.control.osc import parse_address, parse_reply
-
-        try:
-            parse_reply(text) if reply else parse_address(text)
-        except ValueError as e:
-            raise argparse.ArgumentTypeError(str(e)) from None
-        return text
-
-    return parse
-
-
 def _add_osc_args(r: argparse.ArgumentParser, show: bool = True) -> None:
     """The OSC options; `show`: the command plays a show file, whose osc: section is the default map (vcam cam has
     none)."""
     maps = "--osc-map or the show's osc: section" if show else "--osc-map"
-    r.add_argument("--osc", metavar="[HOST:]PORT", type=_osc_address(False),
+    r.add_argument("--osc", metavar="[HOST:]PORT", type=argtypes.osc_address(False),
                    help="listen for OSC on this UDP port (127.0.0.1 unless a host is given; 0.0.0.0: from the "
                         f"network): /vcam/<command> args, and the addresses of {maps}")
-    r.add_argument("--osc-map", metavar="MAP", type=_user_path,
+    r.add_argument("--osc-map", metavar="MAP", type=argtypes.user_path,
                    help="touchosc-simple or an OSC map file (default: " +
                         ("the show's osc: section)" if show else "none, the /vcam/<command> addresses only)"))
-    r.add_argument("--osc-reply", metavar="[HOST:]PORT", type=_osc_address(True),
+    r.add_argument("--osc-reply", metavar="[HOST:]PORT", type=argtypes.osc_address(True),
                    help="send the show's state there over OSC on every change and once a second (labels on a "
                         "tablet: /vcam/preset, /vcam/blend, /vcam/bpm, /vcam/beat, /vcam/fps, /vcam/status, and "
                         "where the map's faders stand); a PORT alone: to that port of each machine that sends OSC "
@@ -207,6 +70,8 @@ ATTENTION_QUANT_HELP = ("int8: the self-attention through SageAttention 1.0.6's 
                         "measured on a card (BENCHMARKS.md); passes with --bias below 1 stay exact (default none)")
 DECODER_HELP = ("taehv: TAEHV's tiny decoder instead of the Wan VAE's: faster, less faithful (its weights, tens of "
                 "MB, come from github.com/madebyollin/taehv once) (vae)")
+_COMPILE_MODE_HELP = ("how torch.compile builds the transformer's kernels: default, or max-autotune-no-cudagraphs "
+                      "(autotuned Triton GEMMs with what follows them fused; a longer first warm-up)")
 
 
 def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
@@ -216,39 +81,39 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                                    "default: krea-14b where a CUDA GPU exists, else tiny")
     r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos "
                                                     "(default: download from the Hugging Face hub)")
-    r.add_argument("--prompt", type=_prompt, help="what to generate (default: the show's first preset)")
-    r.add_argument("--seed", type=_within(int, 0, MAX_SEED))
-    r.add_argument("--steps", type=_within(int, 1, 50), metavar="N", help="denoising steps (4)")
-    r.add_argument("--transition", type=_within(int, 0, 1000), metavar="BLOCKS",
+    r.add_argument("--prompt", type=argtypes.prompt, help="what to generate (default: the show's first preset)")
+    r.add_argument("--seed", type=argtypes.within(int, 0, MAX_SEED))
+    r.add_argument("--steps", type=argtypes.within(int, 1, 50), metavar="N", help="denoising steps (4)")
+    r.add_argument("--transition", type=argtypes.within(int, 0, 1000), metavar="BLOCKS",
                    help="blocks over which a prompt change blends in (4)")
-    r.add_argument("--size", type=_size, metavar="WxH",
+    r.add_argument("--size", type=argtypes.frame_size, metavar="WxH",
                    help="generated frame size (default: the largest up to 832x480 that keeps --target-fps on this "
                         "GPU; krea-14b's 832x480 without one)")
-    r.add_argument("--target-fps", dest="target_fps", type=_within(float, 0.1, 240), metavar="N",
+    r.add_argument("--target-fps", dest="target_fps", type=argtypes.within(float, 0.1, 240), metavar="N",
                    help="with neither --size nor --quant (nor a show's size, nor --replay): generated frames/s the "
                         "size is chosen to keep on this GPU, in bf16 where that size keeps it in bf16, else FP8 (10)")
     r.add_argument("--out", action="append", metavar="OUTPUT",
                    help="vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally @WxH; repeatable "
                         f"(default: {default_out})")
-    r.add_argument("--fps", type=_within(float, 1, 240), help="camera frame rate (30)")
+    r.add_argument("--fps", type=argtypes.within(float, 1, 240), help="camera frame rate (30)")
     r.add_argument("--fit", choices=("letterbox", "crop", "stretch"),
                    help="how generated frames fit an output of another shape (letterbox)")
     _add_smooth_arg(r)
-    r.add_argument("--in", dest="input", type=_input, metavar="SRC",
+    r.add_argument("--in", dest="input", type=argtypes.input_source, metavar="SRC",
                    help="video to restyle: none (text only), camera, camera:N, camera:/dev/videoN, file:CLIP, "
                         "image:PICTURE or net (what vcam cam --send uploads) (default: the show's input:, else none)")
     r.add_argument("--in-fit", dest="input_fit", choices=INPUT_FITS,
                    help="how the input fits the generated frame size (crop)")
-    r.add_argument("--strength", type=_strength, metavar="X",
+    r.add_argument("--strength", type=argtypes.strength, metavar="X",
                    help=f"how much of the input survives: 0 keeps it all, 1 is text only ({DEFAULT_STRENGTH:g})")
-    r.add_argument("--bias", type=_bias, metavar="X",
+    r.add_argument("--bias", type=argtypes.bias, metavar="X",
                    help="Krea's attention bias on the past frames, above 0 to 1: lower leans less on the frames "
                         "just made, so prompt changes land sooner (Krea runs 0.3) (default: the show's bias:, else "
                         "1, off)")
-    r.add_argument("--duration", type=_positive(float), metavar="SECONDS", help="stop after this long on air")
-    r.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS",
+    r.add_argument("--duration", type=argtypes.positive(float), metavar="SECONDS", help="stop after this long on air")
+    r.add_argument("--max-latency", type=argtypes.positive(float), default=4.0, metavar="SECONDS",
                    help="drop the oldest frames past this much delay (4)")
-    r.add_argument("--fallback", metavar="IMAGE", type=_user_path,
+    r.add_argument("--fallback", metavar="IMAGE", type=argtypes.user_path,
                    help="image shown while generation is stalled (default: hold the last frame)")
     r.add_argument("--quant", choices=QUANTS,
                    help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md); "
@@ -270,106 +135,69 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                     help="ignore the saved tuning (defaults, or the flags above)")
     r.add_argument("--pin-first-latent", action="store_true",
                    help="keep the stream's first latent as context instead of re-encoding recent frames")
-    r.add_argument("--midi", metavar="PORT", type=_midi_port,
+    r.add_argument("--midi", metavar="PORT", type=argtypes.midi_port,
                    help=f"a MIDI input, {MIDI_PORT_HELP} (vcam run defaults to the show's midi: port; none opens "
                         "no input)")
-    r.add_argument("--midi-map", metavar="MAP", type=_user_path,
+    r.add_argument("--midi-map", metavar="MAP", type=argtypes.user_path,
                    help="nanokontrol2, midimix, apc-mini-mk2 or a map file (default: the show's midi: section)")
     _add_osc_args(r)
-    r.add_argument("--media", action="append", metavar="DIR", type=_user_path,
+    r.add_argument("--media", action="append", metavar="DIR", type=argtypes.user_path,
                    help="a folder whose clips and images commands from the network (vcam cam clients, --osc) may "
                         "name with input file: or image:; repeatable (default: the show file's folder, else none)")
     r.add_argument("--link", action="store_true",
                    help="take the tempo from the Ableton Link session on the local network (Live, phone apps; "
                         "needs the link extra: pip install -e \".[link]\")")
     r.add_argument("--no-stdin", dest="stdin", action="store_false", help="ignore commands on stdin")
-    r.add_argument("--log-controls", metavar="FILE", type=_user_path,
+    r.add_argument("--log-controls", metavar="FILE", type=argtypes.user_path,
                    help="write every applied command to FILE (JSON lines); not with --replay, whose log already "
                         "holds them")
-    r.add_argument("--replay", metavar="LOG", type=_user_path, help="replay a control log (same start, same commands, "
-                                                   "same blocks)")
+    r.add_argument("--replay", metavar="LOG", type=argtypes.user_path,
+                   help="replay a control log (same start, same commands, same blocks)")
 
 
-
-def _add_render_parser(sub) -> None:
-    r = sub.add_parser("render", help="make a show again from its control log into a video file, every frame once",
-                       description="Replays a log written by vcam run --log-controls offline, as fast as the "
-                                   "model goes: the same start and the same changes at the same blocks, every "
-                                   "generated frame written once at the show's frame rate (no pacing, no repeated "
-                                   "frames). With the same model, size and steps the frames are the show's; "
-                                   "--size, --steps, --model and --quant make a finer one. To play a log into the "
-                                   "camera in real time, use vcam run --replay.")
-    r.add_argument("log", metavar="LOG.jsonl", help="a control log (vcam run --log-controls FILE)")
-    r.add_argument("--out", action="append", required=True, metavar="OUTPUT",
-                   help="file:PATH.mp4 (optionally @WxH) or null; repeatable")
-    r.add_argument("--model", help="the model to render with (default: the show's)")
-    r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos")
-    r.add_argument("--size", type=_size, metavar="WxH", help="generated frame size (default: the show's)")
-    r.add_argument("--steps", type=_within(int, 1, 50), metavar="N",
-                   help="denoising steps for every block, the show's changes of steps included (default: the "
-                        "show's)")
-    r.add_argument("--quant", choices=QUANTS, help="precision (default: the show's)")
-    r.add_argument("--decoder", choices=DECODERS, help="vae or taehv (default: the show's)")
-    r.add_argument("--attention-quant", choices=ATTENTION_QUANTS,
-                   help="none (the exact attention) or int8 (default: the show's)")
-    r.add_argument("--fps", type=_within(float, 1, 240),
-                   help="frame rate of the files (default: the show's, else 30)")
-    r.add_argument("--fit", choices=("letterbox", "crop", "stretch"),
-                   help="how frames fit an output given @WxH of another shape (letterbox)")
-    r.add_argument("--blocks", type=_within(int, 1), metavar="N",
-                   help="render only the first N blocks (a log without its end line needs it)")
-    r.add_argument("--no-tuning", dest="tuning", action="store_false",
-                   help="ignore the speed options vcam bench --tune saved")
-
-
-_COMPILE_MODE_HELP = ("how torch.compile builds the transformer's kernels: default, or max-autotune-no-cudagraphs "
-                      "(autotuned Triton GEMMs with what follows them fused; a longer first warm-up)")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from vcam import __version__
-
-    p = _Parser(prog="vcam", description="Krea Realtime 14B as a live virtual camera.")
-    p.add_argument("--version", action="version", version=f"vcam {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
-
+def _add_run_parser(sub) -> None:
     r = sub.add_parser("run", help="generate live video into the virtual camera and other outputs",
                        description="Loads the model and streams it into every --out at a steady frame rate. "
                                    "Settings given here override the show file's.")
     _add_live_args(r, "vcam")
 
+
+def _add_serve_parser(sub) -> None:
     s = sub.add_parser("serve", help="generate on this (GPU) machine for vcam cam clients over WebSocket",
                        description="Like vcam run, with a WebSocket output that vcam cam clients watch and "
                                    "steer. Local --out outputs are optional.")
     _add_live_args(s, "none")
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (127.0.0.1: reach it through ssh -L; 0.0.0.0 needs --token)")
-    s.add_argument("--port", type=_within(int, 1, 65535), default=8765)
+    s.add_argument("--port", type=argtypes.within(int, 1, 65535), default=8765)
     s.add_argument("--token", default=None, help="a secret clients must give (default: $VCAM_TOKEN)")
-    s.add_argument("--quality", type=_within(int, 10, 100), default=80, metavar="Q",
+    s.add_argument("--quality", type=argtypes.within(int, 10, 100), default=80, metavar="Q",
                    help="JPEG quality of the frames sent (80)")
 
+
+def _add_cam_parser(sub) -> None:
     cam = sub.add_parser("cam", help="show a vcam serve stream in this machine's virtual camera (no GPU needed)",
                          description="Receives frames from vcam serve, paces them into the local outputs, and "
                                      "sends typed and MIDI commands back. Reconnects by itself.")
     cam.add_argument("url", metavar="ws://HOST:PORT")
     cam.add_argument("--token", default=None, help="the server's token (default: $VCAM_TOKEN)")
     cam.add_argument("--out", action="append", metavar="OUTPUT", help="as for vcam run (default: vcam)")
-    cam.add_argument("--size", type=_output_size, metavar="WxH", help="output size (default 832x480)")
-    cam.add_argument("--fps", type=_within(float, 1, 240), default=30.0, help="camera frame rate (30)")
+    cam.add_argument("--size", type=argtypes.output_size, metavar="WxH", help="output size (default 832x480)")
+    cam.add_argument("--fps", type=argtypes.within(float, 1, 240), default=30.0, help="camera frame rate (30)")
     cam.add_argument("--fit", choices=("letterbox", "crop", "stretch"), default="letterbox",
                      help="how the server's frames fit an output of another shape (letterbox)")
     _add_smooth_arg(cam)
-    cam.add_argument("--duration", type=_positive(float), metavar="SECONDS",
+    cam.add_argument("--duration", type=argtypes.positive(float), metavar="SECONDS",
                      help="stop this long after the first frame received; with no frame at all, give up (exit 1) "
                           "after this long or 10 minutes, whichever is longer")
-    cam.add_argument("--max-latency", type=_positive(float), default=4.0, metavar="SECONDS",
+    cam.add_argument("--max-latency", type=argtypes.positive(float), default=4.0, metavar="SECONDS",
                      help="drop the oldest frames past this much delay (4)")
-    cam.add_argument("--fallback", metavar="IMAGE", type=_user_path, help="image shown while the server is unreachable")
-    cam.add_argument("--midi", metavar="PORT", type=_cam_midi_port,
+    cam.add_argument("--fallback", metavar="IMAGE", type=argtypes.user_path,
+                     help="image shown while the server is unreachable")
+    cam.add_argument("--midi", metavar="PORT", type=argtypes.cam_midi_port,
                      help=f"a MIDI input, {MIDI_PORT_HELP}, whose commands go to the server; needs --midi-map"
                           " (none opens no input)")
-    cam.add_argument("--midi-map", metavar="MAP", type=_user_path,
+    cam.add_argument("--midi-map", metavar="MAP", type=argtypes.user_path,
                      help="nanokontrol2, midimix, apc-mini-mk2 or a map file, for --midi")
     _add_osc_args(cam, show=False)
     cam.add_argument("--no-stdin", dest="stdin", action="store_false")
@@ -377,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="send this machine's camera or a clip up as the server's input: camera, camera:N, "
                           "camera:/dev/videoN or file:CLIP (one client at a time; the server's input is net)")
 
+
+def _add_bench_parser(sub) -> None:
     b = sub.add_parser("bench", help="time the streaming loop on random weights (tiny on a CPU)",
                        description="Builds the model with random weights on the GPU (no download, same FLOPs), "
                                    "runs warm-up then N blocks of the real loop, and prints frames/s, ms per "
@@ -384,10 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "--tune times every speed option that gives the same frames and saves the "
                                    "fastest for this card; vcam run and vcam serve then use it.")
     b.add_argument("--model", default="krea-14b")
-    b.add_argument("--size", type=_size, metavar="WxH", help="frame size (default: the model's)")
-    b.add_argument("--steps", type=_within(int, 1, 50), default=4, metavar="N")
-    b.add_argument("--blocks", type=_within(int, 1), default=8, help="blocks timed (8)")
-    b.add_argument("--warmup", type=_within(int, 0), default=3,
+    b.add_argument("--size", type=argtypes.frame_size, metavar="WxH", help="frame size (default: the model's)")
+    b.add_argument("--steps", type=argtypes.within(int, 1, 50), default=4, metavar="N")
+    b.add_argument("--blocks", type=argtypes.within(int, 1), default=8, help="blocks timed (8)")
+    b.add_argument("--warmup", type=argtypes.within(int, 0), default=3,
                    help="blocks run first, untimed (3; at least 2: the first has no context, so the steady state "
                         "starts at the second)")
     b.add_argument("--dtype", choices=("bf16", "fp16", "fp32"),
@@ -406,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--in", dest="video_in", action="store_true",
                    help="video in: restyle a synthetic moving clip at the default strength (times the VAE encode); "
                         "with --tune, saved apart from text only, for shows with an input")
-    b.add_argument("--bias", type=_bias, default=1.0, metavar="X",
+    b.add_argument("--bias", type=argtypes.bias, default=1.0, metavar="X",
                    help="Krea's attention bias (1, off; 0.3 times the segmented attention Krea's setting runs)")
     b.add_argument("--split", action="store_true",
                    help="then profile one more block: the ms of its recompute and first denoising pass in GEMM, "
@@ -415,30 +245,76 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--tune", action="store_true",
                    help="time every speed option that gives the same frames and save the fastest for this card "
                         "(vcam run and vcam serve use it by default)")
-    b.add_argument("--tune-budget", type=_positive(float), metavar="SECONDS",
+    b.add_argument("--tune-budget", type=argtypes.positive(float), metavar="SECONDS",
                    help="with --tune: start no new candidate after this long (the most promising run first)")
 
-    _add_render_parser(sub)
 
-    k = sub.add_parser("check", help="validate a show file and print a summary")
-    k.add_argument("show", metavar="SHOW.yaml")
+def _add_render_parser(sub) -> None:
+    r = sub.add_parser("render", help="make a show again from its control log into a video file, every frame once",
+                       description="Replays a log written by vcam run --log-controls offline, as fast as the "
+                                   "model goes: the same start and the same changes at the same blocks, every "
+                                   "generated frame written once at the show's frame rate (no pacing, no repeated "
+                                   "frames). With the same model, size and steps the frames are the show's; "
+                                   "--size, --steps, --model and --quant make a finer one. To play a log into the "
+                                   "camera in real time, use vcam run --replay.")
+    r.add_argument("log", metavar="LOG.jsonl", help="a control log (vcam run --log-controls FILE)")
+    r.add_argument("--out", action="append", required=True, metavar="OUTPUT",
+                   help="file:PATH.mp4 (optionally @WxH) or null; repeatable")
+    r.add_argument("--model", help="the model to render with (default: the show's)")
+    r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos")
+    r.add_argument("--size", type=argtypes.frame_size, metavar="WxH", help="generated frame size (default: the show's)")
+    r.add_argument("--steps", type=argtypes.within(int, 1, 50), metavar="N",
+                   help="denoising steps for every block, the show's changes of steps included (default: the "
+                        "show's)")
+    r.add_argument("--quant", choices=QUANTS, help="precision (default: the show's)")
+    r.add_argument("--decoder", choices=DECODERS, help="vae or taehv (default: the show's)")
+    r.add_argument("--attention-quant", choices=ATTENTION_QUANTS,
+                   help="none (the exact attention) or int8 (default: the show's)")
+    r.add_argument("--fps", type=argtypes.within(float, 1, 240),
+                   help="frame rate of the files (default: the show's, else 30)")
+    r.add_argument("--fit", choices=("letterbox", "crop", "stretch"),
+                   help="how frames fit an output given @WxH of another shape (letterbox)")
+    r.add_argument("--blocks", type=argtypes.within(int, 1), metavar="N",
+                   help="render only the first N blocks (a log without its end line needs it)")
+    r.add_argument("--no-tuning", dest="tuning", action="store_false",
+                   help="ignore the speed options vcam bench --tune saved")
 
-    sub.add_parser("devices", help="list MIDI inputs and virtual camera devices")
 
+def _add_midi_parser(sub) -> None:
     m = sub.add_parser("midi", help="MIDI tools")
     msub = m.add_subparsers(dest="midi_command", required=True)
     learn = msub.add_parser("learn", help="print each incoming control and the mapping line to paste")
-    learn.add_argument("--midi", metavar="PORT", type=_midi_input,
+    learn.add_argument("--midi", metavar="PORT", type=argtypes.midi_input,
                        help="the input, by its name or a part of it (default: the first)")
-    learn.add_argument("--count", type=_within(int, 1),
+    learn.add_argument("--count", type=argtypes.within(int, 1),
                        help="stop after this many messages from controls (notes, CCs, program changes; MIDI clock, "
                             "pitch bend and sysex are not counted)")
 
-    sub.add_parser("models", help="list the model configurations")
 
+def _add_download_parser(sub) -> None:
     d = sub.add_parser("download", help="download the model weights into the Hugging Face cache")
     d.add_argument("--model", default="krea-14b")
     d.add_argument("--decoder", choices=DECODERS, default="vae", help="taehv: TAEHV's weights too (from GitHub)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from vcam import __version__
+
+    p = _Parser(prog="vcam", description="Krea Realtime 14B as a live virtual camera.")
+    p.add_argument("--version", action="version", version=f"vcam {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    # in this order in `vcam --help`
+    _add_run_parser(sub)
+    _add_serve_parser(sub)
+    _add_cam_parser(sub)
+    _add_bench_parser(sub)
+    _add_render_parser(sub)
+    k = sub.add_parser("check", help="validate a show file and print a summary")
+    k.add_argument("show", metavar="SHOW.yaml")
+    sub.add_parser("devices", help="list MIDI inputs and virtual camera devices")
+    _add_midi_parser(sub)
+    sub.add_parser("models", help="list the model configurations")
+    _add_download_parser(sub)
     return p
 
 
@@ -592,7 +468,8 @@ def _tune(args, settings, log) -> int:
 
 
 def cmd_check(args) -> int:
-    from vcam.control.show import load_show, preset_lines
+    from vcam.control.presetlines import preset_lines
+    from vcam.control.show import load_show
 
     show = load_show(args.show)
     _check_recordings(show)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from vcam.control.commands import CommandError, UNTIMED, parse
-from vcam.control.show import Cue, clock_text
+from vcam.control.cuesheet import Cue, clock_text
 from vcam.words import counted
 
 # While a bar cue is pending, the list looks at the tempo at least this often: a tempo that drifts (MIDI clock)

@@ -73,7 +73,8 @@ def read_fader(r: Reader, e: dict, what: str) -> tuple[str, float, float, str, t
 def _between(r: Reader, node, ends: tuple, what: str) -> tuple | None:
     """A blend's two presets as written, or None where one could not be read (said already) or both name the
     same preset alike (said here): a blend of a preset with itself is no blend, and the controller refuses it on
-    every move. A number and a name of the same preset take the show's presets to tell (show.py checks them)."""
+    every move. A number and a name of the same preset take the show's presets to tell (midirefs.py and
+    oscmap.py check them)."""
     if any(end is INVALID for end in ends):
         return None
     a, b = ends

@@ -300,6 +300,14 @@ def top_keys(node) -> set[str]:
     return {k.value for k, _ in node.value if isinstance(k, ScalarNode)}
 
 
+def key_nodes(node) -> dict:
+    """A mapping node's values by key, without reporting anything (for a section read and checked already); {} for
+    anything but a mapping."""
+    if not isinstance(node, MappingNode):
+        return {}
+    return {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
+
+
 def _too_big(text: str) -> str | None:
     """'line: message' for text over MAX_BYTES in UTF-8, None for text within it."""
     if len(text) <= MAX_BYTES // 4:  # a character is at most 4 bytes: short enough without encoding it

@@ -20,9 +20,10 @@ from vcam.control.controller import Controller, ShowState
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog, Replay, read_replay
 from vcam.control.midi import NO_MIDI
+from vcam.control.midirefs import missing_presets
 from vcam.control.media import FLAG as MEDIA_FLAG, MediaFolders
 from vcam.control.prompter import Prompter
-from vcam.control.show import Show, load_show, missing_presets
+from vcam.control.show import Show, load_show
 from vcam.control.tempo import Tempo
 from vcam.control.yamlcheck import ConfigError
 from vcam import filelock

@@ -1,0 +1,150 @@
+"""What a flag's value may be: the `type=` of the command line's options, each turning the text given into the
+value vcam uses or refusing it with an argparse error that says what is wanted (a size, a number within limits, an
+input, a MIDI port, an OSC address). Every subcommand's parser takes its values from here, so one flag's rule is
+the same wherever the flag appears; cli.py, apart from them, reads as the list of options and what each does.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+
+from vcam.bias import check_bias
+from vcam.inspec import InputSpec, check_strength, parse_input
+from vcam.sizes import check_size
+
+
+def width_height(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT (e.g. 832x480)") from None
+    return w, h
+
+
+def frame_size(text: str) -> tuple[int, int]:
+    """A generated frame size (vcam.sizes.check_size)."""
+    w, h = width_height(text)
+    try:
+        check_size(w, h)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return w, h
+
+
+def output_size(text: str) -> tuple[int, int]:
+    """An output's size (vcam cam's camera): any even size, as cameras' and recordings' pixel formats need."""
+    w, h = width_height(text)
+    if not (16 <= w <= 7680 and 16 <= h <= 4320) or w % 2 or h % 2:
+        raise argparse.ArgumentTypeError(f"{text}: width and height must be even, from 16x16 to 7680x4320 "
+                                         "(e.g. 1920x1080)")
+    return w, h
+
+
+def within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
+    """A number from `lo` (more than it, with `above`) to `hi`, finite: nan, inf or a seed past 64 bits would
+    only fail later, after minutes of loading or in a loop that never ends."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'a whole number' if kind is int else 'a number'}") \
+                from None
+        if not math.isfinite(value) or value < lo or value > hi or (above and value == lo):
+            shown = (lambda v: str(int(v))) if kind is int else (lambda v: f"{v:g}")
+            limits = f"more than {shown(lo)}" if above else f"at least {shown(lo)}"
+            limits += f" and at most {shown(hi)}" if hi < math.inf else ""
+            # "inf must be more than 0" would be wrong: say what is asked for instead
+            said = f"{text} is not a finite number: give one" if not math.isfinite(value) else f"{text} must be"
+            raise argparse.ArgumentTypeError(f"{said} {limits}")
+        return value
+
+    return parse
+
+
+def positive(kind):
+    return within(kind, 0, above=True)
+
+
+def input_source(text: str) -> str:
+    """An input (vcam.inspec) in its canonical form, a file's or image's path made whole against the working
+    folder, so that a control log keeps one its replay finds from anywhere."""
+    try:
+        spec = parse_input(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    if spec.kind in ("file", "image"):
+        spec = InputSpec(spec.kind, os.path.abspath(os.path.expanduser(spec.target)))
+    return str(spec)
+
+
+def prompt(text: str) -> str:
+    """A prompt with some text: an empty one (an unset variable in a script) played the default prompt without a
+    word, and one of spaces was refused only once the model had loaded."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the prompt is empty: give the text to generate, or leave out --prompt "
+                                         "(the show's first preset, else a default prompt)")
+    return text
+
+
+def user_path(text: str) -> str:
+    """A path with `~` made the home folder: `--log-controls=~/show.jsonl` reaches vcam as written (the shell
+    expands `~` only at a word's start)."""
+    return os.path.expanduser(text)
+
+
+def strength(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1") from None
+    try:
+        return check_strength(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def bias(text: str) -> float:
+    try:
+        return check_bias(float(text))
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e) if "bias must" in str(e) else
+                                         f"{text!r} is not a number above 0 and at most 1") from None
+
+
+def midi_port(text: str) -> str:
+    """A MIDI input by its name or a part of it, or none (vcam run and serve: not even the show's). An empty one (an
+    unset variable in a script) would open none, silently."""
+    return _non_empty_port(text, "none for no input (not even the show's), ")
+
+
+def midi_input(text: str) -> str:
+    """A MIDI input by its name or a part of it, for vcam midi learn, which needs one."""
+    return _non_empty_port(text, "")
+
+
+def cam_midi_port(text: str) -> str:
+    """A MIDI input by its name or a part of it, or none (no input, as vcam run's --midi none)."""
+    return _non_empty_port(text, "none for no input, ")
+
+
+def _non_empty_port(text: str, none: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"an empty port name opens no input: give a port's name or a part of "
+                                         f"it (vcam devices lists them), {none}or leave --midi out")
+    return text
+
+
+def osc_address(reply: bool):
+    """`[HOST:]PORT` for --osc and for --osc-reply (a port alone: whoever sends); kept as written
+    (vcam.control.osc reads it)."""
+    def parse(text: str) -> str:
+        from vcam.control.osc import parse_address, parse_reply
+
+        try:
+            parse_reply(text) if reply else parse_address(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+        return text
+
+    return parse

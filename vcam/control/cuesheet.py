@@ -1,0 +1,225 @@
+"""A show's cue sheet: its cues as the show file writes them (Cue) and the reading of its `cues:` section, every
+command checked as a cue may run it. Running the cues at show time (go, back, timed cues) is vcam.control.cues;
+this is what it is given.
+
+Apart from show.py (whose docstring shows a cues: section), as midimap.py and oscmap.py are for the midi: and osc:
+sections: the cue list has rules of its own (the order of timed cues, a loop's), which a reader of the show's other
+keys need not wade through.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from vcam.control.commands import Command, blend_twice, read_command
+from vcam.control.midirefs import presets_named
+from vcam.control.showpaths import found_input
+from vcam.control.yamlcheck import INVALID, Reader
+from vcam.inspec import parse_input
+
+if TYPE_CHECKING:
+    from vcam.control.show import Show
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One step of a show's cue list: the commands GO (or the cue's time) runs, in order."""
+
+    name: str  # as the show names it, else its first command as the show file writes it
+    do: tuple[str, ...]  # command lines in their plain form (paths made whole), each parsed by commands.parse
+    at_s: float | None = None  # fires by itself this many seconds after the show goes on air
+    at_bar: int | None = None  # fires by itself when the tempo reaches this bar (1: the first)
+    wait: float | None = None  # fires by itself this many seconds after the cue before it fired
+    loop: bool = False  # the last cue only: after it the list starts over from cue 1 (vcam.control.cues)
+
+    def timing(self) -> str:
+        """When it fires by itself, in the words of a show file: "at 1:30", "at bar 17", "wait 8s"; "" for GO."""
+        if self.at_s is not None:
+            return f"at {clock_text(self.at_s)}"
+        if self.at_bar is not None:
+            return f"at bar {self.at_bar}"
+        return f"wait {self.wait:g}s" if self.wait is not None else ""
+
+
+def clock_text(seconds: float) -> str:
+    """90 → "1:30", 90.5 → "1:30.5", 3725 → "1:02:05": a cue's time as a show file writes it."""
+    whole = int(seconds)
+    fraction = f"{seconds - whole:.3f}".rstrip("0").rstrip(".")[1:]  # ".5", or "" for whole seconds
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return (f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}") + fraction
+
+
+CUE_KEYS = ("name", "do", "at", "wait", "loop")
+CUE_AT_KEYS = ("bar",)  # at: as a mapping, {bar: N}
+# A list that loops by itself (a wait: on every cue) takes at least this long to go round: waits that add up to 0
+# would fire cue after cue without end
+MIN_LOOP_S = 1.0
+MAX_CUE_SECONDS = 24 * 3600.0
+MAX_BAR = 100_000
+# Commands a cue cannot run: they are the operator's, not the show's (quit, which no file may give, is refused by
+# read_command)
+NOT_IN_CUES = {
+    "go": "a cue cannot fire cues; give the next cue a wait: to follow this one by itself",
+    "back": "a cue cannot step the cue list back",
+    "status": "status only answers the operator; a cue changes the show",
+    "help": "help only answers the operator; a cue changes the show",
+}
+CUE_AT = 'at: takes a time ("1:30", minutes:seconds after the show goes on air, or seconds) or {bar: N}'
+
+
+def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]:
+    """The show's cue list; every command parsed, and checked against `show`'s presets when it is given."""
+    cues: list[Cue] = []
+    latest: dict = {"s": None, "bar": None}  # the latest at: of the cues read so far, and its cue
+    entries = r.sequence(node, "cues")
+    timed: list[tuple[str, Node]] = []  # the cues with an at:, and its node
+    waits: list[float | None] = []  # each cue's wait:
+    loop: Node | None = None  # the last cue's loop: true
+    for i, item in enumerate(entries):
+        c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=("do",))
+        cname = r.string(c["name"], f"cue {i + 1} name", 100) if "name" in c else None
+        what = f"cue {i + 1} {cname!r}" if cname else f"cue {i + 1}"
+        items = r.value(c["do"], f"{what} do") if "do" in c else None
+        if isinstance(items, SequenceNode):
+            lines = r.sequence(c["do"], f"{what} do")
+            if not lines:
+                r.error(c["do"], f"{what} do: the list is empty; give at least one command")
+        else:
+            lines = [c["do"]] if "do" in c else []
+        read = [both for j, line in enumerate(lines)
+                if (both := _cue_command(r, line, f"{what} do" + (f" {j + 1}" if len(lines) > 1 else ""), show,
+                                         base)) is not None]  # (as written, as it runs)
+        do = [plain for _, plain in read]
+        if "at" in c and "wait" in c:
+            r.error(c["wait"], f"{what}: give at: or wait:, not both (at: counts from the show's start, wait: "
+                               "from the cue before)")
+        at_s, at_bar = _cue_at(r, c["at"], what) if "at" in c else (None, None)
+        wait = r.number(c["wait"], f"{what} wait", 0, MAX_CUE_SECONDS) if "wait" in c else None
+        _refuse_a_moment_gone(r, c.get("at"), what, at_s, at_bar, latest)
+        if at_s is not None and (latest["s"] is None or at_s > latest["s"][0]):
+            latest["s"] = (at_s, what)
+        if at_bar is not None and (latest["bar"] is None or at_bar > latest["bar"][0]):
+            latest["bar"] = (at_bar, what)
+        looped = _cue_loop(r, c["loop"], what, last=i == len(entries) - 1) if "loop" in c else False
+        if looped:
+            loop = c["loop"]
+        if "at" in c:
+            timed.append((what, c["at"]))
+        waits.append(wait)
+        if len(do) == len(lines) and lines:
+            # unnamed: named by its first line as the show file writes it (a clip relative to the show), not
+            # as it runs, whose path is whole: the name is shown wherever the cue list is, a client's state too
+            cues.append(Cue(cname or read[0][0], tuple(do), at_s, at_bar, wait, looped))
+    if loop is not None:
+        _check_the_loop(r, loop, timed, waits)
+    return tuple(cues)
+
+
+def _cue_loop(r: Reader, node, what: str, last: bool) -> bool:
+    """A cue's loop: true or false; true only on the last cue (after it the list starts over)."""
+    v = r.value(node, f"{what} loop")
+    if v is INVALID:
+        return False
+    if not isinstance(v, bool):
+        r.error(node, f"{what} loop must be true or false")
+        return False
+    if v and not last:
+        r.error(node, f"{what}: loop: true goes on the last cue: after it the list starts over from cue 1")
+        return False
+    return v
+
+
+def _check_the_loop(r: Reader, node, timed: list[tuple[str, Node]], waits: list[float | None]) -> None:
+    """A list that starts over: no cue in it has an at: (its moment comes once, so the second round would stop
+    there for GO), and one that goes round by itself (every cue waits) takes a while to."""
+    for what, at in timed:
+        r.error(at, f"{what}: at: in a cue list that loops (loop: true): its moment comes once, so the second "
+                    "round would stop here until GO; time it with wait: (from the cue before) or leave it to GO")
+    if waits and all(w is not None for w in waits) and sum(waits) < MIN_LOOP_S:
+        r.error(node, f"the cue list loops by itself (every cue has a wait:) and its waits add up to "
+                      f"{sum(waits):g} s; give them {MIN_LOOP_S:g} s or more, or it fires cue after cue without a "
+                      "pause")
+
+
+def _refuse_a_moment_gone(r: Reader, node, what: str, at_s: float | None, at_bar: int | None,
+                          latest: dict) -> None:
+    """An at: before one of a cue above it: firing at its moment, it skips that cue, whose own moment then comes
+    when the list has passed it, so it never fires by itself (a list ended minutes early). `latest`: the latest
+    time and bar of the cues above, with the cue that has it."""
+    for mine, key, shown in ((at_s, "s", clock_text), (at_bar, "bar", lambda bar: f"bar {bar}")):
+        before = latest[key]
+        if mine is not None and before is not None and mine < before[0]:
+            r.error(node, f"{what} at {shown(mine)} comes before {before[1]} above it, at {shown(before[0])}, which "
+                          "it would skip (a cue whose moment has passed never fires by itself); put the cues in "
+                          "the order of their times")
+
+
+def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> tuple[str, str] | None:
+    """One command of a cue as written (its paths as the show file spells them) and in its plain form (paths made
+    whole), or None after recording why it is no command a cue can run."""
+    cmd = read_command(r, node, what)
+    if cmd is None:
+        return None
+    written = str(cmd)
+    if cmd.name in NOT_IN_CUES:
+        r.error(node, f"{what}: {cmd.name} is not allowed in a cue: {NOT_IN_CUES[cmd.name]}")
+        return None
+    if cmd.name == "input":  # a clip or still named in a show is found next to it, like a preset's
+        spec = found_input(r, node, what, parse_input(cmd.args[0]), base)
+        if spec is None:
+            return None
+        cmd = Command("input", (str(spec),), cmd.at)
+    for ref in (presets_named(cmd) if show is not None else ()):
+        try:
+            show.find(ref)
+        except KeyError as e:
+            r.error(node, f"{what}: {cmd}: {e.args[0]}")
+            return None
+    if show is not None and (twice := blend_twice(show, cmd)):
+        r.error(node, f"{what}: {twice}")
+        return None
+    return written, str(cmd)
+
+
+def _cue_at(r: Reader, node, what: str) -> tuple[float | None, int | None]:
+    """A cue's at: as (seconds after the show goes on air, None) or (None, bar)."""
+    if isinstance(node, MappingNode):
+        m = r.mapping(node, f"{what} at", CUE_AT_KEYS, required=("bar",))
+        return None, (r.integer(m["bar"], f"{what} at bar", 1, MAX_BAR) if "bar" in m else None)
+    v = r.value(node, f"{what} at")
+    if v is INVALID:
+        return None, None
+    seconds = _clock_seconds(v)
+    if seconds is None:
+        r.error(node, f"{what}: {CUE_AT}, not {node.value if isinstance(node, ScalarNode) else 'a list'}")
+    elif not 0 <= seconds <= MAX_CUE_SECONDS:
+        r.error(node, f"{what} at {node.value} is out of range (0 to {clock_text(MAX_CUE_SECONDS)})")
+        seconds = None
+    return seconds, None
+
+
+def _clock_seconds(v) -> float | None:
+    """Seconds from a number or from "m:ss", "h:mm:ss" (YAML reads an unquoted 1:30 as 90 itself)."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v) if v == v else None
+    if not isinstance(v, str):
+        return None
+    parts = v.strip().split(":")
+    if len(parts) > 3:
+        return None
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        return None
+    if any(n < 0 or n != n for n in numbers) or any(n >= 60 for n in numbers[1:]):
+        return None
+    total = 0.0
+    for n in numbers:
+        total = total * 60 + n
+    return total

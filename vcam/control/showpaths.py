@@ -1,0 +1,81 @@
+"""The files a show file names (a preset's or a cue's clip and image input, a fallback image), found relative to the
+show's folder and checked as `vcam run` will read them: there, readable, and for a still an image OpenCV decodes.
+
+Apart from show.py because a preset, the defaults and a cue (cuesheet.py) all name files, found and checked alike;
+each problem is said at its line when the show is read, not when the show reaches it on air.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from vcam.control.yamlcheck import Reader
+from vcam.errors import IMAGE_FIX, READ_FIX
+from vcam.inspec import InputSpec, parse_input
+
+
+def read_input(r: Reader, node, what: str, base: Path) -> str | None:
+    """An input in its canonical form; a file or image must exist, found relative to the show's folder."""
+    text = r.string(node, what, 1000)
+    if text is None:
+        return None
+    try:
+        spec = found_input(r, node, what, parse_input(text), base)
+    except ValueError as e:
+        r.error(node, f"{what}: {e}")
+        return None
+    return str(spec) if spec is not None else None
+
+
+def found_input(r: Reader, node, what: str, written: InputSpec, base: Path) -> InputSpec | None:
+    """An input with its file or image found relative to the show's folder and made whole; None after recording
+    that the file is missing, or that an image: is no image vcam can read."""
+    if written.kind not in ("file", "image"):
+        return written
+    path = Path(os.path.expanduser(written.relative_to(str(base)).target)).resolve()
+    named = f"{written.kind} {written.target}"
+    if not _usable(r, node, f"{what}: {named}", path, still=written.kind == "image",
+                   not_still=f"{what}: {named}", hint=" (a video is file:PATH)"):
+        return None
+    return InputSpec(written.kind, str(path))
+
+
+def read_image(r: Reader, node, what: str, base: Path) -> str | None:
+    """An image's path made whole (a preset's or the defaults' fallback), found relative to the show's folder; None
+    after recording why it cannot be used."""
+    text = r.string(node, what, 1000)
+    if text is None:
+        return None
+    path = (base / text).resolve()
+    if not _usable(r, node, f"{what}: image {text}", path, still=True, not_still=f"{what}: {text}"):
+        return None
+    return str(path)
+
+
+def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str, hint: str = "") -> bool:
+    """Whether the file a show names is there, readable and, for a still, an image vcam can read; else records
+    which, `named` (or `not_still`) saying where in the show it was named."""
+    if path.is_dir():
+        r.error(node, f"{named} is a folder (looked at {path}); name a file in it")
+    elif not path.is_file():
+        r.error(node, f"{named} not found (looked at {path})")
+    elif not os.access(path, os.R_OK):
+        r.error(node, f"{named} cannot be read (looked at {path}); {READ_FIX}")
+    elif still and not _decodes(path):
+        r.error(node, f"{not_still} is not an image vcam can read (looked at {path}); {IMAGE_FIX}{hint}")
+    else:
+        return True
+    return False
+
+
+def _decodes(path: Path) -> bool:
+    """Whether OpenCV decodes the file as a still, as `vcam run` will: a clip or a text file named as an image
+    would pass a check that only looks for the file, and stop the run (or the stall's picture) later. Decoded at an
+    eighth of its size, which JPEG does without decoding the whole; in full where that cannot be (OpenCV refuses
+    to reduce an image under 8 pixels a side, such as a 1x1 PNG for a plain colour, which `vcam run` reads)."""
+    import cv2  # only for a show that names an image
+
+    try:
+        return cv2.imread(str(path), cv2.IMREAD_REDUCED_COLOR_8) is not None
+    except cv2.error:
+        return cv2.imread(str(path), cv2.IMREAD_COLOR) is not None
