@@ -356,7 +356,7 @@ class Machine:
 
     @property
     def calls(self):
-        """What vcam's reset takes as its system calls (vcam.live.outputs.camera.DeviceCalls)."""
+        """What vcam's reset takes as its system calls (vcam.live.outputs.v4l2loopback.DeviceCalls)."""
         return types.SimpleNamespace(open=self.open, ioctl=self.ioctl, close=self.close,
                                      module_version=self.module_version,
                                      proc=self.proc or os.path.join(os.sep, "nonexistent", "proc"),

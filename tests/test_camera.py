@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from helpers import wait_for
-from vcam.live.outputs.camera import VirtualCamera, loopback_devices, no_device_help
+from vcam.live.outputs.camera import VirtualCamera
+from vcam.live.outputs.v4l2loopback import loopback_devices, no_device_help
 from vcam.errors import VcamError
 
 
@@ -83,7 +84,7 @@ def test_vcam_run_without_a_device_exits_before_loading_the_model(capsys):
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 def test_programs_holding_a_device_open_are_found(tmp_path):
-    from vcam.live.outputs.camera import holders
+    from vcam.live.outputs.v4l2loopback import holders
 
     device = tmp_path / "video10"
     device.write_bytes(b"")
@@ -109,15 +110,15 @@ def test_programs_holding_a_device_open_are_found(tmp_path):
 def test_only_free_loopback_devices_are_reset_when_none_is_named(camera, monkeypatch):
     """A device another program has open (OBS writing its own virtual camera) is left alone when vcam picks one;
     a named device is reset even while a program reads it, so a restarted show gets it back."""
-    import vcam.live.outputs.camera
+    import vcam.live.outputs.v4l2loopback as v4l2loopback
 
     released = []
-    monkeypatch.setattr(vcam.live.outputs.camera, "loopback_devices", lambda: ["/dev/video0", "/dev/video10"])
-    obs = vcam.live.outputs.camera.Holder("obs", 4242, writes=False)
-    monkeypatch.setattr(vcam.live.outputs.camera, "device_holders",
+    monkeypatch.setattr(v4l2loopback, "loopback_devices", lambda: ["/dev/video0", "/dev/video10"])
+    obs = v4l2loopback.Holder("obs", 4242, writes=False)
+    monkeypatch.setattr(v4l2loopback, "device_holders",
                         lambda device, proc="/proc": [obs] if device == "/dev/video0" else [])
-    takes = vcam.live.outputs.camera.Output.TAKES
-    monkeypatch.setattr(vcam.live.outputs.camera, "release_exclusive_caps",
+    takes = v4l2loopback.Output.TAKES
+    monkeypatch.setattr(v4l2loopback, "release_exclusive_caps",
                         lambda device, calls=None: released.append(device) or takes)
     VirtualCamera(64, 48, 30, backend="memory").close()
     assert released == ["/dev/video10"]
@@ -148,15 +149,15 @@ def model(version):
 
 @pytest.fixture
 def loopback(monkeypatch, tmp_path):
-    """Makes a machine with the given device nodes and wires it into the camera module (system calls, module version,
-    a /proc and a /sys of its own) and pyvirtualcam (backend "v4l2loopback-model")."""
+    """Makes a machine with the given device nodes and wires it into the device module, v4l2loopback.py (system
+    calls, module version, a /proc and a /sys of its own), and pyvirtualcam (backend "v4l2loopback-model")."""
     import loopback_model
-    import vcam.live.outputs.camera as camera_module
+    import vcam.live.outputs.v4l2loopback as v4l2loopback
 
     def make(devices):
         machine = loopback_model.Machine(devices, proc=str(tmp_path / "proc"), sysfs=str(tmp_path / "sys"))
-        monkeypatch.setattr(camera_module, "system_calls", lambda: machine.calls)
-        monkeypatch.setattr(camera_module, "loopback_devices",
+        monkeypatch.setattr(v4l2loopback, "system_calls", lambda: machine.calls)
+        monkeypatch.setattr(v4l2loopback, "loopback_devices",
                             lambda: sorted(p for p, d in devices.items() if d.driver == b"v4l2 loopback"))
         loopback_model.install(machine)
         return machine
@@ -188,7 +189,7 @@ def test_the_ioctl_numbers_are_linuxs():
     v4l2_format), with the 104- and (64-bit) 208-byte structs."""
     import struct
 
-    from vcam.live.outputs import camera as c
+    from vcam.live.outputs import v4l2loopback as c
 
     assert (c.VIDIOC_QUERYCAP, c.VIDIOC_STREAMON, c.V4L2_CAPABILITY.size) == (0x80685600, 0x40045612, 104)
     assert c.VIDIOC_G_FMT == (0xC0D05604 if struct.calcsize("P") == 8 else 0xC0CC5604)
@@ -232,7 +233,7 @@ def test_the_013_model_gives_output_back_after_a_program_that_only_writes():
 @linux_only
 def test_the_reset_is_tried_only_while_the_device_refuses_and_says_what_it_found():
     from loopback_model import Loopback013, Loopback0127, Machine, NeverGivesBack, Webcam
-    from vcam.live.outputs.camera import Output, release_exclusive_caps
+    from vcam.live.outputs.v4l2loopback import Output, release_exclusive_caps
 
     machine = Machine({"/dev/video10": Loopback0127(), "/dev/video11": Loopback013(), "/dev/video12": NeverGivesBack(),
                        "/dev/video0": Webcam()})
@@ -330,7 +331,7 @@ def test_a_real_webcam_named_is_called_one(loopback):
 @pytest.mark.parametrize("held", [True, False], ids=["held", "not-held"])
 def test_a_named_device_that_still_refuses_says_what_was_tried(loopback, held):
     from loopback_model import NeverGivesBack
-    from vcam.live.outputs.camera import RELOAD
+    from vcam.live.outputs.v4l2loopback import RELOAD
 
     machine = loopback({"/dev/video10": NeverGivesBack()})
     write_only_program(machine, "/dev/video10")
@@ -347,7 +348,7 @@ def test_a_named_device_that_still_refuses_says_what_was_tried(loopback, held):
 @linux_only
 def test_no_device_named_and_none_takes_output_names_them_and_does_not_say_install(loopback):
     from loopback_model import NeverGivesBack
-    from vcam.live.outputs.camera import RELOAD
+    from vcam.live.outputs.v4l2loopback import RELOAD
 
     machine = loopback({"/dev/video10": NeverGivesBack()})
     write_only_program(machine, "/dev/video10")
@@ -375,7 +376,7 @@ def test_vcam_run_with_a_stuck_device_does_not_say_install(loopback, capsys):
 def test_the_module_version_says_whether_a_refusal_means_a_live_writer(tmp_path):
     """v4l2loopback exports its version only since 0.13 (MODULE_VERSION), and from 0.13 on a writer's close gives
     output back by itself: none is 0.12 (what Debian 12 and Ubuntu 24.04 ship), one that does not parse is newer."""
-    from vcam.live.outputs.camera import gives_output_back, module_version
+    from vcam.live.outputs.v4l2loopback import gives_output_back, module_version
 
     assert module_version(str(tmp_path)) is None
     (tmp_path / "version").write_text("0.13.2\n")
@@ -388,7 +389,7 @@ def test_the_module_version_says_whether_a_refusal_means_a_live_writer(tmp_path)
 def test_writers_are_told_from_readers_by_their_open_flags():
     """pyvirtualcam (so another vcam) opens write-only; readers read-write. OBS's own virtual camera opens read-write
     and blocking (v4l2-output.c), its video source always non-blocking (v4l2-input.c)."""
-    from vcam.live.outputs.camera import _writes
+    from vcam.live.outputs.v4l2loopback import _writes
 
     assert _writes("vcam", os.O_WRONLY | os.O_SYNC) and _writes("python3", os.O_WRONLY)
     assert not _writes("ffmpeg", os.O_RDWR) and not _writes("chrome", os.O_RDWR | os.O_NONBLOCK)
@@ -400,7 +401,7 @@ def test_writers_are_told_from_readers_by_their_open_flags():
 @pytest.mark.parametrize("flags,writes", [(os.O_WRONLY | os.O_SYNC, True), (os.O_RDWR | os.O_NONBLOCK, False)],
                          ids=["write-only", "read-write"])
 def test_the_open_flags_of_another_program_are_read_from_proc(tmp_path, flags, writes):
-    from vcam.live.outputs.camera import device_holders
+    from vcam.live.outputs.v4l2loopback import device_holders
 
     device = tmp_path / "video10"
     device.write_bytes(b"")
@@ -650,7 +651,7 @@ def test_vcam_devices_says_no_format_is_held_where_only_the_last_runs_is_remembe
                                                                                    capsys):
     """After the last program closed, G_FMT still answers with the last run's format; a reader that opens later holds
     none, and the next run sets its own."""
-    from vcam.live.outputs.camera import device_format
+    from vcam.live.outputs.v4l2loopback import device_format
 
     machine = loopback({"/dev/video10": labelled(model(version))})
     one_run("/dev/video10")
@@ -678,7 +679,7 @@ def test_vcam_devices_on_013_names_a_writer_this_user_cannot_see(loopback, monke
 def test_vcam_devices_without_a_loopback_device_says_how_to_make_one(loopback, tmp_path, monkeypatch, capsys):
     from loopback_model import Akvcam
 
-    from vcam.live.outputs.camera import MODPROBE, RELOAD
+    from vcam.live.outputs.v4l2loopback import MODPROBE, RELOAD
 
     loopback({})
     out = vcam_devices(monkeypatch, capsys)
@@ -701,7 +702,7 @@ def test_only_v4l2loopbacks_nodes_are_offered_as_loopback_devices(tmp_path):
     name it. Nodes come by number, video9 before video10."""
     from loopback_model import Akvcam, Loopback0127, Machine, Webcam
 
-    from vcam.live.outputs.camera import loopback_devices, video_nodes
+    from vcam.live.outputs.v4l2loopback import loopback_devices, video_nodes
 
     sys_root = str(tmp_path / "sys")
     Machine({"/dev/video0": Webcam(), "/dev/video2": Akvcam(), "/dev/video9": Loopback0127(),

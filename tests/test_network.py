@@ -1081,7 +1081,8 @@ def test_cam_says_a_recording_replaces_an_older_take_as_vcam_run_does(tmp_path):
     (tmp_path / "take.mp4").write_bytes(b"x" * 300_000)
     said: list[str] = []
     _check_written([parse_spec(f"file:{tmp_path / 'take.mp4'}"), parse_spec("null")], None, said.append)
-    assert said == [f"replacing {tmp_path / 'take.mp4'} (0.3 MB)"]
+    assert said == [f"will replace {tmp_path / 'take.mp4'} (0.3 MB) at the first frame recorded; Ctrl-C before "
+                    "then keeps it"]
 
 
 def test_cam_refuses_two_outputs_on_one_file_before_anything_opens(tmp_path, capsys):

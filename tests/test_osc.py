@@ -634,6 +634,27 @@ def test_a_folder_given_as_a_map_is_said_to_be_a_folder_not_missing(tmp_path):
         midimap.map_named(str(tmp_path))
 
 
+def test_a_command_address_mistyped_is_one_short_line_naming_the_address_meant():
+    """/vcam/prst was answered with every command's name, 400 characters, and none named as the one meant."""
+    router = OscRouter(None, Spy())
+
+    def said(address):
+        with pytest.raises(Exception) as e:
+            router.handle(address, [1.0])
+        return str(e.value)
+
+    assert said("/vcam/prst") == "/vcam/prst: there is no command 'prst'; did you mean /vcam/preset?"
+    assert said("/vcam/Strenght").endswith("; did you mean /vcam/strength?")
+    assert said("/vcam/cm").endswith("; did you mean /vcam/cmd?")
+    assert "did you mean /vcam/quit" not in said("/vcam/qit")  # quit is the console's: sent, it is refused
+    far = said("/vcam/fly")
+    assert far == "/vcam/fly: there is no command 'fly'; /vcam/help lists the commands on this terminal (each at " \
+                  "/vcam/<command>)"
+    assert all(len(said(f"/vcam/{name}")) < 120 for name in ("fly", "prst", "strenght", "blackou"))
+    [listed] = router.handle("/vcam/help", [])  # where that line sends the operator
+    assert all(name in listed for name in ("preset", "strength", "blend"))
+
+
 def test_the_router_follows_the_show_file_as_it_is_reloaded():
     ctl = Spy()
     router = OscRouter(lambda: ctl.show.osc, ctl)

@@ -316,7 +316,7 @@ def test_one_check_refuses_a_clash_before_a_bad_file_then_a_shared_camera_then_s
     with pytest.raises(VcamError, match="would both write to the camera /dev/video10"):
         check(["file:take.mp4", "vcam:/dev/video10", "vcam:/dev/video10@640x360"])
     assert check(["file:take.mp4", "vcam:/dev/video10", "vcam:/dev/video11"]) == [
-        f"replacing {tmp_path / 'take.mp4'} (0.3 kB)"]
+        f"will replace {tmp_path / 'take.mp4'} (0.3 kB) at the first frame recorded; Ctrl-C before then keeps it"]
 
 
 def test_two_outputs_on_one_camera_are_named_where_each_came_from_with_the_fix_there():
@@ -342,14 +342,17 @@ def test_two_outputs_on_one_camera_are_named_where_each_came_from_with_the_fix_t
 
 
 def test_replacing_an_older_file_is_said_with_its_whole_path_and_size(tmp_path, monkeypatch):
-    from vcam.live.outputs.paths import replacing
+    """A log is emptied as it opens (`replacing`); a recording's file only at its first frame (`will replace`)."""
+    from vcam.live.outputs.paths import replacing, will_replace
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "take.mp4").write_bytes(b"x" * 3_400_000)
     (tmp_path / "log.jsonl").write_bytes(b"x" * 2_000)
-    assert replacing("take.mp4") == f"replacing {tmp_path / 'take.mp4'} (3.4 MB)"
+    assert will_replace("take.mp4") == (f"will replace {tmp_path / 'take.mp4'} (3.4 MB) at the first frame "
+                                        "recorded; Ctrl-C before then keeps it")
     assert replacing("log.jsonl") == f"replacing {tmp_path / 'log.jsonl'} (2.0 kB)"
     assert replacing("new.mp4") is None and replacing(str(tmp_path)) is None
+    assert will_replace("new.mp4") is None and will_replace(str(tmp_path)) is None
 
 
 def test_a_recording_into_a_folder_is_refused_with_a_file_to_name(tmp_path):
@@ -550,7 +553,7 @@ def test_a_second_recording_into_a_file_being_recorded_is_refused_and_leaves_the
 
 
 def test_a_recording_that_never_began_says_the_older_take_there_is_kept(tmp_path):
-    """The start says `replacing take.mp4`; a show stopped before its first frame left the older take as it was,
+    """The start says `will replace take.mp4`; a show stopped before its first frame left the older take as it was,
     and the end said only `nothing recorded to take.mp4`."""
     from vcam.live.outputs.recording import Recording
 

@@ -154,7 +154,7 @@ def test_ctrl_c_while_the_model_loads_is_said_and_the_older_file_kept(tmp_path, 
     result = render(RenderOptions(log=log, outs=[f"file:{video}"], status_out=status))
     assert (result.blocks, result.frames, result.interrupted) == (0, 0, True)
     said = status.getvalue()
-    assert "replacing" in said and "stopped before the first of 4 blocks" in said, said
+    assert "will replace" in said and "stopped before the first of 4 blocks" in said, said
     assert f"{video}: nothing written (the older file there is kept as it was)" in said
     assert video.read_bytes() == b"an older take"
 
@@ -506,7 +506,7 @@ def test_a_render_over_an_older_file_says_so_and_names_the_file_whole(tmp_path, 
     out = io.StringIO()
     render(RenderOptions(log=log, outs=["file:take.mp4"], status_out=out))
     text = out.getvalue()
-    assert f"vcam: replacing {tmp_path / 'take.mp4'} (0.3 MB)" in text
+    assert f"vcam: will replace {tmp_path / 'take.mp4'} (0.3 MB) at the first frame recorded" in text
     assert f"vcam: {tmp_path / 'take.mp4'}: " in text and " frames, " in text
     assert mp4_frames(tmp_path / "take.mp4")[0] > 0
 

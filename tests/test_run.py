@@ -916,11 +916,74 @@ def test_replacing_an_older_recording_and_log_is_said_and_the_recording_named_wh
     assert run(RunOptions(model="tiny", outs=["file:take.mp4"], log_controls="log.jsonl", duration=0.5, stdin=False,
                           status_out=status)) == 0
     text = status.getvalue()
-    assert f"replacing {tmp_path / 'take.mp4'} (0.3 MB)" in text and f"replacing {tmp_path / 'log.jsonl'} (2.0 kB)" \
-        in text
-    assert text.index("replacing") < text.index("on air")
+    assert f"will replace {tmp_path / 'take.mp4'} (0.3 MB) at the first frame recorded; Ctrl-C before then keeps " \
+        "it" in text and f"replacing {tmp_path / 'log.jsonl'} (2.0 kB)" in text
+    assert text.index("replacing") < text.index("will replace") < text.index("on air")
     assert re.search(rf"recorded \d+ frames to {re.escape(str(tmp_path / 'take.mp4'))}", text), text
     assert (tmp_path / "take.mp4").stat().st_size != 300_000
+
+
+def older_files(tmp_path) -> dict:
+    """An older take and an older control log, as a start that may not happen finds them."""
+    (tmp_path / "take.mp4").write_bytes(b"an older take")
+    (tmp_path / "log.jsonl").write_text('{"vcam": {}}\n' + '{"t": 0.0}\n' * 180)
+    return {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+
+def test_a_start_refused_after_the_check_says_no_file_is_replaced_and_leaves_them(tmp_path, monkeypatch):
+    """The check said `replacing take.mp4 (…)` and `replacing log.jsonl (…)`, then a clip that does not open
+    refused the start: nothing had been replaced."""
+    monkeypatch.chdir(tmp_path)
+    before = older_files(tmp_path)
+    status = io.StringIO()
+    with pytest.raises(VcamError) as err:
+        run(RunOptions(model="tiny", outs=["file:take.mp4"], log_controls="log.jsonl", input="file:missing.mp4",
+                       duration=0.5, stdin=False, status_out=status))
+    assert "missing.mp4" in err.value.message
+    assert "replac" not in status.getvalue(), status.getvalue()
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_a_start_refused_once_the_outputs_opened_says_the_take_is_kept(tmp_path, monkeypatch):
+    """A busy OSC port refuses the start after the outputs and the log opened: the log, emptied as it opened, is
+    said replaced; the take, never begun, is not, and the end says it is kept."""
+    import socket
+
+    monkeypatch.chdir(tmp_path)
+    before = older_files(tmp_path)
+    status = io.StringIO()
+    taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    taken.bind(("127.0.0.1", 0))
+    try:
+        with pytest.raises(VcamError, match="cannot listen for OSC"):
+            run(RunOptions(model="tiny", outs=["file:take.mp4"], log_controls="log.jsonl", duration=0.5,
+                           stdin=False, osc=f"127.0.0.1:{taken.getsockname()[1]}", status_out=status))
+    finally:
+        taken.close()
+    text = status.getvalue()
+    assert f"replacing {tmp_path / 'log.jsonl'} (2.0 kB)" in text and "will replace" not in text, text
+    assert f"nothing recorded to {tmp_path / 'take.mp4'} (the older file there is kept as it was)" in text
+    assert (tmp_path / "take.mp4").read_bytes() == before["take.mp4"]
+    assert (tmp_path / "log.jsonl").read_bytes() != before["log.jsonl"]
+
+
+def test_a_model_that_fails_to_load_leaves_the_take_it_was_to_replace(tmp_path, monkeypatch):
+    """Said before the load as what will happen at the first frame; the load failing, the end says it was kept."""
+    import vcam.engine.load
+
+    def no_model(*args, **kwargs):
+        raise VcamError("the model could not be loaded", "try again")
+
+    monkeypatch.setattr(vcam.engine.load, "load", no_model)
+    monkeypatch.chdir(tmp_path)
+    before = older_files(tmp_path)
+    status = io.StringIO()
+    with pytest.raises(VcamError, match="could not be loaded"):
+        run(RunOptions(model="tiny", outs=["file:take.mp4"], duration=0.5, stdin=False, status_out=status))
+    text = status.getvalue()
+    assert f"will replace {tmp_path / 'take.mp4'} (13 bytes) at the first frame recorded" in text, text
+    assert f"nothing recorded to {tmp_path / 'take.mp4'} (the older file there is kept as it was)" in text
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
 def test_a_show_files_recording_is_made_next_to_the_show_file(tmp_path, monkeypatch):

@@ -534,7 +534,7 @@ def _check_recordings(show) -> None:
 
 
 def cmd_devices(args) -> int:
-    from vcam.live.outputs.camera import describe_cameras
+    from vcam.live.outputs.v4l2loopback import describe_cameras
     from vcam.control.midi import input_names
 
     try:

@@ -27,13 +27,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from vcam.control.commands import NO_ARGS, USAGE, CommandError, parse, typed_only
+from vcam.control.commands import NO_ARGS, TYPED_ONLY, USAGE, CommandError, parse, typed_only
 from vcam.control.faders import PARAMS, Takeovers
 from vcam.control.media import Refused
 from vcam.control.oscmap import OscButton, OscFader, OscMap
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError
 from vcam.loopback import is_loopback
+from vcam.words import nearest
 
 BUILTIN = "/vcam/"
 CMD = "cmd"  # /vcam/cmd "preset 3 @bar": a whole typed line, as a cue program (QLab) sends one
@@ -183,9 +184,7 @@ class OscRouter:
         if name == CMD:
             return self._typed(address, args, sender)
         if name not in USAGE:
-            raise Unfit(f"{_shown(address)}: there is no command {name[:40]!r}; the commands: "
-                        f"{', '.join(USAGE)}; or {BUILTIN}{CMD} \"LINE\" for a whole typed line", (address,),
-                        once=True)
+            raise Unfit(_no_command(address, name), (address,), once=True)
         if name in NO_ARGS and len(args) == 1 and _is_number(args[0]):
             if float(args[0]) < ON:
                 return None  # a push button's release
@@ -285,6 +284,17 @@ def _number_at(address: str, args: list, i: int) -> float:
 def _kind(v) -> str:
     kinds = {str: "text", bytes: "blob", type(None): "nil", list: "array", tuple: "MIDI or RGBA"}
     return next((name for t, name in kinds.items() if isinstance(v, t)), type(v).__name__)
+
+
+def _no_command(address: str, name: str) -> str:
+    """One short line for a built-in address that names no command: the address meant where one is near (as the
+    console names the command meant), else where the commands are listed; the whole list ran to 400 characters."""
+    said = f"{_shown(address)}: there is no command {name[:40]!r}"
+    # a command OSC may not give (quit) is not offered: sent, it would only be refused
+    meant = nearest(name, [n for n in (*USAGE, CMD) if n not in TYPED_ONLY])
+    if meant is not None:
+        return f"{said}; did you mean {BUILTIN}{meant}?"
+    return f"{said}; {BUILTIN}help lists the commands on this terminal (each at {BUILTIN}<command>)"
 
 
 def _shown(address: str) -> str:

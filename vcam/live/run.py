@@ -35,7 +35,7 @@ from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
 from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
-from vcam.live.outputs.paths import Written, check_outputs, given_output
+from vcam.live.outputs.paths import Written, check_outputs, given_output, replacing, will_replace
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.screen import Screen
@@ -43,6 +43,7 @@ from vcam.live.signals import ctrl_c_held
 from vcam.live.settings import (DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, check_logged_quant, resolve,
                                  unlike_the_show)
 from vcam.live.status import StatusLine
+from vcam.outspec import OutputSpec
 
 if TYPE_CHECKING:
     from vcam.bench.tuning import SpeedChoice
@@ -154,7 +155,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
     fallback = fallbacks.get(cfg.fallback) if cfg.fallback else None
     if replay is not None:
         _check_replayed_inputs(opts.replay, replay)
-    _check_written(opts, cfg, show, replay, status.message)
+    _check_written(opts, cfg, show, replay)
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
     osc_map = _osc_map(opts, show)
     return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, osc_map, media)
@@ -262,7 +263,7 @@ def _sized_by(opts: RunOptions, model: str, random_weights: bool) -> str:
 def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: InputSwitch) -> Ended:
     status, replay, show, model, cfg = prep.status, prep.replay, prep.show, prep.model, prep.cfg
     tempo, tempo_parts = _tempo(opts, status.message)
-    log_file = _open_log(opts.log_controls)
+    log_file = _open_log(opts.log_controls, status.message)
     air = OnAir(AirSettings(outs=cfg.outs, width=cfg.width, height=cfg.height, fps=cfg.fps, fit=cfg.fit,
                             smooth=opts.smooth, max_latency=opts.max_latency, duration=opts.duration,
                             fallback=prep.fallback, card=f"loading {model}...", stdin=opts.stdin and replay is None,
@@ -320,6 +321,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                      opts.duration)
     if cues is not None:
         parts.append(cues)
+    parts.append(_OlderTakes(cfg.outs, status.message))  # last: said once every other part started
     if replay is not None:
         producer.limit = replay.end_block
         replay.schedule(producer, state, tempo, air.pacer.on_frame_shown, status.message, controller.replayed)
@@ -514,18 +516,18 @@ def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedC
     return open_stream
 
 
-def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None,
-                   say: Callable[[str], None]) -> None:
+def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None) -> None:
     """The files the show writes, checked before anything opens (live/outputs/paths.py): a recording that cannot
     be made, or a recording or the control log that would write over a file the show reads or over each other, is
-    refused; each that replaces an older file is said."""
+    refused. An older file replaced is said later, where it is true: the log's as it is opened (`_open_log`), the
+    recordings' once nothing but the model's load can stop the start (`_OlderTakes`)."""
     writes = [Written(f"--log-controls {opts.log_controls}", opts.log_controls,
                       "give --log-controls a new file, or an older log to replace (like show.jsonl)",
                       keeps=_no_log_in)] if opts.log_controls else []
     # the outputs are --out's where it is given, else the show file's out: list
     named = given_output if opts.outs is not None else partial(show_output_written, opts.show)
     writes += [named(spec) for spec in cfg.outs if spec.kind == "file"]
-    check_outputs(cfg.outs, writes, _read_files(opts, cfg, show, replay), say, named=named)
+    check_outputs(cfg.outs, writes, _read_files(opts, cfg, show, replay), None, named=named)
 
 
 def _no_log_in(path: str) -> str | None:
@@ -599,18 +601,23 @@ def show_output_written(path: str, spec) -> Written:
                                                                 "--out")
 
 
-def _open_log(path: str | None) -> TextIO | None:
-    """Opened before the outputs: nothing to undo when the path is wrong."""
+def _open_log(path: str | None, say: Callable[[str], None] | None = None) -> TextIO | None:
+    """Opened before the outputs: nothing to undo when the path is wrong. An older log it empties is said with
+    `say` once it is opened (and so emptied), with the size it had."""
     if not path:
         return None
     if os.path.isdir(path):
         raise VcamError(f"cannot write the control log {path}: it is a folder",
                         f"give --log-controls a file, like {os.path.join(path, 'show.jsonl')}")
+    older = replacing(path)
     try:
-        return open(path, "w", encoding="utf-8", opener=_log_opener)
+        out = open(path, "w", encoding="utf-8", opener=_log_opener)
     except OSError as e:
         raise VcamError(f"cannot write the control log {path} ({e.strerror or e})",
                         "give --log-controls a path in a folder that exists and can be written") from None
+    if older and say is not None:
+        say(older)
+    return out
 
 
 def _log_opener(path: str, flags: int) -> int:
@@ -717,6 +724,25 @@ def _osc_map(opts: RunOptions, show: Show | None) -> OscMap | None:
 
 def _fallbacks_of(show: Show) -> list[str]:
     return [p.fallback for p in (show.defaults, *show.presets) if p.fallback]
+
+
+@dataclass(frozen=True)
+class _OlderTakes:
+    """The recordings that will replace an older file, said as the show's last part starts: the outputs are open
+    and every other part (a MIDI or OSC port, the server) started, so only the model's load, or Ctrl-C, can still
+    stop the start, and the end then says the file was kept. Said at the check, a start refused after it (a clip
+    that does not open, a busy port) read as a take replaced that never was."""
+
+    outs: Sequence[OutputSpec]
+    say: Callable[[str], None]
+
+    def start(self) -> None:
+        for spec in self.outs:
+            if spec.kind == "file" and spec.target and (note := will_replace(spec.target)):
+                self.say(note)
+
+    def stop(self) -> None:
+        pass
 
 
 class _Started:

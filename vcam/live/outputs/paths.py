@@ -44,11 +44,12 @@ def check_outputs(specs: Sequence[OutputSpec], writes: Sequence[Written], reads:
     """The one check of what a show writes, before anything opens (vcam run, render, cam and check): VcamError when
     a written file (`writes`: the file: outputs among `specs` and any other, like the control log) is one the show
     reads or another written one, when a file: output cannot be recorded to (`check_file`), or when two outputs
-    share a camera; then each file that replaces an older one is said with `say` (None: said by no one, as where
-    nothing is written). `named` names an output of `specs` where it came from (`--out`, else a show file's
-    `out:`): the caller's `writes` name its file: outputs with the same. Another show writing one of `writes` now,
-    or one that would replace a file of another kind (`Written.keeps`), is refused here too, before any
-    `replacing` is said."""
+    share a camera; then each file that will replace an older one at its first frame is said with `say`
+    (`will_replace`; None: said by no one here, as where nothing is written, or where the caller says it later,
+    once its start can no longer be refused). `named` names an output of `specs` where it came from (`--out`, else
+    a show file's `out:`): the caller's `writes` name its file: outputs with the same. Another show writing one of
+    `writes` now, or one that would replace a file of another kind (`Written.keeps`), is refused here too, before
+    any replacement is said."""
     refuse_clashes(writes, reads)
     for spec in specs:  # after the clashes: `would write over the show file` says more than a wrong extension
         if spec.kind == "file":
@@ -58,7 +59,7 @@ def check_outputs(specs: Sequence[OutputSpec], writes: Sequence[Written], reads:
     refuse_other_kinds(writes)
     if say is not None:  # last: a file refused above is never said to be replaced
         for w in writes:
-            if note := replacing(w.path):
+            if note := will_replace(w.path):
                 say(note)
 
 
@@ -114,14 +115,30 @@ def refuse_shared_cameras(specs: Sequence[OutputSpec], named: OutputNamer = give
 
 
 def replacing(path: str) -> str | None:
-    """`replacing PATH (3.4 MB)` where `path` is a file already, else None."""
+    """`replacing PATH (3.4 MB)` where `path` is a file already, else None: said as the file is emptied to be
+    written (a control log), so asked before it is opened."""
+    older = _older_file(path)
+    return f"replacing {older}" if older else None
+
+
+def will_replace(path: str) -> str | None:
+    """`will replace PATH (3.4 MB) at the first frame recorded; ...` where `path` is a file already, else None. A
+    recording opens its file at its first frame, minutes after the start on a model that loads: until then the
+    older file is whole, and a start that fails, or Ctrl-C, leaves it so (the end says it is kept), where
+    `replacing` said it was gone. Said before that first frame, while there is still time to keep it."""
+    older = _older_file(path)
+    return f"will replace {older} at the first frame recorded; Ctrl-C before then keeps it" if older else None
+
+
+def _older_file(path: str) -> str | None:
+    """`PATH (3.4 MB)`, whole, where `path` is a file already, else None."""
     if not os.path.isfile(path):
         return None
     try:
         size = os.path.getsize(path)
     except OSError:  # gone since, or unreadable: opening it says why
         return None
-    return f"replacing {os.path.abspath(path)} ({_size_text(size)})"
+    return f"{os.path.abspath(path)} ({_size_text(size)})"
 
 
 def resolved(path: str) -> str:

@@ -1,0 +1,566 @@
+"""V4L2 and v4l2loopback devices on this machine, as vcam's camera output meets them: the driver's ioctls, its
+sysfs nodes and module version, the programs that hold a device (from /proc), the reset that gives a device back
+after a writer closed, what `vcam devices` says, and what is said when a device cannot be opened. Apart from the
+output (camera.py) so that what is known about the driver is read in one place; Linux only where it opens a device."""
+from __future__ import annotations
+
+import enum
+import glob
+import os
+import platform
+import re
+import struct
+from dataclasses import dataclass, field
+from typing import Callable
+
+from vcam.errors import VcamError
+
+MODPROBE = 'sudo modprobe v4l2loopback devices=1 video_nr=10 card_label="vcam" exclusive_caps=1'
+RELOAD = f"sudo modprobe -r v4l2loopback && {MODPROBE}"
+
+
+def _ioc(direction: int, number: int, size: int) -> int:
+    """linux/ioctl.h's _IOC for a videodev2 ('V') request: direction, argument size, type and number in one word."""
+    return direction << 30 | size << 16 | ord("V") << 8 | number
+
+
+_IOC_WRITE, _IOC_READ = 1, 2
+V4L2_BUF_TYPE_VIDEO_OUTPUT = 2
+V4L2_CAP_VIDEO_OUTPUT = 0x00000002
+# struct v4l2_capability: driver[16], card[32], bus_info[32], then version, capabilities, device_caps, reserved[3]
+V4L2_CAPABILITY = struct.Struct("16s32s32sIII12x")
+# struct v4l2_format: the buffer type, then a 200-byte union that holds a pointer, so it is 8-aligned on 64 bits
+V4L2_FORMAT_SIZE = 4 + 200 + (4 if struct.calcsize("P") == 8 else 0)
+VIDIOC_QUERYCAP = _ioc(_IOC_READ, 0, V4L2_CAPABILITY.size)  # 0x80685600
+VIDIOC_G_FMT = _ioc(_IOC_READ | _IOC_WRITE, 4, V4L2_FORMAT_SIZE)  # 0xC0D05604 on 64 bits
+VIDIOC_STREAMON = _ioc(_IOC_WRITE, 18, struct.calcsize("i"))  # 0x40045612
+# struct v4l2_pix_format's width, height and pixelformat open the union
+V4L2_PIX_SIZE = struct.Struct("II4s")
+# The V4L2 pixel format pyvirtualcam's v4l2loopback backend sets for each of its formats (RGB and BGR go as I420)
+V4L2_FOURCC = {"RGB": "YU12", "BGR": "YU12", "I420": "YU12", "NV12": "NV12", "YUYV": "YUYV", "UYVY": "UYVY",
+               "GRAY": "GREY"}
+
+
+def no_device_help(system: str | None = None) -> str:
+    """How to make a virtual camera on this OS."""
+    system = system or platform.system()
+    if system == "Linux":
+        return (
+            "create a v4l2loopback device: install it (Debian/Ubuntu: sudo apt install v4l2loopback-dkms), then run\n"
+            f"    {MODPROBE}\n"
+            "  and start vcam with --out vcam:/dev/video10. In a container with no camera device, record with "
+            "--out file:show.mp4, or run without a camera with --out null"
+        )
+    return (
+        "install OBS Studio (28 or newer), start its Virtual Camera once and stop it again, so the camera is "
+        "registered; then run vcam while OBS's own virtual camera is off"
+    )
+
+
+VIDEO_GROUP = "add yourself to the video group: sudo usermod -aG video $USER, then log out and in again"
+
+
+def _sysfs_node(device: str, sysfs: str) -> str:
+    return os.path.join(sysfs, "devices", "virtual", "video4linux", os.path.basename(device))
+
+
+def video_nodes(sysfs: str = "/sys") -> list[str]:
+    """/dev/videoN nodes of drivers with no hardware behind them: v4l2loopback's and others' (akvcam), by number."""
+    names = [os.path.basename(os.path.dirname(p)) for p in glob.glob(_sysfs_node("video*", sysfs) + "/name")]
+    return ["/dev/" + n for n in sorted(names, key=lambda n: (len(n), n))]
+
+
+def is_loopback_node(device: str, sysfs: str = "/sys") -> bool:
+    """Whether `device` is v4l2loopback's, as sysfs says without opening it: v4l2loopback (0.9 to 0.13) gives each
+    of its nodes a max_openers attribute, which other virtual drivers' nodes lack."""
+    return os.path.exists(os.path.join(_sysfs_node(device, sysfs), "max_openers"))
+
+
+def loopback_devices(sysfs: str = "/sys") -> list[str]:
+    """/dev/videoN nodes that belong to v4l2loopback (Linux)."""
+    return [d for d in video_nodes(sysfs) if is_loopback_node(d, sysfs)]
+
+
+def _read_sysfs(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def module_limit(sysfs: str = "/sys") -> tuple[int, int] | None:
+    """The loaded v4l2loopback's max_width and max_height: a larger format is cut down to them without an error."""
+    params = os.path.join(sysfs, "module", "v4l2loopback", "parameters")
+    try:
+        return tuple(int(_read_sysfs(os.path.join(params, n)) or "") for n in ("max_width", "max_height"))
+    except ValueError:
+        return None
+
+
+def module_version(sys_module: str = "/sys/module/v4l2loopback") -> str | None:
+    """The loaded v4l2loopback's version as sysfs gives it, or None where it gives none."""
+    return _read_sysfs(os.path.join(sys_module, "version"))
+
+
+def gives_output_back(version: str | None) -> bool:
+    """Whether this v4l2loopback gives output back by itself when a writer closes (0.13 and later), so that a device
+    refusing output always has a live writer. The module exports its version only since 0.13: none means 0.12 or
+    older, and a version that does not parse (a snapshot build's name) is newer."""
+    if version is None:
+        return False
+    numbers = re.match(r"v?(\d+)\.(\d+)", version)
+    return numbers is None or (int(numbers[1]), int(numbers[2])) >= (0, 13)
+
+
+@dataclass(frozen=True)
+class DeviceCalls:
+    """What the reset reads and calls, apart so that a model of the driver can stand in for the kernel."""
+
+    open: Callable[[str, int], int]
+    ioctl: Callable[[int, int, bytearray], object]
+    close: Callable[[int], None]
+    module_version: Callable[[], str | None] = module_version
+    proc: str = "/proc"
+    sysfs: str = "/sys"
+
+
+def system_calls() -> DeviceCalls:
+    import fcntl  # Linux only, like the reset: a module-level import would break Windows and macOS
+
+    return DeviceCalls(os.open, fcntl.ioctl, os.close)
+
+
+class Output(enum.Enum):
+    """What a device said about taking frames, asked before and after each reset."""
+
+    TAKES = "takes output"
+    REFUSES = "refuses output"  # a v4l2loopback device that does not advertise output
+    NOT_LOOPBACK = "is not a v4l2loopback device"  # a real camera, or another driver's device
+    UNKNOWN = "could not be opened and asked"  # missing, or not ours to open: pyvirtualcam says why
+    IN_USE = "has a writer"  # refuses output because another program writes to it: left alone
+
+
+def output_state(device: str, calls: DeviceCalls) -> Output:
+    """Asks the driver (VIDIOC_QUERYCAP) whether `device` advertises video output now."""
+    try:
+        fd = calls.open(device, os.O_RDWR | os.O_NONBLOCK)
+    except OSError:
+        return Output.UNKNOWN
+    try:
+        cap = bytearray(V4L2_CAPABILITY.size)
+        calls.ioctl(fd, VIDIOC_QUERYCAP, cap)
+    except OSError:
+        return Output.UNKNOWN
+    finally:
+        calls.close(fd)
+    driver, _card, _bus, _version, capabilities, _device_caps = V4L2_CAPABILITY.unpack(cap)
+    if driver.split(b"\0", 1)[0] != b"v4l2 loopback":
+        return Output.NOT_LOOPBACK
+    # pyvirtualcam checks `capabilities`; v4l2loopback sets device_caps to the same bits
+    return Output.TAKES if capabilities & V4L2_CAP_VIDEO_OUTPUT else Output.REFUSES
+
+
+def _stream_on(fd: int, calls: DeviceCalls) -> None:
+    # v4l2loopback 0.12.x counts a handle as a writer only once it called STREAMON on the output, and gives output
+    # back when a writer closes (a writer that only write()s, as pyvirtualcam does, never gives it back). With no
+    # reader holding buffers the call fails with EINVAL, but only after the handle was marked: the close counts.
+    calls.ioctl(fd, VIDIOC_STREAMON, bytearray(struct.pack("i", V4L2_BUF_TYPE_VIDEO_OUTPUT)))
+
+
+def _get_format(fd: int, calls: DeviceCalls) -> bytearray:
+    # Up to 0.10 the format calls made a handle a writer, and STREAMON did not.
+    fmt = bytearray(V4L2_FORMAT_SIZE)
+    struct.pack_into("I", fmt, 0, V4L2_BUF_TYPE_VIDEO_OUTPUT)
+    calls.ioctl(fd, VIDIOC_G_FMT, fmt)
+    return fmt
+
+
+@dataclass(frozen=True)
+class Format:
+    """A device's output format as far as a writer's frames must match it."""
+
+    width: int
+    height: int
+    fourcc: str  # V4L2's: YU12, NV12, YUYV, UYVY, GREY
+
+    def __str__(self) -> str:
+        return f"{self.width}x{self.height} {self.fourcc}"
+
+
+def device_format(device: str, calls: DeviceCalls) -> Format | None:
+    """The output format `device` holds now (VIDIOC_G_FMT), or None where it cannot be asked. pyvirtualcam sets a
+    format and never reads back what the driver made of it; v4l2loopback 0.12 keeps the format while any program has
+    the device open, and cuts a size over its max_width x max_height down, both without an error."""
+    try:
+        fd = calls.open(device, os.O_RDWR | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        fmt = _get_format(fd, calls)
+    except OSError:
+        return None
+    finally:
+        calls.close(fd)
+    width, height, fourcc = V4L2_PIX_SIZE.unpack_from(fmt, V4L2_FORMAT_SIZE - 200)
+    return Format(width, height, fourcc.decode("ascii", "replace"))
+
+
+def release_exclusive_caps(device: str, calls: DeviceCalls | None = None) -> Output:
+    """Makes a v4l2loopback device with exclusive_caps=1 accept a new writer after the last one closed.
+
+    v4l2loopback stops advertising output while it has a writer, and 0.12.x (Debian 12, Ubuntu 24.04) never gives
+    it back after a writer that only wrote frames: every run after the first is refused. A device that advertises
+    output is left untouched, and so is one another program writes to (IN_USE): on 0.13 and later every refusal
+    means a live writer, and on 0.12 a holder that opened it write-only (or OBS's virtual camera) is one; a reset
+    would hand the camera to a second writer, and both would write into it. Otherwise one handle that becomes a
+    writer and closes is tried per driver rule, each checked before the next. No STREAMOFF: 0.13 takes it as a
+    writer leaving, whoever sends it. Returns what the device says at the end; failures leave it as it was.
+    """
+    calls = calls or system_calls()
+    state = output_state(device, calls)
+    if state is Output.REFUSES and (gives_output_back(calls.module_version())
+                                    or any(h.writes for h in device_holders(device, calls.proc))):
+        return Output.IN_USE
+    for reset in (_stream_on, _get_format):
+        if state is not Output.REFUSES:
+            break
+        try:
+            fd = calls.open(device, os.O_RDWR | os.O_NONBLOCK)
+        except OSError:
+            break
+        try:
+            reset(fd, calls)
+        except OSError:
+            pass  # an error here is expected (EINVAL with no reader): the close below is what counts
+        finally:
+            calls.close(fd)
+        state = output_state(device, calls)
+    return state
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A program that has a device open, and whether one of its handles on it is a writer's."""
+
+    program: str  # its name, as /proc/PID/comm gives it
+    pid: int
+    writes: bool
+
+    def __str__(self) -> str:
+        return f"{self.program} (pid {self.pid})"
+
+
+def _writes(program: str, flags: int) -> bool:
+    """Whether a handle opened with `flags` is a writer's. Readers (OBS's video source, browsers, ffmpeg) open
+    read-write; pyvirtualcam, and so another vcam, opens write-only. OBS's own virtual camera opens read-write too,
+    but blocking, where OBS's video source always adds O_NONBLOCK. A writer that opens read-write (ffmpeg's v4l2
+    output) looks like a reader."""
+    mode = flags & os.O_ACCMODE
+    return mode == os.O_WRONLY or (program == "obs" and mode == os.O_RDWR and not flags & os.O_NONBLOCK)
+
+
+def _open_flags(pid_dir: str, fd: str) -> int | None:
+    """The open flags of a handle, from the octal `flags:` line of /proc/PID/fdinfo/FD."""
+    try:
+        with open(os.path.join(pid_dir, "fdinfo", fd), encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def device_holders(device: str, proc: str = "/proc") -> list[Holder]:
+    """The other programs that have `device` open, among those this user may look into. A handle whose flags
+    cannot be read does not count as a writer's."""
+    try:
+        target = os.path.realpath(device)
+    except OSError:
+        return []
+    found = []
+    for fd_dir in sorted(glob.glob(os.path.join(proc, "[0-9]*", "fd"))):
+        pid_dir = os.path.dirname(fd_dir)
+        pid = int(os.path.basename(pid_dir))
+        if pid == os.getpid():
+            continue
+        try:
+            links = os.listdir(fd_dir)
+        except OSError:  # another user's process, or gone
+            continue
+        flags = []
+        for fd in links:
+            try:
+                if os.readlink(os.path.join(fd_dir, fd)) == target:
+                    flags.append(_open_flags(pid_dir, fd))
+            except OSError:
+                continue
+        if not flags:
+            continue
+        try:
+            with open(os.path.join(pid_dir, "comm"), encoding="utf-8", errors="replace") as f:
+                program = f.read().strip()
+        except OSError:  # gone meanwhile
+            continue
+        found.append(Holder(program, pid, any(f is not None and _writes(program, f) for f in flags)))
+    return found
+
+
+def holders(device: str, proc: str = "/proc") -> list[str]:
+    """The other programs (name and pid) that have `device` open, among those this user may look into."""
+    return [str(h) for h in device_holders(device, proc)]
+
+
+def _who(programs: list[Holder]) -> tuple[list[Holder], str]:
+    """The writers among the programs that have a device open, and who is named: its writers where it has any
+    (instead of its readers), else all of them."""
+    writers = [h for h in programs if h.writes]
+    return writers, ", ".join(map(str, writers or programs))
+
+
+def _held_by(programs: list[Holder]) -> str:
+    """Who has a device open, writers named before (and instead of) readers."""
+    writers, names = _who(programs)
+    return f"{'written to by' if writers else 'open in'} {names}"
+
+
+def _held_format(device: str, calls: DeviceCalls, programs: list[Holder]) -> Format | None:
+    """The format a reader or writer holds the device to, None where none does. G_FMT answers with the last format
+    even then (0.12 keeps it after the last close), so v4l2loopback's sysfs format attribute, empty unless the format
+    is fixed, says whether one is held; where it cannot be read, any program that has it open may hold one."""
+    said = _read_sysfs(os.path.join(_sysfs_node(device, calls.sysfs), "format"))
+    if not (said if said is not None else programs):
+        return None
+    held = device_format(device, calls)
+    return held if held is not None and held.width and held.height else None
+
+
+def _denied(device: str, calls: DeviceCalls) -> str | None:
+    """Why this user cannot open `device` as vcam would, None where it can."""
+    try:
+        calls.close(calls.open(device, os.O_RDWR | os.O_NONBLOCK))
+    except PermissionError:
+        return f"this user may not open it; {VIDEO_GROUP}"
+    except OSError as e:
+        return f"cannot be opened ({e.strerror or e})"
+    return None
+
+
+def describe_device(device: str, calls: DeviceCalls) -> str:
+    """One line on a virtual video node: whose it is, whether this user may open it, who has it open and the format
+    held, so that a show can be given a device that takes its frames."""
+    label = _read_sysfs(os.path.join(_sysfs_node(device, calls.sysfs), "name"))
+    head = f'{device} "{label}"' if label else device
+    if not is_loopback_node(device, calls.sysfs):
+        return f"{head}: not v4l2loopback (another driver's device), so vcam cannot write to it"
+    denied = _denied(device, calls)
+    if denied:
+        return f"{head}: {denied}"
+    programs = device_holders(device, calls.proc)
+    said = [_held_by(programs)] if programs else []
+    written = any(h.writes for h in programs)
+    if (not written and gives_output_back(calls.module_version())
+            and output_state(device, calls) is Output.REFUSES):  # on 0.13 only a live writer takes output away
+        said.append("written to by a program this user cannot see")
+        written = True
+    held = _held_format(device, calls, programs)
+    if held:  # a writer keeps the device; with readers only, vcam may write at the size they hold
+        said.append(f"holds {held}" + ("" if written else
+                                       f": send that size, --out vcam:{device}@{held.width}x{held.height}"))
+    return f"{head}: {'; '.join(said) or 'free'}"
+
+
+def describe_cameras(calls: DeviceCalls | None = None) -> list[str]:
+    """What `vcam devices` says about virtual cameras on Linux: a heading, then one line per virtual video node, or
+    how to make a v4l2loopback device where there is none."""
+    calls = calls or system_calls()
+    nodes = video_nodes(calls.sysfs)
+    lines = [f"  {describe_device(d, calls)}" for d in nodes]
+    if any(is_loopback_node(d, calls.sysfs) for d in nodes):
+        limit = module_limit(calls.sysfs)
+        most = f"; v4l2loopback's max_width x max_height: {limit[0]}x{limit[1]}" if limit else ""
+        return [f"virtual cameras (name one with --out vcam:PATH{most}):"] + lines
+    if os.path.isdir(os.path.join(calls.sysfs, "module", "v4l2loopback")):  # loaded with devices=0, or all removed
+        fix = f"v4l2loopback is loaded but made no device: reload it:\n    {RELOAD}"
+    else:
+        fix = no_device_help("Linux")
+    return (["virtual cameras: no v4l2loopback device" + (", only other drivers':" if lines else "")] + lines
+            + [f"  fix: {fix}"])
+
+
+@dataclass
+class Checked:
+    """What vcam found and did on Linux before pyvirtualcam opened a device, for a message that is true."""
+
+    calls: DeviceCalls | None = None  # None off Linux, where nothing is checked
+    states: dict[str, Output] = field(default_factory=dict)  # devices reset (or found free), by path
+    held: dict[str, list[Holder]] = field(default_factory=dict)  # devices left alone: the programs that have them open
+
+
+def prepare(device: str | None) -> Checked:
+    """Resets the named device, or each free v4l2loopback device where none is named, before pyvirtualcam opens one;
+    what was found is kept for the message said if the device still refuses."""
+    if platform.system() != "Linux":
+        return Checked()
+    checked = Checked(system_calls())
+    if device:  # named: reset even while OBS or a browser reads it (a restarted show must get it back)
+        state = release_exclusive_caps(device, checked.calls)
+        if state is Output.IN_USE:  # pyvirtualcam would refuse it too
+            raise _in_use(device, checked.calls)
+        checked.states[device] = state
+    else:  # any free one: devices other programs have open (OBS writing to its own camera) are left alone
+        for dev in loopback_devices():
+            found = device_holders(dev, checked.calls.proc)
+            if found:
+                checked.held[dev] = found
+            else:
+                checked.states[dev] = release_exclusive_caps(dev, checked.calls)
+    return checked
+
+
+OWN_DEVICE = ("give vcam a device of its own (vcam devices lists them; devices=2 video_nr=10,11 in the modprobe line "
+              "makes two)")
+
+
+def _in_use(device: str, calls: DeviceCalls) -> VcamError:
+    """A device another program writes to: taking it as well would make both programs' frames alternate in it."""
+    found = device_holders(device, calls.proc)
+    writers, names = _who(found)
+    if writers:
+        who = names + (" (OBS's own Virtual Camera)" if any(h.program == "obs" for h in writers) else "")
+    else:  # 0.13 refuses output only while a writer has it open
+        who = f"one of {names}" if found else "another program (not one this user can see)"
+    stop = ("stop OBS's Virtual Camera (in OBS: Stop Virtual Camera)" if any(h.program == "obs" for h in writers)
+            else f"stop {names}" if found else f"stop the program that writes to it (sudo fuser -v {device} names it)")
+    others = [d for d in loopback_devices() if d != device]
+    elsewhere = f"name another device: --out vcam:{others[0]}" if others else OWN_DEVICE
+    return VcamError(f"{device} is taken: {who} writes to it, and vcam's frames would alternate with its own",
+                     f"{stop}, or {elsewhere}")
+
+
+def _refused(device: str, detail: str, checked: Checked) -> VcamError:
+    """pyvirtualcam's "not a video output device", said with what the reset found."""
+    state = checked.states.get(device)
+    if state is Output.NOT_LOOPBACK:
+        others = loopback_devices()
+        return VcamError(f"{device} is not a v4l2loopback device, so it cannot take vcam's frames ({detail})",
+                         "it is a real camera or another driver's device: name a v4l2loopback device, "
+                         f"--out vcam:{others[0]} (vcam devices lists them)" if others else no_device_help())
+    if state is Output.IN_USE:
+        return _in_use(device, checked.calls)
+    if state is Output.REFUSES:
+        programs = holders(device, checked.calls.proc)
+        fix = (f"{', '.join(programs)} {'has' if len(programs) == 1 else 'have'} it open: if "
+               f"{'it writes' if len(programs) == 1 else 'one of them writes'} to it, stop that; otherwise the "
+               f"module is stuck: close the programs that use it and reload it:\n    {RELOAD}" if programs else
+               "no program of yours has it open, so the module is stuck (or another user's program writes to it): "
+               f"reload it:\n    {RELOAD}")
+        return VcamError(f"{device} still refuses vcam's frames after a reset ({detail})", fix)
+    return VcamError(f"{device} cannot take vcam's frames ({detail})",
+                     "it is a real camera, or another program writes to it: pick a free v4l2loopback device (vcam "
+                     f"devices lists them), or close the programs that use it and reload the module:\n    {RELOAD}")
+
+
+def _none_free(detail: str, checked: Checked) -> VcamError:
+    """No device named, v4l2loopback devices exist, and pyvirtualcam opened none of them."""
+    found, written, read = [], [], []
+    for dev, programs in checked.held.items():
+        (written if any(h.writes for h in programs) else read).append(dev)
+        found.append(f"{dev} is {_held_by(programs)}, left alone")
+    found += [f"{dev} {state.value}" + (" after a reset" if state is Output.REFUSES else "")
+              for dev, state in checked.states.items()]
+    written += [dev for dev, state in checked.states.items() if state is Output.IN_USE]
+    fixes = []
+    if read:
+        fixes.append(f"name a device to reset it even while it is open: --out vcam:{read[0]}")
+    if written:
+        fixes.append(f"stop the program that writes to {written[0]}, or {OWN_DEVICE}")
+    if Output.REFUSES in checked.states.values():
+        fixes.append(f"close the programs that use the devices and reload the module:\n    {RELOAD}")
+    if not fixes:
+        fixes.append(f"name one: --out vcam:{next(iter(checked.states))}")
+    if "No v4l2 loopback device found" not in detail:  # pyvirtualcam's own line would send the user to install it
+        found.append(detail)
+    return VcamError(f"no v4l2loopback device takes vcam's frames ({'; '.join(found)})", "; or ".join(fixes))
+
+
+def _no_such_device(device: str, detail: str, found: list[str]) -> VcamError:
+    """A named device that is not there while v4l2loopback devices are: a typo, or a device named by its label or
+    number, not its path. Installing v4l2loopback (the fix where there is none) would not help."""
+    guess = next((d for d in found if device.removeprefix("/dev/").removeprefix("video") == d.removeprefix(
+        "/dev/video")), found[0])
+    listed = ", ".join(found)
+    return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}",
+                     f"name one by its path, e.g. --out vcam:{guess} (vcam devices lists them)")
+
+
+def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, detail: str = "") -> VcamError:
+    """A device whose format is not the one vcam's frames have: they would come out garbled, or not at all."""
+    programs = holders(device, calls.proc)
+    names = ", ".join(programs)
+    use = f"--out vcam:{device}@{kept.width}x{kept.height}"
+    if programs:
+        fix = (f"{names} {'has' if len(programs) == 1 else 'have'} it open, and v4l2loopback keeps a device's format "
+               f"while any program has it open: send that size ({use}), or close {names} and start vcam again")
+    elif kept.width < asked.width or kept.height < asked.height:
+        fix = (f"the module's max_width x max_height is below {asked.width}x{asked.height}: send at most that size "
+               f"({use}), or reload it with room for yours:\n    sudo modprobe -r v4l2loopback && {MODPROBE} "
+               f"max_width={asked.width} max_height={asked.height}")
+    else:
+        fix = f"send that size ({use}), or reload the module so that it forgets the format:\n    {RELOAD}"
+    said = f" ({detail})" if detail else ""
+    return VcamError(f"{device} holds the format {kept}, not the {asked} vcam sends, so its frames would come out "
+                     f"garbled{said}", fix)
+
+
+def _named(text: str, pattern: str, device: str | None) -> str:
+    """The device pyvirtualcam's message names, or the one vcam named."""
+    found = re.search(pattern, text)
+    return found[1] if found else device or "the camera device"
+
+
+def _not_configured(text: str, detail: str, asked: Format, device: str | None,
+                    calls: DeviceCalls | None) -> VcamError:
+    """pyvirtualcam's S_FMT failed: v4l2loopback 0.13 refuses another format while a writer or a reader holds one
+    (EBUSY), 0.12 refuses new buffers of another size while another program has the device open (EINVAL)."""
+    dev = _named(text, r"device (\S+) could not be configured", device)
+    kept = device_format(dev, calls) if calls else None
+    if kept is not None and (kept.width, kept.height) != (asked.width, asked.height):
+        return format_kept(dev, asked, kept, calls, detail)
+    programs = holders(dev, calls.proc) if calls else []
+    close = f"close {', '.join(programs)}" if programs else "close the programs that use it"
+    return VcamError(f"{dev} refuses vcam's format {asked} ({detail})",
+                     f"{close} and start vcam again, or reload the module:\n    {RELOAD}")
+
+
+def open_error(error: RuntimeError, device: str | None, checked: Checked, asked: Format) -> VcamError:
+    """pyvirtualcam's refusal to open a camera, said as what it means here (with what the reset found) and its fix."""
+    text = str(error).strip()
+    detail = text.splitlines()[-1] if text else "no backend"
+    if "shared_queue_check" in text:
+        return VcamError(f"the OBS virtual camera is busy ({detail})",
+                         "stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), then run vcam again")
+    if "due to missing permissions" in text:  # ends pyvirtualcam's scan at the first such device
+        dev = _named(text, r"Could not access (\S+) due to", device)
+        others = [d for d in loopback_devices() if d != dev]
+        return VcamError(f"this user may not open {dev} ({detail})",
+                         VIDEO_GROUP + (f"; or name the v4l2loopback device: --out vcam:{others[0]}"
+                                        if others and not device else ""))
+    if "not a video output device" in text:
+        return _refused(device or "the camera device", detail, checked)
+    if "is not a V4L2 device" in text:  # another driver's output device: pyvirtualcam writes to v4l2loopback only
+        dev = _named(text, r"Device (\S+) is not a V4L2 device", device)
+        checked.states[dev] = Output.NOT_LOOPBACK
+        return _refused(dev, detail, checked)
+    if "could not be configured" in text:
+        return _not_configured(text, detail, asked, device, checked.calls)
+    if "is already in use" in text:  # pyvirtualcam's own count of the devices this process writes to
+        return VcamError(f"{device or 'the device'} is already vcam's camera output in this show ({detail})",
+                         "give each vcam output a device of its own, or keep one")
+    if not device and (checked.held or checked.states):
+        return _none_free(detail, checked)
+    if device and "does not exist" in text and loopback_devices():
+        return _no_such_device(device, detail, loopback_devices())
+    where = f" {device}" if device else ""
+    return VcamError(f"no virtual camera{where} could be opened ({detail})", no_device_help())
