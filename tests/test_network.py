@@ -18,7 +18,8 @@ from vcam.live.outputs.camera import VirtualCamera
 from vcam.live.run import RunOptions, run
 from vcam.remote import client as client_module
 from vcam.remote import protocol as proto
-from vcam.remote.client import CamOptions, Waiting, run_cam
+from vcam.remote.client import CamOptions, run_cam
+from vcam.remote.pending import Waiting
 from vcam.remote.server import FrameServer, ServeSettings, _Client, attachment
 
 SHOW = """\
