@@ -1494,7 +1494,7 @@ def test_the_answers_that_came_tell_which_commands_a_dropped_link_took(answers, 
 def test_a_host_with_an_ipv6_address_is_reached_over_ipv4_from_a_laptop_with_ipv6_turned_off(monkeypatch):
     """The name's IPv6 address came first, and its socket could not be made where the laptop has IPv6 off: the try
     failed there, its IPv4 address never tried."""
-    from vcam.remote.client import dial
+    from vcam.remote.dial import dial
 
     with socket.create_server(("127.0.0.1", 0)) as listening:
         port = listening.getsockname()[1]
@@ -1556,7 +1556,7 @@ def _info(port: int, host: str = "127.0.0.1") -> tuple:
 def test_addresses_that_do_not_answer_hold_a_try_no_longer_than_its_one_bound():
     """Each address was tried for the whole 5 s, one after the other: a name with three addresses that do not
     answer held a try for 15 s, the one that answers tried last."""
-    from vcam.remote.client import dial
+    from vcam.remote.dial import dial
 
     with unanswered_port() as dead, socket.create_server(("127.0.0.1", 0)) as listening:
         port = listening.getsockname()[1]
@@ -1571,7 +1571,7 @@ def test_addresses_that_do_not_answer_hold_a_try_no_longer_than_its_one_bound():
 
 
 def test_a_hosts_ipv6_and_ipv4_addresses_are_tried_in_turn():
-    from vcam.remote.client import interleaved
+    from vcam.remote.dial import interleaved
 
     v6 = [_info(1, "2001:db8::1"), _info(2, "2001:db8::2"), _info(3, "2001:db8::3")]
     v4 = [_info(4), _info(5)]
@@ -1582,7 +1582,7 @@ def test_a_hosts_ipv6_and_ipv4_addresses_are_tried_in_turn():
 
 @pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback")
 def test_an_ipv6_address_that_does_not_answer_lets_the_ipv4_one_connect():
-    from vcam.remote.client import dial
+    from vcam.remote.dial import dial
 
     with unanswered_port("::1") as dead, socket.create_server(("::1", 0), family=socket.AF_INET6) as six:
         with socket.create_server(("127.0.0.1", 0)) as four:
@@ -1600,7 +1600,8 @@ def _closed_port() -> int:
 
 
 def test_a_port_nothing_listens_on_is_said_as_refused_through_the_links_own_dial():
-    from vcam.remote.client import dial, unreachable
+    from vcam.remote.client import unreachable
+    from vcam.remote.dial import dial
 
     with pytest.raises(ConnectionRefusedError) as refused:
         dial([_info(_closed_port())], 5.0)
@@ -1828,7 +1829,7 @@ def stalling_server(answer: str):
 
 
 def _quit_link(url: str, lookup=None) -> tuple[Link, list[str]]:
-    from vcam.remote.client import Lookup
+    from vcam.remote.dial import Lookup
 
     said: list[str] = []
     link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append,
@@ -1860,7 +1861,7 @@ def test_a_quit_ends_the_link_at_once_while_a_server_stalls(scheme, answer):
 
 
 def test_a_quit_ends_the_link_at_once_while_its_name_server_does_not_answer():
-    from vcam.remote.client import Lookup
+    from vcam.remote.dial import Lookup
 
     asked, release = threading.Event(), threading.Event()
 
@@ -1880,7 +1881,7 @@ def test_a_quit_ends_the_link_at_once_while_its_name_server_does_not_answer():
 
 
 def test_a_quit_ends_the_link_at_once_while_it_dials_an_address_that_does_not_answer():
-    from vcam.remote.client import Lookup
+    from vcam.remote.dial import Lookup
 
     with unanswered_port() as dead:
         looked_up = threading.Event()
@@ -1908,7 +1909,7 @@ def test_a_quit_ends_the_link_at_once_while_it_backs_off(monkeypatch):
 def test_a_name_server_slower_than_the_bound_answers_the_next_try_with_one_lookup_at_a_time():
     """A lookup that answered after its try gave up was thrown away and started again: a name server that takes 6 s
     made every try wait 5 s and give up, once the tries were 5 s apart, and the camera never connected."""
-    from vcam.remote.client import Lookup
+    from vcam.remote.dial import Lookup
 
     asked: list[str] = []
     release = threading.Event()
