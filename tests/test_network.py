@@ -366,7 +366,7 @@ def test_cam_refuses_an_address_without_ws_and_names_the_one_to_give(url, meant,
 
 
 def test_cam_names_no_address_to_give_where_none_would_do():
-    from vcam.remote.client import check_url
+    from vcam.remote.urls import check_url
 
     for url in ("", "http://", "127.0.0.1:99999"):
         with pytest.raises(ValueError, match=r"not a server address; it looks like ws://HOST:PORT"):
@@ -379,7 +379,7 @@ def test_cam_names_no_address_to_give_where_none_would_do():
                                        ("ws://", "names no host"), ("ws://:8765", "names no host")])
 def test_cam_refuses_an_address_no_server_can_have_before_it_tries(url, said):
     """Tried, it would fail the same way every few seconds (a ValueError of the socket's) until --duration."""
-    from vcam.remote.client import check_url
+    from vcam.remote.urls import check_url
 
     with pytest.raises(ValueError, match=said):
         check_url(url)
@@ -388,7 +388,7 @@ def test_cam_refuses_an_address_no_server_can_have_before_it_tries(url, said):
 
 
 def test_cam_refuses_an_ipv6_address_cut_short_with_the_form_to_use():
-    from vcam.remote.client import check_url
+    from vcam.remote.urls import check_url
 
     with pytest.raises(ValueError, match=r"not a server address .*an IPv6 host in brackets: ws://\[::1\]:8765"):
         check_url("ws://[::1")  # urlsplit's own ValueError was said as an internal error
@@ -397,7 +397,7 @@ def test_cam_refuses_an_ipv6_address_cut_short_with_the_form_to_use():
 def test_a_server_that_cannot_be_reached_is_said_with_what_to_check():
     import socket
 
-    from vcam.remote.client import unreachable
+    from vcam.remote.reasons import unreachable
 
     assert unreachable("ws://gpu-box:9000", socket.gaierror(-2, "Name or service not known")) == (
         "this machine finds no host named gpu-box: check the spelling, or on a local network give its IP address")

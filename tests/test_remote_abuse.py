@@ -550,7 +550,7 @@ def _raise(error: Exception):
 def test_a_wss_address_of_a_plain_port_is_said_to_need_ws():
     import ssl
 
-    from vcam.remote.client import unreachable
+    from vcam.remote.reasons import unreachable
 
     said = unreachable("wss://127.0.0.1:8765", ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"))
     assert said.startswith("127.0.0.1 port 8765 does not speak TLS") and "starts with ws://" in said
@@ -1154,7 +1154,7 @@ def test_a_restarting_server_is_tried_again_quickly_and_its_count_shown():
 def test_a_name_server_that_does_not_answer_is_not_said_to_be_a_misspelled_host():
     """On a wifi that dropped, or one that wants its login first, every name fails to resolve with 'temporary
     failure': that was said as 'finds no host named …: check the spelling', sending the operator to a typo."""
-    from vcam.remote.client import unreachable
+    from vcam.remote.reasons import unreachable
 
     said = unreachable("ws://gpu.example.net:8765", socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name "
                                                                                         "resolution"))
@@ -1168,7 +1168,7 @@ def test_no_route_to_the_server_is_said_in_plain_words(code):
     """It was 'OSError: [Errno 101] Network is unreachable'."""
     import errno
 
-    from vcam.remote.client import unreachable
+    from vcam.remote.reasons import unreachable
 
     said = unreachable("ws://[2001:db8::5]:9000", OSError(getattr(errno, code), "unreachable"))
     assert said.startswith("this machine has no route to [2001:db8::5]: check that it is on a network"), said
@@ -1176,7 +1176,7 @@ def test_no_route_to_the_server_is_said_in_plain_words(code):
 
 def test_an_ipv6_server_is_named_with_its_address_in_brackets():
     """'2001:db8::5 port 9000' read as one address with a ninth group."""
-    from vcam.remote.client import not_vcam, unreachable
+    from vcam.remote.reasons import not_vcam, unreachable
 
     assert unreachable("ws://[2001:db8::5]:9000", ConnectionRefusedError()).startswith(
         "nothing listens on [2001:db8::5] port 9000")
@@ -1600,7 +1600,7 @@ def _closed_port() -> int:
 
 
 def test_a_port_nothing_listens_on_is_said_as_refused_through_the_links_own_dial():
-    from vcam.remote.client import unreachable
+    from vcam.remote.reasons import unreachable
     from vcam.remote.dial import dial
 
     with pytest.raises(ConnectionRefusedError) as refused:

@@ -6,20 +6,17 @@ on the camera meanwhile. With --send it also uploads a local camera or clip as t
 """
 from __future__ import annotations
 
-import errno
 import logging
 import math
 import os
 import socket
-import ssl
 import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from types import SimpleNamespace
-from urllib.parse import SplitResult, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -37,12 +34,13 @@ from vcam.live.onair import AirSettings, OnAir
 from vcam.live.outputs import parse_spec
 from vcam.live.pacer import Pacer, PacerStats
 from vcam.live.status import StatusLine
-from vcam.remote.addresses import url_host
 from vcam.remote.camscreen import CamScreen
 from vcam.remote.rate import ByteRate
 from vcam.remote.uploader import Uploader, open_capture
 from vcam.remote.pending import Unanswered, Waiting
 from vcam.remote.dial import Lookup, Stopped, dial, shut
+from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, unreachable
+from vcam.remote.urls import check_url, dialled, shown_host, url_port
 
 # With --duration, a client that has had no frame at all gives up after the longer of --duration and this. A
 # server started together with the client may load the 14B model from disk (tens of GB of weights, then the
@@ -52,8 +50,6 @@ FIRST_FRAME_WAIT_S = 600.0
 # The websockets library fails a try now and then with an AssertionError of its own where the other end closes during
 # the handshake: one such try is not said (the next says what answered); this many in a row are.
 LIBRARY_RACES_SAID = 5
-CLOSED_UNANSWERED = "accepted the connection and closed it without an answer"
-LOG_IN = "open any web page in a browser and log in to the network first"
 
 
 @dataclass
@@ -448,7 +444,7 @@ class Link:
         wifi that dropped behind its router, a VPN going down) held each try 20 s or more past its 5 s to connect,
         the camera said nothing new meanwhile, and a server back again was found that much later."""
         parts = urlsplit(self.url)
-        infos = self._lookup.addresses(parts.hostname or "", _port(parts), self.LOOKUP_S, self._stop)
+        infos = self._lookup.addresses(parts.hostname or "", url_port(parts), self.LOOKUP_S, self._stop)
         return dial(infos, self.OPEN_S, stop=self._stop)
 
     def _connection_lost(self) -> None:
@@ -589,14 +585,14 @@ class Link:
                 self.unreachable, self._unclear, self.broken = line, CLOSED_UNANSWERED in line, None
                 self.say(f"cannot reach the server: {line}; {self._holding()}, reconnecting")
         elif not reported:
-            self._say_lost(f"connection to the server lost{_how_lost(error)}")
+            self._say_lost(f"connection to the server lost{how_lost(error)}")
         return True
 
     def _unusable(self, error: Exception | None, received) -> str:
         """Why a server that let this client in cannot be used: its first message unreadable, or the connection
         closed before the state came."""
         parts = urlsplit(self.url)
-        where = f"{_shown_host(parts)} port {_port(parts)}"
+        where = f"{shown_host(parts)} port {url_port(parts)}"
         if isinstance(error, Silent):
             return (f"{where} let this camera in, but sent nothing in {self.FIRST_STATE_S:g} s where vcam serve sends "
                     "its state at once, even while it loads its model: a proxy holding the connection with nothing "
@@ -788,18 +784,6 @@ def _library_log() -> logging.Logger | None:
     return quiet
 
 
-def _how_lost(error: Exception | None) -> str:
-    """How a connection ended without a reason from the server, as said after "connection to the server lost"."""
-    from websockets.exceptions import ConnectionClosed
-
-    if error is None:
-        return ""
-    if isinstance(error, ConnectionClosed) and error.rcvd is None:  # the library's words were "ConnectionClosedError"
-        return (" without a word from it (vcam serve killed or crashed, its machine restarted, or the network "
-                "dropped)")
-    return f" ({error.__class__.__name__})"
-
-
 def _close_received(e: Exception):
     """The close frame the server sent (a vcam server says why it dropped a client, or that it stopped), or None."""
     from websockets.exceptions import ConnectionClosed
@@ -888,145 +872,6 @@ class LinkFeed:
     def stop(self) -> None:
         self.link.stop()
         self.link.say_held_back()
-
-
-def unreachable(url: str, error: Exception) -> str:
-    """Why a try to connect to `url` failed, with what to check: a name no resolver knows, a port nobody listens
-    on, no answer at all, or a network that wants a login first (a hotel's or a café's: its page answers in the
-    server's place)."""
-    from websockets.exceptions import ConnectionClosed, InvalidMessage, InvalidStatus, InvalidURI
-
-    parts = urlsplit(url)
-    host = _shown_host(parts) if parts.hostname else url
-    port = _port(parts)
-    if isinstance(error, socket.gaierror) and error.errno in _NAME_SERVER_UNANSWERED:
-        return (f"the name {host} could not be looked up (no name server answered): check that this machine is on a "
-                f"network (on a hotel, café or train network, {LOG_IN}), or give the server's IP address")
-    if isinstance(error, socket.gaierror):
-        return f"this machine finds no host named {host}: check the spelling, or on a local network give its IP address"
-    if isinstance(error, OSError) and error.errno in _NO_ROUTE:
-        return (f"this machine has no route to {host}: check that it is on a network (a wifi that dropped, a VPN "
-                "that went down), and for an IPv6 address that this network has IPv6")
-    if isinstance(error, ConnectionRefusedError):
-        return (f"nothing listens on {host} port {port}: check that vcam serve runs there with that --port (its "
-                "first line names it), or that the ssh -L tunnel is open")
-    if isinstance(error, TimeoutError):
-        return f"{host} port {port} does not answer: check the address, and that a firewall lets the port through"
-    onward = error.__cause__ if isinstance(error, ValueError) else None
-    if isinstance(onward, InvalidStatus) and 300 <= onward.response.status_code < 400:
-        # a redirect to another WebSocket address: the library follows none over the socket the link opened itself
-        where = onward.response.headers.get("Location", "")[:120]
-        return (f"{host} port {port} sends this client on to {where}: give vcam cam that address, or on a hotel, "
-                f"café or train network, {LOG_IN}")
-    if isinstance(error, InvalidURI) and isinstance(error.__context__, InvalidStatus):
-        # a redirect the library cannot follow, to a web page: what a network's login page does to every request
-        return (f"{host} port {port} sends this client to the web page {error.uri[:120]}: on a hotel, café or train "
-                f"network, {LOG_IN}; else vcam serve does not listen there (its first line names its port)")
-    if isinstance(error, ssl.SSLCertVerificationError):
-        return (f"{host} port {port} answered with a certificate this machine does not trust "
-                f"({error.verify_message or error.reason}): on a hotel, café or train network, its login page may "
-                f"answer in the server's place ({LOG_IN}); else check that the address is the one the cloud "
-                "provider shows for the port")
-    if isinstance(error, ssl.SSLError):
-        return (f"{host} port {port} does not speak TLS: wss:// is for an HTTPS proxy's address; through an SSH tunnel "
-                f"or to the port itself, the address starts with ws://")
-    if isinstance(error, InvalidMessage) and not isinstance(error.__cause__, EOFError):
-        return (f"{host} port {port} answers, but not in HTTP as vcam serve does: another program listens there; "
-                "check the port in the address (vcam serve's first line names it)")
-    if isinstance(error, (InvalidMessage, ConnectionClosed, AssertionError)):  # closed before any answer
-        return (f"{host} port {port} {CLOSED_UNANSWERED}: through an ssh -L "
-                "tunnel, vcam serve is not running on the GPU machine at the port the tunnel leads to (start it, or "
-                "check the tunnel's ports); else another program listens there (vcam serve's first line names its "
-                "port)")
-    detail = f": {error}" if str(error) else ""
-    return f"{error.__class__.__name__}{detail}"
-
-
-# getaddrinfo's "temporary failure": the resolver could not be asked, which says nothing of the name itself
-_NAME_SERVER_UNANSWERED = {getattr(socket, "EAI_AGAIN", None), 11002} - {None}  # 11002: Windows' WSATRY_AGAIN
-_NO_ROUTE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN}
-
-
-def _shown_host(parts: SplitResult) -> str:
-    """An address's host as said to the operator: an IPv6 one in brackets, so its port does not read as part of
-    it."""
-    return url_host(parts.hostname or "")
-
-
-def _port(parts: SplitResult) -> int:
-    """The port an address connects to: its own, else wss's 443 (a proxy) or vcam serve's default."""
-    return parts.port or (443 if parts.scheme == "wss" else proto.DEFAULT_PORT)
-
-
-def dialled(url: str) -> str:
-    """The address connected to: a ws:// one without a port goes to vcam serve's default port, as every message
-    here says, where the websockets library's own default (80, a web server's) was tried."""
-    parts = urlsplit(url)
-    if parts.scheme != "ws" or parts.port is not None:
-        return url
-    return urlunsplit(parts._replace(netloc=f"{parts.netloc.rstrip(':')}:{proto.DEFAULT_PORT}"))
-
-
-def not_vcam(url: str, code: int) -> str:
-    """What answered `url` with HTTP `code` where vcam serve answers only the WebSocket handshake (a web server, a
-    notebook, a proxy's page), and what to check."""
-    parts = urlsplit(url)
-    port, host = _port(parts), _shown_host(parts)
-    if code == HTTPStatus.NETWORK_AUTHENTICATION_REQUIRED:  # RFC 6585: the network's own login page answered
-        return (f"the network this machine is on asks for a login (HTTP 511) before it reaches {host}: "
-                f"{LOG_IN}")
-    if code in _PROXY_FAILED:  # a proxy (the cloud provider's, a tunnel's) that reached nothing behind it
-        return (f"{host} port {port} answered HTTP {code}, as a proxy does when nothing answers behind it: vcam "
-                "serve is not running on the machine behind that address, is still starting, or listens on another "
-                "port than the one the proxy forwards to (vcam serve's first line names its port)")
-    proxy = " (through an HTTP proxy, the address starts with wss://)" if parts.scheme == "ws" else ""
-    return (f"{host} port {port} answered HTTP {code}, as a web server does: vcam serve does not listen "
-            f"there; check the port in the address (vcam serve's first line names it){proxy}")
-
-
-_PROXY_FAILED = {HTTPStatus.BAD_GATEWAY, HTTPStatus.SERVICE_UNAVAILABLE, HTTPStatus.GATEWAY_TIMEOUT}
-_SCHEMES_MEANT = {"ws": "ws", "wss": "wss", "http": "ws", "https": "wss"}
-
-
-def _meant_url(url: str) -> str | None:
-    """The ws:// or wss:// address a refused one most likely meant, copied from a browser or typed bare
-    (host:port), or None where none is sure to be a good one."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        meant = "ws://" + url.removeprefix("//")
-    elif scheme.lower() in _SCHEMES_MEANT:
-        meant = f"{_SCHEMES_MEANT[scheme.lower()]}://{rest}"
-    else:
-        return None
-    try:
-        check_url(meant)
-    except ValueError:
-        return None
-    return meant
-
-
-def check_url(url: str) -> None:
-    """ValueError for an address no server can have (not ws:// or wss://, no host, a port that is none), said
-    before anything opens: trying it again every few seconds could never connect."""
-    looks = f"it looks like ws://HOST:PORT (default port {proto.DEFAULT_PORT})"
-    if not url.startswith(("ws://", "wss://")):
-        meant = _meant_url(url)
-        raise ValueError(f"{url!r} is not a server address; use {meant}" if meant
-                         else f"{url!r} is not a server address; {looks}")
-    try:
-        parts = urlsplit(url)
-    except ValueError as e:  # an IPv6 address without its closing bracket
-        raise ValueError(f"{url!r} is not a server address ({e}); {looks}, an IPv6 host in brackets: "
-                         "ws://[::1]:8765") from None
-    try:
-        port = parts.port
-    except ValueError:  # not a number, or past 65535
-        port = 0
-    if not parts.hostname:
-        raise ValueError(f"{url!r} names no host; {looks}")
-    if port is not None and not 1 <= port <= 65535:
-        raise ValueError(f"{url!r}: the port must be a number from 1 to 65535 (vcam serve's first line names the "
-                         f"one it listens on); {looks}")
 
 
 def _check_written(specs: list, fallback: str | None, say: Callable[[str], None]) -> None:
