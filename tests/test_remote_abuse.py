@@ -23,7 +23,8 @@ from vcam.remote import protocol as proto
 from vcam.remote import server as server_module
 from vcam.remote.addresses import machine_addresses
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
-from vcam.remote.client import CamOptions, Link, LinkFeed, RemoteController, run_cam
+from vcam.remote.client import CamOptions, Link, LinkFeed, run_cam
+from vcam.remote.controller import RemoteController
 from vcam.remote.pending import Waiting
 from vcam.remote.server import FrameServer
 

@@ -95,7 +95,8 @@ def test_vcam_cam_says_the_fallback_image_comes_after_the_last_frame_when_the_se
     import numpy as np
 
     from vcam.live.pacer import Pacer, PacerSettings
-    from vcam.remote.client import Link, RemoteController
+    from vcam.remote.client import Link
+    from vcam.remote.controller import RemoteController
 
     said: list[str] = []
     pacer = Pacer(PacerSettings())
