@@ -34,8 +34,9 @@ from vcam.remote.uploader import Uploader, open_capture
 from vcam.remote.pending import Unanswered, Waiting
 from vcam.remote.dial import Lookup, Stopped, dial, shut
 from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, unreachable
-from vcam.remote.urls import check_url, dialled, shown_host, url_port
+from vcam.remote.urls import check_url, dialled, url_port
 from vcam.remote.controller import RemoteController, finite_number
+from vcam.remote.handshake import first_message, unusable
 
 # With --duration, a client that has had no frame at all gives up after the longer of --duration and this. A
 # server started together with the client may load the 14B model from disk (tens of GB of weights, then the
@@ -263,7 +264,7 @@ class Link:
                         break
                     with self._send_lock:
                         self._write(ws, [proto.text("ping", t=time.time())])
-                    first = self._first_message(ws)
+                    first = first_message(ws, self.FIRST_STATE_S)
                     self._reached(ws)
                     lost_reported = False
                     self._take(first)
@@ -351,25 +352,6 @@ class Link:
         """Waits `delay` s before the next try; True where the link was stopped meanwhile."""
         return self._stop.wait(delay)
 
-    def _first_message(self, ws) -> bytes | str:
-        """The server's first message, which a vcam serve makes its state; Unreadable where it is not a vcam
-        message at all, or none comes in FIRST_STATE_S."""
-        try:
-            message = ws.recv(timeout=self.FIRST_STATE_S)
-        except TimeoutError:
-            raise Silent() from None
-        if isinstance(message, bytes):
-            if message[:4] != proto.MAGIC:
-                raise Unreadable("a binary message that is not a vcam frame")
-            return message
-        try:
-            kind = proto.parse_text(message)["type"]
-        except proto.ProtocolError as e:
-            raise Unreadable(f"a message that is {e}" if str(e).startswith("not ") else str(e)) from None
-        if kind not in SERVER_KINDS:
-            raise Unreadable(f"a message of type {kind[:40]!r}")
-        return message
-
     def _reached(self, ws) -> None:
         """The server's first message reads: it is said (with the tries it took, after a server that could not be
         used), the commands given meanwhile go, and an upload asks to start."""
@@ -439,7 +421,7 @@ class Link:
             return True
         if self._opened and not self.connected and not (received is not None and received.code == proto.GOING_AWAY
                                                         and received.reason):
-            self._say_broken(self._unusable(error, received))  # let in, but no state came
+            self._say_broken(unusable(self.url, error, received, self.FIRST_STATE_S))  # let in, but no state came
             return True
         stalled = proto.keepalive_ended(error)
         reason = received.reason if received is not None and received.reason else None
@@ -467,29 +449,6 @@ class Link:
         elif not reported:
             self._say_lost(f"connection to the server lost{how_lost(error)}")
         return True
-
-    def _unusable(self, error: Exception | None, received) -> str:
-        """Why a server that let this client in cannot be used: its first message unreadable, or the connection
-        closed before the state came."""
-        parts = urlsplit(self.url)
-        where = f"{shown_host(parts)} port {url_port(parts)}"
-        if isinstance(error, Silent):
-            return (f"{where} let this camera in, but sent nothing in {self.FIRST_STATE_S:g} s where vcam serve sends "
-                    "its state at once, even while it loads its model: a proxy holding the connection with nothing "
-                    "behind it, or a link that stalled as it opened; check that vcam serve runs behind that address")
-        if isinstance(error, Unreadable):
-            return (f"{where} let this camera in, but its first message is not vcam serve's state ({error}): a vcam "
-                    "serve of another version than this vcam cam (install the same vcam on both machines), or "
-                    "another program's WebSocket server (check the port; vcam serve's first line names it)")
-        reason = received.reason if received is not None else ""
-        if reason == proto.UNREAD:
-            return (f"vcam serve at {where} let this camera in, but could not read its show's state: its terminal "
-                    "says why")
-        if reason:
-            return f"{where} let this camera in, then closed the connection before the show's state came: {reason}"
-        return (f"{where} let this camera in, then closed the connection before the show's state came: a proxy "
-                "whose vcam serve is not running or not on the port it forwards to, or a vcam serve of another "
-                "version; check that vcam serve runs behind that address, with the same vcam as this one")
 
     def _say_broken(self, line: str) -> None:
         """Said once for a run of tries that each find the server unusable in the same way (the status line counts
@@ -672,17 +631,6 @@ def _close_received(e: Exception):
 
 
 _DROPPED = ("dropped as it opened",)  # the throttle's key for the connections that drop as they open
-
-# What a vcam serve may send first: anything else is no vcam server of a version this client can read.
-SERVER_KINDS = frozenset({"state", "reply", "pong", "error", "ok", "send_ok", "send_refused"})
-
-
-class Unreadable(Exception):
-    """The first message of a server that let this client in is none a vcam serve sends (what it was)."""
-
-
-class Silent(Unreadable):
-    """A server that let this client in sent nothing for Link.FIRST_STATE_S."""
 
 
 class LinkFeed:
