@@ -37,6 +37,7 @@ from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, unreachab
 from vcam.remote.urls import check_url, dialled, url_port
 from vcam.remote.controller import RemoteController, finite_number
 from vcam.remote.handshake import first_message, unusable
+from vcam.remote.blocks import Blocks
 
 # With --duration, a client that has had no frame at all gives up after the longer of --duration and this. A
 # server started together with the client may load the 14B model from disk (tens of GB of weights, then the
@@ -151,9 +152,7 @@ class Link:
         self._connected_at, self._frames_at = 0.0, 0
         self._holding_lock = threading.Lock()  # the link thread and the watch both ask whether a connection held
         self._stop = threading.Event()
-        self._block: list[np.ndarray] = []
-        self._indices: list[int] = []  # each of _block's frames' index in its block: some may be lost on the way
-        self._block_no: int | None = None
+        self._blocks = Blocks(pacer)  # the frames received, pushed to the pacer a whole block at a time
         self._thread = threading.Thread(target=self._run, name="link", daemon=True)
         self._watch = threading.Thread(target=self._watch_sends, name="link-watch", daemon=True)
 
@@ -520,15 +519,10 @@ class Link:
             except proto.ProtocolError as e:
                 self._bad_frame(e)
                 return
-            if self._block_no is not None and header.block != self._block_no and self._block:
-                self._flush()
-            self._block_no = header.block
-            self._block.append(frame)
-            self._indices.append(header.index)
+            self._blocks.add(header, frame)
             self.frames += 1
             self.net_latency = max(0.0, time.time() + self.offset - header.sent_at)
-            if header.index == header.count - 1:
-                self._flush()
+            self._blocks.end_if_last(header)
             return
         try:
             data = proto.parse_text(message)
@@ -581,16 +575,10 @@ class Link:
         if self.screen is not None:
             self.screen.heard(state)
 
-    def _flush(self) -> None:
-        self.pacer.push(self._block, self._block_no, self._indices)
-        self._block, self._indices = [], []
-
     def _connection_ended(self) -> None:
         """The frames of a block cut short by the connection's end go on screen now: the rest of it will not come,
         and kept, they would wait for the next connection's first frame (a restarted server's, numbered anew)."""
-        if self._block:
-            self._flush()
-        self._block_no = None
+        self._blocks.end()
 
 
 def _close_within(ws, seconds: float) -> None:
