@@ -653,8 +653,8 @@ def test_connections_past_the_limit_are_refused_with_a_reason(local_servers):
 def test_vcam_cam_says_why_a_full_server_refused_it(local_servers):
     from websockets.sync.client import connect
 
-    from vcam.remote.client import Link
     from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
     from vcam.live.pacer import Pacer, PacerSettings
 
     server = local_servers(max_clients=1)
@@ -679,8 +679,8 @@ def test_a_stopped_server_tells_its_clients_the_show_ended_and_vcam_cam_says_so(
     from websockets.sync.client import connect
 
     from vcam.live.pacer import Pacer, PacerSettings
-    from vcam.remote.client import Link
     from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
 
     server = local_servers()
     url = f"ws://127.0.0.1:{server.port}"
@@ -881,8 +881,8 @@ def test_vcam_cam_quitting_while_connected_says_no_loss_of_the_server(local_serv
     """Its own close ends the connection cleanly too: vcam cam said "connection to the server lost; holding the last
     frame, reconnecting" as it quit."""
     from vcam.live.pacer import Pacer, PacerSettings
-    from vcam.remote.client import Link
     from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
 
     said = []
     link = Link(f"ws://127.0.0.1:{local_server.port}", None, Pacer(PacerSettings()),
@@ -1063,8 +1063,9 @@ def test_the_servers_error_answer_to_each_message_of_a_fader_sweep_is_said_once_
     """A served replay refuses every fader message from the laptop (or the server's show lacks a preset the laptop's
     map names): vcam cam said the same error line for each of a sweep's messages, as its own MIDI errors are not."""
     from vcam.live.pacer import Pacer, PacerSettings
-    from vcam.remote.client import Link, LinkFeed
     from vcam.remote.controller import RemoteController
+    from vcam.remote.feed import LinkFeed
+    from vcam.remote.link import Link
 
     said = []
     link = Link("ws://127.0.0.1:1", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
@@ -1112,8 +1113,8 @@ def test_a_camera_started_while_the_server_loads_its_model_connects_and_waits_fo
     said to find a server that cannot be used."""
     import vcam.live.run
     from vcam.live.pacer import Pacer, PacerSettings
-    from vcam.remote.client import Link
     from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
 
     loading, release = threading.Event(), threading.Event()
     opener = vcam.live.run.stream_opener

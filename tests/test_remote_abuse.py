@@ -23,8 +23,10 @@ from vcam.remote import protocol as proto
 from vcam.remote import server as server_module
 from vcam.remote.addresses import machine_addresses
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
-from vcam.remote.client import CamOptions, Link, LinkFeed, run_cam
+from vcam.remote.client import CamOptions, run_cam
 from vcam.remote.controller import RemoteController
+from vcam.remote.feed import LinkFeed
+from vcam.remote.link import Link
 from vcam.remote.pending import Waiting
 from vcam.remote.server import FrameServer
 
@@ -513,7 +515,7 @@ def test_the_librarys_own_race_is_not_said_for_what_answered(monkeypatch):
     during its handshake; said as the run's one line ("AssertionError"), it hid what the next tries found."""
     from websockets.exceptions import InvalidMessage
 
-    import vcam.remote.client
+    import vcam.remote.link
     import websockets.sync.client
 
     monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.001)
@@ -534,7 +536,7 @@ def test_the_librarys_own_race_is_not_said_for_what_answered(monkeypatch):
     said = _said_by_link("ws://127.0.0.1:9", lambda: len(tries) >= 12)
     assert len(said) == 1 and "port 9 answers, but not in HTTP as vcam serve does" in said[0], said
     tries.clear()
-    monkeypatch.setattr(vcam.remote.client, "LIBRARY_RACES_SAID", 2)  # the race said first, then what answered
+    monkeypatch.setattr(vcam.remote.link, "LIBRARY_RACES_SAID", 2)  # the race said first, then what answered
     said = _said_by_link("ws://127.0.0.1:9", lambda: len(tries) >= 12)
     # the clear line, once said, is not taken back by the races after it
     assert len(said) == 2 and "closed it without an answer" in said[0] and "not in HTTP" in said[1], said
@@ -1601,8 +1603,8 @@ def _closed_port() -> int:
 
 
 def test_a_port_nothing_listens_on_is_said_as_refused_through_the_links_own_dial():
-    from vcam.remote.reasons import unreachable
     from vcam.remote.dial import dial
+    from vcam.remote.reasons import unreachable
 
     with pytest.raises(ConnectionRefusedError) as refused:
         dial([_info(_closed_port())], 5.0)
