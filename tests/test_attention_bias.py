@@ -479,7 +479,7 @@ def test_vcam_run_takes_a_bias_and_refuses_a_bad_one(capsys):
 
 
 def test_a_remote_camera_mirrors_the_servers_bias_and_its_knob_sends_the_command():
-    from vcam.remote.client import RemoteController
+    from vcam.remote.controller import RemoteController
 
     sent = []
     remote = RemoteController(lambda line: sent.append(line) or True)

@@ -16,7 +16,9 @@ from vcam.live.pacer import Pacer, PacerSettings
 from vcam.live.screen import Screen
 from vcam.remote import protocol as proto
 from vcam.remote.camscreen import CamScreen
-from vcam.remote.client import Link, RemoteController, cam_screen
+from vcam.remote.client import cam_screen
+from vcam.remote.controller import RemoteController
+from vcam.remote.link import Link
 
 FakeTime = script_module("quantize_bench").FakeTime  # a clock, and a sleep that runs the events due meanwhile
 BURST = 12

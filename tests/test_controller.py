@@ -553,7 +553,7 @@ def test_a_removed_preset_on_air_reaches_vcam_cam_and_its_tablet_and_an_older_ca
     """The state sent to vcam cam said `preset: None` while the status said `preset (removed) 'ocean'`."""
     from vcam.control.oscreply import state_messages
     from vcam.remote import protocol as proto
-    from vcam.remote.client import RemoteController
+    from vcam.remote.controller import RemoteController
 
 
     show = parse_show(SHOW, "show.yaml")
@@ -620,7 +620,7 @@ def test_vcam_cams_blend_knob_beside_a_removed_preset_goes_where_the_servers_goe
     """With forest on air and taken out, the server's knob went across its place, ocean into city, while vcam cam's
     started from the first preset, city into ocean: the same knob blended the other way round from the laptop."""
     from vcam.remote import protocol as proto
-    from vcam.remote.client import RemoteController
+    from vcam.remote.controller import RemoteController
     from vcam.remote.server import ServeSettings, attachment
 
     def on_air_then_taken_out() -> Controller:
@@ -657,7 +657,7 @@ def test_vcam_cams_blend_knob_beside_a_removed_preset_goes_where_the_servers_goe
 def test_vcam_cams_blend_knob_with_a_server_from_before_or_a_garbled_pair_starts_from_the_first_preset():
     """A state without `blend_knob` (a server from before) keeps the old rule: from the preset on air, else from
     the first; a reconnect to such a server leaves no pair of the newer one behind."""
-    from vcam.remote.client import RemoteController
+    from vcam.remote.controller import RemoteController
 
     sent: list[str] = []
     remote = RemoteController(lambda line: sent.append(line) or True)

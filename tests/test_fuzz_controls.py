@@ -39,7 +39,8 @@ from vcam.control.yamlcheck import ConfigError
 from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote import protocol as proto
 from vcam.remote.camscreen import CamScreen
-from vcam.remote.client import Link, RemoteController
+from vcam.remote.controller import RemoteController
+from vcam.remote.link import Link
 from vcam.remote.intake import Dropped
 from vcam.remote.server import ServeSettings, _Client, attachment
 

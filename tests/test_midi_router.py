@@ -6,7 +6,7 @@ import mido
 import pytest
 
 from helpers import RecordingProducer
-from vcam.remote.client import RemoteController
+from vcam.remote.controller import RemoteController
 from vcam.control.commands import parse
 from vcam.control.controller import Controller, ShowState
 from vcam.control.midi import MidiRouter

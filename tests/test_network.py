@@ -18,7 +18,8 @@ from vcam.live.outputs.camera import VirtualCamera
 from vcam.live.run import RunOptions, run
 from vcam.remote import client as client_module
 from vcam.remote import protocol as proto
-from vcam.remote.client import CamOptions, Waiting, run_cam
+from vcam.remote.client import CamOptions, run_cam
+from vcam.remote.pending import Waiting
 from vcam.remote.server import FrameServer, ServeSettings, _Client, attachment
 
 SHOW = """\
@@ -365,7 +366,7 @@ def test_cam_refuses_an_address_without_ws_and_names_the_one_to_give(url, meant,
 
 
 def test_cam_names_no_address_to_give_where_none_would_do():
-    from vcam.remote.client import check_url
+    from vcam.remote.urls import check_url
 
     for url in ("", "http://", "127.0.0.1:99999"):
         with pytest.raises(ValueError, match=r"not a server address; it looks like ws://HOST:PORT"):
@@ -378,7 +379,7 @@ def test_cam_names_no_address_to_give_where_none_would_do():
                                        ("ws://", "names no host"), ("ws://:8765", "names no host")])
 def test_cam_refuses_an_address_no_server_can_have_before_it_tries(url, said):
     """Tried, it would fail the same way every few seconds (a ValueError of the socket's) until --duration."""
-    from vcam.remote.client import check_url
+    from vcam.remote.urls import check_url
 
     with pytest.raises(ValueError, match=said):
         check_url(url)
@@ -387,7 +388,7 @@ def test_cam_refuses_an_address_no_server_can_have_before_it_tries(url, said):
 
 
 def test_cam_refuses_an_ipv6_address_cut_short_with_the_form_to_use():
-    from vcam.remote.client import check_url
+    from vcam.remote.urls import check_url
 
     with pytest.raises(ValueError, match=r"not a server address .*an IPv6 host in brackets: ws://\[::1\]:8765"):
         check_url("ws://[::1")  # urlsplit's own ValueError was said as an internal error
@@ -396,7 +397,7 @@ def test_cam_refuses_an_ipv6_address_cut_short_with_the_form_to_use():
 def test_a_server_that_cannot_be_reached_is_said_with_what_to_check():
     import socket
 
-    from vcam.remote.client import unreachable
+    from vcam.remote.reasons import unreachable
 
     assert unreachable("ws://gpu-box:9000", socket.gaierror(-2, "Name or service not known")) == (
         "this machine finds no host named gpu-box: check the spelling, or on a local network give its IP address")
@@ -652,7 +653,8 @@ def test_connections_past_the_limit_are_refused_with_a_reason(local_servers):
 def test_vcam_cam_says_why_a_full_server_refused_it(local_servers):
     from websockets.sync.client import connect
 
-    from vcam.remote.client import Link, RemoteController
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
     from vcam.live.pacer import Pacer, PacerSettings
 
     server = local_servers(max_clients=1)
@@ -677,7 +679,8 @@ def test_a_stopped_server_tells_its_clients_the_show_ended_and_vcam_cam_says_so(
     from websockets.sync.client import connect
 
     from vcam.live.pacer import Pacer, PacerSettings
-    from vcam.remote.client import Link, RemoteController
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
 
     server = local_servers()
     url = f"ws://127.0.0.1:{server.port}"
@@ -878,7 +881,8 @@ def test_vcam_cam_quitting_while_connected_says_no_loss_of_the_server(local_serv
     """Its own close ends the connection cleanly too: vcam cam said "connection to the server lost; holding the last
     frame, reconnecting" as it quit."""
     from vcam.live.pacer import Pacer, PacerSettings
-    from vcam.remote.client import Link, RemoteController
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
 
     said = []
     link = Link(f"ws://127.0.0.1:{local_server.port}", None, Pacer(PacerSettings()),
@@ -1041,7 +1045,7 @@ def test_a_strength_knob_on_the_laptop_sends_a_fraction_from_where_the_server_is
     sends a fraction (the other parameters are whole numbers)."""
     from vcam.control.midi import MidiRouter
     from vcam.control.midimap import find_map_file, load_map
-    from vcam.remote.client import RemoteController
+    from vcam.remote.controller import RemoteController
 
     sent = []
     remote = RemoteController(lambda line: sent.append(line) or True)
@@ -1059,7 +1063,9 @@ def test_the_servers_error_answer_to_each_message_of_a_fader_sweep_is_said_once_
     """A served replay refuses every fader message from the laptop (or the server's show lacks a preset the laptop's
     map names): vcam cam said the same error line for each of a sweep's messages, as its own MIDI errors are not."""
     from vcam.live.pacer import Pacer, PacerSettings
-    from vcam.remote.client import Link, LinkFeed, RemoteController
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.feed import LinkFeed
+    from vcam.remote.link import Link
 
     said = []
     link = Link("ws://127.0.0.1:1", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
@@ -1108,7 +1114,8 @@ def test_a_camera_started_while_the_server_loads_its_model_connects_and_waits_fo
     said to find a server that cannot be used."""
     import vcam.live.run
     from vcam.live.pacer import Pacer, PacerSettings
-    from vcam.remote.client import Link, RemoteController
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
 
     loading, release = threading.Event(), threading.Event()
     opener = vcam.live.run.stream_opener

@@ -23,7 +23,11 @@ from vcam.remote import protocol as proto
 from vcam.remote import server as server_module
 from vcam.remote.addresses import machine_addresses
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
-from vcam.remote.client import CamOptions, Link, LinkFeed, RemoteController, Waiting, run_cam
+from vcam.remote.client import CamOptions, run_cam
+from vcam.remote.controller import RemoteController
+from vcam.remote.feed import LinkFeed
+from vcam.remote.link import Link
+from vcam.remote.pending import Waiting
 from vcam.remote.server import FrameServer
 
 HANDSHAKE = (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -511,7 +515,7 @@ def test_the_librarys_own_race_is_not_said_for_what_answered(monkeypatch):
     during its handshake; said as the run's one line ("AssertionError"), it hid what the next tries found."""
     from websockets.exceptions import InvalidMessage
 
-    import vcam.remote.client
+    import vcam.remote.link
     import websockets.sync.client
 
     monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.001)
@@ -532,7 +536,7 @@ def test_the_librarys_own_race_is_not_said_for_what_answered(monkeypatch):
     said = _said_by_link("ws://127.0.0.1:9", lambda: len(tries) >= 12)
     assert len(said) == 1 and "port 9 answers, but not in HTTP as vcam serve does" in said[0], said
     tries.clear()
-    monkeypatch.setattr(vcam.remote.client, "LIBRARY_RACES_SAID", 2)  # the race said first, then what answered
+    monkeypatch.setattr(vcam.remote.link, "LIBRARY_RACES_SAID", 2)  # the race said first, then what answered
     said = _said_by_link("ws://127.0.0.1:9", lambda: len(tries) >= 12)
     # the clear line, once said, is not taken back by the races after it
     assert len(said) == 2 and "closed it without an answer" in said[0] and "not in HTTP" in said[1], said
@@ -549,7 +553,7 @@ def _raise(error: Exception):
 def test_a_wss_address_of_a_plain_port_is_said_to_need_ws():
     import ssl
 
-    from vcam.remote.client import unreachable
+    from vcam.remote.reasons import unreachable
 
     said = unreachable("wss://127.0.0.1:8765", ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"))
     assert said.startswith("127.0.0.1 port 8765 does not speak TLS") and "starts with ws://" in said
@@ -1153,7 +1157,7 @@ def test_a_restarting_server_is_tried_again_quickly_and_its_count_shown():
 def test_a_name_server_that_does_not_answer_is_not_said_to_be_a_misspelled_host():
     """On a wifi that dropped, or one that wants its login first, every name fails to resolve with 'temporary
     failure': that was said as 'finds no host named …: check the spelling', sending the operator to a typo."""
-    from vcam.remote.client import unreachable
+    from vcam.remote.reasons import unreachable
 
     said = unreachable("ws://gpu.example.net:8765", socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name "
                                                                                         "resolution"))
@@ -1167,7 +1171,7 @@ def test_no_route_to_the_server_is_said_in_plain_words(code):
     """It was 'OSError: [Errno 101] Network is unreachable'."""
     import errno
 
-    from vcam.remote.client import unreachable
+    from vcam.remote.reasons import unreachable
 
     said = unreachable("ws://[2001:db8::5]:9000", OSError(getattr(errno, code), "unreachable"))
     assert said.startswith("this machine has no route to [2001:db8::5]: check that it is on a network"), said
@@ -1175,7 +1179,7 @@ def test_no_route_to_the_server_is_said_in_plain_words(code):
 
 def test_an_ipv6_server_is_named_with_its_address_in_brackets():
     """'2001:db8::5 port 9000' read as one address with a ninth group."""
-    from vcam.remote.client import not_vcam, unreachable
+    from vcam.remote.reasons import not_vcam, unreachable
 
     assert unreachable("ws://[2001:db8::5]:9000", ConnectionRefusedError()).startswith(
         "nothing listens on [2001:db8::5] port 9000")
@@ -1493,7 +1497,7 @@ def test_the_answers_that_came_tell_which_commands_a_dropped_link_took(answers, 
 def test_a_host_with_an_ipv6_address_is_reached_over_ipv4_from_a_laptop_with_ipv6_turned_off(monkeypatch):
     """The name's IPv6 address came first, and its socket could not be made where the laptop has IPv6 off: the try
     failed there, its IPv4 address never tried."""
-    from vcam.remote.client import dial
+    from vcam.remote.dial import dial
 
     with socket.create_server(("127.0.0.1", 0)) as listening:
         port = listening.getsockname()[1]
@@ -1555,7 +1559,7 @@ def _info(port: int, host: str = "127.0.0.1") -> tuple:
 def test_addresses_that_do_not_answer_hold_a_try_no_longer_than_its_one_bound():
     """Each address was tried for the whole 5 s, one after the other: a name with three addresses that do not
     answer held a try for 15 s, the one that answers tried last."""
-    from vcam.remote.client import dial
+    from vcam.remote.dial import dial
 
     with unanswered_port() as dead, socket.create_server(("127.0.0.1", 0)) as listening:
         port = listening.getsockname()[1]
@@ -1570,7 +1574,7 @@ def test_addresses_that_do_not_answer_hold_a_try_no_longer_than_its_one_bound():
 
 
 def test_a_hosts_ipv6_and_ipv4_addresses_are_tried_in_turn():
-    from vcam.remote.client import interleaved
+    from vcam.remote.dial import interleaved
 
     v6 = [_info(1, "2001:db8::1"), _info(2, "2001:db8::2"), _info(3, "2001:db8::3")]
     v4 = [_info(4), _info(5)]
@@ -1581,7 +1585,7 @@ def test_a_hosts_ipv6_and_ipv4_addresses_are_tried_in_turn():
 
 @pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback")
 def test_an_ipv6_address_that_does_not_answer_lets_the_ipv4_one_connect():
-    from vcam.remote.client import dial
+    from vcam.remote.dial import dial
 
     with unanswered_port("::1") as dead, socket.create_server(("::1", 0), family=socket.AF_INET6) as six:
         with socket.create_server(("127.0.0.1", 0)) as four:
@@ -1599,7 +1603,8 @@ def _closed_port() -> int:
 
 
 def test_a_port_nothing_listens_on_is_said_as_refused_through_the_links_own_dial():
-    from vcam.remote.client import dial, unreachable
+    from vcam.remote.dial import dial
+    from vcam.remote.reasons import unreachable
 
     with pytest.raises(ConnectionRefusedError) as refused:
         dial([_info(_closed_port())], 5.0)
@@ -1827,7 +1832,7 @@ def stalling_server(answer: str):
 
 
 def _quit_link(url: str, lookup=None) -> tuple[Link, list[str]]:
-    from vcam.remote.client import Lookup
+    from vcam.remote.dial import Lookup
 
     said: list[str] = []
     link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append,
@@ -1859,7 +1864,7 @@ def test_a_quit_ends_the_link_at_once_while_a_server_stalls(scheme, answer):
 
 
 def test_a_quit_ends_the_link_at_once_while_its_name_server_does_not_answer():
-    from vcam.remote.client import Lookup
+    from vcam.remote.dial import Lookup
 
     asked, release = threading.Event(), threading.Event()
 
@@ -1879,7 +1884,7 @@ def test_a_quit_ends_the_link_at_once_while_its_name_server_does_not_answer():
 
 
 def test_a_quit_ends_the_link_at_once_while_it_dials_an_address_that_does_not_answer():
-    from vcam.remote.client import Lookup
+    from vcam.remote.dial import Lookup
 
     with unanswered_port() as dead:
         looked_up = threading.Event()
@@ -1907,7 +1912,7 @@ def test_a_quit_ends_the_link_at_once_while_it_backs_off(monkeypatch):
 def test_a_name_server_slower_than_the_bound_answers_the_next_try_with_one_lookup_at_a_time():
     """A lookup that answered after its try gave up was thrown away and started again: a name server that takes 6 s
     made every try wait 5 s and give up, once the tries were 5 s apart, and the camera never connected."""
-    from vcam.remote.client import Lookup
+    from vcam.remote.dial import Lookup
 
     asked: list[str] = []
     release = threading.Event()

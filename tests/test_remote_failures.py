@@ -183,7 +183,8 @@ def test_corrupt_picture_data_from_the_server_is_said_by_vcam_once_then_counted_
     log level: a live show's terminal scrolled with it. A frame the decoder finds damaged is skipped and said
     once, then counted; one whose damage does not show is shown as decoded."""
     from vcam.live.pacer import Pacer, PacerSettings
-    from vcam.remote.client import Link, RemoteController
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
 
     said = []
     link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)

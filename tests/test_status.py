@@ -45,7 +45,7 @@ def test_vcam_cams_status_line_counts_the_frames_it_never_showed():
     from types import SimpleNamespace
 
     from vcam.live.pacer import PacerStats
-    from vcam.remote.client import LinkFeed
+    from vcam.remote.feed import LinkFeed
 
     link = SimpleNamespace(connected=True, frames=40, token_refused=False, net_latency=0.1, uploader=None)
     feed = LinkFeed(link, clock=lambda: 0.0)
@@ -95,7 +95,8 @@ def test_vcam_cam_says_the_fallback_image_comes_after_the_last_frame_when_the_se
     import numpy as np
 
     from vcam.live.pacer import Pacer, PacerSettings
-    from vcam.remote.client import Link, RemoteController
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
 
     said: list[str] = []
     pacer = Pacer(PacerSettings())

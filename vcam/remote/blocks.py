@@ -1,0 +1,45 @@
+"""The frames `vcam cam` receives, gathered again into the blocks the server made, each pushed whole to the pacer
+with its number and its frames' indices, as the server's camera numbers them: a freeze the server names lands on
+its own frame here.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from vcam.live.pacer import Pacer
+from vcam.remote.protocol import FrameHeader
+
+
+class Blocks:
+    """The block being received: pushed once its last frame comes, a frame of another block comes (the rest of it
+    was lost on the way), or the connection ends."""
+
+    def __init__(self, pacer: Pacer):
+        self.pacer = pacer
+        self._frames: list[np.ndarray] = []
+        self._indices: list[int] = []  # each of _frames' index in its block: some may be lost on the way
+        self._number: int | None = None
+
+    def add(self, header: FrameHeader, frame: np.ndarray) -> None:
+        """A frame received; the block before it pushed first where this one begins another."""
+        if self._number is not None and header.block != self._number and self._frames:
+            self._push()
+        self._number = header.block
+        self._frames.append(frame)
+        self._indices.append(header.index)
+
+    def end_if_last(self, header: FrameHeader) -> None:
+        """Pushes the block where `header` is its last frame's."""
+        if header.index == header.count - 1:
+            self._push()
+
+    def end(self) -> None:
+        """The frames of a block cut short by the connection's end go on screen now: the rest of it will not come,
+        and kept, they would wait for the next connection's first frame (a restarted server's, numbered anew)."""
+        if self._frames:
+            self._push()
+        self._number = None
+
+    def _push(self) -> None:
+        self.pacer.push(self._frames, self._number, self._indices)
+        self._frames, self._indices = [], []

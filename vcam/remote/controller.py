@@ -1,0 +1,130 @@
+"""The controller of `vcam cam`: it stands in for the server's on this machine, for the console, MIDI and OSC, so
+that a typo is caught here and MIDI soft takeover knows where each parameter stands on the server.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from types import SimpleNamespace
+
+from vcam.bias import DEFAULT_BIAS
+from vcam.control.commands import Command, CommandError, parse
+from vcam.control.faders import PARAMS, StateTrail
+from vcam.inspec import DEFAULT_STRENGTH
+from vcam.remote.pending import Waiting
+
+
+def finite_number(value: object) -> bool:
+    """Whether a value in the server's message is a number to use: not a bool, NaN or infinite."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# What each of these keys of the server's state must hold to be mirrored: a value of another kind (a server of
+# another version, a garbled message) is left out, the last one heard kept, where it ended the connection or failed
+# every knob that read it.
+_MIRRORED: dict[str, Callable[[object], bool]] = {
+    **dict.fromkeys(("seed", "steps", "transition", "strength", "bias"), finite_number),
+    **dict.fromkeys(("bpm", "beat"), lambda v: v is None or finite_number(v)),
+    **dict.fromkeys(("screen", "input"), lambda v: isinstance(v, str)),
+    "presets": lambda v: isinstance(v, list) and all(isinstance(name, str) for name in v),
+    "preset": lambda v: v is None or isinstance(v, str),
+    "preset_removed": lambda v: isinstance(v, bool),
+    "blend": lambda v: v is None or isinstance(v, list) and len(v) == 3 and all(map(finite_number, v)),
+    "blend_knob": lambda v: v is None or isinstance(v, list) and len(v) == 2 and all(isinstance(n, str) for n in v),
+}
+
+
+class RemoteController:
+    """Stands in for the server's controller on this machine: commands go over the wire; the state the server
+    sends back is mirrored, so MIDI soft takeover knows where each parameter is."""
+
+    def __init__(self, send: Callable[[str], bool]):
+        self._send = send
+        self.state = SimpleNamespace(seed=0, steps=4, transition=4, blend=None, preset=None, preset_removed=False,
+                                     blend_knob=None, screen="live", presets=[], input="none",
+                                     strength=DEFAULT_STRENGTH, bias=DEFAULT_BIAS)
+        self._snapshot: dict = {}  # the server's state as it last sent it
+        self.trail = StateTrail()  # every value the knobs' parameters took, for soft takeover
+        self.listeners: list[Callable[[], None]] = []  # told after every state the server sends (OSC replies)
+        # the parameters said to wait for a connection, since the server was last heard
+        self._kept_said: set[str] = set()
+
+    def snapshot(self) -> dict:
+        return dict(self._snapshot)
+
+    def update(self, data: dict) -> None:
+        self._kept_said.clear()  # connected: a value not sent from now on is said again
+        data = {key: value for key, value in data.items() if key not in _MIRRORED or _MIRRORED[key](value)}
+        # the preset and whether a reload took it out are one fact: a server from before sends the preset alone (none
+        # of its presets is removed), and a flag without its preset names none
+        if "preset" in data:
+            data.setdefault("preset_removed", False)
+            # sent with every preset by a server that sends it: one from before (a reconnect) leaves none behind
+            data.setdefault("blend_knob", None)
+        else:
+            data.pop("preset_removed", None)
+        self._snapshot.update(data)
+        self._update(data)
+        for listener in self.listeners:
+            listener()
+
+    def _update(self, data: dict) -> None:
+        for key in ("seed", "steps", "transition", "screen", "presets", "input", "strength", "bias"):
+            if key in data:
+                setattr(self.state, key, data[key])
+        if "blend" in data:
+            self.state.blend = tuple(data["blend"]) if data["blend"] else None
+        if "blend_knob" in data:
+            self.state.blend_knob = tuple(data["blend_knob"]) if data["blend_knob"] else None
+        if "preset" in data:
+            self.state.preset, self.state.preset_removed = data["preset"], data["preset_removed"]
+        self.trail.heard(self.state)
+
+    def handle_line(self, line: str, source: str, network: bool = False) -> str | None:
+        """`network` (an OSC sender's line) is the server's to judge: every line is from the network there."""
+        try:
+            cmd = parse(line)
+        except CommandError as e:
+            return f"error: {e}"  # caught here: a typo never travels
+        return self.apply(cmd, source) if cmd is not None else None
+
+    def apply(self, cmd: Command, source: str) -> str | None:
+        if cmd.name == "help":
+            from vcam.control.commands import help_text
+
+            return help_text()
+        if self._send(str(cmd)):
+            return None
+        if cmd.name not in PARAMS:  # a press: late, it would fire out of its moment (Waiting)
+            return f"not connected: {cmd} will be sent if the server is back within {Waiting.STALE_S:g} s"
+        # the link keeps a parameter's last value only: said once for a knob's sweep, not for each of its values
+        if cmd.name in self._kept_said:
+            return None
+        self._kept_said.add(cmd.name)
+        return f"not connected: {cmd} will be sent once the server is reached (or the last {cmd.name} given by then)"
+
+    def set_param(self, param: str, value: float, source: str, between: tuple | None = None) -> str | None:
+        # the local state stays as the server last reported it, so that MIDI soft takeover can tell its own values
+        # coming back late from a change made elsewhere
+        if param == "blend":
+            names = self.state.presets
+            if len(names) < 2:
+                return "error: blend needs a show with at least two presets on the server"
+            a, b = between if between is not None else self._blend_pair(names)
+            return self.apply(Command("blend", (a, b, value), at="off"), source)  # at once, as on the server
+        whole = PARAMS[param][2]  # strength and bias are fractions; the others are counts
+        return self.apply(Command(param, (int(value) if whole else value,), at="off"), source)
+
+    def _blend_pair(self, names: list[str]) -> tuple[str, str]:
+        """The two presets the server blends now (its state names them by index), else the pair the server's own
+        knob would take (`blend_knob`), else the current and the next: past the middle the server's current preset
+        becomes the second one, which must not shift the pair."""
+        blend = self.state.blend
+        if blend and all(isinstance(i, int) and 0 <= i < len(names) for i in blend[:2]):
+            return names[blend[0]], names[blend[1]]
+        knob = self.state.blend_knob
+        if knob and all(name in names for name in knob):  # else read beside another show's presets: the old rule
+            return knob[0], knob[1]
+        # a server from before: a preset on air that a reload took out is not in `names`, and it starts at the first
+        current = names.index(self.state.preset) if self.state.preset in names else 0
+        return names[current], names[(current + 1) % len(names)]

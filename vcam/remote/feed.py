@@ -1,0 +1,86 @@
+"""The feed `vcam cam` puts on air: the blocks its link receives, with the network's side on the status line, and
+when to give up on a server that never sends a frame.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from vcam.live.pacer import PacerStats
+from vcam.remote.link import Link
+from vcam.remote.rate import ByteRate
+
+# With --duration, a client that has had no frame at all gives up after the longer of --duration and this. A
+# server started together with the client may load the 14B model from disk (tens of GB of weights, then the
+# compile) before its first frame, so less would end a scheduled recording that was about to begin; without any
+# bound, a recording scheduled against a server that is down or stuck would run until killed.
+FIRST_FRAME_WAIT_S = 600.0
+
+
+class LinkFeed:
+    """The feed of `vcam cam`: blocks received by the link; the status line shows the network's side."""
+
+    # --duration counts from the first frame received: a server still loading its model sends none for minutes,
+    # and a recording of the loading card is not what was asked for
+    duration_from = "air"
+    STATS_EVERY_S = 2.0
+
+    def __init__(self, link: Link, duration: float | None = None, first_frame_wait: float = FIRST_FRAME_WAIT_S,
+                 clock: Callable[[], float] = time.monotonic):
+        self.link = link
+        # with --duration, how long it waits for a first frame before it gives up (None: until quit)
+        self.gives_up_after = None if duration is None else max(duration, first_frame_wait)
+        self.gave_up = False
+        self._clock = clock
+        self._started = clock()
+        self._last_report = 0.0
+        self._down, self._up = ByteRate(), ByteRate()
+
+    def start(self) -> None:
+        self._started = self._clock()
+        self.link.start()
+
+    def poll(self, stats: PacerStats) -> bool:
+        link, now = self.link, self._clock()
+        link.say_held_back(time.monotonic())  # the link's clock, not this feed's
+        if not stats.pushed and self.gives_up_after is not None and now - self._started >= self.gives_up_after:
+            self.gave_up = True  # run_cam says so
+            return True
+        self._down.add(now, link.bytes)
+        if link.uploader is not None:
+            self._up.add(now, link.uploader.bytes_sent)
+        if now - self._last_report >= self.STATS_EVERY_S and link.connected and link.frames:
+            link.send_stats(link.net_latency + stats.latency)  # so the server's status line shows it too
+            self._last_report = now
+        return link.refused is not None  # the show ends: no frame will ever come
+
+    def status(self, stats: PacerStats, out_fps: float, failed: list[str]) -> str:
+        link = self.link
+        if link.connected:
+            state = "LIVE" if link.frames else "CONNECTED, WAITING FOR THE FIRST FRAME"
+        elif link.token_refused:
+            state = "TOKEN REFUSED, RETRYING"
+        else:
+            state = "SERVER NOT USABLE" if link.broken else "RECONNECTING" if link.frames else "CONNECTING"
+            # the count of tries tells a server that comes back from one that never will
+            state += f" ({link.tries} {'try' if link.tries == 1 else 'tries'} failed)" if link.tries else ""
+        latency = link.net_latency + stats.latency
+        return " | ".join([state, *([f"FAILED {', '.join(failed)}"] if failed else []),
+                           f"in {stats.production_fps:5.1f} fps", f"out {out_fps:5.1f} fps",
+                           f"{self._down.rate() * 8 / 1e6:5.2f} Mbit/s", f"latency {latency:4.1f} s",
+                           *([f"lost {lost}"] if (lost := stats.dropped + stats.skipped) else []),
+                           f"buffer {stats.buffered:3.0f}", *self._upload()])
+
+    def _upload(self) -> list[str]:
+        """The upload's part of the status line: its bandwidth and how old the input frames are when sent."""
+        up = self.link.uploader
+        if up is None:
+            return []
+        if up.state != "sending":
+            return [f"input {up.state.upper()}"]
+        age = f"{up.age:4.2f} s old" if up.age is not None else "none sent yet"
+        return [f"up {self._up.rate() / 1024:4.0f} KB/s", f"input {age}"]
+
+    def stop(self) -> None:
+        self.link.stop()
+        self.link.say_held_back()

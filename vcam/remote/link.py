@@ -1,0 +1,577 @@
+"""The link of `vcam cam` to its server: one connection at a time, opened again by itself after any drop, saying
+why a try failed or a connection ended; frames in to the pacer, the server's state in to the controller that
+mirrors it, commands out (held while the link is down: pending.py).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from vcam.control.throttle import ErrorThrottle, words_of
+from vcam.live.pacer import Pacer
+from vcam.remote import protocol as proto
+from vcam.remote.blocks import Blocks
+from vcam.remote.camscreen import CamScreen
+from vcam.remote.controller import RemoteController, finite_number
+from vcam.remote.dial import Lookup, Stopped, dial, shut
+from vcam.remote.handshake import first_message, unusable
+from vcam.remote.pending import Unanswered, Waiting
+from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, unreachable
+from vcam.remote.uploader import Uploader
+from vcam.remote.urls import dialled, url_port
+
+# The websockets library fails a try now and then with an AssertionError of its own where the other end closes during
+# the handshake: one such try is not said (the next says what answered); this many in a row are.
+LIBRARY_RACES_SAID = 5
+
+
+class Link:
+    """The connection to the server: receives frames into the pacer, numbered as the server's camera numbers them,
+    and the server's state into `remote` and `screen` (this camera's freeze and blackout); sends commands;
+    reconnects."""
+
+    FIRST_RETRY_S, LAST_RETRY_S = 0.5, 5.0  # the wait between tries doubles from the first to the last
+    # A server that lets this camera in but whose state cannot be read (another vcam version, a proxy whose vcam
+    # serve is down) does not mend in seconds, as a restarting one does: its tries back off to this, said once
+    BROKEN_RETRY_S = 15.0
+    # Once let in, the server's state comes first; a connection that brings nothing for this long is no vcam serve
+    # (a proxy holding it open, a link that went half-open under the handshake). vcam serve listens, and sends its
+    # state, from before its model loads: a camera started while it loads (minutes, for 14B) waits for frames only
+    FIRST_STATE_S = 15.0
+    BAD_FRAMES_SAID_S = 60.0  # frames that cannot be read: said once, then counted once a minute
+    STOP_WRITE_WAIT_S = 1.0  # a quit waits this long for a write in progress (one frame), then cuts it
+    # A connection that brought frames, or lasted this long, held: the backoff starts again from FIRST_RETRY_S after
+    # it. One that drops before (a proxy that accepts and closes, a vcam serve that fails on each camera, a tunnel
+    # that flaps) backs off as a refused try does, and from the second in a row is said once a minute with a count
+    HELD_S = 10.0
+    DROPS_SAID_S = 60.0
+    LOOKUP_S = 5.0  # the server's host name looked up for this long at most (_open_socket)
+    OPEN_S = 5.0  # its addresses tried for this long in all (dial), then the TLS and WebSocket handshakes as long
+    # A quit waits this long for the server to answer its close: one that stopped answering (a dropped wifi, a stalled
+    # proxy) held Ctrl-C for the library's close timeout, 10 s
+    STOP_CLOSE_S = 0.5
+
+    def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
+                 say: Callable[[str], None], uploader: Uploader | None = None, screen: CamScreen | None = None,
+                 keepalive: proto.Keepalive = proto.Keepalive(), clock: Callable[[], float] = time.monotonic,
+                 lookup: Lookup | None = None):
+        self.url = url
+        self._lookup = lookup or Lookup()
+        self.keepalive = keepalive
+        self.uploader = uploader
+        self.screen = screen
+        self.token = token
+        self.pacer = pacer
+        self.remote = remote
+        self.say = say
+        self.connected = False  # the server's first state has come on this connection: commands go
+        self.ever_connected = False
+        self._opened = False  # this try's handshake succeeded (the server let this client in)
+        self.tries = 0  # tries that failed since the server was last reached
+        self.broken: str | None = None  # why the server that lets this client in cannot be used, as said
+        self.refused: str | None = None  # why the server will never let this client in (a wrong token)
+        self.unreachable: str | None = None  # why the last try could not connect, where it never connected
+        self._unclear = False  # whether that said only that the connection was closed
+        self.answered: str | None = None  # what answered in vcam serve's place (a web server), where it never connected
+        self.token_refused = False  # the last try was refused for its token, after this client had been let in
+        self._token_refusal_said = False
+        self._refusal_said: str | None = None  # the server's last refusal said, not said again until it changes
+        self.frames = 0
+        self.bytes = 0
+        self.offset = 0.0  # server clock − local clock
+        self.net_latency = 0.0
+        self._ws = None
+        # a copy of the socket of the connection being opened, which stop() shuts down: the library's TLS and
+        # WebSocket handshakes take its socket out of reach until they end, up to OPEN_S later
+        self._opening: socket.socket | None = None
+        self._opening_lock = threading.Lock()  # stop() shuts it down on its own thread, never once it is closed
+        self._send_lock = threading.Lock()  # one send at a time; held from before the write to after it
+        self._sending_since: float | None = None  # time.monotonic() when the write in progress began
+        self._send_stalled = False  # the watch cut the connection under a write that made no progress
+        self._clock = clock
+        self._waiting = Waiting(say, clock)  # commands given while disconnected
+        # Commands on the wire whose answer has not come: a wifi that drops unnoticed takes what was written until
+        # the keepalive gives up
+        self._unanswered = Unanswered()
+        # the server's error answers, one line per error every few seconds: a fader sends a sweep of messages
+        self._errors = ErrorThrottle(most=8, others="other errors")
+        # frames it cannot read: each of a stream's, when the server speaks another version of the protocol
+        self._bad_frames = ErrorThrottle(self.BAD_FRAMES_SAID_S)
+        # connections in a row that dropped before they held (HELD_S), the lines about them, and this one's start
+        self._drops = 0
+        self._drop_lines = ErrorThrottle(self.DROPS_SAID_S)
+        self._held = False
+        self._connected_at, self._frames_at = 0.0, 0
+        self._holding_lock = threading.Lock()  # the link thread and the watch both ask whether a connection held
+        self._stop = threading.Event()
+        self._blocks = Blocks(pacer)  # the frames received, pushed to the pacer a whole block at a time
+        self._thread = threading.Thread(target=self._run, name="link", daemon=True)
+        self._watch = threading.Thread(target=self._watch_sends, name="link-watch", daemon=True)
+
+    def start(self) -> None:
+        if self.uploader is not None:
+            self.uploader.bind(self._send_message, lambda: self.offset)
+            self.uploader.start()
+        self._thread.start()
+        self._watch.start()
+
+    def stop(self) -> None:
+        if self.uploader is not None:
+            self.uploader.stop()  # first: it tells the server the input stops
+        self._stop.set()
+        with self._opening_lock:
+            shut(self._opening)
+        ws = self._ws
+        if ws is not None:
+            # a write stuck on a dead link holds the connection's lock, which the close needs: it would wait for TCP
+            # to give up, many minutes, and vcam cam with it
+            if not self._send_lock.acquire(timeout=self.STOP_WRITE_WAIT_S):
+                proto.cut(ws)
+            else:
+                self._send_lock.release()
+            _close_within(ws, self.STOP_CLOSE_S)
+        if self._thread.ident is not None:  # else a part of the show failed to start before it: that is said
+            self._thread.join(3.0)
+
+    def send_line(self, line: str) -> bool:
+        """Sends a command; False (and the command kept for the next connection) when not connected. Under the
+        send lock, as the commands kept are taken on connecting: one given between the two is never left behind."""
+        with self._send_lock:
+            ws = self._ws if self.connected else None
+            if ws is not None:
+                # counted before the write: its answer can come, and be counted on the link's thread, before the
+                # write returns here; counted after, that answer was an answer to none, and each answer after it
+                # was taken for the one to the command before its own
+                number = self._unanswered.sent(line, self._clock())
+                try:
+                    self._write(ws, [proto.text("command", line=line)])
+                    return True
+                except Exception:
+                    self._unanswered.withdraw(number)  # it waits instead; the link thread notices the dead connection
+            self._waiting.add(line)
+        return False
+
+    def _send_message(self, message: bytes | str) -> bool:
+        return self._send(message)  # False: the link thread notices a dead connection
+
+    def send_stats(self, latency: float) -> None:
+        """Skipped while another send is in progress: the show's loop, which calls it, never waits on the network
+        (a slow upload would freeze the status line and hold up a quit). A latency the server refuses (a clock that
+        jumped by an hour) is not sent: its error would be taken for the answer to a command in flight."""
+        if 0.0 <= latency < proto.MAX_LATENCY_S:  # NaN fails it too
+            self._send(proto.text("stats", latency=round(latency, 3)), wait=False)
+
+    def _send(self, message: bytes | str, wait: bool = True) -> bool:
+        """Puts a message on the connection; False where there is none, it failed, or (without `wait`) another
+        send is in progress."""
+        ws = self._ws if self.connected else None
+        if ws is None or not self._send_lock.acquire(blocking=wait):
+            return False
+        try:
+            self._write(ws, [message])
+            return True
+        except Exception:
+            return False
+        finally:
+            self._send_lock.release()
+
+    def _write(self, ws, messages: list[bytes | str]) -> None:
+        """The messages on the connection, timed for the watch; with the send lock held."""
+        self._sending_since = time.monotonic()
+        try:
+            for message in messages:
+                ws.send(message)
+        finally:
+            self._sending_since = None
+
+    def _watch_sends(self) -> None:
+        """A write blocked on a full socket holds the connection's lock, so the library's keepalive can neither ping
+        nor read what comes in: a wifi that dropped under an upload (--send) kept the link "connected", its picture
+        frozen and every command waiting, until TCP gave up many minutes later. A write that makes no progress for
+        the keepalive's timeout cuts the connection here, and the link reconnects."""
+        limit = self.keepalive.timeout
+        while not self._stop.wait(min(1.0, limit / 4)):
+            self._holds()  # a connection that brings no message still says it holds once it has lasted HELD_S
+            started, ws = self._sending_since, self._ws
+            if started is not None and ws is not None and time.monotonic() - started > limit:
+                self._send_stalled = True
+                proto.cut(ws)
+
+    def _run(self) -> None:
+        from websockets.exceptions import InvalidStatus
+        from websockets.sync.client import connect
+
+        delay = self.FIRST_RETRY_S
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
+        lost_reported = False
+        races = 0  # tries in a row the library failed with its own AssertionError
+        while not self._stop.is_set():
+            self._opened = self._held = False
+            try:
+                with self._connect(connect, headers) as ws:
+                    self._ws, self._opened = ws, True
+                    if self._stop.is_set():  # stop() came as it opened, and found no connection to close
+                        ws.close_timeout = self.STOP_CLOSE_S
+                        break
+                    with self._send_lock:
+                        self._write(ws, [proto.text("ping", t=time.time())])
+                    first = first_message(ws, self.FIRST_STATE_S)
+                    self._reached(ws)
+                    lost_reported = False
+                    self._take(first)
+                    for message in ws:
+                        self._take(message)
+                        if self._stop.is_set():
+                            break
+                    else:  # closed cleanly (the server stopped or dropped this client, or stop()): no exception
+                        lost_reported = self._closed(ws.protocol.close_rcvd, lost_reported)
+            except InvalidStatus as e:
+                if self._refusal(e.response.status_code, e.response.body, e.response.headers):
+                    return
+            except Exception as e:
+                self.token_refused = False
+                # the library's own race (its reader meets the socket closed under its handshake) says nothing of
+                # what answered: the next try does, unless it happens every time
+                races = races + 1 if isinstance(e, AssertionError) and not self._opened else 0
+                if not 0 < races < LIBRARY_RACES_SAID:
+                    lost_reported = self._closed(_close_received(e), lost_reported, e)
+            finally:
+                self._ws = None
+                if self._opened and self._holds():  # else a connection that dropped as it opened backs off too
+                    delay = self.FIRST_RETRY_S
+                if not self.connected:
+                    self.tries += 1
+                self._connection_lost()
+                self._connection_ended()
+                if self.uploader is not None:
+                    self.uploader.disconnected()
+            if self._pause(delay):
+                return
+            delay = min(self.BROKEN_RETRY_S if self.broken else self.LAST_RETRY_S, delay * 2)
+
+    def _connect(self, connect: Callable, headers: dict | None):
+        """A connection to the server, over a socket this link opened after a lookup with a bound (_open_socket)."""
+        sock = self._open_socket()
+        try:
+            with self._opening_lock:
+                self._opening = sock.dup() if sock is not None else None
+            if self._stop.is_set():
+                raise Stopped()
+            return connect(dialled(self.url), sock=sock, additional_headers=headers, open_timeout=self.OPEN_S,
+                           max_size=2**24, compression=None, proxy=None, logger=_library_log(),
+                           **self.keepalive.options())
+        except BaseException:
+            if sock is not None:
+                sock.close()
+            raise
+        finally:
+            with self._opening_lock:
+                if self._opening is not None:
+                    self._opening.close()
+                self._opening = None
+
+    def _open_socket(self) -> socket.socket | None:
+        """A TCP connection to the server's host: its name looked up for LOOKUP_S at most, then its addresses tried
+        for OPEN_S in all (dial). The library's own lookup has no bound: a name server that stopped answering (a
+        wifi that dropped behind its router, a VPN going down) held each try 20 s or more past its 5 s to connect,
+        the camera said nothing new meanwhile, and a server back again was found that much later."""
+        parts = urlsplit(self.url)
+        infos = self._lookup.addresses(parts.hostname or "", url_port(parts), self.LOOKUP_S, self._stop)
+        return dial(infos, self.OPEN_S, stop=self._stop)
+
+    def _connection_lost(self) -> None:
+        """Sends stop. The commands the server had not answered may never have reached it: a knob's last value
+        waits to be sent again (setting it twice does no harm); a press is said, not sent again, as it may have
+        been carried out already."""
+        took = self._send_lock.acquire(timeout=self.STOP_WRITE_WAIT_S)  # a send in progress ends first
+        try:
+            self.connected = False
+            knobs, presses, more = self._unanswered.take()
+        finally:
+            if took:
+                self._send_lock.release()
+        for line, at in knobs:
+            self._waiting.put_back(line, at)
+        if (presses or more) and not self._stop.is_set():
+            n = len(presses) + more
+            named = ", ".join(presses[:4]) + (f" and {n - 4} more" if n > 4 else "")
+            self.say(f"the server had not answered {named} when the link dropped: it may not have got "
+                     f"{'them' if n > 1 else 'it'}; not sent again, as it may have been carried out "
+                     "(give it again if not)")
+
+    def _pause(self, delay: float) -> bool:
+        """Waits `delay` s before the next try; True where the link was stopped meanwhile."""
+        return self._stop.wait(delay)
+
+    def _reached(self, ws) -> None:
+        """The server's first message reads: it is said (with the tries it took, after a server that could not be
+        used), the commands given meanwhile go, and an upload asks to start."""
+        after = f" after {self.tries} tries: its state reads now" if self.broken else ""
+        self.token_refused = self._token_refusal_said = self._send_stalled = False
+        self._refusal_said = self.broken = None
+        self.tries = 0
+        with self._holding_lock:
+            self._connected_at, self._frames_at = self._clock(), self.frames
+            if self._drops < 2:  # else said once it holds (_holds): the connections that drop as they open are counted
+                self.say(f"connected to {self.url}{after}")
+        with self._send_lock:
+            lines = self._waiting.take()
+            # Before the write: a connection that dies under it leaves them unanswered (a knob's value waits again, a
+            # press is named), where they were lost without a word. Cleared first: the answers on this connection are
+            # to its own commands, not to one a write stuck on the last connection finished after it was counted lost.
+            self._unanswered.take()
+            now = self._clock()
+            for line in lines:
+                self._unanswered.sent(line, now)
+            self._write(ws, [proto.text("command", line=line) for line in lines])
+            self.connected = self.ever_connected = True
+        if self.uploader is not None:
+            self.uploader.connected()
+
+    def _holds(self) -> bool:
+        """Whether this connection held: it brought frames, or has lasted HELD_S. Said the first time where the ones
+        before it dropped as they opened, with their count."""
+        with self._holding_lock:
+            if self._held or not self.connected:
+                return self._held
+            if self.frames == self._frames_at and self._clock() - self._connected_at < self.HELD_S:
+                return False
+            self._held, drops, self._drops = True, self._drops, 0
+            held_back = self._drop_lines.flush(_DROPPED)
+        if held_back:
+            self.say(held_back)
+        if drops > 1:  # its "connected to" was held back (_reached)
+            self.say(f"connected to {self.url}: the connection holds now, after {drops} that dropped as they opened")
+        return True
+
+    def _dropped_at_once(self) -> bool:
+        """Whether the connection that ended had the server's state and dropped before it held, the second such in a
+        row or later: a server or a link that drops every camera as it comes, not one that restarted."""
+        if not self.connected or self._holds():
+            return False
+        with self._holding_lock:
+            self._drops += 1
+            return self._drops > 1
+
+    def _say_lost(self, why: str) -> None:
+        """Says how a connection ended; for connections that drop as they open, once a minute with a count."""
+        if not self._dropped_at_once():
+            self.say(f"{why}; {self._holding()}, reconnecting")
+            return
+        line = (f"the server drops this camera each time right after letting it in (the last time: {why}): a vcam "
+                "serve that fails on each camera (its terminal says why), or a proxy or tunnel that keeps dropping; "
+                f"{self._holding()}, trying again every {self.LAST_RETRY_S:g} s at most")
+        if said := self._drop_lines.admit(_DROPPED, line, time.monotonic()):
+            self.say(said)
+
+    def _closed(self, received, reported: bool, error: Exception | None = None) -> bool:
+        """Says why the connection ended (once for a run of failed tries, each time the server gave a reason);
+        `received`: the close frame the server sent, if any. Returns whether the loss has been said. Nothing is said
+        where this client ended it (stop(): vcam cam quitting), whose close the server's frame only answers."""
+        if self._stop.is_set():
+            return True
+        if self._opened and not self.connected and not (received is not None and received.code == proto.GOING_AWAY
+                                                        and received.reason):
+            self._say_broken(unusable(self.url, error, received, self.FIRST_STATE_S))  # let in, but no state came
+            return True
+        stalled = proto.keepalive_ended(error)
+        reason = received.reason if received is not None and received.reason else None
+        if self._send_stalled and received is None:
+            self._send_stalled = False
+            self._say_lost(f"sending to the server made no progress for {self.keepalive.timeout:g} s (a dropped "
+                           "wifi, or a stalled tunnel?)")
+        elif stalled == "here":  # the library's words were "keepalive ping timeout"
+            self._say_lost(f"the server stopped answering for {self.keepalive.timeout:g} s (a stalled tunnel, or a "
+                           "machine asleep?)")
+        elif stalled == "there":  # its close frame's reason was the library's "keepalive ping timeout"
+            self._say_lost("the server heard nothing from this camera for too long (was this machine asleep, or a "
+                           "tunnel stalled?) and dropped it")
+        elif reason and received.code == proto.GOING_AWAY:  # vcam serve stopped: it may come back
+            self._say_lost(reason)
+        elif reason:  # the server said why (this client broke a rule): always worth a line
+            self._say_lost(f"the server disconnected this client: {reason}")
+        elif not self.connected and error is not None:
+            line = unreachable(self.url, error)
+            # said once for a run of failed tries; again where a later try tells what answered, where the line said
+            # could only tell that the connection was closed (the library's race hides what came before the close)
+            if not reported or (self._unclear and line != self.unreachable):
+                self.unreachable, self._unclear, self.broken = line, CLOSED_UNANSWERED in line, None
+                self.say(f"cannot reach the server: {line}; {self._holding()}, reconnecting")
+        elif not reported:
+            self._say_lost(f"connection to the server lost{how_lost(error)}")
+        return True
+
+    def _say_broken(self, line: str) -> None:
+        """Said once for a run of tries that each find the server unusable in the same way (the status line counts
+        the tries), again when the way changes."""
+        self.unreachable, self._unclear = line, True  # a later try that finds no server at all is said too
+        if line != self.broken:
+            self.broken = line
+            self.say(f"the server cannot be used: {line}; {self._holding()}, trying again every "
+                     f"{self.BROKEN_RETRY_S:g} s at most")
+
+    def _holding(self) -> str:
+        """What the camera shows while no frame comes: the last one, then the fallback image once the stream has
+        stalled, where one is set; before any frame, the card."""
+        if not self.frames:  # nothing came yet: the camera shows the card that says it connects
+            return "the camera shows its 'connecting' card"
+        return "holding the last frame" + (" (then the fallback image)" if self.pacer.stats.fallback else "")
+
+    def _refusal(self, code: int, body: bytes | None, headers=None) -> bool:
+        """Says why the server refused this try; True when the client must end (it can never get in)."""
+        # It answers in another way now: a proxy's 502 while the vcam serve behind it restarts is tried as often as
+        # a port nothing listens on, and the status line no longer calls it not usable
+        self.broken = None
+        self.token_refused = code == 401 and self.ever_connected
+        if code == 401:
+            why = "wrong token" if self.token else "missing token"
+            if not self.ever_connected:  # a mistake in this command line: the client ends (run_cam says why)
+                self.refused = why
+                return True
+            # Let in before, in this run: the server was restarted with another token. The camera may be in use
+            # (OBS), so it holds the last frame and the client keeps trying, as after any drop; said once.
+            if not self._token_refusal_said:
+                self._token_refusal_said = True
+                token = "the token it accepted before" if self.token else "this client, which has no token,"
+                self.say(f"the server now refuses {token} ({why}): was vcam serve restarted with another "
+                         f"--token? {self._holding()} and retrying; to get back on, restart this client with "
+                         f"that token: vcam cam {self.url} --token TOKEN")
+            return False
+        reason = (body or b"").decode("utf-8", errors="replace").strip()
+        # a vcam server says why it refused and what to do, in plain text; a proxy's own page is HTML
+        plain = "<" not in reason and (headers is None or headers.get("Content-Type", "text/plain").startswith(
+            "text/plain"))
+        if code in (403, 503) and reason and plain:
+            line = f"the server answered HTTP {code}: {reason[:300]}"
+        else:
+            self.answered = line = not_vcam(self.url, code)
+        # tried again every few seconds for as long as it lasts: said once, and again when the answer changes
+        if line != self._refusal_said:
+            self._refusal_said = line
+            self.say(f"{line}; retrying")
+        return False
+
+    def _take(self, message) -> None:
+        """A message received; one this client cannot use (a server of another version sent what it does not
+        expect) is skipped and said once a minute with a count, where it ended the connection, and the next one
+        ended the same way: a reconnect every half second, with two lines each, for as long as the server ran."""
+        try:
+            self._receive(message)
+        except Exception as e:  # noqa: BLE001 - any message's failure leaves the connection and the others be
+            text = (f"skipped a message from the server that this vcam cam cannot use ({e.__class__.__name__}: "
+                    f"{str(e)[:80]}); is vcam serve of another version? install the same vcam on both machines")
+            if line := self._bad_frames.admit(("unusable", e.__class__.__name__), text, time.monotonic()):
+                self.say(line)
+
+    def _receive(self, message) -> None:
+        if isinstance(message, bytes):
+            self.bytes += len(message)
+            try:
+                header, frame = proto.decode_frame(message)
+            except proto.ProtocolError as e:
+                self._bad_frame(e)
+                return
+            self._blocks.add(header, frame)
+            self.frames += 1
+            self.net_latency = max(0.0, time.time() + self.offset - header.sent_at)
+            self._blocks.end_if_last(header)
+            return
+        try:
+            data = proto.parse_text(message)
+        except proto.ProtocolError:
+            return
+        kind = data["type"]
+        if kind in ("reply", "error"):
+            self._unanswered.answered()
+        if kind == "pong" and finite_number(data.get("t")) and finite_number(data.get("server")):
+            now = time.time()
+            self.offset = data["server"] - (data["t"] + now) / 2
+        elif kind == "state":
+            self._state(data)
+        elif kind == "reply":
+            self._state(data["state"] if isinstance(data.get("state"), dict) else {})
+            if data.get("text"):
+                self._say_reply(str(data["text"]))
+        elif kind in ("send_ok", "send_refused") and self.uploader is not None:
+            self.uploader.answer(data)
+        elif kind == "ok":
+            pass
+        elif kind == "error":
+            message = data.get("message")
+            self.say(f"server: error: {message}" if isinstance(message, str) and message.strip()
+                     else "server: error (it gave no message)")
+
+    def _bad_frame(self, e: proto.ProtocolError) -> None:
+        text = f"skipped a frame: {e}"
+        if str(e) == proto.NOT_A_FRAME:  # the header itself is another: a server of another vcam version
+            text += ("; is vcam serve of another version than this vcam cam? install the same vcam on both "
+                     "machines")
+        # by its words: a damaged frame names the size it claims, which differs from one to the next
+        if line := self._bad_frames.admit((words_of(str(e)),), text, time.monotonic()):
+            self.say(line)
+
+    def _say_reply(self, text: str) -> None:
+        if text.startswith("error"):  # the same error for each message of a sweep: said once, then counted
+            text = self._errors.admit((words_of(text),), text, time.monotonic())  # whatever value each names
+        if text:
+            self.say(text)
+
+    def say_held_back(self, now: float | None = None) -> None:
+        """Says the counts of the server's error answers, and of the connections that dropped as they opened, held
+        back whose window has passed (all without `now`)."""
+        for line in [*self._errors.held_back(now), *self._bad_frames.held_back(now), *self._drop_lines.held_back(now)]:
+            self.say(line)
+
+    def _state(self, state: dict) -> None:
+        self.remote.update(state)
+        if self.screen is not None:
+            self.screen.heard(state)
+
+    def _connection_ended(self) -> None:
+        """The frames of a block cut short by the connection's end go on screen now (Blocks.end)."""
+        self._blocks.end()
+
+
+def _close_within(ws, seconds: float) -> None:
+    """Closes a connection, waiting `seconds` at most for the server's answer, then shuts its socket down. A close
+    begun already (the link's own after a first message it could not use, the library's after a keepalive that
+    went unanswered) waits out its own 10 s whatever close_timeout says by then, and a quit waited with it."""
+    ws.close_timeout = seconds
+    closing = threading.Thread(target=_close_quietly, args=(ws,), name="link-close", daemon=True)
+    closing.start()
+    closing.join(seconds)
+    if closing.is_alive():
+        proto.cut(ws)
+
+
+def _close_quietly(ws) -> None:
+    try:
+        ws.close()
+    except Exception:  # noqa: BLE001 - a connection that failed as it closed is closed
+        pass
+
+
+def _library_log() -> logging.Logger | None:
+    """Where the websockets library logs for the link: nowhere, unless VCAM_DEBUG is set. Its internal errors come
+    from connections that failed anyway (a port that speaks another protocol closes the socket under the library's
+    reader thread), which the link says in its own words; their tracebacks came under that line."""
+    if os.environ.get("VCAM_DEBUG"):
+        return None  # the library's own logger
+    quiet = logging.Logger("vcam.link")  # in no hierarchy: nothing reaches the root's handlers
+    quiet.addHandler(logging.NullHandler())  # else Python's last-resort handler prints its warnings
+    return quiet
+
+
+def _close_received(e: Exception):
+    """The close frame the server sent (a vcam server says why it dropped a client, or that it stopped), or None."""
+    from websockets.exceptions import ConnectionClosed
+
+    return e.rcvd if isinstance(e, ConnectionClosed) else None
+
+
+_DROPPED = ("dropped as it opened",)  # the throttle's key for the connections that drop as they open

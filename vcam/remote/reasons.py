@@ -1,0 +1,105 @@
+"""What `vcam cam` says where it could not reach a vcam serve, in the operator's words and with what to check: a
+name no resolver knows, a port nothing listens on, a web server, a proxy or a network's login page answering in its
+place, a connection that ended without a word.
+"""
+from __future__ import annotations
+
+import errno
+import socket
+import ssl
+from http import HTTPStatus
+from urllib.parse import urlsplit
+
+from vcam.remote.urls import shown_host, url_port
+
+CLOSED_UNANSWERED = "accepted the connection and closed it without an answer"
+LOG_IN = "open any web page in a browser and log in to the network first"
+
+
+def unreachable(url: str, error: Exception) -> str:
+    """Why a try to connect to `url` failed, with what to check: a name no resolver knows, a port nobody listens
+    on, no answer at all, or a network that wants a login first (a hotel's or a café's: its page answers in the
+    server's place)."""
+    from websockets.exceptions import ConnectionClosed, InvalidMessage, InvalidStatus, InvalidURI
+
+    parts = urlsplit(url)
+    host = shown_host(parts) if parts.hostname else url
+    port = url_port(parts)
+    if isinstance(error, socket.gaierror) and error.errno in _NAME_SERVER_UNANSWERED:
+        return (f"the name {host} could not be looked up (no name server answered): check that this machine is on a "
+                f"network (on a hotel, café or train network, {LOG_IN}), or give the server's IP address")
+    if isinstance(error, socket.gaierror):
+        return f"this machine finds no host named {host}: check the spelling, or on a local network give its IP address"
+    if isinstance(error, OSError) and error.errno in _NO_ROUTE:
+        return (f"this machine has no route to {host}: check that it is on a network (a wifi that dropped, a VPN "
+                "that went down), and for an IPv6 address that this network has IPv6")
+    if isinstance(error, ConnectionRefusedError):
+        return (f"nothing listens on {host} port {port}: check that vcam serve runs there with that --port (its "
+                "first line names it), or that the ssh -L tunnel is open")
+    if isinstance(error, TimeoutError):
+        return f"{host} port {port} does not answer: check the address, and that a firewall lets the port through"
+    onward = error.__cause__ if isinstance(error, ValueError) else None
+    if isinstance(onward, InvalidStatus) and 300 <= onward.response.status_code < 400:
+        # a redirect to another WebSocket address: the library follows none over the socket the link opened itself
+        where = onward.response.headers.get("Location", "")[:120]
+        return (f"{host} port {port} sends this client on to {where}: give vcam cam that address, or on a hotel, "
+                f"café or train network, {LOG_IN}")
+    if isinstance(error, InvalidURI) and isinstance(error.__context__, InvalidStatus):
+        # a redirect the library cannot follow, to a web page: what a network's login page does to every request
+        return (f"{host} port {port} sends this client to the web page {error.uri[:120]}: on a hotel, café or train "
+                f"network, {LOG_IN}; else vcam serve does not listen there (its first line names its port)")
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return (f"{host} port {port} answered with a certificate this machine does not trust "
+                f"({error.verify_message or error.reason}): on a hotel, café or train network, its login page may "
+                f"answer in the server's place ({LOG_IN}); else check that the address is the one the cloud "
+                "provider shows for the port")
+    if isinstance(error, ssl.SSLError):
+        return (f"{host} port {port} does not speak TLS: wss:// is for an HTTPS proxy's address; through an SSH tunnel "
+                f"or to the port itself, the address starts with ws://")
+    if isinstance(error, InvalidMessage) and not isinstance(error.__cause__, EOFError):
+        return (f"{host} port {port} answers, but not in HTTP as vcam serve does: another program listens there; "
+                "check the port in the address (vcam serve's first line names it)")
+    if isinstance(error, (InvalidMessage, ConnectionClosed, AssertionError)):  # closed before any answer
+        return (f"{host} port {port} {CLOSED_UNANSWERED}: through an ssh -L "
+                "tunnel, vcam serve is not running on the GPU machine at the port the tunnel leads to (start it, or "
+                "check the tunnel's ports); else another program listens there (vcam serve's first line names its "
+                "port)")
+    detail = f": {error}" if str(error) else ""
+    return f"{error.__class__.__name__}{detail}"
+
+
+# getaddrinfo's "temporary failure": the resolver could not be asked, which says nothing of the name itself
+_NAME_SERVER_UNANSWERED = {getattr(socket, "EAI_AGAIN", None), 11002} - {None}  # 11002: Windows' WSATRY_AGAIN
+_NO_ROUTE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN}
+
+
+def not_vcam(url: str, code: int) -> str:
+    """What answered `url` with HTTP `code` where vcam serve answers only the WebSocket handshake (a web server, a
+    notebook, a proxy's page), and what to check."""
+    parts = urlsplit(url)
+    port, host = url_port(parts), shown_host(parts)
+    if code == HTTPStatus.NETWORK_AUTHENTICATION_REQUIRED:  # RFC 6585: the network's own login page answered
+        return (f"the network this machine is on asks for a login (HTTP 511) before it reaches {host}: "
+                f"{LOG_IN}")
+    if code in _PROXY_FAILED:  # a proxy (the cloud provider's, a tunnel's) that reached nothing behind it
+        return (f"{host} port {port} answered HTTP {code}, as a proxy does when nothing answers behind it: vcam "
+                "serve is not running on the machine behind that address, is still starting, or listens on another "
+                "port than the one the proxy forwards to (vcam serve's first line names its port)")
+    proxy = " (through an HTTP proxy, the address starts with wss://)" if parts.scheme == "ws" else ""
+    return (f"{host} port {port} answered HTTP {code}, as a web server does: vcam serve does not listen "
+            f"there; check the port in the address (vcam serve's first line names it){proxy}")
+
+
+_PROXY_FAILED = {HTTPStatus.BAD_GATEWAY, HTTPStatus.SERVICE_UNAVAILABLE, HTTPStatus.GATEWAY_TIMEOUT}
+
+
+def how_lost(error: Exception | None) -> str:
+    """How a connection ended without a reason from the server, as said after "connection to the server lost"."""
+    from websockets.exceptions import ConnectionClosed
+
+    if error is None:
+        return ""
+    if isinstance(error, ConnectionClosed) and error.rcvd is None:  # the library's words were "ConnectionClosedError"
+        return (" without a word from it (vcam serve killed or crashed, its machine restarted, or the network "
+                "dropped)")
+    return f" ({error.__class__.__name__})"

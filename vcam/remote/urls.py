@@ -1,0 +1,73 @@
+"""The server's address as `vcam cam` is given it: checked before anything opens (with the address a mistyped one
+most likely meant), the port it connects to, and its host as said to the operator.
+"""
+from __future__ import annotations
+
+from urllib.parse import SplitResult, urlsplit, urlunsplit
+
+from vcam.remote import protocol as proto
+from vcam.remote.addresses import url_host
+
+
+def shown_host(parts: SplitResult) -> str:
+    """An address's host as said to the operator: an IPv6 one in brackets, so its port does not read as part of
+    it."""
+    return url_host(parts.hostname or "")
+
+
+def url_port(parts: SplitResult) -> int:
+    """The port an address connects to: its own, else wss's 443 (a proxy) or vcam serve's default."""
+    return parts.port or (443 if parts.scheme == "wss" else proto.DEFAULT_PORT)
+
+
+def dialled(url: str) -> str:
+    """The address connected to: a ws:// one without a port goes to vcam serve's default port, as every message
+    here says, where the websockets library's own default (80, a web server's) was tried."""
+    parts = urlsplit(url)
+    if parts.scheme != "ws" or parts.port is not None:
+        return url
+    return urlunsplit(parts._replace(netloc=f"{parts.netloc.rstrip(':')}:{proto.DEFAULT_PORT}"))
+
+
+_SCHEMES_MEANT = {"ws": "ws", "wss": "wss", "http": "ws", "https": "wss"}
+
+
+def _meant_url(url: str) -> str | None:
+    """The ws:// or wss:// address a refused one most likely meant, copied from a browser or typed bare
+    (host:port), or None where none is sure to be a good one."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        meant = "ws://" + url.removeprefix("//")
+    elif scheme.lower() in _SCHEMES_MEANT:
+        meant = f"{_SCHEMES_MEANT[scheme.lower()]}://{rest}"
+    else:
+        return None
+    try:
+        check_url(meant)
+    except ValueError:
+        return None
+    return meant
+
+
+def check_url(url: str) -> None:
+    """ValueError for an address no server can have (not ws:// or wss://, no host, a port that is none), said
+    before anything opens: trying it again every few seconds could never connect."""
+    looks = f"it looks like ws://HOST:PORT (default port {proto.DEFAULT_PORT})"
+    if not url.startswith(("ws://", "wss://")):
+        meant = _meant_url(url)
+        raise ValueError(f"{url!r} is not a server address; use {meant}" if meant
+                         else f"{url!r} is not a server address; {looks}")
+    try:
+        parts = urlsplit(url)
+    except ValueError as e:  # an IPv6 address without its closing bracket
+        raise ValueError(f"{url!r} is not a server address ({e}); {looks}, an IPv6 host in brackets: "
+                         "ws://[::1]:8765") from None
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or past 65535
+        port = 0
+    if not parts.hostname:
+        raise ValueError(f"{url!r} names no host; {looks}")
+    if port is not None and not 1 <= port <= 65535:
+        raise ValueError(f"{url!r}: the port must be a number from 1 to 65535 (vcam serve's first line names the "
+                         f"one it listens on); {looks}")
