@@ -1,13 +1,13 @@
 """The command vocabulary shared by stdin, MIDI mappings, presets and control logs: one parser for all of them."""
 from __future__ import annotations
 
-import difflib
 import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
 from vcam.inspec import check_strength, parse_input
+from vcam.words import nearest
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -276,8 +276,8 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
 
 def _did_you_mean(name: str) -> str:
     """`prset` → " (did you mean preset?)": a typo answered with the command meant, not only with the whole list."""
-    close = difflib.get_close_matches(name, USAGE, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
+    meant = nearest(name, USAGE)
+    return f" (did you mean {meant}?)" if meant else ""
 
 
 def parse(line: str) -> Command | None:

@@ -29,7 +29,7 @@ from vcam.control.prompter import Prompter
 from vcam.control.screenwait import ScreenWaits
 from vcam.control.protocol import CameraScreen, Producer, Shown
 from vcam.control.show import Show
-from vcam.control.showedit import Dropped, ShowEdit
+from vcam.control.showedit import Dropped, OnAir, ShowEdit, in_words
 from vcam.control.teller import Teller
 from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
@@ -96,7 +96,6 @@ class Controller:
         # by another's indices. Nothing else is done under it.
         self._picks = threading.Lock()
         self._dropped: Dropped | None = None  # the preset on air that a reload took out of the show (with the picks)
-        self._show_edit = ShowEdit(self)  # what a reload changes on air
         # With a prompter, new prompts are encoded off the generator's thread before their action is handed over
         # (in order, so a later command never overtakes an earlier one).
         self.prompter = prompter
@@ -273,9 +272,64 @@ class Controller:
         self._tell()
 
     def replace_show(self, show: Show) -> list[str]:
-        """A reloaded show: presets change, the stream goes on; the current preset (or blend) is kept by name.
-        Returns what the edit changed on air, in words, for the reload's line (vcam.control.showedit)."""
-        return self._show_edit.replace(show)
+        """A reloaded show: presets change, the stream goes on; the current preset (or blend) is kept by name, and
+        what the edit changed of it goes on air (vcam.control.showedit.ShowEdit.of says what). Returns what the edit
+        changed on air, in words ("preset 2 'ocean' on air: prompt (over 2 blocks)", "transition 0 for later
+        changes"), for the reload's line; what the cue list did too (vcam.control.cues.CueList.replace)."""
+        with self._lock:
+            st = self.state
+            edit = ShowEdit.of(self.show, show, OnAir(st.preset, st.blend, self._dropped, st.seed, st.input,
+                                                      st.strength, st.bias, st.transition))
+            applied = [text for cmd in edit.later if (text := self._reload_default(cmd)) is not None]
+            self._pick(edit.preset, edit.blend, show, edit.dropped)
+            applied += edit.said
+            if edit.edits:
+                applied.append(self._edited(edit))
+            if edit.reblend is not None:
+                applied.append(f"{self._apply(edit.reblend, 'reload', at_once=True)} with the new text")
+            if edit.new_fallback:  # the stall's picture only: what is on air stays
+                self.on_fallback(edit.fallback)
+                applied.append(f"fallback {os.path.basename(edit.fallback)}" if edit.fallback
+                               else "the fallback image the show started with")
+        if self.cues is not None:  # outside the lock: a timed cue may be waiting for it to run its commands
+            told = self.cues.replace(show.cues)
+            if told:
+                applied.append(told)
+        self._tell()  # the preset list changed too
+        return applied
+
+    def _reload_default(self, cmd: Command) -> str | None:
+        """A default that a reload changed, set as its command sets it (called with the lock held); in words, None
+        where it sets nothing (a bpm without a tempo)."""
+        name, value = cmd.name, cmd.args[0]
+        if name == "quantize":
+            named = self._requantize(value)
+            what = "what waited for the beat lands now" if value == "off" else \
+                "what waits for the beat keeps its boundary"
+            return f"quantize {value}" + (f", and {what}: {named}" if named else "")
+        if name == "bpm" and self.tempo is None:
+            return None
+        reply = self._apply(cmd, "reload", at_once=True)
+        return f"transition {value} for later changes" if name == "transition" else reply
+
+    def _edited(self, edit: ShowEdit) -> str:
+        """What a reload's edit changed in the preset on air goes on air, in one block as a command's changes do
+        (called with the lock held, the edit's preset picked); what went on air, in words, as one item. An input
+        that cannot be opened is said, and the rest goes on air."""
+        origin = Origin(str(Command("preset", (edit.preset + 1,))), "reload")
+        done: list[str] = []
+        with self._gathering(None):
+            for action in edit.edits:
+                if isinstance(action, SetInput):
+                    try:
+                        self._check_input(action.spec)
+                    except ValueError as e:  # the input on air stays
+                        done.append(f"its input is not used: {e}")
+                        continue
+                _follow(self.state, action)
+                self._submit(action, origin)
+                done.append(in_words(action))
+        return f"preset {edit.preset + 1} {self.show.presets[edit.preset].name!r} on air: {', '.join(done)}"
 
     # --- the vocabulary: each command changes the show state and sends actions -----------------------------
     def _cue(self, cmd: Command) -> str:
@@ -339,14 +393,18 @@ class Controller:
         """`quantize X` (called with the lock held). Off: nothing waits for the beat any more, so what waits for it
         already (asked with its own @ too) lands now, and the reply names it; another grid governs later changes,
         and one already waiting keeps the boundary it was asked for, which the reply names with its block (or beat)."""
-        self.quantize = spec
+        named = self._requantize(spec)
         if spec == "off":
-            released = self._release()
-            return "changes land at once" + (f", and so does what waited for the beat: {released}" if released else "")
+            return "changes land at once" + (f", and so does what waited for the beat: {named}" if named else "")
         missing = f" ({NO_TEMPO})" if self.tempo is None or self.tempo.bpm is None else ""
-        waiting = self._waiting()
         return f"changes land {lands_on(spec)}{missing}" + (f", and what waits for the beat keeps its boundary: "
-                                                            f"{waiting}" if waiting else "")
+                                                            f"{named}" if named else "")
+
+    def _requantize(self, spec: str) -> str | None:
+        """Changes land on `spec` from now (called with the lock held): off, what waits for the beat lands now, and
+        is named (`_release`); another grid, what waits keeps its boundary, and is named with it (`_waiting`)."""
+        self.quantize = spec
+        return self._release() if spec == "off" else self._waiting()
 
     def _waiting(self) -> str | None:
         """What waits for its boundary and when (called with the lock held): the commands by name, as `_release`
@@ -563,7 +621,7 @@ class Controller:
         wait for their block; a change of a kind that an earlier one still waits with goes with it, so the stream
         ends where the state says: `seed 42 @bar` then `seed 7` is seed 7, not 42 once the bar comes)."""
         made = self._gathered
-        # every change is made by a command (_apply) or a reload's edit (ShowEdit._edited), which gather it
+        # every change is made by a command (_apply) or a reload's edit (_edited), which gather it
         if made is None:
             raise RuntimeError(f"{action} given outside a command: changes are made within _gathering")
         if made.at is _UNSET:
@@ -650,7 +708,8 @@ class Controller:
 
 
 def _follow(st: ShowState, action: Action) -> None:
-    """The state as a replayed action leaves the stream (its preset and blend: Controller.replayed)."""
+    """The state as an action leaves the stream: a replayed one (its preset and blend: Controller.replayed), a
+    reload's edit."""
     if isinstance(action, SetPrompts):
         st.prompts = dict(action.prompts)
     elif isinstance(action, SetSeed):

@@ -1,18 +1,17 @@
-"""What a reloaded show changes on air (Controller.replace_show, ShowEdit.replace), against the show it replaces:
-the preset on air followed by name, or kept on air as `Dropped` where the edit took it out.
+"""What a reloaded show changes on air, worked out from the show it replaces, the new one and what is on air
+(`ShowEdit.of`): the preset on air followed by name, or kept on air as `Dropped` where the edit took it out; what the
+edit changed in it, as the actions that put it on air; the defaults it changed, as the commands that set them. As
+data only: the controller makes it (Controller.replace_show), with its lock, its commands and its replies.
 """
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
 
-from vcam.control.actions import Origin, SetBias, SetInput, SetSeed, SetStrength
+from vcam.bias import DEFAULT_BIAS
+from vcam.control.actions import Action, SetBias, SetInput, SetPrompts, SetSeed, SetStrength
 from vcam.control.commands import Command
 from vcam.control.show import Defaults, Preset, Show
-
-if TYPE_CHECKING:
-    from vcam.control.controller import Controller
+from vcam.inspec import DEFAULT_STRENGTH
 
 
 @dataclass(frozen=True)
@@ -51,18 +50,47 @@ class Dropped:
         return 0
 
 
+@dataclass(frozen=True)
+class OnAir:
+    """What is on air as a reload finds it (the controller's state, read under its lock)."""
+
+    preset: int | None  # an index into the show replaced; None: a typed prompt, a blend's mix, a dropped preset
+    blend: tuple[int, int, float] | None = None  # its presets A, B (indices) and the position
+    dropped: Dropped | None = None  # the preset on air that an earlier reload took out
+    seed: int = 0
+    input: str = "none"
+    strength: float = DEFAULT_STRENGTH
+    bias: float = DEFAULT_BIAS
+    transition: int = 4
+
+
+@dataclass(frozen=True)
 class ShowEdit:
-    """The controller's reload: it reads and changes the controller's state under its lock, and puts what the edit
-    changed on air through its commands (`_apply`) and its gathering of a command's actions (`_submit`), as a typed
-    command would."""
+    """What a reload changes on air, in the order it is made: the defaults, then what is on air in the new show,
+    then what the edit changed of it, then the fallback image."""
 
-    def __init__(self, controller: Controller):
-        self.ctl = controller
+    # the defaults that govern later changes where the file changed them, as the commands that set them (quantize,
+    # transition, bpm)
+    later: tuple[Command, ...] = ()
+    # on air in the new show: a preset (its index there), a blend (indices there), or neither; `dropped`: the
+    # preset on air that the edit took out (or keeps out), which stays on air
+    preset: int | None = None
+    blend: tuple[int, int, float] | None = None
+    dropped: Dropped | None = None
+    # what the edit does to what is on air, in words, said before what it puts on air
+    said: tuple[str, ...] = ()
+    # what the edit changed in the preset on air, as it goes on air, in one block
+    edits: tuple[Action, ...] = ()
+    # the blend on air, blended again where the text of a side changed
+    reblend: Command | None = None
+    # the stall's picture where the preset on air now gives another (`new_fallback`); None: the show started with
+    fallback: str | None = None
+    new_fallback: bool = False
 
-    def replace(self, show: Show) -> list[str]:
-        """A reloaded show: presets change, the stream goes on; the current preset (or blend) is kept by name.
-        Returns what the edit changed on air, in words ("preset 2 'ocean' on air: prompt (over 2 blocks)",
-        "transition 0 for later changes"), for the reload's line.
+    @classmethod
+    def of(cls, old: Show | None, new: Show, on_air: OnAir) -> ShowEdit:
+        """A reload from `old` to `new` with `on_air` on air: presets change, the stream goes on; the current
+        preset (or blend) is kept by name, else by its place where it puts the same on air (a rename).
 
         An edit changes on air only what it changed: of the preset on air, each of its prompts, seed, input,
         strength and bias that the file now says otherwise goes on air, as a command would put it; what the edit
@@ -72,135 +100,117 @@ class ShowEdit:
         selected, and a new fallback image only replaces the stall's picture: neither sends anything. The
         defaults' transition and quantize govern later changes and apply at once, where the file changed them
         (else what the operator set live stays), and so does its bpm, as `bpm N` would set it (a clock leads
-        still); what the show only starts with is left to the next start
-        (vcam.control.reload says which).
+        still); what the show only starts with is left to the next start (vcam.control.reload says which).
 
         A preset on air that the edit takes out (or renames beyond recognition) stays on air until another is
         picked: the status names it as removed, `next` and `prev` go to the preset that followed or preceded it
-        (Dropped), and an edit that brings it back by name picks it again. What the cue list did is said too
-        (vcam.control.cues.CueList.replace).
+        (Dropped), and an edit that brings it back by name picks it again, putting on air only what differs from it
+        as it was.
         """
-        ctl = self.ctl
-        with ctl._lock:
-            old, st = ctl.show, ctl.state
-            old_index, blend, was = st.preset, st.blend, ctl._dropped
-            applied = self._later_changes(old.defaults if old else Defaults(), show.defaults)
-            index = _same_preset(old, old_index, show)
-            sides = (_same_preset(old, blend[0], show), _same_preset(old, blend[1], show)) if blend else None
-            dropped = None
-            if sides is None and index is None and old_index is not None and old is not None and \
-                    old_index < len(old.presets):
-                dropped = Dropped.of(old, old_index, show)
-                ctl._pick(None, None, show, dropped)
-                applied.append(f"preset {dropped.preset.name!r} on air is no longer in the show: it stays on air "
-                               "until you pick another")
-            elif sides is None and was is not None:
-                dropped = self._back(was, old, show, applied)
-            elif sides is None:
-                ctl._pick(index, None, show)
-                if index is not None:
-                    applied += self._edited(old.presets[old_index], show.presets[index], index)
-            elif None in sides:  # a side is gone: its mix stays on air, told as the prompts it is (a dropped preset's)
-                ctl._pick(None, None, show)
-                gone = [repr(old.presets[i].name) for i, side in zip(blend[:2], sides) if side is None]
-                applied.append(f"blend {old.presets[blend[0]].name} / {old.presets[blend[1]].name} on air: "
-                               f"{' and '.join(gone)} {'is' if len(gone) == 1 else 'are'} no longer in the show: "
-                               "the mix stays on air until you pick another")
-            else:
-                a, b = sides
-                ctl._pick(index, (a, b, blend[2]), show)
-                if (old.presets[blend[0]].prompts, old.presets[blend[1]].prompts) != (show.presets[a].prompts,
-                                                                                      show.presets[b].prompts):
-                    reply = ctl._apply(Command("blend", (a + 1, b + 1, blend[2])), "reload", at_once=True)
-                    applied.append(f"{reply} with the new text")
-            applied += self._new_fallback(_fallback_of(old, old_index, was), _fallback_of(show, st.preset, dropped))
-        if ctl.cues is not None:  # outside the lock: a timed cue may be waiting for it to run its commands
-            said = ctl.cues.replace(show.cues)
-            if said:
-                applied.append(said)
-        ctl._tell()  # the preset list changed too
-        return applied
+        later = _later_changes(old.defaults if old is not None else Defaults(), new.defaults)
+        # an edited preset without its own transition blends over the defaults' as this reload leaves them
+        transition = next((cmd.args[0] for cmd in later if cmd.name == "transition"), on_air.transition)
+        edit = _picked(old, new, replace(on_air, transition=transition))
+        before = _fallback_of(old, on_air.preset, on_air.dropped)
+        after = _fallback_of(new, edit.preset, edit.dropped)
+        return replace(edit, later=later, fallback=after, new_fallback=after != before)
 
-    def _back(self, was: Dropped, old: Show | None, show: Show, applied: list[str]) -> Dropped | None:
-        """A reload while a preset it took out earlier is on air: an edit that brings it back by name picks it again
-        (putting on air only what differs from it as it was), else it stays out (called with the lock held). The
-        one still out, if it is."""
-        ctl = self.ctl
-        try:
-            index = show.find(was.preset.name)
-        except KeyError:
-            dropped = was.carried(old, show) if old is not None else was
-            ctl._pick(None, None, show, dropped)
-            return dropped
-        ctl._pick(index, None, show)
-        applied.append(f"preset {index + 1} {show.presets[index].name!r} on air is in the show again")
-        applied += self._edited(was.preset, show.presets[index], index)
-        return None
 
-    def _edited(self, before: Preset, after: Preset, index: int) -> list[str]:
-        """The preset on air as the file now has it (`after`, at `index`; `before`: as it had it): what the edit
-        changed in it goes on air, in one block as a command's changes do, the rest stays as it is (called with the
-        lock held). What went on air, in words, as one item; none where the edit changed nothing on air."""
-        with self.ctl._gathering(None):
-            return self._edits(before, after, index)
+def in_words(action: Action) -> str:
+    """An edit's action in words, as the reload's line names it ("prompt (over 2 blocks)", "seed 8")."""
+    if isinstance(action, SetPrompts):
+        return "prompt" + (f" (over {action.transition} blocks)" if action.transition else "")
+    if isinstance(action, SetSeed):
+        return f"seed {action.seed}"
+    if isinstance(action, SetInput):
+        return f"input {action.spec}"
+    if isinstance(action, SetStrength):
+        return f"strength {action.value:g}"
+    if isinstance(action, SetBias):
+        return f"bias {action.value:g}"
+    raise ValueError(f"a reload's edit makes no {action.op}")
 
-    def _edits(self, before: Preset, after: Preset, index: int) -> list[str]:
-        ctl = self.ctl
-        st, origin = ctl.state, Origin(str(Command("preset", (index + 1,))), "reload")
-        done: list[str] = []
-        if after.prompts != before.prompts:
-            transition = after.transition if after.transition is not None else st.transition
-            done.append(ctl._set_prompts(after.prompts, transition, origin, "prompt"))
-        if after.seed is not None and after.seed != before.seed and after.seed != st.seed:
-            st.seed = after.seed
-            ctl._submit(SetSeed(after.seed), origin)
-            done.append(f"seed {after.seed}")
-        if after.input is not None and after.input != before.input and after.input != st.input:
-            try:
-                ctl._check_input(after.input)
-            except ValueError as e:  # the rest of the edit goes on air; the input on air stays
-                done.append(f"its input is not used: {e}")
-            else:
-                st.input = after.input
-                ctl._submit(SetInput(after.input), origin)
-                done.append(f"input {after.input}")
-        if after.strength is not None and after.strength != before.strength and after.strength != st.strength:
-            st.strength = after.strength
-            ctl._submit(SetStrength(after.strength), origin)
-            done.append(f"strength {after.strength:g}")
-        if after.bias is not None and after.bias != before.bias and after.bias != st.bias:
-            st.bias = after.bias
-            ctl._submit(SetBias(after.bias), origin)
-            done.append(f"bias {after.bias:g}")
-        return [f"preset {index + 1} {after.name!r} on air: {', '.join(done)}"] if done else []
 
-    def _new_fallback(self, old: str | None, new: str | None) -> list[str]:
-        """A reload's fallback image where it changed: the stall's picture only, what is on air stays."""
-        if new == old:
-            return []
-        self.ctl.on_fallback(new)
-        return [f"fallback {os.path.basename(new)}" if new else "the fallback image the show started with"]
+def _picked(old: Show | None, new: Show, on_air: OnAir) -> ShowEdit:
+    """What is on air in `new`, and what the edit changed of it."""
+    if on_air.blend is not None:
+        return _blend_kept(old, new, on_air)
+    index = on_air.preset
+    same = _same_preset(old, index, new)
+    if same is None and index is not None and old is not None and index < len(old.presets):
+        dropped = Dropped.of(old, index, new)
+        return ShowEdit(dropped=dropped, said=(f"preset {dropped.preset.name!r} on air is no longer in the show: it "
+                                               "stays on air until you pick another",))
+    if on_air.dropped is not None:
+        return _back(on_air.dropped, old, new, on_air)
+    if same is None:  # a typed prompt stays
+        return ShowEdit()
+    return ShowEdit(preset=same, edits=_edits(old.presets[index], new.presets[same], on_air))
 
-    def _later_changes(self, old: Defaults, new: Defaults) -> list[str]:
-        """A reload's defaults that govern later changes, applied where the file changed them (called with the lock
-        held); what was applied, in words."""
-        ctl = self.ctl
-        applied = []
-        if old.quantize != new.quantize:  # else a live `quantize` stays
-            ctl.quantize = new.quantize
-            if new.quantize == "off":
-                released = ctl._release()
-                said = f", and what waited for the beat lands now: {released}" if released else ""
-            else:
-                waiting = ctl._waiting()
-                said = f", and what waits for the beat keeps its boundary: {waiting}" if waiting else ""
-            applied.append(f"quantize {new.quantize}{said}")
-        if old.transition != new.transition:  # what a preset without its own transition blends over
-            ctl._apply(Command("transition", (new.transition,)), "reload", at_once=True)
-            applied.append(f"transition {new.transition} for later changes")
-        if new.bpm is not None and old.bpm != new.bpm and ctl.tempo is not None:  # as `bpm N` would (a clock leads)
-            applied.append(ctl._apply(Command("bpm", (new.bpm,)), "reload", at_once=True))
-        return applied
+
+def _blend_kept(old: Show, new: Show, on_air: OnAir) -> ShowEdit:
+    """The blend on air, with both its sides in `new`; else its mix stays on air, told as the prompts it is (a
+    dropped preset's)."""
+    a, b, x = on_air.blend
+    sides = _same_preset(old, a, new), _same_preset(old, b, new)
+    if None in sides:
+        gone = [repr(old.presets[i].name) for i, side in zip((a, b), sides) if side is None]
+        return ShowEdit(said=(f"blend {old.presets[a].name} / {old.presets[b].name} on air: {' and '.join(gone)} "
+                              f"{'is' if len(gone) == 1 else 'are'} no longer in the show: the mix stays on air until "
+                              "you pick another",))
+    new_a, new_b = sides
+    edited = (old.presets[a].prompts, old.presets[b].prompts) != (new.presets[new_a].prompts,
+                                                                  new.presets[new_b].prompts)
+    return ShowEdit(preset=_same_preset(old, on_air.preset, new), blend=(new_a, new_b, x),
+                    reblend=Command("blend", (new_a + 1, new_b + 1, x)) if edited else None)
+
+
+def _back(was: Dropped, old: Show | None, new: Show, on_air: OnAir) -> ShowEdit:
+    """A reload while a preset it took out earlier (`was`) is on air: an edit that brings it back by name picks it
+    again (putting on air only what differs from it as it was), else it stays out."""
+    try:
+        index = new.find(was.preset.name)
+    except KeyError:
+        return ShowEdit(dropped=was.carried(old, new) if old is not None else was)
+    return ShowEdit(preset=index, said=(f"preset {index + 1} {new.presets[index].name!r} on air is in the show "
+                                        "again",), edits=_edits(was.preset, new.presets[index], on_air))
+
+
+def _edits(before: Preset, after: Preset, on_air: OnAir) -> tuple[Action, ...]:
+    """The preset on air as the file now has it (`after`; `before`: as it had it): what the edit changed in it, as
+    the actions that put it on air; the rest stays as it is, and so does what the file changed to what is on air
+    already."""
+    edits: list[Action] = []
+    if after.prompts != before.prompts:
+        transition = after.transition if after.transition is not None else on_air.transition
+        edits.append(SetPrompts(dict(after.prompts), transition))
+    if _changed(after.seed, before.seed, on_air.seed):
+        edits.append(SetSeed(after.seed))
+    if _changed(after.input, before.input, on_air.input):
+        edits.append(SetInput(after.input))
+    if _changed(after.strength, before.strength, on_air.strength):
+        edits.append(SetStrength(after.strength))
+    if _changed(after.bias, before.bias, on_air.bias):
+        edits.append(SetBias(after.bias))
+    return tuple(edits)
+
+
+def _changed(after: object, before: object, live: object) -> bool:
+    """A preset's value that the edit changed (None: the preset leaves it out) and that is not on air already."""
+    return after is not None and after != before and after != live
+
+
+def _later_changes(old: Defaults, new: Defaults) -> tuple[Command, ...]:
+    """The defaults that govern later changes, where the file changed them (else what the operator set live stays),
+    as the commands that set them."""
+    changed = []
+    if old.quantize != new.quantize:
+        changed.append(Command("quantize", (new.quantize,)))
+    if old.transition != new.transition:  # what a preset without its own transition blends over
+        changed.append(Command("transition", (new.transition,)))
+    if new.bpm is not None and old.bpm != new.bpm:  # as `bpm N` would (a clock leads still)
+        changed.append(Command("bpm", (new.bpm,)))
+    return tuple(changed)
 
 
 def _same_preset(old: Show | None, index: int | None, new: Show) -> int | None:
