@@ -185,6 +185,63 @@ def test_the_log_records_an_applied_action_with_its_command_and_block_but_not_a_
     assert lines[1]["source"] == "net alice" and lines[1]["apply"] == {"op": "seed", "seed": 5}
 
 
+OLDER_LOG = '{"vcam": {"seed": 7}}\n{"t": 0.0, "block": 3, "command": "seed 8", "source": "stdin", ' \
+    '"apply": {"op": "seed", "seed": 8}}\n{"end": {"blocks": 40}}\n'
+
+
+def test_an_older_log_is_kept_until_the_first_block_then_replaced_and_written_line_by_line(tmp_path):
+    """The log's file was emptied as it opened, before the model loaded: a start refused then had lost the older
+    show's log. Now its lines wait until the first block; from then on each is in the file as it comes (a crash
+    leaves them readable)."""
+    path = tmp_path / "show.jsonl"
+    path.write_text(OLDER_LOG)
+    log = ControlLog(open(path, "r+", encoding="utf-8"), {"seed": 1}, older=str(path))
+    log.applied(SetSeed(5), 0, Origin("seed 5", "stdin"))
+    assert path.read_text() == OLDER_LOG
+    log.on_air()
+    log.applied(SetSeed(6), 2, Origin("seed 6", "midi"))
+    replay = read_replay(str(path))  # mid-show: everything so far, no end line yet
+    assert replay.header == {"seed": 1} and replay.end_block is None
+    assert replay.actions == [(0, SetSeed(5)), (2, SetSeed(6))]
+    log.on_air()  # every block says so: only the first replaces the file
+    log.end(4)
+    assert read_replay(str(path)).end_block == 4 and len(path.read_text().splitlines()) == 4
+
+
+def test_a_show_that_never_goes_on_air_leaves_the_older_log_as_it_was_and_says_so(tmp_path):
+    path, said = tmp_path / "show.jsonl", []
+    path.write_text(OLDER_LOG)
+    log = ControlLog(open(path, "r+", encoding="utf-8"), {"seed": 1}, said.append, older=str(path))
+    log.applied(SetSeed(5), 0, Origin("seed 5", "stdin"))  # typed while the model loaded
+    log.end(0)
+    log.on_air()  # a first block the producer finished after the end
+    log.applied(SetSeed(6), 1, Origin("seed 6", "midi"))
+    assert path.read_text() == OLDER_LOG and not log.failed
+    assert said == [f"nothing logged to {path} (the older log there is kept as it was)"]
+
+
+def test_an_older_log_that_cannot_be_emptied_on_air_is_left_whole_and_said_once(tmp_path):
+    """An append-only file: the show goes on unlogged, and nothing is written over a part of the older log."""
+    import errno
+
+    class AppendOnly(io.StringIO):
+        def truncate(self, size=None):
+            raise OSError(errno.EPERM, "Operation not permitted")
+
+        def close(self):
+            if not self.closed:
+                self.kept = self.getvalue()
+            super().close()
+
+    out, said = AppendOnly(OLDER_LOG), []
+    log = ControlLog(out, {"seed": 1}, said.append, older="show.jsonl")
+    log.on_air()
+    log.applied(SetSeed(6), 1, Origin("seed 6", "midi"))
+    log.end(2)
+    assert out.kept == OLDER_LOG and log.failed
+    assert len(said) == 1 and "cannot be written ([Errno 1] Operation not permitted)" in said[0], said
+
+
 class SlowDisk:
     """A log file whose writes wait until `free` is set (a slow disk), saying when one has begun (`writing`)."""
 

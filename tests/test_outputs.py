@@ -342,16 +342,17 @@ def test_two_outputs_on_one_camera_are_named_where_each_came_from_with_the_fix_t
 
 
 def test_replacing_an_older_file_is_said_with_its_whole_path_and_size(tmp_path, monkeypatch):
-    """A log is emptied as it opens (`replacing`); a recording's file only at its first frame (`will replace`)."""
-    from vcam.live.outputs.paths import replacing, will_replace
+    """Said as what will happen: a recording's file is replaced at its first frame, a log's as the show goes on
+    air."""
+    from vcam.live.outputs.paths import will_replace
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "take.mp4").write_bytes(b"x" * 3_400_000)
     (tmp_path / "log.jsonl").write_bytes(b"x" * 2_000)
     assert will_replace("take.mp4") == (f"will replace {tmp_path / 'take.mp4'} (3.4 MB) at the first frame "
                                         "recorded; Ctrl-C before then keeps it")
-    assert replacing("log.jsonl") == f"replacing {tmp_path / 'log.jsonl'} (2.0 kB)"
-    assert replacing("new.mp4") is None and replacing(str(tmp_path)) is None
+    assert will_replace("log.jsonl", "as the show goes on air") == (
+        f"will replace {tmp_path / 'log.jsonl'} (2.0 kB) as the show goes on air; Ctrl-C before then keeps it")
     assert will_replace("new.mp4") is None and will_replace(str(tmp_path)) is None
 
 

@@ -159,6 +159,51 @@ def test_ctrl_c_while_the_model_loads_is_said_and_the_older_file_kept(tmp_path, 
     assert video.read_bytes() == b"an older take"
 
 
+def test_a_model_that_fails_to_load_says_the_older_file_is_kept(tmp_path, monkeypatch):
+    """The start said the older file would be replaced; a load that failed ended with its error alone."""
+    import vcam.live.run
+    from vcam.errors import VcamError
+
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    video, status = tmp_path / "take.mp4", io.StringIO()
+    video.write_bytes(b"an older take")
+
+    def loading(*args):
+        def fails(say):
+            raise VcamError("the model could not be loaded", "try again")
+
+        return fails
+
+    monkeypatch.setattr(vcam.live.run, "stream_opener", loading)
+    with pytest.raises(VcamError, match="could not be loaded"):
+        render(RenderOptions(log=log, outs=[f"file:{video}", "null"], status_out=status))
+    said = status.getvalue()
+    assert said.index("will replace") < said.index(f"{video}: nothing written (the older file there is kept as it "
+                                                   "was)"), said
+    assert video.read_bytes() == b"an older take"
+
+
+def test_an_output_that_does_not_open_says_the_older_files_are_kept(tmp_path, monkeypatch):
+    from vcam.errors import VcamError
+    from vcam.live.outputs import OPENERS
+
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    first, second, status = tmp_path / "a.mp4", tmp_path / "b.mp4", io.StringIO()
+    first.write_bytes(b"an older take")
+    second.write_bytes(b"another older take")
+
+    def unplugged(spec, width, height, fps):
+        raise VcamError("the output is unplugged", "plug it in")
+
+    monkeypatch.setitem(OPENERS, "null", unplugged)
+    with pytest.raises(VcamError, match="unplugged"):
+        render(RenderOptions(log=log, outs=[f"file:{first}", "null", f"file:{second}"], status_out=status))
+    said = status.getvalue()
+    for path in (first, second):
+        assert f"{path}: nothing written (the older file there is kept as it was)" in said, said
+    assert first.read_bytes() == b"an older take" and second.read_bytes() == b"another older take"
+
+
 def test_a_disk_that_fills_during_a_render_says_what_the_file_keeps_and_what_to_do(tmp_path, monkeypatch):
     """It was "PATH: No space left on device"; and where closing the file failed as well, that failure hid it."""
     import errno

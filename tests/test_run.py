@@ -17,6 +17,7 @@ import pytest
 import memory_camera
 from helpers import FAST, TINY_SHOW, wait_for
 from vcam.cli import main
+from vcam.control.log import read_replay
 from vcam.control.show import load_show
 from vcam.errors import VcamError
 from vcam.live import outputs as outputs_module
@@ -453,7 +454,7 @@ def test_a_control_log_another_show_writes_is_refused_before_any_output_opens_an
     from vcam.live.run import _open_log
 
     path = tmp_path / "show.jsonl"
-    first = _open_log(str(path))
+    first = _open_log(str(path)).out
     first.write('{"vcam": {}}\n')
     first.flush()
     recording = tmp_path / "second.mp4"
@@ -463,30 +464,26 @@ def test_a_control_log_another_show_writes_is_refused_before_any_output_opens_an
     assert "another show is writing it now" in err.value.message and "--log-controls" in err.value.fix
     assert not recording.exists() and path.read_text() == '{"vcam": {}}\n'
     first.close()
-    again = _open_log(str(path))  # free once the first show closed it; an older log is replaced
-    again.close()
-    assert path.read_text() == ""
+    again = _open_log(str(path))  # free once the first show closed it; its log is replaced only on air
+    again.out.close()
+    assert again.older == str(path) and path.read_text() == '{"vcam": {}}\n'
 
 
-@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts this process's descriptors in /proc")
-def test_a_control_log_that_cannot_be_emptied_is_refused_without_a_descriptor_left_open(tmp_path, monkeypatch):
-    """A log whose truncation fails (an append-only file) is said as a log that cannot be written, and the
-    descriptor the lock was taken on is closed, not left open for the rest of the process."""
-    import errno
-
+@pytest.mark.skipif(os.name != "posix" or not os.path.isdir("/proc/self/fd"),
+                    reason="file locks are POSIX's; counts this process's descriptors in /proc")
+def test_a_control_log_refused_as_another_shows_leaves_no_descriptor_open(tmp_path):
+    """The descriptor the lock was tried on is closed, not left open for the rest of the process."""
     from vcam.live import run as run_module
-
-    def refused(fd, length):
-        raise OSError(errno.EPERM, "Operation not permitted")
 
     path = tmp_path / "show.jsonl"
     path.write_text("an older log\n")
-    monkeypatch.setattr(run_module.os, "ftruncate", refused)
+    first = run_module._open_log(str(path))
     before = len(os.listdir("/proc/self/fd"))
     with pytest.raises(VcamError) as err:
         run_module._open_log(str(path))
-    assert "cannot write the control log" in err.value.message and "Operation not permitted" in err.value.message
-    assert len(os.listdir("/proc/self/fd")) == before and path.read_text() == "an older log\n"
+    assert "another show is writing it now" in err.value.message and len(os.listdir("/proc/self/fd")) == before
+    first.out.close()
+    assert path.read_text() == "an older log\n"
 
 
 def test_a_midi_map_without_a_midi_input_is_said_to_be_unused():
@@ -889,7 +886,7 @@ def test_a_file_another_show_writes_is_refused_without_first_saying_it_is_replac
     from vcam.live.outputs.recording import Recording
     from vcam.live.run import _open_log
 
-    log = _open_log(str(tmp_path / "show.jsonl"))
+    log = _open_log(str(tmp_path / "show.jsonl")).out
     log.write("x" * 2_000)
     log.flush()
     take = Recording(str(tmp_path / "take.mp4"), 64, 48, 30)
@@ -902,7 +899,7 @@ def test_a_file_another_show_writes_is_refused_without_first_saying_it_is_replac
         with pytest.raises(VcamError, match=said):
             run(RunOptions(model="tiny", outs=outs, log_controls=log_controls, duration=1.0, stdin=False,
                            status_out=status))
-        assert "replacing" not in status.getvalue(), status.getvalue()
+        assert "replac" not in status.getvalue(), status.getvalue()
     take.close()
     log.close()
     assert (tmp_path / "show.jsonl").stat().st_size == 2_000 and take.frames == 1
@@ -916,11 +913,13 @@ def test_replacing_an_older_recording_and_log_is_said_and_the_recording_named_wh
     assert run(RunOptions(model="tiny", outs=["file:take.mp4"], log_controls="log.jsonl", duration=0.5, stdin=False,
                           status_out=status)) == 0
     text = status.getvalue()
-    assert f"will replace {tmp_path / 'take.mp4'} (0.3 MB) at the first frame recorded; Ctrl-C before then keeps " \
-        "it" in text and f"replacing {tmp_path / 'log.jsonl'} (2.0 kB)" in text
-    assert text.index("replacing") < text.index("will replace") < text.index("on air")
+    log = f"will replace {tmp_path / 'log.jsonl'} (2.0 kB) as the show goes on air; Ctrl-C before then keeps it"
+    take = f"will replace {tmp_path / 'take.mp4'} (0.3 MB) at the first frame recorded; Ctrl-C before then keeps it"
+    assert -1 < text.find(log) < text.find(take) < text.index("vcam: on air"), text
     assert re.search(rf"recorded \d+ frames to {re.escape(str(tmp_path / 'take.mp4'))}", text), text
     assert (tmp_path / "take.mp4").stat().st_size != 300_000
+    logged = read_replay("log.jsonl")
+    assert logged.header["model"] == "tiny" and logged.end_block > 0
 
 
 def older_files(tmp_path) -> dict:
@@ -944,9 +943,9 @@ def test_a_start_refused_after_the_check_says_no_file_is_replaced_and_leaves_the
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
-def test_a_start_refused_once_the_outputs_opened_says_the_take_is_kept(tmp_path, monkeypatch):
-    """A busy OSC port refuses the start after the outputs and the log opened: the log, emptied as it opened, is
-    said replaced; the take, never begun, is not, and the end says it is kept."""
+def test_a_start_refused_once_the_outputs_opened_says_the_take_and_the_log_are_kept(tmp_path, monkeypatch):
+    """A busy OSC port refuses the start after the outputs and the log opened: the log had been emptied as it
+    opened, its show lost. Neither file is said replaced, both are kept, and the end says so."""
     import socket
 
     monkeypatch.chdir(tmp_path)
@@ -961,14 +960,16 @@ def test_a_start_refused_once_the_outputs_opened_says_the_take_is_kept(tmp_path,
     finally:
         taken.close()
     text = status.getvalue()
-    assert f"replacing {tmp_path / 'log.jsonl'} (2.0 kB)" in text and "will replace" not in text, text
-    assert f"nothing recorded to {tmp_path / 'take.mp4'} (the older file there is kept as it was)" in text
-    assert (tmp_path / "take.mp4").read_bytes() == before["take.mp4"]
-    assert (tmp_path / "log.jsonl").read_bytes() != before["log.jsonl"]
+    assert "replac" not in text, text
+    take = f"nothing recorded to {tmp_path / 'take.mp4'} (the older file there is kept as it was)"
+    log = f"nothing logged to {tmp_path / 'log.jsonl'} (the older log there is kept as it was)"
+    assert -1 < text.find(take) < text.find(log), text
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
-def test_a_model_that_fails_to_load_leaves_the_take_it_was_to_replace(tmp_path, monkeypatch):
-    """Said before the load as what will happen at the first frame; the load failing, the end says it was kept."""
+def test_a_model_that_fails_to_load_leaves_the_take_and_the_log_it_was_to_replace(tmp_path, monkeypatch):
+    """Said before the load as what will happen on air; the load failing, the end says both were kept (the log had
+    been emptied as it opened)."""
     import vcam.engine.load
 
     def no_model(*args, **kwargs):
@@ -979,10 +980,15 @@ def test_a_model_that_fails_to_load_leaves_the_take_it_was_to_replace(tmp_path, 
     before = older_files(tmp_path)
     status = io.StringIO()
     with pytest.raises(VcamError, match="could not be loaded"):
-        run(RunOptions(model="tiny", outs=["file:take.mp4"], duration=0.5, stdin=False, status_out=status))
+        run(RunOptions(model="tiny", outs=["file:take.mp4"], log_controls="log.jsonl", duration=0.5, stdin=False,
+                       status_out=status))
     text = status.getvalue()
-    assert f"will replace {tmp_path / 'take.mp4'} (13 bytes) at the first frame recorded" in text, text
-    assert f"nothing recorded to {tmp_path / 'take.mp4'} (the older file there is kept as it was)" in text
+    said = [f"will replace {tmp_path / 'log.jsonl'} (2.0 kB) as the show goes on air",
+            f"will replace {tmp_path / 'take.mp4'} (13 bytes) at the first frame recorded",
+            f"nothing recorded to {tmp_path / 'take.mp4'} (the older file there is kept as it was)",
+            f"nothing logged to {tmp_path / 'log.jsonl'} (the older log there is kept as it was)"]
+    at = [text.find(line) for line in said]
+    assert -1 < at[0] and at == sorted(at), text
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 

@@ -41,8 +41,18 @@ CAMERA_SIDE = (SetScreen, SetTempo)  # changes made at a moment: logged with the
 
 
 class ControlLog:
-    def __init__(self, out: TextIO, header: dict, say: Callable[[str], None] | None = None):
+    """`older`: the whole path of the file `out` writes, where it holds an older log still (opened, not emptied).
+    That log is a show `vcam render` makes again, so it is kept until this show goes on air (`on_air`, its first
+    block): the lines wait in memory until then, and a show that never goes on air (a start refused, a model that
+    does not load, Ctrl-C while loading) leaves it as it was, said at the end. From the first block on, every line
+    is written as it comes, so a show that crashes leaves what it logged until then."""
+
+    def __init__(self, out: TextIO, header: dict, say: Callable[[str], None] | None = None,
+                 older: str | None = None):
         self.out = out
+        self.older = older
+        self._held: list[str] | None = [] if older else None  # the lines waiting for the show to go on air
+        self._ended = False  # `end` came: a block made after it leaves an older log as it was
         self.say = say or (lambda text: print(text, file=sys.stderr, flush=True))
         self._failed = False  # a write failed (a full disk, a pulled stick): said once, the show goes on
         self.started = time.monotonic()
@@ -99,14 +109,40 @@ class ControlLog:
         if origin is not None:
             self.record(action, block, origin)
 
+    def on_air(self) -> None:
+        """The show made its first block: the older log is replaced by the lines held until now."""
+        if self._held is None:  # read without the lock: once None, it stays so
+            return
+        with self._lock:
+            if self._held is None or self._ended:  # a block made after the end: the older log stays
+                return
+            held, self._held = self._held, None
+            try:
+                self.out.seek(0)
+                self.out.truncate()
+            except (OSError, ValueError) as e:
+                self._cannot_write(e)
+                self.out.close()  # the older log is whole: no line of this show is written over a part of it
+                return
+            self._put("".join(held))
+
     @property
     def failed(self) -> bool:
         """Whether a write failed: the log lacks what came after it (and its end line)."""
         return self._failed
 
     def end(self, blocks: int) -> None:
-        """The last line (how many blocks the show made: where its replay stops), then the file is closed."""
-        self._write({"end": {"blocks": blocks}})
+        """The last line (how many blocks the show made: where its replay stops), then the file is closed; a show
+        that made no block closes an older log's file untouched, and says so."""
+        if blocks:
+            self.on_air()  # a first block whose listeners had not run yet
+        with self._lock:  # decided once: a first block made from here leaves the older log alone (on_air)
+            self._ended = True
+            kept = self._held is not None  # a line logged from here waits in memory, never written
+        if kept:
+            self.say(f"nothing logged to {self.older} (the older log there is kept as it was)")
+        else:
+            self._write({"end": {"blocks": blocks}})
         try:
             self.out.close()
         except OSError:
@@ -115,15 +151,25 @@ class ControlLog:
     def _write(self, entry: dict) -> None:
         """Writes one line. It runs on the controls' threads and under the tempo's lock (a clock's move), so a
         failing write is said once and the show goes on unlogged: it must not stop a tempo or a command."""
+        line = json.dumps(entry) + "\n"
         with self._lock:
-            try:
-                self.out.write(json.dumps(entry) + "\n")
-                self.out.flush()
-            except (OSError, ValueError) as e:  # ValueError: written after close
-                if not self._failed:
-                    self._failed = True
-                    self.say(f"control log: cannot be written ({e}); the show goes on, its controls from here are "
-                             "not logged (free some disk space, or give --log-controls a path that can be written)")
+            if self._held is not None:
+                self._held.append(line)
+            else:
+                self._put(line)
+
+    def _put(self, text: str) -> None:
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except (OSError, ValueError) as e:  # ValueError: written after close
+            self._cannot_write(e)
+
+    def _cannot_write(self, e: Exception) -> None:
+        if not self._failed:
+            self._failed = True
+            self.say(f"control log: cannot be written ({e}); the show goes on, its controls from here are "
+                     "not logged (free some disk space, or give --log-controls a path that can be written)")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ that frame, from the block they were logged at.
 from __future__ import annotations
 
 import errno
+import os
 import sys
 import threading
 import time
@@ -98,7 +99,11 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     out = opts.status_out or sys.stderr
     say = _sayer(out)
     plan = plan_render(opts, say)
-    outputs = _open_outputs(plan.cfg)
+    try:
+        outputs = _open_outputs(plan.cfg)
+    except BaseException:
+        _say_kept(plan.cfg, [], say)
+        raise
     inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, say, fps=plan.cfg.fps)
     progress: Progress | None = None
     failed = False
@@ -123,8 +128,22 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
             _close_all([o for o, _ in outputs], say if failed else None)
         finally:
             inputs.close()
+            if failed:  # the start said each would be replaced: the error that follows does not say it was not
+                _say_kept(plan.cfg, [o for o, _ in outputs], say)
     _report(result, [o for o, _ in outputs], say)
     return result
+
+
+def _say_kept(cfg: ShowSettings, opened: list[Output], say: Callable[[str], None]) -> None:
+    """After a render that failed: each file the start said would be replaced, and that was never begun, is said
+    kept. `opened`: the outputs made so far, in the order of `cfg.outs` (a file not made yet was not touched)."""
+    for i, spec in enumerate(cfg.outs):
+        if spec.kind != "file" or not spec.target:
+            continue
+        output = opened[i] if i < len(opened) else None
+        kept = getattr(output, "kept_older", False) if output is not None else os.path.isfile(spec.target)
+        if kept:
+            say(f"{os.path.abspath(spec.target)}: nothing written (the older file there is kept as it was)")
 
 
 def _load(plan: _Plan, inputs: InputSwitch, say: Callable[[str], None]):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -35,7 +36,7 @@ from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
 from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
-from vcam.live.outputs.paths import Written, check_outputs, given_output, replacing, will_replace
+from vcam.live.outputs.paths import Written, check_outputs, given_output, will_replace
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.screen import Screen
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from vcam.control.oscmap import OscMap
 
 
+ON_AIR = "as the show goes on air"  # when an older control log is replaced
 SETTLE_S = 600.0  # the longest `run` waits for the show's threads to leave the model (a block, a model loading)
 
 
@@ -263,7 +265,6 @@ def _sized_by(opts: RunOptions, model: str, random_weights: bool) -> str:
 def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: InputSwitch) -> Ended:
     status, replay, show, model, cfg = prep.status, prep.replay, prep.show, prep.model, prep.cfg
     tempo, tempo_parts = _tempo(opts, status.message)
-    log_file = _open_log(opts.log_controls, status.message)
     air = OnAir(AirSettings(outs=cfg.outs, width=cfg.width, height=cfg.height, fps=cfg.fps, fit=cfg.fit,
                             smooth=opts.smooth, max_latency=opts.max_latency, duration=opts.duration,
                             fallback=prep.fallback, card=f"loading {model}...", stdin=opts.stdin and replay is None,
@@ -273,7 +274,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     producer = Generator(stream_opener(opts, model, cfg, prep.speed, show.prompts() if show else [], inputs,
                                        status.message), air.pacer, status.message, air.set_card,
                          open_input=inputs.open)
-    log = _control_log(log_file, opts, prep, air.pacer) if log_file else None
+    log_file = _open_log(opts.log_controls)
+    log = _control_log(log_file, opts, prep, air.pacer, producer) if log_file else None
 
     fallbacks = prep.fallbacks
     if show is not None:
@@ -298,8 +300,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
         osc = _osc_parts(opts, show, controller, air, prep.osc_map, status.message)
     except Exception:  # refused (a server off loopback without a token): nothing opened stays open
         prompter.stop()
-        if log_file is not None:
-            log_file.close()
+        if log is not None:
+            log.end(0)
         raise
     # Last: after the attachment has the block. What the block freed goes back to the system, or a long show's
     # resident memory creeps up (live/heap.py).
@@ -321,7 +323,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                      opts.duration)
     if cues is not None:
         parts.append(cues)
-    parts.append(_OlderTakes(cfg.outs, status.message))  # last: said once every other part started
+    parts.append(_OlderTakes(cfg.outs, status.message, log))  # last: said once every other part started
     if replay is not None:
         producer.limit = replay.end_block
         replay.schedule(producer, state, tempo, air.pacer.on_frame_shown, status.message, controller.replayed)
@@ -335,17 +337,20 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     return _on_air(air, feed, controller, screen, parts, producer, prompter, log, inputs)
 
 
-def _control_log(out: TextIO, opts: RunOptions, prep: _Prepared, pacer: Pacer) -> ControlLog:
+def _control_log(file: _LogFile, opts: RunOptions, prep: _Prepared, pacer: Pacer,
+                 producer: Generator) -> ControlLog:
     """The control log, its header the settings the show starts at, the precision included, so that `vcam render`
     makes the same pictures (a card that adapts the size and precision while loading is not told here); the camera
-    side's changes are logged with the frame the pacer shows then."""
+    side's changes are logged with the frame the pacer shows then. An older log in its file is replaced at the
+    show's first block."""
     header = {**prep.cfg.log_header(prep.model, opts.show), "quant": prep.speed.options.quant,
               **({"decoder": opts.decoder} if opts.decoder != "vae" else {}),
               **({"attention_quant": opts.attention_quant} if opts.attention_quant != "none" else {}),
               "started": datetime.datetime.now().isoformat(timespec="seconds")}
-    log = ControlLog(out, header, say=prep.status.message)
+    log = ControlLog(file.out, header, say=prep.status.message, older=file.older)
     log.showing = pacer.showing
     pacer.on_frame_shown(log.frame_shown)
+    producer.listeners.append(lambda frames: log.on_air())
     return log
 
 
@@ -519,8 +524,8 @@ def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedC
 def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None) -> None:
     """The files the show writes, checked before anything opens (live/outputs/paths.py): a recording that cannot
     be made, or a recording or the control log that would write over a file the show reads or over each other, is
-    refused. An older file replaced is said later, where it is true: the log's as it is opened (`_open_log`), the
-    recordings' once nothing but the model's load can stop the start (`_OlderTakes`)."""
+    refused. An older file replaced is said later, once nothing but the model's load can stop the start
+    (`_OlderTakes`): it is replaced only as the show goes on air (the log, ControlLog) or records (a recording)."""
     writes = [Written(f"--log-controls {opts.log_controls}", opts.log_controls,
                       "give --log-controls a new file, or an older log to replace (like show.jsonl)",
                       keeps=_no_log_in)] if opts.log_controls else []
@@ -601,41 +606,48 @@ def show_output_written(path: str, spec) -> Written:
                                                                 "--out")
 
 
-def _open_log(path: str | None, say: Callable[[str], None] | None = None) -> TextIO | None:
-    """Opened before the outputs: nothing to undo when the path is wrong. An older log it empties is said with
-    `say` once it is opened (and so emptied), with the size it had."""
+@dataclass(frozen=True)
+class _LogFile:
+    out: TextIO
+    older: str | None  # the file's whole path, where it holds an older log still (replaced on air: ControlLog)
+
+
+def _open_log(path: str | None) -> _LogFile | None:
+    """Opened before the outputs: nothing to undo when the path is wrong. An older log in the file is not emptied
+    here: the show's first block replaces it (ControlLog), and a start refused after this leaves it whole."""
     if not path:
         return None
     if os.path.isdir(path):
         raise VcamError(f"cannot write the control log {path}: it is a folder",
                         f"give --log-controls a file, like {os.path.join(path, 'show.jsonl')}")
-    older = replacing(path)
     try:
         out = open(path, "w", encoding="utf-8", opener=_log_opener)
     except OSError as e:
         raise VcamError(f"cannot write the control log {path} ({e.strerror or e})",
                         "give --log-controls a path in a folder that exists and can be written") from None
-    if older and say is not None:
-        say(older)
-    return out
+    return _LogFile(out, os.path.abspath(path) if _holds_older(out.fileno()) else None)
 
 
 def _log_opener(path: str, flags: int) -> int:
-    """Opens a control log truncated only once its lock is taken (held until the log is closed): a second show on
-    the same file truncated the first's log under it. A pipe or a terminal (/dev/stdout), which many may write,
-    is neither locked nor truncated."""
+    """Opens a control log, not emptied, with its lock taken (held until the log is closed): a second show on the
+    same file emptied the first's log under it. A pipe or a terminal (/dev/stdout), which many may write, is not
+    locked."""
     fd = os.open(path, flags & ~os.O_TRUNC, 0o666)
     try:
-        taken = filelock.take(fd)
-        if taken is False:
+        if filelock.take(fd) is False:
             raise VcamError(f"cannot write the control log {path}: another show is writing it now",
                             "give this show's --log-controls a file of its own, or stop the other show first")
-        if taken:
-            os.ftruncate(fd, 0)
     except BaseException:
         os.close(fd)
         raise
     return fd
+
+
+def _holds_older(fd: int) -> bool:
+    """Whether the file under `fd` is a plain file with something in it: an older log, to be kept until the show
+    goes on air."""
+    held = os.fstat(fd)
+    return stat.S_ISREG(held.st_mode) and held.st_size > 0
 
 
 def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
@@ -728,15 +740,18 @@ def _fallbacks_of(show: Show) -> list[str]:
 
 @dataclass(frozen=True)
 class _OlderTakes:
-    """The recordings that will replace an older file, said as the show's last part starts: the outputs are open
-    and every other part (a MIDI or OSC port, the server) started, so only the model's load, or Ctrl-C, can still
-    stop the start, and the end then says the file was kept. Said at the check, a start refused after it (a clip
-    that does not open, a busy port) read as a take replaced that never was."""
+    """The older files the show will replace (its control log's, its recordings'), said as the show's last part
+    starts: the outputs are open and every other part (a MIDI or OSC port, the server) started, so only the model's
+    load, or Ctrl-C, can still stop the start, and the end then says the file was kept. Said at the check, a start
+    refused after it (a clip that does not open, a busy port) read as a file replaced that never was."""
 
     outs: Sequence[OutputSpec]
     say: Callable[[str], None]
+    log: ControlLog | None = None
 
     def start(self) -> None:
+        if self.log is not None and self.log.older and (note := will_replace(self.log.older, ON_AIR)):
+            self.say(note)
         for spec in self.outs:
             if spec.kind == "file" and spec.target and (note := will_replace(spec.target)):
                 self.say(note)

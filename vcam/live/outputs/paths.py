@@ -114,20 +114,16 @@ def refuse_shared_cameras(specs: Sequence[OutputSpec], named: OutputNamer = give
         first[device] = spec
 
 
-def replacing(path: str) -> str | None:
-    """`replacing PATH (3.4 MB)` where `path` is a file already, else None: said as the file is emptied to be
-    written (a control log), so asked before it is opened."""
-    older = _older_file(path)
-    return f"replacing {older}" if older else None
+RECORDED = "at the first frame recorded"  # when a recording's file is replaced
 
 
-def will_replace(path: str) -> str | None:
+def will_replace(path: str, when: str = RECORDED) -> str | None:
     """`will replace PATH (3.4 MB) at the first frame recorded; ...` where `path` is a file already, else None. A
-    recording opens its file at its first frame, minutes after the start on a model that loads: until then the
-    older file is whole, and a start that fails, or Ctrl-C, leaves it so (the end says it is kept), where
-    `replacing` said it was gone. Said before that first frame, while there is still time to keep it."""
+    recording opens its file at its first frame, a control log empties its file as the show goes on air (`when`),
+    minutes after the start on a model that loads: until then the older file is whole, and a start that fails, or
+    Ctrl-C, leaves it so (the end says it is kept). Said before then, while there is still time to keep it."""
     older = _older_file(path)
-    return f"will replace {older} at the first frame recorded; Ctrl-C before then keeps it" if older else None
+    return f"will replace {older} {when}; Ctrl-C before then keeps it" if older else None
 
 
 def _older_file(path: str) -> str | None:
