@@ -325,7 +325,9 @@ class FrameServer:
         for c in clients:
             c.cut()
         if self._server is not None:
-            self._server.shutdown()
+            # a client let in as the stop began may still be between its handshake and its handler's goodbye: the
+            # library closes what is open, and then too with the show's end as the reason, not a bare "going away"
+            self._server.shutdown(code=proto.GOING_AWAY, reason=proto.STOPPED)
 
     # --- frames in ------------------------------------------------------------------------------------------
     def publish(self, frames: np.ndarray, block: int | None = None) -> None:
