@@ -114,3 +114,71 @@ def test_a_button_that_blends_one_preset_with_itself_is_refused_at_its_line():
     assert err.value.problems == ["show.yaml:8: midi control 2 command blend 1 city 0.5: blend mixes two different "
                                   "presets: 'city' is preset 1, named twice; give two, as in blend 1 2 0.5 (or preset "
                                   "NAME for one)"]
+
+
+def _still(path):
+    """A PNG vcam reads as an image input, with its folders."""
+    import cv2
+    import numpy as np
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), np.zeros((8, 8, 3), np.uint8))
+
+
+def test_a_buttons_image_is_found_next_to_the_file_it_is_written_in_whatever_folder_vcam_started_in(
+        tmp_path, monkeypatch):
+    """A pad's `input image:REL` was made whole at the press against the working folder: the show worked from its
+    own folder and, run from another, the press failed on air. Found as the file is read, as a cue's is: next to
+    the show for its midi: section, next to the map file for a map's (named in the show, or with --midi-map)."""
+    import threading
+
+    from helpers import RecordingProducer
+    from vcam.control.controller import Controller, ShowState
+    from vcam.control.midimap import map_named
+    from vcam.control.show import load_show
+    from vcam.live.inputs.switch import check_input
+
+    show_dir, maps, elsewhere = tmp_path / "show", tmp_path / "maps", tmp_path / "elsewhere"
+    _still(show_dir / "stills" / "a.png")
+    _still(maps / "stills" / "b.png")
+    elsewhere.mkdir()
+    (maps / "pads.yaml").write_text("controls:\n  - {note: 37, command: 'input image:stills/b.png @off'}\n")
+    (show_dir / "show.yaml").write_text(SHOW + "midi:\n  map: ../maps/pads.yaml\n  controls:\n"
+                                               "    - {note: 36, command: 'input image:stills/a.png'}\n")
+    monkeypatch.chdir(elsewhere)
+    show = load_show(show_dir / "show.yaml")
+    _, given = map_named(str(maps / "pads.yaml"))  # --midi-map
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda text: None, check_input=check_input)
+    for button, whole in ((show.midi.control(0, note=36), show_dir / "stills" / "a.png"),
+                          (show.midi.control(0, note=37), maps / "stills" / "b.png"),
+                          (given.control(0, note=37), maps / "stills" / "b.png")):
+        assert ctl.apply(button.command, "midi") == f"input image:{whole} from the next block"  # as the router does
+        assert ctl.state.input == f"image:{whole}"
+    assert str(given.buttons[0].command) == f"input image:{maps / 'stills' / 'b.png'} @off"  # its timing kept
+
+
+def test_a_buttons_missing_or_unusable_file_is_refused_as_the_map_is_read_with_its_file_and_line(tmp_path):
+    from vcam.control.midimap import load_map, map_named
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "notes.png").write_text("no image")
+    (tmp_path / "pads.yaml").write_text("controls:\n  - {cc: 41, command: next}\n"
+                                        "  - {note: 36, command: 'input file:clips/gone.mp4'}\n"
+                                        "  - {note: 37, command: 'input image:notes.png'}\n")
+    with pytest.raises(ConfigError) as err:
+        map_named(str(tmp_path / "pads.yaml"))
+    assert err.value.problems == [
+        f"{tmp_path / 'pads.yaml'}:3: MIDI map control 2 command: file clips/gone.mp4 not found (looked at "
+        f"{tmp_path / 'clips' / 'gone.mp4'})",
+        f"{tmp_path / 'pads.yaml'}:4: MIDI map control 3 command: image notes.png is not an image vcam can read "
+        f"(looked at {tmp_path / 'notes.png'}); convert it to PNG or JPEG (a video is file:PATH)"]
+    (tmp_path / "show.yaml").write_text(SHOW + "midi:\n  controls:\n    - {note: 36, command: 'input file:gone.mp4'}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(tmp_path / "show.yaml")
+    assert err.value.problems == [f"{tmp_path / 'show.yaml'}:7: midi control 1 command: file gone.mp4 not found "
+                                  f"(looked at {tmp_path / 'gone.mp4'})"]
+    # a map whose commands go to a server (vcam cam) keeps them as written: the server finds them in its folders
+    (tmp_path / "cam.yaml").write_text("controls:\n  - {note: 36, command: 'input file:clips/gone.mp4'}\n")
+    assert str(load_map(tmp_path / "cam.yaml", whole_paths=False).buttons[0].command) == "input file:clips/gone.mp4"

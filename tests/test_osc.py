@@ -667,9 +667,13 @@ def test_the_router_follows_the_show_file_as_it_is_reloaded():
 def test_an_osc_message_names_files_only_in_the_shared_folders_and_a_map_names_any(tmp_path):
     """OSC has no password: the words of a message are the network's, held to --media; a command written in the
     show's osc: section is the operator's."""
+    import cv2
+    import numpy as np
+
     shared, outside = tmp_path / "shared", tmp_path / "private"
     shared.mkdir()
     outside.mkdir()
+    cv2.imwrite(str(outside / "still.png"), np.zeros((8, 8, 3), np.uint8))  # a map's file is there as it is read
     ctl = Spy(SHOW + f"osc:\n  controls:\n    - {{address: /look, command: 'input image:{outside}/still.png'}}\n")
     ctl.media = MediaFolders.chosen([str(shared)], None)
     router = OscRouter(lambda: ctl.show.osc, ctl)
@@ -813,3 +817,44 @@ def test_a_flood_to_one_address_is_acted_on_at_most_every_gap_and_its_last_value
     seeds = [line for line, _ in r.ctl.lines if line.startswith("seed")]
     assert len(seeds) <= 2 + elapsed / MIN_GAP_S  # at most one per gap, whatever arrived
     assert sum("seed" in line for line in r.said) <= 2 + elapsed / 2.0  # its replies: one line every 2 s
+
+
+def test_an_osc_buttons_file_is_found_next_to_the_file_it_is_written_in_and_a_missing_one_refused_at_its_line(
+        tmp_path, monkeypatch):
+    """An entry's `input file:REL` was made whole at the press against the folder vcam started in: a show run from
+    another folder failed on air. Found as the file is read, as a cue's is: the show's osc: section next to the
+    show, a map file's entries (named in the show, or with --osc-map) next to the map; a release too."""
+    from vcam.control.osc import read_map
+
+    show_dir, maps, elsewhere = tmp_path / "show", tmp_path / "maps", tmp_path / "elsewhere"
+    for folder in (show_dir / "clips", maps / "clips", elsewhere):
+        folder.mkdir(parents=True)
+    for clip in (show_dir / "clips" / "a.mp4", maps / "clips" / "b.mp4", maps / "clips" / "c.mp4"):
+        clip.write_bytes(b"")
+    (maps / "pad.yaml").write_text("controls:\n  - {address: /b, command: 'input file:clips/b.mp4', "
+                                   "release: 'input file:clips/c.mp4 @bar'}\n")
+    show = show_dir / "show.yaml"
+    show.write_text(SHOW + "osc:\n  map: ../maps/pad.yaml\n  controls:\n"
+                           "    - {address: /a, command: 'input file:clips/a.mp4'}\n")
+    monkeypatch.chdir(elsewhere)
+    osc = load_show(show).osc
+    given = read_map(str(maps / "pad.yaml"), None)  # --osc-map
+    assert [(str(b.command), str(b.release)) for b in osc.buttons] == [
+        (f"input file:{maps}/clips/b.mp4", f"input file:{maps}/clips/c.mp4 @bar"),
+        (f"input file:{show_dir}/clips/a.mp4", "None")]
+    assert given.buttons == osc.buttons[:1]
+    ctl = Spy()
+    assert OscRouter(osc, ctl).handle("/a", [1.0]) == [f"input file:{show_dir}/clips/a.mp4 from the next block"]
+    (maps / "clips" / "c.mp4").unlink()
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert err.value.problems == [f"{show_dir}/../maps/pad.yaml:2: OSC map control 1 release: file clips/c.mp4 not "
+                                  f"found (looked at {maps}/clips/c.mp4)"]
+    with pytest.raises(ConfigError) as err:
+        map_named(str(maps / "pad.yaml"))
+    assert err.value.problems[0].startswith(f"{maps / 'pad.yaml'}:2: OSC map control 1 release: file clips/c.mp4 "
+                                            "not found")
+    # vcam cam's map: its commands go to the server, which finds the files in the folders it shares
+    kept = read_map(str(maps / "pad.yaml"), None, whole_paths=False)
+    assert (str(kept.buttons[0].command), str(kept.buttons[0].release)) == ("input file:clips/b.mp4",
+                                                                            "input file:clips/c.mp4 @bar")

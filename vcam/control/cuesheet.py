@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from vcam.control.commands import Command, blend_twice, read_command
+from vcam.control.commands import blend_twice, read_command
 from vcam.control.midirefs import presets_named
-from vcam.control.showpaths import found_input
+from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader
-from vcam.inspec import parse_input
 
 if TYPE_CHECKING:
     from vcam.control.show import Show
@@ -168,11 +167,9 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> t
     if cmd.name in NOT_IN_CUES:
         r.error(node, f"{what}: {cmd.name} is not allowed in a cue: {NOT_IN_CUES[cmd.name]}")
         return None
-    if cmd.name == "input":  # a clip or still named in a show is found next to it, like a preset's
-        spec = found_input(r, node, what, parse_input(cmd.args[0]), base)
-        if spec is None:
-            return None
-        cmd = Command("input", (str(spec),), cmd.at)
+    cmd = whole_command(r, node, what, cmd, base)  # a clip or still named in a show is found next to it
+    if cmd is None:
+        return None
     for ref in (presets_named(cmd) if show is not None else ()):
         try:
             show.find(ref)

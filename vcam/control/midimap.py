@@ -21,7 +21,9 @@ from yaml.nodes import MappingNode
 from vcam.control.commands import Command, read_command
 from vcam.control.faders import read_fader, scaled
 from vcam.control.mapfiles import MapFiles
+from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import ConfigError, Reader
+
 
 @dataclass(frozen=True)
 class Knob:
@@ -105,9 +107,12 @@ def _same_control(a: Knob | Button, b: Knob | Button) -> bool:
 ENTRY_KEYS = ("cc", "note", "program", "param", "command", "range", "curve", "channel", "between")
 
 
-def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool = False) -> tuple[MidiMap, str | None]:
+def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool = False,
+             whole_paths: bool = True) -> tuple[MidiMap, str | None]:
     """A map from a `midi:` section or map file node; returns (map, port) and records problems in `r`. Only a
-    show's section may build on a map file (`map:`): a map file naming one could name itself, without end."""
+    show's section may build on a map file (`map:`): a map file naming one could name itself, without end.
+    `base`: the folder of the file `node` is in, where a button's `input file:`/`image:` is found and made whole
+    (`whole_paths`; else left as written, for commands run on another machine, which finds them there)."""
     keys = r.mapping(node, where, ("name", "port", "channel", "controls") if in_map_file
                      else ("name", "port", "map", "channel", "controls"))
     channel = _channel(r, keys.get("channel"), where)
@@ -158,6 +163,8 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
             continue
         if "command" in e:
             cmd = read_command(r, e["command"], f"{what} command")
+            if cmd is not None and whole_paths and base is not None:
+                cmd = whole_command(r, e["command"], f"{what} command", cmd, base)
             if cmd and number is not None:
                 buttons.append(Button(cmd, cc=number if kinds[0] == "cc" else None,
                                       note=number if kinds[0] == "note" else None, channel=ch, where=at))
@@ -197,11 +204,13 @@ shipped_maps = MAPS.shipped
 find_map_file = MAPS.find
 
 
-def map_named(ref: str) -> tuple[Path, MidiMap]:
-    """The map `--midi-map` names: a shipped map's name or a file's path (ValueError naming the shipped maps)."""
-    return MAPS.named(ref, load_map)
+def map_named(ref: str, whole_paths: bool = True) -> tuple[Path, MidiMap]:
+    """The map `--midi-map` names: a shipped map's name or a file's path (ValueError naming the shipped maps).
+    `whole_paths`: its buttons' files found next to it (read_map); False for a map whose commands go to a server."""
+    return MAPS.named(ref, load_map if whole_paths else lambda path: load_map(path, whole_paths=False))
 
 
-def load_map(path: Path) -> MidiMap:
-    return MAPS.load(path, lambda r, node: read_map(r, node, "MIDI map", path.parent, in_map_file=True)[0],
-                     MidiMap())
+def load_map(path: Path, whole_paths: bool = True) -> MidiMap:
+    """A map file, its buttons' `input file:`/`image:` found relative to its own folder (`whole_paths`)."""
+    return MAPS.load(path, lambda r, node: read_map(r, node, "MIDI map", path.parent, in_map_file=True,
+                                                    whole_paths=whole_paths)[0], MidiMap())

@@ -643,13 +643,14 @@ def _readable(data: bytes) -> bool:
 
 def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, controller,
               say: Callable[[str], None], tempo=None, fps: Callable[[], float | None] | None = None,
-              replaying: bool = False, osc_map: OscMap | None = None) -> list:
+              replaying: bool = False, osc_map: OscMap | None = None, whole_paths: bool = True) -> list:
     """The OSC input (`--osc [HOST:]PORT`) and the state replies (`--osc-reply [HOST:]PORT`) as parts of a show, not
     started yet ([] with neither). Checked here, before anything opens: python-osc is installed, the addresses are
     written right, the map (`--osc-map`, else the show's `osc:` section) exists and names presets the show has.
     `controller` is the show's Controller or vcam cam's RemoteController (commands, state and its listeners);
     `tempo` an object with `bpm` and `beat()`, `fps` the frames made per second, where known. `osc_map`: the map
-    `map_ref` names, where it was read already (read_map), so that the file is read once."""
+    `map_ref` names, where it was read already (read_map), so that the file is read once. `whole_paths`: as
+    read_map's (False where the commands go to a server, vcam cam's)."""
     if map_ref and listen is None:
         say("--osc-map is not used: no OSC input is opened without --osc [HOST:]PORT")
     if listen is None and reply is None:
@@ -659,7 +660,7 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
     if listen is not None and replaying:
         say("--osc is not used while a control log is replayed (the log's commands are the show's)")
     elif listen is not None:
-        router = OscRouter(_mapping(map_ref, show, controller, osc_map), controller)
+        router = OscRouter(_mapping(map_ref, show, controller, osc_map, whole_paths), controller)
     replies = _replies(reply, router, controller, say, tempo, fps, replaying) if reply is not None else None
     parts: list = []
     if router is not None:
@@ -704,20 +705,22 @@ def _say_if_unreachable(host: str, port: int, reply_host: str, say: Callable[[st
             f"messages cannot reach vcam; give --osc 0.0.0.0:{port} to take them")
 
 
-def _mapping(map_ref: str | None, show, controller,
-             osc_map: OscMap | None) -> OscMap | Callable[[], OscMap | None] | None:
+def _mapping(map_ref: str | None, show, controller, osc_map: OscMap | None,
+             whole_paths: bool = True) -> OscMap | Callable[[], OscMap | None] | None:
     """The map named on the command line (`osc_map` where it was read already), else the show's `osc:` section as
     the show file has it now."""
     if not map_ref:
         return (lambda: getattr(controller.show, "osc", None)) if show is not None else None
-    return osc_map if osc_map is not None else read_map(map_ref, show)
+    return osc_map if osc_map is not None else read_map(map_ref, show, whole_paths)
 
 
-def read_map(map_ref: str, show) -> OscMap:
-    """The map `--osc-map` names, read and checked: VcamError when it names presets `show` (where given) lacks."""
+def read_map(map_ref: str, show, whole_paths: bool = True) -> OscMap:
+    """The map `--osc-map` names, read and checked: VcamError when it names presets `show` (where given) lacks.
+    `whole_paths`: its buttons' `input file:`/`image:` found next to it and made whole (oscmap.read_map); False
+    keeps them as written, for a server to find in its shared folders."""
     from vcam.control.oscmap import map_named, missing_presets
 
-    path, mapping = map_named(map_ref)
+    path, mapping = map_named(map_ref, whole_paths)
     if show is not None and (problems := missing_presets(show, mapping)):
         raise VcamError(f"OSC map {path} does not fit this show's presets: "
                         + "; ".join(f"line {line}: {problem}" for _, line, problem in problems),

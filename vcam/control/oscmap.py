@@ -24,6 +24,7 @@ from pathlib import Path
 from vcam.control.commands import Command, blend_twice, read_command
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
 from vcam.control.mapfiles import MapFiles, between_twice
+from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import ConfigError, Reader
 from vcam.words import counted
 
@@ -100,8 +101,10 @@ class OscMap:
                 + (f", {len(self.ignore)} ignored" if self.ignore else ""))
 
 
-def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False) -> OscMap:
-    """A map from an `osc:` section or (`file`) a map file's node; problems are recorded in `r`."""
+def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False, whole_paths: bool = True) -> OscMap:
+    """A map from an `osc:` section or (`file`) a map file's node; problems are recorded in `r`. `base`: the folder
+    of the file `node` is in, where a button's `input file:`/`image:` is found and made whole (`whole_paths`; else
+    left as written, for commands run on another machine, which finds them there)."""
     keys = r.mapping(node, where, ("name", "controls", "ignore") if file else ("name", "map", "controls", "ignore"))
     name = r.string(keys["name"], f"{where} name") if "name" in keys else ""
     result = OscMap()
@@ -120,7 +123,8 @@ def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False)
         what = f"{where} control {i + 1}"
         e = r.mapping(entry, what, ENTRY_KEYS, required=("address",))
         address = _address(r, e["address"], f"{what} address") if "address" in e else None
-        bound = _entry(r, e, entry, what, address or "/", (r.path, entry.start_mark.line + 1))
+        bound = _entry(r, e, entry, what, address or "/", (r.path, entry.start_mark.line + 1),
+                       base if whole_paths else None)
         if address is None or bound is None:
             continue
         key = (address, bound.arg if isinstance(bound, OscFader) else "button")
@@ -139,8 +143,9 @@ def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False)
     return result.merged(OscMap(name or "", tuple(faders), tuple(buttons), tuple(ignore)))
 
 
-def _entry(r: Reader, e: dict, node, what: str, address: str, where: tuple[str, int]):
-    """The fader or button one entry binds, or None (the problems recorded)."""
+def _entry(r: Reader, e: dict, node, what: str, address: str, where: tuple[str, int], base: Path | None):
+    """The fader or button one entry binds, or None (the problems recorded); a button's files found in `base`
+    (None: left as written)."""
     if ("command" in e) == ("param" in e):
         r.error(node, f"{what}: give either param (a fader) or command (a button)")
         return None
@@ -148,8 +153,8 @@ def _entry(r: Reader, e: dict, node, what: str, address: str, where: tuple[str, 
         for key in ("arg",) + FADER_KEYS[1:]:
             if key in e:
                 r.error(e[key], f"{what}: {key} is for a fader (param:), not a button")
-        command = read_command(r, e["command"], f"{what} command")
-        release = read_command(r, e["release"], f"{what} release") if "release" in e else None
+        command = _button_command(r, e["command"], f"{what} command", base)
+        release = _button_command(r, e["release"], f"{what} release", base) if "release" in e else None
         if command is None or ("release" in e and release is None):
             return None
         return OscButton(address, command, release, where)
@@ -161,6 +166,12 @@ def _entry(r: Reader, e: dict, node, what: str, address: str, where: tuple[str, 
         return None
     param, lo, hi, curve, between = fader
     return OscFader(address, param, lo, hi, curve, between, arg, where)
+
+
+def _button_command(r: Reader, node, what: str, base: Path | None) -> Command | None:
+    """A button's command or release, its file made whole in `base` where there is one."""
+    cmd = read_command(r, node, what)
+    return whole_command(r, node, what, cmd, base) if cmd is not None and base is not None else cmd
 
 
 def _address(r: Reader, node, what: str) -> str | None:
@@ -218,10 +229,13 @@ shipped_maps = MAPS.shipped
 find_map_file = MAPS.find
 
 
-def map_named(ref: str) -> tuple[Path, OscMap]:
-    """The map `--osc-map` names: a shipped map's name or a file's path (ValueError naming the shipped maps)."""
-    return MAPS.named(ref, load_map)
+def map_named(ref: str, whole_paths: bool = True) -> tuple[Path, OscMap]:
+    """The map `--osc-map` names: a shipped map's name or a file's path (ValueError naming the shipped maps).
+    `whole_paths`: its buttons' files found next to it (read_map); False for a map whose commands go to a server."""
+    return MAPS.named(ref, load_map if whole_paths else lambda path: load_map(path, whole_paths=False))
 
 
-def load_map(path: Path) -> OscMap:
-    return MAPS.load(path, lambda r, node: read_map(r, node, "OSC map", path.parent, file=True), OscMap())
+def load_map(path: Path, whole_paths: bool = True) -> OscMap:
+    """A map file, its buttons' `input file:`/`image:` found relative to its own folder (`whole_paths`)."""
+    return MAPS.load(path, lambda r, node: read_map(r, node, "OSC map", path.parent, file=True,
+                                                    whole_paths=whole_paths), OscMap())

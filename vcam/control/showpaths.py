@@ -1,14 +1,17 @@
-"""The files a show file names (a preset's or a cue's clip and image input, a fallback image), found relative to the
-show's folder and checked as `vcam run` will read them: there, readable, and for a still an image OpenCV decodes.
+"""The files a show file names (a preset's or a cue's clip and image input, a fallback image, an `input` command of
+a MIDI or OSC map's entry), found relative to the folder of the file that names them (the show's, or the map
+file's) and checked as `vcam run` will read them: there, readable, and for a still an image OpenCV decodes.
 
-Apart from show.py because a preset, the defaults and a cue (cuesheet.py) all name files, found and checked alike;
-each problem is said at its line when the show is read, not when the show reaches it on air.
+Apart from show.py because a preset, the defaults, a cue (cuesheet.py) and a map's button (midimap.py, oscmap.py)
+all name files, found and checked alike; each problem is said at its line when the file is read, not when the show
+reaches it on air.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from vcam.control.commands import Command
 from vcam.control.yamlcheck import Reader
 from vcam.errors import IMAGE_FIX, READ_FIX
 from vcam.inspec import InputSpec, parse_input
@@ -38,6 +41,17 @@ def found_input(r: Reader, node, what: str, written: InputSpec, base: Path) -> I
                    not_still=f"{what}: {named}", hint=" (a video is file:PATH)"):
         return None
     return InputSpec(written.kind, str(path))
+
+
+def whole_command(r: Reader, node, what: str, cmd: Command, base: Path) -> Command | None:
+    """`cmd` as it runs: an `input` whose file or image is found relative to `base` (the folder of the file the
+    command is written in) and made whole, any other command as it is; None after recording why the file cannot be
+    used. Made whole as the file is read: the controller would find a relative one in the folder vcam was started
+    in, so a show run from another folder would fail at the press, on air."""
+    if cmd.name != "input":
+        return cmd
+    spec = found_input(r, node, what, parse_input(cmd.args[0]), base)
+    return None if spec is None else Command("input", (str(spec),), cmd.at)
 
 
 def read_image(r: Reader, node, what: str, base: Path) -> str | None:
