@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+from types import SimpleNamespace
 
 import mido
 import numpy as np
@@ -1024,6 +1025,33 @@ def test_vcam_cam_says_a_midi_map_without_a_midi_port_is_not_used(monkeypatch):
     assert run_cam(CamOptions(url="ws://127.0.0.1:1", outs=["null"], midi_map="nanokontrol2", stdin=False,
                               status_out=status)) == 0
     assert "--midi-map is not used: no MIDI input is opened without --midi PORT" in status.getvalue()
+
+
+def test_vcam_cams_maps_may_name_files_only_the_server_has_and_send_them_as_written(tmp_path, monkeypatch,
+                                                                                    fake_midi_backend):
+    """A show's maps find a button's file next to themselves at load; vcam cam's maps send their commands to the
+    server, which finds the file in its own shared folders: a file missing on the laptop is no refusal."""
+    import vcam.control.osc as osc
+
+    (tmp_path / "cam.yaml").write_text("controls:\n  - {note: 36, command: input file:clips/loop.mp4}\n")
+    (tmp_path / "pad.yaml").write_text("controls:\n  - {address: /loop, command: input file:clips/loop.mp4}\n")
+    got = {}
+
+    def started(opts, status, specs, width, height, fallback, midi_map, uploader):
+        got["midi"] = midi_map
+        got["osc"] = client_module._osc_parts(opts, None, SimpleNamespace(pacer=None), status.message)
+        return 0
+
+    def osc_parts(listen, reply, map_ref, show, controller, say, whole_paths=True, **rest):
+        return [osc.read_map(map_ref, show, whole_paths)]
+
+    monkeypatch.setattr(client_module, "_run_cam", started)
+    monkeypatch.setattr(osc, "osc_parts", osc_parts)
+    assert run_cam(CamOptions(url="ws://127.0.0.1:1", outs=["null"], midi="nano", stdin=False, osc="9000",
+                              midi_map=str(tmp_path / "cam.yaml"), osc_map=str(tmp_path / "pad.yaml"),
+                              status_out=io.StringIO())) == 0
+    assert [b.command.args for b in got["midi"].buttons] == [("file:clips/loop.mp4",)]
+    assert [b.command.args for b in got["osc"][0].buttons] == [("file:clips/loop.mp4",)]
 
 
 def test_vcam_cam_midi_none_opens_no_input_as_vcam_run_does(monkeypatch, capsys):

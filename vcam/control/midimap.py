@@ -14,6 +14,7 @@ Written in a show's `midi:` section or in a map file (`presets/midi/*.yaml`) wit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from yaml.nodes import MappingNode
@@ -207,7 +208,7 @@ find_map_file = MAPS.find
 def map_named(ref: str, whole_paths: bool = True) -> tuple[Path, MidiMap]:
     """The map `--midi-map` names: a shipped map's name or a file's path (ValueError naming the shipped maps).
     `whole_paths`: its buttons' files found next to it (read_map); False for a map whose commands go to a server."""
-    return MAPS.named(ref, load_map if whole_paths else lambda path: load_map(path, whole_paths=False))
+    return MAPS.named(ref, partial(load_map, whole_paths=whole_paths))
 
 
 def load_map(path: Path, whole_paths: bool = True) -> MidiMap:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import fnmatch
 import math
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from vcam.control.commands import Command, blend_twice, read_command
@@ -232,7 +233,7 @@ find_map_file = MAPS.find
 def map_named(ref: str, whole_paths: bool = True) -> tuple[Path, OscMap]:
     """The map `--osc-map` names: a shipped map's name or a file's path (ValueError naming the shipped maps).
     `whole_paths`: its buttons' files found next to it (read_map); False for a map whose commands go to a server."""
-    return MAPS.named(ref, load_map if whole_paths else lambda path: load_map(path, whole_paths=False))
+    return MAPS.named(ref, partial(load_map, whole_paths=whole_paths))
 
 
 def load_map(path: Path, whole_paths: bool = True) -> OscMap:

@@ -87,7 +87,7 @@ def run_cam(opts: CamOptions) -> int:
         require_midi_for()  # the controller itself may come later (MidiInput waits for it)
         if not opts.midi_map:
             raise ValueError("--midi needs --midi-map: nanokontrol2, midimix, apc-mini-mk2 or a map file")
-        _, midi_map = map_named(opts.midi_map)
+        _, midi_map = map_named(opts.midi_map, whole_paths=False)  # the server finds its files
     elif opts.midi_map:
         status.message("--midi-map is not used: no MIDI input is opened without --midi PORT")
     # before the outputs open, and before connecting: a missing file or camera is said first
@@ -145,7 +145,7 @@ def _osc_parts(opts: CamOptions, remote: RemoteController, air: OnAir, say: Call
     from vcam.control.osc import osc_parts
 
     return osc_parts(opts.osc, opts.osc_reply, opts.osc_map, None, remote, say,
-                     fps=lambda: air.pacer.stats.production_fps)
+                     fps=lambda: air.pacer.stats.production_fps, whole_paths=False)  # the server finds its files
 
 
 def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool) -> str:
