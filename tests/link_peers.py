@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vcam.control.link import LinkSession  # noqa: E402
+from vcam.control.abletonlink import LinkSession  # noqa: E402
 from vcam.control.tempo import Tempo  # noqa: E402
 
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1

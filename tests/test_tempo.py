@@ -17,7 +17,7 @@ from helpers import RecordingProducer, wait_for
 import test_midi_jack
 from vcam.control.actions import Origin, SetTempo, from_dict
 from vcam.control.controller import Controller, ShowState
-from vcam.control.link import LinkSession
+from vcam.control.abletonlink import LinkSession
 from vcam.control.log import ControlLog, read_replay
 from vcam.control.midi import MidiInput, MidiRouter
 from vcam.control.midiclock import WINDOW_S, MidiClock

@@ -481,7 +481,7 @@ def _tempo(opts: RunOptions, say: Callable[[str], None]) -> tuple[Tempo, list]:
     tempo = Tempo()
     if not opts.link:
         return tempo, []
-    from vcam.control.link import LinkSession
+    from vcam.control.abletonlink import LinkSession
 
     return tempo, [LinkSession(tempo, say)]
 
