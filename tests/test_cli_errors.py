@@ -92,6 +92,8 @@ def test_vcam_devices_without_midi_says_why_and_offers_no_option_it_lacks(capsys
     (["--strength", "nan"], "argument --strength: strength must be from 0"),
     (["--in", "dvd"], "argument --in: unknown input 'dvd': use none, camera"),
     (["--in", "image:"], "argument --in: input 'image:' needs a path"),
+    (["--in", "/clips/My Clips/a.mp4"], "argument --in: a path needs its kind first: did you mean --in "
+     "'file:/clips/My Clips/a.mp4'?"),
     (["--in-fit", "zoom"], "argument --in-fit: invalid choice: 'zoom'"),
 ])
 def test_a_bad_input_option_is_one_usage_line(command, args, fragment, capsys):

@@ -212,6 +212,35 @@ def test_a_name_or_path_in_quotes_loses_its_quotes_as_in_blend(line, expected):
     assert parse(line) == expected
 
 
+@pytest.mark.parametrize("line,expected", [
+    ("input file:'/home/me/My Clips/loop.mp4' ", "file:/home/me/My Clips/loop.mp4"),  # GNOME Terminal, Konsole
+    ("input file:'/clips/Bob'\\''s loop.mp4' ", "file:/clips/Bob's loop.mp4"),  # their quote in a name
+    (r"input file:/Users/me/My\ Clips/loop\ \(2\).mp4", "file:/Users/me/My Clips/loop (2).mp4"),  # macOS, iTerm
+    (r"input file:~/clips/my\ loop.mp4", "file:~/clips/my loop.mp4"),
+    (r"input image:C:\shots\a.png", r"image:C:\shots\a.png"),
+])
+def test_a_file_dropped_on_the_terminal_after_its_kind_is_that_file(line, expected):
+    """A file dragged from the file manager comes quoted or with a shell's backslashes; the backslashes were kept
+    in its name (not found), and a quote in a quoted name broke it."""
+    assert parse(line) == Command("input", (expected,))
+
+
+@pytest.mark.parametrize("line,meant", [
+    ("input /home/me/clip.mp4", "input file:/home/me/clip.mp4"),
+    ("input clip.mp4 ", "input file:clip.mp4"),
+    ("input ~/photo.png", "input image:~/photo.png"),
+    ("input '/home/me/My Clips/loop.mp4' ", "input file:/home/me/My Clips/loop.mp4"),
+    ("input '/clips/Bob'\\''s loop.mp4'", "input file:/clips/Bob's loop.mp4"),
+    (r"input /Users/me/My\ Clips/loop\ \(2\).mp4", "input file:/Users/me/My Clips/loop (2).mp4"),
+])
+def test_a_path_typed_without_its_kind_is_answered_with_the_command_to_type(line, meant):
+    """`input /home/me/clip.mp4` was "unknown input '/home/me/clip.mp4': use none, camera, …" and the usage."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"a path needs its kind first: did you mean {meant}?"
+    assert parse(meant) is not None  # the command it says is one that parses
+
+
 def test_a_tab_after_the_command_name_is_a_space():
     assert parse("preset\t2") == parse("preset 2")
     assert parse("seed\t5").args == (5,)

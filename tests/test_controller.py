@@ -959,6 +959,31 @@ def test_a_typed_clip_is_the_working_folders_and_logged_whole(on_air, monkeypatc
     assert entry["command"] == "input file:walk.mp4" and entry["apply"]["spec"] == f"file:{tmp_path / 'walk.mp4'}"
 
 
+@pytest.mark.parametrize("typed", [r"input file:My\ Clips/loop\ \(2\).mp4", "input file:'My Clips/loop (2).mp4' ",
+                                   r"input file:{tmp}/My\ Clips/loop\ \(2\).mp4 @off"])
+def test_a_clip_dropped_on_the_terminal_goes_on_air(on_air, monkeypatch, typed):
+    """A clip dragged onto a Mac's terminal came with backslashes, kept in its name: "no such file"."""
+    from helpers import write_clip
+    from vcam.control.actions import SetInput
+    from vcam.live.inputs.switch import check_input
+
+    ctl, producer, _, tmp_path = on_air
+    (tmp_path / "My Clips").mkdir()
+    clip = write_clip(tmp_path / "My Clips" / "loop (2).mp4")
+    monkeypatch.chdir(tmp_path)
+    ctl.check_input = check_input
+    reply = ctl.handle_line(typed.format(tmp=tmp_path), "stdin")
+    assert not reply.startswith("error") and producer.actions == [SetInput(f"file:{clip}")]
+
+
+def test_a_clip_dropped_without_its_kind_is_answered_with_the_line_to_type(on_air):
+    ctl, producer, _, tmp_path = on_air
+    clip = tmp_path / "My Clips" / "loop (2).mp4"
+    reply = ctl.handle_line(f"input '{clip}' ", "stdin")
+    assert reply == f"error: a path needs its kind first: did you mean input file:{clip}?"
+    assert producer.actions == [] and ctl.state.input == "camera"
+
+
 def test_an_input_the_check_refuses_is_an_error_reply_and_changes_nothing(on_air):
     from vcam.errors import VcamError
 

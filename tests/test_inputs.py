@@ -1,6 +1,7 @@
 """The video a stream restyles, on the light side: the input spec, live frames spread over a block, a clip by
 position, a still image, a camera through a test double (lost and found again) and the switch between them."""
 import os
+import random
 import platform
 import threading
 
@@ -56,13 +57,63 @@ def test_parse_input_reads_every_form(text, kind, target):
 
 
 @pytest.mark.parametrize("text, says", [
-    ("webcam", "unknown input"), ("", "unknown input"), ("none:x", "takes nothing"), ("net:5", "takes nothing"),
+    ("webcam", "unknown input"), ("", "unknown input"), ("rtsp://cam.local/live", "unknown input"),
+    ("none:x", "takes nothing"), ("net:5", "takes nothing"),
     ("file:", "needs a path"), ("image:", "needs a path"), ("camera:", "needs a device"),
     ("camera:front", "neither an index"), ("camera:²", "neither an index"),
 ])
 def test_parse_input_refuses_bad_forms_saying_why(text, says):
     with pytest.raises(ValueError, match=says):
         parse_input(text)
+
+
+@pytest.mark.parametrize("text, target", [
+    (r"file:/Users/me/My\ Clips/loop\ \(2\).mp4", "/Users/me/My Clips/loop (2).mp4"),  # macOS Terminal, iTerm
+    (r"file:~/clips/my\ loop.mp4", "~/clips/my loop.mp4"),  # a shell's tab completion
+    (r"file:a\'b\"c\&d\[e\]f\!g\$h\;i\#j\,k.mp4", "a'b\"c&d[e]f!g$h;i#j,k.mp4"),
+    (r"file:C:\clips\a.mp4", r"C:\clips\a.mp4"),  # Windows: a backslash before a letter or digit stays
+    (r"file:C:\clips\(old)\[2024]\a.mp4", r"C:\clips\(old)\[2024]\a.mp4"),  # a drive's path keeps them all
+    (r"file:\\server\share\(old)\a.mp4", r"\\server\share\(old)\a.mp4"),  # as does a share's
+    (r"file:clips\0\a.mp4", r"clips\0\a.mp4"), (r"file:a\\\ b.mp4", r"a\\ b.mp4"),
+])
+def test_a_paths_shell_escapes_are_taken_out_and_a_windows_paths_backslashes_kept(text, target):
+    """A clip dropped on a Mac's terminal was looked for with its backslashes in its name: not found."""
+    spec = parse_input(text)
+    assert spec == InputSpec("file", target) and parse_input(str(spec)) == spec
+
+
+def test_on_windows_no_backslash_is_an_escape():
+    from vcam.inspec import unescaped
+
+    assert unescaped(r"clips\(old)\a.mp4", windows=True) == r"clips\(old)\a.mp4"
+    assert unescaped(r"clips\(old)\a.mp4", windows=False) == "clips(old)\\a.mp4"
+
+
+@pytest.mark.parametrize("text, meant", [
+    ("/home/me/clip.mp4", "file:/home/me/clip.mp4"), ("clip.mp4", "file:clip.mp4"),
+    ("~/Pictures/Photo.JPG", "image:~/Pictures/Photo.JPG"), ("./camera", "file:./camera"),
+    (r"/Users/me/My\ Clips/loop\ \(2\).mp4", "file:/Users/me/My Clips/loop (2).mp4"),
+    (r"C:\clips\a.mp4", r"file:C:\clips\a.mp4"), ("/dev/video2", "camera:/dev/video2"),
+    ("/home/me/a:b.mp4", "file:/home/me/a:b.mp4"),
+])
+def test_a_path_without_its_kind_is_refused_with_the_input_it_most_likely_is(text, meant):
+    """`/home/me/clip.mp4` was an "unknown input" with the list of forms: the fix is one word, so it is said."""
+    from vcam.inspec import BarePathError
+
+    with pytest.raises(BarePathError) as err:
+        parse_input(text)
+    assert str(err.value) == f"a path needs its kind first: did you mean {meant}?"
+    assert parse_input(meant) == err.value.meant  # what it says reads back as that input
+
+
+def test_taking_a_paths_escapes_out_twice_changes_nothing_more():
+    from vcam.inspec import unescaped
+
+    rng = random.Random(3)
+    for _ in range(2000):
+        path = "".join(rng.choice("\\\\ (a1:/'") for _ in range(rng.randrange(12)))
+        once = unescaped(path, windows=False)
+        assert unescaped(once, windows=False) == once
 
 
 def test_a_show_files_paths_are_relative_to_the_show():

@@ -10,6 +10,7 @@ frames, so the show file's checks and the command parser need nothing of the cap
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 INPUT_KINDS = ("none", "camera", "file", "image", "net")
@@ -21,6 +22,15 @@ DEFAULT_STRENGTH = 0.6
 USAGE = "use none, camera, camera:N, camera:/dev/videoN, file:PATH, image:PATH or net"
 # The option that gives the input at start-up; the `input` command takes the same SRC while the show runs
 FLAG = "--in"
+# What a POSIX shell's escapes put a backslash before in a path (macOS Terminal and iTerm drop a file as
+# `/Users/me/My\ Clips/loop\ \(2\).mp4`, a shell's tab completion writes `my\ loop.mp4`): punctuation only, so
+# that a backslash before a letter or a digit (`clips\a.mp4`) stays. Not `~` (`\~` is no home folder).
+SHELL_ESCAPED = frozenset(" !\"#$%&'()*+,:;<=>?@[]^`{|}")
+# A path as Windows writes it, whose backslashes are its separators: a drive (`C:\`, `C:/`) or a share (`\\host`)
+_WINDOWS_PATH = re.compile(r"^([A-Za-z]:[\\/]|\\\\)")
+# Only to word the fix for a path given without its kind: vcam itself goes by the kind written (and then by what
+# OpenCV decodes), never by a name's ending
+_STILL_ENDINGS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 
 
 @dataclass(frozen=True)
@@ -61,12 +71,64 @@ def typed_fix(fix: str, written: InputSpec) -> str:
            "the show file"
 
 
+class BarePathError(ValueError):
+    """A path given without its kind (`/home/me/clip.mp4`, a file dropped on the terminal): `meant` is the input
+    it most likely is, for each place to say as it is written there (`said`: `input file:…`, `--in 'file:…'`)."""
+
+    def __init__(self, meant: InputSpec, said: str = ""):
+        super().__init__(f"a path needs its kind first: did you mean {said or meant}?")
+        self.meant = meant
+
+
+def unescaped(path: str, windows: bool = os.name == "nt") -> str:
+    """`My\\ Clips/loop\\ \\(2\\).mp4` → `My Clips/loop (2).mp4`: a shell's escapes in a path (SHELL_ESCAPED) taken
+    out. Not in a Windows path (`windows`: as vcam runs there), whose backslashes separate folders, one of which may
+    well be `(old)` or `[2024]`. Taking them out twice changes nothing more, so a canonical form reads back the
+    same."""
+    if "\\" not in path or windows or _WINDOWS_PATH.match(path):
+        return path
+    out, i = [], 0
+    while i < len(path):
+        pair = path[i:i + 2]
+        if pair == "\\\\":  # kept doubled: made one, a second reading would take it as an escape in turn
+            out.append(pair)
+            i += 2
+        elif len(pair) == 2 and pair[0] == "\\" and pair[1] in SHELL_ESCAPED:
+            out.append(pair[1])
+            i += 2
+        else:
+            out.append(path[i])
+            i += 1
+    return "".join(out)
+
+
+def _looks_like_path(text: str) -> bool:
+    """Whether an input that names no kind is a file's path: a folder in it, a home or relative start, a drive,
+    or an ending such as .mp4 (`webcam` or `dvd` is a mistyped kind, not a file; an address such as
+    rtsp://host/cam is no file vcam could open)."""
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", text):
+        return False
+    return bool("/" in text or "\\" in text or text.startswith(("~", ".")) or _WINDOWS_PATH.match(text)
+                or re.search(r"\.[A-Za-z0-9]{1,5}$", text))
+
+
+def _meant(path: str) -> InputSpec:
+    """The input a bare path most likely is, for the fix to name: a device under /dev a camera, a picture's ending
+    an image, else a clip. Only said: what then plays is the kind the operator writes."""
+    if path.startswith("/dev/"):
+        return InputSpec("camera", path)
+    return InputSpec("image" if path.lower().endswith(_STILL_ENDINGS) else "file", path)
+
+
 def parse_input(text: str) -> InputSpec:
-    """`file:clip.mp4` → InputSpec('file', 'clip.mp4'); ValueError saying the forms."""
+    """`file:clip.mp4` → InputSpec('file', 'clip.mp4'); ValueError saying the forms, BarePathError for a path
+    without its kind. A path's shell escapes are taken out (unescaped)."""
     text = text.strip()
     kind, sep, target = text.partition(":")
     kind = kind.lower()
     if kind not in INPUT_KINDS:
+        if _looks_like_path(text):
+            raise BarePathError(_meant(unescaped(text)))
         raise ValueError(f"unknown input {text!r}: {USAGE}")
     if kind in ("none", "net") and sep:
         raise ValueError(f"input {text!r} takes nothing after '{kind}': {USAGE}")
@@ -76,7 +138,7 @@ def parse_input(text: str) -> InputSpec:
         raise ValueError(f"input {text!r} needs a device after 'camera:' (camera:0 or camera:/dev/video0)")
     if kind == "camera" and target and not (target.isascii() and target.isdigit()) and not target.startswith("/"):
         raise ValueError(f"camera {target!r} is neither an index (camera:0) nor a device path (camera:/dev/video0)")
-    return InputSpec(kind, target)
+    return InputSpec(kind, unescaped(target) if kind in ("file", "image") else target)
 
 
 def check_strength(value: float) -> float:

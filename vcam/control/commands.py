@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.inspec import check_strength, parse_input
+from vcam.inspec import BarePathError, check_strength, parse_input
 from vcam.words import nearest
 
 if TYPE_CHECKING:
@@ -187,18 +187,22 @@ def _quantize(text: str) -> str:
 
 def _unquoted(text: str) -> str:
     """`"neon city"` → `neon city`: a name or path in quotes, as blend takes them, so the quotes are not kept in
-    it."""
+    it. In single quotes, `'\\''` is a quote of the name, as GNOME Terminal and Konsole write one in a file dropped
+    on them (`'/clips/Bob'\\''s loop.mp4'`)."""
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
-        return text[1:-1]
+        return text[1:-1].replace("'\\''", "'") if text[0] == "'" else text[1:-1]
     return text
 
 
 def _input(text: str) -> str:
     """`input "file:my clip.mp4"` or `input file:"my clip.mp4"`: a path with spaces may be quoted, whole or after
-    its kind."""
+    its kind (a file dropped on the terminal comes quoted, or with a shell's backslashes, which parse_input takes
+    out). A path without its kind is answered with the command that plays it."""
     kind, colon, path = _unquoted(text).partition(":")
     try:
         return str(parse_input(kind + colon + _unquoted(path)))
+    except BarePathError as e:
+        raise CommandError(str(BarePathError(e.meant, f"input {e.meant}"))) from None
     except ValueError as e:
         raise CommandError(f"{e}; usage: {usage('input')}") from None
 
