@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 
+
 class Stopped(Exception):
     """The link was stopped (vcam cam quits) while a try looked the server's name up or dialled it."""
 

@@ -8,7 +8,6 @@ from vcam.errors import VcamError
 from vcam.live.outputs import v4l2loopback
 
 
-
 def _converter(fmt):
     """RGB -> the camera's native pixel format, or None when RGB is what it takes."""
     import cv2
