@@ -18,7 +18,7 @@ from vcam.control.midilearn import learn_line
 from vcam.control.midimap import Knob, MidiMap
 from vcam.control.prompter import Prompter
 from vcam.control.show import parse_show
-from vcam.control.showedit import OnAir, ShowEdit, in_words
+from vcam.control.showedit import Playing, ShowEdit, in_words
 from vcam.control.tempo import Tempo
 
 SHOW = """\
@@ -357,52 +357,52 @@ def test_reload_that_edits_a_side_of_the_live_blend_blends_the_new_text(rig):
     assert len(sent(log_out)) == before and ctl.state.blend == (0, 1, 0.25)
 
 
-def edit_of(text: str, on_air: OnAir, old: str = SHOW) -> ShowEdit:
+def edit_of(text: str, on_air: Playing, old: str = SHOW) -> ShowEdit:
     """What a reload from `old` to `text` changes with `on_air` on air."""
     return ShowEdit.of(parse_show(old, "show.yaml"), parse_show(text, "show.yaml"), on_air)
 
 
 def test_the_preset_on_air_is_followed_by_name_where_it_moved_and_by_place_where_it_was_renamed():
     moved = SHOW.replace("presets:\n", "presets:\n  - {name: desert, prompt: sand dunes}\n")
-    assert edit_of(moved, OnAir(preset=1, seed=7)) == ShowEdit(preset=2)  # nothing of it sent
-    assert edit_of(SHOW.replace("name: ocean", "name: sea water"), OnAir(preset=1, seed=7)) == ShowEdit(preset=1)
+    assert edit_of(moved, Playing(preset=1, seed=7)) == ShowEdit(preset=2)  # nothing of it sent
+    assert edit_of(SHOW.replace("name: ocean", "name: sea water"), Playing(preset=1, seed=7)) == ShowEdit(preset=1)
     # renamed and moved too: nothing finds it any more, and it is dropped
     renamed_moved = moved.replace("name: ocean", "name: sea water")
-    assert edit_of(renamed_moved, OnAir(preset=1)).dropped.preset.name == "ocean"
+    assert edit_of(renamed_moved, Playing(preset=1)).dropped.preset.name == "ocean"
 
 
 def test_the_preset_on_air_removed_is_dropped_and_next_and_prev_go_to_its_neighbours():
-    edit = edit_of(without("ocean"), OnAir(preset=1))
+    edit = edit_of(without("ocean"), Playing(preset=1))
     new = parse_show(without("ocean"), "show.yaml")
     assert (edit.preset, edit.blend, edit.edits) == (None, None, ())
     assert edit.said == ("preset 'ocean' on air is no longer in the show: it stays on air until you pick another",)
     assert (edit.dropped.neighbour(new, 1), edit.dropped.neighbour(new, -1)) == (1, 0)  # forest, city
     # the next reload that brings it back picks it, sending what differs from it as it was
     back = ShowEdit.of(new, parse_show(SHOW.replace("seed: 7", "seed: 8"), "show.yaml"),
-                       OnAir(preset=None, dropped=edit.dropped, seed=7))
+                       Playing(preset=None, dropped=edit.dropped, seed=7))
     assert (back.preset, back.dropped, back.edits) == (1, None, (SetSeed(8),))
     assert back.said == ("preset 2 'ocean' on air is in the show again",)
 
 
 def test_an_edited_prompt_of_the_preset_on_air_is_one_prompt_change_and_a_value_set_live_stays():
-    edit = edit_of(SHOW.replace("ocean waves", "a stormy sea"), OnAir(preset=1, seed=7))
+    edit = edit_of(SHOW.replace("ocean waves", "a stormy sea"), Playing(preset=1, seed=7))
     assert edit.edits == (SetPrompts({"a stormy sea": 1.0}, 2),) and edit.preset == 1
     assert in_words(edit.edits[0]) == "prompt (over 2 blocks)"
     # the file's new seed is the one set live already: not sent again
-    assert edit_of(SHOW.replace("seed: 7", "seed: 8"), OnAir(preset=1, seed=8)).edits == ()
-    assert edit_of(SHOW.replace("misty", "dark"), OnAir(preset=1, seed=7)) == ShowEdit(preset=1)  # edited elsewhere
+    assert edit_of(SHOW.replace("seed: 7", "seed: 8"), Playing(preset=1, seed=8)).edits == ()
+    assert edit_of(SHOW.replace("misty", "dark"), Playing(preset=1, seed=7)) == ShowEdit(preset=1)  # edited elsewhere
 
 
 def test_changed_defaults_are_the_commands_that_set_them_and_an_edit_blends_over_the_new_transition():
     edited = SHOW.replace("ocean waves, seed: 7, transition: 2", "a stormy sea, seed: 7").replace(
         "midi:", "defaults: {transition: 0, quantize: bar, bpm: 120}\nmidi:")
-    edit = edit_of(edited, OnAir(preset=1, seed=7, transition=6))
+    edit = edit_of(edited, Playing(preset=1, seed=7, transition=6))
     assert edit.later == (Command("quantize", ("bar",)), Command("transition", (0,)), Command("bpm", (120,)))
     assert edit.edits == (SetPrompts({"a stormy sea": 1.0}, 0),)
 
 
 def test_a_blend_on_air_is_blended_again_only_where_a_sides_text_changed():
-    blend = OnAir(preset=0, blend=(0, 1, 0.25))
+    blend = Playing(preset=0, blend=(0, 1, 0.25))
     assert edit_of(SHOW.replace("seed: 7", "seed: 8"), blend) == ShowEdit(preset=0, blend=(0, 1, 0.25))
     moved = SHOW.replace("ocean waves", "a stormy sea").replace("presets:\n", "presets:\n  - {name: a, prompt: a}\n")
     edit = edit_of(moved, blend)

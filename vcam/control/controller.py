@@ -29,7 +29,7 @@ from vcam.control.prompter import Prompter
 from vcam.control.screenwait import ScreenWaits
 from vcam.control.protocol import CameraScreen, Producer, Shown
 from vcam.control.show import Show
-from vcam.control.showedit import Dropped, OnAir, ShowEdit, in_words
+from vcam.control.showedit import Dropped, Playing, ShowEdit, in_words
 from vcam.control.teller import Teller
 from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
@@ -278,7 +278,7 @@ class Controller:
         changes"), for the reload's line; what the cue list did too (vcam.control.cues.CueList.replace)."""
         with self._lock:
             st = self.state
-            edit = ShowEdit.of(self.show, show, OnAir(st.preset, st.blend, self._dropped, st.seed, st.input,
+            edit = ShowEdit.of(self.show, show, Playing(st.preset, st.blend, self._dropped, st.seed, st.input,
                                                       st.strength, st.bias, st.transition))
             applied = [text for cmd in edit.later if (text := self._reload_default(cmd)) is not None]
             self._pick(edit.preset, edit.blend, show, edit.dropped)

@@ -51,7 +51,7 @@ class Dropped:
 
 
 @dataclass(frozen=True)
-class OnAir:
+class Playing:
     """What is on air as a reload finds it (the controller's state, read under its lock)."""
 
     preset: int | None  # an index into the show replaced; None: a typed prompt, a blend's mix, a dropped preset
@@ -88,7 +88,7 @@ class ShowEdit:
     new_fallback: bool = False
 
     @classmethod
-    def of(cls, old: Show | None, new: Show, on_air: OnAir) -> ShowEdit:
+    def of(cls, old: Show | None, new: Show, on_air: Playing) -> ShowEdit:
         """A reload from `old` to `new` with `on_air` on air: presets change, the stream goes on; the current
         preset (or blend) is kept by name, else by its place where it puts the same on air (a rename).
 
@@ -131,7 +131,7 @@ def in_words(action: Action) -> str:
     raise ValueError(f"a reload's edit makes no {action.op}")
 
 
-def _picked(old: Show | None, new: Show, on_air: OnAir) -> ShowEdit:
+def _picked(old: Show | None, new: Show, on_air: Playing) -> ShowEdit:
     """What is on air in `new`, and what the edit changed of it."""
     if on_air.blend is not None:
         return _blend_kept(old, new, on_air)
@@ -148,7 +148,7 @@ def _picked(old: Show | None, new: Show, on_air: OnAir) -> ShowEdit:
     return ShowEdit(preset=same, edits=_edits(old.presets[index], new.presets[same], on_air))
 
 
-def _blend_kept(old: Show, new: Show, on_air: OnAir) -> ShowEdit:
+def _blend_kept(old: Show, new: Show, on_air: Playing) -> ShowEdit:
     """The blend on air, with both its sides in `new`; else its mix stays on air, told as the prompts it is (a
     dropped preset's)."""
     a, b, x = on_air.blend
@@ -165,7 +165,7 @@ def _blend_kept(old: Show, new: Show, on_air: OnAir) -> ShowEdit:
                     reblend=Command("blend", (new_a + 1, new_b + 1, x)) if edited else None)
 
 
-def _back(was: Dropped, old: Show | None, new: Show, on_air: OnAir) -> ShowEdit:
+def _back(was: Dropped, old: Show | None, new: Show, on_air: Playing) -> ShowEdit:
     """A reload while a preset it took out earlier (`was`) is on air: an edit that brings it back by name picks it
     again (putting on air only what differs from it as it was), else it stays out."""
     try:
@@ -176,7 +176,7 @@ def _back(was: Dropped, old: Show | None, new: Show, on_air: OnAir) -> ShowEdit:
                                         "again",), edits=_edits(was.preset, new.presets[index], on_air))
 
 
-def _edits(before: Preset, after: Preset, on_air: OnAir) -> tuple[Action, ...]:
+def _edits(before: Preset, after: Preset, on_air: Playing) -> tuple[Action, ...]:
     """The preset on air as the file now has it (`after`; `before`: as it had it): what the edit changed in it, as
     the actions that put it on air; the rest stays as it is, and so does what the file changed to what is on air
     already."""
