@@ -821,6 +821,13 @@ def show_folder(tmp_path, monkeypatch):
     (tmp_path / "map.yaml").write_text("controls:\n  - {cc: 1, param: blend}\n")
     (tmp_path / "osc.yaml").write_text("controls:\n  - {address: /1/fader1, param: blend}\n")
     (tmp_path / "mapped.yaml").write_text(TINY_SHOW + "midi: {map: map.yaml}\nosc: {map: osc.yaml}\n")
+    (tmp_path / "maps").mkdir()  # a map's button names a clip next to the map, not next to the show
+    write_clip(tmp_path / "maps" / "loop.avi")
+    (tmp_path / "maps" / "buttons.yaml").write_text("controls:\n  - {note: 36, command: 'input file:loop.avi'}\n")
+    (tmp_path / "maps" / "osc.yaml").write_text(
+        "controls:\n  - {address: /b, command: 'input image:../fb.png', release: 'input file:loop.avi'}\n")
+    (tmp_path / "buttons.yaml").write_text(TINY_SHOW + "midi: {map: maps/buttons.yaml}\n")
+    (tmp_path / "oscbuttons.yaml").write_text(TINY_SHOW + "osc: {map: maps/osc.yaml}\n")
     return tmp_path
 
 
@@ -834,6 +841,13 @@ def show_folder(tmp_path, monkeypatch):
     (["--midi-map", "map.yaml", "--out", "file:map.yaml"], "would write over the map --midi-map map.yaml"),
     (["mapped.yaml", "--out", "file:map.yaml"], "would write over a map mapped.yaml names"),
     (["mapped.yaml", "--out", "null", "--log-controls", "osc.yaml"], "would write over a map mapped.yaml names"),
+    (["buttons.yaml", "--out", "file:maps/loop.avi"], "would write over a MIDI button's input in buttons.yaml"),
+    (["oscbuttons.yaml", "--out", "file:maps/loop.avi"], "would write over an OSC button's input in oscbuttons"),
+    (["oscbuttons.yaml", "--out", "null", "--log-controls", "fb.png"], "would write over an OSC button's input"),
+    (["--midi-map", "maps/buttons.yaml", "--out", "file:maps/loop.avi"],
+     "would write over a button of --midi-map maps/buttons.yaml"),
+    (["--osc-map", "maps/osc.yaml", "--out", "file:maps/loop.avi"],
+     "would write over a button of --osc-map maps/osc.yaml"),
     (["--out", "file:a.mp4", "--out", "file:./a.mp4@160x96"],
      "--out file:a.mp4 and --out file:./a.mp4@160x96 would write the same file"),
     (["--out", "file:a.mp4", "--log-controls", "a.mp4"], "would write the same file"),
