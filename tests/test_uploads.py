@@ -607,6 +607,7 @@ def test_ctrl_c_while_the_sent_camera_settles_in_a_mode_ends_its_capture_at_once
     up.stop()
     assert not any(t.is_alive() for t in up._threads)
     assert len(device.opened) == 1 and device.opened[0].released  # not opened again in its own mode: it ends
+    assert not any("unplugged" in line for line in said), said  # the camera was not lost: vcam cam ended
 
 
 # --- the light side ---------------------------------------------------------------------------------------------

@@ -341,6 +341,8 @@ class Uploader:
             self._fit_capture()
             frame = self.capture.read()
             if frame is None:
+                if self._stop.is_set():  # a read or a settle cut short by the stop: no camera was lost
+                    return
                 if not self._capture_failed():
                     return
                 continue
