@@ -1033,6 +1033,30 @@ def test_a_control_log_that_fills_the_disk_is_said_at_the_end_and_the_exit_code_
     assert code == 1, text
 
 
+def test_a_control_log_whose_older_log_cannot_be_emptied_on_air_says_at_the_end_it_holds_none_of_the_show():
+    """It said the log was incomplete and that vcam render needs --blocks N for it: rendered, the file, whole, made
+    the older show."""
+    import errno
+
+    from vcam.control.log import ControlLog
+    from vcam.live.run import _log_failed
+
+    class AppendOnly(io.StringIO):
+        name = "show.jsonl"
+
+        def truncate(self, size=None):
+            raise OSError(errno.EPERM, "Operation not permitted")
+
+    said = []
+    log = ControlLog(AppendOnly('{"vcam": {"seed": 7}}\n{"end": {"blocks": 40}}\n'), {"seed": 1}, said.append,
+                     older="show.jsonl")
+    log.on_air()
+    log.end(3)
+    assert log.failed and log.kept_older
+    assert _log_failed(log, 0, said.append) == 1
+    assert said[-1].startswith("control log show.jsonl holds none of this show") and "--blocks" not in said[-1]
+
+
 def test_two_outputs_on_one_camera_device_are_refused_before_anything_opens(capsys):
     """On v4l2loopback 0.12 the second opened as well, and both wrote into the device."""
     assert main(["run", "--model", "tiny", "--duration", "0.5", "--out", "vcam:/dev/video10",

@@ -54,6 +54,7 @@ class ControlLog:
         self._held: list[str] | None = [] if older else None  # the lines waiting for the show to go on air
         self._ended = False  # `end` came: a block made after it leaves an older log as it was
         self._aired = False  # `on_air` came before `end`: a block was handed on, whatever count `end` is given
+        self._kept = False  # the older log could not be emptied on air: the file holds it whole, none of this show
         self.say = say or (lambda text: print(text, file=sys.stderr, flush=True))
         self._failed = False  # a write failed (a full disk, a pulled stick): said once, the show goes on
         self.started = time.monotonic()
@@ -125,6 +126,7 @@ class ControlLog:
                 self.out.seek(0)
                 self.out.truncate()
             except (OSError, ValueError) as e:
+                self._kept = True
                 self._cannot_write(e)
                 self.out.close()  # the older log is whole: no line of this show is written over a part of it
                 return
@@ -134,6 +136,12 @@ class ControlLog:
     def failed(self) -> bool:
         """Whether a write failed: the log lacks what came after it (and its end line)."""
         return self._failed
+
+    @property
+    def kept_older(self) -> bool:
+        """Whether the file holds the older log still, whole, and no line of this show: it never went on air, or
+        the older log could not be emptied as it did."""
+        return self._kept or (self.older is not None and self._held is not None)
 
     def end(self, blocks: int) -> None:
         """The last line (how many blocks the show made: where its replay stops), then the file is closed; a show

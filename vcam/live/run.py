@@ -386,8 +386,12 @@ def _log_failed(log: ControlLog, code: int, say: Callable[[str], None]) -> int:
     """The end of a show whose control log could not be written to the end: said again with the others' ends,
     and the exit code 1 (as for a failed output), so a script running the show sees that its log is incomplete."""
     name = getattr(log.out, "name", "the control log")
-    say(f"control log {name} is incomplete: a write failed (the reason is above), so it lacks the show's later "
-        "controls and its end line (vcam render needs --blocks N for it)")
+    if log.kept_older:  # its end lines are the older show's: rendered, it makes that show, not this one
+        say(f"control log {name} holds none of this show: it could not be emptied as the show went on air (the "
+            "reason is above), so the older log there is kept as it was")
+    else:
+        say(f"control log {name} is incomplete: a write failed (the reason is above), so it lacks the show's later "
+            "controls and its end line (vcam render needs --blocks N for it)")
     return code or 1
 
 
