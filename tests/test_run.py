@@ -765,6 +765,23 @@ def test_an_edit_of_the_show_file_during_a_replay_is_said_and_changes_nothing_on
                     "--replay"]
 
 
+def test_an_edit_that_takes_the_midi_section_out_takes_its_controls_off_the_controller(tmp_path):
+    """The router kept the section's map: its buttons went on acting, where an OSC section taken out takes its
+    controls with it."""
+    from vcam.live.run import _show_watcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text(TINY_SHOW + "midi: {controls: [{note: 36, command: next}]}\n")
+    show, said, fake = load_show(path), [], _Recorded()
+    router = SimpleNamespace(mapping=show.midi)
+    watcher = _show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    path.write_text(TINY_SHOW)
+    watcher.poll()  # the change is seen, then loaded once it held from one look to the next
+    watcher.poll()
+    assert len(fake.shows) == 1 and said[-1].startswith(f"reloaded {path}"), said
+    assert router.mapping.buttons == () and router.mapping.knobs == () and not router.mapping.program_to_preset
+
+
 def test_a_replay_logged_again_is_refused_before_anything_opens(tmp_path, capsys):
     """--log-controls with --replay wrote a header and an end line: the replayed changes are not logged."""
     again = tmp_path / "again.jsonl"

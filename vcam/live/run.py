@@ -726,6 +726,7 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
     """The show file's watcher (a valid edit applies on air, but for a replay's, said not to); every preset's prompts
     are encoded ahead, and its fallback images decoded before the edit applies (on the watcher's thread, not under
     the controller's lock). An edit must still fit `osc_map`, the map --osc-map gave, read at the start."""
+    from vcam.control.midimap import MidiMap
     from vcam.control.oscmap import missing_presets as missing_osc_presets
     from vcam.control.reload import ShowWatcher
 
@@ -744,8 +745,9 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
         fallbacks.warm(_fallbacks_of(new))
         applied = controller.replace_show(new)
         prompter.preload(new.prompts())
-        if router is not None and new.midi is not None and not opts.midi_map:  # --midi-map overrides the show
-            router.mapping = new.midi
+        if router is not None and not opts.midi_map:  # --midi-map overrides the show
+            # a section taken out takes its controls with it (as an OSC one does): the port gives the clock only
+            router.mapping = new.midi if new.midi is not None else MidiMap("clock only")
         return applied
 
     return ShowWatcher(opts.show, on_show, say, show=show)
