@@ -220,6 +220,20 @@ def test_a_show_that_never_goes_on_air_leaves_the_older_log_as_it_was_and_says_s
     assert said == [f"nothing logged to {path} (the older log there is kept as it was)"]
 
 
+def test_a_show_ended_as_its_first_block_is_handed_on_ends_its_log_with_that_block(tmp_path):
+    """The producer replaces the older log (on_air) before it counts the block: an end that read the count in
+    between replaced the older log with one of no block, which vcam render refuses."""
+    path, said = tmp_path / "show.jsonl", []
+    path.write_text(OLDER_LOG)
+    log = ControlLog(open(path, "r+", encoding="utf-8"), {"seed": 1}, said.append, older=str(path))
+    log.applied(SetSeed(5), 0, Origin("seed 5", "stdin"))
+    log.on_air()  # the producer's listener, on its thread
+    log.end(0)  # the count, read before the producer added the block
+    replay = read_replay(str(path))
+    replay.refuse_if_empty(str(path), "render")
+    assert replay.end_block == 1 and replay.actions == [(0, SetSeed(5))] and said == []
+
+
 def test_an_older_log_that_cannot_be_emptied_on_air_is_left_whole_and_said_once(tmp_path):
     """An append-only file: the show goes on unlogged, and nothing is written over a part of the older log."""
     import errno

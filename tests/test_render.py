@@ -159,6 +159,32 @@ def test_ctrl_c_while_the_model_loads_is_said_and_the_older_file_kept(tmp_path, 
     assert video.read_bytes() == b"an older take"
 
 
+def test_ctrl_c_while_the_first_block_is_made_keeps_the_older_file_as_the_start_said(tmp_path, monkeypatch):
+    """The start says `will replace ... at the first frame recorded; Ctrl-C before then keeps it`: a Ctrl-C while the
+    first block was made (minutes where the model compiles) let that block finish into the file, replacing it."""
+    from types import SimpleNamespace
+
+    import vcam.live.run
+
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    video, status = tmp_path / "take.mp4", io.StringIO()
+    video.write_bytes(b"an older take")
+
+    class CtrlCInFirstBlock:
+        settings = SimpleNamespace(width=112, height=64)
+
+        def next_block(self):
+            os.kill(os.getpid(), signal.SIGINT)  # the operator's Ctrl-C, while the block is made
+            return np.zeros((4, 64, 112, 3), np.uint8)
+
+    monkeypatch.setattr(vcam.live.run, "stream_opener", lambda *args: lambda say: CtrlCInFirstBlock())
+    result = render(RenderOptions(log=log, outs=[f"file:{video}"], status_out=status))
+    assert (result.blocks, result.frames, result.interrupted) == (0, 0, True)
+    said = status.getvalue()
+    assert f"{video}: nothing written (the older file there is kept as it was)" in said, said
+    assert video.read_bytes() == b"an older take"
+
+
 def test_a_model_that_fails_to_load_says_the_older_file_is_kept(tmp_path, monkeypatch):
     """The start said the older file would be replaced; a load that failed ended with its error alone."""
     import vcam.live.run

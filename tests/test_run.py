@@ -765,6 +765,23 @@ def test_an_edit_of_the_show_file_during_a_replay_is_said_and_changes_nothing_on
                     "--replay"]
 
 
+def test_an_edit_that_takes_the_midi_section_out_takes_its_controls_off_the_controller(tmp_path):
+    """The router kept the section's map: its buttons went on acting, where an OSC section taken out takes its
+    controls with it."""
+    from vcam.live.run import _show_watcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text(TINY_SHOW + "midi: {controls: [{note: 36, command: next}]}\n")
+    show, said, fake = load_show(path), [], _Recorded()
+    router = SimpleNamespace(mapping=show.midi)
+    watcher = _show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    path.write_text(TINY_SHOW)
+    watcher.poll()  # the change is seen, then loaded once it held from one look to the next
+    watcher.poll()
+    assert len(fake.shows) == 1 and said[-1].startswith(f"reloaded {path}"), said
+    assert router.mapping.buttons == () and router.mapping.knobs == () and not router.mapping.program_to_preset
+
+
 def test_a_replay_logged_again_is_refused_before_anything_opens(tmp_path, capsys):
     """--log-controls with --replay wrote a header and an end line: the replayed changes are not logged."""
     again = tmp_path / "again.jsonl"
@@ -821,6 +838,13 @@ def show_folder(tmp_path, monkeypatch):
     (tmp_path / "map.yaml").write_text("controls:\n  - {cc: 1, param: blend}\n")
     (tmp_path / "osc.yaml").write_text("controls:\n  - {address: /1/fader1, param: blend}\n")
     (tmp_path / "mapped.yaml").write_text(TINY_SHOW + "midi: {map: map.yaml}\nosc: {map: osc.yaml}\n")
+    (tmp_path / "maps").mkdir()  # a map's button names a clip next to the map, not next to the show
+    write_clip(tmp_path / "maps" / "loop.avi")
+    (tmp_path / "maps" / "buttons.yaml").write_text("controls:\n  - {note: 36, command: 'input file:loop.avi'}\n")
+    (tmp_path / "maps" / "osc.yaml").write_text(
+        "controls:\n  - {address: /b, command: 'input image:../fb.png', release: 'input file:loop.avi'}\n")
+    (tmp_path / "buttons.yaml").write_text(TINY_SHOW + "midi: {map: maps/buttons.yaml}\n")
+    (tmp_path / "oscbuttons.yaml").write_text(TINY_SHOW + "osc: {map: maps/osc.yaml}\n")
     return tmp_path
 
 
@@ -834,6 +858,13 @@ def show_folder(tmp_path, monkeypatch):
     (["--midi-map", "map.yaml", "--out", "file:map.yaml"], "would write over the map --midi-map map.yaml"),
     (["mapped.yaml", "--out", "file:map.yaml"], "would write over a map mapped.yaml names"),
     (["mapped.yaml", "--out", "null", "--log-controls", "osc.yaml"], "would write over a map mapped.yaml names"),
+    (["buttons.yaml", "--out", "file:maps/loop.avi"], "would write over a MIDI button's input in buttons.yaml"),
+    (["oscbuttons.yaml", "--out", "file:maps/loop.avi"], "would write over an OSC button's input in oscbuttons"),
+    (["oscbuttons.yaml", "--out", "null", "--log-controls", "fb.png"], "would write over an OSC button's input"),
+    (["--midi-map", "maps/buttons.yaml", "--out", "file:maps/loop.avi"],
+     "would write over a button of --midi-map maps/buttons.yaml"),
+    (["--osc-map", "maps/osc.yaml", "--out", "file:maps/loop.avi"],
+     "would write over a button of --osc-map maps/osc.yaml"),
     (["--out", "file:a.mp4", "--out", "file:./a.mp4@160x96"],
      "--out file:a.mp4 and --out file:./a.mp4@160x96 would write the same file"),
     (["--out", "file:a.mp4", "--log-controls", "a.mp4"], "would write the same file"),
@@ -1017,6 +1048,30 @@ def test_a_control_log_that_fills_the_disk_is_said_at_the_end_and_the_exit_code_
     assert "vcam: control log: cannot be written ([Errno 28] No space left on device)" in text
     assert "vcam: control log /dev/full is incomplete" in text and text.index("incomplete") > text.index("on air")
     assert code == 1, text
+
+
+def test_a_control_log_whose_older_log_cannot_be_emptied_on_air_says_at_the_end_it_holds_none_of_the_show():
+    """It said the log was incomplete and that vcam render needs --blocks N for it: rendered, the file, whole, made
+    the older show."""
+    import errno
+
+    from vcam.control.log import ControlLog
+    from vcam.live.run import _log_failed
+
+    class AppendOnly(io.StringIO):
+        name = "show.jsonl"
+
+        def truncate(self, size=None):
+            raise OSError(errno.EPERM, "Operation not permitted")
+
+    said = []
+    log = ControlLog(AppendOnly('{"vcam": {"seed": 7}}\n{"end": {"blocks": 40}}\n'), {"seed": 1}, said.append,
+                     older="show.jsonl")
+    log.on_air()
+    log.end(3)
+    assert log.failed and log.kept_older
+    assert _log_failed(log, 0, said.append) == 1
+    assert said[-1].startswith("control log show.jsonl holds none of this show") and "--blocks" not in said[-1]
 
 
 def test_two_outputs_on_one_camera_device_are_refused_before_anything_opens(capsys):

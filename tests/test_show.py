@@ -518,6 +518,19 @@ def test_vcam_check_refuses_a_recording_over_what_the_show_reads_as_vcam_run_doe
     assert show.read_text() == text and (tmp_path / "clip.mp4").read_bytes() == b"a clip"
 
 
+def test_vcam_check_refuses_a_recording_over_a_clip_a_map_button_switches_to(tmp_path, capsys):
+    from vcam.cli import main
+
+    (tmp_path / "clip.mp4").write_bytes(b"a clip")
+    show = tmp_path / "show.yaml"
+    show.write_text("output: {out: [file:clip.mp4]}\npresets:\n  - {name: a, prompt: b}\n"
+                    "midi: {controls: [{note: 36, command: 'input file:clip.mp4'}]}\n")
+    assert main(["check", str(show)]) == 2
+    err = capsys.readouterr().err
+    assert f"would write over a MIDI button's input in {show}" in err, err
+    assert (tmp_path / "clip.mp4").read_bytes() == b"a clip"
+
+
 def test_vcam_check_refuses_two_outputs_on_one_camera_as_vcam_run_does(tmp_path, capsys):
     from vcam.cli import main
 

@@ -409,6 +409,9 @@ class FakeCapture:
     def fit_mode(self, width, height):
         return None
 
+    def interrupt(self):
+        pass
+
     def close(self):
         pass
 
@@ -592,6 +595,19 @@ def test_a_sent_webcam_lost_and_back_is_asked_for_the_servers_mode_again(monkeyp
         assert sum(" gives " in line and "no frames" not in line for line in said) == 1
     finally:
         up.stop()
+
+
+def test_ctrl_c_while_the_sent_camera_settles_in_a_mode_ends_its_capture_at_once(monkeypatch):
+    """Stopping waited for the settle (2 s, and 2 s more in the camera's own mode where the one asked gave nothing)
+    past the 3 s join: the capture thread outlived vcam cam's end, the camera still open."""
+    device = FakeDevice(modes=WEBCAM, dead_modes={("MJPG", (1280, 720))})
+    up, said, sent = sending_camera(monkeypatch, device, settle_s=600.0)  # a wait that only the stop can end
+    server_at(up, 832, 480)
+    assert wait_for(lambda: device.opened[0].asked, 60)  # asked for HD, which gives nothing: settling
+    up.stop()
+    assert not any(t.is_alive() for t in up._threads)
+    assert len(device.opened) == 1 and device.opened[0].released  # not opened again in its own mode: it ends
+    assert not any("unplugged" in line for line in said), said  # the camera was not lost: vcam cam ended
 
 
 # --- the light side ---------------------------------------------------------------------------------------------

@@ -53,6 +53,8 @@ class ControlLog:
         self.older = older
         self._held: list[str] | None = [] if older else None  # the lines waiting for the show to go on air
         self._ended = False  # `end` came: a block made after it leaves an older log as it was
+        self._aired = False  # `on_air` came before `end`: a block was handed on, whatever count `end` is given
+        self._kept = False  # the older log could not be emptied on air: the file holds it whole, none of this show
         self.say = say or (lambda text: print(text, file=sys.stderr, flush=True))
         self._failed = False  # a write failed (a full disk, a pulled stick): said once, the show goes on
         self.started = time.monotonic()
@@ -111,16 +113,20 @@ class ControlLog:
 
     def on_air(self) -> None:
         """The show made its first block: the older log is replaced by the lines held until now."""
-        if self._held is None:  # read without the lock: once None, it stays so
+        if self._aired:  # read without the lock: once True, it stays so
             return
         with self._lock:
-            if self._held is None or self._ended:  # a block made after the end: the older log stays
+            if self._aired or self._ended:  # a block made after the end: the older log stays
+                return
+            self._aired = True
+            if self._held is None:
                 return
             held, self._held = self._held, None
             try:
                 self.out.seek(0)
                 self.out.truncate()
             except (OSError, ValueError) as e:
+                self._kept = True
                 self._cannot_write(e)
                 self.out.close()  # the older log is whole: no line of this show is written over a part of it
                 return
@@ -131,6 +137,12 @@ class ControlLog:
         """Whether a write failed: the log lacks what came after it (and its end line)."""
         return self._failed
 
+    @property
+    def kept_older(self) -> bool:
+        """Whether the file holds the older log still, whole, and no line of this show: it never went on air, or
+        the older log could not be emptied as it did."""
+        return self._kept or (self.older is not None and self._held is not None)
+
     def end(self, blocks: int) -> None:
         """The last line (how many blocks the show made: where its replay stops), then the file is closed; a show
         that made no block closes an older log's file untouched, and says so."""
@@ -139,6 +151,9 @@ class ControlLog:
         with self._lock:  # decided once: a first block made from here leaves the older log alone (on_air)
             self._ended = True
             kept = self._held is not None  # a line logged from here waits in memory, never written
+            # the producer hands its block on (on_air) before it counts it: a count of 0 read in between would end
+            # the log that replaced the older one with no block, a log vcam render refuses
+            blocks = max(blocks, 1) if self._aired else blocks
         if kept:
             self.say(f"nothing logged to {self.older} (the older log there is kept as it was)")
         else:

@@ -327,7 +327,8 @@ class _ScreenState:
 def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int]]], open_input,
                    progress: Progress, on_block: Callable[[int], None] | None) -> Rendered:
     """The blocks, each after the changes due before it, every frame to every sink once. The first Ctrl-C (or
-    SIGTERM) stops after the block in progress; a KeyboardInterrupt (a second Ctrl-C) stops at once."""
+    SIGTERM) stops after the block in progress, except the first, whose frames would begin the files; a
+    KeyboardInterrupt (a second Ctrl-C) stops at once."""
     table = Timetable()
     for block, action in _actions(plan.replay, plan.total):
         table.add(block, action)
@@ -342,7 +343,10 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
             while blocks < plan.total and not stop.is_set():
                 for action, _ in table.due(blocks):
                     _apply(stream, action, open_input, state, plan.fixed_steps, blocks, progress.say)
-                for index, frame in enumerate(_next_block(stream, blocks, frames)):
+                made = _next_block(stream, blocks, frames)
+                if stop.is_set() and not frames:  # stopped while the first block was made (a model compiling):
+                    break  # no file is begun, so an older one is kept, as the start said Ctrl-C would
+                for index, frame in enumerate(made):
                     shown = screen.apply(frame)
                     for output, size in sinks:
                         _send(output, fit(shown, *size, plan.cfg.fit), frames, blocks)

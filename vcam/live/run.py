@@ -386,8 +386,12 @@ def _log_failed(log: ControlLog, code: int, say: Callable[[str], None]) -> int:
     """The end of a show whose control log could not be written to the end: said again with the others' ends,
     and the exit code 1 (as for a failed output), so a script running the show sees that its log is incomplete."""
     name = getattr(log.out, "name", "the control log")
-    say(f"control log {name} is incomplete: a write failed (the reason is above), so it lacks the show's later "
-        "controls and its end line (vcam render needs --blocks N for it)")
+    if log.kept_older:  # its end lines are the older show's: rendered, it makes that show, not this one
+        say(f"control log {name} holds none of this show: it could not be emptied as the show went on air (the "
+            "reason is above), so the older log there is kept as it was")
+    else:
+        say(f"control log {name} is incomplete: a write failed (the reason is above), so it lacks the show's later "
+            "controls and its end line (vcam render needs --blocks N for it)")
     return code or 1
 
 
@@ -562,7 +566,8 @@ def _starts_a_log(line: bytes) -> bool:
 
 def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None) -> list[tuple[str, str]]:
     """(what, path) of every file the show reads: the show file and its images and clips, the replayed log and
-    its clips, the input, the fallback, the MIDI and OSC maps (the show's and those given on the command line)."""
+    its clips, the input, the fallback, the MIDI and OSC maps (the show's and those given on the command line) and
+    the clips and images their buttons switch to."""
     from vcam.control.midimap import find_map_file as midi_map_file
     from vcam.control.oscmap import find_map_file as osc_map_file
 
@@ -576,13 +581,33 @@ def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: 
     for flag, ref, find in (("--midi-map", opts.midi_map, midi_map_file), ("--osc-map", opts.osc_map, osc_map_file)):
         if ref and (path := find(ref, None)) is not None:
             reads.append((f"the map {flag} {ref}", str(path)))
+            reads += _input_files(_button_inputs(f"a button of {flag} {ref}", _given_map(flag, ref)))
     return reads
+
+
+def _given_map(flag: str, ref: str):
+    """The map --midi-map or --osc-map names, its buttons' files made whole; None where it cannot be read (its
+    own check, after this one, says why)."""
+    from vcam.control import midimap, oscmap
+
+    try:
+        return (midimap if flag == "--midi-map" else oscmap).map_named(ref)[1]
+    except ValueError:  # ConfigError included
+        return None
+
+
+def _button_inputs(what: str, mapping) -> list[tuple[str, str]]:
+    """(what, input spec) of each `input` a MIDI or OSC map's button (or an OSC button's release) runs: made whole
+    as the map was read, against the folder of the file each is written in."""
+    buttons = mapping.buttons if mapping is not None else ()
+    commands = [c for b in buttons for c in (b.command, getattr(b, "release", None)) if c is not None]
+    return [(what, cmd.args[0]) for cmd in commands if cmd.name == "input"]
 
 
 def show_reads(path: str, show: Show, given: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
     """(what, path) of every file a show file makes its show read: itself, its fallbacks and maps, and the clips and
-    images of the inputs `given` ((what, spec), named first), of its presets and of its cues (`vcam check` refuses
-    an output of the show's writing over one, as `vcam run` does)."""
+    images of the inputs `given` ((what, spec), named first), of its presets, of its cues and of its maps' buttons
+    (`vcam check` refuses an output of the show's writing over one, as `vcam run` does)."""
     from vcam.control.commands import parse
 
     reads = [("the show file", path)]
@@ -591,6 +616,8 @@ def show_reads(path: str, show: Show, given: Sequence[tuple[str, str]] = ()) -> 
     inputs = list(given) + [(f"an input of {path}", p.input) for p in (show.defaults, *show.presets) if p.input]
     inputs += [(f"a cue's input in {path}", cmd.args[0]) for cue in show.cues for line in cue.do
                if (cmd := parse(line)) is not None and cmd.name == "input"]
+    inputs += _button_inputs(f"a MIDI button's input in {path}", show.midi)
+    inputs += _button_inputs(f"an OSC button's input in {path}", show.osc)
     return reads + _input_files(inputs)
 
 
@@ -699,6 +726,7 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
     """The show file's watcher (a valid edit applies on air, but for a replay's, said not to); every preset's prompts
     are encoded ahead, and its fallback images decoded before the edit applies (on the watcher's thread, not under
     the controller's lock). An edit must still fit `osc_map`, the map --osc-map gave, read at the start."""
+    from vcam.control.midimap import MidiMap
     from vcam.control.oscmap import missing_presets as missing_osc_presets
     from vcam.control.reload import ShowWatcher
 
@@ -717,8 +745,9 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
         fallbacks.warm(_fallbacks_of(new))
         applied = controller.replace_show(new)
         prompter.preload(new.prompts())
-        if router is not None and new.midi is not None and not opts.midi_map:  # --midi-map overrides the show
-            router.mapping = new.midi
+        if router is not None and not opts.midi_map:  # --midi-map overrides the show
+            # a section taken out takes its controls with it (as an OSC one does): the port gives the clock only
+            router.mapping = new.midi if new.midi is not None else MidiMap("clock only")
         return applied
 
     return ShowWatcher(opts.show, on_show, say, show=show)

@@ -47,6 +47,8 @@ class Capture(Protocol):
 
     def reopen(self) -> bool: ...
 
+    def interrupt(self) -> None: ...
+
     def fit_mode(self, width: int, height: int) -> str | None: ...
 
     def close(self) -> None: ...
@@ -81,8 +83,14 @@ class CvCapture:
         self._mode: tuple[int, int] | None = None  # capture_mode(*_size), asked of the camera
         self._held = None  # the frame read as the camera settled in its mode: the next read's
         self._said: str | None = None  # what the camera gives, as last said
+        self._stopping = threading.Event()  # set from another thread (interrupt): a settle under way ends
         if not self.reopen():
             raise self._why or _unopenable(spec)
+
+    def interrupt(self) -> None:
+        """Ends a wait for the camera to settle in its mode (up to 2 s, twice where it is opened again), from
+        another thread: the program is ending, and the capture thread is joined next."""
+        self._stopping.set()
 
     def _open_device(self, target: str):
         return open_device(target, "--send")
@@ -101,7 +109,7 @@ class CvCapture:
         cap, self._cap = self._cap, None
         try:
             self._cap, self._held = settle_mode(cap, self._open_device, self.spec.target, self._size,
-                                                settle_s=self._settle_s)
+                                                settle_s=self._settle_s, stopped=self._stopping.is_set)
         except Exception:  # OpenCV's error as it switched or read (unplugged meanwhile): settle_mode released it
             return None
         if self._held is None:
@@ -120,7 +128,8 @@ class CvCapture:
         cap = self._open_device(self.spec.target)
         if self._size is None or not cap.isOpened():
             return cap
-        cap, self._held = settle_mode(cap, self._open_device, self.spec.target, self._size, settle_s=self._settle_s)
+        cap, self._held = settle_mode(cap, self._open_device, self.spec.target, self._size, settle_s=self._settle_s,
+                                      stopped=self._stopping.is_set)
         if cap is not None and self._held is None:
             cap.release()
         return cap if self._held is not None else None
@@ -275,6 +284,7 @@ class Uploader:
     def stop(self) -> None:
         """Tells the server the input stops, ends the threads and closes the capture; again: nothing."""
         self._stop.set()
+        self.capture.interrupt()  # a camera settling in its mode: the capture thread is out of it at its next read
         self.queue.close(drain=False)
         self._end("off")
         for t in self._threads:
@@ -331,6 +341,8 @@ class Uploader:
             self._fit_capture()
             frame = self.capture.read()
             if frame is None:
+                if self._stop.is_set():  # a read or a settle cut short by the stop: no camera was lost
+                    return
                 if not self._capture_failed():
                     return
                 continue

@@ -145,13 +145,15 @@ def device_rgb(frame: Any) -> np.ndarray | None:
     return cv2.cvtColor(frame, getattr(cv2, _TO_RGB[channels]))
 
 
-def _settled_frame(cap: Capture, clock: Callable[[], float], settle_s: float) -> np.ndarray | None:
-    """The first frame that reads as a picture, tried for `settle_s` (at least once); None where none came."""
+def _settled_frame(cap: Capture, clock: Callable[[], float], settle_s: float,
+                   stopped: Callable[[], bool] = lambda: False) -> np.ndarray | None:
+    """The first frame that reads as a picture, tried for `settle_s` (at least once) or until `stopped()`; None
+    where none came."""
     deadline = clock() + settle_s
     while True:
         ok, frame = cap.read()
         rgb = device_rgb(frame) if ok else None
-        if rgb is not None or clock() >= deadline:
+        if rgb is not None or clock() >= deadline or stopped():
             return rgb
 
 
@@ -187,29 +189,30 @@ def _first_frame(open_capture: OpenCapture, target: str, size: tuple[int, int],
 
 
 def settle_mode(cap: Capture, open_capture: OpenCapture, target: str, size: tuple[int, int],
-                clock: Callable[[], float] = time.monotonic,
-                settle_s: float = SETTLE_S) -> tuple[Capture | None, np.ndarray | None]:
+                clock: Callable[[], float] = time.monotonic, settle_s: float = SETTLE_S,
+                stopped: Callable[[], bool] = lambda: False) -> tuple[Capture | None, np.ndarray | None]:
     """Asks the open capture `cap` of device `target` for the mode for a stream of `size` and reads one frame
     (reads failed while it settles in that mode tried again): (capture, frame), or what failed as (capture or None,
     None); `cap` is released where it is not the capture returned. Where the mode asked for gives nothing (no USB
     bandwidth for it beside another camera, a backend that closed the device as it failed to switch), the device is
     opened again in its own mode. A capture that already gave frames may be asked (V4L2's backend stops the stream,
-    sets the mode and starts it again): its mode before the ask is what counts as its own."""
+    sets the mode and starts it again): its mode before the ask is what counts as its own. `stopped()` true ends
+    the wait at the next read, and opens nothing more: the program is ending (vcam cam's Ctrl-C)."""
     try:
         own = _mode_of(cap)
         ask_mode(cap, *size)
-        frame = _settled_frame(cap, clock, settle_s) if cap.isOpened() else None
+        frame = _settled_frame(cap, clock, settle_s, stopped) if cap.isOpened() else None
     except BaseException:
         cap.release()
         raise
-    if frame is not None or _mode_of(cap) == own:  # a picture, or the device kept its own mode: nothing to undo
+    if frame is not None or stopped() or _mode_of(cap) == own:  # a picture, an end, or its own mode kept
         return cap, frame
     cap.release()
     cap = _opened(open_capture, target)
     if cap is None:
         return None, None
     try:
-        return cap, _settled_frame(cap, clock, settle_s)
+        return cap, _settled_frame(cap, clock, settle_s, stopped)
     except BaseException:
         cap.release()
         raise
