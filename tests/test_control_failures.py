@@ -12,9 +12,9 @@ from pythonosc.udp_client import SimpleUDPClient
 
 import fake_midi
 from helpers import wait_for
-from vcam.control import osc as osc_module
+from vcam.control import oscinput as oscinput_module
 from vcam.control.midi import MidiInput
-from vcam.control.osc import OscInput
+from vcam.control.oscinput import OscInput
 from vcam.control.oscreply import OscReplies
 from vcam.errors import VcamError
 
@@ -171,8 +171,8 @@ class _FlakySocket:
 
 
 def test_a_socket_error_and_a_handler_that_raises_are_said_and_the_input_goes_on(monkeypatch):
-    real_bind = osc_module._bind
-    monkeypatch.setattr(osc_module, "_bind", lambda host, port: _FlakySocket(real_bind(host, port)))
+    real_bind = oscinput_module._bind
+    monkeypatch.setattr(oscinput_module, "_bind", lambda host, port: _FlakySocket(real_bind(host, port)))
     said, handled = [], []
 
     def handle(address, values, sender):

@@ -676,7 +676,8 @@ def test_vcam_cams_blend_knob_beside_a_removed_preset_goes_where_the_servers_goe
     started from the first preset, city into ocean: the same knob blended the other way round from the laptop."""
     from vcam.remote import protocol as proto
     from vcam.remote.controller import RemoteController
-    from vcam.remote.server import ServeSettings, attachment
+    from vcam.remote.attach import attachment
+    from vcam.remote.server import ServeSettings
 
     def on_air_then_taken_out() -> Controller:
         show = parse_show(SHOW, "show.yaml")

@@ -30,19 +30,23 @@ from vcam.control.midi import MidiRouter
 from vcam.control.midiclock import MidiClock
 from vcam.control.midimap import MAPS_DIR as MIDI_MAPS
 from vcam.control.midimap import load_map as load_midi_map
-from vcam.control.osc import OscRouter, Unfit, _readable
+from vcam.control.oscpackets import readable
+from vcam.control.oscrouter import OscRouter, Unfit
 from vcam.control.oscmap import MAPS_DIR as OSC_MAPS
 from vcam.control.oscmap import load_map as load_osc_map
 from vcam.control.show import parse_show
 from vcam.control.tempo import Tempo
 from vcam.control.yamlcheck import ConfigError
 from vcam.live.pacer import Pacer, PacerSettings
+from vcam.remote import answers
 from vcam.remote import protocol as proto
 from vcam.remote.camscreen import CamScreen
 from vcam.remote.controller import RemoteController
 from vcam.remote.link import Link
 from vcam.remote.intake import Dropped
-from vcam.remote.server import ServeSettings, _Client, attachment
+from vcam.remote.attach import attachment
+from vcam.remote.served import ServedClient
+from vcam.remote.server import ServeSettings
 
 EXAMPLE = MIDI_MAPS.parent / "example.yaml"
 SHOW = parse_show(EXAMPLE.read_text(encoding="utf-8"), str(EXAMPLE))
@@ -288,7 +292,7 @@ def test_osc_datagrams_as_python_osc_reads_them_are_answered_in_words():
         for _ in range(25):
             datagram = osc_datagram(rng, rng.choice(addresses))
             try:  # the input's own guard: what fails here is said as not OSC (OscInput._datagram)
-                assert _readable(datagram)
+                assert readable(datagram)
                 messages = [timed.message for timed in OscPacket(datagram).messages]
             except Exception:  # noqa: BLE001 - whatever python-osc refuses, the input refuses
                 continue
@@ -464,13 +468,13 @@ def test_client_messages_to_vcam_serve_get_an_answer_and_bad_frames_a_reason():
     header = proto.INPUT_HEADER.pack(proto.INPUT_MAGIC, 1, 0.0, 64, 48)
     types = ["ping", "stats", "command", "send", "send_stop", "state", "nope"]
     for role in ("control", "watch"):
-        client = _Client(None, role, "192.0.2.1:50000")
+        client = ServedClient(None, role, "192.0.2.1:50000")
         try:
             for seed in range(600):
                 rng = random.Random(seed)
                 if rng.random() < 0.8:
                     message = text_message(rng, types)
-                    answer = server._answer(message, client)
+                    answer = answers.answer(server, message, client)
                     if answer is not None and json.loads(answer)["type"] == "error":
                         check_answer("error: " + json.loads(answer)["message"], (seed, message))
                     continue

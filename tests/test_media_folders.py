@@ -19,7 +19,8 @@ from vcam.errors import VcamError
 from vcam.live.inputs.switch import check_input
 from vcam.live.run import _media
 from vcam.live.settings import RunOptions
-from vcam.remote.server import SenderSwitch, ServeSettings, attachment
+from vcam.remote.attach import SenderSwitch, attachment
+from vcam.remote.server import ServeSettings
 
 
 @pytest.fixture

@@ -21,7 +21,9 @@ from vcam.remote import client as client_module
 from vcam.remote import protocol as proto
 from vcam.remote.client import CamOptions, run_cam
 from vcam.remote.pending import Waiting
-from vcam.remote.server import FrameServer, ServeSettings, _Client, attachment
+from vcam.remote.attach import attachment
+from vcam.remote.served import ServedClient
+from vcam.remote.server import FrameServer, ServeSettings
 
 SHOW = """\
 defaults: {seed: 3, transition: 1}
@@ -451,7 +453,7 @@ def test_a_state_message_reaches_a_client_that_is_behind_before_its_waiting_fram
     server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", lambda: {"screen": "blackout"},
                          lambda message: None)
     ws = BlockedSocket()
-    client = _Client(ws, "control", "slow")
+    client = ServedClient(ws, "control", "slow")
     server.clients.append(client)
     client.offer(b"frame in flight")
     assert ws.writing.wait(60)  # the sender is now blocked writing it
@@ -467,7 +469,7 @@ def test_a_state_message_reaches_a_client_that_is_behind_before_its_waiting_fram
 
 def test_replies_are_never_dropped_and_only_the_newest_state_is_sent():
     ws = BlockedSocket()
-    client = _Client(ws, "control", "slow")
+    client = ServedClient(ws, "control", "slow")
     client.offer(b"frame in flight")
     assert ws.writing.wait(60)
     client.offer_state(proto.text("state", screen="live"))
@@ -490,7 +492,7 @@ def test_a_stop_never_hears_the_last_state_went_while_it_is_between_the_queue_an
     (woken by that very take) found it in neither place, closed the connection, and the state never went."""
     said_sent = []
 
-    class Client(_Client):
+    class Client(ServedClient):
         def _next(self):
             message = super()._next()
             if isinstance(message, str):  # taken, not written yet: what a stop asking now hears
@@ -541,7 +543,7 @@ def test_a_client_on_a_link_slower_than_the_stream_gets_recent_frames_not_a_full
     4 blocks after it was made: 4 s behind the show, for good. A frame that waited 2 s while newer ones wait goes."""
     now = [0.0]
     link = MeteredLink()
-    client = _Client(link, "watch", "hotel", clock=lambda: now[0])
+    client = ServedClient(link, "watch", "hotel", clock=lambda: now[0])
     late = []
     try:
         for block in range(20):  # a block of 12 frames a second
@@ -819,7 +821,7 @@ def test_a_camera_let_in_as_the_server_stops_is_told_the_show_ended_and_reads_no
         return {"screen": "live"}
 
     server.state = state
-    admit = server._admit
+    admit = server.admission.admit
 
     def admit_then_wait(connection):  # let in before the stop; its handler starts during the stop
         refused = admit(connection)
@@ -827,7 +829,7 @@ def test_a_camera_let_in_as_the_server_stops_is_told_the_show_ended_and_reads_no
         assert go.wait(60)
         return refused
 
-    server._admit = admit_then_wait
+    server.admission.admit = admit_then_wait
     got = []
 
     def camera():

@@ -13,8 +13,11 @@ from helpers import Pipe, RecordingProducer, free_port, wait_for
 from vcam.control.commands import USAGE
 from vcam.control.controller import Controller, ShowState
 from vcam.control.media import MediaFolders
-from vcam.control.osc import MAX_KEYS, OscInput, OscRouter, osc_parts, parse_address
+from vcam.control.osc import osc_parts
+from vcam.control.oscinput import MAX_KEYS, OscInput
 from vcam.control.oscmap import find_map_file, load_map, map_named
+from vcam.control.oscports import parse_address
+from vcam.control.oscrouter import OscRouter
 from vcam.control.show import load_show, parse_show
 from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError
@@ -801,7 +804,7 @@ def test_a_flood_to_one_address_is_acted_on_at_most_every_gap_and_its_last_value
     queue of thousands; the input still answers after it."""
     import time
 
-    from vcam.control.osc import MIN_GAP_S
+    from vcam.control.oscinput import MIN_GAP_S
 
     r = rig()
     started = time.monotonic()

@@ -13,10 +13,13 @@ from pythonosc.osc_server import ThreadingOSCUDPServer
 from helpers import free_port, wait_for
 import test_osc
 from test_osc import SHOW, FakeClock, Spy, touchosc
-from vcam.control import osc as test_osc_tablet_osc
-from vcam.control.osc import MIN_GAP_S, PRESS_BURST, OscInput, OscRouter, osc_parts, parse_reply
+from vcam.control import osctimed
+from vcam.control.osc import osc_parts
+from vcam.control.oscinput import MIN_GAP_S, PRESS_BURST, OscInput
 from vcam.control.oscmap import OscFader
+from vcam.control.oscports import parse_reply
 from vcam.control.oscreply import OscReplies, state_messages
+from vcam.control.oscrouter import OscRouter
 from vcam.errors import VcamError
 
 rig = test_osc.rig  # the same fixture: an OSC input on a free port, stopped after the test
@@ -76,7 +79,7 @@ class Paced:
     def _release(self):
         """As the input's loop does after each datagram: what is due of the bundles timed ahead, then what was held
         back."""
-        self.input._release_timed(self.clock.t)
+        self.input.timed.release(self.clock.t)
         self.input._release_held(self.clock.t)
 
 
@@ -152,7 +155,7 @@ def test_a_sender_whose_bundles_wait_is_said_once_as_its_clock_may_be_ahead():
 def test_bundles_past_the_cap_are_said_at_once_beside_one_too_far_ahead(monkeypatch):
     """Both in one packet: the line for the messages dropped past the cap was held back behind the one for the
     bundle too far ahead (one key for both), and came seconds later as a count."""
-    monkeypatch.setattr(test_osc_tablet_osc, "MAX_TIMED", 2)
+    monkeypatch.setattr(osctimed, "MAX_TIMED", 2)
     p = Paced()
     far = OscBundleBuilder(WALL + 60.0)
     far.add_content(message("/2/push9", 1.0))

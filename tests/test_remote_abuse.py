@@ -20,6 +20,8 @@ import pytest
 from helpers import Pipe, failing_state, wait_for
 from vcam.cli import main
 from vcam.remote import protocol as proto
+from vcam.remote import answers as answers_module
+from vcam.remote import listen as listen_module
 from vcam.remote import server as server_module
 from vcam.remote.addresses import machine_addresses
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
@@ -28,6 +30,8 @@ from vcam.remote.controller import RemoteController
 from vcam.remote.feed import LinkFeed
 from vcam.remote.link import Link
 from vcam.remote.pending import Waiting
+from vcam.remote.attach import attachment
+from vcam.remote.served import ServedClient
 from vcam.remote.server import FrameServer
 
 HANDSHAKE = (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -267,7 +271,7 @@ def test_vcam_cam_with_a_duration_and_no_frame_ends_by_itself(local_server, tmp_
 
 
 def test_serve_on_every_address_advertises_a_command_that_works_elsewhere(local_servers, monkeypatch):
-    monkeypatch.setattr(server_module, "machine_addresses", lambda ipv6=False: ["10.1.2.3", "192.168.5.6"])
+    monkeypatch.setattr(listen_module, "machine_addresses", lambda ipv6=False: ["10.1.2.3", "192.168.5.6"])
     server = local_servers(host="0.0.0.0", token="s3cret")
     said = "\n".join(server.said)
     port = server.port
@@ -276,7 +280,7 @@ def test_serve_on_every_address_advertises_a_command_that_works_elsewhere(local_
     assert "ws://0.0.0.0" not in said
     assert "s3cret" not in said  # a show's terminal is often on screen
 
-    monkeypatch.setattr(server_module, "machine_addresses", lambda ipv6=False: [])  # none: the provider's address
+    monkeypatch.setattr(listen_module, "machine_addresses", lambda ipv6=False: [])  # none: the provider's address
     server = local_servers(host="0.0.0.0", token="s3cret")
     said = "\n".join(server.said)
     assert "ws://0.0.0.0" not in said and "port mapping" in said and "ws://ADDRESS:PORT --token TOKEN" in said
@@ -300,7 +304,7 @@ def test_serve_on_every_ipv6_address_listens_and_names_an_ipv6_address_to_use(lo
         asked.append(ipv6)
         return ["2001:db8::5"]
 
-    monkeypatch.setattr(server_module, "machine_addresses", addresses)
+    monkeypatch.setattr(listen_module, "machine_addresses", addresses)
     server = local_servers(host="::", token="s3cret")
     advert = "\n".join(server.said)
     assert asked == [True] and f"vcam cam ws://[2001:db8::5]:{server.port} --token TOKEN" in advert, advert
@@ -708,12 +712,11 @@ def test_a_knob_turned_through_a_served_replay_is_refused_in_one_line_then_count
     the whole line, a long replay's knob grew the watch by a line for every message. By its words, a sweep is one;
     and a client that sends line after line of its own words is watched for a few of them, the rest counted."""
     said = []
-    server = server_module.attachment(server_module.ServeSettings(port=0))(_Replayed(), said.append, None, "crop",
-                                                                          replaying=True)
-    client = server_module._Client(None, "control", "192.0.2.1:50000")
+    server = attachment(server_module.ServeSettings(port=0))(_Replayed(), said.append, None, "crop", replaying=True)
+    client = ServedClient(None, "control", "192.0.2.1:50000")
     try:
         for n in range(1000):
-            server._answer(json.dumps({"type": "command", "line": f"strength {n / 1000:.3f}"}), client)
+            answers_module.answer(server, json.dumps({"type": "command", "line": f"strength {n / 1000:.3f}"}), client)
         assert said == ["client 192.0.2.1:50000 was refused 'strength 0.000' during a replay"]
         assert client.refusals.watching() == 1
         assert client.held_back() == ["999 more like it, the last: client 192.0.2.1:50000 was refused 'strength 0.999' "
@@ -721,12 +724,12 @@ def test_a_knob_turned_through_a_served_replay_is_refused_in_one_line_then_count
     finally:
         client.close()
     said.clear()
-    client = server_module._Client(None, "control", "192.0.2.1:50001")
+    client = ServedClient(None, "control", "192.0.2.1:50001")
     try:
         for n in range(1000):
             word = "".join("abcdefghij"[int(d)] for d in f"{n:03d}")  # no numbers: a thousand sets of words
-            server._answer(json.dumps({"type": "command", "line": f"go{word}"}), client)
-        most = server_module._Client.REFUSALS_WATCHED
+            answers_module.answer(server, json.dumps({"type": "command", "line": f"go{word}"}), client)
+        most = ServedClient.REFUSALS_WATCHED
         assert len(said) == most + 1 and client.refusals.watching() == most + 1  # the first past them opens the count
         assert client.held_back() == [f"{1000 - most - 1} more from its other refusals, the last: client "
                                       "192.0.2.1:50001 was refused 'gojjj' during a replay"]
@@ -1770,7 +1773,7 @@ def test_serve_on_every_ipv6_address_names_an_ipv4_address_first_where_the_machi
     monkeypatch.undo()
     if not _ipv6_loopback():
         return
-    monkeypatch.setattr(server_module, "machine_addresses", lambda ipv6=False: found if ipv6 else found[:1])
+    monkeypatch.setattr(listen_module, "machine_addresses", lambda ipv6=False: found if ipv6 else found[:1])
     server = local_servers(host="::", token="s3cret")
     advert = "\n".join(server.said)
     assert (f"on the OBS machine: vcam cam ws://10.0.0.5:{server.port} --token TOKEN (TOKEN: the one vcam serve was "
@@ -1786,7 +1789,7 @@ def test_serve_on_every_ipv6_address_of_a_system_without_dual_stack_names_no_ipv
         asked.append((ipv6, ipv4))
         return ["2001:db8::5"] if not ipv4 else ["10.0.0.5", "2001:db8::5"]
 
-    monkeypatch.setattr(server_module, "machine_addresses", addresses)
+    monkeypatch.setattr(listen_module, "machine_addresses", addresses)
     monkeypatch.setattr(socket, "has_dualstack_ipv6", lambda: False)
     server = local_servers(host="::", token="s3cret")
     advert = "\n".join(server.said)

@@ -683,7 +683,7 @@ def _sends_then_leaves(ctl, level: int):
     from types import SimpleNamespace
 
     from vcam.live.inputs import LiveFrames
-    from vcam.remote.server import SenderSwitch
+    from vcam.remote.attach import SenderSwitch
 
     said: list[str] = []
     uploads = LiveFrames(*SIZE, first_wait_s=0.0)

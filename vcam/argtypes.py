@@ -140,9 +140,9 @@ def _non_empty_port(text: str, none: str) -> str:
 
 def osc_address(reply: bool):
     """`[HOST:]PORT` for --osc and for --osc-reply (a port alone: whoever sends); kept as written
-    (vcam.control.osc reads it)."""
+    (vcam.control.oscports reads it)."""
     def parse(text: str) -> str:
-        from vcam.control.osc import parse_address, parse_reply
+        from vcam.control.oscports import parse_address, parse_reply
 
         try:
             parse_reply(text) if reply else parse_address(text)

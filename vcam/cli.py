@@ -372,7 +372,8 @@ def cmd_render(args) -> int:
 
 def cmd_serve(args) -> int:
 
-    from vcam.remote.server import TOKEN_ENV, ServeSettings, attachment
+    from vcam.remote.attach import attachment
+    from vcam.remote.server import TOKEN_ENV, ServeSettings
 
     token = args.token or os.environ.get(TOKEN_ENV) or None
     # the server is one more consumer of the show's blocks, and one more way in for commands

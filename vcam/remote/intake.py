@@ -82,7 +82,7 @@ class Intake:
         self.size = size  # (width, height) of the stream; else taken from the first block published
         self.fit = fit
         self.rate = ConsumptionRate(clock)
-        self.sender: Any = None  # the server's _Client that sends, if one does
+        self.sender: Any = None  # the served client (served.py) that sends, if one does
         self.frames = 0  # pushed from every sender
         self._clock, self._wall = clock, wall
         self._lock = threading.RLock()

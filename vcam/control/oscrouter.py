@@ -1,0 +1,226 @@
+"""What an OSC message does: a map's bindings first (faders with soft takeover for each tablet, buttons), then
+`/vcam/<command>` as the typed line, or Unfit for one that fits nothing.
+
+Apart from the UDP input, which only paces messages and says what goes wrong: what a message means, and which
+messages come in streams (OscRouter.swept), is decided here, for a socket's messages and a test's alike.
+"""
+from __future__ import annotations
+
+import math
+import shlex
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from vcam.control.commands import NO_ARGS, TYPED_ONLY, USAGE, CommandError, parse, typed_only
+from vcam.control.faders import PARAMS, Takeovers
+from vcam.control.media import Refused
+from vcam.control.oscmap import OscButton, OscFader, OscMap
+from vcam.words import nearest
+
+BUILTIN = "/vcam/"
+CMD = "cmd"  # /vcam/cmd "preset 3 @bar": a whole typed line, as a cue program (QLab) sends one
+ON = 0.5  # a button's value at or above which it counts as pressed (TouchOSC sends 1 then 0)
+# The built-in commands that set a value a fader may sweep: their replies are held back like a fader's. The tempo
+# too, which a patch (TouchDesigner) may send on every frame.
+SWEPT = (*PARAMS, "bpm")
+# Senders each with soft takeover of their own (two tablets); past it the least recently heard is forgotten
+MAX_SURFACES = 16
+REST_S = 0.5  # a fader moved this recently is in the operator's hand: its position is not sent back to it
+
+
+class Unfit(Exception):
+    """A message that fits no address or not the values its address takes; `key` groups the lines said about it.
+    `once`: nothing listens at its address, which is said once while messages keep coming there (a tablet's
+    accelerometer streams all show long), not every few seconds."""
+
+    def __init__(self, message: str, key: tuple, once: bool = False):
+        super().__init__(message)
+        self.key = key
+        self.once = once
+
+
+@dataclass
+class _Surface:
+    """What the router keeps of one sender (a tablet): its faders' soft takeover and its buttons' last values. Two
+    tablets with the same layout send the same addresses; each picks up a fader by itself."""
+
+    takeovers: Takeovers
+    buttons: dict[str, float] = field(default_factory=dict)
+
+
+class OscRouter:
+    """Turns OSC messages into commands and parameter changes: a map's bindings first, then /vcam/<command>.
+
+    `mapping` is a map, or a function giving the one in force (the show's `osc:` section, which a reload of the
+    show file replaces). `controller` is the show's Controller or vcam cam's RemoteController."""
+
+    def __init__(self, mapping: OscMap | Callable[[], OscMap | None] | None, controller,
+                 clock: Callable[[], float] = time.monotonic):
+        self._mapping = mapping if callable(mapping) else (lambda: mapping)
+        self.controller = controller
+        self.clock = clock
+        self._surfaces: dict[str, _Surface] = {}  # by the sender's host, the least recently heard first
+        self._moved: dict[str, float] = {}  # a mapped fader's address → when a message last came to it
+        self._lock = threading.Lock()
+
+    @property
+    def mapping(self) -> OscMap:
+        return self._mapping() or OscMap()
+
+    def handle(self, address: str, args: list, sender: str = "?") -> list[str]:
+        """The controller's replies (an error starts with "error"), for the terminal; Unfit for a message that fits
+        nothing. `sender`: where the message came from (host:port), which a refusal names."""
+        with self._lock:
+            mapping = self.mapping
+            faders, buttons = mapping.bound(address)
+            if faders or buttons:
+                return [r for r in self._mapped(address, args, faders, buttons, sender) if r]
+            if address.startswith(BUILTIN):
+                reply = self._builtin(address, address[len(BUILTIN):].lower(), args, sender)
+                return [reply] if reply else []
+            if mapping.ignores(address):
+                return []
+        raise Unfit(f"nothing listens at {shown(address)}: the built-in addresses are {BUILTIN}<command> "
+                    f"({BUILTIN}preset 3, {BUILTIN}next, …), others need an osc: map, whose ignore: list drops "
+                    "an address unsaid (said once while it keeps coming)", (address,), once=True)
+
+    def moving(self, address: str) -> bool:
+        """Whether a mapped fader at `address` is in the operator's hand (a message came to it within REST_S):
+        its position is not sent back, which would pull at the finger with the values it sent a moment ago."""
+        at = self._moved.get(address)
+        return at is not None and self.clock() - at < REST_S
+
+    def swept(self, address: str) -> bool:
+        """Whether messages to `address` come in streams: a map's fader there, or the built-in address of a value a
+        fader sweeps. Their values may be merged (the latest wins), and their replies are held back as a sweep goes
+        on (one line, then a count naming the last); a press (a button, /vcam/preset, /vcam/go, /vcam/cmd) acts
+        each time, and its reply is said each time, so what is said last is what is on air. An address nothing acts
+        at (ignored, or not known) counts as a stream: merging its messages loses nothing."""
+        faders, buttons = self.mapping.bound(address)
+        if faders or buttons:
+            return bool(faders)
+        name = address[len(BUILTIN):].lower() if address.startswith(BUILTIN) else None
+        return name not in USAGE and name != CMD or name in SWEPT
+
+    def _builtin(self, address: str, name: str, args: list, sender: str) -> str | None:
+        if name == CMD:
+            return self._typed(address, args, sender)
+        if name not in USAGE:
+            raise Unfit(_no_command(address, name), (address,), once=True)
+        if name in NO_ARGS and len(args) == 1 and _is_number(args[0]):
+            if float(args[0]) < ON:
+                return None  # a push button's release
+            args = []
+        words = [_word(address, a) for a in args]
+        if name == "blend":  # its presets are split like a shell's words: a name with a space is quoted
+            words = [shlex.quote(w) if any(c.isspace() for c in w) or not w else w for w in words]
+        return self._line(" ".join([name, *words]), sender)
+
+    def _typed(self, address: str, args: list, sender: str) -> str | None:
+        """/vcam/cmd "preset 3 @bar": the line as typed (QLab's network cue sends `/vcam/cmd preset 3` as two
+        values, joined here by a space)."""
+        line = " ".join(_word(address, a) for a in args).strip()
+        if not line:
+            raise Unfit(f"{shown(address)} takes a command line as text, e.g. {address} \"preset 3 @bar\"",
+                        (address,))
+        return self._line(line, sender)
+
+    def _line(self, line: str, sender: str) -> str | None:
+        try:
+            cmd = parse(line)
+        except CommandError:
+            cmd = None  # the controller says what is wrong with it
+        if (why := typed_only(cmd, "OSC")) is not None:
+            return f"error: OSC sender {sender}: {why}; the show goes on"
+        # the message's own words, from whoever reaches the port: its files stay in the shared folders (a map's
+        # commands are the operator's, as written). OSC answers no sender: the refusal is said on this terminal
+        # only, as the operator's account (with the folders) and whose message it was.
+        try:
+            return self.controller.handle_line(line, "osc", network=True)
+        except Refused as e:
+            return f"error: OSC sender {sender} was refused {e.detail}"
+
+    def _surface(self, sender: str) -> _Surface:
+        """The sender's surface, by its host (a tablet sends from one address; the port may change as it
+        reconnects), made at its first message."""
+        host = sender.rpartition(":")[0] or sender
+        surface = self._surfaces.pop(host, None) or _Surface(Takeovers(self.controller, "osc"))
+        self._surfaces[host] = surface  # the most recently heard last
+        if len(self._surfaces) > MAX_SURFACES:  # a sender spraying from many addresses must not grow it
+            del self._surfaces[next(iter(self._surfaces))]
+        return surface
+
+    def _mapped(self, address: str, args: list, faders: list[OscFader], buttons: list[OscButton],
+                sender: str) -> list:
+        replies = []
+        surface = self._surface(sender)
+        if faders:
+            self._moved[address] = self.clock()
+        for f in faders:
+            x = _number_at(address, args, f.arg)
+            takeover = surface.takeovers.of((address, f.arg))
+            replies.append(takeover.turn(f, f.value(x)))
+        for b in buttons:
+            x = _number_at(address, args, 0) if args else 1.0  # a message without a value: a trigger
+            prev = surface.buttons.get(address)
+            surface.buttons[address] = x
+            on = x >= ON
+            # A push sends 1 then 0: it fires on the 1. The same value again means the other was lost (UDP); a
+            # fader used as a button fires as it passes the middle.
+            if prev is None or x == prev or (prev >= ON) != on:
+                command = b.command if on else b.release
+                if command is not None:
+                    replies.append(self.controller.apply(command, "osc"))
+        return replies
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float))  # bool (OSC's T and F) included
+
+
+def _word(address: str, v) -> str:
+    """One OSC value as the command line writes it."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        # OSC floats are 32-bit: 7 digits say all of one (0.1, not 0.10000000149011612)
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else format(v, ".7g")
+    raise Unfit(f"{shown(address)}: {_kind(v)} values are not understood; send numbers or text", (address,))
+
+
+def _number_at(address: str, args: list, i: int) -> float:
+    if i >= len(args):
+        raise Unfit(f"{shown(address)}: expected {i + 1} value{'s' if i else ''}, got {len(args)}", (address,))
+    if not _is_number(args[i]):
+        raise Unfit(f"{shown(address)}: value {i + 1} must be a number (0 to 1), not {_kind(args[i])}",
+                    (address,))
+    if not math.isfinite(args[i]):  # a NaN fader blended NaN weights and failed the stream a block later
+        raise Unfit(f"{shown(address)}: value {i + 1} must be a number (0 to 1), not {args[i]}", (address,))
+    return float(args[i])
+
+
+def _kind(v) -> str:
+    kinds = {str: "text", bytes: "blob", type(None): "nil", list: "array", tuple: "MIDI or RGBA"}
+    return next((name for t, name in kinds.items() if isinstance(v, t)), type(v).__name__)
+
+
+def _no_command(address: str, name: str) -> str:
+    """One short line for a built-in address that names no command: the address meant where one is near (as the
+    console names the command meant), else where the commands are listed; the whole list ran to 400 characters."""
+    said = f"{shown(address)}: there is no command {name[:40]!r}"
+    # a command OSC may not give (quit) is not offered: sent, it would only be refused
+    meant = nearest(name, [n for n in (*USAGE, CMD) if n not in TYPED_ONLY])
+    if meant is not None:
+        return f"{said}; did you mean {BUILTIN}{meant}?"
+    return f"{said}; {BUILTIN}help lists the commands on this terminal (each at {BUILTIN}<command>)"
+
+
+def shown(address: str) -> str:
+    """An address as the terminal says it: its first 60 characters (anyone on the network may send a long one)."""
+    return address if len(address) <= 60 else address[:60] + "…"

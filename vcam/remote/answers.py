@@ -1,0 +1,74 @@
+"""What `vcam serve` answers each text message of a client (a ping, its latency, a command, asking to send), and
+what it says on its own terminal of what a client was refused.
+
+Apart from the server because these are the protocol's requests one by one: the server only reads messages off
+the connection and offers the answers back.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from vcam.control.media import Refused
+from vcam.control.throttle import ErrorThrottle, words_of
+from vcam.remote import protocol as proto
+from vcam.remote.served import ServedClient
+
+
+def answer(server, message: str, client: ServedClient) -> str | None:
+    """The answer to one text message of `client`, None where there is none. `server` (a FrameServer) gives the
+    show's side: its handle_line, state, intake and say, looked up now (a stop or a test may replace them)."""
+    try:
+        data = proto.parse_text(message)
+    except proto.ProtocolError as e:
+        return proto.text("error", message=str(e))
+    kind = data["type"]
+    if kind == "ping":
+        return proto.text("pong", t=data.get("t"), server=time.time())
+    if kind == "stats":
+        latency = data.get("latency")
+        if not isinstance(latency, (int, float)) or not 0 <= latency < proto.MAX_LATENCY_S:
+            return proto.text("error", message='a stats message needs a "latency" in seconds')
+        client.latency = float(latency)
+        return proto.text("ok")
+    if kind == "command":
+        return _command(server, data, client)
+    if kind == "send":
+        return server.intake.ask(client)
+    if kind == "send_stop":
+        server.intake.stop(client)
+        return proto.text("ok")
+    return proto.text("error", message=f"unknown message type {kind!r}")
+
+
+def _command(server, data: dict, client: ServedClient) -> str:
+    line = data.get("line")
+    if not isinstance(line, str):
+        return proto.text("error", message='a command message needs a "line" string')
+    if client.role != "control":
+        refused(client, "a command: it only watches (role=watch)", server.say)
+        return proto.text("error", message="this client only watches (role=watch)")
+    try:
+        reply = server.handle_line(line, f"net {client.name}")  # the state goes out to all after it
+    except Refused as e:  # the client hears what to do, the operator what it asked for here
+        refused(client, e.detail, server.say)
+        reply = f"error: {e}"
+    return proto.text("reply", text=reply or "", state=server.state())
+
+
+def refused(client: ServedClient, what: str, say: Callable[[str], None]) -> None:
+    """Says on the server's terminal what a client was refused: it hears only its own reply. Held back by what
+    was refused, its numbers left out (a knob turned through a replayed show is refused a line for each value),
+    so a count of the ones held back is said with the words of the last."""
+    _say_refused(client, what, client.refusals, ("refused", words_of(what)), say)
+
+
+def refused_input(client: ServedClient, what: str, say: Callable[[str], None]) -> None:
+    """The same for the input (Intake's `refused`): a new reason (another client sends now) is said at once."""
+    _say_refused(client, what, client.asks_refused, (what,), say)
+
+
+def _say_refused(client: ServedClient, what: str, throttle: ErrorThrottle, key: tuple,
+                 say: Callable[[str], None]) -> None:
+    if line := throttle.admit(key, f"client {client.name} was refused {what}", time.monotonic()):
+        say(line)

@@ -1,0 +1,49 @@
+"""Why the websockets library ended a client's connection, in the server's own words, and the library's log less
+what those words replace.
+
+The library ends a connection itself for a message over the size limit and for its keepalive, and logs the
+keepalive's end with a traceback: the server's terminal says instead which client stopped answering, and why.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+
+from vcam.remote import protocol as proto
+
+
+def ended(ws, error: Exception, keepalive: proto.Keepalive) -> str | None:
+    """Why the library ended a client's connection, where it was for a message over the size limit or for the
+    keepalive (whose own words were "keepalive ping timeout"); None for a plain end."""
+    if big := too_big(ws):
+        return f"was disconnected: {big}"
+    stalled = proto.keepalive_ended(error)
+    if stalled == "here":
+        return (f"stopped answering for {keepalive.timeout:g} s (a stalled tunnel, or a machine "
+                "asleep?) and was disconnected; its vcam cam reconnects by itself")
+    if stalled == "there":
+        return ("heard nothing from this server for too long (a stalled tunnel, or was this machine paused?) and "
+                "left; its vcam cam reconnects by itself")
+    return None
+
+
+def too_big(ws) -> str | None:
+    """Why the library closed a connection, when it was for a message over the size limit."""
+    sent = getattr(ws.protocol, "close_sent", None)
+    if sent is not None and sent.code == 1009:
+        return f"a message over {proto.MAX_MESSAGE // 2**20} MiB"
+    return None
+
+
+class LibraryLog(logging.LoggerAdapter):
+    """The websockets library's log for the server, as it keeps it ("websockets.server"), less its keepalive's
+    "keepalive ping failed" and traceback: the server says in its own words which client stopped answering."""
+
+    def __init__(self):
+        super().__init__(logging.getLogger("websockets.server"), {})
+
+    def log(self, level, msg, *args, **kwargs) -> None:
+        # logged from inside the library's except: the exception it logs is the one being handled
+        if kwargs.get("exc_info") is True and proto.keepalive_ended(sys.exc_info()[1]) is not None:
+            return
+        super().log(level, msg, *args, **kwargs)

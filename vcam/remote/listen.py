@@ -1,0 +1,67 @@
+"""Where `vcam serve` listens: the socket's options for the host given, what to do when the socket cannot be had,
+and the vcam cam command it advertises for the OBS machine.
+
+Apart from the server because each depends on the machine's addresses and families alone (IPv6 or not, a tunnel
+or every address), not on any client.
+"""
+from __future__ import annotations
+
+import errno
+import socket
+from typing import Any
+
+from vcam.loopback import is_loopback
+from vcam.remote import protocol as proto
+from vcam.remote.addresses import is_wildcard, machine_addresses, url_host
+
+
+def advertise(host: str, port: int, token: str | None) -> list[str]:
+    """Where the server listens, and a vcam cam command for the OBS machine that can work from there."""
+    auth = " (token required)" if token else ""
+    cam_token = " --token TOKEN" if token else ""
+    # the token itself is not printed: a show's terminal is often on screen
+    which = " (TOKEN: the one vcam serve was given)" if token else ""
+    if is_loopback(host):  # the tunnel's far end is the address listened on: ::1 is not 127.0.0.1
+        return [f"serving on ws://{url_host(host)}:{port}{auth}; on the OBS machine, with a tunnel open "
+                f"(ssh -N -L {port}:{url_host(host)}:{port} USER@THIS-MACHINE): "
+                f"vcam cam ws://127.0.0.1:{port}{cam_token}{which}"]
+    if not is_wildcard(host):
+        return [f"serving on ws://{url_host(host)}:{port}{auth}; on the OBS machine: "
+                f"vcam cam ws://{url_host(host)}:{port}{cam_token}{which}"]
+    if host == "::" and not socket.has_dualstack_ipv6():  # a socket that takes no IPv4 (listen_options)
+        addresses = machine_addresses(ipv6=True, ipv4=False)
+    else:
+        addresses = machine_addresses(ipv6=":" in host)
+    lines = [f"serving on port {port} of every address of this machine{auth}"]
+    if addresses:
+        others = f"; this machine's addresses: {', '.join(addresses)}" if len(addresses) > 1 else ""
+        lines.append(f"on the OBS machine: vcam cam ws://{url_host(addresses[0])}:{port}{cam_token}{which}{others}")
+        which = ""
+    lines.append(f"through a cloud provider's port mapping or HTTP proxy, use the address it shows for port "
+                 f"{port}: vcam cam ws://ADDRESS:PORT{cam_token} (wss://ADDRESS for an HTTP proxy){which}")
+    return lines
+
+
+def listen_options(host: str) -> dict[str, Any]:
+    """socket.create_server's options for `host`: an IPv6 address needs AF_INET6 (its default, AF_INET, refused
+    `--host ::` with "Address family for hostname not supported", so a cloud container with IPv6 alone could not
+    serve at all); `::` takes IPv4 clients too, where the system can."""
+    if ":" not in host:
+        return {}
+    return {"family": socket.AF_INET6, "dualstack_ipv6": host == "::" and socket.has_dualstack_ipv6()}
+
+
+def listen_fix(e: OSError, host: str, port: int) -> str:
+    """What to do when the socket cannot be had: the port in use is one case of several."""
+    # a --host that is not this machine's; a name that does not resolve has the resolver's code (EAI_*, negative)
+    if isinstance(e, socket.gaierror) or e.errno == errno.EADDRNOTAVAIL or (e.errno or 0) < 0:
+        mine = machine_addresses()
+        return (f"--host takes an address of this machine: 127.0.0.1 (reached through an SSH tunnel), 0.0.0.0 (every "
+                f"address, with --token; :: for IPv6 too){', or one of ' + ', '.join(mine) if mine else ''}")
+    if e.errno == errno.EAFNOSUPPORT:  # an IPv6 --host where the kernel has IPv6 off: no --port would do
+        return ("this machine has IPv6 turned off: --host 0.0.0.0 listens on every IPv4 address (with --token), "
+                "127.0.0.1 on IPv4's loopback (reached through an SSH tunnel)")
+    if e.errno == errno.EACCES and port < 1024:
+        return f"ports below 1024 need root: pick --port 1024 or above (the default is {proto.DEFAULT_PORT})"
+    return "pick another --port, or stop the program that uses this one"
+

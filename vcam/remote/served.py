@@ -1,0 +1,156 @@
+"""One client `vcam serve` serves: its connection, the messages waiting for it, and the thread that sends them.
+
+Apart from the server, so that what one client is sent, and in which order, reads in one place: a slow client holds
+only its own queue and thread, never the server or the other clients.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+from vcam.control.throttle import ErrorThrottle
+from vcam.remote import protocol as proto
+
+
+class ServedClient:
+    """One connection and its own sender thread.
+
+    Text messages (the state, replies) and frames wait apart, and text goes first: the client makes a freeze or
+    a blackout when the frame the state names comes on its camera, so the state must be there before that frame,
+    not behind a burst of frames. Text is never dropped; frames are (the oldest go when the client falls behind,
+    as a late frame is worth less than a fresh one).
+    """
+
+    FRAMES_WAITING = 48  # 4 blocks
+    # A frame that waited this long is dropped where a newer one waits: over a link slower than the stream (a hotel's
+    # wifi), the queue stayed full and every frame went out 4 blocks (4 s) after it was made, for good, where vcam
+    # cam's own catch-up (the pacer's catch_up_after) keeps its picture no more than 2 s behind.
+    FRAME_WAIT_S = 2.0
+    # A client refused the input asks again by itself every few seconds (vcam cam: every 5) for as long as another
+    # one sends: said at once, then counted once a minute, not a line for every ask.
+    ASKS_SAID_S = 60.0
+    REPLIES_WAITING = 64  # past this, the reader of this client waits: one that sends without reading slows only itself
+    # What one client was refused is watched apart for this many things at once; past them, the rest share one count:
+    # a client sending line after line of its own words (a patch gone wrong, a fuzzer) must not grow the watch, nor
+    # the server's terminal, by a line for each.
+    REFUSALS_WATCHED = 8
+
+    def __init__(self, ws, role: str, name: str, clock: Callable[[], float] = time.monotonic):
+        self.ws = ws
+        self._clock = clock
+        self.role = role
+        self.name = name
+        self.bytes = 0
+        self.dropped = 0  # frames
+        self.latency: float | None = None  # end-to-end, as the client last reported it
+        # what this client was refused, said on the server's terminal: one line every few seconds for each thing
+        # refused (by its words: a knob's sweep is one thing), however often it asks for it
+        self.refusals = ErrorThrottle(most=self.REFUSALS_WATCHED, others="its other refusals")
+        self.asks_refused = ErrorThrottle(self.ASKS_SAID_S)  # the input, by reason
+        self._cond = threading.Condition()
+        self._texts: deque[str] = deque()  # in order: a reply carries the state too, and the newest must win
+        self._latest: dict[str, str] = {}  # by kind, the message of that kind waiting in _texts (offer_latest)
+        self._frames: deque[tuple[float, bytes]] = deque(maxlen=self.FRAMES_WAITING)  # (offered at, frame)
+        self._closed = False
+        self._sending_since: float | None = None
+        self._thread = threading.Thread(target=self._send_loop, name=f"send-{name}", daemon=True)
+        self._thread.start()
+
+    def offer(self, message: bytes | str) -> None:
+        """A frame (bytes) or a text message (str: a reply, never dropped)."""
+        with self._cond:
+            if isinstance(message, bytes):
+                if len(self._frames) == self._frames.maxlen:
+                    self.dropped += 1
+                self._frames.append((self._clock(), message))
+            else:
+                # Replies answer this client's own messages, so waiting here only slows that client down.
+                while len(self._texts) >= self.REPLIES_WAITING and not self._closed:
+                    self._cond.wait()
+                self._texts.append(message)
+            self._cond.notify_all()
+
+    def offer_state(self, message: str) -> None:
+        """The show's state; never waits. Only the newest matters, so it replaces one still waiting."""
+        self.offer_latest("state", message)
+
+    def offer_latest(self, kind: str, message: str) -> None:
+        """A text message of which only the newest of its kind matters (the state, the input rate); never waits."""
+        with self._cond:
+            waiting = self._latest.get(kind)
+            if waiting is not None:
+                self._texts.remove(waiting)
+            self._latest[kind] = message
+            self._texts.append(message)
+            self._cond.notify_all()
+
+    def held_back(self, now: float | None = None) -> list[str]:
+        """The counts of its refusals held back whose window has passed (all of them, without `now`)."""
+        return [*self.refusals.held_back(now), *self.asks_refused.held_back(now)]
+
+    def sending_for(self, now: float) -> float:
+        """How long the send in progress has been blocked (0 when none is)."""
+        started = self._sending_since
+        return 0.0 if started is None else now - started
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def cut(self) -> None:
+        """Closes, and shuts the socket down under a sender blocked in a write (a client that stopped reading)."""
+        self.close()
+        proto.cut(self.ws)
+
+    def _next(self) -> bytes | str | None:
+        with self._cond:
+            while not (self._texts or self._frames) and not self._closed:
+                self._cond.wait()
+            if self._closed:
+                return None
+            # the send is in progress from the moment its message leaves the queue, in one step: a stop waiting
+            # for the last state (sent_texts) finds it queued or being sent, never in between
+            self._sending_since = time.monotonic()
+            if self._texts:
+                message = self._texts.popleft()
+                for kind in [k for k, m in self._latest.items() if m is message]:
+                    del self._latest[kind]
+                self._cond.notify_all()  # a reply may be waiting for room
+                return message
+            now = self._clock()
+            while len(self._frames) > 1 and now - self._frames[0][0] > self.FRAME_WAIT_S:
+                self._frames.popleft()
+                self.dropped += 1
+            return self._frames.popleft()[1]
+
+    def sent_texts(self, deadline: float) -> bool:
+        """Waits until the text messages waiting (the last state) are on the wire, or `deadline` (time.monotonic())
+        has passed, or the client closed; whether they went."""
+        with self._cond:
+            while (self._texts or self._sending_since is not None) and not self._closed:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+            return not self._texts
+
+    def _send_loop(self) -> None:
+        while (message := self._next()) is not None:  # it marks the send in progress
+            try:
+                self.ws.send(message)
+                self.bytes += len(message)
+            except Exception:  # the connection is gone; its handler cleans up
+                self.close()
+                return
+            finally:
+                with self._cond:
+                    self._sending_since = None
+                    self._cond.notify_all()  # a stop may be waiting for the last state to go
+
