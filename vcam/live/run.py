@@ -157,9 +157,12 @@ def _prepare(opts: RunOptions) -> _Prepared:
     fallback = fallbacks.get(cfg.fallback) if cfg.fallback else None
     if replay is not None:
         _check_replayed_inputs(opts.replay, replay)
-    _check_written(opts, cfg, show, replay)
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
     osc_map = _osc_map(opts, show)
+    # the maps the command line gives, each read once: their buttons' files are among those the show reads
+    given_maps = [(flag, ref, m) for flag, ref, m in (("--midi-map", opts.midi_map, midi[1] if midi else None),
+                                                        ("--osc-map", opts.osc_map, osc_map)) if ref and m is not None]
+    _check_written(opts, cfg, show, replay, given_maps)
     return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, osc_map, media)
 
 
@@ -525,7 +528,8 @@ def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedC
     return open_stream
 
 
-def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None) -> None:
+def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None,
+                   given_maps: Sequence = ()) -> None:
     """The files the show writes, checked before anything opens (live/outputs/paths.py): a recording that cannot
     be made, or a recording or the control log that would write over a file the show reads or over each other, is
     refused. An older file replaced is said later, once nothing but the model's load can stop the start
@@ -536,7 +540,7 @@ def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, repla
     # the outputs are --out's where it is given, else the show file's out: list
     named = given_output if opts.outs is not None else partial(show_output_written, opts.show)
     writes += [named(spec) for spec in cfg.outs if spec.kind == "file"]
-    check_outputs(cfg.outs, writes, _read_files(opts, cfg, show, replay), None, named=named)
+    check_outputs(cfg.outs, writes, _read_files(opts, cfg, show, replay, given_maps), None, named=named)
 
 
 def _no_log_in(path: str) -> str | None:
@@ -564,10 +568,11 @@ def _starts_a_log(line: bytes) -> bool:
     return isinstance(entry, dict) and "vcam" in entry
 
 
-def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None) -> list[tuple[str, str]]:
+def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None,
+                given_maps: Sequence = ()) -> list[tuple[str, str]]:
     """(what, path) of every file the show reads: the show file and its images and clips, the replayed log and
     its clips, the input, the fallback, the MIDI and OSC maps (the show's and those given on the command line) and
-    the clips and images their buttons switch to."""
+    the clips and images their buttons switch to (`given_maps`: (flag, its value, the map read for the show))."""
     from vcam.control.midimap import find_map_file as midi_map_file
     from vcam.control.oscmap import find_map_file as osc_map_file
 
@@ -581,13 +586,15 @@ def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: 
     for flag, ref, find in (("--midi-map", opts.midi_map, midi_map_file), ("--osc-map", opts.osc_map, osc_map_file)):
         if ref and (path := find(ref, None)) is not None:
             reads.append((f"the map {flag} {ref}", str(path)))
-            reads += _input_files(_button_inputs(f"a button of {flag} {ref}", _given_map(flag, ref)))
+            # one the show uses as read for it (read twice, an edit between could pass unchecked), else read here
+            mapping = next((m for f, _, m in given_maps if f == flag), None) or _given_map(flag, ref)
+            reads += _input_files(_button_inputs(f"a button of {flag} {ref}", mapping))
     return reads
 
 
 def _given_map(flag: str, ref: str):
-    """The map --midi-map or --osc-map names, its buttons' files made whole; None where it cannot be read (its
-    own check, after this one, says why)."""
+    """A map --midi-map or --osc-map names that the show does not use, its buttons' files made whole: a
+    recording over one is refused all the same; None where it cannot be read (unused, it is no error)."""
     from vcam.control import midimap, oscmap
 
     try:
