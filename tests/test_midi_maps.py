@@ -182,3 +182,16 @@ def test_a_buttons_missing_or_unusable_file_is_refused_as_the_map_is_read_with_i
     # a map whose commands go to a server (vcam cam) keeps them as written: the server finds them in its folders
     (tmp_path / "cam.yaml").write_text("controls:\n  - {note: 36, command: 'input file:clips/gone.mp4'}\n")
     assert str(load_map(tmp_path / "cam.yaml", whole_paths=False).buttons[0].command) == "input file:clips/gone.mp4"
+
+
+def test_a_map_named_from_the_home_folder_is_found_as_the_shell_would_find_it(tmp_path, monkeypatch):
+    """`--midi-map=~/pads.yaml` (the shell leaves a `~` after `=` as it is) and a show's `map: ~/pads.yaml`."""
+    from vcam.control.midimap import map_named
+    from vcam.control.show import parse_show
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "pads.yaml").write_text("controls:\n  - {note: 36, command: next}\n")
+    path, mapping = map_named("~/pads.yaml")
+    assert path == tmp_path / "pads.yaml" and [b.command.name for b in mapping.buttons] == ["next"]
+    show = parse_show("presets:\n  - {name: a, prompt: a}\nmidi: {map: ~/pads.yaml}\n", str(tmp_path / "s.yaml"))
+    assert [b.command.name for b in show.midi.buttons] == ["next"]

@@ -51,8 +51,10 @@ class MapFiles:
         return sorted(p.stem for p in self.dir.glob("*.yaml")) if self.dir.is_dir() else []
 
     def find(self, ref: str, base: Path | None) -> Path | None:
-        """A map file by path (relative to `base`) or by the name of a shipped map."""
-        for candidate in ([base / ref] if base else []) + [Path(ref), self.dir / ref, self.dir / f"{ref}.yaml"]:
+        """A map file by path (relative to `base`; `~` as the shell would, which `--midi-map=~/x.yaml` and a show's
+        `map:` leave to vcam) or by the name of a shipped map."""
+        given = Path(ref).expanduser()
+        for candidate in ([base / given] if base else []) + [given, self.dir / ref, self.dir / f"{ref}.yaml"]:
             if candidate.is_file():
                 return candidate
         return None
@@ -61,9 +63,9 @@ class MapFiles:
         """The map a command line names: a shipped map's name or a file's path; ValueError naming the shipped
         maps when there is no such map."""
         path = self.find(ref, None)
-        if path is None and Path(ref).is_dir():  # else said not found, with the folder right there
+        if path is None and Path(ref).expanduser().is_dir():  # else said not found, with the folder right there
             raise ValueError(f"{self.what} {ref!r} is a folder; name the map's YAML file in it"
-                             f"{self._files_in(Path(ref))}")
+                             f"{self._files_in(Path(ref).expanduser())}")
         if path is None:
             raise ValueError(f"{self.what} {ref!r} not found; shipped maps: {', '.join(self.shipped())}")
         return path, load(path)
