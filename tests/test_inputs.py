@@ -57,7 +57,8 @@ def test_parse_input_reads_every_form(text, kind, target):
 
 
 @pytest.mark.parametrize("text, says", [
-    ("webcam", "unknown input"), ("", "unknown input"), ("rtsp://cam.local/live", "unknown input"),
+    ("dvd", "unknown input"), ("", "unknown input"), ("rtsp://cam.local/live", "is an address"),
+    ("cam:front", "unknown input"),
     ("none:x", "takes nothing"), ("net:5", "takes nothing"),
     ("file:", "needs a path"), ("image:", "needs a path"), ("camera:", "needs a device"),
     ("camera:front", "neither an index"), ("camera:²", "neither an index"),
@@ -104,6 +105,26 @@ def test_a_path_without_its_kind_is_refused_with_the_input_it_most_likely_is(tex
         parse_input(text)
     assert str(err.value) == f"a path needs its kind first: did you mean {meant}?"
     assert parse_input(meant) == err.value.meant  # what it says reads back as that input
+
+
+@pytest.mark.parametrize("text, why, meant", [
+    ("fil:a.mp4", "'fil' is no kind of input", "file:a.mp4"),
+    ("imgae:/pics/b.png", "'imgae' is no kind of input", "image:/pics/b.png"),
+    ("clip:My\\ Clips/a.mp4", "'clip' is no kind of input", "file:My Clips/a.mp4"),
+    ("cam:0", "'cam' is no kind of input", "camera:0"), ("Cam:/dev/video2", "'Cam' is no kind of input",
+                                                           "camera:/dev/video2"),
+    ("camera1", "'camera1' is no input", "camera:1"), ("video0", "'video0' is no input", "camera:0"),
+    ("0", "'0' is no input", "camera:0"), ("webcam", "'webcam' is no input", "camera"),
+])
+def test_a_kind_mistyped_or_a_camera_named_otherwise_is_answered_with_the_input_meant(text, why, meant):
+    """`fil:a.mp4` was taken for a path without its kind: "did you mean file:fil:a.mp4?" kept the typo in the name;
+    `camera1` or `cam:0` was an unknown input with the list of forms."""
+    from vcam.inspec import MeantError
+
+    with pytest.raises(MeantError) as err:
+        parse_input(text)
+    assert str(err.value) == f"{why}: did you mean {meant}?"
+    assert parse_input(meant) == err.value.meant
 
 
 def test_taking_a_paths_escapes_out_twice_changes_nothing_more():
@@ -723,4 +744,4 @@ def test_check_input_opens_and_closes_before_the_model_loads(clip_path, tmp_path
     with pytest.raises(InputError, match="cannot open camera:1"):
         check_input("camera:1", open_capture=device.open)
     with pytest.raises(ValueError, match="unknown input"):
-        check_input("webcam")
+        check_input("dvd")
