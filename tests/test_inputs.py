@@ -83,6 +83,20 @@ def test_a_paths_shell_escapes_are_taken_out_and_a_windows_paths_backslashes_kep
     assert spec == InputSpec("file", target) and parse_input(str(spec)) == spec
 
 
+@pytest.mark.parametrize("written, path", [
+    (r"back\\slash.mp4", "back\\slash.mp4"), (r"back\slash.mp4", "back\\slash.mp4"), ("end\\\\", "end\\"),
+    # kept doubled, so that it reads back the same (`\(` would be `(`): a name with a backslash before a space or a
+    # bracket of its own is one no line names
+    (r"odd\\\(1\).mp4", r"odd\\(1).mp4"),
+])
+def test_a_backslash_in_a_name_as_a_shell_writes_it_is_one(written, path):
+    r"""A Mac drops a clip named `back\slash.mp4` as `back\\slash.mp4`: both backslashes were kept, no such file."""
+    from vcam.inspec import unescaped
+
+    assert unescaped(written, windows=False) == path
+    assert unescaped(path, windows=False) == path
+
+
 def test_on_windows_no_backslash_is_an_escape():
     from vcam.inspec import unescaped
 
@@ -132,7 +146,7 @@ def test_taking_a_paths_escapes_out_twice_changes_nothing_more():
 
     rng = random.Random(3)
     for _ in range(2000):
-        path = "".join(rng.choice("\\\\ (a1:/'") for _ in range(rng.randrange(12)))
+        path = "".join(rng.choice("\\\\ (a1.:/'@") for _ in range(rng.randrange(12)))
         once = unescaped(path, windows=False)
         assert unescaped(once, windows=False) == once
 

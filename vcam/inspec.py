@@ -105,8 +105,11 @@ def unescaped(path: str, windows: bool = os.name == "nt") -> str:
     out, i = [], 0
     while i < len(path):
         pair = path[i:i + 2]
-        if pair == "\\\\":  # kept doubled: made one, a second reading would take it as an escape in turn
-            out.append(pair)
+        if pair == "\\\\":  # a backslash of the name's own, as a shell writes it (a Mac drops `a\\b.mp4` for `a\b.mp4`)
+            # made one where a second reading keeps it as it is (before a letter, a digit, a dot, at the end); kept
+            # doubled before what it would escape in turn: `\\(` made `\(` would read back as `(`
+            follows = path[i + 2:i + 3]
+            out.append(pair if follows == "\\" or follows in SHELL_ESCAPED else "\\")
             i += 2
         elif len(pair) == 2 and pair[0] == "\\" and pair[1] in SHELL_ESCAPED:
             out.append(pair[1])
