@@ -268,6 +268,7 @@ def test_an_address_is_said_to_be_no_input():
     ("input file:'/clips/Bob'\\''s @home.mp4' @bar", "/clips/Bob's @home.mp4", "bar"),
     ("input file:/clips/a @b.mp4 @off", "/clips/a @b.mp4", "off"),
     ('input "file:/clips/a @b\\".mp4"', '/clips/a @b".mp4', None),
+    ('input "file:/clips/end\\" @bar', "/clips/end\\", "bar"),  # its backslash would escape the space: in quotes
 ])
 def test_an_input_whose_path_holds_an_at_sign_plays_it_and_reads_back_the_same(line, path, at):
     """A clip dropped on the terminal from a folder named `My Clips @home` was refused: its ` @home.mp4` was read as

@@ -189,8 +189,9 @@ def _quantize(text: str) -> str:
 
 
 def _quoted_at(spec: str) -> str:
-    """An input as a line writes it: in quotes where its path holds a ` @` (_unquoted reads them back)."""
-    if " @" not in spec and "\t@" not in spec:
+    """An input as a line writes it: in quotes where its path holds a ` @` or ends in a backslash, which would
+    escape the space before a timing (_unquoted reads them back)."""
+    if " @" not in spec and "\t@" not in spec and not spec.endswith("\\"):
         return spec
     return f'"{spec}"' if '"' not in spec else "'" + spec.replace("'", "'\\''") + "'"
 
