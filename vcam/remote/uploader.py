@@ -62,9 +62,9 @@ def parse_send(text: str) -> InputSpec:
         if e.meant.kind not in ("camera", "file"):
             raise ValueError(f"cannot send {text!r}: a still image is not sent; {SEND_USAGE}") from None
         raise ValueError(e.as_said(f"--send {shlex.quote(str(e.meant))}")) from None
-    except ValueError as e:
-        raise ValueError(f"{str(e).replace(USAGE, SEND_USAGE)}" if USAGE in str(e) else f"{e}; {SEND_USAGE}") \
-            from None
+    except ValueError as e:  # the forms said are --send's, not the server's (none, image:, net)
+        said = str(e)
+        raise ValueError(said.replace(USAGE, SEND_USAGE) if USAGE in said else f"{said}; {SEND_USAGE}") from None
     if spec.kind not in ("camera", "file"):
         still = "a still image is not sent; " if spec.kind == "image" else ""
         raise ValueError(f"cannot send {text!r}: {still}{SEND_USAGE}")
