@@ -94,6 +94,7 @@ def test_vcam_devices_without_midi_says_why_and_offers_no_option_it_lacks(capsys
     (["--in", "image:"], "argument --in: input 'image:' needs a path"),
     (["--in", "/clips/My Clips/a.mp4"], "argument --in: a path needs its kind first: did you mean --in "
      "'file:/clips/My Clips/a.mp4'?"),
+    (["--in", "cam:1"], "argument --in: 'cam' is no kind of input: did you mean --in camera:1?"),
     (["--in-fit", "zoom"], "argument --in-fit: invalid choice: 'zoom'"),
 ])
 def test_a_bad_input_option_is_one_usage_line(command, args, fragment, capsys):

@@ -110,7 +110,7 @@ def test_blank_and_comments(line):
                                    "prompt's text, end the line with its timing: prompt a sign saying @home @off"),
     ("go now", "takes nothing after it"),
     ("input", "needs an argument; usage: input SRC"),
-    ("input webcam", "unknown input 'webcam'"),
+    ("input dvd", "unknown input 'dvd'"),
     ("input file:", "needs a path"),
     ("input none:1", "takes nothing after 'none'"),
     ("input camera:front", "neither an index"),
@@ -239,6 +239,55 @@ def test_a_path_typed_without_its_kind_is_answered_with_the_command_to_type(line
         parse(line)
     assert str(err.value) == f"a path needs its kind first: did you mean {meant}?"
     assert parse(meant) is not None  # the command it says is one that parses
+
+
+@pytest.mark.parametrize("line,says", [
+    ("input camera1", "'camera1' is no input: did you mean input camera:1?"),
+    ("input cam:0", "'cam' is no kind of input: did you mean input camera:0?"),
+    ("input video0", "'video0' is no input: did you mean input camera:0?"),
+    ("input fil:loop.mp4", "'fil' is no kind of input: did you mean input file:loop.mp4?"),
+    ("input loop.mp4", "a path needs its kind first: did you mean input file:loop.mp4?"),
+    ("input /clips/My\\ Clips\\ @home.mp4", 'a path needs its kind first: did you mean input '
+                                              '"file:/clips/My Clips @home.mp4"?'),
+])
+def test_an_input_not_written_as_one_is_answered_with_the_command_that_plays_it(line, says):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == says
+    assert parse(says.split("did you mean ")[1][:-1]) is not None
+
+
+def test_an_address_is_said_to_be_no_input():
+    with pytest.raises(CommandError, match="'http://example.com/a.mp4' is an address: vcam opens no stream"):
+        parse("input http://example.com/a.mp4")
+
+
+@pytest.mark.parametrize("line,path,at", [
+    (r"input file:/clips/My\ Clips\ @home.mp4", "/clips/My Clips @home.mp4", None),
+    ('input "file:/clips/My Clips @home.mp4"', "/clips/My Clips @home.mp4", None),
+    ("input file:'/clips/Bob'\\''s @home.mp4' @bar", "/clips/Bob's @home.mp4", "bar"),
+    ("input file:/clips/a @b.mp4 @off", "/clips/a @b.mp4", "off"),
+    ('input "file:/clips/a @b\\".mp4"', '/clips/a @b".mp4', None),
+    ('input "file:/clips/end\\" @bar', "/clips/end\\", "bar"),  # its backslash would escape the space: in quotes
+])
+def test_an_input_whose_path_holds_an_at_sign_plays_it_and_reads_back_the_same(line, path, at):
+    """A clip dropped on the terminal from a folder named `My Clips @home` was refused: its ` @home.mp4` was read as
+    the change's timing. Escaped or in quotes it is the path's; the line written for it (vcam cam sends it so, a
+    control log keeps it) is read back as the same input."""
+    cmd = parse(line)
+    assert cmd == Command("input", (f"file:{path}",), at=at)
+    assert parse(str(cmd)) == cmd
+
+
+def test_an_at_sign_in_an_unquoted_path_is_answered_with_the_quotes_that_play_it():
+    with pytest.raises(CommandError) as err:
+        parse("input file:/clips/My Clips @home.mp4")
+    fix = 'input "file:/clips/My Clips @home.mp4"'
+    assert str(err.value).endswith(f"for an @ in a path, put the input in quotes: {fix}")
+    assert parse(fix) == Command("input", ("file:/clips/My Clips @home.mp4",))
+    with pytest.raises(CommandError) as err:
+        parse("input file:a.mp4 @barr")  # a timing mistyped, not a path's
+    assert "in quotes" not in str(err.value)
 
 
 def test_a_tab_after_the_command_name_is_a_space():

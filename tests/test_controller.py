@@ -977,6 +977,30 @@ def test_a_clip_dropped_on_the_terminal_goes_on_air(on_air, monkeypatch, typed):
     assert not reply.startswith("error") and producer.actions == [SetInput(f"file:{clip}")]
 
 
+@pytest.mark.parametrize("name, typed", [
+    ("back\\slash.mp4", r"input file:back\\slash.mp4"),  # dropped: the shell doubles a backslash in a name
+    ("back\\slash.mp4", r"input file:back\slash.mp4"),  # typed as the name is
+    ("My Clips @home.mp4", r"input file:My\ Clips\ @home.mp4"),
+    ("Bob's (2).mp4", "input file:'Bob'\\''s (2).mp4' "),
+])
+def test_a_dropped_clip_goes_on_air_and_its_logged_line_replays_the_same_clip(on_air, monkeypatch, name, typed):
+    """The log keeps the input made whole; its replay reads it through the same parser, so it must name the same
+    file again (a name with a backslash of its own, an @, a quote)."""
+    from helpers import write_clip
+    from vcam.control.actions import SetInput, from_dict
+    from vcam.live.inputs.switch import check_input
+
+    ctl, producer, log, tmp_path = on_air
+    clip = write_clip(tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    ctl.check_input = check_input
+    reply = ctl.handle_line(typed, "stdin")
+    assert not reply.startswith("error"), reply
+    assert producer.actions == [SetInput(f"file:{clip}")]
+    entry = json.loads(log.getvalue().splitlines()[1])
+    assert from_dict(entry["apply"]) == SetInput(f"file:{clip}")
+
+
 def test_a_clip_dropped_without_its_kind_is_answered_with_the_line_to_type(on_air):
     ctl, producer, _, tmp_path = on_air
     clip = tmp_path / "My Clips" / "loop (2).mp4"

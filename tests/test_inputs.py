@@ -57,7 +57,8 @@ def test_parse_input_reads_every_form(text, kind, target):
 
 
 @pytest.mark.parametrize("text, says", [
-    ("webcam", "unknown input"), ("", "unknown input"), ("rtsp://cam.local/live", "unknown input"),
+    ("dvd", "unknown input"), ("", "unknown input"), ("rtsp://cam.local/live", "is an address"),
+    ("cam:front", "unknown input"),
     ("none:x", "takes nothing"), ("net:5", "takes nothing"),
     ("file:", "needs a path"), ("image:", "needs a path"), ("camera:", "needs a device"),
     ("camera:front", "neither an index"), ("camera:²", "neither an index"),
@@ -80,6 +81,20 @@ def test_a_paths_shell_escapes_are_taken_out_and_a_windows_paths_backslashes_kep
     """A clip dropped on a Mac's terminal was looked for with its backslashes in its name: not found."""
     spec = parse_input(text)
     assert spec == InputSpec("file", target) and parse_input(str(spec)) == spec
+
+
+@pytest.mark.parametrize("written, path", [
+    (r"back\\slash.mp4", "back\\slash.mp4"), (r"back\slash.mp4", "back\\slash.mp4"), ("end\\\\", "end\\"),
+    # kept doubled, so that it reads back the same (`\(` would be `(`): a name with a backslash before a space or a
+    # bracket of its own is one no line names
+    (r"odd\\\(1\).mp4", r"odd\\(1).mp4"),
+])
+def test_a_backslash_in_a_name_as_a_shell_writes_it_is_one(written, path):
+    r"""A Mac drops a clip named `back\slash.mp4` as `back\\slash.mp4`: both backslashes were kept, no such file."""
+    from vcam.inspec import unescaped
+
+    assert unescaped(written, windows=False) == path
+    assert unescaped(path, windows=False) == path
 
 
 def test_on_windows_no_backslash_is_an_escape():
@@ -106,12 +121,32 @@ def test_a_path_without_its_kind_is_refused_with_the_input_it_most_likely_is(tex
     assert parse_input(meant) == err.value.meant  # what it says reads back as that input
 
 
+@pytest.mark.parametrize("text, why, meant", [
+    ("fil:a.mp4", "'fil' is no kind of input", "file:a.mp4"),
+    ("imgae:/pics/b.png", "'imgae' is no kind of input", "image:/pics/b.png"),
+    ("clip:My\\ Clips/a.mp4", "'clip' is no kind of input", "file:My Clips/a.mp4"),
+    ("cam:0", "'cam' is no kind of input", "camera:0"), ("Cam:/dev/video2", "'Cam' is no kind of input",
+                                                           "camera:/dev/video2"),
+    ("camera1", "'camera1' is no input", "camera:1"), ("video0", "'video0' is no input", "camera:0"),
+    ("0", "'0' is no input", "camera:0"), ("webcam", "'webcam' is no input", "camera"),
+])
+def test_a_kind_mistyped_or_a_camera_named_otherwise_is_answered_with_the_input_meant(text, why, meant):
+    """`fil:a.mp4` was taken for a path without its kind: "did you mean file:fil:a.mp4?" kept the typo in the name;
+    `camera1` or `cam:0` was an unknown input with the list of forms."""
+    from vcam.inspec import MeantError
+
+    with pytest.raises(MeantError) as err:
+        parse_input(text)
+    assert str(err.value) == f"{why}: did you mean {meant}?"
+    assert parse_input(meant) == err.value.meant
+
+
 def test_taking_a_paths_escapes_out_twice_changes_nothing_more():
     from vcam.inspec import unescaped
 
     rng = random.Random(3)
     for _ in range(2000):
-        path = "".join(rng.choice("\\\\ (a1:/'") for _ in range(rng.randrange(12)))
+        path = "".join(rng.choice("\\\\ (a1.:/'@") for _ in range(rng.randrange(12)))
         once = unescaped(path, windows=False)
         assert unescaped(once, windows=False) == once
 
@@ -723,4 +758,4 @@ def test_check_input_opens_and_closes_before_the_model_loads(clip_path, tmp_path
     with pytest.raises(InputError, match="cannot open camera:1"):
         check_input("camera:1", open_capture=device.open)
     with pytest.raises(ValueError, match="unknown input"):
-        check_input("webcam")
+        check_input("dvd")

@@ -146,7 +146,8 @@ def test_a_missing_camera_to_send_names_the_send_option_in_its_fix():
 
 @pytest.mark.parametrize("send, says", [("file:/no/such/clip.mp4", "no such file"),
                                         ("camera:/dev/video-none", "no capture device /dev/video-none"),
-                                        ("image:photo.png", "cannot send"), ("webcam", "unknown input")])
+                                        ("image:photo.png", "cannot send"),
+                                        ("dvd", "unknown input 'dvd': --send takes camera")])
 def test_vcam_cam_refuses_a_missing_file_or_device_before_connecting(intake_server, capsys, send, says):
     server = intake_server()
     assert main(["cam", url_of(server), "--out", "null", "--no-stdin", "--send", send]) == 2
@@ -154,6 +155,28 @@ def test_vcam_cam_refuses_a_missing_file_or_device_before_connecting(intake_serv
     assert says in err and "fix:" in err and "Traceback" not in err
     time.sleep(0.2)  # a connection would have been announced by now; none was made
     assert server.places_taken() == 0 and not any("connected" in m for m in server.said)
+
+
+@pytest.mark.parametrize("send, says", [
+    ("/clips/loop.mp4", "a path needs its kind first: did you mean --send file:/clips/loop.mp4?"),
+    ("/clips/My Clips/a.mov", "a path needs its kind first: did you mean --send 'file:/clips/My Clips/a.mov'?"),
+    ("/dev/video2", "a path needs its kind first: did you mean --send camera:/dev/video2?"),
+    ("camera1", "'camera1' is no input: did you mean --send camera:1?"),
+    ("/pics/photo.png", "cannot send '/pics/photo.png': a still image is not sent; --send takes camera, camera:N, "
+                        "camera:/dev/videoN or file:PATH"),
+    ("image:photo.png", "cannot send 'image:photo.png': a still image is not sent; --send takes camera"),
+    ("net", "cannot send 'net': --send takes camera"),
+    ("dvd", "unknown input 'dvd': --send takes camera, camera:N, camera:/dev/videoN or file:PATH"),
+])
+def test_what_send_refuses_is_said_in_sends_own_forms(send, says):
+    """A picture's path was answered "did you mean image:…?" and then "--send takes … file:PATH", which refuses
+    image:; an unknown one listed none, image: and net, which --send does not take either."""
+    from vcam.remote.uploader import parse_send
+
+    with pytest.raises(ValueError) as err:
+        parse_send(send)
+    assert str(err.value).startswith(says)
+    assert "image:PATH" not in str(err.value) and "did you mean image" not in str(err.value)
 
 
 def test_a_second_vcam_cam_is_refused_in_one_line_keeps_its_video_and_takes_over_later(intake_server, clip,

@@ -11,7 +11,7 @@ import os
 import shlex
 
 from vcam.bias import check_bias
-from vcam.inspec import FLAG, BarePathError, InputSpec, check_strength, parse_input
+from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, parse_input
 from vcam.sizes import check_size
 
 
@@ -72,8 +72,8 @@ def input_source(text: str) -> str:
     folder, so that a control log keeps one its replay finds from anywhere."""
     try:
         spec = parse_input(text)
-    except BarePathError as e:  # said as the shell takes it: a path with spaces in quotes
-        raise argparse.ArgumentTypeError(str(BarePathError(e.meant, f"{FLAG} {shlex.quote(str(e.meant))}"))) from None
+    except MeantError as e:  # said as the shell takes it: a path with spaces in quotes
+        raise argparse.ArgumentTypeError(e.as_said(f"{FLAG} {shlex.quote(str(e.meant))}")) from None
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
     if spec.kind in ("file", "image"):

@@ -13,6 +13,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from vcam.words import nearest
+
 INPUT_KINDS = ("none", "camera", "file", "image", "net")
 INPUT_FITS = ("crop", "letterbox", "stretch")
 DEFAULT_INPUT_FIT = "crop"
@@ -30,6 +32,9 @@ SHELL_ESCAPED = frozenset(" !\"#$%&'()*+,:;<=>?@[]^`{|}")
 _WINDOWS_PATH = re.compile(r"^([A-Za-z]:[\\/]|\\\\)")
 # Only to word the fix for a path given without its kind: vcam itself goes by the kind written (and then by what
 # OpenCV decodes), never by a name's ending
+# Other words for a kind, as one may write it before a path or an index
+_OTHER_WORDS = {"cam": "camera", "webcam": "camera", "device": "camera", "clip": "file", "video": "file",
+                "movie": "file", "photo": "image", "picture": "image", "still": "image", "img": "image"}
 _STILL_ENDINGS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 
 
@@ -71,13 +76,23 @@ def typed_fix(fix: str, written: InputSpec) -> str:
            "the show file"
 
 
-class BarePathError(ValueError):
-    """A path given without its kind (`/home/me/clip.mp4`, a file dropped on the terminal): `meant` is the input
-    it most likely is, for each place to say as it is written there (`said`: `input file:…`, `--in 'file:…'`)."""
+class MeantError(ValueError):
+    """An input not written as one, that most likely `meant` another (`why` it is not one): said as each place
+    writes it (`as_said`: `input file:…`, `--in 'file:…'`, `--send camera:1`)."""
+
+    def __init__(self, why: str, meant: InputSpec, said: str = ""):
+        self.why, self.meant = why, meant
+        super().__init__(self.as_said(said or str(meant)))
+
+    def as_said(self, said: str) -> str:
+        return f"{self.why}: did you mean {said}?"
+
+
+class BarePathError(MeantError):
+    """A path given without its kind (`/home/me/clip.mp4`, a file dropped on the terminal)."""
 
     def __init__(self, meant: InputSpec, said: str = ""):
-        super().__init__(f"a path needs its kind first: did you mean {said or meant}?")
-        self.meant = meant
+        super().__init__("a path needs its kind first", meant, said)
 
 
 def unescaped(path: str, windows: bool = os.name == "nt") -> str:
@@ -90,8 +105,11 @@ def unescaped(path: str, windows: bool = os.name == "nt") -> str:
     out, i = [], 0
     while i < len(path):
         pair = path[i:i + 2]
-        if pair == "\\\\":  # kept doubled: made one, a second reading would take it as an escape in turn
-            out.append(pair)
+        if pair == "\\\\":  # a backslash of the name's own, as a shell writes it (a Mac drops `a\\b.mp4` for `a\b.mp4`)
+            # made one where a second reading keeps it as it is (before a letter, a digit, a dot, at the end); kept
+            # doubled before what it would escape in turn: `\\(` made `\(` would read back as `(`
+            follows = path[i + 2:i + 3]
+            out.append(pair if follows == "\\" or follows in SHELL_ESCAPED else "\\")
             i += 2
         elif len(pair) == 2 and pair[0] == "\\" and pair[1] in SHELL_ESCAPED:
             out.append(pair[1])
@@ -120,6 +138,25 @@ def _meant(path: str) -> InputSpec:
     return InputSpec("image" if path.lower().endswith(_STILL_ENDINGS) else "file", path)
 
 
+def _misnamed(text: str) -> MeantError | None:
+    """A kind mistyped or named by another word before its target (`fil:a.mp4`, `clip:a.mp4`, `cam:0`), a camera
+    named as its index or device (`camera1`, `0`, `video0`, `webcam`): said as the input meant, where the fix for a
+    path (`file:fil:a.mp4`) would keep the typo in the name."""
+    kind, sep, target = text.partition(":")
+    low = kind.lower()
+    if sep and target and re.fullmatch(r"[a-z]{2,}", low):
+        device = (target.isascii() and target.isdigit()) or target.startswith("/dev/")
+        meant = "camera" if device else _OTHER_WORDS.get(low) or nearest(low, ("camera", "file", "image"))
+        if meant and (meant == "camera") == device:  # `cam:x` is no camera vcam opens: not said
+            return MeantError(f"{kind!r} is no kind of input",
+                              InputSpec(meant, target if device else unescaped(target)))
+    number = re.fullmatch(r"(?:cam|camera|webcam|video)?(\d*)", low)
+    if not sep and low and number:
+        index = number.group(1)
+        return MeantError(f"{text!r} is no input", InputSpec("camera", str(int(index)) if index else ""))
+    return None
+
+
 def parse_input(text: str) -> InputSpec:
     """`file:clip.mp4` → InputSpec('file', 'clip.mp4'); ValueError saying the forms, BarePathError for a path
     without its kind. A path's shell escapes are taken out (unescaped)."""
@@ -127,6 +164,12 @@ def parse_input(text: str) -> InputSpec:
     kind, sep, target = text.partition(":")
     kind = kind.lower()
     if kind not in INPUT_KINDS:
+        misnamed = _misnamed(text)
+        if misnamed is not None:
+            raise misnamed
+        if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", text):
+            raise ValueError(f"{text!r} is an address: vcam opens no stream by its URL: download the clip "
+                             "and play it as file:PATH")
         if _looks_like_path(text):
             raise BarePathError(_meant(unescaped(text)))
         raise ValueError(f"unknown input {text!r}: {USAGE}")

@@ -1,12 +1,13 @@
 """The command vocabulary shared by stdin, MIDI mappings, presets and control logs: one parser for all of them."""
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.inspec import BarePathError, check_strength, parse_input
+from vcam.inspec import MeantError, check_strength, parse_input
 from vcam.words import nearest
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ class Command:
         elif self.name == "blend":
             a, b, x = self.args
             text = f"blend {shlex.quote(str(a))} {shlex.quote(str(b))} {x:g}"
+        elif self.name == "input":  # a path with an ` @` of its own in quotes, not read back as a timing
+            text = f"input {_quoted_at(self.args[0])}"
         elif self.name in ("strength", "bias", "bpm"):
             text = f"{self.name} {self.args[0]:g}"
         else:
@@ -185,6 +188,14 @@ def _quantize(text: str) -> str:
         raise CommandError(f"{e}; usage: {usage('quantize')}") from None
 
 
+def _quoted_at(spec: str) -> str:
+    """An input as a line writes it: in quotes where its path holds a ` @` or ends in a backslash, which would
+    escape the space before a timing (_unquoted reads them back)."""
+    if " @" not in spec and "\t@" not in spec and not spec.endswith("\\"):
+        return spec
+    return f'"{spec}"' if '"' not in spec else "'" + spec.replace("'", "'\\''") + "'"
+
+
 def _unquoted(text: str) -> str:
     """`"neon city"` → `neon city`: a name or path in quotes, as blend takes them, so the quotes are not kept in
     it. In single quotes, `'\\''` is a quote of the name, as GNOME Terminal and Konsole write one in a file dropped
@@ -201,8 +212,8 @@ def _input(text: str) -> str:
     kind, colon, path = _unquoted(text).partition(":")
     try:
         return str(parse_input(kind + colon + _unquoted(path)))
-    except BarePathError as e:
-        raise CommandError(str(BarePathError(e.meant, f"input {e.meant}"))) from None
+    except MeantError as e:
+        raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
         raise CommandError(f"{e}; usage: {usage('input')}") from None
 
@@ -263,7 +274,7 @@ def preset_ref(text: str) -> str | int:
 def _split_at(name: str, rest: str) -> tuple[str, str | None]:
     """`preset 3 @bar` → ("3", "bar"): the argument text and when the change lands, where the line ends in an `@`
     after a space (an address such as me@example.com in a prompt is no timing)."""
-    cut = max(rest.rfind(" @"), rest.rfind("\t@"))
+    cut = _last_at(name, rest, len(rest))
     if cut < 0 and not rest.startswith("@"):
         return rest, None
     head, tail = (rest[:cut], rest[cut + 2:]) if cut >= 0 else ("", rest[1:])
@@ -275,7 +286,33 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
         # a prompt's text may hold an @ of its own ("a sign saying @home"): the timing, the last @, lets it through
         keep = (f"; for an @ in the prompt's text, end the line with its timing: {name} {rest.strip()} @off"
                 if name == "prompt" else "")
+        if name == "input" and any(c in tail for c in "./"):  # `@home.mp4`, not a mistyped `@barr`
+            keep = f"; for an @ in a path, put the input in quotes: input {_quoted_at(rest.strip())}"
         raise CommandError(f"{e}{keep}") from None
+
+
+def _last_at(name: str, rest: str, end: int) -> int:
+    """Where the last ` @` before `end` is, -1 for none. An input's path may hold one of its own (a file dropped on
+    the terminal, `My\\ Clips\\ @home.mp4` or in quotes): one escaped or in the quotes is the path's, not a
+    timing."""
+    cut = max(rest.rfind(" @", 0, end), rest.rfind("\t@", 0, end))
+    if name != "input" or cut < 0:
+        return cut
+    if cut < _quoted_end(rest) or rest[cut - 1:cut] == "\\":
+        return _last_at(name, rest, cut + 1)
+    return cut
+
+
+def _quoted_end(text: str) -> int:
+    """Where the quotes that open an input (`"file:…"`, `file:'…'`) close, 0 where none do. In single quotes,
+    `'\\''` is a quote of the name (_unquoted)."""
+    opened = re.match(r"""([A-Za-z]+:)?(["'])""", text)
+    if opened is None:
+        return 0
+    quote, at = opened.group(2), opened.end()
+    while (close := text.find(quote, at)) >= 0 and quote == "'" and text.startswith("'\\''", close):
+        at = close + 4
+    return max(close, 0)
 
 
 def _did_you_mean(name: str) -> str:

@@ -18,6 +18,7 @@ show's own input sources.
 from __future__ import annotations
 
 import os
+import shlex
 import threading
 import time
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from typing import Protocol
 import numpy as np
 
 from vcam.errors import VcamError
-from vcam.inspec import InputSpec, parse_input
+from vcam.inspec import USAGE, InputSpec, MeantError, parse_input
 from vcam.live.frames import quiet_cv2
 from vcam.live.inputs.camera import SETTLE_S, capture_mode, device_rgb, mode_line, open_device, settle_mode
 from vcam.live.inputs.source import InputError
@@ -55,13 +56,20 @@ class Capture(Protocol):
 
 
 def parse_send(text: str) -> InputSpec:
-    """The --send value: a camera or a clip; ValueError with the forms otherwise."""
+    """The --send value: a camera or a clip; ValueError with the forms otherwise, said for --send (a picture, which
+    it does not send, is not named as image:, nor the inputs only the server has)."""
     try:
         spec = parse_input(text)
-    except ValueError as e:
-        raise ValueError(f"{e}; {SEND_USAGE}") from None
+    except MeantError as e:
+        if e.meant.kind not in ("camera", "file"):
+            raise ValueError(f"cannot send {text!r}: a still image is not sent; {SEND_USAGE}") from None
+        raise ValueError(e.as_said(f"--send {shlex.quote(str(e.meant))}")) from None
+    except ValueError as e:  # the forms said are --send's, not the server's (none, image:, net)
+        said = str(e)
+        raise ValueError(said.replace(USAGE, SEND_USAGE) if USAGE in said else f"{said}; {SEND_USAGE}") from None
     if spec.kind not in ("camera", "file"):
-        raise ValueError(f"cannot send {text!r}: {SEND_USAGE}")
+        still = "a still image is not sent; " if spec.kind == "image" else ""
+        raise ValueError(f"cannot send {text!r}: {still}{SEND_USAGE}")
     return spec
 
 
