@@ -488,8 +488,8 @@ BAD_CUES = [
     ("  - {name: a, do: seed many}\n", 6, "cue 1 'a' do: seed needs a whole number"),
     ("  - {name: a, do: next}\n  - {name: b, do: go}\n", 7, "cue 2 'b' do: go is not allowed in a cue"),
     ("  - {name: a, do: [next, back]}\n", 6, "cue 1 'a' do 2: back is not allowed in a cue"),
-    ("  - {name: a, do: quit}\n", 6, "cue 1 'a' do: quit is not taken from a control or a cue: type quit at vcam's "
-                                "console"),
+    ("  - {name: a, do: quit}\n", 6, "cue 1 'a' do: quit is not taken from a control or a cue: the show ends where "
+                                "vcam runs"),
     # a blend of one preset with itself, named by number and by name: refused at load, not on air at each GO
     ("  - {name: a, do: blend 1 city 0.5}\n", 6, "cue 1 'a' do: blend 1 city 0.5: blend mixes two different presets: "
      "'city' is preset 1, named twice"),

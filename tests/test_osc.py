@@ -186,8 +186,8 @@ def test_a_network_line_to_quit_is_refused_by_the_controller_itself():
     quits."""
     ctl = Spy()
     reply = ctl.handle_line("quit", "net cam", network=True)
-    assert reply == ("error: quit is not taken from the network: type quit at vcam's console to end the show, or use "
-                     "blackout to hide the picture") and not ctl.stop.is_set()
+    assert reply == ("error: quit is not taken from the network: the show ends where vcam runs (quit typed there, or "
+                     "Ctrl-C); blackout hides the picture") and not ctl.stop.is_set()
     assert ctl.handle_line("quit", "stdin") == "stopping" and ctl.stop.is_set()
 
 
@@ -547,8 +547,8 @@ def test_a_broken_osc_map_file_leaves_the_shows_own_entries_checked_against_its_
     ("{address: /a, command: seed abc}", "seed needs a whole number, not 'abc'"),
     ("{address: /a, address: /b, param: blend}", "key 'address' is given twice; keep one"),
     # a stray tap on the tablet ended the show on air
-    ("{address: /a, command: quit}", "command: quit is not taken from a control or a cue: type quit at vcam's "
-                                     "console to end the show, or use blackout to hide the picture"),
+    ("{address: /a, command: quit}", "command: quit is not taken from a control or a cue: the show ends where vcam "
+                                     "runs (quit typed there, or Ctrl-C); blackout hides the picture"),
     ("{address: /a, command: blackout, release: quit}", "release: quit is not taken from a control or a cue"),
 ])
 def test_an_osc_map_file_says_what_is_wrong_on_which_line(tmp_path, entry, problem):

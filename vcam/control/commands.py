@@ -59,7 +59,7 @@ MIN_QUANTIZE_BEATS = 0.0625
 # button, a cue, an OSC message or a network client is one stray tap away from ending a show on air. Each with what
 # to do instead, said after "quit is not taken from OSC: " by every source that refuses it (typed_only).
 TYPED_ONLY: dict[str, str] = {
-    "quit": "type quit at vcam's console to end the show, or use blackout to hide the picture",
+    "quit": "the show ends where vcam runs (quit typed there, or Ctrl-C); blackout hides the picture",
 }
 
 

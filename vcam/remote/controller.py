@@ -4,13 +4,14 @@ that a typo is caught here and MIDI soft takeover knows where each parameter sta
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
 from vcam.control.commands import Command, CommandError, parse
 from vcam.control.faders import PARAMS, StateTrail
-from vcam.inspec import DEFAULT_STRENGTH
+from vcam.inspec import DEFAULT_STRENGTH, parse_input
 from vcam.remote.pending import Waiting
 
 
@@ -94,7 +95,7 @@ class RemoteController:
 
             return help_text()
         if self._send(str(cmd)):
-            return None
+            return _here_only(cmd)
         if cmd.name not in PARAMS:  # a press: late, it would fire out of its moment (Waiting)
             return f"not connected: {cmd} will be sent if the server is back within {Waiting.STALE_S:g} s"
         # the link keeps a parameter's last value only: said once for a knob's sweep, not for each of its values
@@ -128,3 +129,17 @@ class RemoteController:
         # a server from before: a preset on air that a reload took out is not in `names`, and it starts at the first
         current = names.index(self.state.preset) if self.state.preset in names else 0
         return names[current], names[(current + 1) % len(names)]
+
+
+def _here_only(cmd: Command) -> str | None:
+    """A clip or still typed by its whole path on this machine (a file dropped on the terminal): the server looks
+    for it on its own machine, in the folders it shares, and its refusal says only that it is not there."""
+    if cmd.name != "input":
+        return None
+    spec = parse_input(cmd.args[0])
+    path = os.path.expanduser(spec.target)
+    if spec.kind not in ("file", "image") or not os.path.isabs(path) or not os.path.isfile(path):
+        return None
+    how = "vcam cam … --send file:PATH uploads a clip from here" if spec.kind == "file" else "copy it there"
+    return (f"{spec.target} is a file on this machine: the server plays files on its own, in the folders vcam serve "
+            f"--media shares ({how})")
