@@ -215,6 +215,10 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
     if e.problem == "mapping values are not allowed in this context":
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
                 "a key indented deeper than the line before: line it up")
+    if e.problem and e.problem.startswith("found unknown escape character"):
+        # a path as a shell writes it (My\ Clips, loop\ \(2\)) in "double quotes", whose escapes are YAML's own
+        return ("not valid YAML: a backslash in \"double quotes\" starts one of YAML's own escapes (\\n, \\t, ...); "
+                "write a path with backslashes in 'single quotes' or without quotes")
     if e.problem == "but found another document":
         return ("a second document starts here (a '---' line); a show or map is one document: remove the '---' "
                 "line, and merge what follows it into the rest")
