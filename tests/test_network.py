@@ -1110,15 +1110,57 @@ def test_the_servers_error_answer_to_each_message_of_a_fader_sweep_is_said_once_
     assert said[2:] == [f"39 more like it: {refused}"]
 
 
-def test_cam_says_a_recording_replaces_an_older_take_as_vcam_run_does(tmp_path):
-    from vcam.outspec import parse_spec
-    from vcam.remote.client import _check_written
+def _busy_udp_port():
+    taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    taken.bind(("127.0.0.1", 0))
+    return taken
 
-    (tmp_path / "take.mp4").write_bytes(b"x" * 300_000)
-    said: list[str] = []
-    _check_written([parse_spec(f"file:{tmp_path / 'take.mp4'}"), parse_spec("null")], None, said.append)
-    assert said == [f"will replace {tmp_path / 'take.mp4'} (0.3 MB) at the first frame recorded; Ctrl-C before "
-                    "then keeps it"]
+
+@pytest.mark.parametrize("refusal", ["fallback", "send", "osc"])
+def test_a_cam_start_refused_after_its_check_replaces_no_take_and_says_none_replaced(tmp_path, refusal):
+    """vcam cam said `will replace take.mp4` at its check, then a missing fallback image, a --send camera that does
+    not open or a busy OSC port refused the start: nothing said the older take was kept, and it was."""
+    from vcam.errors import VcamError
+
+    take = tmp_path / "take.mp4"
+    take.write_bytes(b"older take")
+    status, taken = io.StringIO(), _busy_udp_port()
+    opts = CamOptions(url="ws://127.0.0.1:1", outs=[f"file:{take}"], size=(112, 64), duration=0.5, stdin=False,
+                      status_out=status)
+    if refusal == "fallback":
+        opts.fallback = str(tmp_path / "missing.png")
+    elif refusal == "send":
+        opts.send = "camera:/dev/video-vcam-none"
+    else:
+        opts.osc = f"127.0.0.1:{taken.getsockname()[1]}"
+    try:
+        with pytest.raises(VcamError) as refused:
+            run_cam(opts)
+    finally:
+        taken.close()
+    assert {"fallback": "missing.png", "send": "video-vcam-none", "osc": "cannot listen for OSC"}[refusal] in \
+        refused.value.message
+    text = status.getvalue()
+    assert "replac" not in text, text
+    # where the outputs had opened (the OSC port is taken as the parts start), the end says the take is kept
+    assert refusal != "osc" or f"nothing recorded to {take} (the older file there is kept as it was)" in text, text
+    assert take.read_bytes() == b"older take" and sorted(tmp_path.iterdir()) == [take]
+
+
+def test_a_cam_that_ends_before_any_frame_says_the_older_take_is_kept(local_server, tmp_path):
+    """The server connected and sent no frame (still loading) until --duration's wait for one ran out: the take
+    was to be replaced at its first frame, so the end says it was kept, after saying it would be replaced."""
+    take = tmp_path / "take.mp4"
+    take.write_bytes(b"older take")
+    status = io.StringIO()
+    assert run_cam(CamOptions(url=f"ws://127.0.0.1:{local_server.port}", outs=[f"file:{take}"], size=(112, 64),
+                              duration=0.3, first_frame_wait=0.3, stdin=False, status_out=status)) == 1
+    text = status.getvalue()
+    said = [f"will replace {take} (10 bytes) at the first frame recorded; Ctrl-C before then keeps it",
+            f"nothing recorded to {take} (the older file there is kept as it was)"]
+    at = [text.find(line) for line in said]
+    assert -1 < at[0] < at[1], text
+    assert take.read_bytes() == b"older take"
 
 
 def test_cam_refuses_two_outputs_on_one_file_before_anything_opens(tmp_path, capsys):

@@ -633,6 +633,63 @@ def test_ctrl_c_while_the_sent_camera_settles_in_a_mode_ends_its_capture_at_once
     assert not any("unplugged" in line for line in said), said  # the camera was not lost: vcam cam ended
 
 
+class BlockedRead:
+    """A capture whose read waits until the test lets it go, as a V4L2 read in a mode that gives nothing waits for
+    OpenCV's timeout; it records whether it was closed while a read was under way."""
+
+    name, live = "camera:0", True
+
+    def __init__(self):
+        self.reading, self.release, self.closed = threading.Event(), threading.Event(), threading.Event()
+        self.in_read = False
+        self.closed_in_read = False
+        self.closed_by: str | None = None
+
+    def read(self):
+        self.in_read = True
+        self.reading.set()
+        self.release.wait(60)
+        self.in_read = False
+        return None
+
+    def reopen(self):
+        return False
+
+    def fit_mode(self, width, height):
+        return None
+
+    def interrupt(self):
+        pass  # a read already under way: OpenCV's read cannot be cut short
+
+    def close(self):
+        self.closed_in_read = self.closed_in_read or self.in_read
+        self.closed_by = threading.current_thread().name
+        self.closed.set()
+
+
+def test_a_capture_thread_stuck_in_a_read_closes_the_capture_itself_once_the_read_returns():
+    """stop() closed the capture after its bounded join, from its own thread, while the capture thread was still
+    inside OpenCV's read: a VideoCapture released under a read can crash the program."""
+    capture, said = BlockedRead(), []
+    up = Uploader(capture, said.append)
+    up.JOIN_S = 0.05  # the bound stop() waits for each thread; the read outlasts it
+    up.start()
+    assert capture.reading.wait(30)
+    up.stop()  # returned with the read still blocked: within its bound, not after the read
+    assert capture.in_read and not capture.closed.is_set()  # left to the capture thread
+    capture.release.set()
+    assert capture.closed.wait(30)
+    assert not capture.closed_in_read and capture.closed_by == "capture"
+    up._threads[0].join(30)
+    assert not up._threads[0].is_alive() and said == []  # nothing more said: the stop cut the read short
+
+
+def test_an_uploader_never_started_closes_its_capture_as_it_stops():
+    capture = BlockedRead()
+    Uploader(capture, lambda line: None).stop()
+    assert capture.closed.is_set() and capture.closed_by == threading.current_thread().name
+
+
 # --- the light side ---------------------------------------------------------------------------------------------
 
 

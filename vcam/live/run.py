@@ -36,7 +36,7 @@ from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
 from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
-from vcam.live.outputs.paths import Written, check_outputs, given_output, will_replace
+from vcam.live.outputs.paths import OlderTakes, Written, check_outputs, given_output
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.screen import Screen
@@ -44,14 +44,12 @@ from vcam.live.signals import ctrl_c_held
 from vcam.live.settings import (DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, check_logged_quant, resolve,
                                  unlike_the_show)
 from vcam.live.status import StatusLine
-from vcam.outspec import OutputSpec
 
 if TYPE_CHECKING:
     from vcam.bench.tuning import SpeedChoice
     from vcam.control.oscmap import OscMap
 
 
-ON_AIR = "as the show goes on air"  # when an older control log is replaced
 SETTLE_S = 600.0  # the longest `run` waits for the show's threads to leave the model (a block, a model loading)
 
 
@@ -326,7 +324,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                      opts.duration)
     if cues is not None:
         parts.append(cues)
-    parts.append(_OlderTakes(cfg.outs, status.message, log))  # last: said once every other part started
+    parts.append(OlderTakes(cfg.outs, status.message, log))  # last: said once every other part started
     if replay is not None:
         producer.limit = replay.end_block
         replay.schedule(producer, state, tempo, air.pacer.on_frame_shown, status.message, controller.replayed)
@@ -533,7 +531,7 @@ def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, repla
     """The files the show writes, checked before anything opens (live/outputs/paths.py): a recording that cannot
     be made, or a recording or the control log that would write over a file the show reads or over each other, is
     refused. An older file replaced is said later, once nothing but the model's load can stop the start
-    (`_OlderTakes`): it is replaced only as the show goes on air (the log, ControlLog) or records (a recording)."""
+    (`OlderTakes`): it is replaced only as the show goes on air (the log, ControlLog) or records (a recording)."""
     writes = [Written(f"--log-controls {opts.log_controls}", opts.log_controls,
                       "give --log-controls a new file, or an older log to replace (like show.jsonl)",
                       keeps=_no_log_in)] if opts.log_controls else []
@@ -772,28 +770,6 @@ def _osc_map(opts: RunOptions, show: Show | None) -> OscMap | None:
 
 def _fallbacks_of(show: Show) -> list[str]:
     return [p.fallback for p in (show.defaults, *show.presets) if p.fallback]
-
-
-@dataclass(frozen=True)
-class _OlderTakes:
-    """The older files the show will replace (its control log's, its recordings'), said as the show's last part
-    starts: the outputs are open and every other part (a MIDI or OSC port, the server) started, so only the model's
-    load, or Ctrl-C, can still stop the start, and the end then says the file was kept. Said at the check, a start
-    refused after it (a clip that does not open, a busy port) read as a file replaced that never was."""
-
-    outs: Sequence[OutputSpec]
-    say: Callable[[str], None]
-    log: ControlLog | None = None
-
-    def start(self) -> None:
-        if self.log is not None and self.log.older and (note := will_replace(self.log.older, ON_AIR)):
-            self.say(note)
-        for spec in self.outs:
-            if spec.kind == "file" and spec.target and (note := will_replace(spec.target)):
-                self.say(note)
-
-    def stop(self) -> None:
-        pass
 
 
 class _Started:

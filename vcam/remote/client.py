@@ -22,6 +22,7 @@ from vcam.errors import VcamError
 from vcam.live.frames import load_image
 from vcam.live.onair import AirSettings, OnAir
 from vcam.live.outputs import parse_spec
+from vcam.live.outputs.paths import OlderTakes, check_outputs, given_output
 from vcam.live.pacer import Pacer
 from vcam.live.status import StatusLine
 from vcam.remote.camscreen import CamScreen
@@ -57,14 +58,13 @@ class CamOptions:
     status_out: object = field(default=None, repr=False)
 
 
-def _check_written(specs: list, fallback: str | None, say: Callable[[str], None]) -> None:
+def _check_written(specs: list, fallback: str | None) -> None:
     """As vcam run checks its outputs before anything opens: a recording that cannot be made, two outputs on one
-    file or one camera, or a recording over the fallback image is refused; a recording over an older take is
-    said."""
-    from vcam.live.outputs.paths import check_outputs, given_output
-
+    file or one camera, or a recording over the fallback image is refused. A recording over an older take is said
+    later, as vcam run says it (OlderTakes): the fallback image, the MIDI map, --send's camera or the OSC port can
+    still refuse the start after this check, and the older take is then kept."""
     check_outputs(specs, [given_output(spec) for spec in specs if spec.kind == "file"],
-                  [("the fallback image", fallback)] if fallback else [], say)
+                  [("the fallback image", fallback)] if fallback else [])
 
 
 def run_cam(opts: CamOptions) -> int:
@@ -74,7 +74,7 @@ def run_cam(opts: CamOptions) -> int:
     status = StatusLine(opts.status_out or sys.stderr)
     check_url(opts.url)
     specs = [parse_spec(s) for s in opts.outs]
-    _check_written(specs, opts.fallback, status.message)
+    _check_written(specs, opts.fallback)
     width, height = opts.size or (832, 480)
     fallback = load_image(opts.fallback, width, height) if opts.fallback else None
     midi_map = None
@@ -122,6 +122,7 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
         router = MidiRouter(midi_map, remote, status.message)
         parts.append(MidiInput(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons))
     parts += _osc_parts(opts, remote, air, status.message)
+    parts.append(OlderTakes(specs, status.message))  # last: said once nothing else can refuse the start
     feed = LinkFeed(link, opts.duration, opts.first_frame_wait)
     code = air.run(feed, remote.handle_line, screen, parts)
     if link.refused is not None:

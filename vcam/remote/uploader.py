@@ -253,6 +253,7 @@ class Uploader:
     REOPEN_S = 1.0
     MIN_QUALITY = 30
     STOP_WAIT_S = 1.0
+    JOIN_S = 3.0  # the wait for each thread as the uploader stops
 
     def __init__(self, capture: Capture, say: Callable[[str], None], quality: int = proto.DEFAULT_QUALITY,
                  clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time):
@@ -290,15 +291,19 @@ class Uploader:
             t.start()
 
     def stop(self) -> None:
-        """Tells the server the input stops, ends the threads and closes the capture; again: nothing."""
+        """Tells the server the input stops, ends the threads and closes the capture; again: nothing. A capture
+        thread still in a read after JOIN_S (a V4L2 read in a mode that gives nothing waits ~10 s) closes the
+        capture itself as it leaves: OpenCV's capture released while another thread reads it can crash the
+        program."""
         self._stop.set()
         self.capture.interrupt()  # a camera settling in its mode: the capture thread is out of it at its next read
         self.queue.close(drain=False)
         self._end("off")
         for t in self._threads:
             if t.ident is not None:
-                t.join(3.0)
-        self.capture.close()
+                t.join(self.JOIN_S)
+        if self._threads[0].ident is None:  # never started: no capture thread to leave the capture to
+            self.capture.close()
 
     # --- what the link says ---------------------------------------------------------------------------------
     def connected(self) -> None:
@@ -345,6 +350,12 @@ class Uploader:
 
     # --- the threads ----------------------------------------------------------------------------------------
     def _capture_loop(self) -> None:
+        try:
+            self._capture_until_stopped()
+        finally:  # here, after the last read, whenever the loop ends: no other thread closes a capture in use
+            self.capture.close()
+
+    def _capture_until_stopped(self) -> None:
         while not self._stop.is_set():
             self._fit_capture()
             frame = self.capture.read()

@@ -8,10 +8,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vcam.errors import VcamError
 from vcam.live.outputs.recording import check_path, held_by_another
 from vcam.outspec import OutputSpec
+
+if TYPE_CHECKING:
+    from vcam.control.log import ControlLog
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,7 @@ def refuse_shared_cameras(specs: Sequence[OutputSpec], named: OutputNamer = give
 
 
 RECORDED = "at the first frame recorded"  # when a recording's file is replaced
+ON_AIR = "as the show goes on air"  # when an older control log is replaced
 
 
 def will_replace(path: str, when: str = RECORDED) -> str | None:
@@ -124,6 +129,29 @@ def will_replace(path: str, when: str = RECORDED) -> str | None:
     Ctrl-C, leaves it so (the end says it is kept). Said before then, while there is still time to keep it."""
     older = _older_file(path)
     return f"will replace {older} {when}; Ctrl-C before then keeps it" if older else None
+
+
+@dataclass(frozen=True)
+class OlderTakes:
+    """The older files the show will replace (its control log's, its recordings'), said as the show's last part
+    starts: the outputs are open and every other part (a MIDI or OSC port, the server) started, so only the model's
+    load (vcam run), or Ctrl-C, can still stop the start, and the end then says the file was kept. Said at the
+    check, a start refused after it (a clip that does not open, a busy port) read as a file replaced that never
+    was. vcam run and vcam cam both add it as their last part."""
+
+    outs: Sequence[OutputSpec]
+    say: Callable[[str], None]
+    log: ControlLog | None = None
+
+    def start(self) -> None:
+        if self.log is not None and self.log.older and (note := will_replace(self.log.older, ON_AIR)):
+            self.say(note)
+        for spec in self.outs:
+            if spec.kind == "file" and spec.target and (note := will_replace(spec.target)):
+                self.say(note)
+
+    def stop(self) -> None:
+        pass
 
 
 def _older_file(path: str) -> str | None:
