@@ -39,7 +39,8 @@ def test_a_map_file_may_not_quit_the_show(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_map(path)
     assert err.value.problems == [f"{path}:3: MIDI map control 2 command: quit is not taken from a control or a cue: "
-                                  "the show ends where vcam runs (quit typed there, or Ctrl-C); blackout hides the picture"]
+                                  "the show ends where vcam runs (quit typed there, or Ctrl-C); blackout hides the "
+                                  "picture"]
 
 
 def test_a_shows_midi_section_may_not_quit_the_show():
