@@ -782,6 +782,136 @@ def test_an_edit_that_takes_the_midi_section_out_takes_its_controls_off_the_cont
     assert router.mapping.buttons == () and router.mapping.knobs == () and not router.mapping.program_to_preset
 
 
+def _saved(watcher, path, text=None):
+    """A save of `path` (or its removal, text None) seen by `watcher`: a change is loaded once it held from one look
+    to the next; each save gets a stamp of its own, within the clock's grain too."""
+    if text is None:
+        path.unlink()
+    else:
+        path.write_text(text)
+        _saved.count += 1
+        os.utime(path, ns=(10**18 + _saved.count,) * 2)
+    watcher.poll(), watcher.poll()
+
+
+_saved.count = 0
+PADS = "controls:\n  - {note: 36, command: next}\n"
+
+
+def test_a_save_of_the_map_file_a_show_names_reloads_the_show_and_the_router_takes_its_map(tmp_path):
+    """An edit of a map file alone went unnoticed: a button fixed in pads.yaml during soundcheck needed a restart."""
+    from vcam.live.run import _show_watcher
+
+    path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
+    pads.write_text(PADS)
+    path.write_text(TINY_SHOW + "midi: {map: pads.yaml}\n")
+    show, said, fake = load_show(path), [], _Recorded()
+    router = SimpleNamespace(mapping=show.midi)
+    watcher = _show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    assert watcher.watched() == [str(path), str(pads)]
+    _saved(watcher, pads, "controls:\n  - {note: 36, command: preset nope}\n")  # a broken save: refused, its line said
+    assert said == [f"map file {pads} not reloaded, the last good show stays live:\n  {pads}:2: MIDI map control 1 "
+                    "command 'preset nope': no preset named 'nope'; presets: city, ocean, forest"], said
+    assert fake.shows == [] and str(router.mapping.buttons[0].command) == "next"  # the last good map stays
+    _saved(watcher, pads, "controls:\n  - {note: 36, command: prev}\n")
+    assert said[-1] == f"fixed: reloaded {path} ({pads} saved): 3 presets", said
+    assert len(fake.shows) == 1 and str(router.mapping.buttons[0].command) == "prev"
+    _saved(watcher, pads, "# the pads\ncontrols:\n  - {note: 36, command: prev}\n")
+    assert said[-1] == f"{pads} saved with no change to the show: nothing applied"
+    assert len(fake.shows) == 1 and router.mapping.buttons[0].where == (str(pads), 3)  # its line now
+
+
+def test_a_map_file_deleted_during_the_show_is_said_once_and_its_map_stays(tmp_path):
+    from vcam.live.run import _show_watcher
+
+    path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
+    pads.write_text(PADS)
+    path.write_text(TINY_SHOW + "midi: {map: pads.yaml}\n")
+    show, said, fake = load_show(path), [], _Recorded()
+    router = SimpleNamespace(mapping=show.midi)
+    watcher = _show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    _saved(watcher, pads)
+    watcher.poll(), watcher.poll()
+    assert said == [f"{pads} was deleted or renamed: the last good show stays live, and a save of {pads} is read "
+                    "again"]
+    assert fake.shows == [] and str(router.mapping.buttons[0].command) == "next"
+    _saved(watcher, path, TINY_SHOW + "midi: {map: pads.yaml}\n# saved\n")  # the show saved meanwhile: refused
+    assert said[-1].startswith("show file not reloaded") and "pads.yaml" in said[-1] and fake.shows == []
+    _saved(watcher, pads, PADS.replace("next", "prev"))  # back
+    assert said[-1] == f"fixed: reloaded {path} ({pads} saved): 3 presets", said
+    assert str(router.mapping.buttons[0].command) == "prev"
+
+
+def test_a_save_of_the_command_lines_midi_map_is_checked_against_the_show_and_taken_by_the_router(tmp_path):
+    """--midi-map's file was read once: an edit needed a restart, and a show reload checked against the old map."""
+    from vcam.control.midimap import load_map
+    from vcam.live.run import _show_watcher
+
+    path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
+    pads.write_text(PADS)
+    path.write_text(TINY_SHOW)
+    show, said, fake = load_show(path), [], _Recorded()
+    router = SimpleNamespace(mapping=load_map(pads))
+    opts = RunOptions(show=str(path), midi="pads", midi_map=str(pads))
+    watcher = _show_watcher(opts, show, fake, fake, router, fake, said.append)
+    assert watcher.watched() == [str(path), str(pads)]
+    _saved(watcher, pads, "controls:\n  - {note: 36, command: preset sea}\n")  # no such preset in the show
+    assert said == [f"map file {pads} not reloaded, the last good show stays live:\n  {path}: --midi-map {pads}: "
+                    "line 2: button 'preset sea': no preset named 'sea'; presets: city, ocean, forest"], said
+    assert str(router.mapping.buttons[0].command) == "next"
+    _saved(watcher, pads, "\n\ncontrols:\n  - {note: 36, command: preset ocean}\n")
+    assert said[-1] == f"fixed: reloaded {path} ({pads} saved): 3 presets; --midi-map {pads} as saved", said
+    assert str(router.mapping.buttons[0].command) == "preset ocean"
+    _saved(watcher, pads, "controls:\n  - {note: 36, command: preset ocean}\n")  # only its lines moved
+    assert said[-1] == f"{pads} saved with no change to the show: nothing applied"
+    _saved(watcher, path, TINY_SHOW.replace("name: ocean", "name: sea"))  # a show that no longer fits the map
+    assert said[-1].startswith("show file not reloaded") and f"--midi-map {pads}: line 2: button 'preset ocean'" \
+        in said[-1], said  # the line the button is on now
+
+
+def test_a_save_that_only_moves_the_lines_of_a_shows_midi_section_gives_the_router_the_new_lines(tmp_path):
+    """The save read as no change (the controls compare equal), and the router kept the old file:line."""
+    from vcam.live.run import _show_watcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text(TINY_SHOW + "midi: {controls: [{note: 36, command: next}]}\n")
+    show, said, fake = load_show(path), [], _Recorded()
+    router = SimpleNamespace(mapping=show.midi)
+    watcher = _show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    _saved(watcher, path, "# moved down\n" + TINY_SHOW + "midi: {controls: [{note: 36, command: next}]}\n")
+    assert said == [f"{path} saved with no change to the show: nothing applied"] and fake.shows == []
+    assert router.mapping.buttons[0].where == (str(path), 8)
+
+
+def test_a_save_of_the_command_lines_osc_map_reaches_the_osc_input(tmp_path):
+    from vcam.control.oscmap import load_map
+    from vcam.live.run import _given_osc, _osc_parts, _show_watcher
+
+    path, pad = tmp_path / "show.yaml", tmp_path / "pad.yaml"
+    pad.write_text("controls:\n  - {address: /go, command: next}\n")
+    path.write_text(TINY_SHOW)
+    show, said, fake = load_show(path), [], _Recorded()
+    opts = RunOptions(show=str(path), osc="127.0.0.1:9", osc_map=str(pad))
+    given = _given_osc(opts, load_map(pad))
+    (osc_input,) = _osc_parts(opts, show, SimpleNamespace(tempo=None), SimpleNamespace(), given, said.append)
+    watcher = _show_watcher(opts, show, fake, fake, None, fake, said.append, osc_map=given)
+    _saved(watcher, pad, "controls:\n  - {address: /go, command: prev}\n")
+    assert said == [f"reloaded {path} ({pad} saved): 3 presets; --osc-map {pad} as saved"], said
+    assert [str(b.command) for b in osc_input.handle.__self__.mapping.buttons] == ["prev"]
+
+
+def test_vcams_shipped_maps_are_not_watched(tmp_path):
+    from vcam.live.run import _show_watcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text(TINY_SHOW + "midi: {map: nanokontrol2}\n")
+    show, fake = load_show(path), _Recorded()
+    router = SimpleNamespace(mapping=show.midi)
+    opts = RunOptions(show=str(path), midi="pads", midi_map="midimix")
+    watcher = _show_watcher(opts, show, fake, fake, router, fake, lambda s: None)
+    assert show.map_files and watcher.watched() == [str(path)]
+
+
 def test_a_replay_logged_again_is_refused_before_anything_opens(tmp_path, capsys):
     """--log-controls with --replay wrote a header and an end line: the replayed changes are not logged."""
     again = tmp_path / "again.jsonl"

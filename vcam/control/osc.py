@@ -31,13 +31,15 @@ from vcam.loopback import is_loopback
 
 def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, controller,
               say: Callable[[str], None], tempo=None, fps: Callable[[], float | None] | None = None,
-              replaying: bool = False, osc_map: OscMap | None = None, whole_paths: bool = True) -> list:
+              replaying: bool = False, osc_map: OscMap | Callable[[], OscMap] | None = None,
+              whole_paths: bool = True) -> list:
     """The OSC input (`--osc [HOST:]PORT`) and the state replies (`--osc-reply [HOST:]PORT`) as parts of a show, not
     started yet ([] with neither). Checked here, before anything opens: python-osc is installed, the addresses are
     written right, the map (`--osc-map`, else the show's `osc:` section) exists and names presets the show has.
     `controller` is the show's Controller or vcam cam's RemoteController (commands, state and its listeners);
     `tempo` an object with `bpm` and `beat()`, `fps` the frames made per second, where known. `osc_map`: the map
-    `map_ref` names, where it was read already (read_map), so that the file is read once. `whole_paths`: as
+    `map_ref` names, where it was read already (read_map), so that the file is read once, or a function giving the
+    one in force (a reload of vcam run's show reads its file again). `whole_paths`: as
     read_map's (False where the commands go to a server, vcam cam's)."""
     if map_ref and listen is None:
         say("--osc-map is not used: no OSC input is opened without --osc [HOST:]PORT")
@@ -93,7 +95,7 @@ def _say_if_unreachable(host: str, port: int, reply_host: str, say: Callable[[st
             f"messages cannot reach vcam; give --osc 0.0.0.0:{port} to take them")
 
 
-def _mapping(map_ref: str | None, show, controller, osc_map: OscMap | None,
+def _mapping(map_ref: str | None, show, controller, osc_map: OscMap | Callable[[], OscMap] | None,
              whole_paths: bool = True) -> OscMap | Callable[[], OscMap | None] | None:
     """The map named on the command line (`osc_map` where it was read already), else the show's `osc:` section as
     the show file has it now."""

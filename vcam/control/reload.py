@@ -5,13 +5,18 @@ defaults that govern later changes (transition, quantize, fallback), and the tem
 (as `bpm N` sets it); of the preset on air, only what the edit changed in it (what the operator moved live stays).
 What the show only starts with (its output, the defaults' seed, steps, input, strength, bias and input_fit, the
 MIDI port) waits for the next start, and the reload's line says which of those the edit changed.
+The map files the show runs with (its sections' `map:`, and those --midi-map and --osc-map give) are watched with
+it: a save of one reloads the show as a save of the show file does. vcam's shipped maps are not watched.
 """
 from __future__ import annotations
 
 import os
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
+from vcam.control import midimap, oscmap
 from vcam.control.show import Show, load_show
 from vcam.control.yamlcheck import ConfigError
 from vcam.words import counted
@@ -35,22 +40,65 @@ def waiting_for_start(old: Show, new: Show) -> str:
     return ", ".join(f"{section} {'/'.join(keys)}" for section, keys in changed.items())
 
 
+@dataclass
+class GivenMap:
+    """A map the command line gives (--midi-map, --osc-map), read again as the show reloads: `mapping` is the one
+    in force, which a reload that loads replaces. `path` is None for a shipped map, which is not watched."""
+    flag: str
+    ref: str
+    path: str | None
+    read: Callable[[Path], object]
+    mapping: object
+
+    def read_again(self) -> object:
+        return self.read(Path(self.path)) if self.path is not None else self.mapping
+
+
+def shipped(path: str) -> bool:
+    """Whether `path` is one of vcam's shipped maps, which no operator edits during a show."""
+    folder = Path(path).resolve().parent
+    return any(folder == Path(d).resolve() for d in (midimap.MAPS_DIR, oscmap.MAPS_DIR))
+
+
+def _stamp(path: str):
+    try:
+        st = os.stat(path)
+        return st.st_mtime_ns, st.st_size, st.st_ino  # the inode: editors that save by renaming a new file
+    except OSError:
+        return None
+
+
+def _lines(show: Show | None, maps: Sequence[object]) -> tuple:
+    """The file:line of every control of the show's maps and of `maps`, which a save that only moves lines changes
+    while the maps compare equal."""
+    every = ((show.midi, show.osc) if show is not None else ()) + tuple(maps)
+    return tuple(tuple(e.where for kind in ("knobs", "buttons", "faders") for e in getattr(m, kind, ()))
+                 for m in every if m is not None)
+
+
 class ShowWatcher:
-    """Polls the show file; a valid edit is applied, an invalid one reported while the last good show stays.
+    """Polls the show file and the map files it runs with; a valid edit is applied, an invalid one reported while
+    the last good show stays.
 
     `on_show` applies a loaded show and returns what it changed on air in words (or nothing), said on the reload's
-    line with what waits for the next start; `show` is the one running. A save that leaves the show as it runs (a
-    comment, the layout) is said so and not applied."""
+    line with what waits for the next start; `show` is the one running. With `given` (the command line's maps) it
+    is called with the maps read again too, by flag, to check the show against and put in force. A save that
+    leaves the show as it runs (a comment, the layout) is said so and not applied; one that only moved the lines of
+    a map's controls gives `on_lines` (show, maps by flag), so that the maps in force name their new lines."""
 
-    def __init__(self, path: str, on_show: Callable[[Show], Sequence[str] | None], say: Callable[[str], None],
-                 interval: float = 0.5, show: Show | None = None):
+    def __init__(self, path: str, on_show: Callable[..., Sequence[str] | None], say: Callable[[str], None],
+                 interval: float = 0.5, show: Show | None = None, given: Sequence[GivenMap] = (),
+                 on_lines: Callable[[Show, dict[str, object]], None] | None = None):
         self.path = path
         self.on_show = on_show
         self.say = say
         self.interval = interval
         self.show = show  # the last good show
+        self.given = list(given)
+        self.on_lines = on_lines
         self._failing: str | None = None  # what the last save's reload said was wrong, until a save loads
-        self._stamp = self._seen = self._read_stamp()
+        self._unread: set[str | None] = set()  # the given maps' files saved since their last load
+        self._stamps = self._seen = self._read_stamps()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="show-watch", daemon=True)
 
@@ -62,63 +110,97 @@ class ShowWatcher:
         if self._thread.ident is not None:  # started
             self._thread.join(2.0)
 
-    def _read_stamp(self):
-        try:
-            st = os.stat(self.path)
-            return st.st_mtime_ns, st.st_size, st.st_ino  # the inode: editors that save by renaming a new file
-        except OSError:
-            return None
+    def watched(self) -> list[str]:
+        """The show file, then the map files the running show reads, shipped maps left out."""
+        maps = self.show.map_files if self.show is not None else ()
+        files = [self.path, *maps, *(g.path for g in self.given if g.path is not None)]
+        return [f for f in dict.fromkeys(files) if f == self.path or not shipped(f)]
+
+    def _read_stamps(self) -> dict:
+        return {path: _stamp(path) for path in self.watched()}  # a few stats a look: cheap
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             self.poll()
 
     def poll(self) -> None:
-        """One look at the file. A change is loaded once it has held from one look to the next: an editor that
+        """One look at the files. A change is loaded once it has held from one look to the next: an editor that
         writes the file in pieces must not put half a show on air."""
-        stamp = self._read_stamp()
-        if stamp != self._seen:
-            self._seen = stamp
+        stamps = self._read_stamps()
+        if stamps != self._seen:
+            self._seen = stamps
             return
-        if stamp == self._stamp or stamp is None:
+        # a file watched since the last reload (a map it named anew) counts from now, not as a save
+        changed = [path for path, stamp in stamps.items() if stamp != self._stamps.get(path, stamp)]
+        self._stamps = stamps
+        if not changed:
             return
-        self._stamp = stamp
+        gone = [path for path in changed if stamps[path] is None]
+        for path in gone:  # once: its stamp stays None until it is back
+            self.say(f"{path} was deleted or renamed: the last good show stays live, and a save of {path} is "
+                     "read again")
+        saved = [path for path in changed if stamps[path] is not None]
+        if saved:
+            self._reload(saved)
+
+    def _reload(self, saved: list[str]) -> None:
+        """The show read again after a save of the files `saved`, and of the command line's maps those saved (one
+        not saved stays as read: each is read once a save)."""
+        said = self.path if self.path in saved else saved[0]
+        head = "show file" if said == self.path else f"map file {said}"
+        # a map whose last save did not load is read again too: the show's next save does not make it fixed
+        self._unread.update(g.path for g in self.given if g.path in saved)
         try:
             show = load_show(self.path)
-            if show == self.show:  # a save that changed nothing the show reads (a comment, the layout)
-                self._unchanged()
+            maps = {g.flag: g.read_again() if g.path in self._unread else g.mapping for g in self.given}
+            kept = {g.flag: g.mapping for g in self.given}
+            if show == self.show and maps == kept:  # a save that changed nothing the show reads (a comment)
+                self._unchanged(said, show, maps)
                 return
-            applied = self.on_show(show)
+            applied = self.on_show(show, maps) if self.given else self.on_show(show)
         except ConfigError as e:  # a broken file, or one that does not fit what the show runs with (--midi-map)
-            self._not_reloaded(e)
+            self._not_reloaded(head, e)
             return
         except Exception as e:  # noqa: BLE001 - the last good show stays live, and the file is watched on: an
             # error applying it ended this thread, and no later save was ever loaded
-            self._failed(f"show file not reloaded ({e.__class__.__name__}: {e}); the last good show stays live",
-                         1)
+            self._failed(head, f"{head} not reloaded ({e.__class__.__name__}: {e}); the last good show stays "
+                               "live", 1)
             return
         old, self.show = self.show, show
-        line = reloaded(self.path, show, applied or (), waiting_for_start(old, show) if old else "")
+        self._unread.clear()
+        for g in self.given:
+            g.mapping = maps[g.flag]
+        line = reloaded(self.path, show, applied or (), waiting_for_start(old, show) if old else "",
+                        None if said == self.path else said)
         self.say(f"fixed: {line}" if self._failing is not None else line)
         self._failing = None
 
-    def _unchanged(self) -> None:
+    def _unchanged(self, saved: str, show: Show, maps: dict[str, object]) -> None:
         """A save that leaves the show as it runs: said as such, where "reloaded: N presets" read as a change
-        applied."""
-        line = unchanged(self.path)
+        applied. Where it moved a map's controls to other lines, the maps in force take the new lines (a later
+        message names the line the control is on now), and the show that is checked against them too."""
+        kept = [g.mapping for g in self.given]
+        if _lines(show, list(maps.values())) != _lines(self.show, kept):
+            if self.on_lines is not None:
+                self.on_lines(show, maps)
+            self.show = show
+        self._unread.clear()
+        for g in self.given:  # equal, where the lines are the same
+            g.mapping = maps[g.flag]
+        line = unchanged(saved)
         self.say(f"fixed: {line}" if self._failing is not None else line)
         self._failing = None
 
-    def _not_reloaded(self, e: ConfigError) -> None:
-        self._failed("show file not reloaded, the last good show stays live:\n  " + "\n  ".join(e.problems),
+    def _not_reloaded(self, head: str, e: ConfigError) -> None:
+        self._failed(head, f"{head} not reloaded, the last good show stays live:\n  " + "\n  ".join(e.problems),
                      len(e.problems))
 
-    def _failed(self, said: str, problems: int) -> None:
+    def _failed(self, head: str, said: str, problems: int) -> None:
         """A save that does not load: said whole, except where the save before it failed alike (each save of a
         file still being fixed repeated the same lines), which is said in one line."""
         if said == self._failing:
             same = "the same problem" if problems == 1 else f"the same {problems} problems"
-            self.say(f"show file still not reloaded: {same} as at the last save; the last good show stays live")
+            self.say(f"{head} still not reloaded: {same} as at the last save; the last good show stays live")
         else:
             self.say(said)
         self._failing = said
@@ -129,9 +211,10 @@ def unchanged(path: str) -> str:
     return f"{path} saved with no change to the show: nothing applied"
 
 
-def reloaded(path: str, show: Show, applied: Sequence[str], later: str) -> str:
-    """The reload's line: the show, what the edit changed on air, and what waits for the next start."""
-    line = f"reloaded {path}: {counted(len(show.presets), 'preset')}"
+def reloaded(path: str, show: Show, applied: Sequence[str], later: str, saved: str | None = None) -> str:
+    """The reload's line: the show, what the edit changed on air, and what waits for the next start; `saved`: the
+    map file whose save reloaded it."""
+    line = f"reloaded {path}{f' ({saved} saved)' if saved else ''}: {counted(len(show.presets), 'preset')}"
     if applied:
         line += "".join(f"; {item}" for item in applied)  # an item may hold commas of its own
     if later:

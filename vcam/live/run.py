@@ -296,9 +296,10 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter,
                             check_input=inputs.check, tempo=tempo, land=quantizer.land, media=prep.media,
                             screen=screen, replaying=replay is not None)
+    given_osc = _given_osc(opts, prep.osc_map)  # the OSC input reads its map in force, which a reload replaces
     try:
         extra = _attached(attach, controller, producer, status.message, inputs, replay is not None)
-        osc = _osc_parts(opts, show, controller, air, prep.osc_map, status.message)
+        osc = _osc_parts(opts, show, controller, air, given_osc, status.message)
     except Exception:  # refused (a server off loopback without a token): nothing opened stays open
         prompter.stop()
         if log is not None:
@@ -319,7 +320,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     parts += osc
     if show is not None:
         parts.append(_show_watcher(opts, show, controller, prompter, router, fallbacks, status.message,
-                                   osc_map=prep.osc_map))
+                                   osc_map=given_osc))
     cues = _cue_list(show, controller, producer, replay is not None, status.message, tempo, quantizer.lead,
                      opts.duration)
     if cues is not None:
@@ -428,14 +429,15 @@ def _attached(attach, controller: Controller, producer: Generator, say: Callable
     return extra
 
 
-def _osc_parts(opts: RunOptions, show: Show | None, controller: Controller, air: OnAir, osc_map: OscMap | None,
+def _osc_parts(opts: RunOptions, show: Show | None, controller: Controller, air: OnAir, given,
                say: Callable[[str], None]) -> list:
-    """OSC in (--osc, with --osc-map's `osc_map`) and the state out (--osc-reply), as parts of the show."""
+    """OSC in (--osc, with --osc-map's map: `given`, its GivenMap, whose map in force the input reads) and the state
+    out (--osc-reply), as parts of the show."""
     from vcam.control.osc import osc_parts
 
     return osc_parts(opts.osc, opts.osc_reply, opts.osc_map, show, controller, say,
                      tempo=controller.tempo, fps=lambda: air.pacer.stats.production_fps,
-                     replaying=opts.replay is not None, osc_map=osc_map)
+                     replaying=opts.replay is not None, osc_map=(lambda: given.mapping) if given else None)
 
 
 def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None]) -> InputSwitch:
@@ -727,35 +729,73 @@ def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
 
 
 def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter: Prompter, router,
-                  fallbacks: FallbackImages, say: Callable[[str], None], osc_map: OscMap | None = None):
-    """The show file's watcher (a valid edit applies on air, but for a replay's, said not to); every preset's prompts
-    are encoded ahead, and its fallback images decoded before the edit applies (on the watcher's thread, not under
-    the controller's lock). An edit must still fit `osc_map`, the map --osc-map gave, read at the start."""
+                  fallbacks: FallbackImages, say: Callable[[str], None], osc_map=None):
+    """The show file's watcher, and its map files' (a valid edit applies on air, but for a replay's, said not to);
+    every preset's prompts are encoded ahead, and its fallback images decoded before the edit applies (on the
+    watcher's thread, not under the controller's lock). `osc_map`: the GivenMap of --osc-map, whose `mapping` the
+    OSC input reads (a save of its file reloads as the show's does); --midi-map's, where the router has it, is
+    watched alike. An edit must still fit the maps the command line gives, and theirs the show."""
     from vcam.control.midimap import MidiMap
     from vcam.control.oscmap import missing_presets as missing_osc_presets
     from vcam.control.reload import ShowWatcher
 
     prompter.preload(show.prompts())
+    given = [g for g in (_given_midi(opts, router), osc_map) if g is not None]
 
-    def on_show(new: Show) -> list[str]:
+    def put_in_force(new: Show, maps: dict) -> None:
+        if router is not None:  # --midi-map overrides the show
+            # a section taken out takes its controls with it (as an OSC one does): the port gives the clock only
+            given_midi = maps.get("--midi-map")
+            router.mapping = given_midi if given_midi is not None else new.midi if new.midi is not None \
+                else MidiMap("clock only")
+
+    def on_show(new: Show, maps: dict | None = None) -> list[str]:
+        maps = maps or {}
         if opts.replay:  # the log's changes are the show: a reload's (a preset's new text, a transition) are not
             raise ConfigError([f"{opts.show}: not applied while {opts.replay} is replayed, which makes the show the "
                                f"log holds; the edit applies when {opts.show} is run without --replay"])
-        # the maps given on the command line stay, so the show must still fit them
-        if opts.midi_map and router is not None and (problems := missing_presets(new, router.mapping)):
+        # the maps given on the command line stay, so the show must still fit them (and they the show)
+        if (midi := maps.get("--midi-map")) is not None and (problems := missing_presets(new, midi)):
             raise ConfigError([f"{opts.show}: --midi-map {opts.midi_map}: {p}" for p in problems])
-        if osc_map is not None and (osc_problems := missing_osc_presets(new, osc_map)):
+        if (osc := maps.get("--osc-map")) is not None and (osc_problems := missing_osc_presets(new, osc)):
             raise ConfigError([f"{opts.show}: --osc-map {opts.osc_map}: line {line}: {p}"
                                for _, line, p in osc_problems])
         fallbacks.warm(_fallbacks_of(new))
         applied = controller.replace_show(new)
         prompter.preload(new.prompts())
-        if router is not None and not opts.midi_map:  # --midi-map overrides the show
-            # a section taken out takes its controls with it (as an OSC one does): the port gives the clock only
-            router.mapping = new.midi if new.midi is not None else MidiMap("clock only")
-        return applied
+        put_in_force(new, maps)
+        return applied + [f"{g.flag} {g.ref} as saved" for g in given if maps.get(g.flag) != g.mapping]
 
-    return ShowWatcher(opts.show, on_show, say, show=show)
+    return ShowWatcher(opts.show, on_show, say, show=show, given=given, on_lines=put_in_force)
+
+
+def _given_midi(opts: RunOptions, router):
+    """The GivenMap of --midi-map where the MIDI router has it, else None."""
+    if not opts.midi_map or router is None:
+        return None
+    from vcam.control.midimap import load_map
+
+    return _given("--midi-map", opts.midi_map, load_map, router.mapping)
+
+
+def _given_osc(opts: RunOptions, osc_map: OscMap | None):
+    """The GivenMap of --osc-map where the OSC input has it (read at the start: `osc_map`), else None."""
+    if osc_map is None:
+        return None
+    from vcam.control.oscmap import load_map
+
+    return _given("--osc-map", opts.osc_map, load_map, osc_map)
+
+
+def _given(flag: str, ref: str, read, mapping):
+    """A map the command line gives, as read at the start (`mapping`), with the file a reload reads it from again;
+    a shipped map's is not (no operator edits those during a show)."""
+    from vcam.control import midimap, oscmap
+    from vcam.control.reload import GivenMap, shipped
+
+    path = (midimap if flag == "--midi-map" else oscmap).find_map_file(ref, None)
+    watched = str(path) if path is not None and not shipped(str(path)) else None
+    return GivenMap(flag, ref, watched, read, mapping)
 
 
 def _osc_map(opts: RunOptions, show: Show | None) -> OscMap | None:
