@@ -29,6 +29,7 @@ FLAG = "--in"
 # that a backslash before a letter or a digit (`clips\a.mp4`) stays. Not `~` (`\~` is no home folder).
 SHELL_ESCAPED = frozenset(" !\"#$%&'()*+,:;<=>?@[]^`{|}")
 # A path as Windows writes it, whose backslashes are its separators: a drive (`C:\`, `C:/`) or a share (`\\host`)
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")  # rtsp://host/cam, https://…: no file vcam could open
 _WINDOWS_PATH = re.compile(r"^([A-Za-z]:[\\/]|\\\\)")
 # Only to word the fix for a path given without its kind: vcam itself goes by the kind written (and then by what
 # OpenCV decodes), never by a name's ending
@@ -121,11 +122,8 @@ def unescaped(path: str, windows: bool = os.name == "nt") -> str:
 
 
 def _looks_like_path(text: str) -> bool:
-    """Whether an input that names no kind is a file's path: a folder in it, a home or relative start, a drive,
-    or an ending such as .mp4 (`webcam` or `dvd` is a mistyped kind, not a file; an address such as
-    rtsp://host/cam is no file vcam could open)."""
-    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", text):
-        return False
+    """Whether an input that names no kind (nor an address, _URL) is a file's path: a folder in it, a home or
+    relative start, a drive, or an ending such as .mp4 (`webcam` or `dvd` is a mistyped kind, not a file)."""
     return bool("/" in text or "\\" in text or text.startswith(("~", ".")) or _WINDOWS_PATH.match(text)
                 or re.search(r"\.[A-Za-z0-9]{1,5}$", text))
 
@@ -167,7 +165,7 @@ def parse_input(text: str) -> InputSpec:
         misnamed = _misnamed(text)
         if misnamed is not None:
             raise misnamed
-        if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", text):
+        if _URL.match(text):
             raise ValueError(f"{text!r} is an address: vcam opens no stream by its URL: download the clip "
                              "and play it as file:PATH")
         if _looks_like_path(text):

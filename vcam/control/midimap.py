@@ -164,8 +164,8 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
             continue
         if "command" in e:
             cmd = read_command(r, e["command"], f"{what} command")
-            if cmd is not None and whole_paths and base is not None:
-                cmd = whole_command(r, e["command"], f"{what} command", cmd, base)
+            if cmd is not None:
+                cmd = whole_command(r, e["command"], f"{what} command", cmd, base if whole_paths else None)
             if cmd and number is not None:
                 buttons.append(Button(cmd, cc=number if kinds[0] == "cc" else None,
                                       note=number if kinds[0] == "note" else None, channel=ch, where=at))

@@ -43,12 +43,13 @@ def found_input(r: Reader, node, what: str, written: InputSpec, base: Path) -> I
     return InputSpec(written.kind, str(path))
 
 
-def whole_command(r: Reader, node, what: str, cmd: Command, base: Path) -> Command | None:
+def whole_command(r: Reader, node, what: str, cmd: Command, base: Path | None) -> Command | None:
     """`cmd` as it runs: an `input` whose file or image is found relative to `base` (the folder of the file the
     command is written in) and made whole, any other command as it is; None after recording why the file cannot be
     used. Made whole as the file is read: the controller would find a relative one in the folder vcam was started
-    in, so a show run from another folder would fail at the press, on air."""
-    if cmd.name != "input":
+    in, so a show run from another folder would fail at the press, on air. `base` None: left as written, for a
+    command run on another machine (vcam cam's maps), which finds the file there."""
+    if cmd.name != "input" or base is None:
         return cmd
     spec = found_input(r, node, what, parse_input(cmd.args[0]), base)
     return None if spec is None else Command("input", (str(spec),), cmd.at)
