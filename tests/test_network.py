@@ -1313,11 +1313,14 @@ def test_vcam_cam_rides_out_a_killed_and_restarted_server_as_a_user_runs_them(tm
     assert len(frames) >= 25 * fps, len(frames)  # 30 s from the first frame, none cut out
 
 
-def test_vcam_cam_says_a_clip_typed_by_its_path_on_the_laptop_is_looked_for_on_the_server(tmp_path):
+def test_vcam_cam_says_a_clip_typed_by_its_path_on_the_laptop_is_looked_for_on_the_server(tmp_path, monkeypatch):
     """A clip dropped on vcam cam's terminal names the laptop's file; the server's answer says only that its shared
-    folders hold no such file. The line is sent all the same (the server may hold a file of that path)."""
+    folders hold no such file. The line is sent all the same (the server may hold a file of that path: a NAS
+    mounted at the same path on both), so the note says where it is opened, not that it fails, and once for each
+    path: a MIDI or OSC button that puts the clip on runs the line at every press."""
     from vcam.remote.controller import RemoteController
 
+    monkeypatch.setenv("HOME", str(tmp_path))
     clip, still = tmp_path / "My Clips" / "loop.mp4", tmp_path / "logo.png"
     clip.parent.mkdir()
     clip.write_bytes(b"x")
@@ -1325,9 +1328,13 @@ def test_vcam_cam_says_a_clip_typed_by_its_path_on_the_laptop_is_looked_for_on_t
     sent: list[str] = []
     remote = RemoteController(lambda line: sent.append(line) or True)
     said = remote.handle_line(f"input file:{str(clip).replace(' ', chr(92) + ' ')}", "console")  # dropped
-    assert said == (f"{clip} is a file on this machine: the server plays files on its own, in the folders vcam serve "
-                    "--media shares (vcam cam … --send file:PATH uploads a clip from here)")
-    assert "copy it there" in remote.handle_line(f"input image:{still}", "console")
+    assert said == (f"{clip} is opened on the server's machine, in a folder vcam serve --media shares, not here "
+                    "(vcam cam --send file:PATH sends a clip from here)")
+    assert "copy a picture there" in remote.handle_line(f"input image:{still}", "console")
     assert len(sent) == 2 and str(clip) in sent[0]
+    for _ in range(3):  # a pad held or pressed again: said once
+        assert remote.handle_line(f'input file:"{clip}"', "midi") is None
+    assert len(sent) == 5
+    assert remote.handle_line("input file:~/logo.png", "osc").startswith("~/logo.png is opened on the server's")
     assert remote.handle_line("input file:clips/loop.mp4", "console") is None  # a name for the server's folders
     assert remote.handle_line(f"input file:{tmp_path / 'gone.mp4'}", "console") is None
