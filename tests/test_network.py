@@ -855,6 +855,30 @@ def test_a_camera_let_in_as_the_server_stops_is_told_the_show_ended_and_reads_no
     assert server.clients == []
 
 
+def test_vcam_serve_stops_with_a_websockets_whose_shutdown_takes_no_reason():
+    """pyproject allows websockets 15 and 16, whose Server.shutdown() takes no code or reason: the stop raised
+    TypeError there, after every camera had been told goodbye, and vcam serve's end failed."""
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", lambda: {"screen": "live"},
+                         lambda message: None)
+    calls = []
+
+    class Before17:
+        def shutdown(self):
+            calls.append("bare")
+
+    class Since17:
+        def shutdown(self, close_connections=True, code=1001, reason=""):
+            calls.append((code, reason))
+
+    server._server = Before17()
+    server.stop()
+    server2 = FrameServer(ServeSettings(port=0), lambda line, source: "ok", lambda: {"screen": "live"},
+                          lambda message: None)
+    server2._server = Since17()
+    server2.stop()
+    assert calls == ["bare", (proto.GOING_AWAY, proto.STOPPED)]
+
+
 def test_a_camera_whose_first_state_cannot_be_read_is_closed_with_a_reason_and_not_kept(local_servers):
     """The first state was read before the handler's try: a snapshot that raised left the camera among the clients
     for good (every frame still offered to it, a place of max_clients taken) and its connection ended with no
