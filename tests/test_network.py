@@ -1184,6 +1184,8 @@ def test_a_cam_that_ends_before_any_frame_says_the_older_take_is_kept(local_serv
             f"nothing recorded to {take} (the older file there is kept as it was)"]
     at = [text.find(line) for line in said]
     assert -1 < at[0] < at[1], text
+    # the last line agrees: the file holds the older take's frames, not none
+    assert "hold no frame" not in text and "no frame came from" in text and "; nothing was recorded;" in text, text
     assert take.read_bytes() == b"older take"
 
 
