@@ -855,6 +855,30 @@ def test_a_camera_let_in_as_the_server_stops_is_told_the_show_ended_and_reads_no
     assert server.clients == []
 
 
+def test_vcam_serve_stops_with_a_websockets_whose_shutdown_takes_no_reason():
+    """pyproject allows websockets 15 and 16, whose Server.shutdown() takes no code or reason: the stop raised
+    TypeError there, after every camera had been told goodbye, and vcam serve's end failed."""
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", lambda: {"screen": "live"},
+                         lambda message: None)
+    calls = []
+
+    class Before17:
+        def shutdown(self):
+            calls.append("bare")
+
+    class Since17:
+        def shutdown(self, close_connections=True, code=1001, reason=""):
+            calls.append((code, reason))
+
+    server._server = Before17()
+    server.stop()
+    server2 = FrameServer(ServeSettings(port=0), lambda line, source: "ok", lambda: {"screen": "live"},
+                          lambda message: None)
+    server2._server = Since17()
+    server2.stop()
+    assert calls == ["bare", (proto.GOING_AWAY, proto.STOPPED)]
+
+
 def test_a_camera_whose_first_state_cannot_be_read_is_closed_with_a_reason_and_not_kept(local_servers):
     """The first state was read before the handler's try: a snapshot that raised left the camera among the clients
     for good (every frame still offered to it, a place of max_clients taken) and its connection ended with no
@@ -1160,6 +1184,8 @@ def test_a_cam_that_ends_before_any_frame_says_the_older_take_is_kept(local_serv
             f"nothing recorded to {take} (the older file there is kept as it was)"]
     at = [text.find(line) for line in said]
     assert -1 < at[0] < at[1], text
+    # the last line agrees: the file holds the older take's frames, not none
+    assert "hold no frame" not in text and "no frame came from" in text and "; nothing was recorded;" in text, text
     assert take.read_bytes() == b"older take"
 
 
@@ -1313,11 +1339,14 @@ def test_vcam_cam_rides_out_a_killed_and_restarted_server_as_a_user_runs_them(tm
     assert len(frames) >= 25 * fps, len(frames)  # 30 s from the first frame, none cut out
 
 
-def test_vcam_cam_says_a_clip_typed_by_its_path_on_the_laptop_is_looked_for_on_the_server(tmp_path):
+def test_vcam_cam_says_a_clip_typed_by_its_path_on_the_laptop_is_looked_for_on_the_server(tmp_path, monkeypatch):
     """A clip dropped on vcam cam's terminal names the laptop's file; the server's answer says only that its shared
-    folders hold no such file. The line is sent all the same (the server may hold a file of that path)."""
+    folders hold no such file. The line is sent all the same (the server may hold a file of that path: a NAS
+    mounted at the same path on both), so the note says where it is opened, not that it fails, and once for each
+    path: a MIDI or OSC button that puts the clip on runs the line at every press."""
     from vcam.remote.controller import RemoteController
 
+    monkeypatch.setenv("HOME", str(tmp_path))
     clip, still = tmp_path / "My Clips" / "loop.mp4", tmp_path / "logo.png"
     clip.parent.mkdir()
     clip.write_bytes(b"x")
@@ -1325,9 +1354,13 @@ def test_vcam_cam_says_a_clip_typed_by_its_path_on_the_laptop_is_looked_for_on_t
     sent: list[str] = []
     remote = RemoteController(lambda line: sent.append(line) or True)
     said = remote.handle_line(f"input file:{str(clip).replace(' ', chr(92) + ' ')}", "console")  # dropped
-    assert said == (f"{clip} is a file on this machine: the server plays files on its own, in the folders vcam serve "
-                    "--media shares (vcam cam … --send file:PATH uploads a clip from here)")
-    assert "copy it there" in remote.handle_line(f"input image:{still}", "console")
+    assert said == (f"{clip} is opened on the server's machine, in a folder vcam serve --media shares, not here "
+                    "(vcam cam --send file:PATH sends a clip from here)")
+    assert "copy a picture there" in remote.handle_line(f"input image:{still}", "console")
     assert len(sent) == 2 and str(clip) in sent[0]
+    for _ in range(3):  # a pad held or pressed again: said once
+        assert remote.handle_line(f'input file:"{clip}"', "midi") is None
+    assert len(sent) == 5
+    assert remote.handle_line("input file:~/logo.png", "osc").startswith("~/logo.png is opened on the server's")
     assert remote.handle_line("input file:clips/loop.mp4", "console") is None  # a name for the server's folders
     assert remote.handle_line(f"input file:{tmp_path / 'gone.mp4'}", "console") is None

@@ -684,6 +684,25 @@ def test_a_capture_thread_stuck_in_a_read_closes_the_capture_itself_once_the_rea
     assert not up._threads[0].is_alive() and said == []  # nothing more said: the stop cut the read short
 
 
+def test_a_second_stop_does_not_wait_again_for_a_capture_thread_stuck_in_a_read():
+    """The link stops the uploader, then vcam cam as it ends: each stop waited JOIN_S more for the same stuck read,
+    so a camera in a mode that gives nothing held vcam cam's end twice as long."""
+    capture = BlockedRead()
+    up = Uploader(capture, lambda line: None)
+    up.JOIN_S = 0.05
+    up.start()
+    assert capture.reading.wait(30)
+    up.stop()
+    up.JOIN_S = 60.0  # a second wait, if there is one, outlasts the test's own
+    second = threading.Thread(target=up.stop, daemon=True)
+    second.start()
+    second.join(10)
+    stuck = second.is_alive()
+    capture.release.set()
+    assert not stuck
+    assert capture.closed.wait(30) and capture.closed_by == "capture"
+
+
 def test_an_uploader_never_started_closes_its_capture_as_it_stops():
     capture = BlockedRead()
     Uploader(capture, lambda line: None).stop()

@@ -223,7 +223,17 @@ TYPOS = [
     ('presets:\n  - {name: a, prompt: b, input: "file:My\\ Clips/loop\\ \\(2\\).mp4"}\n', 2,
      "a backslash in \"double quotes\" starts one of YAML's own escapes (\\n, \\t, ...); write a path with "
      "backslashes in 'single quotes' or without quotes"),
+    # a Windows path whose escapes are all YAML's own (\t, \a): no syntax error, and the clip was C:<tab>emp<bell>.mp4
+    ('presets:\n  - {name: a, prompt: b, input: "file:C:\\temp\\a.mp4"}\n', 2,
+     "input: \\a in \"double quotes\" is one of YAML's own escapes, not a backslash and a letter; write a path "
+     "with backslashes in 'single quotes' or without quotes"),
+    ('presets:\n  - {name: a, prompt: "D:\\new\\best of"}\n', 2, "\\b in \"double quotes\" is one of YAML's own"),
 ]
+
+
+def test_a_prompt_with_yamls_newline_or_tab_escape_in_double_quotes_is_read_as_written():
+    show = parse_show('presets:\n  - {name: a, prompt: "neon\\nrain\\tat night"}\n', "ok.yaml")
+    assert list(show.presets[0].prompts) == ["neon\nrain\tat night"]
 
 
 @pytest.mark.parametrize("text,line,fragment", TYPOS)

@@ -155,6 +155,12 @@ class Reader:
         if len(v) > max_len:
             self.error(node, f"{what} is too long ({len(v)} characters, at most {max_len})")
             return None
+        if isinstance(node, ScalarNode) and node.style == '"' and (made := _escaped_control(v)):
+            # a Windows path in "double quotes": "C:\temp\a.mp4" reads as C:<tab>emp<bell>.mp4 without an error
+            self.error(node, f"{what}: \\{made} in \"double quotes\" is one of YAML's own escapes, not a "
+                             "backslash and a letter; write a path with backslashes in 'single quotes' or without "
+                             "quotes")
+            return None
         return v.strip()
 
     def integer(self, node: Node, what: str, lo: int, hi: int) -> int | None:
@@ -193,6 +199,16 @@ class Reader:
     def raise_if_any(self) -> None:
         if self.problems:
             raise ConfigError(self.problems)
+
+
+# What YAML's escapes in "double quotes" make that no prompt, name or path holds: \0 \a \b \v \f \e, each by the
+# letter that made it. \t and \n are left: a prompt may mean them.
+_CONTROL_ESCAPES = {"\0": "0", "\a": "a", "\b": "b", "\v": "v", "\f": "f", "\x1b": "e"}
+
+
+def _escaped_control(text: str) -> str | None:
+    """The escape's letter (`a` for \\a) of one such character in `text`, else None."""
+    return next((letter for char, letter in _CONTROL_ESCAPES.items() if char in text), None)
 
 
 # PyYAML's names for what it was reading, in the words a show's author uses

@@ -164,7 +164,7 @@ def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool)
     if feed.gave_up:
         waited = (f" in {feed.gives_up_after:g} s (with --duration, a client waits for its first frame for "
                   f"{opts.first_frame_wait:g} s, or --duration if longer)")
-    files = "; the recordings hold no frame" if recorded else ""
+    files = "; nothing was recorded" if recorded else ""  # an older take there is whole: it holds its own frames
     return f"no frame came from {opts.url}{waited}: {why}{files}; exiting with code 1"
 
 

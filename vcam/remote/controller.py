@@ -49,6 +49,7 @@ class RemoteController:
         self.listeners: list[Callable[[], None]] = []  # told after every state the server sends (OSC replies)
         # the parameters said to wait for a connection, since the server was last heard
         self._kept_said: set[str] = set()
+        self._here_said: set[str] = set()  # the paths of this machine said to be opened on the server's (_here_only)
 
     def snapshot(self) -> dict:
         return dict(self._snapshot)
@@ -95,7 +96,7 @@ class RemoteController:
 
             return help_text()
         if self._send(str(cmd)):
-            return _here_only(cmd)
+            return _here_only(cmd, self._here_said)
         if cmd.name not in PARAMS:  # a press: late, it would fire out of its moment (Waiting)
             return f"not connected: {cmd} will be sent if the server is back within {Waiting.STALE_S:g} s"
         # the link keeps a parameter's last value only: said once for a knob's sweep, not for each of its values
@@ -131,15 +132,19 @@ class RemoteController:
         return names[current], names[(current + 1) % len(names)]
 
 
-def _here_only(cmd: Command) -> str | None:
-    """A clip or still typed by its whole path on this machine (a file dropped on the terminal): the server looks
-    for it on its own machine, in the folders it shares, and its refusal says only that it is not there."""
+def _here_only(cmd: Command, said: set[str]) -> str | None:
+    """A clip or still typed by its whole path on this machine (a file dropped on the terminal): the server opens
+    the file of that path on its own machine (a NAS mounted at the same path on both plays), and refuses one outside
+    the folders it shares with words that name no folder of this one. Said once for each path: a MIDI or OSC button
+    that puts it on runs the line at every press."""
     if cmd.name != "input":
         return None
     spec = parse_input(cmd.args[0])
-    path = os.path.expanduser(spec.target)
-    if spec.kind not in ("file", "image") or not os.path.isabs(path) or not os.path.isfile(path):
+    if spec.kind not in ("file", "image") or spec.target in said:
         return None
-    how = "vcam cam … --send file:PATH uploads a clip from here" if spec.kind == "file" else "copy it there"
-    return (f"{spec.target} is a file on this machine: the server plays files on its own, in the folders vcam serve "
-            f"--media shares ({how})")
+    path = os.path.expanduser(spec.target)
+    if not os.path.isabs(path) or not os.path.isfile(path):
+        return None
+    said.add(spec.target)
+    how = "vcam cam --send file:PATH sends a clip from here" if spec.kind == "file" else "copy a picture there"
+    return f"{spec.target} is opened on the server's machine, in a folder vcam serve --media shares, not here ({how})"

@@ -9,6 +9,7 @@ their own; attach.py ties a server to a local show.
 """
 from __future__ import annotations
 
+import inspect
 import itertools
 import threading
 import time
@@ -51,6 +52,16 @@ class ServeSettings:
     max_clients: int = 16
     # A client that answers no ping for its timeout (a laptop asleep, a tunnel stalled) is disconnected too.
     keepalive: proto.Keepalive = proto.Keepalive()
+
+
+def shut_down(server) -> None:
+    """Closes the library's server and what it holds open with the show's end as the reason. websockets before 17
+    takes no reason (pyproject allows 15): its shutdown closes with a bare going-away, where that call raised and
+    vcam serve's end failed."""
+    if "reason" in inspect.signature(server.shutdown).parameters:
+        server.shutdown(code=proto.GOING_AWAY, reason=proto.STOPPED)
+    else:
+        server.shutdown()
 
 
 class FrameServer:
@@ -144,7 +155,7 @@ class FrameServer:
         if self._server is not None:
             # a client let in as the stop began may still be between its handshake and its handler's goodbye: the
             # library closes what is open, and then too with the show's end as the reason, not a bare "going away"
-            self._server.shutdown(code=proto.GOING_AWAY, reason=proto.STOPPED)
+            shut_down(self._server)
 
     # --- frames in ------------------------------------------------------------------------------------------
     def publish(self, frames: np.ndarray, block: int | None = None) -> None:

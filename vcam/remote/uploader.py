@@ -294,7 +294,10 @@ class Uploader:
         """Tells the server the input stops, ends the threads and closes the capture; again: nothing. A capture
         thread still in a read after JOIN_S (a V4L2 read in a mode that gives nothing waits ~10 s) closes the
         capture itself as it leaves: OpenCV's capture released while another thread reads it can crash the
-        program."""
+        program. Again it returns at once: the link stops it, then vcam cam as it ends, and a read stuck past JOIN_S
+        held each stop that long."""
+        if self._stop.is_set():
+            return
         self._stop.set()
         self.capture.interrupt()  # a camera settling in its mode: the capture thread is out of it at its next read
         self.queue.close(drain=False)

@@ -134,10 +134,11 @@ def will_replace(path: str, when: str = RECORDED) -> str | None:
 @dataclass(frozen=True)
 class OlderTakes:
     """The older files the show will replace (its control log's, its recordings'), said as the show's last part
-    starts: the outputs are open and every other part (a MIDI or OSC port, the server) started, so only the model's
-    load (vcam run), or Ctrl-C, can still stop the start, and the end then says the file was kept. Said at the
-    check, a start refused after it (a clip that does not open, a busy port) read as a file replaced that never
-    was. vcam run and vcam cam both add it as their last part."""
+    starts: the outputs are open and every other part (a MIDI or OSC port, the server) started. What can still
+    keep a file is then the show's own wait for its first frame: the model's load (vcam run), the server's answer
+    and first frame (vcam cam: a token refused, a server that sends none), or Ctrl-C meanwhile; the end then says
+    the file was kept. Said at the check, a start refused after it (a clip that does not open, a busy port) read as
+    a file replaced that never was. vcam run and vcam cam both add it as their last part."""
 
     outs: Sequence[OutputSpec]
     say: Callable[[str], None]
