@@ -912,6 +912,29 @@ def test_vcams_shipped_maps_are_not_watched(tmp_path):
     assert show.map_files and watcher.watched() == [str(path)]
 
 
+def test_a_look_at_the_files_stats_them_and_works_nothing_else_out(tmp_path, monkeypatch):
+    """Two looks a second: which files are watched is worked out as the show's maps change, where each look
+    resolved every folder of every map file's path to tell a shipped map."""
+    from vcam.control import reload
+    from vcam.live.run import _show_watcher
+
+    path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
+    pads.write_text(PADS)
+    path.write_text(TINY_SHOW + "midi: {map: pads.yaml}\n")
+    show, said, fake = load_show(path), [], _Recorded()
+    opts = RunOptions(show=str(path), midi="pads")
+    watcher = _show_watcher(opts, show, fake, fake, SimpleNamespace(mapping=show.midi), fake, said.append)
+    told = []
+    monkeypatch.setattr(reload, "shipped", lambda f: told.append(f) or False)
+    for _ in range(5):
+        watcher.poll()
+    assert told == [] and watcher.watched() == [str(path), str(pads)]
+    _saved(watcher, path, TINY_SHOW.replace("city", "town") + "midi: {map: pads.yaml}\n")  # the same maps
+    assert told == [] and len(fake.shows) == 1, said
+    _saved(watcher, path, TINY_SHOW)  # its map taken out: no longer watched
+    assert watcher.watched() == [str(path)]
+
+
 def test_a_replay_logged_again_is_refused_before_anything_opens(tmp_path, capsys):
     """--log-controls with --replay wrote a header and an end line: the replayed changes are not logged."""
     again = tmp_path / "again.jsonl"

@@ -98,6 +98,7 @@ class ShowWatcher:
         self.on_lines = on_lines
         self._failing: str | None = None  # what the last save's reload said was wrong, until a save loads
         self._unread: set[str | None] = set()  # the given maps' files saved since their last load
+        self._watched: tuple[tuple[str, ...] | None, list[str]] = (None, [])  # for the show's map files
         self._stamps = self._seen = self._read_stamps()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="show-watch", daemon=True)
@@ -113,8 +114,11 @@ class ShowWatcher:
     def watched(self) -> list[str]:
         """The show file, then the map files the running show reads, shipped maps left out."""
         maps = self.show.map_files if self.show is not None else ()
-        files = [self.path, *maps, *(g.path for g in self.given if g.path is not None)]
-        return [f for f in dict.fromkeys(files) if f == self.path or not shipped(f)]
+        if self._watched[0] != maps:  # worked out as the show's maps change, not at each look: a shipped map's
+            # test resolves every folder of its path, many times the one stat a look is to cost
+            files = [self.path, *maps, *(g.path for g in self.given if g.path is not None)]
+            self._watched = (maps, [f for f in dict.fromkeys(files) if f == self.path or not shipped(f)])
+        return self._watched[1]
 
     def _read_stamps(self) -> dict:
         return {path: _stamp(path) for path in self.watched()}  # a few stats a look: cheap
