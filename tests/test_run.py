@@ -842,6 +842,29 @@ def test_a_map_file_deleted_during_the_show_is_said_once_and_its_map_stays(tmp_p
     assert str(router.mapping.buttons[0].command) == "prev"
 
 
+def test_a_fix_of_a_map_file_a_show_save_names_anew_reloads_the_show(tmp_path):
+    """A show saved with `map: pads.yaml` over a broken pads.yaml is refused naming pads.yaml's line; the fix of
+    pads.yaml went unnoticed (the running show names no map), and the show file had to be saved again."""
+    from vcam.live.run import _show_watcher
+
+    path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
+    pads.write_text("controls:\n  - {note: 36, command: preset nope}\n")
+    path.write_text(TINY_SHOW)
+    show, said, fake = load_show(path), [], _Recorded()
+    router = SimpleNamespace(mapping=None)
+    watcher = _show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    _saved(watcher, path, TINY_SHOW + "midi: {map: pads.yaml}\n")
+    assert said[-1].startswith("show file not reloaded") and f"{pads}:2" in said[-1], said
+    assert watcher.watched() == [str(path), str(pads)]
+    watcher.poll(), watcher.poll()  # pads.yaml is watched from now: as it was, no save
+    assert len(said) == 1 and fake.shows == []
+    _saved(watcher, pads, PADS)
+    assert said[-1] == f"fixed: reloaded {path} ({pads} saved): 3 presets", said
+    assert len(fake.shows) == 1 and str(router.mapping.buttons[0].command) == "next"
+    _saved(watcher, path, TINY_SHOW + "midi: {map: gone.yaml}\n")  # a map that is not there: nothing to watch
+    assert said[-1].startswith("show file not reloaded") and watcher.watched() == [str(path), str(pads)]
+
+
 def test_a_save_of_the_command_lines_midi_map_is_checked_against_the_show_and_taken_by_the_router(tmp_path):
     """--midi-map's file was read once: an edit needed a restart, and a show reload checked against the old map."""
     from vcam.control.midimap import load_map
