@@ -202,6 +202,24 @@ def test_two_knobs_on_one_parameter_are_each_picked_up_by_themselves(rig):
     assert ctl.state.transition == 10
 
 
+def test_a_knob_given_another_range_by_a_reload_is_picked_up_anew(rig):
+    """A saved map that gives a picked-up knob another range: the knob's place means another value now, and its
+    first move must not jump the parameter there (as it did, still counted as picked up)."""
+    ctl, *_ = rig
+    router = MidiRouter(MidiMap(knobs=(Knob(16, "transition", 0, 16),)), ctl)
+    ctl.handle_line("transition 4", "stdin")
+    router.handle(cc(16, 32))  # 4: picked up
+    router.handle(cc(16, 64))
+    assert ctl.state.transition == 8
+    router.mapping = MidiMap(knobs=(Knob(16, "transition", 0, 32),))  # as a reload puts the saved map in force
+    router.handle(cc(16, 70))  # about 18 on the new range
+    assert ctl.state.transition == 8
+    router.handle(cc(16, 32))  # crossing 8 picks it up
+    assert ctl.state.transition == 8
+    router.handle(cc(16, 40))
+    assert ctl.state.transition == 10
+
+
 def test_blend_knob_blends_current_into_next(rig):
     ctl, stream, _, _, engine = rig
     router = MidiRouter(ctl.show.midi, ctl)

@@ -196,3 +196,12 @@ def test_a_map_named_from_the_home_folder_is_found_as_the_shell_would_find_it(tm
     assert path == tmp_path / "pads.yaml" and [b.command.name for b in mapping.buttons] == ["next"]
     show = parse_show("presets:\n  - {name: a, prompt: a}\nmidi: {map: ~/pads.yaml}\n", str(tmp_path / "s.yaml"))
     assert [b.command.name for b in show.midi.buttons] == ["next"]
+
+
+def test_a_map_named_from_a_home_folder_that_is_not_there_is_said_not_found():
+    """`--midi-map=~nosuch/pads.yaml`: a user with no home folder here, said not found, where it ended vcam with a
+    traceback."""
+    from vcam.control.midimap import map_named
+
+    with pytest.raises(ValueError, match="'~nosuch-vcam-user/pads.yaml' not found"):
+        map_named("~nosuch-vcam-user/pads.yaml")

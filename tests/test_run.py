@@ -842,6 +842,29 @@ def test_a_map_file_deleted_during_the_show_is_said_once_and_its_map_stays(tmp_p
     assert str(router.mapping.buttons[0].command) == "prev"
 
 
+def test_a_fix_of_a_map_file_a_show_save_names_anew_reloads_the_show(tmp_path):
+    """A show saved with `map: pads.yaml` over a broken pads.yaml is refused naming pads.yaml's line; the fix of
+    pads.yaml went unnoticed (the running show names no map), and the show file had to be saved again."""
+    from vcam.live.run import _show_watcher
+
+    path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
+    pads.write_text("controls:\n  - {note: 36, command: preset nope}\n")
+    path.write_text(TINY_SHOW)
+    show, said, fake = load_show(path), [], _Recorded()
+    router = SimpleNamespace(mapping=None)
+    watcher = _show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    _saved(watcher, path, TINY_SHOW + "midi: {map: pads.yaml}\n")
+    assert said[-1].startswith("show file not reloaded") and f"{pads}:2" in said[-1], said
+    assert watcher.watched() == [str(path), str(pads)]
+    watcher.poll(), watcher.poll()  # pads.yaml is watched from now: as it was, no save
+    assert len(said) == 1 and fake.shows == []
+    _saved(watcher, pads, PADS)
+    assert said[-1] == f"fixed: reloaded {path} ({pads} saved): 3 presets", said
+    assert len(fake.shows) == 1 and str(router.mapping.buttons[0].command) == "next"
+    _saved(watcher, path, TINY_SHOW + "midi: {map: gone.yaml}\n")  # a map that is not there: nothing to watch
+    assert said[-1].startswith("show file not reloaded") and watcher.watched() == [str(path), str(pads)]
+
+
 def test_a_save_of_the_command_lines_midi_map_is_checked_against_the_show_and_taken_by_the_router(tmp_path):
     """--midi-map's file was read once: an edit needed a restart, and a show reload checked against the old map."""
     from vcam.control.midimap import load_map
@@ -910,6 +933,29 @@ def test_vcams_shipped_maps_are_not_watched(tmp_path):
     opts = RunOptions(show=str(path), midi="pads", midi_map="midimix")
     watcher = _show_watcher(opts, show, fake, fake, router, fake, lambda s: None)
     assert show.map_files and watcher.watched() == [str(path)]
+
+
+def test_a_look_at_the_files_stats_them_and_works_nothing_else_out(tmp_path, monkeypatch):
+    """Two looks a second: which files are watched is worked out as the show's maps change, where each look
+    resolved every folder of every map file's path to tell a shipped map."""
+    from vcam.control import reload
+    from vcam.live.run import _show_watcher
+
+    path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
+    pads.write_text(PADS)
+    path.write_text(TINY_SHOW + "midi: {map: pads.yaml}\n")
+    show, said, fake = load_show(path), [], _Recorded()
+    opts = RunOptions(show=str(path), midi="pads")
+    watcher = _show_watcher(opts, show, fake, fake, SimpleNamespace(mapping=show.midi), fake, said.append)
+    told = []
+    monkeypatch.setattr(reload, "shipped", lambda f: told.append(f) or False)
+    for _ in range(5):
+        watcher.poll()
+    assert told == [] and watcher.watched() == [str(path), str(pads)]
+    _saved(watcher, path, TINY_SHOW.replace("city", "town") + "midi: {map: pads.yaml}\n")  # the same maps
+    assert told == [] and len(fake.shows) == 1, said
+    _saved(watcher, path, TINY_SHOW)  # its map taken out: no longer watched
+    assert watcher.watched() == [str(path)]
 
 
 def test_a_replay_logged_again_is_refused_before_anything_opens(tmp_path, capsys):

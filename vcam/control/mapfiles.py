@@ -39,6 +39,15 @@ def between_twice(show, between: tuple) -> str | None:
             f"moves between two different presets: {fix}")
 
 
+def _home_expanded(ref: str) -> Path:
+    """`ref` with `~` or `~user` made the home folder, as the shell would; as written where there is no such user
+    (or no home), which is then said not found, where expanduser's RuntimeError ended vcam with a traceback."""
+    try:
+        return Path(ref).expanduser()
+    except RuntimeError:
+        return Path(ref)
+
+
 class MapFiles:
     """The maps of one kind: `what` names them in messages ("MIDI map"), `article` goes before it ("an OSC map")."""
 
@@ -53,7 +62,7 @@ class MapFiles:
     def find(self, ref: str, base: Path | None) -> Path | None:
         """A map file by path (relative to `base`; `~` as the shell would, which `--midi-map=~/x.yaml` and a show's
         `map:` leave to vcam) or by the name of a shipped map."""
-        given = Path(ref).expanduser()
+        given = _home_expanded(ref)
         for candidate in ([base / given] if base else []) + [given, self.dir / ref, self.dir / f"{ref}.yaml"]:
             if candidate.is_file():
                 return candidate
@@ -63,9 +72,9 @@ class MapFiles:
         """The map a command line names: a shipped map's name or a file's path; ValueError naming the shipped
         maps when there is no such map."""
         path = self.find(ref, None)
-        if path is None and Path(ref).expanduser().is_dir():  # else said not found, with the folder right there
+        if path is None and _home_expanded(ref).is_dir():  # else said not found, with the folder right there
             raise ValueError(f"{self.what} {ref!r} is a folder; name the map's YAML file in it"
-                             f"{self._files_in(Path(ref).expanduser())}")
+                             f"{self._files_in(_home_expanded(ref))}")
         if path is None:
             raise ValueError(f"{self.what} {ref!r} not found; shipped maps: {', '.join(self.shipped())}")
         return path, load(path)

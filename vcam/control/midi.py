@@ -327,7 +327,10 @@ class MidiRouter:
             entry = self.mapping.control(channel, cc=msg.control)
             if isinstance(entry, Knob):
                 value = entry.value(msg.value)
-                if not self._takeovers.of((channel, msg.control)).weigh(entry, value):
+                # keyed by the knob as mapped too: a reload that gives the control another range or parameter
+                # must have it picked up anew, where the old pick-up let its first move jump to the new range
+                mapped = (entry.param, entry.lo, entry.hi, entry.curve, repr(entry.between))  # hashable whatever
+                if not self._takeovers.of((channel, msg.control, mapped)).weigh(entry, value):
                     return None
                 return partial(self._turned, entry, value)
             if entry is not None:

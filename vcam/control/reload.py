@@ -18,7 +18,7 @@ from pathlib import Path
 
 from vcam.control import midimap, oscmap
 from vcam.control.show import Show, load_show
-from vcam.control.yamlcheck import ConfigError
+from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_file
 from vcam.words import counted
 
 # Read once, as the show starts: (section, key) as the show file spells them
@@ -68,6 +68,21 @@ def _stamp(path: str):
         return None
 
 
+def named_maps(path: str) -> tuple[str, ...]:
+    """The map files a show file names (`map:` under midi: and osc:), found as loading it finds them, from its
+    text alone: a save that does not load, over a problem in a map it names anew, is fixed by a save of that map,
+    which must be watched then. () where the text cannot be read as YAML (the show file is then what to fix)."""
+    try:
+        top = key_nodes(Reader(path).compose(read_file(Path(path))))
+    except ConfigError:
+        return ()
+    base = Path(path).resolve().parent
+    refs = ((key_nodes(top.get(key)).get("map"), kind) for key, kind in (("midi", midimap), ("osc", oscmap)))
+    found = (kind.find_map_file(ref.value.strip(), base) for ref, kind in refs
+             if isinstance(getattr(ref, "value", None), str) and ref.value.strip())
+    return tuple(str(f) for f in found if f is not None)
+
+
 def _lines(show: Show | None, maps: Sequence[object]) -> tuple:
     """The file:line of every control of the show's maps and of `maps`, which a save that only moves lines changes
     while the maps compare equal."""
@@ -98,6 +113,8 @@ class ShowWatcher:
         self.on_lines = on_lines
         self._failing: str | None = None  # what the last save's reload said was wrong, until a save loads
         self._unread: set[str | None] = set()  # the given maps' files saved since their last load
+        self._watched: tuple[tuple[str, ...] | None, list[str]] = (None, [])  # for the show's map files
+        self._named: tuple[str, ...] = ()  # the maps a show file that did not load names, watched until one does
         self._stamps = self._seen = self._read_stamps()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="show-watch", daemon=True)
@@ -112,9 +129,12 @@ class ShowWatcher:
 
     def watched(self) -> list[str]:
         """The show file, then the map files the running show reads, shipped maps left out."""
-        maps = self.show.map_files if self.show is not None else ()
-        files = [self.path, *maps, *(g.path for g in self.given if g.path is not None)]
-        return [f for f in dict.fromkeys(files) if f == self.path or not shipped(f)]
+        maps = (*(self.show.map_files if self.show is not None else ()), *self._named)
+        if self._watched[0] != maps:  # worked out as the show's maps change, not at each look: a shipped map's
+            # test resolves every folder of its path, many times the one stat a look is to cost
+            files = [self.path, *maps, *(g.path for g in self.given if g.path is not None)]
+            self._watched = (maps, [f for f in dict.fromkeys(files) if f == self.path or not shipped(f)])
+        return self._watched[1]
 
     def _read_stamps(self) -> dict:
         return {path: _stamp(path) for path in self.watched()}  # a few stats a look: cheap
@@ -168,6 +188,7 @@ class ShowWatcher:
             return
         old, self.show = self.show, show
         self._unread.clear()
+        self._named = ()
         for g in self.given:
             g.mapping = maps[g.flag]
         line = reloaded(self.path, show, applied or (), waiting_for_start(old, show) if old else "",
@@ -185,6 +206,7 @@ class ShowWatcher:
                 self.on_lines(show, maps)
             self.show = show
         self._unread.clear()
+        self._named = ()
         for g in self.given:  # equal, where the lines are the same
             g.mapping = maps[g.flag]
         line = unchanged(saved)
@@ -204,6 +226,7 @@ class ShowWatcher:
         else:
             self.say(said)
         self._failing = said
+        self._named = named_maps(self.path)
 
 
 def unchanged(path: str) -> str:
