@@ -8,7 +8,6 @@ the reading stops. Parsing uses libyaml where PyYAML has it: the pure-Python sca
 from __future__ import annotations
 
 import datetime
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from vcam.errors import READ_FIX
+from vcam.words import nearest
 
 MAX_BYTES = 1_000_000  # the example show is 2 kB; 200 presets with long prompts, 60 kB
 MAX_DEPTH = 32  # lists and mappings inside each other; a show needs 5
@@ -293,12 +293,12 @@ def _near_name(path: Path) -> str | None:
         names = [p.name for p in path.parent.iterdir() if p.suffix.lower() in (".yaml", ".yml")]
     except OSError:
         return None
-    same = [n for n in names if n.lower() == path.name.lower()]
-    near = same or difflib.get_close_matches(path.name, names, n=1, cutoff=0.75)
-    if not near:
+    same = next((n for n in names if n.lower() == path.name.lower()), None)
+    near = same or nearest(path.name, names, cutoff=0.75)
+    if near is None:
         return None
     why = " (file names are case-sensitive)" if same else ""
-    return f"did you mean {path.parent / near[0]}?{why}"
+    return f"did you mean {path.parent / near}?{why}"
 
 
 def written_as(node) -> str | None:
