@@ -88,7 +88,6 @@ class CvCapture:
         self._due = 0.0
         self._why: InputError | None = None
         self._size: tuple[int, int] | None = None  # the server's stream's, once known: the mode asked is for it
-        self._mode: tuple[int, int] | None = None  # capture_mode(*_size), asked of the camera
         self._held = None  # the frame read as the camera settled in its mode: the next read's
         self._said: str | None = None  # what the camera gives, as last said
         self._stopping = threading.Event()  # set from another thread (interrupt): a settle under way ends
@@ -108,10 +107,10 @@ class CvCapture:
         what it gives, to be said, or None where there is nothing new to say (a clip, the same mode, the same
         picture). A camera that then gives nothing is closed: the next read fails, and the camera is reopened as one
         unplugged."""
-        if not self.live or capture_mode(width, height) == self._mode:
-            self._size = (width, height)
+        asked_before = self._size is not None and capture_mode(*self._size) == capture_mode(width, height)
+        self._size = (width, height)
+        if not self.live or asked_before:
             return None
-        self._size, self._mode = (width, height), capture_mode(width, height)
         if self._cap is None:  # lost: its reopen asks for the mode
             return None
         cap, self._cap = self._cap, None
