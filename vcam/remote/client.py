@@ -39,7 +39,7 @@ class CamOptions:
     url: str
     token: str | None = None
     outs: list[str] = field(default_factory=lambda: ["vcam"])
-    size: tuple[int, int] | None = None  # output size (default: the stream's, once known)
+    size: tuple[int, int] | None = None  # output size (None: 832x480; the outputs open before the server is reached)
     fps: float = 30.0
     fit: str = "letterbox"
     smooth: str | None = None  # "fade" or "flow": in-between frames made here, on the camera's machine
