@@ -218,6 +218,13 @@ def test_a_knob_given_another_range_by_a_reload_is_picked_up_anew(rig):
     assert ctl.state.transition == 8
     router.handle(cc(16, 40))
     assert ctl.state.transition == 10
+    picked = router.mapping
+    router.mapping = MidiMap(knobs=(Knob(16, "steps", 1, 8),))  # another parameter: not picked up there
+    router.handle(cc(16, 127))
+    assert ctl.state.steps == 4
+    router.mapping = picked  # back to the mapping it was picked up with: the knob stands elsewhere now
+    router.handle(cc(16, 120))
+    assert ctl.state.transition == 10
 
 
 def test_blend_knob_blends_current_into_next(rig):

@@ -15,7 +15,7 @@ from vcam.control.controller import Controller, ShowState
 from vcam.control.media import MediaFolders
 from vcam.control.osc import osc_parts
 from vcam.control.oscinput import MAX_KEYS, OscInput
-from vcam.control.oscmap import find_map_file, load_map, map_named
+from vcam.control.oscmap import OscFader, OscMap, find_map_file, load_map, map_named
 from vcam.control.oscports import parse_address
 from vcam.control.oscrouter import OscRouter
 from vcam.control.show import load_show, parse_show
@@ -228,6 +228,36 @@ def test_a_touchosc_fader_is_picked_up_where_the_show_is(rig):
     assert r.ctl.state.transition == 2
     r.send("/1/fader3", 0.0)  # crossing 2 picks it up again
     assert r.ctl.state.transition == 0
+
+
+def test_a_fader_given_another_range_or_parameter_by_a_reload_is_picked_up_anew():
+    """A reloaded map that gives a picked-up fader another range or parameter: the fader's place means another
+    value now, and its first message must not jump the parameter there (as a MIDI knob's did)."""
+    ctl = Spy(transition=4)
+    maps = [OscMap(faders=(OscFader("/f", "transition", 0, 16),))]
+    router = OscRouter(lambda: maps[-1], ctl)
+    router.handle("/f", [0.25], "10.0.0.9:9000")  # 4: picked up
+    router.handle("/f", [0.5], "10.0.0.9:9000")
+    assert ctl.state.transition == 8
+    maps.append(OscMap(faders=(OscFader("/f", "transition", 0, 32),)))  # as a reload puts the saved map in force
+    router.handle("/f", [0.55], "10.0.0.9:9000")  # about 18 on the new range
+    assert ctl.state.transition == 8
+    router.handle("/f", [0.25], "10.0.0.9:9000")  # crossing 8 picks it up
+    assert ctl.state.transition == 8
+    router.handle("/f", [0.3], "10.0.0.9:9000")
+    assert ctl.state.transition == 10
+    maps.append(OscMap(faders=(OscFader("/f", "steps", 1, 8),)))  # another parameter at the address
+    router.handle("/f", [1.0], "10.0.0.9:9000")  # 8 steps: far from the show's
+    assert ctl.state.steps != 8
+    maps.append(OscMap(faders=(OscFader("/f", "transition", 0, 32, curve="exp"),)))  # another curve
+    router.handle("/f", [0.9], "10.0.0.9:9000")  # about 21: a jump from 10
+    assert ctl.state.transition == 10
+    router.handle("/f", [0.1], "10.0.0.9:9000")  # crossing 10 picks it up: about 1
+    maps.append(OscMap(faders=(OscFader("/f", "steps", 1, 8),)))
+    router.handle("/f", [0.95], "10.0.0.9:9000")  # moved under the steps mapping, not picked up there
+    maps.append(maps[-2])  # back to the mapping it was picked up with: the fader stands elsewhere now
+    router.handle("/f", [0.9], "10.0.0.9:9000")
+    assert ctl.state.transition == 1
 
 
 def test_a_touchosc_xy_pad_drives_two_parameters(rig):

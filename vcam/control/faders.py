@@ -145,23 +145,29 @@ class Fader(Protocol):
     param: str
     lo: float
     hi: float
+    curve: str
     between: tuple | None
 
 
 class Takeovers:
-    """One soft takeover per physical control (a knob's channel and cc, a fader's address and argument), made at
-    its first move: two controls on one parameter are picked up each by itself and let go in turn."""
+    """One soft takeover per physical control (a knob's channel and cc, a fader's address and argument) as mapped,
+    made at its first move: two controls on one parameter are picked up each by itself and let go in turn."""
 
     def __init__(self, controller, source: str):
         self.controller = controller
         self.source = source
-        self._of: dict[tuple, Takeover] = {}
+        self._of: dict[tuple, tuple[tuple, Takeover]] = {}  # a control → what it drove last, and its takeover
 
-    def of(self, control: tuple) -> Takeover:
-        found = self._of.get(control)
-        if found is None:
-            found = self._of[control] = Takeover(self.controller, self.source)
-        return found
+    def of(self, control: tuple, fader: Fader) -> Takeover:
+        """The takeover of `control` driving `fader` (a map binds a control to one fader at a time), made anew when
+        a reloaded map gives the control another range, parameter, curve or blend: the old pick-up let its first
+        move jump the parameter to where the new mapping puts the control. Replaced, not kept beside: a map
+        reloaded back to the first mapping finds the control moved elsewhere under the second."""
+        mapped = (fader.param, fader.lo, fader.hi, fader.curve, repr(fader.between))  # hashable whatever
+        held = self._of.get(control)
+        if held is None or held[0] != mapped:
+            held = self._of[control] = (mapped, Takeover(self.controller, self.source))
+        return held[1]
 
 
 class Takeover:

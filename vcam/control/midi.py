@@ -305,7 +305,7 @@ class MidiRouter:
         self._order = threading.Lock()
 
     def _fresh_takeovers(self) -> Takeovers:
-        return Takeovers(self.controller, "midi")  # each knob by its cc on its channel
+        return Takeovers(self.controller, "midi")  # each knob by its cc on its channel, as mapped
 
     def handle(self, msg) -> str | None:
         """Returns the controller's reply (or None when the message maps to nothing or changes nothing); a knob's
@@ -327,10 +327,7 @@ class MidiRouter:
             entry = self.mapping.control(channel, cc=msg.control)
             if isinstance(entry, Knob):
                 value = entry.value(msg.value)
-                # keyed by the knob as mapped too: a reload that gives the control another range or parameter
-                # must have it picked up anew, where the old pick-up let its first move jump to the new range
-                mapped = (entry.param, entry.lo, entry.hi, entry.curve, repr(entry.between))  # hashable whatever
-                if not self._takeovers.of((channel, msg.control, mapped)).weigh(entry, value):
+                if not self._takeovers.of((channel, msg.control), entry).weigh(entry, value):
                     return None
                 return partial(self._turned, entry, value)
             if entry is not None:

@@ -160,7 +160,7 @@ class OscRouter:
             self._moved[address] = self.clock()
         for f in faders:
             x = _number_at(address, args, f.arg)
-            takeover = surface.takeovers.of((address, f.arg))
+            takeover = surface.takeovers.of((address, f.arg), f)
             replies.append(takeover.turn(f, f.value(x)))
         for b in buttons:
             x = _number_at(address, args, 0) if args else 1.0  # a message without a value: a trigger
