@@ -742,15 +742,7 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
     prompter.preload(show.prompts())
     given = [g for g in (_given_midi(opts, router), osc_map) if g is not None]
 
-    def put_in_force(new: Show, maps: dict) -> None:
-        if router is not None:  # --midi-map overrides the show
-            # a section taken out takes its controls with it (as an OSC one does): the port gives the clock only
-            given_midi = maps.get("--midi-map")
-            router.mapping = given_midi if given_midi is not None else new.midi if new.midi is not None \
-                else MidiMap("clock only")
-
-    def on_show(new: Show, maps: dict | None = None) -> list[str]:
-        maps = maps or {}
+    def on_show(new: Show, maps: dict) -> list[str]:
         if opts.replay:  # the log's changes are the show: a reload's (a preset's new text, a transition) are not
             raise ConfigError([f"{opts.show}: not applied while {opts.replay} is replayed, which makes the show the "
                                f"log holds; the edit applies when {opts.show} is run without --replay"])
@@ -763,10 +755,14 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
         fallbacks.warm(_fallbacks_of(new))
         applied = controller.replace_show(new)
         prompter.preload(new.prompts())
-        put_in_force(new, maps)
+        if router is not None:  # --midi-map overrides the show
+            # a section taken out takes its controls with it (as an OSC one does): the port gives the clock only
+            given_midi = maps.get("--midi-map")
+            router.mapping = given_midi if given_midi is not None else new.midi if new.midi is not None \
+                else MidiMap("clock only")
         return applied + [f"{g.flag} {g.ref} as saved" for g in given if maps.get(g.flag) != g.mapping]
 
-    return ShowWatcher(opts.show, on_show, say, show=show, given=given, on_lines=put_in_force)
+    return ShowWatcher(opts.show, on_show, say, show=show, given=given)
 
 
 def _given_midi(opts: RunOptions, router):
