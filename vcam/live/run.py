@@ -720,12 +720,17 @@ def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
     else:
         mapping = show.midi if show and show.midi else None
     if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button
-        from vcam.control.midimap import MidiMap
-
         say(f"MIDI input {port!r} has no map: it gives the tempo (MIDI clock) only; --midi-map nanokontrol2 "
             "(or midimix, apc-mini-mk2, a file) or a show's midi: section maps its knobs and buttons")
-        mapping = MidiMap("clock only")
+        mapping = _clock_only()
     return port, mapping
+
+
+def _clock_only():
+    """The map of a MIDI input that gives the tempo (MIDI clock) only: no knob or button."""
+    from vcam.control.midimap import MidiMap
+
+    return MidiMap("clock only")
 
 
 def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter: Prompter, router,
@@ -735,7 +740,6 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
     watcher's thread, not under the controller's lock). `osc_map`: the GivenMap of --osc-map, whose `mapping` the
     OSC input reads (a save of its file reloads as the show's does); --midi-map's, where the router has it, is
     watched alike. An edit must still fit the maps the command line gives, and theirs the show."""
-    from vcam.control.midimap import MidiMap
     from vcam.control.oscmap import missing_presets as missing_osc_presets
     from vcam.control.reload import ShowWatcher
 
@@ -759,7 +763,7 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
             # a section taken out takes its controls with it (as an OSC one does): the port gives the clock only
             given_midi = maps.get("--midi-map")
             router.mapping = given_midi if given_midi is not None else new.midi if new.midi is not None \
-                else MidiMap("clock only")
+                else _clock_only()
         return applied + [f"{g.flag} {g.ref} as saved" for g in given if maps.get(g.flag) != g.mapping]
 
     return ShowWatcher(opts.show, on_show, say, show=show, given=given)
