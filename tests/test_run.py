@@ -798,8 +798,9 @@ _saved.count = 0
 PADS = "controls:\n  - {note: 36, command: next}\n"
 
 
-def test_a_save_of_the_map_file_a_show_names_reloads_the_show_and_the_router_takes_its_map(tmp_path):
-    """An edit of a map file alone went unnoticed: a button fixed in pads.yaml during soundcheck needed a restart."""
+def _watching_pads(tmp_path):
+    """A show whose midi: section names pads.yaml (PADS), its router and its watcher: (show file, map file, what is
+    said, the controller and prompter's stand-in, router, watcher)."""
     from vcam.live.run import _show_watcher
 
     path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
@@ -808,6 +809,12 @@ def test_a_save_of_the_map_file_a_show_names_reloads_the_show_and_the_router_tak
     show, said, fake = load_show(path), [], _Recorded()
     router = SimpleNamespace(mapping=show.midi)
     watcher = _show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    return path, pads, said, fake, router, watcher
+
+
+def test_a_save_of_the_map_file_a_show_names_reloads_the_show_and_the_router_takes_its_map(tmp_path):
+    """An edit of a map file alone went unnoticed: a button fixed in pads.yaml during soundcheck needed a restart."""
+    path, pads, said, fake, router, watcher = _watching_pads(tmp_path)
     assert watcher.watched() == [str(path), str(pads)]
     _saved(watcher, pads, "controls:\n  - {note: 36, command: preset nope}\n")  # a broken save: refused, its line said
     assert said == [f"map file {pads} not reloaded, the last good show stays live:\n  {pads}:2: MIDI map control 1 "
@@ -825,14 +832,7 @@ def test_a_save_of_the_map_file_a_show_names_reloads_the_show_and_the_router_tak
 
 
 def test_a_map_file_deleted_during_the_show_is_said_once_and_its_map_stays(tmp_path):
-    from vcam.live.run import _show_watcher
-
-    path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
-    pads.write_text(PADS)
-    path.write_text(TINY_SHOW + "midi: {map: pads.yaml}\n")
-    show, said, fake = load_show(path), [], _Recorded()
-    router = SimpleNamespace(mapping=show.midi)
-    watcher = _show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    path, pads, said, fake, router, watcher = _watching_pads(tmp_path)
     _saved(watcher, pads)
     watcher.poll(), watcher.poll()
     assert said == [f"{pads} was deleted or renamed: the last good show stays live, and a save of {pads} is read "
