@@ -43,15 +43,15 @@ def waiting_for_start(old: Show, new: Show) -> str:
 @dataclass
 class GivenMap:
     """A map the command line gives (--midi-map, --osc-map), read again as the show reloads: `mapping` is the one
-    in force, which a reload that loads replaces. `path` is None for a shipped map, which is not watched."""
+    in force, which a reload that loads replaces. `path`: its file, not watched where it is a shipped map."""
     flag: str
     ref: str
-    path: str | None
+    path: str
     read: Callable[[Path], object]
     mapping: object
 
     def read_again(self) -> object:
-        return self.read(Path(self.path)) if self.path is not None else self.mapping
+        return self.read(Path(self.path))
 
 
 def shipped(path: str) -> bool:
@@ -122,7 +122,7 @@ class ShowWatcher:
         maps = (*(self.show.map_files if self.show is not None else ()), *self._named)
         if self._watched[0] != maps:  # worked out as the show's maps change, not at each look: a shipped map's
             # test resolves every folder of its path, many times the one stat a look is to cost
-            files = [self.path, *maps, *(g.path for g in self.given if g.path is not None)]
+            files = [self.path, *maps, *(g.path for g in self.given)]
             self._watched = (maps, [f for f in dict.fromkeys(files) if f == self.path or not shipped(f)])
         return self._watched[1]
 
