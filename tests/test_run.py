@@ -879,7 +879,7 @@ def test_a_save_of_the_command_lines_midi_map_is_checked_against_the_show_and_ta
     show, said, fake = load_show(path), [], _Recorded()
     router = SimpleNamespace(mapping=load_map(pads))
     opts = RunOptions(show=str(path), midi="pads", midi_map=str(pads))
-    given, _ = _given_maps(opts, router.mapping, None)
+    given, _ = _given_maps(opts, (pads, router.mapping), None)
     watcher = _show_watcher(opts, show, fake, fake, router, fake, said.append, given)
     assert watcher.watched() == [str(path), str(pads)]
     _saved(watcher, pads, "controls:\n  - {note: 36, command: preset sea}\n")  # no such preset in the show
@@ -920,7 +920,7 @@ def test_a_save_of_the_command_lines_osc_map_reaches_the_osc_input(tmp_path):
     path.write_text(TINY_SHOW)
     show, said, fake = load_show(path), [], _Recorded()
     opts = RunOptions(show=str(path), osc="127.0.0.1:9", osc_map=str(pad))
-    (given,) = _given_maps(opts, None, load_map(pad))[0]
+    (given,) = _given_maps(opts, None, (pad, load_map(pad)))[0]
     (osc_input,) = _osc_parts(opts, show, SimpleNamespace(tempo=None), SimpleNamespace(), given, said.append)
     watcher = _show_watcher(opts, show, fake, fake, None, fake, said.append, [given])
     _saved(watcher, pad, "controls:\n  - {address: /go, command: prev}\n")
@@ -929,6 +929,7 @@ def test_a_save_of_the_command_lines_osc_map_reaches_the_osc_input(tmp_path):
 
 
 def test_vcams_shipped_maps_are_not_watched(tmp_path):
+    from vcam.control.midimap import map_named
     from vcam.live.run import _given_maps, _show_watcher
 
     path = tmp_path / "show.yaml"
@@ -936,7 +937,7 @@ def test_vcams_shipped_maps_are_not_watched(tmp_path):
     show, fake = load_show(path), _Recorded()
     router = SimpleNamespace(mapping=show.midi)
     opts = RunOptions(show=str(path), midi="pads", midi_map="midimix")
-    given, _ = _given_maps(opts, router.mapping, None)
+    given, _ = _given_maps(opts, map_named("midimix"), None)
     watcher = _show_watcher(opts, show, fake, fake, router, fake, lambda s: None, given)
     assert show.map_files and watcher.watched() == [str(path)]
 

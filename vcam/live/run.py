@@ -104,7 +104,7 @@ class _Prepared:
     speed: SpeedChoice
     fallback: object  # the fallback frame, or None
     fallbacks: FallbackImages  # the images decoded so far (the fallback among them), for the show to pick from
-    midi: tuple[str, object] | None
+    midi: tuple[str, object, Path | None] | None  # the port, its map, and --midi-map's file where it gave the map
     given: list  # the maps the command line gives that are in force (GivenMap), each read once: the MIDI router
     # and the OSC input take theirs, and each reload of the show checks against them
     media: MediaFolders  # the folders whose files the network's commands may name
@@ -159,8 +159,8 @@ def _prepare(opts: RunOptions) -> _Prepared:
         _check_replayed_inputs(opts.replay, replay)
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
     osc_map = _osc_map(opts, show)
-    given, unused = _given_maps(opts, midi[1] if midi else None, osc_map)
-    _check_written(opts, cfg, show, replay, given + unused)  # their buttons' files are among those the show reads
+    given, every = _given_maps(opts, (midi[2], midi[1]) if midi and midi[2] is not None else None, osc_map)
+    _check_written(opts, cfg, show, replay, every)  # their buttons' files are among those the show reads
     return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, given, media)
 
 
@@ -586,21 +586,24 @@ def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: 
     return reads
 
 
-def _given_maps(opts: RunOptions, midi_map, osc_map: OscMap | None) -> tuple[list, list]:
-    """The GivenMaps of the maps the command line gives: those in force (`midi_map`, `osc_map`: as the MIDI and OSC
-    inputs read them, where they have an input; read twice, an edit between could pass unchecked), and those unused,
-    read here, their buttons' files made whole: a recording over one is refused all the same (`mapping` None where
-    one cannot be read: unused, it is no error)."""
+def _given_maps(opts: RunOptions, midi_map: tuple[Path, object] | None,
+                osc_map: tuple[Path, OscMap] | None) -> tuple[list, list]:
+    """The GivenMaps of the maps the command line gives: those in force, and every one. In force: `midi_map` and
+    `osc_map`, (file, map) as the MIDI and OSC inputs read them, where they have an input (read twice, an edit
+    between could pass unchecked). One unused is read here, its buttons' files made whole: a recording over one is
+    refused all the same (`mapping` None where it cannot be read: unused, it is no error)."""
     from vcam.control import midimap, oscmap
     from vcam.control.reload import GivenMap
 
-    given: tuple[list, list] = ([], [])
-    for flag, ref, kind, used in (("--midi-map", opts.midi_map, midimap, midi_map), ("--osc-map", opts.osc_map,
-                                                                                      oscmap, osc_map)):
-        if ref and (path := kind.find_map_file(ref, None)) is not None:
-            mapping = used if used is not None else _unused_map(kind, path)
-            given[used is None].append(GivenMap(flag, ref, str(path), kind.load_map, mapping))
-    return given
+    in_force, every = [], []
+    for flag, ref, kind, used in (("--midi-map", opts.midi_map, midimap, midi_map),
+                                  ("--osc-map", opts.osc_map, oscmap, osc_map)):
+        if used is not None:
+            in_force.append(GivenMap(flag, ref, str(used[0]), kind.load_map, used[1]))
+            every.append(in_force[-1])
+        elif ref and (path := kind.find_map_file(ref, None)) is not None:
+            every.append(GivenMap(flag, ref, str(path), kind.load_map, _unused_map(kind, path)))
+    return in_force, every
 
 
 def _unused_map(kind, path: Path):
@@ -693,9 +696,9 @@ def _holds_older(fd: int) -> bool:
 
 
 def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
-                say: Callable[[str], None]) -> tuple[str, object] | None:
-    """The MIDI input to open and its map, or None; VcamError before anything opens when the port or map is
-    wrong."""
+                say: Callable[[str], None]) -> tuple[str, object, Path | None] | None:
+    """The MIDI input to open, its map and --midi-map's file where it gave the map, or None; VcamError before
+    anything opens when the port or map is wrong."""
     port = None if opts.midi == NO_MIDI else opts.midi
     if port and replaying:  # as --osc: a knob turned during a replay would make another show than the log's
         say(f"--midi {port} is not used while a control log is replayed (the log's commands are the show's)")
@@ -726,12 +729,12 @@ def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
             raise VcamError(f"MIDI map {path} does not fit this show's presets: {'; '.join(problems)}",
                             f"correct the names in {path} (or name presets by number there)")
     else:
-        mapping = show.midi if show and show.midi else None
+        path, mapping = None, show.midi if show and show.midi else None
     if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button
         say(f"MIDI input {port!r} has no map: it gives the tempo (MIDI clock) only; --midi-map nanokontrol2 "
             "(or midimix, apc-mini-mk2, a file) or a show's midi: section maps its knobs and buttons")
         mapping = _clock_only()
-    return port, mapping
+    return port, mapping, path
 
 
 def _clock_only():
@@ -775,14 +778,14 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
     return ShowWatcher(opts.show, on_show, say, show=show, given=given)
 
 
-def _osc_map(opts: RunOptions, show: Show | None) -> OscMap | None:
+def _osc_map(opts: RunOptions, show: Show | None) -> tuple[Path, OscMap] | None:
     """The map --osc-map gives the OSC input, which a reload of the show keeps, read and checked against the show
     before anything opens; None where there is none, or no input."""
     if not opts.osc_map or opts.osc is None or opts.replay:
         return None
-    from vcam.control.osc import read_map
+    from vcam.control.osc import read_map_file
 
-    return read_map(opts.osc_map, show)
+    return read_map_file(opts.osc_map, show)
 
 
 def _fallbacks_of(show: Show) -> list[str]:
