@@ -896,8 +896,9 @@ def test_a_save_of_the_command_lines_midi_map_is_checked_against_the_show_and_ta
         in said[-1], said  # the line the button is on now
 
 
-def test_a_save_that_only_moves_the_lines_of_a_shows_midi_section_gives_the_router_the_new_lines(tmp_path):
-    """The save read as no change (the controls compare equal), and the router kept the old file:line."""
+def test_a_save_that_only_moves_the_lines_of_a_shows_midi_section_has_the_next_refusal_name_the_new_line(tmp_path):
+    """The save reads as no change (the controls compare equal); what is said of the section later names the line
+    it is on now."""
     from vcam.live.run import _show_watcher
 
     path = tmp_path / "show.yaml"
