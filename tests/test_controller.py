@@ -516,7 +516,7 @@ def knobs_moved(tmp_path):
     for line in ("strength 0.8", "bias 0.9", "seed 11"):
         ctl.handle_line(line, "midi")
     producer.given.clear()
-    watcher = ShowWatcher(str(path), ctl.replace_show, said.append, show=show)
+    watcher = ShowWatcher(str(path), lambda show, maps: ctl.replace_show(show), said.append, show=show)
 
     def edit(text: str) -> None:
         path.write_text(text)
@@ -592,7 +592,7 @@ def test_a_reload_that_removes_the_preset_on_air_keeps_its_picture_and_goes_on_f
     producer, said = RecordingProducer(tell_at_once=True), []
     ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
                      said.append)
-    watcher = ShowWatcher(str(path), ctl.replace_show, said.append, show=show)
+    watcher = ShowWatcher(str(path), lambda show, maps: ctl.replace_show(show), said.append, show=show)
 
     def edit(text: str) -> None:
         path.write_text(text)

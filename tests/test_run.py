@@ -798,8 +798,9 @@ _saved.count = 0
 PADS = "controls:\n  - {note: 36, command: next}\n"
 
 
-def test_a_save_of_the_map_file_a_show_names_reloads_the_show_and_the_router_takes_its_map(tmp_path):
-    """An edit of a map file alone went unnoticed: a button fixed in pads.yaml during soundcheck needed a restart."""
+def _watching_pads(tmp_path):
+    """A show whose midi: section names pads.yaml (PADS), its router and its watcher: (show file, map file, what is
+    said, the controller and prompter's stand-in, router, watcher)."""
     from vcam.live.run import _show_watcher
 
     path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
@@ -808,6 +809,12 @@ def test_a_save_of_the_map_file_a_show_names_reloads_the_show_and_the_router_tak
     show, said, fake = load_show(path), [], _Recorded()
     router = SimpleNamespace(mapping=show.midi)
     watcher = _show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    return path, pads, said, fake, router, watcher
+
+
+def test_a_save_of_the_map_file_a_show_names_reloads_the_show_and_the_router_takes_its_map(tmp_path):
+    """An edit of a map file alone went unnoticed: a button fixed in pads.yaml during soundcheck needed a restart."""
+    path, pads, said, fake, router, watcher = _watching_pads(tmp_path)
     assert watcher.watched() == [str(path), str(pads)]
     _saved(watcher, pads, "controls:\n  - {note: 36, command: preset nope}\n")  # a broken save: refused, its line said
     assert said == [f"map file {pads} not reloaded, the last good show stays live:\n  {pads}:2: MIDI map control 1 "
@@ -818,18 +825,14 @@ def test_a_save_of_the_map_file_a_show_names_reloads_the_show_and_the_router_tak
     assert len(fake.shows) == 1 and str(router.mapping.buttons[0].command) == "prev"
     _saved(watcher, pads, "# the pads\ncontrols:\n  - {note: 36, command: prev}\n")
     assert said[-1] == f"{pads} saved with no change to the show: nothing applied"
-    assert len(fake.shows) == 1 and router.mapping.buttons[0].where == (str(pads), 3)  # its line now
+    assert len(fake.shows) == 1
+    _saved(watcher, pads, "# the pads\ncontrols:\n  - {note: 36, command: preset nope}\n")
+    assert said[-1].startswith(f"map file {pads} not reloaded") and f"{pads}:3: MIDI map control 1" in said[-1], \
+        said  # its line now
 
 
 def test_a_map_file_deleted_during_the_show_is_said_once_and_its_map_stays(tmp_path):
-    from vcam.live.run import _show_watcher
-
-    path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
-    pads.write_text(PADS)
-    path.write_text(TINY_SHOW + "midi: {map: pads.yaml}\n")
-    show, said, fake = load_show(path), [], _Recorded()
-    router = SimpleNamespace(mapping=show.midi)
-    watcher = _show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    path, pads, said, fake, router, watcher = _watching_pads(tmp_path)
     _saved(watcher, pads)
     watcher.poll(), watcher.poll()
     assert said == [f"{pads} was deleted or renamed: the last good show stays live, and a save of {pads} is read "
@@ -868,7 +871,7 @@ def test_a_fix_of_a_map_file_a_show_save_names_anew_reloads_the_show(tmp_path):
 def test_a_save_of_the_command_lines_midi_map_is_checked_against_the_show_and_taken_by_the_router(tmp_path):
     """--midi-map's file was read once: an edit needed a restart, and a show reload checked against the old map."""
     from vcam.control.midimap import load_map
-    from vcam.live.run import _show_watcher
+    from vcam.live.run import _given_maps, _show_watcher
 
     path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
     pads.write_text(PADS)
@@ -876,7 +879,8 @@ def test_a_save_of_the_command_lines_midi_map_is_checked_against_the_show_and_ta
     show, said, fake = load_show(path), [], _Recorded()
     router = SimpleNamespace(mapping=load_map(pads))
     opts = RunOptions(show=str(path), midi="pads", midi_map=str(pads))
-    watcher = _show_watcher(opts, show, fake, fake, router, fake, said.append)
+    given, _ = _given_maps(opts, (pads, router.mapping), None)
+    watcher = _show_watcher(opts, show, fake, fake, router, fake, said.append, given)
     assert watcher.watched() == [str(path), str(pads)]
     _saved(watcher, pads, "controls:\n  - {note: 36, command: preset sea}\n")  # no such preset in the show
     assert said == [f"map file {pads} not reloaded, the last good show stays live:\n  {path}: --midi-map {pads}: "
@@ -892,8 +896,9 @@ def test_a_save_of_the_command_lines_midi_map_is_checked_against_the_show_and_ta
         in said[-1], said  # the line the button is on now
 
 
-def test_a_save_that_only_moves_the_lines_of_a_shows_midi_section_gives_the_router_the_new_lines(tmp_path):
-    """The save read as no change (the controls compare equal), and the router kept the old file:line."""
+def test_a_save_that_only_moves_the_lines_of_a_shows_midi_section_has_the_next_refusal_name_the_new_line(tmp_path):
+    """The save reads as no change (the controls compare equal); what is said of the section later names the line
+    it is on now."""
     from vcam.live.run import _show_watcher
 
     path = tmp_path / "show.yaml"
@@ -903,35 +908,38 @@ def test_a_save_that_only_moves_the_lines_of_a_shows_midi_section_gives_the_rout
     watcher = _show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
     _saved(watcher, path, "# moved down\n" + TINY_SHOW + "midi: {controls: [{note: 36, command: next}]}\n")
     assert said == [f"{path} saved with no change to the show: nothing applied"] and fake.shows == []
-    assert router.mapping.buttons[0].where == (str(path), 8)
+    _saved(watcher, path, "# moved down\n" + TINY_SHOW + "midi: {controls: [{note: 36, command: preset nope}]}\n")
+    assert said[-1].startswith("show file not reloaded") and f"{path}:8:" in said[-1], said  # its line now
 
 
 def test_a_save_of_the_command_lines_osc_map_reaches_the_osc_input(tmp_path):
     from vcam.control.oscmap import load_map
-    from vcam.live.run import _given_osc, _osc_parts, _show_watcher
+    from vcam.live.run import _given_maps, _osc_parts, _show_watcher
 
     path, pad = tmp_path / "show.yaml", tmp_path / "pad.yaml"
     pad.write_text("controls:\n  - {address: /go, command: next}\n")
     path.write_text(TINY_SHOW)
     show, said, fake = load_show(path), [], _Recorded()
     opts = RunOptions(show=str(path), osc="127.0.0.1:9", osc_map=str(pad))
-    given = _given_osc(opts, load_map(pad))
+    (given,) = _given_maps(opts, None, (pad, load_map(pad)))[0]
     (osc_input,) = _osc_parts(opts, show, SimpleNamespace(tempo=None), SimpleNamespace(), given, said.append)
-    watcher = _show_watcher(opts, show, fake, fake, None, fake, said.append, osc_map=given)
+    watcher = _show_watcher(opts, show, fake, fake, None, fake, said.append, [given])
     _saved(watcher, pad, "controls:\n  - {address: /go, command: prev}\n")
     assert said == [f"reloaded {path} ({pad} saved): 3 presets; --osc-map {pad} as saved"], said
     assert [str(b.command) for b in osc_input.handle.__self__.mapping.buttons] == ["prev"]
 
 
 def test_vcams_shipped_maps_are_not_watched(tmp_path):
-    from vcam.live.run import _show_watcher
+    from vcam.control.midimap import map_named
+    from vcam.live.run import _given_maps, _show_watcher
 
     path = tmp_path / "show.yaml"
     path.write_text(TINY_SHOW + "midi: {map: nanokontrol2}\n")
     show, fake = load_show(path), _Recorded()
     router = SimpleNamespace(mapping=show.midi)
     opts = RunOptions(show=str(path), midi="pads", midi_map="midimix")
-    watcher = _show_watcher(opts, show, fake, fake, router, fake, lambda s: None)
+    given, _ = _given_maps(opts, map_named("midimix"), None)
+    watcher = _show_watcher(opts, show, fake, fake, router, fake, lambda s: None, given)
     assert show.map_files and watcher.watched() == [str(path)]
 
 

@@ -359,7 +359,7 @@ def test_a_show_file_written_in_two_goes_is_loaded_once_whole(tmp_path):
     whole = "presets:\n  - {name: a, prompt: one}\n  - {name: b, prompt: two}\n  - {name: c, prompt: three}\n"
     path.write_text("presets:\n  - {name: a, prompt: one}\n")
     loaded, said = [], []
-    watcher = ShowWatcher(str(path), lambda show: loaded.append(len(show.presets)), said.append)
+    watcher = ShowWatcher(str(path), lambda show, maps: loaded.append(len(show.presets)), said.append)
     cut = whole.index("  - {name: c")
     with open(path, "w") as f:  # an editor saving in place, in two writes; the first half is valid YAML
         f.write(whole[:cut])
@@ -385,7 +385,7 @@ def test_a_save_that_fails_as_the_last_one_did_is_said_in_one_line_and_the_fix_i
     good = "presets:\n  - {name: a, prompt: one}\n"
     path.write_text(good)
     said = []
-    watcher = ShowWatcher(str(path), lambda show: None, said.append, show=load_show(path))
+    watcher = ShowWatcher(str(path), lambda show, maps: None, said.append, show=load_show(path))
 
     def save(text):
         path.write_text(text)
@@ -415,7 +415,7 @@ def test_a_save_that_fails_as_it_is_applied_is_said_and_the_file_is_watched_on(t
     path.write_text(good)
     said, applied = [], []
 
-    def on_show(show):
+    def on_show(show, maps):
         if len(show.presets) == 2:
             raise OSError(28, "No space left on device")
         applied.append(len(show.presets))
@@ -552,7 +552,7 @@ def test_a_reload_names_what_it_changed_and_what_waits_for_the_next_start(tmp_pa
     path.write_text("defaults: {seed: 0, steps: 4, transition: 4}\noutput: {size: 832x480}\n"
                     "presets:\n  - {name: a, prompt: x}\n")
     said = []
-    watcher = ShowWatcher(str(path), lambda show: ["transition 0 for later changes"], said.append,
+    watcher = ShowWatcher(str(path), lambda show, maps: ["transition 0 for later changes"], said.append,
                           show=load_show(path))
     path.write_text("defaults: {steps: 2, seed: 9, transition: 0, bias: 0.5}\n"
                     f"output: {{size: 576x320, fps: 24, out: ['file:{tmp_path}/x.mp4']}}\n"
@@ -561,7 +561,7 @@ def test_a_reload_names_what_it_changed_and_what_waits_for_the_next_start(tmp_pa
     assert said == [f"reloaded {path}: 2 presets; transition 0 for later changes; at the next start: "
                     "output size/fps/out, defaults seed/steps/bias"]
     path.write_text(path.read_text().replace("prompt: y", "prompt: yz"))  # the presets only: nothing waits
-    watcher.on_show = lambda show: None
+    watcher.on_show = lambda show, maps: None
     watcher.poll(), watcher.poll()
     assert said[-1] == f"reloaded {path}: 2 presets"
     path.write_text("presets:\n  - {name: a, prompt: x}\n")
@@ -585,7 +585,7 @@ def test_a_save_that_changes_nothing_in_the_show_says_so_and_applies_nothing(tmp
     ctl = Controller(show, ShowState(prompts={"x": 1.0}, preset=0), RecordingProducer(), threading.Event(),
                      said.append)
 
-    def on_show(new):
+    def on_show(new, maps):
         taken.append(new)
         return ctl.replace_show(new)
 

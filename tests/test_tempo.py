@@ -1026,7 +1026,7 @@ def test_a_midi_port_without_a_map_carries_the_tempo_only_and_says_so(fake_midi_
     from vcam.live.settings import RunOptions
 
     said = []
-    port, mapping = _midi_setup(RunOptions(midi="MIDImix"), None, False, said.append)
+    port, mapping, _ = _midi_setup(RunOptions(midi="MIDImix"), None, False, said.append)
     assert port == "MIDImix" and not mapping.knobs and not mapping.buttons
     assert said and "gives the tempo (MIDI clock) only" in said[0] and "--midi-map" in said[0]
 

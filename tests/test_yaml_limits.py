@@ -193,7 +193,7 @@ def test_a_hostile_edit_is_said_once_and_the_running_show_stays(tmp_path):
     path = tmp_path / "show.yaml"
     path.write_text("presets:\n  - {name: a, prompt: one}\n")
     loaded, said = [], []
-    watcher = ShowWatcher(str(path), lambda show: loaded.append(len(show.presets)), said.append)
+    watcher = ShowWatcher(str(path), lambda show, maps: loaded.append(len(show.presets)), said.append)
     for text, fragment in [(DEEP, f"{path}:1: nested more than {MAX_DEPTH} levels deep"),
                            (big_show(3 * MAX_BYTES), "the file passes 1 MB here")]:
         said.clear()

@@ -19,6 +19,7 @@ oscinput.py, what a message does oscrouter.py, bundles timed ahead osctimed.py, 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from vcam.control.oscinput import OscInput
 from vcam.control.oscmap import OscMap
@@ -108,6 +109,11 @@ def read_map(map_ref: str, show, whole_paths: bool = True) -> OscMap:
     """The map `--osc-map` names, read and checked: VcamError when it names presets `show` (where given) lacks.
     `whole_paths`: its buttons' `input file:`/`image:` found next to it and made whole (oscmap.read_map); False
     keeps them as written, for a server to find in its shared folders."""
+    return read_map_file(map_ref, show, whole_paths)[1]
+
+
+def read_map_file(map_ref: str, show, whole_paths: bool = True) -> tuple[Path, OscMap]:
+    """read_map's map with the file it was read from."""
     from vcam.control.oscmap import map_named, missing_presets
 
     path, mapping = map_named(map_ref, whole_paths)
@@ -115,4 +121,4 @@ def read_map(map_ref: str, show, whole_paths: bool = True) -> OscMap:
         raise VcamError(f"OSC map {path} does not fit this show's presets: "
                         + "; ".join(f"line {line}: {problem}" for _, line, problem in problems),
                         f"correct the names in {path} (or name presets by number there)")
-    return mapping
+    return path, mapping

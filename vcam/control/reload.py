@@ -43,15 +43,15 @@ def waiting_for_start(old: Show, new: Show) -> str:
 @dataclass
 class GivenMap:
     """A map the command line gives (--midi-map, --osc-map), read again as the show reloads: `mapping` is the one
-    in force, which a reload that loads replaces. `path` is None for a shipped map, which is not watched."""
+    in force, which a reload that loads replaces. `path`: its file, not watched where it is a shipped map."""
     flag: str
     ref: str
-    path: str | None
+    path: str
     read: Callable[[Path], object]
     mapping: object
 
     def read_again(self) -> object:
-        return self.read(Path(self.path)) if self.path is not None else self.mapping
+        return self.read(Path(self.path))
 
 
 def shipped(path: str) -> bool:
@@ -83,34 +83,24 @@ def named_maps(path: str) -> tuple[str, ...]:
     return tuple(str(f) for f in found if f is not None)
 
 
-def _lines(show: Show | None, maps: Sequence[object]) -> tuple:
-    """The file:line of every control of the show's maps and of `maps`, which a save that only moves lines changes
-    while the maps compare equal."""
-    every = ((show.midi, show.osc) if show is not None else ()) + tuple(maps)
-    return tuple(tuple(e.where for kind in ("knobs", "buttons", "faders") for e in getattr(m, kind, ()))
-                 for m in every if m is not None)
-
-
 class ShowWatcher:
     """Polls the show file and the map files it runs with; a valid edit is applied, an invalid one reported while
     the last good show stays.
 
-    `on_show` applies a loaded show and returns what it changed on air in words (or nothing), said on the reload's
-    line with what waits for the next start; `show` is the one running. With `given` (the command line's maps) it
-    is called with the maps read again too, by flag, to check the show against and put in force. A save that
-    leaves the show as it runs (a comment, the layout) is said so and not applied; one that only moved the lines of
-    a map's controls gives `on_lines` (show, maps by flag), so that the maps in force name their new lines."""
+    `on_show` applies a loaded show with the command line's maps (`given`) by flag, read again where saved, to check
+    the show against and put in force; it returns what it changed on air in words (or nothing), said on the reload's
+    line with what waits for the next start; `show` is the one running. A save that leaves the show as it runs (a
+    comment, the layout) is said so and not applied."""
 
-    def __init__(self, path: str, on_show: Callable[..., Sequence[str] | None], say: Callable[[str], None],
-                 interval: float = 0.5, show: Show | None = None, given: Sequence[GivenMap] = (),
-                 on_lines: Callable[[Show, dict[str, object]], None] | None = None):
+    def __init__(self, path: str, on_show: Callable[[Show, dict[str, object]], Sequence[str] | None],
+                 say: Callable[[str], None], interval: float = 0.5, show: Show | None = None,
+                 given: Sequence[GivenMap] = ()):
         self.path = path
         self.on_show = on_show
         self.say = say
         self.interval = interval
         self.show = show  # the last good show
         self.given = list(given)
-        self.on_lines = on_lines
         self._failing: str | None = None  # what the last save's reload said was wrong, until a save loads
         self._unread: set[str | None] = set()  # the given maps' files saved since their last load
         self._watched: tuple[tuple[str, ...] | None, list[str]] = (None, [])  # for the show's map files
@@ -132,7 +122,7 @@ class ShowWatcher:
         maps = (*(self.show.map_files if self.show is not None else ()), *self._named)
         if self._watched[0] != maps:  # worked out as the show's maps change, not at each look: a shipped map's
             # test resolves every folder of its path, many times the one stat a look is to cost
-            files = [self.path, *maps, *(g.path for g in self.given if g.path is not None)]
+            files = [self.path, *maps, *(g.path for g in self.given)]
             self._watched = (maps, [f for f in dict.fromkeys(files) if f == self.path or not shipped(f)])
         return self._watched[1]
 
@@ -173,11 +163,11 @@ class ShowWatcher:
         try:
             show = load_show(self.path)
             maps = {g.flag: g.read_again() if g.path in self._unread else g.mapping for g in self.given}
-            kept = {g.flag: g.mapping for g in self.given}
-            if show == self.show and maps == kept:  # a save that changed nothing the show reads (a comment)
-                self._unchanged(said, show, maps)
+            if show == self.show and maps == {g.flag: g.mapping for g in self.given}:  # a save that changed
+                # nothing the show reads (a comment): said as such, where "reloaded: N presets" read as a change
+                self._loaded(show, maps, unchanged(said))
                 return
-            applied = self.on_show(show, maps) if self.given else self.on_show(show)
+            applied = self.on_show(show, maps)
         except ConfigError as e:  # a broken file, or one that does not fit what the show runs with (--midi-map)
             self._not_reloaded(head, e)
             return
@@ -186,30 +176,17 @@ class ShowWatcher:
             self._failed(head, f"{head} not reloaded ({e.__class__.__name__}: {e}); the last good show stays "
                                "live", 1)
             return
-        old, self.show = self.show, show
+        later = waiting_for_start(self.show, show) if self.show else ""
+        self._loaded(show, maps, reloaded(self.path, show, applied or (), later, None if said == self.path else said))
+
+    def _loaded(self, show: Show, maps: dict[str, object], line: str) -> None:
+        """A save that loaded: `show` and `maps` are the ones in force (where a save only moved lines, they compare
+        equal to the last, and a later check names the lines the controls are on now), and `line` is said."""
+        self.show = show
         self._unread.clear()
         self._named = ()
         for g in self.given:
             g.mapping = maps[g.flag]
-        line = reloaded(self.path, show, applied or (), waiting_for_start(old, show) if old else "",
-                        None if said == self.path else said)
-        self.say(f"fixed: {line}" if self._failing is not None else line)
-        self._failing = None
-
-    def _unchanged(self, saved: str, show: Show, maps: dict[str, object]) -> None:
-        """A save that leaves the show as it runs: said as such, where "reloaded: N presets" read as a change
-        applied. Where it moved a map's controls to other lines, the maps in force take the new lines (a later
-        message names the line the control is on now), and the show that is checked against them too."""
-        kept = [g.mapping for g in self.given]
-        if _lines(show, list(maps.values())) != _lines(self.show, kept):
-            if self.on_lines is not None:
-                self.on_lines(show, maps)
-            self.show = show
-        self._unread.clear()
-        self._named = ()
-        for g in self.given:  # equal, where the lines are the same
-            g.mapping = maps[g.flag]
-        line = unchanged(saved)
         self.say(f"fixed: {line}" if self._failing is not None else line)
         self._failing = None
 

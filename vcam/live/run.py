@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from vcam.control.actions import SetInput
@@ -103,8 +104,9 @@ class _Prepared:
     speed: SpeedChoice
     fallback: object  # the fallback frame, or None
     fallbacks: FallbackImages  # the images decoded so far (the fallback among them), for the show to pick from
-    midi: tuple[str, object] | None
-    osc_map: OscMap | None  # --osc-map's, read once: the OSC input and each reload of the show check against it
+    midi: tuple[str, object, Path | None] | None  # the port, its map, and --midi-map's file where it gave the map
+    given: list  # the maps the command line gives that are in force (GivenMap), each read once: the MIDI router
+    # and the OSC input take theirs, and each reload of the show checks against them
     media: MediaFolders  # the folders whose files the network's commands may name
 
 
@@ -157,11 +159,9 @@ def _prepare(opts: RunOptions) -> _Prepared:
         _check_replayed_inputs(opts.replay, replay)
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
     osc_map = _osc_map(opts, show)
-    # the maps the command line gives, each read once: their buttons' files are among those the show reads
-    given_maps = [(flag, ref, m) for flag, ref, m in (("--midi-map", opts.midi_map, midi[1] if midi else None),
-                                                        ("--osc-map", opts.osc_map, osc_map)) if ref and m is not None]
-    _check_written(opts, cfg, show, replay, given_maps)
-    return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, osc_map, media)
+    given, every = _given_maps(opts, (midi[2], midi[1]) if midi and midi[2] is not None else None, osc_map)
+    _check_written(opts, cfg, show, replay, every)  # their buttons' files are among those the show reads
+    return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, given, media)
 
 
 def _replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
@@ -296,7 +296,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter,
                             check_input=inputs.check, tempo=tempo, land=quantizer.land, media=prep.media,
                             screen=screen, replaying=replay is not None)
-    given_osc = _given_osc(opts, prep.osc_map)  # the OSC input reads its map in force, which a reload replaces
+    # the OSC input reads its map in force, which a reload replaces
+    given_osc = next((g for g in prep.given if g.flag == "--osc-map"), None)
     try:
         extra = _attached(attach, controller, producer, status.message, inputs, replay is not None)
         osc = _osc_parts(opts, show, controller, air, given_osc, status.message)
@@ -319,8 +320,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                                where=None if opts.midi else opts.show))
     parts += osc
     if show is not None:
-        parts.append(_show_watcher(opts, show, controller, prompter, router, fallbacks, status.message,
-                                   osc_map=given_osc))
+        parts.append(_show_watcher(opts, show, controller, prompter, router, fallbacks, status.message, prep.given))
     cues = _cue_list(show, controller, producer, replay is not None, status.message, tempo, quantizer.lead,
                      opts.duration)
     if cues is not None:
@@ -529,7 +529,7 @@ def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedC
 
 
 def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None,
-                   given_maps: Sequence = ()) -> None:
+                   given: Sequence = ()) -> None:
     """The files the show writes, checked before anything opens (live/outputs/paths.py): a recording that cannot
     be made, or a recording or the control log that would write over a file the show reads or over each other, is
     refused. An older file replaced is said later, once nothing but the model's load can stop the start
@@ -540,7 +540,7 @@ def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, repla
     # the outputs are --out's where it is given, else the show file's out: list
     named = given_output if opts.outs is not None else partial(show_output_written, opts.show)
     writes += [named(spec) for spec in cfg.outs if spec.kind == "file"]
-    check_outputs(cfg.outs, writes, _read_files(opts, cfg, show, replay, given_maps), None, named=named)
+    check_outputs(cfg.outs, writes, _read_files(opts, cfg, show, replay, given), None, named=named)
 
 
 def _no_log_in(path: str) -> str | None:
@@ -569,36 +569,47 @@ def _starts_a_log(line: bytes) -> bool:
 
 
 def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None,
-                given_maps: Sequence = ()) -> list[tuple[str, str]]:
+                given: Sequence = ()) -> list[tuple[str, str]]:
     """(what, path) of every file the show reads: the show file and its images and clips, the replayed log and
     its clips, the input, the fallback, the MIDI and OSC maps (the show's and those given on the command line) and
-    the clips and images their buttons switch to (`given_maps`: (flag, its value, the map read for the show))."""
-    from vcam.control.midimap import find_map_file as midi_map_file
-    from vcam.control.oscmap import find_map_file as osc_map_file
-
-    given = [("the input", cfg.input)]
-    reads = show_reads(opts.show, show, given) if show is not None and opts.show else _input_files(given)
+    the clips and images their buttons switch to (`given`: the GivenMaps of the command line's, _given_maps)."""
+    inputs = [("the input", cfg.input)]
+    reads = show_reads(opts.show, show, inputs) if show is not None and opts.show else _input_files(inputs)
     reads += [("the replayed log", opts.replay)] if opts.replay else []
     if replay is not None:
         reads += _input_files([(f"an input of {opts.replay}", a.spec) for _, a in replay.actions
                                if isinstance(a, SetInput)])
     reads += [("the fallback image", cfg.fallback)] if cfg.fallback else []
-    for flag, ref, find in (("--midi-map", opts.midi_map, midi_map_file), ("--osc-map", opts.osc_map, osc_map_file)):
-        if ref and (path := find(ref, None)) is not None:
-            reads.append((f"the map {flag} {ref}", str(path)))
-            # one the show uses as read for it (read twice, an edit between could pass unchecked), else read here
-            mapping = next((m for f, _, m in given_maps if f == flag), None) or _given_map(flag, ref)
-            reads += _input_files(_button_inputs(f"a button of {flag} {ref}", mapping))
+    for g in given:
+        reads.append((f"the map {g.flag} {g.ref}", g.path))
+        reads += _input_files(_button_inputs(f"a button of {g.flag} {g.ref}", g.mapping))
     return reads
 
 
-def _given_map(flag: str, ref: str):
-    """A map --midi-map or --osc-map names that the show does not use, its buttons' files made whole: a
-    recording over one is refused all the same; None where it cannot be read (unused, it is no error)."""
+def _given_maps(opts: RunOptions, midi_map: tuple[Path, object] | None,
+                osc_map: tuple[Path, OscMap] | None) -> tuple[list, list]:
+    """The GivenMaps of the maps the command line gives: those in force, and every one. In force: `midi_map` and
+    `osc_map`, (file, map) as the MIDI and OSC inputs read them, where they have an input (read twice, an edit
+    between could pass unchecked). One unused is read here, its buttons' files made whole: a recording over one is
+    refused all the same (`mapping` None where it cannot be read: unused, it is no error)."""
     from vcam.control import midimap, oscmap
+    from vcam.control.reload import GivenMap
 
+    in_force, every = [], []
+    for flag, ref, kind, used in (("--midi-map", opts.midi_map, midimap, midi_map),
+                                  ("--osc-map", opts.osc_map, oscmap, osc_map)):
+        if used is not None:
+            in_force.append(GivenMap(flag, ref, str(used[0]), kind.load_map, used[1]))
+            every.append(in_force[-1])
+        elif ref and (path := kind.find_map_file(ref, None)) is not None:
+            every.append(GivenMap(flag, ref, str(path), kind.load_map, _unused_map(kind, path)))
+    return in_force, every
+
+
+def _unused_map(kind, path: Path):
+    """The map file `path` of `kind` (midimap, oscmap), None where it cannot be read."""
     try:
-        return (midimap if flag == "--midi-map" else oscmap).map_named(ref)[1]
+        return kind.load_map(path)
     except ValueError:  # ConfigError included
         return None
 
@@ -685,9 +696,9 @@ def _holds_older(fd: int) -> bool:
 
 
 def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
-                say: Callable[[str], None]) -> tuple[str, object] | None:
-    """The MIDI input to open and its map, or None; VcamError before anything opens when the port or map is
-    wrong."""
+                say: Callable[[str], None]) -> tuple[str, object, Path | None] | None:
+    """The MIDI input to open, its map and --midi-map's file where it gave the map, or None; VcamError before
+    anything opens when the port or map is wrong."""
     port = None if opts.midi == NO_MIDI else opts.midi
     if port and replaying:  # as --osc: a knob turned during a replay would make another show than the log's
         say(f"--midi {port} is not used while a control log is replayed (the log's commands are the show's)")
@@ -718,39 +729,33 @@ def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
             raise VcamError(f"MIDI map {path} does not fit this show's presets: {'; '.join(problems)}",
                             f"correct the names in {path} (or name presets by number there)")
     else:
-        mapping = show.midi if show and show.midi else None
+        path, mapping = None, show.midi if show and show.midi else None
     if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button
-        from vcam.control.midimap import MidiMap
-
         say(f"MIDI input {port!r} has no map: it gives the tempo (MIDI clock) only; --midi-map nanokontrol2 "
             "(or midimix, apc-mini-mk2, a file) or a show's midi: section maps its knobs and buttons")
-        mapping = MidiMap("clock only")
-    return port, mapping
+        mapping = _clock_only()
+    return port, mapping, path
+
+
+def _clock_only():
+    """The map of a MIDI input that gives the tempo (MIDI clock) only: no knob or button."""
+    from vcam.control.midimap import MidiMap
+
+    return MidiMap("clock only")
 
 
 def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter: Prompter, router,
-                  fallbacks: FallbackImages, say: Callable[[str], None], osc_map=None):
+                  fallbacks: FallbackImages, say: Callable[[str], None], given: Sequence = ()):
     """The show file's watcher, and its map files' (a valid edit applies on air, but for a replay's, said not to);
     every preset's prompts are encoded ahead, and its fallback images decoded before the edit applies (on the
-    watcher's thread, not under the controller's lock). `osc_map`: the GivenMap of --osc-map, whose `mapping` the
-    OSC input reads (a save of its file reloads as the show's does); --midi-map's, where the router has it, is
-    watched alike. An edit must still fit the maps the command line gives, and theirs the show."""
-    from vcam.control.midimap import MidiMap
+    watcher's thread, not under the controller's lock). `given`: the GivenMaps of the command line's maps in force
+    (_given_maps), --osc-map's the OSC input reads, --midi-map's the router has: a save of their files reloads as
+    the show's does. An edit must still fit them, and they the show."""
     from vcam.control.oscmap import missing_presets as missing_osc_presets
     from vcam.control.reload import ShowWatcher
 
     prompter.preload(show.prompts())
-    given = [g for g in (_given_midi(opts, router), osc_map) if g is not None]
-
-    def put_in_force(new: Show, maps: dict) -> None:
-        if router is not None:  # --midi-map overrides the show
-            # a section taken out takes its controls with it (as an OSC one does): the port gives the clock only
-            given_midi = maps.get("--midi-map")
-            router.mapping = given_midi if given_midi is not None else new.midi if new.midi is not None \
-                else MidiMap("clock only")
-
-    def on_show(new: Show, maps: dict | None = None) -> list[str]:
-        maps = maps or {}
+    def on_show(new: Show, maps: dict) -> list[str]:
         if opts.replay:  # the log's changes are the show: a reload's (a preset's new text, a transition) are not
             raise ConfigError([f"{opts.show}: not applied while {opts.replay} is replayed, which makes the show the "
                                f"log holds; the edit applies when {opts.show} is run without --replay"])
@@ -763,49 +768,24 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
         fallbacks.warm(_fallbacks_of(new))
         applied = controller.replace_show(new)
         prompter.preload(new.prompts())
-        put_in_force(new, maps)
+        if router is not None:  # --midi-map overrides the show
+            # a section taken out takes its controls with it (as an OSC one does): the port gives the clock only
+            given_midi = maps.get("--midi-map")
+            router.mapping = given_midi if given_midi is not None else new.midi if new.midi is not None \
+                else _clock_only()
         return applied + [f"{g.flag} {g.ref} as saved" for g in given if maps.get(g.flag) != g.mapping]
 
-    return ShowWatcher(opts.show, on_show, say, show=show, given=given, on_lines=put_in_force)
+    return ShowWatcher(opts.show, on_show, say, show=show, given=given)
 
 
-def _given_midi(opts: RunOptions, router):
-    """The GivenMap of --midi-map where the MIDI router has it, else None."""
-    if not opts.midi_map or router is None:
-        return None
-    from vcam.control.midimap import load_map
-
-    return _given("--midi-map", opts.midi_map, load_map, router.mapping)
-
-
-def _given_osc(opts: RunOptions, osc_map: OscMap | None):
-    """The GivenMap of --osc-map where the OSC input has it (read at the start: `osc_map`), else None."""
-    if osc_map is None:
-        return None
-    from vcam.control.oscmap import load_map
-
-    return _given("--osc-map", opts.osc_map, load_map, osc_map)
-
-
-def _given(flag: str, ref: str, read, mapping):
-    """A map the command line gives, as read at the start (`mapping`), with the file a reload reads it from again;
-    a shipped map's is not (no operator edits those during a show)."""
-    from vcam.control import midimap, oscmap
-    from vcam.control.reload import GivenMap, shipped
-
-    path = (midimap if flag == "--midi-map" else oscmap).find_map_file(ref, None)
-    watched = str(path) if path is not None and not shipped(str(path)) else None
-    return GivenMap(flag, ref, watched, read, mapping)
-
-
-def _osc_map(opts: RunOptions, show: Show | None) -> OscMap | None:
+def _osc_map(opts: RunOptions, show: Show | None) -> tuple[Path, OscMap] | None:
     """The map --osc-map gives the OSC input, which a reload of the show keeps, read and checked against the show
     before anything opens; None where there is none, or no input."""
     if not opts.osc_map or opts.osc is None or opts.replay:
         return None
-    from vcam.control.osc import read_map
+    from vcam.control.osc import read_map_file
 
-    return read_map(opts.osc_map, show)
+    return read_map_file(opts.osc_map, show)
 
 
 def _fallbacks_of(show: Show) -> list[str]:
