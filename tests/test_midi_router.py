@@ -11,7 +11,7 @@ from vcam.control.commands import parse
 from vcam.control.controller import Controller, ShowState
 from vcam.control.midi import MidiRouter
 from vcam.control.midilearn import learn_line
-from vcam.control.midimap import Knob, MidiMap, find_map_file, load_map
+from vcam.control.midimap import Button, Knob, MidiMap, find_map_file, load_map
 from vcam.control.show import parse_show
 
 SHOW = """\
@@ -388,3 +388,21 @@ def test_a_control_on_one_channel_then_the_same_on_any_channel_both_act(tmp_path
     assert ctl.state.preset == 1 and ctl.state.screen == "live"
     router.handle(cc(16, 127, channel=3))
     assert ctl.state.screen == "blackout" and ctl.state.preset == 1
+
+
+@pytest.mark.parametrize("meanwhile", [MidiMap(), MidiMap(buttons=(Button(parse("next"), cc=16),))],
+                         ids=["taken out", "a button"])
+def test_a_knob_a_reload_takes_out_and_gives_back_is_picked_up_anew(meanwhile):
+    """A save that takes a picked-up knob out of the map (or makes it a button), and one that puts it back as it
+    was: the knob was moved meanwhile, and its first move must not jump the parameter to where it was left."""
+    ctl = server_controller(transition=4)
+    knob = MidiMap(knobs=(Knob(16, "transition", 0, 16),))
+    router = MidiRouter(knob, ctl)
+    router.handle(cc(16, 32))  # 4: picked up
+    router.handle(cc(16, 64))
+    assert ctl.state.transition == 8
+    router.mapping = meanwhile  # as a reload puts the saved map in force
+    router.handle(cc(16, 120))  # moved while it drives nothing of the transition
+    router.mapping = knob  # given back as it was
+    router.handle(cc(16, 124))  # 15.5: far from 8
+    assert ctl.state.transition == 8

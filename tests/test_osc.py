@@ -10,14 +10,14 @@ from pythonosc.osc_server import ThreadingOSCUDPServer
 from pythonosc.udp_client import SimpleUDPClient
 
 from helpers import Pipe, RecordingProducer, free_port, wait_for
-from vcam.control.commands import USAGE
+from vcam.control.commands import USAGE, parse
 from vcam.control.controller import Controller, ShowState
 from vcam.control.media import MediaFolders
 from vcam.control.osc import osc_parts
 from vcam.control.oscinput import MAX_KEYS, OscInput
-from vcam.control.oscmap import OscFader, OscMap, find_map_file, load_map, map_named
+from vcam.control.oscmap import OscButton, OscFader, OscMap, find_map_file, load_map, map_named
 from vcam.control.oscports import parse_address
-from vcam.control.oscrouter import OscRouter
+from vcam.control.oscrouter import OscRouter, Unfit
 from vcam.control.show import load_show, parse_show
 from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError
@@ -891,3 +891,25 @@ def test_an_osc_buttons_file_is_found_next_to_the_file_it_is_written_in_and_a_mi
     kept = read_map(str(maps / "pad.yaml"), None, whole_paths=False)
     assert (str(kept.buttons[0].command), str(kept.buttons[0].release)) == ("input file:clips/b.mp4",
                                                                             "input file:clips/c.mp4 @bar")
+
+
+@pytest.mark.parametrize("meanwhile", [OscMap(), OscMap(buttons=(OscButton("/f", parse("next")),))],
+                         ids=["taken out", "a button"])
+def test_a_fader_a_reload_takes_out_and_gives_back_is_picked_up_anew(meanwhile):
+    """A save that takes a picked-up fader out of the map (or makes it a button), and one that puts it back as it
+    was: the fader was moved meanwhile, and its first message must not jump the parameter to where it was left."""
+    ctl = Spy(transition=4)
+    fader = OscMap(faders=(OscFader("/f", "transition", 0, 16),))
+    maps = [fader]
+    router = OscRouter(lambda: maps[-1], ctl)
+    router.handle("/f", [0.25], "10.0.0.9:9000")  # 4: picked up
+    router.handle("/f", [0.5], "10.0.0.9:9000")
+    assert ctl.state.transition == 8
+    maps.append(meanwhile)  # as a reload puts the saved map in force
+    try:
+        router.handle("/f", [0.95], "10.0.0.9:9000")  # moved while it drives nothing of the transition
+    except Unfit:
+        pass  # nothing listens there now
+    maps.append(fader)  # given back as it was
+    router.handle("/f", [0.97], "10.0.0.9:9000")  # 15.5: far from 8
+    assert ctl.state.transition == 8

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import deque
+from collections.abc import Callable
 from typing import Protocol
 
 from yaml.nodes import SequenceNode
@@ -168,6 +169,13 @@ class Takeovers:
         if held is None or held[0] != mapped:
             held = self._of[control] = (mapped, Takeover(self.controller, self.source))
         return held[1]
+
+    def forget(self, which: Callable[[tuple], bool]) -> None:
+        """The takeovers of the controls `which` picks dropped: a message of one that drives no fader now (a
+        reloaded map took it out or made it a button) says it moved, and a map that gives it back its fader as
+        it was must have it picked up anew, where its first move jumped the parameter to wherever it was left."""
+        for control in [c for c in self._of if which(c)]:
+            del self._of[control]
 
 
 class Takeover:

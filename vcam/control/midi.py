@@ -330,6 +330,7 @@ class MidiRouter:
                 if not self._takeovers.of((channel, msg.control), entry).weigh(entry, value):
                     return None
                 return partial(self._turned, entry, value)
+            self._takeovers.forget(lambda control: control == (channel, msg.control))  # moved, driving no fader
             if entry is not None:
                 key = ("cc", channel, msg.control)
                 prev = self._button_prev.get(key, 0)

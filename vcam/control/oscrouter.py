@@ -75,6 +75,7 @@ class OscRouter:
         with self._lock:
             mapping = self.mapping
             faders, buttons = mapping.bound(address)
+            self._unbound(address, {f.arg for f in faders}, sender)
             if faders or buttons:
                 return [r for r in self._mapped(address, args, faders, buttons, sender) if r]
             if address.startswith(BUILTIN):
@@ -145,12 +146,19 @@ class OscRouter:
     def _surface(self, sender: str) -> _Surface:
         """The sender's surface, by its host (a tablet sends from one address; the port may change as it
         reconnects), made at its first message."""
-        host = sender.rpartition(":")[0] or sender
+        host = _host(sender)
         surface = self._surfaces.pop(host, None) or _Surface(Takeovers(self.controller, "osc"))
         self._surfaces[host] = surface  # the most recently heard last
         if len(self._surfaces) > MAX_SURFACES:  # a sender spraying from many addresses must not grow it
             del self._surfaces[next(iter(self._surfaces))]
         return surface
+
+    def _unbound(self, address: str, args: set[int], sender: str) -> None:
+        """The sender's faders at `address` on the values `args` leaves out forgotten: moved while no fader is
+        mapped there, each is picked up anew where a reloaded map gives it back (Takeovers.forget)."""
+        surface = self._surfaces.get(_host(sender))
+        if surface is not None:
+            surface.takeovers.forget(lambda control: control[0] == address and control[1] not in args)
 
     def _mapped(self, address: str, args: list, faders: list[OscFader], buttons: list[OscButton],
                 sender: str) -> list:
@@ -174,6 +182,11 @@ class OscRouter:
                 if command is not None:
                     replies.append(self.controller.apply(command, "osc"))
         return replies
+
+
+def _host(sender: str) -> str:
+    """A sender's host (host:port), by which its surface is kept."""
+    return sender.rpartition(":")[0] or sender
 
 
 def _is_number(v) -> bool:
