@@ -84,7 +84,7 @@ def test_a_reloads_fallbacks_are_decoded_before_it_applies_not_under_the_control
     images = FallbackImages(32, 24)
     watcher = _show_watcher(RunOptions(show=str(tmp_path / "show.yaml")), edited, controller, prompter, None,
                             images, lambda s: None)
-    watcher.on_show(edited)
+    watcher.on_show(edited, {})
     assert held == [["stall.png"]]
     images.get(str(tmp_path / "stall.png"))  # the press that selects it
     assert counted == ["stall.png"]

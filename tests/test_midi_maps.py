@@ -172,14 +172,16 @@ def test_a_buttons_missing_or_unusable_file_is_refused_as_the_map_is_read_with_i
         map_named(str(tmp_path / "pads.yaml"))
     assert err.value.problems == [
         f"{tmp_path / 'pads.yaml'}:3: MIDI map control 2 command: file clips/gone.mp4 not found (looked at "
-        f"{tmp_path / 'clips' / 'gone.mp4'})",
+        f"{tmp_path / 'clips' / 'gone.mp4'}); put it there, or give its path from the folder of the file that names "
+        "it (or a whole path)",
         f"{tmp_path / 'pads.yaml'}:4: MIDI map control 3 command: image notes.png is not an image vcam can read "
         f"(looked at {tmp_path / 'notes.png'}); convert it to PNG or JPEG (a video is file:PATH)"]
     (tmp_path / "show.yaml").write_text(SHOW + "midi:\n  controls:\n    - {note: 36, command: 'input file:gone.mp4'}\n")
     with pytest.raises(ConfigError) as err:
         load_show(tmp_path / "show.yaml")
     assert err.value.problems == [f"{tmp_path / 'show.yaml'}:7: midi control 1 command: file gone.mp4 not found "
-                                  f"(looked at {tmp_path / 'gone.mp4'})"]
+                                  f"(looked at {tmp_path / 'gone.mp4'}); put it there, or give its path from the "
+                                  "folder of the file that names it (or a whole path)"]
     # a map whose commands go to a server (vcam cam) keeps them as written: the server finds them in its folders
     (tmp_path / "cam.yaml").write_text("controls:\n  - {note: 36, command: 'input file:clips/gone.mp4'}\n")
     assert str(load_map(tmp_path / "cam.yaml", whole_paths=False).buttons[0].command) == "input file:clips/gone.mp4"

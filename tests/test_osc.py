@@ -882,7 +882,8 @@ def test_an_osc_buttons_file_is_found_next_to_the_file_it_is_written_in_and_a_mi
     with pytest.raises(ConfigError) as err:
         load_show(show)
     assert err.value.problems == [f"{show_dir}/../maps/pad.yaml:2: OSC map control 1 release: file clips/c.mp4 not "
-                                  f"found (looked at {maps}/clips/c.mp4)"]
+                                  f"found (looked at {maps}/clips/c.mp4); put it there, or give its path from the "
+                                  "folder of the file that names it (or a whole path)"]
     with pytest.raises(ConfigError) as err:
         map_named(str(maps / "pad.yaml"))
     assert err.value.problems[0].startswith(f"{maps / 'pad.yaml'}:2: OSC map control 1 release: file clips/c.mp4 "

@@ -282,7 +282,7 @@ def _add_render_parser(sub) -> None:
 
 def _add_midi_parser(sub) -> None:
     m = sub.add_parser("midi", help="MIDI tools")
-    msub = m.add_subparsers(dest="midi_command", required=True)
+    msub = m.add_subparsers(dest="midi_command", metavar="learn", required=True)
     learn = msub.add_parser("learn", help="print each incoming control and the mapping line to paste")
     learn.add_argument("--midi", metavar="PORT", type=argtypes.midi_input,
                        help="the input, by its name or a part of it (default: the first)")

@@ -73,7 +73,8 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
     if path.is_dir():
         r.error(node, f"{named} is a folder (looked at {path}); name a file in it")
     elif not path.is_file():
-        r.error(node, f"{named} not found (looked at {path})")
+        r.error(node, f"{named} not found (looked at {path}); put it there, or give its path from the folder of "
+                      "the file that names it (or a whole path)")
     elif not os.access(path, os.R_OK):
         r.error(node, f"{named} cannot be read (looked at {path}); {READ_FIX}")
     elif still and not _decodes(path):
