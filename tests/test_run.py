@@ -178,6 +178,8 @@ def test_a_stop_signal_finalises_the_recording(tmp_path, sig):
     # frame it holds plays), and the end says how many
     assert len(frames) >= held and frames_held(str(out)) == len(frames)
     assert f"recorded {len(frames)} frames" in rest, rest
+    # why the show ended, in the log a container or a service keeps (a Ctrl-C's line invites another)
+    assert ("stopping on SIGTERM …" in rest) == (sig == signal.SIGTERM), rest
 
 
 @pytest.mark.slow  # a process of its own, whose stderr goes away

@@ -212,6 +212,8 @@ class OnAir:
         self.status.end()
         if signals.first == signal.SIGINT:  # said at once: closing can take seconds (a block, a recording's queue)
             self.status.message("stopping … (Ctrl-C again to leave at once)")
+        elif signals.first is not None:  # docker stop, systemd, kill, a closed terminal: the log says why it ended
+            self.status.message(f"stopping on {signal.Signals(signals.first).name} …")
         for part in reversed(started):
             part.stop()
         if pacer_thread.ident is not None:
