@@ -749,6 +749,18 @@ def test_vcam_check_leaves_out_only_what_hides_the_difference(tmp_path, capsys):
     assert len(lines) == 8 and all(len(line) <= 100 for line in lines), lines
 
 
+def test_vcam_check_shows_a_prompt_whole_where_what_it_shares_is_a_word_or_two(tmp_path, capsys):
+    """The README's own show: two prompts open with "A ", and the blend's line is narrow; it read
+    `shared opening (…): A` and `…misty pine forest at…`."""
+    lines = checked(tmp_path, capsys, (
+        "  - {name: neon city, prompt: 'A slow drift through a neon city at night, rain on the streets'}\n"
+        "  - name: dusk forest\n    seed: 7\n    transition: 8\n    prompts:\n"
+        "      - {text: A misty pine forest at dusk, weight: 0.7}\n"
+        "      - {text: Fireflies glowing in the dark, weight: 0.3}\n"))
+    assert not any("shared opening" in line for line in lines), lines
+    assert lines[1].startswith("   2. dusk forest: A misty pine forest") and "…" not in lines[1][:40], lines
+
+
 def test_vcam_check_fits_a_weighted_blend_in_the_line(tmp_path, capsys):
     lines = checked(tmp_path, capsys, (
         "  - name: forest dusk\n    transition: 8\n    prompts:\n"

@@ -18,6 +18,7 @@ from vcam.control.show import Show
 SUMMARY_COLUMNS = 100
 MIN_PROMPT_COLUMNS = 24
 MIN_DIFFERING = 24
+MIN_LEFT_OUT = 12  # an opening shorter than this ("A ", "The ") is shown: left out, it gains a prompt next to nothing
 LEFT_OUT = "…"
 CLAUSE_END = re.compile(r"[,.;:!?]\s+")
 
@@ -78,9 +79,11 @@ def opening_to_skip(text: str, shared: int, width: int) -> int:
     keep = width - 1 - len(LEFT_OUT) - MIN_DIFFERING  # of the shared opening, what may still show after …
     clauses = [m.end() for m in CLAUSE_END.finditer(text, 0, shared)]
     if clauses and shared - clauses[-1] <= keep:
-        return clauses[-1]
-    space = text.rfind(" ", 0, shared)
-    return space + 1 if space >= 0 else shared
+        cut = clauses[-1]
+    else:
+        space = text.rfind(" ", 0, shared)
+        cut = space + 1 if space >= 0 else shared
+    return cut if cut >= MIN_LEFT_OUT else 0
 
 
 def clipped(text: str, width: int) -> str:
