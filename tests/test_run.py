@@ -691,6 +691,10 @@ def test_a_replay_takes_no_midi_and_no_network_commands_and_says_so(tmp_path, fa
 
     said = prepared_status(replay=replay_log(tmp_path), midi="no such port", midi_map="nanokontrol2", stdin=False)
     assert "--midi no such port is not used while a control log is replayed" in said
+    # a map alone says the replay is why, not a missing --midi
+    said = prepared_status(replay=replay_log(tmp_path), midi_map="nanokontrol2", stdin=False)
+    assert "--midi-map nanokontrol2 is not used while a control log is replayed" in said
+    assert "without --midi PORT" not in said
     # a show of its own opens the port (waited for: none matches here)
     assert _prepare(RunOptions(outs=["null"], midi="no such port", stdin=False,
                                status_out=io.StringIO())).midi[0] == "no such port"

@@ -700,8 +700,9 @@ def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
     """The MIDI input to open, its map and --midi-map's file where it gave the map, or None; VcamError before
     anything opens when the port or map is wrong."""
     port = None if opts.midi == NO_MIDI else opts.midi
-    if port and replaying:  # as --osc: a knob turned during a replay would make another show than the log's
-        say(f"--midi {port} is not used while a control log is replayed (the log's commands are the show's)")
+    if replaying and (port or opts.midi_map):  # as --osc: a knob turned in a replay would make another show
+        said = f"--midi {port}" if port else f"--midi-map {opts.midi_map}"
+        say(f"{said} is not used while a control log is replayed (the log's commands are the show's)")
         return None
     if opts.midi is None and show is not None and show.midi_port and not replaying:  # a replay takes no input
         if not opts.serve:
