@@ -403,16 +403,12 @@ def test_a_networks_login_page_answering_in_the_servers_place_is_said_as_such(mo
     """A hotel's or a café's wifi before its login sends every request to its page: that was "cannot reach the
     server: InvalidURI: http://… isn't a valid URI: scheme isn't ws or wss", or "answered HTTP 511, as a web
     server does: vcam serve does not listen there", where the network wanted a login."""
-    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.01)
-    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.02)
-    answers = []
     portal = "http://portal.example/login?from=vcam"
-    with web_server(answers, status=302, headers=[("Location", portal)]) as url:
-        said = _said_by_link(url, lambda: len(answers) >= 3)
+    said, url = _said_when_sent_on(monkeypatch, 302, portal)
     assert said == [f"cannot reach the server: 127.0.0.1 port {url.rsplit(':', 1)[1]} sends this client to the web "
                     f"page {portal}: on a hotel, café or train network, {LOG_IN}; else vcam serve does not listen "
                     "there (its first line names its port); the camera shows its 'connecting' card, reconnecting"]
-    answers.clear()
+    answers = []
     with web_server(answers, status=511) as url:
         said = _said_by_link(url, lambda: len(answers) >= 3)
     assert said == [f"the network this machine is on asks for a login (HTTP 511) before it reaches 127.0.0.1: "
@@ -488,6 +484,16 @@ def test_a_port_where_another_program_listens_is_said_without_the_librarys_trace
     assert said[-1].startswith(clear) and len(said) <= 2, said
     assert len(said) == 1 or "accepted the connection and closed it without an answer" in said[0], said
     assert not [r for r in caplog.records if r.name.startswith("websockets")], caplog.text[:2000]
+
+
+def _said_when_sent_on(monkeypatch, status: int, location: str) -> tuple[list[str], str]:
+    """What a vcam cam's link says, over three quick tries (the test's from then on), of a web server that answers
+    each with a redirect (`status`) to `location`; and the server's address."""
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.01)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.02)
+    answers: list[int] = []
+    with web_server(answers, status=status, headers=[("Location", location)]) as url:
+        return _said_by_link(url, lambda: len(answers) >= 3), url
 
 
 def _said_by_link(url: str, enough: Callable[[], bool]) -> list[str]:
@@ -1033,12 +1039,24 @@ class TimedLink(Link):
 
 
 @contextlib.contextmanager
+def ws_served(handler):
+    """A WebSocket server of the library's own on a free loopback port, each connection given to `handler`, served
+    on a thread; yields its ws:// address, and shuts it down after."""
+    from websockets.sync.server import serve
+
+    with serve(handler, "127.0.0.1", 0) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"ws://127.0.0.1:{server.socket.getsockname()[1]}"
+        finally:
+            server.shutdown()
+
+
+@contextlib.contextmanager
 def websocket_server(first: Callable[[], bytes | str | None]):
     """A WebSocket server on a free loopback port that is no vcam serve (another version, a proxy): each connection
     gets first() as its first message, then is closed; None closes it with no message at all. Yields its address
     and the connections it took."""
-    from websockets.sync.server import serve
-
     taken = []
 
     def handler(ws):
@@ -1051,12 +1069,8 @@ def websocket_server(first: Callable[[], bytes | str | None]):
         else:
             ws.socket.shutdown(socket.SHUT_RDWR)  # no close frame: a proxy that lost what was behind it
 
-    with serve(handler, "127.0.0.1", 0) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            yield f"ws://127.0.0.1:{server.socket.getsockname()[1]}", taken
-        finally:
-            server.shutdown()
+    with ws_served(handler) as url:
+        yield url, taken
 
 
 def _tried(link: Link, until: Callable[[], bool]) -> None:
@@ -1673,12 +1687,8 @@ def test_wss_over_the_links_own_socket_checks_the_certificate_for_the_hosts_name
 def test_a_redirect_to_another_websocket_address_is_said_with_the_address(monkeypatch):
     """The link opens its socket itself, over which the library follows no redirect: one to a ws:// address was
     said as "ValueError: cannot follow redirect to … with a preexisting socket"."""
-    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.01)
-    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.02)
-    answers = []
     onward = "ws://gpu.example:8765/"
-    with web_server(answers, status=301, headers=[("Location", onward)]) as url:
-        said = _said_by_link(url, lambda: len(answers) >= 3)
+    said, url = _said_when_sent_on(monkeypatch, 301, onward)
     assert said == [f"cannot reach the server: 127.0.0.1 port {url.rsplit(':', 1)[1]} sends this client on to "
                     f"{onward}: give vcam cam that address, or on a hotel, café or train network, {LOG_IN}; the "
                     "camera shows its 'connecting' card, reconnecting"], said
@@ -1688,8 +1698,6 @@ def test_a_redirect_to_another_websocket_address_is_said_with_the_address(monkey
 def dropping_server(frames: bool):
     """A vcam serve that lets every camera in, sends its state (and with `frames` a block of one frame), then drops
     it: one that fails on each camera, or a tunnel that flaps. Yields its address and the connections it took."""
-    from websockets.sync.server import serve
-
     taken = []
     frame = proto.encode_frame(np.zeros((16, 16, 3), np.uint8), proto.FrameHeader(0, 0, 0, 1, time.time(), 16, 16))
 
@@ -1701,12 +1709,8 @@ def dropping_server(frames: bool):
         with contextlib.suppress(Exception):
             ws.recv(timeout=30)  # the camera's first message: then dropped
 
-    with serve(handler, "127.0.0.1", 0) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            yield f"ws://127.0.0.1:{server.socket.getsockname()[1]}", taken
-        finally:
-            server.shutdown()
+    with ws_served(handler) as url:
+        yield url, taken
 
 
 def test_a_server_that_drops_each_camera_as_it_comes_is_said_once_with_a_count_and_tried_less_often():
