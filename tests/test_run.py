@@ -877,7 +877,8 @@ def test_a_fix_of_a_map_file_a_show_save_names_anew_reloads_the_show(tmp_path):
 def test_a_save_of_the_command_lines_midi_map_is_checked_against_the_show_and_taken_by_the_router(tmp_path):
     """--midi-map's file was read once: an edit needed a restart, and a show reload checked against the old map."""
     from vcam.control.midimap import load_map
-    from vcam.live.run import _given_maps, _show_watcher
+    from vcam.live.run import _show_watcher
+    from vcam.live.showreads import given_maps
 
     path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
     pads.write_text(PADS)
@@ -885,7 +886,7 @@ def test_a_save_of_the_command_lines_midi_map_is_checked_against_the_show_and_ta
     show, said, fake = load_show(path), [], _Recorded()
     router = SimpleNamespace(mapping=load_map(pads))
     opts = RunOptions(show=str(path), midi="pads", midi_map=str(pads))
-    given, _ = _given_maps(opts, (pads, router.mapping), None)
+    given, _ = given_maps(opts, (pads, router.mapping), None)
     watcher = _show_watcher(opts, show, fake, fake, router, fake, said.append, given)
     assert watcher.watched() == [str(path), str(pads)]
     _saved(watcher, pads, "controls:\n  - {note: 36, command: preset sea}\n")  # no such preset in the show
@@ -920,14 +921,15 @@ def test_a_save_that_only_moves_the_lines_of_a_shows_midi_section_has_the_next_r
 
 def test_a_save_of_the_command_lines_osc_map_reaches_the_osc_input(tmp_path):
     from vcam.control.oscmap import load_map
-    from vcam.live.run import _given_maps, _osc_parts, _show_watcher
+    from vcam.live.run import _osc_parts, _show_watcher
+    from vcam.live.showreads import given_maps
 
     path, pad = tmp_path / "show.yaml", tmp_path / "pad.yaml"
     pad.write_text("controls:\n  - {address: /go, command: next}\n")
     path.write_text(TINY_SHOW)
     show, said, fake = load_show(path), [], _Recorded()
     opts = RunOptions(show=str(path), osc="127.0.0.1:9", osc_map=str(pad))
-    (given,) = _given_maps(opts, None, (pad, load_map(pad)))[0]
+    (given,) = given_maps(opts, None, (pad, load_map(pad)))[0]
     (osc_input,) = _osc_parts(opts, show, SimpleNamespace(tempo=None), SimpleNamespace(), given, said.append)
     watcher = _show_watcher(opts, show, fake, fake, None, fake, said.append, [given])
     _saved(watcher, pad, "controls:\n  - {address: /go, command: prev}\n")
@@ -937,14 +939,15 @@ def test_a_save_of_the_command_lines_osc_map_reaches_the_osc_input(tmp_path):
 
 def test_vcams_shipped_maps_are_not_watched(tmp_path):
     from vcam.control.midimap import map_named
-    from vcam.live.run import _given_maps, _show_watcher
+    from vcam.live.run import _show_watcher
+    from vcam.live.showreads import given_maps
 
     path = tmp_path / "show.yaml"
     path.write_text(TINY_SHOW + "midi: {map: nanokontrol2}\n")
     show, fake = load_show(path), _Recorded()
     router = SimpleNamespace(mapping=show.midi)
     opts = RunOptions(show=str(path), midi="pads", midi_map="midimix")
-    given, _ = _given_maps(opts, map_named("midimix"), None)
+    given, _ = given_maps(opts, map_named("midimix"), None)
     watcher = _show_watcher(opts, show, fake, fake, router, fake, lambda s: None, given)
     assert show.map_files and watcher.watched() == [str(path)]
 

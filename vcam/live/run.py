@@ -30,7 +30,6 @@ from vcam.control.tempo import Tempo
 from vcam.control.yamlcheck import ConfigError
 from vcam import filelock
 from vcam.errors import VcamError
-from vcam.inspec import parse_input
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.heap import HeapTrimmer
 from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
@@ -44,6 +43,7 @@ from vcam.live.screen import Screen
 from vcam.live.signals import ctrl_c_held
 from vcam.live.settings import (DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, check_logged_quant, resolve,
                                  unlike_the_show)
+from vcam.live.showreads import fallbacks_of, given_maps, read_files
 from vcam.live.status import StatusLine
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
         _check_replayed_inputs(opts.replay, replay)
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
     osc_map = _osc_map(opts, show)
-    given, every = _given_maps(opts, (midi[2], midi[1]) if midi and midi[2] is not None else None, osc_map)
+    given, every = given_maps(opts, (midi[2], midi[1]) if midi and midi[2] is not None else None, osc_map)
     _check_written(opts, cfg, show, replay, every)  # their buttons' files are among those the show reads
     return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, given, media)
 
@@ -280,7 +280,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
 
     fallbacks = prep.fallbacks
     if show is not None:
-        fallbacks.warm(_fallbacks_of(show))
+        fallbacks.warm(fallbacks_of(show))
 
     def set_fallback(path: str | None) -> None:
         path = path or cfg.fallback
@@ -540,7 +540,7 @@ def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, repla
     # the outputs are --out's where it is given, else the show file's out: list
     named = given_output if opts.outs is not None else partial(show_output_written, opts.show)
     writes += [named(spec) for spec in cfg.outs if spec.kind == "file"]
-    check_outputs(cfg.outs, writes, _read_files(opts, cfg, show, replay, given), None, named=named)
+    check_outputs(cfg.outs, writes, read_files(opts, cfg, show, replay, given), None, named=named)
 
 
 def _no_log_in(path: str) -> str | None:
@@ -566,83 +566,6 @@ def _starts_a_log(line: bytes) -> bool:
     except (UnicodeDecodeError, ValueError):
         return False
     return isinstance(entry, dict) and "vcam" in entry
-
-
-def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None,
-                given: Sequence = ()) -> list[tuple[str, str]]:
-    """(what, path) of every file the show reads: the show file and its images and clips, the replayed log and
-    its clips, the input, the fallback, the MIDI and OSC maps (the show's and those given on the command line) and
-    the clips and images their buttons switch to (`given`: the GivenMaps of the command line's, _given_maps)."""
-    inputs = [("the input", cfg.input)]
-    reads = show_reads(opts.show, show, inputs) if show is not None and opts.show else _input_files(inputs)
-    reads += [("the replayed log", opts.replay)] if opts.replay else []
-    if replay is not None:
-        reads += _input_files([(f"an input of {opts.replay}", a.spec) for _, a in replay.actions
-                               if isinstance(a, SetInput)])
-    reads += [("the fallback image", cfg.fallback)] if cfg.fallback else []
-    for g in given:
-        reads.append((f"the map {g.flag} {g.ref}", g.path))
-        reads += _input_files(_button_inputs(f"a button of {g.flag} {g.ref}", g.mapping))
-    return reads
-
-
-def _given_maps(opts: RunOptions, midi_map: tuple[Path, object] | None,
-                osc_map: tuple[Path, OscMap] | None) -> tuple[list, list]:
-    """The GivenMaps of the maps the command line gives: those in force, and every one. In force: `midi_map` and
-    `osc_map`, (file, map) as the MIDI and OSC inputs read them, where they have an input (read twice, an edit
-    between could pass unchecked). One unused is read here, its buttons' files made whole: a recording over one is
-    refused all the same (`mapping` None where it cannot be read: unused, it is no error)."""
-    from vcam.control import midimap, oscmap
-    from vcam.control.reload import GivenMap
-
-    in_force, every = [], []
-    for flag, ref, kind, used in (("--midi-map", opts.midi_map, midimap, midi_map),
-                                  ("--osc-map", opts.osc_map, oscmap, osc_map)):
-        if used is not None:
-            in_force.append(GivenMap(flag, ref, str(used[0]), kind.load_map, used[1]))
-            every.append(in_force[-1])
-        elif ref and (path := kind.find_map_file(ref, None)) is not None:
-            every.append(GivenMap(flag, ref, str(path), kind.load_map, _unused_map(kind, path)))
-    return in_force, every
-
-
-def _unused_map(kind, path: Path):
-    """The map file `path` of `kind` (midimap, oscmap), None where it cannot be read."""
-    try:
-        return kind.load_map(path)
-    except ValueError:  # ConfigError included
-        return None
-
-
-def _button_inputs(what: str, mapping) -> list[tuple[str, str]]:
-    """(what, input spec) of each `input` a MIDI or OSC map's button (or an OSC button's release) runs: made whole
-    as the map was read, against the folder of the file each is written in."""
-    buttons = mapping.buttons if mapping is not None else ()
-    commands = [c for b in buttons for c in (b.command, getattr(b, "release", None)) if c is not None]
-    return [(what, cmd.args[0]) for cmd in commands if cmd.name == "input"]
-
-
-def show_reads(path: str, show: Show, given: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
-    """(what, path) of every file a show file makes its show read: itself, its fallbacks and maps, and the clips and
-    images of the inputs `given` ((what, spec), named first), of its presets, of its cues and of its maps' buttons
-    (`vcam check` refuses an output of the show's writing over one, as `vcam run` does)."""
-    from vcam.control.commands import parse
-
-    reads = [("the show file", path)]
-    reads += [(f"the fallback of {path}", fallback) for fallback in _fallbacks_of(show)]
-    reads += [(f"a map {path} names", map_file) for map_file in show.map_files]
-    inputs = list(given) + [(f"an input of {path}", p.input) for p in (show.defaults, *show.presets) if p.input]
-    inputs += [(f"a cue's input in {path}", cmd.args[0]) for cue in show.cues for line in cue.do
-               if (cmd := parse(line)) is not None and cmd.name == "input"]
-    inputs += _button_inputs(f"a MIDI button's input in {path}", show.midi)
-    inputs += _button_inputs(f"an OSC button's input in {path}", show.osc)
-    return reads + _input_files(inputs)
-
-
-def _input_files(inputs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """(what, path) of the clips and images among (what, input spec)."""
-    return [(f"{what} ({spec})", spec.target) for what, spec in
-            ((what, parse_input(text)) for what, text in inputs) if spec.kind in ("file", "image")]
 
 
 def show_output_written(path: str, spec) -> Written:
@@ -750,7 +673,7 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
     """The show file's watcher, and its map files' (a valid edit applies on air, but for a replay's, said not to);
     every preset's prompts are encoded ahead, and its fallback images decoded before the edit applies (on the
     watcher's thread, not under the controller's lock). `given`: the GivenMaps of the command line's maps in force
-    (_given_maps), --osc-map's the OSC input reads, --midi-map's the router has: a save of their files reloads as
+    (given_maps), --osc-map's the OSC input reads, --midi-map's the router has: a save of their files reloads as
     the show's does. An edit must still fit them, and they the show."""
     from vcam.control.oscmap import missing_presets as missing_osc_presets
     from vcam.control.reload import ShowWatcher
@@ -766,7 +689,7 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
         if (osc := maps.get("--osc-map")) is not None and (osc_problems := missing_osc_presets(new, osc)):
             raise ConfigError([f"{opts.show}: --osc-map {opts.osc_map}: line {line}: {p}"
                                for _, line, p in osc_problems])
-        fallbacks.warm(_fallbacks_of(new))
+        fallbacks.warm(fallbacks_of(new))
         applied = controller.replace_show(new)
         prompter.preload(new.prompts())
         if router is not None:  # --midi-map overrides the show
@@ -787,10 +710,6 @@ def _osc_map(opts: RunOptions, show: Show | None) -> tuple[Path, OscMap] | None:
     from vcam.control.osc import read_map_file
 
     return read_map_file(opts.osc_map, show)
-
-
-def _fallbacks_of(show: Show) -> list[str]:
-    return [p.fallback for p in (show.defaults, *show.presets) if p.fallback]
 
 
 class _Started:
