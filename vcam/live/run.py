@@ -7,13 +7,11 @@ Data flows one way: controls (stdin, MIDI, show file, replayed log) → controll
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import stat
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
@@ -36,14 +34,15 @@ from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
 from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
-from vcam.live.outputs.paths import OlderTakes, Written, check_outputs, given_output
+from vcam.live.outputs.paths import OlderTakes
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.screen import Screen
 from vcam.live.signals import ctrl_c_held
 from vcam.live.settings import (DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, check_logged_quant, resolve,
                                  unlike_the_show)
-from vcam.live.showreads import fallbacks_of, given_maps, read_files
+from vcam.live.showreads import fallbacks_of, given_maps
+from vcam.live.showwrites import check_written
 from vcam.live.status import StatusLine
 
 if TYPE_CHECKING:
@@ -160,7 +159,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
     midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
     osc_map = _osc_map(opts, show)
     given, every = given_maps(opts, (midi[2], midi[1]) if midi and midi[2] is not None else None, osc_map)
-    _check_written(opts, cfg, show, replay, every)  # their buttons' files are among those the show reads
+    check_written(opts, cfg, show, replay, every)  # their buttons' files are among those the show reads
     return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, given, media)
 
 
@@ -526,52 +525,6 @@ def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedC
         return stream
 
     return open_stream
-
-
-def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None,
-                   given: Sequence = ()) -> None:
-    """The files the show writes, checked before anything opens (live/outputs/paths.py): a recording that cannot
-    be made, or a recording or the control log that would write over a file the show reads or over each other, is
-    refused. An older file replaced is said later, once nothing but the model's load can stop the start
-    (`OlderTakes`): it is replaced only as the show goes on air (the log, ControlLog) or records (a recording)."""
-    writes = [Written(f"--log-controls {opts.log_controls}", opts.log_controls,
-                      "give --log-controls a new file, or an older log to replace (like show.jsonl)",
-                      keeps=_no_log_in)] if opts.log_controls else []
-    # the outputs are --out's where it is given, else the show file's out: list
-    named = given_output if opts.outs is not None else partial(show_output_written, opts.show)
-    writes += [named(spec) for spec in cfg.outs if spec.kind == "file"]
-    check_outputs(cfg.outs, writes, read_files(opts, cfg, show, replay, given), None, named=named)
-
-
-def _no_log_in(path: str) -> str | None:
-    """Why the file at `path` must not be replaced by a control log (None: it holds an older log, or nothing):
-    `vcam run --log-controls show.yaml`, a slip for `vcam run show.yaml --log-controls ...`, replaced the show file
-    with the log, said only as `replacing show.yaml`."""
-    try:
-        with open(path, "rb") as f:
-            first = f.readline(1 << 16)
-    except OSError:  # opening it for the log says why
-        return None
-    if not first.strip() or _starts_a_log(first):
-        return None
-    kind = {".yaml": "a show file?", ".yml": "a show file?", ".mp4": "a recording?"}.get(
-        os.path.splitext(path)[1].lower(), "its first line is not a log's header")
-    return f"it is not a control log ({kind})"
-
-
-def _starts_a_log(line: bytes) -> bool:
-    """Whether `line` is a control log's header line ({"vcam": {...}}), which every log starts with."""
-    try:
-        entry = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return False
-    return isinstance(entry, dict) and "vcam" in entry
-
-
-def show_output_written(path: str, spec) -> Written:
-    """An output a show file's out: names (a recording, a camera), as messages name it."""
-    return Written(f"the output {spec} of {path}", spec.target, f"change the output's out: path in {path}, or give "
-                                                                "--out")
 
 
 @dataclass(frozen=True)
