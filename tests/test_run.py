@@ -453,10 +453,10 @@ def test_a_control_log_that_would_replace_another_kind_of_file_is_refused_and_th
 @pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's; Windows refuses a second writer itself")
 def test_a_control_log_another_show_writes_is_refused_before_any_output_opens_and_left_whole(tmp_path):
     """Two shows on one --log-controls file: the second truncated the first's log, which lost its header."""
-    from vcam.live.run import _open_log
+    from vcam.live.logfile import open_log
 
     path = tmp_path / "show.jsonl"
-    first = _open_log(str(path)).out
+    first = open_log(str(path)).out
     first.write('{"vcam": {}}\n')
     first.flush()
     recording = tmp_path / "second.mp4"
@@ -466,7 +466,7 @@ def test_a_control_log_another_show_writes_is_refused_before_any_output_opens_an
     assert "another show is writing it now" in err.value.message and "--log-controls" in err.value.fix
     assert not recording.exists() and path.read_text() == '{"vcam": {}}\n'
     first.close()
-    again = _open_log(str(path))  # free once the first show closed it; its log is replaced only on air
+    again = open_log(str(path))  # free once the first show closed it; its log is replaced only on air
     again.out.close()
     assert again.older == str(path) and path.read_text() == '{"vcam": {}}\n'
 
@@ -475,14 +475,14 @@ def test_a_control_log_another_show_writes_is_refused_before_any_output_opens_an
                     reason="file locks are POSIX's; counts this process's descriptors in /proc")
 def test_a_control_log_refused_as_another_shows_leaves_no_descriptor_open(tmp_path):
     """The descriptor the lock was tried on is closed, not left open for the rest of the process."""
-    from vcam.live import run as run_module
+    from vcam.live.logfile import open_log
 
     path = tmp_path / "show.jsonl"
     path.write_text("an older log\n")
-    first = run_module._open_log(str(path))
+    first = open_log(str(path))
     before = len(os.listdir("/proc/self/fd"))
     with pytest.raises(VcamError) as err:
-        run_module._open_log(str(path))
+        open_log(str(path))
     assert "another show is writing it now" in err.value.message and len(os.listdir("/proc/self/fd")) == before
     first.out.close()
     assert path.read_text() == "an older log\n"
@@ -1108,9 +1108,9 @@ def test_a_recording_named_for_another_format_is_refused_before_anything_loads(t
 def test_a_file_another_show_writes_is_refused_without_first_saying_it_is_replaced(tmp_path):
     """The start said `replacing show.jsonl (2.0 kB)`, then refused that file as another show's."""
     from vcam.live.outputs.recording import Recording
-    from vcam.live.run import _open_log
+    from vcam.live.logfile import open_log
 
-    log = _open_log(str(tmp_path / "show.jsonl")).out
+    log = open_log(str(tmp_path / "show.jsonl")).out
     log.write("x" * 2_000)
     log.flush()
     take = Recording(str(tmp_path / "take.mp4"), 64, 48, 30)

@@ -7,13 +7,11 @@ Data flows one way: controls (stdin, MIDI, show file, replayed log) → controll
 from __future__ import annotations
 
 import datetime
-import os
-import stat
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol
 
 from vcam.control.actions import SetInput
 from vcam.control.controller import Controller, ShowState
@@ -26,10 +24,10 @@ from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show
 from vcam.control.tempo import Tempo
 from vcam.control.yamlcheck import ConfigError
-from vcam import filelock
 from vcam.errors import VcamError
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.heap import HeapTrimmer
+from vcam.live.logfile import LogFile, open_log
 from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
 from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
@@ -274,7 +272,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     producer = Generator(stream_opener(opts, model, cfg, prep.speed, show.prompts() if show else [], inputs,
                                        status.message), air.pacer, status.message, air.set_card,
                          open_input=inputs.open)
-    log_file = _open_log(opts.log_controls)
+    log_file = open_log(opts.log_controls)
     log = _control_log(log_file, opts, prep, air.pacer, producer) if log_file else None
 
     fallbacks = prep.fallbacks
@@ -338,7 +336,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     return _on_air(air, feed, controller, screen, parts, producer, prompter, log, inputs)
 
 
-def _control_log(file: _LogFile, opts: RunOptions, prep: _Prepared, pacer: Pacer,
+def _control_log(file: LogFile, opts: RunOptions, prep: _Prepared, pacer: Pacer,
                  producer: Generator) -> ControlLog:
     """The control log, its header the settings the show starts at, the precision included, so that `vcam render`
     makes the same pictures (a card that adapts the size and precision while loading is not told here); the camera
@@ -525,50 +523,6 @@ def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedC
         return stream
 
     return open_stream
-
-
-@dataclass(frozen=True)
-class _LogFile:
-    out: TextIO
-    older: str | None  # the file's whole path, where it holds an older log still (replaced on air: ControlLog)
-
-
-def _open_log(path: str | None) -> _LogFile | None:
-    """Opened before the outputs: nothing to undo when the path is wrong. An older log in the file is not emptied
-    here: the show's first block replaces it (ControlLog), and a start refused after this leaves it whole."""
-    if not path:
-        return None
-    if os.path.isdir(path):
-        raise VcamError(f"cannot write the control log {path}: it is a folder",
-                        f"give --log-controls a file, like {os.path.join(path, 'show.jsonl')}")
-    try:
-        out = open(path, "w", encoding="utf-8", opener=_log_opener)
-    except OSError as e:
-        raise VcamError(f"cannot write the control log {path} ({e.strerror or e})",
-                        "give --log-controls a path in a folder that exists and can be written") from None
-    return _LogFile(out, os.path.abspath(path) if _holds_older(out.fileno()) else None)
-
-
-def _log_opener(path: str, flags: int) -> int:
-    """Opens a control log, not emptied, with its lock taken (held until the log is closed): a second show on the
-    same file emptied the first's log under it. A pipe or a terminal (/dev/stdout), which many may write, is not
-    locked."""
-    fd = os.open(path, flags & ~os.O_TRUNC, 0o666)
-    try:
-        if filelock.take(fd) is False:
-            raise VcamError(f"cannot write the control log {path}: another show is writing it now",
-                            "give this show's --log-controls a file of its own, or stop the other show first")
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
-
-
-def _holds_older(fd: int) -> bool:
-    """Whether the file under `fd` is a plain file with something in it: an older log, to be kept until the show
-    goes on air."""
-    held = os.fstat(fd)
-    return stat.S_ISREG(held.st_mode) and held.st_size > 0
 
 
 def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
