@@ -921,7 +921,8 @@ def test_a_save_that_only_moves_the_lines_of_a_shows_midi_section_has_the_next_r
 
 def test_a_save_of_the_command_lines_osc_map_reaches_the_osc_input(tmp_path):
     from vcam.control.oscmap import load_map
-    from vcam.live.run import _osc_parts, _show_watcher
+    from vcam.live.parts import make_osc_parts
+    from vcam.live.run import _show_watcher
     from vcam.live.showreads import given_maps
 
     path, pad = tmp_path / "show.yaml", tmp_path / "pad.yaml"
@@ -930,7 +931,7 @@ def test_a_save_of_the_command_lines_osc_map_reaches_the_osc_input(tmp_path):
     show, said, fake = load_show(path), [], _Recorded()
     opts = RunOptions(show=str(path), osc="127.0.0.1:9", osc_map=str(pad))
     (given,) = given_maps(opts, None, (pad, load_map(pad)))[0]
-    (osc_input,) = _osc_parts(opts, show, SimpleNamespace(tempo=None), SimpleNamespace(), given, said.append)
+    (osc_input,) = make_osc_parts(opts, show, SimpleNamespace(tempo=None), SimpleNamespace(), given, said.append)
     watcher = _show_watcher(opts, show, fake, fake, None, fake, said.append, [given])
     _saved(watcher, pad, "controls:\n  - {address: /go, command: prev}\n")
     assert said == [f"reloaded {path} ({pad} saved): 3 presets; --osc-map {pad} as saved"], said

@@ -15,14 +15,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from vcam.control.actions import SetInput
 from vcam.control.controller import Controller, ShowState
-from vcam.control.cues import CueList
 from vcam.control.log import ControlLog, Replay, read_replay
-from vcam.control.midi import NO_MIDI
 from vcam.control.midirefs import missing_presets
 from vcam.control.media import FLAG as MEDIA_FLAG, MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show
-from vcam.control.tempo import Tempo
 from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError
 from vcam.live.fallbacks import FallbackImages
@@ -33,8 +30,8 @@ from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
 from vcam.live.outputs.paths import OlderTakes
+from vcam.live.parts import clock_only, cue_list, make_osc_parts, make_quantizer, make_tempo, midi_setup, read_osc_map
 from vcam.live.producer import Generator
-from vcam.live.quantize import Quantizer
 from vcam.live.screen import Screen
 from vcam.live.signals import ctrl_c_held
 from vcam.live.settings import (DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, check_logged_quant, resolve,
@@ -45,7 +42,6 @@ from vcam.live.status import StatusLine
 
 if TYPE_CHECKING:
     from vcam.bench.tuning import SpeedChoice
-    from vcam.control.oscmap import OscMap
 
 
 SETTLE_S = 600.0  # the longest `run` waits for the show's threads to leave the model (a block, a model loading)
@@ -154,8 +150,8 @@ def _prepare(opts: RunOptions) -> _Prepared:
     fallback = fallbacks.get(cfg.fallback) if cfg.fallback else None
     if replay is not None:
         _check_replayed_inputs(opts.replay, replay)
-    midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
-    osc_map = _osc_map(opts, show)
+    midi = midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
+    osc_map = read_osc_map(opts, show)
     given, every = given_maps(opts, (midi[2], midi[1]) if midi and midi[2] is not None else None, osc_map)
     check_written(opts, cfg, show, replay, every)  # their buttons' files are among those the show reads
     return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, given, media)
@@ -262,7 +258,7 @@ def _sized_by(opts: RunOptions, model: str, random_weights: bool) -> str:
 
 def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: InputSwitch) -> Ended:
     status, replay, show, model, cfg = prep.status, prep.replay, prep.show, prep.model, prep.cfg
-    tempo, tempo_parts = _tempo(opts, status.message)
+    tempo, tempo_parts = make_tempo(opts, status.message)
     air = OnAir(AirSettings(outs=cfg.outs, width=cfg.width, height=cfg.height, fps=cfg.fps, fit=cfg.fit,
                             smooth=opts.smooth, max_latency=opts.max_latency, duration=opts.duration,
                             fallback=prep.fallback, card=f"loading {model}...", stdin=opts.stdin and replay is None,
@@ -288,7 +284,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
 
     # One thread encodes prompts ahead: a command's before it is handed over, a show's presets in the background.
     prompter = Prompter(producer, lambda: producer.stream.engine.text if producer.stream else None, status.message)
-    quantizer = _quantizer(air, producer, tempo)
+    quantizer = make_quantizer(air, producer, tempo)
     screen = Screen(state)  # the camera's: a screen change is set through it, between two ticks
     controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter,
                             check_input=inputs.check, tempo=tempo, land=quantizer.land, media=prep.media,
@@ -297,7 +293,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     given_osc = next((g for g in prep.given if g.flag == "--osc-map"), None)
     try:
         extra = _attached(attach, controller, producer, status.message, inputs, replay is not None)
-        osc = _osc_parts(opts, show, controller, air, given_osc, status.message)
+        osc = make_osc_parts(opts, show, controller, air, given_osc, status.message)
     except Exception:  # refused (a server off loopback without a token): nothing opened stays open
         prompter.stop()
         if log is not None:
@@ -318,8 +314,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     parts += osc
     if show is not None:
         parts.append(_show_watcher(opts, show, controller, prompter, router, fallbacks, status.message, prep.given))
-    cues = _cue_list(show, controller, producer, replay is not None, status.message, tempo, quantizer.lead,
-                     opts.duration)
+    cues = cue_list(show, controller, producer, replay is not None, status.message, tempo, quantizer.lead,
+                    opts.duration)
     if cues is not None:
         parts.append(cues)
     parts.append(OlderTakes(cfg.outs, status.message, log))  # last: said once every other part started
@@ -426,17 +422,6 @@ def _attached(attach, controller: Controller, producer: Generator, say: Callable
     return extra
 
 
-def _osc_parts(opts: RunOptions, show: Show | None, controller: Controller, air: OnAir, given,
-               say: Callable[[str], None]) -> list:
-    """OSC in (--osc, with --osc-map's map: `given`, its GivenMap, whose map in force the input reads) and the state
-    out (--osc-reply), as parts of the show."""
-    from vcam.control.osc import osc_parts
-
-    return osc_parts(opts.osc, opts.osc_reply, opts.osc_map, show, controller, say,
-                     tempo=controller.tempo, fps=lambda: air.pacer.stats.production_fps,
-                     replaying=opts.replay is not None, osc_map=(lambda: given.mapping) if given else None)
-
-
 def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None]) -> InputSwitch:
     """The input switch, with the show's first input open before the model loads: a missing clip or camera is
     said in a second, not after minutes of loading. A served show takes what a client sends up (`net`)."""
@@ -455,39 +440,6 @@ def _extra_status(inputs: InputSwitch, extra: Attachment | None,
         return " | ".join(text for text in texts if text)
 
     return status
-
-
-def _quantizer(air: OnAir, producer: Generator, tempo: Tempo | None) -> Quantizer:
-    """Changes on the beat: measures how far ahead of the camera the show works (the producer's blocks, the
-    pacer's buffer); its `land` places the controller's quantised changes, its `status` the last one's offset."""
-    quantizer = Quantizer(air.pacer, tempo)
-    quantizer.attach(producer)
-    return quantizer
-
-
-def _cue_list(show: Show | None, controller: Controller, producer: Generator, replaying: bool,
-              say: Callable[[str], None], tempo: Tempo | None = None,
-              lead: Callable[[], float] | None = None, duration: float | None = None) -> CueList | None:
-    """The show's cue list, handed to the controller (go, back) and started with the show; its `at` times count
-    from the first block on air, as --duration (`duration`) does. None in a replay, which replays what the cues
-    did and fires none itself."""
-    if show is None or replaying:
-        return None
-    cues = CueList(show.cues, controller.handle_line, say, tempo=tempo, lead=lead, duration=duration)
-    controller.cues = cues
-    producer.listeners.append(lambda frames: cues.begin())
-    return cues
-
-
-def _tempo(opts: RunOptions, say: Callable[[str], None]) -> tuple[Tempo, list]:
-    """The show's tempo (bpm, tap, OSC and MIDI clock set it), and with --link the Ableton Link session that feeds
-    it too (a missing aalink is said here, before anything opens)."""
-    tempo = Tempo()
-    if not opts.link:
-        return tempo, []
-    from vcam.control.abletonlink import LinkSession
-
-    return tempo, [LinkSession(tempo, say)]
 
 
 def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedChoice, prompts: list[str],
@@ -525,56 +477,6 @@ def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedC
     return open_stream
 
 
-def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
-                say: Callable[[str], None]) -> tuple[str, object, Path | None] | None:
-    """The MIDI input to open, its map and --midi-map's file where it gave the map, or None; VcamError before
-    anything opens when the port or map is wrong."""
-    port = None if opts.midi == NO_MIDI else opts.midi
-    if replaying and (port or opts.midi_map):  # as --osc: a knob turned in a replay would make another show
-        said = f"--midi {port}" if port else f"--midi-map {opts.midi_map}"
-        say(f"{said} is not used while a control log is replayed (the log's commands are the show's)")
-        return None
-    if opts.midi is None and show is not None and show.midi_port and not replaying:  # a replay takes no input
-        if not opts.serve:
-            port = show.midi_port
-        else:  # a server is usually a machine without the controller: it belongs to the camera's end
-            say(f"the show's MIDI port {show.midi_port!r} is not opened by vcam serve: on the camera's "
-                f"machine, run vcam cam … --midi {show.midi_port} --midi-map MAP (the map the show names; "
-                "controls written in the show itself need to be in a map file there), or pass --midi "
-                "to open it on this machine")
-    if not port:
-        if opts.midi_map:
-            say("--midi-map is not used: no MIDI input is opened without --midi PORT (or a show's midi: port)")
-        elif opts.midi == NO_MIDI and show is not None and show.midi_port:
-            say(f"--midi none: the show's MIDI port {show.midi_port!r} is not opened")
-        return None
-    from vcam.control.lateplug import require_midi_for
-
-    require_midi_for(None if opts.midi else opts.show)  # the port itself may come later (MidiInput waits for it)
-    if opts.midi_map:
-        from vcam.control.midimap import map_named
-
-        path, mapping = map_named(opts.midi_map)
-        if show is not None and (problems := missing_presets(show, mapping)):
-            # said now: on air, each fader message would fail
-            raise VcamError(f"MIDI map {path} does not fit this show's presets: {'; '.join(problems)}",
-                            f"correct the names in {path} (or name presets by number there)")
-    else:
-        path, mapping = None, show.midi if show and show.midi else None
-    if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button
-        say(f"MIDI input {port!r} has no map: it gives the tempo (MIDI clock) only; --midi-map nanokontrol2 "
-            "(or midimix, apc-mini-mk2, a file) or a show's midi: section maps its knobs and buttons")
-        mapping = _clock_only()
-    return port, mapping, path
-
-
-def _clock_only():
-    """The map of a MIDI input that gives the tempo (MIDI clock) only: no knob or button."""
-    from vcam.control.midimap import MidiMap
-
-    return MidiMap("clock only")
-
-
 def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter: Prompter, router,
                   fallbacks: FallbackImages, say: Callable[[str], None], given: Sequence = ()):
     """The show file's watcher, and its map files' (a valid edit applies on air, but for a replay's, said not to);
@@ -603,20 +505,10 @@ def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter
             # a section taken out takes its controls with it (as an OSC one does): the port gives the clock only
             given_midi = maps.get("--midi-map")
             router.mapping = given_midi if given_midi is not None else new.midi if new.midi is not None \
-                else _clock_only()
+                else clock_only()
         return applied + [f"{g.flag} {g.ref} as saved" for g in given if maps.get(g.flag) != g.mapping]
 
     return ShowWatcher(opts.show, on_show, say, show=show, given=given)
-
-
-def _osc_map(opts: RunOptions, show: Show | None) -> tuple[Path, OscMap] | None:
-    """The map --osc-map gives the OSC input, which a reload of the show keeps, read and checked against the show
-    before anything opens; None where there is none, or no input."""
-    if not opts.osc_map or opts.osc is None or opts.replay:
-        return None
-    from vcam.control.osc import read_map_file
-
-    return read_map_file(opts.osc_map, show)
 
 
 class _Started:
