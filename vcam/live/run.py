@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -16,11 +16,9 @@ from typing import TYPE_CHECKING, Protocol
 from vcam.control.actions import SetInput
 from vcam.control.controller import Controller, ShowState
 from vcam.control.log import ControlLog, Replay, read_replay
-from vcam.control.midirefs import missing_presets
 from vcam.control.media import FLAG as MEDIA_FLAG, MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show
-from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.heap import HeapTrimmer
@@ -30,13 +28,14 @@ from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
 from vcam.live.outputs.paths import OlderTakes
-from vcam.live.parts import clock_only, cue_list, make_osc_parts, make_quantizer, make_tempo, midi_setup, read_osc_map
+from vcam.live.parts import cue_list, make_osc_parts, make_quantizer, make_tempo, midi_setup, read_osc_map
 from vcam.live.producer import Generator
 from vcam.live.screen import Screen
 from vcam.live.signals import ctrl_c_held
 from vcam.live.settings import (DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, check_logged_quant, resolve,
                                  unlike_the_show)
 from vcam.live.showreads import fallbacks_of, given_maps
+from vcam.live.showwatch import show_watcher
 from vcam.live.showwrites import check_written
 from vcam.live.status import StatusLine
 
@@ -313,7 +312,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                                where=None if opts.midi else opts.show))
     parts += osc
     if show is not None:
-        parts.append(_show_watcher(opts, show, controller, prompter, router, fallbacks, status.message, prep.given))
+        parts.append(show_watcher(opts, show, controller, prompter, router, fallbacks, status.message, prep.given))
     cues = cue_list(show, controller, producer, replay is not None, status.message, tempo, quantizer.lead,
                     opts.duration)
     if cues is not None:
@@ -475,40 +474,6 @@ def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedC
         return stream
 
     return open_stream
-
-
-def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter: Prompter, router,
-                  fallbacks: FallbackImages, say: Callable[[str], None], given: Sequence = ()):
-    """The show file's watcher, and its map files' (a valid edit applies on air, but for a replay's, said not to);
-    every preset's prompts are encoded ahead, and its fallback images decoded before the edit applies (on the
-    watcher's thread, not under the controller's lock). `given`: the GivenMaps of the command line's maps in force
-    (given_maps), --osc-map's the OSC input reads, --midi-map's the router has: a save of their files reloads as
-    the show's does. An edit must still fit them, and they the show."""
-    from vcam.control.oscmap import missing_presets as missing_osc_presets
-    from vcam.control.reload import ShowWatcher
-
-    prompter.preload(show.prompts())
-    def on_show(new: Show, maps: dict) -> list[str]:
-        if opts.replay:  # the log's changes are the show: a reload's (a preset's new text, a transition) are not
-            raise ConfigError([f"{opts.show}: not applied while {opts.replay} is replayed, which makes the show the "
-                               f"log holds; the edit applies when {opts.show} is run without --replay"])
-        # the maps given on the command line stay, so the show must still fit them (and they the show)
-        if (midi := maps.get("--midi-map")) is not None and (problems := missing_presets(new, midi)):
-            raise ConfigError([f"{opts.show}: --midi-map {opts.midi_map}: {p}" for p in problems])
-        if (osc := maps.get("--osc-map")) is not None and (osc_problems := missing_osc_presets(new, osc)):
-            raise ConfigError([f"{opts.show}: --osc-map {opts.osc_map}: line {line}: {p}"
-                               for _, line, p in osc_problems])
-        fallbacks.warm(fallbacks_of(new))
-        applied = controller.replace_show(new)
-        prompter.preload(new.prompts())
-        if router is not None:  # --midi-map overrides the show
-            # a section taken out takes its controls with it (as an OSC one does): the port gives the clock only
-            given_midi = maps.get("--midi-map")
-            router.mapping = given_midi if given_midi is not None else new.midi if new.midi is not None \
-                else clock_only()
-        return applied + [f"{g.flag} {g.ref} as saved" for g in given if maps.get(g.flag) != g.mapping]
-
-    return ShowWatcher(opts.show, on_show, say, show=show, given=given)
 
 
 class _Started:
