@@ -3,6 +3,10 @@
 
 Data flows one way: controls (stdin, MIDI, show file, replayed log) → controller → producer thread → pacer
 (steady ticks) → one worker thread per output (live/onair.py runs that loop, shared with `vcam cam`).
+
+What the start checks is in showreads.py and showwrites.py (the files a show reads, and those it writes), the
+control log's file in logfile.py, the parts besides the model (MIDI, OSC, tempo, quantizer, cues) in parts.py, the
+show file's watcher in showwatch.py, and the model's stream in streamopen.py.
 """
 from __future__ import annotations
 
