@@ -26,8 +26,8 @@ from vcam.control.show import Show, load_show
 from vcam.errors import VcamError
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.heap import HeapTrimmer
-from vcam.live.logfile import LogFile, open_log
 from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
+from vcam.live.logfile import LogFile, open_log
 from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
