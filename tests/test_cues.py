@@ -141,11 +141,11 @@ def test_at_cues_after_the_shows_end_are_said_at_the_start_and_at_a_reload():
 def test_a_show_started_with_a_duration_gives_it_to_its_cue_list():
     from types import SimpleNamespace
 
-    from vcam.live.run import _cue_list
+    from vcam.live.parts import cue_list
 
     show = parse_show(PRESETS + "cues:\n  - {name: drop, do: blackout, at: 1:30}\n", "show.yaml")
     controller, producer = SimpleNamespace(handle_line=None), SimpleNamespace(listeners=[])
-    assert _cue_list(show, controller, producer, False, print, duration=60.0).duration == 60.0
+    assert cue_list(show, controller, producer, False, print, duration=60.0).duration == 60.0
 
 
 def test_go_on_a_boundary_times_each_change_that_has_no_timing_of_its_own():

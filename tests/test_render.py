@@ -138,7 +138,7 @@ def test_ctrl_c_keeps_what_was_rendered_in_a_readable_file(tmp_path, how):
 def test_ctrl_c_while_the_model_loads_is_said_and_the_older_file_kept(tmp_path, monkeypatch):
     """Ctrl-C during the model's load ended the render in silence (exit 130), after the start had said the older
     file would be replaced; and a file stopped before its first frame was "nothing written", its older take unsaid."""
-    import vcam.live.run
+    import vcam.live.streamopen
 
     log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
     video, status = tmp_path / "take.mp4", io.StringIO()
@@ -150,7 +150,7 @@ def test_ctrl_c_while_the_model_loads_is_said_and_the_older_file_kept(tmp_path, 
 
         return interrupted
 
-    monkeypatch.setattr(vcam.live.run, "stream_opener", loading)
+    monkeypatch.setattr(vcam.live.streamopen, "stream_opener", loading)
     result = render(RenderOptions(log=log, outs=[f"file:{video}"], status_out=status))
     assert (result.blocks, result.frames, result.interrupted) == (0, 0, True)
     said = status.getvalue()
@@ -164,7 +164,7 @@ def test_ctrl_c_while_the_first_block_is_made_keeps_the_older_file_as_the_start_
     first block was made (minutes where the model compiles) let that block finish into the file, replacing it."""
     from types import SimpleNamespace
 
-    import vcam.live.run
+    import vcam.live.streamopen
 
     log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
     video, status = tmp_path / "take.mp4", io.StringIO()
@@ -177,7 +177,7 @@ def test_ctrl_c_while_the_first_block_is_made_keeps_the_older_file_as_the_start_
             os.kill(os.getpid(), signal.SIGINT)  # the operator's Ctrl-C, while the block is made
             return np.zeros((4, 64, 112, 3), np.uint8)
 
-    monkeypatch.setattr(vcam.live.run, "stream_opener", lambda *args: lambda say: CtrlCInFirstBlock())
+    monkeypatch.setattr(vcam.live.streamopen, "stream_opener", lambda *args: lambda say: CtrlCInFirstBlock())
     result = render(RenderOptions(log=log, outs=[f"file:{video}"], status_out=status))
     assert (result.blocks, result.frames, result.interrupted) == (0, 0, True)
     said = status.getvalue()
@@ -187,7 +187,7 @@ def test_ctrl_c_while_the_first_block_is_made_keeps_the_older_file_as_the_start_
 
 def test_a_model_that_fails_to_load_says_the_older_file_is_kept(tmp_path, monkeypatch):
     """The start said the older file would be replaced; a load that failed ended with its error alone."""
-    import vcam.live.run
+    import vcam.live.streamopen
     from vcam.errors import VcamError
 
     log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
@@ -200,7 +200,7 @@ def test_a_model_that_fails_to_load_says_the_older_file_is_kept(tmp_path, monkey
 
         return fails
 
-    monkeypatch.setattr(vcam.live.run, "stream_opener", loading)
+    monkeypatch.setattr(vcam.live.streamopen, "stream_opener", loading)
     with pytest.raises(VcamError, match="could not be loaded"):
         render(RenderOptions(log=log, outs=[f"file:{video}", "null"], status_out=status))
     said = status.getvalue()

@@ -453,10 +453,10 @@ def test_a_control_log_that_would_replace_another_kind_of_file_is_refused_and_th
 @pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's; Windows refuses a second writer itself")
 def test_a_control_log_another_show_writes_is_refused_before_any_output_opens_and_left_whole(tmp_path):
     """Two shows on one --log-controls file: the second truncated the first's log, which lost its header."""
-    from vcam.live.run import _open_log
+    from vcam.live.logfile import open_log
 
     path = tmp_path / "show.jsonl"
-    first = _open_log(str(path)).out
+    first = open_log(str(path)).out
     first.write('{"vcam": {}}\n')
     first.flush()
     recording = tmp_path / "second.mp4"
@@ -466,7 +466,7 @@ def test_a_control_log_another_show_writes_is_refused_before_any_output_opens_an
     assert "another show is writing it now" in err.value.message and "--log-controls" in err.value.fix
     assert not recording.exists() and path.read_text() == '{"vcam": {}}\n'
     first.close()
-    again = _open_log(str(path))  # free once the first show closed it; its log is replaced only on air
+    again = open_log(str(path))  # free once the first show closed it; its log is replaced only on air
     again.out.close()
     assert again.older == str(path) and path.read_text() == '{"vcam": {}}\n'
 
@@ -475,14 +475,14 @@ def test_a_control_log_another_show_writes_is_refused_before_any_output_opens_an
                     reason="file locks are POSIX's; counts this process's descriptors in /proc")
 def test_a_control_log_refused_as_another_shows_leaves_no_descriptor_open(tmp_path):
     """The descriptor the lock was tried on is closed, not left open for the rest of the process."""
-    from vcam.live import run as run_module
+    from vcam.live.logfile import open_log
 
     path = tmp_path / "show.jsonl"
     path.write_text("an older log\n")
-    first = run_module._open_log(str(path))
+    first = open_log(str(path))
     before = len(os.listdir("/proc/self/fd"))
     with pytest.raises(VcamError) as err:
-        run_module._open_log(str(path))
+        open_log(str(path))
     assert "another show is writing it now" in err.value.message and len(os.listdir("/proc/self/fd")) == before
     first.out.close()
     assert path.read_text() == "an older log\n"
@@ -753,12 +753,12 @@ class _Recorded:
 def test_an_edit_of_the_show_file_during_a_replay_is_said_and_changes_nothing_on_air(tmp_path, replay):
     """A replay given its show file reloaded an edit: a new defaults transition went into the replayed stream, which
     then made another show than the log's."""
-    from vcam.live.run import _show_watcher
+    from vcam.live.showwatch import show_watcher
 
     path = tmp_path / "show.yaml"
     path.write_text(TINY_SHOW)
     show, said, fake = load_show(path), [], _Recorded()
-    watcher = _show_watcher(RunOptions(show=str(path), replay=replay), show, fake, fake, None, fake, said.append)
+    watcher = show_watcher(RunOptions(show=str(path), replay=replay), show, fake, fake, None, fake, said.append)
     path.write_text(TINY_SHOW.replace("transition: 2", "transition: 9") + "  - {name: desert, prompt: dunes}\n")
     watcher.poll()  # the change is seen, then loaded once it held from one look to the next
     watcher.poll()
@@ -774,13 +774,13 @@ def test_an_edit_of_the_show_file_during_a_replay_is_said_and_changes_nothing_on
 def test_an_edit_that_takes_the_midi_section_out_takes_its_controls_off_the_controller(tmp_path):
     """The router kept the section's map: its buttons went on acting, where an OSC section taken out takes its
     controls with it."""
-    from vcam.live.run import _show_watcher
+    from vcam.live.showwatch import show_watcher
 
     path = tmp_path / "show.yaml"
     path.write_text(TINY_SHOW + "midi: {controls: [{note: 36, command: next}]}\n")
     show, said, fake = load_show(path), [], _Recorded()
     router = SimpleNamespace(mapping=show.midi)
-    watcher = _show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    watcher = show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
     path.write_text(TINY_SHOW)
     watcher.poll()  # the change is seen, then loaded once it held from one look to the next
     watcher.poll()
@@ -807,14 +807,14 @@ PADS = "controls:\n  - {note: 36, command: next}\n"
 def _watching_pads(tmp_path):
     """A show whose midi: section names pads.yaml (PADS), its router and its watcher: (show file, map file, what is
     said, the controller and prompter's stand-in, router, watcher)."""
-    from vcam.live.run import _show_watcher
+    from vcam.live.showwatch import show_watcher
 
     path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
     pads.write_text(PADS)
     path.write_text(TINY_SHOW + "midi: {map: pads.yaml}\n")
     show, said, fake = load_show(path), [], _Recorded()
     router = SimpleNamespace(mapping=show.midi)
-    watcher = _show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    watcher = show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
     return path, pads, said, fake, router, watcher
 
 
@@ -854,14 +854,14 @@ def test_a_map_file_deleted_during_the_show_is_said_once_and_its_map_stays(tmp_p
 def test_a_fix_of_a_map_file_a_show_save_names_anew_reloads_the_show(tmp_path):
     """A show saved with `map: pads.yaml` over a broken pads.yaml is refused naming pads.yaml's line; the fix of
     pads.yaml went unnoticed (the running show names no map), and the show file had to be saved again."""
-    from vcam.live.run import _show_watcher
+    from vcam.live.showwatch import show_watcher
 
     path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
     pads.write_text("controls:\n  - {note: 36, command: preset nope}\n")
     path.write_text(TINY_SHOW)
     show, said, fake = load_show(path), [], _Recorded()
     router = SimpleNamespace(mapping=None)
-    watcher = _show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    watcher = show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
     _saved(watcher, path, TINY_SHOW + "midi: {map: pads.yaml}\n")
     assert said[-1].startswith("show file not reloaded") and f"{pads}:2" in said[-1], said
     assert watcher.watched() == [str(path), str(pads)]
@@ -877,7 +877,8 @@ def test_a_fix_of_a_map_file_a_show_save_names_anew_reloads_the_show(tmp_path):
 def test_a_save_of_the_command_lines_midi_map_is_checked_against_the_show_and_taken_by_the_router(tmp_path):
     """--midi-map's file was read once: an edit needed a restart, and a show reload checked against the old map."""
     from vcam.control.midimap import load_map
-    from vcam.live.run import _given_maps, _show_watcher
+    from vcam.live.showreads import given_maps
+    from vcam.live.showwatch import show_watcher
 
     path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
     pads.write_text(PADS)
@@ -885,8 +886,8 @@ def test_a_save_of_the_command_lines_midi_map_is_checked_against_the_show_and_ta
     show, said, fake = load_show(path), [], _Recorded()
     router = SimpleNamespace(mapping=load_map(pads))
     opts = RunOptions(show=str(path), midi="pads", midi_map=str(pads))
-    given, _ = _given_maps(opts, (pads, router.mapping), None)
-    watcher = _show_watcher(opts, show, fake, fake, router, fake, said.append, given)
+    given, _ = given_maps(opts, (pads, router.mapping), None)
+    watcher = show_watcher(opts, show, fake, fake, router, fake, said.append, given)
     assert watcher.watched() == [str(path), str(pads)]
     _saved(watcher, pads, "controls:\n  - {note: 36, command: preset sea}\n")  # no such preset in the show
     assert said == [f"map file {pads} not reloaded, the last good show stays live:\n  {path}: --midi-map {pads}: "
@@ -905,13 +906,13 @@ def test_a_save_of_the_command_lines_midi_map_is_checked_against_the_show_and_ta
 def test_a_save_that_only_moves_the_lines_of_a_shows_midi_section_has_the_next_refusal_name_the_new_line(tmp_path):
     """The save reads as no change (the controls compare equal); what is said of the section later names the line
     it is on now."""
-    from vcam.live.run import _show_watcher
+    from vcam.live.showwatch import show_watcher
 
     path = tmp_path / "show.yaml"
     path.write_text(TINY_SHOW + "midi: {controls: [{note: 36, command: next}]}\n")
     show, said, fake = load_show(path), [], _Recorded()
     router = SimpleNamespace(mapping=show.midi)
-    watcher = _show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    watcher = show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
     _saved(watcher, path, "# moved down\n" + TINY_SHOW + "midi: {controls: [{note: 36, command: next}]}\n")
     assert said == [f"{path} saved with no change to the show: nothing applied"] and fake.shows == []
     _saved(watcher, path, "# moved down\n" + TINY_SHOW + "midi: {controls: [{note: 36, command: preset nope}]}\n")
@@ -920,16 +921,18 @@ def test_a_save_that_only_moves_the_lines_of_a_shows_midi_section_has_the_next_r
 
 def test_a_save_of_the_command_lines_osc_map_reaches_the_osc_input(tmp_path):
     from vcam.control.oscmap import load_map
-    from vcam.live.run import _given_maps, _osc_parts, _show_watcher
+    from vcam.live.parts import make_osc_parts
+    from vcam.live.showreads import given_maps
+    from vcam.live.showwatch import show_watcher
 
     path, pad = tmp_path / "show.yaml", tmp_path / "pad.yaml"
     pad.write_text("controls:\n  - {address: /go, command: next}\n")
     path.write_text(TINY_SHOW)
     show, said, fake = load_show(path), [], _Recorded()
     opts = RunOptions(show=str(path), osc="127.0.0.1:9", osc_map=str(pad))
-    (given,) = _given_maps(opts, None, (pad, load_map(pad)))[0]
-    (osc_input,) = _osc_parts(opts, show, SimpleNamespace(tempo=None), SimpleNamespace(), given, said.append)
-    watcher = _show_watcher(opts, show, fake, fake, None, fake, said.append, [given])
+    (given,) = given_maps(opts, None, (pad, load_map(pad)))[0]
+    (osc_input,) = make_osc_parts(opts, show, SimpleNamespace(tempo=None), SimpleNamespace(), given, said.append)
+    watcher = show_watcher(opts, show, fake, fake, None, fake, said.append, [given])
     _saved(watcher, pad, "controls:\n  - {address: /go, command: prev}\n")
     assert said == [f"reloaded {path} ({pad} saved): 3 presets; --osc-map {pad} as saved"], said
     assert [str(b.command) for b in osc_input.handle.__self__.mapping.buttons] == ["prev"]
@@ -937,15 +940,16 @@ def test_a_save_of_the_command_lines_osc_map_reaches_the_osc_input(tmp_path):
 
 def test_vcams_shipped_maps_are_not_watched(tmp_path):
     from vcam.control.midimap import map_named
-    from vcam.live.run import _given_maps, _show_watcher
+    from vcam.live.showreads import given_maps
+    from vcam.live.showwatch import show_watcher
 
     path = tmp_path / "show.yaml"
     path.write_text(TINY_SHOW + "midi: {map: nanokontrol2}\n")
     show, fake = load_show(path), _Recorded()
     router = SimpleNamespace(mapping=show.midi)
     opts = RunOptions(show=str(path), midi="pads", midi_map="midimix")
-    given, _ = _given_maps(opts, map_named("midimix"), None)
-    watcher = _show_watcher(opts, show, fake, fake, router, fake, lambda s: None, given)
+    given, _ = given_maps(opts, map_named("midimix"), None)
+    watcher = show_watcher(opts, show, fake, fake, router, fake, lambda s: None, given)
     assert show.map_files and watcher.watched() == [str(path)]
 
 
@@ -953,14 +957,14 @@ def test_a_look_at_the_files_stats_them_and_works_nothing_else_out(tmp_path, mon
     """Two looks a second: which files are watched is worked out as the show's maps change, where each look
     resolved every folder of every map file's path to tell a shipped map."""
     from vcam.control import reload
-    from vcam.live.run import _show_watcher
+    from vcam.live.showwatch import show_watcher
 
     path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
     pads.write_text(PADS)
     path.write_text(TINY_SHOW + "midi: {map: pads.yaml}\n")
     show, said, fake = load_show(path), [], _Recorded()
     opts = RunOptions(show=str(path), midi="pads")
-    watcher = _show_watcher(opts, show, fake, fake, SimpleNamespace(mapping=show.midi), fake, said.append)
+    watcher = show_watcher(opts, show, fake, fake, SimpleNamespace(mapping=show.midi), fake, said.append)
     told = []
     monkeypatch.setattr(reload, "shipped", lambda f: told.append(f) or False)
     for _ in range(5):
@@ -1105,9 +1109,9 @@ def test_a_recording_named_for_another_format_is_refused_before_anything_loads(t
 def test_a_file_another_show_writes_is_refused_without_first_saying_it_is_replaced(tmp_path):
     """The start said `replacing show.jsonl (2.0 kB)`, then refused that file as another show's."""
     from vcam.live.outputs.recording import Recording
-    from vcam.live.run import _open_log
+    from vcam.live.logfile import open_log
 
-    log = _open_log(str(tmp_path / "show.jsonl")).out
+    log = open_log(str(tmp_path / "show.jsonl")).out
     log.write("x" * 2_000)
     log.flush()
     take = Recording(str(tmp_path / "take.mp4"), 64, 48, 30)

@@ -1022,11 +1022,11 @@ def test_link_without_aalink_says_what_to_install():
 
 def test_a_midi_port_without_a_map_carries_the_tempo_only_and_says_so(fake_midi_backend):
     """A DAW's clock port needs no map: `--midi PORT` alone takes its MIDI clock, and says the knobs are unmapped."""
-    from vcam.live.run import _midi_setup
+    from vcam.live.parts import midi_setup
     from vcam.live.settings import RunOptions
 
     said = []
-    port, mapping, _ = _midi_setup(RunOptions(midi="MIDImix"), None, False, said.append)
+    port, mapping, _ = midi_setup(RunOptions(midi="MIDImix"), None, False, said.append)
     assert port == "MIDImix" and not mapping.knobs and not mapping.buttons
     assert said and "gives the tempo (MIDI clock) only" in said[0] and "--midi-map" in said[0]
 

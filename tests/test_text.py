@@ -212,7 +212,7 @@ def test_a_prompt_cut_short_is_said_as_the_show_starts():
     from types import SimpleNamespace
 
     from vcam.engine.speed import SpeedOptions
-    from vcam.live.run import stream_opener
+    from vcam.live.streamopen import stream_opener
 
     long = " ".join(f"word{i}" for i in range(600))
     cfg = SimpleNamespace(width=64, height=32, prompts={long: 1.0}, seed=0, steps=1, transition=0,

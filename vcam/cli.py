@@ -515,7 +515,8 @@ def _check_recordings(show) -> None:
 
     from vcam.live.outputs.paths import check_outputs
     from vcam.live.outputs.recording import Recording
-    from vcam.live.run import show_output_written, show_reads
+    from vcam.live.showreads import show_reads
+    from vcam.live.showwrites import show_output_written
     from vcam.outspec import parse_spec
 
     width, height = show.output.size or (832, 480)  # even, as every size a show can give; @WxH is the output's own

@@ -149,7 +149,7 @@ def _say_kept(cfg: ShowSettings, opened: list[Output], say: Callable[[str], None
 def _load(plan: _Plan, inputs: InputSwitch, say: Callable[[str], None]):
     """The stream the render makes its blocks with; None where Ctrl-C came while the model loaded, which ended the
     render without a word (the start may have said a file would be replaced, and it was not)."""
-    from vcam.live.run import stream_opener
+    from vcam.live.streamopen import stream_opener
 
     try:
         return stream_opener(plan.run_opts, plan.model, plan.cfg, plan.speed, _prompts(plan), inputs, say)(

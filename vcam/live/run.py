@@ -3,52 +3,49 @@
 
 Data flows one way: controls (stdin, MIDI, show file, replayed log) → controller → producer thread → pacer
 (steady ticks) → one worker thread per output (live/onair.py runs that loop, shared with `vcam cam`).
+
+What the start checks is in showreads.py and showwrites.py (the files a show reads, and those it writes), the
+control log's file in logfile.py, the parts besides the model (MIDI, OSC, tempo, quantizer, cues) in parts.py, the
+show file's watcher in showwatch.py, and the model's stream in streamopen.py.
 """
 from __future__ import annotations
 
 import datetime
-import json
-import os
-import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol
 
 from vcam.control.actions import SetInput
 from vcam.control.controller import Controller, ShowState
-from vcam.control.cues import CueList
 from vcam.control.log import ControlLog, Replay, read_replay
-from vcam.control.midi import NO_MIDI
-from vcam.control.midirefs import missing_presets
 from vcam.control.media import FLAG as MEDIA_FLAG, MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show
-from vcam.control.tempo import Tempo
-from vcam.control.yamlcheck import ConfigError
-from vcam import filelock
 from vcam.errors import VcamError
-from vcam.inspec import parse_input
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.heap import HeapTrimmer
 from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
+from vcam.live.logfile import LogFile, open_log
 from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
-from vcam.live.outputs.paths import OlderTakes, Written, check_outputs, given_output
+from vcam.live.outputs.paths import OlderTakes
+from vcam.live.parts import cue_list, make_osc_parts, make_quantizer, make_tempo, midi_setup, read_osc_map
 from vcam.live.producer import Generator
-from vcam.live.quantize import Quantizer
 from vcam.live.screen import Screen
 from vcam.live.signals import ctrl_c_held
 from vcam.live.settings import (DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, check_logged_quant, resolve,
                                  unlike_the_show)
+from vcam.live.showreads import fallbacks_of, given_maps
+from vcam.live.showwatch import show_watcher
+from vcam.live.showwrites import check_written
 from vcam.live.status import StatusLine
+from vcam.live.streamopen import stream_opener
 
 if TYPE_CHECKING:
     from vcam.bench.tuning import SpeedChoice
-    from vcam.control.oscmap import OscMap
 
 
 SETTLE_S = 600.0  # the longest `run` waits for the show's threads to leave the model (a block, a model loading)
@@ -157,10 +154,10 @@ def _prepare(opts: RunOptions) -> _Prepared:
     fallback = fallbacks.get(cfg.fallback) if cfg.fallback else None
     if replay is not None:
         _check_replayed_inputs(opts.replay, replay)
-    midi = _midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
-    osc_map = _osc_map(opts, show)
-    given, every = _given_maps(opts, (midi[2], midi[1]) if midi and midi[2] is not None else None, osc_map)
-    _check_written(opts, cfg, show, replay, every)  # their buttons' files are among those the show reads
+    midi = midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
+    osc_map = read_osc_map(opts, show)
+    given, every = given_maps(opts, (midi[2], midi[1]) if midi and midi[2] is not None else None, osc_map)
+    check_written(opts, cfg, show, replay, every)  # their buttons' files are among those the show reads
     return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, given, media)
 
 
@@ -265,7 +262,7 @@ def _sized_by(opts: RunOptions, model: str, random_weights: bool) -> str:
 
 def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: InputSwitch) -> Ended:
     status, replay, show, model, cfg = prep.status, prep.replay, prep.show, prep.model, prep.cfg
-    tempo, tempo_parts = _tempo(opts, status.message)
+    tempo, tempo_parts = make_tempo(opts, status.message)
     air = OnAir(AirSettings(outs=cfg.outs, width=cfg.width, height=cfg.height, fps=cfg.fps, fit=cfg.fit,
                             smooth=opts.smooth, max_latency=opts.max_latency, duration=opts.duration,
                             fallback=prep.fallback, card=f"loading {model}...", stdin=opts.stdin and replay is None,
@@ -275,12 +272,12 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     producer = Generator(stream_opener(opts, model, cfg, prep.speed, show.prompts() if show else [], inputs,
                                        status.message), air.pacer, status.message, air.set_card,
                          open_input=inputs.open)
-    log_file = _open_log(opts.log_controls)
+    log_file = open_log(opts.log_controls)
     log = _control_log(log_file, opts, prep, air.pacer, producer) if log_file else None
 
     fallbacks = prep.fallbacks
     if show is not None:
-        fallbacks.warm(_fallbacks_of(show))
+        fallbacks.warm(fallbacks_of(show))
 
     def set_fallback(path: str | None) -> None:
         path = path or cfg.fallback
@@ -291,7 +288,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
 
     # One thread encodes prompts ahead: a command's before it is handed over, a show's presets in the background.
     prompter = Prompter(producer, lambda: producer.stream.engine.text if producer.stream else None, status.message)
-    quantizer = _quantizer(air, producer, tempo)
+    quantizer = make_quantizer(air, producer, tempo)
     screen = Screen(state)  # the camera's: a screen change is set through it, between two ticks
     controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter,
                             check_input=inputs.check, tempo=tempo, land=quantizer.land, media=prep.media,
@@ -300,7 +297,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     given_osc = next((g for g in prep.given if g.flag == "--osc-map"), None)
     try:
         extra = _attached(attach, controller, producer, status.message, inputs, replay is not None)
-        osc = _osc_parts(opts, show, controller, air, given_osc, status.message)
+        osc = make_osc_parts(opts, show, controller, air, given_osc, status.message)
     except Exception:  # refused (a server off loopback without a token): nothing opened stays open
         prompter.stop()
         if log is not None:
@@ -320,9 +317,9 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                                where=None if opts.midi else opts.show))
     parts += osc
     if show is not None:
-        parts.append(_show_watcher(opts, show, controller, prompter, router, fallbacks, status.message, prep.given))
-    cues = _cue_list(show, controller, producer, replay is not None, status.message, tempo, quantizer.lead,
-                     opts.duration)
+        parts.append(show_watcher(opts, show, controller, prompter, router, fallbacks, status.message, prep.given))
+    cues = cue_list(show, controller, producer, replay is not None, status.message, tempo, quantizer.lead,
+                    opts.duration)
     if cues is not None:
         parts.append(cues)
     parts.append(OlderTakes(cfg.outs, status.message, log))  # last: said once every other part started
@@ -339,7 +336,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     return _on_air(air, feed, controller, screen, parts, producer, prompter, log, inputs)
 
 
-def _control_log(file: _LogFile, opts: RunOptions, prep: _Prepared, pacer: Pacer,
+def _control_log(file: LogFile, opts: RunOptions, prep: _Prepared, pacer: Pacer,
                  producer: Generator) -> ControlLog:
     """The control log, its header the settings the show starts at, the precision included, so that `vcam render`
     makes the same pictures (a card that adapts the size and precision while loading is not told here); the camera
@@ -429,17 +426,6 @@ def _attached(attach, controller: Controller, producer: Generator, say: Callable
     return extra
 
 
-def _osc_parts(opts: RunOptions, show: Show | None, controller: Controller, air: OnAir, given,
-               say: Callable[[str], None]) -> list:
-    """OSC in (--osc, with --osc-map's map: `given`, its GivenMap, whose map in force the input reads) and the state
-    out (--osc-reply), as parts of the show."""
-    from vcam.control.osc import osc_parts
-
-    return osc_parts(opts.osc, opts.osc_reply, opts.osc_map, show, controller, say,
-                     tempo=controller.tempo, fps=lambda: air.pacer.stats.production_fps,
-                     replaying=opts.replay is not None, osc_map=(lambda: given.mapping) if given else None)
-
-
 def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None]) -> InputSwitch:
     """The input switch, with the show's first input open before the model loads: a missing clip or camera is
     said in a second, not after minutes of loading. A served show takes what a client sends up (`net`)."""
@@ -458,339 +444,6 @@ def _extra_status(inputs: InputSwitch, extra: Attachment | None,
         return " | ".join(text for text in texts if text)
 
     return status
-
-
-def _quantizer(air: OnAir, producer: Generator, tempo: Tempo | None) -> Quantizer:
-    """Changes on the beat: measures how far ahead of the camera the show works (the producer's blocks, the
-    pacer's buffer); its `land` places the controller's quantised changes, its `status` the last one's offset."""
-    quantizer = Quantizer(air.pacer, tempo)
-    quantizer.attach(producer)
-    return quantizer
-
-
-def _cue_list(show: Show | None, controller: Controller, producer: Generator, replaying: bool,
-              say: Callable[[str], None], tempo: Tempo | None = None,
-              lead: Callable[[], float] | None = None, duration: float | None = None) -> CueList | None:
-    """The show's cue list, handed to the controller (go, back) and started with the show; its `at` times count
-    from the first block on air, as --duration (`duration`) does. None in a replay, which replays what the cues
-    did and fires none itself."""
-    if show is None or replaying:
-        return None
-    cues = CueList(show.cues, controller.handle_line, say, tempo=tempo, lead=lead, duration=duration)
-    controller.cues = cues
-    producer.listeners.append(lambda frames: cues.begin())
-    return cues
-
-
-def _tempo(opts: RunOptions, say: Callable[[str], None]) -> tuple[Tempo, list]:
-    """The show's tempo (bpm, tap, OSC and MIDI clock set it), and with --link the Ableton Link session that feeds
-    it too (a missing aalink is said here, before anything opens)."""
-    tempo = Tempo()
-    if not opts.link:
-        return tempo, []
-    from vcam.control.abletonlink import LinkSession
-
-    return tempo, [LinkSession(tempo, say)]
-
-
-def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedChoice, prompts: list[str],
-                   inputs: InputSwitch, say: Callable[[str], None]):
-    """What the producer thread runs first: loads the engine (minutes, with progress on the card) and starts the
-    stream on its first input, compiled or warmed up before going on air. `prompts` (the show's presets') are
-    encoded with the starting ones before a card short of memory moves the text encoder to the CPU. A prompt longer
-    than the text encoder reads is said with `say` when it is first encoded, wherever that happens."""
-    def open_stream(report: Callable[[str], None]):
-        import vcam
-
-        engine = vcam.load(model, weights=opts.weights, width=cfg.width, height=cfg.height, report=report,
-                           speed=speed.options, adapt=cfg.adapt)
-        engine.text.on_cut = say  # before the first prompt is encoded: a prompt cut short is said as it is
-        if engine.offload_text_after_start:
-            first = list(cfg.prompts) + [text for text in prompts if text not in cfg.prompts]
-            report(f"encoding {len(first)} prompts before moving the text encoder to the CPU")
-            for text in first:
-                engine.text.encode(text)
-            engine.offload_text()
-        stream = engine.stream(cfg.prompts, seed=cfg.seed, width=engine.width, height=engine.height,
-                               steps=cfg.steps, transition=cfg.transition, pin_first_latent=cfg.pin_first_latent,
-                               bias=cfg.bias)
-        # a card too small for the show's size made the engine smaller: the input follows
-        stream.set_input(inputs.resize(engine.width, engine.height), strength=cfg.strength)
-        if engine.device.type == "cuda" or speed.options.compile:
-            # The first blocks compile and pick kernels: slow, and better off air.
-            what = ("compiling for this size before going on air (minutes the first time, then cached)"
-                    if speed.options.compile else "warming up")
-            say(what)
-            report(what)
-            stream.warm_up(say=say)
-        return stream
-
-    return open_stream
-
-
-def _check_written(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None,
-                   given: Sequence = ()) -> None:
-    """The files the show writes, checked before anything opens (live/outputs/paths.py): a recording that cannot
-    be made, or a recording or the control log that would write over a file the show reads or over each other, is
-    refused. An older file replaced is said later, once nothing but the model's load can stop the start
-    (`OlderTakes`): it is replaced only as the show goes on air (the log, ControlLog) or records (a recording)."""
-    writes = [Written(f"--log-controls {opts.log_controls}", opts.log_controls,
-                      "give --log-controls a new file, or an older log to replace (like show.jsonl)",
-                      keeps=_no_log_in)] if opts.log_controls else []
-    # the outputs are --out's where it is given, else the show file's out: list
-    named = given_output if opts.outs is not None else partial(show_output_written, opts.show)
-    writes += [named(spec) for spec in cfg.outs if spec.kind == "file"]
-    check_outputs(cfg.outs, writes, _read_files(opts, cfg, show, replay, given), None, named=named)
-
-
-def _no_log_in(path: str) -> str | None:
-    """Why the file at `path` must not be replaced by a control log (None: it holds an older log, or nothing):
-    `vcam run --log-controls show.yaml`, a slip for `vcam run show.yaml --log-controls ...`, replaced the show file
-    with the log, said only as `replacing show.yaml`."""
-    try:
-        with open(path, "rb") as f:
-            first = f.readline(1 << 16)
-    except OSError:  # opening it for the log says why
-        return None
-    if not first.strip() or _starts_a_log(first):
-        return None
-    kind = {".yaml": "a show file?", ".yml": "a show file?", ".mp4": "a recording?"}.get(
-        os.path.splitext(path)[1].lower(), "its first line is not a log's header")
-    return f"it is not a control log ({kind})"
-
-
-def _starts_a_log(line: bytes) -> bool:
-    """Whether `line` is a control log's header line ({"vcam": {...}}), which every log starts with."""
-    try:
-        entry = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return False
-    return isinstance(entry, dict) and "vcam" in entry
-
-
-def _read_files(opts: RunOptions, cfg: ShowSettings, show: Show | None, replay: Replay | None,
-                given: Sequence = ()) -> list[tuple[str, str]]:
-    """(what, path) of every file the show reads: the show file and its images and clips, the replayed log and
-    its clips, the input, the fallback, the MIDI and OSC maps (the show's and those given on the command line) and
-    the clips and images their buttons switch to (`given`: the GivenMaps of the command line's, _given_maps)."""
-    inputs = [("the input", cfg.input)]
-    reads = show_reads(opts.show, show, inputs) if show is not None and opts.show else _input_files(inputs)
-    reads += [("the replayed log", opts.replay)] if opts.replay else []
-    if replay is not None:
-        reads += _input_files([(f"an input of {opts.replay}", a.spec) for _, a in replay.actions
-                               if isinstance(a, SetInput)])
-    reads += [("the fallback image", cfg.fallback)] if cfg.fallback else []
-    for g in given:
-        reads.append((f"the map {g.flag} {g.ref}", g.path))
-        reads += _input_files(_button_inputs(f"a button of {g.flag} {g.ref}", g.mapping))
-    return reads
-
-
-def _given_maps(opts: RunOptions, midi_map: tuple[Path, object] | None,
-                osc_map: tuple[Path, OscMap] | None) -> tuple[list, list]:
-    """The GivenMaps of the maps the command line gives: those in force, and every one. In force: `midi_map` and
-    `osc_map`, (file, map) as the MIDI and OSC inputs read them, where they have an input (read twice, an edit
-    between could pass unchecked). One unused is read here, its buttons' files made whole: a recording over one is
-    refused all the same (`mapping` None where it cannot be read: unused, it is no error)."""
-    from vcam.control import midimap, oscmap
-    from vcam.control.reload import GivenMap
-
-    in_force, every = [], []
-    for flag, ref, kind, used in (("--midi-map", opts.midi_map, midimap, midi_map),
-                                  ("--osc-map", opts.osc_map, oscmap, osc_map)):
-        if used is not None:
-            in_force.append(GivenMap(flag, ref, str(used[0]), kind.load_map, used[1]))
-            every.append(in_force[-1])
-        elif ref and (path := kind.find_map_file(ref, None)) is not None:
-            every.append(GivenMap(flag, ref, str(path), kind.load_map, _unused_map(kind, path)))
-    return in_force, every
-
-
-def _unused_map(kind, path: Path):
-    """The map file `path` of `kind` (midimap, oscmap), None where it cannot be read."""
-    try:
-        return kind.load_map(path)
-    except ValueError:  # ConfigError included
-        return None
-
-
-def _button_inputs(what: str, mapping) -> list[tuple[str, str]]:
-    """(what, input spec) of each `input` a MIDI or OSC map's button (or an OSC button's release) runs: made whole
-    as the map was read, against the folder of the file each is written in."""
-    buttons = mapping.buttons if mapping is not None else ()
-    commands = [c for b in buttons for c in (b.command, getattr(b, "release", None)) if c is not None]
-    return [(what, cmd.args[0]) for cmd in commands if cmd.name == "input"]
-
-
-def show_reads(path: str, show: Show, given: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
-    """(what, path) of every file a show file makes its show read: itself, its fallbacks and maps, and the clips and
-    images of the inputs `given` ((what, spec), named first), of its presets, of its cues and of its maps' buttons
-    (`vcam check` refuses an output of the show's writing over one, as `vcam run` does)."""
-    from vcam.control.commands import parse
-
-    reads = [("the show file", path)]
-    reads += [(f"the fallback of {path}", fallback) for fallback in _fallbacks_of(show)]
-    reads += [(f"a map {path} names", map_file) for map_file in show.map_files]
-    inputs = list(given) + [(f"an input of {path}", p.input) for p in (show.defaults, *show.presets) if p.input]
-    inputs += [(f"a cue's input in {path}", cmd.args[0]) for cue in show.cues for line in cue.do
-               if (cmd := parse(line)) is not None and cmd.name == "input"]
-    inputs += _button_inputs(f"a MIDI button's input in {path}", show.midi)
-    inputs += _button_inputs(f"an OSC button's input in {path}", show.osc)
-    return reads + _input_files(inputs)
-
-
-def _input_files(inputs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """(what, path) of the clips and images among (what, input spec)."""
-    return [(f"{what} ({spec})", spec.target) for what, spec in
-            ((what, parse_input(text)) for what, text in inputs) if spec.kind in ("file", "image")]
-
-
-def show_output_written(path: str, spec) -> Written:
-    """An output a show file's out: names (a recording, a camera), as messages name it."""
-    return Written(f"the output {spec} of {path}", spec.target, f"change the output's out: path in {path}, or give "
-                                                                "--out")
-
-
-@dataclass(frozen=True)
-class _LogFile:
-    out: TextIO
-    older: str | None  # the file's whole path, where it holds an older log still (replaced on air: ControlLog)
-
-
-def _open_log(path: str | None) -> _LogFile | None:
-    """Opened before the outputs: nothing to undo when the path is wrong. An older log in the file is not emptied
-    here: the show's first block replaces it (ControlLog), and a start refused after this leaves it whole."""
-    if not path:
-        return None
-    if os.path.isdir(path):
-        raise VcamError(f"cannot write the control log {path}: it is a folder",
-                        f"give --log-controls a file, like {os.path.join(path, 'show.jsonl')}")
-    try:
-        out = open(path, "w", encoding="utf-8", opener=_log_opener)
-    except OSError as e:
-        raise VcamError(f"cannot write the control log {path} ({e.strerror or e})",
-                        "give --log-controls a path in a folder that exists and can be written") from None
-    return _LogFile(out, os.path.abspath(path) if _holds_older(out.fileno()) else None)
-
-
-def _log_opener(path: str, flags: int) -> int:
-    """Opens a control log, not emptied, with its lock taken (held until the log is closed): a second show on the
-    same file emptied the first's log under it. A pipe or a terminal (/dev/stdout), which many may write, is not
-    locked."""
-    fd = os.open(path, flags & ~os.O_TRUNC, 0o666)
-    try:
-        if filelock.take(fd) is False:
-            raise VcamError(f"cannot write the control log {path}: another show is writing it now",
-                            "give this show's --log-controls a file of its own, or stop the other show first")
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
-
-
-def _holds_older(fd: int) -> bool:
-    """Whether the file under `fd` is a plain file with something in it: an older log, to be kept until the show
-    goes on air."""
-    held = os.fstat(fd)
-    return stat.S_ISREG(held.st_mode) and held.st_size > 0
-
-
-def _midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
-                say: Callable[[str], None]) -> tuple[str, object, Path | None] | None:
-    """The MIDI input to open, its map and --midi-map's file where it gave the map, or None; VcamError before
-    anything opens when the port or map is wrong."""
-    port = None if opts.midi == NO_MIDI else opts.midi
-    if replaying and (port or opts.midi_map):  # as --osc: a knob turned in a replay would make another show
-        said = f"--midi {port}" if port else f"--midi-map {opts.midi_map}"
-        say(f"{said} is not used while a control log is replayed (the log's commands are the show's)")
-        return None
-    if opts.midi is None and show is not None and show.midi_port and not replaying:  # a replay takes no input
-        if not opts.serve:
-            port = show.midi_port
-        else:  # a server is usually a machine without the controller: it belongs to the camera's end
-            say(f"the show's MIDI port {show.midi_port!r} is not opened by vcam serve: on the camera's "
-                f"machine, run vcam cam … --midi {show.midi_port} --midi-map MAP (the map the show names; "
-                "controls written in the show itself need to be in a map file there), or pass --midi "
-                "to open it on this machine")
-    if not port:
-        if opts.midi_map:
-            say("--midi-map is not used: no MIDI input is opened without --midi PORT (or a show's midi: port)")
-        elif opts.midi == NO_MIDI and show is not None and show.midi_port:
-            say(f"--midi none: the show's MIDI port {show.midi_port!r} is not opened")
-        return None
-    from vcam.control.lateplug import require_midi_for
-
-    require_midi_for(None if opts.midi else opts.show)  # the port itself may come later (MidiInput waits for it)
-    if opts.midi_map:
-        from vcam.control.midimap import map_named
-
-        path, mapping = map_named(opts.midi_map)
-        if show is not None and (problems := missing_presets(show, mapping)):
-            # said now: on air, each fader message would fail
-            raise VcamError(f"MIDI map {path} does not fit this show's presets: {'; '.join(problems)}",
-                            f"correct the names in {path} (or name presets by number there)")
-    else:
-        path, mapping = None, show.midi if show and show.midi else None
-    if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button
-        say(f"MIDI input {port!r} has no map: it gives the tempo (MIDI clock) only; --midi-map nanokontrol2 "
-            "(or midimix, apc-mini-mk2, a file) or a show's midi: section maps its knobs and buttons")
-        mapping = _clock_only()
-    return port, mapping, path
-
-
-def _clock_only():
-    """The map of a MIDI input that gives the tempo (MIDI clock) only: no knob or button."""
-    from vcam.control.midimap import MidiMap
-
-    return MidiMap("clock only")
-
-
-def _show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter: Prompter, router,
-                  fallbacks: FallbackImages, say: Callable[[str], None], given: Sequence = ()):
-    """The show file's watcher, and its map files' (a valid edit applies on air, but for a replay's, said not to);
-    every preset's prompts are encoded ahead, and its fallback images decoded before the edit applies (on the
-    watcher's thread, not under the controller's lock). `given`: the GivenMaps of the command line's maps in force
-    (_given_maps), --osc-map's the OSC input reads, --midi-map's the router has: a save of their files reloads as
-    the show's does. An edit must still fit them, and they the show."""
-    from vcam.control.oscmap import missing_presets as missing_osc_presets
-    from vcam.control.reload import ShowWatcher
-
-    prompter.preload(show.prompts())
-    def on_show(new: Show, maps: dict) -> list[str]:
-        if opts.replay:  # the log's changes are the show: a reload's (a preset's new text, a transition) are not
-            raise ConfigError([f"{opts.show}: not applied while {opts.replay} is replayed, which makes the show the "
-                               f"log holds; the edit applies when {opts.show} is run without --replay"])
-        # the maps given on the command line stay, so the show must still fit them (and they the show)
-        if (midi := maps.get("--midi-map")) is not None and (problems := missing_presets(new, midi)):
-            raise ConfigError([f"{opts.show}: --midi-map {opts.midi_map}: {p}" for p in problems])
-        if (osc := maps.get("--osc-map")) is not None and (osc_problems := missing_osc_presets(new, osc)):
-            raise ConfigError([f"{opts.show}: --osc-map {opts.osc_map}: line {line}: {p}"
-                               for _, line, p in osc_problems])
-        fallbacks.warm(_fallbacks_of(new))
-        applied = controller.replace_show(new)
-        prompter.preload(new.prompts())
-        if router is not None:  # --midi-map overrides the show
-            # a section taken out takes its controls with it (as an OSC one does): the port gives the clock only
-            given_midi = maps.get("--midi-map")
-            router.mapping = given_midi if given_midi is not None else new.midi if new.midi is not None \
-                else _clock_only()
-        return applied + [f"{g.flag} {g.ref} as saved" for g in given if maps.get(g.flag) != g.mapping]
-
-    return ShowWatcher(opts.show, on_show, say, show=show, given=given)
-
-
-def _osc_map(opts: RunOptions, show: Show | None) -> tuple[Path, OscMap] | None:
-    """The map --osc-map gives the OSC input, which a reload of the show keeps, read and checked against the show
-    before anything opens; None where there is none, or no input."""
-    if not opts.osc_map or opts.osc is None or opts.replay:
-        return None
-    from vcam.control.osc import read_map_file
-
-    return read_map_file(opts.osc_map, show)
-
-
-def _fallbacks_of(show: Show) -> list[str]:
-    return [p.fallback for p in (show.defaults, *show.presets) if p.fallback]
 
 
 class _Started:

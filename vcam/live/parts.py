@@ -1,0 +1,127 @@
+"""The parts a show runs besides the model, each made from the command line and the show file: the MIDI input's
+port and map (checked before anything opens), OSC in and out, the tempo (and Ableton Link), the quantizer that puts
+changes on the beat, and the cue list."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vcam.control.controller import Controller
+from vcam.control.cues import CueList
+from vcam.control.midi import NO_MIDI
+from vcam.control.midirefs import missing_presets
+from vcam.control.show import Show
+from vcam.control.tempo import Tempo
+from vcam.errors import VcamError
+from vcam.live.onair import OnAir
+from vcam.live.producer import Generator
+from vcam.live.quantize import Quantizer
+from vcam.live.settings import RunOptions
+
+if TYPE_CHECKING:
+    from vcam.control.oscmap import OscMap
+
+
+def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
+               say: Callable[[str], None]) -> tuple[str, object, Path | None] | None:
+    """The MIDI input to open, its map and --midi-map's file where it gave the map, or None; VcamError before
+    anything opens when the port or map is wrong."""
+    port = None if opts.midi == NO_MIDI else opts.midi
+    if replaying and (port or opts.midi_map):  # as --osc: a knob turned in a replay would make another show
+        said = f"--midi {port}" if port else f"--midi-map {opts.midi_map}"
+        say(f"{said} is not used while a control log is replayed (the log's commands are the show's)")
+        return None
+    if opts.midi is None and show is not None and show.midi_port and not replaying:  # a replay takes no input
+        if not opts.serve:
+            port = show.midi_port
+        else:  # a server is usually a machine without the controller: it belongs to the camera's end
+            say(f"the show's MIDI port {show.midi_port!r} is not opened by vcam serve: on the camera's "
+                f"machine, run vcam cam … --midi {show.midi_port} --midi-map MAP (the map the show names; "
+                "controls written in the show itself need to be in a map file there), or pass --midi "
+                "to open it on this machine")
+    if not port:
+        if opts.midi_map:
+            say("--midi-map is not used: no MIDI input is opened without --midi PORT (or a show's midi: port)")
+        elif opts.midi == NO_MIDI and show is not None and show.midi_port:
+            say(f"--midi none: the show's MIDI port {show.midi_port!r} is not opened")
+        return None
+    from vcam.control.lateplug import require_midi_for
+
+    require_midi_for(None if opts.midi else opts.show)  # the port itself may come later (MidiInput waits for it)
+    if opts.midi_map:
+        from vcam.control.midimap import map_named
+
+        path, mapping = map_named(opts.midi_map)
+        if show is not None and (problems := missing_presets(show, mapping)):
+            # said now: on air, each fader message would fail
+            raise VcamError(f"MIDI map {path} does not fit this show's presets: {'; '.join(problems)}",
+                            f"correct the names in {path} (or name presets by number there)")
+    else:
+        path, mapping = None, show.midi if show and show.midi else None
+    if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button
+        say(f"MIDI input {port!r} has no map: it gives the tempo (MIDI clock) only; --midi-map nanokontrol2 "
+            "(or midimix, apc-mini-mk2, a file) or a show's midi: section maps its knobs and buttons")
+        mapping = clock_only()
+    return port, mapping, path
+
+
+def clock_only():
+    """The map of a MIDI input that gives the tempo (MIDI clock) only: no knob or button."""
+    from vcam.control.midimap import MidiMap
+
+    return MidiMap("clock only")
+
+
+def read_osc_map(opts: RunOptions, show: Show | None) -> tuple[Path, OscMap] | None:
+    """The map --osc-map gives the OSC input, which a reload of the show keeps, read and checked against the show
+    before anything opens; None where there is none, or no input."""
+    if not opts.osc_map or opts.osc is None or opts.replay:
+        return None
+    from vcam.control.osc import read_map_file
+
+    return read_map_file(opts.osc_map, show)
+
+
+def make_osc_parts(opts: RunOptions, show: Show | None, controller: Controller, air: OnAir, given,
+                   say: Callable[[str], None]) -> list:
+    """OSC in (--osc, with --osc-map's map: `given`, its GivenMap, whose map in force the input reads) and the state
+    out (--osc-reply), as parts of the show."""
+    from vcam.control.osc import osc_parts
+
+    return osc_parts(opts.osc, opts.osc_reply, opts.osc_map, show, controller, say,
+                     tempo=controller.tempo, fps=lambda: air.pacer.stats.production_fps,
+                     replaying=opts.replay is not None, osc_map=(lambda: given.mapping) if given else None)
+
+
+def make_tempo(opts: RunOptions, say: Callable[[str], None]) -> tuple[Tempo, list]:
+    """The show's tempo (bpm, tap, OSC and MIDI clock set it), and with --link the Ableton Link session that feeds
+    it too (a missing aalink is said here, before anything opens)."""
+    tempo = Tempo()
+    if not opts.link:
+        return tempo, []
+    from vcam.control.abletonlink import LinkSession
+
+    return tempo, [LinkSession(tempo, say)]
+
+
+def make_quantizer(air: OnAir, producer: Generator, tempo: Tempo | None) -> Quantizer:
+    """Changes on the beat: measures how far ahead of the camera the show works (the producer's blocks, the
+    pacer's buffer); its `land` places the controller's quantised changes, its `status` the last one's offset."""
+    quantizer = Quantizer(air.pacer, tempo)
+    quantizer.attach(producer)
+    return quantizer
+
+
+def cue_list(show: Show | None, controller: Controller, producer: Generator, replaying: bool,
+             say: Callable[[str], None], tempo: Tempo | None = None,
+             lead: Callable[[], float] | None = None, duration: float | None = None) -> CueList | None:
+    """The show's cue list, handed to the controller (go, back) and started with the show; its `at` times count
+    from the first block on air, as --duration (`duration`) does. None in a replay, which replays what the cues
+    did and fires none itself."""
+    if show is None or replaying:
+        return None
+    cues = CueList(show.cues, controller.handle_line, say, tempo=tempo, lead=lead, duration=duration)
+    controller.cues = cues
+    producer.listeners.append(lambda frames: cues.begin())
+    return cues

@@ -1,0 +1,48 @@
+"""The model's stream, opened on the producer's thread: the engine loaded (minutes, its steps on the loading card),
+the show's prompts encoded, and the first blocks compiled or warmed up before going on air. vcam run and vcam render
+open it alike."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from vcam.live.inputs import InputSwitch
+from vcam.live.settings import RunOptions, ShowSettings
+
+if TYPE_CHECKING:
+    from vcam.bench.tuning import SpeedChoice
+
+
+def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedChoice, prompts: list[str],
+                   inputs: InputSwitch, say: Callable[[str], None]):
+    """What the producer thread runs first: loads the engine (minutes, with progress on the card) and starts the
+    stream on its first input, compiled or warmed up before going on air. `prompts` (the show's presets') are
+    encoded with the starting ones before a card short of memory moves the text encoder to the CPU. A prompt longer
+    than the text encoder reads is said with `say` when it is first encoded, wherever that happens."""
+    def open_stream(report: Callable[[str], None]):
+        import vcam
+
+        engine = vcam.load(model, weights=opts.weights, width=cfg.width, height=cfg.height, report=report,
+                           speed=speed.options, adapt=cfg.adapt)
+        engine.text.on_cut = say  # before the first prompt is encoded: a prompt cut short is said as it is
+        if engine.offload_text_after_start:
+            first = list(cfg.prompts) + [text for text in prompts if text not in cfg.prompts]
+            report(f"encoding {len(first)} prompts before moving the text encoder to the CPU")
+            for text in first:
+                engine.text.encode(text)
+            engine.offload_text()
+        stream = engine.stream(cfg.prompts, seed=cfg.seed, width=engine.width, height=engine.height,
+                               steps=cfg.steps, transition=cfg.transition, pin_first_latent=cfg.pin_first_latent,
+                               bias=cfg.bias)
+        # a card too small for the show's size made the engine smaller: the input follows
+        stream.set_input(inputs.resize(engine.width, engine.height), strength=cfg.strength)
+        if engine.device.type == "cuda" or speed.options.compile:
+            # The first blocks compile and pick kernels: slow, and better off air.
+            what = ("compiling for this size before going on air (minutes the first time, then cached)"
+                    if speed.options.compile else "warming up")
+            say(what)
+            report(what)
+            stream.warm_up(say=say)
+        return stream
+
+    return open_stream
