@@ -38,12 +38,52 @@ def test_a_prompt_seen_before_costs_nothing():
     assert model.calls == 2 and enc.cached("a forest")
 
 
-def test_cache_is_bounded():
+def test_cache_is_bounded_by_the_bytes_its_embeddings_take():
     enc, model = make_encoder()
-    enc.cache_size = 2
-    for p in ["one", "two", "three"]:
+    enc.encode("one")  # one | end of sequence: 2 tokens of 32 float32s
+    entry = enc.cached_bytes
+    assert entry == 2 * 32 * 4
+    enc.cache_bytes = 2 * entry  # two such prompts fit, a third does not
+    for p in ["two", "three"]:
         enc.encode(p)
-    assert not enc.cached("one") and enc.cached("three")
+    assert not enc.cached("one") and enc.cached("two") and enc.cached("three")
+    assert enc.cached_bytes == 2 * entry
+
+
+def test_the_cache_drops_the_least_recently_used_first():
+    enc, model = make_encoder()
+    enc.encode("one")
+    enc.cache_bytes = 2 * enc.cached_bytes
+    enc.encode("two")
+    enc.encode("one")  # used again: "two" is now the oldest
+    enc.encode("three")
+    assert enc.cached("one") and not enc.cached("two") and enc.cached("three")
+    calls = model.calls
+    enc.encode("one")
+    assert model.calls == calls  # still free
+
+
+def test_a_long_prompt_takes_the_room_of_many_short_ones():
+    # 256 prompts of the full 512 tokens are 1 GiB of host memory at krea-14b's size: a count bounds nothing
+    enc, model = make_encoder()
+    for i in range(4):
+        enc.encode(f"short {i}")  # short | i | end of sequence: 3 tokens
+    enc.cache_bytes = enc.cached_bytes
+    long_prompt = "a b c d e f g h"  # 8 words + end of sequence: 9 tokens, the room of 3 short prompts
+    enc.encode(long_prompt)
+    assert enc.cached(long_prompt) and enc.cached("short 3")
+    assert not any(enc.cached(f"short {i}") for i in range(3))
+    assert enc.cached_bytes == enc.cache_bytes
+
+
+def test_a_prompt_over_the_whole_budget_is_still_kept_until_the_next():
+    enc, model = make_encoder()
+    enc.cache_bytes = 1
+    enc.encode("a neon city")
+    enc.encode("a neon city")
+    assert model.calls == 1 and enc.cached("a neon city")
+    enc.encode("a forest")
+    assert not enc.cached("a neon city") and enc.cached("a forest")
 
 
 def test_the_cache_keeps_only_each_prompts_own_tokens_in_host_memory():

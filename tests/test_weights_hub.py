@@ -406,6 +406,44 @@ def test_a_read_only_cache_that_lacks_files_says_so_before_downloading(tmp_path,
     assert "HF_HUB_CACHE" in err.value.fix
 
 
+def xet_cache(monkeypatch, folder: Path, on: bool = True) -> None:
+    """huggingface_hub's Xet downloads working in `folder` (HF_XET_CACHE), or, with `on` False, not used."""
+    from huggingface_hub import constants
+    from huggingface_hub.utils import _runtime
+
+    monkeypatch.setattr(constants, "HF_XET_CACHE", str(folder))
+    monkeypatch.setattr(_runtime, "is_xet_available", lambda: on)
+
+
+def test_a_read_only_xet_cache_is_said_before_downloading_where_xet_downloads(tmp_path, monkeypatch):
+    """hf_xet makes a folder for the hub's endpoint in its cache before a download and fails with a bare "I/O error"
+    where it cannot: HF_HOME read-only (a docker image's) with HF_HUB_CACHE on a writable volume."""
+    online_hub(monkeypatch)
+    xet = tmp_path / "home" / "xet"
+    xet_cache(monkeypatch, xet)
+    monkeypatch.setattr(W, "_writable", lambda path: not path.is_relative_to(tmp_path / "home"))
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    fake_hub(monkeypatch, never, dry=sizes)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.message.startswith(f"huggingface_hub's Xet cache {xet} is read-only")
+    assert "HF_XET_CACHE" in err.value.fix and "HF_HUB_DISABLE_XET=1" in err.value.fix
+    xet_cache(monkeypatch, xet, on=False)  # downloads without Xet never write there
+    assert_fetched(monkeypatch, sizes, tmp_path / "hub")
+
+
+def test_only_the_hub_caches_disk_needs_room_for_the_files_not_the_xet_caches(tmp_path, monkeypatch):
+    """The files' bytes go to the hub cache's blobs folder: hf_xet's chunk cache is off, so a Xet cache on a small
+    disk of its own does not stop a download that fits in the hub cache."""
+    online_hub(monkeypatch)
+    xet = tmp_path / "small" / "xet"
+    xet.mkdir(parents=True)
+    xet_cache(monkeypatch, xet)
+    monkeypatch.setattr(W, "_device", lambda path: 2 if path.is_relative_to(tmp_path / "small") else 1)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 0 if path.is_relative_to(tmp_path / "small") else 10**12)
+    assert_fetched(monkeypatch, sizes, tmp_path / "hub")
+
+
 def test_a_write_refused_during_the_download_is_said_as_a_read_only_cache(tmp_path, monkeypatch):
     online_hub(monkeypatch)
 

@@ -179,6 +179,12 @@ def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
         raise WeightsError(f"the hub cache {where} is read-only and lacks {len(missing)} of the model's files "
                            f"({_few(missing)})", "download them into it from a machine that can write it (`vcam "
                            "download`), or point HF_HUB_CACHE (or HF_HOME) at a writable folder")
+    xet = _xet_cache()
+    if missing and xet is not None and not _writable(xet):
+        raise WeightsError(f"huggingface_hub's Xet cache {xet} is read-only: its downloads of the model's files "
+                           "start by making their working folders there",
+                           "point HF_XET_CACHE at a writable folder (`export HF_XET_CACHE=/workspace/hf/xet`, say), "
+                           "or download without Xet (`export HF_HUB_DISABLE_XET=1`), then run again")
     for place, need in _needs_by_disk(plans, where).items():
         free = _free_bytes(place)
         if free < need + DISK_MARGIN:
@@ -187,6 +193,28 @@ def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
             raise WeightsError(f"the weights need {gigabytes(need)} more in {place}, and its disk has "
                                f"{gigabytes(free)} free{spare}",
                                _stale_fix(plans, where) + _room_fix(_roomy_volume(need + DISK_MARGIN, place)))
+
+
+def _xet_cache() -> Path | None:
+    """The folder hf_xet works in, where huggingface_hub downloads the hub's Xet-stored files with it; None where
+    it does not (hf_xet missing, HF_HUB_DISABLE_XET set, a huggingface_hub without Xet).
+
+    Only its writability matters, not its room: the files' bytes go straight to the hub cache's blobs folder. Of
+    what hf_xet writes in its own folder (HF_XET_CACHE, else $HF_HOME/xet, as huggingface_hub's constants say), the
+    chunk cache is off (hf_xet 1.8's `XetConfig().get("chunk_cache.size_bytes")` is 0: it is built with xet-core's
+    "no-default-cache" feature, and its download sessions take no chunk cache), the shard cache serves uploads
+    only, and its logs, once a day old, are pruned to `log.dir_max_size` (250 MB). But a download from the hub
+    first makes a folder for the endpoint there, and fails with a bare "I/O error" where it cannot."""
+    from huggingface_hub import constants
+
+    try:
+        from huggingface_hub.utils._runtime import is_xet_available
+    except ImportError:
+        return None
+    folder = getattr(constants, "HF_XET_CACHE", None)
+    if folder is None or not is_xet_available():
+        return None
+    return Path(folder).expanduser()
 
 
 def _needs_by_disk(plans: dict[str, DownloadPlan], where: Path) -> dict[Path, int]:

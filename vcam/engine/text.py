@@ -149,24 +149,37 @@ def build_umt5(cfg: TextConfig, seed: int):
         return UMT5EncoderModel(config).eval()
 
 
+# 256 MiB of host memory for cached embeddings: 64 prompts of krea-14b's full 512 tokens (512 × 4096 bf16 = 4 MiB
+# each), or several hundred of the usual length (a 60-token prompt is 480 KiB), so that a prompt typed during a
+# show is encoded once. A count of prompts would not bound it: 256 long ones are 1 GiB.
+PROMPT_CACHE_BYTES = 256 * 2**20
+
+
+def _nbytes(t: Tensor) -> int:
+    return t.numel() * t.element_size()
+
+
 class TextEncoder:
     """Encodes prompts into [1, max_length, d_model] embeddings, zero past the prompt's length.
 
-    Results are cached by cleaned prompt text (least recently used dropped past `cache_size`), in host memory and
-    only the prompt's own tokens: a padded embedding is 4 MiB at krea-14b's 512×4096, so 256 of them kept on the
-    card would take 1 GiB of it over a long show of new prompts, which the memory plan does not count. Thread-safe, so
-    that prompts can be encoded ahead in the background while the stream runs. `on_cut`, where set, is told a
-    line (on the thread that encodes) when a prompt longer than `max_length` tokens is cut, as it is first encoded.
+    Results are cached by cleaned prompt text in host memory, only the prompt's own tokens: a padded embedding
+    kept on the card would be 4 MiB at krea-14b's 512×4096, which the memory plan does not count. The cache is
+    bounded by the bytes of its tensors (`cache_bytes`), least recently used dropped first: a count of prompts
+    bounds nothing where each may be a full-length 4 MiB. The prompt on air needs no place in it (the stream keeps
+    its own embedding), and the newest prompt is always kept. Thread-safe, so that prompts can be
+    encoded ahead in the background while the stream runs. `on_cut`, where set, is told a line (on the thread that
+    encodes) when a prompt longer than `max_length` tokens is cut, as it is first encoded.
     """
 
-    def __init__(self, model, tokenizer, max_length: int, device, dtype, cache_size: int = 256):
+    def __init__(self, model, tokenizer, max_length: int, device, dtype, cache_bytes: int = PROMPT_CACHE_BYTES):
         self.model = model
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.device = torch.device(device)
         self.dtype = dtype
-        self.cache_size = cache_size
+        self.cache_bytes = cache_bytes
         self._cache: OrderedDict[str, Tensor] = OrderedDict()
+        self._cached_bytes = 0  # the sum of the cached tensors' sizes, kept with the cache under its lock
         self._lock = threading.Lock()  # the cache: held only for lookups and inserts
         self._model_lock = threading.Lock()  # one encoding at a time; a cached prompt never waits for it
         self.on_cut: Callable[[str], None] | None = None
@@ -201,10 +214,26 @@ class TextEncoder:
                                 attention_mask=mask[:, :length].to(model_device)).last_hidden_state
             kept = hidden.to(device="cpu", dtype=self.dtype)
             with self._lock:
-                self._cache[key] = kept
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
+                self._keep(key, kept)
         return self._padded(kept)
+
+    def _keep(self, key: str, kept: Tensor) -> None:
+        """Caches `kept` as the most recently used, dropping the least recently used while the cache is over its
+        bytes; never the one just kept, so that even a budget below one prompt encodes a held prompt once."""
+        old = self._cache.pop(key, None)
+        if old is not None:
+            self._cached_bytes -= _nbytes(old)
+        self._cache[key] = kept
+        self._cached_bytes += _nbytes(kept)
+        while self._cached_bytes > self.cache_bytes and len(self._cache) > 1:
+            _, dropped = self._cache.popitem(last=False)
+            self._cached_bytes -= _nbytes(dropped)
+
+    @property
+    def cached_bytes(self) -> int:
+        """The host memory the cached embeddings take, in bytes."""
+        with self._lock:
+            return self._cached_bytes
 
     def _padded(self, kept: Tensor) -> Tensor:
         """A cached prompt's tokens, zero past them up to max_length, on the encoder's device."""
