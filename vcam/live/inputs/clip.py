@@ -111,15 +111,17 @@ def _is_length(path: str, count: int) -> bool:
 
 
 def _frame_count(path: str, declared: int) -> tuple[int, Fraction | None]:
-    """The number of frames that decode, and their rate where counting them told it: the header's count where it
-    checks out (the usual case: the rate is then the header's), else the video packets counted where that does (a
-    variable-rate MKV or WebM, whose header count and rate are its duration times a guessed rate: the packets'
-    timestamps give the rate), else counted by decoding the clip through, which takes as long as the clip has
-    frames."""
+    """The number of frames the clip has, and their rate where counting them told it: the header's count where it
+    checks out (the usual case: the rate is then the header's), else its video packets counted without decoding
+    (a variable-rate MKV or WebM, whose header count and rate are its duration times a guessed rate: the packets'
+    timestamps give the rate). OpenCV's check of a count seeks by that guessed rate, so it fails on a long
+    variable-rate clip whatever the count: the packets are taken as they are, and a frame at the end that does not
+    decode holds the last good one. Only where FFmpeg's demuxer finds no packet at all is the clip decoded through
+    to count it, which takes as long as the clip has frames."""
     if declared > 0 and _is_length(path, declared):
         return declared, None
     packets, rate = _packets(path)
-    if packets > 0 and _is_length(path, packets):
+    if packets > 0:
         return packets, rate
     cap = _capture(path)
     try:
