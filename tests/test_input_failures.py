@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from fake_capture import WEBCAM, FakeCapture, FakeDevice
-from helpers import pyav_clip, wait_for, write_clip
+from helpers import alpha_clip, pyav_clip, wait_for, write_clip
 from vcam.live.inputs import CameraSource, ClipSource, ImageSource, InputError, check_input, open_device
 from vcam.inspec import parse_input
 from vcam.live.inputs import camera as camera_module
@@ -213,6 +213,22 @@ def test_a_transparent_image_shows_over_black(tmp_path, depth):
     cv2.imwrite(path, logo)
     frame = ImageSource(path, W, H, "stretch").frames(0, 1)[0]
     assert tuple(frame[12, 16]) == (255, 255, 255) and tuple(frame[1, 1]) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("name, codec, pix_fmt", [
+    ("prores4444.mov", "prores_ks", "yuva444p10le"),
+    ("animation.mov", "qtrle", "argb"),
+    ("png.mov", "png", "rgba"),
+    ("alpha.webm", "libvpx-vp9", "yuva420p"),  # the alpha beside the picture, which FFmpeg's own VP9 decoder drops
+])
+def test_a_transparent_video_shows_over_black_as_an_image_does(tmp_path, name, codec, pix_fmt):
+    clip = ClipSource(alpha_clip(tmp_path / name, codec, pix_fmt), W, H, "stretch", fps=10)
+    try:
+        block = clip.frames(2, 6)  # past the end and round again: the file reopened keeps its alpha
+        for frame in block:
+            assert tuple(frame[1, 1]) == (0, 0, 0) and min(frame[12, 16]) > 245
+    finally:
+        clip.close()
 
 
 class _CountingGrabs:
