@@ -78,6 +78,52 @@ def write_clip(path, count: int = 20, size: tuple[int, int] = (64, 48), levels=N
     return str(path)
 
 
+def pyav_clip(path, rate, count: int = 20, times_ms=None, codec: str = "libx264", size=(64, 48)) -> str:
+    """A clip written by PyAV (an H.264 MP4 by default; the container is the path's) whose frame i is a flat grey
+    10·i (mod 250), at `rate` frames a second, or with frame i shown at times_ms(i) milliseconds (a variable
+    rate)."""
+    import fractions
+
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream(codec, rate=rate)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        base = fractions.Fraction(1, 1000) if times_ms else 1 / fractions.Fraction(rate)
+        stream.codec_context.time_base = base
+        for i in range(count):
+            frame = av.VideoFrame.from_ndarray(np.full((size[1], size[0], 3), 10 * i % 250, np.uint8), "rgb24")
+            frame.pts, frame.time_base = (times_ms(i) if times_ms else i), base
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return str(path)
+
+
+def alpha_clip(path, codec: str, pix_fmt: str, count: int = 4) -> str:
+    """A clip with alpha written by PyAV (the container is the path's): a white square, opaque, on a transparent
+    background whose hidden pixels are white too, 32x24 (the square rows 6-17, columns 8-23), at 10 fps."""
+    import av
+    import numpy as np
+
+    logo = np.full((24, 32, 4), 255, np.uint8)
+    logo[:, :, 3] = 0
+    logo[6:18, 8:24, 3] = 255
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream(codec, rate=10)
+        stream.width, stream.height, stream.pix_fmt = 32, 24, pix_fmt
+        for i in range(count):
+            frame = av.VideoFrame.from_ndarray(logo, format="rgba")
+            frame.pts = i
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return str(path)
+
+
 def live_show(opts, blocks: list, steps: list[tuple[int, str]], end: int) -> list:
     """Runs `opts` (a vcam.live.run.RunOptions) in a thread, typing each command once `blocks` (the `capture`
     fixture's) has reached its count and quitting at `end`; every frame the show generated, in order."""

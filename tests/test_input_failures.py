@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from fake_capture import WEBCAM, FakeCapture, FakeDevice
-from helpers import wait_for, write_clip
+from helpers import alpha_clip, pyav_clip, wait_for, write_clip
 from vcam.live.inputs import CameraSource, ClipSource, ImageSource, InputError, check_input, open_device
 from vcam.inspec import parse_input
 from vcam.live.inputs import camera as camera_module
@@ -215,6 +215,22 @@ def test_a_transparent_image_shows_over_black(tmp_path, depth):
     assert tuple(frame[12, 16]) == (255, 255, 255) and tuple(frame[1, 1]) == (0, 0, 0)
 
 
+@pytest.mark.parametrize("name, codec, pix_fmt", [
+    ("prores4444.mov", "prores_ks", "yuva444p10le"),
+    ("animation.mov", "qtrle", "argb"),
+    ("png.mov", "png", "rgba"),
+    ("alpha.webm", "libvpx-vp9", "yuva420p"),  # the alpha beside the picture, which FFmpeg's own VP9 decoder drops
+])
+def test_a_transparent_video_shows_over_black_as_an_image_does(tmp_path, name, codec, pix_fmt):
+    clip = ClipSource(alpha_clip(tmp_path / name, codec, pix_fmt), W, H, "stretch", fps=10)
+    try:
+        block = clip.frames(2, 6)  # past the end and round again: the file reopened keeps its alpha
+        for frame in block:
+            assert tuple(frame[1, 1]) == (0, 0, 0) and min(frame[12, 16]) > 245
+    finally:
+        clip.close()
+
+
 class _CountingGrabs:
     """An OpenCV capture whose grabs (each a frame decoded) are counted in `counts`."""
 
@@ -256,6 +272,24 @@ def test_a_variable_rate_mkv_is_counted_without_decoding_it_through(tmp_path, mo
         assert clip.length == 20 and len(grabs) < 10
         assert 17 < clip.rate < 18  # 19 intervals of 60 ms on average, not the 30 fps the header guesses
         assert levels(clip.frames(18, 4)) == [18, 19, 0, 1]
+    finally:
+        clip.close()
+
+
+def test_a_long_variable_rate_webm_opens_without_decoding_it_through_and_plays_at_its_rate(tmp_path, monkeypatch):
+    """A VP9 WebM whose frames come 10 ms and 90 ms apart in turn: long enough that OpenCV's check of the packet
+    count, which seeks by the header's guessed 30 fps, lands short of the end. Decoding it through to count took
+    as long as the clip (9.5 s for 150 s at 640x360), and the guessed rate played it half as fast again."""
+    path = pyav_clip(tmp_path / "screen.webm", 30, count=300, times_ms=lambda i: i * 50 - (i % 2) * 40,
+                     codec="libvpx-vp9", size=(32, 24))
+    grabs: list = []
+    real = clip_module._capture
+    monkeypatch.setattr(clip_module, "_capture", lambda p: _CountingGrabs(real(p), grabs))
+    clip = ClipSource(path, W, H, fps=20)  # a show at the clip's average rate: one frame each
+    try:
+        assert clip.length == 300 and len(grabs) < 10
+        assert 19.9 < clip.rate < 20.1 and clip.step == 1
+        assert [level % 25 for level in levels(clip.frames(298, 4))] == [298 % 25, 299 % 25, 0, 1]
     finally:
         clip.close()
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from fake_capture import WEBCAM, FakeDevice, nearest
-from helpers import wait_for, write_clip
+from helpers import pyav_clip, wait_for, write_clip
 from vcam.errors import VcamError
 from vcam.inspec import InputSpec, parse_input
 from vcam.live.inputs import (CameraSource, ClipSource, ImageSource, InputError, InputSwitch, LiveFrames,
@@ -334,28 +334,6 @@ def test_a_clip_shorter_than_a_block_repeats_itself(tmp_path):
     assert clip_frames(clip.frames(3, 12)) == [(3 + i) % 5 for i in range(12)]
 
 
-def h264_clip(path, rate, count: int = 20, times_ms=None) -> str:
-    """An H.264 MP4 (PyAV) whose frame i is a flat grey 10·i, at `rate` frames a second, or with frame i shown at
-    times_ms(i) milliseconds (a variable rate)."""
-    import fractions
-
-    import av
-
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=rate)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        base = fractions.Fraction(1, 1000) if times_ms else 1 / fractions.Fraction(rate)
-        stream.codec_context.time_base = base
-        for i in range(count):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 10 * i, np.uint8), format="rgb24")
-            frame.pts, frame.time_base = (times_ms(i) if times_ms else i), base
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return str(path)
-
-
 @pytest.mark.parametrize("clip_fps, show_fps, played", [
     (60, 30, [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 0, 2]),  # every other frame: as filmed
     (10, 30, [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]),  # each frame three times
@@ -364,7 +342,7 @@ def h264_clip(path, rate, count: int = 20, times_ms=None) -> str:
     (60, 60, list(range(12))),
 ])
 def test_a_clip_plays_at_its_own_speed_on_the_shows_frames(tmp_path, clip_fps, show_fps, played):
-    clip = ClipSource(h264_clip(tmp_path / "clip.mp4", clip_fps), W, H, fps=show_fps)
+    clip = ClipSource(pyav_clip(tmp_path / "clip.mp4", clip_fps), W, H, fps=show_fps)
     try:
         assert clip.length == 20 and clip.rate == clip_fps
         assert clip_frames(clip.frames(0, 9)) + clip_frames(clip.frames(9, 3)) == played
@@ -375,7 +353,7 @@ def test_a_clip_plays_at_its_own_speed_on_the_shows_frames(tmp_path, clip_fps, s
 def test_a_clip_loops_on_its_own_timeline(tmp_path):
     """21 frames at 60 fps in a 30 fps show: the second time round it shows the odd frames, 1/60 s later, as a
     clock running on over the loop would; no frame shown twice or skipped where the loop closes."""
-    clip = ClipSource(h264_clip(tmp_path / "odd.mp4", 60, count=21), W, H, fps=30)
+    clip = ClipSource(pyav_clip(tmp_path / "odd.mp4", 60, count=21), W, H, fps=30)
     try:
         assert clip_frames(clip.frames(8, 6)) == [16, 18, 20, 1, 3, 5]
         assert clip.status() == "in odd.mp4 6/21"
@@ -389,7 +367,7 @@ def test_a_clip_at_nearly_the_shows_rate_plays_frame_for_frame(tmp_path):
     one repeated every 33 s."""
     import fractions
 
-    clip = ClipSource(h264_clip(tmp_path / "ntsc.mp4", fractions.Fraction(30000, 1001)), W, H, fps=30)
+    clip = ClipSource(pyav_clip(tmp_path / "ntsc.mp4", fractions.Fraction(30000, 1001)), W, H, fps=30)
     try:
         assert clip.step == 1 and clip_frames(clip.frames(12, 12)) == [(12 + i) % 20 for i in range(12)]
     finally:
@@ -399,7 +377,7 @@ def test_a_clip_at_nearly_the_shows_rate_plays_frame_for_frame(tmp_path):
 def test_a_variable_rate_phone_clip_plays_at_its_average_rate(tmp_path):
     """Frames 10 ms and 90 ms apart in turn (50 ms on average, a phone's rate as the light changes): in a 30 fps
     show it plays at about 20 frames a second, not at the 30 its stream was opened with."""
-    phone = h264_clip(tmp_path / "phone.mp4", 30, times_ms=lambda i: i * 50 - (i % 2) * 40)
+    phone = pyav_clip(tmp_path / "phone.mp4", 30, times_ms=lambda i: i * 50 - (i % 2) * 40)
     clip = ClipSource(phone, W, H, fps=30)
     try:
         assert 19 < clip.rate < 22 and clip.step < 0.75
@@ -413,7 +391,7 @@ def test_a_variable_rate_phone_clip_plays_at_its_average_rate(tmp_path):
 
 def test_a_fast_clip_gives_the_same_frames_for_the_same_start_in_any_order(tmp_path, monkeypatch):
     monkeypatch.setattr(clip_module, "KEEP", 3)
-    path = h264_clip(tmp_path / "fast.mp4", 60)
+    path = pyav_clip(tmp_path / "fast.mp4", 60)
     played = ClipSource(path, W, H, fps=30)
     forward = [played.frames(start, 12) for start in (0, 12, 24)]
     jumping = ClipSource(path, W, H, fps=30)
@@ -701,7 +679,7 @@ def test_the_switch_closes_the_old_source_once_the_new_one_opened(clip_path, tmp
 
 
 def test_the_switch_plays_a_clip_at_the_shows_rate_and_keeps_it_on_a_resize(tmp_path):
-    path = h264_clip(tmp_path / "fast.mp4", 60)
+    path = pyav_clip(tmp_path / "fast.mp4", 60)
     at_60, at_30 = InputSwitch(W, H, fps=60), InputSwitch(W, H, fps=30)
     try:
         assert clip_frames(at_60.open(f"file:{path}").frames(0, 4)) == [0, 1, 2, 3]

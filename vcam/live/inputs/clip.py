@@ -6,6 +6,7 @@ a 10 fps one each frame three times, and a replay of the control log or a render
 the show's rate (within RATE_MATCH) gives frame n mod length, one for one. It is decoded as it plays (never loaded
 whole): read on from where the last read stopped, reopened from the start when a block goes back (a failed block
 retried, a loop). The frames of the last couple of blocks are kept, so a retried block reads nothing again.
+A clip with an alpha channel is decoded by PyAV, OpenCV dropping the alpha, and shows over black as an image does.
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ SHOW_FPS = 30.0  # the show's frame rate where none is given (ShowSettings.fps's
 # A clip this close to the show's rate plays one frame per show frame: a 29.97 fps clip in a 30 fps show would
 # otherwise repeat a frame every 33 s, a hitch for a difference of speed nobody sees.
 RATE_MATCH = 0.01
+# libvpx's decoders, which read the alpha a WebM carries beside the picture
+VPX_ALPHA = {"vp8": "libvpx", "vp9": "libvpx-vp9"}
 CONVERT = "ffmpeg -i {path} -c:v libx264 -pix_fmt yuv420p clip.mp4"
 
 
@@ -111,15 +114,17 @@ def _is_length(path: str, count: int) -> bool:
 
 
 def _frame_count(path: str, declared: int) -> tuple[int, Fraction | None]:
-    """The number of frames that decode, and their rate where counting them told it: the header's count where it
-    checks out (the usual case: the rate is then the header's), else the video packets counted where that does (a
-    variable-rate MKV or WebM, whose header count and rate are its duration times a guessed rate: the packets'
-    timestamps give the rate), else counted by decoding the clip through, which takes as long as the clip has
-    frames."""
+    """The number of frames the clip has, and their rate where counting them told it: the header's count where it
+    checks out (the usual case: the rate is then the header's), else its video packets counted without decoding
+    (a variable-rate MKV or WebM, whose header count and rate are its duration times a guessed rate: the packets'
+    timestamps give the rate). OpenCV's check of a count seeks by that guessed rate, so it fails on a long
+    variable-rate clip whatever the count: the packets are taken as they are, and a frame at the end that does not
+    decode holds the last good one. Only where FFmpeg's demuxer finds no packet at all is the clip decoded through
+    to count it, which takes as long as the clip has frames."""
     if declared > 0 and _is_length(path, declared):
         return declared, None
     packets, rate = _packets(path)
-    if packets > 0 and _is_length(path, packets):
+    if packets > 0:
         return packets, rate
     cap = _capture(path)
     try:
@@ -129,6 +134,72 @@ def _frame_count(path: str, declared: int) -> tuple[int, Fraction | None]:
         return count, None
     finally:
         cap.release()
+
+
+def _alpha_decoder(path: str) -> str | None:
+    """The decoder that gives the clip's alpha where its video has one: "" for the stream's own (ProRes 4444, QuickTime
+    Animation, PNG or FFV1 with alpha), libvpx's for a VP8 or VP9 WebM made with alpha (FFmpeg's own VP9 decoder
+    leaves the alpha out: it travels beside the picture); None where there is no alpha, or no decoder for it."""
+    import av
+
+    try:
+        with av.open(path) as container:
+            stream = container.streams.video[0]
+            name, tags = stream.codec_context.name, {k.lower(): v for k, v in stream.metadata.items()}
+            components = stream.format.components if stream.format else ()
+    except Exception:
+        return None
+    if name in VPX_ALPHA and tags.get("alpha_mode") == "1":
+        try:
+            av.codec.Codec(VPX_ALPHA[name], "r")
+        except Exception:  # an FFmpeg built without libvpx: the picture plays, as it did, without its alpha
+            return None
+        return VPX_ALPHA[name]
+    return "" if any(component.is_alpha for component in components) else None
+
+
+class AlphaCapture:
+    """A clip with an alpha channel decoded by PyAV, each frame over black as BGR; read as OpenCV's capture is
+    (grab, read, release). OpenCV's capture drops the alpha and shows whatever colour the transparent pixels hold,
+    often white. The display matrix is applied, as OpenCV does (a phone's portrait clip comes in upright)."""
+
+    def __init__(self, path: str, decoder: str):
+        import av
+
+        self._container = av.open(path)
+        self._stream = self._container.streams.video[0]
+        self._decoder = av.CodecContext.create(decoder, "r") if decoder else None
+        self._frames = self._decoded()
+
+    def _decoded(self):
+        if self._decoder is None:
+            yield from self._container.decode(self._stream)
+            return
+        for packet in self._container.demux(self._stream):  # the last one, empty, flushes the decoder
+            yield from self._decoder.decode(packet)
+
+    def _next(self):
+        try:
+            return next(self._frames, None)
+        except Exception:  # a damaged frame: decoding stops here, as OpenCV's grab does
+            self._frames = iter(())
+            return None
+
+    def isOpened(self) -> bool:
+        return True
+
+    def grab(self) -> bool:
+        return self._next() is not None
+
+    def read(self) -> tuple[bool, np.ndarray | None]:
+        frame = self._next()
+        if frame is None:
+            return False, None
+        rgba = np.rot90(frame.to_ndarray(format="rgba"), (getattr(frame, "rotation", 0) or 0) // 90)
+        return True, _over_black_bgr(rgba[:, :, 2::-1], rgba[:, :, 3:])
+
+    def release(self) -> None:
+        self._container.close()
 
 
 def _show_rate(fps: float) -> Fraction:
@@ -166,12 +237,32 @@ class ClipSource:
         self.length = max(1, length)
         self.rate = counted_rate or _header_rate(self.path)  # the clip's frames a second; None: unknown
         self.step = clip_step(self.rate, fps)
+        self._alpha = _alpha_decoder(self.path)  # None: OpenCV decodes it; else PyAV with this decoder
+        if self._alpha is not None:
+            first = self._first_with_alpha(first)
         self._next = 1  # the frame the open capture reads next
         self._failed: set[int] = set()  # frames where decoding stopped once: a second time, it stops there always
         self._dead_from = self.length  # the first frame that never decodes (the tail of a clip counted long)
         self._kept: OrderedDict[int, np.ndarray] = OrderedDict()
         self._last = self._keep(0, first)
         self._shown = 0
+
+    def _first_with_alpha(self, colour: np.ndarray) -> np.ndarray:
+        """The first frame over black, read again with its alpha; the reads go on from there. Where PyAV cannot
+        decode it after all, the clip plays as OpenCV gives it, as it did before alpha was read."""
+        self._cap.release()
+        self._cap = self._open()
+        ok, first = self._cap.read()
+        if ok and first.shape == colour.shape:
+            return first
+        self._cap.release()
+        self._alpha = None
+        self._cap = self._open()
+        self._cap.grab()
+        return colour
+
+    def _open(self):
+        return _capture(self.path) if self._alpha is None else AlphaCapture(self.path, self._alpha)
 
     def _keep(self, index: int, bgr: np.ndarray) -> np.ndarray:
         import cv2
@@ -216,7 +307,7 @@ class ClipSource:
     def _reopen(self) -> None:
         if self._cap is not None:
             self._cap.release()
-        self._cap, self._next = _capture(self.path), 0
+        self._cap, self._next = self._open(), 0
 
     def index(self, position: int) -> int:
         """The clip's frame for the show's input frame `position`: the one on screen at position / show_fps,
@@ -238,6 +329,12 @@ class ClipSource:
             self._cap = None
 
 
+def _over_black_bgr(bgr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """BGR over black through its alpha [H, W, 1] (of bgr's own dtype's range), as uint8."""
+    weight = alpha.astype(np.float32) / np.iinfo(alpha.dtype).max
+    return (bgr.astype(np.float32) * weight + 0.5).astype(np.uint8)
+
+
 def _over_black(path: str, bgr: np.ndarray) -> np.ndarray:
     """The image as it shows over black where it has an alpha channel. OpenCV's colour read drops the alpha and
     keeps whatever colour the transparent pixels hold: a white logo on transparent white would be all white."""
@@ -245,8 +342,7 @@ def _over_black(path: str, bgr: np.ndarray) -> np.ndarray:
     whole = cv2.imread(path, cv2.IMREAD_UNCHANGED)
     if whole is None or whole.ndim != 3 or whole.shape[2] != 4 or whole.shape[:2] != bgr.shape[:2]:
         return bgr  # no alpha (or turned by EXIF, which the colour read applies and this one does not)
-    alpha = whole[:, :, 3:].astype(np.float32) / np.iinfo(whole.dtype).max
-    return (bgr.astype(np.float32) * alpha + 0.5).astype(np.uint8)
+    return _over_black_bgr(bgr, whole[:, :, 3:])
 
 
 class ImageSource:
