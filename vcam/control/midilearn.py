@@ -2,7 +2,8 @@
 
 A button sends one value when pressed and 0 when released (127 then 0 on most controllers); a knob or fader
 sends a run of neighbouring values. A control is said once its kind is clear, and again if more of it changes
-the verdict; one that went quiet undecided (a single message) gets a guess.
+the verdict; one that went quiet undecided (a single message) gets a guess. A 14-bit knob is one line, not one per
+CC it sends: a pair (its coarse CC 0-31 straight before its fine CC + 32), or an NRPN (CC 99/98, then 6/38).
 """
 from __future__ import annotations
 
