@@ -66,6 +66,11 @@ def test_learn_gives_a_14_bit_cc_pair_one_line_and_leaves_a_button_under_a_fader
     assert len(lines) == 1 and "- {cc: 1, bits: 14, param: blend, channel: 1}    # a 14-bit knob or fader (coarse " \
                                "on CC 1, fine on CC 33)" in lines[0], lines
     lines = []
+    for raw in range(8200, 8300, 9):  # moved slowly: the coarse half repeats, as a button's value does
+        lines += learner.feed(cc(3, raw >> 7), 0.5) + learner.feed(cc(35, raw & 127), 0.5)
+    lines += learner.due()
+    assert len(lines) == 1 and "- {cc: 3, bits: 14, param: blend, channel: 1}" in lines[0], lines
+    lines = []
     for i in range(3):
         lines += learner.feed(cc(0, 10 + i), 1.0) + learner.feed(cc(32, 127), 1.0) + learner.feed(cc(32, 0), 1.0)
     assert any("- {cc: 32, command: next, channel: 1}" in line for line in lines), lines

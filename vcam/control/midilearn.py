@@ -112,7 +112,9 @@ class Learner:
         pair = (msg.channel, coarse)
         said = ("14-bit", pair) in self._said
         if msg.control == coarse or said:
-            return [] if said else None
+            # the coarse half of one moved slowly repeats its value, which alone would read as a button's
+            suspected = self._paired.get(pair, 0) and self._fine.get(pair, set()) - {0, 127}
+            return [] if said or suspected else None
         if last == coarse:
             self._paired[pair] = self._paired.get(pair, 0) + 1
         values = self._fine.setdefault(pair, set())
