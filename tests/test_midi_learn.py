@@ -16,9 +16,10 @@ def test_learn_listens_on_the_controller_not_on_alsas_midi_through(monkeypatch):
     assert midilearn.default_port() == "Midi Through:Midi Through Port-0"  # nothing else: at least that
 
 
-def test_learn_says_a_control_sending_nrpn_cannot_be_mapped_instead_of_offering_its_ccs():
+def test_learn_gives_an_nrpn_controls_line_instead_of_offering_its_ccs():
     """An NRPN knob sends CC 99 and 98 (its number) then 6 and 38 (its value): learn offered `cc: 6, param: blend`,
-    which every NRPN control of the controller would move, and guessed at 99 and 98."""
+    which every NRPN control of the controller would move, and guessed at 99 and 98; then said no map could read
+    it. It is one knob of 14 bits, said as the nrpn it is."""
     from vcam.control.midilearn import Learner
 
     learner = Learner()
@@ -27,10 +28,54 @@ def test_learn_says_a_control_sending_nrpn_cannot_be_mapped_instead_of_offering_
         for control, v in ((99, 1), (98, 2), (6, value), (38, 127 - value)):
             lines += learner.feed(cc(control, v, channel=2), value / 100)
     lines += learner.due()
-    assert len(lines) == 1 and "# NRPN (CC 99/98 pick a parameter, CC 6/38 carry its value)" in lines[0], lines
-    assert "set this control to send a CC or a note" in lines[0]
+    assert len(lines) == 1 and lines[0].endswith("- {nrpn: 130, param: blend, channel: 3}    # an NRPN knob or fader "
+                                                 "(CC 99/98 its number, CC 6/38 its value)"), lines
     # on a channel where no parameter was picked, CC 6 is a knob like any other
     assert learner.feed(cc(6, 5, channel=0), 1.0) == [] and learner.feed(cc(6, 9, channel=0), 1.1) != []
+
+
+def test_learn_gives_a_7_bit_nrpn_its_bits_and_says_an_rpn_is_no_knob():
+    """An NRPN whose value comes on CC 6 alone tops out at 127 of 16383 read as 14 bits: its line says bits: 7. An
+    RPN (101/100) is an instrument's setting: said once, with no line to paste."""
+    from vcam.control.midilearn import Learner
+
+    learner = Learner()
+    lines = []
+    for value in (10, 20, 30):
+        for control, v in ((99, 0), (98, 7), (6, value)):
+            lines += learner.feed(cc(control, v), 0.0)
+    for value in (10, 20):
+        for control, v in ((101, 0), (100, 0), (6, value)):
+            lines += learner.feed(cc(control, v), 0.0)
+    lines += learner.due()
+    assert len(lines) == 2 and "- {nrpn: 7, bits: 7, param: blend, channel: 1}" in lines[0], lines
+    assert "# RPN (CC 101/100 pick an instrument setting" in lines[1], lines
+
+
+def test_learn_gives_a_14_bit_cc_pair_one_line_and_leaves_a_button_under_a_fader_alone():
+    """A 14-bit fader sends its coarse half on CC 1 and its fine half on CC 33 straight after: learn said two knobs,
+    the second of which jumps through every step of the first. A nanoKONTROL2's S button (CC 32) pressed straight
+    after its fader (CC 0) moved is still a button."""
+    from vcam.control.midilearn import Learner
+
+    learner = Learner()
+    lines = []
+    for raw in range(8000, 8400, 37):
+        lines += learner.feed(cc(1, raw >> 7), 0.0) + learner.feed(cc(33, raw & 127), 0.0)
+    lines += learner.due()
+    assert len(lines) == 1 and "- {cc: 1, bits: 14, param: blend, channel: 1}    # a 14-bit knob or fader (coarse " \
+                               "on CC 1, fine on CC 33)" in lines[0], lines
+    lines = []
+    for raw in range(8200, 8300, 9):  # moved slowly: the coarse half repeats, as a button's value does
+        lines += learner.feed(cc(3, raw >> 7), 0.5) + learner.feed(cc(35, raw & 127), 0.5)
+    lines += learner.due()
+    assert len(lines) == 1 and "- {cc: 3, bits: 14, param: blend, channel: 1}" in lines[0], lines
+    lines = []
+    for i in range(3):
+        lines += learner.feed(cc(0, 10 + i), 1.0) + learner.feed(cc(32, 127), 1.0) + learner.feed(cc(32, 0), 1.0)
+    assert any("- {cc: 32, command: next, channel: 1}" in line for line in lines), lines
+    assert any("- {cc: 0, param: blend, channel: 1}" in line for line in lines), lines
+    assert not any("bits" in line for line in lines), lines
 
 
 def test_learn_waits_for_a_controller_plugged_in_after_it_started(fake_midi_backend):

@@ -491,7 +491,7 @@ def cmd_check(args) -> int:
     if show.midi is not None:
         m = show.midi
         knobs, buttons = m.acting()
-        print(f"  midi: {m.name or 'inline map'}: {counted(len(knobs), 'knob')}, {counted(len(buttons), 'button')}"
+        print(f"  midi: {m.name or 'inline map'}: {m.knobs_counted}, {counted(len(buttons), 'button')}"
               + (", program change selects presets" if m.program_to_preset else "")
               + (f", port {show.midi_port!r}" if show.midi_port else ""))
     if show.cues:

@@ -20,6 +20,7 @@ from functools import partial
 
 from vcam.errors import VcamError
 from vcam.control.faders import Takeovers
+from vcam.control.midifine import Halves, Moved
 from vcam.control.midimap import Knob, MidiMap
 from vcam.control.throttle import ErrorThrottle
 
@@ -282,12 +283,24 @@ def _others_named(wanted: str, port: str, names: list[str]) -> str | None:
 
 class Turned(str):
     """The router's reply to a knob's move: MidiInput holds such lines back as a sweep goes on, and lets a newer value
-    of a control that answered so take the place of one still waiting."""
+    of a control that answered so take the place of one still waiting. `knob`: the physical control, where it sends
+    its value in halves (a 14-bit knob's: one line for both, and its halves kept in their order); `part`: "whole",
+    or the "coarse" or "fine" half it came as."""
+
+    knob: tuple | None = None
+    part: str = "whole"
+
+    @classmethod
+    def of(cls, reply: str, knob: tuple | None = None, part: str = "whole") -> "Turned":
+        turned = cls(reply)
+        turned.knob, turned.part = knob, part
+        return turned
 
 
 class MidiRouter:
     """Turns MIDI messages into commands and parameter changes through a MidiMap, with soft takeover; MIDI clock
-    (clock, start, stop, continue, song position) goes to `clock` (a vcam.control.midiclock.MidiClock), if any."""
+    (clock, start, stop, continue, song position) goes to `clock` (a vcam.control.midiclock.MidiClock), if any.
+    A 14-bit knob's halves are put together as they come (midifine.py)."""
 
     def __init__(self, mapping: MidiMap, controller, say: Callable[[str], None] = lambda s: None, clock=None):
         self.mapping = mapping
@@ -295,6 +308,7 @@ class MidiRouter:
         self.say = say
         self.clock = clock
         self._takeovers = self._fresh_takeovers()
+        self._halves = Halves()
         self._button_prev: dict[tuple, int] = {}
         # The router's own state (the takeovers, the buttons) is weighed and changed under `_lock` alone, never held
         # while a command runs: a command may wait long (vcam cam's send behind a stalled upload, a preset behind
@@ -324,6 +338,9 @@ class MidiRouter:
         as `msg` moves it."""
         channel = getattr(msg, "channel", None)
         if msg.type == "control_change":
+            moved = self._halves.feed(self.mapping, channel, msg.control, msg.value)
+            if moved is not None:
+                return self._fine(moved) if isinstance(moved, Moved) else None
             entry = self.mapping.control(channel, cc=msg.control)
             if isinstance(entry, Knob):
                 value = entry.value(msg.value)
@@ -349,6 +366,13 @@ class MidiRouter:
             return partial(self.controller.apply, Command("preset", (msg.program + 1,)), "midi")
         return None
 
+    def _fine(self, moved: Moved) -> Callable[[], str | None] | None:
+        """A 14-bit knob's move, weighed by the takeover of the physical control (both its halves, or its NRPN)."""
+        knob, value = moved.knob, moved.knob.value(moved.value)
+        if not self._takeovers.of(moved.control, knob).weigh(knob, value):
+            return None
+        return partial(self._turned, knob, value, moved.control, "coarse" if moved.coarse else "fine")
+
     def forget_buttons(self) -> None:
         """After a reconnect: what the controller did while unplugged was lost. No button counts as held (its
         release was lost), and every knob is picked up again (soft takeover): it may have been moved meanwhile,
@@ -357,10 +381,11 @@ class MidiRouter:
         with self._lock:
             self._button_prev.clear()
             self._takeovers = self._fresh_takeovers()
+            self._halves.forget()
 
-    def _turned(self, knob: Knob, value: float) -> Turned | None:
+    def _turned(self, knob: Knob, value: float, control: tuple | None = None, part: str = "whole") -> Turned | None:
         reply = self.controller.set_param(knob.param, value, "midi", between=knob.between)
-        return Turned(reply) if reply is not None else None
+        return Turned.of(reply, control, part) if reply is not None else None
 
 
 def _control_of(msg) -> tuple:
@@ -376,23 +401,28 @@ class _Inbox:
     `knobs`) takes the place of the same knob's value still waiting, so long as nothing but knobs came since and
     both are on the same side of PRESSED: a knob turned faster than the show takes its changes (the controller's
     lock held, a remote server slow to answer) is followed to its newest value instead of queueing every step, a
-    press keeps its place among them, and a button (one a reloaded map made of a knob) keeps each press."""
+    press keeps its place among them, and a button (one a reloaded map made of a knob) keeps each press. A 14-bit
+    knob's halves wait together, in their order: a coarse half takes the place of all that waits of its knob (it
+    sets the fine half to 0), a fine half that of the fine half after it, so the newest value is the one reached."""
 
     def __init__(self):
-        self._waiting: deque[list] = deque()  # [message] slots, so that a newer value can take one's place
+        self._waiting: deque[list] = deque()  # slots of messages, so that a newer value can take one's place
+        self._ready: deque = deque()  # the rest of a slot taken out, given before the next slot
         self._knob_slots: dict[tuple, list] = {}  # a knob's waiting slot, while only knobs came after it
         self._changed = threading.Condition()
-        self.knobs: set[tuple] = set()  # controls (as _control_of) that answered as knobs
+        # controls (as _control_of) that answered as knobs -> (the knob, as a 14-bit knob's halves share it; the
+        # part: "whole", "coarse" or "fine")
+        self.knobs: dict[tuple, tuple[tuple, str]] = {}
 
     def put(self, msg) -> None:
         key = _control_of(msg)
         with self._changed:
             if key in self.knobs:
-                slot = self._knob_slots.get(key)
-                if slot is not None and (slot[0].value >= PRESSED) == (msg.value >= PRESSED):
-                    slot[0] = msg
+                knob, part = self.knobs[key]
+                slot = self._knob_slots.get(knob)
+                if slot is not None and _takes_place(slot, msg, part):
                     return
-                slot = self._knob_slots[key] = [msg]
+                slot = self._knob_slots[knob] = [msg]
             else:
                 self._knob_slots.clear()  # a press, a key: what came before it stays before it
                 slot = [msg]
@@ -402,13 +432,28 @@ class _Inbox:
     def get(self, timeout: float):
         """The next message, or None after `timeout` seconds without one."""
         with self._changed:
+            if self._ready:
+                return self._ready.popleft()
             if not self._changed.wait_for(lambda: self._waiting, timeout):
                 return None
             slot = self._waiting.popleft()
-            key = _control_of(slot[0])
-            if self._knob_slots.get(key) is slot:
-                del self._knob_slots[key]
+            for knob, waiting in list(self._knob_slots.items()):
+                if waiting is slot:
+                    del self._knob_slots[knob]
+            self._ready.extend(slot[1:])
             return slot[0]
+
+
+def _takes_place(slot: list, msg, part: str) -> bool:
+    """Whether `msg`, a knob's `part`, is put in its knob's waiting `slot` in place of what it makes stale there."""
+    same = [m for m in slot if m.control == msg.control]
+    if any((m.value >= PRESSED) != (msg.value >= PRESSED) for m in same):
+        return False  # a press among them: each keeps its place
+    if part == "fine":
+        slot[:] = [m for m in slot if m.control != msg.control] + [msg]
+    else:
+        slot[:] = [msg]
+    return True
 
 
 class MidiInput:
@@ -527,9 +572,11 @@ class MidiInput:
         except Exception as e:  # a bad message must not kill the MIDI thread
             reply = f"error: MIDI {msg}: {e}"
         if isinstance(reply, Turned):
-            self._inbox.knobs.add(control)
+            self._inbox.knobs[control] = (reply.knob or control, reply.part)
+            if reply.knob is not None:  # one line for a 14-bit knob's two halves
+                control = (*reply.knob, "knob")
         elif reply:
-            self._inbox.knobs.discard(control)  # a reloaded map made it a button
+            self._inbox.knobs.pop(control, None)  # a reloaded map made it a button
         if not reply:
             return
         with self._telling:

@@ -2,7 +2,8 @@
 
 A button sends one value when pressed and 0 when released (127 then 0 on most controllers); a knob or fader
 sends a run of neighbouring values. A control is said once its kind is clear, and again if more of it changes
-the verdict; one that went quiet undecided (a single message) gets a guess.
+the verdict; one that went quiet undecided (a single message) gets a guess. A 14-bit knob is one line, not one per
+CC it sends: a pair (its coarse CC 0-31 straight before its fine CC + 32), or an NRPN (CC 99/98, then 6/38).
 """
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vcam.control.midi import PRESSED, MidiInput, input_names, require_port, stable_name
+from vcam.control.midimap import FINE
 
 QUIET = 1.0  # seconds without a message after which an undecided control gets its guess said
 # CCs that MIDI reserves for (N)RPN: a parameter picked by number (99/98, 101/100), its value sent on data entry
-# (6/38) or stepped (96/97). A control set to send these is one parameter spread over four CCs, which a map of plain
-# CCs cannot read: each would look like a knob or a button of its own, and data entry is every such control's.
+# (6/38) or stepped (96/97). An NRPN is one knob spread over four CCs, each of which would look like a knob or a
+# button of its own, and data entry is every such control's: it is said as the nrpn it is. An RPN is a setting of an
+# instrument (its pitch bend range), which no map reads.
 SELECTS = {99: "NRPN", 98: "NRPN", 101: "RPN", 100: "RPN"}
 DATA = (6, 38, 96, 97)
+PAIRED = 2  # times a coarse CC (0-31) came straight before its fine half (+32) for the two to be one 14-bit control
 
 
 def learn_line(msg, kind: str | None = None) -> str | None:
@@ -69,7 +73,11 @@ class Learner:
         self._cc: dict[tuple, _Control] = {}
         self._msg: dict[tuple, object] = {}  # the last message of each control, for its line
         self._said: set[tuple] = set()  # notes and program changes said
-        self._selected: dict[int, str] = {}  # channel -> "NRPN" or "RPN", once a parameter was picked there
+        self._selected: dict[int, list] = {}  # channel -> ["NRPN" or "RPN", number's coarse, number's fine]
+        self._nrpn: dict[tuple, _Control] = {}  # (channel, number) -> its data entry's coarse values seen
+        self._last: dict[int, int] = {}  # channel -> the CC that came last on it
+        self._paired: dict[tuple, int] = {}  # (channel, coarse CC) -> times its fine half came straight after it
+        self._fine: dict[tuple, set[int]] = {}  # (channel, coarse CC) -> its fine half's values seen
 
     def feed(self, msg, now: float) -> list[str]:
         if msg.type == "control_change" and (msg.control in SELECTS or
@@ -82,6 +90,9 @@ class Learner:
                 return []
             self._said.add(key)
             return [_show(msg, line)]
+        last, self._last[msg.channel] = self._last.get(msg.channel), msg.control
+        if (paired := self._pair(msg, last)) is not None:
+            return paired
         key = (msg.channel, msg.control)
         seen = self._cc.setdefault(key, _Control())
         kind = _kind(seen, msg.value)
@@ -93,17 +104,67 @@ class Learner:
         seen.said = kind
         return [_show(msg, learn_line(msg, kind))]
 
+    def _pair(self, msg, last: int | None) -> list[str] | None:
+        """A 14-bit knob's half: its coarse CC (0-31) followed straight by its fine one (CC + 32), which a 7-bit
+        line would map as two knobs, the coarse one stepping and its fine one jumping through each step. None for
+        a CC that is not (yet) seen as one."""
+        coarse = msg.control - FINE if FINE <= msg.control < 2 * FINE else msg.control
+        pair = (msg.channel, coarse)
+        said = ("14-bit", pair) in self._said
+        if msg.control == coarse or said:
+            # the coarse half of one moved slowly repeats its value, which alone would read as a button's
+            suspected = self._paired.get(pair, 0) and self._fine.get(pair, set()) - {0, 127}
+            return [] if said or suspected else None
+        if last == coarse:
+            self._paired[pair] = self._paired.get(pair, 0) + 1
+        values = self._fine.setdefault(pair, set())
+        values.add(msg.value)
+        # a button on CC + 32 pressed straight after the knob on CC (a nanoKONTROL2's S button under its fader)
+        # sends 127 and 0 alone
+        if self._paired.get(pair, 0) < PAIRED or not values - {0, 127}:
+            return None
+        self._said.add(("14-bit", pair))
+        for half in (coarse, msg.control):  # no guess is said for either half
+            self._cc.setdefault((msg.channel, half), _Control()).said = "14-bit"
+        ch = f", channel: {msg.channel + 1}"
+        return [_show(msg, f"- {{cc: {coarse}, bits: 14, param: blend{ch}}}    # a 14-bit knob or fader (coarse "
+                           f"on CC {coarse}, fine on CC {msg.control}): in place of any line above for either")]
+
     def _parameter_number(self, msg) -> list[str]:
-        """A control that sends (N)RPN: said once per channel, with what to do, and no line to paste."""
-        kind = self._selected[msg.channel] = SELECTS.get(msg.control) or self._selected[msg.channel]
-        key = (kind, msg.channel)
+        """A control that sends (N)RPN: an NRPN said once its value came (bits: 7 where its value has come on CC 6
+        alone, and again once a fine half shows it to have 14); an RPN said once per channel, with what to do."""
+        picked = self._selected.setdefault(msg.channel, [SELECTS.get(msg.control, "NRPN"), None, None])
+        if msg.control in SELECTS:
+            kind = SELECTS[msg.control]
+            if picked[0] != kind:
+                picked[:] = [kind, None, None]
+            picked[1 if msg.control in (99, 101) else 2] = msg.value
+        if picked[0] == "RPN":
+            return self._rpn(msg)
+        if msg.control not in (6, 38) or None in picked[1:]:
+            return []
+        number = picked[1] << 7 | picked[2]
+        seen = self._nrpn.setdefault((msg.channel, number), _Control())
+        if msg.control == 38:
+            kind = "14"
+        else:
+            seen.values.add(msg.value)
+            kind = seen.kind or ("7" if len(seen.values) >= 2 else None)
+        if kind is None or kind == seen.kind or seen.kind == "14":
+            return []
+        seen.kind = kind
+        bits = ", bits: 7" if kind == "7" else ""
+        return [_show(msg, f"- {{nrpn: {number}{bits}, param: blend, channel: {msg.channel + 1}}}    # an NRPN knob "
+                           f"or fader (CC 99/98 its number, CC 6{'' if bits else '/38'} its value)")]
+
+    def _rpn(self, msg) -> list[str]:
+        key = ("RPN", msg.channel)
         if key in self._said:
             return []
         self._said.add(key)
-        pick = "99/98" if kind == "NRPN" else "101/100"
-        return [_show(msg, f"# {kind} (CC {pick} pick a parameter, CC 6/38 carry its value): a map reads plain CCs "
-                           "and notes; set this control to send a CC or a note in the controller's editor and move "
-                           "it again")]
+        return [_show(msg, "# RPN (CC 101/100 pick an instrument setting, CC 6/38 carry its value): a map reads "
+                           "CCs, NRPNs and notes; set this control to send one of those in the controller's editor "
+                           "and move it again")]
 
     def due(self, now: float | None = None) -> list[str]:
         """Guesses for the controls left undecided and quiet since QUIET seconds (all of them, without `now`)."""

@@ -6,13 +6,20 @@ Written in a show's `midi:` section or in a map file (`presets/midi/*.yaml`) wit
       - {cc: 16, param: transition, range: [0, 12]}     # a knob or fader
       - {cc: 0, param: blend, between: [neon city, forest], curve: linear}
       - {cc: 19, param: strength}                       # how much of the video in survives, 0 to 1
+      - {cc: 1, bits: 14, param: blend}                 # a 14-bit fader: coarse on CC 1, fine on CC 33
+      - {nrpn: 1234, param: transition, range: [0, 12]} # a 14-bit NRPN knob (CC 99/98 its number, CC 6/38 its value)
       - {cc: 41, command: next}                         # a button that sends CC 127 then 0
       - {note: 36, command: "preset 1"}                 # a pad or key
       - {program: presets}                              # program change N -> preset N+1
     channel: 1  (per entry or for the whole map; 1-16 as in every MIDI UI; default: any channel)
+
+A 14-bit knob moves over 16384 steps, not 128: a CC pair (`bits: 14` on cc 0-31, whose fine half is cc + 32, as
+MIDI 1.0 pairs them) or an NRPN (`nrpn: 0-16383`; `bits: 7` for one whose value comes on CC 6 alone). How their
+halves are put together is midifine.py's.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -23,12 +30,17 @@ from vcam.control.commands import Command, read_command
 from vcam.control.faders import read_fader, scaled
 from vcam.control.mapfiles import MapFiles
 from vcam.control.showpaths import whole_command
-from vcam.control.yamlcheck import ConfigError, Reader
+from vcam.control.yamlcheck import INVALID, ConfigError, Reader
+
+
+FINE = 32  # a 14-bit CC's fine half is its coarse CC + 32 (coarse on CC 0-31), as MIDI 1.0 pairs them
+TOP = {7: 127, 14: 16383}  # a control's highest value by its bits
+NRPN_CCS = (99, 98, 6, 38)  # an NRPN's number (99 coarse, 98 fine), then its value (data entry: 6 coarse, 38 fine)
 
 
 @dataclass(frozen=True)
 class Knob:
-    cc: int
+    cc: int | None  # the CC it moves on (a 14-bit pair's coarse half); None for an NRPN
     param: str
     lo: float
     hi: float
@@ -36,10 +48,25 @@ class Knob:
     channel: int | None = None  # 0-based, None = any
     between: tuple[str | int, str | int] | None = None  # blend: the two presets
     where: tuple[str, int] = field(default=("", 0), compare=False)  # the file and line it is written on
+    bits: int = 7  # 14: its value comes in two halves (a CC pair, an NRPN's data entry), 0..16383
+    nrpn: int | None = None  # the NRPN it moves on, where it is one
 
     def value(self, midi_value: int) -> float:
-        """The parameter value for a 0..127 control value, through the curve."""
-        return scaled(self.param, self.lo, self.hi, self.curve, max(0, min(127, midi_value)) / 127.0)
+        """The parameter value for a control value (0..127, or 0..16383 for a 14-bit knob), through the curve."""
+        top = TOP[self.bits]
+        return scaled(self.param, self.lo, self.hi, self.curve, max(0, min(top, midi_value)) / top)
+
+    @property
+    def fine_cc(self) -> int | None:
+        """The CC of a 14-bit pair's fine half."""
+        return self.cc + FINE if self.cc is not None and self.bits == 14 else None
+
+    @property
+    def named(self) -> str:
+        """How messages name it: `cc 16`, `cc 1 (14-bit)`, `nrpn 1234`."""
+        if self.nrpn is not None:
+            return f"nrpn {self.nrpn}"
+        return f"cc {self.cc}" + (" (14-bit)" if self.bits == 14 else "")
 
 
 @dataclass(frozen=True)
@@ -86,26 +113,51 @@ class MidiMap:
         return (self.knobs[k:] + tuple(e for e in self.knobs[:k] if not shadowed(e)),
                 self.buttons[b:] + tuple(e for e in self.buttons[:b] if not shadowed(e)))
 
+    @property
+    def knobs_counted(self) -> str:
+        """The knobs that can drive something, counted, and how many of them move in 14 bits (`vcam check`)."""
+        knobs = self.acting()[0]
+        fine = sum(k.bits == 14 for k in knobs)
+        return f"{len(knobs)} knob{'' if len(knobs) == 1 else 's'}" + (f" ({fine} of them 14-bit)" if fine else "")
+
     def control(self, channel: int | None, cc: int | None = None, note: int | None = None) -> Knob | Button | None:
-        """The entry a control change (`cc`) or a note on `channel` drives: the show's own entries before those of
-        the map file they build on, and within each a knob before a button."""
+        """The entry a control change (`cc`, either half of a 14-bit pair) or a note on `channel` drives: the show's
+        own entries before those of the map file they build on, and within each a knob before a button."""
+        return self._first(channel, lambda e: (cc is not None and cc in _ccs(e)) or
+                           (note is not None and getattr(e, "note", None) == note))
+
+    def nrpn_knob(self, channel: int | None, number: int) -> Knob | None:
+        """The knob NRPN `number` on `channel` moves."""
+        found = self._first(channel, lambda e: getattr(e, "nrpn", None) == number)
+        return found if isinstance(found, Knob) else None
+
+    def reads_nrpn(self, channel: int | None) -> bool:
+        """Whether an NRPN knob listens on `channel`: its CC 99/98/6/38 are then the NRPN's, not controls' own."""
+        return self._first(channel, lambda e: getattr(e, "nrpn", None) is not None) is not None
+
+    def _first(self, channel: int | None, matches: Callable[[Knob | Button], bool]) -> Knob | Button | None:
         k, b = self.inherited
         for entries in (self.knobs[k:], self.buttons[b:], self.knobs[:k], self.buttons[:b]):
             for e in entries:
-                if e.channel is not None and e.channel != channel:
-                    continue
-                if (cc is not None and e.cc == cc) or (note is not None and getattr(e, "note", None) == note):
+                if (e.channel is None or e.channel == channel) and matches(e):
                     return e
         return None
 
 
 def _same_control(a: Knob | Button, b: Knob | Button) -> bool:
-    """Whether two entries bind the same cc, or the same note (a knob has no note)."""
+    """Whether two entries bind the same cc (either half of a 14-bit pair), the same note (a knob has none) or the
+    same NRPN (a button has none)."""
+    ccs_a, ccs_b = _ccs(a) - {None}, _ccs(b) - {None}
     note_a, note_b = getattr(a, "note", None), getattr(b, "note", None)
-    return (a.cc is not None and a.cc == b.cc) or (note_a is not None and note_a == note_b)
+    nrpn_a, nrpn_b = getattr(a, "nrpn", None), getattr(b, "nrpn", None)
+    return bool(ccs_a & ccs_b) or (note_a is not None and note_a == note_b) or (nrpn_a is not None and nrpn_a == nrpn_b)
 
 
-ENTRY_KEYS = ("cc", "note", "program", "param", "command", "range", "curve", "channel", "between")
+def _ccs(e: Knob | Button) -> set[int | None]:
+    return {e.cc, getattr(e, "fine_cc", None)}
+
+
+ENTRY_KEYS = ("cc", "note", "program", "param", "command", "range", "curve", "channel", "between", "nrpn", "bits")
 
 
 def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool = False,
@@ -133,7 +185,9 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
                 except ConfigError as e:
                     r.problems.extend(e.problems)
     knobs, buttons, programs = [], [], []
-    taken: dict[tuple[str, int], list[tuple[int | None, int]]] = {}  # (cc|note, number) -> [(channel, control)]
+    taken: dict[tuple[str, int], list[tuple[int | None, int]]] = {}  # (cc|note|nrpn, number) -> [(channel, control)]
+    cc_uses: list[tuple] = []  # (what, entry, its ccs, channel) of each control on a cc
+    nrpn_uses: list[tuple[int, int, int | None]] = []  # (control, nrpn, channel) of each NRPN knob
     for i, entry in enumerate(r.sequence(keys["controls"], f"{where} controls") if "controls" in keys else []):
         what = f"{where} control {i + 1}"
         at = (r.path, entry.start_mark.line + 1)
@@ -145,40 +199,113 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
         if len(e) < len(entry.value):  # a key misspelt or given twice, said as such: what it lacks follows from it
             continue
         ch = _channel(r, e.get("channel"), what) if "channel" in e else channel
-        kinds = [k for k in ("cc", "note", "program") if k in e]
+        kinds = [k for k in ("cc", "note", "nrpn", "program") if k in e]
         if len(kinds) != 1:
-            r.error(entry, f"{what}: give exactly one of cc, note or program")
+            r.error(entry, f"{what}: give exactly one of cc, note, nrpn or program")
             continue
+        kind = kinds[0]
         if "program" in e:
             if r.value(e["program"]) != "presets":
                 r.error(e["program"], f"{what}: program takes the value 'presets' (program N selects preset N+1)")
             programs.append(ch)
             continue
-        number = r.integer(e[kinds[0]], f"{what} {kinds[0]}", 0, 127)
-        if number is not None and (other := _taken_by(taken, kinds[0], number, ch, i + 1)) is not None:
-            r.error(entry, f"{what}: {kinds[0]} {number} is control {other}'s already: only one of them would act; "
-                           "remove one, or give them different channels")
+        number = r.integer(e[kind], f"{what} {kind}", 0, TOP[14] if kind == "nrpn" else 127)
+        bits = _bits(r, e, what, kind, number)
+        if bits is None:
             continue
-        if "command" in e and "param" in e or ("command" not in e and "param" not in e):
-            r.error(entry, f"{what}: give either param (a knob) or command (a button)")
+        if number is not None and (clash := _clash(taken, kind, number, bits, ch, i + 1)) is not None:
+            r.error(entry, f"{what}: {clash}; remove one, or give them different channels")
             continue
-        if "command" in e:
-            cmd = read_command(r, e["command"], f"{what} command")
-            if cmd is not None:
-                cmd = whole_command(r, e["command"], f"{what} command", cmd, base if whole_paths else None)
-            if cmd and number is not None:
-                buttons.append(Button(cmd, cc=number if kinds[0] == "cc" else None,
-                                      note=number if kinds[0] == "note" else None, channel=ch, where=at))
-            continue
-        if kinds[0] != "cc":
-            r.error(entry, f"{what}: a param is driven by a cc (a knob or fader), not a note")
-            continue
-        fader = read_fader(r, e, what)
-        if fader is None or number is None:
-            continue
-        param, lo, hi, curve, between = fader
-        knobs.append(Knob(number, param, lo, hi, curve, ch, between, at))
+        found = _control(r, entry, e, what, kind, number, bits, ch, at, base if whole_paths else None)
+        if isinstance(found, Knob):
+            knobs.append(found)
+            if found.nrpn is not None:
+                nrpn_uses.append((i + 1, found.nrpn, ch))
+            else:
+                cc_uses.append((what, entry, tuple(c for c in (found.cc, found.fine_cc) if c is not None), ch))
+        elif isinstance(found, Button):
+            buttons.append(found)
+            if found.cc is not None:
+                cc_uses.append((what, entry, (found.cc,), ch))
+    _check_nrpn_ccs(r, cc_uses, nrpn_uses)
     return result.merged(MidiMap(name or "", tuple(knobs), tuple(buttons), tuple(programs))), port
+
+
+def _control(r: Reader, entry, e: dict, what: str, kind: str, number: int | None, bits: int, ch: int | None,
+             at: tuple[str, int], base: Path | None) -> Knob | Button | None:
+    """The knob or button an entry on a cc, a note or an nrpn writes; None where it cannot be read (said). `base`:
+    where a button's files are found (None: left as written)."""
+    if "command" in e and "param" in e or ("command" not in e and "param" not in e):
+        r.error(entry, f"{what}: give either param (a knob) or command (a button)")
+        return None
+    if "command" in e:
+        if kind == "nrpn" or "bits" in e:
+            r.error(entry, f"{what}: {'an nrpn' if kind == 'nrpn' else 'bits'} is for a knob or fader (param), not a "
+                           "button's command")
+            return None
+        cmd = read_command(r, e["command"], f"{what} command")
+        if cmd is not None:
+            cmd = whole_command(r, e["command"], f"{what} command", cmd, base)
+        if not cmd or number is None:
+            return None
+        return Button(cmd, cc=number if kind == "cc" else None, note=number if kind == "note" else None, channel=ch,
+                      where=at)
+    if kind == "note":
+        r.error(entry, f"{what}: a param is driven by a cc or an nrpn (a knob or fader), not a note")
+        return None
+    fader = read_fader(r, e, what)
+    if fader is None or number is None:
+        return None
+    param, lo, hi, curve, between = fader
+    return Knob(number if kind == "cc" else None, param, lo, hi, curve, ch, between, at, bits,
+                number if kind == "nrpn" else None)
+
+
+def _bits(r: Reader, e: dict, what: str, kind: str, number: int | None) -> int | None:
+    """A control's bits: 7 or 14 as written, else 7 for a cc and 14 for an nrpn; None where they are wrong (said)."""
+    if "bits" not in e:
+        return 14 if kind == "nrpn" else 7
+    bits = r.value(e["bits"], f"{what} bits")
+    if bits is INVALID:
+        return None
+    if isinstance(bits, bool) or bits not in (7, 14):
+        r.error(e["bits"], f"{what} bits must be 7 or 14 (14: the value comes in two halves, 0 to 16383)")
+        return None
+    if kind == "note":
+        r.error(e["bits"], f"{what}: bits is for a knob's cc or nrpn, not a note")
+        return None
+    if kind == "cc" and bits == 14 and number is not None and number >= FINE:
+        fix = f": cc {number} is the fine half of cc {number - FINE}, so write cc: {number - FINE}" \
+            if number < 2 * FINE else ""
+        r.error(e["cc"], f"{what}: cc {number} with bits: 14 has no fine half; a 14-bit pair is cc 0-31 (coarse) "
+                         f"and cc + 32 (fine){fix}")
+        return None
+    return bits
+
+
+def _clash(taken: dict, kind: str, number: int, bits: int, channel: int | None, control: int) -> str | None:
+    """What an entry binds that an earlier one of the same list binds on its channel (said as such: both halves of a
+    14-bit pair count), else None, with what it binds noted."""
+    halves = [(kind, number, f"{kind} {number}")]
+    if kind == "cc" and bits == 14:
+        halves.append(("cc", number + FINE, f"cc {number + FINE} (the fine half of cc {number})"))
+    for half, n, named in halves:
+        if (other := _taken_by(taken, half, n, channel, control)) is not None:
+            return f"{named} is control {other}'s already: only one of them would act"
+    return None
+
+
+def _check_nrpn_ccs(r: Reader, cc_uses: list[tuple], nrpn_uses: list[tuple[int, int, int | None]]) -> None:
+    """A control on CC 99, 98, 6 or 38 where an NRPN knob listens would never act, as those CCs carry the NRPN's
+    number and value there: refused at its line."""
+    for what, entry, ccs, ch in cc_uses:
+        shared = [c for c in ccs if c in NRPN_CCS]
+        nrpn = next(((control, n) for control, n, nrpn_ch in nrpn_uses
+                     if ch is None or nrpn_ch is None or ch == nrpn_ch), None)
+        if shared and nrpn is not None:
+            r.error(entry, f"{what}: cc {shared[0]} carries control {nrpn[0]}'s NRPN ({nrpn[1]}): an NRPN takes CC 99 "
+                           "and 98 (its number) and CC 6 and 38 (its value) on its channel; give this control another "
+                           "cc or channel")
 
 
 def _taken_by(taken: dict, kind: str, number: int, channel: int | None, control: int) -> int | None:

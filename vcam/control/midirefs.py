@@ -29,7 +29,7 @@ def missing_presets(show: Show, midi: MidiMap) -> list[str]:
     `between` and its buttons' commands by name (numbers on buttons are left alone, as in a show's map), and a
     knob's or a button's blend that names one preset twice (by number and by name)."""
     problems = []
-    refs = [(k.where, f"knob cc {k.cc} between", ref) for k in midi.knobs if k.between for ref in k.between]
+    refs = [(k.where, f"knob {k.named} between", ref) for k in midi.knobs if k.between for ref in k.between]
     for b in midi.buttons:
         refs += [(b.where, f"button {str(b.command)!r}", ref) for ref in presets_named(b.command)
                  if isinstance(ref, str)]
@@ -38,7 +38,7 @@ def missing_presets(show: Show, midi: MidiMap) -> list[str]:
             show.find(ref)
         except KeyError as e:
             problems.append((where, f"{what}: {e.args[0]}"))
-    problems += [(k.where, f"knob cc {k.cc} between {twice}") for k in midi.knobs
+    problems += [(k.where, f"knob {k.named} between {twice}") for k in midi.knobs
                  if k.between and (twice := between_twice(show, k.between))]
     problems += [(b.where, f"button {twice}") for b in midi.buttons if (twice := blend_twice(show, b.command))]
     return [f"line {line}: {problem}" if line else problem
@@ -102,7 +102,8 @@ def _entries_of(r: Reader, midi: MidiMap, node, base: Path) -> tuple[list[_Entry
         knob_entries = [e for e in part if "param" in e.keys]
         button_entries = [e for e in part if "command" in e.keys]
         if len(knob_entries) != len(knobs) or len(button_entries) != len(buttons):
-            knob_entries = [_written_at(r.path, knob_entries, inline, "knob", "cc", c.cc) for c in knobs]
+            knob_entries = [_written_at(r.path, knob_entries, inline, "knob", *(
+                ("cc", c.cc) if c.cc is not None else ("nrpn", c.nrpn))) for c in knobs]
             button_entries = [_written_at(r.path, button_entries, inline, "button", *(
                 ("cc", c.cc) if c.cc is not None else ("note", c.note))) for c in buttons]
         knob_at += knob_entries

@@ -1,0 +1,243 @@
+"""14-bit knobs and faders: a CC pair (coarse on CC n, fine on CC n + 32) and an NRPN (CC 99/98 its number, CC 6/38
+its value) move a parameter in 16384 steps, picked up with soft takeover, learnt, logged and refused when written
+wrong."""
+import threading
+
+import mido
+import pytest
+
+import fake_midi
+from helpers import RecordingProducer, in_thread, wait_for
+from vcam.control.controller import Controller, ShowState
+from vcam.control.midi import MidiInput, MidiRouter
+from vcam.control.show import parse_show
+
+NANO = "Fake nanoKONTROL2 MIDI 1"
+SHOW = """\
+presets:
+  - {name: city, prompt: a neon city}
+  - {name: ocean, prompt: ocean waves}
+midi:
+  controls:
+"""
+
+
+def cc(control, value, channel=0):
+    return mido.Message("control_change", control=control, value=value, channel=channel)
+
+
+def pair(coarse_cc, raw, channel=0):
+    """A 14-bit CC pair's two messages for `raw` (0..16383): coarse half first, as controllers send it."""
+    return [cc(coarse_cc, raw >> 7, channel), cc(coarse_cc + 32, raw & 127, channel)]
+
+
+def nrpn(number, raw, channel=0):
+    """An NRPN's four messages: its number (CC 99 and 98), then its value (CC 6 and 38)."""
+    return [cc(99, number >> 7, channel), cc(98, number & 127, channel), cc(6, raw >> 7, channel),
+            cc(38, raw & 127, channel)]
+
+
+def rig(controls: str, log=None, **state):
+    """A show whose midi: section holds `controls` (YAML lines), its controller and a router on its map."""
+    show = parse_show(SHOW + "".join(f"    - {c}\n" for c in controls.splitlines()), "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0, **state),
+                     RecordingProducer(tell_at_once=True), threading.Event(), lambda s: None, log)
+    return ctl, MidiRouter(show.midi, ctl)
+
+
+def test_a_14_bit_fader_reaches_its_parameter_with_its_fine_value_through_the_midi_input(fake_midi_backend):
+    """A fader that sends 16384 steps moved its parameter in 128 of them (the map knew 7 bits): a blend swept over a
+    long fader stepped. Its coarse half on CC 1 and its fine half on CC 33 are one value, 0 to 16383."""
+    ctl, router = rig("{cc: 1, bits: 14, param: strength}", strength=0.0)
+    said = []
+    midi = MidiInput("nanokontrol", router.handle, said.append, poll=0.02)
+    midi.start()
+    try:
+        for raw in (0, 5, 8195, 12345):
+            for msg in pair(1, raw):
+                fake_midi.send(NANO, msg)
+        assert wait_for(lambda: ctl.state.strength == 12345 / 16383, 60), (ctl.state.strength, said)
+    finally:
+        midi.stop()
+    assert ctl.state.strength != round(12345 / 16383 * 127) / 127  # not a 7-bit step
+
+
+def test_a_coarse_half_moves_the_knob_and_its_fine_half_refines_that_coarse_half_not_an_older_one():
+    """Controllers send both halves, coarse first, for every change. A fine half refines the newest coarse half, so
+    a fader swept up through a step boundary never goes a step ahead (the new coarse half with the old fine half,
+    near 127) and back; the same coarse half again leaves the knob where it is (taken as the step's start, each
+    change within a step went back there and on). A coarse half alone moves the knob (a controller that sends it
+    alone, or leaves out a fine half of 0), to both ends."""
+    ctl, router = rig("{cc: 1, bits: 14, param: strength}", strength=0.0)
+    seen = []
+    for raw in range(0, 16384, 61):  # swept up, coarse then fine
+        for msg in pair(1, raw):
+            router.handle(msg)
+            seen.append(round(ctl.state.strength * 16383))
+        assert ctl.state.strength == raw / 16383
+    assert seen == sorted(seen), "the sweep went back"
+    for raw in (8195, 8200, 8197):  # within one step, either way: straight there
+        for msg in pair(1, raw):
+            router.handle(msg)
+            assert ctl.state.strength in ((raw - 3) / 16383, (raw + 3) / 16383, raw / 16383, 8195 / 16383)
+        assert ctl.state.strength == raw / 16383
+    router.handle(cc(1, 127))  # the top, coarse alone: the fine half at 0
+    assert ctl.state.strength == 127 * 128 / 16383
+    router.handle(cc(1, 0))  # the bottom, coarse alone
+    assert ctl.state.strength == 0.0
+    router.handle(cc(33, 9))  # a fine half alone refines the last coarse half
+    assert ctl.state.strength == 9 / 16383
+
+
+def test_a_14_bit_knob_is_picked_up_with_soft_takeover_by_its_fine_value():
+    ctl, router = rig("{cc: 1, bits: 14, param: strength}", strength=0.5)
+    for msg in pair(1, 16383):  # far from 0.5: not picked up
+        router.handle(msg)
+    assert ctl.state.strength == 0.5
+    for raw in (8300, 8190):  # met at 0.5 (crossed): picked up, then moved by its fine value
+        for msg in pair(1, raw):
+            router.handle(msg)
+    assert ctl.state.strength == 8190 / 16383
+
+
+def test_an_nrpn_knob_moves_its_parameter_by_its_number_and_14_bit_value():
+    """CC 99/98 pick the NRPN, CC 6/38 carry its value: a map could not read it at all (learn said so), and CC 6
+    read as a knob of its own would be every NRPN's."""
+    ctl, router = rig("{nrpn: 1234, param: strength}\n{nrpn: 5, bits: 7, param: bias, range: [0.05, 1]}\n"
+                      "{cc: 7, param: blend}", strength=0.0, bias=1.0)
+    for msg in nrpn(1234, 300) + nrpn(1234, 4001):  # picked up near 0, then moved
+        router.handle(msg)
+    assert ctl.state.strength == 4001 / 16383
+    for msg in nrpn(1235, 100) + nrpn(1234 + 128, 100):  # other numbers: no knob of the map's
+        router.handle(msg)
+    assert ctl.state.strength == 4001 / 16383
+    for msg in [cc(101, 0), cc(100, 0), cc(6, 127)]:  # an RPN picked: its data entry is no NRPN knob's
+        router.handle(msg)
+    assert ctl.state.strength == 4001 / 16383
+    # a 7-bit NRPN: its value on CC 6 alone, over 0..127; CC 38 left alone
+    for msg in nrpn(5, 127 << 7) + nrpn(5, 120 << 7 | 100):
+        router.handle(msg)
+    assert ctl.state.bias == pytest.approx(0.05 + 0.95 * 120 / 127)
+
+
+def test_a_14_bit_knobs_move_is_logged_with_its_fine_value_and_replays_to_it(tmp_path):
+    from vcam.control.actions import SetPrompts
+    from vcam.control.log import ControlLog, read_replay
+
+    path = tmp_path / "controls.jsonl"
+    log = ControlLog(open(path, "w", encoding="utf-8"), {"seed": 1})
+    ctl, router = rig("{cc: 1, bits: 14, param: blend, between: [city, ocean]}", log=log)
+    for msg in pair(1, 300) + pair(1, 9001):  # picked up near 0, then moved
+        router.handle(msg)
+    log.end(1)
+    x = 9001 / 16383
+    assert ctl.state.blend == (0, 1, x)
+    replayed = [action for _, action in read_replay(str(path)).actions]
+    assert isinstance(replayed[-1], SetPrompts) and replayed[-1].prompts == {"a neon city": 1 - x, "ocean waves": x}
+
+
+def test_a_14_bit_knobs_halves_flooding_a_busy_show_end_at_the_newest_value(fake_midi_backend):
+    """Values waiting behind a busy show are followed to the newest, a 14-bit knob's two halves together: each
+    half taken as a knob of its own, a fine half took the place of one waiting before a newer coarse half, and the
+    knob went back and forth through every step waiting."""
+    from test_midi_show import Held
+
+    held = Held()
+    show = parse_show(SHOW + "    - {cc: 1, bits: 14, param: strength}\n", "show.yaml")
+    router = MidiRouter(show.midi, held)
+    midi = MidiInput("nanokontrol", router.handle, [].append, poll=0.02)
+    midi.start()
+    try:
+        for msg in pair(1, 0):  # moved before: known as a knob, both halves
+            fake_midi.send(NANO, msg)
+        fake_midi.send(NANO, cc(33, 1))
+        assert wait_for(lambda: held.values == [0.0, 1 / 16383], 60)
+        held.go.clear()
+        fake_midi.send(NANO, cc(33, 2))  # taken in hand: waits for the show
+        assert wait_for(held.entered.is_set, 60)
+        for raw in [3, *range(200, 16384, 200), 16383]:
+            msgs = pair(1, raw)
+            for msg in msgs if raw >> 7 else msgs[1:]:  # fine halves alone within the first step
+                fake_midi.send(NANO, msg)
+        held.go.set()
+        assert wait_for(lambda: held.values[-1:] == [1.0], 60), held.values
+    finally:
+        held.go.set()
+        midi.stop()
+    assert len(held.values) <= 8, held.values
+
+
+def test_learn_through_the_midi_input_gives_a_14_bit_pairs_line(fake_midi_backend):
+    from vcam.control.midilearn import learn
+
+    out, stop = [], threading.Event()
+    thread, errors = in_thread(learn, "nanokontrol", out.append, lambda s: None, None, stop, 0.02)
+    try:
+        assert wait_for(lambda: fake_midi.OPEN, 30)
+        for raw in range(4000, 4400, 23):
+            for msg in pair(2, raw, channel=1):
+                fake_midi.send(NANO, msg)
+        assert wait_for(lambda: out, 30)
+    finally:
+        stop.set()
+    thread.join(30)
+    assert not thread.is_alive() and errors == []
+    assert len(out) == 1 and "- {cc: 2, bits: 14, param: blend, channel: 2}" in out[0], out
+
+
+@pytest.mark.parametrize("entries, said", [
+    ("- {cc: 40, bits: 14, param: blend}", ":2: MIDI map control 1: cc 40 with bits: 14 has no fine half; a 14-bit "
+                                           "pair is cc 0-31 (coarse) and cc + 32 (fine): cc 40 is the fine half of "
+                                           "cc 8, so write cc: 8"),
+    ("- {cc: 64, bits: 14, param: blend}", ":2: MIDI map control 1: cc 64 with bits: 14 has no fine half; a 14-bit "
+                                           "pair is cc 0-31 (coarse) and cc + 32 (fine)"),
+    ("- {nrpn: 16384, param: blend}", ":2: MIDI map control 1 nrpn 16384 is out of range (0 to 16383)"),
+    ("- {nrpn: -1, param: blend}", ":2: MIDI map control 1 nrpn -1 is out of range (0 to 16383)"),
+    ("- {cc: 1, bits: 16, param: blend}", ":2: MIDI map control 1 bits must be 7 or 14"),
+    ("- {note: 36, bits: 14, command: next}", ":2: MIDI map control 1: bits is for a knob's cc or nrpn, not a note"),
+    ("- {nrpn: 12, command: next}", ":2: MIDI map control 1: an nrpn is for a knob or fader (param), not a button's "
+                                    "command"),
+    ("- {cc: 1, nrpn: 12, param: blend}", ":2: MIDI map control 1: give exactly one of cc, note, nrpn or program"),
+    ("- {cc: 1, bits: 14, param: blend}\n  - {cc: 33, command: next}",
+     ":3: MIDI map control 2: cc 33 is control 1's already: only one of them would act"),
+    ("- {cc: 33, command: next}\n  - {cc: 1, bits: 14, param: blend}",
+     ":3: MIDI map control 2: cc 33 (the fine half of cc 1) is control 1's already: only one of them would act"),
+    ("- {nrpn: 12, param: blend}\n  - {nrpn: 12, param: strength}",
+     ":3: MIDI map control 2: nrpn 12 is control 1's already"),
+    ("- {nrpn: 12, param: blend}\n  - {cc: 6, param: strength}",
+     ":3: MIDI map control 2: cc 6 carries control 1's NRPN (12): an NRPN takes CC 99 and 98 (its number) and CC 6 "
+     "and 38 (its value) on its channel; give this control another cc or channel"),
+])
+def test_a_14_bit_control_written_wrong_is_refused_once_with_its_line(tmp_path, entries, said):
+    from vcam.control.midimap import load_map
+    from vcam.control.yamlcheck import ConfigError
+
+    path = tmp_path / "map.yaml"
+    path.write_text(f"controls:\n  {entries}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert len(err.value.problems) == 1, err.value.problems
+    assert err.value.problems[0].startswith(f"{path}{said}"), err.value.problems[0]
+
+
+def test_an_nrpn_on_another_channel_leaves_cc_6_to_a_knob_of_its_own(tmp_path):
+    from vcam.control.midimap import load_map
+
+    path = tmp_path / "map.yaml"
+    path.write_text("controls:\n  - {nrpn: 12, param: blend, channel: 2}\n  - {cc: 6, param: strength, channel: 1}\n")
+    mapping = load_map(path)
+    ctl, _ = rig("{cc: 9, param: seed}", strength=0.0)
+    router = MidiRouter(mapping, ctl)
+    for value in (0, 64):
+        router.handle(cc(6, value, channel=0))
+    assert ctl.state.strength == 64 / 127
+
+
+def test_vcam_check_counts_the_14_bit_knobs(tmp_path, capsys):
+    from vcam.cli import main
+
+    show = tmp_path / "show.yaml"
+    show.write_text(SHOW + "    - {cc: 1, bits: 14, param: blend}\n    - {nrpn: 300, param: strength}\n"
+                           "    - {cc: 16, param: seed}\n")
+    assert main(["check", str(show)]) == 0
+    assert "midi: inline map: 3 knobs (2 of them 14-bit), 0 buttons" in capsys.readouterr().out

@@ -1,0 +1,95 @@
+"""14-bit knobs and faders put together from the halves MIDI 1.0 sends them in: a CC pair (the coarse half on CC n,
+the fine half on CC n + 32) or an NRPN (its number on CC 99 and 98, its value on data entry, CC 6 and 38).
+
+A coarse half that names a new step moves the knob at once, to that step's start (its fine half at 0, as MIDI 1.0
+says a receiver takes it): a controller that sends coarse halves alone, or leaves out a fine half of 0 as the
+standard lets it, still moves the knob, and reaches both ends. The same coarse half again moves nothing: controllers
+send both halves for every change, and the fine half that follows says where in the step it is (taken to the step's
+start first, every change within a step went back there and on again). A fine half refines the last coarse half of
+the same knob, never an older fine half with a newer coarse one: put together so, a fader swept up through a step
+boundary went a step ahead (the new coarse half with the old fine one, near 127) and back. Swept down across a
+boundary, the coarse half lands on its new step's start until its fine half, sent straight after it, lifts it: less
+than 1/128 of the range, for the moment between two messages, where waiting for a fine half that may never come would
+leave the knob a step behind.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vcam.control.midimap import Knob, MidiMap
+
+NRPN_NUMBER = (99, 98)  # coarse, fine
+RPN_NUMBER = (101, 100)  # an RPN picked (pitch bend range and such): data entry is not an NRPN knob's meanwhile
+DATA = (6, 38)  # coarse, fine
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A 14-bit knob moved to `value` (0..16383, or 0..127 for an NRPN of 7 bits). `control`: the physical control
+    (soft takeover's and the replies' key); `coarse`: whether it came as a coarse half, which the fine one refines."""
+
+    knob: Knob
+    control: tuple
+    value: int
+    coarse: bool
+
+
+HALF = "half"  # a message that is part of a 14-bit control and moves nothing by itself (an NRPN's number)
+
+
+class Halves:
+    """The halves heard of a router's 14-bit controls, fed each control change in the order they came. Not
+    thread-safe by itself: its router feeds it under a lock of its own."""
+
+    def __init__(self):
+        self._coarse: dict[tuple, int] = {}  # a control -> its last coarse half
+        self._picked: dict[int | None, list] = {}  # a channel -> ["nrpn" or "rpn", number's coarse, number's fine]
+
+    def feed(self, mapping: MidiMap, channel: int | None, cc: int, value: int) -> Moved | str | None:
+        """What CC `cc` at `value` on `channel` does to a 14-bit control of `mapping`: a Moved, HALF where it only
+        picks a number (or refines nothing known yet), None where it is no 14-bit control's (a knob or button of its
+        own, read as ever)."""
+        if cc in RPN_NUMBER:  # read on as a control of its own where a map names it, as before NRPN came in
+            self._picked[channel] = ["rpn", None, None]
+            return None
+        if mapping.reads_nrpn(channel) and cc in NRPN_NUMBER + DATA:
+            return self._nrpn(mapping, channel, cc, value)
+        knob = mapping.control(channel, cc=cc)
+        if not isinstance(knob, Knob) or knob.bits != 14 or knob.cc is None:
+            return None
+        return self._half(knob, (channel, knob.cc), cc == knob.cc, value)
+
+    def _nrpn(self, mapping: MidiMap, channel: int | None, cc: int, value: int) -> Moved | str:
+        picked = self._picked.setdefault(channel, ["nrpn", None, None])
+        if cc in NRPN_NUMBER:
+            if picked[0] != "nrpn":
+                picked[:] = ["nrpn", None, None]
+            picked[1 + NRPN_NUMBER.index(cc)] = value
+            return HALF
+        if picked[0] != "nrpn" or None in picked[1:]:
+            return HALF  # data entry for an RPN, or for a number not whole yet: no knob of the map's
+        number = picked[1] << 7 | picked[2]
+        knob = mapping.nrpn_knob(channel, number)
+        if knob is None:
+            return HALF
+        control = ("nrpn", channel, number)
+        if knob.bits == 7:  # its value on data entry's coarse half alone
+            return Moved(knob, control, value, True) if cc == DATA[0] else HALF
+        return self._half(knob, control, cc == DATA[0], value)
+
+    def _half(self, knob: Knob, control: tuple, coarse: bool, value: int) -> Moved | str:
+        if coarse:
+            if self._coarse.get(control) == value:
+                return HALF  # the same step: the fine half sent after it says where in it
+            self._coarse[control] = value
+            return Moved(knob, control, value << 7, True)
+        last = self._coarse.get(control)
+        if last is None:
+            return HALF  # a fine half before any coarse one: which step it refines is not known
+        return Moved(knob, control, last << 7 | value, False)
+
+    def forget(self) -> None:
+        """After a reconnect: the halves heard before are stale (the controller may have been moved or swapped)."""
+        self._coarse.clear()
+        self._picked.clear()
+
