@@ -61,6 +61,9 @@ SAYS_NEXT_BLOCK = ("seed", "bias", "strength", "input")  # the commands whose re
 _UNSET = object()  # a command's landing block not asked for yet
 # A change on the beat asked before the show is on air goes into its first block
 NOT_ON_AIR = "not on air yet: it lands as the show goes on air"
+# ... and one asked on air before the first blocks are timed (how far ahead of the camera vcam works), which lands
+# at once
+NOT_TIMED = "the first blocks on air are still being timed"
 
 @dataclass
 class _Gathered:
@@ -355,9 +358,9 @@ class Controller:
             held = f"it waits for block {waits}, where an earlier change of the same kind lands"
             reply = _landing_said(name, reply)
             return f"{reply}; {lands_on(spec)}: {held}" if spec is not None else f"{reply}; {held}"
-        if at is None and spec is not None and self.land is not None and self.generator.blocks == 0:
-            # no block made yet (the model loads): no boundary can be aimed at, and it goes into the first block
-            return f"{_landing_said(name, reply)}; {NOT_ON_AIR}, not {lands_on(spec)}"
+        if at is None and spec is not None and self.land is not None:
+            # asked on the beat, no boundary could be aimed at: the reply says why it lands at once
+            return f"{_landing_said(name, reply)}; {self._no_boundary()}, not {lands_on(spec)}"
         if at is _UNSET or at is None:
             return reply
         return f"{_landing_said(name, reply)}; {lands_on(spec)}, block {at}"
@@ -388,6 +391,21 @@ class Controller:
             return None
         self._said_no_tempo = False  # said again if the tempo goes away
         return spec
+
+    def _no_boundary(self) -> str:
+        """Why a change asked on the beat lands at once, with when it lands: no block made yet (the model loads; it
+        goes into the first), a stopped tempo (no boundary is coming), or blocks not timed yet (how far ahead of the
+        camera vcam works is measured over its first blocks on air)."""
+        if self.generator.blocks == 0:
+            return NOT_ON_AIR
+        if self.tempo is not None and not self.tempo.running:
+            return f"{self._stopped()}: it lands{NEXT_BLOCK}"
+        return f"{NOT_TIMED}: it lands{NEXT_BLOCK}"
+
+    def _stopped(self) -> str:
+        """A stopped tempo, with its source: "the tempo is stopped (midi clock)"."""
+        source = self.tempo.source if self.tempo is not None else None
+        return "the tempo is stopped" + (f" ({source})" if source else "")
 
     def _set_quantize(self, spec: str) -> str:
         """`quantize X` (called with the lock held). Off: nothing waits for the beat any more, so what waits for it
@@ -431,6 +449,8 @@ class Controller:
         (vcam.control.screenwait; called with the lock held). A later screen change replaces one still waiting."""
         if self.screen_waits.ask(name, origin, spec):
             return f"screen: {name} {lands_on(spec)}"
+        if spec is not None:  # a stopped tempo: no boundary is coming
+            return f"screen: {name}; {self._stopped()}: it is set at once, not {lands_on(spec)}"
         return f"screen: {name}"
 
     def close(self) -> None:
