@@ -1140,6 +1140,19 @@ def defaults_rig(tmp_path):
     return ctl, producer, log, fallbacks
 
 
+def test_a_transition_of_one_block_is_said_in_the_singular(tmp_path):
+    """A show with `transition: 1` answered every change "(over 1 blocks)"."""
+    ctl, _, _, _ = defaults_rig(tmp_path)
+    assert ctl.handle_line("transition 1", "stdin") == "transition 1 block"
+    assert ctl.handle_line("preset b", "stdin") == "preset 2 'b' (over 1 block)"
+    assert ctl.handle_line("prompt rain", "stdin") == "prompt set (over 1 block)"
+    assert ctl.handle_line("transition 2", "stdin") == "transition 2 blocks"
+    ctl.handle_line("preset b", "stdin")
+    ctl.handle_line("transition 1", "stdin")
+    assert ctl.replace_show(parse_show(DEFAULTS_SHOW.replace("ocean", "sea"), str(tmp_path / "show.yaml"))) == [
+        "preset 2 'b' on air: prompt (over 1 block)"]
+
+
 def test_a_reload_brings_the_defaults_transition_to_later_preset_changes_and_leaves_the_start_ones(tmp_path):
     from vcam.control.actions import SetPrompts, SetTransition
 

@@ -35,6 +35,7 @@ from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, parse_input, typed_fix
+from vcam.words import counted
 
 
 @dataclass
@@ -524,7 +525,7 @@ class Controller:
         if name == "transition":
             st.transition = n
             self._submit(SetTransition(n), origin)
-            return f"transition {n} blocks"
+            return f"transition {counted(n, 'block')}"
         st.steps = n
         self._submit(SetSteps(n), origin)
         return f"steps {n}"
@@ -627,7 +628,7 @@ class Controller:
     def _set_prompts(self, prompts: dict[str, float], transition: int, origin: Origin, reply: str) -> str:
         self.state.prompts = dict(prompts)
         self._submit(SetPrompts(dict(prompts), transition), origin)
-        return reply + (f" (over {transition} blocks)" if transition else "")
+        return reply + (f" (over {counted(transition, 'block')})" if transition else "")
 
     def _need_show(self) -> Show:
         if self.show is None or not self.show.presets:
