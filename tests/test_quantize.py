@@ -330,6 +330,8 @@ def test_a_change_on_the_beat_while_the_tempo_is_stopped_says_it_lands_at_once_a
     assert [at for _, at, _ in ctl.generator.given] == [None] * 3
     assert ctl.handle_line("freeze @bar", "stdin") == f"screen: freeze; {stopped}: it is set at once, not on the bar"
     assert ctl.state.screen == "freeze" and ctl.screen_waits.pending is None
+    assert ctl.handle_line("quantize beat", "stdin") == (
+        f"changes land on the beat ({stopped}: until it runs, they land at once)")
 
 
 def test_a_change_at_once_still_says_the_next_block():

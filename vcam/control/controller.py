@@ -415,7 +415,10 @@ class Controller:
         named = self._requantize(spec)
         if spec == "off":
             return "changes land at once" + (f", and so does what waited for the beat: {named}" if named else "")
-        missing = f" ({NO_TEMPO})" if self.tempo is None or self.tempo.bpm is None else ""
+        if self.tempo is None or self.tempo.bpm is None:
+            missing = f" ({NO_TEMPO})"
+        else:  # no boundary comes while it stands still
+            missing = f" ({self._stopped()}: until it runs, they land at once)" if not self.tempo.running else ""
         return f"changes land {lands_on(spec)}{missing}" + (f", and what waits for the beat keeps its boundary: "
                                                             f"{named}" if named else "")
 
