@@ -73,7 +73,12 @@ def typed_only(cmd: Command | None, by: str) -> str | None:
 
 
 class CommandError(ValueError):
-    """A line that is not a command; the message says what is wrong and how the command is written."""
+    """A line that is not a command; the message says what is wrong and how the command is written. `missing`: the
+    command given without the argument it needs (`preset` alone), which a show can name its choices for."""
+
+    def __init__(self, message: str, missing: str | None = None):
+        super().__init__(message)
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -358,7 +363,7 @@ def parse(line: str) -> Command | None:
             raise CommandError(f"{name} takes nothing after it; usage: {usage(name)}")
         return Command(name, at=at)
     if not rest:
-        raise CommandError(f"{name} needs an argument; usage: {usage(name)}")
+        raise CommandError(f"{name} needs an argument; usage: {usage(name)}", missing=name)
     return Command(name, _ARGS[name](rest), at=at)
 
 

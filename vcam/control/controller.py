@@ -55,6 +55,7 @@ class ShowState:
 
 
 NO_TEMPO = "no tempo yet: tap, bpm N, MIDI clock or --link"
+MAX_CHOICES = 12  # the presets `preset` typed alone names, of a longer show
 # How the reply to a change at once says when it lands; one that waits for a boundary (or behind an earlier change
 # of its kind) says its block instead (_landing_said)
 NEXT_BLOCK = " from the next block"
@@ -153,7 +154,7 @@ class Controller:
         try:
             cmd = parse(line)
         except CommandError as e:
-            return f"error: {e}"
+            return f"error: {e}{self._choices(e.missing)}"
         if cmd is None:
             return None
         return self.apply(cmd, source, network=network)
@@ -171,6 +172,15 @@ class Controller:
         before = self.state.input
         reply = self._apply_any(admitted, source, at_once, network=True)
         return self.media.told(reply, cmd, admitted, self._inputs_named(before))
+
+    def _choices(self, missing: str | None) -> str:
+        """The show's presets, numbered, for `preset` or `blend` typed alone: nothing else lists them on air."""
+        show = self.show
+        if missing not in ("preset", "blend") or show is None or not show.presets:
+            return ""
+        named = [f"{i + 1} {p.name!r}" for i, p in enumerate(show.presets[:MAX_CHOICES])]
+        more = f", … ({len(show.presets)} in all)" if len(show.presets) > MAX_CHOICES else ""
+        return f"; the show's presets: {', '.join(named)}{more}"
 
     def _inputs_named(self, before: str) -> Iterator[str]:
         """Every input a reply or the status may name: the one on air before the command and after it, and those
