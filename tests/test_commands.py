@@ -132,6 +132,32 @@ def test_a_typo_in_a_command_names_the_command_meant(line, meant):
     assert str(err.value) == f"unknown command {line.split()[0]!r} (did you mean {meant}?); type 'help' for the list"
 
 
+@pytest.mark.parametrize("line,meant", [("exit", "quit"), ("unfreeze", "live"), ("unblackout", "live"),
+                                        ("resume", "live"), ("black", "blackout"), ("blank", "blackout"),
+                                        ("pause", "freeze"), ("cue", "go")])
+def test_a_word_for_a_command_named_otherwise_names_that_command_not_the_nearest_spelling(line, meant):
+    """`unfreeze` was answered "did you mean freeze?", `black` "did you mean back?" (a cue fired), `resume` "did you
+    mean reset?" (the stream started over) and `exit` "did you mean next?"."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"unknown command {line!r} (did you mean {meant}?); type 'help' for the list"
+    assert parse(meant) is not None
+
+
+def test_stop_tempo_and_reload_say_what_does_it():
+    said = {}
+    for line in ("stop", "tempo 128", "reload"):
+        with pytest.raises(CommandError) as err:
+            parse(line)
+        said[line] = str(err.value)
+    assert said == {
+        "stop": "unknown command 'stop' (did you mean quit, which ends the show, or freeze, which holds the "
+                "picture?); type 'help' for the list",
+        "tempo 128": "unknown command 'tempo' (did you mean bpm N, or tap?); type 'help' for the list",
+        "reload": "unknown command 'reload' (the show file is read again by itself each time it is saved); type "
+                  "'help' for the list"}
+
+
 def test_a_word_like_no_command_is_not_guessed_at():
     with pytest.raises(CommandError) as err:
         parse("jump")

@@ -303,8 +303,35 @@ def test_a_change_on_the_beat_asked_before_the_show_is_on_air_says_it_lands_as_t
         "seed 3; not on air yet: it lands as the show goes on air, not on the 4-beat grid")
     assert ctl.handle_line("seed 4 @off", "stdin") == "seed 4 from the next block"
     assert [at for _, at, _ in ctl.generator.given] == [None] * 3  # into the first block made
-    ctl.generator.blocks = 1  # on air, blocks not measured yet: nothing said of the air
-    assert ctl.handle_line("seed 5 @bar", "stdin") == "seed 5 from the next block"
+    ctl.generator.blocks = 1  # on air, blocks not measured yet: it lands at once, and the reply says why
+    assert ctl.handle_line("seed 5 @bar", "stdin") == (
+        "seed 5; the first blocks on air are still being timed: it lands from the next block, not on the bar")
+    assert ctl.handle_line("next", "stdin") == (  # the show's quantize too
+        "preset 1 'city' (over 4 blocks); the first blocks on air are still being timed: it lands from the next "
+        "block, not on the bar")
+    assert [at for _, at, _ in ctl.generator.given[3:]] == [None] * 2
+
+
+def test_a_change_on_the_beat_while_the_tempo_is_stopped_says_it_lands_at_once_and_why():
+    """A stopped MIDI clock (a DAW's transport) brings no boundary: `preset 2 @bar` went on air at once, said as if
+    it had been asked at once."""
+    tempo = Tempo(clock=lambda: 5.0)
+    tempo.set_bpm(120.0, "midi clock", anchor=(5.0, 6.0), running=False)
+    quantizer = Quantizer(Pacer(PacerSettings(fps=30.0)), tempo, clock=lambda: 5.0)
+    ctl = Controller(parse_show(CLUB, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0),
+                     RecordingProducer(blocks=12), threading.Event(), lambda line: None, land=quantizer.land,
+                     tempo=tempo, clock=lambda: 5.0)
+    stopped = "the tempo is stopped (midi clock)"
+    assert ctl.handle_line("preset 2 @bar", "stdin") == (
+        f"preset 2 'strobe storm'; {stopped}: it lands from the next block, not on the bar")
+    assert ctl.handle_line("seed 5 @2", "stdin") == (
+        f"seed 5; {stopped}: it lands from the next block, not on the 2-beat grid")
+    assert ctl.handle_line("seed 6 @off", "stdin") == "seed 6 from the next block"
+    assert [at for _, at, _ in ctl.generator.given] == [None] * 3
+    assert ctl.handle_line("freeze @bar", "stdin") == f"screen: freeze; {stopped}: it is set at once, not on the bar"
+    assert ctl.state.screen == "freeze" and ctl.screen_waits.pending is None
+    assert ctl.handle_line("quantize beat", "stdin") == (
+        f"changes land on the beat ({stopped}: until it runs, they land at once)")
 
 
 def test_a_change_at_once_still_says_the_next_block():
@@ -352,6 +379,24 @@ def held_controller(where: list, prompter=None):
     ctl = Controller(show, ShowState(prompts={"a": 1.0}, preset=0), producer, threading.Event(), lambda m: None,
                      land=lambda spec: where[0], tempo=tempo_at(), prompter=prompter)
     return ctl, producer
+
+
+def test_a_change_waiting_for_its_bar_when_the_tempo_stops_lands_at_once_and_says_so():
+    """A DAW's transport stopped while `preset ocean @bar` waited: it went on air at the next block, unsaid."""
+    where: list = [40]
+    show = parse_show(SHOW, "show.yaml")
+    producer, said = BlockStarts(), []
+    ctl = Controller(show, ShowState(prompts={"a": 1.0}, preset=0), producer, threading.Event(), said.append,
+                     land=lambda spec: where[0], tempo=tempo_at())
+    ctl.handle_line("preset ocean", "stdin")
+    ctl.handle_line("steps 3 @4", "stdin")
+    producer.start(31)
+    assert producer.given == [] and said == []
+    where[0] = None  # no boundary is coming
+    producer.start(32)
+    assert [at for _, at, _ in producer.given] == [None] * 3
+    assert said == ["the tempo stopped: preset lands from the next block, not on the bar",
+                    "the tempo stopped: steps lands from the next block, not on the 4-beat grid"]
 
 
 def test_a_change_on_the_beat_is_handed_over_once_its_block_is_next_and_follows_where_the_boundary_moves():
@@ -679,7 +724,7 @@ def test_a_screen_change_waiting_for_its_boundary_comes_on_the_boundary_of_a_tem
 
 def test_a_screen_change_waiting_for_its_bar_waits_for_a_slower_tempo_and_a_count_started_over():
     now = [0.5]
-    ctl, _, _ = controller(clock=lambda: now[0])
+    ctl, said, _ = controller(clock=lambda: now[0])
     tempo = ctl.tempo
     ctl.handle_line("blackout @bar", "stdin")
     pending = ctl.screen_waits.pending
@@ -693,6 +738,9 @@ def test_a_screen_change_waiting_for_its_bar_waits_for_a_slower_tempo_and_a_coun
     now[0] = 2.1
     ctl.screen_waits.wake.set()
     assert wait_for(lambda: ctl.state.screen == "blackout", 60)
+    # set at once, and said: it was set unannounced
+    assert wait_for(lambda: "the tempo stopped: blackout on beat 1 bar 2 is set now, as no boundary is coming"
+                    in said, 60)
 
 
 # --- the show's quantize: --------------------------------------------------------------------------------------

@@ -287,6 +287,28 @@ def test_a_block_that_runs_the_gpu_out_of_memory_says_what_to_do_and_keeps_the_f
     assert "run the render again" not in err.value.fix and mp4_frames(video)[0] == 18
 
 
+def test_a_first_block_that_fails_says_no_frame_was_made_and_no_blocks_0(tmp_path, monkeypatch):
+    """It said "the 0 frames made before it are kept" and "--blocks 0 renders up to it", which --blocks refuses."""
+    from vcam.engine.stream import Stream
+    from vcam.errors import VcamError
+
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 2}})
+    video = tmp_path / "first.mp4"
+    video.write_bytes(b"an older render")
+
+    def fails(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Stream, "next_block", fails)
+    status = io.StringIO()
+    with pytest.raises(VcamError) as err:
+        render(RenderOptions(log=log, outs=[f"file:{video}"], status_out=status))
+    assert err.value.message == "block 0 failed (RuntimeError: boom); no frame was made"
+    assert err.value.fix == "run the render again (VCAM_DEBUG=1 shows the whole error)"
+    assert f"{video}: nothing written (the older file there is kept as it was)" in status.getvalue()
+    assert video.read_bytes() == b"an older render"
+
+
 def test_a_live_input_is_said_once_and_renders_text_only(tmp_path):
     log = write_log(tmp_path / "c.jsonl", {"vcam": {**HEADER, "input": "camera:0"}},
                     {"t": 1, "block": 1, "command": "input net", "source": "net",

@@ -73,7 +73,12 @@ def typed_only(cmd: Command | None, by: str) -> str | None:
 
 
 class CommandError(ValueError):
-    """A line that is not a command; the message says what is wrong and how the command is written."""
+    """A line that is not a command; the message says what is wrong and how the command is written. `missing`: the
+    command given without the argument it needs (`preset` alone), which a show can name its choices for."""
+
+    def __init__(self, message: str, missing: str | None = None):
+        super().__init__(message)
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -315,8 +320,26 @@ def _quoted_end(text: str) -> int:
     return max(close, 0)
 
 
+# Words an operator reaches for that name no command, each with what it is said to mean: the nearest spelling
+# would name a command that does the opposite (`unfreeze`: freeze) or something else on air (`black`: back, which
+# fires a cue; `resume`: reset, which starts the stream over; `exit`: next)
+MEANT = {
+    **dict.fromkeys(("exit", "end", "close", "bye", "q", "halt"), "did you mean quit?"),
+    "stop": "did you mean quit, which ends the show, or freeze, which holds the picture?",
+    **dict.fromkeys(("unfreeze", "unblackout", "unblack", "resume", "play", "unpause"), "did you mean live?"),
+    **dict.fromkeys(("pause", "hold"), "did you mean freeze?"),
+    **dict.fromkeys(("black", "blank", "dark"), "did you mean blackout?"),
+    "tempo": "did you mean bpm N, or tap?",
+    "cue": "did you mean go?",
+    **dict.fromkeys(("reload", "load", "refresh"), "the show file is read again by itself each time it is saved"),
+}
+
+
 def _did_you_mean(name: str) -> str:
-    """`prset` → " (did you mean preset?)": a typo answered with the command meant, not only with the whole list."""
+    """`prset` → " (did you mean preset?)": a typo answered with the command meant, not only with the whole list;
+    a word for a command named otherwise (MEANT) with that command."""
+    if name in MEANT:
+        return f" ({MEANT[name]})"
     meant = nearest(name, USAGE)
     return f" (did you mean {meant}?)" if meant else ""
 
@@ -340,7 +363,7 @@ def parse(line: str) -> Command | None:
             raise CommandError(f"{name} takes nothing after it; usage: {usage(name)}")
         return Command(name, at=at)
     if not rest:
-        raise CommandError(f"{name} needs an argument; usage: {usage(name)}")
+        raise CommandError(f"{name} needs an argument; usage: {usage(name)}", missing=name)
     return Command(name, _ARGS[name](rest), at=at)
 
 

@@ -35,6 +35,7 @@ from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, parse_input, typed_fix
+from vcam.words import counted
 
 
 @dataclass
@@ -54,6 +55,7 @@ class ShowState:
 
 
 NO_TEMPO = "no tempo yet: tap, bpm N, MIDI clock or --link"
+MAX_CHOICES = 12  # the presets `preset` typed alone names, of a longer show
 # How the reply to a change at once says when it lands; one that waits for a boundary (or behind an earlier change
 # of its kind) says its block instead (_landing_said)
 NEXT_BLOCK = " from the next block"
@@ -61,6 +63,9 @@ SAYS_NEXT_BLOCK = ("seed", "bias", "strength", "input")  # the commands whose re
 _UNSET = object()  # a command's landing block not asked for yet
 # A change on the beat asked before the show is on air goes into its first block
 NOT_ON_AIR = "not on air yet: it lands as the show goes on air"
+# ... and one asked on air before the first blocks are timed (how far ahead of the camera vcam works), which lands
+# at once
+NOT_TIMED = "the first blocks on air are still being timed"
 
 @dataclass
 class _Gathered:
@@ -149,7 +154,7 @@ class Controller:
         try:
             cmd = parse(line)
         except CommandError as e:
-            return f"error: {e}"
+            return f"error: {e}{self._choices(e.missing)}"
         if cmd is None:
             return None
         return self.apply(cmd, source, network=network)
@@ -167,6 +172,15 @@ class Controller:
         before = self.state.input
         reply = self._apply_any(admitted, source, at_once, network=True)
         return self.media.told(reply, cmd, admitted, self._inputs_named(before))
+
+    def _choices(self, missing: str | None) -> str:
+        """The show's presets, numbered, for `preset` or `blend` typed alone: nothing else lists them on air."""
+        show = self.show
+        if missing not in ("preset", "blend") or show is None or not show.presets:
+            return ""
+        named = [f"{i + 1} {p.name!r}" for i, p in enumerate(show.presets[:MAX_CHOICES])]
+        more = f", … ({len(show.presets)} in all)" if len(show.presets) > MAX_CHOICES else ""
+        return f"; the show's presets: {', '.join(named)}{more}"
 
     def _inputs_named(self, before: str) -> Iterator[str]:
         """Every input a reply or the status may name: the one on air before the command and after it, and those
@@ -355,9 +369,9 @@ class Controller:
             held = f"it waits for block {waits}, where an earlier change of the same kind lands"
             reply = _landing_said(name, reply)
             return f"{reply}; {lands_on(spec)}: {held}" if spec is not None else f"{reply}; {held}"
-        if at is None and spec is not None and self.land is not None and self.generator.blocks == 0:
-            # no block made yet (the model loads): no boundary can be aimed at, and it goes into the first block
-            return f"{_landing_said(name, reply)}; {NOT_ON_AIR}, not {lands_on(spec)}"
+        if at is None and spec is not None and self.land is not None:
+            # asked on the beat, no boundary could be aimed at: the reply says why it lands at once
+            return f"{_landing_said(name, reply)}; {self._no_boundary()}, not {lands_on(spec)}"
         if at is _UNSET or at is None:
             return reply
         return f"{_landing_said(name, reply)}; {lands_on(spec)}, block {at}"
@@ -389,6 +403,21 @@ class Controller:
         self._said_no_tempo = False  # said again if the tempo goes away
         return spec
 
+    def _no_boundary(self) -> str:
+        """Why a change asked on the beat lands at once, with when it lands: no block made yet (the model loads; it
+        goes into the first), a stopped tempo (no boundary is coming), or blocks not timed yet (how far ahead of the
+        camera vcam works is measured over its first blocks on air)."""
+        if self.generator.blocks == 0:
+            return NOT_ON_AIR
+        if self.tempo is not None and not self.tempo.running:
+            return f"{self._stopped()}: it lands{NEXT_BLOCK}"
+        return f"{NOT_TIMED}: it lands{NEXT_BLOCK}"
+
+    def _stopped(self) -> str:
+        """A stopped tempo, with its source: "the tempo is stopped (midi clock)"."""
+        source = self.tempo.source if self.tempo is not None else None
+        return "the tempo is stopped" + (f" ({source})" if source else "")
+
     def _set_quantize(self, spec: str) -> str:
         """`quantize X` (called with the lock held). Off: nothing waits for the beat any more, so what waits for it
         already (asked with its own @ too) lands now, and the reply names it; another grid governs later changes,
@@ -396,7 +425,10 @@ class Controller:
         named = self._requantize(spec)
         if spec == "off":
             return "changes land at once" + (f", and so does what waited for the beat: {named}" if named else "")
-        missing = f" ({NO_TEMPO})" if self.tempo is None or self.tempo.bpm is None else ""
+        if self.tempo is None or self.tempo.bpm is None:
+            missing = f" ({NO_TEMPO})"
+        else:  # no boundary comes while it stands still
+            missing = f" ({self._stopped()}: until it runs, they land at once)" if not self.tempo.running else ""
         return f"changes land {lands_on(spec)}{missing}" + (f", and what waits for the beat keeps its boundary: "
                                                             f"{named}" if named else "")
 
@@ -431,6 +463,8 @@ class Controller:
         (vcam.control.screenwait; called with the lock held). A later screen change replaces one still waiting."""
         if self.screen_waits.ask(name, origin, spec):
             return f"screen: {name} {lands_on(spec)}"
+        if spec is not None:  # a stopped tempo: no boundary is coming
+            return f"screen: {name}; {self._stopped()}: it is set at once, not {lands_on(spec)}"
         return f"screen: {name}"
 
     def close(self) -> None:
@@ -504,7 +538,7 @@ class Controller:
         if name == "transition":
             st.transition = n
             self._submit(SetTransition(n), origin)
-            return f"transition {n} blocks"
+            return f"transition {counted(n, 'block')}"
         st.steps = n
         self._submit(SetSteps(n), origin)
         return f"steps {n}"
@@ -607,7 +641,7 @@ class Controller:
     def _set_prompts(self, prompts: dict[str, float], transition: int, origin: Origin, reply: str) -> str:
         self.state.prompts = dict(prompts)
         self._submit(SetPrompts(dict(prompts), transition), origin)
-        return reply + (f" (over {transition} blocks)" if transition else "")
+        return reply + (f" (over {counted(transition, 'block')})" if transition else "")
 
     def _need_show(self) -> Show:
         if self.show is None or not self.show.presets:

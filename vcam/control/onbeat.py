@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vcam.control.actions import Action, Origin
+from vcam.control.commands import lands_on
 from vcam.control.prompter import Prompter
 from vcam.control.protocol import Producer
 
@@ -153,6 +154,10 @@ class OnTheBeat:
                 held.planned = at
                 behind |= held.kinds
                 continue
+            if at is None and held.spec is not None:  # the tempo stopped while it waited: no boundary comes
+                names = list(dict.fromkeys(origin.command.split()[0] for _, origin in held.actions))
+                self.say(f"the tempo stopped: {', '.join(names)} {'lands' if len(names) == 1 else 'land'} from "
+                         f"the next block, not {lands_on(held.spec)}")
             self._hand_over(held, at)
 
     def _at_once(self, actions: list[tuple[Action, Origin]]) -> int | None:

@@ -76,8 +76,10 @@ class ScreenWaits:
         """The change waiting and its beat, as the tempo's status counts them ("freeze on beat 1 bar 18"); None
         where none waits (called with the lock held)."""
         pending = self.pending
-        if pending is None:
-            return None
+        return self._when(pending) if pending is not None else None
+
+    def _when(self, pending: ScreenWait) -> str:
+        """A change and its beat: "freeze on beat 1 bar 18"."""
         bar, beat = divmod(pending.beat, self.tempo.beats_per_bar)
         return f"{pending.mode} on beat {beat + 1:g} bar {bar + 1:g}"
 
@@ -133,8 +135,16 @@ class ScreenWaits:
                 if self.pending is not pending or self._ending():
                     continue
                 self.pending = None
+                stopped = self._stopped()  # due because no boundary is coming: said, not set silently
                 self.set_screen(pending.mode, pending.origin)
+            if stopped:
+                self.say(f"the tempo stopped: {self._when(pending)} is set now, as no boundary is coming")
             self.tell()
+
+    def _stopped(self) -> bool:
+        """Whether the tempo stands still (or went): no boundary is coming."""
+        got = self.tempo.grid()
+        return got is None or not got[1].running
 
     def until(self, pending: ScreenWait) -> float:
         """Seconds until the waiting change's beat on the grid that holds now; 0: due. A grid whose count went back

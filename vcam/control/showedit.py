@@ -12,6 +12,7 @@ from vcam.control.actions import Action, SetBias, SetInput, SetPrompts, SetSeed,
 from vcam.control.commands import Command
 from vcam.control.show import Defaults, Preset, Show
 from vcam.inspec import DEFAULT_STRENGTH
+from vcam.words import counted
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ class ShowEdit:
 def in_words(action: Action) -> str:
     """An edit's action in words, as the reload's line names it ("prompt (over 2 blocks)", "seed 8")."""
     if isinstance(action, SetPrompts):
-        return "prompt" + (f" (over {action.transition} blocks)" if action.transition else "")
+        return "prompt" + (f" (over {counted(action.transition, 'block')})" if action.transition else "")
     if isinstance(action, SetSeed):
         return f"seed {action.seed}"
     if isinstance(action, SetInput):

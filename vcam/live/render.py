@@ -381,14 +381,23 @@ def _next_block(stream, block: int, frames: int):
     try:
         return stream.next_block()
     except Exception as e:  # what was made before it stays in the files, which are closed on the way out
-        kept, up_to = f"the {frames} frames made before it are kept", f"--blocks {block} renders up to it"
+        kept, up_to = _kept_up_to(block, frames)
         if _ran_out_of_memory(e):  # running again would run out again: PyTorch's paragraph named no way out
             from vcam.engine.memory import out_of_memory_fix, out_of_memory_said
 
             raise VcamError(f"block {block} failed: {out_of_memory_said(e, stream.device)}; {kept}",
-                            f"{out_of_memory_fix(stream.device, stream.engine.speed.quant)}; {up_to}") from None
+                            f"{out_of_memory_fix(stream.device, stream.engine.speed.quant)}{up_to}") from None
         raise VcamError(f"block {block} failed ({e.__class__.__name__}: {e}); {kept}",
-                        f"run the render again (VCAM_DEBUG=1 shows the whole error); {up_to}") from e
+                        f"run the render again (VCAM_DEBUG=1 shows the whole error){up_to}") from e
+
+
+def _kept_up_to(block: int, frames: int) -> tuple[str, str]:
+    """What a render that failed in block `block` keeps (`frames` made before it), and how a render stops short of
+    that block (nothing where the first failed: --blocks takes 1 or more)."""
+    if not frames:
+        return "no frame was made", ""
+    kept = f"the {counted(frames, 'frame')} made before it {'is' if frames == 1 else 'are'} kept"
+    return kept, f"; --blocks {block} renders up to it" if block else ""
 
 
 def _send(output: Output, frame: np.ndarray, frames: int, block: int) -> None:
@@ -406,8 +415,9 @@ def _send(output: Output, frame: np.ndarray, frames: int, block: int) -> None:
                          "shell's limit (ulimit -f)")
         else:
             full, fix = "the disk filled", disk_fix(path, "render to another disk")
-        raise VcamError(f"{full} while {path} was written, at block {block}; the frames before it play",
-                        f"{fix}; --blocks {block} renders up to it") from None
+        played = "the frames before it play" if frames else "no frame was written"
+        raise VcamError(f"{full} while {path} was written, at block {block}; {played}",
+                        fix + (f"; --blocks {block} renders up to it" if block else "")) from None
 
 
 def _ran_out_of_memory(error: Exception) -> bool:
