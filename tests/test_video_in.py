@@ -107,10 +107,10 @@ def test_the_source_is_asked_for_9_frames_at_the_start_13_where_the_encoder_rest
     blocks(s, 3)
     assert source.calls == [(0, 9), (9, 12), (21, 12)]
     s.strength = 1.0
-    s.next_block()  # text only: nothing taken
+    s.next_block()  # text only: nothing taken, but the clip plays on by the block's 12 frames
     s.strength = 0.0  # back under 1.0: the encoder starts fresh; 0 keeps the input as it is
     blocks(s, 2)
-    assert source.calls[3:] == [(33, 13), (46, 12)]
+    assert source.calls[3:] == [(45, 13), (58, 12)]
     s.reset()
     s.next_block()
     other = Recorder(clip(seed=1))
@@ -134,7 +134,7 @@ def test_a_live_source_restarts_where_the_encoder_starts_so_a_block_never_spans_
     s.next_block()
     s.strength = 0.5
     s.next_block()
-    assert source.calls == ["restart", (0, 9), (9, 12), "restart", (21, 13)]
+    assert source.calls == ["restart", (0, 9), (9, 12), "restart", (33, 13)]
 
 
 def test_an_image_is_the_input_of_every_block(tiny_engine):

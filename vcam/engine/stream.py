@@ -339,6 +339,10 @@ class Stream:
         shape = (1, model.cfg.in_channels, LATENTS_PER_BLOCK, self._lat_h, self._lat_w)
         strength = self.settings.strength if self._source is not None else 1.0
         latents = self._encode_input() if strength < 1.0 else None
+        if latents is None and self._source is not None:
+            # A clip plays on under a text-only block, as a deck runs under the crossfader: back under strength
+            # 1.0 it is where the show's time says. A live source ignores the position.
+            self._input_pos += INPUT_FRAMES if self._block > 0 else FIRST_INPUT_FRAMES
         self._encoded_last = latents is not None
         passes = denoising_passes(self.settings.steps, self.settings.shift, 1.0 if latents is None else strength)
         # The same draw with or without an input: at strength 1.0 the frames are exactly the text-only ones.
