@@ -262,3 +262,42 @@ def test_a_prompt_cut_short_is_said_as_the_show_starts():
     stream_opener(SimpleNamespace(weights=None), "tiny", cfg, SimpleNamespace(options=SpeedOptions(compile=False)),
                   [], inputs, said.append)(lambda message: None)
     assert len(said) == 1 and "is longer than the text encoder's 512 tokens" in said[0], said
+
+
+def test_the_prompts_held_stay_cached_past_the_budget_while_others_come_and_go():
+    enc, model = make_encoder()
+    enc.hold(["one", "  two "])
+    enc.cache_bytes = 1
+    for p in ["one", "two", "three", "four"]:
+        enc.encode(p)
+    assert enc.cached("one") and enc.cached("two") and not enc.cached("three") and enc.cached("four")
+    calls = model.calls
+    enc.encode("two")
+    assert model.calls == calls
+
+
+def test_a_show_with_more_prompts_than_the_cache_holds_keeps_them_all_once_the_encoder_leaves_the_gpu(monkeypatch):
+    """On a card short of memory the show's prompts are encoded before the text encoder moves to the CPU, where
+    each would take seconds on air: none is dropped for the next, however long they are together."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    import vcam.engine.load as load_module
+    from vcam.engine.speed import SpeedOptions
+    from vcam.live.streamopen import stream_opener
+
+    def small_cache(*a, **kw):
+        engine = dataclasses.replace(shared(*a, **kw), offload_text_after_start=True)
+        engine.text.cache_bytes = 1  # under one prompt: as krea-14b's 256 MiB is under 64 prompts of 512 tokens
+        return engine
+
+    shared = load_module.load
+    monkeypatch.setattr(load_module, "load", small_cache)
+    monkeypatch.setattr(load_module.Engine, "offload_text", lambda self: None)
+    presets = ["a neon city", "a forest", "the sea at dawn"]
+    cfg = SimpleNamespace(width=64, height=32, prompts={"a desert": 1.0}, seed=0, steps=1, transition=0,
+                          pin_first_latent=False, bias=1.0, strength=0.5, adapt=False)
+    stream = stream_opener(SimpleNamespace(weights=None), "tiny", cfg,
+                           SimpleNamespace(options=SpeedOptions(compile=False)), presets,
+                           SimpleNamespace(resize=lambda w, h: None), lambda line: None)(lambda message: None)
+    assert all(stream.engine.text.cached(p) for p in presets + ["a desert"])

@@ -7,7 +7,7 @@ import threading
 import unicodedata
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import torch
 from torch import Tensor
@@ -166,9 +166,9 @@ class TextEncoder:
     kept on the card would be 4 MiB at krea-14b's 512×4096, which the memory plan does not count. The cache is
     bounded by the bytes of its tensors (`cache_bytes`), least recently used dropped first: a count of prompts
     bounds nothing where each may be a full-length 4 MiB. The prompt on air needs no place in it (the stream keeps
-    its own embedding), and the newest prompt is always kept. Thread-safe, so that prompts can be
-    encoded ahead in the background while the stream runs. `on_cut`, where set, is told a line (on the thread that
-    encodes) when a prompt longer than `max_length` tokens is cut, as it is first encoded.
+    its own embedding), and the newest prompt and those given to `hold` are always kept. Thread-safe, so that
+    prompts can be encoded ahead in the background while the stream runs. `on_cut`, where set, is told a line (on
+    the thread that encodes) when a prompt longer than `max_length` tokens is cut, as it is first encoded.
     """
 
     def __init__(self, model, tokenizer, max_length: int, device, dtype, cache_bytes: int = PROMPT_CACHE_BYTES):
@@ -180,9 +180,16 @@ class TextEncoder:
         self.cache_bytes = cache_bytes
         self._cache: OrderedDict[str, Tensor] = OrderedDict()
         self._cached_bytes = 0  # the sum of the cached tensors' sizes, kept with the cache under its lock
+        self._held: set[str] = set()  # never dropped: see hold
         self._lock = threading.Lock()  # the cache: held only for lookups and inserts
         self._model_lock = threading.Lock()  # one encoding at a time; a cached prompt never waits for it
         self.on_cut: Callable[[str], None] | None = None
+
+    def hold(self, prompts: Iterable[str]) -> None:
+        """Keeps `prompts`, once encoded, whatever the cache's bytes: a show's prompts encoded before the encoder
+        moves to the CPU, each of which would take seconds there if dropped for the next."""
+        with self._lock:
+            self._held.update(clean_prompt(prompt) for prompt in prompts)
 
     def cached(self, prompt: str) -> bool:
         with self._lock:
@@ -219,15 +226,17 @@ class TextEncoder:
 
     def _keep(self, key: str, kept: Tensor) -> None:
         """Caches `kept` as the most recently used, dropping the least recently used while the cache is over its
-        bytes; never the one just kept, so that even a budget below one prompt encodes a held prompt once."""
+        bytes; never one of `hold`'s, nor the one just kept, so that even a budget below one prompt encodes a prompt
+        on air once."""
         old = self._cache.pop(key, None)
         if old is not None:
             self._cached_bytes -= _nbytes(old)
         self._cache[key] = kept
         self._cached_bytes += _nbytes(kept)
-        while self._cached_bytes > self.cache_bytes and len(self._cache) > 1:
-            _, dropped = self._cache.popitem(last=False)
-            self._cached_bytes -= _nbytes(dropped)
+        for oldest in [k for k in self._cache if k != key and k not in self._held]:
+            if self._cached_bytes <= self.cache_bytes:
+                break
+            self._cached_bytes -= _nbytes(self._cache.pop(oldest))
 
     @property
     def cached_bytes(self) -> int:

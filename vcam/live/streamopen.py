@@ -28,6 +28,7 @@ def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedC
         if engine.offload_text_after_start:
             first = list(cfg.prompts) + [text for text in prompts if text not in cfg.prompts]
             report(f"encoding {len(first)} prompts before moving the text encoder to the CPU")
+            engine.text.hold(first)  # however many and long: a prompt dropped would take seconds on the CPU
             for text in first:
                 engine.text.encode(text)
             engine.offload_text()
