@@ -241,3 +241,22 @@ def test_vcam_check_counts_the_14_bit_knobs(tmp_path, capsys):
                            "    - {cc: 16, param: seed}\n")
     assert main(["check", str(show)]) == 0
     assert "midi: inline map: 3 knobs (2 of them 14-bit), 0 buttons" in capsys.readouterr().out
+
+
+def test_a_control_taken_out_of_the_knobs_as_its_message_comes_in_keeps_that_message():
+    """The controls' thread takes a control out of the knobs as it answers as a button (a reloaded map made it one)
+    while the port's thread puts its next message in: looked up twice, the second look failed and the message (a
+    press) was lost."""
+    from vcam.control.midi import _Inbox
+
+    class TakenOutMeanwhile(dict):
+        def __contains__(self, key):  # found, then taken out before it is read
+            found = super().__contains__(key)
+            self.pop(key, None)
+            return found
+
+    inbox = _Inbox()
+    inbox.knobs = TakenOutMeanwhile({("control_change", 0, 41): (("control_change", 0, 41), "whole")})
+    inbox.put(cc(41, 127))
+    assert inbox.get(0) == cc(41, 127)
+

@@ -417,8 +417,9 @@ class _Inbox:
     def put(self, msg) -> None:
         key = _control_of(msg)
         with self._changed:
-            if key in self.knobs:
-                knob, part = self.knobs[key]
+            # read once: the controls' thread takes a control out as it answers as a button (a reloaded map)
+            if (known := self.knobs.get(key)) is not None:
+                knob, part = known
                 slot = self._knob_slots.get(knob)
                 if slot is not None and _takes_place(slot, msg, part):
                     return
