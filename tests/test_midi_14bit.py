@@ -260,3 +260,20 @@ def test_a_control_taken_out_of_the_knobs_as_its_message_comes_in_keeps_that_mes
     inbox.put(cc(41, 127))
     assert inbox.get(0) == cc(41, 127)
 
+
+def test_learn_says_a_midimixs_knob_and_the_fader_32_ccs_up_turned_in_turn_are_two_knobs():
+    """A MIDImix's knob on CC 30 and its master fader on CC 62 turned one after the other, twice, were said to be one
+    14-bit fader (coarse on 30, fine on 62), to be written in place of both lines: a coarse half comes with its fine
+    half straight after, not once at the end of a turn of its own."""
+    from vcam.control.midilearn import Learner
+
+    learner = Learner()
+    lines = []
+    for turn in range(2):
+        for control in (30, 62):
+            for value in range(20 + turn * 40, 50 + turn * 40, 3):
+                lines += learner.feed(cc(control, value), 0.0)
+    lines += learner.due()
+    assert not any("bits" in line for line in lines), lines
+    assert any("- {cc: 30, param: blend, channel: 1}" in line for line in lines), lines
+    assert any("- {cc: 62, param: blend, channel: 1}" in line for line in lines), lines
