@@ -277,3 +277,23 @@ def test_learn_says_a_midimixs_knob_and_the_fader_32_ccs_up_turned_in_turn_are_t
     assert not any("bits" in line for line in lines), lines
     assert any("- {cc: 30, param: blend, channel: 1}" in line for line in lines), lines
     assert any("- {cc: 62, param: blend, channel: 1}" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("meanwhile", ["{nrpn: 6, param: bias}", "{cc: 7, param: bias}"],
+                         ids=["another nrpn", "no nrpn"])
+def test_an_nrpn_knob_a_reload_takes_out_and_gives_back_is_picked_up_anew(meanwhile):
+    """As a knob on a CC: an NRPN knob taken out of the map by a save and put back as it was was moved meanwhile,
+    and its first move jumped the parameter to where it was left, as it stayed picked up."""
+    ctl, router = rig("{nrpn: 5, param: strength}", strength=0.0)
+    for raw in (100, 4000):  # picked up near 0, then moved
+        for msg in nrpn(5, raw):
+            router.handle(msg)
+    assert ctl.state.strength == 4000 / 16383
+    knob = router.mapping
+    router.mapping = rig(meanwhile)[1].mapping  # as a reload puts the saved map in force
+    for msg in nrpn(5, 16000):  # moved while it drives nothing
+        router.handle(msg)
+    router.mapping = knob  # given back as it was
+    for msg in nrpn(5, 16100):  # far from where it was left
+        router.handle(msg)
+    assert ctl.state.strength == 4000 / 16383

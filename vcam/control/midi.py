@@ -20,7 +20,7 @@ from functools import partial
 
 from vcam.errors import VcamError
 from vcam.control.faders import Takeovers
-from vcam.control.midifine import Halves, Moved
+from vcam.control.midifine import Halves, Moved, Unmapped
 from vcam.control.midimap import Knob, MidiMap
 from vcam.control.throttle import ErrorThrottle
 
@@ -339,6 +339,9 @@ class MidiRouter:
         channel = getattr(msg, "channel", None)
         if msg.type == "control_change":
             moved = self._halves.feed(self.mapping, channel, msg.control, msg.value)
+            if isinstance(moved, Unmapped):  # moved, driving no fader: picked up anew if a map gives it back
+                self._takeovers.forget(lambda control: control == moved.control)
+                moved = moved if moved.read else None
             if moved is not None:
                 return self._fine(moved) if isinstance(moved, Moved) else None
             entry = self.mapping.control(channel, cc=msg.control)
