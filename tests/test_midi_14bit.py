@@ -241,3 +241,59 @@ def test_vcam_check_counts_the_14_bit_knobs(tmp_path, capsys):
                            "    - {cc: 16, param: seed}\n")
     assert main(["check", str(show)]) == 0
     assert "midi: inline map: 3 knobs (2 of them 14-bit), 0 buttons" in capsys.readouterr().out
+
+
+def test_a_control_taken_out_of_the_knobs_as_its_message_comes_in_keeps_that_message():
+    """The controls' thread takes a control out of the knobs as it answers as a button (a reloaded map made it one)
+    while the port's thread puts its next message in: looked up twice, the second look failed and the message (a
+    press) was lost."""
+    from vcam.control.midi import _Inbox
+
+    class TakenOutMeanwhile(dict):
+        def __contains__(self, key):  # found, then taken out before it is read
+            found = super().__contains__(key)
+            self.pop(key, None)
+            return found
+
+    inbox = _Inbox()
+    inbox.knobs = TakenOutMeanwhile({("control_change", 0, 41): (("control_change", 0, 41), "whole")})
+    inbox.put(cc(41, 127))
+    assert inbox.get(0) == cc(41, 127)
+
+
+def test_learn_says_a_midimixs_knob_and_the_fader_32_ccs_up_turned_in_turn_are_two_knobs():
+    """A MIDImix's knob on CC 30 and its master fader on CC 62 turned one after the other, twice, were said to be one
+    14-bit fader (coarse on 30, fine on 62), to be written in place of both lines: a coarse half comes with its fine
+    half straight after, not once at the end of a turn of its own."""
+    from vcam.control.midilearn import Learner
+
+    learner = Learner()
+    lines = []
+    for turn in range(2):
+        for control in (30, 62):
+            for value in range(20 + turn * 40, 50 + turn * 40, 3):
+                lines += learner.feed(cc(control, value), 0.0)
+    lines += learner.due()
+    assert not any("bits" in line for line in lines), lines
+    assert any("- {cc: 30, param: blend, channel: 1}" in line for line in lines), lines
+    assert any("- {cc: 62, param: blend, channel: 1}" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("meanwhile", ["{nrpn: 6, param: bias}", "{cc: 7, param: bias}"],
+                         ids=["another nrpn", "no nrpn"])
+def test_an_nrpn_knob_a_reload_takes_out_and_gives_back_is_picked_up_anew(meanwhile):
+    """As a knob on a CC: an NRPN knob taken out of the map by a save and put back as it was was moved meanwhile,
+    and its first move jumped the parameter to where it was left, as it stayed picked up."""
+    ctl, router = rig("{nrpn: 5, param: strength}", strength=0.0)
+    for raw in (100, 4000):  # picked up near 0, then moved
+        for msg in nrpn(5, raw):
+            router.handle(msg)
+    assert ctl.state.strength == 4000 / 16383
+    knob = router.mapping
+    router.mapping = rig(meanwhile)[1].mapping  # as a reload puts the saved map in force
+    for msg in nrpn(5, 16000):  # moved while it drives nothing
+        router.handle(msg)
+    router.mapping = knob  # given back as it was
+    for msg in nrpn(5, 16100):  # far from where it was left
+        router.handle(msg)
+    assert ctl.state.strength == 4000 / 16383

@@ -20,7 +20,7 @@ from functools import partial
 
 from vcam.errors import VcamError
 from vcam.control.faders import Takeovers
-from vcam.control.midifine import Halves, Moved
+from vcam.control.midifine import Halves, Moved, Unmapped
 from vcam.control.midimap import Knob, MidiMap
 from vcam.control.throttle import ErrorThrottle
 
@@ -339,6 +339,9 @@ class MidiRouter:
         channel = getattr(msg, "channel", None)
         if msg.type == "control_change":
             moved = self._halves.feed(self.mapping, channel, msg.control, msg.value)
+            if isinstance(moved, Unmapped):  # moved, driving no fader: picked up anew if a map gives it back
+                self._takeovers.forget(lambda control: control == moved.control)
+                moved = moved if moved.read else None
             if moved is not None:
                 return self._fine(moved) if isinstance(moved, Moved) else None
             entry = self.mapping.control(channel, cc=msg.control)
@@ -417,8 +420,9 @@ class _Inbox:
     def put(self, msg) -> None:
         key = _control_of(msg)
         with self._changed:
-            if key in self.knobs:
-                knob, part = self.knobs[key]
+            # read once: the controls' thread takes a control out as it answers as a button (a reloaded map)
+            if (known := self.knobs.get(key)) is not None:
+                knob, part = known
                 slot = self._knob_slots.get(knob)
                 if slot is not None and _takes_place(slot, msg, part):
                     return

@@ -37,6 +37,16 @@ class Moved:
 HALF = "half"  # a message that is part of a 14-bit control and moves nothing by itself (an NRPN's number)
 
 
+@dataclass(frozen=True)
+class Unmapped:
+    """An NRPN's value that no knob of the map takes (a save took it out): moved meanwhile, it is to be picked up
+    anew when a map gives it back, as a knob on a CC is. `read`: whether the message is an NRPN's alone on its
+    channel, where an NRPN knob listens, else read on as a control of its own."""
+
+    control: tuple
+    read: bool
+
+
 class Halves:
     """The halves heard of a router's 14-bit controls, fed each control change in the order they came. Not
     thread-safe by itself: its router feeds it under a lock of its own."""
@@ -45,21 +55,25 @@ class Halves:
         self._coarse: dict[tuple, int] = {}  # a control -> its last coarse half
         self._picked: dict[int | None, list] = {}  # a channel -> ["nrpn" or "rpn", number's coarse, number's fine]
 
-    def feed(self, mapping: MidiMap, channel: int | None, cc: int, value: int) -> Moved | str | None:
+    def feed(self, mapping: MidiMap, channel: int | None, cc: int, value: int) -> Moved | Unmapped | str | None:
         """What CC `cc` at `value` on `channel` does to a 14-bit control of `mapping`: a Moved, HALF where it only
-        picks a number (or refines nothing known yet), None where it is no 14-bit control's (a knob or button of its
-        own, read as ever)."""
+        picks a number (or refines nothing known yet), an Unmapped for an NRPN no knob takes now, None where it is
+        no 14-bit control's (a knob or button of its own, read as ever)."""
         if cc in RPN_NUMBER:  # read on as a control of its own where a map names it, as before NRPN came in
             self._picked[channel] = ["rpn", None, None]
             return None
-        if mapping.reads_nrpn(channel) and cc in NRPN_NUMBER + DATA:
-            return self._nrpn(mapping, channel, cc, value)
+        if cc in NRPN_NUMBER + DATA:  # followed where no NRPN knob listens too, for the one a map takes out
+            read = mapping.reads_nrpn(channel)
+            moved = self._nrpn(mapping, channel, cc, value)
+            if isinstance(moved, Unmapped):
+                return Unmapped(moved.control, read)
+            return moved if read else None
         knob = mapping.control(channel, cc=cc)
         if not isinstance(knob, Knob) or knob.bits != 14 or knob.cc is None:
             return None
         return self._half(knob, (channel, knob.cc), cc == knob.cc, value)
 
-    def _nrpn(self, mapping: MidiMap, channel: int | None, cc: int, value: int) -> Moved | str:
+    def _nrpn(self, mapping: MidiMap, channel: int | None, cc: int, value: int) -> Moved | Unmapped | str:
         picked = self._picked.setdefault(channel, ["nrpn", None, None])
         if cc in NRPN_NUMBER:
             if picked[0] != "nrpn":
@@ -69,10 +83,10 @@ class Halves:
         if picked[0] != "nrpn" or None in picked[1:]:
             return HALF  # data entry for an RPN, or for a number not whole yet: no knob of the map's
         number = picked[1] << 7 | picked[2]
+        control = ("nrpn", channel, number)
         knob = mapping.nrpn_knob(channel, number)
         if knob is None:
-            return HALF
-        control = ("nrpn", channel, number)
+            return Unmapped(control, True)
         if knob.bits == 7:  # its value on data entry's coarse half alone
             return Moved(knob, control, value, True) if cc == DATA[0] else HALF
         return self._half(knob, control, cc == DATA[0], value)

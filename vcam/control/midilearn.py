@@ -91,6 +91,10 @@ class Learner:
             self._said.add(key)
             return [_show(msg, line)]
         last, self._last[msg.channel] = self._last.get(msg.channel), msg.control
+        if last is not None and last < FINE and msg.control != last + FINE:
+            # a 14-bit pair's coarse half comes with its fine half straight after: a knob on CC n and one on
+            # CC n + 32 (a MIDImix's) turned one after the other are two knobs
+            self._paired.pop((msg.channel, last), None)
         if (paired := self._pair(msg, last)) is not None:
             return paired
         key = (msg.channel, msg.control)
