@@ -294,6 +294,50 @@ def test_a_long_variable_rate_webm_opens_without_decoding_it_through_and_plays_a
         clip.close()
 
 
+
+def _copied(source: str, target, skip: int = 0, ahead: int = 0) -> str:
+    """The clip's packets copied into `target` without decoding, as `ffmpeg -ss … -c copy` cuts one: the first
+    `skip` left out, or the first `ahead` frames' times made negative (an MP4 then hides them by its edit list)."""
+    import av
+
+    with av.open(source) as reading, av.open(str(target), "w") as out:
+        stream = reading.streams.video[0]
+        copy = out.add_stream_from_template(stream)
+        shift = round(ahead / stream.average_rate / stream.time_base)
+        for n, packet in enumerate(reading.demux(stream)):
+            if packet.dts is None or n < skip:
+                continue
+            packet.pts, packet.dts, packet.stream = packet.pts - shift, packet.dts - shift, copy
+            out.mux(packet)
+    return str(target)
+
+
+def test_a_trimmed_mp4_loops_where_its_edit_list_cuts_it(tmp_path):
+    """A phone's trim, or a cut copied without decoding, keeps the frames from the keyframe before the cut and an
+    edit list that hides them. Counted with its packets, the hidden frames made the clip hold its last frame for
+    as long again each time round."""
+    whole = pyav_clip(tmp_path / "whole.mkv", 30, count=24, options={"bf": "0", "g": "8"})
+    clip = ClipSource(_copied(whole, tmp_path / "trim.mp4", ahead=6), W, H, fps=30)  # its first keyframe hidden
+    try:
+        assert clip.length == 18
+        assert levels(clip.frames(16, 4)) == [22, 23, 6, 7]
+    finally:
+        clip.close()
+
+
+def test_a_clip_cut_between_keyframes_loops_from_its_first_keyframe(tmp_path):
+    """A cut copied without decoding that starts between keyframes: the frames before the first keyframe do not
+    decode, and counted with its packets they made the clip hold its last frame for as long again each time
+    round."""
+    whole = pyav_clip(tmp_path / "whole.mkv", 30, count=24, options={"bf": "0", "g": "8"})
+    clip = ClipSource(_copied(whole, tmp_path / "cut.mkv", skip=3), W, H, fps=30)
+    try:
+        assert clip.length == 16
+        assert levels(clip.frames(14, 4)) == [22, 23, 8, 9]
+    finally:
+        clip.close()
+
+
 # --- capture devices ------------------------------------------------------------------------------------------
 
 @pytest.mark.skipif(platform.system() != "Linux", reason="device nodes are Linux's")
