@@ -231,6 +231,22 @@ def test_a_transparent_video_shows_over_black_as_an_image_does(tmp_path, name, c
         clip.close()
 
 
+
+@pytest.mark.parametrize("name, codec, pix_fmt", [("plain.mkv", "libx264", "yuv420p"), ("png.mov", "png", "rgba")])
+def test_a_clip_whose_file_goes_away_on_air_holds_its_last_frame(tmp_path, monkeypatch, name, codec, pix_fmt):
+    """Exported again over itself while it plays, or moved away: the clip, with alpha or without, holds its last
+    frame; reopening it for the loop must not fail the block, which would stop the show's picture."""
+    monkeypatch.setattr(clip_module, "KEEP", 2)  # the loop reopens the file rather than finding its frames kept
+    clip = ClipSource(alpha_clip(tmp_path / name, codec, pix_fmt), W, H, "stretch", fps=10)
+    try:
+        last = clip.frames(0, 4)[-1]
+        os.remove(clip.path)
+        for block in (clip.frames(4, 4), clip.frames(8, 4)):
+            assert all(np.array_equal(frame, last) for frame in block)
+    finally:
+        clip.close()
+
+
 class _CountingGrabs:
     """An OpenCV capture whose grabs (each a frame decoded) are counted in `counts`."""
 

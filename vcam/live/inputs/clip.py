@@ -173,10 +173,15 @@ class AlphaCapture:
     def __init__(self, path: str, decoder: str):
         import av
 
-        self._container = av.open(path)
-        self._stream = self._container.streams.video[0]
-        self._decoder = av.CodecContext.create(decoder, "r") if decoder else None
-        self._frames = self._decoded()
+        self._container = None
+        try:
+            self._container = av.open(path)
+            self._stream = self._container.streams.video[0]
+            self._decoder = av.CodecContext.create(decoder, "r") if decoder else None
+            self._frames = self._decoded()
+        except Exception:  # gone or being written again on air: no frame, as OpenCV's capture gives, and the clip
+            self.release()  # holds its last one where failing the block would stop the show's picture
+            self._frames = iter(())
 
     def _decoded(self):
         if self._decoder is None:
@@ -193,7 +198,7 @@ class AlphaCapture:
             return None
 
     def isOpened(self) -> bool:
-        return True
+        return self._container is not None
 
     def grab(self) -> bool:
         return self._next() is not None
@@ -206,7 +211,9 @@ class AlphaCapture:
         return True, _over_black_bgr(rgba[:, :, 2::-1], rgba[:, :, 3:])
 
     def release(self) -> None:
-        self._container.close()
+        if self._container is not None:
+            self._container.close()
+            self._container = None
 
 
 def _show_rate(fps: float) -> Fraction:
