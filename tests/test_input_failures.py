@@ -231,6 +231,22 @@ def test_a_transparent_video_shows_over_black_as_an_image_does(tmp_path, name, c
         clip.close()
 
 
+
+@pytest.mark.parametrize("name, codec, pix_fmt", [("plain.mkv", "libx264", "yuv420p"), ("png.mov", "png", "rgba")])
+def test_a_clip_whose_file_goes_away_on_air_holds_its_last_frame(tmp_path, monkeypatch, name, codec, pix_fmt):
+    """Exported again over itself while it plays, or moved away: the clip, with alpha or without, holds its last
+    frame; reopening it for the loop must not fail the block, which would stop the show's picture."""
+    monkeypatch.setattr(clip_module, "KEEP", 2)  # the loop reopens the file rather than finding its frames kept
+    clip = ClipSource(alpha_clip(tmp_path / name, codec, pix_fmt), W, H, "stretch", fps=10)
+    try:
+        last = clip.frames(0, 4)[-1]
+        os.remove(clip.path)
+        for block in (clip.frames(4, 4), clip.frames(8, 4)):
+            assert all(np.array_equal(frame, last) for frame in block)
+    finally:
+        clip.close()
+
+
 class _CountingGrabs:
     """An OpenCV capture whose grabs (each a frame decoded) are counted in `counts`."""
 
@@ -290,6 +306,50 @@ def test_a_long_variable_rate_webm_opens_without_decoding_it_through_and_plays_a
         assert clip.length == 300 and len(grabs) < 10
         assert 19.9 < clip.rate < 20.1 and clip.step == 1
         assert [level % 25 for level in levels(clip.frames(298, 4))] == [298 % 25, 299 % 25, 0, 1]
+    finally:
+        clip.close()
+
+
+
+def _copied(source: str, target, skip: int = 0, ahead: int = 0) -> str:
+    """The clip's packets copied into `target` without decoding, as `ffmpeg -ss … -c copy` cuts one: the first
+    `skip` left out, or the first `ahead` frames' times made negative (an MP4 then hides them by its edit list)."""
+    import av
+
+    with av.open(source) as reading, av.open(str(target), "w") as out:
+        stream = reading.streams.video[0]
+        copy = out.add_stream_from_template(stream)
+        shift = round(ahead / stream.average_rate / stream.time_base)
+        for n, packet in enumerate(reading.demux(stream)):
+            if packet.dts is None or n < skip:
+                continue
+            packet.pts, packet.dts, packet.stream = packet.pts - shift, packet.dts - shift, copy
+            out.mux(packet)
+    return str(target)
+
+
+def test_a_trimmed_mp4_loops_where_its_edit_list_cuts_it(tmp_path):
+    """A phone's trim, or a cut copied without decoding, keeps the frames from the keyframe before the cut and an
+    edit list that hides them. Counted with its packets, the hidden frames made the clip hold its last frame for
+    as long again each time round."""
+    whole = pyav_clip(tmp_path / "whole.mkv", 30, count=24, options={"bf": "0", "g": "8"})
+    clip = ClipSource(_copied(whole, tmp_path / "trim.mp4", ahead=6), W, H, fps=30)  # its first keyframe hidden
+    try:
+        assert clip.length == 18
+        assert levels(clip.frames(16, 4)) == [22, 23, 6, 7]
+    finally:
+        clip.close()
+
+
+def test_a_clip_cut_between_keyframes_loops_from_its_first_keyframe(tmp_path):
+    """A cut copied without decoding that starts between keyframes: the frames before the first keyframe do not
+    decode, and counted with its packets they made the clip hold its last frame for as long again each time
+    round."""
+    whole = pyav_clip(tmp_path / "whole.mkv", 30, count=24, options={"bf": "0", "g": "8"})
+    clip = ClipSource(_copied(whole, tmp_path / "cut.mkv", skip=3), W, H, fps=30)
+    try:
+        assert clip.length == 16
+        assert levels(clip.frames(14, 4)) == [22, 23, 8, 9]
     finally:
         clip.close()
 

@@ -70,14 +70,21 @@ def _capture(path: str):
 
 
 def _packets(path: str) -> tuple[int, Fraction | None]:
-    """The video packets of the clip, counted without decoding (PyAV), and the frame rate their timestamps say
-    (frames over the time from the first to the last); (0, None) where it cannot tell."""
+    """The video packets of the clip that give a frame, counted without decoding (PyAV), and the frame rate their
+    timestamps say (frames over the time from the first to the last); (0, None) where it cannot tell. Those an
+    MP4's edit list hides (a trim) give none, nor do those before the first keyframe (a cut between keyframes)."""
     import av
 
     try:
         with av.open(path) as container:
             stream = container.streams.video[0]
-            times = [packet.pts for packet in container.demux(stream) if packet.size]
+            times, first_key = [], None  # only the times are kept: the packets of a long ProRes clip fill memory
+            for packet in container.demux(stream):
+                if first_key is None and packet.is_keyframe:  # a hidden one too: the frames after it decode
+                    first_key = len(times)
+                if packet.size and not packet.is_discard:
+                    times.append(packet.pts)
+            times = times[first_key or 0:]
             span = max(times) - min(times) if len(times) > 1 and None not in times else 0
             rate = Fraction(len(times) - 1) / (span * stream.time_base) if span and stream.time_base else None
             return len(times), rate
@@ -166,10 +173,15 @@ class AlphaCapture:
     def __init__(self, path: str, decoder: str):
         import av
 
-        self._container = av.open(path)
-        self._stream = self._container.streams.video[0]
-        self._decoder = av.CodecContext.create(decoder, "r") if decoder else None
-        self._frames = self._decoded()
+        self._container = None
+        try:
+            self._container = av.open(path)
+            self._stream = self._container.streams.video[0]
+            self._decoder = av.CodecContext.create(decoder, "r") if decoder else None
+            self._frames = self._decoded()
+        except Exception:  # gone or being written again on air: no frame, as OpenCV's capture gives, and the clip
+            self.release()  # holds its last one where failing the block would stop the show's picture
+            self._frames = iter(())
 
     def _decoded(self):
         if self._decoder is None:
@@ -186,7 +198,7 @@ class AlphaCapture:
             return None
 
     def isOpened(self) -> bool:
-        return True
+        return self._container is not None
 
     def grab(self) -> bool:
         return self._next() is not None
@@ -199,7 +211,9 @@ class AlphaCapture:
         return True, _over_black_bgr(rgba[:, :, 2::-1], rgba[:, :, 3:])
 
     def release(self) -> None:
-        self._container.close()
+        if self._container is not None:
+            self._container.close()
+            self._container = None
 
 
 def _show_rate(fps: float) -> Fraction:
