@@ -227,3 +227,18 @@ def failing_state(server) -> list[bool]:
 
     server.state = state
     return broken
+
+
+def map_refusal(tmp_path, entries: str) -> tuple[str, str]:
+    """A MIDI map file holding ENTRIES under controls:, and its one refusal (more than one fails the test)."""
+    import pytest
+
+    from vcam.control.midimap import load_map
+    from vcam.control.yamlcheck import ConfigError
+
+    path = tmp_path / "map.yaml"
+    path.write_text(f"controls:\n  {entries}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert len(err.value.problems) == 1, err.value.problems
+    return str(path), err.value.problems[0]

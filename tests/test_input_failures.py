@@ -261,6 +261,14 @@ class _CountingGrabs:
         return getattr(self._cap, name)
 
 
+def _count_grabs(monkeypatch) -> list:
+    """The grabs of every capture a clip opens from now on, in a list that fills as it reads."""
+    grabs: list = []
+    real = clip_module._capture
+    monkeypatch.setattr(clip_module, "_capture", lambda p: _CountingGrabs(real(p), grabs))
+    return grabs
+
+
 def test_a_variable_rate_mkv_is_counted_without_decoding_it_through(tmp_path, monkeypatch):
     """An MKV's header count is its duration times a guessed rate: off for a variable rate. Decoding a long one
     through to count it stalled the show for as long as an `input file:` took to open."""
@@ -280,9 +288,7 @@ def test_a_variable_rate_mkv_is_counted_without_decoding_it_through(tmp_path, mo
         for packet in stream.encode():
             out.mux(packet)
     assert int(cv2.VideoCapture(path).get(cv2.CAP_PROP_FRAME_COUNT)) != 20  # the header's guess is off
-    grabs: list = []
-    real = clip_module._capture
-    monkeypatch.setattr(clip_module, "_capture", lambda p: _CountingGrabs(real(p), grabs))
+    grabs = _count_grabs(monkeypatch)
     clip = ClipSource(path, W, H, fps=17.4)  # a show at the clip's average rate: one frame each
     try:
         assert clip.length == 20 and len(grabs) < 10
@@ -298,9 +304,7 @@ def test_a_long_variable_rate_webm_opens_without_decoding_it_through_and_plays_a
     as long as the clip (9.5 s for 150 s at 640x360), and the guessed rate played it half as fast again."""
     path = pyav_clip(tmp_path / "screen.webm", 30, count=300, times_ms=lambda i: i * 50 - (i % 2) * 40,
                      codec="libvpx-vp9", size=(32, 24))
-    grabs: list = []
-    real = clip_module._capture
-    monkeypatch.setattr(clip_module, "_capture", lambda p: _CountingGrabs(real(p), grabs))
+    grabs = _count_grabs(monkeypatch)
     clip = ClipSource(path, W, H, fps=20)  # a show at the clip's average rate: one frame each
     try:
         assert clip.length == 300 and len(grabs) < 10

@@ -7,7 +7,7 @@ import mido
 import pytest
 
 import fake_midi
-from helpers import RecordingProducer, in_thread, wait_for
+from helpers import RecordingProducer, in_thread, map_refusal, wait_for
 from vcam.control.controller import Controller, ShowState
 from vcam.control.midi import MidiInput, MidiRouter
 from vcam.control.show import parse_show
@@ -209,15 +209,8 @@ def test_learn_through_the_midi_input_gives_a_14_bit_pairs_line(fake_midi_backen
      "and 38 (its value) on its channel; give this control another cc or channel"),
 ])
 def test_a_14_bit_control_written_wrong_is_refused_once_with_its_line(tmp_path, entries, said):
-    from vcam.control.midimap import load_map
-    from vcam.control.yamlcheck import ConfigError
-
-    path = tmp_path / "map.yaml"
-    path.write_text(f"controls:\n  {entries}\n")
-    with pytest.raises(ConfigError) as err:
-        load_map(path)
-    assert len(err.value.problems) == 1, err.value.problems
-    assert err.value.problems[0].startswith(f"{path}{said}"), err.value.problems[0]
+    path, problem = map_refusal(tmp_path, entries)
+    assert problem.startswith(f"{path}{said}"), problem
 
 
 def test_an_nrpn_on_another_channel_leaves_cc_6_to_a_knob_of_its_own(tmp_path):

@@ -1,6 +1,8 @@
 """MIDI map files with a mistake: each said once, with its line and its fix."""
 import pytest
 
+from helpers import map_refusal
+
 
 @pytest.mark.parametrize("entry, said", [
     ("- cc 16 blend", ":2: MIDI map control 1 must be a mapping of key: value lines: {cc: 16, param: blend} (a knob)"),
@@ -17,15 +19,8 @@ import pytest
 def test_a_map_files_mistake_is_said_once_with_its_line_and_its_fix(tmp_path, entry, said):
     """Each of these was said twice over: the mistake, then what the entry lacked because of it ('give exactly one
     of cc, note or program' for a misspelt cc), which sent the operator after the wrong fix."""
-    from vcam.control.midimap import load_map
-    from vcam.control.yamlcheck import ConfigError
-
-    path = tmp_path / "map.yaml"
-    path.write_text(f"controls:\n  {entry}\n")
-    with pytest.raises(ConfigError) as err:
-        load_map(path)
-    assert len(err.value.problems) == 1, err.value.problems
-    assert err.value.problems[0].startswith(f"{path}{said}"), err.value.problems[0]
+    path, problem = map_refusal(tmp_path, entry)
+    assert problem.startswith(f"{path}{said}"), problem
 
 
 def test_a_map_file_may_not_quit_the_show(tmp_path):
