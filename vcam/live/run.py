@@ -6,8 +6,8 @@ Data flows one way: controls (stdin, MIDI, show file, replayed log) → controll
 
 What the start checks is in showreads.py and showwrites.py (the files a show reads, and those it writes), the
 control log's file in logfile.py, the parts besides the model (MIDI, OSC, tempo, quantizer, cues) in parts.py, the
-show file's watcher in showwatch.py, the size and precision it starts at in startsize.py, and the model's stream in
-streamopen.py.
+show file's watcher in showwatch.py, the size and precision it starts at in startsize.py, a replay's start in
+replaystart.py, and the model's stream in streamopen.py.
 """
 from __future__ import annotations
 
@@ -18,16 +18,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from vcam.control.actions import SetInput
 from vcam.control.controller import Controller, ShowState
-from vcam.control.log import ControlLog, Replay, read_replay
+from vcam.control.log import ControlLog, Replay
 from vcam.control.media import FLAG as MEDIA_FLAG, MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show
 from vcam.errors import VcamError
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.heap import HeapTrimmer
-from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
+from vcam.live.inputs import InputSwitch, LiveFrames
 from vcam.live.logfile import LogFile, open_log
 from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
@@ -35,6 +34,7 @@ from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
 from vcam.live.outputs.paths import OlderTakes
 from vcam.live.parts import cue_list, make_osc_parts, make_quantizer, make_tempo, midi_setup, read_osc_map
 from vcam.live.producer import Generator
+from vcam.live.replaystart import check_replayed_inputs, replayed
 from vcam.live.screen import Screen
 from vcam.live.signals import ctrl_c_held
 from vcam.live.settings import RunOptions, ShowSettings, as_logged, check_logged_quant, resolve, unlike_the_show
@@ -110,7 +110,7 @@ class _Prepared:
 
 def _prepare(opts: RunOptions) -> _Prepared:
     status = StatusLine(opts.status_out or sys.stderr)
-    replay = _replayed(opts, status.message)
+    replay = replayed(opts, status.message)
     start = dict(replay.header) if replay else {}
     quant, decoder, attention_quant = as_logged(start, opts.replay, opts.quant, opts.decoder, opts.attention_quant)
     given_quant, given_attention = opts.quant, opts.attention_quant
@@ -154,45 +154,12 @@ def _prepare(opts: RunOptions) -> _Prepared:
     fallbacks = FallbackImages(cfg.width, cfg.height)  # a preset without a fallback of its own goes back to it
     fallback = fallbacks.get(cfg.fallback) if cfg.fallback else None
     if replay is not None:
-        _check_replayed_inputs(opts.replay, replay)
+        check_replayed_inputs(opts.replay, replay)
     midi = midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
     osc_map = read_osc_map(opts, show)
     given, every = given_maps(opts, (midi[2], midi[1]) if midi and midi[2] is not None else None, osc_map)
     check_written(opts, cfg, show, replay, every)  # their buttons' files are among those the show reads
     return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, given, media)
-
-
-def _replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
-    """The control log to replay, read and checked whole, or None. What a replay does not do is said here, before
-    anything opens: it takes no typed commands (the console is not started, and would answer nothing), and its own
-    changes are not logged again, so --log-controls with it is refused rather than writing a log that does not
-    make the show again."""
-    if not opts.replay:
-        return None
-    if opts.log_controls:
-        raise VcamError(f"--log-controls {opts.log_controls} with --replay {opts.replay}: a replay's changes come "
-                        f"from its log and are not logged again, so {opts.log_controls} would hold a header and an "
-                        "end line, not the show",
-                        f"leave out --log-controls: {opts.replay} itself makes this show again (vcam run --replay "
-                        f"{opts.replay}, or vcam render {opts.replay} for a video file)")
-    replay = read_replay(opts.replay)
-    replay.refuse_if_empty(opts.replay, "replay")
-    if opts.serve:
-        say("commands from the network are not taken while a control log is replayed: clients watch it")
-    if opts.stdin:
-        ends = (f"it ends after the log's {replay.end_block} blocks, Ctrl-C ends it sooner"
-                if replay.end_block is not None else "Ctrl-C ends it")
-        say(f"typed commands are not read while a control log is replayed (the log's commands are the show's); "
-            f"{ends}")
-    return replay
-
-
-def _check_replayed_inputs(path: str, replay: Replay) -> None:
-    """The clips and images a replayed log switches to open before the model loads, as vcam render checks them: one
-    gone since the show was said only at its block, as a change not applied, and the replay went on unlike the log."""
-    end = replay.end_block
-    check_logged_inputs(path, [(f"the input at block {block}", a.spec) for block, a in replay.actions
-                               if isinstance(a, SetInput) and (end is None or block < end)])
 
 
 def _media(opts: RunOptions, say: Callable[[str], None]) -> MediaFolders:
