@@ -7,7 +7,8 @@ Data flows one way: controls (stdin, MIDI, show file, replayed log) → controll
 What the start checks is in showreads.py and showwrites.py (the files a show reads, and those it writes), the
 control log's file in logfile.py, the parts besides the model (MIDI, OSC, tempo, quantizer, cues) in parts.py, the
 show file's watcher in showwatch.py, the size and precision it starts at in startsize.py, a replay's start in
-replaystart.py, and the model's stream in streamopen.py.
+replaystart.py, and the model's stream in streamopen.py; what a consumer attached to the show (vcam serve's server)
+does is in attachment.py.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from vcam.control.controller import Controller, ShowState
 from vcam.control.log import ControlLog, Replay
@@ -24,6 +25,7 @@ from vcam.control.media import FLAG as MEDIA_FLAG, MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show
 from vcam.errors import VcamError
+from vcam.live.attachment import Attach, Attachment, attached
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.heap import HeapTrimmer
 from vcam.live.inputs import InputSwitch, LiveFrames
@@ -215,7 +217,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     # the OSC input reads its map in force, which a reload replaces
     given_osc = next((g for g in prep.given if g.flag == "--osc-map"), None)
     try:
-        extra = _attached(attach, controller, producer, status.message, inputs, replay is not None)
+        extra = attached(attach, controller, producer, status.message, inputs, replay is not None)
         osc = make_osc_parts(opts, show, controller, air, given_osc, status.message)
     except Exception:  # refused (a server off loopback without a token): nothing opened stays open
         prompter.stop()
@@ -311,38 +313,6 @@ def _log_failed(log: ControlLog, code: int, say: Callable[[str], None]) -> int:
         say(f"control log {name} is incomplete: a write failed (the reason is above), so it lacks the show's later "
             "controls and its end line (vcam render needs --blocks N for it)")
     return code or 1
-
-
-class Attachment(Protocol):
-    """A consumer of the show's blocks and state, started and stopped with the show (vcam serve's server)."""
-
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def publish(self, frames, block: int | None = None) -> None: ...
-
-    def broadcast_state(self) -> None: ...
-
-    def describe(self) -> str: ...
-
-
-# (controller, say, uploads, input fit, replaying=...) → the attachment
-Attach = Callable[..., Attachment]
-
-
-def _attached(attach, controller: Controller, producer: Generator, say: Callable[[str], None],
-              inputs: InputSwitch, replaying: bool) -> Attachment | None:
-    """The attachment made and wired: it gets every block and every change of state, and fills the switch's
-    uploads with the frames a client sends up, fitted as the show's inputs are."""
-    if attach is None:
-        return None
-    extra = attach(controller, say, inputs.uploads, inputs.fit, replaying=replaying)
-    # numbered as the pacer numbers it (the blocks handed to it before this one), so that the frame a screen change
-    # names in the state is the same frame on a client's camera
-    producer.listeners.append(lambda frames: extra.publish(frames, producer.blocks))
-    controller.listeners.append(extra.broadcast_state)
-    return extra
 
 
 def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None]) -> InputSwitch:
