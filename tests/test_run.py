@@ -554,7 +554,7 @@ def test_a_show_that_gives_up_inside_its_first_block_says_why_and_leaves_with_co
     """The give-up comes while the producer is inside its first block: the command line says why and leaves with
     code 2 at once (the interpreter's exit would abort on a thread inside the model), and `run` raises it once the
     block is done."""
-    import vcam.cli
+    import vcam.cmdline.play
     import vcam.live.model_feed
     from vcam.engine.stream import Stream
     from vcam.live.model_feed import NeverOnAir
@@ -575,7 +575,7 @@ def test_a_show_that_gives_up_inside_its_first_block_says_why_and_leaves_with_co
         release.set()  # the block ends, so the producer leaves the model
         raise SystemExit(code)
 
-    monkeypatch.setattr(vcam.cli.os, "_exit", leave)
+    monkeypatch.setattr(vcam.cmdline.play.os, "_exit", leave)
     with pytest.raises(SystemExit):
         main(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--duration", "0.1"])
     assert inside.is_set() and left == [2]

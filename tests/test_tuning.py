@@ -306,7 +306,7 @@ def test_bench_compiles_by_default_where_a_show_would(monkeypatch):
     import torch
 
     import vcam.bench.bench
-    import vcam.cli
+    import vcam.cmdline.bench
     from vcam.bench.bench import BenchSettings, BenchTarget
 
     def target(model):
@@ -314,9 +314,9 @@ def test_bench_compiles_by_default_where_a_show_would(monkeypatch):
                                                  torch.bfloat16, 832, 480)
 
     monkeypatch.setattr(vcam.bench.bench, "bench_target", target("krea-14b"))
-    assert vcam.cli._live_compile(BenchSettings())
+    assert vcam.cmdline.bench._live_compile(BenchSettings())
     monkeypatch.setattr(vcam.bench.bench, "bench_target", target("tiny"))
-    assert not vcam.cli._live_compile(BenchSettings(model="tiny"))
+    assert not vcam.cmdline.bench._live_compile(BenchSettings(model="tiny"))
     ran = []
     monkeypatch.setattr(vcam.bench.bench, "bench", lambda settings, log: ran.append(settings) or (_ for _ in ()).throw(
         KeyboardInterrupt))

@@ -6,7 +6,9 @@ Data flows one way: controls (stdin, MIDI, show file, replayed log) → controll
 
 What the start checks is in showreads.py and showwrites.py (the files a show reads, and those it writes), the
 control log's file in logfile.py, the parts besides the model (MIDI, OSC, tempo, quantizer, cues) in parts.py, the
-show file's watcher in showwatch.py, and the model's stream in streamopen.py.
+show file's watcher in showwatch.py, the size and precision it starts at in startsize.py, a replay's start in
+replaystart.py, and the model's stream in streamopen.py; what a consumer attached to the show (vcam serve's server)
+does is in attachment.py.
 """
 from __future__ import annotations
 
@@ -15,18 +17,18 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from vcam.control.actions import SetInput
 from vcam.control.controller import Controller, ShowState
-from vcam.control.log import ControlLog, Replay, read_replay
+from vcam.control.log import ControlLog, Replay
 from vcam.control.media import FLAG as MEDIA_FLAG, MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show
 from vcam.errors import VcamError
+from vcam.live.attachment import Attach, Attachment, attached
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.heap import HeapTrimmer
-from vcam.live.inputs import InputSwitch, LiveFrames, check_logged_inputs
+from vcam.live.inputs import InputSwitch, LiveFrames
 from vcam.live.logfile import LogFile, open_log
 from vcam.live.model_feed import ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
@@ -34,13 +36,14 @@ from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
 from vcam.live.outputs.paths import OlderTakes
 from vcam.live.parts import cue_list, make_osc_parts, make_quantizer, make_tempo, midi_setup, read_osc_map
 from vcam.live.producer import Generator
+from vcam.live.replaystart import check_replayed_inputs, replayed
 from vcam.live.screen import Screen
 from vcam.live.signals import ctrl_c_held
-from vcam.live.settings import (DEFAULT_TARGET_FPS, RunOptions, ShowSettings, as_logged, check_logged_quant, resolve,
-                                 unlike_the_show)
+from vcam.live.settings import RunOptions, ShowSettings, as_logged, check_logged_quant, resolve, unlike_the_show
 from vcam.live.showreads import fallbacks_of, given_maps
 from vcam.live.showwatch import show_watcher
 from vcam.live.showwrites import check_written
+from vcam.live.startsize import sized
 from vcam.live.status import StatusLine
 from vcam.live.streamopen import stream_opener
 
@@ -109,7 +112,7 @@ class _Prepared:
 
 def _prepare(opts: RunOptions) -> _Prepared:
     status = StatusLine(opts.status_out or sys.stderr)
-    replay = _replayed(opts, status.message)
+    replay = replayed(opts, status.message)
     start = dict(replay.header) if replay else {}
     quant, decoder, attention_quant = as_logged(start, opts.replay, opts.quant, opts.decoder, opts.attention_quant)
     given_quant, given_attention = opts.quant, opts.attention_quant
@@ -138,7 +141,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
     if opts.strength is not None and cfg.input == "none":  # kept, unlike an option refused: an input may come on
         status.message(f"--strength {opts.strength:g} has no effect without an input: it applies once one is on "
                        "air (--in SRC, or input SRC typed)")
-    cfg, quant = _sized(opts, model, cfg, spec.random_weights, show, status.message)
+    cfg, quant = sized(opts, model, cfg, spec.random_weights, show, status.message)
     if replay is not None and (unlike := unlike_the_show("replaying", replay.header, model, cfg, quant, opts.decoder,
                                                          opts.attention_quant)):
         status.message(unlike)
@@ -153,45 +156,12 @@ def _prepare(opts: RunOptions) -> _Prepared:
     fallbacks = FallbackImages(cfg.width, cfg.height)  # a preset without a fallback of its own goes back to it
     fallback = fallbacks.get(cfg.fallback) if cfg.fallback else None
     if replay is not None:
-        _check_replayed_inputs(opts.replay, replay)
+        check_replayed_inputs(opts.replay, replay)
     midi = midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
     osc_map = read_osc_map(opts, show)
     given, every = given_maps(opts, (midi[2], midi[1]) if midi and midi[2] is not None else None, osc_map)
     check_written(opts, cfg, show, replay, every)  # their buttons' files are among those the show reads
     return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, given, media)
-
-
-def _replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
-    """The control log to replay, read and checked whole, or None. What a replay does not do is said here, before
-    anything opens: it takes no typed commands (the console is not started, and would answer nothing), and its own
-    changes are not logged again, so --log-controls with it is refused rather than writing a log that does not
-    make the show again."""
-    if not opts.replay:
-        return None
-    if opts.log_controls:
-        raise VcamError(f"--log-controls {opts.log_controls} with --replay {opts.replay}: a replay's changes come "
-                        f"from its log and are not logged again, so {opts.log_controls} would hold a header and an "
-                        "end line, not the show",
-                        f"leave out --log-controls: {opts.replay} itself makes this show again (vcam run --replay "
-                        f"{opts.replay}, or vcam render {opts.replay} for a video file)")
-    replay = read_replay(opts.replay)
-    replay.refuse_if_empty(opts.replay, "replay")
-    if opts.serve:
-        say("commands from the network are not taken while a control log is replayed: clients watch it")
-    if opts.stdin:
-        ends = (f"it ends after the log's {replay.end_block} blocks, Ctrl-C ends it sooner"
-                if replay.end_block is not None else "Ctrl-C ends it")
-        say(f"typed commands are not read while a control log is replayed (the log's commands are the show's); "
-            f"{ends}")
-    return replay
-
-
-def _check_replayed_inputs(path: str, replay: Replay) -> None:
-    """The clips and images a replayed log switches to open before the model loads, as vcam render checks them: one
-    gone since the show was said only at its block, as a change not applied, and the replay went on unlike the log."""
-    end = replay.end_block
-    check_logged_inputs(path, [(f"the input at block {block}", a.spec) for block, a in replay.actions
-                               if isinstance(a, SetInput) and (end is None or block < end)])
 
 
 def _media(opts: RunOptions, say: Callable[[str], None]) -> MediaFolders:
@@ -209,55 +179,6 @@ def _media(opts: RunOptions, say: Callable[[str], None]) -> MediaFolders:
             "show's clips and images")
     return media
 
-
-def _sized(opts: RunOptions, model: str, cfg: ShowSettings, random_weights: bool, show: Show | None,
-           say: Callable[[str], None]) -> tuple[ShowSettings, str | None]:
-    """The settings and quantization a show starts at: where nobody gave a size or a precision (`cfg.adapt`), the
-    largest size that keeps --target-fps on this card (in bf16 where that size keeps it in bf16, else in FP8), said
-    in one line (and one more where the show's presets switch to a video input later, which that rate does not
-    price). A model with random weights (tiny, for trying vcam out and for tests) and a machine without CUDA keep the
-    model's own size."""
-    if not cfg.adapt or random_weights:
-        if opts.target_fps is not None:
-            say(f"--target-fps {opts.target_fps:g} is not used: {_sized_by(opts, model, random_weights)}")
-        return cfg, opts.quant
-    from vcam.bench.live_size import SizeChoice, live_size
-
-    chosen = live_size(model, cfg.steps, opts.target_fps or DEFAULT_TARGET_FPS, use_tuning=opts.tuning,
-                       decoder=opts.decoder or "vae", compiled=opts.speed.compile is not False,
-                       video_in=cfg.input != "none", attention_quant=opts.attention_quant)
-    if chosen is None:
-        if opts.target_fps is not None:
-            say(f"--target-fps {opts.target_fps:g} is not used: no CUDA GPU here, or no size fits its free memory "
-                "(the memory plan says what would)")
-        return cfg, opts.quant
-    say(chosen.message)
-    if not isinstance(chosen, SizeChoice):  # nothing prices this show: the model's own size
-        return cfg, opts.quant
-    if cfg.input == "none" and (later := _video_in_presets(show)):
-        which = f"preset {later[0]} switches" if len(later) == 1 else f"presets {', '.join(later)} switch"
-        say(f"{which} to a video input, which is encoded every block and runs slower than the text-only rate "
-            f"{chosen.width}x{chosen.height} was chosen by; to size the show for video in, run "
-            "`vcam bench --tune --in` once, then start with --in")
-    return replace(cfg, width=chosen.width, height=chosen.height), chosen.quant
-
-
-def _video_in_presets(show: Show | None) -> list[str]:
-    """The names of a show's presets that turn a video input on."""
-    return [p.name for p in show.presets if p.input not in (None, "none")] if show else []
-
-
-def _sized_by(opts: RunOptions, model: str, random_weights: bool) -> str:
-    """What set the size instead of --target-fps."""
-    if opts.replay:
-        return "a replay runs at the size and precision of its log"
-    if opts.size:
-        return "--size gives the size"
-    if opts.quant:
-        return "--quant gives the precision, and the size stays the model's own"
-    if random_weights:
-        return f"{model} has random weights and plays at its own size"
-    return "the show file gives the size (output: size:)"
 
 
 def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: InputSwitch) -> Ended:
@@ -296,7 +217,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     # the OSC input reads its map in force, which a reload replaces
     given_osc = next((g for g in prep.given if g.flag == "--osc-map"), None)
     try:
-        extra = _attached(attach, controller, producer, status.message, inputs, replay is not None)
+        extra = attached(attach, controller, producer, status.message, inputs, replay is not None)
         osc = make_osc_parts(opts, show, controller, air, given_osc, status.message)
     except Exception:  # refused (a server off loopback without a token): nothing opened stays open
         prompter.stop()
@@ -392,38 +313,6 @@ def _log_failed(log: ControlLog, code: int, say: Callable[[str], None]) -> int:
         say(f"control log {name} is incomplete: a write failed (the reason is above), so it lacks the show's later "
             "controls and its end line (vcam render needs --blocks N for it)")
     return code or 1
-
-
-class Attachment(Protocol):
-    """A consumer of the show's blocks and state, started and stopped with the show (vcam serve's server)."""
-
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def publish(self, frames, block: int | None = None) -> None: ...
-
-    def broadcast_state(self) -> None: ...
-
-    def describe(self) -> str: ...
-
-
-# (controller, say, uploads, input fit, replaying=...) → the attachment
-Attach = Callable[..., Attachment]
-
-
-def _attached(attach, controller: Controller, producer: Generator, say: Callable[[str], None],
-              inputs: InputSwitch, replaying: bool) -> Attachment | None:
-    """The attachment made and wired: it gets every block and every change of state, and fills the switch's
-    uploads with the frames a client sends up, fitted as the show's inputs are."""
-    if attach is None:
-        return None
-    extra = attach(controller, say, inputs.uploads, inputs.fit, replaying=replaying)
-    # numbered as the pacer numbers it (the blocks handed to it before this one), so that the frame a screen change
-    # names in the state is the same frame on a client's camera
-    producer.listeners.append(lambda frames: extra.publish(frames, producer.blocks))
-    controller.listeners.append(extra.broadcast_state)
-    return extra
 
 
 def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None]) -> InputSwitch:

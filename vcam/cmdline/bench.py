@@ -1,0 +1,85 @@
+"""`vcam bench`: the streaming loop timed on random weights, or with --tune every speed option timed and the
+fastest saved for this card."""
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+
+from vcam.cmdline.play import check_compile_mode
+from vcam.engine.speed import SpeedOptions, unused_compile_mode
+from vcam.errors import VcamError
+
+
+def cmd_bench(args) -> int:
+    from vcam.live.signals import ctrl_c_held
+
+    with ctrl_c_held():  # PyTorch's import, which a Ctrl-C could abort the process in
+        from vcam.bench.bench import BenchSettings, bench
+
+    width, height = args.size or (None, None)
+    log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
+    speed = SpeedOptions(fuse=args.fuse, compile=bool(args.compile), attention=args.attention, quant=args.quant,
+                         decoder=args.decoder, compile_mode=args.compile_mode or "default",
+                         attention_quant=args.attention_quant)
+    settings = BenchSettings(model=args.model, width=width, height=height, steps=args.steps, blocks=args.blocks,
+                             warmup=args.warmup, dtype=args.dtype, speed=speed, device=args.device,
+                             input=args.video_in, bias=args.bias, split=args.split)
+    if args.tune and args.bias != 1.0:
+        raise VcamError("--bias times one run; --tune picks speed options at bias 1 (a show keeps them at any bias)",
+                        "leave out --bias with --tune, or --tune with --bias")
+    if args.tune and args.split:
+        raise VcamError("--split profiles one run; --tune times many", "leave out --split with --tune")
+    if args.tune:
+        return _tune(args, settings, log)
+    check_compile_mode(args)
+    if args.compile is None:
+        settings = replace(settings, speed=replace(speed, compile=_live_compile(settings)))
+    unused = unused_compile_mode(args.compile_mode, settings.speed.compile)
+    if unused:  # said, and left out of the result, which names what ran
+        log(unused)
+        settings = replace(settings, speed=replace(settings.speed, compile_mode="default"))
+    if args.tune_budget is not None:
+        raise VcamError("--tune-budget only applies to a tuning run", "add --tune, or leave out --tune-budget")
+    try:
+        result = bench(settings, log=log)
+    except KeyboardInterrupt:  # it left with exit code 130 and not a word
+        print("vcam: stopped (Ctrl-C) before the timing finished: no result; --blocks N and --warmup N make a "
+              "shorter run", file=sys.stderr)
+        return 130
+    print(result.to_json() if args.json else result.table())
+    return 0
+
+
+def _live_compile(settings) -> bool:
+    """Whether a show at these settings compiles when not told (SpeedOptions.live_defaults)."""
+    from vcam.bench.bench import bench_target
+    from vcam.engine.configs import get_spec
+
+    target = bench_target(settings, lambda message: None)
+    return SpeedOptions.live_defaults(on_gpu=target.device.type == "cuda",
+                                      random_weights=get_spec(target.model).random_weights).compile
+
+
+def _tune(args, settings, log) -> int:
+    from vcam.bench.tuning import tune
+
+    compile_flag = "--compile" if args.compile else "--no-compile"
+    by_hand = [flag for flag, given in ((compile_flag, args.compile is not None), ("--no-fuse", not args.fuse),
+                                        ("--attention", args.attention != "auto"),
+                                        ("--compile-mode", args.compile_mode is not None)) if given]
+    if by_hand:
+        raise VcamError(f"--tune tries the speed options itself; {', '.join(by_hand)} would be ignored",
+                        f"leave out {', '.join(by_hand)} (--quant and --attention-quant stay as given: neither is "
+                        "ever chosen for you)")
+    result = tune(settings, log=log, budget_s=args.tune_budget)
+    print(result.to_json() if args.json else result.table())
+    if result.saved:
+        return 0
+    if result.best is not None:  # measured, but the file could not be written: said above with the reason
+        raise VcamError(f"the fastest options were measured but could not be saved to {result.path}",
+                        f"make {result.path.parent} writable, or set VCAM_CACHE_DIR to a folder that is, then tune "
+                        "again")
+    if result.interrupted:  # Ctrl-C before any candidate finished: nothing failed
+        return 130
+    raise VcamError("every candidate failed, so nothing was saved",
+                    "see each candidate's error above; `vcam bench` with one of them shows the whole error")

@@ -1,0 +1,73 @@
+"""`vcam check`: a show file read and checked as `vcam run` would, its outputs included, and summed up."""
+from __future__ import annotations
+
+from vcam.control.commands import lands_on
+from vcam.errors import VcamError
+from vcam.words import counted
+
+
+def cmd_check(args) -> int:
+    from vcam.control.presetlines import preset_lines
+    from vcam.control.show import load_show
+
+    show = load_show(args.show)
+    _check_recordings(show)
+    print(f"{args.show}: show {show.name!r}, {counted(len(show.presets), 'preset')}")
+    for line in preset_lines(show):
+        print(line)
+    d, o = show.defaults, show.output
+    print(f"  defaults: seed {d.seed}, steps {d.steps}, transition {d.transition}"
+          + (f", fallback {d.fallback}" if d.fallback else "")
+          + "".join(f", {k} {v}" for k, v in (("input", d.input), ("strength", d.strength), ("bias", d.bias),
+                                              ("input_fit", d.input_fit)) if v is not None)
+          + (f", {d.bpm:g} bpm" if d.bpm is not None else "")
+          + (f", changes land {lands_on(d.quantize)}" if d.quantize != "off" else ""))
+    if any(v is not None for v in (o.size, o.fps, o.fit, o.out)):
+        # no size: vcam run picks one for the card (--target-fps), the model's own without CUDA
+        size = f"{o.size[0]}x{o.size[1]}" if o.size else "size picked for the card"
+        print(f"  output: {size}, {o.fps or 30:g} fps, {o.fit or 'letterbox'}, {', '.join(o.out or ['vcam'])}")
+    if show.midi is not None:
+        m = show.midi
+        knobs, buttons = m.acting()
+        print(f"  midi: {m.name or 'inline map'}: {m.knobs_counted}, {counted(len(buttons), 'button')}"
+              + (", program change selects presets" if m.program_to_preset else "")
+              + (f", port {show.midi_port!r}" if show.midi_port else ""))
+    if show.cues:
+        loops = show.cues[-1].loop
+        print(f"  cues: {len(show.cues)}{', looping' if loops else ''} (go fires the next, back steps back"
+              + ("; after the last, cue 1 again)" if loops else ")"))
+        for i, c in enumerate(show.cues, 1):
+            timing = f" ({c.timing()})" if c.timing() else ""
+            print(f"  {i:2d}. {c.name}{timing}: {'; '.join(c.do)}" + (" (then cue 1 again)" if c.loop else ""))
+    if show.osc is not None:
+        print(f"  osc: {show.osc.describe()}")
+    print("ok")
+    return 0
+
+
+def _check_recordings(show) -> None:
+    """The show's outputs, checked as `vcam run` checks them before they open (live/outputs/paths.py) and as its
+    file: outputs open (their folder exists and can be written; nothing is written): none writes over a file the
+    show reads or over another, and no two share a camera; VcamError naming the show and the output."""
+    from functools import partial
+
+    from vcam.live.outputs.paths import check_outputs
+    from vcam.live.outputs.recording import Recording
+    from vcam.live.showreads import show_reads
+    from vcam.live.showwrites import show_output_written
+    from vcam.outspec import parse_spec
+
+    width, height = show.output.size or (832, 480)  # even, as every size a show can give; @WxH is the output's own
+
+    def check_file(spec) -> None:
+        try:
+            # a recording the show is making now is no fault of the show file: an edit is checked mid-show
+            Recording(spec.target, spec.width or width, spec.height or height, show.output.fps or 30.0,
+                      check_in_use=False)
+        except VcamError as e:
+            raise VcamError(f"{show.path}: output {spec}: {e.message}", e.fix) from None
+
+    specs = [parse_spec(text) for text in show.output.out or ()]
+    named = partial(show_output_written, show.path)
+    check_outputs(specs, [named(spec) for spec in specs if spec.kind == "file"], show_reads(show.path, show),
+                  check_file=check_file, named=named)

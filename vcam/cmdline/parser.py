@@ -1,0 +1,311 @@
+"""The `vcam` command's parser: each subcommand's options and their help, in the order `vcam --help` lists them
+(what a flag's value may be is vcam.argtypes)."""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+from vcam import argtypes
+from vcam.control.commands import MAX_SEED
+from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS
+from vcam.engine.speed import ATTENTION, ATTENTION_QUANTS, COMPILE_MODES, DECODERS, QUANTS
+
+
+# as vcam.control.midi.find_port picks the input, and its MidiInput waits for one not plugged in yet
+MIDI_PORT_HELP = ("by its name or a part of it, the whole name before a part (vcam devices lists them); one not "
+                  "plugged in yet is waited for, and opened when it comes")
+
+
+def _add_osc_args(r: argparse.ArgumentParser, show: bool = True) -> None:
+    """The OSC options; `show`: the command plays a show file, whose osc: section is the default map (vcam cam has
+    none)."""
+    maps = "--osc-map or the show's osc: section" if show else "--osc-map"
+    r.add_argument("--osc", metavar="[HOST:]PORT", type=argtypes.osc_address(False),
+                   help="listen for OSC on this UDP port (127.0.0.1 unless a host is given; 0.0.0.0: from the "
+                        f"network): /vcam/<command> args, and the addresses of {maps}")
+    r.add_argument("--osc-map", metavar="MAP", type=argtypes.user_path,
+                   help="touchosc-simple or an OSC map file (default: " +
+                        ("the show's osc: section)" if show else "none, the /vcam/<command> addresses only)"))
+    r.add_argument("--osc-reply", metavar="[HOST:]PORT", type=argtypes.osc_address(True),
+                   help="send the show's state there over OSC on every change and once a second (labels on a "
+                        "tablet: /vcam/preset, /vcam/blend, /vcam/bpm, /vcam/beat, /vcam/fps, /vcam/status, and "
+                        "where the map's faders stand); a PORT alone: to that port of each machine that sends OSC "
+                        "to --osc (a tablet whose address changes, two tablets)")
+
+
+def _add_smooth_arg(r: argparse.ArgumentParser) -> None:
+    from vcam.live.interp import SMOOTH_MODES
+
+    r.add_argument("--smooth", nargs="?", const="fade", choices=SMOOTH_MODES, metavar="fade|flow",
+                   help="fill the camera's frames between generated ones: fade (cross-fade, what --smooth alone "
+                        "does) or flow (in-between frames by optical flow on this machine's CPU; see BENCHMARKS.md)")
+
+
+def _smooth_alone(argv: list[str]) -> list[str]:
+    """`--smooth` followed by a show file or a URL (the flag before its mode became optional) stays the
+    cross-fade: only a plain word after it is read as its mode, so `--smooth blur` is still refused."""
+    out = list(argv)
+    for i, arg in enumerate(out[:-1]):
+        nxt = out[i + 1]
+        if arg == "--smooth" and not nxt.startswith("-") and not re.fullmatch(r"[A-Za-z]+", nxt):
+            out[i] = "--smooth=fade"
+    return out
+
+
+class _Parser(argparse.ArgumentParser):
+    def parse_known_args(self, args=None, namespace=None):
+        return super().parse_known_args(_smooth_alone(sys.argv[1:] if args is None else list(args)), namespace)
+
+
+ATTENTION_QUANT_HELP = ("int8: the self-attention through SageAttention 1.0.6's INT8 Q·K kernel (CUDA, Ampere or "
+                        "newer; pip install sageattention==1.0.6): changes the picture, by how much is not yet "
+                        "measured on a card (BENCHMARKS.md); passes with --bias below 1 stay exact (default none)")
+DECODER_HELP = ("taehv: TAEHV's tiny decoder instead of the Wan VAE's: faster, less faithful (its weights, tens of "
+                "MB, come from github.com/madebyollin/taehv once) (vae)")
+_COMPILE_MODE_HELP = ("how torch.compile builds the transformer's kernels: default, or max-autotune-no-cudagraphs "
+                      "(autotuned Triton GEMMs with what follows them fused; a longer first warm-up)")
+
+
+def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
+    """The options `vcam run` and `vcam serve` share."""
+    r.add_argument("show", nargs="?", metavar="SHOW.yaml", help="a show file (presets, outputs, MIDI map)")
+    r.add_argument("--model", help="krea-14b (CUDA) or tiny (random weights, any machine); "
+                                   "default: krea-14b where a CUDA GPU exists, else tiny")
+    r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos "
+                                                    "(default: download from the Hugging Face hub)")
+    r.add_argument("--prompt", type=argtypes.prompt, help="what to generate (default: the show's first preset)")
+    r.add_argument("--seed", type=argtypes.within(int, 0, MAX_SEED))
+    r.add_argument("--steps", type=argtypes.within(int, 1, 50), metavar="N", help="denoising steps (4)")
+    r.add_argument("--transition", type=argtypes.within(int, 0, 1000), metavar="BLOCKS",
+                   help="blocks over which a prompt change blends in (4)")
+    r.add_argument("--size", type=argtypes.frame_size, metavar="WxH",
+                   help="generated frame size (default: the largest up to 832x480 that keeps --target-fps on this "
+                        "GPU; krea-14b's 832x480 without one)")
+    r.add_argument("--target-fps", dest="target_fps", type=argtypes.within(float, 0.1, 240), metavar="N",
+                   help="with neither --size nor --quant (nor a show's size, nor --replay): generated frames/s the "
+                        "size is chosen to keep on this GPU, in bf16 where that size keeps it in bf16, else FP8 (10)")
+    r.add_argument("--out", action="append", metavar="OUTPUT",
+                   help="vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally @WxH; repeatable "
+                        f"(default: {default_out})")
+    r.add_argument("--fps", type=argtypes.within(float, 1, 240), help="camera frame rate (30)")
+    r.add_argument("--fit", choices=("letterbox", "crop", "stretch"),
+                   help="how generated frames fit an output of another shape (letterbox)")
+    _add_smooth_arg(r)
+    r.add_argument("--in", dest="input", type=argtypes.input_source, metavar="SRC",
+                   help="video to restyle: none (text only), camera, camera:N, camera:/dev/videoN, file:CLIP, "
+                        "image:PICTURE or net (what vcam cam --send uploads) (default: the show's input:, else none)")
+    r.add_argument("--in-fit", dest="input_fit", choices=INPUT_FITS,
+                   help="how the input fits the generated frame size (crop)")
+    r.add_argument("--strength", type=argtypes.strength, metavar="X",
+                   help=f"how much of the input survives: 0 keeps it all, 1 is text only ({DEFAULT_STRENGTH:g})")
+    r.add_argument("--bias", type=argtypes.bias, metavar="X",
+                   help="Krea's attention bias on the past frames, above 0 to 1: lower leans less on the frames "
+                        "just made, so prompt changes land sooner (Krea runs 0.3) (default: the show's bias:, else "
+                        "1, off)")
+    r.add_argument("--duration", type=argtypes.positive(float), metavar="SECONDS", help="stop after this long on air")
+    r.add_argument("--max-latency", type=argtypes.positive(float), default=4.0, metavar="SECONDS",
+                   help="drop the oldest frames past this much delay (4)")
+    r.add_argument("--fallback", metavar="IMAGE", type=argtypes.user_path,
+                   help="image shown while generation is stalled (default: hold the last frame)")
+    r.add_argument("--quant", choices=QUANTS,
+                   help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md); "
+                        "nvfp4: 4-bit NVFP4 matrices (Blackwell, 10.0+; untested on a card yet); "
+                        "default none, or fp8 where no --size was given and only fp8 fits the card or keeps "
+                        "--target-fps at the largest size that keeps it")
+    r.add_argument("--decoder", choices=DECODERS, help=DECODER_HELP.removesuffix("(vae)")
+                   + "(default: a replayed log's, else vae)")
+    # None: a replay's, else none
+    r.add_argument("--attention-quant", choices=ATTENTION_QUANTS, help=ATTENTION_QUANT_HELP)
+    sp = r.add_argument_group("speed", "by default the options `vcam bench --tune` saved for this card and these "
+                                       "settings; any of these flags replaces them (the rest stay at the defaults)")
+    sp.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
+                    help="torch.compile the transformer blocks and the VAE decoder before going on air (the default "
+                         "on a GPU: measured fastest; minutes the first time at a size, then cached)")
+    sp.add_argument("--attention", choices=ATTENTION, help="restrict attention to one kernel family (auto)")
+    sp.add_argument("--compile-mode", choices=COMPILE_MODES, help=_COMPILE_MODE_HELP)
+    sp.add_argument("--no-tuning", dest="tuning", action="store_false",
+                    help="ignore the saved tuning (defaults, or the flags above)")
+    r.add_argument("--pin-first-latent", action="store_true",
+                   help="keep the stream's first latent as context instead of re-encoding recent frames")
+    r.add_argument("--midi", metavar="PORT", type=argtypes.midi_port,
+                   help=f"a MIDI input, {MIDI_PORT_HELP} (vcam run defaults to the show's midi: port; none opens "
+                        "no input)")
+    r.add_argument("--midi-map", metavar="MAP", type=argtypes.user_path,
+                   help="nanokontrol2, midimix, apc-mini-mk2 or a map file (default: the show's midi: section)")
+    _add_osc_args(r)
+    r.add_argument("--media", action="append", metavar="DIR", type=argtypes.user_path,
+                   help="a folder whose clips and images commands from the network (vcam cam clients, --osc) may "
+                        "name with input file: or image:; repeatable (default: the show file's folder, else none)")
+    r.add_argument("--link", action="store_true",
+                   help="take the tempo from the Ableton Link session on the local network (Live, phone apps; "
+                        "needs the link extra: pip install -e \".[link]\")")
+    r.add_argument("--no-stdin", dest="stdin", action="store_false", help="ignore commands on stdin")
+    r.add_argument("--log-controls", metavar="FILE", type=argtypes.user_path,
+                   help="write every applied command to FILE (JSON lines); not with --replay, whose log already "
+                        "holds them")
+    r.add_argument("--replay", metavar="LOG", type=argtypes.user_path,
+                   help="replay a control log (same start, same commands, same blocks)")
+
+
+def _add_run_parser(sub) -> None:
+    r = sub.add_parser("run", help="generate live video into the virtual camera and other outputs",
+                       description="Loads the model and streams it into every --out at a steady frame rate. "
+                                   "Settings given here override the show file's.")
+    _add_live_args(r, "vcam")
+
+
+def _add_serve_parser(sub) -> None:
+    s = sub.add_parser("serve", help="generate on this (GPU) machine for vcam cam clients over WebSocket",
+                       description="Like vcam run, with a WebSocket output that vcam cam clients watch and "
+                                   "steer. Local --out outputs are optional.")
+    _add_live_args(s, "none")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (127.0.0.1: reach it through ssh -L; 0.0.0.0 needs --token)")
+    s.add_argument("--port", type=argtypes.within(int, 1, 65535), default=8765)
+    s.add_argument("--token", default=None, help="a secret clients must give (default: $VCAM_TOKEN)")
+    s.add_argument("--quality", type=argtypes.within(int, 10, 100), default=80, metavar="Q",
+                   help="JPEG quality of the frames sent (80)")
+
+
+def _add_cam_parser(sub) -> None:
+    cam = sub.add_parser("cam", help="show a vcam serve stream in this machine's virtual camera (no GPU needed)",
+                         description="Receives frames from vcam serve, paces them into the local outputs, and "
+                                     "sends typed and MIDI commands back. Reconnects by itself.")
+    cam.add_argument("url", metavar="ws://HOST:PORT")
+    cam.add_argument("--token", default=None, help="the server's token (default: $VCAM_TOKEN)")
+    cam.add_argument("--out", action="append", metavar="OUTPUT", help="as for vcam run (default: vcam)")
+    cam.add_argument("--size", type=argtypes.output_size, metavar="WxH", help="output size (default 832x480)")
+    cam.add_argument("--fps", type=argtypes.within(float, 1, 240), default=30.0, help="camera frame rate (30)")
+    cam.add_argument("--fit", choices=("letterbox", "crop", "stretch"), default="letterbox",
+                     help="how the server's frames fit an output of another shape (letterbox)")
+    _add_smooth_arg(cam)
+    cam.add_argument("--duration", type=argtypes.positive(float), metavar="SECONDS",
+                     help="stop this long after the first frame received; with no frame at all, give up (exit 1) "
+                          "after this long or 10 minutes, whichever is longer")
+    cam.add_argument("--max-latency", type=argtypes.positive(float), default=4.0, metavar="SECONDS",
+                     help="drop the oldest frames past this much delay (4)")
+    cam.add_argument("--fallback", metavar="IMAGE", type=argtypes.user_path,
+                     help="image shown while the server is unreachable")
+    cam.add_argument("--midi", metavar="PORT", type=argtypes.cam_midi_port,
+                     help=f"a MIDI input, {MIDI_PORT_HELP}, whose commands go to the server; needs --midi-map"
+                          " (none opens no input)")
+    cam.add_argument("--midi-map", metavar="MAP", type=argtypes.user_path,
+                     help="nanokontrol2, midimix, apc-mini-mk2 or a map file, for --midi")
+    _add_osc_args(cam, show=False)
+    cam.add_argument("--no-stdin", dest="stdin", action="store_false")
+    cam.add_argument("--send", metavar="SRC",
+                     help="send this machine's camera or a clip up as the server's input: camera, camera:N, "
+                          "camera:/dev/videoN or file:CLIP (one client at a time; the server's input is net)")
+
+
+def _add_bench_parser(sub) -> None:
+    b = sub.add_parser("bench", help="time the streaming loop on random weights (tiny on a CPU)",
+                       description="Builds the model with random weights on the GPU (no download, same FLOPs), "
+                                   "runs warm-up then N blocks of the real loop, and prints frames/s, ms per "
+                                   "stage, peak VRAM and efficiency against the card's measured matmul rate. "
+                                   "--tune times every speed option that gives the same frames and saves the "
+                                   "fastest for this card; vcam run and vcam serve then use it.")
+    b.add_argument("--model", default="krea-14b")
+    b.add_argument("--size", type=argtypes.frame_size, metavar="WxH", help="frame size (default: the model's)")
+    b.add_argument("--steps", type=argtypes.within(int, 1, 50), default=4, metavar="N")
+    b.add_argument("--blocks", type=argtypes.within(int, 1), default=8, help="blocks timed (8)")
+    b.add_argument("--warmup", type=argtypes.within(int, 0), default=3,
+                   help="blocks run first, untimed (3; at least 2: the first has no context, so the steady state "
+                        "starts at the second)")
+    b.add_argument("--dtype", choices=("bf16", "fp16", "fp32"),
+                   help="the transformer's precision on a GPU (bf16); a CPU runs fp32")
+    b.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
+                   help="torch.compile the transformer blocks and the VAE decoder (default: as a show would, so "
+                        "on a GPU for a real model)")
+    b.add_argument("--no-fuse", dest="fuse", action="store_false", help="separate q, k, v projections")
+    b.add_argument("--attention", choices=ATTENTION, default="auto")
+    b.add_argument("--compile-mode", choices=COMPILE_MODES, help=_COMPILE_MODE_HELP)
+    b.add_argument("--quant", choices=QUANTS, default="none",
+                   help="fp8: torchao FP8 matrices (CUDA 8.9+); nvfp4: 4-bit NVFP4 (Blackwell, 10.0+)")
+    b.add_argument("--decoder", choices=DECODERS, default="vae", help=DECODER_HELP)
+    b.add_argument("--attention-quant", choices=ATTENTION_QUANTS, default="none", help=ATTENTION_QUANT_HELP)
+    b.add_argument("--device", help="cuda, cuda:1, cpu (default: cuda where there is one)")
+    b.add_argument("--in", dest="video_in", action="store_true",
+                   help="video in: restyle a synthetic moving clip at the default strength (times the VAE encode); "
+                        "with --tune, saved apart from text only, for shows with an input")
+    b.add_argument("--bias", type=argtypes.bias, default=1.0, metavar="X",
+                   help="Krea's attention bias (1, off; 0.3 times the segmented attention Krea's setting runs)")
+    b.add_argument("--split", action="store_true",
+                   help="then profile one more block: the ms of its recompute and first denoising pass in GEMM, "
+                        "attention and everything else, naming the largest of the last")
+    b.add_argument("--json", action="store_true", help="print the result as JSON")
+    b.add_argument("--tune", action="store_true",
+                   help="time every speed option that gives the same frames and save the fastest for this card "
+                        "(vcam run and vcam serve use it by default)")
+    b.add_argument("--tune-budget", type=argtypes.positive(float), metavar="SECONDS",
+                   help="with --tune: start no new candidate after this long (the most promising run first)")
+
+
+def _add_render_parser(sub) -> None:
+    r = sub.add_parser("render", help="make a show again from its control log into a video file, every frame once",
+                       description="Replays a log written by vcam run --log-controls offline, as fast as the "
+                                   "model goes: the same start and the same changes at the same blocks, every "
+                                   "generated frame written once at the show's frame rate (no pacing, no repeated "
+                                   "frames). With the same model, size and steps the frames are the show's; "
+                                   "--size, --steps, --model and --quant make a finer one. To play a log into the "
+                                   "camera in real time, use vcam run --replay.")
+    r.add_argument("log", metavar="LOG.jsonl", help="a control log (vcam run --log-controls FILE)")
+    r.add_argument("--out", action="append", required=True, metavar="OUTPUT",
+                   help="file:PATH.mp4 (optionally @WxH) or null; repeatable")
+    r.add_argument("--model", help="the model to render with (default: the show's)")
+    r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos")
+    r.add_argument("--size", type=argtypes.frame_size, metavar="WxH", help="generated frame size (default: the show's)")
+    r.add_argument("--steps", type=argtypes.within(int, 1, 50), metavar="N",
+                   help="denoising steps for every block, the show's changes of steps included (default: the "
+                        "show's)")
+    r.add_argument("--quant", choices=QUANTS, help="precision (default: the show's)")
+    r.add_argument("--decoder", choices=DECODERS, help="vae or taehv (default: the show's)")
+    r.add_argument("--attention-quant", choices=ATTENTION_QUANTS,
+                   help="none (the exact attention) or int8 (default: the show's)")
+    r.add_argument("--fps", type=argtypes.within(float, 1, 240),
+                   help="frame rate of the files (default: the show's, else 30)")
+    r.add_argument("--fit", choices=("letterbox", "crop", "stretch"),
+                   help="how frames fit an output given @WxH of another shape (letterbox)")
+    r.add_argument("--blocks", type=argtypes.within(int, 1), metavar="N",
+                   help="render only the first N blocks (a log without its end line needs it)")
+    r.add_argument("--no-tuning", dest="tuning", action="store_false",
+                   help="ignore the speed options vcam bench --tune saved")
+
+
+def _add_midi_parser(sub) -> None:
+    m = sub.add_parser("midi", help="MIDI tools")
+    msub = m.add_subparsers(dest="midi_command", metavar="learn", required=True)
+    learn = msub.add_parser("learn", help="print each incoming control and the mapping line to paste")
+    learn.add_argument("--midi", metavar="PORT", type=argtypes.midi_input,
+                       help="the input, by its name or a part of it (default: the first)")
+    learn.add_argument("--count", type=argtypes.within(int, 1),
+                       help="stop after this many messages from controls (notes, CCs, program changes; MIDI clock, "
+                            "pitch bend and sysex are not counted)")
+
+
+def _add_download_parser(sub) -> None:
+    d = sub.add_parser("download", help="download the model weights into the Hugging Face cache")
+    d.add_argument("--model", default="krea-14b")
+    d.add_argument("--decoder", choices=DECODERS, default="vae", help="taehv: TAEHV's weights too (from GitHub)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from vcam import __version__
+
+    p = _Parser(prog="vcam", description="Krea Realtime 14B as a live virtual camera.")
+    p.add_argument("--version", action="version", version=f"vcam {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    # in this order in `vcam --help`
+    _add_run_parser(sub)
+    _add_serve_parser(sub)
+    _add_cam_parser(sub)
+    _add_bench_parser(sub)
+    _add_render_parser(sub)
+    k = sub.add_parser("check", help="validate a show file and print a summary")
+    k.add_argument("show", metavar="SHOW.yaml")
+    sub.add_parser("devices", help="list MIDI inputs and virtual camera devices")
+    _add_midi_parser(sub)
+    sub.add_parser("models", help="list the model configurations")
+    _add_download_parser(sub)
+    return p

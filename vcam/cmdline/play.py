@@ -1,0 +1,86 @@
+"""The commands that play a show: `vcam run` and `vcam serve` (a show on this machine's model, served to vcam cam
+clients or not), `vcam cam` (a served show in this machine's camera) and `vcam render` (a control log made again
+into a video file)."""
+from __future__ import annotations
+
+import os
+import sys
+
+from vcam.cmdline.errorlines import say_error
+from vcam.engine.speed import SpeedFlags
+from vcam.errors import VcamError
+
+
+def cmd_run(args, attach=None) -> int:
+    from vcam.live.run import RunOptions, play
+
+    opts = RunOptions(
+        show=args.show, model=args.model, weights=args.weights, prompt=args.prompt, seed=args.seed,
+        steps=args.steps, transition=args.transition, size=args.size, outs=args.out, fps=args.fps, fit=args.fit,
+        input=args.input, input_fit=args.input_fit, strength=args.strength, bias=args.bias, smooth=args.smooth,
+        duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,
+        pin_first_latent=args.pin_first_latent, stdin=args.stdin, midi=args.midi, midi_map=args.midi_map,
+        link=args.link, log_controls=args.log_controls, replay=args.replay, serve=attach is not None, quant=args.quant,
+        decoder=args.decoder, attention_quant=args.attention_quant,
+        speed=_speed_flags(args),
+        tuning=args.tuning,
+        target_fps=args.target_fps, osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map, media=args.media,
+    )
+    ended = play(opts, attach)
+    if ended.error is not None:
+        say_error(ended.error)
+    if ended.busy:
+        # Outputs are closed and recordings finalised by now; the show's producer is still inside a block (a long
+        # one, or a model still loading): leave at once rather than wait for it or let the interpreter tear it
+        # down mid-kernel.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(ended.code)
+    return ended.code
+
+
+def _speed_flags(args) -> SpeedFlags:
+    check_compile_mode(args)
+    return SpeedFlags(compile=args.compile, attention=args.attention, compile_mode=args.compile_mode)
+
+
+def check_compile_mode(args) -> None:
+    """--no-compile with a --compile-mode says two opposite things: refused, on run, serve and bench alike. Where
+    compiling is only off by default (a CPU, a model of random weights), the mode is said to be unused instead
+    (vcam.engine.speed.unused_compile_mode) and the show or bench goes on."""
+    if args.compile is False and args.compile_mode not in (None, "default"):
+        raise VcamError(f"--compile-mode {args.compile_mode} needs compiling, which --no-compile turns off",
+                        "leave out --no-compile, or leave out --compile-mode")
+
+
+def cmd_render(args) -> int:
+    from vcam.live.render import RenderOptions, render
+
+    result = render(RenderOptions(log=args.log, outs=args.out, model=args.model, weights=args.weights,
+                                  size=args.size, steps=args.steps, quant=args.quant, decoder=args.decoder,
+                                  attention_quant=args.attention_quant, fps=args.fps, fit=args.fit,
+                                  blocks=args.blocks, tuning=args.tuning))
+    return 130 if result.interrupted else 0
+
+
+def cmd_serve(args) -> int:
+
+    from vcam.remote.attach import attachment
+    from vcam.remote.server import TOKEN_ENV, ServeSettings
+
+    token = args.token or os.environ.get(TOKEN_ENV) or None
+    # the server is one more consumer of the show's blocks, and one more way in for commands
+    return cmd_run(args, attachment(ServeSettings(host=args.host, port=args.port, token=token, quality=args.quality)))
+
+
+def cmd_cam(args) -> int:
+
+    from vcam.remote.client import CamOptions, run_cam
+    from vcam.remote.server import TOKEN_ENV
+
+    return run_cam(CamOptions(
+        url=args.url, token=args.token or os.environ.get(TOKEN_ENV) or None, outs=args.out or ["vcam"],
+        size=args.size, fps=args.fps, fit=args.fit, smooth=args.smooth, duration=args.duration,
+        max_latency=args.max_latency, fallback=args.fallback, stdin=args.stdin, midi=args.midi,
+        midi_map=args.midi_map, send=args.send, osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map,
+    ))

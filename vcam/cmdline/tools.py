@@ -1,0 +1,71 @@
+"""The commands around a show: `vcam devices` (MIDI inputs and virtual cameras), `vcam midi learn`, `vcam models`
+and `vcam download` (the weights)."""
+from __future__ import annotations
+
+import sys
+
+from vcam.errors import VcamError
+
+
+def cmd_devices(args) -> int:
+    from vcam.live.outputs.v4l2loopback import describe_cameras
+    from vcam.control.midi import input_names
+
+    try:
+        names = input_names()
+        print("MIDI inputs:" if names else "MIDI inputs: none (is a controller plugged in?)")
+        for n in names:
+            print(f"  {n}")
+    except VcamError as e:
+        print(f"MIDI inputs: unavailable ({e.message}; fix: {e.fix})" if e.fix else
+              f"MIDI inputs: unavailable ({e.message})")
+    import platform
+
+    if platform.system() == "Linux":
+        for line in describe_cameras():
+            print(line)
+    else:
+        print("virtual camera: OBS Virtual Camera (install OBS 28+ and start its virtual camera once)")
+    return 0
+
+
+def cmd_midi(args) -> int:
+    from vcam.control.midilearn import default_port, learn
+
+    learn(args.midi or default_port(), lambda line: print(line, flush=True),
+          lambda said: print(said, file=sys.stderr, flush=True), count=args.count)
+    return 0
+
+
+def cmd_models(args) -> int:
+    from vcam.engine.configs import MODELS
+
+    for name, spec in MODELS.items():
+        where = "random weights" if spec.random_weights else ", ".join(repo for repo, _ in spec.hub_files)
+        print(f"{name:10s} {spec.width}x{spec.height}  {spec.description}  [{where}]")
+    return 0
+
+
+def cmd_download(args) -> int:
+    from vcam.engine.configs import get_spec
+    from vcam.engine.hub import from_hub
+
+    spec = get_spec(args.model)
+    if spec.random_weights:
+        print(f"{spec.name} has random weights: nothing to download")
+        return 0
+    from vcam.engine.taehv_weights import check_taehv
+
+    check_taehv(args.decoder, None, at_random=False)  # offline with no file: said before the hub's gigabytes
+    try:
+        paths = from_hub(spec)
+    except KeyboardInterrupt:  # tens of GB in: what is kept matters more than the exit code alone
+        print("\nvcam: download stopped; the files it finished are kept: run `vcam download` again to fetch the "
+              "rest", file=sys.stderr)
+        return 130
+    print(f"weights ready: {paths.transformer.parent} and {paths.vae.parent}")
+    if args.decoder == "taehv":
+        from vcam.engine.taehv_weights import find_taehv
+
+        print(f"TAEHV's weights ready: {find_taehv()}")
+    return 0

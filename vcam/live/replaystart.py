@@ -1,0 +1,44 @@
+"""A replay's start (--replay LOG): the control log read and checked whole, what a replay does not do said, and
+the clips and images the log switches to opened, all before anything opens."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from vcam.control.actions import SetInput
+from vcam.control.log import Replay, read_replay
+from vcam.errors import VcamError
+from vcam.live.inputs import check_logged_inputs
+from vcam.live.settings import RunOptions
+
+
+def replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
+    """The control log to replay, read and checked whole, or None. What a replay does not do is said here, before
+    anything opens: it takes no typed commands (the console is not started, and would answer nothing), and its own
+    changes are not logged again, so --log-controls with it is refused rather than writing a log that does not
+    make the show again."""
+    if not opts.replay:
+        return None
+    if opts.log_controls:
+        raise VcamError(f"--log-controls {opts.log_controls} with --replay {opts.replay}: a replay's changes come "
+                        f"from its log and are not logged again, so {opts.log_controls} would hold a header and an "
+                        "end line, not the show",
+                        f"leave out --log-controls: {opts.replay} itself makes this show again (vcam run --replay "
+                        f"{opts.replay}, or vcam render {opts.replay} for a video file)")
+    replay = read_replay(opts.replay)
+    replay.refuse_if_empty(opts.replay, "replay")
+    if opts.serve:
+        say("commands from the network are not taken while a control log is replayed: clients watch it")
+    if opts.stdin:
+        ends = (f"it ends after the log's {replay.end_block} blocks, Ctrl-C ends it sooner"
+                if replay.end_block is not None else "Ctrl-C ends it")
+        say(f"typed commands are not read while a control log is replayed (the log's commands are the show's); "
+            f"{ends}")
+    return replay
+
+
+def check_replayed_inputs(path: str, replay: Replay) -> None:
+    """The clips and images a replayed log switches to open before the model loads, as vcam render checks them: one
+    gone since the show was said only at its block, as a change not applied, and the replay went on unlike the log."""
+    end = replay.end_block
+    check_logged_inputs(path, [(f"the input at block {block}", a.spec) for block, a in replay.actions
+                               if isinstance(a, SetInput) and (end is None or block < end)])
