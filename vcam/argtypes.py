@@ -1,7 +1,8 @@
 """What a flag's value may be: the `type=` of the command line's options, each turning the text given into the
 value vcam uses or refusing it with an argparse error that says what is wanted (a size, a number within limits, an
 input, a MIDI port, an OSC address). Every subcommand's parser takes its values from here, so one flag's rule is
-the same wherever the flag appears; cli.py, apart from them, reads as the list of options and what each does.
+the same wherever the flag appears; cmdline/parser.py, apart from them, reads as the list of options and what each
+does.
 """
 from __future__ import annotations
 
