@@ -240,7 +240,7 @@ def test_a_control_taken_out_of_the_knobs_as_its_message_comes_in_keeps_that_mes
     """The controls' thread takes a control out of the knobs as it answers as a button (a reloaded map made it one)
     while the port's thread puts its next message in: looked up twice, the second look failed and the message (a
     press) was lost."""
-    from vcam.control.midi import _Inbox
+    from vcam.control.midiinbox import Inbox
 
     class TakenOutMeanwhile(dict):
         def __contains__(self, key):  # found, then taken out before it is read
@@ -248,7 +248,7 @@ def test_a_control_taken_out_of_the_knobs_as_its_message_comes_in_keeps_that_mes
             self.pop(key, None)
             return found
 
-    inbox = _Inbox()
+    inbox = Inbox()
     inbox.knobs = TakenOutMeanwhile({("control_change", 0, 41): (("control_change", 0, 41), "whole")})
     inbox.put(cc(41, 127))
     assert inbox.get(0) == cc(41, 127)

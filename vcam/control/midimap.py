@@ -35,6 +35,7 @@ from vcam.control.yamlcheck import INVALID, ConfigError, Reader
 
 FINE = 32  # a 14-bit CC's fine half is its coarse CC + 32 (coarse on CC 0-31), as MIDI 1.0 pairs them
 TOP = {7: 127, 14: 16383}  # a control's highest value by its bits
+PRESSED = 64  # a CC value at or above which a button counts as pressed
 NRPN_CCS = (99, 98, 6, 38)  # an NRPN's number (99 coarse, 98 fine), then its value (data entry: 6 coarse, 38 fine)
 
 
