@@ -509,11 +509,11 @@ class MidiInput:
         except Exception as e:  # a bad message must not kill the MIDI thread
             reply = f"error: MIDI {msg}: {e}"
         if isinstance(reply, Turned):
-            self._inbox.knobs[control] = (reply.knob or control, reply.part)
+            self._inbox.turned(control, reply.knob, reply.part)
             if reply.knob is not None:  # one line for a 14-bit knob's two halves
                 control = (*reply.knob, "knob")
         elif reply:
-            self._inbox.knobs.pop(control, None)  # a reloaded map made it a button
+            self._inbox.not_a_knob(control)  # a reloaded map made it a button
         if not reply:
             return
         with self._telling:
@@ -610,6 +610,7 @@ class MidiInput:
     def _reopen(self, name: str, names: list[str]) -> None:
         try:
             self.on_reconnect()
+            self._inbox.forget()
             opened = self._open(name)
         except (OSError, RuntimeError, ValueError) as e:  # rtmidi's errors; the port may be gone again already
             if str(e) != self._refused:  # said once, not every second it goes on
