@@ -231,3 +231,22 @@ def test_a_shows_own_cc_6_on_another_channel_than_its_map_files_nrpn_knob_acts(t
     show.write_text("presets:\n  - {name: a, prompt: a}\nmidi:\n  map: pads.yaml\n  controls:\n"
                     "    - {cc: 6, param: strength, channel: 1}\n")
     assert len(parse_show(show.read_text(), str(show)).midi.knobs) == 2
+
+
+@pytest.mark.parametrize("word, meant", [("exit", "blackout"), ("halt", "blackout"), ("stop", "freeze"),
+                                         ("quti", None)])
+def test_a_map_button_on_a_word_for_quit_is_told_what_a_map_may_hold_not_quit(tmp_path, word, meant):
+    """`exit` and `stop` were answered "did you mean quit?", which the map then refuses: the operator went from one
+    refusal to the next."""
+    path, problem = map_refusal(tmp_path, f"- {{note: 36, command: {word}}}")
+    assert problem.startswith(f"{path}:2: MIDI map control 1 command: unknown command {word!r}"), problem
+    assert "quit?" not in problem and "mean quit" not in problem, problem
+    if meant is not None:
+        assert f"did you mean {meant}" in problem and "the show itself ends where vcam runs" in problem, problem
+
+
+def test_the_console_is_still_told_quit_for_exit():
+    from vcam.control.commands import CommandError, parse
+
+    with pytest.raises(CommandError, match="did you mean quit"):
+        parse("exit")
