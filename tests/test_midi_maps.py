@@ -219,8 +219,8 @@ def test_a_shows_own_control_on_a_cc_its_map_files_nrpn_knob_carries_is_refused_
         parse_show(show.read_text(), str(show))
     assert err.value.problems == [
         f"{show}:6: midi control 1: cc {cc} carries the NRPN (1234) of pads.yaml line 3, the map file this builds on: "
-        "an NRPN takes CC 99 and 98 (its number) and CC 6 and 38 (its value) on its channel; give this control "
-        "another cc or channel"], err.value.problems
+        "an NRPN takes CC 99 and 98 (its number), CC 6 and 38 (its value) and CC 96 and 97 (its steps) on its "
+        "channel; give this control another cc or channel"], err.value.problems
 
 
 def test_a_shows_own_cc_6_on_another_channel_than_its_map_files_nrpn_knob_acts(tmp_path):

@@ -19,7 +19,7 @@ from functools import partial
 
 from vcam.errors import VcamError
 from vcam.control.faders import Takeovers
-from vcam.control.midifine import Halves, Moved, Unmapped
+from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
 from vcam.control.midiinbox import Inbox, control_of
 from vcam.control.midimap import PRESSED, Knob, MidiMap
 from vcam.control.throttle import ErrorThrottle
@@ -309,6 +309,7 @@ class MidiRouter:
         self._takeovers = self._fresh_takeovers()
         self._halves = Halves()
         self._button_prev: dict[tuple, int] = {}
+        self._stepped: set[tuple] = set()  # the NRPN knobs said to be stepped (CC 96/97), by channel and number
         # The router's own state (the takeovers, the buttons) is weighed and changed under `_lock` alone, never held
         # while a command runs: a command may wait long (vcam cam's send behind a stalled upload, a preset behind
         # the controller's lock), and a replug's reset (forget_buttons, on the port watch, which a stop waits for)
@@ -341,6 +342,8 @@ class MidiRouter:
             if isinstance(moved, Unmapped):  # moved, driving no fader: picked up anew if a map gives it back
                 self._takeovers.forget(lambda control: control == moved.control)
                 moved = moved if moved.read else None
+            if isinstance(moved, Stepped):
+                return self._step_said(moved)
             if moved is not None:
                 return self._fine(moved) if isinstance(moved, Moved) else None
             entry = self.mapping.control(channel, cc=msg.control)
@@ -374,6 +377,18 @@ class MidiRouter:
         if not self._takeovers.of(moved.control, knob).weigh(knob, value):
             return None
         return partial(self._turned, knob, value, moved.control, "coarse" if moved.coarse else "fine")
+
+    def _step_said(self, stepped: Stepped) -> Callable[[], str] | None:
+        """What is said, once, of an NRPN knob stepped with CC 96/97 (midifine.Stepped)."""
+        key = (stepped.channel, stepped.knob.nrpn)
+        if key in self._stepped:
+            return None
+        self._stepped.add(key)
+        channel = f" on channel {stepped.channel + 1}" if stepped.channel is not None else ""
+        line = (f"MIDI: {stepped.knob.named} ({stepped.knob.param}){channel} is stepped with CC 96/97 (data increment/"
+                "decrement), which vcam does not read; set the controller to send this knob's value on CC 6/38 "
+                "(data entry)")
+        return lambda: line
 
     def forget_buttons(self) -> None:
         """After a reconnect: what the controller did while unplugged was lost. No button counts as held (its

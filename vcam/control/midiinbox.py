@@ -6,7 +6,7 @@ import threading
 from collections import deque
 
 from vcam.control.midifine import DATA, NRPN_NUMBER, RPN_NUMBER
-from vcam.control.midimap import FINE, NRPN_CCS, PRESSED
+from vcam.control.midimap import FINE, PRESSED
 
 
 def control_of(msg) -> tuple:
@@ -135,7 +135,7 @@ class Inbox:
         their place from now on. One that carried an NRPN takes every NRPN knob of its channel with it."""
         self.knobs.pop(control, None)
         kind, channel, number = control
-        if kind == "control_change" and number in NRPN_CCS and channel in self._nrpn_channels:
+        if kind == "control_change" and number in NRPN_NUMBER + DATA and channel in self._nrpn_channels:
             self._nrpn_channels.discard(channel)
             for key in [k for k in self.knobs if k[0] == "nrpn" and k[1] == channel]:
                 self.knobs.pop(key, None)

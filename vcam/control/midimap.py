@@ -36,7 +36,8 @@ from vcam.control.yamlcheck import INVALID, ConfigError, Reader
 FINE = 32  # a 14-bit CC's fine half is its coarse CC + 32 (coarse on CC 0-31), as MIDI 1.0 pairs them
 TOP = {7: 127, 14: 16383}  # a control's highest value by its bits
 PRESSED = 64  # a CC value at or above which a button counts as pressed
-NRPN_CCS = (99, 98, 6, 38)  # an NRPN's number (99 coarse, 98 fine), then its value (data entry: 6 coarse, 38 fine)
+# an NRPN's number (99 coarse, 98 fine), then its value (data entry: 6 coarse, 38 fine) or its steps (96 up, 97 down)
+NRPN_CCS = (99, 98, 6, 38, 96, 97)
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,8 @@ class MidiMap:
         return found if isinstance(found, Knob) else None
 
     def reads_nrpn(self, channel: int | None) -> bool:
-        """Whether an NRPN knob listens on `channel`: its CC 99/98/6/38 are then the NRPN's, not controls' own."""
+        """Whether an NRPN knob listens on `channel`: its CC 99/98/6/38/96/97 are then the NRPN's, not controls'
+        own."""
         return self._first(channel, lambda e: getattr(e, "nrpn", None) is not None) is not None
 
     def _first(self, channel: int | None, matches: Callable[[Knob | Button], bool]) -> Knob | Button | None:
@@ -300,14 +302,15 @@ def _clash(taken: dict, kind: str, number: int, bits: int, channel: int | None, 
 
 
 def _check_nrpn_ccs(r: Reader, cc_uses: list[tuple], nrpn_uses: list[tuple[str, int | None]]) -> None:
-    """A control on CC 99, 98, 6 or 38 where an NRPN knob listens (`nrpn_uses`: whose NRPN, and its channel) would
-    never act, as those CCs carry the NRPN's number and value there: refused at its line."""
+    """A control on CC 99, 98, 6, 38, 96 or 97 where an NRPN knob listens (`nrpn_uses`: whose NRPN, and its
+    channel) would never act, as those CCs carry the NRPN's number, value and steps there: refused at its line."""
     for what, entry, ccs, ch in cc_uses:
         shared = [c for c in ccs if c in NRPN_CCS]
         nrpn = next((whose for whose, nrpn_ch in nrpn_uses if ch is None or nrpn_ch is None or ch == nrpn_ch), None)
         if shared and nrpn is not None:
-            r.error(entry, f"{what}: cc {shared[0]} carries {nrpn}: an NRPN takes CC 99 and 98 (its number) and CC 6 "
-                           "and 38 (its value) on its channel; give this control another cc or channel")
+            r.error(entry, f"{what}: cc {shared[0]} carries {nrpn}: an NRPN takes CC 99 and 98 (its number), CC 6 "
+                           "and 38 (its value) and CC 96 and 97 (its steps) on its channel; give this control another "
+                           "cc or channel")
 
 
 def _taken_by(taken: dict, kind: str, number: int, channel: int | None, control: int) -> int | None:
