@@ -118,3 +118,17 @@ def test_a_coarse_half_alone_back_on_the_step_the_show_saw_last_moves_the_knob_t
     assert ctl.state.strength == (6 << 7 | 100) / 16383
     flood(midi, pair(1, 7 << 7 | 5) + [cc(1, 6)])  # up a step, and back to the start of the one before
     assert ctl.state.strength == (6 << 7) / 16383
+
+
+def test_an_nrpn_knob_whose_controller_was_replugged_moves_on_the_number_it_sends_again(fake_midi_backend):
+    """The router forgets the NRPN picked as the controller comes back (it may have been swapped): a number sent
+    again as it was before the unplug, left out as picked already, left every value after it to no number."""
+    ctl, router = rig("{nrpn: 5, param: strength}", strength=0.0)
+    midi = MidiInput("nanokontrol", router.handle, lambda line: None, on_reconnect=router.forget_buttons)
+    flood(midi, nrpn(5, 0) + nrpn(5, 1))
+    midi._reopen("Fake nanoKONTROL2 MIDI 1", ["Fake nanoKONTROL2 MIDI 1"])
+    try:
+        flood(midi, nrpn(5, 200))
+    finally:
+        midi._close()
+    assert ctl.state.strength == 200 / 16383
