@@ -205,8 +205,8 @@ def test_learn_through_the_midi_input_gives_a_14_bit_pairs_line(fake_midi_backen
     ("- {nrpn: 12, param: blend}\n  - {nrpn: 12, param: strength}",
      ":3: MIDI map control 2: nrpn 12 is control 1's already"),
     ("- {nrpn: 12, param: blend}\n  - {cc: 6, param: strength}",
-     ":3: MIDI map control 2: cc 6 carries control 1's NRPN (12): an NRPN takes CC 99 and 98 (its number) and CC 6 "
-     "and 38 (its value) on its channel; give this control another cc or channel"),
+     ":3: MIDI map control 2: cc 6 carries control 1's NRPN (12): an NRPN takes CC 99 and 98 (its number), CC 6 "
+     "and 38 (its value) and CC 96 and 97 (its steps) on its channel; give this control another cc or channel"),
 ])
 def test_a_14_bit_control_written_wrong_is_refused_once_with_its_line(tmp_path, entries, said):
     path, problem = map_refusal(tmp_path, entries)
@@ -240,7 +240,7 @@ def test_a_control_taken_out_of_the_knobs_as_its_message_comes_in_keeps_that_mes
     """The controls' thread takes a control out of the knobs as it answers as a button (a reloaded map made it one)
     while the port's thread puts its next message in: looked up twice, the second look failed and the message (a
     press) was lost."""
-    from vcam.control.midi import _Inbox
+    from vcam.control.midiinbox import Inbox
 
     class TakenOutMeanwhile(dict):
         def __contains__(self, key):  # found, then taken out before it is read
@@ -248,7 +248,7 @@ def test_a_control_taken_out_of_the_knobs_as_its_message_comes_in_keeps_that_mes
             self.pop(key, None)
             return found
 
-    inbox = _Inbox()
+    inbox = Inbox()
     inbox.knobs = TakenOutMeanwhile({("control_change", 0, 41): (("control_change", 0, 41), "whole")})
     inbox.put(cc(41, 127))
     assert inbox.get(0) == cc(41, 127)
@@ -290,3 +290,33 @@ def test_an_nrpn_knob_a_reload_takes_out_and_gives_back_is_picked_up_anew(meanwh
     for msg in nrpn(5, 16100):  # far from where it was left
         router.handle(msg)
     assert ctl.state.strength == 4000 / 16383
+
+
+def test_an_nrpn_knob_stepped_with_data_increment_is_said_once_and_moves_nothing_and_fires_no_button():
+    """CC 96/97 step the picked NRPN by a unit the instrument defines: read as a guess they would move a knob of
+    16384 steps anywhere from 1/16384 a click to a jump. Unread, they were silent: the knob seemed dead, with no word
+    of why or of what to set on the controller."""
+    ctl, router = rig("{nrpn: 5, param: strength}", strength=0.0)
+    for msg in nrpn(5, 100):
+        router.handle(msg)
+    said = [router.handle(cc(control, value)) for control, value in ((96, 0), (96, 1), (97, 127), (96, 0))]
+    assert said[0] == ("MIDI: nrpn 5 (strength) on channel 1 is stepped with CC 96/97 (data increment/decrement), "
+                       "which vcam does not read; set the controller to send this knob's value on CC 6/38 (data entry)")
+    assert said[1:] == [None, None, None]
+    assert ctl.state.strength == 100 / 16383
+    for msg in [cc(99, 0), cc(98, 6), cc(96, 0)]:  # no knob's NRPN: nothing to say
+        assert router.handle(msg) is None
+
+
+def test_data_increment_on_a_channel_without_an_nrpn_knob_is_a_control_of_its_own():
+    ctl, router = rig("{nrpn: 5, param: strength, channel: 2}\n{cc: 96, param: bias, range: [0.05, 1], channel: 1}",
+                      bias=1.0)
+    router.handle(cc(96, 127))
+    router.handle(cc(96, 0))
+    assert ctl.state.bias == 0.05
+
+
+def test_a_button_on_data_increment_where_an_nrpn_knob_listens_is_refused(tmp_path):
+    """It fired on every click of the NRPN knob's steps."""
+    path, problem = map_refusal(tmp_path, "- {nrpn: 5, param: strength}\n  - {cc: 96, command: next}")
+    assert problem.startswith(f"{path}:3: MIDI map control 2: cc 96 carries control 1's NRPN (5): "), problem

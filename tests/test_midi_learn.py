@@ -52,6 +52,21 @@ def test_learn_gives_a_7_bit_nrpn_its_bits_and_says_an_rpn_is_no_knob():
     assert "# RPN (CC 101/100 pick an instrument setting" in lines[1], lines
 
 
+def test_learn_says_an_nrpn_stepped_with_data_increment_is_not_read_once_with_what_to_set():
+    """An encoder that steps its NRPN with CC 96/97 was learnt as nothing at all."""
+    from vcam.control.midilearn import Learner
+
+    learner = Learner()
+    lines = []
+    for control, v in ((99, 1), (98, 2), (96, 0), (96, 0), (97, 0), (99, 1), (98, 2), (96, 0)):
+        lines += learner.feed(cc(control, v, channel=2), 0.0)
+    lines += learner.due()
+    assert len(lines) == 1 and lines[0].endswith("# NRPN 130 on channel 3 steps with CC 96/97 (data increment/"
+                                                 "decrement), which a map does not read; set this control to send "
+                                                 "its value (CC 6/38) in the controller's editor and move it again"), \
+        lines
+
+
 def test_learn_gives_a_14_bit_cc_pair_one_line_and_leaves_a_button_under_a_fader_alone():
     """A 14-bit fader sends its coarse half on CC 1 and its fine half on CC 33 straight after: learn said two knobs,
     the second of which jumps through every step of the first. A nanoKONTROL2's S button (CC 32) pressed straight

@@ -202,3 +202,51 @@ def test_a_map_named_from_a_home_folder_that_is_not_there_is_said_not_found():
 
     with pytest.raises(ValueError, match="'~nosuch-vcam-user/pads.yaml' not found"):
         map_named("~nosuch-vcam-user/pads.yaml")
+
+
+@pytest.mark.parametrize("own, cc", [("{cc: 6, param: strength}", 6), ("{cc: 98, command: next, channel: 2}", 98),
+                                     ("{cc: 6, bits: 14, param: strength}", 6), ("{cc: 38, param: strength}", 38)])
+def test_a_shows_own_control_on_a_cc_its_map_files_nrpn_knob_carries_is_refused_naming_both(tmp_path, own, cc):
+    """Refused only within one list: a show's own cc 6 beside its map file's NRPN knob on the same channel loaded,
+    and never acted, as CC 6 was the NRPN's value there."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "pads.yaml").write_text("controls:\n  - {cc: 41, command: next}\n  - {nrpn: 1234, param: blend}\n")
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: a}}\nmidi:\n  map: pads.yaml\n  controls:\n    - {own}\n")
+    with pytest.raises(ConfigError) as err:
+        parse_show(show.read_text(), str(show))
+    assert err.value.problems == [
+        f"{show}:6: midi control 1: cc {cc} carries the NRPN (1234) of pads.yaml line 3, the map file this builds on: "
+        "an NRPN takes CC 99 and 98 (its number), CC 6 and 38 (its value) and CC 96 and 97 (its steps) on its "
+        "channel; give this control another cc or channel"], err.value.problems
+
+
+def test_a_shows_own_cc_6_on_another_channel_than_its_map_files_nrpn_knob_acts(tmp_path):
+    from vcam.control.show import parse_show
+
+    (tmp_path / "pads.yaml").write_text("controls:\n  - {nrpn: 1234, param: blend, channel: 2}\n")
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: a}\nmidi:\n  map: pads.yaml\n  controls:\n"
+                    "    - {cc: 6, param: strength, channel: 1}\n")
+    assert len(parse_show(show.read_text(), str(show)).midi.knobs) == 2
+
+
+@pytest.mark.parametrize("word, meant", [("exit", "blackout"), ("halt", "blackout"), ("stop", "freeze"),
+                                         ("quti", None)])
+def test_a_map_button_on_a_word_for_quit_is_told_what_a_map_may_hold_not_quit(tmp_path, word, meant):
+    """`exit` and `stop` were answered "did you mean quit?", which the map then refuses: the operator went from one
+    refusal to the next."""
+    path, problem = map_refusal(tmp_path, f"- {{note: 36, command: {word}}}")
+    assert problem.startswith(f"{path}:2: MIDI map control 1 command: unknown command {word!r}"), problem
+    assert "quit?" not in problem and "mean quit" not in problem, problem
+    if meant is not None:
+        assert f"did you mean {meant}" in problem and "the show itself ends where vcam runs" in problem, problem
+
+
+def test_the_console_is_still_told_quit_for_exit():
+    from vcam.control.commands import CommandError, parse
+
+    with pytest.raises(CommandError, match="did you mean quit"):
+        parse("exit")

@@ -335,17 +335,31 @@ MEANT = {
 }
 
 
-def _did_you_mean(name: str) -> str:
+# MEANT's words for a command only the console gives, as a file (a map's button, a cue) is answered: quit, which it
+# may not hold, would be refused next
+MEANT_IN_FILES = {
+    **dict.fromkeys(("exit", "end", "close", "bye", "q", "halt"), "did you mean blackout, which hides the picture? "
+                    "the show itself ends where vcam runs: quit typed there, or Ctrl-C"),
+    "stop": "did you mean freeze, which holds the picture, or blackout, which hides it? the show itself ends where "
+            "vcam runs: quit typed there, or Ctrl-C",
+}
+
+
+def _did_you_mean(name: str, console: bool = True) -> str:
     """`prset` → " (did you mean preset?)": a typo answered with the command meant, not only with the whole list;
-    a word for a command named otherwise (MEANT) with that command."""
+    a word for a command named otherwise (MEANT) with that command. Off the `console`, never a command only it
+    gives."""
+    if not console and name in MEANT_IN_FILES:
+        return f" ({MEANT_IN_FILES[name]})"
     if name in MEANT:
         return f" ({MEANT[name]})"
-    meant = nearest(name, USAGE)
+    meant = nearest(name, [c for c in USAGE if console or c not in TYPED_ONLY])
     return f" (did you mean {meant}?)" if meant else ""
 
 
-def parse(line: str) -> Command | None:
-    """One line of text → Command; None for a blank line or a # comment; CommandError for anything else."""
+def parse(line: str, console: bool = True) -> Command | None:
+    """One line of text → Command; None for a blank line or a # comment; CommandError for anything else. `console`:
+    typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold."""
     if len(line) > MAX_LINE:
         raise CommandError(f"line too long ({len(line)} characters, at most {MAX_LINE})")
     # a space of another kind (a no-break space, as Option-Space types on a Mac and pages copy) separates words as
@@ -356,7 +370,7 @@ def parse(line: str) -> Command | None:
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     name, rest = word.lower(), (more[0] if more else "").strip()
     if name not in USAGE:
-        raise CommandError(f"unknown command {_shown(word)}{_did_you_mean(name)}; type 'help' for the list")
+        raise CommandError(f"unknown command {_shown(word)}{_did_you_mean(name, console)}; type 'help' for the list")
     rest, at = _split_at(name, rest)
     if name in NO_ARGS:
         if rest:
@@ -374,7 +388,7 @@ def read_command(r: "Reader", node, what: str) -> Command | None:
     if text is None:
         return None
     try:
-        cmd = parse(text)
+        cmd = parse(text, console=False)
     except CommandError as e:
         r.error(node, f"{what}: {e}")
         return None

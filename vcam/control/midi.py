@@ -14,17 +14,16 @@ import sys
 import threading
 import time
 import unicodedata
-from collections import deque
 from collections.abc import Callable
 from functools import partial
 
 from vcam.errors import VcamError
 from vcam.control.faders import Takeovers
-from vcam.control.midifine import Halves, Moved, Unmapped
-from vcam.control.midimap import Knob, MidiMap
+from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
+from vcam.control.midiinbox import Inbox, control_of
+from vcam.control.midimap import PRESSED, Knob, MidiMap
 from vcam.control.throttle import ErrorThrottle
 
-PRESSED = 64  # a CC value at or above which a button counts as pressed
 NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
 
@@ -310,6 +309,7 @@ class MidiRouter:
         self._takeovers = self._fresh_takeovers()
         self._halves = Halves()
         self._button_prev: dict[tuple, int] = {}
+        self._stepped: set[tuple] = set()  # the NRPN knobs said to be stepped (CC 96/97), by channel and number
         # The router's own state (the takeovers, the buttons) is weighed and changed under `_lock` alone, never held
         # while a command runs: a command may wait long (vcam cam's send behind a stalled upload, a preset behind
         # the controller's lock), and a replug's reset (forget_buttons, on the port watch, which a stop waits for)
@@ -342,6 +342,8 @@ class MidiRouter:
             if isinstance(moved, Unmapped):  # moved, driving no fader: picked up anew if a map gives it back
                 self._takeovers.forget(lambda control: control == moved.control)
                 moved = moved if moved.read else None
+            if isinstance(moved, Stepped):
+                return self._step_said(moved)
             if moved is not None:
                 return self._fine(moved) if isinstance(moved, Moved) else None
             entry = self.mapping.control(channel, cc=msg.control)
@@ -376,6 +378,18 @@ class MidiRouter:
             return None
         return partial(self._turned, knob, value, moved.control, "coarse" if moved.coarse else "fine")
 
+    def _step_said(self, stepped: Stepped) -> Callable[[], str] | None:
+        """What is said, once, of an NRPN knob stepped with CC 96/97 (midifine.Stepped)."""
+        key = (stepped.channel, stepped.knob.nrpn)
+        if key in self._stepped:
+            return None
+        self._stepped.add(key)
+        channel = f" on channel {stepped.channel + 1}" if stepped.channel is not None else ""
+        line = (f"MIDI: {stepped.knob.named} ({stepped.knob.param}){channel} is stepped with CC 96/97 (data increment/"
+                "decrement), which vcam does not read; set the controller to send this knob's value on CC 6/38 "
+                "(data entry)")
+        return lambda: line
+
     def forget_buttons(self) -> None:
         """After a reconnect: what the controller did while unplugged was lost. No button counts as held (its
         release was lost), and every knob is picked up again (soft takeover): it may have been moved meanwhile,
@@ -391,73 +405,7 @@ class MidiRouter:
         return Turned.of(reply, control, part) if reply is not None else None
 
 
-def _control_of(msg) -> tuple:
-    """Which knob, button or key sent `msg`, whatever its value."""
-    return (msg.type, getattr(msg, "channel", None), getattr(msg, "control", getattr(msg, "note", None)))
-
-
 TURNED = "turned"  # a key's last part that counts a knob's replies apart from its errors
-
-
-class _Inbox:
-    """Messages for the controls' thread, in the order they came. A knob's value (a control that answered as one,
-    `knobs`) takes the place of the same knob's value still waiting, so long as nothing but knobs came since and
-    both are on the same side of PRESSED: a knob turned faster than the show takes its changes (the controller's
-    lock held, a remote server slow to answer) is followed to its newest value instead of queueing every step, a
-    press keeps its place among them, and a button (one a reloaded map made of a knob) keeps each press. A 14-bit
-    knob's halves wait together, in their order: a coarse half takes the place of all that waits of its knob (it
-    sets the fine half to 0), a fine half that of the fine half after it, so the newest value is the one reached."""
-
-    def __init__(self):
-        self._waiting: deque[list] = deque()  # slots of messages, so that a newer value can take one's place
-        self._ready: deque = deque()  # the rest of a slot taken out, given before the next slot
-        self._knob_slots: dict[tuple, list] = {}  # a knob's waiting slot, while only knobs came after it
-        self._changed = threading.Condition()
-        # controls (as _control_of) that answered as knobs -> (the knob, as a 14-bit knob's halves share it; the
-        # part: "whole", "coarse" or "fine")
-        self.knobs: dict[tuple, tuple[tuple, str]] = {}
-
-    def put(self, msg) -> None:
-        key = _control_of(msg)
-        with self._changed:
-            # read once: the controls' thread takes a control out as it answers as a button (a reloaded map)
-            if (known := self.knobs.get(key)) is not None:
-                knob, part = known
-                slot = self._knob_slots.get(knob)
-                if slot is not None and _takes_place(slot, msg, part):
-                    return
-                slot = self._knob_slots[knob] = [msg]
-            else:
-                self._knob_slots.clear()  # a press, a key: what came before it stays before it
-                slot = [msg]
-            self._waiting.append(slot)
-            self._changed.notify()
-
-    def get(self, timeout: float):
-        """The next message, or None after `timeout` seconds without one."""
-        with self._changed:
-            if self._ready:
-                return self._ready.popleft()
-            if not self._changed.wait_for(lambda: self._waiting, timeout):
-                return None
-            slot = self._waiting.popleft()
-            for knob, waiting in list(self._knob_slots.items()):
-                if waiting is slot:
-                    del self._knob_slots[knob]
-            self._ready.extend(slot[1:])
-            return slot[0]
-
-
-def _takes_place(slot: list, msg, part: str) -> bool:
-    """Whether `msg`, a knob's `part`, is put in its knob's waiting `slot` in place of what it makes stale there."""
-    same = [m for m in slot if m.control == msg.control]
-    if any((m.value >= PRESSED) != (msg.value >= PRESSED) for m in same):
-        return False  # a press among them: each keeps its place
-    if part == "fine":
-        slot[:] = [m for m in slot if m.control != msg.control] + [msg]
-    else:
-        slot[:] = [msg]
-    return True
 
 
 class MidiInput:
@@ -466,7 +414,7 @@ class MidiInput:
     a show file) and opened when it comes, by the same watch.
 
     MIDI clock is handed on as it arrives, on the thread that reads the port (a PolledInput's; the MIDI library's
-    for mido's other backends): its timing is the tempo. Every other message goes through an _Inbox to a thread of
+    for mido's other backends): its timing is the tempo. Every other message goes through an Inbox to a thread of
     its own, so that a tick is never held up behind a knob's command, and a knob's flood of values is followed to
     the newest rather than queued. A knob's replies are held back as it sweeps: one line, then a count naming the
     last."""
@@ -490,7 +438,7 @@ class MidiInput:
         # whole, not a count taken and then said: a count of older lines said after a newer line would make a stale
         # value the last word on a control. One throttle it stays, as its counts speak of the lines it held back.
         self._telling = threading.Lock()
-        self._inbox = _Inbox()
+        self._inbox = Inbox()
         self._known: set[str] = set()  # the inputs listed at the last look while the port was open
         self._lost: str | None = None  # the port that was unplugged, until it (or another) is open again
         self._refused: str | None = None  # why it could not be (re)opened, said once until it opens
@@ -570,17 +518,17 @@ class MidiInput:
                 self._act(msg)
 
     def _act(self, msg) -> None:
-        control = _control_of(msg)
+        control = control_of(msg)
         try:
             reply = self.on_message(msg)
         except Exception as e:  # a bad message must not kill the MIDI thread
             reply = f"error: MIDI {msg}: {e}"
         if isinstance(reply, Turned):
-            self._inbox.knobs[control] = (reply.knob or control, reply.part)
+            self._inbox.turned(control, reply.knob, reply.part)
             if reply.knob is not None:  # one line for a 14-bit knob's two halves
                 control = (*reply.knob, "knob")
         elif reply:
-            self._inbox.knobs.pop(control, None)  # a reloaded map made it a button
+            self._inbox.not_a_knob(control)  # a reloaded map made it a button
         if not reply:
             return
         with self._telling:
@@ -677,6 +625,7 @@ class MidiInput:
     def _reopen(self, name: str, names: list[str]) -> None:
         try:
             self.on_reconnect()
+            self._inbox.forget()
             opened = self._open(name)
         except (OSError, RuntimeError, ValueError) as e:  # rtmidi's errors; the port may be gone again already
             if str(e) != self._refused:  # said once, not every second it goes on

@@ -21,6 +21,7 @@ from vcam.control.midimap import Knob, MidiMap
 NRPN_NUMBER = (99, 98)  # coarse, fine
 RPN_NUMBER = (101, 100)  # an RPN picked (pitch bend range and such): data entry is not an NRPN knob's meanwhile
 DATA = (6, 38)  # coarse, fine
+STEPS = (96, 97)  # data increment, decrement: the picked NRPN stepped (Stepped)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,19 @@ class Moved:
     control: tuple
     value: int
     coarse: bool
+
+
+@dataclass(frozen=True)
+class Stepped:
+    """An NRPN knob stepped with data increment or decrement (CC 96/97), which is not read. MIDI 1.0 steps the
+    parameter by one of its units, which the instrument defines (RP-018: the fine half, or the coarse one for some
+    parameters), and controllers take the value byte as a count of steps or send it as 0 or 127: for a knob of
+    16384 steps, any of these readings would move it by a guess, from 1/16384 of its range a click to a jump. Said
+    once, with how to set the controller to send its value; never read as a control of its own where an NRPN knob
+    listens, as a button on CC 96 would fire on every click."""
+
+    knob: Knob
+    channel: int | None
 
 
 HALF = "half"  # a message that is part of a 14-bit control and moves nothing by itself (an NRPN's number)
@@ -59,6 +73,8 @@ class Halves:
         """What CC `cc` at `value` on `channel` does to a 14-bit control of `mapping`: a Moved, HALF where it only
         picks a number (or refines nothing known yet), an Unmapped for an NRPN no knob takes now, None where it is
         no 14-bit control's (a knob or button of its own, read as ever)."""
+        if cc in STEPS and mapping.reads_nrpn(channel):
+            return self._stepped(mapping, channel)
         if cc in RPN_NUMBER:  # read on as a control of its own where a map names it, as before NRPN came in
             self._picked[channel] = ["rpn", None, None]
             return None
@@ -90,6 +106,13 @@ class Halves:
         if knob.bits == 7:  # its value on data entry's coarse half alone
             return Moved(knob, control, value, True) if cc == DATA[0] else HALF
         return self._half(knob, control, cc == DATA[0], value)
+
+    def _stepped(self, mapping: MidiMap, channel: int | None) -> Stepped | str:
+        picked = self._picked.get(channel)
+        if picked is None or picked[0] != "nrpn" or None in picked[1:]:
+            return HALF
+        knob = mapping.nrpn_knob(channel, picked[1] << 7 | picked[2])
+        return Stepped(knob, channel) if knob is not None else HALF
 
     def _half(self, knob: Knob, control: tuple, coarse: bool, value: int) -> Moved | str:
         if coarse:

@@ -145,9 +145,13 @@ class Learner:
             picked[1 if msg.control in (99, 101) else 2] = msg.value
         if picked[0] == "RPN":
             return self._rpn(msg)
-        if msg.control not in (6, 38) or None in picked[1:]:
+        if None in picked[1:]:
             return []
         number = picked[1] << 7 | picked[2]
+        if msg.control in (96, 97):
+            return self._stepped(msg, number)
+        if msg.control not in (6, 38):
+            return []
         seen = self._nrpn.setdefault((msg.channel, number), _Control())
         if msg.control == 38:
             kind = "14"
@@ -160,6 +164,17 @@ class Learner:
         bits = ", bits: 7" if kind == "7" else ""
         return [_show(msg, f"- {{nrpn: {number}{bits}, param: blend, channel: {msg.channel + 1}}}    # an NRPN knob "
                            f"or fader (CC 99/98 its number, CC 6{'' if bits else '/38'} its value)")]
+
+    def _stepped(self, msg, number: int) -> list[str]:
+        """An NRPN stepped with data increment/decrement, which a map does not read (midifine.Stepped): said once
+        per NRPN, with what to set."""
+        key = ("stepped", msg.channel, number)
+        if key in self._said:
+            return []
+        self._said.add(key)
+        return [_show(msg, f"# NRPN {number} on channel {msg.channel + 1} steps with CC 96/97 (data increment/"
+                           "decrement), which a map does not read; set this control to send its value (CC 6/38) in "
+                           "the controller's editor and move it again")]
 
     def _rpn(self, msg) -> list[str]:
         key = ("RPN", msg.channel)

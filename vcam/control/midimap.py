@@ -35,7 +35,9 @@ from vcam.control.yamlcheck import INVALID, ConfigError, Reader
 
 FINE = 32  # a 14-bit CC's fine half is its coarse CC + 32 (coarse on CC 0-31), as MIDI 1.0 pairs them
 TOP = {7: 127, 14: 16383}  # a control's highest value by its bits
-NRPN_CCS = (99, 98, 6, 38)  # an NRPN's number (99 coarse, 98 fine), then its value (data entry: 6 coarse, 38 fine)
+PRESSED = 64  # a CC value at or above which a button counts as pressed
+# an NRPN's number (99 coarse, 98 fine), then its value (data entry: 6 coarse, 38 fine) or its steps (96 up, 97 down)
+NRPN_CCS = (99, 98, 6, 38, 96, 97)
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,8 @@ class MidiMap:
         return found if isinstance(found, Knob) else None
 
     def reads_nrpn(self, channel: int | None) -> bool:
-        """Whether an NRPN knob listens on `channel`: its CC 99/98/6/38 are then the NRPN's, not controls' own."""
+        """Whether an NRPN knob listens on `channel`: its CC 99/98/6/38/96/97 are then the NRPN's, not controls'
+        own."""
         return self._first(channel, lambda e: getattr(e, "nrpn", None) is not None) is not None
 
     def _first(self, channel: int | None, matches: Callable[[Knob | Button], bool]) -> Knob | Button | None:
@@ -187,7 +190,10 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     knobs, buttons, programs = [], [], []
     taken: dict[tuple[str, int], list[tuple[int | None, int]]] = {}  # (cc|note|nrpn, number) -> [(channel, control)]
     cc_uses: list[tuple] = []  # (what, entry, its ccs, channel) of each control on a cc
-    nrpn_uses: list[tuple[int, int, int | None]] = []  # (control, nrpn, channel) of each NRPN knob
+    # (whose NRPN, said so, and its channel) of each NRPN knob: the map file's, whose CCs a show's own entry cannot
+    # take (the router reads CC 6 as the NRPN's wherever one listens), and this list's
+    nrpn_uses = [(f"the NRPN ({k.nrpn}) of {Path(k.where[0]).name} line {k.where[1]}, the map file this builds on",
+                  k.channel) for k in result.knobs if k.nrpn is not None]
     for i, entry in enumerate(r.sequence(keys["controls"], f"{where} controls") if "controls" in keys else []):
         what = f"{where} control {i + 1}"
         at = (r.path, entry.start_mark.line + 1)
@@ -220,7 +226,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
         if isinstance(found, Knob):
             knobs.append(found)
             if found.nrpn is not None:
-                nrpn_uses.append((i + 1, found.nrpn, ch))
+                nrpn_uses.append((f"control {i + 1}'s NRPN ({found.nrpn})", ch))
             else:
                 cc_uses.append((what, entry, tuple(c for c in (found.cc, found.fine_cc) if c is not None), ch))
         elif isinstance(found, Button):
@@ -295,16 +301,15 @@ def _clash(taken: dict, kind: str, number: int, bits: int, channel: int | None, 
     return None
 
 
-def _check_nrpn_ccs(r: Reader, cc_uses: list[tuple], nrpn_uses: list[tuple[int, int, int | None]]) -> None:
-    """A control on CC 99, 98, 6 or 38 where an NRPN knob listens would never act, as those CCs carry the NRPN's
-    number and value there: refused at its line."""
+def _check_nrpn_ccs(r: Reader, cc_uses: list[tuple], nrpn_uses: list[tuple[str, int | None]]) -> None:
+    """A control on CC 99, 98, 6, 38, 96 or 97 where an NRPN knob listens (`nrpn_uses`: whose NRPN, and its
+    channel) would never act, as those CCs carry the NRPN's number, value and steps there: refused at its line."""
     for what, entry, ccs, ch in cc_uses:
         shared = [c for c in ccs if c in NRPN_CCS]
-        nrpn = next(((control, n) for control, n, nrpn_ch in nrpn_uses
-                     if ch is None or nrpn_ch is None or ch == nrpn_ch), None)
+        nrpn = next((whose for whose, nrpn_ch in nrpn_uses if ch is None or nrpn_ch is None or ch == nrpn_ch), None)
         if shared and nrpn is not None:
-            r.error(entry, f"{what}: cc {shared[0]} carries control {nrpn[0]}'s NRPN ({nrpn[1]}): an NRPN takes CC 99 "
-                           "and 98 (its number) and CC 6 and 38 (its value) on its channel; give this control another "
+            r.error(entry, f"{what}: cc {shared[0]} carries {nrpn}: an NRPN takes CC 99 and 98 (its number), CC 6 "
+                           "and 38 (its value) and CC 96 and 97 (its steps) on its channel; give this control another "
                            "cc or channel")
 
 

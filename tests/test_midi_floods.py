@@ -1,0 +1,134 @@
+"""A knob's flood of values behind a busy show, followed to its newest value: an NRPN knob whose controller sends its
+number again with every value, two NRPN knobs turned at once, and a controller that leaves out a fine half of 0. The
+flood is put in the input's inbox as the port's thread would, then taken out and acted on as the controls' thread
+would, all at once: what a show that was busy all along sees."""
+import random
+
+import pytest
+
+from test_midi_14bit import cc, nrpn, pair, rig
+from vcam.control.midi import MidiInput
+
+
+def counted(ctl) -> list:
+    """The values `ctl` is set to from now on, as (param, value)."""
+    applied, set_param = [], ctl.set_param
+
+    def counting(param, value, source, between=None):
+        applied.append((param, value))
+        return set_param(param, value, source, between=between)
+
+    ctl.set_param = counting
+    return applied
+
+
+def flood(midi: MidiInput, msgs: list) -> list:
+    """`msgs` put in while the show is busy, then all that waits acted on; the messages acted on."""
+    for msg in msgs:
+        midi._deliver(msg)
+    acted = []
+    while (msg := midi._inbox.get(0)) is not None:
+        acted.append(msg)
+        midi._act(msg)
+    return acted
+
+
+def listening(router) -> MidiInput:
+    return MidiInput("nanokontrol", router.handle, lambda line: None)
+
+
+def test_an_nrpn_knob_whose_controller_sends_its_number_with_every_value_floods_to_its_newest_value():
+    """Its number (CC 99 and 98) came between each value and the next, taken as a control of its own: every value
+    waited in turn, 160 changes 480 messages and more, and the show went through each step behind."""
+    ctl, router = rig("{nrpn: 1234, param: strength}", strength=0.0)
+    midi = listening(router)
+    flood(midi, nrpn(1234, 0) + nrpn(1234, 1))  # moved before: known as a knob, both halves
+    applied = counted(ctl)
+    acted = flood(midi, [msg for raw in range(100, 16100, 100) for msg in nrpn(1234, raw)])
+    assert ctl.state.strength == 16000 / 16383
+    assert len(acted) <= 4, acted
+    assert len(applied) <= 2, applied
+
+
+def test_two_nrpn_knobs_turned_at_once_and_one_on_another_channel_each_flood_to_their_own_newest_value():
+    """Interleaved on one channel, each value after its own number: a value is never taken for another number's or
+    another channel's, and each knob ends where it was left."""
+    ctl, router = rig("{nrpn: 1, param: strength, channel: 1}\n{nrpn: 2, param: bias, range: [0.05, 1], channel: 1}\n"
+                      "{nrpn: 1, param: transition, range: [0, 12], channel: 2}", strength=0.0, bias=1.0,
+                      transition=0)
+    midi = listening(router)
+    for raw in (0, 1):  # moved before: known as knobs, both halves
+        flood(midi, nrpn(1, raw) + nrpn(2, 16383 - raw) + nrpn(1, raw, channel=1))
+    applied = counted(ctl)
+    msgs = []
+    for i in range(1, 121):
+        msgs += nrpn(1, i * 100) + nrpn(2, 16383 - i * 100) + nrpn(1, i * 130, channel=1)
+    acted = flood(midi, msgs)
+    assert ctl.state.strength == 12000 / 16383
+    assert ctl.state.bias == pytest.approx(0.05 + 0.95 * (16383 - 12000) / 16383)
+    assert ctl.state.transition == round(12 * 15600 / 16383)
+    assert len(acted) <= 16, acted
+    assert len(applied) <= 8, applied
+
+
+def _stream(rng: random.Random, halves, changes: int, leave_out_zero: bool) -> list:
+    """A knob swept about in `changes` moves, each sent as `halves(raw)` gives it; a fine half of 0 left out where
+    `leave_out_zero`, as some controllers do."""
+    msgs, raw = [], 0
+    for _ in range(changes):
+        raw = max(0, min(16383, raw + rng.choice((-300, -128, -1, 0, 1, 127, 128, 129, 300, -129))))
+        if rng.random() < 0.2:
+            raw &= ~127  # on a step's start: the fine half is 0
+        sent = halves(raw)
+        if leave_out_zero and raw & 127 == 0:
+            sent = [m for m in sent if m.control not in (38, 33)]
+        msgs += sent
+    return msgs
+
+
+@pytest.mark.parametrize("entry, halves", [
+    ("{cc: 1, bits: 14, param: strength}", lambda raw: pair(1, raw)),
+    ("{nrpn: 1234, param: strength}", lambda raw: nrpn(1234, raw)),
+], ids=["cc pair", "nrpn"])
+@pytest.mark.parametrize("leave_out_zero", [True, False], ids=["fine 0 left out", "both halves"])
+def test_a_14_bit_knobs_merged_flood_ends_where_the_messages_one_by_one_would_have_left_it(entry, halves,
+                                                                                         leave_out_zero):
+    """A controller that leaves out a fine half of 0 sends a step's coarse half alone, and the same coarse half as
+    the one before moves nothing (its fine half is on its way, from a controller that sends both): a flood merged to
+    its newest coarse half could end on the coarse half the show saw last, which moved nothing, and the knob stayed
+    up to a step off where the controller left it."""
+    rng = random.Random(7)
+    for _ in range(60):
+        one_by_one, router = rig(entry, strength=0.0)
+        merged, merging = rig(entry, strength=0.0)
+        midi = listening(merging)
+        start = halves(0) + _stream(rng, halves, rng.randrange(1, 12), leave_out_zero)
+        later = _stream(rng, halves, rng.randrange(1, 40), leave_out_zero)
+        for msg in start + later:
+            router.handle(msg)
+        flood(midi, start)
+        flood(midi, later)
+        assert merged.state.strength == one_by_one.state.strength, [(m.control, m.value) for m in start + later]
+
+
+def test_a_coarse_half_alone_back_on_the_step_the_show_saw_last_moves_the_knob_to_that_steps_start():
+    ctl, router = rig("{cc: 1, bits: 14, param: strength}", strength=0.0)
+    midi = listening(router)
+    flood(midi, pair(1, 0) + pair(1, 6 << 7 | 100))
+    assert ctl.state.strength == (6 << 7 | 100) / 16383
+    flood(midi, pair(1, 7 << 7 | 5) + [cc(1, 6)])  # up a step, and back to the start of the one before
+    assert ctl.state.strength == (6 << 7) / 16383
+
+
+def test_an_nrpn_knob_whose_controller_was_replugged_moves_on_the_number_it_sends_again(fake_midi_backend):
+    """The router forgets the NRPN picked as the controller comes back (it may have been swapped): a number sent
+    again as it was before the unplug, left out as picked already, left every value after it to no number."""
+    ctl, router = rig("{nrpn: 5, param: strength}", strength=0.0)
+    midi = MidiInput("nanokontrol", router.handle, lambda line: None, on_reconnect=router.forget_buttons)
+    flood(midi, nrpn(5, 0) + nrpn(5, 1))
+    midi._reopen("Fake nanoKONTROL2 MIDI 1", ["Fake nanoKONTROL2 MIDI 1"])
+    try:
+        flood(midi, nrpn(5, 200))
+    finally:
+        midi._close()
+    assert ctl.state.strength == 200 / 16383
