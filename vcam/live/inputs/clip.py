@@ -204,11 +204,15 @@ class AlphaCapture:
         return self._next() is not None
 
     def read(self) -> tuple[bool, np.ndarray | None]:
+        import cv2
+
         frame = self._next()
         if frame is None:
             return False, None
-        rgba = np.rot90(frame.to_ndarray(format="rgba"), (getattr(frame, "rotation", 0) or 0) // 90)
-        return True, _over_black_bgr(rgba[:, :, 2::-1], rgba[:, :, 3:])
+        rgba = frame.to_ndarray(format="rgba")
+        bgr = _over_black_bgr(cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGR), rgba[:, :, 3:])
+        turns = (getattr(frame, "rotation", 0) or 0) // 90
+        return True, np.ascontiguousarray(np.rot90(bgr, turns)) if turns % 4 else bgr
 
     def release(self) -> None:
         if self._container is not None:
@@ -344,7 +348,15 @@ class ClipSource:
 
 
 def _over_black_bgr(bgr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """BGR over black through its alpha [H, W, 1] (of bgr's own dtype's range), as uint8."""
+    """BGR uint8 over black through its alpha [H, W, 1] (of its own dtype's range), as uint8: each channel
+    times alpha / max, rounded half up."""
+    if alpha.dtype == np.uint8 and bgr.dtype == np.uint8:
+        # OpenCV's product rounds every one of the 256 x 256 pairs as the float sum below does, four times as fast:
+        # an HD alpha clip's frame otherwise takes a good part of the show's frame time to composite
+        import cv2
+
+        weight = cv2.cvtColor(np.ascontiguousarray(alpha[:, :, 0]), cv2.COLOR_GRAY2BGR)
+        return cv2.multiply(np.ascontiguousarray(bgr), weight, scale=1 / 255)
     weight = alpha.astype(np.float32) / np.iinfo(alpha.dtype).max
     return (bgr.astype(np.float32) * weight + 0.5).astype(np.uint8)
 
