@@ -264,51 +264,90 @@ def clip_step(clip_rate: Fraction | None, show_fps: float) -> Fraction:
     return clip_rate / show
 
 
+def _stamp(path: str) -> tuple | None:
+    """The file as it is now: changed when it is written again or another is moved in under its name (the inode);
+    None where it is gone."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _opened(path: str, alpha: str | None):
+    """The capture a clip plays through: OpenCV's, or PyAV's with the decoder of its alpha."""
+    return _capture(path) if alpha is None else AlphaCapture(path, alpha)
+
+
+def _first(path: str, alpha: str | None) -> tuple:
+    """(capture, first frame, alpha decoder): the first frame read once, by the capture the clip plays through,
+    which stays open to read on; (None, None, None) where it does not decode. Where PyAV cannot decode a clip with
+    alpha after all, it plays as OpenCV gives it, as it did before alpha was read."""
+    cap = _opened(path, alpha)
+    ok, first = cap.read() if cap.isOpened() else (False, None)
+    if ok and first is not None:
+        return cap, first, alpha
+    cap.release()
+    return _first(path, None) if alpha is not None else (None, None, None)
+
+
 class ClipSource:
     """`file:PATH`, looped and fitted to width×height, at its own speed in a show of `fps` frames a second.
     InputError when the file is missing or does not decode."""
 
     def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", fps: float = SHOW_FPS):
-        import cv2
-
         self.path = _check_file(path, "video file", "file")
         self.name = os.path.basename(self.path)
-        self.width, self.height, self.fit_mode = width, height, fit_mode
+        self.width, self.height, self.fit_mode, self._fps = width, height, fit_mode, fps
+        self._stamp = self._seen = _stamp(self.path)  # taken first: a change while it opens is seen later
+        self._cap = None
+        self._load()
+        self._shown = 0
+
+    def _load(self) -> None:
+        """Opens the file as it is now and reads its first frame; InputError where it does not decode, the clip
+        left as it was."""
+        import cv2
+
         with Probe(self.path) as probe:  # the one PyAV opening of the file to learn about it
-            self._alpha = probe.alpha  # None: OpenCV decodes it; else PyAV with this decoder
-            first = self._first()
-            if first is None:
+            cap, first, alpha = _first(self.path, probe.alpha)
+            if cap is None:
                 raise _undecodable(self.path)
-            declared = None if self._alpha is not None else int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-            length, counted_rate = _frame_count(self.path, declared, probe)
-            self.rate = counted_rate or probe.rate  # the clip's frames a second; None: unknown
-        self.length = max(1, length)
-        self.step = clip_step(self.rate, fps)
+            declared = None if alpha is not None else int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+            try:
+                length, counted_rate = _frame_count(self.path, declared, probe)
+            except BaseException:
+                cap.release()
+                raise
+            rate = counted_rate or probe.rate  # the clip's frames a second; None: unknown
+        self.close()
+        self._cap, self._alpha = cap, alpha  # _alpha None: OpenCV decodes it; else PyAV with this decoder
+        self.length, self.rate = max(1, length), rate
+        self.step = clip_step(self.rate, self._fps)
         self._next = 1  # the frame the open capture reads next
         self._failed: set[int] = set()  # frames where decoding stopped once: a second time, it stops there always
         self._dead_from = self.length  # the first frame that never decodes (the tail of a clip counted long)
         self._kept: OrderedDict[int, np.ndarray] = OrderedDict()
         self._last = self._keep(0, first)
-        self._shown = 0
 
-    def _first(self) -> np.ndarray | None:
-        """The first frame, read once, by the capture the clip plays through, which stays open to read on; None
-        where it does not decode. Where PyAV cannot decode a clip with alpha after all, it plays as OpenCV gives
-        it, as it did before alpha was read."""
-        self._cap = self._open()
-        ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
-        if (not ok or first is None) and self._alpha is not None:
-            self._cap.release()
-            self._alpha = None
-            return self._first()
-        if not ok or first is None:
-            self._cap.release()
-            self._cap = None
-            return None
-        return first
+    def _follow_file(self) -> None:
+        """A clip exported again over itself on air (or another moved in under its name) plays as it is now, its own
+        length and rate, once the file has held still for a block: read on as the clip it replaced, it was cut at
+        that one's length, or held a frame where it is shorter. While it changes from block to block (being
+        written, or a recording growing) nothing is opened: each opening counts its packets, and a half-written
+        file would not decode. One that does not decode, or gone, leaves the clip as it was, holding its frame."""
+        stamp = _stamp(self.path)
+        settled, self._seen = stamp == self._seen, stamp
+        if stamp is None or stamp == self._stamp or not settled:
+            return
+        self._stamp = stamp
+        try:
+            self._load()
+        except Exception:  # whatever a file written again raises as it opens, the show plays on as it was
+            pass
 
     def _open(self):
-        return _capture(self.path) if self._alpha is None else AlphaCapture(self.path, self._alpha)
+        return _opened(self.path, self._alpha)
 
     def _keep(self, index: int, bgr: np.ndarray) -> np.ndarray:
         import cv2
@@ -362,6 +401,7 @@ class ClipSource:
 
     def frames(self, start: int, count: int) -> np.ndarray:
         """The clip's frames for the show's input frames start + i, i < count: [count, H, W, 3] RGB uint8."""
+        self._follow_file()
         indices = [self.index(start + i) for i in range(count)]
         self._shown = indices[-1] if indices else self._shown
         return np.stack([self._read(k) for k in indices])
