@@ -1,0 +1,102 @@
+"""A clip exported again over itself while it plays: the show takes the new one, once the file holds still."""
+import os
+
+import av
+import numpy as np
+import pytest
+
+from helpers import alpha_clip, pyav_clip
+from vcam.live.inputs import ClipSource
+
+W, H = 32, 24
+
+
+def levels(block: np.ndarray) -> list[int]:
+    """Which frames of pyav_clip's clip a block holds (frame i is a flat 10·i)."""
+    return [round(float(f.mean()) / 10) for f in block]
+
+
+def _moved_in(new: str, path: str) -> None:
+    """`new` put in under the name `path` as an export does: written beside it, renamed over it."""
+    os.replace(new, path)
+
+
+def test_a_clip_exported_again_longer_plays_all_its_frames(tmp_path):
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=5)
+    clip = ClipSource(path, W, H, "stretch", fps=10)
+    try:
+        assert levels(clip.frames(0, 5)) == [0, 1, 2, 3, 4]
+        _moved_in(pyav_clip(tmp_path / "new.mp4", 10, count=9), path)
+        clip.frames(5, 4)  # the block it is seen changed in
+        assert levels(clip.frames(9, 9)) == list(range(9)) and clip.length == 9
+    finally:
+        clip.close()
+
+
+def test_a_clip_exported_again_shorter_loops_over_its_frames_without_holding_one(tmp_path):
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
+    clip = ClipSource(path, W, H, "stretch", fps=10)
+    try:
+        clip.frames(0, 4)
+        _moved_in(pyav_clip(tmp_path / "new.mp4", 10, count=3), path)
+        clip.frames(4, 4)
+        assert levels(clip.frames(9, 6)) == [0, 1, 2, 0, 1, 2]
+    finally:
+        clip.close()
+
+
+@pytest.mark.parametrize("before, after", [("alpha", "plain"), ("plain", "alpha")])
+def test_a_clip_replaced_by_one_with_or_without_alpha_is_read_as_it_now_is(tmp_path, before, after):
+    """A WebM with alpha needs libvpx's decoder: a plain H.264 clip fed to it gave no frame, the show held one."""
+    def made(name: str, kind: str) -> str:
+        if kind == "alpha":  # the white square over black
+            return alpha_clip(tmp_path / f"{name}.webm", "libvpx-vp9", "yuva420p", count=4)
+        return pyav_clip(tmp_path / f"{name}.webm", 10, count=4, codec="libvpx-vp9", size=(W, H))
+
+    path = made("loop", before)
+    clip = ClipSource(path, W, H, "stretch", fps=10)
+    try:
+        clip.frames(0, 4)
+        _moved_in(made("new", after), path)
+        clip.frames(4, 4)
+        block = clip.frames(8, 4)
+        if after == "plain":
+            assert levels(block) == [0, 1, 2, 3]
+        else:
+            assert all(tuple(f[1, 1]) == (0, 0, 0) and min(f[12, 16]) > 245 for f in block)
+    finally:
+        clip.close()
+
+
+def test_a_file_that_changes_every_block_is_not_opened_until_it_holds_still(tmp_path, monkeypatch):
+    """A recording growing, or an export being written: opening it each block would count its packets each time
+    and find a half-written file."""
+    path = pyav_clip(tmp_path / "rec.mp4", 10, count=5)
+    clip = ClipSource(path, W, H, "stretch", fps=10)
+    opened: list = []
+    real = av.open
+    monkeypatch.setattr(av, "open", lambda *a, **k: opened.append(a[0]) or real(*a, **k))
+    try:
+        for start in range(0, 20, 5):
+            with open(path, "ab") as grown:
+                grown.write(b"\0" * 64)
+            assert levels(clip.frames(start, 5)) == [0, 1, 2, 3, 4]
+        assert opened == []
+        assert levels(clip.frames(20, 5)) == [0, 1, 2, 3, 4] and len(opened) == 1  # held still: read again once
+        clip.frames(25, 5)
+        assert len(opened) == 1
+    finally:
+        clip.close()
+
+
+def test_a_clip_replaced_by_a_file_that_does_not_decode_plays_on_as_it_was(tmp_path):
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=4)
+    clip = ClipSource(path, W, H, "stretch", fps=10)
+    try:
+        clip.frames(0, 4)
+        (tmp_path / "new.mp4").write_bytes(b"not a video")
+        _moved_in(str(tmp_path / "new.mp4"), path)
+        for start in (4, 8, 12):
+            assert levels(clip.frames(start, 4)) == [0, 1, 2, 3]  # the frames it had
+    finally:
+        clip.close()
