@@ -142,6 +142,27 @@ def test_prompts_without_a_show(tiny_engine):
     assert torch.allclose(stream._target, tiny_engine.text.encode("y"))
 
 
+def test_reload_without_a_show_file_says_there_is_none_and_how_to_play_one():
+    """`reload` with no show file playing was told the show file is read again each time it is saved."""
+    ctl = Controller(None, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    for word in ("reload", "Reload", "refresh"):
+        assert ctl.handle_line(word, "stdin") == ("error: no show file is playing, so there is none to reload: start "
+                                                  "vcam with one (vcam run SHOW.yaml), and each save of it is read "
+                                                  "again on air")
+    assert ctl.handle_line("fly", "stdin") == "error: unknown command 'fly'; type 'help' for the list"
+    with_show = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"x": 1.0}), RecordingProducer(),
+                           threading.Event(), print)
+    assert "read again by itself each time it is saved" in with_show.handle_line("reload", "stdin")
+
+
+def test_a_preset_named_with_a_shells_escapes_or_full_width_digits_is_picked(rig):
+    """`preset neon\\ city` said "no preset named 'neon\\\\ city'" and `preset ２` "no preset named '２'"."""
+    ctl, *_ = rig
+    ctl.replace_show(parse_show(SHOW.replace("name: forest", "name: misty forest (2)"), "show.yaml"))
+    assert ctl.handle_line("preset misty\\ forest\\ \\(2\\)", "stdin").startswith("preset 3 'misty forest (2)'")
+    assert ctl.handle_line("preset ２", "stdin").startswith("preset 2 'ocean'")
+
+
 # --- MIDI ----------------------------------------------------------------------------------------------------
 
 def cc(control, value, channel=0):
