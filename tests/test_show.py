@@ -560,13 +560,38 @@ def test_a_reload_names_what_it_changed_and_what_waits_for_the_next_start(tmp_pa
     watcher.poll(), watcher.poll()
     assert said == [f"reloaded {path}: 2 presets; transition 0 for later changes; at the next start: "
                     "output size/fps/out, defaults seed/steps/bias"]
-    path.write_text(path.read_text().replace("prompt: y", "prompt: yz"))  # the presets only: nothing waits
+    path.write_text(path.read_text().replace("prompt: y", "prompt: yz"))  # the presets only: the rest still waits
     watcher.on_show = lambda show, maps: None
     watcher.poll(), watcher.poll()
-    assert said[-1] == f"reloaded {path}: 2 presets"
+    assert said[-1] == (f"reloaded {path}: 2 presets; at the next start: output size/fps/out, defaults "
+                        "seed/steps/bias")
     path.write_text("presets:\n  - {name: a, prompt: x}\n")
     watcher.poll(), watcher.poll()
     assert said[-1].startswith(f"reloaded {path}: 1 preset;")  # not '1 presets'
+
+
+def test_what_waits_for_the_next_start_is_what_differs_from_the_show_as_it_started(tmp_path):
+    """An edit undone to what the show started with still said "at the next start: defaults seed" (the save before
+    it was compared with), and a later save of a preset said nothing of the seed still waiting."""
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    start = "defaults: {seed: 0}\npresets:\n  - {name: a, prompt: x}\n"
+    path.write_text(start)
+    said = []
+    watcher = ShowWatcher(str(path), lambda show, maps: None, said.append, show=load_show(path))
+
+    def save(text):
+        path.write_text(text)
+        os.utime(path, ns=(10**18 + len(said),) * 2)
+        watcher.poll(), watcher.poll()
+
+    save(start.replace("seed: 0", "seed: 9"))
+    assert said[-1] == f"reloaded {path}: 1 preset; at the next start: defaults seed"
+    save(start.replace("seed: 0", "seed: 9").replace("prompt: x", "prompt: xy"))
+    assert said[-1] == f"reloaded {path}: 1 preset; at the next start: defaults seed"  # waits still
+    save(start.replace("prompt: x", "prompt: xy"))
+    assert said[-1] == f"reloaded {path}: 1 preset"  # the seed the show runs with: nothing waits
 
 
 def test_a_save_that_changes_nothing_in_the_show_says_so_and_applies_nothing(tmp_path):

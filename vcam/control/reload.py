@@ -89,8 +89,8 @@ class ShowWatcher:
 
     `on_show` applies a loaded show with the command line's maps (`given`) by flag, read again where saved, to check
     the show against and put in force; it returns what it changed on air in words (or nothing), said on the reload's
-    line with what waits for the next start; `show` is the one running. A save that leaves the show as it runs (a
-    comment, the layout) is said so and not applied."""
+    line with what waits for the next start (what the show started with and a save has changed since); `show` is the
+    one running. A save that leaves the show as it runs (a comment, the layout) is said so and not applied."""
 
     def __init__(self, path: str, on_show: Callable[[Show, dict[str, object]], Sequence[str] | None],
                  say: Callable[[str], None], interval: float = 0.5, show: Show | None = None,
@@ -100,6 +100,8 @@ class ShowWatcher:
         self.say = say
         self.interval = interval
         self.show = show  # the last good show
+        # the show as it started: what it only starts with (AT_START) stays as this one had it, whatever saves since
+        self.started = show
         self.given = list(given)
         self._failing: str | None = None  # what the last save's reload said was wrong, until a save loads
         self._unread: set[str | None] = set()  # the given maps' files saved since their last load
@@ -176,7 +178,9 @@ class ShowWatcher:
             self._failed(head, f"{head} not reloaded ({e.__class__.__name__}: {e}); the last good show stays "
                                "live", 1)
             return
-        later = waiting_for_start(self.show, show) if self.show else ""
+        # against the show as it runs, not the last save: an edit undone waits for nothing, and one made a save
+        # ago still waits
+        later = waiting_for_start(self.started, show) if self.started else ""
         self._loaded(show, maps, reloaded(self.path, show, applied or (), later, None if said == self.path else said))
 
     def _loaded(self, show: Show, maps: dict[str, object], line: str) -> None:
