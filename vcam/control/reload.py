@@ -4,7 +4,8 @@ What a reload changes on air is the controller's (Controller.replace_show): the 
 defaults that govern later changes (transition, quantize, fallback), and the tempo where the edit changed its bpm
 (as `bpm N` sets it); of the preset on air, only what the edit changed in it (what the operator moved live stays).
 What the show only starts with (its output, the defaults' seed, steps, input, strength, bias and input_fit, the
-MIDI port) waits for the next start, and the reload's line says which of those the edit changed.
+MIDI port) waits for the next start, and the reload's line says which of those the file now gives otherwise than the
+show started with.
 The map files the show runs with (its sections' `map:`, and those --midi-map and --osc-map give) are watched with
 it: a save of one reloads the show as a save of the show file does. vcam's shipped maps are not watched.
 """
