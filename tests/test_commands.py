@@ -85,7 +85,7 @@ def test_blank_and_comments(line):
     ("blend 1 2 1.5", "outside 0 to 1"),
     ("blend 1 2 nan", "outside 0 to 1"),
     ("blend 1 2 x", "number from 0 to 1"),
-    ('blend "a 2 0.5', "usage"),
+    ('blend "a 2 0.5', "a quote is not closed: close it"),
     # names with spaces unquoted: the error said only 'needs two presets and a position'
     ("blend neon city ocean 0.5", 'not 4 words: put a name with spaces in quotes, as in blend "neon city" ocean 0.5'),
     ("next please", "takes nothing"),
@@ -265,6 +265,19 @@ def test_a_preset_name_typed_with_a_shells_escapes_is_read_as_blend_reads_it(lin
     'neon city'; `preset ocean\\ @bar` looked for 'ocean\\' on the bar."""
     assert parse(line) == expected
     assert parse(str(expected)) == expected  # and the line it is logged as reads back the same
+
+
+@pytest.mark.parametrize("line,said", [
+    ("blend bob's ocean 0.5", "blend: a quote is not closed: a name with an apostrophe goes in double quotes, as in "
+                              "blend \"bob's dream\" ocean 0.5, or give the presets' numbers, as in blend 1 2 0.5"),
+    ('blend "neon city ocean 0.5', 'blend: a quote is not closed: close it, as in blend "neon city" ocean 0.5'),
+    ("blend 1 2 0.5\\", "blend: the line ends in a backslash: take it out"),
+])
+def test_a_blend_with_a_quote_left_open_says_what_to_type(line, said):
+    """It said "blend: No closing quotation", which names nothing the operator typed."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == said
 
 
 def test_an_at_sign_in_a_preset_name_is_answered_with_the_quotes_that_pick_it():

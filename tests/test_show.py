@@ -22,6 +22,23 @@ def test_example_show_loads():
     assert len(show.prompts()) == sum(len(p.prompts) for p in show.presets)
 
 
+@pytest.mark.parametrize("ref,meant", [
+    ("lazer tunnel", " (did you mean 'Laser Tunnel'?)"), ("laser  tunnel", " (did you mean 'Laser Tunnel'?)"),
+    ("strobe", " (did you mean 'strobe storm'?)"),  # the start of one name only
+    ("neon", ""),  # the start of two: neither is guessed at
+    ("moon", ""), ("-1", " (a preset's number is a whole number from 1 to 4)"),
+    ("1.5", " (a preset's number is a whole number from 1 to 4)"),
+])
+def test_a_mistyped_preset_name_is_answered_with_the_preset_meant(ref, meant):
+    """`preset lazer tunnel` or `preset laser  tunnel` (a space too many) was answered with the whole list only."""
+    show = parse_show("presets:\n  - {name: Laser Tunnel, prompt: a}\n  - {name: strobe storm, prompt: b}\n"
+                      "  - {name: neon bloom, prompt: c}\n  - {name: neon geometry, prompt: d}\n", "show.yaml")
+    with pytest.raises(KeyError) as err:
+        show.find(ref)
+    assert err.value.args[0] == (f"no preset named {ref!r}{meant}; presets: Laser Tunnel, strobe storm, neon bloom, "
+                                 "neon geometry")
+
+
 @pytest.mark.parametrize("name", ["nanokontrol2", "midimix", "apc-mini-mk2"])
 def test_shipped_maps_load(name):
     assert name in shipped_maps()

@@ -247,8 +247,12 @@ def _blend(text: str) -> tuple:
     """blend A B X: preset names may be quoted when they hold spaces."""
     try:
         parts = shlex.split(text)
-    except ValueError as e:
-        raise CommandError(f"blend: {e}; usage: {usage('blend')}") from None
+    except ValueError as e:  # shlex's own words ("No closing quotation") name nothing the operator typed
+        why = ("the line ends in a backslash: take it out" if "escaped" in str(e) else
+               "a quote is not closed: close it, as in blend \"neon city\" ocean 0.5" if text.count('"') % 2 else
+               "a quote is not closed: a name with an apostrophe goes in double quotes, as in blend \"bob's dream\" "
+               "ocean 0.5, or give the presets' numbers, as in blend 1 2 0.5")
+        raise CommandError(f"blend: {why}") from None
     if len(parts) > 3:  # `blend neon city ocean 0.5`: the names cannot be told apart
         raise CommandError(f"blend takes two presets and a position, not {len(parts)} words: put a name with spaces "
                            "in quotes, as in blend \"neon city\" ocean 0.5, or give the presets' numbers, as in "
