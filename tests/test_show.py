@@ -587,6 +587,33 @@ def test_a_reload_names_what_it_changed_and_what_waits_for_the_next_start(tmp_pa
     assert said[-1].startswith(f"reloaded {path}: 1 preset;")  # not '1 presets'
 
 
+def test_a_save_made_while_the_model_loaded_is_reloaded_as_the_watcher_starts(tmp_path):
+    """The show read, then saved while the model loaded (before the watcher took its first look): the save was in
+    the stamps the watcher started from, and the edit never went on air until the file was saved again."""
+    from helpers import wait_for
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: x}\n")
+    show = load_show(path)
+    path.write_text("presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\n")
+    said, loaded = [], []
+    watcher = ShowWatcher(str(path), lambda new, maps: loaded.append(len(new.presets)), said.append, show=show)
+    watcher.start()
+    try:
+        assert wait_for(lambda: said) and said == [f"reloaded {path}: 2 presets"] and loaded == [2]
+    finally:
+        watcher.stop()
+    # the file as the show read it: nothing said
+    quiet = ShowWatcher(str(path), lambda new, maps: loaded.append(len(new.presets)), said.append, show=load_show(path))
+    quiet.saved_since_load()
+    assert said == [f"reloaded {path}: 2 presets"] and loaded == [2]
+    # broken since: said as a save that does not load
+    path.write_text("presets: [\n")
+    ShowWatcher(str(path), lambda new, maps: None, said.append, show=show).saved_since_load()
+    assert said[-1].startswith("show file not reloaded, the last good show stays live:")
+
+
 def test_what_waits_for_the_next_start_is_what_differs_from_the_show_as_it_started(tmp_path):
     """An edit undone to what the show started with still said "at the next start: defaults seed" (the save before
     it was compared with), and a later save of a preset said nothing of the seed still waiting."""

@@ -133,8 +133,22 @@ class ShowWatcher:
         return {path: _stamp(path) for path in self.watched()}  # a few stats a look: cheap
 
     def _run(self) -> None:
+        self.saved_since_load()
         while not self._stop.wait(self.interval):
             self.poll()
+
+    def saved_since_load(self) -> None:
+        """A save made after the running show was read and before this watcher took its first look (while the model
+        loads, minutes on a GPU) is in the stamps it started from, so no look sees it change: the show file read
+        now is reloaded where it differs from the show running (said as any save is). Once, as it starts."""
+        if self.show is None:
+            return
+        try:
+            if load_show(self.path) == self.show:
+                return
+        except ConfigError:  # broken since: said by the reload, as a save that does not load is
+            pass
+        self._reload([self.path])
 
     def poll(self) -> None:
         """One look at the files. A change is loaded once it has held from one look to the next: an editor that
