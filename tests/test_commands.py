@@ -280,6 +280,21 @@ def test_a_blend_with_a_quote_left_open_says_what_to_type(line, said):
     assert str(err.value) == said
 
 
+@pytest.mark.parametrize("line,said", [
+    ("strength 0,5", "strength needs a number from 0 to 1, not '0,5' (did you mean 0.5?); usage: "),
+    ("bias 0,3", "bias needs a number above 0 and at most 1, not '0,3' (did you mean 0.3?); usage: "),
+    ("blend 1 2 0,25", "blend position must be a number from 0 to 1, not '0,25' (did you mean 0.25?)"),
+    ("input camera 1", "'camera 1' is no input: did you mean input camera:1?"),
+    ("input file my clip.mp4", "'file my clip.mp4' is no input: did you mean input file:my clip.mp4?"),
+])
+def test_a_decimal_comma_or_a_space_for_an_inputs_colon_is_answered_with_what_was_meant(line, said):
+    """`strength 0,5` (a decimal comma, as many keyboards write one) and `input camera 1` were answered with the
+    usage only."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value).startswith(said)
+
+
 def test_an_at_sign_in_a_preset_name_is_answered_with_the_quotes_that_pick_it():
     with pytest.raises(CommandError) as err:
         parse("preset sunset @ beach")

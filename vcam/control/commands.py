@@ -140,11 +140,21 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}; usage: {usage(name)}") \
-            from None
+        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}{_comma(text)}; usage: "
+                           f"{usage(name)}") from None
     if not lo <= value <= hi:  # also refuses NaN
         raise CommandError(f"{name} {value:g} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
     return value
+
+
+def _comma(text: str) -> str:
+    """`0,5` → " (did you mean 0.5?)": a decimal comma, as many keyboards and locales write one."""
+    if text.count(",") != 1:
+        return ""
+    try:
+        return f" (did you mean {float(text.replace(',', '.')):g}?)"
+    except ValueError:
+        return ""
 
 
 def _strength(text: str) -> float:
@@ -157,7 +167,7 @@ def _bias(text: str) -> float:
         return check_bias(float(text))
     except ValueError as e:
         if "bias must" not in str(e):
-            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}"
+            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}{_comma(text)}"
         raise CommandError(f"{e}; usage: {usage('bias')}") from None
 
 
@@ -228,6 +238,10 @@ def _input(text: str) -> str:
     """`input "file:my clip.mp4"` or `input file:"my clip.mp4"`: a path with spaces may be quoted, whole or after
     its kind (a file dropped on the terminal comes quoted, or with a shell's backslashes, which parse_input takes
     out). A path without its kind is answered with the command that plays it."""
+    spaced = re.fullmatch(r"(camera|cam|webcam|file|image)\s+(\S.*)", text, re.IGNORECASE)
+    if spaced:  # `input camera 0`: a space where the colon goes
+        kind = "camera" if "cam" in spaced.group(1).lower() else spaced.group(1).lower()
+        raise CommandError(f"{_shown(text)} is no input: did you mean input {_quoted_at(f'{kind}:{spaced.group(2)}')}?")
     kind, colon, path = _unquoted(text).partition(":")
     try:
         return str(parse_input(kind + colon + _unquoted(path)))
@@ -262,7 +276,8 @@ def _blend(text: str) -> tuple:
     try:
         x = float(parts[2])
     except ValueError:
-        raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}") from None
+        raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}"
+                           f"{_comma(parts[2])}") from None
     if not 0.0 <= x <= 1.0:
         raise CommandError(f"blend position {x:g} is outside 0 to 1; usage: {usage('blend')}")
     a, b = _numbered(parts[0]), _numbered(parts[1])  # shlex took out their quotes and escapes
