@@ -85,7 +85,7 @@ def test_blank_and_comments(line):
     ("blend 1 2 1.5", "outside 0 to 1"),
     ("blend 1 2 nan", "outside 0 to 1"),
     ("blend 1 2 x", "number from 0 to 1"),
-    ('blend "a 2 0.5', "usage"),
+    ('blend "a 2 0.5', "a quote is not closed: close it"),
     # names with spaces unquoted: the error said only 'needs two presets and a position'
     ("blend neon city ocean 0.5", 'not 4 words: put a name with spaces in quotes, as in blend "neon city" ocean 0.5'),
     ("next please", "takes nothing"),
@@ -176,7 +176,9 @@ def test_canonical_text_parses_back():
                 Command("preset", ("ocean",)), Command("freeze"), Command("strength", (0.25,)),
                 Command("input", ("file:/clips/a b.mp4",)), Command("input", ("camera:1",)), Command("bpm", (128.0,)),
                 Command("quantize", ("2",)), Command("next", at="bar"), Command("preset", ("a b",), at="0.5"),
-                Command("blend", (1, 2, 0.5), at="beat"), Command("go", at="4"), Command("tap")]:
+                Command("blend", (1, 2, 0.5), at="beat"), Command("go", at="4"), Command("tap"),
+                Command("preset", ("a\\ b",)), Command("preset", ("x\\",)), Command("preset", ('"a"',)),
+                Command("preset", ("a @b",), at="bar"), Command("preset", ("'a\" b'",))]:
         assert parse(str(cmd)) == cmd
     assert str(Command("strength", (0.7,))) == "strength 0.7"
 
@@ -220,9 +222,86 @@ def test_garbage_never_crashes():
         assert result is None or isinstance(result, Command)
 
 
-def test_unicode_digits_are_names_not_numbers():
-    assert parse("preset ²") == Command("preset", ("²",))
-    assert parse("preset ٣") == Command("preset", ("٣",))
+def test_a_preset_number_reads_in_any_digits_as_seed_reads_them_and_a_superscript_is_a_name():
+    """`preset １` (a full-width digit, as a Japanese input method types it) looked for a preset named '１', where
+    `seed ５` is seed 5."""
+    assert parse("preset １") == Command("preset", (1,)) and parse("seed ５") == Command("seed", (5,))
+    assert parse("preset ٣ @bar") == Command("preset", (3,), at="bar")
+    assert parse("blend １ ２ 0.5") == Command("blend", (1, 2, 0.5))
+    assert parse("preset ²") == Command("preset", ("²",))  # no number: int() never reads it (it crashed once)
+
+
+@pytest.mark.parametrize("line,said", [
+    ("preset ocean @bar @beat", "two timings given (@bar and @beat): give one, as in preset ocean @bar or preset "
+                                "ocean @beat"),
+    ("next @bar @2", "two timings given (@bar and @2): give one, as in next @bar or next @2"),
+    ("blend 1 2 0.5 @off @bar", "two timings given (@off and @bar): give one, as in blend 1 2 0.5 @off or blend 1 2 "
+                                "0.5 @bar"),
+])
+def test_two_timings_are_said_as_such(line, said):
+    """`preset ocean @bar @beat` looked for a preset named 'ocean @bar'; `next @bar @beat` said next takes nothing
+    after it."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == said
+
+
+def test_a_prompt_may_still_end_in_a_timing_word_before_its_timing():
+    assert parse("prompt a sign saying @bar @off") == Command("prompt", ("a sign saying @bar",), at="off")
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("preset neon\\ city", Command("preset", ("neon city",))),
+    ("preset loop\\ \\(2\\) @bar", Command("preset", ("loop (2)",), at="bar")),
+    ("preset neon\\ city\\ \\[live\\]", Command("preset", ("neon city [live]",))),
+    ("preset sunset\\ @\\ beach", Command("preset", ("sunset @ beach",))),  # an escaped @ is the name's
+    ('preset "sunset @ beach" @bar', Command("preset", ("sunset @ beach",), at="bar")),
+    ("preset AC\\DC", Command("preset", ("AC\\DC",))),  # a backslash before a letter is the name's own
+    ('preset "neon\\ city"', Command("preset", ("neon\\ city",))),  # in quotes: as written
+    ("blend neon\\ city ocean 0.5", Command("blend", ("neon city", "ocean", 0.5))),
+])
+def test_a_preset_name_typed_with_a_shells_escapes_is_read_as_blend_reads_it(line, expected):
+    """`preset neon\\ city` looked for a preset named 'neon\\ city' where `blend neon\\ city ocean 0.5` found
+    'neon city'; `preset ocean\\ @bar` looked for 'ocean\\' on the bar."""
+    assert parse(line) == expected
+    assert parse(str(expected)) == expected  # and the line it is logged as reads back the same
+
+
+@pytest.mark.parametrize("line,said", [
+    ("blend bob's ocean 0.5", "blend: a quote is not closed: a name with an apostrophe goes in double quotes, as in "
+                              "blend \"bob's dream\" ocean 0.5, or give the presets' numbers, as in blend 1 2 0.5"),
+    ('blend "neon city ocean 0.5', 'blend: a quote is not closed: close it, as in blend "neon city" ocean 0.5'),
+    ("blend 1 2 0.5\\", "blend: the line ends in a backslash: take it out"),
+])
+def test_a_blend_with_a_quote_left_open_says_what_to_type(line, said):
+    """It said "blend: No closing quotation", which names nothing the operator typed."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == said
+
+
+@pytest.mark.parametrize("line,said", [
+    ("strength 0,5", "strength needs a number from 0 to 1, not '0,5' (did you mean 0.5?); usage: "),
+    ("bias 0,3", "bias needs a number above 0 and at most 1, not '0,3' (did you mean 0.3?); usage: "),
+    ("blend 1 2 0,25", "blend position must be a number from 0 to 1, not '0,25' (did you mean 0.25?)"),
+    ("input camera 1", "'camera 1' is no input: did you mean input camera:1?"),
+    ("input file my clip.mp4", "'file my clip.mp4' is no input: did you mean input file:my clip.mp4?"),
+])
+def test_a_decimal_comma_or_a_space_for_an_inputs_colon_is_answered_with_what_was_meant(line, said):
+    """`strength 0,5` (a decimal comma, as many keyboards write one) and `input camera 1` were answered with the
+    usage only."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value).startswith(said)
+
+
+def test_an_at_sign_in_a_preset_name_is_answered_with_the_quotes_that_pick_it():
+    with pytest.raises(CommandError) as err:
+        parse("preset sunset @ beach")
+    assert str(err.value).endswith("; for an @ in a preset's name, put the name in quotes: preset \"sunset @ beach\"")
+    with pytest.raises(CommandError) as err:
+        parse("preset ocean @barr")  # a mistyped timing is not told about quotes
+    assert "quotes" not in str(err.value)
 
 
 @pytest.mark.parametrize("line,expected", [

@@ -142,6 +142,27 @@ def test_prompts_without_a_show(tiny_engine):
     assert torch.allclose(stream._target, tiny_engine.text.encode("y"))
 
 
+def test_reload_without_a_show_file_says_there_is_none_and_how_to_play_one():
+    """`reload` with no show file playing was told the show file is read again each time it is saved."""
+    ctl = Controller(None, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    for word in ("reload", "Reload", "refresh"):
+        assert ctl.handle_line(word, "stdin") == ("error: no show file is playing, so there is none to reload: start "
+                                                  "vcam with one (vcam run SHOW.yaml), and each save of it is read "
+                                                  "again on air")
+    assert ctl.handle_line("fly", "stdin") == "error: unknown command 'fly'; type 'help' for the list"
+    with_show = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"x": 1.0}), RecordingProducer(),
+                           threading.Event(), print)
+    assert "read again by itself each time it is saved" in with_show.handle_line("reload", "stdin")
+
+
+def test_a_preset_named_with_a_shells_escapes_or_full_width_digits_is_picked(rig):
+    """`preset neon\\ city` said "no preset named 'neon\\\\ city'" and `preset ２` "no preset named '２'"."""
+    ctl, *_ = rig
+    ctl.replace_show(parse_show(SHOW.replace("name: forest", "name: misty forest (2)"), "show.yaml"))
+    assert ctl.handle_line("preset misty\\ forest\\ \\(2\\)", "stdin").startswith("preset 3 'misty forest (2)'")
+    assert ctl.handle_line("preset ２", "stdin").startswith("preset 2 'ocean'")
+
+
 # --- MIDI ----------------------------------------------------------------------------------------------------
 
 def cc(control, value, channel=0):
@@ -360,9 +381,20 @@ def test_reload_that_renames_the_live_preset_keeps_it_on_air_by_its_new_name():
     assert len(producer.actions) == sent_before  # the picture stays as it is
     assert ctl.state.preset == 1 and ctl.preset_name() == "sea water"
     assert ctl.handle_line("next", "stdin").startswith("preset 3 'forest'")
+    # renamed and moved in one edit: found by what it puts on air, and said so
+    ctl.handle_line("preset sea water", "stdin")
+    sent_before = len(producer.actions)
+    reordered = SHOW.replace("  - {name: ocean, prompt: ocean waves, seed: 7, transition: 2}\n", "").replace(
+        "presets:\n", "presets:\n  - {name: the sea, prompt: ocean waves, seed: 7, transition: 2}\n")
+    assert ctl.replace_show(parse_show(reordered, "show.yaml")) == [
+        "preset 'sea water' on air was renamed: preset 1 'the sea'"]
+    assert ctl.state.preset == 0 and ctl.preset_name() == "the sea" and len(producer.actions) == sent_before
+    assert ctl.handle_line("next", "stdin").startswith("preset 2 'city'")
+    ctl.replace_show(parse_show(SHOW.replace("name: ocean", "name: sea water"), "show.yaml"))
+    sent_before = len(producer.actions)
     ctl.handle_line("blend city forest 0.25", "stdin")
     ctl.replace_show(parse_show(SHOW.replace("name: forest", "name: woods"), "show.yaml"))
-    assert ctl.state.blend == (0, 2, 0.25) and len(producer.actions) == sent_before + 2
+    assert ctl.state.blend == (0, 2, 0.25) and len(producer.actions) == sent_before + 1
     # a preset at that place that puts something else on air is no rename: it is gone
     ctl.handle_line("preset ocean", "stdin")
     ctl.replace_show(parse_show(SHOW.replace("name: ocean, prompt: ocean waves", "name: lake, prompt: a lake"),
@@ -387,13 +419,25 @@ def edit_of(text: str, on_air: Playing, old: str = SHOW) -> ShowEdit:
     return ShowEdit.of(parse_show(old, "show.yaml"), parse_show(text, "show.yaml"), on_air)
 
 
-def test_the_preset_on_air_is_followed_by_name_where_it_moved_and_by_place_where_it_was_renamed():
+def test_the_preset_on_air_is_followed_by_name_where_it_moved_and_by_what_it_puts_on_air_where_it_was_renamed():
+    """A preset on air renamed and moved in one edit was said to be no longer in the show, its content there under
+    its new name."""
     moved = SHOW.replace("presets:\n", "presets:\n  - {name: desert, prompt: sand dunes}\n")
     assert edit_of(moved, Playing(preset=1, seed=7)) == ShowEdit(preset=2)  # nothing of it sent
-    assert edit_of(SHOW.replace("name: ocean", "name: sea water"), Playing(preset=1, seed=7)) == ShowEdit(preset=1)
-    # renamed and moved too: nothing finds it any more, and it is dropped
+    renamed = "preset 'ocean' on air was renamed: preset {} 'sea water'"
+    assert edit_of(SHOW.replace("name: ocean", "name: sea water"), Playing(preset=1, seed=7)) == ShowEdit(
+        preset=1, said=(renamed.format(2),))
+    # renamed and moved too: the one preset of a new name that puts the same on air
     renamed_moved = moved.replace("name: ocean", "name: sea water")
-    assert edit_of(renamed_moved, Playing(preset=1)).dropped.preset.name == "ocean"
+    assert edit_of(renamed_moved, Playing(preset=1)) == ShowEdit(preset=2, said=(renamed.format(3),))
+    # two such: which it became cannot be told, and it is dropped
+    twice = renamed_moved.replace("name: desert, prompt: sand dunes", "name: sea, prompt: ocean waves, seed: 7, "
+                                                                      "transition: 2")
+    assert edit_of(twice, Playing(preset=1)).dropped.preset.name == "ocean"
+    # a preset of another name the show had already is not it renamed
+    taken = SHOW.replace("name: ocean, prompt: ocean waves", "name: lake, prompt: a lake").replace(
+        "name: forest, prompt: a misty forest", "name: forest, prompt: ocean waves, seed: 7, transition: 2")
+    assert edit_of(taken, Playing(preset=1)).dropped is not None
 
 
 def test_the_preset_on_air_removed_is_dropped_and_next_and_prev_go_to_its_neighbours():

@@ -22,6 +22,23 @@ def test_example_show_loads():
     assert len(show.prompts()) == sum(len(p.prompts) for p in show.presets)
 
 
+@pytest.mark.parametrize("ref,meant", [
+    ("lazer tunnel", " (did you mean 'Laser Tunnel'?)"), ("laser  tunnel", " (did you mean 'Laser Tunnel'?)"),
+    ("strobe", " (did you mean 'strobe storm'?)"),  # the start of one name only
+    ("neon", ""),  # the start of two: neither is guessed at
+    ("moon", ""), ("-1", " (a preset's number is a whole number from 1 to 4)"),
+    ("1.5", " (a preset's number is a whole number from 1 to 4)"),
+])
+def test_a_mistyped_preset_name_is_answered_with_the_preset_meant(ref, meant):
+    """`preset lazer tunnel` or `preset laser  tunnel` (a space too many) was answered with the whole list only."""
+    show = parse_show("presets:\n  - {name: Laser Tunnel, prompt: a}\n  - {name: strobe storm, prompt: b}\n"
+                      "  - {name: neon bloom, prompt: c}\n  - {name: neon geometry, prompt: d}\n", "show.yaml")
+    with pytest.raises(KeyError) as err:
+        show.find(ref)
+    assert err.value.args[0] == (f"no preset named {ref!r}{meant}; presets: Laser Tunnel, strobe storm, neon bloom, "
+                                 "neon geometry")
+
+
 @pytest.mark.parametrize("name", ["nanokontrol2", "midimix", "apc-mini-mk2"])
 def test_shipped_maps_load(name):
     assert name in shipped_maps()
@@ -560,13 +577,65 @@ def test_a_reload_names_what_it_changed_and_what_waits_for_the_next_start(tmp_pa
     watcher.poll(), watcher.poll()
     assert said == [f"reloaded {path}: 2 presets; transition 0 for later changes; at the next start: "
                     "output size/fps/out, defaults seed/steps/bias"]
-    path.write_text(path.read_text().replace("prompt: y", "prompt: yz"))  # the presets only: nothing waits
+    path.write_text(path.read_text().replace("prompt: y", "prompt: yz"))  # the presets only: the rest still waits
     watcher.on_show = lambda show, maps: None
     watcher.poll(), watcher.poll()
-    assert said[-1] == f"reloaded {path}: 2 presets"
+    assert said[-1] == (f"reloaded {path}: 2 presets; at the next start: output size/fps/out, defaults "
+                        "seed/steps/bias")
     path.write_text("presets:\n  - {name: a, prompt: x}\n")
     watcher.poll(), watcher.poll()
     assert said[-1].startswith(f"reloaded {path}: 1 preset;")  # not '1 presets'
+
+
+def test_a_save_made_while_the_model_loaded_is_reloaded_as_the_watcher_starts(tmp_path):
+    """The show read, then saved while the model loaded (before the watcher took its first look): the save was in
+    the stamps the watcher started from, and the edit never went on air until the file was saved again."""
+    from helpers import wait_for
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: x}\n")
+    show = load_show(path)
+    path.write_text("presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\n")
+    said, loaded = [], []
+    watcher = ShowWatcher(str(path), lambda new, maps: loaded.append(len(new.presets)), said.append, show=show)
+    watcher.start()
+    try:
+        assert wait_for(lambda: said) and said == [f"reloaded {path}: 2 presets"] and loaded == [2]
+    finally:
+        watcher.stop()
+    # the file as the show read it: nothing said
+    quiet = ShowWatcher(str(path), lambda new, maps: loaded.append(len(new.presets)), said.append, show=load_show(path))
+    quiet.saved_since_load()
+    assert said == [f"reloaded {path}: 2 presets"] and loaded == [2]
+    # broken since: said as a save that does not load
+    path.write_text("presets: [\n")
+    ShowWatcher(str(path), lambda new, maps: None, said.append, show=show).saved_since_load()
+    assert said[-1].startswith("show file not reloaded, the last good show stays live:")
+
+
+def test_what_waits_for_the_next_start_is_what_differs_from_the_show_as_it_started(tmp_path):
+    """An edit undone to what the show started with still said "at the next start: defaults seed" (the save before
+    it was compared with), and a later save of a preset said nothing of the seed still waiting."""
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    start = "defaults: {seed: 0}\npresets:\n  - {name: a, prompt: x}\n"
+    path.write_text(start)
+    said = []
+    watcher = ShowWatcher(str(path), lambda show, maps: None, said.append, show=load_show(path))
+
+    def save(text):
+        path.write_text(text)
+        os.utime(path, ns=(10**18 + len(said),) * 2)
+        watcher.poll(), watcher.poll()
+
+    save(start.replace("seed: 0", "seed: 9"))
+    assert said[-1] == f"reloaded {path}: 1 preset; at the next start: defaults seed"
+    save(start.replace("seed: 0", "seed: 9").replace("prompt: x", "prompt: xy"))
+    assert said[-1] == f"reloaded {path}: 1 preset; at the next start: defaults seed"  # waits still
+    save(start.replace("prompt: x", "prompt: xy"))
+    assert said[-1] == f"reloaded {path}: 1 preset"  # the seed the show runs with: nothing waits
 
 
 def test_a_save_that_changes_nothing_in_the_show_says_so_and_applies_nothing(tmp_path):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.inspec import MeantError, check_strength, parse_input
+from vcam.inspec import MeantError, check_strength, parse_input, unescaped
 from vcam.words import nearest
 
 if TYPE_CHECKING:
@@ -74,11 +74,13 @@ def typed_only(cmd: Command | None, by: str) -> str | None:
 
 class CommandError(ValueError):
     """A line that is not a command; the message says what is wrong and how the command is written. `missing`: the
-    command given without the argument it needs (`preset` alone), which a show can name its choices for."""
+    command given without the argument it needs (`preset` alone), which a show can name its choices for. `unknown`:
+    the word typed where a command's name goes and that names none (`reload`), which what runs may answer better."""
 
-    def __init__(self, message: str, missing: str | None = None):
+    def __init__(self, message: str, missing: str | None = None, unknown: str | None = None):
         super().__init__(message)
         self.missing = missing
+        self.unknown = unknown
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,10 @@ class Command:
     at: str | None = None  # when it lands: "beat", "bar", a number of beats, "off"; None: the show's quantize
 
     def __str__(self) -> str:
-        if self.name in ("prompt", "preset"):
-            text = f"{self.name} {self.args[0]}"
+        if self.name == "prompt":
+            text = f"prompt {self.args[0]}"
+        elif self.name == "preset":
+            text = f"preset {_name_said(self.args[0])}"
         elif self.name == "blend":
             a, b, x = self.args
             text = f"blend {shlex.quote(str(a))} {shlex.quote(str(b))} {x:g}"
@@ -136,11 +140,21 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}; usage: {usage(name)}") \
-            from None
+        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}{_comma(text)}; usage: "
+                           f"{usage(name)}") from None
     if not lo <= value <= hi:  # also refuses NaN
         raise CommandError(f"{name} {value:g} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
     return value
+
+
+def _comma(text: str) -> str:
+    """`0,5` → " (did you mean 0.5?)": a decimal comma, as many keyboards and locales write one."""
+    if text.count(",") != 1:
+        return ""
+    try:
+        return f" (did you mean {float(text.replace(',', '.')):g}?)"
+    except ValueError:
+        return ""
 
 
 def _strength(text: str) -> float:
@@ -153,7 +167,7 @@ def _bias(text: str) -> float:
         return check_bias(float(text))
     except ValueError as e:
         if "bias must" not in str(e):
-            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}"
+            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}{_comma(text)}"
         raise CommandError(f"{e}; usage: {usage('bias')}") from None
 
 
@@ -201,6 +215,16 @@ def _quoted_at(spec: str) -> str:
     return f'"{spec}"' if '"' not in spec else "'" + spec.replace("'", "'\\''") + "'"
 
 
+def _name_said(ref: str | int) -> str:
+    """A preset as a line writes it: in quotes where reading it back unquoted would change it (a backslash that a
+    shell's escape reads, an ` @` read as a timing, quotes of its own round it)."""
+    name = str(ref)
+    if isinstance(ref, int) or not (unescaped(name, windows=False) != name or name.endswith("\\")
+                                     or " @" in name or "\t@" in name or _unquoted(name) != name):
+        return name
+    return f'"{name}"' if '"' not in name else "'" + name.replace("'", "'\\''") + "'"
+
+
 def _unquoted(text: str) -> str:
     """`"neon city"` → `neon city`: a name or path in quotes, as blend takes them, so the quotes are not kept in
     it. In single quotes, `'\\''` is a quote of the name, as GNOME Terminal and Konsole write one in a file dropped
@@ -214,6 +238,10 @@ def _input(text: str) -> str:
     """`input "file:my clip.mp4"` or `input file:"my clip.mp4"`: a path with spaces may be quoted, whole or after
     its kind (a file dropped on the terminal comes quoted, or with a shell's backslashes, which parse_input takes
     out). A path without its kind is answered with the command that plays it."""
+    spaced = re.fullmatch(r"(camera|cam|webcam|file|image)\s+(\S.*)", text, re.IGNORECASE)
+    if spaced:  # `input camera 0`: a space where the colon goes
+        kind = "camera" if "cam" in spaced.group(1).lower() else spaced.group(1).lower()
+        raise CommandError(f"{_shown(text)} is no input: did you mean input {_quoted_at(f'{kind}:{spaced.group(2)}')}?")
     kind, colon, path = _unquoted(text).partition(":")
     try:
         return str(parse_input(kind + colon + _unquoted(path)))
@@ -233,8 +261,12 @@ def _blend(text: str) -> tuple:
     """blend A B X: preset names may be quoted when they hold spaces."""
     try:
         parts = shlex.split(text)
-    except ValueError as e:
-        raise CommandError(f"blend: {e}; usage: {usage('blend')}") from None
+    except ValueError as e:  # shlex's own words ("No closing quotation") name nothing the operator typed
+        why = ("the line ends in a backslash: take it out" if "escaped" in str(e) else
+               "a quote is not closed: close it, as in blend \"neon city\" ocean 0.5" if text.count('"') % 2 else
+               "a quote is not closed: a name with an apostrophe goes in double quotes, as in blend \"bob's dream\" "
+               "ocean 0.5, or give the presets' numbers, as in blend 1 2 0.5")
+        raise CommandError(f"blend: {why}") from None
     if len(parts) > 3:  # `blend neon city ocean 0.5`: the names cannot be told apart
         raise CommandError(f"blend takes two presets and a position, not {len(parts)} words: put a name with spaces "
                            "in quotes, as in blend \"neon city\" ocean 0.5, or give the presets' numbers, as in "
@@ -244,10 +276,11 @@ def _blend(text: str) -> tuple:
     try:
         x = float(parts[2])
     except ValueError:
-        raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}") from None
+        raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}"
+                           f"{_comma(parts[2])}") from None
     if not 0.0 <= x <= 1.0:
         raise CommandError(f"blend position {x:g} is outside 0 to 1; usage: {usage('blend')}")
-    a, b = preset_ref(parts[0]), preset_ref(parts[1])
+    a, b = _numbered(parts[0]), _numbered(parts[1])  # shlex took out their quotes and escapes
     if str(a).lower() == str(b).lower():  # a preset with itself is no mix: one of the two was mistyped
         raise CommandError(f"blend mixes two different presets, not {_shown(str(a))} with itself; give two, as in "
                            "blend 1 2 0.5 (or preset NAME for one)")
@@ -271,9 +304,17 @@ _ARGS = {
 
 
 def preset_ref(text: str) -> str | int:
-    """A preset given by number (1-based, as int) or by name (str)."""
-    text = _unquoted(text)
-    return int(text) if text.isascii() and text.isdigit() else text
+    """A preset given by number (1-based, as int) or by name (str). A name in quotes is taken as written; one without
+    reads a shell's escapes as a typed path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or
+    punctuation), and as blend reads its names."""
+    name = _unquoted(text)
+    return _numbered(unescaped(text, windows=False) if name == text else name)
+
+
+def _numbered(name: str) -> str | int:
+    """A preset's number where `name` is one, in any script's digits as seed reads them (`１`, a full-width digit an
+    input method types); else the name. Not `²`: no number int() reads."""
+    return int(name) if name.isdecimal() else name
 
 
 def _split_at(name: str, rest: str) -> tuple[str, str | None]:
@@ -286,22 +327,42 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
     if name in UNTIMED:
         raise CommandError(f"{name} acts at once: it takes no @{tail.strip()}")
     try:
-        return head.strip(), parse_quantize(tail, after_at=True)
+        at = parse_quantize(tail, after_at=True)
     except ValueError as e:
         # a prompt's text may hold an @ of its own ("a sign saying @home"): the timing, the last @, lets it through
         keep = (f"; for an @ in the prompt's text, end the line with its timing: {name} {rest.strip()} @off"
                 if name == "prompt" else "")
         if name == "input" and any(c in tail for c in "./"):  # `@home.mp4`, not a mistyped `@barr`
             keep = f"; for an @ in a path, put the input in quotes: input {_quoted_at(rest.strip())}"
+        if name == "preset" and tail.strip() and (tail[:1].isspace() or len(tail.split()) > 1):  # `sunset @ beach`
+            keep = f"; for an @ in a preset's name, put the name in quotes: preset {_name_said(rest.strip())}"
         raise CommandError(f"{e}{keep}") from None
+    if name != "prompt":  # a prompt's text may end in an @ word of its own, before its timing (`@home @off`)
+        _one_timing(name, head.strip(), tail.strip())
+    return head.strip(), at
+
+
+def _one_timing(name: str, head: str, tail: str) -> None:
+    """`preset ocean @bar @beat`: a timing before the timing, which would be read as part of the preset's name (or
+    as something after `next`): CommandError saying the two. An @ word that is no timing is left to the command."""
+    cut = _last_at(name, head, len(head))
+    if cut < 0 and not head.startswith("@"):
+        return
+    try:
+        parse_quantize(head[cut + 2:] if cut >= 0 else head[1:], after_at=True)
+    except ValueError:
+        return
+    first, args = head[cut + 1:] if cut >= 0 else head, head[:cut].strip() if cut >= 0 else ""
+    line = " ".join(filter(None, (name, args)))
+    raise CommandError(f"two timings given ({first} and @{tail}): give one, as in {line} {first} or {line} @{tail}")
 
 
 def _last_at(name: str, rest: str, end: int) -> int:
     """Where the last ` @` before `end` is, -1 for none. An input's path may hold one of its own (a file dropped on
-    the terminal, `My\\ Clips\\ @home.mp4` or in quotes): one escaped or in the quotes is the path's, not a
-    timing."""
+    the terminal, `My\\ Clips\\ @home.mp4` or in quotes), and so may a preset's name: one escaped or in the quotes
+    is the path's or the name's, not a timing."""
     cut = max(rest.rfind(" @", 0, end), rest.rfind("\t@", 0, end))
-    if name != "input" or cut < 0:
+    if name not in ("input", "preset") or cut < 0:
         return cut
     if cut < _quoted_end(rest) or rest[cut - 1:cut] == "\\":
         return _last_at(name, rest, cut + 1)
@@ -333,6 +394,15 @@ MEANT = {
     "cue": "did you mean go?",
     **dict.fromkeys(("reload", "load", "refresh"), "the show file is read again by itself each time it is saved"),
 }
+# Said instead to those words where vcam plays no show file (MEANT's answer told them of one)
+NO_SHOW_FILE = ("no show file is playing, so there is none to reload: start vcam with one (vcam run SHOW.yaml), and "
+                "each save of it is read again on air")
+
+
+def no_show_file(error: CommandError) -> str | None:
+    """What to say to `error` where no show file plays: NO_SHOW_FILE for a word that asks to reload one; None for
+    any other error (its own message stands)."""
+    return NO_SHOW_FILE if error.unknown in ("reload", "load", "refresh") else None
 
 
 # MEANT's words for a command only the console gives, as a file (a map's button, a cue) is answered: quit, which it
@@ -370,7 +440,8 @@ def parse(line: str, console: bool = True) -> Command | None:
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     name, rest = word.lower(), (more[0] if more else "").strip()
     if name not in USAGE:
-        raise CommandError(f"unknown command {_shown(word)}{_did_you_mean(name, console)}; type 'help' for the list")
+        raise CommandError(f"unknown command {_shown(word)}{_did_you_mean(name, console)}; type 'help' for the list",
+                           unknown=name)
     rest, at = _split_at(name, rest)
     if name in NO_ARGS:
         if rest:

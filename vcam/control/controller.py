@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import UNTIMED, Command, CommandError, help_text, lands_on, parse, typed_only
+from vcam.control.commands import (UNTIMED, Command, CommandError, help_text, lands_on, no_show_file, parse,
+                                   typed_only)
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
@@ -154,6 +155,8 @@ class Controller:
         try:
             cmd = parse(line)
         except CommandError as e:
+            if self.show is None and (instead := no_show_file(e)) is not None:
+                return f"error: {instead}"
             return f"error: {e}{self._choices(e.missing)}"
         if cmd is None:
             return None

@@ -4,7 +4,8 @@ What a reload changes on air is the controller's (Controller.replace_show): the 
 defaults that govern later changes (transition, quantize, fallback), and the tempo where the edit changed its bpm
 (as `bpm N` sets it); of the preset on air, only what the edit changed in it (what the operator moved live stays).
 What the show only starts with (its output, the defaults' seed, steps, input, strength, bias and input_fit, the
-MIDI port) waits for the next start, and the reload's line says which of those the edit changed.
+MIDI port) waits for the next start, and the reload's line says which of those the file now gives otherwise than the
+show started with.
 The map files the show runs with (its sections' `map:`, and those --midi-map and --osc-map give) are watched with
 it: a save of one reloads the show as a save of the show file does. vcam's shipped maps are not watched.
 """
@@ -89,8 +90,8 @@ class ShowWatcher:
 
     `on_show` applies a loaded show with the command line's maps (`given`) by flag, read again where saved, to check
     the show against and put in force; it returns what it changed on air in words (or nothing), said on the reload's
-    line with what waits for the next start; `show` is the one running. A save that leaves the show as it runs (a
-    comment, the layout) is said so and not applied."""
+    line with what waits for the next start (what the show started with and a save has changed since); `show` is the
+    one running. A save that leaves the show as it runs (a comment, the layout) is said so and not applied."""
 
     def __init__(self, path: str, on_show: Callable[[Show, dict[str, object]], Sequence[str] | None],
                  say: Callable[[str], None], interval: float = 0.5, show: Show | None = None,
@@ -100,6 +101,8 @@ class ShowWatcher:
         self.say = say
         self.interval = interval
         self.show = show  # the last good show
+        # the show as it started: what it only starts with (AT_START) stays as this one had it, whatever saves since
+        self.started = show
         self.given = list(given)
         self._failing: str | None = None  # what the last save's reload said was wrong, until a save loads
         self._unread: set[str | None] = set()  # the given maps' files saved since their last load
@@ -130,8 +133,22 @@ class ShowWatcher:
         return {path: _stamp(path) for path in self.watched()}  # a few stats a look: cheap
 
     def _run(self) -> None:
+        self.saved_since_load()
         while not self._stop.wait(self.interval):
             self.poll()
+
+    def saved_since_load(self) -> None:
+        """A save made after the running show was read and before this watcher took its first look (while the model
+        loads, minutes on a GPU) is in the stamps it started from, so no look sees it change: the show file read
+        now is reloaded where it differs from the show running (said as any save is). Once, as it starts."""
+        if self.show is None:
+            return
+        try:
+            if load_show(self.path) == self.show:
+                return
+        except ConfigError:  # broken since: said by the reload, as a save that does not load is
+            pass
+        self._reload([self.path])
 
     def poll(self) -> None:
         """One look at the files. A change is loaded once it has held from one look to the next: an editor that
@@ -176,7 +193,9 @@ class ShowWatcher:
             self._failed(head, f"{head} not reloaded ({e.__class__.__name__}: {e}); the last good show stays "
                                "live", 1)
             return
-        later = waiting_for_start(self.show, show) if self.show else ""
+        # against the show as it runs, not the last save: an edit undone waits for nothing, and one made a save
+        # ago still waits
+        later = waiting_for_start(self.started, show) if self.started else ""
         self._loaded(show, maps, reloaded(self.path, show, applied or (), later, None if said == self.path else said))
 
     def _loaded(self, show: Show, maps: dict[str, object], line: str) -> None:

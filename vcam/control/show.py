@@ -39,6 +39,7 @@ and oscmap.py; the presets a MIDI map names are checked against the show in midi
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -56,6 +57,7 @@ from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
 from vcam.control.yamlcheck import INVALID, Reader, key_nodes, read_file, top_keys, written_as
 from vcam.errors import VcamError, one_line
+from vcam.words import nearest
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,18 @@ class Show:
         if ref.lower() in self._by_name:
             return self._by_name[ref.lower()]
         names = ", ".join(p.name for p in self.presets[:8]) + (", …" if len(self.presets) > 8 else "")
-        raise KeyError(f"no preset named {ref!r}; presets: {names}")
+        raise KeyError(f"no preset named {ref!r}{self._meant(ref)}; presets: {names}")
+
+    def _meant(self, ref: str) -> str:
+        """`lazer tunnel` → " (did you mean 'laser tunnel'?)": a mistyped name (a letter off, a space too many, the
+        start of one name only) answered with the preset meant; a number that is not a preset's (`-1`, `1.5`) with
+        how numbers go."""
+        if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", ref.strip()):
+            return f" (a preset's number is a whole number from 1 to {len(self.presets)})" if self.presets else ""
+        typed = " ".join(ref.lower().split())
+        starts = [name for name in self._by_name if typed and name.startswith(typed)]
+        meant = starts[0] if len(starts) == 1 else nearest(typed, self._by_name, cutoff=0.8)
+        return f" (did you mean {self.presets[self._by_name[meant]].name!r}?)" if meant else ""
 
     def prompts(self) -> list[str]:
         """Every prompt text of the show, for encoding ahead."""

@@ -91,7 +91,8 @@ class ShowEdit:
     @classmethod
     def of(cls, old: Show | None, new: Show, on_air: Playing) -> ShowEdit:
         """A reload from `old` to `new` with `on_air` on air: presets change, the stream goes on; the current
-        preset (or blend) is kept by name, else by its place where it puts the same on air (a rename).
+        preset (or blend) is kept by name, else as renamed: by its place where it puts the same on air, else as the one
+        preset under a new name that does (a rename said on the reload's line).
 
         An edit changes on air only what it changed: of the preset on air, each of its prompts, seed, input,
         strength and bias that the file now says otherwise goes on air, as a command would put it; what the edit
@@ -146,7 +147,9 @@ def _picked(old: Show | None, new: Show, on_air: Playing) -> ShowEdit:
         return _back(on_air.dropped, old, new, on_air)
     if same is None:  # a typed prompt stays
         return ShowEdit()
-    return ShowEdit(preset=same, edits=_edits(old.presets[index], new.presets[same], on_air))
+    was, now = old.presets[index].name, new.presets[same].name
+    said = (f"preset {was!r} on air was renamed: preset {same + 1} {now!r}",) if was.lower() != now.lower() else ()
+    return ShowEdit(preset=same, said=said, edits=_edits(old.presets[index], new.presets[same], on_air))
 
 
 def _blend_kept(old: Show, new: Show, on_air: Playing) -> ShowEdit:
@@ -215,16 +218,28 @@ def _later_changes(old: Defaults, new: Defaults) -> tuple[Command, ...]:
 
 
 def _same_preset(old: Show | None, index: int | None, new: Show) -> int | None:
-    """The index in `new` of preset `index` of `old`: by name, else the preset at its place that puts the same on
-    air (the one renamed, which `next`, the status and a blend fader must still find); None when it is gone."""
+    """The index in `new` of preset `index` of `old`: by name, else the one renamed (which `next`, the status and a
+    blend fader must still find): the preset at its place that puts the same on air, else the one preset under a
+    name `old` did not have that does (renamed and moved); None when it is gone."""
     if old is None or index is None or index >= len(old.presets):
         return None
     try:
         return new.find(old.presets[index].name)
     except KeyError:
         pass
-    renamed = index < len(new.presets) and _on_air(new, index) == _on_air(old, index)
-    return index if renamed else None
+    same = _on_air(old, index)
+    if index < len(new.presets) and _on_air(new, index) == same:
+        return index
+    renamed = [i for i, p in enumerate(new.presets) if _on_air(new, i) == same and not _named_in(old, p.name)]
+    return renamed[0] if len(renamed) == 1 else None  # two such: which one it became cannot be told
+
+
+def _named_in(show: Show, name: str) -> bool:
+    try:
+        show.find(name)
+    except KeyError:
+        return False
+    return True
 
 
 def _on_air(show: Show, index: int) -> tuple:
