@@ -113,6 +113,11 @@ class Link:
         self._thread = threading.Thread(target=self._run, name="link", daemon=True)
         self._watch = threading.Thread(target=self._watch_sends, name="link-watch", daemon=True)
 
+    @property
+    def frames_this_connection(self) -> int:
+        """The frames received since this connection's first state came (0 where none is up)."""
+        return self.frames - self._frames_at if self.connected else 0
+
     def start(self) -> None:
         if self.uploader is not None:
             self.uploader.bind(self._send_message, lambda: self.offset)
