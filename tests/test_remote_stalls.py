@@ -1,5 +1,5 @@
 """`vcam cam` on a link that stays up while its frames stop coming: a server stopped or stalled, a tunnel that
-stalls short of the keepalive's timeout."""
+stalls short of the keepalive's timeout; and a connection accepted whose handshake never comes."""
 from __future__ import annotations
 
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
@@ -72,3 +72,28 @@ def test_a_connection_without_frames_yet_waits_for_them_unsaid():
     feed.poll(stalled)
     assert said == []
 
+
+def test_a_port_that_takes_the_connection_and_never_answers_is_not_said_to_be_firewalled(monkeypatch):
+    """A vcam serve stopped (SIGSTOP, a machine swapping) still has its connections taken by the system, as an ssh -L
+    tunnel to a stalled machine does: the camera said the port does not answer and to check a firewall."""
+    import socket
+
+    from helpers import wait_for
+
+    monkeypatch.setattr(Link, "OPEN_S", 0.5)
+    said: list[str] = []
+    with socket.socket() as listener:  # listens, and never accepts: the system completes the connection alone
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        link = Link(f"ws://127.0.0.1:{port}", None, Pacer(PacerSettings()), RemoteController(lambda line: True),
+                    said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: said, 60)
+        finally:
+            link.stop()
+    assert said == [f"cannot reach the server: 127.0.0.1 port {port} took the connection but gave no answer in 0.5 s: "
+                    "vcam serve there is stalled (a machine under heavy load or asleep, a process stopped), or "
+                    "through an ssh -L tunnel, the tunnel or the GPU machine stalled; check vcam serve's terminal "
+                    "there; the camera shows its 'connecting' card, reconnecting"], said

@@ -21,7 +21,7 @@ from vcam.remote.controller import RemoteController, finite_number
 from vcam.remote.dial import Lookup, Stopped, dial, shut
 from vcam.remote.handshake import first_message, unusable
 from vcam.remote.pending import Unanswered, Waiting
-from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, unreachable
+from vcam.remote.reasons import CLOSED_UNANSWERED, HandshakeUnanswered, how_lost, not_vcam, unreachable
 from vcam.remote.uploader import Uploader
 from vcam.remote.urls import dialled, url_port
 
@@ -267,9 +267,14 @@ class Link:
                 self._opening = sock.dup() if sock is not None else None
             if self._stop.is_set():
                 raise Stopped()
-            return connect(dialled(self.url), sock=sock, additional_headers=headers, open_timeout=self.OPEN_S,
-                           max_size=2**24, compression=None, proxy=None, logger=_library_log(),
-                           **self.keepalive.options())
+            try:
+                return connect(dialled(self.url), sock=sock, additional_headers=headers, open_timeout=self.OPEN_S,
+                               max_size=2**24, compression=None, proxy=None, logger=_library_log(),
+                               **self.keepalive.options())
+            except TimeoutError as e:
+                if sock is None:
+                    raise
+                raise HandshakeUnanswered(self.OPEN_S) from e  # the socket connected: something took it, unanswered
         except BaseException:
             if sock is not None:
                 sock.close()
