@@ -49,6 +49,8 @@ class Link:
     # it. One that drops before (a proxy that accepts and closes, a vcam serve that fails on each camera, a tunnel
     # that flaps) backs off as a refused try does, and from the second in a row is said once a minute with a count
     HELD_S = 10.0
+    # A frame's "got" waits this long at most for an upload's write (--send) in progress; else the watch sends it
+    ACK_WAIT_S = 0.05
     DROPS_SAID_S = 60.0
     LOOKUP_S = 5.0  # the server's host name looked up for this long at most (_open_socket)
     OPEN_S = 5.0  # its addresses tried for this long in all (dial), then the TLS and WebSocket handshakes as long
@@ -86,6 +88,8 @@ class Link:
         self.offset = 0.0  # server clock − local clock
         self.net_latency = 0.0
         self._ws = None
+        self._acking = False  # this connection's server holds frames to its link's pace: each frame got is said
+        self._ack_due: int | None = None  # the newest frame got, where saying so had to wait
         # a copy of the socket of the connection being opened, which stop() shuts down: the library's TLS and
         # WebSocket handshakes take its socket out of reach until they end, up to OPEN_S later
         self._opening: socket.socket | None = None
@@ -171,11 +175,11 @@ class Link:
         if 0.0 <= latency < proto.MAX_LATENCY_S:  # NaN fails it too
             self._send(proto.text("stats", latency=round(latency, 3)), wait=False)
 
-    def _send(self, message: bytes | str, wait: bool = True) -> bool:
-        """Puts a message on the connection; False where there is none, it failed, or (without `wait`) another
-        send is in progress."""
+    def _send(self, message: bytes | str, wait: bool = True, timeout: float = -1) -> bool:
+        """Puts a message on the connection; False where there is none, it failed, or (without `wait`, or past
+        `timeout`) another send is in progress."""
         ws = self._ws if self.connected else None
-        if ws is None or not self._send_lock.acquire(blocking=wait):
+        if ws is None or not self._send_lock.acquire(blocking=wait, timeout=timeout if wait else -1):
             return False
         try:
             self._write(ws, [message])
@@ -202,6 +206,8 @@ class Link:
         limit = self.keepalive.timeout
         while not self._stop.wait(min(1.0, limit / 4)):
             self._holds()  # a connection that brings no message still says it holds once it has lasted HELD_S
+            if (due := self._ack_due) is not None:
+                self._ack(due)
             started, ws = self._sending_since, self._ws
             if started is not None and ws is not None and time.monotonic() - started > limit:
                 self._send_stalled = True
@@ -216,7 +222,8 @@ class Link:
         lost_reported = False
         races = 0  # tries in a row the library failed with its own AssertionError
         while not self._stop.is_set():
-            self._opened = self._held = False
+            self._opened = self._held = self._acking = False
+            self._ack_due = None
             try:
                 with self._connect(connect, headers) as ws:
                     self._ws, self._opened = ws, True
@@ -490,6 +497,8 @@ class Link:
             self.frames += 1
             self.net_latency = max(0.0, time.time() + self.offset - header.sent_at)
             self._blocks.end_if_last(header)
+            if self._acking:
+                self._ack(header.seq)
             return
         try:
             data = proto.parse_text(message)
@@ -498,6 +507,8 @@ class Link:
         kind = data["type"]
         if kind in ("reply", "error"):
             self._unanswered.answered()
+        if kind == "pong":
+            self._acking = data.get("acks") is True
         if kind == "pong" and finite_number(data.get("t")) and finite_number(data.get("server")):
             now = time.time()
             self.offset = data["server"] - (data["t"] + now) / 2
@@ -515,6 +526,13 @@ class Link:
             message = data.get("message")
             self.say(f"server: error: {message}" if isinstance(message, str) and message.strip()
                      else "server: error (it gave no message)")
+
+    def _ack(self, seq: int) -> None:
+        """Tells the server the frames up to `seq` came (it holds the ones on the way to the link's pace: inflight.py);
+        where an upload's write holds the connection, the watch tells it instead."""
+        self._ack_due = seq
+        if self._send(proto.text("got", seq=seq), timeout=self.ACK_WAIT_S) and self._ack_due == seq:
+            self._ack_due = None
 
     def _bad_frame(self, e: proto.ProtocolError) -> None:
         text = f"skipped a frame: {e}"
