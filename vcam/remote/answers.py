@@ -24,7 +24,13 @@ def answer(server, message: str, client: ServedClient) -> str | None:
         return proto.text("error", message=str(e))
     kind = data["type"]
     if kind == "ping":
-        return proto.text("pong", t=data.get("t"), server=time.time())
+        return proto.text("pong", t=data.get("t"), server=time.time(), acks=True)
+    if kind == "got":  # not answered: one comes for each frame, and an answer would be one more message down
+        seq = data.get("seq")
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+            return proto.text("error", message='a got message needs the "seq" of a frame')
+        client.got(seq)
+        return None
     if kind == "stats":
         latency = data.get("latency")
         if not isinstance(latency, (int, float)) or not 0 <= latency < proto.MAX_LATENCY_S:

@@ -5,9 +5,10 @@ MIDI controller, and reconnects by itself after a network drop, holding the last
 on the camera meanwhile. With --send it also uploads a local camera or clip as the server's input (uploader.py).
 
 Here: the command line's options and the run. Its parts: the connection and its reconnects (link.py), opening a
-try's socket (dial.py), what a server must send first (handshake.py), the frames gathered into blocks (blocks.py),
-what goes on air and on the status line (feed.py), the server's controller mirrored here (controller.py), the
-commands held for the server (pending.py), the server's address (urls.py) and why a try failed (reasons.py).
+try's socket (dial.py), the server's messages read (inbox.py), what a server must send first (handshake.py), the
+frames gathered into blocks (blocks.py), what goes on air and on the status line (feed.py), the server's controller
+mirrored here (controller.py), the commands held for the server (pending.py), the server's address (urls.py) and why
+a try failed (reasons.py).
 """
 from __future__ import annotations
 

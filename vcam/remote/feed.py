@@ -15,6 +15,9 @@ from vcam.remote.rate import ByteRate
 # compile) before its first frame, so less would end a scheduled recording that was about to begin; without any
 # bound, a recording scheduled against a server that is down or stuck would run until killed.
 FIRST_FRAME_WAIT_S = 600.0
+# Stalls that come back within this of the last one's end (a server whose every block takes longer than the camera
+# waits) are said once as such, not each time
+STALLS_APART_S = 60.0
 
 
 class LinkFeed:
@@ -35,6 +38,9 @@ class LinkFeed:
         self._started = clock()
         self._last_report = 0.0
         self._down, self._up = ByteRate(), ByteRate()
+        self._stall_said = False  # a stall of frames on a connection that is up has been said, its end not yet
+        self._stalls_said = False  # stalls that keep coming back have been said as such
+        self._resumed_at: float | None = None  # when frames last came again after a stall
 
     def start(self) -> None:
         self._started = self._clock()
@@ -52,12 +58,49 @@ class LinkFeed:
         if now - self._last_report >= self.STATS_EVERY_S and link.connected and link.frames:
             link.send_stats(link.net_latency + stats.latency)  # so the server's status line shows it too
             self._last_report = now
+        self._say_stall(stats, now)
         return link.refused is not None  # the show ends: no frame will ever come
+
+    def _say_stall(self, stats: PacerStats, now: float) -> None:
+        """Frames that stop coming on a connection that stays up (a server that stalls or is stopped, a tunnel or a
+        network that stalls short of the keepalive's timeout) are said, and their return: the status line read LIVE
+        and nothing was said, however long the camera held its last frame. A connection that drops says so itself;
+        one that brought no frame yet waits for its first (a server that loads its model)."""
+        link = self.link
+        if not link.connected or not link.frames_this_connection:
+            self._stall_said = False
+            return
+        if not stats.stalled:
+            if self._stall_said:
+                self._stall_said = False
+                self._resumed_at = now
+                if not self._stalls_said:
+                    link.say("frames come from the server again")
+            return
+        if self._stall_said:
+            return
+        self._stall_said = True
+        shown = "showing the fallback image" if stats.fallback else "holding the last frame"
+        if self._resumed_at is None or now - self._resumed_at >= STALLS_APART_S:
+            self._stalls_said = False
+            link.say(f"no frame from the server for {link.pacer.settings.stall_after:g} s, though the link is up (its "
+                          "generation stalled, or the network or tunnel stalls; its terminal says which): "
+                          f"{shown}, waiting")
+        elif not self._stalls_said:
+            self._stalls_said = True
+            link.say("frames from the server keep stopping for seconds at a time (a server slower than the "
+                          "camera waits for, or a link that keeps stalling); the status line shows STALLED while "
+                          f"they do, {shown}")
 
     def status(self, stats: PacerStats, out_fps: float, failed: list[str]) -> str:
         link = self.link
         if link.connected:
-            state = "LIVE" if link.frames else "CONNECTED, WAITING FOR THE FIRST FRAME"
+            if not link.frames:
+                state = "CONNECTED, WAITING FOR THE FIRST FRAME"
+            elif not link.frames_this_connection:
+                state = "CONNECTED, WAITING FOR FRAMES"
+            else:
+                state = "STALLED" if stats.stalled else "LIVE"
         elif link.token_refused:
             state = "TOKEN REFUSED, RETRYING"
         else:

@@ -1,6 +1,6 @@
 """The link of `vcam cam` to its server: one connection at a time, opened again by itself after any drop, saying
 why a try failed or a connection ended; frames in to the pacer, the server's state in to the controller that
-mirrors it, commands out (held while the link is down: pending.py).
+mirrors it (inbox.py), commands out (held while the link is down: pending.py).
 """
 from __future__ import annotations
 
@@ -12,16 +12,17 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from vcam.control.throttle import ErrorThrottle, words_of
+from vcam.control.throttle import ErrorThrottle
 from vcam.live.pacer import Pacer
 from vcam.remote import protocol as proto
 from vcam.remote.blocks import Blocks
 from vcam.remote.camscreen import CamScreen
-from vcam.remote.controller import RemoteController, finite_number
+from vcam.remote.controller import RemoteController
 from vcam.remote.dial import Lookup, Stopped, dial, shut
 from vcam.remote.handshake import first_message, unusable
+from vcam.remote.inbox import Inbox
 from vcam.remote.pending import Unanswered, Waiting
-from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, unreachable
+from vcam.remote.reasons import CLOSED_UNANSWERED, HandshakeUnanswered, how_lost, not_vcam, unreachable
 from vcam.remote.uploader import Uploader
 from vcam.remote.urls import dialled, url_port
 
@@ -30,7 +31,7 @@ from vcam.remote.urls import dialled, url_port
 LIBRARY_RACES_SAID = 5
 
 
-class Link:
+class Link(Inbox):
     """The connection to the server: receives frames into the pacer, numbered as the server's camera numbers them,
     and the server's state into `remote` and `screen` (this camera's freeze and blackout); sends commands;
     reconnects."""
@@ -86,6 +87,8 @@ class Link:
         self.offset = 0.0  # server clock − local clock
         self.net_latency = 0.0
         self._ws = None
+        self._acking = False  # this connection's server holds frames to its link's pace: each frame got is said
+        self._ack_due: int | None = None  # the newest frame got, where saying so had to wait
         # a copy of the socket of the connection being opened, which stop() shuts down: the library's TLS and
         # WebSocket handshakes take its socket out of reach until they end, up to OPEN_S later
         self._opening: socket.socket | None = None
@@ -112,6 +115,11 @@ class Link:
         self._blocks = Blocks(pacer)  # the frames received, pushed to the pacer a whole block at a time
         self._thread = threading.Thread(target=self._run, name="link", daemon=True)
         self._watch = threading.Thread(target=self._watch_sends, name="link-watch", daemon=True)
+
+    @property
+    def frames_this_connection(self) -> int:
+        """The frames received since this connection's first state came (0 where none is up)."""
+        return self.frames - self._frames_at if self.connected else 0
 
     def start(self) -> None:
         if self.uploader is not None:
@@ -166,11 +174,11 @@ class Link:
         if 0.0 <= latency < proto.MAX_LATENCY_S:  # NaN fails it too
             self._send(proto.text("stats", latency=round(latency, 3)), wait=False)
 
-    def _send(self, message: bytes | str, wait: bool = True) -> bool:
-        """Puts a message on the connection; False where there is none, it failed, or (without `wait`) another
-        send is in progress."""
+    def _send(self, message: bytes | str, wait: bool = True, timeout: float = -1) -> bool:
+        """Puts a message on the connection; False where there is none, it failed, or (without `wait`, or past
+        `timeout`) another send is in progress."""
         ws = self._ws if self.connected else None
-        if ws is None or not self._send_lock.acquire(blocking=wait):
+        if ws is None or not self._send_lock.acquire(blocking=wait, timeout=timeout if wait else -1):
             return False
         try:
             self._write(ws, [message])
@@ -197,6 +205,8 @@ class Link:
         limit = self.keepalive.timeout
         while not self._stop.wait(min(1.0, limit / 4)):
             self._holds()  # a connection that brings no message still says it holds once it has lasted HELD_S
+            if (due := self._ack_due) is not None:
+                self._ack(due)
             started, ws = self._sending_since, self._ws
             if started is not None and ws is not None and time.monotonic() - started > limit:
                 self._send_stalled = True
@@ -211,7 +221,8 @@ class Link:
         lost_reported = False
         races = 0  # tries in a row the library failed with its own AssertionError
         while not self._stop.is_set():
-            self._opened = self._held = False
+            self._opened = self._held = self._acking = False
+            self._ack_due = None
             try:
                 with self._connect(connect, headers) as ws:
                     self._ws, self._opened = ws, True
@@ -262,9 +273,14 @@ class Link:
                 self._opening = sock.dup() if sock is not None else None
             if self._stop.is_set():
                 raise Stopped()
-            return connect(dialled(self.url), sock=sock, additional_headers=headers, open_timeout=self.OPEN_S,
-                           max_size=2**24, compression=None, proxy=None, logger=_library_log(),
-                           **self.keepalive.options())
+            try:
+                return connect(dialled(self.url), sock=sock, additional_headers=headers, open_timeout=self.OPEN_S,
+                               max_size=2**24, compression=None, proxy=None, logger=_library_log(),
+                               **self.keepalive.options())
+            except TimeoutError as e:
+                if sock is None:
+                    raise
+                raise HandshakeUnanswered(self.OPEN_S) from e  # the socket connected: something took it, unanswered
         except BaseException:
             if sock is not None:
                 sock.close()
@@ -456,81 +472,11 @@ class Link:
             self.say(f"{line}; retrying")
         return False
 
-    def _take(self, message) -> None:
-        """A message received; one this client cannot use (a server of another version sent what it does not
-        expect) is skipped and said once a minute with a count, where it ended the connection, and the next one
-        ended the same way: a reconnect every half second, with two lines each, for as long as the server ran."""
-        try:
-            self._receive(message)
-        except Exception as e:  # noqa: BLE001 - any message's failure leaves the connection and the others be
-            text = (f"skipped a message from the server that this vcam cam cannot use ({e.__class__.__name__}: "
-                    f"{str(e)[:80]}); is vcam serve of another version? install the same vcam on both machines")
-            if line := self._bad_frames.admit(("unusable", e.__class__.__name__), text, time.monotonic()):
-                self.say(line)
-
-    def _receive(self, message) -> None:
-        if isinstance(message, bytes):
-            self.bytes += len(message)
-            try:
-                header, frame = proto.decode_frame(message)
-            except proto.ProtocolError as e:
-                self._bad_frame(e)
-                return
-            self._blocks.add(header, frame)
-            self.frames += 1
-            self.net_latency = max(0.0, time.time() + self.offset - header.sent_at)
-            self._blocks.end_if_last(header)
-            return
-        try:
-            data = proto.parse_text(message)
-        except proto.ProtocolError:
-            return
-        kind = data["type"]
-        if kind in ("reply", "error"):
-            self._unanswered.answered()
-        if kind == "pong" and finite_number(data.get("t")) and finite_number(data.get("server")):
-            now = time.time()
-            self.offset = data["server"] - (data["t"] + now) / 2
-        elif kind == "state":
-            self._state(data)
-        elif kind == "reply":
-            self._state(data["state"] if isinstance(data.get("state"), dict) else {})
-            if data.get("text"):
-                self._say_reply(str(data["text"]))
-        elif kind in ("send_ok", "send_refused") and self.uploader is not None:
-            self.uploader.answer(data)
-        elif kind == "ok":
-            pass
-        elif kind == "error":
-            message = data.get("message")
-            self.say(f"server: error: {message}" if isinstance(message, str) and message.strip()
-                     else "server: error (it gave no message)")
-
-    def _bad_frame(self, e: proto.ProtocolError) -> None:
-        text = f"skipped a frame: {e}"
-        if str(e) == proto.NOT_A_FRAME:  # the header itself is another: a server of another vcam version
-            text += ("; is vcam serve of another version than this vcam cam? install the same vcam on both "
-                     "machines")
-        # by its words: a damaged frame names the size it claims, which differs from one to the next
-        if line := self._bad_frames.admit((words_of(str(e)),), text, time.monotonic()):
-            self.say(line)
-
-    def _say_reply(self, text: str) -> None:
-        if text.startswith("error"):  # the same error for each message of a sweep: said once, then counted
-            text = self._errors.admit((words_of(text),), text, time.monotonic())  # whatever value each names
-        if text:
-            self.say(text)
-
     def say_held_back(self, now: float | None = None) -> None:
         """Says the counts of the server's error answers, and of the connections that dropped as they opened, held
         back whose window has passed (all without `now`)."""
         for line in [*self._errors.held_back(now), *self._bad_frames.held_back(now), *self._drop_lines.held_back(now)]:
             self.say(line)
-
-    def _state(self, state: dict) -> None:
-        self.remote.update(state)
-        if self.screen is not None:
-            self.screen.heard(state)
 
     def _connection_ended(self) -> None:
         """The frames of a block cut short by the connection's end go on screen now (Blocks.end)."""

@@ -5,8 +5,9 @@ frames go client → server (VCI1), from the one client the server accepted as i
 text message:
     client → server  {"type": "command", "line": "preset 2"}   {"type": "ping", "t": <client time>}
                      {"type": "send"} (asks to send the input)   {"type": "send_stop"}
+                     {"type": "got", "seq": N} (the newest frame received; not answered)
     server → client  {"type": "reply", "text": ...}  {"type": "error", "message": ...}
-                     {"type": "pong", "t": ..., "server": <server time>}  {"type": "state", ...}
+                     {"type": "pong", "t": ..., "server": <server time>, "acks": true}  {"type": "state", ...}
                      {"type": "send_ok", "width": W, "height": H, "fps": F, "fit": "crop"} (again when F changes)
                      {"type": "send_refused", "message": ...}
 A client that sends a binary message the server cannot use as its input is disconnected, with the reason in the
@@ -25,7 +26,10 @@ no removed preset. Its "blend_knob" names the two presets a blend knob goes betw
 (the server's rule: the preset on air and the next, or either side of where a removed one stood; null without two
 presets); a client's knob takes the same pair, and one whose state has no "blend_knob" (a server from before)
 goes from the preset on air, or from the first where its name is not in "presets". Either end ignores the keys it
-does not know, so old and new ends work together.
+does not know, so old and new ends work together. A pong with "acks": true is from a server that holds the frames
+on the way to a client that says what it got to its link's pace (inflight.py); only to such a server does a client
+send "got" (a server from before answers it with an error), and only to a client that sends it does a server hold
+them.
 """
 from __future__ import annotations
 
@@ -132,6 +136,13 @@ def encode_frame(frame: np.ndarray, header: FrameHeader, quality: int = DEFAULT_
         raise ProtocolError("JPEG encoding failed")
     h = header
     return HEADER.pack(MAGIC, h.seq, h.block, h.index, h.count, h.sent_at, h.width, h.height) + jpeg.tobytes()
+
+
+def frame_seq(data: bytes) -> int | None:
+    """The number of a generated frame, read from its header alone; None for anything else."""
+    if len(data) < HEADER.size or data[:4] != MAGIC:
+        return None
+    return HEADER.unpack_from(data)[1]
 
 
 def decode_frame(data: bytes) -> tuple[FrameHeader, np.ndarray]:

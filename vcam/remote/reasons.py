@@ -16,6 +16,15 @@ CLOSED_UNANSWERED = "accepted the connection and closed it without an answer"
 LOG_IN = "open any web page in a browser and log in to the network first"
 
 
+class HandshakeUnanswered(TimeoutError):
+    """The server's port took the connection, but no answer to the handshake came in `seconds`: unlike a port that
+    does not answer at all, no firewall is to blame, and the address is right."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"no answer to the handshake in {seconds:g} s")
+        self.seconds = seconds
+
+
 def unreachable(url: str, error: Exception) -> str:
     """Why a try to connect to `url` failed, with what to check: a name no resolver knows, a port nobody listens
     on, no answer at all, or a network that wants a login first (a hotel's or a café's: its page answers in the
@@ -36,6 +45,10 @@ def unreachable(url: str, error: Exception) -> str:
     if isinstance(error, ConnectionRefusedError):
         return (f"nothing listens on {host} port {port}: check that vcam serve runs there with that --port (its "
                 "first line names it), or that the ssh -L tunnel is open")
+    if isinstance(error, HandshakeUnanswered):  # a SIGSTOPped listener's kernel still takes connections
+        return (f"{host} port {port} took the connection but gave no answer in {error.seconds:g} s: vcam serve there "
+                "is stalled (a machine under heavy load or asleep, a process stopped), or through an ssh -L tunnel, "
+                "the tunnel or the GPU machine stalled; check vcam serve's terminal there")
     if isinstance(error, TimeoutError):
         return f"{host} port {port} does not answer: check the address, and that a firewall lets the port through"
     onward = error.__cause__ if isinstance(error, ValueError) else None

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from vcam.control.throttle import ErrorThrottle
 from vcam.remote import protocol as proto
+from vcam.remote.inflight import InFlight
 
 
 class ServedClient:
@@ -53,6 +54,7 @@ class ServedClient:
         self._texts: deque[str] = deque()  # in order: a reply carries the state too, and the newest must win
         self._latest: dict[str, str] = {}  # by kind, the message of that kind waiting in _texts (offer_latest)
         self._frames: deque[tuple[float, bytes]] = deque(maxlen=self.FRAMES_WAITING)  # (offered at, frame)
+        self._in_flight = InFlight()  # the frames its vcam cam has not yet said it got
         self._closed = False
         self._sending_since: float | None = None
         self._thread = threading.Thread(target=self._send_loop, name=f"send-{name}", daemon=True)
@@ -86,6 +88,12 @@ class ServedClient:
             self._texts.append(message)
             self._cond.notify_all()
 
+    def got(self, seq: int) -> None:
+        """Its vcam cam got every frame up to `seq`: more may go (inflight.py)."""
+        with self._cond:
+            self._in_flight.got(seq, self._clock())
+            self._cond.notify_all()
+
     def held_back(self, now: float | None = None) -> list[str]:
         """The counts of its refusals held back whose window has passed (all of them, without `now`)."""
         return [*self.refusals.held_back(now), *self.asks_refused.held_back(now)]
@@ -111,8 +119,9 @@ class ServedClient:
 
     def _next(self) -> bytes | str | None:
         with self._cond:
-            while not (self._texts or self._frames) and not self._closed:
-                self._cond.wait()
+            while not (self._texts or self._frames and self._in_flight.may_send(self._clock())) and not self._closed:
+                # frames held back for the link's pace wait for the camera to say it got the ones on the way
+                self._cond.wait(self._in_flight.wait_s(self._clock()) if self._frames else None)
             if self._closed:
                 return None
             # the send is in progress from the moment its message leaves the queue, in one step: a stop waiting
@@ -128,7 +137,10 @@ class ServedClient:
             while len(self._frames) > 1 and now - self._frames[0][0] > self.FRAME_WAIT_S:
                 self._frames.popleft()
                 self.dropped += 1
-            return self._frames.popleft()[1]
+            frame = self._frames.popleft()[1]
+            if (seq := proto.frame_seq(frame)) is not None:
+                self._in_flight.sent(seq, len(frame), now)
+            return frame
 
     def sent_texts(self, deadline: float) -> bool:
         """Waits until the text messages waiting (the last state) are on the wire, or `deadline` (time.monotonic())

@@ -1,0 +1,133 @@
+"""Frames held to a slow link's pace: a vcam cam says what it got, and vcam serve keeps no more on the way than its
+link carries in about a second, where the buffers on the way (an ssh tunnel's window) took them all at once and
+the camera fell further behind the show every minute."""
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+
+from helpers import wait_for
+from vcam.live.pacer import Pacer, PacerSettings
+from vcam.remote import protocol as proto
+from vcam.remote.answers import answer
+from vcam.remote.controller import RemoteController
+from vcam.remote.inflight import ACK_WINDOW_S, GIVE_UP_S, InFlight
+from vcam.remote.link import Link
+from vcam.remote.served import ServedClient
+
+FPS, FRAME_BYTES = 30, 3300  # the tiny model's 112x64 stream
+LINK_BYTES_S = 30_000  # a link that carries a quarter of it
+
+
+def _lateness(acks: bool, seconds: float = 60.0) -> list[float]:
+    """How late each frame reaches the camera over the slow link behind buffers that take anything at once: the
+    server sends a frame whenever the in-flight rule lets it (the newest made; the older ones wait and go in its
+    queue), the link carries LINK_BYTES_S, and the camera says each frame it got where `acks`."""
+    flight, step = InFlight(), 1 / FPS
+    buffered: list[tuple[int, float]] = []  # (seq, made at) in the buffers on the way
+    carried, late, seq = 0.0, [], 0
+    for tick in range(int(seconds * FPS)):
+        now = tick * step
+        seq += 1
+        if flight.may_send(now):
+            flight.sent(seq, FRAME_BYTES, now)
+            buffered.append((seq, now))
+        carried += LINK_BYTES_S * step
+        while buffered and carried >= FRAME_BYTES:
+            carried -= FRAME_BYTES
+            got, made = buffered.pop(0)
+            late.append(now - made)
+            if acks:
+                flight.got(got, now)
+    return late
+
+
+def test_a_camera_that_says_what_it_got_stays_about_a_second_behind_on_a_slow_link():
+    late = _lateness(acks=True)
+    assert max(late[-100:]) <= ACK_WINDOW_S + 2 / FPS, max(late[-100:])
+    assert len(late) >= 0.9 * 60 * LINK_BYTES_S / FRAME_BYTES  # the link is used, not starved
+
+
+def test_a_camera_that_says_nothing_gets_every_frame_at_once_as_before():
+    late = _lateness(acks=False)
+    assert late[-1] > 30.0  # the buffers take all: what a vcam cam from before gets, as it always did
+
+
+def test_a_camera_that_stops_saying_what_it_got_is_not_left_without_frames():
+    flight = InFlight()
+    flight.got(0, 0.0)
+    flight.sent(1, FRAME_BYTES * 10, 0.0)
+    assert not flight.may_send(1.0)
+    assert flight.may_send(GIVE_UP_S + 0.1)
+
+
+def test_the_server_holds_frames_for_a_camera_that_says_what_it_got_and_sends_on_as_it_does():
+    """Through the server's own answer to "got": past the window, the next frame waits for the camera."""
+
+    class Buffers:  # the socket and the tunnel: they take every write at once
+        def __init__(self):
+            self.sent = []
+
+        def send(self, message):
+            self.sent.append(message)
+
+    now = [0.0]
+    wire = Buffers()
+    client = ServedClient(wire, "control", "laptop", clock=lambda: now[0])
+    server = type("Server", (), {})()
+    try:
+        assert json.loads(answer(server, json.dumps({"type": "ping", "t": 1.0}), client))["acks"] is True
+        assert answer(server, json.dumps({"type": "got", "seq": 0}), client) is None
+        frame = bytes(20_000)  # over the first window alone
+        for seq in (1, 2):
+            client.offer(proto.HEADER.pack(proto.MAGIC, seq, 0, 0, 12, 0.0, 64, 64) + frame)
+        assert wait_for(lambda: len(wire.sent) == 1, 60)
+        client.offer(proto.text("reply", text="x"))  # text goes by the held frame
+        assert wait_for(lambda: len(wire.sent) == 2, 60)
+        assert proto.frame_seq(wire.sent[0]) == 1 and wire.sent[1].startswith("{"), wire.sent
+        answer(server, json.dumps({"type": "got", "seq": 1}), client)
+        assert wait_for(lambda: len(wire.sent) == 3, 60)
+        assert proto.frame_seq(wire.sent[2]) == 2
+    finally:
+        client.close()
+
+
+def _link(said: list[str]) -> tuple[Link, list]:
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    sent: list = []
+    link._ws = type("Ws", (), {"send": lambda self, message: sent.append(message)})()
+    link.connected = True
+    return link, sent
+
+
+def _frame(seq: int) -> bytes:
+    return proto.encode_frame(np.zeros((16, 16, 3), np.uint8), proto.FrameHeader(seq, 0, seq, 12, time.time(), 16, 16))
+
+
+def test_vcam_cam_says_each_frame_it_got_to_a_server_that_asks_and_nothing_to_one_from_before():
+    """A server from before answers a message it does not know with an error: only one whose pong says it takes
+    them is told."""
+    link, sent = _link([])
+    link._receive(json.dumps({"type": "pong", "t": 1.0, "server": 1.0}))
+    link._receive(_frame(5))
+    assert sent == []
+    link._receive(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True}))
+    link._receive(_frame(6))
+    assert [json.loads(m) for m in sent] == [{"type": "got", "seq": 6}]
+
+
+def test_a_got_held_up_by_an_upload_in_progress_goes_from_the_watch():
+    """Else the server, holding the next frames for it, would wait for good."""
+    link, sent = _link([])
+    link._receive(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True}))
+    with link._send_lock:  # an upload's write in progress
+        link._receive(_frame(7))
+    assert sent == []
+    link._watch.start()
+    try:
+        assert wait_for(lambda: sent, 60)
+    finally:
+        link._stop.set()
+    assert json.loads(sent[0]) == {"type": "got", "seq": 7}

@@ -1,0 +1,99 @@
+"""What the server's messages do on the camera's side: frames gathered into blocks for the pacer (and said got, to a
+server that holds them to the link's pace), the state into the controller that mirrors it and the camera's screen,
+replies and errors said; a message this client cannot use skipped and said once a minute.
+"""
+from __future__ import annotations
+
+import time
+
+from vcam.control.throttle import words_of
+from vcam.remote import protocol as proto
+from vcam.remote.controller import finite_number
+
+
+class Inbox:
+    """The part of the link (link.py) that reads the server's messages; the link holds the state they change."""
+
+    # A frame's "got" waits this long at most for an upload's write (--send) in progress; else the watch sends it
+    ACK_WAIT_S = 0.05
+
+    def _take(self, message) -> None:
+        """A message received; one this client cannot use (a server of another version sent what it does not
+        expect) is skipped and said once a minute with a count, where it ended the connection, and the next one
+        ended the same way: a reconnect every half second, with two lines each, for as long as the server ran."""
+        try:
+            self._receive(message)
+        except Exception as e:  # noqa: BLE001 - any message's failure leaves the connection and the others be
+            text = (f"skipped a message from the server that this vcam cam cannot use ({e.__class__.__name__}: "
+                    f"{str(e)[:80]}); is vcam serve of another version? install the same vcam on both machines")
+            if line := self._bad_frames.admit(("unusable", e.__class__.__name__), text, time.monotonic()):
+                self.say(line)
+
+    def _receive(self, message) -> None:
+        if isinstance(message, bytes):
+            self.bytes += len(message)
+            try:
+                header, frame = proto.decode_frame(message)
+            except proto.ProtocolError as e:
+                self._bad_frame(e)
+                return
+            self._blocks.add(header, frame)
+            self.frames += 1
+            self.net_latency = max(0.0, time.time() + self.offset - header.sent_at)
+            self._blocks.end_if_last(header)
+            if self._acking:
+                self._ack(header.seq)
+            return
+        try:
+            data = proto.parse_text(message)
+        except proto.ProtocolError:
+            return
+        kind = data["type"]
+        if kind in ("reply", "error"):
+            self._unanswered.answered()
+        if kind == "pong":
+            self._acking = data.get("acks") is True
+        if kind == "pong" and finite_number(data.get("t")) and finite_number(data.get("server")):
+            now = time.time()
+            self.offset = data["server"] - (data["t"] + now) / 2
+        elif kind == "state":
+            self._state(data)
+        elif kind == "reply":
+            self._state(data["state"] if isinstance(data.get("state"), dict) else {})
+            if data.get("text"):
+                self._say_reply(str(data["text"]))
+        elif kind in ("send_ok", "send_refused") and self.uploader is not None:
+            self.uploader.answer(data)
+        elif kind == "ok":
+            pass
+        elif kind == "error":
+            message = data.get("message")
+            self.say(f"server: error: {message}" if isinstance(message, str) and message.strip()
+                     else "server: error (it gave no message)")
+
+    def _ack(self, seq: int) -> None:
+        """Tells the server the frames up to `seq` came (it holds the ones on the way to the link's pace: inflight.py);
+        where an upload's write holds the connection, the watch tells it instead."""
+        self._ack_due = seq
+        if self._send(proto.text("got", seq=seq), timeout=self.ACK_WAIT_S) and self._ack_due == seq:
+            self._ack_due = None
+
+    def _bad_frame(self, e: proto.ProtocolError) -> None:
+        text = f"skipped a frame: {e}"
+        if str(e) == proto.NOT_A_FRAME:  # the header itself is another: a server of another vcam version
+            text += ("; is vcam serve of another version than this vcam cam? install the same vcam on both "
+                     "machines")
+        # by its words: a damaged frame names the size it claims, which differs from one to the next
+        if line := self._bad_frames.admit((words_of(str(e)),), text, time.monotonic()):
+            self.say(line)
+
+    def _say_reply(self, text: str) -> None:
+        if text.startswith("error"):  # the same error for each message of a sweep: said once, then counted
+            text = self._errors.admit((words_of(text),), text, time.monotonic())  # whatever value each names
+        if text:
+            self.say(text)
+
+    def _state(self, state: dict) -> None:
+        self.remote.update(state)
+        if self.screen is not None:
+            self.screen.heard(state)
