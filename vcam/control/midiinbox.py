@@ -120,6 +120,8 @@ class Inbox:
         """`control` (as control_of) answered as a knob: `knob` the physical control of a 14-bit knob's half, or
         None. Both halves of a 14-bit knob are known as the first answers: a fine half that moves a parameter of
         whole numbers nowhere answers nothing, and would part each value from the next."""
+        if knob is None or knob[0] != "nrpn":
+            self._no_nrpn(control)  # a reloaded map made CC 6 or 99 a knob of its own where an NRPN was read
         if knob is None:
             self.knobs[control] = (control, part)
         elif knob[0] == "nrpn":
@@ -134,6 +136,11 @@ class Inbox:
         """`control` answered as something else than a knob (a reloaded map made it a button): its values each keep
         their place from now on. One that carried an NRPN takes every NRPN knob of its channel with it."""
         self.knobs.pop(control, None)
+        self._no_nrpn(control)
+
+    def _no_nrpn(self, control: tuple) -> None:
+        """`control` answered as a control of its own: one that carries an NRPN (CC 99, 98, 6 or 38) says that no
+        NRPN knob listens on its channel now, and every NRPN knob known there goes."""
         kind, channel, number = control
         if kind == "control_change" and number in NRPN_NUMBER + DATA and channel in self._nrpn_channels:
             self._nrpn_channels.discard(channel)
