@@ -150,3 +150,15 @@ def test_a_map_reloaded_to_read_cc_6_and_38_as_knobs_of_their_own_where_an_nrpn_
     flood(midi, [cc(6, 100), cc(6, 127)])
     assert ctl.state.strength == 1.0
     assert ctl.state.transition == 12
+
+
+def test_a_button_a_reloaded_map_put_on_cc_99_where_an_nrpn_knob_was_fires_on_the_value_the_nrpn_picked_last():
+    """The inbox left out CC 99 at the value the NRPN's number had last (127, as a controller deselects with CC 99
+    and 98 at 127 after each value), as picking nothing: the router never saw the press, so never answered as a
+    button, and a pad that sends 127 alone was lost at every press."""
+    ctl, router = rig("{nrpn: 1, param: strength, channel: 1}", strength=0.0)
+    midi = listening(router)
+    flood(midi, nrpn(1, 0) + nrpn(1, 1) + [cc(99, 127), cc(98, 127)])  # moved before, then deselected
+    router.mapping = parse_show(SHOW + "    - {cc: 99, command: blackout, channel: 1}\n", "show.yaml").midi
+    flood(midi, [cc(99, 127)])
+    assert ctl.state.screen == "blackout"
