@@ -6,8 +6,9 @@ import random
 
 import pytest
 
-from test_midi_14bit import cc, nrpn, pair, rig
+from test_midi_14bit import SHOW, cc, nrpn, pair, rig
 from vcam.control.midi import MidiInput
+from vcam.control.show import parse_show
 
 
 def counted(ctl) -> list:
@@ -132,3 +133,32 @@ def test_an_nrpn_knob_whose_controller_was_replugged_moves_on_the_number_it_send
     finally:
         midi._close()
     assert ctl.state.strength == 200 / 16383
+
+
+def test_a_map_reloaded_to_read_cc_6_and_38_as_knobs_of_their_own_where_an_nrpn_knob_was_floods_each_as_its_own():
+    """The inbox took CC 6 on a channel an NRPN knob had answered on for that NRPN's value long after a reloaded map
+    made it a knob of its own: a flood of it gone off its value and back ended with a fine half of 0 made up for
+    the NRPN, which CC 38's own knob took, moving its parameter to 0 with no move of its own."""
+    ctl, router = rig("{nrpn: 1, param: strength, channel: 1}", strength=0.0, transition=0)
+    midi = listening(router)
+    flood(midi, nrpn(1, 0) + nrpn(1, 1))  # moved before: known as an NRPN knob
+    router.mapping = parse_show(SHOW + "    - {cc: 6, param: strength, channel: 1}\n"
+                                "    - {cc: 38, param: transition, range: [0, 12], channel: 1}\n", "show.yaml").midi
+    for msg in [cc(38, 0), cc(38, 127), cc(6, 0), cc(6, 127)]:  # each on its own, as a show not busy takes them
+        flood(midi, [msg])
+    assert (ctl.state.strength, ctl.state.transition) == (1.0, 12)
+    flood(midi, [cc(6, 100), cc(6, 127)])
+    assert ctl.state.strength == 1.0
+    assert ctl.state.transition == 12
+
+
+def test_a_button_a_reloaded_map_put_on_cc_99_where_an_nrpn_knob_was_fires_on_the_value_the_nrpn_picked_last():
+    """The inbox left out CC 99 at the value the NRPN's number had last (127, as a controller deselects with CC 99
+    and 98 at 127 after each value), as picking nothing: the router never saw the press, so never answered as a
+    button, and a pad that sends 127 alone was lost at every press."""
+    ctl, router = rig("{nrpn: 1, param: strength, channel: 1}", strength=0.0)
+    midi = listening(router)
+    flood(midi, nrpn(1, 0) + nrpn(1, 1) + [cc(99, 127), cc(98, 127)])  # moved before, then deselected
+    router.mapping = parse_show(SHOW + "    - {cc: 99, command: blackout, channel: 1}\n", "show.yaml").midi
+    flood(midi, [cc(99, 127)])
+    assert ctl.state.screen == "blackout"

@@ -250,3 +250,26 @@ def test_the_console_is_still_told_quit_for_exit():
 
     with pytest.raises(CommandError, match="did you mean quit"):
         parse("exit")
+
+
+@pytest.mark.parametrize("file_control", ["{cc: 38, command: preset 7}", "{cc: 6, bits: 14, param: strength}"])
+def test_a_shows_own_nrpn_knob_on_the_channel_of_its_map_files_control_on_an_nrpn_cc_is_refused(tmp_path,
+                                                                                               file_control):
+    """The other way round: the show's own NRPN knob loaded, and the map file's button on CC 38 beside it never
+    fired, as CC 38 was the NRPN's value on that channel."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "pads.yaml").write_text(f"channel: 1\ncontrols:\n  - {{cc: 41, command: next}}\n  - {file_control}\n")
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: a}\nmidi:\n  map: pads.yaml\n  controls:\n"
+                    "    - {nrpn: 1234, param: blend}\n")
+    with pytest.raises(ConfigError) as err:
+        parse_show(show.read_text(), str(show))
+    cc = 38 if "38" in file_control else 6
+    assert err.value.problems == [
+        f"{show}:6: midi control 1: nrpn 1234 takes cc {cc} on its channel, which is pads.yaml line 4's control, in "
+        "the map file this builds on: an NRPN takes CC 99 and 98 (its number), CC 6 and 38 (its value) and CC 96 "
+        "and 97 (its steps) on its channel; give this knob another channel"], err.value.problems
+    show.write_text(show.read_text().replace("blend}", "blend, channel: 2}"))
+    assert len(parse_show(show.read_text(), str(show)).midi.knobs) >= 1

@@ -24,10 +24,11 @@ class Inbox:
     on the other side of PRESSED is no press (a fine half is there at every other move), so they are merged.
 
     An NRPN knob's value is known by the number picked before it (CC 99 and 98), followed here as the messages come
-    as the router follows it as they are acted on. A number picked again as it was picks nothing, and is left out:
-    a controller that sends it with every value would otherwise part each value from the next. A number that picks
-    another waits in one slot per channel with the numbers picked after it, where only the last counts; a knob's
-    values wait after the number that picked them, so each is acted on under its own number."""
+    as the router follows it as they are acted on. A number picked again as it was picks nothing, and is left out
+    while a value of an NRPN knob of its channel waits: a controller that sends it with every value would otherwise
+    part each value from the next. A number that picks another waits in one slot per channel with the numbers
+    picked after it, where only the last counts; a knob's values wait after the number that picked them, so each is
+    acted on under its own number."""
 
     def __init__(self):
         self._waiting: deque[list] = deque()  # slots of messages, so that a newer value can take one's place
@@ -87,7 +88,9 @@ class Inbox:
             picked[1 + NRPN_NUMBER.index(cc)] = value
             if not nrpn:
                 return key
-            if picked != was:
+            # left out only where a value of an NRPN knob of its channel waits, which it would part from the next: a
+            # reloaded map may have made it a button, which the router names by answering as one
+            if picked != was or not any(k[0] == "nrpn" and k[1] == channel for k in self._floods):
                 self._pick(msg)
             return None
         if cc in DATA and nrpn:
@@ -97,8 +100,8 @@ class Inbox:
         return key
 
     def _pick(self, msg) -> None:
-        """Puts `msg`, an NRPN's number that picks another, in the numbers waiting on its channel: in place of the
-        same half picked before it there, as only the last picked counts where no value came between."""
+        """Puts `msg`, an NRPN's number, in the numbers waiting on its channel: in place of the same half picked
+        before it there, as only the last picked counts where no value came between."""
         slot = self._picking.get(msg.channel)
         if slot is None:
             slot = self._picking[msg.channel] = []
@@ -120,6 +123,8 @@ class Inbox:
         """`control` (as control_of) answered as a knob: `knob` the physical control of a 14-bit knob's half, or
         None. Both halves of a 14-bit knob are known as the first answers: a fine half that moves a parameter of
         whole numbers nowhere answers nothing, and would part each value from the next."""
+        if knob is None or knob[0] != "nrpn":
+            self._no_nrpn(control)  # a reloaded map made CC 6 or 99 a knob of its own where an NRPN was read
         if knob is None:
             self.knobs[control] = (control, part)
         elif knob[0] == "nrpn":
@@ -134,6 +139,11 @@ class Inbox:
         """`control` answered as something else than a knob (a reloaded map made it a button): its values each keep
         their place from now on. One that carried an NRPN takes every NRPN knob of its channel with it."""
         self.knobs.pop(control, None)
+        self._no_nrpn(control)
+
+    def _no_nrpn(self, control: tuple) -> None:
+        """`control` answered as a control of its own: one that carries an NRPN (CC 99, 98, 6 or 38) says that no
+        NRPN knob listens on its channel now, and every NRPN knob known there goes."""
         kind, channel, number = control
         if kind == "control_change" and number in NRPN_NUMBER + DATA and channel in self._nrpn_channels:
             self._nrpn_channels.discard(channel)

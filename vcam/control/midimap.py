@@ -192,8 +192,11 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     cc_uses: list[tuple] = []  # (what, entry, its ccs, channel) of each control on a cc
     # (whose NRPN, said so, and its channel) of each NRPN knob: the map file's, whose CCs a show's own entry cannot
     # take (the router reads CC 6 as the NRPN's wherever one listens), and this list's
-    nrpn_uses = [(f"the NRPN ({k.nrpn}) of {Path(k.where[0]).name} line {k.where[1]}, the map file this builds on",
-                  k.channel) for k in result.knobs if k.nrpn is not None]
+    nrpn_uses = [(f"the NRPN ({k.nrpn}) of {_file_line(k)}, the map file this builds on", k.channel)
+                 for k in result.knobs if k.nrpn is not None]
+    # the map file's controls on those CCs, which a show's own NRPN knob on their channel would leave dead
+    file_ccs = [(f"{_file_line(e)}'s control, in the map file this builds on", c, e.channel)
+                for e in (*result.knobs, *result.buttons) for c in sorted(_ccs(e) - {None}) if c in NRPN_CCS]
     for i, entry in enumerate(r.sequence(keys["controls"], f"{where} controls") if "controls" in keys else []):
         what = f"{where} control {i + 1}"
         at = (r.path, entry.start_mark.line + 1)
@@ -227,6 +230,11 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
             knobs.append(found)
             if found.nrpn is not None:
                 nrpn_uses.append((f"control {i + 1}'s NRPN ({found.nrpn})", ch))
+                if (on := next(((whose, c) for whose, c, file_ch in file_ccs
+                                 if ch is None or file_ch is None or ch == file_ch), None)) is not None:
+                    r.error(entry, f"{what}: nrpn {found.nrpn} takes cc {on[1]} on its channel, which is {on[0]}: an "
+                                   "NRPN takes CC 99 and 98 (its number), CC 6 and 38 (its value) and CC 96 and 97 "
+                                   "(its steps) on its channel; give this knob another channel")
             else:
                 cc_uses.append((what, entry, tuple(c for c in (found.cc, found.fine_cc) if c is not None), ch))
         elif isinstance(found, Button):
@@ -299,6 +307,10 @@ def _clash(taken: dict, kind: str, number: int, bits: int, channel: int | None, 
         if (other := _taken_by(taken, half, n, channel, control)) is not None:
             return f"{named} is control {other}'s already: only one of them would act"
     return None
+
+
+def _file_line(e: Knob | Button) -> str:
+    return f"{Path(e.where[0]).name} line {e.where[1]}"
 
 
 def _check_nrpn_ccs(r: Reader, cc_uses: list[tuple], nrpn_uses: list[tuple[str, int | None]]) -> None:
