@@ -100,3 +100,21 @@ def test_a_clip_replaced_by_a_file_that_does_not_decode_plays_on_as_it_was(tmp_p
             assert levels(clip.frames(start, 4)) == [0, 1, 2, 3]  # the frames it had
     finally:
         clip.close()
+
+
+def test_a_clip_back_after_being_gone_a_while_plays_again(tmp_path):
+    """Gone for a moment (a network drive dropping out, the file moved away and back), every frame read from the
+    top failed and the clip held its last one: back as it was, it plays its frames again."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=40)  # longer than the frames kept: a loop reads from the top
+    clip = ClipSource(path, W, H, "stretch", fps=10)
+    try:
+        for start in range(0, 40, 10):
+            clip.frames(start, 10)
+        os.replace(path, tmp_path / "away.mp4")
+        clip.frames(40, 10)
+        clip.frames(50, 10)
+        os.replace(tmp_path / "away.mp4", path)
+        clip.frames(60, 10)  # the block it is seen back in
+        assert levels(clip.frames(80, 10)) == [i % 25 for i in range(0, 10)]  # frame i is level i mod 25
+    finally:
+        clip.close()

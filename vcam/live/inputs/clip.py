@@ -300,6 +300,7 @@ class ClipSource:
         self.name = os.path.basename(self.path)
         self.width, self.height, self.fit_mode, self._fps = width, height, fit_mode, fps
         self._stamp = self._seen = _stamp(self.path)  # taken first: a change while it opens is seen later
+        self._gone = False  # the file was found gone since it was last opened
         self._cap = None
         self._load()
         self._shown = 0
@@ -335,12 +336,23 @@ class ClipSource:
         length and rate, once the file has held still for a block: read on as the clip it replaced, it was cut at
         that one's length, or held a frame where it is shorter. While it changes from block to block (being
         written, or a recording growing) nothing is opened: each opening counts its packets, and a half-written
-        file would not decode. One that does not decode, or gone, leaves the clip as it was, holding its frame."""
+        file would not decode. One that does not decode, or gone, leaves the clip as it was, holding its frame.
+        Back after being gone as it was (a network drive's dropout, the file moved away and back), the frames that
+        failed while it was gone are read again: failing twice from the top, they would otherwise hold for good."""
         stamp = _stamp(self.path)
         settled, self._seen = stamp == self._seen, stamp
-        if stamp is None or stamp == self._stamp or not settled:
+        if stamp is None:
+            self._gone = True
             return
-        self._stamp = stamp
+        if not settled:
+            return
+        if stamp == self._stamp:
+            if self._gone:
+                self._gone = False
+                self._failed.clear()
+                self._dead_from = self.length
+            return
+        self._stamp, self._gone = stamp, False
         try:
             self._load()
         except Exception:  # whatever a file written again raises as it opens, the show plays on as it was
