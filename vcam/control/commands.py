@@ -217,10 +217,11 @@ def _quoted_at(spec: str) -> str:
 
 def _name_said(ref: str | int) -> str:
     """A preset as a line writes it: in quotes where reading it back unquoted would change it (a backslash that a
-    shell's escape reads, an ` @` read as a timing, quotes of its own round it)."""
+    shell's escape reads, an ` @` read as a timing, an @ it starts with, quotes of its own round it)."""
     name = str(ref)
     if isinstance(ref, int) or not (unescaped(name, windows=False) != name or name.endswith("\\")
-                                     or " @" in name or "\t@" in name or _unquoted(name) != name):
+                                     or " @" in name or "\t@" in name or name.startswith("@")
+                                     or _unquoted(name) != name):
         return name
     return f'"{name}"' if '"' not in name else "'" + name.replace("'", "'\\''") + "'"
 
