@@ -96,7 +96,7 @@ class Command:
             text = f"preset {_name_said(self.args[0])}"
         elif self.name == "blend":
             a, b, x = self.args
-            text = f"blend {shlex.quote(str(a))} {shlex.quote(str(b))} {x:g}"
+            text = f"blend {_side_said(a)} {_side_said(b)} {x:g}"
         elif self.name == "input":  # a path with an ` @` of its own in quotes, not read back as a timing
             text = f"input {_quoted_at(self.args[0])}"
         elif self.name in ("strength", "bias", "bpm"):
@@ -224,6 +224,13 @@ def _name_said(ref: str | int) -> str:
                                      or _unquoted(name) != name):
         return name
     return f'"{name}"' if '"' not in name else "'" + name.replace("'", "'\\''") + "'"
+
+
+def _side_said(ref: str | int) -> str:
+    """A blend's preset as its line writes it: as a shell would quote it, and in quotes where it starts with an @
+    (which shlex leaves bare, and a line that starts its arguments with one reads as their timing)."""
+    name = str(ref)
+    return "'" + name.replace("'", "'\\''") + "'" if name.startswith("@") else shlex.quote(name)
 
 
 def _unquoted(text: str) -> str:
