@@ -267,6 +267,16 @@ def test_a_preset_name_typed_with_a_shells_escapes_is_read_as_blend_reads_it(lin
     assert parse(str(expected)) == expected  # and the line it is logged as reads back the same
 
 
+@pytest.mark.parametrize("line", ['preset "@home"', "preset '@home' @bar", 'preset "@2"', 'blend "@home" b 0.5',
+                                  "blend \"@bar\" \"bob's\" 0.25 @beat"])
+def test_a_preset_named_with_an_at_sign_first_reads_back_as_the_same_line(line):
+    """A preset named `@home`, picked in quotes, was written `preset @home` (as vcam cam sends it to the server, as
+    a cue runs it), which reads back as a timing with no preset: "preset needs an argument"."""
+    cmd = parse(line)
+    assert cmd.args[0].startswith("@")
+    assert parse(str(cmd)) == cmd
+
+
 @pytest.mark.parametrize("line,said", [
     ("blend bob's ocean 0.5", "blend: a quote is not closed: a name with an apostrophe goes in double quotes, as in "
                               "blend \"bob's dream\" ocean 0.5, or give the presets' numbers, as in blend 1 2 0.5"),

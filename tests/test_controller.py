@@ -440,6 +440,19 @@ def test_the_preset_on_air_is_followed_by_name_where_it_moved_and_by_what_it_put
     assert edit_of(taken, Playing(preset=1)).dropped is not None
 
 
+def test_a_preset_renamed_and_moved_is_not_taken_for_one_the_show_had_that_puts_the_same_on_air():
+    """Ocean renamed and moved past forest, which puts the same on air: forest, now at ocean's place, was said to
+    be ocean renamed, and the preset on air became forest, where `sea water` is ocean renamed."""
+    same = SHOW.replace("name: forest, prompt: a misty forest", "name: forest, prompt: ocean waves, seed: 7, "
+                                                                 "transition: 2")
+    moved = same.replace("  - {name: ocean, prompt: ocean waves, seed: 7, transition: 2}\n", "").replace(
+        "transition: 2}\nmidi:", "transition: 2}\n  - {name: sea water, prompt: ocean waves, seed: 7, transition: 2}"
+        "\nmidi:")
+    assert [p.name for p in parse_show(moved, "show.yaml").presets] == ["city", "forest", "sea water"]
+    assert edit_of(moved, Playing(preset=1, seed=7), old=same) == ShowEdit(
+        preset=2, said=("preset 'ocean' on air was renamed: preset 3 'sea water'",))
+
+
 def test_the_preset_on_air_removed_is_dropped_and_next_and_prev_go_to_its_neighbours():
     edit = edit_of(without("ocean"), Playing(preset=1))
     new = parse_show(without("ocean"), "show.yaml")

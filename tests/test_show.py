@@ -614,6 +614,23 @@ def test_a_save_made_while_the_model_loaded_is_reloaded_as_the_watcher_starts(tm
     assert said[-1].startswith("show file not reloaded, the last good show stays live:")
 
 
+def test_a_save_the_watcher_reloads_as_it_starts_is_not_reloaded_again_at_its_next_looks(tmp_path):
+    """A save made after the watcher took its stamps and before it started was reloaded as it started, then seen
+    by its looks as a save and said again: "saved with no change to the show: nothing applied"."""
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: x}\n")
+    said, loaded = [], []
+    watcher = ShowWatcher(str(path), lambda new, maps: loaded.append(len(new.presets)), said.append,
+                          show=load_show(path))
+    path.write_text("presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\n")
+    os.utime(path, ns=(10**18,) * 2)
+    watcher.saved_since_load()
+    watcher.poll(), watcher.poll(), watcher.poll()
+    assert said == [f"reloaded {path}: 2 presets"] and loaded == [2]
+
+
 def test_what_waits_for_the_next_start_is_what_differs_from_the_show_as_it_started(tmp_path):
     """An edit undone to what the show started with still said "at the next start: defaults seed" (the save before
     it was compared with), and a later save of a preset said nothing of the seed still waiting."""

@@ -96,7 +96,7 @@ class Command:
             text = f"preset {_name_said(self.args[0])}"
         elif self.name == "blend":
             a, b, x = self.args
-            text = f"blend {shlex.quote(str(a))} {shlex.quote(str(b))} {x:g}"
+            text = f"blend {_side_said(a)} {_side_said(b)} {x:g}"
         elif self.name == "input":  # a path with an ` @` of its own in quotes, not read back as a timing
             text = f"input {_quoted_at(self.args[0])}"
         elif self.name in ("strength", "bias", "bpm"):
@@ -217,12 +217,20 @@ def _quoted_at(spec: str) -> str:
 
 def _name_said(ref: str | int) -> str:
     """A preset as a line writes it: in quotes where reading it back unquoted would change it (a backslash that a
-    shell's escape reads, an ` @` read as a timing, quotes of its own round it)."""
+    shell's escape reads, an ` @` read as a timing, an @ it starts with, quotes of its own round it)."""
     name = str(ref)
     if isinstance(ref, int) or not (unescaped(name, windows=False) != name or name.endswith("\\")
-                                     or " @" in name or "\t@" in name or _unquoted(name) != name):
+                                     or " @" in name or "\t@" in name or name.startswith("@")
+                                     or _unquoted(name) != name):
         return name
     return f'"{name}"' if '"' not in name else "'" + name.replace("'", "'\\''") + "'"
+
+
+def _side_said(ref: str | int) -> str:
+    """A blend's preset as its line writes it: as a shell would quote it, and in quotes where it starts with an @
+    (which shlex leaves bare, and a line that starts its arguments with one reads as their timing)."""
+    name = str(ref)
+    return "'" + name.replace("'", "'\\''") + "'" if name.startswith("@") else shlex.quote(name)
 
 
 def _unquoted(text: str) -> str:

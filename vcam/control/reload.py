@@ -143,12 +143,16 @@ class ShowWatcher:
         now is reloaded where it differs from the show running (said as any save is). Once, as it starts."""
         if self.show is None:
             return
+        # taken before the file is read: a save the reload reads is not seen by the next looks as one more (said
+        # again as a save that changed nothing), and one made while it reads still is
+        stamps = self._read_stamps()
         try:
             if load_show(self.path) == self.show:
                 return
         except ConfigError:  # broken since: said by the reload, as a save that does not load is
             pass
         self._reload([self.path])
+        self._stamps = self._seen = stamps
 
     def poll(self) -> None:
         """One look at the files. A change is loaded once it has held from one look to the next: an editor that

@@ -228,10 +228,15 @@ def _same_preset(old: Show | None, index: int | None, new: Show) -> int | None:
     except KeyError:
         pass
     same = _on_air(old, index)
-    if index < len(new.presets) and _on_air(new, index) == same:
+    at_place = index < len(new.presets) and _on_air(new, index) == same
+    if at_place and not _named_in(old, new.presets[index].name):
         return index
     renamed = [i for i, p in enumerate(new.presets) if _on_air(new, i) == same and not _named_in(old, p.name)]
-    return renamed[0] if len(renamed) == 1 else None  # two such: which one it became cannot be told
+    if len(renamed) == 1:
+        return renamed[0]
+    # the one at its place under a name the show had (renamed to a name the edit freed) only where no preset of a
+    # new name is it: one the show had that puts the same on air, moved to its place, is not it renamed
+    return index if at_place and not renamed else None  # two such: which one it became cannot be told
 
 
 def _named_in(show: Show, name: str) -> bool:
