@@ -181,6 +181,19 @@ def test_quit_over_osc_is_refused_and_the_show_goes_on(rig, address, values):
     assert len(refused) == 1 and "the show goes on" in refused[0] and "blackout" in refused[0], r.said
 
 
+@pytest.mark.parametrize("word", ["exit", "stop", "quti"])
+def test_a_word_for_ending_sent_over_osc_or_the_network_is_not_pointed_at_quit_which_they_are_refused(rig, word):
+    """`exit` from a tablet was answered "did you mean quit?", and quit sent next was refused."""
+    r = rig()
+    r.send("/vcam/cmd", word)
+    said = [line for line in r.said if "unknown command" in line]
+    assert len(said) == 1 and "did you mean quit" not in said[0], r.said
+    assert word == "quti" or "blackout" in said[0]
+    reply = Spy().handle_line(word, "net cam", network=True)
+    assert reply.startswith("error: unknown command") and "did you mean quit" not in reply
+    assert "did you mean quit" in Spy().handle_line(word, "stdin")  # the console, which may quit, is pointed there
+
+
 def test_a_network_line_to_quit_is_refused_by_the_controller_itself():
     """The same rule where every network sender meets (a vcam cam client's line, an OSC sender's): only the console
     quits."""

@@ -153,7 +153,7 @@ class Controller:
         line came from another machine (a vcam cam client, an OSC sender), so its paths stay in `media` (a line
         that leaves them raises media.Refused, for the caller to tell its sender and the operator apart)."""
         try:
-            cmd = parse(line)
+            cmd = parse(line, console=not network)  # a typo from afar is not pointed at quit, which it is refused
         except CommandError as e:
             if self.show is None and (instead := no_show_file(e)) is not None:
                 return f"error: {instead}"
