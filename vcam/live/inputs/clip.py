@@ -342,7 +342,9 @@ class ClipSource:
         file would not decode. One that does not decode, or gone, leaves the clip as it was, holding its frame; each
         new file is said once, reloaded or not decoding (an operator who exported again learns whether it took).
         Back after being gone as it was (a network drive's dropout, the file moved away and back), the frames that
-        failed while it was gone are read again: failing twice from the top, they would otherwise hold for good."""
+        failed while it was gone are read again: failing twice from the top, they would otherwise hold for good.
+        The new file is decoded from its top up to the show's frame, not sought: a seek by frame number lands by
+        the rate the file's header gives, which a variable rate or an edit list can make the wrong frame."""
         stamp = _stamp(self.path)
         settled, self._seen = stamp == self._seen, stamp
         if stamp is None:
