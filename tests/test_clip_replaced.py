@@ -7,6 +7,7 @@ import pytest
 
 from helpers import alpha_clip, pyav_clip
 from vcam.live.inputs import ClipSource
+from vcam.live.inputs.switch import InputSwitch
 
 W, H = 32, 24
 
@@ -116,5 +117,45 @@ def test_a_clip_back_after_being_gone_a_while_plays_again(tmp_path):
         os.replace(tmp_path / "away.mp4", path)
         clip.frames(60, 10)  # the block it is seen back in
         assert levels(clip.frames(80, 10)) == [i % 25 for i in range(0, 10)]  # frame i is level i mod 25
+    finally:
+        clip.close()
+
+
+def test_a_replacement_that_does_not_decode_is_said_once_and_the_next_good_one_reloaded(tmp_path):
+    """Silently playing on as it was, the operator never learnt the export had not taken."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=4)
+    said: list[str] = []
+    inputs = InputSwitch(W, H, "stretch", said.append, fps=10)
+    clip = inputs.open(f"file:{path}")
+    try:
+        clip.frames(0, 4)
+        (tmp_path / "new.mp4").write_bytes(b"not a video")
+        _moved_in(str(tmp_path / "new.mp4"), path)
+        for start in (4, 8, 12):
+            assert levels(clip.frames(start, 4)) == [0, 1, 2, 3]
+        assert len(said) == 1 and "\n" not in said[0]
+        assert said[0].startswith("clip loop.mp4 was replaced by a file that does not decode")
+        assert "plays on as it was" in said[0] and "export it again" in said[0]
+        _moved_in(pyav_clip(tmp_path / "good.mp4", 10, count=6), path)
+        clip.frames(16, 4)
+        clip.frames(20, 4)
+        clip.frames(24, 4)
+        assert said[1:] == ["clip loop.mp4 reloaded: 6 frames at 10 fps"]
+    finally:
+        inputs.close()
+
+
+def test_a_clip_back_as_it_was_after_being_gone_is_not_said_reloaded(tmp_path):
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=4)
+    said: list[str] = []
+    clip = ClipSource(path, W, H, "stretch", fps=10, say=said.append)
+    try:
+        clip.frames(0, 4)
+        os.replace(path, tmp_path / "away.mp4")
+        clip.frames(4, 4)
+        os.replace(tmp_path / "away.mp4", path)
+        clip.frames(8, 4)
+        clip.frames(12, 4)
+        assert said == []
     finally:
         clip.close()

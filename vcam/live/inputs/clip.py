@@ -19,7 +19,7 @@ import numpy as np
 
 from vcam.inspec import missing_fix
 from vcam.live.frames import fit, quiet_cv2
-from vcam.live.inputs.source import InputError, repeat
+from vcam.live.inputs.source import InputError, Say, repeat
 
 KEEP = 24  # decoded frames kept: two blocks, enough for the retry of a failed block
 SHOW_FPS = 30.0  # the show's frame rate where none is given (ShowSettings.fps's default)
@@ -293,11 +293,14 @@ def _first(path: str, alpha: str | None) -> tuple:
 
 class ClipSource:
     """`file:PATH`, looped and fitted to width×height, at its own speed in a show of `fps` frames a second.
-    InputError when the file is missing or does not decode."""
+    InputError when the file is missing or does not decode. `say`: where a file replaced on air is told of, one
+    line each time (reloaded, or not decoding and the clip playing on as it was)."""
 
-    def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", fps: float = SHOW_FPS):
+    def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", fps: float = SHOW_FPS,
+                 say: Say = lambda text: None):
         self.path = _check_file(path, "video file", "file")
         self.name = os.path.basename(self.path)
+        self.say = say
         self.width, self.height, self.fit_mode, self._fps = width, height, fit_mode, fps
         self._stamp = self._seen = _stamp(self.path)  # taken first: a change while it opens is seen later
         self._gone = False  # the file was found gone since it was last opened
@@ -336,9 +339,12 @@ class ClipSource:
         length and rate, once the file has held still for a block: read on as the clip it replaced, it was cut at
         that one's length, or held a frame where it is shorter. While it changes from block to block (being
         written, or a recording growing) nothing is opened: each opening counts its packets, and a half-written
-        file would not decode. One that does not decode, or gone, leaves the clip as it was, holding its frame.
+        file would not decode. One that does not decode, or gone, leaves the clip as it was, holding its frame; each
+        new file is said once, reloaded or not decoding (an operator who exported again learns whether it took).
         Back after being gone as it was (a network drive's dropout, the file moved away and back), the frames that
-        failed while it was gone are read again: failing twice from the top, they would otherwise hold for good."""
+        failed while it was gone are read again: failing twice from the top, they would otherwise hold for good.
+        The new file is decoded from its top up to the show's frame, not sought: a seek by frame number lands by
+        the rate the file's header gives, which a variable rate or an edit list can make the wrong frame."""
         stamp = _stamp(self.path)
         settled, self._seen = stamp == self._seen, stamp
         if stamp is None:
@@ -355,8 +361,13 @@ class ClipSource:
         self._stamp, self._gone = stamp, False
         try:
             self._load()
-        except Exception:  # whatever a file written again raises as it opens, the show plays on as it was
-            pass
+        except Exception as e:  # whatever a file written again raises as it opens, the show plays on as it was
+            why = e.message if isinstance(e, InputError) else f"{type(e).__name__}: {e}"
+            self.say(f"clip {self.name} was replaced by a file that does not decode ({why}): it plays on as it "
+                     "was; export it again, letting the export finish, or check the file")
+            return
+        rate = f" at {float(self.rate):.4g} fps" if self.rate else ""
+        self.say(f"clip {self.name} reloaded: {self.length} frames{rate}")
 
     def _open(self):
         return _opened(self.path, self._alpha)

@@ -50,7 +50,7 @@ def open_source(spec: InputSpec | str, width: int, height: int, fit: str = "crop
     if spec.kind == "none":
         return None
     if spec.kind == "file":
-        return ClipSource(spec.target, width, height, fit, fps)
+        return ClipSource(spec.target, width, height, fit, fps, say)
     if spec.kind == "image":
         return ImageSource(spec.target, width, height, fit)
     if spec.kind == "camera":
