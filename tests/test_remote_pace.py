@@ -13,7 +13,7 @@ from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote import protocol as proto
 from vcam.remote.answers import answer
 from vcam.remote.controller import RemoteController
-from vcam.remote.inflight import ACK_WINDOW_S, GIVE_UP_S, InFlight
+from vcam.remote.inflight import ACK_WINDOW_S, GIVE_UP_S, RATE_S, InFlight
 from vcam.remote.link import Link
 from vcam.remote.served import ServedClient
 
@@ -61,6 +61,27 @@ def test_a_camera_that_stops_saying_what_it_got_is_not_left_without_frames():
     flight.sent(1, FRAME_BYTES * 10, 0.0)
     assert not flight.may_send(1.0)
     assert flight.may_send(GIVE_UP_S + 0.1)
+
+
+def test_a_camera_that_never_says_what_it_got_costs_the_server_no_more_memory_by_the_hour():
+    """A vcam cam from before (or any client that only reads frames) was kept a record of every frame ever sent
+    to it: hundreds of megabytes a day for each one watching."""
+    flight, step = InFlight(), 1 / FPS
+    for seq in range(int(3600 * FPS)):
+        flight.sent(seq, FRAME_BYTES, seq * step)
+        assert flight.may_send(seq * step)
+    assert len(flight._on_way) <= (GIVE_UP_S + 1) * FPS, len(flight._on_way)
+
+
+def test_a_camera_that_keeps_up_costs_the_server_no_more_memory_by_the_hour():
+    """Each frame said got before the next went (a fast link, one frame at a time): what it got was only ever
+    trimmed where the rate was asked, which it never is while none is on the way."""
+    flight, step = InFlight(), 1 / FPS
+    for seq in range(int(3600 * FPS)):
+        assert flight.may_send(seq * step)
+        flight.sent(seq, FRAME_BYTES, seq * step)
+        flight.got(seq, seq * step + step / 2)
+    assert len(flight._got) <= (RATE_S + 1) * FPS, len(flight._got)
 
 
 def test_the_server_holds_frames_for_a_camera_that_says_what_it_got_and_sends_on_as_it_does():
