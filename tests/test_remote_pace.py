@@ -4,6 +4,7 @@ the camera fell further behind the show every minute."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import numpy as np
@@ -152,3 +153,36 @@ def test_a_got_held_up_by_an_upload_in_progress_goes_from_the_watch():
     finally:
         link._stop.set()
     assert json.loads(sent[0]) == {"type": "got", "seq": 7}
+
+
+def test_a_newer_got_held_up_while_the_watch_says_an_older_one_is_said_all_the_same():
+    """The watch read the got due, the next frame came meanwhile and its own got found the connection busy (an
+    upload's write): the watch then put back its older one, said it and forgot the newer one, and the server,
+    holding its next frames for that one, sent nothing for 10 s."""
+    link, sent = _link([])
+    link._receive(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True}))
+    busy = {7, 8}  # the first try of each finds an upload's write holding the connection
+
+    def send(message, wait=True, timeout=-1):
+        if (seq := json.loads(message).get("seq")) in busy:
+            busy.remove(seq)
+            return False
+        sent.append(message)
+        return True
+
+    link._send = send
+    link._receive(_frame(7))  # held up: the watch says it
+    ack, watched = link._ack, []
+
+    def watch_acks(*args):
+        if threading.current_thread() is link._watch and not watched:
+            watched.append(True)
+            link._receive(_frame(8))  # on the link's thread, between the watch's read and its send
+        ack(*args)
+
+    link._ack = watch_acks
+    link._watch.start()
+    try:
+        assert wait_for(lambda: {"type": "got", "seq": 8} in [json.loads(m) for m in sent], 10), sent
+    finally:
+        link._stop.set()
