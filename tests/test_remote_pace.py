@@ -186,3 +186,13 @@ def test_a_newer_got_held_up_while_the_watch_says_an_older_one_is_said_all_the_s
         assert wait_for(lambda: {"type": "got", "seq": 8} in [json.loads(m) for m in sent], 10), sent
     finally:
         link._stop.set()
+
+
+def test_a_frame_whose_picture_is_damaged_is_said_got_all_the_same():
+    """It came over the link: where it was the one frame on the way, the server held the next ones for 10 s."""
+    said: list[str] = []
+    link, sent = _link(said)
+    link._receive(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True}))
+    link._receive(proto.HEADER.pack(proto.MAGIC, 9, 0, 0, 12, time.time(), 16, 16) + b"not a jpeg")
+    assert said and said[0].startswith("skipped a frame"), said
+    assert [json.loads(m) for m in sent] == [{"type": "got", "seq": 9}]

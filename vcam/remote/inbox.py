@@ -36,6 +36,9 @@ class Inbox:
                 header, frame = proto.decode_frame(message)
             except proto.ProtocolError as e:
                 self._bad_frame(e)
+                # it came all the same: a server holding the next frames for it would wait its 10 s
+                if self._acking and (seq := proto.frame_seq(message)) is not None:
+                    self._ack(seq)
                 return
             self._blocks.add(header, frame)
             self.frames += 1
