@@ -1301,10 +1301,17 @@ def test_vcam_cam_rides_out_a_killed_and_restarted_server_as_a_user_runs_them(tm
         time.sleep(Waiting.STALE_S + 0.5)
         server = _served(port, log, serve_err)
         assert wait_for(lambda: "serving on" in serve_err.read_text(), 120)
-        typed("preset 3")  # given while the server listens: sent within its 10 s
+        typed_at = time.monotonic()
+        typed("preset 3")  # given while the server listens: sent if the camera is back within its 10 s
         assert wait_for(lambda: said().count("connected to") == 2, 60), said()
         back = time.monotonic() - down
-        assert wait_for(lambda: "seed 42" in landed() and "preset 3" in landed(), 60), (landed(), said())
+        assert wait_for(lambda: "not sent, preset 2" in said(), 60), said()
+        # The camera took the press in after typed_at and judged it before its judgement was read here: within its
+        # 10 s where this is. A machine loaded enough to take longer to reconnect (a 5 s retry, a server slow to
+        # start) may see it judged late, which the camera must then say.
+        on_time = time.monotonic() - typed_at <= Waiting.STALE_S
+        assert wait_for(lambda: "seed 42" in landed() and ("preset 3" in landed() or not on_time), 60), \
+            (landed(), said())
         assert cam.wait(120) == 0, said()
     finally:
         for proc in (cam, server):
@@ -1312,6 +1319,8 @@ def test_vcam_cam_rides_out_a_killed_and_restarted_server_as_a_user_runs_them(tm
                 proc.kill()
                 proc.wait(60)
     assert "preset 2" not in landed(), landed()
+    late = "preset 3" not in landed()
+    assert not (late and on_time), (landed(), said())
     lines = [line.removeprefix("vcam: ") for line in said().splitlines() if line.startswith("vcam:")]
     lines = lines[next(i for i, line in enumerate(lines) if line.startswith("connected to")):]  # before: it loads
     assert lines[:8] == [
@@ -1322,10 +1331,11 @@ def test_vcam_cam_rides_out_a_killed_and_restarted_server_as_a_user_runs_them(tm
         "not connected: seed 42 will be sent once the server is reached (or the last seed given by then)",
         "not connected: preset 3 will be sent if the server is back within 10 s",
         f"connected to {url}",
-        "not sent, preset 2: given more than 10 s before the server was back (the last value of each knob turned "
-        "meanwhile is sent)",
+        f"not sent, {'preset 2, preset 3' if late else 'preset 2'}: given more than 10 s before the server was back "
+        "(the last value of each knob turned meanwhile is sent)",
         "seed 42 from the next block"], lines
-    assert lines[8].startswith("preset 3 ") and lines[9].startswith("recorded "), lines
+    after = ["recorded "] if late else ["preset 3 ", "recorded "]
+    assert len(lines) >= 8 + len(after) and all(line.startswith(s) for line, s in zip(lines[8:], after)), lines
     capture = cv2.VideoCapture(str(recording))
     frames = []
     while (frame := capture.read())[0]:

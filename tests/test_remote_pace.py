@@ -4,6 +4,7 @@ the camera fell further behind the show every minute."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import numpy as np
@@ -13,7 +14,7 @@ from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote import protocol as proto
 from vcam.remote.answers import answer
 from vcam.remote.controller import RemoteController
-from vcam.remote.inflight import ACK_WINDOW_S, GIVE_UP_S, InFlight
+from vcam.remote.inflight import ACK_WINDOW_S, GIVE_UP_S, RATE_S, InFlight
 from vcam.remote.link import Link
 from vcam.remote.served import ServedClient
 
@@ -61,6 +62,27 @@ def test_a_camera_that_stops_saying_what_it_got_is_not_left_without_frames():
     flight.sent(1, FRAME_BYTES * 10, 0.0)
     assert not flight.may_send(1.0)
     assert flight.may_send(GIVE_UP_S + 0.1)
+
+
+def test_a_camera_that_never_says_what_it_got_costs_the_server_no_more_memory_by_the_hour():
+    """A vcam cam from before (or any client that only reads frames) was kept a record of every frame ever sent
+    to it: hundreds of megabytes a day for each one watching."""
+    flight, step = InFlight(), 1 / FPS
+    for seq in range(int(3600 * FPS)):
+        flight.sent(seq, FRAME_BYTES, seq * step)
+        assert flight.may_send(seq * step)
+    assert len(flight._on_way) <= (GIVE_UP_S + 1) * FPS, len(flight._on_way)
+
+
+def test_a_camera_that_keeps_up_costs_the_server_no_more_memory_by_the_hour():
+    """Each frame said got before the next went (a fast link, one frame at a time): what it got was only ever
+    trimmed where the rate was asked, which it never is while none is on the way."""
+    flight, step = InFlight(), 1 / FPS
+    for seq in range(int(3600 * FPS)):
+        assert flight.may_send(seq * step)
+        flight.sent(seq, FRAME_BYTES, seq * step)
+        flight.got(seq, seq * step + step / 2)
+    assert len(flight._got) <= (RATE_S + 1) * FPS, len(flight._got)
 
 
 def test_the_server_holds_frames_for_a_camera_that_says_what_it_got_and_sends_on_as_it_does():
@@ -131,3 +153,46 @@ def test_a_got_held_up_by_an_upload_in_progress_goes_from_the_watch():
     finally:
         link._stop.set()
     assert json.loads(sent[0]) == {"type": "got", "seq": 7}
+
+
+def test_a_newer_got_held_up_while_the_watch_says_an_older_one_is_said_all_the_same():
+    """The watch read the got due, the next frame came meanwhile and its own got found the connection busy (an
+    upload's write): the watch then put back its older one, said it and forgot the newer one, and the server,
+    holding its next frames for that one, sent nothing for 10 s."""
+    link, sent = _link([])
+    link._receive(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True}))
+    busy = {7, 8}  # the first try of each finds an upload's write holding the connection
+
+    def send(message, wait=True, timeout=-1):
+        if (seq := json.loads(message).get("seq")) in busy:
+            busy.remove(seq)
+            return False
+        sent.append(message)
+        return True
+
+    link._send = send
+    link._receive(_frame(7))  # held up: the watch says it
+    ack, watched = link._ack, []
+
+    def watch_acks(*args):
+        if threading.current_thread() is link._watch and not watched:
+            watched.append(True)
+            link._receive(_frame(8))  # on the link's thread, between the watch's read and its send
+        ack(*args)
+
+    link._ack = watch_acks
+    link._watch.start()
+    try:
+        assert wait_for(lambda: {"type": "got", "seq": 8} in [json.loads(m) for m in sent], 10), sent
+    finally:
+        link._stop.set()
+
+
+def test_a_frame_whose_picture_is_damaged_is_said_got_all_the_same():
+    """It came over the link: where it was the one frame on the way, the server held the next ones for 10 s."""
+    said: list[str] = []
+    link, sent = _link(said)
+    link._receive(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True}))
+    link._receive(proto.HEADER.pack(proto.MAGIC, 9, 0, 0, 12, time.time(), 16, 16) + b"not a jpeg")
+    assert said and said[0].startswith("skipped a frame"), said
+    assert [json.loads(m) for m in sent] == [{"type": "got", "seq": 9}]

@@ -36,6 +36,9 @@ class Inbox:
                 header, frame = proto.decode_frame(message)
             except proto.ProtocolError as e:
                 self._bad_frame(e)
+                # it came all the same: a server holding the next frames for it would wait its 10 s
+                if self._acking and (seq := proto.frame_seq(message)) is not None:
+                    self._ack(seq)
                 return
             self._blocks.add(header, frame)
             self.frames += 1
@@ -71,12 +74,18 @@ class Inbox:
             self.say(f"server: error: {message}" if isinstance(message, str) and message.strip()
                      else "server: error (it gave no message)")
 
-    def _ack(self, seq: int) -> None:
+    def _ack(self, seq: int | None = None) -> None:
         """Tells the server the frames up to `seq` came (it holds the ones on the way to the link's pace: inflight.py);
-        where an upload's write holds the connection, the watch tells it instead."""
-        self._ack_due = seq
-        if self._send(proto.text("got", seq=seq), timeout=self.ACK_WAIT_S) and self._ack_due == seq:
-            self._ack_due = None
+        where an upload's write holds the connection, the watch tells it instead (without `seq`: the newest due)."""
+        with self._ack_lock:  # the watch's retry of an older one must never stand in for a newer one that had to wait
+            if seq is not None:
+                self._ack_due = seq
+            seq = self._ack_due
+        if seq is None or not self._send(proto.text("got", seq=seq), timeout=self.ACK_WAIT_S):
+            return
+        with self._ack_lock:
+            if self._ack_due == seq:
+                self._ack_due = None
 
     def _bad_frame(self, e: proto.ProtocolError) -> None:
         text = f"skipped a frame: {e}"

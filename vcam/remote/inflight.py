@@ -35,6 +35,9 @@ class InFlight:
         self._bytes += size
         if self._first_sent is None:
             self._first_sent = now
+        if not self.acking:  # a client that never says what it got would grow this by each frame for good
+            while now - self._on_way[0][2] > GIVE_UP_S:
+                self._bytes -= self._on_way.popleft()[1]
 
     def got(self, seq: int, now: float) -> None:
         """The client got every frame up to `seq` (the newest it received)."""
@@ -43,6 +46,7 @@ class InFlight:
             _, size, _ = self._on_way.popleft()
             self._bytes -= size
             self._got.append((now, size))
+        self._forget(now)  # here too: rate() is not asked while none is on the way (a link that keeps up)
 
     def may_send(self, now: float) -> bool:
         """Whether a frame may go now: always where the client does not say what it got or none is on the way;
@@ -58,12 +62,15 @@ class InFlight:
     def rate(self, now: float) -> float:
         """Bytes a second the client got lately; over the time since the first frame went, where that is shorter
         (a link just opened is not taken for a slow one)."""
-        while self._got and now - self._got[0][0] > RATE_S:
-            self._got.popleft()
+        self._forget(now)
         if self._first_sent is None:
             return 0.0
         span = min(RATE_S, max(0.25, now - self._first_sent))
         return sum(size for _, size in self._got) / span
+
+    def _forget(self, now: float) -> None:
+        while self._got and now - self._got[0][0] > RATE_S:
+            self._got.popleft()
 
     def wait_s(self, now: float) -> float:
         """How long a frame held back may have to wait before GIVE_UP_S lets it go, where no answer comes first."""

@@ -89,6 +89,7 @@ class Link(Inbox):
         self._ws = None
         self._acking = False  # this connection's server holds frames to its link's pace: each frame got is said
         self._ack_due: int | None = None  # the newest frame got, where saying so had to wait
+        self._ack_lock = threading.Lock()  # the link's thread and its watch both say it
         # a copy of the socket of the connection being opened, which stop() shuts down: the library's TLS and
         # WebSocket handshakes take its socket out of reach until they end, up to OPEN_S later
         self._opening: socket.socket | None = None
@@ -205,8 +206,8 @@ class Link(Inbox):
         limit = self.keepalive.timeout
         while not self._stop.wait(min(1.0, limit / 4)):
             self._holds()  # a connection that brings no message still says it holds once it has lasted HELD_S
-            if (due := self._ack_due) is not None:
-                self._ack(due)
+            if self._ack_due is not None:
+                self._ack()
             started, ws = self._sending_since, self._ws
             if started is not None and ws is not None and time.monotonic() - started > limit:
                 self._send_stalled = True
@@ -222,7 +223,8 @@ class Link(Inbox):
         races = 0  # tries in a row the library failed with its own AssertionError
         while not self._stop.is_set():
             self._opened = self._held = self._acking = False
-            self._ack_due = None
+            with self._ack_lock:
+                self._ack_due = None
             try:
                 with self._connect(connect, headers) as ws:
                     self._ws, self._opened = ws, True
