@@ -106,17 +106,25 @@ def pyav_clip(path, rate, count: int = 20, times_ms=None, codec: str = "libx264"
 def alpha_clip(path, codec: str, pix_fmt: str, count: int = 4) -> str:
     """A clip with alpha written by PyAV (the container is the path's): a white square, opaque, on a transparent
     background whose hidden pixels are white too, 32x24 (the square rows 6-17, columns 8-23), at 10 fps."""
-    import av
     import numpy as np
 
     logo = np.full((24, 32, 4), 255, np.uint8)
     logo[:, :, 3] = 0
     logo[6:18, 8:24, 3] = 255
+    return rgba_clip(path, [logo] * count, codec, pix_fmt)
+
+
+def rgba_clip(path, frames: list, codec: str = "png", pix_fmt: str = "rgba") -> str:
+    """RGBA frames (HxWx4 uint8) written by PyAV at 10 fps (the container is the path's; PNG in a MOV is lossless,
+    each frame's pixels come back as written)."""
+    import av
+
     with av.open(str(path), "w") as out:
         stream = out.add_stream(codec, rate=10)
-        stream.width, stream.height, stream.pix_fmt = 32, 24, pix_fmt
-        for i in range(count):
-            frame = av.VideoFrame.from_ndarray(logo, format="rgba")
+        stream.height, stream.width = frames[0].shape[:2]
+        stream.pix_fmt = pix_fmt
+        for i, rgba in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(rgba, format="rgba")
             frame.pts = i
             for packet in stream.encode(frame):
                 out.mux(packet)

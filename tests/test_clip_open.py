@@ -4,7 +4,7 @@ import av
 import numpy as np
 import pytest
 
-from helpers import alpha_clip, pyav_clip
+from helpers import alpha_clip, pyav_clip, rgba_clip
 from vcam.live.inputs import ClipSource
 from vcam.live.inputs import clip as clip_module
 
@@ -35,26 +35,10 @@ def test_a_random_frame_shows_over_black_as_the_formula_says(height, width):
     assert bgr.dtype == np.uint8 and np.array_equal(bgr[:, :, ::-1], over_black(rgba))
 
 
-def _rgba_clip(path, frames: list[np.ndarray]) -> str:
-    """PNG in a MOV, lossless: each frame's pixels come back as written."""
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("png", rate=10)
-        stream.height, stream.width = frames[0].shape[:2]
-        stream.pix_fmt = "rgba"
-        for i, rgba in enumerate(frames):
-            frame = av.VideoFrame.from_ndarray(rgba, format="rgba")
-            frame.pts = i
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return str(path)
-
-
 def test_a_clip_with_alpha_plays_each_pixel_over_black_exactly(tmp_path):
     rng = np.random.default_rng(5)
     frames = [rng.integers(0, 256, (H, W, 4), dtype=np.uint8) for _ in range(3)]
-    clip = ClipSource(_rgba_clip(tmp_path / "logo.mov", frames), W, H, "stretch", fps=10)
+    clip = ClipSource(rgba_clip(tmp_path / "logo.mov", frames), W, H, "stretch", fps=10)
     try:
         block = clip.frames(0, 4)
         for shown, rgba in zip(block, frames + frames[:1]):

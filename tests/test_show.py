@@ -394,21 +394,28 @@ def test_a_show_file_written_in_two_goes_is_loaded_once_whole(tmp_path):
     assert loaded == [3, 2]
 
 
-def test_a_save_that_fails_as_the_last_one_did_is_said_in_one_line_and_the_fix_is_said(tmp_path):
-    """Every save of a show file still broken repeated the same reload error, its lines each time."""
+def _watched(path, text: str):
+    """The show file `text` written at `path` and watched: what the watcher says, and a save of new text, each
+    seen as one save within the clock's grain too."""
     from vcam.control.reload import ShowWatcher
 
-    path = tmp_path / "show.yaml"
-    good = "presets:\n  - {name: a, prompt: one}\n"
-    path.write_text(good)
-    said = []
+    path.write_text(text)
+    said: list[str] = []
     watcher = ShowWatcher(str(path), lambda show, maps: None, said.append, show=load_show(path))
 
-    def save(text):
-        path.write_text(text)
-        os.utime(path, ns=(10**18 + len(said),) * 2)  # each save seen as one, within the clock's grain too
+    def save(new: str) -> None:
+        path.write_text(new)
+        os.utime(path, ns=(10**18 + len(said),) * 2)
         watcher.poll(), watcher.poll()
 
+    return said, save
+
+
+def test_a_save_that_fails_as_the_last_one_did_is_said_in_one_line_and_the_fix_is_said(tmp_path):
+    """Every save of a show file still broken repeated the same reload error, its lines each time."""
+    path = tmp_path / "show.yaml"
+    good = "presets:\n  - {name: a, prompt: one}\n"
+    said, save = _watched(path, good)
     save("presets:\n  - {name: a, prompt: one, seed: x}\n")
     assert len(said) == 1 and said[0].startswith("show file not reloaded, the last good show stays live:\n  ")
     save("presets:\n  - {name: a, prompt: one, seed: x}\n# saved again\n")
@@ -634,19 +641,9 @@ def test_a_save_the_watcher_reloads_as_it_starts_is_not_reloaded_again_at_its_ne
 def test_what_waits_for_the_next_start_is_what_differs_from_the_show_as_it_started(tmp_path):
     """An edit undone to what the show started with still said "at the next start: defaults seed" (the save before
     it was compared with), and a later save of a preset said nothing of the seed still waiting."""
-    from vcam.control.reload import ShowWatcher
-
     path = tmp_path / "show.yaml"
     start = "defaults: {seed: 0}\npresets:\n  - {name: a, prompt: x}\n"
-    path.write_text(start)
-    said = []
-    watcher = ShowWatcher(str(path), lambda show, maps: None, said.append, show=load_show(path))
-
-    def save(text):
-        path.write_text(text)
-        os.utime(path, ns=(10**18 + len(said),) * 2)
-        watcher.poll(), watcher.poll()
-
+    said, save = _watched(path, start)
     save(start.replace("seed: 0", "seed: 9"))
     assert said[-1] == f"reloaded {path}: 1 preset; at the next start: defaults seed"
     save(start.replace("seed: 0", "seed: 9").replace("prompt: x", "prompt: xy"))
