@@ -212,7 +212,13 @@ def _quoted_at(spec: str) -> str:
     escape the space before a timing (_unquoted reads them back)."""
     if " @" not in spec and "\t@" not in spec and not spec.endswith("\\"):
         return spec
-    return f'"{spec}"' if '"' not in spec else "'" + spec.replace("'", "'\\''") + "'"
+    return _in_quotes(spec)
+
+
+def _in_quotes(text: str) -> str:
+    """`text` in the quotes _unquoted takes out: double, or single where it holds a double one (its own single
+    quotes written `'\\''`)."""
+    return f'"{text}"' if '"' not in text else "'" + text.replace("'", "'\\''") + "'"
 
 
 def _name_said(ref: str | int) -> str:
@@ -223,7 +229,7 @@ def _name_said(ref: str | int) -> str:
                                      or " @" in name or "\t@" in name or name.startswith("@")
                                      or _unquoted(name) != name):
         return name
-    return f'"{name}"' if '"' not in name else "'" + name.replace("'", "'\\''") + "'"
+    return _in_quotes(name)
 
 
 def _side_said(ref: str | int) -> str:
