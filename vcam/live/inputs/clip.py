@@ -442,7 +442,7 @@ def _over_black_bgr(bgr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """BGR uint8 over black through its alpha [H, W, 1] (of its own dtype's range), as uint8: each channel
     times alpha / max, rounded half up."""
     if alpha.dtype == np.uint8 and bgr.dtype == np.uint8:
-        # OpenCV's product rounds every one of the 256 x 256 pairs as the float sum below does, four times as fast:
+        # OpenCV's product rounds every one of the 256 x 256 pairs as the float sum below does, ~10x as fast:
         # an HD alpha clip's frame otherwise takes a good part of the show's frame time to composite
         import cv2
 
