@@ -223,3 +223,18 @@ def test_a_recording_whose_encoder_cannot_be_made_closes_without_a_second_error(
         rec.send(np.zeros((48, 64, 3), np.uint8), 0)
     rec.close()  # nothing to flush, nothing raised
     assert rec._lock is None and rec.frames == 0
+
+
+def test_a_recording_that_reaches_the_largest_file_its_disk_takes_says_what_to_do_and_plays(tmp_path):
+    """A long show recorded to a USB stick's FAT32 stops at 4 GB (EFBIG, here the shell's limit on a file's size):
+    the show said a bare '[Errno 27] File too large', with no word of what to do or of what the file keeps."""
+    take = tmp_path / "long.mp4"
+    said = _record(take, 12_000, 300)
+    stopped = next(line for line in said.splitlines() if "failed and is stopped" in line)
+    assert "; the file reached the size this system allows: record to a disk whose file system takes larger " \
+           "files (FAT32 stops at 4 GB), or lift the shell's limit (ulimit -f); the file up to here plays" in stopped
+    import av
+
+    with av.open(str(take)) as container:
+        played = sum(1 for _ in container.decode(video=0))
+    assert 0 < played < 300 and f"recorded {played} frames to {take}" in said

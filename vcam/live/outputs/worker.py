@@ -2,7 +2,6 @@
 together."""
 from __future__ import annotations
 
-import errno
 import sys
 import threading
 import time
@@ -15,7 +14,7 @@ from vcam.live.frames import fit
 from vcam.outspec import FITS
 from vcam.live.mailbox import Mailbox
 from vcam.live.outputs.base import Output, open_output
-from vcam.live.outputs.recording import disk_fix
+from vcam.live.outputs.recording import out_of_room
 from vcam.outspec import OutputSpec
 
 
@@ -147,14 +146,15 @@ class OutputWorker:
                       "(what it was writing may be incomplete)")
 
     def _fix(self) -> str:
-        """What to do about the output's error, where vcam can tell: a full disk is the likely end of a long
-        recording, and Python's '[Errno 28] No space left on device' does not say the file up to there plays."""
-        e = self.error
-        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
-            path = getattr(self.output, "path", None)
-            kept = "; the file up to here plays" if path else ""
-            return f"; the disk is full: {disk_fix(path)}{kept}"
-        return ""
+        """What to do about the output's error, where vcam can tell: a full disk, or a file at the size its file
+        system allows (FAT32's 4 GB), is the likely end of a long recording, and Python's '[Errno 28] No space left
+        on device' or '[Errno 27] File too large' does not say the file up to there plays, nor what to do."""
+        path = getattr(self.output, "path", None)
+        room = out_of_room(self.error, path) if self.error is not None else None
+        if room is None:
+            return ""
+        kept = "; the file up to here plays" if path else ""
+        return f"; {room[0]}: {room[1]}{kept}"
 
     def summary(self) -> str:
         """One line for the end of the show: what reached the output, what was lost, what failed."""
