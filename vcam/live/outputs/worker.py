@@ -219,12 +219,21 @@ def leave_workers(workers: list[OutputWorker], timeout: float = 1.0) -> None:
 def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, fit_mode: str,
                  say: Callable[[str], None] | None = None) -> list[OutputWorker]:
     """Opens every output (closing those already open if one fails) and starts a worker for each; `say` gets
-    their warnings (default: stderr)."""
+    their warnings (default: stderr). A preview window that cannot open (no display) is said and left out where
+    other outputs are given; alone, it is the show's error."""
     workers: list[OutputWorker] = []
     try:
         for spec in specs:
             w, h = spec.width or width, spec.height or height
-            out = open_output(spec, w, h, fps)
+            try:
+                out = open_output(spec, w, h, fps)
+            except VcamError as e:
+                if spec.kind != "window" or len(specs) == 1:
+                    raise
+                # the preview is the operator's, not the audience's: on a machine with no display (a show started
+                # over ssh, or by a service) the camera and the recording went off air with it, before they began
+                (say or _to_stderr)(f"no preview window: {one_line(e)}; the show goes on without it")
+                continue
             # recordings keep every frame; live outputs keep only a few, the newest, so they never lag behind
             queue = int(fps * 4) if spec.kind == "file" else 3
             workers.append(OutputWorker(out, w, h, fit_mode, queue=queue, every_frame=spec.kind == "file", say=say))
