@@ -762,3 +762,23 @@ def test_two_recordings_into_the_null_device_both_go_on():
     for rec in (first, second):
         rec.close()  # the device keeps nothing: no frame is said lost (it was, as a full disk's)
         assert rec.frames == 1
+
+
+@pytest.mark.parametrize("name, said, fix", [
+    ("take.mp4", "names a file", "use --out file:take.mp4;"),  # not there yet: a recording's name
+    ("old.mp4", "names a file", "use --out file:{tmp}/old.mp4;"),
+    ("", "names a folder", "use --out file:{tmp}/show.mp4;"),
+])
+def test_a_camera_named_by_a_file_or_folder_says_to_record_with_file(tmp_path, monkeypatch, name, said, fix):
+    """`vcam:take.mp4` typed for `file:take.mp4` was said as a camera that could not be opened, with the paragraph
+    that installs v4l2loopback; an existing file was opened to write by the device's reset. It is left as it was."""
+    from vcam.live.outputs.camera import VirtualCamera
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "old.mp4").write_bytes(b"an older take")
+    device = name if name == "take.mp4" else str(tmp_path / name) if name else str(tmp_path)
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30, device=device)
+    assert err.value.message == f"vcam:{device} {said}, not a camera device"
+    assert fix.format(tmp=tmp_path) in err.value.fix and "vcam devices lists them" in err.value.fix
+    assert (tmp_path / "old.mp4").read_bytes() == b"an older take" and not (tmp_path / "take.mp4").exists()
