@@ -238,3 +238,20 @@ def test_a_recording_that_reaches_the_largest_file_its_disk_takes_says_what_to_d
     with av.open(str(take)) as container:
         played = sum(1 for _ in container.decode(video=0))
     assert 0 < played < 300 and f"recorded {played} frames to {take}" in said
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, whose every write fails with ENOSPC")
+def test_a_recording_whose_disk_is_full_before_its_first_fragment_does_not_say_it_plays():
+    """A disk that fills before the first fragment is written leaves no picture: the show said 'nothing recorded
+    ...; the file up to here plays'. /dev/full fails every write with ENOSPC, as a full disk does."""
+    from vcam.live.outputs.recording import Recording
+
+    said = []
+    w = OutputWorker(Recording("/dev/full", 64, 48, 30), 64, 48, queue=40, every_frame=True, say=said.append)
+    for tick in range(35):  # past the first fragment (a second of frames)
+        w.offer(np.zeros((48, 64, 3), np.uint8), tick)
+    w.close(60)
+    stopped = next(line for line in said if "failed and is stopped" in line)
+    assert "No space left on device" in stopped and "; the disk is full: free space on its disk" in stopped
+    assert "; the file holds no frame; the show goes on" in stopped and "plays" not in stopped
+    assert w.summary().startswith("nothing recorded to /dev/full; FAILED") and "plays" not in w.summary()

@@ -153,7 +153,9 @@ class OutputWorker:
         room = out_of_room(self.error, path) if self.error is not None else None
         if room is None:
             return ""
-        kept = "; the file up to here plays" if path else ""
+        frames = getattr(self.output, "frames", None)
+        # where the disk filled before the first fragment, the file holds no picture: it does not play
+        kept = "" if not path else "; the file holds no frame" if frames == 0 else "; the file up to here plays"
         return f"; {room[0]}: {room[1]}{kept}"
 
     def summary(self) -> str:
