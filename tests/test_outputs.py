@@ -161,13 +161,15 @@ def test_a_window_with_no_display_is_left_out_in_one_line_and_the_show_goes_on(m
         close_workers(workers)
 
 
-def test_a_window_alone_with_no_display_is_still_the_shows_error(monkeypatch):
+@pytest.mark.parametrize("outs", [["window"], ["window", "window@32x24"], ["window", "null"]])
+def test_a_window_with_no_display_and_nothing_else_to_show_on_is_still_the_shows_error(monkeypatch, outs):
+    """Two windows, or a window and null, were both left out: the show went on showing nothing."""
     from vcam.live.outputs import open_outputs
 
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     with pytest.raises(VcamError, match="no display"):
-        open_outputs([parse_spec("window")], 64, 48, 30, "letterbox", say=print)
+        open_outputs([parse_spec(text) for text in outs], 64, 48, 30, "letterbox", say=print)
 
 
 # An OpenCV whose window, on a display it cannot connect to, aborts the process as the Qt build of opencv-python does

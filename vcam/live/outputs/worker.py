@@ -230,8 +230,8 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
             try:
                 out = open_output(spec, w, h, fps)
             except VcamError as e:
-                if spec.kind != "window" or len(specs) == 1:
-                    raise
+                if spec.kind != "window" or not any(s.kind not in ("window", "null") for s in specs):
+                    raise  # a show with nothing else to go on to (a window, or only windows and null)
                 # the preview is the operator's, not the audience's: on a machine with no display (a show started
                 # over ssh, or by a service) the camera and the recording went off air with it, before they began
                 (say or _to_stderr)(f"no preview window: {one_line(e)}; the show goes on without it")
