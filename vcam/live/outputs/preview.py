@@ -21,6 +21,8 @@ PROBE_TIMEOUT = 20.0  # seconds; a probe slower than this (a loaded machine impo
 
 def _why_no_window() -> str | None:
     """Why a window cannot be drawn here (the probe's own words), or None where it can, or cannot be told."""
+    if getattr(sys, "frozen", False):  # a bundled vcam's executable runs no `-c`
+        return None
     try:
         done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=PROBE_TIMEOUT,
                               stdin=subprocess.DEVNULL)
