@@ -223,3 +223,35 @@ def test_a_recording_whose_encoder_cannot_be_made_closes_without_a_second_error(
         rec.send(np.zeros((48, 64, 3), np.uint8), 0)
     rec.close()  # nothing to flush, nothing raised
     assert rec._lock is None and rec.frames == 0
+
+
+def test_a_recording_that_reaches_the_largest_file_its_disk_takes_says_what_to_do_and_plays(tmp_path):
+    """A long show recorded to a USB stick's FAT32 stops at 4 GB (EFBIG, here the shell's limit on a file's size):
+    the show said a bare '[Errno 27] File too large', with no word of what to do or of what the file keeps."""
+    take = tmp_path / "long.mp4"
+    said = _record(take, 12_000, 300)
+    stopped = next(line for line in said.splitlines() if "failed and is stopped" in line)
+    assert "; the file reached the size this system allows: record to a disk whose file system takes larger " \
+           "files (FAT32 stops at 4 GB), or lift the shell's limit (ulimit -f); the file up to here plays" in stopped
+    import av
+
+    with av.open(str(take)) as container:
+        played = sum(1 for _ in container.decode(video=0))
+    assert 0 < played < 300 and f"recorded {played} frames to {take}" in said
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, whose every write fails with ENOSPC")
+def test_a_recording_whose_disk_is_full_before_its_first_fragment_does_not_say_it_plays():
+    """A disk that fills before the first fragment is written leaves no picture: the show said 'nothing recorded
+    ...; the file up to here plays'. /dev/full fails every write with ENOSPC, as a full disk does."""
+    from vcam.live.outputs.recording import Recording
+
+    said = []
+    w = OutputWorker(Recording("/dev/full", 64, 48, 30), 64, 48, queue=40, every_frame=True, say=said.append)
+    for tick in range(35):  # past the first fragment (a second of frames)
+        w.offer(np.zeros((48, 64, 3), np.uint8), tick)
+    w.close(60)
+    stopped = next(line for line in said if "failed and is stopped" in line)
+    assert "No space left on device" in stopped and "; the disk is full: free space on its disk" in stopped
+    assert "; the file holds no frame; the show goes on" in stopped and "plays" not in stopped
+    assert w.summary().startswith("nothing recorded to /dev/full; FAILED") and "plays" not in w.summary()

@@ -143,6 +143,77 @@ def test_window_without_a_display(monkeypatch):
     assert "display" in str(err.value)
 
 
+def test_a_window_with_no_display_is_left_out_in_one_line_and_the_show_goes_on(monkeypatch, tmp_path):
+    """The preview is the operator's: a show started over ssh or by a service, with the camera and a recording,
+    was refused whole for the window it could not draw."""
+    from vcam.live.outputs import close_workers, open_outputs
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    said = []
+    workers = open_outputs([parse_spec("window"), parse_spec(f"file:{tmp_path / 'take.mp4'}")], 64, 48, 30,
+                           "letterbox", say=said.append)
+    try:
+        assert [w.output.name for w in workers] == [f"file:{tmp_path / 'take.mp4'}"]
+        assert len(said) == 1 and said[0].startswith("no preview window: no display for the preview window"), said
+        assert said[0].endswith("; the show goes on without it") and "drop --out window" in said[0]
+    finally:
+        close_workers(workers)
+
+
+@pytest.mark.parametrize("outs", [["window"], ["window", "window@32x24"], ["window", "null"]])
+def test_a_window_with_no_display_and_nothing_else_to_show_on_is_still_the_shows_error(monkeypatch, outs):
+    """Two windows, or a window and null, were both left out: the show went on showing nothing."""
+    from vcam.live.outputs import open_outputs
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    with pytest.raises(VcamError, match="no display"):
+        open_outputs([parse_spec(text) for text in outs], 64, 48, 30, "letterbox", say=print)
+
+
+# An OpenCV whose window, on a display it cannot connect to, aborts the process as the Qt build of opencv-python does
+# (seen with opencv-python 4.10 and DISPLAY=:99, nothing there: "qt.qpa.xcb: could not connect to display :99",
+# then SIGABRT); on any other display it opens.
+ABORTING_CV2 = """
+import os, sys
+def namedWindow(*args):
+    if os.environ.get("DISPLAY") == ":4711":
+        sys.stderr.write("qt.qpa.xcb: could not connect to display :4711\\nAvailable platform plugins are: xcb.\\n")
+        sys.stderr.flush()
+        os.abort()
+def waitKey(*args):
+    return -1
+def destroyAllWindows():
+    pass
+"""
+
+
+@pytest.mark.parametrize("display, opens", [(":4711", False), (":0", True)])
+def test_a_window_on_a_display_that_cannot_be_drawn_on_is_refused_before_it_aborts_the_show(
+        monkeypatch, tmp_path, display, opens):
+    """DISPLAY set, nothing there (a stale ssh session, a service): OpenCV's Qt aborted the whole process at the first
+    frame, the camera and an unfinished recording with it."""
+    import platform
+
+    from vcam.live.outputs import preview
+
+    (tmp_path / "cv2").mkdir()
+    (tmp_path / "cv2" / "__init__.py").write_text(ABORTING_CV2)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv("DISPLAY", display)
+    monkeypatch.setattr(platform, "system", lambda: "Linux")
+    monkeypatch.setattr(preview, "_has_gui", lambda cv2: True)
+    if opens:
+        assert preview.PreviewWindow(64, 64).name == "window"
+        return
+    with pytest.raises(VcamError) as err:
+        preview.PreviewWindow(64, 64)
+    assert err.value.message == ("the preview window cannot be drawn on display :4711 (qt.qpa.xcb: could not connect "
+                                 "to display :4711)")
+    assert "drop --out window" in err.value.fix
+
+
 def test_window_with_headless_opencv(monkeypatch):
     import cv2
 
@@ -693,3 +764,23 @@ def test_two_recordings_into_the_null_device_both_go_on():
     for rec in (first, second):
         rec.close()  # the device keeps nothing: no frame is said lost (it was, as a full disk's)
         assert rec.frames == 1
+
+
+@pytest.mark.parametrize("name, said, fix", [
+    ("take.mp4", "names a file", "use --out file:take.mp4;"),  # not there yet: a recording's name
+    ("old.mp4", "names a file", "use --out file:{tmp}/old.mp4;"),
+    ("", "names a folder", "use --out file:{tmp}/show.mp4;"),
+])
+def test_a_camera_named_by_a_file_or_folder_says_to_record_with_file(tmp_path, monkeypatch, name, said, fix):
+    """`vcam:take.mp4` typed for `file:take.mp4` was said as a camera that could not be opened, with the paragraph
+    that installs v4l2loopback; an existing file was opened to write by the device's reset. It is left as it was."""
+    from vcam.live.outputs.camera import VirtualCamera
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "old.mp4").write_bytes(b"an older take")
+    device = name if name == "take.mp4" else str(tmp_path / name) if name else str(tmp_path)
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30, device=device)
+    assert err.value.message == f"vcam:{device} {said}, not a camera device"
+    assert fix.format(tmp=tmp_path) in err.value.fix and "vcam devices lists them" in err.value.fix
+    assert (tmp_path / "old.mp4").read_bytes() == b"an older take" and not (tmp_path / "take.mp4").exists()

@@ -14,7 +14,6 @@ that frame, from the block they were logged at.
 """
 from __future__ import annotations
 
-import errno
 import os
 import sys
 import threading
@@ -33,7 +32,7 @@ from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_logged_inputs
 from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.paths import check_outputs, given_output
-from vcam.live.outputs.recording import disk_fix
+from vcam.live.outputs.recording import TOO_LARGE, out_of_room
 from vcam.live.producer import Timetable
 from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
@@ -406,15 +405,11 @@ def _send(output: Output, frame: np.ndarray, frames: int, block: int) -> None:
     try:
         output.send(frame, frames)
     except OSError as e:
-        if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            raise
         path = getattr(output, "path", output.name)
-        if e.errno == errno.EFBIG:  # no space to free: the file system's or the shell's limit on one file's size
-            full, fix = ("the file reached the size this system allows",
-                         "render to a disk whose file system takes larger files (FAT32 stops at 4 GB), or lift the "
-                         "shell's limit (ulimit -f)")
-        else:
-            full, fix = "the disk filled", disk_fix(path, "render to another disk")
+        room = out_of_room(e, path, "render")
+        if room is None:
+            raise
+        full, fix = ("the disk filled", room[1]) if room[0] != TOO_LARGE else room
         played = "the frames before it play" if frames else "no frame was written"
         raise VcamError(f"{full} while {path} was written, at block {block}; {played}",
                         fix + (f"; --blocks {block} renders up to it" if block else "")) from None

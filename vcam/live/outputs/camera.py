@@ -2,6 +2,9 @@
 knows of v4l2loopback devices (the reset before opening one, their formats, what a refusal means) is v4l2loopback.py."""
 from __future__ import annotations
 
+import os
+import stat
+
 import numpy as np
 
 from vcam.errors import VcamError
@@ -52,6 +55,30 @@ def _rgb_to_packed(frame: np.ndarray, order: str) -> np.ndarray:
     return out.reshape(-1)
 
 
+VIDEO_FILE_EXTENSIONS = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
+
+
+def refuse_a_file(device: str | None) -> None:
+    """VcamError where `device` names a file or a folder, not a camera: `vcam:show.mp4` typed for `file:show.mp4`
+    was said as a camera that could not be opened, with the paragraph that installs v4l2loopback."""
+    video_name = os.path.splitext(device or "")[1].lower() in VIDEO_FILE_EXTENSIONS
+    if not device or (os.sep not in device and not video_name):  # a bare name is a device's (its label, OBS's)
+        return
+    try:
+        mode = os.stat(device).st_mode
+    except OSError:  # not there: a device's name (OBS's), or a video file's, said below
+        mode = None
+    if mode is not None and (stat.S_ISCHR(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))):
+        return
+    if mode is None and not video_name:
+        return
+    what = "a folder" if mode is not None and stat.S_ISDIR(mode) else "a file"
+    record = (f"to record into it, use --out file:{os.path.join(device, 'show.mp4')}" if what == "a folder" else
+              f"to record to it, use --out file:{device}")
+    raise VcamError(f"vcam:{device} names {what}, not a camera device", f"{record}; a camera is a device, like "
+                    "--out vcam:/dev/video10 on Linux (vcam devices lists them), or --out vcam for the first free one")
+
+
 class VirtualCamera:
     """A pyvirtualcam camera fed RGB frames, converted once to the pixel format its backend uses natively."""
 
@@ -65,6 +92,7 @@ class VirtualCamera:
             spec = f"vcam:{device}" if device else "vcam"
             raise VcamError(f"camera size {width}x{height} must be even in both directions",
                             f"use {spec}@{width - width % 2}x{height - height % 2}")
+        refuse_a_file(device)  # before the reset, which opens the device to write
         checked = v4l2loopback.prepare(device)
         try:
             cam = pyvirtualcam.Camera(width, height, fps, fmt=PixelFormat.RGB, device=device, backend=backend)

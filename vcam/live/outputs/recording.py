@@ -80,6 +80,25 @@ def disk_fix(path: str | None, instead: str = "record to another disk") -> str:
     return f"free space on its disk ({where} shows what is left) or {instead}"
 
 
+# A file that reached the largest size its file system or the shell allows: no space to free, a name to change
+TOO_LARGE = "the file reached the size this system allows"
+TOO_LARGE_FIX = ("{instead} to a disk whose file system takes larger files (FAT32 stops at 4 GB), or lift the shell's "
+                 "limit (ulimit -f)")
+
+
+def out_of_room(error: BaseException, path: str | None, instead: str = "record") -> tuple[str, str] | None:
+    """(what happened, what to do) where `error` is a write refused for room: a full disk or quota, or a file at
+    the size its file system allows (a USB stick's FAT32 stops a long show's recording at 4 GB); None for any other
+    error. `instead` is the verb of the fix (record, render)."""
+    if not isinstance(error, OSError):
+        return None
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full", disk_fix(path, f"{instead} to another disk")
+    if error.errno == errno.EFBIG:
+        return TOO_LARGE, TOO_LARGE_FIX.format(instead=instead)
+    return None
+
+
 def _refuse_one_being_recorded(path: str) -> None:
     """VcamError when another show records into `path` now: both writing one file left neither take playable, and
     the first show's end still claimed all its frames. Each recording holds a lock on its file (`_take_file`)."""

@@ -2,7 +2,6 @@
 together."""
 from __future__ import annotations
 
-import errno
 import sys
 import threading
 import time
@@ -15,7 +14,7 @@ from vcam.live.frames import fit
 from vcam.outspec import FITS
 from vcam.live.mailbox import Mailbox
 from vcam.live.outputs.base import Output, open_output
-from vcam.live.outputs.recording import disk_fix
+from vcam.live.outputs.recording import out_of_room
 from vcam.outspec import OutputSpec
 
 
@@ -147,14 +146,17 @@ class OutputWorker:
                       "(what it was writing may be incomplete)")
 
     def _fix(self) -> str:
-        """What to do about the output's error, where vcam can tell: a full disk is the likely end of a long
-        recording, and Python's '[Errno 28] No space left on device' does not say the file up to there plays."""
-        e = self.error
-        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
-            path = getattr(self.output, "path", None)
-            kept = "; the file up to here plays" if path else ""
-            return f"; the disk is full: {disk_fix(path)}{kept}"
-        return ""
+        """What to do about the output's error, where vcam can tell: a full disk, or a file at the size its file
+        system allows (FAT32's 4 GB), is the likely end of a long recording, and Python's '[Errno 28] No space left
+        on device' or '[Errno 27] File too large' does not say the file up to there plays, nor what to do."""
+        path = getattr(self.output, "path", None)
+        room = out_of_room(self.error, path) if self.error is not None else None
+        if room is None:
+            return ""
+        frames = getattr(self.output, "frames", None)
+        # where the disk filled before the first fragment, the file holds no picture: it does not play
+        kept = "" if not path else "; the file holds no frame" if frames == 0 else "; the file up to here plays"
+        return f"; {room[0]}: {room[1]}{kept}"
 
     def summary(self) -> str:
         """One line for the end of the show: what reached the output, what was lost, what failed."""
@@ -219,12 +221,21 @@ def leave_workers(workers: list[OutputWorker], timeout: float = 1.0) -> None:
 def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, fit_mode: str,
                  say: Callable[[str], None] | None = None) -> list[OutputWorker]:
     """Opens every output (closing those already open if one fails) and starts a worker for each; `say` gets
-    their warnings (default: stderr)."""
+    their warnings (default: stderr). A preview window that cannot open (no display) is said and left out where
+    other outputs are given; alone, it is the show's error."""
     workers: list[OutputWorker] = []
     try:
         for spec in specs:
             w, h = spec.width or width, spec.height or height
-            out = open_output(spec, w, h, fps)
+            try:
+                out = open_output(spec, w, h, fps)
+            except VcamError as e:
+                if spec.kind != "window" or not any(s.kind not in ("window", "null") for s in specs):
+                    raise  # a show with nothing else to go on to (a window, or only windows and null)
+                # the preview is the operator's, not the audience's: on a machine with no display (a show started
+                # over ssh, or by a service) the camera and the recording went off air with it, before they began
+                (say or _to_stderr)(f"no preview window: {one_line(e)}; the show goes on without it")
+                continue
             # recordings keep every frame; live outputs keep only a few, the newest, so they never lag behind
             queue = int(fps * 4) if spec.kind == "file" else 3
             workers.append(OutputWorker(out, w, h, fit_mode, queue=queue, every_frame=spec.kind == "file", say=say))
