@@ -1,5 +1,7 @@
 """How a clip opens and reads: what it costs (the file opened and its first frame decoded once each) and the
 exact pixels of a clip with alpha over black."""
+import os
+
 import av
 import numpy as np
 import pytest
@@ -117,5 +119,66 @@ def test_a_clip_with_alpha_pyav_cannot_decode_plays_as_opencv_reads_it(tmp_path,
     clip = ClipSource(path, W, H, "stretch", fps=10)
     try:
         assert min(clip.frames(0, 1)[0][1, 1]) > 245  # the hidden white, as before
+    finally:
+        clip.close()
+
+
+class _CountingSeeks:
+    """An OpenCV capture whose seeks (each decoding up to a dozen frames to land) are counted in `seeks`."""
+
+    def __init__(self, cap, seeks: list):
+        self._cap, self._seeks = cap, seeks
+
+    def set(self, prop, value):
+        self._seeks.append((prop, value))
+        return self._cap.set(prop, value)
+
+    def __getattr__(self, name):
+        return getattr(self._cap, name)
+
+
+@pytest.mark.parametrize("make, length", [
+    (lambda tmp: pyav_clip(tmp / "plain.mp4", 10, count=6), 6),
+    (lambda tmp: pyav_clip(tmp / "screen.mp4", 30, count=20, times_ms=lambda i: i * 60 - (i % 2) * 50), 20),
+    (lambda tmp: alpha_clip(tmp / "prores.mov", "prores_ks", "yuva444p10le", count=5), 5),
+], ids=["plain", "variable rate", "prores 4444"])
+def test_an_mp4_or_mov_is_counted_by_its_sample_table_without_a_seek(tmp_path, monkeypatch, make, length):
+    """OpenCV's check of the header's count seeks to the last frame and past it, each seek decoding frames to land:
+    a second or more to open a 1080p ProRes 4444 clip."""
+    path = make(tmp_path)
+    seeks: list = []
+    real = clip_module._capture
+    monkeypatch.setattr(clip_module, "_capture", lambda p: _CountingSeeks(real(p), seeks))
+    clip = ClipSource(path, W, H, fps=10)
+    try:
+        assert clip.length == length and seeks == []
+    finally:
+        clip.close()
+
+
+def test_an_mp4_cut_short_after_its_sample_table_counts_the_frames_it_has(tmp_path):
+    """An MP4 whose table comes first (a web export's faststart) lists every frame even where the file stops
+    halfway: counted by the table, the clip would hold its last frame for the missing half each time round."""
+    path = str(tmp_path / "web.mp4")
+    with av.open(path, "w", options={"movflags": "faststart"}) as out:
+        stream = out.add_stream("libx264", rate=10, options={"g": "4", "bf": "0", "crf": "0"})
+        stream.width, stream.height, stream.pix_fmt = W, H, "yuv420p"
+        noise = np.random.default_rng(1).integers(-3, 4, (20, H, W, 3))  # frames of some size: the table is small
+        for i in range(20):
+            frame = av.VideoFrame.from_ndarray((20 + 10 * i + noise[i]).astype(np.uint8), format="rgb24")
+            frame.pts = i
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    with av.open(path) as whole:
+        assert whole.streams.video[0].frames == 20
+    with open(path, "r+b") as f:
+        f.truncate(os.path.getsize(path) * 7 // 10)
+    clip = ClipSource(path, W, H, "stretch", fps=10)
+    try:
+        assert 0 < clip.length < 20
+        played = [round(float(f.mean()) / 10) - 2 for f in clip.frames(0, clip.length)]
+        assert played[:-1] == list(range(clip.length - 1))  # the last may be the one cut in half, held
     finally:
         clip.close()

@@ -115,6 +115,29 @@ class Probe:
         except Exception:  # av.FFmpegError, no video stream, or an OSError for a file that went away meanwhile
             pass
 
+    def indexed(self) -> int:
+        """The clip's frame count as its MOV/MP4 sample table gives it, where that table alone settles it: every
+        sample listed, none hidden by an edit list, the first a keyframe, all within the file (not cut short),
+        as many as the header declares. FFmpeg's MOV demuxer gives one packet per sample of that table, so this is
+        the count the packets would give, read without reading the file through or seeking; 0 where it does not
+        settle it (another container, a fragmented, trimmed, cut or cut-short file)."""
+        try:
+            stream = self._container.streams.video[0]
+            if "mov" not in self._container.format.name.split(","):
+                return 0
+            entries = stream.index_entries
+            count = len(entries)
+            if count == 0 or count != stream.frames or not entries[0].is_keyframe:
+                return 0
+            end, size = 0, os.path.getsize(self._container.name)
+            for entry in entries:
+                if entry.is_discard or entry.size <= 0:
+                    return 0
+                end = max(end, entry.pos + entry.size)
+            return count if end <= size else 0
+        except Exception:  # no container, no video stream, or the file gone meanwhile
+            return 0
+
     def packets(self) -> tuple[int, Fraction | None]:
         """As _packets: the packets read through once (the file is not read again)."""
         return _packets(self._container) if self._container is not None else (0, None)
@@ -154,12 +177,17 @@ def _checked_count(path: str, declared: int | None) -> int:
 
 def _frame_count(path: str, declared: int | None, probe: Probe) -> tuple[int, Fraction | None]:
     """The number of frames the clip has, and their rate where counting them told it: the header's count where it
-    checks out (the usual case: the rate is then the header's), else its video packets counted without decoding
+    checks out (the usual case: the rate is then the header's), by a MOV or MP4's sample table where that settles
+    it (no seek: OpenCV's check seeks twice, each seek decoding up to a dozen frames, a second or more to open a
+    1080p ProRes clip), else its video packets counted without decoding
     (a variable-rate MKV or WebM, whose header count and rate are its duration times a guessed rate: the packets'
     timestamps give the rate). OpenCV's check of a count seeks by that guessed rate, so it fails on a long
     variable-rate clip whatever the count: the packets are taken as they are, and a frame at the end that does not
     decode holds the last good one. Only where FFmpeg's demuxer finds no packet at all is the clip decoded through
     to count it, which takes as long as the clip has frames."""
+    indexed = probe.indexed()
+    if indexed and declared in (None, indexed):  # as the header's count checked out: the header's rate
+        return indexed, None
     checked = _checked_count(path, declared)
     if checked:
         return checked, None
