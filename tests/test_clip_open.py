@@ -182,3 +182,40 @@ def test_an_mp4_cut_short_after_its_sample_table_counts_the_frames_it_has(tmp_pa
         assert played[:-1] == list(range(clip.length - 1))  # the last may be the one cut in half, held
     finally:
         clip.close()
+
+
+def _prores_with_junk_between(path, frames: list) -> str:
+    """A ProRes 4444 clip of `frames` (RGBA) whose odd frames are junk bytes: a frame that does not decode."""
+    whole = rgba_clip(str(path) + ".whole.mov", frames, "prores_ks", "yuva444p10le")
+    with av.open(whole) as reading, av.open(str(path), "w") as out:
+        stream = reading.streams.video[0]
+        copy = out.add_stream_from_template(stream)
+        for n, packet in enumerate(reading.demux(stream)):
+            if packet.dts is None:
+                continue
+            if n % 2:
+                junk = av.Packet(bytes(packet.size))
+                junk.pts, junk.dts, junk.duration = packet.pts, packet.dts, packet.duration
+                junk.time_base, junk.is_keyframe = packet.time_base, True
+                packet = junk
+            packet.stream = copy
+            out.mux(packet)
+    return str(path)
+
+
+def test_a_prores_frame_passed_on_the_way_is_not_decoded(tmp_path):
+    """A 20 fps ProRes 4444 clip in a 10 fps show shows every other frame: those between were decoded whole to be
+    thrown away, a good part of each 1080p frame's time. Here they are junk, which stopped the clip where decoded."""
+    rng = np.random.default_rng(7)
+    frames = [rng.integers(0, 256, (H, W, 4), dtype=np.uint8) for _ in range(8)]
+    for rgba in frames:
+        rgba[:, :, 3] = 255  # opaque: what shows is the colour, within ProRes's loss
+    path = _prores_with_junk_between(tmp_path / "fast.mov", frames)
+    clip = ClipSource(path, W, H, "stretch", fps=5)  # the clip says 10 fps: every other frame
+    try:
+        assert clip.step == 2 and clip.length == 8
+        shown = clip.frames(0, 4)
+        for k, frame in enumerate(shown):
+            assert np.abs(frame.astype(int) - frames[2 * k][:, :, :3]).mean() < 4, k
+    finally:
+        clip.close()

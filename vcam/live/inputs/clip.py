@@ -225,6 +225,9 @@ def _alpha_decoder(stream) -> str | None:
     return "" if any(component.is_alpha for component in components) else None
 
 
+PASSED = object()  # a frame AlphaCapture passed on the way without decoding it
+
+
 class AlphaCapture:
     """A clip with an alpha channel decoded by PyAV, each frame over black as BGR; read as OpenCV's capture is
     (grab, read, release). OpenCV's capture drops the alpha and shows whatever colour the transparent pixels hold,
@@ -238,17 +241,26 @@ class AlphaCapture:
             self._container = av.open(path)
             self._stream = self._container.streams.video[0]
             self._decoder = av.CodecContext.create(decoder, "r") if decoder else None
+            self._passing = False
             self._frames = self._decoded()
         except Exception:  # gone or being written again on air: no frame, as OpenCV's capture gives, and the clip
             self.release()  # holds its last one where failing the block would stop the show's picture
             self._frames = iter(())
 
     def _decoded(self):
-        if self._decoder is None:
-            yield from self._container.decode(self._stream)
-            return
+        """The clip's frames in order; PASSED for a frame `_passing` asked to pass without decoding it, where its
+        codec decodes each packet to its own frame and at once (ProRes: intra-only, no frame threads). A frame
+        passed on the way to the one shown (a 60 fps clip in a 30 fps show, a reload's way up to the show's
+        frame) cost a whole decode, a good part of a 1080p ProRes 4444 frame's time."""
+        from av.codec.context import ThreadType
+
+        decoder = self._decoder or self._stream.codec_context
+        at_once = self._decoder is None and decoder.codec.intra_only and not decoder.thread_type & ThreadType.FRAME
         for packet in self._container.demux(self._stream):  # the last one, empty, flushes the decoder
-            yield from self._decoder.decode(packet)
+            if self._passing and at_once and packet.size and packet.is_keyframe and not packet.is_discard:
+                yield PASSED
+                continue
+            yield from decoder.decode(packet)
 
     def _next(self):
         try:
@@ -261,7 +273,11 @@ class AlphaCapture:
         return self._container is not None
 
     def grab(self) -> bool:
-        return self._next() is not None
+        self._passing = True
+        try:
+            return self._next() is not None
+        finally:
+            self._passing = False
 
     def read(self) -> tuple[bool, np.ndarray | None]:
         import cv2
