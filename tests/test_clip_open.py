@@ -219,3 +219,26 @@ def test_a_prores_frame_passed_on_the_way_is_not_decoded(tmp_path):
             assert np.abs(frame.astype(int) - frames[2 * k][:, :, :3]).mean() < 4, k
     finally:
         clip.close()
+
+
+def test_a_clip_with_alpha_is_shown_over_black_before_it_is_scaled_so_no_hidden_colour_bleeds(tmp_path):
+    """A ProRes 4444 frame is converted to RGBA at its own size, shown over black, then scaled to the show's size.
+    Letting FFmpeg scale and convert in one pass, to the show's size, costs less, but it scales the colour the
+    transparent pixels hide with the rest, and that colour shows along every edge (a white fringe round a red
+    logo): the order kept here, shown against the one-pass result."""
+    logo = np.zeros((48, 64, 4), np.uint8)
+    logo[:, :, :3] = 255  # transparent white around it: what an export keeps under the alpha
+    logo[7:41, 9:57] = (255, 0, 0, 255)  # a red square, its edges through the middle of the pixels scaled down
+    path = rgba_clip(tmp_path / "logo.mov", [logo] * 2, "prores_ks", "yuva444p10le")
+    clip = ClipSource(path, W, H, "stretch", fps=10)
+    try:
+        shown = clip.frames(0, 1)[0].astype(int)
+    finally:
+        clip.close()
+    with av.open(path) as container:
+        frame = next(container.decode(video=0))
+        one_pass = frame.reformat(width=W, height=H, format="rgba").to_ndarray()
+    scaled_first = over_black(one_pass).astype(int)
+    assert shown[:, :, 1:].max() <= 8  # red over black, half red on the edges: never green or blue
+    assert shown[12, 16, 0] > 245 and shown[[1, 22], 1, 0].max() <= 8  # the square red, the background black
+    assert scaled_first[:, :, 1:].max() > 40  # the hidden white along the edges

@@ -203,3 +203,37 @@ def test_a_replaced_clip_opens_beside_the_show_which_plays_on_until_it_is_ready(
     finally:
         let_go.set()
         clip.close()
+
+
+def test_a_clip_written_again_while_it_reopens_plays_the_newest_file_said_once(tmp_path, monkeypatch):
+    """Exported twice in a row: the file opened beside the show after the first export is dropped, and the one
+    that holds still after the second is the one taken (and said)."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
+    said: list[str] = []
+    clip = ClipSource(path, W, H, "stretch", fps=10, say=said.append)
+    let_go = threading.Event()
+    real_first = clip_module._first
+
+    def held_first(*args):
+        if threading.current_thread() is not threading.main_thread():
+            assert let_go.wait(30)
+        return real_first(*args)
+
+    try:
+        clip.frames(0, 8)
+        monkeypatch.setattr(clip_module, "_first", held_first)
+        _moved_in(pyav_clip(tmp_path / "second.mp4", 10, count=5), path)
+        clip.frames(8, 4)
+        clip.frames(12, 4)  # held still: opened beside the show, held
+        first_reload = clip.reload
+        _moved_in(pyav_clip(tmp_path / "third.mp4", 10, count=3), path)
+        assert levels(clip.frames(16, 4)) == [0, 1, 2, 3] and clip.reload is None  # written again: dropped
+        clip.frames(20, 4)  # held still again: the newest opened
+        assert clip.reload is not first_reload
+        let_go.set()
+        assert clip.reload.ready.wait(30)
+        assert levels(clip.frames(24, 6)) == [0, 1, 2, 0, 1, 2] and clip.length == 3
+        assert said == ["clip loop.mp4 reloaded: 3 frames at 10 fps"]
+    finally:
+        let_go.set()
+        clip.close()
