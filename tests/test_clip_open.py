@@ -1,5 +1,7 @@
 """How a clip opens and reads: what it costs (the file opened and its first frame decoded once each) and the
 exact pixels of a clip with alpha over black."""
+import os
+
 import av
 import numpy as np
 import pytest
@@ -119,3 +121,124 @@ def test_a_clip_with_alpha_pyav_cannot_decode_plays_as_opencv_reads_it(tmp_path,
         assert min(clip.frames(0, 1)[0][1, 1]) > 245  # the hidden white, as before
     finally:
         clip.close()
+
+
+class _CountingSeeks:
+    """An OpenCV capture whose seeks (each decoding up to a dozen frames to land) are counted in `seeks`."""
+
+    def __init__(self, cap, seeks: list):
+        self._cap, self._seeks = cap, seeks
+
+    def set(self, prop, value):
+        self._seeks.append((prop, value))
+        return self._cap.set(prop, value)
+
+    def __getattr__(self, name):
+        return getattr(self._cap, name)
+
+
+@pytest.mark.parametrize("make, length", [
+    (lambda tmp: pyav_clip(tmp / "plain.mp4", 10, count=6), 6),
+    (lambda tmp: pyav_clip(tmp / "screen.mp4", 30, count=20, times_ms=lambda i: i * 60 - (i % 2) * 50), 20),
+    (lambda tmp: alpha_clip(tmp / "prores.mov", "prores_ks", "yuva444p10le", count=5), 5),
+], ids=["plain", "variable rate", "prores 4444"])
+def test_an_mp4_or_mov_is_counted_by_its_sample_table_without_a_seek(tmp_path, monkeypatch, make, length):
+    """OpenCV's check of the header's count seeks to the last frame and past it, each seek decoding frames to land:
+    a second or more to open a 1080p ProRes 4444 clip."""
+    path = make(tmp_path)
+    seeks: list = []
+    real = clip_module._capture
+    monkeypatch.setattr(clip_module, "_capture", lambda p: _CountingSeeks(real(p), seeks))
+    clip = ClipSource(path, W, H, fps=10)
+    try:
+        assert clip.length == length and seeks == []
+    finally:
+        clip.close()
+
+
+def test_an_mp4_cut_short_after_its_sample_table_counts_the_frames_it_has(tmp_path):
+    """An MP4 whose table comes first (a web export's faststart) lists every frame even where the file stops
+    halfway: counted by the table, the clip would hold its last frame for the missing half each time round."""
+    path = str(tmp_path / "web.mp4")
+    with av.open(path, "w", options={"movflags": "faststart"}) as out:
+        stream = out.add_stream("libx264", rate=10, options={"g": "4", "bf": "0", "crf": "0"})
+        stream.width, stream.height, stream.pix_fmt = W, H, "yuv420p"
+        noise = np.random.default_rng(1).integers(-3, 4, (20, H, W, 3))  # frames of some size: the table is small
+        for i in range(20):
+            frame = av.VideoFrame.from_ndarray((20 + 10 * i + noise[i]).astype(np.uint8), format="rgb24")
+            frame.pts = i
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    with av.open(path) as whole:
+        assert whole.streams.video[0].frames == 20
+    with open(path, "r+b") as f:
+        f.truncate(os.path.getsize(path) * 7 // 10)
+    clip = ClipSource(path, W, H, "stretch", fps=10)
+    try:
+        assert 0 < clip.length < 20
+        played = [round(float(f.mean()) / 10) - 2 for f in clip.frames(0, clip.length)]
+        assert played[:-1] == list(range(clip.length - 1))  # the last may be the one cut in half, held
+    finally:
+        clip.close()
+
+
+def _prores_with_junk_between(path, frames: list) -> str:
+    """A ProRes 4444 clip of `frames` (RGBA) whose odd frames are junk bytes: a frame that does not decode."""
+    whole = rgba_clip(str(path) + ".whole.mov", frames, "prores_ks", "yuva444p10le")
+    with av.open(whole) as reading, av.open(str(path), "w") as out:
+        stream = reading.streams.video[0]
+        copy = out.add_stream_from_template(stream)
+        for n, packet in enumerate(reading.demux(stream)):
+            if packet.dts is None:
+                continue
+            if n % 2:
+                junk = av.Packet(bytes(packet.size))
+                junk.pts, junk.dts, junk.duration = packet.pts, packet.dts, packet.duration
+                junk.time_base, junk.is_keyframe = packet.time_base, True
+                packet = junk
+            packet.stream = copy
+            out.mux(packet)
+    return str(path)
+
+
+def test_a_prores_frame_passed_on_the_way_is_not_decoded(tmp_path):
+    """A 20 fps ProRes 4444 clip in a 10 fps show shows every other frame: those between were decoded whole to be
+    thrown away, a good part of each 1080p frame's time. Here they are junk, which stopped the clip where decoded."""
+    rng = np.random.default_rng(7)
+    frames = [rng.integers(0, 256, (H, W, 4), dtype=np.uint8) for _ in range(8)]
+    for rgba in frames:
+        rgba[:, :, 3] = 255  # opaque: what shows is the colour, within ProRes's loss
+    path = _prores_with_junk_between(tmp_path / "fast.mov", frames)
+    clip = ClipSource(path, W, H, "stretch", fps=5)  # the clip says 10 fps: every other frame
+    try:
+        assert clip.step == 2 and clip.length == 8
+        shown = clip.frames(0, 4)
+        for k, frame in enumerate(shown):
+            assert np.abs(frame.astype(int) - frames[2 * k][:, :, :3]).mean() < 4, k
+    finally:
+        clip.close()
+
+
+def test_a_clip_with_alpha_is_shown_over_black_before_it_is_scaled_so_no_hidden_colour_bleeds(tmp_path):
+    """A ProRes 4444 frame is converted to RGBA at its own size, shown over black, then scaled to the show's size.
+    Letting FFmpeg scale and convert in one pass, to the show's size, costs less, but it scales the colour the
+    transparent pixels hide with the rest, and that colour shows along every edge (a white fringe round a red
+    logo): the order kept here, shown against the one-pass result."""
+    logo = np.zeros((48, 64, 4), np.uint8)
+    logo[:, :, :3] = 255  # transparent white around it: what an export keeps under the alpha
+    logo[7:41, 9:57] = (255, 0, 0, 255)  # a red square, its edges through the middle of the pixels scaled down
+    path = rgba_clip(tmp_path / "logo.mov", [logo] * 2, "prores_ks", "yuva444p10le")
+    clip = ClipSource(path, W, H, "stretch", fps=10)
+    try:
+        shown = clip.frames(0, 1)[0].astype(int)
+    finally:
+        clip.close()
+    with av.open(path) as container:
+        frame = next(container.decode(video=0))
+        one_pass = frame.reformat(width=W, height=H, format="rgba").to_ndarray()
+    scaled_first = over_black(one_pass).astype(int)
+    assert shown[:, :, 1:].max() <= 8  # red over black, half red on the edges: never green or blue
+    assert shown[12, 16, 0] > 245 and shown[[1, 22], 1, 0].max() <= 8  # the square red, the background black
+    assert scaled_first[:, :, 1:].max() > 40  # the hidden white along the edges

@@ -1,5 +1,6 @@
 """A clip exported again over itself while it plays: the show takes the new one, once the file holds still."""
 import os
+import threading
 
 import av
 import numpy as np
@@ -7,6 +8,7 @@ import pytest
 
 from helpers import alpha_clip, pyav_clip
 from vcam.live.inputs import ClipSource
+from vcam.live.inputs import clip as clip_module
 from vcam.live.inputs.switch import InputSwitch
 
 W, H = 32, 24
@@ -29,7 +31,9 @@ def test_a_clip_exported_again_longer_plays_all_its_frames(tmp_path):
         assert levels(clip.frames(0, 5)) == [0, 1, 2, 3, 4]
         _moved_in(pyav_clip(tmp_path / "new.mp4", 10, count=9), path)
         clip.frames(5, 4)  # the block it is seen changed in
-        assert levels(clip.frames(9, 9)) == list(range(9)) and clip.length == 9
+        clip.frames(9, 9)  # held still: opened beside the show
+        assert clip.reload.ready.wait(30)
+        assert levels(clip.frames(18, 9)) == list(range(9)) and clip.length == 9
     finally:
         clip.close()
 
@@ -41,7 +45,9 @@ def test_a_clip_exported_again_shorter_loops_over_its_frames_without_holding_one
         clip.frames(0, 4)
         _moved_in(pyav_clip(tmp_path / "new.mp4", 10, count=3), path)
         clip.frames(4, 4)
-        assert levels(clip.frames(9, 6)) == [0, 1, 2, 0, 1, 2]
+        clip.frames(8, 4)
+        assert clip.reload.ready.wait(30)
+        assert levels(clip.frames(12, 6)) == [0, 1, 2, 0, 1, 2]
     finally:
         clip.close()
 
@@ -60,7 +66,9 @@ def test_a_clip_replaced_by_one_with_or_without_alpha_is_read_as_it_now_is(tmp_p
         clip.frames(0, 4)
         _moved_in(made("new", after), path)
         clip.frames(4, 4)
-        block = clip.frames(8, 4)
+        clip.frames(8, 4)
+        assert clip.reload.ready.wait(30)
+        block = clip.frames(12, 4)
         if after == "plain":
             assert levels(block) == [0, 1, 2, 3]
         else:
@@ -83,9 +91,11 @@ def test_a_file_that_changes_every_block_is_not_opened_until_it_holds_still(tmp_
                 grown.write(b"\0" * 64)
             assert levels(clip.frames(start, 5)) == [0, 1, 2, 3, 4]
         assert opened == []
-        assert levels(clip.frames(20, 5)) == [0, 1, 2, 3, 4] and len(opened) == 1  # held still: read again once
+        assert levels(clip.frames(20, 5)) == [0, 1, 2, 3, 4]
+        assert clip.reload.ready.wait(30) and len(opened) == 1  # held still: read again once
         clip.frames(25, 5)
-        assert len(opened) == 1
+        clip.frames(30, 5)
+        assert len(opened) == 1 and clip.reload is None
     finally:
         clip.close()
 
@@ -133,12 +143,14 @@ def test_a_replacement_that_does_not_decode_is_said_once_and_the_next_good_one_r
         _moved_in(str(tmp_path / "new.mp4"), path)
         for start in (4, 8, 12):
             assert levels(clip.frames(start, 4)) == [0, 1, 2, 3]
+            assert clip.reload is None or clip.reload.ready.wait(30)  # opened beside the show, said at the next
         assert len(said) == 1 and "\n" not in said[0]
         assert said[0].startswith("clip loop.mp4 was replaced by a file that does not decode")
         assert "plays on as it was" in said[0] and "export it again" in said[0]
         _moved_in(pyav_clip(tmp_path / "good.mp4", 10, count=6), path)
         clip.frames(16, 4)
         clip.frames(20, 4)
+        assert clip.reload.ready.wait(30)
         clip.frames(24, 4)
         assert said[1:] == ["clip loop.mp4 reloaded: 6 frames at 10 fps"]
     finally:
@@ -158,4 +170,70 @@ def test_a_clip_back_as_it_was_after_being_gone_is_not_said_reloaded(tmp_path):
         clip.frames(12, 4)
         assert said == []
     finally:
+        clip.close()
+
+
+def test_a_replaced_clip_opens_beside_the_show_which_plays_on_until_it_is_ready(tmp_path, monkeypatch):
+    """Opening the new file and decoding it from its top up to the show's frame took seconds for a long 1080p
+    clip, in the show's own block. Here the opening is held until the test lets it go: the show's blocks come back
+    meanwhile, with the clip as it was, and the new one plays from the block after it is ready."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=40)
+    clip = ClipSource(path, W, H, "stretch", fps=10)
+    let_go, opened_in = threading.Event(), []
+    real_first = clip_module._first
+
+    def held_first(*args):
+        opened_in.append(threading.current_thread())
+        if threading.current_thread() is not threading.main_thread():
+            assert let_go.wait(30)
+        return real_first(*args)
+
+    try:
+        clip.frames(0, 40)
+        monkeypatch.setattr(clip_module, "_first", held_first)
+        _moved_in(pyav_clip(tmp_path / "new.mp4", 20, count=40), path)  # twice as fast: frame 2n of it at n
+        assert levels(clip.frames(40, 10)) == list(range(10))  # seen changed
+        assert levels(clip.frames(50, 10)) == list(range(10, 20))  # held still: the reload starts, held
+        assert levels(clip.frames(60, 10)) == list(range(20, 25)) + list(range(5))  # still held: as it was
+        assert opened_in and threading.main_thread() not in opened_in
+        let_go.set()
+        assert clip.reload.ready.wait(30)
+        assert levels(clip.frames(70, 5)) == [(2 * p % 40) % 25 for p in range(70, 75)]
+        assert clip.length == 40 and clip.step == 2 and threading.main_thread() not in opened_in
+    finally:
+        let_go.set()
+        clip.close()
+
+
+def test_a_clip_written_again_while_it_reopens_plays_the_newest_file_said_once(tmp_path, monkeypatch):
+    """Exported twice in a row: the file opened beside the show after the first export is dropped, and the one
+    that holds still after the second is the one taken (and said)."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
+    said: list[str] = []
+    clip = ClipSource(path, W, H, "stretch", fps=10, say=said.append)
+    let_go = threading.Event()
+    real_first = clip_module._first
+
+    def held_first(*args):
+        if threading.current_thread() is not threading.main_thread():
+            assert let_go.wait(30)
+        return real_first(*args)
+
+    try:
+        clip.frames(0, 8)
+        monkeypatch.setattr(clip_module, "_first", held_first)
+        _moved_in(pyav_clip(tmp_path / "second.mp4", 10, count=5), path)
+        clip.frames(8, 4)
+        clip.frames(12, 4)  # held still: opened beside the show, held
+        first_reload = clip.reload
+        _moved_in(pyav_clip(tmp_path / "third.mp4", 10, count=3), path)
+        assert levels(clip.frames(16, 4)) == [0, 1, 2, 3] and clip.reload is None  # written again: dropped
+        clip.frames(20, 4)  # held still again: the newest opened
+        assert clip.reload is not first_reload
+        let_go.set()
+        assert clip.reload.ready.wait(30)
+        assert levels(clip.frames(24, 6)) == [0, 1, 2, 0, 1, 2] and clip.length == 3
+        assert said == ["clip loop.mp4 reloaded: 3 frames at 10 fps"]
+    finally:
+        let_go.set()
         clip.close()

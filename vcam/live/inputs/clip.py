@@ -19,6 +19,7 @@ import numpy as np
 
 from vcam.inspec import missing_fix
 from vcam.live.frames import fit, quiet_cv2
+from vcam.live.inputs.clip_reload import Reload
 from vcam.live.inputs.source import InputError, Say, repeat
 
 KEEP = 24  # decoded frames kept: two blocks, enough for the retry of a failed block
@@ -26,6 +27,8 @@ SHOW_FPS = 30.0  # the show's frame rate where none is given (ShowSettings.fps's
 # A clip this close to the show's rate plays one frame per show frame: a 29.97 fps clip in a 30 fps show would
 # otherwise repeat a frame every 33 s, a hitch for a difference of speed nobody sees.
 RATE_MATCH = 0.01
+# What a clip opened again takes over from the one it was opened beside (ClipSource._adopt)
+DECODING = ("_cap", "_alpha", "length", "rate", "step", "_next", "_failed", "_dead_from", "_kept", "_last")
 # libvpx's decoders, which read the alpha a WebM carries beside the picture
 VPX_ALPHA = {"vp8": "libvpx", "vp9": "libvpx-vp9"}
 CONVERT = "ffmpeg -i {path} -c:v libx264 -pix_fmt yuv420p clip.mp4"
@@ -115,6 +118,29 @@ class Probe:
         except Exception:  # av.FFmpegError, no video stream, or an OSError for a file that went away meanwhile
             pass
 
+    def indexed(self) -> int:
+        """The clip's frame count as its MOV/MP4 sample table gives it, where that table alone settles it: every
+        sample listed, none hidden by an edit list, the first a keyframe, all within the file (not cut short),
+        as many as the header declares. FFmpeg's MOV demuxer gives one packet per sample of that table, so this is
+        the count the packets would give, read without reading the file through or seeking; 0 where it does not
+        settle it (another container, a fragmented, trimmed, cut or cut-short file)."""
+        try:
+            stream = self._container.streams.video[0]
+            if "mov" not in self._container.format.name.split(","):
+                return 0
+            entries = stream.index_entries
+            count = len(entries)
+            if count == 0 or count != stream.frames or not entries[0].is_keyframe:
+                return 0
+            end, size = 0, os.path.getsize(self._container.name)
+            for entry in entries:
+                if entry.is_discard or entry.size <= 0:
+                    return 0
+                end = max(end, entry.pos + entry.size)
+            return count if end <= size else 0
+        except Exception:  # no container, no video stream, or the file gone meanwhile
+            return 0
+
     def packets(self) -> tuple[int, Fraction | None]:
         """As _packets: the packets read through once (the file is not read again)."""
         return _packets(self._container) if self._container is not None else (0, None)
@@ -154,12 +180,17 @@ def _checked_count(path: str, declared: int | None) -> int:
 
 def _frame_count(path: str, declared: int | None, probe: Probe) -> tuple[int, Fraction | None]:
     """The number of frames the clip has, and their rate where counting them told it: the header's count where it
-    checks out (the usual case: the rate is then the header's), else its video packets counted without decoding
+    checks out (the usual case: the rate is then the header's), by a MOV or MP4's sample table where that settles
+    it (no seek: OpenCV's check seeks twice, each seek decoding up to a dozen frames, a second or more to open a
+    1080p ProRes clip), else its video packets counted without decoding
     (a variable-rate MKV or WebM, whose header count and rate are its duration times a guessed rate: the packets'
     timestamps give the rate). OpenCV's check of a count seeks by that guessed rate, so it fails on a long
     variable-rate clip whatever the count: the packets are taken as they are, and a frame at the end that does not
     decode holds the last good one. Only where FFmpeg's demuxer finds no packet at all is the clip decoded through
     to count it, which takes as long as the clip has frames."""
+    indexed = probe.indexed()
+    if indexed and declared in (None, indexed):  # as the header's count checked out: the header's rate
+        return indexed, None
     checked = _checked_count(path, declared)
     if checked:
         return checked, None
@@ -194,6 +225,9 @@ def _alpha_decoder(stream) -> str | None:
     return "" if any(component.is_alpha for component in components) else None
 
 
+PASSED = object()  # a frame AlphaCapture passed on the way without decoding it
+
+
 class AlphaCapture:
     """A clip with an alpha channel decoded by PyAV, each frame over black as BGR; read as OpenCV's capture is
     (grab, read, release). OpenCV's capture drops the alpha and shows whatever colour the transparent pixels hold,
@@ -207,17 +241,26 @@ class AlphaCapture:
             self._container = av.open(path)
             self._stream = self._container.streams.video[0]
             self._decoder = av.CodecContext.create(decoder, "r") if decoder else None
+            self._passing = False
             self._frames = self._decoded()
         except Exception:  # gone or being written again on air: no frame, as OpenCV's capture gives, and the clip
             self.release()  # holds its last one where failing the block would stop the show's picture
             self._frames = iter(())
 
     def _decoded(self):
-        if self._decoder is None:
-            yield from self._container.decode(self._stream)
-            return
+        """The clip's frames in order; PASSED for a frame `_passing` asked to pass without decoding it, where its
+        codec decodes each packet to its own frame and at once (ProRes: intra-only, no frame threads). A frame
+        passed on the way to the one shown (a 60 fps clip in a 30 fps show, a reload's way up to the show's
+        frame) cost a whole decode, a good part of a 1080p ProRes 4444 frame's time."""
+        from av.codec.context import ThreadType
+
+        decoder = self._decoder or self._stream.codec_context
+        at_once = self._decoder is None and decoder.codec.intra_only and not decoder.thread_type & ThreadType.FRAME
         for packet in self._container.demux(self._stream):  # the last one, empty, flushes the decoder
-            yield from self._decoder.decode(packet)
+            if self._passing and at_once and packet.size and packet.is_keyframe and not packet.is_discard:
+                yield PASSED
+                continue
+            yield from decoder.decode(packet)
 
     def _next(self):
         try:
@@ -230,7 +273,11 @@ class AlphaCapture:
         return self._container is not None
 
     def grab(self) -> bool:
-        return self._next() is not None
+        self._passing = True
+        try:
+            return self._next() is not None
+        finally:
+            self._passing = False
 
     def read(self) -> tuple[bool, np.ndarray | None]:
         import cv2
@@ -305,6 +352,7 @@ class ClipSource:
         self._stamp = self._seen = _stamp(self.path)  # taken first: a change while it opens is seen later
         self._gone = False  # the file was found gone since it was last opened
         self._cap = None
+        self.reload: Reload | None = None  # the file as it now is, being opened beside the clip as it plays
         self._load()
         self._shown = 0
 
@@ -334,7 +382,7 @@ class ClipSource:
         self._kept: OrderedDict[int, np.ndarray] = OrderedDict()
         self._last = self._keep(0, first)
 
-    def _follow_file(self) -> None:
+    def _follow_file(self, position: int) -> None:
         """A clip exported again over itself on air (or another moved in under its name) plays as it is now, its own
         length and rate, once the file has held still for a block: read on as the clip it replaced, it was cut at
         that one's length, or held a frame where it is shorter. While it changes from block to block (being
@@ -344,13 +392,18 @@ class ClipSource:
         Back after being gone as it was (a network drive's dropout, the file moved away and back), the frames that
         failed while it was gone are read again: failing twice from the top, they would otherwise hold for good.
         The new file is decoded from its top up to the show's frame, not sought: a seek by frame number lands by
-        the rate the file's header gives, which a variable rate or an edit list can make the wrong frame."""
+        the rate the file's header gives, which a variable rate or an edit list can make the wrong frame. That is
+        done beside the show (a Reload, aimed at `position`, where the next block starts), the clip playing on as
+        it was until the new one is there: seconds for a long 1080p clip, which held up a block of the show."""
         stamp = _stamp(self.path)
         settled, self._seen = stamp == self._seen, stamp
         if stamp is None:
             self._gone = True
             return
         if not settled:
+            if self.reload is not None and stamp != self._stamp:  # written again as it opened: wait for it
+                self._drop_reload()
+                self._stamp = None
             return
         if stamp == self._stamp:
             if self._gone:
@@ -359,15 +412,62 @@ class ClipSource:
                 self._dead_from = self.length
             return
         self._stamp, self._gone = stamp, False
-        try:
-            self._load()
-        except Exception as e:  # whatever a file written again raises as it opens, the show plays on as it was
+        self._drop_reload()
+        self.reload = Reload(self._opened_again, position)
+
+    def _opened_again(self) -> "ClipSource":
+        """The clip's file as it now is, opened as the clip was (in the reload's thread)."""
+        return ClipSource(self.path, self.width, self.height, self.fit_mode, self._fps)
+
+    def _take_reload(self, start: int, count: int) -> None:
+        """The reloaded clip in place of this one where it is ready for the block at `start`, said reloaded; said
+        not decoding where it failed; else aimed at the next block."""
+        reload = self.reload
+        if reload.error is not None:
+            e = reload.error
+            self._drop_reload()
             why = e.message if isinstance(e, InputError) else f"{type(e).__name__}: {e}"
             self.say(f"clip {self.name} was replaced by a file that does not decode ({why}): it plays on as it "
                      "was; export it again, letting the export finish, or check the file")
             return
+        fresh = reload.take(start)
+        if fresh is None:
+            reload.aim(start + count)
+            return
+        self.reload = None
+        self._adopt(fresh)
         rate = f" at {float(self.rate):.4g} fps" if self.rate else ""
         self.say(f"clip {self.name} reloaded: {self.length} frames{rate}")
+
+    def _adopt(self, fresh: "ClipSource") -> None:
+        """Plays on as `fresh` (the file opened again) decodes, from where it stopped."""
+        self.close()
+        for name in DECODING:
+            setattr(self, name, getattr(fresh, name))
+        fresh._cap = None
+
+    def _drop_reload(self) -> None:
+        if self.reload is not None:
+            self.reload.cancel()
+            self.reload = None
+
+    def step_toward(self, position: int) -> bool:
+        """One frame decoded (or passed on the way) toward the clip's frame for the show's frame `position`; True
+        once it is read, or never will be (Reload's step)."""
+        index = self.index(position)
+        if index in self._kept or index >= self._dead_from:
+            return True
+        if self._cap is None or index < self._next:
+            self._reopen()
+            return False
+        if self._next == index:
+            self._read(index)
+            return True
+        if self._cap.grab():
+            self._next += 1
+            return False
+        self._stopped_at(self._next, before=True)
+        return True
 
     def _open(self):
         return _opened(self.path, self._alpha)
@@ -424,7 +524,9 @@ class ClipSource:
 
     def frames(self, start: int, count: int) -> np.ndarray:
         """The clip's frames for the show's input frames start + i, i < count: [count, H, W, 3] RGB uint8."""
-        self._follow_file()
+        if self.reload is not None:
+            self._take_reload(start, count)
+        self._follow_file(start + count)
         indices = [self.index(start + i) for i in range(count)]
         self._shown = indices[-1] if indices else self._shown
         return np.stack([self._read(k) for k in indices])
@@ -433,6 +535,9 @@ class ClipSource:
         return f"in {self.name} {self._shown + 1}/{self.length}"
 
     def close(self) -> None:
+        if self.reload is not None:
+            self.reload.cancel(wait=True)
+            self.reload = None
         if self._cap is not None:
             self._cap.release()
             self._cap = None

@@ -1,0 +1,99 @@
+"""A clip's file, exported again over itself on air, opened and decoded up to the show's frame in a thread while
+the clip plays on as it was: decoding a long 1080p clip from its top up to the show's frame takes seconds, which
+in the show's own thread held up a block of the show. The show takes the new clip at the first block that starts
+where the thread waits, so a block never waits for it."""
+from __future__ import annotations
+
+import threading
+from typing import Callable, Protocol
+
+
+class Seekable(Protocol):
+    def step_toward(self, position: int) -> bool:
+        """One frame of decoding toward the clip's frame for the show's frame `position`; True once it is there."""
+
+    def close(self) -> None: ...
+
+
+class Reload:
+    """`opened()` (the new clip, opened from its file) run in a thread, then stepped toward the show's frame the
+    next block starts at (`aim`), one frame at a time so that a cancel stops it between two. `ready` is set while
+    it waits there (take it with `take`) or once it failed (`error`)."""
+
+    def __init__(self, opened: Callable[[], Seekable], position: int):
+        self._opened = opened
+        self._lock = threading.Condition()
+        self._position = position  # the show's frame the next block starts at, as last aimed
+        self._at: int | None = None  # the position the new clip waits at, decoded up to it
+        self._clip: Seekable | None = None
+        self._stop = False
+        self._taken = False
+        self.error: Exception | None = None
+        self.ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="clip reload", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            clip = self._opened()
+        except Exception as e:  # whatever a file written again raises as it opens: said by the show's thread
+            with self._lock:
+                self.error = e
+                self.ready.set()
+            return
+        try:
+            self._follow(clip)
+        except Exception as e:  # a decoder failing past what the clip itself holds: the old clip plays on
+            with self._lock:
+                self.error = e
+                self.ready.set()
+        finally:
+            with self._lock:
+                if not self._taken:
+                    clip.close()
+
+    def _follow(self, clip: Seekable) -> None:
+        with self._lock:
+            self._clip = clip
+        while True:
+            with self._lock:
+                if self._stop:
+                    return
+                position = self._position
+            if not clip.step_toward(position):
+                continue
+            with self._lock:
+                if self._stop:
+                    return
+                if self._position != position:  # the show moved on meanwhile: on toward where it is now
+                    continue
+                self._at = position
+                self.ready.set()
+                self._lock.wait_for(lambda: self._stop or self._position != position)
+
+    def aim(self, position: int) -> None:
+        """The show's next block starts at `position` (the one after the block being made)."""
+        with self._lock:
+            if position != self._position:
+                self._position, self._at = position, None
+                if self.error is None:
+                    self.ready.clear()
+                self._lock.notify_all()
+
+    def take(self, position: int) -> Seekable | None:
+        """The new clip, decoded up to the show's frame `position`, where the thread waits there; else None (it is
+        not there yet, or failed). Taken, it is the caller's: the thread ends without touching it."""
+        with self._lock:
+            if self._at != position or self._clip is None or self.error is not None:
+                return None
+            self._taken = self._stop = True
+            self._lock.notify_all()
+            return self._clip
+
+    def cancel(self, wait: bool = False) -> None:
+        """Stops the thread (after the frame it decodes, if any), closing the new clip; `wait`: until it ended."""
+        with self._lock:
+            self._stop = True
+            self._lock.notify_all()
+        if wait:
+            self._thread.join()
