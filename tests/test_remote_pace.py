@@ -155,37 +155,74 @@ def test_a_got_held_up_by_an_upload_in_progress_goes_from_the_watch():
     assert json.loads(sent[0]) == {"type": "got", "seq": 7}
 
 
-def test_a_newer_got_held_up_while_the_watch_says_an_older_one_is_said_all_the_same():
-    """The watch read the got due, the next frame came meanwhile and its own got found the connection busy (an
-    upload's write): the watch then put back its older one, said it and forgot the newer one, and the server,
-    holding its next frames for that one, sent nothing for 10 s."""
-    link, sent = _link([])
+class _Wire:
+    """A connection whose write of `held` (an upload's frame, or a got) holds until `release` is set."""
+
+    def __init__(self, held):
+        self.held, self.sent = held, []
+        self.writing, self.release = threading.Event(), threading.Event()
+
+    def send(self, message):
+        if message == self.held:
+            self.writing.set()
+            assert self.release.wait(60)
+        self.sent.append(message)
+
+
+def test_frames_are_read_on_while_an_upload_holds_the_connection_and_the_newest_got_follows_its_write():
+    """Each frame's got waited up to 50 ms for an upload's write (--send) to let go of the connection: while the
+    upload filled the link, the camera read its frames at ~20 a second at most."""
+    link, _ = _link([])
     link._receive(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True}))
-    busy = {7, 8}  # the first try of each finds an upload's write holding the connection
+    wire = link._ws = _Wire(b"input frame")
+    lock, waited = link._send_lock, []
 
-    def send(message, wait=True, timeout=-1):
-        if (seq := json.loads(message).get("seq")) in busy:
-            busy.remove(seq)
-            return False
-        sent.append(message)
-        return True
+    class Watched:  # the send lock, telling where the reading thread would wait for it
+        def acquire(self, blocking=True, timeout=-1):
+            if blocking and threading.current_thread() is threading.main_thread():
+                waited.append(timeout)
+            return lock.acquire(blocking, timeout)
 
-    link._send = send
-    link._receive(_frame(7))  # held up: the watch says it
-    ack, watched = link._ack, []
+        def release(self):
+            lock.release()
 
-    def watch_acks(*args):
-        if threading.current_thread() is link._watch and not watched:
-            watched.append(True)
-            link._receive(_frame(8))  # on the link's thread, between the watch's read and its send
-        ack(*args)
+        def __enter__(self):
+            self.acquire()
 
-    link._ack = watch_acks
-    link._watch.start()
+        def __exit__(self, *exc):
+            self.release()
+
+    link._send_lock = Watched()
+    upload = threading.Thread(target=link._send, args=(b"input frame",))
+    upload.start()
     try:
-        assert wait_for(lambda: {"type": "got", "seq": 8} in [json.loads(m) for m in sent], 10), sent
+        assert wire.writing.wait(60)
+        for seq in range(1, 11):
+            link._receive(_frame(seq))
+        assert waited == [] and link.frames == 10 and wire.sent == []
     finally:
-        link._stop.set()
+        wire.release.set()
+        upload.join(60)
+    assert wire.sent[0] == b"input frame"
+    assert [json.loads(m) for m in wire.sent[1:]] == [{"type": "got", "seq": 10}]  # the newest only, at once
+
+
+def test_a_newer_got_that_comes_while_an_older_one_is_written_is_said_after_it():
+    """The watch said an older got while the next frame came: the newer one, which found the connection busy, must
+    still go, or the server, holding its next frames for it, sends nothing for 10 s."""
+    link, _ = _link([])
+    link._receive(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True}))
+    wire = link._ws = _Wire(proto.text("got", seq=7))
+    link._ack_due = 7  # held up by an upload's write: the watch says it
+    watch = threading.Thread(target=link._say_got)
+    watch.start()
+    try:
+        assert wire.writing.wait(60)
+        link._receive(_frame(8))
+    finally:
+        wire.release.set()
+        watch.join(60)
+    assert [json.loads(m) for m in wire.sent] == [{"type": "got", "seq": 7}, {"type": "got", "seq": 8}]
 
 
 def test_a_frame_whose_picture_is_damaged_is_said_got_all_the_same():

@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from vcam.control.throttle import ErrorThrottle
@@ -150,7 +151,7 @@ class Link(Inbox):
     def send_line(self, line: str) -> bool:
         """Sends a command; False (and the command kept for the next connection) when not connected. Under the
         send lock, as the commands kept are taken on connecting: one given between the two is never left behind."""
-        with self._send_lock:
+        with self._sending():
             ws = self._ws if self.connected else None
             if ws is not None:
                 # counted before the write: its answer can come, and be counted on the link's thread, before the
@@ -187,7 +188,23 @@ class Link(Inbox):
         except Exception:
             return False
         finally:
-            self._send_lock.release()
+            self._unlock()
+
+    @contextmanager
+    def _sending(self):
+        """The send lock, held for a write; on its release, the newest frame got that found it held is said."""
+        self._send_lock.acquire()
+        try:
+            yield
+        finally:
+            self._unlock()
+
+    def _unlock(self) -> None:
+        """Releases the send lock, then says the frame got that the link's thread left for the writer (_ack): the
+        thread that reads the server's frames never waits for an upload's write."""
+        self._send_lock.release()
+        if self._ack_due is not None:
+            self._say_got()
 
     def _write(self, ws, messages: list[bytes | str]) -> None:
         """The messages on the connection, timed for the watch; with the send lock held."""
@@ -206,8 +223,8 @@ class Link(Inbox):
         limit = self.keepalive.timeout
         while not self._stop.wait(min(1.0, limit / 4)):
             self._holds()  # a connection that brings no message still says it holds once it has lasted HELD_S
-            if self._ack_due is not None:
-                self._ack()
+            if self._ack_due is not None:  # a lock held by other means than _sending (stop, a lost connection)
+                self._say_got()
             started, ws = self._sending_since, self._ws
             if started is not None and ws is not None and time.monotonic() - started > limit:
                 self._send_stalled = True
@@ -231,7 +248,7 @@ class Link(Inbox):
                     if self._stop.is_set():  # stop() came as it opened, and found no connection to close
                         ws.close_timeout = self.STOP_CLOSE_S
                         break
-                    with self._send_lock:
+                    with self._sending():
                         self._write(ws, [proto.text("ping", t=time.time())])
                     first = first_message(ws, self.FIRST_STATE_S)
                     self._reached(ws)
@@ -337,7 +354,7 @@ class Link(Inbox):
             self._connected_at, self._frames_at = self._clock(), self.frames
             if self._drops < 2:  # else said once it holds (_holds): the connections that drop as they open are counted
                 self.say(f"connected to {self.url}{after}")
-        with self._send_lock:
+        with self._sending():
             lines = self._waiting.take()
             # Before the write: a connection that dies under it leaves them unanswered (a knob's value waits again, a
             # press is named), where they were lost without a word. Cleared first: the answers on this connection are
