@@ -53,6 +53,8 @@ class Inbox:
             self._unanswered.answered()
         if kind == "pong":
             self._acking = data.get("acks") is True
+            if finite_number(data.get("block_s")):  # a server from before tells none: the gaps are learned alone
+                self._blocks.gaps.told(data["block_s"])
         if kind == "pong" and finite_number(data.get("t")) and finite_number(data.get("server")):
             now = time.time()
             self.offset = data["server"] - (data["t"] + now) / 2
