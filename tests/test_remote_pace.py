@@ -56,6 +56,56 @@ def test_a_camera_that_says_nothing_gets_every_frame_at_once_as_before():
     assert late[-1] > 30.0  # the buffers take all: what a vcam cam from before gets, as it always did
 
 
+def _after_pause(after_bytes_s: float, rtt: float = 0.2) -> tuple[int, float]:
+    """A stream of 30 kB frames at 30 fps over a link of 1 MB/s with a round trip of `rtt`, paused from 10 s to 15 s
+    (a freeze, a show between scenes), the link carrying `after_bytes_s` after it, stepped by the millisecond: the
+    frames the camera got in the first second after the pause, and the longest a frame was on the way in the last
+    3 s (the delay the buffers add, which the window bounds)."""
+    flight, step, size = InFlight(), 0.001, 30_000
+    queue: list[int] = []
+    link: list[list] = []  # [seq, sent at, bytes still to carry]
+    answers: list[tuple[float, int]] = []  # (when the server reads it, seq)
+    arrived: list[tuple[float, float]] = []  # (when, how long it was on the way)
+    seq, made_at = 0, 0.0
+    for tick in range(25_000):
+        now = tick * step
+        if now >= made_at - 1e-9:
+            made_at += 1 / 30
+            if not 10.0 <= now < 15.0:
+                seq += 1
+                queue.append(seq)
+        while answers and answers[0][0] <= now + 1e-9:
+            flight.got(answers.pop(0)[1], now)
+        while queue and flight.may_send(now):
+            flight.sent(queue[0], size, now)
+            link.append([queue.pop(0), now, float(size)])
+        budget = (1_000_000 if now < 15.0 else after_bytes_s) * step
+        while link and budget > 0:
+            carried = min(budget, link[0][2])
+            link[0][2] -= carried
+            budget -= carried
+            if link[0][2] <= 1e-6:
+                got, sent, _ = link.pop(0)
+                arrived.append((now + rtt / 2, now + rtt / 2 - sent))
+                answers.append((now + rtt, got))
+    first = sum(1 for at, _ in arrived if 15.0 <= at < 16.0)
+    return first, max(on_way for at, on_way in arrived if at >= 22.0)
+
+
+def test_the_first_frames_after_a_pause_go_at_the_pace_the_link_had_before_it():
+    """The rate fell to nothing over the pause, and the frames after it went one at a time under the smallest
+    window, each waiting for the answer to the one before: 5 frames of 30 in the first second over a 200 ms round
+    trip."""
+    first, _ = _after_pause(1_000_000)
+    assert first >= 24, first
+
+
+def test_a_link_that_slowed_during_a_pause_is_held_to_its_new_pace_again():
+    """The rate kept over the pause gives way to what the link carries after it: the delay stays bounded."""
+    _, on_way = _after_pause(250_000)
+    assert on_way <= ACK_WINDOW_S + 2 * 30_000 / 250_000, on_way
+
+
 def test_a_camera_that_stops_saying_what_it_got_is_not_left_without_frames():
     flight = InFlight()
     flight.got(0, 0.0)
