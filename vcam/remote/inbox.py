@@ -76,7 +76,8 @@ class Inbox:
     def _ack(self, seq: int) -> None:
         """Tells the server the frames up to `seq` came (it holds the ones on the way to the link's pace: inflight.py).
         Never waits: where a write holds the connection (an upload's frame, with --send), the writer says it as it
-        lets go (link.py: _unlock). Waiting for it capped the frames read at one an upload's write: ~20 a second."""
+        lets go (link.py: _unlock). Waiting for it held the frames read to ~20 a second while an upload filled the
+        link."""
         with self._ack_lock:
             self._ack_due = seq
         self._say_got()

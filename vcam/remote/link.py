@@ -177,11 +177,11 @@ class Link(Inbox, LinkEnds):
         if 0.0 <= latency < proto.MAX_LATENCY_S:  # NaN fails it too
             self._send(proto.text("stats", latency=round(latency, 3)), wait=False)
 
-    def _send(self, message: bytes | str, wait: bool = True, timeout: float = -1) -> bool:
-        """Puts a message on the connection; False where there is none, it failed, or (without `wait`, or past
-        `timeout`) another send is in progress."""
+    def _send(self, message: bytes | str, wait: bool = True) -> bool:
+        """Puts a message on the connection; False where there is none, it failed, or (without `wait`) another send
+        is in progress."""
         ws = self._ws if self.connected else None
-        if ws is None or not self._send_lock.acquire(blocking=wait, timeout=timeout if wait else -1):
+        if ws is None or not self._send_lock.acquire(blocking=wait):
             return False
         try:
             self._write(ws, [message])
