@@ -56,6 +56,56 @@ def test_a_camera_that_says_nothing_gets_every_frame_at_once_as_before():
     assert late[-1] > 30.0  # the buffers take all: what a vcam cam from before gets, as it always did
 
 
+def _after_pause(after_bytes_s: float, rtt: float = 0.2) -> tuple[int, float]:
+    """A stream of 30 kB frames at 30 fps over a link of 1 MB/s with a round trip of `rtt`, paused from 10 s to 15 s
+    (a freeze, a show between scenes), the link carrying `after_bytes_s` after it, stepped by the millisecond: the
+    frames the camera got in the first second after the pause, and the longest a frame was on the way in the last
+    3 s (the delay the buffers add, which the window bounds)."""
+    flight, step, size = InFlight(), 0.001, 30_000
+    queue: list[int] = []
+    link: list[list] = []  # [seq, sent at, bytes still to carry]
+    answers: list[tuple[float, int]] = []  # (when the server reads it, seq)
+    arrived: list[tuple[float, float]] = []  # (when, how long it was on the way)
+    seq, made_at = 0, 0.0
+    for tick in range(25_000):
+        now = tick * step
+        if now >= made_at - 1e-9:
+            made_at += 1 / 30
+            if not 10.0 <= now < 15.0:
+                seq += 1
+                queue.append(seq)
+        while answers and answers[0][0] <= now + 1e-9:
+            flight.got(answers.pop(0)[1], now)
+        while queue and flight.may_send(now):
+            flight.sent(queue[0], size, now)
+            link.append([queue.pop(0), now, float(size)])
+        budget = (1_000_000 if now < 15.0 else after_bytes_s) * step
+        while link and budget > 0:
+            carried = min(budget, link[0][2])
+            link[0][2] -= carried
+            budget -= carried
+            if link[0][2] <= 1e-6:
+                got, sent, _ = link.pop(0)
+                arrived.append((now + rtt / 2, now + rtt / 2 - sent))
+                answers.append((now + rtt, got))
+    first = sum(1 for at, _ in arrived if 15.0 <= at < 16.0)
+    return first, max(on_way for at, on_way in arrived if at >= 22.0)
+
+
+def test_the_first_frames_after_a_pause_go_at_the_pace_the_link_had_before_it():
+    """The rate fell to nothing over the pause, and the frames after it went one at a time under the smallest
+    window, each waiting for the answer to the one before: 5 frames of 30 in the first second over a 200 ms round
+    trip."""
+    first, _ = _after_pause(1_000_000)
+    assert first >= 24, first
+
+
+def test_a_link_that_slowed_during_a_pause_is_held_to_its_new_pace_again():
+    """The rate kept over the pause gives way to what the link carries after it: the delay stays bounded."""
+    _, on_way = _after_pause(250_000)
+    assert on_way <= ACK_WINDOW_S + 2 * 30_000 / 250_000, on_way
+
+
 def test_a_camera_that_stops_saying_what_it_got_is_not_left_without_frames():
     flight = InFlight()
     flight.got(0, 0.0)
@@ -155,37 +205,74 @@ def test_a_got_held_up_by_an_upload_in_progress_goes_from_the_watch():
     assert json.loads(sent[0]) == {"type": "got", "seq": 7}
 
 
-def test_a_newer_got_held_up_while_the_watch_says_an_older_one_is_said_all_the_same():
-    """The watch read the got due, the next frame came meanwhile and its own got found the connection busy (an
-    upload's write): the watch then put back its older one, said it and forgot the newer one, and the server,
-    holding its next frames for that one, sent nothing for 10 s."""
-    link, sent = _link([])
+class _Wire:
+    """A connection whose write of `held` (an upload's frame, or a got) holds until `release` is set."""
+
+    def __init__(self, held):
+        self.held, self.sent = held, []
+        self.writing, self.release = threading.Event(), threading.Event()
+
+    def send(self, message):
+        if message == self.held:
+            self.writing.set()
+            assert self.release.wait(60)
+        self.sent.append(message)
+
+
+def test_frames_are_read_on_while_an_upload_holds_the_connection_and_the_newest_got_follows_its_write():
+    """Each frame's got waited up to 50 ms for an upload's write (--send) to let go of the connection: while the
+    upload filled the link, the camera read its frames at ~20 a second at most."""
+    link, _ = _link([])
     link._receive(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True}))
-    busy = {7, 8}  # the first try of each finds an upload's write holding the connection
+    wire = link._ws = _Wire(b"input frame")
+    lock, waited = link._send_lock, []
 
-    def send(message, wait=True, timeout=-1):
-        if (seq := json.loads(message).get("seq")) in busy:
-            busy.remove(seq)
-            return False
-        sent.append(message)
-        return True
+    class Watched:  # the send lock, telling where the reading thread would wait for it
+        def acquire(self, blocking=True, timeout=-1):
+            if blocking and threading.current_thread() is threading.main_thread():
+                waited.append(timeout)
+            return lock.acquire(blocking, timeout)
 
-    link._send = send
-    link._receive(_frame(7))  # held up: the watch says it
-    ack, watched = link._ack, []
+        def release(self):
+            lock.release()
 
-    def watch_acks(*args):
-        if threading.current_thread() is link._watch and not watched:
-            watched.append(True)
-            link._receive(_frame(8))  # on the link's thread, between the watch's read and its send
-        ack(*args)
+        def __enter__(self):
+            self.acquire()
 
-    link._ack = watch_acks
-    link._watch.start()
+        def __exit__(self, *exc):
+            self.release()
+
+    link._send_lock = Watched()
+    upload = threading.Thread(target=link._send, args=(b"input frame",))
+    upload.start()
     try:
-        assert wait_for(lambda: {"type": "got", "seq": 8} in [json.loads(m) for m in sent], 10), sent
+        assert wire.writing.wait(60)
+        for seq in range(1, 11):
+            link._receive(_frame(seq))
+        assert waited == [] and link.frames == 10 and wire.sent == []
     finally:
-        link._stop.set()
+        wire.release.set()
+        upload.join(60)
+    assert wire.sent[0] == b"input frame"
+    assert [json.loads(m) for m in wire.sent[1:]] == [{"type": "got", "seq": 10}]  # the newest only, at once
+
+
+def test_a_newer_got_that_comes_while_an_older_one_is_written_is_said_after_it():
+    """The watch said an older got while the next frame came: the newer one, which found the connection busy, must
+    still go, or the server, holding its next frames for it, sends nothing for 10 s."""
+    link, _ = _link([])
+    link._receive(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True}))
+    wire = link._ws = _Wire(proto.text("got", seq=7))
+    link._ack_due = 7  # held up by an upload's write: the watch says it
+    watch = threading.Thread(target=link._say_got)
+    watch.start()
+    try:
+        assert wire.writing.wait(60)
+        link._receive(_frame(8))
+    finally:
+        wire.release.set()
+        watch.join(60)
+    assert [json.loads(m) for m in wire.sent] == [{"type": "got", "seq": 7}, {"type": "got", "seq": 8}]
 
 
 def test_a_frame_whose_picture_is_damaged_is_said_got_all_the_same():

@@ -2,7 +2,15 @@
 stalls short of the keepalive's timeout; and a connection accepted whose handshake never comes."""
 from __future__ import annotations
 
+import json
+import time
+
+import numpy as np
+
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
+from vcam.remote import protocol as proto
+from vcam.remote.answers import answer
+from vcam.remote.blockgaps import BlockGaps
 from vcam.remote.controller import RemoteController
 from vcam.remote.feed import STALLS_APART_S, LinkFeed
 from vcam.remote.link import Link
@@ -97,3 +105,92 @@ def test_a_port_that_takes_the_connection_and_never_answers_is_not_said_to_be_fi
                     "vcam serve there is stalled (a machine under heavy load or asleep, a process stopped), or "
                     "through an ssh -L tunnel, the tunnel or the GPU machine stalled; check vcam serve's terminal "
                     "there; the camera shows its 'connecting' card, reconnecting"], said
+
+
+def _paced() -> tuple[Link, list[str], list[float]]:
+    """A link whose pacer runs on a fake clock, with a server that holds frames to its pace (its pong came)."""
+    now, said = [100.0], []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings(), clock=lambda: now[0]),
+                RemoteController(lambda line: True), said.append)
+    link._ws = type("Ws", (), {"send": lambda self, message: None})()
+    link.connected = True
+    return link, said, now
+
+
+def _wait(link: Link, now: list[float], seconds: float) -> list[float]:
+    """The pacer ticking each second for `seconds` with no block coming: the times at which it read stalled."""
+    stalled = []
+    for waited in range(1, int(seconds) + 1):
+        now[0] += 1.0
+        link.pacer.tick()
+        if link.pacer.stats.stalled:
+            stalled.append(float(waited))
+    return stalled
+
+
+def _blocks(link: Link, now: list[float], gaps: list[float]) -> list[float]:
+    """Blocks of 12 frames, the first at once where none came yet, then one after each gap; the times since the
+    last block at which the stream read as stalled."""
+    stalled = []
+    for gap in ([0.0] if link._blocks._number is None else []) + gaps:
+        stalled += _wait(link, now, gap)
+        number = (link._blocks._number or 0) + 1
+        for index in range(12):
+            link._receive(proto.encode_frame(np.zeros((16, 16, 3), np.uint8),
+                                             proto.FrameHeader(number * 12 + index, number, index, 12, time.time(),
+                                                               16, 16)))
+    return stalled
+
+
+def _pong(**keys) -> str:
+    return json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True, **keys})
+
+
+def test_a_server_whose_blocks_come_slowly_but_steadily_never_reads_stalled_and_a_real_stall_still_does():
+    """vcam serve --fps 1 makes a block every 12 s: the camera read STALLED, and said its frames had stopped,
+    between each of them, as it waited 5 s for any stream."""
+    link, said, now = _paced()
+    link._receive(_pong(block_s=12.0))  # the server's own pace, told as it let the camera in
+    assert _blocks(link, now, [12.0] * 8) == []
+    feed = LinkFeed(link, clock=lambda: now[0])
+    stalled = _wait(link, now, 2 * 12.0 + 1)
+    assert stalled == [2 * 12.0 + 1], stalled
+    feed.poll(link.pacer.stats)
+    assert said and said[-1].startswith("no frame from the server for 24 s, though the link is up"), said
+
+
+def test_a_server_from_before_is_waited_for_at_its_pace_once_two_gaps_are_seen():
+    """A server that tells no pace: the first gap of 12 s reads stalled once past 5 s, the ones after it not."""
+    link, _, now = _paced()
+    link._receive(_pong())
+    assert _blocks(link, now, [12.0]) == [6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0]
+    assert _blocks(link, now, [12.0] * 6) == []
+
+
+def test_blocks_that_come_every_second_still_read_stalled_after_5_s_even_after_a_stall():
+    """One long stall among the gaps seen does not make the next one wait as long."""
+    link, _, now = _paced()
+    link._receive(_pong(block_s=1.0))
+    assert _blocks(link, now, [1.0] * 6) == []
+    assert _blocks(link, now, [40.0, 1.0, 1.0])[0] == 6.0
+    assert _wait(link, now, 20.0)[0] == 6.0
+
+
+def test_a_gap_spanning_a_reconnect_is_no_gap_between_blocks():
+    """A server restarted loads its model for minutes before its first block: that wait is not its pace."""
+    gaps = BlockGaps(5.0)
+    for t in (0.0, 1.0, 2.0):
+        gaps.block(t)
+    gaps.ended()
+    for t in (300.0, 301.0, 302.0):
+        gaps.block(t)
+    assert gaps.usual() == 1.0 and gaps.stall_after() == 5.0
+
+
+def test_vcam_serve_tells_a_camera_its_usual_gap_between_blocks_once_it_knows_one():
+    server = type("Server", (), {"block_gaps": BlockGaps(0.0)})()
+    client = type("Client", (), {})()
+    assert "block_s" not in json.loads(answer(server, json.dumps({"type": "ping", "t": 1.0}), client))
+    for t in (0.0, 12.0, 24.5, 36.5):
+        server.block_gaps.block(t)
+    assert json.loads(answer(server, json.dumps({"type": "ping", "t": 1.0}), client))["block_s"] == 12.0

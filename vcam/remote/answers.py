@@ -24,7 +24,10 @@ def answer(server, message: str, client: ServedClient) -> str | None:
         return proto.text("error", message=str(e))
     kind = data["type"]
     if kind == "ping":
-        return proto.text("pong", t=data.get("t"), server=time.time(), acks=True)
+        gaps = getattr(server, "block_gaps", None)
+        usual = gaps.usual() if gaps is not None else None
+        return proto.text("pong", t=data.get("t"), server=time.time(), acks=True,
+                          **({"block_s": round(usual, 3)} if usual is not None else {}))
     if kind == "got":  # not answered: one comes for each frame, and an answer would be one more message down
         seq = data.get("seq")
         if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:

@@ -1,12 +1,14 @@
 """The frames `vcam cam` receives, gathered again into the blocks the server made, each pushed whole to the pacer
 with its number and its frames' indices, as the server's camera numbers them: a freeze the server names lands on
-its own frame here.
+its own frame here. The pacer reads the stream as stalled after a wait that follows the blocks' own pace
+(blockgaps.py).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from vcam.live.pacer import Pacer
+from vcam.remote.blockgaps import BlockGaps
 from vcam.remote.protocol import FrameHeader
 
 
@@ -19,6 +21,7 @@ class Blocks:
         self._frames: list[np.ndarray] = []
         self._indices: list[int] = []  # each of _frames' index in its block: some may be lost on the way
         self._number: int | None = None
+        self.gaps = BlockGaps(pacer.settings.stall_after)
 
     def add(self, header: FrameHeader, frame: np.ndarray) -> None:
         """A frame received; the block before it pushed first where this one begins another."""
@@ -39,7 +42,11 @@ class Blocks:
         if self._frames:
             self._push()
         self._number = None
+        self.gaps.ended()
 
     def _push(self) -> None:
         self.pacer.push(self._frames, self._number, self._indices)
         self._frames, self._indices = [], []
+        self.gaps.block(self.pacer.clock())
+        # read by the pacer's tick on its own thread: a float, set whole
+        self.pacer.settings.stall_after = self.gaps.stall_after()

@@ -83,9 +83,9 @@ class LinkFeed:
         shown = "showing the fallback image" if stats.fallback else "holding the last frame"
         if self._resumed_at is None or now - self._resumed_at >= STALLS_APART_S:
             self._stalls_said = False
-            link.say(f"no frame from the server for {link.pacer.settings.stall_after:g} s, though the link is up (its "
-                          "generation stalled, or the network or tunnel stalls; its terminal says which): "
-                          f"{shown}, waiting")
+            waited = link.pacer.settings.stall_after  # the blocks' own pace, 5 s at least (blockgaps.py)
+            link.say(f"no frame from the server for {waited:.0f} s, though the link is up (its generation stalled, "
+                     f"or the network or tunnel stalls; its terminal says which): {shown}, waiting")
         elif not self._stalls_said:
             self._stalls_said = True
             link.say("frames from the server keep stopping for seconds at a time (a server slower than the "

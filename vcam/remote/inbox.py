@@ -14,9 +14,6 @@ from vcam.remote.controller import finite_number
 class Inbox:
     """The part of the link (link.py) that reads the server's messages; the link holds the state they change."""
 
-    # A frame's "got" waits this long at most for an upload's write (--send) in progress; else the watch sends it
-    ACK_WAIT_S = 0.05
-
     def _take(self, message) -> None:
         """A message received; one this client cannot use (a server of another version sent what it does not
         expect) is skipped and said once a minute with a count, where it ended the connection, and the next one
@@ -56,6 +53,8 @@ class Inbox:
             self._unanswered.answered()
         if kind == "pong":
             self._acking = data.get("acks") is True
+            if finite_number(data.get("block_s")):  # a server from before tells none: the gaps are learned alone
+                self._blocks.gaps.told(data["block_s"])
         if kind == "pong" and finite_number(data.get("t")) and finite_number(data.get("server")):
             now = time.time()
             self.offset = data["server"] - (data["t"] + now) / 2
@@ -74,18 +73,30 @@ class Inbox:
             self.say(f"server: error: {message}" if isinstance(message, str) and message.strip()
                      else "server: error (it gave no message)")
 
-    def _ack(self, seq: int | None = None) -> None:
-        """Tells the server the frames up to `seq` came (it holds the ones on the way to the link's pace: inflight.py);
-        where an upload's write holds the connection, the watch tells it instead (without `seq`: the newest due)."""
-        with self._ack_lock:  # the watch's retry of an older one must never stand in for a newer one that had to wait
-            if seq is not None:
-                self._ack_due = seq
-            seq = self._ack_due
-        if seq is None or not self._send(proto.text("got", seq=seq), timeout=self.ACK_WAIT_S):
-            return
+    def _ack(self, seq: int) -> None:
+        """Tells the server the frames up to `seq` came (it holds the ones on the way to the link's pace: inflight.py).
+        Never waits: where a write holds the connection (an upload's frame, with --send), the writer says it as it
+        lets go (link.py: _unlock). Waiting for it held the frames read to ~20 a second while an upload filled the
+        link."""
         with self._ack_lock:
-            if self._ack_due == seq:
-                self._ack_due = None
+            self._ack_due = seq
+        self._say_got()
+
+    def _say_got(self) -> None:
+        """Says the newest frame got not yet said, where the connection is free; else whoever holds it does after."""
+        while self._ack_due is not None:
+            ws = self._ws if self.connected else None
+            if ws is None or not self._send_lock.acquire(blocking=False):
+                return
+            try:
+                with self._ack_lock:  # taken as it goes: an older one never stands in for a newer one set meanwhile
+                    seq, self._ack_due = self._ack_due, None
+                if seq is not None:
+                    self._write(ws, [proto.text("got", seq=seq)])
+            except Exception:  # noqa: BLE001 - a dead connection: the link's thread notices it
+                return
+            finally:
+                self._send_lock.release()  # then the loop: one set while it was held is said too
 
     def _bad_frame(self, e: proto.ProtocolError) -> None:
         text = f"skipped a frame: {e}"

@@ -1,6 +1,6 @@
 """The link of `vcam cam` to its server: one connection at a time, opened again by itself after any drop, saying
-why a try failed or a connection ended; frames in to the pacer, the server's state in to the controller that
-mirrors it (inbox.py), commands out (held while the link is down: pending.py).
+why a try failed or a connection ended (linkends.py); frames in to the pacer, the server's state in to the
+controller that mirrors it (inbox.py), commands out (held while the link is down: pending.py).
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from vcam.control.throttle import ErrorThrottle
@@ -19,10 +20,11 @@ from vcam.remote.blocks import Blocks
 from vcam.remote.camscreen import CamScreen
 from vcam.remote.controller import RemoteController
 from vcam.remote.dial import Lookup, Stopped, dial, shut
-from vcam.remote.handshake import first_message, unusable
+from vcam.remote.handshake import first_message
 from vcam.remote.inbox import Inbox
+from vcam.remote.linkends import DROPPED, LinkEnds, close_received, close_within
 from vcam.remote.pending import Unanswered, Waiting
-from vcam.remote.reasons import CLOSED_UNANSWERED, HandshakeUnanswered, how_lost, not_vcam, unreachable
+from vcam.remote.reasons import HandshakeUnanswered
 from vcam.remote.uploader import Uploader
 from vcam.remote.urls import dialled, url_port
 
@@ -31,7 +33,7 @@ from vcam.remote.urls import dialled, url_port
 LIBRARY_RACES_SAID = 5
 
 
-class Link(Inbox):
+class Link(Inbox, LinkEnds):
     """The connection to the server: receives frames into the pacer, numbered as the server's camera numbers them,
     and the server's state into `remote` and `screen` (this camera's freeze and blackout); sends commands;
     reconnects."""
@@ -143,14 +145,14 @@ class Link(Inbox):
                 proto.cut(ws)
             else:
                 self._send_lock.release()
-            _close_within(ws, self.STOP_CLOSE_S)
+            close_within(ws, self.STOP_CLOSE_S)
         if self._thread.ident is not None:  # else a part of the show failed to start before it: that is said
             self._thread.join(3.0)
 
     def send_line(self, line: str) -> bool:
         """Sends a command; False (and the command kept for the next connection) when not connected. Under the
         send lock, as the commands kept are taken on connecting: one given between the two is never left behind."""
-        with self._send_lock:
+        with self._sending():
             ws = self._ws if self.connected else None
             if ws is not None:
                 # counted before the write: its answer can come, and be counted on the link's thread, before the
@@ -175,11 +177,11 @@ class Link(Inbox):
         if 0.0 <= latency < proto.MAX_LATENCY_S:  # NaN fails it too
             self._send(proto.text("stats", latency=round(latency, 3)), wait=False)
 
-    def _send(self, message: bytes | str, wait: bool = True, timeout: float = -1) -> bool:
-        """Puts a message on the connection; False where there is none, it failed, or (without `wait`, or past
-        `timeout`) another send is in progress."""
+    def _send(self, message: bytes | str, wait: bool = True) -> bool:
+        """Puts a message on the connection; False where there is none, it failed, or (without `wait`) another send
+        is in progress."""
         ws = self._ws if self.connected else None
-        if ws is None or not self._send_lock.acquire(blocking=wait, timeout=timeout if wait else -1):
+        if ws is None or not self._send_lock.acquire(blocking=wait):
             return False
         try:
             self._write(ws, [message])
@@ -187,7 +189,23 @@ class Link(Inbox):
         except Exception:
             return False
         finally:
-            self._send_lock.release()
+            self._unlock()
+
+    @contextmanager
+    def _sending(self):
+        """The send lock, held for a write; on its release, the newest frame got that found it held is said."""
+        self._send_lock.acquire()
+        try:
+            yield
+        finally:
+            self._unlock()
+
+    def _unlock(self) -> None:
+        """Releases the send lock, then says the frame got that the link's thread left for the writer (_ack): the
+        thread that reads the server's frames never waits for an upload's write."""
+        self._send_lock.release()
+        if self._ack_due is not None:
+            self._say_got()
 
     def _write(self, ws, messages: list[bytes | str]) -> None:
         """The messages on the connection, timed for the watch; with the send lock held."""
@@ -206,8 +224,8 @@ class Link(Inbox):
         limit = self.keepalive.timeout
         while not self._stop.wait(min(1.0, limit / 4)):
             self._holds()  # a connection that brings no message still says it holds once it has lasted HELD_S
-            if self._ack_due is not None:
-                self._ack()
+            if self._ack_due is not None:  # a lock held by other means than _sending (stop, a lost connection)
+                self._say_got()
             started, ws = self._sending_since, self._ws
             if started is not None and ws is not None and time.monotonic() - started > limit:
                 self._send_stalled = True
@@ -231,7 +249,7 @@ class Link(Inbox):
                     if self._stop.is_set():  # stop() came as it opened, and found no connection to close
                         ws.close_timeout = self.STOP_CLOSE_S
                         break
-                    with self._send_lock:
+                    with self._sending():
                         self._write(ws, [proto.text("ping", t=time.time())])
                     first = first_message(ws, self.FIRST_STATE_S)
                     self._reached(ws)
@@ -252,7 +270,7 @@ class Link(Inbox):
                 # what answered: the next try does, unless it happens every time
                 races = races + 1 if isinstance(e, AssertionError) and not self._opened else 0
                 if not 0 < races < LIBRARY_RACES_SAID:
-                    lost_reported = self._closed(_close_received(e), lost_reported, e)
+                    lost_reported = self._closed(close_received(e), lost_reported, e)
             finally:
                 self._ws = None
                 if self._opened and self._holds():  # else a connection that dropped as it opened backs off too
@@ -302,26 +320,6 @@ class Link(Inbox):
         infos = self._lookup.addresses(parts.hostname or "", url_port(parts), self.LOOKUP_S, self._stop)
         return dial(infos, self.OPEN_S, stop=self._stop)
 
-    def _connection_lost(self) -> None:
-        """Sends stop. The commands the server had not answered may never have reached it: a knob's last value
-        waits to be sent again (setting it twice does no harm); a press is said, not sent again, as it may have
-        been carried out already."""
-        took = self._send_lock.acquire(timeout=self.STOP_WRITE_WAIT_S)  # a send in progress ends first
-        try:
-            self.connected = False
-            knobs, presses, more = self._unanswered.take()
-        finally:
-            if took:
-                self._send_lock.release()
-        for line, at in knobs:
-            self._waiting.put_back(line, at)
-        if (presses or more) and not self._stop.is_set():
-            n = len(presses) + more
-            named = ", ".join(presses[:4]) + (f" and {n - 4} more" if n > 4 else "")
-            self.say(f"the server had not answered {named} when the link dropped: it may not have got "
-                     f"{'them' if n > 1 else 'it'}; not sent again, as it may have been carried out "
-                     "(give it again if not)")
-
     def _pause(self, delay: float) -> bool:
         """Waits `delay` s before the next try; True where the link was stopped meanwhile."""
         return self._stop.wait(delay)
@@ -337,7 +335,7 @@ class Link(Inbox):
             self._connected_at, self._frames_at = self._clock(), self.frames
             if self._drops < 2:  # else said once it holds (_holds): the connections that drop as they open are counted
                 self.say(f"connected to {self.url}{after}")
-        with self._send_lock:
+        with self._sending():
             lines = self._waiting.take()
             # Before the write: a connection that dies under it leaves them unanswered (a knob's value waits again, a
             # press is named), where they were lost without a word. Cleared first: the answers on this connection are
@@ -360,149 +358,18 @@ class Link(Inbox):
             if self.frames == self._frames_at and self._clock() - self._connected_at < self.HELD_S:
                 return False
             self._held, drops, self._drops = True, self._drops, 0
-            held_back = self._drop_lines.flush(_DROPPED)
+            held_back = self._drop_lines.flush(DROPPED)
         if held_back:
             self.say(held_back)
         if drops > 1:  # its "connected to" was held back (_reached)
             self.say(f"connected to {self.url}: the connection holds now, after {drops} that dropped as they opened")
         return True
 
-    def _dropped_at_once(self) -> bool:
-        """Whether the connection that ended had the server's state and dropped before it held, the second such in a
-        row or later: a server or a link that drops every camera as it comes, not one that restarted."""
-        if not self.connected or self._holds():
-            return False
-        with self._holding_lock:
-            self._drops += 1
-            return self._drops > 1
-
-    def _say_lost(self, why: str) -> None:
-        """Says how a connection ended; for connections that drop as they open, once a minute with a count."""
-        if not self._dropped_at_once():
-            self.say(f"{why}; {self._holding()}, reconnecting")
-            return
-        line = (f"the server drops this camera each time right after letting it in (the last time: {why}): a vcam "
-                "serve that fails on each camera (its terminal says why), or a proxy or tunnel that keeps dropping; "
-                f"{self._holding()}, trying again every {self.LAST_RETRY_S:g} s at most")
-        if said := self._drop_lines.admit(_DROPPED, line, time.monotonic()):
-            self.say(said)
-
-    def _closed(self, received, reported: bool, error: Exception | None = None) -> bool:
-        """Says why the connection ended (once for a run of failed tries, each time the server gave a reason);
-        `received`: the close frame the server sent, if any. Returns whether the loss has been said. Nothing is said
-        where this client ended it (stop(): vcam cam quitting), whose close the server's frame only answers."""
-        if self._stop.is_set():
-            return True
-        if self._opened and not self.connected and not (received is not None and received.code == proto.GOING_AWAY
-                                                        and received.reason):
-            self._say_broken(unusable(self.url, error, received, self.FIRST_STATE_S))  # let in, but no state came
-            return True
-        stalled = proto.keepalive_ended(error)
-        reason = received.reason if received is not None and received.reason else None
-        if self._send_stalled and received is None:
-            self._send_stalled = False
-            self._say_lost(f"sending to the server made no progress for {self.keepalive.timeout:g} s (a dropped "
-                           "wifi, or a stalled tunnel?)")
-        elif stalled == "here":  # the library's words were "keepalive ping timeout"
-            self._say_lost(f"the server stopped answering for {self.keepalive.timeout:g} s (a stalled tunnel, or a "
-                           "machine asleep?)")
-        elif stalled == "there":  # its close frame's reason was the library's "keepalive ping timeout"
-            self._say_lost("the server heard nothing from this camera for too long (was this machine asleep, or a "
-                           "tunnel stalled?) and dropped it")
-        elif reason and received.code == proto.GOING_AWAY:  # vcam serve stopped: it may come back
-            self._say_lost(reason)
-        elif reason:  # the server said why (this client broke a rule): always worth a line
-            self._say_lost(f"the server disconnected this client: {reason}")
-        elif not self.connected and error is not None:
-            line = unreachable(self.url, error)
-            # said once for a run of failed tries; again where a later try tells what answered, where the line said
-            # could only tell that the connection was closed (the library's race hides what came before the close)
-            if not reported or (self._unclear and line != self.unreachable):
-                self.unreachable, self._unclear, self.broken = line, CLOSED_UNANSWERED in line, None
-                self.say(f"cannot reach the server: {line}; {self._holding()}, reconnecting")
-        elif not reported:
-            self._say_lost(f"connection to the server lost{how_lost(error)}")
-        return True
-
-    def _say_broken(self, line: str) -> None:
-        """Said once for a run of tries that each find the server unusable in the same way (the status line counts
-        the tries), again when the way changes."""
-        self.unreachable, self._unclear = line, True  # a later try that finds no server at all is said too
-        if line != self.broken:
-            self.broken = line
-            self.say(f"the server cannot be used: {line}; {self._holding()}, trying again every "
-                     f"{self.BROKEN_RETRY_S:g} s at most")
-
-    def _holding(self) -> str:
-        """What the camera shows while no frame comes: the last one, then the fallback image once the stream has
-        stalled, where one is set; before any frame, the card."""
-        if not self.frames:  # nothing came yet: the camera shows the card that says it connects
-            return "the camera shows its 'connecting' card"
-        return "holding the last frame" + (" (then the fallback image)" if self.pacer.stats.fallback else "")
-
-    def _refusal(self, code: int, body: bytes | None, headers=None) -> bool:
-        """Says why the server refused this try; True when the client must end (it can never get in)."""
-        # It answers in another way now: a proxy's 502 while the vcam serve behind it restarts is tried as often as
-        # a port nothing listens on, and the status line no longer calls it not usable
-        self.broken = None
-        self.token_refused = code == 401 and self.ever_connected
-        if code == 401:
-            why = "wrong token" if self.token else "missing token"
-            if not self.ever_connected:  # a mistake in this command line: the client ends (run_cam says why)
-                self.refused = why
-                return True
-            # Let in before, in this run: the server was restarted with another token. The camera may be in use
-            # (OBS), so it holds the last frame and the client keeps trying, as after any drop; said once.
-            if not self._token_refusal_said:
-                self._token_refusal_said = True
-                token = "the token it accepted before" if self.token else "this client, which has no token,"
-                self.say(f"the server now refuses {token} ({why}): was vcam serve restarted with another "
-                         f"--token? {self._holding()} and retrying; to get back on, restart this client with "
-                         f"that token: vcam cam {self.url} --token TOKEN")
-            return False
-        reason = (body or b"").decode("utf-8", errors="replace").strip()
-        # a vcam server says why it refused and what to do, in plain text; a proxy's own page is HTML
-        plain = "<" not in reason and (headers is None or headers.get("Content-Type", "text/plain").startswith(
-            "text/plain"))
-        if code in (403, 503) and reason and plain:
-            line = f"the server answered HTTP {code}: {reason[:300]}"
-        else:
-            self.answered = line = not_vcam(self.url, code)
-        # tried again every few seconds for as long as it lasts: said once, and again when the answer changes
-        if line != self._refusal_said:
-            self._refusal_said = line
-            self.say(f"{line}; retrying")
-        return False
-
     def say_held_back(self, now: float | None = None) -> None:
         """Says the counts of the server's error answers, and of the connections that dropped as they opened, held
         back whose window has passed (all without `now`)."""
         for line in [*self._errors.held_back(now), *self._bad_frames.held_back(now), *self._drop_lines.held_back(now)]:
             self.say(line)
-
-    def _connection_ended(self) -> None:
-        """The frames of a block cut short by the connection's end go on screen now (Blocks.end)."""
-        self._blocks.end()
-
-
-def _close_within(ws, seconds: float) -> None:
-    """Closes a connection, waiting `seconds` at most for the server's answer, then shuts its socket down. A close
-    begun already (the link's own after a first message it could not use, the library's after a keepalive that
-    went unanswered) waits out its own 10 s whatever close_timeout says by then, and a quit waited with it."""
-    ws.close_timeout = seconds
-    closing = threading.Thread(target=_close_quietly, args=(ws,), name="link-close", daemon=True)
-    closing.start()
-    closing.join(seconds)
-    if closing.is_alive():
-        proto.cut(ws)
-
-
-def _close_quietly(ws) -> None:
-    try:
-        ws.close()
-    except Exception:  # noqa: BLE001 - a connection that failed as it closed is closed
-        pass
-
 
 def _library_log() -> logging.Logger | None:
     """Where the websockets library logs for the link: nowhere, unless VCAM_DEBUG is set. Its internal errors come
@@ -514,12 +381,3 @@ def _library_log() -> logging.Logger | None:
     quiet.addHandler(logging.NullHandler())  # else Python's last-resort handler prints its warnings
     return quiet
 
-
-def _close_received(e: Exception):
-    """The close frame the server sent (a vcam server says why it dropped a client, or that it stopped), or None."""
-    from websockets.exceptions import ConnectionClosed
-
-    return e.rcvd if isinstance(e, ConnectionClosed) else None
-
-
-_DROPPED = ("dropped as it opened",)  # the throttle's key for the connections that drop as they open

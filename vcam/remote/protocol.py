@@ -7,7 +7,8 @@ text message:
                      {"type": "send"} (asks to send the input)   {"type": "send_stop"}
                      {"type": "got", "seq": N} (the newest frame received; not answered)
     server → client  {"type": "reply", "text": ...}  {"type": "error", "message": ...}
-                     {"type": "pong", "t": ..., "server": <server time>, "acks": true}  {"type": "state", ...}
+                     {"type": "pong", "t": ..., "server": <server time>, "acks": true, "block_s": S}
+                     {"type": "state", ...}
                      {"type": "send_ok", "width": W, "height": H, "fps": F, "fit": "crop"} (again when F changes)
                      {"type": "send_refused", "message": ...}
 A client that sends a binary message the server cannot use as its input is disconnected, with the reason in the
@@ -29,7 +30,8 @@ goes from the preset on air, or from the first where its name is not in "presets
 does not know, so old and new ends work together. A pong with "acks": true is from a server that holds the frames
 on the way to a client that says what it got to its link's pace (inflight.py); only to such a server does a client
 send "got" (a server from before answers it with an error), and only to a client that sends it does a server hold
-them.
+them. Its "block_s" is the usual gap between the blocks the server makes (absent before it knows one, and from a
+server from before): the client waits that long, and more, before it reads the stream as stalled (blockgaps.py).
 """
 from __future__ import annotations
 

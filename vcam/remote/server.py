@@ -25,6 +25,7 @@ from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
 from vcam.remote.admission import Admission
 from vcam.remote.answers import answer, refused_input
+from vcam.remote.blockgaps import BlockGaps
 from vcam.remote.encoding import BlockEncoder
 from vcam.remote.endings import LibraryLog, ended
 from vcam.remote.goodbye import drop, say_goodbye, say_goodbye_to
@@ -103,6 +104,7 @@ class FrameServer:
         self._telling = threading.Lock()
         self.admission = Admission(settings, say, self._lock, self._stopped, served=lambda: len(self.clients))
         self.encoder = BlockEncoder(settings.quality, self._clients, say)
+        self.block_gaps = BlockGaps(0.0)  # told to each camera as it connects (answers.py: its pong)
         self.intake = Intake(uploads, on_sender, say, input_size, input_fit,
                              refused=lambda client, what: refused_input(client, what, self.say))
 
@@ -164,6 +166,7 @@ class FrameServer:
         state's `screen_at` names; without it, the one after the last."""
         self.intake.published(frames)
         self.encoder.put(frames, block)
+        self.block_gaps.block(time.monotonic())
 
     # --- connections ----------------------------------------------------------------------------------------
     def places_taken(self) -> int:
