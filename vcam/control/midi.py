@@ -302,7 +302,8 @@ class MidiRouter:
     A 14-bit knob's halves are put together as they come (midifine.py)."""
 
     def __init__(self, mapping: MidiMap, controller, say: Callable[[str], None] = lambda s: None, clock=None):
-        self.mapping = mapping
+        self.on_remap: Callable[[], None] = lambda: None  # told when a map that differs replaces the one in force
+        self._mapping = mapping
         self.controller = controller
         self.say = say
         self.clock = clock
@@ -317,6 +318,19 @@ class MidiRouter:
         # in the order their messages came, each weighed against the state its predecessors left.
         self._lock = threading.Lock()
         self._order = threading.Lock()
+
+    @property
+    def mapping(self) -> MidiMap:
+        return self._mapping
+
+    @mapping.setter
+    def mapping(self, mapping: MidiMap) -> None:
+        """A reloaded map put in force (a show or map file saved on air). Told after it is in force: a message
+        taken out of an input's inbox after the word is weighed by the new map, so what it answers is learnt."""
+        changed = mapping != self._mapping  # a save that changed no control keeps what the inbox learnt
+        self._mapping = mapping
+        if changed:
+            self.on_remap()
 
     def _fresh_takeovers(self) -> Takeovers:
         return Takeovers(self.controller, "midi")  # each knob by its cc on its channel, as mapped
@@ -337,8 +351,9 @@ class MidiRouter:
         """The command `msg` gives, to run once the lock is let go (None: none), with the router's state moved on
         as `msg` moves it."""
         channel = getattr(msg, "channel", None)
+        mapping = self.mapping  # read once: a reload on the show watcher's thread may replace it meanwhile
         if msg.type == "control_change":
-            moved = self._halves.feed(self.mapping, channel, msg.control, msg.value)
+            moved = self._halves.feed(mapping, channel, msg.control, msg.value)
             if isinstance(moved, Unmapped):  # moved, driving no fader: picked up anew if a map gives it back
                 self._takeovers.forget(lambda control: control == moved.control)
                 moved = moved if moved.read else None
@@ -346,7 +361,7 @@ class MidiRouter:
                 return self._step_said(moved)
             if moved is not None:
                 return self._fine(moved) if isinstance(moved, Moved) else None
-            entry = self.mapping.control(channel, cc=msg.control)
+            entry = mapping.control(channel, cc=msg.control)
             if isinstance(entry, Knob):
                 value = entry.value(msg.value)
                 if not self._takeovers.of((channel, msg.control), entry).weigh(entry, value):
@@ -362,10 +377,10 @@ class MidiRouter:
                 self._button_prev[key] = msg.value
                 return partial(self.controller.apply, entry.command, "midi") if pressed else None
         elif msg.type == "note_on" and msg.velocity > 0:
-            entry = self.mapping.control(channel, note=msg.note)
+            entry = mapping.control(channel, note=msg.note)
             if entry is not None:
                 return partial(self.controller.apply, entry.command, "midi")
-        elif msg.type == "program_change" and self.mapping.program_listens(channel):
+        elif msg.type == "program_change" and mapping.program_listens(channel):
             from vcam.control.commands import Command
 
             return partial(self.controller.apply, Command("preset", (msg.program + 1,)), "midi")
@@ -504,6 +519,10 @@ class MidiInput:
         if port is not None:
             _close_port(port)
 
+    def remapped(self) -> None:
+        """The router's map was replaced: the controls are no longer merged as the old one had them (Inbox)."""
+        self._inbox.remapped()
+
     def _deliver(self, msg) -> None:
         """The MIDI library's callback."""
         if msg.type in CLOCK_MESSAGES:
@@ -636,6 +655,14 @@ class MidiInput:
         if opened:
             self._known, self._lost, self._refused = set(names), None, None
             self.say(f"MIDI controller {readable(name)} is back")
+
+
+def routed_input(wanted: str, router: MidiRouter, say: Callable[[str], None], where: str | None = None) -> MidiInput:
+    """The input whose controls `router` acts on: a controller back after an unplug is picked up anew, and a map
+    reloaded on air changes at once how the input's floods are merged."""
+    midi = MidiInput(wanted, router.handle, say, on_reconnect=router.forget_buttons, where=where)
+    router.on_remap = midi.remapped
+    return midi
 
 
 def _close_port(port) -> None:
