@@ -7,7 +7,7 @@ import random
 import pytest
 
 from test_midi_14bit import SHOW, cc, nrpn, pair, rig
-from vcam.control.midi import MidiInput, routed_input
+from vcam.control.midiinput import MidiInput, routed_input
 from vcam.control.show import parse_show
 
 

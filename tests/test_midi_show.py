@@ -11,7 +11,8 @@ from helpers import wait_for
 from test_midi_router import server_controller as controller
 from vcam.control.commands import parse
 from vcam.control.controller import ShowState
-from vcam.control.midi import MidiInput, MidiRouter, find_port, matching, readable
+from vcam.control.midi import MidiRouter, find_port, matching, readable
+from vcam.control.midiinput import MidiInput
 from vcam.control.midiclock import MidiClock
 from vcam.control.midimap import Button, Knob, MidiMap
 from vcam.control.tempo import Tempo

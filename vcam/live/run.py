@@ -230,7 +230,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     parts: list = [_Started(prompter.stop), _Started(controller.close)] + ([extra] if extra else []) + tempo_parts
     router = None
     if prep.midi is not None:
-        from vcam.control.midi import MidiRouter, routed_input
+        from vcam.control.midi import MidiRouter
+        from vcam.control.midiinput import routed_input
         from vcam.control.midiclock import MidiClock
 
         router = MidiRouter(prep.midi[1], controller, status.message, clock=MidiClock(tempo))

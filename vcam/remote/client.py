@@ -118,7 +118,8 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
     link = Link(opts.url, opts.token, air.pacer, remote, status.message, uploader, screen)
     parts = []
     if midi_map is not None:
-        from vcam.control.midi import MidiRouter, routed_input
+        from vcam.control.midi import MidiRouter
+        from vcam.control.midiinput import routed_input
 
         router = MidiRouter(midi_map, remote, status.message)
         parts.append(routed_input(opts.midi, router, status.message))
