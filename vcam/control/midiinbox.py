@@ -54,8 +54,7 @@ class Inbox:
             key = self._key(msg)
             if key is None:
                 return
-            # read once: the controls' thread takes a control out as it answers as a button (a reloaded map)
-            known = self.knobs.get(key)
+            known = self.knobs.get(key)  # read once, as one look that found it and a second that read it lost a press
             start = self._coarse.get(known[0]) if known is not None else None
             self._follow_coarse(msg)
             if known is not None:
