@@ -13,7 +13,7 @@ from pythonosc.udp_client import SimpleUDPClient
 import fake_midi
 from helpers import wait_for
 from vcam.control import oscinput as oscinput_module
-from vcam.control.midi import MidiInput
+from vcam.control.midiinput import MidiInput
 from vcam.control.oscinput import OscInput
 from vcam.control.oscreply import OscReplies
 from vcam.errors import VcamError

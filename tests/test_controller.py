@@ -13,7 +13,8 @@ from vcam.control.commands import Command, parse
 from vcam.control.actions import SetPrompts, SetSeed, apply
 from vcam.control.controller import Controller, ShowState
 from vcam.control.log import ControlLog
-from vcam.control.midi import MidiInput, MidiRouter, find_port
+from vcam.control.midi import MidiRouter, find_port
+from vcam.control.midiinput import MidiInput
 from vcam.control.midilearn import learn_line
 from vcam.control.midimap import Knob, MidiMap
 from vcam.control.prompter import Prompter

@@ -7,9 +7,10 @@ import pytest
 
 import fake_midi
 from helpers import wait_for
-from vcam.control import lateplug, midi as midi_module
+from vcam.control import lateplug, midiinput as midi_module
 from vcam.control.lateplug import require_midi, require_midi_for
-from vcam.control.midi import MidiInput, waiting_line
+from vcam.control.midi import waiting_line
+from vcam.control.midiinput import MidiInput
 from vcam.errors import VcamError
 
 LATE = "Fake Launchpad Mini"

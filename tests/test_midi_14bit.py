@@ -9,7 +9,8 @@ import pytest
 import fake_midi
 from helpers import RecordingProducer, in_thread, map_refusal, wait_for
 from vcam.control.controller import Controller, ShowState
-from vcam.control.midi import MidiInput, MidiRouter
+from vcam.control.midi import MidiRouter
+from vcam.control.midiinput import MidiInput
 from vcam.control.show import parse_show
 
 NANO = "Fake nanoKONTROL2 MIDI 1"

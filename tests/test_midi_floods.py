@@ -7,7 +7,7 @@ import random
 import pytest
 
 from test_midi_14bit import SHOW, cc, nrpn, pair, rig
-from vcam.control.midi import MidiInput
+from vcam.control.midiinput import MidiInput, routed_input
 from vcam.control.show import parse_show
 
 
@@ -34,8 +34,26 @@ def flood(midi: MidiInput, msgs: list) -> list:
     return acted
 
 
+def fired(ctl) -> list:
+    """The commands `ctl` is given from now on, as written (a knob's set_param among them)."""
+    given, apply = [], ctl.apply
+
+    def giving(cmd, source, *args, **kwargs):
+        given.append(str(cmd))
+        return apply(cmd, source, *args, **kwargs)
+
+    ctl.apply = giving
+    return given
+
+
 def listening(router) -> MidiInput:
-    return MidiInput("nanokontrol", router.handle, lambda line: None)
+    """An input on `router` as a show wires it: a map reloaded on the router reaches its inbox."""
+    return routed_input("nanokontrol", router, lambda line: None)
+
+
+def reloaded(router, controls: str) -> None:
+    """`router` given the map of a show saved with `controls` (YAML lines), as the show's watcher gives it."""
+    router.mapping = parse_show(SHOW + "".join(f"    - {c}\n" for c in controls.splitlines()), "show.yaml").midi
 
 
 def test_an_nrpn_knob_whose_controller_sends_its_number_with_every_value_floods_to_its_newest_value():
@@ -162,3 +180,82 @@ def test_a_button_a_reloaded_map_put_on_cc_99_where_an_nrpn_knob_was_fires_on_th
     router.mapping = parse_show(SHOW + "    - {cc: 99, command: blackout, channel: 1}\n", "show.yaml").midi
     flood(midi, [cc(99, 127)])
     assert ctl.state.screen == "blackout"
+
+
+def test_presses_of_a_cc_a_reloaded_map_made_a_button_where_a_14_bit_knobs_fine_half_was_each_fire_on_a_busy_show():
+    """The inbox went on taking CC 33 for the fine half of the knob on CC 1 until it first answered as a button: a
+    busy show, which takes its messages once a few came, had each press merged with its release, the newest fine
+    half, and no press ever reached the router to answer as one."""
+    ctl, router = rig("{cc: 1, bits: 14, param: strength}", strength=0.0)
+    midi = listening(router)
+    flood(midi, pair(1, 0) + pair(1, 200))  # moved before: both halves known as the knob's
+    reloaded(router, "{cc: 1, param: strength}\n{cc: 33, command: next}")
+    given = fired(ctl)
+    flood(midi, [cc(33, 127), cc(33, 0)] * 3)
+    assert given.count("next") == 3
+
+
+def test_a_press_after_a_reload_never_takes_the_place_of_a_knobs_halves_waiting_from_before_it():
+    """The messages waiting as the map changes are acted on by the new map; one that came after the change is kept
+    apart from them, where it took the place of the fine half waiting from before, and the release then took the
+    press's."""
+    ctl, router = rig("{cc: 1, bits: 14, param: strength}", strength=0.0)
+    midi = listening(router)
+    flood(midi, pair(1, 0) + pair(1, 200))
+    for msg in pair(1, 5 << 7 | 3):  # waiting as the map changes, merged by the old one
+        midi._deliver(msg)
+    reloaded(router, "{cc: 1, param: strength}\n{cc: 33, command: next}")
+    given = fired(ctl)
+    acted = flood(midi, [cc(33, 127), cc(33, 0)])
+    assert [(m.control, m.value) for m in acted] == [(1, 5), (33, 3), (33, 127), (33, 0)]
+    assert given.count("next") == 1
+    assert ctl.state.strength == 5 / 127  # the coarse half, a 7-bit knob's value now
+
+
+def test_a_button_and_a_knob_a_reloaded_map_made_a_14_bit_faders_halves_flood_to_where_the_fader_was_left():
+    """CC 1 answered as a 7-bit knob and CC 33 as a button; reloaded as a 14-bit fader, the inbox went on merging CC
+    1 as a whole knob until it first answered as a coarse half: a flood from a controller that leaves out a fine
+    half of 0 was merged to its newest coarse half, the step the router had heard last, which moves nothing, and
+    the fader stayed where the step before left it."""
+    ctl, router = rig("{cc: 1, param: strength}\n{cc: 33, command: next}", strength=0.0)
+    midi = listening(router)
+    for msg in [cc(1, 0), cc(1, 1), cc(33, 127), cc(33, 0)]:  # each on its own: known as a knob and a button
+        flood(midi, [msg])
+    reloaded(router, "{cc: 1, bits: 14, param: strength}")
+    flood(midi, pair(1, 5 << 7 | 100) + [cc(1, 6), cc(1, 5)])  # up a step, and back to 5's start, fine 0 left out
+    assert ctl.state.strength == (5 << 7) / 16383
+    acted = flood(midi, [cc(1, 7), cc(1, 8), cc(1, 9)])  # answered as a coarse half since: merged as one
+    assert [(m.control, m.value) for m in acted] == [(1, 9)]
+    assert ctl.state.strength == (9 << 7) / 16383
+
+
+def test_a_reload_that_changes_no_control_keeps_what_the_inbox_learnt_of_them():
+    """A show saved with a new prompt gives the router an equal map: a knob's flood is still merged at once."""
+    ctl, router = rig("{cc: 16, param: transition, range: [0, 12]}", transition=0)
+    midi = listening(router)
+    flood(midi, [cc(16, 0)])
+    flood(midi, [cc(16, 1)])
+    reloaded(router, "{cc: 16, param: transition, range: [0, 12]}")
+    assert len(flood(midi, [cc(16, v) for v in range(2, 60)])) == 1
+    assert ctl.state.transition == round(12 * 59 / 127)
+
+
+def test_a_knobs_answer_given_under_the_old_map_while_a_reload_puts_the_new_one_in_force_is_not_learnt():
+    """The show's watcher may replace the map while the controls' thread has a knob's move in hand: its answer, a
+    14-bit knob's under the old map, would have the inbox merge CC 33 as its fine half again, under a map that made
+    it a button."""
+    ctl, router = rig("{cc: 1, bits: 14, param: strength}", strength=0.0)
+    midi = listening(router)
+    flood(midi, pair(1, 0))
+    set_param = ctl.set_param
+
+    def reloading(*args, **kwargs):  # the save lands as the move is acted on
+        ctl.set_param = set_param
+        reloaded(router, "{cc: 1, param: strength}\n{cc: 33, command: next}")
+        return set_param(*args, **kwargs)
+
+    ctl.set_param = reloading
+    flood(midi, [cc(1, 2)])
+    given = fired(ctl)
+    flood(midi, [cc(33, 127), cc(33, 0)] * 2)
+    assert given.count("next") == 2

@@ -13,7 +13,8 @@ import pytest
 
 from helpers import RecordingProducer, wait_for
 from vcam.control.controller import Controller, ShowState
-from vcam.control.midi import MidiInput, MidiRouter, PortLister
+from vcam.control.midi import MidiRouter
+from vcam.control.midiinput import MidiInput, PortLister
 from vcam.control.show import parse_show
 
 SHOW = """\

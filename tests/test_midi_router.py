@@ -195,7 +195,8 @@ def test_learn_gives_the_program_change_channel():
 def test_a_failing_fader_says_so_once_per_sweep_not_once_per_message():
     import mido
 
-    from vcam.control.midi import ErrorThrottle, MidiInput
+    from vcam.control.midiinput import MidiInput
+    from vcam.control.throttle import ErrorThrottle
 
     def fail(msg):
         raise KeyError("no preset named 'oceann'")
@@ -238,7 +239,7 @@ def test_the_error_throttle_can_be_read_while_errors_come_in():
     import sys
     import time
 
-    from vcam.control.midi import ErrorThrottle
+    from vcam.control.throttle import ErrorThrottle
 
     throttle, stop, errors = ErrorThrottle(every=2.0), threading.Event(), []
     switch = sys.getswitchinterval()

@@ -11,7 +11,8 @@ from helpers import wait_for
 from test_midi_router import server_controller as controller
 from vcam.control.commands import parse
 from vcam.control.controller import ShowState
-from vcam.control.midi import MidiInput, MidiRouter, find_port, matching, readable
+from vcam.control.midi import MidiRouter, find_port, matching, readable
+from vcam.control.midiinput import MidiInput
 from vcam.control.midiclock import MidiClock
 from vcam.control.midimap import Button, Knob, MidiMap
 from vcam.control.tempo import Tempo
@@ -344,3 +345,25 @@ def test_a_note_on_with_velocity_0_is_a_release():
         router.handle(mido.Message("note_on", note=36, velocity=velocity))
     router.handle(mido.Message("note_off", note=36))
     assert held.values == ["next", "next"]
+
+
+@pytest.mark.usefixtures("shared_tiny")
+def test_a_midi_section_saved_on_air_reaches_the_inputs_inbox_as_it_is_put_in_force(tmp_path, capture,
+                                                                                     fake_midi_backend, monkeypatch):
+    """The show's watcher puts the saved map in the router; the input's inbox, which merges a busy show's floods by
+    what each control is, must hear of it then, not when a control first answers under it (test_midi_floods)."""
+    from helpers import FAST, TINY_SHOW
+    from test_live_controls import on_air
+    from vcam.control.midiinbox import Inbox
+
+    told, remapped = [], Inbox.remapped
+    monkeypatch.setattr(Inbox, "remapped", lambda inbox: told.append(inbox) or remapped(inbox))
+    blocks, _ = capture
+    show_file = tmp_path / "show.yaml"
+    show_file.write_text(TINY_SHOW + "midi: {port: nano, controls: [{cc: 1, bits: 14, param: strength}]}\n")
+    with on_air(show_file, fps=FAST, duration=20) as (pipe, status):
+        assert wait_for(lambda: len(blocks) >= 1)
+        show_file.write_text(TINY_SHOW + "midi: {port: nano, controls: [{cc: 1, param: strength}, "
+                                         "{cc: 33, command: next}]}\n")
+        assert wait_for(lambda: "reloaded" in status.getvalue(), 60), status.getvalue()
+        assert len(told) == 1

@@ -19,7 +19,8 @@ from vcam.control.actions import Origin, SetTempo, from_dict
 from vcam.control.controller import Controller, ShowState
 from vcam.control.abletonlink import LinkSession
 from vcam.control.log import ControlLog, read_replay
-from vcam.control.midi import MidiInput, MidiRouter
+from vcam.control.midi import MidiRouter
+from vcam.control.midiinput import MidiInput
 from vcam.control.midiclock import WINDOW_S, MidiClock
 from vcam.control.midimap import MidiMap
 from vcam.control.protocol import Shown

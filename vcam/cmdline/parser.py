@@ -12,7 +12,7 @@ from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS
 from vcam.engine.speed import ATTENTION, ATTENTION_QUANTS, COMPILE_MODES, DECODERS, QUANTS
 
 
-# as vcam.control.midi.find_port picks the input, and its MidiInput waits for one not plugged in yet
+# as vcam.control.midi.find_port picks the input, and midiinput.MidiInput waits for one not plugged in yet
 MIDI_PORT_HELP = ("by its name or a part of it, the whole name before a part (vcam devices lists them); one not "
                   "plugged in yet is waited for, and opened when it comes")
 

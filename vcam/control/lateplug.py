@@ -2,7 +2,7 @@
 `midi: port:`, `vcam cam --midi`).
 
 A controller plugged in after the show started, or behind a USB hub that wakes late, is waited for by the MIDI
-input's own watch (vcam.control.midi.MidiInput) and opened when it comes. Where MIDI itself is missing (mido or
+input's own watch (vcam.control.midiinput.MidiInput) and opened when it comes. Where MIDI itself is missing (mido or
 python-rtmidi not installed, no MIDI system), plugging a controller in cannot help: that is refused at the start,
 with its fix and where the port came from.
 """

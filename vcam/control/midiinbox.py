@@ -28,7 +28,11 @@ class Inbox:
     while a value of an NRPN knob of its channel waits: a controller that sends it with every value would otherwise
     part each value from the next. A number that picks another waits in one slot per channel with the numbers
     picked after it, where only the last counts; a knob's values wait after the number that picked them, so each is
-    acted on under its own number."""
+    acted on under its own number.
+
+    What it knows of the controls it learns from the router's answers, so it is the map's in force when they were
+    given: a reloaded map (`remapped`) makes it forget them, and a message that came after the change never takes
+    the place of one that came before it."""
 
     def __init__(self):
         self._waiting: deque[list] = deque()  # slots of messages, so that a newer value can take one's place
@@ -42,14 +46,15 @@ class Inbox:
         # knob, as a 14-bit knob's halves share it; the part: "whole", "coarse" or "fine")
         self.knobs: dict[tuple, tuple[tuple, str]] = {}
         self._nrpn_channels: set[int | None] = set()  # the channels an NRPN knob answered on
+        self._maps = 0  # how many times the map was replaced
+        self._taken_under = 0  # ... when the message the controls' thread has in hand was taken out
 
     def put(self, msg) -> None:
         with self._changed:
             key = self._key(msg)
             if key is None:
                 return
-            # read once: the controls' thread takes a control out as it answers as a button (a reloaded map)
-            known = self.knobs.get(key)
+            known = self.knobs.get(key)  # read once, as one look that found it and a second that read it lost a press
             start = self._coarse.get(known[0]) if known is not None else None
             self._follow_coarse(msg)
             if known is not None:
@@ -119,10 +124,28 @@ class Inbox:
         if msg.control == DATA[0] and picked is not None and picked[0] == "nrpn" and None not in picked[1:]:
             self._coarse[("nrpn", msg.channel, picked[1] << 7 | picked[2])] = msg.value
 
+    def remapped(self) -> None:
+        """The router's map was replaced (a show or map file saved on air): what the controls answered as under the
+        old one is forgotten, as a fine half may be a button now and a button a knob's half, and is learnt again as
+        they answer under the new one. The messages waiting are acted on by the new map, as they come out; none
+        that comes from now on takes the place of one of them, which the old map merged."""
+        with self._changed:
+            self._maps += 1
+            self.knobs.clear()
+            self._nrpn_channels.clear()
+            self._floods.clear()
+            self._picking.clear()
+
     def turned(self, control: tuple, knob: tuple | None, part: str) -> None:
         """`control` (as control_of) answered as a knob: `knob` the physical control of a 14-bit knob's half, or
         None. Both halves of a 14-bit knob are known as the first answers: a fine half that moves a parameter of
-        whole numbers nowhere answers nothing, and would part each value from the next."""
+        whole numbers nowhere answers nothing, and would part each value from the next. An answer given under a
+        map replaced since its message was taken out is the old map's, and is not learnt."""
+        with self._changed:
+            if self._taken_under == self._maps:
+                self._learn(control, knob, part)
+
+    def _learn(self, control: tuple, knob: tuple | None, part: str) -> None:
         if knob is None or knob[0] != "nrpn":
             self._no_nrpn(control)  # a reloaded map made CC 6 or 99 a knob of its own where an NRPN was read
         if knob is None:
@@ -138,8 +161,9 @@ class Inbox:
     def not_a_knob(self, control: tuple) -> None:
         """`control` answered as something else than a knob (a reloaded map made it a button): its values each keep
         their place from now on. One that carried an NRPN takes every NRPN knob of its channel with it."""
-        self.knobs.pop(control, None)
-        self._no_nrpn(control)
+        with self._changed:
+            self.knobs.pop(control, None)
+            self._no_nrpn(control)
 
     def _no_nrpn(self, control: tuple) -> None:
         """`control` answered as a control of its own: one that carries an NRPN (CC 99, 98, 6 or 38) says that no
@@ -162,21 +186,22 @@ class Inbox:
     def get(self, timeout: float):
         """The next message, or None after `timeout` seconds without one."""
         with self._changed:
-            if self._ready:
-                return self._ready.popleft()
-            if not self._changed.wait_for(lambda: self._waiting, timeout):
-                return None
-            slot = self._waiting.popleft()
-            for knob, flood in list(self._floods.items()):
-                if flood.slot is slot:
-                    del self._floods[knob]
-            for channel, waiting in list(self._picking.items()):
-                if waiting is slot:
-                    del self._picking[channel]
-            if not slot:
-                return self.get(timeout)
-            self._ready.extend(slot[1:])
-            return slot[0]
+            while not self._ready:
+                if not self._changed.wait_for(lambda: self._waiting, timeout):
+                    return None
+                self._take(self._waiting.popleft())
+            self._taken_under = self._maps  # what it answers under a map that replaces this one is not learnt
+            return self._ready.popleft()
+
+    def _take(self, slot: list) -> None:
+        """Takes `slot` out of the waiting, into the messages ready: nothing that comes later is put in it."""
+        for knob, flood in list(self._floods.items()):
+            if flood.slot is slot:
+                del self._floods[knob]
+        for channel, waiting in list(self._picking.items()):
+            if waiting is slot:
+                del self._picking[channel]
+        self._ready.extend(slot)
 
 
 class _Flood:

@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vcam.control.midi import PRESSED, MidiInput, input_names, require_port, stable_name
+from vcam.control.midi import PRESSED, input_names, require_port, stable_name
+from vcam.control.midiinput import MidiInput
 from vcam.control.midimap import FINE
 
 QUIET = 1.0  # seconds without a message after which an undecided control gets its guess said

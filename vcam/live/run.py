@@ -230,12 +230,12 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     parts: list = [_Started(prompter.stop), _Started(controller.close)] + ([extra] if extra else []) + tempo_parts
     router = None
     if prep.midi is not None:
-        from vcam.control.midi import MidiInput, MidiRouter
+        from vcam.control.midi import MidiRouter
+        from vcam.control.midiinput import routed_input
         from vcam.control.midiclock import MidiClock
 
         router = MidiRouter(prep.midi[1], controller, status.message, clock=MidiClock(tempo))
-        parts.append(MidiInput(prep.midi[0], router.handle, status.message, on_reconnect=router.forget_buttons,
-                               where=None if opts.midi else opts.show))
+        parts.append(routed_input(prep.midi[0], router, status.message, where=None if opts.midi else opts.show))
     parts += osc
     if show is not None:
         parts.append(show_watcher(opts, show, controller, prompter, router, fallbacks, status.message, prep.given))

@@ -118,10 +118,11 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
     link = Link(opts.url, opts.token, air.pacer, remote, status.message, uploader, screen)
     parts = []
     if midi_map is not None:
-        from vcam.control.midi import MidiInput, MidiRouter
+        from vcam.control.midi import MidiRouter
+        from vcam.control.midiinput import routed_input
 
         router = MidiRouter(midi_map, remote, status.message)
-        parts.append(MidiInput(opts.midi, router.handle, status.message, on_reconnect=router.forget_buttons))
+        parts.append(routed_input(opts.midi, router, status.message))
     parts += _osc_parts(opts, remote, air, status.message)
     parts.append(OlderTakes(specs, status.message))  # last: said once nothing else can refuse the start
     feed = LinkFeed(link, opts.duration, opts.first_frame_wait)

@@ -1,0 +1,398 @@
+"""The MIDI input: the port watched, and read on a thread of vcam's own (mido + python-rtmidi).
+
+An unplugged controller is reported and reopened when it comes back (not another of its make that was there all
+along); the show goes on meanwhile. One not plugged in at the start, or behind a USB hub that wakes late, is waited
+for by the same watch and opened when it comes. A knob's flood of values is followed to the newest, said in one line
+and a count, and never holds up the MIDI clock.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, find_port, input_names, load_mido, matching,
+                               others_named, readable, stable_name, unavailable, waiting_line)
+from vcam.control.midiinbox import Inbox, control_of
+from vcam.control.throttle import ErrorThrottle
+from vcam.errors import VcamError
+
+POLL_S = 0.001  # how often an rtmidi input's queue is read while MIDI comes: far below a JACK period or a clock tick
+IDLE_POLL_S = 0.01  # ... and once none came for IDLE_S (a first knob's move waits up to 10 ms, for less CPU)
+IDLE_S = 1.0
+CLOSE_S = 2.0  # how long closing waits for the reading thread to hand the port back
+# How long stopping waits for the port watch to finish what it is doing (an open, a look at the ports): generous, as a
+# JACK client waits a server cycle, or the server's timeout on a loaded machine, to open; only a MIDI system that
+# hangs outlasts it, and a port the watch opens after that is closed by the watch itself.
+STOP_S = 30.0
+# How long stopping waits for a control's command still in hand: the controls' thread touches no port, and a command
+# slow to return (vcam cam's send behind an upload stalled on a dropped Wi-Fi, up to the link's keepalive) must not
+# hold a quit as long as a port's open may
+HANDLING_S = 2.0
+
+
+def _rtmidi_apis(rtmidi) -> dict[int, str]:
+    """rtmidi's API numbers by the names mido gives them ('UNIX_JACK')."""
+    return {getattr(rtmidi, n): n[len("API_"):] for n in dir(rtmidi) if n.startswith("API_")}
+
+
+class PolledInput:
+    """An rtmidi input port read by a thread of vcam's own, not through a callback; closed by that thread too.
+
+    python-rtmidi holds the GIL through every call into RtMidi, and a callback takes the GIL on the MIDI system's own
+    thread (JACK's process thread, ALSA's input thread), which then waits for Python. A message arriving while
+    another thread opened or closed a JACK client (a call that waits for JACK's next cycle, which waits for that
+    thread) held both up until the JACK server gave up on the client, and JACK's way out (cancelling the thread that
+    waits for the GIL, shutting the process's clients) then hung or crashed the whole process; ALSA's close joins its
+    thread, and would wait for ever. A thread late for its JACK cycle also loses the MIDI of the cycles it missed
+    (clock ticks, while the clock's fit runs). Without a callback, RtMidi queues each message and its thread never
+    waits for Python; the queue is read every POLL_S (IDLE_POLL_S once the controller is quiet)."""
+
+    def __init__(self, name: str, api: str | None, deliver: Callable):
+        import rtmidi
+
+        self.name = name
+        self._deliver = deliver
+        self._rt = rtmidi.MidiIn(rtapi=getattr(rtmidi, f"API_{api}", rtmidi.API_UNSPECIFIED))
+        try:
+            self.api = _rtmidi_apis(rtmidi).get(self._rt.get_current_api())
+            names = self._rt.get_ports()
+            if name not in names:
+                raise OSError(f"unknown port {name!r}")
+            self._rt.ignore_types(False, False, True)  # sysex and clock through, as mido has them; active sensing out
+            self._rt.open_port(names.index(name))
+        except BaseException:  # rtmidi's errors too (the port gone meanwhile): the caller says them
+            self._rt.delete()  # no callback was set: nothing runs in it
+            raise
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="midi in", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stops the reading; the port is closed by the reading thread once it is out of `deliver` (a handler that
+        is slow to return holds it open rather than the caller)."""
+        self._closing.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(CLOSE_S)
+
+    def _read(self) -> None:
+        from mido import Message
+
+        last = time.monotonic()
+        try:
+            while not self._closing.is_set():
+                got = self._rt.get_message()
+                if got is None:
+                    time.sleep(IDLE_POLL_S if time.monotonic() - last > IDLE_S else POLL_S)
+                    continue
+                last = time.monotonic()
+                try:
+                    msg = Message.from_bytes(got[0])
+                except ValueError:  # not a whole message: mido leaves those out too
+                    continue
+                try:
+                    self._deliver(msg)
+                except Exception:  # noqa: BLE001 - a message that could not be handled must not deafen the port
+                    pass
+        finally:
+            self._rt.delete()  # closes the port and its client; here, never while another thread reads it (a crash)
+
+
+class PortLister:
+    """Input port names for the unplug watch, through one client kept for the whole show.
+
+    mido's get_input_names() opens two new rtmidi clients (an input and an output) for each listing; on JACK each
+    new client waits for the server to reorder its graph, and while the open port was read through a callback its
+    MIDI was held up or lost meanwhile (2-7 of 64 CCs in a second; see PolledInput). rtmidi's port list is asked
+    afresh on every call, so one client sees unplugs and replugs. Other backends list without a client of their own
+    and are asked through mido."""
+
+    def __init__(self, api: str | None = None):
+        self.api = api  # the rtmidi API of the open port, where mido was not told one (ALSA or JACK)
+        self._client = None
+
+    def names(self) -> list[str]:
+        """As input_names(): VcamError when MIDI is not available."""
+        mido = load_mido()
+        if mido.backend.name != "mido.backends.rtmidi":
+            return input_names()
+        try:
+            if self._client is None:
+                import rtmidi
+
+                api = getattr(rtmidi, f"API_{mido.backend.api or self.api}", rtmidi.API_UNSPECIFIED)
+                self._client = rtmidi.MidiIn(rtapi=api, name="vcam port watch")
+            return self._listing()
+        except (OSError, RuntimeError, ImportError, ValueError) as e:
+            self.close()  # the next listing starts a new client (the MIDI system may come back)
+            raise unavailable(e) from None
+
+    def _listing(self) -> list[str]:
+        """The client's port list, read again where a port went while it was read (an unplug): rtmidi counts the
+        ports, then asks for each one's name, and fails on a number no longer there (InvalidPortError, a ValueError,
+        which would end the watch) or has no name for it (None)."""
+        try:
+            names = self._client.get_ports()
+        except ValueError:
+            names = self._client.get_ports()
+        return [n for n in names if n]
+
+    def close(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.delete()
+            except (OSError, RuntimeError):
+                pass
+            self._client = None
+
+
+TURNED = "turned"  # a key's last part that counts a knob's replies apart from its errors
+
+
+class MidiInput:
+    """Listens on the input port `wanted` names best; reopens it when it is unplugged and comes back. One that is not
+    there at the start is waited for (said once, beside the inputs there are, and where the name came from: `where`,
+    a show file) and opened when it comes, by the same watch.
+
+    MIDI clock is handed on as it arrives, on the thread that reads the port (a PolledInput's; the MIDI library's
+    for mido's other backends): its timing is the tempo. Every other message goes through an Inbox to a thread of
+    its own, so that a tick is never held up behind a knob's command, and a knob's flood of values is followed to
+    the newest rather than queued. A knob's replies are held back as it sweeps: one line, then a count naming the
+    last."""
+
+    def __init__(self, wanted: str, on_message: Callable, say: Callable[[str], None], poll: float = 1.0,
+                 on_reconnect: Callable[[], None] | None = None, where: str | None = None):
+        self.wanted = wanted
+        self.on_message = on_message
+        self.on_reconnect = on_reconnect or (lambda: None)
+        self.say = say
+        self.poll = poll
+        self.where = where
+        self.port = None
+        self.port_name: str | None = None  # None until a port was first opened
+        self._port_lock = threading.Lock()  # the port, between the watch that opens it and a stop that closes it
+        self._lister = PortLister()
+        self._stop = threading.Event()
+        self._errors = ErrorThrottle()
+        # The throttle is read and said from three threads: the controls' (a reply), the port reader's (a clock
+        # message whose handler failed) and the watch or a stop (the counts held back). Its own lock keeps each call
+        # whole, not a count taken and then said: a count of older lines said after a newer line would make a stale
+        # value the last word on a control. One throttle it stays, as its counts speak of the lines it held back.
+        self._telling = threading.Lock()
+        self._inbox = Inbox()
+        self._known: set[str] = set()  # the inputs listed at the last look while the port was open
+        self._lost: str | None = None  # the port that was unplugged, until it (or another) is open again
+        self._refused: str | None = None  # why it could not be (re)opened, said once until it opens
+        self._thread = threading.Thread(target=self._run, name="midi", daemon=True)
+        self._worker = threading.Thread(target=self._work, name="midi controls", daemon=True)
+
+    def start(self) -> None:
+        """Opens the input where it is there (one there that cannot be opened is raised, as is MIDI missing
+        altogether: plugging a controller in would not help), else says what is waited for; then watches it."""
+        names = input_names()
+        port = find_port(self.wanted, names)
+        if port is None:
+            self.say(waiting_line(self.wanted, names, self.where))
+            self._known = set(names)  # none of them is it: the one that comes is new
+        else:
+            self._open(port)
+            self._listening(port, names)
+        self._worker.start()
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ends the watch and the controls' thread, waiting for what they are doing (the watch up to STOP_S: an open
+        that is slow on a busy MIDI system; a command in hand up to HANDLING_S), and closes the port the watch opened
+        last."""
+        self._stop.set()
+        deadline = time.monotonic() + STOP_S
+        for thread, most in ((self._thread, STOP_S), (self._worker, HANDLING_S)):
+            if thread.ident is not None:  # started
+                thread.join(max(0.0, min(most, deadline - time.monotonic())))
+        self._close()
+        self._say_held_back(None)
+
+    def _listening(self, port: str, names: list[str]) -> None:
+        self.say(f"MIDI: listening on {readable(port)}")
+        if (others := others_named(self.wanted, port, names)) is not None:
+            self.say(others)
+        self._known = set(names)
+        self._lister.api = getattr(self.port, "api", None)
+
+    def _say_held_back(self, now: float | None) -> None:
+        with self._telling:
+            for line in self._errors.held_back(now):
+                self.say(line)
+
+    def _open(self, name: str) -> bool:
+        """Opens `name` as the port; False where the input is stopping meanwhile: the port just opened is closed
+        again, as a stop that gave up waiting for this open has closed what there was already."""
+        mido = load_mido()
+        if mido.backend.name == "mido.backends.rtmidi":  # mido's port would read it through a callback
+            port = PolledInput(name, mido.backend.api, self._deliver)
+        else:
+            port = mido.open_input(name, callback=self._deliver)
+        with self._port_lock:
+            if not self._stop.is_set():
+                self.port, self.port_name = port, name
+                return True
+        _close_port(port)
+        return False
+
+    def _close(self) -> None:
+        with self._port_lock:
+            port, self.port = self.port, None
+        if port is not None:
+            _close_port(port)
+
+    def remapped(self) -> None:
+        """The router's map was replaced: the controls are no longer merged as the old one had them (Inbox)."""
+        self._inbox.remapped()
+
+    def _deliver(self, msg) -> None:
+        """The MIDI library's callback."""
+        if msg.type in CLOCK_MESSAGES:
+            self._act(msg)
+        else:
+            self._inbox.put(msg)
+
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            msg = self._inbox.get(timeout=0.25)
+            if msg is not None:
+                self._act(msg)
+
+    def _act(self, msg) -> None:
+        control = control_of(msg)
+        try:
+            reply = self.on_message(msg)
+        except Exception as e:  # a bad message must not kill the MIDI thread
+            reply = f"error: MIDI {msg}: {e}"
+        if isinstance(reply, Turned):
+            self._inbox.turned(control, reply.knob, reply.part)
+            if reply.knob is not None:  # one line for a 14-bit knob's two halves
+                control = (*reply.knob, "knob")
+        elif reply:
+            self._inbox.not_a_knob(control)  # a reloaded map made it a button
+        if not reply:
+            return
+        with self._telling:
+            now = time.monotonic()
+            if reply.startswith("error"):
+                self._tell(self._errors.admit(control, reply, now), (*control, TURNED))
+            elif isinstance(reply, Turned):
+                self._tell(self._errors.admit((*control, TURNED), str(reply), now), control)
+            else:
+                self.say(reply)
+
+    def _tell(self, line: str | None, other: tuple) -> None:
+        """Says `line` (None: held back) after the count held back of the other kind for the same control (its
+        errors, its replies), which came before it."""
+        if line is None:
+            return
+        if earlier := self._errors.flush(other):
+            self.say(earlier)
+        self.say(line)
+
+    def _run(self) -> None:
+        try:
+            self._watch()
+        finally:
+            self._lister.close()  # here, not in stop(): the client is never deleted while a listing runs
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.poll):
+            try:
+                self._say_held_back(time.monotonic())
+            except Exception:  # noqa: BLE001 - a count not said must not stop the watch over the port
+                pass
+            if self.port is None:
+                # Nothing is in flight to a closed port, so a fresh client costs nothing here, and the kept one may
+                # have died with the MIDI server (a restarted JACK): it would list no ports ever again.
+                self._lister.close()
+            try:
+                names = self._lister.names()
+            except VcamError:
+                names = []
+            if self.port is not None:
+                if self.port_name in names:
+                    self._known = set(names)
+                else:
+                    self._close()
+                    self._lost = self.port_name
+                    self.say(f"MIDI controller {readable(self.port_name)} unplugged; waiting for it "
+                             "(the show goes on)")
+            elif (found := self._returned(names)) is not None:
+                if self.port_name is None:  # never opened: the input waited for since the start
+                    self._connect(found, names)
+                else:
+                    self._reopen(found, names)
+
+    def _returned(self, names: list[str]) -> str | None:
+        """The input to open again: the one unplugged, by its name or, renumbered by ALSA, by the rest of it; else
+        one that `wanted` names and that came since. An input that was there all along is another controller (a
+        second one of the same make), not this one back."""
+        lost = self._lost or self.port_name or ""
+        fresh = [n for n in names if n == lost or n not in self._known]
+        for found in ([n for n in fresh if n == lost], [n for n in fresh if stable_name(n) == stable_name(lost)],
+                      matching(self.wanted, fresh)):
+            if found:
+                return found[0]
+        return None
+
+    def _connect(self, name: str, names: list[str]) -> None:
+        """Opens the input waited for since the start, which has come; tried again at the next look where it cannot
+        be opened yet (gone again, or not ready)."""
+        if self._refused is None:
+            self.say(f"MIDI input {readable(name)} connected")
+        try:
+            opened = self._open(name)
+        except (OSError, RuntimeError, ValueError) as e:  # rtmidi's errors
+            if name not in self._names_now():
+                # listed at the look, gone by the open (a hub that flickers, a port renamed), or MIDI itself went
+                # away: its error is not what went wrong
+                self.say(f"MIDI input {readable(name)} went away before it could be opened; waiting for it again")
+                self._refused = None  # when it comes again, that is said again
+            elif str(e) != self._refused:  # said once, not every look it goes on
+                self._refused = str(e)
+                self.say(f"MIDI input {readable(name)} could not be opened ({e}); trying again until it opens")
+            return
+        if opened:
+            self._refused = None
+            self._listening(name, names)
+
+    def _names_now(self) -> list[str]:
+        try:
+            return self._lister.names()
+        except VcamError:
+            return []
+
+    def _reopen(self, name: str, names: list[str]) -> None:
+        try:
+            self.on_reconnect()
+            self._inbox.forget()
+            opened = self._open(name)
+        except (OSError, RuntimeError, ValueError) as e:  # rtmidi's errors; the port may be gone again already
+            if str(e) != self._refused:  # said once, not every second it goes on
+                self._refused = str(e)
+                self.say(f"MIDI controller {readable(name)} could not be reopened ({e}); trying again until it "
+                         "opens")
+            return
+        if opened:
+            self._known, self._lost, self._refused = set(names), None, None
+            self.say(f"MIDI controller {readable(name)} is back")
+
+
+def routed_input(wanted: str, router: MidiRouter, say: Callable[[str], None], where: str | None = None) -> MidiInput:
+    """The input whose controls `router` acts on: a controller back after an unplug is picked up anew, and a map
+    reloaded on air changes at once how the input's floods are merged."""
+    midi = MidiInput(wanted, router.handle, say, on_reconnect=router.forget_buttons, where=where)
+    router.on_remap = midi.remapped
+    return midi
+
+
+def _close_port(port) -> None:
+    try:
+        port.close()
+    except OSError:
+        pass
