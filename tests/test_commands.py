@@ -409,3 +409,65 @@ def test_a_tab_after_the_command_name_is_a_space():
     assert parse("preset\t2") == parse("preset 2")
     assert parse("seed\t5").args == (5,)
     assert parse("prompt\ta cat\tat dusk").args[0].startswith("a cat")
+
+
+# (what is typed, the names and position it gives): a name read as typed, quoted or escaped, wherever its @ is
+QUOTED_BLENDS = [
+    ('blend "sunset @ beach" ocean 0.5', ("sunset @ beach", "ocean", 0.5, None)),
+    ('blend ocean "sunset @ beach" 0.5 @bar', ("ocean", "sunset @ beach", 0.5, "bar")),
+    ("blend 'sunset @ beach' ocean 0.5", ("sunset @ beach", "ocean", 0.5, None)),
+    ("blend sunset\\ @\\ beach ocean 0.5", ("sunset @ beach", "ocean", 0.5, None)),
+    ('blend "neon city" "sea @2" 1 @2', ("neon city", "sea @2", 1.0, "2")),
+    ('blend "x \\" @y" b 1', ('x " @y', "b", 1.0, None)),  # an escaped quote inside the quotes
+    ("blend \"bob's dream\" ocean 0.5", ("bob's dream", "ocean", 0.5, None)),
+    ("blend 'it'\\''s' ocean 0.5", ("it's", "ocean", 0.5, None)),
+    ('blend "AC\\\\DC" ocean 0.5', ("AC\\DC", "ocean", 0.5, None)),  # a shell's escaped backslash
+    ("blend AC\\\\DC ocean 0.5", ("AC\\DC", "ocean", 0.5, None)),
+    ('blend "@home" ocean 0.5', ("@home", "ocean", 0.5, None)),
+    ('blend " neon " "city " 0.5', ("neon", "city", 0.5, None)),  # a show's names have no spaces round them
+]
+
+
+@pytest.mark.parametrize("line,expected", QUOTED_BLENDS)
+def test_a_blends_quoted_or_escaped_names_are_read_as_typed_with_or_without_a_timing(line, expected):
+    """`blend "sunset @ beach" ocean 0.5` read the quoted @ as a timing (`after @ comes beat, bar…`) unless the
+    line ended in one; and the line it is logged as reads back the same."""
+    a, b, x, at = expected
+    cmd = parse(line)
+    assert cmd == Command("blend", (a, b, x), at=at)
+    assert parse(str(cmd)) == cmd
+
+
+@pytest.mark.parametrize("line,expected", [
+    ('preset "sunset @ beach"', ("sunset @ beach", None)),
+    ("preset 'sunset @ beach' @bar", ("sunset @ beach", "bar")),
+    ("preset sunset\\ @\\ beach", ("sunset @ beach", None)),
+    ('preset "bob\'s @ dream" @beat', ("bob's @ dream", "beat")),
+    ("preset 'it'\\''s'", ("it's", None)),
+    ("preset AC\\DC", ("AC\\DC", None)),
+    ('preset " neon"', ("neon", None)),
+    ("preset 'neon ' @bar", ("neon", "bar")),
+    ("preset\u00a0neon\u00a0city", ("neon city", None)),  # Option-Space between the words
+])
+def test_a_presets_quoted_or_escaped_name_is_read_as_typed(line, expected):
+    name, at = expected
+    cmd = parse(line)
+    assert cmd == Command("preset", (name,), at=at)
+    assert parse(str(cmd)) == cmd
+
+
+@pytest.mark.parametrize("line,said", [
+    ('preset ""', "preset: the quotes hold no name: give a preset's name or number, as in preset ocean or preset 2"),
+    ('blend " " ocean 0.5', "blend: the quotes hold no name: give a preset's name or number, as in blend ocean city "
+                            "0.5 or blend 1 2 0.5"),
+    ("blend sunset @ beach ocean 0.5", "after @ comes beat, bar, a number of beats or off, not ' beach ocean 0.5'; for "
+                                       "an @ in a preset's name, put the name in quotes, as in blend \"sunset @ "
+                                       "beach\" ocean 0.5"),
+    ("blend a b 0.5 @bar x", "after @ comes beat, bar, a number of beats or off, not 'bar x'"),  # no name's @
+])
+def test_a_blend_or_preset_that_names_nothing_or_an_at_unquoted_says_what_to_type(line, said):
+    """`preset ""` looked for a preset named ''; a blend's unquoted @ was answered without the quotes that type
+    it."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == said

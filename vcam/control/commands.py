@@ -294,7 +294,7 @@ def _blend(text: str) -> tuple:
                            f"{_comma(parts[2])}") from None
     if not 0.0 <= x <= 1.0:
         raise CommandError(f"blend position {x:g} is outside 0 to 1; usage: {usage('blend')}")
-    a, b = _numbered(parts[0]), _numbered(parts[1])  # shlex took out their quotes and escapes
+    a, b = (_numbered(_named("blend", part)) for part in parts[:2])  # shlex took out their quotes and escapes
     if str(a).lower() == str(b).lower():  # a preset with itself is no mix: one of the two was mistyped
         raise CommandError(f"blend mixes two different presets, not {_shown(str(a))} with itself; give two, as in "
                            "blend 1 2 0.5 (or preset NAME for one)")
@@ -322,7 +322,16 @@ def preset_ref(text: str) -> str | int:
     reads a shell's escapes as a typed path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or
     punctuation), and as blend reads its names."""
     name = _unquoted(text)
-    return _numbered(unescaped(text, windows=False) if name == text else name)
+    return _numbered(_named("preset", unescaped(text, windows=False) if name == text else name))
+
+
+def _named(command: str, name: str) -> str:
+    """A name as typed, without the spaces round it, which a show's names never have (vcam.control.show reads
+    them without): `preset " neon"` is the preset neon. CommandError for quotes round nothing."""
+    if not name.strip():
+        example = "preset ocean or preset 2" if command == "preset" else "blend ocean city 0.5 or blend 1 2 0.5"
+        raise CommandError(f"{command}: the quotes hold no name: give a preset's name or number, as in {example}")
+    return name.strip()
 
 
 def _numbered(name: str) -> str | int:
@@ -350,10 +359,20 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
             keep = f"; for an @ in a path, put the input in quotes: input {_quoted_at(rest.strip())}"
         if name == "preset" and tail.strip() and (tail[:1].isspace() or len(tail.split()) > 1):  # `sunset @ beach`
             keep = f"; for an @ in a preset's name, put the name in quotes: preset {_name_said(rest.strip())}"
+        if name == "blend" and len(tail.split()) > 1 and not _a_timing(tail.split()[0]):  # `blend a @ b c 0.5`
+            keep = "; for an @ in a preset's name, put the name in quotes, as in blend \"sunset @ beach\" ocean 0.5"
         raise CommandError(f"{e}{keep}") from None
     if name != "prompt":  # a prompt's text may end in an @ word of its own, before its timing (`@home @off`)
         _one_timing(name, head.strip(), tail.strip())
     return head.strip(), at
+
+
+def _a_timing(word: str) -> bool:
+    try:
+        parse_quantize(word, after_at=True)
+    except ValueError:
+        return False
+    return True
 
 
 def _one_timing(name: str, head: str, tail: str) -> None:
@@ -376,11 +395,35 @@ def _last_at(name: str, rest: str, end: int) -> int:
     the terminal, `My\\ Clips\\ @home.mp4` or in quotes), and so may a preset's name: one escaped or in the quotes
     is the path's or the name's, not a timing."""
     cut = max(rest.rfind(" @", 0, end), rest.rfind("\t@", 0, end))
+    if name == "blend" and cut >= 0:  # its names are read as a shell reads words: quoted or escaped anywhere
+        quoted = _shell_quoted(rest)
+        return cut if cut not in quoted and cut + 1 not in quoted else _last_at(name, rest, cut)
     if name not in ("input", "preset") or cut < 0:
         return cut
     if cut < _quoted_end(rest) or rest[cut - 1:cut] == "\\":
         return _last_at(name, rest, cut + 1)
     return cut
+
+
+def _shell_quoted(text: str) -> set[int]:
+    """Where `text`, read as shlex reads blend's words, has characters in quotes or escaped by a backslash: their
+    places. A quote left open quotes the rest (shlex then refuses the line, saying so)."""
+    quoted: set[int] = set()
+    quote, i = None, 0
+    while i < len(text):
+        ch = text[i]
+        if quote is None and ch == "\\" or quote == '"' and ch == "\\" and text[i + 1:i + 2] in ('"', "\\"):
+            quoted.update((i, i + 1))
+            i += 2
+            continue
+        if quote is None and ch in "\"'":
+            quote = ch
+        elif ch == quote:
+            quote = None
+        elif quote is not None:
+            quoted.add(i)
+        i += 1
+    return quoted
 
 
 def _quoted_end(text: str) -> int:
@@ -441,14 +484,19 @@ def _did_you_mean(name: str, console: bool = True) -> str:
     return f" (did you mean {meant}?)" if meant else ""
 
 
+def as_typed(text: str) -> str:
+    """`text` as a line of it reaches the parser: a space of another kind (a no-break space, as Option-Space types
+    on a Mac and pages copy, a line break) is a space, and other characters that print nothing are dropped. A
+    preset's name is read so too (vcam.control.show), or no typed line could name it."""
+    return "".join(ch if ch.isprintable() or ch == "\t" else " " if ch.isspace() else "" for ch in text)
+
+
 def parse(line: str, console: bool = True) -> Command | None:
     """One line of text → Command; None for a blank line or a # comment; CommandError for anything else. `console`:
     typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold."""
     if len(line) > MAX_LINE:
         raise CommandError(f"line too long ({len(line)} characters, at most {MAX_LINE})")
-    # a space of another kind (a no-break space, as Option-Space types on a Mac and pages copy) separates words as
-    # one does; other characters that print nothing are dropped
-    text = "".join(ch if ch.isprintable() or ch == "\t" else " " if ch.isspace() else "" for ch in line).strip()
+    text = as_typed(line).strip()
     if not text or text.startswith("#"):
         return None
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
