@@ -440,6 +440,20 @@ def test_the_preset_on_air_is_followed_by_name_where_it_moved_and_by_what_it_put
     assert edit_of(taken, Playing(preset=1)).dropped is not None
 
 
+def test_telling_a_rename_looks_names_up_without_working_out_a_suggestion(monkeypatch):
+    """Each preset of a new name was looked up with find, whose KeyError worked out the name meant (a fuzzy match
+    over every name), only to be caught: a reload of a show of many presets did that for each."""
+    from vcam.control.show import Show
+
+    def suggested(self, ref):
+        raise AssertionError(f"a suggestion worked out for {ref!r}")
+
+    monkeypatch.setattr(Show, "_meant", suggested)
+    renamed = SHOW.replace("name: ocean", "name: sea water")
+    assert edit_of(renamed, Playing(preset=1, seed=7)) == ShowEdit(
+        preset=1, said=("preset 'ocean' on air was renamed: preset 2 'sea water'",))
+
+
 def test_a_preset_renamed_and_moved_is_not_taken_for_one_the_show_had_that_puts_the_same_on_air():
     """Ocean renamed and moved past forest, which puts the same on air: forest, now at ocean's place, was said to
     be ocean renamed, and the preset on air became forest, where `sea water` is ocean renamed."""

@@ -105,7 +105,8 @@ class ShowWatcher:
     the show against and put in force; it returns what it changed on air in words (or nothing), said on the reload's
     line with what waits for the next start (what the show started with and a save has changed since); `show` is the
     one running. `overridden`: the keys of AT_START the command line gives over the file, by what gives them
-    ("--seed 7"), said as overriding a save that changes them. A save that leaves the show as it runs (a comment, the layout) is said so and not applied."""
+    ("--seed 7"), said as overriding a save that changes them. A save that leaves the show as it runs (a comment,
+    the layout) is said so and not applied."""
 
     def __init__(self, path: str, on_show: Callable[[Show, dict[str, object]], Sequence[str] | None],
                  say: Callable[[str], None], interval: float = 0.5, show: Show | None = None,
