@@ -104,7 +104,8 @@ def test_blank_and_comments(line):
     ("quantize 100", "quantize 100 beats is out of range"),
     # "quantize takes …" answered a `next @bra` in which no quantize was typed
     ("next @never", "after @ comes beat, bar, a number of beats or off, not 'never'"),
-    ("next @", "after @ comes beat, bar, a number of beats or off, not ''"),
+    ("next @", "the line ends in an @ with no timing after it: give one, as in next @bar (beat, bar, a number of "
+               "beats or off), or leave the @ out"),
     ("next @100", "@100 beats is out of range (0.0625, a 64th note, to 64)"),
     ("prompt a sign saying @home", "after @ comes beat, bar, a number of beats or off, not 'home'; for an @ in the "
                                    "prompt's text, end the line with its timing: prompt a sign saying @home @off"),
@@ -191,12 +192,14 @@ def test_a_bad_input_or_strength_says_the_usage_on_one_line():
 
 
 @pytest.mark.parametrize("line,said", [
-    ("seed abc", "seed needs a whole number, not 'abc'; usage: seed N (noise seed, from the next block)"),
-    ("next please", "next takes nothing after it; usage: next (the next preset)"),
-    ("quantize x", "usage: quantize beat|bar|N|off (changes land on the next beat, bar or N beats, or at once (off))"),
+    ("seed abc", "seed needs a whole number, not 'abc'; usage: seed N - noise seed, from the next block"),
+    ("next please", "next takes nothing after it; usage: next - the next preset"),
+    ("quantize x", "usage: quantize beat|bar|N|off - changes land on the next beat, bar or N beats, or at once (off)"),
+    ("steps 0", "usage: steps N - denoising steps per block (1-50)"),
 ])
 def test_a_usage_in_an_error_reads_as_a_sentence_without_the_help_tables_columns(line, said):
-    """`seed abc` said "usage: seed N                 noise seed, from the next block": the help table's padding."""
+    """`seed abc` said "usage: seed N                 noise seed, from the next block": the help table's padding;
+    and `steps 0` "usage: steps N (denoising steps per block (1-50))", parentheses read as nested."""
     with pytest.raises(CommandError) as err:
         parse(line)
     assert str(err.value).endswith(said) and "   " not in str(err.value)
@@ -471,3 +474,24 @@ def test_a_blend_or_preset_that_names_nothing_or_an_at_unquoted_says_what_to_typ
     with pytest.raises(CommandError) as err:
         parse(line)
     assert str(err.value) == said
+
+
+@pytest.mark.parametrize("line,said", [
+    ("?", "unknown command '?' (did you mean help?)"),
+    ("presets", "unknown command 'presets' (did you mean preset NAME|NUMBER? preset alone lists the show's presets)"),
+    ("mix 1 2 0.5", "unknown command 'mix' (did you mean blend A B X?)"),
+    ("pre 2", "unknown command 'pre' (did you mean preset?)"),  # not prev, which takes nothing after it
+    ("bl 1 2 0.5", "unknown command 'bl' (did you mean blend?)"),  # not blackout
+    ("seed=5", "unknown command 'seed=5' (did you mean seed 5?)"),
+    ("preset2", "unknown command 'preset2' (did you mean preset 2?)"),
+    ("preset=Neon City", "unknown command 'preset=Neon' (did you mean preset Neon City?)"),
+    ("prompt: a cat", "unknown command 'prompt:' (did you mean prompt a cat?)"),
+    ("@bar next", "'@bar' is a timing: it ends a command, as in next @bar"),
+    ("@bar", "'@bar' is a timing: it ends a command, as in next @bar or preset 2 @bar"),
+])
+def test_a_mistyped_or_half_typed_command_is_answered_with_the_line_meant(line, said):
+    """`pre 2` was answered "did you mean prev?", `seed=5` "did you mean seed?", `?` and `@bar next` with nothing
+    but the list."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value).startswith(said), str(err.value)

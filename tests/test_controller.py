@@ -1215,14 +1215,14 @@ def test_preset_or_blend_typed_alone_names_the_shows_presets(tmp_path):
     """Nothing on air listed the presets: `preset` alone answered only its usage, and the names had to be guessed
     at, or looked up in the file, mid-show."""
     ctl, producer, _, _ = defaults_rig(tmp_path)
-    assert ctl.handle_line("preset", "stdin").endswith("(numbers start at 1)); the show's presets: 1 'a', 2 'b'")
+    assert ctl.handle_line("preset", "stdin").endswith("(numbers start at 1); the show's presets: 1 'a', 2 'b'")
     assert ctl.handle_line("blend @bar", "stdin").endswith("; the show's presets: 1 'a', 2 'b'")
     assert "presets" not in ctl.handle_line("seed", "stdin") and producer.actions == []
     many = "presets:\n" + "".join(f"  - {{name: scene {i}, prompt: p{i}}}\n" for i in range(1, 21))
     ctl.show = parse_show(many, str(tmp_path / "show.yaml"))
     assert ctl.handle_line("preset", "stdin").endswith(", 12 'scene 12', … (20 in all)")
     assert Controller(None, ShowState(prompts={"a": 1.0}), producer, threading.Event(), print).handle_line(
-        "preset", "stdin").endswith("(numbers start at 1))")  # no show: nothing to name
+        "preset", "stdin").endswith("(numbers start at 1)")  # no show: nothing to name
 
 
 def test_a_transition_of_one_block_is_said_in_the_singular(tmp_path):

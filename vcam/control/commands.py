@@ -107,10 +107,11 @@ class Command:
 
 
 def usage(name: str) -> str:
-    """How command `name` is written, for one line of a message: `seed N (noise seed, from the next block)`. The
-    help table's entries are padded into columns, which inside a sentence read as a gap."""
+    """How command `name` is written, for one line of a message: `seed N - noise seed, from the next block`. The
+    help table's entries are padded into columns, which inside a sentence read as a gap; and in parentheses, the
+    ones a description holds (`steps N (denoising steps per block (1-50))`) read as nested."""
     form, _, what = USAGE[name].partition("  ")
-    return f"{form} ({what.strip()})" if what.strip() else form
+    return f"{form} - {what.strip()}" if what.strip() else form
 
 
 def help_text() -> str:
@@ -349,6 +350,10 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
     head, tail = (rest[:cut], rest[cut + 2:]) if cut >= 0 else ("", rest[1:])
     if name in UNTIMED:
         raise CommandError(f"{name} acts at once: it takes no @{tail.strip()}")
+    if not tail.strip():  # `next @`: the timing left unwritten
+        line = " ".join(filter(None, (name, head.strip())))
+        raise CommandError(f"the line ends in an @ with no timing after it: give one, as in {line} @bar (beat, bar, "
+                           f"a number of beats or off), or leave the @ out")
     try:
         at = parse_quantize(tail, after_at=True)
     except ValueError as e:
@@ -450,6 +455,12 @@ MEANT = {
     "tempo": "did you mean bpm N, or tap?",
     "cue": "did you mean go?",
     **dict.fromkeys(("reload", "load", "refresh"), "the show file is read again by itself each time it is saved"),
+    **dict.fromkeys(("?", "h", "commands", "man"), "did you mean help?"),
+    **dict.fromkeys(("presets", "list", "ls"),
+                    "did you mean preset NAME|NUMBER? preset alone lists the show's presets"),
+    **dict.fromkeys(("mix", "crossfade", "xfade"), "did you mean blend A B X?"),
+    "fade": "did you mean transition N (the blocks a change blends over) or blend A B X?",
+    **dict.fromkeys(("camera", "cam", "webcam"), "did you mean input camera?"),
 }
 # Said instead to those words where vcam plays no show file (MEANT's answer told them of one)
 NO_SHOW_FILE = ("no show file is playing, so there is none to reload: start vcam with one (vcam run SHOW.yaml), and "
@@ -472,15 +483,26 @@ MEANT_IN_FILES = {
 }
 
 
-def _did_you_mean(name: str, console: bool = True) -> str:
+def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = "") -> str:
     """`prset` → " (did you mean preset?)": a typo answered with the command meant, not only with the whole list;
     a word for a command named otherwise (MEANT) with that command. Off the `console`, never a command only it
-    gives."""
+    gives. `rest`: what follows the word, where a command is begun (`pre 2`, `bl 1 2 0.5`) or glued to its
+    argument (`seed=5`, `preset2`): only a command that takes one is meant then. `typed`: the word as typed, whose
+    argument keeps its case."""
     if not console and name in MEANT_IN_FILES:
         return f" ({MEANT_IN_FILES[name]})"
     if name in MEANT:
         return f" ({MEANT[name]})"
-    meant = nearest(name, [c for c in USAGE if console or c not in TYPED_ONLY])
+    known = [c for c in USAGE if console or c not in TYPED_ONLY]
+    glued = re.fullmatch(r"([a-z]+)(?:[=:](.*)|([^a-z].*))", typed or name, re.IGNORECASE)
+    if glued and (command := glued[1].lower()) in known and command not in NO_ARGS and (arg := " ".join(
+            filter(None, ((glued[2] or glued[3] or "").strip(), rest)))):
+        return f" (did you mean {command} {arg}?)"
+    if rest:  # a command begun, its argument typed: of those that take one, the one it begins
+        begun = [c for c in known if c.startswith(name) and c not in NO_ARGS]
+        if len(begun) == 1:
+            return f" (did you mean {begun[0]}?)"
+    meant = nearest(name, known)
     return f" (did you mean {meant}?)" if meant else ""
 
 
@@ -502,8 +524,11 @@ def parse(line: str, console: bool = True) -> Command | None:
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     name, rest = word.lower(), (more[0] if more else "").strip()
     if name not in USAGE:
-        raise CommandError(f"unknown command {_shown(word)}{_did_you_mean(name, console)}; type 'help' for the list",
-                           unknown=name)
+        if name.startswith("@"):  # a timing put first, or alone
+            said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
+            raise CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
+        raise CommandError(f"unknown command {_shown(word)}{_did_you_mean(name, console, rest, word)}; type 'help' for "
+                           "the list", unknown=name)
     rest, at = _split_at(name, rest)
     if name in NO_ARGS:
         if rest:
