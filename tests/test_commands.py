@@ -495,3 +495,16 @@ def test_a_mistyped_or_half_typed_command_is_answered_with_the_line_meant(line, 
     with pytest.raises(CommandError) as err:
         parse(line)
     assert str(err.value).startswith(said), str(err.value)
+
+
+def test_help_with_a_commands_name_says_how_that_one_is_written():
+    """`help blend` was refused ("help takes nothing after it"), where an operator mid-show wants one line, not the
+    table of all of them."""
+    assert parse("help blend") == Command("help", ("blend",)) and parse("HELP Preset") == Command("help", ("preset",))
+    assert help_text("blend") == ("blend A B X - mix presets A and B, X from 0 (all A) to 1 (all B); it may end in "
+                                  "@beat, @bar, @N (beats) or @off to land on the beat")
+    assert help_text("bpm") == "bpm N - set the tempo by hand (20-300 beats a minute)"  # acts at once
+    assert parse(str(parse("help blend"))) == parse("help blend")
+    with pytest.raises(CommandError) as err:
+        parse("help prst")
+    assert str(err.value) == "help takes a command's name, not 'prst' (did you mean preset?); help alone lists them"

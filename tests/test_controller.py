@@ -105,6 +105,8 @@ def test_other_commands(rig):
     assert stream.block_index == 0
     assert "seed 99" in ctl.handle_line("status", "stdin")
     assert "blend A B X" in ctl.handle_line("help", "stdin")
+    assert ctl.handle_line("help seed", "stdin") == "seed N - noise seed, from the next block; it may end in @beat, " \
+        "@bar, @N (beats) or @off to land on the beat"
     ctl.handle_line("quit", "stdin")
     assert stop.is_set()
 

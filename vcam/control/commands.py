@@ -39,7 +39,7 @@ USAGE: dict[str, str] = {
     "tap": "tap                    tap the tempo (on every beat, 4 times or more)",
     "quantize": "quantize beat|bar|N|off  changes land on the next beat, bar or N beats, or at once (off)",
     "status": "status                 print the state of the show",
-    "help": "help                   this list",
+    "help": "help [COMMAND]         this list, or how COMMAND is written",
     "quit": "quit                   stop vcam",
 }
 NO_ARGS = ("next", "prev", "freeze", "blackout", "live", "reset", "go", "back", "tap", "status", "help", "quit")
@@ -114,9 +114,22 @@ def usage(name: str) -> str:
     return f"{form} - {what.strip()}" if what.strip() else form
 
 
-def help_text() -> str:
+def help_text(name: str | None = None) -> str:
+    """The commands, or how command `name` is written (`help blend`)."""
+    if name is not None:
+        timing = "" if name in UNTIMED else "; it may end in @beat, @bar, @N (beats) or @off to land on the beat"
+        return f"{usage(name)}{timing}"
     return ("commands:\n" + "\n".join("  " + line for line in USAGE.values())
             + "\n  a change may end in @beat, @bar, @N (beats) or @off to land on the beat (or at once)")
+
+
+def _help(topic: str) -> Command:
+    """`help blend`: how one command is written; the word after help must name one."""
+    name = topic.split()[0].lower() if topic.split() else ""
+    if name not in USAGE or len(topic.split()) > 1:
+        meant = _did_you_mean(name) if name not in USAGE else ""
+        raise CommandError(f"help takes a command's name, not {_shown(topic)}{meant}; help alone lists them")
+    return Command("help", (name,))
 
 
 SHOWN_CHARS = 40  # of what was typed, in a message about it: a pasted paragraph is not said back in full
@@ -529,6 +542,8 @@ def parse(line: str, console: bool = True) -> Command | None:
             raise CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
         raise CommandError(f"unknown command {_shown(word)}{_did_you_mean(name, console, rest, word)}; type 'help' for "
                            "the list", unknown=name)
+    if name == "help" and rest:  # before the timings: `help @bar` asks how a timing is written
+        return _help(rest)
     rest, at = _split_at(name, rest)
     if name in NO_ARGS:
         if rest:

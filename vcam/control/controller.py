@@ -492,7 +492,7 @@ class Controller:
 
     def _session(self, cmd: Command, origin: Origin, network: bool) -> str:
         if cmd.name == "help":
-            return help_text()
+            return help_text(*cmd.args)
         if cmd.name == "status":
             return self.describe(network)
         self._record(Quit(), origin)
