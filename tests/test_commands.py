@@ -508,3 +508,30 @@ def test_help_with_a_commands_name_says_how_that_one_is_written():
     with pytest.raises(CommandError) as err:
         parse("help prst")
     assert str(err.value) == "help takes a command's name, not 'prst' (did you mean preset?); help alone lists them"
+
+
+@pytest.mark.parametrize("line,meant", [
+    ("blend 1 2 50%", "0.5"), ("strength 30%", "0.3"), ("bpm 120bpm", "120"), ("bpm 120 bpm", "120"),
+    ("transition 2 blocks", "2"), ("steps 4steps", "4"), ("seed 1,000", "1000"), ("seed 1e3", "1000"),
+    ("seed 7.0", "7"), ("bias 0,3", "0.3"),
+])
+def test_a_number_written_another_way_is_answered_with_the_number_meant(line, meant):
+    """`blend 1 2 50%`, `transition 2 blocks`, `seed 1,000` were answered with the usage alone."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert f"(did you mean {meant}?)" in str(err.value), str(err.value)
+
+
+@pytest.mark.parametrize("line", ["bpm 50%", "seed 1,5", "seed 12 34", "seed abc", "blend 1 2 half"])
+def test_a_number_that_cannot_be_told_is_not_guessed_at(line):
+    # a percentage of a tempo means nothing, and `1,5` is a decimal comma, not a thousands' one
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "did you mean" not in str(err.value)
+
+
+def test_quantize_in_note_values_or_words_is_told_it_counts_beats():
+    for line in ("quantize 1/2", "quantize half"):
+        with pytest.raises(CommandError) as err:
+            parse(line)
+        assert "(it counts beats: 0.5 is half a beat, 4 a bar of 4/4)" in str(err.value)

@@ -144,7 +144,8 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise CommandError(f"{name} needs a whole number, not {_shown(text)}; usage: {usage(name)}") from None
+        raise CommandError(f"{name} needs a whole number, not {_shown(text)}{_whole(text)}; usage: "
+                           f"{usage(name)}") from None
     if not lo <= value <= hi:
         raise CommandError(f"{name} {value} is out of range ({lo} to {hi}); usage: {usage(name)}")
     return value
@@ -154,21 +155,50 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}{_comma(text)}; usage: "
-                           f"{usage(name)}") from None
+        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}"
+                           f"{_comma(text, hi == 1)}; usage: {usage(name)}") from None
     if not lo <= value <= hi:  # also refuses NaN
         raise CommandError(f"{name} {value:g} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
     return value
 
 
-def _comma(text: str) -> str:
-    """`0,5` → " (did you mean 0.5?)": a decimal comma, as many keyboards and locales write one."""
-    if text.count(",") != 1:
-        return ""
+def _comma(text: str, share: bool = True) -> str:
+    """`0,5` → " (did you mean 0.5?)": a decimal comma, as many keyboards and locales write one; `50%` → 0.5 where
+    the number is a `share` (from 0 to 1); `120 bpm`, `120bpm` → 120, a unit after it."""
     try:
-        return f" (did you mean {float(text.replace(',', '.')):g}?)"
+        if text.count(",") == 1:
+            return f" (did you mean {float(text.replace(',', '.')):g}?)"
+        if share and text.endswith("%"):
+            return f" (did you mean {float(text[:-1]) / 100:g}?)"
+        if united := _united(text):
+            return f" (did you mean {float(united):g}?)"
+    except ValueError:
+        pass
+    return ""
+
+
+def _united(text: str) -> str | None:
+    """The number of `2 blocks`, `120bpm`: one with a word after it; None for anything else."""
+    found = re.fullmatch(r"([-+]?(?:\d+\.?\d*|\.\d+))\s*[^\W\d_]+", text)
+    return found[1] if found else None
+
+
+def _whole(text: str) -> str:
+    """`1,000`, `1e3`, `2 blocks` → " (did you mean 1000?)": a whole number written with a thousands' separator, as
+    a float, or with a unit after it."""
+    grouped = re.fullmatch(r"\d{1,3}(?:,\d{3})+", text)  # not `1,5`, a decimal comma
+    for candidate in (text.replace(",", "") if grouped else "", _united(text) or ""):
+        try:
+            value = float(candidate)
+        except ValueError:
+            continue
+        if value.is_integer():
+            return f" (did you mean {int(value)}?)"
+    try:
+        value = float(text)
     except ValueError:
         return ""
+    return f" (did you mean {int(value)}?)" if value.is_integer() else ""
 
 
 def _strength(text: str) -> float:
@@ -196,7 +226,9 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         beats = float(number)
     except ValueError:
         what = "after @ comes" if after_at else "quantize takes"
-        raise ValueError(f"{what} beat, bar, a number of beats or off, not {_shown(text)}") from None
+        # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
+        beats = "" if after_at else " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"
+        raise ValueError(f"{what} beat, bar, a number of beats or off, not {_shown(text)}{beats}") from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
         raise ValueError(f"{what}{beats:g} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
