@@ -939,23 +939,23 @@ def test_a_save_of_the_command_lines_osc_map_reaches_the_osc_input(tmp_path):
 
 
 @pytest.mark.parametrize("opts, edit, said", [
-    (RunOptions(seed=7), ("seed: 3", "seed: 9"), "defaults seed: --seed 7 overrides it at the next start too"),
-    (RunOptions(size=(64, 32)), ("112x64", "96x64"), "output size: --size 64x32 overrides it at the next start too"),
+    (RunOptions(seed=7), ("seed: 3", "seed: 9"), "defaults seed: --seed 7 overrides it at the next start"),
+    (RunOptions(size=(64, 32)), ("112x64", "96x64"), "output size: --size 64x32 overrides it at the next start"),
     (RunOptions(model="tiny"), ("112x64", "96x64"),
-     "output size: --model tiny (played at its own size unless --size is given) overrides it at the next start too"),
-    (RunOptions(fps=12), ("112x64}", "112x64, fps: 24}"), "output fps: --fps 12 overrides it at the next start too"),
+     "output size: --model tiny (played at its own size unless --size is given) overrides it at the next start"),
+    (RunOptions(fps=12), ("112x64}", "112x64, fps: 24}"), "output fps: --fps 12 overrides it at the next start"),
     (RunOptions(steps=2), ("seed: 3", "seed: 3, steps: 6"),
-     "defaults steps: --steps 2 overrides it at the next start too"),
+     "defaults steps: --steps 2 overrides it at the next start"),
     (RunOptions(bias=0.5), ("seed: 3", "seed: 3, bias: 0.3"),
-     "defaults bias: --bias 0.5 overrides it at the next start too"),
+     "defaults bias: --bias 0.5 overrides it at the next start"),
     (RunOptions(strength=0.5), ("seed: 3", "seed: 3, strength: 0.3"),
-     "defaults strength: --strength 0.5 overrides it at the next start too"),
+     "defaults strength: --strength 0.5 overrides it at the next start"),
     (RunOptions(input_fit="crop"), ("seed: 3", "seed: 3, input_fit: stretch"),
-     "defaults input_fit: --in-fit crop overrides it at the next start too"),
+     "defaults input_fit: --in-fit crop overrides it at the next start"),
     (RunOptions(outs=["vcam"]), ("112x64}", "112x64, out: [window]}"),
-     "output out: --out overrides it at the next start too"),
+     "output out: --out overrides it at the next start"),
     (RunOptions(midi="none"), ("presets:", "midi: {port: pads}\npresets:"),
-     "midi port: --midi none overrides it at the next start too"),
+     "midi port: --midi none overrides it at the next start"),
 ])
 def test_a_reload_says_the_command_line_overrides_what_the_show_only_starts_with(tmp_path, opts, edit, said):
     """--seed 7 given: a save of the show's seed was said to wait for the next start, where --seed gives the seed
@@ -973,6 +973,26 @@ def test_a_reload_says_the_command_line_overrides_what_the_show_only_starts_with
     plain = show_watcher(RunOptions(show=str(path)), load_show(path), fake, fake, None, fake, lines.append)
     _saved(plain, path, TINY_SHOW)  # no flag: the file's value waits for the next start, as it did
     assert lines[-1].startswith(f"reloaded {path}: 3 presets; at the next start: "), lines
+
+
+def test_a_reload_says_the_first_presets_own_seed_overrides_the_defaults_one_at_the_next_start(tmp_path):
+    """The show starts on its first preset, whose own seed wins over the defaults' (resolve): a save of the
+    defaults' seed was said to wait for the next start, which would start on preset 1's."""
+    from vcam.live.showwatch import show_watcher
+
+    path = tmp_path / "show.yaml"
+    text = TINY_SHOW.replace("prompt: a neon city at night}", "prompt: a neon city at night, seed: 4}")
+    path.write_text(text)
+    lines, fake = [], _Recorded()
+    watcher = show_watcher(RunOptions(show=str(path)), load_show(path), fake, fake, None, fake, lines.append)
+    _saved(watcher, path, text.replace("seed: 3", "seed: 9"))
+    assert lines == [f"reloaded {path}: 3 presets; defaults seed: preset 1's seed overrides it at the next start"]
+    # started on a prompt of the command line's, the defaults' seed is the one it starts with
+    path.write_text(text)
+    on_prompt = show_watcher(RunOptions(show=str(path), prompt="a cat"), load_show(path), fake, fake, None, fake,
+                             lines.append)
+    _saved(on_prompt, path, text.replace("seed: 3", "seed: 9"))
+    assert lines[-1] == f"reloaded {path}: 3 presets; at the next start: defaults seed"
 
 
 def test_a_reload_that_edits_a_section_the_command_lines_map_replaces_says_the_map_is_used(tmp_path):

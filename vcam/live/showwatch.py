@@ -57,7 +57,8 @@ def show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter:
         return (applied + [f"{g.flag} {g.ref} as saved" for g in given if maps.get(g.flag) != g.mapping]
                 + unused)
 
-    return ShowWatcher(opts.show, on_show, say, show=show, given=given, overridden=overridden_by(opts))
+    return ShowWatcher(opts.show, on_show, say, show=show, given=given, overridden=overridden_by(opts),
+                       on_first_preset=not opts.prompt)
 
 
 def overridden_by(opts: RunOptions) -> dict[tuple[str, str], str]:
