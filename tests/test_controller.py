@@ -1350,3 +1350,13 @@ def test_an_edit_of_the_shows_bpm_sets_the_tempo_as_the_command_would():
     assert ctl.replace_show(parse_show(tempo_show(100), "show.yaml")) == [
         "tempo 100 bpm (the midi clock leads while it runs)"]
     assert ctl.replace_show(parse_show(tempo_show(None), "show.yaml")) == []  # taken out: the tempo stays
+
+
+def test_the_status_cuts_a_long_prompt_with_an_ellipsis(tmp_path):
+    """A prompt past 80 characters was cut there without a mark, as if it ended mid-word ("…on the asph |")."""
+    ctl, _, _, _ = defaults_rig(tmp_path)
+    ctl.handle_line("prompt " + "rain on the asphalt " * 6, "stdin")
+    where = ctl.describe().split(" | ")[0]
+    assert where.endswith("…") and len(where) == len("prompt ") + 80, where
+    ctl.handle_line("prompt a red cat", "stdin")
+    assert ctl.describe().startswith("prompt a red cat |")
