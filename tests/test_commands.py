@@ -535,3 +535,10 @@ def test_quantize_in_note_values_or_words_is_told_it_counts_beats():
         with pytest.raises(CommandError) as err:
             parse(line)
         assert "(it counts beats: 0.5 is half a beat, 4 a bar of 4/4)" in str(err.value)
+
+
+@pytest.mark.parametrize("line", ["@", "@xyz", "@ bar"])
+def test_an_at_word_that_is_no_timing_is_an_unknown_command(line):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value).startswith("unknown command '@")

@@ -569,7 +569,7 @@ def parse(line: str, console: bool = True) -> Command | None:
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     name, rest = word.lower(), (more[0] if more else "").strip()
     if name not in USAGE:
-        if name.startswith("@"):  # a timing put first, or alone
+        if name.startswith("@") and _a_timing(name[1:]):  # a timing put first, or alone
             said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
             raise CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
         raise CommandError(f"unknown command {_shown(word)}{_did_you_mean(name, console, rest, word)}; type 'help' for "
