@@ -942,7 +942,7 @@ def test_a_save_of_the_command_lines_osc_map_reaches_the_osc_input(tmp_path):
     (RunOptions(seed=7), ("seed: 3", "seed: 9"), "defaults seed: --seed 7 overrides it at the next start"),
     (RunOptions(size=(64, 32)), ("112x64", "96x64"), "output size: --size 64x32 overrides it at the next start"),
     (RunOptions(model="tiny"), ("112x64", "96x64"),
-     "output size: --model tiny (played at its own size unless --size is given) overrides it at the next start"),
+     "output size: the tiny model (played at its own size unless --size is given) overrides it at the next start"),
     (RunOptions(fps=12), ("112x64}", "112x64, fps: 24}"), "output fps: --fps 12 overrides it at the next start"),
     (RunOptions(steps=2), ("seed: 3", "seed: 3, steps: 6"),
      "defaults steps: --steps 2 overrides it at the next start"),
@@ -967,10 +967,13 @@ def test_a_reload_says_the_command_line_overrides_what_the_show_only_starts_with
     path = tmp_path / "show.yaml"
     path.write_text(TINY_SHOW)
     show, lines, fake = load_show(path), [], _Recorded()
-    watcher = show_watcher(replace(opts, show=str(path)), show, fake, fake, None, fake, lines.append)
+    # krea-14b where no model is given: the tiny model (chosen without a GPU) plays at its own size whatever the show
+    opts = replace(opts, show=str(path), model=opts.model or "krea-14b")
+    watcher = show_watcher(opts, show, fake, fake, None, fake, lines.append)
     _saved(watcher, path, TINY_SHOW.replace(*edit))
     assert lines == [f"reloaded {path}: 3 presets; {said}"], lines
-    plain = show_watcher(RunOptions(show=str(path)), load_show(path), fake, fake, None, fake, lines.append)
+    plain = show_watcher(RunOptions(show=str(path), model="krea-14b"), load_show(path), fake, fake, None, fake,
+                         lines.append)
     _saved(plain, path, TINY_SHOW)  # no flag: the file's value waits for the next start, as it did
     assert lines[-1].startswith(f"reloaded {path}: 3 presets; at the next start: "), lines
 

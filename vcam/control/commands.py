@@ -542,7 +542,7 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     glued = re.fullmatch(r"([a-z]+)(?:[=:](.*)|([^a-z].*))", typed or name, re.IGNORECASE)
     if glued and (command := glued[1].lower()) in known and command not in NO_ARGS and (arg := " ".join(
             filter(None, ((glued[2] or glued[3] or "").strip(), rest)))):
-        return f" (did you mean {command} {arg}?)"
+        return f" (did you mean {command} {arg if len(arg) <= SHOWN_CHARS else arg[:SHOWN_CHARS] + '…'}?)"
     if rest:  # a command begun, its argument typed: of those that take one, the one it begins
         begun = [c for c in known if c.startswith(name) and c not in NO_ARGS]
         if len(begun) == 1:
@@ -574,7 +574,7 @@ def parse(line: str, console: bool = True) -> Command | None:
             raise CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
         raise CommandError(f"unknown command {_shown(word)}{_did_you_mean(name, console, rest, word)}; type 'help' for "
                            "the list", unknown=name)
-    if name == "help" and rest:  # before the timings: `help @bar` asks how a timing is written
+    if name == "help" and rest:  # before the timings: in `help @bar`, the @ word is no timing but what is asked
         return _help(rest)
     rest, at = _split_at(name, rest)
     if name in NO_ARGS:

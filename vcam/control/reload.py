@@ -43,7 +43,7 @@ def waiting_for_start(old: Show, new: Show, overridden: Mapping[tuple[str, str],
 
 def overridden_at_start(old: Show, new: Show, overridden: Mapping[tuple[str, str], str]) -> list[str]:
     """The keys an edit changed that the command line gives over the file (`overridden`: by (section, key), what
-    gives it, "--seed 7"), each in words: "defaults seed: --seed 7 overrides it at the next start too"."""
+    gives it, "--seed 7"), each in words: "defaults seed: --seed 7 overrides it at the next start"."""
     return [f"{section} {key}: {overridden[section, key]} overrides it at the next start"
             for section, key in _changed_at_start(old, new) if (section, key) in overridden]
 

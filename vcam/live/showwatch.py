@@ -66,10 +66,14 @@ def overridden_by(opts: RunOptions) -> dict[tuple[str, str], str]:
     (section, key): the flag as given ("--seed 7"), as vcam.live.settings.resolve and midi_setup take them."""
     from vcam.engine.configs import MODELS
 
-    # a model for trying vcam on a CPU (tiny) plays at its own size unless --size gives one (resolve's own_size_only)
-    own = opts.model in MODELS and MODELS[opts.model].random_weights
+    # a model for trying vcam on a CPU (tiny) plays at its own size unless --size gives one (resolve's own_size_only);
+    # none given, it is the one a machine without a CUDA GPU runs (vcam.engine.load.choose_model)
+    from vcam.engine.load import choose_model
+
+    model = opts.model or choose_model(None, lambda said: None)  # said at the start already
+    own = model in MODELS and MODELS[model].random_weights
     flags = {("output", "size"): f"--size {opts.size[0]}x{opts.size[1]}" if opts.size else
-             own and f"--model {opts.model} (played at its own size unless --size is given)",
+             own and f"the {model} model (played at its own size unless --size is given)",
              ("output", "fps"): opts.fps is not None and f"--fps {opts.fps:g}",
              ("output", "fit"): opts.fit and f"--fit {opts.fit}",
              ("output", "out"): "--out" if opts.outs is not None else "vcam serve (no output unless --out)"
