@@ -542,3 +542,15 @@ def test_an_at_word_that_is_no_timing_is_an_unknown_command(line):
     with pytest.raises(CommandError) as err:
         parse(line)
     assert str(err.value).startswith("unknown command '@")
+
+
+@pytest.mark.parametrize("line,meant", [
+    ("blac", "blackout"),  # not back, a spelling near it that fires a cue
+    ("sta", "status"),  # not tap
+    ("qu", "quantize or quit"),
+    ("pr", "prompt, preset or prev"),
+])
+def test_a_command_begun_is_answered_with_the_ones_it_begins(line, meant):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert f"(did you mean {meant}?)" in str(err.value)

@@ -531,8 +531,9 @@ MEANT_IN_FILES = {
 def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = "") -> str:
     """`prset` → " (did you mean preset?)": a typo answered with the command meant, not only with the whole list;
     a word for a command named otherwise (MEANT) with that command. Off the `console`, never a command only it
-    gives. `rest`: what follows the word, where a command is begun (`pre 2`, `bl 1 2 0.5`) or glued to its
-    argument (`seed=5`, `preset2`): only a command that takes one is meant then. `typed`: the word as typed, whose
+    gives. A command begun is answered with those it begins (`qu`: quit or quantize); `rest`: what follows the
+    word, where only a command that takes an argument is meant (`pre 2`: preset, not prev), or where it is glued
+    to its argument (`seed=5`, `preset2`). `typed`: the word as typed, whose
     argument keeps its case."""
     if not console and name in MEANT_IN_FILES:
         return f" ({MEANT_IN_FILES[name]})"
@@ -543,10 +544,11 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     if glued and (command := glued[1].lower()) in known and command not in NO_ARGS and (arg := " ".join(
             filter(None, ((glued[2] or glued[3] or "").strip(), rest)))):
         return f" (did you mean {command} {arg if len(arg) <= SHOWN_CHARS else arg[:SHOWN_CHARS] + '…'}?)"
-    if rest:  # a command begun, its argument typed: of those that take one, the one it begins
-        begun = [c for c in known if c.startswith(name) and c not in NO_ARGS]
-        if len(begun) == 1:
-            return f" (did you mean {begun[0]}?)"
+    # a command begun (`blac`, `pre 2`): the ones it begins, where an argument follows those that take one; a
+    # spelling near another command's (`blac`: back) is not the one meant
+    begun = [c for c in known if c.startswith(name) and not (rest and c in NO_ARGS)]
+    if 1 <= len(begun) <= 3:
+        return f" (did you mean {' or '.join((', '.join(begun[:-1]), begun[-1]) if len(begun) > 1 else begun)}?)"
     meant = nearest(name, known)
     return f" (did you mean {meant}?)" if meant else ""
 
