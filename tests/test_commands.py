@@ -486,6 +486,7 @@ def test_a_blend_or_preset_that_names_nothing_or_an_at_unquoted_says_what_to_typ
     ("preset2", "unknown command 'preset2' (did you mean preset 2?)"),
     ("preset=Neon City", "unknown command 'preset=Neon' (did you mean preset Neon City?)"),
     ("prompt: a cat", "unknown command 'prompt:' (did you mean prompt a cat?)"),
+    ("prompt:" + "x" * 100, f"unknown command 'prompt:{'x' * 33}…' (did you mean prompt {'x' * 40}…?)"),
     ("@bar next", "'@bar' is a timing: it ends a command, as in next @bar"),
     ("@bar", "'@bar' is a timing: it ends a command, as in next @bar or preset 2 @bar"),
 ])
