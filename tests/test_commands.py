@@ -104,7 +104,8 @@ def test_blank_and_comments(line):
     ("quantize 100", "quantize 100 beats is out of range"),
     # "quantize takes …" answered a `next @bra` in which no quantize was typed
     ("next @never", "after @ comes beat, bar, a number of beats or off, not 'never'"),
-    ("next @", "after @ comes beat, bar, a number of beats or off, not ''"),
+    ("next @", "the line ends in an @ with no timing after it: give one, as in next @bar (beat, bar, a number of "
+               "beats or off), or leave the @ out"),
     ("next @100", "@100 beats is out of range (0.0625, a 64th note, to 64)"),
     ("prompt a sign saying @home", "after @ comes beat, bar, a number of beats or off, not 'home'; for an @ in the "
                                    "prompt's text, end the line with its timing: prompt a sign saying @home @off"),
@@ -191,12 +192,14 @@ def test_a_bad_input_or_strength_says_the_usage_on_one_line():
 
 
 @pytest.mark.parametrize("line,said", [
-    ("seed abc", "seed needs a whole number, not 'abc'; usage: seed N (noise seed, from the next block)"),
-    ("next please", "next takes nothing after it; usage: next (the next preset)"),
-    ("quantize x", "usage: quantize beat|bar|N|off (changes land on the next beat, bar or N beats, or at once (off))"),
+    ("seed abc", "seed needs a whole number, not 'abc'; usage: seed N - noise seed, from the next block"),
+    ("next please", "next takes nothing after it; usage: next - the next preset"),
+    ("quantize x", "usage: quantize beat|bar|N|off - changes land on the next beat, bar or N beats, or at once (off)"),
+    ("steps 0", "usage: steps N - denoising steps per block (1-50)"),
 ])
 def test_a_usage_in_an_error_reads_as_a_sentence_without_the_help_tables_columns(line, said):
-    """`seed abc` said "usage: seed N                 noise seed, from the next block": the help table's padding."""
+    """`seed abc` said "usage: seed N                 noise seed, from the next block": the help table's padding;
+    and `steps 0` "usage: steps N (denoising steps per block (1-50))", parentheses read as nested."""
     with pytest.raises(CommandError) as err:
         parse(line)
     assert str(err.value).endswith(said) and "   " not in str(err.value)
@@ -409,3 +412,146 @@ def test_a_tab_after_the_command_name_is_a_space():
     assert parse("preset\t2") == parse("preset 2")
     assert parse("seed\t5").args == (5,)
     assert parse("prompt\ta cat\tat dusk").args[0].startswith("a cat")
+
+
+# (what is typed, the names and position it gives): a name read as typed, quoted or escaped, wherever its @ is
+QUOTED_BLENDS = [
+    ('blend "sunset @ beach" ocean 0.5', ("sunset @ beach", "ocean", 0.5, None)),
+    ('blend ocean "sunset @ beach" 0.5 @bar', ("ocean", "sunset @ beach", 0.5, "bar")),
+    ("blend 'sunset @ beach' ocean 0.5", ("sunset @ beach", "ocean", 0.5, None)),
+    ("blend sunset\\ @\\ beach ocean 0.5", ("sunset @ beach", "ocean", 0.5, None)),
+    ('blend "neon city" "sea @2" 1 @2', ("neon city", "sea @2", 1.0, "2")),
+    ('blend "x \\" @y" b 1', ('x " @y', "b", 1.0, None)),  # an escaped quote inside the quotes
+    ("blend \"bob's dream\" ocean 0.5", ("bob's dream", "ocean", 0.5, None)),
+    ("blend 'it'\\''s' ocean 0.5", ("it's", "ocean", 0.5, None)),
+    ('blend "AC\\\\DC" ocean 0.5', ("AC\\DC", "ocean", 0.5, None)),  # a shell's escaped backslash
+    ("blend AC\\\\DC ocean 0.5", ("AC\\DC", "ocean", 0.5, None)),
+    ('blend "@home" ocean 0.5', ("@home", "ocean", 0.5, None)),
+    ('blend " neon " "city " 0.5', ("neon", "city", 0.5, None)),  # a show's names have no spaces round them
+]
+
+
+@pytest.mark.parametrize("line,expected", QUOTED_BLENDS)
+def test_a_blends_quoted_or_escaped_names_are_read_as_typed_with_or_without_a_timing(line, expected):
+    """`blend "sunset @ beach" ocean 0.5` read the quoted @ as a timing (`after @ comes beat, bar…`) unless the
+    line ended in one; and the line it is logged as reads back the same."""
+    a, b, x, at = expected
+    cmd = parse(line)
+    assert cmd == Command("blend", (a, b, x), at=at)
+    assert parse(str(cmd)) == cmd
+
+
+@pytest.mark.parametrize("line,expected", [
+    ('preset "sunset @ beach"', ("sunset @ beach", None)),
+    ("preset 'sunset @ beach' @bar", ("sunset @ beach", "bar")),
+    ("preset sunset\\ @\\ beach", ("sunset @ beach", None)),
+    ('preset "bob\'s @ dream" @beat', ("bob's @ dream", "beat")),
+    ("preset 'it'\\''s'", ("it's", None)),
+    ("preset AC\\DC", ("AC\\DC", None)),
+    ('preset " neon"', ("neon", None)),
+    ("preset 'neon ' @bar", ("neon", "bar")),
+    ("preset\u00a0neon\u00a0city", ("neon city", None)),  # Option-Space between the words
+])
+def test_a_presets_quoted_or_escaped_name_is_read_as_typed(line, expected):
+    name, at = expected
+    cmd = parse(line)
+    assert cmd == Command("preset", (name,), at=at)
+    assert parse(str(cmd)) == cmd
+
+
+@pytest.mark.parametrize("line,said", [
+    ('preset ""', "preset: the quotes hold no name: give a preset's name or number, as in preset ocean or preset 2"),
+    ('blend " " ocean 0.5', "blend: the quotes hold no name: give a preset's name or number, as in blend ocean city "
+                            "0.5 or blend 1 2 0.5"),
+    ("blend sunset @ beach ocean 0.5", "after @ comes beat, bar, a number of beats or off, not ' beach ocean 0.5'; for "
+                                       "an @ in a preset's name, put the name in quotes, as in blend \"sunset @ "
+                                       "beach\" ocean 0.5"),
+    ("blend a b 0.5 @bar x", "after @ comes beat, bar, a number of beats or off, not 'bar x'"),  # no name's @
+])
+def test_a_blend_or_preset_that_names_nothing_or_an_at_unquoted_says_what_to_type(line, said):
+    """`preset ""` looked for a preset named ''; a blend's unquoted @ was answered without the quotes that type
+    it."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == said
+
+
+@pytest.mark.parametrize("line,said", [
+    ("?", "unknown command '?' (did you mean help?)"),
+    ("presets", "unknown command 'presets' (did you mean preset NAME|NUMBER? preset alone lists the show's presets)"),
+    ("mix 1 2 0.5", "unknown command 'mix' (did you mean blend A B X?)"),
+    ("pre 2", "unknown command 'pre' (did you mean preset?)"),  # not prev, which takes nothing after it
+    ("bl 1 2 0.5", "unknown command 'bl' (did you mean blend?)"),  # not blackout
+    ("seed=5", "unknown command 'seed=5' (did you mean seed 5?)"),
+    ("preset2", "unknown command 'preset2' (did you mean preset 2?)"),
+    ("preset=Neon City", "unknown command 'preset=Neon' (did you mean preset Neon City?)"),
+    ("prompt: a cat", "unknown command 'prompt:' (did you mean prompt a cat?)"),
+    ("prompt:" + "x" * 100, f"unknown command 'prompt:{'x' * 33}…' (did you mean prompt {'x' * 40}…?)"),
+    ("@bar next", "'@bar' is a timing: it ends a command, as in next @bar"),
+    ("@bar", "'@bar' is a timing: it ends a command, as in next @bar or preset 2 @bar"),
+])
+def test_a_mistyped_or_half_typed_command_is_answered_with_the_line_meant(line, said):
+    """`pre 2` was answered "did you mean prev?", `seed=5` "did you mean seed?", `?` and `@bar next` with nothing
+    but the list."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value).startswith(said), str(err.value)
+
+
+def test_help_with_a_commands_name_says_how_that_one_is_written():
+    """`help blend` was refused ("help takes nothing after it"), where an operator mid-show wants one line, not the
+    table of all of them."""
+    assert parse("help blend") == Command("help", ("blend",)) and parse("HELP Preset") == Command("help", ("preset",))
+    assert help_text("blend") == ("blend A B X - mix presets A and B, X from 0 (all A) to 1 (all B); it may end in "
+                                  "@beat, @bar, @N (beats) or @off to land on the beat")
+    assert help_text("bpm") == "bpm N - set the tempo by hand (20-300 beats a minute)"  # acts at once
+    assert parse(str(parse("help blend"))) == parse("help blend")
+    with pytest.raises(CommandError) as err:
+        parse("help prst")
+    assert str(err.value) == "help takes a command's name, not 'prst' (did you mean preset?); help alone lists them"
+
+
+@pytest.mark.parametrize("line,meant", [
+    ("blend 1 2 50%", "0.5"), ("strength 30%", "0.3"), ("bpm 120bpm", "120"), ("bpm 120 bpm", "120"),
+    ("transition 2 blocks", "2"), ("steps 4steps", "4"), ("seed 1,000", "1000"), ("seed 1e3", "1000"),
+    ("seed 7.0", "7"), ("bias 0,3", "0.3"),
+])
+def test_a_number_written_another_way_is_answered_with_the_number_meant(line, meant):
+    """`blend 1 2 50%`, `transition 2 blocks`, `seed 1,000` were answered with the usage alone."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert f"(did you mean {meant}?)" in str(err.value), str(err.value)
+
+
+@pytest.mark.parametrize("line", ["bpm 50%", "seed 1,5", "seed 12 34", "seed abc", "blend 1 2 half"])
+def test_a_number_that_cannot_be_told_is_not_guessed_at(line):
+    # a percentage of a tempo means nothing, and `1,5` is a decimal comma, not a thousands' one
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "did you mean" not in str(err.value)
+
+
+def test_quantize_in_note_values_or_words_is_told_it_counts_beats():
+    for line in ("quantize 1/2", "quantize half"):
+        with pytest.raises(CommandError) as err:
+            parse(line)
+        assert "(it counts beats: 0.5 is half a beat, 4 a bar of 4/4)" in str(err.value)
+
+
+@pytest.mark.parametrize("line", ["@", "@xyz", "@ bar"])
+def test_an_at_word_that_is_no_timing_is_an_unknown_command(line):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value).startswith("unknown command '@")
+
+
+@pytest.mark.parametrize("line,meant", [
+    ("blac", "blackout"),  # not back, a spelling near it that fires a cue
+    ("sta", "status"),  # not tap
+    ("qu", "quantize or quit"),
+    ("pr", "prompt, preset or prev"),
+])
+def test_a_command_begun_is_answered_with_the_ones_it_begins(line, meant):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert f"(did you mean {meant}?)" in str(err.value)

@@ -106,6 +106,8 @@ def test_other_commands(rig):
     assert stream.block_index == 0
     assert "seed 99" in ctl.handle_line("status", "stdin")
     assert "blend A B X" in ctl.handle_line("help", "stdin")
+    assert ctl.handle_line("help seed", "stdin") == "seed N - noise seed, from the next block; it may end in @beat, " \
+        "@bar, @N (beats) or @off to land on the beat"
     ctl.handle_line("quit", "stdin")
     assert stop.is_set()
 
@@ -439,6 +441,20 @@ def test_the_preset_on_air_is_followed_by_name_where_it_moved_and_by_what_it_put
     taken = SHOW.replace("name: ocean, prompt: ocean waves", "name: lake, prompt: a lake").replace(
         "name: forest, prompt: a misty forest", "name: forest, prompt: ocean waves, seed: 7, transition: 2")
     assert edit_of(taken, Playing(preset=1)).dropped is not None
+
+
+def test_telling_a_rename_looks_names_up_without_working_out_a_suggestion(monkeypatch):
+    """Each preset of a new name was looked up with find, whose KeyError worked out the name meant (a fuzzy match
+    over every name), only to be caught: a reload of a show of many presets did that for each."""
+    from vcam.control.show import Show
+
+    def suggested(self, ref):
+        raise AssertionError(f"a suggestion worked out for {ref!r}")
+
+    monkeypatch.setattr(Show, "_meant", suggested)
+    renamed = SHOW.replace("name: ocean", "name: sea water")
+    assert edit_of(renamed, Playing(preset=1, seed=7)) == ShowEdit(
+        preset=1, said=("preset 'ocean' on air was renamed: preset 2 'sea water'",))
 
 
 def test_a_preset_renamed_and_moved_is_not_taken_for_one_the_show_had_that_puts_the_same_on_air():
@@ -1202,14 +1218,14 @@ def test_preset_or_blend_typed_alone_names_the_shows_presets(tmp_path):
     """Nothing on air listed the presets: `preset` alone answered only its usage, and the names had to be guessed
     at, or looked up in the file, mid-show."""
     ctl, producer, _, _ = defaults_rig(tmp_path)
-    assert ctl.handle_line("preset", "stdin").endswith("(numbers start at 1)); the show's presets: 1 'a', 2 'b'")
+    assert ctl.handle_line("preset", "stdin").endswith("(numbers start at 1); the show's presets: 1 'a', 2 'b'")
     assert ctl.handle_line("blend @bar", "stdin").endswith("; the show's presets: 1 'a', 2 'b'")
     assert "presets" not in ctl.handle_line("seed", "stdin") and producer.actions == []
     many = "presets:\n" + "".join(f"  - {{name: scene {i}, prompt: p{i}}}\n" for i in range(1, 21))
     ctl.show = parse_show(many, str(tmp_path / "show.yaml"))
     assert ctl.handle_line("preset", "stdin").endswith(", 12 'scene 12', … (20 in all)")
     assert Controller(None, ShowState(prompts={"a": 1.0}), producer, threading.Event(), print).handle_line(
-        "preset", "stdin").endswith("(numbers start at 1))")  # no show: nothing to name
+        "preset", "stdin").endswith("(numbers start at 1)")  # no show: nothing to name
 
 
 def test_a_transition_of_one_block_is_said_in_the_singular(tmp_path):
@@ -1335,3 +1351,13 @@ def test_an_edit_of_the_shows_bpm_sets_the_tempo_as_the_command_would():
     assert ctl.replace_show(parse_show(tempo_show(100), "show.yaml")) == [
         "tempo 100 bpm (the midi clock leads while it runs)"]
     assert ctl.replace_show(parse_show(tempo_show(None), "show.yaml")) == []  # taken out: the tempo stays
+
+
+def test_the_status_cuts_a_long_prompt_with_an_ellipsis(tmp_path):
+    """A prompt past 80 characters was cut there without a mark, as if it ended mid-word ("…on the asph |")."""
+    ctl, _, _, _ = defaults_rig(tmp_path)
+    ctl.handle_line("prompt " + "rain on the asphalt " * 6, "stdin")
+    where = ctl.describe().split(" | ")[0]
+    assert where.endswith("…") and len(where) == len("prompt ") + 80, where
+    ctl.handle_line("prompt a red cat", "stdin")
+    assert ctl.describe().startswith("prompt a red cat |")

@@ -938,6 +938,86 @@ def test_a_save_of_the_command_lines_osc_map_reaches_the_osc_input(tmp_path):
     assert [str(b.command) for b in osc_input.handle.__self__.mapping.buttons] == ["prev"]
 
 
+@pytest.mark.parametrize("opts, edit, said", [
+    (RunOptions(seed=7), ("seed: 3", "seed: 9"), "defaults seed: --seed 7 overrides it at the next start"),
+    (RunOptions(size=(64, 32)), ("112x64", "96x64"), "output size: --size 64x32 overrides it at the next start"),
+    (RunOptions(model="tiny"), ("112x64", "96x64"),
+     "output size: the tiny model (played at its own size unless --size is given) overrides it at the next start"),
+    (RunOptions(fps=12), ("112x64}", "112x64, fps: 24}"), "output fps: --fps 12 overrides it at the next start"),
+    (RunOptions(steps=2), ("seed: 3", "seed: 3, steps: 6"),
+     "defaults steps: --steps 2 overrides it at the next start"),
+    (RunOptions(bias=0.5), ("seed: 3", "seed: 3, bias: 0.3"),
+     "defaults bias: --bias 0.5 overrides it at the next start"),
+    (RunOptions(strength=0.5), ("seed: 3", "seed: 3, strength: 0.3"),
+     "defaults strength: --strength 0.5 overrides it at the next start"),
+    (RunOptions(input_fit="crop"), ("seed: 3", "seed: 3, input_fit: stretch"),
+     "defaults input_fit: --in-fit crop overrides it at the next start"),
+    (RunOptions(outs=["vcam"]), ("112x64}", "112x64, out: [window]}"),
+     "output out: --out overrides it at the next start"),
+    (RunOptions(midi="none"), ("presets:", "midi: {port: pads}\npresets:"),
+     "midi port: --midi none overrides it at the next start"),
+])
+def test_a_reload_says_the_command_line_overrides_what_the_show_only_starts_with(tmp_path, opts, edit, said):
+    """--seed 7 given: a save of the show's seed was said to wait for the next start, where --seed gives the seed
+    again; the reload says what the operator will see."""
+    from dataclasses import replace
+
+    from vcam.live.showwatch import show_watcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text(TINY_SHOW)
+    show, lines, fake = load_show(path), [], _Recorded()
+    # krea-14b where no model is given: the tiny model (chosen without a GPU) plays at its own size whatever the show
+    opts = replace(opts, show=str(path), model=opts.model or "krea-14b")
+    watcher = show_watcher(opts, show, fake, fake, None, fake, lines.append)
+    _saved(watcher, path, TINY_SHOW.replace(*edit))
+    assert lines == [f"reloaded {path}: 3 presets; {said}"], lines
+    plain = show_watcher(RunOptions(show=str(path), model="krea-14b"), load_show(path), fake, fake, None, fake,
+                         lines.append)
+    _saved(plain, path, TINY_SHOW)  # no flag: the file's value waits for the next start, as it did
+    assert lines[-1].startswith(f"reloaded {path}: 3 presets; at the next start: "), lines
+
+
+def test_a_reload_says_the_first_presets_own_seed_overrides_the_defaults_one_at_the_next_start(tmp_path):
+    """The show starts on its first preset, whose own seed wins over the defaults' (resolve): a save of the
+    defaults' seed was said to wait for the next start, which would start on preset 1's."""
+    from vcam.live.showwatch import show_watcher
+
+    path = tmp_path / "show.yaml"
+    text = TINY_SHOW.replace("prompt: a neon city at night}", "prompt: a neon city at night, seed: 4}")
+    path.write_text(text)
+    lines, fake = [], _Recorded()
+    watcher = show_watcher(RunOptions(show=str(path)), load_show(path), fake, fake, None, fake, lines.append)
+    _saved(watcher, path, text.replace("seed: 3", "seed: 9"))
+    assert lines == [f"reloaded {path}: 3 presets; defaults seed: preset 1's seed overrides it at the next start"]
+    # started on a prompt of the command line's, the defaults' seed is the one it starts with
+    path.write_text(text)
+    on_prompt = show_watcher(RunOptions(show=str(path), prompt="a cat"), load_show(path), fake, fake, None, fake,
+                             lines.append)
+    _saved(on_prompt, path, text.replace("seed: 3", "seed: 9"))
+    assert lines[-1] == f"reloaded {path}: 3 presets; at the next start: defaults seed"
+
+
+def test_a_reload_that_edits_a_section_the_command_lines_map_replaces_says_the_map_is_used(tmp_path):
+    """--midi-map given: an edit of the show's midi: section changes nothing on air, and the line said nothing of
+    it, as if the edit were in force."""
+    from vcam.control.midimap import load_map
+    from vcam.live.showreads import given_maps
+    from vcam.live.showwatch import show_watcher
+
+    path, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
+    pads.write_text(PADS)
+    path.write_text(TINY_SHOW + "midi: {controls: [{note: 36, command: next}]}\n")
+    show, said, fake = load_show(path), [], _Recorded()
+    router = SimpleNamespace(mapping=load_map(pads))
+    opts = RunOptions(show=str(path), midi="pads", midi_map=str(pads))
+    given, _ = given_maps(opts, (pads, router.mapping), None)
+    watcher = show_watcher(opts, show, fake, fake, router, fake, said.append, given)
+    _saved(watcher, path, TINY_SHOW + "midi: {controls: [{note: 36, command: prev}]}\n")
+    assert said == [f"reloaded {path}: 3 presets; midi: section as saved: --midi-map {pads} is used over it"], said
+    assert str(router.mapping.buttons[0].command) == "next"
+
+
 def test_vcams_shipped_maps_are_not_watched(tmp_path):
     from vcam.control.midimap import map_named
     from vcam.live.showreads import given_maps

@@ -765,6 +765,29 @@ def test_a_preset_named_by_digits_is_told_to_add_a_word_not_to_quote_them(name):
     assert "quote it" not in problem
 
 
+@pytest.mark.parametrize("written,typed", [
+    ('" neon city "', "preset neon city"),
+    ('"neon\\u00a0city"', "preset neon city"),  # a no-break space copied from a page: a space, as typed
+    ('"neon\\u200bcity"', "preset neoncity"),  # a zero-width space: nothing, as typed
+    ("|\n      neon\n      city", "preset neon city"),  # a block scalar's line break
+])
+def test_a_preset_name_is_read_as_it_is_typed_so_a_line_can_pick_it(written, typed):
+    """A name with a no-break space, a zero-width one or a line break in it could be picked by no typed line, cue
+    or map (the console reads those as a space, or drops them): the cue below was refused as naming no preset."""
+    from vcam.control.commands import parse
+
+    show = parse_show(f"presets:\n  - name: {written}\n    prompt: x\n  - {{name: b, prompt: y}}\n"
+                      f"cues:\n  - {{name: open, do: {typed}}}\n", "shows/n.yaml")
+    assert show.find(parse(typed).args[0]) == 0 and show.presets[0].name == typed.removeprefix("preset ")
+    assert show.find(parse(f'preset " {show.presets[0].name} "').args[0]) == 0  # quoted with spaces round it
+
+
+def test_a_preset_name_of_nothing_that_prints_is_refused_at_its_line():
+    with pytest.raises(ConfigError) as err:
+        parse_show('presets:\n  - {name: "\\u200b", prompt: x}\n', "shows/n.yaml")
+    assert err.value.problems == ["shows/n.yaml:2: preset 1 name must be text that prints, not '\\u200b'"]
+
+
 def test_the_defaults_give_the_tempo_the_show_starts_at_and_vcam_check_says_it(tmp_path, capsys):
     from vcam.cli import main
 

@@ -39,7 +39,7 @@ USAGE: dict[str, str] = {
     "tap": "tap                    tap the tempo (on every beat, 4 times or more)",
     "quantize": "quantize beat|bar|N|off  changes land on the next beat, bar or N beats, or at once (off)",
     "status": "status                 print the state of the show",
-    "help": "help                   this list",
+    "help": "help [COMMAND]         this list, or how COMMAND is written",
     "quit": "quit                   stop vcam",
 }
 NO_ARGS = ("next", "prev", "freeze", "blackout", "live", "reset", "go", "back", "tap", "status", "help", "quit")
@@ -107,15 +107,29 @@ class Command:
 
 
 def usage(name: str) -> str:
-    """How command `name` is written, for one line of a message: `seed N (noise seed, from the next block)`. The
-    help table's entries are padded into columns, which inside a sentence read as a gap."""
+    """How command `name` is written, for one line of a message: `seed N - noise seed, from the next block`. The
+    help table's entries are padded into columns, which inside a sentence read as a gap; and in parentheses, the
+    ones a description holds (`steps N (denoising steps per block (1-50))`) read as nested."""
     form, _, what = USAGE[name].partition("  ")
-    return f"{form} ({what.strip()})" if what.strip() else form
+    return f"{form} - {what.strip()}" if what.strip() else form
 
 
-def help_text() -> str:
+def help_text(name: str | None = None) -> str:
+    """The commands, or how command `name` is written (`help blend`)."""
+    if name is not None:
+        timing = "" if name in UNTIMED else "; it may end in @beat, @bar, @N (beats) or @off to land on the beat"
+        return f"{usage(name)}{timing}"
     return ("commands:\n" + "\n".join("  " + line for line in USAGE.values())
             + "\n  a change may end in @beat, @bar, @N (beats) or @off to land on the beat (or at once)")
+
+
+def _help(topic: str) -> Command:
+    """`help blend`: how one command is written; the word after help must name one."""
+    name = topic.split()[0].lower() if topic.split() else ""
+    if name not in USAGE or len(topic.split()) > 1:
+        meant = _did_you_mean(name) if name not in USAGE else ""
+        raise CommandError(f"help takes a command's name, not {_shown(topic)}{meant}; help alone lists them")
+    return Command("help", (name,))
 
 
 SHOWN_CHARS = 40  # of what was typed, in a message about it: a pasted paragraph is not said back in full
@@ -130,7 +144,8 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise CommandError(f"{name} needs a whole number, not {_shown(text)}; usage: {usage(name)}") from None
+        raise CommandError(f"{name} needs a whole number, not {_shown(text)}{_whole(text)}; usage: "
+                           f"{usage(name)}") from None
     if not lo <= value <= hi:
         raise CommandError(f"{name} {value} is out of range ({lo} to {hi}); usage: {usage(name)}")
     return value
@@ -140,21 +155,50 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}{_comma(text)}; usage: "
-                           f"{usage(name)}") from None
+        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}"
+                           f"{_comma(text, hi == 1)}; usage: {usage(name)}") from None
     if not lo <= value <= hi:  # also refuses NaN
         raise CommandError(f"{name} {value:g} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
     return value
 
 
-def _comma(text: str) -> str:
-    """`0,5` → " (did you mean 0.5?)": a decimal comma, as many keyboards and locales write one."""
-    if text.count(",") != 1:
-        return ""
+def _comma(text: str, share: bool = True) -> str:
+    """`0,5` → " (did you mean 0.5?)": a decimal comma, as many keyboards and locales write one; `50%` → 0.5 where
+    the number is a `share` (from 0 to 1); `120 bpm`, `120bpm` → 120, a unit after it."""
     try:
-        return f" (did you mean {float(text.replace(',', '.')):g}?)"
+        if text.count(",") == 1:
+            return f" (did you mean {float(text.replace(',', '.')):g}?)"
+        if share and text.endswith("%"):
+            return f" (did you mean {float(text[:-1]) / 100:g}?)"
+        if united := _united(text):
+            return f" (did you mean {float(united):g}?)"
+    except ValueError:
+        pass
+    return ""
+
+
+def _united(text: str) -> str | None:
+    """The number of `2 blocks`, `120bpm`: one with a word after it; None for anything else."""
+    found = re.fullmatch(r"([-+]?(?:\d+\.?\d*|\.\d+))\s*[^\W\d_]+", text)
+    return found[1] if found else None
+
+
+def _whole(text: str) -> str:
+    """`1,000`, `1e3`, `2 blocks` → " (did you mean 1000?)": a whole number written with a thousands' separator, as
+    a float, or with a unit after it."""
+    grouped = re.fullmatch(r"\d{1,3}(?:,\d{3})+", text)  # not `1,5`, a decimal comma
+    for candidate in (text.replace(",", "") if grouped else "", _united(text) or ""):
+        try:
+            value = float(candidate)
+        except ValueError:
+            continue
+        if value.is_integer():
+            return f" (did you mean {int(value)}?)"
+    try:
+        value = float(text)
     except ValueError:
         return ""
+    return f" (did you mean {int(value)}?)" if value.is_integer() else ""
 
 
 def _strength(text: str) -> float:
@@ -182,7 +226,9 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         beats = float(number)
     except ValueError:
         what = "after @ comes" if after_at else "quantize takes"
-        raise ValueError(f"{what} beat, bar, a number of beats or off, not {_shown(text)}") from None
+        # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
+        beats = "" if after_at else " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"
+        raise ValueError(f"{what} beat, bar, a number of beats or off, not {_shown(text)}{beats}") from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
         raise ValueError(f"{what}{beats:g} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
@@ -294,7 +340,7 @@ def _blend(text: str) -> tuple:
                            f"{_comma(parts[2])}") from None
     if not 0.0 <= x <= 1.0:
         raise CommandError(f"blend position {x:g} is outside 0 to 1; usage: {usage('blend')}")
-    a, b = _numbered(parts[0]), _numbered(parts[1])  # shlex took out their quotes and escapes
+    a, b = (_numbered(_named("blend", part)) for part in parts[:2])  # shlex took out their quotes and escapes
     if str(a).lower() == str(b).lower():  # a preset with itself is no mix: one of the two was mistyped
         raise CommandError(f"blend mixes two different presets, not {_shown(str(a))} with itself; give two, as in "
                            "blend 1 2 0.5 (or preset NAME for one)")
@@ -322,7 +368,16 @@ def preset_ref(text: str) -> str | int:
     reads a shell's escapes as a typed path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or
     punctuation), and as blend reads its names."""
     name = _unquoted(text)
-    return _numbered(unescaped(text, windows=False) if name == text else name)
+    return _numbered(_named("preset", unescaped(text, windows=False) if name == text else name))
+
+
+def _named(command: str, name: str) -> str:
+    """A name as typed, without the spaces round it, which a show's names never have (vcam.control.show reads
+    them without): `preset " neon"` is the preset neon. CommandError for quotes round nothing."""
+    if not name.strip():
+        example = "preset ocean or preset 2" if command == "preset" else "blend ocean city 0.5 or blend 1 2 0.5"
+        raise CommandError(f"{command}: the quotes hold no name: give a preset's name or number, as in {example}")
+    return name.strip()
 
 
 def _numbered(name: str) -> str | int:
@@ -340,6 +395,10 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
     head, tail = (rest[:cut], rest[cut + 2:]) if cut >= 0 else ("", rest[1:])
     if name in UNTIMED:
         raise CommandError(f"{name} acts at once: it takes no @{tail.strip()}")
+    if not tail.strip():  # `next @`: the timing left unwritten
+        line = " ".join(filter(None, (name, head.strip())))
+        raise CommandError(f"the line ends in an @ with no timing after it: give one, as in {line} @bar (beat, bar, "
+                           f"a number of beats or off), or leave the @ out")
     try:
         at = parse_quantize(tail, after_at=True)
     except ValueError as e:
@@ -350,10 +409,20 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
             keep = f"; for an @ in a path, put the input in quotes: input {_quoted_at(rest.strip())}"
         if name == "preset" and tail.strip() and (tail[:1].isspace() or len(tail.split()) > 1):  # `sunset @ beach`
             keep = f"; for an @ in a preset's name, put the name in quotes: preset {_name_said(rest.strip())}"
+        if name == "blend" and len(tail.split()) > 1 and not _a_timing(tail.split()[0]):  # `blend a @ b c 0.5`
+            keep = "; for an @ in a preset's name, put the name in quotes, as in blend \"sunset @ beach\" ocean 0.5"
         raise CommandError(f"{e}{keep}") from None
     if name != "prompt":  # a prompt's text may end in an @ word of its own, before its timing (`@home @off`)
         _one_timing(name, head.strip(), tail.strip())
     return head.strip(), at
+
+
+def _a_timing(word: str) -> bool:
+    try:
+        parse_quantize(word, after_at=True)
+    except ValueError:
+        return False
+    return True
 
 
 def _one_timing(name: str, head: str, tail: str) -> None:
@@ -376,11 +445,35 @@ def _last_at(name: str, rest: str, end: int) -> int:
     the terminal, `My\\ Clips\\ @home.mp4` or in quotes), and so may a preset's name: one escaped or in the quotes
     is the path's or the name's, not a timing."""
     cut = max(rest.rfind(" @", 0, end), rest.rfind("\t@", 0, end))
+    if name == "blend" and cut >= 0:  # its names are read as a shell reads words: quoted or escaped anywhere
+        quoted = _shell_quoted(rest)
+        return cut if cut not in quoted and cut + 1 not in quoted else _last_at(name, rest, cut)
     if name not in ("input", "preset") or cut < 0:
         return cut
     if cut < _quoted_end(rest) or rest[cut - 1:cut] == "\\":
         return _last_at(name, rest, cut + 1)
     return cut
+
+
+def _shell_quoted(text: str) -> set[int]:
+    """Where `text`, read as shlex reads blend's words, has characters in quotes or escaped by a backslash: their
+    places. A quote left open quotes the rest (shlex then refuses the line, saying so)."""
+    quoted: set[int] = set()
+    quote, i = None, 0
+    while i < len(text):
+        ch = text[i]
+        if quote is None and ch == "\\" or quote == '"' and ch == "\\" and text[i + 1:i + 2] in ('"', "\\"):
+            quoted.update((i, i + 1))
+            i += 2
+            continue
+        if quote is None and ch in "\"'":
+            quote = ch
+        elif ch == quote:
+            quote = None
+        elif quote is not None:
+            quoted.add(i)
+        i += 1
+    return quoted
 
 
 def _quoted_end(text: str) -> int:
@@ -407,6 +500,12 @@ MEANT = {
     "tempo": "did you mean bpm N, or tap?",
     "cue": "did you mean go?",
     **dict.fromkeys(("reload", "load", "refresh"), "the show file is read again by itself each time it is saved"),
+    **dict.fromkeys(("?", "h", "commands", "man"), "did you mean help?"),
+    **dict.fromkeys(("presets", "list", "ls"),
+                    "did you mean preset NAME|NUMBER? preset alone lists the show's presets"),
+    **dict.fromkeys(("mix", "crossfade", "xfade"), "did you mean blend A B X?"),
+    "fade": "did you mean transition N (the blocks a change blends over) or blend A B X?",
+    **dict.fromkeys(("camera", "cam", "webcam"), "did you mean input camera?"),
 }
 # Said instead to those words where vcam plays no show file (MEANT's answer told them of one)
 NO_SHOW_FILE = ("no show file is playing, so there is none to reload: start vcam with one (vcam run SHOW.yaml), and "
@@ -429,16 +528,36 @@ MEANT_IN_FILES = {
 }
 
 
-def _did_you_mean(name: str, console: bool = True) -> str:
+def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = "") -> str:
     """`prset` → " (did you mean preset?)": a typo answered with the command meant, not only with the whole list;
     a word for a command named otherwise (MEANT) with that command. Off the `console`, never a command only it
-    gives."""
+    gives. A command begun is answered with those it begins (`qu`: quit or quantize); `rest`: what follows the
+    word, where only a command that takes an argument is meant (`pre 2`: preset, not prev), or where it is glued
+    to its argument (`seed=5`, `preset2`). `typed`: the word as typed, whose
+    argument keeps its case."""
     if not console and name in MEANT_IN_FILES:
         return f" ({MEANT_IN_FILES[name]})"
     if name in MEANT:
         return f" ({MEANT[name]})"
-    meant = nearest(name, [c for c in USAGE if console or c not in TYPED_ONLY])
+    known = [c for c in USAGE if console or c not in TYPED_ONLY]
+    glued = re.fullmatch(r"([a-z]+)(?:[=:](.*)|([^a-z].*))", typed or name, re.IGNORECASE)
+    if glued and (command := glued[1].lower()) in known and command not in NO_ARGS and (arg := " ".join(
+            filter(None, ((glued[2] or glued[3] or "").strip(), rest)))):
+        return f" (did you mean {command} {arg if len(arg) <= SHOWN_CHARS else arg[:SHOWN_CHARS] + '…'}?)"
+    # a command begun (`blac`, `pre 2`): the ones it begins, where an argument follows those that take one; a
+    # spelling near another command's (`blac`: back) is not the one meant
+    begun = [c for c in known if c.startswith(name) and not (rest and c in NO_ARGS)]
+    if 1 <= len(begun) <= 3:
+        return f" (did you mean {' or '.join((', '.join(begun[:-1]), begun[-1]) if len(begun) > 1 else begun)}?)"
+    meant = nearest(name, known)
     return f" (did you mean {meant}?)" if meant else ""
+
+
+def as_typed(text: str) -> str:
+    """`text` as a line of it reaches the parser: a space of another kind (a no-break space, as Option-Space types
+    on a Mac and pages copy, a line break) is a space, and other characters that print nothing are dropped. A
+    preset's name is read so too (vcam.control.show), or no typed line could name it."""
+    return "".join(ch if ch.isprintable() or ch == "\t" else " " if ch.isspace() else "" for ch in text)
 
 
 def parse(line: str, console: bool = True) -> Command | None:
@@ -446,16 +565,19 @@ def parse(line: str, console: bool = True) -> Command | None:
     typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold."""
     if len(line) > MAX_LINE:
         raise CommandError(f"line too long ({len(line)} characters, at most {MAX_LINE})")
-    # a space of another kind (a no-break space, as Option-Space types on a Mac and pages copy) separates words as
-    # one does; other characters that print nothing are dropped
-    text = "".join(ch if ch.isprintable() or ch == "\t" else " " if ch.isspace() else "" for ch in line).strip()
+    text = as_typed(line).strip()
     if not text or text.startswith("#"):
         return None
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     name, rest = word.lower(), (more[0] if more else "").strip()
     if name not in USAGE:
-        raise CommandError(f"unknown command {_shown(word)}{_did_you_mean(name, console)}; type 'help' for the list",
-                           unknown=name)
+        if name.startswith("@") and _a_timing(name[1:]):  # a timing put first, or alone
+            said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
+            raise CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
+        raise CommandError(f"unknown command {_shown(word)}{_did_you_mean(name, console, rest, word)}; type 'help' for "
+                           "the list", unknown=name)
+    if name == "help" and rest:  # before the timings: in `help @bar`, the @ word is no timing but what is asked
+        return _help(rest)
     rest, at = _split_at(name, rest)
     if name in NO_ARGS:
         if rest:

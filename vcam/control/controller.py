@@ -492,7 +492,7 @@ class Controller:
 
     def _session(self, cmd: Command, origin: Origin, network: bool) -> str:
         if cmd.name == "help":
-            return help_text()
+            return help_text(*cmd.args)
         if cmd.name == "status":
             return self.describe(network)
         self._record(Quit(), origin)
@@ -732,7 +732,8 @@ class Controller:
         elif dropped is not None:  # its prompts on air belong to no preset of the file any more
             where = f"preset (removed) {dropped.preset.name!r}"
         else:
-            where = "prompt " + " + ".join(st.prompts)[:80]
+            text = " + ".join(st.prompts)
+            where = "prompt " + (text if len(text) <= 80 else text[:79] + "…")  # cut: said so, not mid-word alone
         # the strength matters only with an input: text-only shows are not told about it
         restyle = f" | input {st.input} | strength {st.strength:.2f}" if st.input != "none" else ""
         timing = f" | quantize {self.quantize}" if self.quantize != "off" else ""

@@ -5,7 +5,9 @@ defaults that govern later changes (transition, quantize, fallback), and the tem
 (as `bpm N` sets it); of the preset on air, only what the edit changed in it (what the operator moved live stays).
 What the show only starts with (its output, the defaults' seed, steps, input, strength, bias and input_fit, the
 MIDI port) waits for the next start, and the reload's line says which of those the file now gives otherwise than the
-show started with.
+show started with; where the command line gives one of them (--seed, --size, --midi …), or the first preset gives
+its own seed, input, strength or bias, that wins at the next start, and the line says so rather than promise the
+file's value.
 The map files the show runs with (its sections' `map:`, and those --midi-map and --osc-map give) are watched with
 it: a save of one reloads the show as a save of the show file does. vcam's shipped maps are not watched.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,17 +30,41 @@ AT_START = (("output", "size"), ("output", "fps"), ("output", "fit"), ("output",
             ("defaults", "input_fit"), ("midi", "port"))
 
 
-def waiting_for_start(old: Show, new: Show) -> str:
+def waiting_for_start(old: Show, new: Show, overridden: Mapping[tuple[str, str], str] | None = None) -> str:
     """The keys an edit changed that apply only at the next start, in the show file's words ("output size/fps,
-    defaults seed"); "" when there are none."""
+    defaults seed"); "" when there are none. Those `overridden` (what the command line gives over them) are left
+    out: the next start does not take them from the file either (overridden_at_start says so)."""
+    changed: dict[str, list[str]] = {}
+    for section, key in _changed_at_start(old, new):
+        if (section, key) not in (overridden or {}):
+            changed.setdefault(section, []).append(key)
+    return ", ".join(f"{section} {'/'.join(keys)}" for section, keys in changed.items())
+
+
+def overridden_at_start(old: Show, new: Show, overridden: Mapping[tuple[str, str], str]) -> list[str]:
+    """The keys an edit changed that the command line gives over the file (`overridden`: by (section, key), what
+    gives it, "--seed 7"), each in words: "defaults seed: --seed 7 overrides it at the next start"."""
+    return [f"{section} {key}: {overridden[section, key]} overrides it at the next start"
+            for section, key in _changed_at_start(old, new) if (section, key) in overridden]
+
+
+# the defaults the show's first preset gives over, where the show starts on it (vcam.live.settings.resolve)
+FIRST_PRESET_OVER = ("seed", "input", "strength", "bias")
+
+
+def first_preset_over(show: Show) -> dict[tuple[str, str], str]:
+    """The defaults of AT_START that `show`'s first preset gives its own of, which it starts with: by (section,
+    key), "preset 1's seed"."""
+    first = show.presets[0] if show.presets else None
+    return {("defaults", key): f"preset 1's {key}" for key in FIRST_PRESET_OVER
+            if first is not None and getattr(first, key) is not None}
+
+
+def _changed_at_start(old: Show, new: Show) -> list[tuple[str, str]]:
     def value(show: Show, section: str, key: str):
         return show.midi_port if section == "midi" else getattr(getattr(show, section), key)
 
-    changed: dict[str, list[str]] = {}
-    for section, key in AT_START:
-        if value(old, section, key) != value(new, section, key):
-            changed.setdefault(section, []).append(key)
-    return ", ".join(f"{section} {'/'.join(keys)}" for section, keys in changed.items())
+    return [(section, key) for section, key in AT_START if value(old, section, key) != value(new, section, key)]
 
 
 @dataclass
@@ -91,11 +117,15 @@ class ShowWatcher:
     `on_show` applies a loaded show with the command line's maps (`given`) by flag, read again where saved, to check
     the show against and put in force; it returns what it changed on air in words (or nothing), said on the reload's
     line with what waits for the next start (what the show started with and a save has changed since); `show` is the
-    one running. A save that leaves the show as it runs (a comment, the layout) is said so and not applied."""
+    one running. `overridden`: the keys of AT_START the command line gives over the file, by what gives them
+    ("--seed 7"), said as overriding a save that changes them, as are the defaults the first preset gives its own
+    of where the show starts `on_first_preset`. A save that leaves the show as it runs (a comment,
+    the layout) is said so and not applied."""
 
     def __init__(self, path: str, on_show: Callable[[Show, dict[str, object]], Sequence[str] | None],
                  say: Callable[[str], None], interval: float = 0.5, show: Show | None = None,
-                 given: Sequence[GivenMap] = ()):
+                 given: Sequence[GivenMap] = (), overridden: Mapping[tuple[str, str], str] | None = None,
+                 on_first_preset: bool = True):
         self.path = path
         self.on_show = on_show
         self.say = say
@@ -104,6 +134,8 @@ class ShowWatcher:
         # the show as it started: what it only starts with (AT_START) stays as this one had it, whatever saves since
         self.started = show
         self.given = list(given)
+        self.overridden = dict(overridden or {})  # AT_START's keys the command line gives: what gives each
+        self.on_first_preset = on_first_preset  # the show starts on its first preset (no --prompt)
         self._failing: str | None = None  # what the last save's reload said was wrong, until a save loads
         self._unread: set[str | None] = set()  # the given maps' files saved since their last load
         self._watched: tuple[tuple[str, ...] | None, list[str]] = (None, [])  # for the show's map files
@@ -199,8 +231,11 @@ class ShowWatcher:
             return
         # against the show as it runs, not the last save: an edit undone waits for nothing, and one made a save
         # ago still waits
-        later = waiting_for_start(self.started, show) if self.started else ""
-        self._loaded(show, maps, reloaded(self.path, show, applied or (), later, None if said == self.path else said))
+        over = {**(first_preset_over(show) if self.on_first_preset else {}), **self.overridden}  # the flag first
+        later = waiting_for_start(self.started, show, over) if self.started else ""
+        kept = overridden_at_start(self.started, show, over) if self.started else []
+        self._loaded(show, maps, reloaded(self.path, show, applied or (), later, None if said == self.path else said,
+                                          kept))
 
     def _loaded(self, show: Show, maps: dict[str, object], line: str) -> None:
         """A save that loaded: `show` and `maps` are the ones in force (where a save only moved lines, they compare
@@ -234,12 +269,14 @@ def unchanged(path: str) -> str:
     return f"{path} saved with no change to the show: nothing applied"
 
 
-def reloaded(path: str, show: Show, applied: Sequence[str], later: str, saved: str | None = None) -> str:
-    """The reload's line: the show, what the edit changed on air, and what waits for the next start; `saved`: the
-    map file whose save reloaded it."""
+def reloaded(path: str, show: Show, applied: Sequence[str], later: str, saved: str | None = None,
+             kept: Sequence[str] = ()) -> str:
+    """The reload's line: the show, what the edit changed on air, what waits for the next start, and what the
+    command line overrides there (`kept`, overridden_at_start's words); `saved`: the map file whose save reloaded
+    it."""
     line = f"reloaded {path}{f' ({saved} saved)' if saved else ''}: {counted(len(show.presets), 'preset')}"
     if applied:
         line += "".join(f"; {item}" for item in applied)  # an item may hold commas of its own
     if later:
         line += f"; at the next start: {later}"
-    return line
+    return line + "".join(f"; {item}" for item in kept)

@@ -46,7 +46,7 @@ from pathlib import Path
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import MAX_BPM, MAX_SEED, MIN_BPM, parse_quantize
+from vcam.control.commands import MAX_BPM, MAX_SEED, MIN_BPM, as_typed, parse_quantize
 from vcam.control.cuesheet import Cue, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, check_recording_name, parse_spec
@@ -122,10 +122,15 @@ class Show:
             if 1 <= ref <= len(self.presets):
                 return ref - 1
             raise KeyError(f"no preset {ref}: this show has presets 1 to {len(self.presets)}")
-        if ref.lower() in self._by_name:
-            return self._by_name[ref.lower()]
+        if (index := self.named(ref)) is not None:
+            return index
         names = ", ".join(p.name for p in self.presets[:8]) + (", …" if len(self.presets) > 8 else "")
         raise KeyError(f"no preset named {ref!r}{self._meant(ref)}; presets: {names}")
+
+    def named(self, name: str) -> int | None:
+        """Index of the preset named `name` (case-insensitive), None where none is: a plain look-up, for a check
+        that wants no message (find's suggests the name meant)."""
+        return self._by_name.get(name.lower())
 
     def _meant(self, ref: str) -> str:
         """`lazer tunnel` → " (did you mean 'laser tunnel'?)": a mistyped name (a letter off, a space too many, the
@@ -278,14 +283,26 @@ def _name_taken(what: str, name: str, number: int, first: str) -> str:
 
 
 def _preset_name(r: Reader, node, i: int) -> str | None:
-    """A preset's name, or None after saying why not. A name of digits alone, quoted or not, is refused in one
-    message: `preset 3` selects by position, so quoting it (the usual fix for YAML's numbers) would not help."""
+    """A preset's name as it is typed, or None after saying why not. A name of digits alone, quoted or not, is
+    refused in one message: `preset 3` selects by position, so quoting it (the usual fix for YAML's numbers) would
+    not help."""
     if isinstance(node, ScalarNode) and node.value.strip().isdigit():
         digits = node.value.strip()
         r.error(node, f"preset {i + 1}: the name {digits!r} cannot be a plain number (numbers select presets by "
                       f"position); add a word, like 'scene {digits}'")
         return None
-    return r.string(node, f"preset {i + 1} name", 100)
+    name = r.string(node, f"preset {i + 1} name", 100)
+    if name is None:
+        return None
+    # read as a typed line reaches the parser (the spaces round it gone, a no-break space or a line break a space,
+    # what prints nothing dropped), or `preset NAME` could never pick it, at the console or in a cue or map of the
+    # show: the name the status and the errors list is the one to type. Not refused: an invisible character copied
+    # from a page would stop a show loading (or a save of it reloading) over nothing the operator can see
+    typed = as_typed(name).strip()
+    if not typed:
+        r.error(node, f"preset {i + 1} name must be text that prints, not {name!r}")
+        return None
+    return typed
 
 
 def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:

@@ -43,12 +43,8 @@ class Dropped:
     def neighbour(self, show: Show, step: int) -> int:
         """The preset `next` (step 1) or `prev` (-1) goes to: the nearest in that direction that is still in the
         show, else the first."""
-        for name in self.after if step > 0 else self.before:
-            try:
-                return show.find(name)
-            except KeyError:
-                continue
-        return 0
+        return next((index for name in (self.after if step > 0 else self.before)
+                     if (index := show.named(name)) is not None), 0)
 
 
 @dataclass(frozen=True)
@@ -172,9 +168,7 @@ def _blend_kept(old: Show, new: Show, on_air: Playing) -> ShowEdit:
 def _back(was: Dropped, old: Show | None, new: Show, on_air: Playing) -> ShowEdit:
     """A reload while a preset it took out earlier (`was`) is on air: an edit that brings it back by name picks it
     again (putting on air only what differs from it as it was), else it stays out."""
-    try:
-        index = new.find(was.preset.name)
-    except KeyError:
+    if (index := new.named(was.preset.name)) is None:
         return ShowEdit(dropped=was.carried(old, new) if old is not None else was)
     return ShowEdit(preset=index, said=(f"preset {index + 1} {new.presets[index].name!r} on air is in the show "
                                         "again",), edits=_edits(was.preset, new.presets[index], on_air))
@@ -223,28 +217,18 @@ def _same_preset(old: Show | None, index: int | None, new: Show) -> int | None:
     name `old` did not have that does (renamed and moved); None when it is gone."""
     if old is None or index is None or index >= len(old.presets):
         return None
-    try:
-        return new.find(old.presets[index].name)
-    except KeyError:
-        pass
+    if (kept := new.named(old.presets[index].name)) is not None:
+        return kept
     same = _on_air(old, index)
     at_place = index < len(new.presets) and _on_air(new, index) == same
-    if at_place and not _named_in(old, new.presets[index].name):
+    if at_place and old.named(new.presets[index].name) is None:
         return index
-    renamed = [i for i, p in enumerate(new.presets) if _on_air(new, i) == same and not _named_in(old, p.name)]
+    renamed = [i for i, p in enumerate(new.presets) if _on_air(new, i) == same and old.named(p.name) is None]
     if len(renamed) == 1:
         return renamed[0]
     # the one at its place under a name the show had (renamed to a name the edit freed) only where no preset of a
     # new name is it: one the show had that puts the same on air, moved to its place, is not it renamed
     return index if at_place and not renamed else None  # two such: which one it became cannot be told
-
-
-def _named_in(show: Show, name: str) -> bool:
-    try:
-        show.find(name)
-    except KeyError:
-        return False
-    return True
 
 
 def _on_air(show: Show, index: int) -> tuple:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from vcam.control.controller import Controller
+from vcam.control.midi import NO_MIDI
 from vcam.control.midirefs import missing_presets
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show
@@ -26,6 +27,8 @@ def show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter:
     from vcam.control.reload import ShowWatcher
 
     prompter.preload(show.prompts())
+    running = [show]  # the show on air, to tell what an edit changed in the sections the command line's maps replace
+
     def on_show(new: Show, maps: dict) -> list[str]:
         if opts.replay:  # the log's changes are the show: a reload's (a preset's new text, a transition) are not
             raise ConfigError([f"{opts.show}: not applied while {opts.replay} is replayed, which makes the show the "
@@ -44,6 +47,43 @@ def show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter:
             given_midi = maps.get("--midi-map")
             router.mapping = given_midi if given_midi is not None else new.midi if new.midi is not None \
                 else clock_only()
-        return applied + [f"{g.flag} {g.ref} as saved" for g in given if maps.get(g.flag) != g.mapping]
+        # an edited section that a map of the command line replaces changes nothing on air: said, where silence
+        # read as the edit applied
+        unused = [f"{key}: section as saved: {flag} {ref} is used over it" for key, flag, ref, used in
+                  (("midi", "--midi-map", opts.midi_map, router is not None),
+                   ("osc", "--osc-map", opts.osc_map, opts.osc is not None))
+                  if ref and used and getattr(new, key) != getattr(running[0], key)]
+        running[0] = new
+        return (applied + [f"{g.flag} {g.ref} as saved" for g in given if maps.get(g.flag) != g.mapping]
+                + unused)
 
-    return ShowWatcher(opts.show, on_show, say, show=show, given=given)
+    return ShowWatcher(opts.show, on_show, say, show=show, given=given, overridden=overridden_by(opts),
+                       on_first_preset=not opts.prompt)
+
+
+def overridden_by(opts: RunOptions) -> dict[tuple[str, str], str]:
+    """What the show reads only at its start (reload.AT_START) that the command line gives over the file, by
+    (section, key): the flag as given ("--seed 7"), as vcam.live.settings.resolve and midi_setup take them."""
+    from vcam.engine.configs import MODELS
+
+    # a model for trying vcam on a CPU (tiny) plays at its own size unless --size gives one (resolve's own_size_only);
+    # none given, it is the one a machine without a CUDA GPU runs (vcam.engine.load.choose_model)
+    from vcam.engine.load import choose_model
+
+    model = opts.model or choose_model(None, lambda said: None)  # said at the start already
+    own = model in MODELS and MODELS[model].random_weights
+    flags = {("output", "size"): f"--size {opts.size[0]}x{opts.size[1]}" if opts.size else
+             own and f"the {model} model (played at its own size unless --size is given)",
+             ("output", "fps"): opts.fps is not None and f"--fps {opts.fps:g}",
+             ("output", "fit"): opts.fit and f"--fit {opts.fit}",
+             ("output", "out"): "--out" if opts.outs is not None else "vcam serve (no output unless --out)"
+             if opts.serve else None,
+             ("defaults", "seed"): opts.seed is not None and f"--seed {opts.seed}",
+             ("defaults", "steps"): opts.steps is not None and f"--steps {opts.steps}",
+             ("defaults", "input"): opts.input and f"--in {opts.input}",
+             ("defaults", "strength"): opts.strength is not None and f"--strength {opts.strength:g}",
+             ("defaults", "bias"): opts.bias is not None and f"--bias {opts.bias:g}",
+             ("defaults", "input_fit"): opts.input_fit and f"--in-fit {opts.input_fit}",
+             ("midi", "port"): ("--midi none" if opts.midi == NO_MIDI else f"--midi {opts.midi}") if opts.midi else
+             "vcam serve (the camera's machine opens a port)" if opts.serve else None}
+    return {key: flag for key, flag in flags.items() if flag}
