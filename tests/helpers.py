@@ -250,3 +250,33 @@ def map_refusal(tmp_path, entries: str) -> tuple[str, str]:
         load_map(path)
     assert len(err.value.problems) == 1, err.value.problems
     return str(path), err.value.problems[0]
+
+
+def held_reloads(monkeypatch):
+    """Holds the opening of each clip file replaced on air (a ClipSource's Reload, in its thread) until the show's
+    thread waits for it to be ready; the event returned lets them go at once."""
+    import threading
+
+    from vcam.live.inputs import clip as clip_module
+
+    let_go = threading.Event()
+    real_first = clip_module._first
+
+    def held_first(*args):
+        if threading.current_thread() is not threading.main_thread():
+            assert let_go.wait(30)
+        return real_first(*args)
+
+    class Asked(threading.Event):
+        def wait(self, timeout=None):
+            let_go.set()
+            return super().wait(timeout)
+
+    class HeldReload(clip_module.Reload):
+        def __init__(self, *args):
+            super().__init__(*args)
+            self.ready = Asked()  # the thread is held before it could set the one it replaces
+
+    monkeypatch.setattr(clip_module, "_first", held_first)
+    monkeypatch.setattr(clip_module, "Reload", HeldReload)
+    return let_go

@@ -6,7 +6,7 @@ import av
 import numpy as np
 import pytest
 
-from helpers import alpha_clip, pyav_clip
+from helpers import alpha_clip, held_reloads, pyav_clip
 from vcam.live.inputs import ClipSource
 from vcam.live.inputs import clip as clip_module
 from vcam.live.inputs.switch import InputSwitch
@@ -237,3 +237,24 @@ def test_a_clip_written_again_while_it_reopens_plays_the_newest_file_said_once(t
     finally:
         let_go.set()
         clip.close()
+
+
+def test_offline_a_replaced_clip_is_taken_at_the_block_after_it_opens_however_slow_it_is(tmp_path, monkeypatch):
+    """A render took the new file at the first block after its thread was ready, which depends on the machine:
+    two renders of the same files could differ. Here the opening is held until the block waits for it."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
+    said: list[str] = []
+    inputs = InputSwitch(W, H, "stretch", said.append, fps=10, offline=True)
+    clip = inputs.open(f"file:{path}")
+    let_go = held_reloads(monkeypatch)
+    try:
+        clip.frames(0, 4)
+        _moved_in(pyav_clip(tmp_path / "new.mp4", 10, count=3), path)
+        assert levels(clip.frames(4, 4)) == [4, 5, 6, 7]  # seen changed
+        assert levels(clip.frames(8, 4)) == [0, 1, 2, 3]  # held still: opened beside the render, held
+        assert not let_go.is_set()
+        assert levels(clip.frames(12, 4)) == [0, 1, 2, 0] and clip.length == 3  # 12 mod 3 = 0
+        assert said == ["clip loop.mp4 reloaded: 3 frames at 10 fps"]
+    finally:
+        let_go.set()
+        inputs.close()

@@ -341,13 +341,17 @@ def _first(path: str, alpha: str | None) -> tuple:
 class ClipSource:
     """`file:PATH`, looped and fitted to width×height, at its own speed in a show of `fps` frames a second.
     InputError when the file is missing or does not decode. `say`: where a file replaced on air is told of, one
-    line each time (reloaded, or not decoding and the clip playing on as it was)."""
+    line each time (reloaded, or not decoding and the clip playing on as it was). `offline` (a render): a file
+    replaced is taken at the block after the one it is opened in, waiting for it there, where a show takes it at
+    the first block after it is ready; that block depends on how fast it opened, so two renders of the same files
+    could differ."""
 
     def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", fps: float = SHOW_FPS,
-                 say: Say = lambda text: None):
+                 say: Say = lambda text: None, offline: bool = False):
         self.path = _check_file(path, "video file", "file")
         self.name = os.path.basename(self.path)
         self.say = say
+        self.offline = offline
         self.width, self.height, self.fit_mode, self._fps = width, height, fit_mode, fps
         self._stamp = self._seen = _stamp(self.path)  # taken first: a change while it opens is seen later
         self._gone = False  # the file was found gone since it was last opened
@@ -421,8 +425,11 @@ class ClipSource:
 
     def _take_reload(self, start: int, count: int) -> None:
         """The reloaded clip in place of this one where it is ready for the block at `start`, said reloaded; said
-        not decoding where it failed; else aimed at the next block."""
+        not decoding where it failed; else aimed at the next block. Offline, it is waited for at `start`."""
         reload = self.reload
+        if self.offline:
+            reload.aim(start)
+            reload.ready.wait()
         if reload.error is not None:
             e = reload.error
             self._drop_reload()
