@@ -79,16 +79,16 @@ def write_clip(path, count: int = 20, size: tuple[int, int] = (64, 48), levels=N
 
 
 def pyav_clip(path, rate, count: int = 20, times_ms=None, codec: str = "libx264", size=(64, 48),
-              options: dict | None = None) -> str:
+              options: dict | None = None, movflags: str | None = None) -> str:
     """A clip written by PyAV (an H.264 MP4 by default; the container is the path's) whose frame i is a flat grey
     10·i (mod 250), at `rate` frames a second, or with frame i shown at times_ms(i) milliseconds (a variable
-    rate); `options` go to the encoder."""
+    rate); `options` go to the encoder, `movflags` to an MP4's muxer (frag_keyframe: fragmented)."""
     import fractions
 
     import av
     import numpy as np
 
-    with av.open(str(path), "w") as out:
+    with av.open(str(path), "w", options={"movflags": movflags} if movflags else {}) as out:
         stream = out.add_stream(codec, rate=rate, options=options or {})
         stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
         base = fractions.Fraction(1, 1000) if times_ms else 1 / fractions.Fraction(rate)
