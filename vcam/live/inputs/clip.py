@@ -510,7 +510,8 @@ class ClipSource:
             self._next += 1
             return False
         self._stopped_at(self._next, before=True)
-        return True
+        # stopped there once, it is read again from the top here (twice, it holds for good), not in the show's block
+        return index >= self._dead_from
 
     def _open(self):
         return _opened(self.path, self._alpha)
