@@ -79,16 +79,16 @@ def write_clip(path, count: int = 20, size: tuple[int, int] = (64, 48), levels=N
 
 
 def pyav_clip(path, rate, count: int = 20, times_ms=None, codec: str = "libx264", size=(64, 48),
-              options: dict | None = None) -> str:
+              options: dict | None = None, movflags: str | None = None) -> str:
     """A clip written by PyAV (an H.264 MP4 by default; the container is the path's) whose frame i is a flat grey
     10·i (mod 250), at `rate` frames a second, or with frame i shown at times_ms(i) milliseconds (a variable
-    rate); `options` go to the encoder."""
+    rate); `options` go to the encoder, `movflags` to an MP4's muxer (frag_keyframe: fragmented)."""
     import fractions
 
     import av
     import numpy as np
 
-    with av.open(str(path), "w") as out:
+    with av.open(str(path), "w", options={"movflags": movflags} if movflags else {}) as out:
         stream = out.add_stream(codec, rate=rate, options=options or {})
         stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
         base = fractions.Fraction(1, 1000) if times_ms else 1 / fractions.Fraction(rate)
@@ -250,3 +250,33 @@ def map_refusal(tmp_path, entries: str) -> tuple[str, str]:
         load_map(path)
     assert len(err.value.problems) == 1, err.value.problems
     return str(path), err.value.problems[0]
+
+
+def held_reloads(monkeypatch):
+    """Holds the opening of each clip file replaced on air (a ClipSource's Reload, in its thread) until the show's
+    thread waits for it to be ready; the event returned lets them go at once."""
+    import threading
+
+    from vcam.live.inputs import clip as clip_module
+
+    let_go = threading.Event()
+    real_first = clip_module._first
+
+    def held_first(*args):
+        if threading.current_thread() is not threading.main_thread():
+            assert let_go.wait(30)
+        return real_first(*args)
+
+    class Asked(threading.Event):
+        def wait(self, timeout=None):
+            let_go.set()
+            return super().wait(timeout)
+
+    class HeldReload(clip_module.Reload):
+        def __init__(self, *args):
+            super().__init__(*args)
+            self.ready = Asked()  # the thread is held before it could set the one it replaces
+
+    monkeypatch.setattr(clip_module, "_first", held_first)
+    monkeypatch.setattr(clip_module, "Reload", HeldReload)
+    return let_go

@@ -156,6 +156,47 @@ def test_an_mp4_or_mov_is_counted_by_its_sample_table_without_a_seek(tmp_path, m
         clip.close()
 
 
+@pytest.mark.parametrize("movflags, hidden", [
+    ("frag_keyframe+global_sidx+default_base_moof", 0),
+    ("frag_keyframe+empty_moov", 0),
+    ("frag_keyframe", 0),
+    (None, 3),
+], ids=["fragmented with a sidx", "fragmented", "fragmented, first fragment in the moov", "edit list"])
+def test_an_mp4_plays_every_frame_a_full_decode_gives(tmp_path, movflags, hidden):
+    """A fragmented MP4 with a sidx lists its first fragment in the moov's sample table, and FFmpeg reads the rest
+    as they are reached: counted by that table, a 30-frame clip played as a 5-frame loop. An edit list hides the
+    frames before its start (here 3, the clip's time starting at -0.3 s)."""
+    path = pyav_clip(tmp_path / "clip.mp4", 10, count=30, times_ms=lambda i: (i - hidden) * 100,
+                     options={"g": "5", "bf": "0"}, movflags=movflags)
+    with av.open(path) as container:
+        decoded = [round(float(f.to_ndarray(format="gray").mean()) / 10) for f in container.decode(video=0)]
+    clip = ClipSource(path, W, H, "stretch", fps=10)
+    try:
+        assert clip.length == len(decoded) == 30 - hidden
+        shown = [round(float(f.mean()) / 10) for f in clip.frames(0, 2 * clip.length)]
+        assert shown == decoded * 2 == [i % 25 for i in range(hidden, 30)] * 2
+    finally:
+        clip.close()
+
+
+def test_an_mp4_whose_boxes_have_64_bit_sizes_is_counted_by_its_table(tmp_path, monkeypatch):
+    """A file past 4 GiB gives its mdat a 64-bit size: read as 32 bits, the moov after it was not found."""
+    path = pyav_clip(tmp_path / "plain.mp4", 10, count=6)
+    data = open(path, "rb").read()
+    moov = data.index(b"moov") - 4  # PyAV writes it last: a box put before it moves no frame
+    free = (1).to_bytes(4, "big") + b"free" + (16 + 8).to_bytes(8, "big") + bytes(8)
+    with open(path, "wb") as f:
+        f.write(data[:moov] + free + data[moov:])
+    seeks: list = []
+    real = clip_module._capture
+    monkeypatch.setattr(clip_module, "_capture", lambda p: _CountingSeeks(real(p), seeks))
+    clip = ClipSource(path, W, H, fps=10)
+    try:
+        assert clip.length == 6 and seeks == []
+    finally:
+        clip.close()
+
+
 def test_an_mp4_cut_short_after_its_sample_table_counts_the_frames_it_has(tmp_path):
     """An MP4 whose table comes first (a web export's faststart) lists every frame even where the file stops
     halfway: counted by the table, the clip would hold its last frame for the missing half each time round."""

@@ -6,7 +6,7 @@ import av
 import numpy as np
 import pytest
 
-from helpers import alpha_clip, pyav_clip
+from helpers import alpha_clip, held_reloads, pyav_clip
 from vcam.live.inputs import ClipSource
 from vcam.live.inputs import clip as clip_module
 from vcam.live.inputs.switch import InputSwitch
@@ -236,4 +236,68 @@ def test_a_clip_written_again_while_it_reopens_plays_the_newest_file_said_once(t
         assert said == ["clip loop.mp4 reloaded: 3 frames at 10 fps"]
     finally:
         let_go.set()
+        clip.close()
+
+
+def test_offline_a_replaced_clip_is_taken_at_the_block_after_it_opens_however_slow_it_is(tmp_path, monkeypatch):
+    """A render took the new file at the first block after its thread was ready, which depends on the machine:
+    two renders of the same files could differ. Here the opening is held until the block waits for it."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
+    said: list[str] = []
+    inputs = InputSwitch(W, H, "stretch", said.append, fps=10, offline=True)
+    clip = inputs.open(f"file:{path}")
+    let_go = held_reloads(monkeypatch)
+    try:
+        clip.frames(0, 4)
+        _moved_in(pyav_clip(tmp_path / "new.mp4", 10, count=3), path)
+        assert levels(clip.frames(4, 4)) == [4, 5, 6, 7]  # seen changed
+        assert levels(clip.frames(8, 4)) == [0, 1, 2, 3]  # held still: opened beside the render, held
+        assert not let_go.is_set()
+        assert levels(clip.frames(12, 4)) == [0, 1, 2, 0] and clip.length == 3  # 12 mod 3 = 0
+        assert said == ["clip loop.mp4 reloaded: 3 frames at 10 fps"]
+    finally:
+        let_go.set()
+        inputs.close()
+
+
+def _damaged_from(path: str, damaged: str, good: int) -> str:
+    """`path` written again as `damaged` with its frames from `good` on bytes that do not decode (each listed in
+    its sample table as before, so the clip counts them)."""
+    with av.open(path) as reading, av.open(damaged, "w") as out:
+        stream = reading.streams.video[0]
+        copy = out.add_stream_from_template(stream)
+        for n, packet in enumerate(reading.demux(stream)):
+            if packet.dts is None:
+                continue
+            if n >= good:
+                junk = av.Packet(bytes(packet.size))
+                junk.pts, junk.dts, junk.duration = packet.pts, packet.dts, packet.duration
+                junk.time_base, junk.is_keyframe = packet.time_base, True
+                packet = junk
+            packet.stream = copy
+            out.mux(packet)
+    return damaged
+
+
+def test_a_replacement_that_stops_decoding_before_the_shows_frame_is_read_through_beside_the_show(tmp_path,
+                                                                                                 monkeypatch):
+    """A clip counted longer than it decodes (its last frames damaged) is read up to where it stops twice, from its
+    top, before that tail holds its last good frame: the second time was left to the show's block, which waited as
+    long as decoding the new clip up to there took."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=40)
+    clip = ClipSource(path, W, H, "stretch", fps=10)
+    try:
+        clip.frames(0, 30)
+        new = pyav_clip(tmp_path / "new.mp4", 10, count=20, options={"g": "1"})
+        _moved_in(_damaged_from(new, str(tmp_path / "damaged.mp4"), good=10), path)
+        clip.frames(30, 2)  # seen changed
+        clip.frames(32, 2)  # held still: opened beside the show, aimed at 34, the new clip's frame 14
+        assert clip.reload.ready.wait(30) and clip.reload.error is None
+        opened_in = []
+        real_opened = clip_module._opened
+        monkeypatch.setattr(clip_module, "_opened", lambda *a: opened_in.append(threading.current_thread())
+                            or real_opened(*a))
+        clip.frames(34, 2)
+        assert clip.length == 20 and clip.reload is None and opened_in == []
+    finally:
         clip.close()

@@ -7,7 +7,7 @@ import signal
 import numpy as np
 import pytest
 
-from helpers import FAST, TINY_SHOW, live_show, write_clip
+from helpers import FAST, TINY_SHOW, held_reloads, live_show, pyav_clip, write_clip
 from vcam.cli import main
 from vcam.live.render import RenderOptions, render
 from vcam.engine.speed import ATTENTION_QUANTS, DECODERS, QUANTS
@@ -94,6 +94,28 @@ def test_a_show_on_a_clip_renders_exactly(tmp_path, capture):
     render(RenderOptions(log=str(log), outs=["null"], status_out=io.StringIO()), extra=[keeper])
     assert len(keeper.frames) == len(live)
     assert all(np.array_equal(x, y) for x, y in zip(keeper.frames, live))
+
+
+def test_a_clip_exported_again_during_a_render_comes_in_at_the_block_after_it_opens_however_slow(tmp_path,
+                                                                                                monkeypatch):
+    """The show takes a clip exported again at the first block after it opened beside it, which depends on the
+    machine's speed; a render waits for it at the block after the one it started opening in."""
+    clip = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
+    log = write_log(tmp_path / "c.jsonl", {"vcam": {**HEADER, "input": f"file:{clip}"}}, {"end": {"blocks": 6}})
+    let_go = held_reloads(monkeypatch)
+    status, said_by = io.StringIO(), []
+
+    def on_block(done: int) -> None:
+        said_by.append(status.getvalue())
+        if done == 1:
+            os.replace(pyav_clip(tmp_path / "new.mp4", 10, count=3), clip)
+
+    try:
+        render(RenderOptions(log=log, outs=["null"], status_out=status), on_block=on_block)
+    finally:
+        let_go.set()
+    # seen changed in block 2, held still in block 3 (opened there), taken in block 4
+    assert ["reloaded: 3 frames" in text for text in said_by] == [False] * 3 + [True] * 3
 
 
 def test_a_render_at_other_steps_and_size_makes_the_same_number_of_frames(tmp_path, capture):

@@ -103,7 +103,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     except BaseException:
         _say_kept(plan.cfg, [], say)
         raise
-    inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, say, fps=plan.cfg.fps)
+    inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, say, fps=plan.cfg.fps, offline=True)
     progress: Progress | None = None
     failed = False
     try:

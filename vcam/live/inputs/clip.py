@@ -100,6 +100,42 @@ def _header_rate(stream) -> Fraction | None:
     return Fraction(rate) if rate and rate > 0 else None
 
 
+def _boxes(f, end: int):
+    """(type, start of its content, end) of each MP4/MOV box in the open file `f` from where it stands up to `end`,
+    by their headers alone (a 64-bit size read as such, a size of 0 running to `end`); ValueError where a header
+    does not fit."""
+    at = f.tell()
+    while at + 8 <= end:
+        f.seek(at)
+        head = f.read(8)
+        size, kind = int.from_bytes(head[:4], "big"), head[4:]
+        body = at + 8
+        if size == 1:
+            size, body = int.from_bytes(f.read(8), "big"), at + 16
+        elif size == 0:
+            size = end - at
+        if size < body - at or at + size > end:
+            raise ValueError(f"box {kind!r} at {at} runs past its end")
+        yield kind, body, at + size
+        at += size
+
+
+def _fragmented(path: str) -> bool:
+    """Whether the MP4/MOV at `path` is one whose frames may lie in movie fragments (its moov holds an mvex), or
+    whose boxes do not read as whole. A fragmented file with a sidx can list its first fragment in the moov's
+    sample table, the rest read only as they are reached: that table would count a 30-frame clip as 5."""
+    try:
+        with open(path, "rb") as f:
+            end = os.fstat(f.fileno()).st_size
+            for kind, body, box_end in _boxes(f, end):
+                if kind == b"moov":
+                    f.seek(body)
+                    return any(inner == b"mvex" for inner, _, _ in _boxes(f, box_end))
+    except (OSError, ValueError):
+        pass
+    return True
+
+
 class Probe:
     """What PyAV reads of a clip as it opens, from one opening of the file: the decoder of its alpha (None: it has
     none), its header's frame rate, and on asking its packets counted. Where PyAV cannot open it, nothing is known
@@ -126,7 +162,7 @@ class Probe:
         settle it (another container, a fragmented, trimmed, cut or cut-short file)."""
         try:
             stream = self._container.streams.video[0]
-            if "mov" not in self._container.format.name.split(","):
+            if "mov" not in self._container.format.name.split(",") or _fragmented(self._container.name):
                 return 0
             entries = stream.index_entries
             count = len(entries)
@@ -341,13 +377,17 @@ def _first(path: str, alpha: str | None) -> tuple:
 class ClipSource:
     """`file:PATH`, looped and fitted to width×height, at its own speed in a show of `fps` frames a second.
     InputError when the file is missing or does not decode. `say`: where a file replaced on air is told of, one
-    line each time (reloaded, or not decoding and the clip playing on as it was)."""
+    line each time (reloaded, or not decoding and the clip playing on as it was). `offline` (a render): a file
+    replaced is taken at the block after the one it is opened in, waiting for it there, where a show takes it at
+    the first block after it is ready; that block depends on how fast it opened, so two renders of the same files
+    could differ."""
 
     def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", fps: float = SHOW_FPS,
-                 say: Say = lambda text: None):
+                 say: Say = lambda text: None, offline: bool = False):
         self.path = _check_file(path, "video file", "file")
         self.name = os.path.basename(self.path)
         self.say = say
+        self.offline = offline
         self.width, self.height, self.fit_mode, self._fps = width, height, fit_mode, fps
         self._stamp = self._seen = _stamp(self.path)  # taken first: a change while it opens is seen later
         self._gone = False  # the file was found gone since it was last opened
@@ -421,8 +461,11 @@ class ClipSource:
 
     def _take_reload(self, start: int, count: int) -> None:
         """The reloaded clip in place of this one where it is ready for the block at `start`, said reloaded; said
-        not decoding where it failed; else aimed at the next block."""
+        not decoding where it failed; else aimed at the next block. Offline, it is waited for at `start`."""
         reload = self.reload
+        if self.offline:
+            reload.aim(start)
+            reload.ready.wait()
         if reload.error is not None:
             e = reload.error
             self._drop_reload()
@@ -467,7 +510,8 @@ class ClipSource:
             self._next += 1
             return False
         self._stopped_at(self._next, before=True)
-        return True
+        # stopped there once, it is read again from the top here (twice, it holds for good), not in the show's block
+        return index >= self._dead_from
 
     def _open(self):
         return _opened(self.path, self._alpha)
