@@ -153,9 +153,10 @@ class OutputWorker:
         room = out_of_room(self.error, path) if self.error is not None else None
         if room is None:
             return ""
-        frames = getattr(self.output, "frames", None)
+        frames = getattr(self.output, "frames", None)  # a recording's: what its file holds (whole fragments)
         # where the disk filled before the first fragment, the file holds no picture: it does not play
-        kept = "" if not path else "; the file holds no frame" if frames == 0 else "; the file up to here plays"
+        held = f" ({_frames(frames)})" if isinstance(frames, int) else ""
+        kept = "" if not path else "; the file holds no frame" if frames == 0 else f"; the file up to here plays{held}"
         return f"; {room[0]}: {room[1]}{kept}"
 
     def summary(self) -> str:
