@@ -276,3 +276,28 @@ def test_a_recording_stopped_on_air_says_how_many_frames_its_file_holds(tmp_path
     with av.open(str(take)) as container:
         played = sum(1 for _ in container.decode(video=0))
     assert f"; the file up to here plays ({played} frames); the show goes on" in stopped, stopped
+
+
+def test_an_output_that_fails_after_waiting_is_said_on_one_line_with_its_fix_and_not_as_slow():
+    """A window whose display never answered fails at its first frame: its VcamError was said on two lines, the
+    show's 'the show goes on' after the fix, and the frames skipped while it waited were then said as slowness."""
+    class Unanswered(_Output):
+        name = "window"
+
+        def send(self, frame, tick):
+            self.sending.set()
+            self.release.wait(60)
+            raise VcamError("the preview window cannot be drawn on display :98 (nothing answered there in 20 s)",
+                            "drop --out window")
+
+    out, said = Unanswered(), []
+    w = OutputWorker(out, 8, 8, say=said.append)
+    w.offer(FRAME, 0)
+    assert out.sending.wait(60)
+    for tick in range(1, 2 * worker_module.LIVE_SKIPS_WORTH_SAYING):
+        w.offer(FRAME, tick)
+    out.release.set()
+    w.close(10)
+    assert said == ["output window failed and is stopped: the preview window cannot be drawn on display :98 (nothing "
+                    "answered there in 20 s); drop --out window; the show goes on"]
+    assert "\n" not in w.summary() and "FAILED and stopped: the preview window cannot be drawn" in w.summary()
