@@ -884,3 +884,20 @@ def test_a_camera_named_by_a_file_or_folder_says_to_record_with_file(tmp_path, m
     assert err.value.message == f"vcam:{device} {said}, not a camera device"
     assert fix.format(tmp=tmp_path) in err.value.fix and "vcam devices lists them" in err.value.fix
     assert (tmp_path / "old.mp4").read_bytes() == b"an older take" and not (tmp_path / "take.mp4").exists()
+
+
+def test_a_camera_device_that_is_a_plain_file_says_to_remove_it_not_to_record_over_it(tmp_path, monkeypatch):
+    """ffmpeg writing to /dev/video10 while no v4l2loopback device was made leaves a plain file there: it was said
+    as a file to record to with --out file:/dev/video10, and as the camera device the fix named."""
+    from vcam.live.outputs import camera
+
+    monkeypatch.setattr(camera, "DEVICE_FOLDER", str(tmp_path), raising=False)
+    device = tmp_path / "video7"
+    device.write_bytes(b"frames ffmpeg wrote")
+    with pytest.raises(VcamError) as err:
+        camera.VirtualCamera(64, 48, 30, device=str(device))
+    assert err.value.message == f"vcam:{device} is a plain file, not a camera device (a program wrote it there " \
+                                "while the device was not made)"
+    assert err.value.fix.startswith(f"remove it (sudo rm {device}), then make the camera: sudo modprobe v4l2loopback")
+    assert "video_nr=7 " in err.value.fix and "file:" not in err.value.fix
+    assert device.read_bytes() == b"frames ffmpeg wrote"
