@@ -95,7 +95,8 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
            on_block: Callable[[int], None] | None = None) -> Rendered:
     """Renders the log into every --out and into `extra` (outputs of the caller's, sent the frames at the show's
     size). `on_block(blocks_done)` is called after each block. Ctrl-C stops after the block in progress (again:
-    at once); the files are closed properly either way and hold every frame made until then."""
+    at once); the files are closed properly either way and hold every frame made until then. A file whose disk
+    fills holds the frames before it and is stopped, the render going on into the others (`Rendered.stopped`)."""
     out = opts.status_out or sys.stderr
     say = _sayer(out)
     plan = plan_render(opts, say)
