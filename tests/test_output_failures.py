@@ -255,3 +255,49 @@ def test_a_recording_whose_disk_is_full_before_its_first_fragment_does_not_say_i
     assert "No space left on device" in stopped and "; the disk is full: free space on its disk" in stopped
     assert "; the file holds no frame; the show goes on" in stopped and "plays" not in stopped
     assert w.summary().startswith("nothing recorded to /dev/full; FAILED") and "plays" not in w.summary()
+
+
+def test_a_disk_full_before_the_first_fragment_is_said_at_once_as_a_file_holding_no_frame(tmp_path):
+    """Room for the file's header, none for its first fragment (a second of frames): the line said on air claimed
+    'the file up to here plays', counted by the frames encoded, and the end then said the file holds no frame."""
+    take = tmp_path / "take.mp4"
+    said = _record(take, 2000, 60)
+    stopped = next(line for line in said.splitlines() if "failed and is stopped" in line)
+    assert "; the file holds no frame; the show goes on" in stopped and "plays" not in stopped, stopped
+    assert f"nothing recorded to {take}; FAILED" in said
+
+
+def test_a_recording_stopped_on_air_says_how_many_frames_its_file_holds(tmp_path):
+    take = tmp_path / "long.mp4"
+    said = _record(take, 12_000, 300)
+    stopped = next(line for line in said.splitlines() if "failed and is stopped" in line)
+    import av
+
+    with av.open(str(take)) as container:
+        played = sum(1 for _ in container.decode(video=0))
+    assert f"; the file up to here plays ({played} frames); the show goes on" in stopped, stopped
+
+
+def test_an_output_that_fails_after_waiting_is_said_on_one_line_with_its_fix_and_not_as_slow():
+    """A window whose display never answered fails at its first frame: its VcamError was said on two lines, the
+    show's 'the show goes on' after the fix, and the frames skipped while it waited were then said as slowness."""
+    class Unanswered(_Output):
+        name = "window"
+
+        def send(self, frame, tick):
+            self.sending.set()
+            self.release.wait(60)
+            raise VcamError("the preview window cannot be drawn on display :98 (nothing answered there in 20 s)",
+                            "drop --out window")
+
+    out, said = Unanswered(), []
+    w = OutputWorker(out, 8, 8, say=said.append)
+    w.offer(FRAME, 0)
+    assert out.sending.wait(60)
+    for tick in range(1, 2 * worker_module.LIVE_SKIPS_WORTH_SAYING):
+        w.offer(FRAME, tick)
+    out.release.set()
+    w.close(10)
+    assert said == ["output window failed and is stopped: the preview window cannot be drawn on display :98 (nothing "
+                    "answered there in 20 s); drop --out window; the show goes on"]
+    assert "\n" not in w.summary() and "FAILED and stopped: the preview window cannot be drawn" in w.summary()

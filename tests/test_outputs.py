@@ -214,6 +214,106 @@ def test_a_window_on_a_display_that_cannot_be_drawn_on_is_refused_before_it_abor
     assert "drop --out window" in err.value.fix
 
 
+# An OpenCV whose window, on display :4712, waits for an X server that does not answer, until the file named by
+# VCAM_TEST_ANSWER exists (an X server that answers late); it then says so in the file VCAM_TEST_ANSWERED. Its
+# process id is in VCAM_TEST_ANSWERED.pid.
+SLOW_CV2 = """
+import os, time
+def namedWindow(*args):
+    if os.environ.get("DISPLAY") == ":4712":
+        with open(os.environ["VCAM_TEST_ANSWERED"] + ".pid", "w") as f:
+            f.write(str(os.getpid()))
+        while not os.path.exists(os.environ["VCAM_TEST_ANSWER"]):
+            time.sleep(0.01)
+        open(os.environ["VCAM_TEST_ANSWERED"], "w").close()
+def waitKey(*args):
+    return -1
+def destroyAllWindows():
+    pass
+"""
+
+
+class _DrawnCv2:
+    """The show's own OpenCV, drawing nowhere: what it was asked to draw is kept."""
+
+    WINDOW_NORMAL, COLOR_RGB2BGR = 0, 4
+
+    def __init__(self):
+        self.drawn = []
+
+    def namedWindow(self, title, flags):
+        self.drawn.append("window")
+
+    def resizeWindow(self, title, width, height):
+        pass
+
+    def cvtColor(self, frame, code):
+        return frame
+
+    def imshow(self, title, frame):
+        self.drawn.append(frame.shape)
+
+    def waitKey(self, delay):
+        return -1
+
+    def destroyWindow(self, title):
+        pass
+
+
+@pytest.fixture
+def slow_display(monkeypatch, tmp_path):
+    """Display :4712, whose probe waits until tmp_path/answer exists; the show's OpenCV is a _DrawnCv2."""
+    import platform
+    import sys
+
+    from vcam.live.outputs import preview
+
+    (tmp_path / "cv2").mkdir()
+    (tmp_path / "cv2" / "__init__.py").write_text(SLOW_CV2)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv("DISPLAY", ":4712")
+    monkeypatch.setenv("VCAM_TEST_ANSWER", str(tmp_path / "answer"))
+    monkeypatch.setenv("VCAM_TEST_ANSWERED", str(tmp_path / "answered"))
+    monkeypatch.setattr(platform, "system", lambda: "Linux")
+    monkeypatch.setattr(preview, "_has_gui", lambda cv2: True)
+    drawn = _DrawnCv2()
+    monkeypatch.setitem(sys.modules, "cv2", drawn)
+    monkeypatch.setattr(preview, "PROBE_OPEN_WAIT", 0.2, raising=False)
+    return preview, drawn, tmp_path
+
+
+def test_a_display_slow_to_answer_does_not_hold_up_the_shows_start_and_the_window_draws_once_it_answers(
+        slow_display):
+    """The show's outputs open before the camera's first frame: a display that had not answered held the camera
+    (and the loading card) back for the probe's 20 s, and the window then opened without its answer."""
+    preview, drawn, tmp_path = slow_display
+    window = preview.PreviewWindow(64, 48)  # returns while the display has not answered
+    try:
+        (tmp_path / "answer").touch()
+        window.send(np.zeros((48, 64, 3), np.uint8), 0)  # waits for the answer, on the window's own thread
+        assert (tmp_path / "answered").exists() and drawn.drawn == ["window", (48, 64, 3)]
+    finally:
+        window.close()
+
+
+def test_a_display_that_never_answers_stops_the_window_before_it_draws(slow_display, monkeypatch):
+    """The window was opened anyway once the probe gave up: its thread then hung in OpenCV, and the show's end
+    waited for it and said it stuck."""
+    preview, drawn, tmp_path = slow_display
+    monkeypatch.setattr(preview, "PROBE_TIMEOUT", 0.5)
+    window = preview.PreviewWindow(64, 48)
+    try:
+        with pytest.raises(VcamError) as err:
+            window.send(np.zeros((48, 64, 3), np.uint8), 0)
+        assert err.value.message == "the preview window cannot be drawn on display :4712 (nothing answered there " \
+                                    "in 0.5 s)"
+        assert "drop --out window" in err.value.fix and drawn.drawn == []
+    finally:
+        window.close()
+    with pytest.raises(ProcessLookupError):  # the probe is not left waiting on the display
+        os.kill(int((tmp_path / "answered.pid").read_text()), 0)
+
+
 def test_window_with_headless_opencv(monkeypatch):
     import cv2
 
@@ -784,3 +884,20 @@ def test_a_camera_named_by_a_file_or_folder_says_to_record_with_file(tmp_path, m
     assert err.value.message == f"vcam:{device} {said}, not a camera device"
     assert fix.format(tmp=tmp_path) in err.value.fix and "vcam devices lists them" in err.value.fix
     assert (tmp_path / "old.mp4").read_bytes() == b"an older take" and not (tmp_path / "take.mp4").exists()
+
+
+def test_a_camera_device_that_is_a_plain_file_says_to_remove_it_not_to_record_over_it(tmp_path, monkeypatch):
+    """ffmpeg writing to /dev/video10 while no v4l2loopback device was made leaves a plain file there: it was said
+    as a file to record to with --out file:/dev/video10, and as the camera device the fix named."""
+    from vcam.live.outputs import camera
+
+    monkeypatch.setattr(camera, "DEVICE_FOLDER", str(tmp_path), raising=False)
+    device = tmp_path / "video7"
+    device.write_bytes(b"frames ffmpeg wrote")
+    with pytest.raises(VcamError) as err:
+        camera.VirtualCamera(64, 48, 30, device=str(device))
+    assert err.value.message == f"vcam:{device} is a plain file, not a camera device (a program wrote it there " \
+                                "while the device was not made)"
+    assert err.value.fix.startswith(f"remove it (sudo rm {device}), then make the camera: sudo modprobe v4l2loopback")
+    assert "video_nr=7 " in err.value.fix and "file:" not in err.value.fix
+    assert device.read_bytes() == b"frames ffmpeg wrote"

@@ -276,7 +276,7 @@ def test_a_disk_that_fills_during_a_render_says_what_the_file_keeps_and_what_to_
     monkeypatch.setattr(Recording, "close", close_fails_too)
     with pytest.raises(VcamError) as err:
         render(RenderOptions(log=log, outs=[f"file:{video}"], status_out=status))
-    assert err.value.message == f"the disk filled while {video} was written, at block 2; the frames before it play"
+    assert err.value.message == f"the disk filled while {video} was written, at block 2; it holds 20 frames, which play"
     assert f"df -h {tmp_path}" in err.value.fix and "--blocks 2" in err.value.fix
     assert f"closing file:{video} failed: [Errno 28] No space left on device" in status.getvalue()
     assert mp4_frames(video)[0] == 20
@@ -702,8 +702,65 @@ def test_a_file_past_the_systems_size_limit_is_not_told_to_free_space():
         def send(self, frame, tick):
             raise OSError(errno.EFBIG, "File too large")
 
+        def close(self):
+            pass
+
     with pytest.raises(VcamError) as err:
-        _send(TooBig(), np.zeros((8, 8, 3), np.uint8), 90, 7)
+        _send(TooBig(), np.zeros((8, 8, 3), np.uint8), 90, 7, print)
     assert err.value.message.startswith("the file reached the size this system allows while /media/stick/take.mp4")
     assert "FAT32" in err.value.fix and "ulimit -f" in err.value.fix and "--blocks 7" in err.value.fix
     assert "free space" not in err.value.fix
+
+
+def _full_from(monkeypatch, limits: dict) -> None:
+    """Recordings whose disk fills at a tick: {path: first tick refused}, each as a full disk refuses it."""
+    import errno
+
+    from vcam.live.outputs.recording import Recording
+
+    send = Recording.send
+
+    def send_until_full(self, frame, tick):
+        if tick >= limits.get(self.path, float("inf")):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        send(self, frame, tick)
+
+    monkeypatch.setattr(Recording, "send", send_until_full)
+
+
+def test_a_file_whose_disk_fills_stops_alone_and_the_render_goes_on_into_the_others(tmp_path, monkeypatch, capsys):
+    """A render into two disks stopped whole at the first one's full disk: the second file lost the rest of the
+    show, and neither's frames were said."""
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    stick, other = tmp_path / "stick.mp4", tmp_path / "other.mp4"
+    _full_from(monkeypatch, {str(stick): 20})
+    assert main(["render", log, "--out", f"file:{stick}", "--out", "null", "--out", f"file:{other}"]) == 1
+    said = capsys.readouterr().err
+    stopped = next(line for line in said.splitlines() if "the disk filled" in line)
+    assert stopped == (f"vcam: the disk filled while {stick} was written, at block 2; it holds 20 frames, which play; "
+                       f"the render goes on into {other} without it; free space on its disk (df -h {tmp_path} "
+                       "shows what is left) or render to another disk, then render it again")
+    assert f"{other}: 42 frames, 1.75 s at 24 fps\n" in said
+    assert f"{stick}: 20 frames, 0.83 s at 24 fps; STOPPED at block 2: the disk filled" in said
+    assert mp4_frames(stick)[0] == 20 and mp4_frames(other)[0] == 42
+
+
+def test_the_last_file_whose_disk_fills_stops_the_render_and_each_file_is_said(tmp_path, monkeypatch):
+    """Null keeps no frame: a render into one file and null stops at its full disk, as a render into one file
+    does; the file stopped before it is said with its frames, and so is the last."""
+    from vcam.errors import VcamError
+
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    first, last = tmp_path / "first.mp4", tmp_path / "last.mp4"
+    _full_from(monkeypatch, {str(first): 8, str(last): 31})
+    status = io.StringIO()
+    with pytest.raises(VcamError) as err:
+        render(RenderOptions(log=log, outs=[f"file:{first}", f"file:{last}", "null"], status_out=status))
+    assert err.value.message == f"the disk filled while {last} was written, at block 3; it holds 31 frames, which play"
+    assert "--blocks 3 renders up to it" in err.value.fix
+    said = status.getvalue()
+    assert f"the disk filled while {first} was written, at block 1; it holds 8 frames, which play; the render goes " \
+           f"on into {last} without it" in said
+    assert f"{first}: 8 frames, 0.33 s at 24 fps; STOPPED at block 1: the disk filled" in said
+    assert f"{last}: 31 frames, 1.29 s at 24 fps; STOPPED at block 3: the disk filled" in said
+    assert "closing" not in said and (mp4_frames(first)[0], mp4_frames(last)[0]) == (8, 31)

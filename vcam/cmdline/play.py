@@ -60,7 +60,8 @@ def cmd_render(args) -> int:
                                   size=args.size, steps=args.steps, quant=args.quant, decoder=args.decoder,
                                   attention_quant=args.attention_quant, fps=args.fps, fit=args.fit,
                                   blocks=args.blocks, tuning=args.tuning))
-    return 130 if result.interrupted else 0
+    # a file stopped by its full disk while the others went on: a script running the render sees it
+    return 130 if result.interrupted else 1 if result.stopped else 0
 
 
 def cmd_serve(args) -> int:

@@ -75,6 +75,7 @@ class Rendered:
     fps: float
     interrupted: bool  # stopped by Ctrl-C (or SIGTERM): what was rendered is kept
     seconds: float  # how long rendering took, loading not counted
+    stopped: tuple[str, ...] = ()  # files stopped short (their disk full) while the render went on to the others
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
            on_block: Callable[[int], None] | None = None) -> Rendered:
     """Renders the log into every --out and into `extra` (outputs of the caller's, sent the frames at the show's
     size). `on_block(blocks_done)` is called after each block. Ctrl-C stops after the block in progress (again:
-    at once); the files are closed properly either way and hold every frame made until then."""
+    at once); the files are closed properly either way and hold every frame made until then. A file whose disk
+    fills holds the frames before it and is stopped, the render going on into the others (`Rendered.stopped`)."""
     out = opts.status_out or sys.stderr
     say = _sayer(out)
     plan = plan_render(opts, say)
@@ -106,6 +108,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, say, fps=plan.cfg.fps, offline=True)
     progress: Progress | None = None
     failed = False
+    full = _FullFiles(say)
     try:
         inputs.open(plan.cfg.input)
         stream = _load(plan, inputs, say)
@@ -115,21 +118,25 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
             say(f"rendering {counted(plan.total, 'block')} of {opts.log}: {plan.model} at {stream.settings.width}x"
                 f"{stream.settings.height}, {plan.cfg.steps} steps, {plan.cfg.fps:g} fps")
             progress = Progress(plan.total, out)
+            full.say = progress.say
             sinks = [(o, size) for o, size in outputs] + [(o, (plan.cfg.width, plan.cfg.height)) for o in extra]
-            result = _render_blocks(plan, stream, sinks, _input_opener(inputs), progress, on_block)
+            result = _render_blocks(plan, stream, sinks, _input_opener(inputs), progress, on_block, full)
     except BaseException:
         failed = True
         raise
     finally:
         if progress is not None:
             progress.done()
+        full.say = say
         try:  # after a failure, that failure is the render's error: the files' own are said
-            _close_all([o for o, _ in outputs], say if failed else None)
+            _close_all([o for o, _ in outputs if not full.stopped_at(o)], say if failed else None)
         finally:
             inputs.close()
             if failed:  # the start said each would be replaced: the error that follows does not say it was not
                 _say_kept(plan.cfg, [o for o, _ in outputs], say)
-    _report(result, [o for o, _ in outputs], say)
+                # what each file holds, said before the error: after a full disk, each holds frames of its own
+                _say_files([o for o, _ in outputs], plan.cfg.fps, full, say, begun_only=True)
+    _report(result, [o for o, _ in outputs], full, say)
     return result
 
 
@@ -324,10 +331,11 @@ class _ScreenState:
 
 
 def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int]]], open_input,
-                   progress: Progress, on_block: Callable[[int], None] | None) -> Rendered:
+                   progress: Progress, on_block: Callable[[int], None] | None, full: _FullFiles) -> Rendered:
     """The blocks, each after the changes due before it, every frame to every sink once. The first Ctrl-C (or
     SIGTERM) stops after the block in progress, except the first, whose frames would begin the files; a
-    KeyboardInterrupt (a second Ctrl-C) stops at once."""
+    KeyboardInterrupt (a second Ctrl-C) stops at once. A file whose disk fills is stopped where other outputs
+    keep the frames (`full`); the last one's full disk is the render's error."""
     table = Timetable()
     for block, action in _actions(plan.replay, plan.total):
         table.add(block, action)
@@ -348,7 +356,8 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
                 for index, frame in enumerate(made):
                     shown = screen.apply(frame)
                     for output, size in sinks:
-                        _send(output, fit(shown, *size, plan.cfg.fit), frames, blocks)
+                        if not full.stopped_at(output):  # not fitted for a file that is stopped
+                            full.send(output, sinks, fit(shown, *size, plan.cfg.fit), frames, blocks)
                     frames += 1
                     after.frame_done(blocks, index)
                 after.frame_done(blocks, None)  # a frame the show had and this model's block has not
@@ -359,7 +368,7 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
         except KeyboardInterrupt:
             stop.set()
     return Rendered(blocks, plan.total, frames, plan.cfg.fps, blocks < plan.total and stop.is_set(),
-                    time.monotonic() - started)
+                    time.monotonic() - started, tuple(getattr(o, "path", o.name) for o in full.stopped))
 
 
 class _ScreenChanges:
@@ -399,9 +408,21 @@ def _kept_up_to(block: int, frames: int) -> tuple[str, str]:
     return kept, f"; --blocks {block} renders up to it" if block else ""
 
 
-def _send(output: Output, frame: np.ndarray, frames: int, block: int) -> None:
-    """A frame to a file; a disk that fills is said with what the file keeps and what to do, where it was Python's
-    "[Errno 28] No space left on device" with the file's name."""
+class _FileFull(VcamError):
+    """A file whose disk refused a frame for room (full, or the file at its size limit), raised once the file is
+    closed and what it holds counted."""
+
+    def __init__(self, output: Output, what: str, held: str, room_fix: str, block: int):
+        path = getattr(output, "path", output.name)
+        super().__init__(f"{what} while {path} was written, at block {block}; {held}",
+                         room_fix + (f"; --blocks {block} renders up to it" if block else ""))
+        self.output, self.what, self.room_fix, self.block = output, what, room_fix, block
+
+
+def _send(output: Output, frame: np.ndarray, frames: int, block: int, say: Callable[[str], None]) -> None:
+    """A frame to a file; a disk that fills closes the file (its partial fragment cut) and raises _FileFull with
+    the frames it holds and what to do, where it was Python's "[Errno 28] No space left on device" with the file's
+    name. `say` gets a failure to close it: the full disk is what is said."""
     try:
         output.send(frame, frames)
     except OSError as e:
@@ -409,10 +430,45 @@ def _send(output: Output, frame: np.ndarray, frames: int, block: int) -> None:
         room = out_of_room(e, path, "render")
         if room is None:
             raise
-        full, fix = ("the disk filled", room[1]) if room[0] != TOO_LARGE else room
-        played = "the frames before it play" if frames else "no frame was written"
-        raise VcamError(f"{full} while {path} was written, at block {block}; {played}",
-                        fix + (f"; --blocks {block} renders up to it" if block else "")) from None
+        _close_all([output], say)
+        what, fix = ("the disk filled", room[1]) if room[0] != TOO_LARGE else room
+        held = getattr(output, "frames", frames)  # a recording's, once closed: its whole fragments
+        kept = f"it holds {counted(held, 'frame')}, which play" if held else "it holds no frame"
+        raise _FileFull(output, what, kept, fix, block) from None
+
+
+class _FullFiles:
+    """The files a render stopped as their disk filled, while other outputs took the frames on: a second file on
+    another disk was lost with the one that filled, and none said what it held. `say` is where each is said."""
+
+    def __init__(self, say: Callable[[str], None]):
+        self.say = say
+        self._stopped: list[tuple[Output, int, str]] = []  # each with its block and what happened
+
+    @property
+    def stopped(self) -> list[Output]:
+        return [output for output, _, _ in self._stopped]
+
+    def stopped_at(self, output: Output) -> tuple[int, str] | None:
+        """(block, what happened) where `output` was stopped; None where it goes on."""
+        return next(((block, what) for o, block, what in self._stopped if o is output), None)
+
+    def send(self, output: Output, sinks: list[tuple[Output, tuple[int, int]]], frame: np.ndarray, frames: int,
+             block: int) -> None:
+        """`frame` to `output`, unless it was stopped; where its disk fills, it is stopped and said, and the
+        render goes on where another output keeps the frames (null keeps none); the last one's is the error."""
+        if self.stopped_at(output):
+            return
+        try:
+            _send(output, frame, frames, block, self.say)
+        except _FileFull as e:
+            self._stopped.append((output, block, e.what))
+            going_on = [getattr(o, "path", o.name) for o, _ in sinks
+                        if not self.stopped_at(o) and not getattr(o, "never_behind", False)]
+            if not going_on:
+                raise
+            self.say(f"{e.message}; the render goes on into {', '.join(going_on)} without it; {e.room_fix}, then "
+                     "render it again")
 
 
 def _ran_out_of_memory(error: Exception) -> bool:
@@ -442,7 +498,7 @@ def _apply(stream, action: Action, open_input, state: _ScreenState, fixed_steps:
         say(f"the change at block {block} was not applied ({e.__class__.__name__}: {e})")
 
 
-def _report(result: Rendered, outputs: list[Output], say: Callable[[str], None]) -> None:
+def _report(result: Rendered, outputs: list[Output], full: _FullFiles, say: Callable[[str], None]) -> None:
     """What each file holds, and how the render went."""
     if not result.interrupted:
         head = f"rendered {counted(result.blocks, 'block')}"
@@ -453,12 +509,24 @@ def _report(result: Rendered, outputs: list[Output], say: Callable[[str], None])
     rate = f" in {clock_time(result.seconds)} ({result.frames / result.seconds:.1f} frames/s)" \
         if result.seconds > 0 and not result.interrupted else ""
     say(f"{head}{rate}")
+    _say_files(outputs, result.fps, full, say, result.frames)
+
+
+def _say_files(outputs: list[Output], fps: float, full: _FullFiles, say: Callable[[str], None],
+               made: int | None = None, begun_only: bool = False) -> None:
+    """A line for each file: the frames it holds (`made` where it does not count them), and where it was stopped
+    short. `begun_only`: only those that hold frames (after a failure, the others are said kept or not at all)."""
     for output in outputs:
-        held = getattr(output, "frames", result.frames)
+        held = getattr(output, "frames", made)
+        if not isinstance(held, int) or begun_only and not held:
+            continue
         where = getattr(output, "path", output.name)
         kept = " (the older file there is kept as it was)" if getattr(output, "kept_older", False) else ""
-        say(f"{where}: {held} frames, {held / result.fps:.2f} s at {result.fps:g} fps" if held
-            else f"{where}: nothing written{kept}")
+        line = (f"{where}: {held} frames, {held / fps:.2f} s at {fps:g} fps" if held else
+                f"{where}: nothing written{kept}")
+        if stopped := full.stopped_at(output):
+            line += f"; STOPPED at block {stopped[0]}: {stopped[1]}"
+        say(line)
 
 
 def _sayer(out) -> Callable[[str], None]:

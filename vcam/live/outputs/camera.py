@@ -3,6 +3,7 @@ knows of v4l2loopback devices (the reset before opening one, their formats, what
 from __future__ import annotations
 
 import os
+import re
 import stat
 
 import numpy as np
@@ -56,6 +57,11 @@ def _rgb_to_packed(frame: np.ndarray, order: str) -> np.ndarray:
 
 
 VIDEO_FILE_EXTENSIONS = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
+DEVICE_FOLDER = "/dev"
+
+
+def _in_device_folder(path: str) -> bool:
+    return os.path.dirname(os.path.abspath(path)) == DEVICE_FOLDER
 
 
 def refuse_a_file(device: str | None) -> None:
@@ -72,6 +78,14 @@ def refuse_a_file(device: str | None) -> None:
         return
     if mode is None and not video_name:
         return
+    if mode is not None and stat.S_ISREG(mode) and _in_device_folder(device):
+        # /dev/video10 as a plain file: written by a program (ffmpeg) while no such device was made; recording over
+        # it, as said for any other file, left the camera missing still
+        number = re.fullmatch(r"video(\d+)", os.path.basename(device))
+        load = v4l2loopback.MODPROBE.replace("video_nr=10", f"video_nr={number[1]}") if number else \
+            v4l2loopback.MODPROBE
+        raise VcamError(f"vcam:{device} is a plain file, not a camera device (a program wrote it there while the "
+                        "device was not made)", f"remove it (sudo rm {device}), then make the camera: {load}")
     what = "a folder" if mode is not None and stat.S_ISDIR(mode) else "a file"
     record = (f"to record into it, use --out file:{os.path.join(device, 'show.mp4')}" if what == "a folder" else
               f"to record to it, use --out file:{device}")

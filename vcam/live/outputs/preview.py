@@ -5,6 +5,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 
@@ -16,23 +17,59 @@ TITLE = "vcam preview"
 # Opens and closes a window in a process of its own: where the display named cannot be drawn on (nothing there, a
 # user not let in, Qt's libraries for it missing), OpenCV's Qt aborts the process it runs in, with no exception
 PROBE = "import cv2; cv2.namedWindow('vcam'); cv2.waitKey(1); cv2.destroyAllWindows(); cv2.waitKey(1)"
-PROBE_TIMEOUT = 20.0  # seconds; a probe slower than this (a loaded machine importing OpenCV) lets the window open
+PROBE_OPEN_WAIT = 3.0  # seconds the show's start waits for the probe (it takes a third of one): the rest is waited
+# for on the window's own thread, before it draws, so a display that hangs does not hold up the camera's start
+PROBE_TIMEOUT = 20.0  # seconds in all; a display that has not answered by then is said not to answer
 
 
-def _why_no_window() -> str | None:
-    """Why a window cannot be drawn here (the probe's own words), or None where it can, or cannot be told."""
-    if getattr(sys, "frozen", False):  # a bundled vcam's executable runs no `-c`
+class _Probe:
+    """The probe, running: `why(timeout)` is why no window can be drawn (the probe's own words), or None where one
+    can, or where that cannot be told; subprocess.TimeoutExpired while it has not answered."""
+
+    def __init__(self):
+        # its words go to a file, not a pipe: it is waited for, not read, while it runs, and a pipe left unread
+        # stops a process that fills it (Qt's warnings), which would then be said as a display that does not answer
+        self._said = tempfile.TemporaryFile(mode="w+", errors="replace")
+        try:
+            self._process = subprocess.Popen([sys.executable, "-c", PROBE], stdin=subprocess.DEVNULL,
+                                             stdout=subprocess.DEVNULL, stderr=self._said)
+        except BaseException:
+            self._said.close()
+            raise
+
+    def why(self, timeout: float) -> str | None:
+        code = self._process.wait(max(0.0, timeout))
+        self._said.seek(0)
+        lines = [line.strip() for line in self._said.read().splitlines() if line.strip()]
+        self.stop()
+        if code == 0:
+            return None
+        said = next((line for line in lines if "connect to display" in line), lines[-1] if lines else "")
+        return said or f"it ended with code {code}"
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._said.close()
+
+
+def _start_probe() -> _Probe | None:
+    """The probe, started; None where none can run: a bundled vcam, whose executable runs no `-c`, or no room for
+    its file (the window opens, as it did before the probe)."""
+    if getattr(sys, "frozen", False):
         return None
     try:
-        done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=PROBE_TIMEOUT,
-                              stdin=subprocess.DEVNULL)
-    except (subprocess.TimeoutExpired, OSError):
+        return _Probe()
+    except OSError:
         return None
-    if done.returncode == 0:
-        return None
-    lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
-    said = next((line for line in lines if "connect to display" in line), lines[-1] if lines else "")
-    return said or f"it ended with code {done.returncode}"
+
+
+def _cannot_draw(why: str) -> VcamError:
+    shown = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    return VcamError(f"the preview window cannot be drawn on display {shown} ({why})",
+                     "run where that desktop is on and this user may draw on it (ssh -X, or DISPLAY=:0 on the "
+                     "machine's own desktop), or drop --out window")
 
 
 def _has_gui(cv2) -> bool:
@@ -57,12 +94,18 @@ class PreviewWindow:
         if not _has_gui(cv2):
             raise VcamError("this OpenCV has no window support (opencv-python-headless is installed)",
                             "pip install opencv-python  (it replaces the headless build), or drop --out window")
-        if platform.system() == "Linux" and (why := _why_no_window()):
-            # opened in the show, it took the whole process down at the first frame, camera and recording with it
-            shown = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-            raise VcamError(f"the preview window cannot be drawn on display {shown} ({why})",
-                            "run where that desktop is on and this user may draw on it (ssh -X, or DISPLAY=:0 on the "
-                            "machine's own desktop), or drop --out window")
+        # opened in the show, a window that cannot be drawn took the whole process down at the first frame, camera
+        # and recording with it
+        self._probe = _start_probe() if platform.system() == "Linux" else None
+        if self._probe is not None:
+            try:
+                why = self._probe.why(PROBE_OPEN_WAIT)
+            except subprocess.TimeoutExpired:  # told before the window draws (send)
+                pass
+            else:
+                self._probe = None
+                if why:
+                    raise _cannot_draw(why)
         self._cv2 = cv2
         self.name = "window"
         self.size = (width, height)
@@ -70,6 +113,15 @@ class PreviewWindow:
 
     def send(self, frame: np.ndarray, tick: int) -> None:
         cv2 = self._cv2
+        if self._probe is not None:  # a display slow to answer: it held up the show's start for PROBE_TIMEOUT
+            probe, self._probe = self._probe, None
+            try:
+                why = probe.why(PROBE_TIMEOUT - PROBE_OPEN_WAIT)
+            except subprocess.TimeoutExpired:
+                probe.stop()
+                why = f"nothing answered there in {PROBE_TIMEOUT:g} s"
+            if why:
+                raise _cannot_draw(why)
         if not self._open:  # made on the thread that draws into it
             cv2.namedWindow(TITLE, cv2.WINDOW_NORMAL)
             cv2.resizeWindow(TITLE, *self.size)
@@ -78,5 +130,8 @@ class PreviewWindow:
         cv2.waitKey(1)
 
     def close(self) -> None:
+        if self._probe is not None:  # closed before its first frame
+            self._probe.stop()
+            self._probe = None
         if self._open:
             self._cv2.destroyWindow(TITLE)

@@ -216,6 +216,10 @@ class Recording:
                 self._container.mux(packet)
         except OSError:
             self._write_failed = True
+            # what the file holds now, said at once: counted by the frames encoded, a disk that filled before the
+            # first fragment was said as a file that plays, and the end then said it held no frame
+            if os.path.isfile(self.path):  # not /dev/full or a named pipe, whose reading would take the frames
+                self.frames = min(self.frames, frames_held(self.path) or 0)
             raise
         self._last_pts = pts
         self.frames += 1
@@ -364,11 +368,13 @@ def _inside(f, spans: list[tuple[int, int]], kind: bytes) -> list[tuple[int, int
 
 
 def frames_held(path: str) -> int | None:
-    """The frames a fragmented MP4 holds: the sample counts of its fragments' runs (moof/traf/trun). None when the
-    file cannot be read."""
+    """The frames a fragmented MP4 holds in its whole fragments: the sample counts of their runs (moof/traf/trun).
+    A fragment being written (a file still open, a write that failed) is not counted. None when the file cannot be
+    read."""
     try:
         with open(path, "rb") as f:
-            runs = [run for moof in _inside(f, [(0, os.fstat(f.fileno()).st_size)], b"moof")
+            end = _whole_end(f)
+            runs = [run for moof in _inside(f, [(0, end)], b"moof")
                     for traf in _inside(f, [moof], b"traf") for run in _inside(f, [traf], b"trun")]
             total = 0
             for start, _ in runs:
@@ -379,6 +385,29 @@ def frames_held(path: str) -> int | None:
         return None
 
 
+def _whole_end(f) -> int:
+    """Where the last whole fragment of the fragmented MP4 open in `f` ends (its size where it is no MP4 this class
+    wrote): a fragment's header (moof) counts once the media after it is whole."""
+    end = os.fstat(f.fileno()).st_size
+    first = _box(f, 0)
+    if first is None or first[1] != b"ftyp":
+        return end
+    pos = keep = 0
+    while pos < end:
+        box = _box(f, pos)
+        if box is None:
+            break
+        size, kind, skip = box
+        if size == 0:
+            return end
+        if size < skip or pos + size > end:
+            break
+        pos += size
+        if kind != b"moof":
+            keep = pos
+    return keep
+
+
 def cut_partial_fragment(path: str) -> int:
     """Cuts a fragmented MP4 back to the end of its last whole fragment; returns the bytes cut. A write that failed
     (a full disk) leaves part of a fragment at the end: players stop there, but decoders such as PyAV's raise on it,
@@ -386,23 +415,7 @@ def cut_partial_fragment(path: str) -> int:
     try:
         with open(path, "r+b") as f:
             end = os.fstat(f.fileno()).st_size
-            first = _box(f, 0)
-            if first is None or first[1] != b"ftyp":  # not an MP4 this class wrote: left alone
-                return 0
-            pos = keep = 0
-            while pos < end:
-                box = _box(f, pos)
-                if box is None:
-                    break
-                size, kind, skip = box
-                if size == 0:
-                    pos = keep = end
-                    break
-                if size < skip or pos + size > end:
-                    break
-                pos += size
-                if kind != b"moof":  # a fragment's header counts once the media after it is whole
-                    keep = pos
+            keep = _whole_end(f)  # not an MP4 this class wrote: its size, left alone
             if keep < end:
                 f.truncate(keep)
             return end - keep

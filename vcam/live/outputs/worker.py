@@ -99,7 +99,9 @@ class OutputWorker:
                 self.sent += 1
             except Exception as e:  # an output failing must not take the show down with it
                 self.error = e
-                self._say(f"output {self.output.name} failed and is stopped: {e}{self._fix()}; the show goes on")
+                self._say(f"output {self.output.name} failed and is stopped: {one_line(e)}{self._fix()}; the show "
+                          "goes on")
+                continue  # the frames it skipped while it failed (a display that never answered) are not slowness
             self._warn_if_dropping()
 
     def _warn_if_dropping(self) -> None:
@@ -153,9 +155,10 @@ class OutputWorker:
         room = out_of_room(self.error, path) if self.error is not None else None
         if room is None:
             return ""
-        frames = getattr(self.output, "frames", None)
+        frames = getattr(self.output, "frames", None)  # a recording's: what its file holds (whole fragments)
         # where the disk filled before the first fragment, the file holds no picture: it does not play
-        kept = "" if not path else "; the file holds no frame" if frames == 0 else "; the file up to here plays"
+        held = f" ({_frames(frames)})" if isinstance(frames, int) else ""
+        kept = "" if not path else "; the file holds no frame" if frames == 0 else f"; the file up to here plays{held}"
         return f"; {room[0]}: {room[1]}{kept}"
 
     def summary(self) -> str:
@@ -171,7 +174,7 @@ class OutputWorker:
             head = f"output {self.output.name}: {_frames(written)} sent"
         notes = [self.output.note] if getattr(self.output, "note", None) else []
         if self.error is not None:
-            notes.append(f"FAILED and stopped: {self.error}{self._fix()}")
+            notes.append(f"FAILED and stopped: {one_line(self.error)}{self._fix()}")
         if self.dropped:
             notes.append(f"{_frames(self.dropped)} dropped (it could not keep up)")
         if self.close_error is not None:
