@@ -219,3 +219,12 @@ def test_a_link_that_stalls_and_drops_mid_block_teaches_no_gap_between_blocks():
         link._receive(_pong(block_s=1.0))  # connected again
         _blocks(link, now, [])  # its first block
     assert _wait(link, now, 10.0)[:1] == [6.0]
+
+
+def test_stalls_that_keep_coming_back_still_read_stalled_after_5_s():
+    """Two stalls two blocks apart, among blocks that come every second, were taken for the server's pace: the next
+    stall read STALLED, and showed the fallback image, only after 40 s."""
+    link, _, now = _paced()
+    link._receive(_pong(block_s=1.0))
+    _blocks(link, now, [1.0] * 6 + [20.0, 1.0, 20.0])
+    assert _wait(link, now, 10.0)[:1] == [6.0]
