@@ -283,3 +283,34 @@ def test_a_frame_whose_picture_is_damaged_is_said_got_all_the_same():
     link._receive(proto.HEADER.pack(proto.MAGIC, 9, 0, 0, 12, time.time(), 16, 16) + b"not a jpeg")
     assert said and said[0].startswith("skipped a frame"), said
     assert [json.loads(m) for m in sent] == [{"type": "got", "seq": 9}]
+
+
+def test_a_got_goes_on_the_connection_its_frame_came_on_though_the_link_reconnected_meanwhile():
+    """The connection was read before the send lock was taken: where the link reconnected in between and a frame
+    came on the new one, its got was written to the dead connection and lost, and the server held the next frames
+    for it 10 s."""
+    link, _ = _link([])
+    link._receive(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True}))
+    sent: list = []
+
+    class Dead:  # the connection that ended
+        def send(self, message):
+            raise ConnectionResetError()
+
+    new = type("Ws", (), {"send": lambda self, message: sent.append(message)})()
+    lock = link._send_lock
+
+    class Reconnecting:  # the send lock, taken just as the link comes back and a frame comes on the new connection
+        def acquire(self, blocking=True, timeout=-1):
+            if link._ws is not new:
+                link._ws = new
+                with link._ack_lock:
+                    link._ack_due = 9
+            return lock.acquire(blocking, timeout)
+
+        def release(self):
+            lock.release()
+
+    link._ws, link._send_lock, link._ack_due = Dead(), Reconnecting(), 8
+    link._say_got()
+    assert [json.loads(m) for m in sent] == [{"type": "got", "seq": 9}]

@@ -194,3 +194,37 @@ def test_vcam_serve_tells_a_camera_its_usual_gap_between_blocks_once_it_knows_on
     for t in (0.0, 12.0, 24.5, 36.5):
         server.block_gaps.block(t)
     assert json.loads(answer(server, json.dumps({"type": "ping", "t": 1.0}), client))["block_s"] == 12.0
+
+
+def _part_of_a_block(link: Link, now: list[float], stalled_for: float) -> None:
+    """Half of the next block, then nothing for `stalled_for` s until the connection drops (the keepalive's 20 s)."""
+    number = (link._blocks._number or 0) + 1
+    for index in range(6):
+        header = proto.FrameHeader(number * 12 + index, number, index, 12, time.time(), 16, 16)
+        link._receive(proto.encode_frame(np.zeros((16, 16, 3), np.uint8), header))
+    _wait(link, now, stalled_for)
+    link._connection_ended()
+
+
+def test_a_link_that_stalls_and_drops_mid_block_teaches_no_gap_between_blocks():
+    """The frames of a block cut short by a drop go on screen at the drop, long after the block before: that wait,
+    up to the keepalive's 20 s, was learned as a gap between the server's blocks. A tunnel that flapped (a block,
+    then a stall until the drop, twice) left blocks that come every second read STALLED only after 40 s, the
+    fallback image held back as long."""
+    link, _, now = _paced()
+    link._receive(_pong(block_s=1.0))
+    _blocks(link, now, [1.0] * 6)
+    for _ in range(2):
+        _part_of_a_block(link, now, 20.0)
+        link._receive(_pong(block_s=1.0))  # connected again
+        _blocks(link, now, [])  # its first block
+    assert _wait(link, now, 10.0)[:1] == [6.0]
+
+
+def test_stalls_that_keep_coming_back_still_read_stalled_after_5_s():
+    """Two stalls two blocks apart, among blocks that come every second, were taken for the server's pace: the next
+    stall read STALLED, and showed the fallback image, only after 40 s."""
+    link, _, now = _paced()
+    link._receive(_pong(block_s=1.0))
+    _blocks(link, now, [1.0] * 6 + [20.0, 1.0, 20.0])
+    assert _wait(link, now, 10.0)[:1] == [6.0]

@@ -46,13 +46,13 @@ class BlockGaps:
         self._last = None
 
     def usual(self) -> float | None:
-        """The usual gap: the second longest of the last few, so that one stall among them (a gap of a minute, then
-        blocks every second again) does not make the next one wait as long; the only one where one is known."""
+        """The usual gap: the middle one of the last few (the shorter of the middle two), so that stalls among them
+        (a gap of a minute, then blocks every second again) do not make the next one wait as long until they are
+        most of the gaps; the only one where one is known. The second longest was taken before: two stalls a few
+        blocks apart made it, and the third was read only after twice their length."""
         with self._lock:
             gaps = sorted(self._gaps)
-        if not gaps:
-            return None
-        return gaps[-2] if len(gaps) > 1 else gaps[-1]
+        return gaps[(len(gaps) - 1) // 2] if gaps else None
 
     def stall_after(self) -> float:
         """Seconds without a block after which the stream reads as stalled."""

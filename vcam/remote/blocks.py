@@ -40,13 +40,17 @@ class Blocks:
         """The frames of a block cut short by the connection's end go on screen now: the rest of it will not come,
         and kept, they would wait for the next connection's first frame (a restarted server's, numbered anew)."""
         if self._frames:
-            self._push()
+            # pushed at the drop, not as they came: the wait up to it (a stall until the keepalive gave up) is no
+            # gap between the server's blocks, and learned as one it held back the next stall's STALLED
+            self._push(gap=False)
         self._number = None
         self.gaps.ended()
 
-    def _push(self) -> None:
+    def _push(self, gap: bool = True) -> None:
         self.pacer.push(self._frames, self._number, self._indices)
         self._frames, self._indices = [], []
+        if not gap:
+            return
         self.gaps.block(self.pacer.clock())
         # read by the pacer's tick on its own thread: a float, set whole
         self.pacer.settings.stall_after = self.gaps.stall_after()

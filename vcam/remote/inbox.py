@@ -85,10 +85,14 @@ class Inbox:
     def _say_got(self) -> None:
         """Says the newest frame got not yet said, where the connection is free; else whoever holds it does after."""
         while self._ack_due is not None:
-            ws = self._ws if self.connected else None
-            if ws is None or not self._send_lock.acquire(blocking=False):
+            if not self.connected or not self._send_lock.acquire(blocking=False):
                 return
             try:
+                # read under the lock, as the frame's got is: read before, it could be a connection that ended as
+                # the link came back and a frame came on the new one, whose got it then took and lost
+                ws = self._ws if self.connected else None
+                if ws is None:
+                    return
                 with self._ack_lock:  # taken as it goes: an older one never stands in for a newer one set meanwhile
                     seq, self._ack_due = self._ack_due, None
                 if seq is not None:

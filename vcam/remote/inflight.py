@@ -82,8 +82,8 @@ class InFlight:
         return self._bytes + self._on_way[-1][1] <= max(FIRST_WINDOW_BYTES, self.rate() * ACK_WINDOW_S)
 
     def rate(self) -> float:
-        """Bytes a second the link carried to the client lately, over the time it spent carrying them; a link just
-        opened counts no more than RATE_S, so that its first frames are not taken for a fast link's."""
+        """Bytes a second the link carried to the client lately, over the time it spent carrying them, a quarter
+        second at least: a link just opened, whose first frames came back in no time, is not taken for a fast one."""
         return self._got_bytes / max(self._got_s, 0.25) if self._got else 0.0
 
     def wait_s(self, now: float) -> float:

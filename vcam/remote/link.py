@@ -371,6 +371,7 @@ class Link(Inbox, LinkEnds):
         for line in [*self._errors.held_back(now), *self._bad_frames.held_back(now), *self._drop_lines.held_back(now)]:
             self.say(line)
 
+
 def _library_log() -> logging.Logger | None:
     """Where the websockets library logs for the link: nowhere, unless VCAM_DEBUG is set. Its internal errors come
     from connections that failed anyway (a port that speaks another protocol closes the socket under the library's
@@ -380,4 +381,3 @@ def _library_log() -> logging.Logger | None:
     quiet = logging.Logger("vcam.link")  # in no hierarchy: nothing reaches the root's handlers
     quiet.addHandler(logging.NullHandler())  # else Python's last-resort handler prints its warnings
     return quiet
-
