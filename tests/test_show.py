@@ -876,3 +876,13 @@ def test_vcam_check_fits_a_weighted_blend_in_the_line(tmp_path, capsys):
     assert len(line) <= 100 and line.endswith(", transition 8"), line
     # the short text shows whole, the long one takes the rest of the room, more than half of it
     assert "A misty pine forest at dusk" in line and "… ×0.7 + Fireflies, soft bokeh ×0.3" in line
+
+
+@pytest.mark.parametrize("name", ["neon\\u00a0city", "neon\\u200bcity", " neon city"])
+def test_a_knob_between_names_a_preset_as_the_show_writes_its_name(name):
+    """A knob's `between` is read as written, not as a typed line: the same name as the preset's own, a no-break
+    space or a zero-width one in it, was refused as naming no preset once the show read its names as typed."""
+    show = parse_show(f'presets:\n  - {{name: "{name}", prompt: x}}\n  - {{name: ocean, prompt: y}}\n'
+                      f'midi:\n  controls:\n    - {{cc: 0, param: blend, between: ["{name}", ocean]}}\n',
+                      "shows/n.yaml")
+    assert show.find(show.midi.knobs[0].between[0]) == 0

@@ -129,8 +129,10 @@ class Show:
 
     def named(self, name: str) -> int | None:
         """Index of the preset named `name` (case-insensitive), None where none is: a plain look-up, for a check
-        that wants no message (find's suggests the name meant)."""
-        return self._by_name.get(name.lower())
+        that wants no message (find's suggests the name meant). `name` is read as the show's names are
+        (_preset_name): a map's `between`, which no command line carries, names a preset written with a no-break
+        space as the show file writes it."""
+        return self._by_name.get(as_typed(name).strip().lower())
 
     def _meant(self, ref: str) -> str:
         """`lazer tunnel` → " (did you mean 'laser tunnel'?)": a mistyped name (a letter off, a space too many, the
