@@ -754,9 +754,10 @@ def test_check_counts_one_knob_button_and_fader_in_the_singular(tmp_path, capsys
     assert "2 presets\n" in out and "1 knob, 1 button" in out and "1 fader, 1 button" in out, out
 
 
-@pytest.mark.parametrize("name", ["1", "'1'", '"07"'])
+@pytest.mark.parametrize("name", ["1", "'1'", '"07"', '"\\u200b2"', '"2\\u2060"'])
 def test_a_preset_named_by_digits_is_told_to_add_a_word_not_to_quote_them(name):
-    # quoting is the fix for other values YAML reads as numbers, but a quoted number is refused all the same
+    # quoting is the fix for other values YAML reads as numbers, but a quoted number is refused all the same; and
+    # digits with an invisible character, which a name read as typed drops, are digits that `preset 2` cannot pick
     with pytest.raises(ConfigError) as err:
         parse_show(f"presets:\n  - name: {name}\n    prompt: x\n", "shows/n.yaml")
     assert len(err.value.problems) == 1, err.value.problems
