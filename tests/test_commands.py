@@ -531,6 +531,16 @@ def test_a_number_that_cannot_be_told_is_not_guessed_at(line):
     assert "did you mean" not in str(err.value)
 
 
+@pytest.mark.parametrize("line", ["strength nan%", "blend 1 2 inf%", "strength 150%", "bias 0%", "bpm 1,000",
+                                  "seed 1e300", "steps 99 steps", "transition 2,000"])
+def test_a_number_meant_is_said_only_where_the_command_takes_it(line):
+    # `nan%` was answered with "did you mean nan?", `seed 1e300` with 301 digits, `bpm 1,000` with 1: each a
+    # number the same command then refuses
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "did you mean" not in str(err.value), str(err.value)
+
+
 def test_quantize_in_note_values_or_words_is_told_it_counts_beats():
     for line in ("quantize 1/2", "quantize half"):
         with pytest.raises(CommandError) as err:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -144,7 +145,7 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise CommandError(f"{name} needs a whole number, not {_shown(text)}{_whole(text)}; usage: "
+        raise CommandError(f"{name} needs a whole number, not {_shown(text)}{_whole(text, lo, hi)}; usage: "
                            f"{usage(name)}") from None
     if not lo <= value <= hi:
         raise CommandError(f"{name} {value} is out of range ({lo} to {hi}); usage: {usage(name)}")
@@ -156,25 +157,28 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
         value = float(text)
     except ValueError:
         raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}"
-                           f"{_comma(text, hi == 1)}; usage: {usage(name)}") from None
+                           f"{_comma(text, lambda v: lo <= v <= hi, hi == 1)}; usage: {usage(name)}") from None
     if not lo <= value <= hi:  # also refuses NaN
         raise CommandError(f"{name} {value:g} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
     return value
 
 
-def _comma(text: str, share: bool = True) -> str:
+def _comma(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <= 1.0, share: bool = True) -> str:
     """`0,5` → " (did you mean 0.5?)": a decimal comma, as many keyboards and locales write one; `50%` → 0.5 where
-    the number is a `share` (from 0 to 1); `120 bpm`, `120bpm` → 120, a unit after it."""
+    the number is a `share` (from 0 to 1); `120 bpm`, `120bpm` → 120, a unit after it. Said only where the number
+    meant `fits` the command: not `nan%` as nan, `150%` as a strength of 1.5, or `bpm 1,000` as 1."""
     try:
         if text.count(",") == 1:
-            return f" (did you mean {float(text.replace(',', '.')):g}?)"
-        if share and text.endswith("%"):
-            return f" (did you mean {float(text[:-1]) / 100:g}?)"
-        if united := _united(text):
-            return f" (did you mean {float(united):g}?)"
+            meant = float(text.replace(",", "."))
+        elif share and text.endswith("%"):
+            meant = float(text[:-1]) / 100
+        elif united := _united(text):
+            meant = float(united)
+        else:
+            return ""
     except ValueError:
-        pass
-    return ""
+        return ""
+    return f" (did you mean {meant:g}?)" if fits(meant) else ""
 
 
 def _united(text: str) -> str | None:
@@ -183,22 +187,18 @@ def _united(text: str) -> str | None:
     return found[1] if found else None
 
 
-def _whole(text: str) -> str:
+def _whole(text: str, lo: int, hi: int) -> str:
     """`1,000`, `1e3`, `2 blocks` → " (did you mean 1000?)": a whole number written with a thousands' separator, as
-    a float, or with a unit after it."""
+    a float, or with a unit after it; said only from `lo` to `hi` (`seed 1e300` is not answered with 301 digits)."""
     grouped = re.fullmatch(r"\d{1,3}(?:,\d{3})+", text)  # not `1,5`, a decimal comma
-    for candidate in (text.replace(",", "") if grouped else "", _united(text) or ""):
+    for candidate in (text.replace(",", "") if grouped else "", _united(text) or "", text):
         try:
             value = float(candidate)
         except ValueError:
             continue
-        if value.is_integer():
+        if value.is_integer() and lo <= value <= hi:
             return f" (did you mean {int(value)}?)"
-    try:
-        value = float(text)
-    except ValueError:
-        return ""
-    return f" (did you mean {int(value)}?)" if value.is_integer() else ""
+    return ""
 
 
 def _strength(text: str) -> float:
@@ -211,7 +211,7 @@ def _bias(text: str) -> float:
         return check_bias(float(text))
     except ValueError as e:
         if "bias must" not in str(e):
-            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}{_comma(text)}"
+            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}{_comma(text, lambda v: 0 < v <= 1)}"
         raise CommandError(f"{e}; usage: {usage('bias')}") from None
 
 
