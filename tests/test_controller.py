@@ -108,6 +108,11 @@ def test_other_commands(rig):
     assert "blend A B X" in ctl.handle_line("help", "stdin")
     assert ctl.handle_line("help seed", "stdin") == "seed N - noise seed, from the next block; it may end in @beat, " \
         "@bar, @N (beats) or @off to land on the beat"
+    from vcam.remote.controller import RemoteController
+
+    remote = RemoteController(lambda line: True)  # vcam cam answers help itself, as the console does
+    for line in ("help", "help seed", "HELP Blend"):
+        assert remote.handle_line(line, "stdin") == ctl.handle_line(line, "stdin")
     ctl.handle_line("quit", "stdin")
     assert stop.is_set()
 
