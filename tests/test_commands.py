@@ -441,6 +441,19 @@ def test_a_blends_quoted_or_escaped_names_are_read_as_typed_with_or_without_a_ti
     assert parse(str(cmd)) == cmd
 
 
+@pytest.mark.parametrize("names,said", [
+    (("neon city", "ocean"), 'blend "neon city" ocean 0.5'),  # in the double quotes a preset's line has
+    (("sunset @ beach", 2), 'blend "sunset @ beach" 2 0.5'),
+    (("@home", "ocean"), 'blend "@home" ocean 0.5'),
+    (('say "hi"', "bob's"), "blend 'say \"hi\"' \"bob's\" 0.5"),
+    (("AC\\DC", "a b\\"), "blend 'AC\\DC' 'a b\\' 0.5"),  # a backslash, which double quotes read as an escape
+])
+def test_a_blends_line_quotes_its_names_as_a_presets_line_does_and_reads_back_the_same(names, said):
+    # shlex.quote wrote blend 'neon city' ocean 0.5, where the README and `preset "sunset @ beach"` use double ones
+    cmd = Command("blend", (*names, 0.5))
+    assert str(cmd) == said and parse(said) == cmd
+
+
 @pytest.mark.parametrize("line,expected", [
     ('preset "sunset @ beach"', ("sunset @ beach", None)),
     ("preset 'sunset @ beach' @bar", ("sunset @ beach", "bar")),

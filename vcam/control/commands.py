@@ -97,7 +97,7 @@ class Command:
             text = f"preset {_name_said(self.args[0])}"
         elif self.name == "blend":
             a, b, x = self.args
-            text = f"blend {_side_said(a)} {_side_said(b)} {x:g}"
+            text = f"blend {blend_side(a)} {blend_side(b)} {x:g}"
         elif self.name == "input":  # a path with an ` @` of its own in quotes, not read back as a timing
             text = f"input {_quoted_at(self.args[0])}"
         elif self.name in ("strength", "bias", "bpm"):
@@ -278,11 +278,17 @@ def _name_said(ref: str | int) -> str:
     return _in_quotes(name)
 
 
-def _side_said(ref: str | int) -> str:
-    """A blend's preset as its line writes it: as a shell would quote it, and in quotes where it starts with an @
-    (which shlex leaves bare, and a line that starts its arguments with one reads as their timing)."""
+def blend_side(ref: str | int) -> str:
+    """A blend's preset as its line writes it, for shlex to read back the same (_blend): bare where it may be,
+    else in quotes as _in_quotes puts a preset's (`blend "neon city" ocean 0.5`, where shlex.quote's single quotes
+    read otherwise than the README and the other replies), in single ones where it holds a backslash, which in
+    double quotes escapes. An @ it starts with is quoted: shlex leaves it bare, and a line that starts its
+    arguments with one reads as their timing. The one rule for a blend's line, typed back or built from an OSC
+    message's values."""
     name = str(ref)
-    return "'" + name.replace("'", "'\\''") + "'" if name.startswith("@") else shlex.quote(name)
+    if shlex.quote(name) == name and not name.startswith("@"):
+        return name
+    return _in_quotes(name) if "\\" not in name else "'" + name.replace("'", "'\\''") + "'"
 
 
 def _unquoted(text: str) -> str:
