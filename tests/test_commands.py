@@ -145,6 +145,16 @@ def test_a_word_for_a_command_named_otherwise_names_that_command_not_the_nearest
     assert parse(meant) is not None
 
 
+@pytest.mark.parametrize("line,meant", [("unfreez", "live"), ("resum", "live"), ("unpau", "live"),
+                                        ("blak", "blackout"), ("blck", "blackout"), ("paus", "freeze")])
+def test_a_typo_of_a_word_for_a_command_named_otherwise_names_that_command_not_the_nearest_spelling(line, meant):
+    # `unfreez` was answered "did you mean freeze?", `resum` "reset" (the stream started over), `blak` "back" (a
+    # cue fired): the nearest command's spelling, which the whole word is kept from
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"unknown command {line!r} (did you mean {meant}?); type 'help' for the list"
+
+
 def test_stop_tempo_and_reload_say_what_does_it():
     said = {}
     for line in ("stop", "tempo 128", "reload"):

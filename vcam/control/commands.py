@@ -555,7 +555,11 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     begun = [c for c in known if c.startswith(name) and not (rest and c in NO_ARGS)]
     if 1 <= len(begun) <= 3:
         return f" (did you mean {' or '.join((', '.join(begun[:-1]), begun[-1]) if len(begun) > 1 else begun)}?)"
-    meant = nearest(name, known)
+    # a typo of a word MEANT answers (`resum`, `blak`, `unfreez`) is answered as that word is: the nearest command's
+    # spelling is the one MEANT keeps it from (reset, back, which fires a cue, freeze)
+    meant = nearest(name, [*known, *MEANT])
+    if meant in MEANT:
+        return _did_you_mean(meant, console)
     return f" (did you mean {meant}?)" if meant else ""
 
 
