@@ -1366,3 +1366,8 @@ def test_the_status_cuts_a_long_prompt_with_an_ellipsis(tmp_path):
     assert where.endswith("…") and len(where) == len("prompt ") + 80, where
     ctl.handle_line("prompt a red cat", "stdin")
     assert ctl.describe().startswith("prompt a red cat |")
+    # an accent typed as a mark after its letter (as macOS writes é in file names) is not cut off its letter, nor
+    # an emoji's variation selector off the emoji: the status read cafe, and a black heart for a red one
+    for held in ("e\u0301", "\u2764\ufe0f"):
+        ctl.handle_line(f"prompt {'x' * 78}{held} over the moon", "stdin")
+        assert ctl.describe().split(" | ")[0] == f"prompt {'x' * 78}…"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, unescaped
-from vcam.words import nearest
+from vcam.words import clipped, nearest
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -138,7 +138,7 @@ SHOWN_CHARS = 40  # of what was typed, in a message about it: a pasted paragraph
 
 def _shown(text: str) -> str:
     """What was typed, as a message quotes it: cut to SHOWN_CHARS."""
-    return repr(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…")
+    return repr(clipped(text, SHOWN_CHARS + 1))
 
 
 def _int(text: str, name: str, lo: int, hi: int) -> int:
@@ -549,7 +549,7 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     glued = re.fullmatch(r"([a-z]+)(?:[=:](.*)|([^a-z].*))", typed or name, re.IGNORECASE)
     if glued and (command := glued[1].lower()) in known and command not in NO_ARGS and (arg := " ".join(
             filter(None, ((glued[2] or glued[3] or "").strip(), rest)))):
-        return f" (did you mean {command} {arg if len(arg) <= SHOWN_CHARS else arg[:SHOWN_CHARS] + '…'}?)"
+        return f" (did you mean {command} {clipped(arg, SHOWN_CHARS + 1)}?)"
     # a command begun (`blac`, `pre 2`): the ones it begins, where an argument follows those that take one; a
     # spelling near another command's (`blac`: back) is not the one meant
     begun = [c for c in known if c.startswith(name) and not (rest and c in NO_ARGS)]
