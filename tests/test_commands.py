@@ -145,6 +145,16 @@ def test_a_word_for_a_command_named_otherwise_names_that_command_not_the_nearest
     assert parse(meant) is not None
 
 
+@pytest.mark.parametrize("line,meant", [("unfreez", "live"), ("resum", "live"), ("unpau", "live"),
+                                        ("blak", "blackout"), ("blck", "blackout"), ("paus", "freeze")])
+def test_a_typo_of_a_word_for_a_command_named_otherwise_names_that_command_not_the_nearest_spelling(line, meant):
+    # `unfreez` was answered "did you mean freeze?", `resum` "reset" (the stream started over), `blak` "back" (a
+    # cue fired): the nearest command's spelling, which the whole word is kept from
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"unknown command {line!r} (did you mean {meant}?); type 'help' for the list"
+
+
 def test_stop_tempo_and_reload_say_what_does_it():
     said = {}
     for line in ("stop", "tempo 128", "reload"):
@@ -441,6 +451,19 @@ def test_a_blends_quoted_or_escaped_names_are_read_as_typed_with_or_without_a_ti
     assert parse(str(cmd)) == cmd
 
 
+@pytest.mark.parametrize("names,said", [
+    (("neon city", "ocean"), 'blend "neon city" ocean 0.5'),  # in the double quotes a preset's line has
+    (("sunset @ beach", 2), 'blend "sunset @ beach" 2 0.5'),
+    (("@home", "ocean"), 'blend "@home" ocean 0.5'),
+    (('say "hi"', "bob's"), "blend 'say \"hi\"' \"bob's\" 0.5"),
+    (("AC\\DC", "a b\\"), "blend 'AC\\DC' 'a b\\' 0.5"),  # a backslash, which double quotes read as an escape
+])
+def test_a_blends_line_quotes_its_names_as_a_presets_line_does_and_reads_back_the_same(names, said):
+    # shlex.quote wrote blend 'neon city' ocean 0.5, where the README and `preset "sunset @ beach"` use double ones
+    cmd = Command("blend", (*names, 0.5))
+    assert str(cmd) == said and parse(said) == cmd
+
+
 @pytest.mark.parametrize("line,expected", [
     ('preset "sunset @ beach"', ("sunset @ beach", None)),
     ("preset 'sunset @ beach' @bar", ("sunset @ beach", "bar")),
@@ -529,6 +552,16 @@ def test_a_number_that_cannot_be_told_is_not_guessed_at(line):
     with pytest.raises(CommandError) as err:
         parse(line)
     assert "did you mean" not in str(err.value)
+
+
+@pytest.mark.parametrize("line", ["strength nan%", "blend 1 2 inf%", "strength 150%", "bias 0%", "bpm 1,000",
+                                  "seed 1e300", "steps 99 steps", "transition 2,000"])
+def test_a_number_meant_is_said_only_where_the_command_takes_it(line):
+    # `nan%` was answered with "did you mean nan?", `seed 1e300` with 301 digits, `bpm 1,000` with 1: each a
+    # number the same command then refuses
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "did you mean" not in str(err.value), str(err.value)
 
 
 def test_quantize_in_note_values_or_words_is_told_it_counts_beats():

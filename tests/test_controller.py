@@ -108,6 +108,11 @@ def test_other_commands(rig):
     assert "blend A B X" in ctl.handle_line("help", "stdin")
     assert ctl.handle_line("help seed", "stdin") == "seed N - noise seed, from the next block; it may end in @beat, " \
         "@bar, @N (beats) or @off to land on the beat"
+    from vcam.remote.controller import RemoteController
+
+    remote = RemoteController(lambda line: True)  # vcam cam answers help itself, as the console does
+    for line in ("help", "help seed", "HELP Blend"):
+        assert remote.handle_line(line, "stdin") == ctl.handle_line(line, "stdin")
     ctl.handle_line("quit", "stdin")
     assert stop.is_set()
 
@@ -1361,3 +1366,8 @@ def test_the_status_cuts_a_long_prompt_with_an_ellipsis(tmp_path):
     assert where.endswith("…") and len(where) == len("prompt ") + 80, where
     ctl.handle_line("prompt a red cat", "stdin")
     assert ctl.describe().startswith("prompt a red cat |")
+    # an accent typed as a mark after its letter (as macOS writes é in file names) is not cut off its letter, nor
+    # an emoji's variation selector off the emoji: the status read cafe, and a black heart for a red one
+    for held in ("e\u0301", "\u2764\ufe0f"):
+        ctl.handle_line(f"prompt {'x' * 78}{held} over the moon", "stdin")
+        assert ctl.describe().split(" | ")[0] == f"prompt {'x' * 78}…"

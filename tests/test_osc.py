@@ -115,7 +115,7 @@ BUILTIN = [
     ("/vcam/next", [], "next"),
     ("/vcam/prev", [1.0], "prev"),  # a push button's press
     ("/vcam/blend", [1, 3, 0.5], "blend 1 3 0.5"),
-    ("/vcam/blend", ["neon city", "forest", 0.25], "blend 'neon city' forest 0.25"),
+    ("/vcam/blend", ["neon city", "forest", 0.25], 'blend "neon city" forest 0.25'),
     ("/vcam/seed", [42], "seed 42"),
     ("/vcam/seed", [7.0], "seed 7"),  # a whole number sent as a float
     ("/vcam/transition", [8], "transition 8"),
@@ -154,6 +154,16 @@ def test_every_builtin_address_reaches_the_controller_as_its_command(rig):
     # one reply line per address every 2 s (a sweeping fader would scroll the terminal): the first is said
     assert "preset 3 'forest'" in said and "blend city / forest at 0.50" in said
     assert r.ctl.state.seed == 7 and r.ctl.state.transition == 8 and r.ctl.state.steps == 2
+
+
+@pytest.mark.parametrize("names", [("bob's", "forest"), ("@home", "forest"), ("neon city", "sunset @ beach")])
+def test_a_blend_sent_with_names_that_a_shell_reads_otherwise_reaches_the_controller_as_those_names(names):
+    # only a name with a space was quoted: `bob's` left a quote open, and `@home` first read as a timing
+    spy = Spy(SHOW + "".join(f"  - {{name: '{n}', prompt: x}}\n" for n in ("bob''s", "@home", "sunset @ beach")))
+    OscRouter(None, spy).handle("/vcam/blend", [*names, 0.5], "127.0.0.1:9000")
+    line, _ = spy.lines[-1]
+    assert parse(line).args == (*names, 0.5), line
+    assert spy.applied[-1][0] == line
 
 
 def test_builtin_addresses_change_the_show(rig):
@@ -636,7 +646,7 @@ def test_an_osc_map_on_the_command_line_must_fit_the_show(tmp_path):
                                                           "'Forest'; a blend moves between two different presets"),
     ("{address: /b, command: blend 1 city 0.5}", "/b command blend 1 city 0.5: blend mixes two different presets: "
                                                  "'city' is preset 1, named twice"),
-    ("{address: /b, command: freeze, release: 'blend 2 \"neon city\" 0'}", "/b release blend 2 'neon city' 0: blend "
+    ("{address: /b, command: freeze, release: 'blend 2 \"neon city\" 0'}", '/b release blend 2 "neon city" 0: blend '
                                                                        "mixes two different presets"),
 ])
 def test_an_osc_map_on_the_command_line_blending_one_preset_with_itself_is_refused_as_the_shows_own_is(

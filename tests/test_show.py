@@ -754,9 +754,10 @@ def test_check_counts_one_knob_button_and_fader_in_the_singular(tmp_path, capsys
     assert "2 presets\n" in out and "1 knob, 1 button" in out and "1 fader, 1 button" in out, out
 
 
-@pytest.mark.parametrize("name", ["1", "'1'", '"07"'])
+@pytest.mark.parametrize("name", ["1", "'1'", '"07"', '"\\u200b2"', '"2\\u2060"'])
 def test_a_preset_named_by_digits_is_told_to_add_a_word_not_to_quote_them(name):
-    # quoting is the fix for other values YAML reads as numbers, but a quoted number is refused all the same
+    # quoting is the fix for other values YAML reads as numbers, but a quoted number is refused all the same; and
+    # digits with an invisible character, which a name read as typed drops, are digits that `preset 2` cannot pick
     with pytest.raises(ConfigError) as err:
         parse_show(f"presets:\n  - name: {name}\n    prompt: x\n", "shows/n.yaml")
     assert len(err.value.problems) == 1, err.value.problems
@@ -876,3 +877,13 @@ def test_vcam_check_fits_a_weighted_blend_in_the_line(tmp_path, capsys):
     assert len(line) <= 100 and line.endswith(", transition 8"), line
     # the short text shows whole, the long one takes the rest of the room, more than half of it
     assert "A misty pine forest at dusk" in line and "… ×0.7 + Fireflies, soft bokeh ×0.3" in line
+
+
+@pytest.mark.parametrize("name", ["neon\\u00a0city", "neon\\u200bcity", " neon city"])
+def test_a_knob_between_names_a_preset_as_the_show_writes_its_name(name):
+    """A knob's `between` is read as written, not as a typed line: the same name as the preset's own, a no-break
+    space or a zero-width one in it, was refused as naming no preset once the show read its names as typed."""
+    show = parse_show(f'presets:\n  - {{name: "{name}", prompt: x}}\n  - {{name: ocean, prompt: y}}\n'
+                      f'midi:\n  controls:\n    - {{cc: 0, param: blend, between: ["{name}", ocean]}}\n',
+                      "shows/n.yaml")
+    assert show.find(show.midi.knobs[0].between[0]) == 0

@@ -3,6 +3,7 @@ to be."""
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
 
 
@@ -16,3 +17,16 @@ def nearest(word: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
     answered with the word meant, not only with the whole list."""
     close = difflib.get_close_matches(word, list(known), n=1, cutoff=cutoff)
     return close[0] if close else None
+
+
+def clipped(text: str, length: int) -> str:
+    """`text` cut to at most `length` characters, the cut said with an ellipsis, and made where a character starts
+    that is drawn on its own: not between a letter and the accent typed after it (`e` and U+0301 read as `e`, the
+    text's `é` gone unsaid), nor inside an emoji a zero-width joiner or a variation selector builds."""
+    if len(text) <= length:
+        return text
+    cut = length - 1
+    while cut > 0 and (unicodedata.combining(text[cut]) or unicodedata.category(text[cut]) == "Me"
+                       or "\ufe00" <= text[cut] <= "\ufe0f" or "\u200d" in text[cut - 1:cut + 1]):
+        cut -= 1
+    return text[:cut] + "…"

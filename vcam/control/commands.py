@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, unescaped
-from vcam.words import nearest
+from vcam.words import clipped, nearest
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -96,7 +97,7 @@ class Command:
             text = f"preset {_name_said(self.args[0])}"
         elif self.name == "blend":
             a, b, x = self.args
-            text = f"blend {_side_said(a)} {_side_said(b)} {x:g}"
+            text = f"blend {blend_side(a)} {blend_side(b)} {x:g}"
         elif self.name == "input":  # a path with an ` @` of its own in quotes, not read back as a timing
             text = f"input {_quoted_at(self.args[0])}"
         elif self.name in ("strength", "bias", "bpm"):
@@ -137,14 +138,14 @@ SHOWN_CHARS = 40  # of what was typed, in a message about it: a pasted paragraph
 
 def _shown(text: str) -> str:
     """What was typed, as a message quotes it: cut to SHOWN_CHARS."""
-    return repr(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…")
+    return repr(clipped(text, SHOWN_CHARS + 1))
 
 
 def _int(text: str, name: str, lo: int, hi: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise CommandError(f"{name} needs a whole number, not {_shown(text)}{_whole(text)}; usage: "
+        raise CommandError(f"{name} needs a whole number, not {_shown(text)}{_whole(text, lo, hi)}; usage: "
                            f"{usage(name)}") from None
     if not lo <= value <= hi:
         raise CommandError(f"{name} {value} is out of range ({lo} to {hi}); usage: {usage(name)}")
@@ -156,25 +157,28 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
         value = float(text)
     except ValueError:
         raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}"
-                           f"{_comma(text, hi == 1)}; usage: {usage(name)}") from None
+                           f"{_comma(text, lambda v: lo <= v <= hi, hi == 1)}; usage: {usage(name)}") from None
     if not lo <= value <= hi:  # also refuses NaN
         raise CommandError(f"{name} {value:g} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
     return value
 
 
-def _comma(text: str, share: bool = True) -> str:
+def _comma(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <= 1.0, share: bool = True) -> str:
     """`0,5` → " (did you mean 0.5?)": a decimal comma, as many keyboards and locales write one; `50%` → 0.5 where
-    the number is a `share` (from 0 to 1); `120 bpm`, `120bpm` → 120, a unit after it."""
+    the number is a `share` (from 0 to 1); `120 bpm`, `120bpm` → 120, a unit after it. Said only where the number
+    meant `fits` the command: not `nan%` as nan, `150%` as a strength of 1.5, or `bpm 1,000` as 1."""
     try:
         if text.count(",") == 1:
-            return f" (did you mean {float(text.replace(',', '.')):g}?)"
-        if share and text.endswith("%"):
-            return f" (did you mean {float(text[:-1]) / 100:g}?)"
-        if united := _united(text):
-            return f" (did you mean {float(united):g}?)"
+            meant = float(text.replace(",", "."))
+        elif share and text.endswith("%"):
+            meant = float(text[:-1]) / 100
+        elif united := _united(text):
+            meant = float(united)
+        else:
+            return ""
     except ValueError:
-        pass
-    return ""
+        return ""
+    return f" (did you mean {meant:g}?)" if fits(meant) else ""
 
 
 def _united(text: str) -> str | None:
@@ -183,22 +187,18 @@ def _united(text: str) -> str | None:
     return found[1] if found else None
 
 
-def _whole(text: str) -> str:
+def _whole(text: str, lo: int, hi: int) -> str:
     """`1,000`, `1e3`, `2 blocks` → " (did you mean 1000?)": a whole number written with a thousands' separator, as
-    a float, or with a unit after it."""
+    a float, or with a unit after it; said only from `lo` to `hi` (`seed 1e300` is not answered with 301 digits)."""
     grouped = re.fullmatch(r"\d{1,3}(?:,\d{3})+", text)  # not `1,5`, a decimal comma
-    for candidate in (text.replace(",", "") if grouped else "", _united(text) or ""):
+    for candidate in (text.replace(",", "") if grouped else "", _united(text) or "", text):
         try:
             value = float(candidate)
         except ValueError:
             continue
-        if value.is_integer():
+        if value.is_integer() and lo <= value <= hi:
             return f" (did you mean {int(value)}?)"
-    try:
-        value = float(text)
-    except ValueError:
-        return ""
-    return f" (did you mean {int(value)}?)" if value.is_integer() else ""
+    return ""
 
 
 def _strength(text: str) -> float:
@@ -211,7 +211,7 @@ def _bias(text: str) -> float:
         return check_bias(float(text))
     except ValueError as e:
         if "bias must" not in str(e):
-            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}{_comma(text)}"
+            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}{_comma(text, lambda v: 0 < v <= 1)}"
         raise CommandError(f"{e}; usage: {usage('bias')}") from None
 
 
@@ -278,11 +278,17 @@ def _name_said(ref: str | int) -> str:
     return _in_quotes(name)
 
 
-def _side_said(ref: str | int) -> str:
-    """A blend's preset as its line writes it: as a shell would quote it, and in quotes where it starts with an @
-    (which shlex leaves bare, and a line that starts its arguments with one reads as their timing)."""
+def blend_side(ref: str | int) -> str:
+    """A blend's preset as its line writes it, for shlex to read back the same (_blend): bare where it may be,
+    else in quotes as _in_quotes puts a preset's (`blend "neon city" ocean 0.5`, where shlex.quote's single quotes
+    read otherwise than the README and the other replies), in single ones where it holds a backslash, which in
+    double quotes escapes. An @ it starts with is quoted: shlex leaves it bare, and a line that starts its
+    arguments with one reads as their timing. The one rule for a blend's line, typed back or built from an OSC
+    message's values."""
     name = str(ref)
-    return "'" + name.replace("'", "'\\''") + "'" if name.startswith("@") else shlex.quote(name)
+    if shlex.quote(name) == name and not name.startswith("@"):
+        return name
+    return _in_quotes(name) if "\\" not in name else "'" + name.replace("'", "'\\''") + "'"
 
 
 def _unquoted(text: str) -> str:
@@ -543,13 +549,17 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     glued = re.fullmatch(r"([a-z]+)(?:[=:](.*)|([^a-z].*))", typed or name, re.IGNORECASE)
     if glued and (command := glued[1].lower()) in known and command not in NO_ARGS and (arg := " ".join(
             filter(None, ((glued[2] or glued[3] or "").strip(), rest)))):
-        return f" (did you mean {command} {arg if len(arg) <= SHOWN_CHARS else arg[:SHOWN_CHARS] + '…'}?)"
+        return f" (did you mean {command} {clipped(arg, SHOWN_CHARS + 1)}?)"
     # a command begun (`blac`, `pre 2`): the ones it begins, where an argument follows those that take one; a
     # spelling near another command's (`blac`: back) is not the one meant
     begun = [c for c in known if c.startswith(name) and not (rest and c in NO_ARGS)]
     if 1 <= len(begun) <= 3:
         return f" (did you mean {' or '.join((', '.join(begun[:-1]), begun[-1]) if len(begun) > 1 else begun)}?)"
-    meant = nearest(name, known)
+    # a typo of a word MEANT answers (`resum`, `blak`, `unfreez`) is answered as that word is: the nearest command's
+    # spelling is the one MEANT keeps it from (reset, back, which fires a cue, freeze)
+    meant = nearest(name, [*known, *MEANT])
+    if meant in MEANT:
+        return _did_you_mean(meant, console)
     return f" (did you mean {meant}?)" if meant else ""
 
 

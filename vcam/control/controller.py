@@ -36,7 +36,7 @@ from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, parse_input, typed_fix
-from vcam.words import counted
+from vcam.words import clipped, counted
 
 
 @dataclass
@@ -733,7 +733,7 @@ class Controller:
             where = f"preset (removed) {dropped.preset.name!r}"
         else:
             text = " + ".join(st.prompts)
-            where = "prompt " + (text if len(text) <= 80 else text[:79] + "…")  # cut: said so, not mid-word alone
+            where = "prompt " + clipped(text, 80)  # cut: said so, not mid-word alone
         # the strength matters only with an input: text-only shows are not told about it
         restyle = f" | input {st.input} | strength {st.strength:.2f}" if st.input != "none" else ""
         timing = f" | quantize {self.quantize}" if self.quantize != "off" else ""

@@ -7,13 +7,12 @@ messages come in streams (OscRouter.swept), is decided here, for a socket's mess
 from __future__ import annotations
 
 import math
-import shlex
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vcam.control.commands import NO_ARGS, TYPED_ONLY, USAGE, CommandError, parse, typed_only
+from vcam.control.commands import NO_ARGS, TYPED_ONLY, USAGE, CommandError, blend_side, parse, typed_only
 from vcam.control.faders import PARAMS, Takeovers
 from vcam.control.media import Refused
 from vcam.control.oscmap import OscButton, OscFader, OscMap
@@ -115,8 +114,8 @@ class OscRouter:
                 return None  # a push button's release
             args = []
         words = [_word(address, a) for a in args]
-        if name == "blend":  # its presets are split like a shell's words: a name with a space is quoted
-            words = [shlex.quote(w) if any(c.isspace() for c in w) or not w else w for w in words]
+        if name == "blend":  # its presets are split like a shell's words: quoted as its typed line is
+            words = [blend_side(w) for w in words[:2]] + words[2:]
         return self._line(" ".join([name, *words]), sender)
 
     def _typed(self, address: str, args: list, sender: str) -> str | None:

@@ -129,8 +129,10 @@ class Show:
 
     def named(self, name: str) -> int | None:
         """Index of the preset named `name` (case-insensitive), None where none is: a plain look-up, for a check
-        that wants no message (find's suggests the name meant)."""
-        return self._by_name.get(name.lower())
+        that wants no message (find's suggests the name meant). `name` is read as the show's names are
+        (_preset_name): a map's `between`, which no command line carries, names a preset written with a no-break
+        space as the show file writes it."""
+        return self._by_name.get(as_typed(name).strip().lower())
 
     def _meant(self, ref: str) -> str:
         """`lazer tunnel` → " (did you mean 'laser tunnel'?)": a mistyped name (a letter off, a space too many, the
@@ -286,11 +288,12 @@ def _preset_name(r: Reader, node, i: int) -> str | None:
     """A preset's name as it is typed, or None after saying why not. A name of digits alone, quoted or not, is
     refused in one message: `preset 3` selects by position, so quoting it (the usual fix for YAML's numbers) would
     not help."""
+    def digits(name: str) -> None:
+        r.error(node, f"preset {i + 1}: the name {name!r} cannot be a plain number (numbers select presets by "
+                      f"position); add a word, like 'scene {name}'")
+
     if isinstance(node, ScalarNode) and node.value.strip().isdigit():
-        digits = node.value.strip()
-        r.error(node, f"preset {i + 1}: the name {digits!r} cannot be a plain number (numbers select presets by "
-                      f"position); add a word, like 'scene {digits}'")
-        return None
+        return digits(node.value.strip())
     name = r.string(node, f"preset {i + 1} name", 100)
     if name is None:
         return None
@@ -302,6 +305,8 @@ def _preset_name(r: Reader, node, i: int) -> str | None:
     if not typed:
         r.error(node, f"preset {i + 1} name must be text that prints, not {name!r}")
         return None
+    if typed.isdigit():  # `"\u200b2"`: digits once what prints nothing is gone, which `preset 2` cannot pick
+        return digits(typed)
     return typed
 
 

@@ -94,7 +94,7 @@ class RemoteController:
         if cmd.name == "help":
             from vcam.control.commands import help_text
 
-            return help_text()
+            return help_text(*cmd.args)  # `help blend`: how blend is written, as the server's console says it
         if self._send(str(cmd)):
             return _here_only(cmd, self._here_said)
         if cmd.name not in PARAMS:  # a press: late, it would fire out of its moment (Waiting)
