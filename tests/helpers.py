@@ -252,20 +252,30 @@ def map_refusal(tmp_path, entries: str) -> tuple[str, str]:
     return str(path), err.value.problems[0]
 
 
-def held_reloads(monkeypatch):
-    """Holds the opening of each clip file replaced on air (a ClipSource's Reload, in its thread) until the show's
-    thread waits for it to be ready; the event returned lets them go at once."""
-    import threading
-
+def held_openings(monkeypatch) -> tuple[threading.Event, list]:
+    """Holds the opening of a clip file in any thread but the main one (a replaced clip's Reload) until the event
+    returned is set; the list gathers the thread of each opening."""
     from vcam.live.inputs import clip as clip_module
 
-    let_go = threading.Event()
+    let_go, opened_in = threading.Event(), []
     real_first = clip_module._first
 
     def held_first(*args):
+        opened_in.append(threading.current_thread())
         if threading.current_thread() is not threading.main_thread():
             assert let_go.wait(30)
         return real_first(*args)
+
+    monkeypatch.setattr(clip_module, "_first", held_first)
+    return let_go, opened_in
+
+
+def held_reloads(monkeypatch):
+    """Holds the opening of each clip file replaced on air (a ClipSource's Reload, in its thread) until the show's
+    thread waits for it to be ready; the event returned lets them go at once."""
+    from vcam.live.inputs import clip as clip_module
+
+    let_go, _ = held_openings(monkeypatch)
 
     class Asked(threading.Event):
         def wait(self, timeout=None):
@@ -277,6 +287,26 @@ def held_reloads(monkeypatch):
             super().__init__(*args)
             self.ready = Asked()  # the thread is held before it could set the one it replaces
 
-    monkeypatch.setattr(clip_module, "_first", held_first)
     monkeypatch.setattr(clip_module, "Reload", HeldReload)
     return let_go
+
+
+def with_junk(path: str, damaged: str, junk_at) -> str:
+    """`path` written again as `damaged` with the packets whose index `junk_at` picks made of bytes that do not
+    decode (each listed in its sample table as before, so the clip counts them)."""
+    import av
+
+    with av.open(path) as reading, av.open(damaged, "w") as out:
+        stream = reading.streams.video[0]
+        copy = out.add_stream_from_template(stream)
+        for n, packet in enumerate(reading.demux(stream)):
+            if packet.dts is None:
+                continue
+            if junk_at(n):
+                junk = av.Packet(bytes(packet.size))
+                junk.pts, junk.dts, junk.duration = packet.pts, packet.dts, packet.duration
+                junk.time_base, junk.is_keyframe = packet.time_base, True
+                packet = junk
+            packet.stream = copy
+            out.mux(packet)
+    return damaged

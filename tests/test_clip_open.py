@@ -6,7 +6,7 @@ import av
 import numpy as np
 import pytest
 
-from helpers import alpha_clip, pyav_clip, rgba_clip
+from helpers import alpha_clip, pyav_clip, rgba_clip, with_junk
 from vcam.live.inputs import ClipSource
 from vcam.live.inputs import clip as clip_module
 
@@ -228,20 +228,7 @@ def test_an_mp4_cut_short_after_its_sample_table_counts_the_frames_it_has(tmp_pa
 def _prores_with_junk_between(path, frames: list) -> str:
     """A ProRes 4444 clip of `frames` (RGBA) whose odd frames are junk bytes: a frame that does not decode."""
     whole = rgba_clip(str(path) + ".whole.mov", frames, "prores_ks", "yuva444p10le")
-    with av.open(whole) as reading, av.open(str(path), "w") as out:
-        stream = reading.streams.video[0]
-        copy = out.add_stream_from_template(stream)
-        for n, packet in enumerate(reading.demux(stream)):
-            if packet.dts is None:
-                continue
-            if n % 2:
-                junk = av.Packet(bytes(packet.size))
-                junk.pts, junk.dts, junk.duration = packet.pts, packet.dts, packet.duration
-                junk.time_base, junk.is_keyframe = packet.time_base, True
-                packet = junk
-            packet.stream = copy
-            out.mux(packet)
-    return str(path)
+    return with_junk(whole, str(path), lambda n: n % 2 == 1)
 
 
 def test_a_prores_frame_passed_on_the_way_is_not_decoded(tmp_path):

@@ -6,7 +6,7 @@ import av
 import numpy as np
 import pytest
 
-from helpers import alpha_clip, held_reloads, pyav_clip
+from helpers import alpha_clip, held_openings, held_reloads, pyav_clip, with_junk
 from vcam.live.inputs import ClipSource
 from vcam.live.inputs import clip as clip_module
 from vcam.live.inputs.switch import InputSwitch
@@ -179,18 +179,10 @@ def test_a_replaced_clip_opens_beside_the_show_which_plays_on_until_it_is_ready(
     meanwhile, with the clip as it was, and the new one plays from the block after it is ready."""
     path = pyav_clip(tmp_path / "loop.mp4", 10, count=40)
     clip = ClipSource(path, W, H, "stretch", fps=10)
-    let_go, opened_in = threading.Event(), []
-    real_first = clip_module._first
-
-    def held_first(*args):
-        opened_in.append(threading.current_thread())
-        if threading.current_thread() is not threading.main_thread():
-            assert let_go.wait(30)
-        return real_first(*args)
-
+    let_go = threading.Event()  # set by the finally if the test ends before it is held
     try:
         clip.frames(0, 40)
-        monkeypatch.setattr(clip_module, "_first", held_first)
+        let_go, opened_in = held_openings(monkeypatch)
         _moved_in(pyav_clip(tmp_path / "new.mp4", 20, count=40), path)  # twice as fast: frame 2n of it at n
         assert levels(clip.frames(40, 10)) == list(range(10))  # seen changed
         assert levels(clip.frames(50, 10)) == list(range(10, 20))  # held still: the reload starts, held
@@ -211,17 +203,10 @@ def test_a_clip_written_again_while_it_reopens_plays_the_newest_file_said_once(t
     path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
     said: list[str] = []
     clip = ClipSource(path, W, H, "stretch", fps=10, say=said.append)
-    let_go = threading.Event()
-    real_first = clip_module._first
-
-    def held_first(*args):
-        if threading.current_thread() is not threading.main_thread():
-            assert let_go.wait(30)
-        return real_first(*args)
-
+    let_go = threading.Event()  # set by the finally if the test ends before it is held
     try:
         clip.frames(0, 8)
-        monkeypatch.setattr(clip_module, "_first", held_first)
+        let_go, _ = held_openings(monkeypatch)
         _moved_in(pyav_clip(tmp_path / "second.mp4", 10, count=5), path)
         clip.frames(8, 4)
         clip.frames(12, 4)  # held still: opened beside the show, held
@@ -261,22 +246,8 @@ def test_offline_a_replaced_clip_is_taken_at_the_block_after_it_opens_however_sl
 
 
 def _damaged_from(path: str, damaged: str, good: int) -> str:
-    """`path` written again as `damaged` with its frames from `good` on bytes that do not decode (each listed in
-    its sample table as before, so the clip counts them)."""
-    with av.open(path) as reading, av.open(damaged, "w") as out:
-        stream = reading.streams.video[0]
-        copy = out.add_stream_from_template(stream)
-        for n, packet in enumerate(reading.demux(stream)):
-            if packet.dts is None:
-                continue
-            if n >= good:
-                junk = av.Packet(bytes(packet.size))
-                junk.pts, junk.dts, junk.duration = packet.pts, packet.dts, packet.duration
-                junk.time_base, junk.is_keyframe = packet.time_base, True
-                packet = junk
-            packet.stream = copy
-            out.mux(packet)
-    return damaged
+    """`path` written again as `damaged` with its frames from `good` on bytes that do not decode."""
+    return with_junk(path, damaged, lambda n: n >= good)
 
 
 def test_a_replacement_that_stops_decoding_before_the_shows_frame_is_read_through_beside_the_show(tmp_path,
