@@ -48,10 +48,10 @@ def _record(path, limit: int, count: int) -> str:
 
 def _last_fragment_at(path) -> int:
     """Where the last fragment (moof) of a whole recording starts."""
-    from vcam.live.outputs.recording import _children
+    from vcam.live.mp4boxes import children
 
     with open(path, "rb") as f:
-        return [start for kind, start, _ in _children(f, 0, os.path.getsize(path)) if kind == b"moof"][-1]
+        return [start for kind, start, _ in children(f, 0, os.path.getsize(path)) if kind == b"moof"][-1]
 
 
 def test_a_disk_that_fills_as_a_recording_closes_is_said_with_the_fix_and_the_exit_code(tmp_path):

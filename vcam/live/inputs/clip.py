@@ -20,6 +20,7 @@ import numpy as np
 from vcam.inspec import missing_fix
 from vcam.live.frames import fit, quiet_cv2
 from vcam.live.inputs.clip_reload import Reload
+from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
 
 KEEP = 24  # decoded frames kept: two blocks, enough for the retry of a failed block
@@ -100,38 +101,18 @@ def _header_rate(stream) -> Fraction | None:
     return Fraction(rate) if rate and rate > 0 else None
 
 
-def _boxes(f, end: int):
-    """(type, start of its content, end) of each MP4/MOV box in the open file `f` from where it stands up to `end`,
-    by their headers alone (a 64-bit size read as such, a size of 0 running to `end`); ValueError where a header
-    does not fit."""
-    at = f.tell()
-    while at + 8 <= end:
-        f.seek(at)
-        head = f.read(8)
-        size, kind = int.from_bytes(head[:4], "big"), head[4:]
-        body = at + 8
-        if size == 1:
-            size, body = int.from_bytes(f.read(8), "big"), at + 16
-        elif size == 0:
-            size = end - at
-        if size < body - at or at + size > end:
-            raise ValueError(f"box {kind!r} at {at} runs past its end")
-        yield kind, body, at + size
-        at += size
-
-
 def _fragmented(path: str) -> bool:
     """Whether the MP4/MOV at `path` is one whose frames may lie in movie fragments (its moov holds an mvex), or
     whose boxes do not read as whole. A fragmented file with a sidx can list its first fragment in the moov's
     sample table, the rest read only as they are reached: that table would count a 30-frame clip as 5."""
     try:
         with open(path, "rb") as f:
-            end = os.fstat(f.fileno()).st_size
-            for kind, body, box_end in _boxes(f, end):
+            for kind, body, end in children(f, 0, os.fstat(f.fileno()).st_size):
                 if kind == b"moov":
-                    f.seek(body)
-                    return any(inner == b"mvex" for inner, _, _ in _boxes(f, box_end))
-    except (OSError, ValueError):
+                    inner = list(children(f, body, end))
+                    whole = (inner[-1][2] if inner else body) == end
+                    return not whole or any(k == b"mvex" for k, _, _ in inner)
+    except OSError:
         pass
     return True
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from vcam import filelock
 from vcam.errors import VcamError
+from vcam.live.mp4boxes import box, inside
 from vcam.outspec import check_recording_name
 from vcam.words import counted
 
@@ -331,42 +332,6 @@ def _copy_from(fd: int, f) -> None:
         offset += len(chunk)
 
 
-def _box(f, pos: int) -> tuple[int, bytes, int] | None:
-    """(size, type, header length) of the MP4 box at `pos`: size 0 runs to the end of its parent, size 1 is read from
-    the 64-bit largesize after the type, which makes the header 16 bytes. None when the header is cut short."""
-    f.seek(pos)
-    head = f.read(16)
-    if len(head) < 8:
-        return None
-    size, kind = struct.unpack(">I4s", head[:8])
-    if size != 1:
-        return size, kind, 8
-    if len(head) < 16:
-        return None
-    return struct.unpack(">Q", head[8:16])[0], kind, 16
-
-
-def _children(f, start: int, end: int):
-    """(kind, position of its content, its end) of each box between `start` and `end`."""
-    pos = start
-    while pos + 8 <= end:
-        box = _box(f, pos)
-        if box is None:
-            return
-        size, kind, skip = box
-        if size == 0:
-            size = end - pos
-        if size < skip or pos + size > end:
-            return
-        yield kind, pos + skip, pos + size
-        pos += size
-
-
-def _inside(f, spans: list[tuple[int, int]], kind: bytes) -> list[tuple[int, int]]:
-    """The (content start, end) of every `kind` box directly inside each span."""
-    return [(start, end) for span in spans for k, start, end in list(_children(f, *span)) if k == kind]
-
-
 def frames_held(path: str) -> int | None:
     """The frames a fragmented MP4 holds in its whole fragments: the sample counts of their runs (moof/traf/trun).
     A fragment being written (a file still open, a write that failed) is not counted. None when the file cannot be
@@ -374,8 +339,8 @@ def frames_held(path: str) -> int | None:
     try:
         with open(path, "rb") as f:
             end = _whole_end(f)
-            runs = [run for moof in _inside(f, [(0, end)], b"moof")
-                    for traf in _inside(f, [moof], b"traf") for run in _inside(f, [traf], b"trun")]
+            runs = [run for moof in inside(f, [(0, end)], b"moof")
+                    for traf in inside(f, [moof], b"traf") for run in inside(f, [traf], b"trun")]
             total = 0
             for start, _ in runs:
                 f.seek(start + 4)  # past the version and flags
@@ -389,15 +354,15 @@ def _whole_end(f) -> int:
     """Where the last whole fragment of the fragmented MP4 open in `f` ends (its size where it is no MP4 this class
     wrote): a fragment's header (moof) counts once the media after it is whole."""
     end = os.fstat(f.fileno()).st_size
-    first = _box(f, 0)
+    first = box(f, 0)
     if first is None or first[1] != b"ftyp":
         return end
     pos = keep = 0
     while pos < end:
-        box = _box(f, pos)
-        if box is None:
+        found = box(f, pos)
+        if found is None:
             break
-        size, kind, skip = box
+        size, kind, skip = found
         if size == 0:
             return end
         if size < skip or pos + size > end:
