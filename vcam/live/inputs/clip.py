@@ -560,9 +560,7 @@ class ClipSource:
         return f"in {self.name} {self._shown + 1}/{self.length}"
 
     def close(self) -> None:
-        if self.reload is not None:
-            self.reload.cancel(wait=True)
-            self.reload = None
+        self._drop_reload()  # not waited for: an input switched away on air waited on the file opening
         if self._cap is not None:
             self._cap.release()
             self._cap = None
