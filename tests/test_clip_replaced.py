@@ -248,6 +248,47 @@ def test_offline_a_replaced_clip_is_taken_at_the_block_after_it_opens_however_sl
         inputs.close()
 
 
+def test_offline_a_replaced_clip_that_never_opens_is_given_up_said_and_the_render_plays_on(tmp_path, monkeypatch):
+    """A render waited for a clip exported again with no bound: a file that never opens (a pipe, a stalled network
+    share) held the render for good. Here the opening is held and the render's wait runs out at once, as if its
+    bound had passed: the render plays on the clip as it was, says so once, and waits no more."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
+    said: list[str] = []
+    inputs = InputSwitch(W, H, "stretch", said.append, fps=10, offline=True)
+    clip = inputs.open(f"file:{path}")
+    let_go, _ = held_openings(monkeypatch)
+    waits = []
+
+    class RanOut(threading.Event):
+        def wait(self, timeout=None):
+            waits.append(timeout)
+            return self.is_set()  # the opening is held: never set by then
+
+    class StuckReload(clip_module.Reload):
+        def __init__(self, *args):
+            super().__init__(*args)
+            self.ready = RanOut()  # the thread is held before it could set the one it replaces
+
+    monkeypatch.setattr(clip_module, "Reload", StuckReload)
+    try:
+        clip.frames(0, 4)
+        _moved_in(pyav_clip(tmp_path / "new.mp4", 10, count=3), path)
+        clip.frames(4, 4)  # seen changed
+        clip.frames(8, 4)  # held still: opened beside the render, held
+        assert levels(clip.frames(12, 4)) == [4, 5, 6, 7] and clip.reload is None  # waited for, given up
+        assert waits == [clip_module.OFFLINE_WAIT_S]
+        assert said == [f"clip loop.mp4: the file exported again over it did not open (and decode up to the render's "
+                        f"frame) within {clip_module.OFFLINE_WAIT_S:g} s: the render goes on with the clip as it was; "
+                        f"check that {path} is a video file that reads (not a pipe, not on a stalled share)"]
+        assert levels(clip.frames(16, 4)) == [0, 1, 2, 3] and len(waits) == 1 and len(said) == 1
+        let_go.set()
+        assert clip_reload.stop_all(30)  # the dropped reload ends once its file opens
+        assert clip.length == 8
+    finally:
+        let_go.set()
+        inputs.close()
+
+
 def _stuck_openings(monkeypatch) -> tuple[threading.Event, threading.Event, list]:
     """Holds the opening of a clip file in any thread but the main one until the second event returned is set,
     with no bound (the first is set once one is held); the list gathers the captures those openings made."""
