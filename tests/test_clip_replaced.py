@@ -1,5 +1,7 @@
 """A clip exported again over itself while it plays: the show takes the new one, once the file holds still."""
 import os
+import subprocess
+import sys
 import threading
 
 import av
@@ -9,6 +11,7 @@ import pytest
 from helpers import alpha_clip, held_openings, held_reloads, pyav_clip, with_junk
 from vcam.live.inputs import ClipSource
 from vcam.live.inputs import clip as clip_module
+from vcam.live.inputs import clip_reload
 from vcam.live.inputs.switch import InputSwitch
 
 W, H = 32, 24
@@ -243,6 +246,124 @@ def test_offline_a_replaced_clip_is_taken_at_the_block_after_it_opens_however_sl
     finally:
         let_go.set()
         inputs.close()
+
+
+def test_offline_a_replaced_clip_that_never_opens_is_given_up_said_and_the_render_plays_on(tmp_path, monkeypatch):
+    """A render waited for a clip exported again with no bound: a file that never opens (a pipe, a stalled network
+    share) held the render for good. Here the opening is held and the render's wait runs out at once, as if its
+    bound had passed: the render plays on the clip as it was, says so once, and waits no more."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
+    said: list[str] = []
+    inputs = InputSwitch(W, H, "stretch", said.append, fps=10, offline=True)
+    clip = inputs.open(f"file:{path}")
+    let_go, _ = held_openings(monkeypatch)
+    waits = []
+
+    class RanOut(threading.Event):
+        def wait(self, timeout=None):
+            waits.append(timeout)
+            return self.is_set()  # the opening is held: never set by then
+
+    class StuckReload(clip_module.Reload):
+        def __init__(self, *args):
+            super().__init__(*args)
+            self.ready = RanOut()  # the thread is held before it could set the one it replaces
+
+    monkeypatch.setattr(clip_module, "Reload", StuckReload)
+    try:
+        clip.frames(0, 4)
+        _moved_in(pyav_clip(tmp_path / "new.mp4", 10, count=3), path)
+        clip.frames(4, 4)  # seen changed
+        clip.frames(8, 4)  # held still: opened beside the render, held
+        assert levels(clip.frames(12, 4)) == [4, 5, 6, 7] and clip.reload is None  # waited for, given up
+        assert waits == [clip_module.OFFLINE_WAIT_S]
+        assert said == [f"clip loop.mp4: the file exported again over it did not open (and decode up to the render's "
+                        f"frame) within {clip_module.OFFLINE_WAIT_S:g} s: the render goes on with the clip as it was; "
+                        f"check that {path} is a video file that reads (not a pipe, not on a stalled share)"]
+        assert levels(clip.frames(16, 4)) == [0, 1, 2, 3] and len(waits) == 1 and len(said) == 1
+        let_go.set()
+        assert clip_reload.stop_all(30)  # the dropped reload ends once its file opens
+        assert clip.length == 8
+    finally:
+        let_go.set()
+        inputs.close()
+
+
+def _stuck_openings(monkeypatch) -> tuple[threading.Event, threading.Event, list]:
+    """Holds the opening of a clip file in any thread but the main one until the second event returned is set,
+    with no bound (the first is set once one is held); the list gathers the captures those openings made."""
+    entered, let_go, opened = threading.Event(), threading.Event(), []
+    real_first = clip_module._first
+
+    def stuck_first(*args):
+        if threading.current_thread() is threading.main_thread():
+            return real_first(*args)
+        entered.set()
+        let_go.wait()
+        made = real_first(*args)
+        opened.append(made[0])
+        return made
+
+    monkeypatch.setattr(clip_module, "_first", stuck_first)
+    return entered, let_go, opened
+
+
+def test_an_input_switched_away_while_its_clip_reopens_does_not_wait_for_the_file_to_open(tmp_path, monkeypatch):
+    """Closing a clip joined its reload still opening the file exported again: switching the input away (or the
+    show's end) waited as long as that took, a second for a big MKV, for good on a stalled network share. Here the
+    opening is held: the switch returns meanwhile, and once the file opens, the capture it made is released."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
+    inputs = InputSwitch(W, H, "stretch", fps=10)
+    clip = inputs.open(f"file:{path}")
+    entered, let_go, opened = _stuck_openings(monkeypatch)
+    try:
+        clip.frames(0, 4)
+        _moved_in(pyav_clip(tmp_path / "new.mp4", 10, count=3), path)
+        clip.frames(4, 4)  # seen changed
+        clip.frames(8, 4)  # held still: opened beside the show, held
+        assert entered.wait(30)
+        switch = threading.Thread(target=inputs.open, args=("none",))
+        switch.start()
+        switch.join(30)
+        assert not switch.is_alive() and inputs.source is None and opened == []
+        let_go.set()
+        assert clip_reload.stop_all(30)
+        assert len(opened) == 1 and not opened[0].isOpened()
+    finally:
+        let_go.set()
+        inputs.close()
+
+
+def test_the_process_ends_while_a_replaced_clip_still_opens(tmp_path):
+    """A reload whose file never opens (a stalled network share) does not keep the process from ending once the
+    show closed its clip."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
+    new = pyav_clip(tmp_path / "new.mp4", 10, count=3)
+    code = """if True:
+        import os, sys, threading
+        from vcam.live.inputs import ClipSource
+        from vcam.live.inputs import clip as clip_module
+
+        entered, real_first = threading.Event(), clip_module._first
+
+        def never_opens(*args):
+            if threading.current_thread() is not threading.main_thread():
+                entered.set()
+                threading.Event().wait()
+            return real_first(*args)
+
+        clip_module._first = never_opens
+        clip = ClipSource(sys.argv[1], 32, 24, "stretch", fps=10)
+        clip.frames(0, 4)
+        os.replace(sys.argv[2], sys.argv[1])
+        clip.frames(4, 4)
+        clip.frames(8, 4)
+        assert entered.wait(60)
+        clip.close()
+        print("closed", flush=True)
+    """
+    done = subprocess.run([sys.executable, "-c", code, path, new], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (0, "closed\n"), done.stderr
 
 
 def _damaged_from(path: str, damaged: str, good: int) -> str:

@@ -82,7 +82,7 @@ def test_a_reloads_fallbacks_are_decoded_before_it_applies_not_under_the_control
     controller = SimpleNamespace(replace_show=replace_show)
     prompter = SimpleNamespace(preload=lambda prompts: None)
     images = FallbackImages(32, 24)
-    watcher = show_watcher(RunOptions(show=str(tmp_path / "show.yaml")), edited, controller, prompter, None,
+    watcher = show_watcher(RunOptions(show=str(tmp_path / "show.yaml")), "tiny", edited, controller, prompter, None,
                             images, lambda s: None)
     watcher.on_show(edited, {})
     assert held == [["stall.png"]]

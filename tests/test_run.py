@@ -758,7 +758,7 @@ def test_an_edit_of_the_show_file_during_a_replay_is_said_and_changes_nothing_on
     path = tmp_path / "show.yaml"
     path.write_text(TINY_SHOW)
     show, said, fake = load_show(path), [], _Recorded()
-    watcher = show_watcher(RunOptions(show=str(path), replay=replay), show, fake, fake, None, fake, said.append)
+    watcher = show_watcher(RunOptions(show=str(path), replay=replay), "tiny", show, fake, fake, None, fake, said.append)
     path.write_text(TINY_SHOW.replace("transition: 2", "transition: 9") + "  - {name: desert, prompt: dunes}\n")
     watcher.poll()  # the change is seen, then loaded once it held from one look to the next
     watcher.poll()
@@ -780,7 +780,7 @@ def test_an_edit_that_takes_the_midi_section_out_takes_its_controls_off_the_cont
     path.write_text(TINY_SHOW + "midi: {controls: [{note: 36, command: next}]}\n")
     show, said, fake = load_show(path), [], _Recorded()
     router = SimpleNamespace(mapping=show.midi)
-    watcher = show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    watcher = show_watcher(RunOptions(show=str(path), midi="pads"), "tiny", show, fake, fake, router, fake, said.append)
     path.write_text(TINY_SHOW)
     watcher.poll()  # the change is seen, then loaded once it held from one look to the next
     watcher.poll()
@@ -814,7 +814,7 @@ def _watching_pads(tmp_path):
     path.write_text(TINY_SHOW + "midi: {map: pads.yaml}\n")
     show, said, fake = load_show(path), [], _Recorded()
     router = SimpleNamespace(mapping=show.midi)
-    watcher = show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    watcher = show_watcher(RunOptions(show=str(path), midi="pads"), "tiny", show, fake, fake, router, fake, said.append)
     return path, pads, said, fake, router, watcher
 
 
@@ -861,7 +861,7 @@ def test_a_fix_of_a_map_file_a_show_save_names_anew_reloads_the_show(tmp_path):
     path.write_text(TINY_SHOW)
     show, said, fake = load_show(path), [], _Recorded()
     router = SimpleNamespace(mapping=None)
-    watcher = show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    watcher = show_watcher(RunOptions(show=str(path), midi="pads"), "tiny", show, fake, fake, router, fake, said.append)
     _saved(watcher, path, TINY_SHOW + "midi: {map: pads.yaml}\n")
     assert said[-1].startswith("show file not reloaded") and f"{pads}:2" in said[-1], said
     assert watcher.watched() == [str(path), str(pads)]
@@ -887,7 +887,7 @@ def test_a_save_of_the_command_lines_midi_map_is_checked_against_the_show_and_ta
     router = SimpleNamespace(mapping=load_map(pads))
     opts = RunOptions(show=str(path), midi="pads", midi_map=str(pads))
     given, _ = given_maps(opts, (pads, router.mapping), None)
-    watcher = show_watcher(opts, show, fake, fake, router, fake, said.append, given)
+    watcher = show_watcher(opts, "tiny", show, fake, fake, router, fake, said.append, given)
     assert watcher.watched() == [str(path), str(pads)]
     _saved(watcher, pads, "controls:\n  - {note: 36, command: preset sea}\n")  # no such preset in the show
     assert said == [f"map file {pads} not reloaded, the last good show stays live:\n  {path}: --midi-map {pads}: "
@@ -912,7 +912,7 @@ def test_a_save_that_only_moves_the_lines_of_a_shows_midi_section_has_the_next_r
     path.write_text(TINY_SHOW + "midi: {controls: [{note: 36, command: next}]}\n")
     show, said, fake = load_show(path), [], _Recorded()
     router = SimpleNamespace(mapping=show.midi)
-    watcher = show_watcher(RunOptions(show=str(path), midi="pads"), show, fake, fake, router, fake, said.append)
+    watcher = show_watcher(RunOptions(show=str(path), midi="pads"), "tiny", show, fake, fake, router, fake, said.append)
     _saved(watcher, path, "# moved down\n" + TINY_SHOW + "midi: {controls: [{note: 36, command: next}]}\n")
     assert said == [f"{path} saved with no change to the show: nothing applied"] and fake.shows == []
     _saved(watcher, path, "# moved down\n" + TINY_SHOW + "midi: {controls: [{note: 36, command: preset nope}]}\n")
@@ -932,7 +932,7 @@ def test_a_save_of_the_command_lines_osc_map_reaches_the_osc_input(tmp_path):
     opts = RunOptions(show=str(path), osc="127.0.0.1:9", osc_map=str(pad))
     (given,) = given_maps(opts, None, (pad, load_map(pad)))[0]
     (osc_input,) = make_osc_parts(opts, show, SimpleNamespace(tempo=None), SimpleNamespace(), given, said.append)
-    watcher = show_watcher(opts, show, fake, fake, None, fake, said.append, [given])
+    watcher = show_watcher(opts, "tiny", show, fake, fake, None, fake, said.append, [given])
     _saved(watcher, pad, "controls:\n  - {address: /go, command: prev}\n")
     assert said == [f"reloaded {path} ({pad} saved): 3 presets; --osc-map {pad} as saved"], said
     assert [str(b.command) for b in osc_input.handle.__self__.mapping.buttons] == ["prev"]
@@ -969,13 +969,31 @@ def test_a_reload_says_the_command_line_overrides_what_the_show_only_starts_with
     show, lines, fake = load_show(path), [], _Recorded()
     # krea-14b where no model is given: the tiny model (chosen without a GPU) plays at its own size whatever the show
     opts = replace(opts, show=str(path), model=opts.model or "krea-14b")
-    watcher = show_watcher(opts, show, fake, fake, None, fake, lines.append)
+    watcher = show_watcher(opts, opts.model, show, fake, fake, None, fake, lines.append)
     _saved(watcher, path, TINY_SHOW.replace(*edit))
     assert lines == [f"reloaded {path}: 3 presets; {said}"], lines
-    plain = show_watcher(RunOptions(show=str(path), model="krea-14b"), load_show(path), fake, fake, None, fake,
-                         lines.append)
+    plain = show_watcher(RunOptions(show=str(path), model="krea-14b"), "krea-14b", load_show(path), fake, fake, None,
+                         fake, lines.append)
     _saved(plain, path, TINY_SHOW)  # no flag: the file's value waits for the next start, as it did
     assert lines[-1].startswith(f"reloaded {path}: 3 presets; at the next start: "), lines
+
+
+def test_a_reload_speaks_of_the_model_the_show_runs_not_one_chosen_again(tmp_path, monkeypatch):
+    """The watcher chose the model again from the command line alone: on a CUDA machine that read krea-14b while
+    the show ran the tiny model (a replay of a tiny show's log), and a save of the show's size was said to apply at
+    the next start, where the tiny model plays at its own size."""
+    import torch
+
+    from vcam.live.showwatch import show_watcher
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    path = tmp_path / "show.yaml"
+    path.write_text(TINY_SHOW)
+    lines, fake = [], _Recorded()
+    watcher = show_watcher(RunOptions(show=str(path)), "tiny", load_show(path), fake, fake, None, fake, lines.append)
+    _saved(watcher, path, TINY_SHOW.replace("112x64", "96x64"))
+    assert lines == [f"reloaded {path}: 3 presets; output size: the tiny model (played at its own size unless --size "
+                     "is given) overrides it at the next start"], lines
 
 
 def test_a_reload_says_the_first_presets_own_seed_overrides_the_defaults_one_at_the_next_start(tmp_path):
@@ -987,13 +1005,13 @@ def test_a_reload_says_the_first_presets_own_seed_overrides_the_defaults_one_at_
     text = TINY_SHOW.replace("prompt: a neon city at night}", "prompt: a neon city at night, seed: 4}")
     path.write_text(text)
     lines, fake = [], _Recorded()
-    watcher = show_watcher(RunOptions(show=str(path)), load_show(path), fake, fake, None, fake, lines.append)
+    watcher = show_watcher(RunOptions(show=str(path)), "tiny", load_show(path), fake, fake, None, fake, lines.append)
     _saved(watcher, path, text.replace("seed: 3", "seed: 9"))
     assert lines == [f"reloaded {path}: 3 presets; defaults seed: preset 1's seed overrides it at the next start"]
     # started on a prompt of the command line's, the defaults' seed is the one it starts with
     path.write_text(text)
-    on_prompt = show_watcher(RunOptions(show=str(path), prompt="a cat"), load_show(path), fake, fake, None, fake,
-                             lines.append)
+    on_prompt = show_watcher(RunOptions(show=str(path), prompt="a cat"), "tiny", load_show(path), fake, fake, None,
+                             fake, lines.append)
     _saved(on_prompt, path, text.replace("seed: 3", "seed: 9"))
     assert lines[-1] == f"reloaded {path}: 3 presets; at the next start: defaults seed"
 
@@ -1012,7 +1030,7 @@ def test_a_reload_that_edits_a_section_the_command_lines_map_replaces_says_the_m
     router = SimpleNamespace(mapping=load_map(pads))
     opts = RunOptions(show=str(path), midi="pads", midi_map=str(pads))
     given, _ = given_maps(opts, (pads, router.mapping), None)
-    watcher = show_watcher(opts, show, fake, fake, router, fake, said.append, given)
+    watcher = show_watcher(opts, "tiny", show, fake, fake, router, fake, said.append, given)
     _saved(watcher, path, TINY_SHOW + "midi: {controls: [{note: 36, command: prev}]}\n")
     assert said == [f"reloaded {path}: 3 presets; midi: section as saved: --midi-map {pads} is used over it"], said
     assert str(router.mapping.buttons[0].command) == "next"
@@ -1029,7 +1047,7 @@ def test_vcams_shipped_maps_are_not_watched(tmp_path):
     router = SimpleNamespace(mapping=show.midi)
     opts = RunOptions(show=str(path), midi="pads", midi_map="midimix")
     given, _ = given_maps(opts, map_named("midimix"), None)
-    watcher = show_watcher(opts, show, fake, fake, router, fake, lambda s: None, given)
+    watcher = show_watcher(opts, "tiny", show, fake, fake, router, fake, lambda s: None, given)
     assert show.map_files and watcher.watched() == [str(path)]
 
 
@@ -1044,7 +1062,7 @@ def test_a_look_at_the_files_stats_them_and_works_nothing_else_out(tmp_path, mon
     path.write_text(TINY_SHOW + "midi: {map: pads.yaml}\n")
     show, said, fake = load_show(path), [], _Recorded()
     opts = RunOptions(show=str(path), midi="pads")
-    watcher = show_watcher(opts, show, fake, fake, SimpleNamespace(mapping=show.midi), fake, said.append)
+    watcher = show_watcher(opts, "tiny", show, fake, fake, SimpleNamespace(mapping=show.midi), fake, said.append)
     told = []
     monkeypatch.setattr(reload, "shipped", lambda f: told.append(f) or False)
     for _ in range(5):

@@ -238,7 +238,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
         parts.append(routed_input(prep.midi[0], router, status.message, where=None if opts.midi else opts.show))
     parts += osc
     if show is not None:
-        parts.append(show_watcher(opts, show, controller, prompter, router, fallbacks, status.message, prep.given))
+        parts.append(show_watcher(opts, model, show, controller, prompter, router, fallbacks, status.message,
+                                  prep.given))
     cues = cue_list(show, controller, producer, replay is not None, status.message, tempo, quantizer.lead,
                     opts.duration)
     if cues is not None:

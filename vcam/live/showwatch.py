@@ -16,13 +16,13 @@ from vcam.live.settings import RunOptions
 from vcam.live.showreads import fallbacks_of
 
 
-def show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter: Prompter, router,
+def show_watcher(opts: RunOptions, model: str, show: Show, controller: Controller, prompter: Prompter, router,
                  fallbacks: FallbackImages, say: Callable[[str], None], given: Sequence = ()):
-    """The show file's watcher, and its map files' (a valid edit applies on air, but for a replay's, said not to);
-    every preset's prompts are encoded ahead, and its fallback images decoded before the edit applies (on the
-    watcher's thread, not under the controller's lock). `given`: the GivenMaps of the command line's maps in force
-    (given_maps), --osc-map's the OSC input reads, --midi-map's the router has: a save of their files reloads as
-    the show's does. An edit must still fit them, and they the show."""
+    """The show file's watcher, and its map files' (a valid edit applies on air, but for a replay's, said not to),
+    for a show running `model` (the one its start chose); every preset's prompts are encoded ahead, and its fallback
+    images decoded before the edit applies (on the watcher's thread, not under the controller's lock). `given`: the
+    GivenMaps of the command line's maps in force (given_maps), --osc-map's the OSC input reads, --midi-map's the
+    router has: a save of their files reloads as the show's does. An edit must still fit them, and they the show."""
     from vcam.control.oscmap import missing_presets as missing_osc_presets
     from vcam.control.reload import ShowWatcher
 
@@ -57,20 +57,18 @@ def show_watcher(opts: RunOptions, show: Show, controller: Controller, prompter:
         return (applied + [f"{g.flag} {g.ref} as saved" for g in given if maps.get(g.flag) != g.mapping]
                 + unused)
 
-    return ShowWatcher(opts.show, on_show, say, show=show, given=given, overridden=overridden_by(opts),
+    return ShowWatcher(opts.show, on_show, say, show=show, given=given, overridden=overridden_by(opts, model),
                        on_first_preset=not opts.prompt)
 
 
-def overridden_by(opts: RunOptions) -> dict[tuple[str, str], str]:
+def overridden_by(opts: RunOptions, model: str) -> dict[tuple[str, str], str]:
     """What the show reads only at its start (reload.AT_START) that the command line gives over the file, by
-    (section, key): the flag as given ("--seed 7"), as vcam.live.settings.resolve and midi_setup take them."""
+    (section, key): the flag as given ("--seed 7"), as vcam.live.settings.resolve and midi_setup take them.
+    `model`: the model running, as the start chose it (vcam.engine.load.choose_model, a replay's log header):
+    chosen again here, a replay of a tiny-model log on a CUDA machine read as krea-14b."""
     from vcam.engine.configs import MODELS
 
-    # a model for trying vcam on a CPU (tiny) plays at its own size unless --size gives one (resolve's own_size_only);
-    # none given, it is the one a machine without a CUDA GPU runs (vcam.engine.load.choose_model)
-    from vcam.engine.load import choose_model
-
-    model = opts.model or choose_model(None, lambda said: None)  # said at the start already
+    # a model for trying vcam on a CPU (tiny) plays at its own size unless --size gives one (resolve's own_size_only)
     own = model in MODELS and MODELS[model].random_weights
     flags = {("output", "size"): f"--size {opts.size[0]}x{opts.size[1]}" if opts.size else
              own and f"the {model} model (played at its own size unless --size is given)",

@@ -33,6 +33,10 @@ DECODING = ("_cap", "_alpha", "length", "rate", "step", "_next", "_failed", "_de
 # libvpx's decoders, which read the alpha a WebM carries beside the picture
 VPX_ALPHA = {"vp8": "libvpx", "vp9": "libvpx-vp9"}
 CONVERT = "ffmpeg -i {path} -c:v libx264 -pix_fmt yuv420p clip.mp4"
+# The longest a render waits for a clip's file exported again to open and decode up to the render's frame: minutes
+# for a long 1080p clip far into a show, where a FIFO or a stalled network share never opens and held the render
+# for good. Past it the render plays on the clip as it was, as the show did while the file did not open.
+OFFLINE_WAIT_S = 300.0
 
 
 def _check_file(path: str, what: str, kind: str) -> str:
@@ -442,11 +446,17 @@ class ClipSource:
 
     def _take_reload(self, start: int, count: int) -> None:
         """The reloaded clip in place of this one where it is ready for the block at `start`, said reloaded; said
-        not decoding where it failed; else aimed at the next block. Offline, it is waited for at `start`."""
+        not decoding where it failed; else aimed at the next block. Offline, it is waited for at `start`, up to
+        OFFLINE_WAIT_S, then dropped (said): the clip plays on as it was."""
         reload = self.reload
         if self.offline:
             reload.aim(start)
-            reload.ready.wait()
+            if not reload.ready.wait(OFFLINE_WAIT_S):
+                self._drop_reload()
+                self.say(f"clip {self.name}: the file exported again over it did not open (and decode up to the "
+                         f"render's frame) within {OFFLINE_WAIT_S:g} s: the render goes on with the clip as it was; "
+                         f"check that {self.path} is a video file that reads (not a pipe, not on a stalled share)")
+                return
         if reload.error is not None:
             e = reload.error
             self._drop_reload()
@@ -560,9 +570,7 @@ class ClipSource:
         return f"in {self.name} {self._shown + 1}/{self.length}"
 
     def close(self) -> None:
-        if self.reload is not None:
-            self.reload.cancel(wait=True)
-            self.reload = None
+        self._drop_reload()  # not waited for: an input switched away on air waited on the file opening
         if self._cap is not None:
             self._cap.release()
             self._cap = None

@@ -4,8 +4,16 @@ in the show's own thread held up a block of the show. The show takes the new cli
 where the thread waits, so a block never waits for it."""
 from __future__ import annotations
 
+import atexit
 import threading
+import time
 from typing import Callable, Protocol
+
+# The longest the process's end waits, in all, for the reloads still running to stop and close what they opened:
+# a big MKV opened in about a second; one on a stalled network share is left to end with the process.
+EXIT_WAIT_S = 3.0
+_running: set["Reload"] = set()  # the reloads whose thread has not ended, for the process's end
+_running_lock = threading.Lock()
 
 
 class Seekable(Protocol):
@@ -30,10 +38,24 @@ class Reload:
         self._taken = False
         self.error: Exception | None = None
         self.ready = threading.Event()
+        # cancel() does not join it: it ends on its own once its file opened, closing the clip it opened then, so
+        # switching the input away or ending the show never waits on an opening (a big MKV took a second, a file on
+        # a stalled network share may never return). A daemon, waited for at the process's end only up to
+        # EXIT_WAIT_S (stop_all): one that opened by then has closed its clip, and one still opening does not keep
+        # the process from ending; what it holds (the file, decoder memory) goes with the process.
         self._thread = threading.Thread(target=self._run, name="clip reload", daemon=True)
+        with _running_lock:
+            _running.add(self)
         self._thread.start()
 
     def _run(self) -> None:
+        try:
+            self._open_and_follow()
+        finally:
+            with _running_lock:
+                _running.discard(self)
+
+    def _open_and_follow(self) -> None:
         try:
             clip = self._opened()
         except Exception as e:  # whatever a file written again raises as it opens: said by the show's thread
@@ -84,16 +106,36 @@ class Reload:
         """The new clip, decoded up to the show's frame `position`, where the thread waits there; else None (it is
         not there yet, or failed). Taken, it is the caller's: the thread ends without touching it."""
         with self._lock:
-            if self._at != position or self._clip is None or self.error is not None:
+            # cancelled (stop_all), the thread closes the clip as it ends: not to be taken
+            if self._stop or self._at != position or self._clip is None or self.error is not None:
                 return None
             self._taken = self._stop = True
             self._lock.notify_all()
             return self._clip
 
-    def cancel(self, wait: bool = False) -> None:
-        """Stops the thread (after the frame it decodes, if any), closing the new clip; `wait`: until it ended."""
+    def cancel(self) -> None:
+        """Stops the thread after the frame it decodes, or once the file it opens opened, closing the new clip
+        then; returns at once, waiting for neither."""
         with self._lock:
             self._stop = True
             self._lock.notify_all()
-        if wait:
-            self._thread.join()
+
+
+def stop_all(wait_s: float | None = None) -> bool:
+    """Every reload still running stopped, and waited for up to `wait_s` in all (EXIT_WAIT_S where None: at the
+    process's end), one that opens meanwhile closing its clip, one that decodes stopping after its frame; True
+    where all ended by then."""
+    wait_s = EXIT_WAIT_S if wait_s is None else wait_s
+    with _running_lock:
+        running = list(_running)
+    for reload in running:
+        reload.cancel()
+    end = time.monotonic() + wait_s
+    for reload in running:
+        reload._thread.join(max(0.0, end - time.monotonic()))
+    return not any(reload._thread.is_alive() for reload in running)
+
+
+# Before the interpreter winds down: a thread left inside FFmpeg or OpenCV while the process's end tears their
+# libraries down risks a crash on the way out; stopped first, each ends between two frames.
+atexit.register(stop_all)
