@@ -588,3 +588,17 @@ def test_a_command_begun_is_answered_with_the_ones_it_begins(line, meant):
     with pytest.raises(CommandError) as err:
         parse(line)
     assert f"(did you mean {meant}?)" in str(err.value)
+
+
+@pytest.mark.parametrize("line,said", [
+    ("seed 1.000", " (did you mean 1000 or 1?)"), ("transition 1.000", " (did you mean 1000 or 1?)"),
+    ("seed 2.000.000", " (did you mean 2000000?)"), ("seed 0.000", " (did you mean 0?)"),
+    ("seed 12.500", ""), ("steps 1.000", ""),
+])
+def test_a_whole_number_with_a_dot_that_may_group_thousands_is_answered_with_both_readings(line, said):
+    """`seed 1.000` was answered "did you mean 1?", where an operator whose dot groups thousands meant 1000; where
+    only one reading is a whole number the command takes (12.5, steps 1000), neither is said."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    name, typed = line.split()
+    assert str(err.value) == f"{name} needs a whole number, not {typed!r}{said}; usage: {usage(name)}"
