@@ -602,3 +602,15 @@ def test_a_whole_number_with_a_dot_that_may_group_thousands_is_answered_with_bot
         parse(line)
     name, typed = line.split()
     assert str(err.value) == f"{name} needs a whole number, not {typed!r}{said}; usage: {usage(name)}"
+
+
+@pytest.mark.parametrize("console,said", [
+    (True, "did you mean quit?"),
+    (False, "did you mean blackout, which hides the picture? the show itself ends where vcam runs: quit typed "
+            "there, or Ctrl-C"),
+])
+def test_a_typo_as_near_to_exit_as_to_next_is_answered_as_exit_is(console, said):
+    """`ext` was answered "did you mean next?": the picture changed on air for an operator who wanted out."""
+    with pytest.raises(CommandError) as err:
+        parse("ext", console=console)
+    assert str(err.value) == f"unknown command 'ext' ({said}); type 'help' for the list"

@@ -567,8 +567,9 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     if 1 <= len(begun) <= 3:
         return f" (did you mean {' or '.join((', '.join(begun[:-1]), begun[-1]) if len(begun) > 1 else begun)}?)"
     # a typo of a word MEANT answers (`resum`, `blak`, `unfreez`) is answered as that word is: the nearest command's
-    # spelling is the one MEANT keeps it from (reset, back, which fires a cue, freeze)
-    meant = nearest(name, [*known, *MEANT])
+    # spelling is the one MEANT keeps it from (reset, back, which fires a cue, freeze); and so is one as near to
+    # such a word as to a command (`ext`: exit, not next, which changes the picture on air)
+    meant = nearest(name, [*known, *MEANT], prefer=MEANT)
     if meant in MEANT:
         return _did_you_mean(meant, console)
     return f" (did you mean {meant}?)" if meant else ""
