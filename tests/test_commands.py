@@ -614,3 +614,19 @@ def test_a_typo_as_near_to_exit_as_to_next_is_answered_as_exit_is(console, said)
     with pytest.raises(CommandError) as err:
         parse("ext", console=console)
     assert str(err.value) == f"unknown command 'ext' ({said}); type 'help' for the list"
+
+
+@pytest.mark.parametrize("text", [
+    "a singer 👩\u200d🎤 on stage",  # one emoji, a woman singing, where the joiner goes: a woman and a microphone
+    "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian, a non-joiner inside the word as it is spelt
+    "\u0915\u094d\u200d\u0937",  # Devanagari, a joiner asking for the half form
+])
+def test_a_prompt_keeps_the_joiners_inside_it(text):
+    """A typed prompt lost its zero-width joiners and non-joiners with the other characters that print nothing:
+    an emoji sequence reached the model as two emoji, a Persian word misspelt."""
+    assert parse(f"prompt {text}").args == (text,)
+
+
+def test_a_joiner_with_nothing_on_one_side_is_dropped_as_other_invisible_characters_are():
+    assert parse("prompt \u200dneon\u200c city\u200d").args == ("neon city",)
+    assert parse("\u200dnext") == Command("next")
