@@ -314,6 +314,85 @@ def test_a_display_that_never_answers_stops_the_window_before_it_draws(slow_disp
         os.kill(int((tmp_path / "answered.pid").read_text()), 0)
 
 
+def _probe_ended(tmp_path) -> bool:
+    """Whether the probe of the slow display (its process id in tmp_path/answered.pid) is gone; where it is not,
+    the display answers, so that it ends."""
+    try:
+        os.kill(int((tmp_path / "answered.pid").read_text()), 0)
+    except ProcessLookupError:
+        return True
+    (tmp_path / "answer").touch()
+    return False
+
+
+def test_ctrl_c_while_the_shows_start_waits_for_the_display_stops_the_probe(slow_display, monkeypatch):
+    """Ctrl-C in the wait left the probe waiting on the display, long after vcam had ended."""
+    import _thread
+
+    preview, drawn, tmp_path = slow_display
+    monkeypatch.setattr(preview, "PROBE_OPEN_WAIT", 60.0)
+    pressed = threading.Thread(target=lambda: wait_for((tmp_path / "answered.pid").exists) and _thread.interrupt_main())
+    pressed.start()
+    with pytest.raises(KeyboardInterrupt):
+        try:
+            preview.PreviewWindow(64, 48)
+        finally:
+            pressed.join()
+    assert _probe_ended(tmp_path)
+
+
+def test_closing_a_window_that_waits_for_the_display_stops_the_probe_and_draws_nothing(slow_display, monkeypatch):
+    """The window's wait went on to its end after the show had closed it, the probe with it, and a second Ctrl-C
+    then left the probe behind."""
+    preview, drawn, tmp_path = slow_display
+    monkeypatch.setattr(preview, "PROBE_TIMEOUT", 60.0)
+    window = preview.PreviewWindow(64, 48)
+    failed = []
+    sending = threading.Thread(target=lambda: _sent(window, failed))
+    sending.start()
+    assert wait_for((tmp_path / "answered.pid").exists)
+    window.close()
+    sending.join(10)
+    try:
+        assert not sending.is_alive() and failed == [] and drawn.drawn == []
+    finally:
+        assert _probe_ended(tmp_path)
+        sending.join()
+
+
+def _sent(window, failed: list) -> None:
+    try:
+        window.send(np.zeros((48, 64, 3), np.uint8), 0)
+    except Exception as e:
+        failed.append(e)
+
+
+# vcam with a window waiting for display :4712 on the window's thread, ending once the probe has started
+ENDING = """
+import os, threading, numpy as np
+from helpers import wait_for
+from vcam.live.outputs import preview
+preview.PROBE_OPEN_WAIT = 0.2
+preview._has_gui = lambda cv2: True
+window = preview.PreviewWindow(64, 48)
+threading.Thread(target=window.send, args=(np.zeros((48, 64, 3), np.uint8), 0), daemon=True).start()
+assert wait_for(lambda: os.path.exists(os.environ["VCAM_TEST_ANSWERED"] + ".pid"))
+"""
+
+
+def test_vcam_ending_while_a_window_waits_for_the_display_stops_the_probe(slow_display):
+    """A second Ctrl-C ended vcam with the window's thread still waiting: the probe went on waiting on the display
+    for as long as it hung."""
+    import subprocess
+    import sys
+
+    preview, drawn, tmp_path = slow_display
+    tests = os.path.dirname(os.path.abspath(__file__))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.environ["PYTHONPATH"], tests, os.getcwd()])}
+    subprocess.run([sys.executable, "-c", ENDING], env=env, check=True, timeout=60)
+    assert _probe_ended(tmp_path)
+
+
 def test_window_with_headless_opencv(monkeypatch):
     import cv2
 
