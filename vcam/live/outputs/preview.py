@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -16,9 +17,10 @@ from vcam.errors import VcamError
 TITLE = "vcam preview"
 
 
-# Opens and closes a window in a process of its own: where the display named cannot be drawn on (nothing there, a
-# user not let in, Qt's libraries for it missing), OpenCV's Qt aborts the process it runs in, with no exception
-PROBE = "import cv2; cv2.namedWindow('vcam'); cv2.waitKey(1); cv2.destroyAllWindows(); cv2.waitKey(1)"
+# Where the display named cannot be drawn on (nothing there, a user not let in, Qt's libraries for it missing),
+# OpenCV's Qt aborts the process it runs in, with no exception: what its window starts is tried first in a process
+# of its own (displayprobe.py, whose text that process runs), which draws no window where the display answers
+PROBE = Path(__file__).with_name("displayprobe.py")
 PROBE_OPEN_WAIT = 3.0  # seconds the show's start waits for the probe (it takes a third of one): the rest is waited
 # for on the window's own thread, before it draws, so a display that hangs does not hold up the camera's start
 PROBE_TIMEOUT = 20.0  # seconds in all; a display that has not answered by then is said not to answer
@@ -92,7 +94,7 @@ def _start_probe() -> _Probe | None:
     if getattr(sys, "frozen", False):
         return None
     try:
-        return _Probe(PROBE)
+        return _Probe(PROBE.read_text(encoding="utf-8"))
     except OSError:
         return None
 
