@@ -588,3 +588,45 @@ def test_a_command_begun_is_answered_with_the_ones_it_begins(line, meant):
     with pytest.raises(CommandError) as err:
         parse(line)
     assert f"(did you mean {meant}?)" in str(err.value)
+
+
+@pytest.mark.parametrize("line,said", [
+    ("seed 1.000", " (did you mean 1000 or 1?)"), ("transition 1.000", " (did you mean 1000 or 1?)"),
+    ("seed 2.000.000", " (did you mean 2000000?)"), ("seed 0.000", " (did you mean 0?)"),
+    ("seed 12.500", ""), ("steps 1.000", ""),
+])
+def test_a_whole_number_with_a_dot_that_may_group_thousands_is_answered_with_both_readings(line, said):
+    """`seed 1.000` was answered "did you mean 1?", where an operator whose dot groups thousands meant 1000; where
+    only one reading is a whole number the command takes (12.5, steps 1000), neither is said."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    name, typed = line.split()
+    assert str(err.value) == f"{name} needs a whole number, not {typed!r}{said}; usage: {usage(name)}"
+
+
+@pytest.mark.parametrize("console,said", [
+    (True, "did you mean quit?"),
+    (False, "did you mean blackout, which hides the picture? the show itself ends where vcam runs: quit typed "
+            "there, or Ctrl-C"),
+])
+def test_a_typo_as_near_to_exit_as_to_next_is_answered_as_exit_is(console, said):
+    """`ext` was answered "did you mean next?": the picture changed on air for an operator who wanted out."""
+    with pytest.raises(CommandError) as err:
+        parse("ext", console=console)
+    assert str(err.value) == f"unknown command 'ext' ({said}); type 'help' for the list"
+
+
+@pytest.mark.parametrize("text", [
+    "a singer 👩\u200d🎤 on stage",  # one emoji, a woman singing, where the joiner goes: a woman and a microphone
+    "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian, a non-joiner inside the word as it is spelt
+    "\u0915\u094d\u200d\u0937",  # Devanagari, a joiner asking for the half form
+])
+def test_a_prompt_keeps_the_joiners_inside_it(text):
+    """A typed prompt lost its zero-width joiners and non-joiners with the other characters that print nothing:
+    an emoji sequence reached the model as two emoji, a Persian word misspelt."""
+    assert parse(f"prompt {text}").args == (text,)
+
+
+def test_a_joiner_with_nothing_on_one_side_is_dropped_as_other_invisible_characters_are():
+    assert parse("prompt \u200dneon\u200c city\u200d").args == ("neon city",)
+    assert parse("\u200dnext") == Command("next")

@@ -314,6 +314,150 @@ def test_a_display_that_never_answers_stops_the_window_before_it_draws(slow_disp
         os.kill(int((tmp_path / "answered.pid").read_text()), 0)
 
 
+# A Qt Widgets library as OpenCV's Qt build loads one: its application object aborts on display :4711 as Qt's does
+# where it cannot connect, and is made without a word on any other
+FAKE_QT = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+void make(void *self, int *argc, char **argv, int flags) __asm__("_ZN14QtOpenCVPython12QApplicationC1ERiPPci");
+void make(void *self, int *argc, char **argv, int flags) {
+    const char *display = getenv("DISPLAY");
+    if (display && strcmp(display, ":4711") == 0) {
+        fprintf(stderr, "qt.qpa.xcb: could not connect to display :4711\nAvailable platform plugins are: xcb.\n");
+        fflush(stderr);
+        abort();
+    }
+}
+"""
+# An OpenCV with that Qt loaded, whose first window makes Qt's application object, and whose window, where one
+# is drawn, is kept in the file VCAM_TEST_DRAWN
+QT_CV2 = """
+import ctypes, os
+qt = ctypes.CDLL(os.path.join(os.path.dirname(__file__), "libQt5Widgets.so"))
+def namedWindow(*args):
+    app, argc = ctypes.create_string_buffer(64), ctypes.c_int(1)
+    qt["_ZN14QtOpenCVPython12QApplicationC1ERiPPci"](app, ctypes.byref(argc), None, 0)
+    open(os.environ["VCAM_TEST_DRAWN"], "w").close()
+def waitKey(*args):
+    return -1
+def destroyAllWindows():
+    pass
+"""
+
+
+@pytest.mark.parametrize("display, opens", [(":4711", False), (":0", True)])
+def test_the_probe_draws_no_window_on_a_display_that_answers_and_still_catches_one_that_aborts(
+        monkeypatch, tmp_path, display, opens):
+    """The probe opened and closed a window of its own: a small window flashed on the operator's desktop each time
+    the preview opened."""
+    import platform
+    import shutil
+    import subprocess
+
+    from vcam.live.outputs import preview
+
+    if shutil.which("cc") is None:
+        pytest.skip("no C compiler to build a Qt library with")
+    (tmp_path / "cv2").mkdir()
+    (tmp_path / "qt.c").write_text(FAKE_QT)
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(tmp_path / "cv2" / "libQt5Widgets.so"),
+                    str(tmp_path / "qt.c")], check=True)
+    (tmp_path / "cv2" / "__init__.py").write_text(QT_CV2)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv("DISPLAY", display)
+    monkeypatch.setenv("VCAM_TEST_DRAWN", str(tmp_path / "drawn"))
+    monkeypatch.setattr(platform, "system", lambda: "Linux")
+    monkeypatch.setattr(preview, "_has_gui", lambda cv2: True)
+    if opens:
+        assert preview.PreviewWindow(64, 64).name == "window"
+    else:
+        with pytest.raises(VcamError) as err:
+            preview.PreviewWindow(64, 64)
+        assert err.value.message == ("the preview window cannot be drawn on display :4711 (qt.qpa.xcb: could not "
+                                     "connect to display :4711)")
+    assert not (tmp_path / "drawn").exists()
+
+
+def _probe_ended(tmp_path) -> bool:
+    """Whether the probe of the slow display (its process id in tmp_path/answered.pid) is gone; where it is not,
+    the display answers, so that it ends."""
+    try:
+        os.kill(int((tmp_path / "answered.pid").read_text()), 0)
+    except ProcessLookupError:
+        return True
+    (tmp_path / "answer").touch()
+    return False
+
+
+def test_ctrl_c_while_the_shows_start_waits_for_the_display_stops_the_probe(slow_display, monkeypatch):
+    """Ctrl-C in the wait left the probe waiting on the display, long after vcam had ended."""
+    import _thread
+
+    preview, drawn, tmp_path = slow_display
+    monkeypatch.setattr(preview, "PROBE_OPEN_WAIT", 60.0)
+    pressed = threading.Thread(target=lambda: wait_for((tmp_path / "answered.pid").exists) and _thread.interrupt_main())
+    pressed.start()
+    with pytest.raises(KeyboardInterrupt):
+        try:
+            preview.PreviewWindow(64, 48)
+        finally:
+            pressed.join()
+    assert _probe_ended(tmp_path)
+
+
+def test_closing_a_window_that_waits_for_the_display_stops_the_probe_and_draws_nothing(slow_display, monkeypatch):
+    """The window's wait went on to its end after the show had closed it, the probe with it, and a second Ctrl-C
+    then left the probe behind."""
+    preview, drawn, tmp_path = slow_display
+    monkeypatch.setattr(preview, "PROBE_TIMEOUT", 60.0)
+    window = preview.PreviewWindow(64, 48)
+    failed = []
+    sending = threading.Thread(target=lambda: _sent(window, failed))
+    sending.start()
+    assert wait_for((tmp_path / "answered.pid").exists)
+    window.close()
+    sending.join(10)
+    try:
+        assert not sending.is_alive() and failed == [] and drawn.drawn == []
+    finally:
+        assert _probe_ended(tmp_path)
+        sending.join()
+
+
+def _sent(window, failed: list) -> None:
+    try:
+        window.send(np.zeros((48, 64, 3), np.uint8), 0)
+    except Exception as e:
+        failed.append(e)
+
+
+# vcam with a window waiting for display :4712 on the window's thread, ending once the probe has started
+ENDING = """
+import os, threading, numpy as np
+from helpers import wait_for
+from vcam.live.outputs import preview
+preview.PROBE_OPEN_WAIT = 0.2
+preview._has_gui = lambda cv2: True
+window = preview.PreviewWindow(64, 48)
+threading.Thread(target=window.send, args=(np.zeros((48, 64, 3), np.uint8), 0), daemon=True).start()
+assert wait_for(lambda: os.path.exists(os.environ["VCAM_TEST_ANSWERED"] + ".pid"))
+"""
+
+
+def test_vcam_ending_while_a_window_waits_for_the_display_stops_the_probe(slow_display):
+    """A second Ctrl-C ended vcam with the window's thread still waiting: the probe went on waiting on the display
+    for as long as it hung."""
+    import subprocess
+    import sys
+
+    preview, drawn, tmp_path = slow_display
+    tests = os.path.dirname(os.path.abspath(__file__))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.environ["PYTHONPATH"], tests, os.getcwd()])}
+    subprocess.run([sys.executable, "-c", ENDING], env=env, check=True, timeout=60)
+    assert _probe_ended(tmp_path)
+
+
 def test_window_with_headless_opencv(monkeypatch):
     import cv2
 

@@ -887,3 +887,28 @@ def test_a_knob_between_names_a_preset_as_the_show_writes_its_name(name):
                       f'midi:\n  controls:\n    - {{cc: 0, param: blend, between: ["{name}", ocean]}}\n',
                       "shows/n.yaml")
     assert show.find(show.midi.knobs[0].between[0]) == 0
+
+
+@pytest.mark.parametrize("typed", ["preset 👩\u200d🎤 singer", "preset 👩🎤 Singer", "preset 👩\u200d🎤 singer\u200d"])
+def test_a_preset_named_with_a_joiner_keeps_it_and_is_picked_with_it_or_without(typed):
+    """A name is compared without its joiners, as before (a name copied with one, typed without it): the show's
+    own name keeps the joiner, so the status draws the one emoji it was written as."""
+    from vcam.control.commands import parse
+
+    show = parse_show('presets:\n  - {name: "\U0001F469\\u200d\U0001F3A4 singer", prompt: x}\n'
+                      '  - {name: b, prompt: y}\n', "shows/n.yaml")
+    assert show.presets[0].name == "👩\u200d🎤 singer"
+    assert show.find(parse(typed).args[0]) == 0
+
+
+def test_two_names_that_differ_only_by_a_joiner_are_one_name():
+    with pytest.raises(ConfigError) as err:
+        parse_show('presets:\n  - {name: "neon\\u200dcity", prompt: x}\n  - {name: neoncity, prompt: y}\n',
+                   "shows/n.yaml")
+    assert len(err.value.problems) == 1 and "the name is already used by preset 1" in err.value.problems[0]
+
+
+def test_digits_with_a_joiner_between_them_are_still_a_number():
+    with pytest.raises(ConfigError) as err:
+        parse_show('presets:\n  - {name: "1\\u200d2", prompt: x}\n', "shows/n.yaml")
+    assert len(err.value.problems) == 1 and "the name '12' cannot be a plain number" in err.value.problems[0]

@@ -12,11 +12,23 @@ def counted(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def nearest(word: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
+def nearest(word: str, known: Iterable[str], cutoff: float = 0.6, prefer: Iterable[str] = ()) -> str | None:
     """The one of `known` that `word` was likely meant to be (`prst` → `preset`), or None where none is near: a typo
-    answered with the word meant, not only with the whole list."""
-    close = difflib.get_close_matches(word, list(known), n=1, cutoff=cutoff)
-    return close[0] if close else None
+    answered with the word meant, not only with the whole list. Of words as near as each other, one in `prefer`
+    is the one meant (`ext`, as near to next as to exit)."""
+    known = list(known)
+    close = difflib.get_close_matches(word, known, n=max(len(known), 1), cutoff=cutoff)
+    if not close:
+        return None
+    preferred = set(prefer)
+    closest = [w for w in close if _closeness(word, w) == _closeness(word, close[0])]
+    return next((w for w in closest if w in preferred), close[0])
+
+
+def _closeness(word: str, other: str) -> float:
+    """How near `word` is to `other`, as difflib's close matches are ordered."""
+    matcher = difflib.SequenceMatcher(None, other, word)
+    return matcher.ratio()
 
 
 def clipped(text: str, length: int) -> str:

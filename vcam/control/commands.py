@@ -189,8 +189,19 @@ def _united(text: str) -> str | None:
 
 def _whole(text: str, lo: int, hi: int) -> str:
     """`1,000`, `1e3`, `2 blocks` → " (did you mean 1000?)": a whole number written with a thousands' separator, as
-    a float, or with a unit after it; said only from `lo` to `hi` (`seed 1e300` is not answered with 301 digits)."""
+    a float, or with a unit after it; said only from `lo` to `hi` (`seed 1e300` is not answered with 301 digits).
+    `1.000` is one thousand where a dot groups thousands and one where it is a decimal point: both are said, or,
+    where only one is a whole number that fits, neither (the other may be the one meant); `2.000.000` is only two
+    million."""
     grouped = re.fullmatch(r"\d{1,3}(?:,\d{3})+", text)  # not `1,5`, a decimal comma
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
+        thousands = int(text.replace(".", ""))
+        if text.count(".") > 1:
+            return f" (did you mean {thousands}?)" if lo <= thousands <= hi else ""
+        point = float(text)
+        if not (point.is_integer() and lo <= point and thousands <= hi):
+            return ""
+        return f" (did you mean {thousands}?)" if thousands == point else f" (did you mean {thousands} or {point:g}?)"
     for candidate in (text.replace(",", "") if grouped else "", _united(text) or "", text):
         try:
             value = float(candidate)
@@ -556,18 +567,40 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     if 1 <= len(begun) <= 3:
         return f" (did you mean {' or '.join((', '.join(begun[:-1]), begun[-1]) if len(begun) > 1 else begun)}?)"
     # a typo of a word MEANT answers (`resum`, `blak`, `unfreez`) is answered as that word is: the nearest command's
-    # spelling is the one MEANT keeps it from (reset, back, which fires a cue, freeze)
-    meant = nearest(name, [*known, *MEANT])
+    # spelling is the one MEANT keeps it from (reset, back, which fires a cue, freeze); and so is one as near to
+    # such a word as to a command (`ext`: exit, not next, which changes the picture on air)
+    meant = nearest(name, [*known, *MEANT], prefer=MEANT)
     if meant in MEANT:
         return _did_you_mean(meant, console)
     return f" (did you mean {meant}?)" if meant else ""
 
 
+# Zero-width joiner and non-joiner: printing nothing, they still change what is drawn between two characters (the
+# woman and the microphone of 👩‍🎤 drawn as one singer; Persian and Indic words written as their writers spell them)
+JOINERS = "\u200d\u200c"
+
+
 def as_typed(text: str) -> str:
     """`text` as a line of it reaches the parser: a space of another kind (a no-break space, as Option-Space types
-    on a Mac and pages copy, a line break) is a space, and other characters that print nothing are dropped. A
-    preset's name is read so too (vcam.control.show), or no typed line could name it."""
-    return "".join(ch if ch.isprintable() or ch == "\t" else " " if ch.isspace() else "" for ch in text)
+    on a Mac and pages copy, a line break) is a space, and other characters that print nothing are dropped, but for
+    a joiner between two characters that print (JOINERS). A preset's name is read so too (vcam.control.show), or no
+    typed line could name it."""
+    def kept(at: int, ch: str) -> str:
+        if ch.isprintable() or ch == "\t":
+            return ch
+        if ch.isspace():
+            return " "
+        joins = ch in JOINERS and 0 < at < len(text) - 1 and all(
+            c.isprintable() and not c.isspace() for c in (text[at - 1], text[at + 1]))
+        return ch if joins else ""
+
+    return "".join(kept(at, ch) for at, ch in enumerate(text))
+
+
+def name_key(name: str) -> str:
+    """`name` as names are compared: read as typed, without its joiners (a name typed or copied with one or without
+    it is the same name), without the spaces round it, in any case."""
+    return as_typed(name).translate(dict.fromkeys(map(ord, JOINERS))).strip().lower()
 
 
 def parse(line: str, console: bool = True) -> Command | None:

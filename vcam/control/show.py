@@ -46,7 +46,7 @@ from pathlib import Path
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import MAX_BPM, MAX_SEED, MIN_BPM, as_typed, parse_quantize
+from vcam.control.commands import MAX_BPM, MAX_SEED, MIN_BPM, as_typed, name_key, parse_quantize
 from vcam.control.cuesheet import Cue, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, check_recording_name, parse_spec
@@ -107,13 +107,13 @@ class Show:
     cues: tuple[Cue, ...] = ()
     osc: oscmap.OscMap | None = None  # what an OSC input (--osc) listens for beyond /vcam/<command>
     map_files: tuple[str, ...] = ()  # the map files its midi: and osc: sections build on (`map:`)
-    # preset index by lower-case name: checking a map's references looks up every control's presets
+    # preset index by name_key: checking a map's references looks up every control's presets
     _by_name: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         by_name: dict[str, int] = {}
         for i, p in enumerate(self.presets):
-            by_name.setdefault(p.name.lower(), i)
+            by_name.setdefault(name_key(p.name), i)
         object.__setattr__(self, "_by_name", by_name)
 
     def find(self, ref: str | int) -> int:
@@ -132,7 +132,7 @@ class Show:
         that wants no message (find's suggests the name meant). `name` is read as the show's names are
         (_preset_name): a map's `between`, which no command line carries, names a preset written with a no-break
         space as the show file writes it."""
-        return self._by_name.get(as_typed(name).strip().lower())
+        return self._by_name.get(name_key(name))
 
     def _meant(self, ref: str) -> str:
         """`lazer tunnel` → " (did you mean 'laser tunnel'?)": a mistyped name (a letter off, a space too many, the
@@ -140,7 +140,7 @@ class Show:
         how numbers go."""
         if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", ref.strip()):
             return f" (a preset's number is a whole number from 1 to {len(self.presets)})" if self.presets else ""
-        typed = " ".join(ref.lower().split())
+        typed = " ".join(name_key(ref).split())
         starts = [name for name in self._by_name if typed and name.startswith(typed)]
         meant = starts[0] if len(starts) == 1 else nearest(typed, self._by_name, cutoff=0.8)
         return f" (did you mean {self.presets[self._by_name[meant]].name!r}?)" if meant else ""
@@ -185,17 +185,17 @@ def parse_show(text: str, path: str) -> Show:
         )
 
     presets: list[Preset] = []
-    seen: dict[str, tuple[int, str]] = {}  # by name in lower case: its number and its name as written
+    seen: dict[str, tuple[int, str]] = {}  # by name as names are compared: its number and its name as written
     before_presets = len(r.problems)
     for i, node in enumerate(r.sequence(top["presets"], "presets") if "presets" in top else []):
         p = r.mapping(node, f"preset {i + 1}", PRESET_KEYS, required=("name",))
         pname = _preset_name(r, p["name"], i) if "name" in p else None
         what = f"preset {pname!r}" if pname else f"preset {i + 1}"
         if pname:
-            if pname.lower() in seen:
-                r.error(p["name"], _name_taken(what, pname, *seen[pname.lower()]))
+            if name_key(pname) in seen:
+                r.error(p["name"], _name_taken(what, pname, *seen[name_key(pname)]))
             else:
-                seen[pname.lower()] = (i + 1, pname)
+                seen[name_key(pname)] = (i + 1, pname)
         prompts = _prompts(r, node, p, what)
         preset = Preset(
             name=pname or f"preset {i + 1}",
@@ -298,15 +298,17 @@ def _preset_name(r: Reader, node, i: int) -> str | None:
     if name is None:
         return None
     # read as a typed line reaches the parser (the spaces round it gone, a no-break space or a line break a space,
-    # what prints nothing dropped), or `preset NAME` could never pick it, at the console or in a cue or map of the
-    # show: the name the status and the errors list is the one to type. Not refused: an invisible character copied
-    # from a page would stop a show loading (or a save of it reloading) over nothing the operator can see
+    # what prints nothing dropped but for a joiner inside it), or `preset NAME` could never pick it, at the console
+    # or in a cue or map of the show: the name the status and the errors list is the one to type. Not refused: an
+    # invisible character copied from a page would stop a show loading (or a save of it reloading) over nothing the
+    # operator can see
     typed = as_typed(name).strip()
     if not typed:
         r.error(node, f"preset {i + 1} name must be text that prints, not {name!r}")
         return None
-    if typed.isdigit():  # `"\u200b2"`: digits once what prints nothing is gone, which `preset 2` cannot pick
-        return digits(typed)
+    # `"\u200b2"`, `"1\u200d2"`: digits once what prints nothing is gone, which `preset 12` cannot pick
+    if (key := name_key(typed)).isdigit():
+        return digits(key)
     return typed
 
 

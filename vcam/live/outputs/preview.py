@@ -1,11 +1,14 @@
 """A preview window (OpenCV), where a display exists."""
 from __future__ import annotations
 
+import atexit
 import os
 import platform
 import subprocess
 import sys
 import tempfile
+import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -14,33 +17,53 @@ from vcam.errors import VcamError
 TITLE = "vcam preview"
 
 
-# Opens and closes a window in a process of its own: where the display named cannot be drawn on (nothing there, a
-# user not let in, Qt's libraries for it missing), OpenCV's Qt aborts the process it runs in, with no exception
-PROBE = "import cv2; cv2.namedWindow('vcam'); cv2.waitKey(1); cv2.destroyAllWindows(); cv2.waitKey(1)"
+# Where the display named cannot be drawn on (nothing there, a user not let in, Qt's libraries for it missing),
+# OpenCV's Qt aborts the process it runs in, with no exception: what its window starts is tried first in a process
+# of its own (displayprobe.py, whose text that process runs), which draws no window where the display answers
+PROBE = Path(__file__).with_name("displayprobe.py")
 PROBE_OPEN_WAIT = 3.0  # seconds the show's start waits for the probe (it takes a third of one): the rest is waited
 # for on the window's own thread, before it draws, so a display that hangs does not hold up the camera's start
 PROBE_TIMEOUT = 20.0  # seconds in all; a display that has not answered by then is said not to answer
+STOPPED = "the window was closed first"  # why no window is drawn, where the probe was stopped while waited for
+
+# Probes still running, each stopped as vcam ends: one waited for on a window's thread, left behind by a second
+# Ctrl-C, would otherwise wait on a display that hangs for as long as it hangs, vcam long gone
+_running: set[_Probe] = set()
+_running_lock = threading.Lock()
 
 
 class _Probe:
     """The probe, running: `why(timeout)` is why no window can be drawn (the probe's own words), or None where one
-    can, or where that cannot be told; subprocess.TimeoutExpired while it has not answered."""
+    can, or where that cannot be told; subprocess.TimeoutExpired while it has not answered. Stopped on any other
+    way out of the wait (Ctrl-C in it), by `stop` from any thread, and as vcam ends."""
 
-    def __init__(self):
+    def __init__(self, source: str):
         # its words go to a file, not a pipe: it is waited for, not read, while it runs, and a pipe left unread
         # stops a process that fills it (Qt's warnings), which would then be said as a display that does not answer
         self._said = tempfile.TemporaryFile(mode="w+", errors="replace")
+        self._lock = threading.Lock()
         try:
-            self._process = subprocess.Popen([sys.executable, "-c", PROBE], stdin=subprocess.DEVNULL,
+            self._process = subprocess.Popen([sys.executable, "-c", source], stdin=subprocess.DEVNULL,
                                              stdout=subprocess.DEVNULL, stderr=self._said)
         except BaseException:
             self._said.close()
             raise
+        with _running_lock:
+            _running.add(self)
 
     def why(self, timeout: float) -> str | None:
-        code = self._process.wait(max(0.0, timeout))
-        self._said.seek(0)
-        lines = [line.strip() for line in self._said.read().splitlines() if line.strip()]
+        try:
+            code = self._process.wait(max(0.0, timeout))
+        except subprocess.TimeoutExpired:
+            raise
+        except BaseException:  # Ctrl-C in the wait: the probe is not left waiting on the display
+            self.stop()
+            raise
+        with self._lock:
+            if self._said.closed:
+                return STOPPED
+            self._said.seek(0)
+            lines = [line.strip() for line in self._said.read().splitlines() if line.strip()]
         self.stop()
         if code == 0:
             return None
@@ -48,10 +71,21 @@ class _Probe:
         return said or f"it ended with code {code}"
 
     def stop(self) -> None:
-        if self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        self._said.close()
+        with self._lock:
+            if self._process.poll() is None:
+                self._process.kill()
+                self._process.wait()
+            self._said.close()
+        with _running_lock:
+            _running.discard(self)
+
+
+@atexit.register
+def _stop_running() -> None:
+    with _running_lock:
+        running = list(_running)
+    for probe in running:
+        probe.stop()
 
 
 def _start_probe() -> _Probe | None:
@@ -60,7 +94,7 @@ def _start_probe() -> _Probe | None:
     if getattr(sys, "frozen", False):
         return None
     try:
-        return _Probe()
+        return _Probe(PROBE.read_text(encoding="utf-8"))
     except OSError:
         return None
 
@@ -110,18 +144,25 @@ class PreviewWindow:
         self.name = "window"
         self.size = (width, height)
         self._open = False
+        self._closed = False
 
     def send(self, frame: np.ndarray, tick: int) -> None:
         cv2 = self._cv2
-        if self._probe is not None:  # a display slow to answer: it held up the show's start for PROBE_TIMEOUT
-            probe, self._probe = self._probe, None
+        # a display slow to answer, waited for here (PROBE_TIMEOUT in all); the probe stays the window's, so that
+        # closing it stops the probe too
+        if (probe := self._probe) is not None:
             try:
                 why = probe.why(PROBE_TIMEOUT - PROBE_OPEN_WAIT)
             except subprocess.TimeoutExpired:
                 probe.stop()
                 why = f"nothing answered there in {PROBE_TIMEOUT:g} s"
+            self._probe = None
+            if why == STOPPED:
+                return
             if why:
                 raise _cannot_draw(why)
+        if self._closed:
+            return
         if not self._open:  # made on the thread that draws into it
             cv2.namedWindow(TITLE, cv2.WINDOW_NORMAL)
             cv2.resizeWindow(TITLE, *self.size)
@@ -130,8 +171,8 @@ class PreviewWindow:
         cv2.waitKey(1)
 
     def close(self) -> None:
-        if self._probe is not None:  # closed before its first frame
-            self._probe.stop()
-            self._probe = None
+        self._closed = True
+        if (probe := self._probe) is not None:  # closed before its first frame, or while it waits for the display
+            probe.stop()
         if self._open:
             self._cv2.destroyWindow(TITLE)
