@@ -139,6 +139,9 @@ class Pacer:
             n = len(frames)
             self._arrive(now, n)
             self._last_push = now
+            # read by the tick that comes next: a reader before it (vcam cam's feed, asking whether a stall goes on)
+            # took the frames that ended a stall for the stall still going
+            self.stats.stalled = False
             self._burst = n
             for i, f in enumerate(frames):
                 if self._flow is not None and self._frames:
