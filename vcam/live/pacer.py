@@ -139,8 +139,8 @@ class Pacer:
             n = len(frames)
             self._arrive(now, n)
             self._last_push = now
-            # read by the tick that comes next: a reader before it (vcam cam's feed, asking whether a stall goes on)
-            # took the frames that ended a stall for the stall still going
+            # the frames end a stall as they come, not at the next tick: read before it (vcam cam's feed looks every
+            # 0.25 s), the stall they ended still read as going on
             self.stats.stalled = False
             self._burst = n
             for i, f in enumerate(frames):

@@ -67,9 +67,9 @@ class LinkFeed:
         network that stalls short of the keepalive's timeout) are said, and their return: the status line read LIVE
         and nothing was said, however long the camera held its last frame. A connection that drops says so itself;
         one that brought no frame yet waits for its first (a server that loads its model), and one whose first block
-        is still coming is not stalled yet: the pacer's stall from before the drop, read as this connection's once
-        its first frame came, was said as a stall of 5 s and its end a moment later, after every restart of the
-        server that came while the camera looked."""
+        is still coming is not stalled yet: the pacer's stall from before the drop, read as this connection's from
+        its first frame to its first block, was said as a stall of 5 s and its end a moment later, after a server's
+        restart, where the feed looked in between."""
         link = self.link
         if not link.connected or not link.frames_this_connection:
             self._stall_said = False

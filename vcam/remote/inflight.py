@@ -51,7 +51,7 @@ class InFlight:
         self._got: deque[tuple[float, float]] = deque()
         self._got_bytes, self._got_s = 0.0, 0.0
         self._last_got: float | None = None
-        self._quickest: float | None = None  # the shortest a frame took to be said got: the round trip, about
+        self._quickest: float | None = None  # the shortest a frame took to be said got: about the round trip
         self._probe: int | None = None  # the first frame after a pause, whose answer checks the rate, until it comes
 
     def sent(self, seq: int, size: int, now: float) -> None:
