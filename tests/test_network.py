@@ -1335,14 +1335,9 @@ def test_vcam_cam_rides_out_a_killed_and_restarted_server_as_a_user_runs_them(tm
         "(the last value of each knob turned meanwhile is sent)",
         "seed 42 from the next block"], lines
     after = ["recorded "] if late else ["preset 3 ", "recorded "]
-    # No frame for over 5 s after the reconnect (seen once in nine runs on two cores, not reproduced since) is said
-    # as a stall and its end, as any stall is; the lines this test is about are the others, checked around them
-    tail = lines[8:]
-    if any(line.startswith("no frame from the server for ") for line in tail):
-        stalled = next(i for i, line in enumerate(tail) if line.startswith("no frame from the server for "))
-        assert tail[stalled + 1:stalled + 2] == ["frames come from the server again"], lines
-        tail = tail[:stalled] + tail[stalled + 2:]
-    assert len(tail) >= len(after) and all(line.startswith(s) for line, s in zip(tail, after)), lines
+    # no stall said after the reconnect: the hold over the restart, read by the pacer as a stall, was said as one of
+    # the new connection when a poll came between its first frame and its first block (test_remote_stalls.py)
+    assert len(lines) >= 8 + len(after) and all(line.startswith(s) for line, s in zip(lines[8:], after)), lines
     capture = cv2.VideoCapture(str(recording))
     frames = []
     while (frame := capture.read())[0]:

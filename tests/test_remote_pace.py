@@ -14,7 +14,7 @@ from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote import protocol as proto
 from vcam.remote.answers import answer
 from vcam.remote.controller import RemoteController
-from vcam.remote.inflight import ACK_WINDOW_S, GIVE_UP_S, RATE_S, InFlight
+from vcam.remote.inflight import ACK_WINDOW_S, GIVE_UP_S, PROBE_S, RATE_S, STALE_S, InFlight
 from vcam.remote.link import Link
 from vcam.remote.served import ServedClient
 
@@ -56,11 +56,11 @@ def test_a_camera_that_says_nothing_gets_every_frame_at_once_as_before():
     assert late[-1] > 30.0  # the buffers take all: what a vcam cam from before gets, as it always did
 
 
-def _after_pause(after_bytes_s: float, rtt: float = 0.2) -> tuple[int, float]:
+def _after_pause(after_bytes_s: float, rtt: float = 0.2) -> list[tuple[float, float]]:
     """A stream of 30 kB frames at 30 fps over a link of 1 MB/s with a round trip of `rtt`, paused from 10 s to 15 s
-    (a freeze, a show between scenes), the link carrying `after_bytes_s` after it, stepped by the millisecond: the
-    frames the camera got in the first second after the pause, and the longest a frame was on the way in the last
-    3 s (the delay the buffers add, which the window bounds)."""
+    (a freeze, a show between scenes), the link carrying `after_bytes_s` after it, stepped by the millisecond: when
+    each frame reached the camera, and how long it was on the way (the delay the buffers add, which the window
+    bounds)."""
     flight, step, size = InFlight(), 0.001, 30_000
     queue: list[int] = []
     link: list[list] = []  # [seq, sent at, bytes still to carry]
@@ -88,22 +88,50 @@ def _after_pause(after_bytes_s: float, rtt: float = 0.2) -> tuple[int, float]:
                 got, sent, _ = link.pop(0)
                 arrived.append((now + rtt / 2, now + rtt / 2 - sent))
                 answers.append((now + rtt, got))
-    first = sum(1 for at, _ in arrived if 15.0 <= at < 16.0)
-    return first, max(on_way for at, on_way in arrived if at >= 22.0)
+    return arrived
 
 
 def test_the_first_frames_after_a_pause_go_at_the_pace_the_link_had_before_it():
     """The rate fell to nothing over the pause, and the frames after it went one at a time under the smallest
     window, each waiting for the answer to the one before: 5 frames of 30 in the first second over a 200 ms round
     trip."""
-    first, _ = _after_pause(1_000_000)
+    first = sum(1 for at, _ in _after_pause(1_000_000) if 15.0 <= at < 16.0)
     assert first >= 24, first
 
 
 def test_a_link_that_slowed_during_a_pause_is_held_to_its_new_pace_again():
     """The rate kept over the pause gives way to what the link carries after it: the delay stays bounded."""
-    _, on_way = _after_pause(250_000)
+    on_way = max(on_way for at, on_way in _after_pause(250_000) if at >= 22.0)
     assert on_way <= ACK_WINDOW_S + 2 * 30_000 / 250_000, on_way
+
+
+def test_a_link_that_became_far_slower_during_a_pause_brings_no_frame_more_than_a_few_seconds_late():
+    """The rate kept over the pause let a second's worth of it on the way at once: over a link 33 times slower
+    after it, the frames reached the camera up to 28 s late for half a minute (10 s late 10 s after the pause, and
+    later with each frame). Now only what that rate carries in PROBE_S goes before the first frame's answer tells
+    what the link carries: N times slower, about N × PROBE_S late at most."""
+    arrived = [(at, on_way) for at, on_way in _after_pause(30_000) if at >= 15.0]
+    assert max(on_way for _, on_way in arrived) <= 33 * PROBE_S + 1.0 + 0.2, arrived  # and a frame's own second
+    assert max(on_way for at, on_way in arrived if at >= 20.0) <= 1.2 + 1 / 30, arrived
+    assert len(arrived) >= 7, arrived  # the link is used: a frame carried at a time, a round trip between them
+
+
+def test_an_unchanged_link_is_checked_by_one_round_trip_after_a_pause_and_keeps_its_rate():
+    """Only what the rate kept carries in PROBE_S goes before the first frame's answer after a pause; that answer,
+    as quick as the ones before it, leaves the rate as it was, and the rest go at once."""
+    flight, size, trip = InFlight(), 30_000, 7 / 30
+    for seq in range(60):  # 900 kB/s carried, each frame said got 0.23 s after it went
+        flight.sent(seq, size, seq / 30)
+        if seq >= 7:
+            flight.got(seq - 7, seq / 30)
+    flight.got(59, 59 / 30 + trip)
+    rate, resumed, seq = flight.rate(), 59 / 30 + trip + STALE_S + 3.0, 60
+    while flight.may_send(resumed):
+        flight.sent(seq, size, resumed)
+        seq += 1
+    assert 1 < seq - 60 <= rate * PROBE_S / size, (seq, rate)
+    flight.got(60, resumed + trip)
+    assert flight.rate() >= 0.9 * rate and flight.may_send(resumed + trip), flight.rate()
 
 
 def test_a_camera_that_stops_saying_what_it_got_is_not_left_without_frames():

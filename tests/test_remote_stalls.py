@@ -228,3 +228,29 @@ def test_stalls_that_keep_coming_back_still_read_stalled_after_5_s():
     link._receive(_pong(block_s=1.0))
     _blocks(link, now, [1.0] * 6 + [20.0, 1.0, 20.0])
     assert _wait(link, now, 10.0)[:1] == [6.0]
+
+
+def test_the_stall_over_a_server_restart_is_not_said_as_one_on_the_new_connection_while_its_first_block_comes():
+    """The camera held its last frame while the server restarted, and the pacer read that as a stall: the first
+    frame on the new connection made it this connection's, and "no frame from the server for 5 s" was said, then
+    "frames come from the server again" as the block came whole (and between the block and the pacer's next tick,
+    the stall it ended still read as going on)."""
+    link, said, now = _paced()
+    link._receive(_pong())
+    _blocks(link, now, [1.0] * 3)
+    feed = LinkFeed(link, clock=lambda: now[0])
+    feed.poll(link.pacer.stats)
+    link.connected = False  # the server killed: the link drops, the camera holds its last frame
+    link._connection_ended()
+    assert _wait(link, now, 20)
+    feed.poll(link.pacer.stats)
+    link.connected, link._frames_at = True, link.frames  # back: the restarted server numbers its blocks from 0
+    feed.poll(link.pacer.stats)
+    for index in range(12):
+        link._receive(proto.encode_frame(np.zeros((16, 16, 3), np.uint8),
+                                         proto.FrameHeader(index, 0, index, 12, time.time(), 16, 16)))
+        feed.poll(link.pacer.stats)  # each frame of the first block, the last one before the pacer's next tick
+    assert said == [], said
+    assert _wait(link, now, 6)  # a stall on this connection is said as ever
+    feed.poll(link.pacer.stats)
+    assert len(said) == 1 and said[0].startswith("no frame from the server for 5 s, though the link is up"), said

@@ -139,6 +139,9 @@ class Pacer:
             n = len(frames)
             self._arrive(now, n)
             self._last_push = now
+            # the frames end a stall as they come, not at the next tick: read before it (vcam cam's feed looks every
+            # 0.25 s), the stall they ended still read as going on
+            self.stats.stalled = False
             self._burst = n
             for i, f in enumerate(frames):
                 if self._flow is not None and self._frames:

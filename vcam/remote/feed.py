@@ -41,6 +41,7 @@ class LinkFeed:
         self._stall_said = False  # a stall of frames on a connection that is up has been said, its end not yet
         self._stalls_said = False  # stalls that keep coming back have been said as such
         self._resumed_at: float | None = None  # when frames last came again after a stall
+        self._pushed_before = 0  # the frames on the pacer before this connection's first block came
 
     def start(self) -> None:
         self._started = self._clock()
@@ -65,10 +66,16 @@ class LinkFeed:
         """Frames that stop coming on a connection that stays up (a server that stalls or is stopped, a tunnel or a
         network that stalls short of the keepalive's timeout) are said, and their return: the status line read LIVE
         and nothing was said, however long the camera held its last frame. A connection that drops says so itself;
-        one that brought no frame yet waits for its first (a server that loads its model)."""
+        one that brought no frame yet waits for its first (a server that loads its model), and one whose first block
+        is still coming is not stalled yet: the pacer's stall from before the drop, read as this connection's from
+        its first frame to its first block, was said as a stall of 5 s and its end a moment later, after a server's
+        restart, where the feed looked in between."""
         link = self.link
         if not link.connected or not link.frames_this_connection:
             self._stall_said = False
+            self._pushed_before = stats.pushed
+            return
+        if stats.pushed == self._pushed_before:
             return
         if not stats.stalled:
             if self._stall_said:

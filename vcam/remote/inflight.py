@@ -12,6 +12,15 @@ frame's leaving, so that a pause in the stream (a freeze, a show between scenes)
 nothing. Counted by the clock instead, the rate fell to nothing over a pause, and the first frames after it went one
 at a time, under the smallest window; this way the rate measured before the pause holds until frames carried after
 it say otherwise.
+
+That rate is a guess once the link has been idle a while: a link that became 33 times slower during a 5 s pause took
+the second's worth of the rate before it at once, and the frames reached the camera up to 28 s late for half a
+minute, as nothing can take back what the buffers hold. So after such a pause no more than the rate carries in
+PROBE_S goes until the first frame is said got, and its answer tells whether the rate still holds: the time it took,
+less the quickest round trip seen, is the time the link took to carry it. Where that says the link is slower, the
+rate is scaled down to it before more frames go; where it does not, the rest follow at the rate kept. A link N times
+slower than before the pause so gets frames no more than about N × PROBE_S late, for a few seconds; an unchanged one
+holds back what the stream made during one round trip, less PROBE_S of it, for that round trip.
 """
 from __future__ import annotations
 
@@ -24,6 +33,10 @@ GOTS_KEPT = 64  # and over the last this many "got" at most (a fast link's each 
 # A frame sent this long ago and never said got (a camera that stopped saying): the ones on the way are let go, so a
 # camera that no longer says what it got is not left without frames
 GIVE_UP_S = 10.0
+# A rate whose newest "got" is older than this, where nothing is on the way, is checked by the next frame's answer:
+# longer than the gaps between a live stream's blocks (about one a second), which so pay no round trip for it
+STALE_S = 2.0
+PROBE_S = 0.1  # what that rate carries in this long may go until the answer comes: N times slower, N × this late
 
 
 class InFlight:
@@ -35,11 +48,16 @@ class InFlight:
         self._on_way: deque[tuple[int, int, float]] = deque()  # (seq, bytes, sent at)
         self._bytes = 0
         # (bytes, seconds the link took to carry them) for each "got" lately, and their sums
-        self._got: deque[tuple[int, float]] = deque()
-        self._got_bytes, self._got_s = 0, 0.0
+        self._got: deque[tuple[float, float]] = deque()
+        self._got_bytes, self._got_s = 0.0, 0.0
         self._last_got: float | None = None
+        self._quickest: float | None = None  # the shortest a frame took to be said got: about the round trip
+        self._probe: int | None = None  # the first frame after a pause, whose answer checks the rate, until it comes
 
     def sent(self, seq: int, size: int, now: float) -> None:
+        if self.acking and not self._on_way and self._got and self._last_got is not None \
+                and now - self._last_got > STALE_S:
+            self._probe = seq
         self._on_way.append((seq, size, now))
         self._bytes += size
         if not self.acking:  # a client that never says what it got would grow this by each frame for good
@@ -49,16 +67,33 @@ class InFlight:
     def got(self, seq: int, now: float) -> None:
         """The client got every frame up to `seq` (the newest it received)."""
         self.acking = True
-        size, began = 0, None
+        size, began, newest = 0, None, 0.0
         while self._on_way and self._on_way[0][0] <= seq:
-            _, frame, sent = self._on_way.popleft()
+            _, frame, newest = self._on_way.popleft()
             self._bytes -= frame
             size += frame
-            began = sent if began is None else began
+            began = newest if began is None else began
         if began is not None:
+            if self._probe is not None and self._probe <= seq:
+                self._probe = None
+                self._check(size, now - began)
+            self._quickest = min(now - newest, self._quickest if self._quickest is not None else now - newest)
             # carried since the frame before came, or since this one left where the link was idle in between
             self._carried(size, now - max(began, self._last_got if self._last_got is not None else began))
         self._last_got = now
+
+    def _check(self, size: int, took: float) -> None:
+        """The first frame after a pause (with any said got with it) took `took` to be said got: where the link
+        carried it slower than the rate kept, the rate is scaled down to the one it shows, over the same time, so
+        that it is weighed as the kept one was and the answers that come next amend it as they did."""
+        kept = self.rate()
+        if kept <= 0:
+            return
+        carrying = max(took - (self._quickest or 0.0), size / kept)
+        if size / carrying < kept:
+            scale = size / carrying / kept
+            self._got = deque((got * scale, s) for got, s in self._got)
+            self._got_bytes *= scale
 
     def _carried(self, size: int, seconds: float) -> None:
         self._got.append((size, seconds))
@@ -77,9 +112,10 @@ class InFlight:
             return True
         if now - self._on_way[0][2] > GIVE_UP_S:
             self._on_way.clear()
-            self._bytes = 0
+            self._bytes, self._probe = 0, None
             return True
-        return self._bytes + self._on_way[-1][1] <= max(FIRST_WINDOW_BYTES, self.rate() * ACK_WINDOW_S)
+        window = self.rate() * (PROBE_S if self._probe is not None else ACK_WINDOW_S)
+        return self._bytes + self._on_way[-1][1] <= max(FIRST_WINDOW_BYTES, window)
 
     def rate(self) -> float:
         """Bytes a second the link carried to the client lately, over the time it spent carrying them, a quarter
