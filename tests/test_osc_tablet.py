@@ -18,7 +18,7 @@ from vcam.control.osc import osc_parts
 from vcam.control.oscinput import MIN_GAP_S, PRESS_BURST, OscInput
 from vcam.control.oscmap import OscFader
 from vcam.control.oscports import parse_reply
-from vcam.control.oscreply import OscReplies, state_messages
+from vcam.control.oscreply import DROP_S, MAX_TARGETS, OscReplies, state_messages
 from vcam.control.oscrouter import OscRouter
 from vcam.errors import VcamError
 
@@ -458,6 +458,23 @@ def test_a_sender_that_left_stops_getting_the_state_until_it_sends_again():
                                "for 10 s (No route to host); it goes there again once 10.0.0.7 sends")
     replies.heard(("10.0.0.7", 53001))
     assert replies.targets() == ["10.0.0.7:9000"]
+
+
+def test_failed_replies_keep_nothing_of_the_machines_the_state_no_longer_goes_to():
+    # hours of senders that come and go (a tablet's address moving with DHCP, a sender spraying addresses): the
+    # failed replies' lines are kept for the machines the state goes to now, not for every one that ever sent
+    said, clock = [], FakeClock()
+    replies = OscReplies(None, 9000, Spy().snapshot, said.append, clock=clock)
+    replies._socks[socket.AF_INET] = Unreachable()
+    for i in range(300):
+        replies.heard((f"10.0.{i // 200}.{i % 200 + 1}", 53000))
+        replies._send()
+    assert len(replies.targets()) == MAX_TARGETS
+    assert replies._errors.watching() <= MAX_TARGETS
+    clock.t += DROP_S
+    replies._send()  # every one has failed long enough: all dropped
+    assert replies.targets() == []
+    assert replies._errors.watching() == 0
 
 
 def test_replies_to_whoever_sends_need_an_input():

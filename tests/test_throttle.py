@@ -101,3 +101,15 @@ def test_the_others_count_names_its_last_line_even_in_the_same_words():
     assert throttle.admit(("/b",), "x", 0.1) == "x"
     assert throttle.admit(("/c",), "x", 0.2) is None
     assert throttle.held_back() == ["1 more from other controls, the last: x"]
+
+
+def test_controls_that_are_gone_are_forgotten_with_their_lines_held_back_and_the_rest_kept():
+    throttle = ErrorThrottle(every=30.0)
+    for host in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+        throttle.admit(("reply", host), f"replies to {host} fail", 0.0)
+        throttle.admit(("reply", host), f"replies to {host} fail", 1.0)
+    throttle.admit(("state",), "the state could not be read", 0.0)
+    throttle.forget(lambda control: control[0] == "reply" and control[1] != "10.0.0.2")
+    assert throttle.watching() == 2
+    assert throttle.held_back() == ["1 more like it: replies to 10.0.0.2 fail"]
+    assert throttle.admit(("reply", "10.0.0.1"), "replies to 10.0.0.1 fail", 2.0) == "replies to 10.0.0.1 fail"

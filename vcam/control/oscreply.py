@@ -265,6 +265,11 @@ class OscReplies:
             targets = list(self._targets.values())
         if any([self._send_to(t, dgrams) for t in targets]):
             self.sent += 1
+        with self._lock:
+            hosts = set(self._targets)
+        # a machine the state no longer goes to (dropped, or pushed out by later senders) fails no more: its window
+        # kept, every address that ever sent and failed would be held for the rest of the show
+        self._errors.forget(lambda key: key[0] == "reply" and key[1] not in hosts)
 
     def _send_to(self, target: _Target, dgrams: list[bytes]) -> bool:
         try:

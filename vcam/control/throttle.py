@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 OTHERS = ("others",)  # the control that stands for all controls past `most`
@@ -65,6 +66,14 @@ class ErrorThrottle:
         """The controls watched now (a window open, or lines held back): what the throttle keeps."""
         with self._lock:
             return len(self._said)
+
+    def forget(self, gone: Callable[[tuple], bool]) -> None:
+        """Forgets the windows of the controls `gone` names, their lines held back unsaid: a control that is no more
+        (a machine the state no longer goes to) would otherwise keep its window for the rest of the show, as only
+        `most` or a `held_back(now)` forgets one."""
+        with self._lock:
+            for control in [c for c in self._said if gone(c)]:
+                del self._said[control]
 
     def flush(self, control: tuple) -> str | None:
         """The count of the lines held back for `control`, to be said now (before a line about the same thing that
