@@ -309,3 +309,25 @@ def test_the_midi_option_says_how_the_input_is_picked_and_that_a_late_one_is_wai
         [midi] = [a.help for a in commands.choices[command]._actions if "--midi" in a.option_strings]
         assert "by its name or a part of it, the whole name before a part" in midi, (command, midi)
         assert "one not plugged in yet is waited for" in midi and "by part of its name" not in midi
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["run", "--modle", "tiny"], "vcam run: error: unrecognized arguments: --modle; did you mean --model?"),
+    (["run", "--input", "camera"], "vcam run: error: unrecognized arguments: --input; did you mean --in?"),
+    (["serve", "--output=file:x.mp4"], "vcam serve: error: unrecognized arguments: --output=file:x.mp4; did you "
+                                       "mean --out?"),
+    (["midi", "learn", "--cont", "3"], "vcam midi learn: error: unrecognized arguments: --cont 3; did you mean "
+                                       "--count?"),
+    (["run", "--show", "s.yaml"], "vcam run: error: unrecognized arguments: --show; a show file is given without "
+                                  "a flag: vcam run SHOW.yaml"),
+    (["cam", "ws://host", "--modle", "x"], "vcam cam: error: unrecognized arguments: --modle x"),
+])
+def test_an_unknown_option_is_said_by_its_command_with_the_one_meant(argv, said, capsys):
+    """`vcam run --input camera` was answered with `vcam`'s usage and "vcam: error: unrecognized arguments:
+    --input", naming neither the command's options nor --in."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().splitlines()[-1] == said
+    assert err.startswith(f"usage: vcam {argv[0]}")

@@ -53,9 +53,52 @@ def _smooth_alone(argv: list[str]) -> list[str]:
     return out
 
 
+# Flags a newcomer writes out in full (or as other programs name them) for the short ones vcam has: too far from
+# them for a spelling match
+OTHER_FLAGS = {"--input": "--in", "--output": "--out", "--outputs": "--out", "--framerate": "--fps",
+               "--frame-rate": "--fps", "--resolution": "--size"}
+
+
 class _Parser(argparse.ArgumentParser):
     def parse_known_args(self, args=None, namespace=None):
         return super().parse_known_args(_smooth_alone(sys.argv[1:] if args is None else list(args)), namespace)
+
+    def parse_args(self, args=None, namespace=None):
+        # argparse says a subcommand's unknown option as the top level's ("vcam: error: unrecognized arguments:
+        # --modle", with `vcam`'s usage): said here by the subcommand, with the option likely meant
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = self._subcommand(parsed)
+            command.error(f"unrecognized arguments: {' '.join(extras)}{_meant(command, extras)}")
+        return parsed
+
+    def _subcommand(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        """The innermost subcommand's parser that `parsed` went through (`vcam midi learn`'s), else this one."""
+        parser = self
+        while True:
+            subs = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+            name = getattr(parsed, subs.dest, None) if subs is not None else None
+            if name not in (subs.choices if subs is not None else {}):
+                return parser
+            parser = subs.choices[name]
+
+
+def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
+    """"; did you mean --model?" for the first unknown option that one of `parser`'s is near, else ""."""
+    from vcam.words import nearest
+
+    known = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
+    shows = [a.metavar for a in parser._actions if a.dest == "show" and not a.option_strings]
+    for extra in extras:
+        flag = extra.split("=", 1)[0]
+        if flag.lower() in ("--show", "--show-file") and shows:
+            return f"; a show file is given without a flag: {parser.prog} {shows[0]}"
+        if not flag.startswith("--"):
+            continue
+        meant = OTHER_FLAGS.get(flag.lower()) or nearest(flag, known, cutoff=0.75)
+        if meant in known:
+            return f"; did you mean {meant}?"
+    return ""
 
 
 ATTENTION_QUANT_HELP = ("int8: the self-attention through SageAttention 1.0.6's INT8 Q·K kernel (CUDA, Ampere or "
