@@ -279,6 +279,28 @@ def test_a_show_saved_as_utf16_is_said_to_be_and_converted_from_utf16(tmp_path):
                                   "editor's Save As, or: iconv -f utf-16 -t utf-8 FILE > NEW.yaml)"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16le", "utf-16be"])
+def test_a_show_saved_as_utf16_without_its_byte_order_mark_is_said_to_be(tmp_path, encoding):
+    """PyYAML's "unacceptable character #x0000: control characters are not allowed" ran over two lines and named
+    no fix."""
+    path = tmp_path / "powershell.yaml"
+    path.write_bytes("name: x\npresets:\n  - {name: a, prompt: b}\n".encode(encoding))
+    with pytest.raises(ConfigError) as err:
+        load_show(path)
+    assert err.value.problems == [f"{path}:1: the file is UTF-16 text, not UTF-8 (every other byte is 0); save it "
+                                  f"as UTF-8 (in the editor's Save As, or: iconv -f {encoding} -t utf-8 FILE > "
+                                  "NEW.yaml)"]
+
+
+def test_a_control_character_pasted_into_a_show_names_its_line_and_column(tmp_path):
+    path = tmp_path / "pasted.yaml"
+    path.write_text("name: x\npresets:\n  - {name: a, prompt: neon\x1b[0m city}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(path)
+    assert err.value.problems == [f"{path}:3: a control character (U+001B, column 27) that YAML does not allow; "
+                                  "delete it (a paste from a terminal or a word processor can bring one)"]
+
+
 def test_a_map_file_that_is_not_utf8_names_its_line(tmp_path):
     path = tmp_path / "pads.yaml"
     path.write_bytes(b"controls:\n  - {note: 36, command: prompt caf\xe9}\n")

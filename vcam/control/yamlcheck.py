@@ -86,6 +86,9 @@ class Reader:
                 self.problems.append(f"{self.path}:{line}: {TOO_DEEP}")
                 return None
             self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text)}")
+        except yaml.reader.ReaderError as e:
+            line = text.count("\n", 0, max(e.position, 0)) + 1
+            self.problems.append(f"{self.path}:{line}: {_unreadable_character(e, text)}")
         except yaml.YAMLError as e:
             self.problems.append(f"{self.path}:1: not valid YAML ({e})")
         finally:
@@ -209,6 +212,20 @@ _CONTROL_ESCAPES = {"\0": "0", "\a": "a", "\b": "b", "\v": "v", "\f": "f", "\x1b
 def _escaped_control(text: str) -> str | None:
     """The escape's letter (`a` for \\a) of one such character in `text`, else None."""
     return next((letter for char, letter in _CONTROL_ESCAPES.items() if char in text), None)
+
+
+def _unreadable_character(e: yaml.reader.ReaderError, text: str) -> str:
+    """A character YAML takes nowhere, said with its fix where PyYAML's own message ran over two lines and named
+    no fix: the NUL bytes of UTF-16 saved without its byte order mark (PowerShell, some Windows editors), or one
+    control character (a paste from a terminal or a word processor)."""
+    code = e.character if isinstance(e.character, int) else ord(e.character)  # PyYAML gives the code point
+    if code == 0 and text.count("\0") * 4 >= len(text):
+        order = "be" if text.startswith("\0") else "le"  # ASCII's high byte first, or after it
+        return (f"the file is UTF-16 text, not UTF-8 (every other byte is 0); save it as UTF-8 (in the editor's "
+                f"Save As, or: iconv -f utf-16{order} -t utf-8 FILE > NEW.yaml)")
+    column = e.position - text.rfind("\n", 0, max(e.position, 0))
+    return (f"a control character (U+{code:04X}, column {column}) that YAML does not allow; delete it (a paste from "
+            "a terminal or a word processor can bring one)")
 
 
 # PyYAML's names for what it was reading, in the words a show's author uses
