@@ -331,3 +331,32 @@ def test_an_unknown_option_is_said_by_its_command_with_the_one_meant(argv, said,
     err = capsys.readouterr().err
     assert err.rstrip().splitlines()[-1] == said
     assert err.startswith(f"usage: vcam {argv[0]}")
+
+
+def _commands(parser, name="vcam"):
+    """(`vcam run`, its parser) for every command and subcommand under `parser`."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub, p in action.choices.items():
+                yield f"{name} {sub}", p
+                yield from _commands(p, f"{name} {sub}")
+
+
+def test_every_command_says_what_it_does_and_every_option_has_its_help():
+    """`vcam check --help`, `vcam download --help` said nothing of what they do; --seed, `vcam serve --port` (its
+    default 8765 among them) and `vcam cam --no-stdin` had no help."""
+    import argparse
+
+    from vcam.cli import build_parser
+
+    bare = []
+    for name, parser in _commands(build_parser()):
+        if not parser.description:
+            bare.append(name)
+        bare += [f"{name} {a.option_strings or a.metavar}" for a in parser._actions
+                 if not a.help and not isinstance(a, (argparse._HelpAction, argparse._SubParsersAction))]
+    assert bare == []
+    serve = dict(_commands(build_parser()))["vcam serve"]
+    assert "(8765)" in next(a.help for a in serve._actions if "--port" in a.option_strings)
