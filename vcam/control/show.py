@@ -163,6 +163,10 @@ def parse_show(text: str, path: str) -> Show:
     """A Show from YAML text; ConfigError listing every problem as file:line: message."""
     r = Reader(path)
     base = Path(path).resolve().parent
+    if _a_control_log(text):
+        r.add(path, 1, "this is a control log (vcam run --log-controls), not a show; play it again with vcam run "
+                       f"--replay {path}, or make a video of it with vcam render {path} --out file:OUT.mp4")
+        r.raise_if_any()
     root = r.compose(text)
     if root is None:
         if not r.problems:
@@ -248,6 +252,20 @@ def _read_osc(r: Reader, node, base: Path, show: Show | None) -> oscmap.OscMap:
         for file, line, problem in oscmap.missing_presets(show, osc, inline=show.path):
             r.add(file, line, f"osc: {problem}")
     return osc
+
+
+def _a_control_log(text: str) -> bool:
+    """Whether `text` opens as a control log does (a JSON line {"vcam": …}): YAML reads that first line, and said
+    of the second "did not find expected <document start>", a fix with no bearing on a log."""
+    import json
+
+    first = text.lstrip().partition("\n")[0]
+    if not first.startswith("{"):
+        return False
+    try:
+        return "vcam" in json.loads(first)
+    except (ValueError, TypeError):
+        return False
 
 
 def _refuse_a_map(r: Reader, root) -> None:

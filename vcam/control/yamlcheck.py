@@ -274,6 +274,8 @@ def read_text(path: Path) -> str:
         data = f.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ConfigError([f"{path}:{_too_big_message(data)}"])
+    if _media_kind(data) is not None:  # a video's or an image's bytes may well decode, as far as they are read
+        raise UnicodeDecodeError("utf-8", data, 0, 1, "a video or an image, not text")
     return data.decode("utf-8")
 
 
@@ -288,6 +290,11 @@ def read_file(path: Path, what: str = "the file") -> str:
 def _unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str) -> str:
     """'file:line: message' with the fix, for a show or map file that read_text could not read."""
     if isinstance(e, UnicodeDecodeError):
+        media = _media_kind(e.object)
+        if media is not None:  # `vcam run clip.mp4`: no text to convert, whatever its bytes are
+            kind, src = media
+            return (f"{path}:1: {what} is {kind}, not a YAML text file; to restyle it give it to vcam run --in "
+                    f"{src}:{path}")
         if e.object[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Windows Notepad's "Unicode": latin1 would garble it
             return (f"{path}:1: {what} is UTF-16 text, not UTF-8; save it as UTF-8 (in the editor's Save As, or: "
                     "iconv -f utf-16 -t utf-8 FILE > NEW.yaml)")
@@ -301,6 +308,17 @@ def _unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str) -> str:
     if isinstance(e, PermissionError):
         return f"{path}:1: {what} cannot be read (permission denied); {READ_FIX}"
     return f"{path}:1: cannot read {what} ({e.strerror or e})"
+
+
+def _media_kind(data: bytes) -> tuple[str, str] | None:
+    """("a video", "file") or ("an image", "image") for a file whose first bytes say it is one (MP4 and MOV, Matroska
+    and WebM, AVI, PNG, JPEG, GIF, WebP), else None."""
+    if data[4:8] == b"ftyp" or data[:4] == b"\x1a\x45\xdf\xa3" or (data[:4] == b"RIFF" and data[8:12] == b"AVI "):
+        return "a video", "file"
+    if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] in (b"\xff\xd8\xff", b"GIF") or (
+            data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        return "an image", "image"
+    return None
 
 
 def _near_name(path: Path) -> str | None:
