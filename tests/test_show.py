@@ -124,6 +124,17 @@ def test_broken_shows_name_file_line_and_fix(text, line, fragment):
     assert matching[0].startswith(f"shows/broken.yaml:{line}: "), matching[0]
 
 
+def test_presets_written_as_a_list_of_prompts_say_the_form_once_each():
+    """`- a neon city` said two problems a line ("must be a mapping of key: value lines", "give either prompt or
+    prompts"), neither showing how a preset is written."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - a neon city at night\n  - {name: b, prompt: c}\n  - a forest\n", "s.yaml")
+    assert err.value.problems == [
+        "s.yaml:2: preset 1 is a text alone; a preset has a name and a prompt: - {name: NAME, prompt: a neon city at "
+        "night}",
+        "s.yaml:4: preset 3 is a text alone; a preset has a name and a prompt: - {name: NAME, prompt: a forest}"]
+
+
 def test_a_name_taken_in_another_case_says_the_first_as_written():
     """`Neon` after `neon` read "the name is already used by preset 1", beside a preset 1 that reads as another."""
     text = "presets:\n  - {name: neon, prompt: a}\n  - {name: Neon, prompt: b}\n  - {name: neon, prompt: c}\n"
