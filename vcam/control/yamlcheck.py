@@ -109,7 +109,9 @@ class Reader:
             if key in out:
                 self.error(key_node, f"{what}: key {key!r} is given twice; keep one")
             elif key not in known:
-                self.error(key_node, f"{what}: unknown key {key!r}; known keys: {', '.join(known)}")
+                meant = nearest(str(key), known, cutoff=0.75) if isinstance(key, str) else None
+                hint = f"; did you mean {meant}?" if meant else ""
+                self.error(key_node, f"{what}: unknown key {key!r}; known keys: {', '.join(known)}{hint}")
             else:
                 out[key] = value
         for key in required:
