@@ -360,3 +360,24 @@ def test_every_command_says_what_it_does_and_every_option_has_its_help():
     assert bare == []
     serve = dict(_commands(build_parser()))["vcam serve"]
     assert "(8765)" in next(a.help for a in serve._actions if "--port" in a.option_strings)
+
+
+@pytest.mark.parametrize("text, seconds", [("90", 90.0), ("90s", 90.0), ("10m", 600.0), ("1h", 3600.0),
+                                           ("1:30", 90.0), ("1:00:00", 3600.0), ("2.5", 2.5)])
+def test_a_duration_is_taken_as_a_show_is_timed(text, seconds):
+    """`--duration 10m` was refused: "'10m' is not a number"."""
+    from vcam.cli import build_parser
+
+    for argv in (["run", "--duration", text], ["cam", "ws://host", "--duration", text]):
+        assert build_parser().parse_args(argv).duration == seconds
+
+
+@pytest.mark.parametrize("text, said", [
+    ("ten", "'ten' is not a length of time: give seconds (90), or 90s, 10m, 1h, 1:30"),
+    ("1:75", "'1:75' is not a length of time"), ("0m", "0m must be a finite length of time more than 0"),
+    ("0", "0 must be more than 0"),
+])
+def test_a_duration_that_is_no_length_of_time_says_the_forms(text, said, capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--duration", text])
+    assert f"vcam run: error: argument --duration: {said}" in capsys.readouterr().err

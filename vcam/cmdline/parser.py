@@ -147,7 +147,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help="Krea's attention bias on the past frames, above 0 to 1: lower leans less on the frames "
                         "just made, so prompt changes land sooner (Krea runs 0.3) (default: the show's bias:, else "
                         "1, off)")
-    r.add_argument("--duration", type=argtypes.positive(float), metavar="SECONDS", help="stop after this long on air")
+    r.add_argument("--duration", type=argtypes.duration, metavar="SECONDS",
+                   help="stop after this long on air: seconds, or 10m, 1h, 1:30")
     r.add_argument("--max-latency", type=argtypes.positive(float), default=4.0, metavar="SECONDS",
                    help="drop the oldest frames past this much delay (4)")
     r.add_argument("--fallback", metavar="IMAGE", type=argtypes.user_path,
@@ -226,8 +227,9 @@ def _add_cam_parser(sub) -> None:
     cam.add_argument("--fit", choices=("letterbox", "crop", "stretch"), default="letterbox",
                      help="how the server's frames fit an output of another shape (letterbox)")
     _add_smooth_arg(cam)
-    cam.add_argument("--duration", type=argtypes.positive(float), metavar="SECONDS",
-                     help="stop this long after the first frame received; with no frame at all, give up (exit 1) "
+    cam.add_argument("--duration", type=argtypes.duration, metavar="SECONDS",
+                     help="stop this long after the first frame received (seconds, or 10m, 1:30); with no frame "
+                          "at all, give up (exit 1) "
                           "after this long or 10 minutes, whichever is longer")
     cam.add_argument("--max-latency", type=argtypes.positive(float), default=4.0, metavar="SECONDS",
                      help="drop the oldest frames past this much delay (4)")
