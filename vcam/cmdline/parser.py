@@ -229,8 +229,7 @@ def _add_cam_parser(sub) -> None:
     _add_smooth_arg(cam)
     cam.add_argument("--duration", type=argtypes.duration, metavar="SECONDS",
                      help="stop this long after the first frame received (seconds, or 10m, 1:30); with no frame "
-                          "at all, give up (exit 1) "
-                          "after this long or 10 minutes, whichever is longer")
+                          "at all, give up (exit 1) after this long or 10 minutes, whichever is longer")
     cam.add_argument("--max-latency", type=argtypes.positive(float), default=4.0, metavar="SECONDS",
                      help="drop the oldest frames past this much delay (4)")
     cam.add_argument("--fallback", metavar="IMAGE", type=argtypes.user_path,
