@@ -315,9 +315,11 @@ def _unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str) -> str:
 def _media_kind(data: bytes) -> tuple[str, str] | None:
     """("a video", "file") or ("an image", "image") for a file whose first bytes say it is one (MP4 and MOV, Matroska
     and WebM, AVI, PNG, JPEG, GIF, WebP), else None."""
-    if data[4:8] == b"ftyp" or data[:4] == b"\x1a\x45\xdf\xa3" or (data[:4] == b"RIFF" and data[8:12] == b"AVI "):
+    # an MP4's first box is small: its size's high byte is 0, which no text file starts with
+    if (data[:1] == b"\0" and data[4:8] == b"ftyp") or data[:4] == b"\x1a\x45\xdf\xa3" or (
+            data[:4] == b"RIFF" and data[8:12] == b"AVI "):
         return "a video", "file"
-    if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] in (b"\xff\xd8\xff", b"GIF") or (
+    if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff" or data[:6] in (b"GIF87a", b"GIF89a") or (
             data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
         return "an image", "image"
     return None
