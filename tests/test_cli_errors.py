@@ -309,3 +309,75 @@ def test_the_midi_option_says_how_the_input_is_picked_and_that_a_late_one_is_wai
         [midi] = [a.help for a in commands.choices[command]._actions if "--midi" in a.option_strings]
         assert "by its name or a part of it, the whole name before a part" in midi, (command, midi)
         assert "one not plugged in yet is waited for" in midi and "by part of its name" not in midi
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["run", "--modle", "tiny"], "vcam run: error: unrecognized arguments: --modle; did you mean --model?"),
+    (["run", "--input", "camera"], "vcam run: error: unrecognized arguments: --input; did you mean --in?"),
+    (["serve", "--output=file:x.mp4"], "vcam serve: error: unrecognized arguments: --output=file:x.mp4; did you "
+                                       "mean --out?"),
+    (["midi", "learn", "--cont", "3"], "vcam midi learn: error: unrecognized arguments: --cont 3; did you mean "
+                                       "--count?"),
+    (["run", "--show", "s.yaml"], "vcam run: error: unrecognized arguments: --show; a show file is given without "
+                                  "a flag: vcam run SHOW.yaml"),
+    (["cam", "ws://host", "--modle", "x"], "vcam cam: error: unrecognized arguments: --modle x"),
+])
+def test_an_unknown_option_is_said_by_its_command_with_the_one_meant(argv, said, capsys):
+    """`vcam run --input camera` was answered with `vcam`'s usage and "vcam: error: unrecognized arguments:
+    --input", naming neither the command's options nor --in."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().splitlines()[-1] == said
+    assert err.startswith(f"usage: vcam {argv[0]}")
+
+
+def _commands(parser, name="vcam"):
+    """(`vcam run`, its parser) for every command and subcommand under `parser`."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub, p in action.choices.items():
+                yield f"{name} {sub}", p
+                yield from _commands(p, f"{name} {sub}")
+
+
+def test_every_command_says_what_it_does_and_every_option_has_its_help():
+    """`vcam check --help`, `vcam download --help` said nothing of what they do; --seed, `vcam serve --port` (its
+    default 8765 among them) and `vcam cam --no-stdin` had no help."""
+    import argparse
+
+    from vcam.cli import build_parser
+
+    bare = []
+    for name, parser in _commands(build_parser()):
+        if not parser.description:
+            bare.append(name)
+        bare += [f"{name} {a.option_strings or a.metavar}" for a in parser._actions
+                 if not a.help and not isinstance(a, (argparse._HelpAction, argparse._SubParsersAction))]
+    assert bare == []
+    serve = dict(_commands(build_parser()))["vcam serve"]
+    assert "(8765)" in next(a.help for a in serve._actions if "--port" in a.option_strings)
+
+
+@pytest.mark.parametrize("text, seconds", [("90", 90.0), ("90s", 90.0), ("10m", 600.0), ("1h", 3600.0),
+                                           ("1:30", 90.0), ("1:00:00", 3600.0), ("2.5", 2.5)])
+def test_a_duration_is_taken_as_a_show_is_timed(text, seconds):
+    """`--duration 10m` was refused: "'10m' is not a number"."""
+    from vcam.cli import build_parser
+
+    for argv in (["run", "--duration", text], ["cam", "ws://host", "--duration", text]):
+        assert build_parser().parse_args(argv).duration == seconds
+
+
+@pytest.mark.parametrize("text, said", [
+    ("ten", "'ten' is not a length of time: give seconds (90), or 90s, 10m, 1h, 1:30"),
+    ("1:75", "'1:75' is not a length of time"), ("0m", "0m must be a finite length of time more than 0"),
+    ("0", "0 must be more than 0"),
+])
+def test_a_duration_that_is_no_length_of_time_says_the_forms(text, said, capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--duration", text])
+    assert f"vcam run: error: argument --duration: {said}" in capsys.readouterr().err

@@ -533,6 +533,17 @@ def test_a_typed_path_not_found_says_it_is_read_from_the_folder_vcam_started_in(
                      "file: path is relative to the folder vcam was started in, not to the show file)")
     assert "relative to the folder vcam was started in" in typed("input image:still.png")
     assert typed(f"input file:{tmp_path / 'gone.mp4'}").endswith("no such file (check the path)")  # whole already
-    with pytest.raises(InputError) as raised:  # a show's (and --in's) own wording stays
+    with pytest.raises(InputError) as raised:  # --in's (and a show's) own wording stays
         check_input(parse_input(f"file:{tmp_path / 'gone.mp4'}"))
-    assert raised.value.fix == "check the path; file: paths in a show file are relative to the show file"
+    assert raised.value.fix == ("check the path; a --in file: path is relative to the folder vcam was started in, "
+                                "one in a show file to the show file's folder")
+
+
+def test_a_clip_given_with_in_not_found_says_it_is_read_from_the_folder_vcam_started_in(tmp_path, monkeypatch):
+    """`vcam run --in file:clip.mp4` (no show file) was told that file: paths in a show file are relative to the
+    show file."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as raised:
+        check_input(parse_input("image:still.png"))
+    assert raised.value.message.endswith("still.png: no such file")
+    assert "--in image: path is relative to the folder vcam was started in" in raised.value.fix

@@ -413,7 +413,7 @@ def test_a_missing_clip_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="nope.mp4: no such file") as raised:
         ClipSource(missing, W, H)
     assert isinstance(raised.value, ValueError) and isinstance(raised.value, VcamError)
-    assert "relative to the show file" in raised.value.fix
+    assert "relative to the folder vcam was started in" in raised.value.fix
     with pytest.raises(InputError, match="not a file"):
         ClipSource(str(tmp_path), W, H)
 

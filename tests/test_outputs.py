@@ -52,6 +52,26 @@ def test_bad_specs(text):
         parse_spec(text)
 
 
+@pytest.mark.parametrize("text,meant", [
+    ("show.mp4", "file:show.mp4"), ("takes/show.MP4@640x360", "file:takes/show.MP4@640x360"),
+    ("/dev/video10", "vcam:/dev/video10"), ("fiel:show.mp4", "file:show.mp4"), ("windows", "window"),
+    ("camera", "vcam"), ("webcam:/dev/video3", "vcam:/dev/video3"), ("Null", "null"),
+])
+def test_an_output_written_another_way_is_answered_with_the_one_meant(text, meant):
+    """`--out show.mp4` and `--out fiel:show.mp4` were answered with the list of outputs alone."""
+    with pytest.raises(ValueError) as raised:
+        parse_spec(text)
+    assert str(raised.value).startswith(f"unknown output {text!r}: did you mean {meant}? (use vcam, vcam:DEVICE")
+
+
+def test_a_stream_address_given_as_an_output_says_where_streaming_is_done():
+    with pytest.raises(ValueError) as raised:
+        parse_spec("rtmp://live.example.com/app/KEY")
+    assert "vcam sends no network stream; give --out vcam and stream its camera from OBS" in str(raised.value)
+    with pytest.raises(ValueError, match=r"^unknown output 'hdmi': use vcam, vcam:DEVICE"):  # nothing near it
+        parse_spec("hdmi")
+
+
 def test_letterbox_keeps_everything_and_adds_bars():
     frame = np.full((48, 96, 3), 200, np.uint8)  # 2:1 into 1:1
     out = fit(frame, 64, 64, "letterbox")

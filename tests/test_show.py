@@ -124,6 +124,29 @@ def test_broken_shows_name_file_line_and_fix(text, line, fragment):
     assert matching[0].startswith(f"shows/broken.yaml:{line}: "), matching[0]
 
 
+def test_a_misspelt_key_is_answered_with_the_key_meant():
+    with pytest.raises(ConfigError) as err:
+        parse_show("default: {seed: 3}\npresets:\n  - {name: a, promt: b}\n  - {name: c, prompt: d, zoom: 2}\n",
+                   "s.yaml")
+    problems = err.value.problems
+    assert problems[0].startswith("s.yaml:1: show: unknown key 'default'; known keys: name, defaults")
+    assert problems[0].endswith("; did you mean defaults?")
+    assert problems[1].startswith("s.yaml:3: preset 1: unknown key 'promt'; known keys: name, prompt")
+    assert problems[1].endswith("strength, bias; did you mean prompt?")
+    assert [p for p in problems if "'zoom'" in p][0].endswith("strength, bias")  # nothing near it
+
+
+def test_presets_written_as_a_list_of_prompts_say_the_form_once_each():
+    """`- a neon city` said two problems a line ("must be a mapping of key: value lines", "give either prompt or
+    prompts"), neither showing how a preset is written."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - a neon city at night\n  - {name: b, prompt: c}\n  - a forest\n", "s.yaml")
+    assert err.value.problems == [
+        "s.yaml:2: preset 1 is a text alone; a preset has a name and a prompt: - {name: NAME, prompt: a neon city at "
+        "night}",
+        "s.yaml:4: preset 3 is a text alone; a preset has a name and a prompt: - {name: NAME, prompt: a forest}"]
+
+
 def test_a_name_taken_in_another_case_says_the_first_as_written():
     """`Neon` after `neon` read "the name is already used by preset 1", beside a preset 1 that reads as another."""
     text = "presets:\n  - {name: neon, prompt: a}\n  - {name: Neon, prompt: b}\n  - {name: neon, prompt: c}\n"

@@ -105,6 +105,20 @@ def test_missing_parts_are_all_named(tmp_path, weights_folder):
     assert "leave out --weights to download them" in err.value.fix
 
 
+@pytest.mark.parametrize("text", ['{"weight_map": {', '{"metadata": {}}', "[]"])
+def test_a_damaged_shard_index_is_named_with_the_rest(tmp_path, weights_folder, text):
+    """A text encoder's model.safetensors.index.json cut short (a copy stopped) stopped the run with
+    "vcam: error: JSONDecodeError: ..." instead of naming the file."""
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    index = folder / "text_encoder" / "model.safetensors.index.json"
+    index.write_text(text)
+    shutil.rmtree(folder / "vae")
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder)
+    assert f"{index} (damaged: not a shard index)" in err.value.message
+    assert str(folder / "vae" / "config.json") in err.value.message
+
+
 def test_missing_folder(tmp_path):
     with pytest.raises(WeightsError, match="does not exist"):
         from_folder(tmp_path / "nope")

@@ -503,6 +503,7 @@ def test_no_network_with_the_weights_absent_says_one_line(tmp_path, monkeypatch)
     assert err.value.message == (f"could not reach the Hugging Face hub for {KREA_REPO}, and the hub cache "
                                  f"{tmp_path / 'hub'} lacks it")
     assert "check the network" in err.value.fix and "--weights DIR" in err.value.fix
+    assert "HF_HUB_OFFLINE" not in err.value.fix  # it is not set: the fix named it to unset all the same
 
 
 REPO_FILES = {KREA_REPO: {KREA_FILE: KREA_BYTES},

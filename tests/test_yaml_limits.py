@@ -279,6 +279,59 @@ def test_a_show_saved_as_utf16_is_said_to_be_and_converted_from_utf16(tmp_path):
                                   "editor's Save As, or: iconv -f utf-16 -t utf-8 FILE > NEW.yaml)"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16le", "utf-16be"])
+def test_a_show_saved_as_utf16_without_its_byte_order_mark_is_said_to_be(tmp_path, encoding):
+    """PyYAML's "unacceptable character #x0000: control characters are not allowed" ran over two lines and named
+    no fix."""
+    path = tmp_path / "powershell.yaml"
+    path.write_bytes("name: x\npresets:\n  - {name: a, prompt: b}\n".encode(encoding))
+    with pytest.raises(ConfigError) as err:
+        load_show(path)
+    assert err.value.problems == [f"{path}:1: the file is UTF-16 text, not UTF-8 (every other byte is 0); save it "
+                                  f"as UTF-8 (in the editor's Save As, or: iconv -f {encoding} -t utf-8 FILE > "
+                                  "NEW.yaml)"]
+
+
+def test_a_control_character_pasted_into_a_show_names_its_line_and_column(tmp_path):
+    path = tmp_path / "pasted.yaml"
+    path.write_text("name: x\npresets:\n  - {name: a, prompt: neon\x1b[0m city}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(path)
+    assert err.value.problems == [f"{path}:3: a control character (U+001B, column 27) that YAML does not allow; "
+                                  "delete it (a paste from a terminal or a word processor can bring one)"]
+
+
+@pytest.mark.parametrize("name, data, said", [
+    ("clip.mp4", b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41\x00\x00\x00\x08free\xde\xad",
+     "is a video, not a YAML text file; to restyle it give it to vcam run --in file:"),
+    ("clip.webm", b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01", "is a video, not a YAML text file"),
+    ("still.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is an image, not a YAML text file; to restyle it give "
+                                                             "it to vcam run --in image:"),
+    ("still.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF", "is an image, not a YAML text file"),
+])
+def test_a_video_or_an_image_given_as_the_show_says_how_to_restyle_it(tmp_path, name, data, said):
+    """`vcam run clip.mp4` was told the show file is not UTF-8 text and to convert it from latin1 with iconv."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as err:
+        load_show(path)
+    (problem,) = err.value.problems
+    assert problem.startswith(f"{path}:1: the show file {said}") and "iconv" not in problem
+
+
+def test_a_control_log_given_as_the_show_says_to_replay_or_render_it(tmp_path):
+    """`vcam run show.jsonl` was told "not valid YAML (did not find expected <document start>); check indentation,
+    quotes and brackets"."""
+    path = tmp_path / "show.jsonl"
+    path.write_text('{"vcam": {"model": "tiny", "seed": 0}}\n{"block": 0, "cmd": "preset 2"}\n')
+    with pytest.raises(ConfigError) as err:
+        load_show(path)
+    assert err.value.problems == [f"{path}:1: this is a control log (vcam run --log-controls), not a show; play it "
+                                  f"again with vcam run --replay {path}, or make a video of it with vcam render "
+                                  f"{path} --out file:OUT.mp4"]
+    assert parse_show('{"presets": [{"name": "a", "prompt": "b"}]}\n', "flow.yaml").presets[0].name == "a"
+
+
 def test_a_map_file_that_is_not_utf8_names_its_line(tmp_path):
     path = tmp_path / "pads.yaml"
     path.write_bytes(b"controls:\n  - {note: 36, command: prompt caf\xe9}\n")

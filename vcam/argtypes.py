@@ -68,6 +68,32 @@ def positive(kind):
     return within(kind, 0, above=True)
 
 
+_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def duration(text: str) -> float:
+    """Seconds, more than 0: `90`, or as a show is timed by hand, `90s`, `10m`, `1h`, `1:30` (as a cue's at:) or
+    `1:00:00`, each of which `--duration 10m` refused as "not a number"."""
+    t = text.strip().lower()
+    try:
+        if ":" not in t and t[-1:] not in _UNITS:
+            float(t)
+            return positive(float)(text)  # its own limits said as written
+        if ":" in t:
+            parts = [float(p) for p in t.split(":")]
+            if len(parts) > 3 or any(p < 0 for p in parts) or any(p >= 60 for p in parts[1:]):
+                raise ValueError
+            seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+        else:
+            seconds = float(t[:-1]) * _UNITS[t[-1]]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a length of time: give seconds (90), or 90s, 10m, 1h, "
+                                         "1:30") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be a finite length of time more than 0")
+    return seconds
+
+
 def input_source(text: str) -> str:
     """An input (vcam.inspec) in its canonical form, a file's or image's path made whole against the working
     folder, so that a control log keeps one its replay finds from anywhere."""

@@ -60,17 +60,19 @@ class InputSpec:
 
 
 def missing_fix(kind: str) -> str:
-    """The fix for a file or image (`kind`) that is not there, as a show file or --in names it."""
-    return f"check the path; {kind}: paths in a show file are relative to the show file"
+    """The fix for a file or image (`kind`) that is not there, as a show file or --in names it: a show file's are
+    found before this (with their own fix), so this is said mostly of --in's, which were said to be relative to the
+    show file where they are read from the folder vcam was started in."""
+    return (f"check the path; a {FLAG} {kind}: path is relative to the folder vcam was started in, one in a show "
+            "file to the show file's folder")
 
 
 def typed_fix(fix: str, written: InputSpec) -> str:
     """The fix for an input that did not open, as said for the `input` command (`written`: its input as given): the
     command where the fix names the flag (`input camera:N`, not `--in camera:N`), and a path given relative is
     read from the folder vcam was started in (the controller makes it whole there), not the show file's."""
-    fix = fix.replace(f"{FLAG} ", "input ")
     if written.kind not in ("file", "image") or fix != missing_fix(written.kind):
-        return fix
+        return fix.replace(f"{FLAG} ", "input ")
     if os.path.isabs(os.path.expanduser(written.target)):
         return "check the path"
     return f"check the path; a typed {written.kind}: path is relative to the folder vcam was started in, not to " \

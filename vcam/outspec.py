@@ -37,7 +37,12 @@ def parse_spec(text: str) -> OutputSpec:
     body = text[: size.start()] if size else text
     kind, _, target = body.partition(":")
     if kind not in KINDS:
-        raise ValueError(f"unknown output {text!r}: {usage}")
+        if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", body):  # rtmp://, srt://, udp://
+            raise ValueError(f"unknown output {text!r}: vcam sends no network stream; give --out vcam and stream its "
+                             "camera from OBS (or record with file:PATH.mp4)")
+        meant = _meant(body)
+        said = f"did you mean {meant + text[len(body):]}? ({usage})" if meant else usage
+        raise ValueError(f"unknown output {text!r}: {said}")
     if kind == "file" and not target:
         raise ValueError(f"output {text!r} needs a path: file:PATH.mp4")
     if kind in ("window", "null") and target:
@@ -48,6 +53,28 @@ def parse_spec(text: str) -> OutputSpec:
     if kind == "file":
         target = os.path.expanduser(target)  # no shell expands a `~` after `file:`
     return OutputSpec(kind, target or None, w, h)
+
+
+# Other words for an output's kind, as a newcomer writes them (the camera vcam feeds, the preview, no output)
+_OTHER_WORDS = {"camera": "vcam", "cam": "vcam", "webcam": "vcam", "virtualcam": "vcam", "v4l2": "vcam",
+                "v4l2loopback": "vcam", "obs": "vcam", "preview": "window", "screen": "window", "display": "window",
+                "none": "null", "mp4": "file", "video": "file", "record": "file", "recording": "file"}
+
+
+def _meant(body: str) -> str | None:
+    """The output an unknown one (`body`, its size left out) was likely meant to be: a path without its `file:`, a
+    device without its `vcam:`, a kind misspelt or named by another word; None where none is near."""
+    from vcam.words import nearest
+
+    kind, colon, target = body.partition(":")
+    if not colon and body.startswith("/dev/video"):
+        return f"vcam:{body}"
+    if not colon and os.path.splitext(body)[1].lower() in WRITTEN_EXTENSIONS:
+        return f"file:{body}"
+    word = _OTHER_WORDS.get(kind.lower()) or nearest(kind.lower(), KINDS, cutoff=0.7)
+    if word is None or (word in ("window", "null") and target):
+        return None
+    return f"{word}:{target}" if target else word
 
 
 def _looks_like_a_size(head: str, tail: str) -> bool:

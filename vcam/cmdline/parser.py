@@ -53,9 +53,52 @@ def _smooth_alone(argv: list[str]) -> list[str]:
     return out
 
 
+# Flags a newcomer writes out in full (or as other programs name them) for the short ones vcam has: too far from
+# them for a spelling match
+OTHER_FLAGS = {"--input": "--in", "--output": "--out", "--outputs": "--out", "--framerate": "--fps",
+               "--frame-rate": "--fps", "--resolution": "--size"}
+
+
 class _Parser(argparse.ArgumentParser):
     def parse_known_args(self, args=None, namespace=None):
         return super().parse_known_args(_smooth_alone(sys.argv[1:] if args is None else list(args)), namespace)
+
+    def parse_args(self, args=None, namespace=None):
+        # argparse says a subcommand's unknown option as the top level's ("vcam: error: unrecognized arguments:
+        # --modle", with `vcam`'s usage): said here by the subcommand, with the option likely meant
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = self._subcommand(parsed)
+            command.error(f"unrecognized arguments: {' '.join(extras)}{_meant(command, extras)}")
+        return parsed
+
+    def _subcommand(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        """The innermost subcommand's parser that `parsed` went through (`vcam midi learn`'s), else this one."""
+        parser = self
+        while True:
+            subs = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+            name = getattr(parsed, subs.dest, None) if subs is not None else None
+            if name not in (subs.choices if subs is not None else {}):
+                return parser
+            parser = subs.choices[name]
+
+
+def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
+    """"; did you mean --model?" for the first unknown option that one of `parser`'s is near, else ""."""
+    from vcam.words import nearest
+
+    known = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
+    shows = [a.metavar for a in parser._actions if a.dest == "show" and not a.option_strings]
+    for extra in extras:
+        flag = extra.split("=", 1)[0]
+        if flag.lower() in ("--show", "--show-file") and shows:
+            return f"; a show file is given without a flag: {parser.prog} {shows[0]}"
+        if not flag.startswith("--"):
+            continue
+        meant = OTHER_FLAGS.get(flag.lower()) or nearest(flag, known, cutoff=0.75)
+        if meant in known:
+            return f"; did you mean {meant}?"
+    return ""
 
 
 ATTENTION_QUANT_HELP = ("int8: the self-attention through SageAttention 1.0.6's INT8 Q·K kernel (CUDA, Ampere or "
@@ -75,7 +118,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos "
                                                     "(default: download from the Hugging Face hub)")
     r.add_argument("--prompt", type=argtypes.prompt, help="what to generate (default: the show's first preset)")
-    r.add_argument("--seed", type=argtypes.within(int, 0, MAX_SEED))
+    r.add_argument("--seed", type=argtypes.within(int, 0, MAX_SEED),
+                   help="noise seed (default: the show's seed:, else 0)")
     r.add_argument("--steps", type=argtypes.within(int, 1, 50), metavar="N", help="denoising steps (4)")
     r.add_argument("--transition", type=argtypes.within(int, 0, 1000), metavar="BLOCKS",
                    help="blocks over which a prompt change blends in (4)")
@@ -103,7 +147,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help="Krea's attention bias on the past frames, above 0 to 1: lower leans less on the frames "
                         "just made, so prompt changes land sooner (Krea runs 0.3) (default: the show's bias:, else "
                         "1, off)")
-    r.add_argument("--duration", type=argtypes.positive(float), metavar="SECONDS", help="stop after this long on air")
+    r.add_argument("--duration", type=argtypes.duration, metavar="SECONDS",
+                   help="stop after this long on air: seconds, or 10m, 1h, 1:30")
     r.add_argument("--max-latency", type=argtypes.positive(float), default=4.0, metavar="SECONDS",
                    help="drop the oldest frames past this much delay (4)")
     r.add_argument("--fallback", metavar="IMAGE", type=argtypes.user_path,
@@ -162,7 +207,7 @@ def _add_serve_parser(sub) -> None:
     _add_live_args(s, "none")
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (127.0.0.1: reach it through ssh -L; 0.0.0.0 needs --token)")
-    s.add_argument("--port", type=argtypes.within(int, 1, 65535), default=8765)
+    s.add_argument("--port", type=argtypes.within(int, 1, 65535), default=8765, help="port to listen on (8765)")
     s.add_argument("--token", default=None, help="a secret clients must give (default: $VCAM_TOKEN)")
     s.add_argument("--quality", type=argtypes.within(int, 10, 100), default=80, metavar="Q",
                    help="JPEG quality of the frames sent (80)")
@@ -172,7 +217,9 @@ def _add_cam_parser(sub) -> None:
     cam = sub.add_parser("cam", help="show a vcam serve stream in this machine's virtual camera (no GPU needed)",
                          description="Receives frames from vcam serve, paces them into the local outputs, and "
                                      "sends typed and MIDI commands back. Reconnects by itself.")
-    cam.add_argument("url", metavar="ws://HOST:PORT")
+    cam.add_argument("url", metavar="ws://HOST:PORT",
+                     help="the vcam serve to watch: ws://HOST:PORT, or wss://ADDRESS through an HTTPS proxy (a port "
+                          "left out is 8765 for ws://)")
     cam.add_argument("--token", default=None, help="the server's token (default: $VCAM_TOKEN)")
     cam.add_argument("--out", action="append", metavar="OUTPUT", help="as for vcam run (default: vcam)")
     cam.add_argument("--size", type=argtypes.output_size, metavar="WxH", help="output size (default 832x480)")
@@ -180,9 +227,9 @@ def _add_cam_parser(sub) -> None:
     cam.add_argument("--fit", choices=("letterbox", "crop", "stretch"), default="letterbox",
                      help="how the server's frames fit an output of another shape (letterbox)")
     _add_smooth_arg(cam)
-    cam.add_argument("--duration", type=argtypes.positive(float), metavar="SECONDS",
-                     help="stop this long after the first frame received; with no frame at all, give up (exit 1) "
-                          "after this long or 10 minutes, whichever is longer")
+    cam.add_argument("--duration", type=argtypes.duration, metavar="SECONDS",
+                     help="stop this long after the first frame received (seconds, or 10m, 1:30); with no frame "
+                          "at all, give up (exit 1) after this long or 10 minutes, whichever is longer")
     cam.add_argument("--max-latency", type=argtypes.positive(float), default=4.0, metavar="SECONDS",
                      help="drop the oldest frames past this much delay (4)")
     cam.add_argument("--fallback", metavar="IMAGE", type=argtypes.user_path,
@@ -193,7 +240,7 @@ def _add_cam_parser(sub) -> None:
     cam.add_argument("--midi-map", metavar="MAP", type=argtypes.user_path,
                      help="nanokontrol2, midimix, apc-mini-mk2 or a map file, for --midi")
     _add_osc_args(cam, show=False)
-    cam.add_argument("--no-stdin", dest="stdin", action="store_false")
+    cam.add_argument("--no-stdin", dest="stdin", action="store_false", help="ignore commands on stdin")
     cam.add_argument("--send", metavar="SRC",
                      help="send this machine's camera or a clip up as the server's input: camera, camera:N, "
                           "camera:/dev/videoN or file:CLIP (one client at a time; the server's input is net)")
@@ -206,9 +253,10 @@ def _add_bench_parser(sub) -> None:
                                    "stage, peak VRAM and efficiency against the card's measured matmul rate. "
                                    "--tune times every speed option that gives the same frames and saves the "
                                    "fastest for this card; vcam run and vcam serve then use it.")
-    b.add_argument("--model", default="krea-14b")
+    b.add_argument("--model", default="krea-14b",
+                   help="krea-14b or tiny (krea-14b; without a CUDA device, tiny)")
     b.add_argument("--size", type=argtypes.frame_size, metavar="WxH", help="frame size (default: the model's)")
-    b.add_argument("--steps", type=argtypes.within(int, 1, 50), default=4, metavar="N")
+    b.add_argument("--steps", type=argtypes.within(int, 1, 50), default=4, metavar="N", help="denoising steps (4)")
     b.add_argument("--blocks", type=argtypes.within(int, 1), default=8, help="blocks timed (8)")
     b.add_argument("--warmup", type=argtypes.within(int, 0), default=3,
                    help="blocks run first, untimed (3; at least 2: the first has no context, so the steady state "
@@ -219,7 +267,8 @@ def _add_bench_parser(sub) -> None:
                    help="torch.compile the transformer blocks and the VAE decoder (default: as a show would, so "
                         "on a GPU for a real model)")
     b.add_argument("--no-fuse", dest="fuse", action="store_false", help="separate q, k, v projections")
-    b.add_argument("--attention", choices=ATTENTION, default="auto")
+    b.add_argument("--attention", choices=ATTENTION, default="auto",
+                   help="restrict attention to one kernel family (auto)")
     b.add_argument("--compile-mode", choices=COMPILE_MODES, help=_COMPILE_MODE_HELP)
     b.add_argument("--quant", choices=QUANTS, default="none",
                    help="fp8: torchao FP8 matrices (CUDA 8.9+); nvfp4: 4-bit NVFP4 (Blackwell, 10.0+)")
@@ -274,9 +323,12 @@ def _add_render_parser(sub) -> None:
 
 
 def _add_midi_parser(sub) -> None:
-    m = sub.add_parser("midi", help="MIDI tools")
+    m = sub.add_parser("midi", help="MIDI tools", description="MIDI tools: vcam midi learn prints the map line "
+                                                             "of each control touched on a controller.")
     msub = m.add_subparsers(dest="midi_command", metavar="learn", required=True)
-    learn = msub.add_parser("learn", help="print each incoming control and the mapping line to paste")
+    learn = msub.add_parser("learn", help="print each incoming control and the mapping line to paste",
+                            description="Prints each control touched on the controller with the line to paste "
+                                        "into a show's midi: controls: or a map file, until --count or Ctrl-C.")
     learn.add_argument("--midi", metavar="PORT", type=argtypes.midi_input,
                        help="the input, by its name or a part of it (default: the first)")
     learn.add_argument("--count", type=argtypes.within(int, 1),
@@ -285,8 +337,12 @@ def _add_midi_parser(sub) -> None:
 
 
 def _add_download_parser(sub) -> None:
-    d = sub.add_parser("download", help="download the model weights into the Hugging Face cache")
-    d.add_argument("--model", default="krea-14b")
+    d = sub.add_parser("download", help="download the model weights into the Hugging Face cache",
+                       description="Fetches the weights vcam run would download at its first start (40 to 52 GB) "
+                                   "into the Hugging Face hub cache ($HF_HOME/hub, by default "
+                                   "~/.cache/huggingface/hub), saying first when the disk is too small; files "
+                                   "already there are kept.")
+    d.add_argument("--model", default="krea-14b", help="the model whose weights to fetch (krea-14b)")
     d.add_argument("--decoder", choices=DECODERS, default="vae", help="taehv: TAEHV's weights too (from GitHub)")
 
 
@@ -302,10 +358,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_cam_parser(sub)
     _add_bench_parser(sub)
     _add_render_parser(sub)
-    k = sub.add_parser("check", help="validate a show file and print a summary")
-    k.add_argument("show", metavar="SHOW.yaml")
-    sub.add_parser("devices", help="list MIDI inputs and virtual camera devices")
+    k = sub.add_parser("check", help="validate a show file and print a summary",
+                       description="Reads a show file as vcam run would (its presets, cues, MIDI and OSC maps, the "
+                                   "files it names) and prints a summary, or every error with its line and fix "
+                                   "(exit code 2). Loads no model.")
+    k.add_argument("show", metavar="SHOW.yaml", help="the show file to check")
+    sub.add_parser("devices", help="list MIDI inputs and virtual camera devices",
+                   description="Lists the MIDI inputs (the names --midi takes) and the virtual camera devices "
+                               "(v4l2loopback on Linux), saying of each camera device whether vcam can write to it "
+                               "and which programs hold it.")
     _add_midi_parser(sub)
-    sub.add_parser("models", help="list the model configurations")
+    sub.add_parser("models", help="list the model configurations",
+                   description="Lists the models --model takes, with their default size and where their weights "
+                               "come from.")
     _add_download_parser(sub)
     return p

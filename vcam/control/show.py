@@ -57,7 +57,7 @@ from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
 from vcam.control.yamlcheck import INVALID, Reader, key_nodes, read_file, top_keys, written_as
 from vcam.errors import VcamError, one_line
-from vcam.words import nearest
+from vcam.words import clipped, nearest
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,10 @@ def parse_show(text: str, path: str) -> Show:
     """A Show from YAML text; ConfigError listing every problem as file:line: message."""
     r = Reader(path)
     base = Path(path).resolve().parent
+    if _a_control_log(text):
+        r.add(path, 1, "this is a control log (vcam run --log-controls), not a show; play it again with vcam run "
+                       f"--replay {path}, or make a video of it with vcam render {path} --out file:OUT.mp4")
+        r.raise_if_any()
     root = r.compose(text)
     if root is None:
         if not r.problems:
@@ -188,6 +192,8 @@ def parse_show(text: str, path: str) -> Show:
     seen: dict[str, tuple[int, str]] = {}  # by name as names are compared: its number and its name as written
     before_presets = len(r.problems)
     for i, node in enumerate(r.sequence(top["presets"], "presets") if "presets" in top else []):
+        if _a_prompt_alone(r, node, i):
+            continue
         p = r.mapping(node, f"preset {i + 1}", PRESET_KEYS, required=("name",))
         pname = _preset_name(r, p["name"], i) if "name" in p else None
         what = f"preset {pname!r}" if pname else f"preset {i + 1}"
@@ -248,6 +254,31 @@ def _read_osc(r: Reader, node, base: Path, show: Show | None) -> oscmap.OscMap:
         for file, line, problem in oscmap.missing_presets(show, osc, inline=show.path):
             r.add(file, line, f"osc: {problem}")
     return osc
+
+
+def _a_prompt_alone(r: Reader, node, i: int) -> bool:
+    """Whether preset `i` is written as a text alone (`- a neon city`: a list of prompts, as a newcomer writes
+    presets first), said once with how a preset is written rather than as two problems without it."""
+    if not isinstance(node, ScalarNode) or not str(node.value).strip():
+        return False
+    text = clipped(" ".join(str(node.value).split()), 40)
+    r.error(node, f"preset {i + 1} is a text alone; a preset has a name and a prompt: - {{name: NAME, prompt: "
+                  f"{text}}}")
+    return True
+
+
+def _a_control_log(text: str) -> bool:
+    """Whether `text` opens as a control log does (a JSON line {"vcam": …}): YAML reads that first line, and said
+    of the second "did not find expected <document start>", a fix with no bearing on a log."""
+    import json
+
+    first = text.lstrip().partition("\n")[0]
+    if not first.startswith("{"):
+        return False
+    try:
+        return "vcam" in json.loads(first)
+    except (ValueError, TypeError):
+        return False
 
 
 def _refuse_a_map(r: Reader, root) -> None:

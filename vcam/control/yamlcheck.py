@@ -86,6 +86,9 @@ class Reader:
                 self.problems.append(f"{self.path}:{line}: {TOO_DEEP}")
                 return None
             self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text)}")
+        except yaml.reader.ReaderError as e:
+            line = text.count("\n", 0, max(e.position, 0)) + 1
+            self.problems.append(f"{self.path}:{line}: {_unreadable_character(e, text)}")
         except yaml.YAMLError as e:
             self.problems.append(f"{self.path}:1: not valid YAML ({e})")
         finally:
@@ -106,7 +109,9 @@ class Reader:
             if key in out:
                 self.error(key_node, f"{what}: key {key!r} is given twice; keep one")
             elif key not in known:
-                self.error(key_node, f"{what}: unknown key {key!r}; known keys: {', '.join(known)}")
+                meant = nearest(str(key), known, cutoff=0.75) if isinstance(key, str) else None
+                hint = f"; did you mean {meant}?" if meant else ""
+                self.error(key_node, f"{what}: unknown key {key!r}; known keys: {', '.join(known)}{hint}")
             else:
                 out[key] = value
         for key in required:
@@ -211,6 +216,20 @@ def _escaped_control(text: str) -> str | None:
     return next((letter for char, letter in _CONTROL_ESCAPES.items() if char in text), None)
 
 
+def _unreadable_character(e: yaml.reader.ReaderError, text: str) -> str:
+    """A character YAML takes nowhere, said with its fix where PyYAML's own message ran over two lines and named
+    no fix: the NUL bytes of UTF-16 saved without its byte order mark (PowerShell, some Windows editors), or one
+    control character (a paste from a terminal or a word processor)."""
+    code = e.character if isinstance(e.character, int) else ord(e.character)  # PyYAML gives the code point
+    if code == 0 and text.count("\0") * 4 >= len(text):
+        order = "be" if text.startswith("\0") else "le"  # ASCII's high byte first, or after it
+        return (f"the file is UTF-16 text, not UTF-8 (every other byte is 0); save it as UTF-8 (in the editor's "
+                f"Save As, or: iconv -f utf-16{order} -t utf-8 FILE > NEW.yaml)")
+    column = e.position - text.rfind("\n", 0, max(e.position, 0))
+    return (f"a control character (U+{code:04X}, column {column}) that YAML does not allow; delete it (a paste from "
+            "a terminal or a word processor can bring one)")
+
+
 # PyYAML's names for what it was reading, in the words a show's author uses
 PLAIN_WORDS = {"quoted scalar": "quoted text (is its closing quote missing?)", "plain scalar": "value",
                "simple key": "key", "block scalar": "block of text (| or >)"}
@@ -257,6 +276,8 @@ def read_text(path: Path) -> str:
         data = f.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ConfigError([f"{path}:{_too_big_message(data)}"])
+    if _media_kind(data) is not None:  # a video's or an image's bytes may well decode, as far as they are read
+        raise UnicodeDecodeError("utf-8", data, 0, 1, "a video or an image, not text")
     return data.decode("utf-8")
 
 
@@ -271,6 +292,11 @@ def read_file(path: Path, what: str = "the file") -> str:
 def _unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str) -> str:
     """'file:line: message' with the fix, for a show or map file that read_text could not read."""
     if isinstance(e, UnicodeDecodeError):
+        media = _media_kind(e.object)
+        if media is not None:  # `vcam run clip.mp4`: no text to convert, whatever its bytes are
+            kind, src = media
+            return (f"{path}:1: {what} is {kind}, not a YAML text file; to restyle it give it to vcam run --in "
+                    f"{src}:{path}")
         if e.object[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Windows Notepad's "Unicode": latin1 would garble it
             return (f"{path}:1: {what} is UTF-16 text, not UTF-8; save it as UTF-8 (in the editor's Save As, or: "
                     "iconv -f utf-16 -t utf-8 FILE > NEW.yaml)")
@@ -284,6 +310,19 @@ def _unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str) -> str:
     if isinstance(e, PermissionError):
         return f"{path}:1: {what} cannot be read (permission denied); {READ_FIX}"
     return f"{path}:1: cannot read {what} ({e.strerror or e})"
+
+
+def _media_kind(data: bytes) -> tuple[str, str] | None:
+    """("a video", "file") or ("an image", "image") for a file whose first bytes say it is one (MP4 and MOV, Matroska
+    and WebM, AVI, PNG, JPEG, GIF, WebP), else None."""
+    # an MP4's first box is small: its size's high byte is 0, which no text file starts with
+    if (data[:1] == b"\0" and data[4:8] == b"ftyp") or data[:4] == b"\x1a\x45\xdf\xa3" or (
+            data[:4] == b"RIFF" and data[8:12] == b"AVI "):
+        return "a video", "file"
+    if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff" or data[:6] in (b"GIF87a", b"GIF89a") or (
+            data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        return "an image", "image"
+    return None
 
 
 def _near_name(path: Path) -> str | None:

@@ -337,8 +337,8 @@ def _said(repo: str, e: BaseException, where: Path) -> BaseException:
                                 "unset HF_HUB_OFFLINE and run `vcam download` with a network connection, or pass "
                                 "--weights DIR with the files")
         return WeightsError(f"could not reach the Hugging Face hub for {repo}, and the hub cache {where} lacks it",
-                            "check the network connection (or unset HF_HUB_OFFLINE), or download the files "
-                            "elsewhere and pass the folder with --weights DIR")
+                            "check the network connection (behind a proxy: set HTTPS_PROXY) and run again, or "
+                            "download the files elsewhere and pass the folder with --weights DIR")
     if isinstance(e, GatedRepoError):
         return WeightsError(f"{repo} is gated: the hub serves it only to accounts that accepted its terms",
                             f"accept them at https://huggingface.co/{repo}, then log in here with `hf auth login` "

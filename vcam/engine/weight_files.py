@@ -94,6 +94,16 @@ def _named(path: Path) -> str:
     return f"{path} -> {path.resolve()}" if path.is_symlink() else str(path)
 
 
+def _shards(index: Path) -> list[str] | None:
+    """The shard files a `*.safetensors.index.json` names, or None where it is not one (a copy cut short, a file
+    saved over it), which loading would stop at with a JSON error."""
+    try:
+        shards = json.loads(index.read_text())["weight_map"].values()
+        return sorted({str(s) for s in shards})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run again to download them (or copy "
                 "complete files into the folder)") -> None:
     """Raises WeightsError naming every missing or partial file, with `fix`."""
@@ -106,7 +116,10 @@ def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run
             problems.append(f"{folder / 'config.json'} (missing)")
             continue
         index = next(iter(folder.glob("*.safetensors.index.json")), None)
-        shards = sorted(set(json.loads(index.read_text())["weight_map"].values())) if index else None
+        shards = _shards(index) if index else None
+        if index and shards is None:
+            problems.append(f"{_named(index)} (damaged: not a shard index)")
+            continue
         files = [folder / s for s in shards] if shards else sorted(folder.glob("*.safetensors"))
         if not files:
             problems.append(f"{folder} (no .safetensors weights)")
