@@ -393,3 +393,16 @@ def test_a_replacement_that_stops_decoding_before_the_shows_frame_is_read_throug
         assert clip.length == 20 and clip.reload is None and opened_in == []
     finally:
         clip.close()
+
+
+def test_a_reload_whose_thread_cannot_start_is_not_left_for_the_process_end(tmp_path, monkeypatch):
+    """A reload was listed for the process's end before its thread started: one whose thread could not start (no
+    threads left) stayed listed, and the end's wait for it raised (a thread not started cannot be joined)."""
+    def no_thread(self):
+        raise RuntimeError("can't start new thread")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(threading.Thread, "start", no_thread)
+        with pytest.raises(RuntimeError, match="can't start new thread"):
+            clip_module.Reload(lambda: None, 0)
+    assert clip_reload.stop_all(30)

@@ -44,9 +44,12 @@ class Reload:
         # EXIT_WAIT_S (stop_all): one that opened by then has closed its clip, and one still opening does not keep
         # the process from ending; what it holds (the file, decoder memory) goes with the process.
         self._thread = threading.Thread(target=self._run, name="clip reload", daemon=True)
+        # started under the lock, then listed: stop_all never sees a thread not started yet (joining one raises),
+        # one that could not start is never listed, and one that ends at once waits here to be listed before its
+        # own end takes it off again
         with _running_lock:
+            self._thread.start()
             _running.add(self)
-        self._thread.start()
 
     def _run(self) -> None:
         try:
