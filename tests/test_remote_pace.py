@@ -313,6 +313,22 @@ def test_a_frame_whose_picture_is_damaged_is_said_got_all_the_same():
     assert [json.loads(m) for m in sent] == [{"type": "got", "seq": 9}]
 
 
+def test_a_frame_whose_block_fails_on_the_camera_is_said_got_all_the_same():
+    """The failure is skipped and said (_take), and the frame came over the link all the same: unsaid, the server
+    held the next frames for it 10 s."""
+    said: list[str] = []
+    link, sent = _link(said)
+    link._receive(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True}))
+
+    def failing(*args, **kwargs):
+        raise ValueError("a block the pacer cannot take")
+
+    link.pacer.push = failing
+    link._take(proto.encode_frame(np.zeros((16, 16, 3), np.uint8), proto.FrameHeader(3, 0, 0, 1, time.time(), 16, 16)))
+    assert said and "ValueError" in said[0], said
+    assert [json.loads(m) for m in sent] == [{"type": "got", "seq": 3}]
+
+
 def test_a_got_goes_on_the_connection_its_frame_came_on_though_the_link_reconnected_meanwhile():
     """The connection was read before the send lock was taken: where the link reconnected in between and a frame
     came on the new one, its got was written to the dead connection and lost, and the server held the next frames

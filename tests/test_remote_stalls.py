@@ -254,3 +254,31 @@ def test_the_stall_over_a_server_restart_is_not_said_as_one_on_the_new_connectio
     assert _wait(link, now, 6)  # a stall on this connection is said as ever
     feed.poll(link.pacer.stats)
     assert len(said) == 1 and said[0].startswith("no frame from the server for 5 s, though the link is up"), said
+
+
+def test_frames_that_stop_mid_way_through_the_first_block_after_a_server_restart_are_said_as_a_stall():
+    """A stall is the new connection's once its first block is on the pacer: where the frames stopped before that
+    block was whole (a tunnel that stalls mid-block), nothing was said however long the camera held its frame."""
+    link, said, now = _paced()
+    link._receive(_pong())
+    _blocks(link, now, [1.0] * 3)
+    feed = LinkFeed(link, clock=lambda: now[0])
+    feed.poll(link.pacer.stats)
+    link.connected = False  # the server killed: the link drops, the camera holds its last frame
+    link._connection_ended()
+    assert _wait(link, now, 20)
+    feed.poll(link.pacer.stats)
+    link.connected, link._frames_at = True, link.frames  # back: the restarted server numbers its blocks from 0
+    feed.poll(link.pacer.stats)
+    for index in range(5):  # the rest of the block never comes
+        link._receive(proto.encode_frame(np.zeros((16, 16, 3), np.uint8),
+                                         proto.FrameHeader(index, 0, index, 12, time.time(), 16, 16)))
+        feed.poll(link.pacer.stats)
+    for _ in range(4):
+        _wait(link, now, 1)
+        feed.poll(link.pacer.stats)
+    assert said == [], said  # frames came 4 s ago: not yet as long as the pacer waits
+    for _ in range(2):
+        _wait(link, now, 1)
+        feed.poll(link.pacer.stats)
+    assert len(said) == 1 and said[0].startswith("no frame from the server for 5 s, though the link is up"), said

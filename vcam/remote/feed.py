@@ -42,6 +42,7 @@ class LinkFeed:
         self._stalls_said = False  # stalls that keep coming back have been said as such
         self._resumed_at: float | None = None  # when frames last came again after a stall
         self._pushed_before = 0  # the frames on the pacer before this connection's first block came
+        self._frames_seen = (0, 0.0)  # the link's frames, and when the feed last saw that count change
 
     def start(self) -> None:
         self._started = self._clock()
@@ -69,13 +70,16 @@ class LinkFeed:
         one that brought no frame yet waits for its first (a server that loads its model), and one whose first block
         is still coming is not stalled yet: the pacer's stall from before the drop, read as this connection's from
         its first frame to its first block, was said as a stall of 5 s and its end a moment later, after a server's
-        restart, where the feed looked in between."""
+        restart, where the feed looked in between. Its frames that stop before that block is whole (a link or tunnel
+        that stalls mid-block) are a stall all the same, once none has come for as long as the pacer waits."""
         link = self.link
+        if link.frames != self._frames_seen[0]:
+            self._frames_seen = (link.frames, now)
         if not link.connected or not link.frames_this_connection:
             self._stall_said = False
             self._pushed_before = stats.pushed
             return
-        if stats.pushed == self._pushed_before:
+        if stats.pushed == self._pushed_before and now - self._frames_seen[1] < link.pacer.settings.stall_after:
             return
         if not stats.stalled:
             if self._stall_said:

@@ -28,21 +28,13 @@ class Inbox:
 
     def _receive(self, message) -> None:
         if isinstance(message, bytes):
-            self.bytes += len(message)
             try:
-                header, frame = proto.decode_frame(message)
-            except proto.ProtocolError as e:
-                self._bad_frame(e)
-                # it came all the same: a server holding the next frames for it would wait its 10 s
+                self._frame(message)
+            finally:
+                # it came, whatever became of it here (a damaged picture, a block the pacer failed on): a server
+                # holding the next frames for its answer would wait its 10 s
                 if self._acking and (seq := proto.frame_seq(message)) is not None:
                     self._ack(seq)
-                return
-            self._blocks.add(header, frame)
-            self.frames += 1
-            self.net_latency = max(0.0, time.time() + self.offset - header.sent_at)
-            self._blocks.end_if_last(header)
-            if self._acking:
-                self._ack(header.seq)
             return
         try:
             data = proto.parse_text(message)
@@ -72,6 +64,18 @@ class Inbox:
             message = data.get("message")
             self.say(f"server: error: {message}" if isinstance(message, str) and message.strip()
                      else "server: error (it gave no message)")
+
+    def _frame(self, message: bytes) -> None:
+        self.bytes += len(message)
+        try:
+            header, frame = proto.decode_frame(message)
+        except proto.ProtocolError as e:
+            self._bad_frame(e)
+            return
+        self._blocks.add(header, frame)
+        self.frames += 1
+        self.net_latency = max(0.0, time.time() + self.offset - header.sent_at)
+        self._blocks.end_if_last(header)
 
     def _ack(self, seq: int) -> None:
         """Tells the server the frames up to `seq` came (it holds the ones on the way to the link's pace: inflight.py).
