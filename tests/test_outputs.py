@@ -224,6 +224,9 @@ def test_a_window_on_a_display_that_cannot_be_drawn_on_is_refused_before_it_abor
     monkeypatch.setenv("DISPLAY", display)
     monkeypatch.setattr(platform, "system", lambda: "Linux")
     monkeypatch.setattr(preview, "_has_gui", lambda cv2: True)
+    # the probe's answer awaited in the show's start however long a busy machine takes to start it: past the
+    # usual wait, an abort would be told only at the first frame, and the window taken for one that opens
+    monkeypatch.setattr(preview, "PROBE_OPEN_WAIT", 60.0)
     if opens:
         assert preview.PreviewWindow(64, 64).name == "window"
         return
@@ -389,6 +392,9 @@ def test_the_probe_draws_no_window_on_a_display_that_answers_and_still_catches_o
     monkeypatch.setenv("VCAM_TEST_DRAWN", str(tmp_path / "drawn"))
     monkeypatch.setattr(platform, "system", lambda: "Linux")
     monkeypatch.setattr(preview, "_has_gui", lambda cv2: True)
+    # the probe's answer awaited in the show's start however long a busy machine takes to start it: past the
+    # usual wait, an abort would be told only at the first frame, and the window taken for one that opens
+    monkeypatch.setattr(preview, "PROBE_OPEN_WAIT", 60.0)
     if opens:
         assert preview.PreviewWindow(64, 64).name == "window"
     else:
