@@ -462,6 +462,16 @@ def test_telling_a_rename_looks_names_up_without_working_out_a_suggestion(monkey
         preset=1, said=("preset 'ocean' on air was renamed: preset 2 'sea water'",))
 
 
+def test_a_preset_on_air_given_a_joiner_or_a_new_case_is_not_said_to_be_renamed():
+    """A name that only gained or lost a zero-width joiner is the same name to every lookup of the show, but a
+    reload said it was renamed, naming it twice as what reads as one name."""
+    for was, now in (("ocean", "Ocean"), ("\U0001f469\U0001f3a4 ocean", "\U0001f469\u200d\U0001f3a4 ocean"),
+                     ("\U0001f469\u200d\U0001f3a4 ocean", "\U0001f469\U0001f3a4 ocean")):
+        old, new = SHOW.replace("name: ocean", f"name: {was}"), SHOW.replace("name: ocean", f"name: {now}")
+        assert parse_show(new, "show.yaml").presets[1].name == now
+        assert edit_of(new, Playing(preset=1, seed=7), old=old) == ShowEdit(preset=1)
+
+
 def test_a_preset_renamed_and_moved_is_not_taken_for_one_the_show_had_that_puts_the_same_on_air():
     """Ocean renamed and moved past forest, which puts the same on air: forest, now at ocean's place, was said to
     be ocean renamed, and the preset on air became forest, where `sea water` is ocean renamed."""

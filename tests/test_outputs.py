@@ -224,6 +224,9 @@ def test_a_window_on_a_display_that_cannot_be_drawn_on_is_refused_before_it_abor
     monkeypatch.setenv("DISPLAY", display)
     monkeypatch.setattr(platform, "system", lambda: "Linux")
     monkeypatch.setattr(preview, "_has_gui", lambda cv2: True)
+    # the probe's answer awaited in the show's start however long a busy machine takes to start it: past the
+    # usual wait, an abort would be told only at the first frame, and the window taken for one that opens
+    monkeypatch.setattr(preview, "PROBE_OPEN_WAIT", 60.0)
     if opens:
         assert preview.PreviewWindow(64, 64).name == "window"
         return
@@ -389,6 +392,9 @@ def test_the_probe_draws_no_window_on_a_display_that_answers_and_still_catches_o
     monkeypatch.setenv("VCAM_TEST_DRAWN", str(tmp_path / "drawn"))
     monkeypatch.setattr(platform, "system", lambda: "Linux")
     monkeypatch.setattr(preview, "_has_gui", lambda cv2: True)
+    # the probe's answer awaited in the show's start however long a busy machine takes to start it: past the
+    # usual wait, an abort would be told only at the first frame, and the window taken for one that opens
+    monkeypatch.setattr(preview, "PROBE_OPEN_WAIT", 60.0)
     if opens:
         assert preview.PreviewWindow(64, 64).name == "window"
     else:
@@ -443,6 +449,28 @@ def test_closing_a_window_that_waits_for_the_display_stops_the_probe_and_draws_n
     finally:
         assert _probe_ended(tmp_path)
         sending.join()
+
+
+def test_the_shows_end_while_a_window_waits_for_the_display_stops_the_probe_and_is_not_held_up(slow_display,
+                                                                                                monkeypatch):
+    """The window is closed on its own thread once its send returns: quitting while it waited for a display that
+    hangs held the show's end for the close timeout and 10 s more, said the window was stuck, and left the probe
+    waiting on the display."""
+    from vcam.live.outputs import worker
+
+    preview, drawn, tmp_path = slow_display
+    monkeypatch.setattr(preview, "PROBE_TIMEOUT", 600.0)
+    monkeypatch.setattr(worker, "FINISH_TIMEOUT", 1.0)  # where the wait is not ended, the test ends sooner
+    said = []
+    w = worker.OutputWorker(preview.PreviewWindow(64, 48), 64, 48, say=said.append)
+    w.offer(np.zeros((48, 64, 3), np.uint8), 0)
+    assert wait_for((tmp_path / "answered.pid").exists)
+    w.offer(np.zeros((48, 64, 3), np.uint8), 1)
+    try:
+        worker.close_workers([w], timeout=10.0)
+        assert said == [] and not w.failed and drawn.drawn == []
+    finally:
+        assert _probe_ended(tmp_path)
 
 
 def _sent(window, failed: list) -> None:

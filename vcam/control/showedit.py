@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from vcam.bias import DEFAULT_BIAS
 from vcam.control.actions import Action, SetBias, SetInput, SetPrompts, SetSeed, SetStrength
-from vcam.control.commands import Command
+from vcam.control.commands import Command, name_key
 from vcam.control.show import Defaults, Preset, Show
 from vcam.inspec import DEFAULT_STRENGTH
 from vcam.words import counted
@@ -144,7 +144,9 @@ def _picked(old: Show | None, new: Show, on_air: Playing) -> ShowEdit:
     if same is None:  # a typed prompt stays
         return ShowEdit()
     was, now = old.presets[index].name, new.presets[same].name
-    said = (f"preset {was!r} on air was renamed: preset {same + 1} {now!r}",) if was.lower() != now.lower() else ()
+    # names compared as the show compares them: one only recased, or given a joiner or losing one, is the same name
+    renamed = name_key(was) != name_key(now)
+    said = (f"preset {was!r} on air was renamed: preset {same + 1} {now!r}",) if renamed else ()
     return ShowEdit(preset=same, said=said, edits=_edits(old.presets[index], new.presets[same], on_air))
 
 

@@ -12,7 +12,9 @@ from vcam.outspec import OutputSpec
 class Output(Protocol):
     """Receives RGB uint8 frames [height, width, 3] of the size it was opened with, with the camera tick.
 
-    An output may say `never_behind = True` (null): frames it skips are then not reported as its slowness."""
+    An output may say `never_behind = True` (null): frames it skips are then not reported as its slowness. One
+    that may wait long before its first frame (a window waiting for its display) may have `end_wait()`, called
+    from another thread as the show closes: the wait ends at once, and nothing more is shown."""
 
     name: str
 

@@ -170,6 +170,13 @@ class PreviewWindow:
         cv2.imshow(TITLE, cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
         cv2.waitKey(1)
 
+    def end_wait(self) -> None:
+        """The show closing, from another thread: a wait for a display that has not answered ends, the probe
+        stopped, and no window is drawn (the window's thread closes it once its send returns)."""
+        if (probe := self._probe) is not None:
+            self._closed = True
+            probe.stop()
+
     def close(self) -> None:
         self._closed = True
         if (probe := self._probe) is not None:  # closed before its first frame, or while it waits for the display

@@ -133,6 +133,10 @@ class OutputWorker:
     def _begin_close(self) -> None:
         self._closing = True
         self._mailbox.close(drain=True)
+        # the output is closed on its own thread once its send returns: a send waiting (a window's display that
+        # has not answered) would hold the show's end for the close timeout and more, then be said to be stuck
+        if (end_wait := getattr(self.output, "end_wait", None)) is not None:
+            end_wait()
 
     def _finish(self, deadline: float, timeout: float) -> None:
         self._thread.join(max(0.0, deadline - time.monotonic()))
