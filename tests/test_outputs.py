@@ -384,8 +384,10 @@ def test_the_probe_draws_no_window_on_a_display_that_answers_and_still_catches_o
         pytest.skip("no C compiler to build a Qt library with")
     (tmp_path / "cv2").mkdir()
     (tmp_path / "qt.c").write_text(FAKE_QT)
-    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(tmp_path / "cv2" / "libQt5Widgets.so"),
-                    str(tmp_path / "qt.c")], check=True)
+    built = subprocess.run(["cc", "-shared", "-fPIC", "-o", str(tmp_path / "cv2" / "libQt5Widgets.so"),
+                            str(tmp_path / "qt.c")], capture_output=True, text=True, timeout=120)
+    if built.returncode != 0:  # a compiler without C's headers (no libc6-dev) builds nothing
+        pytest.skip(f"the C compiler could not build a Qt library here: {built.stderr.strip()[-200:]}")
     (tmp_path / "cv2" / "__init__.py").write_text(QT_CV2)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
     monkeypatch.setenv("DISPLAY", display)
