@@ -230,11 +230,8 @@ def test_stalls_that_keep_coming_back_still_read_stalled_after_5_s():
     assert _wait(link, now, 10.0)[:1] == [6.0]
 
 
-def test_the_stall_over_a_server_restart_is_not_said_as_one_on_the_new_connection_while_its_first_block_comes():
-    """The camera held its last frame while the server restarted, and the pacer read that as a stall: the first
-    frame on the new connection made it this connection's, and "no frame from the server for 5 s" was said, then
-    "frames come from the server again" as the block came whole (and between the block and the pacer's next tick,
-    the stall it ended still read as going on)."""
+def _restarted():
+    """A link that played three blocks, held its last frame 20 s while the server restarted, and is back."""
     link, said, now = _paced()
     link._receive(_pong())
     _blocks(link, now, [1.0] * 3)
@@ -246,6 +243,15 @@ def test_the_stall_over_a_server_restart_is_not_said_as_one_on_the_new_connectio
     feed.poll(link.pacer.stats)
     link.connected, link._frames_at = True, link.frames  # back: the restarted server numbers its blocks from 0
     feed.poll(link.pacer.stats)
+    return link, said, now, feed
+
+
+def test_the_stall_over_a_server_restart_is_not_said_as_one_on_the_new_connection_while_its_first_block_comes():
+    """The camera held its last frame while the server restarted, and the pacer read that as a stall: the first
+    frame on the new connection made it this connection's, and "no frame from the server for 5 s" was said, then
+    "frames come from the server again" as the block came whole (and between the block and the pacer's next tick,
+    the stall it ended still read as going on)."""
+    link, said, now, feed = _restarted()
     for index in range(12):
         link._receive(proto.encode_frame(np.zeros((16, 16, 3), np.uint8),
                                          proto.FrameHeader(index, 0, index, 12, time.time(), 16, 16)))
@@ -259,17 +265,7 @@ def test_the_stall_over_a_server_restart_is_not_said_as_one_on_the_new_connectio
 def test_frames_that_stop_mid_way_through_the_first_block_after_a_server_restart_are_said_as_a_stall():
     """A stall is the new connection's once its first block is on the pacer: where the frames stopped before that
     block was whole (a tunnel that stalls mid-block), nothing was said however long the camera held its frame."""
-    link, said, now = _paced()
-    link._receive(_pong())
-    _blocks(link, now, [1.0] * 3)
-    feed = LinkFeed(link, clock=lambda: now[0])
-    feed.poll(link.pacer.stats)
-    link.connected = False  # the server killed: the link drops, the camera holds its last frame
-    link._connection_ended()
-    assert _wait(link, now, 20)
-    feed.poll(link.pacer.stats)
-    link.connected, link._frames_at = True, link.frames  # back: the restarted server numbers its blocks from 0
-    feed.poll(link.pacer.stats)
+    link, said, now, feed = _restarted()
     for index in range(5):  # the rest of the block never comes
         link._receive(proto.encode_frame(np.zeros((16, 16, 3), np.uint8),
                                          proto.FrameHeader(index, 0, index, 12, time.time(), 16, 16)))
