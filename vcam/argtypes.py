@@ -123,6 +123,15 @@ def user_path(text: str) -> str:
     return os.path.expanduser(text)
 
 
+def fallback_image(text: str) -> str:
+    """An image's path (user_path). An empty one (an unset variable in a script) was taken as no --fallback at all,
+    silently."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path names no image: give the image's path (--fallback "
+                                         "still.png), or leave --fallback out")
+    return user_path(text)
+
+
 def strength(text: str) -> float:
     try:
         value = float(text)
