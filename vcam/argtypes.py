@@ -20,8 +20,21 @@ def width_height(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT (e.g. 832x480)") from None
+        meant = _named_size(text)
+        said = f"; did you mean {meant}?" if meant else " (e.g. 832x480)"
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT{said}") from None
     return w, h
+
+
+def _named_size(text: str) -> str | None:
+    """The size a height named as video names it (480p) is, where vcam's sizes have one of that height alone."""
+    from vcam.bench.live_size import LIVE_SIZES
+
+    named = text.strip().lower()
+    if not (named.endswith("p") and named[:-1].isdigit()):
+        return None
+    sizes = [f"{w}x{h}" for w, h in LIVE_SIZES if h == int(named[:-1])]
+    return sizes[0] if len(sizes) == 1 else None
 
 
 def frame_size(text: str) -> tuple[int, int]:
