@@ -381,3 +381,25 @@ def test_a_duration_that_is_no_length_of_time_says_the_forms(text, said, capsys)
     with pytest.raises(SystemExit):
         main(["run", "--duration", text])
     assert f"vcam run: error: argument --duration: {said}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["run"], ["serve"], ["cam", "ws://host"]])
+def test_an_empty_fallback_says_what_to_give(argv, capsys):
+    """`--fallback "$IMAGE"` with the variable unset ran with no fallback image, saying nothing."""
+    with pytest.raises(SystemExit) as done:
+        main(argv + ["--fallback", ""])
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == (
+        f"vcam {argv[0]}: error: argument --fallback: an empty path names no image: give the image's path "
+        "(--fallback still.png), or leave --fallback out")
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["run", "--size", "480p"], "'480p' is not WIDTHxHEIGHT; did you mean 832x480?"),
+    (["cam", "ws://host", "--size", "320p"], "'320p' is not WIDTHxHEIGHT; did you mean 576x320?"),
+    (["run", "--size", "720p"], "'720p' is not WIDTHxHEIGHT (e.g. 832x480)"),  # no size of vcam's is 720 high
+])
+def test_a_size_named_by_its_height_is_answered_with_the_size_meant(argv, said, capsys):
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == f"vcam {argv[0]}: error: argument --size: {said}"

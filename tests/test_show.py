@@ -136,6 +136,16 @@ def test_a_misspelt_key_is_answered_with_the_key_meant():
     assert [p for p in problems if "'zoom'" in p][0].endswith("strength, bias")  # nothing near it
 
 
+def test_a_misspelt_prompt_is_said_once_by_its_did_you_mean():
+    """`promt:` was said twice: its "did you mean prompt?" and a second line, "give either prompt (one text) or
+    prompts (a weighted list)"."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, promt: b}\n  - {name: c, zoom: d}\n", "s.yaml")
+    problems = err.value.problems
+    assert len(problems) == 3 and problems[0].endswith("; did you mean prompt?")
+    assert problems[2] == "s.yaml:3: preset 'c': give either prompt (one text) or prompts (a weighted list)"
+
+
 def test_presets_written_as_a_list_of_prompts_say_the_form_once_each():
     """`- a neon city` said two problems a line ("must be a mapping of key: value lines", "give either prompt or
     prompts"), neither showing how a preset is written."""
@@ -208,7 +218,7 @@ def test_several_problems_are_all_reported():
     text = "presets:\n  - name: a\n    promt: x\n  - name: b\n    prompt: y\n    seed: z\n"
     with pytest.raises(ConfigError) as err:
         parse_show(text, "s.yaml")
-    assert len(err.value.problems) >= 3
+    assert [p.split(": ")[0] for p in err.value.problems] == ["s.yaml:3", "s.yaml:6"]  # each preset's own
 
 
 def test_map_file_errors_name_the_map_file(tmp_path):

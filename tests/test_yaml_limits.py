@@ -301,6 +301,30 @@ def test_a_control_character_pasted_into_a_show_names_its_line_and_column(tmp_pa
                                   "delete it (a paste from a terminal or a word processor can bring one)"]
 
 
+def test_a_control_character_after_accented_text_names_its_own_line_and_column(tmp_path):
+    """libyaml counts UTF-8 bytes: after an é or an emoji the line and column said were further on than the
+    character (line 5 of a 4-line show)."""
+    path = tmp_path / "pasted.yaml"
+    path.write_text("name: café ☕ 🎉🎉🎉\npresets:\n  - {name: a, prompt: b}\n  - {name: c, prompt: neon\x1b city}\n",
+                    encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_show(path)
+    assert err.value.problems == [f"{path}:4: a control character (U+001B, column 27) that YAML does not allow; "
+                                  "delete it (a paste from a terminal or a word processor can bring one)"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16le", "utf-16be"])
+def test_a_show_in_utf16_without_its_mark_and_with_an_accent_is_said_to_be_utf16(tmp_path, encoding):
+    """An é (or an emoji) in it is no UTF-8: the show was told to convert it from latin1, which garbles it."""
+    path = tmp_path / "powershell.yaml"
+    path.write_bytes("name: café\npresets:\n  - {name: a, prompt: neon ☕}\n".encode(encoding))
+    with pytest.raises(ConfigError) as err:
+        load_show(path)
+    assert err.value.problems == [f"{path}:1: the file is UTF-16 text, not UTF-8 (every other byte is 0); save it "
+                                  f"as UTF-8 (in the editor's Save As, or: iconv -f {encoding} -t utf-8 FILE > "
+                                  "NEW.yaml)"]
+
+
 @pytest.mark.parametrize("name, data, said", [
     ("clip.mp4", b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41\x00\x00\x00\x08free\xde\xad",
      "is a video, not a YAML text file; to restyle it give it to vcam run --in file:"),

@@ -20,8 +20,21 @@ def width_height(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT (e.g. 832x480)") from None
+        meant = _named_size(text)
+        said = f"; did you mean {meant}?" if meant else " (e.g. 832x480)"
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT{said}") from None
     return w, h
+
+
+def _named_size(text: str) -> str | None:
+    """The size a height named as video names it (480p) is, where vcam's sizes have one of that height alone."""
+    from vcam.bench.live_size import LIVE_SIZES
+
+    named = text.strip().lower()
+    if not (named.endswith("p") and named[:-1].isdigit()):
+        return None
+    sizes = [f"{w}x{h}" for w, h in LIVE_SIZES if h == int(named[:-1])]
+    return sizes[0] if len(sizes) == 1 else None
 
 
 def frame_size(text: str) -> tuple[int, int]:
@@ -121,6 +134,15 @@ def user_path(text: str) -> str:
     """A path with `~` made the home folder: `--log-controls=~/show.jsonl` reaches vcam as written (the shell
     expands `~` only at a word's start)."""
     return os.path.expanduser(text)
+
+
+def fallback_image(text: str) -> str:
+    """An image's path (user_path). An empty one (an unset variable in a script) was taken as no --fallback at all,
+    silently."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path names no image: give the image's path (--fallback "
+                                         "still.png), or leave --fallback out")
+    return user_path(text)
 
 
 def strength(text: str) -> float:

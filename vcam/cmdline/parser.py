@@ -151,7 +151,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help="stop after this long on air: seconds, or 10m, 1h, 1:30")
     r.add_argument("--max-latency", type=argtypes.positive(float), default=4.0, metavar="SECONDS",
                    help="drop the oldest frames past this much delay (4)")
-    r.add_argument("--fallback", metavar="IMAGE", type=argtypes.user_path,
+    r.add_argument("--fallback", metavar="IMAGE", type=argtypes.fallback_image,
                    help="image shown while generation is stalled (default: hold the last frame)")
     r.add_argument("--quant", choices=QUANTS,
                    help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md); "
@@ -232,7 +232,7 @@ def _add_cam_parser(sub) -> None:
                           "at all, give up (exit 1) after this long or 10 minutes, whichever is longer")
     cam.add_argument("--max-latency", type=argtypes.positive(float), default=4.0, metavar="SECONDS",
                      help="drop the oldest frames past this much delay (4)")
-    cam.add_argument("--fallback", metavar="IMAGE", type=argtypes.user_path,
+    cam.add_argument("--fallback", metavar="IMAGE", type=argtypes.fallback_image,
                      help="image shown while the server is unreachable")
     cam.add_argument("--midi", metavar="PORT", type=argtypes.cam_midi_port,
                      help=f"a MIDI input, {MIDI_PORT_HELP}, whose commands go to the server; needs --midi-map"

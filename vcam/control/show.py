@@ -345,7 +345,8 @@ def _preset_name(r: Reader, node, i: int) -> str | None:
 
 def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if ("prompt" in p) == ("prompts" in p):
-        r.error(node, f"{what}: give either prompt (one text) or prompts (a weighted list)")
+        if "prompt" in p or not _prompt_misspelt(node):  # `promt:` has its "did you mean prompt?" already
+            r.error(node, f"{what}: give either prompt (one text) or prompts (a weighted list)")
         return None
     if "prompt" in p:
         text = r.string(p["prompt"], f"{what} prompt")
@@ -363,6 +364,12 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if not out and not r.problems:
         r.error(p["prompts"], f"{what}: prompts is empty")
     return out or None
+
+
+def _prompt_misspelt(node) -> bool:
+    """Whether a preset has a key that is not one of its own but near prompt or prompts (`promt:`)."""
+    return any(isinstance(k, str) and k not in PRESET_KEYS
+               and nearest(k, PRESET_KEYS, cutoff=0.75) in ("prompt", "prompts") for k in key_nodes(node))
 
 
 def _defaults(r: Reader, node, base: Path) -> Defaults:

@@ -87,8 +87,9 @@ class Reader:
                 return None
             self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text)}")
         except yaml.reader.ReaderError as e:
-            line = text.count("\n", 0, max(e.position, 0)) + 1
-            self.problems.append(f"{self.path}:{line}: {_unreadable_character(e, text)}")
+            at = _unreadable_at(e, text)
+            line = text.count("\n", 0, at) + 1
+            self.problems.append(f"{self.path}:{line}: {_unreadable_character(e, text, at)}")
         except yaml.YAMLError as e:
             self.problems.append(f"{self.path}:1: not valid YAML ({e})")
         finally:
@@ -216,18 +217,34 @@ def _escaped_control(text: str) -> str | None:
     return next((letter for char, letter in _CONTROL_ESCAPES.items() if char in text), None)
 
 
-def _unreadable_character(e: yaml.reader.ReaderError, text: str) -> str:
-    """A character YAML takes nowhere, said with its fix where PyYAML's own message ran over two lines and named
-    no fix: the NUL bytes of UTF-16 saved without its byte order mark (PowerShell, some Windows editors), or one
-    control character (a paste from a terminal or a word processor)."""
-    code = e.character if isinstance(e.character, int) else ord(e.character)  # PyYAML gives the code point
+def _code(e: yaml.reader.ReaderError) -> int:
+    return e.character if isinstance(e.character, int) else ord(e.character)  # PyYAML gives the code point
+
+
+def _unreadable_at(e: yaml.reader.ReaderError, text: str) -> int:
+    """Where in `text` the character YAML refused is: libyaml's position counts UTF-8 bytes, not characters, so
+    after an é or an emoji it points further on (a line or a column too far); the first of that character is the
+    one refused, as every character before it was taken."""
+    at = text.find(chr(_code(e)))
+    return at if at >= 0 else max(e.position, 0)
+
+
+def _unreadable_character(e: yaml.reader.ReaderError, text: str, at: int) -> str:
+    """A character YAML takes nowhere (at `at` in `text`), said with its fix where PyYAML's own message ran over
+    two lines and named no fix: the NUL bytes of UTF-16 saved without its byte order mark (PowerShell, some
+    Windows editors), or one control character (a paste from a terminal or a word processor)."""
+    code = _code(e)
     if code == 0 and text.count("\0") * 4 >= len(text):
-        order = "be" if text.startswith("\0") else "le"  # ASCII's high byte first, or after it
-        return (f"the file is UTF-16 text, not UTF-8 (every other byte is 0); save it as UTF-8 (in the editor's "
-                f"Save As, or: iconv -f utf-16{order} -t utf-8 FILE > NEW.yaml)")
-    column = e.position - text.rfind("\n", 0, max(e.position, 0))
+        return _utf16_said(text.startswith("\0"))
+    column = at - text.rfind("\n", 0, at)
     return (f"a control character (U+{code:04X}, column {column}) that YAML does not allow; delete it (a paste from "
             "a terminal or a word processor can bring one)")
+
+
+def _utf16_said(big_endian: bool) -> str:
+    """UTF-16 saved without its byte order mark, said with the fix: ASCII's high byte (0) first, or after it."""
+    return (f"the file is UTF-16 text, not UTF-8 (every other byte is 0); save it as UTF-8 (in the editor's Save As, "
+            f"or: iconv -f utf-16{'be' if big_endian else 'le'} -t utf-8 FILE > NEW.yaml)")
 
 
 # PyYAML's names for what it was reading, in the words a show's author uses
@@ -300,6 +317,8 @@ def _unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str) -> str:
         if e.object[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Windows Notepad's "Unicode": latin1 would garble it
             return (f"{path}:1: {what} is UTF-16 text, not UTF-8; save it as UTF-8 (in the editor's Save As, or: "
                     "iconv -f utf-16 -t utf-8 FILE > NEW.yaml)")
+        if e.object.count(b"\0") * 4 >= len(e.object):  # without its mark: an é or emoji in it decodes as no UTF-8
+            return f"{path}:1: {_utf16_said(e.object[:1] == bytes(1))}"
         line = e.object[:e.start].count(b"\n") + 1
         return (f"{path}:{line}: {what} is not UTF-8 text (byte 0x{e.object[e.start]:02x}); save it as UTF-8 (in "
                 "the editor's Save As, or: iconv -f latin1 -t utf-8 FILE > NEW.yaml)")
