@@ -234,11 +234,17 @@ def _unreadable_character(e: yaml.reader.ReaderError, text: str, at: int) -> str
     two lines and named no fix: the NUL bytes of UTF-16 saved without its byte order mark (PowerShell, some
     Windows editors), or one control character (a paste from a terminal or a word processor)."""
     code = _code(e)
-    if code == 0 and text.count("\0") * 4 >= len(text):
+    if code == 0 and _utf16_unmarked(text):
         return _utf16_said(text.startswith("\0"))
     column = at - text.rfind("\n", 0, at)
     return (f"a control character (U+{code:04X}, column {column}) that YAML does not allow; delete it (a paste from "
             "a terminal or a word processor can bring one)")
+
+
+def _utf16_unmarked(data: str | bytes) -> bool:
+    """Whether `data` reads as UTF-16 saved without its byte order mark: at least a quarter NUL (a text file has
+    none; UTF-16's ASCII is half NUL, its accents and emoji fewer)."""
+    return data.count("\0" if isinstance(data, str) else b"\0") * 4 >= len(data)
 
 
 def _utf16_said(big_endian: bool) -> str:
@@ -317,7 +323,7 @@ def _unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str) -> str:
         if e.object[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Windows Notepad's "Unicode": latin1 would garble it
             return (f"{path}:1: {what} is UTF-16 text, not UTF-8; save it as UTF-8 (in the editor's Save As, or: "
                     "iconv -f utf-16 -t utf-8 FILE > NEW.yaml)")
-        if e.object.count(b"\0") * 4 >= len(e.object):  # without its mark: an é or emoji in it decodes as no UTF-8
+        if _utf16_unmarked(e.object):  # an é or emoji in it: no UTF-8, where ASCII alone decodes (and YAML refuses)
             return f"{path}:1: {_utf16_said(e.object[:1] == bytes(1))}"
         line = e.object[:e.start].count(b"\n") + 1
         return (f"{path}:{line}: {what} is not UTF-8 text (byte 0x{e.object[e.start]:02x}); save it as UTF-8 (in "
