@@ -107,8 +107,32 @@ def test_cuda_kernels_segmented_equal_a_masked_softmax(kernel, bias):
     assert got.dtype == torch.bfloat16
     torch.testing.assert_close(got.double(), want, atol=2e-2, rtol=2e-2)
     if bias == 1.0:
+        with sdpa_kernel([backend]):
+            assert_as_exact_as_plain_sdpa(got, F.scaled_dot_product_attention(q, k, v), want)
+
+
+def assert_as_exact_as_plain_sdpa(got, plain, want):
+    """In bf16 the segmented path rounds twice (each segment's output, then the merge) where plain SDPA rounds
+    once, so the two differ by about one bf16 step of the output (seen on an H200: 0.023 at 11 of 307,200 values):
+    what must hold is that both are as close to the exact answer. CPU bf16, 4 seeds: the segmented error is
+    1.22-1.25x plain's on average and at most 1.71x its largest."""
+    seg_err, plain_err = (got.double() - want).abs(), (plain.double() - want).abs()
+    assert seg_err.mean() <= 1.5 * plain_err.mean(), (seg_err.mean(), plain_err.mean())
+    assert seg_err.max() <= 2.0 * plain_err.max(), (seg_err.max(), plain_err.max())
+
+
+@pytest.mark.parametrize("kernel", ["math", "flash"])
+def test_bias_one_segmented_in_bf16_is_as_exact_as_plain_sdpa(kernel):
+    """The bf16 check the CUDA test makes, on the CPU's kernels (the model's head size)."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    q, k, v = qkv(300, 900, heads=4, d=128, dtype=torch.bfloat16)
+    got = biased_attention(q, k, v, 100, 300, log_tensor(1.0), kernel)
+    backend = SDPBackend.MATH if kernel == "math" else SDPBackend.FLASH_ATTENTION
+    with sdpa_kernel([backend]):
         plain = F.scaled_dot_product_attention(q, k, v)
-        torch.testing.assert_close(got, plain, atol=1e-2, rtol=1e-2)
+    assert_as_exact_as_plain_sdpa(got, plain, masked_reference(q, k, v, 100, 300, 1.0))
+    assert (got != plain).any()  # two roundings against one: were they equal, this test would say nothing
 
 
 # --- the model pass -------------------------------------------------------------------------------------------
