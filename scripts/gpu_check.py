@@ -352,6 +352,8 @@ class Run:
             return
         print(f"-- bench {label}", flush=True)
         self.current = f"bench {label}"
+        if settings.split and self.out is not None and label in TRACED_ROWS:
+            settings = replace(settings, split_trace=str(self.out.parent / trace_name(label)))
         try:
             with within or nullcontext():
                 r = bench(settings, log=lambda s: print("   " + s, flush=True), engine=engine)
@@ -581,6 +583,15 @@ def runs_here(name: str, why_not) -> bool:
     except Exception as e:
         print(f"-- {name}: its check failed ({e.__class__.__name__}: {e}); its row is left out", flush=True)
         return False
+
+
+# The rows whose profiled block comes back whole (a gzipped Chrome trace beside the JSON, a few MB): the split's
+# kernels can then be placed again off the card (scripts/split_trace.py). Few, since a call returns 8 files at most.
+TRACED_ROWS = ("832x480 bf16", "832x480 bf16 compiled", "832x480 bf16 eager", "832x480 bf16 compiled max-autotune")
+
+
+def trace_name(label: str) -> str:
+    return "trace-" + label.replace(" ", "-") + ".json.gz"
 
 
 def base_settings(device: torch.device) -> dict:

@@ -11,6 +11,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -45,6 +46,7 @@ class BenchSettings:
     input: bool = False  # video in: a synthetic moving clip restyled at the default strength (the encode timed)
     bias: float = 1.0  # Krea's attention bias (below 1: the later blocks' attention runs by segments)
     split: bool = False  # profile one more block: GEMM / attention / everything else of a pass (vcam.bench.split)
+    split_trace: str | None = None  # with split: that block's profile written here too, a gzipped Chrome trace
 
     @property
     def warmup_blocks(self) -> int:
@@ -370,11 +372,13 @@ def bench(settings: BenchSettings, log=print, engine=None) -> BenchResult:
         return _bench(settings, target, spec, log, engine)
 
 
-def _profiled_split(stream, log) -> Split | None:
-    """The split of one more block; None, said through `log`, where the profiler fails (no CUPTI access, say): the
-    timing already measured must not be lost to it."""
+def _profiled_split(stream, log, stages_ms: dict[str, float], trace: str | None) -> Split | None:
+    """The split of one more block, beside the stages as timed; None, said through `log`, where the profiler fails
+    (no CUPTI access, say): the timing already measured must not be lost to it."""
     try:
-        return profile_block(stream)
+        split = profile_block(stream, trace=Path(trace) if trace else None)
+        split.timed_ms = {s.stage: stages_ms[s.stage] for s in split.stages if s.stage in stages_ms}
+        return split
     except Exception as e:  # noqa: BLE001 - a diagnostic on top of the measured row
         log(f"the profiler split failed ({type(e).__name__}: {str(e).strip()[:200]}); the timing above stands")
         return None
@@ -427,7 +431,8 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
         frames = _run_blocks(stream, settings.blocks, timer)
         elapsed = time.perf_counter() - t0
     stages = timer.averages()
-    split = _profiled_split(stream, log) if settings.split else None  # after the timing: the profiler slows it
+    # after the timing: the profiler slows it
+    split = _profiled_split(stream, log, stages, settings.split_trace) if settings.split else None
     work = flops_per_block(spec.transformer, width, height, settings.steps)["total"]
     rate = matmul_rate(device, dtype)
     ms_block = 1000.0 * elapsed / settings.blocks
