@@ -15,7 +15,7 @@ from pathlib import Path
 
 from vcam.bench.cards import CARDS
 from vcam.bench.live_size import LIVE_SIZES, QUANT_NAMES, Rate, choose_size
-from vcam.bench.predict import H200, H200_ROWS, fits_card, needed_gib, predict
+from vcam.bench.predict import FIT_DAY, H200, H200_ROWS, MeasuredRow, fits_card, needed_gib, predict
 from vcam.live.settings import DEFAULT_TARGET_FPS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,18 +48,18 @@ def pick(card, target: float) -> str:
     return text if choice.met else f"{text} (below {target:g})"
 
 
+def fitted_row(w: int, h: int, q: str) -> MeasuredRow:
+    """The H200's measured row the speed model was fitted on (or tested by) for this column."""
+    return next(r for r in H200_ROWS if (r.width, r.height, r.quant, r.day, r.overlap) == (w, h, q, FIT_DAY, False))
+
+
 def measured_h200() -> str:
-    """The H200's measured compiled rows in the table's column order (* with the retired overlap)."""
-    cells = []
-    for w, h, q in COLUMNS:
-        rows = [r for r in H200_ROWS if (r.width, r.height, r.quant) == (w, h, q)]
-        row = next((r for r in rows if not r.overlap), rows[0])
-        cells.append(f"{row.frames_per_second:.2f}" + ("\\*" if row.overlap else ""))
-    return " / ".join(cells)
+    """The H200's measured compiled rows in the table's column order."""
+    return " / ".join(f"{fitted_row(*c).frames_per_second:.2f}" for c in COLUMNS)
 
 
 def full_table(target: float) -> str:
-    plain = next(r for r in H200_ROWS if not r.overlap)
+    plain = fitted_row(832, 480, "none")
     lines = ["| card | dense bf16 / FP8 TFLOP/s | GB/s | GiB | 832×480 bf16 | 832×480 FP8 | 576×320 bf16 | "
              f"576×320 FP8 | `vcam run` picks (target {target:g}) | FP32 guess, 832×480 bf16 |",
              "|---|---|---|---|---|---|---|---|---|---|"]
@@ -95,8 +95,7 @@ def table_text(short: bool, target: float = DEFAULT_TARGET_FPS) -> str:
     """What the script prints: the table and the notes under it."""
     lines = [short_table(target) if short else full_table(target), ""]
     if short:
-        lines.append("The H200 row is what it measured (\\* with a retired overlap of the stages, which the 832×480 "
-                     "bf16 row shows cost 2 %); every other row is a prediction.")
+        lines.append("The H200 row is what it measured; every other row is a prediction.")
     lines.append(memory_note())
     return "\n".join(lines)
 

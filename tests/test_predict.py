@@ -2,30 +2,48 @@
 import pytest
 
 from vcam.bench.cards import CARDS, GIB, card_from_measurement, card_named
-from vcam.bench.predict import (H200, H200_ROWS, WAN_VAE_WORK, count_vae_work, fitted, fits_card, needed_gib,
-                                 predict)
+from vcam.bench.predict import (FIT_DAY, H200, H200_ROWS, WAN_VAE_WORK, count_vae_work, fit, fitted, fits_card,
+                                 needed_gib, predict)
 from vcam.engine.configs import VAEConfig
 
 # The model predicts the plain loop; the rows timed with the (retired) overlap ran up to 2.3 % slower than it at
-# 832x480 (8.02 against 8.20 frames/s), so they are held to a looser bound than the plain row.
+# 832x480 (8.02 against 8.20 frames/s), so they are held to a looser bound than the plain rows. The held-out rows
+# are sizes the fit never read (704x400 bf16 and 768x448 FP8, what vcam run picks on an H100 PCIe and SXM): the
+# model's own error, +1.8 % and -1.3 % when they were first measured.
 PLAIN_TOLERANCE = 0.01
 OVERLAP_TOLERANCE = 0.03
+HELD_OUT_TOLERANCE = 0.025
 
 
-@pytest.mark.parametrize("row", H200_ROWS,
-                         ids=lambda r: f"{r.width}x{r.height}-{r.quant}-{'overlap' if r.overlap else 'plain'}")
+def _row_id(r):
+    kind = "overlap" if r.overlap else "held-out" if r.held_out else "plain"
+    return f"{r.width}x{r.height}-{r.quant}-{kind}-{r.day}"
+
+
+@pytest.mark.parametrize("row", H200_ROWS, ids=_row_id)
 def test_the_model_gives_back_every_measured_h200_row(row):
     p = predict(H200, row.width, row.height, row.quant)
-    tolerance = OVERLAP_TOLERANCE if row.overlap else PLAIN_TOLERANCE
+    tolerance = OVERLAP_TOLERANCE if row.overlap else HELD_OUT_TOLERANCE if row.held_out else PLAIN_TOLERANCE
     assert p.frames_per_second == pytest.approx(row.frames_per_second, rel=tolerance)
 
 
-def test_the_plain_rows_stages_are_the_measured_ones():
-    """The 832x480 bf16 row the fit leans on: each stage, not only their sum."""
-    row = next(r for r in H200_ROWS if not r.overlap)
-    p = predict(H200, 832, 480, "none")
+def test_the_held_out_sizes_are_ones_the_fit_never_read():
+    """Each held-out row tests the model only if the fit cannot have seen it: remove every held-out row and
+    the fit is the same."""
+    held = [r for r in H200_ROWS if r.held_out]
+    assert {(r.width, r.height) for r in held} == {(704, 400), (768, 448)}
+    assert fit(tuple(r for r in H200_ROWS if not r.held_out)) == fitted()
+
+
+@pytest.mark.parametrize("quant", ["none", "fp8"])
+def test_the_fitted_rows_stages_are_the_measured_ones(quant):
+    """The 832x480 rows the fit leans on: each stage, not only their sum (FP8's recompute is not fitted: it
+    follows from bf16's attention and the traffic between the products, with FP8's product rate)."""
+    row = next(r for r in H200_ROWS if (r.width, r.height, r.quant, r.day, r.overlap) == (832, 480, quant, FIT_DAY,
+                                                                                           False))
+    p = predict(H200, 832, 480, quant)
     assert (p.recompute_ms, p.pass_ms, p.vae_ms) == pytest.approx((row.recompute_ms, row.pass_ms, row.vae_ms),
-                                                                 rel=PLAIN_TOLERANCE)
+                                                                 rel=0.015)
 
 
 def test_the_fitted_efficiencies_are_physical():

@@ -74,10 +74,10 @@ def card_named(device_name: str) -> Card | None:
 
 
 # A measured card's figures are turned into datasheet-equivalent ones, the terms the speed model is fitted in: on
-# the H200 an 8192^3 bf16 product sustained 745-804 of the datasheet's 989 TFLOP/s (BENCHMARKS.md); a device-to-device
-# copy is taken to reach 90 % of the datasheet bandwidth (not yet measured on the H200: gpu_check's card row will).
+# the H200 an 8192^3 bf16 product sustained 745-804 of the datasheet's 989 TFLOP/s, and a 256 MiB device-to-device
+# copy 87 % of its 4800 GB/s (2026-12-04; BENCHMARKS.md).
 MATMUL_OF_DATASHEET = 0.81
-COPY_OF_DATASHEET = 0.90
+COPY_OF_DATASHEET = 0.87
 
 
 def card_from_measurement(name: str, matmul_tflops: float, copy_gbs: float, vram_gib: float,

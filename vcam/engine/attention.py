@@ -103,9 +103,10 @@ def biased_attention(q: Tensor, k: Tensor, v: Tensor, start: int, end: int, log_
 # --- INT8 attention (--attention-quant int8): SageAttention 1.0.6, an inexact kernel, never a default ---
 #
 # Its Triton kernels quantize Q (blocks of 128 queries) and K (blocks of 64 keys) to INT8 with one scale per block,
-# multiply them on the INT8 tensor cores and do P·V in fp16. The picture it makes has not been compared with SDPA's
-# on a card yet (scripts/gpu_check.py's int8_attention row prints the PSNR; Krea's notes saw SageAttention 2.2 give
-# pure noise on H100/H200). It returns no LSE, so passes with Krea's attention bias stay on the exact segmented path.
+# multiply them on the INT8 tensor cores and do P·V in fp16. On an H200 its picture stayed 53 dB from SDPA's over 3
+# blocks (Krea's notes saw SageAttention 2.2 give pure noise there), but it ran 1.7x slower than cuDNN's attention
+# (BENCHMARKS.md, 2026-12-04): kept for cards without a fast SDPA, never chosen for a show. It returns no LSE, so
+# passes with Krea's attention bias stay on the exact segmented path.
 SAGEATTENTION = "sageattention==1.0.6"  # the version these calls were written against (pure Python and Triton)
 INT8_HEAD_DIMS = (64, 96, 128)  # the head sizes its kernels are built for
 INT8_MIN_CAPABILITY = (8, 0)  # INT8 tensor-core dots in its Triton kernels: Ampere and newer
