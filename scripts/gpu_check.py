@@ -21,14 +21,17 @@
 4. The compiled rows, each from its own build (what a show runs: compiled is the live default on a GPU): 832x480
    and 576x320, bf16 and FP8 (and 832x480 NVFP4 on a Blackwell card), each followed by its video-to-video twin on
    the same build (a moving clip restyled at the default strength: the VAE encode added), the first also at
-   attention bias 0.3 (the segmented attention every show warms up with), last 832x480 with INT8 attention where
-   it runs.
+   attention bias 0.3 (the segmented attention every show warms up with); then 832x480 FP8 with TAEHV's decoder,
+   last 832x480 with INT8 attention where it runs.
 5. Kernels never run on a card before, then an eager variant: INT8 attention (SageAttention 1.0.6: one pass's
    attention timed against SDPA, with its PSNR; elsewhere the reason it is refused), flash attention forced.
 Steps run in order of importance and each is skipped when it would not end before the deadline, so the table is
 always printed; one that fails is said in the table and the next runs; one still running --grace seconds past the
 deadline (hung, or far past its guess) is cut short and the table printed. The output ends with the tables to paste
-into BENCHMARKS.md; with --out, the JSON and those tables (the same name, .md) are written after every step.
+into BENCHMARKS.md; with --out, the JSON and those tables (the same name, .md) are written after every step, and
+beside them the profiled blocks of the 832x480 bf16 rows as Chrome traces (trace-*.json.gz, for
+scripts/split_trace.py). Each bench row records how many graphs torch.compile made during it (recompiles
+included): a row that reuses a build should make none.
 """
 from __future__ import annotations
 
@@ -355,11 +358,14 @@ class Run:
         if settings.split and self.out is not None and label in TRACED_ROWS:
             settings = replace(settings, split_trace=str(self.out.parent / trace_name(label)))
         try:
+            graphs = graphs_compiled()
             with within or nullcontext():
                 r = bench(settings, log=lambda s: print("   " + s, flush=True), engine=engine)
             self.rows.append((label, r))
-            self.results[f"bench {label}"] = json.loads(r.to_json())
-            print(r.table(), flush=True)
+            # a row on a build that ran before should compile nothing: one that does pays for it in its blocks
+            compiled_now = graphs_compiled() - graphs
+            self.results[f"bench {label}"] = json.loads(r.to_json()) | {"graphs_compiled": compiled_now}
+            print(r.table(), f"\n  graphs compiled   {compiled_now:9d}   (by torch.compile during the row)", flush=True)
         except (Exception, SystemExit) as e:
             traceback.print_exc()
             self.results[f"bench {label}"] = {"error": f"{e.__class__.__name__}: {e}"}
@@ -569,7 +575,10 @@ def compiled_rows(device: torch.device) -> list[tuple[str, dict, SpeedOptions]]:
 
     if cuda and runs_here("nvfp4", lambda: nvfp4_unsupported(device)):  # Blackwell: 4-bit, before the smaller size
         rows.insert(2, ("832x480 nvfp4 compiled", {}, SpeedOptions(compile=True, quant="nvfp4")))
+    if cuda:  # the fastest show there is, inexact twice over: TAEHV's decoder took 15 of the VAE's 273 ms eager
+        rows.append(("832x480 fp8 compiled taehv", {}, replace(fp8, decoder="taehv")))
     head_dim = get_spec("krea-14b").transformer.head_dim
+    # last: 1.7x slower than cuDNN's attention on an H200 (2026-12-04), so the least wanted
     if cuda and runs_here("int8 attention", lambda: int8_attention_unsupported(device, head_dim)):
         rows.append(("832x480 bf16 int8 compiled", {}, SpeedOptions(compile=True, attention_quant="int8")))  # last
     return rows
@@ -583,6 +592,13 @@ def runs_here(name: str, why_not) -> bool:
     except Exception as e:
         print(f"-- {name}: its check failed ({e.__class__.__name__}: {e}); its row is left out", flush=True)
         return False
+
+
+def graphs_compiled() -> int:
+    """How many graphs torch.compile has made in this process so far (recompiles included)."""
+    from torch._dynamo.utils import counters
+
+    return int(counters["stats"]["unique_graphs"])
 
 
 # The rows whose profiled block comes back whole (a gzipped Chrome trace beside the JSON, a few MB): the split's
@@ -617,7 +633,8 @@ def run_compiled(run: Run, device: torch.device, quick: bool) -> None:
         run.bench_row(label, settings, engine, need_s=need_s)
         if i == 0:  # Krea's bias, as every show warms up with: the segmented attention, compiled, on the card
             run.bench_row(f"{label} bias 0.3", replace(settings, bias=0.3, split=False), engine, need_s=60)
-        run.bench_row(f"{label} video in", replace(settings, input=True, split=False), engine, need_s=50)
+        if speed.decoder == "vae":  # the encode a video adds is the VAE's whichever decoder runs
+            run.bench_row(f"{label} video in", replace(settings, input=True, split=False), engine, need_s=50)
         del engine
         release(device)
 

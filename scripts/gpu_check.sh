@@ -3,7 +3,8 @@
 # every GPU check and the benchmark matrix, printing a short table (what would not end within 540 s of the start
 # is skipped; a step still running 45 s past that is cut short and the table printed; --quick: the main rows only;
 # --compiled: the compiled rows only). $OUT/gpu_check.json and $OUT/gpu_check.md (the tables for BENCHMARKS.md)
-# are written after every step; $OUT/gpu_check.log holds the whole output. Exit 4: every step ran but the attention
+# are written after every step, with the 832x480 bf16 rows' profiled blocks as $OUT/trace-*.json.gz (read them with
+# python scripts/split_trace.py); $OUT/gpu_check.log holds the whole output. Exit 4: every step ran but the attention
 # bias's CUDA tests did not pass.
 set -uo pipefail
 cd "$(dirname "$0")/.."

@@ -300,4 +300,41 @@ def test_the_split_rows_run_in_their_smoke_version(tmp_path):
     assert data["bench 832x480 bf16 eager"]["split"] is not None and "bench 832x480 bf16 compiled" not in data
     assert "bench 832x480 bf16 compiled max-autotune" in data
     assert "832x480 bf16 eager: where a pass's time goes" in done.stdout
+    # the split rows' profiled blocks come back whole, for scripts/split_trace.py
+    traces = sorted(p.name for p in tmp_path.glob("trace-*.json.gz"))
+    assert traces == ["trace-832x480-bf16-compiled-max-autotune.json.gz", "trace-832x480-bf16-eager.json.gz"]
     assert done.stdout.rstrip().splitlines()[-1].startswith("| build 832x480 bf16 compiled max-autotune | ")
+
+
+def test_a_bench_row_says_how_many_graphs_torch_compile_made_during_it(tmp_path, monkeypatch, capsys):
+    """The decode of every row that reused a compiled build ran slower on an H200 (237 against 180 ms): whether a
+    row recompiled anything is what the next run must tell."""
+    from torch._dynamo.utils import counters
+
+    row = fake_row()
+    row.to_json = lambda: json.dumps({"frames_per_second": row.frames_per_second})
+    row.table = lambda: "vcam bench: …"
+
+    def bench(settings, log, engine):
+        counters["stats"]["unique_graphs"] += 2  # as two recompiles during the row would count them
+        return row
+
+    monkeypatch.setattr(gpu_check, "bench", bench)
+    run = gpu_check.Run(str(tmp_path / "r.json"), HEADER, deadline=time.time() + 600)
+    run.bench_row("832x480 bf16 compiled bias 0.3", gpu_check.BenchSettings(model="tiny"), object())
+    assert run.results["bench 832x480 bf16 compiled bias 0.3"] == {"frames_per_second": 8.2, "graphs_compiled": 2}
+    assert "graphs compiled           2" in capsys.readouterr().out
+
+
+def test_on_a_card_the_compiled_rows_end_with_taehvs_decoder_in_fp8(capsys):
+    """TAEHV's decoder took 15 of the VAE's 273 ms a block on an H200: the row that shows what a show gains by it
+    comes after the four exact-decoder rows (on this CPU the kernels' own checks refuse NVFP4 and INT8 rows)."""
+    rows = gpu_check.compiled_rows(torch.device("cuda"))
+    labels = [label for label, _, _ in rows]
+    assert labels[:4] == ["832x480 bf16 compiled", "832x480 fp8 compiled", "576x320 bf16 compiled",
+                          "576x320 fp8 compiled"]
+    label, size, speed = rows[4]
+    assert label == "832x480 fp8 compiled taehv" and size == {}
+    assert (speed.compile, speed.quant, speed.decoder) == (True, "fp8", "taehv")
+    assert all(s.decoder == "vae" for _, _, s in rows[:4])
+    assert [label for label, _, _ in gpu_check.compiled_rows(torch.device("cpu"))] == labels[:4]
