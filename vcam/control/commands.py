@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, unescaped
-from vcam.words import clipped, nearest
+from vcam.words import clipped, nearest, quoted
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -667,5 +667,5 @@ def blend_twice(show, cmd: Command) -> str | None:
     would refuse it on every press; None for any other command."""
     if cmd.name != "blend" or (i := preset_twice(show, cmd.args[0], cmd.args[1])) is None:
         return None
-    return (f"{cmd}: blend mixes two different presets: {show.presets[i].name!r} is preset {i + 1}, named twice; "
+    return (f"{cmd}: blend mixes two different presets: {quoted(show.presets[i].name)} is preset {i + 1}, named twice; "
             "give two, as in blend 1 2 0.5 (or preset NAME for one)")
