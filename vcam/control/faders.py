@@ -10,6 +10,7 @@ from typing import Protocol
 
 from yaml.nodes import SequenceNode
 
+from vcam.control.commands import name_key
 from vcam.control.yamlcheck import INVALID, Reader
 from vcam.words import quoted
 
@@ -80,7 +81,7 @@ def _between(r: Reader, node, ends: tuple, what: str) -> tuple | None:
     if any(end is INVALID for end in ends):
         return None
     a, b = ends
-    same = (isinstance(a, str) and isinstance(b, str) and a.strip().lower() == b.strip().lower()) or \
+    same = (isinstance(a, str) and isinstance(b, str) and name_key(a) == name_key(b)) or \
         (_number(a) and _number(b) and a == b)
     if not same:
         return ends
