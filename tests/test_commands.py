@@ -536,11 +536,11 @@ def test_help_with_a_commands_name_says_how_that_one_is_written():
 
 @pytest.mark.parametrize("line,meant", [
     ("blend 1 2 50%", "0.5"), ("strength 30%", "0.3"), ("bpm 120bpm", "120"), ("bpm 120 bpm", "120"),
-    ("transition 2 blocks", "2"), ("steps 4steps", "4"), ("seed 1,000", "1000"), ("seed 1e3", "1000"),
-    ("seed 7.0", "7"), ("bias 0,3", "0.3"),
+    ("transition 2 blocks", "2"), ("steps 4steps", "4"), ("seed 12,500", "12500"), ("seed 1e3", "1000"),
+    ("seed 7.0", "7"), ("bias 0,3", "0.3"), ("seed 2,000,000", "2000000"),
 ])
 def test_a_number_written_another_way_is_answered_with_the_number_meant(line, meant):
-    """`blend 1 2 50%`, `transition 2 blocks`, `seed 1,000` were answered with the usage alone."""
+    """`blend 1 2 50%`, `transition 2 blocks`, `seed 12,500` were answered with the usage alone."""
     with pytest.raises(CommandError) as err:
         parse(line)
     assert f"(did you mean {meant}?)" in str(err.value), str(err.value)
@@ -594,10 +594,13 @@ def test_a_command_begun_is_answered_with_the_ones_it_begins(line, meant):
     ("seed 1.000", " (did you mean 1000 or 1?)"), ("transition 1.000", " (did you mean 1000 or 1?)"),
     ("seed 2.000.000", " (did you mean 2000000?)"), ("seed 0.000", " (did you mean 0?)"),
     ("seed 12.500", ""), ("steps 1.000", ""),
+    ("seed 1,000", " (did you mean 1000 or 1?)"), ("transition 1,000", " (did you mean 1000 or 1?)"),
+    ("seed 0,000", " (did you mean 0?)"), ("steps 1,000", ""),
 ])
-def test_a_whole_number_with_a_dot_that_may_group_thousands_is_answered_with_both_readings(line, said):
+def test_a_whole_number_with_a_mark_that_may_group_thousands_is_answered_with_both_readings(line, said):
     """`seed 1.000` was answered "did you mean 1?", where an operator whose dot groups thousands meant 1000; where
-    only one reading is a whole number the command takes (12.5, steps 1000), neither is said."""
+    only one reading is a whole number the command takes (12.5, steps 1000), neither is said. `seed 1,000` was
+    answered "did you mean 1000?" alone, where a decimal comma makes it 1."""
     with pytest.raises(CommandError) as err:
         parse(line)
     name, typed = line.split()

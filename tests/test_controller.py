@@ -171,6 +171,19 @@ def test_a_preset_named_with_a_shells_escapes_or_full_width_digits_is_picked(rig
     assert ctl.handle_line("preset ２", "stdin").startswith("preset 2 'ocean'")
 
 
+def test_a_preset_named_with_a_joiner_is_said_as_it_was_written(rig):
+    """`preset 3` of a preset named 👩‍🎤 said "preset 3 '👩\\u200d🎤 singer'": the zero-width joiner that draws the
+    woman and the microphone as one singer, escaped. A character that prints nothing and joins nothing still is."""
+    from vcam.words import quoted
+
+    ctl, *_ = rig
+    ctl.replace_show(parse_show(SHOW.replace("name: forest", 'name: "\\U0001F469\\u200d\\U0001F3A4 singer"'),
+                                "show.yaml"))
+    assert ctl.handle_line("preset 3", "stdin").startswith("preset 3 '👩\u200d🎤 singer' ")
+    assert "(did you mean '👩\u200d🎤 singer'?)" in ctl.handle_line("preset 👩\u200d🎤 singr", "stdin")
+    assert quoted("a\\b\x1b[2J\n") == "'a\\b\\x1b[2J\\n'"  # a backslash as typed; a terminal's escape not obeyed
+
+
 # --- MIDI ----------------------------------------------------------------------------------------------------
 
 def cc(control, value, channel=0):

@@ -591,6 +591,11 @@ def test_a_broken_osc_map_file_leaves_the_shows_own_entries_checked_against_its_
     ("{address: /a, param: blend, between: [a]}", "between must list two presets, e.g. [neon city, forest]"),
     ("{address: /a, param: blend, between: [a, A]}", "between names 'a' twice (as 'a' and 'A'); a blend moves between "
                                                      "two different presets: name another at one end"),
+    # a name is compared as the show compares its presets' names (commands.name_key): these two are one preset
+    ('{address: /a, param: blend, between: [neon city, "Neon\\u00a0City"]}',
+     "between names 'neon city' twice (as 'neon city' and 'Neon\\xa0City'); a blend moves between"),
+    ('{address: /a, param: blend, between: ["fo\\u200drest", forest]}',
+     "between names 'fo\u200drest' twice (as 'fo\u200drest' and 'forest'); a blend moves between"),
     ("{address: /a, param: blend, arg: x}", "arg must be a whole number from 0 to 15"),
     ("{address: '/1/*', param: blend}", "must start with / and hold no spaces or any of # * , ? [ ] { }"),
     ("{address: 5, param: blend}", "is read as a number; quote it: '5'"),

@@ -56,9 +56,12 @@ def test_bad_specs(text):
     ("show.mp4", "file:show.mp4"), ("takes/show.MP4@640x360", "file:takes/show.MP4@640x360"),
     ("/dev/video10", "vcam:/dev/video10"), ("fiel:show.mp4", "file:show.mp4"), ("windows", "window"),
     ("camera", "vcam"), ("webcam:/dev/video3", "vcam:/dev/video3"), ("Null", "null"),
+    ("C:\\takes\\show.mp4", "file:C:\\takes\\show.mp4"),
+    ("d:/takes/show.mp4@640x360", "file:d:/takes/show.mp4@640x360"),
 ])
 def test_an_output_written_another_way_is_answered_with_the_one_meant(text, meant):
-    """`--out show.mp4` and `--out fiel:show.mp4` were answered with the list of outputs alone."""
+    """`--out show.mp4`, `--out fiel:show.mp4` and `--out C:\\takes\\show.mp4` (its colon a drive's) were answered with
+    the list of outputs alone."""
     with pytest.raises(ValueError) as raised:
         parse_spec(text)
     assert str(raised.value).startswith(f"unknown output {text!r}: did you mean {meant}? (use vcam, vcam:DEVICE")

@@ -69,7 +69,8 @@ def _meant(body: str) -> str | None:
     kind, colon, target = body.partition(":")
     if not colon and body.startswith("/dev/video"):
         return f"vcam:{body}"
-    if not colon and os.path.splitext(body)[1].lower() in WRITTEN_EXTENSIONS:
+    drive = re.match(r"[A-Za-z]:[\\/]", body)  # C:\takes\show.mp4: the colon is a drive's, not a kind's
+    if (drive or not colon) and os.path.splitext(body)[1].lower() in WRITTEN_EXTENSIONS:
         return f"file:{body}"
     word = _OTHER_WORDS.get(kind.lower()) or nearest(kind.lower(), KINDS, cutoff=0.7)
     if word is None or (word in ("window", "null") and target):

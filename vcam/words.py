@@ -42,3 +42,12 @@ def clipped(text: str, length: int) -> str:
                        or "\ufe00" <= text[cut] <= "\ufe0f" or "\u200d" in text[cut - 1:cut + 1]):
         cut -= 1
     return text[:cut] + "…"
+
+
+def quoted(text: str) -> str:
+    """`text` in quotes, printed as it was typed: repr() wrote a preset's name `👩‍🎤` as '👩\\u200d🎤', its
+    zero-width joiner escaped, and doubled every backslash. Only a character that prints nothing and joins nothing
+    (a line break, an escape that would steer the terminal) is escaped, as repr() escapes it; the quotes are the
+    ones repr() picks, double round a name that holds a single one."""
+    quote = '"' if "'" in text and '"' not in text else "'"
+    return quote + "".join(ch if ch.isprintable() or ch in "\u200d\u200c" else repr(ch)[1:-1] for ch in text) + quote

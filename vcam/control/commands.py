@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, unescaped
-from vcam.words import clipped, nearest
+from vcam.words import clipped, nearest, quoted
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -188,21 +188,22 @@ def _united(text: str) -> str | None:
 
 
 def _whole(text: str, lo: int, hi: int) -> str:
-    """`1,000`, `1e3`, `2 blocks` → " (did you mean 1000?)": a whole number written with a thousands' separator, as
-    a float, or with a unit after it; said only from `lo` to `hi` (`seed 1e300` is not answered with 301 digits).
-    `1.000` is one thousand where a dot groups thousands and one where it is a decimal point: both are said, or,
-    where only one is a whole number that fits, neither (the other may be the one meant); `2.000.000` is only two
-    million."""
-    grouped = re.fullmatch(r"\d{1,3}(?:,\d{3})+", text)  # not `1,5`, a decimal comma
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
-        thousands = int(text.replace(".", ""))
-        if text.count(".") > 1:
-            return f" (did you mean {thousands}?)" if lo <= thousands <= hi else ""
-        point = float(text)
-        if not (point.is_integer() and lo <= point and thousands <= hi):
-            return ""
-        return f" (did you mean {thousands}?)" if thousands == point else f" (did you mean {thousands} or {point:g}?)"
-    for candidate in (text.replace(",", "") if grouped else "", _united(text) or "", text):
+    """`2,000,000`, `1e3`, `2 blocks` → " (did you mean 2000000?)": a whole number written with a thousands'
+    separator, as a float, or with a unit after it; said only from `lo` to `hi` (`seed 1e300` is not answered with
+    301 digits). `1.000` and `1,000` are one thousand where the mark groups thousands and one where it is a decimal
+    point or comma: both are said. Where only one reading is a whole number that fits, a dot's is not said (the
+    other may be the one meant), a comma's thousands are (`12,500`: a comma groups thousands where numbers are
+    written in English, and a decimal comma's 12.5 is no whole number); `2.000.000` is only two million."""
+    if grouped := re.fullmatch(r"\d{1,3}([.,])\d{3}(?:\1\d{3})*", text):  # not `1,5`, a decimal comma
+        mark = grouped[1]
+        thousands = int(text.replace(mark, ""))
+        point = float(text.replace(mark, ".")) if text.count(mark) == 1 else float(thousands)
+        if point != thousands and point.is_integer() and lo <= point and thousands <= hi:
+            return f" (did you mean {thousands} or {point:g}?)"
+        if lo <= thousands <= hi and (point == thousands or mark == ","):
+            return f" (did you mean {thousands}?)"
+        return ""
+    for candidate in (_united(text) or "", text):
         try:
             value = float(candidate)
         except ValueError:
@@ -667,5 +668,5 @@ def blend_twice(show, cmd: Command) -> str | None:
     would refuse it on every press; None for any other command."""
     if cmd.name != "blend" or (i := preset_twice(show, cmd.args[0], cmd.args[1])) is None:
         return None
-    return (f"{cmd}: blend mixes two different presets: {show.presets[i].name!r} is preset {i + 1}, named twice; "
+    return (f"{cmd}: blend mixes two different presets: {quoted(show.presets[i].name)} is preset {i + 1}, named twice; "
             "give two, as in blend 1 2 0.5 (or preset NAME for one)")

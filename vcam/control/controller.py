@@ -36,7 +36,7 @@ from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, parse_input, typed_fix
-from vcam.words import clipped, counted
+from vcam.words import clipped, counted, quoted
 
 
 @dataclass
@@ -181,7 +181,7 @@ class Controller:
         show = self.show
         if missing not in ("preset", "blend") or show is None or not show.presets:
             return ""
-        named = [f"{i + 1} {p.name!r}" for i, p in enumerate(show.presets[:MAX_CHOICES])]
+        named = [f"{i + 1} {quoted(p.name)}" for i, p in enumerate(show.presets[:MAX_CHOICES])]
         more = f", … ({len(show.presets)} in all)" if len(show.presets) > MAX_CHOICES else ""
         return f"; the show's presets: {', '.join(named)}{more}"
 
@@ -346,7 +346,7 @@ class Controller:
                 _follow(self.state, action)
                 self._submit(action, origin)
                 done.append(in_words(action))
-        return f"preset {edit.preset + 1} {self.show.presets[edit.preset].name!r} on air: {', '.join(done)}"
+        return f"preset {edit.preset + 1} {quoted(self.show.presets[edit.preset].name)} on air: {', '.join(done)}"
 
     # --- the vocabulary: each command changes the show state and sends actions -----------------------------
     def _cue(self, cmd: Command) -> str:
@@ -511,8 +511,8 @@ class Controller:
             # from the network. A knob's pair comes as numbers, and a map, a button or a cue naming one preset twice
             # is refused as it loads (commands.blend_twice), --midi-map and --osc-map too
             if a == b and args[0] != args[1]:
-                raise ValueError(f"blend mixes two different presets: {show.presets[a].name!r} is preset {a + 1}, "
-                                 "named twice; give two, as in blend 1 2 0.5")
+                raise ValueError(f"blend mixes two different presets: {quoted(show.presets[a].name)} is preset "
+                                 f"{a + 1}, named twice; give two, as in blend 1 2 0.5")
             return self._blend(show, a, b, args[2], origin)
         if name == "preset":
             index = show.find(args[0])
@@ -612,7 +612,7 @@ class Controller:
         st = self.state
         self._pick(index, None)
         transition = preset.transition if preset.transition is not None else st.transition
-        reply = self._set_prompts(preset.prompts, transition, origin, f"preset {index + 1} {preset.name!r}")
+        reply = self._set_prompts(preset.prompts, transition, origin, f"preset {index + 1} {quoted(preset.name)}")
         also: list[str] = []
         unused = ""
         if preset.seed is not None:  # sent whatever the seed on air; said where it differs
@@ -728,9 +728,9 @@ class Controller:
             a, b, x = blend
             where = f"blend {show.presets[a].name} / {show.presets[b].name} at {x:.2f}"
         elif (name := _name(show, index)) is not None:
-            where = f"preset {index + 1} {name!r}"
+            where = f"preset {index + 1} {quoted(name)}"
         elif dropped is not None:  # its prompts on air belong to no preset of the file any more
-            where = f"preset (removed) {dropped.preset.name!r}"
+            where = f"preset (removed) {quoted(dropped.preset.name)}"
         else:
             text = " + ".join(st.prompts)
             where = "prompt " + clipped(text, 80)  # cut: said so, not mid-word alone

@@ -18,6 +18,7 @@ from vcam.control.commands import blend_twice, read_command
 from vcam.control.midirefs import presets_named
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader
+from vcam.words import quoted
 
 if TYPE_CHECKING:
     from vcam.control.show import Show
@@ -81,7 +82,7 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     for i, item in enumerate(entries):
         c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=("do",))
         cname = r.string(c["name"], f"cue {i + 1} name", 100) if "name" in c else None
-        what = f"cue {i + 1} {cname!r}" if cname else f"cue {i + 1}"
+        what = f"cue {i + 1} {quoted(cname)}" if cname else f"cue {i + 1}"
         items = r.value(c["do"], f"{what} do") if "do" in c else None
         if isinstance(items, SequenceNode):
             lines = r.sequence(c["do"], f"{what} do")

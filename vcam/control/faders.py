@@ -10,7 +10,9 @@ from typing import Protocol
 
 from yaml.nodes import SequenceNode
 
+from vcam.control.commands import name_key
 from vcam.control.yamlcheck import INVALID, Reader
+from vcam.words import quoted
 
 # Continuous parameters a knob can drive, with their full range and whether they are whole numbers.
 PARAMS: dict[str, tuple[float, float, bool]] = {
@@ -79,12 +81,12 @@ def _between(r: Reader, node, ends: tuple, what: str) -> tuple | None:
     if any(end is INVALID for end in ends):
         return None
     a, b = ends
-    same = (isinstance(a, str) and isinstance(b, str) and a.strip().lower() == b.strip().lower()) or \
+    same = (isinstance(a, str) and isinstance(b, str) and name_key(a) == name_key(b)) or \
         (_number(a) and _number(b) and a == b)
     if not same:
         return ends
-    shown = f"preset {a}" if _number(a) else repr(a)
-    aside = f" (as {a!r} and {b!r})" if a != b else ""
+    shown = f"preset {a}" if _number(a) else quoted(a)
+    aside = f" (as {quoted(a)} and {quoted(b)})" if a != b else ""
     r.error(node, f"{what} between names {shown} twice{aside}; a blend moves between two different presets: name "
                   "another at one end")
     return None

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from vcam.control.commands import preset_twice
 from vcam.control.yamlcheck import ConfigError, Reader, read_file, written_as
+from vcam.words import quoted
 
 Map = TypeVar("Map")
 
@@ -35,8 +36,9 @@ def between_twice(show, between: tuple) -> str | None:
     others = [p.name for j, p in enumerate(show.presets) if j != i]
     fix = (f"name another at one end, e.g. [{show.presets[i].name}, {others[0]}]" if others else
            "this show has one preset: add a second to blend to")
-    return (f"names preset {i + 1} ({show.presets[i].name!r}) twice, as {between[0]!r} and {between[1]!r}; a blend "
-            f"moves between two different presets: {fix}")
+    as_named = " and ".join(quoted(end) if isinstance(end, str) else str(end) for end in between)
+    return (f"names preset {i + 1} ({quoted(show.presets[i].name)}) twice, as {as_named}; a blend moves between two "
+            f"different presets: {fix}")
 
 
 def _home_expanded(ref: str) -> Path:

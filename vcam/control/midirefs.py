@@ -18,6 +18,7 @@ from vcam.control.commands import blend_twice
 from vcam.control.mapfiles import between_twice
 from vcam.control.midimap import MidiMap, find_map_file
 from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_text
+from vcam.words import quoted
 
 if TYPE_CHECKING:
     from vcam.control.show import Show
@@ -31,7 +32,7 @@ def missing_presets(show: Show, midi: MidiMap) -> list[str]:
     problems = []
     refs = [(k.where, f"knob {k.named} between", ref) for k in midi.knobs if k.between for ref in k.between]
     for b in midi.buttons:
-        refs += [(b.where, f"button {str(b.command)!r}", ref) for ref in presets_named(b.command)
+        refs += [(b.where, f"button {quoted(str(b.command))}", ref) for ref in presets_named(b.command)
                  if isinstance(ref, str)]
     for where, what, ref in refs:
         try:
@@ -81,7 +82,7 @@ def check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) ->
     for button, entry in zip(midi.buttons, button_at):
         for ref in presets_named(button.command):
             if isinstance(ref, str) or entry.inline:
-                missing(ref, entry, entry.keys.get("command"), f"command {str(button.command)!r}")
+                missing(ref, entry, entry.keys.get("command"), f"command {quoted(str(button.command))}")
         if twice := blend_twice(show, button.command):
             at = entry.keys.get("command")
             r.add(entry.path, (at if at is not None else node).start_mark.line + 1, f"{entry.what} command {twice}")

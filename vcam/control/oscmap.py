@@ -27,7 +27,7 @@ from vcam.control.faders import FADER_KEYS, read_fader, scaled
 from vcam.control.mapfiles import MapFiles, between_twice
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import ConfigError, Reader
-from vcam.words import counted
+from vcam.words import counted, quoted
 
 ENTRY_KEYS = ("address", "arg", "command", "release") + FADER_KEYS
 MAX_ARG = 15  # an OSC message with more values than this is no control surface's
@@ -195,7 +195,7 @@ def preset_refs(mapping: OscMap) -> list[tuple[str, str | int, tuple[str, int]]]
         for key, cmd in (("command", b.command), ("release", b.release)):
             named = () if cmd is None else cmd.args[:1] if cmd.name == "preset" else \
                 cmd.args[:2] if cmd.name == "blend" else ()
-            refs += [(f"{b.address} {key} {str(cmd)!r}", ref, b.where) for ref in named]
+            refs += [(f"{b.address} {key} {quoted(str(cmd))}", ref, b.where) for ref in named]
     return refs
 
 

@@ -57,7 +57,7 @@ from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
 from vcam.control.yamlcheck import INVALID, Reader, key_nodes, read_file, top_keys, written_as
 from vcam.errors import VcamError, one_line
-from vcam.words import clipped, nearest
+from vcam.words import clipped, nearest, quoted
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ class Show:
         if (index := self.named(ref)) is not None:
             return index
         names = ", ".join(p.name for p in self.presets[:8]) + (", …" if len(self.presets) > 8 else "")
-        raise KeyError(f"no preset named {ref!r}{self._meant(ref)}; presets: {names}")
+        raise KeyError(f"no preset named {quoted(ref)}{self._meant(ref)}; presets: {names}")
 
     def named(self, name: str) -> int | None:
         """Index of the preset named `name` (case-insensitive), None where none is: a plain look-up, for a check
@@ -143,7 +143,7 @@ class Show:
         typed = " ".join(name_key(ref).split())
         starts = [name for name in self._by_name if typed and name.startswith(typed)]
         meant = starts[0] if len(starts) == 1 else nearest(typed, self._by_name, cutoff=0.8)
-        return f" (did you mean {self.presets[self._by_name[meant]].name!r}?)" if meant else ""
+        return f" (did you mean {quoted(self.presets[self._by_name[meant]].name)}?)" if meant else ""
 
     def prompts(self) -> list[str]:
         """Every prompt text of the show, for encoding ahead."""
@@ -196,7 +196,7 @@ def parse_show(text: str, path: str) -> Show:
             continue
         p = r.mapping(node, f"preset {i + 1}", PRESET_KEYS, required=("name",))
         pname = _preset_name(r, p["name"], i) if "name" in p else None
-        what = f"preset {pname!r}" if pname else f"preset {i + 1}"
+        what = f"preset {quoted(pname)}" if pname else f"preset {i + 1}"
         if pname:
             if name_key(pname) in seen:
                 r.error(p["name"], _name_taken(what, pname, *seen[name_key(pname)]))
@@ -311,7 +311,7 @@ def load_show(path: str | os.PathLike) -> Show:
 def _name_taken(what: str, name: str, number: int, first: str) -> str:
     """A preset named as one before it: `Neon` after `neon` too, since `preset neon` picks either case, which is
     said where the two are written differently (else the line reads as two names that differ)."""
-    case = f" {first!r} (a name is the same whatever its case)" if first != name else ""
+    case = f" {quoted(first)} (a name is the same whatever its case)" if first != name else ""
     return f"{what}: the name is already used by preset {number}{case}; names must differ"
 
 
@@ -320,7 +320,7 @@ def _preset_name(r: Reader, node, i: int) -> str | None:
     refused in one message: `preset 3` selects by position, so quoting it (the usual fix for YAML's numbers) would
     not help."""
     def digits(name: str) -> None:
-        r.error(node, f"preset {i + 1}: the name {name!r} cannot be a plain number (numbers select presets by "
+        r.error(node, f"preset {i + 1}: the name {quoted(name)} cannot be a plain number (numbers select presets by "
                       f"position); add a word, like 'scene {name}'")
 
     if isinstance(node, ScalarNode) and node.value.strip().isdigit():

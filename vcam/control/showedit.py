@@ -12,7 +12,7 @@ from vcam.control.actions import Action, SetBias, SetInput, SetPrompts, SetSeed,
 from vcam.control.commands import Command, name_key
 from vcam.control.show import Defaults, Preset, Show
 from vcam.inspec import DEFAULT_STRENGTH
-from vcam.words import counted
+from vcam.words import counted, quoted
 
 
 @dataclass(frozen=True)
@@ -137,8 +137,8 @@ def _picked(old: Show | None, new: Show, on_air: Playing) -> ShowEdit:
     same = _same_preset(old, index, new)
     if same is None and index is not None and old is not None and index < len(old.presets):
         dropped = Dropped.of(old, index, new)
-        return ShowEdit(dropped=dropped, said=(f"preset {dropped.preset.name!r} on air is no longer in the show: it "
-                                               "stays on air until you pick another",))
+        return ShowEdit(dropped=dropped, said=(f"preset {quoted(dropped.preset.name)} on air is no longer in the "
+                                               "show: it stays on air until you pick another",))
     if on_air.dropped is not None:
         return _back(on_air.dropped, old, new, on_air)
     if same is None:  # a typed prompt stays
@@ -146,7 +146,7 @@ def _picked(old: Show | None, new: Show, on_air: Playing) -> ShowEdit:
     was, now = old.presets[index].name, new.presets[same].name
     # names compared as the show compares them: one only recased, or given a joiner or losing one, is the same name
     renamed = name_key(was) != name_key(now)
-    said = (f"preset {was!r} on air was renamed: preset {same + 1} {now!r}",) if renamed else ()
+    said = (f"preset {quoted(was)} on air was renamed: preset {same + 1} {quoted(now)}",) if renamed else ()
     return ShowEdit(preset=same, said=said, edits=_edits(old.presets[index], new.presets[same], on_air))
 
 
@@ -156,7 +156,7 @@ def _blend_kept(old: Show, new: Show, on_air: Playing) -> ShowEdit:
     a, b, x = on_air.blend
     sides = _same_preset(old, a, new), _same_preset(old, b, new)
     if None in sides:
-        gone = [repr(old.presets[i].name) for i, side in zip((a, b), sides) if side is None]
+        gone = [quoted(old.presets[i].name) for i, side in zip((a, b), sides) if side is None]
         return ShowEdit(said=(f"blend {old.presets[a].name} / {old.presets[b].name} on air: {' and '.join(gone)} "
                               f"{'is' if len(gone) == 1 else 'are'} no longer in the show: the mix stays on air until "
                               "you pick another",))
@@ -172,7 +172,7 @@ def _back(was: Dropped, old: Show | None, new: Show, on_air: Playing) -> ShowEdi
     again (putting on air only what differs from it as it was), else it stays out."""
     if (index := new.named(was.preset.name)) is None:
         return ShowEdit(dropped=was.carried(old, new) if old is not None else was)
-    return ShowEdit(preset=index, said=(f"preset {index + 1} {new.presets[index].name!r} on air is in the show "
+    return ShowEdit(preset=index, said=(f"preset {index + 1} {quoted(new.presets[index].name)} on air is in the show "
                                         "again",), edits=_edits(was.preset, new.presets[index], on_air))
 
 
