@@ -13,8 +13,10 @@ compiled C++ code shows as the compiled graph's call, since inductor's CPU kerne
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import shutil
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -220,13 +222,19 @@ def profile_block(stream, stages: Sequence[str] = SPLIT_STAGES, top: int = TOP, 
 
 
 def write_trace(prof, path: Path) -> None:
-    """The profile as a gzipped Chrome trace at `path` (chrome://tracing and Perfetto open it as it is)."""
+    """The profile as a gzipped Chrome trace at `path` (chrome://tracing and Perfetto open it as it is). The
+    uncompressed export goes to the system's temporary folder and the trace takes its name only once whole: a
+    write that fails, or a run killed during one, leaves no cut trace and no large export beside the other files
+    (gpu_check's folder comes back 8 files at most)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = path.with_name(path.name.removesuffix(".gz") + ".tmp")
+    part = path.with_name(f".{path.name}.part")
     try:
-        prof.export_chrome_trace(str(raw))
-        with open(raw, "rb") as src, gzip.open(path, "wb", compresslevel=6) as dst:
-            shutil.copyfileobj(src, dst)
+        with tempfile.TemporaryDirectory(prefix="vcam-trace-") as folder:
+            raw = Path(folder) / "trace.json"
+            prof.export_chrome_trace(str(raw))
+            with open(raw, "rb") as src, gzip.open(part, "wb", compresslevel=6) as dst:
+                shutil.copyfileobj(src, dst)
+        os.replace(part, path)
     finally:
-        raw.unlink(missing_ok=True)
+        part.unlink(missing_ok=True)
