@@ -309,3 +309,14 @@ def test_a_trace_cut_short_while_written_leaves_nothing_in_its_folder(tmp_path, 
     assert [p.name for p in tmp_path.iterdir()] == ["trace-row.json.gz"]
     with gzip.open(tmp_path / "trace-row.json.gz", "rt") as f:
         assert json.load(f) == {"traceEvents": []}
+
+
+def test_a_trace_that_cannot_be_written_is_said_and_the_split_stands(tmp_path):
+    """The trace is a copy of the profile for reading again later: a folder it cannot go in must not cost the
+    row its split."""
+    (tmp_path / "a-file").write_text("")
+    said = []
+    result = bench(BenchSettings(model="tiny", blocks=1, warmup=1, split=True,
+                                 split_trace=str(tmp_path / "a-file" / "trace.json.gz")), log=said.append)
+    assert result.split is not None and [s.stage for s in result.split.stages] == ["recompute", "pass 1"]
+    assert any("trace" in line and "a-file" in line for line in said)

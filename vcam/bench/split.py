@@ -196,9 +196,11 @@ class StageMarks:
         pass
 
 
-def profile_block(stream, stages: Sequence[str] = SPLIT_STAGES, top: int = TOP, trace: Path | None = None) -> Split:
+def profile_block(stream, stages: Sequence[str] = SPLIT_STAGES, top: int = TOP, trace: Path | None = None,
+                  log=print) -> Split:
     """Makes the stream's next block under the profiler and splits the device time of its `stages`; with `trace`,
-    the profile is also written there as a gzipped Chrome trace (every event, for reading the split again)."""
+    the profile is also written there as a gzipped Chrome trace (every event, for reading the split again), or
+    why not said through `log`: the split stands without it."""
     from torch.profiler import ProfilerActivity, profile
 
     cuda = stream.device.type == "cuda"
@@ -215,7 +217,10 @@ def profile_block(stream, stages: Sequence[str] = SPLIT_STAGES, top: int = TOP, 
     finally:
         stream.timer = saved
     if trace is not None:
-        write_trace(prof, trace)
+        try:
+            write_trace(prof, trace)
+        except Exception as e:  # noqa: BLE001 - a copy for later reading, beside the split
+            log(f"the profiled block's trace was not written to {trace} ({type(e).__name__}: {e}); the split stands")
     timed, total_ms = timed_events(prof.events(), cuda)
     split = split_timed(timed, stages, top)
     return Split("cuda" if cuda else "cpu", split, wall_ms, max(0.0, total_ms - sum(s.total_ms for s in split)))
