@@ -36,7 +36,8 @@ def load(path: Path) -> list[dict]:
 
 def open_ranges(events: list[dict], moments: list[tuple]) -> list[tuple[str, ...]]:
     """For each (thread, time) in `moments`: the names of the host's ranges (ops and marks) open then on that
-    thread, outermost first. One sweep per thread: ranges on a thread nest."""
+    thread, outermost first. One sweep per thread: ranges on a thread nest. A range holds its start and not its
+    end: a launch at the moment one mark ends and the next begins is the next one's."""
     by_tid: dict = defaultdict(list)
     for e in events:
         if e.get("cat") in HOST_CATS:
@@ -51,13 +52,13 @@ def open_ranges(events: list[dict], moments: list[tuple]) -> list[tuple[str, ...
         nxt = 0
         for ts, i in sorted(queries):
             while nxt < len(ranges) and ranges[nxt][0] <= ts:
-                while stack and stack[-1][1] < ranges[nxt][0]:
+                while stack and stack[-1][1] <= ranges[nxt][0]:
                     stack.pop()
                 stack.append(ranges[nxt])
                 nxt += 1
-            while stack and stack[-1][1] < ts:
+            while stack and stack[-1][1] <= ts:
                 stack.pop()
-            out[i] = tuple(name for _, end, name in stack if end >= ts)
+            out[i] = tuple(name for _, end, name in stack if end > ts)
     return out
 
 

@@ -1,5 +1,7 @@
 """The profiler split of a pass (`vcam bench --split`): the kernel names it sorts, and the whole split on a CPU."""
+import gzip
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -9,7 +11,7 @@ from torch.autograd.profiler_util import FunctionEvent
 from helpers import script_module
 from vcam.bench.bench import BenchSettings, bench
 from vcam.bench.split import (ATTENTION, GEMM, OTHER, PARTS, STAGE_MARK, Split, StageMarks, StageSplit, Timed,
-                              kernel_kind, profile_block, split_timed, timed_events)
+                              kernel_kind, profile_block, split_timed, timed_events, write_trace)
 
 # Kernel names the H200 runs printed (benchmarks/2026-11-28-*), and what cuBLAS, cuBLASLt, CUTLASS, cuDNN, ATen and
 # inductor call theirs.
@@ -272,3 +274,49 @@ def test_a_failing_profiler_costs_the_split_not_the_timing(monkeypatch):
     result = bench(BenchSettings(model="tiny", blocks=1, warmup=2, split=True), log=said.append)
     assert result.split is None and result.frames_per_second > 0
     assert any("split failed" in s and "CUPTI" in s for s in said)
+
+
+class _Exported:
+    """A profile whose export writes a trace of `size` bytes, keeping where it was asked to write."""
+
+    def __init__(self, size: int = 1 << 20):
+        self.size, self.paths = size, []
+
+    def export_chrome_trace(self, path):
+        self.paths.append(path)
+        with open(path, "w") as f:
+            f.write('{"traceEvents": [' + " " * self.size + "]}")
+
+
+def test_a_trace_cut_short_while_written_leaves_nothing_in_its_folder(tmp_path, monkeypatch):
+    """gpu_check writes the traces into the folder whose files come back (8 at most, 16 MiB each): a write that
+    fails, or a run killed during one, must leave neither a cut .json.gz that reads as the trace nor the
+    uncompressed export there."""
+    import vcam.bench.split as split_module
+
+    def cut(src, dst):
+        dst.write(src.read(1000))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(split_module.shutil, "copyfileobj", cut)
+    prof = _Exported()
+    with pytest.raises(OSError):
+        write_trace(prof, tmp_path / "trace-row.json.gz")
+    assert list(tmp_path.iterdir()) == []
+    assert all(Path(p).parent != tmp_path for p in prof.paths)  # the large export is written elsewhere
+    monkeypatch.undo()
+    write_trace(prof, tmp_path / "trace-row.json.gz")
+    assert [p.name for p in tmp_path.iterdir()] == ["trace-row.json.gz"]
+    with gzip.open(tmp_path / "trace-row.json.gz", "rt") as f:
+        assert json.load(f) == {"traceEvents": []}
+
+
+def test_a_trace_that_cannot_be_written_is_said_and_the_split_stands(tmp_path):
+    """The trace is a copy of the profile for reading again later: a folder it cannot go in must not cost the
+    row its split."""
+    (tmp_path / "a-file").write_text("")
+    said = []
+    result = bench(BenchSettings(model="tiny", blocks=1, warmup=1, split=True,
+                                 split_trace=str(tmp_path / "a-file" / "trace.json.gz")), log=said.append)
+    assert result.split is not None and [s.stage for s in result.split.stages] == ["recompute", "pass 1"]
+    assert any("trace" in line and "a-file" in line for line in said)

@@ -78,3 +78,16 @@ def test_ranges_open_at_a_moment_nest_outermost_first():
               host("cpu_op", "b", 12, 5, 3), host("cpu_op", "c", 40, 10, 4), host("cpu_op", "elsewhere", 0, 99, 5, 2)]
     got = split_trace.open_ranges(events, [(1, 14), (1, 25), (1, 45), (1, 200), (2, 5), (None, 0)])
     assert got == [("outer", "a", "b"), ("outer", "a"), ("outer", "c"), (), ("elsewhere",), ()]
+
+
+def test_a_range_holds_the_moments_from_its_start_up_to_but_not_its_end():
+    """Ranges are half-open: a launch at the moment one stage's mark ends and the next one's begins is the next
+    stage's (the ended one cannot hold it), and an op of no length holds nothing."""
+    events = [host("user_annotation", STAGE_MARK + "recompute", 0, 100, 1),
+              host("user_annotation", STAGE_MARK + "pass 1", 100, 100, 2),
+              host("cpu_op", "aten::empty", 150, 0, 3)]
+    got = split_trace.open_ranges(events, [(1, 100), (1, 150), (1, 200), (1, 0)])
+    assert got == [(STAGE_MARK + "pass 1",), (STAGE_MARK + "pass 1",), (), (STAGE_MARK + "recompute",)]
+    trace = events + [launch("cudaLaunchKernel", 100, 7, 2), kernel("sm90_xmma_gemm_bf16bf16", 500, 40, 7, 2)]
+    assert split_trace.place(trace)[split_trace.BY_LAUNCH] == {"pass 1": pytest.approx({GEMM: 0.04, ATTENTION: 0.0,
+                                                                                       OTHER: 0.0})}

@@ -376,7 +376,7 @@ def _profiled_split(stream, log, stages_ms: dict[str, float], trace: str | None)
     """The split of one more block, beside the stages as timed; None, said through `log`, where the profiler fails
     (no CUPTI access, say): the timing already measured must not be lost to it."""
     try:
-        split = profile_block(stream, trace=Path(trace) if trace else None)
+        split = profile_block(stream, trace=Path(trace) if trace else None, log=log)
         split.timed_ms = {s.stage: stages_ms[s.stage] for s in split.stages if s.stage in stages_ms}
         return split
     except Exception as e:  # noqa: BLE001 - a diagnostic on top of the measured row

@@ -13,8 +13,10 @@ compiled C++ code shows as the compiled graph's call, since inductor's CPU kerne
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import shutil
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -194,9 +196,11 @@ class StageMarks:
         pass
 
 
-def profile_block(stream, stages: Sequence[str] = SPLIT_STAGES, top: int = TOP, trace: Path | None = None) -> Split:
+def profile_block(stream, stages: Sequence[str] = SPLIT_STAGES, top: int = TOP, trace: Path | None = None,
+                  log=print) -> Split:
     """Makes the stream's next block under the profiler and splits the device time of its `stages`; with `trace`,
-    the profile is also written there as a gzipped Chrome trace (every event, for reading the split again)."""
+    the profile is also written there as a gzipped Chrome trace (every event, for reading the split again), or
+    why not said through `log`: the split stands without it."""
     from torch.profiler import ProfilerActivity, profile
 
     cuda = stream.device.type == "cuda"
@@ -213,20 +217,29 @@ def profile_block(stream, stages: Sequence[str] = SPLIT_STAGES, top: int = TOP, 
     finally:
         stream.timer = saved
     if trace is not None:
-        write_trace(prof, trace)
+        try:
+            write_trace(prof, trace)
+        except Exception as e:  # noqa: BLE001 - a copy for later reading, beside the split
+            log(f"the profiled block's trace was not written to {trace} ({type(e).__name__}: {e}); the split stands")
     timed, total_ms = timed_events(prof.events(), cuda)
     split = split_timed(timed, stages, top)
     return Split("cuda" if cuda else "cpu", split, wall_ms, max(0.0, total_ms - sum(s.total_ms for s in split)))
 
 
 def write_trace(prof, path: Path) -> None:
-    """The profile as a gzipped Chrome trace at `path` (chrome://tracing and Perfetto open it as it is)."""
+    """The profile as a gzipped Chrome trace at `path` (chrome://tracing and Perfetto open it as it is). The
+    uncompressed export goes to the system's temporary folder and the trace takes its name only once whole: a
+    write that fails, or a run killed during one, leaves no cut trace and no large export beside the other files
+    (gpu_check's folder comes back 8 files at most)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = path.with_name(path.name.removesuffix(".gz") + ".tmp")
+    part = path.with_name(f".{path.name}.part")
     try:
-        prof.export_chrome_trace(str(raw))
-        with open(raw, "rb") as src, gzip.open(path, "wb", compresslevel=6) as dst:
-            shutil.copyfileobj(src, dst)
+        with tempfile.TemporaryDirectory(prefix="vcam-trace-") as folder:
+            raw = Path(folder) / "trace.json"
+            prof.export_chrome_trace(str(raw))
+            with open(raw, "rb") as src, gzip.open(part, "wb", compresslevel=6) as dst:
+                shutil.copyfileobj(src, dst)
+        os.replace(part, path)
     finally:
-        raw.unlink(missing_ok=True)
+        part.unlink(missing_ok=True)
