@@ -8,8 +8,8 @@ from vcam.engine.configs import VAEConfig
 
 # The model predicts the plain loop; the rows timed with the (retired) overlap ran up to 2.3 % slower than it at
 # 832x480 (8.02 against 8.20 frames/s), so they are held to a looser bound than the plain rows. The held-out rows
-# are sizes the fit never read (704x400 bf16 and 768x448 FP8, what vcam run picks on an H100 PCIe and SXM): the
-# model's own error, +1.8 % and -1.3 % when they were first measured.
+# are sizes the fit never read (704x400 bf16, the largest bf16 keeps 10 frames/s at on an H200, and 768x448 FP8,
+# what vcam run picks on an H100 SXM): the model's own error, +1.8 % and -1.3 % when they were first measured.
 PLAIN_TOLERANCE = 0.01
 OVERLAP_TOLERANCE = 0.03
 HELD_OUT_TOLERANCE = 0.025
@@ -42,8 +42,9 @@ def test_the_fitted_rows_stages_are_the_measured_ones(quant):
     row = next(r for r in H200_ROWS if (r.width, r.height, r.quant, r.day, r.overlap) == (832, 480, quant, FIT_DAY,
                                                                                            False))
     p = predict(H200, 832, 480, quant)
+    # FP8's recompute is the one stage not fitted on its own measurement (158 against 160 ms)
     assert (p.recompute_ms, p.pass_ms, p.vae_ms) == pytest.approx((row.recompute_ms, row.pass_ms, row.vae_ms),
-                                                                 rel=0.015)
+                                                                 rel=PLAIN_TOLERANCE if quant == "none" else 0.015)
 
 
 def test_the_fitted_efficiencies_are_physical():
