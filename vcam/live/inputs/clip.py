@@ -37,6 +37,9 @@ CONVERT = "ffmpeg -i {path} -c:v libx264 -pix_fmt yuv420p clip.mp4"
 # for a long 1080p clip far into a show, where a FIFO or a stalled network share never opens and held the render
 # for good. Past it the render plays on the clip as it was, as the show did while the file did not open.
 OFFLINE_WAIT_S = 300.0
+# A render that has waited this long for such a file says that it waits, and how long at most: up to minutes with
+# no word, the render looked frozen.
+OFFLINE_SAY_S = 5.0
 
 
 def _check_file(path: str, what: str, kind: str) -> str:
@@ -447,11 +450,11 @@ class ClipSource:
     def _take_reload(self, start: int, count: int) -> None:
         """The reloaded clip in place of this one where it is ready for the block at `start`, said reloaded; said
         not decoding where it failed; else aimed at the next block. Offline, it is waited for at `start`, up to
-        OFFLINE_WAIT_S, then dropped (said): the clip plays on as it was."""
+        OFFLINE_WAIT_S (said past OFFLINE_SAY_S), then dropped (said): the clip plays on as it was."""
         reload = self.reload
         if self.offline:
             reload.aim(start)
-            if not reload.ready.wait(OFFLINE_WAIT_S):
+            if not self._waited_for(reload):
                 self._drop_reload()
                 self.say(f"clip {self.name}: the file exported again over it did not open (and decode up to the "
                          f"render's frame) within {OFFLINE_WAIT_S:g} s: the render goes on with the clip as it was; "
@@ -472,6 +475,14 @@ class ClipSource:
         self._adopt(fresh)
         rate = f" at {float(self.rate):.4g} fps" if self.rate else ""
         self.say(f"clip {self.name} reloaded: {self.length} frames{rate}")
+
+    def _waited_for(self, reload: Reload) -> bool:
+        """Whether `reload` got ready within OFFLINE_WAIT_S; said once it has waited OFFLINE_SAY_S."""
+        if reload.ready.wait(OFFLINE_SAY_S):
+            return True
+        self.say(f"clip {self.name} was exported again: the render waits for the new file to open and decode up to "
+                 f"the render's frame, up to {OFFLINE_WAIT_S / 60:g} min")
+        return reload.ready.wait(OFFLINE_WAIT_S - OFFLINE_SAY_S)
 
     def _adopt(self, fresh: "ClipSource") -> None:
         """Plays on as `fresh` (the file opened again) decodes, from where it stopped."""
