@@ -435,3 +435,33 @@ def test_a_reload_whose_thread_cannot_start_is_not_left_for_the_process_end(tmp_
             clip_module.Reload(lambda: None, 0)
     assert clip_reload.stop_all(30)
 
+
+def test_a_clip_whose_reload_thread_cannot_start_plays_on_as_it_was_said_once(tmp_path, monkeypatch):
+    """A clip exported again while no thread could start (the process at its limit) raised "can't start new
+    thread" out of the block's frames. Here no thread starts for two blocks: the clip plays on as it was, said
+    once, and nothing is left for the process's end; once threads start again, the new file is taken."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
+    said: list[str] = []
+    clip = ClipSource(path, W, H, "stretch", fps=10, say=said.append)
+
+    def no_thread(self):
+        raise RuntimeError("can't start new thread")
+
+    try:
+        clip.frames(0, 4)
+        _moved_in(pyav_clip(tmp_path / "new.mp4", 10, count=3), path)
+        clip.frames(4, 4)  # seen changed
+        with monkeypatch.context() as patched:
+            patched.setattr(threading.Thread, "start", no_thread)
+            assert levels(clip.frames(8, 4)) == [0, 1, 2, 3]  # held still: its reload could not start
+            assert levels(clip.frames(12, 4)) == [4, 5, 6, 7] and clip.reload is None
+        assert clip_reload.stop_all(30)  # none listed that never started (joining one raises)
+        assert said == ["clip loop.mp4 was exported again, but no thread could start to open it (can't start new "
+                        "thread): it plays on as it was, the new file tried again at each block; vcam's process is "
+                        "at its limit of threads or memory (ulimit -u; close other programs)"]
+        clip.frames(16, 4)  # threads start again: opened beside the show
+        assert clip.reload.ready.wait(30)
+        assert levels(clip.frames(20, 4)) == [2, 0, 1, 2] and clip.length == 3  # 20 mod 3 = 2
+        assert said[1:] == ["clip loop.mp4 reloaded: 3 frames at 10 fps"]
+    finally:
+        clip.close()

@@ -365,10 +365,10 @@ def _first(path: str, alpha: str | None) -> tuple:
 class ClipSource:
     """`file:PATH`, looped and fitted to width×height, at its own speed in a show of `fps` frames a second.
     InputError when the file is missing or does not decode. `say`: where a file replaced on air is told of, one
-    line each time (reloaded, or not decoding and the clip playing on as it was). `offline` (a render): a file
-    replaced is taken at the block after the one it is opened in, waiting for it there, where a show takes it at
-    the first block after it is ready; that block depends on how fast it opened, so two renders of the same files
-    could differ."""
+    line each time (reloaded, or not decoding or no thread to open it, and the clip playing on as it was).
+    `offline` (a render): a file replaced is taken at the block after the one it is opened in, waiting for it
+    there, where a show takes it at the first block after it is ready; that block depends on how fast it opened,
+    so two renders of the same files could differ."""
 
     def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", fps: float = SHOW_FPS,
                  say: Say = lambda text: None, offline: bool = False):
@@ -381,6 +381,7 @@ class ClipSource:
         self._gone = False  # the file was found gone since it was last opened
         self._cap = None
         self.reload: Reload | None = None  # the file as it now is, being opened beside the clip as it plays
+        self._unstarted: tuple | None = None  # the file whose reload could not start a thread, said
         self._load()
         self._shown = 0
 
@@ -439,9 +440,23 @@ class ClipSource:
                 self._failed.clear()
                 self._dead_from = self.length
             return
-        self._stamp, self._gone = stamp, False
+        previous, self._stamp, self._gone = self._stamp, stamp, False
         self._drop_reload()
-        self.reload = Reload(self._opened_again, position)
+        try:
+            self.reload = Reload(self._opened_again, position)
+        except RuntimeError as e:  # no thread to be had (the process's limit, or memory): not a show stopper
+            self._stamp = previous  # tried again at the next block, where a thread may have ended
+            self._no_thread(stamp, e)
+
+    def _no_thread(self, stamp: tuple, e: RuntimeError) -> None:
+        """The thread that would open the file as it now is (`stamp`) could not start: said once for that file,
+        the clip playing on as it was."""
+        if self._unstarted == stamp:
+            return
+        self._unstarted = stamp
+        self.say(f"clip {self.name} was exported again, but no thread could start to open it ({e}): it plays on as "
+                 "it was, the new file tried again at each block; vcam's process is at its limit of threads or "
+                 "memory (ulimit -u; close other programs)")
 
     def _opened_again(self) -> "ClipSource":
         """The clip's file as it now is, opened as the clip was (in the reload's thread)."""
