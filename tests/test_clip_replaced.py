@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from helpers import alpha_clip, held_openings, held_reloads, pyav_clip, with_junk
+from helpers import alpha_clip, held_openings, held_reloads, pyav_clip, slow_reloads, with_junk
 from vcam.live.inputs import ClipSource
 from vcam.live.inputs import clip as clip_module
 from vcam.live.inputs import clip_reload
@@ -248,6 +248,33 @@ def test_offline_a_replaced_clip_is_taken_at_the_block_after_it_opens_however_sl
         inputs.close()
 
 
+WAITING = ("clip loop.mp4 was exported again: the render waits for the new file to open and decode up to the "
+           "render's frame, up to 5 min")
+
+
+def test_offline_a_replaced_clip_waited_for_a_while_is_said_waited_for(tmp_path, monkeypatch):
+    """A render waiting for a clip exported again said nothing for up to OFFLINE_WAIT_S: the operator saw a frozen
+    render. Here the render's first wait runs out at once, as if OFFLINE_SAY_S had passed, and only then is the
+    opening let go: one line says the render waits, and the clip comes in at the block it was waited for at."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
+    said: list[str] = []
+    inputs = InputSwitch(W, H, "stretch", said.append, fps=10, offline=True)
+    clip = inputs.open(f"file:{path}")
+    let_go, waits = slow_reloads(monkeypatch)
+    try:
+        clip.frames(0, 4)
+        _moved_in(pyav_clip(tmp_path / "new.mp4", 10, count=3), path)
+        clip.frames(4, 4)  # seen changed
+        clip.frames(8, 4)  # held still: opened beside the render, held
+        assert said == []
+        assert levels(clip.frames(12, 4)) == [0, 1, 2, 0] and clip.length == 3  # waited for, taken
+        assert waits == [clip_module.OFFLINE_SAY_S, clip_module.OFFLINE_WAIT_S - clip_module.OFFLINE_SAY_S]
+        assert said == [WAITING, "clip loop.mp4 reloaded: 3 frames at 10 fps"]
+    finally:
+        let_go.set()
+        inputs.close()
+
+
 def test_offline_a_replaced_clip_that_never_opens_is_given_up_said_and_the_render_plays_on(tmp_path, monkeypatch):
     """A render waited for a clip exported again with no bound: a file that never opens (a pipe, a stalled network
     share) held the render for good. Here the opening is held and the render's wait runs out at once, as if its
@@ -276,11 +303,12 @@ def test_offline_a_replaced_clip_that_never_opens_is_given_up_said_and_the_rende
         clip.frames(4, 4)  # seen changed
         clip.frames(8, 4)  # held still: opened beside the render, held
         assert levels(clip.frames(12, 4)) == [4, 5, 6, 7] and clip.reload is None  # waited for, given up
-        assert waits == [clip_module.OFFLINE_WAIT_S]
-        assert said == [f"clip loop.mp4: the file exported again over it did not open (and decode up to the render's "
+        assert waits == [clip_module.OFFLINE_SAY_S, clip_module.OFFLINE_WAIT_S - clip_module.OFFLINE_SAY_S]
+        assert said == [WAITING,
+                        f"clip loop.mp4: the file exported again over it did not open (and decode up to the render's "
                         f"frame) within {clip_module.OFFLINE_WAIT_S:g} s: the render goes on with the clip as it was; "
                         f"check that {path} is a video file that reads (not a pipe, not on a stalled share)"]
-        assert levels(clip.frames(16, 4)) == [0, 1, 2, 3] and len(waits) == 1 and len(said) == 1
+        assert levels(clip.frames(16, 4)) == [0, 1, 2, 3] and len(waits) == 2 and len(said) == 2
         let_go.set()
         assert clip_reload.stop_all(30)  # the dropped reload ends once its file opens
         assert clip.length == 8
@@ -406,3 +434,34 @@ def test_a_reload_whose_thread_cannot_start_is_not_left_for_the_process_end(tmp_
         with pytest.raises(RuntimeError, match="can't start new thread"):
             clip_module.Reload(lambda: None, 0)
     assert clip_reload.stop_all(30)
+
+
+def test_a_clip_whose_reload_thread_cannot_start_plays_on_as_it_was_said_once(tmp_path, monkeypatch):
+    """A clip exported again while no thread could start (the process at its limit) raised "can't start new
+    thread" out of the block's frames. Here no thread starts for two blocks: the clip plays on as it was, said
+    once, and nothing is left for the process's end; once threads start again, the new file is taken."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
+    said: list[str] = []
+    clip = ClipSource(path, W, H, "stretch", fps=10, say=said.append)
+
+    def no_thread(self):
+        raise RuntimeError("can't start new thread")
+
+    try:
+        clip.frames(0, 4)
+        _moved_in(pyav_clip(tmp_path / "new.mp4", 10, count=3), path)
+        clip.frames(4, 4)  # seen changed
+        with monkeypatch.context() as patched:
+            patched.setattr(threading.Thread, "start", no_thread)
+            assert levels(clip.frames(8, 4)) == [0, 1, 2, 3]  # held still: its reload could not start
+            assert levels(clip.frames(12, 4)) == [4, 5, 6, 7] and clip.reload is None
+        assert clip_reload.stop_all(30)  # none listed that never started (joining one raises)
+        assert said == ["clip loop.mp4 was exported again, but no thread could start to open it (can't start new "
+                        "thread): it plays on as it was, the new file tried again at each block; vcam's process is "
+                        "at its limit of threads or memory (ulimit -u; close other programs)"]
+        clip.frames(16, 4)  # threads start again: opened beside the show
+        assert clip.reload.ready.wait(30)
+        assert levels(clip.frames(20, 4)) == [2, 0, 1, 2] and clip.length == 3  # 20 mod 3 = 2
+        assert said[1:] == ["clip loop.mp4 reloaded: 3 frames at 10 fps"]
+    finally:
+        clip.close()

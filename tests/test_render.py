@@ -7,7 +7,7 @@ import signal
 import numpy as np
 import pytest
 
-from helpers import FAST, TINY_SHOW, held_reloads, live_show, pyav_clip, write_clip
+from helpers import FAST, TINY_SHOW, held_reloads, live_show, pyav_clip, slow_reloads, write_clip
 from vcam.cli import main
 from vcam.live.render import RenderOptions, render
 from vcam.engine.speed import ATTENTION_QUANTS, DECODERS, QUANTS
@@ -116,6 +116,36 @@ def test_a_clip_exported_again_during_a_render_comes_in_at_the_block_after_it_op
         let_go.set()
     # seen changed in block 2, held still in block 3 (opened there), taken in block 4
     assert ["reloaded: 3 frames" in text for text in said_by] == [False] * 3 + [True] * 3
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_render_waiting_for_a_clip_exported_again_says_so_on_lines_of_their_own(tmp_path, monkeypatch):
+    """A render waiting for a clip exported again said nothing for up to 5 minutes, a frozen render to the operator;
+    and what the clip said was written on the end of the progress line on a terminal. Here the render's first wait
+    runs out at once, as if its few seconds had passed."""
+    clip = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
+    log = write_log(tmp_path / "c.jsonl", {"vcam": {**HEADER, "input": f"file:{clip}"}}, {"end": {"blocks": 6}})
+    let_go, waits = slow_reloads(monkeypatch)
+    status = Terminal()
+
+    def on_block(done: int) -> None:
+        if done == 1:
+            os.replace(pyav_clip(tmp_path / "new.mp4", 10, count=3), clip)
+
+    try:
+        render(RenderOptions(log=log, outs=["null"], status_out=status), on_block=on_block)
+    finally:
+        let_go.set()
+    said = status.getvalue()
+    assert len(waits) == 2
+    waiting = ("\r\033[Kvcam: clip loop.mp4 was exported again: the render waits for the new file to open and "
+               "decode up to the render's frame, up to 5 min\nrendering: block 3/6")
+    assert said.count(waiting) == 1, said
+    assert said.count("\r\033[Kvcam: clip loop.mp4 reloaded: 3 frames at 10 fps\nrendering: block 3/6") == 1, said
 
 
 def test_a_render_at_other_steps_and_size_makes_the_same_number_of_frames(tmp_path, capture):

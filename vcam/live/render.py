@@ -105,10 +105,13 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     except BaseException:
         _say_kept(plan.cfg, [], say)
         raise
-    inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, say, fps=plan.cfg.fps, offline=True)
     progress: Progress | None = None
     failed = False
     full = _FullFiles(say)
+    # a clip's lines (exported again, waited for) through the progress line while it shows, as full's are: said
+    # plainly, each was written on the end of that line on a terminal
+    inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, lambda text: full.say(text),
+                         fps=plan.cfg.fps, offline=True)
     try:
         inputs.open(plan.cfg.input)
         stream = _load(plan, inputs, say)

@@ -37,6 +37,9 @@ CONVERT = "ffmpeg -i {path} -c:v libx264 -pix_fmt yuv420p clip.mp4"
 # for a long 1080p clip far into a show, where a FIFO or a stalled network share never opens and held the render
 # for good. Past it the render plays on the clip as it was, as the show did while the file did not open.
 OFFLINE_WAIT_S = 300.0
+# A render that has waited this long for such a file says that it waits, and how long at most: up to minutes with
+# no word, the render looked frozen.
+OFFLINE_SAY_S = 5.0
 
 
 def _check_file(path: str, what: str, kind: str) -> str:
@@ -362,10 +365,10 @@ def _first(path: str, alpha: str | None) -> tuple:
 class ClipSource:
     """`file:PATH`, looped and fitted to width×height, at its own speed in a show of `fps` frames a second.
     InputError when the file is missing or does not decode. `say`: where a file replaced on air is told of, one
-    line each time (reloaded, or not decoding and the clip playing on as it was). `offline` (a render): a file
-    replaced is taken at the block after the one it is opened in, waiting for it there, where a show takes it at
-    the first block after it is ready; that block depends on how fast it opened, so two renders of the same files
-    could differ."""
+    line each time (reloaded, or not decoding or no thread to open it, and the clip playing on as it was).
+    `offline` (a render): a file replaced is taken at the block after the one it is opened in, waiting for it
+    there, where a show takes it at the first block after it is ready; that block depends on how fast it opened,
+    so two renders of the same files could differ."""
 
     def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", fps: float = SHOW_FPS,
                  say: Say = lambda text: None, offline: bool = False):
@@ -378,6 +381,7 @@ class ClipSource:
         self._gone = False  # the file was found gone since it was last opened
         self._cap = None
         self.reload: Reload | None = None  # the file as it now is, being opened beside the clip as it plays
+        self._unstarted: tuple | None = None  # the file whose reload could not start a thread, said
         self._load()
         self._shown = 0
 
@@ -436,9 +440,23 @@ class ClipSource:
                 self._failed.clear()
                 self._dead_from = self.length
             return
-        self._stamp, self._gone = stamp, False
+        previous, self._stamp, self._gone = self._stamp, stamp, False
         self._drop_reload()
-        self.reload = Reload(self._opened_again, position)
+        try:
+            self.reload = Reload(self._opened_again, position)
+        except RuntimeError as e:  # no thread to be had (the process's limit, or memory): not a show stopper
+            self._stamp = previous  # tried again at the next block, where a thread may have ended
+            self._no_thread(stamp, e)
+
+    def _no_thread(self, stamp: tuple, e: RuntimeError) -> None:
+        """The thread that would open the file as it now is (`stamp`) could not start: said once for that file,
+        the clip playing on as it was."""
+        if self._unstarted == stamp:
+            return
+        self._unstarted = stamp
+        self.say(f"clip {self.name} was exported again, but no thread could start to open it ({e}): it plays on as "
+                 "it was, the new file tried again at each block; vcam's process is at its limit of threads or "
+                 "memory (ulimit -u; close other programs)")
 
     def _opened_again(self) -> "ClipSource":
         """The clip's file as it now is, opened as the clip was (in the reload's thread)."""
@@ -447,11 +465,11 @@ class ClipSource:
     def _take_reload(self, start: int, count: int) -> None:
         """The reloaded clip in place of this one where it is ready for the block at `start`, said reloaded; said
         not decoding where it failed; else aimed at the next block. Offline, it is waited for at `start`, up to
-        OFFLINE_WAIT_S, then dropped (said): the clip plays on as it was."""
+        OFFLINE_WAIT_S (said past OFFLINE_SAY_S), then dropped (said): the clip plays on as it was."""
         reload = self.reload
         if self.offline:
             reload.aim(start)
-            if not reload.ready.wait(OFFLINE_WAIT_S):
+            if not self._waited_for(reload):
                 self._drop_reload()
                 self.say(f"clip {self.name}: the file exported again over it did not open (and decode up to the "
                          f"render's frame) within {OFFLINE_WAIT_S:g} s: the render goes on with the clip as it was; "
@@ -472,6 +490,14 @@ class ClipSource:
         self._adopt(fresh)
         rate = f" at {float(self.rate):.4g} fps" if self.rate else ""
         self.say(f"clip {self.name} reloaded: {self.length} frames{rate}")
+
+    def _waited_for(self, reload: Reload) -> bool:
+        """Whether `reload` got ready within OFFLINE_WAIT_S; said once it has waited OFFLINE_SAY_S."""
+        if reload.ready.wait(OFFLINE_SAY_S):
+            return True
+        self.say(f"clip {self.name} was exported again: the render waits for the new file to open and decode up to "
+                 f"the render's frame, up to {OFFLINE_WAIT_S / 60:g} min")
+        return reload.ready.wait(OFFLINE_WAIT_S - OFFLINE_SAY_S)
 
     def _adopt(self, fresh: "ClipSource") -> None:
         """Plays on as `fresh` (the file opened again) decodes, from where it stopped."""
