@@ -555,10 +555,11 @@ def test_a_number_that_cannot_be_told_is_not_guessed_at(line):
 
 
 @pytest.mark.parametrize("line", ["strength nan%", "blend 1 2 inf%", "strength 150%", "bias 0%", "bpm 1,000",
-                                  "seed 1e300", "steps 99 steps", "transition 2,000"])
+                                  "seed 1e300", "steps 99 steps", "transition 2,000", "seed 1" + ",000" * 120,
+                                  "seed 1" + ".000" * 120])
 def test_a_number_meant_is_said_only_where_the_command_takes_it(line):
     # `nan%` was answered with "did you mean nan?", `seed 1e300` with 301 digits, `bpm 1,000` with 1: each a
-    # number the same command then refuses
+    # number the same command then refuses; hundreds of digits in groups raised OverflowError
     with pytest.raises(CommandError) as err:
         parse(line)
     assert "did you mean" not in str(err.value), str(err.value)
@@ -596,6 +597,9 @@ def test_a_command_begun_is_answered_with_the_ones_it_begins(line, meant):
     ("seed 12.500", ""), ("steps 1.000", ""),
     ("seed 1,000", " (did you mean 1000 or 1?)"), ("transition 1,000", " (did you mean 1000 or 1?)"),
     ("seed 0,000", " (did you mean 0?)"), ("steps 1,000", ""),
+    # a float of the digits was said as a second reading (9.22337e+18)
+    ("seed 9,223,372,036,854,775,807", " (did you mean 9223372036854775807?)"),
+    ("seed 9.223.372.036.854.775.807", " (did you mean 9223372036854775807?)"),
 ])
 def test_a_whole_number_with_a_mark_that_may_group_thousands_is_answered_with_both_readings(line, said):
     """`seed 1.000` was answered "did you mean 1?", where an operator whose dot groups thousands meant 1000; where

@@ -197,7 +197,9 @@ def _whole(text: str, lo: int, hi: int) -> str:
     if grouped := re.fullmatch(r"\d{1,3}([.,])\d{3}(?:\1\d{3})*", text):  # not `1,5`, a decimal comma
         mark = grouped[1]
         thousands = int(text.replace(mark, ""))
-        point = float(text.replace(mark, ".")) if text.count(mark) == 1 else float(thousands)
+        # two marks or more group thousands only: no float of them (a seed's 19 digits are not one exactly, and
+        # hundreds of digits are none at all)
+        point = float(text.replace(mark, ".")) if text.count(mark) == 1 else thousands
         if point != thousands and point.is_integer() and lo <= point and thousands <= hi:
             return f" (did you mean {thousands} or {point:g}?)"
         if lo <= thousands <= hi and (point == thousands or mark == ","):
