@@ -597,6 +597,7 @@ def test_a_command_begun_is_answered_with_the_ones_it_begins(line, meant):
     ("seed 12.500", ""), ("steps 1.000", ""),
     ("seed 1,000", " (did you mean 1000 or 1?)"), ("transition 1,000", " (did you mean 1000 or 1?)"),
     ("seed 0,000", " (did you mean 0?)"), ("steps 1,000", ""),
+    ("transition 0,500", ""), ("seed 00,500", ""),  # were answered with 500, where a decimal comma's 0.5 is meant
     # a float of the digits was said as a second reading (9.22337e+18)
     ("seed 9,223,372,036,854,775,807", " (did you mean 9223372036854775807?)"),
     ("seed 9.223.372.036.854.775.807", " (did you mean 9223372036854775807?)"),

@@ -202,7 +202,8 @@ def _whole(text: str, lo: int, hi: int) -> str:
         point = float(text.replace(mark, ".")) if text.count(mark) == 1 else thousands
         if point != thousands and point.is_integer() and lo <= point and thousands <= hi:
             return f" (did you mean {thousands} or {point:g}?)"
-        if lo <= thousands <= hi and (point == thousands or mark == ","):
+        # `0,500` groups no thousands: English writes five hundred 500; its comma is a decimal one
+        if lo <= thousands <= hi and (point == thousands or mark == "," and text[0] != "0"):
             return f" (did you mean {thousands}?)"
         return ""
     for candidate in (_united(text) or "", text):
