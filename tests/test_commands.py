@@ -303,6 +303,17 @@ def test_a_blend_with_a_quote_left_open_says_what_to_type(line, said):
     assert str(err.value) == said
 
 
+@pytest.mark.parametrize("line,name", [
+    ("blend \U0001F469\u200d\U0001F3A4 \U0001F469\u200d\U0001F3A4 0.5", "'\U0001F469\u200d\U0001F3A4'"),
+    ("blend 'C:\\a' 'C:\\a' 0.5", "'C:\\a'"),
+])
+def test_a_blend_of_a_name_with_itself_says_the_name_as_it_was_typed(line, name):
+    """The name was said as repr() writes it: the joiner of 👩‍🎤 escaped, a backslash doubled."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value).startswith(f"blend mixes two different presets, not {name} with itself;"), str(err.value)
+
+
 @pytest.mark.parametrize("line,said", [
     ("strength 0,5", "strength needs a number from 0 to 1, not '0,5' (did you mean 0.5?); usage: "),
     ("bias 0,3", "bias needs a number above 0 and at most 1, not '0,3' (did you mean 0.3?); usage: "),

@@ -363,8 +363,8 @@ def _blend(text: str) -> tuple:
         raise CommandError(f"blend position {x:g} is outside 0 to 1; usage: {usage('blend')}")
     a, b = (_numbered(_named("blend", part)) for part in parts[:2])  # shlex took out their quotes and escapes
     if str(a).lower() == str(b).lower():  # a preset with itself is no mix: one of the two was mistyped
-        raise CommandError(f"blend mixes two different presets, not {_shown(str(a))} with itself; give two, as in "
-                           "blend 1 2 0.5 (or preset NAME for one)")
+        raise CommandError(f"blend mixes two different presets, not {quoted(clipped(str(a), SHOWN_CHARS + 1))} with "
+                           "itself; give two, as in blend 1 2 0.5 (or preset NAME for one)")
     return a, b, x
 
 
