@@ -303,6 +303,17 @@ def test_a_blend_with_a_quote_left_open_says_what_to_type(line, said):
     assert str(err.value) == said
 
 
+@pytest.mark.parametrize("line,name", [
+    ("blend \U0001F469\u200d\U0001F3A4 \U0001F469\u200d\U0001F3A4 0.5", "'\U0001F469\u200d\U0001F3A4'"),
+    ("blend 'C:\\a' 'C:\\a' 0.5", "'C:\\a'"),
+])
+def test_a_blend_of_a_name_with_itself_says_the_name_as_it_was_typed(line, name):
+    """The name was said as repr() writes it: the joiner of 👩‍🎤 escaped, a backslash doubled."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value).startswith(f"blend mixes two different presets, not {name} with itself;"), str(err.value)
+
+
 @pytest.mark.parametrize("line,said", [
     ("strength 0,5", "strength needs a number from 0 to 1, not '0,5' (did you mean 0.5?); usage: "),
     ("bias 0,3", "bias needs a number above 0 and at most 1, not '0,3' (did you mean 0.3?); usage: "),
@@ -555,10 +566,11 @@ def test_a_number_that_cannot_be_told_is_not_guessed_at(line):
 
 
 @pytest.mark.parametrize("line", ["strength nan%", "blend 1 2 inf%", "strength 150%", "bias 0%", "bpm 1,000",
-                                  "seed 1e300", "steps 99 steps", "transition 2,000"])
+                                  "seed 1e300", "steps 99 steps", "transition 2,000", "seed 1" + ",000" * 120,
+                                  "seed 1" + ".000" * 120])
 def test_a_number_meant_is_said_only_where_the_command_takes_it(line):
     # `nan%` was answered with "did you mean nan?", `seed 1e300` with 301 digits, `bpm 1,000` with 1: each a
-    # number the same command then refuses
+    # number the same command then refuses; hundreds of digits in groups raised OverflowError
     with pytest.raises(CommandError) as err:
         parse(line)
     assert "did you mean" not in str(err.value), str(err.value)
@@ -596,6 +608,10 @@ def test_a_command_begun_is_answered_with_the_ones_it_begins(line, meant):
     ("seed 12.500", ""), ("steps 1.000", ""),
     ("seed 1,000", " (did you mean 1000 or 1?)"), ("transition 1,000", " (did you mean 1000 or 1?)"),
     ("seed 0,000", " (did you mean 0?)"), ("steps 1,000", ""),
+    ("transition 0,500", ""), ("seed 00,500", ""),  # were answered with 500, where a decimal comma's 0.5 is meant
+    # a float of the digits was said as a second reading (9.22337e+18)
+    ("seed 9,223,372,036,854,775,807", " (did you mean 9223372036854775807?)"),
+    ("seed 9.223.372.036.854.775.807", " (did you mean 9223372036854775807?)"),
 ])
 def test_a_whole_number_with_a_mark_that_may_group_thousands_is_answered_with_both_readings(line, said):
     """`seed 1.000` was answered "did you mean 1?", where an operator whose dot groups thousands meant 1000; where

@@ -182,6 +182,9 @@ def test_a_preset_named_with_a_joiner_is_said_as_it_was_written(rig):
     assert ctl.handle_line("preset 3", "stdin").startswith("preset 3 '👩\u200d🎤 singer' ")
     assert "(did you mean '👩\u200d🎤 singer'?)" in ctl.handle_line("preset 👩\u200d🎤 singr", "stdin")
     assert quoted("a\\b\x1b[2J\n") == "'a\\b\\x1b[2J\\n'"  # a backslash as typed; a terminal's escape not obeyed
+    # a joiner that joins nothing (alone, at an end, by a space) prints nothing: a name of one read as '' or 'a'
+    assert quoted("\u200d") == "'\\u200d'" and quoted("a\u200c") == "'a\\u200c'"
+    assert quoted("a \u200db") == "'a \\u200db'"
 
 
 # --- MIDI ----------------------------------------------------------------------------------------------------

@@ -102,6 +102,15 @@ def test_go_fires_each_cue_in_order_and_the_list_says_where_it_stands():
         assert len(rig.ran) == 4 and cues.position == 3
 
 
+def test_a_cues_name_that_would_steer_the_terminal_is_said_escaped():
+    """A cue named "a\\rFAKE" (YAML's escapes in double quotes) was said with its carriage return, and one holding
+    U+009B, a terminal's CSI, with it: the console's line overwritten or steered. A backslash stays one."""
+    with Rig('  - {name: "a\\rFAKE\\x9b2J", do: preset 1}\n  - {name: \'C:\\takes\', do: preset 2}\n') as rig:
+        assert rig.cues.describe() == "cue 0/2 next 'a\\rFAKE\\x9b2J'"
+        assert rig.cues.go() == "cue 1/2 'a\\rFAKE\\x9b2J': did preset 1"
+        assert rig.cues.describe() == "cue 1/2 'a\\rFAKE\\x9b2J' next 'C:\\takes'"
+
+
 def test_back_steps_back_one_cue_and_fires_it():
     with Rig(MANUAL) as rig:
         cues = rig.cues

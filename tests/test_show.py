@@ -775,6 +775,16 @@ def test_check_counts_a_single_preset_in_the_singular(tmp_path, capsys):
     assert f"{path}: show 'solo', 1 preset\n" in capsys.readouterr().out
 
 
+def test_check_names_the_show_as_it_was_written(tmp_path, capsys):
+    """vcam check said a show named 👩‍🎤 night as repr() writes it: '👩\\u200d🎤 night', its joiner escaped."""
+    from vcam.cli import main
+
+    path = tmp_path / "s.yaml"
+    path.write_text('name: "\\U0001F469\\u200d\\U0001F3A4 night"\npresets:\n  - {name: a, prompt: x}\n', "utf-8")
+    assert main(["check", str(path)]) == 0
+    assert f"{path}: show '\U0001F469\u200d\U0001F3A4 night', 1 preset\n" in capsys.readouterr().out
+
+
 def test_check_counts_one_knob_button_and_fader_in_the_singular(tmp_path, capsys):
     from vcam.cli import main
 

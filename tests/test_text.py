@@ -264,6 +264,15 @@ def test_a_prompt_cut_short_is_said_as_the_show_starts():
     assert len(said) == 1 and "is longer than the text encoder's 512 tokens" in said[0], said
 
 
+def test_a_prompt_cut_short_is_said_as_it_was_written():
+    """Its first words were said as repr() writes them: the joiner of 👩‍🎤 escaped, a backslash doubled."""
+    from vcam.engine.text import cut_note
+
+    prompt = "\U0001F469\u200d\U0001F3A4 on a stage, C:\\ lit " + " ".join(f"word{i}" for i in range(600))
+    note = cut_note(prompt, " ".join(prompt.split()[:500]), 512)
+    assert note.startswith("prompt '\U0001F469\u200d\U0001F3A4 on a stage, C:\\ lit word0 word1 word…' is longer"), note
+
+
 def test_the_prompts_held_stay_cached_past_the_budget_while_others_come_and_go():
     enc, model = make_encoder()
     enc.hold(["one", "  two "])

@@ -49,5 +49,9 @@ def quoted(text: str) -> str:
     zero-width joiner escaped, and doubled every backslash. Only a character that prints nothing and joins nothing
     (a line break, an escape that would steer the terminal) is escaped, as repr() escapes it; the quotes are the
     ones repr() picks, double round a name that holds a single one."""
+    def joins(at: int) -> bool:  # between two characters that print: at an end or by a space, it joins nothing
+        return 0 < at < len(text) - 1 and all(c.isprintable() and not c.isspace() for c in text[at - 1:at + 2:2])
+
     quote = '"' if "'" in text and '"' not in text else "'"
-    return quote + "".join(ch if ch.isprintable() or ch in "\u200d\u200c" else repr(ch)[1:-1] for ch in text) + quote
+    return quote + "".join(ch if ch.isprintable() or ch in "\u200d\u200c" and joins(at) else repr(ch)[1:-1]
+                           for at, ch in enumerate(text)) + quote

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from vcam.control.commands import lands_on
 from vcam.errors import VcamError
-from vcam.words import counted
+from vcam.words import counted, quoted
 
 
 def cmd_check(args) -> int:
@@ -12,7 +12,7 @@ def cmd_check(args) -> int:
 
     show = load_show(args.show)
     _check_recordings(show)
-    print(f"{args.show}: show {show.name!r}, {counted(len(show.presets), 'preset')}")
+    print(f"{args.show}: show {quoted(show.name)}, {counted(len(show.presets), 'preset')}")
     for line in preset_lines(show):
         print(line)
     d, o = show.defaults, show.output

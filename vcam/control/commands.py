@@ -197,10 +197,13 @@ def _whole(text: str, lo: int, hi: int) -> str:
     if grouped := re.fullmatch(r"\d{1,3}([.,])\d{3}(?:\1\d{3})*", text):  # not `1,5`, a decimal comma
         mark = grouped[1]
         thousands = int(text.replace(mark, ""))
-        point = float(text.replace(mark, ".")) if text.count(mark) == 1 else float(thousands)
+        # two marks or more group thousands only: no float of them (a seed's 19 digits are not one exactly, and
+        # hundreds of digits are none at all)
+        point = float(text.replace(mark, ".")) if text.count(mark) == 1 else thousands
         if point != thousands and point.is_integer() and lo <= point and thousands <= hi:
             return f" (did you mean {thousands} or {point:g}?)"
-        if lo <= thousands <= hi and (point == thousands or mark == ","):
+        # `0,500` groups no thousands: English writes five hundred 500; its comma is a decimal one
+        if lo <= thousands <= hi and (point == thousands or mark == "," and text[0] != "0"):
             return f" (did you mean {thousands}?)"
         return ""
     for candidate in (_united(text) or "", text):
@@ -360,8 +363,8 @@ def _blend(text: str) -> tuple:
         raise CommandError(f"blend position {x:g} is outside 0 to 1; usage: {usage('blend')}")
     a, b = (_numbered(_named("blend", part)) for part in parts[:2])  # shlex took out their quotes and escapes
     if str(a).lower() == str(b).lower():  # a preset with itself is no mix: one of the two was mistyped
-        raise CommandError(f"blend mixes two different presets, not {_shown(str(a))} with itself; give two, as in "
-                           "blend 1 2 0.5 (or preset NAME for one)")
+        raise CommandError(f"blend mixes two different presets, not {quoted(clipped(str(a), SHOWN_CHARS + 1))} with "
+                           "itself; give two, as in blend 1 2 0.5 (or preset NAME for one)")
     return a, b, x
 
 

@@ -26,7 +26,9 @@ from typing import Protocol
 
 from vcam.control.commands import CommandError, UNTIMED, parse
 from vcam.control.cuesheet import Cue, clock_text
-from vcam.words import counted
+# a cue's name as words.quoted says it: a backslash in it (a path on Windows) stays one, so the network's renaming
+# of paths (media.MediaFolders.renamed) finds it in the text, and what would steer the terminal is escaped
+from vcam.words import counted, quoted
 
 # While a bar cue is pending, the list looks at the tempo at least this often: a tempo that drifts (MIDI clock)
 # moves the bar's clock time without telling anyone.
@@ -345,12 +347,6 @@ class CueList:
         self.say(f"{'cue' if len(late) == 1 else 'cues'} {which} {'comes' if len(late) == 1 else 'come'} after the "
                  f"show ends (--duration {self.duration:g} s, at {clock_text(self.duration)}): "
                  f"{'it does' if len(late) == 1 else 'they do'} not fire; give a longer --duration or an earlier at:")
-
-
-def quoted(name: str) -> str:
-    """A cue's name in quotes, as repr() quotes it but with nothing escaped: a backslash in it (a path on Windows)
-    stays one, so the network's renaming of paths (media.MediaFolders.renamed) finds it in the text."""
-    return f'"{name}"' if "'" in name and '"' not in name else f"'{name}'"
 
 
 def _changed(old: tuple[Cue, ...], pos: int, waiting: list[int], new: tuple[Cue, ...], position: int,

@@ -14,6 +14,7 @@ from torch import Tensor
 
 from vcam.engine.configs import TextConfig
 from vcam.errors import VcamError
+from vcam.words import clipped, quoted
 
 
 def text_repair():
@@ -126,9 +127,9 @@ class HFTokenizer:
 def cut_note(prompt: str, kept: str, max_length: int) -> str:
     """The line that tells the operator a prompt is cut: where (by the last words the model reads), and how much."""
     words, read = prompt.split(), kept.split()
-    head = prompt if len(prompt) <= 40 else prompt[:40] + "…"
-    return (f"prompt {head!r} is longer than the text encoder's {max_length} tokens: the model reads it only up to "
-            f"'…{' '.join(read[-6:])}' (about {len(read)} of its {len(words)} words); shorten it to keep the rest")
+    return (f"prompt {quoted(clipped(prompt, 41))} is longer than the text encoder's {max_length} tokens: the model "
+            f"reads it only up to '…{' '.join(read[-6:])}' (about {len(read)} of its {len(words)} words); shorten it "
+            "to keep the rest")
 
 
 def build_umt5(cfg: TextConfig, seed: int):
