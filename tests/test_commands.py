@@ -548,7 +548,8 @@ def test_help_with_a_commands_name_says_how_that_one_is_written():
 @pytest.mark.parametrize("line,meant", [
     ("blend 1 2 50%", "0.5"), ("strength 30%", "0.3"), ("bpm 120bpm", "120"), ("bpm 120 bpm", "120"),
     ("transition 2 blocks", "2"), ("steps 4steps", "4"), ("seed 12,500", "12500"), ("seed 1e3", "1000"),
-    ("seed 7.0", "7"), ("bias 0,3", "0.3"), ("seed 2,000,000", "2000000"),
+    ("seed 7.0", "7"), ("bias 0,3", "0.3"), ("seed 2,000,000", "2000000"), ("seed 7,0", "7"),
+    ("transition 2,00", "2"),
 ])
 def test_a_number_written_another_way_is_answered_with_the_number_meant(line, meant):
     """`blend 1 2 50%`, `transition 2 blocks`, `seed 12,500` were answered with the usage alone."""

@@ -206,7 +206,9 @@ def _whole(text: str, lo: int, hi: int) -> str:
         if lo <= thousands <= hi and (point == thousands or mark == "," and text[0] != "0"):
             return f" (did you mean {thousands}?)"
         return ""
-    for candidate in (_united(text) or "", text):
+    # `7,0`: a decimal comma, as `bias 0,3` is read (a comma with three digits after it was a group, above)
+    decimal = text.replace(",", ".") if re.fullmatch(r"\d+,\d+", text) else ""
+    for candidate in (_united(text) or "", decimal, text):
         try:
             value = float(candidate)
         except ValueError:
