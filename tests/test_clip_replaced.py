@@ -275,6 +275,32 @@ def test_offline_a_replaced_clip_waited_for_a_while_is_said_waited_for(tmp_path,
         inputs.close()
 
 
+def test_offline_a_replaced_clip_exported_again_while_it_opened_is_not_waited_for(tmp_path, monkeypatch):
+    """A render waited (up to minutes, said) for the file that began opening, though another had been exported over
+    it since, and took it, only to reload the newer one once it held still; a show drops it unwaited. Here the file
+    is exported again while the first opening is held: that one is dropped, and the newer one waited for and taken
+    once it holds still."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
+    said: list[str] = []
+    inputs = InputSwitch(W, H, "stretch", said.append, fps=10, offline=True)
+    clip = inputs.open(f"file:{path}")
+    let_go, waits = slow_reloads(monkeypatch)
+    try:
+        clip.frames(0, 4)
+        _moved_in(pyav_clip(tmp_path / "new.mp4", 10, count=3), path)
+        clip.frames(4, 4)  # seen changed
+        clip.frames(8, 4)  # held still: opened beside the render, held
+        _moved_in(pyav_clip(tmp_path / "newer.mp4", 10, count=5), path)
+        assert levels(clip.frames(12, 4)) == [4, 5, 6, 7] and clip.reload is None  # not waited for: dropped
+        assert waits == [] and said == []
+        clip.frames(16, 4)  # held still: opened beside the render, held
+        assert levels(clip.frames(20, 4)) == [0, 1, 2, 3] and clip.length == 5  # waited for, taken
+        assert said == [WAITING, "clip loop.mp4 reloaded: 5 frames at 10 fps"]
+    finally:
+        let_go.set()
+        inputs.close()
+
+
 def test_offline_a_replaced_clip_that_never_opens_is_given_up_said_and_the_render_plays_on(tmp_path, monkeypatch):
     """A render waited for a clip exported again with no bound: a file that never opens (a pipe, a stalled network
     share) held the render for good. Here the opening is held and the render's wait runs out at once, as if its

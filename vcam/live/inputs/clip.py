@@ -465,9 +465,13 @@ class ClipSource:
     def _take_reload(self, start: int, count: int) -> None:
         """The reloaded clip in place of this one where it is ready for the block at `start`, said reloaded; said
         not decoding where it failed; else aimed at the next block. Offline, it is waited for at `start`, up to
-        OFFLINE_WAIT_S (said past OFFLINE_SAY_S), then dropped (said): the clip plays on as it was."""
+        OFFLINE_WAIT_S (said past OFFLINE_SAY_S), then dropped (said): the clip plays on as it was; not where its
+        file was written again since it began opening."""
         reload = self.reload
         if self.offline:
+            stamp = _stamp(self.path)
+            if stamp is not None and stamp != self._stamp:  # exported over again since: _follow_file drops it, as a
+                return  # show does, and the newer file is waited for once it holds still
             reload.aim(start)
             if not self._waited_for(reload):
                 self._drop_reload()
