@@ -274,12 +274,32 @@ def held_reloads(monkeypatch):
     """Holds the opening of each clip file replaced on air (a ClipSource's Reload, in its thread) until the show's
     thread waits for it to be ready; the event returned lets them go at once. That wait lasts up to 30 s, whatever
     bound the show gives it: a render's first (clip.OFFLINE_SAY_S) would otherwise pass on a busy machine."""
+    return _held_reloads(monkeypatch, first_runs_out=False)[0]
+
+
+def slow_reloads(monkeypatch) -> tuple[threading.Event, list]:
+    """Holds the opening of each clip file replaced on air (a ClipSource's Reload, in its thread) through the show's
+    first wait for it, which runs out at once (as if a render's clip.OFFLINE_SAY_S had passed); its next wait lets
+    it go and lasts up to 30 s. Returns the event that lets them go, and the bound of each wait."""
+    return _held_reloads(monkeypatch, first_runs_out=True)
+
+
+def _held_reloads(monkeypatch, first_runs_out: bool) -> tuple[threading.Event, list]:
     from vcam.live.inputs import clip as clip_module
 
     let_go, _ = held_openings(monkeypatch)
+    waits: list = []
 
     class Asked(threading.Event):
+        def __init__(self):
+            super().__init__()
+            self.waited = False
+
         def wait(self, timeout=None):
+            waits.append(timeout)
+            if first_runs_out and not self.waited:
+                self.waited = True
+                return self.is_set()  # the opening is held: not set by then
             let_go.set()
             return super().wait(30)
 
@@ -289,37 +309,6 @@ def held_reloads(monkeypatch):
             self.ready = Asked()  # the thread is held before it could set the one it replaces
 
     monkeypatch.setattr(clip_module, "Reload", HeldReload)
-    return let_go
-
-
-def slow_reloads(monkeypatch) -> tuple[threading.Event, list]:
-    """Holds the opening of each clip file replaced on air (a ClipSource's Reload, in its thread) through the show's
-    first wait for it, which runs out at once (as if a render's clip.OFFLINE_SAY_S had passed); its next wait lets
-    it go and lasts up to 30 s. Returns the event that lets them go, and the bound of each wait."""
-    from vcam.live.inputs import clip as clip_module
-
-    let_go, _ = held_openings(monkeypatch)
-    waits: list = []
-
-    class Slow(threading.Event):
-        def __init__(self):
-            super().__init__()
-            self.waited = False
-
-        def wait(self, timeout=None):
-            waits.append(timeout)
-            if not self.waited:
-                self.waited = True
-                return self.is_set()  # the opening is held: not set by then
-            let_go.set()
-            return super().wait(30)
-
-    class SlowReload(clip_module.Reload):
-        def __init__(self, *args):
-            super().__init__(*args)
-            self.ready = Slow()  # the thread is held before it could set the one it replaces
-
-    monkeypatch.setattr(clip_module, "Reload", SlowReload)
     return let_go, waits
 
 

@@ -97,17 +97,15 @@ def test_a_show_on_a_clip_renders_exactly(tmp_path, capture):
     assert all(np.array_equal(x, y) for x, y in zip(keeper.frames, live))
 
 
-def test_a_clip_exported_again_during_a_render_comes_in_at_the_block_after_it_opens_however_slow(tmp_path,
-                                                                                                monkeypatch):
-    """The show takes a clip exported again at the first block after it opened beside it, which depends on the
-    machine's speed; a render waits for it at the block after the one it started opening in."""
+def _render_a_clip_exported_again(tmp_path, let_go, status, said_by=None) -> None:
+    """Renders 6 blocks of a show playing an 8-frame clip, exported again as a 3-frame one after the first block;
+    what `status` holds after each block goes into `said_by`; `let_go` (the held reloads') is set at the end."""
     clip = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
     log = write_log(tmp_path / "c.jsonl", {"vcam": {**HEADER, "input": f"file:{clip}"}}, {"end": {"blocks": 6}})
-    let_go = held_reloads(monkeypatch)
-    status, said_by = io.StringIO(), []
 
     def on_block(done: int) -> None:
-        said_by.append(status.getvalue())
+        if said_by is not None:
+            said_by.append(status.getvalue())
         if done == 1:
             os.replace(pyav_clip(tmp_path / "new.mp4", 10, count=3), clip)
 
@@ -115,6 +113,14 @@ def test_a_clip_exported_again_during_a_render_comes_in_at_the_block_after_it_op
         render(RenderOptions(log=log, outs=["null"], status_out=status), on_block=on_block)
     finally:
         let_go.set()
+
+
+def test_a_clip_exported_again_during_a_render_comes_in_at_the_block_after_it_opens_however_slow(tmp_path,
+                                                                                                monkeypatch):
+    """The show takes a clip exported again at the first block after it opened beside it, which depends on the
+    machine's speed; a render waits for it at the block after the one it started opening in."""
+    status, said_by = io.StringIO(), []
+    _render_a_clip_exported_again(tmp_path, held_reloads(monkeypatch), status, said_by)
     # seen changed in block 2, held still in block 3 (opened there), taken in block 4
     assert ["reloaded: 3 frames" in text for text in said_by] == [False] * 3 + [True] * 3
 
@@ -128,22 +134,12 @@ def test_a_render_waiting_for_a_clip_exported_again_says_so_on_lines_of_their_ow
     """A render waiting for a clip exported again said nothing for up to 5 minutes, a frozen render to the operator;
     and what the clip said was written on the end of the progress line on a terminal. Here the render's first wait
     runs out at once, as if its few seconds had passed."""
-    clip = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
-    log = write_log(tmp_path / "c.jsonl", {"vcam": {**HEADER, "input": f"file:{clip}"}}, {"end": {"blocks": 6}})
     let_go, waits = slow_reloads(monkeypatch)
     # each block's line drawn: on a machine whose blocks take less than a redraw's time, the line under the clip's
     # was an earlier block's
     monkeypatch.setattr(progress_module, "REDRAW_S", 0.0)
     status = Terminal()
-
-    def on_block(done: int) -> None:
-        if done == 1:
-            os.replace(pyav_clip(tmp_path / "new.mp4", 10, count=3), clip)
-
-    try:
-        render(RenderOptions(log=log, outs=["null"], status_out=status), on_block=on_block)
-    finally:
-        let_go.set()
+    _render_a_clip_exported_again(tmp_path, let_go, status)
     said = status.getvalue()
     assert len(waits) == 2
     waiting = ("\r\033[Kvcam: clip loop.mp4 was exported again: the render waits for the new file to open and "
