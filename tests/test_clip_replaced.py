@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 
 import av
 import numpy as np
@@ -252,10 +253,11 @@ WAITING = ("clip loop.mp4 was exported again: the render waits for the new file 
            "render's frame, up to 5 min")
 
 
-def test_offline_a_replaced_clip_waited_for_a_while_is_said_waited_for(tmp_path, monkeypatch):
-    """A render waiting for a clip exported again said nothing for up to OFFLINE_WAIT_S: the operator saw a frozen
-    render. Here the render's first wait runs out at once, as if OFFLINE_SAY_S had passed, and only then is the
-    opening let go: one line says the render waits, and the clip comes in at the block it was waited for at."""
+@contextmanager
+def _render_clip_reopening(tmp_path, monkeypatch):
+    """A render's 8-frame clip exported again as a 3-frame one, played until that file held still and its opening
+    began (held through the render's first wait for it): yields the clip's path, the clip, what was said and the
+    bound of each wait."""
     path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
     said: list[str] = []
     inputs = InputSwitch(W, H, "stretch", said.append, fps=10, offline=True)
@@ -266,13 +268,21 @@ def test_offline_a_replaced_clip_waited_for_a_while_is_said_waited_for(tmp_path,
         _moved_in(pyav_clip(tmp_path / "new.mp4", 10, count=3), path)
         clip.frames(4, 4)  # seen changed
         clip.frames(8, 4)  # held still: opened beside the render, held
+        yield path, clip, said, waits
+    finally:
+        let_go.set()
+        inputs.close()
+
+
+def test_offline_a_replaced_clip_waited_for_a_while_is_said_waited_for(tmp_path, monkeypatch):
+    """A render waiting for a clip exported again said nothing for up to OFFLINE_WAIT_S: the operator saw a frozen
+    render. Here the render's first wait runs out at once, as if OFFLINE_SAY_S had passed, and only then is the
+    opening let go: one line says the render waits, and the clip comes in at the block it was waited for at."""
+    with _render_clip_reopening(tmp_path, monkeypatch) as (_, clip, said, waits):
         assert said == []
         assert levels(clip.frames(12, 4)) == [0, 1, 2, 0] and clip.length == 3  # waited for, taken
         assert waits == [clip_module.OFFLINE_SAY_S, clip_module.OFFLINE_WAIT_S - clip_module.OFFLINE_SAY_S]
         assert said == [WAITING, "clip loop.mp4 reloaded: 3 frames at 10 fps"]
-    finally:
-        let_go.set()
-        inputs.close()
 
 
 def test_offline_a_replaced_clip_exported_again_while_it_opened_is_not_waited_for(tmp_path, monkeypatch):
@@ -280,25 +290,13 @@ def test_offline_a_replaced_clip_exported_again_while_it_opened_is_not_waited_fo
     it since, and took it, only to reload the newer one once it held still; a show drops it unwaited. Here the file
     is exported again while the first opening is held: that one is dropped, and the newer one waited for and taken
     once it holds still."""
-    path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
-    said: list[str] = []
-    inputs = InputSwitch(W, H, "stretch", said.append, fps=10, offline=True)
-    clip = inputs.open(f"file:{path}")
-    let_go, waits = slow_reloads(monkeypatch)
-    try:
-        clip.frames(0, 4)
-        _moved_in(pyav_clip(tmp_path / "new.mp4", 10, count=3), path)
-        clip.frames(4, 4)  # seen changed
-        clip.frames(8, 4)  # held still: opened beside the render, held
+    with _render_clip_reopening(tmp_path, monkeypatch) as (path, clip, said, waits):
         _moved_in(pyav_clip(tmp_path / "newer.mp4", 10, count=5), path)
         assert levels(clip.frames(12, 4)) == [4, 5, 6, 7] and clip.reload is None  # not waited for: dropped
         assert waits == [] and said == []
         clip.frames(16, 4)  # held still: opened beside the render, held
         assert levels(clip.frames(20, 4)) == [0, 1, 2, 3] and clip.length == 5  # waited for, taken
         assert said == [WAITING, "clip loop.mp4 reloaded: 5 frames at 10 fps"]
-    finally:
-        let_go.set()
-        inputs.close()
 
 
 def test_offline_a_replaced_clip_that_never_opens_is_given_up_said_and_the_render_plays_on(tmp_path, monkeypatch):
