@@ -64,6 +64,9 @@ def test_strength_and_input_are_stream_actions_and_their_logged_forms_are_read_b
     ({"op": "prompt", "prompts": {"x": "heavy"}, "transition": 1}, "the weight of 'x' must be a number"),
     ({"op": "prompt", "prompts": {"x": -1.0, "y": 2.0}, "transition": 1}, "the weight of 'x' must be 0 or more"),
     ({"op": "prompt", "prompts": {"x": float("nan")}, "transition": 1}, "the weight of 'x' must be 0 or more"),
+    # a long prompt is cut where a character starts, said with an ellipsis: not inside 👩‍🎤 (a joiner left escaped)
+    ({"op": "prompt", "prompts": {"a" * 38 + "👩\u200d🎤 on stage": -1}, "transition": 1},
+     "the weight of '" + "a" * 38 + "…' must be 0 or more"),
     ({"op": "prompt", "prompts": {"x": 0, "y": 0.0}, "transition": 1}, "the weights add up to 0"),
     ({"op": "screen", "mode": "dim"}, "mode must be one of live, freeze, blackout"),
     ({"op": "reset", "hard": True}, "reset: unknown field hard"),

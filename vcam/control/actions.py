@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Union
 from vcam.control.commands import MAX_CLOCK_BPM, MAX_SEED, MIN_CLOCK_BPM
 from vcam.bias import check_bias
 from vcam.inspec import check_strength, parse_input
-from vcam.words import quoted
+from vcam.words import clipped, quoted
 
 SCREEN_MODES = ("live", "freeze", "blackout")
 
@@ -213,9 +213,9 @@ def _prompts(d: dict) -> SetPrompts:
         raise ValueError(f"prompt: prompts must be a non-empty mapping of text to weight, not {prompts!r}")
     for text, weight in prompts.items():
         if isinstance(weight, bool) or not isinstance(weight, (int, float)):
-            raise ValueError(f"prompt: the weight of {quoted(text[:40])} must be a number, not {weight!r}")
+            raise ValueError(f"prompt: the weight of {quoted(clipped(text, 41))} must be a number, not {weight!r}")
         if not weight >= 0:  # NaN too: the stream refuses it at the block, after a render has begun
-            raise ValueError(f"prompt: the weight of {quoted(text[:40])} must be 0 or more, not {weight!r}")
+            raise ValueError(f"prompt: the weight of {quoted(clipped(text, 41))} must be 0 or more, not {weight!r}")
     if sum(prompts.values()) <= 0:
         raise ValueError("prompt: the weights add up to 0; one of them must be above 0")
     return SetPrompts({text: float(w) for text, w in prompts.items()}, _whole(d, "transition", 0, 1000))

@@ -21,7 +21,7 @@ from typing import Any
 from vcam.control.actions import Action, Origin, SetPrompts, prompts_of
 from vcam.control.protocol import Producer
 from vcam.control.throttle import ErrorThrottle
-from vcam.words import quoted
+from vcam.words import clipped, quoted
 
 POLL_S = 0.2  # how often waiting preloads look whether the engine exists yet
 FAILURES_SAID_EVERY_S = 30.0  # a producer that refuses every change is said twice a minute at most, then counted
@@ -99,7 +99,7 @@ class Prompter:
         try:
             (to or self.producer).submit(action, at_block=at_block, origin=origin)
         except Exception as e:
-            asked = f" ({quoted(origin.command[:40])})" if origin is not None else ""
+            asked = f" ({quoted(clipped(origin.command, 41))})" if origin is not None else ""
             line = self._failures.admit((e.__class__.__name__,), f"a change{asked} was not handed over "
                                         f"({e.__class__.__name__}: {e}); it is lost, later changes still go",
                                         self.clock())
@@ -130,4 +130,5 @@ class Prompter:
                 return
             encoder.encode(text)
         except Exception as e:  # the show goes on: the prompt is encoded again when it is used
-            self.say(f"could not encode {quoted(text[:40])} {'ahead' if ahead else 'before handing it over'}: {e}")
+            when = "ahead" if ahead else "before handing it over"
+            self.say(f"could not encode {quoted(clipped(text, 41))} {when}: {e}")
