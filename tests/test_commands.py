@@ -3,7 +3,8 @@ import random
 
 import pytest
 
-from vcam.control.commands import USAGE, Command, CommandError, help_text, parse, usage
+from vcam.control.commands import USAGE, Command, CommandError, help_text, name_key, parse, usage
+from vcam.words import quoted
 
 
 @pytest.mark.parametrize("line,expected", [
@@ -650,3 +651,17 @@ def test_a_prompt_keeps_the_joiners_inside_it(text):
 def test_a_joiner_with_nothing_on_one_side_is_dropped_as_other_invisible_characters_are():
     assert parse("prompt \u200dneon\u200c city\u200d").args == ("neon city",)
     assert parse("\u200dnext") == Command("next")
+
+
+ENGLAND = "\U0001F3F4\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F"  # 🏴 + g b e n g + cancel tag
+
+
+def test_a_flag_spelt_with_tag_characters_is_kept_as_typed():
+    """England's flag is a black flag and tag characters spelling gb-eng: the tags print nothing, and were dropped
+    with the other such characters, so the prompt and the names said back held a black flag."""
+    assert parse(f"prompt {ENGLAND} waving").args == (f"{ENGLAND} waving",)
+    assert quoted(f"{ENGLAND} night") == f"'{ENGLAND} night'"
+    assert name_key(f"{ENGLAND} Night") != name_key("\U0001F3F4 night")  # not the pirate's black flag
+    # a tag after nothing that prints draws nothing: dropped, and escaped where said
+    assert parse("prompt \U000E0067neon city").args == ("neon city",)
+    assert quoted("\U000E0067x") == "'\\U000e0067x'"

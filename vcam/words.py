@@ -46,12 +46,33 @@ def clipped(text: str, length: int) -> str:
 
 def quoted(text: str) -> str:
     """`text` in quotes, printed as it was typed: repr() wrote a preset's name `👩‍🎤` as '👩\\u200d🎤', its
-    zero-width joiner escaped, and doubled every backslash. Only a character that prints nothing and joins nothing
-    (a line break, an escape that would steer the terminal) is escaped, as repr() escapes it; the quotes are the
-    ones repr() picks, double round a name that holds a single one."""
-    def joins(at: int) -> bool:  # between two characters that print: at an end or by a space, it joins nothing
-        return 0 < at < len(text) - 1 and all(c.isprintable() and not c.isspace() for c in text[at - 1:at + 2:2])
-
+    zero-width joiner escaped, and doubled every backslash. Only a character that prints nothing and draws nothing
+    with its neighbours (`drawn`: a line break, an escape that would steer the terminal) is escaped, as repr()
+    escapes it; the quotes are the ones repr() picks, double round a name that holds a single one."""
     quote = '"' if "'" in text and '"' not in text else "'"
-    return quote + "".join(ch if ch.isprintable() or ch in "\u200d\u200c" and joins(at) else repr(ch)[1:-1]
+    return quote + "".join(ch if ch.isprintable() or drawn(text, at) else repr(ch)[1:-1]
                            for at, ch in enumerate(text)) + quote
+
+
+# Zero-width joiner and non-joiner: printing nothing, they still change what is drawn between two characters (the
+# woman and the microphone of 👩‍🎤 drawn as one singer; Persian and Indic words written as their writers spell them)
+JOINERS = "\u200d\u200c"
+# Emoji tag characters: after a black flag they spell the region whose flag is drawn (🏴 and g, b, e, n, g, then
+# the cancel tag: England's flag), and print nothing of their own
+TAGS = ("\U000e0020", "\U000e007f")
+
+
+def drawn(text: str, at: int) -> bool:
+    """Whether the character at `at`, one that prints nothing, changes what its neighbours draw: a joiner between
+    two characters that print (at an end or by a space it joins nothing), or a tag character after a character
+    that prints or another tag."""
+    def prints(c: str) -> bool:
+        return c.isprintable() and not c.isspace()
+
+    ch = text[at]
+    if ch in JOINERS:
+        return 0 < at < len(text) - 1 and prints(text[at - 1]) and prints(text[at + 1])
+    if TAGS[0] <= ch <= TAGS[1]:
+        before = text[at - 1] if at > 0 else " "
+        return prints(before) or TAGS[0] <= before <= TAGS[1]
+    return False

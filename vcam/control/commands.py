@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, unescaped
-from vcam.words import clipped, nearest, quoted
+from vcam.words import JOINERS, clipped, drawn, nearest, quoted
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -581,24 +581,19 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     return f" (did you mean {meant}?)" if meant else ""
 
 
-# Zero-width joiner and non-joiner: printing nothing, they still change what is drawn between two characters (the
-# woman and the microphone of 👩‍🎤 drawn as one singer; Persian and Indic words written as their writers spell them)
-JOINERS = "\u200d\u200c"
 
 
 def as_typed(text: str) -> str:
     """`text` as a line of it reaches the parser: a space of another kind (a no-break space, as Option-Space types
     on a Mac and pages copy, a line break) is a space, and other characters that print nothing are dropped, but for
-    a joiner between two characters that print (JOINERS). A preset's name is read so too (vcam.control.show), or no
-    typed line could name it."""
+    a joiner between two characters that print and an emoji's tag characters (`drawn`). A preset's name is read so
+    too (vcam.control.show), or no typed line could name it."""
     def kept(at: int, ch: str) -> str:
         if ch.isprintable() or ch == "\t":
             return ch
         if ch.isspace():
             return " "
-        joins = ch in JOINERS and 0 < at < len(text) - 1 and all(
-            c.isprintable() and not c.isspace() for c in (text[at - 1], text[at + 1]))
-        return ch if joins else ""
+        return ch if drawn(text, at) else ""
 
     return "".join(kept(at, ch) for at, ch in enumerate(text))
 
