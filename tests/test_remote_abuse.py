@@ -2006,3 +2006,25 @@ def test_an_osc_port_in_use_is_said_as_such_by_vcam_cam_not_as_the_links_stop():
         with pytest.raises(VcamError, match="cannot listen for OSC"):
             run_cam(CamOptions(url=f"ws://127.0.0.1:{_closed_port()}", outs=["null"], stdin=False,
                                osc=f"127.0.0.1:{port}", status_out=io.StringIO()))
+
+
+def test_a_block_a_faulty_server_never_ends_is_pushed_in_parts_not_held_without_bound():
+    """Frames of one block whose last never comes (its count a million) were all held on the laptop until another
+    block began: memory without bound, and nothing on screen. Every MAX_BLOCK_FRAMES they go to the pacer."""
+    from vcam.remote.blocks import MAX_BLOCK_FRAMES, Blocks
+
+    pacer = Pacer(PacerSettings())
+    blocks = Blocks(pacer)
+    frame = np.zeros((4, 4, 3), np.uint8)
+    for i in range(5 * MAX_BLOCK_FRAMES + 3):
+        header = proto.FrameHeader(seq=i, block=7, index=i, count=10**6, sent_at=0.0, width=4, height=4)
+        blocks.add(header, frame)
+        blocks.end_if_last(header)
+        assert len(blocks._frames) < MAX_BLOCK_FRAMES
+    assert pacer.stats.pushed == 5 * MAX_BLOCK_FRAMES
+    # a block of the server's own size is pushed whole at its last frame, as before
+    for i in range(12):
+        header = proto.FrameHeader(seq=1000 + i, block=8, index=i, count=12, sent_at=0.0, width=4, height=4)
+        blocks.add(header, frame)
+        blocks.end_if_last(header)
+    assert pacer.stats.pushed == 5 * MAX_BLOCK_FRAMES + 3 + 12 and not blocks._frames

@@ -11,6 +11,10 @@ from vcam.live.pacer import Pacer
 from vcam.remote.blockgaps import BlockGaps
 from vcam.remote.protocol import FrameHeader
 
+# The server's blocks are 12 frames (9 the first): a server that never ends one (its last frame never comes, a count
+# that never runs out) has its frames pushed every MAX_BLOCK_FRAMES, not held without bound on the laptop
+MAX_BLOCK_FRAMES = 48
+
 
 class Blocks:
     """The block being received: pushed once its last frame comes, a frame of another block comes (the rest of it
@@ -30,10 +34,12 @@ class Blocks:
         self._number = header.block
         self._frames.append(frame)
         self._indices.append(header.index)
+        if len(self._frames) >= MAX_BLOCK_FRAMES:
+            self._push()
 
     def end_if_last(self, header: FrameHeader) -> None:
         """Pushes the block where `header` is its last frame's."""
-        if header.index == header.count - 1:
+        if header.index == header.count - 1 and self._frames:
             self._push()
 
     def end(self) -> None:
