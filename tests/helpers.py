@@ -279,8 +279,9 @@ def held_reloads(monkeypatch):
 
 def slow_reloads(monkeypatch) -> tuple[threading.Event, list]:
     """Holds the opening of each clip file replaced on air (a ClipSource's Reload, in its thread) through the show's
-    first wait for it, which runs out at once (as if a render's clip.OFFLINE_SAY_S had passed); its next wait lets
-    it go and lasts up to 30 s. Returns the event that lets them go, and the bound of each wait."""
+    waits for it until they add up to a render's clip.OFFLINE_SAY_S, each running out at once (as if its time had
+    passed: a render that can be stopped waits in slices); its next wait lets it go and lasts up to 30 s. Returns
+    the event that lets them go, and the bound of each wait."""
     return _held_reloads(monkeypatch, first_runs_out=True)
 
 
@@ -293,12 +294,12 @@ def _held_reloads(monkeypatch, first_runs_out: bool) -> tuple[threading.Event, l
     class Asked(threading.Event):
         def __init__(self):
             super().__init__()
-            self.waited = False
+            self.waited = 0.0  # the time its waits that ran out stood for
 
         def wait(self, timeout=None):
             waits.append(timeout)
-            if first_runs_out and not self.waited:
-                self.waited = True
+            if first_runs_out and self.waited < clip_module.OFFLINE_SAY_S:
+                self.waited += timeout
                 return self.is_set()  # the opening is held: not set by then
             let_go.set()
             return super().wait(30)

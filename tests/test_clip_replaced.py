@@ -250,17 +250,17 @@ def test_offline_a_replaced_clip_is_taken_at_the_block_after_it_opens_however_sl
 
 
 WAITING = ("clip loop.mp4 was exported again: the render waits for the new file to open and decode up to the "
-           "render's frame, up to 5 min")
+           "render's frame, up to 5 min (Ctrl-C stops the render here)")
 
 
 @contextmanager
-def _render_clip_reopening(tmp_path, monkeypatch):
+def _render_clip_reopening(tmp_path, monkeypatch, stop=None):
     """A render's 8-frame clip exported again as a 3-frame one, played until that file held still and its opening
     began (held through the render's first wait for it): yields the clip's path, the clip, what was said and the
-    bound of each wait."""
+    bound of each wait. `stop`: the render's stop request."""
     path = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
     said: list[str] = []
-    inputs = InputSwitch(W, H, "stretch", said.append, fps=10, offline=True)
+    inputs = InputSwitch(W, H, "stretch", said.append, fps=10, offline=True, stop=stop)
     clip = inputs.open(f"file:{path}")
     let_go, waits = slow_reloads(monkeypatch)
     try:
@@ -283,6 +283,17 @@ def test_offline_a_replaced_clip_waited_for_a_while_is_said_waited_for(tmp_path,
         assert levels(clip.frames(12, 4)) == [0, 1, 2, 0] and clip.length == 3  # waited for, taken
         assert waits == [clip_module.OFFLINE_SAY_S, clip_module.OFFLINE_WAIT_S - clip_module.OFFLINE_SAY_S]
         assert said == [WAITING, "clip loop.mp4 reloaded: 3 frames at 10 fps"]
+
+
+def test_offline_a_replaced_clip_is_not_waited_for_once_the_render_is_asked_to_stop(tmp_path, monkeypatch):
+    """Ctrl-C (the render's stop request) before the block that waits for a clip exported again: that block waited
+    for it all the same, up to minutes, before the render stopped. Here it plays the clip as it was, at once and
+    saying nothing (the render stops after it)."""
+    stop = threading.Event()
+    with _render_clip_reopening(tmp_path, monkeypatch, stop) as (_, clip, said, waits):
+        stop.set()
+        assert levels(clip.frames(12, 4)) == [4, 5, 6, 7] and clip.length == 8  # not waited for
+        assert waits == [] and said == [] and clip.reload is not None
 
 
 def test_offline_a_replaced_clip_exported_again_while_it_opened_is_not_waited_for(tmp_path, monkeypatch):

@@ -3,13 +3,15 @@ import io
 import json
 import os
 import signal
+import threading
 
 import numpy as np
 import pytest
 
-from helpers import FAST, TINY_SHOW, held_reloads, live_show, pyav_clip, slow_reloads, write_clip
+from helpers import FAST, TINY_SHOW, held_openings, held_reloads, live_show, pyav_clip, slow_reloads, write_clip
 from vcam.cli import main
 from vcam.live import progress as progress_module
+from vcam.live.inputs import clip as clip_module
 from vcam.live.render import RenderOptions, render
 from vcam.engine.speed import ATTENTION_QUANTS, DECODERS, QUANTS
 from vcam.live.run import RunOptions
@@ -97,9 +99,10 @@ def test_a_show_on_a_clip_renders_exactly(tmp_path, capture):
     assert all(np.array_equal(x, y) for x, y in zip(keeper.frames, live))
 
 
-def _render_a_clip_exported_again(tmp_path, let_go, status, said_by=None) -> None:
-    """Renders 6 blocks of a show playing an 8-frame clip, exported again as a 3-frame one after the first block;
-    what `status` holds after each block goes into `said_by`; `let_go` (the held reloads') is set at the end."""
+def _render_a_clip_exported_again(tmp_path, let_go, status, said_by=None, out: str = "null"):
+    """Renders 6 blocks of a show playing an 8-frame clip into `out`, exported again as a 3-frame one after the
+    first block; what `status` holds after each block goes into `said_by`; `let_go` (the held reloads') is set at
+    the end. Returns what render returned."""
     clip = pyav_clip(tmp_path / "loop.mp4", 10, count=8)
     log = write_log(tmp_path / "c.jsonl", {"vcam": {**HEADER, "input": f"file:{clip}"}}, {"end": {"blocks": 6}})
 
@@ -110,7 +113,7 @@ def _render_a_clip_exported_again(tmp_path, let_go, status, said_by=None) -> Non
             os.replace(pyav_clip(tmp_path / "new.mp4", 10, count=3), clip)
 
     try:
-        render(RenderOptions(log=log, outs=["null"], status_out=status), on_block=on_block)
+        return render(RenderOptions(log=log, outs=[out], status_out=status), on_block=on_block)
     finally:
         let_go.set()
 
@@ -141,11 +144,46 @@ def test_a_render_waiting_for_a_clip_exported_again_says_so_on_lines_of_their_ow
     status = Terminal()
     _render_a_clip_exported_again(tmp_path, let_go, status)
     said = status.getvalue()
-    assert len(waits) == 2
+    assert sum(waits[:-1]) == clip_module.OFFLINE_SAY_S  # waited that long, then let go by the last one
     waiting = ("\r\033[Kvcam: clip loop.mp4 was exported again: the render waits for the new file to open and "
-               "decode up to the render's frame, up to 5 min\nrendering: block 3/6")
+               "decode up to the render's frame, up to 5 min (Ctrl-C stops the render here)\nrendering: block 3/6")
     assert said.count(waiting) == 1, said
     assert said.count("\r\033[Kvcam: clip loop.mp4 reloaded: 3 frames at 10 fps\nrendering: block 3/6") == 1, said
+
+
+def test_ctrl_c_while_a_render_waits_for_a_clip_exported_again_stops_it_after_that_block(tmp_path, monkeypatch):
+    """Ctrl-C while a render waited for a clip exported again only marked it to stop after the block, which it did
+    once the wait was over: up to 5 minutes later. Here the file's opening is held, each wait of the render runs
+    out at once as if its time had passed, and Ctrl-C comes once the wait is said: the render stops after that
+    block without waiting out its bound, the file holding every frame made, the clip as it was in the last block."""
+    let_go, _ = held_openings(monkeypatch)
+    status, waits, pressed = io.StringIO(), [], []
+
+    class CtrlCOnceSaid(threading.Event):
+        def wait(self, timeout=None):
+            if "the render waits for the new file" in status.getvalue() and not pressed:
+                pressed.append(sum(waits))
+                os.kill(os.getpid(), signal.SIGINT)  # the render's thread is the one waiting, as at a terminal
+            waits.append(timeout)
+            return self.is_set()  # the opening is held: not set by then
+
+    class HeldReload(clip_module.Reload):
+        def __init__(self, *args):
+            super().__init__(*args)
+            self.ready = CtrlCOnceSaid()  # the thread is held before it could set the one it replaces
+
+    monkeypatch.setattr(clip_module, "Reload", HeldReload)
+    video = tmp_path / "part.mp4"
+    result = _render_a_clip_exported_again(tmp_path, let_go, status, out=f"file:{video}")
+    said = status.getvalue()
+    assert pressed == [clip_module.OFFLINE_SAY_S], said
+    assert sum(waits) < clip_module.OFFLINE_WAIT_S and "did not open" not in said, said  # not waited out
+    assert sum(waits) <= clip_module.OFFLINE_SAY_S + clip_module.STOP_LOOK_S  # ended within a look after Ctrl-C
+    # waited for in block 4, which is made with the clip as it was and kept
+    assert (result.blocks, result.total, result.frames, result.interrupted) == (4, 6, 6 + 3 * 12, True)
+    assert mp4_frames(video)[0] == result.frames
+    assert "stopped after block 4 of 6" in said and f"{video}: {result.frames} frames" in said
+    assert said.count("(Ctrl-C stops the render here)") == 1 and "reloaded" not in said
 
 
 def test_a_render_at_other_steps_and_size_makes_the_same_number_of_frames(tmp_path, capture):

@@ -108,10 +108,12 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     progress: Progress | None = None
     failed = False
     full = _FullFiles(say)
+    # set by the first Ctrl-C: it ends a clip's wait for its file exported again too, which held the stop for minutes
+    stop = threading.Event()
     # a clip's lines (exported again, waited for) through the progress line while it shows, as full's are: said
     # plainly, each was written on the end of that line on a terminal
     inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, lambda text: full.say(text),
-                         fps=plan.cfg.fps, offline=True)
+                         fps=plan.cfg.fps, offline=True, stop=stop)
     try:
         inputs.open(plan.cfg.input)
         stream = _load(plan, inputs, say)
@@ -123,7 +125,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
             progress = Progress(plan.total, out)
             full.say = progress.say
             sinks = [(o, size) for o, size in outputs] + [(o, (plan.cfg.width, plan.cfg.height)) for o in extra]
-            result = _render_blocks(plan, stream, sinks, _input_opener(inputs), progress, on_block, full)
+            result = _render_blocks(plan, stream, sinks, _input_opener(inputs), progress, on_block, full, stop)
     except BaseException:
         failed = True
         raise
@@ -334,11 +336,12 @@ class _ScreenState:
 
 
 def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int]]], open_input,
-                   progress: Progress, on_block: Callable[[int], None] | None, full: _FullFiles) -> Rendered:
+                   progress: Progress, on_block: Callable[[int], None] | None, full: _FullFiles,
+                   stop: threading.Event) -> Rendered:
     """The blocks, each after the changes due before it, every frame to every sink once. The first Ctrl-C (or
-    SIGTERM) stops after the block in progress, except the first, whose frames would begin the files; a
-    KeyboardInterrupt (a second Ctrl-C) stops at once. A file whose disk fills is stopped where other outputs
-    keep the frames (`full`); the last one's full disk is the render's error."""
+    SIGTERM) sets `stop`, which stops after the block in progress, except the first, whose frames would begin the
+    files; a KeyboardInterrupt (a second Ctrl-C) stops at once. A file whose disk fills is stopped where other
+    outputs keep the frames (`full`); the last one's full disk is the render's error."""
     table = Timetable()
     for block, action in _actions(plan.replay, plan.total):
         table.add(block, action)
@@ -346,7 +349,6 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
     screen = Screen(state)
     after = _ScreenChanges(plan.replay.at_frames, state)
     frames = blocks = 0
-    stop = threading.Event()
     started = time.monotonic()
     with stop_on_signals(stop):
         try:

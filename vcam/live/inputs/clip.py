@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections import OrderedDict
 from fractions import Fraction
 
@@ -40,6 +41,10 @@ OFFLINE_WAIT_S = 300.0
 # A render that has waited this long for such a file says that it waits, and how long at most: up to minutes with
 # no word, the render looked frozen.
 OFFLINE_SAY_S = 5.0
+# How often a render waiting for such a file looks whether it was asked to stop (Ctrl-C): the stop is set by a
+# signal handler in the very thread that waits, where setting an event that thread waits on could deadlock it, so
+# the wait is cut into slices of this long (a power of two: the bounds above are whole numbers of them).
+STOP_LOOK_S = 0.25
 
 
 def _check_file(path: str, what: str, kind: str) -> str:
@@ -368,14 +373,16 @@ class ClipSource:
     line each time (reloaded, or not decoding or no thread to open it, and the clip playing on as it was).
     `offline` (a render): a file replaced is taken at the block after the one it is opened in, waiting for it
     there, where a show takes it at the first block after it is ready; that block depends on how fast it opened,
-    so two renders of the same files could differ."""
+    so two renders of the same files could differ. `stop`: the render's stop request (its first Ctrl-C), which
+    ends that wait at once, the block in progress made with the clip as it was."""
 
     def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", fps: float = SHOW_FPS,
-                 say: Say = lambda text: None, offline: bool = False):
+                 say: Say = lambda text: None, offline: bool = False, stop: threading.Event | None = None):
         self.path = _check_file(path, "video file", "file")
         self.name = os.path.basename(self.path)
         self.say = say
         self.offline = offline
+        self.stop = stop
         self.width, self.height, self.fit_mode, self._fps = width, height, fit_mode, fps
         self._stamp = self._seen = _stamp(self.path)  # taken first: a change while it opens is seen later
         self._gone = False  # the file was found gone since it was last opened
@@ -466,7 +473,8 @@ class ClipSource:
         """The reloaded clip in place of this one where it is ready for the block at `start`, said reloaded; said
         not decoding where it failed; else aimed at the next block. Offline, it is waited for at `start`, up to
         OFFLINE_WAIT_S (said past OFFLINE_SAY_S), then dropped (said): the clip plays on as it was; not where its
-        file was written again since it began opening."""
+        file was written again since it began opening, nor once the render is asked to stop (it stops after this
+        block, which plays the clip as it was)."""
         reload = self.reload
         if self.offline:
             stamp = _stamp(self.path)
@@ -474,6 +482,8 @@ class ClipSource:
                 return  # show does, and the newer file is waited for once it holds still
             reload.aim(start)
             if not self._waited_for(reload):
+                if self._stopping():
+                    return
                 self._drop_reload()
                 self.say(f"clip {self.name}: the file exported again over it did not open (and decode up to the "
                          f"render's frame) within {OFFLINE_WAIT_S:g} s: the render goes on with the clip as it was; "
@@ -496,12 +506,33 @@ class ClipSource:
         self.say(f"clip {self.name} reloaded: {self.length} frames{rate}")
 
     def _waited_for(self, reload: Reload) -> bool:
-        """Whether `reload` got ready within OFFLINE_WAIT_S; said once it has waited OFFLINE_SAY_S."""
-        if reload.ready.wait(OFFLINE_SAY_S):
+        """Whether `reload` got ready within OFFLINE_WAIT_S; said once it has waited OFFLINE_SAY_S. False at once
+        where the render is asked to stop, before or during the wait: the first Ctrl-C, which stops the render
+        after the block in progress, otherwise took effect only once the wait was over, up to minutes later."""
+        if self._ready_within(reload, OFFLINE_SAY_S):
             return True
+        if self._stopping():
+            return False
         self.say(f"clip {self.name} was exported again: the render waits for the new file to open and decode up to "
-                 f"the render's frame, up to {OFFLINE_WAIT_S / 60:g} min")
-        return reload.ready.wait(OFFLINE_WAIT_S - OFFLINE_SAY_S)
+                 f"the render's frame, up to {OFFLINE_WAIT_S / 60:g} min (Ctrl-C stops the render here)")
+        return self._ready_within(reload, OFFLINE_WAIT_S - OFFLINE_SAY_S)
+
+    def _stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
+    def _ready_within(self, reload: Reload, wait_s: float) -> bool:
+        """Whether `reload` got ready within `wait_s`; where the render can be stopped, waited for in slices of
+        STOP_LOOK_S, False as soon as it is asked to stop (counted in slices, not read off a clock: each slice
+        waits its whole length unless the reload gets ready)."""
+        if self.stop is None:
+            return reload.ready.wait(wait_s)
+        left = wait_s
+        while not reload.ready.is_set():
+            if left <= 0 or self.stop.is_set():
+                return False
+            reload.ready.wait(min(left, STOP_LOOK_S))
+            left -= STOP_LOOK_S
+        return True
 
     def _adopt(self, fresh: "ClipSource") -> None:
         """Plays on as `fresh` (the file opened again) decodes, from where it stopped."""

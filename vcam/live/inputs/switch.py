@@ -11,6 +11,7 @@ through the switch right away (which keeps it open, so a camera is checked and s
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterable
 from typing import Callable
@@ -43,14 +44,15 @@ def _device(spec: InputSpec) -> str:
 def open_source(spec: InputSpec | str, width: int, height: int, fit: str = "crop", say: Say = lambda text: None,
                 uploads: LiveFrames | None = None, open_capture: OpenCapture | None = None,
                 clock: Callable[[], float] = time.monotonic, stall_after_s: float = STALL_AFTER_S,
-                fps: float = SHOW_FPS, offline: bool = False):
+                fps: float = SHOW_FPS, offline: bool = False, stop: threading.Event | None = None):
     """The source of `spec` at width×height, or None for `none`; InputError with the fix when it cannot open.
-    `fps`: the show's frame rate, at which a clip plays at its own speed. `offline`: a render (ClipSource's)."""
+    `fps`: the show's frame rate, at which a clip plays at its own speed. `offline`: a render, `stop` its stop
+    request (ClipSource's)."""
     spec = _spec(spec)
     if spec.kind == "none":
         return None
     if spec.kind == "file":
-        return ClipSource(spec.target, width, height, fit, fps, say, offline)
+        return ClipSource(spec.target, width, height, fit, fps, say, offline, stop)
     if spec.kind == "image":
         return ImageSource(spec.target, width, height, fit)
     if spec.kind == "camera":
@@ -94,14 +96,15 @@ class InputSwitch:
     """The one open input of a run. `uploads`: the LiveFrames a `vcam serve` fills from `vcam cam --send`
     (fitted to width×height from here on); None where there is none, and `net` is then refused. `fps`: the show's
     frame rate (a clip plays at its own speed in it). `offline`: a render, whose clips take a file replaced at a
-    block that does not depend on how fast it opens (ClipSource's)."""
+    block that does not depend on how fast it opens, waiting for it there until `stop` (the render's stop request)
+    is set (ClipSource's)."""
 
     def __init__(self, width: int, height: int, fit: str = "crop", say: Say = lambda text: None,
                  uploads: LiveFrames | None = None, open_capture: OpenCapture | None = None,
                  clock: Callable[[], float] = time.monotonic, stall_after_s: float = STALL_AFTER_S,
-                 fps: float = SHOW_FPS, offline: bool = False):
+                 fps: float = SHOW_FPS, offline: bool = False, stop: threading.Event | None = None):
         self.width, self.height, self.fit, self.say, self.fps = width, height, fit, say, fps
-        self.offline = offline
+        self.offline, self.stop = offline, stop
         self.uploads = uploads
         self.open_capture, self.clock, self.stall_after_s = open_capture, clock, stall_after_s
         if uploads is not None:
@@ -116,7 +119,7 @@ class InputSwitch:
             self.spec = spec
             return self.source
         source = open_source(spec, self.width, self.height, self.fit, self.say, self.uploads, self.open_capture,
-                             self.clock, self.stall_after_s, self.fps, self.offline)
+                             self.clock, self.stall_after_s, self.fps, self.offline, self.stop)
         previous, self.source, self.spec = self.source, source, spec
         if previous is not source:
             self._close(previous)
