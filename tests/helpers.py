@@ -304,13 +304,21 @@ def _held_reloads(monkeypatch, first_runs_out: bool) -> tuple[threading.Event, l
             let_go.set()
             return super().wait(30)
 
-    class HeldReload(clip_module.Reload):
+    reloads_ready_as(monkeypatch, Asked)
+    return let_go, waits
+
+
+def reloads_ready_as(monkeypatch, ready) -> None:
+    """Each clip Reload made from now on (a ClipSource's file opened again, in its thread) gets `ready()` as the
+    event the show waits on: a thread held by held_openings can never set it, so the event decides the wait."""
+    from vcam.live.inputs import clip as clip_module
+
+    class Reload(clip_module.Reload):
         def __init__(self, *args):
             super().__init__(*args)
-            self.ready = Asked()  # the thread is held before it could set the one it replaces
+            self.ready = ready()
 
-    monkeypatch.setattr(clip_module, "Reload", HeldReload)
-    return let_go, waits
+    monkeypatch.setattr(clip_module, "Reload", Reload)
 
 
 def with_junk(path: str, damaged: str, junk_at) -> str:

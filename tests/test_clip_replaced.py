@@ -9,7 +9,7 @@ import av
 import numpy as np
 import pytest
 
-from helpers import alpha_clip, held_openings, held_reloads, pyav_clip, slow_reloads, with_junk
+from helpers import alpha_clip, held_openings, held_reloads, pyav_clip, reloads_ready_as, slow_reloads, with_junk
 from vcam.live.inputs import ClipSource
 from vcam.live.inputs import clip as clip_module
 from vcam.live.inputs import clip_reload
@@ -326,12 +326,7 @@ def test_offline_a_replaced_clip_that_never_opens_is_given_up_said_and_the_rende
             waits.append(timeout)
             return self.is_set()  # the opening is held: never set by then
 
-    class StuckReload(clip_module.Reload):
-        def __init__(self, *args):
-            super().__init__(*args)
-            self.ready = RanOut()  # the thread is held before it could set the one it replaces
-
-    monkeypatch.setattr(clip_module, "Reload", StuckReload)
+    reloads_ready_as(monkeypatch, RanOut)
     try:
         clip.frames(0, 4)
         _moved_in(pyav_clip(tmp_path / "new.mp4", 10, count=3), path)

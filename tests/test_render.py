@@ -8,7 +8,8 @@ import threading
 import numpy as np
 import pytest
 
-from helpers import FAST, TINY_SHOW, held_openings, held_reloads, live_show, pyav_clip, slow_reloads, write_clip
+from helpers import (FAST, TINY_SHOW, held_openings, held_reloads, live_show, pyav_clip, reloads_ready_as,
+                     slow_reloads, write_clip)
 from vcam.cli import main
 from vcam.live import progress as progress_module
 from vcam.live.inputs import clip as clip_module
@@ -167,12 +168,7 @@ def test_ctrl_c_while_a_render_waits_for_a_clip_exported_again_stops_it_after_th
             waits.append(timeout)
             return self.is_set()  # the opening is held: not set by then
 
-    class HeldReload(clip_module.Reload):
-        def __init__(self, *args):
-            super().__init__(*args)
-            self.ready = CtrlCOnceSaid()  # the thread is held before it could set the one it replaces
-
-    monkeypatch.setattr(clip_module, "Reload", HeldReload)
+    reloads_ready_as(monkeypatch, CtrlCOnceSaid)
     video = tmp_path / "part.mp4"
     result = _render_a_clip_exported_again(tmp_path, let_go, status, out=f"file:{video}")
     said = status.getvalue()
