@@ -4,7 +4,7 @@ import random
 import pytest
 
 from vcam.control.commands import USAGE, Command, CommandError, help_text, name_key, parse, usage
-from vcam.words import quoted
+from vcam.words import clipped, quoted
 
 
 @pytest.mark.parametrize("line,expected", [
@@ -665,3 +665,5 @@ def test_a_flag_spelt_with_tag_characters_is_kept_as_typed():
     # a tag after nothing that prints draws nothing: dropped, and escaped where said
     assert parse("prompt \U000E0067neon city").args == ("neon city",)
     assert quoted("\U000E0067x") == "'\\U000e0067x'"
+    # and a cut of a long name or prompt is not made between the flag and its tags
+    assert clipped(f"go {ENGLAND} now", 6) == "go …"

@@ -34,12 +34,13 @@ def _closeness(word: str, other: str) -> float:
 def clipped(text: str, length: int) -> str:
     """`text` cut to at most `length` characters, the cut said with an ellipsis, and made where a character starts
     that is drawn on its own: not between a letter and the accent typed after it (`e` and U+0301 read as `e`, the
-    text's `é` gone unsaid), nor inside an emoji a zero-width joiner or a variation selector builds."""
+    text's `é` gone unsaid), nor inside an emoji a zero-width joiner, a variation selector or tag characters build."""
     if len(text) <= length:
         return text
     cut = length - 1
     while cut > 0 and (unicodedata.combining(text[cut]) or unicodedata.category(text[cut]) == "Me"
-                       or "\ufe00" <= text[cut] <= "\ufe0f" or "\u200d" in text[cut - 1:cut + 1]):
+                       or "\ufe00" <= text[cut] <= "\ufe0f" or "\u200d" in text[cut - 1:cut + 1]
+                       or TAGS[0] <= text[cut] <= TAGS[1]):
         cut -= 1
     return text[:cut] + "…"
 

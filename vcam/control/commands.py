@@ -581,8 +581,6 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     return f" (did you mean {meant}?)" if meant else ""
 
 
-
-
 def as_typed(text: str) -> str:
     """`text` as a line of it reaches the parser: a space of another kind (a no-break space, as Option-Space types
     on a Mac and pages copy, a line break) is a space, and other characters that print nothing are dropped, but for
