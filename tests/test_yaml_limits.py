@@ -39,6 +39,25 @@ def only_problem(err) -> str:
     return err.value.problems[0]
 
 
+def show_problems(path) -> list[str]:
+    """What loading the show file at `path` refuses it for."""
+    with pytest.raises(ConfigError) as err:
+        load_show(path)
+    return err.value.problems
+
+
+def utf16_unmarked(path, encoding: str) -> str:
+    """The line for a show saved as UTF-16 without its byte order mark."""
+    return (f"{path}:1: the file is UTF-16 text, not UTF-8 (every other byte is 0); save it as UTF-8 (in the "
+            f"editor's Save As, or: iconv -f {encoding} -t utf-8 FILE > NEW.yaml)")
+
+
+def control_character(path, line: int, column: int) -> str:
+    """The line for an ESC pasted into a show."""
+    return (f"{path}:{line}: a control character (U+001B, column {column}) that YAML does not allow; delete it (a "
+            "paste from a terminal or a word processor can bring one)")
+
+
 @pytest.mark.parametrize("text,line", [(DEEP, 1), (BLOCK_DEEP, MAX_DEPTH + 1), ("- " * 5000 + "x\n", 1)])
 def test_a_show_nested_too_deep_is_one_error_at_its_line(loader, text, line):
     with pytest.raises(ConfigError) as err:  # it was a RecursionError, with no line, after seconds
@@ -273,10 +292,8 @@ def test_a_show_saved_as_utf16_is_said_to_be_and_converted_from_utf16(tmp_path):
     """Windows Notepad's "Unicode": the fix converted it from latin1, which turns it into garbage."""
     path = tmp_path / "notepad.yaml"
     path.write_bytes("name: x\npresets:\n  - {name: a, prompt: b}\n".encode("utf-16"))
-    with pytest.raises(ConfigError) as err:
-        load_show(path)
-    assert err.value.problems == [f"{path}:1: the show file is UTF-16 text, not UTF-8; save it as UTF-8 (in the "
-                                  "editor's Save As, or: iconv -f utf-16 -t utf-8 FILE > NEW.yaml)"]
+    assert show_problems(path) == [f"{path}:1: the show file is UTF-16 text, not UTF-8; save it as UTF-8 (in the "
+                                   "editor's Save As, or: iconv -f utf-16 -t utf-8 FILE > NEW.yaml)"]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16le", "utf-16be"])
@@ -285,20 +302,13 @@ def test_a_show_saved_as_utf16_without_its_byte_order_mark_is_said_to_be(tmp_pat
     no fix."""
     path = tmp_path / "powershell.yaml"
     path.write_bytes("name: x\npresets:\n  - {name: a, prompt: b}\n".encode(encoding))
-    with pytest.raises(ConfigError) as err:
-        load_show(path)
-    assert err.value.problems == [f"{path}:1: the file is UTF-16 text, not UTF-8 (every other byte is 0); save it "
-                                  f"as UTF-8 (in the editor's Save As, or: iconv -f {encoding} -t utf-8 FILE > "
-                                  "NEW.yaml)"]
+    assert show_problems(path) == [utf16_unmarked(path, encoding)]
 
 
 def test_a_control_character_pasted_into_a_show_names_its_line_and_column(tmp_path):
     path = tmp_path / "pasted.yaml"
     path.write_text("name: x\npresets:\n  - {name: a, prompt: neon\x1b[0m city}\n")
-    with pytest.raises(ConfigError) as err:
-        load_show(path)
-    assert err.value.problems == [f"{path}:3: a control character (U+001B, column 27) that YAML does not allow; "
-                                  "delete it (a paste from a terminal or a word processor can bring one)"]
+    assert show_problems(path) == [control_character(path, 3, 27)]
 
 
 def test_a_control_character_after_accented_text_names_its_own_line_and_column(tmp_path):
@@ -307,10 +317,7 @@ def test_a_control_character_after_accented_text_names_its_own_line_and_column(t
     path = tmp_path / "pasted.yaml"
     path.write_text("name: café ☕ 🎉🎉🎉\npresets:\n  - {name: a, prompt: b}\n  - {name: c, prompt: neon\x1b city}\n",
                     encoding="utf-8")
-    with pytest.raises(ConfigError) as err:
-        load_show(path)
-    assert err.value.problems == [f"{path}:4: a control character (U+001B, column 27) that YAML does not allow; "
-                                  "delete it (a paste from a terminal or a word processor can bring one)"]
+    assert show_problems(path) == [control_character(path, 4, 27)]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16le", "utf-16be"])
@@ -318,11 +325,7 @@ def test_a_show_in_utf16_without_its_mark_and_with_an_accent_is_said_to_be_utf16
     """An é (or an emoji) in it is no UTF-8: the show was told to convert it from latin1, which garbles it."""
     path = tmp_path / "powershell.yaml"
     path.write_bytes("name: café\npresets:\n  - {name: a, prompt: neon ☕}\n".encode(encoding))
-    with pytest.raises(ConfigError) as err:
-        load_show(path)
-    assert err.value.problems == [f"{path}:1: the file is UTF-16 text, not UTF-8 (every other byte is 0); save it "
-                                  f"as UTF-8 (in the editor's Save As, or: iconv -f {encoding} -t utf-8 FILE > "
-                                  "NEW.yaml)"]
+    assert show_problems(path) == [utf16_unmarked(path, encoding)]
 
 
 @pytest.mark.parametrize("name, data, said", [
@@ -337,9 +340,7 @@ def test_a_video_or_an_image_given_as_the_show_says_how_to_restyle_it(tmp_path, 
     """`vcam run clip.mp4` was told the show file is not UTF-8 text and to convert it from latin1 with iconv."""
     path = tmp_path / name
     path.write_bytes(data)
-    with pytest.raises(ConfigError) as err:
-        load_show(path)
-    (problem,) = err.value.problems
+    (problem,) = show_problems(path)
     assert problem.startswith(f"{path}:1: the show file {said}") and "iconv" not in problem
 
 
@@ -348,11 +349,9 @@ def test_a_control_log_given_as_the_show_says_to_replay_or_render_it(tmp_path):
     quotes and brackets"."""
     path = tmp_path / "show.jsonl"
     path.write_text('{"vcam": {"model": "tiny", "seed": 0}}\n{"block": 0, "cmd": "preset 2"}\n')
-    with pytest.raises(ConfigError) as err:
-        load_show(path)
-    assert err.value.problems == [f"{path}:1: this is a control log (vcam run --log-controls), not a show; play it "
-                                  f"again with vcam run --replay {path}, or make a video of it with vcam render "
-                                  f"{path} --out file:OUT.mp4"]
+    assert show_problems(path) == [f"{path}:1: this is a control log (vcam run --log-controls), not a show; play it "
+                                   f"again with vcam run --replay {path}, or make a video of it with vcam render "
+                                   f"{path} --out file:OUT.mp4"]
     assert parse_show('{"presets": [{"name": "a", "prompt": "b"}]}\n', "flow.yaml").presets[0].name == "a"
 
 
