@@ -7,7 +7,7 @@ import torch
 import vcam
 from vcam.bench.tuning import candidates, lookup
 from vcam.cli import main
-from vcam.engine.compiling import compile_engine, uncompile
+from vcam.engine.compiling import RECOMPILE_LIMIT, allow_recompiles, compile_engine, uncompile
 from vcam.engine.speed import SpeedFlags, SpeedOptions
 
 AUTOTUNE = "max-autotune-no-cudagraphs"
@@ -42,6 +42,40 @@ def test_compile_engine_gives_its_mode_to_the_blocks_only(compile_calls):
     engine = vcam.load("tiny", progress=False)
     compile_engine(engine, AUTOTUNE)
     assert {kwargs.get("mode") for _, kwargs in compile_calls} == {AUTOTUNE, None}
+
+
+def test_compiling_an_engine_lets_a_function_keep_more_graphs_than_dynamos_default(compile_calls):
+    """The decoder's functions meet more shapes than dynamo's default 8 over two streams (an H200's second stream
+    then decoded partly eager); a higher limit someone set stays. (dynamo's own patch: its config is no plain
+    module for monkeypatch.)"""
+    config = torch._dynamo.config
+    with config.patch(recompile_limit=8):
+        compile_engine(vcam.load("tiny", progress=False))
+        assert config.recompile_limit == RECOMPILE_LIMIT > 8
+    with config.patch(recompile_limit=500):
+        allow_recompiles()
+        assert config.recompile_limit == 500
+
+
+@pytest.mark.parametrize("raised", [False, True])
+def test_past_the_limit_a_function_runs_eager_and_the_raised_limit_keeps_compiling(raised):
+    """What the limit does, on this torch: a function compiled with dynamic=False and called at 12 shapes gets a
+    graph for each only under the raised limit; under the default it stops at 8 and runs eager after."""
+    from torch._dynamo.utils import counters
+
+    def double(x):
+        return x * 2
+
+    with torch._dynamo.config.patch(recompile_limit=8):
+        if raised:
+            allow_recompiles()
+        torch._dynamo.reset()
+        compiled = torch.compile(double, backend="eager", dynamic=False)
+        before = counters["stats"]["unique_graphs"]
+        for n in range(1, 13):
+            assert torch.equal(compiled(torch.ones(n)), torch.full((n,), 2.0))
+        assert counters["stats"]["unique_graphs"] - before == (12 if raised else 8)
+        torch._dynamo.reset()
 
 
 def test_the_mode_is_named_only_when_compiling():

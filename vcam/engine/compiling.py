@@ -16,10 +16,26 @@ if TYPE_CHECKING:
     from vcam.engine.load import Engine
 
 
+# How many graphs torch.compile keeps for one function before it runs that function eager for good. Its default, 8,
+# is too few for the VAE decoder: on torch 2.11 diffusers' decoder breaks into a graph per causal convolution and
+# block (it compares a cached tensor with "Rep"), and those functions meet more than 8 shapes (channels, frames, an
+# empty cache) over two streams. On an H200 at 576x320 a second stream's decode then ran partly eager, 114 ms
+# against the first's 84, for as long as the process lived; at 64 it took 85 (2026-12-04, BENCHMARKS.md).
+RECOMPILE_LIMIT = 64
+
+
+def allow_recompiles(limit: int = RECOMPILE_LIMIT) -> None:
+    """Raises torch.compile's per-function graph limit to `limit`, never lowering one set higher. Process-wide:
+    dynamo has no per-module limit."""
+    config = torch._dynamo.config
+    config.recompile_limit = max(config.recompile_limit, limit)
+
+
 def compile_engine(engine: "Engine", mode: str = "default") -> None:
     """Compiles the transformer blocks (in torch.compile's `mode`, see SpeedOptions.compile_mode) and the VAE
     decoder in place; kernels are built at their first call."""
     keep_compiled_kernels()
+    allow_recompiles()
     engine.model.compile_blocks(dynamic=False, mode=mode)
     # The decoder's per-latent calls have a handful of shapes (first chunk, then with its cache filled). It keeps
     # the default mode: the compile mode is for the transformer's GEMMs, and each decoder shape would be autotuned.
