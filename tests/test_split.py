@@ -5,13 +5,12 @@ from pathlib import Path
 
 import pytest
 import torch
-from torch.autograd import DeviceType
-from torch.autograd.profiler_util import FunctionEvent
 
-from helpers import script_module
+from trace_events import block_trace
 from vcam.bench.bench import BenchSettings, bench
 from vcam.bench.split import (ATTENTION, GEMM, OTHER, PARTS, STAGE_MARK, Split, StageMarks, StageSplit, Timed,
-                              kernel_kind, profile_block, split_timed, timed_events, write_trace)
+                              kernel_kind, profile_block, split_timed, timed_kernels, write_trace)
+from vcam.bench.trace_kernels import read_trace
 
 # Kernel names the H200 runs printed (benchmarks/2026-11-28-*), and what cuBLAS, cuBLASLt, CUTLASS, cuDNN, ATen and
 # inductor call theirs.
@@ -133,50 +132,19 @@ def test_split_sums_each_stage_and_names_its_largest_other_kernels():
     assert missing.total_ms == 0 and missing.percent(GEMM) == 0.0
 
 
-def _event(id, name, start, end, device_type=DeviceType.CPU, parent=None):
-    e = FunctionEvent(id=id, name=name, thread=0, start_us=start, end_us=end, device_type=device_type,
-                      use_device="cuda")
-    if parent is not None:
-        e.cpu_parent = parent
-        parent.cpu_children.append(e)
-    return e
-
-
-def test_cuda_kernels_are_placed_inside_the_op_that_launched_them():
-    """On CUDA each kernel's time is its own, under the stage that encloses its launching op; device time outside
-    every op (here 3 µs of a memset) counts in the total but in no stage."""
-    stage = _event(1, STAGE_MARK + "pass 1", 0, 100)
-    linear = _event(2, "aten::linear", 1, 20, parent=stage)
-    addmm = _event(3, "aten::addmm", 2, 19, parent=linear)
-    addmm.append_kernel("sm90_xmma_gemm_bf16bf16_bf16f32_f32_tn_n", 0, 40.0)
-    sdpa = _event(4, "aten::scaled_dot_product_attention", 21, 30, parent=stage)
-    inner = _event(5, "aten::_scaled_dot_product_cudnn_attention", 22, 29, parent=sdpa)
-    inner.append_kernel("cudnn_generated_fort_native_sdpa_sm90_flash_fprop", 0, 30.0)
-    add = _event(6, "aten::add", 31, 35, parent=stage)
-    add.append_kernel("void at::native::vectorized_elementwise_kernel<4>", 0, 10.0)
-    kernels = [_event(10 + i, name, 100, 100 + us, DeviceType.CUDA) for i, (name, us) in
-               enumerate([("sm90_xmma_gemm", 40), ("cudnn_sdpa", 30), ("elementwise", 10), ("Memset (Device)", 3)])]
-    timed, total_ms = timed_events([stage, linear, addmm, sdpa, inner, add, *kernels], cuda=True)
-    assert total_ms == pytest.approx(0.083)
-    (split,) = split_timed(timed, ("pass 1",))
-    assert split.parts == pytest.approx({GEMM: 0.04, ATTENTION: 0.03, OTHER: 0.01})
-
-
-def test_a_marks_own_span_on_the_device_is_not_kernel_time():
-    """On CUDA the profiler puts each range mark's span on the device timeline as a user annotation (and may link
-    it to its mark like a kernel): counted, it would double the block's total and its stage."""
-    stage = _event(1, STAGE_MARK + "pass 1", 0, 100)
-    stage.is_user_annotation = True
-    stage.append_kernel(STAGE_MARK + "pass 1", 0, 40.0)  # the mark's span, linked back to it
-    addmm = _event(2, "aten::addmm", 1, 20, parent=stage)
-    addmm.append_kernel("sm90_xmma_gemm_bf16bf16_bf16f32_f32_tn_n", 0, 40.0)
-    kernel = _event(10, "sm90_xmma_gemm", 100, 140, DeviceType.CUDA)
-    span = _event(11, STAGE_MARK + "pass 1", 100, 140, DeviceType.CUDA)
-    span.is_user_annotation = True
-    timed, total_ms = timed_events([stage, addmm, kernel, span], cuda=True)
-    assert total_ms == pytest.approx(0.04)
-    (split,) = split_timed(timed, ("pass 1",))
-    assert split.total_ms == pytest.approx(0.04) and split.parts[OTHER] == 0
+def test_cuda_kernels_are_placed_by_their_launch_from_the_blocks_trace():
+    """On CUDA each kernel's time is its own, under the stage whose mark was open at its launch, even where the
+    profiler links it to an op of another stage (the Triton kernel launched in pass 2 that the trace ties to an op
+    of pass 1); device time launched outside every mark (a memset) counts in the total but in no stage, and a
+    mark's own span on the device is not kernel time."""
+    span = {"ph": "X", "cat": "gpu_user_annotation", "name": STAGE_MARK + "pass 1", "pid": 0, "tid": 7,
+            "ts": 1000, "dur": 70, "args": {"External id": 1}}
+    timed, total_ms = timed_kernels(block_trace() + [span])
+    assert total_ms == pytest.approx(0.105)
+    pass1, pass2 = split_timed(timed, ("pass 1", "pass 2"))
+    assert pass1.parts == pytest.approx({GEMM: 0.04, ATTENTION: 0.03, OTHER: 0.0})  # the math attention's bmm
+    assert pass2.parts == pytest.approx({GEMM: 0.0, ATTENTION: 0.02, OTHER: 0.01})
+    assert pass2.top_other == [("triton_poi_fused_add_mul_0", pytest.approx(0.01))]
 
 
 @pytest.fixture(scope="module")
@@ -216,7 +184,6 @@ def test_stage_marks_are_profiler_ranges():
 
 
 def test_bench_prints_the_split_and_keeps_it_in_its_json(tmp_path):
-    load = script_module("split_trace").load
     trace = tmp_path / "trace-tiny.json.gz"
     result = bench(BenchSettings(model="tiny", blocks=1, warmup=2, split=True, split_trace=str(trace)),
                    log=lambda s: None)
@@ -227,7 +194,7 @@ def test_bench_prints_the_split_and_keeps_it_in_its_json(tmp_path):
     assert split["timed_ms"] == {s: result.stages_ms[s] for s in ("recompute", "pass 1")}
     assert f"(timed {result.stages_ms['pass 1']:.1f} ms)" in result.table()
     # the profiled block, whole: the stages' marks and the ops inside them
-    names = {e["name"] for e in load(trace)}
+    names = {e["name"] for e in read_trace(trace)}
     assert {STAGE_MARK + "recompute", STAGE_MARK + "pass 1"} <= names and "aten::linear" in names
     assert not list(tmp_path.glob("*.tmp"))
 

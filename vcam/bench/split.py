@@ -6,9 +6,10 @@ denoising pass into three parts: GEMM (matrix products, and the patch embedding'
 fused SDPA kernels, and anything run inside an attention op) and everything else (norms, modulation, RoPE, gates,
 casts, cache copies), naming the largest kernels of the last.
 
-On CUDA the time is the kernels' own, read from the profiler's device timeline; each kernel belongs to the stage
-whose mark encloses the op that launched it. On a CPU it is each op's self time (the CPU is the device there);
-compiled C++ code shows as the compiled graph's call, since inductor's CPU kernels are not ops of their own.
+On CUDA the time is the kernels' own, read from the profiled block's Chrome trace; each kernel belongs to the
+stage whose mark was open when it was launched (vcam.bench.trace_kernels). On a CPU it is each op's self time (the
+CPU is the device there); compiled C++ code shows as the compiled graph's call, since inductor's CPU kernels are
+not ops of their own.
 """
 from __future__ import annotations
 
@@ -26,13 +27,16 @@ from pathlib import Path
 
 import torch
 
+from vcam.bench.trace_kernels import by_launch, read_trace
+
 STAGE_MARK = "vcam stage: "  # the profiler range around each stage of a block
 SPLIT_STAGES = ("recompute", "pass 1")  # a block's denoising passes all have the same shapes: one stands for all
 GEMM, ATTENTION, OTHER = "GEMM", "attention", "everything else"
 PARTS = (GEMM, ATTENTION, OTHER)
 TOP = 8  # kernels of "everything else" named per stage
 # A stage's kernels cannot take longer than the stage did (one stream, nothing beside it; the profiler's own
-# overhead is on the host). An H200's compiled 832x480 pass 1 held 459 ms of kernels where its events timed 263.
+# overhead is on the host). An H200's compiled 832x480 pass 1 held 459 ms of kernels where its events timed 263,
+# when kernels were placed by the profiler's link; placed by their launch, 261.5 of 262 (2026-12-04).
 OVER_TIMED = 1.15
 
 # Checked before the GEMM marks: the fused attention kernels are built from CUTLASS and tensor-core parts too
@@ -123,7 +127,7 @@ class Split:
                 share = 100.0 * ms / s.total_ms if s.total_ms else 0.0
                 lines.append(f"      {ms:8.2f} ms {share:5.1f} %  {_short(name)}")
         lines.append(f"  outside these stages: {self.outside_ms:.1f} ms (the rest of the block"
-                     + (", and any kernel not tied to the op that launched it)" if self.device == "cuda" else ")"))
+                     + (", and any kernel whose launch the trace lacks)" if self.device == "cuda" else ")"))
         return "\n".join(lines)
 
 
@@ -156,10 +160,9 @@ def _ancestors(event) -> tuple[str, ...]:
     return tuple(reversed(names))
 
 
-def timed_events(events, cuda: bool) -> tuple[list[Timed], float]:
-    """What the profiler's events say: the timed stretches, and the device time in all (ms). On CUDA, each kernel
-    a CPU op launched (the profiler links them), placed inside that op; on a CPU, each op's self time. The range
-    marks themselves hold only Python's time between ops, which is not device time."""
+def timed_events(events) -> tuple[list[Timed], float]:
+    """On a CPU, what the profiler's events say: each op's self time (the CPU is the device there), and their sum
+    (ms). The range marks themselves hold only Python's time between ops."""
     from torch.autograd import DeviceType
 
     timed = []
@@ -167,21 +170,19 @@ def timed_events(events, cuda: bool) -> tuple[list[Timed], float]:
     for e in events:
         if getattr(e, "is_async", False):
             continue
-        if cuda:
-            # Each range mark (a stage, a compiled graph, SageAttention's) has its span on the device's timeline
-            # too, as a user annotation that may be linked back to its mark like a kernel: its time is its
-            # kernels' time, already counted, so neither the total nor the mark's kernels take it.
-            if e.device_type == DeviceType.CUDA and not getattr(e, "is_user_annotation", False):
-                total_us += e.time_range.elapsed_us()
-            elif e.device_type == DeviceType.CPU and e.kernels and not e.is_legacy:  # legacy: a stand-in
-                within = _ancestors(e) + (e.name,)
-                timed += [Timed(k.name, k.duration / 1000.0, within) for k in e.kernels if k.name != e.name]
-        elif e.device_type == DeviceType.CPU and not e.name.startswith(STAGE_MARK):
+        if e.device_type == DeviceType.CPU and not e.name.startswith(STAGE_MARK):
             self_us = e.self_cpu_time_total
             if self_us > 0:
                 timed.append(Timed(e.name, self_us / 1000.0, _ancestors(e)))
                 total_us += self_us
     return timed, total_us / 1000.0
+
+
+def timed_kernels(trace_events: list[dict]) -> tuple[list[Timed], float]:
+    """On CUDA, from the block's Chrome trace: each kernel's own time inside the ranges open at its launch, and
+    the device time in all (ms)."""
+    timed = [Timed(name, ms, within) for name, ms, within in by_launch(trace_events)]
+    return timed, sum(t.ms for t in timed)
 
 
 class StageMarks:
@@ -216,30 +217,43 @@ def profile_block(stream, stages: Sequence[str] = SPLIT_STAGES, top: int = TOP, 
             wall_ms = 1000.0 * (time.perf_counter() - t0)
     finally:
         stream.timer = saved
-    if trace is not None:
-        try:
-            write_trace(prof, trace)
-        except Exception as e:  # noqa: BLE001 - a copy for later reading, beside the split
-            log(f"the profiled block's trace was not written to {trace} ({type(e).__name__}: {e}); the split stands")
-    timed, total_ms = timed_events(prof.events(), cuda)
+    with tempfile.TemporaryDirectory(prefix="vcam-trace-") as folder:
+        raw = Path(folder) / "trace.json"
+        if cuda:  # the kernels are placed from the trace: it is exported whether or not a copy is kept
+            prof.export_chrome_trace(str(raw))
+            timed, total_ms = timed_kernels(read_trace(raw))
+        else:
+            timed, total_ms = timed_events(prof.events())
+        if trace is not None:
+            try:
+                if not cuda:
+                    prof.export_chrome_trace(str(raw))
+                _gzip_into(raw, trace)
+            except Exception as e:  # noqa: BLE001 - a copy for later reading, beside the split
+                log(f"the profiled block's trace was not written to {trace} ({type(e).__name__}: {e}); "
+                    "the split stands")
     split = split_timed(timed, stages, top)
     return Split("cuda" if cuda else "cpu", split, wall_ms, max(0.0, total_ms - sum(s.total_ms for s in split)))
 
 
 def write_trace(prof, path: Path) -> None:
-    """The profile as a gzipped Chrome trace at `path` (chrome://tracing and Perfetto open it as it is). The
-    uncompressed export goes to the system's temporary folder and the trace takes its name only once whole: a
-    write that fails, or a run killed during one, leaves no cut trace and no large export beside the other files
-    (gpu_check's folder comes back 8 files at most)."""
+    """The profile as a gzipped Chrome trace at `path` (chrome://tracing and Perfetto open it as it is)."""
+    with tempfile.TemporaryDirectory(prefix="vcam-trace-") as folder:
+        raw = Path(folder) / "trace.json"
+        prof.export_chrome_trace(str(raw))
+        _gzip_into(raw, Path(path))
+
+
+def _gzip_into(raw: Path, path: Path) -> None:
+    """`raw` gzipped at `path`. The uncompressed export stays in the system's temporary folder and the trace takes
+    its name only once whole: a write that fails, or a run killed during one, leaves no cut trace and no large
+    export beside the other files (gpu_check's folder comes back 8 files at most)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(f".{path.name}.part")
     try:
-        with tempfile.TemporaryDirectory(prefix="vcam-trace-") as folder:
-            raw = Path(folder) / "trace.json"
-            prof.export_chrome_trace(str(raw))
-            with open(raw, "rb") as src, gzip.open(part, "wb", compresslevel=6) as dst:
-                shutil.copyfileobj(src, dst)
+        with open(raw, "rb") as src, gzip.open(part, "wb", compresslevel=6) as dst:
+            shutil.copyfileobj(src, dst)
         os.replace(part, path)
     finally:
         part.unlink(missing_ok=True)
