@@ -54,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from vcam.bench.bench import BenchSettings, bench, bench_engine, release_engines  # noqa: E402
 from vcam.bench.cards import measure_card  # noqa: E402
+from vcam.engine.compiling import graphs_compiled  # noqa: E402
 from vcam.engine.configs import get_spec  # noqa: E402
 from vcam.engine.model import CausalWanModel, KVCache, Rope, init_random_  # noqa: E402
 from vcam.engine.speed import COMPILE_MODES, SpeedOptions  # noqa: E402
@@ -594,13 +595,6 @@ def runs_here(name: str, why_not) -> bool:
     except Exception as e:
         print(f"-- {name}: its check failed ({e.__class__.__name__}: {e}); its row is left out", flush=True)
         return False
-
-
-def graphs_compiled() -> int:
-    """How many graphs torch.compile has made in this process so far (recompiles included)."""
-    from torch._dynamo.utils import counters
-
-    return int(counters["stats"]["unique_graphs"])
 
 
 # The rows whose profiled block comes back whole (a gzipped Chrome trace beside the JSON, a few MB): the split's

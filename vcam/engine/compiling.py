@@ -31,6 +31,13 @@ def allow_recompiles(limit: int = RECOMPILE_LIMIT) -> None:
     config.recompile_limit = max(config.recompile_limit, limit)
 
 
+def graphs_compiled() -> int:
+    """How many graphs torch.compile has made in this process so far (recompiles included)."""
+    from torch._dynamo.utils import counters
+
+    return int(counters["stats"]["unique_graphs"])
+
+
 def compile_engine(engine: "Engine", mode: str = "default") -> None:
     """Compiles the transformer blocks (in torch.compile's `mode`, see SpeedOptions.compile_mode) and the VAE
     decoder in place; kernels are built at their first call."""
