@@ -403,3 +403,13 @@ def test_a_size_named_by_its_height_is_answered_with_the_size_meant(argv, said, 
     with pytest.raises(SystemExit):
         main(argv)
     assert capsys.readouterr().err.rstrip().splitlines()[-1] == f"vcam {argv[0]}: error: argument --size: {said}"
+
+
+@pytest.mark.parametrize("out", ["C://takes/show.mp4", "C:show.mp4"])
+def test_a_windows_path_given_as_an_output_is_answered_with_its_file_kind(out, capsys):
+    """`--out C://takes/show.mp4` was told vcam sends no network stream, and `--out C:show.mp4` got the list of
+    outputs alone: a one-letter kind is a drive's."""
+    assert main(["run", "--model", "tiny", "--out", out, "--duration", "1", "--no-stdin"]) == 2
+    err = capsys.readouterr().err
+    assert f"vcam: error: unknown output '{out}': did you mean file:{out}? (use vcam" in err
+    assert "network stream" not in err and "Traceback" not in err

@@ -1,5 +1,7 @@
 """The command parser on every command and on garbage."""
+import ast
 import random
+import warnings
 
 import pytest
 
@@ -667,3 +669,20 @@ def test_a_flag_spelt_with_tag_characters_is_kept_as_typed():
     assert quoted("\U000E0067x") == "'\\U000e0067x'"
     # and a cut of a long name or prompt is not made between the flag and its tags
     assert clipped(f"go {ENGLAND} now", 6) == "go …"
+
+
+@pytest.mark.parametrize("name,said", [
+    ('it\'s "x"', '\'it\\\'s "x"\''),  # both quotes: the single one inside escaped, as repr() does
+    ("it's", '"it\'s"'), ('say "hi"', '\'say "hi"\''),  # one kind: the other kind round it, nothing escaped
+    ("C:\\takes\\show.mp4", "'C:\\takes\\show.mp4'"),  # a backslash as typed
+    ("C:\\takes\\", "'C:\\takes\\\\'"),  # before the closing quote: doubled, or it would read as escaping it
+    ("x\\'\"", "'x\\\\\\'\"'"),  # before an escaped quote: doubled, the quote's own backslash after it
+    ("a\\\\\n", "'a\\\\\\\\\\n'"),  # a run before a line break's escape: doubled whole
+])
+def test_a_name_is_said_so_where_it_ends_is_plain(name, said):
+    """`it's "x"` was said as 'it's "x"', read as the name `it` and a stray `s "x"'`."""
+    assert quoted(name) == said
+    with warnings.catch_warnings():  # `\s` of `\show.mp4` is no escape of Python's, said as typed all the same
+        warnings.simplefilter("ignore")
+        whole = ast.parse(said, mode="eval").body  # one string from the first quote to the last, as a reader sees it
+    assert isinstance(whole, ast.Constant) and isinstance(whole.value, str)

@@ -11,6 +11,7 @@ from vcam.errors import VcamError
 from vcam.live.frames import card, fit
 from vcam.live.outputs import OutputSpec, OutputWorker, parse_spec, report_outputs
 from vcam.live.outputs.worker import LIVE_SKIPS_WORTH_SAYING
+from vcam.words import quoted
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -58,13 +59,24 @@ def test_bad_specs(text):
     ("camera", "vcam"), ("webcam:/dev/video3", "vcam:/dev/video3"), ("Null", "null"),
     ("C:\\takes\\show.mp4", "file:C:\\takes\\show.mp4"),
     ("d:/takes/show.mp4@640x360", "file:d:/takes/show.mp4@640x360"),
+    ("C:show.mp4", "file:C:show.mp4"), ("C://x.mp4", "file:C://x.mp4"), ("C:/x.mp4", "file:C:/x.mp4"),
 ])
 def test_an_output_written_another_way_is_answered_with_the_one_meant(text, meant):
     """`--out show.mp4`, `--out fiel:show.mp4` and `--out C:\\takes\\show.mp4` (its colon a drive's) were answered with
-    the list of outputs alone."""
+    the list of outputs alone; `C:show.mp4` (a path on drive C:) was too, and `C://x.mp4` was told vcam sends no
+    network stream."""
     with pytest.raises(ValueError) as raised:
         parse_spec(text)
-    assert str(raised.value).startswith(f"unknown output {text!r}: did you mean {meant}? (use vcam, vcam:DEVICE")
+    assert str(raised.value).startswith(f"unknown output {quoted(text)}: did you mean {meant}? (use vcam, vcam:DEVICE")
+
+
+@pytest.mark.parametrize("text", ["C:\\takes\\show.mp4", "window:C:\\takes", "file:C:\\takes\\show.mp4@hd"])
+def test_a_windows_path_is_said_back_as_it_was_typed(text):
+    """The path was said back with its backslashes doubled, beside the one meant written with single ones:
+    `unknown output 'C:\\\\takes\\\\show.mp4': did you mean file:C:\\takes\\show.mp4?`."""
+    with pytest.raises(ValueError) as raised:
+        parse_spec(text)
+    assert f"output '{text}'" in str(raised.value) and "\\\\" not in str(raised.value)
 
 
 def test_a_stream_address_given_as_an_output_says_where_streaming_is_done():

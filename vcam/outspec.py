@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from vcam.errors import VcamError
+from vcam.words import nearest, quoted
 
 KINDS = ("vcam", "file", "window", "null")
 FITS = ("letterbox", "crop", "stretch")
@@ -32,21 +33,22 @@ def parse_spec(text: str) -> OutputSpec:
     if not size and "@" in text and _looks_like_a_size(head, tail):
         # a size mistyped (@1280X720, @1280x72O, @720p, @hd, a bare @) would otherwise become part of the file's or
         # device's name, or be read as its extension (show.mp4@hd, refused as "not .mp4@hd" with an ffmpeg line)
-        raise ValueError(f"output {text!r}: '@{tail}' is not a size; give @WIDTHxHEIGHT with a small x, e.g. "
-                         f"{text[: -len(tail) - 1]}@1280x720")
+        raise ValueError(f"output {quoted(text)}: {quoted('@' + tail)} is not a size; give @WIDTHxHEIGHT with a small "
+                         f"x, e.g. {text[: -len(tail) - 1]}@1280x720")
     body = text[: size.start()] if size else text
     kind, _, target = body.partition(":")
     if kind not in KINDS:
-        if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", body):  # rtmp://, srt://, udp://
-            raise ValueError(f"unknown output {text!r}: vcam sends no network stream; give --out vcam and stream its "
-                             "camera from OBS (or record with file:PATH.mp4)")
+        # rtmp://, srt://, udp://; not C://x.mp4, its one letter a Windows drive's
+        if re.match(r"[A-Za-z][A-Za-z0-9+.-]+://", body):
+            raise ValueError(f"unknown output {quoted(text)}: vcam sends no network stream; give --out vcam and stream "
+                             "its camera from OBS (or record with file:PATH.mp4)")
         meant = _meant(body)
         said = f"did you mean {meant + text[len(body):]}? ({usage})" if meant else usage
-        raise ValueError(f"unknown output {text!r}: {said}")
+        raise ValueError(f"unknown output {quoted(text)}: {said}")
     if kind == "file" and not target:
-        raise ValueError(f"output {text!r} needs a path: file:PATH.mp4")
+        raise ValueError(f"output {quoted(text)} needs a path: file:PATH.mp4")
     if kind in ("window", "null") and target:
-        raise ValueError(f"output {text!r} takes no target: {usage}")
+        raise ValueError(f"output {quoted(text)} takes no target: {usage}")
     w, h = (int(size.group(1)), int(size.group(2))) if size else (None, None)
     if size and (w < 16 or h < 16 or w > 7680 or h > 4320):
         raise ValueError(f"output size {w}x{h} is out of range (16x16 to 7680x4320)")
@@ -64,13 +66,12 @@ _OTHER_WORDS = {"camera": "vcam", "cam": "vcam", "webcam": "vcam", "virtualcam":
 def _meant(body: str) -> str | None:
     """The output an unknown one (`body`, its size left out) was likely meant to be: a path without its `file:`, a
     device without its `vcam:`, a kind misspelt or named by another word; None where none is near."""
-    from vcam.words import nearest
-
+    if re.match(r"[A-Za-z]:.", body):  # C:show.mp4, C:/x.mp4, C:\takes: no kind is one letter, so it is a drive's
+        return f"file:{body}"
     kind, colon, target = body.partition(":")
     if not colon and body.startswith("/dev/video"):
         return f"vcam:{body}"
-    drive = re.match(r"[A-Za-z]:[\\/]", body)  # C:\takes\show.mp4: the colon is a drive's, not a kind's
-    if (drive or not colon) and os.path.splitext(body)[1].lower() in WRITTEN_EXTENSIONS:
+    if not colon and os.path.splitext(body)[1].lower() in WRITTEN_EXTENSIONS:
         return f"file:{body}"
     word = _OTHER_WORDS.get(kind.lower()) or nearest(kind.lower(), KINDS, cutoff=0.7)
     if word is None or (word in ("window", "null") and target):

@@ -49,10 +49,18 @@ def quoted(text: str) -> str:
     """`text` in quotes, printed as it was typed: repr() wrote a preset's name `👩‍🎤` as '👩\\u200d🎤', its
     zero-width joiner escaped, and doubled every backslash. Only a character that prints nothing and draws nothing
     with its neighbours (`drawn`: a line break, an escape that would steer the terminal) is escaped, as repr()
-    escapes it; the quotes are the ones repr() picks, double round a name that holds a single one."""
+    escapes it; the quotes are the ones repr() picks, double round a name that holds a single one, and single round
+    one that holds both, the single one inside escaped (`'it\\'s "x"'`) so the name is seen to go on past it.
+    A backslash stays single (a Windows path reads as typed) except in a run just before an escape or the closing
+    quote, doubled as repr() doubles it: `a\\` + a line break is 'a\\\\\\n', not 'a\\\\n' read as a line break."""
     quote = '"' if "'" in text and '"' not in text else "'"
-    return quote + "".join(ch if ch.isprintable() or drawn(text, at) else repr(ch)[1:-1]
-                           for at, ch in enumerate(text)) + quote
+    said = [f"\\{ch}" if ch == quote else ch if ch.isprintable() or drawn(text, at) else repr(ch)[1:-1]
+            for at, ch in enumerate(text)]
+    for at in range(len(said) - 1, -1, -1):  # from the end, so a run before an escape is doubled whole
+        after = said[at + 1] if at + 1 < len(said) else quote
+        if said[at] == "\\" and (after.startswith("\\") and after != "\\" or after == quote):
+            said[at] = "\\\\"
+    return quote + "".join(said) + quote
 
 
 # Zero-width joiner and non-joiner: printing nothing, they still change what is drawn between two characters (the
