@@ -6,9 +6,10 @@
                                               # is skipped
     python3 scripts/gpu_check.py --quick      # the main rows only, for a second try in little time
     python3 scripts/gpu_check.py --compiled   # one Linear in bf16 and FP8, then the compiled rows only
-    python3 scripts/gpu_check.py --split      # 832x480 bf16 eager, compiled, compiled max-autotune, each with
-                                              # the profiler split of its passes (GEMM / attention / the rest);
-                                              # --split eager,compiled and --split autotune: in two runs
+    python3 scripts/gpu_check.py --split      # 832x480 bf16 eager, compiled, compiled with inductor's
+                                              # coordinate-descent tuning, compiled max-autotune, each with the
+                                              # profiler split of its passes (GEMM / attention / the rest);
+                                              # --split compiled,coordinate and --split autotune: in two runs
     python3 scripts/gpu_check.py --smoke      # the same code on a CPU with the tiny model, to catch mistakes
 
 1. The card measured for a second (vcam.bench.cards.measure_card), against its datasheet row; bf16 against a
@@ -599,7 +600,8 @@ def runs_here(name: str, why_not) -> bool:
 
 # The rows whose profiled block comes back whole (a gzipped Chrome trace beside the JSON, a few MB): the split's
 # kernels can then be placed again off the card (scripts/split_trace.py). Few, since a call returns 8 files at most.
-TRACED_ROWS = ("832x480 bf16", "832x480 bf16 compiled", "832x480 bf16 eager", "832x480 bf16 compiled max-autotune")
+TRACED_ROWS = ("832x480 bf16", "832x480 bf16 compiled", "832x480 bf16 eager", "832x480 bf16 compiled max-autotune",
+               "832x480 bf16 compiled coordinate-descent")
 
 
 def trace_name(label: str) -> str:
@@ -646,21 +648,34 @@ def compiled_steps(run: Run, device: torch.device, quick: bool) -> None:
     run_compiled(run, device, quick)
 
 
-SPLIT_ROWS = ("eager", "compiled", "autotune")
+SPLIT_ROWS = ("eager", "compiled", "coordinate", "autotune")
+
+
+def coordinate_descent():
+    """Inductor tuning the block sizes of its own pointwise and reduction kernels at their first call. Compiled
+    832x480 bf16 on an H200 spent 12 % of a pass between the GEMMs, its two largest kernels (residual add,
+    LayerNorm, modulation) at about 30 % of the card's bandwidth: what this row measures is whether tuning them
+    is worth an option. Not yet one: an experiment of this script's."""
+    import torch._inductor.config
+
+    return torch._inductor.config.patch(coordinate_descent_tuning=True)
 
 
 def split_steps(run: Run, device: torch.device, names: list[str]) -> None:
     """`--split`: where a pass's time goes before and after each way of compiling, 832x480 bf16, each from its own
-    build. Max-autotune last: its warm-up autotunes every GEMM shape (its time is the row's `warmup_s`)."""
+    build (release() resets torch.compile between them, so each compiles afresh). Max-autotune last: its warm-up
+    autotunes every GEMM shape (its time is the row's `warmup_s`)."""
     cuda = device.type == "cuda"
     autotune = SpeedOptions(compile=cuda, compile_mode=COMPILE_MODES[1] if cuda else "default")
-    rows = {"eager": ("832x480 bf16 eager", SpeedOptions(), 40),
-            "compiled": ("832x480 bf16 compiled", SpeedOptions(compile=cuda), 100),
-            "autotune": ("832x480 bf16 compiled max-autotune", autotune, 400)}
-    for label, speed, need_s in (rows[name] for name in SPLIT_ROWS if name in names):
+    rows = {"eager": ("832x480 bf16 eager", SpeedOptions(), 40, None),
+            "compiled": ("832x480 bf16 compiled", SpeedOptions(compile=cuda), 100, None),
+            "coordinate": ("832x480 bf16 compiled coordinate-descent", SpeedOptions(compile=cuda), 200,
+                           coordinate_descent),
+            "autotune": ("832x480 bf16 compiled max-autotune", autotune, 400, None)}
+    for label, speed, need_s, within in (rows[name] for name in SPLIT_ROWS if name in names):
         settings = BenchSettings(**base_settings(device), speed=speed)
         engine = run.step(f"build {label}", lambda: bench_engine(settings), need_s=30 + need_s)
-        run.bench_row(label, settings, engine, need_s=need_s)
+        run.bench_row(label, settings, engine, need_s=need_s, within=within() if within else None)
         del engine
         release(device)
 

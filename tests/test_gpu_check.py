@@ -287,8 +287,31 @@ def test_an_unknown_split_row_is_refused_before_anything_runs(monkeypatch, capsy
     with pytest.raises(SystemExit) as e:
         gpu_check.main()
     err = capsys.readouterr()
-    assert e.value.code == 2 and "no split row autotun; the rows are eager, compiled, autotune" in err.err
+    assert e.value.code == 2 and "no split row autotun; the rows are eager, compiled, coordinate, autotune" in err.err
     assert "| settings |" not in err.out
+
+
+def test_the_coordinate_descent_row_compiles_with_inductors_tuning_and_only_it(tmp_path, monkeypatch):
+    """Its bench (where the engine compiles, at its first call) runs inside inductor's coordinate-descent tuning;
+    the compiled row beside it, and whatever runs after, do not."""
+    import torch._inductor.config as inductor
+
+    seen = {}
+    row = fake_row()
+    row.to_json = lambda: json.dumps({"frames_per_second": row.frames_per_second})
+    row.table = lambda: "vcam bench: …"
+
+    def bench(settings, log, engine):
+        seen[len(seen)] = inductor.coordinate_descent_tuning
+        return row
+
+    monkeypatch.setattr(gpu_check, "bench", bench)
+    monkeypatch.setattr(gpu_check, "bench_engine", lambda settings: object())
+    run = gpu_check.Run(str(tmp_path / "r.json"), HEADER, deadline=time.time() + 6000)
+    gpu_check.split_steps(run, torch.device("cpu"), ["coordinate", "compiled"])
+    assert seen == {0: False, 1: True}  # SPLIT_ROWS' order: compiled, then coordinate
+    assert not inductor.coordinate_descent_tuning
+    assert "bench 832x480 bf16 compiled coordinate-descent" in run.results
 
 
 @pytest.mark.slow  # scripts/gpu_check.py in a process of its own
