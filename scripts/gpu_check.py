@@ -577,10 +577,10 @@ def compiled_rows(device: torch.device) -> list[tuple[str, dict, SpeedOptions]]:
     from vcam.engine.quant import nvfp4_unsupported
 
     if cuda:  # the fastest show there is, inexact twice over: TAEHV's decoder took 15 of the VAE's 273 ms eager.
-        # Right after the FP8 row, whose transformer kernels it finds in the compile cache
+        # After the FP8 row, whose transformer kernels it finds in inductor's cache
         rows.insert(2, ("832x480 fp8 compiled taehv", {}, replace(fp8, decoder="taehv")))
-    if cuda and runs_here("nvfp4", lambda: nvfp4_unsupported(device)):  # Blackwell: 4-bit, before the smaller size
-        rows.insert(2, ("832x480 nvfp4 compiled", {}, SpeedOptions(compile=True, quant="nvfp4")))
+    if cuda and runs_here("nvfp4", lambda: nvfp4_unsupported(device)):  # Blackwell: 4-bit, never measured, so
+        rows.insert(2, ("832x480 nvfp4 compiled", {}, SpeedOptions(compile=True, quant="nvfp4")))  # before TAEHV
     head_dim = get_spec("krea-14b").transformer.head_dim
     # last: 1.7x slower than cuDNN's attention on an H200 (2026-12-04), so the least wanted
     if cuda and runs_here("int8 attention", lambda: int8_attention_unsupported(device, head_dim)):

@@ -291,6 +291,15 @@ def test_an_unknown_split_row_is_refused_before_anything_runs(monkeypatch, capsy
     assert "| settings |" not in err.out
 
 
+def test_on_a_blackwell_card_nvfp4s_row_comes_before_taehvs(monkeypatch):
+    """NVFP4 has never run on a card; TAEHV's row has: on a card that takes both, 4-bit is the more wanted."""
+    monkeypatch.setattr(gpu_check, "runs_here", lambda name, why_not: True)
+    labels = [label for label, _, _ in gpu_check.compiled_rows(torch.device("cuda"))]
+    assert labels == ["832x480 bf16 compiled", "832x480 fp8 compiled", "832x480 nvfp4 compiled",
+                      "832x480 fp8 compiled taehv", "576x320 bf16 compiled", "576x320 fp8 compiled",
+                      "832x480 bf16 int8 compiled"]
+
+
 def test_the_coordinate_descent_row_compiles_with_inductors_tuning_and_only_it(tmp_path, monkeypatch):
     """Its bench (where the engine compiles, at its first call) runs inside inductor's coordinate-descent tuning;
     the compiled row beside it, and whatever runs after, do not."""

@@ -28,7 +28,8 @@ def allow_recompiles(limit: int = RECOMPILE_LIMIT) -> None:
     """Raises torch.compile's per-function graph limit to `limit`, never lowering one set higher. Process-wide:
     dynamo has no per-module limit."""
     config = torch._dynamo.config
-    config.recompile_limit = max(config.recompile_limit, limit)
+    name = "recompile_limit" if hasattr(config, "recompile_limit") else "cache_size_limit"  # its name before 2.7
+    setattr(config, name, max(getattr(config, name), limit))
 
 
 def graphs_compiled() -> int:
