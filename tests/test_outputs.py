@@ -60,6 +60,7 @@ def test_bad_specs(text):
     ("C:\\takes\\show.mp4", "file:C:\\takes\\show.mp4"),
     ("d:/takes/show.mp4@640x360", "file:d:/takes/show.mp4@640x360"),
     ("C:show.mp4", "file:C:show.mp4"), ("C://x.mp4", "file:C://x.mp4"), ("C:/x.mp4", "file:C:/x.mp4"),
+    ("v:/dev/video2@640x360", "vcam:/dev/video2@640x360"),  # a slip of the keys before a device, not a drive
 ])
 def test_an_output_written_another_way_is_answered_with_the_one_meant(text, meant):
     """`--out show.mp4`, `--out fiel:show.mp4` and `--out C:\\takes\\show.mp4` (its colon a drive's) were answered with
@@ -85,6 +86,14 @@ def test_a_stream_address_given_as_an_output_says_where_streaming_is_done():
     assert "vcam sends no network stream; give --out vcam and stream its camera from OBS" in str(raised.value)
     with pytest.raises(ValueError, match=r"^unknown output 'hdmi': use vcam, vcam:DEVICE"):  # nothing near it
         parse_spec("hdmi")
+
+
+@pytest.mark.parametrize("text", ["n:x", "C:show.avi", "q:takes"])
+def test_a_letter_and_a_colon_before_no_path_is_no_drive(text):
+    """Only a recording's name or a path after a drive letter is taken for one: `n:x` is answered with the list
+    of outputs, as it was before drive letters were read, not with `file:n:x`."""
+    with pytest.raises(ValueError, match=rf"^unknown output '{text}': use vcam, vcam:DEVICE"):
+        parse_spec(text)
 
 
 def test_letterbox_keeps_everything_and_adds_bars():

@@ -66,8 +66,14 @@ _OTHER_WORDS = {"camera": "vcam", "cam": "vcam", "webcam": "vcam", "virtualcam":
 def _meant(body: str) -> str | None:
     """The output an unknown one (`body`, its size left out) was likely meant to be: a path without its `file:`, a
     device without its `vcam:`, a kind misspelt or named by another word; None where none is near."""
-    if re.match(r"[A-Za-z]:.", body):  # C:show.mp4, C:/x.mp4, C:\takes: no kind is one letter, so it is a drive's
-        return f"file:{body}"
+    drive = re.match(r"[A-Za-z]:(.+)", body)  # no kind is one letter: C:show.mp4, C:/x.mp4, C:\takes are a drive's
+    if drive:
+        rest = drive.group(1)
+        if rest.startswith("/dev/video"):  # v:/dev/video2, a device behind a slip of the keys, not a Windows path
+            return f"vcam:{rest}"
+        if rest[:1] in "/\\" or os.path.splitext(rest)[1].lower() in WRITTEN_EXTENSIONS:
+            return f"file:{body}"
+        return None  # n:x, C:show.avi: no more a path than anything else
     kind, colon, target = body.partition(":")
     if not colon and body.startswith("/dev/video"):
         return f"vcam:{body}"
