@@ -280,20 +280,65 @@ def test_a_freeze_before_the_show_is_on_air_holds_its_first_frame_not_the_loadin
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP here")
 def test_a_closed_terminal_stops_the_show_as_sigterm_does_unless_nohup_ignores_it():
     """SIGHUP's default ended the process at once: the control log lost its end line, a recording its last second."""
-    from vcam.live.signals import stop_on_signals
+    from vcam.live.signals import StopEvent, stop_on_signals
 
     before = signal.getsignal(signal.SIGHUP)
-    stop = threading.Event()
+    stop = StopEvent()
     with stop_on_signals(stop) as signals:
         os.kill(os.getpid(), signal.SIGHUP)
         assert stop.wait(10) and signals.first == signal.SIGHUP
     assert signal.getsignal(signal.SIGHUP) is before
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # under nohup
     try:
-        with stop_on_signals(threading.Event()):
+        with stop_on_signals(StopEvent()):
             assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGHUP, before)
+
+
+def test_a_signal_landing_while_the_stop_events_lock_is_held_does_not_freeze_the_show():
+    """A handler runs between any two bytecodes of the main thread, also inside `stop.wait` with the Event's lock
+    held (the show's loop waits on it four times a second): a handler that set a threading.Event there waited on
+    that lock forever. Here the handler is called with the lock held, in a thread so that a freeze fails the test
+    rather than hang it; the same with a threading.Event froze (checked by hand)."""
+    from vcam.live.signals import StopEvent, stop_on_signals
+
+    stop = StopEvent()
+    with stop_on_signals(stop) as signals:
+        def handled_inside_the_events_lock():
+            with stop._reentrant:  # as inside stop.wait, between its look at the flag and its sleep
+                signals.handle(signal.SIGTERM, None)
+                assert stop.is_set()  # at once: a render stops after the block the signal came in
+
+        caught = threading.Thread(target=handled_inside_the_events_lock, daemon=True)
+        caught.start()
+        caught.join(10)
+        assert not caught.is_alive() and signals.first == signal.SIGTERM  # returned, where it froze
+        with pytest.raises(KeyboardInterrupt):  # Ctrl-C after the stop was asked: leave at once
+            signals.handle(signal.SIGINT, None)
+
+
+def test_a_stop_event_is_an_event_that_wakes_its_waiters():
+    from vcam.live.signals import StopEvent
+
+    stop = StopEvent()
+    assert isinstance(stop, threading.Event) and not stop.wait(0.01) and not stop.is_set()
+    woke = []
+    waiter = threading.Thread(target=lambda: woke.append(stop.wait(30)))
+    waiter.start()
+    stop.set()
+    waiter.join(30)
+    assert woke == [True] and stop.wait() and stop.is_set()
+    stop.clear()
+    assert not stop.is_set() and not stop.wait(0)
+
+
+def test_the_stop_handlers_take_only_a_stop_event():
+    from vcam.live.signals import stop_on_signals
+
+    with pytest.raises(TypeError, match="needs a StopEvent, not Event"):
+        with stop_on_signals(threading.Event()):
+            pass
 
 
 def test_a_freeze_after_a_blackout_holds_the_picture_under_the_blackout_not_an_earlier_freezes():

@@ -21,7 +21,7 @@ from vcam.live.interp import FlowStats
 from vcam.live.outputs import OutputSpec, OutputWorker, close_workers, leave_workers, open_outputs, report_outputs
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
 from vcam.live.screen import Screen
-from vcam.live.signals import StopSignals, stop_on_signals
+from vcam.live.signals import StopEvent, StopSignals, stop_on_signals
 from vcam.live.status import StatusLine, TickCounter
 from vcam.words import counted
 
@@ -97,7 +97,7 @@ class OnAir:
     def __init__(self, settings: AirSettings, status: StatusLine, producer_waits: bool = False):
         self.settings = settings
         self.status = status
-        self.stop = threading.Event()  # a `quit` sets it too
+        self.stop = StopEvent()  # a `quit` sets it too, and Ctrl-C from its handler (vcam.live.signals)
         self.ticks = TickCounter()
         self.screen: Screen | None = None
         self.feed: Feed | None = None

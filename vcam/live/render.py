@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -37,7 +36,7 @@ from vcam.live.producer import Timetable
 from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
 from vcam.live.settings import RunOptions, ShowSettings, as_logged, check_logged_quant, resolve, unlike_the_show
-from vcam.live.signals import ctrl_c_held, stop_on_signals
+from vcam.live.signals import StopEvent, ctrl_c_held, stop_on_signals
 from vcam.outspec import parse_spec
 from vcam.words import counted
 
@@ -109,7 +108,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     failed = False
     full = _FullFiles(say)
     # set by the first Ctrl-C: it ends a clip's wait for its file exported again too, which held the stop for minutes
-    stop = threading.Event()
+    stop = StopEvent()
     # a clip's lines (exported again, waited for) through the progress line while it shows, as full's are: said
     # plainly, each was written on the end of that line on a terminal
     inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, lambda text: full.say(text),
@@ -337,7 +336,7 @@ class _ScreenState:
 
 def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int]]], open_input,
                    progress: Progress, on_block: Callable[[int], None] | None, full: _FullFiles,
-                   stop: threading.Event) -> Rendered:
+                   stop: StopEvent) -> Rendered:
     """The blocks, each after the changes due before it, every frame to every sink once. The first Ctrl-C (or
     SIGTERM) sets `stop`, which stops after the block in progress, except the first, whose frames would begin the
     files; a KeyboardInterrupt (a second Ctrl-C) stops at once. A file whose disk fills is stopped where other

@@ -8,10 +8,40 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 
 
+class StopEvent(threading.Event):
+    """A threading.Event whose lock is re-entrant: what a stop handler sets. A handler runs in the main thread
+    between any two of its bytecodes, also while that thread holds the Event's lock (inside `wait`, which a show's
+    loop calls four times a second): `threading.Event.set()` there waits on a lock its own thread holds, forever,
+    a show frozen by its Ctrl-C. Here that thread takes its lock again. A handler landing between a `wait`'s look
+    at the flag and its sleep costs that wait its timeout, not the stop. Every method is its own, so nothing rests
+    on how threading.Event is built inside."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._reentrant = threading.Condition(threading.RLock())
+        self._stopped = False
+
+    def is_set(self) -> bool:
+        return self._stopped
+
+    def set(self) -> None:
+        with self._reentrant:
+            self._stopped = True
+            self._reentrant.notify_all()
+
+    def clear(self) -> None:
+        with self._reentrant:
+            self._stopped = False
+
+    def wait(self, timeout: float | None = None) -> bool:
+        with self._reentrant:
+            return self._reentrant.wait_for(lambda: self._stopped, timeout)
+
+
 class StopSignals:
     """What the handlers saw: `first`, the signal that asked for the stop (None: the show ended otherwise)."""
 
-    def __init__(self, stop: threading.Event):
+    def __init__(self, stop: StopEvent):
         self.stop = stop
         self.first: int | None = None
         self._left = False
@@ -41,9 +71,12 @@ def _stop_signals() -> list[int]:
 
 
 @contextmanager
-def stop_on_signals(stop: threading.Event) -> Iterator[StopSignals]:
+def stop_on_signals(stop: StopEvent) -> Iterator[StopSignals]:
     """While inside, SIGINT and SIGTERM set `stop`, and a SIGINT once `stop` is set raises KeyboardInterrupt in the
-    main thread (only the main thread can install handlers; elsewhere nothing is installed)."""
+    main thread (only the main thread can install handlers; elsewhere nothing is installed). `stop` is a
+    StopEvent: with a plain threading.Event the handler could wait on a lock its own thread holds."""
+    if not isinstance(stop, StopEvent):
+        raise TypeError(f"stop_on_signals needs a StopEvent, not {type(stop).__name__}")
     signals = StopSignals(stop)
     previous = {}
     if threading.current_thread() is threading.main_thread():
