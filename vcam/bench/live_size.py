@@ -127,9 +127,11 @@ def card_rates(predict_rate: RateOf, tuned: dict[tuple[int, int, str], float]) -
 
 def unpriced(decoder: str = "vae", compiled: bool = True, video_in: bool = False,
              attention_quant: str = "none") -> str | None:
-    """What of a show the speed model does not price, in words (it knows compiled runs decoding with the Wan VAE,
-    text only, attention by SDPA); None where it prices it all."""
-    parts = ([f"the {decoder} decoder"] if decoder != "vae" else []) + ([] if compiled else ["--no-compile"]) \
+    """What of a show the speed model does not price, in words (it knows compiled runs decoding with the Wan VAE
+    or TAEHV, text only, attention by SDPA); None where it prices it all."""
+    from vcam.engine.speed import DECODERS
+
+    parts = ([f"the {decoder} decoder"] if decoder not in DECODERS else []) + ([] if compiled else ["--no-compile"]) \
         + (["video in (a VAE encode per block)"] if video_in else []) \
         + ([f"{attention_quant.upper()} attention"] if attention_quant != "none" else [])
     return " or ".join(parts) or None
@@ -168,7 +170,7 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
     not_priced = unpriced(decoder, compiled, video_in, attention_quant)
 
     def predicted(w: int, h: int, q: str) -> Rate | None:
-        p = None if not_priced else predict(card, w, h, q, steps, model)
+        p = None if not_priced else predict(card, w, h, q, steps, model, decoder=decoder)
         return Rate(p.frames_per_second, measured=False) if p else None
 
     tuned = tuned_rates(torch.cuda.get_device_name(device), model, steps, path=path, decoder=decoder,

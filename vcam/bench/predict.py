@@ -9,7 +9,10 @@ Each stage of a block is its work over the card's rate for that kind of work, at
   memory bandwidth, and a fixed share per pass that no size amortises (kernels too small to fill the card);
 - the VAE (the block's decode, and the context's one-frame encode): its convolutions at the bf16 rate plus the
   traffic of its other operations at the bandwidth, both at one efficiency: the decoder is partly
-  bandwidth-bound, more so on cards with little bandwidth for their compute.
+  bandwidth-bound, more so on cards with little bandwidth for their compute. With TAEHV's decoder
+  (`--decoder taehv`), the VAE's one-frame encode at that efficiency plus TAEHV's decode at its own, fitted on
+  the one TAEHV row measured (which also takes whatever the encode's price misses: little either way, TAEHV's
+  show spent 26 of 976 ms a block there).
 
 The fit is closed-form, from the H200 rows below (`fit`); `tests/test_predict.py` holds it to every measured
 compiled row. It knows nothing of one architecture's kernels against another's: on other cards it is an
@@ -25,6 +28,7 @@ import torch
 from vcam.bench.bench import flops_per_block
 from vcam.bench.cards import CARDS, GIB, Card
 from vcam.engine.configs import ModelSpec, VAEConfig, get_spec
+from vcam.engine.speed import DECODERS
 from vcam.engine.stream import LATENTS_PER_BLOCK
 
 FRAMES_PER_LATENT = 4
@@ -50,6 +54,7 @@ class MeasuredRow:
     overlap: bool  # timed with the (retired) overlap: VAE on a second stream, the stages slowed by sharing the card
     day: str = "2026-11-28"
     held_out: bool = False  # a size the fit was never given: what tests the model
+    decoder: str = "vae"  # taehv: vae_ms is TAEHV's decode + the VAE's context encode
 
 
 FIT_DAY = "2026-12-04"  # the fit reads that day's plain rows: one machine, one build of the code, no overlap
@@ -69,6 +74,9 @@ H200_ROWS: tuple[MeasuredRow, ...] = (
                 held_out=True),
     MeasuredRow(768, 448, "fp8", 12.66, 136.1, 159.35, 156.9 + 16.4, 761.9, overlap=False, day=FIT_DAY,
                 held_out=True),
+    # gpu_check.sh --compiled on a second lease: TAEHV's decoder, what its efficiency is fitted on
+    MeasuredRow(832, 480, "fp8", 12.294, 155.74, 198.07, 7.78 + 18.44, 735.8, overlap=False, day=FIT_DAY,
+                decoder="taehv"),
 )
 
 
@@ -84,6 +92,10 @@ class VAEWork:
 
 # krea-14b's VAE (the Wan 2.1 VAE) in float16, counted by count_vae_work at 832x480 (tests/test_predict.py recounts it)
 WAN_VAE_WORK = VAEWork(flop_per_pixel=1.0860e8, bytes_per_pixel=8.6932e5)
+# Its one-frame encode of the context alone (count_vae_work(..., decode=False)), and TAEHV's decode of a block
+# (count_taehv_work), likewise
+WAN_VAE_ENCODE_WORK = VAEWork(flop_per_pixel=6.8066e6, bytes_per_pixel=4.3840e4)
+TAEHV_DECODE_WORK = VAEWork(flop_per_pixel=4.0877e6, bytes_per_pixel=1.8057e4)
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,7 @@ class Fit:
     between_bytes_per_token: float  # bytes moved between the products, per token per layer per pass
     fixed_pass_s: float  # per pass on the H200; scaled by the bf16 rate on other cards
     vae: float  # the VAE's efficiency, on compute and bandwidth alike
+    taehv: float  # TAEHV's decoder's, likewise
 
 
 @dataclass(frozen=True)
@@ -140,8 +153,8 @@ def fit(rows: tuple[MeasuredRow, ...] = H200_ROWS, card: Card = H200, model: str
     """The efficiencies, in closed form from FIT_DAY's plain H200 rows: the products at the rate the card measured
     beside the row (an 8192^3 bf16 product); attention's rate and the traffic between the products from the
     recompute and the pass at 832x480 (the same products, twice the keys); the fixed share per pass from the pass
-    at 576x320; FP8's rate from its pass at 832x480; the VAE from decode + context at 832x480. FP8 at 576x320 and
-    the held-out sizes are left to test it."""
+    at 576x320; FP8's rate from its pass at 832x480; the VAE from decode + context at 832x480; TAEHV's decoder from
+    its row's decode + context, less the VAE's encode. FP8 at 576x320 and the held-out sizes are left to test it."""
     spec = get_spec(model)
     plain = _row(rows, 832, 480, "none")
     small = _row(rows, 576, 320, "none")
@@ -156,16 +169,18 @@ def fit(rows: tuple[MeasuredRow, ...] = H200_ROWS, card: Card = H200, model: str
     per_token_layer_s = (rest - rest_small) / (big - little)
     fixed = rest - per_token_layer_s * big
     fp8_rate = pm / (fp8.pass_ms / 1e3 - pa / attention - rest)
-    vae_at_full = _vae_s(card, 832, 480, 1.0, _vae_work(spec.vae))
+    vae = _vae_s(card, 832, 480, 1.0, _vae_work(spec.vae)) / (plain.vae_ms / 1e3)
+    tiny = _row(rows, 832, 480, "fp8", decoder="taehv")
+    taehv_s = tiny.vae_ms / 1e3 - _vae_s(card, 832, 480, vae, WAN_VAE_ENCODE_WORK)
     return Fit(matmul={"none": rate / (card.bf16_tflops * 1e12), "fp8": fp8_rate / (card.fp8_tflops * 1e12)},
                attention=attention / (card.bf16_tflops * 1e12),
                between_bytes_per_token=per_token_layer_s * card.bandwidth_gbs * 1e9, fixed_pass_s=fixed,
-               vae=vae_at_full / (plain.vae_ms / 1e3))
+               vae=vae, taehv=_vae_s(card, 832, 480, 1.0, TAEHV_DECODE_WORK) / taehv_s)
 
 
-def _row(rows: tuple[MeasuredRow, ...], width: int, height: int, quant: str) -> MeasuredRow:
-    return next(r for r in rows if (r.width, r.height, r.quant, r.day, r.overlap, r.held_out)
-                == (width, height, quant, FIT_DAY, False, False))
+def _row(rows: tuple[MeasuredRow, ...], width: int, height: int, quant: str, decoder: str = "vae") -> MeasuredRow:
+    return next(r for r in rows if (r.width, r.height, r.quant, r.day, r.overlap, r.held_out, r.decoder)
+                == (width, height, quant, FIT_DAY, False, False, decoder))
 
 
 def _vae_work(vae: VAEConfig) -> VAEWork:
@@ -180,12 +195,13 @@ def fitted() -> Fit:
 
 
 def predict(card: Card, width: int, height: int, quant: str = "none", steps: int = 4,
-            model: str = "krea-14b", fit_: Fit | None = None) -> Prediction | None:
-    """The stage times and frames/s of `model` compiled on `card` at this size and quantization; None where the
-    card has no rate for the quantization (FP8 before compute capability 8.9) or the model does not price it."""
+            model: str = "krea-14b", fit_: Fit | None = None, decoder: str = "vae") -> Prediction | None:
+    """The stage times and frames/s of `model` compiled on `card` at this size and quantization, decoding with
+    `decoder`; None where the card has no rate for the quantization (FP8 before compute capability 8.9) or the
+    model does not price it."""
     f = fit_ or fitted()
     peak = getattr(card, QUANT_RATE[quant], None) if quant in QUANT_RATE else None
-    if peak is None or quant not in f.matmul or (quant == "fp8" and not card.has_fp8):
+    if peak is None or quant not in f.matmul or (quant == "fp8" and not card.has_fp8) or decoder not in DECODERS:
         return None
     spec = get_spec(model)
     rm, ra, pm, pa = _pass_flops(spec, width, height)
@@ -196,7 +212,15 @@ def predict(card: Card, width: int, height: int, quant: str = "none", steps: int
     return Prediction(card.name, width, height, quant, steps,
                       recompute_ms=1e3 * (rm / matmul + ra / attention + between + fixed),
                       pass_ms=1e3 * (pm / matmul + pa / attention + between + fixed),
-                      vae_ms=1e3 * _vae_s(card, width, height, f.vae, _vae_work(spec.vae)))
+                      vae_ms=1e3 * _decode_and_context_s(card, width, height, f, spec, decoder))
+
+
+def _decode_and_context_s(card: Card, width: int, height: int, f: Fit, spec: ModelSpec, decoder: str) -> float:
+    if decoder == "taehv":  # TAEHV decodes; the VAE still encodes the context frame
+        _vae_work(spec.vae)
+        return (_vae_s(card, width, height, f.vae, WAN_VAE_ENCODE_WORK)
+                + _vae_s(card, width, height, f.taehv, TAEHV_DECODE_WORK))
+    return _vae_s(card, width, height, f.vae, _vae_work(spec.vae))
 
 
 def needed_gib(width: int, height: int, quant: str, model: str = "krea-14b", decoder: str = "vae",
@@ -218,14 +242,45 @@ def fits_card(card: Card, width: int, height: int, quant: str, model: str = "kre
     return needed_gib(width, height, quant, model, decoder) <= card.vram_gib - CONTEXT_GIB
 
 
-def count_vae_work(vae_cfg: VAEConfig, width: int, height: int) -> VAEWork:
+def count_vae_work(vae_cfg: VAEConfig, width: int, height: int, decode: bool = True) -> VAEWork:
     """Counts a VAE's work per pixel on the meta device (nothing is computed): a warm decode of one block and a
-    one-frame encode, in float16. How WAN_VAE_WORK was made."""
+    one-frame encode, in float16 (with `decode=False` the encode alone). How WAN_VAE_WORK and WAN_VAE_ENCODE_WORK
+    were made."""
+    from vcam.engine.vae import FrameEncoder, StreamingDecoder, build_vae
+
+    with torch.device("meta"):
+        vae = build_vae(vae_cfg).to(torch.float16)
+    decoder = StreamingDecoder(vae)
+    latents = torch.zeros(1, vae_cfg.z_dim, LATENTS_PER_BLOCK, height // 8, width // 8, device="meta")
+    decoder.decode(latents)  # the first block starts the cache; a later one is what a stream runs
+
+    def block() -> None:
+        if decode:
+            decoder.decode(latents)
+        FrameEncoder(vae).encode(torch.zeros(1, 3, height, width, device="meta"))
+
+    return _counted(block, width * height)
+
+
+def count_taehv_work(spec: ModelSpec, width: int, height: int) -> VAEWork:
+    """TAEHV's decode of one block (a warm stream, float16), per pixel, counted on the meta device. How
+    TAEHV_DECODE_WORK was made."""
+    from vcam.engine.taehv import TAEHVDecoder, TAEHVStreamingDecoder
+
+    with torch.device("meta"):
+        decoder = TAEHVStreamingDecoder(TAEHVDecoder(spec.taehv).to(torch.float16))
+    latents = torch.zeros(1, spec.vae.z_dim, LATENTS_PER_BLOCK, height // 8, width // 8, device="meta",
+                          dtype=torch.float16)
+    decoder.decode(latents)  # as a stream runs it: its memory frames filled
+    return _counted(lambda: decoder.decode(latents), width * height)
+
+
+def _counted(run, pixels: int) -> VAEWork:
+    """The work `run()` does, per pixel: FLOPs of the ops PyTorch's flop counter knows (convolutions, products,
+    attention) and the bytes every other op but a view reads and writes."""
     from torch.utils._python_dispatch import TorchDispatchMode
     from torch.utils._pytree import tree_leaves
     from torch.utils.flop_counter import flop_registry
-
-    from vcam.engine.vae import FrameEncoder, StreamingDecoder, build_vae
 
     views = {"view", "_unsafe_view", "reshape", "expand", "slice", "select", "permute", "transpose", "t",
              "unsqueeze", "squeeze", "as_strided", "alias", "detach", "split", "split_with_sizes", "unbind"}
@@ -245,14 +300,7 @@ def count_vae_work(vae_cfg: VAEConfig, width: int, height: int) -> VAEWork:
                                     if isinstance(t, torch.Tensor))
             return out
 
-    with torch.device("meta"):
-        vae = build_vae(vae_cfg).to(torch.float16)
-    decoder = StreamingDecoder(vae)
-    latents = torch.zeros(1, vae_cfg.z_dim, LATENTS_PER_BLOCK, height // 8, width // 8, device="meta")
-    decoder.decode(latents)  # the first block starts the cache; a later one is what a stream runs
     count = Count()
     with count:
-        decoder.decode(latents)
-        FrameEncoder(vae).encode(torch.zeros(1, 3, height, width, device="meta"))
-    pixels = width * height
+        run()
     return VAEWork(count.flop / pixels, count.traffic / pixels)
