@@ -50,7 +50,8 @@ def pick(card, target: float) -> str:
 
 def fitted_row(w: int, h: int, q: str) -> MeasuredRow:
     """The H200's measured row the speed model was fitted on (or tested by) for this column."""
-    return next(r for r in H200_ROWS if (r.width, r.height, r.quant, r.day, r.overlap) == (w, h, q, FIT_DAY, False))
+    return next(r for r in H200_ROWS if (r.width, r.height, r.quant, r.day, r.overlap, r.held_out, r.decoder)
+                == (w, h, q, FIT_DAY, False, False, "vae"))
 
 
 def measured_h200() -> str:

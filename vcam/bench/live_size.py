@@ -129,10 +129,10 @@ def unpriced(decoder: str = "vae", compiled: bool = True, video_in: bool = False
              attention_quant: str = "none") -> str | None:
     """What of a show the speed model does not price, in words (it knows compiled runs decoding with the Wan VAE
     or TAEHV, text only, attention by SDPA); None where it prices it all."""
-    from vcam.engine.speed import DECODERS
+    from vcam.bench.predict import PRICED_DECODERS
 
-    parts = ([f"the {decoder} decoder"] if decoder not in DECODERS else []) + ([] if compiled else ["--no-compile"]) \
-        + (["video in (a VAE encode per block)"] if video_in else []) \
+    parts = ([f"the {decoder} decoder"] if decoder not in PRICED_DECODERS else []) \
+        + ([] if compiled else ["--no-compile"]) + (["video in (a VAE encode per block)"] if video_in else []) \
         + ([f"{attention_quant.upper()} attention"] if attention_quant != "none" else [])
     return " or ".join(parts) or None
 
