@@ -333,6 +333,25 @@ def test_an_unknown_option_is_said_by_its_command_with_the_one_meant(argv, said,
     assert err.startswith(f"usage: vcam {argv[0]}")
 
 
+@pytest.mark.parametrize("argv,said", [
+    (["--model", "tiny", "run"], "vcam: error: --model is vcam run's option: it goes after run (vcam run --model …)"),
+    (["--unknown", "run"], "vcam: error: unrecognized arguments: --unknown (before the subcommand, vcam takes -h "
+                           "and --version only; vcam run's options go after it)"),
+    (["--cc", "3", "midi", "learn"], "vcam: error: unrecognized arguments: --cc 3 (before the subcommand, vcam "
+                                     "takes -h and --version only; vcam midi learn's options go after it)"),
+    (["--model", "tiny"], "vcam: error: --model is an option of a subcommand: it goes after its name (vcam run "
+                          "--model …)"),
+])
+def test_an_option_before_the_subcommand_is_said_so_by_vcam(argv, said, capsys):
+    """`vcam --unknown run` was answered "vcam run: error: unrecognized arguments: --unknown", as if run had been
+    given it, and `vcam --model tiny run` as if run did not know --model."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().splitlines()[-1] == said and err.startswith("usage: vcam ")
+
+
 def _commands(parser, name="vcam"):
     """(`vcam run`, its parser) for every command and subcommand under `parser`."""
     import argparse

@@ -66,11 +66,43 @@ class _Parser(argparse.ArgumentParser):
     def parse_args(self, args=None, namespace=None):
         # argparse says a subcommand's unknown option as the top level's ("vcam: error: unrecognized arguments:
         # --modle", with `vcam`'s usage): said here by the subcommand, with the option likely meant
-        parsed, extras = self.parse_known_args(args, namespace)
+        argv = sys.argv[1:] if args is None else list(args)
+        self._said_before_subcommand(argv)
+        parsed, extras = self.parse_known_args(argv, namespace)
         if extras:
             command = self._subcommand(parsed)
             command.error(f"unrecognized arguments: {' '.join(extras)}{_meant(command, extras)}")
         return parsed
+
+    def _said_before_subcommand(self, argv: list[str]) -> None:
+        """`vcam --model tiny run`: argparse took `tiny` for the subcommand ("invalid choice: 'tiny'"), and `vcam
+        --unknown run` was said as vcam run's unknown option. Said here as what it is: an option before the
+        subcommand, which vcam itself does not take."""
+        if not argv or not argv[0].startswith("-") or argv[0] in ("-h", "--help", "--version"):
+            return
+        parser, at = self, None
+        for i, arg in enumerate(argv):
+            subs = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+            if subs is None or arg not in subs.choices:
+                if at is not None:
+                    break
+                continue
+            parser, at = subs.choices[arg], i if at is None else at
+        if at is None:  # `vcam --model tiny`: no subcommand at all; the first that takes the option is named
+            flag = argv[0].split("=", 1)[0]
+            subs = next(a for a in self._actions if isinstance(a, argparse._SubParsersAction))
+            taking = [p for p in subs.choices.values() if flag in {o for a in p._actions for o in a.option_strings}]
+            if taking:
+                self.error(f"{flag} is an option of a subcommand: it goes after its name ({taking[0].prog} "
+                           f"{flag} …)")
+            return
+        early = argv[:at]
+        flag = early[0].split("=", 1)[0]
+        if flag in {o for a in parser._actions for o in a.option_strings}:
+            self.error(f"{flag} is {parser.prog}'s option: it goes after {parser.prog.split(' ', 1)[1]} "
+                       f"({parser.prog} {flag} …)")
+        self.error(f"unrecognized arguments: {' '.join(early)} (before the subcommand, vcam takes -h and --version "
+                   f"only; {parser.prog}'s options go after it)")
 
     def _subcommand(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
         """The innermost subcommand's parser that `parsed` went through (`vcam midi learn`'s), else this one."""
