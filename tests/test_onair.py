@@ -2,7 +2,9 @@
 import io
 import os
 import signal
+import sys
 import threading
+import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -296,26 +298,80 @@ def test_a_closed_terminal_stops_the_show_as_sigterm_does_unless_nohup_ignores_i
         signal.signal(signal.SIGHUP, before)
 
 
-def test_a_signal_landing_while_the_stop_events_lock_is_held_does_not_freeze_the_show():
-    """A handler runs between any two bytecodes of the main thread, also inside `stop.wait` with the Event's lock
-    held (the show's loop waits on it four times a second): a handler that set a threading.Event there waited on
-    that lock forever. Here the handler is called with the lock held, in a thread so that a freeze fails the test
-    rather than hang it; the same with a threading.Event froze (checked by hand)."""
-    from vcam.live.signals import StopEvent, stop_on_signals
+def _handled_at_the_call_of(function, signals):
+    """A tracer that runs the stop handler where a signal can land: at the call of `function` (a method of
+    threading.Condition), once, on the thread it is set on."""
+    fired = []
+
+    def tracer(frame, event, arg):
+        if event == "call" and frame.f_code is function.__code__ and not fired:
+            fired.append(True)
+            signals.handle(signal.SIGTERM, None)
+        return None
+
+    return tracer, fired
+
+
+def test_a_signal_landing_inside_stop_wait_neither_freezes_nor_loses_the_stop():
+    """The handler runs in the main thread between any two bytecodes, also inside `stop.wait` with the Event's
+    lock held (the show's loop waits on it four times a second): a threading.Event's set() there waited forever on
+    a lock its own thread held (seen with this test's tracer on a threading.Event). Here it lands at the call that
+    sleeps, before the sleeper is on the Condition's list, so no notify can wake it: a wait without a timeout
+    must still come back. On a thread of its own so that a freeze fails the test rather than hang it."""
+    from vcam.live.signals import StopEvent, StopSignals
 
     stop = StopEvent()
-    with stop_on_signals(stop) as signals:
-        def handled_inside_the_events_lock():
-            with stop._reentrant:  # as inside stop.wait, between its look at the flag and its sleep
-                signals.handle(signal.SIGTERM, None)
-                assert stop.is_set()  # at once: a render stops after the block the signal came in
+    tracer, fired = _handled_at_the_call_of(threading.Condition.wait, StopSignals(stop))
+    woke = []
 
-        caught = threading.Thread(target=handled_inside_the_events_lock, daemon=True)
-        caught.start()
-        caught.join(10)
-        assert not caught.is_alive() and signals.first == signal.SIGTERM  # returned, where it froze
-        with pytest.raises(KeyboardInterrupt):  # Ctrl-C after the stop was asked: leave at once
-            signals.handle(signal.SIGINT, None)
+    def waits():
+        sys.settrace(tracer)
+        try:
+            woke.append(stop.wait())
+        finally:
+            sys.settrace(None)
+
+    caught = threading.Thread(target=waits, daemon=True)
+    caught.start()
+    caught.join(10)
+    assert fired and not caught.is_alive() and woke == [True]
+
+
+def test_a_signal_landing_inside_stop_set_wakes_every_waiter_once():
+    """A second stop signal while the main thread's own set() wakes the waiters, landing in the Condition's loop
+    after its check for a waiter left and before it takes the first: the handler's set() emptied the list under
+    it, and `waiters[0]` raised IndexError out of set() (seen with a set() without the guard)."""
+    import inspect
+
+    from vcam.live.signals import StopEvent, StopSignals
+
+    stop = StopEvent()
+    woke = []
+    waiters = [threading.Thread(target=lambda: woke.append(stop.wait(30))) for _ in range(3)]
+    for t in waiters:
+        t.start()
+    while len(stop._reentrant._waiters) < 3:  # all three asleep on the Condition
+        time.sleep(0.01)
+    lines, first = inspect.getsourcelines(threading.Condition.notify)
+    take = first + next(i for i, line in enumerate(lines) if "waiter = waiters[0]" in line)
+    signals, seen = StopSignals(stop), []
+
+    def in_notify(frame, event, arg):
+        if event == "line" and frame.f_lineno == take:
+            seen.append(take)
+            if len(seen) == 2:  # the second waiter's turn: two are left on the list
+                signals.handle(signal.SIGTERM, None)
+        return in_notify
+
+    sys.settrace(lambda frame, event, arg: in_notify if frame.f_code is threading.Condition.notify.__code__
+                 else None)
+    try:
+        stop.set()
+    finally:
+        sys.settrace(None)
+    for t in waiters:
+        t.join(30)
+    assert len(seen) >= 2 and woke == [True, True, True] and repr(stop) == "<StopEvent: set>"
 
 
 def test_a_stop_event_is_an_event_that_wakes_its_waiters():

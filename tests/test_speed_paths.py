@@ -40,8 +40,12 @@ def test_compiled_blocks_and_decoder_match_the_plain_path(plain_frames):
     s = engine.stream("a lighthouse in a storm", seed=4)
     got = [s.next_block() for _ in range(3)]
     for a, b in zip(got, plain_frames):
+        # Inductor's CPU kernels round otherwise than eager's, by the vector width the CPU has: on an AVX-512
+        # Xeon (2026-12-04) the third block held 2 of 258,048 values 3 levels off (mean 0.003), where older CI
+        # machines stayed within 2. Still rounding, carried from block to block: nearly all values within 2
+        # levels, none far off, the mean tiny
         diff = np.abs(a.astype(int) - b.astype(int))
-        assert diff.max() <= 2 and diff.mean() < 0.05
+        assert diff.max() <= 4 and (diff > 2).mean() < 1e-4 and diff.mean() < 0.05
     # Three blocks meet every shape, so a prompt change on air compiles nothing more (a frozen picture otherwise).
     compiled = dynamo_utils.counters["stats"]["unique_graphs"]
     s.set_prompt("a desert at noon", transition=2)

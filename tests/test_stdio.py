@@ -76,3 +76,23 @@ def test_a_ctrl_c_while_pytorch_loads_waits_for_the_import_and_is_raised_after_i
     finally:
         signal.signal(signal.SIGINT, previous)
 
+
+
+def test_ctrl_c_inside_a_write_to_the_terminal_still_leaves_with_130(monkeypatch):
+    """The handler can run inside stderr's own write (a paused terminal, a full pipe): its flush then raises
+    RuntimeError ("reentrant call inside <_io.BufferedWriter>"), which came out of an exit hook instead of the
+    exit."""
+    import signal
+    import sys
+
+    import vcam.stdio
+
+    class Writing:
+        def flush(self):
+            raise RuntimeError("reentrant call inside <_io.BufferedWriter name='<stderr>'>")
+
+    left = []
+    monkeypatch.setattr(sys, "stderr", Writing())
+    monkeypatch.setattr(vcam.stdio.os, "_exit", left.append)
+    vcam.stdio._leave(signal.SIGINT, None)
+    assert left == [130]

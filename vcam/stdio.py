@@ -97,6 +97,6 @@ def _leave(_sig: int, _frame) -> None:
         try:
             if stream is not None:
                 stream.flush()
-        except (OSError, ValueError):
+        except (OSError, ValueError, RuntimeError):  # RuntimeError: the signal came inside that stream's own write
             pass
     os._exit(LEFT_AT_ONCE)

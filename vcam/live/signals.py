@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from collections.abc import Iterator
 
@@ -13,13 +14,19 @@ class StopEvent(threading.Event):
     between any two of its bytecodes, also while that thread holds the Event's lock (inside `wait`, which a show's
     loop calls four times a second): `threading.Event.set()` there waits on a lock its own thread holds, forever,
     a show frozen by its Ctrl-C. Here that thread takes its lock again. A handler landing between a `wait`'s look
-    at the flag and its sleep costs that wait its timeout, not the stop. Every method is its own, so nothing rests
-    on how threading.Event is built inside."""
+    at the flag and its sleep cannot wake that sleep, so a wait sleeps in slices of WAKE_S at most. Its state is
+    its own (threading.Event's inner lock and flag are unused)."""
+
+    WAKE_S = 0.25
 
     def __init__(self) -> None:
         super().__init__()
         self._reentrant = threading.Condition(threading.RLock())
         self._stopped = False
+        self._waking = False
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {'set' if self._stopped else 'unset'}>"
 
     def is_set(self) -> bool:
         return self._stopped
@@ -27,15 +34,27 @@ class StopEvent(threading.Event):
     def set(self) -> None:
         with self._reentrant:
             self._stopped = True
-            self._reentrant.notify_all()
+            if self._waking:  # a handler inside this thread's own notify_all: that one wakes every waiter
+                return
+            self._waking = True
+            try:
+                self._reentrant.notify_all()
+            finally:
+                self._waking = False
 
     def clear(self) -> None:
         with self._reentrant:
             self._stopped = False
 
     def wait(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
         with self._reentrant:
-            return self._reentrant.wait_for(lambda: self._stopped, timeout)
+            while not self._stopped:
+                left = self.WAKE_S if deadline is None else min(self.WAKE_S, deadline - time.monotonic())
+                if left <= 0:
+                    break
+                self._reentrant.wait(left)
+            return self._stopped
 
 
 class StopSignals:
