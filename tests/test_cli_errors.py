@@ -341,6 +341,8 @@ def test_an_unknown_option_is_said_by_its_command_with_the_one_meant(argv, said,
                                      "takes -h and --version only; vcam midi learn's options go after it)"),
     (["--model", "tiny"], "vcam: error: --model is an option of a subcommand: it goes after its name (vcam run "
                           "--model …)"),
+    (["--out", "cam", "run", "--model", "tiny"], "vcam: error: --out is vcam run's option: it goes after run (vcam "
+                                                 "run --out …)"),  # cam is --out's value, not the subcommand
 ])
 def test_an_option_before_the_subcommand_is_said_so_by_vcam(argv, said, capsys):
     """`vcam --unknown run` was answered "vcam run: error: unrecognized arguments: --unknown", as if run had been
@@ -350,6 +352,13 @@ def test_an_option_before_the_subcommand_is_said_so_by_vcam(argv, said, capsys):
     assert done.value.code == 2
     err = capsys.readouterr().err
     assert err.rstrip().splitlines()[-1] == said and err.startswith("usage: vcam ")
+
+
+@pytest.mark.parametrize("argv", [["--vers", "run"], ["--version", "run"]])
+def test_vcams_own_options_before_a_subcommand_still_work_shortened_too(argv, capsys):
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("vcam ")
 
 
 def _commands(parser, name="vcam"):

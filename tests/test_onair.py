@@ -363,12 +363,13 @@ def test_a_signal_landing_inside_stop_set_wakes_every_waiter_once():
                 signals.handle(signal.SIGTERM, None)
         return in_notify
 
+    before = sys.gettrace()  # a coverage run's tracer, say: given back after
     sys.settrace(lambda frame, event, arg: in_notify if frame.f_code is threading.Condition.notify.__code__
                  else None)
     try:
         stop.set()
     finally:
-        sys.settrace(None)
+        sys.settrace(before)
     for t in waiters:
         t.join(30)
     assert len(seen) >= 2 and woke == [True, True, True] and repr(stop) == "<StopEvent: set>"

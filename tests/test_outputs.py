@@ -61,6 +61,7 @@ def test_bad_specs(text):
     ("d:/takes/show.mp4@640x360", "file:d:/takes/show.mp4@640x360"),
     ("C:show.mp4", "file:C:show.mp4"), ("C://x.mp4", "file:C://x.mp4"), ("C:/x.mp4", "file:C:/x.mp4"),
     ("v:/dev/video2@640x360", "vcam:/dev/video2@640x360"),  # a slip of the keys before a device, not a drive
+    ("C:/dev/videos/show.mp4", "file:C:/dev/videos/show.mp4"), ("/dev/videos/show.mp4", "file:/dev/videos/show.mp4"),
 ])
 def test_an_output_written_another_way_is_answered_with_the_one_meant(text, meant):
     """`--out show.mp4`, `--out fiel:show.mp4` and `--out C:\\takes\\show.mp4` (its colon a drive's) were answered with

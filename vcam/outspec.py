@@ -69,13 +69,13 @@ def _meant(body: str) -> str | None:
     drive = re.match(r"[A-Za-z]:(.+)", body)  # no kind is one letter: C:show.mp4, C:/x.mp4, C:\takes are a drive's
     if drive:
         rest = drive.group(1)
-        if rest.startswith("/dev/video"):  # v:/dev/video2, a device behind a slip of the keys, not a Windows path
+        if re.fullmatch(r"/dev/video\d+", rest):  # v:/dev/video2, a device behind a slip of the keys, not a path
             return f"vcam:{rest}"
         if rest[:1] in "/\\" or os.path.splitext(rest)[1].lower() in WRITTEN_EXTENSIONS:
             return f"file:{body}"
         return None  # n:x, C:show.avi: no more a path than anything else
     kind, colon, target = body.partition(":")
-    if not colon and body.startswith("/dev/video"):
+    if not colon and re.fullmatch(r"/dev/video\d+", body):  # not /dev/videos/show.mp4, a folder of recordings
         return f"vcam:{body}"
     if not colon and os.path.splitext(body)[1].lower() in WRITTEN_EXTENSIONS:
         return f"file:{body}"

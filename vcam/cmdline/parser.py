@@ -78,23 +78,25 @@ class _Parser(argparse.ArgumentParser):
         """`vcam --model tiny run`: argparse took `tiny` for the subcommand ("invalid choice: 'tiny'"), and `vcam
         --unknown run` was said as vcam run's unknown option. Said here as what it is: an option before the
         subcommand, which vcam itself does not take."""
-        if not argv or not argv[0].startswith("-") or argv[0] in ("-h", "--help", "--version"):
-            return
+        own = [o for a in self._actions for o in a.option_strings]
+        first = argv[0].split("=", 1)[0] if argv else ""
+        if not first.startswith("-") or any(o == first or (len(first) > 2 and o.startswith(first)) for o in own):
+            return  # vcam's own (-h, --version, or as argparse takes them shortened: --vers)
+        top = next(a for a in self._actions if isinstance(a, argparse._SubParsersAction))
+        valued = {o for p in top.choices.values() for a in p._actions if a.nargs != 0 for o in a.option_strings}
         parser, at = self, None
         for i, arg in enumerate(argv):
             subs = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
-            if subs is None or arg not in subs.choices:
-                if at is not None:
+            if subs is None or arg not in subs.choices or (at is None and i > 0 and argv[i - 1] in valued):
+                if at is not None:  # past the subcommand's name (and its own subcommand's)
                     break
-                continue
+                continue  # an option's value (`--out cam run`) is no subcommand
             parser, at = subs.choices[arg], i if at is None else at
         if at is None:  # `vcam --model tiny`: no subcommand at all; the first that takes the option is named
-            flag = argv[0].split("=", 1)[0]
-            subs = next(a for a in self._actions if isinstance(a, argparse._SubParsersAction))
-            taking = [p for p in subs.choices.values() if flag in {o for a in p._actions for o in a.option_strings}]
+            taking = [p for p in top.choices.values() if first in {o for a in p._actions for o in a.option_strings}]
             if taking:
-                self.error(f"{flag} is an option of a subcommand: it goes after its name ({taking[0].prog} "
-                           f"{flag} …)")
+                self.error(f"{first} is an option of a subcommand: it goes after its name ({taking[0].prog} "
+                           f"{first} …)")
             return
         early = argv[:at]
         flag = early[0].split("=", 1)[0]
