@@ -221,14 +221,14 @@ def predict(card: Card, width: int, height: int, quant: str = "none", steps: int
 
 
 def _decode_and_context_s(card: Card, width: int, height: int, f: Fit, spec: ModelSpec, decoder: str) -> float:
-    if decoder == "taehv":  # TAEHV decodes; the VAE still encodes the context frame
-        _vae_work(spec.vae)  # raises for a VAE the work was not counted on, as for TAEHV's next
-        if spec.taehv != TAEHVConfig():
-            raise ValueError("the speed model knows the published TAEHV decoder only (count_taehv_work counts "
-                             "another)")
-        return (_vae_s(card, width, height, f.vae, WAN_VAE_ENCODE_WORK)
-                + _vae_s(card, width, height, f.taehv, TAEHV_DECODE_WORK))
-    return _vae_s(card, width, height, f.vae, _vae_work(spec.vae))
+    vae_work = _vae_work(spec.vae)  # raises for a VAE the work was not counted on, as for a TAEHV below
+    if decoder != "taehv":
+        return _vae_s(card, width, height, f.vae, vae_work)
+    if spec.taehv != TAEHVConfig():
+        raise ValueError("the speed model knows the published TAEHV decoder only (count_taehv_work counts another)")
+    # TAEHV decodes; the VAE still encodes the context frame
+    return _vae_s(card, width, height, f.vae, WAN_VAE_ENCODE_WORK) + _vae_s(card, width, height, f.taehv,
+                                                                           TAEHV_DECODE_WORK)
 
 
 def needed_gib(width: int, height: int, quant: str, model: str = "krea-14b", decoder: str = "vae",

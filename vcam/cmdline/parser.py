@@ -78,9 +78,9 @@ class _Parser(argparse.ArgumentParser):
         """`vcam --model tiny run`: argparse took `tiny` for the subcommand ("invalid choice: 'tiny'"), and `vcam
         --unknown run` was said as vcam run's unknown option. Said here as what it is: an option before the
         subcommand, which vcam itself does not take."""
-        own = [o for a in self._actions for o in a.option_strings]
         first = argv[0].split("=", 1)[0] if argv else ""
-        if not first.startswith("-") or any(o == first or (len(first) > 2 and o.startswith(first)) for o in own):
+        if not first.startswith("-") or any(o == first or (len(first) > 2 and o.startswith(first))
+                                            for o in _options(self)):
             return  # vcam's own (-h, --version, or as argparse takes them shortened: --vers)
         top = next(a for a in self._actions if isinstance(a, argparse._SubParsersAction))
         valued = {o for p in top.choices.values() for a in p._actions if a.nargs != 0 for o in a.option_strings}
@@ -93,14 +93,14 @@ class _Parser(argparse.ArgumentParser):
                 continue  # an option's value (`--out cam run`) is no subcommand
             parser, at = subs.choices[arg], i if at is None else at
         if at is None:  # `vcam --model tiny`: no subcommand at all; the first that takes the option is named
-            taking = [p for p in top.choices.values() if first in {o for a in p._actions for o in a.option_strings}]
+            taking = [p for p in top.choices.values() if first in _options(p)]
             if taking:
                 self.error(f"{first} is an option of a subcommand: it goes after its name ({taking[0].prog} "
                            f"{first} …)")
             return
         early = argv[:at]
         flag = early[0].split("=", 1)[0]
-        if flag in {o for a in parser._actions for o in a.option_strings}:
+        if flag in _options(parser):
             self.error(f"{flag} is {parser.prog}'s option: it goes after {parser.prog.split(' ', 1)[1]} "
                        f"({parser.prog} {flag} …)")
         self.error(f"unrecognized arguments: {' '.join(early)} (before the subcommand, vcam takes -h and --version "
@@ -115,6 +115,10 @@ class _Parser(argparse.ArgumentParser):
             if name not in (subs.choices if subs is not None else {}):
                 return parser
             parser = subs.choices[name]
+
+
+def _options(parser: argparse.ArgumentParser) -> set[str]:
+    return {o for a in parser._actions for o in a.option_strings}
 
 
 def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
