@@ -10,6 +10,8 @@
                                               # coordinate-descent tuning, compiled max-autotune, each with the
                                               # profiler split of its passes (GEMM / attention / the rest);
                                               # --split compiled,coordinate and --split autotune: in two runs
+    python3 scripts/gpu_check.py --study      # pieces of a block timed apart (scripts/kernel_study.py): one layer
+                                              # compiled each way, FFN's GELU epilogue, the VAE decode's layouts
     python3 scripts/gpu_check.py --smoke      # the same code on a CPU with the tiny model, to catch mistakes
 
 1. The card measured for a second (vcam.bench.cards.measure_card), against its datasheet row; bf16 against a
@@ -59,6 +61,9 @@ from vcam.engine.compiling import graphs_compiled  # noqa: E402
 from vcam.engine.configs import get_spec  # noqa: E402
 from vcam.engine.model import CausalWanModel, KVCache, Rope, init_random_  # noqa: E402
 from vcam.engine.speed import COMPILE_MODES, SpeedOptions  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # as a script's own folder is, where a test loads this
+from kernel_study import STUDIES, study_steps  # noqa: E402
 
 
 def random_model(cfg, device: torch.device) -> CausalWanModel:
@@ -520,6 +525,9 @@ def main() -> int:
     p.add_argument("--split", nargs="?", const=",".join(SPLIT_ROWS), metavar="ROWS",
                    help="only 832x480 bf16 eager, compiled and compiled with max-autotune (or those of them named, "
                         f"comma-separated: {','.join(SPLIT_ROWS)}), each with its profiler split")
+    p.add_argument("--study", nargs="?", const=",".join(STUDIES), metavar="NAMES",
+                   help="only the studies of pieces of a block (scripts/kernel_study.py), or those named, "
+                        f"comma-separated: {','.join(STUDIES)}")
     p.add_argument("--budget", type=float, default=float(os.environ.get("GPU_CHECK_BUDGET_S", 540)),
                    help="seconds from GPU_CHECK_START (else from now) by which the table must be printed")
     p.add_argument("--grace", type=float, default=float(os.environ.get("GPU_CHECK_GRACE_S", 45)),
@@ -529,6 +537,9 @@ def main() -> int:
     unknown = sorted(set(args.split.split(",")) - set(SPLIT_ROWS)) if args.split else []
     if unknown:  # said before anything runs, not after an empty table
         p.error(f"no split row {', '.join(unknown)}; the rows are {', '.join(SPLIT_ROWS)}")
+    unknown = sorted(set(args.study.split(",")) - set(STUDIES)) if args.study else []
+    if unknown:
+        p.error(f"no study {', '.join(unknown)}; the studies are {', '.join(STUDIES)}")
     try:  # minutes of GPU time must not go to a run that cannot build an engine
         importlib.import_module("diffusers").AutoencoderKLWan
     except Exception as e:
@@ -552,7 +563,9 @@ def main() -> int:
     watchdog.daemon = True
     watchdog.start()
     try:
-        if args.split:
+        if args.study:
+            study_steps(run, device, args.study.split(","))
+        elif args.split:
             split_steps(run, device, args.split.split(","))
         else:
             (compiled_steps if args.compiled else steps)(run, device, args.quick)
