@@ -1,9 +1,10 @@
 """Pieces of a block timed apart on one card, to tell which speed work is worth building (`gpu_check.py --study`):
 
 - `layer`: one transformer layer of krea-14b in bf16 at 832x480 as a denoising pass runs it (4680 tokens over 9360
-  keys), eager and compiled three ways (inductor's default, with its coordinate-descent tuning, and
-  max-autotune-no-cudagraphs): ms per layer, its split into GEMM / attention / the rest with the largest of the
-  rest, and how far each build's output is from the default build's;
+  keys), eager and compiled four ways (inductor's default; with its coordinate-descent tuning; with multi-kernel,
+  which also builds one-pass kernels for the model's 5120-wide norms and keeps the faster; with those one-pass
+  kernels only): ms per layer, its split into GEMM / attention / the rest with the largest of the rest, and how
+  far each build's output is from the default build's (`autotune`: the default against max-autotune);
 - `gelu`: the FFN's first Linear and its GELU, compiled (a cuBLAS GEMM, then inductor's GELU over its output)
   against cuBLASLt's GELU epilogue (`torch._addmm_activation`), which never writes the pre-GELU activations: ms
   and each one's distance from a float32 reference;
@@ -12,7 +13,9 @@
   largest kernels of one block, and the distance of each from the eager decode.
 
 A compiled decode took 179 ms of a 1456 ms block at 832x480 bf16 on an H200, 40.7 TFLOP of convolutions at a
-quarter of the card's rate; the passes spent 12-14 % between their GEMMs. On a CPU (--smoke) the same code runs
+quarter of the card's rate; the passes spent 12-14 % between their GEMMs, most of it in two kernels a layer (a
+residual add, a LayerNorm and a modulation: 205 and 166 us for about 290 MB each, 1.4-1.7 TB/s) that loop twice
+over each 5120-wide row (scripts/split_trace.py on that run's trace). On a CPU (--smoke) the same code runs
 the tiny model's shapes in float32: its times mean nothing.
 """
 from __future__ import annotations
@@ -22,7 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import ExitStack
 from pathlib import Path
 
 import torch
@@ -41,6 +44,10 @@ LAYER_BUILDS = {  # name: (torch.compile mode, inductor settings while it compil
     "eager": (None, {}),
     "compiled": ("default", {}),
     "coordinate-descent": ("default", {"coordinate_descent_tuning": True}),
+    # inductor loops twice over a reduction's rows longer than 1024 (the model's are 5120 wide: its norms); with
+    # multi-kernel it also builds the one-pass (persistent) kernel up to 16384 and keeps the faster at the first call
+    "multi-kernel": ("default", {"triton.multi_kernel": 1}),
+    "persistent": ("default", {"persistent rows": 8192}),  # one pass over rows up to 8192, no choosing
     "max-autotune": ("max-autotune-no-cudagraphs", {}),
 }
 
@@ -143,15 +150,48 @@ def layer_inputs(cfg, size: tuple[int, int], device: torch.device, dtype: torch.
     return x, e0, text_k, text_v, rope, cache, frames * tokens, None
 
 
-def _inductor_settings(settings: dict):
-    if not settings:
-        return nullcontext()
-    import torch._inductor.config as inductor
+def _inductor_settings(settings: dict) -> ExitStack:
+    """Inductor's settings for a build; "persistent rows" is vcam's own: reductions over rows up to that long in one
+    pass (PersistentRows), built afresh (inductor's caches key on its settings, not on its choices)."""
+    stack = ExitStack()
+    settings = dict(settings)
+    rows = settings.pop("persistent rows", None)
+    if settings or rows:
+        import torch._inductor.config as inductor
 
-    return inductor.patch(**settings)
+        stack.enter_context(inductor.patch(**settings, **({"fx_graph_cache": False} if rows else {})))
+    if rows:
+        import torch._functorch.config as functorch
+        from torch._inductor.virtualized import V
+
+        stack.enter_context(functorch.patch(enable_autograd_cache=False))
+        stack.enter_context(V.set_choices_handler(persistent_rows(rows)))
+    return stack
 
 
-def layer_study(device: torch.device, builds: tuple[str, ...] = ("eager", "compiled", "coordinate-descent")) -> dict:
+def persistent_rows(longest: int):
+    """Inductor's choices, but a reduction along rows (its INNER kind) up to `longest` long is made persistent: each
+    row read once into registers, where inductor's own limit (1024) has rows of 5120 read twice, the second time
+    to normalise and write them. A study's experiment, not an engine option."""
+    from torch._inductor.choices import InductorChoices
+    from torch._inductor.runtime.hints import ReductionHint
+    from torch._inductor.virtualized import V
+
+    class PersistentRows(InductorChoices):
+        @staticmethod
+        def should_use_persistent_reduction(features, cooperative_reduction) -> bool:
+            if (not cooperative_reduction and features.get_reduction_hint() == ReductionHint.INNER
+                    and V.graph.sizevars.statically_known_leq(features.reduction_numel, longest)):
+                return True
+            return InductorChoices.should_use_persistent_reduction(features, cooperative_reduction)
+
+    return PersistentRows()
+
+
+LAYER_STUDY = ("eager", "compiled", "coordinate-descent", "multi-kernel", "persistent")
+
+
+def layer_study(device: torch.device, builds: tuple[str, ...] = LAYER_STUDY) -> dict:
     """One layer, built each of `builds` ways (LAYER_BUILDS), each from a reset torch.compile."""
     spec, size, dtype = shapes(device)
     cfg = spec.transformer
@@ -161,21 +201,27 @@ def layer_study(device: torch.device, builds: tuple[str, ...] = ("eager", "compi
     outputs = {}
     with torch.no_grad():
         for name in builds:
-            mode, settings = LAYER_BUILDS[name]
-            torch._dynamo.reset()
-            fn = block if mode is None else torch.compile(block, dynamic=False, mode=mode)
-            t0 = time.perf_counter()
-            with _inductor_settings(settings):  # inductor reads them while it compiles, at the first call
-                outputs[name] = fn(*args).clone()
-                sync(device)
-            row = {"first call s": round(time.perf_counter() - t0, 1),
-                   "ms": round(device_ms(lambda: fn(*args), device), 3)}
-            row.update(kernel_summary(profiled(lambda: fn(*args), device)))
-            ref = outputs.get("compiled", outputs.get("eager"))
-            row["against " + ("compiled" if "compiled" in outputs else "eager")] = levels(outputs[name], ref)
-            result[name] = row
+            try:  # a build inductor cannot make (a setting this torch lacks) is said, and the next one runs
+                result[name] = _layer_row(block, args, name, outputs, device)
+            except Exception as e:  # noqa: BLE001
+                result[name] = {"error": f"{e.__class__.__name__}: {str(e)[:300]}"}
     torch._dynamo.reset()
     return result
+
+
+def _layer_row(block: Block, args: tuple, name: str, outputs: dict, device: torch.device) -> dict:
+    mode, settings = LAYER_BUILDS[name]
+    torch._dynamo.reset()
+    fn = block if mode is None else torch.compile(block, dynamic=False, mode=mode)
+    t0 = time.perf_counter()
+    with _inductor_settings(settings):  # inductor reads them while it compiles, at the first call
+        outputs[name] = fn(*args).clone()
+        sync(device)
+    row = {"first call s": round(time.perf_counter() - t0, 1), "ms": round(device_ms(lambda: fn(*args), device), 3)}
+    row.update(kernel_summary(profiled(lambda: fn(*args), device)))
+    ref = outputs.get("compiled", outputs.get("eager"))
+    row["against " + ("compiled" if "compiled" in outputs else "eager")] = levels(outputs[name], ref)
+    return row
 
 
 def gelu_epilogue(device: torch.device) -> dict:
@@ -267,7 +313,7 @@ def study_steps(run, device: torch.device, names: list[str]) -> None:
     """`gpu_check.py --study`: the studies named, in STUDIES' order, each a step of the run (skipped for time as
     gpu_check's steps are)."""
     steps = {"vae": (lambda: vae_study(device), 200),
-             "layer": (lambda: layer_study(device), 150),
+             "layer": (lambda: layer_study(device), 220),
              "gelu": (lambda: gelu_epilogue(device), 30),
              "autotune": (lambda: layer_study(device, ("compiled", "max-autotune")), 200)}
     for name in STUDIES:

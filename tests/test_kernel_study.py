@@ -89,6 +89,25 @@ def test_the_summary_splits_kernels_by_kind_and_sums_each_of_the_rest_over_its_c
     assert s["largest of the rest"] == ["triton_red_fused_add_native_layer_norm_0 x2 0.750 ms"]
 
 
+def test_persistent_rows_takes_the_models_5120_wide_norms_in_one_pass_and_leaves_the_rest_to_inductor():
+    from types import SimpleNamespace
+
+    from torch._inductor.runtime.hints import ReductionHint
+    from torch._inductor.virtualized import V
+
+    choices = study.persistent_rows(8192)
+    sizes = SimpleNamespace(statically_known_leq=lambda a, b: a <= b, optimization_hint=lambda n: n)
+
+    def rows(n, hint=ReductionHint.INNER):
+        return SimpleNamespace(get_reduction_hint=lambda: hint, reduction_numel=n, numel=4680)
+
+    with V.set_graph_handler(SimpleNamespace(sizevars=sizes)):
+        assert choices.should_use_persistent_reduction(rows(5120), False)
+        assert not choices.should_use_persistent_reduction(rows(16384), False)  # past it: inductor's 1024
+        assert choices.should_use_persistent_reduction(rows(512), False)  # inductor's own
+        assert not choices.should_use_persistent_reduction(rows(5120), True)  # cooperative: inductor decides
+
+
 def test_an_unknown_study_is_refused_before_anything_runs(monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["gpu_check.py", "--smoke", "--study", "vae,layers"])
     with pytest.raises(SystemExit) as e:
@@ -114,9 +133,11 @@ def test_the_layer_and_gelu_studies_run_in_their_smoke_version(tmp_path):
     assert done.returncode == 0, done.stderr
     data = json.loads((tmp_path / "s.json").read_text())
     layer = data["study layer"]
-    assert set(layer) == {"shape", "eager", "compiled", "coordinate-descent"}, layer
+    assert set(layer) == {"shape", *study.LAYER_STUDY}, layer
+    assert not any("error" in row for row in layer.values() if isinstance(row, dict)), layer
     # the compiled builds are the eager layer's arithmetic: far under a float32 step of its O(1) values
     assert layer["compiled"]["against compiled"]["max"] == 0.0
-    assert layer["coordinate-descent"]["against compiled"]["max"] < 1e-4
+    for build in ("coordinate-descent", "multi-kernel", "persistent"):
+        assert layer[build]["against compiled"]["max"] < 1e-4, build
     assert data["study gelu"]["compiled"]["against float32"]["max"] < 1e-5
     assert done.stdout.rstrip().splitlines()[-1].startswith("| study gelu | ")
