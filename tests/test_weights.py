@@ -30,6 +30,28 @@ def test_krea_layout_checkpoint_loads_with_every_key(weights_folder):
         assert torch.equal(got[name], expected[name]), name
 
 
+def test_loading_the_vae_and_text_encoder_says_their_size_and_draws_no_bar_of_the_libraries(weights_folder,
+                                                                                             capfd):
+    """transformers drew its own bar of tensors with carriage returns: one garbled line in a log, a second bar
+    beside vcam's status line on a terminal. Its setting (and diffusers') is as it was after the load."""
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
+
+    said = []
+    transformers_logging.enable_progress_bar()
+    diffusers_logging.disable_progress_bar()  # a setting of the user's own, kept
+    try:
+        vcam.load("tiny", weights=weights_folder, progress=False, report=said.append)
+        assert transformers_logging.is_progress_bar_enabled() and not diffusers_logging.is_progress_bar_enabled()
+    finally:
+        diffusers_logging.enable_progress_bar()
+    out, err = capfd.readouterr()
+    assert "\r" not in out + err and "Loading" not in out + err
+    size = sum(f.stat().st_size for f in (weights_folder / "text_encoder").glob("*.safetensors"))
+    assert f"loading text encoder from {weights_folder / 'text_encoder'} ({size / 1e6:.1f} MB)" in said
+    assert any(line.startswith("loading VAE from ") and line.endswith(" MB)") for line in said)
+
+
 def test_engine_from_folder_streams_like_the_random_one(weights_folder, tiny_engine):
     loaded = vcam.load("tiny", weights=weights_folder, progress=False)
     assert loaded.dtype == torch.float32

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -26,6 +28,7 @@ from vcam.engine import weights as W
 from vcam.engine.weight_files import from_folder
 from vcam.engine.memory import GIB, memory_plan, out_of_memory_said_as_error
 from vcam.errors import VcamError
+from vcam.live.progress import gigabytes
 
 # Seeds of the random-weight models' parts: fixed, so `tiny` is the same network everywhere.
 TRANSFORMER_SEED, VAE_SEED, TEXT_SEED, TAEHV_SEED = 0, 1, 2, 3
@@ -204,17 +207,46 @@ def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.dev
     from diffusers import AutoencoderKLWan
     from transformers import UMT5EncoderModel
 
-    log(f"loading VAE from {paths.vae}")
-    vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=vae_dtype(dtype)).to(device).eval()
+    log(f"loading VAE from {paths.vae}{_sized_as(paths.vae)}")
+    with _library_bars_off():
+        vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=vae_dtype(dtype)).to(device).eval()
     taehv = _taehv_from_file(spec, taehv_file, device, dtype, log) if taehv_file is not None else None
-    log(f"loading text encoder from {paths.text_encoder}")
+    log(f"loading text encoder from {paths.text_encoder}{_sized_as(paths.text_encoder)}")
     # Straight onto its device, shard by shard: not a whole bf16 copy in host RAM first (it is 11 GB). Loaded
     # last, so that nothing else shares its memory and moving it to the CPU (the memory plan's offload) frees all.
-    umt5 = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype,
-                                            device_map={"": str(text_device)}).eval()
+    with _library_bars_off():
+        umt5 = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype,
+                                                device_map={"": str(text_device)}).eval()
     text = TextEncoder(umt5, HFTokenizer(str(paths.tokenizer)), spec.text.max_length, device, dtype)
     engine = Engine(spec, transformer, vae, text, device, offload_text_after_start=offload, taehv=taehv)
     return _tune(engine, speed, blocks_ready=True)
+
+
+def _sized_as(folder) -> str:
+    """' (11.4 GB)': the weights files in `folder`, for the line that says a load begins (its own bar is off)."""
+    try:
+        size = sum(f.stat().st_size for f in Path(folder).glob("*.safetensors"))
+    except OSError:  # a dangling link in a hub cache: the load itself says which file
+        return ""
+    return f" ({gigabytes(size)})" if size else ""
+
+
+@contextmanager
+def _library_bars_off():
+    """transformers' and diffusers' own loading bars off for one load, each restored as it was. Theirs is a tqdm
+    bar counting tensors, redrawn with a carriage return: in a log (docker logs, nohup) one garbled line, on a
+    terminal a second bar beside vcam's status line. vcam says each load's start and size instead."""
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
+
+    libraries = [lib for lib in (transformers_logging, diffusers_logging) if lib.is_progress_bar_enabled()]
+    for lib in libraries:
+        lib.disable_progress_bar()
+    try:
+        yield
+    finally:
+        for lib in libraries:
+            lib.enable_progress_bar()
 
 
 def _taehv_from_file(spec: ModelSpec, path, device: torch.device, dtype: torch.dtype,
