@@ -624,6 +624,34 @@ def test_a_burst_of_ticks_held_up_before_the_port_was_read_sets_no_tempo():
     assert tempo.bpm == pytest.approx(120)
 
 
+def test_a_flood_of_clock_ticks_is_not_fitted_and_the_clock_after_it_is_read(monkeypatch):
+    """A MIDI loop (a port fed back into itself) sends thousands of ticks a second: each sixth was fitted over up to
+    2048 ticks, and the port's thread, which hands on the knobs and buttons too, fell further behind every second."""
+    from vcam.control import midiclock
+
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    for _ in range(48):
+        clock.now += 60 / 128 / 24
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert tempo.bpm == pytest.approx(128)
+    fits, fit = [], midiclock._fit
+    monkeypatch.setattr(midiclock, "_fit", lambda *args, **kwargs: fits.append(1) or fit(*args, **kwargs))
+    for _ in range(5000):  # a second of it
+        clock.now += 0.0002
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    before = len(fits)
+    for _ in range(5000):
+        clock.now += 0.0002
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert len(fits) == before, "a flood of ticks was fitted"
+    assert tempo.bpm < midiclock.MAX_CLOCK_BPM  # no tempo made of the flood
+    for _ in range(24 * 4):  # the clock after it, 4 beats
+        clock.now += 60 / 120 / 24
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert tempo.bpm == pytest.approx(120)
+
+
 def test_a_silent_midi_clock_lets_the_tempo_by_hand_apply(fake_midi_backend):
     tempo, clock = fake_tempo()
     tempo.set_bpm(100, "bpm")
