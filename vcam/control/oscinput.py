@@ -85,9 +85,10 @@ class OscInput:
         load_pythonosc()
         self._sock = _bind(self.host, self.port)
         self.port = self._sock.getsockname()[1]  # the one given, or the one the system chose for 0
-        self.say(f"OSC: listening on {self.host}:{self.port} ({BUILTIN}<command>, and the map's addresses)")
+        here = _sender((self.host, self.port))  # an IPv6 host in brackets: ::1:8000 reads as no address
+        self.say(f"OSC: listening on {here} ({BUILTIN}<command>, and the map's addresses)")
         if not is_loopback(self.host):
-            self.say(f"OSC on {self.host}: anyone on the network who can reach this machine can steer the show "
+            self.say(f"OSC on {here}: anyone on the network who can reach this machine can steer the show "
                      "(OSC has no password); --osc PORT listens on this machine only")
         self._thread.start()
 
@@ -143,9 +144,9 @@ class OscInput:
         if self.own is not None and self.own(peer):
             if not self._own_said:  # it comes on every change: said once
                 self._own_said = True
-                self.say(f"OSC: the show's state comes back in at {self.host}:{self.port}: --osc-reply sends it to "
-                         "vcam's own --osc port; what comes back is dropped (give --osc-reply the tablet's receive "
-                         "port, e.g. 9000)")
+                self.say(f"OSC: the show's state comes back in at {_sender((self.host, self.port))}: --osc-reply "
+                         "sends it to vcam's own --osc port; what comes back is dropped (give --osc-reply the tablet's "
+                         "receive port, e.g. 9000)")
             return
         if self.heard is not None:
             self.heard(peer)
