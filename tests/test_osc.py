@@ -493,6 +493,14 @@ def test_an_ipv6_address_listened_on_is_said_in_brackets():
     assert said[1].startswith(f"OSC on [::]:{inp.port}: anyone on the network")
 
 
+def test_an_ipv6_address_that_cannot_be_listened_on_is_said_in_brackets():
+    """`--osc [2001:db8::7]:8000` (another machine's address, or IPv6 turned off here) was said as 'cannot listen
+    for OSC on 2001:db8::7:8000', which reads as no address at all."""
+    with pytest.raises(VcamError) as e:
+        OscInput("2001:db8::7", 8000, lambda a, v, s: [], lambda s: None).start()
+    assert "cannot listen for OSC on [2001:db8::7]:8000 (" in e.value.message
+
+
 def test_an_address_of_another_machine_is_said_to_be_one_not_a_busy_port():
     """--osc 192.0.2.7:8000 (the tablet's address where this machine's goes) was told to pick another port."""
     with pytest.raises(VcamError) as e:
