@@ -221,6 +221,18 @@ def test_a_port_in_a_map_file_is_refused_with_where_it_goes(tmp_path):
     assert show.midi_port == "nano"  # a show's own section names its port as before
 
 
+def test_a_map_files_port_with_spaces_is_given_back_as_the_shell_takes_it(tmp_path):
+    """`--midi Launch Control XL` was offered for a map file's port: the shell gives --midi 'Launch' alone, and vcam
+    run takes the rest for the show file."""
+    from vcam.control.midimap import map_named
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "lcxl.yaml").write_text("port: Launch Control XL\ncontrols:\n  - {cc: 41, command: next}\n")
+    with pytest.raises(ConfigError) as err:
+        map_named(str(tmp_path / "lcxl.yaml"))
+    assert err.value.problems[0].endswith("(port: Launch Control XL) or with --midi 'Launch Control XL'")
+
+
 @pytest.mark.parametrize("given, shipped, said", [
     ("midi", "presets/osc/touchosc-simple.yaml", "this is an OSC map (its controls name address:), not a MIDI map; "
                                                  "give it with --osc-map FILE, or as map: in a show's osc: section"),

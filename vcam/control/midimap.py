@@ -20,6 +20,7 @@ halves are put together is midifine.py's.
 """
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -177,7 +178,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     port = r.string(keys["port"], f"{where} port") if "port" in keys else None
     if in_map_file and port:  # read, it was dropped unsaid, and the show played on with no controller open
         r.error(keys["port"], f"{where} port: a map file opens no input (it maps any controller of its make); give "
-                              f"the port in the show's midi: section (port: {port}) or with --midi {port}")
+                              f"the port in the show's midi: section (port: {port}) or with --midi {shlex.quote(port)}")
     result = _built_on(r, keys["map"], where, base) if "map" in keys else MidiMap(name or "")
     knobs, buttons, programs = [], [], []
     taken: dict[tuple[str, int], list[tuple[int | None, int]]] = {}  # (cc|note|nrpn, number) -> [(channel, control)]
