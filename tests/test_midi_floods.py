@@ -4,6 +4,7 @@ flood is put in the input's inbox as the port's thread would, then taken out and
 would, all at once: what a show that was busy all along sees."""
 import random
 
+import mido
 import pytest
 
 from test_midi_14bit import SHOW, cc, nrpn, pair, rig
@@ -128,6 +129,30 @@ def test_a_14_bit_knobs_merged_flood_ends_where_the_messages_one_by_one_would_ha
         flood(midi, start)
         flood(midi, later)
         assert merged.state.strength == one_by_one.state.strength, [(m.control, m.value) for m in start + later]
+
+
+@pytest.mark.parametrize("between", [
+    mido.Message("aftertouch", value=90),
+    mido.Message("polytouch", note=60, value=90),
+    mido.Message("pitchwheel", pitch=-2000),
+    mido.Message("sysex", data=[0x7E, 0x7F, 0x06, 0x01]),
+    mido.Message("active_sensing"),
+    mido.Message("note_off", note=60),
+    mido.Message("note_on", note=60, velocity=0),
+], ids=lambda msg: msg.type + ("0" if getattr(msg, "velocity", None) == 0 else ""))
+def test_a_knobs_flood_among_messages_no_control_acts_on_still_ends_at_its_newest_value(between):
+    """A held key's aftertouch, a pitch wheel or a keyboard's active sensing between a knob's values went into the
+    controls' queue: each parted one value from the next, and a busy show went through every step of the sweep."""
+    ctl, router = rig("{cc: 16, param: strength}\n{note: 60, command: next}", strength=0.0)
+    midi = listening(router)
+    flood(midi, [cc(16, 0)])
+    flood(midi, [cc(16, 1)])  # moved before: known as a knob
+    applied, given = counted(ctl), fired(ctl)
+    acted = flood(midi, [msg for v in range(2, 64) for msg in (cc(16, v), between)])  # below PRESSED: no press
+    assert ctl.state.strength == 63 / 127
+    assert len(acted) == 1, acted
+    assert applied == [("strength", 63 / 127)]
+    assert "next" not in given  # key 60 released, never pressed
 
 
 def test_a_coarse_half_alone_back_on_the_step_the_show_saw_last_moves_the_knob_to_that_steps_start():

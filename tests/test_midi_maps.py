@@ -204,6 +204,72 @@ def test_a_map_named_from_a_home_folder_that_is_not_there_is_said_not_found():
         map_named("~nosuch-vcam-user/pads.yaml")
 
 
+def test_a_port_in_a_map_file_is_refused_with_where_it_goes(tmp_path):
+    """A map file's `port:` was read and dropped: a show whose map named the controller's port played on with no
+    controller open, and said nothing."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "pads.yaml").write_text("name: pads\nport: nanoKONTROL2\ncontrols:\n  - {cc: 41, command: next}\n")
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: a}\nmidi:\n  map: pads.yaml\n", str(tmp_path / "show.yaml"))
+    assert err.value.problems == [f"{tmp_path / 'pads.yaml'}:2: MIDI map port: a map file opens no input (it maps "
+                                  "any controller of its make); give the port in the show's midi: section (port: "
+                                  "nanoKONTROL2) or with --midi nanoKONTROL2"]
+    show = parse_show("presets:\n  - {name: a, prompt: a}\nmidi:\n  port: nano\n  controls: []\n",
+                      str(tmp_path / "show.yaml"))
+    assert show.midi_port == "nano"  # a show's own section names its port as before
+
+
+def test_a_map_files_port_with_spaces_is_given_back_as_the_shell_takes_it(tmp_path):
+    """`--midi Launch Control XL` was offered for a map file's port: the shell gives --midi 'Launch' alone, and vcam
+    run takes the rest for the show file."""
+    from vcam.control.midimap import map_named
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "lcxl.yaml").write_text("port: Launch Control XL\ncontrols:\n  - {cc: 41, command: next}\n")
+    with pytest.raises(ConfigError) as err:
+        map_named(str(tmp_path / "lcxl.yaml"))
+    assert err.value.problems[0].endswith("(port: Launch Control XL) or with --midi 'Launch Control XL'")
+
+
+@pytest.mark.parametrize("given, shipped, said", [
+    ("midi", "presets/osc/touchosc-simple.yaml", "this is an OSC map (its controls name address:), not a MIDI map; "
+                                                 "give it with --osc-map FILE, or as map: in a show's osc: section"),
+    ("osc", "presets/midi/midimix.yaml", "this is a MIDI map (its controls name cc:, note:, nrpn: or program:), not an "
+                                         "OSC map; give it with --midi-map FILE, or as map: in a show's midi: section"),
+])
+def test_a_map_of_the_other_kind_is_said_as_such_in_one_line(given, shipped, said):
+    """`--midi-map touchosc-simple.yaml` was answered with 50 lines of unknown keys (address, release, arg, ignore)
+    and 'stopped reading after 50 problems'; the OSC map for a MIDI one the same way."""
+    from pathlib import Path
+
+    from vcam.control import midimap, oscmap
+    from vcam.control.yamlcheck import ConfigError
+
+    path = Path(__file__).resolve().parents[1] / shipped
+    with pytest.raises(ConfigError) as err:
+        (midimap if given == "midi" else oscmap).map_named(str(path))
+    assert len(err.value.problems) == 1, err.value.problems
+    assert err.value.problems[0].split(": ", 1)[1] == said
+
+
+@pytest.mark.parametrize("section, what", [("midi", "MIDI map"), ("osc", "OSC map")])
+def test_a_folder_a_shows_map_names_is_said_to_be_a_folder_with_its_files_not_missing(tmp_path, section, what):
+    """`map: maps` beside a folder maps/ was said "not found" (where --midi-map named it a folder): the operator
+    went looking for a folder that was right there."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / "pads.yaml").write_text("controls: []\n")
+    show = tmp_path / "show.yaml"
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {{name: a, prompt: a}}\n{section}:\n  map: maps\n", str(show))
+    assert err.value.problems == [f"{show}:4: {what} 'maps' is a folder; name the map's YAML file in it (it holds "
+                                  "pads.yaml)"]
+
+
 @pytest.mark.parametrize("own, cc", [("{cc: 6, param: strength}", 6), ("{cc: 98, command: next, channel: 2}", 98),
                                      ("{cc: 6, bits: 14, param: strength}", 6), ("{cc: 38, param: strength}", 38)])
 def test_a_shows_own_control_on_a_cc_its_map_files_nrpn_knob_carries_is_refused_naming_both(tmp_path, own, cc):

@@ -479,6 +479,28 @@ def test_a_port_in_use_is_one_clear_error():
     assert "another --osc port" in e.value.fix
 
 
+@pytest.mark.skipif(not socket.has_ipv6, reason="no IPv6 here")
+def test_an_ipv6_address_listened_on_is_said_in_brackets():
+    """`--osc [::1]:8000` was said as listening on ::1:8000, and [::]:8000 as ':::8000', which no one can type back."""
+    said = []
+    inp = OscInput("::", 0, lambda a, v, s: [], said.append)
+    try:
+        inp.start()
+    except VcamError:
+        pytest.skip("IPv6 is turned off on this machine")
+    inp.stop()
+    assert said[0].startswith(f"OSC: listening on [::]:{inp.port} ")
+    assert said[1].startswith(f"OSC on [::]:{inp.port}: anyone on the network")
+
+
+def test_an_ipv6_address_that_cannot_be_listened_on_is_said_in_brackets():
+    """`--osc [2001:db8::7]:8000` (another machine's address, or IPv6 turned off here) was said as 'cannot listen
+    for OSC on 2001:db8::7:8000', which reads as no address at all."""
+    with pytest.raises(VcamError) as e:
+        OscInput("2001:db8::7", 8000, lambda a, v, s: [], lambda s: None).start()
+    assert "cannot listen for OSC on [2001:db8::7]:8000 (" in e.value.message
+
+
 def test_an_address_of_another_machine_is_said_to_be_one_not_a_busy_port():
     """--osc 192.0.2.7:8000 (the tablet's address where this machine's goes) was told to pick another port."""
     with pytest.raises(VcamError) as e:

@@ -500,6 +500,22 @@ def test_bad_reply_addresses_say_both_ways_to_write_one(text):
         parse_reply(text)
 
 
+def test_ipv6_addresses_are_said_in_brackets_in_the_lines_of_listening_and_replying():
+    """`--osc [::1]:8000 --osc-reply [2001:db8::7]:9000` was said as 'listening on ::1:8000' and 'goes to
+    2001:db8::7:9000', which no one can type back."""
+    said, ctl = [], Spy()
+    osc_parts("[::1]:8000", "192.0.2.20:9000", None, ctl.show, ctl, said.append)
+    assert [s for s in said if s.startswith("OSC: listening on [::1]:8000, this machine only, ")], said
+    replies = OscReplies("2001:db8::7", 9000, ctl.snapshot, said.append)
+    try:
+        replies.start()
+    except VcamError as e:  # IPv6 turned off on this machine
+        said.append(e.message)
+    finally:
+        replies.stop()
+    assert [s for s in said if "[2001:db8::7]:9000 " in s], said
+
+
 def test_listening_on_this_machine_only_while_replying_to_a_tablet_is_said():
     """--osc 8000 --osc-reply 192.168.1.20:9000: the tablet hears vcam, and vcam never hears the tablet."""
     said, ctl = [], Spy()

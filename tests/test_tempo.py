@@ -624,6 +624,80 @@ def test_a_burst_of_ticks_held_up_before_the_port_was_read_sets_no_tempo():
     assert tempo.bpm == pytest.approx(120)
 
 
+def test_a_flood_of_clock_ticks_is_not_fitted_and_the_clock_after_it_is_read(monkeypatch):
+    """A MIDI loop (a port fed back into itself) sends thousands of ticks a second: each sixth was fitted over up to
+    2048 ticks, and the port's thread, which hands on the knobs and buttons too, fell further behind every second."""
+    from vcam.control import midiclock
+
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    for _ in range(48):
+        clock.now += 60 / 128 / 24
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert tempo.bpm == pytest.approx(128)
+    fits, fit = [], midiclock._fit
+    monkeypatch.setattr(midiclock, "_fit", lambda *args, **kwargs: fits.append(1) or fit(*args, **kwargs))
+    for _ in range(5000):  # a second of it
+        clock.now += 0.0002
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    before = len(fits)
+    for _ in range(5000):
+        clock.now += 0.0002
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert len(fits) == before, "a flood of ticks was fitted"
+    assert tempo.bpm == pytest.approx(128)  # no tempo made of the flood: the clock's before it stands
+    for _ in range(24 * 4):  # the clock after it, 4 beats
+        clock.now += 60 / 120 / 24
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert tempo.bpm == pytest.approx(120)
+
+
+def test_a_flood_after_a_clock_heard_for_a_whole_window_is_found_within_a_beat_of_its_ticks():
+    """A clock heard for the 6 s before a flood held the window's average rate down: the flood's first 2000 ticks
+    were fitted, each sixth over up to 2048 points, the port's thread behind for that long."""
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    for _ in range(int(WINDOW_S * 2 + 1) * 24):  # 120 bpm, a window and a beat
+        clock.now += 60 / 120 / 24
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert tempo.bpm == pytest.approx(120)
+    estimates, fit = [], midi_clock.fit._robust_fit
+
+    def fitting():
+        fitted = fit()
+        if fitted is not None:  # a line through the window's ticks, not a window too short for one
+            estimates.append(len(fitted[1]))
+        return fitted
+
+    midi_clock.fit._robust_fit = fitting
+    for _ in range(5000):
+        clock.now += 0.0002
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert len(estimates) <= 24 // 6, f"{len(estimates)} estimates over the flood's 5000 ticks"
+    assert tempo.bpm == pytest.approx(120)
+
+
+@pytest.mark.parametrize("bpm", [174, 270])
+@pytest.mark.parametrize("held", ["jack periods", "held up"])
+def test_a_fast_clock_handed_over_in_bunches_is_no_flood(bpm, held):
+    """Ticks handed over once per JACK period of 4096 frames (85 ms), or held up by a busy machine just short of a
+    stall, come bunched together: read as a flood, the window would be left behind and the tempo told no more."""
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    told, set_bpm = [], tempo.set_bpm
+    tempo.set_bpm = lambda *args, **kwargs: told.append(clock.now) or set_bpm(*args, **kwargs)
+    step, period = 60 / bpm / 24, 4096 / 48000
+    for i in range(1, int(8 / step)):
+        t = i * step
+        if held == "jack periods":
+            clock.now = (int(t / period) + 1) * period
+        else:  # 85 ms of each second held up, then handed over at once
+            clock.now = int(t) + 0.085 if t % 1 < 0.085 else t
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert midi_clock.bpm == pytest.approx(bpm, rel=0.005)
+    assert max(b - a for a, b in zip(told, told[1:])) < 60 / bpm  # told every beat at least
+
+
 def test_a_silent_midi_clock_lets_the_tempo_by_hand_apply(fake_midi_backend):
     tempo, clock = fake_tempo()
     tempo.set_bpm(100, "bpm")

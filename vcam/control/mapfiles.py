@@ -7,11 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
 from vcam.control.commands import preset_twice
-from vcam.control.yamlcheck import ConfigError, Reader, read_file, written_as
+from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_file, top_keys, written_as
 from vcam.words import quoted
 
 Map = TypeVar("Map")
+# each kind of map: how it is named, the option that gives it, and the keys its controls are told by
+KINDS = {"midi": ("a MIDI map", "--midi-map", "cc:, note:, nrpn: or program:"),
+         "osc": ("an OSC map", "--osc-map", "address:")}
+MIDI_KEYS = {"cc", "note", "nrpn", "program"}
 
 
 def _maps_dir(kind: str) -> Path:
@@ -41,6 +47,17 @@ def between_twice(show, between: tuple) -> str | None:
             f"different presets: {fix}")
 
 
+def map_kind(node) -> str | None:
+    """"osc" for a map whose controls name addresses (or that ignores some), "midi" for one whose controls name a
+    cc, a note, an nrpn or program changes, else None (neither, or both: an entry written wrong is said as such): a
+    map given where the other kind goes is said as one line, not as every entry's unknown keys."""
+    controls = key_nodes(node).get("controls")
+    entries = controls.value if isinstance(controls, SequenceNode) else []
+    keys = {k.value for e in entries if isinstance(e, MappingNode) for k, _ in e.value if isinstance(k, ScalarNode)}
+    osc, midi = "ignore" in top_keys(node) or "address" in keys, bool(keys & MIDI_KEYS)
+    return "osc" if osc and not midi else "midi" if midi and not osc else None
+
+
 def _home_expanded(ref: str) -> Path:
     """`ref` with `~` or `~user` made the home folder, as the shell would; as written where there is no such user
     (or no home), which is then said not found, where expanduser's RuntimeError ended vcam with a traceback."""
@@ -54,6 +71,7 @@ class MapFiles:
     """The maps of one kind: `what` names them in messages ("MIDI map"), `article` goes before it ("an OSC map")."""
 
     def __init__(self, kind: str, what: str, article: str = "a"):
+        self.kind = kind
         self.dir = _maps_dir(kind)
         self.what = what
         self.one = f"{article} {what}"
@@ -69,6 +87,16 @@ class MapFiles:
             if candidate.is_file():
                 return candidate
         return None
+
+    def not_found(self, ref: str, base: Path | None) -> str:
+        """What a show's `map:` that names no map file is told: a folder is said as one (with the maps in it), where
+        "not found" sent the operator looking for a folder that is right there."""
+        given = _home_expanded(ref)
+        folder = next((c for c in ([base / given] if base else []) + [given] if c.is_dir()), None)
+        if folder is not None:
+            return f"{self.what} {ref!r} is a folder; name the map's YAML file in it{self._files_in(folder)}"
+        return (f"{self.what} {ref!r} not found; give a path relative to the show file or one of: "
+                f"{', '.join(self.shipped())}")
 
     def named(self, ref: str, load: Callable[[Path], Map]) -> tuple[Path, Map]:
         """The map a command line names: a shipped map's name or a file's path; ValueError naming the shipped
@@ -106,6 +134,11 @@ class MapFiles:
         if written_as(node) == "show":  # `--osc-map show.yaml`: said as such, not as a map of unknown keys
             r.error(node, f"this is a show file (presets:, no controls:), not {self.one}; run it as vcam run "
                           f"{path}, and give its maps in its midi: or osc: section")
+            r.raise_if_any()
+        if (kind := map_kind(node)) not in (None, self.kind):  # said once, not as every entry's unknown keys
+            one, flag, told_by = KINDS[kind]
+            r.error(node, f"this is {one} (its controls name {told_by}), not {self.one}; give it with {flag} FILE, "
+                          f"or as map: in a show's {kind}: section")
             r.raise_if_any()
         result = read(r, node) if node is not None else empty
         r.raise_if_any()

@@ -21,6 +21,14 @@ NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller m
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
 
 
+def heeded(msg) -> bool:
+    """Whether a map (or `vcam midi learn`) can act on `msg`: a control change, a program change or a key pressed.
+    Pitch bend, aftertouch, SysEx, active sensing and key releases act on nothing, and stream while a knob is
+    turned (a held key's aftertouch, a wheel): let into the controls' queue, each parted one of the knob's values
+    from the next, and a busy show went through every step of the sweep, behind."""
+    return msg.type in ("control_change", "program_change") or (msg.type == "note_on" and msg.velocity > 0)
+
+
 def load_mido():
     """The mido module; a VcamError with the install command where MIDI support is not installed (the light
     install for a machine that only shows frames has none)."""

@@ -47,6 +47,15 @@ CHANGE_FLOOR_S = 5e-4  # ... when they are more than 0.5 ms off beyond the usual
 # beat of arrival times (a stall's late ticks arrive at once and pass)
 KEPT_AFTER_CHANGE = TICKS_PER_BEAT  # the ticks the estimate starts again from
 PLAUSIBLE_BPM = (MIN_CLOCK_BPM, MAX_CLOCK_BPM)  # an estimate outside is a burst of held-up ticks, not taken
+# Ticks that come faster than this are no tempo (a MIDI loop feeding a port back into itself, a device gone wrong):
+# a fit of up to MAX_TICKS points every FIT_EVERY ticks, at thousands of ticks a second, held the port's thread (and
+# every knob and button behind it) for longer than the ticks took to come. Twice the fastest tempo's rate, over the
+# last FLOOD_TICKS (half a beat): a flood's first ticks tilt the line into a tempo that is told, and the whole
+# window's average, held down by the clock heard before the flood, let 700 of them through after two beats of clock
+# (832 bpm told for 128) and 2000 after a whole window of it. Half a beat of ticks up to 270 bpm, bunched by JACK's
+# periods (up to 85 ms) or held up just short of a stall (STALL_S), spans more than that.
+FLOOD_TICKS_PER_S = 2 * MAX_CLOCK_BPM * TICKS_PER_BEAT / 60
+FLOOD_TICKS = TICKS_PER_BEAT // 2
 
 
 class ClockFit:
@@ -89,7 +98,11 @@ class ClockFit:
 
     def line(self) -> tuple[float, float, float] | None:
         """(seconds per tick, index, time): the tempo at the last tick, and where the fit puts that tick; None
-        before MIN_TICKS ticks. A tempo change found here starts the window again from the last beat's ticks."""
+        before MIN_TICKS ticks, and for a flood of ticks (FLOOD_TICKS_PER_S). A tempo change found here starts the
+        window again from the last beat's ticks."""
+        if self._flooded():  # left behind: the clock that follows is read afresh, as after a pause
+            self.ticks.clear()
+            return None
         fitted = self._robust_fit()
         if fitted is not None and self._changed(fitted[0]):
             for _ in range(len(self.ticks) - KEPT_AFTER_CHANGE):
@@ -109,6 +122,14 @@ class ClockFit:
         last = self.ticks[-1][0]
         slope = fit.slope_at(last)
         return (slope, last, fit.at(last)) if slope > 0 else None
+
+    def _flooded(self) -> bool:
+        """Whether the window's last FLOOD_TICKS ticks came faster on average than any tempo's (FLOOD_TICKS_PER_S)."""
+        ticks = self.ticks
+        if len(ticks) < FLOOD_TICKS:
+            return False
+        span = ticks[-1][1] - ticks[-FLOOD_TICKS][1]
+        return span <= 0 or (FLOOD_TICKS - 1) / span > FLOOD_TICKS_PER_S
 
     def _robust_fit(self) -> tuple[Fit, list[tuple[int, float]]] | None:
         """The line through the ticks, and the ticks it was fitted to (those far off it left out)."""

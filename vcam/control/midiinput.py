@@ -11,8 +11,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, find_port, input_names, load_mido, matching,
-                               others_named, readable, stable_name, unavailable, waiting_line)
+from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, find_port, heeded, input_names, load_mido,
+                               matching, others_named, readable, stable_name, unavailable, waiting_line)
 from vcam.control.midiinbox import Inbox, control_of
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError
@@ -250,10 +250,11 @@ class MidiInput:
         self._inbox.remapped()
 
     def _deliver(self, msg) -> None:
-        """The MIDI library's callback."""
+        """The MIDI library's callback: clock at once, what a control may act on through the inbox, the rest (pitch
+        bend, aftertouch, SysEx) dropped here (midi.heeded)."""
         if msg.type in CLOCK_MESSAGES:
             self._act(msg)
-        else:
+        elif heeded(msg):
             self._inbox.put(msg)
 
     def _work(self) -> None:

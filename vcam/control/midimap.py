@@ -1,6 +1,7 @@
 """MIDI mappings: which knob moves which parameter, which button sends which command.
 
-Written in a show's `midi:` section or in a map file (`presets/midi/*.yaml`) with the same keys:
+Written in a show's `midi:` section or in a map file (`presets/midi/*.yaml`) with the same keys (but `port:` and
+`map:`, a show's alone):
 
     controls:
       - {cc: 16, param: transition, range: [0, 12]}     # a knob or fader
@@ -19,6 +20,7 @@ halves are put together is midifine.py's.
 """
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -174,19 +176,10 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     channel = _channel(r, keys.get("channel"), where)
     name = r.string(keys["name"], f"{where} name") if "name" in keys else ""
     port = r.string(keys["port"], f"{where} port") if "port" in keys else None
-    result = MidiMap(name or "")
-    if "map" in keys:
-        ref = r.string(keys["map"], f"{where} map")
-        if ref:
-            path = find_map_file(ref, base)
-            if path is None:
-                r.error(keys["map"], f"MIDI map {ref!r} not found; give a path relative to the show file or one "
-                                     f"of: {', '.join(shipped_maps())}")
-            else:
-                try:
-                    result = load_map(path)
-                except ConfigError as e:
-                    r.problems.extend(e.problems)
+    if in_map_file and port:  # read, it was dropped unsaid, and the show played on with no controller open
+        r.error(keys["port"], f"{where} port: a map file opens no input (it maps any controller of its make); give "
+                              f"the port in the show's midi: section (port: {port}) or with --midi {shlex.quote(port)}")
+    result = _built_on(r, keys["map"], where, base) if "map" in keys else MidiMap(name or "")
     knobs, buttons, programs = [], [], []
     taken: dict[tuple[str, int], list[tuple[int | None, int]]] = {}  # (cc|note|nrpn, number) -> [(channel, control)]
     cc_uses: list[tuple] = []  # (what, entry, its ccs, channel) of each control on a cc
@@ -243,6 +236,21 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
                 cc_uses.append((what, entry, (found.cc,), ch))
     _check_nrpn_ccs(r, cc_uses, nrpn_uses)
     return result.merged(MidiMap(name or "", tuple(knobs), tuple(buttons), tuple(programs))), port
+
+
+def _built_on(r: Reader, node, where: str, base: Path | None) -> MidiMap:
+    """The map file a show's `map:` names, read; an empty map where it cannot be (said)."""
+    ref = r.string(node, f"{where} map")
+    path = find_map_file(ref, base) if ref else None
+    if ref and path is None:
+        r.error(node, MAPS.not_found(ref, base))
+    if path is None:
+        return MidiMap()
+    try:
+        return load_map(path)
+    except ConfigError as e:
+        r.problems.extend(e.problems)
+        return MidiMap()
 
 
 def _control(r: Reader, entry, e: dict, what: str, kind: str, number: int | None, bits: int, ch: int | None,

@@ -24,7 +24,7 @@ from pathlib import Path
 from vcam.control.oscinput import OscInput
 from vcam.control.oscmap import OscMap
 from vcam.control.oscpackets import load_pythonosc
-from vcam.control.oscports import parse_address, parse_reply
+from vcam.control.oscports import parse_address, parse_reply, written
 from vcam.control.oscrouter import OscRouter
 from vcam.errors import VcamError
 from vcam.loopback import is_loopback
@@ -92,7 +92,7 @@ def _say_if_unreachable(host: str, port: int, reply_host: str, say: Callable[[st
     """The input listens on this machine only while the state goes to another: that one's messages (a tablet's)
     cannot reach the input, the likely slip of `--osc 8000 --osc-reply TABLET:9000`."""
     if is_loopback(host) and not is_loopback(reply_host):
-        say(f"OSC: listening on {host}:{port}, this machine only, while the state goes to {reply_host}: its "
+        say(f"OSC: listening on {written(host, port)}, this machine only, while the state goes to {reply_host}: its "
             f"messages cannot reach vcam; give --osc 0.0.0.0:{port} to take them")
 
 

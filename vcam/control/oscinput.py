@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 from vcam.control.oscpackets import load_pythonosc, readable, timed_messages
+from vcam.control.oscports import written
 from vcam.control.oscrouter import BUILTIN, Unfit, shown
 from vcam.control.osctimed import TimedBundles
 from vcam.control.throttle import ErrorThrottle
@@ -85,9 +86,10 @@ class OscInput:
         load_pythonosc()
         self._sock = _bind(self.host, self.port)
         self.port = self._sock.getsockname()[1]  # the one given, or the one the system chose for 0
-        self.say(f"OSC: listening on {self.host}:{self.port} ({BUILTIN}<command>, and the map's addresses)")
+        here = written(self.host, self.port)
+        self.say(f"OSC: listening on {here} ({BUILTIN}<command>, and the map's addresses)")
         if not is_loopback(self.host):
-            self.say(f"OSC on {self.host}: anyone on the network who can reach this machine can steer the show "
+            self.say(f"OSC on {here}: anyone on the network who can reach this machine can steer the show "
                      "(OSC has no password); --osc PORT listens on this machine only")
         self._thread.start()
 
@@ -143,9 +145,9 @@ class OscInput:
         if self.own is not None and self.own(peer):
             if not self._own_said:  # it comes on every change: said once
                 self._own_said = True
-                self.say(f"OSC: the show's state comes back in at {self.host}:{self.port}: --osc-reply sends it to "
-                         "vcam's own --osc port; what comes back is dropped (give --osc-reply the tablet's receive "
-                         "port, e.g. 9000)")
+                self.say(f"OSC: the show's state comes back in at {written(self.host, self.port)}: --osc-reply "
+                         "sends it to vcam's own --osc port; what comes back is dropped (give --osc-reply the tablet's "
+                         "receive port, e.g. 9000)")
             return
         if self.heard is not None:
             self.heard(peer)
@@ -258,8 +260,7 @@ def _untold_line(untold: dict[str, int]) -> str:
 
 def _sender(peer) -> str:
     """host:port of a datagram's sender (an IPv6 host in brackets)."""
-    host, port = peer[:2]
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return written(*peer[:2])
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -268,7 +269,7 @@ def _bind(host: str, port: int) -> socket.socket:
         family, _, _, _, where = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)[0]
         sock = socket.socket(family, socket.SOCK_DGRAM)
     except OSError as e:
-        raise VcamError(f"cannot listen for OSC on {host}:{port} ({e.strerror or e})", here) from None
+        raise VcamError(f"cannot listen for OSC on {written(host, port)} ({e.strerror or e})", here) from None
     try:
         sock.bind(where)
     except OSError as e:
@@ -276,6 +277,6 @@ def _bind(host: str, port: int) -> socket.socket:
         # an address of another machine (the tablet's, given where its own goes in --osc-reply) is no busy port
         fix = here if e.errno == errno.EADDRNOTAVAIL else \
             "pick another --osc port, or stop the program that uses this one"
-        raise VcamError(f"cannot listen for OSC on {host}:{port} ({e.strerror or e})", fix) from None
+        raise VcamError(f"cannot listen for OSC on {written(host, port)} ({e.strerror or e})", fix) from None
     sock.settimeout(POLL_S)
     return sock

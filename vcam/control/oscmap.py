@@ -112,8 +112,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False,
     if "map" in keys and (ref := r.string(keys["map"], f"{where} map")):
         path = find_map_file(ref, base)
         if path is None:
-            r.error(keys["map"], f"OSC map {ref!r} not found; give a path relative to the show file or one of: "
-                                 f"{', '.join(shipped_maps())}")
+            r.error(keys["map"], MAPS.not_found(ref, base))
         else:
             try:
                 result = load_map(path)

@@ -8,6 +8,12 @@ from __future__ import annotations
 DEFAULT_HOST = "127.0.0.1"
 
 
+def written(host: str, port: int) -> str:
+    """`HOST:PORT` as --osc and --osc-reply take it back: an IPv6 host in brackets ([::1]:8000, where ::1:8000
+    reads as no address at all)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def parse_address(text: str, need_host: bool = False) -> tuple[str, int]:
     """`[HOST:]PORT` (an IPv6 host in brackets) → (host, port); the host is 127.0.0.1 when left out. ValueError
     saying how it is written."""

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vcam.control.actions import SCREEN_MODES
+from vcam.control.oscports import written
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError
 from vcam.loopback import is_loopback
@@ -177,11 +178,11 @@ class OscReplies:
                 self._resolved = {where[0] for *_, where in found}
                 self._socket(family)
             except OSError as e:
-                raise VcamError(f"cannot send OSC replies to {self.host}:{self.port} ({e.strerror or e})",
+                raise VcamError(f"cannot send OSC replies to {written(self.host, self.port)} ({e.strerror or e})",
                                 "give --osc-reply the tablet's address and port, e.g. 192.168.1.20:9000, or the "
                                 "port alone: --osc-reply 9000 answers whoever sends") from None
             self._targets[self.host] = _Target(self.host, (self.host, self.port), family)
-            self.say(f"OSC: the show's state goes to {self.host}:{self.port} (/vcam/preset, /vcam/status, …)")
+            self.say(f"OSC: the show's state goes to {written(self.host, self.port)} (/vcam/preset, /vcam/status, …)")
         self._thread.start()
 
     def stop(self) -> None:

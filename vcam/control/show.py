@@ -43,7 +43,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.nodes import ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
 from vcam.control.commands import MAX_BPM, MAX_SEED, MIN_BPM, as_typed, name_key, parse_quantize
@@ -51,11 +51,12 @@ from vcam.control.cuesheet import Cue, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, check_recording_name, parse_spec
 from vcam.sizes import check_size
+from vcam.control.mapfiles import map_kind
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import INVALID, Reader, key_nodes, read_file, top_keys, written_as
+from vcam.control.yamlcheck import INVALID, Reader, key_nodes, read_file, written_as
 from vcam.errors import VcamError, one_line
 from vcam.words import clipped, nearest, quoted
 
@@ -286,21 +287,12 @@ def _refuse_a_map(r: Reader, root) -> None:
     as a show with unknown keys and no presets."""
     if written_as(root) != "map":
         return
-    addresses = "ignore" in top_keys(root) or _any_address(root)
+    addresses = map_kind(root) == "osc"
     kind, flag = ("an OSC map", "--osc-map") if addresses else ("a MIDI map", "--midi-map")
     section = "osc" if addresses else "midi"
     r.error(root, f"this is {kind} (controls:, no presets:), not a show; give it to vcam run {flag} FILE, or name "
                   f"it in a show's {section}: section (map: FILE) and check the show")
     r.raise_if_any()
-
-
-def _any_address(root) -> bool:
-    """Whether a map's controls: name OSC addresses."""
-    for key, value in root.value:
-        if getattr(key, "value", None) == "controls" and isinstance(value, SequenceNode):
-            return any(isinstance(e, MappingNode) and any(getattr(k, "value", None) == "address" for k, _ in e.value)
-                       for e in value.value)
-    return False
 
 
 def load_show(path: str | os.PathLike) -> Show:
