@@ -1376,3 +1376,30 @@ def test_vcam_cam_says_a_clip_typed_by_its_path_on_the_laptop_is_looked_for_on_t
     assert remote.handle_line("input file:~/logo.png", "osc").startswith("~/logo.png is opened on the server's")
     assert remote.handle_line("input file:clips/loop.mp4", "console") is None  # a name for the server's folders
     assert remote.handle_line(f"input file:{tmp_path / 'gone.mp4'}", "console") is None
+
+
+def test_vcam_cam_lists_the_servers_presets_for_preset_typed_alone_as_the_servers_console_does():
+    """`preset` alone lists the show's presets on the server's console; typed at vcam cam it answered only that it
+    needs an argument, though the server's state names them."""
+    from vcam.remote.controller import RemoteController
+
+    remote = RemoteController(lambda line: True)
+    assert remote.handle_line("preset", "console").endswith("(numbers start at 1)")  # no state heard yet
+    remote.update({"presets": ["neon city", "ocean"]})
+    assert remote.handle_line("preset", "console").endswith("; the show's presets: 1 'neon city', 2 'ocean'")
+    assert remote.handle_line("blend @bar", "console").endswith("; the show's presets: 1 'neon city', 2 'ocean'")
+    assert "the show's presets" not in remote.handle_line("seed", "console")
+
+
+def test_vcam_cam_says_once_that_input_camera_opens_the_servers_camera_and_how_to_send_this_one():
+    """The server's answer to `input camera` names its own /dev/video devices and `ls /dev/video*`, read on the
+    laptop as about the laptop's camera."""
+    from vcam.remote.controller import RemoteController
+
+    sent: list[str] = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    assert remote.handle_line("input camera:1", "console") == (
+        "input camera:1 opens a camera of the server's machine, not of this one; to restyle this machine's camera, "
+        "start vcam cam with --send camera")
+    assert remote.handle_line("input camera", "midi") is None  # a pad pressed again: said once
+    assert sent == ["input camera:1", "input camera"]  # sent all the same: the server may have a camera

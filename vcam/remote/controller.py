@@ -9,7 +9,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
-from vcam.control.commands import Command, CommandError, parse
+from vcam.control.commands import Command, CommandError, parse, preset_choices
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.inspec import DEFAULT_STRENGTH, parse_input
 from vcam.remote.pending import Waiting
@@ -49,7 +49,7 @@ class RemoteController:
         self.listeners: list[Callable[[], None]] = []  # told after every state the server sends (OSC replies)
         # the parameters said to wait for a connection, since the server was last heard
         self._kept_said: set[str] = set()
-        self._here_said: set[str] = set()  # the paths of this machine said to be opened on the server's (_here_only)
+        self._here_said: set[str] = set()  # the paths (and cameras) said to be opened on the server's (_here_only)
 
     def snapshot(self) -> dict:
         return dict(self._snapshot)
@@ -87,7 +87,8 @@ class RemoteController:
         try:
             cmd = parse(line)
         except CommandError as e:
-            return f"error: {e}"  # caught here: a typo never travels
+            # caught here: a typo never travels; `preset` alone lists the server's presets, as on its console
+            return f"error: {e}{preset_choices(e.missing, self.state.presets)}"
         return self.apply(cmd, source) if cmd is not None else None
 
     def apply(self, cmd: Command, source: str) -> str | None:
@@ -140,6 +141,8 @@ def _here_only(cmd: Command, said: set[str]) -> str | None:
     if cmd.name != "input":
         return None
     spec = parse_input(cmd.args[0])
+    if spec.kind == "camera":
+        return _server_camera(str(spec), said)
     if spec.kind not in ("file", "image") or spec.target in said:
         return None
     path = os.path.expanduser(spec.target)
@@ -148,3 +151,14 @@ def _here_only(cmd: Command, said: set[str]) -> str | None:
     said.add(spec.target)
     how = "vcam cam --send file:PATH sends a clip from here" if spec.kind == "file" else "copy a picture there"
     return f"{spec.target} is opened on the server's machine, in a folder vcam serve --media shares, not here ({how})"
+
+
+def _server_camera(spec: str, said: set[str]) -> str | None:
+    """`input camera` typed here opens a camera of the server's machine (a rented GPU has none), and the server's
+    answer names its devices as if they were this machine's: said once whose camera it is, and how this machine's
+    goes up."""
+    if "camera" in said:
+        return None
+    said.add("camera")
+    return (f"input {spec} opens a camera of the server's machine, not of this one; to restyle this machine's "
+            "camera, start vcam cam with --send camera")
