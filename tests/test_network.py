@@ -379,14 +379,18 @@ def test_cam_names_no_address_to_give_where_none_would_do():
 @pytest.mark.parametrize("url, said", [("ws://127.0.0.1:99999", "the port must be a number from 1 to 65535"),
                                        ("ws://127.0.0.1:8765x", "the port must be a number from 1 to 65535"),
                                        ("ws://127.0.0.1:0", "the port must be a number from 1 to 65535"),
-                                       ("ws://", "names no host"), ("ws://:8765", "names no host")])
+                                       ("ws://", "names no host"), ("ws://:8765", "names no host"),
+                                       ("ws://999.1.1.1:8765", "999.1.1.1 is no IPv4 address: four numbers from 0"),
+                                       ("ws://10.0.0.1.5", "10.0.0.1.5 is no IPv4 address"),
+                                       ("ws://gpu box:8765", "'gpu box' holds a space")])
 def test_cam_refuses_an_address_no_server_can_have_before_it_tries(url, said):
     """Tried, it would fail the same way every few seconds (a ValueError of the socket's) until --duration."""
     from vcam.remote.urls import check_url
 
     with pytest.raises(ValueError, match=said):
         check_url(url)
-    for fine in ("ws://127.0.0.1:8765", "wss://proxy.example/vcam?role=watch", "ws://[::1]:8765", "ws://gpu-box"):
+    for fine in ("ws://127.0.0.1:8765", "wss://proxy.example/vcam?role=watch", "ws://[::1]:8765", "ws://gpu-box",
+                 "ws://127.1:8765", "ws://gpu-1.example.:8765"):  # 127.1: 127.0.0.1 to the lookup
         check_url(fine)
 
 
