@@ -1407,3 +1407,24 @@ def test_vcam_cam_says_once_that_input_camera_opens_the_servers_camera_and_how_t
         "start vcam cam with --send camera")
     assert remote.handle_line("input camera", "midi") is None  # a pad pressed again: said once
     assert sent == ["input camera:1", "input camera"]  # sent all the same: the server may have a camera
+
+
+def test_a_watching_client_may_ask_the_status_and_a_refused_command_says_how_to_steer(local_server):
+    """A watcher's `status` was refused as a change would be, and every command it typed got one line that only
+    said it watches, not how to steer."""
+    from websockets.sync.client import connect
+
+    def next_answer(ws):
+        while (m := json.loads(ws.recv(timeout=30)))["type"] == "state":
+            pass
+        return m
+
+    with connect(f"ws://127.0.0.1:{local_server.port}/?role=watch", proxy=None, open_timeout=30) as ws:
+        ws.send(proto.text("command", line="status"))
+        assert next_answer(ws)["type"] == "reply"
+        for line in ("seed 5", "status 2", "sttaus"):  # a change, and what only looks like a status
+            ws.send(proto.text("command", line=line))
+            answer = next_answer(ws)
+            assert answer["type"] == "error" and answer["message"].endswith(
+                "to steer the show, connect without ?role=watch in the address"), (line, answer)
+    assert local_server.lines == ["status"]
