@@ -7,6 +7,7 @@ or every address), not on any client.
 from __future__ import annotations
 
 import errno
+import os
 import socket
 from typing import Any
 
@@ -63,5 +64,18 @@ def listen_fix(e: OSError, host: str, port: int) -> str:
                 "127.0.0.1 on IPv4's loopback (reached through an SSH tunnel)")
     if e.errno == errno.EACCES and port < 1024:
         return f"ports below 1024 need root: pick --port 1024 or above (the default is {proto.DEFAULT_PORT})"
+    if e.errno == errno.EADDRINUSE:
+        return (f"pick another --port (and give vcam cam and the ssh -L tunnel the same), or stop the program that "
+                f"listens there: ss -ltnp 'sport = :{port}' names it")
     return "pick another --port, or stop the program that uses this one"
+
+
+def listen_reason(e: OSError) -> str:
+    """Why the socket cannot be had, in the system's words: Python's socket.create_server adds '(while attempting
+    to bind on address (...))' to them, which said the address twice beside vcam's own line."""
+    if e.errno == errno.EADDRINUSE:
+        return "the port is in use: an earlier vcam serve still running, or another program"
+    if e.errno is not None and e.errno > 0:  # a resolver's code (a gaierror's) is negative, with its own words
+        return os.strerror(e.errno)
+    return e.strerror or str(e)
 
