@@ -38,10 +38,12 @@ from __future__ import annotations
 import json
 import socket
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from vcam.errors import VcamError
 from vcam.sizes import MAX_SIDE
 
 MAGIC = b"VCF1"
@@ -66,6 +68,20 @@ UNREAD = "the show's state could not be read on the server"  # the close's reaso
 # asleep or stopped, or a tunnel stalled). Its code, 1011 (internal error), is the library's other failures' too:
 # the reason, which travels in the frame, is what tells the keepalive's apart.
 KEEPALIVE_CLOSE = (1011, "keepalive ping timeout")
+
+
+def given_token(flag: str | None, env: Mapping[str, str]) -> str | None:
+    """The token `--token` (`flag`) or VCAM_TOKEN gives, without the spaces and line ends round it (a value pasted
+    with a space, a file read with its line end); None where neither gives one. The server strips the token a
+    client sends: one given with them on both ends was refused on every try. VcamError for a token the HTTP header
+    that carries it cannot hold (a €, a line break inside): vcam cam failed on it at every try, until --duration."""
+    token = (flag or env.get(TOKEN_ENV) or "").strip()
+    bad = next((c for c in token if c != "\t" and not (" " <= c <= "~" or "\x80" <= c <= "\xff")), None)
+    if bad is not None:
+        raise VcamError(f"the token (--token or {TOKEN_ENV}) holds {bad!r}, which the HTTP header that carries it "
+                        "cannot hold", "pick a token of letters, digits and ASCII punctuation (openssl rand -hex 16 "
+                        "makes one), and give the same to vcam serve and vcam cam")
+    return token or None
 
 
 @dataclass(frozen=True)
