@@ -315,8 +315,13 @@ def test_serve_on_every_ipv6_address_listens_and_names_an_ipv6_address_to_use(lo
         link.start()
         try:
             assert wait_for(lambda: link.connected, 30), said
+            # the client named as an address is written: `::1:52822` read as one address, and an IPv4 client
+            # came as ::ffff:127.0.0.1
+            named = re.escape(f"client {host}:") + r"\d+ connected"
+            assert wait_for(lambda: any(re.match(named, line) for line in server.said), 30), server.said
         finally:
             link.stop()
+    assert not [line for line in server.said if "::ffff:" in line or line.startswith("client ::")], server.said
     one = local_servers(host="::1")  # IPv6's loopback: the tunnel leads there, not to IPv4's
     assert one.said == [f"serving on ws://[::1]:{one.port}; on the OBS machine, with a tunnel open (ssh -N -L "
                         f"{one.port}:[::1]:{one.port} USER@THIS-MACHINE): vcam cam ws://127.0.0.1:{one.port}"]
