@@ -1005,6 +1005,34 @@ def test_a_host_that_is_not_this_machines_is_reported_as_such(capsys, host):
     err = capsys.readouterr().err
     assert code == 2 and f"cannot listen on {host}:" in err
     assert "fix: --host takes an address of this machine: 127.0.0.1" in err and "another --port" not in err
+    assert "attempting" not in err  # Python's "(while attempting to bind on address (...))" after the resolver's
+
+
+@pytest.mark.parametrize("host, said", [("[::1]:8765", "'[::1]:8765' holds a port: give --host ::1 --port 8765"),
+                                        ("0.0.0.0:9000", "'0.0.0.0:9000' holds a port: give --host 0.0.0.0 --port "
+                                                         "9000"),
+                                        ("[::1", "'[::1' is no address: an IPv6 one in brackets ends with them"),
+                                        (" ", "give an address of this machine")])
+def test_a_listening_address_written_as_in_a_url_is_refused_with_the_flags_to_give(host, said, capsys):
+    """Looked up as a name, '0.0.0.0:9000' failed with the resolver's words, once the model was loading."""
+    from vcam.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["serve", "--model", "tiny", "--host", host, "--token", "t", "--no-stdin"])
+    assert done.value.code == 2
+    assert f"vcam serve: error: argument --host: {said}" in capsys.readouterr().err
+
+
+def test_an_ipv6_listening_address_in_brackets_is_taken_as_the_address(monkeypatch):
+    """--host [::1], copied from ws://[::1]:8765, was no loopback address to vcam serve: it asked for a token."""
+    import vcam.remote.server as server_module
+    from vcam.cli import main
+
+    given = {}
+    monkeypatch.setattr(server_module, "ServeSettings", lambda **settings: given.update(settings))
+    monkeypatch.setattr("vcam.cmdline.play.cmd_run", lambda args, attach: 0)
+    assert main(["serve", "--model", "tiny", "--host", "[::1]", "--no-stdin"]) == 0
+    assert given["host"] == "::1" and given["token"] is None
 
 
 def test_vcam_cam_waits_for_a_controller_plugged_in_after_it_started(local_server, fake_midi_backend):

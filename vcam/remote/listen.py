@@ -75,7 +75,8 @@ def listen_reason(e: OSError) -> str:
     to bind on address (...))' to them, which said the address twice beside vcam's own line."""
     if e.errno == errno.EADDRINUSE:
         return "the port is in use: an earlier vcam serve still running, or another program"
-    if e.errno is not None and e.errno > 0:  # a resolver's code (a gaierror's) is negative, with its own words
+    if e.errno is not None and e.errno > 0:
         return os.strerror(e.errno)
-    return e.strerror or str(e)
+    # a resolver's code (a gaierror's) is negative, with words of its own, which the suffix follows too
+    return (e.strerror or str(e)).partition(" (while attempting to bind")[0]
 
