@@ -1241,6 +1241,22 @@ def test_cam_refuses_two_outputs_on_one_file_before_anything_opens(tmp_path, cap
     assert list(tmp_path.iterdir()) == []
 
 
+def test_cam_refuses_to_record_over_the_clip_it_sends_before_anything_opens(tmp_path, capsys, monkeypatch):
+    """--send file:clip.mp4 --out file:clip.mp4 replaced the clip with the recording as it was read and sent."""
+    from vcam.cli import main
+
+    import vcam.remote.client as client_module
+
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"the user's only copy")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(client_module, "open_capture", lambda spec: None)  # the check comes before it
+    monkeypatch.setattr(client_module, "_run_cam", lambda *args: 0)  # on air: the check let it through
+    assert main(["cam", "ws://127.0.0.1:9", "--send", f"file:{clip}", "--out", "file:./clip.mp4", "--no-stdin"]) == 2
+    err = capsys.readouterr().err
+    assert f"--out file:./clip.mp4 would write over the clip --send file:{clip} uploads ({clip})" in err, err
+    assert "output file:" not in err and clip.read_bytes() == b"the user's only copy"
+
 def test_a_camera_started_while_the_server_loads_its_model_connects_and_waits_for_frames(server_factory,
                                                                                           monkeypatch):
     """vcam serve listens, and sends its state, from before its model loads (minutes, for 14B): a vcam cam started
