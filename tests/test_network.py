@@ -1243,10 +1243,6 @@ def test_cam_refuses_two_outputs_on_one_file_before_anything_opens(tmp_path, cap
 
 def test_cam_refuses_to_record_over_the_clip_it_sends_before_anything_opens(tmp_path, capsys, monkeypatch):
     """--send file:clip.mp4 --out file:clip.mp4 replaced the clip with the recording as it was read and sent."""
-    from vcam.cli import main
-
-    import vcam.remote.client as client_module
-
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"the user's only copy")
     monkeypatch.chdir(tmp_path)
@@ -1476,3 +1472,41 @@ def test_a_watching_client_may_ask_the_status_and_a_refused_command_says_how_to_
             assert answer["type"] == "error" and answer["message"].endswith(
                 "to steer the show, connect without ?role=watch in the address"), (line, answer)
     assert local_server.lines == ["status"]
+
+
+def test_a_show_whose_state_is_longer_than_a_clients_message_is_still_used_by_vcam_cam(local_servers):
+    """The state names every preset: a show of 120 presets with long names (vcam check passes it) made a state past
+    the 8192 characters a client's message may have, and every vcam cam took the server for another version."""
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
+
+    names = [f"preset {i:03d} " + "with a long descriptive name " * 3 for i in range(120)]
+    assert len(proto.text("state", presets=names)) > proto.MAX_TEXT
+    said: list[str] = []
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok",
+                         lambda: {"screen": "live", "presets": names}, said.append)
+    server.start()
+    remote = RemoteController(lambda line: True)
+    link = Link(f"ws://127.0.0.1:{server.port}", None, Pacer(PacerSettings()), remote, said.append)
+    link.start()
+    try:
+        assert wait_for(lambda: remote.state.presets == names, 30), said
+        assert link.connected and not [line for line in said if "cannot be used" in line], said
+    finally:
+        link.stop()
+        server.stop()
+
+
+def test_a_prompt_written_outside_ascii_reaches_the_server_as_typed(local_server):
+    """A prompt of 2000 characters (as many as a command may give) written outside ASCII was escaped 6 characters
+    to one, and refused by the server as 'message too long'."""
+    from websockets.sync.client import connect
+
+    line = "prompt " + "ü" * 1000 + "雨の街" * 333
+    with connect(f"ws://127.0.0.1:{local_server.port}", proxy=None, open_timeout=30) as ws:
+        ws.send(proto.text("command", line=line))
+        while (answer := json.loads(ws.recv(timeout=30)))["type"] == "state":
+            pass
+    assert answer["type"] == "reply", answer
+    assert local_server.lines == [line]

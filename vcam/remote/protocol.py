@@ -50,6 +50,9 @@ MAGIC = b"VCF1"
 # magic, seq, block, index in block, frames in block, server time of generation, width, height
 HEADER = struct.Struct("<4sQIHHdHH")
 MAX_TEXT = 8192
+# A text message of the server, read by vcam cam: as long as the connection takes. Its state names every preset of
+# the show (120 presets of long names passed MAX_TEXT: every camera took the server for one of another version).
+MAX_SERVER_TEXT = 2**22
 INPUT_MAGIC = b"VCI1"
 # magic, seq, capture time in the server's clock (time.time() there), width, height
 INPUT_HEADER = struct.Struct("<4sQdHH")
@@ -179,13 +182,17 @@ def decode_frame(data: bytes) -> tuple[FrameHeader, np.ndarray]:
 
 
 def text(kind: str, **fields) -> str:
-    return json.dumps({"type": kind, **fields})
+    """A text message. Its characters as they are, not escaped (ensure_ascii): a prompt of 2000 characters, as a
+    command may give, of a language written outside ASCII took 6 characters each and passed MAX_TEXT, refused by
+    the server as 'message too long'. A frame's text is UTF-8 on the wire, and a server from before reads it."""
+    return json.dumps({"type": kind, **fields}, ensure_ascii=False)
 
 
-def parse_text(message: str) -> dict:
-    """A JSON object with a string "type"; ProtocolError otherwise."""
-    if len(message) > MAX_TEXT:
-        raise ProtocolError(f"message too long ({len(message)} characters, at most {MAX_TEXT})")
+def parse_text(message: str, limit: int = MAX_TEXT) -> dict:
+    """A JSON object with a string "type"; ProtocolError otherwise. `limit`: MAX_TEXT for a client's messages,
+    MAX_SERVER_TEXT for the server's."""
+    if len(message) > limit:
+        raise ProtocolError(f"message too long ({len(message)} characters, at most {limit})")
     try:
         data = json.loads(message)
     except json.JSONDecodeError as e:
