@@ -1510,3 +1510,25 @@ def test_a_prompt_written_outside_ascii_reaches_the_server_as_typed(local_server
             pass
     assert answer["type"] == "reply", answer
     assert local_server.lines == [line]
+
+
+def test_a_state_naming_a_file_whose_name_is_not_utf8_still_reaches_the_clients():
+    """A name of bytes other than UTF-8 (`--in file:` a Latin-1 name, read from the command line) holds a lone
+    surrogate, which no WebSocket text can carry unescaped: the state failed to go out, and every client was cut
+    off at each state. Escaped, as before, it goes, and reads back as the same name."""
+    from websockets.sync.client import connect
+
+    name = "file:caf\udce9.mp4"  # os.fsdecode(b"caf\xe9.mp4")
+    assert json.loads(proto.text("reply", text=name).encode("utf-8"))["text"] == name
+    server = FrameServer(ServeSettings(port=0), lambda line, source: f"input {name}",
+                         lambda: {"screen": "live", "input": name}, lambda line: None)
+    server.start()
+    try:
+        with connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=30) as ws:
+            assert json.loads(ws.recv(timeout=30)) == {"type": "state", "screen": "live", "input": name}
+            ws.send(proto.text("command", line="status"))
+            while (answer := json.loads(ws.recv(timeout=30)))["type"] == "state":
+                pass
+            assert answer["type"] == "reply" and answer["text"] == f"input {name}", answer
+    finally:
+        server.stop()

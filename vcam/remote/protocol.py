@@ -184,8 +184,15 @@ def decode_frame(data: bytes) -> tuple[FrameHeader, np.ndarray]:
 def text(kind: str, **fields) -> str:
     """A text message. Its characters as they are, not escaped (ensure_ascii): a prompt of 2000 characters, as a
     command may give, of a language written outside ASCII took 6 characters each and passed MAX_TEXT, refused by
-    the server as 'message too long'. A frame's text is UTF-8 on the wire, and a server from before reads it."""
-    return json.dumps({"type": kind, **fields}, ensure_ascii=False)
+    the server as 'message too long'. A frame's text is UTF-8 on the wire, and a server from before reads it.
+    Escaped where it must be: a name of bytes other than UTF-8 (a file named in Latin-1, from the command line or
+    a folder) holds a lone surrogate, which no UTF-8 carries; unescaped, its send failed and cut the client off."""
+    message = json.dumps({"type": kind, **fields}, ensure_ascii=False)
+    try:
+        message.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps({"type": kind, **fields})
+    return message
 
 
 def parse_text(message: str, limit: int = MAX_TEXT) -> dict:
