@@ -1453,6 +1453,17 @@ def test_vcam_cam_says_once_that_input_camera_opens_the_servers_camera_and_how_t
     assert sent == ["input camera:1", "input camera"]  # sent all the same: the server may have a camera
 
 
+def test_vcam_cam_that_sends_its_camera_says_input_net_puts_it_back_not_to_start_with_send():
+    """With --send camera already given, `input camera` (meant as this machine's camera) was answered with
+    'start vcam cam with --send camera', which this one was: `input net` is what puts its camera back."""
+    from vcam.remote.controller import RemoteController
+
+    remote = RemoteController(lambda line: True, sending=True)
+    reply = remote.handle_line("input camera", "console")
+    assert reply.endswith("this vcam cam sends its --send input up: input net puts it back on air"), reply
+    assert "start vcam cam with --send" not in reply
+
+
 def test_a_watching_client_may_ask_the_status_and_a_refused_command_says_how_to_steer(local_server):
     """A watcher's `status` was refused as a change would be, and every command it typed got one line that only
     said it watches, not how to steer."""

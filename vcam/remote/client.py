@@ -121,7 +121,7 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
             return True
         return link.send_line(line) if link else False
 
-    remote = RemoteController(send)
+    remote = RemoteController(send, sending=opts.send is not None)
     screen = cam_screen(air.pacer)
     link = Link(opts.url, opts.token, air.pacer, remote, status.message, uploader, screen)
     parts = []

@@ -39,8 +39,9 @@ class RemoteController:
     """Stands in for the server's controller on this machine: commands go over the wire; the state the server
     sends back is mirrored, so MIDI soft takeover knows where each parameter is."""
 
-    def __init__(self, send: Callable[[str], bool]):
+    def __init__(self, send: Callable[[str], bool], sending: bool = False):
         self._send = send
+        self.sending = sending  # this vcam cam uploads an input (--send): `input net` puts it on air
         self.state = SimpleNamespace(seed=0, steps=4, transition=4, blend=None, preset=None, preset_removed=False,
                                      blend_knob=None, screen="live", presets=[], input="none",
                                      strength=DEFAULT_STRENGTH, bias=DEFAULT_BIAS)
@@ -97,7 +98,7 @@ class RemoteController:
 
             return help_text(*cmd.args)  # `help blend`: how blend is written, as the server's console says it
         if self._send(str(cmd)):
-            return _here_only(cmd, self._here_said)
+            return _here_only(cmd, self._here_said, self.sending)
         if cmd.name not in PARAMS:  # a press: late, it would fire out of its moment (Waiting)
             return f"not connected: {cmd} will be sent if the server is back within {Waiting.STALE_S:g} s"
         # the link keeps a parameter's last value only: said once for a knob's sweep, not for each of its values
@@ -133,7 +134,7 @@ class RemoteController:
         return names[current], names[(current + 1) % len(names)]
 
 
-def _here_only(cmd: Command, said: set[str]) -> str | None:
+def _here_only(cmd: Command, said: set[str], sending: bool = False) -> str | None:
     """A clip or still typed by its whole path on this machine (a file dropped on the terminal): the server opens
     the file of that path on its own machine (a NAS mounted at the same path on both plays), and refuses one outside
     the folders it shares with words that name no folder of this one. Said once for each path: a MIDI or OSC button
@@ -142,7 +143,7 @@ def _here_only(cmd: Command, said: set[str]) -> str | None:
         return None
     spec = parse_input(cmd.args[0])
     if spec.kind == "camera":
-        return _server_camera(str(spec), said)
+        return _server_camera(str(spec), said, sending)
     if spec.kind not in ("file", "image") or spec.target in said:
         return None
     path = os.path.expanduser(spec.target)
@@ -153,12 +154,13 @@ def _here_only(cmd: Command, said: set[str]) -> str | None:
     return f"{spec.target} is opened on the server's machine, in a folder vcam serve --media shares, not here ({how})"
 
 
-def _server_camera(spec: str, said: set[str]) -> str | None:
+def _server_camera(spec: str, said: set[str], sending: bool) -> str | None:
     """`input camera` typed here opens a camera of the server's machine (a rented GPU has none), and the server's
     answer names its devices as if they were this machine's: said once whose camera it is, and how this machine's
-    goes up."""
+    goes up (already sent, with --send: `input net`, where restarting with --send was what had been done)."""
     if "camera" in said:
         return None
     said.add("camera")
-    return (f"input {spec} opens a camera of the server's machine, not of this one; to restyle this machine's "
-            "camera, start vcam cam with --send camera")
+    how = ("this vcam cam sends its --send input up: input net puts it back on air" if sending else
+           "to restyle this machine's camera, start vcam cam with --send camera")
+    return f"input {spec} opens a camera of the server's machine, not of this one; {how}"
