@@ -1008,6 +1008,23 @@ def test_a_host_that_is_not_this_machines_is_reported_as_such(capsys, host):
     assert "attempting" not in err  # Python's "(while attempting to bind on address (...))" after the resolver's
 
 
+def test_why_a_socket_cannot_be_had_is_said_in_the_errors_own_words_and_its_finder_is_of_this_system(monkeypatch):
+    """Looked up again by its number, a Windows socket error (WSAEADDRNOTAVAIL, 10049) read 'Unknown error'; and a
+    port in use named ss, which Windows and macOS have not, to find its program."""
+    import errno
+
+    from vcam.remote.listen import listen_fix, listen_reason
+
+    bound = OSError(errno.EADDRNOTAVAIL, "The requested address is not valid in its context (while attempting to "
+                                         "bind on address ('192.0.2.9', 8765))")
+    assert listen_reason(bound) == "The requested address is not valid in its context"
+    in_use = OSError(errno.EADDRINUSE, "Address already in use")
+    for platform, finder in (("win32", "netstat -ano | findstr :8765"), ("darwin", "lsof -nP -iTCP:8765"),
+                             ("linux", "ss -ltnp 'sport = :8765'")):
+        monkeypatch.setattr("sys.platform", platform)
+        assert finder in listen_fix(in_use, "127.0.0.1", 8765), platform
+
+
 @pytest.mark.parametrize("host, said", [("[::1]:8765", "'[::1]:8765' holds a port: give --host ::1 --port 8765"),
                                         ("0.0.0.0:9000", "'0.0.0.0:9000' holds a port: give --host 0.0.0.0 --port "
                                                          "9000"),
