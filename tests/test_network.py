@@ -1498,7 +1498,13 @@ def test_a_watching_client_may_ask_the_status_and_a_refused_command_says_how_to_
             ws.send(proto.text("command", line=line))
             answer = next_answer(ws)
             assert answer["type"] == "error" and answer["message"].endswith(
-                "to steer the show, connect without ?role=watch in the address"), (line, answer)
+                "to steer the show, connect with no ?role= in the address"), (line, answer)
+    # a role the server does not know watches too: the way to steer does not say to take out a ?role=watch it lacks
+    with connect(f"ws://127.0.0.1:{local_server.port}/?role=Control", proxy=None, open_timeout=30) as ws:
+        ws.send(proto.text("command", line="seed 5"))
+        answer = next_answer(ws)
+        assert answer["type"] == "error" and "or a role other than control" in answer["message"], answer
+        assert "without ?role=watch" not in answer["message"]
     assert local_server.lines == ["status"]
 
 

@@ -67,8 +67,9 @@ def _command(server, data: dict, client: ServedClient) -> str:
 
 
 # A watcher's command, refused: what it may do instead, or it hears the same line for every key it presses.
-WATCH_ONLY = ("this client only watches (role=watch): status answers, nothing else; to steer the show, connect "
-              "without ?role=watch in the address")
+# Any role but control watches (?role=viewer, ?role=Control): the way to steer names no role it may not hold.
+WATCH_ONLY = ("this client only watches (its address asks ?role=watch, or a role other than control): status "
+              "answers, nothing else; to steer the show, connect with no ?role= in the address")
 
 
 def _reads_only(line: str) -> bool:
