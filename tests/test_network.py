@@ -379,14 +379,18 @@ def test_cam_names_no_address_to_give_where_none_would_do():
 @pytest.mark.parametrize("url, said", [("ws://127.0.0.1:99999", "the port must be a number from 1 to 65535"),
                                        ("ws://127.0.0.1:8765x", "the port must be a number from 1 to 65535"),
                                        ("ws://127.0.0.1:0", "the port must be a number from 1 to 65535"),
-                                       ("ws://", "names no host"), ("ws://:8765", "names no host")])
+                                       ("ws://", "names no host"), ("ws://:8765", "names no host"),
+                                       ("ws://999.1.1.1:8765", "999.1.1.1 is no IPv4 address: four numbers from 0"),
+                                       ("ws://10.0.0.1.5", "10.0.0.1.5 is no IPv4 address"),
+                                       ("ws://gpu box:8765", "'gpu box' holds a space")])
 def test_cam_refuses_an_address_no_server_can_have_before_it_tries(url, said):
     """Tried, it would fail the same way every few seconds (a ValueError of the socket's) until --duration."""
     from vcam.remote.urls import check_url
 
     with pytest.raises(ValueError, match=said):
         check_url(url)
-    for fine in ("ws://127.0.0.1:8765", "wss://proxy.example/vcam?role=watch", "ws://[::1]:8765", "ws://gpu-box"):
+    for fine in ("ws://127.0.0.1:8765", "wss://proxy.example/vcam?role=watch", "ws://[::1]:8765", "ws://gpu-box",
+                 "ws://127.1:8765", "ws://gpu-1.example.:8765"):  # 127.1: 127.0.0.1 to the lookup
         check_url(fine)
 
 
@@ -978,13 +982,17 @@ def test_a_busy_port_is_reported_as_such(capsys):
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))
     taken.listen()
+    port = taken.getsockname()[1]
     try:
-        code = main(["serve", "--model", "tiny", "--port", str(taken.getsockname()[1]), "--duration", "1",
+        code = main(["serve", "--model", "tiny", "--port", str(port), "--duration", "1",
                      "--no-stdin"])
     finally:
         taken.close()
     err = capsys.readouterr().err
-    assert code == 2 and "cannot listen on 127.0.0.1:" in err and "--port" in err
+    assert code == 2 and "--port" in err
+    # the system's words once, not with Python's "(while attempting to bind on address ('127.0.0.1', N))"
+    assert f"cannot listen on 127.0.0.1:{port} (the port is in use: an earlier vcam serve still running" in err
+    assert "attempting" not in err and f"ss -ltnp 'sport = :{port}' names it" in err
     assert "thread" not in err
 
 
@@ -997,6 +1005,51 @@ def test_a_host_that_is_not_this_machines_is_reported_as_such(capsys, host):
     err = capsys.readouterr().err
     assert code == 2 and f"cannot listen on {host}:" in err
     assert "fix: --host takes an address of this machine: 127.0.0.1" in err and "another --port" not in err
+    assert "attempting" not in err  # Python's "(while attempting to bind on address (...))" after the resolver's
+
+
+def test_why_a_socket_cannot_be_had_is_said_in_the_errors_own_words_and_its_finder_is_of_this_system(monkeypatch):
+    """Looked up again by its number, a Windows socket error (WSAEADDRNOTAVAIL, 10049) read 'Unknown error'; and a
+    port in use named ss, which Windows and macOS have not, to find its program."""
+    import errno
+
+    from vcam.remote.listen import listen_fix, listen_reason
+
+    bound = OSError(errno.EADDRNOTAVAIL, "The requested address is not valid in its context (while attempting to "
+                                         "bind on address ('192.0.2.9', 8765))")
+    assert listen_reason(bound) == "The requested address is not valid in its context"
+    in_use = OSError(errno.EADDRINUSE, "Address already in use")
+    for platform, finder in (("win32", "netstat -ano | findstr :8765"), ("darwin", "lsof -nP -iTCP:8765"),
+                             ("linux", "ss -ltnp 'sport = :8765'")):
+        monkeypatch.setattr("sys.platform", platform)
+        assert finder in listen_fix(in_use, "127.0.0.1", 8765), platform
+
+
+@pytest.mark.parametrize("host, said", [("[::1]:8765", "'[::1]:8765' holds a port: give --host ::1 --port 8765"),
+                                        ("0.0.0.0:9000", "'0.0.0.0:9000' holds a port: give --host 0.0.0.0 --port "
+                                                         "9000"),
+                                        ("[::1", "'[::1' is no address: an IPv6 one in brackets ends with them"),
+                                        (" ", "give an address of this machine")])
+def test_a_listening_address_written_as_in_a_url_is_refused_with_the_flags_to_give(host, said, capsys):
+    """Looked up as a name, '0.0.0.0:9000' failed with the resolver's words, once the model was loading."""
+    from vcam.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["serve", "--model", "tiny", "--host", host, "--token", "t", "--no-stdin"])
+    assert done.value.code == 2
+    assert f"vcam serve: error: argument --host: {said}" in capsys.readouterr().err
+
+
+def test_an_ipv6_listening_address_in_brackets_is_taken_as_the_address(monkeypatch):
+    """--host [::1], copied from ws://[::1]:8765, was no loopback address to vcam serve: it asked for a token."""
+    import vcam.remote.server as server_module
+    from vcam.cli import main
+
+    given = {}
+    monkeypatch.setattr(server_module, "ServeSettings", lambda **settings: given.update(settings))
+    monkeypatch.setattr("vcam.cmdline.play.cmd_run", lambda args, attach: 0)
+    assert main(["serve", "--model", "tiny", "--host", "[::1]", "--no-stdin"]) == 0
+    assert given["host"] == "::1" and given["token"] is None
 
 
 def test_vcam_cam_waits_for_a_controller_plugged_in_after_it_started(local_server, fake_midi_backend):
@@ -1205,6 +1258,18 @@ def test_cam_refuses_two_outputs_on_one_file_before_anything_opens(tmp_path, cap
     assert list(tmp_path.iterdir()) == []
 
 
+def test_cam_refuses_to_record_over_the_clip_it_sends_before_anything_opens(tmp_path, capsys, monkeypatch):
+    """--send file:clip.mp4 --out file:clip.mp4 replaced the clip with the recording as it was read and sent."""
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"the user's only copy")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(client_module, "open_capture", lambda spec: None)  # the check comes before it
+    monkeypatch.setattr(client_module, "_run_cam", lambda *args: 0)  # on air: the check let it through
+    assert main(["cam", "ws://127.0.0.1:9", "--send", f"file:{clip}", "--out", "file:./clip.mp4", "--no-stdin"]) == 2
+    err = capsys.readouterr().err
+    assert f"--out file:./clip.mp4 would write over the clip --send file:{clip} uploads ({clip})" in err, err
+    assert "output file:" not in err and clip.read_bytes() == b"the user's only copy"
+
 def test_a_camera_started_while_the_server_loads_its_model_connects_and_waits_for_frames(server_factory,
                                                                                           monkeypatch):
     """vcam serve listens, and sends its state, from before its model loads (minutes, for 14B): a vcam cam started
@@ -1376,3 +1441,128 @@ def test_vcam_cam_says_a_clip_typed_by_its_path_on_the_laptop_is_looked_for_on_t
     assert remote.handle_line("input file:~/logo.png", "osc").startswith("~/logo.png is opened on the server's")
     assert remote.handle_line("input file:clips/loop.mp4", "console") is None  # a name for the server's folders
     assert remote.handle_line(f"input file:{tmp_path / 'gone.mp4'}", "console") is None
+
+
+def test_vcam_cam_lists_the_servers_presets_for_preset_typed_alone_as_the_servers_console_does():
+    """`preset` alone lists the show's presets on the server's console; typed at vcam cam it answered only that it
+    needs an argument, though the server's state names them."""
+    from vcam.remote.controller import RemoteController
+
+    remote = RemoteController(lambda line: True)
+    assert remote.handle_line("preset", "console").endswith("(numbers start at 1)")  # no state heard yet
+    remote.update({"presets": ["neon city", "ocean"]})
+    assert remote.handle_line("preset", "console").endswith("; the show's presets: 1 'neon city', 2 'ocean'")
+    assert remote.handle_line("blend @bar", "console").endswith("; the show's presets: 1 'neon city', 2 'ocean'")
+    assert "the show's presets" not in remote.handle_line("seed", "console")
+
+
+def test_vcam_cam_says_once_that_input_camera_opens_the_servers_camera_and_how_to_send_this_one():
+    """The server's answer to `input camera` names its own /dev/video devices and `ls /dev/video*`, read on the
+    laptop as about the laptop's camera."""
+    from vcam.remote.controller import RemoteController
+
+    sent: list[str] = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    assert remote.handle_line("input camera:1", "console") == (
+        "input camera:1 opens a camera of the server's machine, not of this one; to restyle this machine's camera, "
+        "start vcam cam with --send camera")
+    assert remote.handle_line("input camera", "midi") is None  # a pad pressed again: said once
+    assert sent == ["input camera:1", "input camera"]  # sent all the same: the server may have a camera
+
+
+def test_vcam_cam_that_sends_its_camera_says_input_net_puts_it_back_not_to_start_with_send():
+    """With --send camera already given, `input camera` (meant as this machine's camera) was answered with
+    'start vcam cam with --send camera', which this one was: `input net` is what puts its camera back."""
+    from vcam.remote.controller import RemoteController
+
+    remote = RemoteController(lambda line: True, sending=True)
+    reply = remote.handle_line("input camera", "console")
+    assert reply.endswith("this vcam cam sends its --send input up: input net puts it back on air"), reply
+    assert "start vcam cam with --send" not in reply
+
+
+def test_a_watching_client_may_ask_the_status_and_a_refused_command_says_how_to_steer(local_server):
+    """A watcher's `status` was refused as a change would be, and every command it typed got one line that only
+    said it watches, not how to steer."""
+    from websockets.sync.client import connect
+
+    def next_answer(ws):
+        while (m := json.loads(ws.recv(timeout=30)))["type"] == "state":
+            pass
+        return m
+
+    with connect(f"ws://127.0.0.1:{local_server.port}/?role=watch", proxy=None, open_timeout=30) as ws:
+        ws.send(proto.text("command", line="status"))
+        assert next_answer(ws)["type"] == "reply"
+        for line in ("seed 5", "status 2", "sttaus"):  # a change, and what only looks like a status
+            ws.send(proto.text("command", line=line))
+            answer = next_answer(ws)
+            assert answer["type"] == "error" and answer["message"].endswith(
+                "to steer the show, connect with no ?role= in the address"), (line, answer)
+    # a role the server does not know watches too: the way to steer does not say to take out a ?role=watch it lacks
+    with connect(f"ws://127.0.0.1:{local_server.port}/?role=Control", proxy=None, open_timeout=30) as ws:
+        ws.send(proto.text("command", line="seed 5"))
+        answer = next_answer(ws)
+        assert answer["type"] == "error" and "or a role other than control" in answer["message"], answer
+        assert "without ?role=watch" not in answer["message"]
+    assert local_server.lines == ["status"]
+
+
+def test_a_show_whose_state_is_longer_than_a_clients_message_is_still_used_by_vcam_cam(local_servers):
+    """The state names every preset: a show of 120 presets with long names (vcam check passes it) made a state past
+    the 8192 characters a client's message may have, and every vcam cam took the server for another version."""
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
+
+    names = [f"preset {i:03d} " + "with a long descriptive name " * 3 for i in range(120)]
+    assert len(proto.text("state", presets=names)) > proto.MAX_TEXT
+    said: list[str] = []
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok",
+                         lambda: {"screen": "live", "presets": names}, said.append)
+    server.start()
+    remote = RemoteController(lambda line: True)
+    link = Link(f"ws://127.0.0.1:{server.port}", None, Pacer(PacerSettings()), remote, said.append)
+    link.start()
+    try:
+        assert wait_for(lambda: remote.state.presets == names, 30), said
+        assert link.connected and not [line for line in said if "cannot be used" in line], said
+    finally:
+        link.stop()
+        server.stop()
+
+
+def test_a_prompt_written_outside_ascii_reaches_the_server_as_typed(local_server):
+    """A prompt of 2000 characters (as many as a command may give) written outside ASCII was escaped 6 characters
+    to one, and refused by the server as 'message too long'."""
+    from websockets.sync.client import connect
+
+    line = "prompt " + "ü" * 1000 + "雨の街" * 333
+    with connect(f"ws://127.0.0.1:{local_server.port}", proxy=None, open_timeout=30) as ws:
+        ws.send(proto.text("command", line=line))
+        while (answer := json.loads(ws.recv(timeout=30)))["type"] == "state":
+            pass
+    assert answer["type"] == "reply", answer
+    assert local_server.lines == [line]
+
+
+def test_a_state_naming_a_file_whose_name_is_not_utf8_still_reaches_the_clients():
+    """A name of bytes other than UTF-8 (`--in file:` a Latin-1 name, read from the command line) holds a lone
+    surrogate, which no WebSocket text can carry unescaped: the state failed to go out, and every client was cut
+    off at each state. Escaped, as before, it goes, and reads back as the same name."""
+    from websockets.sync.client import connect
+
+    name = "file:caf\udce9.mp4"  # os.fsdecode(b"caf\xe9.mp4")
+    assert json.loads(proto.text("reply", text=name).encode("utf-8"))["text"] == name
+    server = FrameServer(ServeSettings(port=0), lambda line, source: f"input {name}",
+                         lambda: {"screen": "live", "input": name}, lambda line: None)
+    server.start()
+    try:
+        with connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=30) as ws:
+            assert json.loads(ws.recv(timeout=30)) == {"type": "state", "screen": "live", "input": name}
+            ws.send(proto.text("command", line="status"))
+            while (answer := json.loads(ws.recv(timeout=30)))["type"] == "state":
+                pass
+            assert answer["type"] == "reply" and answer["text"] == f"input {name}", answer
+    finally:
+        server.stop()

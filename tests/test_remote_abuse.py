@@ -315,8 +315,13 @@ def test_serve_on_every_ipv6_address_listens_and_names_an_ipv6_address_to_use(lo
         link.start()
         try:
             assert wait_for(lambda: link.connected, 30), said
+            # the client named as an address is written: `::1:52822` read as one address, and an IPv4 client
+            # came as ::ffff:127.0.0.1
+            named = re.escape(f"client {host}:") + r"\d+ connected"
+            assert wait_for(lambda: any(re.match(named, line) for line in server.said), 30), server.said
         finally:
             link.stop()
+    assert not [line for line in server.said if "::ffff:" in line or line.startswith("client ::")], server.said
     one = local_servers(host="::1")  # IPv6's loopback: the tunnel leads there, not to IPv4's
     assert one.said == [f"serving on ws://[::1]:{one.port}; on the OBS machine, with a tunnel open (ssh -N -L "
                         f"{one.port}:[::1]:{one.port} USER@THIS-MACHINE): vcam cam ws://127.0.0.1:{one.port}"]
@@ -2028,3 +2033,32 @@ def test_a_block_a_faulty_server_never_ends_is_pushed_in_parts_not_held_without_
         blocks.add(header, frame)
         blocks.end_if_last(header)
     assert pacer.stats.pushed == 5 * MAX_BLOCK_FRAMES + 3 + 12 and not blocks._frames
+
+
+def test_a_token_given_with_spaces_or_a_line_end_round_it_is_the_same_token_on_both_ends(monkeypatch):
+    """The server strips the token a client sends, not its own: a token given on both ends as ' s3cret' (pasted
+    with a space, read from a file with its line end) was refused on every try."""
+    import vcam.remote.client as client_module
+
+    given: dict[str, object] = {}
+    monkeypatch.setattr(client_module, "run_cam", lambda opts: given.update(cam=opts.token) or 0)
+    monkeypatch.setattr(server_module, "ServeSettings", lambda **settings: given.update(serve=settings))
+    monkeypatch.setattr("vcam.cmdline.play.cmd_run", lambda args, attach: 0)
+    monkeypatch.setenv("VCAM_TOKEN", " s3cret\r\n")
+    assert main(["cam", "ws://127.0.0.1:9", "--out", "null"]) == 0
+    assert main(["serve", "--model", "tiny", "--token", "s3cret ", "--no-stdin"]) == 0
+    assert given == {"cam": "s3cret", "serve": {"host": "127.0.0.1", "port": proto.DEFAULT_PORT, "token": "s3cret",
+                                                "quality": proto.DEFAULT_QUALITY}}
+    assert proto.given_token(None, {"VCAM_TOKEN": "  "}) is None  # only spaces: no token, as an empty one
+
+
+@pytest.mark.parametrize("command", [["cam", "ws://127.0.0.1:9", "--out", "null", "--no-stdin"],
+                                     ["serve", "--model", "tiny", "--no-stdin", "--duration", "1"]])
+@pytest.mark.parametrize("token, said", [("€uro", "'€'"), ("two\nlines", "'\\n'")])
+def test_a_token_no_http_header_can_carry_is_refused_at_the_start_on_either_end(command, token, said, capsys):
+    """vcam cam failed at every try with the library's 'InvalidHeaderValue: invalid Authorization header', until
+    --duration; vcam serve took the token, which no vcam cam could send."""
+    assert main([*command, "--token", token]) == 2
+    err = capsys.readouterr().err
+    assert f"the token (--token or VCAM_TOKEN) holds {said}, which the HTTP header that carries it cannot hold" in err
+    assert "fix: pick a token of letters, digits and ASCII punctuation" in err and "output null" not in err

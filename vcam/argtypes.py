@@ -56,6 +56,28 @@ def output_size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def listen_host(text: str) -> str:
+    """vcam serve's --host: an address as a URL writes it is taken ([::1], the brackets copied from ws://[::1]:8765,
+    was not seen as loopback and asked for a token); one with its port is refused with the two flags to give (the
+    lookup failed on it as a name)."""
+    host = text.strip()
+    if host.startswith("["):  # [::1] or [::1]:8765
+        inner, bracket, rest = host[1:].partition("]")
+        if rest.startswith(":") and rest[1:].isdigit():
+            raise argparse.ArgumentTypeError(f"{text!r} holds a port: give --host {inner} --port {rest[1:]}")
+        if not bracket or rest:
+            raise argparse.ArgumentTypeError(f"{text!r} is no address: an IPv6 one in brackets ends with them, "
+                                             "as [::1] (or give it without: ::1)")
+        host = inner
+    elif host.count(":") == 1 and host.partition(":")[2].isdigit():  # 0.0.0.0:8765, gpu-box:8765
+        name, _, port = host.partition(":")
+        raise argparse.ArgumentTypeError(f"{text!r} holds a port: give --host {name or '127.0.0.1'} --port {port}")
+    if not host:
+        raise argparse.ArgumentTypeError("give an address of this machine: 127.0.0.1 (through an SSH tunnel), 0.0.0.0 "
+                                         "(every address, with --token) or :: (IPv6 too)")
+    return host
+
+
 def within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
     """A number from `lo` (more than it, with `above`) to `hi`, finite: nan, inf or a seed past 64 bits would
     only fail later, after minutes of loading or in a loop that never ends."""

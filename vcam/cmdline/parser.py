@@ -244,7 +244,7 @@ def _add_serve_parser(sub) -> None:
                        description="Like vcam run, with a WebSocket output that vcam cam clients watch and "
                                    "steer. Local --out outputs are optional.")
     _add_live_args(s, "none")
-    s.add_argument("--host", default="127.0.0.1",
+    s.add_argument("--host", type=argtypes.listen_host, default="127.0.0.1",
                    help="address to listen on (127.0.0.1: reach it through ssh -L; 0.0.0.0 needs --token)")
     s.add_argument("--port", type=argtypes.within(int, 1, 65535), default=8765, help="port to listen on (8765)")
     s.add_argument("--token", default=None, help="a secret clients must give (default: $VCAM_TOKEN)")

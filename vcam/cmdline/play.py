@@ -67,9 +67,10 @@ def cmd_render(args) -> int:
 def cmd_serve(args) -> int:
 
     from vcam.remote.attach import attachment
-    from vcam.remote.server import TOKEN_ENV, ServeSettings
+    from vcam.remote.protocol import given_token
+    from vcam.remote.server import ServeSettings
 
-    token = args.token or os.environ.get(TOKEN_ENV) or None
+    token = given_token(args.token, os.environ)
     # the server is one more consumer of the show's blocks, and one more way in for commands
     return cmd_run(args, attachment(ServeSettings(host=args.host, port=args.port, token=token, quality=args.quality)))
 
@@ -77,10 +78,10 @@ def cmd_serve(args) -> int:
 def cmd_cam(args) -> int:
 
     from vcam.remote.client import CamOptions, run_cam
-    from vcam.remote.server import TOKEN_ENV
+    from vcam.remote.protocol import given_token
 
     return run_cam(CamOptions(
-        url=args.url, token=args.token or os.environ.get(TOKEN_ENV) or None, outs=args.out or ["vcam"],
+        url=args.url, token=given_token(args.token, os.environ), outs=args.out or ["vcam"],
         size=args.size, fps=args.fps, fit=args.fit, smooth=args.smooth, duration=args.duration,
         max_latency=args.max_latency, fallback=args.fallback, stdin=args.stdin, midi=args.midi,
         midi_map=args.midi_map, send=args.send, osc=args.osc, osc_reply=args.osc_reply, osc_map=args.osc_map,

@@ -602,6 +602,19 @@ def name_key(name: str) -> str:
     return as_typed(name).translate(dict.fromkeys(map(ord, JOINERS))).strip().lower()
 
 
+MAX_CHOICES = 12  # the presets `preset` typed alone names, of a longer show
+
+
+def preset_choices(missing: str | None, names: list[str]) -> str:
+    """The show's presets, numbered, to follow the error of `preset` or `blend` typed alone (`missing`): nothing
+    else lists them on air. Empty for any other error, or a show without presets."""
+    if missing not in ("preset", "blend") or not names:
+        return ""
+    named = [f"{i + 1} {quoted(name)}" for i, name in enumerate(names[:MAX_CHOICES])]
+    more = f", … ({len(names)} in all)" if len(names) > MAX_CHOICES else ""
+    return f"; the show's presets: {', '.join(named)}{more}"
+
+
 def parse(line: str, console: bool = True) -> Command | None:
     """One line of text → Command; None for a blank line or a # comment; CommandError for anything else. `console`:
     typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold."""

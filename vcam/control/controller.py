@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import (UNTIMED, Command, CommandError, help_text, lands_on, no_show_file, parse,
-                                   typed_only)
+                                   preset_choices, typed_only)
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
@@ -56,7 +56,6 @@ class ShowState:
 
 
 NO_TEMPO = "no tempo yet: tap, bpm N, MIDI clock or --link"
-MAX_CHOICES = 12  # the presets `preset` typed alone names, of a longer show
 # How the reply to a change at once says when it lands; one that waits for a boundary (or behind an earlier change
 # of its kind) says its block instead (_landing_said)
 NEXT_BLOCK = " from the next block"
@@ -177,13 +176,8 @@ class Controller:
         return self.media.told(reply, cmd, admitted, self._inputs_named(before))
 
     def _choices(self, missing: str | None) -> str:
-        """The show's presets, numbered, for `preset` or `blend` typed alone: nothing else lists them on air."""
-        show = self.show
-        if missing not in ("preset", "blend") or show is None or not show.presets:
-            return ""
-        named = [f"{i + 1} {quoted(p.name)}" for i, p in enumerate(show.presets[:MAX_CHOICES])]
-        more = f", … ({len(show.presets)} in all)" if len(show.presets) > MAX_CHOICES else ""
-        return f"; the show's presets: {', '.join(named)}{more}"
+        """The show's presets, numbered, for `preset` or `blend` typed alone."""
+        return preset_choices(missing, [p.name for p in self.show.presets] if self.show is not None else [])
 
     def _inputs_named(self, before: str) -> Iterator[str]:
         """Every input a reply or the status may name: the one on air before the command and after it, and those

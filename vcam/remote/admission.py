@@ -13,14 +13,19 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from vcam.remote.addresses import url_host
+
 
 def peer(connection) -> str:
-    """host:port of the other end, or "?" once its socket is gone (a client that closed as soon as it connected)."""
+    """host:port of the other end, or "?" once its socket is gone (a client that closed as soon as it connected).
+    An IPv6 host in brackets, as an address is written (`::1:52822` read as one address); an IPv4 client of a
+    `--host ::` socket by its IPv4 address, not the mapped one (::ffff:192.0.2.7)."""
     try:
         host, port = connection.remote_address[:2]
     except (OSError, TypeError, ValueError):
         return "?"
-    return f"{host}:{port}"
+    host = str(host).removeprefix("::ffff:") if "." in str(host) else str(host)
+    return f"{url_host(host)}:{port}"
 
 
 class Admission:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from vcam.control.commands import CommandError, parse
 from vcam.control.media import Refused
 from vcam.control.throttle import ErrorThrottle, words_of
 from vcam.remote import protocol as proto
@@ -54,15 +55,30 @@ def _command(server, data: dict, client: ServedClient) -> str:
     line = data.get("line")
     if not isinstance(line, str):
         return proto.text("error", message='a command message needs a "line" string')
-    if client.role != "control":
+    if client.role != "control" and not _reads_only(line):
         refused(client, "a command: it only watches (role=watch)", server.say)
-        return proto.text("error", message="this client only watches (role=watch)")
+        return proto.text("error", message=WATCH_ONLY)
     try:
         reply = server.handle_line(line, f"net {client.name}")  # the state goes out to all after it
     except Refused as e:  # the client hears what to do, the operator what it asked for here
         refused(client, e.detail, server.say)
         reply = f"error: {e}"
     return proto.text("reply", text=reply or "", state=server.state())
+
+
+# A watcher's command, refused: what it may do instead, or it hears the same line for every key it presses.
+# Any role but control watches (?role=viewer, ?role=Control): the way to steer names no role it may not hold.
+WATCH_ONLY = ("this client only watches (its address asks ?role=watch, or a role other than control): status "
+              "answers, nothing else; to steer the show, connect with no ?role= in the address")
+
+
+def _reads_only(line: str) -> bool:
+    """Whether `line` only asks the show's state (`status`): a watcher may read what it watches."""
+    try:
+        cmd = parse(line, console=False)
+    except CommandError:
+        return False
+    return cmd is not None and cmd.name == "status"
 
 
 def refused(client: ServedClient, what: str, say: Callable[[str], None]) -> None:

@@ -20,6 +20,7 @@ import numpy as np
 
 from vcam.control.midi import NO_MIDI
 from vcam.errors import VcamError
+from vcam.inspec import parse_input
 from vcam.live.frames import load_image
 from vcam.live.onair import AirSettings, OnAir
 from vcam.live.outputs import parse_spec
@@ -59,13 +60,20 @@ class CamOptions:
     status_out: object = field(default=None, repr=False)
 
 
-def _check_written(specs: list, fallback: str | None) -> None:
+def _check_written(specs: list, fallback: str | None, send: str | None) -> None:
     """As vcam run checks its outputs before anything opens: a recording that cannot be made, two outputs on one
-    file or one camera, or a recording over the fallback image is refused. A recording over an older take is said
-    later, as vcam run says it (OlderTakes): the fallback image, the MIDI map, --send's camera or the OSC port can
-    still refuse the start after this check, and the older take is then kept."""
-    check_outputs(specs, [given_output(spec) for spec in specs if spec.kind == "file"],
-                  [("the fallback image", fallback)] if fallback else [])
+    file or one camera, or a recording over the fallback image or over the clip --send uploads (it replaced the
+    clip as it was read) is refused. A recording over an older take is said later, as vcam run says it
+    (OlderTakes): the fallback image, the MIDI map, --send's camera or the OSC port can still refuse the start
+    after this check, and the older take is then kept."""
+    reads = [("the fallback image", fallback)] if fallback else []
+    try:
+        sent = parse_input(send) if send else None
+    except ValueError:  # no input at all: open_capture says so, with what --send takes
+        sent = None
+    if sent is not None and sent.kind == "file":
+        reads.append((f"the clip --send {sent} uploads", sent.target))
+    check_outputs(specs, [given_output(spec) for spec in specs if spec.kind == "file"], reads)
 
 
 def run_cam(opts: CamOptions) -> int:
@@ -75,7 +83,7 @@ def run_cam(opts: CamOptions) -> int:
     status = StatusLine(opts.status_out or sys.stderr)
     check_url(opts.url)
     specs = [parse_spec(s) for s in opts.outs]
-    _check_written(specs, opts.fallback)
+    _check_written(specs, opts.fallback, opts.send)
     width, height = opts.size or (832, 480)
     fallback = load_image(opts.fallback, width, height) if opts.fallback else None
     midi_map = None
@@ -113,7 +121,7 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
             return True
         return link.send_line(line) if link else False
 
-    remote = RemoteController(send)
+    remote = RemoteController(send, sending=opts.send is not None)
     screen = cam_screen(air.pacer)
     link = Link(opts.url, opts.token, air.pacer, remote, status.message, uploader, screen)
     parts = []

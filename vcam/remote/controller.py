@@ -9,7 +9,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
-from vcam.control.commands import Command, CommandError, parse
+from vcam.control.commands import Command, CommandError, parse, preset_choices
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.inspec import DEFAULT_STRENGTH, parse_input
 from vcam.remote.pending import Waiting
@@ -39,8 +39,9 @@ class RemoteController:
     """Stands in for the server's controller on this machine: commands go over the wire; the state the server
     sends back is mirrored, so MIDI soft takeover knows where each parameter is."""
 
-    def __init__(self, send: Callable[[str], bool]):
+    def __init__(self, send: Callable[[str], bool], sending: bool = False):
         self._send = send
+        self.sending = sending  # this vcam cam uploads an input (--send): `input net` puts it on air
         self.state = SimpleNamespace(seed=0, steps=4, transition=4, blend=None, preset=None, preset_removed=False,
                                      blend_knob=None, screen="live", presets=[], input="none",
                                      strength=DEFAULT_STRENGTH, bias=DEFAULT_BIAS)
@@ -49,7 +50,7 @@ class RemoteController:
         self.listeners: list[Callable[[], None]] = []  # told after every state the server sends (OSC replies)
         # the parameters said to wait for a connection, since the server was last heard
         self._kept_said: set[str] = set()
-        self._here_said: set[str] = set()  # the paths of this machine said to be opened on the server's (_here_only)
+        self._here_said: set[str] = set()  # the paths (and cameras) said to be opened on the server's (_here_only)
 
     def snapshot(self) -> dict:
         return dict(self._snapshot)
@@ -87,7 +88,8 @@ class RemoteController:
         try:
             cmd = parse(line)
         except CommandError as e:
-            return f"error: {e}"  # caught here: a typo never travels
+            # caught here: a typo never travels; `preset` alone lists the server's presets, as on its console
+            return f"error: {e}{preset_choices(e.missing, self.state.presets)}"
         return self.apply(cmd, source) if cmd is not None else None
 
     def apply(self, cmd: Command, source: str) -> str | None:
@@ -96,7 +98,7 @@ class RemoteController:
 
             return help_text(*cmd.args)  # `help blend`: how blend is written, as the server's console says it
         if self._send(str(cmd)):
-            return _here_only(cmd, self._here_said)
+            return _here_only(cmd, self._here_said, self.sending)
         if cmd.name not in PARAMS:  # a press: late, it would fire out of its moment (Waiting)
             return f"not connected: {cmd} will be sent if the server is back within {Waiting.STALE_S:g} s"
         # the link keeps a parameter's last value only: said once for a knob's sweep, not for each of its values
@@ -132,7 +134,7 @@ class RemoteController:
         return names[current], names[(current + 1) % len(names)]
 
 
-def _here_only(cmd: Command, said: set[str]) -> str | None:
+def _here_only(cmd: Command, said: set[str], sending: bool = False) -> str | None:
     """A clip or still typed by its whole path on this machine (a file dropped on the terminal): the server opens
     the file of that path on its own machine (a NAS mounted at the same path on both plays), and refuses one outside
     the folders it shares with words that name no folder of this one. Said once for each path: a MIDI or OSC button
@@ -140,6 +142,8 @@ def _here_only(cmd: Command, said: set[str]) -> str | None:
     if cmd.name != "input":
         return None
     spec = parse_input(cmd.args[0])
+    if spec.kind == "camera":
+        return _server_camera(str(spec), said, sending)
     if spec.kind not in ("file", "image") or spec.target in said:
         return None
     path = os.path.expanduser(spec.target)
@@ -148,3 +152,15 @@ def _here_only(cmd: Command, said: set[str]) -> str | None:
     said.add(spec.target)
     how = "vcam cam --send file:PATH sends a clip from here" if spec.kind == "file" else "copy a picture there"
     return f"{spec.target} is opened on the server's machine, in a folder vcam serve --media shares, not here ({how})"
+
+
+def _server_camera(spec: str, said: set[str], sending: bool) -> str | None:
+    """`input camera` typed here opens a camera of the server's machine (a rented GPU has none), and the server's
+    answer names its devices as if they were this machine's: said once whose camera it is, and how this machine's
+    goes up (already sent, with --send: `input net`, where restarting with --send was what had been done)."""
+    if "camera" in said:
+        return None
+    said.add("camera")
+    how = ("this vcam cam sends its --send input up: input net puts it back on air" if sending else
+           "to restyle this machine's camera, start vcam cam with --send camera")
+    return f"input {spec} opens a camera of the server's machine, not of this one; {how}"

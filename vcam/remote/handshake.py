@@ -33,7 +33,7 @@ def first_message(ws, timeout: float) -> bytes | str:
             raise Unreadable("a binary message that is not a vcam frame")
         return message
     try:
-        kind = proto.parse_text(message)["type"]
+        kind = proto.parse_text(message, proto.MAX_SERVER_TEXT)["type"]
     except proto.ProtocolError as e:
         raise Unreadable(f"a message that is {e}" if str(e).startswith("not ") else str(e)) from None
     if kind not in SERVER_KINDS:

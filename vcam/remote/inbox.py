@@ -37,7 +37,7 @@ class Inbox:
                     self._ack(seq)
             return
         try:
-            data = proto.parse_text(message)
+            data = proto.parse_text(message, proto.MAX_SERVER_TEXT)
         except proto.ProtocolError:
             return
         kind = data["type"]

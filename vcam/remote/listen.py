@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import socket
+import sys
 from typing import Any
 
 from vcam.loopback import is_loopback
@@ -63,5 +64,26 @@ def listen_fix(e: OSError, host: str, port: int) -> str:
                 "127.0.0.1 on IPv4's loopback (reached through an SSH tunnel)")
     if e.errno == errno.EACCES and port < 1024:
         return f"ports below 1024 need root: pick --port 1024 or above (the default is {proto.DEFAULT_PORT})"
+    if e.errno == errno.EADDRINUSE:
+        return (f"pick another --port (and give vcam cam and the ssh -L tunnel the same), or stop the program that "
+                f"listens there: {_listener_finder(port)} names it")
     return "pick another --port, or stop the program that uses this one"
 
+
+def _listener_finder(port: int) -> str:
+    """The command that names the program listening on `port`, of this system: Windows and macOS have no ss."""
+    if sys.platform == "win32":
+        return f"netstat -ano | findstr :{port} (its last number is the program's PID)"
+    if sys.platform == "darwin":
+        return f"lsof -nP -iTCP:{port} -sTCP:LISTEN"
+    return f"ss -ltnp 'sport = :{port}'"
+
+
+def listen_reason(e: OSError) -> str:
+    """Why the socket cannot be had, in the system's words: Python's socket.create_server adds '(while attempting
+    to bind on address (...))' to them, which said the address twice beside vcam's own line. Cut from the error's
+    own words, not looked up again by its number: on Windows a socket's number (WSAEADDRNOTAVAIL, 10049) is none
+    the C library has words for ('Unknown error'); a resolver's code (a gaierror's) has words of its own too."""
+    if e.errno == errno.EADDRINUSE:
+        return "the port is in use: an earlier vcam serve still running, or another program"
+    return (e.strerror or str(e)).partition(" (while attempting to bind")[0]

@@ -38,16 +38,21 @@ from __future__ import annotations
 import json
 import socket
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from vcam.errors import VcamError
 from vcam.sizes import MAX_SIDE
 
 MAGIC = b"VCF1"
 # magic, seq, block, index in block, frames in block, server time of generation, width, height
 HEADER = struct.Struct("<4sQIHHdHH")
 MAX_TEXT = 8192
+# A text message of the server, read by vcam cam: as long as the connection takes. Its state names every preset of
+# the show (120 presets of long names passed MAX_TEXT: every camera took the server for one of another version).
+MAX_SERVER_TEXT = 2**22
 INPUT_MAGIC = b"VCI1"
 # magic, seq, capture time in the server's clock (time.time() there), width, height
 INPUT_HEADER = struct.Struct("<4sQdHH")
@@ -66,6 +71,20 @@ UNREAD = "the show's state could not be read on the server"  # the close's reaso
 # asleep or stopped, or a tunnel stalled). Its code, 1011 (internal error), is the library's other failures' too:
 # the reason, which travels in the frame, is what tells the keepalive's apart.
 KEEPALIVE_CLOSE = (1011, "keepalive ping timeout")
+
+
+def given_token(flag: str | None, env: Mapping[str, str]) -> str | None:
+    """The token `--token` (`flag`) or VCAM_TOKEN gives, without the spaces and line ends round it (a value pasted
+    with a space, a file read with its line end); None where neither gives one. The server strips the token a
+    client sends: one given with them on both ends was refused on every try. VcamError for a token the HTTP header
+    that carries it cannot hold (a €, a line break inside): vcam cam failed on it at every try, until --duration."""
+    token = (flag or env.get(TOKEN_ENV) or "").strip()
+    bad = next((c for c in token if c != "\t" and not (" " <= c <= "~" or "\x80" <= c <= "\xff")), None)
+    if bad is not None:
+        raise VcamError(f"the token (--token or {TOKEN_ENV}) holds {bad!r}, which the HTTP header that carries it "
+                        "cannot hold", "pick a token of letters, digits and ASCII punctuation (openssl rand -hex 16 "
+                        "makes one), and give the same to vcam serve and vcam cam")
+    return token or None
 
 
 @dataclass(frozen=True)
@@ -163,13 +182,24 @@ def decode_frame(data: bytes) -> tuple[FrameHeader, np.ndarray]:
 
 
 def text(kind: str, **fields) -> str:
-    return json.dumps({"type": kind, **fields})
+    """A text message. Its characters as they are, not escaped (ensure_ascii): a prompt of 2000 characters, as a
+    command may give, of a language written outside ASCII took 6 characters each and passed MAX_TEXT, refused by
+    the server as 'message too long'. A frame's text is UTF-8 on the wire, and a server from before reads it.
+    Escaped where it must be: a name of bytes other than UTF-8 (a file named in Latin-1, from the command line or
+    a folder) holds a lone surrogate, which no UTF-8 carries; unescaped, its send failed and cut the client off."""
+    message = json.dumps({"type": kind, **fields}, ensure_ascii=False)
+    try:
+        message.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps({"type": kind, **fields})
+    return message
 
 
-def parse_text(message: str) -> dict:
-    """A JSON object with a string "type"; ProtocolError otherwise."""
-    if len(message) > MAX_TEXT:
-        raise ProtocolError(f"message too long ({len(message)} characters, at most {MAX_TEXT})")
+def parse_text(message: str, limit: int = MAX_TEXT) -> dict:
+    """A JSON object with a string "type"; ProtocolError otherwise. `limit`: MAX_TEXT for a client's messages,
+    MAX_SERVER_TEXT for the server's."""
+    if len(message) > limit:
+        raise ProtocolError(f"message too long ({len(message)} characters, at most {limit})")
     try:
         data = json.loads(message)
     except json.JSONDecodeError as e:

@@ -30,7 +30,7 @@ from vcam.remote.encoding import BlockEncoder
 from vcam.remote.endings import LibraryLog, ended
 from vcam.remote.goodbye import drop, say_goodbye, say_goodbye_to
 from vcam.remote.intake import Dropped, Intake, Uploads
-from vcam.remote.listen import advertise, listen_fix, listen_options
+from vcam.remote.listen import advertise, listen_fix, listen_options, listen_reason
 from vcam.remote.rate import ByteRate
 from vcam.remote.served import ServedClient
 
@@ -118,8 +118,8 @@ class FrameServer:
                                  compression=None, logger=LibraryLog(), **self.settings.keepalive.options(),
                                  **listen_options(self.settings.host))
         except OSError as e:
-            raise VcamError(f"cannot listen on {url_host(self.settings.host)}:{self.settings.port} "
-                            f"({e.strerror or e})",
+            where = f"{url_host(self.settings.host)}:{self.settings.port}"
+            raise VcamError(f"cannot listen on {where} ({listen_reason(e)})",
                             listen_fix(e, self.settings.host, self.settings.port)) from None
         self.port = self._server.socket.getsockname()[1]
         threading.Thread(target=self._server.serve_forever, name="serve", daemon=True).start()

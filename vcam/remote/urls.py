@@ -3,6 +3,7 @@ most likely meant), the port it connects to, and its host as said to the operato
 """
 from __future__ import annotations
 
+import socket
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from vcam.remote import protocol as proto
@@ -68,6 +69,23 @@ def check_url(url: str) -> None:
         port = 0
     if not parts.hostname:
         raise ValueError(f"{url!r} names no host; {looks}")
+    if (why := _no_host(parts.hostname)) is not None:
+        raise ValueError(f"{url!r}: {why}; {looks}")
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"{url!r}: the port must be a number from 1 to 65535 (vcam serve's first line names the "
                          f"one it listens on); {looks}")
+
+
+def _no_host(host: str) -> str | None:
+    """Why `host` can name no machine, else None: numbers and dots that are no IPv4 address (999.1.1.1, a typo of
+    one; no name ends in a number), or a space. Looked up, either failed as a name not found, every few seconds
+    until --duration."""
+    if any(c.isspace() for c in host):
+        return f"{host!r} holds a space, which no host name does"
+    if ":" in host or not all(label.isdigit() for label in host.split(".")):
+        return None
+    try:
+        socket.inet_aton(host)  # what the lookup reads: 127.1 is 127.0.0.1 there
+    except OSError:
+        return f"{host} is no IPv4 address: four numbers from 0 to 255, as 192.168.1.20"
+    return None
