@@ -343,6 +343,16 @@ def test_an_unknown_option_is_said_by_its_command_with_the_one_meant(argv, said,
                           "--model …)"),
     (["--out", "cam", "run", "--model", "tiny"], "vcam: error: --out is vcam run's option: it goes after run (vcam "
                                                  "run --out …)"),  # cam is --out's value, not the subcommand
+    # no subcommand at all: argparse took the option's value for it ("invalid choice: '3'")
+    (["--count", "3"], "vcam: error: --count is an option of a subcommand: it goes after its name (vcam midi learn "
+                       "--count …)"),
+    (["--dur=10"], "vcam: error: --dur is an option of a subcommand: it goes after its name (vcam run --duration …)"),
+    (["--cc", "3"], "vcam: error: unrecognized arguments: --cc 3 (before a subcommand, vcam takes -h and --version "
+                    "only; give the subcommand first, then its options: vcam --help lists the subcommands)"),
+    (["--co", "3"], "vcam: error: unrecognized arguments: --co 3 (before a subcommand, vcam takes -h and --version "
+                    "only; give the subcommand first, then its options: vcam --help lists the subcommands)"),
+    (["--modle", "tiny"], "vcam: error: unrecognized arguments: --modle tiny (before a subcommand, vcam takes -h and "
+                          "--version only; did you mean vcam run --model?)"),
 ])
 def test_an_option_before_the_subcommand_is_said_so_by_vcam(argv, said, capsys):
     """`vcam --unknown run` was answered "vcam run: error: unrecognized arguments: --unknown", as if run had been

@@ -10,6 +10,7 @@ from vcam import argtypes
 from vcam.control.commands import MAX_SEED
 from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS
 from vcam.engine.speed import ATTENTION, ATTENTION_QUANTS, COMPILE_MODES, DECODERS, QUANTS
+from vcam.words import nearest
 
 
 # as vcam.control.midi.find_port picks the input, and midiinput.MidiInput waits for one not plugged in yet
@@ -92,12 +93,8 @@ class _Parser(argparse.ArgumentParser):
                     break
                 continue  # an option's value (`--out cam run`) is no subcommand
             parser, at = subs.choices[arg], i if at is None else at
-        if at is None:  # `vcam --model tiny`: no subcommand at all; the first that takes the option is named
-            taking = [p for p in top.choices.values() if first in _options(p)]
-            if taking:
-                self.error(f"{first} is an option of a subcommand: it goes after its name ({taking[0].prog} "
-                           f"{first} …)")
-            return
+        if at is None:  # `vcam --model tiny`: no subcommand at all
+            self._said_without_subcommand(first, argv)
         early = argv[:at]
         flag = early[0].split("=", 1)[0]
         if flag in _options(parser):
@@ -105,6 +102,25 @@ class _Parser(argparse.ArgumentParser):
                        f"({parser.prog} {flag} …)")
         self.error(f"unrecognized arguments: {' '.join(early)} (before the subcommand, vcam takes -h and --version "
                    f"only; {parser.prog}'s options go after it)")
+
+    def _said_without_subcommand(self, flag: str, argv: list[str]) -> None:
+        """`vcam --count 3`, `vcam --modle tiny`: argparse took the option's value for the subcommand ("invalid
+        choice: '3'"). The first subcommand that takes the option is named (nested ones too: vcam midi learn's
+        --count), or shortened as argparse takes it (--dur), else the option likely meant."""
+        commands = list(_subcommands(self))
+        exact = [c for c in commands if flag in _options(c) - {"-h", "--help"}]
+        # shortened: named only where it is short for one option alone, whichever subcommand takes it (--dur, not --co)
+        longer = {o for c in commands for o in _options(c) if len(flag) > 2 and o.startswith(flag)}
+        taking = exact or ([c for c in commands if longer & _options(c)] if len(longer) == 1 else [])
+        if taking:
+            taken = flag if exact else longer.pop()
+            self.error(f"{flag} is an option of a subcommand: it goes after its name ({taking[0].prog} {taken} …)")
+        known = sorted({o for c in commands for o in _options(c) if o.startswith("--")} - {"--help"})
+        meant = nearest(flag, known, cutoff=0.75) if flag.startswith("--") and not longer else None
+        after = (f"did you mean {next(c.prog for c in commands if meant in _options(c))} {meant}?" if meant else
+                 "give the subcommand first, then its options: vcam --help lists the subcommands")
+        self.error(f"unrecognized arguments: {' '.join(argv)} (before a subcommand, vcam takes -h and --version "
+                   f"only; {after})")
 
     def _subcommand(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
         """The innermost subcommand's parser that `parsed` went through (`vcam midi learn`'s), else this one."""
@@ -121,10 +137,18 @@ def _options(parser: argparse.ArgumentParser) -> set[str]:
     return {o for a in parser._actions for o in a.option_strings}
 
 
+def _subcommands(parser: argparse.ArgumentParser):
+    """Every subcommand's parser under `parser`, each before its own (vcam midi, then vcam midi learn), in the order
+    `vcam --help` lists them."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                yield command
+                yield from _subcommands(command)
+
+
 def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
     """"; did you mean --model?" for the first unknown option that one of `parser`'s is near, else ""."""
-    from vcam.words import nearest
-
     known = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
     shows = [a.metavar for a in parser._actions if a.dest == "show" and not a.option_strings]
     for extra in extras:
