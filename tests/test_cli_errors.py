@@ -92,8 +92,8 @@ def test_vcam_devices_without_midi_says_why_and_offers_no_option_it_lacks(capsys
     (["--strength", "nan"], "argument --strength: strength must be from 0"),
     (["--in", "dvd"], "argument --in: unknown input 'dvd': use none, camera"),
     (["--in", "image:"], "argument --in: input 'image:' needs a path"),
-    (["--in", "/clips/My Clips/a.mp4"], "argument --in: a path needs its kind first: did you mean --in "
-     "'file:/clips/My Clips/a.mp4'?"),
+    (["--in", "/clips/My Clips/a.mp4"], "argument --in: video file /clips/My Clips/a.mp4: no such file: check the "
+     "path, and give it with its kind: --in 'file:/clips/My Clips/a.mp4'"),
     (["--in", "cam:1"], "argument --in: 'cam' is no kind of input: did you mean --in camera:1?"),
     (["--in-fit", "zoom"], "argument --in-fit: invalid choice: 'zoom'"),
 ])
@@ -103,6 +103,29 @@ def test_a_bad_input_option_is_one_usage_line(command, args, fragment, capsys):
     assert done.value.code == 2
     err = capsys.readouterr().err
     assert f"vcam {command}: error: {fragment}" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("given, kind, name", [("clip.mp4", "file", "clip.mp4"), ("still.png", "image", "still.png"),
+                                               ("clip:take.mp4", "file", "take.mp4")])
+def test_a_path_without_its_kind_says_at_once_whether_it_is_there(given, kind, name, tmp_path, monkeypatch, capsys):
+    """`--in /abs/missing.mp4` was answered "did you mean --in file:/abs/missing.mp4?", and that, typed, with "no
+    such file": a path missing as well is said missing at once, in the same words absolute or relative."""
+    monkeypatch.chdir(tmp_path)
+    what = {"file": "video file", "image": "image"}[kind]
+    whole = tmp_path / name
+
+    def said(typed):
+        with pytest.raises(SystemExit) as done:
+            main(["run", "--model", "tiny", "--in", typed])
+        assert done.value.code == 2
+        return capsys.readouterr().err.rstrip().splitlines()[-1].removeprefix("vcam run: error: argument --in: ")
+
+    assert said(given) == (f"{what} {whole}: no such file (a --in path is relative to the folder vcam was started "
+                           f"in): check the path, and give it with its kind: --in {kind}:{name}")
+    assert said(str(whole)) == (f"{what} {whole}: no such file: check the path, and give it with its kind: --in "
+                                f"{kind}:{whole}")
+    whole.write_bytes(b"")  # there: only its kind is missing
+    assert said(name) == f"a path needs its kind first: did you mean --in {kind}:{name}?"
 
 
 @pytest.mark.parametrize("command", ["run", "serve"])
