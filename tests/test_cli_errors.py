@@ -459,8 +459,11 @@ def test_an_empty_fallback_says_what_to_give(argv, capsys):
     (["run", "--size", "480p"], "'480p' is not WIDTHxHEIGHT; did you mean 832x480?"),
     (["cam", "ws://host", "--size", "320p"], "'320p' is not WIDTHxHEIGHT; did you mean 576x320?"),
     (["run", "--size", "720p"], "'720p' is not WIDTHxHEIGHT (e.g. 832x480)"),  # no size of vcam's is 720 high
+    (["run", "--size", "640×360"], "'640×360' is not WIDTHxHEIGHT; did you mean 640x360?"),  # a spec sheet's sign
+    (["bench", "--size", "832*480"], "'832*480' is not WIDTHxHEIGHT; did you mean 832x480?"),
+    (["cam", "ws://host", "--size", "1280:720"], "'1280:720' is not WIDTHxHEIGHT; did you mean 1280x720?"),
 ])
-def test_a_size_named_by_its_height_is_answered_with_the_size_meant(argv, said, capsys):
+def test_a_size_named_by_its_height_or_another_sign_is_answered_with_the_size_meant(argv, said, capsys):
     with pytest.raises(SystemExit):
         main(argv)
     assert capsys.readouterr().err.rstrip().splitlines()[-1] == f"vcam {argv[0]}: error: argument --size: {said}"

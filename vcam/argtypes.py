@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import shlex
 
 from vcam.bias import check_bias
@@ -20,7 +21,7 @@ def width_height(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        meant = _named_size(text)
+        meant = _named_size(text) or _other_separator(text)
         said = f"; did you mean {meant}?" if meant else " (e.g. 832x480)"
         raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT{said}") from None
     return w, h
@@ -35,6 +36,13 @@ def _named_size(text: str) -> str | None:
         return None
     sizes = [f"{w}x{h}" for w, h in LIVE_SIZES if h == int(named[:-1])]
     return sizes[0] if len(sizes) == 1 else None
+
+
+def _other_separator(text: str) -> str | None:
+    """`640×360` (the multiplication sign a word processor or a spec sheet writes), `640*360`, `640,360`, `640:360`
+    (ffmpeg's), `640/360`: the size in the form vcam reads."""
+    numbers = re.fullmatch(r"\s*(\d+)\s*[×*,:/]\s*(\d+)\s*", text)
+    return f"{numbers.group(1)}x{numbers.group(2)}" if numbers else None
 
 
 def frame_size(text: str) -> tuple[int, int]:
