@@ -477,3 +477,21 @@ def test_a_windows_path_given_as_an_output_is_answered_with_its_file_kind(out, c
     err = capsys.readouterr().err
     assert f"vcam: error: unknown output '{out}': did you mean file:{out}? (use vcam" in err
     assert "network stream" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["rn"], "vcam: error: argument command: invalid choice: 'rn'; did you mean run? (choose from 'run', 'serve', "),
+    (["Serve"], "vcam: error: argument command: invalid choice: 'Serve'; did you mean serve? (choose from 'run', "),
+    (["midi", "lern"], "vcam midi: error: argument learn: invalid choice: 'lern'; did you mean learn? (choose from "
+                       "'learn')"),
+    (["run", "--fit", "strech"], "vcam run: error: argument --fit: invalid choice: 'strech'; did you mean stretch? "
+                                 "(choose from 'letterbox', 'crop', 'stretch')"),
+    (["run", "--smooth", "blur"], "vcam run: error: argument --smooth: invalid choice: 'blur' (choose from 'fade', "
+                                  "'flow')"),  # near none: the list alone
+])
+def test_an_invalid_choice_names_the_one_likely_meant(argv, said, capsys):
+    """`vcam rn` and `--fit strech` were answered with the whole list of choices, the typo left to be found."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1].startswith(said)

@@ -75,6 +75,18 @@ class _Parser(argparse.ArgumentParser):
             command.error(f"unrecognized arguments: {' '.join(extras)}{_meant(command, extras)}")
         return parsed
 
+    def _check_value(self, action: argparse.Action, value) -> None:
+        """argparse's "invalid choice" with the choice likely meant first (`vcam rn`, `vcam Run`, `--fit strech`):
+        the whole list alone left the operator to find the typo."""
+        choices = action.choices
+        if choices is None or value in choices or not isinstance(value, str):
+            return super()._check_value(action, value)
+        meant = nearest(value.lower(), [c for c in choices if isinstance(c, str)], cutoff=0.6)
+        if meant is None:
+            return super()._check_value(action, value)
+        raise argparse.ArgumentError(action, f"invalid choice: {value!r}; did you mean {meant}? (choose from "
+                                             f"{', '.join(map(repr, choices))})")
+
     def _said_before_subcommand(self, argv: list[str]) -> None:
         """`vcam --model tiny run`: argparse took `tiny` for the subcommand ("invalid choice: 'tiny'"), and `vcam
         --unknown run` was said as vcam run's unknown option. Said here as what it is: an option before the
