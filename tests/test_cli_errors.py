@@ -495,3 +495,25 @@ def test_an_invalid_choice_names_the_one_likely_meant(argv, said, capsys):
         main(argv)
     assert done.value.code == 2
     assert capsys.readouterr().err.rstrip().splitlines()[-1].startswith(said)
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["run", "--prompt", "-dark"], "vcam run: error: argument --prompt: expected one argument (a value that starts "
+                                   "with - is taken for an option: give it as --prompt=-dark)"),
+    (["cam", "ws://host", "--fallback", "-x.png"], "vcam cam: error: argument --fallback: expected one argument (a "
+                                                   "value that starts with - is taken for an option: give it as "
+                                                   "--fallback=-x.png)"),
+    (["run", "--out", "--dur", "1"], "vcam run: error: argument --out: expected one argument"),  # left out: no hint
+])
+def test_a_value_that_starts_with_a_dash_is_said_how_to_give(argv, said, capsys):
+    """`--prompt -dark` was answered "expected one argument", with the value right there on the line."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+
+
+def test_a_value_that_starts_with_a_dash_given_with_its_flag_is_taken():
+    from vcam.cli import build_parser
+
+    assert build_parser().parse_args(["run", "--prompt=-dark city"]).prompt == "-dark city"

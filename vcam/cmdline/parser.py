@@ -62,7 +62,23 @@ OTHER_FLAGS = {"--input": "--in", "--output": "--out", "--outputs": "--out", "--
 
 class _Parser(argparse.ArgumentParser):
     def parse_known_args(self, args=None, namespace=None):
-        return super().parse_known_args(_smooth_alone(sys.argv[1:] if args is None else list(args)), namespace)
+        self._argv = _smooth_alone(sys.argv[1:] if args is None else list(args))
+        return super().parse_known_args(self._argv, namespace)
+
+    def error(self, message: str):
+        return super().error(message + self._dash_value(message))
+
+    def _dash_value(self, message: str) -> str:
+        """`--prompt -dark` (a prompt, a size that starts with a dash): argparse took the value for an unknown option
+        and said only "expected one argument"; said here how to give it. Not where the next word is an option
+        (`--out --duration 10`: the value was left out)."""
+        said = re.fullmatch(r"argument (\S+): expected one argument", message)
+        argv = getattr(self, "_argv", [])
+        for flag, value in zip(argv, argv[1:]) if said else ():
+            if flag in said.group(1).split("/") and value.startswith("-") and value != "-" \
+                    and not any(o.startswith(value.split("=", 1)[0]) for o in _options(self)):
+                return f" (a value that starts with - is taken for an option: give it as {flag}={value})"
+        return ""
 
     def parse_args(self, args=None, namespace=None):
         # argparse says a subcommand's unknown option as the top level's ("vcam: error: unrecognized arguments:
