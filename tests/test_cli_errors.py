@@ -517,3 +517,34 @@ def test_a_value_that_starts_with_a_dash_given_with_its_flag_is_taken():
     from vcam.cli import build_parser
 
     assert build_parser().parse_args(["run", "--prompt=-dark city"]).prompt == "-dark city"
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["run", "--prompt", "a", "neon", "city"], "vcam run: error: argument --prompt: a prompt of several words goes "
+                                               "in quotes: --prompt 'a neon city'"),  # "unrecognized arguments: city"
+    (["serve", "--prompt", "neon", "city", "--model", "tiny"], "vcam serve: error: argument --prompt: a prompt of "
+                                                              "several words goes in quotes: --prompt 'neon city'"),
+    (["run", "--prompt=it's", "late"], "vcam run: error: argument --prompt: a prompt of several words goes in "
+                                       "quotes: --prompt \"it's late\""),
+    (["run", "a.yaml", "b.yaml"], "vcam run: error: unrecognized arguments: b.yaml; vcam run takes one SHOW.yaml"),
+    (["cam", "ws://host", "extra"], "vcam cam: error: unrecognized arguments: extra; vcam cam takes one "
+                                    "ws://HOST:PORT"),
+])
+def test_words_past_the_arguments_say_what_was_meant(argv, said, capsys, tmp_path, monkeypatch):
+    """A prompt typed without quotes was answered "unrecognized arguments: city", or with two words "city: the
+    show file does not exist"; a second show file, "unrecognized arguments: b.yaml"."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+
+
+def test_a_prompt_of_one_word_before_a_show_file_is_taken(tmp_path):
+    from vcam.cli import build_parser
+
+    show = tmp_path / "show"  # no .yaml: a file that is there is the show file
+    show.write_text("presets: []\n")
+    for name in ("show.yaml", str(show)):
+        args = build_parser().parse_args(["run", "--prompt", "cats", name])
+        assert (args.prompt, args.show) == ("cats", name)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import shlex
 import sys
 
 from vcam import argtypes
@@ -86,6 +88,10 @@ class _Parser(argparse.ArgumentParser):
         argv = sys.argv[1:] if args is None else list(args)
         self._said_before_subcommand(argv)
         parsed, extras = self.parse_known_args(argv, namespace)
+        spilled = _prompt_spilled(argv, parsed, extras)
+        if spilled:
+            self._subcommand(parsed).error(f"argument --prompt: a prompt of several words goes in quotes: --prompt "
+                                           f"{_quoted(spilled)}")
         if extras:
             command = self._subcommand(parsed)
             command.error(f"unrecognized arguments: {' '.join(extras)}{_meant(command, extras)}")
@@ -161,6 +167,35 @@ class _Parser(argparse.ArgumentParser):
             parser = subs.choices[name]
 
 
+def _prompt_spilled(argv: list[str], parsed: argparse.Namespace, extras: list[str]) -> str | None:
+    """The whole prompt where one typed without quotes (`--prompt a neon city`) spilled its words into the show
+    file's place and the unknown arguments ("unrecognized arguments: city", or "city: the show file does not
+    exist"); None where the words after it are a show file (`--prompt cats show.yaml`) or nothing."""
+    prompt = getattr(parsed, "prompt", None)
+    flags = [i for i, a in enumerate(argv) if a == "--prompt" or a.startswith("--prompt=")]
+    if prompt is None or not flags:
+        return None
+    at = flags[-1] + (1 if "=" in argv[flags[-1]] else 2)
+    words = []
+    for word in argv[at:]:
+        if word.startswith("-") and word != "-":
+            break
+        words.append(word)
+    show = getattr(parsed, "show", None)
+    a_show = show in words and (show.lower().endswith((".yaml", ".yml")) or os.path.isfile(show))
+    if not words or not (set(words) & set(extras) or (show in words and not a_show)):
+        return None
+    return " ".join([prompt] + [w for w in words if not (a_show and w == show)])
+
+
+def _quoted(text: str) -> str:
+    """`text` as a shell takes it as one word: in double quotes where it holds a single quote (it's) and nothing a
+    shell reads inside double quotes, which shlex.quote would write as 'it'"'"'s'."""
+    if "'" in text and not re.search(r'["$`\\!]', text):
+        return f'"{text}"'
+    return shlex.quote(text)
+
+
 def _options(parser: argparse.ArgumentParser) -> set[str]:
     return {o for a in parser._actions for o in a.option_strings}
 
@@ -179,6 +214,9 @@ def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
     """"; did you mean --model?" for the first unknown option that one of `parser`'s is near, else ""."""
     known = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
     shows = [a.metavar for a in parser._actions if a.dest == "show" and not a.option_strings]
+    places = [a.metavar for a in parser._actions if not a.option_strings and a.nargs in (None, "?")]
+    if places and not any(extra.startswith("-") for extra in extras):  # `vcam run a.yaml b.yaml`
+        return f"; {parser.prog} takes one {places[0]}"
     for extra in extras:
         flag = extra.split("=", 1)[0]
         if flag.lower() in ("--show", "--show-file") and shows:
