@@ -22,6 +22,7 @@ from vcam.words import quoted
     ("window@640x360", OutputSpec("window", None, 640, 360)),
     ("null", OutputSpec("null")),
     ("file:show.mp4@1280X720", OutputSpec("file", "show.mp4", 1280, 720)),  # as --size 1280X720 is taken
+    (" file:show.mp4 ", OutputSpec("file", "show.mp4")),  # spaces pasted round it, not the file's name
 ])
 def test_specs(text, expected):
     assert parse_spec(text) == expected

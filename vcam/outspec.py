@@ -28,6 +28,9 @@ class OutputSpec:
 def parse_spec(text: str) -> OutputSpec:
     """`file:show.mp4@1280x720` → OutputSpec('file', 'show.mp4', 1280, 720); ValueError saying the forms."""
     usage = "use vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally followed by @WIDTHxHEIGHT"
+    # a space copied in with the name (`--out "file:show.mp4 "`) was kept in it: "not .mp4 " and a fix to the same
+    # file; as --in reads its input
+    text = text.strip()
     # a capital X too, as --size takes it: `--size 832X480` ran while `@832X480` was refused
     size = re.search(r"@(\d+)[xX](\d+)$", text)
     head, _, tail = text.rpartition("@")
