@@ -344,6 +344,8 @@ def test_the_midi_option_says_how_the_input_is_picked_and_that_a_late_one_is_wai
     (["run", "--show", "s.yaml"], "vcam run: error: unrecognized arguments: --show; a show file is given without "
                                   "a flag: vcam run SHOW.yaml"),
     (["cam", "ws://host", "--modle", "x"], "vcam cam: error: unrecognized arguments: --modle x"),
+    (["run", "--version"], "vcam run: error: unrecognized arguments: --version; the version is vcam's own: vcam "
+                           "--version"),
 ])
 def test_an_unknown_option_is_said_by_its_command_with_the_one_meant(argv, said, capsys):
     """`vcam run --input camera` was answered with `vcam`'s usage and "vcam: error: unrecognized arguments:

@@ -214,6 +214,8 @@ def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
     """"; did you mean --model?" for the first unknown option that one of `parser`'s is near, else ""."""
     known = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
     shows = [a.metavar for a in parser._actions if a.dest == "show" and not a.option_strings]
+    if any("--version".startswith(e.split("=", 1)[0]) and len(e) > 5 for e in extras):  # `vcam run --version`
+        return "; the version is vcam's own: vcam --version"
     places = [a.metavar for a in parser._actions if not a.option_strings and a.nargs in (None, "?")]
     if places and not any(extra.startswith("-") for extra in extras):  # `vcam run a.yaml b.yaml`
         return f"; {parser.prog} takes one {places[0]}"
