@@ -531,6 +531,11 @@ def test_a_value_that_starts_with_a_dash_given_with_its_flag_is_taken():
     (["run", "a.yaml", "b.yaml"], "vcam run: error: unrecognized arguments: b.yaml; vcam run takes one SHOW.yaml"),
     (["cam", "ws://host", "extra"], "vcam cam: error: unrecognized arguments: extra; vcam cam takes one "
                                     "ws://HOST:PORT"),
+    # a value given to an option that takes none: "unrecognized arguments: camera", or "yes: the show file does not
+    # exist"
+    (["bench", "--in", "camera"], "vcam bench: error: unrecognized arguments: camera; --in takes no value in vcam "
+                                  "bench"),
+    (["run", "--link", "yes"], "vcam run: error: unrecognized arguments: yes; --link takes no value in vcam run"),
 ])
 def test_words_past_the_arguments_say_what_was_meant(argv, said, capsys, tmp_path, monkeypatch):
     """A prompt typed without quotes was answered "unrecognized arguments: city", or with two words "city: the

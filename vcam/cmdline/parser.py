@@ -92,9 +92,13 @@ class _Parser(argparse.ArgumentParser):
         if spilled:
             self._subcommand(parsed).error(f"argument --prompt: a prompt of several words goes in quotes: --prompt "
                                            f"{_quoted(spilled)}")
+        show = getattr(parsed, "show", None)
+        if show and not os.path.exists(show) and _after_a_switch(self._subcommand(parsed), [show]):
+            extras = [show] + extras  # `vcam run --link yes`: no show file named yes, a value --link does not take
         if extras:
             command = self._subcommand(parsed)
-            command.error(f"unrecognized arguments: {' '.join(extras)}{_meant(command, extras)}")
+            said = _after_a_switch(command, extras) or _meant(command, extras)
+            command.error(f"unrecognized arguments: {' '.join(extras)}{said}")
         return parsed
 
     def _check_value(self, action: argparse.Action, value) -> None:
@@ -208,6 +212,19 @@ def _subcommands(parser: argparse.ArgumentParser):
             for command in action.choices.values():
                 yield command
                 yield from _subcommands(command)
+
+
+def _after_a_switch(parser: argparse.ArgumentParser, extras: list[str]) -> str:
+    """"; --in takes no value in vcam bench" where the first unknown argument follows an option that takes none
+    (`vcam bench --in camera`, written as vcam run's --in): "unrecognized arguments: camera" alone did not say
+    why; else ""."""
+    argv = getattr(parser, "_argv", [])
+    switches = {o for a in parser._actions if a.nargs == 0 for o in a.option_strings}
+    first = extras[0]
+    at = argv.index(first) if first in argv else 0
+    if first.startswith("-") or at == 0 or argv[at - 1] not in switches:
+        return ""
+    return f"; {argv[at - 1]} takes no value in {parser.prog}"
 
 
 def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
