@@ -346,6 +346,11 @@ def test_the_midi_option_says_how_the_input_is_picked_and_that_a_late_one_is_wai
     (["cam", "ws://host", "--modle", "x"], "vcam cam: error: unrecognized arguments: --modle x"),
     (["run", "--version"], "vcam run: error: unrecognized arguments: --version; the version is vcam's own: vcam "
                            "--version"),
+    # another subcommand's option: "did you mean --seed?" for --send
+    (["run", "--send", "camera"], "vcam run: error: unrecognized arguments: --send; --send is an option of vcam cam, "
+                                  "not of vcam run"),
+    (["run", "--token", "s"], "vcam run: error: unrecognized arguments: --token; --token is an option of vcam serve "
+                              "and vcam cam, not of vcam run"),
 ])
 def test_an_unknown_option_is_said_by_its_command_with_the_one_meant(argv, said, capsys):
     """`vcam run --input camera` was answered with `vcam`'s usage and "vcam: error: unrecognized arguments:

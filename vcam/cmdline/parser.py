@@ -97,7 +97,7 @@ class _Parser(argparse.ArgumentParser):
             extras = [show] + extras  # `vcam run --link yes`: no show file named yes, a value --link does not take
         if extras:
             command = self._subcommand(parsed)
-            said = _after_a_switch(command, extras) or _meant(command, extras)
+            said = _after_a_switch(command, extras) or _elsewhere(self, command, extras) or _meant(command, extras)
             command.error(f"unrecognized arguments: {' '.join(extras)}{said}")
         return parsed
 
@@ -225,6 +225,18 @@ def _after_a_switch(parser: argparse.ArgumentParser, extras: list[str]) -> str:
     if first.startswith("-") or at == 0 or argv[at - 1] not in switches:
         return ""
     return f"; {argv[at - 1]} takes no value in {parser.prog}"
+
+
+def _elsewhere(top: argparse.ArgumentParser, parser: argparse.ArgumentParser, extras: list[str]) -> str:
+    """"; --send is vcam cam's option, not vcam run's" for the first unknown option that other subcommands take
+    (`vcam run --token x`, `vcam bench --out null`): "did you mean --seed?" named an option nothing like it."""
+    for extra in extras:
+        flag = extra.split("=", 1)[0]
+        taking = [c.prog for c in _subcommands(top) if c is not parser and flag in _options(c) - {"-h", "--help"}]
+        if flag.startswith("--") and taking:
+            named = taking[0] if len(taking) == 1 else f"{', '.join(taking[:-1])} and {taking[-1]}"
+            return f"; {flag} is an option of {named}, not of {parser.prog}"
+    return ""
 
 
 def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
