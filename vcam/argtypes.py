@@ -13,7 +13,7 @@ import re
 import shlex
 
 from vcam.bias import check_bias
-from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, parse_input
+from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.sizes import check_size
 
 
@@ -122,27 +122,12 @@ def input_source(text: str) -> str:
         spec = parse_input(text)
     except MeantError as e:  # said as the shell takes it: a path with spaces in quotes
         said = f"{FLAG} {shlex.quote(str(e.meant))}"
-        raise argparse.ArgumentTypeError(_missing(e.meant, said) or e.as_said(said)) from None
+        raise argparse.ArgumentTypeError(missing_said(e.meant, said) or e.as_said(said)) from None
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
     if spec.kind in ("file", "image"):
         spec = InputSpec(spec.kind, os.path.abspath(os.path.expanduser(spec.target)))
     return str(spec)
-
-
-def _missing(meant: InputSpec, said: str) -> str | None:
-    """A path given without its kind (or by another word for it) that is not there either: both said at once, in
-    the words a file: path not found is said with, where the fix for the kind alone sent the operator back with a
-    path that then failed as missing. None where the file is there, or the input is no file's."""
-    if meant.kind not in ("file", "image"):
-        return None
-    path = os.path.expanduser(meant.target)
-    whole = os.path.abspath(path)
-    if os.path.exists(whole):
-        return None
-    what = "video file" if meant.kind == "file" else "image"
-    where = "" if os.path.isabs(path) else f" (a {FLAG} path is relative to the folder vcam was started in)"
-    return f"{what} {whole}: no such file{where}: check the path, and give it with its kind: {said}"
 
 
 def prompt(text: str) -> str:
