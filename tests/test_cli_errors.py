@@ -560,3 +560,28 @@ def test_a_prompt_of_one_word_before_a_show_file_is_taken(tmp_path):
     for name in ("show.yaml", str(show)):
         args = build_parser().parse_args(["run", "--prompt", "cats", name])
         assert (args.prompt, args.show) == ("cats", name)
+
+
+@pytest.mark.parametrize("argv, said", [
+    # a show file mistyped after a switch: "--link takes no value" sent the operator to the wrong word
+    (["run", "--link", "missing.yaml"], "missing.yaml: the show file does not exist"),
+    (["serve", "--no-stdin", "missing.yml"], "missing.yml: the show file does not exist"),
+    # a show file after an unquoted prompt is no word of it: --prompt 'neon city show.yaml' played no show
+    (["run", "--prompt", "neon", "city", "show.yaml"], "vcam run: error: argument --prompt: a prompt of several "
+                                                       "words goes in quotes: --prompt 'neon city' show.yaml"),
+    # a subcommand's name begun: the one it begins, not one as near (run)
+    (["ren"], "vcam: error: argument command: invalid choice: 'ren'; did you mean render? (choose from "),
+    # its own option past `--`: not "an option of vcam serve, …, not of vcam run"
+    (["run", "--", "-dash.yaml", "--model", "tiny"], "vcam run: error: unrecognized arguments: --model tiny; --model "
+                                                     "comes after --, past which every word is taken for no option: "
+                                                     "give it before --"),
+])
+def test_a_hint_names_the_word_at_fault(argv, said, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    try:
+        code = main([*argv, "--no-stdin"] if argv[0] == "serve" else argv)
+    except SystemExit as e:
+        code = e.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert said in err and "takes no value" not in err

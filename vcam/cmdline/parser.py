@@ -88,13 +88,16 @@ class _Parser(argparse.ArgumentParser):
         argv = sys.argv[1:] if args is None else list(args)
         self._said_before_subcommand(argv)
         parsed, extras = self.parse_known_args(argv, namespace)
-        spilled = _prompt_spilled(argv, parsed, extras)
+        spilled, shows = _prompt_spilled(argv, parsed, extras)
         if spilled:
             self._subcommand(parsed).error(f"argument --prompt: a prompt of several words goes in quotes: --prompt "
-                                           f"{_quoted(spilled)}")
+                                           f"{' '.join([_quoted(spilled), *map(shlex.quote, shows)])}")
         show = getattr(parsed, "show", None)
-        if show and not os.path.exists(show) and _after_a_switch(self._subcommand(parsed), [show]):
-            extras = [show] + extras  # `vcam run --link yes`: no show file named yes, a value --link does not take
+        # `vcam run --link yes`: no show file named yes, a value --link does not take; `--link shw.yaml` is a show
+        # file mistyped, said as one
+        if show and not os.path.exists(show) and not _a_show_name(show) \
+                and _after_a_switch(self._subcommand(parsed), [show]):
+            extras = [show] + extras
         if extras:
             command = self._subcommand(parsed)
             said = _after_a_switch(command, extras) or _elsewhere(self, command, extras) or _meant(command, extras)
@@ -107,7 +110,9 @@ class _Parser(argparse.ArgumentParser):
         choices = action.choices
         if choices is None or value in choices or not isinstance(value, str):
             return super()._check_value(action, value)
-        meant = nearest(value.lower(), [c for c in choices if isinstance(c, str)], cutoff=0.6)
+        named = [c for c in choices if isinstance(c, str)]
+        # of two as near, the one it begins (`ren`: render, not run)
+        meant = nearest(value.lower(), named, cutoff=0.6, prefer=[c for c in named if c.startswith(value.lower())])
         if meant is None:
             return super()._check_value(action, value)
         raise argparse.ArgumentError(action, f"invalid choice: {value!r}; did you mean {meant}? (choose from "
@@ -171,25 +176,31 @@ class _Parser(argparse.ArgumentParser):
             parser = subs.choices[name]
 
 
-def _prompt_spilled(argv: list[str], parsed: argparse.Namespace, extras: list[str]) -> str | None:
+def _prompt_spilled(argv: list[str], parsed: argparse.Namespace, extras: list[str]) -> tuple[str | None, list[str]]:
     """The whole prompt where one typed without quotes (`--prompt a neon city`) spilled its words into the show
     file's place and the unknown arguments ("unrecognized arguments: city", or "city: the show file does not
-    exist"); None where the words after it are a show file (`--prompt cats show.yaml`) or nothing."""
+    exist"), and the show files among those words (`--prompt neon city show.yaml`: no part of the prompt); None
+    where the words after it are a show file (`--prompt cats show.yaml`) or nothing."""
     prompt = getattr(parsed, "prompt", None)
     flags = [i for i, a in enumerate(argv) if a == "--prompt" or a.startswith("--prompt=")]
     if prompt is None or not flags:
-        return None
+        return None, []
     at = flags[-1] + (1 if "=" in argv[flags[-1]] else 2)
     words = []
     for word in argv[at:]:
         if word.startswith("-") and word != "-":
             break
         words.append(word)
-    show = getattr(parsed, "show", None)
-    a_show = show in words and (show.lower().endswith((".yaml", ".yml")) or os.path.isfile(show))
-    if not words or not (set(words) & set(extras) or (show in words and not a_show)):
-        return None
-    return " ".join([prompt] + [w for w in words if not (a_show and w == show)])
+    shows = [w for w in words if _a_show_name(w) or os.path.isfile(w)]
+    spilled = [w for w in words if w not in shows]
+    if not spilled or not (set(words) & set(extras) or getattr(parsed, "show", None) in spilled):
+        return None, []
+    return " ".join([prompt] + spilled), shows
+
+
+def _a_show_name(word: str) -> bool:
+    """`word` is named as a show file is (show.yaml), there or not."""
+    return word.lower().endswith((".yaml", ".yml"))
 
 
 def _quoted(text: str) -> str:
@@ -233,7 +244,8 @@ def _elsewhere(top: argparse.ArgumentParser, parser: argparse.ArgumentParser, ex
     for extra in extras:
         flag = extra.split("=", 1)[0]
         taking = [c.prog for c in _subcommands(top) if c is not parser and flag in _options(c) - {"-h", "--help"}]
-        if flag.startswith("--") and taking:
+        # one of its own is unknown only after `--` (`vcam run -- show.yaml --model tiny`): not said as another's
+        if flag.startswith("--") and taking and flag not in _options(parser):
             named = taking[0] if len(taking) == 1 else f"{', '.join(taking[:-1])} and {taking[-1]}"
             return f"; {flag} is an option of {named}, not of {parser.prog}"
     return ""
@@ -254,6 +266,8 @@ def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
             return f"; a show file is given without a flag: {parser.prog} {shows[0]}"
         if not flag.startswith("--"):
             continue
+        if flag in known:  # its own option, unknown only past `--` (`vcam run -- show.yaml --model tiny`)
+            return f"; {flag} comes after --, past which every word is taken for no option: give it before --"
         meant = OTHER_FLAGS.get(flag.lower()) or nearest(flag, known, cutoff=0.75)
         if meant in known:
             return f"; did you mean {meant}?"
