@@ -466,7 +466,7 @@ def test_an_empty_fallback_says_what_to_give(argv, capsys):
     (["run", "--size", "480p"], "'480p' is not WIDTHxHEIGHT; did you mean 832x480?"),
     (["cam", "ws://host", "--size", "320p"], "'320p' is not WIDTHxHEIGHT; did you mean 576x320?"),
     (["run", "--size", "720p"], "'720p' is not WIDTHxHEIGHT (e.g. 832x480)"),  # no size of vcam's is 720 high
-    (["run", "--size", "640×360"], "'640×360' is not WIDTHxHEIGHT; did you mean 640x360?"),  # a spec sheet's sign
+    (["run", "--size", "576×320"], "'576×320' is not WIDTHxHEIGHT; did you mean 576x320?"),  # a spec sheet's sign
     (["bench", "--size", "832*480"], "'832*480' is not WIDTHxHEIGHT; did you mean 832x480?"),
     (["cam", "ws://host", "--size", "1280:720"], "'1280:720' is not WIDTHxHEIGHT; did you mean 1280x720?"),
 ])
@@ -585,3 +585,18 @@ def test_a_hint_names_the_word_at_fault(argv, said, tmp_path, monkeypatch, capsy
     assert code == 2
     err = capsys.readouterr().err
     assert said in err and "takes no value" not in err
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["run", "--size", "1001*1001"], "'1001*1001' is not WIDTHxHEIGHT, and as 1001x1001 it is refused: size "
+                                     "1001x1001: both must be positive multiples of 16"),
+    (["cam", "ws://host", "--size", "1281:720"], "'1281:720' is not WIDTHxHEIGHT, and as 1281x720 it is refused: "
+                                                 "width and height must be even"),
+])
+def test_a_size_in_another_form_is_not_offered_where_it_is_refused(argv, said, capsys):
+    """`--size 1001*1001` was answered "did you mean 1001x1001?", which, typed, was refused in turn."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert f"vcam {argv[0]}: error: argument --size: {said}" in err and "did you mean" not in err

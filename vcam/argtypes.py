@@ -17,12 +17,20 @@ from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_sai
 from vcam.sizes import check_size
 
 
-def width_height(text: str) -> tuple[int, int]:
+def width_height(text: str, check=None) -> tuple[int, int]:
+    """`text` as WIDTHxHEIGHT; a size meant in another form is offered where `check` (which raises ValueError for
+    a size the option refuses) takes it, else said with why it is refused: `1001*1001` offered as 1001x1001 sent
+    the operator on to "must be multiples of 16"."""
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
         meant = _named_size(text) or _other_separator(text)
         said = f"; did you mean {meant}?" if meant else " (e.g. 832x480)"
+        try:
+            if meant and check:
+                check(*(int(v) for v in meant.split("x")))
+        except ValueError as e:
+            said = f", and as {meant} it is refused: {e}"
         raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT{said}") from None
     return w, h
 
@@ -47,7 +55,7 @@ def _other_separator(text: str) -> str | None:
 
 def frame_size(text: str) -> tuple[int, int]:
     """A generated frame size (vcam.sizes.check_size)."""
-    w, h = width_height(text)
+    w, h = width_height(text, check_size)
     try:
         check_size(w, h)
     except ValueError as e:
@@ -57,11 +65,17 @@ def frame_size(text: str) -> tuple[int, int]:
 
 def output_size(text: str) -> tuple[int, int]:
     """An output's size (vcam cam's camera): any even size, as cameras' and recordings' pixel formats need."""
-    w, h = width_height(text)
-    if not (16 <= w <= 7680 and 16 <= h <= 4320) or w % 2 or h % 2:
-        raise argparse.ArgumentTypeError(f"{text}: width and height must be even, from 16x16 to 7680x4320 "
-                                         "(e.g. 1920x1080)")
+    w, h = width_height(text, _check_output_size)
+    try:
+        _check_output_size(w, h)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{text}: {e}") from None
     return w, h
+
+
+def _check_output_size(w: int, h: int) -> None:
+    if not (16 <= w <= 7680 and 16 <= h <= 4320) or w % 2 or h % 2:
+        raise ValueError("width and height must be even, from 16x16 to 7680x4320 (e.g. 1920x1080)")
 
 
 def within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
