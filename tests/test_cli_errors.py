@@ -600,3 +600,21 @@ def test_a_size_in_another_form_is_not_offered_where_it_is_refused(argv, said, c
     assert done.value.code == 2
     err = capsys.readouterr().err
     assert f"vcam {argv[0]}: error: argument --size: {said}" in err and "did you mean" not in err
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["run", "a.yaml", "--out", "file:a.mp4", "file:b.mp4"], "vcam run: error: unrecognized arguments: file:b.mp4; "
+     "--out takes one OUTPUT: give --out again for each (--out file:b.mp4)"),
+    (["cam", "ws://host", "--out=vcam", "file:a.mp4"], "vcam cam: error: unrecognized arguments: file:a.mp4; "
+                                                       "--out takes one OUTPUT: give --out again for each (--out "
+                                                       "file:a.mp4)"),
+    (["run", "a.yaml", "--fps", "30", "60"], "vcam run: error: unrecognized arguments: 60; --fps takes one value"),
+    (["run", "a.yaml", "--link", "b.yaml"], "vcam run: error: unrecognized arguments: b.yaml; vcam run takes one "
+                                            "SHOW.yaml"),  # a second show file, not a value of --link
+])
+def test_a_second_value_is_said_as_the_options(argv, said, capsys):
+    """`--out file:a.mp4 file:b.mp4` after a show file was answered "vcam run takes one SHOW.yaml"."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said

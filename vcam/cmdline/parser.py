@@ -93,14 +93,12 @@ class _Parser(argparse.ArgumentParser):
             self._subcommand(parsed).error(f"argument --prompt: a prompt of several words goes in quotes: --prompt "
                                            f"{' '.join([_quoted(spilled), *map(shlex.quote, shows)])}")
         show = getattr(parsed, "show", None)
-        # `vcam run --link yes`: no show file named yes, a value --link does not take; `--link shw.yaml` is a show
-        # file mistyped, said as one
-        if show and not os.path.exists(show) and not _a_show_name(show) \
-                and _after_a_switch(self._subcommand(parsed), [show]):
-            extras = [show] + extras
+        if show and not os.path.exists(show) and _after_a_switch(self._subcommand(parsed), [show]):
+            extras = [show] + extras  # `vcam run --link yes`: no show file named yes, a value --link does not take
         if extras:
             command = self._subcommand(parsed)
-            said = _after_a_switch(command, extras) or _elsewhere(self, command, extras) or _meant(command, extras)
+            said = _after_a_switch(command, extras) or _second_value(command, extras) \
+                or _elsewhere(self, command, extras) or _meant(command, extras)
             command.error(f"unrecognized arguments: {' '.join(extras)}{said}")
         return parsed
 
@@ -228,14 +226,32 @@ def _subcommands(parser: argparse.ArgumentParser):
 def _after_a_switch(parser: argparse.ArgumentParser, extras: list[str]) -> str:
     """"; --in takes no value in vcam bench" where the first unknown argument follows an option that takes none
     (`vcam bench --in camera`, written as vcam run's --in): "unrecognized arguments: camera" alone did not say
-    why; else ""."""
+    why; else "", as for a show file's name (`--link shw.yaml`: a show file mistyped, not a value of --link)."""
     argv = getattr(parser, "_argv", [])
     switches = {o for a in parser._actions if a.nargs == 0 for o in a.option_strings}
     first = extras[0]
     at = argv.index(first) if first in argv else 0
-    if first.startswith("-") or at == 0 or argv[at - 1] not in switches:
+    if first.startswith("-") or _a_show_name(first) or at == 0 or argv[at - 1] not in switches:
         return ""
     return f"; {argv[at - 1]} takes no value in {parser.prog}"
+
+
+def _second_value(parser: argparse.ArgumentParser, extras: list[str]) -> str:
+    """"; --out takes one OUTPUT: give --out again for each" where the first unknown argument follows an option's
+    value (`--out file:a.mp4 file:b.mp4`): "vcam run takes one SHOW.yaml" named a place the word was not meant for;
+    else ""."""
+    argv = getattr(parser, "_argv", [])
+    first = extras[0]
+    at = argv.index(first) if first in argv else 0
+    actions = {o: a for a in parser._actions for o in a.option_strings}
+    flag = argv[at - 1].split("=", 1)[0] if at >= 1 and "=" in argv[at - 1] else argv[at - 2] if at >= 2 else ""
+    action = actions.get(flag)
+    if first.startswith("-") or _a_show_name(first) or action is None or action.nargs is not None:
+        return ""
+    what = action.metavar or "value"
+    if isinstance(action, argparse._AppendAction):
+        return f"; {flag} takes one {what}: give {flag} again for each ({flag} {shlex.quote(first)})"
+    return f"; {flag} takes one {what}"
 
 
 def _elsewhere(top: argparse.ArgumentParser, parser: argparse.ArgumentParser, extras: list[str]) -> str:
