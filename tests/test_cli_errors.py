@@ -569,6 +569,9 @@ def test_a_prompt_of_one_word_before_a_show_file_is_taken(tmp_path):
     # a show file after an unquoted prompt is no word of it: --prompt 'neon city show.yaml' played no show
     (["run", "--prompt", "neon", "city", "show.yaml"], "vcam run: error: argument --prompt: a prompt of several "
                                                        "words goes in quotes: --prompt 'neon city' show.yaml"),
+    # --prompt shortened as argparse takes it: "vcam run takes one SHOW.yaml" for the prompt's last word
+    (["run", "--prom", "a", "neon", "city"], "vcam run: error: argument --prompt: a prompt of several words goes in "
+                                             "quotes: --prompt 'a neon city'"),
     # a subcommand's name begun: the one it begins, not one as near (run)
     (["ren"], "vcam: error: argument command: invalid choice: 'ren'; did you mean render? (choose from "),
     # its own option past `--`: not "an option of vcam serve, …, not of vcam run"

@@ -180,7 +180,8 @@ def _prompt_spilled(argv: list[str], parsed: argparse.Namespace, extras: list[st
     exist"), and the show files among those words (`--prompt neon city show.yaml`: no part of the prompt); None
     where the words after it are a show file (`--prompt cats show.yaml`) or nothing."""
     prompt = getattr(parsed, "prompt", None)
-    flags = [i for i, a in enumerate(argv) if a == "--prompt" or a.startswith("--prompt=")]
+    # shortened as argparse takes it too (--prom)
+    flags = [i for i, a in enumerate(argv) if len(a.split("=", 1)[0]) > 2 and "--prompt".startswith(a.split("=", 1)[0])]
     if prompt is None or not flags:
         return None, []
     at = flags[-1] + (1 if "=" in argv[flags[-1]] else 2)
