@@ -612,6 +612,8 @@ def test_a_size_in_another_form_is_not_offered_where_it_is_refused(argv, said, c
                                                        "--out takes one OUTPUT: give --out again for each (--out "
                                                        "file:a.mp4)"),
     (["run", "a.yaml", "--fps", "30", "60"], "vcam run: error: unrecognized arguments: 60; --fps takes one value"),
+    (["run", "a.yaml", "--osc-map", "a=b", "c"], "vcam run: error: unrecognized arguments: c; --osc-map takes one "
+                                                 "MAP"),  # an = in the value makes it no --flag=value
     (["run", "a.yaml", "--link", "b.yaml"], "vcam run: error: unrecognized arguments: b.yaml; vcam run takes one "
                                             "SHOW.yaml"),  # a second show file, not a value of --link
 ])

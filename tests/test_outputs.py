@@ -32,7 +32,7 @@ def test_specs(text, expected):
                                   "window@640×360", "file:show.mp4@1280x720x2", "file:show.mp4@",
                                   "file:show.mp4@hd", "vcam@"])
 def test_a_mistyped_size_is_refused_not_taken_into_the_name(text):
-    """file:show.mp4@1280X720 recorded into a file of that name, at the show's size."""
+    """file:show.mp4@1280x72O recorded into a file of that name, at the show's size."""
     with pytest.raises(ValueError, match="is not a size; give @WIDTHxHEIGHT, e.g. "):
         parse_spec(text)
 

@@ -245,7 +245,8 @@ def _second_value(parser: argparse.ArgumentParser, extras: list[str]) -> str:
     first = extras[0]
     at = argv.index(first) if first in argv else 0
     actions = {o: a for a in parser._actions for o in a.option_strings}
-    flag = argv[at - 1].split("=", 1)[0] if at >= 1 and "=" in argv[at - 1] else argv[at - 2] if at >= 2 else ""
+    before = argv[at - 1] if at >= 1 else ""
+    flag = before.split("=", 1)[0] if before.startswith("--") and "=" in before else argv[at - 2] if at >= 2 else ""
     action = actions.get(flag)
     if first.startswith("-") or _a_show_name(first) or action is None or action.nargs is not None:
         return ""
