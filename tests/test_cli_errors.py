@@ -92,8 +92,8 @@ def test_vcam_devices_without_midi_says_why_and_offers_no_option_it_lacks(capsys
     (["--strength", "nan"], "argument --strength: strength must be from 0"),
     (["--in", "dvd"], "argument --in: unknown input 'dvd': use none, camera"),
     (["--in", "image:"], "argument --in: input 'image:' needs a path"),
-    (["--in", "/clips/My Clips/a.mp4"], "argument --in: a path needs its kind first: did you mean --in "
-     "'file:/clips/My Clips/a.mp4'?"),
+    (["--in", "/clips/My Clips/a.mp4"], "argument --in: video file /clips/My Clips/a.mp4: no such file: check the "
+     "path, and give it with its kind: --in 'file:/clips/My Clips/a.mp4'"),
     (["--in", "cam:1"], "argument --in: 'cam' is no kind of input: did you mean --in camera:1?"),
     (["--in-fit", "zoom"], "argument --in-fit: invalid choice: 'zoom'"),
 ])
@@ -103,6 +103,29 @@ def test_a_bad_input_option_is_one_usage_line(command, args, fragment, capsys):
     assert done.value.code == 2
     err = capsys.readouterr().err
     assert f"vcam {command}: error: {fragment}" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("given, kind, name", [("clip.mp4", "file", "clip.mp4"), ("still.png", "image", "still.png"),
+                                               ("clip:take.mp4", "file", "take.mp4")])
+def test_a_path_without_its_kind_says_at_once_whether_it_is_there(given, kind, name, tmp_path, monkeypatch, capsys):
+    """`--in /abs/missing.mp4` was answered "did you mean --in file:/abs/missing.mp4?", and that, typed, with "no
+    such file": a path missing as well is said missing at once, in the same words absolute or relative."""
+    monkeypatch.chdir(tmp_path)
+    what = {"file": "video file", "image": "image"}[kind]
+    whole = tmp_path / name
+
+    def said(typed):
+        with pytest.raises(SystemExit) as done:
+            main(["run", "--model", "tiny", "--in", typed])
+        assert done.value.code == 2
+        return capsys.readouterr().err.rstrip().splitlines()[-1].removeprefix("vcam run: error: argument --in: ")
+
+    assert said(given) == (f"{what} {whole}: no such file (a --in path is relative to the folder vcam was started "
+                           f"in): check the path, and give it with its kind: --in {kind}:{name}")
+    assert said(str(whole)) == (f"{what} {whole}: no such file: check the path, and give it with its kind: --in "
+                                f"{kind}:{whole}")
+    whole.write_bytes(b"")  # there: only its kind is missing
+    assert said(name) == f"a path needs its kind first: did you mean --in {kind}:{name}?"
 
 
 @pytest.mark.parametrize("command", ["run", "serve"])
@@ -321,6 +344,13 @@ def test_the_midi_option_says_how_the_input_is_picked_and_that_a_late_one_is_wai
     (["run", "--show", "s.yaml"], "vcam run: error: unrecognized arguments: --show; a show file is given without "
                                   "a flag: vcam run SHOW.yaml"),
     (["cam", "ws://host", "--modle", "x"], "vcam cam: error: unrecognized arguments: --modle x"),
+    (["run", "--version"], "vcam run: error: unrecognized arguments: --version; the version is vcam's own: vcam "
+                           "--version"),
+    # another subcommand's option: "did you mean --seed?" for --send
+    (["run", "--send", "camera"], "vcam run: error: unrecognized arguments: --send; --send is an option of vcam cam, "
+                                  "not of vcam run"),
+    (["run", "--token", "s"], "vcam run: error: unrecognized arguments: --token; --token is an option of vcam serve "
+                              "and vcam cam, not of vcam run"),
 ])
 def test_an_unknown_option_is_said_by_its_command_with_the_one_meant(argv, said, capsys):
     """`vcam run --input camera` was answered with `vcam`'s usage and "vcam: error: unrecognized arguments:
@@ -343,6 +373,16 @@ def test_an_unknown_option_is_said_by_its_command_with_the_one_meant(argv, said,
                           "--model …)"),
     (["--out", "cam", "run", "--model", "tiny"], "vcam: error: --out is vcam run's option: it goes after run (vcam "
                                                  "run --out …)"),  # cam is --out's value, not the subcommand
+    # no subcommand at all: argparse took the option's value for it ("invalid choice: '3'")
+    (["--count", "3"], "vcam: error: --count is an option of a subcommand: it goes after its name (vcam midi learn "
+                       "--count …)"),
+    (["--dur=10"], "vcam: error: --dur is an option of a subcommand: it goes after its name (vcam run --duration …)"),
+    (["--cc", "3"], "vcam: error: unrecognized arguments: --cc 3 (before a subcommand, vcam takes -h and --version "
+                    "only; give the subcommand first, then its options: vcam --help lists the subcommands)"),
+    (["--co", "3"], "vcam: error: unrecognized arguments: --co 3 (before a subcommand, vcam takes -h and --version "
+                    "only; give the subcommand first, then its options: vcam --help lists the subcommands)"),
+    (["--modle", "tiny"], "vcam: error: unrecognized arguments: --modle tiny (before a subcommand, vcam takes -h and "
+                          "--version only; did you mean vcam run --model?)"),
 ])
 def test_an_option_before_the_subcommand_is_said_so_by_vcam(argv, said, capsys):
     """`vcam --unknown run` was answered "vcam run: error: unrecognized arguments: --unknown", as if run had been
@@ -426,8 +466,11 @@ def test_an_empty_fallback_says_what_to_give(argv, capsys):
     (["run", "--size", "480p"], "'480p' is not WIDTHxHEIGHT; did you mean 832x480?"),
     (["cam", "ws://host", "--size", "320p"], "'320p' is not WIDTHxHEIGHT; did you mean 576x320?"),
     (["run", "--size", "720p"], "'720p' is not WIDTHxHEIGHT (e.g. 832x480)"),  # no size of vcam's is 720 high
+    (["run", "--size", "576×320"], "'576×320' is not WIDTHxHEIGHT; did you mean 576x320?"),  # a spec sheet's sign
+    (["bench", "--size", "832*480"], "'832*480' is not WIDTHxHEIGHT; did you mean 832x480?"),
+    (["cam", "ws://host", "--size", "1280:720"], "'1280:720' is not WIDTHxHEIGHT; did you mean 1280x720?"),
 ])
-def test_a_size_named_by_its_height_is_answered_with_the_size_meant(argv, said, capsys):
+def test_a_size_named_by_its_height_or_another_sign_is_answered_with_the_size_meant(argv, said, capsys):
     with pytest.raises(SystemExit):
         main(argv)
     assert capsys.readouterr().err.rstrip().splitlines()[-1] == f"vcam {argv[0]}: error: argument --size: {said}"
@@ -441,3 +484,142 @@ def test_a_windows_path_given_as_an_output_is_answered_with_its_file_kind(out, c
     err = capsys.readouterr().err
     assert f"vcam: error: unknown output '{out}': did you mean file:{out}? (use vcam" in err
     assert "network stream" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["rn"], "vcam: error: argument command: invalid choice: 'rn'; did you mean run? (choose from 'run', 'serve', "),
+    (["Serve"], "vcam: error: argument command: invalid choice: 'Serve'; did you mean serve? (choose from 'run', "),
+    (["midi", "lern"], "vcam midi: error: argument learn: invalid choice: 'lern'; did you mean learn? (choose from "
+                       "'learn')"),
+    (["run", "--fit", "strech"], "vcam run: error: argument --fit: invalid choice: 'strech'; did you mean stretch? "
+                                 "(choose from 'letterbox', 'crop', 'stretch')"),
+    (["run", "--smooth", "blur"], "vcam run: error: argument --smooth: invalid choice: 'blur' (choose from 'fade', "
+                                  "'flow')"),  # near none: the list alone
+])
+def test_an_invalid_choice_names_the_one_likely_meant(argv, said, capsys):
+    """`vcam rn` and `--fit strech` were answered with the whole list of choices, the typo left to be found."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1].startswith(said)
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["run", "--prompt", "-dark"], "vcam run: error: argument --prompt: expected one argument (a value that starts "
+                                   "with - is taken for an option: give it as --prompt=-dark)"),
+    (["cam", "ws://host", "--fallback", "-x.png"], "vcam cam: error: argument --fallback: expected one argument (a "
+                                                   "value that starts with - is taken for an option: give it as "
+                                                   "--fallback=-x.png)"),
+    (["run", "--out", "--dur", "1"], "vcam run: error: argument --out: expected one argument"),  # left out: no hint
+])
+def test_a_value_that_starts_with_a_dash_is_said_how_to_give(argv, said, capsys):
+    """`--prompt -dark` was answered "expected one argument", with the value right there on the line."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+
+
+def test_a_value_that_starts_with_a_dash_given_with_its_flag_is_taken():
+    from vcam.cli import build_parser
+
+    assert build_parser().parse_args(["run", "--prompt=-dark city"]).prompt == "-dark city"
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["run", "--prompt", "a", "neon", "city"], "vcam run: error: argument --prompt: a prompt of several words goes "
+                                               "in quotes: --prompt 'a neon city'"),  # "unrecognized arguments: city"
+    (["serve", "--prompt", "neon", "city", "--model", "tiny"], "vcam serve: error: argument --prompt: a prompt of "
+                                                              "several words goes in quotes: --prompt 'neon city'"),
+    (["run", "--prompt=it's", "late"], "vcam run: error: argument --prompt: a prompt of several words goes in "
+                                       "quotes: --prompt \"it's late\""),
+    (["run", "a.yaml", "b.yaml"], "vcam run: error: unrecognized arguments: b.yaml; vcam run takes one SHOW.yaml"),
+    (["cam", "ws://host", "extra"], "vcam cam: error: unrecognized arguments: extra; vcam cam takes one "
+                                    "ws://HOST:PORT"),
+    # a value given to an option that takes none: "unrecognized arguments: camera", or "yes: the show file does not
+    # exist"
+    (["bench", "--in", "camera"], "vcam bench: error: unrecognized arguments: camera; --in takes no value in vcam "
+                                  "bench"),
+    (["run", "--link", "yes"], "vcam run: error: unrecognized arguments: yes; --link takes no value in vcam run"),
+])
+def test_words_past_the_arguments_say_what_was_meant(argv, said, capsys, tmp_path, monkeypatch):
+    """A prompt typed without quotes was answered "unrecognized arguments: city", or with two words "city: the
+    show file does not exist"; a second show file, "unrecognized arguments: b.yaml"."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+
+
+def test_a_prompt_of_one_word_before_a_show_file_is_taken(tmp_path):
+    from vcam.cli import build_parser
+
+    show = tmp_path / "show"  # no .yaml: a file that is there is the show file
+    show.write_text("presets: []\n")
+    for name in ("show.yaml", str(show)):
+        args = build_parser().parse_args(["run", "--prompt", "cats", name])
+        assert (args.prompt, args.show) == ("cats", name)
+
+
+@pytest.mark.parametrize("argv, said", [
+    # a show file mistyped after a switch: "--link takes no value" sent the operator to the wrong word
+    (["run", "--link", "missing.yaml"], "missing.yaml: the show file does not exist"),
+    (["serve", "--no-stdin", "missing.yml"], "missing.yml: the show file does not exist"),
+    # a show file after an unquoted prompt is no word of it: --prompt 'neon city show.yaml' played no show
+    (["run", "--prompt", "neon", "city", "show.yaml"], "vcam run: error: argument --prompt: a prompt of several "
+                                                       "words goes in quotes: --prompt 'neon city' show.yaml"),
+    # --prompt shortened as argparse takes it: "vcam run takes one SHOW.yaml" for the prompt's last word
+    (["run", "--prom", "a", "neon", "city"], "vcam run: error: argument --prompt: a prompt of several words goes in "
+                                             "quotes: --prompt 'a neon city'"),
+    # a subcommand's name begun: the one it begins, not one as near (run)
+    (["ren"], "vcam: error: argument command: invalid choice: 'ren'; did you mean render? (choose from "),
+    # its own option past `--`: not "an option of vcam serve, …, not of vcam run"
+    (["run", "--", "-dash.yaml", "--model", "tiny"], "vcam run: error: unrecognized arguments: --model tiny; --model "
+                                                     "comes after --, past which every word is taken for no option: "
+                                                     "give it before --"),
+])
+def test_a_hint_names_the_word_at_fault(argv, said, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    try:
+        code = main([*argv, "--no-stdin"] if argv[0] == "serve" else argv)
+    except SystemExit as e:
+        code = e.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert said in err and "takes no value" not in err
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["run", "--size", "1001*1001"], "'1001*1001' is not WIDTHxHEIGHT, and as 1001x1001 it is refused: size "
+                                     "1001x1001: both must be positive multiples of 16"),
+    (["cam", "ws://host", "--size", "1281:720"], "'1281:720' is not WIDTHxHEIGHT, and as 1281x720 it is refused: "
+                                                 "width and height must be even"),
+])
+def test_a_size_in_another_form_is_not_offered_where_it_is_refused(argv, said, capsys):
+    """`--size 1001*1001` was answered "did you mean 1001x1001?", which, typed, was refused in turn."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert f"vcam {argv[0]}: error: argument --size: {said}" in err and "did you mean" not in err
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["run", "a.yaml", "--out", "file:a.mp4", "file:b.mp4"], "vcam run: error: unrecognized arguments: file:b.mp4; "
+     "--out takes one OUTPUT: give --out again for each (--out file:b.mp4)"),
+    (["cam", "ws://host", "--out=vcam", "file:a.mp4"], "vcam cam: error: unrecognized arguments: file:a.mp4; "
+                                                       "--out takes one OUTPUT: give --out again for each (--out "
+                                                       "file:a.mp4)"),
+    (["run", "a.yaml", "--fps", "30", "60"], "vcam run: error: unrecognized arguments: 60; --fps takes one value"),
+    (["run", "a.yaml", "--osc-map", "a=b", "c"], "vcam run: error: unrecognized arguments: c; --osc-map takes one "
+                                                 "MAP"),  # an = in the value makes it no --flag=value
+    (["run", "a.yaml", "--link", "b.yaml"], "vcam run: error: unrecognized arguments: b.yaml; vcam run takes one "
+                                            "SHOW.yaml"),  # a second show file, not a value of --link
+])
+def test_a_second_value_is_said_as_the_options(argv, said, capsys):
+    """`--out file:a.mp4 file:b.mp4` after a show file was answered "vcam run takes one SHOW.yaml"."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said

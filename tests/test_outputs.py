@@ -21,17 +21,19 @@ from vcam.words import quoted
     ("file:C:/shows/a.mp4@1280x720", OutputSpec("file", "C:/shows/a.mp4", 1280, 720)),
     ("window@640x360", OutputSpec("window", None, 640, 360)),
     ("null", OutputSpec("null")),
+    ("file:show.mp4@1280X720", OutputSpec("file", "show.mp4", 1280, 720)),  # as --size 1280X720 is taken
+    (" file:show.mp4 ", OutputSpec("file", "show.mp4")),  # spaces pasted round it, not the file's name
 ])
 def test_specs(text, expected):
     assert parse_spec(text) == expected
 
 
-@pytest.mark.parametrize("text", ["file:show.mp4@1280X720", "file:show.mp4@1280x72O", "vcam:/dev/video10@720p",
+@pytest.mark.parametrize("text", ["file:show.mp4@1280x72O", "vcam:/dev/video10@720p",
                                   "window@640×360", "file:show.mp4@1280x720x2", "file:show.mp4@",
                                   "file:show.mp4@hd", "vcam@"])
 def test_a_mistyped_size_is_refused_not_taken_into_the_name(text):
-    """file:show.mp4@1280X720 recorded into a file of that name, at the show's size."""
-    with pytest.raises(ValueError, match="is not a size; give @WIDTHxHEIGHT with a small x"):
+    """file:show.mp4@1280x72O recorded into a file of that name, at the show's size."""
+    with pytest.raises(ValueError, match="is not a size; give @WIDTHxHEIGHT, e.g. "):
         parse_spec(text)
 
 

@@ -158,8 +158,10 @@ def test_vcam_cam_refuses_a_missing_file_or_device_before_connecting(intake_serv
 
 
 @pytest.mark.parametrize("send, says", [
-    ("/clips/loop.mp4", "a path needs its kind first: did you mean --send file:/clips/loop.mp4?"),
-    ("/clips/My Clips/a.mov", "a path needs its kind first: did you mean --send 'file:/clips/My Clips/a.mov'?"),
+    ("/clips/loop.mp4", "video file /clips/loop.mp4: no such file: check the path, and give it with its kind: "
+                        "--send file:/clips/loop.mp4"),  # not there either: both said at once, as for --in
+    ("/clips/My Clips/a.mov", "video file /clips/My Clips/a.mov: no such file: check the path, and give it with its "
+                              "kind: --send 'file:/clips/My Clips/a.mov'"),
     ("/dev/video2", "a path needs its kind first: did you mean --send camera:/dev/video2?"),
     ("camera1", "'camera1' is no input: did you mean --send camera:1?"),
     ("/pics/photo.png", "cannot send '/pics/photo.png': a still image is not sent; --send takes camera, camera:N, "
@@ -177,6 +179,23 @@ def test_what_send_refuses_is_said_in_sends_own_forms(send, says):
         parse_send(send)
     assert str(err.value).startswith(says)
     assert "image:PATH" not in str(err.value) and "did you mean image" not in str(err.value)
+
+
+def test_a_clip_without_its_kind_is_said_with_its_kind_or_as_missing(tmp_path, monkeypatch):
+    """`--send clip.mp4` was answered "did you mean --send file:clip.mp4?" whether or not the clip was there: one not
+    there either was then refused again, as missing."""
+    from vcam.remote.uploader import parse_send
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError) as err:
+        parse_send("clip.mp4")
+    assert str(err.value) == (f"video file {tmp_path / 'clip.mp4'}: no such file (a --send path is relative to the "
+                              "folder vcam was started in): check the path, and give it with its kind: --send "
+                              "file:clip.mp4")
+    (tmp_path / "clip.mp4").write_bytes(b"")
+    with pytest.raises(ValueError) as err:
+        parse_send("clip.mp4")
+    assert str(err.value) == "a path needs its kind first: did you mean --send file:clip.mp4?"
 
 
 def test_a_second_vcam_cam_is_refused_in_one_line_keeps_its_video_and_takes_over_later(intake_server, clip,

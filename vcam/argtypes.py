@@ -9,19 +9,28 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import shlex
 
 from vcam.bias import check_bias
-from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, parse_input
+from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.sizes import check_size
 
 
-def width_height(text: str) -> tuple[int, int]:
+def width_height(text: str, check=None) -> tuple[int, int]:
+    """`text` as WIDTHxHEIGHT; a size meant in another form is offered where `check` (which raises ValueError for
+    a size the option refuses) takes it, else said with why it is refused: `1001*1001` offered as 1001x1001 sent
+    the operator on to "must be multiples of 16"."""
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        meant = _named_size(text)
+        meant = _named_size(text) or _other_separator(text)
         said = f"; did you mean {meant}?" if meant else " (e.g. 832x480)"
+        try:
+            if meant and check:
+                check(*(int(v) for v in meant.split("x")))
+        except ValueError as e:
+            said = f", and as {meant} it is refused: {e}"
         raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT{said}") from None
     return w, h
 
@@ -37,9 +46,16 @@ def _named_size(text: str) -> str | None:
     return sizes[0] if len(sizes) == 1 else None
 
 
+def _other_separator(text: str) -> str | None:
+    """`640×360` (the multiplication sign a word processor or a spec sheet writes), `640*360`, `640,360`, `640:360`
+    (ffmpeg's), `640/360`: the size in the form vcam reads."""
+    numbers = re.fullmatch(r"\s*(\d+)\s*[×*,:/]\s*(\d+)\s*", text)
+    return f"{numbers.group(1)}x{numbers.group(2)}" if numbers else None
+
+
 def frame_size(text: str) -> tuple[int, int]:
     """A generated frame size (vcam.sizes.check_size)."""
-    w, h = width_height(text)
+    w, h = width_height(text, check_size)
     try:
         check_size(w, h)
     except ValueError as e:
@@ -49,10 +65,11 @@ def frame_size(text: str) -> tuple[int, int]:
 
 def output_size(text: str) -> tuple[int, int]:
     """An output's size (vcam cam's camera): any even size, as cameras' and recordings' pixel formats need."""
-    w, h = width_height(text)
-    if not (16 <= w <= 7680 and 16 <= h <= 4320) or w % 2 or h % 2:
-        raise argparse.ArgumentTypeError(f"{text}: width and height must be even, from 16x16 to 7680x4320 "
-                                         "(e.g. 1920x1080)")
+    w, h = width_height(text, _check_output_size)
+    try:
+        _check_output_size(w, h)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{text}: {e}") from None
     return w, h
 
 
@@ -76,6 +93,11 @@ def listen_host(text: str) -> str:
         raise argparse.ArgumentTypeError("give an address of this machine: 127.0.0.1 (through an SSH tunnel), 0.0.0.0 "
                                          "(every address, with --token) or :: (IPv6 too)")
     return host
+
+
+def _check_output_size(w: int, h: int) -> None:
+    if not (16 <= w <= 7680 and 16 <= h <= 4320) or w % 2 or h % 2:
+        raise ValueError("width and height must be even, from 16x16 to 7680x4320 (e.g. 1920x1080)")
 
 
 def within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
@@ -135,7 +157,8 @@ def input_source(text: str) -> str:
     try:
         spec = parse_input(text)
     except MeantError as e:  # said as the shell takes it: a path with spaces in quotes
-        raise argparse.ArgumentTypeError(e.as_said(f"{FLAG} {shlex.quote(str(e.meant))}")) from None
+        said = f"{FLAG} {shlex.quote(str(e.meant))}"
+        raise argparse.ArgumentTypeError(missing_said(e.meant, said) or e.as_said(said)) from None
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
     if spec.kind in ("file", "image"):

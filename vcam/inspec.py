@@ -79,6 +79,22 @@ def typed_fix(fix: str, written: InputSpec) -> str:
            "the show file"
 
 
+def missing_said(meant: InputSpec, said: str, flag: str = FLAG) -> str | None:
+    """A path given without its kind (or by another word for it) that is not there either, as `flag` is given it
+    (`said`: the form with its kind): both said at once, in the words a file: path not found is said with, where
+    the fix for the kind alone sent the operator back with a path that then failed as missing. None where the file
+    is there, or the input is no file's."""
+    if meant.kind not in ("file", "image"):
+        return None
+    path = os.path.expanduser(meant.target)
+    whole = os.path.abspath(path)
+    if os.path.exists(whole):
+        return None
+    what = "video file" if meant.kind == "file" else "image"
+    where = "" if os.path.isabs(path) else f" (a {flag} path is relative to the folder vcam was started in)"
+    return f"{what} {whole}: no such file{where}: check the path, and give it with its kind: {said}"
+
+
 class MeantError(ValueError):
     """An input not written as one, that most likely `meant` another (`why` it is not one): said as each place
     writes it (`as_said`: `input file:…`, `--in 'file:…'`, `--send camera:1`)."""

@@ -28,13 +28,17 @@ class OutputSpec:
 def parse_spec(text: str) -> OutputSpec:
     """`file:show.mp4@1280x720` → OutputSpec('file', 'show.mp4', 1280, 720); ValueError saying the forms."""
     usage = "use vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally followed by @WIDTHxHEIGHT"
-    size = re.search(r"@(\d+)x(\d+)$", text)
+    # a space copied in with the name (`--out "file:show.mp4 "`) was kept in it: "not .mp4 " and a fix to the same
+    # file; as --in reads its input
+    text = text.strip()
+    # a capital X too, as --size takes it: `--size 832X480` ran while `@832X480` was refused
+    size = re.search(r"@(\d+)[xX](\d+)$", text)
     head, _, tail = text.rpartition("@")
     if not size and "@" in text and _looks_like_a_size(head, tail):
-        # a size mistyped (@1280X720, @1280x72O, @720p, @hd, a bare @) would otherwise become part of the file's or
-        # device's name, or be read as its extension (show.mp4@hd, refused as "not .mp4@hd" with an ffmpeg line)
-        raise ValueError(f"output {quoted(text)}: {quoted('@' + tail)} is not a size; give @WIDTHxHEIGHT with a small "
-                         f"x, e.g. {text[: -len(tail) - 1]}@1280x720")
+        # a size mistyped (@1280x72O, @720p, @hd, a bare @) would otherwise become part of the file's or device's
+        # name, or be read as its extension (show.mp4@hd, refused as "not .mp4@hd" with an ffmpeg line)
+        raise ValueError(f"output {quoted(text)}: {quoted('@' + tail)} is not a size; give @WIDTHxHEIGHT, "
+                         f"e.g. {text[: -len(tail) - 1]}@1280x720")
     body = text[: size.start()] if size else text
     kind, _, target = body.partition(":")
     if kind not in KINDS:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import shlex
 import sys
 
 from vcam import argtypes
 from vcam.control.commands import MAX_SEED
 from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS
 from vcam.engine.speed import ATTENTION, ATTENTION_QUANTS, COMPILE_MODES, DECODERS, QUANTS
+from vcam.words import nearest
 
 
 # as vcam.control.midi.find_port picks the input, and midiinput.MidiInput waits for one not plugged in yet
@@ -61,7 +64,23 @@ OTHER_FLAGS = {"--input": "--in", "--output": "--out", "--outputs": "--out", "--
 
 class _Parser(argparse.ArgumentParser):
     def parse_known_args(self, args=None, namespace=None):
-        return super().parse_known_args(_smooth_alone(sys.argv[1:] if args is None else list(args)), namespace)
+        self._argv = _smooth_alone(sys.argv[1:] if args is None else list(args))
+        return super().parse_known_args(self._argv, namespace)
+
+    def error(self, message: str):
+        return super().error(message + self._dash_value(message))
+
+    def _dash_value(self, message: str) -> str:
+        """`--prompt -dark` (a prompt, a size that starts with a dash): argparse took the value for an unknown option
+        and said only "expected one argument"; said here how to give it. Not where the next word is an option
+        (`--out --duration 10`: the value was left out)."""
+        said = re.fullmatch(r"argument (\S+): expected one argument", message)
+        argv = getattr(self, "_argv", [])
+        for flag, value in zip(argv, argv[1:]) if said else ():
+            if flag in said.group(1).split("/") and value.startswith("-") and value != "-" \
+                    and not any(o.startswith(value.split("=", 1)[0]) for o in _options(self)):
+                return f" (a value that starts with - is taken for an option: give it as {flag}={value})"
+        return ""
 
     def parse_args(self, args=None, namespace=None):
         # argparse says a subcommand's unknown option as the top level's ("vcam: error: unrecognized arguments:
@@ -69,10 +88,33 @@ class _Parser(argparse.ArgumentParser):
         argv = sys.argv[1:] if args is None else list(args)
         self._said_before_subcommand(argv)
         parsed, extras = self.parse_known_args(argv, namespace)
+        spilled, shows = _prompt_spilled(argv, parsed, extras)
+        if spilled:
+            self._subcommand(parsed).error(f"argument --prompt: a prompt of several words goes in quotes: --prompt "
+                                           f"{' '.join([_quoted(spilled), *map(shlex.quote, shows)])}")
+        show = getattr(parsed, "show", None)
+        if show and not os.path.exists(show) and _after_a_switch(self._subcommand(parsed), [show]):
+            extras = [show] + extras  # `vcam run --link yes`: no show file named yes, a value --link does not take
         if extras:
             command = self._subcommand(parsed)
-            command.error(f"unrecognized arguments: {' '.join(extras)}{_meant(command, extras)}")
+            said = _after_a_switch(command, extras) or _second_value(command, extras) \
+                or _elsewhere(self, command, extras) or _meant(command, extras)
+            command.error(f"unrecognized arguments: {' '.join(extras)}{said}")
         return parsed
+
+    def _check_value(self, action: argparse.Action, value) -> None:
+        """argparse's "invalid choice" with the choice likely meant first (`vcam rn`, `vcam Run`, `--fit strech`):
+        the whole list alone left the operator to find the typo."""
+        choices = action.choices
+        if choices is None or value in choices or not isinstance(value, str):
+            return super()._check_value(action, value)
+        named = [c for c in choices if isinstance(c, str)]
+        # of two as near, the one it begins (`ren`: render, not run)
+        meant = nearest(value.lower(), named, cutoff=0.6, prefer=[c for c in named if c.startswith(value.lower())])
+        if meant is None:
+            return super()._check_value(action, value)
+        raise argparse.ArgumentError(action, f"invalid choice: {value!r}; did you mean {meant}? (choose from "
+                                             f"{', '.join(map(repr, choices))})")
 
     def _said_before_subcommand(self, argv: list[str]) -> None:
         """`vcam --model tiny run`: argparse took `tiny` for the subcommand ("invalid choice: 'tiny'"), and `vcam
@@ -92,12 +134,8 @@ class _Parser(argparse.ArgumentParser):
                     break
                 continue  # an option's value (`--out cam run`) is no subcommand
             parser, at = subs.choices[arg], i if at is None else at
-        if at is None:  # `vcam --model tiny`: no subcommand at all; the first that takes the option is named
-            taking = [p for p in top.choices.values() if first in _options(p)]
-            if taking:
-                self.error(f"{first} is an option of a subcommand: it goes after its name ({taking[0].prog} "
-                           f"{first} …)")
-            return
+        if at is None:  # `vcam --model tiny`: no subcommand at all
+            self._said_without_subcommand(first, argv)
         early = argv[:at]
         flag = early[0].split("=", 1)[0]
         if flag in _options(parser):
@@ -105,6 +143,25 @@ class _Parser(argparse.ArgumentParser):
                        f"({parser.prog} {flag} …)")
         self.error(f"unrecognized arguments: {' '.join(early)} (before the subcommand, vcam takes -h and --version "
                    f"only; {parser.prog}'s options go after it)")
+
+    def _said_without_subcommand(self, flag: str, argv: list[str]) -> None:
+        """`vcam --count 3`, `vcam --modle tiny`: argparse took the option's value for the subcommand ("invalid
+        choice: '3'"). The first subcommand that takes the option is named (nested ones too: vcam midi learn's
+        --count), or shortened as argparse takes it (--dur), else the option likely meant."""
+        commands = list(_subcommands(self))
+        exact = [c for c in commands if flag in _options(c) - {"-h", "--help"}]
+        # shortened: named only where it is short for one option alone, whichever subcommand takes it (--dur, not --co)
+        longer = {o for c in commands for o in _options(c) if len(flag) > 2 and o.startswith(flag)}
+        taking = exact or ([c for c in commands if longer & _options(c)] if len(longer) == 1 else [])
+        if taking:
+            taken = flag if exact else longer.pop()
+            self.error(f"{flag} is an option of a subcommand: it goes after its name ({taking[0].prog} {taken} …)")
+        known = sorted({o for c in commands for o in _options(c) if o.startswith("--")} - {"--help"})
+        meant = nearest(flag, known, cutoff=0.75) if flag.startswith("--") and not longer else None
+        after = (f"did you mean {next(c.prog for c in commands if meant in _options(c))} {meant}?" if meant else
+                 "give the subcommand first, then its options: vcam --help lists the subcommands")
+        self.error(f"unrecognized arguments: {' '.join(argv)} (before a subcommand, vcam takes -h and --version "
+                   f"only; {after})")
 
     def _subcommand(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
         """The innermost subcommand's parser that `parsed` went through (`vcam midi learn`'s), else this one."""
@@ -117,22 +174,118 @@ class _Parser(argparse.ArgumentParser):
             parser = subs.choices[name]
 
 
+def _prompt_spilled(argv: list[str], parsed: argparse.Namespace, extras: list[str]) -> tuple[str | None, list[str]]:
+    """The whole prompt where one typed without quotes (`--prompt a neon city`) spilled its words into the show
+    file's place and the unknown arguments ("unrecognized arguments: city", or "city: the show file does not
+    exist"), and the show files among those words (`--prompt neon city show.yaml`: no part of the prompt); None
+    where the words after it are a show file (`--prompt cats show.yaml`) or nothing."""
+    prompt = getattr(parsed, "prompt", None)
+    # shortened as argparse takes it too (--prom)
+    flags = [i for i, a in enumerate(argv) if len(a.split("=", 1)[0]) > 2 and "--prompt".startswith(a.split("=", 1)[0])]
+    if prompt is None or not flags:
+        return None, []
+    at = flags[-1] + (1 if "=" in argv[flags[-1]] else 2)
+    words = []
+    for word in argv[at:]:
+        if word.startswith("-") and word != "-":
+            break
+        words.append(word)
+    shows = [w for w in words if _a_show_name(w) or os.path.isfile(w)]
+    spilled = [w for w in words if w not in shows]
+    if not spilled or not (set(words) & set(extras) or getattr(parsed, "show", None) in spilled):
+        return None, []
+    return " ".join([prompt] + spilled), shows
+
+
+def _a_show_name(word: str) -> bool:
+    """`word` is named as a show file is (show.yaml), there or not."""
+    return word.lower().endswith((".yaml", ".yml"))
+
+
+def _quoted(text: str) -> str:
+    """`text` as a shell takes it as one word: in double quotes where it holds a single quote (it's) and nothing a
+    shell reads inside double quotes, which shlex.quote would write as 'it'"'"'s'."""
+    if "'" in text and not re.search(r'["$`\\!]', text):
+        return f'"{text}"'
+    return shlex.quote(text)
+
+
 def _options(parser: argparse.ArgumentParser) -> set[str]:
     return {o for a in parser._actions for o in a.option_strings}
 
 
+def _subcommands(parser: argparse.ArgumentParser):
+    """Every subcommand's parser under `parser`, each before its own (vcam midi, then vcam midi learn), in the order
+    `vcam --help` lists them."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                yield command
+                yield from _subcommands(command)
+
+
+def _after_a_switch(parser: argparse.ArgumentParser, extras: list[str]) -> str:
+    """"; --in takes no value in vcam bench" where the first unknown argument follows an option that takes none
+    (`vcam bench --in camera`, written as vcam run's --in): "unrecognized arguments: camera" alone did not say
+    why; else "", as for a show file's name (`--link shw.yaml`: a show file mistyped, not a value of --link)."""
+    argv = getattr(parser, "_argv", [])
+    switches = {o for a in parser._actions if a.nargs == 0 for o in a.option_strings}
+    first = extras[0]
+    at = argv.index(first) if first in argv else 0
+    if first.startswith("-") or _a_show_name(first) or at == 0 or argv[at - 1] not in switches:
+        return ""
+    return f"; {argv[at - 1]} takes no value in {parser.prog}"
+
+
+def _second_value(parser: argparse.ArgumentParser, extras: list[str]) -> str:
+    """"; --out takes one OUTPUT: give --out again for each" where the first unknown argument follows an option's
+    value (`--out file:a.mp4 file:b.mp4`): "vcam run takes one SHOW.yaml" named a place the word was not meant for;
+    else ""."""
+    argv = getattr(parser, "_argv", [])
+    first = extras[0]
+    at = argv.index(first) if first in argv else 0
+    actions = {o: a for a in parser._actions for o in a.option_strings}
+    before = argv[at - 1] if at >= 1 else ""
+    flag = before.split("=", 1)[0] if before.startswith("--") and "=" in before else argv[at - 2] if at >= 2 else ""
+    action = actions.get(flag)
+    if first.startswith("-") or _a_show_name(first) or action is None or action.nargs is not None:
+        return ""
+    what = action.metavar or "value"
+    if isinstance(action, argparse._AppendAction):
+        return f"; {flag} takes one {what}: give {flag} again for each ({flag} {shlex.quote(first)})"
+    return f"; {flag} takes one {what}"
+
+
+def _elsewhere(top: argparse.ArgumentParser, parser: argparse.ArgumentParser, extras: list[str]) -> str:
+    """"; --send is vcam cam's option, not vcam run's" for the first unknown option that other subcommands take
+    (`vcam run --token x`, `vcam bench --out null`): "did you mean --seed?" named an option nothing like it."""
+    for extra in extras:
+        flag = extra.split("=", 1)[0]
+        taking = [c.prog for c in _subcommands(top) if c is not parser and flag in _options(c) - {"-h", "--help"}]
+        # one of its own is unknown only after `--` (`vcam run -- show.yaml --model tiny`): not said as another's
+        if flag.startswith("--") and taking and flag not in _options(parser):
+            named = taking[0] if len(taking) == 1 else f"{', '.join(taking[:-1])} and {taking[-1]}"
+            return f"; {flag} is an option of {named}, not of {parser.prog}"
+    return ""
+
+
 def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
     """"; did you mean --model?" for the first unknown option that one of `parser`'s is near, else ""."""
-    from vcam.words import nearest
-
     known = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
     shows = [a.metavar for a in parser._actions if a.dest == "show" and not a.option_strings]
+    if any("--version".startswith(e.split("=", 1)[0]) and len(e) > 5 for e in extras):  # `vcam run --version`
+        return "; the version is vcam's own: vcam --version"
+    places = [a.metavar for a in parser._actions if not a.option_strings and a.nargs in (None, "?")]
+    if places and not any(extra.startswith("-") for extra in extras):  # `vcam run a.yaml b.yaml`
+        return f"; {parser.prog} takes one {places[0]}"
     for extra in extras:
         flag = extra.split("=", 1)[0]
         if flag.lower() in ("--show", "--show-file") and shows:
             return f"; a show file is given without a flag: {parser.prog} {shows[0]}"
         if not flag.startswith("--"):
             continue
+        if flag in known:  # its own option, unknown only past `--` (`vcam run -- show.yaml --model tiny`)
+            return f"; {flag} comes after --, past which every word is taken for no option: give it before --"
         meant = OTHER_FLAGS.get(flag.lower()) or nearest(flag, known, cutoff=0.75)
         if meant in known:
             return f"; did you mean {meant}?"

@@ -27,7 +27,7 @@ from typing import Protocol
 import numpy as np
 
 from vcam.errors import VcamError
-from vcam.inspec import USAGE, InputSpec, MeantError, parse_input
+from vcam.inspec import USAGE, InputSpec, MeantError, missing_said, parse_input
 from vcam.live.frames import quiet_cv2
 from vcam.live.inputs.camera import SETTLE_S, capture_mode, device_rgb, mode_line, open_device, settle_mode
 from vcam.live.inputs.source import InputError
@@ -63,7 +63,8 @@ def parse_send(text: str) -> InputSpec:
     except MeantError as e:
         if e.meant.kind not in ("camera", "file"):
             raise ValueError(f"cannot send {text!r}: a still image is not sent; {SEND_USAGE}") from None
-        raise ValueError(e.as_said(f"--send {shlex.quote(str(e.meant))}")) from None
+        said = f"--send {shlex.quote(str(e.meant))}"
+        raise ValueError(missing_said(e.meant, said, "--send") or e.as_said(said)) from None
     except ValueError as e:  # the forms said are --send's, not the server's (none, image:, net)
         said = str(e)
         raise ValueError(said.replace(USAGE, SEND_USAGE) if USAGE in said else f"{said}; {SEND_USAGE}") from None
