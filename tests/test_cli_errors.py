@@ -21,7 +21,14 @@ def test_an_unknown_model_is_a_usage_error_without_the_debug_hint(capsys):
     assert main(["run", "--model", "nope", "--out", "null", "--duration", "1", "--no-stdin"]) == 2
     err = capsys.readouterr().err
     assert "unknown model 'nope'" in err and "krea-14b, tiny" in err
-    assert "VCAM_DEBUG" not in err
+    assert "VCAM_DEBUG" not in err and "did you mean" not in err
+
+
+@pytest.mark.parametrize("typed", ["TINY", "Tiny", "tinny", "krea14b"])
+def test_a_model_name_in_capitals_or_mistyped_is_answered_with_the_one_meant(capsys, typed):
+    assert main(["run", "--model", typed, "--out", "null", "--duration", "1", "--no-stdin"]) == 2
+    meant = "krea-14b" if typed.startswith("krea") else "tiny"
+    assert f"unknown model {typed!r}; did you mean {meant}? choose one of: krea-14b, tiny" in capsys.readouterr().err
 
 
 def test_a_path_that_cannot_be_opened_names_the_path_without_the_debug_hint(tmp_path, capsys, monkeypatch):

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vcam.words import nearest
+
+
 @dataclass(frozen=True)
 class WanConfig:
     """Shape of the causal Wan transformer (defaults: Wan 2.1 T2V 14B, which Krea Realtime 14B keeps)."""
@@ -137,4 +140,6 @@ def get_spec(name: str) -> ModelSpec:
     try:
         return MODELS[name]
     except KeyError:
-        raise ValueError(f"unknown model {name!r}; choose one of: {', '.join(MODELS)}") from None
+        meant = nearest(name.lower(), MODELS)
+        hint = f"did you mean {meant}? " if meant else ""
+        raise ValueError(f"unknown model {name!r}; {hint}choose one of: {', '.join(MODELS)}") from None
