@@ -274,7 +274,8 @@ def test_a_show_file_that_cannot_be_read_says_why_and_what_to_do(tmp_path):
                                   "the editor's Save As, or: iconv -f latin1 -t utf-8 FILE > NEW.yaml)"]
     with pytest.raises(ConfigError) as err:
         load_show(tmp_path)
-    assert err.value.problems == [f"{tmp_path}:1: the show file is a folder; name the YAML file in it"]
+    assert err.value.problems == [f"{tmp_path}: the show file is a folder; name the YAML file in it (it holds "
+                                  "latin.yaml)"]
     with pytest.raises(ConfigError) as err:
         load_show(tmp_path / "gone.yaml")
     assert err.value.problems == [f"{tmp_path / 'gone.yaml'}: the show file does not exist; check the path"]
@@ -286,6 +287,18 @@ def test_a_show_file_that_cannot_be_read_says_why_and_what_to_do(tmp_path):
             load_show(shows / typed)
         assert err.value.problems == [f"{shows / typed}: the show file does not exist; did you mean "
                                       f"{shows / 'club.yaml'}?{why}"]
+
+
+def test_a_show_named_by_its_folder_is_said_with_the_show_files_in_it_and_no_line(tmp_path):
+    """A folder has no line 1; the operator meant one of the files in it."""
+    for name in ("club.yaml", "ambient.yml", "notes.txt"):
+        (tmp_path / name).write_text("name: x\n")
+    (tmp_path / "old.yaml").mkdir()
+    assert show_problems(tmp_path) == [f"{tmp_path}: the show file is a folder; name the YAML file in it (it holds "
+                                       "ambient.yml, club.yaml)"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert show_problems(empty) == [f"{empty}: the show file is a folder; name the YAML file in it"]
 
 
 def test_a_show_saved_as_utf16_is_said_to_be_and_converted_from_utf16(tmp_path):

@@ -10,7 +10,8 @@ from typing import TypeVar
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.control.commands import preset_twice
-from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_file, top_keys, written_as
+from vcam.control.yamlcheck import (ConfigError, Reader, key_nodes, read_file, top_keys, written_as,
+                                    yaml_files_in)
 from vcam.words import quoted
 
 Map = TypeVar("Map")
@@ -94,7 +95,7 @@ class MapFiles:
         given = _home_expanded(ref)
         folder = next((c for c in ([base / given] if base else []) + [given] if c.is_dir()), None)
         if folder is not None:
-            return f"{self.what} {ref!r} is a folder; name the map's YAML file in it{self._files_in(folder)}"
+            return f"{self.what} {ref!r} is a folder; name the map's YAML file in it{yaml_files_in(folder)}"
         return (f"{self.what} {ref!r} not found; give a path relative to the show file or one of: "
                 f"{', '.join(self.shipped())}")
 
@@ -104,19 +105,10 @@ class MapFiles:
         path = self.find(ref, None)
         if path is None and _home_expanded(ref).is_dir():  # else said not found, with the folder right there
             raise ValueError(f"{self.what} {ref!r} is a folder; name the map's YAML file in it"
-                             f"{self._files_in(_home_expanded(ref))}")
+                             f"{yaml_files_in(_home_expanded(ref))}")
         if path is None:
             raise ValueError(f"{self.what} {ref!r} not found; shipped maps: {', '.join(self.shipped())}")
         return path, load(path)
-
-    @staticmethod
-    def _files_in(folder: Path) -> str:
-        """` (it holds a.yaml, b.yaml)`, the first few, where it holds any."""
-        try:
-            names = sorted(p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-        except OSError:
-            return ""
-        return f" (it holds {', '.join(names[:5])}{', ...' if len(names) > 5 else ''})" if names else ""
 
     def load(self, path: Path, read: Callable[[Reader, object], Map], empty: Map) -> Map:
         """One map file, read by `read(reader, node)`; ConfigError with every problem by line, naming the map's

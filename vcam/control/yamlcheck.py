@@ -330,11 +330,20 @@ def _unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str) -> str:
                 "the editor's Save As, or: iconv -f latin1 -t utf-8 FILE > NEW.yaml)")
     if isinstance(e, FileNotFoundError):
         return f"{path}: {what} does not exist; {_near_name(path) or 'check the path'}"
-    if isinstance(e, IsADirectoryError):
-        return f"{path}:1: {what} is a folder; name the YAML file in it"
+    if isinstance(e, IsADirectoryError):  # no line: a folder has none
+        return f"{path}: {what} is a folder; name the YAML file in it{yaml_files_in(path)}"
     if isinstance(e, PermissionError):
         return f"{path}:1: {what} cannot be read (permission denied); {READ_FIX}"
     return f"{path}:1: cannot read {what} ({e.strerror or e})"
+
+
+def yaml_files_in(folder: Path) -> str:
+    """` (it holds a.yaml, b.yaml)`, the first few, where it holds any: the names the operator meant to give."""
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    except OSError:
+        return ""
+    return f" (it holds {', '.join(names[:5])}{', ...' if len(names) > 5 else ''})" if names else ""
 
 
 def _media_kind(data: bytes) -> tuple[str, str] | None:
