@@ -136,6 +136,16 @@ def test_a_misspelt_key_is_answered_with_the_key_meant():
     assert [p for p in problems if "'zoom'" in p][0].endswith("strength, bias")  # nothing near it
 
 
+def test_a_sections_key_written_at_the_top_is_said_with_the_section_that_takes_it():
+    with pytest.raises(ConfigError) as err:
+        parse_show("size: 832x480\nout: [null]\nsteps: 3\nseed: 4\nprompt: a cat\nzoom: 2\n"
+                   "presets:\n  - {name: a, prompt: b}\n", "s.yaml")
+    ends = [p.split("cues")[-1] for p in err.value.problems]
+    assert ends == ["; it goes under output:", "; it goes under output:", "; it goes under defaults:",
+                    "; it goes under defaults: (or a preset)",
+                    "; it goes under a preset (presets: - {name: ..., prompt: ...})", ""], err.value.problems
+
+
 def test_a_misspelt_prompt_is_said_once_by_its_did_you_mean():
     """`promt:` was said twice: its "did you mean prompt?" and a second line, "give either prompt (one text) or
     prompts (a weighted list)"."""

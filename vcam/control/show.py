@@ -158,6 +158,11 @@ PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "i
 PROMPT_KEYS = ("text", "weight")  # an entry of a preset's prompts: list
 DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "bias", "input_fit", "quantize",
                 "bpm")
+# Keys of a section written at the show's top, said with the section that takes them
+MISPLACED_TOP_KEYS = {**{k: "output:" for k in OUTPUT_KEYS},
+                      **{k: "defaults: (or a preset)" if k in PRESET_KEYS else "defaults:" for k in DEFAULT_KEYS},
+                      "prompt": "a preset (presets: - {name: ..., prompt: ...})",
+                      "prompts": "a preset (presets: - {name: ..., prompts: [...]})"}
 
 
 def parse_show(text: str, path: str) -> Show:
@@ -174,7 +179,7 @@ def parse_show(text: str, path: str) -> Show:
             r.error(None, "the show file is empty; it needs at least a presets: list")
         r.raise_if_any()
     _refuse_a_map(r, root)
-    top = r.mapping(root, "show", SHOW_KEYS, required=("presets",))
+    top = r.mapping(root, "show", SHOW_KEYS, required=("presets",), elsewhere=MISPLACED_TOP_KEYS)
     name = (r.string(top["name"], "show name", 200) if "name" in top else None) or Path(path).stem
 
     defaults = _defaults(r, top["defaults"], base) if "defaults" in top else Defaults()

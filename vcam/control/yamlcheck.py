@@ -96,7 +96,10 @@ class Reader:
             loader.dispose()
         return None
 
-    def mapping(self, node: Node, what: str, known: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, Node]:
+    def mapping(self, node: Node, what: str, known: tuple[str, ...], required: tuple[str, ...] = (),
+                elsewhere: dict[str, str] | None = None) -> dict[str, Node]:
+        """The keys of a mapping `node` among `known`, each other one said (with where it goes, if `elsewhere` names
+        the section that takes it: `size:` at a show's top goes under `output:`)."""
         if not isinstance(node, MappingNode):
             hint = ""
             if isinstance(node, ScalarNode) and "map" in known and node.value.strip():
@@ -112,6 +115,8 @@ class Reader:
             elif key not in known:
                 meant = nearest(str(key), known, cutoff=0.75) if isinstance(key, str) else None
                 hint = f"; did you mean {meant}?" if meant else ""
+                if isinstance(key, str) and key in (elsewhere or {}):
+                    hint = f"; it goes under {elsewhere[key]}"
                 self.error(key_node, f"{what}: unknown key {key!r}; known keys: {', '.join(known)}{hint}")
             else:
                 out[key] = value
