@@ -2,7 +2,9 @@
 import ast
 import io
 import json
+import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import threading
@@ -257,6 +259,53 @@ def test_an_older_log_that_cannot_be_emptied_on_air_is_left_whole_and_said_once(
     log.end(2)
     assert out.kept == OLDER_LOG and log.failed
     assert len(said) == 1 and "cannot be written ([Errno 1] Operation not permitted)" in said[0], said
+
+
+@pytest.mark.skipif(os.name != "posix", reason="an open file is deleted from under its descriptor on POSIX only")
+@pytest.mark.parametrize("taken", [False, True], ids=["name-free", "name-taken"])
+def test_a_log_whose_folder_is_deleted_during_the_show_is_written_back_whole_at_the_end(tmp_path, taken):
+    """A clean-up that removed the log's folder mid-show lost the whole log with its descriptor, and the end said
+    nothing; a file made under its name since is left as it is, the log written beside it."""
+    from vcam.live.logfile import open_log
+
+    folder, said = tmp_path / "logs", []
+    path = folder / "show.jsonl"
+    folder.mkdir()
+    log = ControlLog(open_log(str(path)).out, {"seed": 1}, said.append)
+    log.on_air()
+    log.applied(SetSeed(5), 1, Origin("seed 5", "stdin"))
+    shutil.rmtree(folder)
+    if taken:
+        folder.mkdir()
+        path.write_text("another file\n")
+    log.applied(SetSeed(6), 2, Origin("seed 6", "midi"))
+    log.end(3)
+    kept = folder / "show-recovered.jsonl" if taken else path
+    replay = read_replay(str(kept))
+    assert replay.actions == [(1, SetSeed(5)), (2, SetSeed(6))] and replay.end_block == 3 and not log.failed
+    assert said == [f"control log {path} was deleted during the show: written back to {kept}"]
+    assert not taken or path.read_text() == "another file\n"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="an open file is deleted from under its descriptor on POSIX only")
+def test_a_deleted_log_that_cannot_be_read_back_is_said_lost_and_leaves_no_empty_copy(tmp_path):
+    path, said = tmp_path / "show.jsonl", []
+    log = ControlLog(open(path, "w", encoding="utf-8"), {"seed": 1}, said.append)  # write-only: nothing to read
+    path.unlink()
+    log.end(2)
+    assert not path.exists() and len(said) == 1
+    assert said[0].startswith(f"control log {path} was deleted during the show and could not be written back (")
+    assert "this show's log is lost" in said[0]
+
+
+def test_a_log_not_deleted_ends_saying_nothing(tmp_path):
+    path, said = tmp_path / "show.jsonl", []
+    from vcam.live.logfile import open_log
+
+    log = ControlLog(open_log(str(path)).out, {"seed": 1}, said.append)
+    log.on_air()
+    log.end(2)
+    assert said == [] and read_replay(str(path)).end_block == 2
 
 
 class SlowDisk:
