@@ -472,7 +472,7 @@ PLAY_HOLED = ("import sys; from vcam.live.inputs import ClipSource\n"
               "clip = ClipSource(sys.argv[1], 32, 24); clip.frames(0, 3 * clip.length); print('played')")
 
 
-@pytest.mark.parametrize("case", ["cut clip", "holed clip", "missing fallback image"])
+@pytest.mark.parametrize("case", ["cut clip", "holed clip", "missing fallback image", "damaged fallback image"])
 def test_a_damaged_file_prints_vcams_line_and_none_of_ffmpegs_or_opencvs(case, tmp_path):
     import subprocess
     import sys
@@ -485,12 +485,22 @@ def test_a_damaged_file_prints_vcams_line_and_none_of_ffmpegs_or_opencvs(case, t
         "holed clip": (PLAY_HOLED, [holed], "played"),
         "missing fallback image": (run, ["run", "--model", "tiny", "--fallback", str(tmp_path / "nope.png"),
                                          "--out", "null", "--no-stdin"], "nope.png"),
+        "damaged fallback image": (run, ["run", "--model", "tiny", "--fallback", damaged_png(tmp_path), "--out",
+                                         "null", "--no-stdin"], "bad.png: it is not an image OpenCV decodes"),
     }[case]
     # a level chosen in the environment is kept: the run starts without one, as a user's would
     env = {k: v for k, v in os.environ.items() if k not in ("OPENCV_FFMPEG_LOGLEVEL", "OPENCV_LOG_LEVEL")}
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120, env=env)
     assert said in done.stdout + done.stderr
     assert " @ 0x" not in done.stderr and "WARN" not in done.stderr and "moov" not in done.stderr, done.stderr
+    assert "[ERROR" not in done.stderr, done.stderr  # libpng's, on a damaged PNG
+
+
+def damaged_png(folder) -> str:
+    """A PNG whose signature is whole and whose first chunk is not its header: libpng's error, said by OpenCV."""
+    path = folder / "bad.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 10)
+    return str(path)
 
 
 # --- a camera through a test double -----------------------------------------------------------------------------

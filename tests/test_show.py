@@ -543,6 +543,23 @@ def test_vcam_check_refuses_a_fallback_that_is_no_image_as_vcam_run_would(tmp_pa
     assert "convert it to PNG or JPEG" in captured.err
 
 
+def test_a_damaged_image_in_a_show_is_said_in_vcams_line_alone_not_opencvs(tmp_path):
+    """A PNG cut short or overwritten, named by a show (checked, or saved on air): OpenCV's warning and libpng's
+    error came on the terminal above vcam's line, between the status lines of a show on air."""
+    import subprocess
+    import sys
+
+    (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 10)
+    show = tmp_path / "show.yaml"
+    show.write_text("defaults: {fallback: bad.png}\npresets:\n  - {name: a, prompt: b}\n")
+    # a level chosen in the environment is kept: the check runs without one, as a user's would
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENCV_FFMPEG_LOGLEVEL", "OPENCV_LOG_LEVEL")}
+    done = subprocess.run([sys.executable, "-m", "vcam", "check", str(show)], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert done.returncode == 2 and "defaults fallback: bad.png is not an image vcam can read" in done.stderr
+    assert "WARN" not in done.stderr and "[ERROR" not in done.stderr and "grfmt" not in done.stderr, done.stderr
+
+
 def test_vcam_check_refuses_a_recording_into_a_missing_folder_as_vcam_run_would(tmp_path, capsys):
     from vcam.cli import main
 

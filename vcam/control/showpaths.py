@@ -89,7 +89,9 @@ def _decodes(path: Path) -> bool:
     would pass a check that only looks for the file, and stop the run (or the stall's picture) later. Decoded at an
     eighth of its size, which JPEG does without decoding the whole; in full where that cannot be (OpenCV refuses
     to reduce an image under 8 pixels a side, such as a 1x1 PNG for a plain colour, which `vcam run` reads)."""
-    import cv2  # only for a show that names an image
+    from vcam.live.frames import quiet_cv2  # only for a show that names an image; OpenCV's own lines silenced
+
+    cv2 = quiet_cv2()  # a damaged image printed OpenCV's warning and libpng's error above vcam's line
 
     try:
         return cv2.imread(str(path), cv2.IMREAD_REDUCED_COLOR_8) is not None

@@ -9,15 +9,16 @@ from vcam.errors import IMAGE_FIX, READ_FIX, VcamError
 
 
 def quiet_cv2():
-    """The cv2 module, its own and FFmpeg's lines on the terminal lowered: a damaged clip would print a raw FFmpeg
-    line per bad packet and a missing image an OpenCV warning, where vcam says what failed in one line of its own.
-    A level set in the environment is kept, to look into a file that does not open."""
+    """The cv2 module, its own and FFmpeg's lines on the terminal silenced: a damaged clip would print a raw FFmpeg
+    line per bad packet, a missing image an OpenCV warning and a damaged one libpng's error ("IHDR chunk shall be
+    first"), where vcam says what failed in one line of its own. A level set in the environment is kept, to look
+    into a file that does not open (OPENCV_LOG_LEVEL=ERROR)."""
     # FFmpeg's level is read once, when OpenCV first opens a file through FFmpeg: set before any clip is opened
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
     import cv2
 
     if "OPENCV_LOG_LEVEL" not in os.environ:
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     return cv2
 
 
