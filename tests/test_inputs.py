@@ -426,6 +426,18 @@ def test_a_file_that_does_not_decode_is_a_clear_error(tmp_path):
     assert "ffmpeg -i" in raised.value.fix and "\n" not in str(raised.value)
 
 
+@pytest.mark.parametrize("name", ["cues.txt", "readme.nfo"])
+def test_a_text_file_named_as_a_clip_is_refused_not_played_as_a_black_picture(tmp_path, name):
+    """FFmpeg reads a .txt or .nfo file as ANSI art: `input file:cues.txt` was taken, and restyled black frames."""
+    text = tmp_path / name
+    text.write_text("preset 2\nbias 0.5\n" * 40)
+    with pytest.raises(InputError, match=f"{name} is a text file, not a video") as raised:
+        ClipSource(str(text), W, H)
+    assert "file:PATH" in raised.value.fix and "image:PATH" in raised.value.fix
+    with pytest.raises(InputError, match="is a text file"):
+        InputSwitch(W, H).check(f"file:{text}")
+
+
 def test_an_image_is_the_input_of_every_frame(tmp_path):
     bgr = np.zeros((50, 100, 3), dtype=np.uint8)
     bgr[:, :, 2] = 255  # red, in OpenCV's order

@@ -139,9 +139,11 @@ class Probe:
 
         self.alpha: str | None = None
         self.rate: Fraction | None = None
+        self.text = False  # FFmpeg took the file for ANSI art: a text file (.txt, .nfo) plays as a black picture
         self._container = None
         try:
             self._container = av.open(path)
+            self.text = self._container.format.name == "tty"
             stream = self._container.streams.video[0]
             self.alpha, self.rate = _alpha_decoder(stream), _header_rate(stream)
         except Exception:  # av.FFmpegError, no video stream, or an OSError for a file that went away meanwhile
@@ -398,6 +400,9 @@ class ClipSource:
         import cv2
 
         with Probe(self.path) as probe:  # the one PyAV opening of the file to learn about it
+            if probe.text:
+                raise InputError(f"{self.path} is a text file, not a video", "give a video file (file:PATH) or a "
+                                 "picture (image:PATH)")
             cap, first, alpha = _first(self.path, probe.alpha)
             if cap is None:
                 raise _undecodable(self.path)
