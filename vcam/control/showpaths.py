@@ -70,9 +70,10 @@ def read_image(r: Reader, node, what: str, base: Path) -> str | None:
 def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str, hint: str = "") -> bool:
     """Whether the file a show names is there, readable and, for a still, an image vcam can read; else records
     which, `named` (or `not_still`) saying where in the show it was named."""
-    if path.is_dir():
+    # os.path's tests, not Path's: those raise OSError for a name over 255 bytes, said without the show's line
+    if os.path.isdir(path):
         r.error(node, f"{named} is a folder (looked at {path}); name a file in it")
-    elif not path.is_file():
+    elif not os.path.isfile(path):
         r.error(node, f"{named} not found (looked at {path}); put it there, or give its path from the folder of "
                       "the file that names it (or a whole path)")
     elif not os.access(path, os.R_OK):
