@@ -287,6 +287,22 @@ def test_a_log_whose_folder_is_deleted_during_the_show_is_written_back_whole_at_
     assert not taken or path.read_text() == "another file\n"
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="a descriptor's file is named in Linux's /proc")
+def test_a_log_whose_folder_is_renamed_during_the_show_is_said_where_it_went(tmp_path):
+    from vcam.live.logfile import open_log
+
+    folder, said = tmp_path / "show", []
+    folder.mkdir()
+    log = ControlLog(open_log(str(folder / "show.jsonl")).out, {"seed": 1}, said.append)
+    log.on_air()
+    folder.rename(tmp_path / "show-done")
+    log.applied(SetSeed(5), 1, Origin("seed 5", "stdin"))
+    log.end(2)
+    moved = tmp_path / "show-done" / "show.jsonl"
+    assert said == [f"control log {folder / 'show.jsonl'} was moved during the show: it is at {moved}"]
+    assert read_replay(str(moved)).actions == [(1, SetSeed(5))] and not (folder / "show.jsonl").exists()
+
+
 @pytest.mark.skipif(os.name != "posix", reason="an open file is deleted from under its descriptor on POSIX only")
 def test_a_deleted_log_that_cannot_be_read_back_is_said_lost_and_leaves_no_empty_copy(tmp_path):
     path, said = tmp_path / "show.jsonl", []

@@ -169,13 +169,17 @@ class ControlLog:
     def _write_back_if_deleted(self) -> None:
         """A log whose file was deleted during the show (a clean-up, its folder removed) is still whole behind the
         descriptor: it is written back under its name (its folder made again), or beside it where another file has
-        taken the name, and said; closed with the descriptor, the show's log was lost and the end said nothing."""
+        taken the name, and said; closed with the descriptor, the show's log was lost and the end said nothing. One
+        moved is said where it is."""
         try:
             held = os.fstat(self.out.fileno())
             name = os.path.abspath(self.out.name)
         except (AttributeError, OSError, ValueError, TypeError):  # an in-memory log, or one closed by a failed write
             return
-        if not stat.S_ISREG(held.st_mode) or held.st_nlink > 0:
+        if not stat.S_ISREG(held.st_mode):
+            return
+        if held.st_nlink > 0:
+            self._say_if_moved(name, held)
             return
         try:
             written = write_back(self.out.fileno(), name)
@@ -184,6 +188,23 @@ class ControlLog:
                      "show's log is lost (keep --log-controls in a folder nothing cleans up)")
             return
         self.say(f"control log {name} was deleted during the show: written back to {written}")
+
+    def _say_if_moved(self, name: str, held: os.stat_result) -> None:
+        """A log whose file was moved during the show (its folder renamed) was written on where it went: said, where
+        the operator looked for it at its old name. Linux names a descriptor's file in /proc; elsewhere nothing is
+        said."""
+        try:
+            st = os.stat(name)
+            if (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino):
+                return
+        except OSError:
+            pass  # nothing at its name now
+        try:
+            where = os.readlink(f"/proc/self/fd/{self.out.fileno()}")
+        except OSError:
+            return
+        if os.path.isabs(where):
+            self.say(f"control log {name} was moved during the show: it is at {where}")
 
     def _write(self, entry: dict) -> None:
         """Writes one line. It runs on the controls' threads and under the tempo's lock (a clock's move), so a
