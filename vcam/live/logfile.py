@@ -55,7 +55,8 @@ def _open_readable(path: str, flags: int) -> int:
     if os.path.exists(path) and not os.path.isfile(path):
         return os.open(path, flags, 0o666)
     try:
-        return os.open(path, (flags & ~os.O_ACCMODE) | os.O_RDWR, 0o666)
+        # the access mode's bits by name: os.O_ACCMODE is POSIX's only, and vcam runs on Windows too
+        return os.open(path, (flags & ~(os.O_RDONLY | os.O_WRONLY | os.O_RDWR)) | os.O_RDWR, 0o666)
     except PermissionError:  # a file this user may write and not read: logged, not written back if deleted
         return os.open(path, flags, 0o666)
 
