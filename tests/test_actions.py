@@ -171,8 +171,10 @@ def test_each_command_hands_over_its_actions(controller, line, expected):
 def test_screen_and_quit_take_effect_at_once_and_are_logged_with_the_block(controller):
     ctl, producer, log = controller
     ctl.handle_line("freeze", "midi")
-    ctl.handle_line("quit", "stdin")
+    assert ctl.handle_line("quit", "stdin") == "stopping"
     assert ctl.state.screen == "freeze" and ctl.stop.is_set() and producer.given == []
+    # typed again while the show closes: said as what it is, and logged once
+    assert ctl.handle_line("quit", "stdin") == "already stopping: the outputs are closing (Ctrl-C leaves at once)"
     entries = [json.loads(x) for x in log.getvalue().splitlines()[1:]]
     assert [(e["apply"], e["block"], e["source"]) for e in entries] == [
         ({"op": "screen", "mode": "freeze"}, 3, "midi"), ({"op": "quit"}, 3, "stdin")]
