@@ -515,6 +515,27 @@ def damaged_png(folder) -> str:
     return str(path)
 
 
+# an image silenced as vcam reads it, then OpenCV's own error on a later read, as a camera's error would come
+SILENCED_FOR_THE_READ = ("import sys, cv2; from vcam.live.frames import load_image\n"
+                         "try:\n    load_image(sys.argv[1], 32, 24)\nexcept ValueError as e:\n"
+                         "    print('vcam:', e, file=sys.stderr, flush=True)\n"
+                         "cv2.imread(sys.argv[1])")
+
+
+def test_opencvs_lines_are_silenced_for_vcams_image_read_alone_and_its_errors_come_after(tmp_path):
+    """Silenced for the rest of the process once a fallback image was read (at every start), OpenCV's errors were
+    gone for the whole show: a camera's own (a device gone or busy) never reached the operator."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENCV_FFMPEG_LOGLEVEL", "OPENCV_LOG_LEVEL")}
+    done = subprocess.run([sys.executable, "-c", SILENCED_FOR_THE_READ, damaged_png(tmp_path)], capture_output=True,
+                          text=True, timeout=120, env=env)
+    said, _, after = done.stderr.partition("it is not an image OpenCV decodes")
+    assert said.startswith("vcam: cannot read image") and "[ERROR" not in said, done.stderr  # vcam's line alone
+    assert after.count("[ERROR") == 1, done.stderr  # the later read's error, said as OpenCV says it
+
+
 # --- a camera through a test double -----------------------------------------------------------------------------
 
 class Said:

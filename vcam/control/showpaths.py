@@ -90,11 +90,12 @@ def _decodes(path: Path) -> bool:
     would pass a check that only looks for the file, and stop the run (or the stall's picture) later. Decoded at an
     eighth of its size, which JPEG does without decoding the whole; in full where that cannot be (OpenCV refuses
     to reduce an image under 8 pixels a side, such as a 1x1 PNG for a plain colour, which `vcam run` reads)."""
-    from vcam.live.frames import quiet_cv2  # only for a show that names an image; OpenCV's own lines silenced
+    # only for a show that names an image; OpenCV's own lines silenced for the read: a damaged image printed
+    # OpenCV's warning and libpng's error above vcam's line
+    from vcam.live.frames import imread_quiet, quiet_cv2
 
-    cv2 = quiet_cv2()  # a damaged image printed OpenCV's warning and libpng's error above vcam's line
-
+    cv2 = quiet_cv2()
     try:
-        return cv2.imread(str(path), cv2.IMREAD_REDUCED_COLOR_8) is not None
+        return imread_quiet(str(path), cv2.IMREAD_REDUCED_COLOR_8) is not None
     except cv2.error:
-        return cv2.imread(str(path), cv2.IMREAD_COLOR) is not None
+        return imread_quiet(str(path), cv2.IMREAD_COLOR) is not None
