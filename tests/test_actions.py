@@ -305,6 +305,22 @@ def test_a_log_whose_folder_is_renamed_during_the_show_is_said_where_it_went(tmp
     assert read_replay(str(moved)).actions == [(1, SetSeed(5))] and not (folder / "show.jsonl").exists()
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="a descriptor's file is named in Linux's /proc")
+def test_a_log_deleted_on_nfs_is_written_back_not_said_moved_to_the_name_that_goes_as_it_closes(tmp_path):
+    """An NFS client keeps a file deleted while open as .nfsXXXX in its folder, removed when it is closed: the end
+    said the log was there, then closed it, and it was gone."""
+    from vcam.live.logfile import open_log
+
+    path, said = tmp_path / "show.jsonl", []
+    log = ControlLog(open_log(str(path)).out, {"seed": 1}, said.append)
+    log.on_air()
+    log.applied(SetSeed(5), 1, Origin("seed 5", "stdin"))
+    path.rename(tmp_path / ".nfs0000000001b2c3d400000001")  # what the client does for `rm show.jsonl`
+    log.end(2)
+    assert said == [f"control log {path} was deleted during the show: written back to {path}"], said
+    assert read_replay(str(path)).actions == [(1, SetSeed(5))]
+
+
 @pytest.mark.skipif(os.name != "posix", reason="an open file is deleted from under its descriptor on POSIX only")
 def test_a_deleted_log_that_cannot_be_read_back_is_said_lost_and_leaves_no_empty_copy(tmp_path):
     path, said = tmp_path / "show.jsonl", []

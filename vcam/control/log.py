@@ -170,7 +170,8 @@ class ControlLog:
         """A log whose file was deleted during the show (a clean-up, its folder removed) is still whole behind the
         descriptor: it is written back under its name (its folder made again), or beside it where another file has
         taken the name, and said; closed with the descriptor, the show's log was lost and the end said nothing. One
-        moved is said where it is."""
+        moved is said where it is; one an NFS client keeps under a hidden name until it closes is deleted all the
+        same."""
         try:
             held = os.fstat(self.out.fileno())
             name = os.path.abspath(self.out.name)
@@ -179,8 +180,12 @@ class ControlLog:
         if not stat.S_ISREG(held.st_mode):
             return
         if held.st_nlink > 0:
-            self._say_if_moved(name, held)
-            return
+            where = _moved_to(self.out.fileno(), name, held)
+            if where is None:
+                return
+            if not _deleted_on_nfs(where):
+                self.say(f"control log {name} was moved during the show: it is at {where}")
+                return
         try:
             written = write_back(self.out.fileno(), name)
         except OSError as e:
@@ -188,23 +193,6 @@ class ControlLog:
                      "show's log is lost (keep --log-controls in a folder nothing cleans up)")
             return
         self.say(f"control log {name} was deleted during the show: written back to {written}")
-
-    def _say_if_moved(self, name: str, held: os.stat_result) -> None:
-        """A log whose file was moved during the show (its folder renamed) was written on where it went: said, where
-        the operator looked for it at its old name. Linux names a descriptor's file in /proc; elsewhere nothing is
-        said."""
-        try:
-            st = os.stat(name)
-            if (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino):
-                return
-        except OSError:
-            pass  # nothing at its name now
-        try:
-            where = os.readlink(f"/proc/self/fd/{self.out.fileno()}")
-        except OSError:
-            return
-        if os.path.isabs(where):
-            self.say(f"control log {name} was moved during the show: it is at {where}")
 
     def _write(self, entry: dict) -> None:
         """Writes one line. It runs on the controls' threads and under the tempo's lock (a clock's move), so a
@@ -228,6 +216,28 @@ class ControlLog:
             self._failed = True
             self.say(f"control log: cannot be written ({e}); the show goes on, its controls from here are "
                      "not logged (free some disk space, or give --log-controls a path that can be written)")
+
+
+def _moved_to(fd: int, name: str, held: os.stat_result) -> str | None:
+    """Where the file open on `fd` is now, where it is no longer at `name` (its folder renamed during the show): the
+    operator looked for it at its old name. Linux names a descriptor's file in /proc; elsewhere None."""
+    try:
+        st = os.stat(name)
+        if (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino):
+            return None
+    except OSError:
+        pass  # nothing at its name now
+    try:
+        where = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
+    return where if os.path.isabs(where) else None
+
+
+def _deleted_on_nfs(where: str) -> bool:
+    """Whether `where` is the hidden name an NFS client gives a file deleted while open (.nfs and hex digits): it
+    goes as the file is closed, so the log there is lost as said to be found."""
+    return os.path.basename(where).startswith(".nfs")
 
 
 def write_back(fd: int, path: str) -> str:
