@@ -177,7 +177,7 @@ class ControlLog:
             name = os.path.abspath(self.out.name)
         except (AttributeError, OSError, ValueError, TypeError):  # an in-memory log, or one closed by a failed write
             return
-        if not stat.S_ISREG(held.st_mode):
+        if not stat.S_ISREG(held.st_mode) or _names_a_descriptor(name):
             return
         if held.st_nlink > 0:
             where = _moved_to(self.out.fileno(), name, held)
@@ -216,6 +216,19 @@ class ControlLog:
             self._failed = True
             self.say(f"control log: cannot be written ({e}); the show goes on, its controls from here are "
                      "not logged (free some disk space, or give --log-controls a path that can be written)")
+
+
+def _names_a_descriptor(name: str) -> bool:
+    """Whether `name` is another name for a descriptor this process was given (/dev/stdout, /dev/fd/1,
+    /proc/self/fd/1): the file behind it is whatever stdout was sent to, which is not this log's to write back or
+    follow. A supervisor that keeps a show's output in a file deleted as it opens it made every such show end by
+    saying its log was deleted, and (as root) wrote /dev/stdout-recovered."""
+    if name.startswith("/proc/") or os.path.realpath(os.path.dirname(name)).startswith("/proc/"):
+        return True
+    try:
+        return os.readlink(name).startswith("/proc/")
+    except OSError:  # not a link, or no such name: a file's own name
+        return False
 
 
 def _moved_to(fd: int, name: str, held: os.stat_result) -> str | None:
