@@ -780,3 +780,23 @@ def test_check_input_opens_and_closes_before_the_model_loads(clip_path, tmp_path
         check_input("camera:1", open_capture=device.open)
     with pytest.raises(ValueError, match="unknown input"):
         check_input("dvd")
+
+
+def test_opencv_asked_for_meanwhile_does_not_unsilence_an_image_read_under_way(monkeypatch, tmp_path):
+    """A clip opened on another thread while a fallback decodes set OpenCV's level back: libpng's error on the
+    damaged image came out after all."""
+    import cv2
+    from vcam.live import frames
+
+    monkeypatch.delenv("OPENCV_LOG_LEVEL", raising=False)
+    levels, plain = [], cv2.imread
+
+    def read_meanwhile(path, flags):
+        frames.quiet_cv2()  # the other thread's clip, opening
+        levels.append(cv2.utils.logging.getLogLevel())
+        return plain(path, flags)
+
+    monkeypatch.setattr(cv2, "imread", read_meanwhile)
+    assert frames.imread_quiet(damaged_png(tmp_path), cv2.IMREAD_COLOR) is None
+    assert levels == [cv2.utils.logging.LOG_LEVEL_SILENT]
+    assert cv2.utils.logging.getLogLevel() == cv2.utils.logging.LOG_LEVEL_ERROR  # set back as the read ended

@@ -19,7 +19,9 @@ def quiet_cv2():
     import cv2
 
     if "OPENCV_LOG_LEVEL" not in os.environ:
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+        with _silencing:
+            if _silenced[0] == 0:  # not under another thread's silenced read: it restores the level as it ends
+                cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
     return cv2
 
 
