@@ -481,6 +481,24 @@ def test_a_look_that_raises_is_said_once_and_the_watcher_looks_on(tmp_path):
     assert len(said) == 2
 
 
+def test_a_look_that_raises_a_vcam_error_is_said_on_one_line_with_its_fix(tmp_path):
+    """A VcamError's text puts its fix on a line of its own: it broke the status lines of a show on air."""
+    from vcam.control.reload import ShowWatcher
+    from vcam.errors import VcamError
+
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: one}\n")
+    said = []
+    watcher = ShowWatcher(str(path), lambda show, maps: None, said.append, show=load_show(path))
+
+    def broken() -> None:
+        raise VcamError("cannot read image stall.png", "convert it to PNG or JPEG")
+
+    watcher._guarded(broken)
+    assert said == ["show file watcher: VcamError: cannot read image stall.png; convert it to PNG or JPEG; the last "
+                    "good show stays live, and saves are still read"], said
+
+
 def _watched(path, text: str):
     """The show file `text` written at `path` and watched: what the watcher says, and a save of new text, each
     seen as one save within the clock's grain too."""
