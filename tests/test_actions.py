@@ -2,7 +2,9 @@
 import ast
 import io
 import json
+import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import threading
@@ -169,8 +171,10 @@ def test_each_command_hands_over_its_actions(controller, line, expected):
 def test_screen_and_quit_take_effect_at_once_and_are_logged_with_the_block(controller):
     ctl, producer, log = controller
     ctl.handle_line("freeze", "midi")
-    ctl.handle_line("quit", "stdin")
+    assert ctl.handle_line("quit", "stdin") == "stopping"
     assert ctl.state.screen == "freeze" and ctl.stop.is_set() and producer.given == []
+    # typed again while the show closes: said as what it is, and logged once
+    assert ctl.handle_line("quit", "stdin") == "already stopping: the outputs are closing (Ctrl-C leaves at once)"
     entries = [json.loads(x) for x in log.getvalue().splitlines()[1:]]
     assert [(e["apply"], e["block"], e["source"]) for e in entries] == [
         ({"op": "screen", "mode": "freeze"}, 3, "midi"), ({"op": "quit"}, 3, "stdin")]
@@ -257,6 +261,111 @@ def test_an_older_log_that_cannot_be_emptied_on_air_is_left_whole_and_said_once(
     log.end(2)
     assert out.kept == OLDER_LOG and log.failed
     assert len(said) == 1 and "cannot be written ([Errno 1] Operation not permitted)" in said[0], said
+
+
+@pytest.mark.skipif(os.name != "posix", reason="an open file is deleted from under its descriptor on POSIX only")
+@pytest.mark.parametrize("taken", [False, True], ids=["name-free", "name-taken"])
+def test_a_log_whose_folder_is_deleted_during_the_show_is_written_back_whole_at_the_end(tmp_path, taken):
+    """A clean-up that removed the log's folder mid-show lost the whole log with its descriptor, and the end said
+    nothing; a file made under its name since is left as it is, the log written beside it."""
+    from vcam.live.logfile import open_log
+
+    folder, said = tmp_path / "logs", []
+    path = folder / "show.jsonl"
+    folder.mkdir()
+    log = ControlLog(open_log(str(path)).out, {"seed": 1}, said.append)
+    log.on_air()
+    log.applied(SetSeed(5), 1, Origin("seed 5", "stdin"))
+    shutil.rmtree(folder)
+    if taken:
+        folder.mkdir()
+        path.write_text("another file\n")
+    log.applied(SetSeed(6), 2, Origin("seed 6", "midi"))
+    log.end(3)
+    kept = folder / "show-recovered.jsonl" if taken else path
+    replay = read_replay(str(kept))
+    assert replay.actions == [(1, SetSeed(5)), (2, SetSeed(6))] and replay.end_block == 3 and not log.failed
+    assert said == [f"control log {path} was deleted during the show: written back to {kept}"]
+    assert not taken or path.read_text() == "another file\n"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="a descriptor's file is named in Linux's /proc")
+def test_a_log_whose_folder_is_renamed_during_the_show_is_said_where_it_went(tmp_path):
+    from vcam.live.logfile import open_log
+
+    folder, said = tmp_path / "show", []
+    folder.mkdir()
+    log = ControlLog(open_log(str(folder / "show.jsonl")).out, {"seed": 1}, said.append)
+    log.on_air()
+    folder.rename(tmp_path / "show-done")
+    log.applied(SetSeed(5), 1, Origin("seed 5", "stdin"))
+    log.end(2)
+    moved = tmp_path / "show-done" / "show.jsonl"
+    assert said == [f"control log {folder / 'show.jsonl'} was moved during the show: it is at {moved}"]
+    assert read_replay(str(moved)).actions == [(1, SetSeed(5))] and not (folder / "show.jsonl").exists()
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="a descriptor's file is named in Linux's /proc")
+def test_a_log_deleted_on_nfs_is_written_back_not_said_moved_to_the_name_that_goes_as_it_closes(tmp_path):
+    """An NFS client keeps a file deleted while open as .nfsXXXX in its folder, removed when it is closed: the end
+    said the log was there, then closed it, and it was gone."""
+    from vcam.live.logfile import open_log
+
+    path, said = tmp_path / "show.jsonl", []
+    log = ControlLog(open_log(str(path)).out, {"seed": 1}, said.append)
+    log.on_air()
+    log.applied(SetSeed(5), 1, Origin("seed 5", "stdin"))
+    path.rename(tmp_path / ".nfs0000000001b2c3d400000001")  # what the client does for `rm show.jsonl`
+    log.end(2)
+    assert said == [f"control log {path} was deleted during the show: written back to {path}"], said
+    assert read_replay(str(path)).actions == [(1, SetSeed(5))]
+
+
+# a show logging to its own stdout, as vcam run --log-controls /dev/stdout does (the name given as argv[1])
+LOG_TO_STDOUT = ("import sys; from vcam.control.log import ControlLog; from vcam.live.logfile import open_log\n"
+                 "said = []; log = ControlLog(open_log(sys.argv[1]).out, {'seed': 1}, said.append)\n"
+                 "log.on_air(); log.end(2); print(said, file=sys.stderr)")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="/dev/stdout names a descriptor through Linux's /proc")
+@pytest.mark.parametrize("given", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_a_log_to_stdout_kept_in_a_deleted_file_is_not_written_back_as_a_log(tmp_path, given):
+    """Stdout sent to a file deleted as it was opened (a supervisor's, a test runner's capture): the end said the log
+    was deleted during the show and could not be written back, and as root wrote /dev/stdout-recovered."""
+    before = os.path.exists("/dev/stdout-recovered")
+    with open(tmp_path / "captured", "w+b") as out:
+        os.unlink(out.name)
+        done = subprocess.run([sys.executable, "-c", LOG_TO_STDOUT, given], stdout=out, stderr=subprocess.PIPE,
+                              text=True, timeout=60)
+        out.seek(0)
+        logged = out.read().decode()
+    try:
+        assert done.returncode == 0 and done.stderr == "[]\n", done.stderr
+        assert '"end": {"blocks": 2}' in logged  # the log went where stdout went
+    finally:
+        if not before and os.path.exists("/dev/stdout-recovered"):
+            os.unlink("/dev/stdout-recovered")  # the fault's own litter, as root
+
+
+@pytest.mark.skipif(os.name != "posix", reason="an open file is deleted from under its descriptor on POSIX only")
+def test_a_deleted_log_that_cannot_be_read_back_is_said_lost_and_leaves_no_empty_copy(tmp_path):
+    path, said = tmp_path / "show.jsonl", []
+    log = ControlLog(open(path, "w", encoding="utf-8"), {"seed": 1}, said.append)  # write-only: nothing to read
+    path.unlink()
+    log.end(2)
+    assert not path.exists() and len(said) == 1
+    assert said[0].startswith(f"control log {path} was deleted during the show and could not be written back (")
+    assert "this show's log is lost" in said[0]
+
+
+def test_a_log_not_deleted_ends_saying_nothing(tmp_path):
+    path, said = tmp_path / "show.jsonl", []
+    from vcam.live.logfile import open_log
+
+    log = ControlLog(open_log(str(path)).out, {"seed": 1}, said.append)
+    log.on_air()
+    log.end(2)
+    assert said == [] and read_replay(str(path)).end_block == 2
 
 
 class SlowDisk:

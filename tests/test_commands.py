@@ -465,6 +465,13 @@ def test_a_blends_quoted_or_escaped_names_are_read_as_typed_with_or_without_a_ti
     assert parse(str(cmd)) == cmd
 
 
+def test_a_blend_at_minus_zero_is_at_zero_not_said_as_minus_zero():
+    import math
+
+    x = parse("blend 1 2 -0").args[2]
+    assert x == 0.0 and math.copysign(1.0, x) == 1.0 and f"{x:.2f}" == "0.00"
+
+
 @pytest.mark.parametrize("names,said", [
     (("neon city", "ocean"), 'blend "neon city" ocean 0.5'),  # in the double quotes a preset's line has
     (("sunset @ beach", 2), 'blend "sunset @ beach" 2 0.5'),

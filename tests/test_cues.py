@@ -180,7 +180,7 @@ def test_a_cue_at_a_time_fires_by_itself_once_when_the_show_clock_reaches_it():
         rig.cues.back()
         rig.look_at(700.0)
         assert rig.ran == [("cue 4", "preset 2"), ("cue 3", "preset forest")]
-        assert rig.cues.describe() == "cue 3/4 'woods' next 'drop' at 1:30"
+        assert rig.cues.describe() == "cue 3/4 'woods' next 'drop' at 1:30, passed: GO fires it"
 
 
 def test_a_cue_at_a_bar_fires_when_the_tempos_beat_reaches_it():
@@ -410,6 +410,24 @@ def test_a_reload_that_makes_another_wait_cue_the_next_one_counts_its_wait_from_
         assert rig.cues.replace(edited.cues) == "cue list changed: at cue 1/2 'a'; next 'b' (wait 8s)"
         rig.look_at(118.0)
         assert wait_for(lambda: len(rig.ran) == 2, 60)
+
+
+def test_a_reload_whose_next_cue_is_at_a_time_already_passed_says_it_waits_for_go():
+    """An at: cue an edit puts next, at a time the show has passed, never fires by itself: the reload's line said
+    'next 'b' (at 0:03)', read as a cue still to come."""
+    manual = "  - {name: a, do: preset 1}\n  - {name: b, do: preset 2}\n  - {name: c, do: preset 3}\n"
+    with Rig(manual) as rig:
+        rig.cues.begin()  # on air at 100
+        rig.look_at(190.0)
+        rig.cues.go()
+        edited = parse_show(PRESETS + "cues:\n" + manual.replace("preset 2}", "preset 2, at: 3}")
+                            .replace("preset 3}", "preset 3, at: 5:00}"), "show.yaml").cues
+        assert rig.cues.replace(edited) == "cue list changed: at cue 1/3 'a'; next 'b' (at 0:03, passed: GO fires it)"
+        assert rig.cues.describe() == "cue 1/3 'a' next 'b' at 0:03, passed: GO fires it"
+        rig.look_at(250.0)
+        assert rig.ran == [("cue 1", "preset 1")]  # as said: it waits
+        rig.cues.go()
+        assert rig.cues.describe() == "cue 2/3 'b' next 'c' at 5:00"  # one still to come is said as before
 
 
 def test_what_a_reload_did_to_the_cue_list_is_on_the_reloads_line():

@@ -40,6 +40,23 @@ def test_an_image_is_decoded_once_fitted_and_again_once_it_is_edited(tmp_path, c
     assert int(images.get(path).max()) == 200 and counted == ["stall.png"] * 2
 
 
+def test_an_image_deleted_after_it_was_decoded_is_still_shown_and_one_never_decoded_is_said_missing(tmp_path,
+                                                                                                   counted):
+    """The show's folder cleaned up mid-show: every preset press said 'fallback image not used: … not found' (on two
+    lines), where the image had been decoded all along."""
+    import shutil
+
+    folder = tmp_path / "show"
+    folder.mkdir()
+    path = image(folder / "stall.png", 60)
+    images = FallbackImages(32, 24)
+    images.warm([path])
+    shutil.rmtree(folder)
+    assert int(images.get(path).max()) == 60 and counted == ["stall.png"]
+    with pytest.raises(ImageError, match="other.png not found"):
+        images.get(str(folder / "other.png"))
+
+
 def test_the_least_recently_used_images_are_let_go(tmp_path, counted):
     images = FallbackImages(16, 16, keep=2)
     a, b, c = (image(tmp_path / f"{n}.png", 10) for n in "abc")

@@ -426,6 +426,18 @@ def test_a_file_that_does_not_decode_is_a_clear_error(tmp_path):
     assert "ffmpeg -i" in raised.value.fix and "\n" not in str(raised.value)
 
 
+@pytest.mark.parametrize("name", ["cues.txt", "readme.nfo"])
+def test_a_text_file_named_as_a_clip_is_refused_not_played_as_a_black_picture(tmp_path, name):
+    """FFmpeg reads a .txt or .nfo file as ANSI art: `input file:cues.txt` was taken, and restyled black frames."""
+    text = tmp_path / name
+    text.write_text("preset 2\nbias 0.5\n" * 40)
+    with pytest.raises(InputError, match=f"{name} is a text file, not a video") as raised:
+        ClipSource(str(text), W, H)
+    assert "file:PATH" in raised.value.fix and "image:PATH" in raised.value.fix
+    with pytest.raises(InputError, match="is a text file"):
+        InputSwitch(W, H).check(f"file:{text}")
+
+
 def test_an_image_is_the_input_of_every_frame(tmp_path):
     bgr = np.zeros((50, 100, 3), dtype=np.uint8)
     bgr[:, :, 2] = 255  # red, in OpenCV's order
@@ -472,7 +484,7 @@ PLAY_HOLED = ("import sys; from vcam.live.inputs import ClipSource\n"
               "clip = ClipSource(sys.argv[1], 32, 24); clip.frames(0, 3 * clip.length); print('played')")
 
 
-@pytest.mark.parametrize("case", ["cut clip", "holed clip", "missing fallback image"])
+@pytest.mark.parametrize("case", ["cut clip", "holed clip", "missing fallback image", "damaged fallback image"])
 def test_a_damaged_file_prints_vcams_line_and_none_of_ffmpegs_or_opencvs(case, tmp_path):
     import subprocess
     import sys
@@ -485,12 +497,43 @@ def test_a_damaged_file_prints_vcams_line_and_none_of_ffmpegs_or_opencvs(case, t
         "holed clip": (PLAY_HOLED, [holed], "played"),
         "missing fallback image": (run, ["run", "--model", "tiny", "--fallback", str(tmp_path / "nope.png"),
                                          "--out", "null", "--no-stdin"], "nope.png"),
+        "damaged fallback image": (run, ["run", "--model", "tiny", "--fallback", damaged_png(tmp_path), "--out",
+                                         "null", "--no-stdin"], "bad.png: it is not an image OpenCV decodes"),
     }[case]
     # a level chosen in the environment is kept: the run starts without one, as a user's would
     env = {k: v for k, v in os.environ.items() if k not in ("OPENCV_FFMPEG_LOGLEVEL", "OPENCV_LOG_LEVEL")}
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120, env=env)
     assert said in done.stdout + done.stderr
     assert " @ 0x" not in done.stderr and "WARN" not in done.stderr and "moov" not in done.stderr, done.stderr
+    assert "[ERROR" not in done.stderr, done.stderr  # libpng's, on a damaged PNG
+
+
+def damaged_png(folder) -> str:
+    """A PNG whose signature is whole and whose first chunk is not its header: libpng's error, said by OpenCV."""
+    path = folder / "bad.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 10)
+    return str(path)
+
+
+# an image silenced as vcam reads it, then OpenCV's own error on a later read, as a camera's error would come
+SILENCED_FOR_THE_READ = ("import sys, cv2; from vcam.live.frames import load_image\n"
+                         "try:\n    load_image(sys.argv[1], 32, 24)\nexcept ValueError as e:\n"
+                         "    print('vcam:', e, file=sys.stderr, flush=True)\n"
+                         "cv2.imread(sys.argv[1])")
+
+
+def test_opencvs_lines_are_silenced_for_vcams_image_read_alone_and_its_errors_come_after(tmp_path):
+    """Silenced for the rest of the process once a fallback image was read (at every start), OpenCV's errors were
+    gone for the whole show: a camera's own (a device gone or busy) never reached the operator."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENCV_FFMPEG_LOGLEVEL", "OPENCV_LOG_LEVEL")}
+    done = subprocess.run([sys.executable, "-c", SILENCED_FOR_THE_READ, damaged_png(tmp_path)], capture_output=True,
+                          text=True, timeout=120, env=env)
+    said, _, after = done.stderr.partition("it is not an image OpenCV decodes")
+    assert said.startswith("vcam: cannot read image") and "[ERROR" not in said, done.stderr  # vcam's line alone
+    assert after.count("[ERROR") == 1, done.stderr  # the later read's error, said as OpenCV says it
 
 
 # --- a camera through a test double -----------------------------------------------------------------------------
@@ -737,3 +780,23 @@ def test_check_input_opens_and_closes_before_the_model_loads(clip_path, tmp_path
         check_input("camera:1", open_capture=device.open)
     with pytest.raises(ValueError, match="unknown input"):
         check_input("dvd")
+
+
+def test_opencv_asked_for_meanwhile_does_not_unsilence_an_image_read_under_way(monkeypatch, tmp_path):
+    """A clip opened on another thread while a fallback decodes set OpenCV's level back: libpng's error on the
+    damaged image came out after all."""
+    import cv2
+    from vcam.live import frames
+
+    monkeypatch.delenv("OPENCV_LOG_LEVEL", raising=False)
+    levels, plain = [], cv2.imread
+
+    def read_meanwhile(path, flags):
+        frames.quiet_cv2()  # the other thread's clip, opening
+        levels.append(cv2.utils.logging.getLogLevel())
+        return plain(path, flags)
+
+    monkeypatch.setattr(cv2, "imread", read_meanwhile)
+    assert frames.imread_quiet(damaged_png(tmp_path), cv2.IMREAD_COLOR) is None
+    assert levels == [cv2.utils.logging.LOG_LEVEL_SILENT]
+    assert cv2.utils.logging.getLogLevel() == cv2.utils.logging.LOG_LEVEL_ERROR  # set back as the read ended

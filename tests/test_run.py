@@ -488,6 +488,27 @@ def test_a_control_log_refused_as_another_shows_leaves_no_descriptor_open(tmp_pa
     assert path.read_text() == "an older log\n"
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX's")
+def test_a_control_log_into_a_pipe_is_opened_for_writing_only_and_a_file_for_reading_back_too(tmp_path):
+    """A plain file is opened to be read too (a log deleted on air is read back at the end); a pipe is not: read by
+    vcam as well, it stayed open when its own reader left, and filled."""
+    import fcntl
+    from vcam.live.logfile import open_log
+
+    pipe = tmp_path / "log.fifo"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        piped = open_log(str(pipe)).out
+        assert fcntl.fcntl(piped.fileno(), fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY
+        piped.close()
+    finally:
+        os.close(reader)
+    filed = open_log(str(tmp_path / "show.jsonl")).out
+    assert fcntl.fcntl(filed.fileno(), fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDWR
+    filed.close()
+
+
 def test_a_midi_map_without_a_midi_input_is_said_to_be_unused():
     status = io.StringIO()
     assert run(RunOptions(model="tiny", outs=["null"], duration=0.5, stdin=False, midi_map="nanokontrol2",

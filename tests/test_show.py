@@ -437,6 +437,78 @@ def test_a_show_file_written_in_two_goes_is_loaded_once_whole(tmp_path):
     assert loaded == [3, 2]
 
 
+def test_a_map_name_longer_than_a_file_name_may_be_is_said_not_found_on_air_and_saves_are_read_on(tmp_path):
+    """A part of a path over 255 bytes made Path.is_file raise OSError: out of `vcam check` as an error vcam did not
+    expect, and on air out of the watcher's thread, which then read no later save."""
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    good = "presets:\n  - {name: a, prompt: one}\n"
+    path.write_text(good)
+    loaded, said = [], []
+    watcher = ShowWatcher(str(path), lambda show, maps: loaded.append(len(show.presets)), said.append,
+                          show=load_show(path))
+    long_name = "x" * 300
+    path.write_text(good + f"midi:\n  map: {long_name}\n")
+    watcher.poll(), watcher.poll()
+    assert len(said) == 1 and f"MIDI map '{long_name[:20]}" in said[0] and "not found" in said[0], said
+    path.write_text(good + "  - {name: b, prompt: two}\n")
+    watcher.poll(), watcher.poll()
+    assert loaded == [2] and said[1].startswith("fixed: reloaded"), said
+
+
+@pytest.mark.parametrize("text, line, what", [
+    ("defaults: {fallback: NAME.png}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults fallback: image NAME.png"),
+    ("presets:\n  - {name: a, prompt: b, input: 'file:NAME.mp4'}\n", 2, "preset 'a' input: file NAME.mp4"),
+])
+def test_a_file_name_longer_than_the_system_allows_is_said_not_found_with_its_line(tmp_path, text, line, what):
+    """Path.is_dir raised OSError (File name too long): said without the show's line, and as a reload's error
+    vcam did not expect."""
+    name = "f" * 300
+    with pytest.raises(ConfigError) as err:
+        parse_show(text.replace("NAME", name), str(tmp_path / "show.yaml"))
+    [problem] = err.value.problems
+    assert problem.startswith(f"{tmp_path / 'show.yaml'}:{line}: {what.replace('NAME', name)} not found"), problem
+
+
+def test_a_look_that_raises_is_said_once_and_the_watcher_looks_on(tmp_path):
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: one}\n")
+    said = []
+    watcher = ShowWatcher(str(path), lambda show, maps: None, said.append, show=load_show(path))
+
+    def broken() -> None:
+        raise OSError(36, "File name too long")
+
+    watcher._guarded(broken)
+    watcher._guarded(broken)  # every half second while it lasts: said once
+    assert said == ["show file watcher: OSError: [Errno 36] File name too long; the last good show stays live, and "
+                    "saves are still read"]
+    watcher._guarded(watcher.poll)
+    watcher._guarded(broken)  # once a look went through, a new failure is news again
+    assert len(said) == 2
+
+
+def test_a_look_that_raises_a_vcam_error_is_said_on_one_line_with_its_fix(tmp_path):
+    """A VcamError's text puts its fix on a line of its own: it broke the status lines of a show on air."""
+    from vcam.control.reload import ShowWatcher
+    from vcam.errors import VcamError
+
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: one}\n")
+    said = []
+    watcher = ShowWatcher(str(path), lambda show, maps: None, said.append, show=load_show(path))
+
+    def broken() -> None:
+        raise VcamError("cannot read image stall.png", "convert it to PNG or JPEG")
+
+    watcher._guarded(broken)
+    assert said == ["show file watcher: VcamError: cannot read image stall.png; convert it to PNG or JPEG; the last "
+                    "good show stays live, and saves are still read"], said
+
+
 def _watched(path, text: str):
     """The show file `text` written at `path` and watched: what the watcher says, and a save of new text, each
     seen as one save within the clock's grain too."""
@@ -551,6 +623,23 @@ def test_vcam_check_refuses_a_fallback_that_is_no_image_as_vcam_run_would(tmp_pa
     assert "ok" not in captured.out.split()
     assert f"{show}:1: defaults fallback: x.mp4 is not an image vcam can read" in captured.err
     assert "convert it to PNG or JPEG" in captured.err
+
+
+def test_a_damaged_image_in_a_show_is_said_in_vcams_line_alone_not_opencvs(tmp_path):
+    """A PNG cut short or overwritten, named by a show (checked, or saved on air): OpenCV's warning and libpng's
+    error came on the terminal above vcam's line, between the status lines of a show on air."""
+    import subprocess
+    import sys
+
+    (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 10)
+    show = tmp_path / "show.yaml"
+    show.write_text("defaults: {fallback: bad.png}\npresets:\n  - {name: a, prompt: b}\n")
+    # a level chosen in the environment is kept: the check runs without one, as a user's would
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENCV_FFMPEG_LOGLEVEL", "OPENCV_LOG_LEVEL")}
+    done = subprocess.run([sys.executable, "-m", "vcam", "check", str(show)], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert done.returncode == 2 and "defaults fallback: bad.png is not an image vcam can read" in done.stderr
+    assert "WARN" not in done.stderr and "[ERROR" not in done.stderr and "grfmt" not in done.stderr, done.stderr
 
 
 def test_vcam_check_refuses_a_recording_into_a_missing_folder_as_vcam_run_would(tmp_path, capsys):

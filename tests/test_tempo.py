@@ -282,7 +282,7 @@ def test_taps_outside_the_bpm_range_are_refused():
     for _ in range(3):
         tempo.tap()
         clock.now += 0.1  # 600 bpm
-    with pytest.raises(ValueError, match="600 bpm apart, outside 20-300: tap once a beat "
+    with pytest.raises(ValueError, match="the taps come at 600 bpm, outside 20-300: tap once a beat "
                                          r"\(a pause of 2 s starts the taps over\)"):
         tempo.tap()
     assert tempo.bpm is None
@@ -956,7 +956,7 @@ def test_taps_out_of_range_answer_an_error():
     for _ in range(3):
         ctl.handle_line("tap", "stdin")
         clock.now += 0.1
-    assert ctl.handle_line("tap", "stdin").startswith("error: the taps are 600 bpm apart")
+    assert ctl.handle_line("tap", "stdin").startswith("error: the taps come at 600 bpm, outside 20-300")
     clock.now += 0.5  # off the beat of the quick taps: a new series, and the reply says why it counts from 1
     assert ctl.handle_line("tap", "stdin") == ("tap 1: 3 more for a tempo (off the beat of the taps before it: they "
                                                "start over)")

@@ -367,7 +367,7 @@ def _blend(text: str) -> tuple:
     if str(a).lower() == str(b).lower():  # a preset with itself is no mix: one of the two was mistyped
         raise CommandError(f"blend mixes two different presets, not {quoted(clipped(str(a), SHOWN_CHARS + 1))} with "
                            "itself; give two, as in blend 1 2 0.5 (or preset NAME for one)")
-    return a, b, x
+    return a, b, x + 0.0  # -0 typed is 0: its reply said "at -0.00"
 
 
 # a command's name → what its argument text becomes (its args)

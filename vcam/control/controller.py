@@ -489,6 +489,8 @@ class Controller:
             return help_text(*cmd.args)
         if cmd.name == "status":
             return self.describe(network)
+        if self.stop.is_set():  # a quit typed again while the show closes: not logged twice, nor said as news
+            return "already stopping: the outputs are closing (Ctrl-C leaves at once)"
         self._record(Quit(), origin)
         self.stop.set()
         return "stopping"

@@ -160,15 +160,21 @@ class CueList:
         """"cue 3/12 'drop' next 'verse 2'" (with the next cue's timing, if it has one); None without cues."""
         with self._lock:
             cues, pos = self._cues, self._position
+            index = _next_index(cues, pos)
+            past = index is not None and self._past(cues[index])
         if not cues:
             return None
         text = f"cue {pos}/{len(cues)}" + (f" {quoted(cues[pos - 1].name)}" if pos else "")
-        index = _next_index(cues, pos)
         if index is None:
             return text + " (end)"
         nxt = cues[index]
         again = " (from the top)" if index < pos else ""
-        return text + f" next {quoted(nxt.name)}{again}" + (f" {nxt.timing()}" if nxt.timing() else "")
+        return text + f" next {quoted(nxt.name)}{again}" + (f" {_when(nxt, past)}" if nxt.timing() else "")
+
+    def _past(self, cue: Cue) -> bool:
+        """Whether `cue` has an `at:` time the show has passed (called with _lock held): it no longer fires by itself,
+        and waits for GO. A bar's is not said so: a tempo that starts over brings its bars back."""
+        return cue.at_s is not None and self._seen_s is not None and self._seen_s >= cue.at_s
 
     def replace(self, cues: Sequence[Cue]) -> str | None:
         """A reloaded show's cues; what became of the list, in words for the reload's line (None: the edit left it
@@ -187,12 +193,14 @@ class CueList:
                     _next_wait(old, pos) != _next_wait(new, position)
                 if restarted:
                     self._reloaded_at = self.clock()
+                index = _next_index(new, position)
+                past = index is not None and self._past(new[index])  # an at: time an edit put before now
         self._note_bar_cues()
         self._note_late_cues()
         self._wake.set()
         # before the show is on air, a wait counts from going on air whatever the edit
-        return _changed(old, pos, waiting, new, position, restarted and self._began is not None) if new != old \
-            else None
+        return _changed(old, pos, waiting, new, position, restarted and self._began is not None, past) \
+            if new != old else None
 
     def _timed_ahead(self) -> list[int]:
         """The cues (0-based) that would still fire by themselves: an `at` time or bar to come, a `wait:` of the
@@ -350,11 +358,11 @@ class CueList:
 
 
 def _changed(old: tuple[Cue, ...], pos: int, waiting: list[int], new: tuple[Cue, ...], position: int,
-             restarted: bool) -> str:
+             restarted: bool, past: bool = False) -> str:
     """What a reload made of the cue list (`old`, at cue `pos`, its timed cues `waiting` still to fire), now `new`
-    at `position`, in words for the reload's line."""
+    at `position`, in words for the reload's line; `past`: the next cue's at: time has passed."""
     if not old:
-        return f"cue list added: {counted(len(new), 'cue')}" + _next_words(new, position, restarted)
+        return f"cue list added: {counted(len(new), 'cue')}" + _next_words(new, position, restarted, past)
     if not new:
         at = f" at cue {pos}/{len(old)} {quoted(old[pos - 1].name)}" if pos else ""
         if not waiting:
@@ -368,18 +376,25 @@ def _changed(old: tuple[Cue, ...], pos: int, waiting: list[int], new: tuple[Cue,
         where = _moved(old[pos - 1], pos, new, position)
     else:
         where = f"at cue {position}/{len(new)} {quoted(new[position - 1].name)}"
-    return "cue list changed: " + where + _next_words(new, position, restarted)
+    return "cue list changed: " + where + _next_words(new, position, restarted, past)
 
 
-def _next_words(cues: tuple[Cue, ...], position: int, restarted: bool) -> str:
-    """What GO fires next in a reloaded list standing at `position`, and when it fires by itself."""
+def _next_words(cues: tuple[Cue, ...], position: int, restarted: bool, past: bool = False) -> str:
+    """What GO fires next in a reloaded list standing at `position`, and when it fires by itself (`past`: its at:
+    time has passed, so it does not)."""
     index = _next_index(cues, position)
     if index is None:
         return "; it is the last"
     nxt = cues[index]
-    timing = nxt.timing() + (" from now" if restarted else "")
+    timing = _when(nxt, past) + (" from now" if restarted else "")
     said = ", ".join(part for part in (timing, "from the top" if index < position else "") if part)
     return f"; next {quoted(nxt.name)}" + (f" ({said})" if said else "")
+
+
+def _when(cue: Cue, past: bool) -> str:
+    """When `cue` fires by itself, "at 1:30"; one whose time the show has passed waits for GO, and is said to: "at
+    0:03" alone read as a cue still to come."""
+    return f"{cue.timing()}, passed: GO fires it" if past else cue.timing()
 
 
 def _next_wait(cues: tuple[Cue, ...], position: int) -> tuple[str, float] | None:

@@ -20,6 +20,8 @@ before has none of them, and its replay starts text only, as the show it was mad
 from __future__ import annotations
 
 import json
+import os
+import stat
 import sys
 import threading
 import time
@@ -158,10 +160,39 @@ class ControlLog:
             self.say(f"nothing logged to {self.older} (the older log there is kept as it was)")
         else:
             self._write({"end": {"blocks": blocks}})
+            self._write_back_if_deleted()
         try:
             self.out.close()
         except OSError:
             pass  # said already by the write that failed
+
+    def _write_back_if_deleted(self) -> None:
+        """A log whose file was deleted during the show (a clean-up, its folder removed) is still whole behind the
+        descriptor: it is written back under its name (its folder made again), or beside it where another file has
+        taken the name, and said; closed with the descriptor, the show's log was lost and the end said nothing. One
+        moved is said where it is; one an NFS client keeps under a hidden name until it closes is deleted all the
+        same."""
+        try:
+            held = os.fstat(self.out.fileno())
+            name = os.path.abspath(self.out.name)
+        except (AttributeError, OSError, ValueError, TypeError):  # an in-memory log, or one closed by a failed write
+            return
+        if not stat.S_ISREG(held.st_mode) or _names_a_descriptor(name):
+            return
+        if held.st_nlink > 0:
+            where = _moved_to(self.out.fileno(), name, held)
+            if where is None:
+                return
+            if not _deleted_on_nfs(where):
+                self.say(f"control log {name} was moved during the show: it is at {where}")
+                return
+        try:
+            written = write_back(self.out.fileno(), name)
+        except OSError as e:
+            self.say(f"control log {name} was deleted during the show and could not be written back ({e}): this "
+                     "show's log is lost (keep --log-controls in a folder nothing cleans up)")
+            return
+        self.say(f"control log {name} was deleted during the show: written back to {written}")
 
     def _write(self, entry: dict) -> None:
         """Writes one line. It runs on the controls' threads and under the tempo's lock (a clock's move), so a
@@ -185,6 +216,64 @@ class ControlLog:
             self._failed = True
             self.say(f"control log: cannot be written ({e}); the show goes on, its controls from here are "
                      "not logged (free some disk space, or give --log-controls a path that can be written)")
+
+
+def _names_a_descriptor(name: str) -> bool:
+    """Whether `name` is another name for a descriptor this process was given (/dev/stdout, /dev/fd/1,
+    /proc/self/fd/1): the file behind it is whatever stdout was sent to, which is not this log's to write back or
+    follow. A supervisor that keeps a show's output in a file deleted as it opens it made every such show end by
+    saying its log was deleted, and (as root) wrote /dev/stdout-recovered."""
+    if name.startswith("/proc/") or os.path.realpath(os.path.dirname(name)).startswith("/proc/"):
+        return True
+    try:
+        return os.readlink(name).startswith("/proc/")
+    except OSError:  # not a link, or no such name: a file's own name
+        return False
+
+
+def _moved_to(fd: int, name: str, held: os.stat_result) -> str | None:
+    """Where the file open on `fd` is now, where it is no longer at `name` (its folder renamed during the show): the
+    operator looked for it at its old name. Linux names a descriptor's file in /proc; elsewhere None."""
+    try:
+        st = os.stat(name)
+        if (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino):
+            return None
+    except OSError:
+        pass  # nothing at its name now
+    try:
+        where = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
+    return where if os.path.isabs(where) else None
+
+
+def _deleted_on_nfs(where: str) -> bool:
+    """Whether `where` is the hidden name an NFS client gives a file deleted while open (.nfs and hex digits): it
+    goes as the file is closed, so the log there is lost as said to be found."""
+    return os.path.basename(where).startswith(".nfs")
+
+
+def write_back(fd: int, path: str) -> str:
+    """The whole of the deleted file open on `fd` written to `path` (its folder made again), or to PATH-recovered
+    beside it where another file has taken the name; returns the name written."""
+    stem, ext = os.path.splitext(path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    for name in (path, f"{stem}-recovered{ext}"):
+        try:
+            out = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        try:
+            with open(out, "wb") as f:
+                offset = 0
+                while chunk := os.pread(fd, 1 << 20, offset):
+                    f.write(chunk)
+                    offset += len(chunk)
+        except BaseException:  # a descriptor that cannot be read, a full disk: no empty or cut copy left behind
+            os.unlink(name)
+            raise
+        return name
+    raise FileExistsError(f"{path} and {stem}-recovered{ext} exist")
 
 
 @dataclass(frozen=True)

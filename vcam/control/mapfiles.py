@@ -85,7 +85,7 @@ class MapFiles:
         `map:` leave to vcam) or by the name of a shipped map."""
         given = _home_expanded(ref)
         for candidate in ([base / given] if base else []) + [given, self.dir / ref, self.dir / f"{ref}.yaml"]:
-            if candidate.is_file():
+            if _is_file(candidate):
                 return candidate
         return None
 
@@ -135,3 +135,12 @@ class MapFiles:
         result = read(r, node) if node is not None else empty
         r.raise_if_any()
         return result
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file, False for a name the system refuses (a part of it over 255 bytes): is_file raised OSError
+    there, out of the show's check, and on air the show file's watcher ended with it."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False

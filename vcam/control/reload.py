@@ -22,6 +22,7 @@ from pathlib import Path
 from vcam.control import midimap, oscmap
 from vcam.control.show import Show, load_show
 from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_file
+from vcam.errors import one_line
 from vcam.words import counted
 
 # Read once, as the show starts: (section, key) as the show file spells them
@@ -140,6 +141,7 @@ class ShowWatcher:
         self._unread: set[str | None] = set()  # the given maps' files saved since their last load
         self._watched: tuple[tuple[str, ...] | None, list[str]] = (None, [])  # for the show's map files
         self._named: tuple[str, ...] = ()  # the maps a show file that did not load names, watched until one does
+        self._broke: str | None = None  # what the last look that raised said, until a look goes through
         self._stamps = self._seen = self._read_stamps()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="show-watch", daemon=True)
@@ -165,9 +167,25 @@ class ShowWatcher:
         return {path: _stamp(path) for path in self.watched()}  # a few stats a look: cheap
 
     def _run(self) -> None:
-        self.saved_since_load()
+        self._guarded(self.saved_since_load)
         while not self._stop.wait(self.interval):
-            self.poll()
+            self._guarded(self.poll)
+
+    def _guarded(self, look: Callable[[], None]) -> None:
+        """One look at the files, whatever it meets: an error out of it ended this thread, and no later save of
+        the show was read for the rest of it. Said once while it repeats."""
+        try:
+            look()
+        except Exception as e:  # noqa: BLE001 - the watcher must outlive any one look
+            # on one line, between the status lines: a VcamError's text has its fix on a line of its own
+            error = " ".join(one_line(e).split())
+            said = (f"show file watcher: {e.__class__.__name__}: {error}; the last good show stays live, and saves "
+                    "are still read")
+            if said != self._broke:
+                self.say(said)
+            self._broke = said
+        else:
+            self._broke = None
 
     def saved_since_load(self) -> None:
         """A save made after the running show was read and before this watcher took its first look (while the model

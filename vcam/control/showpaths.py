@@ -70,9 +70,10 @@ def read_image(r: Reader, node, what: str, base: Path) -> str | None:
 def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str, hint: str = "") -> bool:
     """Whether the file a show names is there, readable and, for a still, an image vcam can read; else records
     which, `named` (or `not_still`) saying where in the show it was named."""
-    if path.is_dir():
+    # os.path's tests, not Path's: those raise OSError for a name over 255 bytes, said without the show's line
+    if os.path.isdir(path):
         r.error(node, f"{named} is a folder (looked at {path}); name a file in it")
-    elif not path.is_file():
+    elif not os.path.isfile(path):
         r.error(node, f"{named} not found (looked at {path}); put it there, or give its path from the folder of "
                       "the file that names it (or a whole path)")
     elif not os.access(path, os.R_OK):
@@ -89,9 +90,12 @@ def _decodes(path: Path) -> bool:
     would pass a check that only looks for the file, and stop the run (or the stall's picture) later. Decoded at an
     eighth of its size, which JPEG does without decoding the whole; in full where that cannot be (OpenCV refuses
     to reduce an image under 8 pixels a side, such as a 1x1 PNG for a plain colour, which `vcam run` reads)."""
-    import cv2  # only for a show that names an image
+    # only for a show that names an image; OpenCV's own lines silenced for the read: a damaged image printed
+    # OpenCV's warning and libpng's error above vcam's line
+    from vcam.live.frames import imread_quiet, quiet_cv2
 
+    cv2 = quiet_cv2()
     try:
-        return cv2.imread(str(path), cv2.IMREAD_REDUCED_COLOR_8) is not None
+        return imread_quiet(str(path), cv2.IMREAD_REDUCED_COLOR_8) is not None
     except cv2.error:
-        return cv2.imread(str(path), cv2.IMREAD_COLOR) is not None
+        return imread_quiet(str(path), cv2.IMREAD_COLOR) is not None

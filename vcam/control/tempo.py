@@ -170,7 +170,8 @@ class Tempo:
             if bpm is None:
                 return None
             if not MIN_BPM <= bpm <= MAX_BPM:
-                raise ValueError(f"the taps are {bpm:.0f} bpm apart, outside {MIN_BPM:g}-{MAX_BPM:g}: tap once a "
+                # a rate, said as one: "600 bpm apart" read as a gap between taps
+                raise ValueError(f"the taps come at {bpm:.0f} bpm, outside {MIN_BPM:g}-{MAX_BPM:g}: tap once a "
                                  f"beat (a pause of {TAP_BREAK_S:g} s starts the taps over)")
             self.set_bpm(bpm, "tap", taps.anchor(), cause=cause)
             return bpm

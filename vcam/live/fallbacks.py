@@ -3,7 +3,8 @@
 Selecting a preset sets its fallback image (the stall's picture), on the controller's thread with its lock held:
 decoding a large JPEG there held every press for tens of milliseconds, and a reload did the same. The show's
 images are decoded ahead (at the start, and by the show watcher's thread before a reload applies); a press then
-finds its image here. An image edited since is decoded again.
+finds its image here. An image edited since is decoded again; one deleted since (its folder cleaned up, the show's
+folder moved) is shown as it was decoded, as the last good show stays live when its file goes.
 """
 from __future__ import annotations
 
@@ -19,16 +20,19 @@ from vcam.live.frames import load_image
 
 class FallbackImages:
     """`get(path)` is the image at `path` fitted to width×height (ImageError, a ValueError, when it cannot be
-    read); the `keep` most recently used stay decoded."""
+    read, and was not decoded before it went); the `keep` most recently used stay decoded."""
 
     def __init__(self, width: int, height: int, keep: int = 32):
         self.width, self.height, self.keep = width, height, keep
         self._images: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._last: dict[str, tuple] = {}  # a path's last decoded file, for when it is gone
         self._lock = threading.Lock()  # a press (controller) and a reload's warm-up (watcher) may meet here
 
     def get(self, path: str) -> np.ndarray:
         key = _key(path)
         with self._lock:
+            if key is None and not os.path.lexists(path):  # gone since: every press said "not found", where the
+                key = self._last.get(os.path.abspath(path))  # show had it decoded all along
             if key is not None and key in self._images:
                 self._images.move_to_end(key)
                 return self._images[key]
@@ -36,6 +40,7 @@ class FallbackImages:
         if key is not None:
             with self._lock:
                 self._images[key] = image
+                self._last[os.path.abspath(path)] = key
                 while len(self._images) > self.keep:
                     self._images.popitem(last=False)
         return image

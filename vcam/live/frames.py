@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import numpy as np
 
@@ -9,16 +10,43 @@ from vcam.errors import IMAGE_FIX, READ_FIX, VcamError
 
 
 def quiet_cv2():
-    """The cv2 module, its own and FFmpeg's lines on the terminal lowered: a damaged clip would print a raw FFmpeg
-    line per bad packet and a missing image an OpenCV warning, where vcam says what failed in one line of its own.
-    A level set in the environment is kept, to look into a file that does not open."""
+    """The cv2 module, its own warnings and FFmpeg's lines on the terminal lowered: a damaged clip would print a raw
+    FFmpeg line per bad packet and a missing image an OpenCV warning, where vcam says what failed in one line of its
+    own. OpenCV's errors still come out, for the rest of the process: a camera's own (a device gone, busy) are what
+    the operator reads. A level set in the environment is kept, to look into a file that does not open."""
     # FFmpeg's level is read once, when OpenCV first opens a file through FFmpeg: set before any clip is opened
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
     import cv2
 
     if "OPENCV_LOG_LEVEL" not in os.environ:
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+        with _silencing:
+            if _silenced[0] == 0:  # not under another thread's silenced read: it restores the level as it ends
+                cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
     return cv2
+
+
+_silencing = threading.Lock()  # the level is the process's: one decode restores it, not each of two at once
+_silenced = [0, None]  # decodes silenced now, and the level to restore when the last ends
+
+
+def imread_quiet(path: str, flags: int) -> np.ndarray | None:
+    """cv2.imread with OpenCV's lines silenced for that read alone: a damaged PNG printed libpng's error ("IHDR
+    chunk shall be first") above vcam's own line. Silenced process-wide, it hid a camera's errors for the rest of
+    the show."""
+    cv2 = quiet_cv2()
+    if "OPENCV_LOG_LEVEL" in os.environ:  # a level chosen to look into a file: its lines are wanted
+        return cv2.imread(path, flags)
+    with _silencing:
+        if _silenced[0] == 0:
+            _silenced[1] = cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+        _silenced[0] += 1
+    try:
+        return cv2.imread(path, flags)
+    finally:
+        with _silencing:
+            _silenced[0] -= 1
+            if _silenced[0] == 0:
+                cv2.utils.logging.setLogLevel(_silenced[1])
 
 
 def fit(frame: np.ndarray, width: int, height: int, mode: str = "letterbox") -> np.ndarray:
@@ -84,7 +112,7 @@ def load_image(path: str, width: int, height: int) -> np.ndarray:
         raise ImageError(f"image {path} not found", "check the path (--fallback IMAGE, or the show's fallback:)")
     if not os.access(path, os.R_OK):  # OpenCV would say only that it could not decode it
         raise ImageError(f"image {path} cannot be read (permission denied)", READ_FIX)
-    img = cv2.imread(path, cv2.IMREAD_COLOR)
+    img = imread_quiet(path, cv2.IMREAD_COLOR)
     if img is None:
         raise ImageError(f"cannot read image {path}: it is not an image OpenCV decodes", IMAGE_FIX)
     return fit(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), width, height, "letterbox")

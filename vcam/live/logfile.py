@@ -36,8 +36,9 @@ def open_log(path: str | None) -> LogFile | None:
 def _log_opener(path: str, flags: int) -> int:
     """Opens a control log, not emptied, with its lock taken (held until the log is closed): a second show on the
     same file emptied the first's log under it. A pipe or a terminal (/dev/stdout), which many may write, is not
-    locked."""
-    fd = os.open(path, flags & ~os.O_TRUNC, 0o666)
+    locked. A plain file is opened to be read too: deleted during the show (its folder cleaned up), it is read back
+    from the descriptor at the end (ControlLog.end), where it was lost."""
+    fd = _open_readable(path, flags & ~os.O_TRUNC)
     try:
         if filelock.take(fd) is False:
             raise VcamError(f"cannot write the control log {path}: another show is writing it now",
@@ -46,6 +47,18 @@ def _log_opener(path: str, flags: int) -> int:
         os.close(fd)
         raise
     return fd
+
+
+def _open_readable(path: str, flags: int) -> int:
+    """`path` opened with `flags`, for reading and writing where it is (or will be) a plain file. A pipe is opened
+    as asked: this process reading it too would keep it open when its reader leaves, and fill it."""
+    if os.path.exists(path) and not os.path.isfile(path):
+        return os.open(path, flags, 0o666)
+    try:
+        # the access mode's bits by name: os.O_ACCMODE is POSIX's only, and vcam runs on Windows too
+        return os.open(path, (flags & ~(os.O_RDONLY | os.O_WRONLY | os.O_RDWR)) | os.O_RDWR, 0o666)
+    except PermissionError:  # a file this user may write and not read: logged, not written back if deleted
+        return os.open(path, flags, 0o666)
 
 
 def _holds_older(fd: int) -> bool:

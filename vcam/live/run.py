@@ -24,7 +24,7 @@ from vcam.control.log import ControlLog, Replay
 from vcam.control.media import FLAG as MEDIA_FLAG, MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show
-from vcam.errors import VcamError
+from vcam.errors import VcamError, one_line
 from vcam.live.attachment import Attach, Attachment, attached
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.heap import HeapTrimmer
@@ -205,7 +205,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
         try:
             air.pacer.set_fallback(fallbacks.get(path) if path else None)
         except ValueError as e:
-            status.message(f"fallback image not used: {e}")
+            status.message(f"fallback image not used: {one_line(e)}")
 
     # One thread encodes prompts ahead: a command's before it is handed over, a show's presets in the background.
     prompter = Prompter(producer, lambda: producer.stream.engine.text if producer.stream else None, status.message)

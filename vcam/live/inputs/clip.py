@@ -19,7 +19,7 @@ from fractions import Fraction
 import numpy as np
 
 from vcam.inspec import missing_fix
-from vcam.live.frames import fit, quiet_cv2
+from vcam.live.frames import fit, imread_quiet, quiet_cv2
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -139,9 +139,11 @@ class Probe:
 
         self.alpha: str | None = None
         self.rate: Fraction | None = None
+        self.text = False  # FFmpeg took the file for ANSI art: a text file (.txt, .nfo) plays as a black picture
         self._container = None
         try:
             self._container = av.open(path)
+            self.text = self._container.format.name == "tty"
             stream = self._container.streams.video[0]
             self.alpha, self.rate = _alpha_decoder(stream), _header_rate(stream)
         except Exception:  # av.FFmpegError, no video stream, or an OSError for a file that went away meanwhile
@@ -398,6 +400,9 @@ class ClipSource:
         import cv2
 
         with Probe(self.path) as probe:  # the one PyAV opening of the file to learn about it
+            if probe.text:
+                raise InputError(f"{self.path} is a text file, not a video", "give a video file (file:PATH) or a "
+                                 "picture (image:PATH)")
             cap, first, alpha = _first(self.path, probe.alpha)
             if cap is None:
                 raise _undecodable(self.path)
@@ -655,7 +660,7 @@ def _over_black(path: str, bgr: np.ndarray) -> np.ndarray:
     """The image as it shows over black where it has an alpha channel. OpenCV's colour read drops the alpha and
     keeps whatever colour the transparent pixels hold: a white logo on transparent white would be all white."""
     cv2 = quiet_cv2()
-    whole = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    whole = imread_quiet(path, cv2.IMREAD_UNCHANGED)
     if whole is None or whole.ndim != 3 or whole.shape[2] != 4 or whole.shape[:2] != bgr.shape[:2]:
         return bgr  # no alpha (or turned by EXIF, which the colour read applies and this one does not)
     return _over_black_bgr(bgr, whole[:, :, 3:])
@@ -668,7 +673,7 @@ class ImageSource:
         cv2 = quiet_cv2()
         self.path = _check_file(path, "image", "image")
         self.name = os.path.basename(self.path)
-        bgr = cv2.imread(self.path, cv2.IMREAD_COLOR)
+        bgr = imread_quiet(self.path, cv2.IMREAD_COLOR)
         if bgr is None:
             raise InputError(f"cannot read {self.path} as an image",
                              "use a PNG, JPEG or WebP image; a video is file:PATH")
