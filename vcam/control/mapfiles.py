@@ -93,7 +93,7 @@ class MapFiles:
         """What a show's `map:` that names no map file is told: a folder is said as one (with the maps in it), where
         "not found" sent the operator looking for a folder that is right there."""
         given = _home_expanded(ref)
-        folder = next((c for c in ([base / given] if base else []) + [given] if c.is_dir()), None)
+        folder = next((c for c in ([base / given] if base else []) + [given] if _is_dir(c)), None)
         if folder is not None:
             return f"{self.what} {ref!r} is a folder; name the map's YAML file in it{yaml_files_in(folder)}"
         return (f"{self.what} {ref!r} not found; give a path relative to the show file or one of: "
@@ -103,7 +103,7 @@ class MapFiles:
         """The map a command line names: a shipped map's name or a file's path; ValueError naming the shipped
         maps when there is no such map."""
         path = self.find(ref, None)
-        if path is None and _home_expanded(ref).is_dir():  # else said not found, with the folder right there
+        if path is None and _is_dir(_home_expanded(ref)):  # else said not found, with the folder right there
             raise ValueError(f"{self.what} {ref!r} is a folder; name the map's YAML file in it"
                              f"{yaml_files_in(_home_expanded(ref))}")
         if path is None:
@@ -142,5 +142,13 @@ def _is_file(path: Path) -> bool:
     there, out of the show's check, and on air the show file's watcher ended with it."""
     try:
         return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _is_dir(path: Path) -> bool:
+    """Path.is_dir, False for a name the system refuses, as _is_file."""
+    try:
+        return path.is_dir()
     except (OSError, ValueError):
         return False
