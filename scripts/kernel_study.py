@@ -269,7 +269,7 @@ def vae_study(device: torch.device, blocks: int = 5, warm: int = 2) -> dict:
     """The streaming decode of the same `blocks` blocks of 3 random latents, built each VAE_BUILDS way on one VAE of
     the real shape (random weights): ms per block after `warm` blocks (the compiled builds compile in them), the
     kernels of one more block, and each build's frames against the eager ones (in levels of 255)."""
-    from vcam.engine.vae import StreamingDecoder, build_vae, vae_dtype
+    from vcam.engine.vae import build_vae, vae_dtype
 
     spec, (w, h), dtype = shapes(device)
     f = spec.vae.spatial_factor
@@ -280,33 +280,47 @@ def vae_study(device: torch.device, blocks: int = 5, warm: int = 2) -> dict:
     allow_recompiles()
     result: dict = {"shape": f"{w}x{h}, 3 latents a block, {vae_dtype(dtype)}"}
     eager_frames: list | None = None
-    for name, compiled, channels_last, benchmark in VAE_BUILDS:
-        torch._dynamo.reset()
-        lay_out(vae, torch.channels_last_3d if channels_last else torch.contiguous_format)
+    try:
+        for name, compiled, channels_last, benchmark in VAE_BUILDS:
+            try:  # a build that fails (a layout this torch cannot compile) is said, and the next one runs
+                row, frames = _vae_row(vae, latents, blocks, warm, device, compiled, channels_last, benchmark)
+            except Exception as e:  # noqa: BLE001
+                result[name] = {"error": f"{e.__class__.__name__}: {str(e)[:300]}"}
+                continue
+            if name == "eager":
+                eager_frames = frames
+            elif eager_frames is not None:  # the eager decode's frames only: no other build is the reference
+                d = torch.cat([(a - b).abs().flatten() for a, b in zip(frames, eager_frames)]) * 127.5
+                row["levels against eager"] = {"max": round(d.max().item(), 3), "mean": round(d.mean().item(), 4)}
+            result[name] = row
+    finally:
         vae.decoder._compiled_call_impl = None
-        if compiled:
-            vae.decoder.compile(dynamic=False)
-        decoder = StreamingDecoder(vae)
-        frames, times = [], []
-        with torch.backends.cudnn.flags(enabled=True, benchmark=benchmark):
-            for lat in latents[:blocks]:
-                sync(device)
-                t0 = time.perf_counter()
-                frames.append(decoder.decode(lat))
-                sync(device)
-                times.append(1000.0 * (time.perf_counter() - t0))
-            row = {"ms": round(statistics.median(times[warm:]), 2), "first blocks ms": [round(t) for t in times[:warm]]}
-            row.update(kernel_summary(profiled(lambda: decoder.decode(latents[blocks]), device), top=8))
-        frames = [fr.float().cpu() for fr in frames]
-        if eager_frames is None:
-            eager_frames = frames
-        else:
-            d = torch.cat([(a - b).abs().flatten() for a, b in zip(frames, eager_frames)]) * 127.5
-            row["levels against eager"] = {"max": round(d.max().item(), 3), "mean": round(d.mean().item(), 4)}
-        result[name] = row
-    vae.decoder._compiled_call_impl = None
-    torch._dynamo.reset()
+        torch._dynamo.reset()
     return result
+
+
+def _vae_row(vae, latents: list, blocks: int, warm: int, device: torch.device, compiled: bool, channels_last: bool,
+             benchmark: bool) -> tuple[dict, list]:
+    """One VAE_BUILDS build's row and its frames (float32, on the CPU), from a reset torch.compile."""
+    from vcam.engine.vae import StreamingDecoder
+
+    torch._dynamo.reset()
+    lay_out(vae, torch.channels_last_3d if channels_last else torch.contiguous_format)
+    vae.decoder._compiled_call_impl = None
+    if compiled:
+        vae.decoder.compile(dynamic=False)
+    decoder = StreamingDecoder(vae)
+    frames, times = [], []
+    with torch.backends.cudnn.flags(enabled=True, benchmark=benchmark):
+        for lat in latents[:blocks]:
+            sync(device)
+            t0 = time.perf_counter()
+            frames.append(decoder.decode(lat))
+            sync(device)
+            times.append(1000.0 * (time.perf_counter() - t0))
+        row = {"ms": round(statistics.median(times[warm:]), 2), "first blocks ms": [round(t) for t in times[:warm]]}
+        row.update(kernel_summary(profiled(lambda: decoder.decode(latents[blocks]), device), top=8))
+    return row, [fr.float().cpu() for fr in frames]
 
 
 def study_steps(run, device: torch.device, names: list[str]) -> None:

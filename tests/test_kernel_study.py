@@ -79,6 +79,24 @@ def test_the_vae_study_decodes_the_same_frames_in_either_layout(monkeypatch):
     assert result["eager"]["GEMM ms"] > 0 and result["eager"]["largest of the rest"]
 
 
+def test_a_vae_build_that_fails_is_said_and_the_next_is_measured_against_the_eager_decode(monkeypatch):
+    """A build that raises (a layout this torch cannot compile) costs its own row only: the run has one try."""
+    builds = (("eager", False, False, False), ("eager channels-last", False, True, False),
+              ("eager again", False, False, False))
+    monkeypatch.setattr(study, "VAE_BUILDS", builds)
+    laid_out = study.lay_out
+
+    def refuse_channels_last(module, memory_format):
+        if memory_format == torch.channels_last_3d:
+            raise RuntimeError("no channels-last here")
+        laid_out(module, memory_format)
+
+    monkeypatch.setattr(study, "lay_out", refuse_channels_last)
+    result = study.vae_study(CPU, blocks=2, warm=1)
+    assert result["eager channels-last"] == {"error": "RuntimeError: no channels-last here"}
+    assert result["eager again"]["levels against eager"]["max"] == 0.0 and result["eager again"]["ms"] > 0
+
+
 def test_the_summary_splits_kernels_by_kind_and_sums_each_of_the_rest_over_its_calls():
     timed = [("sm90_xmma_gemm_bf16", 2.0), ("triton_red_fused_add_native_layer_norm_0", 0.5),
              ("pytorch_flash::flash_fwd_kernel", 1.0), ("triton_red_fused_add_native_layer_norm_0", 0.25),
