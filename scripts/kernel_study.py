@@ -191,8 +191,10 @@ def persistent_rows(longest: int):
 LAYER_STUDY = ("eager", "compiled", "coordinate-descent", "multi-kernel", "persistent")
 
 
-def layer_study(device: torch.device, builds: tuple[str, ...] = LAYER_STUDY) -> dict:
-    """One layer, built each of `builds` ways (LAYER_BUILDS), each from a reset torch.compile."""
+def layer_study(device: torch.device, builds: tuple[str, ...] = LAYER_STUDY,
+                progress: Callable[[dict], None] | None = None) -> dict:
+    """One layer, built each of `builds` ways (LAYER_BUILDS), each from a reset torch.compile; `progress` is given
+    the rows so far after each build."""
     spec, size, dtype = shapes(device)
     cfg = spec.transformer
     block = random_layer(cfg, device, dtype)
@@ -205,6 +207,8 @@ def layer_study(device: torch.device, builds: tuple[str, ...] = LAYER_STUDY) -> 
                 result[name] = _layer_row(block, args, name, outputs, device)
             except Exception as e:  # noqa: BLE001
                 result[name] = {"error": f"{e.__class__.__name__}: {str(e)[:300]}"}
+            if progress is not None:
+                progress(dict(result))
     torch._dynamo.reset()
     return result
 
@@ -265,7 +269,8 @@ def lay_out(module: torch.nn.Module, memory_format: torch.memory_format) -> None
             m.weight.data = m.weight.data.contiguous(memory_format=memory_format)
 
 
-def vae_study(device: torch.device, blocks: int = 5, warm: int = 2) -> dict:
+def vae_study(device: torch.device, blocks: int = 5, warm: int = 2,
+              progress: Callable[[dict], None] | None = None) -> dict:
     """The streaming decode of the same `blocks` blocks of 3 random latents, built each VAE_BUILDS way on one VAE of
     the real shape (random weights): ms per block after `warm` blocks (the compiled builds compile in them), the
     kernels of one more block, and each build's frames against the eager ones (in levels of 255)."""
@@ -284,15 +289,17 @@ def vae_study(device: torch.device, blocks: int = 5, warm: int = 2) -> dict:
         for name, compiled, channels_last, benchmark in VAE_BUILDS:
             try:  # a build that fails (a layout this torch cannot compile) is said, and the next one runs
                 row, frames = _vae_row(vae, latents, blocks, warm, device, compiled, channels_last, benchmark)
+                if name == "eager":
+                    eager_frames = frames
+                elif eager_frames is not None:  # the eager decode's frames only: no other build is the reference
+                    d = torch.cat([(a - b).abs().flatten() for a, b in zip(frames, eager_frames)]) * 127.5
+                    row["levels against eager"] = {"max": round(d.max().item(), 3),
+                                                   "mean": round(d.mean().item(), 4)}
+                result[name] = row
             except Exception as e:  # noqa: BLE001
                 result[name] = {"error": f"{e.__class__.__name__}: {str(e)[:300]}"}
-                continue
-            if name == "eager":
-                eager_frames = frames
-            elif eager_frames is not None:  # the eager decode's frames only: no other build is the reference
-                d = torch.cat([(a - b).abs().flatten() for a, b in zip(frames, eager_frames)]) * 127.5
-                row["levels against eager"] = {"max": round(d.max().item(), 3), "mean": round(d.mean().item(), 4)}
-            result[name] = row
+            if progress is not None:
+                progress(dict(result))
     finally:
         vae.decoder._compiled_call_impl = None
         torch._dynamo.reset()
@@ -325,11 +332,16 @@ def _vae_row(vae, latents: list, blocks: int, warm: int, device: torch.device, c
 
 def study_steps(run, device: torch.device, names: list[str]) -> None:
     """`gpu_check.py --study`: the studies named, in STUDIES' order, each a step of the run (skipped for time as
-    gpu_check's steps are)."""
-    steps = {"vae": (lambda: vae_study(device), 200),
-             "layer": (lambda: layer_study(device), 220),
+    gpu_check's steps are). A study of several builds saves each row as it is made: one cut short by the hard
+    stop keeps the builds it finished (a build compiles for a minute, and the card is lent once)."""
+    def saved(label: str) -> Callable[[dict], None]:
+        return lambda rows: run.partial(label, rows)
+
+    steps = {"vae": (lambda: vae_study(device, progress=saved("study vae")), 200),
+             "layer": (lambda: layer_study(device, progress=saved("study layer")), 220),
              "gelu": (lambda: gelu_epilogue(device), 30),
-             "autotune": (lambda: layer_study(device, ("compiled", "max-autotune")), 200)}
+             "autotune": (lambda: layer_study(device, ("compiled", "max-autotune"), progress=saved("study autotune")),
+                          200)}
     for name in STUDIES:
         if name in names:
             fn, need_s = steps[name]

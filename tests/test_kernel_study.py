@@ -136,12 +136,42 @@ def test_an_unknown_study_is_refused_before_anything_runs(monkeypatch, capsys):
 
 def test_the_studies_run_in_their_order_as_steps_of_the_run(tmp_path, monkeypatch):
     ran = []
-    monkeypatch.setattr(study, "layer_study", lambda device, builds=("eager",): ran.append(("layer", builds)) or {})
+    monkeypatch.setattr(study, "layer_study",
+                        lambda device, builds=("eager",), progress=None: ran.append(("layer", builds)) or {})
     monkeypatch.setattr(study, "gelu_epilogue", lambda device: ran.append("gelu") or {})
     run = gpu_check.Run(str(tmp_path / "r.json"), {"device": "cpu"}, deadline=time.time() + 6000)
     study.study_steps(run, CPU, ["autotune", "gelu"])
     assert ran == ["gelu", ("layer", ("compiled", "max-autotune"))]
     assert set(json.loads((tmp_path / "r.json").read_text())) >= {"study gelu", "study autotune"}
+
+
+class Stopped(BaseException):
+    """Where the hard stop would end the process: past every step's own error handling, as os._exit is."""
+
+
+def test_a_study_cut_short_by_the_hard_stop_keeps_the_builds_it_finished(tmp_path, monkeypatch):
+    run = gpu_check.Run(str(tmp_path / "r.json"), {"device": "cpu"}, deadline=time.time() + 6000)
+
+    def stopped_after_eager(device, builds=study.LAYER_STUDY, progress=None):
+        progress({"shape": "tiny", "eager": {"ms": 1.5}})
+        run.stop(45)  # the watchdog, while the next build compiles
+
+    def exit_(code):
+        raise Stopped(code)
+
+    monkeypatch.setattr(study, "layer_study", stopped_after_eager)
+    monkeypatch.setattr(gpu_check.os, "_exit", exit_)
+    with pytest.raises(Stopped):
+        study.study_steps(run, CPU, ["layer"])
+    saved = json.loads((tmp_path / "r.json").read_text())["study layer"]
+    assert saved["eager"] == {"ms": 1.5} and saved["error"].startswith("stopped: still running 45 s")
+
+
+def test_each_layer_build_is_handed_on_as_it_is_made():
+    seen = []
+    result = study.layer_study(CPU, ("eager", "no such build"), progress=seen.append)
+    assert [set(rows) for rows in seen] == [{"shape", "eager"}, {"shape", "eager", "no such build"}]
+    assert seen[-1] == result and "error" in result["no such build"]
 
 
 @pytest.mark.slow  # compiles a tiny layer three ways on the CPU, in a process of its own
