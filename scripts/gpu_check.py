@@ -386,6 +386,8 @@ class Run:
     def partial(self, label: str, value: dict) -> None:
         """What the step `label` has found so far (a study's rows), saved while it still runs: a hard stop in its
         next part keeps them."""
+        if self._ended:  # the hard stop has written the step's rows with its error: not to be written over
+            return
         self.results[label] = value
         self._write()
 
