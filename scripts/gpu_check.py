@@ -386,10 +386,11 @@ class Run:
     def partial(self, label: str, value: dict) -> None:
         """What the step `label` has found so far (a study's rows), saved while it still runs: a hard stop in its
         next part keeps them."""
-        if self._ended:  # the hard stop has written the step's rows with its error: not to be written over
-            return
-        self.results[label] = value
-        self._write()
+        with self._ending:  # never between the hard stop's reading of the rows and its last file
+            if self._ended:  # that file has the step's rows with the stop's error: not to be written over
+                return
+            self.results[label] = value
+            self._write()
 
     def _write(self) -> None:
         if self.out is None:
