@@ -97,6 +97,16 @@ def test_a_vae_build_that_fails_is_said_and_the_next_is_measured_against_the_eag
     assert result["eager again"]["levels against eager"]["max"] == 0.0 and result["eager again"]["ms"] > 0
 
 
+def test_a_gelu_path_this_torch_cannot_run_costs_its_own_row_only(monkeypatch):
+    def refused(*args, **kwargs):
+        raise RuntimeError("no epilogue here")
+
+    monkeypatch.setattr(torch, "_addmm_activation", refused)
+    result = study.gelu_epilogue(CPU)
+    assert result["epilogue"] == {"error": "RuntimeError: no epilogue here"}
+    assert result["compiled"]["ms"] > 0 and result["compiled"]["against float32"]["max"] < 1e-4
+
+
 def test_the_summary_splits_kernels_by_kind_and_sums_each_of_the_rest_over_its_calls():
     timed = [("sm90_xmma_gemm_bf16", 2.0), ("triton_red_fused_add_native_layer_norm_0", 0.5),
              ("pytorch_flash::flash_fwd_kernel", 1.0), ("triton_red_fused_add_native_layer_norm_0", 0.25),
