@@ -381,6 +381,18 @@ class Run:
     def save(self) -> None:
         """The results as JSON, and the tables beside them (`.md`): both come back even from a run killed later."""
         self.current = None
+        self._write()
+
+    def partial(self, label: str, value: dict) -> None:
+        """What the step `label` has found so far (a study's rows), saved while it still runs: a hard stop in its
+        next part keeps them."""
+        with self._ending:  # never between the hard stop's reading of the rows and its last file
+            if self._ended:  # that file has the step's rows with the stop's error: not to be written over
+                return
+            self.results[label] = value
+            self._write()
+
+    def _write(self) -> None:
         if self.out is None:
             return
         with self._saving:
@@ -452,9 +464,10 @@ class Run:
                 step = self.current or "between steps"
                 print(f"\n-- hard stop: {grace_s:.0f} s past the deadline, {step} still running; ending here",
                       flush=True)
-                if self.current is not None:
-                    self.results[self.current] = {"error": f"stopped: still running {grace_s:.0f} s past the "
-                                                           "deadline"}
+                if self.current is not None:  # what it saved as it went (Run.partial) is kept beside
+                    so_far = self.results.get(self.current)
+                    self.results[self.current] = {**(so_far if isinstance(so_far, dict) else {}),
+                                                  "error": f"stopped: still running {grace_s:.0f} s past the deadline"}
                 self.print_table()
                 sys.stdout.flush()
             finally:  # ended even where the table cannot be (tee gone: a broken pipe): a hung step ends nothing

@@ -191,8 +191,10 @@ def persistent_rows(longest: int):
 LAYER_STUDY = ("eager", "compiled", "coordinate-descent", "multi-kernel", "persistent")
 
 
-def layer_study(device: torch.device, builds: tuple[str, ...] = LAYER_STUDY) -> dict:
-    """One layer, built each of `builds` ways (LAYER_BUILDS), each from a reset torch.compile."""
+def layer_study(device: torch.device, builds: tuple[str, ...] = LAYER_STUDY,
+                progress: Callable[[dict], None] | None = None) -> dict:
+    """One layer, built each of `builds` ways (LAYER_BUILDS), each from a reset torch.compile; `progress` is given
+    the rows so far after each build."""
     spec, size, dtype = shapes(device)
     cfg = spec.transformer
     block = random_layer(cfg, device, dtype)
@@ -205,6 +207,8 @@ def layer_study(device: torch.device, builds: tuple[str, ...] = LAYER_STUDY) -> 
                 result[name] = _layer_row(block, args, name, outputs, device)
             except Exception as e:  # noqa: BLE001
                 result[name] = {"error": f"{e.__class__.__name__}: {str(e)[:300]}"}
+            if progress is not None:
+                progress(dict(result))
     torch._dynamo.reset()
     return result
 
@@ -241,9 +245,12 @@ def gelu_epilogue(device: torch.device) -> dict:
         fused = lambda t: torch._addmm_activation(lin.bias, t, lin.weight.t(), use_gelu=True)  # noqa: E731
         result = {}
         for name, fn in (("compiled", compiled), ("epilogue", fused)):
-            result[name] = {"ms": round(device_ms(lambda: fn(x), device, reps=20), 4),
-                            "against float32": levels(fn(x), ref)}
-            result[name].update(kernel_summary(profiled(lambda: fn(x), device), top=3))
+            try:  # one that this torch cannot run is said, and the other's row kept
+                row = {"ms": round(device_ms(lambda: fn(x), device, reps=20), 4), "against float32": levels(fn(x), ref)}
+                row.update(kernel_summary(profiled(lambda: fn(x), device), top=3))
+            except Exception as e:  # noqa: BLE001
+                row = {"error": f"{e.__class__.__name__}: {str(e)[:300]}"}
+            result[name] = row
     torch._dynamo.reset()
     return result
 
@@ -265,11 +272,12 @@ def lay_out(module: torch.nn.Module, memory_format: torch.memory_format) -> None
             m.weight.data = m.weight.data.contiguous(memory_format=memory_format)
 
 
-def vae_study(device: torch.device, blocks: int = 5, warm: int = 2) -> dict:
+def vae_study(device: torch.device, blocks: int = 5, warm: int = 2,
+              progress: Callable[[dict], None] | None = None) -> dict:
     """The streaming decode of the same `blocks` blocks of 3 random latents, built each VAE_BUILDS way on one VAE of
     the real shape (random weights): ms per block after `warm` blocks (the compiled builds compile in them), the
     kernels of one more block, and each build's frames against the eager ones (in levels of 255)."""
-    from vcam.engine.vae import StreamingDecoder, build_vae, vae_dtype
+    from vcam.engine.vae import build_vae, vae_dtype
 
     spec, (w, h), dtype = shapes(device)
     f = spec.vae.spatial_factor
@@ -280,42 +288,63 @@ def vae_study(device: torch.device, blocks: int = 5, warm: int = 2) -> dict:
     allow_recompiles()
     result: dict = {"shape": f"{w}x{h}, 3 latents a block, {vae_dtype(dtype)}"}
     eager_frames: list | None = None
-    for name, compiled, channels_last, benchmark in VAE_BUILDS:
-        torch._dynamo.reset()
-        lay_out(vae, torch.channels_last_3d if channels_last else torch.contiguous_format)
+    try:
+        for name, compiled, channels_last, benchmark in VAE_BUILDS:
+            try:  # a build that fails (a layout this torch cannot compile) is said, and the next one runs
+                row, frames = _vae_row(vae, latents, blocks, warm, device, compiled, channels_last, benchmark)
+                if name == "eager":
+                    eager_frames = frames
+                elif eager_frames is not None:  # the eager decode's frames only: no other build is the reference
+                    d = torch.cat([(a - b).abs().flatten() for a, b in zip(frames, eager_frames)]) * 127.5
+                    row["levels against eager"] = {"max": round(d.max().item(), 3),
+                                                   "mean": round(d.mean().item(), 4)}
+                result[name] = row
+            except Exception as e:  # noqa: BLE001
+                result[name] = {"error": f"{e.__class__.__name__}: {str(e)[:300]}"}
+            if progress is not None:
+                progress(dict(result))
+    finally:
         vae.decoder._compiled_call_impl = None
-        if compiled:
-            vae.decoder.compile(dynamic=False)
-        decoder = StreamingDecoder(vae)
-        frames, times = [], []
-        with torch.backends.cudnn.flags(enabled=True, benchmark=benchmark):
-            for lat in latents[:blocks]:
-                sync(device)
-                t0 = time.perf_counter()
-                frames.append(decoder.decode(lat))
-                sync(device)
-                times.append(1000.0 * (time.perf_counter() - t0))
-            row = {"ms": round(statistics.median(times[warm:]), 2), "first blocks ms": [round(t) for t in times[:warm]]}
-            row.update(kernel_summary(profiled(lambda: decoder.decode(latents[blocks]), device), top=8))
-        frames = [fr.float().cpu() for fr in frames]
-        if eager_frames is None:
-            eager_frames = frames
-        else:
-            d = torch.cat([(a - b).abs().flatten() for a, b in zip(frames, eager_frames)]) * 127.5
-            row["levels against eager"] = {"max": round(d.max().item(), 3), "mean": round(d.mean().item(), 4)}
-        result[name] = row
-    vae.decoder._compiled_call_impl = None
-    torch._dynamo.reset()
+        torch._dynamo.reset()
     return result
+
+
+def _vae_row(vae, latents: list, blocks: int, warm: int, device: torch.device, compiled: bool, channels_last: bool,
+             benchmark: bool) -> tuple[dict, list]:
+    """One VAE_BUILDS build's row and its frames (float32, on the CPU), from a reset torch.compile."""
+    from vcam.engine.vae import StreamingDecoder
+
+    torch._dynamo.reset()
+    lay_out(vae, torch.channels_last_3d if channels_last else torch.contiguous_format)
+    vae.decoder._compiled_call_impl = None
+    if compiled:
+        vae.decoder.compile(dynamic=False)
+    decoder = StreamingDecoder(vae)
+    frames, times = [], []
+    with torch.backends.cudnn.flags(enabled=True, benchmark=benchmark):
+        for lat in latents[:blocks]:
+            sync(device)
+            t0 = time.perf_counter()
+            frames.append(decoder.decode(lat))
+            sync(device)
+            times.append(1000.0 * (time.perf_counter() - t0))
+        row = {"ms": round(statistics.median(times[warm:]), 2), "first blocks ms": [round(t) for t in times[:warm]]}
+        row.update(kernel_summary(profiled(lambda: decoder.decode(latents[blocks]), device), top=8))
+    return row, [fr.float().cpu() for fr in frames]
 
 
 def study_steps(run, device: torch.device, names: list[str]) -> None:
     """`gpu_check.py --study`: the studies named, in STUDIES' order, each a step of the run (skipped for time as
-    gpu_check's steps are)."""
-    steps = {"vae": (lambda: vae_study(device), 200),
-             "layer": (lambda: layer_study(device), 220),
+    gpu_check's steps are). A study of several builds saves each row as it is made: one cut short by the hard
+    stop keeps the builds it finished (a build compiles for a minute, and the card is lent once)."""
+    def saved(label: str) -> Callable[[dict], None]:
+        return lambda rows: run.partial(label, rows)
+
+    steps = {"vae": (lambda: vae_study(device, progress=saved("study vae")), 200),
+             "layer": (lambda: layer_study(device, progress=saved("study layer")), 220),
              "gelu": (lambda: gelu_epilogue(device), 30),
-             "autotune": (lambda: layer_study(device, ("compiled", "max-autotune")), 200)}
+             "autotune": (lambda: layer_study(device, ("compiled", "max-autotune"), progress=saved("study autotune")),
+                          200)}
     for name in STUDIES:
         if name in names:
             fn, need_s = steps[name]

@@ -79,6 +79,34 @@ def test_the_vae_study_decodes_the_same_frames_in_either_layout(monkeypatch):
     assert result["eager"]["GEMM ms"] > 0 and result["eager"]["largest of the rest"]
 
 
+def test_a_vae_build_that_fails_is_said_and_the_next_is_measured_against_the_eager_decode(monkeypatch):
+    """A build that raises (a layout this torch cannot compile) costs its own row only: the run has one try."""
+    builds = (("eager", False, False, False), ("eager channels-last", False, True, False),
+              ("eager again", False, False, False))
+    monkeypatch.setattr(study, "VAE_BUILDS", builds)
+    laid_out = study.lay_out
+
+    def refuse_channels_last(module, memory_format):
+        if memory_format == torch.channels_last_3d:
+            raise RuntimeError("no channels-last here")
+        laid_out(module, memory_format)
+
+    monkeypatch.setattr(study, "lay_out", refuse_channels_last)
+    result = study.vae_study(CPU, blocks=2, warm=1)
+    assert result["eager channels-last"] == {"error": "RuntimeError: no channels-last here"}
+    assert result["eager again"]["levels against eager"]["max"] == 0.0 and result["eager again"]["ms"] > 0
+
+
+def test_a_gelu_path_this_torch_cannot_run_costs_its_own_row_only(monkeypatch):
+    def refused(*args, **kwargs):
+        raise RuntimeError("no epilogue here")
+
+    monkeypatch.setattr(torch, "_addmm_activation", refused)
+    result = study.gelu_epilogue(CPU)
+    assert result["epilogue"] == {"error": "RuntimeError: no epilogue here"}
+    assert result["compiled"]["ms"] > 0 and result["compiled"]["against float32"]["max"] < 1e-4
+
+
 def test_the_summary_splits_kernels_by_kind_and_sums_each_of_the_rest_over_its_calls():
     timed = [("sm90_xmma_gemm_bf16", 2.0), ("triton_red_fused_add_native_layer_norm_0", 0.5),
              ("pytorch_flash::flash_fwd_kernel", 1.0), ("triton_red_fused_add_native_layer_norm_0", 0.25),
@@ -118,12 +146,43 @@ def test_an_unknown_study_is_refused_before_anything_runs(monkeypatch, capsys):
 
 def test_the_studies_run_in_their_order_as_steps_of_the_run(tmp_path, monkeypatch):
     ran = []
-    monkeypatch.setattr(study, "layer_study", lambda device, builds=("eager",): ran.append(("layer", builds)) or {})
+    monkeypatch.setattr(study, "layer_study",
+                        lambda device, builds=("eager",), progress=None: ran.append(("layer", builds)) or {})
     monkeypatch.setattr(study, "gelu_epilogue", lambda device: ran.append("gelu") or {})
     run = gpu_check.Run(str(tmp_path / "r.json"), {"device": "cpu"}, deadline=time.time() + 6000)
     study.study_steps(run, CPU, ["autotune", "gelu"])
     assert ran == ["gelu", ("layer", ("compiled", "max-autotune"))]
     assert set(json.loads((tmp_path / "r.json").read_text())) >= {"study gelu", "study autotune"}
+
+
+class Stopped(BaseException):
+    """Where the hard stop would end the process: past every step's own error handling, as os._exit is."""
+
+
+def test_a_study_cut_short_by_the_hard_stop_keeps_the_builds_it_finished(tmp_path, monkeypatch):
+    run = gpu_check.Run(str(tmp_path / "r.json"), {"device": "cpu"}, deadline=time.time() + 6000)
+
+    def stopped_after_eager(device, builds=study.LAYER_STUDY, progress=None):
+        progress({"shape": "tiny", "eager": {"ms": 1.5}})
+        run.stop(45)  # the watchdog, while the next build compiles
+
+    def exit_(code):
+        raise Stopped(code)
+
+    monkeypatch.setattr(study, "layer_study", stopped_after_eager)
+    monkeypatch.setattr(gpu_check.os, "_exit", exit_)
+    with pytest.raises(Stopped):
+        study.study_steps(run, CPU, ["layer"])
+    run.partial("study layer", {"shape": "tiny"})  # the study's thread, after the stop wrote its last file
+    saved = json.loads((tmp_path / "r.json").read_text())["study layer"]
+    assert saved["eager"] == {"ms": 1.5} and saved["error"].startswith("stopped: still running 45 s")
+
+
+def test_each_layer_build_is_handed_on_as_it_is_made():
+    seen = []
+    result = study.layer_study(CPU, ("eager", "no such build"), progress=seen.append)
+    assert [set(rows) for rows in seen] == [{"shape", "eager"}, {"shape", "eager", "no such build"}]
+    assert seen[-1] == result and "error" in result["no such build"]
 
 
 @pytest.mark.slow  # compiles a tiny layer three ways on the CPU, in a process of its own
