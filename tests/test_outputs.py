@@ -987,6 +987,35 @@ def test_a_take_deleted_while_recording_is_written_back_whole(tmp_path, gone):
     assert w.summary() == f"recorded 40 frames to {path}; its file was deleted while recording: written back to {path}"
 
 
+@pytest.mark.skipif(os.name != "posix", reason="a file deleted while open stays readable on POSIX systems")
+def test_a_take_whose_folder_became_a_file_is_written_back_to_the_current_folder(tmp_path, monkeypatch):
+    """Its folder deleted and a file made with the folder's name: the end said the take was lost."""
+    import shutil
+
+    import av
+
+    from vcam.live.outputs.recording import Recording
+
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    folder = tmp_path / "takes"
+    folder.mkdir()
+    path = folder / "take.mp4"
+    w = OutputWorker(Recording(str(path), 64, 48, 30.0), 64, 48, queue=64, every_frame=True, say=lambda t: None)
+    w.offer(np.zeros((48, 64, 3), np.uint8), 0)
+    assert wait_for(lambda: w.sent == 1)
+    shutil.rmtree(folder)
+    folder.write_text("a file where the folder was")
+    for tick in range(1, 20):
+        w.offer(np.full((48, 64, 3), tick * 5, np.uint8), tick)
+    w.close()
+    kept = here / "take-recovered.mp4"
+    with av.open(str(kept)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 20
+    assert w.summary() == f"recorded 20 frames to {kept}; its file was deleted while recording: written back to {kept}"
+
+
 def _record_and_move(tmp_path, sent: int = 40):
     """A recording of `sent` frames whose file is moved into another folder after its first frame, an older take
     then copied to its old name."""

@@ -37,6 +37,7 @@ from vcam.bias import check_bias
 from vcam.control.commands import MAX_SEED
 from vcam.inspec import INPUT_FITS, check_strength, parse_input
 from vcam.sizes import check_size
+from vcam.writeback import write_back
 
 
 CAMERA_SIDE = (SetScreen, SetTempo)  # changes made at a moment: logged with the frame on screen then
@@ -251,29 +252,6 @@ def _deleted_on_nfs(where: str) -> bool:
     """Whether `where` is the hidden name an NFS client gives a file deleted while open (.nfs and hex digits): it
     goes as the file is closed, so the log there is lost as said to be found."""
     return os.path.basename(where).startswith(".nfs")
-
-
-def write_back(fd: int, path: str) -> str:
-    """The whole of the deleted file open on `fd` written to `path` (its folder made again), or to PATH-recovered
-    beside it where another file has taken the name; returns the name written."""
-    stem, ext = os.path.splitext(path)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    for name in (path, f"{stem}-recovered{ext}"):
-        try:
-            out = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        try:
-            with open(out, "wb") as f:
-                offset = 0
-                while chunk := os.pread(fd, 1 << 20, offset):
-                    f.write(chunk)
-                    offset += len(chunk)
-        except BaseException:  # a descriptor that cannot be read, a full disk: no empty or cut copy left behind
-            os.unlink(name)
-            raise
-        return name
-    raise FileExistsError(f"{path} and {stem}-recovered{ext} exist")
 
 
 @dataclass(frozen=True)

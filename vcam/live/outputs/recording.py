@@ -19,6 +19,7 @@ from vcam.errors import VcamError
 from vcam.live.mp4boxes import box, inside
 from vcam.outspec import check_recording_name
 from vcam.words import counted
+from vcam.writeback import write_back
 
 
 def check_path(path: str, in_use: bool = True) -> None:
@@ -269,28 +270,19 @@ class Recording:
 
     def _write_back_if_deleted(self) -> None:
         """A take whose file was deleted while it was recorded (a file manager's clean-up, its folder removed) is
-        still whole behind the descriptor held: it is written back under its name (its folder made again), or
-        beside it where another file has taken the name, rather than lost with the descriptor while the end says
-        it was recorded."""
+        still whole behind the descriptor held: it is written back under its name (its folder made again), beside
+        it where another file has taken the name, or where its folder cannot take it in the current folder (then
+        the temporary one), rather than lost with the descriptor while the end says it was recorded."""
         if self._lock is None or os.fstat(self._lock).st_nlink > 0:
             return
-        stem, ext = os.path.splitext(self.path)
         try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            for name in (self.path, f"{stem}-recovered{ext}"):
-                try:
-                    out = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-                except FileExistsError:
-                    continue
-                with open(out, "wb") as f:
-                    _copy_from(self._lock, f)
-                self.note = f"its file was deleted while recording: written back to {name}"
-                self.path, self._written_back = name, True
-                return
-            raise FileExistsError(f"{self.path} and {stem}-recovered{ext} exist")
+            name = write_back(self._lock, self.path)
         except OSError as e:
             self.note = f"its file was deleted while recording and could not be written back ({e}): the take is lost"
             self.frames = 0
+            return
+        self.note = f"its file was deleted while recording: written back to {name}"
+        self.path, self._written_back = name, True
 
     def _follow_if_moved(self) -> None:
         """A take whose file was moved while it was recorded (renamed within its file system: the writes follow the
@@ -323,13 +315,6 @@ def _same_file(path: str, held: os.stat_result) -> bool:
     except OSError:
         return False
     return (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino)
-
-
-def _copy_from(fd: int, f) -> None:
-    offset = 0
-    while chunk := os.pread(fd, 1 << 20, offset):
-        f.write(chunk)
-        offset += len(chunk)
 
 
 def frames_held(path: str) -> int | None:
