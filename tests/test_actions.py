@@ -289,6 +289,25 @@ def test_a_log_whose_folder_is_deleted_during_the_show_is_written_back_whole_at_
     assert not taken or path.read_text() == "another file\n"
 
 
+@pytest.mark.skipif(os.name != "posix", reason="an open file is deleted from under its descriptor on POSIX only")
+def test_a_relative_log_whose_current_folder_is_deleted_during_the_show_is_written_back(tmp_path, monkeypatch):
+    """--log-controls show.jsonl, the folder vcam was started in removed mid-show: its absolute name was asked for
+    at the end, where no current folder was left, and the log was lost without a word."""
+    from vcam.live.logfile import open_log
+
+    here, said = tmp_path / "here", []
+    here.mkdir()
+    monkeypatch.chdir(here)
+    log = ControlLog(open_log("show.jsonl").out, {"seed": 1}, said.append)
+    log.on_air()
+    log.applied(SetSeed(5), 1, Origin("seed 5", "stdin"))
+    shutil.rmtree(here)
+    log.end(2)
+    path = here / "show.jsonl"
+    assert said == [f"control log {path} was deleted during the show: written back to {path}"], said
+    assert read_replay(str(path)).actions == [(1, SetSeed(5))]
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="a descriptor's file is named in Linux's /proc")
 def test_a_log_whose_folder_is_renamed_during_the_show_is_said_where_it_went(tmp_path):
     from vcam.live.logfile import open_log

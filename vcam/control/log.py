@@ -54,6 +54,9 @@ class ControlLog:
                  older: str | None = None):
         self.out = out
         self.older = older
+        # named as the show starts: a relative --log-controls in a current folder deleted during the show has no
+        # absolute name at the end (getcwd fails), and its log was lost without a word
+        self._name = _absolute_name(out)
         self._held: list[str] | None = [] if older else None  # the lines waiting for the show to go on air
         self._ended = False  # `end` came: a block made after it leaves an older log as it was
         self._aired = False  # `on_air` came before `end`: a block was handed on, whatever count `end` is given
@@ -175,8 +178,10 @@ class ControlLog:
         same."""
         try:
             held = os.fstat(self.out.fileno())
-            name = os.path.abspath(self.out.name)
         except (AttributeError, OSError, ValueError, TypeError):  # an in-memory log, or one closed by a failed write
+            return
+        name = self._name
+        if name is None:
             return
         if not stat.S_ISREG(held.st_mode) or _names_a_descriptor(name):
             return
@@ -217,6 +222,13 @@ class ControlLog:
             self._failed = True
             self.say(f"control log: cannot be written ({e}); the show goes on, its controls from here are "
                      "not logged (free some disk space, or give --log-controls a path that can be written)")
+
+
+def _absolute_name(out: TextIO) -> str | None:
+    try:
+        return os.path.abspath(out.name)
+    except (AttributeError, OSError, TypeError):  # an in-memory log, one on a bare descriptor, no current folder
+        return None
 
 
 def _names_a_descriptor(name: str) -> bool:
