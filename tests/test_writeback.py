@@ -31,6 +31,17 @@ def test_a_deleted_file_goes_back_under_its_name_its_folder_made_again(tmp_path)
     assert path.read_bytes() == b"a take" * 1000
 
 
+def test_a_bare_name_goes_back_under_its_name_in_the_current_folder(tmp_path, monkeypatch):
+    """A name with no folder: making its folder again failed, and it went to NAME-recovered with its name free."""
+    monkeypatch.chdir(tmp_path)
+    fd = deleted_file(tmp_path / "show.jsonl")
+    try:
+        assert write_back(fd, "show.jsonl") == "show.jsonl"
+    finally:
+        os.close(fd)
+    assert (tmp_path / "show.jsonl").read_bytes() == b"a take" * 1000
+
+
 def test_where_another_file_took_the_name_it_goes_beside_it(tmp_path):
     path = tmp_path / "show.mp4"
     fd = deleted_file(path)

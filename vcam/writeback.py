@@ -15,7 +15,8 @@ def write_back(fd: int, path: str) -> str:
     recovered = f"{os.path.basename(stem)}-recovered{ext}"
 
     def own_folder() -> tuple[str, ...]:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if os.path.dirname(path):  # a bare name is in the current folder: makedirs('') raises, and it went -recovered
+            os.makedirs(os.path.dirname(path), exist_ok=True)
         return path, f"{stem}-recovered{ext}"
 
     first: OSError | None = None
