@@ -282,6 +282,10 @@ class Recording:
             self.frames = 0
             return
         self.note = f"its file was deleted while recording: written back to {name}"
+        folder = os.path.dirname(self.path)
+        if os.path.dirname(name) != folder:  # the head names only where it went: the operator looks in `folder`
+            self.note = (f"its file was deleted while recording and {folder} could not take it back: written back "
+                         f"to {name} (move it where it belongs)")
         self.path, self._written_back = name, True
 
     def _follow_if_moved(self) -> None:
