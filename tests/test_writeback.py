@@ -42,6 +42,20 @@ def test_a_bare_name_goes_back_under_its_name_in_the_current_folder(tmp_path, mo
     assert (tmp_path / "show.jsonl").read_bytes() == b"a take" * 1000
 
 
+def test_a_folder_that_is_a_link_to_a_deleted_folder_has_that_folder_made_again(tmp_path, monkeypatch):
+    """takes -> disk/takes, the latter removed: the link was left dangling and the take went to the current folder."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "takes").symlink_to(tmp_path / "disk" / "takes")
+    path = tmp_path / "takes" / "show.mp4"
+    fd = deleted_file(tmp_path / "disk" / "takes" / "show.mp4")
+    os.rmdir(tmp_path / "disk" / "takes")
+    try:
+        assert write_back(fd, str(path)) == str(path)
+    finally:
+        os.close(fd)
+    assert (tmp_path / "disk" / "takes" / "show.mp4").read_bytes() == b"a take" * 1000
+
+
 def test_where_another_file_took_the_name_it_goes_beside_it(tmp_path):
     path = tmp_path / "show.mp4"
     fd = deleted_file(path)

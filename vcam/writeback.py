@@ -16,7 +16,9 @@ def write_back(fd: int, path: str) -> str:
 
     def own_folder() -> tuple[str, ...]:
         if os.path.dirname(path):  # a bare name is in the current folder: makedirs('') raises, and it went -recovered
-            os.makedirs(os.path.dirname(path), exist_ok=True)
+            # the folder a link names made again (~/takes -> a disk's folder, cleaned up): makedirs on the dangling
+            # link itself raises, and the take went to the current folder
+            os.makedirs(os.path.realpath(os.path.dirname(path)), exist_ok=True)
         return path, f"{stem}-recovered{ext}"
 
     first: OSError | None = None
