@@ -8,10 +8,15 @@ from __future__ import annotations
 DEFAULT_HOST = "127.0.0.1"
 
 
+def shown_host(host: str) -> str:
+    """A host as it is written before `:PORT`: an IPv6 one in brackets."""
+    return f"[{host}]" if ":" in host else host
+
+
 def written(host: str, port: int) -> str:
     """`HOST:PORT` as --osc and --osc-reply take it back: an IPv6 host in brackets ([::1]:8000, where ::1:8000
     reads as no address at all)."""
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return f"{shown_host(host)}:{port}"
 
 
 def parse_address(text: str, need_host: bool = False) -> tuple[str, int]:

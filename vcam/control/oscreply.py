@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vcam.control.actions import SCREEN_MODES
-from vcam.control.oscports import written
+from vcam.control.oscports import shown_host, written
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError
 from vcam.loopback import is_loopback
@@ -211,8 +211,8 @@ class OscReplies:
             dropped = next(iter(self._targets)) if len(self._targets) > MAX_TARGETS else None
             if dropped is not None:
                 del self._targets[dropped]
-        self.say(f"OSC: {_shown(host)} sends OSC here: the show's state goes to {_shown(host)}:{self.port}"
-                 + (f" (and no longer to {_shown(dropped)}, the least recently heard of {MAX_TARGETS + 1})"
+        self.say(f"OSC: {shown_host(host)} sends OSC here: the show's state goes to {written(host, self.port)}"
+                 + (f" (and no longer to {shown_host(dropped)}, the least recently heard of {MAX_TARGETS + 1})"
                     if dropped else ""))
         self._wake.set()
 
@@ -223,9 +223,9 @@ class OscReplies:
             if host in self._resolved or host in self._others or len(self._others) >= MAX_TARGETS:
                 return
             self._others.add(host)
-        self.say(f"OSC: {_shown(host)} sends OSC here, and the show's state goes to {_shown(self.host)}:{self.port} "
-                 f"only; --osc-reply {self.port} sends it to whichever machine sends (a tablet whose address "
-                 "changed, a second tablet)")
+        self.say(f"OSC: {shown_host(host)} sends OSC here, and the show's state goes to "
+                 f"{written(self.host, self.port)} only; --osc-reply {self.port} sends it to whichever machine sends "
+                 "(a tablet whose address changed, a second tablet)")
 
     def own(self, peer: tuple) -> bool:
         """Whether a packet from `peer` is one of these replies come back in (`--osc 8000 --osc-reply 8000`: vcam's
@@ -244,7 +244,7 @@ class OscReplies:
     def targets(self) -> list[str]:
         """host:port of each address the state goes to now."""
         with self._lock:
-            return [f"{_shown(t.host)}:{self.port}" for t in self._targets.values()]
+            return [written(t.host, self.port) for t in self._targets.values()]
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -284,7 +284,7 @@ class OscReplies:
         return True
 
     def _failed(self, target: _Target, e: OSError) -> None:
-        now, where = self.clock(), f"{_shown(target.host)}:{self.port}"
+        now, where = self.clock(), written(target.host, self.port)
         if target.failing_since is None:
             target.failing_since = now
         if self.host is None and now - target.failing_since >= DROP_S:
@@ -292,7 +292,7 @@ class OscReplies:
                 if self._targets.get(target.host) is target:
                     del self._targets[target.host]
             self.say(f"OSC: the show's state no longer goes to {where}: sending there has failed for "
-                     f"{DROP_S:.0f} s ({e.strerror or e}); it goes there again once {_shown(target.host)} sends "
+                     f"{DROP_S:.0f} s ({e.strerror or e}); it goes there again once {shown_host(target.host)} sends "
                      "OSC here")
             return
         self._complain(("reply", target.host), f"OSC replies to {where} fail ({e.strerror or e}); trying on")
@@ -328,7 +328,3 @@ def _family(host: str) -> int:
 def _where(peer: tuple, port: int) -> tuple:
     """The socket address of `port` on the sender's host (an IPv6 one keeps its scope: a link-local tablet)."""
     return (peer[0], port, 0, peer[3]) if len(peer) >= 4 else (peer[0], port)
-
-
-def _shown(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
