@@ -3,6 +3,7 @@ presets/<kind>/ (of the checkout, or of the installed package, where presets/ sh
 path, and reading one whole file with its problems by line."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -85,7 +86,7 @@ class MapFiles:
         `map:` leave to vcam) or by the name of a shipped map."""
         given = _home_expanded(ref)
         for candidate in ([base / given] if base else []) + [given, self.dir / ref, self.dir / f"{ref}.yaml"]:
-            if _is_file(candidate):
+            if os.path.isfile(candidate):  # not Path.is_file: a name too long is False, not OSError
                 return candidate
         return None
 
@@ -93,7 +94,7 @@ class MapFiles:
         """What a show's `map:` that names no map file is told: a folder is said as one (with the maps in it), where
         "not found" sent the operator looking for a folder that is right there."""
         given = _home_expanded(ref)
-        folder = next((c for c in ([base / given] if base else []) + [given] if _is_dir(c)), None)
+        folder = next((c for c in ([base / given] if base else []) + [given] if os.path.isdir(c)), None)
         if folder is not None:
             return f"{self.what} {ref!r} is a folder; name the map's YAML file in it{yaml_files_in(folder)}"
         return (f"{self.what} {ref!r} not found; give a path relative to the show file or one of: "
@@ -103,7 +104,7 @@ class MapFiles:
         """The map a command line names: a shipped map's name or a file's path; ValueError naming the shipped
         maps when there is no such map."""
         path = self.find(ref, None)
-        if path is None and _is_dir(_home_expanded(ref)):  # else said not found, with the folder right there
+        if path is None and os.path.isdir(_home_expanded(ref)):  # else said not found, with the folder right there
             raise ValueError(f"{self.what} {ref!r} is a folder; name the map's YAML file in it"
                              f"{yaml_files_in(_home_expanded(ref))}")
         if path is None:
@@ -135,20 +136,3 @@ class MapFiles:
         result = read(r, node) if node is not None else empty
         r.raise_if_any()
         return result
-
-
-def _is_file(path: Path) -> bool:
-    """Path.is_file, False for a name the system refuses (a part of it over 255 bytes): is_file raised OSError
-    there, out of the show's check, and on air the show file's watcher ended with it."""
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
-
-
-def _is_dir(path: Path) -> bool:
-    """Path.is_dir, False for a name the system refuses, as _is_file."""
-    try:
-        return path.is_dir()
-    except (OSError, ValueError):
-        return False
