@@ -13,7 +13,7 @@ from vcam.control.commands import Command, parse
 from vcam.control.actions import SetPrompts, SetSeed, apply
 from vcam.control.controller import Controller, ShowState
 from vcam.control.log import ControlLog
-from vcam.control.midi import MidiRouter, find_port
+from vcam.control.midi import UNHEARD, MidiRouter, find_port
 from vcam.control.midiinput import MidiInput
 from vcam.control.midilearn import learn_line
 from vcam.control.midimap import Knob, MidiMap
@@ -204,7 +204,7 @@ def test_buttons_notes_and_program_change(rig):
     assert ctl.state.preset == 2
     router.handle(mido.Message("program_change", program=0))
     assert ctl.state.preset == 0
-    assert router.handle(cc(99, 10)) is None  # unmapped
+    assert router.handle(cc(99, 10)) is UNHEARD  # unmapped
 
 
 def test_knobs_with_soft_takeover(rig):
@@ -293,7 +293,7 @@ def test_channel_filter(rig):
     ctl, *_ = rig
     knob = Knob(5, "steps", 1, 8, channel=3)
     router = MidiRouter(MidiMap(knobs=(knob,)), ctl)
-    assert router.handle(cc(5, 127, channel=0)) is None
+    assert router.handle(cc(5, 127, channel=0)) is UNHEARD  # the knob listens on another channel
     ctl.handle_line("steps 8", "stdin")
     router.handle(cc(5, 127, channel=3))
     assert ctl.state.steps == 8

@@ -26,7 +26,7 @@ from vcam.control.console import Console
 from vcam.control.controller import Controller, ShowState
 from vcam.control.cues import CueList
 from vcam.control.media import Refused
-from vcam.control.midi import MidiRouter
+from vcam.control.midi import UNHEARD, MidiRouter
 from vcam.control.midiclock import MidiClock
 from vcam.control.midimap import MAPS_DIR as MIDI_MAPS
 from vcam.control.midimap import load_map as load_midi_map
@@ -86,8 +86,9 @@ def show_controller(clock: Clock, said: list | None = None) -> Controller:
 
 
 def check_answer(answer, case) -> None:
-    """An answer is None or words; an error says what is wrong, in vcam's words."""
-    assert answer is None or isinstance(answer, str) and answer.strip(), case
+    """An answer is None, UNHEARD (a MIDI message no control of the map is on) or words; an error says what is wrong,
+    in vcam's words."""
+    assert answer is None or answer is UNHEARD or isinstance(answer, str) and answer.strip(), case
     if answer and answer.startswith("error"):
         assert answer.removeprefix("error").strip(" :"), case
     assert not any(raw in (answer or "") for raw in RAW), (case, answer)

@@ -284,3 +284,39 @@ def test_a_knobs_answer_given_under_the_old_map_while_a_reload_puts_the_new_one_
     given = fired(ctl)
     flood(midi, [cc(33, 127), cc(33, 0)] * 2)
     assert given.count("next") == 2
+
+
+@pytest.mark.parametrize("between", [cc(20, 0), mido.Message("note_on", note=61, velocity=100),
+                                     mido.Message("program_change", program=3)], ids=["cc", "key", "program"])
+def test_a_knobs_flood_beside_a_control_the_map_has_nothing_on_still_ends_at_its_newest_value(between):
+    """Two knobs turned at once, one of them on no control of the map (a controller with more knobs than the map):
+    each of the unmapped one's values parted one of the mapped knob's from the next, and a busy show went through
+    every step of the sweep."""
+    ctl, router = rig("{cc: 16, param: strength}\n{note: 60, command: next}", strength=0.0)
+    midi = listening(router)
+    flood(midi, [cc(16, 0), between])
+    flood(midi, [cc(16, 1), between])  # both moved before: the knob known as one, the other as on nothing
+    applied, given = counted(ctl), fired(ctl)
+    msgs = [msg for v in range(2, 64) for msg in (cc(16, v), between.copy(value=v) if between.type == "control_change"
+                                                   else between)]
+    acted = flood(midi, msgs)
+    assert ctl.state.strength == 63 / 127
+    assert len([m for m in acted if m.type == "control_change" and m.control == 16]) == 1, acted
+    assert applied == [("strength", 63 / 127)]
+    assert not [g for g in given if not g.startswith("strength")]  # key 61 and program 4 are on nothing
+
+
+def test_a_control_on_nothing_that_a_reloaded_map_makes_a_button_keeps_each_press_in_its_place():
+    """What the inbox learnt of a control on nothing is the old map's: once a saved show makes it a button, each of
+    its presses keeps its place among a knob's values (a press is never moved before the values that came first)."""
+    ctl, router = rig("{cc: 16, param: strength}", strength=0.0)
+    midi = listening(router)
+    flood(midi, [cc(16, 0), cc(20, 0)])
+    flood(midi, [cc(16, 1), cc(20, 0)])
+    reloaded(router, "{cc: 16, param: strength}\n{cc: 20, command: next}")
+    seen = []
+    ctl.apply, apply = (lambda cmd, source, *a, **k: seen.append((str(cmd), ctl.state.strength)) or apply(
+        cmd, source, *a, **k)), ctl.apply
+    flood(midi, [cc(16, 30), cc(20, 127), cc(16, 60)])
+    assert [s for s in seen if s[0] == "next"] == [("next", 30 / 127)]
+    assert ctl.state.strength == 60 / 127

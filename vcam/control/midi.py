@@ -169,6 +169,19 @@ class Turned(str):
         return turned
 
 
+class Unheard(str):
+    """The router's answer to a message that no control of its map is on (a CC, key or program change mapped to
+    nothing): empty, so nothing is said, and MidiInput lets that control's messages wait without parting a knob's
+    flood, as acting on them in any order does nothing."""
+
+
+UNHEARD = Unheard()
+
+
+def _unheard() -> Unheard:
+    return UNHEARD
+
+
 class MidiRouter:
     """Turns MIDI messages into commands and parameter changes through a MidiMap, with soft takeover; MIDI clock
     (clock, start, stop, continue, song position) goes to `clock` (a vcam.control.midiclock.MidiClock), if any.
@@ -209,8 +222,8 @@ class MidiRouter:
         return Takeovers(self.controller, "midi")  # each knob by its cc on its channel, as mapped
 
     def handle(self, msg) -> str | None:
-        """Returns the controller's reply (or None when the message maps to nothing or changes nothing); a knob's
-        is a Turned."""
+        """Returns the controller's reply (or None when the message changes nothing); a knob's is a Turned, and
+        UNHEARD where no control of the map is on the message's."""
         if msg.type in CLOCK_MESSAGES:  # up to 120 a second: no reply, and not behind a knob's command
             if self.clock is not None:
                 self.clock.handle(msg)
@@ -249,11 +262,15 @@ class MidiRouter:
                 pressed = msg.value >= PRESSED and (prev < PRESSED or msg.value == prev)
                 self._button_prev[key] = msg.value
                 return partial(self.controller.apply, entry.command, "midi") if pressed else None
+            return _unheard
         elif msg.type == "note_on" and msg.velocity > 0:
             entry = mapping.control(channel, note=msg.note)
             if entry is not None:
                 return partial(self.controller.apply, entry.command, "midi")
-        elif msg.type == "program_change" and mapping.program_listens(channel):
+            return _unheard
+        elif msg.type == "program_change":
+            if not mapping.program_listens(channel):
+                return _unheard
             from vcam.control.commands import Command
 
             return partial(self.controller.apply, Command("preset", (msg.program + 1,)), "midi")

@@ -30,6 +30,9 @@ class Inbox:
     picked after it, where only the last counts; a knob's values wait after the number that picked them, so each is
     acted on under its own number.
 
+    A message of a control that answered that no control of the map is on it (`unheard`: an unmapped knob moved with
+    a mapped one) waits without parting a knob's flood.
+
     What it knows of the controls it learns from the router's answers, so it is the map's in force when they were
     given: a reloaded map (`remapped`) makes it forget them, and a message that came after the change never takes
     the place of one that came before it."""
@@ -46,6 +49,7 @@ class Inbox:
         # knob, as a 14-bit knob's halves share it; the part: "whole", "coarse" or "fine")
         self.knobs: dict[tuple, tuple[tuple, str]] = {}
         self._nrpn_channels: set[int | None] = set()  # the channels an NRPN knob answered on
+        self.unheard: set[tuple] = set()  # controls (as control_of) that no control of the map is on, as answered
         self._maps = 0  # how many times the map was replaced
         self._taken_under = 0  # ... when the message the controls' thread has in hand was taken out
 
@@ -69,8 +73,9 @@ class Inbox:
                 self._floods[knob] = _Flood(slot, start)
                 self._floods[knob].takes(msg, part)
             else:
-                self._floods.clear()  # a press, a key: what came before it stays before it
-                self._picking.clear()
+                if key not in self.unheard:  # a press, a key: what came before it stays before it
+                    self._floods.clear()
+                    self._picking.clear()
                 self._waiting.append([msg])
             self._changed.notify()
 
@@ -132,6 +137,7 @@ class Inbox:
         with self._changed:
             self._maps += 1
             self.knobs.clear()
+            self.unheard.clear()
             self._nrpn_channels.clear()
             self._floods.clear()
             self._picking.clear()
@@ -157,6 +163,13 @@ class Inbox:
             channel, cc = knob
             self.knobs[("control_change", channel, cc)] = (knob, "coarse")
             self.knobs[("control_change", channel, cc + FINE)] = (knob, "fine")
+
+    def no_control(self, control: tuple) -> None:
+        """`control` answered that no control of the map is on it: its messages wait from now on without parting a
+        knob's flood (acted on before or after the knob's, they do nothing), until a reloaded map."""
+        with self._changed:
+            if self._taken_under == self._maps:
+                self.unheard.add(control)
 
     def not_a_knob(self, control: tuple) -> None:
         """`control` answered as something else than a knob (a reloaded map made it a button): its values each keep

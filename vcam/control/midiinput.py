@@ -11,8 +11,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, find_port, heeded, input_names, load_mido,
-                               matching, others_named, readable, stable_name, unavailable, waiting_line)
+from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, find_port, heeded, input_names,
+                               load_mido, matching, others_named, readable, stable_name, unavailable, waiting_line)
 from vcam.control.midiinbox import Inbox, control_of
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError
@@ -269,7 +269,9 @@ class MidiInput:
             reply = self.on_message(msg)
         except Exception as e:  # a bad message must not kill the MIDI thread
             reply = f"error: MIDI {msg}: {e}"
-        if isinstance(reply, Turned):
+        if isinstance(reply, Unheard):
+            self._inbox.no_control(control)
+        elif isinstance(reply, Turned):
             self._inbox.turned(control, reply.knob, reply.part)
             if reply.knob is not None:  # one line for a 14-bit knob's two halves
                 control = (*reply.knob, "knob")
