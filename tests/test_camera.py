@@ -68,6 +68,12 @@ def test_missing_device_says_how_to_make_one(camera):
     assert "modprobe v4l2loopback" in err.value.fix
 
 
+def test_linux_help_names_serve_and_cam_for_a_container_with_no_camera_device():
+    """Many run vcam on a rented GPU whose container can have no camera device: the way to OBS on their own machine
+    is vcam serve there and vcam cam at home."""
+    assert "vcam serve" in no_device_help("Linux") and "vcam cam" in no_device_help("Linux")
+
+
 def test_help_for_windows_and_macos():
     assert "OBS" in no_device_help("Windows") and "Virtual Camera" in no_device_help("Darwin")
 

@@ -48,8 +48,9 @@ def no_device_help(system: str | None = None) -> str:
         return (
             "create a v4l2loopback device: install it (Debian/Ubuntu: sudo apt install v4l2loopback-dkms), then run\n"
             f"    {MODPROBE}\n"
-            "  and start vcam with --out vcam:/dev/video10. In a container with no camera device, record with "
-            "--out file:show.mp4, or run without a camera with --out null"
+            "  and start vcam with --out vcam:/dev/video10. In a container with no camera device (a rented GPU), "
+            "run vcam serve there and vcam cam on the machine with OBS, record with --out file:show.mp4, or run "
+            "without a camera with --out null"
         )
     return (
         "install OBS Studio (28 or newer), start its Virtual Camera once and stop it again, so the camera is "
