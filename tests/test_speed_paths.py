@@ -368,3 +368,20 @@ def test_bench_of_the_compiled_path_on_a_machine_that_cannot_compile_says_so_wit
     err = capsys.readouterr().err
     assert "vcam: error: compiling failed on this machine (RuntimeError: Failed to find C compiler" in err
     assert "fix: add --no-compile" in err and "VCAM_DEBUG" not in err and "TORCHDYNAMO" not in err
+
+
+def test_a_bench_table_gives_the_tiny_models_work_in_gflop_and_the_cards_in_tflop():
+    """The tiny model's work read 0.00 TFLOP per block and 0 % efficiency: figures that said nothing."""
+    from vcam.bench.bench import BenchResult
+
+    tiny = BenchResult(device="cpu", model="tiny", width=112, height=64, steps=4, dtype="float32", compile=False,
+                       fuse=True, attention="auto", quant="none", blocks=8, frames_per_second=12.0,
+                       ms_per_block=1000.0, model_tflop_per_block=0.00022, achieved_tflops=0.00022,
+                       matmul_tflops=0.3, efficiency=0.00022 / 0.3).table()
+    assert "0.22 GFLOP per block" in tiny and "0.22 GFLOP/s" in tiny and "0.30 TFLOP/s" in tiny
+    assert "efficiency 0.1 %" in tiny
+    card = BenchResult(device="H200", model="krea-14b", width=832, height=480, steps=4, dtype="bfloat16",
+                       compile=True, fuse=True, attention="auto", quant="none", blocks=8, frames_per_second=8.2,
+                       ms_per_block=1463.0, model_tflop_per_block=844.0, achieved_tflops=577.0, matmul_tflops=801.0,
+                       efficiency=577 / 801).table()
+    assert "844.00 TFLOP per block" in card and "577.00 TFLOP/s" in card and "efficiency 72 %" in card

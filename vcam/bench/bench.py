@@ -204,10 +204,11 @@ class BenchResult:
         if self.peak_vram_gb is not None:
             lines.append(f"  peak VRAM            {self.peak_vram_gb:8.1f} GiB  "
                          f"(estimate {self.estimated_vram_gb:.1f} GiB without the text encoder and headroom)")
+        percent = 100 * self.efficiency
         lines += [
-            f"  model work           {self.model_tflop_per_block:8.2f} TFLOP per block",
-            f"  achieved             {self.achieved_tflops:8.2f} TFLOP/s",
-            f"  measured matmul      {self.matmul_tflops:8.2f} TFLOP/s  -> efficiency {100 * self.efficiency:.0f} %, "
+            f"  model work           {_flop(self.model_tflop_per_block)} per block",
+            f"  achieved             {_flop(self.achieved_tflops)}/s",
+            f"  measured matmul      {_flop(self.matmul_tflops)}/s  -> efficiency {percent:.{int(percent < 1)}f} %, "
             f"ceiling {self.ceiling_fps:.2f} frames/s before the VAE",
         ]
         if self.others_vram_gb is not None and self.others_vram_gb >= SHARED_CARD_GIB:
@@ -222,6 +223,11 @@ class BenchResult:
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
+
+
+def _flop(tflop: float) -> str:
+    """A FLOP count (or rate) in TFLOP, in GFLOP where under a tenth of one: the tiny model's read 0.00 TFLOP."""
+    return f"{tflop:8.2f} TFLOP" if tflop >= 0.1 or tflop == 0 else f"{1000 * tflop:8.2f} GFLOP"
 
 
 DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}
