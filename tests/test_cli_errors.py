@@ -90,6 +90,7 @@ def test_vcam_devices_without_midi_says_why_and_offers_no_option_it_lacks(capsys
     assert main(["devices"]) == 0
     out = capsys.readouterr().out
     assert "MIDI inputs: unavailable" in out and "/dev/snd/seq" in out and "--midi" not in out
+    assert "\n  fix: on Linux MIDI needs the ALSA sequencer" in out  # the fix on a line of its own, as the cameras'
 
 
 @pytest.mark.parametrize("command", ["run", "serve"])

@@ -17,8 +17,9 @@ def cmd_devices(args) -> int:
         for n in names:
             print(f"  {n}")
     except VcamError as e:
-        print(f"MIDI inputs: unavailable ({e.message}; fix: {e.fix})" if e.fix else
-              f"MIDI inputs: unavailable ({e.message})")
+        print(f"MIDI inputs: unavailable: {e.message}")  # set out as the virtual cameras' below
+        if e.fix:
+            print(f"  fix: {e.fix}")
     import platform
 
     if platform.system() == "Linux":
