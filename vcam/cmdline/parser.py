@@ -224,14 +224,18 @@ def _subcommands(parser: argparse.ArgumentParser):
                 yield from _subcommands(command)
 
 
+def _first_unknown(parser: argparse.ArgumentParser, extras: list[str]) -> tuple[list[str], str, int]:
+    """The command line as given, the first argument `parser` did not take and its place in it (0: not found)."""
+    argv = getattr(parser, "_argv", [])
+    return argv, extras[0], argv.index(extras[0]) if extras[0] in argv else 0
+
+
 def _after_a_switch(parser: argparse.ArgumentParser, extras: list[str]) -> str:
     """"; --in takes no value in vcam bench" where the first unknown argument follows an option that takes none
     (`vcam bench --in camera`, written as vcam run's --in): "unrecognized arguments: camera" alone did not say
     why; else "", as for a show file's name (`--link shw.yaml`: a show file mistyped, not a value of --link)."""
-    argv = getattr(parser, "_argv", [])
+    argv, first, at = _first_unknown(parser, extras)
     switches = {o for a in parser._actions if a.nargs == 0 for o in a.option_strings}
-    first = extras[0]
-    at = argv.index(first) if first in argv else 0
     if first.startswith("-") or _a_show_name(first) or at == 0 or argv[at - 1] not in switches:
         return ""
     return f"; {argv[at - 1]} takes no value in {parser.prog}"
@@ -241,9 +245,7 @@ def _second_value(parser: argparse.ArgumentParser, extras: list[str]) -> str:
     """"; --out takes one OUTPUT: give --out again for each" where the first unknown argument follows an option's
     value (`--out file:a.mp4 file:b.mp4`): "vcam run takes one SHOW.yaml" named a place the word was not meant for;
     else ""."""
-    argv = getattr(parser, "_argv", [])
-    first = extras[0]
-    at = argv.index(first) if first in argv else 0
+    argv, first, at = _first_unknown(parser, extras)
     actions = {o: a for a in parser._actions for o in a.option_strings}
     before = argv[at - 1] if at >= 1 else ""
     flag = before.split("=", 1)[0] if before.startswith("--") and "=" in before else argv[at - 2] if at >= 2 else ""
