@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vcam.engine.configs import KREA_FILE
-from vcam.errors import WeightsError
+from vcam.errors import READ_FIX, WeightsError
+
+# What the tokenizer is read from (transformers' AutoTokenizer): the fast tokenizer's file, or the SentencePiece
+# model it can be made from.
+TOKENIZER_FILES = ("tokenizer.json", "spiece.model")
+UNREADABLE = "cannot be read by this user"
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ def _layout_hint(root: Path) -> str | None:
     if (root / "transformer").is_dir() or (root / "model_index.json").is_file():
         return (f"{root} is in diffusers' layout (a transformer/ folder): vcam reads Krea's one-file checkpoint "
                 f"{KREA_FILE} (krea/krea-realtime-video), not a diffusers transformer")
-    others = sorted(p.name for p in root.glob("*.safetensors"))
+    others = sorted(p.name for p in root.glob("*.safetensors") if p.name != KREA_FILE)
     if others:
         return (f"{root} holds {', '.join(others[:3])} but no {KREA_FILE}: if one is Krea's checkpoint under "
                 f"another name, rename it {KREA_FILE}")
@@ -67,9 +72,10 @@ def _layout_hint(root: Path) -> str | None:
 
 
 def safetensors_problem(path: Path) -> str | None:
-    """Why a .safetensors file is unusable (missing, truncated, damaged header), or None if it looks whole."""
+    """Why a .safetensors file is unusable (missing, unreadable, truncated, damaged header), or None if it looks
+    whole."""
     if not path.is_file():
-        return "missing"
+        return _not_a_file(path)
     size = path.stat().st_size
     try:
         with open(path, "rb") as f:
@@ -80,12 +86,44 @@ def safetensors_problem(path: Path) -> str | None:
             if n > min(size - 8, 100 * 1024**2):
                 return "damaged header"
             header = json.loads(f.read(n))
+    except PermissionError:  # not damaged: copying or downloading it again would change nothing
+        return UNREADABLE
     except (OSError, ValueError, UnicodeDecodeError) as e:
         return f"damaged header ({e.__class__.__name__})"
     end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
     if 8 + n + end > size:
         return f"truncated: {size} of {8 + n + end} bytes"
     return None
+
+
+def _not_a_file(path: Path) -> str:
+    """Why `path`, which is no file, is not the file it should be: a folder in its place is not "missing"."""
+    return "a folder, not the file" if path.is_dir() else "missing"
+
+
+def _json_problem(path: Path) -> str | None:
+    """Why a JSON file the libraries read (a config, the tokenizer's) is unusable, or None: one cut short or empty
+    stops the load with a bare JSONDecodeError, minutes in, after the checkpoint was read."""
+    if not path.is_file():
+        return _not_a_file(path)
+    try:
+        with open(path, "rb") as f:
+            value = json.load(f)
+    except PermissionError:
+        return UNREADABLE
+    except (OSError, ValueError):
+        return "damaged: not JSON" if path.stat().st_size else "empty"
+    return None if isinstance(value, dict) else "damaged: not a JSON object"
+
+
+def _tokenizer_problems(folder: Path) -> list[str]:
+    """The tokenizer folder's missing or damaged files, each as "PATH (why)"."""
+    if not folder.is_dir():
+        return [f"{folder} (missing)"]
+    if not any((folder / name).exists() for name in TOKENIZER_FILES):
+        return [f"{folder} (neither {' nor '.join(TOKENIZER_FILES)} in it)"]
+    named = ((f, _json_problem(f)) for f in sorted(folder.glob("*.json")))
+    return [f"{_named(f)} ({why})" for f, why in named if why]
 
 
 def _named(path: Path) -> str:
@@ -112,8 +150,9 @@ def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run
     if why:
         problems.append(f"{_named(paths.transformer)} ({why})")
     for folder in (paths.text_encoder, paths.vae):
-        if not (folder / "config.json").is_file():
-            problems.append(f"{folder / 'config.json'} (missing)")
+        why = _json_problem(folder / "config.json")
+        if why:
+            problems.append(f"{_named(folder / 'config.json')} ({why})")
             continue
         index = next(iter(folder.glob("*.safetensors.index.json")), None)
         shards = _shards(index) if index else None
@@ -127,7 +166,15 @@ def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run
             why = safetensors_problem(f)
             if why:
                 problems.append(f"{_named(f)} ({why})")
-    if not any(paths.tokenizer.glob("*")) if paths.tokenizer.is_dir() else True:
-        problems.append(f"{paths.tokenizer} (missing)")
+    problems += _tokenizer_problems(paths.tokenizer)
     if problems:
-        raise WeightsError("model files missing or incomplete:\n    " + "\n    ".join(problems), fix)
+        raise WeightsError("model files missing or incomplete:\n    " + "\n    ".join(problems), _fix(problems, fix))
+
+
+def _fix(problems: list[str], fix: str) -> str:
+    """`fix`, or where a file is only unreadable, what makes it readable: copying or downloading it again would
+    change nothing."""
+    unreadable = [p for p in problems if p.endswith(f"({UNREADABLE})")]
+    if len(unreadable) == len(problems):
+        return READ_FIX
+    return f"{fix}; and {READ_FIX} for the files that cannot be read" if unreadable else fix

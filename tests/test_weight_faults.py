@@ -1,0 +1,105 @@
+"""Weights folders damaged as users damage them (a config or tokenizer file cut short, a folder where a file goes, a
+file this user cannot read, parts of another model), each said as vcam's own error with what to do, before the
+minutes of loading where the files show it, and never a library's traceback or a model left partly random."""
+import builtins
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import vcam
+from vcam.engine.configs import KREA_FILE
+from vcam.engine.weight_files import from_folder
+from vcam.errors import READ_FIX, WeightsError
+
+
+def copy_folder(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
+
+
+@pytest.mark.parametrize("part", ["vae", "text_encoder"])
+@pytest.mark.parametrize("text", ["", '{"_class_name": "AutoencoderKLWan", ', "[]"])
+def test_a_config_cut_short_is_named_before_loading(tmp_path, weights_folder, part, text):
+    """A config.json cut short stopped the run with "OSError: It looks like the config file ... is not a valid JSON
+    file" (set VCAM_DEBUG=1 ...), after the checkpoint had been read."""
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    (folder / part / "config.json").write_text(text)
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder)
+    assert str(folder / part / "config.json") in err.value.message
+    assert err.value.fix.startswith(f"copy complete files into {folder}")
+
+
+@pytest.mark.parametrize("damage", ["empty tokenizer.json", "no tokenizer files"])
+def test_a_damaged_tokenizer_is_named_before_loading(tmp_path, weights_folder, damage):
+    """An empty tokenizer.json stopped the run with "JSONDecodeError: Expecting value", and a tokenizer folder with
+    neither tokenizer.json nor spiece.model with transformers' many lines on converting a slow tokenizer, both once
+    the whole model had loaded."""
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    tokenizer = folder / "tokenizer"
+    if damage == "empty tokenizer.json":
+        (tokenizer / "tokenizer.json").write_text("")
+        expected = f"{tokenizer / 'tokenizer.json'} (empty)"
+    else:
+        shutil.rmtree(tokenizer)
+        tokenizer.mkdir()
+        (tokenizer / "README.md").write_text("the tokenizer")
+        expected = f"{tokenizer} (neither tokenizer.json nor spiece.model in it)"
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder)
+    assert expected in err.value.message
+
+
+def test_a_folder_where_the_checkpoint_goes_is_said_as_such(tmp_path, weights_folder):
+    """A folder named like the checkpoint was told "holds krea-realtime-video-14b.safetensors but no
+    krea-realtime-video-14b.safetensors: ... rename it"."""
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    (folder / KREA_FILE).unlink()
+    (folder / KREA_FILE).mkdir()
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder)
+    assert f"{folder / KREA_FILE} (a folder, not the file)" in err.value.message
+    assert "rename it" not in err.value.fix
+
+
+def refuse_reading(monkeypatch, path: Path) -> None:
+    """`path` as a file this user may not read (the tests run as root, whom chmod does not stop)."""
+    real_open = builtins.open
+
+    def guarded(file, *args, **kwargs):
+        if Path(file) == path:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded)
+
+
+@pytest.mark.parametrize("part", [KREA_FILE, "vae/config.json"])
+def test_a_file_this_user_cannot_read_is_said_with_the_read_fix_not_as_damaged(tmp_path, weights_folder,
+                                                                                 monkeypatch, part):
+    """A checkpoint this user may not read was called a "damaged header (PermissionError)", to be copied or
+    downloaded again, which changes nothing."""
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    refuse_reading(monkeypatch, folder / part)
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder)
+    assert f"{folder / part} (cannot be read by this user)" in err.value.message
+    assert "damaged" not in err.value.message and err.value.fix == READ_FIX
+
+
+def test_an_unreadable_file_beside_a_missing_one_gets_both_fixes(tmp_path, weights_folder, monkeypatch):
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    refuse_reading(monkeypatch, folder / KREA_FILE)
+    shutil.rmtree(folder / "vae")
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder)
+    assert err.value.fix.startswith(f"copy complete files into {folder}") and READ_FIX in err.value.fix
+
+
+def test_a_whole_folder_still_loads(weights_folder):
+    """The checks refuse nothing the libraries read: a tokenizer's own JSON files, configs, shards."""
+    paths = from_folder(weights_folder)
+    assert json.loads((paths.vae / "config.json").read_text())
+    assert vcam.load("tiny", weights=weights_folder, progress=False).spec.name == "tiny"
