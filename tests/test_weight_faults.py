@@ -3,6 +3,7 @@ file this user cannot read, parts of another model), each said as vcam's own err
 minutes of loading where the files show it, and never a library's traceback or a model left partly random."""
 import builtins
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -103,3 +104,61 @@ def test_a_whole_folder_still_loads(weights_folder):
     paths = from_folder(weights_folder)
     assert json.loads((paths.vae / "config.json").read_text())
     assert vcam.load("tiny", weights=weights_folder, progress=False).spec.name == "tiny"
+
+
+def library_lines(monkeypatch) -> list[str]:
+    """What transformers logs from now on (its handler writes to the stderr it found at import, out of capfd's reach).
+    """
+    lines = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())
+    logger = logging.getLogger("transformers")
+    monkeypatch.setattr(logger, "handlers", [*logger.handlers, handler])  # the handler goes with the test
+    return lines
+
+
+def drop_weight(file: Path, name: str) -> None:
+    from safetensors.torch import load_file, save_file
+
+    state = load_file(str(file))
+    del state[name]
+    save_file(state, str(file))
+
+
+def test_a_text_encoder_lacking_weights_is_refused_not_run_with_random_ones(tmp_path, weights_folder, monkeypatch):
+    """A text encoder shard of another model (weights missing) loaded with those weights random, under transformers'
+    table of many lines, and the show went on air with prompts read by a partly random encoder."""
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    drop_weight(folder / "text_encoder" / "model.safetensors", "encoder.block.1.layer.0.SelfAttention.o.weight")
+    said = library_lines(monkeypatch)
+    with pytest.raises(WeightsError) as err:
+        vcam.load("tiny", weights=folder, progress=False)
+    assert f"text_encoder weights in {folder / 'text_encoder'} do not match its config.json" in err.value.message
+    assert "1 missing (encoder.block.1.layer.0.SelfAttention.o.weight)" in err.value.message
+    assert "text_encoder/ folder of Wan-AI/Wan2.1-T2V-14B-Diffusers" in err.value.fix
+    assert not [line for line in said if "LOAD REPORT" in line]  # its table of many lines: said by vcam instead
+
+
+def test_a_vae_lacking_weights_is_refused_by_name(tmp_path, weights_folder):
+    """A VAE lacking a weight stopped the run with "NotImplementedError: Cannot copy out of meta tensor"."""
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    drop_weight(folder / "vae" / "diffusion_pytorch_model.safetensors", "decoder.conv_in.weight")
+    with pytest.raises(WeightsError) as err:
+        vcam.load("tiny", weights=folder, progress=False)
+    assert f"vae weights in {folder / 'vae'} do not match its config.json: 1 missing (decoder.conv_in.weight)" \
+        in err.value.message
+
+
+@pytest.mark.parametrize("part, key", [("vae", "base_dim"), ("text_encoder", "d_ff")])
+def test_a_config_of_another_size_is_said_with_the_shapes(tmp_path, weights_folder, part, key):
+    """A config.json of another model size stopped the run with transformers' "RuntimeError: You set
+    `ignore_mismatched_sizes` to `False`" (and its table), or diffusers' ValueError."""
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    config = folder / part / "config.json"
+    values = json.loads(config.read_text())
+    values[key] *= 2
+    config.write_text(json.dumps(values))
+    with pytest.raises(WeightsError) as err:
+        vcam.load("tiny", weights=folder, progress=False)
+    assert f"{part} weights in {folder / part} do not match its config.json" in err.value.message
+    assert "of another shape" in err.value.message and "in the file" in err.value.message

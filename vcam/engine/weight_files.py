@@ -142,6 +142,13 @@ def _shards(index: Path) -> list[str] | None:
         return None
 
 
+def weights_in(folder: Path) -> list[Path]:
+    """The .safetensors files of a text encoder's or VAE's folder: the shards its index names, where it has one."""
+    index = next(iter(folder.glob("*.safetensors.index.json")), None)
+    shards = _shards(index) if index else None
+    return [folder / s for s in shards] if shards else sorted(folder.glob("*.safetensors"))
+
+
 def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run again to download them (or copy "
                 "complete files into the folder)") -> None:
     """Raises WeightsError naming every missing or partial file, with `fix`."""
@@ -155,11 +162,10 @@ def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run
             problems.append(f"{_named(folder / 'config.json')} ({why})")
             continue
         index = next(iter(folder.glob("*.safetensors.index.json")), None)
-        shards = _shards(index) if index else None
-        if index and shards is None:
+        if index and _shards(index) is None:
             problems.append(f"{_named(index)} (damaged: not a shard index)")
             continue
-        files = [folder / s for s in shards] if shards else sorted(folder.glob("*.safetensors"))
+        files = weights_in(folder)
         if not files:
             problems.append(f"{folder} (no .safetensors weights)")
         for f in files:

@@ -12,8 +12,8 @@ from typing import TextIO
 import torch
 from torch import nn
 
-from vcam.engine.configs import ModelSpec
-from vcam.engine.weight_files import safetensors_problem
+from vcam.engine.configs import WAN_REPO, ModelSpec
+from vcam.engine.weight_files import safetensors_problem, weights_in
 from vcam.errors import NoGPUError, WeightsError
 from vcam.live.progress import ByteProgress
 
@@ -107,6 +107,43 @@ def _mismatch_message(path: Path, missing: list[str], unexpected: list[str]) -> 
     if unexpected:
         parts.append(f"{len(unexpected)} unexpected keys ({few(unexpected)})")
     return " ".join(parts)
+
+
+def check_part(folder: Path, model: nn.Module) -> None:
+    """Raises WeightsError where the weights in `folder` (a VAE's) lack tensors `model` (built from the folder's
+    config.json, on `meta`) has, or hold them in other shapes: diffusers would leave a missing one on `meta`, to fail
+    as the VAE moves to its device with "Cannot copy out of meta tensor", and says a shape with a ValueError."""
+    from safetensors import safe_open
+
+    found = {}
+    for file in weights_in(folder):
+        with safe_open(str(file), framework="pt") as f:
+            found.update((k, tuple(f.get_slice(k).get_shape())) for k in f.keys())
+    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    missing = sorted(set(expected) - set(found))
+    other = sorted((k, found[k], expected[k]) for k in set(expected) & set(found) if found[k] != expected[k])
+    if missing or other:
+        raise part_mismatch(folder, missing, other)
+
+
+def part_mismatch(folder: Path, missing: list[str], other: list[tuple]) -> WeightsError:
+    """The weights of a text encoder or VAE folder that do not fit its config.json (a shard of another model, a
+    config of another size), which would otherwise load as random weights or stop with the library's error."""
+    parts = [f"{folder.name} weights in {folder} do not match its config.json:"]
+    if missing:
+        parts.append(f"{len(missing)} missing ({_few(missing)})")
+    if other:
+        shapes = [f"{k}: {tuple(got)} in the file, {tuple(want)} in the model" for k, got, want in other]
+        parts.append(f"{len(other)} of another shape ({_few(shapes, 2)})")
+    return WeightsError(" ".join(parts),
+                        f"its files come from another model or from two downloads: put the {folder.name}/ folder of "
+                        f"{WAN_REPO} in its place whole, config.json and weights together (in the hub cache: delete "
+                        "its files and the files they link to, then run `vcam download` again)")
+
+
+def _few(names: list[str], n: int = 5) -> str:
+    more = f", … {len(names) - n} more" if len(names) > n else ""
+    return ", ".join(names[:n]) + more
 
 
 def check_cuda(spec: ModelSpec) -> torch.device:
