@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 import vcam
-from vcam.engine.configs import KREA_FILE
+from test_weights import fake_hub
+from test_weights_hub import online_hub, sizes
+from vcam.engine import hub
+from vcam.engine.configs import KREA_FILE, get_spec
 from vcam.engine.weight_files import from_folder
 from vcam.errors import READ_FIX, WeightsError
 
@@ -162,3 +165,27 @@ def test_a_config_of_another_size_is_said_with_the_shapes(tmp_path, weights_fold
         vcam.load("tiny", weights=folder, progress=False)
     assert f"{part} weights in {folder / part} do not match its config.json" in err.value.message
     assert "of another shape" in err.value.message and "in the file" in err.value.message
+
+
+@pytest.mark.parametrize("variable", [None, "HF_HUB_CACHE"])
+def test_a_hub_cache_naming_a_file_is_said_before_the_hub_is_asked(tmp_path, monkeypatch, variable):
+    """HF_HOME or HF_HUB_CACHE naming a file (a token saved where the folder goes) failed the download with
+    "[Errno 20] Not a directory", said as a network failure: "check the network, then run again"."""
+    online_hub(monkeypatch)
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    blocker = tmp_path / "hf"
+    blocker.write_text("hf_token")
+    cache = blocker / "hub" if variable is None else blocker
+    if variable:
+        monkeypatch.setenv(variable, str(cache))
+    monkeypatch.setattr(hub, "_free_bytes", lambda path: 10**12)
+
+    def online(repo, **kw):  # as huggingface_hub fails to make its folders there
+        raise NotADirectoryError(20, "Not a directory", str(cache / "models--x"))
+
+    fake_hub(monkeypatch, online, dry=sizes)
+    with pytest.raises(WeightsError) as err:
+        hub.from_hub(get_spec("krea-14b"), cache_dir=str(cache))
+    assert err.value.message == f"the hub cache {cache} cannot be a folder: {blocker} is a file"
+    assert f"point {variable or 'HF_HOME'} at a folder" in err.value.fix and "network" not in err.value.fix

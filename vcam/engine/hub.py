@@ -59,6 +59,7 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
         return cached
     out = out if out is not None else sys.stderr
     where = _hub_cache(cache_dir)
+    _check_folder(where)
     plans = {repo: _plan(repo, patterns, cache_dir, where) for repo, patterns in spec.hub_files}
     _check_room(plans, where)
     roots = {repo: _fetch(repo, patterns, cache_dir, where, plans[repo], out) for repo, patterns in spec.hub_files}
@@ -170,6 +171,19 @@ def _free_bytes(path: Path) -> int:
 
 def _writable(path: Path) -> bool:
     return os.access(_existing(path), os.W_OK)
+
+
+def _check_folder(where: Path) -> None:
+    """Says a hub cache that cannot be a folder (HF_HOME or HF_HUB_CACHE naming a file, or a file on its path)
+    before the hub is asked anything: the download would fail with "Not a directory", said as a network failure."""
+    blocker = _existing(where)
+    if blocker.is_dir():
+        return
+    name = _cache_variable() or "HF_HOME"
+    folder = "/workspace/hf" if name == "HF_HOME" else "/workspace/hf/hub"
+    raise WeightsError(f"the hub cache {where} cannot be a folder: {blocker} is a file",
+                       f"point {name} at a folder (`export {name}={folder}`, say), or move the file {blocker} out "
+                       "of the way, then run again")
 
 
 def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
