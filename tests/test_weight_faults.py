@@ -189,3 +189,30 @@ def test_a_hub_cache_naming_a_file_is_said_before_the_hub_is_asked(tmp_path, mon
         hub.from_hub(get_spec("krea-14b"), cache_dir=str(cache))
     assert err.value.message == f"the hub cache {cache} cannot be a folder: {blocker} is a file"
     assert f"point {variable or 'HF_HOME'} at a folder" in err.value.fix and "network" not in err.value.fix
+
+
+def test_a_cache_folder_naming_a_file_is_said_with_the_variable_not_as_a_bare_os_error(tmp_path, monkeypatch):
+    """VCAM_CACHE_DIR naming a file stopped a run with --decoder taehv with "vcam: error: FILE/taehv: Not a
+    directory" and no fix, as fetching TAEHV's weights began."""
+    from vcam.engine import taehv_weights as tw
+
+    blocker = tmp_path / "cache"
+    blocker.write_text("")
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(blocker))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(tw.urllib.request, "urlopen", lambda *a, **k: pytest.fail("fetched into no folder"))
+    with pytest.raises(WeightsError) as err:
+        tw.find_taehv(None)
+    assert f"cannot keep {tw.TAEHV_FILE} in {blocker / 'taehv'} (Not a directory" in err.value.message
+    assert "point VCAM_CACHE_DIR at a writable folder" in err.value.fix
+
+
+@pytest.mark.parametrize("variable, under", [("VCAM_CACHE_DIR", "vc"), ("XDG_CACHE_HOME", "xdg/vcam")])
+def test_a_cache_folder_given_with_a_tilde_is_in_the_home_folder(tmp_path, monkeypatch, variable, under):
+    """VCAM_CACHE_DIR=~/vc set where no shell expands it (a docker ENV) made a folder named ~ in the current one."""
+    from vcam.engine.cachedir import cache_dir
+
+    monkeypatch.delenv("VCAM_CACHE_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv(variable, "~/" + under.split("/")[0])
+    assert cache_dir() == tmp_path / under
