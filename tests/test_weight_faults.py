@@ -216,3 +216,19 @@ def test_a_cache_folder_given_with_a_tilde_is_in_the_home_folder(tmp_path, monke
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv(variable, "~/" + under.split("/")[0])
     assert cache_dir() == tmp_path / under
+
+
+def test_a_cache_folder_naming_a_file_is_not_told_to_delete_the_tuning_file(tmp_path, monkeypatch):
+    """VCAM_CACHE_DIR naming a file was said as "tuning file FILE/tuning.json is not used: cannot read it (Not a
+    directory) ... fix: delete it", a file that is not there."""
+    from test_tuning import NO_FLAGS, cpu_key
+
+    from vcam.bench.tuning import choose_speed
+
+    blocker = tmp_path / "cache"
+    blocker.write_text("")
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(blocker))
+    warnings = []
+    assert choose_speed(cpu_key(), NO_FLAGS, warn=warnings.append).source == "defaults"
+    assert len(warnings) == 1 and "fix: point VCAM_CACHE_DIR at a folder" in warnings[0]
+    assert "delete it" not in warnings[0]
