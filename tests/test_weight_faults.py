@@ -232,3 +232,12 @@ def test_a_cache_folder_naming_a_file_is_not_told_to_delete_the_tuning_file(tmp_
     assert choose_speed(cpu_key(), NO_FLAGS, warn=warnings.append).source == "defaults"
     assert len(warnings) == 1 and "fix: point VCAM_CACHE_DIR at a folder" in warnings[0]
     assert "delete it" not in warnings[0]
+
+
+def test_an_empty_weights_path_is_said_not_read_as_the_current_folder(tmp_path, monkeypatch):
+    """`--weights "$WEIGHTS"` with the variable unset checked the current folder, naming "text_encoder/config.json
+    (missing)" and the rest, to be copied "into ."."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(WeightsError) as err:
+        from_folder("")
+    assert err.value.message == "--weights was given an empty path" and "leave out --weights" in err.value.fix

@@ -38,6 +38,10 @@ def layout(krea: Path, wan: Path) -> WeightPaths:
 
 def from_folder(folder: str | os.PathLike) -> WeightPaths:
     """The weights in a local folder laid out like the hub repos (checked, see `check_files`)."""
+    if not str(folder).strip():  # `--weights "$WEIGHTS"` with the variable unset: not the current folder
+        raise WeightsError("--weights was given an empty path",
+                           f"pass the folder that holds {KREA_FILE}, or leave out --weights to download the weights "
+                           "from the Hugging Face hub")
     root = Path(folder).expanduser()
     if root.is_file():  # the checkpoint itself, most likely: the other parts sit beside it
         raise WeightsError(f"weights folder {root} is a file: --weights takes the folder that holds {KREA_FILE} "
