@@ -241,3 +241,28 @@ def test_an_empty_weights_path_is_said_not_read_as_the_current_folder(tmp_path, 
     with pytest.raises(WeightsError) as err:
         from_folder("")
     assert err.value.message == "--weights was given an empty path" and "leave out --weights" in err.value.fix
+
+
+def never(repo, **kw):
+    raise AssertionError(f"{repo} was downloaded")
+
+
+@pytest.mark.parametrize("variable, cache", [("HF_HUB_CACHE", "."), ("HF_HOME", "hub")])
+def test_a_cache_variable_set_to_nothing_is_said_before_downloading_into_the_current_folder(
+        tmp_path, monkeypatch, variable, cache):
+    """HF_HUB_CACHE= (docker's -e with no value) had huggingface_hub take the current folder for its cache: the
+    download began "into . …", tens of GB beside whatever vcam was run from."""
+    from huggingface_hub import constants
+
+    online_hub(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, "")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", cache)  # as huggingface_hub reads the variables at its import
+    monkeypatch.setattr(hub, "_free_bytes", lambda path: 10**12)
+    fake_hub(monkeypatch, never, dry=sizes)
+    with pytest.raises(WeightsError) as err:
+        hub.from_hub(get_spec("krea-14b"))
+    assert err.value.message.startswith(f"{variable} is set but empty, so the hub cache would be {tmp_path}")
+    assert err.value.fix.startswith(f"unset {variable}")
