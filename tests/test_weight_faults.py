@@ -266,3 +266,14 @@ def test_a_cache_variable_set_to_nothing_is_said_before_downloading_into_the_cur
         hub.from_hub(get_spec("krea-14b"))
     assert err.value.message.startswith(f"{variable} is set but empty, so the hub cache would be {tmp_path}")
     assert err.value.fix.startswith(f"unset {variable}")
+
+
+def test_a_git_lfs_pointer_in_place_of_the_weights_says_git_lfs_pull(tmp_path, weights_folder):
+    """`git clone` of the hub repos without git-lfs leaves a few lines naming each file: said as a "damaged header",
+    to be copied again, where `git lfs pull` fetches them."""
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    (folder / KREA_FILE).write_text("version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 28600000000\n")
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder)
+    assert f"{folder / KREA_FILE} (a Git LFS pointer, not the weights" in err.value.message
+    assert "git lfs pull" in err.value.message

@@ -20,6 +20,9 @@ from vcam.errors import READ_FIX, WeightsError
 # model it can be made from.
 TOKENIZER_FILES = ("tokenizer.json", "spiece.model")
 UNREADABLE = "cannot be read by this user"
+# What `git clone` of a hub repo leaves where git-lfs is not installed: a few lines naming the file, not the file.
+LFS_START = b"version https://git-lfs"
+LFS_POINTER = "a Git LFS pointer, not the weights: the repo was cloned without git-lfs; run `git lfs pull` in the clone"
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ def safetensors_problem(path: Path) -> str | None:
                 return f"only {size} bytes"
             (n,) = struct.unpack("<Q", raw)
             if n > min(size - 8, 100 * 1024**2):
-                return "damaged header"
+                return LFS_POINTER if raw + f.read(len(LFS_START) - 8) == LFS_START else "damaged header"
             header = json.loads(f.read(n))
     except PermissionError:  # not damaged: copying or downloading it again would change nothing
         return UNREADABLE
