@@ -277,3 +277,22 @@ def test_a_git_lfs_pointer_in_place_of_the_weights_says_git_lfs_pull(tmp_path, w
         from_folder(folder)
     assert f"{folder / KREA_FILE} (a Git LFS pointer, not the weights" in err.value.message
     assert "git lfs pull" in err.value.message
+
+
+def test_an_hf_endpoint_without_https_is_said_as_the_address_not_the_network(tmp_path, monkeypatch):
+    """HF_ENDPOINT=hf-mirror.com (a mirror typed without https://) was said as "downloading failed: Request URL is
+    missing an 'http://' or 'https://' protocol", with "check the network"."""
+    import importlib.util
+
+    kinds = [importlib.import_module(name) for name in ("httpx2", "httpx") if importlib.util.find_spec(name)]
+    online_hub(monkeypatch)
+    monkeypatch.setenv("HF_ENDPOINT", "hf-mirror.com")
+
+    def refused(repo, **kw):  # as huggingface_hub's HTTP library refuses the address, before any connection
+        raise kinds[0].UnsupportedProtocol("Request URL is missing an 'http://' or 'https://' protocol.")
+
+    fake_hub(monkeypatch, never, dry=refused)
+    with pytest.raises(WeightsError) as err:
+        hub.from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.message.startswith("HF_ENDPOINT is set to 'hf-mirror.com', which is no web address")
+    assert "https://" in err.value.fix and "network" not in err.value.fix

@@ -388,10 +388,23 @@ def _said(repo: str, e: BaseException, where: Path) -> BaseException:
     if isinstance(status, int) and status >= 500:
         return WeightsError(f"the Hugging Face hub failed ({status}) while fetching {repo}",
                             f"wait a little and {again}")
+    if _bad_endpoint(e):
+        return WeightsError(f"HF_ENDPOINT is set to {os.environ['HF_ENDPOINT']!r}, which is no web address the hub "
+                            f"can be reached at ({first})", "give the address whole, with https:// in front, or "
+                            "unset HF_ENDPOINT to use huggingface.co; then run again")
     if isinstance(e, (HfHubHTTPError, OSError, *_transport_errors())) or (
             isinstance(e, RuntimeError) and "Data processing error" in text):  # hf_xet's wrapped network failures
         return WeightsError(f"downloading {repo} failed: {first}", f"check the network, then {again}")
     return e
+
+
+# How httpx, httpx2 and requests refuse an address before any connection: the network is not to blame.
+BAD_ADDRESS = ("UnsupportedProtocol", "InvalidURL", "MissingSchema", "InvalidSchema")
+
+
+def _bad_endpoint(e: BaseException) -> bool:
+    """Whether `e` is an address refused as malformed, with HF_ENDPOINT (a mirror typed without https://) to blame."""
+    return bool(os.environ.get("HF_ENDPOINT")) and any(kind.__name__ in BAD_ADDRESS for kind in type(e).__mro__)
 
 
 def _http_error(e: BaseException | None) -> bool:
