@@ -296,3 +296,77 @@ def test_an_hf_endpoint_without_https_is_said_as_the_address_not_the_network(tmp
         hub.from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     assert err.value.message.startswith("HF_ENDPOINT is set to 'hf-mirror.com', which is no web address")
     assert "https://" in err.value.fix and "network" not in err.value.fix
+
+
+def shard_text_encoder(folder: Path, keep: str) -> dict:
+    """The text encoder rewritten as Wan's is: two shards with an index, `tie_word_embeddings` false in its config (as
+    google/umt5-xxl's), and the word embeddings under `keep`: "shared.weight" alone (as transformers saves it), both
+    names, or "encoder.embed_tokens.weight" alone. Returns the embeddings written."""
+    from safetensors.torch import load_file, save_file
+
+    te = folder / "text_encoder"
+    state = load_file(str(te / "model.safetensors"))
+    embeddings = state.pop("shared.weight", None)
+    embeddings = state.pop("encoder.embed_tokens.weight", embeddings)
+    names = ["shared.weight", "encoder.embed_tokens.weight"] if keep == "both" else [keep]
+    state.update({name: embeddings.clone() for name in names})
+    (te / "model.safetensors").unlink()
+    keys = sorted(state)
+    shards = {"model-00001-of-00002.safetensors": keys[::2], "model-00002-of-00002.safetensors": keys[1::2]}
+    for name, part in shards.items():
+        save_file({k: state[k] for k in part}, str(te / name))
+    total = sum(t.numel() * t.element_size() for t in state.values())
+    index = {"metadata": {"total_size": total}, "weight_map": {k: n for n, part in shards.items() for k in part}}
+    (te / "model.safetensors.index.json").write_text(json.dumps(index))
+    config = json.loads((te / "config.json").read_text())
+    (te / "config.json").write_text(json.dumps({**config, "tie_word_embeddings": False}))
+    return {"embeddings": embeddings}
+
+
+@pytest.mark.parametrize("keep", ["shared.weight", "both", "encoder.embed_tokens.weight"])
+def test_a_text_encoder_holding_either_of_its_tied_embeddings_loads(tmp_path, weights_folder, keep):
+    """Wan's text encoder (sharded, saved by an older transformers) holds one name of the tied word embeddings: the
+    other is no missing weight, and nothing is refused."""
+    import torch
+
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    written = shard_text_encoder(folder, keep)["embeddings"]
+    engine = vcam.load("tiny", weights=folder, progress=False)
+    umt5 = engine.text.model
+    assert torch.equal(umt5.shared.weight.detach().cpu().float(), written.float())
+    assert torch.equal(umt5.encoder.embed_tokens.weight.detach().cpu().float(), written.float())
+
+
+def test_a_text_encoder_of_another_size_is_said_on_an_older_transformers(tmp_path, weights_folder, monkeypatch):
+    """transformers before 5 lists a weight of another shape by its name alone, not with its shapes: that was a
+    ValueError ("too many values to unpack") in place of the error naming it."""
+    from transformers import UMT5EncoderModel
+
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    config = folder / "text_encoder" / "config.json"
+    values = json.loads(config.read_text())
+    config.write_text(json.dumps({**values, "d_ff": 2 * values["d_ff"]}))
+    real = UMT5EncoderModel.from_pretrained.__func__
+
+    def names_only(cls, *args, **kwargs):  # as transformers 4.56 reports them
+        model, info = real(cls, *args, **kwargs)
+        return model, {**info, "mismatched_keys": sorted(k for k, *_ in info["mismatched_keys"])}
+
+    monkeypatch.setattr(UMT5EncoderModel, "from_pretrained", classmethod(names_only))
+    with pytest.raises(WeightsError) as err:
+        vcam.load("tiny", weights=folder, progress=False)
+    assert "of another shape (encoder.block.0.layer.1.DenseReluDense" in err.value.message
+
+
+def test_a_stray_file_beside_the_vae_weights_is_not_taken_for_them(tmp_path, weights_folder):
+    """diffusers reads diffusion_pytorch_model.safetensors alone: a file of another VAE kept beside it (keys of the
+    same names, other shapes) does not stop a VAE that loads."""
+    from safetensors.torch import load_file, save_file
+
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    vae = folder / "vae"
+    state = load_file(str(vae / "diffusion_pytorch_model.safetensors"))
+    save_file({k: v.new_zeros(v.shape[0] + 1, *v.shape[1:]) for k, v in state.items() if v.dim()},
+              str(vae / "wan2.2_vae.safetensors"))
+    assert vcam.load("tiny", weights=folder, progress=False).spec.name == "tiny"
+
