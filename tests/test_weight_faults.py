@@ -370,3 +370,68 @@ def test_a_stray_file_beside_the_vae_weights_is_not_taken_for_them(tmp_path, wei
               str(vae / "wan2.2_vae.safetensors"))
     assert vcam.load("tiny", weights=folder, progress=False).spec.name == "tiny"
 
+
+class Began(Exception):
+    pass
+
+
+def began(repo, **kw):
+    raise Began(repo)
+
+
+@pytest.mark.parametrize("empty, cache", [("HF_HOME", "models"), ("HUGGINGFACE_HUB_CACHE", "models")])
+def test_an_empty_variable_outranked_by_a_set_one_does_not_stop_the_download(tmp_path, monkeypatch, empty, cache):
+    """HF_HUB_CACHE set (to a relative folder, as a user may) decides the cache whatever HF_HOME holds: an empty
+    HF_HOME beside it was refused as though the cache were the current folder."""
+    from huggingface_hub import constants
+
+    online_hub(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(empty, "")
+    monkeypatch.setenv("HF_HUB_CACHE", cache)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", cache)
+    monkeypatch.setattr(hub, "_free_bytes", lambda path: 10**12)
+    fake_hub(monkeypatch, began, dry=sizes)
+    with pytest.raises(Began):
+        hub.from_hub(get_spec("krea-14b"))
+
+
+@pytest.mark.parametrize("form", ["missing", "relative", "symlink", "tilde"])
+def test_a_hub_cache_that_is_not_there_yet_or_given_oddly_is_downloaded_into(tmp_path, monkeypatch, form):
+    """HF_HOME naming a folder not made yet, a relative one, a link to a folder, or one under ~ is no fault."""
+    from huggingface_hub import constants
+
+    online_hub(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "home").mkdir()
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    home = {"missing": str(tmp_path / "new" / "hf"), "relative": "hf", "symlink": str(tmp_path / "link"),
+            "tilde": "~/hf"}[form]
+    monkeypatch.setenv("HF_HOME", home)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(Path(home).expanduser() / "hub"))
+    monkeypatch.setattr(hub, "_free_bytes", lambda path: 10**12)
+    fake_hub(monkeypatch, began, dry=sizes)
+    with pytest.raises(Began):
+        hub.from_hub(get_spec("krea-14b"))
+
+
+def test_a_read_only_complete_cache_offline_runs(tmp_path, weights_folder, monkeypatch):
+    """HF_HUB_CACHE on a complete cache this user cannot write, with HF_HUB_OFFLINE=1: the checks ask nothing of it."""
+    from huggingface_hub import constants
+    from test_weights import fill_hub_cache
+
+    cache = tmp_path / "hub"
+    fill_hub_cache(cache, weights_folder)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.setattr(hub, "_writable", lambda path: False)  # root writes anywhere: as a read-only mount says
+    fake_hub(monkeypatch, never)
+    assert hub.from_hub(get_spec("krea-14b")).transformer.is_file()

@@ -59,7 +59,8 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
         return cached
     out = out if out is not None else sys.stderr
     where = _hub_cache(cache_dir)
-    _check_set(where)
+    if cache_dir is None:  # a folder given here is no variable's
+        _check_set(where)
     _check_folder(where)
     plans = {repo: _plan(repo, patterns, cache_dir, where) for repo, patterns in spec.hub_files}
     _check_room(plans, where)
@@ -178,11 +179,11 @@ def _check_set(where: Path) -> None:
     """Says a cache variable set to nothing (`-e HF_HUB_CACHE=` in docker, a compose file's unset variable) before
     anything is fetched: huggingface_hub takes the empty path for the current folder, and the download (tens of GB)
     would land there, beside whatever the user runs vcam from."""
-    empty = [name for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME")
-             if name in os.environ and not os.environ[name].strip()]
-    if empty and not where.is_absolute():
-        raise WeightsError(f"{empty[0]} is set but empty, so the hub cache would be {where.absolute()} (in the "
-                           "current folder)", f"unset {empty[0]} (the default cache is ~/.cache/huggingface/hub) or "
+    # the first one set decides the cache, as huggingface_hub reads them: an empty one below it changes nothing
+    name = next((name for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME") if name in os.environ), None)
+    if name and not os.environ[name].strip() and not where.is_absolute():
+        raise WeightsError(f"{name} is set but empty, so the hub cache would be {where.absolute()} (in the "
+                           "current folder)", f"unset {name} (the default cache is ~/.cache/huggingface/hub) or "
                            "set it to a folder, then run again")
 
 
