@@ -56,6 +56,18 @@ def test_a_damaged_tokenizer_is_named_before_loading(tmp_path, weights_folder, d
     assert expected in err.value.message
 
 
+def test_a_damaged_json_file_the_tokenizer_never_reads_stops_nothing(tmp_path, weights_folder):
+    """Every *.json of the tokenizer folder was checked: a damaged note of the uploader's beside the tokenizer's own
+    files refused a folder that loads."""
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    (folder / "tokenizer" / "notes.json").write_text("{cut sh")
+    assert from_folder(folder).tokenizer == folder / "tokenizer"
+    (folder / "tokenizer" / "tokenizer_config.json").write_text("")
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder)
+    assert "tokenizer_config.json (empty)" in err.value.message and "notes.json" not in err.value.message
+
+
 def test_a_folder_where_the_checkpoint_goes_is_said_as_such(tmp_path, weights_folder):
     """A folder named like the checkpoint was told "holds krea-realtime-video-14b.safetensors but no
     krea-realtime-video-14b.safetensors: ... rename it"."""

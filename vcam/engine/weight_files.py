@@ -123,13 +123,18 @@ def _json_problem(path: Path) -> str | None:
     return None if isinstance(value, dict) else "damaged: not a JSON object"
 
 
+# the JSON files transformers' tokenizers read: another one in the folder (a note of the uploader's) is never opened,
+# so one that is damaged must not stop a show
+TOKENIZER_READS = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json")
+
+
 def _tokenizer_problems(folder: Path) -> list[str]:
     """The tokenizer folder's missing or damaged files, each as "PATH (why)"."""
     if not folder.is_dir():
         return [f"{folder} (missing)"]
     if not any((folder / name).exists() for name in TOKENIZER_FILES):
         return [f"{folder} (neither {' nor '.join(TOKENIZER_FILES)} in it)"]
-    named = ((f, _json_problem(f)) for f in sorted(folder.glob("*.json")))
+    named = ((f, _json_problem(f)) for f in sorted(folder.glob("*.json")) if f.name in TOKENIZER_READS)
     return [f"{_named(f)} ({why})" for f, why in named if why]
 
 
