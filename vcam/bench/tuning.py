@@ -186,7 +186,9 @@ class TuneResult:
 
 
 class _Unreadable(Exception):
-    pass
+    def __init__(self, why: str, fix: str = RETUNE):
+        super().__init__(why)
+        self.fix = fix
 
 
 def _read_entries(path: Path) -> dict[str, dict]:
@@ -195,6 +197,9 @@ def _read_entries(path: Path) -> dict[str, dict]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
+    except NotADirectoryError:  # deleting the tuning file, which is not there, would cure nothing
+        raise _Unreadable("a file stands where its folder goes, on the path of VCAM_CACHE_DIR (or XDG_CACHE_HOME)",
+                          "point VCAM_CACHE_DIR at a folder, or move that file out of the way") from None
     except OSError as e:
         raise _Unreadable(f"cannot read it ({e.strerror or e})") from None
     except UnicodeDecodeError:
@@ -259,7 +264,7 @@ def _find(keys: list[TuningKey], path: Path, warn: Callable[[str], None]
             # these are part of the key, so this only undoes a hand edit: none of them is ever chosen for the user
             return dataclasses.replace(options, **key.picture()), entry, key
     except _Unreadable as e:
-        warn(f"tuning file {path} is not used: {e}; running with the default speed options. fix: {RETUNE}")
+        warn(f"tuning file {path} is not used: {e}; running with the default speed options. fix: {e.fix}")
     return None
 
 

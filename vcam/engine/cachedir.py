@@ -6,11 +6,13 @@ from pathlib import Path
 
 
 def cache_dir() -> Path:
-    """$VCAM_CACHE_DIR, else $XDG_CACHE_HOME/vcam, else ~/.cache/vcam (not created here)."""
+    """$VCAM_CACHE_DIR, else $XDG_CACHE_HOME/vcam, else ~/.cache/vcam (not created here). A leading ~ is the home
+    folder, as huggingface_hub reads HF_HOME: set where no shell expands it (a docker ENV, a systemd unit), it would
+    otherwise make a folder named ~ in the current one."""
     if os.environ.get("VCAM_CACHE_DIR"):
-        return Path(os.environ["VCAM_CACHE_DIR"])
+        return Path(os.environ["VCAM_CACHE_DIR"]).expanduser()
     if os.environ.get("XDG_CACHE_HOME"):
-        return Path(os.environ["XDG_CACHE_HOME"]) / "vcam"
+        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "vcam"
     return Path.home() / ".cache" / "vcam"
 
 

@@ -59,6 +59,9 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
         return cached
     out = out if out is not None else sys.stderr
     where = _hub_cache(cache_dir)
+    if cache_dir is None:  # a folder given here is no variable's
+        _check_set(where)
+    _check_folder(where)
     plans = {repo: _plan(repo, patterns, cache_dir, where) for repo, patterns in spec.hub_files}
     _check_room(plans, where)
     roots = {repo: _fetch(repo, patterns, cache_dir, where, plans[repo], out) for repo, patterns in spec.hub_files}
@@ -170,6 +173,31 @@ def _free_bytes(path: Path) -> int:
 
 def _writable(path: Path) -> bool:
     return os.access(_existing(path), os.W_OK)
+
+
+def _check_set(where: Path) -> None:
+    """Says a cache variable set to nothing (`-e HF_HUB_CACHE=` in docker, a compose file's unset variable) before
+    anything is fetched: huggingface_hub takes the empty path for the current folder, and the download (tens of GB)
+    would land there, beside whatever the user runs vcam from."""
+    # the first one set decides the cache, as huggingface_hub reads them: an empty one below it changes nothing
+    name = next((name for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME") if name in os.environ), None)
+    if name and not os.environ[name].strip() and not where.is_absolute():
+        raise WeightsError(f"{name} is set but empty, so the hub cache would be {where.absolute()} (in the "
+                           "current folder)", f"unset {name} (the default cache is ~/.cache/huggingface/hub) or "
+                           "set it to a folder, then run again")
+
+
+def _check_folder(where: Path) -> None:
+    """Says a hub cache that cannot be a folder (HF_HOME or HF_HUB_CACHE naming a file, or a file on its path)
+    before the hub is asked anything: the download would fail with "Not a directory", said as a network failure."""
+    blocker = _existing(where)
+    if blocker.is_dir():
+        return
+    name = _cache_variable() or "HF_HOME"
+    folder = "/workspace/hf" if name == "HF_HOME" else "/workspace/hf/hub"
+    raise WeightsError(f"the hub cache {where} cannot be a folder: {blocker} is a file",
+                       f"point {name} at a folder (`export {name}={folder}`, say), or move the file {blocker} out "
+                       "of the way, then run again")
 
 
 def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
@@ -361,10 +389,23 @@ def _said(repo: str, e: BaseException, where: Path) -> BaseException:
     if isinstance(status, int) and status >= 500:
         return WeightsError(f"the Hugging Face hub failed ({status}) while fetching {repo}",
                             f"wait a little and {again}")
+    if _bad_endpoint(e):
+        return WeightsError(f"HF_ENDPOINT is set to {os.environ['HF_ENDPOINT']!r}, which is no web address the hub "
+                            f"can be reached at ({first})", "give the address whole, with https:// in front, or "
+                            "unset HF_ENDPOINT to use huggingface.co; then run again")
     if isinstance(e, (HfHubHTTPError, OSError, *_transport_errors())) or (
             isinstance(e, RuntimeError) and "Data processing error" in text):  # hf_xet's wrapped network failures
         return WeightsError(f"downloading {repo} failed: {first}", f"check the network, then {again}")
     return e
+
+
+# How httpx, httpx2 and requests refuse an address before any connection: the network is not to blame.
+BAD_ADDRESS = ("UnsupportedProtocol", "InvalidURL", "MissingSchema", "InvalidSchema")
+
+
+def _bad_endpoint(e: BaseException) -> bool:
+    """Whether `e` is an address refused as malformed, with HF_ENDPOINT (a mirror typed without https://) to blame."""
+    return bool(os.environ.get("HF_ENDPOINT")) and any(kind.__name__ in BAD_ADDRESS for kind in type(e).__mro__)
 
 
 def _http_error(e: BaseException | None) -> bool:

@@ -208,15 +208,22 @@ def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.dev
     from transformers import UMT5EncoderModel
 
     log(f"loading VAE from {paths.vae}{_sized_as(paths.vae)}")
+    with torch.device("meta"):
+        W.check_part(paths.vae, AutoencoderKLWan.from_config(AutoencoderKLWan.load_config(paths.vae)))
     with _library_bars_off():
         vae = AutoencoderKLWan.from_pretrained(paths.vae, torch_dtype=vae_dtype(dtype)).to(device).eval()
     taehv = _taehv_from_file(spec, taehv_file, device, dtype, log) if taehv_file is not None else None
     log(f"loading text encoder from {paths.text_encoder}{_sized_as(paths.text_encoder)}")
     # Straight onto its device, shard by shard: not a whole bf16 copy in host RAM first (it is 11 GB). Loaded
     # last, so that nothing else shares its memory and moving it to the CPU (the memory plan's offload) frees all.
-    with _library_bars_off():
-        umt5 = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype,
-                                                device_map={"": str(text_device)}).eval()
+    with _library_bars_off(), _library_warnings_off():
+        # its own shape check off: a mismatch is said below with the missing weights, not as its RuntimeError
+        umt5, info = UMT5EncoderModel.from_pretrained(paths.text_encoder, dtype=dtype, output_loading_info=True,
+                                                      ignore_mismatched_sizes=True, device_map={"": str(text_device)})
+    # transformers loads weights the files lack (a shard of another model) as random ones, and goes on
+    if info["missing_keys"] or info["mismatched_keys"]:
+        raise W.part_mismatch(paths.text_encoder, sorted(info["missing_keys"]), sorted(info["mismatched_keys"]))
+    umt5.eval()
     text = TextEncoder(umt5, HFTokenizer(str(paths.tokenizer)), spec.text.max_length, device, dtype)
     engine = Engine(spec, transformer, vae, text, device, offload_text_after_start=offload, taehv=taehv)
     return _tune(engine, speed, blocks_ready=True)
@@ -247,6 +254,23 @@ def _library_bars_off():
     finally:
         for lib in libraries:
             lib.enable_progress_bar()
+
+
+@contextmanager
+def _library_warnings_off():
+    """transformers' warnings off for one load, its verbosity restored after: its report of weights missing or of
+    another shape is a table of many lines, and vcam says them itself, in one error."""
+    from transformers.utils import logging as transformers_logging
+
+    if os.environ.get("VCAM_DEBUG"):  # the library's own words, for a report
+        yield
+        return
+    verbosity = transformers_logging.get_verbosity()
+    transformers_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        transformers_logging.set_verbosity(verbosity)
 
 
 def _taehv_from_file(spec: ModelSpec, path, device: torch.device, dtype: torch.dtype,

@@ -121,8 +121,7 @@ def _download(url: str, path: Path, expected_blob: str = TAEHV_BLOB) -> None:
     from tqdm.auto import tqdm
 
     print(f"vcam: fetching {TAEHV_FILE} from github.com/{TAEHV_REPO} …", file=sys.stderr, flush=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{TAEHV_FILE}-", suffix=".part")
+    fd, tmp = _partial_file(path)
     try:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
@@ -145,6 +144,19 @@ def _download(url: str, path: Path, expected_blob: str = TAEHV_BLOB) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _partial_file(path: Path) -> tuple[int, str]:
+    """A new file beside `path` to download into, its folder made where missing; WeightsError where the folder
+    cannot be made or written (VCAM_CACHE_DIR naming a file, a read-only cache), which the network is not to blame
+    for."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return tempfile.mkstemp(dir=path.parent, prefix=f".{TAEHV_FILE}-", suffix=".part")
+    except OSError as e:
+        raise WeightsError(f"cannot keep {TAEHV_FILE} in {path.parent} ({e.strerror or e}: {e.filename or path})",
+                           "point VCAM_CACHE_DIR at a writable folder, or download "
+                           f"{TAEHV_URL} elsewhere and put it in the --weights folder") from None
 
 
 def load_taehv(path: Path, cfg: TAEHVConfig, device: torch.device, dtype: torch.dtype) -> TAEHVDecoder:

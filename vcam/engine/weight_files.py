@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vcam.engine.configs import KREA_FILE
-from vcam.errors import WeightsError
+from vcam.errors import READ_FIX, WeightsError
+
+# What the tokenizer is read from (transformers' AutoTokenizer): the fast tokenizer's file, or the SentencePiece
+# model it can be made from.
+TOKENIZER_FILES = ("tokenizer.json", "spiece.model")
+UNREADABLE = "cannot be read by this user"
+# What `git clone` of a hub repo leaves where git-lfs is not installed: a few lines naming the file, not the file.
+LFS_START = b"version https://git-lfs"
+LFS_POINTER = "a Git LFS pointer, not the weights: the repo was cloned without git-lfs; run `git lfs pull` in the clone"
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,10 @@ def layout(krea: Path, wan: Path) -> WeightPaths:
 
 def from_folder(folder: str | os.PathLike) -> WeightPaths:
     """The weights in a local folder laid out like the hub repos (checked, see `check_files`)."""
+    if not str(folder).strip():  # `--weights "$WEIGHTS"` with the variable unset: not the current folder
+        raise WeightsError("--weights was given an empty path",
+                           f"pass the folder that holds {KREA_FILE}, or leave out --weights to download the weights "
+                           "from the Hugging Face hub")
     root = Path(folder).expanduser()
     if root.is_file():  # the checkpoint itself, most likely: the other parts sit beside it
         raise WeightsError(f"weights folder {root} is a file: --weights takes the folder that holds {KREA_FILE} "
@@ -59,7 +71,7 @@ def _layout_hint(root: Path) -> str | None:
     if (root / "transformer").is_dir() or (root / "model_index.json").is_file():
         return (f"{root} is in diffusers' layout (a transformer/ folder): vcam reads Krea's one-file checkpoint "
                 f"{KREA_FILE} (krea/krea-realtime-video), not a diffusers transformer")
-    others = sorted(p.name for p in root.glob("*.safetensors"))
+    others = sorted(p.name for p in root.glob("*.safetensors") if p.name != KREA_FILE)
     if others:
         return (f"{root} holds {', '.join(others[:3])} but no {KREA_FILE}: if one is Krea's checkpoint under "
                 f"another name, rename it {KREA_FILE}")
@@ -67,9 +79,10 @@ def _layout_hint(root: Path) -> str | None:
 
 
 def safetensors_problem(path: Path) -> str | None:
-    """Why a .safetensors file is unusable (missing, truncated, damaged header), or None if it looks whole."""
+    """Why a .safetensors file is unusable (missing, unreadable, truncated, damaged header), or None if it looks
+    whole."""
     if not path.is_file():
-        return "missing"
+        return _not_a_file(path)
     size = path.stat().st_size
     try:
         with open(path, "rb") as f:
@@ -78,14 +91,51 @@ def safetensors_problem(path: Path) -> str | None:
                 return f"only {size} bytes"
             (n,) = struct.unpack("<Q", raw)
             if n > min(size - 8, 100 * 1024**2):
-                return "damaged header"
+                return LFS_POINTER if raw + f.read(len(LFS_START) - 8) == LFS_START else "damaged header"
             header = json.loads(f.read(n))
+    except PermissionError:  # not damaged: copying or downloading it again would change nothing
+        return UNREADABLE
     except (OSError, ValueError, UnicodeDecodeError) as e:
         return f"damaged header ({e.__class__.__name__})"
     end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
     if 8 + n + end > size:
         return f"truncated: {size} of {8 + n + end} bytes"
     return None
+
+
+def _not_a_file(path: Path) -> str:
+    """Why `path`, which is no file, is not the file it should be: a folder in its place is not "missing"."""
+    return "a folder, not the file" if path.is_dir() else "missing"
+
+
+def _json_problem(path: Path) -> str | None:
+    """Why a JSON file the libraries read (a config, the tokenizer's) is unusable, or None: one cut short or empty
+    stops the load with a bare JSONDecodeError, minutes in, after the checkpoint was read."""
+    if not path.is_file():
+        return _not_a_file(path)
+    try:
+        with open(path, "rb") as f:
+            value = json.load(f)
+    except PermissionError:
+        return UNREADABLE
+    except (OSError, ValueError):
+        return "damaged: not JSON" if path.stat().st_size else "empty"
+    return None if isinstance(value, dict) else "damaged: not a JSON object"
+
+
+# the JSON files transformers' tokenizers read: another one in the folder (a note of the uploader's) is never opened,
+# so one that is damaged must not stop a show
+TOKENIZER_READS = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json")
+
+
+def _tokenizer_problems(folder: Path) -> list[str]:
+    """The tokenizer folder's missing or damaged files, each as "PATH (why)"."""
+    if not folder.is_dir():
+        return [f"{folder} (missing)"]
+    if not any((folder / name).exists() for name in TOKENIZER_FILES):
+        return [f"{folder} (neither {' nor '.join(TOKENIZER_FILES)} in it)"]
+    named = ((f, _json_problem(f)) for f in sorted(folder.glob("*.json")) if f.name in TOKENIZER_READS)
+    return [f"{_named(f)} ({why})" for f, why in named if why]
 
 
 def _named(path: Path) -> str:
@@ -104,6 +154,13 @@ def _shards(index: Path) -> list[str] | None:
         return None
 
 
+def weights_in(folder: Path) -> list[Path]:
+    """The .safetensors files of a text encoder's or VAE's folder: the shards its index names, where it has one."""
+    index = next(iter(folder.glob("*.safetensors.index.json")), None)
+    shards = _shards(index) if index else None
+    return [folder / s for s in shards] if shards else sorted(folder.glob("*.safetensors"))
+
+
 def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run again to download them (or copy "
                 "complete files into the folder)") -> None:
     """Raises WeightsError naming every missing or partial file, with `fix`."""
@@ -112,22 +169,30 @@ def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run
     if why:
         problems.append(f"{_named(paths.transformer)} ({why})")
     for folder in (paths.text_encoder, paths.vae):
-        if not (folder / "config.json").is_file():
-            problems.append(f"{folder / 'config.json'} (missing)")
+        why = _json_problem(folder / "config.json")
+        if why:
+            problems.append(f"{_named(folder / 'config.json')} ({why})")
             continue
         index = next(iter(folder.glob("*.safetensors.index.json")), None)
-        shards = _shards(index) if index else None
-        if index and shards is None:
+        if index and _shards(index) is None:
             problems.append(f"{_named(index)} (damaged: not a shard index)")
             continue
-        files = [folder / s for s in shards] if shards else sorted(folder.glob("*.safetensors"))
+        files = weights_in(folder)
         if not files:
             problems.append(f"{folder} (no .safetensors weights)")
         for f in files:
             why = safetensors_problem(f)
             if why:
                 problems.append(f"{_named(f)} ({why})")
-    if not any(paths.tokenizer.glob("*")) if paths.tokenizer.is_dir() else True:
-        problems.append(f"{paths.tokenizer} (missing)")
+    problems += _tokenizer_problems(paths.tokenizer)
     if problems:
-        raise WeightsError("model files missing or incomplete:\n    " + "\n    ".join(problems), fix)
+        raise WeightsError("model files missing or incomplete:\n    " + "\n    ".join(problems), _fix(problems, fix))
+
+
+def _fix(problems: list[str], fix: str) -> str:
+    """`fix`, or where a file is only unreadable, what makes it readable: copying or downloading it again would
+    change nothing."""
+    unreadable = [p for p in problems if p.endswith(f"({UNREADABLE})")]
+    if len(unreadable) == len(problems):
+        return READ_FIX
+    return f"{fix}; and {READ_FIX} for the files that cannot be read" if unreadable else fix

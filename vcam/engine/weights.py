@@ -12,12 +12,14 @@ from typing import TextIO
 import torch
 from torch import nn
 
-from vcam.engine.configs import ModelSpec
-from vcam.engine.weight_files import safetensors_problem
+from vcam.engine.configs import WAN_REPO, ModelSpec
+from vcam.engine.weight_files import safetensors_problem, weights_in
 from vcam.errors import NoGPUError, WeightsError
 from vcam.live.progress import ByteProgress
 
 CHECKPOINT_PREFIX = "model."
+# The one file diffusers reads from a model's folder that has no shard index.
+DIFFUSERS_FILE = "diffusion_pytorch_model.safetensors"
 DAMAGED_FIX = ("delete it (in the hub cache, the file it links to as well) and run `vcam download` again, or copy a "
                "whole one over it")
 BF16_CAPABILITY = (8, 0)
@@ -107,6 +109,59 @@ def _mismatch_message(path: Path, missing: list[str], unexpected: list[str]) -> 
     if unexpected:
         parts.append(f"{len(unexpected)} unexpected keys ({few(unexpected)})")
     return " ".join(parts)
+
+
+def check_part(folder: Path, model: nn.Module) -> None:
+    """Raises WeightsError where the weights in `folder` (a VAE's) lack tensors `model` (built from the folder's
+    config.json, on `meta`) has, or hold them in other shapes: diffusers would leave a missing one on `meta`, to fail
+    as the VAE moves to its device with "Cannot copy out of meta tensor", and says a shape with a ValueError."""
+    from safetensors import safe_open
+
+    found = {}
+    for file in _read_by_library(folder):
+        with safe_open(str(file), framework="pt") as f:
+            found.update((k, tuple(f.get_slice(k).get_shape())) for k in f.keys())
+    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    missing = sorted(set(expected) - set(found))
+    other = sorted((k, found[k], expected[k]) for k in set(expected) & set(found) if found[k] != expected[k])
+    if missing or other:
+        raise part_mismatch(folder, missing, other)
+
+
+def _read_by_library(folder: Path) -> list[Path]:
+    """The files diffusers reads: the shards its index names, else its one file by name where it is there; another
+    .safetensors kept beside it (a VAE of another model) is never read, so it cannot be what does not fit."""
+    single = folder / DIFFUSERS_FILE
+    if single.is_file() and not any(folder.glob("*.safetensors.index.json")):
+        return [single]
+    return weights_in(folder)
+
+
+def part_mismatch(folder: Path, missing: list[str], other: list[tuple | str]) -> WeightsError:
+    """The weights of a text encoder or VAE folder that do not fit its config.json (a shard of another model, a
+    config of another size), which would otherwise load as random weights or stop with the library's error. `other`
+    holds (name, shape in the file, shape in the model), or the name alone as transformers before 5 gives it."""
+    parts = [f"{folder.name} weights in {folder} do not match its config.json:"]
+    if missing:
+        parts.append(f"{len(missing)} missing ({_few(missing)})")
+    if other:
+        parts.append(f"{len(other)} of another shape ({_few([_shapes(entry) for entry in other], 2)})")
+    return WeightsError(" ".join(parts),
+                        f"its files come from another model or from two downloads: put the {folder.name}/ folder of "
+                        f"{WAN_REPO} in its place whole, config.json and weights together (in the hub cache: delete "
+                        "its files and the files they link to, then run `vcam download` again)")
+
+
+def _shapes(entry: tuple | str) -> str:
+    if isinstance(entry, str):
+        return entry
+    name, got, want = entry
+    return f"{name}: {tuple(got)} in the file, {tuple(want)} in the model"
+
+
+def _few(names: list[str], n: int = 5) -> str:
+    more = f", … {len(names) - n} more" if len(names) > n else ""
+    return ", ".join(names[:n]) + more
 
 
 def check_cuda(spec: ModelSpec) -> torch.device:
