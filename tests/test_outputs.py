@@ -686,6 +686,29 @@ def test_a_written_file_that_is_read_or_written_twice_is_refused_whatever_its_sp
     refuse_clashes([Written("--out file:a.mp4", "a.mp4", "")], [("the show file", "show.yaml")])  # no clash
 
 
+def test_two_names_of_one_file_are_refused_as_one_file(tmp_path, monkeypatch):
+    """A hard link (or a name in another case on a disk that ignores case) names the file another output writes:
+    both recordings were opened, the second failed on air as "another show is recording into it now", and the end
+    said the older file there was kept while the first take had replaced it."""
+    from vcam.live.outputs.paths import Written, refuse_clashes
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "take.mp4").write_bytes(b"older take")
+    os.link(tmp_path / "take.mp4", tmp_path / "again.mp4")
+    with pytest.raises(VcamError) as err:
+        refuse_clashes([Written("--out file:take.mp4", "take.mp4", "give --out another file"),
+                        Written("--out file:again.mp4", "again.mp4", "give --out another file")], [])
+    assert err.value.message == (f"--out file:take.mp4 and --out file:again.mp4 would write the same file "
+                                 f"({tmp_path / 'take.mp4'} and {tmp_path / 'again.mp4'} are one file)")
+    with pytest.raises(VcamError) as err:  # a file the show reads, linked under the recording's name
+        refuse_clashes([Written("--out file:again.mp4", "again.mp4", "give --out another file")],
+                       [("the clip", str(tmp_path / "take.mp4"))])
+    assert err.value.message.startswith("--out file:again.mp4 would write over the clip")
+    (tmp_path / "other.mp4").write_bytes(b"older take")  # the same bytes in another file: two files
+    refuse_clashes([Written("--out file:take.mp4", "take.mp4", ""), Written("--out file:other.mp4", "other.mp4", "")],
+                   [])
+
+
 def test_one_check_refuses_a_clash_before_a_bad_file_then_a_shared_camera_then_says_what_is_replaced(tmp_path,
                                                                                                       monkeypatch):
     from vcam.live.outputs.paths import Written, check_outputs
