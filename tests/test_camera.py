@@ -591,6 +591,33 @@ def test_another_drivers_output_device_is_called_one(loopback):
 
 
 @linux_only
+@pytest.mark.parametrize("node", ["/dev/v4l2loopback", "/dev/null"])
+def test_a_named_node_that_is_no_video_device_names_the_cameras_and_does_not_say_install(loopback, node):
+    """v4l2loopback's control device (or /dev/null, a sound card) named for its camera: pyvirtualcam cannot ask it
+    what it is, and vcam said no camera could be opened, then how to install v4l2loopback, already loaded."""
+    from loopback_model import ControlDevice, Loopback0127
+
+    machine = loopback({node: ControlDevice(), "/dev/video10": Loopback0127()})
+    with pytest.raises(VcamError) as err:
+        one_run(node)
+    assert err.value.message.startswith(f"{node} is ") and "not " in err.value.message, err.value.message
+    assert "could not be queried" in err.value.message  # pyvirtualcam's own words, for a search
+    assert "--out vcam:/dev/video10" in err.value.fix and "apt install" not in err.value.fix, err.value.fix
+    assert node not in [path for path, _ in machine.handles.values()]  # nothing left open
+
+
+@linux_only
+def test_the_control_device_with_no_camera_made_says_reload(loopback):
+    from loopback_model import ControlDevice
+
+    loopback({"/dev/v4l2loopback": ControlDevice()})
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/v4l2loopback")
+    assert "control device" in err.value.message
+    assert "modprobe -r v4l2loopback" in err.value.fix and "apt install" not in err.value.fix, err.value.fix
+
+
+@linux_only
 def test_one_device_named_by_two_outputs_of_one_show_is_said_so(loopback):
     loopback({"/dev/video10": model("0.12.7")})
     first = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")

@@ -462,6 +462,25 @@ def _refused(device: str, detail: str, checked: Checked) -> VcamError:
                      f"devices lists them), or close the programs that use it and reload the module:\n    {RELOAD}")
 
 
+CONTROL_DEVICE = "/dev/v4l2loopback"  # the node v4l2loopback (0.12 and later) adds and removes its cameras through
+
+
+def _not_video(device: str, detail: str) -> VcamError:
+    """A named node that is no video device (v4l2loopback's control device, /dev/null, a sound card): said as a
+    camera that could not be opened, with how to install v4l2loopback, loaded already where its control device
+    was the one named."""
+    found = loopback_devices()
+    control = os.path.realpath(device) == CONTROL_DEVICE
+    what = "v4l2loopback's control device, not one of its cameras" if control else "not a video device"
+    if found:
+        fix = f"name a v4l2loopback camera: --out vcam:{found[0]} (vcam devices lists them)"
+    elif control:
+        fix = f"v4l2loopback is loaded but made no camera: reload it:\n    {RELOAD}"
+    else:
+        fix = no_device_help()
+    return VcamError(f"{device} is {what}, so it cannot take vcam's frames ({detail})", fix)
+
+
 def _none_free(detail: str, checked: Checked) -> VcamError:
     """No device named, v4l2loopback devices exist, and pyvirtualcam opened none of them."""
     found, written, read = [], [], []
@@ -553,6 +572,8 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
         dev = _named(text, r"Device (\S+) is not a V4L2 device", device)
         checked.states[dev] = Output.NOT_LOOPBACK
         return _refused(dev, detail, checked)
+    if "could not be queried" in text:  # no V4L2 device at all: it answers no video request
+        return _not_video(_named(text, r"capabilities of (\S+) could not be queried", device), detail)
     if "could not be configured" in text:
         return _not_configured(text, detail, asked, device, checked.calls)
     if "is already in use" in text:  # pyvirtualcam's own count of the devices this process writes to
