@@ -792,6 +792,28 @@ def test_a_recording_name_the_disk_refuses_is_said_as_the_names_fault_not_the_fo
     assert not list(tmp_path.iterdir())
 
 
+def test_a_recording_named_by_a_link_to_a_disk_not_there_is_refused_at_the_start(tmp_path, monkeypatch):
+    """take.mp4 a link into a USB stick's folder, the stick not mounted: the start let it through, and on air the
+    recording failed with a bare "[Errno 2] No such file or directory", the take lost."""
+    from vcam.live.outputs.recording import Recording, check_path, frames_held
+
+    monkeypatch.chdir(tmp_path)
+    stick = tmp_path / "media" / "stick" / "takes"
+    os.symlink(stick / "take.mp4", "take.mp4")
+    with pytest.raises(VcamError) as err:
+        check_path("take.mp4")
+    assert err.value.message == (f"cannot record to take.mp4: it is a link to {stick / 'take.mp4'}, whose folder "
+                                 f"{stick} does not exist")
+    assert "mount" in err.value.fix and "create" in err.value.fix
+    stick.mkdir(parents=True)
+    check_path("take.mp4")  # the disk is back: the file is made at the first frame, not now
+    assert not list(stick.iterdir()) and os.path.islink("take.mp4")
+    rec = Recording("take.mp4", 64, 48, 30.0)
+    rec.send(np.zeros((48, 64, 3), np.uint8), 0)
+    rec.close()
+    assert frames_held(str(stick / "take.mp4")) == 1
+
+
 def test_a_recording_on_a_full_disk_is_refused_at_the_start_with_the_disks_fix(tmp_path, monkeypatch):
     import errno
 

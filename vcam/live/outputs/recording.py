@@ -37,7 +37,21 @@ def check_path(path: str, in_use: bool = True) -> None:
     check_recording_name(path)
     if in_use:
         _refuse_one_being_recorded(path)
-    _try_making(path, folder)
+    if os.path.islink(path) and not os.path.exists(path):
+        _check_link_target(path)
+    else:
+        _try_making(path, folder)
+
+
+def _check_link_target(path: str) -> None:
+    """VcamError unless the file a link that leads nowhere yet (take.mp4 into a USB stick's folder) can be made
+    where it leads: with the stick not mounted, the recording failed on air with a bare "[Errno 2]", its take lost."""
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise VcamError(f"cannot record to {path}: it is a link to {target}, whose folder {folder} does not exist",
+                        "mount the disk it is on or create the folder, or pick another path")
+    _try_making(target, folder)
 
 
 # What a file name was refused for, where the folder takes files: a fix of the name, not of the folder
