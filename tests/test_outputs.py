@@ -907,6 +907,60 @@ def test_a_recording_cut_short_by_a_full_disk_ends_at_its_last_whole_fragment(tm
     assert counted == frames < sent  # the end's summary counts what the file holds, not what was encoded
 
 
+RECORD_INTO_A_PIPE = """
+import os, sys, threading
+import numpy as np
+from vcam.errors import VcamError
+from vcam.live.outputs.recording import Recording
+
+pipe, reader = sys.argv[1], sys.argv[2] == "reader"
+read = []
+if reader:  # a program reading the pipe (ffmpeg -i PIPE), waiting for its writer as it starts
+    thread = threading.Thread(target=lambda: read.append(open(pipe, "rb").read()))
+    thread.start()
+rec = Recording(pipe, 64, 48, 30.0)
+try:
+    for tick in range(3):
+        rec.send(np.full((48, 64, 3), 40 * tick, np.uint8), tick)
+    rec.close()
+except VcamError as e:
+    print("refused:", e.message, "|", e.fix)
+if reader:
+    thread.join(30)
+    with open(sys.argv[3], "wb") as f:
+        f.write(read[0] if read else b"")
+print("done")
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize("reader", [True, False], ids=["read", "unread"])
+def test_a_recording_into_a_named_pipe_reaches_its_reader_or_says_none_reads_it(tmp_path, reader):
+    """file:PIPE.mp4 (mkfifo) for a program that reads the recording as it is made: the lock's open of the pipe
+    was a writer that came and went, so the reader saw the end at once; then FFmpeg's own open waited for a reader
+    with the interpreter held, and the whole show froze (camera, --duration, Ctrl-C and SIGTERM) until SIGKILL."""
+    import subprocess
+    import sys
+
+    import av
+
+    pipe, got = tmp_path / "pipe.mp4", tmp_path / "got.mp4"
+    os.mkfifo(pipe)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    try:
+        done = subprocess.run([sys.executable, "-c", RECORD_INTO_A_PIPE, str(pipe), "reader" if reader else "none",
+                               str(got)], capture_output=True, text=True, timeout=30, env=env)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the recording into the pipe never returned")
+    assert done.stdout.endswith("done\n"), done.stdout + done.stderr
+    if reader:
+        with av.open(str(got)) as container:
+            assert sum(1 for _ in container.decode(video=0)) == 3
+    else:
+        assert f"refused: cannot record to {pipe}: no program reads this named pipe" in done.stdout, done.stdout
+        assert "start the program that reads it" in done.stdout
+
+
 def test_a_whole_recording_is_not_cut(tmp_path):
     import av
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import importlib
 import os
+import stat
 import struct
 from fractions import Fraction
 
@@ -140,7 +141,8 @@ def _take_file(path: str) -> int | None:
     before the encoder truncates the file, so a show that comes second never empties another's take. VcamError
     when another show holds it; None where there are no such locks (Windows, whose open files refuse a second
     writer themselves), and for a file that is no plain one (/dev/null, a named pipe)."""
-    if not filelock.available():
+    if not filelock.available() or _is_pipe(path):
+        # a named pipe opened to be locked was a writer its reader saw come and go: the end of its input, at once
         return None
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # read too: a take deleted on air is read back from it
     taken = filelock.take(fd)
@@ -151,6 +153,31 @@ def _take_file(path: str) -> int | None:
         os.close(fd)
         raise _busy(path)
     return fd
+
+
+def _is_pipe(path: str) -> bool:
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:  # not there yet (the usual case)
+        return False
+
+
+def _open_pipe(path: str):
+    """The writing end of the named pipe at `path` (file:PIPE.mp4 for a program reading the take as it is made), or
+    None where `path` is no pipe. Opened here without waiting: FFmpeg's own open waited for a reader with the
+    interpreter held, and the whole show froze (camera, --duration, Ctrl-C, SIGTERM) until it was killed."""
+    if not _is_pipe(path):
+        return None
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as e:
+        if e.errno != errno.ENXIO:  # ENXIO: no reader has it open
+            raise
+        raise VcamError(f"cannot record to {path}: no program reads this named pipe",
+                        f"start the program that reads it (ffmpeg -i {path} ...) before the show goes on air, or "
+                        "record to a file") from None
+    os.set_blocking(fd, True)  # a reader that falls behind holds this output only, on its own thread
+    return os.fdopen(fd, "wb", buffering=0)
 
 
 def _busy(path: str) -> VcamError:
@@ -179,6 +206,7 @@ class Recording:
         self._last_pts = -1
         self._write_failed = False  # a frame's write raised: the worker said so, and the close need not again
         self._lock: int | None = None
+        self._pipe = None  # the writing end of a named pipe recorded into, opened by vcam, not FFmpeg
         self._older = os.path.isfile(self.path)  # a take there already: said to be kept if this one never starts
         self._opened = False
         self.note: str | None = None  # said at the end after the file's name: what became of a take deleted on air
@@ -195,8 +223,9 @@ class Recording:
         self._lock = _take_file(self.path)
         self._opened = True
         try:
+            self._pipe = _open_pipe(self.path)
             container = av.open(
-                self.path, "w", format="mp4",
+                self._pipe or self.path, "w", format="mp4",
                 options={"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"},
             )
             try:
@@ -271,6 +300,12 @@ class Recording:
             raise self._lost_at_close(encoded - held)
 
     def _release(self) -> None:
+        if self._pipe is not None:  # FFmpeg leaves a file it was given open
+            try:
+                self._pipe.close()
+            except OSError:  # its reader gone: what was written is said already
+                pass
+            self._pipe = None
         if self._lock is not None:
             os.close(self._lock)
             self._lock = None
