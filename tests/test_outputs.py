@@ -829,6 +829,29 @@ def test_a_recording_on_a_full_disk_is_refused_at_the_start_with_the_disks_fix(t
     assert err.value.fix.startswith(f"free space on its disk (df -h {tmp_path} shows what is left)")
 
 
+def test_a_recording_on_a_disk_with_no_room_left_is_refused_at_the_start(tmp_path, monkeypatch):
+    """An empty file can still be made on a disk that is full: the start let it through, and the recording failed
+    at its first frame on air, holding none. An older take it replaces gives its room back."""
+    import collections
+
+    from vcam.live.outputs import recording
+
+    free = {"blocks": 10}  # 40 kB
+    real = os.statvfs
+    fake = collections.namedtuple("statvfs", "f_bavail f_frsize")
+    monkeypatch.setattr(recording.os, "statvfs", lambda p: fake(free["blocks"], 4096) if p == str(tmp_path)
+                        else real(p))
+    with pytest.raises(VcamError) as err:
+        recording.check_path(str(tmp_path / "take.mp4"))
+    assert err.value.message == f"cannot record to {tmp_path / 'take.mp4'}: the disk is full (40 kB free in {tmp_path})"
+    assert err.value.fix.startswith(f"free space on its disk (df -h {tmp_path} shows what is left)")
+    assert not list(tmp_path.iterdir())
+    (tmp_path / "older.mp4").write_bytes(bytes(2_000_000))  # replaced at the first frame: its room is the take's
+    recording.check_path(str(tmp_path / "older.mp4"))
+    free["blocks"] = 1000  # 4 MB
+    recording.check_path(str(tmp_path / "take.mp4"))
+
+
 def test_a_recording_names_its_whole_path_where_it_was_given_relative(tmp_path, monkeypatch):
     from vcam.live.outputs.recording import Recording
 

@@ -71,6 +71,7 @@ def _try_making(path: str, folder: str) -> None:
     made = not os.path.lexists(path)
     if not made and not os.path.isfile(path):  # /dev/null, a named pipe: opened as they are, on air
         return
+    _refuse_a_full_disk(path, folder, made)
     try:
         fd = os.open(path, os.O_WRONLY | (os.O_CREAT | os.O_EXCL if made else os.O_APPEND), 0o666)
     except FileExistsError:  # made by someone else this instant: what it is is checked when it opens
@@ -89,6 +90,25 @@ def _try_making(path: str, folder: str) -> None:
     os.close(fd)
     if made:
         os.unlink(path)
+
+
+FULL_BELOW = 1_000_000  # bytes free under which a disk is full for a recording: a second or two of a take
+
+
+def _refuse_a_full_disk(path: str, folder: str, made: bool) -> None:
+    """VcamError where the disk under `folder` has (next to) no room, counting the older take the recording
+    replaces: an empty file could still be made there, so the start let it through, and the recording failed at its
+    first frame on air, holding none."""
+    try:
+        st = os.statvfs(folder)
+        older = 0 if made else os.stat(path)
+    except (OSError, AttributeError):  # no statvfs (Windows): the first frame says it
+        return
+    freed = older.st_size if not made and older.st_nlink == 1 else 0  # another name keeps a linked file's room
+    free = st.f_bavail * st.f_frsize + freed
+    if free < FULL_BELOW:
+        raise VcamError(f"cannot record to {path}: the disk is full ({free // 1000} kB free in {folder})",
+                        disk_fix(path))
 
 
 def disk_fix(path: str | None, instead: str = "record to another disk") -> str:
