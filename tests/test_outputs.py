@@ -838,9 +838,9 @@ def test_a_recording_on_a_disk_with_no_room_left_is_refused_at_the_start(tmp_pat
 
     free = {"blocks": 10}  # 40 kB
     real = os.statvfs
-    fake = collections.namedtuple("statvfs", "f_bavail f_frsize")
-    monkeypatch.setattr(recording.os, "statvfs", lambda p: fake(free["blocks"], 4096) if p == str(tmp_path)
-                        else real(p))
+    fake = collections.namedtuple("statvfs", "f_blocks f_bavail f_frsize")
+    monkeypatch.setattr(recording.os, "statvfs", lambda p: fake(free.get("size", 10**6), free["blocks"], 4096)
+                        if p == str(tmp_path) else real(p))
     with pytest.raises(VcamError) as err:
         recording.check_path(str(tmp_path / "take.mp4"))
     assert err.value.message == f"cannot record to {tmp_path / 'take.mp4'}: the disk is full (40 kB free in {tmp_path})"
@@ -849,6 +849,8 @@ def test_a_recording_on_a_disk_with_no_room_left_is_refused_at_the_start(tmp_pat
     (tmp_path / "older.mp4").write_bytes(bytes(2_000_000))  # replaced at the first frame: its room is the take's
     recording.check_path(str(tmp_path / "older.mp4"))
     free["blocks"] = 1000  # 4 MB
+    recording.check_path(str(tmp_path / "take.mp4"))
+    free.update(size=0, blocks=0)  # a mount that gives no size at all (some FUSE ones): nothing known, let through
     recording.check_path(str(tmp_path / "take.mp4"))
 
 

@@ -104,6 +104,8 @@ def _refuse_a_full_disk(path: str, folder: str, made: bool) -> None:
         older = 0 if made else os.stat(path)
     except (OSError, AttributeError):  # no statvfs (Windows): the first frame says it
         return
+    if not st.f_blocks:  # a file system that gives no size (some FUSE and network mounts) says nothing of its room
+        return
     freed = older.st_size if not made and older.st_nlink == 1 else 0  # another name keeps a linked file's room
     free = st.f_bavail * st.f_frsize + freed
     if free < FULL_BELOW:
