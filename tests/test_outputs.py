@@ -771,6 +771,24 @@ def test_replacing_an_older_file_is_said_with_its_whole_path_and_size(tmp_path, 
     assert will_replace("new.mp4") is None and will_replace(str(tmp_path)) is None
 
 
+def test_a_fix_naming_a_path_with_a_space_can_be_typed_as_said(tmp_path, monkeypatch):
+    """`ffmpeg -i my take.mp4 my take.avi` and `use file:my take.mp4@100x76`, pasted as said, split the path in two."""
+    from vcam.live.outputs.recording import Recording
+    from vcam.outspec import check_recording_name
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(VcamError) as err:
+        check_recording_name("my take.avi")
+    assert err.value.fix == ("use 'file:my take.mp4', then convert it if .avi is needed: "
+                             "ffmpeg -i 'my take.mp4' 'my take.avi'")
+    with pytest.raises(VcamError) as err:
+        Recording("my take.mp4", 101, 77, 30.0)
+    assert err.value.fix == "use 'file:my take.mp4@100x76'"
+    with pytest.raises(VcamError) as err:
+        check_recording_name("take.avi")  # a name a shell takes as it is stays bare
+    assert err.value.fix == "use file:take.mp4, then convert it if .avi is needed: ffmpeg -i take.mp4 take.avi"
+
+
 def test_a_recording_into_a_folder_is_refused_with_a_file_to_name(tmp_path):
     from vcam.live.outputs.recording import Recording
 

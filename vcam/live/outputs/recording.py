@@ -19,7 +19,7 @@ from vcam import filelock
 from vcam.errors import VcamError
 from vcam.live.mp4boxes import box, inside
 from vcam.outspec import check_recording_name
-from vcam.words import counted
+from vcam.words import counted, shell_word
 from vcam.writeback import write_back
 
 
@@ -29,7 +29,7 @@ def check_path(path: str, in_use: bool = True) -> None:
     the first frame, on air."""
     if os.path.isdir(path):
         raise VcamError(f"cannot record to {path}: it is a folder",
-                        f"name a file in it, like file:{os.path.join(path, 'show.mp4')}")
+                        f"name a file in it, like {shell_word('file:' + os.path.join(path, 'show.mp4'))}")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise VcamError(f"cannot record to {path}: folder {folder} does not exist", "create it or pick another path")
@@ -211,7 +211,7 @@ class Recording:
     def __init__(self, path: str, width: int, height: int, fps: float, crf: int = 20, check_in_use: bool = True):
         if width % 2 or height % 2:
             raise VcamError(f"recording size {width}x{height} must be even in both directions for H.264",
-                            f"use file:{path}@{width - width % 2}x{height - height % 2}")
+                            f"use {shell_word(f'file:{path}@{width - width % 2}x{height - height % 2}')}")
         check_path(path, check_in_use)
         # PyAV's import loads FFmpeg's libraries for about a second with the interpreter held: done now, before the
         # show, not at the first frame on air, where it stalled the camera's ticks (a second missing at the start)
