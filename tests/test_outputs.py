@@ -856,9 +856,9 @@ def test_a_recording_on_a_disk_with_no_room_left_is_refused_at_the_start(tmp_pat
 
     free = {"blocks": 10}  # 40 kB
     real = os.statvfs
-    fake = collections.namedtuple("statvfs", "f_blocks f_bavail f_frsize")
-    monkeypatch.setattr(recording.os, "statvfs", lambda p: fake(free.get("size", 10**6), free["blocks"], 4096)
-                        if p == str(tmp_path) else real(p))
+    fake = collections.namedtuple("statvfs", "f_blocks f_bavail f_bfree f_frsize")
+    monkeypatch.setattr(recording.os, "statvfs", lambda p: fake(free.get("size", 10**6), free["blocks"], free["blocks"],
+                                                                4096) if p == str(tmp_path) else real(p))
     with pytest.raises(VcamError) as err:
         recording.check_path(str(tmp_path / "take.mp4"))
     assert err.value.message == f"cannot record to {tmp_path / 'take.mp4'}: the disk is full (40 kB free in {tmp_path})"
@@ -870,6 +870,47 @@ def test_a_recording_on_a_disk_with_no_room_left_is_refused_at_the_start(tmp_pat
     recording.check_path(str(tmp_path / "take.mp4"))
     free.update(size=0, blocks=0)  # a mount that gives no size at all (some FUSE ones): nothing known, let through
     recording.check_path(str(tmp_path / "take.mp4"))
+
+
+def test_a_disks_room_is_asked_of_the_disk_the_recording_goes_to_and_counts_what_this_user_may_write(tmp_path,
+                                                                                                     monkeypatch):
+    """Refused at the start where the take would have been written: a link in a full folder to a file on a disk with
+    room (the older take there, or /dev/stdout to a file), root on a disk whose last free blocks are kept for root,
+    and a disk with 900 kB free, where the tiny model's 10 s (some 350 kB) fit."""
+    import collections
+
+    from vcam.live.outputs import recording
+
+    fake = collections.namedtuple("statvfs", "f_blocks f_bavail f_bfree f_frsize")
+    full, roomy = tmp_path / "full", tmp_path / "roomy"
+    full.mkdir(), roomy.mkdir()
+    disks = {str(full): fake(10**6, 0, 0, 4096), str(roomy): fake(10**6, 10**5, 10**5, 4096)}
+
+    def statvfs(path):  # as the kernel does: the disk of the folder, or of the file a path leads to
+        where = os.path.realpath(path)
+        return disks[where if os.path.isdir(where) else os.path.dirname(where)]
+
+    monkeypatch.setattr(recording.os, "statvfs", statvfs)
+    monkeypatch.setattr(recording.os, "geteuid", lambda: 1000, raising=False)
+    (roomy / "take.mp4").write_bytes(b"older take")
+    os.symlink(roomy / "take.mp4", full / "take.mp4")
+    recording.check_path(str(full / "take.mp4"))
+    with pytest.raises(VcamError) as err:  # the take where the link leads has no room there
+        disks[str(roomy)] = fake(10**6, 0, 0, 4096)
+        recording.check_path(str(full / "take.mp4"))
+    assert err.value.message.endswith(f"the disk is full (0 kB free in {roomy})"), err.value.message
+    assert f"df -h {roomy}" in err.value.fix
+
+    disks[str(full)] = fake(10**6, 0, 10**5, 4096)  # 400 MB free, all of them kept back for root
+    with pytest.raises(VcamError):
+        recording.check_path(str(full / "new.mp4"))
+    monkeypatch.setattr(recording.os, "geteuid", lambda: 0, raising=False)
+    recording.check_path(str(full / "new.mp4"))
+
+    monkeypatch.setattr(recording.os, "geteuid", lambda: 1000, raising=False)
+    disks[str(full)] = fake(10**6, 900_000 // 4096 + 1, 900_000 // 4096 + 1, 4096)
+    recording.check_path(str(full / "new.mp4"))
+    assert sorted(p.name for p in full.iterdir()) == ["take.mp4"]
 
 
 def test_a_recording_names_its_whole_path_where_it_was_given_relative(tmp_path, monkeypatch):

@@ -92,25 +92,32 @@ def _try_making(path: str, folder: str) -> None:
         os.unlink(path)
 
 
-FULL_BELOW = 1_000_000  # bytes free under which a disk is full for a recording: a second or two of a take
+# Bytes free under which a disk is full for a recording: the header and first fragments of a small take. Not more:
+# vcam run --model tiny --duration 10 records some 350 kB, so a disk with 900 kB free takes a short take at a small
+# size, and refusing it would stop a show that works.
+FULL_BELOW = 64_000
 
 
 def _refuse_a_full_disk(path: str, folder: str, made: bool) -> None:
-    """VcamError where the disk under `folder` has (next to) no room, counting the older take the recording
-    replaces: an empty file could still be made there, so the start let it through, and the recording failed at its
-    first frame on air, holding none."""
+    """VcamError where the disk the recording goes to has (next to) no room, counting the older take it replaces:
+    an empty file could still be made there, so the start let it through, and the recording failed at its first
+    frame on air, holding none. An older file is asked for its own disk: a link to it (/dev/stdout to a file, a
+    take.mp4 linked onto another disk) may lead off the disk of the folder it is named in."""
     try:
-        st = os.statvfs(folder)
-        older = 0 if made else os.stat(path)
+        st = os.statvfs(folder if made else path)
+        older = None if made else os.stat(path)
     except (OSError, AttributeError):  # no statvfs (Windows): the first frame says it
         return
     if not st.f_blocks:  # a file system that gives no size (some FUSE and network mounts) says nothing of its room
         return
-    freed = older.st_size if not made and older.st_nlink == 1 else 0  # another name keeps a linked file's room
-    free = st.f_bavail * st.f_frsize + freed
+    # root may write the blocks a disk keeps back for it (ext4's 5%), which f_bavail leaves out
+    blocks = st.f_bfree if getattr(os, "geteuid", lambda: None)() == 0 else st.f_bavail
+    freed = older.st_size if older is not None and older.st_nlink == 1 else 0  # another name keeps a linked file's room
+    free = blocks * st.f_frsize + freed
     if free < FULL_BELOW:
-        raise VcamError(f"cannot record to {path}: the disk is full ({free // 1000} kB free in {folder})",
-                        disk_fix(path))
+        where = path if made else os.path.realpath(path)
+        raise VcamError(f"cannot record to {path}: the disk is full ({free // 1000} kB free in "
+                        f"{os.path.dirname(os.path.abspath(where))})", disk_fix(where))
 
 
 def disk_fix(path: str | None, instead: str = "record to another disk") -> str:
