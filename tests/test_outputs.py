@@ -709,6 +709,28 @@ def test_two_names_of_one_file_are_refused_as_one_file(tmp_path, monkeypatch):
                    [])
 
 
+def test_two_files_on_a_disk_that_numbers_no_file_are_two_files(tmp_path, monkeypatch):
+    """A file system whose files all have inode 0 (os.stat: st_ino identifies a file only where it is not 0, as on
+    some network shares on Windows): two takes there were refused as one file."""
+    from vcam.live.outputs import paths
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.mp4").write_bytes(b"older take")
+    (tmp_path / "b.mp4").write_bytes(b"another take")
+    real = os.stat
+
+    def unnumbered(path, *args, **kwargs):
+        st = real(path, *args, **kwargs)
+        return os.stat_result((st.st_mode, 0, 0, *tuple(st)[3:]))
+
+    monkeypatch.setattr(paths.os, "stat", unnumbered)
+    paths.refuse_clashes([paths.Written("--out file:a.mp4", "a.mp4", ""),
+                          paths.Written("--out file:b.mp4", "b.mp4", "")], [])
+    with pytest.raises(VcamError):  # one name twice is still one file
+        paths.refuse_clashes([paths.Written("--out file:a.mp4", "a.mp4", ""),
+                              paths.Written("--out file:./a.mp4", "./a.mp4", "")], [])
+
+
 def test_one_check_refuses_a_clash_before_a_bad_file_then_a_shared_camera_then_says_what_is_replaced(tmp_path,
                                                                                                       monkeypatch):
     from vcam.live.outputs.paths import Written, check_outputs

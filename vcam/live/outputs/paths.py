@@ -184,7 +184,8 @@ def _identity(path: str) -> object:
         st = os.stat(where)
     except OSError:  # not there yet (the usual case), or not ours to look at: its name says it
         return where
-    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else where
+    # a file system that numbers no file (st_ino 0: some network shares on Windows) would make all its files one
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) and st.st_ino else where
 
 
 def _one_file(first: str, second: str) -> str:
