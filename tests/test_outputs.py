@@ -1014,28 +1014,36 @@ def test_a_recording_cut_short_by_a_full_disk_ends_at_its_last_whole_fragment(tm
 
 
 RECORD_INTO_A_PIPE = """
-import os, sys, threading
+import fcntl, os, sys, threading
 import numpy as np
 from vcam.errors import VcamError
 from vcam.live.outputs.recording import Recording
 
 pipe, reader = sys.argv[1], sys.argv[2] == "reader"
 read = []
-if reader:  # a program reading the pipe (ffmpeg -i PIPE), waiting for its writer as it starts
-    thread = threading.Thread(target=lambda: read.append(open(pipe, "rb").read()))
-    thread.start()
+if reader:  # a program reading the pipe (ffmpeg -i PIPE), there before the show goes on air
+    fd = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)  # not waiting for the writer: open when the show opens it
+    if hasattr(fcntl, "F_SETPIPE_SZ"):
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 4096)  # full at once: a reader behind holds the writer up
+# noise: each fragment is larger than the pipe holds
+frames = np.random.default_rng(0).integers(0, 256, (45, 48, 64, 3), np.uint8)
 rec = Recording(pipe, 64, 48, 30.0)
 try:
-    for tick in range(3):
-        rec.send(np.full((48, 64, 3), 40 * tick, np.uint8), tick)
+    rec.send(frames[0], 0)  # opens the pipe's writing end; the first frame waits in the encoder
+    if reader:  # reads only now: a pipe with no writer yet reads as its end
+        os.set_blocking(fd, True)
+        thread = threading.Thread(target=lambda: read.append(b"".join(iter(lambda: os.read(fd, 1 << 16), b""))))
+        thread.start()
+    for tick in range(1, len(frames)):
+        rec.send(frames[tick], tick)
     rec.close()
 except VcamError as e:
     print("refused:", e.message, "|", e.fix)
 if reader:
-    thread.join(30)
+    thread.join()
     with open(sys.argv[3], "wb") as f:
-        f.write(read[0] if read else b"")
-print("done")
+        f.write(read[0])
+print("sent", len(frames), "done")
 """
 
 
@@ -1044,27 +1052,29 @@ print("done")
 def test_a_recording_into_a_named_pipe_reaches_its_reader_or_says_none_reads_it(tmp_path, reader):
     """file:PIPE.mp4 (mkfifo) for a program that reads the recording as it is made: the lock's open of the pipe
     was a writer that came and went, so the reader saw the end at once; then FFmpeg's own open waited for a reader
-    with the interpreter held, and the whole show froze (camera, --duration, Ctrl-C and SIGTERM) until SIGKILL."""
+    with the interpreter held, and the whole show froze (camera, --duration, Ctrl-C and SIGTERM) until SIGKILL.
+    The pipe is written waiting for its reader, who may fall behind (a write that would wait lost the take)."""
     import subprocess
     import sys
 
     import av
 
-    pipe, got = tmp_path / "pipe.mp4", tmp_path / "got.mp4"
+    pipe, got = tmp_path / "my pipe.mp4", tmp_path / "got.mp4"
     os.mkfifo(pipe)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     try:
         done = subprocess.run([sys.executable, "-c", RECORD_INTO_A_PIPE, str(pipe), "reader" if reader else "none",
-                               str(got)], capture_output=True, text=True, timeout=30, env=env)
+                               str(got)], capture_output=True, text=True, timeout=60, env=env)
     except subprocess.TimeoutExpired:
         pytest.fail("the recording into the pipe never returned")
     assert done.stdout.endswith("done\n"), done.stdout + done.stderr
     if reader:
+        assert "refused" not in done.stdout, done.stdout
         with av.open(str(got)) as container:
-            assert sum(1 for _ in container.decode(video=0)) == 3
+            assert sum(1 for _ in container.decode(video=0)) == int(done.stdout.split()[-2])
     else:
         assert f"refused: cannot record to {pipe}: no program reads this named pipe" in done.stdout, done.stdout
-        assert "start the program that reads it" in done.stdout
+        assert f"start the program that reads it (ffmpeg -i '{pipe}' ...)" in done.stdout, done.stdout
 
 
 def test_a_whole_recording_is_not_cut(tmp_path):

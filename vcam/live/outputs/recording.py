@@ -203,8 +203,8 @@ def _open_pipe(path: str):
         if e.errno != errno.ENXIO:  # ENXIO: no reader has it open
             raise
         raise VcamError(f"cannot record to {path}: no program reads this named pipe",
-                        f"start the program that reads it (ffmpeg -i {path} ...) before the show goes on air, or "
-                        "record to a file") from None
+                        f"start the program that reads it (ffmpeg -i {shell_word(path)} ...) before the show goes on "
+                        "air, or record to a file") from None
     os.set_blocking(fd, True)  # a reader that falls behind holds this output only, on its own thread
     return os.fdopen(fd, "wb", buffering=0)
 
