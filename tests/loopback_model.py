@@ -306,9 +306,9 @@ class Akvcam(Webcam):
 
 
 class ControlDevice(Webcam):
-    """A node that is no video device at all: v4l2loopback's own control device (/dev/v4l2loopback, since 0.12),
-    whose ioctl answers every V4L2 request with ENOSYS (its `default:` case); /dev/null or a sound card likewise
-    answer none (ENOTTY)."""
+    """A node that is no video device at all: v4l2loopback's own control device (/dev/v4l2loopback, since 0.13.0;
+    0.12.7 has none), whose ioctl answers every V4L2 request with ENOSYS (its `default:` case); /dev/null or a sound
+    card likewise answer none (ENOTTY)."""
 
     driver = b""
     virtual = False  # /sys/devices/virtual/misc, not among the video4linux nodes

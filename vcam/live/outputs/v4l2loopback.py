@@ -462,13 +462,15 @@ def _refused(device: str, detail: str, checked: Checked) -> VcamError:
                      f"devices lists them), or close the programs that use it and reload the module:\n    {RELOAD}")
 
 
-CONTROL_DEVICE = "/dev/v4l2loopback"  # the node v4l2loopback (0.12 and later) adds and removes its cameras through
+# The node v4l2loopback 0.13 and later adds and removes its cameras through (0.12.7, Debian 12's and Ubuntu 24.04's,
+# has none); only root may open it, or the video group where the module's udev rule is installed.
+CONTROL_DEVICE = "/dev/v4l2loopback"
 
 
 def _not_video(device: str, detail: str) -> VcamError:
-    """A named node that is no video device (v4l2loopback's control device, /dev/null, a sound card): said as a
-    camera that could not be opened, with how to install v4l2loopback, loaded already where its control device
-    was the one named."""
+    """A named node that is no video device (v4l2loopback's control device, /dev/null, a sound card), with a camera
+    to name instead: it was said as no camera that could be opened, with how to install v4l2loopback, loaded
+    already where its control device was the one named."""
     found = loopback_devices()
     control = os.path.realpath(device) == CONTROL_DEVICE
     what = "v4l2loopback's control device, not one of its cameras" if control else "not a video device"
@@ -562,6 +564,8 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
                          "stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), then run vcam again")
     if "due to missing permissions" in text:  # ends pyvirtualcam's scan at the first such device
         dev = _named(text, r"Could not access (\S+) due to", device)
+        if os.path.realpath(dev) == CONTROL_DEVICE:  # joining the video group would only lead to the next refusal
+            return _not_video(dev, "this user may not open it")
         others = [d for d in loopback_devices() if d != dev]
         return VcamError(f"this user may not open {dev} ({detail})",
                          VIDEO_GROUP + (f"; or name the v4l2loopback device: --out vcam:{others[0]}"
