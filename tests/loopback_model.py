@@ -305,6 +305,18 @@ class Akvcam(Webcam):
         return super().caps() | CAP_VIDEO_OUTPUT
 
 
+class ControlDevice(Webcam):
+    """A node that is no video device at all: v4l2loopback's own control device (/dev/v4l2loopback, since 0.13.0;
+    0.12.7 has none), whose ioctl answers every V4L2 request with ENOSYS (its `default:` case); /dev/null or a sound
+    card likewise answer none (ENOTTY)."""
+
+    driver = b""
+    virtual = False  # /sys/devices/virtual/misc, not among the video4linux nodes
+    card_label = ""
+    video = False  # the machine answers its ioctls with `refusal`
+    refusal = errno.ENOSYS
+
+
 FROM_DEVICES = "the version of its loopback devices"
 
 
@@ -413,7 +425,9 @@ class Machine:
         assert isinstance(arg, bytearray), f"{NAMES.get(request, hex(request))} given {type(arg).__name__}"
         buf_type = struct.unpack_from("I", arg)[0] if request != VIDIOC_QUERYCAP else None
         self.log.append((opener.program, path, NAMES.get(request, hex(request)), buf_type))
-        if request == VIDIOC_QUERYCAP:
+        if not getattr(device, "video", True):
+            ret = -device.refusal
+        elif request == VIDIOC_QUERYCAP:
             assert len(arg) == 104
             caps = device.caps()
             struct.pack_into("16s32s32sIII", arg, 0, device.driver, b"Dummy video device (0x0000)",

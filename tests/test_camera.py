@@ -597,6 +597,48 @@ def test_another_drivers_output_device_is_called_one(loopback):
 
 
 @linux_only
+@pytest.mark.parametrize("node", ["/dev/v4l2loopback", "/dev/null"])
+def test_a_named_node_that_is_no_video_device_names_the_cameras_and_does_not_say_install(loopback, node):
+    """v4l2loopback's control device (or /dev/null, a sound card) named for its camera: pyvirtualcam cannot ask it
+    what it is, and vcam said no camera could be opened, then how to install v4l2loopback, already loaded."""
+    from loopback_model import ControlDevice, Loopback0127
+
+    machine = loopback({node: ControlDevice(), "/dev/video10": Loopback0127()})
+    with pytest.raises(VcamError) as err:
+        one_run(node)
+    assert err.value.message.startswith(f"{node} is ") and "not " in err.value.message, err.value.message
+    assert "could not be queried" in err.value.message  # pyvirtualcam's own words, for a search
+    assert "--out vcam:/dev/video10" in err.value.fix and "apt install" not in err.value.fix, err.value.fix
+    assert node not in [path for path, _ in machine.handles.values()]  # nothing left open
+
+
+@linux_only
+def test_the_control_device_with_no_camera_made_says_reload(loopback):
+    from loopback_model import ControlDevice
+
+    loopback({"/dev/v4l2loopback": ControlDevice()})
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/v4l2loopback")
+    assert "control device" in err.value.message
+    assert "modprobe -r v4l2loopback" in err.value.fix and "apt install" not in err.value.fix, err.value.fix
+
+
+@linux_only
+def test_the_control_device_this_user_may_not_open_is_said_to_be_no_camera_not_a_group_to_join(loopback):
+    """Only root may open v4l2loopback's control device where its udev rule is not installed: the user was told to
+    join the video group, then refused again once in it, as the node is no camera at all."""
+    from loopback_model import ControlDevice, Loopback0127
+
+    machine = loopback({"/dev/v4l2loopback": ControlDevice(), "/dev/video10": Loopback0127()})
+    machine.denied.add("/dev/v4l2loopback")
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/v4l2loopback")
+    assert err.value.message == ("/dev/v4l2loopback is v4l2loopback's control device, not one of its cameras, so it "
+                                 "cannot take vcam's frames (this user may not open it)")
+    assert "--out vcam:/dev/video10" in err.value.fix and "usermod" not in err.value.fix, err.value.fix
+
+
+@linux_only
 def test_one_device_named_by_two_outputs_of_one_show_is_said_so(loopback):
     loopback({"/dev/video10": model("0.12.7")})
     first = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")

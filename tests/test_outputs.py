@@ -686,6 +686,51 @@ def test_a_written_file_that_is_read_or_written_twice_is_refused_whatever_its_sp
     refuse_clashes([Written("--out file:a.mp4", "a.mp4", "")], [("the show file", "show.yaml")])  # no clash
 
 
+def test_two_names_of_one_file_are_refused_as_one_file(tmp_path, monkeypatch):
+    """A hard link (or a name in another case on a disk that ignores case) names the file another output writes:
+    both recordings were opened, the second failed on air as "another show is recording into it now", and the end
+    said the older file there was kept while the first take had replaced it."""
+    from vcam.live.outputs.paths import Written, refuse_clashes
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "take.mp4").write_bytes(b"older take")
+    os.link(tmp_path / "take.mp4", tmp_path / "again.mp4")
+    with pytest.raises(VcamError) as err:
+        refuse_clashes([Written("--out file:take.mp4", "take.mp4", "give --out another file"),
+                        Written("--out file:again.mp4", "again.mp4", "give --out another file")], [])
+    assert err.value.message == (f"--out file:take.mp4 and --out file:again.mp4 would write the same file "
+                                 f"({tmp_path / 'take.mp4'} and {tmp_path / 'again.mp4'} are one file)")
+    with pytest.raises(VcamError) as err:  # a file the show reads, linked under the recording's name
+        refuse_clashes([Written("--out file:again.mp4", "again.mp4", "give --out another file")],
+                       [("the clip", str(tmp_path / "take.mp4"))])
+    assert err.value.message.startswith("--out file:again.mp4 would write over the clip")
+    (tmp_path / "other.mp4").write_bytes(b"older take")  # the same bytes in another file: two files
+    refuse_clashes([Written("--out file:take.mp4", "take.mp4", ""), Written("--out file:other.mp4", "other.mp4", "")],
+                   [])
+
+
+def test_two_files_on_a_disk_that_numbers_no_file_are_two_files(tmp_path, monkeypatch):
+    """A file system whose files all have inode 0 (os.stat: st_ino identifies a file only where it is not 0, as on
+    some network shares on Windows): two takes there were refused as one file."""
+    from vcam.live.outputs import paths
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.mp4").write_bytes(b"older take")
+    (tmp_path / "b.mp4").write_bytes(b"another take")
+    real = os.stat
+
+    def unnumbered(path, *args, **kwargs):
+        st = real(path, *args, **kwargs)
+        return os.stat_result((st.st_mode, 0, 0, *tuple(st)[3:]))
+
+    monkeypatch.setattr(paths.os, "stat", unnumbered)
+    paths.refuse_clashes([paths.Written("--out file:a.mp4", "a.mp4", ""),
+                          paths.Written("--out file:b.mp4", "b.mp4", "")], [])
+    with pytest.raises(VcamError):  # one name twice is still one file
+        paths.refuse_clashes([paths.Written("--out file:a.mp4", "a.mp4", ""),
+                              paths.Written("--out file:./a.mp4", "./a.mp4", "")], [])
+
+
 def test_one_check_refuses_a_clash_before_a_bad_file_then_a_shared_camera_then_says_what_is_replaced(tmp_path,
                                                                                                       monkeypatch):
     from vcam.live.outputs.paths import Written, check_outputs
@@ -748,6 +793,24 @@ def test_replacing_an_older_file_is_said_with_its_whole_path_and_size(tmp_path, 
     assert will_replace("new.mp4") is None and will_replace(str(tmp_path)) is None
 
 
+def test_a_fix_naming_a_path_with_a_space_can_be_typed_as_said(tmp_path, monkeypatch):
+    """`ffmpeg -i my take.mp4 my take.avi` and `use file:my take.mp4@100x76`, pasted as said, split the path in two."""
+    from vcam.live.outputs.recording import Recording
+    from vcam.outspec import check_recording_name
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(VcamError) as err:
+        check_recording_name("my take.avi")
+    assert err.value.fix == ("use 'file:my take.mp4', then convert it if .avi is needed: "
+                             "ffmpeg -i 'my take.mp4' 'my take.avi'")
+    with pytest.raises(VcamError) as err:
+        Recording("my take.mp4", 101, 77, 30.0)
+    assert err.value.fix == "use 'file:my take.mp4@100x76'"
+    with pytest.raises(VcamError) as err:
+        check_recording_name("take.avi")  # a name a shell takes as it is stays bare
+    assert err.value.fix == "use file:take.mp4, then convert it if .avi is needed: ffmpeg -i take.mp4 take.avi"
+
+
 def test_a_recording_into_a_folder_is_refused_with_a_file_to_name(tmp_path):
     from vcam.live.outputs.recording import Recording
 
@@ -769,6 +832,28 @@ def test_a_recording_name_the_disk_refuses_is_said_as_the_names_fault_not_the_fo
     assert not list(tmp_path.iterdir())
 
 
+def test_a_recording_named_by_a_link_to_a_disk_not_there_is_refused_at_the_start(tmp_path, monkeypatch):
+    """take.mp4 a link into a USB stick's folder, the stick not mounted: the start let it through, and on air the
+    recording failed with a bare "[Errno 2] No such file or directory", the take lost."""
+    from vcam.live.outputs.recording import Recording, check_path, frames_held
+
+    monkeypatch.chdir(tmp_path)
+    stick = tmp_path / "media" / "stick" / "takes"
+    os.symlink(stick / "take.mp4", "take.mp4")
+    with pytest.raises(VcamError) as err:
+        check_path("take.mp4")
+    assert err.value.message == (f"cannot record to take.mp4: it is a link to {stick / 'take.mp4'}, whose folder "
+                                 f"{stick} does not exist")
+    assert "mount" in err.value.fix and "create" in err.value.fix
+    stick.mkdir(parents=True)
+    check_path("take.mp4")  # the disk is back: the file is made at the first frame, not now
+    assert not list(stick.iterdir()) and os.path.islink("take.mp4")
+    rec = Recording("take.mp4", 64, 48, 30.0)
+    rec.send(np.zeros((48, 64, 3), np.uint8), 0)
+    rec.close()
+    assert frames_held(str(stick / "take.mp4")) == 1
+
+
 def test_a_recording_on_a_full_disk_is_refused_at_the_start_with_the_disks_fix(tmp_path, monkeypatch):
     import errno
 
@@ -782,6 +867,72 @@ def test_a_recording_on_a_full_disk_is_refused_at_the_start_with_the_disks_fix(t
         recording._try_making(str(tmp_path / "take.mp4"), str(tmp_path))
     assert err.value.message == f"cannot record to {tmp_path / 'take.mp4'}: the disk is full (No space left on device)"
     assert err.value.fix.startswith(f"free space on its disk (df -h {tmp_path} shows what is left)")
+
+
+def test_a_recording_on_a_disk_with_no_room_left_is_refused_at_the_start(tmp_path, monkeypatch):
+    """An empty file can still be made on a disk that is full: the start let it through, and the recording failed
+    at its first frame on air, holding none. An older take it replaces gives its room back."""
+    import collections
+
+    from vcam.live.outputs import recording
+
+    free = {"blocks": 10}  # 40 kB
+    real = os.statvfs
+    fake = collections.namedtuple("statvfs", "f_blocks f_bavail f_bfree f_frsize")
+    monkeypatch.setattr(recording.os, "statvfs", lambda p: fake(free.get("size", 10**6), free["blocks"], free["blocks"],
+                                                                4096) if p == str(tmp_path) else real(p))
+    with pytest.raises(VcamError) as err:
+        recording.check_path(str(tmp_path / "take.mp4"))
+    assert err.value.message == f"cannot record to {tmp_path / 'take.mp4'}: the disk is full (40 kB free in {tmp_path})"
+    assert err.value.fix.startswith(f"free space on its disk (df -h {tmp_path} shows what is left)")
+    assert not list(tmp_path.iterdir())
+    (tmp_path / "older.mp4").write_bytes(bytes(2_000_000))  # replaced at the first frame: its room is the take's
+    recording.check_path(str(tmp_path / "older.mp4"))
+    free["blocks"] = 1000  # 4 MB
+    recording.check_path(str(tmp_path / "take.mp4"))
+    free.update(size=0, blocks=0)  # a mount that gives no size at all (some FUSE ones): nothing known, let through
+    recording.check_path(str(tmp_path / "take.mp4"))
+
+
+def test_a_disks_room_is_asked_of_the_disk_the_recording_goes_to_and_counts_what_this_user_may_write(tmp_path,
+                                                                                                     monkeypatch):
+    """Refused at the start where the take would have been written: a link in a full folder to a file on a disk with
+    room (the older take there, or /dev/stdout to a file), root on a disk whose last free blocks are kept for root,
+    and a disk with 900 kB free, where the tiny model's 10 s (some 350 kB) fit."""
+    import collections
+
+    from vcam.live.outputs import recording
+
+    fake = collections.namedtuple("statvfs", "f_blocks f_bavail f_bfree f_frsize")
+    full, roomy = tmp_path / "full", tmp_path / "roomy"
+    full.mkdir(), roomy.mkdir()
+    disks = {str(full): fake(10**6, 0, 0, 4096), str(roomy): fake(10**6, 10**5, 10**5, 4096)}
+
+    def statvfs(path):  # as the kernel does: the disk of the folder, or of the file a path leads to
+        where = os.path.realpath(path)
+        return disks[where if os.path.isdir(where) else os.path.dirname(where)]
+
+    monkeypatch.setattr(recording.os, "statvfs", statvfs)
+    monkeypatch.setattr(recording.os, "geteuid", lambda: 1000, raising=False)
+    (roomy / "take.mp4").write_bytes(b"older take")
+    os.symlink(roomy / "take.mp4", full / "take.mp4")
+    recording.check_path(str(full / "take.mp4"))
+    with pytest.raises(VcamError) as err:  # the take where the link leads has no room there
+        disks[str(roomy)] = fake(10**6, 0, 0, 4096)
+        recording.check_path(str(full / "take.mp4"))
+    assert err.value.message.endswith(f"the disk is full (0 kB free in {roomy})"), err.value.message
+    assert f"df -h {roomy}" in err.value.fix
+
+    disks[str(full)] = fake(10**6, 0, 10**5, 4096)  # 400 MB free, all of them kept back for root
+    with pytest.raises(VcamError):
+        recording.check_path(str(full / "new.mp4"))
+    monkeypatch.setattr(recording.os, "geteuid", lambda: 0, raising=False)
+    recording.check_path(str(full / "new.mp4"))
+
+    monkeypatch.setattr(recording.os, "geteuid", lambda: 1000, raising=False)
+    disks[str(full)] = fake(10**6, 900_000 // 4096 + 1, 900_000 // 4096 + 1, 4096)
+    recording.check_path(str(full / "new.mp4"))
+    assert sorted(p.name for p in full.iterdir()) == ["take.mp4"]
 
 
 def test_a_recording_names_its_whole_path_where_it_was_given_relative(tmp_path, monkeypatch):
@@ -860,6 +1011,70 @@ def test_a_recording_cut_short_by_a_full_disk_ends_at_its_last_whole_fragment(tm
     assert frames > 0 and path.stat().st_size < 12_000
     counted, sent = map(int, done.stdout.split("counted ")[1].split(" of "))
     assert counted == frames < sent  # the end's summary counts what the file holds, not what was encoded
+
+
+RECORD_INTO_A_PIPE = """
+import fcntl, os, sys, threading
+import numpy as np
+from vcam.errors import VcamError
+from vcam.live.outputs.recording import Recording
+
+pipe, reader = sys.argv[1], sys.argv[2] == "reader"
+read = []
+if reader:  # a program reading the pipe (ffmpeg -i PIPE), there before the show goes on air
+    fd = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)  # not waiting for the writer: open when the show opens it
+    if hasattr(fcntl, "F_SETPIPE_SZ"):
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 4096)  # full at once: a reader behind holds the writer up
+# noise: each fragment is larger than the pipe holds
+frames = np.random.default_rng(0).integers(0, 256, (45, 48, 64, 3), np.uint8)
+rec = Recording(pipe, 64, 48, 30.0)
+try:
+    rec.send(frames[0], 0)  # opens the pipe's writing end; the first frame waits in the encoder
+    if reader:  # reads only now: a pipe with no writer yet reads as its end
+        os.set_blocking(fd, True)
+        thread = threading.Thread(target=lambda: read.append(b"".join(iter(lambda: os.read(fd, 1 << 16), b""))))
+        thread.start()
+    for tick in range(1, len(frames)):
+        rec.send(frames[tick], tick)
+    rec.close()
+except VcamError as e:
+    print("refused:", e.message, "|", e.fix)
+if reader:
+    thread.join()
+    with open(sys.argv[3], "wb") as f:
+        f.write(read[0])
+print("sent", len(frames), "done")
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize("reader", [True, False], ids=["read", "unread"])
+def test_a_recording_into_a_named_pipe_reaches_its_reader_or_says_none_reads_it(tmp_path, reader):
+    """file:PIPE.mp4 (mkfifo) for a program that reads the recording as it is made: the lock's open of the pipe
+    was a writer that came and went, so the reader saw the end at once; then FFmpeg's own open waited for a reader
+    with the interpreter held, and the whole show froze (camera, --duration, Ctrl-C and SIGTERM) until SIGKILL.
+    The pipe is written waiting for its reader, who may fall behind (a write that would wait lost the take)."""
+    import subprocess
+    import sys
+
+    import av
+
+    pipe, got = tmp_path / "my pipe.mp4", tmp_path / "got.mp4"
+    os.mkfifo(pipe)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    try:
+        done = subprocess.run([sys.executable, "-c", RECORD_INTO_A_PIPE, str(pipe), "reader" if reader else "none",
+                               str(got)], capture_output=True, text=True, timeout=60, env=env)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the recording into the pipe never returned")
+    assert done.stdout.endswith("done\n"), done.stdout + done.stderr
+    if reader:
+        assert "refused" not in done.stdout, done.stdout
+        with av.open(str(got)) as container:
+            assert sum(1 for _ in container.decode(video=0)) == int(done.stdout.split()[-2])
+    else:
+        assert f"refused: cannot record to {pipe}: no program reads this named pipe" in done.stdout, done.stdout
+        assert f"start the program that reads it (ffmpeg -i '{pipe}' ...)" in done.stdout, done.stdout
 
 
 def test_a_whole_recording_is_not_cut(tmp_path):

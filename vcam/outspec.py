@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from vcam.errors import VcamError
-from vcam.words import nearest, quoted
+from vcam.words import nearest, quoted, shell_word
 
 KINDS = ("vcam", "file", "window", "null")
 FITS = ("letterbox", "crop", "stretch")
@@ -107,5 +107,5 @@ def check_recording_name(path: str) -> None:
     stem, ext = os.path.splitext(path)
     if ext and ext.lower() not in WRITTEN_EXTENSIONS:
         raise VcamError(f"cannot record to {path}: vcam records MP4 video (.mp4), not {ext}",
-                        f"use file:{stem}.mp4, then convert it if {ext} is needed: "
-                        f"ffmpeg -i {stem}.mp4 {path}")
+                        f"use {shell_word(f'file:{stem}.mp4')}, then convert it if {ext} is needed: "
+                        f"ffmpeg -i {shell_word(stem + '.mp4')} {shell_word(path)}")

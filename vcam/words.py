@@ -3,6 +3,8 @@ to be."""
 from __future__ import annotations
 
 import difflib
+import re
+import shlex
 import unicodedata
 from collections.abc import Iterable
 
@@ -85,3 +87,12 @@ def drawn(text: str, at: int) -> bool:
         before = text[at - 1] if at > 0 else " "
         return prints(before) or TAGS[0] <= before <= TAGS[1]
     return False
+
+
+def shell_word(text: str) -> str:
+    """`text` as a shell takes it as one word, for a fix to be typed or pasted as said (a path with a space in it:
+    `ffmpeg -i my take.mp4` ran on `my`): bare where it may be, in double quotes where it holds a single quote (it's)
+    and nothing a shell reads inside double quotes, which shlex.quote would write as 'it'"'"'s'."""
+    if "'" in text and not re.search(r'["$`\\!]', text):
+        return f'"{text}"'
+    return shlex.quote(text)

@@ -12,7 +12,7 @@ from vcam import argtypes
 from vcam.control.commands import MAX_SEED
 from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS
 from vcam.engine.speed import ATTENTION, ATTENTION_QUANTS, COMPILE_MODES, DECODERS, QUANTS
-from vcam.words import nearest
+from vcam.words import nearest, shell_word
 
 
 # as vcam.control.midi.find_port picks the input, and midiinput.MidiInput waits for one not plugged in yet
@@ -91,7 +91,7 @@ class _Parser(argparse.ArgumentParser):
         spilled, shows = _prompt_spilled(argv, parsed, extras)
         if spilled:
             self._subcommand(parsed).error(f"argument --prompt: a prompt of several words goes in quotes: --prompt "
-                                           f"{' '.join([_quoted(spilled), *map(shlex.quote, shows)])}")
+                                           f"{' '.join([shell_word(spilled), *map(shlex.quote, shows)])}")
         show = getattr(parsed, "show", None)
         if show and not os.path.exists(show) and _after_a_switch(self._subcommand(parsed), [show]):
             extras = [show] + extras  # `vcam run --link yes`: no show file named yes, a value --link does not take
@@ -200,14 +200,6 @@ def _prompt_spilled(argv: list[str], parsed: argparse.Namespace, extras: list[st
 def _a_show_name(word: str) -> bool:
     """`word` is named as a show file is (show.yaml), there or not."""
     return word.lower().endswith((".yaml", ".yml"))
-
-
-def _quoted(text: str) -> str:
-    """`text` as a shell takes it as one word: in double quotes where it holds a single quote (it's) and nothing a
-    shell reads inside double quotes, which shlex.quote would write as 'it'"'"'s'."""
-    if "'" in text and not re.search(r'["$`\\!]', text):
-        return f'"{text}"'
-    return shlex.quote(text)
 
 
 def _options(parser: argparse.ArgumentParser) -> set[str]:

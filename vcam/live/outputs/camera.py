@@ -9,6 +9,7 @@ import stat
 import numpy as np
 
 from vcam.errors import VcamError
+from vcam.words import shell_word
 from vcam.live.outputs import v4l2loopback
 
 
@@ -87,8 +88,8 @@ def refuse_a_file(device: str | None) -> None:
         raise VcamError(f"vcam:{device} is a plain file, not a camera device (a program wrote it there while the "
                         "device was not made)", f"remove it (sudo rm {device}), then make the camera: {load}")
     what = "a folder" if mode is not None and stat.S_ISDIR(mode) else "a file"
-    record = (f"to record into it, use --out file:{os.path.join(device, 'show.mp4')}" if what == "a folder" else
-              f"to record to it, use --out file:{device}")
+    record = (f"to record into it, use --out {shell_word('file:' + os.path.join(device, 'show.mp4'))}"
+              if what == "a folder" else f"to record to it, use --out {shell_word('file:' + device)}")
     raise VcamError(f"vcam:{device} names {what}, not a camera device", f"{record}; a camera is a device, like "
                     "--out vcam:/dev/video10 on Linux (vcam devices lists them), or --out vcam for the first free one")
 

@@ -6,6 +6,7 @@ replace it without a word, so it is refused; recording a take again over an olde
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -69,19 +70,23 @@ def check_outputs(specs: Sequence[OutputSpec], writes: Sequence[Written], reads:
 
 def refuse_clashes(writes: Sequence[Written], reads: Sequence[tuple[str, str]]) -> None:
     """VcamError when a written file is one the run reads (`reads`: (what, path)) or another written one. Paths
-    are compared resolved: a relative path, `~` and a symbolic link name the file they lead to."""
-    read_at: dict[str, str] = {}
+    are compared resolved: a relative path, `~` and a symbolic link name the file they lead to; a file already
+    there by what it is, so a hard link to it is that file too."""
+    read_at: dict[object, tuple[str, str]] = {}
     for what, path in reads:
-        read_at.setdefault(resolved(path), what)
-    written_at: dict[str, Written] = {}
+        read_at.setdefault(_identity(path), (what, resolved(path)))
+    written_at: dict[object, Written] = {}
     for w in writes:
-        where = resolved(w.path)
-        if where in read_at:
-            raise VcamError(f"{w.what} would write over {read_at[where]} ({where})", w.fix)
-        if where in written_at:
-            raise VcamError(f"{written_at[where].what} and {w.what} would write the same file ({where})",
+        where, key = resolved(w.path), _identity(w.path)
+        if key in read_at:
+            what, other = read_at[key]
+            raise VcamError(f"{w.what} would write over {what} ({_one_file(other, where)})", w.fix)
+        if key in written_at:
+            first = written_at[key]
+            raise VcamError(f"{first.what} and {w.what} would write the same file "
+                            f"({_one_file(resolved(first.path), where)})",
                             f"{w.fix}: each output needs a file of its own")
-        written_at[where] = w
+        written_at[key] = w
 
 
 def refuse_written_now(writes: Sequence[Written], specs: Sequence[OutputSpec]) -> None:
@@ -168,6 +173,24 @@ def _older_file(path: str) -> str | None:
 
 def resolved(path: str) -> str:
     return os.path.realpath(os.path.expanduser(path))
+
+
+def _identity(path: str) -> object:
+    """What tells two names of one file apart from two files: its device and inode where it is a plain file already,
+    so that a hard link, or a name in another case on a disk that ignores case (a USB stick's FAT, macOS), is one
+    file too (the second recording then failed on air, said to be another show's); else its resolved path."""
+    where = resolved(path)
+    try:
+        st = os.stat(where)
+    except OSError:  # not there yet (the usual case), or not ours to look at: its name says it
+        return where
+    # a file system that numbers no file (st_ino 0: some network shares on Windows) would make all its files one
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) and st.st_ino else where
+
+
+def _one_file(first: str, second: str) -> str:
+    """The file two names lead to, as said: its path, or both where they differ."""
+    return first if first == second else f"{first} and {second} are one file"
 
 
 def _size_text(size: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import importlib
 import os
+import stat
 import struct
 from fractions import Fraction
 
@@ -18,7 +19,7 @@ from vcam import filelock
 from vcam.errors import VcamError
 from vcam.live.mp4boxes import box, inside
 from vcam.outspec import check_recording_name
-from vcam.words import counted
+from vcam.words import counted, shell_word
 from vcam.writeback import write_back
 
 
@@ -28,7 +29,7 @@ def check_path(path: str, in_use: bool = True) -> None:
     the first frame, on air."""
     if os.path.isdir(path):
         raise VcamError(f"cannot record to {path}: it is a folder",
-                        f"name a file in it, like file:{os.path.join(path, 'show.mp4')}")
+                        f"name a file in it, like {shell_word('file:' + os.path.join(path, 'show.mp4'))}")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise VcamError(f"cannot record to {path}: folder {folder} does not exist", "create it or pick another path")
@@ -37,7 +38,21 @@ def check_path(path: str, in_use: bool = True) -> None:
     check_recording_name(path)
     if in_use:
         _refuse_one_being_recorded(path)
-    _try_making(path, folder)
+    if os.path.islink(path) and not os.path.exists(path):
+        _check_link_target(path)
+    else:
+        _try_making(path, folder)
+
+
+def _check_link_target(path: str) -> None:
+    """VcamError unless the file a link that leads nowhere yet (take.mp4 into a USB stick's folder) can be made
+    where it leads: with the stick not mounted, the recording failed on air with a bare "[Errno 2]", its take lost."""
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise VcamError(f"cannot record to {path}: it is a link to {target}, whose folder {folder} does not exist",
+                        "mount the disk it is on or create the folder, or pick another path")
+    _try_making(target, folder)
 
 
 # What a file name was refused for, where the folder takes files: a fix of the name, not of the folder
@@ -56,6 +71,7 @@ def _try_making(path: str, folder: str) -> None:
     made = not os.path.lexists(path)
     if not made and not os.path.isfile(path):  # /dev/null, a named pipe: opened as they are, on air
         return
+    _refuse_a_full_disk(path, folder, made)
     try:
         fd = os.open(path, os.O_WRONLY | (os.O_CREAT | os.O_EXCL if made else os.O_APPEND), 0o666)
     except FileExistsError:  # made by someone else this instant: what it is is checked when it opens
@@ -74,6 +90,34 @@ def _try_making(path: str, folder: str) -> None:
     os.close(fd)
     if made:
         os.unlink(path)
+
+
+# Bytes free under which a disk is full for a recording: the header and first fragments of a small take. Not more:
+# vcam run --model tiny --duration 10 records some 350 kB, so a disk with 900 kB free takes a short take at a small
+# size, and refusing it would stop a show that works.
+FULL_BELOW = 64_000
+
+
+def _refuse_a_full_disk(path: str, folder: str, made: bool) -> None:
+    """VcamError where the disk the recording goes to has (next to) no room, counting the older take it replaces:
+    an empty file could still be made there, so the start let it through, and the recording failed at its first
+    frame on air, holding none. An older file is asked for its own disk: a link to it (/dev/stdout to a file, a
+    take.mp4 linked onto another disk) may lead off the disk of the folder it is named in."""
+    try:
+        st = os.statvfs(folder if made else path)
+        older = None if made else os.stat(path)
+    except (OSError, AttributeError):  # no statvfs (Windows): the first frame says it
+        return
+    if not st.f_blocks:  # a file system that gives no size (some FUSE and network mounts) says nothing of its room
+        return
+    # root may write the blocks a disk keeps back for it (ext4's 5%), which f_bavail leaves out
+    blocks = st.f_bfree if getattr(os, "geteuid", lambda: None)() == 0 else st.f_bavail
+    freed = older.st_size if older is not None and older.st_nlink == 1 else 0  # another name keeps a linked file's room
+    free = blocks * st.f_frsize + freed
+    if free < FULL_BELOW:
+        where = path if made else os.path.realpath(path)
+        raise VcamError(f"cannot record to {path}: the disk is full ({free // 1000} kB free in "
+                        f"{os.path.dirname(os.path.abspath(where))})", disk_fix(where))
 
 
 def disk_fix(path: str | None, instead: str = "record to another disk") -> str:
@@ -126,7 +170,8 @@ def _take_file(path: str) -> int | None:
     before the encoder truncates the file, so a show that comes second never empties another's take. VcamError
     when another show holds it; None where there are no such locks (Windows, whose open files refuse a second
     writer themselves), and for a file that is no plain one (/dev/null, a named pipe)."""
-    if not filelock.available():
+    if not filelock.available() or _is_pipe(path):
+        # a named pipe opened to be locked was a writer its reader saw come and go: the end of its input, at once
         return None
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # read too: a take deleted on air is read back from it
     taken = filelock.take(fd)
@@ -139,6 +184,31 @@ def _take_file(path: str) -> int | None:
     return fd
 
 
+def _is_pipe(path: str) -> bool:
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:  # not there yet (the usual case)
+        return False
+
+
+def _open_pipe(path: str):
+    """The writing end of the named pipe at `path` (file:PIPE.mp4 for a program reading the take as it is made), or
+    None where `path` is no pipe. Opened here without waiting: FFmpeg's own open waited for a reader with the
+    interpreter held, and the whole show froze (camera, --duration, Ctrl-C, SIGTERM) until it was killed."""
+    if not _is_pipe(path):
+        return None
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as e:
+        if e.errno != errno.ENXIO:  # ENXIO: no reader has it open
+            raise
+        raise VcamError(f"cannot record to {path}: no program reads this named pipe",
+                        f"start the program that reads it (ffmpeg -i {shell_word(path)} ...) before the show goes on "
+                        "air, or record to a file") from None
+    os.set_blocking(fd, True)  # a reader that falls behind holds this output only, on its own thread
+    return os.fdopen(fd, "wb", buffering=0)
+
+
 def _busy(path: str) -> VcamError:
     return VcamError(f"cannot record to {path}: another show is recording into it now",
                      "give this one a file of its own (--out file:NAME.mp4), or stop the other show first")
@@ -148,7 +218,7 @@ class Recording:
     def __init__(self, path: str, width: int, height: int, fps: float, crf: int = 20, check_in_use: bool = True):
         if width % 2 or height % 2:
             raise VcamError(f"recording size {width}x{height} must be even in both directions for H.264",
-                            f"use file:{path}@{width - width % 2}x{height - height % 2}")
+                            f"use {shell_word(f'file:{path}@{width - width % 2}x{height - height % 2}')}")
         check_path(path, check_in_use)
         # PyAV's import loads FFmpeg's libraries for about a second with the interpreter held: done now, before the
         # show, not at the first frame on air, where it stalled the camera's ticks (a second missing at the start)
@@ -165,6 +235,7 @@ class Recording:
         self._last_pts = -1
         self._write_failed = False  # a frame's write raised: the worker said so, and the close need not again
         self._lock: int | None = None
+        self._pipe = None  # the writing end of a named pipe recorded into, opened by vcam, not FFmpeg
         self._older = os.path.isfile(self.path)  # a take there already: said to be kept if this one never starts
         self._opened = False
         self.note: str | None = None  # said at the end after the file's name: what became of a take deleted on air
@@ -181,8 +252,9 @@ class Recording:
         self._lock = _take_file(self.path)
         self._opened = True
         try:
+            self._pipe = _open_pipe(self.path)
             container = av.open(
-                self.path, "w", format="mp4",
+                self._pipe or self.path, "w", format="mp4",
                 options={"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"},
             )
             try:
@@ -257,6 +329,12 @@ class Recording:
             raise self._lost_at_close(encoded - held)
 
     def _release(self) -> None:
+        if self._pipe is not None:  # FFmpeg leaves a file it was given open
+            try:
+                self._pipe.close()
+            except OSError:  # its reader gone: what was written is said already
+                pass
+            self._pipe = None
         if self._lock is not None:
             os.close(self._lock)
             self._lock = None

@@ -463,6 +463,27 @@ def _refused(device: str, detail: str, checked: Checked) -> VcamError:
                      f"devices lists them), or close the programs that use it and reload the module:\n    {RELOAD}")
 
 
+# The node v4l2loopback 0.13 and later adds and removes its cameras through (0.12.7, Debian 12's and Ubuntu 24.04's,
+# has none); only root may open it, or the video group where the module's udev rule is installed.
+CONTROL_DEVICE = "/dev/v4l2loopback"
+
+
+def _not_video(device: str, detail: str) -> VcamError:
+    """A named node that is no video device (v4l2loopback's control device, /dev/null, a sound card), with a camera
+    to name instead: it was said as no camera that could be opened, with how to install v4l2loopback, loaded
+    already where its control device was the one named."""
+    found = loopback_devices()
+    control = os.path.realpath(device) == CONTROL_DEVICE
+    what = "v4l2loopback's control device, not one of its cameras" if control else "not a video device"
+    if found:
+        fix = f"name a v4l2loopback camera: --out vcam:{found[0]} (vcam devices lists them)"
+    elif control:
+        fix = f"v4l2loopback is loaded but made no camera: reload it:\n    {RELOAD}"
+    else:
+        fix = no_device_help()
+    return VcamError(f"{device} is {what}, so it cannot take vcam's frames ({detail})", fix)
+
+
 def _none_free(detail: str, checked: Checked) -> VcamError:
     """No device named, v4l2loopback devices exist, and pyvirtualcam opened none of them."""
     found, written, read = [], [], []
@@ -544,6 +565,8 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
                          "stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), then run vcam again")
     if "due to missing permissions" in text:  # ends pyvirtualcam's scan at the first such device
         dev = _named(text, r"Could not access (\S+) due to", device)
+        if os.path.realpath(dev) == CONTROL_DEVICE:  # joining the video group would only lead to the next refusal
+            return _not_video(dev, "this user may not open it")
         others = [d for d in loopback_devices() if d != dev]
         return VcamError(f"this user may not open {dev} ({detail})",
                          VIDEO_GROUP + (f"; or name the v4l2loopback device: --out vcam:{others[0]}"
@@ -554,6 +577,8 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
         dev = _named(text, r"Device (\S+) is not a V4L2 device", device)
         checked.states[dev] = Output.NOT_LOOPBACK
         return _refused(dev, detail, checked)
+    if "could not be queried" in text:  # no V4L2 device at all: it answers no video request
+        return _not_video(_named(text, r"capabilities of (\S+) could not be queried", device), detail)
     if "could not be configured" in text:
         return _not_configured(text, detail, asked, device, checked.calls)
     if "is already in use" in text:  # pyvirtualcam's own count of the devices this process writes to
