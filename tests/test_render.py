@@ -500,6 +500,28 @@ def test_a_damaged_log_is_named_by_its_line_before_anything_renders(tmp_path, ca
     assert "building tiny" not in err and not video.exists()  # nothing loaded, nothing written
 
 
+def test_a_log_saved_by_an_editor_with_a_byte_order_mark_and_crlf_line_ends_renders_as_written(tmp_path, capsys):
+    """Windows' Notepad starts a saved file with a UTF-8 byte-order mark: the log was refused as "not a control
+    log", its first line no longer opening with "{"."""
+    lines = [{"vcam": HEADER}, ACTION, {"end": {"blocks": 2}}]
+    plain = write_log(tmp_path / "plain.jsonl", *lines)
+    edited = tmp_path / "edited.jsonl"
+    edited.write_bytes(b"\xef\xbb\xbf" + "".join(json.dumps(x) + "\r\n" for x in lines).encode())
+    from vcam.control.log import read_replay
+
+    assert read_replay(str(edited)) == read_replay(plain)
+    assert main(["render", str(edited), "--out", "null"]) == 0
+    assert "rendered 2 blocks in" in capsys.readouterr().err
+
+
+def test_an_older_log_saved_with_a_byte_order_mark_is_one_a_new_log_may_replace(tmp_path):
+    from vcam.live.showwrites import _no_log_in
+
+    older = tmp_path / "show.jsonl"
+    older.write_bytes(b"\xef\xbb\xbf" + json.dumps({"vcam": HEADER}).encode() + b"\r\n")
+    assert _no_log_in(str(older)) is None
+
+
 @pytest.mark.parametrize("name,fragment", [
     ("gone.jsonl", "gone.jsonl does not exist; check the path (vcam run --log-controls FILE writes one"),
     ("", "is a folder; name the .jsonl file in it that vcam run --log-controls wrote"),

@@ -382,7 +382,9 @@ def read_replay(path: str) -> Replay:
     """A control log written by --log-controls, read and checked whole; ValueError naming the line that is not
     what such a log holds (the header first, then actions, then at most one end line)."""
     try:
-        text = open(path, encoding="utf-8").read()
+        # utf-8-sig: a log saved by an editor that starts the file with a byte-order mark (Windows' Notepad) was
+        # refused as "not a control log", its first line no longer opening with "{"
+        text = open(path, encoding="utf-8-sig").read()
     except (OSError, UnicodeDecodeError) as e:
         raise ValueError(_unreadable(path, e)) from None
     lines = text.splitlines()
