@@ -592,6 +592,19 @@ def test_a_header_value_vcam_does_not_know_is_refused_alike_by_render_and_replay
         f"{', '.join(KNOWN[key])}, not {value!r}"
 
 
+def test_a_logs_model_this_vcam_does_not_have_names_the_log_and_model_alike_by_render_and_replay(tmp_path, capsys):
+    """It said "unknown model 'krea-28b'; did you mean krea-14b?", as if the operator, who typed no model, had
+    mistyped one."""
+    path = write_log(tmp_path / "c.jsonl", {"vcam": {**HEADER, "model": "krea-28b"}}, {"end": {"blocks": 1}})
+    for argv in (["render", path, "--out", "null"], ["run", "--replay", path, "--out", "null", "--no-stdin"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"vcam: error: {path} was made with the model 'krea-28b'" in err, err
+        assert "fix: give --model krea-14b or --model tiny" in err and "did you mean" not in err
+        assert "building tiny" not in err and "Traceback" not in err
+    assert main(["render", path, "--out", "null", "--model", "tiny"]) == 0
+
+
 @pytest.mark.parametrize("quant", ["fp8", "nvfp4"])
 def test_a_log_made_in_a_precision_this_machine_lacks_names_the_log_and_quant_none(tmp_path, capsys, monkeypatch,
                                                                                    quant):

@@ -35,7 +35,8 @@ from vcam.live.outputs.recording import TOO_LARGE, out_of_room
 from vcam.live.producer import Timetable
 from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
-from vcam.live.settings import RunOptions, ShowSettings, as_logged, check_logged_quant, resolve, unlike_the_show
+from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
+                                unlike_the_show)
 from vcam.live.signals import StopEvent, ctrl_c_held, stop_on_signals
 from vcam.outspec import parse_spec
 from vcam.words import counted
@@ -202,7 +203,7 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
         from vcam.engine.load import choose_model
     from vcam.engine.speed import SpeedFlags
 
-    model = choose_model(opts.model or header.get("model"), say)
+    model = choose_model(logged_model(header, opts.log, opts.model), say)
     check_logged_quant(opts.log, opts.quant, quant, model, opts.attention_quant, attention_quant)
     spec = get_spec(model)
     from vcam.engine.taehv_weights import check_taehv
