@@ -476,8 +476,9 @@ ACTION = {"t": 1, "block": 1, "command": "seed 4", "source": "stdin", "apply": {
 
 
 @pytest.mark.parametrize("lines,line,fragment", [
-    ([{"vcam": HEADER}, ACTION, '{"t": 2, "block": 2, "comm', {"end": {"blocks": 3}}], 3, "not a control log line"),
-    ([{"vcam": HEADER}, ACTION, '{"t": 2, "block": 2, "comm'], 3, "the last line is cut short"),
+    ([{"vcam": HEADER}, ACTION, '{"t": 2, "block": 2, "comm', {"end": {"blocks": 3}}], 3,
+     "not a control log line (Unterminated string starting at); correct line 3, or delete it to make the show again "
+     "without it"),
     # it said to delete that line to use the rest, where nothing would be left
     (['{"vcam": {"model": "tiny", "se'], 1, "the header, the log's first line, is cut short (Unterminated string "
                                             "starting at): the show ended while writing it, before any command was "
@@ -485,6 +486,13 @@ ACTION = {"t": 1, "block": 1, "command": "seed 4", "source": "stdin", "apply": {
                                             "--log-controls"),
     ([{"vcam": HEADER}, {**ACTION, "apply": {"op": "sed", "seed": 4}}, {"end": {"blocks": 3}}], 2,
      "unknown action 'sed'"),
+    # a change a newer vcam logs read as damage, and none of these lines said what to do
+    ([{"vcam": HEADER}, {**ACTION, "apply": {"op": "hue", "hue": 4}}, {"end": {"blocks": 3}}], 2,
+     "; a log from a newer vcam? make it again with that vcam, or delete line 2 to make the show again without it"),
+    ([{"vcam": HEADER}, {**ACTION, "apply": {"op": "seed", "seed": 4, "ramp": 2}}, {"end": {"blocks": 3}}], 2,
+     "seed: unknown field ramp; a log from a newer vcam?"),
+    ([{"vcam": HEADER}, {**ACTION, "apply": {"op": "steps", "steps": 0}}, {"end": {"blocks": 3}}], 2,
+     "; correct line 2, or delete it to make the show again without it"),
     ([ACTION, {"end": {"blocks": 3}}], 1, "does not start with its header"),
     ([{"vcam": {**HEADER, "size": [100, 64]}}, {"end": {"blocks": 3}}], 1, "multiples of 16"),
     ([{"vcam": HEADER}, {"end": {"blocks": 3}}, ACTION], 3, "a line after the end line"),
@@ -539,6 +547,27 @@ def test_a_log_that_cannot_be_read_says_what_to_give_instead(tmp_path, capsys, n
     err = capsys.readouterr().err
     assert fragment in err and "Errno" not in err and "codec can't decode" not in err, err
     assert not video.exists()
+
+
+def test_a_log_whose_last_line_is_cut_short_renders_the_lines_before_it_said_by_its_number(tmp_path, capsys):
+    """A show killed (or its disk full) while writing a line: the render refused the whole log until that line was
+    deleted by hand, and then asked for --blocks."""
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"vcam": HEADER}) + "\n" + json.dumps(ACTION) + '\n{"t": 2, "block": 2, "comm')
+    cut = f"vcam: {path}:3: the last line is cut short (the show ended while writing it): left out"
+    assert main(["render", str(path), "--out", "null"]) == 2
+    err = capsys.readouterr().err
+    assert cut in err and "has no end line" in err and "its last change is at block 1" in err, err
+    assert main(["render", str(path), "--out", "null", "--blocks", "2"]) == 0
+    err = capsys.readouterr().err
+    assert err.count(cut) == 1 and err.index(cut) < err.index("building tiny") and "rendered 2 blocks in" in err
+
+
+def test_a_log_without_its_end_or_any_change_says_so_not_a_change_at_block_0(tmp_path, capsys):
+    path = write_log(tmp_path / "c.jsonl", {"vcam": HEADER})
+    assert main(["render", path, "--out", "null"]) == 2
+    err = capsys.readouterr().err
+    assert "has no end line" in err and "it logs no change after its start" in err and "block 0" not in err, err
 
 
 def test_a_log_without_its_end_needs_blocks(tmp_path, capsys):

@@ -281,6 +281,13 @@ class Replay:
     actions: list[tuple[int, Action]]  # (the block it was applied before, the action), in the log's order
     end_block: int | None
     at_frames: list[AtFrame] = field(default_factory=list)  # in the log's order
+    cut_line: int | None = None  # the number of the last line, left out: cut short as the show ended writing it
+
+    def say_cut(self, path: str, say: Callable[[str], None]) -> None:
+        """Says the last line left out, cut short, where there was one: the show's change there is not made."""
+        if self.cut_line is not None:
+            say(f"{path}:{self.cut_line}: the last line is cut short (the show ended while writing it): left out, "
+                "the lines before it are made again")
 
     def refuse_if_empty(self, path: str, what: str) -> None:
         """VcamError before anything loads where the log's show made no block (it was stopped while loading): a
@@ -388,14 +395,17 @@ def read_replay(path: str) -> Replay:
     except (OSError, UnicodeDecodeError) as e:
         raise ValueError(_unreadable(path, e)) from None
     lines = text.splitlines()
-    header, actions, at_frames, end = None, [], [], None
+    header, actions, at_frames, end, cut = None, [], [], None, None
     for i, line in enumerate(lines, 1):
         if not line.strip():
             continue
         if header is None and not line.lstrip().startswith("{"):
             raise ValueError(_not_a_log(path))
         try:
-            entry = _entry(line, cut_short=i == len(lines) and not text.endswith("\n"), header=header is None)
+            entry = _entry(line, i, cut_short=i == len(lines) and not text.endswith("\n"), header=header is None)
+            if entry is None:  # the last line, cut short as a killed show (or a full disk) ended it: left out
+                cut = i
+                break
             if header is None and "vcam" not in entry:
                 raise ValueError("the log does not start with its header ({\"vcam\": {...}}, the settings the "
                                  "show started with); is this a log written by vcam run --log-controls?")
@@ -408,24 +418,41 @@ def read_replay(path: str) -> Replay:
             elif "end" in entry:
                 end = (_block(entry["end"].get("blocks") if isinstance(entry["end"], dict) else None), i)
             elif "block" in entry and "apply" in entry:
-                block, action = _block(entry["block"]), from_dict(entry["apply"])
+                block, action = _logged_action(entry, i)
                 if "shown" in entry and isinstance(action, CAMERA_SIDE):
                     at_frames.append(AtFrame(block, _frame(entry["shown"]), action))
                 else:
                     actions.append((block, action))
             else:
                 raise ValueError("not a control log line (neither the header, an action with its block and "
-                                 "'apply', nor the end)")
+                                 f"'apply', nor the end); {_line_fix(i)}")
         except ValueError as e:
             raise ValueError(f"{path}:{i}: {e}") from None
     if header is None:
         raise ValueError(f"{path}: empty, no header line; is this a log written by vcam run --log-controls?")
-    return Replay(header, actions, end[0] if end else None, at_frames)
+    return Replay(header, actions, end[0] if end else None, at_frames, cut)
 
 
-def _entry(line: str, cut_short: bool, header: bool = False) -> dict:
-    """The JSON object on `line`; `cut_short`: it is the file's last and has no end; `header`: it is the header,
-    before which nothing can be cut (deleting it leaves no log)."""
+def _line_fix(line: int) -> str:
+    return f"correct line {line}, or delete it to make the show again without it"
+
+
+def _logged_action(entry: dict, line: int) -> tuple[int, Action]:
+    """The block and action an action line logs; ValueError saying what to do with the line: it named only what
+    was wrong, and an action or field a newer vcam logs read as damage."""
+    try:
+        return _block(entry["block"]), from_dict(entry["apply"])
+    except ValueError as e:
+        if str(e).startswith("unknown action") or "unknown field" in str(e):
+            raise ValueError(f"{e}; a log from a newer vcam? make it again with that vcam, or delete line {line} to "
+                             "make the show again without it") from None
+        raise ValueError(f"{e}; {_line_fix(line)}") from None
+
+
+def _entry(line: str, number: int, cut_short: bool, header: bool = False) -> dict | None:
+    """The JSON object on `line` (line `number`); None where `cut_short` (it is the file's last and has no end)
+    and it is cut short: what came before it makes the show as far as it was logged, with --blocks as any log
+    without its end line. `header`: it is the header, before which nothing can be cut (there is no log)."""
     try:
         entry = json.loads(line)
     except json.JSONDecodeError as e:
@@ -434,11 +461,10 @@ def _entry(line: str, cut_short: bool, header: bool = False) -> dict:
                              "writing it, before any command was logged, so the log holds nothing to use; run the "
                              "show again with --log-controls") from None
         if cut_short:
-            raise ValueError(f"the last line is cut short ({e.msg}): the show ended while writing it; delete "
-                             "that line to use the rest") from None
-        raise ValueError(f"not a control log line ({e.msg})") from None
+            return None
+        raise ValueError(f"not a control log line ({e.msg}); {_line_fix(number)}") from None
     if not isinstance(entry, dict):
-        raise ValueError("not a control log line")
+        raise ValueError(f"not a control log line; {_line_fix(number)}")
     return entry
 
 

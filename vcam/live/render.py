@@ -192,6 +192,7 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
 
         from_folder(opts.weights)
     replay = read_replay(opts.log)
+    replay.say_cut(opts.log, say)
     replay.refuse_if_empty(opts.log, "render")
     total = _total(replay, opts, say)
     header = replay.header
@@ -233,10 +234,11 @@ def _total(replay: Replay, opts: RenderOptions, say: Callable[[str], None]) -> i
     """The blocks to render: where the show ended, or --blocks."""
     end = replay.end_block
     if end is None and opts.blocks is None:
-        last = max([block for block, _ in replay.actions] + [change.block for change in replay.at_frames], default=0)
+        blocks = [block for block, _ in replay.actions] + [change.block for change in replay.at_frames]
+        # a log of no change said "its last change is at block 0"
+        last = f"its last change is at block {max(blocks)}" if blocks else "it logs no change after its start"
         raise VcamError(f"{opts.log} has no end line (the show did not end cleanly), so where the show ended is "
-                        "not known", f"give --blocks N to render its first N blocks (its last change is at block "
-                        f"{last})")
+                        "not known", f"give --blocks N to render its first N blocks ({last})")
     if opts.blocks is None:
         return end
     if end is not None and opts.blocks > end:

@@ -25,6 +25,7 @@ def replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
                         f"leave out --log-controls: {opts.replay} itself makes this show again (vcam run --replay "
                         f"{opts.replay}, or vcam render {opts.replay} for a video file)")
     replay = read_replay(opts.replay)
+    replay.say_cut(opts.replay, say)
     replay.refuse_if_empty(opts.replay, "replay")
     if opts.serve:
         say("commands from the network are not taken while a control log is replayed: clients watch it")
