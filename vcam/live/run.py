@@ -157,7 +157,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
     fallbacks = FallbackImages(cfg.width, cfg.height)  # a preset without a fallback of its own goes back to it
     fallback = fallbacks.get(cfg.fallback) if cfg.fallback else None
     if replay is not None:
-        check_replayed_inputs(opts.replay, replay)
+        check_replayed_inputs(opts.replay, replay, cfg.input)
     midi = midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
     osc_map = read_osc_map(opts, show)
     given, every = given_maps(opts, (midi[2], midi[1]) if midi and midi[2] is not None else None, osc_map)
