@@ -495,6 +495,12 @@ ACTION = {"t": 1, "block": 1, "command": "seed 4", "source": "stdin", "apply": {
      "; correct line 2, or delete it to make the show again without it"),
     ([ACTION, {"end": {"blocks": 3}}], 1, "does not start with its header"),
     ([{"vcam": {**HEADER, "size": [100, 64]}}, {"end": {"blocks": 3}}], 1, "multiples of 16"),
+    # weights all 0, or a prompt of no text: said once the model had loaded, naming neither the log nor its line
+    ([{"vcam": {**HEADER, "prompts": {"a": 0}}}, {"end": {"blocks": 3}}], 1,
+     "header: prompts: the weights add up to 0; one of them must be above 0; correct it on line 1, the settings"),
+    ([{"vcam": {**HEADER, "prompts": {" ": 1.0}}}, {"end": {"blocks": 3}}], 1, "a prompt's text must not be empty"),
+    ([{"vcam": HEADER}, {**ACTION, "apply": {"op": "prompt", "prompts": {"": 1.0}, "transition": 0}},
+      {"end": {"blocks": 3}}], 2, "prompt: a prompt's text must not be empty; correct line 2"),
     ([{"vcam": HEADER}, {"end": {"blocks": 3}}, ACTION], 3, "a line after the end line"),
 ])
 def test_a_damaged_log_is_named_by_its_line_before_anything_renders(tmp_path, capsys, lines, line, fragment):

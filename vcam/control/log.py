@@ -414,7 +414,7 @@ def read_replay(path: str) -> Replay:
             if "vcam" in entry:
                 if header is not None:
                     raise ValueError("a second header: is this two logs in one file?")
-                header = _header(entry["vcam"])
+                header = _header(entry["vcam"], i)
             elif "end" in entry:
                 end = (_block(entry["end"].get("blocks") if isinstance(entry["end"], dict) else None), i)
             elif "block" in entry and "apply" in entry:
@@ -468,9 +468,9 @@ def _entry(line: str, number: int, cut_short: bool, header: bool = False) -> dic
     return entry
 
 
-def _header(header: object) -> dict:
+def _header(header: object, line: int) -> dict:
     """The starting settings, with the input they name in its canonical form; ValueError for one a replay could
-    not start from."""
+    not start from, saying to correct it on `line`."""
     if not isinstance(header, dict):
         raise ValueError(f"the header must be a mapping of settings, not {type(header).__name__}")
     header = dict(header)
@@ -478,7 +478,7 @@ def _header(header: object) -> dict:
         _check_input(header)
         _check_start(header)
     except ValueError as e:
-        raise ValueError(f"header: {e}") from None
+        raise ValueError(f"header: {e}; correct it on line {line}, the settings the show started with") from None
     return header
 
 
@@ -529,6 +529,10 @@ def _check_start(header: dict) -> None:
         if not isinstance(prompts, dict) or not prompts or not all(
                 isinstance(w, (int, float)) and not isinstance(w, bool) for w in prompts.values()):
             raise ValueError(f"prompts must be a non-empty mapping of text to weight, not {prompts!r}")
+        try:  # the rule a logged prompt change is held to: a header's weights all 0 failed once the model loaded,
+            from_dict({"op": "prompt", "prompts": prompts, "transition": 0})  # said without the log or its line
+        except ValueError as e:
+            raise ValueError(f"prompts: {str(e).removeprefix('prompt: ')}") from None
 
 
 def _frame(value: object) -> tuple[int, int]:
