@@ -576,6 +576,21 @@ def test_a_log_without_its_end_or_any_change_says_so_not_a_change_at_block_0(tmp
     assert "has no end line" in err and "it logs no change after its start" in err and "block 0" not in err, err
 
 
+@pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's")
+def test_a_log_a_show_on_air_is_writing_says_so_not_that_the_show_did_not_end_cleanly(tmp_path, capsys):
+    from vcam import filelock
+
+    path = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, ACTION)
+    with open(path, "a") as writing:  # as the show's ControlLog holds it (vcam.live.logfile)
+        assert filelock.take(writing.fileno()) is True
+        assert main(["render", path, "--out", "null"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path} is being written by a show on air now: it has no end line yet" in err
+    assert "render it once that show has ended, or give --blocks N" in err and "did not end cleanly" not in err
+    assert main(["render", path, "--out", "null"]) == 2  # the show gone: what it left is said as before
+    assert "did not end cleanly" in capsys.readouterr().err
+
+
 def test_a_log_without_its_end_needs_blocks(tmp_path, capsys):
     path = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, ACTION)
     assert main(["render", path, "--out", f"file:{tmp_path / 'x.mp4'}"]) == 2

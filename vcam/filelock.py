@@ -38,3 +38,16 @@ def take(fd: int) -> bool | None:
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         return None
     return lock(fd)
+
+
+def written_now(path: str) -> bool:
+    """Whether a show holds the lock on the plain file at `path` now (a control log it is still writing); False
+    where it cannot be told (no such file, no locks here)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        return take(fd) is False  # taken here, it goes as the descriptor closes
+    finally:
+        os.close(fd)

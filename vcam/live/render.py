@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from vcam import filelock
 from vcam.control.actions import STREAM_ACTIONS, Action, SetInput, SetScreen, SetSteps, apply, prompts_of
 from vcam.control.log import AtFrame, Replay, read_replay
 from vcam.errors import VcamError, one_line
@@ -237,6 +238,10 @@ def _total(replay: Replay, opts: RenderOptions, say: Callable[[str], None]) -> i
         blocks = [block for block, _ in replay.actions] + [change.block for change in replay.at_frames]
         # a log of no change said "its last change is at block 0"
         last = f"its last change is at block {max(blocks)}" if blocks else "it logs no change after its start"
+        if filelock.written_now(opts.log):  # it said the show "did not end cleanly" of a show still on air
+            raise VcamError(f"{opts.log} is being written by a show on air now: it has no end line yet",
+                            f"render it once that show has ended, or give --blocks N to render its first N blocks "
+                            f"({last})")
         raise VcamError(f"{opts.log} has no end line (the show did not end cleanly), so where the show ended is "
                         "not known", f"give --blocks N to render its first N blocks ({last})")
     if opts.blocks is None:
