@@ -591,6 +591,40 @@ def test_a_log_a_show_on_air_is_writing_says_so_not_that_the_show_did_not_end_cl
     assert "did not end cleanly" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's")
+def test_a_log_another_render_is_looking_at_is_not_said_to_be_on_air(tmp_path):
+    """Two renders of one log at once: each took the log's lock to look, and the second, refused it, was told that
+    a show was writing the log."""
+    import fcntl
+
+    from vcam import filelock
+
+    path = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, ACTION)
+    with open(path) as looking:
+        fcntl.flock(looking.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)  # as the other render's look holds it
+        assert not filelock.written_now(path)
+        with open(path, "a") as writing:
+            assert filelock.take(writing.fileno()) is False  # the look still refuses a show's lock, as before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX's")
+def test_a_log_given_through_a_named_pipe_without_its_end_needs_blocks_not_a_hang(tmp_path):
+    """Read whole, the pipe was opened again to look for a show writing it, which waited for a writer forever."""
+    from vcam import filelock
+
+    pipe = tmp_path / "log.pipe"
+    os.mkfifo(pipe)
+    said: list[bool] = []
+    looked = threading.Event()
+    threading.Thread(target=lambda: (said.append(filelock.written_now(str(pipe))), looked.set()), daemon=True).start()
+    try:
+        assert looked.wait(30), "written_now waited for a writer of the pipe"
+    finally:
+        if not looked.is_set():  # a writer, which lets the stuck look go
+            os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+    assert said == [False]
+
+
 def test_a_log_without_its_end_needs_blocks(tmp_path, capsys):
     path = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, ACTION)
     assert main(["render", path, "--out", f"file:{tmp_path / 'x.mp4'}"]) == 2
