@@ -569,6 +569,36 @@ def test_a_log_whose_last_line_is_cut_short_renders_the_lines_before_it_said_by_
     assert err.count(cut) == 1 and err.index(cut) < err.index("building tiny") and "rendered 2 blocks in" in err
 
 
+@pytest.mark.parametrize("last", ['{"t": 2, "block": 2, "comm', '{"t": 2.', '{"t": 2, "block": 2, "apply": {"op": "se',
+                                  '{"t": 2, "block": 2, "apply": {"op": "seed", "seed": 5}', '{"t": 2, "block": tr',
+                                  '{"t": 2, "command": "prompt caf\\u00', "\0" * 64, '{"t": 2, "bl' + "\0" * 64])
+def test_a_last_line_cut_short_anywhere_is_left_out(tmp_path, last):
+    """Cut at any character (or followed by the zeros a crashed disk leaves), the last line is told from one whole."""
+    from vcam.control.log import read_replay
+
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"vcam": HEADER}) + "\n" + json.dumps(ACTION) + "\n" + last)
+    replay = read_replay(str(path))
+    assert replay.cut_line == 3 and len(replay.actions) == 1 and replay.end_block is None
+
+
+@pytest.mark.parametrize("last,said", [
+    ('{"t": 2, "block": 2,, "apply": {"op": "seed", "seed": 5}}', "Expecting property name enclosed in double quotes"),
+    ('{"end": {"blocks": 3O}}', "Expecting ',' delimiter"),
+    ('{"end": {"blocks": 3}}}', "Extra data"),
+])
+def test_a_last_line_whole_but_mistyped_is_refused_by_its_line_not_left_out_as_cut_short(tmp_path, capsys, last,
+                                                                                          said):
+    """An editor saves the last line without its newline: one mistyped there was left out as cut short, and the
+    render went on without it."""
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"vcam": HEADER}) + "\n" + json.dumps(ACTION) + "\n" + last)
+    assert main(["render", str(path), "--out", "null", "--blocks", "2"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:3: not a control log line ({said}" in err and "correct line 3" in err, err
+    assert "cut short" not in err and "building tiny" not in err
+
+
 def test_a_log_without_its_end_or_any_change_says_so_not_a_change_at_block_0(tmp_path, capsys):
     path = write_log(tmp_path / "c.jsonl", {"vcam": HEADER})
     assert main(["render", path, "--out", "null"]) == 2

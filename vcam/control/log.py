@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
 import threading
@@ -460,12 +461,22 @@ def _entry(line: str, number: int, cut_short: bool, header: bool = False) -> dic
             raise ValueError(f"the header, the log's first line, is cut short ({e.msg}): the show ended while "
                              "writing it, before any command was logged, so the log holds nothing to use; run the "
                              "show again with --log-controls") from None
-        if cut_short:
+        if cut_short and _unfinished(line, e):
             return None
         raise ValueError(f"not a control log line ({e.msg}); {_line_fix(number)}") from None
     if not isinstance(entry, dict):
         raise ValueError(f"not a control log line; {_line_fix(number)}")
     return entry
+
+
+def _unfinished(line: str, e: json.JSONDecodeError) -> bool:
+    """Whether the JSON on `line` stops unfinished at its end, as a line cut short does (at most a part of a number,
+    word or escape left, or zeros a crashed disk left): one whole but mistyped (an editor saves a last line without
+    its newline) was left out as cut short, where it is to be corrected."""
+    if e.msg == "Extra data":
+        return False
+    left = line[e.pos:].rstrip(" \t\0")
+    return e.msg.startswith("Unterminated string") or re.fullmatch(r"[\w.+\-\\]*", left) is not None
 
 
 def _header(header: object, line: int) -> dict:
