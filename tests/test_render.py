@@ -622,6 +622,21 @@ def test_a_log_a_show_on_air_is_writing_says_so_not_that_the_show_did_not_end_cl
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's")
+def test_a_last_line_a_show_on_air_is_writing_is_not_said_cut_short_as_the_show_ended(tmp_path, capsys):
+    """Read as the show wrote its last line: the render, given --blocks, said that the show had ended."""
+    from vcam import filelock
+
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"vcam": HEADER}) + "\n" + json.dumps(ACTION) + '\n{"t": 2, "block": 2, "comm')
+    with open(path, "a") as writing:  # as the show's ControlLog holds it (vcam.live.logfile)
+        assert filelock.take(writing.fileno()) is True
+        assert main(["render", str(path), "--out", "null", "--blocks", "2"]) == 0
+    err = capsys.readouterr().err
+    assert f"{path}:3: the last line is being written by the show on air now: left out" in err, err
+    assert "the show ended" not in err and "rendered 2 blocks in" in err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's")
 def test_a_log_another_render_is_looking_at_is_not_said_to_be_on_air(tmp_path):
     """Two renders of one log at once: each took the log's lock to look, and the second, refused it, was told that
     a show was writing the log."""

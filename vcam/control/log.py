@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from vcam import filelock
 from vcam.control.actions import Action, Origin, Quit, SetScreen, SetTempo, from_dict
 from vcam.control.protocol import OnFrameShown, Producer, Shown
 from vcam.errors import VcamError
@@ -286,9 +287,14 @@ class Replay:
 
     def say_cut(self, path: str, say: Callable[[str], None]) -> None:
         """Says the last line left out, cut short, where there was one: the show's change there is not made."""
-        if self.cut_line is not None:
-            say(f"{path}:{self.cut_line}: the last line is cut short (the show ended while writing it): left out, "
-                "the lines before it are made again")
+        if self.cut_line is None:
+            return
+        if self.end_block is None and filelock.written_now(path):  # it said the show had ended, of one on air
+            say(f"{path}:{self.cut_line}: the last line is being written by the show on air now: left out, the lines "
+                "before it are made again")
+            return
+        say(f"{path}:{self.cut_line}: the last line is cut short (the show ended while writing it): left out, the "
+            "lines before it are made again")
 
     def refuse_if_empty(self, path: str, what: str) -> None:
         """VcamError before anything loads where the log's show made no block (it was stopped while loading): a
