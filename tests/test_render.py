@@ -493,6 +493,11 @@ ACTION = {"t": 1, "block": 1, "command": "seed 4", "source": "stdin", "apply": {
      "seed: unknown field ramp; a log from a newer vcam?"),
     ([{"vcam": HEADER}, {**ACTION, "apply": {"op": "steps", "steps": 0}}, {"end": {"blocks": 3}}], 2,
      "; correct line 2, or delete it to make the show again without it"),
+    # a list as the op was a TypeError's traceback; no op at all was said to be a newer vcam's action
+    ([{"vcam": HEADER}, {**ACTION, "apply": {"op": ["seed"], "seed": 4}}, {"end": {"blocks": 3}}], 2,
+     "an action's op must be its name (one of prompt, seed"),
+    ([{"vcam": HEADER}, {**ACTION, "apply": {"seed": 4}}, {"end": {"blocks": 3}}], 2,
+     "not None; correct line 2, or delete it"),
     ([ACTION, {"end": {"blocks": 3}}], 1, "does not start with its header"),
     ([{"vcam": {**HEADER, "size": [100, 64]}}, {"end": {"blocks": 3}}], 1, "multiples of 16"),
     # weights all 0, or a prompt of no text: said once the model had loaded, naming neither the log nor its line

@@ -295,6 +295,8 @@ def from_dict(d: object) -> Action:
     if not isinstance(d, dict):
         raise ValueError(f"an action is a mapping with an 'op', not {type(d).__name__}")
     op = d.get("op")
+    if not isinstance(op, str):  # a list there was a TypeError (unhashable), a traceback; none read as a newer action
+        raise ValueError(f"an action's op must be its name (one of {', '.join(_FROM_DICT)}), not {op!r}")
     if op not in _FROM_DICT:
         raise ValueError(f"unknown action {op!r}; known: {', '.join(_FROM_DICT)}")
     fields, make = _FROM_DICT[op]
