@@ -54,7 +54,8 @@ def test_strength_and_input_are_stream_actions_and_their_logged_forms_are_read_b
 
 @pytest.mark.parametrize("d,fragment", [
     ({"op": "warp"}, "unknown action 'warp'"),
-    ({"seed": 3}, "unknown action None"),
+    ({"seed": 3}, "an action's op must be its name (one of prompt, seed, steps"),
+    ({"op": ["seed"]}, "op must be its name"),  # a TypeError (unhashable), not a ValueError
     (["op", "seed"], "not list"),
     ({"op": "seed"}, "seed: missing seed"),
     ({"op": "prompt", "prompts": {"x": 1.0}}, "prompt: missing transition"),

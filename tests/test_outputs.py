@@ -1130,6 +1130,24 @@ def test_boxes_with_a_64_bit_largesize_are_read_and_kept(tmp_path):
     assert cut_partial_fragment(str(path)) == 12 and path.read_bytes() == whole
 
 
+@pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's")
+def test_a_file_another_show_is_only_looking_at_is_not_said_to_be_recorded_into(tmp_path):
+    """Two shows starting at once on one output: each took the file's lock to look, and the second, refused it,
+    was told that another show was recording into it."""
+    import fcntl
+
+    from vcam.live.outputs.recording import held_by_another
+
+    path = tmp_path / "take.mp4"
+    path.write_bytes(b"older take")
+    with open(path) as looking:
+        fcntl.flock(looking.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)  # as the other show's look holds it
+        assert not held_by_another(str(path))
+    with open(path, "r+b") as recording:
+        fcntl.flock(recording.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a take holds it (_take_file)
+        assert held_by_another(str(path))
+
+
 @pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's; Windows refuses a second writer itself")
 def test_a_second_recording_into_a_file_being_recorded_is_refused_and_leaves_the_first_whole(tmp_path):
     """Two shows on one file: the second truncated the first's take under it, neither played whole, and the first

@@ -476,8 +476,9 @@ ACTION = {"t": 1, "block": 1, "command": "seed 4", "source": "stdin", "apply": {
 
 
 @pytest.mark.parametrize("lines,line,fragment", [
-    ([{"vcam": HEADER}, ACTION, '{"t": 2, "block": 2, "comm', {"end": {"blocks": 3}}], 3, "not a control log line"),
-    ([{"vcam": HEADER}, ACTION, '{"t": 2, "block": 2, "comm'], 3, "the last line is cut short"),
+    ([{"vcam": HEADER}, ACTION, '{"t": 2, "block": 2, "comm', {"end": {"blocks": 3}}], 3,
+     "not a control log line (Unterminated string starting at); correct line 3, or delete it to make the show again "
+     "without it"),
     # it said to delete that line to use the rest, where nothing would be left
     (['{"vcam": {"model": "tiny", "se'], 1, "the header, the log's first line, is cut short (Unterminated string "
                                             "starting at): the show ended while writing it, before any command was "
@@ -485,8 +486,26 @@ ACTION = {"t": 1, "block": 1, "command": "seed 4", "source": "stdin", "apply": {
                                             "--log-controls"),
     ([{"vcam": HEADER}, {**ACTION, "apply": {"op": "sed", "seed": 4}}, {"end": {"blocks": 3}}], 2,
      "unknown action 'sed'"),
+    # a change a newer vcam logs read as damage, and none of these lines said what to do
+    ([{"vcam": HEADER}, {**ACTION, "apply": {"op": "hue", "hue": 4}}, {"end": {"blocks": 3}}], 2,
+     "; a log from a newer vcam? make it again with that vcam, or delete line 2 to make the show again without it"),
+    ([{"vcam": HEADER}, {**ACTION, "apply": {"op": "seed", "seed": 4, "ramp": 2}}, {"end": {"blocks": 3}}], 2,
+     "seed: unknown field ramp; a log from a newer vcam?"),
+    ([{"vcam": HEADER}, {**ACTION, "apply": {"op": "steps", "steps": 0}}, {"end": {"blocks": 3}}], 2,
+     "; correct line 2, or delete it to make the show again without it"),
+    # a list as the op was a TypeError's traceback; no op at all was said to be a newer vcam's action
+    ([{"vcam": HEADER}, {**ACTION, "apply": {"op": ["seed"], "seed": 4}}, {"end": {"blocks": 3}}], 2,
+     "an action's op must be its name (one of prompt, seed"),
+    ([{"vcam": HEADER}, {**ACTION, "apply": {"seed": 4}}, {"end": {"blocks": 3}}], 2,
+     "not None; correct line 2, or delete it"),
     ([ACTION, {"end": {"blocks": 3}}], 1, "does not start with its header"),
     ([{"vcam": {**HEADER, "size": [100, 64]}}, {"end": {"blocks": 3}}], 1, "multiples of 16"),
+    # weights all 0, or a prompt of no text: said once the model had loaded, naming neither the log nor its line
+    ([{"vcam": {**HEADER, "prompts": {"a": 0}}}, {"end": {"blocks": 3}}], 1,
+     "header: prompts: the weights add up to 0; one of them must be above 0; correct it on line 1, the settings"),
+    ([{"vcam": {**HEADER, "prompts": {" ": 1.0}}}, {"end": {"blocks": 3}}], 1, "a prompt's text must not be empty"),
+    ([{"vcam": HEADER}, {**ACTION, "apply": {"op": "prompt", "prompts": {"": 1.0}, "transition": 0}},
+      {"end": {"blocks": 3}}], 2, "prompt: a prompt's text must not be empty; correct line 2"),
     ([{"vcam": HEADER}, {"end": {"blocks": 3}}, ACTION], 3, "a line after the end line"),
 ])
 def test_a_damaged_log_is_named_by_its_line_before_anything_renders(tmp_path, capsys, lines, line, fragment):
@@ -498,6 +517,28 @@ def test_a_damaged_log_is_named_by_its_line_before_anything_renders(tmp_path, ca
     err = capsys.readouterr().err
     assert f"vcam: error: {path}:{line}: " in err and fragment in err
     assert "building tiny" not in err and not video.exists()  # nothing loaded, nothing written
+
+
+def test_a_log_saved_by_an_editor_with_a_byte_order_mark_and_crlf_line_ends_renders_as_written(tmp_path, capsys):
+    """Windows' Notepad starts a saved file with a UTF-8 byte-order mark: the log was refused as "not a control
+    log", its first line no longer opening with "{"."""
+    lines = [{"vcam": HEADER}, ACTION, {"end": {"blocks": 2}}]
+    plain = write_log(tmp_path / "plain.jsonl", *lines)
+    edited = tmp_path / "edited.jsonl"
+    edited.write_bytes(b"\xef\xbb\xbf" + "".join(json.dumps(x) + "\r\n" for x in lines).encode())
+    from vcam.control.log import read_replay
+
+    assert read_replay(str(edited)) == read_replay(plain)
+    assert main(["render", str(edited), "--out", "null"]) == 0
+    assert "rendered 2 blocks in" in capsys.readouterr().err
+
+
+def test_an_older_log_saved_with_a_byte_order_mark_is_one_a_new_log_may_replace(tmp_path):
+    from vcam.live.showwrites import _no_log_in
+
+    older = tmp_path / "show.jsonl"
+    older.write_bytes(b"\xef\xbb\xbf" + json.dumps({"vcam": HEADER}).encode() + b"\r\n")
+    assert _no_log_in(str(older)) is None
 
 
 @pytest.mark.parametrize("name,fragment", [
@@ -517,6 +558,121 @@ def test_a_log_that_cannot_be_read_says_what_to_give_instead(tmp_path, capsys, n
     err = capsys.readouterr().err
     assert fragment in err and "Errno" not in err and "codec can't decode" not in err, err
     assert not video.exists()
+
+
+def test_a_log_whose_last_line_is_cut_short_renders_the_lines_before_it_said_by_its_number(tmp_path, capsys):
+    """A show killed (or its disk full) while writing a line: the render refused the whole log until that line was
+    deleted by hand, and then asked for --blocks."""
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"vcam": HEADER}) + "\n" + json.dumps(ACTION) + '\n{"t": 2, "block": 2, "comm')
+    cut = f"vcam: {path}:3: the last line is cut short (the show ended while writing it): left out"
+    assert main(["render", str(path), "--out", "null"]) == 2
+    err = capsys.readouterr().err
+    assert cut in err and "has no end line" in err and "its last change is at block 1" in err, err
+    assert main(["render", str(path), "--out", "null", "--blocks", "2"]) == 0
+    err = capsys.readouterr().err
+    assert err.count(cut) == 1 and err.index(cut) < err.index("building tiny") and "rendered 2 blocks in" in err
+
+
+@pytest.mark.parametrize("last", ['{"t": 2, "block": 2, "comm', '{"t": 2.', '{"t": 2, "block": 2, "apply": {"op": "se',
+                                  '{"t": 2, "block": 2, "apply": {"op": "seed", "seed": 5}', '{"t": 2, "block": tr',
+                                  '{"t": 2, "command": "prompt caf\\u00', "\0" * 64, '{"t": 2, "bl' + "\0" * 64])
+def test_a_last_line_cut_short_anywhere_is_left_out(tmp_path, last):
+    """Cut at any character (or followed by the zeros a crashed disk leaves), the last line is told from one whole."""
+    from vcam.control.log import read_replay
+
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"vcam": HEADER}) + "\n" + json.dumps(ACTION) + "\n" + last)
+    replay = read_replay(str(path))
+    assert replay.cut_line == 3 and len(replay.actions) == 1 and replay.end_block is None
+
+
+@pytest.mark.parametrize("last,said", [
+    ('{"t": 2, "block": 2,, "apply": {"op": "seed", "seed": 5}}', "Expecting property name enclosed in double quotes"),
+    ('{"end": {"blocks": 3O}}', "Expecting ',' delimiter"),
+    ('{"end": {"blocks": 3}}}', "Extra data"),
+])
+def test_a_last_line_whole_but_mistyped_is_refused_by_its_line_not_left_out_as_cut_short(tmp_path, capsys, last,
+                                                                                          said):
+    """An editor saves the last line without its newline: one mistyped there was left out as cut short, and the
+    render went on without it."""
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"vcam": HEADER}) + "\n" + json.dumps(ACTION) + "\n" + last)
+    assert main(["render", str(path), "--out", "null", "--blocks", "2"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:3: not a control log line ({said}" in err and "correct line 3" in err, err
+    assert "cut short" not in err and "building tiny" not in err
+
+
+def test_a_log_without_its_end_or_any_change_says_so_not_a_change_at_block_0(tmp_path, capsys):
+    path = write_log(tmp_path / "c.jsonl", {"vcam": HEADER})
+    assert main(["render", path, "--out", "null"]) == 2
+    err = capsys.readouterr().err
+    assert "has no end line" in err and "it logs no change after its start" in err and "block 0" not in err, err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's")
+def test_a_log_a_show_on_air_is_writing_says_so_not_that_the_show_did_not_end_cleanly(tmp_path, capsys):
+    from vcam import filelock
+
+    path = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, ACTION)
+    with open(path, "a") as writing:  # as the show's ControlLog holds it (vcam.live.logfile)
+        assert filelock.take(writing.fileno()) is True
+        assert main(["render", path, "--out", "null"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path} is being written by a show on air now: it has no end line yet" in err
+    assert "render it once that show has ended, or give --blocks N" in err and "did not end cleanly" not in err
+    assert main(["render", path, "--out", "null"]) == 2  # the show gone: what it left is said as before
+    assert "did not end cleanly" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's")
+def test_a_last_line_a_show_on_air_is_writing_is_not_said_cut_short_as_the_show_ended(tmp_path, capsys):
+    """Read as the show wrote its last line: the render, given --blocks, said that the show had ended."""
+    from vcam import filelock
+
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"vcam": HEADER}) + "\n" + json.dumps(ACTION) + '\n{"t": 2, "block": 2, "comm')
+    with open(path, "a") as writing:  # as the show's ControlLog holds it (vcam.live.logfile)
+        assert filelock.take(writing.fileno()) is True
+        assert main(["render", str(path), "--out", "null", "--blocks", "2"]) == 0
+    err = capsys.readouterr().err
+    assert f"{path}:3: the last line is being written by the show on air now: left out" in err, err
+    assert "the show ended" not in err and "rendered 2 blocks in" in err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file locks are POSIX's")
+def test_a_log_another_render_is_looking_at_is_not_said_to_be_on_air(tmp_path):
+    """Two renders of one log at once: each took the log's lock to look, and the second, refused it, was told that
+    a show was writing the log."""
+    import fcntl
+
+    from vcam import filelock
+
+    path = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, ACTION)
+    with open(path) as looking:
+        fcntl.flock(looking.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)  # as the other render's look holds it
+        assert not filelock.written_now(path)
+        with open(path, "a") as writing:
+            assert filelock.take(writing.fileno()) is False  # the look still refuses a show's lock, as before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX's")
+def test_a_log_given_through_a_named_pipe_without_its_end_needs_blocks_not_a_hang(tmp_path):
+    """Read whole, the pipe was opened again to look for a show writing it, which waited for a writer forever."""
+    from vcam import filelock
+
+    pipe = tmp_path / "log.pipe"
+    os.mkfifo(pipe)
+    said: list[bool] = []
+    looked = threading.Event()
+    threading.Thread(target=lambda: (said.append(filelock.written_now(str(pipe))), looked.set()), daemon=True).start()
+    try:
+        assert looked.wait(30), "written_now waited for a writer of the pipe"
+    finally:
+        if not looked.is_set():  # a writer, which lets the stuck look go
+            os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+    assert said == [False]
 
 
 def test_a_log_without_its_end_needs_blocks(tmp_path, capsys):
@@ -568,6 +724,19 @@ def test_a_header_value_vcam_does_not_know_is_refused_alike_by_render_and_replay
         said.append(err.strip())
     assert said[0] == said[1] == f"vcam: error: {path}: header: {key} must be one of " \
         f"{', '.join(KNOWN[key])}, not {value!r}"
+
+
+def test_a_logs_model_this_vcam_does_not_have_names_the_log_and_model_alike_by_render_and_replay(tmp_path, capsys):
+    """It said "unknown model 'krea-28b'; did you mean krea-14b?", as if the operator, who typed no model, had
+    mistyped one."""
+    path = write_log(tmp_path / "c.jsonl", {"vcam": {**HEADER, "model": "krea-28b"}}, {"end": {"blocks": 1}})
+    for argv in (["render", path, "--out", "null"], ["run", "--replay", path, "--out", "null", "--no-stdin"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"vcam: error: {path} was made with the model 'krea-28b'" in err, err
+        assert "fix: give --model krea-14b or --model tiny" in err and "did you mean" not in err
+        assert "building tiny" not in err and "Traceback" not in err
+    assert main(["render", path, "--out", "null", "--model", "tiny"]) == 0
 
 
 @pytest.mark.parametrize("quant", ["fp8", "nvfp4"])

@@ -753,6 +753,21 @@ def test_a_replay_whose_logged_image_is_gone_is_refused_before_the_model_loads(t
     assert "put the file back at that path" in said and "relative to the show file" not in said
 
 
+def test_a_replay_whose_starting_clip_is_gone_names_the_log_not_a_typed_in(tmp_path):
+    """The clip the show started on (the header's input), moved since: the replay said --in's fix, a path relative
+    to the folder vcam was started in, to an operator who gave no --in; vcam render named the log."""
+    import json
+
+    gone = tmp_path / "clip.mp4"
+    log = tmp_path / "show.jsonl"
+    log.write_text("".join(json.dumps(e) + "\n" for e in (
+        {"vcam": {**REPLAY_HEADER, "input": f"file:{gone}"}}, {"end": {"blocks": 3}})))
+    with pytest.raises(VcamError) as refused:
+        prepared_status(replay=str(log), stdin=False)
+    assert f"the show's input of {log} (file:{gone})" in refused.value.message and "no such file" in str(refused.value)
+    assert "put the file back at that path" in refused.value.fix and "--in" not in refused.value.fix
+
+
 class _Recorded:
     """Stands in for the controller, prompter and fallbacks a show watcher drives: what it was handed."""
 

@@ -38,3 +38,27 @@ def take(fd: int) -> bool | None:
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         return None
     return lock(fd)
+
+
+def written_now(path: str) -> bool:
+    """Whether a show holds the lock on the plain file at `path` now (a control log it is still writing); False
+    where it cannot be told (no such file, no locks here)."""
+    if fcntl is None:
+        return False
+    try:  # not blocking: a named pipe opened for reading waits for a writer, and a render given one hung here
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        # shared: only a writer's lock refuses it, where an exclusive one taken to look was refused by another
+        # render looking at the same moment, which was then told that a show was writing the log
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:  # a file system without locks: it cannot be told
+        return False
+    finally:
+        os.close(fd)  # lets the lock just taken go
+    return False

@@ -212,6 +212,8 @@ def _prompts(d: dict) -> SetPrompts:
     if not isinstance(prompts, dict) or not prompts:
         raise ValueError(f"prompt: prompts must be a non-empty mapping of text to weight, not {prompts!r}")
     for text, weight in prompts.items():
+        if not text.strip():  # the stream refuses it at its block, after a render has begun
+            raise ValueError("prompt: a prompt's text must not be empty")
         if isinstance(weight, bool) or not isinstance(weight, (int, float)):
             raise ValueError(f"prompt: the weight of {quoted(clipped(text, 41))} must be a number, not {weight!r}")
         if not weight >= 0:  # NaN too: the stream refuses it at the block, after a render has begun
@@ -293,6 +295,8 @@ def from_dict(d: object) -> Action:
     if not isinstance(d, dict):
         raise ValueError(f"an action is a mapping with an 'op', not {type(d).__name__}")
     op = d.get("op")
+    if not isinstance(op, str):  # a list there was a TypeError (unhashable), a traceback; none read as a newer action
+        raise ValueError(f"an action's op must be its name (one of {', '.join(_FROM_DICT)}), not {op!r}")
     if op not in _FROM_DICT:
         raise ValueError(f"unknown action {op!r}; known: {', '.join(_FROM_DICT)}")
     fields, make = _FROM_DICT[op]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
 import threading
@@ -30,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from vcam import filelock
 from vcam.control.actions import Action, Origin, Quit, SetScreen, SetTempo, from_dict
 from vcam.control.protocol import OnFrameShown, Producer, Shown
 from vcam.errors import VcamError
@@ -281,6 +283,18 @@ class Replay:
     actions: list[tuple[int, Action]]  # (the block it was applied before, the action), in the log's order
     end_block: int | None
     at_frames: list[AtFrame] = field(default_factory=list)  # in the log's order
+    cut_line: int | None = None  # the number of the last line, left out: cut short as the show ended writing it
+
+    def say_cut(self, path: str, say: Callable[[str], None]) -> None:
+        """Says the last line left out, cut short, where there was one: the show's change there is not made."""
+        if self.cut_line is None:
+            return
+        if self.end_block is None and filelock.written_now(path):  # it said the show had ended, of one on air
+            say(f"{path}:{self.cut_line}: the last line is being written by the show on air now: left out, the lines "
+                "before it are made again")
+            return
+        say(f"{path}:{self.cut_line}: the last line is cut short (the show ended while writing it): left out, the "
+            "lines before it are made again")
 
     def refuse_if_empty(self, path: str, what: str) -> None:
         """VcamError before anything loads where the log's show made no block (it was stopped while loading): a
@@ -382,18 +396,23 @@ def read_replay(path: str) -> Replay:
     """A control log written by --log-controls, read and checked whole; ValueError naming the line that is not
     what such a log holds (the header first, then actions, then at most one end line)."""
     try:
-        text = open(path, encoding="utf-8").read()
+        # utf-8-sig: a log saved by an editor that starts the file with a byte-order mark (Windows' Notepad) was
+        # refused as "not a control log", its first line no longer opening with "{"
+        text = open(path, encoding="utf-8-sig").read()
     except (OSError, UnicodeDecodeError) as e:
         raise ValueError(_unreadable(path, e)) from None
     lines = text.splitlines()
-    header, actions, at_frames, end = None, [], [], None
+    header, actions, at_frames, end, cut = None, [], [], None, None
     for i, line in enumerate(lines, 1):
         if not line.strip():
             continue
         if header is None and not line.lstrip().startswith("{"):
             raise ValueError(_not_a_log(path))
         try:
-            entry = _entry(line, cut_short=i == len(lines) and not text.endswith("\n"), header=header is None)
+            entry = _entry(line, i, cut_short=i == len(lines) and not text.endswith("\n"), header=header is None)
+            if entry is None:  # the last line, cut short as a killed show (or a full disk) ended it: left out
+                cut = i
+                break
             if header is None and "vcam" not in entry:
                 raise ValueError("the log does not start with its header ({\"vcam\": {...}}, the settings the "
                                  "show started with); is this a log written by vcam run --log-controls?")
@@ -402,28 +421,45 @@ def read_replay(path: str) -> Replay:
             if "vcam" in entry:
                 if header is not None:
                     raise ValueError("a second header: is this two logs in one file?")
-                header = _header(entry["vcam"])
+                header = _header(entry["vcam"], i)
             elif "end" in entry:
                 end = (_block(entry["end"].get("blocks") if isinstance(entry["end"], dict) else None), i)
             elif "block" in entry and "apply" in entry:
-                block, action = _block(entry["block"]), from_dict(entry["apply"])
+                block, action = _logged_action(entry, i)
                 if "shown" in entry and isinstance(action, CAMERA_SIDE):
                     at_frames.append(AtFrame(block, _frame(entry["shown"]), action))
                 else:
                     actions.append((block, action))
             else:
                 raise ValueError("not a control log line (neither the header, an action with its block and "
-                                 "'apply', nor the end)")
+                                 f"'apply', nor the end); {_line_fix(i)}")
         except ValueError as e:
             raise ValueError(f"{path}:{i}: {e}") from None
     if header is None:
         raise ValueError(f"{path}: empty, no header line; is this a log written by vcam run --log-controls?")
-    return Replay(header, actions, end[0] if end else None, at_frames)
+    return Replay(header, actions, end[0] if end else None, at_frames, cut)
 
 
-def _entry(line: str, cut_short: bool, header: bool = False) -> dict:
-    """The JSON object on `line`; `cut_short`: it is the file's last and has no end; `header`: it is the header,
-    before which nothing can be cut (deleting it leaves no log)."""
+def _line_fix(line: int) -> str:
+    return f"correct line {line}, or delete it to make the show again without it"
+
+
+def _logged_action(entry: dict, line: int) -> tuple[int, Action]:
+    """The block and action an action line logs; ValueError saying what to do with the line: it named only what
+    was wrong, and an action or field a newer vcam logs read as damage."""
+    try:
+        return _block(entry["block"]), from_dict(entry["apply"])
+    except ValueError as e:
+        if str(e).startswith("unknown action") or "unknown field" in str(e):
+            raise ValueError(f"{e}; a log from a newer vcam? make it again with that vcam, or delete line {line} to "
+                             "make the show again without it") from None
+        raise ValueError(f"{e}; {_line_fix(line)}") from None
+
+
+def _entry(line: str, number: int, cut_short: bool, header: bool = False) -> dict | None:
+    """The JSON object on `line` (line `number`); None where `cut_short` (it is the file's last and has no end)
+    and it is cut short: what came before it makes the show as far as it was logged, with --blocks as any log
+    without its end line. `header`: it is the header, before which nothing can be cut (there is no log)."""
     try:
         entry = json.loads(line)
     except json.JSONDecodeError as e:
@@ -431,18 +467,27 @@ def _entry(line: str, cut_short: bool, header: bool = False) -> dict:
             raise ValueError(f"the header, the log's first line, is cut short ({e.msg}): the show ended while "
                              "writing it, before any command was logged, so the log holds nothing to use; run the "
                              "show again with --log-controls") from None
-        if cut_short:
-            raise ValueError(f"the last line is cut short ({e.msg}): the show ended while writing it; delete "
-                             "that line to use the rest") from None
-        raise ValueError(f"not a control log line ({e.msg})") from None
+        if cut_short and _unfinished(line, e):
+            return None
+        raise ValueError(f"not a control log line ({e.msg}); {_line_fix(number)}") from None
     if not isinstance(entry, dict):
-        raise ValueError("not a control log line")
+        raise ValueError(f"not a control log line; {_line_fix(number)}")
     return entry
 
 
-def _header(header: object) -> dict:
+def _unfinished(line: str, e: json.JSONDecodeError) -> bool:
+    """Whether the JSON on `line` stops unfinished at its end, as a line cut short does (at most a part of a number,
+    word or escape left, or zeros a crashed disk left): one whole but mistyped (an editor saves a last line without
+    its newline) was left out as cut short, where it is to be corrected."""
+    if e.msg == "Extra data":
+        return False
+    left = line[e.pos:].rstrip(" \t\0")
+    return e.msg.startswith("Unterminated string") or re.fullmatch(r"[\w.+\-\\]*", left) is not None
+
+
+def _header(header: object, line: int) -> dict:
     """The starting settings, with the input they name in its canonical form; ValueError for one a replay could
-    not start from."""
+    not start from, saying to correct it on `line`."""
     if not isinstance(header, dict):
         raise ValueError(f"the header must be a mapping of settings, not {type(header).__name__}")
     header = dict(header)
@@ -450,7 +495,7 @@ def _header(header: object) -> dict:
         _check_input(header)
         _check_start(header)
     except ValueError as e:
-        raise ValueError(f"header: {e}") from None
+        raise ValueError(f"header: {e}; correct it on line {line}, the settings the show started with") from None
     return header
 
 
@@ -501,6 +546,10 @@ def _check_start(header: dict) -> None:
         if not isinstance(prompts, dict) or not prompts or not all(
                 isinstance(w, (int, float)) and not isinstance(w, bool) for w in prompts.values()):
             raise ValueError(f"prompts must be a non-empty mapping of text to weight, not {prompts!r}")
+        try:  # the rule a logged prompt change is held to: a header's weights all 0 failed once the model loaded,
+            from_dict({"op": "prompt", "prompts": prompts, "transition": 0})  # said without the log or its line
+        except ValueError as e:
+            raise ValueError(f"prompts: {str(e).removeprefix('prompt: ')}") from None
 
 
 def _frame(value: object) -> tuple[int, int]:

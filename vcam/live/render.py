@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from vcam import filelock
 from vcam.control.actions import STREAM_ACTIONS, Action, SetInput, SetScreen, SetSteps, apply, prompts_of
 from vcam.control.log import AtFrame, Replay, read_replay
 from vcam.errors import VcamError, one_line
@@ -35,7 +36,8 @@ from vcam.live.outputs.recording import TOO_LARGE, out_of_room
 from vcam.live.producer import Timetable
 from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
-from vcam.live.settings import RunOptions, ShowSettings, as_logged, check_logged_quant, resolve, unlike_the_show
+from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
+                                unlike_the_show)
 from vcam.live.signals import StopEvent, ctrl_c_held, stop_on_signals
 from vcam.outspec import parse_spec
 from vcam.words import counted
@@ -191,6 +193,7 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
 
         from_folder(opts.weights)
     replay = read_replay(opts.log)
+    replay.say_cut(opts.log, say)
     replay.refuse_if_empty(opts.log, "render")
     total = _total(replay, opts, say)
     header = replay.header
@@ -202,7 +205,7 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
         from vcam.engine.load import choose_model
     from vcam.engine.speed import SpeedFlags
 
-    model = choose_model(opts.model or header.get("model"), say)
+    model = choose_model(logged_model(header, opts.log, opts.model), say)
     check_logged_quant(opts.log, opts.quant, quant, model, opts.attention_quant, attention_quant)
     spec = get_spec(model)
     from vcam.engine.taehv_weights import check_taehv
@@ -232,10 +235,15 @@ def _total(replay: Replay, opts: RenderOptions, say: Callable[[str], None]) -> i
     """The blocks to render: where the show ended, or --blocks."""
     end = replay.end_block
     if end is None and opts.blocks is None:
-        last = max([block for block, _ in replay.actions] + [change.block for change in replay.at_frames], default=0)
+        blocks = [block for block, _ in replay.actions] + [change.block for change in replay.at_frames]
+        # a log of no change said "its last change is at block 0"
+        last = f"its last change is at block {max(blocks)}" if blocks else "it logs no change after its start"
+        if filelock.written_now(opts.log):  # it said the show "did not end cleanly" of a show still on air
+            raise VcamError(f"{opts.log} is being written by a show on air now: it has no end line yet",
+                            f"render it once that show has ended, or give --blocks N to render its first N blocks "
+                            f"({last})")
         raise VcamError(f"{opts.log} has no end line (the show did not end cleanly), so where the show ended is "
-                        "not known", f"give --blocks N to render its first N blocks (its last change is at block "
-                        f"{last})")
+                        "not known", f"give --blocks N to render its first N blocks ({last})")
     if opts.blocks is None:
         return end
     if end is not None and opts.blocks > end:

@@ -25,6 +25,7 @@ def replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
                         f"leave out --log-controls: {opts.replay} itself makes this show again (vcam run --replay "
                         f"{opts.replay}, or vcam render {opts.replay} for a video file)")
     replay = read_replay(opts.replay)
+    replay.say_cut(opts.replay, say)
     replay.refuse_if_empty(opts.replay, "replay")
     if opts.serve:
         say("commands from the network are not taken while a control log is replayed: clients watch it")
@@ -36,9 +37,12 @@ def replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
     return replay
 
 
-def check_replayed_inputs(path: str, replay: Replay) -> None:
+def check_replayed_inputs(path: str, replay: Replay, start: str) -> None:
     """The clips and images a replayed log switches to open before the model loads, as vcam render checks them: one
-    gone since the show was said only at its block, as a change not applied, and the replay went on unlike the log."""
+    gone since the show was said only at its block, as a change not applied, and the replay went on unlike the log.
+    `start`: the input the replay starts with, checked too where it is the log's (one the header names, gone, was
+    said with --in's fix, a path relative to the folder vcam was started in, where no --in was given)."""
     end = replay.end_block
-    check_logged_inputs(path, [(f"the input at block {block}", a.spec) for block, a in replay.actions
-                               if isinstance(a, SetInput) and (end is None or block < end)])
+    logged_start = [("the show's input", start)] if start == replay.header.get("input") else []
+    check_logged_inputs(path, logged_start + [(f"the input at block {block}", a.spec) for block, a in replay.actions
+                                              if isinstance(a, SetInput) and (end is None or block < end)])

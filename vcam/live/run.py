@@ -39,7 +39,8 @@ from vcam.live.producer import Generator
 from vcam.live.replaystart import check_replayed_inputs, replayed
 from vcam.live.screen import Screen
 from vcam.live.signals import ctrl_c_held
-from vcam.live.settings import RunOptions, ShowSettings, as_logged, check_logged_quant, resolve, unlike_the_show
+from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
+                                unlike_the_show)
 from vcam.live.showreads import fallbacks_of, given_maps
 from vcam.live.showwatch import show_watcher
 from vcam.live.showwrites import check_written
@@ -122,7 +123,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
     with ctrl_c_held():  # PyTorch's import: seconds in which a Ctrl-C could abort the process
         from vcam.engine.load import choose_model
 
-    model = choose_model(opts.model or start.get("model"), status.message)
+    model = choose_model(logged_model(start, opts.replay, opts.model), status.message)
     if opts.weights is not None:  # said now, not after a camera and a recording opened and the card went on air
         from vcam.engine.weight_files import from_folder
 
@@ -156,7 +157,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
     fallbacks = FallbackImages(cfg.width, cfg.height)  # a preset without a fallback of its own goes back to it
     fallback = fallbacks.get(cfg.fallback) if cfg.fallback else None
     if replay is not None:
-        check_replayed_inputs(opts.replay, replay)
+        check_replayed_inputs(opts.replay, replay, cfg.input)
     midi = midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
     osc_map = read_osc_map(opts, show)
     given, every = given_maps(opts, (midi[2], midi[1]) if midi and midi[2] is not None else None, osc_map)

@@ -170,6 +170,22 @@ def as_logged(start: dict, log: str | None, quant: str | None = None, decoder: s
     return quant, decoder, attention_quant
 
 
+def logged_model(start: dict, log: str | None, model: str | None) -> str | None:
+    """The model to make a logged show again with: `model` (--model) where given, else the log's header's. A model
+    this vcam does not know in the header is VcamError naming the log and --model: said as `unknown model`, it read
+    as a typo of the operator's, who had typed no model at all."""
+    if model is not None or "model" not in start:
+        return model
+    from vcam.engine.configs import MODELS
+
+    if start["model"] not in MODELS:
+        raise VcamError(f"{log} was made with the model {start['model']!r} (its header's model), which this vcam "
+                        "does not have (a log from a newer vcam?)",
+                        f"give --model {' or --model '.join(MODELS)} to make it with one this vcam has (the same "
+                        "changes at the same blocks, other pictures), or use the vcam that wrote it")
+    return start["model"]
+
+
 def check_logged_quant(log: str, given: str | None, quant: str | None, model: str,
                        given_attention: str | None = None, attention_quant: str = "none") -> None:
     """A show made again from `log` in the precision or attention its header names (`given`, `given_attention`:

@@ -48,7 +48,7 @@ def _no_log_in(path: str) -> str | None:
 def _starts_a_log(line: bytes) -> bool:
     """Whether `line` is a control log's header line ({"vcam": {...}}), which every log starts with."""
     try:
-        entry = json.loads(line.decode("utf-8"))
+        entry = json.loads(line.decode("utf-8-sig"))  # -sig: a log an editor saved with a byte-order mark
     except (UnicodeDecodeError, ValueError):
         return False
     return isinstance(entry, dict) and "vcam" in entry

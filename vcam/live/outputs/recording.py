@@ -155,14 +155,7 @@ def _refuse_one_being_recorded(path: str) -> None:
 def held_by_another(path: str) -> bool:
     """Whether another show writes the plain file at `path` now (a recording, a control log: each holds a lock on
     its file while it writes it)."""
-    try:  # not blocking: a named pipe opened for reading waits for a writer
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:  # not there yet (the usual case), or unreadable: opening it when the show writes says why
-        return False
-    try:
-        return filelock.take(fd) is False
-    finally:
-        os.close(fd)  # lets the lock just taken go
+    return filelock.written_now(path)  # a look that a second show looking at the same moment does not refuse
 
 
 def _take_file(path: str) -> int | None:
