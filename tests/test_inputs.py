@@ -58,6 +58,8 @@ def test_parse_input_reads_every_form(text, kind, target):
 
 @pytest.mark.parametrize("text, says", [
     ("dvd", "unknown input"), ("", "unknown input"), ("rtsp://cam.local/live", "is an address"),
+    ("file:rtsp://cam.local/live", "'rtsp://cam.local/live' is an address: .* download the clip .* as file:PATH"),
+    ("image:https://example.com/a.png", "is an address: .* download the image and show it as image:PATH"),
     ("cam:front", "unknown input"),
     ("none:x", "takes nothing"), ("net:5", "takes nothing"),
     ("file:", "needs a path"), ("image:", "needs a path"), ("camera:", "needs a device"),
