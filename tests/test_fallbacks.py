@@ -145,3 +145,17 @@ def test_an_image_this_user_cannot_read_says_so_not_that_it_does_not_decode(tmp_
     with pytest.raises(ImageError) as err:
         load_image(path, 16, 16)
     assert "cannot be read (permission denied)" in err.value.message and "chmod a+r" in err.value.fix
+
+
+@pytest.mark.parametrize("depth", [np.uint8, np.uint16])
+def test_a_transparent_fallback_shows_over_black_as_an_image_input_does(tmp_path, depth):
+    """A red logo on transparent white, as an editor exports it: the stall shows the logo over black, not a white
+    picture with the logo in it."""
+    top = np.iinfo(depth).max
+    logo = np.full((24, 32, 4), top, dtype=depth)
+    logo[:, :, 3] = 0
+    logo[6:18, 8:24] = (0, 0, top, top)  # the opaque square, red (BGRA)
+    path = str(tmp_path / "logo.png")
+    cv2.imwrite(path, logo)
+    frame = FallbackImages(32, 24).get(path)
+    assert tuple(frame[12, 16]) == (255, 0, 0) and tuple(frame[1, 1]) == (0, 0, 0)

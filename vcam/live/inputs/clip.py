@@ -19,7 +19,7 @@ from fractions import Fraction
 import numpy as np
 
 from vcam.inspec import missing_fix
-from vcam.live.frames import fit, imread_quiet, quiet_cv2
+from vcam.live.frames import fit, imread_quiet, over_black, over_black_bgr, quiet_cv2
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -317,7 +317,7 @@ class AlphaCapture:
         if frame is None:
             return False, None
         rgba = frame.to_ndarray(format="rgba")
-        bgr = _over_black_bgr(cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGR), rgba[:, :, 3:])
+        bgr = over_black_bgr(cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGR), rgba[:, :, 3:])
         turns = (getattr(frame, "rotation", 0) or 0) // 90
         return True, np.ascontiguousarray(np.rot90(bgr, turns)) if turns % 4 else bgr
 
@@ -642,30 +642,6 @@ class ClipSource:
             self._cap = None
 
 
-def _over_black_bgr(bgr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """BGR uint8 over black through its alpha [H, W, 1] (of its own dtype's range), as uint8: each channel
-    times alpha / max, rounded half up."""
-    if alpha.dtype == np.uint8 and bgr.dtype == np.uint8:
-        # OpenCV's product rounds every one of the 256 x 256 pairs as the float sum below does, ~10x as fast:
-        # an HD alpha clip's frame otherwise takes a good part of the show's frame time to composite
-        import cv2
-
-        weight = cv2.cvtColor(np.ascontiguousarray(alpha[:, :, 0]), cv2.COLOR_GRAY2BGR)
-        return cv2.multiply(np.ascontiguousarray(bgr), weight, scale=1 / 255)
-    weight = alpha.astype(np.float32) / np.iinfo(alpha.dtype).max
-    return (bgr.astype(np.float32) * weight + 0.5).astype(np.uint8)
-
-
-def _over_black(path: str, bgr: np.ndarray) -> np.ndarray:
-    """The image as it shows over black where it has an alpha channel. OpenCV's colour read drops the alpha and
-    keeps whatever colour the transparent pixels hold: a white logo on transparent white would be all white."""
-    cv2 = quiet_cv2()
-    whole = imread_quiet(path, cv2.IMREAD_UNCHANGED)
-    if whole is None or whole.ndim != 3 or whole.shape[2] != 4 or whole.shape[:2] != bgr.shape[:2]:
-        return bgr  # no alpha (or turned by EXIF, which the colour read applies and this one does not)
-    return _over_black_bgr(bgr, whole[:, :, 3:])
-
-
 class ImageSource:
     """`image:PATH`: one still, fitted to width×height, the input of every frame of every block."""
 
@@ -677,7 +653,7 @@ class ImageSource:
         if bgr is None:
             raise InputError(f"cannot read {self.path} as an image",
                              "use a PNG, JPEG or WebP image; a video is file:PATH")
-        self.frame = fit(cv2.cvtColor(_over_black(self.path, bgr), cv2.COLOR_BGR2RGB), width, height, fit_mode)
+        self.frame = fit(cv2.cvtColor(over_black(self.path, bgr), cv2.COLOR_BGR2RGB), width, height, fit_mode)
 
     def frames(self, start: int, count: int) -> np.ndarray:
         return repeat(self.frame, count)
