@@ -361,6 +361,24 @@ def test_a_clip_cut_between_keyframes_loops_from_its_first_keyframe(tmp_path):
 # --- capture devices ------------------------------------------------------------------------------------------
 
 @pytest.mark.skipif(platform.system() != "Linux", reason="device nodes are Linux's")
+def test_a_clip_folder_or_other_device_named_as_a_camera_is_said_as_no_capture_device(tmp_path):
+    """camera:PATH at a clip, a folder or /dev/null: said as what it is, where V4L2's refusal was said as a webcam
+    another program holds (and OpenCV's warning line printed above it)."""
+    clip = tmp_path / "my clip.mp4"
+    clip.write_bytes(b"")
+    with pytest.raises(InputError, match=f"camera:{clip} is a file, not a capture device") as raised:
+        check_input(parse_input(f"camera:{clip}"))
+    assert raised.value.fix == f"give a clip as --in 'file:{clip}'; a picture as 'image:{clip}'"
+    with pytest.raises(InputError, match="is a file") as sent:
+        open_device(str(clip), "--send")
+    assert sent.value.fix == f"give a clip as --send 'file:{clip}'"  # vcam cam sends no picture
+    for path, says in ((tmp_path, "is a folder, not a capture device"), ("/dev/null", "is no video device")):
+        with pytest.raises(InputError, match=says) as raised:
+            open_device(str(path))
+        assert "one program at a time" not in raised.value.fix and "v4l2-ctl --list-devices" in raised.value.fix
+
+
+@pytest.mark.skipif(platform.system() != "Linux", reason="device nodes are Linux's")
 def test_a_device_this_user_may_not_open_says_to_join_the_video_group(tmp_path, monkeypatch):
     node = tmp_path / "video3"
     node.write_bytes(b"")
@@ -376,9 +394,9 @@ def test_a_device_this_user_may_not_open_says_to_join_the_video_group(tmp_path, 
 def test_a_node_that_is_no_capture_device_is_a_clear_error(tmp_path):
     node = tmp_path / "video4"
     node.write_bytes(b"not a device")
-    with pytest.raises(InputError, match=f"cannot open camera:{node}") as raised:
+    with pytest.raises(InputError, match=f"camera:{node} is a file, not a capture device") as raised:
         CameraSource(str(node), W, H)
-    assert "v4l2-ctl --list-devices" in raised.value.fix
+    assert raised.value.fix.startswith("give a clip as --in file:")
 
 
 def test_opencv_raising_as_the_device_opens_is_said_as_the_device_with_the_fix():
