@@ -202,6 +202,20 @@ def test_a_portrait_phone_clip_comes_in_upright(tmp_path):
         clip.close()
 
 
+@pytest.mark.parametrize("spec", ["file:clip.mp4", "image:still.png"])
+def test_a_clip_or_image_this_user_may_not_read_says_so(tmp_path, monkeypatch, spec):
+    """A file of another user's, mode 600: said as unreadable, where a clip was said damaged or cut short (its fix
+    an ffmpeg line that could not read it either) and an image as no image."""
+    cv2.imwrite(str(tmp_path / "still.png"), np.zeros((8, 8, 3), np.uint8))
+    write_clip(tmp_path / "clip.mp4", count=2)
+    kind, _, name = spec.partition(":")
+    path = str(tmp_path / name)
+    monkeypatch.setattr(os, "access", lambda p, mode: p != path)  # EACCES, even as root
+    with pytest.raises(InputError, match=f"{path} cannot be read \\(permission denied\\)") as raised:
+        check_input(parse_input(f"{kind}:{path}"))
+    assert "chmod a+r" in raised.value.fix
+
+
 @pytest.mark.parametrize("depth", [np.uint8, np.uint16])
 def test_a_transparent_image_shows_over_black(tmp_path, depth):
     """A white logo on a transparent background whose hidden pixels are white too: the logo, not a white frame."""

@@ -18,6 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from vcam.errors import READ_FIX
 from vcam.inspec import missing_fix
 from vcam.live.frames import fit, imread_quiet, over_black, over_black_bgr, quiet_cv2
 from vcam.live.inputs.clip_reload import Reload
@@ -52,6 +53,8 @@ def _check_file(path: str, what: str, kind: str) -> str:
     if not os.path.isfile(path):
         where = "no such file" if not os.path.exists(path) else "not a file"
         raise InputError(f"{what} {path}: {where}", missing_fix(kind))
+    if not os.access(path, os.R_OK):  # else said as damaged (a clip) or as no image, with a fix that would not help
+        raise InputError(f"{what} {path} cannot be read (permission denied)", READ_FIX)
     return path
 
 
