@@ -161,7 +161,8 @@ def test_a_replacement_that_does_not_decode_is_said_once_and_the_next_good_one_r
         inputs.close()
 
 
-def test_a_clip_back_as_it_was_after_being_gone_is_not_said_reloaded(tmp_path):
+def test_a_clip_gone_is_said_once_and_back_as_it_was_said_back_not_reloaded(tmp_path):
+    """Gone, a clip longer than the frames kept stuttered or froze with no word; back, it is not a new file."""
     path = pyav_clip(tmp_path / "loop.mp4", 10, count=4)
     said: list[str] = []
     clip = ClipSource(path, W, H, "stretch", fps=10, say=said.append)
@@ -169,10 +170,13 @@ def test_a_clip_back_as_it_was_after_being_gone_is_not_said_reloaded(tmp_path):
         clip.frames(0, 4)
         os.replace(path, tmp_path / "away.mp4")
         clip.frames(4, 4)
+        clip.frames(8, 4)  # still gone: not said again
+        assert said == [f"clip loop.mp4 is gone ({path} was deleted or moved): it plays on with the frames it kept, "
+                        "the last one held between them; put the file back, or give another input"]
         os.replace(tmp_path / "away.mp4", path)
-        clip.frames(8, 4)
         clip.frames(12, 4)
-        assert said == []
+        clip.frames(16, 4)
+        assert said[1:] == ["clip loop.mp4 is back: it plays as before"]
     finally:
         clip.close()
 

@@ -442,6 +442,9 @@ class ClipSource:
         stamp = _stamp(self.path)
         settled, self._seen = stamp == self._seen, stamp
         if stamp is None:
+            if not self._gone:  # else the clip stuttered or froze with no word, its status line counting on
+                self.say(f"clip {self.name} is gone ({self.path} was deleted or moved): it plays on with the frames "
+                         "it kept, the last one held between them; put the file back, or give another input")
             self._gone = True
             return
         if not settled:
@@ -454,6 +457,7 @@ class ClipSource:
                 self._gone = False
                 self._failed.clear()
                 self._dead_from = self.length
+                self.say(f"clip {self.name} is back: it plays as before")
             return
         previous, self._stamp, self._gone = self._stamp, stamp, False
         self._drop_reload()
