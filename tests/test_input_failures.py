@@ -202,6 +202,19 @@ def test_a_portrait_phone_clip_comes_in_upright(tmp_path):
         clip.close()
 
 
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links as POSIX makes them")
+@pytest.mark.parametrize("kind, what", [("file", "video file"), ("image", "image")])
+def test_a_link_to_a_clip_or_image_that_is_not_there_says_so(tmp_path, kind, what):
+    """A media folder of links to a drive that is not mounted: `ls` lists the link, "no such file" sent the
+    operator to check a path that was right."""
+    link = tmp_path / "clip.mp4"
+    link.symlink_to("/media/usb/clip.mp4")
+    with pytest.raises(InputError) as raised:
+        check_input(parse_input(f"{kind}:{link}"))
+    assert raised.value.message == f"{what} {link} is a link to /media/usb/clip.mp4, which is not there"
+    assert raised.value.fix == "mount the drive it is on, or link to where the file now is"
+
+
 @pytest.mark.parametrize("spec", ["file:clip.mp4", "image:still.png"])
 def test_a_clip_or_image_this_user_may_not_read_says_so(tmp_path, monkeypatch, spec):
     """A file of another user's, mode 600: said as unreadable, where a clip was said damaged or cut short (its fix

@@ -50,6 +50,10 @@ STOP_LOOK_S = 0.25
 
 def _check_file(path: str, what: str, kind: str) -> str:
     path = os.path.expanduser(path)
+    if os.path.islink(path) and not os.path.exists(path):  # `ls` lists it: "no such file" read as a wrong path
+        target = os.path.join(os.path.dirname(path), os.readlink(path))
+        raise InputError(f"{what} {path} is a link to {target}, which is not there",
+                         "mount the drive it is on, or link to where the file now is")
     if not os.path.isfile(path):
         where = "no such file" if not os.path.exists(path) else "not a file"
         raise InputError(f"{what} {path}: {where}", missing_fix(kind))
