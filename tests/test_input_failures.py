@@ -202,6 +202,17 @@ def test_a_portrait_phone_clip_comes_in_upright(tmp_path):
         clip.close()
 
 
+@pytest.mark.parametrize("kind, what", [("file", "video file"), ("image", "image")])
+def test_an_empty_clip_or_image_is_said_empty(tmp_path, kind, what):
+    """A copy or download that did not finish: said damaged (with an ffmpeg line that cannot help) or no image."""
+    empty = tmp_path / "clip.mp4"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError) as raised:
+        check_input(parse_input(f"{kind}:{empty}"))
+    assert raised.value.message == f"{what} {empty} is empty (0 bytes)"
+    assert "did not finish" in raised.value.fix and "ffmpeg" not in raised.value.fix
+
+
 @pytest.mark.skipif(os.name != "posix", reason="symbolic links as POSIX makes them")
 @pytest.mark.parametrize("kind, what", [("file", "video file"), ("image", "image")])
 def test_a_link_to_a_clip_or_image_that_is_not_there_says_so(tmp_path, kind, what):

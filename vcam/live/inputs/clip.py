@@ -59,6 +59,9 @@ def _check_file(path: str, what: str, kind: str) -> str:
         raise InputError(f"{what} {path}: {where}", missing_fix(kind))
     if not os.access(path, os.R_OK):  # else said as damaged (a clip) or as no image, with a fix that would not help
         raise InputError(f"{what} {path} cannot be read (permission denied)", READ_FIX)
+    if os.path.getsize(path) == 0:  # else said as damaged (a clip), or as not an image, with a fix that cannot help
+        raise InputError(f"{what} {path} is empty (0 bytes)", "its copy, download or export did not finish, or it "
+                         "is still being written: give it once it is whole")
     return path
 
 
