@@ -181,6 +181,24 @@ def test_a_clip_gone_is_said_once_and_back_as_it_was_said_back_not_reloaded(tmp_
         clip.close()
 
 
+def test_a_clip_gone_for_a_moment_only_is_not_said(tmp_path):
+    """An editor's save that deletes the file and writes it again, or a network drive's blip: gone at one block
+    and back at the next, it was said gone and back, two lines for nothing the operator need do."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=4)
+    said: list[str] = []
+    clip = ClipSource(path, W, H, "stretch", fps=10, say=said.append)
+    try:
+        clip.frames(0, 4)
+        os.replace(path, tmp_path / "away.mp4")
+        clip.frames(4, 4)
+        os.replace(tmp_path / "away.mp4", path)
+        for start in (8, 12, 16):
+            clip.frames(start, 4)
+        assert said == []
+    finally:
+        clip.close()
+
+
 def test_a_replaced_clip_opens_beside_the_show_which_plays_on_until_it_is_ready(tmp_path, monkeypatch):
     """Opening the new file and decoding it from its top up to the show's frame took seconds for a long 1080p
     clip, in the show's own block. Here the opening is held until the test lets it go: the show's blocks come back

@@ -398,6 +398,7 @@ class ClipSource:
         self.width, self.height, self.fit_mode, self._fps = width, height, fit_mode, fps
         self._stamp = self._seen = _stamp(self.path)  # taken first: a change while it opens is seen later
         self._gone = False  # the file was found gone since it was last opened
+        self._said_gone = False  # and that said: "back" is said only after it
         self._cap = None
         self.reload: Reload | None = None  # the file as it now is, being opened beside the clip as it plays
         self._unstarted: tuple | None = None  # the file whose reload could not start a thread, said
@@ -449,7 +450,10 @@ class ClipSource:
         stamp = _stamp(self.path)
         settled, self._seen = stamp == self._seen, stamp
         if stamp is None:
-            if not self._gone:  # else the clip stuttered or froze with no word, its status line counting on
+            # said once gone a whole block (a save that deletes and writes again is no news); unsaid, the clip
+            # stuttered or froze with no word, its status line counting on
+            if settled and not self._said_gone:
+                self._said_gone = True
                 self.say(f"clip {self.name} is gone ({self.path} was deleted or moved): it plays on with the frames "
                          "it kept, the last one held between them; put the file back, or give another input")
             self._gone = True
@@ -464,9 +468,11 @@ class ClipSource:
                 self._gone = False
                 self._failed.clear()
                 self._dead_from = self.length
-                self.say(f"clip {self.name} is back: it plays as before")
+                if self._said_gone:
+                    self.say(f"clip {self.name} is back: it plays as before")
+            self._said_gone = False
             return
-        previous, self._stamp, self._gone = self._stamp, stamp, False
+        previous, self._stamp, self._gone, self._said_gone = self._stamp, stamp, False, False
         self._drop_reload()
         try:
             self.reload = Reload(self._opened_again, position)
