@@ -159,3 +159,13 @@ def test_a_transparent_fallback_shows_over_black_as_an_image_input_does(tmp_path
     cv2.imwrite(path, logo)
     frame = FallbackImages(32, 24).get(path)
     assert tuple(frame[12, 16]) == (255, 0, 0) and tuple(frame[1, 1]) == (0, 0, 0)
+
+
+def test_an_image_whose_alpha_is_all_transparent_shows_its_colours_not_black(tmp_path):
+    """A screenshot saved with an alpha channel its tool never filled (all 0): it showed its picture as a fallback
+    before transparent parts were shown black; taken as transparent, the whole of it was a black frame."""
+    shot = np.zeros((24, 32, 4), np.uint8)
+    shot[:, :, 2] = 200  # red, every pixel's alpha 0
+    path = str(tmp_path / "shot.png")
+    cv2.imwrite(path, shot)
+    assert tuple(FallbackImages(32, 24).get(path)[12, 16]) == (200, 0, 0)

@@ -118,6 +118,8 @@ def over_black(path: str, bgr: np.ndarray) -> np.ndarray:
     whole = imread_quiet(path, cv2.IMREAD_UNCHANGED)
     if whole is None or whole.ndim != 3 or whole.shape[2] != 4 or whole.shape[:2] != bgr.shape[:2]:
         return bgr  # no alpha (or turned by EXIF, which the colour read applies and this one does not)
+    if not whole[:, :, 3].any():  # an alpha its tool never filled (a screenshot's): shown whole, not all black
+        return bgr
     return over_black_bgr(bgr, whole[:, :, 3:])
 
 
