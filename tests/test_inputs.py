@@ -70,6 +70,17 @@ def test_parse_input_refuses_bad_forms_saying_why(text, says):
         parse_input(text)
 
 
+def test_a_path_into_a_folder_named_like_an_address_is_a_path_where_it_is_there(tmp_path, monkeypatch):
+    """A folder named `http:`, its clip written with a doubled slash: the file is there, so it is played, not
+    refused as an address to download."""
+    (tmp_path / "http:").mkdir()
+    (tmp_path / "http:" / "clip.mp4").write_bytes(b"x")
+    monkeypatch.chdir(tmp_path)
+    assert parse_input("file:http://clip.mp4") == InputSpec("file", "http://clip.mp4")
+    with pytest.raises(ValueError, match="is an address"):
+        parse_input("file:http://other.mp4")
+
+
 @pytest.mark.parametrize("text, target", [
     (r"file:/Users/me/My\ Clips/loop\ \(2\).mp4", "/Users/me/My Clips/loop (2).mp4"),  # macOS Terminal, iTerm
     (r"file:~/clips/my\ loop.mp4", "~/clips/my loop.mp4"),  # a shell's tab completion

@@ -179,6 +179,12 @@ def _address(url: str, kind: str) -> ValueError:
     return ValueError(f"{url!r} is an address: vcam opens no stream by its URL: download {what} as {kind}:PATH")
 
 
+def _is_address(target: str) -> bool:
+    """Whether a file's or image's path is a URL (else said as no such file, at `rtsp:/host/cam`). `C://clips` is a
+    drive, and a path that is there (a folder named `http:`) is a path: refused, it could not be played at all."""
+    return bool(_URL.match(target)) and not _WINDOWS_PATH.match(target) and not os.path.lexists(target)
+
+
 def parse_input(text: str) -> InputSpec:
     """`file:clip.mp4` → InputSpec('file', 'clip.mp4'); ValueError saying the forms, BarePathError for a path
     without its kind. A path's shell escapes are taken out (unescaped)."""
@@ -198,8 +204,7 @@ def parse_input(text: str) -> InputSpec:
         raise ValueError(f"input {text!r} takes nothing after '{kind}': {USAGE}")
     if kind in ("file", "image") and not target:
         raise ValueError(f"input {text!r} needs a path: {kind}:PATH")
-    # else said as no such file, at `rtsp:/host/cam`; `C://clips` is a drive
-    if kind in ("file", "image") and _URL.match(target) and not _WINDOWS_PATH.match(target):
+    if kind in ("file", "image") and _is_address(target):
         raise _address(target, kind)
     if kind == "camera" and sep and not target:
         raise ValueError(f"input {text!r} needs a device after 'camera:' (camera:0 or camera:/dev/video0)")
