@@ -213,7 +213,7 @@ def test_a_replaced_clip_opens_beside_the_show_which_plays_on_until_it_is_ready(
         assert levels(clip.frames(40, 10)) == list(range(10))  # seen changed
         assert levels(clip.frames(50, 10)) == list(range(10, 20))  # held still: the reload starts, held
         assert levels(clip.frames(60, 10)) == list(range(20, 25)) + list(range(5))  # still held: as it was
-        assert opened_in and threading.main_thread() not in opened_in
+        assert opened_in.held.wait(30) and threading.main_thread() not in opened_in
         let_go.set()
         assert clip.reload.ready.wait(30)
         assert levels(clip.frames(70, 5)) == [(2 * p % 40) % 25 for p in range(70, 75)]
