@@ -169,3 +169,15 @@ def test_an_image_whose_alpha_is_all_transparent_shows_its_colours_not_black(tmp
     path = str(tmp_path / "shot.png")
     cv2.imwrite(path, shot)
     assert tuple(FallbackImages(32, 24).get(path)[12, 16]) == (200, 0, 0)
+
+
+def test_a_jpeg_is_decoded_once(tmp_path, monkeypatch):
+    """A JPEG has no alpha: its second decode, to look for one, cost a large photo ~60 % more to load."""
+    from vcam.live import frames as frames_module
+
+    path = str(tmp_path / "photo.jpg")
+    cv2.imwrite(path, np.full((24, 32, 3), 90, np.uint8))
+    reads = []
+    real = frames_module.imread_quiet
+    monkeypatch.setattr(frames_module, "imread_quiet", lambda p, flags: reads.append(flags) or real(p, flags))
+    assert int(FallbackImages(32, 24).get(path)[12, 16, 0]) in range(85, 96) and reads == [cv2.IMREAD_COLOR]
