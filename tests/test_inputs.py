@@ -70,6 +70,16 @@ def test_parse_input_refuses_bad_forms_saying_why(text, says):
         parse_input(text)
 
 
+@pytest.mark.parametrize("kind", ["file", "image"])
+def test_a_local_files_address_is_answered_with_its_path(kind):
+    """A file:// address (a browser's bar, a file manager's copy): it is no download, and the fix said to get
+    one; its path is what to give."""
+    with pytest.raises(ValueError) as raised:
+        parse_input(f"{kind}:file:///home/me/My%20Clips/a.mp4")
+    assert str(raised.value) == ("'file:///home/me/My%20Clips/a.mp4' is a file's address: give its path, as "
+                                 f"'{kind}:/home/me/My Clips/a.mp4'")
+
+
 def test_a_path_into_a_folder_named_like_an_address_is_a_path_where_it_is_there(tmp_path, monkeypatch):
     """A folder named `http:`, its clip written with a doubled slash: the file is there, so it is played, not
     refused as an address to download."""

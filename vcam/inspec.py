@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
+import urllib.parse
 from dataclasses import dataclass
 
 from vcam.words import nearest
@@ -174,7 +176,13 @@ def _misnamed(text: str) -> MeantError | None:
 
 
 def _address(url: str, kind: str) -> ValueError:
-    """A URL given as an input: vcam reads files and devices only, so the fix is the file downloaded."""
+    """A URL given as an input: vcam reads files and devices only, so the fix is the file downloaded; a file://
+    one's is its path (it is no download)."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme.lower() == "file" and parsed.netloc in ("", "localhost"):
+        path = urllib.parse.unquote(parsed.path)
+        path = path[1:] if re.match(r"/[A-Za-z]:", path) else path  # file:///C:/clips/a.mp4
+        return ValueError(f"{url!r} is a file's address: give its path, as {shlex.quote(f'{kind}:{path}')}")
     what = "the clip and play it" if kind == "file" else "the image and show it"
     return ValueError(f"{url!r} is an address: vcam opens no stream by its URL: download {what} as {kind}:PATH")
 
