@@ -181,3 +181,16 @@ def test_a_jpeg_is_decoded_once(tmp_path, monkeypatch):
     real = frames_module.imread_quiet
     monkeypatch.setattr(frames_module, "imread_quiet", lambda p, flags: reads.append(flags) or real(p, flags))
     assert int(FallbackImages(32, 24).get(path)[12, 16, 0]) in range(85, 96) and reads == [cv2.IMREAD_COLOR]
+
+
+def test_an_image_whose_alpha_is_read_as_floats_shows_its_colours(tmp_path, monkeypatch):
+    """An EXR (where OpenCV reads them) gives its alpha as floats, whose range is no integer type's: it was a
+    traceback."""
+    from vcam.live import frames as frames_module
+
+    path = image(tmp_path / "float.png", 120)
+    real = frames_module.imread_quiet
+    floats = np.full((40, 60, 4), 0.5, np.float32)
+    monkeypatch.setattr(frames_module, "imread_quiet",
+                        lambda p, flags: floats if flags == cv2.IMREAD_UNCHANGED else real(p, flags))
+    assert int(FallbackImages(32, 24).get(path)[12, 16, 0]) == 120

@@ -253,6 +253,36 @@ def test_a_transparent_image_shows_over_black(tmp_path, depth):
     assert tuple(frame[12, 16]) == (255, 255, 255) and tuple(frame[1, 1]) == (0, 0, 0)
 
 
+def turned_png(path, bgra: np.ndarray) -> str:
+    """A PNG whose EXIF says to show it turned a quarter clockwise (orientation 6), as an editor keeps a phone
+    photo's; OpenCV's colour read turns it, its read with alpha does not."""
+    import struct
+    import zlib
+
+    entry = struct.pack(">HHIHH", 0x0112, 3, 1, 6, 0)  # Orientation, SHORT, 1 value: 6
+    exif = b"MM\x00\x2a" + struct.pack(">IH", 8, 1) + entry + struct.pack(">I", 0)
+    chunk = struct.pack(">I", len(exif)) + b"eXIf" + exif + struct.pack(">I", zlib.crc32(b"eXIf" + exif))
+    png = cv2.imencode(".png", bgra)[1].tobytes()
+    with open(path, "wb") as f:
+        f.write(png[:33] + chunk + png[33:])  # after the signature and IHDR
+    return str(path)
+
+
+@pytest.mark.parametrize("size", [(24, 32), (32, 32)])
+def test_a_transparent_image_turned_by_its_exif_shows_over_black_turned_as_its_picture(tmp_path, size):
+    """Its alpha was left unturned: beside a turned picture it was not used at all (the hidden white shown), or, on
+    a square one, it cut the picture where the logo was not."""
+    logo = np.full((*size, 4), 255, np.uint8)
+    logo[:, :, 3] = 0
+    logo[:8, :8] = (0, 0, 255, 255)  # a red square, opaque, at its stored top left
+    path = turned_png(tmp_path / "logo.png", logo)
+    height, width = size[1], size[0]  # shown turned
+    frame = ImageSource(path, width, height, "stretch").frames(0, 1)[0]
+    assert frame.shape == (height, width, 3)
+    assert tuple(frame[2, width - 3]) == (255, 0, 0)  # turned clockwise: at the top right
+    assert tuple(frame[2, 2]) == (0, 0, 0) and tuple(frame[height - 3, 2]) == (0, 0, 0)
+
+
 @pytest.mark.parametrize("name, codec, pix_fmt", [
     ("prores4444.mov", "prores_ks", "yuva444p10le"),
     ("animation.mov", "qtrle", "argb"),
