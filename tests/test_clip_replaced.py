@@ -171,8 +171,9 @@ def test_a_clip_gone_is_said_once_and_back_as_it_was_said_back_not_reloaded(tmp_
         os.replace(path, tmp_path / "away.mp4")
         clip.frames(4, 4)
         clip.frames(8, 4)  # still gone: not said again
-        assert said == [f"clip loop.mp4 is gone ({path} was deleted or moved): it plays on with the frames it kept, "
-                        "the last one held between them; put the file back, or give another input"]
+        assert said == [f"clip loop.mp4 is gone ({path} was deleted or moved, or its drive dropped out): it plays on "
+                        "with the frames it kept, the last one held between them; put the file back (or mount its "
+                        "drive again), or give another input"]
         os.replace(tmp_path / "away.mp4", path)
         clip.frames(12, 4)
         clip.frames(16, 4)

@@ -454,8 +454,9 @@ class ClipSource:
             # stuttered or froze with no word, its status line counting on
             if settled and not self._said_gone:
                 self._said_gone = True
-                self.say(f"clip {self.name} is gone ({self.path} was deleted or moved): it plays on with the frames "
-                         "it kept, the last one held between them; put the file back, or give another input")
+                self.say(f"clip {self.name} is gone ({self.path} was deleted or moved, or its drive dropped out): it "
+                         "plays on with the frames it kept, the last one held between them; put the file back (or "
+                         "mount its drive again), or give another input")
             self._gone = True
             return
         if not settled:
