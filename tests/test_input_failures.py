@@ -450,12 +450,24 @@ def test_a_clip_folder_or_other_device_named_as_a_camera_is_said_as_no_capture_d
 def test_a_device_this_user_may_not_open_says_to_join_the_video_group(tmp_path, monkeypatch):
     node = tmp_path / "video3"
     node.write_bytes(b"")
+    monkeypatch.setattr(camera_module, "_check_node", lambda path, flag: None)  # a capture device, as V4L2's are
     monkeypatch.setattr(camera_module.os, "access", lambda path, mode: path != str(node))  # EACCES, even as root
     with pytest.raises(InputError, match=f"no permission to open {node}") as raised:
         open_device(str(node))
     assert raised.value.fix.startswith("add yourself to the video group: sudo usermod -aG video $USER")
     with pytest.raises(InputError, match="no permission"):  # said before the model loads
         check_input(parse_input(f"camera:{node}"))
+
+
+@pytest.mark.skipif(platform.system() != "Linux", reason="device nodes are Linux's")
+def test_a_clip_this_user_may_not_write_named_as_a_camera_is_said_as_a_file(tmp_path, monkeypatch):
+    """A clip on a card mounted read-only, named as camera:PATH: the fix said to join the video group."""
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"x")
+    monkeypatch.setattr(camera_module.os, "access", lambda path, mode: not mode & os.W_OK)
+    with pytest.raises(InputError, match=f"camera:{clip} is a file, not a capture device") as raised:
+        open_device(str(clip))
+    assert raised.value.fix.startswith(f"give a clip as --in file:{clip}")
 
 
 @pytest.mark.skipif(platform.system() != "Linux", reason="device nodes are Linux's")

@@ -108,11 +108,12 @@ def open_device(target: str, flag: str = "--in") -> Capture:
     path = device_path(target)
     if path is not None and not os.path.exists(path):
         raise InputError(f"no capture device {path}", _fix(flag=flag))
+    if path is not None:
+        _check_node(path, flag)  # first: a clip on a card mounted read-only was told to join the video group
     if path is not None and not os.access(path, os.R_OK | os.W_OK):
         raise InputError(f"no permission to open {path}",
                          "add yourself to the video group: sudo usermod -aG video $USER, then log in again")
     if path is not None:
-        _check_node(path, flag)
         return cv2.VideoCapture(path, cv2.CAP_V4L2)
     if target.startswith("/"):
         raise InputError(f"camera:{target}: device paths are for Linux", "name the camera by its index: camera:0")
