@@ -252,17 +252,27 @@ def map_refusal(tmp_path, entries: str) -> tuple[str, str]:
     return str(path), err.value.problems[0]
 
 
+class Openings(list):
+    """The threads a clip file was opened in; `held`: set once an opening is held (a reload's thread gets there
+    only after it has probed the file, which may be after the show's next blocks)."""
+
+    def __init__(self):
+        super().__init__()
+        self.held = threading.Event()
+
+
 def held_openings(monkeypatch) -> tuple[threading.Event, list]:
     """Holds the opening of a clip file in any thread but the main one (a replaced clip's Reload) until the event
-    returned is set; the list gathers the thread of each opening."""
+    returned is set; the list gathers the thread of each opening, its `held` event set once one is held."""
     from vcam.live.inputs import clip as clip_module
 
-    let_go, opened_in = threading.Event(), []
+    let_go, opened_in = threading.Event(), Openings()
     real_first = clip_module._first
 
     def held_first(*args):
         opened_in.append(threading.current_thread())
         if threading.current_thread() is not threading.main_thread():
+            opened_in.held.set()
             assert let_go.wait(30)
         return real_first(*args)
 

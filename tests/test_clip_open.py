@@ -8,6 +8,7 @@ import pytest
 
 from helpers import alpha_clip, pyav_clip, rgba_clip, with_junk
 from vcam.live.inputs import ClipSource
+from vcam.live import frames as frames_module
 from vcam.live.inputs import clip as clip_module
 
 W, H = 32, 24
@@ -22,7 +23,7 @@ def over_black(rgba: np.ndarray) -> np.ndarray:
 def test_every_colour_and_alpha_pair_shows_over_black_as_the_formula_says():
     colour, alpha = np.meshgrid(np.arange(256, dtype=np.uint8), np.arange(256, dtype=np.uint8))
     rgba = np.dstack([colour, colour, colour, alpha])
-    bgr = clip_module._over_black_bgr(np.ascontiguousarray(rgba[:, :, 2::-1]), rgba[:, :, 3:])
+    bgr = frames_module.over_black_bgr(np.ascontiguousarray(rgba[:, :, 2::-1]), rgba[:, :, 3:])
     assert np.array_equal(bgr[:, :, ::-1], over_black(rgba))
 
 
@@ -33,7 +34,7 @@ def test_a_random_frame_shows_over_black_as_the_formula_says(height, width):
     rgba = rng.integers(0, 256, (height, width, 4), dtype=np.uint8)
     rgba[::3, :, 3] = 0
     rgba[1::3, :, 3] = 255
-    bgr = clip_module._over_black_bgr(rgba[:, :, 2::-1], rgba[:, :, 3:])  # a view, as a decoded frame gives
+    bgr = frames_module.over_black_bgr(rgba[:, :, 2::-1], rgba[:, :, 3:])  # a view, as a decoded frame gives
     assert bgr.dtype == np.uint8 and np.array_equal(bgr[:, :, ::-1], over_black(rgba))
 
 

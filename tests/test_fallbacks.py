@@ -145,3 +145,52 @@ def test_an_image_this_user_cannot_read_says_so_not_that_it_does_not_decode(tmp_
     with pytest.raises(ImageError) as err:
         load_image(path, 16, 16)
     assert "cannot be read (permission denied)" in err.value.message and "chmod a+r" in err.value.fix
+
+
+@pytest.mark.parametrize("depth", [np.uint8, np.uint16])
+def test_a_transparent_fallback_shows_over_black_as_an_image_input_does(tmp_path, depth):
+    """A red logo on transparent white, as an editor exports it: the stall shows the logo over black, not a white
+    picture with the logo in it."""
+    top = np.iinfo(depth).max
+    logo = np.full((24, 32, 4), top, dtype=depth)
+    logo[:, :, 3] = 0
+    logo[6:18, 8:24] = (0, 0, top, top)  # the opaque square, red (BGRA)
+    path = str(tmp_path / "logo.png")
+    cv2.imwrite(path, logo)
+    frame = FallbackImages(32, 24).get(path)
+    assert tuple(frame[12, 16]) == (255, 0, 0) and tuple(frame[1, 1]) == (0, 0, 0)
+
+
+def test_an_image_whose_alpha_is_all_transparent_shows_its_colours_not_black(tmp_path):
+    """A screenshot saved with an alpha channel its tool never filled (all 0): it showed its picture as a fallback
+    before transparent parts were shown black; taken as transparent, the whole of it was a black frame."""
+    shot = np.zeros((24, 32, 4), np.uint8)
+    shot[:, :, 2] = 200  # red, every pixel's alpha 0
+    path = str(tmp_path / "shot.png")
+    cv2.imwrite(path, shot)
+    assert tuple(FallbackImages(32, 24).get(path)[12, 16]) == (200, 0, 0)
+
+
+def test_a_jpeg_is_decoded_once(tmp_path, monkeypatch):
+    """A JPEG has no alpha: its second decode, to look for one, cost a large photo ~60 % more to load."""
+    from vcam.live import frames as frames_module
+
+    path = str(tmp_path / "photo.jpg")
+    cv2.imwrite(path, np.full((24, 32, 3), 90, np.uint8))
+    reads = []
+    real = frames_module.imread_quiet
+    monkeypatch.setattr(frames_module, "imread_quiet", lambda p, flags: reads.append(flags) or real(p, flags))
+    assert int(FallbackImages(32, 24).get(path)[12, 16, 0]) in range(85, 96) and reads == [cv2.IMREAD_COLOR]
+
+
+def test_an_image_whose_alpha_is_read_as_floats_shows_its_colours(tmp_path, monkeypatch):
+    """An EXR (where OpenCV reads them) gives its alpha as floats, whose range is no integer type's: it was a
+    traceback."""
+    from vcam.live import frames as frames_module
+
+    path = image(tmp_path / "float.png", 120)
+    real = frames_module.imread_quiet
+    floats = np.full((40, 60, 4), 0.5, np.float32)
+    monkeypatch.setattr(frames_module, "imread_quiet",
+                        lambda p, flags: floats if flags == cv2.IMREAD_UNCHANGED else real(p, flags))
+    assert int(FallbackImages(32, 24).get(path)[12, 16, 0]) == 120

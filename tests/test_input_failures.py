@@ -202,6 +202,44 @@ def test_a_portrait_phone_clip_comes_in_upright(tmp_path):
         clip.close()
 
 
+@pytest.mark.parametrize("kind, what", [("file", "video file"), ("image", "image")])
+def test_an_empty_clip_or_image_is_said_empty(tmp_path, kind, what):
+    """A copy or download that did not finish: said damaged (with an ffmpeg line that cannot help) or no image."""
+    empty = tmp_path / "clip.mp4"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError) as raised:
+        check_input(parse_input(f"{kind}:{empty}"))
+    assert raised.value.message == f"{what} {empty} is empty (0 bytes)"
+    assert "did not finish" in raised.value.fix and "ffmpeg" not in raised.value.fix
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links as POSIX makes them")
+@pytest.mark.parametrize("kind, what", [("file", "video file"), ("image", "image")])
+def test_a_link_to_a_clip_or_image_that_is_not_there_says_so(tmp_path, kind, what):
+    """A media folder of links to a drive that is not mounted: `ls` lists the link, "no such file" sent the
+    operator to check a path that was right."""
+    link = tmp_path / "clip.mp4"
+    link.symlink_to("/media/usb/clip.mp4")
+    with pytest.raises(InputError) as raised:
+        check_input(parse_input(f"{kind}:{link}"))
+    assert raised.value.message == f"{what} {link} is a link to /media/usb/clip.mp4, which is not there"
+    assert raised.value.fix == "mount the drive it is on, or link to where the file now is"
+
+
+@pytest.mark.parametrize("spec", ["file:clip.mp4", "image:still.png"])
+def test_a_clip_or_image_this_user_may_not_read_says_so(tmp_path, monkeypatch, spec):
+    """A file of another user's, mode 600: said as unreadable, where a clip was said damaged or cut short (its fix
+    an ffmpeg line that could not read it either) and an image as no image."""
+    cv2.imwrite(str(tmp_path / "still.png"), np.zeros((8, 8, 3), np.uint8))
+    write_clip(tmp_path / "clip.mp4", count=2)
+    kind, _, name = spec.partition(":")
+    path = str(tmp_path / name)
+    monkeypatch.setattr(os, "access", lambda p, mode: p != path)  # EACCES, even as root
+    with pytest.raises(InputError, match=f"{path} cannot be read \\(permission denied\\)") as raised:
+        check_input(parse_input(f"{kind}:{path}"))
+    assert "chmod a+r" in raised.value.fix
+
+
 @pytest.mark.parametrize("depth", [np.uint8, np.uint16])
 def test_a_transparent_image_shows_over_black(tmp_path, depth):
     """A white logo on a transparent background whose hidden pixels are white too: the logo, not a white frame."""
@@ -213,6 +251,36 @@ def test_a_transparent_image_shows_over_black(tmp_path, depth):
     cv2.imwrite(path, logo)
     frame = ImageSource(path, W, H, "stretch").frames(0, 1)[0]
     assert tuple(frame[12, 16]) == (255, 255, 255) and tuple(frame[1, 1]) == (0, 0, 0)
+
+
+def turned_png(path, bgra: np.ndarray) -> str:
+    """A PNG whose EXIF says to show it turned a quarter clockwise (orientation 6), as an editor keeps a phone
+    photo's; OpenCV's colour read turns it, its read with alpha does not."""
+    import struct
+    import zlib
+
+    entry = struct.pack(">HHIHH", 0x0112, 3, 1, 6, 0)  # Orientation, SHORT, 1 value: 6
+    exif = b"MM\x00\x2a" + struct.pack(">IH", 8, 1) + entry + struct.pack(">I", 0)
+    chunk = struct.pack(">I", len(exif)) + b"eXIf" + exif + struct.pack(">I", zlib.crc32(b"eXIf" + exif))
+    png = cv2.imencode(".png", bgra)[1].tobytes()
+    with open(path, "wb") as f:
+        f.write(png[:33] + chunk + png[33:])  # after the signature and IHDR
+    return str(path)
+
+
+@pytest.mark.parametrize("size", [(24, 32), (32, 32)])
+def test_a_transparent_image_turned_by_its_exif_shows_over_black_turned_as_its_picture(tmp_path, size):
+    """Its alpha was left unturned: beside a turned picture it was not used at all (the hidden white shown), or, on
+    a square one, it cut the picture where the logo was not."""
+    logo = np.full((*size, 4), 255, np.uint8)
+    logo[:, :, 3] = 0
+    logo[:8, :8] = (0, 0, 255, 255)  # a red square, opaque, at its stored top left
+    path = turned_png(tmp_path / "logo.png", logo)
+    height, width = size[1], size[0]  # shown turned
+    frame = ImageSource(path, width, height, "stretch").frames(0, 1)[0]
+    assert frame.shape == (height, width, 3)
+    assert tuple(frame[2, width - 3]) == (255, 0, 0)  # turned clockwise: at the top right
+    assert tuple(frame[2, 2]) == (0, 0, 0) and tuple(frame[height - 3, 2]) == (0, 0, 0)
 
 
 @pytest.mark.parametrize("name, codec, pix_fmt", [
@@ -361,9 +429,28 @@ def test_a_clip_cut_between_keyframes_loops_from_its_first_keyframe(tmp_path):
 # --- capture devices ------------------------------------------------------------------------------------------
 
 @pytest.mark.skipif(platform.system() != "Linux", reason="device nodes are Linux's")
+def test_a_clip_folder_or_other_device_named_as_a_camera_is_said_as_no_capture_device(tmp_path):
+    """camera:PATH at a clip, a folder or /dev/null: said as what it is, where V4L2's refusal was said as a webcam
+    another program holds (and OpenCV's warning line printed above it)."""
+    clip = tmp_path / "my clip.mp4"
+    clip.write_bytes(b"")
+    with pytest.raises(InputError, match=f"camera:{clip} is a file, not a capture device") as raised:
+        check_input(parse_input(f"camera:{clip}"))
+    assert raised.value.fix == f"give a clip as --in 'file:{clip}'; a picture as 'image:{clip}'"
+    with pytest.raises(InputError, match="is a file") as sent:
+        open_device(str(clip), "--send")
+    assert sent.value.fix == f"give a clip as --send 'file:{clip}'"  # vcam cam sends no picture
+    for path, says in ((tmp_path, "is a folder, not a capture device"), ("/dev/null", "is no video device")):
+        with pytest.raises(InputError, match=says) as raised:
+            open_device(str(path))
+        assert "one program at a time" not in raised.value.fix and "v4l2-ctl --list-devices" in raised.value.fix
+
+
+@pytest.mark.skipif(platform.system() != "Linux", reason="device nodes are Linux's")
 def test_a_device_this_user_may_not_open_says_to_join_the_video_group(tmp_path, monkeypatch):
     node = tmp_path / "video3"
     node.write_bytes(b"")
+    monkeypatch.setattr(camera_module, "_check_node", lambda path, flag: None)  # a capture device, as V4L2's are
     monkeypatch.setattr(camera_module.os, "access", lambda path, mode: path != str(node))  # EACCES, even as root
     with pytest.raises(InputError, match=f"no permission to open {node}") as raised:
         open_device(str(node))
@@ -373,12 +460,23 @@ def test_a_device_this_user_may_not_open_says_to_join_the_video_group(tmp_path, 
 
 
 @pytest.mark.skipif(platform.system() != "Linux", reason="device nodes are Linux's")
+def test_a_clip_this_user_may_not_write_named_as_a_camera_is_said_as_a_file(tmp_path, monkeypatch):
+    """A clip on a card mounted read-only, named as camera:PATH: the fix said to join the video group."""
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"x")
+    monkeypatch.setattr(camera_module.os, "access", lambda path, mode: not mode & os.W_OK)
+    with pytest.raises(InputError, match=f"camera:{clip} is a file, not a capture device") as raised:
+        open_device(str(clip))
+    assert raised.value.fix.startswith(f"give a clip as --in file:{clip}")
+
+
+@pytest.mark.skipif(platform.system() != "Linux", reason="device nodes are Linux's")
 def test_a_node_that_is_no_capture_device_is_a_clear_error(tmp_path):
     node = tmp_path / "video4"
     node.write_bytes(b"not a device")
-    with pytest.raises(InputError, match=f"cannot open camera:{node}") as raised:
+    with pytest.raises(InputError, match=f"camera:{node} is a file, not a capture device") as raised:
         CameraSource(str(node), W, H)
-    assert "v4l2-ctl --list-devices" in raised.value.fix
+    assert raised.value.fix.startswith("give a clip as --in file:")
 
 
 def test_opencv_raising_as_the_device_opens_is_said_as_the_device_with_the_fix():

@@ -58,6 +58,8 @@ def test_parse_input_reads_every_form(text, kind, target):
 
 @pytest.mark.parametrize("text, says", [
     ("dvd", "unknown input"), ("", "unknown input"), ("rtsp://cam.local/live", "is an address"),
+    ("file:rtsp://cam.local/live", "'rtsp://cam.local/live' is an address: .* download the clip .* as file:PATH"),
+    ("image:https://example.com/a.png", "is an address: .* download the image and show it as image:PATH"),
     ("cam:front", "unknown input"),
     ("none:x", "takes nothing"), ("net:5", "takes nothing"),
     ("file:", "needs a path"), ("image:", "needs a path"), ("camera:", "needs a device"),
@@ -66,6 +68,27 @@ def test_parse_input_reads_every_form(text, kind, target):
 def test_parse_input_refuses_bad_forms_saying_why(text, says):
     with pytest.raises(ValueError, match=says):
         parse_input(text)
+
+
+@pytest.mark.parametrize("kind", ["file", "image"])
+def test_a_local_files_address_is_answered_with_its_path(kind):
+    """A file:// address (a browser's bar, a file manager's copy): it is no download, and the fix said to get
+    one; its path is what to give."""
+    with pytest.raises(ValueError) as raised:
+        parse_input(f"{kind}:file:///home/me/My%20Clips/a.mp4")
+    assert str(raised.value) == ("'file:///home/me/My%20Clips/a.mp4' is a file's address: give its path, as "
+                                 f"'{kind}:/home/me/My Clips/a.mp4'")
+
+
+def test_a_path_into_a_folder_named_like_an_address_is_a_path_where_it_is_there(tmp_path, monkeypatch):
+    """A folder named `http:`, its clip written with a doubled slash: the file is there, so it is played, not
+    refused as an address to download."""
+    (tmp_path / "http:").mkdir()
+    (tmp_path / "http:" / "clip.mp4").write_bytes(b"x")
+    monkeypatch.chdir(tmp_path)
+    assert parse_input("file:http://clip.mp4") == InputSpec("file", "http://clip.mp4")
+    with pytest.raises(ValueError, match="is an address"):
+        parse_input("file:http://other.mp4")
 
 
 @pytest.mark.parametrize("text, target", [

@@ -113,8 +113,8 @@ def test_a_device_node_that_is_no_camera_is_refused_with_the_send_fix(tmp_path):
     node.write_bytes(b"")
     with pytest.raises(VcamError) as raised:
         open_capture(f"camera:{node}")
-    assert raised.value.message == f"--send camera:{node}: cannot open camera {node}"
-    assert "camera:N picks another" in raised.value.fix
+    assert raised.value.message == f"camera:{node} is a file, not a capture device"
+    assert raised.value.fix == f"give a clip as --send file:{node}"
 
 
 def test_opencv_raising_as_the_sent_camera_opens_is_a_clear_error(monkeypatch):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
+import urllib.parse
 from dataclasses import dataclass
 
 from vcam.words import nearest
@@ -173,6 +175,24 @@ def _misnamed(text: str) -> MeantError | None:
     return None
 
 
+def _address(url: str, kind: str) -> ValueError:
+    """A URL given as an input: vcam reads files and devices only, so the fix is the file downloaded; a file://
+    one's is its path (it is no download)."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme.lower() == "file" and parsed.netloc in ("", "localhost"):
+        path = urllib.parse.unquote(parsed.path)
+        path = path[1:] if re.match(r"/[A-Za-z]:", path) else path  # file:///C:/clips/a.mp4
+        return ValueError(f"{url!r} is a file's address: give its path, as {shlex.quote(f'{kind}:{path}')}")
+    what = "the clip and play it" if kind == "file" else "the image and show it"
+    return ValueError(f"{url!r} is an address: vcam opens no stream by its URL: download {what} as {kind}:PATH")
+
+
+def _is_address(target: str) -> bool:
+    """Whether a file's or image's path is a URL (else said as no such file, at `rtsp:/host/cam`). `C://clips` is a
+    drive, and a path that is there (a folder named `http:`) is a path: refused, it could not be played at all."""
+    return bool(_URL.match(target)) and not _WINDOWS_PATH.match(target) and not os.path.lexists(target)
+
+
 def parse_input(text: str) -> InputSpec:
     """`file:clip.mp4` → InputSpec('file', 'clip.mp4'); ValueError saying the forms, BarePathError for a path
     without its kind. A path's shell escapes are taken out (unescaped)."""
@@ -184,8 +204,7 @@ def parse_input(text: str) -> InputSpec:
         if misnamed is not None:
             raise misnamed
         if _URL.match(text):
-            raise ValueError(f"{text!r} is an address: vcam opens no stream by its URL: download the clip "
-                             "and play it as file:PATH")
+            raise _address(text, "file")
         if _looks_like_path(text):
             raise BarePathError(_meant(unescaped(text)))
         raise ValueError(f"unknown input {text!r}: {USAGE}")
@@ -193,6 +212,8 @@ def parse_input(text: str) -> InputSpec:
         raise ValueError(f"input {text!r} takes nothing after '{kind}': {USAGE}")
     if kind in ("file", "image") and not target:
         raise ValueError(f"input {text!r} needs a path: {kind}:PATH")
+    if kind in ("file", "image") and _is_address(target):
+        raise _address(target, kind)
     if kind == "camera" and sep and not target:
         raise ValueError(f"input {text!r} needs a device after 'camera:' (camera:0 or camera:/dev/video0)")
     if kind == "camera" and target and not (target.isascii() and target.isdigit()) and not target.startswith("/"):

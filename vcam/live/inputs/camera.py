@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 import os
 import platform
+import shlex
+import stat
 import threading
 import time
 from typing import Any, Callable, Protocol
@@ -35,6 +37,8 @@ RAW_PIXELS = 640 * 480
 # before it counts as giving no frames. A time, not a count: a device nobody writes to fails each read only after
 # the driver's own timeout, which a count of tries would multiply.
 SETTLE_S = 2.0
+# Linux's device number for video4linux nodes (/dev/videoN, v4l2loopback's among them)
+V4L2_MAJOR = 81
 
 
 class Capture(Protocol):
@@ -77,6 +81,25 @@ def _open_fix() -> str:
     return f"{HELD}; or {fix}" if platform.system() == "Linux" else fix
 
 
+def _check_node(path: str, flag: str) -> None:
+    """InputError where `path` is no V4L2 device: a clip, a folder or another device (/dev/null) given as a
+    camera. V4L2 said only that it could not open it (OpenCV's warning line above it), and the fix then spoke of
+    a webcam another program holds."""
+    try:
+        st = os.stat(path)
+    except OSError:  # gone since: V4L2 says it does not open, as before
+        return
+    if stat.S_ISCHR(st.st_mode) and os.major(st.st_rdev) == V4L2_MAJOR:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"camera:{path} is a folder, not a capture device", _fix(flag=flag))
+    if stat.S_ISREG(st.st_mode):
+        picture = "" if flag == "--send" else f"; a picture as {shlex.quote(f'image:{path}')}"  # none is sent
+        raise InputError(f"camera:{path} is a file, not a capture device",
+                         f"give a clip as {flag} {shlex.quote(f'file:{path}')}{picture}")
+    raise InputError(f"camera:{path} is no video device", _fix(flag=flag))
+
+
 def open_device(target: str, flag: str = "--in") -> Capture:
     """Opens camera `target` ("" for the first, an index, or a device path) with OpenCV; V4L2 on Linux. `flag`
     is the option a missing device's fix names: vcam cam's camera goes up with --send, not --in."""
@@ -85,6 +108,8 @@ def open_device(target: str, flag: str = "--in") -> Capture:
     path = device_path(target)
     if path is not None and not os.path.exists(path):
         raise InputError(f"no capture device {path}", _fix(flag=flag))
+    if path is not None:
+        _check_node(path, flag)  # first: a clip on a card mounted read-only was told to join the video group
     if path is not None and not os.access(path, os.R_OK | os.W_OK):
         raise InputError(f"no permission to open {path}",
                          "add yourself to the video group: sudo usermod -aG video $USER, then log in again")

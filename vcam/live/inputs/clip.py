@@ -18,8 +18,9 @@ from fractions import Fraction
 
 import numpy as np
 
+from vcam.errors import READ_FIX
 from vcam.inspec import missing_fix
-from vcam.live.frames import fit, imread_quiet, quiet_cv2
+from vcam.live.frames import fit, imread_quiet, over_black, over_black_bgr, quiet_cv2
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -49,9 +50,18 @@ STOP_LOOK_S = 0.25
 
 def _check_file(path: str, what: str, kind: str) -> str:
     path = os.path.expanduser(path)
+    if os.path.islink(path) and not os.path.exists(path):  # `ls` lists it: "no such file" read as a wrong path
+        target = os.path.join(os.path.dirname(path), os.readlink(path))
+        raise InputError(f"{what} {path} is a link to {target}, which is not there",
+                         "mount the drive it is on, or link to where the file now is")
     if not os.path.isfile(path):
         where = "no such file" if not os.path.exists(path) else "not a file"
         raise InputError(f"{what} {path}: {where}", missing_fix(kind))
+    if not os.access(path, os.R_OK):  # else said as damaged (a clip) or as no image, with a fix that would not help
+        raise InputError(f"{what} {path} cannot be read (permission denied)", READ_FIX)
+    if os.path.getsize(path) == 0:  # else said as damaged (a clip), or as not an image, with a fix that cannot help
+        raise InputError(f"{what} {path} is empty (0 bytes)", "its copy, download or export did not finish, or it "
+                         "is still being written: give it once it is whole")
     return path
 
 
@@ -317,7 +327,7 @@ class AlphaCapture:
         if frame is None:
             return False, None
         rgba = frame.to_ndarray(format="rgba")
-        bgr = _over_black_bgr(cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGR), rgba[:, :, 3:])
+        bgr = over_black_bgr(cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGR), rgba[:, :, 3:])
         turns = (getattr(frame, "rotation", 0) or 0) // 90
         return True, np.ascontiguousarray(np.rot90(bgr, turns)) if turns % 4 else bgr
 
@@ -388,6 +398,7 @@ class ClipSource:
         self.width, self.height, self.fit_mode, self._fps = width, height, fit_mode, fps
         self._stamp = self._seen = _stamp(self.path)  # taken first: a change while it opens is seen later
         self._gone = False  # the file was found gone since it was last opened
+        self._said_gone = False  # and that said: "back" is said only after it
         self._cap = None
         self.reload: Reload | None = None  # the file as it now is, being opened beside the clip as it plays
         self._unstarted: tuple | None = None  # the file whose reload could not start a thread, said
@@ -439,6 +450,13 @@ class ClipSource:
         stamp = _stamp(self.path)
         settled, self._seen = stamp == self._seen, stamp
         if stamp is None:
+            # said once gone a whole block (a save that deletes and writes again is no news); unsaid, the clip
+            # stuttered or froze with no word, its status line counting on
+            if settled and not self._said_gone:
+                self._said_gone = True
+                self.say(f"clip {self.name} is gone ({self.path} was deleted or moved, or its drive dropped out): it "
+                         "plays on with the frames it kept, the last one held between them; put the file back (or "
+                         "mount its drive again), or give another input")
             self._gone = True
             return
         if not settled:
@@ -451,8 +469,11 @@ class ClipSource:
                 self._gone = False
                 self._failed.clear()
                 self._dead_from = self.length
+                if self._said_gone:
+                    self.say(f"clip {self.name} is back: it plays as before")
+            self._said_gone = False
             return
-        previous, self._stamp, self._gone = self._stamp, stamp, False
+        previous, self._stamp, self._gone, self._said_gone = self._stamp, stamp, False, False
         self._drop_reload()
         try:
             self.reload = Reload(self._opened_again, position)
@@ -642,30 +663,6 @@ class ClipSource:
             self._cap = None
 
 
-def _over_black_bgr(bgr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """BGR uint8 over black through its alpha [H, W, 1] (of its own dtype's range), as uint8: each channel
-    times alpha / max, rounded half up."""
-    if alpha.dtype == np.uint8 and bgr.dtype == np.uint8:
-        # OpenCV's product rounds every one of the 256 x 256 pairs as the float sum below does, ~10x as fast:
-        # an HD alpha clip's frame otherwise takes a good part of the show's frame time to composite
-        import cv2
-
-        weight = cv2.cvtColor(np.ascontiguousarray(alpha[:, :, 0]), cv2.COLOR_GRAY2BGR)
-        return cv2.multiply(np.ascontiguousarray(bgr), weight, scale=1 / 255)
-    weight = alpha.astype(np.float32) / np.iinfo(alpha.dtype).max
-    return (bgr.astype(np.float32) * weight + 0.5).astype(np.uint8)
-
-
-def _over_black(path: str, bgr: np.ndarray) -> np.ndarray:
-    """The image as it shows over black where it has an alpha channel. OpenCV's colour read drops the alpha and
-    keeps whatever colour the transparent pixels hold: a white logo on transparent white would be all white."""
-    cv2 = quiet_cv2()
-    whole = imread_quiet(path, cv2.IMREAD_UNCHANGED)
-    if whole is None or whole.ndim != 3 or whole.shape[2] != 4 or whole.shape[:2] != bgr.shape[:2]:
-        return bgr  # no alpha (or turned by EXIF, which the colour read applies and this one does not)
-    return _over_black_bgr(bgr, whole[:, :, 3:])
-
-
 class ImageSource:
     """`image:PATH`: one still, fitted to width×height, the input of every frame of every block."""
 
@@ -677,7 +674,7 @@ class ImageSource:
         if bgr is None:
             raise InputError(f"cannot read {self.path} as an image",
                              "use a PNG, JPEG or WebP image; a video is file:PATH")
-        self.frame = fit(cv2.cvtColor(_over_black(self.path, bgr), cv2.COLOR_BGR2RGB), width, height, fit_mode)
+        self.frame = fit(cv2.cvtColor(over_black(self.path, bgr), cv2.COLOR_BGR2RGB), width, height, fit_mode)
 
     def frames(self, start: int, count: int) -> np.ndarray:
         return repeat(self.frame, count)
