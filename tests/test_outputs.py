@@ -854,6 +854,26 @@ def test_a_recording_named_by_a_link_to_a_disk_not_there_is_refused_at_the_start
     assert frames_held(str(stick / "take.mp4")) == 1
 
 
+def test_a_writable_take_or_a_link_to_one_in_a_folder_this_user_may_not_write_is_recorded(tmp_path, monkeypatch):
+    """The take is written in place (through a link, where it leads): a folder this user may not write refused a
+    writable older take in it, and a link there to a take on another disk, as if the file had to be made."""
+    from vcam.live.outputs import recording
+
+    shelf, disk = tmp_path / "shelf", tmp_path / "disk"
+    shelf.mkdir(), disk.mkdir()
+    (disk / "take.mp4").write_bytes(b"older")
+    os.symlink(disk / "take.mp4", shelf / "linked.mp4")
+    (shelf / "older.mp4").write_bytes(b"older")
+    real = os.access
+    monkeypatch.setattr(recording.os, "access", lambda p, mode: real(p, mode) and not (
+        mode & os.W_OK and os.path.realpath(p) == str(shelf)))  # as root is never refused, the folder is faked
+    recording.check_path(str(shelf / "linked.mp4"))
+    recording.check_path(str(shelf / "older.mp4"))
+    with pytest.raises(VcamError) as err:
+        recording.check_path(str(shelf / "new.mp4"))  # one to be made there still needs the folder
+    assert err.value.message == f"cannot record to {shelf / 'new.mp4'}: folder {shelf} is not writable"
+
+
 def test_a_recording_on_a_full_disk_is_refused_at_the_start_with_the_disks_fix(tmp_path, monkeypatch):
     import errno
 

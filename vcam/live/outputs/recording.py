@@ -33,7 +33,9 @@ def check_path(path: str, in_use: bool = True) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise VcamError(f"cannot record to {path}: folder {folder} does not exist", "create it or pick another path")
-    if not os.access(folder, os.W_OK):
+    # only a file to be made needs its folder written: the take is written in place, through a link to where it
+    # leads, so a writable file (or a link to one on another disk) in a folder this user may not write is recorded
+    if not os.path.lexists(path) and not os.access(folder, os.W_OK):
         raise VcamError(f"cannot record to {path}: folder {folder} is not writable", "pick another path")
     check_recording_name(path)
     if in_use:
