@@ -99,15 +99,11 @@ def _place_block(model: nn.Module, index: int, state: dict, on_block: Callable[[
 
 
 def _mismatch_message(path: Path, missing: list[str], unexpected: list[str]) -> str:
-    def few(names: list[str]) -> str:
-        more = f", … {len(names) - 5} more" if len(names) > 5 else ""
-        return ", ".join(names[:5]) + more
-
     parts = [f"checkpoint {path} does not match the model:"]
     if missing:
-        parts.append(f"{len(missing)} missing keys ({few(missing)})")
+        parts.append(f"{len(missing)} missing keys ({_few(missing)})")
     if unexpected:
-        parts.append(f"{len(unexpected)} unexpected keys ({few(unexpected)})")
+        parts.append(f"{len(unexpected)} unexpected keys ({_few(unexpected)})")
     return " ".join(parts)
 
 
