@@ -290,11 +290,10 @@ class Replay:
         if self.cut_line is None:
             return
         if self.end_block is None and filelock.written_now(path):  # it said the show had ended, of one on air
-            say(f"{path}:{self.cut_line}: the last line is being written by the show on air now: left out, the lines "
-                "before it are made again")
-            return
-        say(f"{path}:{self.cut_line}: the last line is cut short (the show ended while writing it): left out, the "
-            "lines before it are made again")
+            why = "is being written by the show on air now"
+        else:
+            why = "is cut short (the show ended while writing it)"
+        say(f"{path}:{self.cut_line}: the last line {why}: left out, the lines before it are made again")
 
     def refuse_if_empty(self, path: str, what: str) -> None:
         """VcamError before anything loads where the log's show made no block (it was stopped while loading): a
