@@ -6,7 +6,7 @@ import warnings
 import pytest
 
 from vcam.control.commands import USAGE, Command, CommandError, help_text, name_key, parse, usage
-from vcam.words import clipped, quoted
+from vcam.words import clipped, few, quoted
 
 
 @pytest.mark.parametrize("line,expected", [
@@ -676,6 +676,12 @@ def test_a_flag_spelt_with_tag_characters_is_kept_as_typed():
     assert quoted("\U000E0067x") == "'\\U000e0067x'"
     # and a cut of a long name or prompt is not made between the flag and its tags
     assert clipped(f"go {ENGLAND} now", 6) == "go …"
+
+
+def test_a_long_list_is_named_by_its_first_few_and_a_count_of_the_rest():
+    """The weights' errors name the keys that do not fit this way: all of them would be a screenful."""
+    assert few(["a", "b"], 2) == "a, b"
+    assert few(["a", "b", "c", "d", "e"], 2) == "a, b, … 3 more"
 
 
 @pytest.mark.parametrize("name,said", [

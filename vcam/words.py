@@ -14,6 +14,12 @@ def counted(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def few(names: list[str], n: int) -> str:
+    """The first `n` of `names`, joined, and how many more there are: a long list named in one line."""
+    more = f", … {len(names) - n} more" if len(names) > n else ""
+    return ", ".join(names[:n]) + more
+
+
 def nearest(word: str, known: Iterable[str], cutoff: float = 0.6, prefer: Iterable[str] = ()) -> str | None:
     """The one of `known` that `word` was likely meant to be (`prst` → `preset`), or None where none is near: a typo
     answered with the word meant, not only with the whole list. Of words as near as each other, one in `prefer`

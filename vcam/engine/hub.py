@@ -18,6 +18,7 @@ from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
 from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
 from vcam.live.progress import ByteProgress, gigabytes
+from vcam.words import few
 
 
 # The Krea checkpoint (28.6 GB), Wan's text encoder (11.4 GB in bf16, 22.7 GB if its shards are float32 as one
@@ -205,7 +206,7 @@ def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
     missing = [f"{repo}: {name}" for repo, plan in plans.items() for name in (plan.sizes or {})]
     if missing and not _writable(where):
         raise WeightsError(f"the hub cache {where} is read-only and lacks {len(missing)} of the model's files "
-                           f"({_few(missing)})", "download them into it from a machine that can write it (`vcam "
+                           f"({few(missing, 3)})", "download them into it from a machine that can write it (`vcam "
                            "download`), or point HF_HUB_CACHE (or HF_HOME) at a writable folder")
     xet = _xet_cache()
     if missing and xet is not None and not _writable(xet):
@@ -294,11 +295,6 @@ def _roomy_volume(need: int, where: Path) -> Path | None:
         except OSError:
             continue
     return None
-
-
-def _few(names: list[str], n: int = 3) -> str:
-    more = f", … {len(names) - n} more" if len(names) > n else ""
-    return ", ".join(names[:n]) + more
 
 
 def _missing(root: Path, patterns: tuple[str, ...]) -> list[str]:

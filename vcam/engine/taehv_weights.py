@@ -22,6 +22,7 @@ from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import TAEHVConfig
 from vcam.engine.weight_files import safetensors_problem
 from vcam.errors import WeightsError
+from vcam.words import few
 
 if TYPE_CHECKING:
     import torch
@@ -205,5 +206,4 @@ def load_taehv(path: Path, cfg: TAEHVConfig, device: torch.device, dtype: torch.
 def _few(what: str, names: list[str]) -> str:
     if not names:
         return ""
-    more = f", … {len(names) - 4} more" if len(names) > 4 else ""
-    return f"{len(names)} {what} keys ({', '.join(names[:4])}{more})"
+    return f"{len(names)} {what} keys ({few(names, 4)})"

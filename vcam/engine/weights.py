@@ -16,6 +16,7 @@ from vcam.engine.configs import WAN_REPO, ModelSpec
 from vcam.engine.weight_files import safetensors_problem, weights_in
 from vcam.errors import NoGPUError, WeightsError
 from vcam.live.progress import ByteProgress
+from vcam.words import few
 
 CHECKPOINT_PREFIX = "model."
 # The one file diffusers reads from a model's folder that has no shard index.
@@ -101,9 +102,9 @@ def _place_block(model: nn.Module, index: int, state: dict, on_block: Callable[[
 def _mismatch_message(path: Path, missing: list[str], unexpected: list[str]) -> str:
     parts = [f"checkpoint {path} does not match the model:"]
     if missing:
-        parts.append(f"{len(missing)} missing keys ({_few(missing)})")
+        parts.append(f"{len(missing)} missing keys ({few(missing, 5)})")
     if unexpected:
-        parts.append(f"{len(unexpected)} unexpected keys ({_few(unexpected)})")
+        parts.append(f"{len(unexpected)} unexpected keys ({few(unexpected, 5)})")
     return " ".join(parts)
 
 
@@ -139,9 +140,9 @@ def part_mismatch(folder: Path, missing: list[str], other: list[tuple | str]) ->
     holds (name, shape in the file, shape in the model), or the name alone as transformers before 5 gives it."""
     parts = [f"{folder.name} weights in {folder} do not match its config.json:"]
     if missing:
-        parts.append(f"{len(missing)} missing ({_few(missing)})")
+        parts.append(f"{len(missing)} missing ({few(missing, 5)})")
     if other:
-        parts.append(f"{len(other)} of another shape ({_few([_shapes(entry) for entry in other], 2)})")
+        parts.append(f"{len(other)} of another shape ({few([_shapes(entry) for entry in other], 2)})")
     return WeightsError(" ".join(parts),
                         f"its files come from another model or from two downloads: put the {folder.name}/ folder of "
                         f"{WAN_REPO} in its place whole, config.json and weights together (in the hub cache: delete "
@@ -153,11 +154,6 @@ def _shapes(entry: tuple | str) -> str:
         return entry
     name, got, want = entry
     return f"{name}: {tuple(got)} in the file, {tuple(want)} in the model"
-
-
-def _few(names: list[str], n: int = 5) -> str:
-    more = f", … {len(names) - n} more" if len(names) > n else ""
-    return ", ".join(names[:n]) + more
 
 
 def check_cuda(spec: ModelSpec) -> torch.device:
