@@ -82,13 +82,13 @@ def _open_fix() -> str:
 
 
 def _check_node(path: str, flag: str) -> None:
-    """InputError where `path` is no V4L2 device: a clip, a folder or another device (/dev/null) given as a
-    camera. V4L2 said only that it could not open it (OpenCV's warning line above it), and the fix then spoke of
-    a webcam another program holds."""
+    """InputError where `path` is not there or is no V4L2 device: a clip, a folder or another device (/dev/null)
+    given as a camera. V4L2 said only that it could not open it (OpenCV's warning line above it), and the fix then
+    spoke of a webcam another program holds."""
     try:
         st = os.stat(path)
-    except OSError:  # gone since: V4L2 says it does not open, as before
-        return
+    except (OSError, ValueError):  # as os.path.exists takes them: a NUL in the path is no file either
+        raise InputError(f"no capture device {path}", _fix(flag=flag)) from None
     if stat.S_ISCHR(st.st_mode) and os.major(st.st_rdev) == V4L2_MAJOR:
         return
     if stat.S_ISDIR(st.st_mode):
@@ -106,14 +106,11 @@ def open_device(target: str, flag: str = "--in") -> Capture:
     import cv2
 
     path = device_path(target)
-    if path is not None and not os.path.exists(path):
-        raise InputError(f"no capture device {path}", _fix(flag=flag))
     if path is not None:
         _check_node(path, flag)  # first: a clip on a card mounted read-only was told to join the video group
-    if path is not None and not os.access(path, os.R_OK | os.W_OK):
-        raise InputError(f"no permission to open {path}",
-                         "add yourself to the video group: sudo usermod -aG video $USER, then log in again")
-    if path is not None:
+        if not os.access(path, os.R_OK | os.W_OK):
+            raise InputError(f"no permission to open {path}",
+                             "add yourself to the video group: sudo usermod -aG video $USER, then log in again")
         return cv2.VideoCapture(path, cv2.CAP_V4L2)
     if target.startswith("/"):
         raise InputError(f"camera:{target}: device paths are for Linux", "name the camera by its index: camera:0")
