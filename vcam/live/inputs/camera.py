@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import os
 import platform
-import shlex
 import stat
 import threading
 import time
@@ -23,6 +22,7 @@ import numpy as np
 
 from vcam.live.inputs.live_frames import FIRST_WAIT_S, STALL_AFTER_S, LiveFrames
 from vcam.live.inputs.source import InputError, Say
+from vcam.words import shell_word
 
 RETRY_S = 1.0
 JOIN_S = 5.0  # a read can block in the driver: close() gives the thread this long, then leaves it (a daemon)
@@ -94,9 +94,9 @@ def _check_node(path: str, flag: str) -> None:
     if stat.S_ISDIR(st.st_mode):
         raise InputError(f"camera:{path} is a folder, not a capture device", _fix(flag=flag))
     if stat.S_ISREG(st.st_mode):
-        picture = "" if flag == "--send" else f"; a picture as {shlex.quote(f'image:{path}')}"  # none is sent
+        picture = "" if flag == "--send" else f"; a picture as {shell_word(f'image:{path}')}"  # none is sent
         raise InputError(f"camera:{path} is a file, not a capture device",
-                         f"give a clip as {flag} {shlex.quote(f'file:{path}')}{picture}")
+                         f"give a clip as {flag} {shell_word(f'file:{path}')}{picture}")
     raise InputError(f"camera:{path} is no video device", _fix(flag=flag))
 
 
