@@ -470,8 +470,8 @@ class ClipSource:
                 self._failed.clear()
                 self._dead_from = self.length
                 if self._said_gone:
+                    self._said_gone = False
                     self.say(f"clip {self.name} is back: it plays as before")
-            self._said_gone = False
             return
         previous, self._stamp, self._gone, self._said_gone = self._stamp, stamp, False, False
         self._drop_reload()
