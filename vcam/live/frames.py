@@ -119,7 +119,15 @@ def _jpeg(path: str) -> bool:
         return False
 
 
-def over_black(path: str, bgr: np.ndarray) -> np.ndarray:
+def read_shown(path: str) -> np.ndarray | None:
+    """The image at `path` as RGB, as it shows (over black where it has an alpha channel); None where OpenCV
+    decodes nothing. The one read of an image: input, fallback."""
+    cv2 = quiet_cv2()
+    bgr = imread_quiet(path, cv2.IMREAD_COLOR)
+    return None if bgr is None else cv2.cvtColor(_over_black(path, bgr), cv2.COLOR_BGR2RGB)
+
+
+def _over_black(path: str, bgr: np.ndarray) -> np.ndarray:
     """The image as it shows over black where it has an alpha channel. OpenCV's colour read drops the alpha and
     keeps whatever colour the transparent pixels hold: a white logo on transparent white would be all white."""
     cv2 = quiet_cv2()
@@ -156,8 +164,6 @@ def _turned_as(whole: np.ndarray, bgr: np.ndarray) -> np.ndarray | None:
 def load_image(path: str, width: int, height: int) -> np.ndarray:
     """An image file as an RGB frame fitted to width×height; ImageError naming the file and the fix if it cannot
     be read."""
-    cv2 = quiet_cv2()
-
     if os.path.isdir(path):
         raise ImageError(f"image {path} is a folder, not an image",
                          "name an image file in it (--fallback FOLDER/IMAGE.png, or the show's fallback:)")
@@ -168,8 +174,7 @@ def load_image(path: str, width: int, height: int) -> np.ndarray:
         raise ImageError(f"image {path} not found", "check the path (--fallback IMAGE, or the show's fallback:)")
     if not os.access(path, os.R_OK):  # OpenCV would say only that it could not decode it
         raise ImageError(f"image {path} cannot be read (permission denied)", READ_FIX)
-    img = imread_quiet(path, cv2.IMREAD_COLOR)
-    if img is None:
+    rgb = read_shown(path)  # as an image: input shows it: a logo on transparent white was a white picture
+    if rgb is None:
         raise ImageError(f"cannot read image {path}: it is not an image OpenCV decodes", IMAGE_FIX)
-    # as an image: input shows it: a logo on transparent white was a white picture
-    return fit(cv2.cvtColor(over_black(path, img), cv2.COLOR_BGR2RGB), width, height, "letterbox")
+    return fit(rgb, width, height, "letterbox")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import os
 import platform
-import shlex
 import stat
 import threading
 import time
@@ -23,6 +22,7 @@ import numpy as np
 
 from vcam.live.inputs.live_frames import FIRST_WAIT_S, STALL_AFTER_S, LiveFrames
 from vcam.live.inputs.source import InputError, Say
+from vcam.words import shell_word
 
 RETRY_S = 1.0
 JOIN_S = 5.0  # a read can block in the driver: close() gives the thread this long, then leaves it (a daemon)
@@ -82,21 +82,21 @@ def _open_fix() -> str:
 
 
 def _check_node(path: str, flag: str) -> None:
-    """InputError where `path` is no V4L2 device: a clip, a folder or another device (/dev/null) given as a
-    camera. V4L2 said only that it could not open it (OpenCV's warning line above it), and the fix then spoke of
-    a webcam another program holds."""
+    """InputError where `path` is not there or is no V4L2 device: a clip, a folder or another device (/dev/null)
+    given as a camera. V4L2 said only that it could not open it (OpenCV's warning line above it), and the fix then
+    spoke of a webcam another program holds."""
     try:
         st = os.stat(path)
-    except OSError:  # gone since: V4L2 says it does not open, as before
-        return
+    except (OSError, ValueError):  # as os.path.exists takes them: a NUL in the path is no file either
+        raise InputError(f"no capture device {path}", _fix(flag=flag)) from None
     if stat.S_ISCHR(st.st_mode) and os.major(st.st_rdev) == V4L2_MAJOR:
         return
     if stat.S_ISDIR(st.st_mode):
         raise InputError(f"camera:{path} is a folder, not a capture device", _fix(flag=flag))
     if stat.S_ISREG(st.st_mode):
-        picture = "" if flag == "--send" else f"; a picture as {shlex.quote(f'image:{path}')}"  # none is sent
+        picture = "" if flag == "--send" else f"; a picture as {shell_word(f'image:{path}')}"  # none is sent
         raise InputError(f"camera:{path} is a file, not a capture device",
-                         f"give a clip as {flag} {shlex.quote(f'file:{path}')}{picture}")
+                         f"give a clip as {flag} {shell_word(f'file:{path}')}{picture}")
     raise InputError(f"camera:{path} is no video device", _fix(flag=flag))
 
 
@@ -106,14 +106,11 @@ def open_device(target: str, flag: str = "--in") -> Capture:
     import cv2
 
     path = device_path(target)
-    if path is not None and not os.path.exists(path):
-        raise InputError(f"no capture device {path}", _fix(flag=flag))
     if path is not None:
         _check_node(path, flag)  # first: a clip on a card mounted read-only was told to join the video group
-    if path is not None and not os.access(path, os.R_OK | os.W_OK):
-        raise InputError(f"no permission to open {path}",
-                         "add yourself to the video group: sudo usermod -aG video $USER, then log in again")
-    if path is not None:
+        if not os.access(path, os.R_OK | os.W_OK):
+            raise InputError(f"no permission to open {path}",
+                             "add yourself to the video group: sudo usermod -aG video $USER, then log in again")
         return cv2.VideoCapture(path, cv2.CAP_V4L2)
     if target.startswith("/"):
         raise InputError(f"camera:{target}: device paths are for Linux", "name the camera by its index: camera:0")

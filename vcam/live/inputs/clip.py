@@ -20,7 +20,7 @@ import numpy as np
 
 from vcam.errors import READ_FIX
 from vcam.inspec import missing_fix
-from vcam.live.frames import fit, imread_quiet, over_black, over_black_bgr, quiet_cv2
+from vcam.live.frames import fit, over_black_bgr, quiet_cv2, read_shown
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -470,8 +470,8 @@ class ClipSource:
                 self._failed.clear()
                 self._dead_from = self.length
                 if self._said_gone:
+                    self._said_gone = False
                     self.say(f"clip {self.name} is back: it plays as before")
-            self._said_gone = False
             return
         previous, self._stamp, self._gone, self._said_gone = self._stamp, stamp, False, False
         self._drop_reload()
@@ -667,14 +667,13 @@ class ImageSource:
     """`image:PATH`: one still, fitted to width×height, the input of every frame of every block."""
 
     def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop"):
-        cv2 = quiet_cv2()
         self.path = _check_file(path, "image", "image")
         self.name = os.path.basename(self.path)
-        bgr = imread_quiet(self.path, cv2.IMREAD_COLOR)
-        if bgr is None:
+        rgb = read_shown(self.path)
+        if rgb is None:
             raise InputError(f"cannot read {self.path} as an image",
                              "use a PNG, JPEG or WebP image; a video is file:PATH")
-        self.frame = fit(cv2.cvtColor(over_black(self.path, bgr), cv2.COLOR_BGR2RGB), width, height, fit_mode)
+        self.frame = fit(rgb, width, height, fit_mode)
 
     def frames(self, start: int, count: int) -> np.ndarray:
         return repeat(self.frame, count)

@@ -74,10 +74,12 @@ def refuse_clashes(writes: Sequence[Written], reads: Sequence[tuple[str, str]]) 
     there by what it is, so a hard link to it is that file too."""
     read_at: dict[object, tuple[str, str]] = {}
     for what, path in reads:
-        read_at.setdefault(_identity(path), (what, resolved(path)))
+        where = resolved(path)
+        read_at.setdefault(_identity(where), (what, where))
     written_at: dict[object, Written] = {}
     for w in writes:
-        where, key = resolved(w.path), _identity(w.path)
+        where = resolved(w.path)
+        key = _identity(where)
         if key in read_at:
             what, other = read_at[key]
             raise VcamError(f"{w.what} would write over {what} ({_one_file(other, where)})", w.fix)
@@ -175,11 +177,11 @@ def resolved(path: str) -> str:
     return os.path.realpath(os.path.expanduser(path))
 
 
-def _identity(path: str) -> object:
-    """What tells two names of one file apart from two files: its device and inode where it is a plain file already,
-    so that a hard link, or a name in another case on a disk that ignores case (a USB stick's FAT, macOS), is one
-    file too (the second recording then failed on air, said to be another show's); else its resolved path."""
-    where = resolved(path)
+def _identity(where: str) -> object:
+    """What tells two names of one file apart from two files, given its resolved path `where`: its device and inode
+    where it is a plain file already, so that a hard link, or a name in another case on a disk that ignores case (a
+    USB stick's FAT, macOS), is one file too (the second recording then failed on air, said to be another show's);
+    else `where`."""
     try:
         st = os.stat(where)
     except OSError:  # not there yet (the usual case), or not ours to look at: its name says it
