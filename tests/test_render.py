@@ -879,7 +879,7 @@ def test_a_weights_folder_missing_files_is_refused_before_the_log_is_read_or_a_f
 
     (tmp_path / "w").mkdir()
     log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 2}})
-    monkeypatch.setattr(vcam.live.render, "read_replay", lambda path: pytest.fail("the log was read first"))
+    monkeypatch.setattr(vcam.live.render, "replay_to_make", lambda *a: pytest.fail("the log was read first"))
     take = tmp_path / "take.mp4"
     assert main(["render", log, "--weights", str(tmp_path / "w"), "--out", f"file:{take}"]) == 2
     err = capsys.readouterr().err

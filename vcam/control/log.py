@@ -391,6 +391,15 @@ def _not_a_log(path: str) -> str:
     return f"{said}; give the .jsonl file that vcam run --log-controls wrote"
 
 
+def replay_to_make(path: str, what: str, say: Callable[[str], None]) -> Replay:
+    """The log at `path` read for a render or replay (`what`): a last line cut short said, and one whose show made
+    no block refused (VcamError) before anything loads."""
+    replay = read_replay(path)
+    replay.say_cut(path, say)
+    replay.refuse_if_empty(path, what)
+    return replay
+
+
 def read_replay(path: str) -> Replay:
     """A control log written by --log-controls, read and checked whole; ValueError naming the line that is not
     what such a log holds (the header first, then actions, then at most one end line)."""

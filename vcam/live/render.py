@@ -25,7 +25,7 @@ import numpy as np
 
 from vcam import filelock
 from vcam.control.actions import STREAM_ACTIONS, Action, SetInput, SetScreen, SetSteps, apply, prompts_of
-from vcam.control.log import AtFrame, Replay, read_replay
+from vcam.control.log import AtFrame, Replay, replay_to_make
 from vcam.errors import VcamError, one_line
 from vcam.inspec import parse_input
 from vcam.live.frames import fit
@@ -192,9 +192,7 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
         from vcam.engine.weight_files import from_folder
 
         from_folder(opts.weights)
-    replay = read_replay(opts.log)
-    replay.say_cut(opts.log, say)
-    replay.refuse_if_empty(opts.log, "render")
+    replay = replay_to_make(opts.log, "render", say)
     total = _total(replay, opts, say)
     header = replay.header
     _check_outputs(opts.outs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from vcam.control.actions import SetInput
-from vcam.control.log import Replay, read_replay
+from vcam.control.log import Replay, replay_to_make
 from vcam.errors import VcamError
 from vcam.live.inputs import check_logged_inputs
 from vcam.live.settings import RunOptions
@@ -24,9 +24,7 @@ def replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
                         "end line, not the show",
                         f"leave out --log-controls: {opts.replay} itself makes this show again (vcam run --replay "
                         f"{opts.replay}, or vcam render {opts.replay} for a video file)")
-    replay = read_replay(opts.replay)
-    replay.say_cut(opts.replay, say)
-    replay.refuse_if_empty(opts.replay, "replay")
+    replay = replay_to_make(opts.replay, "replay", say)
     if opts.serve:
         say("commands from the network are not taken while a control log is replayed: clients watch it")
     if opts.stdin:
