@@ -350,9 +350,12 @@ def test_a_display_that_never_answers_stops_the_window_before_it_draws(slow_disp
     """The window was opened anyway once the probe gave up: its thread then hung in OpenCV, and the show's end
     waited for it and said it stuck."""
     preview, drawn, tmp_path = slow_display
-    monkeypatch.setattr(preview, "PROBE_TIMEOUT", 0.5)
     window = preview.PreviewWindow(64, 48)
     try:
+        # the probe is seen waiting on the display before its time runs out: on a busy machine its interpreter
+        # could still be starting at 0.5 s, and then there was no waiting probe to look for
+        assert wait_for((tmp_path / "answered.pid").exists, 60)
+        monkeypatch.setattr(preview, "PROBE_TIMEOUT", 0.5)
         with pytest.raises(VcamError) as err:
             window.send(np.zeros((48, 64, 3), np.uint8), 0)
         assert err.value.message == "the preview window cannot be drawn on display :4712 (nothing answered there " \
