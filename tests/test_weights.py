@@ -635,3 +635,51 @@ def test_an_fp8_card_without_torchao_is_told_to_install_it_not_to_buy_a_larger_g
         memory_plan(spec, torch.device("cuda"), 832, 480, torch.bfloat16, SpeedOptions(), adapt=True)
     fix = err.value.fix  # not even in FP8: torchao would not help
     assert "in FP8 needs at least" in fix and "more than this GPU's 16.0 GiB" in fix and "torchao" not in fix, fix
+
+
+def test_a_text_encoder_planned_on_the_cpu_of_a_machine_without_the_memory_is_refused_before_loading():
+    from vcam.engine.memory import HOST_HEADROOM, check_host_ram, text_encoder_bytes
+    from vcam.errors import NotEnoughRAMError
+
+    spec = get_spec("krea-14b")
+    free_vram = 46.5 * GIB  # a 48 GB card: the text encoder moves to the CPU once the first prompts are encoded
+    plan = plan_memory(spec, 832, 480, free_vram)
+    assert plan.offload_text_after_start
+    with pytest.raises(NotEnoughRAMError) as err:
+        check_host_ram(spec, plan, 832, 480, free_vram, free_ram=lambda: 4 * GIB)
+    assert "4.0 GiB is free" in err.value.message
+    assert f"needs about {(text_encoder_bytes(spec) + HOST_HEADROOM) / GIB:.1f} GiB" in err.value.message
+    assert "close other programs" in err.value.fix and "more memory" in err.value.fix
+    assert "\n" not in err.value.message + err.value.fix
+    # where FP8 leaves room for it on the card, that is offered; where the card cannot run FP8, not
+    with pytest.raises(NotEnoughRAMError) as err:
+        check_host_ram(spec, plan, 832, 480, free_vram, fp8_possible=True, free_ram=lambda: 4 * GIB)
+    assert "--quant fp8 (the text encoder then stays on the GPU)" in err.value.fix
+    with pytest.raises(NotEnoughRAMError) as err:
+        check_host_ram(spec, plan, 832, 480, free_vram, fp8_possible=False, free_ram=lambda: 4 * GIB)
+    assert "--quant fp8" not in err.value.fix
+
+
+def test_the_machines_memory_is_not_checked_where_it_holds_no_text_encoder_or_cannot_be_read():
+    from vcam.engine.memory import check_host_ram
+
+    spec = get_spec("krea-14b")
+    lean = plan_memory(spec, 832, 480, 43 * GIB)
+    assert not lean.text_on_gpu
+    check_host_ram(spec, lean, 832, 480, 43 * GIB, free_ram=lambda: None)  # not Linux: said nothing, goes on
+    check_host_ram(spec, lean, 832, 480, 43 * GIB, free_ram=lambda: 64 * GIB)
+    full = plan_memory(spec, 832, 480, 96 * GIB)
+    check_host_ram(spec, full, 832, 480, 96 * GIB, free_ram=lambda: GIB)  # all on the card
+
+
+def test_the_free_memory_reading_is_linuxs_memavailable(tmp_path, monkeypatch):
+    from vcam.engine import memory
+
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:       16318480 kB\nMemFree:          512000 kB\nMemAvailable:    8159240 kB\n")
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda path, *a, **k: real_open(meminfo if path == "/proc/meminfo" else path,
+                                                                          *a, **k))
+    assert memory.host_ram_free() == 8159240 * 1024
+    meminfo.write_text("MemTotal:       16318480 kB\n")  # a kernel before 3.14
+    assert memory.host_ram_free() is None

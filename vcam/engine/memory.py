@@ -16,7 +16,7 @@ from torch import nn
 from vcam.engine.configs import ModelSpec, VAEConfig, WanConfig, get_spec
 from vcam.engine.quant import fp8_unsupported, nvfp4_fits, nvfp4_weight_bytes
 from vcam.engine.speed import SpeedOptions
-from vcam.errors import NotEnoughVRAMError, VcamError
+from vcam.errors import NotEnoughRAMError, NotEnoughVRAMError, VcamError
 
 # GPU memory is said in GiB: cards are sold in binary sizes (an "80 GB" card holds 80 GiB) and PyTorch's own
 # messages say GiB
@@ -86,10 +86,16 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
     # pass over the context frame. A plan that fits only to the byte runs out of memory on air.
     parts["headroom"] = HEADROOM
     if text_on_gpu:
-        text = spec.text
-        per_layer = 4 * text.d_model * text.num_heads * text.d_kv + 3 * text.d_model * text.d_ff
-        parts["text encoder"] = (text.vocab_size * text.d_model + text.num_layers * per_layer) * elt
+        parts["text encoder"] = text_encoder_bytes(spec, dtype)
     return VRAMEstimate(parts)
+
+
+def text_encoder_bytes(spec: ModelSpec, dtype: torch.dtype = torch.bfloat16) -> int:
+    """The UMT5 text encoder's weights, from its shapes: on the GPU, or in the machine's memory where the plan puts
+    it on the CPU."""
+    text = spec.text
+    per_layer = 4 * text.d_model * text.num_heads * text.d_kv + 3 * text.d_model * text.d_ff
+    return (text.vocab_size * text.d_model + text.num_layers * per_layer) * torch.empty((), dtype=dtype).element_size()
 
 
 @functools.lru_cache(maxsize=16)
@@ -296,6 +302,63 @@ def _fix_once_fp8_installed(fix: str, spec: ModelSpec, width: int, height: int, 
     least = estimate_vram(spec, w, h, dtype, text_on_gpu=False, quant="fp8", compiled=speed.compile,
                           decoder=speed.decoder).total
     return fix if least > total else f"{fix}; {torchao}"
+
+
+# What the show's process takes of the machine's memory besides a text encoder kept there: Python, PyTorch's and
+# CUDA's libraries, the prompt cache (up to 256 MiB), the weights being read
+HOST_HEADROOM = 2 * GIB
+
+
+def host_ram_free() -> int | None:
+    """The machine's free memory in bytes as Linux counts it for a new program (MemAvailable: the page cache it can
+    drop counted as free); None where it cannot be read (not Linux, a container hiding /proc)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_host_ram(spec: ModelSpec, plan: MemoryPlan, width: int, height: int, free_vram: int,
+                   dtype: torch.dtype = torch.bfloat16, speed: SpeedOptions | None = None, fp8_possible: bool = False,
+                   free_ram: Callable[[], int | None] = host_ram_free) -> None:
+    """Refuses, before anything loads, a plan that puts the text encoder on the CPU (from the start, or once the
+    first prompts are encoded) of a machine whose free memory cannot hold it: the kernel killed the show with no
+    word, minutes into loading or on air. Where the free memory cannot be read, nothing is said."""
+    if plan.text_on_gpu and not plan.offload_text_after_start:
+        return
+    free = free_ram()
+    need = text_encoder_bytes(spec, dtype) + HOST_HEADROOM
+    if free is None or need <= free:
+        return
+    when = "once the first prompts are encoded" if plan.offload_text_after_start else "from the start"
+    raise NotEnoughRAMError(
+        f"{spec.name}'s text encoder goes to the CPU {when} (too little GPU memory for it) and needs about "
+        f"{need / GIB:.1f} GiB of the machine's memory; {free / GIB:.1f} GiB is free",
+        "close other programs" + _text_on_gpu_instead(spec, width, height, free_vram, dtype, speed or SpeedOptions(),
+                                                      fp8_possible) + ", or use a machine with more memory")
+
+
+def _text_on_gpu_instead(spec: ModelSpec, width: int, height: int, free_vram: int, dtype: torch.dtype,
+                         speed: SpeedOptions, fp8_possible: bool) -> str:
+    """", start with --quant fp8 (the text encoder then stays on the GPU)" (or --size WxH): the first setting at which
+    everything fits the card, so the machine's memory holds no text encoder; "" where none does."""
+    portrait = height > width
+    sizes = [(width, height)] + [(h, w) if portrait else (w, h) for w, h in SMALLER_SIZES if w * h < width * height]
+    for w, h in sizes:
+        for q in _quants(speed.quant, fp8_possible):
+            if (w, h, q) == (width, height, speed.quant):
+                continue
+            need = estimate_vram(spec, w, h, dtype, text_on_gpu=True, quant=q, compiled=speed.compile,
+                                 decoder=speed.decoder)
+            if need.total <= free_vram:
+                flags = ([] if (w, h) == (width, height) else [f"--size {w}x{h}"]) + (
+                    ["--quant fp8"] if q != speed.quant else [])
+                return f", start with {' '.join(flags)} (the text encoder then stays on the GPU)"
+    return ""
 
 
 def planned_settings(model: str, width: int, height: int, quant: str, adapt: bool,
