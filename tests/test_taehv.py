@@ -1,6 +1,9 @@
 """TAEHV's tiny decoder: block by block with kept state equals one decode of the whole sequence, its frames line
 up with the VAE path's, and it loads the published file layout (and nothing else)."""
 
+import os
+import time
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -467,3 +470,28 @@ def test_a_damaged_taehv_file_is_refused_before_a_camera_or_a_recording_opens(tm
     assert f"TAEHV weights {damaged} are unusable" in err and "--decoder vae" in err, err
     assert "loading transformer" not in err
     assert not take.exists() and backend.opened == []
+
+
+def test_a_download_removes_the_partial_files_killed_runs_left_but_not_one_being_downloaded(tmp_path):
+    from vcam import filelock
+    from vcam.engine import taehv_weights as tw
+
+    source = write_published_file(tmp_path / "published.safetensors", SMALL)
+    target = tmp_path / "cache" / "taew2_1.safetensors"
+    target.parent.mkdir()
+    old = time.time() - 2 * tw.STALE_PART_S
+    killed, live, fresh = (target.parent / f".taew2_1.safetensors-{name}.part" for name in ("killed", "live", "fresh"))
+    for part in (killed, live, fresh):
+        part.write_bytes(b"\0" * 1000)
+    os.utime(killed, (old, old))
+    os.utime(live, (old, old))  # a download stalled for a while, by another show still running
+    held = os.open(live, os.O_RDWR)
+    try:
+        if filelock.available():
+            assert filelock.lock(held)
+        tw._download(source.as_uri(), target, expected_blob=tw.git_blob_id(source))
+    finally:
+        os.close(held)
+    assert target.read_bytes() == source.read_bytes()
+    assert not killed.exists() and fresh.exists()  # fresh: another show's, made a moment before it locked it
+    assert live.exists() or not filelock.available()
