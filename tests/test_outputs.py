@@ -1405,3 +1405,26 @@ def test_a_camera_device_that_is_a_plain_file_says_to_remove_it_not_to_record_ov
     assert err.value.fix.startswith(f"remove it (sudo rm {device}), then make the camera: sudo modprobe v4l2loopback")
     assert "video_nr=7 " in err.value.fix and "file:" not in err.value.fix
     assert device.read_bytes() == b"frames ffmpeg wrote"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_pipes_reader_that_quits_mid_take_is_said_as_that_and_the_show_goes_on(tmp_path):
+    """`--out file:PIPE` whose reader quits: said as Python's bare '[Errno 32] Broken pipe' before."""
+    from vcam.live.outputs.recording import Recording
+
+    pipe = tmp_path / "take.mp4"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)  # a program reading it as the show goes on air
+    said = []
+    worker = OutputWorker(Recording(str(pipe), 64, 48, 30), 64, 48, queue=300, every_frame=True, say=said.append)
+    frames = np.random.default_rng(0).integers(0, 255, (200, 48, 64, 3), dtype=np.uint8)
+    worker.offer(frames[0], 0)
+    wait_for(lambda: worker.sent == 1 or worker.failed)
+    assert worker.error is None  # the pipe opened: its reader was there
+    os.close(reader)  # the reader quits
+    for tick, frame in enumerate(frames[1:], 1):
+        worker.offer(frame, tick)
+    worker.close(timeout=60)
+    gone = "the program reading this named pipe went away (it quit or closed the pipe)"
+    assert said == [f"output file:{pipe} failed and is stopped: {gone}; the show goes on"]
+    assert worker.summary().endswith(f"FAILED and stopped: {gone}")
