@@ -476,6 +476,39 @@ def test_an_image_is_the_input_of_every_frame(tmp_path):
     assert image.status() == "in photo.png"
 
 
+def _animated_gif(path, levels) -> str:
+    import av
+
+    with av.open(str(path), "w", format="gif") as container:
+        stream = container.add_stream("gif", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "rgb8"
+        for level in levels:
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), level, np.uint8), format="rgb24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return str(path)
+
+
+def test_an_animated_image_says_only_its_first_frame_is_used_and_that_file_plays_it(tmp_path):
+    """`input image:anim.gif` showed the GIF's first frame without a word."""
+    path = _animated_gif(tmp_path / "anim.gif", [0, 80, 160, 240])
+    said = []
+    switch = InputSwitch(W, H, say=said.append)
+    image = switch.open(f"image:{path}")
+    assert np.array_equal(image.frames(0, 1)[0], image.frames(5, 1)[0])  # still: the first frame
+    assert said == [f"image anim.gif is animated (4 frames): only its first frame is used; file:{path} plays it as "
+                    "a clip"]
+    clip = switch.open(f"file:{path}")  # what the line offers does play it
+    levels = {int(frame.mean()) // 40 for frame in clip.frames(0, 30)}
+    assert len(levels) > 1
+    switch.close()
+    still = str(tmp_path / "still.png")
+    cv2.imwrite(still, np.zeros((48, 64, 3), np.uint8))
+    said.clear()
+    InputSwitch(W, H, say=said.append).open(f"image:{still}")
+    assert said == []
+
+
 def test_a_missing_or_unreadable_image_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         ImageSource(str(tmp_path / "gone.png"), W, H)

@@ -54,7 +54,7 @@ def open_source(spec: InputSpec | str, width: int, height: int, fit: str = "crop
     if spec.kind == "file":
         return ClipSource(spec.target, width, height, fit, fps, say, offline, stop)
     if spec.kind == "image":
-        return ImageSource(spec.target, width, height, fit)
+        return ImageSource(spec.target, width, height, fit, say)
     if spec.kind == "camera":
         return CameraSource(spec.target, width, height, fit, say, open_capture=open_capture, clock=clock,
                             stall_after_s=stall_after_s)
