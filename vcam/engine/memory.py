@@ -304,9 +304,11 @@ def _fix_once_fp8_installed(fix: str, spec: ModelSpec, width: int, height: int, 
     return fix if least > total else f"{fix}; {torchao}"
 
 
-# What the show's process takes of the machine's memory besides a text encoder kept there: Python, PyTorch's and
-# CUDA's libraries, the prompt cache (up to 256 MiB), the weights being read
-HOST_HEADROOM = 2 * GIB
+# What the show takes of the machine's memory after the check besides a text encoder kept there: the prompt cache
+# (up to 256 MiB), the VAE and the transformer's tensors on their way to the card. PyTorch's and CUDA's own are held
+# already when it reads the free memory, so not counted again: a margin that refuses a machine that would run is no
+# better than none.
+HOST_HEADROOM = 1 * GIB
 
 
 def host_ram_free() -> int | None:
