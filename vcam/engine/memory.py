@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -311,16 +312,69 @@ def _fix_once_fp8_installed(fix: str, spec: ModelSpec, width: int, height: int, 
 HOST_HEADROOM = 1 * GIB
 
 
-def host_ram_free() -> int | None:
+def host_ram_free(meminfo: str = "/proc/meminfo", cgroups: str = "/proc/self/cgroup",
+                  mount: str = "/sys/fs/cgroup") -> int | None:
     """The machine's free memory in bytes as Linux counts it for a new program (MemAvailable: the page cache it can
-    drop counted as free); None where it cannot be read (not Linux, a container hiding /proc)."""
+    drop counted as free; free swap too, which holds what it must without a kill), or the room under this process's
+    cgroup memory limit where that is less: a rented GPU container reads its host's MemAvailable, hundreds of GiB,
+    and its own limit killed the show. None where neither can be read (not Linux, a container hiding /proc)."""
+    free = [n for n in (_mem_available(meminfo), _cgroup_room(cgroups, mount)) if n is not None]
+    return min(free, default=None)
+
+
+def _mem_available(meminfo: str) -> int | None:
     try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024  # kB
+        with open(meminfo) as f:
+            fields = dict(line.split(":", 1) for line in f if ":" in line)
+        if "MemAvailable" not in fields:  # a kernel before 3.14
+            return None
+        return sum(int(fields[key].split()[0]) * 1024 for key in ("MemAvailable", "SwapFree") if key in fields)
     except (OSError, ValueError, IndexError):
         return None
+
+
+def _cgroup_room(cgroups: str, mount: str) -> int | None:
+    """The least room under the memory limits of this process's cgroup and those above it (cgroup v2, or v1's memory
+    controller), its page cache counted as free as MemAvailable counts it; None where none sets a limit."""
+    rooms = [room for folder in _cgroup_folders(cgroups, mount) if (room := _room_in(folder)) is not None]
+    return min(rooms, default=None)
+
+
+def _cgroup_folders(cgroups: str, mount: str) -> list[Path]:
+    """The folders of this process's memory cgroup and those above it, its mount's root included: a container's
+    own mount starts at its cgroup, whatever path /proc/self/cgroup names from the host."""
+    try:
+        with open(cgroups) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return []
+    folders = []
+    for line in lines:
+        _, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        if controllers and "memory" not in controllers.split(","):
+            continue
+        root = Path(mount) / ("memory" if controllers else "")
+        folder = root / path.lstrip("/")
+        folders += [folder, *[up for up in folder.parents if root in up.parents]] + [root]
+    return folders
+
+
+def _room_in(folder: Path) -> int | None:
+    """The bytes left under the memory limit of the cgroup at `folder` (v2's memory.max, v1's limit_in_bytes), its
+    page cache counted as room; None where it sets none."""
+    for limit_file, used_file, stat_prefix in (("memory.max", "memory.current", ""),
+                                               ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_")):
+        try:
+            limit = (folder / limit_file).read_text().strip()
+            if limit == "max" or int(limit) >= 1 << 62:  # v1 writes no limit as the largest page-aligned number
+                return None
+            used = int((folder / used_file).read_text())
+            stat = dict(line.split()[:2] for line in (folder / "memory.stat").read_text().splitlines()
+                        if len(line.split()) >= 2)
+        except (OSError, ValueError):
+            continue
+        cache = sum(int(stat.get(f"{stat_prefix}{kind}_file", 0)) for kind in ("inactive", "active"))
+        return max(0, int(limit) - used + cache)
     return None
 
 
@@ -341,7 +395,8 @@ def check_host_ram(spec: ModelSpec, plan: MemoryPlan, width: int, height: int, f
         f"{spec.name}'s text encoder goes to the CPU {when} (too little GPU memory for it) and needs about "
         f"{need / GIB:.1f} GiB of the machine's memory; {free / GIB:.1f} GiB is free",
         "close other programs" + _text_on_gpu_instead(spec, width, height, free_vram, dtype, speed or SpeedOptions(),
-                                                      fp8_possible) + ", or use a machine with more memory")
+                                                      fp8_possible)
+        + ", or use a machine (or container) with more memory")
 
 
 def _text_on_gpu_instead(spec: ModelSpec, width: int, height: int, free_vram: int, dtype: torch.dtype,
