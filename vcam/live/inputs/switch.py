@@ -138,6 +138,9 @@ class InputSwitch:
             live.fit_to(width, height, self.fit)
             return self.source
         spec, self.spec = self.spec, InputSpec("none")  # a clip or an image: opened again at the new size
+        if spec.kind == "image":  # without a word: what opening it said (an animated image) was said already
+            self.source, self.spec = ImageSource(spec.target, width, height, self.fit), spec
+            return self.source
         return self.open(spec)
 
     def check(self, spec: InputSpec | str) -> InputSpec:
