@@ -495,3 +495,39 @@ def test_a_download_removes_the_partial_files_killed_runs_left_but_not_one_being
     assert target.read_bytes() == source.read_bytes()
     assert not killed.exists() and fresh.exists()  # fresh: another show's, made a moment before it locked it
     assert live.exists() or not filelock.available()
+
+
+@pytest.mark.skipif(not hasattr(os, "O_ACCMODE"), reason="POSIX file modes")
+def test_a_part_another_show_downloads_into_over_nfs_is_kept(tmp_path, monkeypatch):
+    """NFS emulates flock with byte-range locks, whose exclusive one needs the file open for writing: the check of a
+    part opened read-only failed with EBADF, read as a file system without locks, and another show's download whose
+    last write looked a minute old (an NFS server's clock ahead of this one) was deleted under it."""
+    import errno
+    import fcntl
+
+    from vcam.engine import taehv_weights as tw
+
+    real_flock = fcntl.flock
+
+    def nfs_flock(fd, operation):
+        if operation & fcntl.LOCK_EX and os.O_RDONLY == fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE:
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+        return real_flock(fd, operation)
+
+    monkeypatch.setattr(fcntl, "flock", nfs_flock)
+    source = write_published_file(tmp_path / "published.safetensors", SMALL)
+    target = tmp_path / "cache" / "taew2_1.safetensors"
+    target.parent.mkdir()
+    live, killed = (target.parent / f".taew2_1.safetensors-{name}.part" for name in ("live", "killed"))
+    old = time.time() - 2 * tw.STALE_PART_S
+    for part in (live, killed):
+        part.write_bytes(b"\0" * 1000)
+        os.utime(part, (old, old))
+    held = os.open(live, os.O_RDWR)  # as the other show's mkstemp opened it
+    try:
+        nfs_flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        tw._download(source.as_uri(), target, expected_blob=tw.git_blob_id(source))
+    finally:
+        os.close(held)
+    assert target.read_bytes() == source.read_bytes()
+    assert live.exists() and not killed.exists()  # a killed run's is removed there all the same

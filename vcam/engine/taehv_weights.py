@@ -175,8 +175,10 @@ def _remove_stale_parts(folder: Path, own: str) -> None:
         if str(part) == own:
             continue
         try:
-            fd = os.open(part, os.O_RDONLY)
-        except OSError:  # gone meanwhile: its run finished
+            # for writing: NFS emulates flock with byte-range locks, whose exclusive one a read-only open is refused
+            # (EBADF), which read as a file system without locks and removed another show's download
+            fd = os.open(part, os.O_RDWR)
+        except OSError:  # gone meanwhile (its run finished), or another user's
             continue
         try:
             if time.time() - os.fstat(fd).st_mtime >= STALE_PART_S and filelock.lock(fd):
