@@ -299,7 +299,7 @@ class Recording:
         """A named pipe's reader that quit or closed it mid-take, said as that: Python's '[Errno 32] Broken pipe'
         named neither the pipe nor what became of its reader."""
         if self._piped and isinstance(error, BrokenPipeError):
-            return VcamError("the program reading this named pipe went away (it quit or closed the pipe)")
+            return VcamError("the program reading this pipe went away (it quit or closed the pipe)")
         return None
 
     def close(self) -> None:
