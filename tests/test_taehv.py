@@ -531,3 +531,25 @@ def test_a_part_another_show_downloads_into_over_nfs_is_kept(tmp_path, monkeypat
         os.close(held)
     assert target.read_bytes() == source.read_bytes()
     assert live.exists() and not killed.exists()  # a killed run's is removed there all the same
+
+
+def test_a_part_a_run_killed_moments_before_left_is_removed_where_locks_tell_it_is_no_ones(tmp_path):
+    """A show killed mid-download (a stalled network, kill -9) and started again at once downloaded the file and
+    left the killed run's part for good: written to less than a minute before, it was kept as maybe another show's,
+    though no process held its lock."""
+    from vcam import filelock
+    from vcam.engine import taehv_weights as tw
+
+    if not filelock.available():
+        pytest.skip("no file locks here: only a part's age tells")
+    source = write_published_file(tmp_path / "published.safetensors", SMALL)
+    target = tmp_path / "cache" / "taew2_1.safetensors"
+    target.parent.mkdir()
+    killed, fresh = (target.parent / f".taew2_1.safetensors-{name}.part" for name in ("killed", "fresh"))
+    for part in (killed, fresh):
+        part.write_bytes(b"\0" * 1000)
+    moments = time.time() - 2 * tw.LOCKED_STALE_S
+    assert moments > time.time() - tw.STALE_PART_S
+    os.utime(killed, (moments, moments))
+    tw._download(source.as_uri(), target, expected_blob=tw.git_blob_id(source))
+    assert not killed.exists() and fresh.exists()  # fresh: another show's, made a moment before it locked it

@@ -10,6 +10,7 @@ Finding and checking the file needs no torch (`check_taehv` runs before a show o
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import sys
 import tempfile
@@ -37,8 +38,10 @@ TAEHV_COMMIT = "1f14a568f24bf8811e0a0ac601613e04fc1581e8"
 TAEHV_URL = f"https://github.com/{TAEHV_REPO}/raw/{TAEHV_COMMIT}/safetensors/{TAEHV_FILE}"
 # The file's git blob id at that commit (sha1 of "blob <size>\0" + its bytes), from the repository's own tree.
 TAEHV_BLOB = "ec1a2be453a250aa406e912bb630c34463ba0b2f"
-# A partial download this much older than its last write, with no process holding its lock, was left by a run that
-# was killed (SIGKILL, a power cut): one younger may be another run's, made a moment before it locked it
+# A partial download whose lock no process holds, last written this long ago, was left by a run that was killed
+# (SIGKILL, a power cut): one younger may be another run's, made a moment before it locked it. Where there are no
+# locks, only the time tells, and a download's writes come seconds apart at most (each read waits up to 60 s).
+LOCKED_STALE_S = 5.0
 STALE_PART_S = 60.0
 
 
@@ -170,7 +173,7 @@ def _partial_file(path: Path) -> tuple[int, str]:
 def _remove_stale_parts(folder: Path, own: str) -> None:
     """Partial downloads beside `own` that killed runs left (each run downloads into a new one, and a run killed
     with SIGKILL never removes its own: tens of MB each time). One another run is downloading into now holds its lock,
-    or was written to in the last STALE_PART_S seconds (where there are no locks), and is kept."""
+    or was written to in the last LOCKED_STALE_S seconds (STALE_PART_S where there are no locks), and is kept."""
     for part in folder.glob(f".{TAEHV_FILE}-*.part"):
         if str(part) == own:
             continue
@@ -181,7 +184,8 @@ def _remove_stale_parts(folder: Path, own: str) -> None:
         except OSError:  # gone meanwhile (its run finished), or another user's
             continue
         try:
-            if time.time() - os.fstat(fd).st_mtime >= STALE_PART_S and filelock.lock(fd):
+            age = time.time() - os.fstat(fd).st_mtime
+            if age >= {True: LOCKED_STALE_S, None: STALE_PART_S, False: math.inf}[filelock.try_lock(fd)]:
                 part.unlink()
         except OSError:  # Windows refuses to remove a file another program has open: it is in use
             pass
