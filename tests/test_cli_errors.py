@@ -113,6 +113,24 @@ def test_a_bad_input_option_is_one_usage_line(command, args, fragment, capsys):
     assert f"vcam {command}: error: {fragment}" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("flag, typed, meant", [("strength", "0,5", "0.5"), ("strength", "50%", "0.5"),
+                                                 ("bias", "0,3", "0.3"), ("strength", "lots", None)])
+def test_a_number_written_with_a_decimal_comma_is_refused_alike_as_a_flag_and_typed(flag, typed, meant, capsys):
+    """`--strength 0,5` was refused as not a number, where `strength 0,5` typed at the console offered 0.5: both now
+    offer it, and neither reads it as a number it might not be."""
+    from vcam.control.commands import CommandError, parse
+
+    with pytest.raises(SystemExit):
+        main(["run", f"--{flag}", typed])
+    err = capsys.readouterr().err
+    with pytest.raises(CommandError) as console:
+        parse(f"{flag} {typed}")
+    offer = f" (did you mean {meant}?)"
+    for said in (err, str(console.value)):
+        assert (offer in said) == (meant is not None) and repr(typed) in said, said
+    assert f"argument --{flag}: {typed!r} is not a number" in err
+
+
 @pytest.mark.parametrize("given, kind, name", [("clip.mp4", "file", "clip.mp4"), ("still.png", "image", "still.png"),
                                                ("clip:take.mp4", "file", "take.mp4")])
 def test_a_path_without_its_kind_says_at_once_whether_it_is_there(given, kind, name, tmp_path, monkeypatch, capsys):

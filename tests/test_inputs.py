@@ -476,6 +476,87 @@ def test_an_image_is_the_input_of_every_frame(tmp_path):
     assert image.status() == "in photo.png"
 
 
+def _animated_gif(path, levels) -> str:
+    import av
+
+    with av.open(str(path), "w", format="gif") as container:
+        stream = container.add_stream("gif", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "rgb8"
+        for level in levels:
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), level, np.uint8), format="rgb24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return str(path)
+
+
+def test_an_animated_image_says_only_its_first_frame_is_used_and_that_file_plays_it(tmp_path):
+    """`input image:anim.gif` showed the GIF's first frame without a word."""
+    path = _animated_gif(tmp_path / "anim.gif", [0, 80, 160, 240])
+    said = []
+    switch = InputSwitch(W, H, say=said.append)
+    image = switch.open(f"image:{path}")
+    assert np.array_equal(image.frames(0, 1)[0], image.frames(5, 1)[0])  # still: the first frame
+    assert said == [f"image anim.gif is animated (4 frames): only its first frame is used; file:{path} plays it as "
+                    "a clip"]
+    clip = switch.open(f"file:{path}")  # what the line offers does play it
+    levels = {int(frame.mean()) // 40 for frame in clip.frames(0, 30)}
+    assert len(levels) > 1
+    switch.close()
+    still = str(tmp_path / "still.png")
+    cv2.imwrite(still, np.zeros((48, 64, 3), np.uint8))
+    said.clear()
+    InputSwitch(W, H, say=said.append).open(f"image:{still}")
+    assert said == []
+
+
+def test_an_animated_image_is_said_once_where_the_stream_is_made_smaller_to_fit_the_card(tmp_path):
+    """The model loaded at a smaller size reopened the image, which said it was animated a second time."""
+    path = _animated_gif(tmp_path / "anim.gif", [0, 80, 160])
+    said = []
+    switch = InputSwitch(W, H, say=said.append)
+    switch.open(f"image:{path}")
+    smaller = switch.resize(W // 2, H // 2)
+    assert smaller.frames(0, 1)[0].shape[:2] == (H // 2, W // 2)  # refitted all the same
+    assert switch.status() == "in anim.gif"
+    assert len(said) == 1 and said[0].startswith("image anim.gif is animated (3 frames)")
+
+
+def test_a_still_photo_is_not_decoded_again_to_find_it_is_no_animation(tmp_path, monkeypatch):
+    """Each `image:` photo was decoded by FFmpeg as well as OpenCV to count its frames: half a second more for a
+    24-megapixel JPEG, switched to on air between blocks. Only a header that allows an animation is decoded."""
+    import av
+
+    from vcam.live.inputs.clip import animated_frames
+
+    png = tmp_path / "still.png"
+    cv2.imwrite(str(png), np.zeros((48, 64, 3), np.uint8))
+    jpeg = tmp_path / "still.jpg"
+    cv2.imwrite(str(jpeg), np.zeros((48, 64, 3), np.uint8))
+    gif = _animated_gif(tmp_path / "anim.gif", [0, 80])
+    opened, real_open = [], av.open
+    monkeypatch.setattr(av, "open", lambda path, *a, **k: opened.append(os.path.basename(path)) or real_open(path,
+                                                                                                          *a, **k))
+    assert animated_frames(str(png)) is None and animated_frames(str(jpeg)) is None
+    assert opened == []
+    assert animated_frames(gif) == 2 and opened == ["anim.gif"]
+
+
+def test_an_animated_png_is_told_by_its_animation_chunk(tmp_path):
+    from vcam.live.inputs.clip import _may_be_animated
+
+    Image = pytest.importorskip("PIL.Image")  # writes the animated PNG and WebP; not one of vcam's packages
+
+    frames = [Image.fromarray(np.full((48, 64, 3), level, np.uint8)) for level in (0, 120, 240)]
+    frames[0].save(tmp_path / "anim.png", save_all=True, append_images=frames[1:], duration=100)
+    frames[0].save(tmp_path / "still.png")
+    frames[0].save(tmp_path / "anim.webp", save_all=True, append_images=frames[1:], duration=100)
+    frames[0].save(tmp_path / "still.webp")
+    assert [_may_be_animated(str(tmp_path / name)) for name in ("anim.png", "still.png", "anim.webp", "still.webp")] \
+        == [True, False, True, False]
+    (tmp_path / "cut.png").write_bytes((tmp_path / "anim.png").read_bytes()[:20])  # a header cut short
+    assert not _may_be_animated(str(tmp_path / "cut.png"))
+
+
 def test_a_missing_or_unreadable_image_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         ImageSource(str(tmp_path / "gone.png"), W, H)

@@ -997,3 +997,30 @@ def test_the_last_file_whose_disk_fills_stops_the_render_and_each_file_is_said(t
     assert f"{first}: 8 frames, 0.33 s at 24 fps; STOPPED at block 1: the disk filled" in said
     assert f"{last}: 31 frames, 1.29 s at 24 fps; STOPPED at block 3: the disk filled" in said
     assert "closing" not in said and (mp4_frames(first)[0], mp4_frames(last)[0]) == (8, 31)
+
+
+@pytest.mark.parametrize("given", [None, "tiny"])
+def test_a_log_that_names_no_model_says_which_one_makes_it_again(tmp_path, given):
+    """A header without `model` was made again with the machine's default model without a word (krea-14b on a GPU,
+    which may not be what the show ran); the command line's --model, or the log's own, leaves nothing to say."""
+    from vcam.live.render import plan_render
+    from vcam.live.run import _prepare
+
+    header = {k: v for k, v in HEADER.items() if k != "model"}
+    log = write_log(tmp_path / "old.jsonl", {"vcam": header}, {"end": {"blocks": 2}})
+    said = []
+    plan = plan_render(RenderOptions(log=log, outs=["null"], model=given), said.append)
+    status = io.StringIO()
+    _prepare(RunOptions(replay=log, model=given, outs=["null"], stdin=False, status_out=status))
+    unnamed = [line for line in said if "does not name the model" in line]
+    replayed = [line for line in status.getvalue().splitlines() if "does not name the model" in line]
+    if given is not None:
+        assert unnamed == [] and replayed == []
+        return
+    default = f"{log} does not name the model the show ran (an older log): %s with {plan.model}, this machine's default"
+    assert unnamed == [default % "rendering" + " (--model sets it)"]
+    assert len(replayed) == 1 and default % "replaying" in replayed[0]
+    named = write_log(tmp_path / "new.jsonl", {"vcam": HEADER}, {"end": {"blocks": 2}})
+    said.clear()
+    plan_render(RenderOptions(log=named, outs=["null"]), said.append)
+    assert not any("does not name the model" in line for line in said)

@@ -1,6 +1,9 @@
 """TAEHV's tiny decoder: block by block with kept state equals one decode of the whole sequence, its frames line
 up with the VAE path's, and it loads the published file layout (and nothing else)."""
 
+import os
+import time
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -467,3 +470,86 @@ def test_a_damaged_taehv_file_is_refused_before_a_camera_or_a_recording_opens(tm
     assert f"TAEHV weights {damaged} are unusable" in err and "--decoder vae" in err, err
     assert "loading transformer" not in err
     assert not take.exists() and backend.opened == []
+
+
+def test_a_download_removes_the_partial_files_killed_runs_left_but_not_one_being_downloaded(tmp_path):
+    from vcam import filelock
+    from vcam.engine import taehv_weights as tw
+
+    source = write_published_file(tmp_path / "published.safetensors", SMALL)
+    target = tmp_path / "cache" / "taew2_1.safetensors"
+    target.parent.mkdir()
+    old = time.time() - 2 * tw.STALE_PART_S
+    killed, live, fresh = (target.parent / f".taew2_1.safetensors-{name}.part" for name in ("killed", "live", "fresh"))
+    for part in (killed, live, fresh):
+        part.write_bytes(b"\0" * 1000)
+    os.utime(killed, (old, old))
+    os.utime(live, (old, old))  # a download stalled for a while, by another show still running
+    held = os.open(live, os.O_RDWR)
+    try:
+        if filelock.available():
+            assert filelock.lock(held)
+        tw._download(source.as_uri(), target, expected_blob=tw.git_blob_id(source))
+    finally:
+        os.close(held)
+    assert target.read_bytes() == source.read_bytes()
+    assert not killed.exists() and fresh.exists()  # fresh: another show's, made a moment before it locked it
+    assert live.exists() or not filelock.available()
+
+
+@pytest.mark.skipif(not hasattr(os, "O_ACCMODE"), reason="POSIX file modes")
+def test_a_part_another_show_downloads_into_over_nfs_is_kept(tmp_path, monkeypatch):
+    """NFS emulates flock with byte-range locks, whose exclusive one needs the file open for writing: the check of a
+    part opened read-only failed with EBADF, read as a file system without locks, and another show's download whose
+    last write looked a minute old (an NFS server's clock ahead of this one) was deleted under it."""
+    import errno
+    import fcntl
+
+    from vcam.engine import taehv_weights as tw
+
+    real_flock = fcntl.flock
+
+    def nfs_flock(fd, operation):
+        if operation & fcntl.LOCK_EX and os.O_RDONLY == fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE:
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+        return real_flock(fd, operation)
+
+    monkeypatch.setattr(fcntl, "flock", nfs_flock)
+    source = write_published_file(tmp_path / "published.safetensors", SMALL)
+    target = tmp_path / "cache" / "taew2_1.safetensors"
+    target.parent.mkdir()
+    live, killed = (target.parent / f".taew2_1.safetensors-{name}.part" for name in ("live", "killed"))
+    old = time.time() - 2 * tw.STALE_PART_S
+    for part in (live, killed):
+        part.write_bytes(b"\0" * 1000)
+        os.utime(part, (old, old))
+    held = os.open(live, os.O_RDWR)  # as the other show's mkstemp opened it
+    try:
+        nfs_flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        tw._download(source.as_uri(), target, expected_blob=tw.git_blob_id(source))
+    finally:
+        os.close(held)
+    assert target.read_bytes() == source.read_bytes()
+    assert live.exists() and not killed.exists()  # a killed run's is removed there all the same
+
+
+def test_a_part_a_run_killed_moments_before_left_is_removed_where_locks_tell_it_is_no_ones(tmp_path):
+    """A show killed mid-download (a stalled network, kill -9) and started again at once downloaded the file and
+    left the killed run's part for good: written to less than a minute before, it was kept as maybe another show's,
+    though no process held its lock."""
+    from vcam import filelock
+    from vcam.engine import taehv_weights as tw
+
+    if not filelock.available():
+        pytest.skip("no file locks here: only a part's age tells")
+    source = write_published_file(tmp_path / "published.safetensors", SMALL)
+    target = tmp_path / "cache" / "taew2_1.safetensors"
+    target.parent.mkdir()
+    killed, fresh = (target.parent / f".taew2_1.safetensors-{name}.part" for name in ("killed", "fresh"))
+    for part in (killed, fresh):
+        part.write_bytes(b"\0" * 1000)
+    moments = time.time() - 2 * tw.LOCKED_STALE_S
+    assert moments > time.time() - tw.STALE_PART_S
+    os.utime(killed, (moments, moments))
+    tw._download(source.as_uri(), target, expected_blob=tw.git_blob_id(source))
+    assert not killed.exists() and fresh.exists()  # fresh: another show's, made a moment before it locked it

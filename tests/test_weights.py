@@ -635,3 +635,108 @@ def test_an_fp8_card_without_torchao_is_told_to_install_it_not_to_buy_a_larger_g
         memory_plan(spec, torch.device("cuda"), 832, 480, torch.bfloat16, SpeedOptions(), adapt=True)
     fix = err.value.fix  # not even in FP8: torchao would not help
     assert "in FP8 needs at least" in fix and "more than this GPU's 16.0 GiB" in fix and "torchao" not in fix, fix
+
+
+def test_a_text_encoder_planned_on_the_cpu_of_a_machine_without_the_memory_is_refused_before_loading():
+    from vcam.engine.memory import HOST_HEADROOM, check_host_ram, text_encoder_bytes
+    from vcam.errors import NotEnoughRAMError
+
+    spec = get_spec("krea-14b")
+    free_vram = 46.5 * GIB  # a 48 GB card: the text encoder moves to the CPU once the first prompts are encoded
+    plan = plan_memory(spec, 832, 480, free_vram)
+    assert plan.offload_text_after_start
+    with pytest.raises(NotEnoughRAMError) as err:
+        check_host_ram(spec, plan, 832, 480, free_vram, free_ram=lambda: 4 * GIB)
+    assert "4.0 GiB is free" in err.value.message
+    assert f"needs about {(text_encoder_bytes(spec) + HOST_HEADROOM) / GIB:.1f} GiB" in err.value.message
+    assert "close other programs" in err.value.fix and "more memory" in err.value.fix
+    assert "\n" not in err.value.message + err.value.fix
+    # where FP8 leaves room for it on the card, that is offered; where the card cannot run FP8, not
+    with pytest.raises(NotEnoughRAMError) as err:
+        check_host_ram(spec, plan, 832, 480, free_vram, fp8_possible=True, free_ram=lambda: 4 * GIB)
+    assert "--quant fp8 (the text encoder then stays on the GPU)" in err.value.fix
+    with pytest.raises(NotEnoughRAMError) as err:
+        check_host_ram(spec, plan, 832, 480, free_vram, fp8_possible=False, free_ram=lambda: 4 * GIB)
+    assert "--quant fp8" not in err.value.fix
+
+
+def test_the_machines_memory_is_not_checked_where_it_holds_no_text_encoder_or_cannot_be_read():
+    from vcam.engine.memory import check_host_ram
+
+    spec = get_spec("krea-14b")
+    lean = plan_memory(spec, 832, 480, 43 * GIB)
+    assert not lean.text_on_gpu
+    check_host_ram(spec, lean, 832, 480, 43 * GIB, free_ram=lambda: None)  # not Linux: said nothing, goes on
+    check_host_ram(spec, lean, 832, 480, 43 * GIB, free_ram=lambda: 64 * GIB)
+    full = plan_memory(spec, 832, 480, 96 * GIB)
+    check_host_ram(spec, full, 832, 480, 96 * GIB, free_ram=lambda: GIB)  # all on the card
+
+
+def test_the_free_memory_reading_is_linuxs_memavailable(tmp_path):
+    from vcam.engine import memory
+
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:       16318480 kB\nMemFree:          512000 kB\nMemAvailable:    8159240 kB\n")
+    no_cgroup = str(tmp_path / "no-cgroup")
+    assert memory.host_ram_free(str(meminfo), no_cgroup, no_cgroup) == 8159240 * 1024
+    meminfo.write_text("MemTotal:       16318480 kB\n")  # a kernel before 3.14
+    assert memory.host_ram_free(str(meminfo), no_cgroup, no_cgroup) is None
+
+
+def test_free_swap_counts_as_room_for_the_text_encoder(tmp_path):
+    """A machine with 8 GiB free and 16 GiB of swap holds the text encoder (swapped in part, not killed): it was
+    refused."""
+    from vcam.engine import memory
+
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemAvailable:    8388608 kB\nSwapTotal:      16777216 kB\nSwapFree:       16777216 kB\n")
+    no_cgroup = str(tmp_path / "no-cgroup")
+    assert memory.host_ram_free(str(meminfo), no_cgroup, no_cgroup) == 24 * GIB
+
+
+def _cgroup_tree(tmp_path, v2: bool, limit: str, used: int, cache: int):
+    """A /sys/fs/cgroup with this process in `/ctr/show` (v2, or v1's memory controller) under a limit set on
+    `/ctr`, as a container's; the /proc/self/cgroup naming it."""
+    root = tmp_path / "cgroup" / ("" if v2 else "memory")
+    names = (("memory.max", "memory.current", "") if v2 else
+             ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_"))
+    for folder, its_limit in ((root / "ctr", limit), (root / "ctr" / "show", "max" if v2 else str(2**63 - 4096))):
+        folder.mkdir(parents=True)
+        (folder / names[0]).write_text(its_limit + "\n")
+        (folder / names[1]).write_text(f"{used}\n")
+        (folder / "memory.stat").write_text(f"anon {used - cache}\n{names[2]}inactive_file {cache // 2}\n"
+                                            f"{names[2]}active_file {cache - cache // 2}\n")
+    cgroups = tmp_path / "self-cgroup"
+    cgroups.write_text("0::/ctr/show\n" if v2 else "4:memory:/ctr/show\n1:cpu:/\n")
+    return str(cgroups), str(tmp_path / "cgroup")
+
+
+@pytest.mark.parametrize("v2", [True, False])
+def test_a_containers_memory_limit_below_the_hosts_free_memory_is_the_room_it_has(tmp_path, v2):
+    """A rented GPU container on a host with 400 GiB free reads that as MemAvailable: its own 16 GiB limit killed
+    the show as its text encoder moved to the CPU, where the check had passed it."""
+    from vcam.engine import memory
+    from vcam.errors import NotEnoughRAMError
+
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text(f"MemAvailable:   {400 * GIB // 1024} kB\n")
+    cgroups, mount = _cgroup_tree(tmp_path, v2, str(16 * GIB), used=9 * GIB, cache=2 * GIB)
+    free = memory.host_ram_free(str(meminfo), cgroups, mount)
+    assert free == (16 - 9 + 2) * GIB  # its page cache is room, as MemAvailable counts it
+    spec = get_spec("krea-14b")
+    plan = plan_memory(spec, 832, 480, 43 * GIB)
+    with pytest.raises(NotEnoughRAMError, match="9.0 GiB is free"):
+        memory.check_host_ram(spec, plan, 832, 480, 43 * GIB, free_ram=lambda: free)
+
+
+def test_a_cgroup_without_a_memory_limit_leaves_the_hosts_free_memory(tmp_path):
+    from vcam.engine import memory
+
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text(f"MemAvailable:   {64 * GIB // 1024} kB\n")
+    for v2, unlimited in ((True, "max"), (False, str(2**63 - 4096))):
+        cgroups, mount = _cgroup_tree(tmp_path / str(v2), v2, unlimited, used=9 * GIB, cache=2 * GIB)
+        assert memory.host_ram_free(str(meminfo), cgroups, mount) == 64 * GIB
+    # one far above what is free is no bound either
+    cgroups, mount = _cgroup_tree(tmp_path / "large", True, str(512 * GIB), used=9 * GIB, cache=0)
+    assert memory.host_ram_free(str(meminfo), cgroups, mount) == 64 * GIB

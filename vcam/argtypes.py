@@ -194,7 +194,8 @@ def strength(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1") from None
+        meant = _meant(text, lambda v: 0 <= v <= 1)
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1{meant}") from None
     try:
         return check_strength(value)
     except ValueError as e:
@@ -206,7 +207,16 @@ def bias(text: str) -> float:
         return check_bias(float(text))
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e) if "bias must" in str(e) else
-                                         f"{text!r} is not a number above 0 and at most 1") from None
+                                         f"{text!r} is not a number above 0 and at most 1"
+                                         f"{_meant(text, lambda v: 0 < v <= 1)}") from None
+
+
+def _meant(text: str, fits) -> str:
+    """" (did you mean 0.5?)" for `0,5` or `50%`, as the typed command offers it: the flag and the command refuse the
+    same text in the same words."""
+    from vcam.control.commands import number_meant
+
+    return number_meant(text, fits)
 
 
 def midi_port(text: str) -> str:

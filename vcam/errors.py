@@ -31,5 +31,9 @@ class NotEnoughVRAMError(VcamError):
     pass
 
 
+class NotEnoughRAMError(VcamError):
+    """The machine's own memory (not the GPU's) cannot hold what the memory plan puts on the CPU."""
+
+
 class WeightsError(VcamError):
     """Weights missing, partial, damaged, or not the checkpoint the model expects."""

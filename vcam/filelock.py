@@ -15,14 +15,20 @@ except ImportError:  # Windows
 def lock(fd: int) -> bool:
     """Takes the lock on the file under `fd` for as long as that descriptor stays open; False when another open of
     the file holds it."""
+    return try_lock(fd) is not False
+
+
+def try_lock(fd: int) -> bool | None:
+    """lock(fd), where no lock is told apart: None where this system or the file's file system has none to take
+    (some network or FUSE mounts), so that nothing can be told of another open of the file."""
     if fcntl is None:
-        return True
+        return None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
-    except OSError:  # a file system without locks (some network or FUSE mounts): written to all the same
-        return True
+    except OSError:  # a file system without locks: written to all the same
+        return None
     return True
 
 

@@ -157,13 +157,13 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
         value = float(text)
     except ValueError:
         raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}"
-                           f"{_comma(text, lambda v: lo <= v <= hi, hi == 1)}; usage: {usage(name)}") from None
+                           f"{number_meant(text, lambda v: lo <= v <= hi, hi == 1)}; usage: {usage(name)}") from None
     if not lo <= value <= hi:  # also refuses NaN
         raise CommandError(f"{name} {value:g} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
     return value
 
 
-def _comma(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <= 1.0, share: bool = True) -> str:
+def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <= 1.0, share: bool = True) -> str:
     """`0,5` → " (did you mean 0.5?)": a decimal comma, as many keyboards and locales write one; `50%` → 0.5 where
     the number is a `share` (from 0 to 1); `120 bpm`, `120bpm` → 120, a unit after it. Said only where the number
     meant `fits` the command: not `nan%` as nan, `150%` as a strength of 1.5, or `bpm 1,000` as 1."""
@@ -228,7 +228,8 @@ def _bias(text: str) -> float:
         return check_bias(float(text))
     except ValueError as e:
         if "bias must" not in str(e):
-            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}{_comma(text, lambda v: 0 < v <= 1)}"
+            meant = number_meant(text, lambda v: 0 < v <= 1)
+            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}{meant}"
         raise CommandError(f"{e}; usage: {usage('bias')}") from None
 
 
@@ -360,7 +361,7 @@ def _blend(text: str) -> tuple:
         x = float(parts[2])
     except ValueError:
         raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}"
-                           f"{_comma(parts[2])}") from None
+                           f"{number_meant(parts[2])}") from None
     if not 0.0 <= x <= 1.0:
         raise CommandError(f"blend position {x:g} is outside 0 to 1; usage: {usage('blend')}")
     a, b = (_numbered(_named("blend", part)) for part in parts[:2])  # shlex took out their quotes and escapes

@@ -26,7 +26,7 @@ from vcam.engine.vae import StreamingDecoder, build_vae, vae_dtype
 from vcam.engine import hub
 from vcam.engine import weights as W
 from vcam.engine.weight_files import from_folder
-from vcam.engine.memory import GIB, memory_plan, out_of_memory_said_as_error
+from vcam.engine.memory import GIB, check_host_ram, memory_plan, out_of_memory_said_as_error
 from vcam.errors import VcamError
 from vcam.live.progress import gigabytes
 
@@ -172,6 +172,8 @@ def load(
             speed = replace(speed, quant=quant)
         log(f"{spec.name} at {width}x{height} needs about {plan.estimate.total / GIB:.1f} GiB of GPU memory "
             f"({plan.estimate.describe()}); {free / GIB:.1f} GiB free: {plan.note}")
+        # before minutes of loading: the kernel would kill the show without a word once the encoder moved there
+        check_host_ram(spec, plan, width, height, free, dtype, speed, fp8_possible=fp8_unsupported(device) is None)
         text_device = device if plan.text_on_gpu else torch.device("cpu")
         offload = plan.offload_text_after_start
 

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -16,7 +17,7 @@ from torch import nn
 from vcam.engine.configs import ModelSpec, VAEConfig, WanConfig, get_spec
 from vcam.engine.quant import fp8_unsupported, nvfp4_fits, nvfp4_weight_bytes
 from vcam.engine.speed import SpeedOptions
-from vcam.errors import NotEnoughVRAMError, VcamError
+from vcam.errors import NotEnoughRAMError, NotEnoughVRAMError, VcamError
 
 # GPU memory is said in GiB: cards are sold in binary sizes (an "80 GB" card holds 80 GiB) and PyTorch's own
 # messages say GiB
@@ -86,10 +87,16 @@ def estimate_vram(spec: ModelSpec, width: int, height: int, dtype: torch.dtype =
     # pass over the context frame. A plan that fits only to the byte runs out of memory on air.
     parts["headroom"] = HEADROOM
     if text_on_gpu:
-        text = spec.text
-        per_layer = 4 * text.d_model * text.num_heads * text.d_kv + 3 * text.d_model * text.d_ff
-        parts["text encoder"] = (text.vocab_size * text.d_model + text.num_layers * per_layer) * elt
+        parts["text encoder"] = text_encoder_bytes(spec, dtype)
     return VRAMEstimate(parts)
+
+
+def text_encoder_bytes(spec: ModelSpec, dtype: torch.dtype = torch.bfloat16) -> int:
+    """The UMT5 text encoder's weights, from its shapes: on the GPU, or in the machine's memory where the plan puts
+    it on the CPU."""
+    text = spec.text
+    per_layer = 4 * text.d_model * text.num_heads * text.d_kv + 3 * text.d_model * text.d_ff
+    return (text.vocab_size * text.d_model + text.num_layers * per_layer) * torch.empty((), dtype=dtype).element_size()
 
 
 @functools.lru_cache(maxsize=16)
@@ -296,6 +303,119 @@ def _fix_once_fp8_installed(fix: str, spec: ModelSpec, width: int, height: int, 
     least = estimate_vram(spec, w, h, dtype, text_on_gpu=False, quant="fp8", compiled=speed.compile,
                           decoder=speed.decoder).total
     return fix if least > total else f"{fix}; {torchao}"
+
+
+# What the show takes of the machine's memory after the check besides a text encoder kept there: the prompt cache
+# (up to 256 MiB), the VAE and the transformer's tensors on their way to the card. PyTorch's and CUDA's own are held
+# already when it reads the free memory, so not counted again: a margin that refuses a machine that would run is no
+# better than none.
+HOST_HEADROOM = 1 * GIB
+
+
+def host_ram_free(meminfo: str = "/proc/meminfo", cgroups: str = "/proc/self/cgroup",
+                  mount: str = "/sys/fs/cgroup") -> int | None:
+    """The machine's free memory in bytes as Linux counts it for a new program (MemAvailable: the page cache it can
+    drop counted as free; free swap too, which holds what it must without a kill), or the room under this process's
+    cgroup memory limit where that is less: a rented GPU container reads its host's MemAvailable, hundreds of GiB,
+    and its own limit killed the show. None where neither can be read (not Linux, a container hiding /proc)."""
+    free = [n for n in (_mem_available(meminfo), _cgroup_room(cgroups, mount)) if n is not None]
+    return min(free, default=None)
+
+
+def _mem_available(meminfo: str) -> int | None:
+    try:
+        with open(meminfo) as f:
+            fields = dict(line.split(":", 1) for line in f if ":" in line)
+        if "MemAvailable" not in fields:  # a kernel before 3.14
+            return None
+        return sum(int(fields[key].split()[0]) * 1024 for key in ("MemAvailable", "SwapFree") if key in fields)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _cgroup_room(cgroups: str, mount: str) -> int | None:
+    """The least room under the memory limits of this process's cgroup and those above it (cgroup v2, or v1's memory
+    controller), its page cache counted as free as MemAvailable counts it; None where none sets a limit."""
+    rooms = [room for folder in _cgroup_folders(cgroups, mount) if (room := _room_in(folder)) is not None]
+    return min(rooms, default=None)
+
+
+def _cgroup_folders(cgroups: str, mount: str) -> list[Path]:
+    """The folders of this process's memory cgroup and those above it, its mount's root included: a container's
+    own mount starts at its cgroup, whatever path /proc/self/cgroup names from the host."""
+    try:
+        with open(cgroups) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return []
+    folders = []
+    for line in lines:
+        _, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        if controllers and "memory" not in controllers.split(","):
+            continue
+        root = Path(mount) / ("memory" if controllers else "")
+        folder = root / path.lstrip("/")
+        folders += [folder, *[up for up in folder.parents if root in up.parents]] + [root]
+    return folders
+
+
+def _room_in(folder: Path) -> int | None:
+    """The bytes left under the memory limit of the cgroup at `folder` (v2's memory.max, v1's limit_in_bytes), its
+    page cache counted as room; None where it sets none."""
+    for limit_file, used_file, stat_prefix in (("memory.max", "memory.current", ""),
+                                               ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_")):
+        try:
+            limit = (folder / limit_file).read_text().strip()
+            if limit == "max" or int(limit) >= 1 << 62:  # v1 writes no limit as the largest page-aligned number
+                return None
+            used = int((folder / used_file).read_text())
+            stat = dict(line.split()[:2] for line in (folder / "memory.stat").read_text().splitlines()
+                        if len(line.split()) >= 2)
+        except (OSError, ValueError):
+            continue
+        cache = sum(int(stat.get(f"{stat_prefix}{kind}_file", 0)) for kind in ("inactive", "active"))
+        return max(0, int(limit) - used + cache)
+    return None
+
+
+def check_host_ram(spec: ModelSpec, plan: MemoryPlan, width: int, height: int, free_vram: int,
+                   dtype: torch.dtype = torch.bfloat16, speed: SpeedOptions | None = None, fp8_possible: bool = False,
+                   free_ram: Callable[[], int | None] = host_ram_free) -> None:
+    """Refuses, before anything loads, a plan that puts the text encoder on the CPU (from the start, or once the
+    first prompts are encoded) of a machine whose free memory cannot hold it: the kernel killed the show with no
+    word, minutes into loading or on air. Where the free memory cannot be read, nothing is said."""
+    if plan.text_on_gpu and not plan.offload_text_after_start:
+        return
+    free = free_ram()
+    need = text_encoder_bytes(spec, dtype) + HOST_HEADROOM
+    if free is None or need <= free:
+        return
+    when = "once the first prompts are encoded" if plan.offload_text_after_start else "from the start"
+    raise NotEnoughRAMError(
+        f"{spec.name}'s text encoder goes to the CPU {when} (too little GPU memory for it) and needs about "
+        f"{need / GIB:.1f} GiB of the machine's memory; {free / GIB:.1f} GiB is free",
+        "close other programs" + _text_on_gpu_instead(spec, width, height, free_vram, dtype, speed or SpeedOptions(),
+                                                      fp8_possible)
+        + ", or use a machine (or container) with more memory")
+
+
+def _text_on_gpu_instead(spec: ModelSpec, width: int, height: int, free_vram: int, dtype: torch.dtype,
+                         speed: SpeedOptions, fp8_possible: bool) -> str:
+    """", start with --quant fp8 (the text encoder then stays on the GPU)" (or --size WxH): the first setting at which
+    everything fits the card, so the machine's memory holds no text encoder; "" where none does."""
+    portrait = height > width
+    sizes = [(width, height)] + [(h, w) if portrait else (w, h) for w, h in SMALLER_SIZES if w * h < width * height]
+    for w, h in sizes:
+        for q in _quants(speed.quant, fp8_possible):
+            if (w, h, q) == (width, height, speed.quant):
+                continue
+            need = estimate_vram(spec, w, h, dtype, text_on_gpu=True, quant=q, compiled=speed.compile,
+                                 decoder=speed.decoder)
+            if need.total <= free_vram:
+                flags = ([] if (w, h) == (width, height) else [f"--size {w}x{h}"]) + (
+                    ["--quant fp8"] if q != speed.quant else [])
+                return f", start with {' '.join(flags)} (the text encoder then stays on the GPU)"
+    return ""
 
 
 def planned_settings(model: str, width: int, height: int, quant: str, adapt: bool,

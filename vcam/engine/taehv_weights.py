@@ -10,14 +10,17 @@ Finding and checking the file needs no torch (`check_taehv` runs before a show o
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vcam import filelock
 from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import TAEHVConfig
 from vcam.engine.weight_files import safetensors_problem
@@ -35,6 +38,11 @@ TAEHV_COMMIT = "1f14a568f24bf8811e0a0ac601613e04fc1581e8"
 TAEHV_URL = f"https://github.com/{TAEHV_REPO}/raw/{TAEHV_COMMIT}/safetensors/{TAEHV_FILE}"
 # The file's git blob id at that commit (sha1 of "blob <size>\0" + its bytes), from the repository's own tree.
 TAEHV_BLOB = "ec1a2be453a250aa406e912bb630c34463ba0b2f"
+# A partial download whose lock no process holds, last written this long ago, was left by a run that was killed
+# (SIGKILL, a power cut): one younger may be another run's, made a moment before it locked it. Where there are no
+# locks, only the time tells, and a download's writes come seconds apart at most (each read waits up to 60 s).
+LOCKED_STALE_S = 5.0
+STALE_PART_S = 60.0
 
 
 def cached_path() -> Path:
@@ -123,6 +131,8 @@ def _download(url: str, path: Path, expected_blob: str = TAEHV_BLOB) -> None:
 
     print(f"vcam: fetching {TAEHV_FILE} from github.com/{TAEHV_REPO} …", file=sys.stderr, flush=True)
     fd, tmp = _partial_file(path)
+    filelock.lock(fd)  # held while it downloads: another show starting now leaves this file alone
+    _remove_stale_parts(path.parent, tmp)
     try:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
@@ -158,6 +168,29 @@ def _partial_file(path: Path) -> tuple[int, str]:
         raise WeightsError(f"cannot keep {TAEHV_FILE} in {path.parent} ({e.strerror or e}: {e.filename or path})",
                            "point VCAM_CACHE_DIR at a writable folder, or download "
                            f"{TAEHV_URL} elsewhere and put it in the --weights folder") from None
+
+
+def _remove_stale_parts(folder: Path, own: str) -> None:
+    """Partial downloads beside `own` that killed runs left (each run downloads into a new one, and a run killed
+    with SIGKILL never removes its own: tens of MB each time). One another run is downloading into now holds its lock,
+    or was written to in the last LOCKED_STALE_S seconds (STALE_PART_S where there are no locks), and is kept."""
+    for part in folder.glob(f".{TAEHV_FILE}-*.part"):
+        if str(part) == own:
+            continue
+        try:
+            # for writing: NFS emulates flock with byte-range locks, whose exclusive one a read-only open is refused
+            # (EBADF), which read as a file system without locks and removed another show's download
+            fd = os.open(part, os.O_RDWR)
+        except OSError:  # gone meanwhile (its run finished), or another user's
+            continue
+        try:
+            age = time.time() - os.fstat(fd).st_mtime
+            if age >= {True: LOCKED_STALE_S, None: STALE_PART_S, False: math.inf}[filelock.try_lock(fd)]:
+                part.unlink()
+        except OSError:  # Windows refuses to remove a file another program has open: it is in use
+            pass
+        finally:
+            os.close(fd)
 
 
 def load_taehv(path: Path, cfg: TAEHVConfig, device: torch.device, dtype: torch.dtype) -> TAEHVDecoder:

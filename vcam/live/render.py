@@ -37,7 +37,7 @@ from vcam.live.producer import Timetable
 from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
-                                unlike_the_show)
+                                unlike_the_show, unnamed_model)
 from vcam.live.signals import StopEvent, ctrl_c_held, stop_on_signals
 from vcam.outspec import parse_spec
 from vcam.words import counted
@@ -204,6 +204,8 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     from vcam.engine.speed import SpeedFlags
 
     model = choose_model(logged_model(header, opts.log, opts.model), say)
+    if (unnamed := unnamed_model("rendering", header, opts.log, opts.model, model)) is not None:
+        say(unnamed)
     check_logged_quant(opts.log, opts.quant, quant, model, opts.attention_quant, attention_quant)
     spec = get_spec(model)
     from vcam.engine.taehv_weights import check_taehv

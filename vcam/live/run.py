@@ -40,7 +40,7 @@ from vcam.live.replaystart import check_replayed_inputs, replayed
 from vcam.live.screen import Screen
 from vcam.live.signals import ctrl_c_held
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
-                                unlike_the_show)
+                                unlike_the_show, unnamed_model)
 from vcam.live.showreads import fallbacks_of, given_maps
 from vcam.live.showwatch import show_watcher
 from vcam.live.showwrites import check_written
@@ -124,6 +124,8 @@ def _prepare(opts: RunOptions) -> _Prepared:
         from vcam.engine.load import choose_model
 
     model = choose_model(logged_model(start, opts.replay, opts.model), status.message)
+    if (unnamed := unnamed_model("replaying", start, opts.replay, opts.model, model)) is not None:
+        status.message(unnamed)
     if opts.weights is not None:  # said now, not after a camera and a recording opened and the card went on air
         from vcam.engine.weight_files import from_folder
 

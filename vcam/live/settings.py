@@ -186,6 +186,16 @@ def logged_model(start: dict, log: str | None, model: str | None) -> str | None:
     return start["model"]
 
 
+def unnamed_model(doing: str, start: dict, log: str | None, given: str | None, model: str) -> str | None:
+    """A log whose header names no model (an older log, one written by hand), made again with `model` that no
+    --model chose: said in one line beginning with `doing`, as a log without its frame rate is. It was made with this
+    machine's default model without a word, which may not be the model the show ran. None where nothing is to say."""
+    if log is None or given is not None or "model" in start:
+        return None
+    return (f"{log} does not name the model the show ran (an older log): {doing} with {model}, this machine's "
+            "default (--model sets it)")
+
+
 def check_logged_quant(log: str, given: str | None, quant: str | None, model: str,
                        given_attention: str | None = None, attention_quant: str = "none") -> None:
     """A show made again from `log` in the precision or attention its header names (`given`, `given_attention`:

@@ -20,6 +20,7 @@ import numpy as np
 
 from vcam.errors import READ_FIX
 from vcam.inspec import missing_fix
+from vcam.words import shell_word
 from vcam.live.frames import fit, over_black_bgr, quiet_cv2, read_shown
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
@@ -663,10 +664,53 @@ class ClipSource:
             self._cap = None
 
 
+def animated_frames(path: str) -> int | None:
+    """Where the image at `path` is an animation that FFmpeg plays as a clip (a GIF; an animated WebP or PNG where
+    this FFmpeg decodes them): its frame count, 1 where its header gives none; None for a still image."""
+    import av
+
+    if not _may_be_animated(path):  # a photo is not decoded a second time: `input image:` opens on air
+        return None
+    try:
+        with av.open(path) as container:
+            stream = container.streams.video[0]
+            decoded = sum(1 for _, _ in zip(range(2), container.decode(stream)))
+            return (stream.frames or 1) if decoded > 1 else None
+    except Exception:  # av.FFmpegError, IndexError (no video in it): no clip to offer; OpenCV's read stands
+        return None
+
+
+def _may_be_animated(path: str) -> bool:
+    """Whether the file's header allows more frames than one: a GIF, a PNG with an animation chunk (acTL) before its
+    image data, a WebP with its animation flag. Read from the first bytes, where decoding a 24-megapixel JPEG with
+    FFmpeg to find one frame took half a second more, the show's frames held meanwhile."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(21)
+            if head.startswith(b"GIF8"):
+                return True
+            if head[:4] == b"RIFF" and head[8:16] == b"WEBPVP8X":
+                return len(head) > 20 and bool(head[20] & 0x02)
+            return head.startswith(b"\x89PNG\r\n\x1a\n") and _png_animated(f)
+    except OSError:
+        return False
+
+
+def _png_animated(f) -> bool:
+    """Whether the PNG read from `f` has an acTL chunk before its first IDAT (APNG's rule), walked chunk by chunk."""
+    f.seek(8)
+    while len(chunk := f.read(8)) == 8:
+        length, kind = int.from_bytes(chunk[:4], "big"), chunk[4:]
+        if kind in (b"acTL", b"IDAT"):
+            return kind == b"acTL"
+        f.seek(length + 4, os.SEEK_CUR)  # the data and its CRC
+    return False
+
+
 class ImageSource:
     """`image:PATH`: one still, fitted to width×height, the input of every frame of every block."""
 
-    def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop"):
+    def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", say: Say = lambda text: None):
         self.path = _check_file(path, "image", "image")
         self.name = os.path.basename(self.path)
         rgb = read_shown(self.path)
@@ -674,6 +718,10 @@ class ImageSource:
             raise InputError(f"cannot read {self.path} as an image",
                              "use a PNG, JPEG or WebP image; a video is file:PATH")
         self.frame = fit(rgb, width, height, fit_mode)
+        if (frames := animated_frames(self.path)) is not None:  # its first frame, shown still without a word
+            count = f" ({frames} frames)" if frames > 1 else ""
+            say(f"image {self.name} is animated{count}: only its first frame is used; "
+                f"{shell_word(f'file:{self.path}')} plays it as a clip")
 
     def frames(self, start: int, count: int) -> np.ndarray:
         return repeat(self.frame, count)

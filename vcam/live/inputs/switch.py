@@ -54,7 +54,7 @@ def open_source(spec: InputSpec | str, width: int, height: int, fit: str = "crop
     if spec.kind == "file":
         return ClipSource(spec.target, width, height, fit, fps, say, offline, stop)
     if spec.kind == "image":
-        return ImageSource(spec.target, width, height, fit)
+        return ImageSource(spec.target, width, height, fit, say)
     if spec.kind == "camera":
         return CameraSource(spec.target, width, height, fit, say, open_capture=open_capture, clock=clock,
                             stall_after_s=stall_after_s)
@@ -138,6 +138,9 @@ class InputSwitch:
             live.fit_to(width, height, self.fit)
             return self.source
         spec, self.spec = self.spec, InputSpec("none")  # a clip or an image: opened again at the new size
+        if spec.kind == "image":  # without a word: what opening it said (an animated image) was said already
+            self.source, self.spec = ImageSource(spec.target, width, height, self.fit), spec
+            return self.source
         return self.open(spec)
 
     def check(self, spec: InputSpec | str) -> InputSpec:

@@ -231,6 +231,7 @@ class Recording:
         self._write_failed = False  # a frame's write raised: the worker said so, and the close need not again
         self._lock: int | None = None
         self._pipe = None  # the writing end of a named pipe recorded into, opened by vcam, not FFmpeg
+        self._piped = False  # recorded into a named pipe (its end stays said after it is closed)
         self._older = os.path.isfile(self.path)  # a take there already: said to be kept if this one never starts
         self._opened = False
         self.note: str | None = None  # said at the end after the file's name: what became of a take deleted on air
@@ -248,6 +249,7 @@ class Recording:
         self._opened = True
         try:
             self._pipe = _open_pipe(self.path)
+            self._piped = self._pipe is not None
             container = av.open(
                 self._pipe or self.path, "w", format="mp4",
                 options={"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"},
@@ -283,20 +285,33 @@ class Recording:
         try:
             for packet in self._stream.encode(vf):
                 self._container.mux(packet)
-        except OSError:
+        except OSError as e:
             self._write_failed = True
             # what the file holds now, said at once: counted by the frames encoded, a disk that filled before the
             # first fragment was said as a file that plays, and the end then said it held no frame
             if os.path.isfile(self.path):  # not /dev/full or a named pipe, whose reading would take the frames
                 self.frames = min(self.frames, frames_held(self.path) or 0)
-            raise
+            raise self._reader_gone(e) or e from None
         self._last_pts = pts
         self.frames += 1
+
+    def _reader_gone(self, error: OSError) -> VcamError | None:
+        """A named pipe's reader that quit or closed it mid-take, said as that: Python's '[Errno 32] Broken pipe'
+        named neither the pipe nor what became of its reader."""
+        if self._piped and isinstance(error, BrokenPipeError):
+            return VcamError("the program reading this pipe went away (it quit or closed the pipe)")
+        return None
 
     def close(self) -> None:
         """Writes the last fragment and closes the file; VcamError when frames that were encoded are not in it.
         FFmpeg does not report a write that fails while the file is closed (a disk that fills with the last
         fragment): the recording lost its end, or all of it, and nothing was said."""
+        try:
+            self._close()
+        except BrokenPipeError as e:  # the last fragment, sent to a pipe's reader that has gone
+            raise self._reader_gone(e) or e from None
+
+    def _close(self) -> None:
         if self._container is None:
             return
         encoded, held = self.frames, None
