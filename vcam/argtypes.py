@@ -121,6 +121,26 @@ def within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
     return parse
 
 
+
+MIN_FPS, MAX_FPS = 1, 240
+
+
+def frame_rate(text: str) -> float:
+    """A camera frame rate (--fps), from MIN_FPS to MAX_FPS: a number, or a fraction as ffmpeg and v4l2 write NTSC's
+    29.97 (30000/1001), which was refused as "not a number"."""
+    num, slash, den = text.partition("/")
+    if not slash:
+        return within(float, MIN_FPS, MAX_FPS)(text)
+    try:
+        value = float(num) / float(den)
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a frame rate: give a number (29.97) or a fraction of two "
+                                         "(30000/1001)") from None
+    if not math.isfinite(value) or not MIN_FPS <= value <= MAX_FPS:
+        raise argparse.ArgumentTypeError(f"{text} is {value:g} frames/s: it must be at least {MIN_FPS} and at most "
+                                         f"{MAX_FPS}")
+    return value
+
 def positive(kind):
     return within(kind, 0, above=True)
 
