@@ -58,6 +58,8 @@ class OutputWorker:
         self.close_error: Exception | None = None
         self._closing = False
         self._warned_drops = 0
+        # frames skipped while the send that failed was in hand (a display that never answered): not slowness
+        self._lost_failing = 0
         self._next_warning = -float("inf")
         self._thread = threading.Thread(target=self._run, name=f"output-{output.name}", daemon=True)
         self._thread.start()
@@ -94,11 +96,13 @@ class OutputWorker:
             frame, tick = item
             if self.error is not None:
                 continue
+            before = self._mailbox.dropped
             try:
                 self.output.send(fit(frame, *self.size, self.fit_mode), tick)
                 self.sent += 1
             except Exception as e:  # an output failing must not take the show down with it
                 self.error = e
+                self._lost_failing = self._mailbox.dropped - before
                 self._say(f"output {self.output.name} failed and is stopped: {one_line(e)}{self._fix()}; the show "
                           "goes on")
                 continue  # the frames it skipped while it failed (a display that never answered) are not slowness
@@ -179,8 +183,8 @@ class OutputWorker:
         notes = [self.output.note] if getattr(self.output, "note", None) else []
         if self.error is not None:
             notes.append(f"FAILED and stopped: {one_line(self.error)}{self._fix()}")
-        if self.dropped:
-            notes.append(f"{_frames(self.dropped)} dropped (it could not keep up)")
+        if slow := self.dropped - self._lost_failing:  # those after its failure are not counted either
+            notes.append(f"{_frames(slow)} dropped (it could not keep up)")
         if self.close_error is not None:
             notes.append(f"closing it FAILED: {one_line(self.close_error)}")
         if self.stuck:
