@@ -14,6 +14,7 @@ import shlex
 
 from vcam.bias import check_bias
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
+from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
 from vcam.sizes import check_size
 
 
@@ -121,25 +122,15 @@ def within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
     return parse
 
 
-
-MIN_FPS, MAX_FPS = 1, 240
-
-
 def frame_rate(text: str) -> float:
-    """A camera frame rate (--fps), from MIN_FPS to MAX_FPS: a number, or a fraction as ffmpeg and v4l2 write NTSC's
-    29.97 (30000/1001), which was refused as "not a number"."""
-    num, slash, den = text.partition("/")
-    if not slash:
+    """A camera frame rate (--fps): a number, or a fraction as ffmpeg writes NTSC's 29.97 (outspec.fraction_fps)."""
+    if "/" not in text:
         return within(float, MIN_FPS, MAX_FPS)(text)
     try:
-        value = float(num) / float(den)
-    except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a frame rate: give a number (29.97) or a fraction of two "
-                                         "(30000/1001)") from None
-    if not math.isfinite(value) or not MIN_FPS <= value <= MAX_FPS:
-        raise argparse.ArgumentTypeError(f"{text} is {value:g} frames/s: it must be at least {MIN_FPS} and at most "
-                                         f"{MAX_FPS}")
-    return value
+        return fraction_fps(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
 
 def positive(kind):
     return within(kind, 0, above=True)
