@@ -276,6 +276,12 @@ def test_a_download_stopped_with_ctrl_c_says_what_is_kept(capsys, monkeypatch):
     (["run", "--fps", "1/2"], "argument --fps: 1/2 is 0.5 frames/s: it must be at least 1 and at most 240"),
     (["cam", "ws://h", "--fps", "30000/0"],
      "argument --fps: '30000/0' is not a frame rate: give a number (29.97) or a fraction of two (30000/1001)"),
+    # as --fps inf and --fps 1e400 are said, not "inf/1 is inf frames/s" nor "1e400/1e400 is nan frames/s"
+    (["run", "--fps", "nan/1"], "argument --fps: nan/1 is not a finite number: give one at least 1 and at most 240"),
+    (["render", "x.jsonl", "--fps", "1e400/1e400"],
+     "argument --fps: 1e400/1e400 is not a finite number: give one at least 1 and at most 240"),
+    (["cam", "ws://h", "--fps", "30/1e400"],
+     "argument --fps: 30/1e400 is not a finite number: give one at least 1 and at most 240"),
 ])
 def test_a_number_out_of_range_says_its_limits_in_one_line(argv, fragment, capsys):
     # not argparse's list of the 50 allowed step counts, nor "inf must be more than 0"

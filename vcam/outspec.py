@@ -20,11 +20,14 @@ def fraction_fps(text: str) -> float:
     show's output fps refused as "not a number"; ValueError with what to give where it is none, or out of range."""
     num, _, den = text.partition("/")
     try:
-        value = float(num) / float(den)
+        parts = float(num), float(den)
+        value = parts[0] / parts[1]
     except (ValueError, ZeroDivisionError):
         raise ValueError(f"{text!r} is not a frame rate: give a number (29.97) or a fraction of two (30000/1001)") \
             from None
-    if not math.isfinite(value) or not MIN_FPS <= value <= MAX_FPS:
+    if not all(math.isfinite(v) for v in (*parts, value)):  # said as --fps inf or 1e400 is, not "is nan frames/s"
+        raise ValueError(f"{text} is not a finite number: give one at least {MIN_FPS} and at most {MAX_FPS}")
+    if not MIN_FPS <= value <= MAX_FPS:
         raise ValueError(f"{text} is {value:g} frames/s: it must be at least {MIN_FPS} and at most {MAX_FPS}")
     return value
 
