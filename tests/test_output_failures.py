@@ -325,3 +325,28 @@ def test_the_end_line_of_an_output_that_failed_after_waiting_does_not_say_the_fr
     w.close(10)
     assert w.dropped > 0  # they were skipped, as the mailbox holds three
     assert "could not keep up" not in w.summary() and "FAILED and stopped" in w.summary()
+
+
+def test_the_frames_an_output_skips_after_it_failed_are_not_said_as_slowness():
+    """The frames skipped after an output had failed (the pacer offering them while its worker was busy saying the
+    failure, on a machine the model keeps busy) were said at the end as 'N frames dropped (it could not keep up)'."""
+    class Broken(_Output):
+        def send(self, frame, tick):
+            raise OSError("the device went away")
+
+    saying, go_on, said = threading.Event(), threading.Event(), []
+
+    def say(line):
+        said.append(line)
+        saying.set()
+        go_on.wait(60)  # the worker held after its failure, as a busy machine holds it
+
+    w = OutputWorker(Broken(), 8, 8, say=say)
+    w.offer(FRAME, 0)
+    assert saying.wait(60)
+    for tick in range(1, 2 * worker_module.LIVE_SKIPS_WORTH_SAYING):
+        w.offer(FRAME, tick)
+    go_on.set()
+    w.close(10)
+    assert w.dropped > 0  # they were skipped, as the mailbox holds three
+    assert "could not keep up" not in w.summary() and "FAILED and stopped: the device went away" in w.summary()

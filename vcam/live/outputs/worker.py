@@ -58,8 +58,9 @@ class OutputWorker:
         self.close_error: Exception | None = None
         self._closing = False
         self._warned_drops = 0
-        # frames skipped while the send that failed was in hand (a display that never answered): not slowness
-        self._lost_failing = 0
+        # frames dropped before the send that failed: those skipped while it was in hand (a display that never
+        # answered) and after it (offered while it said its failure) are no slowness of the output
+        self._dropped_before_failure: int | None = None
         self._next_warning = -float("inf")
         self._thread = threading.Thread(target=self._run, name=f"output-{output.name}", daemon=True)
         self._thread.start()
@@ -68,6 +69,12 @@ class OutputWorker:
     def dropped(self) -> int:
         """Frames that never reached the output: overflowed while it was busy, or dropped at the close deadline."""
         return self._mailbox.dropped + self.discarded
+
+    @property
+    def slow_drops(self) -> int:
+        """Frames dropped because the output could not keep up: `dropped`, less those skipped while the send that
+        failed was in hand and after it."""
+        return self.dropped if self._dropped_before_failure is None else self._dropped_before_failure
 
     @property
     def stuck(self) -> bool:
@@ -101,11 +108,10 @@ class OutputWorker:
                 self.output.send(fit(frame, *self.size, self.fit_mode), tick)
                 self.sent += 1
             except Exception as e:  # an output failing must not take the show down with it
-                self.error = e
-                self._lost_failing = self._mailbox.dropped - before
+                self.error, self._dropped_before_failure = e, before
                 self._say(f"output {self.output.name} failed and is stopped: {one_line(e)}{self._fix()}; the show "
                           "goes on")
-                continue  # the frames it skipped while it failed (a display that never answered) are not slowness
+                continue
             self._warn_if_dropping()
 
     def _warn_if_dropping(self) -> None:
@@ -183,7 +189,7 @@ class OutputWorker:
         notes = [self.output.note] if getattr(self.output, "note", None) else []
         if self.error is not None:
             notes.append(f"FAILED and stopped: {one_line(self.error)}{self._fix()}")
-        if slow := self.dropped - self._lost_failing:  # those after its failure are not counted either
+        if slow := self.slow_drops:
             notes.append(f"{_frames(slow)} dropped (it could not keep up)")
         if self.close_error is not None:
             notes.append(f"closing it FAILED: {one_line(self.close_error)}")
@@ -260,7 +266,7 @@ def report_outputs(workers: list[OutputWorker], say: Callable[[str], None]) -> i
     """The end of a show: a line for every recording and for any output that lost frames or failed; the exit code
     (1 when an output failed, so a script running the show sees it)."""
     for w in workers:
-        if w.every_frame or w.failed or w.worth_saying(w.dropped):
+        if w.every_frame or w.failed or w.worth_saying(w.slow_drops):
             say(w.summary())
     failed = [w.output.name for w in workers if w.failed]
     if failed:
