@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from vcam.errors import VcamError, one_line
+from vcam.errors import NoDisplayError, VcamError, one_line
 from vcam.live.frames import fit
 from vcam.outspec import FITS
 from vcam.live.mailbox import Mailbox
@@ -37,12 +37,14 @@ class OutputWorker:
     counted in `dropped` and reported through `say` (at once, then at most every DROP_WARNING_EVERY seconds).
 
     Cameras and windows want the newest frame (queue 1); a recording wants every frame (`every_frame`, a longer
-    queue).
+    queue). `go_without`: a preview window beside other outputs, whose display turns out at its first frame to be
+    one it cannot draw on (one that never answered), is left out (`left_out`) as one found so at the start is:
+    said in one line, no failure (the end says nothing of it, the exit code is not 1).
     """
 
     def __init__(self, output: Output, width: int, height: int, fit_mode: str = "letterbox", queue: int = 2,
                  every_frame: bool = False, say: Callable[[str], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, go_without: bool = False):
         if fit_mode not in FITS:
             raise ValueError(f"unknown fit {fit_mode!r}: choose {', '.join(FITS)}")
         self.output = output
@@ -55,6 +57,8 @@ class OutputWorker:
         self.sent = 0
         self.discarded = 0  # still waiting when the close deadline passed
         self.error: Exception | None = None
+        self.go_without = go_without
+        self.left_out: NoDisplayError | None = None
         self.close_error: Exception | None = None
         self._closing = False
         self._warned_drops = 0
@@ -101,14 +105,19 @@ class OutputWorker:
     def _feed(self) -> None:
         while (item := self._mailbox.get()) is not None:
             frame, tick = item
-            if self.error is not None:
+            if self.error is not None or self.left_out is not None:
                 continue
             before = self._mailbox.dropped
             try:
                 self.output.send(fit(frame, *self.size, self.fit_mode), tick)
                 self.sent += 1
             except Exception as e:  # an output failing must not take the show down with it
-                self.error, self._dropped_before_failure = e, before
+                self._dropped_before_failure = before
+                if self.go_without and isinstance(e, NoDisplayError):
+                    self.left_out = e
+                    self._say(_no_window(e))
+                    continue
+                self.error = e
                 self._say(f"output {self.output.name} failed and is stopped: {one_line(e)}{self._fix()}; the show "
                           "goes on")
                 continue
@@ -241,31 +250,40 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
     their warnings (default: stderr). A preview window that cannot open (no display) is said and left out where
     other outputs are given; alone, it is the show's error."""
     workers: list[OutputWorker] = []
+    others = any(s.kind not in ("window", "null") for s in specs)  # outputs the show can go on on without a window
     try:
         for spec in specs:
             w, h = spec.width or width, spec.height or height
             try:
                 out = open_output(spec, w, h, fps)
             except VcamError as e:
-                if spec.kind != "window" or not any(s.kind not in ("window", "null") for s in specs):
+                if spec.kind != "window" or not others:
                     raise  # a show with nothing else to go on to (a window, or only windows and null)
                 # the preview is the operator's, not the audience's: on a machine with no display (a show started
                 # over ssh, or by a service) the camera and the recording went off air with it, before they began
-                (say or _to_stderr)(f"no preview window: {one_line(e)}; the show goes on without it")
+                (say or _to_stderr)(_no_window(e))
                 continue
             # recordings keep every frame; live outputs keep only a few, the newest, so they never lag behind
             queue = int(fps * 4) if spec.kind == "file" else 3
-            workers.append(OutputWorker(out, w, h, fit_mode, queue=queue, every_frame=spec.kind == "file", say=say))
+            # a display that never answers is found at the window's first frame: it is left out then, as here
+            workers.append(OutputWorker(out, w, h, fit_mode, queue=queue, every_frame=spec.kind == "file", say=say,
+                                        go_without=spec.kind == "window" and others))
     except (VcamError, ValueError, OSError):
         close_workers(workers)
         raise
     return workers
 
 
+def _no_window(error: VcamError) -> str:
+    return f"no preview window: {one_line(error)}; the show goes on without it"
+
+
 def report_outputs(workers: list[OutputWorker], say: Callable[[str], None]) -> int:
     """The end of a show: a line for every recording and for any output that lost frames or failed; the exit code
     (1 when an output failed, so a script running the show sees it)."""
     for w in workers:
+        if w.left_out is not None and not w.failed:
+            continue  # said as it was left out, as a window left out at the start is
         if w.every_frame or w.failed or w.worth_saying(w.slow_drops):
             say(w.summary())
     failed = [w.output.name for w in workers if w.failed]
