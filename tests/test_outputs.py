@@ -534,6 +534,38 @@ def test_a_display_that_never_answers_is_left_out_in_one_line_as_one_that_refuse
     assert not window.failed and drawn.drawn == []
 
 
+def test_the_frames_a_window_skips_while_its_display_is_slow_to_answer_are_not_said_as_slowness(slow_display,
+                                                                                                 monkeypatch):
+    """A display that answered after some seconds: the frames the window skipped meanwhile were said on air as
+    'output window cannot keep up: N frames skipped (a smaller size is faster: ...)', and again at the end."""
+    from vcam.live.outputs import worker
+
+    preview, drawn, tmp_path = slow_display
+    monkeypatch.setattr(preview, "PROBE_TIMEOUT", 600.0)
+    waiting = threading.Event()
+
+    class Watched(preview.PreviewWindow):
+        def send(self, frame, tick):
+            waiting.set()
+            super().send(frame, tick)
+
+    said = []
+    w = worker.OutputWorker(Watched(64, 48), 64, 48, say=said.append)
+    try:
+        w.offer(np.zeros((48, 64, 3), np.uint8), 0)
+        assert waiting.wait(60)
+        for tick in range(1, 2 * LIVE_SKIPS_WORTH_SAYING):
+            w.offer(np.zeros((48, 64, 3), np.uint8), tick)
+        (tmp_path / "answer").touch()
+        assert wait_for(lambda: len(drawn.drawn) >= 3, 60)  # the window, its first frame and the newest one
+        w.offer(np.zeros((48, 64, 3), np.uint8), 2 * LIVE_SKIPS_WORTH_SAYING)
+        w.close(10)
+    finally:
+        assert _probe_ended(tmp_path)
+    assert w.dropped >= LIVE_SKIPS_WORTH_SAYING and said == []
+    assert report_outputs([w], said.append) == 0 and said == []
+
+
 def _sent(window, failed: list) -> None:
     try:
         window.send(np.zeros((48, 64, 3), np.uint8), 0)

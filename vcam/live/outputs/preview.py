@@ -170,6 +170,12 @@ class PreviewWindow:
         cv2.imshow(TITLE, cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
         cv2.waitKey(1)
 
+    @property
+    def awaits_display(self) -> bool:
+        """Whether the next frame waits for the display's answer first (a display slow to answer): the frames
+        skipped meanwhile are no slowness of the window (OutputWorker)."""
+        return self._probe is not None
+
     def end_wait(self) -> None:
         """The show closing, from another thread: a wait for a display that has not answered ends, the probe
         stopped, and no window is drawn (the window's thread closes it once its send returns)."""

@@ -65,6 +65,9 @@ class OutputWorker:
         # frames dropped before the send that failed: those skipped while it was in hand (a display that never
         # answered) and after it (offered while it said its failure) are no slowness of the output
         self._dropped_before_failure: int | None = None
+        # frames skipped while the output waited for something not its own doing (a window's display slow to
+        # answer, `awaits_display`): no slowness either
+        self._excused = 0
         self._next_warning = -float("inf")
         self._thread = threading.Thread(target=self._run, name=f"output-{output.name}", daemon=True)
         self._thread.start()
@@ -77,8 +80,9 @@ class OutputWorker:
     @property
     def slow_drops(self) -> int:
         """Frames dropped because the output could not keep up: `dropped`, less those skipped while the send that
-        failed was in hand and after it."""
-        return self.dropped if self._dropped_before_failure is None else self._dropped_before_failure
+        failed was in hand and after it, and those skipped while a window waited for its display's answer."""
+        counted = self.dropped if self._dropped_before_failure is None else self._dropped_before_failure
+        return counted - self._excused
 
     @property
     def stuck(self) -> bool:
@@ -108,6 +112,7 @@ class OutputWorker:
             if self.error is not None or self.left_out is not None:
                 continue
             before = self._mailbox.dropped
+            waits = getattr(self.output, "awaits_display", False)
             try:
                 self.output.send(fit(frame, *self.size, self.fit_mode), tick)
                 self.sent += 1
@@ -121,10 +126,12 @@ class OutputWorker:
                 self._say(f"output {self.output.name} failed and is stopped: {one_line(e)}{self._fix()}; the show "
                           "goes on")
                 continue
+            if waits:
+                self._excused += self._mailbox.dropped - before
             self._warn_if_dropping()
 
     def _warn_if_dropping(self) -> None:
-        dropped = self._mailbox.dropped
+        dropped = self._mailbox.dropped - self._excused
         if not self.worth_saying(dropped - self._warned_drops) or self._clock() < self._next_warning:
             return
         first = self._warned_drops == 0
