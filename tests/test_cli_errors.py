@@ -291,6 +291,15 @@ def test_a_download_stopped_with_ctrl_c_says_what_is_kept(capsys, monkeypatch):
     (["serve", "--quality", "5"], "argument --quality: 5 must be at least 10 and at most 100"),
     (["run", "--duration", "inf"], "argument --duration: inf is not a finite number: give one more than 0"),
     (["run", "--fps", "nan"], "argument --fps: nan is not a finite number: give one at least 1 and at most 240"),
+    (["run", "--fps", "1/2"], "argument --fps: 1/2 is 0.5 frames/s: it must be at least 1 and at most 240"),
+    (["cam", "ws://h", "--fps", "30000/0"],
+     "argument --fps: '30000/0' is not a frame rate: give a number (29.97) or a fraction of two (30000/1001)"),
+    # as --fps inf and --fps 1e400 are said, not "inf/1 is inf frames/s" nor "1e400/1e400 is nan frames/s"
+    (["run", "--fps", "nan/1"], "argument --fps: nan/1 is not a finite number: give one at least 1 and at most 240"),
+    (["render", "x.jsonl", "--fps", "1e400/1e400"],
+     "argument --fps: 1e400/1e400 is not a finite number: give one at least 1 and at most 240"),
+    (["cam", "ws://h", "--fps", "30/1e400"],
+     "argument --fps: 30/1e400 is not a finite number: give one at least 1 and at most 240"),
 ])
 def test_a_number_out_of_range_says_its_limits_in_one_line(argv, fragment, capsys):
     # not argparse's list of the 50 allowed step counts, nor "inf must be more than 0"
@@ -299,6 +308,23 @@ def test_a_number_out_of_range_says_its_limits_in_one_line(argv, fragment, capsy
     assert done.value.code == 2
     err = capsys.readouterr().err
     assert f"vcam {argv[0]}: error: {fragment}" in err and "choose from" not in err
+
+
+@pytest.mark.parametrize("command", ["run", "cam", "render"])
+def test_a_frame_rate_written_as_ffmpeg_writes_ntsc_reaches_the_show(command, monkeypatch):
+    """`--fps 30000/1001` (ffmpeg's and v4l2's 29.97) was refused as "not a number", with nothing said to give."""
+    from types import SimpleNamespace
+
+    from vcam.live.run import Ended
+
+    got = []
+    monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: got.append(opts) or Ended(0, False))
+    monkeypatch.setattr("vcam.remote.client.run_cam", lambda opts: got.append(opts) or 0)
+    rendered = SimpleNamespace(interrupted=False, stopped=False)
+    monkeypatch.setattr("vcam.live.render.render", lambda opts: got.append(opts) or rendered)
+    target = {"run": [], "cam": ["ws://127.0.0.1:1"], "render": ["show.jsonl", "--out", "null"]}[command]
+    assert main([command, *target, "--fps", "30000/1001"]) == 0
+    assert got[0].fps == 30000 / 1001
 
 
 def test_ctrl_c_while_the_options_are_read_ends_with_130_and_no_traceback(monkeypatch):

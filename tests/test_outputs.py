@@ -505,6 +505,70 @@ def test_the_shows_end_while_a_window_waits_for_the_display_stops_the_probe_and_
         assert _probe_ended(tmp_path)
 
 
+def test_a_display_that_never_answers_is_left_out_in_one_line_as_one_that_refuses_and_the_show_goes_on(
+        slow_display, monkeypatch, tmp_path):
+    """With a recording too, a display that never answered said its failure three times (as it came, in the end's
+    line of the window, and as the exit code's reason) and made the show exit 1, where one that refuses at once is
+    said in one line and the show goes on, exit 0."""
+    from vcam.live.outputs import close_workers, open_outputs
+
+    preview, drawn, _ = slow_display
+    monkeypatch.setattr(preview, "PROBE_TIMEOUT", 0.5)
+    said = []
+    take = tmp_path / "take.mp4"
+    workers = open_outputs([parse_spec("window"), parse_spec(f"file:{take}")], 64, 48, 30, "letterbox",
+                           say=said.append)
+    try:
+        window = workers[0]
+        for tick in range(3):
+            for w in workers:
+                w.offer(np.zeros((48, 64, 3), np.uint8), tick)
+        assert wait_for(lambda: said, 60)
+        for tick in range(3, 6):  # the show goes on, the recording with it
+            for w in workers:
+                w.offer(np.zeros((48, 64, 3), np.uint8), tick)
+    finally:
+        close_workers(workers)
+    code = report_outputs(workers, said.append)
+    assert said[0] == ("no preview window: the preview window cannot be drawn on display :4712 (nothing answered "
+                       "there in 0.5 s); run where that desktop is on and this user may draw on it (ssh -X, or "
+                       "DISPLAY=:0 on the machine's own desktop), or drop --out window; the show goes on without it")
+    assert said[1:] == [f"recorded 6 frames to {take}"] and code == 0  # nothing more of the window, exit 0
+    assert not window.failed and drawn.drawn == []
+
+
+def test_the_frames_a_window_skips_while_its_display_is_slow_to_answer_are_not_said_as_slowness(slow_display,
+                                                                                                 monkeypatch):
+    """A display that answered after some seconds: the frames the window skipped meanwhile were said on air as
+    'output window cannot keep up: N frames skipped (a smaller size is faster: ...)', and again at the end."""
+    from vcam.live.outputs import worker
+
+    preview, drawn, tmp_path = slow_display
+    monkeypatch.setattr(preview, "PROBE_TIMEOUT", 600.0)
+    waiting = threading.Event()
+
+    class Watched(preview.PreviewWindow):
+        def send(self, frame, tick):
+            waiting.set()
+            super().send(frame, tick)
+
+    said = []
+    w = worker.OutputWorker(Watched(64, 48), 64, 48, say=said.append)
+    try:
+        w.offer(np.zeros((48, 64, 3), np.uint8), 0)
+        assert waiting.wait(60)
+        for tick in range(1, 2 * LIVE_SKIPS_WORTH_SAYING):
+            w.offer(np.zeros((48, 64, 3), np.uint8), tick)
+        (tmp_path / "answer").touch()
+        assert wait_for(lambda: len(drawn.drawn) >= 3, 60)  # the window, its first frame and the newest one
+        w.offer(np.zeros((48, 64, 3), np.uint8), 2 * LIVE_SKIPS_WORTH_SAYING)
+        w.close(10)
+    finally:
+        assert _probe_ended(tmp_path)
+    assert w.dropped >= LIVE_SKIPS_WORTH_SAYING and said == []
+    assert report_outputs([w], said.append) == 0 and said == []
+
+
 def _sent(window, failed: list) -> None:
     try:
         window.send(np.zeros((48, 64, 3), np.uint8), 0)

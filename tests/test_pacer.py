@@ -494,3 +494,37 @@ def test_a_strong_gain_never_holds_the_picture_while_frames_wait():
     shown, times, _ = run_for(ft, pacer, 16.0)
     assert shown[-1] == 119
     assert times[shown.index(119)] < 10.0 + 2.5  # 12 frames at no less than 6 a second; the cap would be 14 s
+
+
+@pytest.mark.parametrize("smooth", ["fade", "flow"])
+def test_a_freeze_while_smoothing_holds_the_generated_frame_the_log_names_not_a_blend(smooth):
+    """With --smooth the camera's ticks between two generated frames show blends of both; a freeze then held that
+    blend, a picture the log cannot name: its replay and `vcam render` held the generated frame, the show another."""
+    from types import SimpleNamespace
+
+    from vcam.live.screen import Screen
+
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, smooth=smooth), clock=ft.clock)
+    made = [np.full((16, 16, 3), 40 * i, np.uint8) for i in range(6)]
+    pacer.push(made[:3], block=0)
+    ft.now = 1.0
+    pacer.push(made[3:], block=1)  # 3 frames/s measured: each frame stays ten ticks, blended between
+    screen = Screen(SimpleNamespace(screen="live"))
+
+    def emit():
+        ft.now += 1 / 30
+        picture = pacer.tick()
+        last = pacer.last_tick()
+        return screen.apply(picture, last.showing, covered=last.covered, on_air=last.on_air)
+
+    try:
+        blends = [emit() for _ in range(5)]
+        assert not any((blends[-1] == f).all() for f in made)  # the live picture is a blend
+        named = screen.set("freeze")
+        held = [emit() for _ in range(3)]
+    finally:
+        pacer.close()
+    assert named is not None
+    for picture in held:
+        np.testing.assert_array_equal(picture, made[3 * named.block + named.index])

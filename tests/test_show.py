@@ -1054,3 +1054,12 @@ def test_digits_with_a_joiner_between_them_are_still_a_number():
     with pytest.raises(ConfigError) as err:
         parse_show('presets:\n  - {name: "1\\u200d2", prompt: x}\n', "shows/n.yaml")
     assert len(err.value.problems) == 1 and "the name '12' cannot be a plain number" in err.value.problems[0]
+
+
+def test_an_output_fps_written_as_ffmpeg_writes_ntsc_is_read_as_it_is_from_the_command_line():
+    """`fps: 30000/1001` (ffmpeg's 29.97) was refused as "must be a number", while --fps takes it."""
+    show = parse_show("output: {fps: 30000/1001}\npresets:\n  - {name: a, prompt: b}\n", "s.yaml")
+    assert show.output.fps == 30000 / 1001
+    with pytest.raises(ConfigError) as err:
+        parse_show("output: {fps: 1/2}\npresets:\n  - {name: a, prompt: b}\n", "s.yaml")
+    assert err.value.problems == ["s.yaml:1: output fps 1/2 is 0.5 frames/s: it must be at least 1 and at most 240"]

@@ -14,6 +14,7 @@ import shlex
 
 from vcam.bias import check_bias
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
+from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
 from vcam.sizes import check_size
 
 
@@ -119,6 +120,16 @@ def within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
         return value
 
     return parse
+
+
+def frame_rate(text: str) -> float:
+    """A camera frame rate (--fps): a number, or a fraction as ffmpeg writes NTSC's 29.97 (outspec.fraction_fps)."""
+    if "/" not in text:
+        return within(float, MIN_FPS, MAX_FPS)(text)
+    try:
+        return fraction_fps(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def positive(kind):

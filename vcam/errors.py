@@ -23,6 +23,11 @@ def one_line(error: BaseException) -> str:
     return str(error)
 
 
+class NoDisplayError(VcamError):
+    """A preview window with no display it can draw on: a show with other outputs goes on without it, whether that
+    is found as it opens or, where the display never answers, at its first frame."""
+
+
 class NoGPUError(VcamError):
     pass
 

@@ -2,6 +2,7 @@
 show file's checks (vcam.control) need nothing of the live outputs."""
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -11,6 +12,24 @@ from vcam.words import nearest, quoted, shell_word
 
 KINDS = ("vcam", "file", "window", "null")
 FITS = ("letterbox", "crop", "stretch")
+MIN_FPS, MAX_FPS = 1, 240  # a camera's frame rate: --fps, a show's output fps
+
+
+def fraction_fps(text: str) -> float:
+    """A frame rate written as a fraction, as ffmpeg and v4l2 write NTSC's 29.97 (30000/1001), which --fps and a
+    show's output fps refused as "not a number"; ValueError with what to give where it is none, or out of range."""
+    num, _, den = text.partition("/")
+    try:
+        parts = float(num), float(den)
+        value = parts[0] / parts[1]
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"{text!r} is not a frame rate: give a number (29.97) or a fraction of two (30000/1001)") \
+            from None
+    if not all(math.isfinite(v) for v in (*parts, value)):  # said as --fps inf or 1e400 is, not "is nan frames/s"
+        raise ValueError(f"{text} is not a finite number: give one at least {MIN_FPS} and at most {MAX_FPS}")
+    if not MIN_FPS <= value <= MAX_FPS:
+        raise ValueError(f"{text} is {value:g} frames/s: it must be at least {MIN_FPS} and at most {MAX_FPS}")
+    return value
 
 
 @dataclass(frozen=True)

@@ -318,7 +318,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--out", action="append", metavar="OUTPUT",
                    help="vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally @WxH; repeatable "
                         f"(default: {default_out})")
-    r.add_argument("--fps", type=argtypes.within(float, 1, 240), help="camera frame rate (30)")
+    r.add_argument("--fps", type=argtypes.frame_rate, help="camera frame rate (30)")
     r.add_argument("--fit", choices=("letterbox", "crop", "stretch"),
                    help="how generated frames fit an output of another shape (letterbox)")
     _add_smooth_arg(r)
@@ -409,7 +409,7 @@ def _add_cam_parser(sub) -> None:
     cam.add_argument("--token", default=None, help="the server's token (default: $VCAM_TOKEN)")
     cam.add_argument("--out", action="append", metavar="OUTPUT", help="as for vcam run (default: vcam)")
     cam.add_argument("--size", type=argtypes.output_size, metavar="WxH", help="output size (default 832x480)")
-    cam.add_argument("--fps", type=argtypes.within(float, 1, 240), default=30.0, help="camera frame rate (30)")
+    cam.add_argument("--fps", type=argtypes.frame_rate, default=30.0, help="camera frame rate (30)")
     cam.add_argument("--fit", choices=("letterbox", "crop", "stretch"), default="letterbox",
                      help="how the server's frames fit an output of another shape (letterbox)")
     _add_smooth_arg(cam)
@@ -498,7 +498,7 @@ def _add_render_parser(sub) -> None:
     r.add_argument("--decoder", choices=DECODERS, help="vae or taehv (default: the show's)")
     r.add_argument("--attention-quant", choices=ATTENTION_QUANTS,
                    help="none (the exact attention) or int8 (default: the show's)")
-    r.add_argument("--fps", type=argtypes.within(float, 1, 240),
+    r.add_argument("--fps", type=argtypes.frame_rate,
                    help="frame rate of the files (default: the show's, else 30)")
     r.add_argument("--fit", choices=("letterbox", "crop", "stretch"),
                    help="how frames fit an output given @WxH of another shape (letterbox)")

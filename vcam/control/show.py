@@ -49,7 +49,7 @@ from vcam.bias import check_bias
 from vcam.control.commands import MAX_BPM, MAX_SEED, MIN_BPM, as_typed, name_key, parse_quantize
 from vcam.control.cuesheet import Cue, read_cues
 from vcam.inspec import INPUT_FITS
-from vcam.outspec import FITS, check_recording_name, parse_spec
+from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
 from vcam.sizes import check_size
 from vcam.control.mapfiles import map_kind
 from vcam.control.midimap import MidiMap, find_map_file, read_map
@@ -189,7 +189,7 @@ def parse_show(text: str, path: str) -> Show:
         o = r.mapping(top["output"], "output", OUTPUT_KEYS)
         output = OutputSettings(
             size=_size(r, o["size"]) if "size" in o else None,
-            fps=r.number(o["fps"], "output fps", 1, 240) if "fps" in o else None,
+            fps=_fps(r, o["fps"]) if "fps" in o else None,
             fit=r.choice(o["fit"], "output fit", FITS) if "fit" in o else None,
             out=_outs(r, o["out"], base) if "out" in o else None,
         )
@@ -412,6 +412,18 @@ def _quantize(r: Reader, node) -> str:
     except ValueError as e:
         r.error(node, f"defaults {e}")
         return "off"
+
+
+def _fps(r: Reader, node) -> float | None:
+    """output fps: a number, or a fraction as --fps takes it (30000/1001, NTSC's 29.97)."""
+    v = r.value(node, "output fps")
+    if not (isinstance(v, str) and "/" in v):
+        return None if v is INVALID else r.number(node, "output fps", MIN_FPS, MAX_FPS)
+    try:
+        return fraction_fps(v.strip())
+    except ValueError as e:
+        r.error(node, f"output fps {e}")
+        return None
 
 
 def _size(r: Reader, node) -> tuple[int, int] | None:

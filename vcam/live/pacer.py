@@ -90,7 +90,8 @@ class LastTick(NamedTuple):
     """What the last camera tick showed (Pacer.last_tick); set by the tick alone."""
 
     showing: Shown | None  # the numbered frame it showed, and since when (Pacer.showing)
-    # the generated frame its fallback image stood in for (the one `showing` names); None where it showed none
+    # the generated frame under what it showed (the one `showing` names): the one its fallback image stood in for, or
+    # the first of the two it blended (--smooth); None where it showed a generated frame as it is, or none
     covered: np.ndarray | None
     # a generated frame has come on screen, at that tick or before (not a push since: the tick that made the
     # loading card showed none)
@@ -123,7 +124,7 @@ class Pacer:
         self._fallback: np.ndarray | None = None
         self._shown: Callable[[int, float], None] | None = None
         self._on_screen_now: Shown | None = None  # the numbered frame the last tick showed
-        self._covered: np.ndarray | None = None  # the generated frame the last tick's fallback image stood in for
+        self._covered: np.ndarray | None = None  # the generated frame under the last tick's fallback image or blend
         self._frame_listeners: list[ShownListener] = []
         self._came: list[Shown] = []  # frames that came on screen, for the listeners after the tick's emit
         self.stats = PacerStats()
@@ -271,6 +272,8 @@ class Pacer:
             return self._fallback
         nxt = self._frames[1][0] if len(self._frames) > 1 else None
         if self._smooth and nxt is not None and self._pos > 0 and nxt.shape == frame.shape:
+            # a freeze holds the generated frame, as the log names it and a replay or render holds it, not the blend
+            self._covered = frame
             return frame, nxt, self._pos
         return frame
 

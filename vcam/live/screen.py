@@ -10,8 +10,9 @@ from vcam.control.protocol import Shown
 
 class Screen:
     """Reads `state.screen` ("live", "freeze" or "blackout") on every tick. A freeze holds the picture that was on
-    screen when it came (the last tick's; under a stall's fallback image, the frame beneath it: see below), so that
-    a log which keeps the frame it came after (vcam.control.log) replays and renders the very picture held.
+    screen when it came (the last tick's; under a stall's fallback image or a --smooth blend of two generated frames,
+    the generated frame beneath it: see below), so that a log which keeps the frame it came after
+    (vcam.control.log) replays and renders the very picture held.
 
     `set` changes the mode between two ticks, never during one (a small lock around each tick's read), and says the
     generated frame of the last tick: the one a change comes after, which a freeze holds. The controller logs the
@@ -24,7 +25,8 @@ class Screen:
     vcam cam client has its own fallback image or none, so the frame named is the one picture they can all hold.
     The fallback image stands in for frames that do not come; a frozen picture waits for none, so the show's own
     last picture comes back and stays, as it would under any freeze. Back to live, the fallback image returns while
-    the stall lasts; a blackout covers it as it covers any frame."""
+    the stall lasts; a blackout covers it as it covers any frame. A blend of --smooth is no picture the log can name
+    either: a freeze holds the generated frame it blends from, the one the log names."""
 
     def __init__(self, state):
         self.state = state
@@ -44,7 +46,8 @@ class Screen:
     def apply(self, frame: np.ndarray, shown: Shown | None = None, covered: np.ndarray | None = None,
               on_air: bool = True) -> np.ndarray:
         """The picture for this tick; `shown`: the generated frame `frame` is (the pacer's `showing`); `covered`:
-        where `frame` is the fallback image, the generated frame it stands in for (the pacer's `last_tick`);
+        where `frame` is the fallback image or a blend of two generated frames (--smooth), the generated frame it
+        stands in for (the pacer's `last_tick`), which a freeze holds;
         `on_air` False: `frame` is the loading card.
 
         A freeze that comes before the show is on air holds its first generated frame: the card is no picture of the

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vcam.errors import VcamError
+from vcam.errors import NoDisplayError, VcamError
 
 TITLE = "vcam preview"
 
@@ -99,9 +99,9 @@ def _start_probe() -> _Probe | None:
         return None
 
 
-def _cannot_draw(why: str) -> VcamError:
+def _cannot_draw(why: str) -> NoDisplayError:
     shown = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    return VcamError(f"the preview window cannot be drawn on display {shown} ({why})",
+    return NoDisplayError(f"the preview window cannot be drawn on display {shown} ({why})",
                      "run where that desktop is on and this user may draw on it (ssh -X, or DISPLAY=:0 on the "
                      "machine's own desktop), or drop --out window")
 
@@ -123,7 +123,7 @@ class PreviewWindow:
                             "thread)", "watch the virtual camera in OBS or Photo Booth instead, or record with "
                             "file:PATH.mp4; drop --out window")
         if platform.system() == "Linux" and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-            raise VcamError("no display for the preview window (DISPLAY is not set)",
+            raise NoDisplayError("no display for the preview window (DISPLAY is not set)",
                             "drop --out window here (use file:PATH.mp4 or vcam), or run where a desktop is available")
         if not _has_gui(cv2):
             raise VcamError("this OpenCV has no window support (opencv-python-headless is installed)",
@@ -169,6 +169,12 @@ class PreviewWindow:
             self._open = True
         cv2.imshow(TITLE, cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
         cv2.waitKey(1)
+
+    @property
+    def awaits_display(self) -> bool:
+        """Whether the next frame waits for the display's answer first (a display slow to answer): the frames
+        skipped meanwhile are no slowness of the window (OutputWorker)."""
+        return self._probe is not None
 
     def end_wait(self) -> None:
         """The show closing, from another thread: a wait for a display that has not answered ends, the probe

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from vcam.errors import VcamError, one_line
+from vcam.errors import NoDisplayError, VcamError, one_line
 from vcam.live.frames import fit
 from vcam.outspec import FITS
 from vcam.live.mailbox import Mailbox
@@ -37,12 +37,14 @@ class OutputWorker:
     counted in `dropped` and reported through `say` (at once, then at most every DROP_WARNING_EVERY seconds).
 
     Cameras and windows want the newest frame (queue 1); a recording wants every frame (`every_frame`, a longer
-    queue).
+    queue). `go_without`: a preview window beside other outputs, whose display turns out at its first frame to be
+    one it cannot draw on (one that never answered), is left out (`left_out`) as one found so at the start is:
+    said in one line, no failure (the end says nothing of it, the exit code is not 1).
     """
 
     def __init__(self, output: Output, width: int, height: int, fit_mode: str = "letterbox", queue: int = 2,
                  every_frame: bool = False, say: Callable[[str], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, go_without: bool = False):
         if fit_mode not in FITS:
             raise ValueError(f"unknown fit {fit_mode!r}: choose {', '.join(FITS)}")
         self.output = output
@@ -55,9 +57,17 @@ class OutputWorker:
         self.sent = 0
         self.discarded = 0  # still waiting when the close deadline passed
         self.error: Exception | None = None
+        self.go_without = go_without
+        self.left_out: NoDisplayError | None = None
         self.close_error: Exception | None = None
         self._closing = False
         self._warned_drops = 0
+        # frames dropped before the send that failed: those skipped while it was in hand (a display that never
+        # answered) and after it (offered while it said its failure) are no slowness of the output
+        self._dropped_before_failure: int | None = None
+        # frames skipped while the output waited for something not its own doing (a window's display slow to
+        # answer, `awaits_display`): no slowness either
+        self._excused = 0
         self._next_warning = -float("inf")
         self._thread = threading.Thread(target=self._run, name=f"output-{output.name}", daemon=True)
         self._thread.start()
@@ -66,6 +76,13 @@ class OutputWorker:
     def dropped(self) -> int:
         """Frames that never reached the output: overflowed while it was busy, or dropped at the close deadline."""
         return self._mailbox.dropped + self.discarded
+
+    @property
+    def slow_drops(self) -> int:
+        """Frames dropped because the output could not keep up: `dropped`, less those skipped while the send that
+        failed was in hand and after it, and those skipped while a window waited for its display's answer."""
+        counted = self.dropped if self._dropped_before_failure is None else self._dropped_before_failure
+        return counted - self._excused
 
     @property
     def stuck(self) -> bool:
@@ -92,20 +109,29 @@ class OutputWorker:
     def _feed(self) -> None:
         while (item := self._mailbox.get()) is not None:
             frame, tick = item
-            if self.error is not None:
+            if self.error is not None or self.left_out is not None:
                 continue
+            before = self._mailbox.dropped
+            waits = getattr(self.output, "awaits_display", False)
             try:
                 self.output.send(fit(frame, *self.size, self.fit_mode), tick)
                 self.sent += 1
             except Exception as e:  # an output failing must not take the show down with it
+                self._dropped_before_failure = before
+                if self.go_without and isinstance(e, NoDisplayError):
+                    self.left_out = e
+                    self._say(_no_window(e))
+                    continue
                 self.error = e
                 self._say(f"output {self.output.name} failed and is stopped: {one_line(e)}{self._fix()}; the show "
                           "goes on")
-                continue  # the frames it skipped while it failed (a display that never answered) are not slowness
+                continue
+            if waits:
+                self._excused += self._mailbox.dropped - before
             self._warn_if_dropping()
 
     def _warn_if_dropping(self) -> None:
-        dropped = self._mailbox.dropped
+        dropped = self._mailbox.dropped - self._excused
         if not self.worth_saying(dropped - self._warned_drops) or self._clock() < self._next_warning:
             return
         first = self._warned_drops == 0
@@ -179,8 +205,8 @@ class OutputWorker:
         notes = [self.output.note] if getattr(self.output, "note", None) else []
         if self.error is not None:
             notes.append(f"FAILED and stopped: {one_line(self.error)}{self._fix()}")
-        if self.dropped:
-            notes.append(f"{_frames(self.dropped)} dropped (it could not keep up)")
+        if slow := self.slow_drops:
+            notes.append(f"{_frames(slow)} dropped (it could not keep up)")
         if self.close_error is not None:
             notes.append(f"closing it FAILED: {one_line(self.close_error)}")
         if self.stuck:
@@ -231,32 +257,41 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
     their warnings (default: stderr). A preview window that cannot open (no display) is said and left out where
     other outputs are given; alone, it is the show's error."""
     workers: list[OutputWorker] = []
+    others = any(s.kind not in ("window", "null") for s in specs)  # outputs the show can go on on without a window
     try:
         for spec in specs:
             w, h = spec.width or width, spec.height or height
             try:
                 out = open_output(spec, w, h, fps)
             except VcamError as e:
-                if spec.kind != "window" or not any(s.kind not in ("window", "null") for s in specs):
+                if spec.kind != "window" or not others:
                     raise  # a show with nothing else to go on to (a window, or only windows and null)
                 # the preview is the operator's, not the audience's: on a machine with no display (a show started
                 # over ssh, or by a service) the camera and the recording went off air with it, before they began
-                (say or _to_stderr)(f"no preview window: {one_line(e)}; the show goes on without it")
+                (say or _to_stderr)(_no_window(e))
                 continue
             # recordings keep every frame; live outputs keep only a few, the newest, so they never lag behind
             queue = int(fps * 4) if spec.kind == "file" else 3
-            workers.append(OutputWorker(out, w, h, fit_mode, queue=queue, every_frame=spec.kind == "file", say=say))
+            # a display that never answers is found at the window's first frame: it is left out then, as here
+            workers.append(OutputWorker(out, w, h, fit_mode, queue=queue, every_frame=spec.kind == "file", say=say,
+                                        go_without=spec.kind == "window" and others))
     except (VcamError, ValueError, OSError):
         close_workers(workers)
         raise
     return workers
 
 
+def _no_window(error: VcamError) -> str:
+    return f"no preview window: {one_line(error)}; the show goes on without it"
+
+
 def report_outputs(workers: list[OutputWorker], say: Callable[[str], None]) -> int:
     """The end of a show: a line for every recording and for any output that lost frames or failed; the exit code
     (1 when an output failed, so a script running the show sees it)."""
     for w in workers:
-        if w.every_frame or w.failed or w.worth_saying(w.dropped):
+        if w.left_out is not None and not w.failed:
+            continue  # said as it was left out, as a window left out at the start is
+        if w.every_frame or w.failed or w.worth_saying(w.slow_drops):
             say(w.summary())
     failed = [w.output.name for w in workers if w.failed]
     if failed:
