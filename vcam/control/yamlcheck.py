@@ -186,8 +186,20 @@ class Reader:
             return None
         return v
 
-    def number(self, node: Node, what: str, lo: float, hi: float) -> float | None:
+    def numeric(self, node: Node, what: str = "value"):
+        """As `value`, with a plain 1e-9 or 5E3 read as the number it means: YAML 1.1 reads an exponent without a
+        dot (1.0e-9) as text, and a show writer who wrote a number should not be told to write one."""
         v = self.value(node, what)
+        plain = isinstance(node, ScalarNode) and not node.style  # libyaml gives "" for plain, PyYAML None
+        if isinstance(v, str) and plain:
+            try:
+                return float(v)
+            except ValueError:
+                pass
+        return v
+
+    def number(self, node: Node, what: str, lo: float, hi: float) -> float | None:
+        v = self.numeric(node, what)
         if v is INVALID:
             return None
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
