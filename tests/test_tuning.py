@@ -605,3 +605,29 @@ def test_a_show_with_an_input_looks_up_the_video_in_tuning(cache_dir):
     save_entry(cache_dir, cpu_key(video_in=True), SpeedOptions(fuse=False))
     assert live_choice("tiny", 112, 64, 1, None, NO_FLAGS, video_in=True).options == SpeedOptions(fuse=False)
     assert live_choice("tiny", 112, 64, 1, None, NO_FLAGS).source == "defaults"
+
+
+@pytest.mark.parametrize("blocked", ["file", "read-only"])
+def test_a_tuning_file_that_could_not_be_saved_is_refused_before_any_candidate_runs(monkeypatch, tmp_path, capsys,
+                                                                                    blocked):
+    """Where the folder could not be written (a file in its place, no permission), every candidate was timed,
+    minutes on a card, and only then was the result not saved."""
+    if blocked == "file":
+        folder = tmp_path / "cache"
+        folder.write_text("not a folder\n")
+        fix = "point VCAM_CACHE_DIR at a folder"
+    else:
+        folder = tmp_path
+        fix = f"make {folder} writable"
+
+        def refuse(*args, **kwargs):
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(tuning.tempfile, "mkstemp", refuse)
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(folder))
+    timed = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings))
+    assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]) == 2
+    err = capsys.readouterr().err
+    assert not timed
+    assert f"cannot save the tuning to {folder / 'tuning.json'}" in err and fix in err, err

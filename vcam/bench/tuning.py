@@ -26,6 +26,7 @@ from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
 from vcam.engine.speed import SpeedFlags, SpeedOptions, unused_compile_mode
+from vcam.errors import VcamError
 from vcam.words import counted
 
 FILE_VERSION = 1
@@ -279,6 +280,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     returns the table. A failing candidate is recorded and skipped. With `budget_s`, no new candidate starts once
     that many seconds have gone by (after at least one has run)."""
     path = path or tuning_path()
+    _check_writable(path)
     target = bench_target(settings, log)
     key = TuningKey.of(settings)
     options = candidates(target.device, settings.speed.quant, settings.speed.decoder, settings.speed.attention_quant)
@@ -329,6 +331,24 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
         except OSError as e:
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
     return tuned
+
+
+def _check_writable(path: Path) -> None:
+    """Refuses a tuning file that could not be saved before any candidate runs: on a card, tuning takes minutes that
+    a folder nobody can write into would throw away at the end."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path.parent, prefix=".tuning-", suffix=".probe")
+        os.close(fd)
+        os.unlink(probe)
+    except (FileExistsError, NotADirectoryError):
+        raise VcamError(f"cannot save the tuning to {path}: a file stands where its folder goes, on the path of "
+                        "VCAM_CACHE_DIR (or XDG_CACHE_HOME)",
+                        "point VCAM_CACHE_DIR at a folder, or move that file out of the way, then tune") from None
+    except OSError as e:
+        raise VcamError(f"cannot save the tuning to {path} ({e.strerror or e})",
+                        f"make {path.parent} writable, or set VCAM_CACHE_DIR to a folder that is, then tune") \
+            from None
 
 
 def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> None:
