@@ -1421,3 +1421,15 @@ def test_two_outputs_of_a_show_file_on_one_camera_are_named_as_the_show_file_giv
     assert (f"the output vcam:/dev/video10 of {show} and the output vcam:/dev/video10@640x360 of {show} would both "
             "write to the camera") in err
     assert f"change the output's out: path in {show}" in err and "--out vcam:" not in err and "building" not in err
+
+
+def test_a_show_of_one_step_says_one_step_on_air_and_in_its_render(tmp_path):
+    status, log = io.StringIO(), tmp_path / "log.jsonl"
+    assert run(RunOptions(model="tiny", outs=["null"], duration=0.2, stdin=False, steps=1, status_out=status,
+                          log_controls=str(log))) == 0, status.getvalue()
+    assert "on air: tiny at 112x64, 1 step\n" in status.getvalue()  # "1 steps" before
+    from vcam.live.render import RenderOptions, render
+
+    said = io.StringIO()
+    render(RenderOptions(log=str(log), outs=["null"], status_out=said))
+    assert "tiny at 112x64, 1 step, 30 fps" in said.getvalue(), said.getvalue()

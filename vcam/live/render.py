@@ -122,7 +122,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
             result = Rendered(0, plan.total, 0, plan.cfg.fps, True, 0.0)
         else:
             say(f"rendering {counted(plan.total, 'block')} of {opts.log}: {plan.model} at {stream.settings.width}x"
-                f"{stream.settings.height}, {plan.cfg.steps} steps, {plan.cfg.fps:g} fps")
+                f"{stream.settings.height}, {counted(plan.cfg.steps, 'step')}, {plan.cfg.fps:g} fps")
             progress = Progress(plan.total, out)
             full.say = progress.say
             sinks = [(o, size) for o, size in outputs] + [(o, (plan.cfg.width, plan.cfg.height)) for o in extra]

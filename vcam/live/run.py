@@ -47,6 +47,7 @@ from vcam.live.showwrites import check_written
 from vcam.live.startsize import sized
 from vcam.live.status import StatusLine
 from vcam.live.streamopen import stream_opener
+from vcam.words import counted
 
 if TYPE_CHECKING:
     from vcam.bench.tuning import SpeedChoice
@@ -251,7 +252,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
         replay.schedule(producer, state, tempo, air.pacer.on_frame_shown, status.message, controller.replayed)
     decoder = f", {opts.decoder} decoder" if opts.decoder != "vae" else ""  # the VAE's goes without saying
     int8 = ", INT8 attention" if opts.attention_quant == "int8" else ""  # inexact: said wherever the show is named
-    on_air = f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps{decoder}{int8}"
+    on_air = f"on air: {model} at {cfg.width}x{cfg.height}, {counted(cfg.steps, 'step')}{decoder}{int8}"
     feed = ModelFeed(producer, status.message, on_air,
                      controller.preset_name, lambda: state.screen,
                      _extra_status(inputs, extra, tempo.describe, cues.describe if cues else None, quantizer.status),
