@@ -734,6 +734,18 @@ def test_a_replay_at_settings_other_than_its_logs_says_the_pictures_differ(tmp_p
     assert "differ" not in prepared_status(replay=log, stdin=False)
 
 
+def test_a_replay_at_another_bias_than_its_logs_says_the_pictures_differ(tmp_path):
+    """--bias 0.3 over a log of a show at 1 started the replay at 0.3 without a word, where --seed is said."""
+    import json
+
+    log = tmp_path / "show.jsonl"
+    lines = [{"vcam": {**REPLAY_HEADER, "bias": 1}}, {"end": {"blocks": 1}}]
+    log.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    said = prepared_status(replay=str(log), bias=0.3)
+    assert "replaying with bias 0.3 (the show: 1): " in said and "the log's 1 block," in said
+    assert "differ" not in prepared_status(replay=str(log), bias=1.0, stdin=False)  # 1 and 1.0: the same bias
+
+
 def test_a_replay_whose_logged_image_is_gone_is_refused_before_the_model_loads(tmp_path):
     """An image the show switched to, moved since, was said mid-replay as 'control not applied (InputError…)' and
     the replay went on without it (exit 0), unlike the log; vcam render refused it before loading."""
