@@ -746,6 +746,17 @@ def test_a_replay_at_another_bias_than_its_logs_says_the_pictures_differ(tmp_pat
     assert "differ" not in prepared_status(replay=str(log), bias=1.0, stdin=False)  # 1 and 1.0: the same bias
 
 
+def test_a_replay_of_a_log_from_before_the_bias_at_another_bias_says_the_pictures_differ(tmp_path):
+    """A log from before the bias keeps none: its show ran at 1. --bias 0.3 over it was not said, as the header's
+    missing bias was taken for one not kept."""
+    import json
+
+    log = tmp_path / "old.jsonl"
+    log.write_text(json.dumps({"vcam": REPLAY_HEADER}) + "\n" + json.dumps({"end": {"blocks": 1}}) + "\n")
+    assert "replaying with bias 0.3 (the show: 1): " in prepared_status(replay=str(log), bias=0.3, stdin=False)
+    assert "differ" not in prepared_status(replay=str(log), stdin=False)  # replayed at 1, as the show ran
+
+
 def test_a_replay_whose_logged_image_is_gone_is_refused_before_the_model_loads(tmp_path):
     """An image the show switched to, moved since, was said mid-replay as 'control not applied (InputError…)' and
     the replay went on without it (exit 0), unlike the log; vcam render refused it before loading."""

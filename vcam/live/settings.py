@@ -219,7 +219,9 @@ def unlike_the_show(doing: str, header: dict, model: str, cfg: ShowSettings, qua
     shown = {"size": "x".join(map(str, header["size"])) if "size" in header else None,
              "steps": header.get("steps"), "model": header.get("model"), "quant": header.get("quant"),
              "decoder": header.get("decoder", "vae"), "attention_quant": header.get("attention_quant", "none"),
-             "seed": header.get("seed"), "transition": header.get("transition"), "bias": _number(header.get("bias")),
+             "seed": header.get("seed"), "transition": header.get("transition"),
+             # a log from before the bias has none: its show ran at 1 (off), as its replay does (_bias)
+             "bias": _number(header.get("bias", DEFAULT_BIAS)),
              "prompt": _prompts_text(header["prompts"]) if "prompts" in header else None}
     now = {"size": f"{cfg.width}x{cfg.height}", "steps": cfg.steps, "model": model, "quant": quant or "none",
            "decoder": decoder, "attention_quant": attention_quant,
