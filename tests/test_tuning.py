@@ -631,3 +631,36 @@ def test_a_tuning_file_that_could_not_be_saved_is_refused_before_any_candidate_r
     err = capsys.readouterr().err
     assert not timed
     assert f"cannot save the tuning to {folder / 'tuning.json'}" in err and fix in err, err
+
+
+
+def write_measured_entry(cache_dir, **changes) -> None:
+    """The file with one entry for cpu_key() as bench writes it, with `changes` made by hand."""
+    entry = {"options": SpeedOptions(fuse=False).to_dict(), "date": "2026-11-27T10:00:00", "frames_per_second": 7.9,
+             "device": "cpu", "torch": TORCH, "model": "tiny", "width": 112, "height": 64, "steps": 1,
+             "dtype": "float32", **changes}
+    (cache_dir / "tuning.json").write_text(json.dumps({"version": 1, "entries": {KEY: entry}}))
+
+
+@pytest.mark.parametrize("damage", [{"frames_per_second": float("inf")}, {"frames_per_second": float("nan")},
+                                    {"frames_per_second": 1e308}, {"frames_per_second": -7.9},
+                                    {"frames_per_second": True}, {"date": 20261127}, {"date": ["2026-11-27"]}])
+def test_an_entry_whose_rate_or_date_bench_never_writes_is_ignored_and_said_once(cache_dir, damage):
+    """An infinite, NaN, absurd or negative rate (JSON takes Infinity and NaN) went on air as 'inf frames/s in
+    bench' or a 309-digit number, and the live size trusted the infinite and the absurd; a date that is not text
+    was said as it came."""
+    write_measured_entry(cache_dir, **damage)
+    warnings = []
+    choice = choose_speed(cpu_key(), NO_FLAGS, warn=warnings.append)
+    assert choice.source == "defaults" and len(warnings) == 1, warnings
+    assert f"its entry for {KEY} is damaged" in warnings[0] and "vcam bench --tune" in warnings[0]
+    assert tuning.tuned_rates("cpu", "tiny", 1, "float32") == {}
+
+
+def test_an_entry_as_bench_writes_it_is_trusted(cache_dir):
+    write_measured_entry(cache_dir)
+    warnings = []
+    choice = choose_speed(cpu_key(), NO_FLAGS, warn=warnings.append)
+    assert choice.source == "tuned" and not warnings
+    assert "tuned on 2026-11-27" in choice.message and ": 7.9 frames/s in bench" in choice.message
+    assert tuning.tuned_rates("cpu", "tiny", 1, "float32") == {(112, 64, "none"): 7.9}
