@@ -327,7 +327,23 @@ def test_a_weights_folder_missing_files_is_refused_before_a_camera_or_a_recordin
         memory_camera.uninstall()
     err = capsys.readouterr().err
     assert "model files missing or incomplete" in err and f"copy complete files into {tmp_path / 'w'}" in err, err
+    # krea-14b's files and a download were asked for: tiny fits neither, and builds its own
+    assert "tiny's own weights" in err and "tiny builds random weights and needs no files" in err, err
+    assert "Hugging Face" not in err and "Wan-AI" not in err
     assert not take.exists() and backend.opened == []
+
+
+def test_a_weights_folder_on_a_machine_without_cuda_is_not_read_by_tiny(tmp_path, monkeypatch, capsys):
+    """With no --model, a machine without CUDA ran tiny, which asked the folder for krea-14b's files, then could
+    not take their shapes: the folder is krea-14b's, and that needs the GPU."""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    (tmp_path / "w").mkdir()
+    assert main(["run", "--weights", str(tmp_path / "w"), "--duration", "5", "--no-stdin", "--out", "null"]) == 2
+    err = capsys.readouterr().err
+    assert f"--weights {tmp_path / 'w'}: a weights folder is krea-14b's, which needs a CUDA GPU" in err, err
+    assert "leave out --weights to try vcam with the tiny model" in err and "model files missing" not in err
 
 
 @pytest.mark.parametrize("asked", [{}, {"size": (112, 64)}, {"quant": "none"}])

@@ -192,7 +192,7 @@ def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.dev
     if weights is None:
         log(f"fetching weights from the Hugging Face hub (first run: up to about {hub.HUB_DOWNLOAD_GB} GB, with a "
             "progress line)")
-    paths = from_folder(weights) if weights is not None else hub.from_hub(spec)
+    paths = from_folder(weights, spec) if weights is not None else hub.from_hub(spec)
     taehv_file = find_taehv(weights) if speed.decoder == "taehv" else None  # a missing file is said now
 
     log(f"loading transformer from {paths.transformer}")
@@ -393,9 +393,10 @@ def attention_quant_unsupported(model: str, attention_quant: str | None) -> str 
     return int8_attention_unsupported(default_device(spec), spec.transformer.head_dim)
 
 
-def choose_model(requested: str | None, say: Callable[[str], None]) -> str:
+def choose_model(requested: str | None, say: Callable[[str], None], weights: object | None = None) -> str:
     """The model to run: as asked (VcamError where it needs a GPU this machine lacks), else krea-14b where a CUDA
-    GPU exists and tiny where none does."""
+    GPU exists and tiny where none does, unless a `weights` folder was given (--weights): that holds krea-14b's
+    files, which tiny, built at random at a sixteenth of the width, cannot read."""
     from vcam.engine.weights import check_cuda
 
     if requested is not None:
@@ -405,6 +406,11 @@ def choose_model(requested: str | None, say: Callable[[str], None]) -> str:
         return requested
     if torch.cuda.is_available():
         return "krea-14b"
+    if weights is not None:  # tiny would check the folder for krea-14b's files, then fail on their shapes
+        raise W.NoGPUError(f"--weights {weights}: a weights folder is krea-14b's, which needs a CUDA GPU, and this "
+                           "machine has none",
+                           "run on a machine with an NVIDIA GPU, or leave out --weights to try vcam with the tiny "
+                           "model (random weights, no files)")
     say("no CUDA GPU found: running the tiny model (random weights, for trying vcam out); on a machine with an "
         "NVIDIA GPU vcam runs krea-14b")
     return "tiny"

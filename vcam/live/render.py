@@ -203,7 +203,7 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
         from vcam.engine.load import choose_model
     from vcam.engine.speed import SpeedFlags
 
-    model = choose_model(logged_model(header, opts.log, opts.model), say)
+    model = choose_model(logged_model(header, opts.log, opts.model), say, opts.weights)
     check_logged_quant(opts.log, opts.quant, quant, model, opts.attention_quant, attention_quant)
     spec = get_spec(model)
     from vcam.engine.taehv_weights import check_taehv

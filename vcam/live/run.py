@@ -124,16 +124,16 @@ def _prepare(opts: RunOptions) -> _Prepared:
     with ctrl_c_held():  # PyTorch's import: seconds in which a Ctrl-C could abort the process
         from vcam.engine.load import choose_model
 
-    model = choose_model(logged_model(start, opts.replay, opts.model), status.message)
-    if opts.weights is not None:  # said now, not after a camera and a recording opened and the card went on air
-        from vcam.engine.weight_files import from_folder
-
-        from_folder(opts.weights)
-    if opts.replay:
-        check_logged_quant(opts.replay, given_quant, quant, model, given_attention, attention_quant)
+    model = choose_model(logged_model(start, opts.replay, opts.model), status.message, opts.weights)
     from vcam.engine.configs import get_spec
 
     spec = get_spec(model)
+    if opts.weights is not None:  # said now, not after a camera and a recording opened and the card went on air
+        from vcam.engine.weight_files import from_folder
+
+        from_folder(opts.weights, spec)
+    if opts.replay:
+        check_logged_quant(opts.replay, given_quant, quant, model, given_attention, attention_quant)
     from vcam.engine.taehv_weights import check_taehv
 
     check_taehv(opts.decoder, opts.weights, at_random=spec.builds_at_random(opts.weights))  # not after outputs opened
