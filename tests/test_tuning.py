@@ -664,3 +664,31 @@ def test_an_entry_as_bench_writes_it_is_trusted(cache_dir):
     assert choice.source == "tuned" and not warnings
     assert "tuned on 2026-11-27" in choice.message and ": 7.9 frames/s in bench" in choice.message
     assert tuning.tuned_rates("cpu", "tiny", 1, "float32") == {(112, 64, "none"): 7.9}
+
+
+def test_a_folder_where_the_tuning_file_goes_is_refused_before_any_candidate_runs(monkeypatch, tmp_path, capsys):
+    """Every candidate was timed, then nothing saved, and the fix said to make a writable folder writable."""
+    (tmp_path / "tuning.json").mkdir()
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    timed = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings))
+    assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]) == 2
+    err = capsys.readouterr().err
+    assert not timed
+    assert f"cannot save the tuning to {tmp_path / 'tuning.json'}: a folder stands where the file goes" in err, err
+    assert f"move {tmp_path / 'tuning.json'} out of the way" in err and "writable" not in err
+
+
+def test_a_tuning_file_that_is_a_link_or_in_a_folder_not_yet_made_is_tuned_and_saved(monkeypatch, tmp_path):
+    """The check before tuning refuses only what the writer could not save: a folder it makes, a link it renames
+    over (to a folder too: the link is replaced, not its target)."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    (tmp_path / "elsewhere").mkdir()
+    for where, make in [("new/sub", None), ("link", "elsewhere/tuning.json"), ("folder-link", "elsewhere")]:
+        folder = tmp_path / where
+        if make is not None:
+            folder.mkdir()
+            (folder / "tuning.json").symlink_to(tmp_path / make)
+        monkeypatch.setenv("VCAM_CACHE_DIR", str(folder))
+        assert tune(TINY, log=lambda line: None).saved, where
+        assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None, where

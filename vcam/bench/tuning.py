@@ -362,6 +362,9 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
 def _check_writable(path: Path) -> None:
     """Refuses a tuning file that could not be saved before any candidate runs: on a card, tuning takes minutes that
     a folder nobody can write into would throw away at the end."""
+    if path.is_dir() and not path.is_symlink():  # a link is renamed over like a file; a folder cannot be
+        raise VcamError(f"cannot save the tuning to {path}: a folder stands where the file goes",
+                        f"move {path} out of the way, or set VCAM_CACHE_DIR to another folder, then tune")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=path.parent, prefix=".tuning-", suffix=".probe")
