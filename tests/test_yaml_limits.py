@@ -409,3 +409,14 @@ def test_a_quoted_exponent_stays_text_and_is_refused_as_a_bias(loader):
     with pytest.raises(ConfigError) as err:
         parse_show("presets:\n  - {name: a, prompt: b, bias: '1e-9'}\n", "show.yaml")
     assert "bias must be a number above 0" in only_problem(err)
+
+
+@pytest.mark.parametrize("written, said", [("1e3", "; write it in digits: 1000"), ("4.0", "; write it in digits: 4"),
+                                           ("1.5", ""), ("1e40", ""), ("1e-9", ""), ("abc", "")])
+def test_a_whole_number_written_otherwise_is_told_in_digits(loader, written, said):
+    """seed: 1e3 was told only that it must be a whole number, which it is; a fraction or a number past the
+    range is told the range alone."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {{name: a, prompt: b, seed: {written}}}\n", "show.yaml")
+    problem = only_problem(err)
+    assert problem.endswith(f"preset 'a' seed must be a whole number from 0 to {2**63 - 1}{said}"), problem
