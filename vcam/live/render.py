@@ -245,7 +245,8 @@ def _total(replay: Replay, opts: RenderOptions, say: Callable[[str], None]) -> i
     if opts.blocks is None:
         return end
     if end is not None and opts.blocks > end:
-        say(f"{opts.log} holds only {end} blocks: all {end} are rendered (--blocks {opts.blocks} asks for more)")
+        which = "it is" if end == 1 else f"all {end} are"
+        say(f"{opts.log} holds only {counted(end, 'block')}: {which} rendered (--blocks {opts.blocks} asks for more)")
         return end
     return opts.blocks
 
@@ -306,8 +307,9 @@ def _differences(opts: RenderOptions, header: dict, model: str, cfg: ShowSetting
     notes = [unlike] if unlike else []
     steps_changes = sum(isinstance(a, SetSteps) for _, a in _actions(replay, total))
     if opts.steps is not None and steps_changes:
-        notes.append(f"--steps {opts.steps}: the show's {steps_changes} change(s) of steps are rendered at "
-                     f"{opts.steps} steps too")
+        are = "is" if steps_changes == 1 else "are"
+        notes.append(f"--steps {opts.steps}: the show's {counted(steps_changes, 'change')} of steps {are} rendered "
+                     f"at {counted(opts.steps, 'step')} too")
     if "fps" not in header and opts.fps is None:
         notes.append(f"{opts.log} does not keep the show's frame rate (an older log): rendering at {cfg.fps:g} fps "
                      "(--fps sets it)")
