@@ -213,9 +213,9 @@ def unlike_the_show(doing: str, header: dict, model: str, cfg: ShowSettings, qua
     """A show made again from its log (`vcam render`, `vcam run --replay`) at starting settings other than the
     log's `header` (the show's), said as one line that begins with `doing`; None when it starts as the show did. The
     command line's size, steps, model, precision, decoder, attention, seed, transition, bias or prompt win over the
-    log's (a log names its decoder and attention only where they are not the VAE and plain attention), and the changes
-    still come at the same blocks, but the pictures are not the show's. What an older log does not keep is not
-    compared."""
+    log's (a log names its decoder and attention only where they are not the VAE and plain attention; one from
+    before the bias ran at 1), and the changes still come at the same blocks, but the pictures are not the show's.
+    What else an older log does not keep is not compared."""
     shown = {"size": "x".join(map(str, header["size"])) if "size" in header else None,
              "steps": header.get("steps"), "model": header.get("model"), "quant": header.get("quant"),
              "decoder": header.get("decoder", "vae"), "attention_quant": header.get("attention_quant", "none"),
