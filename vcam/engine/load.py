@@ -199,8 +199,12 @@ def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.dev
     with torch.device("meta"):
         transformer = CausalWanModel(spec.transformer)
     # Fusing and FP8/NVFP4 are applied block by block as the file is read, so the bf16 model never has to fit.
+    # Krea's own file, which the default fix sends for, is what a random-weights model (tiny) cannot take
+    mismatch_fix = (f"{spec.name} takes only its own weights (krea-14b's do not fit it): leave out --weights, and "
+                    f"{spec.name} builds random ones; a krea-14b folder runs with --model krea-14b on a CUDA GPU") \
+        if spec.random_weights else None
     W.load_checkpoint(transformer, paths.transformer, device, dtype, progress=progress, report=report,
-                      on_block=_prepare_block(speed, device))
+                      on_block=_prepare_block(speed, device), mismatch_fix=mismatch_fix)
     transformer.rope = Rope(spec.transformer.head_dim, spec.transformer.rope_max_positions).to(device)
     transformer.eval()
 
