@@ -675,3 +675,12 @@ def test_a_second_value_is_said_as_the_options(argv, said, capsys):
         main(argv)
     assert done.value.code == 2
     assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+
+
+def test_vcam_models_lines_up_its_descriptions(capsys):
+    from vcam.engine.configs import MODELS
+
+    assert main(["models"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    starts = {line.index(spec.description) for line, spec in zip(lines, MODELS.values())}
+    assert len(lines) == len(MODELS) >= 2 and len(starts) == 1, lines  # 832x480 and 112x64 shifted them apart

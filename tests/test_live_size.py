@@ -451,6 +451,23 @@ def test_a_card_missing_from_the_table_says_its_prediction_stands_on_its_measure
     assert "measured just now" not in err
 
 
+@pytest.mark.parametrize("driver_name", ["", "NVIDIA ", "  "])
+def test_a_card_whose_driver_gives_no_name_is_still_named_in_the_size_line(h200, monkeypatch, driver_name):
+    """An empty name made 'on this  from its speed measured just now'."""
+    from types import SimpleNamespace
+
+    import vcam.bench.cards
+
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: driver_name)
+    monkeypatch.setattr(torch.cuda, "get_device_properties",
+                        lambda device=None: SimpleNamespace(total_memory=140 * 2**30, major=9, minor=0))
+    monkeypatch.setattr(vcam.bench.cards, "_matmul_tflops", lambda device, n=8192: 780.0)
+    monkeypatch.setattr(vcam.bench.cards, "_copy_gbs", lambda device: 4300.0)
+    choice = live_size_module.live_size("krea-14b", 4, TARGET)
+    assert "on this unnamed CUDA card from its speed measured just now" in choice.message, choice.message
+    assert "this  " not in choice.message
+
+
 def test_a_card_missing_from_the_table_that_holds_the_model_at_no_size_is_not_measured(h200, monkeypatch):
     """Measuring a card costs a second and two large allocations. Where nothing fits (a 16 GB RTX A4000, or a card
     other programs fill, where the measurement itself ran out of memory and ended the start in PyTorch's error),

@@ -200,7 +200,7 @@ def test_a_render_at_other_steps_and_size_makes_the_same_number_of_frames(tmp_pa
     assert (count, rate) == (30, 24.0) and duration == pytest.approx(30 / 24, abs=0.5 / 24)
     said = status.getvalue()
     assert "size 128x80 (the show: 112x64)" in said and "steps 2 (the show: 4)" in said and "differ" in said
-    assert "change(s) of steps are rendered at 2 steps" in said
+    assert "--steps 2: the show's 1 change of steps is rendered at 2 steps too" in said
 
 
 @pytest.mark.parametrize("how", ["keyboard interrupt", "sigint"])
@@ -691,6 +691,9 @@ def test_blocks_past_the_logs_end_says_once_at_the_start_that_all_the_log_holds_
     said = f"vcam: {path} holds only 2 blocks: all 2 are rendered (--blocks 100 asks for more)"
     assert err.count(said) == 1 and err.index(said) < err.index("building tiny"), err
     assert "rendered 2 blocks" in err
+    one = write_log(tmp_path / "one.jsonl", {"vcam": HEADER}, {"end": {"blocks": 1}})
+    assert main(["render", one, "--out", "null", "--blocks", "100", "--steps", "1"]) == 0
+    assert f"vcam: {one} holds only 1 block: it is rendered (--blocks 100 asks for more)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("out", ["vcam", "window"])

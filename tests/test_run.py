@@ -327,7 +327,23 @@ def test_a_weights_folder_missing_files_is_refused_before_a_camera_or_a_recordin
         memory_camera.uninstall()
     err = capsys.readouterr().err
     assert "model files missing or incomplete" in err and f"copy complete files into {tmp_path / 'w'}" in err, err
+    # krea-14b's files and a download were asked for: tiny fits neither, and builds its own
+    assert "tiny's own weights" in err and "tiny builds random weights and needs no files" in err, err
+    assert "Hugging Face" not in err and "Wan-AI" not in err
     assert not take.exists() and backend.opened == []
+
+
+def test_a_weights_folder_on_a_machine_without_cuda_is_not_read_by_tiny(tmp_path, monkeypatch, capsys):
+    """With no --model, a machine without CUDA ran tiny, which asked the folder for krea-14b's files, then could
+    not take their shapes: the folder is krea-14b's, and that needs the GPU."""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    (tmp_path / "w").mkdir()
+    assert main(["run", "--weights", str(tmp_path / "w"), "--duration", "5", "--no-stdin", "--out", "null"]) == 2
+    err = capsys.readouterr().err
+    assert f"--weights {tmp_path / 'w'}: a weights folder is krea-14b's, which needs a CUDA GPU" in err, err
+    assert "leave out --weights to try vcam with the tiny model" in err and "model files missing" not in err
 
 
 @pytest.mark.parametrize("asked", [{}, {"size": (112, 64)}, {"quant": "none"}])
@@ -732,6 +748,29 @@ def test_a_replay_at_settings_other_than_its_logs_says_the_pictures_differ(tmp_p
     assert "prompt 'a forest' (the show: 'a neon city at night')" in said
     assert "the pictures differ from the show's" in said
     assert "differ" not in prepared_status(replay=log, stdin=False)
+
+
+def test_a_replay_at_another_bias_than_its_logs_says_the_pictures_differ(tmp_path):
+    """--bias 0.3 over a log of a show at 1 started the replay at 0.3 without a word, where --seed is said."""
+    import json
+
+    log = tmp_path / "show.jsonl"
+    lines = [{"vcam": {**REPLAY_HEADER, "bias": 1}}, {"end": {"blocks": 1}}]
+    log.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    said = prepared_status(replay=str(log), bias=0.3)
+    assert "replaying with bias 0.3 (the show: 1): " in said and "the log's 1 block," in said
+    assert "differ" not in prepared_status(replay=str(log), bias=1.0, stdin=False)  # 1 and 1.0: the same bias
+
+
+def test_a_replay_of_a_log_from_before_the_bias_at_another_bias_says_the_pictures_differ(tmp_path):
+    """A log from before the bias keeps none: its show ran at 1. --bias 0.3 over it was not said, as the header's
+    missing bias was taken for one not kept."""
+    import json
+
+    log = tmp_path / "old.jsonl"
+    log.write_text(json.dumps({"vcam": REPLAY_HEADER}) + "\n" + json.dumps({"end": {"blocks": 1}}) + "\n")
+    assert "replaying with bias 0.3 (the show: 1): " in prepared_status(replay=str(log), bias=0.3, stdin=False)
+    assert "differ" not in prepared_status(replay=str(log), stdin=False)  # replayed at 1, as the show ran
 
 
 def test_a_replay_whose_logged_image_is_gone_is_refused_before_the_model_loads(tmp_path):
@@ -1421,3 +1460,15 @@ def test_two_outputs_of_a_show_file_on_one_camera_are_named_as_the_show_file_giv
     assert (f"the output vcam:/dev/video10 of {show} and the output vcam:/dev/video10@640x360 of {show} would both "
             "write to the camera") in err
     assert f"change the output's out: path in {show}" in err and "--out vcam:" not in err and "building" not in err
+
+
+def test_a_show_of_one_step_says_one_step_on_air_and_in_its_render(tmp_path):
+    status, log = io.StringIO(), tmp_path / "log.jsonl"
+    assert run(RunOptions(model="tiny", outs=["null"], duration=0.2, stdin=False, steps=1, status_out=status,
+                          log_controls=str(log))) == 0, status.getvalue()
+    assert "on air: tiny at 112x64, 1 step\n" in status.getvalue()  # "1 steps" before
+    from vcam.live.render import RenderOptions, render
+
+    said = io.StringIO()
+    render(RenderOptions(log=str(log), outs=["null"], status_out=said))
+    assert "tiny at 112x64, 1 step, 30 fps" in said.getvalue(), said.getvalue()

@@ -385,3 +385,17 @@ def test_a_bench_table_gives_the_tiny_models_work_in_gflop_and_the_cards_in_tflo
                        ms_per_block=1463.0, model_tflop_per_block=844.0, achieved_tflops=577.0, matmul_tflops=801.0,
                        efficiency=577 / 801).table()
     assert "844.00 TFLOP per block" in card and "577.00 TFLOP/s" in card and "efficiency 72 %" in card
+
+
+@pytest.mark.parametrize("device, said", [(None, "no CUDA device"), ("cpu", "--device cpu")])
+def test_bench_says_why_it_runs_tiny_in_place_of_a_cuda_model(device, said, monkeypatch):
+    """--device cpu on a machine with a GPU was said as "no CUDA device", which sent the user looking for a fault."""
+    import torch
+
+    from vcam.bench.bench import bench_target
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: device is not None)  # a GPU only where cpu is asked for
+    logged = []
+    target = bench_target(BenchSettings(model="krea-14b", device=device), logged.append)
+    assert target.model == "tiny"
+    assert logged == [f"{said}: benchmarking tiny instead of krea-14b (for regressions, not for speed claims)"]

@@ -605,3 +605,90 @@ def test_a_show_with_an_input_looks_up_the_video_in_tuning(cache_dir):
     save_entry(cache_dir, cpu_key(video_in=True), SpeedOptions(fuse=False))
     assert live_choice("tiny", 112, 64, 1, None, NO_FLAGS, video_in=True).options == SpeedOptions(fuse=False)
     assert live_choice("tiny", 112, 64, 1, None, NO_FLAGS).source == "defaults"
+
+
+@pytest.mark.parametrize("blocked", ["file", "read-only"])
+def test_a_tuning_file_that_could_not_be_saved_is_refused_before_any_candidate_runs(monkeypatch, tmp_path, capsys,
+                                                                                    blocked):
+    """Where the folder could not be written (a file in its place, no permission), every candidate was timed,
+    minutes on a card, and only then was the result not saved."""
+    if blocked == "file":
+        folder = tmp_path / "cache"
+        folder.write_text("not a folder\n")
+        fix = "point VCAM_CACHE_DIR at a folder"
+    else:
+        folder = tmp_path
+        fix = f"make {folder} writable"
+
+        def refuse(*args, **kwargs):
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(tuning.tempfile, "mkstemp", refuse)
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(folder))
+    timed = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings))
+    assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]) == 2
+    err = capsys.readouterr().err
+    assert not timed
+    assert f"cannot save the tuning to {folder / 'tuning.json'}" in err and fix in err, err
+
+
+
+def write_measured_entry(cache_dir, **changes) -> None:
+    """The file with one entry for cpu_key() as bench writes it, with `changes` made by hand."""
+    entry = {"options": SpeedOptions(fuse=False).to_dict(), "date": "2026-11-27T10:00:00", "frames_per_second": 7.9,
+             "device": "cpu", "torch": TORCH, "model": "tiny", "width": 112, "height": 64, "steps": 1,
+             "dtype": "float32", **changes}
+    (cache_dir / "tuning.json").write_text(json.dumps({"version": 1, "entries": {KEY: entry}}))
+
+
+@pytest.mark.parametrize("damage", [{"frames_per_second": float("inf")}, {"frames_per_second": float("nan")},
+                                    {"frames_per_second": 1e308}, {"frames_per_second": -7.9},
+                                    {"frames_per_second": True}, {"date": 20261127}, {"date": ["2026-11-27"]}])
+def test_an_entry_whose_rate_or_date_bench_never_writes_is_ignored_and_said_once(cache_dir, damage):
+    """An infinite, NaN, absurd or negative rate (JSON takes Infinity and NaN) went on air as 'inf frames/s in
+    bench' or a 309-digit number, and the live size trusted the infinite and the absurd; a date that is not text
+    was said as it came."""
+    write_measured_entry(cache_dir, **damage)
+    warnings = []
+    choice = choose_speed(cpu_key(), NO_FLAGS, warn=warnings.append)
+    assert choice.source == "defaults" and len(warnings) == 1, warnings
+    assert f"its entry for {KEY} is damaged" in warnings[0] and "vcam bench --tune" in warnings[0]
+    assert tuning.tuned_rates("cpu", "tiny", 1, "float32") == {}
+
+
+def test_an_entry_as_bench_writes_it_is_trusted(cache_dir):
+    write_measured_entry(cache_dir)
+    warnings = []
+    choice = choose_speed(cpu_key(), NO_FLAGS, warn=warnings.append)
+    assert choice.source == "tuned" and not warnings
+    assert "tuned on 2026-11-27" in choice.message and ": 7.9 frames/s in bench" in choice.message
+    assert tuning.tuned_rates("cpu", "tiny", 1, "float32") == {(112, 64, "none"): 7.9}
+
+
+def test_a_folder_where_the_tuning_file_goes_is_refused_before_any_candidate_runs(monkeypatch, tmp_path, capsys):
+    """Every candidate was timed, then nothing saved, and the fix said to make a writable folder writable."""
+    (tmp_path / "tuning.json").mkdir()
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    timed = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings))
+    assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]) == 2
+    err = capsys.readouterr().err
+    assert not timed
+    assert f"cannot save the tuning to {tmp_path / 'tuning.json'}: a folder stands where the file goes" in err, err
+    assert f"move {tmp_path / 'tuning.json'} out of the way" in err and "writable" not in err
+
+
+def test_a_tuning_file_that_is_a_link_or_in_a_folder_not_yet_made_is_tuned_and_saved(monkeypatch, tmp_path):
+    """The check before tuning refuses only what the writer could not save: a folder it makes, a link it renames
+    over (to a folder too: the link is replaced, not its target)."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    (tmp_path / "elsewhere").mkdir()
+    for where, make in [("new/sub", None), ("link", "elsewhere/tuning.json"), ("folder-link", "elsewhere")]:
+        folder = tmp_path / where
+        if make is not None:
+            folder.mkdir()
+            (folder / "tuning.json").symlink_to(tmp_path / make)
+        monkeypatch.setenv("VCAM_CACHE_DIR", str(folder))
+        assert tune(TINY, log=lambda line: None).saved, where
+        assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None, where

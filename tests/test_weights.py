@@ -97,6 +97,20 @@ def test_wrong_shapes_are_reported(tmp_path):
         load_checkpoint(model, path, torch.device("cpu"), torch.float32, progress=False)
 
 
+def test_a_checkpoint_that_does_not_fit_tiny_is_not_sent_for_again(tmp_path, weights_folder):
+    """tiny given a folder of another model's weights (krea-14b's) was told to use krea-realtime-video-14b, the
+    file it had just refused."""
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    big = CausalWanModel(get_spec("tiny").transformer.__class__(dim=32, ffn_dim=64, num_heads=2, num_layers=2,
+                                                                freq_dim=32, text_dim=32))
+    save_krea_checkpoint(big, folder / KREA_FILE)
+    with pytest.raises(WeightsError) as err:
+        vcam.load("tiny", weights=folder, progress=False)
+    assert "has shape" in err.value.message
+    assert err.value.fix.startswith("tiny takes only its own weights (krea-14b's do not fit it): leave out --weights")
+    assert "use krea-realtime-video-14b" not in err.value.fix
+
+
 def test_truncated_checkpoint_gives_a_clear_error(tmp_path, weights_folder):
     folder = copy_folder(weights_folder, tmp_path / "w")
     ckpt = folder / KREA_FILE
@@ -105,7 +119,8 @@ def test_truncated_checkpoint_gives_a_clear_error(tmp_path, weights_folder):
     with pytest.raises(WeightsError) as err:
         vcam.load("tiny", weights=folder, progress=False)
     assert "truncated" in str(err.value) and KREA_FILE in str(err.value)
-    assert "download it again" in err.value.fix or "download them" in err.value.fix
+    assert err.value.fix.startswith(f"copy complete files into {folder}: tiny's own weights")  # tiny has no download
+    assert "tiny builds random weights and needs no files" in err.value.fix and "download" not in err.value.fix
 
 
 def test_garbage_checkpoint_gives_a_clear_error(tmp_path, weights_folder):

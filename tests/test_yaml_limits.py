@@ -394,3 +394,29 @@ def test_a_show_given_as_an_osc_map_is_said_with_its_article():
         load_osc_map(show)
     (problem,) = err.value.problems
     assert "this is a show file (presets:, no controls:), not an OSC map; run it as vcam run" in problem
+
+
+def test_a_number_written_with_an_exponent_is_read_as_that_number(loader):
+    # YAML 1.1 reads 1e-9 (no dot) as text: the show writer wrote a number and was told to write one
+    show = parse_show("defaults: {bias: 1e-9, strength: 5E-1}\npresets:\n  - {name: a, prompt: 1e5, bias: 3e-1}\n",
+                      "show.yaml")
+    assert (show.defaults.bias, show.defaults.strength) == (1e-9, 0.5)
+    assert show.presets[0].bias == 0.3
+    assert show.presets[0].prompts == {"1e5": 1.0}  # text where text is asked for
+
+
+def test_a_quoted_exponent_stays_text_and_is_refused_as_a_bias(loader):
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: b, bias: '1e-9'}\n", "show.yaml")
+    assert "bias must be a number above 0" in only_problem(err)
+
+
+@pytest.mark.parametrize("written, said", [("1e3", "; write it in digits: 1000"), ("4.0", "; write it in digits: 4"),
+                                           ("1.5", ""), ("1e40", ""), ("1e-9", ""), ("abc", "")])
+def test_a_whole_number_written_otherwise_is_told_in_digits(loader, written, said):
+    """seed: 1e3 was told only that it must be a whole number, which it is; a fraction or a number past the
+    range is told the range alone."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {{name: a, prompt: b, seed: {written}}}\n", "show.yaml")
+    problem = only_problem(err)
+    assert problem.endswith(f"preset 'a' seed must be a whole number from 0 to {2**63 - 1}{said}"), problem

@@ -286,7 +286,9 @@ def bench_target(settings: BenchSettings, log=print) -> BenchTarget:
         log(f"--dtype {settings.dtype} is not used on the {device.type.upper()}: it runs float32")
     model = settings.model
     if device.type == "cpu" and get_spec(model).needs_cuda:
-        log(f"no CUDA device: benchmarking tiny instead of {model} (for regressions, not for speed claims)")
+        # "no CUDA device" only where none was found: --device cpu on a machine with one asked for the CPU
+        why = f"--device {settings.device}" if settings.device is not None else "no CUDA device"
+        log(f"{why}: benchmarking tiny instead of {model} (for regressions, not for speed claims)")
         model = "tiny"
     spec: ModelSpec = get_spec(model)
     return BenchTarget(

@@ -103,7 +103,8 @@ def measure_card(device: torch.device) -> Card:
     device-to-device copy, each timed after a warm-up. Its failure is a VcamError that says what failed and how to
     start without it."""
     with _measurement_failure_said(device):
-        name = torch.cuda.get_device_name(device).removeprefix("NVIDIA ").strip()
+        # a card whose driver gives no name is still said as something: "on this  from its speed" before
+        name = torch.cuda.get_device_name(device).removeprefix("NVIDIA ").strip() or "unnamed CUDA card"
         props = torch.cuda.get_device_properties(device)
         matmul_tflops, copy_gbs = _matmul_tflops(device), _copy_gbs(device)
         torch.cuda.empty_cache()

@@ -26,6 +26,7 @@ from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
 from vcam.engine.speed import SpeedFlags, SpeedOptions, unused_compile_mode
+from vcam.errors import VcamError
 from vcam.words import counted
 
 FILE_VERSION = 1
@@ -261,10 +262,36 @@ def _find(keys: list[TuningKey], path: Path, warn: Callable[[str], None]
                 options = SpeedOptions.from_dict(entry["options"])
             except (ValueError, TypeError) as e:
                 raise _Unreadable(f"its entry for {key.text()} is damaged ({e})") from None
+            if (problem := _measured_problem(entry)) is not None:
+                raise _Unreadable(f"its entry for {key.text()} is damaged ({problem})")
             # these are part of the key, so this only undoes a hand edit: none of them is ever chosen for the user
             return dataclasses.replace(options, **key.picture()), entry, key
     except _Unreadable as e:
         warn(f"tuning file {path} is not used: {e}; running with the default speed options. fix: {e.fix}")
+    return None
+
+
+# Far past what any model here makes on any card, the tiny one included: a rate past it, like one that is not a
+# number above 0, is a hand edit or a damaged file, not something bench measured.
+MAX_FRAMES_PER_SECOND = 100_000.0
+
+
+def _rate(entry: dict) -> float | None:
+    """The entry's measured frames/s where it is one bench could have measured, else None. JSON takes Infinity and
+    NaN, and a hand edit anything."""
+    fps = entry.get("frames_per_second")
+    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 0 < fps <= MAX_FRAMES_PER_SECOND:
+        return None  # NaN fails the comparison too
+    return float(fps)
+
+
+def _measured_problem(entry: dict) -> str | None:
+    """What is wrong with what the entry says it measured (said as a show starts), where it is not what bench
+    writes: a rate that is not frames/s (inf, NaN, negative, 1e308) or a date that is not text. None when fine."""
+    if "frames_per_second" in entry and _rate(entry) is None:
+        return f"frames_per_second {entry['frames_per_second']!r} is not a rate bench measures"
+    if "date" in entry and not isinstance(entry["date"], str):
+        return f"date {entry['date']!r} is not a date as bench writes it"
     return None
 
 
@@ -279,6 +306,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     returns the table. A failing candidate is recorded and skipped. With `budget_s`, no new candidate starts once
     that many seconds have gone by (after at least one has run)."""
     path = path or tuning_path()
+    _check_writable(path)
     target = bench_target(settings, log)
     key = TuningKey.of(settings)
     options = candidates(target.device, settings.speed.quant, settings.speed.decoder, settings.speed.attention_quant)
@@ -329,6 +357,27 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
         except OSError as e:
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
     return tuned
+
+
+def _check_writable(path: Path) -> None:
+    """Refuses a tuning file that could not be saved before any candidate runs: on a card, tuning takes minutes that
+    a folder nobody can write into would throw away at the end."""
+    if path.is_dir() and not path.is_symlink():  # a link is renamed over like a file; a folder cannot be
+        raise VcamError(f"cannot save the tuning to {path}: a folder stands where the file goes",
+                        f"move {path} out of the way, or set VCAM_CACHE_DIR to another folder, then tune")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path.parent, prefix=".tuning-", suffix=".probe")
+        os.close(fd)
+        os.unlink(probe)
+    except (FileExistsError, NotADirectoryError):
+        raise VcamError(f"cannot save the tuning to {path}: a file stands where its folder goes, on the path of "
+                        "VCAM_CACHE_DIR (or XDG_CACHE_HOME)",
+                        "point VCAM_CACHE_DIR at a folder, or move that file out of the way, then tune") from None
+    except OSError as e:
+        raise VcamError(f"cannot save the tuning to {path} ({e.strerror or e})",
+                        f"make {path.parent} writable, or set VCAM_CACHE_DIR to a folder that is, then tune") \
+            from None
 
 
 def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> None:
@@ -411,8 +460,8 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
         if found is not None:
             options, entry, tuned = found
             date = str(entry.get("date", "?"))[:10]
-            fps = entry.get("frames_per_second")
-            measured = f": {fps:.1f} frames/s in bench" if isinstance(fps, (int, float)) else ""
+            fps = _rate(entry)  # checked in _find: a rate, or none kept
+            measured = f": {fps:.1f} frames/s in bench" if fps is not None else ""
             how = "" if not key.video_in else " with video in" if tuned.video_in else " without video in"
             return SpeedChoice(options, "tuned", f"speed: tuned on {date}{how} ({options.describe()}{measured})",
                                entry)
@@ -463,7 +512,8 @@ def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16
     for entry in entries.values():
         if not isinstance(entry, dict):
             continue
-        fps = entry.get("frames_per_second")
+        # damaged as the show's own entry would be said (lookup): not trusted
+        fps = _rate(entry) if _measured_problem(entry) is None else None
         # an entry from before the decoder (the attention precision, video in) was part of the key decoded with the
         # VAE (attended in SDPA, timed text only)
         same = (entry.get("device"), entry.get("torch"), entry.get("model"), entry.get("steps"), entry.get("dtype"),
@@ -472,7 +522,6 @@ def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16
         options = entry.get("options") if isinstance(entry.get("options"), dict) else {}
         if compiled is not None and bool(options.get("compile")) != compiled:
             continue
-        if same and isinstance(fps, (int, float)) and fps > 0 and isinstance(entry.get("width"), int) \
-                and isinstance(entry.get("height"), int):
-            rates[(entry["width"], entry["height"], str(entry.get("quant", "none")))] = float(fps)
+        if same and fps is not None and isinstance(entry.get("width"), int) and isinstance(entry.get("height"), int):
+            rates[(entry["width"], entry["height"], str(entry.get("quant", "none")))] = fps
     return rates

@@ -43,7 +43,8 @@ def cmd_models(args) -> int:
 
     for name, spec in MODELS.items():
         where = "random weights" if spec.random_weights else ", ".join(repo for repo, _ in spec.hub_files)
-        print(f"{name:10s} {spec.width}x{spec.height}  {spec.description}  [{where}]")
+        size = f"{spec.width}x{spec.height}"
+        print(f"{name:10s} {size:9s} {spec.description}  [{where}]")  # padded: the descriptions line up
     return 0
 
 

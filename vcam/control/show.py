@@ -386,7 +386,7 @@ def _defaults(r: Reader, node, base: Path) -> Defaults:
 
 
 def _bias(r: Reader, node, what: str) -> float | None:
-    v = r.value(node, what)
+    v = r.numeric(node, what)
     if v is INVALID:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)):

@@ -8,6 +8,7 @@ the reading stops. Parsing uses libyaml where PyYAML has it: the pure-Python sca
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -179,15 +180,27 @@ class Reader:
         if v is INVALID:
             return None
         if isinstance(v, bool) or not isinstance(v, int):
-            self.error(node, f"{what} must be a whole number from {lo} to {hi}")
+            self.error(node, f"{what} must be a whole number from {lo} to {hi}{_in_digits(self.numeric(node), lo, hi)}")
             return None
         if not lo <= v <= hi:
             self.error(node, f"{what} {v} is out of range ({lo} to {hi})")
             return None
         return v
 
-    def number(self, node: Node, what: str, lo: float, hi: float) -> float | None:
+    def numeric(self, node: Node, what: str = "value"):
+        """As `value`, with a plain 1e-9 or 5E3 read as the number it means: YAML 1.1 reads an exponent without a
+        dot (1.0e-9) as text, and a show writer who wrote a number should not be told to write one."""
         v = self.value(node, what)
+        plain = isinstance(node, ScalarNode) and not node.style  # libyaml gives "" for plain, PyYAML None
+        if isinstance(v, str) and plain:
+            try:
+                return float(v)
+            except ValueError:
+                pass
+        return v
+
+    def number(self, node: Node, what: str, lo: float, hi: float) -> float | None:
+        v = self.numeric(node, what)
         if v is INVALID:
             return None
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
@@ -210,6 +223,14 @@ class Reader:
     def raise_if_any(self) -> None:
         if self.problems:
             raise ConfigError(self.problems)
+
+
+def _in_digits(v, lo: int, hi: int) -> str:
+    """'; write it in digits: 1000' for a whole number in range written otherwise (1e3, 1.0e3, 4.0): a number where
+    a whole one is asked for, not a mistake to look for. '' for anything else."""
+    if isinstance(v, float) and math.isfinite(v) and v.is_integer() and lo <= v <= hi:
+        return f"; write it in digits: {int(v)}"
+    return ""
 
 
 # What YAML's escapes in "double quotes" make that no prompt, name or path holds: \0 \a \b \v \f \e, each by the

@@ -194,15 +194,19 @@ def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.dev
     if weights is None:
         log(f"fetching weights from the Hugging Face hub (first run: up to about {hub.HUB_DOWNLOAD_GB} GB, with a "
             "progress line)")
-    paths = from_folder(weights) if weights is not None else hub.from_hub(spec)
+    paths = from_folder(weights, spec) if weights is not None else hub.from_hub(spec)
     taehv_file = find_taehv(weights) if speed.decoder == "taehv" else None  # a missing file is said now
 
     log(f"loading transformer from {paths.transformer}")
     with torch.device("meta"):
         transformer = CausalWanModel(spec.transformer)
     # Fusing and FP8/NVFP4 are applied block by block as the file is read, so the bf16 model never has to fit.
+    # Krea's own file, which the default fix sends for, is what a random-weights model (tiny) cannot take
+    mismatch_fix = (f"{spec.name} takes only its own weights (krea-14b's do not fit it): leave out --weights, and "
+                    f"{spec.name} builds random ones; a krea-14b folder runs with --model krea-14b on a CUDA GPU") \
+        if spec.random_weights else None
     W.load_checkpoint(transformer, paths.transformer, device, dtype, progress=progress, report=report,
-                      on_block=_prepare_block(speed, device))
+                      on_block=_prepare_block(speed, device), mismatch_fix=mismatch_fix)
     transformer.rope = Rope(spec.transformer.head_dim, spec.transformer.rope_max_positions).to(device)
     transformer.eval()
 
@@ -395,9 +399,10 @@ def attention_quant_unsupported(model: str, attention_quant: str | None) -> str 
     return int8_attention_unsupported(default_device(spec), spec.transformer.head_dim)
 
 
-def choose_model(requested: str | None, say: Callable[[str], None]) -> str:
+def choose_model(requested: str | None, say: Callable[[str], None], weights: object | None = None) -> str:
     """The model to run: as asked (VcamError where it needs a GPU this machine lacks), else krea-14b where a CUDA
-    GPU exists and tiny where none does."""
+    GPU exists and tiny where none does, unless a `weights` folder was given (--weights): that holds krea-14b's
+    files, which tiny, built at random at a sixteenth of the width, cannot read."""
     from vcam.engine.weights import check_cuda
 
     if requested is not None:
@@ -407,6 +412,11 @@ def choose_model(requested: str | None, say: Callable[[str], None]) -> str:
         return requested
     if torch.cuda.is_available():
         return "krea-14b"
+    if weights is not None:  # tiny would check the folder for krea-14b's files, then fail on their shapes
+        raise W.NoGPUError(f"--weights {weights}: a weights folder is krea-14b's, which needs a CUDA GPU, and this "
+                           "machine has none",
+                           "run on a machine with an NVIDIA GPU, or leave out --weights to try vcam with the tiny "
+                           "model (random weights, no files)")
     say("no CUDA GPU found: running the tiny model (random weights, for trying vcam out); on a machine with an "
         "NVIDIA GPU vcam runs krea-14b")
     return "tiny"

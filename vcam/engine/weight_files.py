@@ -13,7 +13,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from vcam.engine.configs import KREA_FILE
+from vcam.engine.configs import KREA_FILE, ModelSpec
 from vcam.errors import READ_FIX, WeightsError
 
 # What the tokenizer is read from (transformers' AutoTokenizer): the fast tokenizer's file, or the SentencePiece
@@ -39,8 +39,9 @@ def layout(krea: Path, wan: Path) -> WeightPaths:
     return WeightPaths(krea / KREA_FILE, wan / "text_encoder", wan / "tokenizer", wan / "vae")
 
 
-def from_folder(folder: str | os.PathLike) -> WeightPaths:
-    """The weights in a local folder laid out like the hub repos (checked, see `check_files`)."""
+def from_folder(folder: str | os.PathLike, spec: ModelSpec | None = None) -> WeightPaths:
+    """The weights in a local folder laid out like the hub repos (checked, see `check_files`), for the model `spec`
+    (krea-14b when not given)."""
     if not str(folder).strip():  # `--weights "$WEIGHTS"` with the variable unset: not the current folder
         raise WeightsError("--weights was given an empty path",
                            f"pass the folder that holds {KREA_FILE}, or leave out --weights to download the weights "
@@ -56,6 +57,11 @@ def from_folder(folder: str | os.PathLike) -> WeightPaths:
     # nothing is downloaded into a folder given by hand: "run again to download them" would not refill it
     fix = (f"copy complete files into {root}: {KREA_FILE} and the text_encoder/, tokenizer/ and vae/ folders of "
            "Wan-AI/Wan2.1-T2V-14B-Diffusers; or leave out --weights to download them from the Hugging Face hub")
+    if spec is not None and spec.random_weights:
+        # krea-14b's files, which that fix sends for, do not fit this model's shapes, and there is nothing to download
+        fix = (f"copy complete files into {root}: {spec.name}'s own weights, laid out as krea-14b's ({KREA_FILE} and "
+               f"the text_encoder/, tokenizer/ and vae/ folders); or leave out --weights: {spec.name} builds random "
+               "weights and needs no files")
     hint = _layout_hint(root)
     check_files(paths, f"{hint}; {fix}" if hint else fix)
     return paths

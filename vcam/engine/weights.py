@@ -28,8 +28,11 @@ BF16_CAPABILITY = (8, 0)
 
 def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: torch.dtype,
                     progress: bool = True, report: Callable[[str], None] | None = None,
-                    on_block: Callable[[nn.Module], None] | None = None, out: TextIO | None = None) -> None:
+                    on_block: Callable[[nn.Module], None] | None = None, out: TextIO | None = None,
+                    mismatch_fix: str | None = None) -> None:
     """Loads Krea's checkpoint (original Wan names, `model.` prefix) into `model`, which may live on `meta`.
+    `mismatch_fix`: what to do about a checkpoint whose names or shapes are not the model's, where that is not to
+    use Krea's own file (a model it does not fit).
 
     Tensors go straight from the file to `device`, one at a time, so peak memory is one copy of the model.
     With `on_block`, each transformer block is put in place as soon as its tensors are read and handed to
@@ -52,7 +55,8 @@ def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: t
             unexpected = sorted(set(names) - set(expected))
             if missing or unexpected:
                 raise WeightsError(_mismatch_message(path, missing, unexpected),
-                                   "use the krea-realtime-video-14b.safetensors file from " "krea/krea-realtime-video")
+                                   mismatch_fix or "use the krea-realtime-video-14b.safetensors file from "
+                                   "krea/krea-realtime-video")
             keys = sorted(expected)  # each block's keys come together: "blocks.1." sorts before "blocks.10"
             bar = ByteProgress(f"loading {path.name}", path.stat().st_size, out or sys.stderr) if progress else None
             read = 0
@@ -70,7 +74,8 @@ def load_checkpoint(model: nn.Module, path: Path, device: torch.device, dtype: t
                 if t.shape != expected[k].shape:
                     raise WeightsError(f"checkpoint {path}: {k} has shape {tuple(t.shape)}, "
                                        f"the model expects {tuple(expected[k].shape)}",
-                                       "this checkpoint is for another model size; use krea-realtime-video-14b")
+                                       mismatch_fix or "this checkpoint is for another model size; use "
+                                       "krea-realtime-video-14b")
                 state[k] = t.to(device=device, dtype=param_dtype(k, dtype))
                 read += t.nbytes
                 if bar:

@@ -122,7 +122,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
             result = Rendered(0, plan.total, 0, plan.cfg.fps, True, 0.0)
         else:
             say(f"rendering {counted(plan.total, 'block')} of {opts.log}: {plan.model} at {stream.settings.width}x"
-                f"{stream.settings.height}, {plan.cfg.steps} steps, {plan.cfg.fps:g} fps")
+                f"{stream.settings.height}, {counted(plan.cfg.steps, 'step')}, {plan.cfg.fps:g} fps")
             progress = Progress(plan.total, out)
             full.say = progress.say
             sinks = [(o, size) for o, size in outputs] + [(o, (plan.cfg.width, plan.cfg.height)) for o in extra]
@@ -203,7 +203,7 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
         from vcam.engine.load import choose_model
     from vcam.engine.speed import SpeedFlags
 
-    model = choose_model(logged_model(header, opts.log, opts.model), say)
+    model = choose_model(logged_model(header, opts.log, opts.model), say, opts.weights)
     if (unnamed := unnamed_model("rendering", header, opts.log, opts.model, model)) is not None:
         say(unnamed)
     check_logged_quant(opts.log, opts.quant, quant, model, opts.attention_quant, attention_quant)
@@ -247,7 +247,8 @@ def _total(replay: Replay, opts: RenderOptions, say: Callable[[str], None]) -> i
     if opts.blocks is None:
         return end
     if end is not None and opts.blocks > end:
-        say(f"{opts.log} holds only {end} blocks: all {end} are rendered (--blocks {opts.blocks} asks for more)")
+        which = "it is" if end == 1 else f"all {end} are"
+        say(f"{opts.log} holds only {counted(end, 'block')}: {which} rendered (--blocks {opts.blocks} asks for more)")
         return end
     return opts.blocks
 
@@ -308,8 +309,9 @@ def _differences(opts: RenderOptions, header: dict, model: str, cfg: ShowSetting
     notes = [unlike] if unlike else []
     steps_changes = sum(isinstance(a, SetSteps) for _, a in _actions(replay, total))
     if opts.steps is not None and steps_changes:
-        notes.append(f"--steps {opts.steps}: the show's {steps_changes} change(s) of steps are rendered at "
-                     f"{opts.steps} steps too")
+        are = "is" if steps_changes == 1 else "are"
+        notes.append(f"--steps {opts.steps}: the show's {counted(steps_changes, 'change')} of steps {are} rendered "
+                     f"at {counted(opts.steps, 'step')} too")
     if "fps" not in header and opts.fps is None:
         notes.append(f"{opts.log} does not keep the show's frame rate (an older log): rendering at {cfg.fps:g} fps "
                      "(--fps sets it)")

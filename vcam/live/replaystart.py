@@ -9,6 +9,7 @@ from vcam.control.log import Replay, replay_to_make
 from vcam.errors import VcamError
 from vcam.live.inputs import check_logged_inputs
 from vcam.live.settings import RunOptions
+from vcam.words import counted
 
 
 def replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
@@ -28,7 +29,7 @@ def replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
     if opts.serve:
         say("commands from the network are not taken while a control log is replayed: clients watch it")
     if opts.stdin:
-        ends = (f"it ends after the log's {replay.end_block} blocks, Ctrl-C ends it sooner"
+        ends = (f"it ends after the log's {counted(replay.end_block, 'block')}, Ctrl-C ends it sooner"
                 if replay.end_block is not None else "Ctrl-C ends it")
         say(f"typed commands are not read while a control log is replayed (the log's commands are the show's); "
             f"{ends}")

@@ -47,6 +47,7 @@ from vcam.live.showwrites import check_written
 from vcam.live.startsize import sized
 from vcam.live.status import StatusLine
 from vcam.live.streamopen import stream_opener
+from vcam.words import counted
 
 if TYPE_CHECKING:
     from vcam.bench.tuning import SpeedChoice
@@ -123,18 +124,18 @@ def _prepare(opts: RunOptions) -> _Prepared:
     with ctrl_c_held():  # PyTorch's import: seconds in which a Ctrl-C could abort the process
         from vcam.engine.load import choose_model
 
-    model = choose_model(logged_model(start, opts.replay, opts.model), status.message)
+    model = choose_model(logged_model(start, opts.replay, opts.model), status.message, opts.weights)
     if (unnamed := unnamed_model("replaying", start, opts.replay, opts.model, model)) is not None:
         status.message(unnamed)
-    if opts.weights is not None:  # said now, not after a camera and a recording opened and the card went on air
-        from vcam.engine.weight_files import from_folder
-
-        from_folder(opts.weights)
-    if opts.replay:
-        check_logged_quant(opts.replay, given_quant, quant, model, given_attention, attention_quant)
     from vcam.engine.configs import get_spec
 
     spec = get_spec(model)
+    if opts.weights is not None:  # said now, not after a camera and a recording opened and the card went on air
+        from vcam.engine.weight_files import from_folder
+
+        from_folder(opts.weights, spec)
+    if opts.replay:
+        check_logged_quant(opts.replay, given_quant, quant, model, given_attention, attention_quant)
     from vcam.engine.taehv_weights import check_taehv
 
     check_taehv(opts.decoder, opts.weights, at_random=spec.builds_at_random(opts.weights))  # not after outputs opened
@@ -253,7 +254,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
         replay.schedule(producer, state, tempo, air.pacer.on_frame_shown, status.message, controller.replayed)
     decoder = f", {opts.decoder} decoder" if opts.decoder != "vae" else ""  # the VAE's goes without saying
     int8 = ", INT8 attention" if opts.attention_quant == "int8" else ""  # inexact: said wherever the show is named
-    on_air = f"on air: {model} at {cfg.width}x{cfg.height}, {cfg.steps} steps{decoder}{int8}"
+    on_air = f"on air: {model} at {cfg.width}x{cfg.height}, {counted(cfg.steps, 'step')}{decoder}{int8}"
     feed = ModelFeed(producer, status.message, on_air,
                      controller.preset_name, lambda: state.screen,
                      _extra_status(inputs, extra, tempo.describe, cues.describe if cues else None, quantizer.status),

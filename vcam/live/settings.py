@@ -222,24 +222,32 @@ def unlike_the_show(doing: str, header: dict, model: str, cfg: ShowSettings, qua
                     decoder: str = "vae", attention_quant: str = "none") -> str | None:
     """A show made again from its log (`vcam render`, `vcam run --replay`) at starting settings other than the
     log's `header` (the show's), said as one line that begins with `doing`; None when it starts as the show did. The
-    command line's size, steps, model, precision, decoder, attention, seed, transition or prompt win over the log's
-    (a log names its decoder and attention only where they are not the VAE and plain attention), and the changes
-    still come at the same blocks, but the pictures are not the show's. What an older log does not keep is not
-    compared."""
+    command line's size, steps, model, precision, decoder, attention, seed, transition, bias or prompt win over the
+    log's (a log names its decoder and attention only where they are not the VAE and plain attention; one from
+    before the bias ran at 1), and the changes still come at the same blocks, but the pictures are not the show's.
+    What else an older log does not keep is not compared."""
     shown = {"size": "x".join(map(str, header["size"])) if "size" in header else None,
              "steps": header.get("steps"), "model": header.get("model"), "quant": header.get("quant"),
              "decoder": header.get("decoder", "vae"), "attention_quant": header.get("attention_quant", "none"),
              "seed": header.get("seed"), "transition": header.get("transition"),
+             # a log from before the bias has none: its show ran at 1 (off), as its replay does (_bias)
+             "bias": _number(header.get("bias", DEFAULT_BIAS)),
              "prompt": _prompts_text(header["prompts"]) if "prompts" in header else None}
     now = {"size": f"{cfg.width}x{cfg.height}", "steps": cfg.steps, "model": model, "quant": quant or "none",
            "decoder": decoder, "attention_quant": attention_quant,
-           "seed": cfg.seed, "transition": cfg.transition, "prompt": _prompts_text(cfg.prompts)}
+           "seed": cfg.seed, "transition": cfg.transition, "bias": _number(cfg.bias),
+           "prompt": _prompts_text(cfg.prompts)}
     changed = [f"{_SAID.get(key, key)} {now[key]} (the show: {shown[key]})" for key in shown
                if shown[key] is not None and str(shown[key]) != str(now[key])]
     if not changed:
         return None
     return (f"{doing} with {', '.join(changed)}: the same changes at the same blocks, but the pictures differ from "
             "the show's")
+
+
+def _number(value) -> str | None:
+    """A number as a note says it: a header's 1 and the settings' 1.0 are the same bias. None for none."""
+    return f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _prompts_text(prompts: dict[str, float], width: int = 40) -> str:
