@@ -206,6 +206,8 @@ def parse_text(message: str, limit: int = MAX_TEXT) -> dict:
         raise ProtocolError(f"not JSON ({e.msg})") from None
     except RecursionError:  # a few thousand brackets fit in MAX_TEXT and would end the connection
         raise ProtocolError("JSON nested too deeply") from None
+    except ValueError as e:  # Python reads no integer of over 4300 digits: it ended the connection without a word
+        raise ProtocolError(f"not JSON ({str(e).split(':')[0].lower()})") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise ProtocolError('a message is a JSON object with a "type"')
     return data
