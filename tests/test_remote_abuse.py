@@ -2062,3 +2062,43 @@ def test_a_token_no_http_header_can_carry_is_refused_at_the_start_on_either_end(
     err = capsys.readouterr().err
     assert f"the token (--token or VCAM_TOKEN) holds {said}, which the HTTP header that carries it cannot hold" in err
     assert "fix: pick a token of letters, digits and ASCII punctuation" in err and "output null" not in err
+
+
+def test_a_connection_the_machine_had_no_file_for_leaves_the_server_listening(local_servers, monkeypatch):
+    from websockets.sync.client import connect
+
+    original, failed = socket.socket.accept, threading.Event()
+
+    def accept(sock):  # the listening socket's first accept finds the process at its open-file limit
+        if not failed.is_set():
+            failed.set()
+            raise OSError(errno.EMFILE, "Too many open files")
+        return original(sock)
+
+    monkeypatch.setattr(socket.socket, "accept", accept)
+    server = local_servers()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30):
+        assert failed.wait(30)
+    with connect(url_of(server), proxy=None, open_timeout=30) as ws:  # the library's accept loop ended here before
+        assert first_text(ws)["type"] == "state"
+    short = [m for m in server.said if "could not be taken" in m]
+    assert len(short) == 1 and "Too many open files" in short[0] and "ulimit -n" in short[0]
+
+
+def test_a_flood_of_handshakes_never_finished_is_closed_as_it_comes_and_the_server_takes_clients_after(
+        local_servers, monkeypatch):
+    from websockets.sync.client import connect
+
+    monkeypatch.setattr(FrameServer, "MOST_OPEN", 2, raising=False)
+    server = local_servers(max_clients=1)  # four open at most: four times the places, as MOST_OPEN is less
+    slow = [socket.create_connection(("127.0.0.1", server.port), timeout=30) for _ in range(4)]
+    for s in slow:  # each holds a thread and files for the handshake's 10 s
+        s.sendall(b"GET / HTTP/1.1\r\n")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as fifth:
+        assert fifth.recv(1) == b""  # closed as it came: it reached no handshake
+    assert any(m.startswith("closed a connection as it came: 4 are open already") for m in server.said)
+    for s in slow:
+        s.close()
+    assert wait_for(lambda: server.places_taken() == 0 and len(server._server.handler_threads) == 0, 60)
+    with connect(url_of(server), proxy=None, open_timeout=30) as ws:
+        assert first_text(ws)["type"] == "state"

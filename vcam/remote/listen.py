@@ -1,5 +1,5 @@
 """Where `vcam serve` listens: the socket's options for the host given, what to do when the socket cannot be had,
-and the vcam cam command it advertises for the OBS machine.
+the vcam cam command it advertises for the OBS machine, and the socket's accepts kept going through a flood.
 
 Apart from the server because each depends on the machine's addresses and families alone (IPv6 or not, a tunnel
 or every address), not on any client.
@@ -7,10 +7,14 @@ or every address), not on any client.
 from __future__ import annotations
 
 import errno
+import select
 import socket
 import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
+from vcam.control.throttle import ErrorThrottle
 from vcam.loopback import is_loopback
 from vcam.remote import protocol as proto
 from vcam.remote.addresses import is_wildcard, machine_addresses, url_host
@@ -87,3 +91,66 @@ def listen_reason(e: OSError) -> str:
     if e.errno == errno.EADDRINUSE:
         return "the port is in use: an earlier vcam serve still running, or another program"
     return (e.strerror or str(e)).partition(" (while attempting to bind")[0]
+
+
+# accept()'s errors of a machine short of something for a while (files, memory), and of a caller gone before it
+# was taken: the next connection may be taken; any other (the socket closed by the stop) ends the library's loop
+_SHORT_OF = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
+_GONE = {errno.ECONNABORTED, errno.EPROTO}
+
+
+class Listener:
+    """The listening socket as the library's accept loop uses it. That loop ended on any error of accept(), for
+    good: a burst of connections past the process's open-file limit (ulimit -n) left vcam serve deaf, the show
+    going on with no camera able to connect. Here such an error is said once and the connection tried again, and
+    a connection past `most` open at once (handshakes not finished count: each holds a thread and files for 10 s)
+    is closed as it comes, so that a flood of them never brings the process to its limit. `open_now()` counts the
+    connections open."""
+
+    RETRY_S = 0.2  # how long a machine short of files is left before the next try
+    SAID_S = 60.0
+
+    def __init__(self, sock: socket.socket, most: int, open_now: Callable[[], int], say: Callable[[str], None]):
+        self._sock = sock
+        self.most = most
+        self._open_now = open_now
+        self._say = say
+        self._said = ErrorThrottle(self.SAID_S)
+
+    def __getattr__(self, name: str) -> Any:  # fileno, getsockname, close, ...: the socket's own
+        return getattr(self._sock, name)
+
+    def accept(self) -> tuple[socket.socket, Any]:
+        while True:
+            try:
+                sock, address = self._sock.accept()
+            except OSError as e:
+                if e.errno not in _SHORT_OF | _GONE:
+                    raise
+                if e.errno in _SHORT_OF:
+                    self._tell(("short",), f"a connection could not be taken ({e.strerror or e}): waiting for files "
+                                           "to free (ulimit -n raises this process's limit)")
+                    time.sleep(self.RETRY_S)  # the connection still waits: taken again at once, it fails again
+            else:
+                if self._open_now() < self.most:
+                    return sock, address
+                sock.close()
+                self._tell(("full",), f"closed a connection as it came: {self.most} are open already (clients and "
+                                      "handshakes not finished)")
+            self._ready()
+
+    def _ready(self) -> None:
+        """Until a connection waits to be taken; OSError once the stop closed the socket. Never a blocking
+        accept(): a close from another thread does not wake it, and the stop would wait for it for ever."""
+        try:
+            while not select.select([self._sock], [], [], self.RETRY_S)[0]:
+                if self._sock.fileno() == -1:
+                    break
+        except (OSError, ValueError):  # closed as select() began
+            pass
+        if self._sock.fileno() == -1:
+            raise OSError(errno.EBADF, "the listening socket is closed")
+
+    def _tell(self, what: tuple, line: str) -> None:
+        if said := self._said.admit(what, line, time.monotonic()):
+            self._say(said)
