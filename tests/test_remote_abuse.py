@@ -2102,3 +2102,19 @@ def test_a_flood_of_handshakes_never_finished_is_closed_as_it_comes_and_the_serv
     assert wait_for(lambda: server.places_taken() == 0 and len(server._server.handler_threads) == 0, 60)
     with connect(url_of(server), proxy=None, open_timeout=30) as ws:
         assert first_text(ws)["type"] == "state"
+
+
+def test_clients_refused_by_a_full_server_are_said_once_then_counted(local_servers):
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    server = local_servers(max_clients=1)
+    with connect(url_of(server), proxy=None, open_timeout=30) as ws:
+        assert first_text(ws)["type"] == "state"
+        for _ in range(5):  # a program connecting in a loop
+            with pytest.raises(InvalidStatus) as refused:
+                connect(url_of(server), proxy=None, open_timeout=30)
+            assert refused.value.response.status_code == 503
+    full = [m for m in server.said if m.startswith("refused a client")]
+    assert full == ["refused a client: 1 connected already, at most 1"]
+    assert server.admission.held_back() == ["4 more like it: refused a client: 1 connected already, at most 1"]

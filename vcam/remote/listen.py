@@ -151,6 +151,10 @@ class Listener:
         if self._sock.fileno() == -1:
             raise OSError(errno.EBADF, "the listening socket is closed")
 
+    def held_back(self, now: float | None = None) -> list[str]:
+        """The counts of the lines held back whose window has passed (all of them, without `now`)."""
+        return self._said.held_back(now)
+
     def _tell(self, what: tuple, line: str) -> None:
         if said := self._said.admit(what, line, time.monotonic()):
             self._say(said)

@@ -126,8 +126,9 @@ class FrameServer:
                             listen_fix(e, self.settings.host, self.settings.port)) from None
         self.port = self._server.socket.getsockname()[1]
         library = self._server
-        self._server.socket = Listener(library.socket, max(self.MOST_OPEN, 4 * self.settings.max_clients),
-                                       lambda: len(getattr(library, "handler_threads", ())), self.say)
+        self._listener = Listener(library.socket, max(self.MOST_OPEN, 4 * self.settings.max_clients),
+                                  lambda: len(getattr(library, "handler_threads", ())), self.say)
+        library.socket = self._listener
         threading.Thread(target=self._server.serve_forever, name="serve", daemon=True).start()
         threading.Thread(target=self.encoder.run, name="encode", daemon=True).start()
         threading.Thread(target=self._watch_loop, name="watch-clients", daemon=True).start()
@@ -191,7 +192,8 @@ class FrameServer:
             for c in stuck:
                 self.say(f"client {c.name} stopped reading (a write waited {limit:g} s): disconnected it")
                 c.cut()
-            for line in [*(line for c in self._clients() for line in c.held_back(now)), *self.intake.held_back(now)]:
+            for line in [*(line for c in self._clients() for line in c.held_back(now)), *self.intake.held_back(now),
+                         *self.admission.held_back(now), *self._listener.held_back(now)]:
                 self.say(line)
 
     def _clients(self) -> list[ServedClient]:
