@@ -2118,3 +2118,30 @@ def test_clients_refused_by_a_full_server_are_said_once_then_counted(local_serve
     full = [m for m in server.said if m.startswith("refused a client")]
     assert full == ["refused a client: 1 connected already, at most 1"]
     assert server.admission.held_back() == ["4 more like it: refused a client: 1 connected already, at most 1"]
+
+
+def test_a_message_over_what_vcam_cam_takes_is_said_as_such_not_as_a_server_gone():
+    from websockets.sync.server import serve
+
+    done = threading.Event()
+
+    def handler(ws):  # a vcam serve of another version: its state, then a message bigger than vcam cam takes
+        ws.send(proto.text("state", screen="live"))
+        ws.send(proto.MAGIC + bytes(2**24))  # vcam cam takes 16 MiB
+        done.wait(60)
+
+    said: list[str] = []
+    with serve(handler, "127.0.0.1", 0) as fake:
+        threading.Thread(target=fake.serve_forever, daemon=True).start()
+        link = Link(f"ws://127.0.0.1:{fake.socket.getsockname()[1]}", None, Pacer(PacerSettings()),
+                    RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: any("over 16 MiB" in m for m in said), 60), said
+        finally:
+            done.set()
+            link.stop()
+    lost = [m for m in said if "over 16 MiB" in m]
+    assert lost[0].startswith("the server sent a message over 16 MiB, more than vcam cam takes: a vcam serve of "
+                              "another version? install the same vcam on both machines"), lost
+    assert not any("without a word" in m for m in said), said

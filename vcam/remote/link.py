@@ -260,7 +260,8 @@ class Link(Inbox, LinkEnds):
                         if self._stop.is_set():
                             break
                     else:  # closed cleanly (the server stopped or dropped this client, or stop()): no exception
-                        lost_reported = self._closed(ws.protocol.close_rcvd, lost_reported)
+                        lost_reported = self._closed(ws.protocol.close_rcvd, lost_reported,
+                                                     sent=ws.protocol.close_sent)
             except InvalidStatus as e:
                 if self._refusal(e.response.status_code, e.response.body, e.response.headers):
                     return
@@ -295,7 +296,7 @@ class Link(Inbox, LinkEnds):
                 raise Stopped()
             try:
                 return connect(dialled(self.url), sock=sock, additional_headers=headers, open_timeout=self.OPEN_S,
-                               max_size=2**24, compression=None, proxy=None, logger=_library_log(),
+                               max_size=proto.MAX_RECEIVED, compression=None, proxy=None, logger=_library_log(),
                                **self.keepalive.options())
             except TimeoutError as e:
                 if sock is None:

@@ -59,6 +59,7 @@ INPUT_HEADER = struct.Struct("<4sQdHH")
 # The largest message the server reads: an input frame is a JPEG of the stream's size, which stays well under
 # this even for noise at 1280x720 (about 1.5 bytes a pixel at quality 80).
 MAX_MESSAGE = 2**22
+MAX_RECEIVED = 2**24  # the largest message vcam cam reads: a frame at MAX_SIDE a side of noise, with room
 DEFAULT_PORT = 8765
 # A camera's stats report a latency under this (seconds): more is a clock that jumped, not a link that lags
 MAX_LATENCY_S = 3600.0
