@@ -125,10 +125,8 @@ class FrameServer:
             raise VcamError(f"cannot listen on {where} ({listen_reason(e)})",
                             listen_fix(e, self.settings.host, self.settings.port)) from None
         self.port = self._server.socket.getsockname()[1]
-        library = self._server
-        self._listener = Listener(library.socket, max(self.MOST_OPEN, 4 * self.settings.max_clients),
-                                  lambda: len(getattr(library, "handler_threads", ())), self.say)
-        library.socket = self._listener
+        self._listener = Listener(self._server.socket, max(self.MOST_OPEN, 4 * self.settings.max_clients), self.say)
+        self._server.socket = self._listener
         threading.Thread(target=self._server.serve_forever, name="serve", daemon=True).start()
         threading.Thread(target=self.encoder.run, name="encode", daemon=True).start()
         threading.Thread(target=self._watch_loop, name="watch-clients", daemon=True).start()
