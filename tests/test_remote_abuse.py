@@ -2204,3 +2204,22 @@ def test_a_message_over_what_vcam_cam_takes_is_said_as_such_not_as_a_server_gone
                               "another version? install the same vcam on both machines"), lost
     assert not any("without a word" in m for m in said), said
 
+
+def test_a_server_that_closes_for_a_message_too_big_is_not_said_to_have_sent_one():
+    from websockets.sync.server import serve
+
+    def handler(ws):  # a vcam serve of another version that takes less than this camera sends: the close is its
+        ws.send(proto.text("state", screen="live"))
+        ws.close(1009, "message too big for this server")
+
+    said: list[str] = []
+    with serve(handler, "127.0.0.1", 0) as fake:
+        threading.Thread(target=fake.serve_forever, daemon=True).start()
+        link = Link(f"ws://127.0.0.1:{fake.socket.getsockname()[1]}", None, Pacer(PacerSettings()),
+                    RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: any("message too big for this server" in m for m in said), 60), said
+        finally:
+            link.stop()
+    assert not any("over 16 MiB" in m for m in said), said  # this camera echoed the server's 1009: it sent none

@@ -22,7 +22,7 @@ from vcam.remote.controller import RemoteController
 from vcam.remote.dial import Lookup, Stopped, dial, shut
 from vcam.remote.handshake import first_message
 from vcam.remote.inbox import Inbox
-from vcam.remote.linkends import DROPPED, LinkEnds, close_received, close_within
+from vcam.remote.linkends import DROPPED, LinkEnds, close_received, close_within, own_close
 from vcam.remote.pending import Unanswered, Waiting
 from vcam.remote.reasons import HandshakeUnanswered
 from vcam.remote.uploader import Uploader
@@ -261,7 +261,8 @@ class Link(Inbox, LinkEnds):
                             break
                     else:  # closed cleanly (the server stopped or dropped this client, or stop()): no exception
                         lost_reported = self._closed(ws.protocol.close_rcvd, lost_reported,
-                                                     sent=ws.protocol.close_sent)
+                                                     sent=own_close(ws.protocol.close_sent,
+                                                                    ws.protocol.close_rcvd_then_sent))
             except InvalidStatus as e:
                 if self._refusal(e.response.status_code, e.response.body, e.response.headers):
                     return

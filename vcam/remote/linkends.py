@@ -70,7 +70,8 @@ class LinkEnds:
             return True
         stalled = proto.keepalive_ended(error)
         reason = received.reason if received is not None and received.reason else None
-        sent = sent if sent is not None else getattr(error, "sent", None)  # the close frame this client sent
+        if sent is None and error is not None:  # the close frame this client began the close with
+            sent = own_close(getattr(error, "sent", None), getattr(error, "rcvd_then_sent", None))
         if self._send_stalled and received is None:
             self._send_stalled = False
             self._say_lost(f"sending to the server made no progress for {self.keepalive.timeout:g} s (a dropped "
@@ -152,6 +153,13 @@ class LinkEnds:
     def _connection_ended(self) -> None:
         """The frames of a block cut short by the connection's end go on screen now (Blocks.end)."""
         self._blocks.end()
+
+
+def own_close(sent, rcvd_then_sent: bool | None):
+    """The close frame this client sent where it began the close (the library's, for a message over its limit);
+    None where it only echoed the server's, whose code it repeats: a server's 1009 is a message of this client's
+    too big for that server, not one of the server's too big for this client."""
+    return None if rcvd_then_sent else sent
 
 
 def close_within(ws, seconds: float) -> None:
