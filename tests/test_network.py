@@ -601,6 +601,21 @@ def test_deeply_nested_json_gets_an_error_and_the_connection_stays(local_server)
         assert json.loads(ws.recv(timeout=30))["type"] == "pong"
 
 
+def test_a_number_too_long_for_python_gets_an_error_and_the_connection_stays(local_server):
+    from websockets.sync.client import connect
+
+    long_number = '{"type": "got", "seq": ' + "9" * 5000 + "}"  # fits in MAX_TEXT; past Python's 4300 digits
+    with pytest.raises(proto.ProtocolError, match="not JSON"):
+        proto.parse_text(long_number)
+    with connect(f"ws://127.0.0.1:{local_server.port}", proxy=None, open_timeout=30) as ws:
+        assert json.loads(ws.recv(timeout=30))["type"] == "state"
+        ws.send(long_number)
+        answer = json.loads(ws.recv(timeout=30))
+        assert answer["type"] == "error" and "digits" in answer["message"]
+        ws.send(proto.text("ping", t=1.0))
+        assert json.loads(ws.recv(timeout=30))["type"] == "pong"
+
+
 def test_a_client_that_stops_reading_is_disconnected_and_the_others_go_on(local_servers):
     from websockets.sync.client import connect
 

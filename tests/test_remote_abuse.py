@@ -5,6 +5,7 @@ import errno
 import io
 import json
 import logging
+import os
 import re
 import shutil
 import socket
@@ -2062,3 +2063,163 @@ def test_a_token_no_http_header_can_carry_is_refused_at_the_start_on_either_end(
     err = capsys.readouterr().err
     assert f"the token (--token or VCAM_TOKEN) holds {said}, which the HTTP header that carries it cannot hold" in err
     assert "fix: pick a token of letters, digits and ASCII punctuation" in err and "output null" not in err
+
+
+def test_a_connection_the_machine_had_no_file_for_leaves_the_server_listening(local_servers, monkeypatch):
+    from websockets.sync.client import connect
+
+    original, failed = socket.socket.accept, threading.Event()
+
+    def accept(sock):  # the listening socket's first accept finds the process at its open-file limit
+        if not failed.is_set():
+            failed.set()
+            raise OSError(errno.EMFILE, "Too many open files")
+        return original(sock)
+
+    monkeypatch.setattr(socket.socket, "accept", accept)
+    server = local_servers()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30):
+        assert failed.wait(30)
+    with connect(url_of(server), proxy=None, open_timeout=30) as ws:  # the library's accept loop ended here before
+        assert first_text(ws)["type"] == "state"
+    short = [m for m in server.said if "could not be taken" in m]
+    assert len(short) == 1 and "Too many open files" in short[0] and "ulimit -n" in short[0]
+
+
+class _ServerOfWebsockets16:
+    """The library's Server as websockets 15 and 16 have it (pyproject allows them): no handler_threads."""
+
+    def __init__(self, server):
+        self.__dict__["_server"] = server
+
+    def __getattr__(self, name):
+        if name == "handler_threads":
+            raise AttributeError(name)
+        return getattr(self._server, name)
+
+    def __setattr__(self, name, value):
+        setattr(self._server, name, value)
+
+
+@pytest.mark.parametrize("library", ["installed", "websockets 16"])
+def test_a_flood_of_handshakes_never_finished_is_turned_away_as_it_comes_and_the_server_takes_clients_after(
+        local_servers, monkeypatch, library):
+    import websockets.sync.server
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    if library != "installed":
+        serve = websockets.sync.server.serve
+        monkeypatch.setattr(websockets.sync.server, "serve", lambda *a, **kw: _ServerOfWebsockets16(serve(*a, **kw)))
+    monkeypatch.setattr(FrameServer, "MOST_OPEN", 2, raising=False)
+    server = local_servers(max_clients=1)  # four open at most: four times the places, as MOST_OPEN is less
+    slow = [socket.create_connection(("127.0.0.1", server.port), timeout=30) for _ in range(4)]
+    for s in slow:  # each holds a thread and files for the handshake's 10 s
+        s.sendall(b"GET / HTTP/1.1\r\n")
+    assert wait_for(lambda: server._listener.open_now() == 4)
+    # a camera that comes now is told why in plain words (vcam cam says them), not closed without an answer, which
+    # vcam cam could only take for a tunnel that leads nowhere
+    with pytest.raises(InvalidStatus) as turned_away:
+        connect(url_of(server), proxy=None, open_timeout=30)
+    assert turned_away.value.response.status_code == 503
+    assert "connections open at once" in turned_away.value.response.body.decode()
+    assert any(m.startswith("closed a connection as it came: 4 are open already") for m in server.said)
+    for s in slow:
+        s.close()
+    assert wait_for(lambda: server.places_taken() == 0 and server._listener.open_now() == 0, 60)
+    with connect(url_of(server), proxy=None, open_timeout=30) as ws:
+        assert first_text(ws)["type"] == "state"
+
+
+def test_a_listener_that_turned_a_connection_away_still_stops_whatever_its_file_number():
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1100:
+        pytest.skip("this machine allows no file number over 1024")
+    raised = soft != resource.RLIM_INFINITY and soft < 1100
+    if raised:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1100, hard))
+    try:
+        listening = socket.create_server(("127.0.0.1", 0))
+        high = socket.socket(fileno=os.dup2(listening.fileno(), 1090))  # a process holding many files already
+        listening.close()
+        listener = listen_module.Listener(high, 0, lambda line: None)  # every connection is past the cap
+        ended = threading.Event()
+
+        def accept():
+            with contextlib.suppress(OSError):
+                listener.accept()
+            ended.set()
+
+        threading.Thread(target=accept, daemon=True).start()
+        with socket.create_connection(high.getsockname(), timeout=30) as c:
+            assert c.recv(1024).startswith(b"HTTP/1.1 503")  # turned away: the listener waits for the next
+        high.close()  # the library's shutdown
+        assert ended.wait(30)  # select() took no file past 1023: the accept blocked, the stop waited for ever
+    finally:
+        if raised:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_clients_refused_by_a_full_server_are_said_once_then_counted(local_servers):
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    server = local_servers(max_clients=1)
+    with connect(url_of(server), proxy=None, open_timeout=30) as ws:
+        assert first_text(ws)["type"] == "state"
+        for _ in range(5):  # a program connecting in a loop
+            with pytest.raises(InvalidStatus) as refused:
+                connect(url_of(server), proxy=None, open_timeout=30)
+            assert refused.value.response.status_code == 503
+    full = [m for m in server.said if m.startswith("refused a client")]
+    assert full == ["refused a client: 1 connected already, at most 1"]
+    assert server.admission.held_back() == ["4 more like it: refused a client: 1 connected already, at most 1"]
+
+
+def test_a_message_over_what_vcam_cam_takes_is_said_as_such_not_as_a_server_gone():
+    from websockets.sync.server import serve
+
+    done = threading.Event()
+
+    def handler(ws):  # a vcam serve of another version: its state, then a message bigger than vcam cam takes
+        ws.send(proto.text("state", screen="live"))
+        ws.send(proto.MAGIC + bytes(2**24))  # vcam cam takes 16 MiB
+        done.wait(60)
+
+    said: list[str] = []
+    with serve(handler, "127.0.0.1", 0) as fake:
+        threading.Thread(target=fake.serve_forever, daemon=True).start()
+        link = Link(f"ws://127.0.0.1:{fake.socket.getsockname()[1]}", None, Pacer(PacerSettings()),
+                    RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: any("over 16 MiB" in m for m in said), 60), said
+        finally:
+            done.set()
+            link.stop()
+    lost = [m for m in said if "over 16 MiB" in m]
+    assert lost[0].startswith("the server sent a message over 16 MiB, more than vcam cam takes: a vcam serve of "
+                              "another version? install the same vcam on both machines"), lost
+    assert not any("without a word" in m for m in said), said
+
+
+def test_a_server_that_closes_for_a_message_too_big_is_not_said_to_have_sent_one():
+    from websockets.sync.server import serve
+
+    def handler(ws):  # a vcam serve of another version that takes less than this camera sends: the close is its
+        ws.send(proto.text("state", screen="live"))
+        ws.close(1009, "message too big for this server")
+
+    said: list[str] = []
+    with serve(handler, "127.0.0.1", 0) as fake:
+        threading.Thread(target=fake.serve_forever, daemon=True).start()
+        link = Link(f"ws://127.0.0.1:{fake.socket.getsockname()[1]}", None, Pacer(PacerSettings()),
+                    RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: any("message too big for this server" in m for m in said), 60), said
+        finally:
+            link.stop()
+    assert not any("over 16 MiB" in m for m in said), said  # this camera echoed the server's 1009: it sent none

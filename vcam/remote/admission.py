@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hmac
 import threading
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from vcam.control.throttle import ErrorThrottle
 from vcam.remote.addresses import url_host
 
 
@@ -45,6 +47,16 @@ class Admission:
         # max_clients from the moment they are let in: counting only the clients that were served would let every
         # handshake in flight pass the same count (16 allowed, 23 got in).
         self._admitted: dict[Any, str] = {}
+        # a client refused as the server is full: said at once, then counted once a minute, not a line for each of
+        # a crowd connecting at once, or of a program connecting in a loop
+        self._full = ErrorThrottle(self.FULL_SAID_S)
+
+    FULL_SAID_S = 60.0
+
+    def held_back(self, now: float | None = None) -> list[str]:
+        """The count of the clients refused as the server was full not said yet, once its window has passed (all,
+        without `now`)."""
+        return self._full.held_back(now)
 
     def check(self, connection, request):
         """None lets the handshake go on; else the HTTP answer that refuses it, said on the terminal too."""
@@ -73,7 +85,9 @@ class Admission:
                 return connection.respond(HTTPStatus.UNAUTHORIZED, "wrong or missing token\n")
         n = self.admit(connection)
         if n is not None:
-            self.say(f"refused a client: {n} connected already, at most {self.settings.max_clients}")
+            if line := self._full.admit(("full",), f"refused a client: {n} connected already, at most "
+                                                   f"{self.settings.max_clients}", time.monotonic()):
+                self.say(line)
             return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE,
                                       f"too many clients ({n} connected, at most {self.settings.max_clients}): "
                                       "close one, then connect again\n")

@@ -22,7 +22,7 @@ from vcam.remote.controller import RemoteController
 from vcam.remote.dial import Lookup, Stopped, dial, shut
 from vcam.remote.handshake import first_message
 from vcam.remote.inbox import Inbox
-from vcam.remote.linkends import DROPPED, LinkEnds, close_received, close_within
+from vcam.remote.linkends import DROPPED, LinkEnds, close_received, close_within, own_close
 from vcam.remote.pending import Unanswered, Waiting
 from vcam.remote.reasons import HandshakeUnanswered
 from vcam.remote.uploader import Uploader
@@ -260,7 +260,9 @@ class Link(Inbox, LinkEnds):
                         if self._stop.is_set():
                             break
                     else:  # closed cleanly (the server stopped or dropped this client, or stop()): no exception
-                        lost_reported = self._closed(ws.protocol.close_rcvd, lost_reported)
+                        lost_reported = self._closed(ws.protocol.close_rcvd, lost_reported,
+                                                     sent=own_close(ws.protocol.close_sent,
+                                                                    ws.protocol.close_rcvd_then_sent))
             except InvalidStatus as e:
                 if self._refusal(e.response.status_code, e.response.body, e.response.headers):
                     return
@@ -295,7 +297,7 @@ class Link(Inbox, LinkEnds):
                 raise Stopped()
             try:
                 return connect(dialled(self.url), sock=sock, additional_headers=headers, open_timeout=self.OPEN_S,
-                               max_size=2**24, compression=None, proxy=None, logger=_library_log(),
+                               max_size=proto.MAX_RECEIVED, compression=None, proxy=None, logger=_library_log(),
                                **self.keepalive.options())
             except TimeoutError as e:
                 if sock is None:

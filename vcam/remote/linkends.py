@@ -11,6 +11,7 @@ from vcam.remote import protocol as proto
 from vcam.remote.handshake import unusable
 from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, unreachable
 
+TOO_BIG = 1009  # RFC 6455's close code for a message over the size the end that closes takes
 DROPPED = ("dropped as it opened",)  # the throttle's key for the connections that drop as they open
 
 
@@ -57,7 +58,7 @@ class LinkEnds:
         if said := self._drop_lines.admit(DROPPED, line, time.monotonic()):
             self.say(said)
 
-    def _closed(self, received, reported: bool, error: Exception | None = None) -> bool:
+    def _closed(self, received, reported: bool, error: Exception | None = None, sent=None) -> bool:
         """Says why the connection ended (once for a run of failed tries, each time the server gave a reason);
         `received`: the close frame the server sent, if any. Returns whether the loss has been said. Nothing is said
         where this client ended it (stop(): vcam cam quitting), whose close the server's frame only answers."""
@@ -69,6 +70,8 @@ class LinkEnds:
             return True
         stalled = proto.keepalive_ended(error)
         reason = received.reason if received is not None and received.reason else None
+        if sent is None and error is not None:  # the close frame this client began the close with
+            sent = own_close(getattr(error, "sent", None), getattr(error, "rcvd_then_sent", None))
         if self._send_stalled and received is None:
             self._send_stalled = False
             self._say_lost(f"sending to the server made no progress for {self.keepalive.timeout:g} s (a dropped "
@@ -79,6 +82,9 @@ class LinkEnds:
         elif stalled == "there":  # its close frame's reason was the library's "keepalive ping timeout"
             self._say_lost("the server heard nothing from this camera for too long (was this machine asleep, or a "
                            "tunnel stalled?) and dropped it")
+        elif sent is not None and sent.code == TOO_BIG:  # the library's words named its limit, not the server
+            self._say_lost(f"the server sent a message over {proto.MAX_RECEIVED // 2**20} MiB, more than vcam cam "
+                           "takes: a vcam serve of another version? install the same vcam on both machines")
         elif reason and received.code == proto.GOING_AWAY:  # vcam serve stopped: it may come back
             self._say_lost(reason)
         elif reason:  # the server said why (this client broke a rule): always worth a line
@@ -147,6 +153,13 @@ class LinkEnds:
     def _connection_ended(self) -> None:
         """The frames of a block cut short by the connection's end go on screen now (Blocks.end)."""
         self._blocks.end()
+
+
+def own_close(sent, rcvd_then_sent: bool | None):
+    """The close frame this client sent where it began the close (the library's, for a message over its limit);
+    None where it only echoed the server's, whose code it repeats: a server's 1009 is a message of this client's
+    too big for that server, not one of the server's too big for this client."""
+    return None if rcvd_then_sent else sent
 
 
 def close_within(ws, seconds: float) -> None:

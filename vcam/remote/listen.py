@@ -1,16 +1,21 @@
 """Where `vcam serve` listens: the socket's options for the host given, what to do when the socket cannot be had,
-and the vcam cam command it advertises for the OBS machine.
+the vcam cam command it advertises for the OBS machine, and the socket's accepts kept going through a flood.
 
 Apart from the server because each depends on the machine's addresses and families alone (IPv6 or not, a tunnel
 or every address), not on any client.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import socket
 import sys
+import time
+import weakref
+from collections.abc import Callable
 from typing import Any
 
+from vcam.control.throttle import ErrorThrottle
 from vcam.loopback import is_loopback
 from vcam.remote import protocol as proto
 from vcam.remote.addresses import is_wildcard, machine_addresses, url_host
@@ -87,3 +92,92 @@ def listen_reason(e: OSError) -> str:
     if e.errno == errno.EADDRINUSE:
         return "the port is in use: an earlier vcam serve still running, or another program"
     return (e.strerror or str(e)).partition(" (while attempting to bind")[0]
+
+
+# accept()'s errors of a machine short of something for a while (files, memory), and of a caller gone before it
+# was taken: the next connection may be taken; any other (the socket closed by the stop) ends the library's loop
+_SHORT_OF = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
+_GONE = {errno.ECONNABORTED, errno.EPROTO}
+
+
+class Listener:
+    """The listening socket as the library's accept loop uses it. That loop ended on any error of accept(), for
+    good: a burst of connections past the process's open-file limit (ulimit -n) left vcam serve deaf, the show
+    going on with no camera able to connect. Here such an error is said once and the connection tried again, and
+    a connection past `most` open at once (handshakes not finished count: each holds a thread and files for 10 s)
+    is turned away as it comes, so that a flood of them never brings the process to its limit."""
+
+    RETRY_S = 0.2  # how long a machine short of files is left before the next try
+    # how long a connection turned away is given to send its request: a client sends it with the handshake's
+    # last packet, and each silent one of a flood holds the accepts back this long, cameras waiting behind
+    REQUEST_S = 0.05
+    SAID_S = 60.0
+
+    def __init__(self, sock: socket.socket, most: int, say: Callable[[str], None]):
+        self._sock = sock
+        self.most = most
+        self._say = say
+        self._said = ErrorThrottle(self.SAID_S)
+        # the connections handed to the library: counted here, as websockets 15 and 16 count them nowhere
+        self._taken: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        # Never an accept() that blocks for good: a close from another thread (the library's stop) does not wake it,
+        # and the stop would wait for it for ever. Taken sockets block as before (socket.accept sees to it).
+        sock.settimeout(self.RETRY_S)
+
+    def __getattr__(self, name: str) -> Any:  # fileno, getsockname, close, ...: the socket's own
+        return getattr(self._sock, name)
+
+    def open_now(self) -> int:
+        """The connections taken that the library has not closed yet: its clients and its handshakes."""
+        return sum(1 for sock in list(self._taken) if sock.fileno() != -1)
+
+    def accept(self) -> tuple[socket.socket, Any]:
+        while True:
+            try:
+                sock, address = self._sock.accept()  # RETRY_S at most, then again: the stop's close is seen
+            except TimeoutError:
+                continue
+            except OSError as e:  # EBADF once the stop closed the socket
+                if e.errno not in _SHORT_OF | _GONE:
+                    raise
+                if e.errno in _SHORT_OF:
+                    self._tell(("short",), f"a connection could not be taken ({e.strerror or e}): waiting for files "
+                                           "to free (ulimit -n raises this process's limit)")
+                    time.sleep(self.RETRY_S)  # the connection still waits: taken again at once, it fails again
+                continue
+            if self.open_now() < self.most:
+                self._taken.add(sock)
+                return sock, address
+            turn_away(sock, self.most, self.REQUEST_S)
+            self._tell(("full",), f"closed a connection as it came: {self.most} are open already (clients and "
+                                  "handshakes not finished)")
+
+    def held_back(self, now: float | None = None) -> list[str]:
+        """The counts of the lines held back whose window has passed (all of them, without `now`)."""
+        return self._said.held_back(now)
+
+    def _tell(self, what: tuple, line: str) -> None:
+        if said := self._said.admit(what, line, time.monotonic()):
+            self._say(said)
+
+
+def turn_away(sock: socket.socket, most: int, wait_s: float) -> None:
+    """Answers a connection past the cap with an HTTP 503 in plain words, which vcam cam says, and closes it:
+    closed without an answer, vcam cam could only take it for a tunnel that leads nowhere. Its request is read
+    first, `wait_s` at most: a socket closed with a request unread resets the connection, and the answer with it,
+    and an answer before the request is one the library's client can fail on (an assertion of its own)."""
+    body = (f"too many connections open at once ({most}, handshakes not finished included): a program may be "
+            "flooding vcam serve's port; its terminal counts them\n").encode()
+    answer = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+              b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    try:
+        sock.settimeout(wait_s)  # a flood's request may never come; a fresh socket's buffer takes the answer whole
+        sock.recv(65536)
+        sock.sendall(answer)
+    except TimeoutError:  # silent: answered all the same
+        with contextlib.suppress(OSError):
+            sock.sendall(answer)
+    except OSError:  # the caller gone already
+        pass
+    finally:
+        sock.close()

@@ -59,6 +59,7 @@ INPUT_HEADER = struct.Struct("<4sQdHH")
 # The largest message the server reads: an input frame is a JPEG of the stream's size, which stays well under
 # this even for noise at 1280x720 (about 1.5 bytes a pixel at quality 80).
 MAX_MESSAGE = 2**22
+MAX_RECEIVED = 2**24  # the largest message vcam cam reads: a frame at MAX_SIDE a side of noise, with room
 DEFAULT_PORT = 8765
 # A camera's stats report a latency under this (seconds): more is a clock that jumped, not a link that lags
 MAX_LATENCY_S = 3600.0
@@ -206,6 +207,8 @@ def parse_text(message: str, limit: int = MAX_TEXT) -> dict:
         raise ProtocolError(f"not JSON ({e.msg})") from None
     except RecursionError:  # a few thousand brackets fit in MAX_TEXT and would end the connection
         raise ProtocolError("JSON nested too deeply") from None
+    except ValueError as e:  # Python reads no integer of over 4300 digits: it ended the connection without a word
+        raise ProtocolError(f"not JSON ({str(e).split(':')[0].lower()})") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise ProtocolError('a message is a JSON object with a "type"')
     return data

@@ -30,7 +30,7 @@ from vcam.remote.encoding import BlockEncoder
 from vcam.remote.endings import LibraryLog, ended
 from vcam.remote.goodbye import drop, say_goodbye, say_goodbye_to
 from vcam.remote.intake import Dropped, Intake, Uploads
-from vcam.remote.listen import advertise, listen_fix, listen_options, listen_reason
+from vcam.remote.listen import Listener, advertise, listen_fix, listen_options, listen_reason
 from vcam.remote.rate import ByteRate
 from vcam.remote.served import ServedClient
 
@@ -77,6 +77,9 @@ class FrameServer:
     QUIET_S = 1.0  # how long a new client may stay silent before it is announced
     DROP_CLOSE_S = 2.0  # a dropped client that does not read gets its socket shut after this
     STOP_CLOSE_S = 1.0  # how long the server's end waits for its clients' closing handshakes
+    # Connections open at once, handshakes included: room for a crowd past max_clients to be told why in plain HTTP,
+    # while a flood of them stays far from the open-file limit (ulimit -n, 1024 on many machines)
+    MOST_OPEN = 64
 
     def __init__(self, settings: ServeSettings, handle_line: Callable[[str, str], str | None],
                  state: Callable[[], dict], say: Callable[[str], None], uploads: Uploads | None = None,
@@ -122,6 +125,8 @@ class FrameServer:
             raise VcamError(f"cannot listen on {where} ({listen_reason(e)})",
                             listen_fix(e, self.settings.host, self.settings.port)) from None
         self.port = self._server.socket.getsockname()[1]
+        self._listener = Listener(self._server.socket, max(self.MOST_OPEN, 4 * self.settings.max_clients), self.say)
+        self._server.socket = self._listener
         threading.Thread(target=self._server.serve_forever, name="serve", daemon=True).start()
         threading.Thread(target=self.encoder.run, name="encode", daemon=True).start()
         threading.Thread(target=self._watch_loop, name="watch-clients", daemon=True).start()
@@ -185,7 +190,8 @@ class FrameServer:
             for c in stuck:
                 self.say(f"client {c.name} stopped reading (a write waited {limit:g} s): disconnected it")
                 c.cut()
-            for line in [*(line for c in self._clients() for line in c.held_back(now)), *self.intake.held_back(now)]:
+            for line in [*(line for c in self._clients() for line in c.held_back(now)), *self.intake.held_back(now),
+                         *self.admission.held_back(now), *self._listener.held_back(now)]:
                 self.say(line)
 
     def _clients(self) -> list[ServedClient]:
