@@ -1474,24 +1474,31 @@ def test_a_camera_device_that_is_a_plain_file_says_to_remove_it_not_to_record_ov
     assert device.read_bytes() == b"frames ffmpeg wrote"
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
-def test_a_pipes_reader_that_quits_mid_take_is_said_as_that_and_the_show_goes_on(tmp_path):
-    """`--out file:PIPE` whose reader quits: said as Python's bare '[Errno 32] Broken pipe' before."""
+def _recorded_while_its_reader_quits(path: str, quit, said: list) -> OutputWorker:
+    """A recording into the pipe at `path` whose reader quits (`quit`) once the first frame is written, then is
+    offered 199 more; its worker, closed."""
     from vcam.live.outputs.recording import Recording
 
-    pipe = tmp_path / "take.mp4"
-    os.mkfifo(pipe)
-    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)  # a program reading it as the show goes on air
-    said = []
-    worker = OutputWorker(Recording(str(pipe), 64, 48, 30), 64, 48, queue=300, every_frame=True, say=said.append)
+    worker = OutputWorker(Recording(path, 64, 48, 30), 64, 48, queue=300, every_frame=True, say=said.append)
     frames = np.random.default_rng(0).integers(0, 255, (200, 48, 64, 3), dtype=np.uint8)
     worker.offer(frames[0], 0)
     wait_for(lambda: worker.sent == 1 or worker.failed)
     assert worker.error is None  # the pipe opened: its reader was there
-    os.close(reader)  # the reader quits
+    quit()
     for tick, frame in enumerate(frames[1:], 1):
         worker.offer(frame, tick)
     worker.close(timeout=60)
+    return worker
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_pipes_reader_that_quits_mid_take_is_said_as_that_and_the_show_goes_on(tmp_path):
+    """`--out file:PIPE` whose reader quits: said as Python's bare '[Errno 32] Broken pipe' before."""
+    pipe = tmp_path / "take.mp4"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)  # a program reading it as the show goes on air
+    said = []
+    worker = _recorded_while_its_reader_quits(str(pipe), lambda: os.close(reader), said)
     gone = "the program reading this pipe went away (it quit or closed the pipe)"
     assert said == [f"output file:{pipe} failed and is stopped: {gone}; the show goes on"]
     assert worker.summary().endswith(f"FAILED and stopped: {gone}")
@@ -1501,20 +1508,10 @@ def test_a_pipes_reader_that_quits_mid_take_is_said_as_that_and_the_show_goes_on
 def test_the_reader_of_stdout_piped_to_a_player_that_quits_is_said_as_a_pipes_not_a_named_ones(tmp_path):
     """`--out file:/dev/stdout | ffplay -`: the reader's going was said as 'this named pipe''s, which there is
     none of."""
-    from vcam.live.outputs.recording import Recording
-
     reader, writer = os.pipe()
     said = []
     try:
-        worker = OutputWorker(Recording(f"/dev/fd/{writer}", 64, 48, 30), 64, 48, queue=300, every_frame=True,
-                              say=said.append)
-        frames = np.random.default_rng(0).integers(0, 255, (200, 48, 64, 3), dtype=np.uint8)
-        worker.offer(frames[0], 0)
-        wait_for(lambda: worker.sent == 1 or worker.failed)
-        os.close(reader)  # the player quits
-        for tick, frame in enumerate(frames[1:], 1):
-            worker.offer(frame, tick)
-        worker.close(timeout=60)
+        _recorded_while_its_reader_quits(f"/dev/fd/{writer}", lambda: os.close(reader), said)  # the player quits
     finally:
         os.close(writer)
     assert said == [f"output file:/dev/fd/{writer} failed and is stopped: the program reading this pipe went away "

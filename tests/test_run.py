@@ -696,11 +696,13 @@ REPLAY_HEADER = {"model": "tiny", "seed": 3, "prompts": {"a neon city at night":
                  "fps": 24.0, "quant": "none"}
 
 
-def replay_log(tmp_path) -> str:
+def replay_log(tmp_path, blocks: int = 3, **header) -> str:
+    """A control log of a show of `blocks` blocks, its header REPLAY_HEADER with `header` changed."""
     import json
 
     path = tmp_path / "show.jsonl"
-    path.write_text(json.dumps({"vcam": REPLAY_HEADER}) + "\n" + json.dumps({"end": {"blocks": 3}}) + "\n")
+    lines = [{"vcam": {**REPLAY_HEADER, **header}}, {"end": {"blocks": blocks}}]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     return str(path)
 
 
@@ -752,25 +754,19 @@ def test_a_replay_at_settings_other_than_its_logs_says_the_pictures_differ(tmp_p
 
 def test_a_replay_at_another_bias_than_its_logs_says_the_pictures_differ(tmp_path):
     """--bias 0.3 over a log of a show at 1 started the replay at 0.3 without a word, where --seed is said."""
-    import json
-
-    log = tmp_path / "show.jsonl"
-    lines = [{"vcam": {**REPLAY_HEADER, "bias": 1}}, {"end": {"blocks": 1}}]
-    log.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    said = prepared_status(replay=str(log), bias=0.3)
+    log = replay_log(tmp_path, blocks=1, bias=1)
+    said = prepared_status(replay=log, bias=0.3)
     assert "replaying with bias 0.3 (the show: 1): " in said and "the log's 1 block," in said
-    assert "differ" not in prepared_status(replay=str(log), bias=1.0, stdin=False)  # 1 and 1.0: the same bias
+    assert "differ" not in prepared_status(replay=log, bias=1.0, stdin=False)  # 1 and 1.0: the same bias
 
 
 def test_a_replay_of_a_log_from_before_the_bias_at_another_bias_says_the_pictures_differ(tmp_path):
     """A log from before the bias keeps none: its show ran at 1. --bias 0.3 over it was not said, as the header's
     missing bias was taken for one not kept."""
-    import json
-
-    log = tmp_path / "old.jsonl"
-    log.write_text(json.dumps({"vcam": REPLAY_HEADER}) + "\n" + json.dumps({"end": {"blocks": 1}}) + "\n")
-    assert "replaying with bias 0.3 (the show: 1): " in prepared_status(replay=str(log), bias=0.3, stdin=False)
-    assert "differ" not in prepared_status(replay=str(log), stdin=False)  # replayed at 1, as the show ran
+    log = replay_log(tmp_path)
+    assert "bias" not in REPLAY_HEADER
+    assert "replaying with bias 0.3 (the show: 1): " in prepared_status(replay=log, bias=0.3, stdin=False)
+    assert "differ" not in prepared_status(replay=log, stdin=False)  # replayed at 1, as the show ran
 
 
 def test_a_replay_whose_logged_image_is_gone_is_refused_before_the_model_loads(tmp_path):

@@ -472,27 +472,42 @@ def test_a_damaged_taehv_file_is_refused_before_a_camera_or_a_recording_opens(tm
     assert not take.exists() and backend.opened == []
 
 
-def test_a_download_removes_the_partial_files_killed_runs_left_but_not_one_being_downloaded(tmp_path):
-    from vcam import filelock
+def _part(tmp_path, name: str, age_s: float = 0.0):
+    """A partial download left in the cache folder (`name` in place of mkstemp's random part), last written `age_s`
+    seconds ago."""
+    folder = tmp_path / "cache"
+    folder.mkdir(exist_ok=True)
+    part = folder / f".taew2_1.safetensors-{name}.part"
+    part.write_bytes(b"\0" * 1000)
+    then = time.time() - age_s
+    os.utime(part, (then, then))
+    return part
+
+
+def _download_into_cache(tmp_path) -> None:
+    """The published file downloaded into the cache folder, as a show starting without it downloads it."""
     from vcam.engine import taehv_weights as tw
 
     source = write_published_file(tmp_path / "published.safetensors", SMALL)
     target = tmp_path / "cache" / "taew2_1.safetensors"
-    target.parent.mkdir()
-    old = time.time() - 2 * tw.STALE_PART_S
-    killed, live, fresh = (target.parent / f".taew2_1.safetensors-{name}.part" for name in ("killed", "live", "fresh"))
-    for part in (killed, live, fresh):
-        part.write_bytes(b"\0" * 1000)
-    os.utime(killed, (old, old))
-    os.utime(live, (old, old))  # a download stalled for a while, by another show still running
+    tw._download(source.as_uri(), target, expected_blob=tw.git_blob_id(source))
+    assert target.read_bytes() == source.read_bytes()
+
+
+def test_a_download_removes_the_partial_files_killed_runs_left_but_not_one_being_downloaded(tmp_path):
+    from vcam import filelock
+    from vcam.engine import taehv_weights as tw
+
+    killed = _part(tmp_path, "killed", 2 * tw.STALE_PART_S)
+    live = _part(tmp_path, "live", 2 * tw.STALE_PART_S)  # a download stalled for a while, by another show running
+    fresh = _part(tmp_path, "fresh")
     held = os.open(live, os.O_RDWR)
     try:
         if filelock.available():
             assert filelock.lock(held)
-        tw._download(source.as_uri(), target, expected_blob=tw.git_blob_id(source))
+        _download_into_cache(tmp_path)
     finally:
         os.close(held)
-    assert target.read_bytes() == source.read_bytes()
     assert not killed.exists() and fresh.exists()  # fresh: another show's, made a moment before it locked it
     assert live.exists() or not filelock.available()
 
@@ -515,21 +530,13 @@ def test_a_part_another_show_downloads_into_over_nfs_is_kept(tmp_path, monkeypat
         return real_flock(fd, operation)
 
     monkeypatch.setattr(fcntl, "flock", nfs_flock)
-    source = write_published_file(tmp_path / "published.safetensors", SMALL)
-    target = tmp_path / "cache" / "taew2_1.safetensors"
-    target.parent.mkdir()
-    live, killed = (target.parent / f".taew2_1.safetensors-{name}.part" for name in ("live", "killed"))
-    old = time.time() - 2 * tw.STALE_PART_S
-    for part in (live, killed):
-        part.write_bytes(b"\0" * 1000)
-        os.utime(part, (old, old))
+    live, killed = (_part(tmp_path, name, 2 * tw.STALE_PART_S) for name in ("live", "killed"))
     held = os.open(live, os.O_RDWR)  # as the other show's mkstemp opened it
     try:
         nfs_flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        tw._download(source.as_uri(), target, expected_blob=tw.git_blob_id(source))
+        _download_into_cache(tmp_path)
     finally:
         os.close(held)
-    assert target.read_bytes() == source.read_bytes()
     assert live.exists() and not killed.exists()  # a killed run's is removed there all the same
 
 
@@ -542,14 +549,8 @@ def test_a_part_a_run_killed_moments_before_left_is_removed_where_locks_tell_it_
 
     if not filelock.available():
         pytest.skip("no file locks here: only a part's age tells")
-    source = write_published_file(tmp_path / "published.safetensors", SMALL)
-    target = tmp_path / "cache" / "taew2_1.safetensors"
-    target.parent.mkdir()
-    killed, fresh = (target.parent / f".taew2_1.safetensors-{name}.part" for name in ("killed", "fresh"))
-    for part in (killed, fresh):
-        part.write_bytes(b"\0" * 1000)
-    moments = time.time() - 2 * tw.LOCKED_STALE_S
-    assert moments > time.time() - tw.STALE_PART_S
-    os.utime(killed, (moments, moments))
-    tw._download(source.as_uri(), target, expected_blob=tw.git_blob_id(source))
+    assert 2 * tw.LOCKED_STALE_S < tw.STALE_PART_S  # moments before: young enough to be kept without locks
+    killed = _part(tmp_path, "killed", 2 * tw.LOCKED_STALE_S)
+    fresh = _part(tmp_path, "fresh")
+    _download_into_cache(tmp_path)
     assert not killed.exists() and fresh.exists()  # fresh: another show's, made a moment before it locked it

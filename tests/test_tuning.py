@@ -607,18 +607,22 @@ def test_a_show_with_an_input_looks_up_the_video_in_tuning(cache_dir):
     assert live_choice("tiny", 112, 64, 1, None, NO_FLAGS).source == "defaults"
 
 
-@pytest.mark.parametrize("blocked", ["file", "read-only"])
+@pytest.mark.parametrize("blocked", ["file", "read-only", "folder"])
 def test_a_tuning_file_that_could_not_be_saved_is_refused_before_any_candidate_runs(monkeypatch, tmp_path, capsys,
                                                                                     blocked):
-    """Where the folder could not be written (a file in its place, no permission), every candidate was timed,
-    minutes on a card, and only then was the result not saved."""
+    """Where the folder could not be written (a file in its place, no permission) or a folder stood where the file
+    goes, every candidate was timed, minutes on a card, and only then was the result not saved (a folder in the
+    file's place told to make a writable folder writable)."""
+    folder = tmp_path
     if blocked == "file":
         folder = tmp_path / "cache"
         folder.write_text("not a folder\n")
-        fix = "point VCAM_CACHE_DIR at a folder"
+        said = ("point VCAM_CACHE_DIR at a folder",)
+    elif blocked == "folder":
+        (folder / "tuning.json").mkdir()
+        said = ": a folder stands where the file goes", f"move {folder / 'tuning.json'} out of the way"
     else:
-        folder = tmp_path
-        fix = f"make {folder} writable"
+        said = (f"make {folder} writable",)
 
         def refuse(*args, **kwargs):
             raise PermissionError(13, "Permission denied")
@@ -630,8 +634,8 @@ def test_a_tuning_file_that_could_not_be_saved_is_refused_before_any_candidate_r
     assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]) == 2
     err = capsys.readouterr().err
     assert not timed
-    assert f"cannot save the tuning to {folder / 'tuning.json'}" in err and fix in err, err
-
+    assert all(words in err for words in (f"cannot save the tuning to {folder / 'tuning.json'}", *said)), err
+    assert ("writable" in err) == (blocked == "read-only"), err
 
 
 def write_measured_entry(cache_dir, **changes) -> None:
@@ -664,19 +668,6 @@ def test_an_entry_as_bench_writes_it_is_trusted(cache_dir):
     assert choice.source == "tuned" and not warnings
     assert "tuned on 2026-11-27" in choice.message and ": 7.9 frames/s in bench" in choice.message
     assert tuning.tuned_rates("cpu", "tiny", 1, "float32") == {(112, 64, "none"): 7.9}
-
-
-def test_a_folder_where_the_tuning_file_goes_is_refused_before_any_candidate_runs(monkeypatch, tmp_path, capsys):
-    """Every candidate was timed, then nothing saved, and the fix said to make a writable folder writable."""
-    (tmp_path / "tuning.json").mkdir()
-    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
-    timed = []
-    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings))
-    assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]) == 2
-    err = capsys.readouterr().err
-    assert not timed
-    assert f"cannot save the tuning to {tmp_path / 'tuning.json'}: a folder stands where the file goes" in err, err
-    assert f"move {tmp_path / 'tuning.json'} out of the way" in err and "writable" not in err
 
 
 def test_a_tuning_file_that_is_a_link_or_in_a_folder_not_yet_made_is_tuned_and_saved(monkeypatch, tmp_path):

@@ -13,6 +13,7 @@ import re
 import shlex
 
 from vcam.bias import check_bias
+from vcam.control.commands import number_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
 from vcam.sizes import check_size
@@ -205,7 +206,7 @@ def strength(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        meant = _meant(text, lambda v: 0 <= v <= 1)
+        meant = number_meant(text, lambda v: 0 <= v <= 1)  # as the typed command offers it, in the same words
         raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1{meant}") from None
     try:
         return check_strength(value)
@@ -219,15 +220,7 @@ def bias(text: str) -> float:
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e) if "bias must" in str(e) else
                                          f"{text!r} is not a number above 0 and at most 1"
-                                         f"{_meant(text, lambda v: 0 < v <= 1)}") from None
-
-
-def _meant(text: str, fits) -> str:
-    """" (did you mean 0.5?)" for `0,5` or `50%`, as the typed command offers it: the flag and the command refuse the
-    same text in the same words."""
-    from vcam.control.commands import number_meant
-
-    return number_meant(text, fits)
+                                         f"{number_meant(text, lambda v: 0 < v <= 1)}") from None
 
 
 def midi_port(text: str) -> str:

@@ -399,7 +399,7 @@ def attention_quant_unsupported(model: str, attention_quant: str | None) -> str 
     return int8_attention_unsupported(default_device(spec), spec.transformer.head_dim)
 
 
-def choose_model(requested: str | None, say: Callable[[str], None], weights: object | None = None) -> str:
+def choose_model(requested: str | None, say: Callable[[str], None], weights: str | os.PathLike | None = None) -> str:
     """The model to run: as asked (VcamError where it needs a GPU this machine lacks), else krea-14b where a CUDA
     GPU exists and tiny where none does, unless a `weights` folder was given (--weights): that holds krea-14b's
     files, which tiny, built at random at a sixteenth of the width, cannot read."""

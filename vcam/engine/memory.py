@@ -227,8 +227,7 @@ def _fitting_options(need: Callable, width: int, height: int, free: int, quant: 
                      fp8_possible: bool) -> list[tuple[int, int, str]]:
     """What fits a card too small for the asked settings, best first: FP8 at the asked size, then the largest
     smaller size that fits (in the asked quant, else in FP8)."""
-    portrait = height > width
-    smaller = [(h, w) if portrait else (w, h) for w, h in SMALLER_SIZES if w * h < width * height]
+    smaller = _smaller_sizes(width, height)
     quants = _quants(quant, fp8_possible)
     options = []
     if len(quants) > 1 and need(width, height, False, "fp8").total <= free:
@@ -241,6 +240,19 @@ def _fitting_options(need: Callable, width: int, height: int, free: int, quant: 
     return options
 
 
+def _smaller_sizes(width: int, height: int) -> list[tuple[int, int]]:
+    """SMALLER_SIZES below width x height, largest first, turned upright for a portrait stream."""
+    portrait = height > width
+    return [(h, w) if portrait else (w, h) for w, h in SMALLER_SIZES if w * h < width * height]
+
+
+def _flags(asked: tuple[int, int, str], option: tuple[int, int, str]) -> str:
+    """The flags that run a show asked for at `asked` (width, height, quant) at `option` instead."""
+    (width, height, quant), (w, h, q) = asked, option
+    size = [] if (w, h) == (width, height) else [f"--size {w}x{h}"]
+    return " ".join(size + (["--quant fp8"] if q != quant else []))
+
+
 def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelSpec, width: int, height: int,
                dtype: torch.dtype, quant: str, fp8_possible: bool, total: int | None = None) -> str:
     """The fix for a card that is too small: the fitting options as flags, or what it would take (where even the
@@ -248,8 +260,8 @@ def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelS
     if options:
         ways = []
         for w, h, q in options:
-            flags = ([] if (w, h) == (width, height) else [f"--size {w}x{h}"]) + (["--quant fp8"] if q != quant else [])
-            ways.append(f"{' '.join(flags)} (needs about {need(w, h, False, q).total / GIB:.1f} GiB)")
+            ways.append(f"{_flags((width, height, quant), (w, h, q))} (needs about "
+                        f"{need(w, h, False, q).total / GIB:.1f} GiB)")
         fix = f"use {' or '.join(ways)}, or close other programs using the GPU (nvidia-smi lists them)"
         if any(q != quant for _, _, q in options):
             fix += "; FP8 changes the picture slightly (see BENCHMARKS.md)"
@@ -403,18 +415,15 @@ def _text_on_gpu_instead(spec: ModelSpec, width: int, height: int, free_vram: in
                          speed: SpeedOptions, fp8_possible: bool) -> str:
     """", start with --quant fp8 (the text encoder then stays on the GPU)" (or --size WxH): the first setting at which
     everything fits the card, so the machine's memory holds no text encoder; "" where none does."""
-    portrait = height > width
-    sizes = [(width, height)] + [(h, w) if portrait else (w, h) for w, h in SMALLER_SIZES if w * h < width * height]
-    for w, h in sizes:
+    for w, h in [(width, height), *_smaller_sizes(width, height)]:
         for q in _quants(speed.quant, fp8_possible):
             if (w, h, q) == (width, height, speed.quant):
                 continue
             need = estimate_vram(spec, w, h, dtype, text_on_gpu=True, quant=q, compiled=speed.compile,
                                  decoder=speed.decoder)
             if need.total <= free_vram:
-                flags = ([] if (w, h) == (width, height) else [f"--size {w}x{h}"]) + (
-                    ["--quant fp8"] if q != speed.quant else [])
-                return f", start with {' '.join(flags)} (the text encoder then stays on the GPU)"
+                flags = _flags((width, height, speed.quant), (w, h, q))
+                return f", start with {flags} (the text encoder then stays on the GPU)"
     return ""
 
 

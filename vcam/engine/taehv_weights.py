@@ -10,7 +10,6 @@ Finding and checking the file needs no torch (`check_taehv` runs before a show o
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import sys
 import tempfile
@@ -185,7 +184,8 @@ def _remove_stale_parts(folder: Path, own: str) -> None:
             continue
         try:
             age = time.time() - os.fstat(fd).st_mtime
-            if age >= {True: LOCKED_STALE_S, None: STALE_PART_S, False: math.inf}[filelock.try_lock(fd)]:
+            taken = filelock.try_lock(fd)  # False: another run holds it, downloading into it now
+            if taken is not False and age >= (LOCKED_STALE_S if taken else STALE_PART_S):
                 part.unlink()
         except OSError:  # Windows refuses to remove a file another program has open: it is in use
             pass

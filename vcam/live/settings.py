@@ -231,11 +231,11 @@ def unlike_the_show(doing: str, header: dict, model: str, cfg: ShowSettings, qua
              "decoder": header.get("decoder", "vae"), "attention_quant": header.get("attention_quant", "none"),
              "seed": header.get("seed"), "transition": header.get("transition"),
              # a log from before the bias has none: its show ran at 1 (off), as its replay does (_bias)
-             "bias": _number(header.get("bias", DEFAULT_BIAS)),
+             "bias": _number_text(header.get("bias", DEFAULT_BIAS)),
              "prompt": _prompts_text(header["prompts"]) if "prompts" in header else None}
     now = {"size": f"{cfg.width}x{cfg.height}", "steps": cfg.steps, "model": model, "quant": quant or "none",
            "decoder": decoder, "attention_quant": attention_quant,
-           "seed": cfg.seed, "transition": cfg.transition, "bias": _number(cfg.bias),
+           "seed": cfg.seed, "transition": cfg.transition, "bias": _number_text(cfg.bias),
            "prompt": _prompts_text(cfg.prompts)}
     changed = [f"{_SAID.get(key, key)} {now[key]} (the show: {shown[key]})" for key in shown
                if shown[key] is not None and str(shown[key]) != str(now[key])]
@@ -245,7 +245,7 @@ def unlike_the_show(doing: str, header: dict, model: str, cfg: ShowSettings, qua
             "the show's")
 
 
-def _number(value) -> str | None:
+def _number_text(value) -> str | None:
     """A number as a note says it: a header's 1 and the settings' 1.0 are the same bias. None for none."""
     return f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 

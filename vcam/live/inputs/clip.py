@@ -667,10 +667,10 @@ class ClipSource:
 def animated_frames(path: str) -> int | None:
     """Where the image at `path` is an animation that FFmpeg plays as a clip (a GIF; an animated WebP or PNG where
     this FFmpeg decodes them): its frame count, 1 where its header gives none; None for a still image."""
-    import av
-
     if not _may_be_animated(path):  # a photo is not decoded a second time: `input image:` opens on air
         return None
+    import av
+
     try:
         with av.open(path) as container:
             stream = container.streams.video[0]

@@ -102,8 +102,8 @@ def _start_probe() -> _Probe | None:
 def _cannot_draw(why: str) -> NoDisplayError:
     shown = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     return NoDisplayError(f"the preview window cannot be drawn on display {shown} ({why})",
-                     "run where that desktop is on and this user may draw on it (ssh -X, or DISPLAY=:0 on the "
-                     "machine's own desktop), or drop --out window")
+                          "run where that desktop is on and this user may draw on it (ssh -X, or DISPLAY=:0 on the "
+                          "machine's own desktop), or drop --out window")
 
 
 def _has_gui(cv2) -> bool:
@@ -124,7 +124,8 @@ class PreviewWindow:
                             "file:PATH.mp4; drop --out window")
         if platform.system() == "Linux" and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             raise NoDisplayError("no display for the preview window (DISPLAY is not set)",
-                            "drop --out window here (use file:PATH.mp4 or vcam), or run where a desktop is available")
+                                 "drop --out window here (use file:PATH.mp4 or vcam), or run where a desktop is "
+                                 "available")
         if not _has_gui(cv2):
             raise VcamError("this OpenCV has no window support (opencv-python-headless is installed)",
                             "pip install opencv-python  (it replaces the headless build), or drop --out window")

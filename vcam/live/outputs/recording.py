@@ -231,7 +231,7 @@ class Recording:
         self._write_failed = False  # a frame's write raised: the worker said so, and the close need not again
         self._lock: int | None = None
         self._pipe = None  # the writing end of a named pipe recorded into, opened by vcam, not FFmpeg
-        self._piped = False  # recorded into a named pipe (its end stays said after it is closed)
+        self._piped = False  # recorded into a named pipe: kept once _pipe is closed, for a broken pipe at the close
         self._older = os.path.isfile(self.path)  # a take there already: said to be kept if this one never starts
         self._opened = False
         self.note: str | None = None  # said at the end after the file's name: what became of a take deleted on air
