@@ -890,6 +890,15 @@ def test_a_weights_folder_missing_files_is_refused_before_the_log_is_read_or_a_f
     assert not take.exists()
 
 
+def test_a_weights_folder_missing_tinys_files_is_told_tinys_fix_not_a_download(tmp_path, capsys):
+    (tmp_path / "w").mkdir()
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 2}})
+    assert main(["render", log, "--model", "tiny", "--weights", str(tmp_path / "w"),
+                 "--out", f"file:{tmp_path / 'take.mp4'}"]) == 2
+    err = capsys.readouterr().err
+    assert "tiny's own weights" in err and "Hugging Face" not in err and "Wan-AI" not in err, err
+
+
 def test_the_logs_taehv_decoder_without_its_file_offline_is_refused_before_a_file_opens(tmp_path, capsys,
                                                                                        monkeypatch, weights_folder):
     """The show decoded with TAEHV, so the render does (no --decoder given): its file is looked for before the

@@ -189,9 +189,11 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     """Reads and checks the whole log, the outputs and the inputs it names; resolves the settings (the command line
     over the log's header) and the speed options; says once what the render will not make as the show did."""
     if opts.weights is not None:  # said first: the folder is the same whatever the log holds
+        from vcam.engine.configs import MODELS
         from vcam.engine.weight_files import from_folder
 
-        from_folder(opts.weights)
+        # a model given is known before the log: tiny's missing files are not told krea-14b's fix
+        from_folder(opts.weights, MODELS.get(opts.model or ""))
     replay = replay_to_make(opts.log, "render", say)
     total = _total(replay, opts, say)
     header = replay.header
