@@ -201,6 +201,24 @@ def test_a_steady_midi_clock_moves_the_watched_grid_rarely_and_never_far(latenes
     assert worst <= PHASE_TOLD + 1e-9  # the last grid heard of never strays further from the clock's
 
 
+def test_the_operator_is_told_when_the_midi_clock_takes_the_tempo_and_when_it_falls_silent():
+    tempo, clock = fake_tempo()
+    said = []
+    midi_clock = MidiClock(tempo, say=said.append)
+    tempo.set_bpm(124, "bpm")  # the show's bpm: before any clock, nothing to say
+    start = clock.now
+    for t in tick_times(128, 3.0, "exact", seed=1):
+        clock.now = start + t
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert said == ["MIDI clock: the tempo follows it (128.0 bpm)"]
+    clock.now += QUIET_S + 0.5  # the cable pulled: the show's bpm applies again, noticed by the next look
+    assert tempo.source == "bpm"
+    assert said[1:] == [f"MIDI clock: silent for {QUIET_S:g} s; the tempo comes from bpm (124.0 bpm) until the clock "
+                        "is heard again"]
+    tempo.describe()
+    assert len(said) == 2  # said once
+
+
 def test_followers_hear_of_the_operators_tempo_only():
     tempo, clock = fake_tempo()
     heard = []

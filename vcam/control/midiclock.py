@@ -19,10 +19,11 @@ import math
 import statistics
 import threading
 from collections import deque
+from collections.abc import Callable
 from typing import NamedTuple
 
 from vcam.control.commands import MAX_CLOCK_BPM, MIN_CLOCK_BPM
-from vcam.control.tempo import Tempo
+from vcam.control.tempo import QUIET_S, Tempo
 
 TICKS_PER_BEAT = 24
 WINDOW_S = 6.0  # ticks of the last 6 s make the estimate
@@ -253,9 +254,14 @@ class MidiClock:
     first one heard (beat 0); `start` puts beat 0 on the next tick, `continue` goes on from where `stop` froze the
     beat, a song position pointer moves it (while stopped, as a DAW sends it)."""
 
-    def __init__(self, tempo: Tempo, window_s: float = WINDOW_S):
+    def __init__(self, tempo: Tempo, window_s: float = WINDOW_S, say: Callable[[str], None] | None = None):
         self.tempo = tempo
         self.fit = ClockFit(window_s)
+        self._said: tuple[str, float] | None = None  # the source the tempo came from when last said, and its bpm
+        self._say = say
+        self._said_lock = threading.Lock()  # not _lock: the tempo tells its listeners from within handle()
+        if say is not None:
+            tempo.listen(self._heard)
         self.running = True
         self._index = 0  # ticks heard, for the fit (goes on through stops)
         self._position = -1  # song position of the last tick, in ticks (the next one is beat 0)
@@ -316,6 +322,23 @@ class MidiClock:
             return None
         self._bpm = bpm
         return line
+
+    def _heard(self) -> None:
+        """Says when the clock takes the tempo over and when it falls silent and hands it on (a pulled cable, a DAW
+        that stops sending clock): the status line's source alone left the beat jumping to a show's `bpm:` unsaid,
+        where Link says as much of its last peer leaving."""
+        got = self.tempo.grid()
+        with self._said_lock:
+            was = self._said
+            if got is None or (was is not None and (got[0] == "midi clock") == (was[0] == "midi clock")):
+                return
+            self._said = (got[0], got[1].bpm)
+        source, grid = got
+        if source == "midi clock":
+            self._say(f"MIDI clock: the tempo follows it ({grid.bpm:.1f} bpm)")
+        elif was is not None:
+            self._say(f"MIDI clock: silent for {QUIET_S:g} s; the tempo comes from {source} ({grid.bpm:.1f} bpm) "
+                      "until the clock is heard again")
 
     def _tell(self, t: float, beat: float) -> None:
         if self._bpm is not None:
