@@ -16,6 +16,7 @@ import pytest
 from helpers import RecordingProducer, wait_for
 import test_midi_jack
 from vcam.control.actions import Origin, SetTempo, from_dict
+from vcam.control.commands import MIN_BPM
 from vcam.control.controller import Controller, ShowState
 from vcam.control.abletonlink import LinkSession
 from vcam.control.log import ControlLog, read_replay
@@ -24,7 +25,7 @@ from vcam.control.midiinput import MidiInput
 from vcam.control.midiclock import WINDOW_S, MidiClock
 from vcam.control.midimap import MidiMap
 from vcam.control.protocol import Shown
-from vcam.control.tempo import PHASE_TOLD, QUIET_S, Tempo
+from vcam.control.tempo import PHASE_TOLD, QUIET_S, TAP_BREAK_S, Tempo
 
 PORT = "Fake nanoKONTROL2 MIDI 1"
 
@@ -255,7 +256,7 @@ def test_a_pause_starts_a_new_series_of_taps():
         tempo.tap()
         clock.now += 0.5
     assert tempo.taps == 3
-    clock.now += 2.0  # 2.5 s since the last tap
+    clock.now += TAP_BREAK_S  # 0.5 s more than a pause since the last tap
     assert tempo.taps == 0
     assert tempo.tap() is None and tempo.taps == 1
     for _ in range(3):
@@ -295,13 +296,24 @@ def test_a_tap_off_the_beat_of_the_series_starts_it_over():
     assert tempo.taps == 5 and bpm == pytest.approx(60 * 4 / 2.2)
 
 
+def test_the_slowest_tempo_the_bpm_command_takes_can_be_tapped():
+    tempo, clock = fake_tempo()
+    gap = 60.0 / MIN_BPM  # 3 s: a pause of 2 s started every tap over, and 20-30 bpm could not be tapped
+    for _ in range(3):
+        assert tempo.tap() is None
+        clock.now += gap
+    assert tempo.tap() == pytest.approx(MIN_BPM)
+    clock.now += gap + 0.01  # a longer pause: the next tap starts over
+    assert tempo.tap() is None and tempo.taps == 1
+
+
 def test_taps_outside_the_bpm_range_are_refused():
     tempo, clock = fake_tempo()
     for _ in range(3):
         tempo.tap()
         clock.now += 0.1  # 600 bpm
     with pytest.raises(ValueError, match="the taps come at 600 bpm, outside 20-300: tap once a beat "
-                                         r"\(a pause of 2 s starts the taps over\)"):
+                                         r"\(a pause of 3 s starts the taps over\)"):
         tempo.tap()
     assert tempo.bpm is None
 

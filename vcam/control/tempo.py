@@ -27,7 +27,9 @@ from vcam.control.commands import MAX_BPM, MIN_BPM
 SOURCES = ("midi clock", "link", "osc", "tap", "bpm", "replay")  # priority order: the first that applies wins
 CLOCKS = ("midi clock", "link")  # sources that speak continually, and go quiet
 QUIET_S = 2.0  # a clock silent this long lets the next source apply
-TAP_BREAK_S = 2.0  # a pause this long between taps starts a new series
+# a pause longer than this between taps starts a new series: the slowest beat the bpm command takes (3 s at 20 bpm),
+# as a shorter one made every tap of a slow tempo (25 bpm, 2.4 s apart) the first of a series that never gave one
+TAP_BREAK_S = 60.0 / MIN_BPM
 TAPS_NEEDED = 4
 TAPS_KEPT = 16  # the tapped tempo is the average over at most the last 16 taps
 # A gap this many times longer or shorter than the series' average gap is no beat of it (a skipped beat, a pad's
