@@ -136,6 +136,16 @@ def test_a_typo_in_a_command_names_the_command_meant(line, meant):
     assert str(err.value) == f"unknown command {line.split()[0]!r} (did you mean {meant}?); type 'help' for the list"
 
 
+@pytest.mark.parametrize("line,meant", [("go@bar", "go @bar"), ("Next@4", "next @4"), ("seed@beat 5", "seed 5 @beat"),
+                                        ("quit@bar", "quit")])
+def test_a_timing_glued_to_the_command_names_the_line_meant(line, meant):
+    """`go@bar` was answered "unknown command" and the whole list: go and next take no argument to glue."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"unknown command {line.split()[0]!r} (did you mean {meant}?); type 'help' for the list"
+    parse(meant)  # what it names is a line that parses
+
+
 @pytest.mark.parametrize("line,meant", [("exit", "quit"), ("unfreeze", "live"), ("unblackout", "live"),
                                         ("resume", "live"), ("black", "blackout"), ("blank", "blackout"),
                                         ("pause", "freeze"), ("cue", "go")])

@@ -564,6 +564,11 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     if name in MEANT:
         return f" ({MEANT[name]})"
     known = [c for c in USAGE if console or c not in TYPED_ONLY]
+    # a timing glued to the command (`go@bar`, `next@4`): NO_ARGS commands are kept out of the glued argument below
+    timed = re.fullmatch(r"([a-z]+)@(\S+)", typed or name, re.IGNORECASE)
+    if timed and (command := timed[1].lower()) in known and command not in UNTIMED and _a_timing(timed[2]):
+        line = " ".join(filter(None, (command, rest, "@" + timed[2].lower())))
+        return f" (did you mean {clipped(line, SHOWN_CHARS + 1)}?)"
     glued = re.fullmatch(r"([a-z]+)(?:[=:](.*)|([^a-z].*))", typed or name, re.IGNORECASE)
     if glued and (command := glued[1].lower()) in known and command not in NO_ARGS and (arg := " ".join(
             filter(None, ((glued[2] or glued[3] or "").strip(), rest)))):
