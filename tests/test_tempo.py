@@ -1180,3 +1180,34 @@ def test_a_grid_placed_on_the_first_frame_holds_the_tempos_lock():
     log.frame_shown(Shown(0, 0, clock.now))
     assert held == [True]
     assert logged(out)[-1]["shown"] == [0, 0]
+
+
+def _clock_for(midi_clock: MidiClock, clock, seconds: float, transport: bool = False) -> None:
+    """`seconds` of MIDI clock at 128 bpm from now on the fake clock; `transport`: a stop and a start each second."""
+    start = clock.now
+    for i, t in enumerate(tick_times(128, seconds, "exact", seed=1)):
+        clock.now = start + t
+        if transport and i % 48 == 0:
+            midi_clock.handle(mido.Message("stop" if i % 96 else "start"), clock.now)
+        midi_clock.handle(mido.Message("clock"), clock.now)
+
+
+def test_a_clock_that_comes_and_goes_is_said_a_few_times_not_at_every_dropout():
+    """A clock that kept dropping out for over 2 s (a loose cable, a DAW started and stopped while rehearsing)
+    printed two lines for each dropout, for as long as it went on."""
+    tempo, clock = fake_tempo()
+    said = []
+    midi_clock = MidiClock(tempo, say=said.append)
+    tempo.set_bpm(124, "bpm")
+    _clock_for(midi_clock, clock, 10.0, transport=True)  # stops and starts each second: the clock stays in charge
+    assert said == ["MIDI clock: the tempo follows it (128.0 bpm)"]
+    for _ in range(30):  # 3.5 s a round for 105 s: 1 s of clock, then 2.5 s of silence
+        clock.now += QUIET_S + 0.5
+        tempo.describe()  # the status line notices the silence
+        _clock_for(midi_clock, clock, 1.0)
+    assert len(said) <= 6
+    assert "came and went" in said[-1] and tempo.source == "midi clock"
+    clock.now += 120.0  # it holds (silent) for two minutes, then comes back: said again
+    tempo.describe()
+    _clock_for(midi_clock, clock, 1.0)
+    assert said[-1] == "MIDI clock: the tempo follows it (128.0 bpm)"

@@ -57,6 +57,11 @@ PLAUSIBLE_BPM = (MIN_CLOCK_BPM, MAX_CLOCK_BPM)  # an estimate outside is a burst
 # periods (up to 85 ms) or held up just short of a stall (STALL_S), spans more than that.
 FLOOD_TICKS_PER_S = 2 * MAX_CLOCK_BPM * TICKS_PER_BEAT / 60
 FLOOD_TICKS = TICKS_PER_BEAT // 2
+# A clock that takes the tempo over and falls silent more than FLAP_CHANGES times within FLAP_S (a loose cable, a DAW
+# started and stopped while rehearsing) is said to come and go once; its changes then go unsaid until one comes
+# FLAP_S after the last, or a line for each dropout would scroll the terminal for as long as it goes on
+FLAP_CHANGES = 4
+FLAP_S = 60.0
 
 
 class ClockFit:
@@ -260,6 +265,8 @@ class MidiClock:
         self._said: tuple[str, float] | None = None  # the source the tempo came from when last said, and its bpm
         self._say = say
         self._said_lock = threading.Lock()  # not _lock: the tempo tells its listeners from within handle()
+        self._changes: deque[float] = deque()  # when it took over or fell silent, over the last FLAP_S
+        self._muted = False  # it came and went, and was said to: its changes go unsaid until it holds
         if say is not None:
             tempo.listen(self._heard)
         self.running = True
@@ -328,17 +335,40 @@ class MidiClock:
         that stops sending clock): the status line's source alone left the beat jumping to a show's `bpm:` unsaid,
         where Link says as much of its last peer leaving."""
         got = self.tempo.grid()
+        now = self.tempo.clock()
         with self._said_lock:
             was = self._said
             if got is None or (was is not None and (got[0] == "midi clock") == (was[0] == "midi clock")):
                 return
             self._said = (got[0], got[1].bpm)
+            if was is None and got[0] != "midi clock":
+                return  # the tempo before any clock: nothing to say
+            line = self._flapping(now)
         source, grid = got
-        if source == "midi clock":
+        if line is not None:
+            self._say(line)
+        elif self._muted:
+            return
+        elif source == "midi clock":
             self._say(f"MIDI clock: the tempo follows it ({grid.bpm:.1f} bpm)")
-        elif was is not None:
+        else:
             self._say(f"MIDI clock: silent for {QUIET_S:g} s; the tempo comes from {source} ({grid.bpm:.1f} bpm) "
                       "until the clock is heard again")
+
+    def _flapping(self, now: float) -> str | None:
+        """Counts a change at `now` (holding _said_lock); the line that says the clock comes and goes, the first time
+        it changes more than FLAP_CHANGES times in FLAP_S. A change FLAP_S after the one before is said again."""
+        changes = self._changes
+        if changes and now - changes[-1] >= FLAP_S:
+            self._muted = False
+        changes.append(now)
+        while now - changes[0] >= FLAP_S:
+            changes.popleft()
+        if self._muted or len(changes) <= FLAP_CHANGES:
+            return None
+        self._muted = True
+        return (f"MIDI clock: came and went {len(changes)} times in {FLAP_S:g} s: check its cable and the DAW's clock "
+                f"out (said no more until it holds for {FLAP_S:g} s; the status line shows the tempo's source)")
 
     def _tell(self, t: float, beat: float) -> None:
         if self._bpm is not None:
