@@ -1211,3 +1211,23 @@ def test_a_clock_that_comes_and_goes_is_said_a_few_times_not_at_every_dropout():
     tempo.describe()
     _clock_for(midi_clock, clock, 1.0)
     assert said[-1] == "MIDI clock: the tempo follows it (128.0 bpm)"
+
+
+@pytest.mark.parametrize("before", [1, 3])
+def test_a_pause_under_the_tap_break_at_a_fast_tempo_is_no_beat_of_the_taps(before):
+    """With the pause raised to 3 s, a 2.5 s pause in taps at 120 bpm is within it: the gap, five beats long, must
+    start a new series rather than be averaged into the tempo. After a lone tap, the series went on through the
+    pause, broke off at the next gap, and started from the tap after the first: 4 taps gave no tempo, and the 5th
+    one put the bar's first beat on the second."""
+    tempo, clock = fake_tempo()
+    for _ in range(before):
+        tempo.tap()
+        clock.now += 0.5
+    clock.now += 2.0  # 2.5 s since the last tap
+    first = clock.now
+    got = []
+    for _ in range(4):
+        got.append(tempo.tap())
+        clock.now += 0.5
+    assert got[:3] == [None] * 3 and got[3] == pytest.approx(120.0)
+    assert tempo.beat(first) == pytest.approx(0.0)  # the first tap after the pause is the bar's first beat

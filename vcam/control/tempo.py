@@ -89,7 +89,12 @@ class TapTempo:
         self.broke_off = 0 < gap <= self.pause and self._off_beat(gap)
         new = not self.times or not 0 < gap <= self.pause or self.broke_off
         if new:
-            self.times, self.count = [], 0
+            # a series of one gap broken by a shorter one that is a beat (no pad's double press): that gap was a
+            # pause after a stray tap (under TAP_BREAK_S, which a slow tempo needs), and the tap after it the first of
+            # the new series, as the operator tapped it
+            kept = self.times[-1:] if self.broke_off and len(self.times) == 2 and \
+                60.0 / MAX_BPM <= gap < self.times[1] - self.times[0] else []
+            self.times, self.count = kept, len(kept)
         self.times.append(t)
         del self.times[:-self.kept]
         self.count += 1
@@ -167,7 +172,8 @@ class Tempo:
             if taps.tap(t):
                 current = self._current(t)
                 bar = self.beats_per_bar
-                taps.first_beat = round(current.beat_at(t) / bar) * bar if current else 0.0
+                first = taps.times[0]  # this tap, or the one before it that starts the series with it
+                taps.first_beat = round(current.beat_at(first) / bar) * bar if current else 0.0
             bpm = taps.bpm()
             if bpm is None:
                 return None
