@@ -994,6 +994,18 @@ def test_taps_out_of_range_answer_an_error():
     assert ctl.handle_line("tap", "stdin") == "tap 2: 2 more for a tempo"
 
 
+def test_a_tap_before_a_pause_left_out_is_said_to_be():
+    """A lone tap, a pause, taps on the beat: the reply said the taps started over, yet counted 2."""
+    tempo, clock = fake_tempo()
+    ctl, _ = controller(tempo)
+    ctl.handle_line("tap", "stdin")
+    clock.now += 2.5
+    assert ctl.handle_line("tap", "stdin") == "tap 2: 2 more for a tempo"
+    clock.now += 0.5
+    assert ctl.handle_line("tap", "stdin") == ("tap 2: 2 more for a tempo (the tap before the pause is left out: the "
+                                               "taps count from the one after it)")
+
+
 def test_describe_and_snapshot_carry_the_tempo():
     tempo, clock = fake_tempo()
     ctl, _ = controller(tempo)
