@@ -1204,6 +1204,22 @@ def _clock_for(midi_clock: MidiClock, clock, seconds: float, transport: bool = F
         midi_clock.handle(mido.Message("clock"), clock.now)
 
 
+def test_a_clock_that_falls_silent_with_no_other_tempo_is_said_to():
+    """With no other tempo, a silent clock still applies: nothing changed source, and a pulled cable went unsaid."""
+    tempo, clock = fake_tempo()
+    said = []
+    midi_clock = MidiClock(tempo, say=said.append)
+    _clock_for(midi_clock, clock, 3.0)
+    clock.now += QUIET_S + 0.5
+    assert tempo.source == "midi clock" and tempo.describe().endswith("(midi clock, silent)")
+    assert said == ["MIDI clock: the tempo follows it (128.0 bpm)", f"MIDI clock: silent for {QUIET_S:g} s; the "
+                    "beat goes on at its last tempo (128.0 bpm) until it is heard again"]
+    tempo.set_bpm(120, "bpm")  # the operator's tempo while it is silent: nothing more of the clock to say
+    assert tempo.source == "bpm" and len(said) == 2
+    _clock_for(midi_clock, clock, 1.0)
+    assert said[2:] == ["MIDI clock: the tempo follows it (128.0 bpm)"]
+
+
 def test_a_clock_that_comes_and_goes_is_said_a_few_times_not_at_every_dropout():
     """A clock that kept dropping out for over 2 s (a loose cable, a DAW started and stopped while rehearsing)
     printed two lines for each dropout, for as long as it went on."""

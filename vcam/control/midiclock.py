@@ -262,7 +262,7 @@ class MidiClock:
     def __init__(self, tempo: Tempo, window_s: float = WINDOW_S, say: Callable[[str], None] | None = None):
         self.tempo = tempo
         self.fit = ClockFit(window_s)
-        self._said: tuple[str, float] | None = None  # the source the tempo came from when last said, and its bpm
+        self._said: str | None = None  # what the tempo came from when last heard: live, silent or other (a source)
         self._say = say
         self._said_lock = threading.Lock()  # not _lock: the tempo tells its listeners from within handle()
         self._changes: deque[float] = deque()  # when it took over or fell silent, over the last FLAP_S
@@ -332,25 +332,32 @@ class MidiClock:
 
     def _heard(self) -> None:
         """Says when the clock takes the tempo over and when it falls silent and hands it on (a pulled cable, a DAW
-        that stops sending clock): the status line's source alone left the beat jumping to a show's `bpm:` unsaid,
-        where Link says as much of its last peer leaving."""
+        that stops sending clock), or keeps the beat going at its last tempo where nothing else gives one: the status
+        line's source alone left the beat jumping to a show's `bpm:` unsaid, where Link says as much of its last
+        peer leaving."""
         got = self.tempo.grid()
         now = self.tempo.clock()
+        if got is None:
+            return
+        source, grid = got
+        state = "other" if source != "midi clock" else "silent" if now - grid.seen > QUIET_S else "live"
         with self._said_lock:
             was = self._said
-            if got is None or (was is not None and (got[0] == "midi clock") == (was[0] == "midi clock")):
+            if state == was:
                 return
-            self._said = (got[0], got[1].bpm)
-            if was is None and got[0] != "midi clock":
-                return  # the tempo before any clock: nothing to say
+            self._said = state
+            if not (state == "live" or was == "live"):
+                return  # the tempo before any clock, or one set while it was silent: nothing to say of the clock
             line = self._flapping(now)
-        source, grid = got
         if line is not None:
             self._say(line)
         elif self._muted:
             return
-        elif source == "midi clock":
+        elif state == "live":
             self._say(f"MIDI clock: the tempo follows it ({grid.bpm:.1f} bpm)")
+        elif state == "silent":
+            self._say(f"MIDI clock: silent for {QUIET_S:g} s; the beat goes on at its last tempo ({grid.bpm:.1f} "
+                      "bpm) until it is heard again")
         else:
             self._say(f"MIDI clock: silent for {QUIET_S:g} s; the tempo comes from {source} ({grid.bpm:.1f} bpm) "
                       "until the clock is heard again")

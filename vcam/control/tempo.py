@@ -132,7 +132,7 @@ class Tempo:
         self._lock = threading.RLock()
         self._listeners: list[Callable[[], None]] = []
         self._followers: list[Callable[[float, str], None]] = []
-        self._told: tuple = (None, None, None)  # bpm, source, running: what listeners last heard
+        self._told: tuple = (None, None, None, False)  # bpm, source, running, silent: what listeners last heard
         self._watchers: list[Watcher] = []
         self._watched: tuple[str | None, Grid | None] = (None, None)  # the grid watchers last heard of
 
@@ -198,7 +198,8 @@ class Tempo:
             return taps.count if taps.times and self.clock() - taps.times[-1] <= taps.pause else 0
 
     def listen(self, fn: Callable[[], None]) -> None:
-        """`fn` is told when the bpm (by TOLD_BPM or more), the source or running/stopped change."""
+        """`fn` is told when the bpm (by TOLD_BPM or more), the source, running/stopped or a clock's silence (a
+        silent clock still applies where no other source does) change."""
         with self._lock:
             self._listeners.append(fn)
 
@@ -320,11 +321,12 @@ class Tempo:
             self._watch(now, None)  # a clock that fell silent: the next source's grid applies
             source = self._source(now)
             grid = self._grids[source] if source else None
-            bpm, told_source, told_running = self._told
-            if grid is None or (source == told_source and grid.running == told_running and bpm is not None
-                                and abs(grid.bpm - bpm) < TOLD_BPM):
+            bpm, told_source, told_running, told_quiet = self._told
+            quiet = source in CLOCKS and now - grid.seen > QUIET_S if grid is not None else False
+            if grid is None or (source == told_source and grid.running == told_running and quiet == told_quiet
+                                and bpm is not None and abs(grid.bpm - bpm) < TOLD_BPM):
                 return
-            self._told = (grid.bpm, source, grid.running)
+            self._told = (grid.bpm, source, grid.running, quiet)
             listeners = list(self._listeners)
         for fn in listeners:
             fn()
