@@ -1,6 +1,7 @@
 """The command parser on every command and on garbage."""
 import ast
 import random
+import re
 import warnings
 
 import pytest
@@ -134,6 +135,58 @@ def test_a_typo_in_a_command_names_the_command_meant(line, meant):
     with pytest.raises(CommandError) as err:
         parse(line)
     assert str(err.value) == f"unknown command {line.split()[0]!r} (did you mean {meant}?); type 'help' for the list"
+
+
+@pytest.mark.parametrize("line,meant", [("go@bar", "go @bar"), ("Next@4", "next @4"), ("seed@beat 5", "seed 5 @beat"),
+                                        ("quit@bar", "quit")])
+def test_a_timing_glued_to_the_command_names_the_line_meant(line, meant):
+    """`go@bar` was answered "unknown command" and the whole list: go and next take no argument to glue."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"unknown command {line.split()[0]!r} (did you mean {meant}?); type 'help' for the list"
+    parse(meant)  # what it names is a line that parses
+
+
+@pytest.mark.parametrize("line,meant", [("bpm@bar 128", "bpm 128"), ("quantize@bar", "quantize bar"),
+                                        ("tap@beat", "tap"), ("bpm=120 @bar", "bpm 120"), ("seed5@bar", "seed 5 @bar"),
+                                        ("seed:5@bar", "seed 5 @bar"), ("back@bar 2", "back @bar"),
+                                        ("prompt@bar a Cat", "prompt a Cat @bar")])
+def test_a_glued_timing_is_answered_with_a_line_that_is_taken(line, meant):
+    """`bpm@bar 128` was answered 'did you mean bpm @bar 128?', which bpm (acting at once) then refused; `seed5@bar`
+    'seed 5@bar', refused as no number."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"unknown command {line.split()[0]!r} (did you mean {meant}?); type 'help' for the list"
+    parse(meant)
+
+
+@pytest.mark.parametrize("line,meant", [("seed@bar", "seed N @bar"), ("bpm@bar 5", "bpm N"), ("steps99", "steps N"),
+                                        ("bias@bar 5", "bias X @bar"), ("strength2@beat", "strength X @beat")])
+def test_a_glued_line_whose_value_is_refused_is_answered_with_how_the_command_is_written(line, meant):
+    """Where the argument is missing or refused, the hint is the command's form, not a line refused next."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert f"(did you mean {meant}?)" in str(err.value)
+
+
+@pytest.mark.parametrize("console", [True, False])
+@pytest.mark.parametrize("command", sorted(USAGE))
+def test_every_line_a_glued_timing_is_answered_with_is_taken(command, console):
+    sample = {"prompt": "a cat", "preset": "2", "blend": "1 2 0.5", "seed": "5", "transition": "2", "steps": "4",
+              "strength": "0.5", "bias": "0.3", "input": "none", "bpm": "120", "quantize": "bar"}.get(command, "")
+    lines = [f"{command}@bar {sample}", f"{command.upper()}@4 {sample}", f"{command}={sample}@beat", f"{command}@off"]
+    if sample:
+        lines.append(f"{command}:{sample} @bar")
+    if not sample[:1].isalpha():  # `seed5@bar` (`inputnone` is a typo of a name, answered with the name)
+        lines.append(f"{command}{sample}@bar".replace(" ", ""))
+    for line in lines:
+        with pytest.raises(CommandError) as err:
+            parse(line, console)
+        meant = re.search(r"\(did you mean (.*?)\?\)", str(err.value))
+        form = USAGE[command].partition("  ")[0]
+        if meant is None or meant[1] == form != command or meant[1].startswith(form + " @"):
+            continue  # no line named, or the command's form (`seed N @bar`)
+        parse(meant[1], console)
 
 
 @pytest.mark.parametrize("line,meant", [("exit", "quit"), ("unfreeze", "live"), ("unblackout", "live"),

@@ -16,6 +16,7 @@ import pytest
 from helpers import RecordingProducer, wait_for
 import test_midi_jack
 from vcam.control.actions import Origin, SetTempo, from_dict
+from vcam.control.commands import MIN_BPM
 from vcam.control.controller import Controller, ShowState
 from vcam.control.abletonlink import LinkSession
 from vcam.control.log import ControlLog, read_replay
@@ -24,7 +25,7 @@ from vcam.control.midiinput import MidiInput
 from vcam.control.midiclock import WINDOW_S, MidiClock
 from vcam.control.midimap import MidiMap
 from vcam.control.protocol import Shown
-from vcam.control.tempo import PHASE_TOLD, QUIET_S, Tempo
+from vcam.control.tempo import PHASE_TOLD, QUIET_S, TAP_BREAK_S, Tempo
 
 PORT = "Fake nanoKONTROL2 MIDI 1"
 
@@ -201,6 +202,24 @@ def test_a_steady_midi_clock_moves_the_watched_grid_rarely_and_never_far(latenes
     assert worst <= PHASE_TOLD + 1e-9  # the last grid heard of never strays further from the clock's
 
 
+def test_the_operator_is_told_when_the_midi_clock_takes_the_tempo_and_when_it_falls_silent():
+    tempo, clock = fake_tempo()
+    said = []
+    midi_clock = MidiClock(tempo, say=said.append)
+    tempo.set_bpm(124, "bpm")  # the show's bpm: before any clock, nothing to say
+    start = clock.now
+    for t in tick_times(128, 3.0, "exact", seed=1):
+        clock.now = start + t
+        midi_clock.handle(mido.Message("clock"), clock.now)
+    assert said == ["MIDI clock: the tempo follows it (128.0 bpm)"]
+    clock.now += QUIET_S + 0.5  # the cable pulled: the show's bpm applies again, noticed by the next look
+    assert tempo.source == "bpm"
+    assert said[1:] == [f"MIDI clock: silent for {QUIET_S:g} s; the tempo comes from bpm (124.0 bpm) until the clock "
+                        "is heard again"]
+    tempo.describe()
+    assert len(said) == 2  # said once
+
+
 def test_followers_hear_of_the_operators_tempo_only():
     tempo, clock = fake_tempo()
     heard = []
@@ -237,7 +256,7 @@ def test_a_pause_starts_a_new_series_of_taps():
         tempo.tap()
         clock.now += 0.5
     assert tempo.taps == 3
-    clock.now += 2.0  # 2.5 s since the last tap
+    clock.now += TAP_BREAK_S  # 0.5 s more than a pause since the last tap
     assert tempo.taps == 0
     assert tempo.tap() is None and tempo.taps == 1
     for _ in range(3):
@@ -277,13 +296,24 @@ def test_a_tap_off_the_beat_of_the_series_starts_it_over():
     assert tempo.taps == 5 and bpm == pytest.approx(60 * 4 / 2.2)
 
 
+def test_the_slowest_tempo_the_bpm_command_takes_can_be_tapped():
+    tempo, clock = fake_tempo()
+    gap = 60.0 / MIN_BPM  # 3 s: a pause of 2 s started every tap over, and 20-30 bpm could not be tapped
+    for _ in range(3):
+        assert tempo.tap() is None
+        clock.now += gap
+    assert tempo.tap() == pytest.approx(MIN_BPM)
+    clock.now += gap + 0.01  # a longer pause: the next tap starts over
+    assert tempo.tap() is None and tempo.taps == 1
+
+
 def test_taps_outside_the_bpm_range_are_refused():
     tempo, clock = fake_tempo()
     for _ in range(3):
         tempo.tap()
         clock.now += 0.1  # 600 bpm
     with pytest.raises(ValueError, match="the taps come at 600 bpm, outside 20-300: tap once a beat "
-                                         r"\(a pause of 2 s starts the taps over\)"):
+                                         r"\(a pause of 3 s starts the taps over\)"):
         tempo.tap()
     assert tempo.bpm is None
 
@@ -964,6 +994,18 @@ def test_taps_out_of_range_answer_an_error():
     assert ctl.handle_line("tap", "stdin") == "tap 2: 2 more for a tempo"
 
 
+def test_a_tap_before_a_pause_left_out_is_said_to_be():
+    """A lone tap, a pause, taps on the beat: the reply said the taps started over, yet counted 2."""
+    tempo, clock = fake_tempo()
+    ctl, _ = controller(tempo)
+    ctl.handle_line("tap", "stdin")
+    clock.now += 2.5
+    assert ctl.handle_line("tap", "stdin") == "tap 2: 2 more for a tempo"
+    clock.now += 0.5
+    assert ctl.handle_line("tap", "stdin") == ("tap 2: 2 more for a tempo (the tap before the pause is left out: the "
+                                               "taps count from the one after it)")
+
+
 def test_describe_and_snapshot_carry_the_tempo():
     tempo, clock = fake_tempo()
     ctl, _ = controller(tempo)
@@ -1150,3 +1192,70 @@ def test_a_grid_placed_on_the_first_frame_holds_the_tempos_lock():
     log.frame_shown(Shown(0, 0, clock.now))
     assert held == [True]
     assert logged(out)[-1]["shown"] == [0, 0]
+
+
+def _clock_for(midi_clock: MidiClock, clock, seconds: float, transport: bool = False) -> None:
+    """`seconds` of MIDI clock at 128 bpm from now on the fake clock; `transport`: a stop and a start each second."""
+    start = clock.now
+    for i, t in enumerate(tick_times(128, seconds, "exact", seed=1)):
+        clock.now = start + t
+        if transport and i % 48 == 0:
+            midi_clock.handle(mido.Message("stop" if i % 96 else "start"), clock.now)
+        midi_clock.handle(mido.Message("clock"), clock.now)
+
+
+def test_a_clock_that_falls_silent_with_no_other_tempo_is_said_to():
+    """With no other tempo, a silent clock still applies: nothing changed source, and a pulled cable went unsaid."""
+    tempo, clock = fake_tempo()
+    said = []
+    midi_clock = MidiClock(tempo, say=said.append)
+    _clock_for(midi_clock, clock, 3.0)
+    clock.now += QUIET_S + 0.5
+    assert tempo.source == "midi clock" and tempo.describe().endswith("(midi clock, silent)")
+    assert said == ["MIDI clock: the tempo follows it (128.0 bpm)", f"MIDI clock: silent for {QUIET_S:g} s; the "
+                    "beat goes on at its last tempo (128.0 bpm) until it is heard again"]
+    tempo.set_bpm(120, "bpm")  # the operator's tempo while it is silent: nothing more of the clock to say
+    assert tempo.source == "bpm" and len(said) == 2
+    _clock_for(midi_clock, clock, 1.0)
+    assert said[2:] == ["MIDI clock: the tempo follows it (128.0 bpm)"]
+
+
+def test_a_clock_that_comes_and_goes_is_said_a_few_times_not_at_every_dropout():
+    """A clock that kept dropping out for over 2 s (a loose cable, a DAW started and stopped while rehearsing)
+    printed two lines for each dropout, for as long as it went on."""
+    tempo, clock = fake_tempo()
+    said = []
+    midi_clock = MidiClock(tempo, say=said.append)
+    tempo.set_bpm(124, "bpm")
+    _clock_for(midi_clock, clock, 10.0, transport=True)  # stops and starts each second: the clock stays in charge
+    assert said == ["MIDI clock: the tempo follows it (128.0 bpm)"]
+    for _ in range(30):  # 3.5 s a round for 105 s: 1 s of clock, then 2.5 s of silence
+        clock.now += QUIET_S + 0.5
+        tempo.describe()  # the status line notices the silence
+        _clock_for(midi_clock, clock, 1.0)
+    assert len(said) <= 6
+    assert "came and went" in said[-1] and tempo.source == "midi clock"
+    clock.now += 120.0  # it holds (silent) for two minutes, then comes back: said again
+    tempo.describe()
+    _clock_for(midi_clock, clock, 1.0)
+    assert said[-1] == "MIDI clock: the tempo follows it (128.0 bpm)"
+
+
+@pytest.mark.parametrize("before", [1, 3])
+def test_a_pause_under_the_tap_break_at_a_fast_tempo_is_no_beat_of_the_taps(before):
+    """With the pause raised to 3 s, a 2.5 s pause in taps at 120 bpm is within it: the gap, five beats long, must
+    start a new series rather than be averaged into the tempo. After a lone tap, the series went on through the
+    pause, broke off at the next gap, and started from the tap after the first: 4 taps gave no tempo, and the 5th
+    one put the bar's first beat on the second."""
+    tempo, clock = fake_tempo()
+    for _ in range(before):
+        tempo.tap()
+        clock.now += 0.5
+    clock.now += 2.0  # 2.5 s since the last tap
+    first = clock.now
+    got = []
+    for _ in range(4):
+        got.append(tempo.tap())
+        clock.now += 0.5
+    assert got[:3] == [None] * 3 and got[3] == pytest.approx(120.0)
+    assert tempo.beat(first) == pytest.approx(0.0)  # the first tap after the pause is the bar's first beat

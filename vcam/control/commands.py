@@ -564,10 +564,22 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     if name in MEANT:
         return f" ({MEANT[name]})"
     known = [c for c in USAGE if console or c not in TYPED_ONLY]
+    # a timing glued to the command (`go@bar`, `next@4`): NO_ARGS commands are kept out of the glued argument below
+    timed = re.fullmatch(r"([a-z]+)[=:]?@(\S+)", typed or name, re.IGNORECASE)
+    if timed and (command := timed[1].lower()) in known and _a_timing(timed[2]):
+        return f" (did you mean {clipped(_timed_line(command, timed[2].lower(), rest, console), SHOWN_CHARS + 1)}?)"
     glued = re.fullmatch(r"([a-z]+)(?:[=:](.*)|([^a-z].*))", typed or name, re.IGNORECASE)
     if glued and (command := glued[1].lower()) in known and command not in NO_ARGS and (arg := " ".join(
             filter(None, ((glued[2] or glued[3] or "").strip(), rest)))):
-        return f" (did you mean {command} {clipped(arg, SHOWN_CHARS + 1)}?)"
+        # `seed5@bar`: the timing glued to the argument as well; `bpm=120 @bar`: a timing bpm takes none of
+        arg = re.sub(r"(?<=\S)@(\S+)$", lambda at: f" @{at[1]}" if _a_timing(at[1]) else at[0], arg)
+        timing = re.search(r"\s@(\S+)$", arg)
+        if command in UNTIMED and timing and _a_timing(timing[1]):
+            arg, timing = arg[:timing.start()].rstrip(), None
+        if _parses(f"{command} {arg}", console):
+            return f" (did you mean {command} {clipped(arg, SHOWN_CHARS + 1)}?)"
+        # a value out of range, a word for a number: how the command is written
+        return f" (did you mean {_form(command, timing[1].lower() if timing and _a_timing(timing[1]) else None)}?)"
     # a command begun (`blac`, `pre 2`): the ones it begins, where an argument follows those that take one; a
     # spelling near another command's (`blac`: back) is not the one meant
     begun = [c for c in known if c.startswith(name) and not (rest and c in NO_ARGS)]
@@ -580,6 +592,37 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     if meant in MEANT:
         return _did_you_mean(meant, console)
     return f" (did you mean {meant}?)" if meant else ""
+
+
+def _parses(line: str, console: bool) -> bool:
+    """Whether `line`, a hint's, is taken: a hint names only a line that works, not one refused next."""
+    try:
+        parse(line, console)
+    except CommandError:
+        return False
+    return True
+
+
+def _timed_line(command: str, timing: str, rest: str, console: bool) -> str:
+    """The line meant by `command@timing rest`, for a hint: the timing after the argument; for a command that acts
+    at once (`bpm@bar 5`, `quantize@bar`), the line without it, or with it as the argument. Where the argument is
+    missing or refused, the command's form with the timing (`seed N @bar`)."""
+    if command in UNTIMED:
+        lines = [" ".join(filter(None, (command, rest)))] + ([] if rest else [f"{command} {timing}"])
+    else:
+        lines = [" ".join(filter(None, (command, rest, "@" + timing)))]
+    for line in lines:
+        if _parses(line, console):
+            return line
+    if command in NO_ARGS:  # `back@bar 5`: what follows it is refused either way
+        return command if command in UNTIMED else f"{command} @{timing}"
+    return _form(command, None if command in UNTIMED else timing)
+
+
+def _form(command: str, timing: str | None) -> str:
+    """How `command` is written (`seed N`), with `timing` after it: a hint where the argument given is refused."""
+    form = USAGE[command].partition("  ")[0]
+    return f"{form} @{timing}" if timing else form
 
 
 def as_typed(text: str) -> str:

@@ -570,7 +570,10 @@ class Controller:
             bpm = tempo.tap(cause=origin)
             if bpm is None:
                 taps = tempo.taps
-                over = " (off the beat of the taps before it: they start over)" if tempo.taps_broke_off else ""
+                over = ""
+                if tempo.taps_broke_off:  # a series of 2 after it: it kept the tap after a pause (TapTempo.tap)
+                    over = (" (off the beat of the taps before it: they start over)" if taps == 1 else
+                            " (the tap before the pause is left out: the taps count from the one after it)")
                 return f"tap {taps}: {TAPS_NEEDED - taps} more for a tempo{over}"
             reply = f"tapped {bpm:.1f} bpm"
         if tempo.source in CLOCKS:

@@ -19,10 +19,11 @@ import math
 import statistics
 import threading
 from collections import deque
+from collections.abc import Callable
 from typing import NamedTuple
 
 from vcam.control.commands import MAX_CLOCK_BPM, MIN_CLOCK_BPM
-from vcam.control.tempo import Tempo
+from vcam.control.tempo import QUIET_S, Tempo
 
 TICKS_PER_BEAT = 24
 WINDOW_S = 6.0  # ticks of the last 6 s make the estimate
@@ -56,6 +57,11 @@ PLAUSIBLE_BPM = (MIN_CLOCK_BPM, MAX_CLOCK_BPM)  # an estimate outside is a burst
 # periods (up to 85 ms) or held up just short of a stall (STALL_S), spans more than that.
 FLOOD_TICKS_PER_S = 2 * MAX_CLOCK_BPM * TICKS_PER_BEAT / 60
 FLOOD_TICKS = TICKS_PER_BEAT // 2
+# A clock that takes the tempo over and falls silent more than FLAP_CHANGES times within FLAP_S (a loose cable, a DAW
+# started and stopped while rehearsing) is said to come and go once; its changes then go unsaid until one comes
+# FLAP_S after the last, or a line for each dropout would scroll the terminal for as long as it goes on
+FLAP_CHANGES = 4
+FLAP_S = 60.0
 
 
 class ClockFit:
@@ -253,9 +259,16 @@ class MidiClock:
     first one heard (beat 0); `start` puts beat 0 on the next tick, `continue` goes on from where `stop` froze the
     beat, a song position pointer moves it (while stopped, as a DAW sends it)."""
 
-    def __init__(self, tempo: Tempo, window_s: float = WINDOW_S):
+    def __init__(self, tempo: Tempo, window_s: float = WINDOW_S, say: Callable[[str], None] | None = None):
         self.tempo = tempo
         self.fit = ClockFit(window_s)
+        self._said: str | None = None  # what the tempo came from when last heard: live, silent or other (a source)
+        self._say = say
+        self._said_lock = threading.Lock()  # not _lock: the tempo tells its listeners from within handle()
+        self._changes: deque[float] = deque()  # when it took over or fell silent, over the last FLAP_S
+        self._muted = False  # it came and went, and was said to: its changes go unsaid until it holds
+        if say is not None:
+            tempo.listen(self._heard)
         self.running = True
         self._index = 0  # ticks heard, for the fit (goes on through stops)
         self._position = -1  # song position of the last tick, in ticks (the next one is beat 0)
@@ -316,6 +329,53 @@ class MidiClock:
             return None
         self._bpm = bpm
         return line
+
+    def _heard(self) -> None:
+        """Says when the clock takes the tempo over and when it falls silent and hands it on (a pulled cable, a DAW
+        that stops sending clock), or keeps the beat going at its last tempo where nothing else gives one: the status
+        line's source alone left the beat jumping to a show's `bpm:` unsaid, where Link says as much of its last
+        peer leaving."""
+        got = self.tempo.grid()
+        now = self.tempo.clock()
+        if got is None:
+            return
+        source, grid = got
+        state = "other" if source != "midi clock" else "silent" if now - grid.seen > QUIET_S else "live"
+        with self._said_lock:
+            was = self._said
+            if state == was:
+                return
+            self._said = state
+            if not (state == "live" or was == "live"):
+                return  # the tempo before any clock, or one set while it was silent: nothing to say of the clock
+            line = self._flapping(now)
+        if line is not None:
+            self._say(line)
+        elif self._muted:
+            return
+        elif state == "live":
+            self._say(f"MIDI clock: the tempo follows it ({grid.bpm:.1f} bpm)")
+        elif state == "silent":
+            self._say(f"MIDI clock: silent for {QUIET_S:g} s; the beat goes on at its last tempo ({grid.bpm:.1f} "
+                      "bpm) until it is heard again")
+        else:
+            self._say(f"MIDI clock: silent for {QUIET_S:g} s; the tempo comes from {source} ({grid.bpm:.1f} bpm) "
+                      "until the clock is heard again")
+
+    def _flapping(self, now: float) -> str | None:
+        """Counts a change at `now` (holding _said_lock); the line that says the clock comes and goes, the first time
+        it changes more than FLAP_CHANGES times in FLAP_S. A change FLAP_S after the one before is said again."""
+        changes = self._changes
+        if changes and now - changes[-1] >= FLAP_S:
+            self._muted = False
+        changes.append(now)
+        while now - changes[0] >= FLAP_S:
+            changes.popleft()
+        if self._muted or len(changes) <= FLAP_CHANGES:
+            return None
+        self._muted = True
+        return (f"MIDI clock: came and went {len(changes)} times in {FLAP_S:g} s: check its cable and the DAW's clock "
+                f"out (said no more until it holds for {FLAP_S:g} s; the status line shows the tempo's source)")
 
     def _tell(self, t: float, beat: float) -> None:
         if self._bpm is not None:

@@ -27,7 +27,9 @@ from vcam.control.commands import MAX_BPM, MIN_BPM
 SOURCES = ("midi clock", "link", "osc", "tap", "bpm", "replay")  # priority order: the first that applies wins
 CLOCKS = ("midi clock", "link")  # sources that speak continually, and go quiet
 QUIET_S = 2.0  # a clock silent this long lets the next source apply
-TAP_BREAK_S = 2.0  # a pause this long between taps starts a new series
+# a pause longer than this between taps starts a new series: the slowest beat the bpm command takes (3 s at 20 bpm),
+# as a shorter one made every tap of a slow tempo (25 bpm, 2.4 s apart) the first of a series that never gave one
+TAP_BREAK_S = 60.0 / MIN_BPM
 TAPS_NEEDED = 4
 TAPS_KEPT = 16  # the tapped tempo is the average over at most the last 16 taps
 # A gap this many times longer or shorter than the series' average gap is no beat of it (a skipped beat, a pad's
@@ -87,7 +89,12 @@ class TapTempo:
         self.broke_off = 0 < gap <= self.pause and self._off_beat(gap)
         new = not self.times or not 0 < gap <= self.pause or self.broke_off
         if new:
-            self.times, self.count = [], 0
+            # a series of one gap broken by a shorter one that is a beat (no pad's double press): that gap was a
+            # pause after a stray tap (under TAP_BREAK_S, which a slow tempo needs), and the tap after it the first of
+            # the new series, as the operator tapped it
+            kept = self.times[-1:] if self.broke_off and len(self.times) == 2 and \
+                60.0 / MAX_BPM <= gap < self.times[1] - self.times[0] else []
+            self.times, self.count = kept, len(kept)
         self.times.append(t)
         del self.times[:-self.kept]
         self.count += 1
@@ -125,7 +132,7 @@ class Tempo:
         self._lock = threading.RLock()
         self._listeners: list[Callable[[], None]] = []
         self._followers: list[Callable[[float, str], None]] = []
-        self._told: tuple = (None, None, None)  # bpm, source, running: what listeners last heard
+        self._told: tuple = (None, None, None, False)  # bpm, source, running, silent: what listeners last heard
         self._watchers: list[Watcher] = []
         self._watched: tuple[str | None, Grid | None] = (None, None)  # the grid watchers last heard of
 
@@ -165,7 +172,8 @@ class Tempo:
             if taps.tap(t):
                 current = self._current(t)
                 bar = self.beats_per_bar
-                taps.first_beat = round(current.beat_at(t) / bar) * bar if current else 0.0
+                first = taps.times[0]  # this tap, or the one before it that starts the series with it
+                taps.first_beat = round(current.beat_at(first) / bar) * bar if current else 0.0
             bpm = taps.bpm()
             if bpm is None:
                 return None
@@ -190,7 +198,8 @@ class Tempo:
             return taps.count if taps.times and self.clock() - taps.times[-1] <= taps.pause else 0
 
     def listen(self, fn: Callable[[], None]) -> None:
-        """`fn` is told when the bpm (by TOLD_BPM or more), the source or running/stopped change."""
+        """`fn` is told when the bpm (by TOLD_BPM or more), the source, running/stopped or a clock's silence (a
+        silent clock still applies where no other source does) change."""
         with self._lock:
             self._listeners.append(fn)
 
@@ -312,11 +321,12 @@ class Tempo:
             self._watch(now, None)  # a clock that fell silent: the next source's grid applies
             source = self._source(now)
             grid = self._grids[source] if source else None
-            bpm, told_source, told_running = self._told
-            if grid is None or (source == told_source and grid.running == told_running and bpm is not None
-                                and abs(grid.bpm - bpm) < TOLD_BPM):
+            bpm, told_source, told_running, told_quiet = self._told
+            quiet = source in CLOCKS and now - grid.seen > QUIET_S if grid is not None else False
+            if grid is None or (source == told_source and grid.running == told_running and quiet == told_quiet
+                                and bpm is not None and abs(grid.bpm - bpm) < TOLD_BPM):
                 return
-            self._told = (grid.bpm, source, grid.running)
+            self._told = (grid.bpm, source, grid.running, quiet)
             listeners = list(self._listeners)
         for fn in listeners:
             fn()

@@ -238,7 +238,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
         from vcam.control.midiinput import routed_input
         from vcam.control.midiclock import MidiClock
 
-        router = MidiRouter(prep.midi[1], controller, status.message, clock=MidiClock(tempo))
+        router = MidiRouter(prep.midi[1], controller, status.message, clock=MidiClock(tempo, say=status.message))
         parts.append(routed_input(prep.midi[0], router, status.message, where=None if opts.midi else opts.show))
     parts += osc
     if show is not None:
