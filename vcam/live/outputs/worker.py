@@ -22,6 +22,11 @@ LIVE_SKIPS_WORTH_SAYING = 30  # frames a camera or window skips before vcam says
 FINISHING_WORTH_SAYING = 30  # frames a recording has still to write at the close before vcam says it waits for them
 DROP_WARNING_EVERY = 30.0  # seconds between two warnings about the same output dropping frames
 FINISH_TIMEOUT = 10.0  # past the close deadline: for the frame in hand and closing the output (a file's last fragment)
+RECORDING_QUEUE_SECONDS = 4  # a recording falling behind catches up on this much before it drops frames
+# ... or on this many bytes of camera frames, whichever is fewer: at 240 fps and 1920x1080, four seconds are 6 GB,
+# which a slow disk would otherwise take from the machine's memory
+RECORDING_QUEUE_BYTES = 512 * 1024 * 1024
+RECORDING_QUEUE_MIN = 2  # frames: one in hand, one waiting, however large
 
 
 def _frames(n: int) -> str:
@@ -271,7 +276,7 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
                 (say or _to_stderr)(_no_window(e))
                 continue
             # recordings keep every frame; live outputs keep only a few, the newest, so they never lag behind
-            queue = int(fps * 4) if spec.kind == "file" else 3
+            queue = recording_queue(fps, width, height) if spec.kind == "file" else 3
             # a display that never answers is found at the window's first frame: it is left out then, as here
             workers.append(OutputWorker(out, w, h, fit_mode, queue=queue, every_frame=spec.kind == "file", say=say,
                                         go_without=spec.kind == "window" and others))
@@ -279,6 +284,14 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
         close_workers(workers)
         raise
     return workers
+
+
+def recording_queue(fps: float, width: int, height: int) -> int:
+    """The frames a recording may hold while it falls behind: RECORDING_QUEUE_SECONDS of them, within
+    RECORDING_QUEUE_BYTES of the camera's frames (what is queued, before each is fitted to the recording's size);
+    past that the oldest are dropped, counted and said as any recording's dropped frames are."""
+    frame_bytes = max(1, width * height * 3)
+    return max(RECORDING_QUEUE_MIN, min(int(fps * RECORDING_QUEUE_SECONDS), RECORDING_QUEUE_BYTES // frame_bytes))
 
 
 def _no_window(error: VcamError) -> str:
