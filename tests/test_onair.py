@@ -129,6 +129,37 @@ def test_a_feed_that_cannot_start_raises_and_still_closes_everything(captured):
     assert feed.calls == ["start", "stop"]  # closed; no waiting for a block that never began
 
 
+@pytest.mark.parametrize("outs", [["window"], ["window", "null"]])
+def test_a_window_alone_whose_display_never_answers_ends_the_show_in_one_line(captured, monkeypatch, outs):
+    """Found at its first frame (a display that never answered), it said three lines and the show ran on showing
+    nothing, where a display refusing at the start refuses the show."""
+    from vcam.errors import NoDisplayError
+
+    class Hanging(Capture):
+        def send(self, frame, tick):
+            raise NoDisplayError("the preview window cannot be drawn on display :4712 (nothing answered there in "
+                                 "20 s)", "drop --out window")
+
+    monkeypatch.setitem(outputs.OPENERS, "window", lambda spec, w, h, fps: Hanging(str(spec)))
+    status = io.StringIO()
+    air = air_for(outs, status=status)
+    feed = Feed(air.pacer, blocks=10 ** 9)
+    feed.go.set()
+    ended = []
+    show = threading.Thread(target=lambda: ended.append(air.run(feed, lambda line, source: None,
+                                                                SimpleNamespace(screen="live"))), daemon=True)
+    show.start()
+    show.join(30)
+    running = show.is_alive()
+    air.stop.set()
+    show.join(30)
+    assert not running and ended == [1]
+    said = [line for line in status.getvalue().splitlines() if " at 32x16, 60 fps" not in line]
+    # said once, as a display refusing at the start is: its message and its fix
+    assert said == ["vcam: error: the preview window cannot be drawn on display :4712 (nothing answered there in "
+                    "20 s)", "  fix: drop --out window"], status.getvalue()
+
+
 def test_a_part_that_cannot_start_is_not_stopped_and_nothing_is_left_running(captured):
     air = air_for(["null"])
     feed = Feed(air.pacer)

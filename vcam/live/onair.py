@@ -18,7 +18,8 @@ import numpy as np
 
 from vcam.live.frames import card
 from vcam.live.interp import FlowStats
-from vcam.live.outputs import OutputSpec, OutputWorker, close_workers, leave_workers, open_outputs, report_outputs
+from vcam.live.outputs import (OutputSpec, OutputWorker, close_workers, leave_workers, open_outputs, report_outputs,
+                               show_ender)
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
 from vcam.live.screen import Screen
 from vcam.live.signals import StopEvent, StopSignals, stop_on_signals
@@ -174,6 +175,8 @@ class OnAir:
             stats = self.pacer.stats
             if self.feed.poll(stats):
                 return
+            if (ended := show_ender(self.workers)) is not None:  # nothing is left to show the show on
+                raise FeedFailed(ended)
             failed = [w.output.name for w in self.workers if w.error is not None]
             self.status.update(self.feed.status(stats, self.ticks.fps(), failed))
             if self._over.is_set():

@@ -44,12 +44,14 @@ class OutputWorker:
     Cameras and windows want the newest frame (queue 1); a recording wants every frame (`every_frame`, a longer
     queue). `go_without`: a preview window beside other outputs, whose display turns out at its first frame to be
     one it cannot draw on (one that never answered), is left out (`left_out`) as one found so at the start is:
-    said in one line, no failure (the end says nothing of it, the exit code is not 1).
+    said in one line, no failure (the end says nothing of it, the exit code is not 1). `ends_show`: such a window
+    with nothing else to show on keeps the error in `ended_show`, unsaid, for the show to end on (as a display
+    refusing at the start refuses the show), rather than running on showing nothing.
     """
 
     def __init__(self, output: Output, width: int, height: int, fit_mode: str = "letterbox", queue: int = 2,
                  every_frame: bool = False, say: Callable[[str], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic, go_without: bool = False):
+                 clock: Callable[[], float] = time.monotonic, go_without: bool = False, ends_show: bool = False):
         if fit_mode not in FITS:
             raise ValueError(f"unknown fit {fit_mode!r}: choose {', '.join(FITS)}")
         self.output = output
@@ -64,6 +66,8 @@ class OutputWorker:
         self.error: Exception | None = None
         self.go_without = go_without
         self.left_out: NoDisplayError | None = None
+        self.ends_show = ends_show
+        self.ended_show: NoDisplayError | None = None
         self.close_error: Exception | None = None
         self._closing = False
         self._warned_drops = 0
@@ -114,7 +118,7 @@ class OutputWorker:
     def _feed(self) -> None:
         while (item := self._mailbox.get()) is not None:
             frame, tick = item
-            if self.error is not None or self.left_out is not None:
+            if self.error is not None or self.left_out is not None or self.ended_show is not None:
                 continue
             before = self._mailbox.dropped
             waits = getattr(self.output, "awaits_display", False)
@@ -126,6 +130,9 @@ class OutputWorker:
                 if self.go_without and isinstance(e, NoDisplayError):
                     self.left_out = e
                     self._say(_no_window(e))
+                    continue
+                if self.ends_show and isinstance(e, NoDisplayError):
+                    self.ended_show = e  # said once, as the show's end
                     continue
                 self.error = e
                 self._say(f"output {self.output.name} failed and is stopped: {one_line(e)}{self._fix()}; the show "
@@ -277,9 +284,11 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
                 continue
             # recordings keep every frame; live outputs keep only a few, the newest, so they never lag behind
             queue = recording_queue(fps, width, height) if spec.kind == "file" else 3
-            # a display that never answers is found at the window's first frame: it is left out then, as here
+            # a display that never answers is found at the window's first frame: it is left out then, as here, or,
+            # with nothing else to show on, it ends the show as it would have refused it here
+            window = spec.kind == "window"
             workers.append(OutputWorker(out, w, h, fit_mode, queue=queue, every_frame=spec.kind == "file", say=say,
-                                        go_without=spec.kind == "window" and others))
+                                        go_without=window and others, ends_show=window and not others))
     except (VcamError, ValueError, OSError):
         close_workers(workers)
         raise
@@ -294,6 +303,12 @@ def recording_queue(fps: float, width: int, height: int) -> int:
     return max(RECORDING_QUEUE_MIN, min(int(fps * RECORDING_QUEUE_SECONDS), RECORDING_QUEUE_BYTES // frame_bytes))
 
 
+def show_ender(workers: list[OutputWorker]) -> NoDisplayError | None:
+    """The error of a preview window that was all the show had to show on and found its display cannot be drawn
+    on (None: none did): the show ends on it."""
+    return next((w.ended_show for w in workers if w.ended_show is not None), None)
+
+
 def _no_window(error: VcamError) -> str:
     return f"no preview window: {one_line(error)}; the show goes on without it"
 
@@ -302,8 +317,8 @@ def report_outputs(workers: list[OutputWorker], say: Callable[[str], None]) -> i
     """The end of a show: a line for every recording and for any output that lost frames or failed; the exit code
     (1 when an output failed, so a script running the show sees it)."""
     for w in workers:
-        if w.left_out is not None and not w.failed:
-            continue  # said as it was left out, as a window left out at the start is
+        if (w.left_out is not None or w.ended_show is not None) and not w.failed:
+            continue  # said as it was left out, as a window left out at the start is, or as the show's end
         if w.every_frame or w.failed or w.worth_saying(w.slow_drops):
             say(w.summary())
     failed = [w.output.name for w in workers if w.failed]
