@@ -160,6 +160,20 @@ def test_a_window_alone_whose_display_never_answers_ends_the_show_in_one_line(ca
                     "20 s)", "  fix: drop --out window"], status.getvalue()
 
 
+@pytest.mark.parametrize("fps, said", [(1, True), (30, False)])
+def test_a_camera_too_slow_to_show_a_block_within_the_latency_cap_is_said_at_the_start(captured, fps, said):
+    """--fps 1 lost most generated frames ('lost 42' in 20 s) with no word of why."""
+    status = io.StringIO()
+    air = OnAir(AirSettings(outs=[outputs.parse_spec("null")], width=W, height=H, fps=fps, stdin=False),
+                StatusLine(status))
+    feed = Feed(air.pacer, blocks=0)
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    lines = [line for line in status.getvalue().splitlines() if "--max-latency" in line]
+    assert lines == ([f"vcam: at {fps} fps a block of 12 generated frames takes longer than --max-latency 4 s to "
+                      "show, so most of its frames will be dropped: give --max-latency 13 (the picture that much "
+                      "behind), or --fps 3.25 or more"] if said else [])
+
+
 def test_a_part_that_cannot_start_is_not_stopped_and_nothing_is_left_running(captured):
     air = air_for(["null"])
     feed = Feed(air.pacer)

@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from vcam.live.pacer import Pacer, PacerSettings
+from vcam.live.pacer import Pacer, PacerSettings, block_outlasts_cap
 
 
 class FakeTime:
@@ -176,6 +176,44 @@ def test_a_producer_faster_than_the_camera_never_has_frames_skipped():
     steady = shown[len(shown) // 4:]
     assert all(b - a in (0, 1) for a, b in zip(steady, steady[1:]))
     assert steady[-1] - steady[0] > 0.95 * (len(steady) - 1)  # and the picture moves at the camera's rate
+
+
+def _lost_to_a_slow_camera(fps: float) -> int:
+    """Frames lost in 60 s to a camera at `fps` (the default 4 s cap) fed by a generator that waits while
+    `full()` and makes a block of 12 in 0.3 s."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=fps, producer_waits=True), clock=ft.clock)
+
+    def poll():
+        ft.events.append((ft.now + 0.01, poll) if pacer.full() else (ft.now + 0.3, produce))
+
+    def produce():
+        pacer.push([frame(i) for i in range(12)])
+        ft.events.append((ft.now, poll))
+
+    ft.events.append((0.0, poll))
+    run_for(ft, pacer, 60.0)
+    return pacer.stats.dropped + pacer.stats.skipped
+
+
+@pytest.mark.parametrize("fps", [3.25, 4.0, 6.0, 7.0])
+def test_a_camera_slower_than_generation_loses_no_frame_where_a_block_can_be_shown_within_the_cap(fps):
+    """The generator was held back only past a block and a half waiting: at 4 to 7 fps its next block came on
+    screen past the 4 s cap and most of it was dropped (125 frames a minute at 4 fps), with nothing said."""
+    assert block_outlasts_cap(fps, PacerSettings().max_latency) is None
+    assert _lost_to_a_slow_camera(fps) == 0
+
+
+@pytest.mark.parametrize("fps", [1.0, 3.0])
+def test_where_a_block_outlasts_the_cap_the_start_says_so_with_what_to_give_and_the_pacer_loses_frames(fps):
+    """--fps 1 lost 42 frames in 20 s with no word: the line now says it, and its figures are those that work."""
+    line = block_outlasts_cap(fps, 4.0)
+    assert line is not None and line.startswith(f"at {fps:g} fps a block of 12 generated frames takes longer than "
+                                                "--max-latency 4 s to show")
+    latency, rate = float(line.split("--max-latency ")[2].split()[0]), float(line.split("--fps ")[1].split()[0])
+    assert _lost_to_a_slow_camera(fps) > 0
+    assert block_outlasts_cap(fps, latency) is None and block_outlasts_cap(rate, 4.0) is None
+    assert block_outlasts_cap(fps, latency - 0.1) is not None and block_outlasts_cap(rate - 0.01, 4.0) is not None
 
 
 def test_one_late_block_leaves_the_rate_alone_and_a_real_slowdown_is_taken_at_once():

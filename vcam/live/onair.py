@@ -20,7 +20,7 @@ from vcam.live.frames import card
 from vcam.live.interp import FlowStats
 from vcam.live.outputs import (OutputSpec, OutputWorker, close_workers, leave_workers, open_outputs, report_outputs,
                                show_ender)
-from vcam.live.pacer import Pacer, PacerSettings, PacerStats
+from vcam.live.pacer import Pacer, PacerSettings, PacerStats, block_outlasts_cap
 from vcam.live.screen import Screen
 from vcam.live.signals import StopEvent, StopSignals, stop_on_signals
 from vcam.live.status import StatusLine, TickCounter
@@ -128,6 +128,8 @@ class OnAir:
         self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message)
         for w in self.workers:
             self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {s.fps:g} fps")
+        if (slow := block_outlasts_cap(s.fps, s.max_latency)) is not None:
+            self.status.message(slow)
         pacer_thread = threading.Thread(target=self.pacer.run, args=(self._emit, self.stop), name="pacer",
                                         daemon=True)
         started: list[Part] = []

@@ -17,6 +17,7 @@ jump. Less than that is the buffer's nudge, played whole.
 """
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import time
@@ -51,6 +52,23 @@ class _Arrival:
     frames: int
     since: float | None  # the last push of the arrival before: this one's frames were made after it
     before: tuple[float | None, int]  # the estimate and its outlier state before this arrival was read in
+
+
+# Frames in a block of the models (vcam.engine.stream: 3 latents of 4 frames), which a camera-side module reads
+# here rather than from the engine (torch)
+BLOCK_FRAMES = 12
+
+
+def block_outlasts_cap(fps: float, max_latency: float, block_frames: int = BLOCK_FRAMES) -> str | None:
+    """The line to say at the start where one block cannot come on screen whole within `max_latency` at `fps`
+    (one frame per tick, a tick to spare): most generated frames are then dropped. None where it can."""
+    if block_frames <= fps * max_latency - 1:
+        return None
+    latency = math.ceil((block_frames + 1) / fps * 10) / 10
+    rate = math.ceil((block_frames + 1) / max_latency * 100) / 100
+    return (f"at {fps:g} fps a block of {block_frames} generated frames takes longer than --max-latency "
+            f"{max_latency:g} s to show, so most of its frames will be dropped: give --max-latency {latency:g} (the "
+            f"picture that much behind), or --fps {rate:g} or more")
 
 
 @dataclass
@@ -118,6 +136,8 @@ class Pacer:
         self._burst = 0
         self._arrival: _Arrival | None = None
         self._last_push: float | None = None
+        self._released: float | None = None  # when `full()` last let a waiting producer go on (None: since pushed)
+        self._making_s = 0.0  # how long its blocks take to make from there (the slowest of late, see push)
         self._head_since: float | None = None  # when the frame on screen (the first one kept) came on
         self._on_air = False  # a generated frame has come on screen
         self._card: np.ndarray | None = None
@@ -140,6 +160,10 @@ class Pacer:
             n = len(frames)
             self._arrive(now, n)
             self._last_push = now
+            if self._released is not None:  # how long the producer took to make a block, once let go: a slower
+                # block is taken at once, a faster one halfway, so a machine's hiccups leave the buffer room to spare
+                made, self._released = now - self._released, None
+                self._making_s = max(made, (self._making_s + made) / 2)
             # the frames end a stall as they come, not at the next tick: read before it (vcam cam's feed looks every
             # 0.25 s), the stall they ended still read as going on
             self.stats.stalled = False
@@ -188,9 +212,30 @@ class Pacer:
         return ticks, 1.0 / s.fps
 
     def full(self) -> bool:
-        """More than a burst and a half unplayed: a producer faster than the camera should wait."""
+        """A producer faster than the camera should wait: more than a burst and a half unplayed, or (one that waits)
+        so many that its next block, made in the time its last took, would come on screen past the latency cap."""
         with self._lock:
-            return self._burst > 0 and len(self._frames) - 1 - self._pos > 1.5 * self._burst
+            held = self._holds_back()
+            if not held and self._released is None:
+                self._released = self.clock()  # the producer goes on to make its next block from here
+            return held
+
+    def _holds_back(self) -> bool:
+        if self._burst <= 0:
+            return False
+        waiting = len(self._frames) - 1 - self._pos
+        if waiting > 1.5 * self._burst:
+            return True
+        # The next block comes on screen behind the frames still waiting when it is made: past what the camera shows
+        # within the latency cap (a tick to spare), its frames would be made only to be dropped, a camera slower than
+        # generation losing most of them. A block that cannot be shown within the cap even alone
+        # (`block_outlasts_cap`, said at the start) is not waited for: the producer would stall at every block.
+        s = self.settings
+        shown_in_cap = s.fps * s.max_latency - 1
+        if not s.producer_waits or self._burst > shown_in_cap:
+            return False
+        # a tick more to spare: the playback rate's nudge moves by parts of a frame
+        return waiting - s.fps * self._making_s + self._burst > shown_in_cap - 1
 
     def on_block_shown(self, listener: Callable[[int, float], None]) -> None:
         """`listener(block, t)` is told the clock time at which a numbered block's first frame came on screen
