@@ -177,8 +177,10 @@ class OnAir:
             stats = self.pacer.stats
             if self.feed.poll(stats):
                 return
-            if (ended := show_ender(self.workers)) is not None:  # nothing is left to show the show on
-                raise FeedFailed(ended)
+            if (ended := show_ender(self.workers)) is not None:
+                # nothing is left to show the show on: refused as at the start (its message and fix, exit code 2), a
+                # display that never answers being the one that refuses it there
+                raise ended
             failed = [w.output.name for w in self.workers if w.error is not None]
             self.status.update(self.feed.status(stats, self.ticks.fps(), failed))
             if self._over.is_set():
