@@ -245,6 +245,20 @@ def test_a_block_that_barely_fits_the_cap_made_in_less_than_a_tick_never_holds_t
     assert pacer.stats.pushed > 0.9 * fps * 60 and max(shown) > 0.9 * fps * 59
 
 
+@pytest.mark.parametrize("fps, max_latency", [(30.0, 4.0), (60.0, 4.0), (30.0, 1.0)])
+def test_at_camera_rates_a_block_fits_the_cap_the_generator_waits_past_a_burst_and_a_half_as_ever(fps, max_latency):
+    """The hold for the latency cap binds only where a block barely fits it: at 30 fps and up the generator is held
+    back past 18 frames waiting, however fast it makes its blocks, as before it."""
+    for waiting, held in ((18, False), (19, True)):
+        ft = FakeTime()
+        pacer = Pacer(PacerSettings(fps=fps, max_latency=max_latency, producer_waits=True), clock=ft.clock)
+        assert not pacer.full()
+        ft.now = 0.1  # a block made in 0.1 s
+        pacer.push([frame(i) for i in range(waiting - 11)])
+        pacer.push([frame(i) for i in range(12)])
+        assert pacer.full() is held
+
+
 def test_one_late_block_leaves_the_rate_alone_and_a_real_slowdown_is_taken_at_once():
     ft = FakeTime()
     pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
