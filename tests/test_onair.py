@@ -129,6 +129,71 @@ def test_a_feed_that_cannot_start_raises_and_still_closes_everything(captured):
     assert feed.calls == ["start", "stop"]  # closed; no waiting for a block that never began
 
 
+def _window_show(outs, opener, monkeypatch):
+    """Runs a show whose window is `opener`'s until it ends by itself (30 s at most): what it ended with (its exit
+    code, or the error it raised) and what it said."""
+    monkeypatch.setitem(outputs.OPENERS, "window", opener)
+    status = io.StringIO()
+    air = air_for(outs, status=status)
+    feed = Feed(air.pacer, blocks=10 ** 9)
+    feed.go.set()
+    ended = []
+
+    def run():
+        try:
+            ended.append(air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")))
+        except Exception as e:
+            ended.append(e)
+
+    show = threading.Thread(target=run, daemon=True)
+    show.start()
+    show.join(30)
+    running = show.is_alive()
+    air.stop.set()
+    show.join(30)
+    assert not running
+    return ended[0], [line for line in status.getvalue().splitlines() if " at 32x16, 60 fps" not in line]
+
+
+@pytest.mark.parametrize("outs", [["window"], ["window", "null"]])
+def test_a_window_alone_whose_display_never_answers_ends_the_show_as_one_refused_at_the_start(captured, monkeypatch,
+                                                                                           outs):
+    """Found at its first frame (a display that never answered), it said three lines and the show ran on showing
+    nothing; then it ended on air (exit code 1), where a display refusing at the start refuses the show (its
+    message and fix, once, exit code 2: the command line's for the error raised)."""
+    from vcam.errors import NoDisplayError
+
+    hangs = NoDisplayError("the preview window cannot be drawn on display :4712 (nothing answered there in 20 s)",
+                           "drop --out window")
+    refuses = NoDisplayError("no display for the preview window (DISPLAY is not set)", "drop --out window")
+
+    class Hanging(Capture):
+        def send(self, frame, tick):
+            raise hangs
+
+    def refusing(spec, w, h, fps):
+        raise refuses
+
+    at_start, said_at_start = _window_show(outs, refusing, monkeypatch)
+    on_air, said_on_air = _window_show(outs, lambda spec, w, h, fps: Hanging(str(spec)), monkeypatch)
+    assert at_start is refuses and on_air is hangs
+    assert said_at_start == said_on_air == []  # said once, by the command line, as its error
+
+
+@pytest.mark.parametrize("fps, said", [(1, True), (30, False)])
+def test_a_camera_too_slow_to_show_a_block_within_the_latency_cap_is_said_at_the_start(captured, fps, said):
+    """--fps 1 lost most generated frames ('lost 42' in 20 s) with no word of why."""
+    status = io.StringIO()
+    air = OnAir(AirSettings(outs=[outputs.parse_spec("null")], width=W, height=H, fps=fps, stdin=False),
+                StatusLine(status))
+    feed = Feed(air.pacer, blocks=0)
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    lines = [line for line in status.getvalue().splitlines() if "--max-latency" in line]
+    assert lines == ([f"vcam: at {fps} fps a block of 12 generated frames takes longer than --max-latency 4 s to "
+                      "show, so most of its frames will be dropped: give --max-latency 13 (the picture that much "
+                      "behind), or --fps 3.25 or more"] if said else [])
+
+
 def test_a_part_that_cannot_start_is_not_stopped_and_nothing_is_left_running(captured):
     air = air_for(["null"])
     feed = Feed(air.pacer)

@@ -638,6 +638,22 @@ def test_a_recording_that_falls_behind_is_still_closed_and_says_what_it_dropped(
     assert "recorded 1 frame " in summary and f"{w.dropped} frames dropped" in summary
 
 
+@pytest.mark.parametrize("fps, size", [(240, (1920, 1080)), (120, (3840, 2160)), (30, (64, 48))])
+def test_a_recording_falling_behind_holds_at_most_its_memory_budget_of_frames(tmp_path, fps, size):
+    """A recording queued 4 s of camera frames however large: at 240 fps and 1920x1080 a slow disk held 6 GB."""
+    from vcam.live.outputs import close_workers, open_outputs
+    from vcam.live.outputs.worker import RECORDING_QUEUE_BYTES
+
+    workers = open_outputs([parse_spec(f"file:{tmp_path / 'take.mp4'}@64x48")], *size, fps, "letterbox",
+                           say=lambda text: None)
+    try:
+        held = workers[0]._mailbox._items.maxlen
+        assert held * size[0] * size[1] * 3 <= RECORDING_QUEUE_BYTES
+        assert held == fps * 4 or held * size[0] * size[1] * 3 > RECORDING_QUEUE_BYTES * 0.9  # the budget, used
+    finally:
+        close_workers(workers)
+
+
 def test_dropping_frames_is_reported_at_once_then_rate_limited():
     now = [0.0]
     slow, said = GatedOutput(), []

@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from vcam.live.pacer import Pacer, PacerSettings
+from vcam.live.pacer import Pacer, PacerSettings, block_outlasts_cap
 
 
 class FakeTime:
@@ -176,6 +176,87 @@ def test_a_producer_faster_than_the_camera_never_has_frames_skipped():
     steady = shown[len(shown) // 4:]
     assert all(b - a in (0, 1) for a, b in zip(steady, steady[1:]))
     assert steady[-1] - steady[0] > 0.95 * (len(steady) - 1)  # and the picture moves at the camera's rate
+
+
+def _show_for_a_slow_camera(fps: float, max_latency: float = 4.0, making: float = 0.3, seconds: float = 60.0):
+    """A camera at `fps` fed by a generator that waits while `full()` and makes a block of 12 in `making` s: the
+    pacer, and the frames shown."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=fps, max_latency=max_latency, producer_waits=True), clock=ft.clock)
+    made = [0]
+
+    def poll():
+        ft.events.append((ft.now + 0.01, poll) if pacer.full() else (ft.now + making, produce))
+
+    def produce():
+        pacer.push([frame(i) for i in range(made[0], made[0] + 12)])
+        made[0] += 12
+        ft.events.append((ft.now, poll))
+
+    ft.events.append((0.0, poll))
+    shown, _, _ = run_for(ft, pacer, seconds)
+    return pacer, shown
+
+
+def _lost_to_a_slow_camera(fps: float) -> int:
+    """Frames lost in 60 s to a camera at `fps` (the default 4 s cap) fed by a generator that makes a block of 12
+    in 0.3 s."""
+    pacer, _ = _show_for_a_slow_camera(fps)
+    return pacer.stats.dropped + pacer.stats.skipped
+
+
+@pytest.mark.parametrize("fps", [3.25, 4.0, 6.0, 7.0])
+def test_a_camera_slower_than_generation_loses_no_frame_where_a_block_can_be_shown_within_the_cap(fps):
+    """The generator was held back only past a block and a half waiting: at 4 to 7 fps its next block came on
+    screen past the 4 s cap and most of it was dropped (125 frames a minute at 4 fps), with nothing said."""
+    assert block_outlasts_cap(fps, PacerSettings().max_latency) is None
+    pacer, _ = _show_for_a_slow_camera(fps)
+    assert pacer.stats.dropped + pacer.stats.skipped == 0
+    assert pacer.stats.pushed > 0.9 * fps * 60  # and the show went on, not held on its first block
+
+
+@pytest.mark.parametrize("fps", [1.0, 3.0])
+def test_where_a_block_outlasts_the_cap_the_start_says_so_with_what_to_give_and_the_pacer_loses_frames(fps):
+    """--fps 1 lost 42 frames in 20 s with no word: the line now says it, and its figures are those that work."""
+    line = block_outlasts_cap(fps, 4.0)
+    assert line is not None and line.startswith(f"at {fps:g} fps a block of 12 generated frames takes longer than "
+                                                "--max-latency 4 s to show")
+    latency, rate = float(line.split("--max-latency ")[2].split()[0]), float(line.split("--fps ")[1].split()[0])
+    assert _lost_to_a_slow_camera(fps) > 0
+    assert block_outlasts_cap(fps, latency) is None and block_outlasts_cap(rate, 4.0) is None
+    assert block_outlasts_cap(fps, latency - 0.1) is not None and block_outlasts_cap(rate - 0.01, 4.0) is not None
+
+
+@pytest.mark.parametrize("fps, max_latency", [(4.0, 4.0), (10.0, 2.0), (30.0, 0.5)])
+def test_a_generator_held_back_for_a_slow_camera_or_a_tight_cap_is_shown_a_frame_a_tick(fps, max_latency):
+    """Held back below a burst waiting, its blocks came as fast as they were played and the nudge aimed at a burst
+    slowed both: at 4 fps a frame was held for two ticks every 13 or so, the picture 7% slow."""
+    _, shown = _show_for_a_slow_camera(fps, max_latency)
+    steady = shown[len(shown) // 3:]
+    assert all(b - a == 1 for a, b in zip(steady, steady[1:]))
+
+
+@pytest.mark.parametrize("fps, max_latency, making", [(13.0, 1.0, 0.05), (4.0, 3.25, 0.2)])
+def test_a_block_that_barely_fits_the_cap_made_in_less_than_a_tick_never_holds_the_generator_for_ever(
+        fps, max_latency, making):
+    """The generator was held back while any frame waited, and even with none: the show stayed on its first block."""
+    assert block_outlasts_cap(fps, max_latency) is None
+    pacer, shown = _show_for_a_slow_camera(fps, max_latency, making)
+    assert pacer.stats.pushed > 0.9 * fps * 60 and max(shown) > 0.9 * fps * 59
+
+
+@pytest.mark.parametrize("fps, max_latency", [(30.0, 4.0), (60.0, 4.0), (30.0, 1.0)])
+def test_at_camera_rates_a_block_fits_the_cap_the_generator_waits_past_a_burst_and_a_half_as_ever(fps, max_latency):
+    """The hold for the latency cap binds only where a block barely fits it: at 30 fps and up the generator is held
+    back past 18 frames waiting, however fast it makes its blocks, as before it."""
+    for waiting, held in ((18, False), (19, True)):
+        ft = FakeTime()
+        pacer = Pacer(PacerSettings(fps=fps, max_latency=max_latency, producer_waits=True), clock=ft.clock)
+        assert not pacer.full()
+        ft.now = 0.1  # a block made in 0.1 s
+        pacer.push([frame(i) for i in range(waiting - 11)])
+        pacer.push([frame(i) for i in range(12)])
+        assert pacer.full() is held
 
 
 def test_one_late_block_leaves_the_rate_alone_and_a_real_slowdown_is_taken_at_once():

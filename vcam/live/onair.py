@@ -18,8 +18,9 @@ import numpy as np
 
 from vcam.live.frames import card
 from vcam.live.interp import FlowStats
-from vcam.live.outputs import OutputSpec, OutputWorker, close_workers, leave_workers, open_outputs, report_outputs
-from vcam.live.pacer import Pacer, PacerSettings, PacerStats
+from vcam.live.outputs import (OutputSpec, OutputWorker, close_workers, leave_workers, open_outputs, report_outputs,
+                               show_ender)
+from vcam.live.pacer import Pacer, PacerSettings, PacerStats, block_outlasts_cap
 from vcam.live.screen import Screen
 from vcam.live.signals import StopEvent, StopSignals, stop_on_signals
 from vcam.live.status import StatusLine, TickCounter
@@ -127,6 +128,8 @@ class OnAir:
         self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message)
         for w in self.workers:
             self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {s.fps:g} fps")
+        if (slow := block_outlasts_cap(s.fps, s.max_latency)) is not None:
+            self.status.message(slow)
         pacer_thread = threading.Thread(target=self.pacer.run, args=(self._emit, self.stop), name="pacer",
                                         daemon=True)
         started: list[Part] = []
@@ -174,6 +177,10 @@ class OnAir:
             stats = self.pacer.stats
             if self.feed.poll(stats):
                 return
+            if (ended := show_ender(self.workers)) is not None:
+                # nothing is left to show the show on: refused as at the start (its message and fix, exit code 2), a
+                # display that never answers being the one that refuses it there
+                raise ended
             failed = [w.output.name for w in self.workers if w.error is not None]
             self.status.update(self.feed.status(stats, self.ticks.fps(), failed))
             if self._over.is_set():

@@ -17,6 +17,7 @@ jump. Less than that is the buffer's nudge, played whole.
 """
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import time
@@ -51,6 +52,23 @@ class _Arrival:
     frames: int
     since: float | None  # the last push of the arrival before: this one's frames were made after it
     before: tuple[float | None, int]  # the estimate and its outlier state before this arrival was read in
+
+
+# Frames in a block of the models (vcam.engine.stream: 3 latents of 4 frames), which a camera-side module reads
+# here rather than from the engine (torch)
+BLOCK_FRAMES = 12
+
+
+def block_outlasts_cap(fps: float, max_latency: float, block_frames: int = BLOCK_FRAMES) -> str | None:
+    """The line to say at the start where one block cannot come on screen whole within `max_latency` at `fps`
+    (one frame per tick, a tick to spare): most generated frames are then dropped. None where it can."""
+    if block_frames <= fps * max_latency - 1:
+        return None
+    latency = math.ceil((block_frames + 1) / fps * 10) / 10
+    rate = math.ceil((block_frames + 1) / max_latency * 100) / 100
+    return (f"at {fps:g} fps a block of {block_frames} generated frames takes longer than --max-latency "
+            f"{max_latency:g} s to show, so most of its frames will be dropped: give --max-latency {latency:g} (the "
+            f"picture that much behind), or --fps {rate:g} or more")
 
 
 @dataclass
@@ -118,6 +136,10 @@ class Pacer:
         self._burst = 0
         self._arrival: _Arrival | None = None
         self._last_push: float | None = None
+        self._released: float | None = None  # when `full()` last let a waiting producer go on (None: since pushed)
+        self._making_s = 0.0  # how long its blocks take to make from there (the slowest of late, see push)
+        self._held = False  # `full()` has held the producer back since its last block
+        self._outpaces = False  # ... it had before its last block: it makes frames faster than the camera shows them
         self._head_since: float | None = None  # when the frame on screen (the first one kept) came on
         self._on_air = False  # a generated frame has come on screen
         self._card: np.ndarray | None = None
@@ -140,6 +162,11 @@ class Pacer:
             n = len(frames)
             self._arrive(now, n)
             self._last_push = now
+            if self._released is not None:  # how long the producer took to make a block, once let go: a slower
+                # block is taken at once, a faster one halfway, so a machine's hiccups leave the buffer room to spare
+                made, self._released = now - self._released, None
+                self._making_s = max(made, (self._making_s + made) / 2)
+            self._outpaces, self._held = self._held, False
             # the frames end a stall as they come, not at the next tick: read before it (vcam cam's feed looks every
             # 0.25 s), the stall they ended still read as going on
             self.stats.stalled = False
@@ -188,9 +215,34 @@ class Pacer:
         return ticks, 1.0 / s.fps
 
     def full(self) -> bool:
-        """More than a burst and a half unplayed: a producer faster than the camera should wait."""
+        """A producer faster than the camera should wait: more than a burst and a half unplayed, or (one that waits)
+        so many that its next block, made in the time its last took, would come on screen past the latency cap."""
         with self._lock:
-            return self._burst > 0 and len(self._frames) - 1 - self._pos > 1.5 * self._burst
+            held = self._holds_back()
+            self._held = self._held or held
+            if not held and self._released is None:
+                self._released = self.clock()  # the producer goes on to make its next block from here
+            return held
+
+    def _holds_back(self) -> bool:
+        return self._burst > 0 and len(self._frames) - 1 - self._pos > self._most_waiting()
+
+    def _most_waiting(self) -> float:
+        """The frames that may wait before the producer should: a burst and a half, or (one that waits) fewer, so
+        that its next block, made in the time its last took, comes on screen within the latency cap."""
+        most = 1.5 * self._burst
+        # The next block comes on screen behind the frames still waiting when it is made: past what the camera shows
+        # within the latency cap (a tick to spare), its frames would be made only to be dropped, a camera slower than
+        # generation losing most of them. A block that cannot be shown within the cap even alone
+        # (`block_outlasts_cap`, said at the start) is not waited for: the producer would stall at every block.
+        s = self.settings
+        shown_in_cap = s.fps * s.max_latency - 1
+        if s.producer_waits and self._burst <= shown_in_cap:
+            # a tick more to spare: the playback rate's nudge moves by parts of a frame
+            # never below none waiting, where the producer could only wait for ever: a block that barely fits the
+            # cap, made in less than a tick, would leave the show on its first block
+            most = min(most, max(0.0, shown_in_cap - 1 - self._burst + s.fps * self._making_s))
+        return most
 
     def on_block_shown(self, listener: Callable[[int, float], None]) -> None:
         """`listener(block, t)` is told the clock time at which a numbered block's first frame came on screen
@@ -296,11 +348,20 @@ class Pacer:
         step = self._deadline_step(now)
         if not self._on_air:
             return 0.0 if s.producer_waits and step >= 1.0 else step
+        if s.producer_waits and self._head_since is None:  # the frame on screen was just dropped past the cap: the
+            # next comes on at this tick, not passed over too by the step
+            return 0.0
         if self._rate is not None:
             level = len(self._frames) - 1 - self._pos
             target = max(1.0, float(self._burst))
             correction = 1.0 + s.gain * (level - target) / target
             step = max(step, min(self._rate, s.fps) / s.fps * min(1.5, max(0.5, correction)))
+            if self._outpaces and self._most_waiting() < 1.5 * self._burst:
+                # held back for the latency cap (a slow camera, a tight cap), below a burst waiting: its blocks came as
+                # fast as they were played, so the rate read from them is the playback's own, and the nudge, aimed at
+                # a burst, would slow both, a frame held every block or so. Held back for a burst and a half waiting
+                # (30 fps and up), the nudge is above its aim and plays a frame a tick as it is.
+                step = 1.0
         elif self._arrival is not None and self._arrival.frames > self._burst:
             step = max(step, 1.0)
         # A producer that waits is held back instead: skipping frames would play the show fast.

@@ -22,6 +22,11 @@ LIVE_SKIPS_WORTH_SAYING = 30  # frames a camera or window skips before vcam says
 FINISHING_WORTH_SAYING = 30  # frames a recording has still to write at the close before vcam says it waits for them
 DROP_WARNING_EVERY = 30.0  # seconds between two warnings about the same output dropping frames
 FINISH_TIMEOUT = 10.0  # past the close deadline: for the frame in hand and closing the output (a file's last fragment)
+RECORDING_QUEUE_SECONDS = 4  # a recording falling behind catches up on this much before it drops frames
+# ... or on this many bytes of camera frames, whichever is fewer: at 240 fps and 1920x1080, four seconds are 6 GB,
+# which a slow disk would otherwise take from the machine's memory
+RECORDING_QUEUE_BYTES = 512 * 1024 * 1024
+RECORDING_QUEUE_MIN = 2  # frames: one in hand, one waiting, however large
 
 
 def _frames(n: int) -> str:
@@ -39,12 +44,14 @@ class OutputWorker:
     Cameras and windows want the newest frame (queue 1); a recording wants every frame (`every_frame`, a longer
     queue). `go_without`: a preview window beside other outputs, whose display turns out at its first frame to be
     one it cannot draw on (one that never answered), is left out (`left_out`) as one found so at the start is:
-    said in one line, no failure (the end says nothing of it, the exit code is not 1).
+    said in one line, no failure (the end says nothing of it, the exit code is not 1). `ends_show`: such a window
+    with nothing else to show on keeps the error in `ended_show`, unsaid, for the show to end on (as a display
+    refusing at the start refuses the show), rather than running on showing nothing.
     """
 
     def __init__(self, output: Output, width: int, height: int, fit_mode: str = "letterbox", queue: int = 2,
                  every_frame: bool = False, say: Callable[[str], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic, go_without: bool = False):
+                 clock: Callable[[], float] = time.monotonic, go_without: bool = False, ends_show: bool = False):
         if fit_mode not in FITS:
             raise ValueError(f"unknown fit {fit_mode!r}: choose {', '.join(FITS)}")
         self.output = output
@@ -59,6 +66,8 @@ class OutputWorker:
         self.error: Exception | None = None
         self.go_without = go_without
         self.left_out: NoDisplayError | None = None
+        self.ends_show = ends_show
+        self.ended_show: NoDisplayError | None = None
         self.close_error: Exception | None = None
         self._closing = False
         self._warned_drops = 0
@@ -109,7 +118,7 @@ class OutputWorker:
     def _feed(self) -> None:
         while (item := self._mailbox.get()) is not None:
             frame, tick = item
-            if self.error is not None or self.left_out is not None:
+            if self.error is not None or self.left_out is not None or self.ended_show is not None:
                 continue
             before = self._mailbox.dropped
             waits = getattr(self.output, "awaits_display", False)
@@ -121,6 +130,9 @@ class OutputWorker:
                 if self.go_without and isinstance(e, NoDisplayError):
                     self.left_out = e
                     self._say(_no_window(e))
+                    continue
+                if self.ends_show and isinstance(e, NoDisplayError):
+                    self.ended_show = e  # said once, as the show's end
                     continue
                 self.error = e
                 self._say(f"output {self.output.name} failed and is stopped: {one_line(e)}{self._fix()}; the show "
@@ -271,14 +283,30 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
                 (say or _to_stderr)(_no_window(e))
                 continue
             # recordings keep every frame; live outputs keep only a few, the newest, so they never lag behind
-            queue = int(fps * 4) if spec.kind == "file" else 3
-            # a display that never answers is found at the window's first frame: it is left out then, as here
+            queue = recording_queue(fps, width, height) if spec.kind == "file" else 3
+            # a display that never answers is found at the window's first frame: it is left out then, as here, or,
+            # with nothing else to show on, it ends the show as it would have refused it here
+            window = spec.kind == "window"
             workers.append(OutputWorker(out, w, h, fit_mode, queue=queue, every_frame=spec.kind == "file", say=say,
-                                        go_without=spec.kind == "window" and others))
+                                        go_without=window and others, ends_show=window and not others))
     except (VcamError, ValueError, OSError):
         close_workers(workers)
         raise
     return workers
+
+
+def recording_queue(fps: float, width: int, height: int) -> int:
+    """The frames a recording may hold while it falls behind: RECORDING_QUEUE_SECONDS of them, within
+    RECORDING_QUEUE_BYTES of the camera's frames (what is queued, before each is fitted to the recording's size);
+    past that the oldest are dropped, counted and said as any recording's dropped frames are."""
+    frame_bytes = max(1, width * height * 3)
+    return max(RECORDING_QUEUE_MIN, min(int(fps * RECORDING_QUEUE_SECONDS), RECORDING_QUEUE_BYTES // frame_bytes))
+
+
+def show_ender(workers: list[OutputWorker]) -> NoDisplayError | None:
+    """The error of a preview window that was all the show had to show on and found its display cannot be drawn
+    on (None: none did): the show ends on it."""
+    return next((w.ended_show for w in workers if w.ended_show is not None), None)
 
 
 def _no_window(error: VcamError) -> str:
@@ -289,8 +317,8 @@ def report_outputs(workers: list[OutputWorker], say: Callable[[str], None]) -> i
     """The end of a show: a line for every recording and for any output that lost frames or failed; the exit code
     (1 when an output failed, so a script running the show sees it)."""
     for w in workers:
-        if w.left_out is not None and not w.failed:
-            continue  # said as it was left out, as a window left out at the start is
+        if (w.left_out is not None or w.ended_show is not None) and not w.failed:
+            continue  # said as it was left out, as a window left out at the start is, or as the show's end
         if w.every_frame or w.failed or w.worth_saying(w.slow_drops):
             say(w.summary())
     failed = [w.output.name for w in workers if w.failed]
