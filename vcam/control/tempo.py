@@ -68,6 +68,11 @@ class Grid:
         return n * beats
 
 
+def silent(source: str, grid: Grid, now: float) -> bool:
+    """Whether `source` is a clock that has not spoken for QUIET_S (its `grid` last seen then)."""
+    return source in CLOCKS and now - grid.seen > QUIET_S
+
+
 # told (source, grid, cause) of every move of the grid that applies (Tempo.watch)
 Watcher = Callable[[str, Grid, object], None]
 
@@ -270,7 +275,7 @@ class Tempo:
         whole = math.floor(grid.beat_at(now) + 1e-9)
         bar, beat = divmod(whole, self.beats_per_bar)
         state = "" if grid.running else " stopped at"
-        quiet = ", silent" if source in CLOCKS and now - grid.seen > QUIET_S else ""
+        quiet = ", silent" if silent(source, grid, now) else ""
         return f"{grid.bpm:.1f} bpm{state} beat {beat + 1} bar {bar + 1} ({source}{quiet})"
 
     # --- inside ------------------------------------------------------------------------------------------------
@@ -290,7 +295,7 @@ class Tempo:
         grids = self._grids
         for source in SOURCES:
             grid = grids.get(source)
-            if grid is not None and (source not in CLOCKS or now - grid.seen <= QUIET_S):
+            if grid is not None and not silent(source, grid, now):
                 return source
         return max(grids, key=lambda s: grids[s].seen) if grids else None  # only silent clocks: the last heard
 
@@ -322,7 +327,7 @@ class Tempo:
             source = self._source(now)
             grid = self._grids[source] if source else None
             bpm, told_source, told_running, told_quiet = self._told
-            quiet = source in CLOCKS and now - grid.seen > QUIET_S if grid is not None else False
+            quiet = grid is not None and silent(source, grid, now)
             if grid is None or (source == told_source and grid.running == told_running and quiet == told_quiet
                                 and bpm is not None and abs(grid.bpm - bpm) < TOLD_BPM):
                 return
