@@ -94,16 +94,21 @@ class TapTempo:
         self.broke_off = 0 < gap <= self.pause and self._off_beat(gap)
         new = not self.times or not 0 < gap <= self.pause or self.broke_off
         if new:
-            # a series of one gap broken by a shorter one that is a beat (no pad's double press): that gap was a
-            # pause after a stray tap (under TAP_BREAK_S, which a slow tempo needs), and the tap after it the first of
-            # the new series, as the operator tapped it
-            kept = self.times[-1:] if self.broke_off and len(self.times) == 2 and \
-                60.0 / MAX_BPM <= gap < self.times[1] - self.times[0] else []
-            self.times, self.count = kept, len(kept)
+            self.times = self._starting(gap)
+            self.count = len(self.times)
         self.times.append(t)
         del self.times[:-self.kept]
         self.count += 1
         return new
+
+    def _starting(self, gap: float) -> list[float]:
+        """The taps a new series starts with, before the one that starts it: none, or the last where a series of one
+        gap is broken by a shorter one that is a beat (no pad's double press): that gap was a pause after a stray tap
+        (under TAP_BREAK_S, which a slow tempo needs), and the tap after it the first of the new series, as the
+        operator tapped it."""
+        if self.broke_off and len(self.times) == 2 and 60.0 / MAX_BPM <= gap < self.times[1] - self.times[0]:
+            return self.times[-1:]
+        return []
 
     def _off_beat(self, gap: float) -> bool:
         if len(self.times) < 2:
