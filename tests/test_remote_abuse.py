@@ -2111,7 +2111,7 @@ def test_a_flood_of_handshakes_never_finished_is_turned_away_as_it_comes_and_the
     if library != "installed":
         serve = websockets.sync.server.serve
         monkeypatch.setattr(websockets.sync.server, "serve", lambda *a, **kw: _ServerOfWebsockets16(serve(*a, **kw)))
-    monkeypatch.setattr(FrameServer, "MOST_OPEN", 2, raising=False)
+    monkeypatch.setattr(FrameServer, "MOST_OPEN", 2)
     server = local_servers(max_clients=1)  # four open at most: four times the places, as MOST_OPEN is less
     slow = [socket.create_connection(("127.0.0.1", server.port), timeout=30) for _ in range(4)]
     for s in slow:  # each holds a thread and files for the handshake's 10 s
