@@ -2111,7 +2111,7 @@ def test_a_flood_of_handshakes_never_finished_is_turned_away_as_it_comes_and_the
     if library != "installed":
         serve = websockets.sync.server.serve
         monkeypatch.setattr(websockets.sync.server, "serve", lambda *a, **kw: _ServerOfWebsockets16(serve(*a, **kw)))
-    monkeypatch.setattr(FrameServer, "MOST_OPEN", 2, raising=False)
+    monkeypatch.setattr(FrameServer, "MOST_OPEN", 2)
     server = local_servers(max_clients=1)  # four open at most: four times the places, as MOST_OPEN is less
     slow = [socket.create_connection(("127.0.0.1", server.port), timeout=30) for _ in range(4)]
     for s in slow:  # each holds a thread and files for the handshake's 10 s
@@ -2178,27 +2178,23 @@ def test_clients_refused_by_a_full_server_are_said_once_then_counted(local_serve
     assert server.admission.held_back() == ["4 more like it: refused a client: 1 connected already, at most 1"]
 
 
+def _said_by_link_served(handler, until: str) -> list[str]:
+    """What a vcam cam's link says of a WebSocket server whose connections go to `handler`, until it says `until`."""
+    said: list[str] = []
+    with ws_served(handler) as url:
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+        _tried(link, lambda: any(until in m for m in said))
+    return said
+
+
 def test_a_message_over_what_vcam_cam_takes_is_said_as_such_not_as_a_server_gone():
-    from websockets.sync.server import serve
-
-    done = threading.Event()
-
     def handler(ws):  # a vcam serve of another version: its state, then a message bigger than vcam cam takes
         ws.send(proto.text("state", screen="live"))
         ws.send(proto.MAGIC + bytes(2**24))  # vcam cam takes 16 MiB
-        done.wait(60)
+        with contextlib.suppress(Exception):
+            ws.recv(timeout=60)  # until the camera closes it
 
-    said: list[str] = []
-    with serve(handler, "127.0.0.1", 0) as fake:
-        threading.Thread(target=fake.serve_forever, daemon=True).start()
-        link = Link(f"ws://127.0.0.1:{fake.socket.getsockname()[1]}", None, Pacer(PacerSettings()),
-                    RemoteController(lambda line: True), said.append)
-        link.start()
-        try:
-            assert wait_for(lambda: any("over 16 MiB" in m for m in said), 60), said
-        finally:
-            done.set()
-            link.stop()
+    said = _said_by_link_served(handler, "over 16 MiB")
     lost = [m for m in said if "over 16 MiB" in m]
     assert lost[0].startswith("the server sent a message over 16 MiB, more than vcam cam takes: a vcam serve of "
                               "another version? install the same vcam on both machines"), lost
@@ -2206,20 +2202,9 @@ def test_a_message_over_what_vcam_cam_takes_is_said_as_such_not_as_a_server_gone
 
 
 def test_a_server_that_closes_for_a_message_too_big_is_not_said_to_have_sent_one():
-    from websockets.sync.server import serve
-
     def handler(ws):  # a vcam serve of another version that takes less than this camera sends: the close is its
         ws.send(proto.text("state", screen="live"))
         ws.close(1009, "message too big for this server")
 
-    said: list[str] = []
-    with serve(handler, "127.0.0.1", 0) as fake:
-        threading.Thread(target=fake.serve_forever, daemon=True).start()
-        link = Link(f"ws://127.0.0.1:{fake.socket.getsockname()[1]}", None, Pacer(PacerSettings()),
-                    RemoteController(lambda line: True), said.append)
-        link.start()
-        try:
-            assert wait_for(lambda: any("message too big for this server" in m for m in said), 60), said
-        finally:
-            link.stop()
+    said = _said_by_link_served(handler, "message too big for this server")
     assert not any("over 16 MiB" in m for m in said), said  # this camera echoed the server's 1009: it sent none

@@ -202,15 +202,22 @@ def test_a_steady_midi_clock_moves_the_watched_grid_rarely_and_never_far(latenes
     assert worst <= PHASE_TOLD + 1e-9  # the last grid heard of never strays further from the clock's
 
 
+def _clock_for(midi_clock: MidiClock, clock, seconds: float, transport: bool = False) -> None:
+    """`seconds` of MIDI clock at 128 bpm from now on the fake clock; `transport`: a stop and a start each second."""
+    start = clock.now
+    for i, t in enumerate(tick_times(128, seconds, "exact", seed=1)):
+        clock.now = start + t
+        if transport and i % 48 == 0:
+            midi_clock.handle(mido.Message("stop" if i % 96 else "start"), clock.now)
+        midi_clock.handle(mido.Message("clock"), clock.now)
+
+
 def test_the_operator_is_told_when_the_midi_clock_takes_the_tempo_and_when_it_falls_silent():
     tempo, clock = fake_tempo()
     said = []
     midi_clock = MidiClock(tempo, say=said.append)
     tempo.set_bpm(124, "bpm")  # the show's bpm: before any clock, nothing to say
-    start = clock.now
-    for t in tick_times(128, 3.0, "exact", seed=1):
-        clock.now = start + t
-        midi_clock.handle(mido.Message("clock"), clock.now)
+    _clock_for(midi_clock, clock, 3.0)
     assert said == ["MIDI clock: the tempo follows it (128.0 bpm)"]
     clock.now += QUIET_S + 0.5  # the cable pulled: the show's bpm applies again, noticed by the next look
     assert tempo.source == "bpm"
@@ -1192,16 +1199,6 @@ def test_a_grid_placed_on_the_first_frame_holds_the_tempos_lock():
     log.frame_shown(Shown(0, 0, clock.now))
     assert held == [True]
     assert logged(out)[-1]["shown"] == [0, 0]
-
-
-def _clock_for(midi_clock: MidiClock, clock, seconds: float, transport: bool = False) -> None:
-    """`seconds` of MIDI clock at 128 bpm from now on the fake clock; `transport`: a stop and a start each second."""
-    start = clock.now
-    for i, t in enumerate(tick_times(128, seconds, "exact", seed=1)):
-        clock.now = start + t
-        if transport and i % 48 == 0:
-            midi_clock.handle(mido.Message("stop" if i % 96 else "start"), clock.now)
-        midi_clock.handle(mido.Message("clock"), clock.now)
 
 
 def test_a_clock_that_falls_silent_with_no_other_tempo_is_said_to():

@@ -571,15 +571,7 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     glued = re.fullmatch(r"([a-z]+)(?:[=:](.*)|([^a-z].*))", typed or name, re.IGNORECASE)
     if glued and (command := glued[1].lower()) in known and command not in NO_ARGS and (arg := " ".join(
             filter(None, ((glued[2] or glued[3] or "").strip(), rest)))):
-        # `seed5@bar`: the timing glued to the argument as well; `bpm=120 @bar`: a timing bpm takes none of
-        arg = re.sub(r"(?<=\S)@(\S+)$", lambda at: f" @{at[1]}" if _a_timing(at[1]) else at[0], arg)
-        timing = re.search(r"\s@(\S+)$", arg)
-        if command in UNTIMED and timing and _a_timing(timing[1]):
-            arg, timing = arg[:timing.start()].rstrip(), None
-        if _parses(f"{command} {arg}", console):
-            return f" (did you mean {command} {clipped(arg, SHOWN_CHARS + 1)}?)"
-        # a value out of range, a word for a number: how the command is written
-        return f" (did you mean {_form(command, timing[1].lower() if timing and _a_timing(timing[1]) else None)}?)"
+        return f" (did you mean {_glued_line(command, arg, console)}?)"
     # a command begun (`blac`, `pre 2`): the ones it begins, where an argument follows those that take one; a
     # spelling near another command's (`blac`: back) is not the one meant
     begun = [c for c in known if c.startswith(name) and not (rest and c in NO_ARGS)]
@@ -617,6 +609,20 @@ def _timed_line(command: str, timing: str, rest: str, console: bool) -> str:
     if command in NO_ARGS:  # `back@bar 5`: what follows it is refused either way
         return command if command in UNTIMED else f"{command} @{timing}"
     return _form(command, None if command in UNTIMED else timing)
+
+
+def _glued_line(command: str, arg: str, console: bool) -> str:
+    """The line meant by `command` glued to `arg` (`seed=5`, `seed5@bar`), for a hint: the line that is taken, or
+    where the argument is refused (a value out of range, a word for a number) the command's form."""
+    # `seed5@bar`: the timing glued to the argument as well; `bpm=120 @bar`: a timing bpm takes none of
+    arg = re.sub(r"(?<=\S)@(\S+)$", lambda at: f" @{at[1]}" if _a_timing(at[1]) else at[0], arg)
+    timing = re.search(r"\s@(\S+)$", arg)
+    at = timing[1].lower() if timing and _a_timing(timing[1]) else None
+    if command in UNTIMED and at:
+        arg, at = arg[:timing.start()].rstrip(), None
+    if _parses(f"{command} {arg}", console):
+        return f"{command} {clipped(arg, SHOWN_CHARS + 1)}"
+    return _form(command, at)
 
 
 def _form(command: str, timing: str | None) -> str:

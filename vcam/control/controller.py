@@ -571,7 +571,7 @@ class Controller:
             if bpm is None:
                 taps = tempo.taps
                 over = ""
-                if tempo.taps_broke_off:  # a series of 2 after it: it kept the tap after a pause (TapTempo.tap)
+                if tempo.taps_broke_off:  # a series of 2 after it: it kept the tap after a pause (TapTempo._starting)
                     over = (" (off the beat of the taps before it: they start over)" if taps == 1 else
                             " (the tap before the pause is left out: the taps count from the one after it)")
                 return f"tap {taps}: {TAPS_NEEDED - taps} more for a tempo{over}"

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from vcam.control.commands import MAX_CLOCK_BPM, MIN_CLOCK_BPM
-from vcam.control.tempo import QUIET_S, Tempo
+from vcam.control.tempo import QUIET_S, Tempo, silent
 
 TICKS_PER_BEAT = 24
 WINDOW_S = 6.0  # ticks of the last 6 s make the estimate
@@ -254,6 +254,17 @@ def _ramp(points: list[tuple[int, float]]) -> Fit:
     return fit
 
 
+def _change_line(state: str, source: str, bpm: float) -> str:
+    """What is said as the clock takes the tempo over (`state` live) or falls silent, handing it to `source`."""
+    if state == "live":
+        return f"MIDI clock: the tempo follows it ({bpm:.1f} bpm)"
+    if state == "silent":
+        return (f"MIDI clock: silent for {QUIET_S:g} s; the beat goes on at its last tempo ({bpm:.1f} bpm) until it "
+                "is heard again")
+    return (f"MIDI clock: silent for {QUIET_S:g} s; the tempo comes from {source} ({bpm:.1f} bpm) until the clock is "
+            "heard again")
+
+
 class MidiClock:
     """Turns MIDI realtime messages into the tempo's "midi clock" source. Before any start, ticks count from the
     first one heard (beat 0); `start` puts beat 0 on the next tick, `continue` goes on from where `stop` froze the
@@ -262,9 +273,9 @@ class MidiClock:
     def __init__(self, tempo: Tempo, window_s: float = WINDOW_S, say: Callable[[str], None] | None = None):
         self.tempo = tempo
         self.fit = ClockFit(window_s)
-        self._said: str | None = None  # what the tempo came from when last heard: live, silent or other (a source)
+        self._state: str | None = None  # the clock's part in the tempo when last heard: live, silent or other
         self._say = say
-        self._said_lock = threading.Lock()  # not _lock: the tempo tells its listeners from within handle()
+        self._state_lock = threading.Lock()  # not _lock: the tempo tells its listeners from within handle()
         self._changes: deque[float] = deque()  # when it took over or fell silent, over the last FLAP_S
         self._muted = False  # it came and went, and was said to: its changes go unsaid until it holds
         if say is not None:
@@ -340,30 +351,18 @@ class MidiClock:
         if got is None:
             return
         source, grid = got
-        state = "other" if source != "midi clock" else "silent" if now - grid.seen > QUIET_S else "live"
-        with self._said_lock:
-            was = self._said
-            if state == was:
-                return
-            self._said = state
-            if not (state == "live" or was == "live"):
-                return  # the tempo before any clock, or one set while it was silent: nothing to say of the clock
+        state = "other" if source != "midi clock" else "silent" if silent(source, grid, now) else "live"
+        with self._state_lock:
+            was, self._state = self._state, state
+            if state == was or not (state == "live" or was == "live"):
+                return  # no change, or none of the clock's (a tempo before any clock, or set while it was silent)
             line = self._flapping(now)
-        if line is not None:
-            self._say(line)
-        elif self._muted:
-            return
-        elif state == "live":
-            self._say(f"MIDI clock: the tempo follows it ({grid.bpm:.1f} bpm)")
-        elif state == "silent":
-            self._say(f"MIDI clock: silent for {QUIET_S:g} s; the beat goes on at its last tempo ({grid.bpm:.1f} "
-                      "bpm) until it is heard again")
-        else:
-            self._say(f"MIDI clock: silent for {QUIET_S:g} s; the tempo comes from {source} ({grid.bpm:.1f} bpm) "
-                      "until the clock is heard again")
+            if line is None and self._muted:
+                return
+        self._say(line or _change_line(state, source, grid.bpm))
 
     def _flapping(self, now: float) -> str | None:
-        """Counts a change at `now` (holding _said_lock); the line that says the clock comes and goes, the first time
+        """Counts a change at `now` (holding _state_lock); the line that says the clock comes and goes, the first time
         it changes more than FLAP_CHANGES times in FLAP_S. A change FLAP_S after the one before is said again."""
         changes = self._changes
         if changes and now - changes[-1] >= FLAP_S:

@@ -68,6 +68,11 @@ class Grid:
         return n * beats
 
 
+def silent(source: str, grid: Grid, now: float) -> bool:
+    """Whether `source` is a clock that has not spoken for QUIET_S (its `grid` last seen then)."""
+    return source in CLOCKS and now - grid.seen > QUIET_S
+
+
 # told (source, grid, cause) of every move of the grid that applies (Tempo.watch)
 Watcher = Callable[[str, Grid, object], None]
 
@@ -89,16 +94,21 @@ class TapTempo:
         self.broke_off = 0 < gap <= self.pause and self._off_beat(gap)
         new = not self.times or not 0 < gap <= self.pause or self.broke_off
         if new:
-            # a series of one gap broken by a shorter one that is a beat (no pad's double press): that gap was a
-            # pause after a stray tap (under TAP_BREAK_S, which a slow tempo needs), and the tap after it the first of
-            # the new series, as the operator tapped it
-            kept = self.times[-1:] if self.broke_off and len(self.times) == 2 and \
-                60.0 / MAX_BPM <= gap < self.times[1] - self.times[0] else []
-            self.times, self.count = kept, len(kept)
+            self.times = self._starting(gap)
+            self.count = len(self.times)
         self.times.append(t)
         del self.times[:-self.kept]
         self.count += 1
         return new
+
+    def _starting(self, gap: float) -> list[float]:
+        """The taps a new series starts with, before the one that starts it: none, or the last where a series of one
+        gap is broken by a shorter one that is a beat (no pad's double press): that gap was a pause after a stray tap
+        (under TAP_BREAK_S, which a slow tempo needs), and the tap after it the first of the new series, as the
+        operator tapped it."""
+        if self.broke_off and len(self.times) == 2 and 60.0 / MAX_BPM <= gap < self.times[1] - self.times[0]:
+            return self.times[-1:]
+        return []
 
     def _off_beat(self, gap: float) -> bool:
         if len(self.times) < 2:
@@ -270,7 +280,7 @@ class Tempo:
         whole = math.floor(grid.beat_at(now) + 1e-9)
         bar, beat = divmod(whole, self.beats_per_bar)
         state = "" if grid.running else " stopped at"
-        quiet = ", silent" if source in CLOCKS and now - grid.seen > QUIET_S else ""
+        quiet = ", silent" if silent(source, grid, now) else ""
         return f"{grid.bpm:.1f} bpm{state} beat {beat + 1} bar {bar + 1} ({source}{quiet})"
 
     # --- inside ------------------------------------------------------------------------------------------------
@@ -290,7 +300,7 @@ class Tempo:
         grids = self._grids
         for source in SOURCES:
             grid = grids.get(source)
-            if grid is not None and (source not in CLOCKS or now - grid.seen <= QUIET_S):
+            if grid is not None and not silent(source, grid, now):
                 return source
         return max(grids, key=lambda s: grids[s].seen) if grids else None  # only silent clocks: the last heard
 
@@ -322,7 +332,7 @@ class Tempo:
             source = self._source(now)
             grid = self._grids[source] if source else None
             bpm, told_source, told_running, told_quiet = self._told
-            quiet = source in CLOCKS and now - grid.seen > QUIET_S if grid is not None else False
+            quiet = grid is not None and silent(source, grid, now)
             if grid is None or (source == told_source and grid.running == told_running and quiet == told_quiet
                                 and bpm is not None and abs(grid.bpm - bpm) < TOLD_BPM):
                 return

@@ -36,6 +36,8 @@ class Admission:
     it (`take`), so that the count never dips between the two. `served()` is the number of clients served, with
     the lock held."""
 
+    FULL_SAID_S = 60.0
+
     def __init__(self, settings, say: Callable[[str], None], lock: threading.Lock, stopped: threading.Event,
                  served: Callable[[], int]):
         self.settings = settings
@@ -50,8 +52,6 @@ class Admission:
         # a client refused as the server is full: said at once, then counted once a minute, not a line for each of
         # a crowd connecting at once, or of a program connecting in a loop
         self._full = ErrorThrottle(self.FULL_SAID_S)
-
-    FULL_SAID_S = 60.0
 
     def held_back(self, now: float | None = None) -> list[str]:
         """The count of the clients refused as the server was full not said yet, once its window has passed (all,
