@@ -16,6 +16,7 @@ from vcam.live.mailbox import Mailbox
 from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.recording import out_of_room
 from vcam.outspec import OutputSpec
+from vcam.words import counted
 
 
 LIVE_SKIPS_WORTH_SAYING = 30  # frames a camera or window skips before vcam says it cannot keep up
@@ -27,10 +28,6 @@ RECORDING_QUEUE_SECONDS = 4  # a recording falling behind catches up on this muc
 # which a slow disk would otherwise take from the machine's memory
 RECORDING_QUEUE_BYTES = 512 * 1024 * 1024
 RECORDING_QUEUE_MIN = 2  # frames: one in hand, one waiting, however large
-
-
-def _frames(n: int) -> str:
-    return f"{n} frame" if n == 1 else f"{n} frames"
 
 
 def _to_stderr(text: str) -> None:
@@ -90,8 +87,8 @@ class OutputWorker:
     def slow_drops(self) -> int:
         """Frames dropped because the output could not keep up: `dropped`, less those skipped while the send that
         failed was in hand and after it, and those skipped while a window waited for its display's answer."""
-        counted = self.dropped if self._dropped_before_failure is None else self._dropped_before_failure
-        return counted - self._excused
+        dropped = self.dropped if self._dropped_before_failure is None else self._dropped_before_failure
+        return dropped - self._excused
 
     @property
     def stuck(self) -> bool:
@@ -149,7 +146,7 @@ class OutputWorker:
         first = self._warned_drops == 0
         self._warned_drops, self._next_warning = dropped, self._clock() + DROP_WARNING_EVERY
         what = "dropped: the recording skips them" if self.every_frame else "skipped"
-        text = f"output {self.output.name} cannot keep up: {_frames(dropped)} {what}"
+        text = f"output {self.output.name} cannot keep up: {counted(dropped, 'frame')} {what}"
         if first:
             w, h = (max(16, v // 2 // 2 * 2) for v in self.size)
             text += f" (a smaller size is faster: {self.output.name}@{w}x{h})"
@@ -182,8 +179,8 @@ class OutputWorker:
             return
         left = self._mailbox.clear()
         self.discarded += left
-        self._say(f"output {self.output.name} is still busy after {timeout:g} s: dropping the {_frames(left)} it has "
-                  "not taken yet and closing it")
+        self._say(f"output {self.output.name} is still busy after {timeout:g} s: dropping the "
+                  f"{counted(left, 'frame')} it has not taken yet and closing it")
         self._thread.join(FINISH_TIMEOUT)
         if self._thread.is_alive():
             self._say(f"output {self.output.name} did not close {FINISH_TIMEOUT:g} s later; leaving it "
@@ -199,7 +196,7 @@ class OutputWorker:
             return ""
         frames = getattr(self.output, "frames", None)  # a recording's: what its file holds (whole fragments)
         # where the disk filled before the first fragment, the file holds no picture: it does not play
-        held = f" ({_frames(frames)})" if isinstance(frames, int) else ""
+        held = f" ({counted(frames, 'frame')})" if isinstance(frames, int) else ""
         kept = "" if not path else "; the file holds no frame" if frames == 0 else f"; the file up to here plays{held}"
         return f"; {room[0]}: {room[1]}{kept}"
 
@@ -209,16 +206,16 @@ class OutputWorker:
         written = frames if isinstance(frames, int) else self.sent  # a recording counts what its file holds
         if self.every_frame:
             where = getattr(self.output, "path", self.output.name)
-            head = f"recorded {_frames(written)} to {where}" if written else f"nothing recorded to {where}"
+            head = f"recorded {counted(written, 'frame')} to {where}" if written else f"nothing recorded to {where}"
             if not written and getattr(self.output, "kept_older", False):
                 head += " (the older file there is kept as it was)"  # the start said it would be replaced
         else:
-            head = f"output {self.output.name}: {_frames(written)} sent"
+            head = f"output {self.output.name}: {counted(written, 'frame')} sent"
         notes = [self.output.note] if getattr(self.output, "note", None) else []
         if self.error is not None:
             notes.append(f"FAILED and stopped: {one_line(self.error)}{self._fix()}")
         if slow := self.slow_drops:
-            notes.append(f"{_frames(slow)} dropped (it could not keep up)")
+            notes.append(f"{counted(slow, 'frame')} dropped (it could not keep up)")
         if self.close_error is not None:
             notes.append(f"closing it FAILED: {one_line(self.close_error)}")
         if self.stuck:
@@ -247,7 +244,7 @@ def _finishing(workers: list[OutputWorker], timeout: float) -> str | None:
     if not behind:
         return None
     waiting = sum(len(w._mailbox) for w in behind)
-    return (f"finishing {', '.join(w.output.name for w in behind)}: {_frames(waiting)} still to write (up to "
+    return (f"finishing {', '.join(w.output.name for w in behind)}: {counted(waiting, 'frame')} still to write (up to "
             f"{timeout:g} s, then the rest is dropped; Ctrl-C drops them now)")
 
 
