@@ -161,13 +161,22 @@ def test_a_replacement_that_does_not_decode_is_said_once_and_the_next_good_one_r
         inputs.close()
 
 
-def test_a_clip_gone_is_said_once_and_back_as_it_was_said_back_not_reloaded(tmp_path):
-    """Gone, a clip longer than the frames kept stuttered or froze with no word; back, it is not a new file."""
+@contextmanager
+def _playing_saying(tmp_path):
+    """A clip of 4 frames whose first block has played, and the list it says its lines into."""
     path = pyav_clip(tmp_path / "loop.mp4", 10, count=4)
     said: list[str] = []
     clip = ClipSource(path, W, H, "stretch", fps=10, say=said.append)
     try:
         clip.frames(0, 4)
+        yield clip, path, said
+    finally:
+        clip.close()
+
+
+def test_a_clip_gone_is_said_once_and_back_as_it_was_said_back_not_reloaded(tmp_path):
+    """Gone, a clip longer than the frames kept stuttered or froze with no word; back, it is not a new file."""
+    with _playing_saying(tmp_path) as (clip, path, said):
         os.replace(path, tmp_path / "away.mp4")
         clip.frames(4, 4)
         clip.frames(8, 4)  # still gone: not said again
@@ -178,26 +187,18 @@ def test_a_clip_gone_is_said_once_and_back_as_it_was_said_back_not_reloaded(tmp_
         clip.frames(12, 4)
         clip.frames(16, 4)
         assert said[1:] == ["clip loop.mp4 is back: it plays as before"]
-    finally:
-        clip.close()
 
 
 def test_a_clip_gone_for_a_moment_only_is_not_said(tmp_path):
     """An editor's save that deletes the file and writes it again, or a network drive's blip: gone at one block
     and back at the next, it was said gone and back, two lines for nothing the operator need do."""
-    path = pyav_clip(tmp_path / "loop.mp4", 10, count=4)
-    said: list[str] = []
-    clip = ClipSource(path, W, H, "stretch", fps=10, say=said.append)
-    try:
-        clip.frames(0, 4)
+    with _playing_saying(tmp_path) as (clip, path, said):
         os.replace(path, tmp_path / "away.mp4")
         clip.frames(4, 4)
         os.replace(tmp_path / "away.mp4", path)
         for start in (8, 12, 16):
             clip.frames(start, 4)
         assert said == []
-    finally:
-        clip.close()
 
 
 def test_a_replaced_clip_opens_beside_the_show_which_plays_on_until_it_is_ready(tmp_path, monkeypatch):
