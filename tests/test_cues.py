@@ -60,7 +60,7 @@ class Rig:
         self.cues = CueList(self.show.cues, self.run_line, self.said.append, clock=self.clock, tempo=tempo,
                             lead=lead, duration=duration)
 
-    def run_line(self, line: str, source: str) -> str:
+    def run_line(self, line: str, source: str, aim: float | None = None) -> str:
         self.ran.append((source, line))
         return f"did {line}"
 

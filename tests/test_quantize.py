@@ -18,6 +18,7 @@ from vcam.control.actions import SetPrompts, SetScreen, SetSeed, SetSteps
 from vcam.control.controller import NO_TEMPO, Controller, ShowState
 from vcam.control.cues import CueList
 from vcam.control.prompter import Prompter
+from vcam.control.protocol import Shown
 from vcam.control.log import ControlLog, read_replay
 from vcam.control.show import parse_show
 from vcam.control.tempo import Tempo
@@ -741,6 +742,123 @@ def test_a_screen_change_waiting_for_its_bar_waits_for_a_slower_tempo_and_a_coun
     # set at once, and said: it was set unannounced
     assert wait_for(lambda: "the tempo stopped: blackout on beat 1 bar 2 is set now, as no boundary is coming"
                     in said, 60)
+
+
+class TickScreen:
+    """The camera's screen on a fake clock: 30 ticks a second, frame n of the show on screen at tick n (12 frames a
+    block); a change is set after the frame on screen at its moment, as vcam.live.screen.Screen does."""
+
+    def __init__(self, ctl, now: list[float]):
+        self.ctl, self.now = ctl, now
+        self.set_at: list[tuple[str, float]] = []
+
+    def frame(self, t: float) -> Shown:
+        tick = int(t * 30)
+        return Shown(tick // 12, tick % 12, tick / 30)
+
+    def set(self, mode: str) -> Shown:
+        self.ctl.state.screen = mode
+        self.set_at.append((mode, self.now[0]))
+        return self.frame(self.now[0])
+
+
+BAR_CUE = SHOW + "cues:\n  - {name: drop, do: [freeze, preset ocean], at: {bar: 4}}\n"
+
+
+def fast_bar_cue() -> tuple:
+    """A bar cue at 174 bpm (a bar is 1.38 s) in a show working 1.63 s ahead of the camera (36 frames waiting, a
+    block in progress): the cue fires 4.7 beats ahead of bar 4, before bar 3 has come. The controller's `land` is
+    the quantizer's, each landing it planned kept in `planned`; the cue list runs on its own thread, on the clock
+    `now`, looked at when a test moves it (look)."""
+    now = [0.0]
+    quantizer = measured([(0, 0.0, 0.5), (1, 1.0, 1.5), (2, 2.0, None)], now, StandInPacer(waiting=36.0))
+    tempo = quantizer.tempo
+    tempo.set_bpm(174.0, "bpm", anchor=(0.0, 0.0))
+    planned = []
+
+    def land(spec):
+        planned.append(quantizer.plan(spec, keep=False))
+        return quantizer.land(spec)
+
+    out = io.StringIO()
+    ctl, _, _ = controller(BAR_CUE, tempo=tempo, land=land, clock=lambda: now[0], log=ControlLog(out, {"seed": 1}))
+    ctl.screen = TickScreen(ctl, now)
+    ctl.cues = CueList(ctl.show.cues, ctl.handle_line, lambda line: None, clock=lambda: now[0], tempo=tempo,
+                       lead=quantizer.lead)
+
+    def look(t: float) -> None:
+        now[0] = t
+        ctl.cues.wake()
+        assert wait_for(lambda: ctl.cues.looked_at == t, 60), "the cue list did not look"
+
+    return ctl, tempo, quantizer, planned, out, look
+
+
+def test_a_bar_cue_more_than_a_bar_ahead_sets_its_screen_change_on_its_own_bar_and_logs_it_there(tmp_path):
+    """The cue fired before bar 3 came: its freeze (@bar) was set on bar 3, the first bar to come, a bar before the
+    bar the operator put it on, where its picture lands. It is set on bar 4, and logged with the frame on screen
+    then, where a replay makes it (the frame it came after, whatever the replay's speed)."""
+    ctl, tempo, quantizer, _, out, look = fast_bar_cue()
+    ctl.cues.start()
+    try:
+        ctl.cues.begin()
+        look(2.2)
+        assert ctl.cues.position == 0  # bar 4 (beat 12) is 5.6 beats away: more than the show works ahead
+        look(2.55)  # beat 7.4: bar 4 is 4.6 beats away, within the 4.7 the show works ahead
+        assert ctl.cues.position == 1 and tempo.beat() < 8.0  # fired before bar 3
+        assert wait_for(lambda: screen_waiting(ctl), 60)
+        assert ctl.screen_waits.waiting() == "freeze on beat 1 bar 4"
+        ctl.generator.blocks = 3
+        now_bar_3 = tempo.time_of(8.0)
+        look(now_bar_3 + 0.01)  # bar 3 comes and goes: the freeze still waits
+        ctl.screen_waits.wake.set()
+        assert wait_for(lambda: screen_waiting(ctl), 60) and ctl.state.screen == "live"
+        bar_4 = tempo.time_of(12.0)
+        ctl.generator.blocks = 4
+        look(bar_4)
+        ctl.screen_waits.wake.set()
+        assert wait_for(lambda: ctl.state.screen == "freeze", 60)
+        assert ctl.screen.set_at == [("freeze", bar_4)]
+        entry = json.loads(out.getvalue().splitlines()[-1])
+        assert (entry["command"], entry["source"]) == ("freeze @bar", "cue 1")
+        assert (entry["block"], entry["shown"]) == (4, list(ctl.screen.frame(bar_4)[:2]))
+        (tmp_path / "controls.jsonl").write_text(out.getvalue())
+        replay = read_replay(str(tmp_path / "controls.jsonl"))
+        assert [(f.frame, f.action) for f in replay.at_frames] == [(tuple(entry["shown"]), SetScreen("freeze"))]
+    finally:
+        ctl.cues.stop()
+        ctl.close()
+
+
+def test_a_bar_cue_more_than_a_bar_ahead_lands_its_picture_on_its_bar_as_before():
+    """Pinned: the picture change of the same cue goes on bar 4, the first bar the show can still reach, as the
+    quantizer chose it before screen changes were aimed at the cue's bar (not a bar later)."""
+    ctl, tempo, quantizer, planned, _, look = fast_bar_cue()
+    ctl.cues.start()
+    try:
+        ctl.cues.begin()
+        look(2.2)
+        look(2.55)
+        assert ctl.cues.position == 1
+        assert planned and all(landing.boundary == pytest.approx(tempo.time_of(12.0)) for landing in planned)
+        assert planned[0].block == quantizer.ahead(2.55).first  # the first block free: none later is nearer
+        assert {at for action, at, origin in ctl.generator.given} == {planned[0].block}
+    finally:
+        ctl.cues.stop()
+        ctl.close()
+
+
+def test_a_screen_change_aimed_at_a_later_bar_keeps_it_and_one_aimed_at_a_bar_past_takes_the_next():
+    now = [2.55]  # 120 bpm: beat 5.1
+    ctl, _, _ = controller(clock=lambda: now[0])
+    ctl.handle_line("freeze @bar", "cue 1", aim=12.0)
+    assert ctl.screen_waits.pending.beat == 12.0
+    assert ctl.screen_waits.until(ctl.screen_waits.pending) == pytest.approx(6.0 - 2.55)  # not re-aimed
+    ctl.handle_line("blackout @bar", "cue 2", aim=4.0)  # its bar has passed: the next one, as typed
+    assert ctl.screen_waits.pending.beat == 8.0
+    ctl.handle_line("live @beat", "cue 3", aim=9.5)  # its own grid's first boundary at or after the aim
+    assert ctl.screen_waits.pending.beat == 10.0
+    ctl.close()
 
 
 # --- the show's quantize: --------------------------------------------------------------------------------------

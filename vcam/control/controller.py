@@ -147,10 +147,12 @@ class Controller:
             tempo.set_bpm(show.defaults.bpm, "bpm", cause=Origin(str(Command("bpm", (show.defaults.bpm,))), "show"))
 
     # --- entry points ---------------------------------------------------------------------------------------
-    def handle_line(self, line: str, source: str, network: bool = False) -> str | None:
+    def handle_line(self, line: str, source: str, network: bool = False, aim: float | None = None) -> str | None:
         """Parses and applies one typed line; returns the reply (or the error with the usage). `network`: the
         line came from another machine (a vcam cam client, an OSC sender), so its paths stay in `media` (a line
-        that leaves them raises media.Refused, for the caller to tell its sender and the operator apart)."""
+        that leaves them raises media.Refused, for the caller to tell its sender and the operator apart). `aim`:
+        the beat a screen change on the beat lands on at the earliest (a bar cue fired ahead of its bar, whose
+        screen changes belong on its bar, not on the bar before it that comes first)."""
         try:
             cmd = parse(line, console=not network)  # a typo from afar is not pointed at quit, which it is refused
         except CommandError as e:
@@ -159,20 +161,21 @@ class Controller:
             return f"error: {e}{self._choices(e.missing)}"
         if cmd is None:
             return None
-        return self.apply(cmd, source, network=network)
+        return self.apply(cmd, source, network=network, aim=aim)
 
-    def apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False) -> str:
+    def apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False,
+              aim: float | None = None) -> str:
         """Applies a command; the reply. `at_once`: whatever the show's quantize says (a knob, a reload).
         `network`: held to `media` (media.Refused), and answered with its own paths as the sender spelled them and
         every other file as the network is told of it (`status` too): no reply to it names a folder of this
         machine, whatever the command set going (a preset's or a cue's clip)."""
         if not network:
-            return self._apply_any(cmd, source, at_once)
+            return self._apply_any(cmd, source, at_once, aim=aim)
         if (why := typed_only(cmd, "the network")) is not None:  # a stray client's line must not end the show
             return f"error: {why}"
         admitted = self.media.admit(cmd)
         before = self.state.input
-        reply = self._apply_any(admitted, source, at_once, network=True)
+        reply = self._apply_any(admitted, source, at_once, network=True, aim=aim)
         return self.media.told(reply, cmd, admitted, self._inputs_named(before))
 
     def _choices(self, missing: str | None) -> str:
@@ -195,9 +198,10 @@ class Controller:
             if spec is not None and os.path.isabs(os.path.expanduser(parse_input(spec).target)):
                 yield spec
 
-    def _apply_any(self, cmd: Command, source: str, at_once: bool, network: bool = False) -> str:
+    def _apply_any(self, cmd: Command, source: str, at_once: bool, network: bool = False,
+                   aim: float | None = None) -> str:
         if cmd.name not in ("go", "back"):
-            return self._locked(lambda: self._apply(cmd, source, at_once, network))
+            return self._locked(lambda: self._apply(cmd, source, at_once, network, aim))
         # outside the lock: the cue's commands come back in through apply, each logged with "cue N" as source
         reply = self._cue(cmd)
         self._tell()
@@ -349,7 +353,8 @@ class Controller:
                     "SHOW.yaml (a replay replays what its cues did)")
         return self.cues.go(cmd.at) if cmd.name == "go" else self.cues.back(cmd.at)
 
-    def _apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False) -> str:
+    def _apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False,
+               aim: float | None = None) -> str:
         origin = Origin(str(cmd), source)
         name = cmd.name
         if name in ("help", "status", "quit"):
@@ -358,7 +363,7 @@ class Controller:
             return self._set_quantize(cmd.args[0])
         spec = None if at_once else self._timing(cmd)
         if name in SCREEN_MODES:
-            return self._screen(name, origin, spec)
+            return self._screen(name, origin, spec, aim)
         with self._gathering(spec) as made:
             reply = self._change(cmd, origin)
         at, waits = made.at, made.waits
@@ -455,10 +460,11 @@ class Controller:
             names.append(screen)
         return ", ".join(dict.fromkeys(names)) or None
 
-    def _screen(self, name: str, origin: Origin, spec: str | None) -> str:
+    def _screen(self, name: str, origin: Origin, spec: str | None, aim: float | None = None) -> str:
         """The screen acts on the camera directly: on the beat, it is set when the tempo reaches the boundary's beat
-        (vcam.control.screenwait; called with the lock held). A later screen change replaces one still waiting."""
-        if self.screen_waits.ask(name, origin, spec):
+        (vcam.control.screenwait; called with the lock held), at `aim` at the earliest. A later screen change
+        replaces one still waiting."""
+        if self.screen_waits.ask(name, origin, spec, aim):
             return f"screen: {name} {lands_on(spec)}"
         if spec is not None:  # a stopped tempo: no boundary is coming
             return f"screen: {name}; {self._stopped()}: it is set at once, not {lands_on(spec)}"

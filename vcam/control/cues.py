@@ -216,9 +216,11 @@ class CueList:
         return ahead
 
     # --- firing -----------------------------------------------------------------------------------------------
-    def _fire(self, cues: tuple[Cue, ...], index: int, why: str = "", at: str | None = None) -> str:
+    def _fire(self, cues: tuple[Cue, ...], index: int, why: str = "", at: str | None = None,
+              aim: float | None = None) -> str:
         """Runs cue `index` (0-based) of `cues` and makes it the current one; called with _firing held. A list
-        reloaded since `cues` was read fires nothing."""
+        reloaded since `cues` was read fires nothing. `aim`: the beat of a bar cue fired ahead of its bar, where its
+        screen changes land (asked only then: a run_line of (line, source) serves every other cue)."""
         with self._lock:
             if self._cues is not cues:
                 return "error: the cue list was just reloaded; nothing fired (go again)"
@@ -226,7 +228,8 @@ class CueList:
             self._position = index + 1
             self._fired_at = self.clock()
         source = f"cue {index + 1}"
-        replies = [self.run_line(_timed(line, at), source) for line in cue.do]
+        aimed = {} if aim is None else {"aim": aim}
+        replies = [self.run_line(_timed(line, at), source, **aimed) for line in cue.do]
         said = "; ".join(r for r in replies if r)
         return (f"cue {index + 1}/{count} {quoted(cue.name)}" + (f" ({why})" if why else "") +
                 (f": {said}" if said else ""))
@@ -247,7 +250,7 @@ class CueList:
     def _fire_due(self, now: float) -> None:
         with self._firing:
             cues, due = self._due(now)
-            for index, why, at in due:
+            for index, why, at, aim in due:
                 with self._lock:
                     pos = self._position
                     if self._cues is not cues:  # reloaded meanwhile: the next look sees the new list
@@ -256,33 +259,39 @@ class CueList:
                     continue
                 skipped = f"; cues {pos + 1}-{index} skipped" if index > pos + 1 else \
                     f"; cue {pos + 1} skipped" if index == pos + 1 else ""
-                self.say(self._fire(cues, index, why + skipped, at))
+                self.say(self._fire(cues, index, why + skipped, at, aim))
 
-    def _due(self, now: float) -> tuple[tuple[Cue, ...], list[tuple[int, str, str | None]]]:
-        """The list, and those of its cues whose moment has come by `now` since the last look, in order, with why
-        and when their changes land (a bar cue fired ahead of its bar: on the bar); the moments are marked seen, so
-        each comes once."""
+    def _due(self, now: float) -> tuple[tuple[Cue, ...], list[tuple[int, str, str | None, float | None]]]:
+        """The list, and those of its cues whose moment has come by `now` since the last look, in order, with why,
+        when their changes land (a bar cue fired ahead of its bar: on the bar) and the beat they aim at (that bar's:
+        at a fast tempo the show works more than a bar ahead, and the next bar to come is the one before it); the
+        moments are marked seen, so each comes once."""
         lead = self._lead_beats()
         with self._lock:
             if self._began is None:
                 return self._cues, []
             cues, pos = self._cues, self._position
             show_t = now - self._began
-            due = {i: (c.timing(), None) for i, c in enumerate(cues)
+            due = {i: (c.timing(), None, None) for i, c in enumerate(cues)
                    if c.at_s is not None and (self._seen_s is None or self._seen_s < c.at_s) and c.at_s <= show_t}
             self._seen_s = show_t
             beat = self._beat()
             if beat is not None:
                 low, reach = self._seen_reach, beat + lead
-                due.update({i: (c.timing(), "bar" if self._bar_beat(c) > beat else None)
-                            for i, c in enumerate(cues)
+                due.update({i: self._bar_due(c, beat) for i, c in enumerate(cues)
                             if c.at_bar is not None and (low is None or low < self._bar_beat(c)) and
                             self._bar_beat(c) <= reach})
                 self._seen_reach = reach if low is None or reach > low else low
             nxt = _next_index(cues, pos)
             if nxt is not None and cues[nxt].wait is not None and now >= self._waited_from() + cues[nxt].wait:
-                due[nxt] = (cues[nxt].timing(), None)
-        return cues, [(i, why, at) for i, (why, at) in sorted(due.items())]
+                due[nxt] = (cues[nxt].timing(), None, None)
+        return cues, [(i, *due[i]) for i in sorted(due)]
+
+    def _bar_due(self, cue: Cue, beat: float) -> tuple[str, str | None, float | None]:
+        """Why a bar cue fires, and where a bar cue fired ahead of its bar (`beat` now) lands its changes: on the bar,
+        its screen changes on its own bar's beat."""
+        at = self._bar_beat(cue)
+        return (cue.timing(), "bar", at) if at > beat else (cue.timing(), None, None)
 
     def _waited_from(self) -> float:
         """The clock time a `wait:` of the next cue counts from (called with _lock held, on air): the cue before it

@@ -7,6 +7,7 @@ the wait looks and sets the screen under, as a command sets it.
 """
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ class ScreenWait:
     origin: Origin
     beat: float
     beats: float
+    # beats it was aimed beyond the next boundary as it was asked (a bar cue fired ahead of its bar): that far ahead
+    # is no sign of a count that went back
+    beyond: float = 0.0
 
 
 class ScreenWaits:
@@ -57,10 +61,11 @@ class ScreenWaits:
         if tempo is not None:  # a waiting screen change looks at the new grid (quick: the watch holds its lock)
             tempo.watch(lambda source, grid, cause: self.wake.set())
 
-    def ask(self, mode: str, origin: Origin, spec: str | None) -> bool:
-        """Screen `mode` on the boundary of `spec` (None: at once), replacing any change still waiting (called with
-        the lock held); whether it waits: else it is set now (no `spec`, or a stopped tempo: no boundary comes)."""
-        at = self._boundary(spec) if spec is not None else None
+    def ask(self, mode: str, origin: Origin, spec: str | None, aim: float | None = None) -> bool:
+        """Screen `mode` on the boundary of `spec` (None: at once), the first at or after the beat `aim` where one
+        is given, replacing any change still waiting (called with the lock held); whether it waits: else it is set
+        now (no `spec`, or a stopped tempo: no boundary comes)."""
+        at = self._boundary(spec, aim) if spec is not None else None
         self.pending = None if at is None else ScreenWait(mode, origin, *at)
         self.wake.set()
         if at is None:
@@ -97,12 +102,18 @@ class ScreenWaits:
         self._closed = True
         self.wake.set()
 
-    def _boundary(self, spec: str) -> tuple[float, float] | None:
-        """The beat of the next boundary of `spec` and the grid's step in beats; None while the tempo is stopped (no
-        boundary is coming: at once)."""
+    def _boundary(self, spec: str, aim: float | None) -> tuple[float, float, float] | None:
+        """The beat of the next boundary of `spec` (the first at or after `aim`, where that is later), the grid's
+        step in beats and how far beyond the next boundary that is; None while the tempo is stopped (no boundary
+        is coming: at once)."""
         beats = quantum_beats(spec, self.tempo.beats_per_bar)
         beat = self.tempo.next_boundary_beat(beats, self.clock())
-        return (beat, beats) if beat is not None else None
+        if beat is None:
+            return None
+        # a bar cue fired ahead of its bar, at a fast tempo, fires before the bar ahead of it: the boundary it means
+        # is its own bar's (aim), not the first one to come
+        aimed = math.ceil(aim / beats - 1e-9) * beats if aim is not None else beat
+        return (aimed, beats, aimed - beat) if aimed > beat else (beat, beats, 0.0)
 
     def _waits(self) -> None:
         """Sets the waiting screen change at its boundary, unless the show ends first or another change replaces
@@ -155,6 +166,6 @@ class ScreenWaits:
         grid = got[1] if got is not None else None
         if grid is None or not grid.running:
             return 0.0
-        if pending.beat - grid.beat_at(now) > pending.beats:
-            pending.beat = grid.next_multiple(pending.beats, now)
+        if pending.beat - grid.beat_at(now) > pending.beats + pending.beyond:
+            pending.beat, pending.beyond = grid.next_multiple(pending.beats, now), 0.0
         return max(0.0, grid.time_of(pending.beat) - now)
