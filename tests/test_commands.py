@@ -97,7 +97,10 @@ def test_blank_and_comments(line):
     ("strength lots", "strength needs a number from 0 to 1, not 'lots'; usage: strength X"),
     ("strength 1.5", "strength 1.5 is out of range (0 to 1); usage"),
     ("strength -0.1", "strength -0.1 is out of range (0 to 1); usage"),
-    ("strength nan", "strength nan is out of range (0 to 1); usage"),
+    # nan was answered as out of range: it is no number at all (`bpm nan`, `strength NaN`)
+    ("strength nan", "strength needs a number from 0 to 1, not 'nan'; usage"),
+    ("bpm nan", "bpm needs a number from 20 to 300, not 'nan'; usage: bpm N"),
+    ("bpm -NaN", "bpm needs a number from 20 to 300, not '-NaN'; usage: bpm N"),
     ("strength inf", "strength inf is out of range (0 to 1); usage"),
     ("bpm fast", "bpm needs a number from 20 to 300, not 'fast'"),
     ("bpm 400", "bpm 400 is out of range (20 to 300)"),

@@ -1,6 +1,7 @@
 """The command vocabulary shared by stdin, MIDI mappings, presets and control logs: one parser for all of them."""
 from __future__ import annotations
 
+import math
 import re
 import shlex
 from collections.abc import Callable
@@ -155,10 +156,12 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
 def _number(text: str, name: str, lo: float, hi: float) -> float:
     try:
         value = float(text)
+        if math.isnan(value):  # float() reads `nan`: no number, not one out of range
+            raise ValueError(text)
     except ValueError:
         raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}"
                            f"{number_meant(text, lambda v: lo <= v <= hi, hi == 1)}; usage: {usage(name)}") from None
-    if not lo <= value <= hi:  # also refuses NaN
+    if not lo <= value <= hi:
         raise CommandError(f"{name} {value:g} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
     return value
 
