@@ -165,6 +165,45 @@ def test_a_glued_line_whose_value_is_refused_is_answered_with_how_the_command_is
     assert f"(did you mean {meant}?)" in str(err.value)
 
 
+@pytest.mark.parametrize("line,meant", [("quantizebar", "quantize bar"), ("QUANTIZEoff", "quantize off"),
+                                        ("quantizebar @beat", "quantize bar"), ("inputnone", "input none"),
+                                        ("inputcamera:1 @bar", "input camera:1 @bar"),
+                                        ("quantize4beats", "quantize 4beats")])
+def test_a_command_glued_to_a_word_it_takes_is_answered_with_the_spaced_line(line, meant):
+    """`quantizebar` was answered "did you mean quantize?": the operator had typed the bar already."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"unknown command {line.split()[0]!r} (did you mean {meant}?); type 'help' for the list"
+    parse(meant)
+
+
+@pytest.mark.parametrize("line,meant", [("bpmfast", "bpm"), ("seedbar", "seed"), ("freezebar", "freeze"),
+                                        ("prompts", "prompt"), ("biasfast", "bias")])
+def test_a_command_glued_to_a_word_it_refuses_or_to_free_text_is_answered_with_its_name_only(line, meant):
+    """Only a line the parser takes is named: `bpm fast` and `freeze bar` are refused, and `prompt s` says nothing
+    of what was meant."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"unknown command {line!r} (did you mean {meant}?); type 'help' for the list"
+
+
+@pytest.mark.parametrize("console", [True, False])
+@pytest.mark.parametrize("command", sorted(USAGE))
+def test_every_spaced_line_a_glued_word_is_answered_with_is_taken(command, console):
+    for word in ("bar", "Off", "beat", "none", "camera", "fast", "4", "x", "file:a.mp4", "net", "bar @beat"):
+        line = f"{command}{word}"
+        try:
+            parse(line, console)
+        except CommandError as err:
+            meant = re.search(r"\(did you mean (.*?)\?\)", str(err))
+        else:
+            continue  # a line of its own, nothing to hint
+        form = USAGE[command].partition("  ")[0]
+        if meant is None or meant[1] in USAGE or meant[1] == form or meant[1].startswith(form + " @"):
+            continue  # no line named: a command's name, or its form (`seed N`)
+        parse(meant[1], console)
+
+
 @pytest.mark.parametrize("console", [True, False])
 @pytest.mark.parametrize("command", sorted(USAGE))
 def test_every_line_a_glued_timing_is_answered_with_is_taken(command, console):

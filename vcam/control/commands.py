@@ -575,6 +575,8 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     if glued and (command := glued[1].lower()) in known and command not in NO_ARGS and (arg := " ".join(
             filter(None, ((glued[2] or glued[3] or "").strip(), rest)))):
         return f" (did you mean {_glued_line(command, arg, console)}?)"
+    if (spaced := _spaced_line(typed or name, known, rest, console)) is not None:
+        return f" (did you mean {spaced}?)"
     # a command begun (`blac`, `pre 2`): the ones it begins, where an argument follows those that take one; a
     # spelling near another command's (`blac`: back) is not the one meant
     begun = [c for c in known if c.startswith(name) and not (rest and c in NO_ARGS)]
@@ -587,6 +589,25 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     if meant in MEANT:
         return _did_you_mean(meant, console)
     return f" (did you mean {meant}?)" if meant else ""
+
+
+# Commands whose argument is free text (a prompt, a preset's name): any word glued to them parses, so a line made by
+# spacing it out says nothing of what was meant (`prompts` is no prompt of "s")
+FREE_TEXT = ("prompt", "preset", "blend")
+
+
+def _spaced_line(word: str, known: list[str], rest: str, console: bool) -> str | None:
+    """The line meant by a command glued to a word (`quantizebar`, `inputnone`), spaced out, where the parser takes
+    it; None where none does (`bpmfast`: bpm takes no word, and the command's name answers it)."""
+    for command in sorted(known, key=len, reverse=True):
+        if command in NO_ARGS or command in FREE_TEXT or not word.lower().startswith(command) or word == command:
+            continue
+        line = " ".join(filter(None, (command, word[len(command):], rest)))
+        # `quantizebar @beat`: a timing a command that acts at once takes none of, left out
+        for meant in (line, re.sub(r"\s@\S+$", "", line)) if command in UNTIMED else (line,):
+            if _parses(meant, console):
+                return clipped(meant, SHOWN_CHARS + 1)
+    return None
 
 
 def _parses(line: str, console: bool) -> bool:
