@@ -25,7 +25,7 @@ from vcam.control.midiinput import MidiInput
 from vcam.control.midiclock import WINDOW_S, MidiClock
 from vcam.control.midimap import MidiMap
 from vcam.control.protocol import Shown
-from vcam.control.tempo import PHASE_TOLD, QUIET_S, TAP_BREAK_S, Tempo
+from vcam.control.tempo import PHASE_TOLD, QUIET_S, TAP_BREAK_S, Tempo, beat_words
 
 PORT = "Fake nanoKONTROL2 MIDI 1"
 
@@ -88,6 +88,30 @@ def test_a_tempo_is_a_positive_number(bad):
         tempo.set_bpm(bad, "bpm")
     with pytest.raises(ValueError, match="unknown tempo source"):
         tempo.set_bpm(120, "metronome")
+
+
+def test_a_count_in_before_beat_0_is_said_as_one_and_the_first_bar_after_it_as_bar_1():
+    """A Link session's count-in (beat -1.5) was said "beat 3 bar 0"; a screen change on its bar "beat 1 bar 0"."""
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(120, "link", anchor=(clock.now, -1.5))
+    assert tempo.describe() == "120.0 bpm count-in, 2 beats to bar 1 (link)"
+    clock.now += 0.5  # beat -0.5
+    assert tempo.describe() == "120.0 bpm count-in, 1 beat to bar 1 (link)"
+    clock.now += 0.5  # beat 0: the song's first
+    assert tempo.describe() == "120.0 bpm beat 1 bar 1 (link)"
+    tempo.set_bpm(120, "link", anchor=(clock.now, -6.0))  # a count-in of two bars
+    assert tempo.describe() == "120.0 bpm count-in, 6 beats to bar 1 (link)"
+    ctl = Controller(None, ShowState(prompts={"a": 1.0}), RecordingProducer(), threading.Event(), lambda m: None,
+                     land=lambda spec: None, tempo=tempo, clock=tempo.clock)
+    ctl.handle_line("freeze @bar", "stdin")  # the next bar: beat -4, within the count-in
+    assert ctl.screen_waits.waiting() == "freeze on the count-in, 4 beats to bar 1"
+    ctl.close()
+
+
+@pytest.mark.parametrize("beat, words", [(0, "beat 1 bar 1"), (7, "beat 4 bar 2"), (16.5, "beat 1.5 bar 5"),
+                                         (-1, "count-in, 1 beat to bar 1"), (-2.5, "count-in, 2.5 beats to bar 1")])
+def test_beats_in_words(beat, words):
+    assert beat_words(beat, 4) == words
 
 
 def test_bars_of_three():

@@ -15,7 +15,7 @@ from typing import ContextManager
 
 from vcam.control.actions import Origin
 from vcam.control.commands import quantum_beats
-from vcam.control.tempo import Tempo
+from vcam.control.tempo import Tempo, beat_words
 
 # While a screen change waits for its beat, the tempo is looked at again at least this often: a move of the grid
 # wakes the wait at once (Tempo.watch), this catches what no one has asked the tempo about yet (a clock gone silent).
@@ -84,9 +84,9 @@ class ScreenWaits:
         return self._when(pending) if pending is not None else None
 
     def _when(self, pending: ScreenWait) -> str:
-        """A change and its beat: "freeze on beat 1 bar 18"."""
-        bar, beat = divmod(pending.beat, self.tempo.beats_per_bar)
-        return f"{pending.mode} on beat {beat + 1:g} bar {bar + 1:g}"
+        """A change and its beat: "freeze on beat 1 bar 18" ("… on the count-in, 4 beats to bar 1" before beat 0)."""
+        words = beat_words(pending.beat, self.tempo.beats_per_bar)
+        return f"{pending.mode} on {'the ' if pending.beat < 0 else ''}{words}"
 
     def release(self) -> str | None:
         """The change waiting is set now (called with the lock held); its mode, None where none waited."""

@@ -73,6 +73,16 @@ def silent(source: str, grid: Grid, now: float) -> bool:
     return source in CLOCKS and now - grid.seen > QUIET_S
 
 
+def beat_words(beat: float, beats_per_bar: int) -> str:
+    """A beat of the count as the status says it: "beat 3 bar 17" (beat 0 is beat 1 of bar 1). One before beat 0
+    (a Link session's count-in, a DAW's pre-roll) is "count-in, 2 beats to bar 1": bar 0 and below would read as
+    bars of the song."""
+    if beat < 0:
+        return f"count-in, {-beat:g} beat{'' if beat == -1 else 's'} to bar 1"
+    bar, at = divmod(beat, beats_per_bar)
+    return f"beat {at + 1:g} bar {bar + 1:g}"
+
+
 # told (source, grid, cause) of every move of the grid that applies (Tempo.watch)
 Watcher = Callable[[str, Grid, object], None]
 
@@ -278,10 +288,9 @@ class Tempo:
         if grid is None:
             return None
         whole = math.floor(grid.beat_at(now) + 1e-9)
-        bar, beat = divmod(whole, self.beats_per_bar)
         state = "" if grid.running else " stopped at"
         quiet = ", silent" if silent(source, grid, now) else ""
-        return f"{grid.bpm:.1f} bpm{state} beat {beat + 1} bar {bar + 1} ({source}{quiet})"
+        return f"{grid.bpm:.1f} bpm{state} {beat_words(whole, self.beats_per_bar)} ({source}{quiet})"
 
     # --- inside ------------------------------------------------------------------------------------------------
     def _next_boundary(self, beats: float, t: float | None) -> tuple[Grid, float] | None:
