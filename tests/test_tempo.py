@@ -907,14 +907,42 @@ def test_link_leads_while_it_has_peers_and_takes_the_operators_tempo():
         assert wait_for(lambda: link.tempo == 90, 60)
         assert wait_for(lambda: tempo.bpm == 90 and tempo.source == "link", 60)
 
-        link.num_peers_now = 0
-        assert polled(link)
-        clock.now += QUIET_S + 0.1
+        link.num_peers_now = 0  # the last peer leaves: the tempo by hand applies as that is said, not 2 s later
+        assert wait_for(lambda: said[-1].startswith("Link: no other peer left"), 60)
         assert (tempo.source, tempo.bpm) == ("bpm", 90)
-        assert said[-1].startswith("Link: no other peer left")
+        assert said[-1] == "Link: no other peer left; the bpm tempo applies now (90.0 bpm)"
     finally:
         session.stop()
     assert not link.enabled and not session._thread.is_alive()
+
+
+def test_link_alone_once_its_last_peer_leaves_says_its_beat_goes_on():
+    """With no other tempo the session's last grid still applies (a silent clock's): said so, not that the tempo
+    comes from a next source there is none of."""
+    tempo, clock = fake_tempo()
+    said = []
+    session, link = link_session(tempo, said)
+    try:
+        link.session_tempo, link.beat = 133.0, 8.0
+        link.num_peers_now = 2
+        assert wait_for(lambda: tempo.source == "link", 60)
+        link.num_peers_now = 0
+        assert wait_for(lambda: said[-1].startswith("Link: no other peer left"), 60)
+        assert said[-1] == ("Link: no other peer left; the beat goes on at the session's last tempo (133.0 bpm) until "
+                            "a peer joins or a tempo is set")
+        assert tempo.source == "link" and tempo.describe().endswith("(link, silent)")  # silent now, as said
+        tempo.set_bpm(100, "bpm")  # a tempo set by hand takes over at once
+        assert tempo.source == "bpm"
+    finally:
+        session.stop()
+
+
+def test_only_a_clock_is_hushed():
+    tempo, _ = fake_tempo()
+    with pytest.raises(ValueError, match="only a clock falls silent"):
+        tempo.hush("bpm")
+    tempo.hush("link")  # no grid of its own yet: nothing to do
+    assert tempo.source is None
 
 
 def test_a_link_session_that_cannot_open_says_why_on_start():

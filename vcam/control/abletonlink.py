@@ -1,8 +1,9 @@
 """Ableton Link (--link, through the aalink package): the show joins the Link session on the local network.
 
-While the session has other peers, its tempo and beat are the show's (tempo source "link"); alone, it lets the
-next source apply (see vcam.control.tempo). A tempo the operator sets here (bpm, tap, OSC) becomes the session's,
-so the DAW and the other peers follow it. aalink runs on an asyncio loop: it gets its own thread.
+While the session has other peers, its tempo and beat are the show's (tempo source "link"); alone, it lets the next
+source apply from the moment its last other peer leaves, as it says then (see vcam.control.tempo). A tempo the
+operator sets here (bpm, tap, OSC) becomes the session's, so the DAW and the other peers follow it. aalink runs on
+an asyncio loop: it gets its own thread.
 """
 from __future__ import annotations
 
@@ -89,11 +90,22 @@ class LinkSession:
         peers = link.num_peers
         if peers != self.peers:
             self.peers = peers
-            self.say(f"Link: {peers} other peer{'s' if peers != 1 else ''} in the session" if peers
-                     else "Link: no other peer left; the tempo comes from the next source")
+            if peers:
+                self.say(f"Link: {peers} other peer{'s' if peers != 1 else ''} in the session")
+            else:
+                self.tempo.hush("link")  # the next source applies now, as said, not when the grid has gone quiet
+                self.say(f"Link: no other peer left; {self._after()}")
         if peers and link.enabled:
             beat = link.beat
             self.tempo.set_bpm(link.tempo, "link", (self.tempo.clock(), beat))
+
+    def _after(self) -> str:
+        """Where the tempo comes from once the session has no other peer, in words."""
+        got = self.tempo.grid()
+        if got is None or got[0] == "link":  # nothing else: the session's last grid goes on
+            bpm = f" ({got[1].bpm:.1f} bpm)" if got is not None else ""
+            return f"the beat goes on at the session's last tempo{bpm} until a peer joins or a tempo is set"
+        return f"the {got[0]} tempo applies now ({got[1].bpm:.1f} bpm)"
 
     def _adopt(self, bpm: float, source: str) -> None:
         """The operator's tempo becomes the session's (on the session's thread: aalink is not shared)."""

@@ -1,11 +1,11 @@
 """The show's tempo: one beat grid (bpm and phase), from the first of its sources that applies.
 
-Sources, highest first: the MIDI clock on the --midi input, Ableton Link (--link), OSC /vcam/bpm, the `tap`
-command and `bpm N`. The two clocks apply while they speak: one silent for QUIET_S (a stopped DAW that stops
-sending clock, an unplugged cable, a Link session with no peers left) lets the next one apply, and applies again
-when it speaks again. The operator's tempo (OSC, tap, bpm) holds until another replaces it: the three share one
-place and the latest wins, so a tap after a typed `bpm` is not shadowed by it. With nothing else left, a silent
-clock's last grid still applies (the beat goes on at its last tempo).
+Sources, highest first: the MIDI clock on the --midi input, Ableton Link (--link), OSC /vcam/bpm, the `tap` command
+and `bpm N`. The two clocks apply while they speak: one silent for QUIET_S (a stopped DAW that stops sending clock,
+an unplugged cable) lets the next one apply, and applies again when it speaks again; a Link session whose last other
+peer leaves does so at once (hush), as it says. The operator's tempo (OSC, tap, bpm) holds until another replaces
+it: the three share one place and the latest wins, so a tap after a typed `bpm` is not shadowed by it. With nothing
+else left, a silent clock's last grid still applies (the beat goes on at its last tempo).
 
 Each source has its own grid; switching sources may move the beat count to the new source's (a DAW's bar 1 is
 its own). A tempo set by hand without a phase continues the beat count of the grid in use.
@@ -20,7 +20,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vcam.control.commands import MAX_BPM, MIN_BPM
 
@@ -181,6 +181,21 @@ class Tempo:
         self._tell()
         for follow in followers:
             follow(float(bpm), source)
+
+    def hush(self, source: str) -> None:
+        """A clock that says it has stopped speaking (a Link session whose last peer left) is silent from now, not
+        QUIET_S later: the next source applies at once, as the clock says it does; with none, its last grid goes on
+        applying, as a silent clock's does."""
+        if source not in CLOCKS:
+            raise ValueError(f"only a clock falls silent ({', '.join(CLOCKS)}), not {source!r}")
+        with self._lock:
+            grid = self._grids.get(source)
+            if grid is None:
+                return
+            now = self.clock()
+            self._grids[source] = replace(grid, seen=min(grid.seen, now - 2 * QUIET_S))
+            self._watch(now, None)
+        self._tell()
 
     def tap(self, t: float | None = None, cause: object = None) -> float | None:
         """One tap (on a beat); the tapped bpm once TAPS_NEEDED taps of a series are in, which then applies. The
