@@ -57,11 +57,13 @@ class Rig:
         self.clock = FakeClock()
         self.ran: list[tuple[str, str]] = []  # (source, line)
         self.said: list[str] = []
+        self.aims: list[float | None] = []  # the beat each line's screen change is aimed at, None for none
         self.cues = CueList(self.show.cues, self.run_line, self.said.append, clock=self.clock, tempo=tempo,
                             lead=lead, duration=duration)
 
     def run_line(self, line: str, source: str, aim: float | None = None) -> str:
         self.ran.append((source, line))
+        self.aims.append(aim)
         return f"did {line}"
 
     def look_at(self, t: float) -> None:
@@ -229,9 +231,24 @@ def test_a_bar_cue_fires_as_far_ahead_as_the_show_works_and_lands_its_changes_on
         tempo.now = 5.0
         rig.look_at(102.0)
         assert rig.ran == [("cue 1", "preset 3 @bar"), ("cue 1", "seed 4 @beat"), ("cue 1", "bpm 90")]
+        assert rig.aims == [8.0] * 3  # a screen change among them would land on bar 3, the cue's own
         tempo.now = 8.0  # the bar itself: it has had its moment
         rig.look_at(103.0)
         assert len(rig.ran) == 3
+
+
+def test_a_bar_cue_fired_at_or_after_its_bar_aims_at_no_beat():
+    """Only a cue fired ahead of its bar puts its changes on that bar; one that fires late (a look that came after
+    the bar) lands them as its commands say."""
+    tempo = FakeTempo()
+    tempo.bpm = 120.0
+    with Rig("  - {name: drop, do: freeze, at: {bar: 3}}\n", tempo=tempo) as rig:
+        rig.cues.begin()
+        tempo.now = 7.0
+        rig.look_at(101.0)
+        tempo.now = 8.2  # the look comes after the bar
+        rig.look_at(102.0)
+        assert rig.ran == [("cue 1", "freeze")] and rig.aims == [None]
 
 
 def test_a_stopped_transport_fires_no_bar_cue_ahead_of_its_bar():
