@@ -363,7 +363,8 @@ def test_the_bias_command_and_its_written_form(line, value):
     ("bias 0", "bias must be above 0 and at most 1"),
     ("bias 1.5", "bias must be above 0 and at most 1"),
     ("bias -0.2", "bias must be above 0"),
-    ("bias nan", "not nan"),
+    # nan: no number at all, not one out of range
+    ("bias nan", "bias needs a number above 0 and at most 1, not 'nan'; usage: bias X"),
 ])
 def test_a_bad_bias_command_says_the_range_and_the_usage(line, fragment):
     from vcam.control.commands import CommandError, parse

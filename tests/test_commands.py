@@ -87,7 +87,8 @@ def test_blank_and_comments(line):
     ("transition 5000", "out of range"),
     ("blend 1 2", "two presets and a position"),
     ("blend 1 2 1.5", "outside 0 to 1"),
-    ("blend 1 2 nan", "outside 0 to 1"),
+    # nan was said to be outside 0 to 1, or out of range as a number of beats: it is no number at all
+    ("blend 1 2 nan", "blend position must be a number from 0 to 1, not 'nan'"),
     ("blend 1 2 x", "number from 0 to 1"),
     ('blend "a 2 0.5', "a quote is not closed: close it"),
     # names with spaces unquoted: the error said only 'needs two presets and a position'
@@ -109,6 +110,9 @@ def test_blank_and_comments(line):
     ("quantize sometimes", "quantize takes beat, bar, a number of beats or off, not 'sometimes'"),
     ("quantize 0", "quantize 0 beats is out of range"),
     ("quantize 100", "quantize 100 beats is out of range"),
+    ("quantize nan", "quantize takes beat, bar, a number of beats or off, not 'nan'"),
+    ("next @NaN", "after @ comes beat, bar, a number of beats or off, not 'NaN'"),
+    ("bias nan", "bias needs a number above 0 and at most 1, not 'nan'; usage: bias X"),
     # "quantize takes …" answered a `next @bra` in which no quantize was typed
     ("next @never", "after @ comes beat, bar, a number of beats or off, not 'never'"),
     ("next @", "the line ends in an @ with no timing after it: give one, as in next @bar (beat, bar, a number of "

@@ -153,11 +153,18 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     return value
 
 
+def _float(text: str) -> float:
+    """The number `text` writes; ValueError for one that is none, `nan` too (float() reads it): answered as no
+    number, not as one out of range."""
+    value = float(text)
+    if math.isnan(value):
+        raise ValueError(f"not a number: {text!r}")
+    return value
+
+
 def _number(text: str, name: str, lo: float, hi: float) -> float:
     try:
-        value = float(text)
-        if math.isnan(value):  # float() reads `nan`: no number, not one out of range
-            raise ValueError(text)
+        value = _float(text)
     except ValueError:
         raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}"
                            f"{number_meant(text, lambda v: lo <= v <= hi, hi == 1)}; usage: {usage(name)}") from None
@@ -228,7 +235,7 @@ def _strength(text: str) -> float:
 
 def _bias(text: str) -> float:
     try:
-        return check_bias(float(text))
+        return check_bias(_float(text))
     except ValueError as e:
         if "bias must" not in str(e):
             meant = number_meant(text, lambda v: 0 < v <= 1)
@@ -244,7 +251,7 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         return word
     number = word.removesuffix("beats").removesuffix("beat").strip()
     try:
-        beats = float(number)
+        beats = _float(number)
     except ValueError:
         what = "after @ comes" if after_at else "quantize takes"
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
@@ -361,7 +368,7 @@ def _blend(text: str) -> tuple:
     if len(parts) != 3:
         raise CommandError(f"blend needs two presets and a position; usage: {usage('blend')}")
     try:
-        x = float(parts[2])
+        x = _float(parts[2])
     except ValueError:
         raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}"
                            f"{number_meant(parts[2])}") from None
