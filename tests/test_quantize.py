@@ -857,9 +857,62 @@ def test_a_screen_change_aimed_at_a_later_bar_keeps_it_and_one_aimed_at_a_bar_pa
     ctl.handle_line("blackout @bar", "cue 2", aim=4.0)  # its bar has passed: the next one, as typed
     assert ctl.screen_waits.pending.beat == 8.0
     ctl.handle_line("live @beat", "cue 3", aim=9.5)  # its own grid's first boundary at or after the aim
-    assert ctl.screen_waits.pending.beat == 10.0
+    assert ctl.screen_waits.queued[-1].beat == 10.0  # after the blackout, which lands before it
     ctl.close()
 
+
+
+class RecordedScreen:
+    """The camera's screen: each change set, with the fake clock's time then."""
+
+    def __init__(self, ctl, now: list[float]):
+        self.ctl, self.now = ctl, now
+        self.set_at: list[tuple[str, float]] = []
+
+    def set(self, mode: str) -> None:
+        self.ctl.state.screen = mode
+        self.set_at.append((mode, self.now[0]))
+
+
+def test_a_bar_cue_fired_more_than_a_bar_ahead_leaves_the_cue_before_it_to_land_on_its_own_bar():
+    """At a fast tempo the cue at bar 4 fires before bar 3, where the freeze of the cue at bar 3 still waits: it
+    replaced that freeze, which was never set. Each is set on its own bar, in order."""
+    now = [1.3]  # 120 bpm: beat 2.6
+    ctl, _, _ = controller(clock=lambda: now[0])
+    ctl.screen = screen = RecordedScreen(ctl, now)
+    ctl.handle_line("freeze @bar", "cue 1", aim=8.0)
+    now[0] = 3.3  # beat 6.6: the cue at bar 4 fires, bar 3 still to come
+    assert ctl.handle_line("live @bar", "cue 2", aim=12.0) == "screen: live on the bar"
+    assert ctl.screen_waits.waiting() == "freeze on beat 1 bar 3, live on beat 1 bar 4"
+    assert wait_for(lambda: screen_waiting(ctl), 60)
+    now[0] = 4.0  # bar 3
+    ctl.screen_waits.wake.set()
+    assert wait_for(lambda: ctl.screen_waits.waiting() == "live on beat 1 bar 4" and screen_waiting(ctl), 60)
+    now[0] = 6.0  # bar 4
+    ctl.screen_waits.wake.set()
+    assert wait_for(lambda: len(screen.set_at) == 2, 60)
+    assert screen.set_at == [("freeze", 4.0), ("live", 6.0)]
+    assert wait_for(lambda: not ctl.screen_waits.thread.is_alive(), 60)  # none waits: its thread is gone
+    ctl.close()
+
+
+def test_a_change_typed_or_aimed_at_no_later_bar_replaces_every_screen_change_waiting_and_quantize_off_sets_them():
+    now = [1.3]  # beat 2.6
+    ctl, _, _ = controller(clock=lambda: now[0])
+    ctl.screen = screen = RecordedScreen(ctl, now)
+    ctl.handle_line("freeze @bar", "cue 1", aim=8.0)
+    ctl.handle_line("blackout @bar", "cue 2", aim=12.0)
+    assert ctl.handle_line("live @bar", "stdin") == "screen: live on the bar"  # typed: as one typed always did
+    assert ctl.screen_waits.waiting() == "live on beat 1 bar 2"
+    ctl.handle_line("freeze @bar", "cue 1", aim=8.0)
+    ctl.handle_line("blackout @bar", "cue 2", aim=8.0)  # the same bar: the later one stands, the typed one before
+    assert ctl.screen_waits.waiting() == "live on beat 1 bar 2, blackout on beat 1 bar 3"
+    ctl.handle_line("freeze @bar", "cue 3", aim=12.0)
+    assert ctl.handle_line("quantize off", "stdin") == ("changes land at once, and so does what waited for the beat: "
+                                                        "live, blackout, freeze")
+    assert screen.set_at == [("live", 1.3), ("blackout", 1.3), ("freeze", 1.3)]  # in the order they would land
+    assert ctl.screen_waits.waiting() is None
+    ctl.close()
 
 # --- the show's quantize: --------------------------------------------------------------------------------------
 

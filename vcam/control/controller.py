@@ -463,7 +463,7 @@ class Controller:
     def _screen(self, name: str, origin: Origin, spec: str | None, aim: float | None = None) -> str:
         """The screen acts on the camera directly: on the beat, it is set when the tempo reaches the boundary's beat
         (vcam.control.screenwait; called with the lock held), at `aim` at the earliest. A later screen change
-        replaces one still waiting."""
+        replaces those still waiting; one aimed past the next boundary, only those landing on or after its beat."""
         if self.screen_waits.ask(name, origin, spec, aim):
             return f"screen: {name} {lands_on(spec)}"
         if spec is not None:  # a stopped tempo: no boundary is coming

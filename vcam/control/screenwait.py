@@ -2,8 +2,10 @@
 
 The screen acts on the camera directly, not through the stream: a change on the beat is set when the tempo that
 holds then reaches the boundary's beat (a tap, a MIDI clock or Link may move the grid meanwhile), as the cue list's
-bar cues do. One change at most waits, in one thread; a later change replaces it. The controller's lock is the one
-the wait looks and sets the screen under, as a command sets it.
+bar cues do. The changes waiting wait in one thread; a later change replaces them, but one aimed past the next
+boundary (a bar cue fired more than a bar ahead, at a fast tempo) leaves those that land before it to land first:
+the cue before it, on its own bar, is still to come. The controller's lock is the one the wait looks and sets the
+screen under, as a command sets it.
 """
 from __future__ import annotations
 
@@ -51,7 +53,8 @@ class ScreenWaits:
         self.tell = tell
         self.say = say
         self.stop = stop
-        self.pending: ScreenWait | None = None
+        self.pending: ScreenWait | None = None  # the change that lands next
+        self.queued: list[ScreenWait] = []  # those aimed at later beats, landing after it in order
         self.wake = threading.Event()  # a change replaced, the show's end, or a move of the tempo's grid
         self.thread: threading.Thread | None = None
         # whether that thread still looks for a change to wait for: cleared under the lock as it decides to end, so
@@ -66,7 +69,11 @@ class ScreenWaits:
         is given, replacing any change still waiting (called with the lock held); whether it waits: else it is set
         now (no `spec`, or a stopped tempo: no boundary comes)."""
         at = self._boundary(spec, aim) if spec is not None else None
-        self.pending = None if at is None else ScreenWait(mode, origin, *at)
+        new = None if at is None else ScreenWait(mode, origin, *at)
+        # aimed past the next boundary: those landing before it are other cues' own bars, not changes it replaces
+        kept = [w for w in self._all() if w.beat < new.beat] if new is not None and new.beyond > 0 else []
+        waits = [*kept, new] if new is not None else []
+        self.pending, self.queued = (waits[0], waits[1:]) if waits else (None, [])
         self.wake.set()
         if at is None:
             self.set_screen(mode, origin)
@@ -78,10 +85,13 @@ class ScreenWaits:
         return True
 
     def waiting(self) -> str | None:
-        """The change waiting and its beat, as the tempo's status counts them ("freeze on beat 1 bar 18"); None
+        """The changes waiting and their beats, as the tempo's status counts them ("freeze on beat 1 bar 18"); None
         where none waits (called with the lock held)."""
-        pending = self.pending
-        return self._when(pending) if pending is not None else None
+        return ", ".join(self._when(w) for w in self._all()) or None
+
+    def _all(self) -> list[ScreenWait]:
+        """The changes waiting, in the order they land (called with the lock held)."""
+        return [self.pending, *self.queued] if self.pending is not None else []
 
     def _when(self, pending: ScreenWait) -> str:
         """A change and its beat: "freeze on beat 1 bar 18" ("… on the count-in, 4 beats to bar 1" before beat 0)."""
@@ -89,13 +99,16 @@ class ScreenWaits:
         return f"{pending.mode} on {'the ' if pending.beat < 0 else ''}{words}"
 
     def release(self) -> str | None:
-        """The change waiting is set now (called with the lock held); its mode, None where none waited."""
-        pending, self.pending = self.pending, None
-        if pending is None:
+        """The changes waiting are set now, in the order they would have landed (called with the lock held); their
+        modes, None where none waited."""
+        waits = self._all()
+        self.pending, self.queued = None, []
+        if not waits:
             return None
         self.wake.set()  # its thread finds none waiting and ends
-        self.set_screen(pending.mode, pending.origin)
-        return pending.mode
+        for wait in waits:
+            self.set_screen(wait.mode, wait.origin)
+        return ", ".join(dict.fromkeys(w.mode for w in waits))
 
     def close(self) -> None:
         """The show ends: a change still waiting is dropped, and its thread ends."""
@@ -134,7 +147,7 @@ class ScreenWaits:
             with self.lock:
                 pending = self.pending
                 if pending is None or self._ending():
-                    self.pending = None
+                    self.pending, self.queued = None, []
                     self._waiter = False
                     return
                 self.wake.clear()
@@ -145,7 +158,7 @@ class ScreenWaits:
             with self.lock:
                 if self.pending is not pending or self._ending():
                     continue
-                self.pending = None
+                self.pending = self.queued.pop(0) if self.queued else None  # the next one waits now
                 stopped = self._stopped()  # due because no boundary is coming: said, not set silently
                 self.set_screen(pending.mode, pending.origin)
             if stopped:
