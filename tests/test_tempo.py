@@ -937,6 +937,22 @@ def test_link_alone_once_its_last_peer_leaves_says_its_beat_goes_on():
         session.stop()
 
 
+def test_a_hushed_clock_heard_last_goes_on_over_one_silent_longer():
+    """The MIDI clock went quiet 3 s ago, then Link led until its last peer left: the session's grid goes on, as it
+    did once both had been silent 2 s, not the MIDI clock's older one (hushed, Link's had been made older than it)."""
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(100, "midi clock", anchor=(clock.now, 0.0))
+    clock.now += QUIET_S + 1.0
+    tempo.set_bpm(140, "link", anchor=(clock.now, 32.0))
+    assert tempo.source == "link"
+    tempo.hush("link")
+    assert (tempo.source, tempo.bpm) == ("link", 140) and tempo.describe().endswith("(link, silent)")
+    clock.now += QUIET_S + 1.0  # both long silent: still the one heard last
+    assert (tempo.source, tempo.bpm) == ("link", 140)
+    tempo.set_bpm(141, "link", anchor=(clock.now, 40.0))  # a peer joins again: it speaks, no longer silent
+    assert tempo.describe() == "141.0 bpm beat 1 bar 11 (link)"
+
+
 def test_only_a_clock_is_hushed():
     tempo, _ = fake_tempo()
     with pytest.raises(ValueError, match="only a clock falls silent"):

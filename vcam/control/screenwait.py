@@ -66,8 +66,9 @@ class ScreenWaits:
 
     def ask(self, mode: str, origin: Origin, spec: str | None, aim: float | None = None) -> bool:
         """Screen `mode` on the boundary of `spec` (None: at once), the first at or after the beat `aim` where one
-        is given, replacing any change still waiting (called with the lock held); whether it waits: else it is set
-        now (no `spec`, or a stopped tempo: no boundary comes)."""
+        is given, replacing the changes still waiting (one aimed past the next boundary: those on or after its beat;
+        called with the lock held); whether it waits: else it is set now (no `spec`, or a stopped tempo: no
+        boundary comes)."""
         at = self._boundary(spec, aim) if spec is not None else None
         new = None if at is None else ScreenWait(mode, origin, *at)
         # aimed past the next boundary: those landing before it are other cues' own bars, not changes it replaces

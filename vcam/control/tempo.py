@@ -51,6 +51,9 @@ class Grid:
     beat: float
     running: bool
     seen: float  # when the source last spoke
+    # the clock said it stopped speaking (Tempo.hush): silent from then, its `seen` kept, so that of two silent
+    # clocks the one heard last still goes on
+    hushed: bool = False
 
     def beat_at(self, t: float) -> float:
         return self.beat + (t - self.at) * self.bpm / 60.0 if self.running else self.beat
@@ -69,8 +72,8 @@ class Grid:
 
 
 def silent(source: str, grid: Grid, now: float) -> bool:
-    """Whether `source` is a clock that has not spoken for QUIET_S (its `grid` last seen then)."""
-    return source in CLOCKS and now - grid.seen > QUIET_S
+    """Whether `source` is a clock that has not spoken for QUIET_S (its `grid` last seen then), or said it stopped."""
+    return source in CLOCKS and (grid.hushed or now - grid.seen > QUIET_S)
 
 
 def beat_words(beat: float, beats_per_bar: int) -> str:
@@ -193,7 +196,7 @@ class Tempo:
             if grid is None:
                 return
             now = self.clock()
-            self._grids[source] = replace(grid, seen=min(grid.seen, now - 2 * QUIET_S))
+            self._grids[source] = replace(grid, hushed=True)
             self._watch(now, None)
         self._tell()
 
