@@ -182,7 +182,8 @@ def test_a_command_glued_to_a_word_it_takes_is_answered_with_the_spaced_line(lin
 
 
 @pytest.mark.parametrize("line,meant", [("bpmfast", "bpm"), ("seedbar", "seed"), ("freezebar", "freeze"),
-                                        ("prompts", "prompt"), ("biasfast", "bias")])
+                                        ("prompts", "prompt"), ("biasfast", "bias"),
+                                        ("bpmnan", "bpm"), ("livestream", "live")])  # were: help, no hint
 def test_a_command_glued_to_a_word_it_refuses_or_to_free_text_is_answered_with_its_name_only(line, meant):
     """Only a line the parser takes is named: `bpm fast` and `freeze bar` are refused, and `prompt s` says nothing
     of what was meant."""

@@ -589,6 +589,11 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     begun = [c for c in known if c.startswith(name) and not (rest and c in NO_ARGS)]
     if 1 <= len(begun) <= 3:
         return f" (did you mean {' or '.join((', '.join(begun[:-1]), begun[-1]) if len(begun) > 1 else begun)}?)"
+    # a command glued to a word it refuses (`bpmnan`, `seedbar`): that command, not the spelling nearest the whole
+    # word (`bpmnan` read as help); one of two letters (go) would answer any word it begins (`good`)
+    glued_to = next((c for c in sorted(known, key=len, reverse=True) if len(c) > 2 and name.startswith(c)), None)
+    if glued_to is not None:
+        return f" (did you mean {glued_to}?)"
     # a typo of a word MEANT answers (`resum`, `blak`, `unfreez`) is answered as that word is: the nearest command's
     # spelling is the one MEANT keeps it from (reset, back, which fires a cue, freeze); and so is one as near to
     # such a word as to a command (`ext`: exit, not next, which changes the picture on air)
