@@ -109,7 +109,8 @@ def test_a_count_in_before_beat_0_is_said_as_one_and_the_first_bar_after_it_as_b
 
 
 @pytest.mark.parametrize("beat, words", [(0, "beat 1 bar 1"), (7, "beat 4 bar 2"), (16.5, "beat 1.5 bar 5"),
-                                         (-1, "count-in, 1 beat to bar 1"), (-2.5, "count-in, 2.5 beats to bar 1")])
+                                         (-1, "count-in, 1 beat to bar 1"), (-2.5, "count-in, 2.5 beats to bar 1"),
+                                         (4_000_000.0, "beat 1 bar 1000001")])  # was bar 1e+06
 def test_beats_in_words(beat, words):
     assert beat_words(beat, 4) == words
 

@@ -81,9 +81,14 @@ def beat_words(beat: float, beats_per_bar: int) -> str:
     (a Link session's count-in, a DAW's pre-roll) is "count-in, 2 beats to bar 1": bar 0 and below would read as
     bars of the song."""
     if beat < 0:
-        return f"count-in, {-beat:g} beat{'' if beat == -1 else 's'} to bar 1"
+        return f"count-in, {_count(-beat)} beat{'' if beat == -1 else 's'} to bar 1"
     bar, at = divmod(beat, beats_per_bar)
-    return f"beat {at + 1:g} bar {bar + 1:g}"
+    return f"beat {_count(at + 1)} bar {_count(bar + 1)}"
+
+
+def _count(number: float) -> str:
+    """A count as said: whole in all its digits (bar 1000001 of a session days long, not 1e+06), else as :g."""
+    return str(int(number)) if number == int(number) else f"{number:g}"
 
 
 # told (source, grid, cause) of every move of the grid that applies (Tempo.watch)
