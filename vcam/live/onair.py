@@ -266,16 +266,22 @@ def flow_report(fs: FlowStats) -> str | None:
         said.append(f"{counted(fs.flowed, 'camera frame')} by flow ({fs.cost_ms:.1f} ms of flow per pair of generated "
                     f"frames, {fs.frame_ms:.1f} ms per in-between frame)")
     if fs.unneeded:
-        said.append(f"{unneeded} (their frames lasted about a camera tick each)")
+        said.append(f"{unneeded} ({_their(fs.unneeded)} frames lasted about a camera tick each)")
     if fs.faded:
-        said.append(f"{counted(fs.faded, 'camera frame')} cross-faded as their in-between frames were not ready")
+        said.append(f"{counted(fs.faded, 'camera frame')} cross-faded as {_their(fs.faded)} in-between frames were "
+                    "not ready")
     if fs.skipped:
-        said.append(f"{counted(fs.skipped, 'pair')} of generated frames left to the cross-fade as their flow would "
-                    "not be ready in time: the CPU is too slow or busy for it (--smooth fade cross-fades without "
-                    "its cost)")
+        said.append(f"{counted(fs.skipped, 'pair')} of generated frames left to the cross-fade as {_their(fs.skipped)} "
+                    "flow would not be ready in time: the CPU is too slow or busy for it (--smooth fade cross-fades "
+                    "without its cost)")
     if fs.failed:
         said.append(f"the flow failed on {counted(fs.failed, 'pair')} of generated frames (cross-faded)")
     return "smooth flow: " + "; ".join(said)
+
+
+def _their(n: int) -> str:
+    """The possessive for `n` things just counted (words.counted): "1 pair … its flow", "2 pairs … their flow"."""
+    return "its" if n == 1 else "their"
 
 
 def _failure_text(error: Exception) -> str:
