@@ -178,9 +178,10 @@ def test_a_producer_faster_than_the_camera_never_has_frames_skipped():
     assert steady[-1] - steady[0] > 0.95 * (len(steady) - 1)  # and the picture moves at the camera's rate
 
 
-def _show_for_a_slow_camera(fps: float, max_latency: float = 4.0, making: float = 0.3, seconds: float = 60.0):
+def _show_for_a_slow_camera(fps: float, max_latency: float = 4.0, making: float = 0.3, seconds: float = 60.0,
+                            stalled: list | None = None):
     """A camera at `fps` fed by a generator that waits while `full()` and makes a block of 12 in `making` s: the
-    pacer, and the frames shown."""
+    pacer, and the frames shown; `stalled` gets whether the stream read as stalled at each tick."""
     ft = FakeTime()
     pacer = Pacer(PacerSettings(fps=fps, max_latency=max_latency, producer_waits=True), clock=ft.clock)
     made = [0]
@@ -194,7 +195,9 @@ def _show_for_a_slow_camera(fps: float, max_latency: float = 4.0, making: float 
         ft.events.append((ft.now, poll))
 
     ft.events.append((0.0, poll))
-    shown, _, _ = run_for(ft, pacer, seconds)
+    shown, _, seen = run_for(ft, pacer, seconds, observe=lambda: pacer.stats.stalled)
+    if stalled is not None:
+        stalled.extend(seen)
     return pacer, shown
 
 
@@ -225,6 +228,27 @@ def test_where_a_block_outlasts_the_cap_the_start_says_so_with_what_to_give_and_
     assert _lost_to_a_slow_camera(fps) > 0
     assert block_outlasts_cap(fps, latency) is None and block_outlasts_cap(rate, 4.0) is None
     assert block_outlasts_cap(fps, latency - 0.1) is not None and block_outlasts_cap(rate - 0.01, 4.0) is not None
+
+
+@pytest.mark.parametrize("fps", [1.0, 1.5, 2.0, 2.4])
+def test_a_slow_camera_whose_blocks_stay_on_screen_past_the_stall_limit_by_design_is_no_stall(fps):
+    """Below ~2.4 fps a 12-frame block stays on screen past the 5 s stall limit, and the next is made only then:
+    the stream read as stalled at every block, and the show said "generation keeps stalling" with nothing wrong."""
+    stalled: list[bool] = []
+    pacer, shown = _show_for_a_slow_camera(fps, max_latency=13.0 / fps + 1.0, seconds=120.0, stalled=stalled)
+    assert pacer.stats.pushed > 0.9 * fps * 120 and not any(stalled)
+
+
+@pytest.mark.parametrize("fps, limit", [(2.0, 12.0), (1.0, 24.0), (30.0, 5.0), (4.8, 5.0)])
+def test_a_stall_is_two_blocks_of_the_cameras_time_without_one_and_never_under_stall_after(fps, limit):
+    """A generator that stops is still a stall at a slow camera: once no block has come for two blocks' time."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=fps, max_latency=30.0), clock=ft.clock)
+    pacer.push([frame(i) for i in range(12)])
+    for at, stalled in ((limit - 0.01, False), (limit + 0.01, True)):
+        ft.now = at
+        pacer.tick()
+        assert pacer.stats.stalled is stalled and pacer.stall_limit() == pytest.approx(limit)
 
 
 @pytest.mark.parametrize("fps, max_latency", [(4.0, 4.0), (10.0, 2.0), (30.0, 0.5)])

@@ -34,6 +34,9 @@ from vcam.live.frames import crossfade
 from vcam.live.interp import DEFAULT_TICKS, FlowSmoother, smooth_mode
 
 
+# Blocks' worth of the camera's time without a new one that makes a stall, where that is longer than `stall_after`:
+# at 2 fps a block of 12 stays on screen 6 s by design, and the next comes then (vcam.remote.blockgaps: STALL_GAPS)
+STALL_BLOCKS = 2.0
 OUTLIER_RATIO = 1.5  # a burst's rate this far off the estimate (either way) is not averaged in
 TICK_ERRORS_SAID_EVERY_S = 60.0  # a camera tick that keeps failing is said once, then once a minute with a count
 
@@ -77,7 +80,9 @@ class PacerSettings:
     # between generated frames: None repeats them, "fade" cross-fades, "flow" interpolates (True: "fade")
     smooth: str | bool | None = None
     max_latency: float = 4.0  # seconds of unplayed frames kept at most; older ones are dropped
-    stall_after: float = 5.0  # seconds without new frames after which the stream counts as stalled
+    # seconds without new frames after which the stream counts as stalled, or more where a block shown one frame a
+    # tick takes that long (Pacer.stall_limit)
+    stall_after: float = 5.0
     gain: float = 0.15  # how strongly the playback rate follows the buffer level
     # A producer that cannot wait: once more than two blocks wait and those past the first span more than this many
     # seconds of its frames, the oldest are dropped down to two blocks (see Pacer._cut_behind).
@@ -244,6 +249,13 @@ class Pacer:
             most = min(most, max(0.0, shown_in_cap - 1 - self._burst + s.fps * self._making_s))
         return most
 
+    def stall_limit(self) -> float:
+        """Seconds without new frames that make a stall: `stall_after`, or STALL_BLOCKS times the time the camera
+        takes to show the last block, one frame a tick, where that is longer (a slow camera, whose next block is not
+        due before the last has been shown: below ~2.4 fps a 12-frame block stays on screen past 5 s by design)."""
+        s = self.settings
+        return max(s.stall_after, STALL_BLOCKS * self._burst / s.fps)
+
     def on_block_shown(self, listener: Callable[[int, float], None]) -> None:
         """`listener(block, t)` is told the clock time at which a numbered block's first frame came on screen
         (when that frame was dropped or skipped, its block's first frame that was shown); called on the camera's
@@ -298,7 +310,7 @@ class Pacer:
         """Moves playback on by one tick: the frame to show, or the two frames and the weight to blend."""
         st = self.stats
         st.ticks += 1
-        st.stalled = self._last_push is not None and now - self._last_push > self.settings.stall_after
+        st.stalled = self._last_push is not None and now - self._last_push > self.stall_limit()
         self._covered = None
         if not self._frames:
             return self._card
