@@ -6,6 +6,7 @@ import json
 import time
 
 import numpy as np
+import pytest
 
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
 from vcam.remote import protocol as proto
@@ -278,3 +279,36 @@ def test_frames_that_stop_mid_way_through_the_first_block_after_a_server_restart
         _wait(link, now, 1)
         feed.poll(link.pacer.stats)
     assert len(said) == 1 and said[0].startswith("no frame from the server for 5 s, though the link is up"), said
+
+
+def _block_of(link: Link, number: int, count: int) -> None:
+    for index in range(count):
+        link._receive(proto.encode_frame(np.zeros((16, 16, 3), np.uint8),
+                                         proto.FrameHeader(number * 12 + index, number, index, count, time.time(), 16,
+                                                           16)))
+
+
+@pytest.mark.parametrize("fps, max_latency, count, said", [
+    (1.0, 4.0, 12, "at 1 fps a block of 12 generated frames takes longer than --max-latency 4 s to show, so most of "
+                   "its frames will be dropped: give --max-latency 13 (the picture that much behind), or --fps 3.25 or "
+                   "more"),
+    (2.0, 4.0, 24, "at 2 fps a block of 24 generated frames takes longer than --max-latency 4 s to show, so most of "
+                   "its frames will be dropped: give --max-latency 12.5 (the picture that much behind), or --fps 6.25 "
+                   "or more"),
+    (2.0, 4.0, 6, None),  # blocks of 6 fit where 12 would not
+    (30.0, 4.0, 12, None),
+])
+def test_vcam_cam_says_a_block_outlasts_the_cap_from_the_block_length_the_server_sends(fps, max_latency, count, said):
+    """vcam cam's start line took the server's blocks to be 12 frames: a server with other blocks was told figures
+    that did not fit them. It is said once the server's block length is known: its second block (the stream's first
+    is shorter), once."""
+    now, lines = [100.0], []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings(fps=fps, max_latency=max_latency), clock=lambda: now[0]),
+                RemoteController(lambda line: True), lines.append)
+    link._ws = type("Ws", (), {"send": lambda self, message: None})()
+    link.connected = True
+    _block_of(link, 0, 6)  # the stream's first block: not its length
+    assert lines == []
+    for number in range(1, 4):
+        _block_of(link, number, count)
+    assert [line for line in lines if "--max-latency" in line] == ([said] if said else [])

@@ -20,7 +20,7 @@ from vcam.live.frames import card
 from vcam.live.interp import FlowStats
 from vcam.live.outputs import (OutputSpec, OutputWorker, close_workers, leave_workers, open_outputs, report_outputs,
                                show_ender)
-from vcam.live.pacer import Pacer, PacerSettings, PacerStats, block_outlasts_cap
+from vcam.live.pacer import BLOCK_FRAMES, Pacer, PacerSettings, PacerStats, block_outlasts_cap
 from vcam.live.screen import Screen
 from vcam.live.signals import StopEvent, StopSignals, stop_on_signals
 from vcam.live.status import StatusLine, TickCounter
@@ -42,6 +42,9 @@ class AirSettings:
     fit: str = "letterbox"
     smooth: str | None = None  # between generated frames: None repeats them, "fade" or "flow"
     max_latency: float = 4.0
+    # frames in a block of the feed, where known at the start (the local model's); None: not known (a server's, said
+    # as its blocks come: vcam.remote.blocks)
+    block_frames: int | None = BLOCK_FRAMES
     duration: float | None = None
     fallback: np.ndarray | None = None
     card: str = "loading..."  # the second line of the card shown until the first frames arrive
@@ -128,7 +131,7 @@ class OnAir:
         self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message)
         for w in self.workers:
             self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {s.fps:g} fps")
-        if (slow := block_outlasts_cap(s.fps, s.max_latency)) is not None:
+        if s.block_frames is not None and (slow := block_outlasts_cap(s.fps, s.max_latency, s.block_frames)):
             self.status.message(slow)
         pacer_thread = threading.Thread(target=self.pacer.run, args=(self._emit, self.stop), name="pacer",
                                         daemon=True)

@@ -5,13 +5,15 @@ its own frame here. The pacer reads the stream as stalled after a wait that foll
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from vcam.live.pacer import Pacer
+from vcam.live.pacer import Pacer, block_outlasts_cap
 from vcam.remote.blockgaps import BlockGaps
 from vcam.remote.protocol import FrameHeader
 
-# The server's blocks are 12 frames (9 the first): a server that never ends one (its last frame never comes, a count
+# The server's blocks are 12 frames (6 the first): a server that never ends one (its last frame never comes, a count
 # that never runs out) has its frames pushed every MAX_BLOCK_FRAMES, not held without bound on the laptop
 MAX_BLOCK_FRAMES = 48
 
@@ -20,8 +22,12 @@ class Blocks:
     """The block being received: pushed once its last frame comes, a frame of another block comes (the rest of it
     was lost on the way), or the connection ends."""
 
-    def __init__(self, pacer: Pacer):
+    def __init__(self, pacer: Pacer, say: Callable[[str], None] | None = None):
+        """`say`: told once, as the server's block length becomes known, where one block cannot be shown within
+        the latency cap at the camera's rate (pacer.block_outlasts_cap)."""
         self.pacer = pacer
+        self._say = say
+        self._blocks_seen = 0  # blocks begun on this link, up to the one whose length is taken as the server's
         self._frames: list[np.ndarray] = []
         self._indices: list[int] = []  # each of _frames' index in its block: some may be lost on the way
         self._number: int | None = None
@@ -31,11 +37,23 @@ class Blocks:
         """A frame received; the block before it pushed first where this one begins another."""
         if self._number is not None and header.block != self._number and self._frames:
             self._push()
+        if header.block != self._number:
+            self._began(header)
         self._number = header.block
         self._frames.append(frame)
         self._indices.append(header.index)
         if len(self._frames) >= MAX_BLOCK_FRAMES:
             self._push()
+
+    def _began(self, header: FrameHeader) -> None:
+        """A block begins: the second seen is taken as the server's block length (the first may be the stream's
+        own first block, shorter: 6 frames where the rest are 12), and said where it outlasts the latency cap."""
+        self._blocks_seen += 1
+        if self._blocks_seen != 2 or self._say is None:
+            return
+        s = self.pacer.settings
+        if (slow := block_outlasts_cap(s.fps, s.max_latency, header.count)) is not None:
+            self._say(slow)
 
     def end_if_last(self, header: FrameHeader) -> None:
         """Pushes the block where `header` is its last frame's."""
