@@ -107,7 +107,7 @@ class OnAir:
         self.feed: Feed | None = None
         s = settings
         self.pacer = Pacer(PacerSettings(fps=s.fps, smooth=s.smooth, max_latency=s.max_latency,
-                                         producer_waits=producer_waits))
+                                         producer_waits=producer_waits, block_frames=s.block_frames))
         self.pacer.set_card(card(s.width, s.height, ["vcam", s.card]))
         self.pacer.set_fallback(s.fallback)
         self.workers: list[OutputWorker] = []

@@ -91,6 +91,11 @@ class PacerSettings:
     # A producer that cannot wait (frames arriving from the network) is caught up instead, by playing up to 1.5
     # frames per tick while the buffer runs high, or its latency would only grow.
     producer_waits: bool = False
+    # Frames in the producer's blocks, where known (the local model's, BLOCK_FRAMES): a block is taken to be this
+    # long, or as long as the longest pushed, where the last was shorter. The stream's first block is 6 frames: the
+    # producer let go with as many waiting as a block of 6 leaves room for brought its second, of 12, on screen past
+    # the latency cap (at --fps 1 --max-latency 13, frames were dropped at the start).
+    block_frames: int | None = None
 
 
 @dataclass
@@ -139,6 +144,7 @@ class Pacer:
         self._rate: float | None = None
         self._off = 0  # +1 or -1: the last burst's rate was far above or below the estimate
         self._burst = 0
+        self._longest = 0  # the longest burst pushed
         self._arrival: _Arrival | None = None
         self._last_push: float | None = None
         self._released: float | None = None  # when `full()` last let a waiting producer go on (None: since pushed)
@@ -176,6 +182,7 @@ class Pacer:
             # 0.25 s), the stall they ended still read as going on
             self.stats.stalled = False
             self._burst = n
+            self._longest = max(self._longest, n)
             for i, f in enumerate(frames):
                 if self._flow is not None and self._frames:
                     self._flow.arrived(self._frames[-1][0], f, *self._on_screen())
@@ -242,11 +249,12 @@ class Pacer:
         # (`block_outlasts_cap`, said at the start) is not waited for: the producer would stall at every block.
         s = self.settings
         shown_in_cap = s.fps * s.max_latency - 1
-        if s.producer_waits and self._burst <= shown_in_cap:
+        block = max(self._burst, self._longest, s.block_frames or 0)  # the next block: not a short first one
+        if s.producer_waits and block <= shown_in_cap:
             # a tick more to spare: the playback rate's nudge moves by parts of a frame
             # never below none waiting, where the producer could only wait for ever: a block that barely fits the
             # cap, made in less than a tick, would leave the show on its first block
-            most = min(most, max(0.0, shown_in_cap - 1 - self._burst + s.fps * self._making_s))
+            most = min(most, max(0.0, shown_in_cap - 1 - block + s.fps * self._making_s))
         return most
 
     def stall_limit(self) -> float:
@@ -375,6 +383,11 @@ class Pacer:
                 # (30 fps and up), the nudge is above its aim and plays a frame a tick as it is.
                 step = 1.0
         elif self._arrival is not None and self._arrival.frames > self._burst:
+            step = max(step, 1.0)
+        elif s.producer_waits and self._held:
+            # before any rate, a producer held back since its block makes frames faster than the camera shows them: a
+            # frame a tick, not the cap's pace (the first block, held to wait for a whole next block within the cap,
+            # played in slow motion)
             step = max(step, 1.0)
         # A producer that waits is held back instead: skipping frames would play the show fast.
         return min(step, 1.0 if s.producer_waits else 1.5)

@@ -113,7 +113,8 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
     # the server's block length is said as its blocks come (remote.blocks), not taken to be the local model's
     air = OnAir(AirSettings(outs=specs, width=width, height=height, fps=opts.fps, fit=opts.fit, smooth=opts.smooth,
                             max_latency=opts.max_latency, block_frames=None, duration=opts.duration,
-                            fallback=fallback, card=f"connecting to {opts.url}...", stdin=opts.stdin, commands=opts.commands), status)
+                            fallback=fallback, card=f"connecting to {opts.url}...", stdin=opts.stdin,
+                            commands=opts.commands), status)
     link: Link | None = None
 
     def send(line: str) -> bool:
