@@ -9,4 +9,5 @@ from vcam.live.outputs.worker import (NoDisplay, OutputWorker, close_workers, le
 from vcam.outspec import FITS, KINDS, OutputSpec, parse_spec
 
 __all__ = ["FITS", "KINDS", "NoDisplay", "OPENERS", "NullOutput", "Output", "OutputSpec", "OutputWorker",
-           "close_workers", "leave_workers", "open_output", "open_outputs", "parse_spec", "report_outputs", "show_ender"]
+           "close_workers", "leave_workers", "open_output", "open_outputs", "parse_spec", "report_outputs",
+           "show_ender"]
