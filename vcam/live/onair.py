@@ -262,10 +262,12 @@ def flow_report(fs: FlowStats) -> str | None:
     if not (fs.flowed or fs.faded or fs.unneeded):
         return None
     unneeded = f"no in-between frames were needed for {counted(fs.unneeded, 'pair')} of generated frames"
-    if not (fs.pairs or fs.faded or fs.skipped or fs.failed):
+    # pairs made ahead that never came on screen between ticks (dropped past the latency cap at a slow camera, or
+    # lasting a tick once the rate was known) made no camera frame: "0 camera frames by flow" said nothing to act on
+    if not (fs.flowed or fs.faded or fs.skipped or fs.failed):
         return f"smooth flow: {unneeded}: generation keeps up with the camera"
     said: list[str] = []
-    if fs.pairs:  # the running costs are of the pairs made: none made, none measured
+    if fs.flowed and fs.pairs:  # the running costs are of the pairs made: none made, none measured
         said.append(f"{counted(fs.flowed, 'camera frame')} by flow ({fs.cost_ms:.1f} ms of flow per pair of generated "
                     f"frames, {fs.frame_ms:.1f} ms per in-between frame)")
     if fs.unneeded:
