@@ -247,12 +247,25 @@ def test_a_slow_camera_whose_blocks_stay_on_screen_past_the_stall_limit_by_desig
 def test_a_stall_is_two_blocks_of_the_cameras_time_without_one_and_never_under_stall_after(fps, limit):
     """A generator that stops is still a stall at a slow camera: once no block has come for two blocks' time."""
     ft = FakeTime()
-    pacer = Pacer(PacerSettings(fps=fps, max_latency=30.0), clock=ft.clock)
+    pacer = Pacer(PacerSettings(fps=fps, max_latency=30.0, producer_waits=True), clock=ft.clock)
     pacer.push([frame(i) for i in range(12)])
     for at, stalled in ((limit - 0.01, False), (limit + 0.01, True)):
         ft.now = at
         pacer.tick()
         assert pacer.stats.stalled is stalled and pacer.stall_limit() == pytest.approx(limit)
+
+
+@pytest.mark.parametrize("fps", [1.0, 2.0])
+def test_a_producer_that_cannot_wait_stalls_after_stall_after_at_a_slow_camera_too(fps):
+    """Its blocks come at its own pace (a server's, learned into `stall_after`), not held back for the camera: two
+    blocks of a slow camera's time without one put a real stall off (24 s at 1 fps, not 5)."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=fps, max_latency=30.0), clock=ft.clock)
+    pacer.push([frame(i) for i in range(12)])
+    for at, stalled in ((4.99, False), (5.01, True)):
+        ft.now = at
+        pacer.tick()
+        assert pacer.stats.stalled is stalled and pacer.stall_limit() == 5.0
 
 
 @pytest.mark.parametrize("fps, max_latency, making, held", [(1.0, 13.0, [2.0, 3.0, 1.0, 0.3], 2), (1.0, 13.0, 0.3, 0),

@@ -108,10 +108,11 @@ def test_a_port_that_takes_the_connection_and_never_answers_is_not_said_to_be_fi
                     "there; the camera shows its 'connecting' card, reconnecting"], said
 
 
-def _paced() -> tuple[Link, list[str], list[float]]:
-    """A link whose pacer runs on a fake clock, with a server that holds frames to its pace (its pong came)."""
+def _paced(**settings) -> tuple[Link, list[str], list[float]]:
+    """A link whose pacer (more of PacerSettings: `settings`) runs on a fake clock, with a server that holds frames
+    to its pace (its pong came)."""
     now, said = [100.0], []
-    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings(), clock=lambda: now[0]),
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings(**settings), clock=lambda: now[0]),
                 RemoteController(lambda line: True), said.append)
     link._ws = type("Ws", (), {"send": lambda self, message: None})()
     link.connected = True
@@ -175,6 +176,19 @@ def test_blocks_that_come_every_second_still_read_stalled_after_5_s_even_after_a
     assert _blocks(link, now, [1.0] * 6) == []
     assert _blocks(link, now, [40.0, 1.0, 1.0])[0] == 6.0
     assert _wait(link, now, 20.0)[0] == 6.0
+
+
+@pytest.mark.parametrize("fps, max_latency", [(1.0, 13.0), (2.0, 7.0)])
+def test_a_server_whose_blocks_come_every_second_reads_stalled_after_5_s_at_a_slow_camera_too(fps, max_latency):
+    """The server's blocks come at its pace, not the camera's: at --fps 1 a stall read only after two blocks of the
+    camera's time (24 s), its line 'no frame from the server for 24 s' said 19 s late."""
+    link, said, now = _paced(fps=fps, max_latency=max_latency)
+    link._receive(_pong(block_s=1.0))
+    assert _blocks(link, now, [1.0] * 6) == []
+    feed = LinkFeed(link, clock=lambda: now[0])
+    assert _wait(link, now, 6.0) == [6.0]
+    feed.poll(link.pacer.stats)
+    assert said and said[-1].startswith("no frame from the server for 5 s, though the link is up"), said
 
 
 def test_a_gap_spanning_a_reconnect_is_no_gap_between_blocks():

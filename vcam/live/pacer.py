@@ -34,8 +34,9 @@ from vcam.live.frames import crossfade
 from vcam.live.interp import DEFAULT_TICKS, FlowSmoother, smooth_mode
 
 
-# Blocks' worth of the camera's time without a new one that makes a stall, where that is longer than `stall_after`:
-# at 2 fps a block of 12 stays on screen 6 s by design, and the next comes then (vcam.remote.blockgaps: STALL_GAPS)
+# Blocks' worth of the camera's time without a new one that makes a stall of a producer that waits, where that is
+# longer than `stall_after`: at 2 fps a block of 12 stays on screen 6 s by design, and the next comes then (as
+# vcam.remote.blockgaps' STALL_GAPS for a server's blocks)
 STALL_BLOCKS = 2.0
 OUTLIER_RATIO = 1.5  # a burst's rate this far off the estimate (either way) is not averaged in
 TICK_ERRORS_SAID_EVERY_S = 60.0  # a camera tick that keeps failing is said once, then once a minute with a count
@@ -80,8 +81,8 @@ class PacerSettings:
     # between generated frames: None repeats them, "fade" cross-fades, "flow" interpolates (True: "fade")
     smooth: str | bool | None = None
     max_latency: float = 4.0  # seconds of unplayed frames kept at most; older ones are dropped
-    # seconds without new frames after which the stream counts as stalled, or more where a block shown one frame a
-    # tick takes that long (Pacer.stall_limit)
+    # seconds without new frames after which the stream counts as stalled, or, for a producer that waits, more where
+    # a block shown one frame a tick takes that long (Pacer.stall_limit)
     stall_after: float = 5.0
     gain: float = 0.15  # how strongly the playback rate follows the buffer level
     # A producer that cannot wait: once more than two blocks wait and those past the first span more than this many
@@ -258,10 +259,15 @@ class Pacer:
         return most
 
     def stall_limit(self) -> float:
-        """Seconds without new frames that make a stall: `stall_after`, or STALL_BLOCKS times the time the camera
-        takes to show the last block, one frame a tick, where that is longer (a slow camera, whose next block is not
-        due before the last has been shown: below ~2.4 fps a 12-frame block stays on screen past 5 s by design)."""
+        """Seconds without new frames that make a stall: `stall_after`, or, for a producer that waits, STALL_BLOCKS
+        times the time the camera takes to show the last block, one frame a tick, where that is longer (a slow
+        camera holds it back until the last block has been shown: below ~2.4 fps a 12-frame block stays on screen
+        past 5 s by design). A producer that cannot wait sends blocks at its own pace, whatever the camera's, which
+        its `stall_after` follows (vcam.remote.blockgaps): there the camera's rate would only put a stall off (24 s
+        at --fps 1 for a server whose blocks stopped coming every second)."""
         s = self.settings
+        if not s.producer_waits:
+            return s.stall_after
         return max(s.stall_after, STALL_BLOCKS * self._burst / s.fps)
 
     def on_block_shown(self, listener: Callable[[int, float], None]) -> None:
