@@ -327,9 +327,11 @@ def test_a_frame_rate_written_as_ffmpeg_writes_ntsc_reaches_the_show(command, mo
     assert got[0].fps == 30000 / 1001
 
 
-@pytest.mark.parametrize("typed", ["30000/1001", "29.97", "30", "24000/1001", "100/3", "59.94", "60000/1001"])
+@pytest.mark.parametrize("typed", ["30000/1001", "29.97", "30", "24000/1001", "100/3", "59.94", "60000/1001",
+                                   "123.4567", "12.345678", "1000/7", "2.5", "1.0000001"])
 def test_a_frame_rate_is_echoed_as_it_was_typed(typed):
-    """A show's fps given over by --fps 30000/1001 was echoed as --fps 29.97, another rate than the one running."""
+    """A show's fps given over by --fps 30000/1001 was echoed as --fps 29.97, another rate than the one running;
+    --fps 123.4567, with more digits than {:g} keeps, as --fps 1234567/10000."""
     from vcam.argtypes import frame_rate
     from vcam.outspec import rate_text
 

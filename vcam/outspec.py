@@ -34,12 +34,15 @@ def fraction_fps(text: str) -> float:
 
 
 def rate_text(fps: float) -> str:
-    """A frame rate as the operator would type it back: 29.97 as such, and a fraction that no short decimal is
-    (30000/1001, given as --fps or a show's fps) as that fraction, not the 29.97 it only rounds to."""
+    """A frame rate as the operator would type it back: 29.97 or 123.4567 as such, and a fraction that no short
+    decimal is (30000/1001, given as --fps or a show's fps) as that fraction, not the 29.97 it only rounds to."""
     if float(short := f"{fps:g}") == fps:
         return short
+    decimal = repr(fps)  # the shortest that reads back as the same rate: 123.4567, 29.97002997002997
     exact = fractions.Fraction(fps).limit_denominator(1_000_000)
-    return f"{exact.numerator}/{exact.denominator}" if exact.numerator / exact.denominator == fps else repr(fps)
+    fraction = f"{exact.numerator}/{exact.denominator}"
+    # a decimal typed with more digits than {:g} keeps is shorter than its fraction (1234567/10000)
+    return fraction if exact.numerator / exact.denominator == fps and len(fraction) < len(decimal) else decimal
 
 
 @dataclass(frozen=True)
