@@ -326,3 +326,18 @@ def test_vcam_cam_says_a_block_outlasts_the_cap_from_the_block_length_the_server
     for number in range(1, 4):
         _block_of(link, number, count)
     assert [line for line in lines if "--max-latency" in line] == ([said] if said else [])
+
+
+def test_vcam_cam_says_a_block_outlasts_the_cap_once_though_its_second_block_is_a_resets_short_one():
+    """A camera that joined a running show whose second block was the first after a reset (6 frames) took the
+    server's blocks to be 6, which fit, and never said that its blocks of 12 did not."""
+    now, lines = [100.0], []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings(fps=2.0, max_latency=4.0), clock=lambda: now[0]),
+                RemoteController(lambda line: True), lines.append)
+    link._ws = type("Ws", (), {"send": lambda self, message: None})()
+    link.connected = True
+    for number, count in enumerate([12, 6, 12, 12]):
+        _block_of(link, number + 5, count)
+    assert [line for line in lines if "--max-latency" in line] == [
+        "at 2 fps a block of 12 generated frames takes longer than --max-latency 4 s to show, so most of its frames "
+        "will be dropped: give --max-latency 6.5 (the picture that much behind), or --fps 3.25 or more"]

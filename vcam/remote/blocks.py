@@ -27,7 +27,9 @@ class Blocks:
         the latency cap at the camera's rate (pacer.block_outlasts_cap)."""
         self.pacer = pacer
         self._say = say
-        self._blocks_seen = 0  # blocks begun on this link, up to the one whose length is taken as the server's
+        self._blocks_seen = 0  # blocks begun on this link
+        self._longest = 0  # the most frames a block begun on this link was to have (its header's count)
+        self._said_slow = False
         self._frames: list[np.ndarray] = []
         self._indices: list[int] = []  # each of _frames' index in its block: some may be lost on the way
         self._number: int | None = None
@@ -46,13 +48,17 @@ class Blocks:
             self._push()
 
     def _began(self, header: FrameHeader) -> None:
-        """A block begins: the second seen is taken as the server's block length (the first may be the stream's
-        own first block, shorter: 6 frames where the rest are 12), and said where it outlasts the latency cap."""
+        """A block begins: from the second seen on, the longest block yet is taken as the server's block length
+        and said, once, where it outlasts the latency cap. One block is not enough: the stream's first block is
+        shorter (6 frames where the rest are 12), and so is the first after a reset, which the second seen may be
+        (a camera that joined a running show, then a reset): taken alone, it hid blocks of 12 that did outlast it."""
         self._blocks_seen += 1
-        if self._blocks_seen != 2 or self._say is None:
+        self._longest = max(self._longest, header.count)
+        if self._blocks_seen < 2 or self._said_slow or self._say is None:
             return
         s = self.pacer.settings
-        if (slow := block_outlasts_cap(s.fps, s.max_latency, header.count)) is not None:
+        if (slow := block_outlasts_cap(s.fps, s.max_latency, self._longest)) is not None:
+            self._said_slow = True
             self._say(slow)
 
     def end_if_last(self, header: FrameHeader) -> None:
