@@ -13,8 +13,8 @@ from vcam.control.yamlcheck import ConfigError
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.parts import clock_only
 from vcam.live.settings import RunOptions
-from vcam.outspec import rate_text
 from vcam.live.showreads import fallbacks_of
+from vcam.outspec import rate_text
 
 
 def show_watcher(opts: RunOptions, model: str, show: Show, controller: Controller, prompter: Prompter, router,

@@ -2,8 +2,8 @@
 together."""
 from __future__ import annotations
 
-import sys
 import enum
+import sys
 import threading
 import time
 from collections.abc import Callable
