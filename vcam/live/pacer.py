@@ -34,10 +34,6 @@ from vcam.live.frames import crossfade
 from vcam.live.interp import DEFAULT_TICKS, FlowSmoother, smooth_mode
 
 
-# Blocks' worth of the camera's time without a new one that makes a stall of a producer that waits, where that is
-# longer than `stall_after`: at 2 fps a block of 12 stays on screen 6 s by design, and the next comes then (as
-# vcam.remote.blockgaps' STALL_GAPS for a server's blocks)
-STALL_BLOCKS = 2.0
 OUTLIER_RATIO = 1.5  # a burst's rate this far off the estimate (either way) is not averaged in
 TICK_ERRORS_SAID_EVERY_S = 60.0  # a camera tick that keeps failing is said once, then once a minute with a count
 
@@ -81,8 +77,8 @@ class PacerSettings:
     # between generated frames: None repeats them, "fade" cross-fades, "flow" interpolates (True: "fade")
     smooth: str | bool | None = None
     max_latency: float = 4.0  # seconds of unplayed frames kept at most; older ones are dropped
-    # seconds without new frames after which the stream counts as stalled, or, for a producer that waits, more where
-    # a block shown one frame a tick takes that long (Pacer.stall_limit)
+    # seconds without new frames after which the stream counts as stalled; for a producer that waits, counted from
+    # when its last block has been shown one frame a tick (Pacer.stall_limit)
     stall_after: float = 5.0
     gain: float = 0.15  # how strongly the playback rate follows the buffer level
     # A producer that cannot wait: once more than two blocks wait and those past the first span more than this many
@@ -259,16 +255,16 @@ class Pacer:
         return most
 
     def stall_limit(self) -> float:
-        """Seconds without new frames that make a stall: `stall_after`, or, for a producer that waits, STALL_BLOCKS
-        times the time the camera takes to show the last block, one frame a tick, where that is longer (a slow
-        camera holds it back until the last block has been shown: below ~2.4 fps a 12-frame block stays on screen
-        past 5 s by design). A producer that cannot wait sends blocks at its own pace, whatever the camera's, which
-        its `stall_after` follows (vcam.remote.blockgaps): there the camera's rate would only put a stall off (24 s
-        at --fps 1 for a server whose blocks stopped coming every second)."""
+        """Seconds without new frames that make a stall: `stall_after`, for a producer that waits counted from when
+        the camera has shown its last block, one frame a tick. A slow camera holds it back until then: below ~2.4 fps
+        a 12-frame block stays on screen past 5 s by design. Two blocks' time, taken before, let a generator slower
+        than such a camera leave the picture frozen up to a block's time (12 s at --fps 1) at every block, unsaid.
+        A producer that cannot wait sends blocks at its own pace, whatever the camera's, which its `stall_after`
+        follows (vcam.remote.blockgaps): there the camera's rate would only put a stall off."""
         s = self.settings
         if not s.producer_waits:
             return s.stall_after
-        return max(s.stall_after, STALL_BLOCKS * self._burst / s.fps)
+        return s.stall_after + self._burst / s.fps
 
     def on_block_shown(self, listener: Callable[[int, float], None]) -> None:
         """`listener(block, t)` is told the clock time at which a numbered block's first frame came on screen
