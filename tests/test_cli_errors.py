@@ -327,6 +327,17 @@ def test_a_frame_rate_written_as_ffmpeg_writes_ntsc_reaches_the_show(command, mo
     assert got[0].fps == 30000 / 1001
 
 
+@pytest.mark.parametrize("typed", ["30000/1001", "29.97", "30", "24000/1001", "100/3", "59.94", "60000/1001",
+                                   "123.4567", "12.345678", "1000/7", "2.5", "1.0000001"])
+def test_a_frame_rate_is_echoed_as_it_was_typed(typed):
+    """A show's fps given over by --fps 30000/1001 was echoed as --fps 29.97, another rate than the one running;
+    --fps 123.4567, with more digits than {:g} keeps, as --fps 1234567/10000."""
+    from vcam.argtypes import frame_rate
+    from vcam.outspec import rate_text
+
+    assert rate_text(frame_rate(typed)) == typed
+
+
 def test_ctrl_c_while_the_options_are_read_ends_with_130_and_no_traceback(monkeypatch):
     # building the parser imports numpy (for --smooth): a Ctrl-C right after Enter came out as a long traceback
     def interrupted():

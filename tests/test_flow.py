@@ -290,6 +290,15 @@ def test_the_end_says_only_the_flow_counts_a_vj_can_act_on():
     assert late == ("smooth flow: no in-between frames were needed for 97 pairs of generated frames (their frames "
                     "lasted about a camera tick each); 3 camera frames cross-faded as their in-between frames were "
                     "not ready")
+    # at --fps 1 the pairs made ahead of the first block were dropped past the cap: flows made, no frame by them
+    unused = flow_report(FlowStats(pairs=5, cost_ms=1.6, frame_ms=1.3, unneeded=16))
+    assert unused == ("smooth flow: no in-between frames were needed for 16 pairs of generated frames: generation "
+                      "keeps up with the camera")
+    one = flow_report(FlowStats(faded=1, unneeded=1, skipped=1))  # "1 camera frame cross-faded as their …"
+    assert one == ("smooth flow: no in-between frames were needed for 1 pair of generated frames (its frames lasted "
+                   "about a camera tick each); 1 camera frame cross-faded as its in-between frames were not ready; 1 "
+                   "pair of generated frames left to the cross-fade as its flow would not be ready in time: the CPU "
+                   "is too slow or busy for it (--smooth fade cross-fades without its cost)")
 
 
 def test_a_pair_whose_frame_lasts_a_tick_is_counted_as_needing_none_not_as_late():

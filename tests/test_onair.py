@@ -533,3 +533,13 @@ def test_the_camera_ticks_that_failed_are_counted_at_the_end(captured, capsys):
     assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
     assert "5 camera ticks failed in all; the camera went on after each" in status.getvalue()
     assert capsys.readouterr().err.count("a camera tick failed (ValueError: a frame of the wrong shape)") == 1
+
+
+def test_vcam_cams_start_says_nothing_of_blocks_whose_length_it_does_not_know(captured):
+    """vcam cam's start took the server's blocks to be the local model's 12 frames (vcam.remote.blocks says them
+    once they come)."""
+    status = io.StringIO()
+    air = OnAir(AirSettings(outs=[outputs.parse_spec("null")], width=W, height=H, fps=1, stdin=False,
+                            block_frames=None), StatusLine(status))
+    assert air.run(Feed(air.pacer, blocks=0), lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    assert "--max-latency" not in status.getvalue()

@@ -329,3 +329,50 @@ def test_the_frames_an_output_skips_after_it_failed_are_not_said_as_slowness():
     w.close(10)
     assert w.dropped > 0  # they were skipped, as the mailbox holds three
     assert "could not keep up" not in w.summary() and "FAILED and stopped: the device went away" in w.summary()
+
+
+class _NoDisplayHere(_Output):
+    name = "window"
+
+    def send(self, frame, tick):
+        from vcam.errors import NoDisplayError
+
+        raise NoDisplayError("the preview window cannot be drawn on display :9", "run where a desktop is")
+
+
+@pytest.mark.parametrize("setting, left_out, ended, failed, lines", [
+    ("LEAVES_OUT", True, False, False, ["no preview window: the preview window cannot be drawn on display :9; run "
+                                        "where a desktop is; the show goes on without it"]),
+    ("ENDS_SHOW", False, True, False, []),  # said once, as the show's end
+    ("FAILS", False, False, True, ["output window failed and is stopped: the preview window cannot be drawn on "
+                                   "display :9; run where a desktop is; the show goes on"]),
+])
+def test_what_a_display_that_cannot_be_drawn_on_does_is_one_setting(setting, left_out, ended, failed, lines):
+    """`go_without` and `ends_show` were two flags of which at most one could be true: one setting says what the
+    worker does, and `left_out` / `ended_show` follow it."""
+    from vcam.live.outputs import NoDisplay, show_ender
+
+    said = []
+    w = OutputWorker(_NoDisplayHere(), 8, 8, say=said.append, no_display=NoDisplay[setting])
+    w.offer(FRAME, 0)
+    w.offer(FRAME, 1)  # after the failure: taken and passed over, not sent
+    w.close()
+    assert (w.left_out is not None, w.ended_show is not None, w.failed) == (left_out, ended, failed)
+    assert (show_ender([w]) is not None) == ended and w.sent == 0
+    assert said == lines
+
+
+@pytest.mark.parametrize("kinds, setting", [
+    (["window", "null"], "ENDS_SHOW"), (["window", "file:{}"], "LEAVES_OUT"), (["file:{}", "window"], "LEAVES_OUT"),
+])
+def test_a_window_alone_ends_the_show_and_one_beside_another_output_is_left_out(tmp_path, monkeypatch, kinds,
+                                                                                  setting):
+    from vcam.live.outputs import NoDisplay, close_workers, open_outputs, parse_spec
+    from vcam.live.outputs import base
+
+    monkeypatch.setitem(base.OPENERS, "window", lambda spec, w, h, fps: _NoDisplayHere())
+    specs = [parse_spec(k.format(tmp_path / "take.mp4")) for k in kinds]
+    workers = open_outputs(specs, 8, 8, 30, "letterbox", say=lambda text: None)
+    close_workers(workers)
+    assert [w.no_display for w in workers] == [NoDisplay[setting] if s.kind == "window" else NoDisplay.FAILS
+                                               for s in specs]

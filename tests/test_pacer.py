@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from vcam.live.pacer import Pacer, PacerSettings, block_outlasts_cap
+from vcam.live.pacer import BLOCK_FRAMES, Pacer, PacerSettings, block_outlasts_cap
 
 
 class FakeTime:
@@ -178,23 +178,30 @@ def test_a_producer_faster_than_the_camera_never_has_frames_skipped():
     assert steady[-1] - steady[0] > 0.95 * (len(steady) - 1)  # and the picture moves at the camera's rate
 
 
-def _show_for_a_slow_camera(fps: float, max_latency: float = 4.0, making: float = 0.3, seconds: float = 60.0):
-    """A camera at `fps` fed by a generator that waits while `full()` and makes a block of 12 in `making` s: the
-    pacer, and the frames shown."""
+def _show_for_a_slow_camera(fps: float, max_latency: float = 4.0, making: float | list[float] = 0.3,
+                            seconds: float = 60.0, stalled: list | None = None, first: int = 12, **settings):
+    """A camera at `fps` fed by a generator that waits while `full()` and makes a block of 12 (`first` the first)
+    in `making` s (a list: each block's in turn, the last for the rest): the pacer, and the frames shown; `stalled`
+    gets whether the stream read as stalled at each tick. `settings`: more of PacerSettings."""
     ft = FakeTime()
-    pacer = Pacer(PacerSettings(fps=fps, max_latency=max_latency, producer_waits=True), clock=ft.clock)
-    made = [0]
+    pacer = Pacer(PacerSettings(fps=fps, max_latency=max_latency, producer_waits=True, **settings), clock=ft.clock)
+    made, blocks, makings = [0], [0], making if isinstance(making, list) else [making]
 
     def poll():
-        ft.events.append((ft.now + 0.01, poll) if pacer.full() else (ft.now + making, produce))
+        took = makings[min(blocks[0], len(makings) - 1)]
+        ft.events.append((ft.now + 0.01, poll) if pacer.full() else (ft.now + took, produce))
 
     def produce():
-        pacer.push([frame(i) for i in range(made[0], made[0] + 12)])
-        made[0] += 12
+        n = 12 if blocks[0] else first
+        pacer.push([frame(i) for i in range(made[0], made[0] + n)])
+        made[0] += n
+        blocks[0] += 1
         ft.events.append((ft.now, poll))
 
     ft.events.append((0.0, poll))
-    shown, _, _ = run_for(ft, pacer, seconds)
+    shown, _, seen = run_for(ft, pacer, seconds, observe=lambda: pacer.stats.stalled)
+    if stalled is not None:
+        stalled.extend(seen)
     return pacer, shown
 
 
@@ -225,6 +232,64 @@ def test_where_a_block_outlasts_the_cap_the_start_says_so_with_what_to_give_and_
     assert _lost_to_a_slow_camera(fps) > 0
     assert block_outlasts_cap(fps, latency) is None and block_outlasts_cap(rate, 4.0) is None
     assert block_outlasts_cap(fps, latency - 0.1) is not None and block_outlasts_cap(rate - 0.01, 4.0) is not None
+
+
+@pytest.mark.parametrize("fps", [1.0, 1.5, 2.0, 2.4])
+def test_a_slow_camera_whose_blocks_stay_on_screen_past_the_stall_limit_by_design_is_no_stall(fps):
+    """Below ~2.4 fps a 12-frame block stays on screen past the 5 s stall limit, and the next is made only then:
+    the stream read as stalled at every block, and the show said "generation keeps stalling" with nothing wrong."""
+    stalled: list[bool] = []
+    pacer, shown = _show_for_a_slow_camera(fps, max_latency=13.0 / fps + 1.0, seconds=120.0, stalled=stalled)
+    assert pacer.stats.pushed > 0.9 * fps * 120 and not any(stalled)
+
+
+@pytest.mark.parametrize("fps, limit", [(2.0, 11.0), (1.0, 17.0), (30.0, 5.4), (4.8, 7.5)])
+def test_a_stall_is_stall_after_once_the_last_block_has_been_shown(fps, limit):
+    """A generator that stops is still a stall at a slow camera: once the camera has shown its last block, one frame
+    a tick, and no other has come for `stall_after` more."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=fps, max_latency=30.0, producer_waits=True), clock=ft.clock)
+    pacer.push([frame(i) for i in range(12)])
+    for at, stalled in ((limit - 0.01, False), (limit + 0.01, True)):
+        ft.now = at
+        pacer.tick()
+        assert pacer.stats.stalled is stalled and pacer.stall_limit() == pytest.approx(limit)
+
+
+@pytest.mark.parametrize("making, stalls", [(20.0, True), (14.0, False)])
+def test_a_generator_slower_than_a_slow_camera_is_said_to_stall_once_the_picture_waits_stall_after(making, stalls):
+    """At --fps 1 a generator making a block in 20 s left the picture frozen 8 s at every block: two blocks of the
+    camera's time (24 s) without one was the limit, and it was never read as stalled. A block 2 s late is none."""
+    stalled: list[bool] = []
+    _show_for_a_slow_camera(1.0, max_latency=14.0, making=making, seconds=120.0, stalled=stalled)
+    assert any(stalled) is stalls
+
+
+@pytest.mark.parametrize("fps", [1.0, 2.0])
+def test_a_producer_that_cannot_wait_stalls_after_stall_after_at_a_slow_camera_too(fps):
+    """Its blocks come at its own pace (a server's, learned into `stall_after`), not held back for the camera: two
+    blocks of a slow camera's time without one put a real stall off (24 s at 1 fps, not 5)."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=fps, max_latency=30.0), clock=ft.clock)
+    pacer.push([frame(i) for i in range(12)])
+    for at, stalled in ((4.99, False), (5.01, True)):
+        ft.now = at
+        pacer.tick()
+        assert pacer.stats.stalled is stalled and pacer.stall_limit() == 5.0
+
+
+@pytest.mark.parametrize("fps, max_latency, making, held", [(1.0, 13.0, [2.0, 3.0, 1.0, 0.3], 2), (1.0, 13.0, 0.3, 0),
+                                                            (4.0, 4.0, 0.3, 0), (4.0, 4.0, [0.5, 0.3], 0)])
+def test_the_streams_short_first_block_lets_no_frame_of_its_second_past_the_cap(fps, max_latency, making, held):
+    """The stream's first block is 6 frames: the generator was let go as a next block of 6 allowed, and its second,
+    of 12, came on screen past the cap (--fps 1 --max-latency 13 lost frames at the start). The hold reckons with
+    the model's block length, and the first block still plays a frame a tick, not at the cap's slower pace: the
+    picture is held only where a block was slower than the camera (the warm-up's 3 s block at 1 fps)."""
+    assert block_outlasts_cap(fps, max_latency) is None
+    pacer, shown = _show_for_a_slow_camera(fps, max_latency, making, seconds=120.0, first=6,
+                                           block_frames=BLOCK_FRAMES)
+    assert pacer.stats.dropped + pacer.stats.skipped == 0 and sorted(set(shown)) == list(range(max(shown) + 1))
+    assert sum(a == b for a, b in zip(shown, shown[1:])) <= held
 
 
 @pytest.mark.parametrize("fps, max_latency", [(4.0, 4.0), (10.0, 2.0), (30.0, 0.5)])

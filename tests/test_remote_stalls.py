@@ -6,6 +6,7 @@ import json
 import time
 
 import numpy as np
+import pytest
 
 from vcam.live.pacer import Pacer, PacerSettings, PacerStats
 from vcam.remote import protocol as proto
@@ -107,10 +108,11 @@ def test_a_port_that_takes_the_connection_and_never_answers_is_not_said_to_be_fi
                     "there; the camera shows its 'connecting' card, reconnecting"], said
 
 
-def _paced() -> tuple[Link, list[str], list[float]]:
-    """A link whose pacer runs on a fake clock, with a server that holds frames to its pace (its pong came)."""
+def _paced(**settings) -> tuple[Link, list[str], list[float]]:
+    """A link whose pacer (more of PacerSettings: `settings`) runs on a fake clock, with a server that holds frames
+    to its pace (its pong came)."""
     now, said = [100.0], []
-    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings(), clock=lambda: now[0]),
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings(**settings), clock=lambda: now[0]),
                 RemoteController(lambda line: True), said.append)
     link._ws = type("Ws", (), {"send": lambda self, message: None})()
     link.connected = True
@@ -174,6 +176,19 @@ def test_blocks_that_come_every_second_still_read_stalled_after_5_s_even_after_a
     assert _blocks(link, now, [1.0] * 6) == []
     assert _blocks(link, now, [40.0, 1.0, 1.0])[0] == 6.0
     assert _wait(link, now, 20.0)[0] == 6.0
+
+
+@pytest.mark.parametrize("fps, max_latency", [(1.0, 13.0), (2.0, 7.0)])
+def test_a_server_whose_blocks_come_every_second_reads_stalled_after_5_s_at_a_slow_camera_too(fps, max_latency):
+    """The server's blocks come at its pace, not the camera's: at --fps 1 a stall read only after two blocks of the
+    camera's time (24 s), its line 'no frame from the server for 24 s' said 19 s late."""
+    link, said, now = _paced(fps=fps, max_latency=max_latency)
+    link._receive(_pong(block_s=1.0))
+    assert _blocks(link, now, [1.0] * 6) == []
+    feed = LinkFeed(link, clock=lambda: now[0])
+    assert _wait(link, now, 6.0) == [6.0]
+    feed.poll(link.pacer.stats)
+    assert said and said[-1].startswith("no frame from the server for 5 s, though the link is up"), said
 
 
 def test_a_gap_spanning_a_reconnect_is_no_gap_between_blocks():
@@ -278,3 +293,51 @@ def test_frames_that_stop_mid_way_through_the_first_block_after_a_server_restart
         _wait(link, now, 1)
         feed.poll(link.pacer.stats)
     assert len(said) == 1 and said[0].startswith("no frame from the server for 5 s, though the link is up"), said
+
+
+def _block_of(link: Link, number: int, count: int) -> None:
+    for index in range(count):
+        link._receive(proto.encode_frame(np.zeros((16, 16, 3), np.uint8),
+                                         proto.FrameHeader(number * 12 + index, number, index, count, time.time(), 16,
+                                                           16)))
+
+
+@pytest.mark.parametrize("fps, max_latency, count, said", [
+    (1.0, 4.0, 12, "at 1 fps a block of 12 generated frames takes longer than --max-latency 4 s to show, so most of "
+                   "its frames will be dropped: give --max-latency 13 (the picture that much behind), or --fps 3.25 or "
+                   "more"),
+    (2.0, 4.0, 24, "at 2 fps a block of 24 generated frames takes longer than --max-latency 4 s to show, so most of "
+                   "its frames will be dropped: give --max-latency 12.5 (the picture that much behind), or --fps 6.25 "
+                   "or more"),
+    (2.0, 4.0, 6, None),  # blocks of 6 fit where 12 would not
+    (30.0, 4.0, 12, None),
+])
+def test_vcam_cam_says_a_block_outlasts_the_cap_from_the_block_length_the_server_sends(fps, max_latency, count, said):
+    """vcam cam's start line took the server's blocks to be 12 frames: a server with other blocks was told figures
+    that did not fit them. It is said once the server's block length is known: its second block (the stream's first
+    is shorter), once."""
+    now, lines = [100.0], []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings(fps=fps, max_latency=max_latency), clock=lambda: now[0]),
+                RemoteController(lambda line: True), lines.append)
+    link._ws = type("Ws", (), {"send": lambda self, message: None})()
+    link.connected = True
+    _block_of(link, 0, 6)  # the stream's first block: not its length
+    assert lines == []
+    for number in range(1, 4):
+        _block_of(link, number, count)
+    assert [line for line in lines if "--max-latency" in line] == ([said] if said else [])
+
+
+def test_vcam_cam_says_a_block_outlasts_the_cap_once_though_its_second_block_is_a_resets_short_one():
+    """A camera that joined a running show whose second block was the first after a reset (6 frames) took the
+    server's blocks to be 6, which fit, and never said that its blocks of 12 did not."""
+    now, lines = [100.0], []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings(fps=2.0, max_latency=4.0), clock=lambda: now[0]),
+                RemoteController(lambda line: True), lines.append)
+    link._ws = type("Ws", (), {"send": lambda self, message: None})()
+    link.connected = True
+    for number, count in enumerate([12, 6, 12, 12]):
+        _block_of(link, number + 5, count)
+    assert [line for line in lines if "--max-latency" in line] == [
+        "at 2 fps a block of 12 generated frames takes longer than --max-latency 4 s to show, so most of its frames "
+        "will be dropped: give --max-latency 6.5 (the picture that much behind), or --fps 3.25 or more"]

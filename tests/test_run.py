@@ -1015,6 +1015,10 @@ def test_a_save_of_the_command_lines_osc_map_reaches_the_osc_input(tmp_path):
     (RunOptions(model="tiny"), ("112x64", "96x64"),
      "output size: the tiny model (played at its own size unless --size is given) overrides it at the next start"),
     (RunOptions(fps=12), ("112x64}", "112x64, fps: 24}"), "output fps: --fps 12 overrides it at the next start"),
+    # typed as a fraction, it was echoed as --fps 29.97, which is another rate
+    (RunOptions(fps=30000 / 1001), ("112x64}", "112x64, fps: 24}"),
+     "output fps: --fps 30000/1001 overrides it at the next start"),
+    (RunOptions(fps=29.97), ("112x64}", "112x64, fps: 24}"), "output fps: --fps 29.97 overrides it at the next start"),
     (RunOptions(steps=2), ("seed: 3", "seed: 3, steps: 6"),
      "defaults steps: --steps 2 overrides it at the next start"),
     (RunOptions(bias=0.5), ("seed: 3", "seed: 3, bias: 0.3"),

@@ -20,6 +20,18 @@ def test_block_sizes(tiny_engine):
     assert s.block_index == 3
 
 
+def test_every_models_blocks_are_as_long_as_the_pacer_plans_for():
+    """The pacer holds the generator for a whole block of vcam.live.pacer.BLOCK_FRAMES, kept there apart from the
+    engine (torch): every model's VAE, and its tiny decoder (--decoder taehv), make that many frames of a block."""
+    from vcam.engine.configs import MODELS
+    from vcam.engine.stream import FRAMES_PER_LATENT, LATENTS_PER_BLOCK
+    from vcam.live.pacer import BLOCK_FRAMES
+
+    assert LATENTS_PER_BLOCK * FRAMES_PER_LATENT == BLOCK_FRAMES
+    for spec in MODELS.values():
+        assert 2 ** sum(spec.vae.temporal_downsample) == spec.taehv.frames_per_latent == FRAMES_PER_LATENT, spec.name
+
+
 @pytest.mark.parametrize("w,h", [(64, 112), (96, 48)])
 def test_any_size_divisible_by_16_including_portrait(tiny_engine, w, h):
     s = tiny_engine.stream("a lighthouse", width=w, height=h)

@@ -2,6 +2,7 @@
 show file's checks (vcam.control) need nothing of the live outputs."""
 from __future__ import annotations
 
+import fractions
 import math
 import os
 import re
@@ -30,6 +31,18 @@ def fraction_fps(text: str) -> float:
     if not MIN_FPS <= value <= MAX_FPS:
         raise ValueError(f"{text} is {value:g} frames/s: it must be at least {MIN_FPS} and at most {MAX_FPS}")
     return value
+
+
+def rate_text(fps: float) -> str:
+    """A frame rate as the operator would type it back: 29.97 or 123.4567 as such, and a fraction that no short
+    decimal is (30000/1001, given as --fps or a show's fps) as that fraction, not the 29.97 it only rounds to."""
+    if float(short := f"{fps:g}") == fps:
+        return short
+    decimal = repr(fps)  # the shortest that reads back as the same rate: 123.4567, 29.97002997002997
+    exact = fractions.Fraction(fps).limit_denominator(1_000_000)
+    fraction = f"{exact.numerator}/{exact.denominator}"
+    # a decimal typed with more digits than {:g} keeps is shorter than its fraction (1234567/10000)
+    return fraction if exact.numerator / exact.denominator == fps and len(fraction) < len(decimal) else decimal
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ class NeverOnAir(VcamError):
     """The model loaded, and no block came in time: the show gives up with exit code 2. Raised while the show's
     producer is still inside that block, which `vcam.live.run` waits for or leaves (never the interpreter's exit)."""
 
-# A stall within this long of the last one's end is the same slowness (a block takes longer than the pacer's
-# stall_after: a big size on a CPU), said once rather than at every block.
+# A stall within this long of the last one's end is the same slowness (a block takes longer than the pacer's stall
+# limit, Pacer.stall_limit: a big size on a CPU), said once rather than at every block.
 STALLS_APART_S = 60.0
 PRODUCER_STOP_S = 2.0  # how long the end waits for a block in progress (a GPU's ends by then; a big one on a CPU not)
 # --duration counts from the first frame on air (loading takes minutes). With --duration, a show whose model has

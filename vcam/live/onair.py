@@ -20,7 +20,7 @@ from vcam.live.frames import card
 from vcam.live.interp import FlowStats
 from vcam.live.outputs import (OutputSpec, OutputWorker, close_workers, leave_workers, open_outputs, report_outputs,
                                show_ender)
-from vcam.live.pacer import Pacer, PacerSettings, PacerStats, block_outlasts_cap
+from vcam.live.pacer import BLOCK_FRAMES, Pacer, PacerSettings, PacerStats, block_outlasts_cap
 from vcam.live.screen import Screen
 from vcam.live.signals import StopEvent, StopSignals, stop_on_signals
 from vcam.live.status import StatusLine, TickCounter
@@ -42,6 +42,9 @@ class AirSettings:
     fit: str = "letterbox"
     smooth: str | None = None  # between generated frames: None repeats them, "fade" or "flow"
     max_latency: float = 4.0
+    # frames in a block of the feed, where known at the start (the local model's); None: not known (a server's, said
+    # as its blocks come: vcam.remote.blocks)
+    block_frames: int | None = BLOCK_FRAMES
     duration: float | None = None
     fallback: np.ndarray | None = None
     card: str = "loading..."  # the second line of the card shown until the first frames arrive
@@ -104,7 +107,7 @@ class OnAir:
         self.feed: Feed | None = None
         s = settings
         self.pacer = Pacer(PacerSettings(fps=s.fps, smooth=s.smooth, max_latency=s.max_latency,
-                                         producer_waits=producer_waits))
+                                         producer_waits=producer_waits, block_frames=s.block_frames))
         self.pacer.set_card(card(s.width, s.height, ["vcam", s.card]))
         self.pacer.set_fallback(s.fallback)
         self.workers: list[OutputWorker] = []
@@ -128,7 +131,7 @@ class OnAir:
         self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message)
         for w in self.workers:
             self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {s.fps:g} fps")
-        if (slow := block_outlasts_cap(s.fps, s.max_latency)) is not None:
+        if s.block_frames is not None and (slow := block_outlasts_cap(s.fps, s.max_latency, s.block_frames)):
             self.status.message(slow)
         pacer_thread = threading.Thread(target=self.pacer.run, args=(self._emit, self.stop), name="pacer",
                                         daemon=True)
@@ -259,23 +262,31 @@ def flow_report(fs: FlowStats) -> str | None:
     if not (fs.flowed or fs.faded or fs.unneeded):
         return None
     unneeded = f"no in-between frames were needed for {counted(fs.unneeded, 'pair')} of generated frames"
-    if not (fs.pairs or fs.faded or fs.skipped or fs.failed):
+    # pairs made ahead that never came on screen between ticks (dropped past the latency cap at a slow camera, or
+    # lasting a tick once the rate was known) made no camera frame: "0 camera frames by flow" said nothing to act on
+    if not (fs.flowed or fs.faded or fs.skipped or fs.failed):
         return f"smooth flow: {unneeded}: generation keeps up with the camera"
     said: list[str] = []
-    if fs.pairs:  # the running costs are of the pairs made: none made, none measured
+    if fs.flowed and fs.pairs:  # the running costs are of the pairs made: none made, none measured
         said.append(f"{counted(fs.flowed, 'camera frame')} by flow ({fs.cost_ms:.1f} ms of flow per pair of generated "
                     f"frames, {fs.frame_ms:.1f} ms per in-between frame)")
     if fs.unneeded:
-        said.append(f"{unneeded} (their frames lasted about a camera tick each)")
+        said.append(f"{unneeded} ({_their(fs.unneeded)} frames lasted about a camera tick each)")
     if fs.faded:
-        said.append(f"{counted(fs.faded, 'camera frame')} cross-faded as their in-between frames were not ready")
+        said.append(f"{counted(fs.faded, 'camera frame')} cross-faded as {_their(fs.faded)} in-between frames were "
+                    "not ready")
     if fs.skipped:
-        said.append(f"{counted(fs.skipped, 'pair')} of generated frames left to the cross-fade as their flow would "
-                    "not be ready in time: the CPU is too slow or busy for it (--smooth fade cross-fades without "
-                    "its cost)")
+        said.append(f"{counted(fs.skipped, 'pair')} of generated frames left to the cross-fade as {_their(fs.skipped)} "
+                    "flow would not be ready in time: the CPU is too slow or busy for it (--smooth fade cross-fades "
+                    "without its cost)")
     if fs.failed:
         said.append(f"the flow failed on {counted(fs.failed, 'pair')} of generated frames (cross-faded)")
     return "smooth flow: " + "; ".join(said)
+
+
+def _their(n: int) -> str:
+    """The possessive for `n` things just counted (words.counted): "1 pair … its flow", "2 pairs … their flow"."""
+    return "its" if n == 1 else "their"
 
 
 def _failure_text(error: Exception) -> str:

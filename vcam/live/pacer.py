@@ -77,7 +77,9 @@ class PacerSettings:
     # between generated frames: None repeats them, "fade" cross-fades, "flow" interpolates (True: "fade")
     smooth: str | bool | None = None
     max_latency: float = 4.0  # seconds of unplayed frames kept at most; older ones are dropped
-    stall_after: float = 5.0  # seconds without new frames after which the stream counts as stalled
+    # seconds without new frames after which the stream counts as stalled; for a producer that waits, counted from
+    # when its last block has been shown one frame a tick (Pacer.stall_limit)
+    stall_after: float = 5.0
     gain: float = 0.15  # how strongly the playback rate follows the buffer level
     # A producer that cannot wait: once more than two blocks wait and those past the first span more than this many
     # seconds of its frames, the oldest are dropped down to two blocks (see Pacer._cut_behind).
@@ -86,6 +88,11 @@ class PacerSettings:
     # A producer that cannot wait (frames arriving from the network) is caught up instead, by playing up to 1.5
     # frames per tick while the buffer runs high, or its latency would only grow.
     producer_waits: bool = False
+    # Frames in the producer's blocks, where known (the local model's, BLOCK_FRAMES): a block is taken to be this
+    # long, or as long as the longest pushed, where the last was shorter. The stream's first block is 6 frames: the
+    # producer let go with as many waiting as a block of 6 leaves room for brought its second, of 12, on screen past
+    # the latency cap (at --fps 1 --max-latency 13, frames were dropped at the start).
+    block_frames: int | None = None
 
 
 @dataclass
@@ -134,6 +141,7 @@ class Pacer:
         self._rate: float | None = None
         self._off = 0  # +1 or -1: the last burst's rate was far above or below the estimate
         self._burst = 0
+        self._longest = 0  # the longest burst pushed
         self._arrival: _Arrival | None = None
         self._last_push: float | None = None
         self._released: float | None = None  # when `full()` last let a waiting producer go on (None: since pushed)
@@ -171,6 +179,7 @@ class Pacer:
             # 0.25 s), the stall they ended still read as going on
             self.stats.stalled = False
             self._burst = n
+            self._longest = max(self._longest, n)
             for i, f in enumerate(frames):
                 if self._flow is not None and self._frames:
                     self._flow.arrived(self._frames[-1][0], f, *self._on_screen())
@@ -237,12 +246,25 @@ class Pacer:
         # (`block_outlasts_cap`, said at the start) is not waited for: the producer would stall at every block.
         s = self.settings
         shown_in_cap = s.fps * s.max_latency - 1
-        if s.producer_waits and self._burst <= shown_in_cap:
+        block = max(self._burst, self._longest, s.block_frames or 0)  # the next block: not a short first one
+        if s.producer_waits and block <= shown_in_cap:
             # a tick more to spare: the playback rate's nudge moves by parts of a frame
             # never below none waiting, where the producer could only wait for ever: a block that barely fits the
             # cap, made in less than a tick, would leave the show on its first block
-            most = min(most, max(0.0, shown_in_cap - 1 - self._burst + s.fps * self._making_s))
+            most = min(most, max(0.0, shown_in_cap - 1 - block + s.fps * self._making_s))
         return most
+
+    def stall_limit(self) -> float:
+        """Seconds without new frames that make a stall: `stall_after`, for a producer that waits counted from when
+        the camera has shown its last block, one frame a tick. A slow camera holds it back until then: below ~2.4 fps
+        a 12-frame block stays on screen past 5 s by design. Two blocks' time, taken before, let a generator slower
+        than such a camera leave the picture frozen up to a block's time (12 s at --fps 1) at every block, unsaid.
+        A producer that cannot wait sends blocks at its own pace, whatever the camera's, which its `stall_after`
+        follows (vcam.remote.blockgaps): there the camera's rate would only put a stall off."""
+        s = self.settings
+        if not s.producer_waits:
+            return s.stall_after
+        return s.stall_after + self._burst / s.fps
 
     def on_block_shown(self, listener: Callable[[int, float], None]) -> None:
         """`listener(block, t)` is told the clock time at which a numbered block's first frame came on screen
@@ -298,7 +320,7 @@ class Pacer:
         """Moves playback on by one tick: the frame to show, or the two frames and the weight to blend."""
         st = self.stats
         st.ticks += 1
-        st.stalled = self._last_push is not None and now - self._last_push > self.settings.stall_after
+        st.stalled = self._last_push is not None and now - self._last_push > self.stall_limit()
         self._covered = None
         if not self._frames:
             return self._card
@@ -363,6 +385,11 @@ class Pacer:
                 # (30 fps and up), the nudge is above its aim and plays a frame a tick as it is.
                 step = 1.0
         elif self._arrival is not None and self._arrival.frames > self._burst:
+            step = max(step, 1.0)
+        elif s.producer_waits and self._held:
+            # before any rate, a producer held back since its block makes frames faster than the camera shows them: a
+            # frame a tick, not the cap's pace (the first block, held to wait for a whole next block within the cap,
+            # played in slow motion)
             step = max(step, 1.0)
         # A producer that waits is held back instead: skipping frames would play the show fast.
         return min(step, 1.0 if s.producer_waits else 1.5)

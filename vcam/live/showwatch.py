@@ -14,6 +14,7 @@ from vcam.live.fallbacks import FallbackImages
 from vcam.live.parts import clock_only
 from vcam.live.settings import RunOptions
 from vcam.live.showreads import fallbacks_of
+from vcam.outspec import rate_text
 
 
 def show_watcher(opts: RunOptions, model: str, show: Show, controller: Controller, prompter: Prompter, router,
@@ -72,7 +73,7 @@ def overridden_by(opts: RunOptions, model: str) -> dict[tuple[str, str], str]:
     own = model in MODELS and MODELS[model].random_weights
     flags = {("output", "size"): f"--size {opts.size[0]}x{opts.size[1]}" if opts.size else
              own and f"the {model} model (played at its own size unless --size is given)",
-             ("output", "fps"): opts.fps is not None and f"--fps {opts.fps:g}",
+             ("output", "fps"): opts.fps is not None and f"--fps {rate_text(opts.fps)}",
              ("output", "fit"): opts.fit and f"--fit {opts.fit}",
              ("output", "out"): "--out" if opts.outs is not None else "vcam serve (no output unless --out)"
              if opts.serve else None,

@@ -5,13 +5,15 @@ its own frame here. The pacer reads the stream as stalled after a wait that foll
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from vcam.live.pacer import Pacer
+from vcam.live.pacer import Pacer, block_outlasts_cap
 from vcam.remote.blockgaps import BlockGaps
 from vcam.remote.protocol import FrameHeader
 
-# The server's blocks are 12 frames (9 the first): a server that never ends one (its last frame never comes, a count
+# The server's blocks are 12 frames (6 the first): a server that never ends one (its last frame never comes, a count
 # that never runs out) has its frames pushed every MAX_BLOCK_FRAMES, not held without bound on the laptop
 MAX_BLOCK_FRAMES = 48
 
@@ -20,8 +22,14 @@ class Blocks:
     """The block being received: pushed once its last frame comes, a frame of another block comes (the rest of it
     was lost on the way), or the connection ends."""
 
-    def __init__(self, pacer: Pacer):
+    def __init__(self, pacer: Pacer, say: Callable[[str], None] | None = None):
+        """`say`: told once, as the server's block length becomes known, where one block cannot be shown within
+        the latency cap at the camera's rate (pacer.block_outlasts_cap)."""
         self.pacer = pacer
+        self._say = say
+        self._blocks_seen = 0  # blocks begun on this link
+        self._longest = 0  # the most frames a block begun on this link was to have (its header's count)
+        self._said_slow = False
         self._frames: list[np.ndarray] = []
         self._indices: list[int] = []  # each of _frames' index in its block: some may be lost on the way
         self._number: int | None = None
@@ -31,11 +39,27 @@ class Blocks:
         """A frame received; the block before it pushed first where this one begins another."""
         if self._number is not None and header.block != self._number and self._frames:
             self._push()
+        if header.block != self._number:
+            self._began(header)
         self._number = header.block
         self._frames.append(frame)
         self._indices.append(header.index)
         if len(self._frames) >= MAX_BLOCK_FRAMES:
             self._push()
+
+    def _began(self, header: FrameHeader) -> None:
+        """A block begins: from the second seen on, the longest block yet is taken as the server's block length
+        and said, once, where it outlasts the latency cap. One block is not enough: the stream's first block is
+        shorter (6 frames where the rest are 12), and so is the first after a reset, which the second seen may be
+        (a camera that joined a running show, then a reset): taken alone, it hid blocks of 12 that did outlast it."""
+        self._blocks_seen += 1
+        self._longest = max(self._longest, header.count)
+        if self._blocks_seen < 2 or self._said_slow or self._say is None:
+            return
+        s = self.pacer.settings
+        if (slow := block_outlasts_cap(s.fps, s.max_latency, self._longest)) is not None:
+            self._said_slow = True
+            self._say(slow)
 
     def end_if_last(self, header: FrameHeader) -> None:
         """Pushes the block where `header` is its last frame's."""

@@ -110,9 +110,11 @@ def run_cam(opts: CamOptions) -> int:
 
 def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, height: int,
              fallback: np.ndarray | None, midi_map, uploader: Uploader | None) -> int:
+    # the server's block length is said as its blocks come (remote.blocks), not taken to be the local model's
     air = OnAir(AirSettings(outs=specs, width=width, height=height, fps=opts.fps, fit=opts.fit, smooth=opts.smooth,
-                            max_latency=opts.max_latency, duration=opts.duration, fallback=fallback,
-                            card=f"connecting to {opts.url}...", stdin=opts.stdin, commands=opts.commands), status)
+                            max_latency=opts.max_latency, block_frames=None, duration=opts.duration,
+                            fallback=fallback, card=f"connecting to {opts.url}...", stdin=opts.stdin,
+                            commands=opts.commands), status)
     link: Link | None = None
 
     def send(line: str) -> bool:

@@ -79,7 +79,7 @@ class LinkFeed:
             self._stall_said = False
             self._pushed_before = stats.pushed
             return
-        if stats.pushed == self._pushed_before and now - self._frames_seen[1] < link.pacer.settings.stall_after:
+        if stats.pushed == self._pushed_before and now - self._frames_seen[1] < link.pacer.stall_limit():
             return
         if not stats.stalled:
             if self._stall_said:
@@ -94,7 +94,7 @@ class LinkFeed:
         shown = "showing the fallback image" if stats.fallback else "holding the last frame"
         if self._resumed_at is None or now - self._resumed_at >= STALLS_APART_S:
             self._stalls_said = False
-            waited = link.pacer.settings.stall_after  # the blocks' own pace, 5 s at least (blockgaps.py)
+            waited = link.pacer.stall_limit()  # the blocks' own pace, 5 s at least (blockgaps.py)
             link.say(f"no frame from the server for {waited:.0f} s, though the link is up (its generation stalled, "
                      f"or the network or tunnel stalls; its terminal says which): {shown}, waiting")
         elif not self._stalls_said:

@@ -115,7 +115,7 @@ class Link(Inbox, LinkEnds):
         self._connected_at, self._frames_at = 0.0, 0
         self._holding_lock = threading.Lock()  # the link thread and the watch both ask whether a connection held
         self._stop = threading.Event()
-        self._blocks = Blocks(pacer)  # the frames received, pushed to the pacer a whole block at a time
+        self._blocks = Blocks(pacer, say)  # the frames received, pushed to the pacer a whole block at a time
         self._thread = threading.Thread(target=self._run, name="link", daemon=True)
         self._watch = threading.Thread(target=self._watch_sends, name="link-watch", daemon=True)
 

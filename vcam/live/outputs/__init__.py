@@ -4,10 +4,10 @@
 show files."""
 from vcam.live.outputs.base import OPENERS, Output, open_output
 from vcam.live.outputs.null import NullOutput
-from vcam.live.outputs.worker import (OutputWorker, close_workers, leave_workers, open_outputs, report_outputs,
-                                      show_ender)
+from vcam.live.outputs.worker import (NoDisplay, OutputWorker, close_workers, leave_workers, open_outputs,
+                                      report_outputs, show_ender)
 from vcam.outspec import FITS, KINDS, OutputSpec, parse_spec
 
-__all__ = ["FITS", "KINDS", "OPENERS", "NullOutput", "Output", "OutputSpec", "OutputWorker", "close_workers",
-           "leave_workers", "open_output", "open_outputs", "parse_spec", "report_outputs",
+__all__ = ["FITS", "KINDS", "NoDisplay", "OPENERS", "NullOutput", "Output", "OutputSpec", "OutputWorker",
+           "close_workers", "leave_workers", "open_output", "open_outputs", "parse_spec", "report_outputs",
            "show_ender"]

@@ -2,6 +2,7 @@
 together."""
 from __future__ import annotations
 
+import enum
 import sys
 import threading
 import time
@@ -30,6 +31,15 @@ RECORDING_QUEUE_BYTES = 512 * 1024 * 1024
 RECORDING_QUEUE_MIN = 2  # frames: one in hand, one waiting, however large
 
 
+class NoDisplay(enum.Enum):
+    """What an output whose display turns out, at its first frame, to be one it cannot draw on (a preview window's
+    display that never answered) does: it is one setting, as a window is either beside other outputs or alone."""
+
+    FAILS = "fails"  # as any output failing: said, stopped, the exit code 1
+    LEAVES_OUT = "leaves out"  # beside other outputs: left out in one line, as at the start, the show goes on
+    ENDS_SHOW = "ends show"  # alone: the show ends on it, as a display refusing at the start refuses the show
+
+
 def _to_stderr(text: str) -> None:
     print(f"vcam: {text}", file=sys.stderr, flush=True)
 
@@ -39,16 +49,16 @@ class OutputWorker:
     counted in `dropped` and reported through `say` (at once, then at most every DROP_WARNING_EVERY seconds).
 
     Cameras and windows want the newest frame (queue 1); a recording wants every frame (`every_frame`, a longer
-    queue). `go_without`: a preview window beside other outputs, whose display turns out at its first frame to be
-    one it cannot draw on (one that never answered), is left out (`left_out`) as one found so at the start is:
-    said in one line, no failure (the end says nothing of it, the exit code is not 1). `ends_show`: such a window
-    with nothing else to show on keeps the error in `ended_show`, unsaid, for the show to end on (as a display
-    refusing at the start refuses the show), rather than running on showing nothing.
+    queue). `no_display`: what a display it cannot draw on, found at the first frame (one that never answered),
+    does (NoDisplay). LEAVES_OUT: a preview window beside other outputs is left out (`left_out`) as one found so
+    at the start is: said in one line, no failure (the end says nothing of it, the exit code is not 1). ENDS_SHOW:
+    a window with nothing else to show on keeps the error in `ended_show`, unsaid, for the show to end on (as a
+    display refusing at the start refuses the show), rather than running on showing nothing.
     """
 
     def __init__(self, output: Output, width: int, height: int, fit_mode: str = "letterbox", queue: int = 2,
                  every_frame: bool = False, say: Callable[[str], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic, go_without: bool = False, ends_show: bool = False):
+                 clock: Callable[[], float] = time.monotonic, no_display: NoDisplay = NoDisplay.FAILS):
         if fit_mode not in FITS:
             raise ValueError(f"unknown fit {fit_mode!r}: choose {', '.join(FITS)}")
         self.output = output
@@ -61,10 +71,8 @@ class OutputWorker:
         self.sent = 0
         self.discarded = 0  # still waiting when the close deadline passed
         self.error: Exception | None = None
-        self.go_without = go_without
-        self.left_out: NoDisplayError | None = None
-        self.ends_show = ends_show
-        self.ended_show: NoDisplayError | None = None
+        self.no_display = no_display
+        self._undrawable: NoDisplayError | None = None  # the display it could not draw on, where not a failure
         self.close_error: Exception | None = None
         self._closing = False
         self._warned_drops = 0
@@ -91,6 +99,16 @@ class OutputWorker:
         return dropped - self._excused
 
     @property
+    def left_out(self) -> NoDisplayError | None:
+        """Why the output was left out, its display one it cannot draw on (NoDisplay.LEAVES_OUT); None: it was not."""
+        return self._undrawable if self.no_display is NoDisplay.LEAVES_OUT else None
+
+    @property
+    def ended_show(self) -> NoDisplayError | None:
+        """The error the show ends on, its display one it cannot draw on (NoDisplay.ENDS_SHOW); None: none."""
+        return self._undrawable if self.no_display is NoDisplay.ENDS_SHOW else None
+
+    @property
     def stuck(self) -> bool:
         """Closed, but the output is still busy: whatever it was writing may be incomplete."""
         return self._closing and self._thread.is_alive()
@@ -115,7 +133,7 @@ class OutputWorker:
     def _feed(self) -> None:
         while (item := self._mailbox.get()) is not None:
             frame, tick = item
-            if self.error is not None or self.left_out is not None or self.ended_show is not None:
+            if self.error is not None or self._undrawable is not None:
                 continue
             before = self._mailbox.dropped
             waits = getattr(self.output, "awaits_display", False)
@@ -124,12 +142,10 @@ class OutputWorker:
                 self.sent += 1
             except Exception as e:  # an output failing must not take the show down with it
                 self._dropped_before_failure = before
-                if self.go_without and isinstance(e, NoDisplayError):
-                    self.left_out = e
-                    self._say(_no_window(e))
-                    continue
-                if self.ends_show and isinstance(e, NoDisplayError):
-                    self.ended_show = e  # said once, as the show's end
+                if self.no_display is not NoDisplay.FAILS and isinstance(e, NoDisplayError):
+                    self._undrawable = e
+                    if self.no_display is NoDisplay.LEAVES_OUT:
+                        self._say(_no_window(e))  # ending the show, it is said once, as the show's end
                     continue
                 self.error = e
                 self._say(f"output {self.output.name} failed and is stopped: {one_line(e)}{self._fix()}; the show "
@@ -283,9 +299,10 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
             queue = recording_queue(fps, width, height) if spec.kind == "file" else 3
             # a display that never answers is found at the window's first frame: it is left out then, as here, or,
             # with nothing else to show on, it ends the show as it would have refused it here
-            window = spec.kind == "window"
+            undrawable = NoDisplay.FAILS if spec.kind != "window" else \
+                NoDisplay.LEAVES_OUT if others else NoDisplay.ENDS_SHOW
             workers.append(OutputWorker(out, w, h, fit_mode, queue=queue, every_frame=spec.kind == "file", say=say,
-                                        go_without=window and others, ends_show=window and not others))
+                                        no_display=undrawable))
     except (VcamError, ValueError, OSError):
         close_workers(workers)
         raise
