@@ -36,10 +36,10 @@ class Inbox:
                 if self._acking and (seq := proto.frame_seq(message)) is not None:
                     self._ack(seq)
             return
-        try:
-            data = proto.parse_text(message, proto.MAX_SERVER_TEXT)
-        except proto.ProtocolError:
+        if len(message) > proto.MAX_SERVER_TEXT:  # dropped without a word, it left the camera's state stale unsaid
+            self._too_long(len(message))
             return
+        data = proto.parse_text(message, proto.MAX_SERVER_TEXT)  # else said, as any message it cannot use (_take)
         kind = data["type"]
         if kind in ("reply", "error"):
             self._unanswered.answered()
@@ -54,8 +54,7 @@ class Inbox:
             self._state(data)
         elif kind == "reply":
             self._state(data["state"] if isinstance(data.get("state"), dict) else {})
-            if data.get("text"):
-                self._say_reply(str(data["text"]))
+            self._reply_text(data.get("text"))
         elif kind in ("send_ok", "send_refused") and self.uploader is not None:
             self.uploader.answer(data)
         elif kind == "ok":
@@ -114,6 +113,24 @@ class Inbox:
         # by its words: a damaged frame names the size it claims, which differs from one to the next
         if line := self._bad_frames.admit((words_of(str(e)),), text, time.monotonic()):
             self.say(line)
+
+    def _too_long(self, size: int) -> None:
+        """A text message past MAX_SERVER_TEXT, skipped: the connection goes on (the next state may fit)."""
+        text = (f"dropped a message of {size:,} characters from the server, over the {proto.MAX_SERVER_TEXT:,} vcam "
+                "cam reads (a state naming very many or very long presets?): this camera's view of the show may lag; "
+                "fewer or shorter presets in the show file keep it under, or install the same vcam on both machines "
+                "if they differ")
+        if line := self._bad_frames.admit(("too long",), text, time.monotonic()):
+            self.say(line)
+
+    def _reply_text(self, text: object) -> None:
+        """A reply's text, which the protocol makes a string (a command's answer); another kind of value (a server
+        of another version) is said in one line, where it was printed as a Python list or dict."""
+        if isinstance(text, str):
+            if text:
+                self._say_reply(text)
+        elif text is not None:
+            raise proto.ProtocolError(f"a reply whose text is a {type(text).__name__}, not a string")
 
     def _say_reply(self, text: str) -> None:
         if text.startswith("error"):  # the same error for each message of a sweep: said once, then counted

@@ -30,7 +30,7 @@ from vcam.remote.encoding import BlockEncoder
 from vcam.remote.endings import LibraryLog, ended
 from vcam.remote.goodbye import drop, say_goodbye, say_goodbye_to
 from vcam.remote.intake import Dropped, Intake, Uploads
-from vcam.remote.listen import Listener, advertise, listen_fix, listen_options, listen_reason
+from vcam.remote.listen import Listener, advertise, capped_by_files, listen_fix, listen_options, listen_reason
 from vcam.remote.rate import ByteRate
 from vcam.remote.served import ServedClient
 
@@ -125,7 +125,10 @@ class FrameServer:
             raise VcamError(f"cannot listen on {where} ({listen_reason(e)})",
                             listen_fix(e, self.settings.host, self.settings.port)) from None
         self.port = self._server.socket.getsockname()[1]
-        self._listener = Listener(self._server.socket, max(self.MOST_OPEN, 4 * self.settings.max_clients), self.say)
+        most, capped = capped_by_files(max(self.MOST_OPEN, 4 * self.settings.max_clients), self.settings.max_clients)
+        if capped is not None:
+            self.say(capped)
+        self._listener = Listener(self._server.socket, most, self.say)
         self._server.socket = self._listener
         threading.Thread(target=self._server.serve_forever, name="serve", daemon=True).start()
         threading.Thread(target=self.encoder.run, name="encode", daemon=True).start()
@@ -160,9 +163,27 @@ class FrameServer:
         for c in clients:
             c.cut()
         if self._server is not None:
+            if (listener := getattr(self, "_listener", None)) is not None:  # none where the start failed
+                listener.cut_unfinished(self._past_handshake())
             # a client let in as the stop began may still be between its handshake and its handler's goodbye: the
             # library closes what is open, and then too with the show's end as the reason, not a bare "going away"
             shut_down(self._server)
+        self._say_held_back()
+
+    def _past_handshake(self) -> set:
+        """The sockets of the connections past their handshake (and of those let in, about to be): at the stop they
+        get their close frame, where one still in its handshake is cut."""
+        with self._lock:
+            connections = [*self.admission.let_in(), *(c.ws for c in self.clients)]
+        connections += list(getattr(self._server, "connections", ()))  # websockets 15 has no such list
+        return {getattr(c, "socket", None) for c in connections} - {None}
+
+    def _say_held_back(self) -> None:
+        """At the stop, the counts of the lines still held back, once: the watch that says them each minute is gone."""
+        listener = getattr(self, "_listener", None)  # none where the start failed
+        for line in [*self.intake.held_back(), *self.admission.held_back(),
+                     *(listener.held_back() if listener is not None else [])]:
+            self.say(line)
 
     # --- frames in ------------------------------------------------------------------------------------------
     def publish(self, frames: np.ndarray, block: int | None = None) -> None:
@@ -245,18 +266,23 @@ class FrameServer:
         except Exception as e:  # the connection ended: nothing else to do for it
             ending_said = ended(ws, e, self.settings.keepalive)
         finally:
-            client.close()
-            for line in client.held_back():
-                self.say(line)
-            self.intake.left(client)
-            for line in self.intake.held_back():
-                self.say(line)
-            with self._lock:
-                if client in self.clients:
-                    self.clients.remove(client)
-                    self._gone_bytes += client.bytes
-            left = ending_said or ("left" if announced else "connected and left at once")
-            self.say(f"client {peer} {left}; {len(self.clients)} connected")
+            self._gone(client, ending_said or ("left" if announced else "connected and left at once"))
+
+    def _gone(self, client: ServedClient, left: str) -> None:
+        """A client's end, said in the order it is read: why it left, then what became of the input it sent (said
+        the other way round, "the input is free" came before the reason it was disconnected)."""
+        client.close()
+        for line in client.held_back():
+            self.say(line)
+        with self._lock:
+            if client in self.clients:
+                self.clients.remove(client)
+                self._gone_bytes += client.bytes
+            n = len(self.clients)
+        self.say(f"client {client.name} {left}; {n} connected")
+        self.intake.left(client)
+        for line in self.intake.held_back():
+            self.say(line)
 
     def _first_state(self, client: ServedClient) -> None:
         """The show's state to a client just served, as a state round tells it: none once stopped (the stop told this

@@ -1,0 +1,182 @@
+"""vcam serve and vcam cam over real loopback sockets: what each says of the other's odd messages, of a client
+gone, and of its own stop."""
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+
+import pytest
+
+from helpers import wait_for
+from vcam.live.pacer import Pacer, PacerSettings
+from vcam.remote import listen as listen_module
+from vcam.remote import protocol as proto
+from vcam.remote.controller import RemoteController
+from vcam.remote.link import Link
+
+SIZE = (64, 48)
+
+
+class Recorder:
+    def __init__(self):
+        self.frames = []
+
+    def push(self, frame, at=None):
+        self.frames.append(frame)
+
+
+@contextlib.contextmanager
+def ws_served(handler):
+    """A WebSocket server of the library's own on a free loopback port, each connection given to `handler`."""
+    from websockets.sync.server import serve
+
+    with serve(handler, "127.0.0.1", 0, max_size=2**23) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"ws://127.0.0.1:{server.socket.getsockname()[1]}"
+        finally:
+            server.shutdown()
+
+
+def said_by_link(handler, until: str) -> list[str]:
+    """What vcam cam's link says of a server whose connections go to `handler`, until it says `until`."""
+    said: list[str] = []
+    with ws_served(handler) as url:
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: any(until in m for m in said), 60), said
+        finally:
+            link.stop()
+    return said
+
+
+def _then_wait(ws) -> None:
+    with contextlib.suppress(Exception):
+        ws.recv(timeout=60)  # until the camera closes it
+
+
+def test_a_server_text_over_what_vcam_cam_reads_is_said_once_and_the_connection_goes_on():
+    big = json.dumps({"type": "state", "presets": ["x" * 1000] * (proto.MAX_SERVER_TEXT // 1000 + 1)})
+
+    def handler(ws):
+        ws.send(proto.text("state", screen="live"))
+        ws.send(big)
+        ws.send(big)  # the second is counted, not said again
+        ws.send(proto.text("reply", text="after the big one"))
+        _then_wait(ws)
+
+    said = said_by_link(handler, "after the big one")
+    dropped = [m for m in said if "dropped a message of" in m]
+    assert len(dropped) == 1, said
+    assert f"{len(big):,} characters from the server, over the {proto.MAX_SERVER_TEXT:,}" in dropped[0]
+    assert "presets" in dropped[0] and "install the same vcam" in dropped[0]
+    assert said.index(dropped[0]) < said.index("after the big one")
+    assert sum(m.startswith("connected to") for m in said) == 1, said  # the same connection brought the reply
+
+
+@pytest.mark.parametrize("text", [["a", "b"], {"line": "x"}, 7])
+def test_a_reply_whose_text_is_no_string_is_said_in_one_line_not_printed_as_python(text):
+    def handler(ws):
+        ws.send(proto.text("state", screen="live"))
+        ws.send(json.dumps({"type": "reply", "text": text}))
+        ws.send(proto.text("reply", text="a reply that reads"))
+        _then_wait(ws)
+
+    said = said_by_link(handler, "a reply that reads")
+    assert not any(m == str(text) for m in said), said
+    refused = [m for m in said if "a reply whose text is a" in m]
+    assert len(refused) == 1 and f"is a {type(text).__name__}, not a string" in refused[0], said
+    assert "install the same vcam on both machines" in refused[0]
+
+
+def test_a_dropped_sender_is_said_disconnected_before_the_input_is_said_free(local_servers):
+    from websockets.sync.client import connect
+
+    server = local_servers(uploads=Recorder(), input_size=SIZE)
+    with connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=30, close_timeout=1) as ws:
+        ws.send(proto.text("send"))
+        while json.loads(ws.recv(timeout=30))["type"] != "send_ok":
+            pass
+        ws.send(b"VCI1 but not a frame")  # its sender is broken: disconnected
+        with contextlib.suppress(Exception):
+            while True:
+                ws.recv(timeout=30)
+    assert wait_for(lambda: any("free" in m for m in server.said), 30)
+    gone = next(i for i, m in enumerate(server.said) if "was disconnected" in m)
+    free = next(i for i, m in enumerate(server.said) if "the input it sent is free" in m)
+    assert gone < free, server.said
+    assert not any("left; the input is free" in m for m in server.said)
+
+
+def test_counts_held_back_are_said_once_at_a_clean_stop(local_servers):
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    server = local_servers(max_clients=1)
+    with connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=30) as ws:
+        ws.recv(timeout=30)
+        for _ in range(4):
+            with pytest.raises(InvalidStatus):
+                connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=30)
+        server.stop()
+    counts = [m for m in server.said if m.startswith("3 more like it: refused a client")]
+    assert counts == ["3 more like it: refused a client: 1 connected already, at most 1"], server.said
+    server.stop()  # a second stop says nothing more
+    assert [m for m in server.said if "more like it" in m] == counts
+
+
+def test_a_stop_during_handshakes_never_finished_ends_without_waiting_them_out(local_servers, monkeypatch):
+    """The library's stop waited for each handshake to end: one that never sends its request, at its open
+    timeout. That timeout made an hour here, the stop must not depend on it."""
+    import websockets.sync.server
+
+    serve = websockets.sync.server.serve
+    monkeypatch.setattr(websockets.sync.server, "serve", lambda *a, **kw: serve(*a, **kw, open_timeout=3600))
+    server = local_servers()
+    half_open = [socket.create_connection(("127.0.0.1", server.port), timeout=60) for _ in range(5)]
+    half_open[0].sendall(b"GET / HTTP/1.1\r\n")  # one begun, never finished
+    assert wait_for(lambda: server._listener.open_now() == 5, 30)
+    stopper = threading.Thread(target=server.stop, daemon=True)
+    stopper.start()
+    stopper.join(60)
+    assert not stopper.is_alive()
+    for s in half_open:  # each was closed by the server, not left for its timeout
+        assert s.recv(1024) == b""
+        s.close()
+    assert server._listener.open_now() == 0
+    assert not server._server.handler_threads
+
+
+def test_files_allow_caps_the_connections_by_the_open_file_limit():
+    assert listen_module.files_allow(64, None, 10) == 64
+    assert listen_module.files_allow(64, 4096, 10) == 64
+    assert listen_module.files_allow(64, 256, 40) == (256 - 40 - listen_module.FILES_KEPT) // 3
+    assert listen_module.files_allow(64, 20, 40) == 1
+
+
+def test_a_low_open_file_limit_caps_the_connections_and_is_said_once(local_servers):
+    resource = pytest.importorskip("resource")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _, open_now = listen_module.open_file_limit()
+    low = open_now + listen_module.FILES_KEPT + 3 * 10 + 8  # room for about ten connections: the server takes some
+    if hard != resource.RLIM_INFINITY and hard < low:
+        pytest.skip("this machine's hard limit is below the test's")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (low, hard))
+    try:
+        server = local_servers()
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert 1 <= server._listener.most < 64
+    capped = [m for m in server.said if "connections open at once, not 64" in m]
+    assert len(capped) == 1 and f"may open {low} files (ulimit -n)" in capped[0] and "ulimit -n 4096" in capped[0]
+    assert f"at most {server._listener.most} clients, not 16" in capped[0]
+
+
+def test_the_usual_open_file_limit_says_nothing(local_servers):
+    server = local_servers()
+    if server._listener.most < 64:
+        pytest.skip("this machine's own open-file limit caps the connections")
+    assert not any("ulimit -n" in m for m in server.said)
