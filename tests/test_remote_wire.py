@@ -180,3 +180,55 @@ def test_the_usual_open_file_limit_says_nothing(local_servers):
     if server._listener.most < 64:
         pytest.skip("this machine's own open-file limit caps the connections")
     assert not any("ulimit -n" in m for m in server.said)
+
+
+def _strict(message: str) -> dict:
+    """A message read as JSON is written: Infinity and NaN are no JSON."""
+    def refuse(constant):
+        raise ValueError(f"{constant} is no JSON")
+
+    return json.loads(message, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("t", [1e400, 10**400, "abc"], ids=["infinity", "400 digits", "text"])
+def test_a_ping_of_a_time_that_is_no_finite_number_is_answered_in_json_without_it(local_server, t):
+    from websockets.sync.client import connect
+
+    with connect(f"ws://127.0.0.1:{local_server.port}", proxy=None, open_timeout=30) as ws:
+        ws.recv(timeout=30)
+        ws.send(json.dumps({"type": "ping", "t": t}))  # 1e400 goes as Infinity, as Python writes it
+        ws.send(proto.text("ping", t=12.5))
+        pongs = []
+        while len(pongs) < 2:
+            message = ws.recv(timeout=30)
+            if '"pong"' in message:
+                pongs.append(_strict(message))
+    assert pongs[0]["t"] is None and pongs[1]["t"] == 12.5
+
+
+def test_finite_number_takes_an_integer_past_any_float_for_none():
+    from vcam.remote.controller import finite_number
+
+    assert not finite_number(10**400) and finite_number(10**300) and not finite_number(float("nan"))
+
+
+def _uploader(said):
+    from types import SimpleNamespace
+
+    from vcam.remote.uploader import Uploader
+
+    return Uploader(SimpleNamespace(name="file:clip.avi", close=lambda: None), said.append)
+
+
+@pytest.mark.parametrize("message", [None, ["busy"], {"why": "x"}, "  "])
+def test_a_send_refused_without_a_text_reason_says_none_was_given_not_python(message):
+    said: list[str] = []
+    _uploader(said).answer({"type": "send_refused", "message": message})
+    assert len(said) == 1 and "input: it gave no reason;" in said[0], said
+    assert str(message) not in said[0] or message == "  "
+
+
+def test_a_send_ok_of_an_infinite_size_is_said_as_an_answer_that_makes_no_sense():
+    said: list[str] = []
+    _uploader(said).answer(json.loads('{"type": "send_ok", "width": Infinity, "height": 48, "fps": 12}'))
+    assert len(said) == 1 and said[0].startswith("the server's answer to sending makes no sense"), said

@@ -328,13 +328,15 @@ class Uploader:
             with self._lock:
                 self.state, self._asked_at = "refused", self._clock()
                 said, self._refusal_said = self._refusal_said, True
+            why = data.get("message")  # the protocol's is text: anything else (None, a list) was printed as Python
+            why = why.strip() if isinstance(why, str) and why.strip() else "it gave no reason"
             if not said:
-                self.say(f"the server does not take this client's input: {data.get('message')}; showing its "
+                self.say(f"the server does not take this client's input: {why}; showing its "
                          f"video all the same, and asking again every {self.RETRY_S:g} s")
             return
         try:
             width, height, fps = int(data["width"]), int(data["height"]), float(data["fps"])
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: a width of Infinity
             self.say(f"the server's answer to sending makes no sense ({str(data)[:120]}): not sending")
             return
         if not (0 < width <= 8192 and 0 < height <= 8192 and 0.1 <= fps <= 240):
