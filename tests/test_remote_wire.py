@@ -55,7 +55,8 @@ def said_by_link(handler, until: str) -> list[str]:
 
 def _then_wait(ws) -> None:
     with contextlib.suppress(Exception):
-        ws.recv(timeout=60)  # until the camera closes it
+        while True:  # until the camera closes it (its ping and the like come meanwhile)
+            ws.recv(timeout=60)
 
 
 def test_a_server_text_over_what_vcam_cam_reads_is_said_once_and_the_connection_goes_on():
@@ -232,3 +233,18 @@ def test_a_send_ok_of_an_infinite_size_is_said_as_an_answer_that_makes_no_sense(
     said: list[str] = []
     _uploader(said).answer(json.loads('{"type": "send_ok", "width": Infinity, "height": 48, "fps": 12}'))
     assert len(said) == 1 and said[0].startswith("the server's answer to sending makes no sense"), said
+
+
+def test_a_reply_or_error_that_would_steer_the_terminal_is_printed_with_its_controls_escaped():
+    def handler(ws):
+        ws.send(proto.text("state", screen="live"))
+        ws.send(proto.text("reply", text="\x1b[2Jscreen cleared\x07\rover"))
+        ws.send(proto.text("error", message="bad\x1b]0;title\x07 error"))
+        ws.send(proto.text("reply", text="two\r\nlines\tand 👩\u200d🎤"))
+        _then_wait(ws)
+
+    said = said_by_link(handler, "two")
+    assert "\\x1b[2Jscreen cleared\\x07\\rover" in said, said
+    assert "server: error: bad\\x1b]0;title\\x07 error" in said, said
+    assert "two\nlines\tand 👩\u200d🎤" in said, said  # its line breaks, tabs and emoji as they are
+    assert not any("\x1b" in m or "\x07" in m or "\r" in m for m in said)

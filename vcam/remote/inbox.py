@@ -9,6 +9,7 @@ import time
 from vcam.control.throttle import words_of
 from vcam.remote import protocol as proto
 from vcam.remote.controller import finite_number
+from vcam.words import drawn
 
 
 class Inbox:
@@ -61,7 +62,7 @@ class Inbox:
             pass
         elif kind == "error":
             message = data.get("message")
-            self.say(f"server: error: {message}" if isinstance(message, str) and message.strip()
+            self.say(f"server: error: {terminal_safe(message)}" if isinstance(message, str) and message.strip()
                      else "server: error (it gave no message)")
 
     def _frame(self, message: bytes) -> None:
@@ -133,6 +134,7 @@ class Inbox:
             raise proto.ProtocolError(f"a reply whose text is a {type(text).__name__}, not a string")
 
     def _say_reply(self, text: str) -> None:
+        text = terminal_safe(text)
         if text.startswith("error"):  # the same error for each message of a sweep: said once, then counted
             text = self._errors.admit((words_of(text),), text, time.monotonic())  # whatever value each names
         if text:
@@ -142,3 +144,13 @@ class Inbox:
         self.remote.update(state)
         if self.screen is not None:
             self.screen.heard(state)
+
+
+def terminal_safe(text: str) -> str:
+    """The server's text as the camera's terminal prints it: its line breaks and tabs kept (a reply may be a list of
+    lines), and any other character that prints nothing escaped as repr() writes it. An escape sequence in a reply
+    (a prompt another client typed, as `status` echoes it) cleared the operator's screen or moved its cursor, and a
+    carriage return wrote over the start of the line."""
+    text = text.replace("\r\n", "\n")  # a line break as Windows writes it is one
+    return "".join(ch if ch.isprintable() or ch in "\n\t" or drawn(text, at) else repr(ch)[1:-1]
+                   for at, ch in enumerate(text))
