@@ -248,3 +248,16 @@ def test_a_reply_or_error_that_would_steer_the_terminal_is_printed_with_its_cont
     assert "server: error: bad\\x1b]0;title\\x07 error" in said, said
     assert "two\nlines\tand 👩\u200d🎤" in said, said  # its line breaks, tabs and emoji as they are
     assert not any("\x1b" in m or "\x07" in m or "\r" in m for m in said)
+
+
+def test_a_server_text_that_is_no_json_is_said_once_where_it_was_skipped_without_a_word():
+    def handler(ws):
+        ws.send(proto.text("state", screen="live"))
+        ws.send("<html>502 Bad Gateway</html>")
+        ws.send("<html>502 Bad Gateway</html>")
+        ws.send(proto.text("reply", text="still here"))
+        _then_wait(ws)
+
+    said = said_by_link(handler, "still here")
+    skipped = [m for m in said if m.startswith("skipped a message from the server")]
+    assert len(skipped) == 1 and "not JSON" in skipped[0], said

@@ -22,10 +22,15 @@ class Inbox:
         try:
             self._receive(message)
         except Exception as e:  # noqa: BLE001 - any message's failure leaves the connection and the others be
-            text = (f"skipped a message from the server that this vcam cam cannot use ({e.__class__.__name__}: "
-                    f"{str(e)[:80]}); is vcam serve of another version? install the same vcam on both machines")
-            if line := self._bad_frames.admit(("unusable", e.__class__.__name__), text, time.monotonic()):
-                self.say(line)
+            self._unusable(e)
+
+    def _unusable(self, e: Exception) -> None:
+        """A message skipped, said once a minute with a count (where it was skipped without a word, a server of
+        another version left the camera's view of the show stale, and nothing said why)."""
+        text = (f"skipped a message from the server that this vcam cam cannot use ({e.__class__.__name__}: "
+                f"{str(e)[:80]}); is vcam serve of another version? install the same vcam on both machines")
+        if line := self._bad_frames.admit(("unusable", e.__class__.__name__), text, time.monotonic()):
+            self.say(line)
 
     def _receive(self, message) -> None:
         if isinstance(message, bytes):
@@ -40,7 +45,11 @@ class Inbox:
         if len(message) > proto.MAX_SERVER_TEXT:  # dropped without a word, it left the camera's state stale unsaid
             self._too_long(len(message))
             return
-        data = proto.parse_text(message, proto.MAX_SERVER_TEXT)  # else said, as any message it cannot use (_take)
+        try:
+            data = proto.parse_text(message, proto.MAX_SERVER_TEXT)
+        except proto.ProtocolError as e:
+            self._unusable(e)
+            return
         kind = data["type"]
         if kind in ("reply", "error"):
             self._unanswered.answered()
@@ -131,7 +140,7 @@ class Inbox:
             if text:
                 self._say_reply(text)
         elif text is not None:
-            raise proto.ProtocolError(f"a reply whose text is a {type(text).__name__}, not a string")
+            self._unusable(proto.ProtocolError(f"a reply whose text is a {type(text).__name__}, not a string"))
 
     def _say_reply(self, text: str) -> None:
         text = terminal_safe(text)
