@@ -11,6 +11,7 @@ import errno
 import os
 import socket
 import sys
+import threading
 import time
 import weakref
 from collections.abc import Callable
@@ -119,6 +120,7 @@ class Listener:
         self.most = most
         self._say = say
         self._closing = False  # the stop began: nothing more is taken (cut_unfinished)
+        self._taking = threading.Lock()  # a connection is taken, or the stop reads those taken: one at a time
         self._said = ErrorThrottle(self.SAID_S)
         # the connections handed to the library: counted here, as websockets 15 and 16 count them nowhere
         self._taken: weakref.WeakSet[socket.socket] = weakref.WeakSet()
@@ -147,12 +149,13 @@ class Listener:
                                            "to free (ulimit -n raises this process's limit)")
                     time.sleep(self.RETRY_S)  # the connection still waits: taken again at once, it fails again
                 continue
-            if self._closing:  # taken now, its handshake would hold the stop up to the library's 10 s
-                sock.close()
-                raise OSError(errno.EBADF, "the server is stopping")  # ends the library's accept loop
-            if self.open_now() < self.most:
-                self._taken.add(sock)
-                return sock, address
+            with self._taking:  # taken as the stop reads those taken, it would be left for its 10 s
+                if self._closing:  # taken now, its handshake would hold the stop up to the library's 10 s
+                    sock.close()
+                    raise OSError(errno.EBADF, "the server is stopping")  # ends the library's accept loop
+                if self.open_now() < self.most:
+                    self._taken.add(sock)
+                    return sock, address
             turn_away(sock, self.most, self.REQUEST_S)
             self._tell(("full",), f"closed a connection as it came: {self.most} are open already (clients and "
                                   "handshakes not finished)")
@@ -166,16 +169,17 @@ class Listener:
         handshake, which get their close frame). The library's stop waits for each handshake to end, and one that
         never sends its request ends only at its 10 s timeout: a flood of them held Ctrl-C that long. Shut down,
         its reader sees the end at once and the library closes it. The number cut."""
-        self._closing = True
+        with self._taking:
+            self._closing = True
+            taken = list(self._taken)
         cut = 0
-        for sock in list(self._taken):
+        for sock in taken:
             if sock in keep or sock.fileno() == -1:
                 continue
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
                 cut += 1
         return cut
-
 
     def _tell(self, what: tuple, line: str) -> None:
         if said := self._said.admit(what, line, time.monotonic()):
