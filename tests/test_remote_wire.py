@@ -145,10 +145,17 @@ def test_a_stop_during_handshakes_never_finished_ends_without_waiting_them_out(l
     stopper.join(60)
     assert not stopper.is_alive()
     for s in half_open:  # each was closed by the server, not left for its timeout
-        assert s.recv(1024) == b""
+        assert _closed_by_the_other_end(s)
         s.close()
     assert server._listener.open_now() == 0
     assert not server._server.handler_threads
+
+
+def _closed_by_the_other_end(sock: socket.socket) -> bool:
+    try:
+        return sock.recv(1024) == b""
+    except ConnectionResetError:  # closed with bytes of ours unread
+        return True
 
 
 def test_files_allow_caps_the_connections_by_the_open_file_limit():
