@@ -268,3 +268,31 @@ def test_a_server_text_that_is_no_json_is_said_once_where_it_was_skipped_without
     said = said_by_link(handler, "still here")
     skipped = [m for m in said if m.startswith("skipped a message from the server")]
     assert len(skipped) == 1 and "not JSON" in skipped[0], said
+
+
+def test_a_show_state_over_what_vcam_cam_reads_is_said_once_on_the_server(local_servers):
+    from websockets.sync.client import connect
+
+    server = local_servers()
+    big = {"screen": "live", "presets": ["p" * 1000] * (proto.MAX_SERVER_TEXT // 1000 + 1)}
+    server.state = lambda: big
+    with connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=30, max_size=2**24) as ws:
+        assert json.loads(ws.recv(timeout=30))["type"] == "state"
+        server.broadcast_state()
+        assert json.loads(ws.recv(timeout=30))["type"] == "state"
+    said = [m for m in server.said if "over the" in m and "vcam cam reads" in m]
+    assert len(said) == 1 and said[0].startswith("the show's state is ") and "fewer or shorter presets" in said[0]
+
+
+def test_a_first_state_over_what_vcam_cam_reads_is_said_dropped_and_the_frames_still_come():
+    big = proto.text("state", screen="live", presets=["x" * 1000] * (proto.MAX_SERVER_TEXT // 1000 + 1))
+
+    def handler(ws):
+        ws.send(big)
+        ws.send(proto.text("reply", text="frames would follow"))
+        _then_wait(ws)
+
+    said = said_by_link(handler, "frames would follow")
+    assert said[0].startswith("connected to"), said
+    assert any(m.startswith("dropped a message of") for m in said), said
+    assert not any("not vcam serve's state" in m for m in said), said

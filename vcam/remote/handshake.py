@@ -12,6 +12,9 @@ from vcam.remote.urls import shown_host, url_port
 # What a vcam serve may send first: anything else is no vcam server of a version this client can read.
 SERVER_KINDS = frozenset({"state", "reply", "pong", "error", "ok", "send_ok", "send_refused"})
 
+# How vcam serve's state begins (protocol.text): one too long to read is still known for what it is
+STATE_START = proto.text("state")[:-1]
+
 
 class Unreadable(Exception):
     """The first message of a server that let this client in is none a vcam serve sends (what it was)."""
@@ -32,6 +35,8 @@ def first_message(ws, timeout: float) -> bytes | str:
         if message[:4] != proto.MAGIC:
             raise Unreadable("a binary message that is not a vcam frame")
         return message
+    if len(message) > proto.MAX_SERVER_TEXT and message.startswith(STATE_START):
+        return message  # vcam serve's state, too long to read: the link says it dropped it, and takes the frames
     try:
         kind = proto.parse_text(message, proto.MAX_SERVER_TEXT)["type"]
     except proto.ProtocolError as e:

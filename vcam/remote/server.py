@@ -107,6 +107,7 @@ class FrameServer:
         self._telling = threading.Lock()
         self.admission = Admission(settings, say, self._lock, self._stopped, served=lambda: len(self.clients))
         self.encoder = BlockEncoder(settings.quality, self._clients, say)
+        self._state_too_long_said = False
         self.block_gaps = BlockGaps(0.0)  # told to each camera as it connects (answers.py: its pong)
         self.intake = Intake(uploads, on_sender, say, input_size, input_fit,
                              refused=lambda client, what: refused_input(client, what, self.say))
@@ -291,10 +292,21 @@ class FrameServer:
             if self._stopped.is_set():
                 return
             try:
-                message = proto.text("state", **self.state())
+                message = self._state_text()
             except Exception as e:  # noqa: BLE001 - any failure of the show's snapshot ends this client alone
                 raise _Unread(e) from e
             client.offer_state(message)
+
+    def _state_text(self) -> str:
+        """The show's state as a message; one past what vcam cam reads is said here once: each camera drops it (and
+        says so), its view of the show stale, and only this terminal can say which show file made it so."""
+        message = proto.text("state", **self.state())
+        if len(message) > proto.MAX_SERVER_TEXT and not self._state_too_long_said:
+            self._state_too_long_said = True
+            self.say(f"the show's state is {len(message):,} characters, over the {proto.MAX_SERVER_TEXT:,} vcam cam "
+                     "reads: cameras drop it and miss the show's changes; fewer or shorter presets in the show file "
+                     "keep it under")
+        return message
 
     def broadcast_state(self) -> None:
         """The show's state to every client (they mirror it: screen mode, soft takeover); nothing once stopped."""
@@ -310,7 +322,7 @@ class FrameServer:
             self.say(f"the show's last state could not be sent to clients ({e.__class__.__name__}: {e})")
 
     def _tell(self, clients: list[ServedClient]) -> None:
-        message = proto.text("state", **self.state())
+        message = self._state_text()
         for c in clients:
             c.offer_state(message)
 
