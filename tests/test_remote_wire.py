@@ -296,3 +296,15 @@ def test_a_first_state_over_what_vcam_cam_reads_is_said_dropped_and_the_frames_s
     assert said[0].startswith("connected to"), said
     assert any(m.startswith("dropped a message of") for m in said), said
     assert not any("not vcam serve's state" in m for m in said), said
+
+
+def test_a_client_the_stop_closed_is_said_told_the_show_ended_not_left(local_servers):
+    from websockets.sync.client import connect
+
+    server = local_servers()
+    with connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=30) as ws:
+        ws.send(proto.text("ping", t=1.0))  # announced at once
+        assert wait_for(lambda: any("connected (control)" in m for m in server.said), 30)
+        server.stop()
+    ended = [m for m in server.said if m.startswith("client 127.0.0.1:") and "connected (control)" not in m]
+    assert len(ended) == 1 and ended[0].endswith("was told the show ended; 0 connected"), server.said

@@ -267,7 +267,9 @@ class FrameServer:
         except Exception as e:  # the connection ended: nothing else to do for it
             ending_said = ended(ws, e, self.settings.keepalive)
         finally:
-            self._gone(client, ending_said or ("left" if announced else "connected and left at once"))
+            # at the stop, the server ended it: "left" read as if each camera had quit
+            stopped = "was told the show ended" if self._stopped.is_set() else None
+            self._gone(client, ending_said or stopped or ("left" if announced else "connected and left at once"))
 
     def _gone(self, client: ServedClient, left: str) -> None:
         """A client's end, said in the order it is read: why it left, then what became of the input it sent (said
