@@ -9,7 +9,7 @@ import time
 from vcam.control.throttle import words_of
 from vcam.remote import protocol as proto
 from vcam.remote.controller import finite_number
-from vcam.words import drawn
+from vcam.words import terminal_safe
 
 
 class Inbox:
@@ -153,13 +153,3 @@ class Inbox:
         self.remote.update(state)
         if self.screen is not None:
             self.screen.heard(state)
-
-
-def terminal_safe(text: str) -> str:
-    """The server's text as the camera's terminal prints it: its line breaks and tabs kept (a reply may be a list of
-    lines), and any other character that prints nothing escaped as repr() writes it. An escape sequence in a reply
-    (a prompt another client typed, as `status` echoes it) cleared the operator's screen or moved its cursor, and a
-    carriage return wrote over the start of the line."""
-    text = text.replace("\r\n", "\n")  # a line break as Windows writes it is one
-    return "".join(ch if ch.isprintable() or ch in "\n\t" or drawn(text, at) else repr(ch)[1:-1]
-                   for at, ch in enumerate(text))
