@@ -185,6 +185,38 @@ def test_a_low_open_file_limit_caps_the_connections_and_is_said_once(local_serve
     assert f"at most {server._listener.most} clients, not 16" in capped[0]
 
 
+def test_a_system_without_the_resource_module_keeps_the_usual_cap(monkeypatch):
+    """Windows has no `resource`: no limit to read, and the cap is the server's own."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "resource", None)  # its import fails, as on Windows
+    assert listen_module.open_file_limit() == (None, 0)
+    assert listen_module.capped_by_files(64, 16) == (64, None)
+
+
+@pytest.mark.parametrize("soft", ["infinity", 2**62], ids=["unlimited", "very large"])
+def test_an_unlimited_or_very_large_open_file_limit_keeps_the_usual_cap(monkeypatch, soft):
+    resource = pytest.importorskip("resource")
+    soft = resource.RLIM_INFINITY if soft == "infinity" else soft
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (soft, resource.RLIM_INFINITY))
+    assert listen_module.capped_by_files(64, 16) == (64, None)
+
+
+def test_open_files_that_cannot_be_counted_are_taken_for_none(monkeypatch):
+    """A system with neither /proc nor /dev/fd to list: the limit alone caps the connections."""
+    resource = pytest.importorskip("resource")
+
+    def unlisted(folder):
+        raise FileNotFoundError(2, "No such file or directory", folder)
+
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (200, resource.RLIM_INFINITY))
+    monkeypatch.setattr(listen_module.os, "listdir", unlisted)
+    assert listen_module.open_file_limit() == (200, 0)
+    most, line = listen_module.capped_by_files(64, 16)
+    assert most == (200 - listen_module.FILES_KEPT) // listen_module.FILES_PER_CONNECTION
+    assert line is not None and line.startswith(f"at most {most} connections open at once, not 64")
+
+
 def test_the_usual_open_file_limit_says_nothing(local_servers):
     server = local_servers()
     if server._listener.most < 64:
