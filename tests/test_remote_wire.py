@@ -181,7 +181,8 @@ def test_a_low_open_file_limit_caps_the_connections_and_is_said_once(local_serve
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     assert 1 <= server._listener.most < 64
     capped = [m for m in server.said if "connections open at once, not 64" in m]
-    assert len(capped) == 1 and f"may open {low} files (ulimit -n)" in capped[0] and "ulimit -n 4096" in capped[0]
+    assert len(capped) == 1 and f"may open {low} files (ulimit -n)" in capped[0]
+    assert "run ulimit -n 4096 before" in capped[0]
     assert f"at most {server._listener.most} clients, not 16" in capped[0]
 
 
@@ -215,6 +216,16 @@ def test_open_files_that_cannot_be_counted_are_taken_for_none(monkeypatch):
     most, line = listen_module.capped_by_files(64, 16)
     assert most == (200 - listen_module.FILES_KEPT) // listen_module.FILES_PER_CONNECTION
     assert line is not None and line.startswith(f"at most {most} connections open at once, not 64")
+
+
+def test_a_cap_under_a_limit_of_4096_already_asks_for_more_than_4096(monkeypatch):
+    """Many files open under a limit of 4096: the line asked for ulimit -n 4096, which raised nothing."""
+    resource = pytest.importorskip("resource")
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (4096, resource.RLIM_INFINITY))
+    monkeypatch.setattr(listen_module.os, "listdir", lambda folder: ["fd"] * 4000)
+    most, line = listen_module.capped_by_files(64, 16)
+    assert most == (4096 - 4000 - listen_module.FILES_KEPT) // listen_module.FILES_PER_CONNECTION
+    assert "may open 4096 files (ulimit -n), 4000 are open" in line and "run ulimit -n 8192 before" in line
 
 
 def test_the_usual_open_file_limit_says_nothing(local_servers):

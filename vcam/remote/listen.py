@@ -225,9 +225,12 @@ def capped_by_files(most: int, max_clients: int) -> tuple[int, str | None]:
     if allowed >= most:
         return most, None
     fewer = f"; so at most {allowed} clients, not {max_clients}" if allowed < max_clients else ""
+    # a limit that holds them all, with the files open now: 4096 said to a process at 4096 already raised nothing
+    needed = open_now + FILES_KEPT + FILES_PER_CONNECTION * most
+    raise_to = max(4096, 1 << (needed - 1).bit_length())
     return allowed, (f"at most {allowed} connections open at once, not {most}: this process may open {soft} files "
-                     f"(ulimit -n) and each connection takes {FILES_PER_CONNECTION}{fewer}; run ulimit -n 4096 "
-                     "before vcam serve to raise it")
+                     f"(ulimit -n), {open_now} are open, and each connection takes {FILES_PER_CONNECTION}{fewer}; "
+                     f"run ulimit -n {raise_to} before vcam serve to raise it")
 
 
 def turn_away(sock: socket.socket, most: int, wait_s: float) -> None:
