@@ -821,7 +821,7 @@ def test_a_sender_leaving_a_show_on_the_network_input_leaves_its_last_frame_on_a
     ctl = _served_controller("net")
     uploads, said = _sends_then_leaves(ctl, level=90)
     assert ctl.state.input == "net"
-    assert said[-2:] == ["client laptop left; the input is free",
+    assert said[-2:] == ["client laptop is gone: the input it sent is free for another client",
                          "the network input left: the show goes on with its last frame as the input, waiting for a "
                          "sender (input none: text only)"]
     held = uploads.frames(0, 12)  # the next block: the last frame again, nothing new having come

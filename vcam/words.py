@@ -102,3 +102,15 @@ def shell_word(text: str) -> str:
     if "'" in text and not re.search(r'["$`\\!]', text):
         return f'"{text}"'
     return shlex.quote(text)
+
+
+def terminal_safe(text: str) -> str:
+    """Another machine's text as this terminal prints it: a control character (an escape sequence's ESC, a bell, a
+    carriage return that wrote over the start of the line; C1's CSI) escaped as repr() writes it, as is a lone
+    surrogate, which no terminal's encoding can print; its line breaks and tabs kept (a reply may be a list of
+    lines). Every other character is kept as sent: a no-break or ideographic space, a right-to-left mark, a
+    character newer than this Python's Unicode (an emoji the server's Python knows) steer no terminal, and escaped
+    they mangled the prompts and names a reply echoes."""
+    text = text.replace("\r\n", "\n")  # a line break as Windows writes it is one
+    return "".join(repr(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t" else ch
+                   for ch in text)

@@ -115,6 +115,10 @@ class Admission:
     def _places(self) -> int:  # with the lock held
         return self._served() + len(self._admitted)
 
+    def let_in(self) -> list:
+        """The connections let in whose handler has not started yet (with the lock held)."""
+        return list(self._admitted)
+
     def take(self, ws) -> str | None:
         """The peer of a connection let in, which its handler now serves (with the lock held); None where it was
         not let in here."""

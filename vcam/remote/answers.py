@@ -13,6 +13,7 @@ from vcam.control.commands import CommandError, parse
 from vcam.control.media import Refused
 from vcam.control.throttle import ErrorThrottle, words_of
 from vcam.remote import protocol as proto
+from vcam.remote.controller import finite_number
 from vcam.remote.served import ServedClient
 
 
@@ -27,7 +28,9 @@ def answer(server, message: str, client: ServedClient) -> str | None:
     if kind == "ping":
         gaps = getattr(server, "block_gaps", None)
         usual = gaps.usual() if gaps is not None else None
-        return proto.text("pong", t=data.get("t"), server=time.time(), acks=True,
+        # its time echoed only where it is a finite number: 1e400 came back as Infinity, which no JSON holds
+        t = data.get("t") if finite_number(data.get("t")) else None
+        return proto.text("pong", t=t, server=time.time(), acks=True,
                           **({"block_s": round(usual, 3)} if usual is not None else {}))
     if kind == "got":  # not answered: one comes for each frame, and an answer would be one more message down
         seq = data.get("seq")

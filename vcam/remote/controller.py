@@ -17,7 +17,12 @@ from vcam.remote.pending import Waiting
 
 def finite_number(value: object) -> bool:
     """Whether a value in the server's message is a number to use: not a bool, NaN or infinite."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer past any float (JSON reads 400 digits as one): no number to use
+        return False
 
 
 # What each of these keys of the server's state must hold to be mirrored: a value of another kind (a server of

@@ -37,13 +37,31 @@ def too_big(ws) -> str | None:
 
 class LibraryLog(logging.LoggerAdapter):
     """The websockets library's log for the server, as it keeps it ("websockets.server"), less its keepalive's
-    "keepalive ping failed" and traceback: the server says in its own words which client stopped answering."""
+    "keepalive ping failed" and traceback (the server says in its own words which client stopped answering), and
+    less the "opening handshake failed" of websockets 15 and 16 for a connection that ended before its handshake did:
+    a port scanner, and each handshake the stop cuts, printed a traceback each on the terminal, where websockets 17
+    ends them without a word."""
 
     def __init__(self):
         super().__init__(logging.getLogger("websockets.server"), {})
 
     def log(self, level, msg, *args, **kwargs) -> None:
         # logged from inside the library's except: the exception it logs is the one being handled
-        if kwargs.get("exc_info") is True and proto.keepalive_ended(sys.exc_info()[1]) is not None:
-            return
+        if kwargs.get("exc_info") is True:
+            error = sys.exc_info()[1]
+            if proto.keepalive_ended(error) is not None or (msg == "opening handshake failed" and cut_short(error)):
+                return
         super().log(level, msg, *args, **kwargs)
+
+
+def cut_short(error: BaseException | None) -> bool:
+    """Whether a handshake failed as its connection ended (the other end gone, or the stop's cut), not for anything
+    the server would need to hear of: the library's InvalidMessage or ConnectionClosed caused by an end of stream or
+    a socket's error."""
+    from websockets.exceptions import ConnectionClosed
+
+    while error is not None:
+        if isinstance(error, (EOFError, OSError, ConnectionClosed)):
+            return True
+        error = error.__cause__
+    return False

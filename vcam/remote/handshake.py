@@ -8,9 +8,13 @@ from urllib.parse import urlsplit
 
 from vcam.remote import protocol as proto
 from vcam.remote.urls import shown_host, url_port
+from vcam.words import terminal_safe
 
 # What a vcam serve may send first: anything else is no vcam server of a version this client can read.
 SERVER_KINDS = frozenset({"state", "reply", "pong", "error", "ok", "send_ok", "send_refused"})
+
+# How vcam serve's state begins (protocol.text): one too long to read is still known for what it is
+STATE_START = proto.text("state")[:-1]
 
 
 class Unreadable(Exception):
@@ -32,6 +36,8 @@ def first_message(ws, timeout: float) -> bytes | str:
         if message[:4] != proto.MAGIC:
             raise Unreadable("a binary message that is not a vcam frame")
         return message
+    if len(message) > proto.MAX_SERVER_TEXT and message.startswith(STATE_START):
+        return message  # vcam serve's state, too long to read: the link says it dropped it, and takes the frames
     try:
         kind = proto.parse_text(message, proto.MAX_SERVER_TEXT)["type"]
     except proto.ProtocolError as e:
@@ -54,7 +60,7 @@ def unusable(url: str, error: Exception | None, received, waited: float) -> str:
         return (f"{where} let this camera in, but its first message is not vcam serve's state ({error}): a vcam "
                 "serve of another version than this vcam cam (install the same vcam on both machines), or "
                 "another program's WebSocket server (check the port; vcam serve's first line names it)")
-    reason = received.reason if received is not None else ""
+    reason = terminal_safe(received.reason) if received is not None else ""
     if reason == proto.UNREAD:
         return (f"vcam serve at {where} let this camera in, but could not read its show's state: its terminal "
                 "says why")

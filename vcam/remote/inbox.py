@@ -9,6 +9,7 @@ import time
 from vcam.control.throttle import words_of
 from vcam.remote import protocol as proto
 from vcam.remote.controller import finite_number
+from vcam.words import terminal_safe
 
 
 class Inbox:
@@ -21,10 +22,15 @@ class Inbox:
         try:
             self._receive(message)
         except Exception as e:  # noqa: BLE001 - any message's failure leaves the connection and the others be
-            text = (f"skipped a message from the server that this vcam cam cannot use ({e.__class__.__name__}: "
-                    f"{str(e)[:80]}); is vcam serve of another version? install the same vcam on both machines")
-            if line := self._bad_frames.admit(("unusable", e.__class__.__name__), text, time.monotonic()):
-                self.say(line)
+            self._unusable(e)
+
+    def _unusable(self, e: Exception) -> None:
+        """A message skipped, said once a minute with a count (where it was skipped without a word, a server of
+        another version left the camera's view of the show stale, and nothing said why)."""
+        text = (f"skipped a message from the server that this vcam cam cannot use ({e.__class__.__name__}: "
+                f"{str(e)[:80]}); is vcam serve of another version? install the same vcam on both machines")
+        if line := self._bad_frames.admit(("unusable", e.__class__.__name__), text, time.monotonic()):
+            self.say(line)
 
     def _receive(self, message) -> None:
         if isinstance(message, bytes):
@@ -36,9 +42,13 @@ class Inbox:
                 if self._acking and (seq := proto.frame_seq(message)) is not None:
                     self._ack(seq)
             return
+        if len(message) > proto.MAX_SERVER_TEXT:  # dropped without a word, it left the camera's state stale unsaid
+            self._too_long(len(message))
+            return
         try:
             data = proto.parse_text(message, proto.MAX_SERVER_TEXT)
-        except proto.ProtocolError:
+        except proto.ProtocolError as e:
+            self._unusable(e)
             return
         kind = data["type"]
         if kind in ("reply", "error"):
@@ -54,15 +64,14 @@ class Inbox:
             self._state(data)
         elif kind == "reply":
             self._state(data["state"] if isinstance(data.get("state"), dict) else {})
-            if data.get("text"):
-                self._say_reply(str(data["text"]))
+            self._reply_text(data.get("text"))
         elif kind in ("send_ok", "send_refused") and self.uploader is not None:
             self.uploader.answer(data)
         elif kind == "ok":
             pass
         elif kind == "error":
             message = data.get("message")
-            self.say(f"server: error: {message}" if isinstance(message, str) and message.strip()
+            self.say(f"server: error: {terminal_safe(message)}" if isinstance(message, str) and message.strip()
                      else "server: error (it gave no message)")
 
     def _frame(self, message: bytes) -> None:
@@ -115,7 +124,26 @@ class Inbox:
         if line := self._bad_frames.admit((words_of(str(e)),), text, time.monotonic()):
             self.say(line)
 
+    def _too_long(self, size: int) -> None:
+        """A text message past MAX_SERVER_TEXT, skipped: the connection goes on (the next state may fit)."""
+        text = (f"dropped a message of {size:,} characters from the server, over the {proto.MAX_SERVER_TEXT:,} vcam "
+                "cam reads (a state naming very many or very long presets?): this camera's view of the show may lag; "
+                "fewer or shorter presets in the show file keep it under, or install the same vcam on both machines "
+                "if they differ")
+        if line := self._bad_frames.admit(("too long",), text, time.monotonic()):
+            self.say(line)
+
+    def _reply_text(self, text: object) -> None:
+        """A reply's text, which the protocol makes a string (a command's answer); another kind of value (a server
+        of another version) is said in one line, where it was printed as a Python list or dict."""
+        if isinstance(text, str):
+            if text:
+                self._say_reply(text)
+        elif text is not None:
+            self._unusable(proto.ProtocolError(f"a reply whose text is a {type(text).__name__}, not a string"))
+
     def _say_reply(self, text: str) -> None:
+        text = terminal_safe(text)
         if text.startswith("error"):  # the same error for each message of a sweep: said once, then counted
             text = self._errors.admit((words_of(text),), text, time.monotonic())  # whatever value each names
         if text:

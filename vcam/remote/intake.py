@@ -119,7 +119,7 @@ class Intake:
     def left(self, client) -> None:
         with self._lock:
             if self.sender is client:
-                self._release("left; the input is free")
+                self._release("is gone: the input it sent is free for another client")
         self._tell_events()
 
     def frame(self, client, data: bytes) -> None:

@@ -10,6 +10,7 @@ import time
 from vcam.remote import protocol as proto
 from vcam.remote.handshake import unusable
 from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, unreachable
+from vcam.words import terminal_safe
 
 TOO_BIG = 1009  # RFC 6455's close code for a message over the size the end that closes takes
 DROPPED = ("dropped as it opened",)  # the throttle's key for the connections that drop as they open
@@ -69,7 +70,7 @@ class LinkEnds:
             self._say_broken(unusable(self.url, error, received, self.FIRST_STATE_S))  # let in, but no state came
             return True
         stalled = proto.keepalive_ended(error)
-        reason = received.reason if received is not None and received.reason else None
+        reason = terminal_safe(received.reason) if received is not None and received.reason else None
         if sent is None and error is not None:  # the close frame this client began the close with
             sent = own_close(getattr(error, "sent", None), getattr(error, "rcvd_then_sent", None))
         if self._send_stalled and received is None:
@@ -136,7 +137,7 @@ class LinkEnds:
                          f"--token? {self._holding()} and retrying; to get back on, restart this client with "
                          f"that token: vcam cam {self.url} --token TOKEN")
             return False
-        reason = (body or b"").decode("utf-8", errors="replace").strip()
+        reason = terminal_safe((body or b"").decode("utf-8", errors="replace").strip())
         # a vcam server says why it refused and what to do, in plain text; a proxy's own page is HTML
         plain = "<" not in reason and (headers is None or headers.get("Content-Type", "text/plain").startswith(
             "text/plain"))

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import socket
 import sys
+import threading
 import time
 import weakref
 from collections.abc import Callable
@@ -117,6 +119,8 @@ class Listener:
         self._sock = sock
         self.most = most
         self._say = say
+        self._closing = False  # the stop began: nothing more is taken (cut_unfinished)
+        self._taking = threading.Lock()  # a connection is taken, or the stop reads those taken: one at a time
         self._said = ErrorThrottle(self.SAID_S)
         # the connections handed to the library: counted here, as websockets 15 and 16 count them nowhere
         self._taken: weakref.WeakSet[socket.socket] = weakref.WeakSet()
@@ -145,9 +149,13 @@ class Listener:
                                            "to free (ulimit -n raises this process's limit)")
                     time.sleep(self.RETRY_S)  # the connection still waits: taken again at once, it fails again
                 continue
-            if self.open_now() < self.most:
-                self._taken.add(sock)
-                return sock, address
+            with self._taking:  # taken as the stop reads those taken, it would be left for its 10 s
+                if self._closing:  # taken now, its handshake would hold the stop up to the library's 10 s
+                    sock.close()
+                    raise OSError(errno.EBADF, "the server is stopping")  # ends the library's accept loop
+                if self.open_now() < self.most:
+                    self._taken.add(sock)
+                    return sock, address
             turn_away(sock, self.most, self.REQUEST_S)
             self._tell(("full",), f"closed a connection as it came: {self.most} are open already (clients and "
                                   "handshakes not finished)")
@@ -156,9 +164,73 @@ class Listener:
         """The counts of the lines held back whose window has passed (all of them, without `now`)."""
         return self._said.held_back(now)
 
+    def cut_unfinished(self, keep: set[socket.socket]) -> int:
+        """At the stop: takes no more connections, and shuts down every one taken but `keep` (those past their
+        handshake, which get their close frame). The library's stop waits for each handshake to end, and one that
+        never sends its request ends only at its 10 s timeout: a flood of them held Ctrl-C that long. Shut down,
+        its reader sees the end at once and the library closes it. The number cut."""
+        with self._taking:
+            self._closing = True
+            taken = list(self._taken)
+        cut = 0
+        for sock in taken:
+            if sock in keep or sock.fileno() == -1:
+                continue
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+                cut += 1
+        return cut
+
     def _tell(self, what: tuple, line: str) -> None:
         if said := self._said.admit(what, line, time.monotonic()):
             self._say(said)
+
+
+# What a connection costs in open files (its socket and the library's, on websockets 17: about 3), and the files
+# left to the rest of the process (the model's files, the camera, recordings, logs) past those open at the start
+FILES_PER_CONNECTION = 3
+FILES_KEPT = 32
+
+
+def files_allow(most: int, soft_limit: int | None, open_now: int) -> int:
+    """The connections that may be open at once: `most`, or fewer where the process's open-file limit (ulimit -n,
+    `soft_limit`; None for none) with `open_now` files open cannot hold that many (macOS's default is 256). At
+    least one: a limit that low is said, and a camera still connects."""
+    if soft_limit is None:
+        return most
+    return max(1, min(most, (soft_limit - open_now - FILES_KEPT) // FILES_PER_CONNECTION))
+
+
+def open_file_limit() -> tuple[int | None, int]:
+    """The process's soft limit on open files (None where it has none, or the system says none: Windows) and the
+    files it has open now."""
+    try:
+        import resource
+    except ImportError:
+        return None, 0
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft == resource.RLIM_INFINITY:
+        return None, 0
+    for folder in ("/proc/self/fd", "/dev/fd"):
+        with contextlib.suppress(OSError):
+            return soft, len(os.listdir(folder))
+    return soft, 0
+
+
+def capped_by_files(most: int, max_clients: int) -> tuple[int, str | None]:
+    """The connections open at once this process may take, and the line that says the open-file limit caps them
+    (None where it does not)."""
+    soft, open_now = open_file_limit()
+    allowed = files_allow(most, soft, open_now)
+    if allowed >= most:
+        return most, None
+    fewer = f"; so at most {allowed} clients, not {max_clients}" if allowed < max_clients else ""
+    # a limit that holds them all, with the files open now: 4096 said to a process at 4096 already raised nothing
+    needed = open_now + FILES_KEPT + FILES_PER_CONNECTION * most
+    raise_to = max(4096, 1 << (needed - 1).bit_length())
+    return allowed, (f"at most {allowed} connections open at once, not {most}: this process may open {soft} files "
+                     f"(ulimit -n), {open_now} are open, and each connection takes {FILES_PER_CONNECTION}{fewer}; "
+                     f"run ulimit -n {raise_to} before vcam serve to raise it")
 
 
 def turn_away(sock: socket.socket, most: int, wait_s: float) -> None:

@@ -6,7 +6,8 @@ text message:
     client → server  {"type": "command", "line": "preset 2"}   {"type": "ping", "t": <client time>}
                      {"type": "send"} (asks to send the input)   {"type": "send_stop"}
                      {"type": "got", "seq": N} (the newest frame received; not answered)
-    server → client  {"type": "reply", "text": ...}  {"type": "error", "message": ...}
+    server → client  {"type": "reply", "text": "<the command's answer>", "state": {...}}  {"type": "error",
+                     "message": "<what was wrong>"} (text, either: a camera says any other value is of no use)
                      {"type": "pong", "t": ..., "server": <server time>, "acks": true, "block_s": S}
                      {"type": "state", ...}
                      {"type": "send_ok", "width": W, "height": H, "fps": F, "fit": "crop"} (again when F changes)

@@ -30,7 +30,7 @@ from vcam.remote.encoding import BlockEncoder
 from vcam.remote.endings import LibraryLog, ended
 from vcam.remote.goodbye import drop, say_goodbye, say_goodbye_to
 from vcam.remote.intake import Dropped, Intake, Uploads
-from vcam.remote.listen import Listener, advertise, listen_fix, listen_options, listen_reason
+from vcam.remote.listen import Listener, advertise, capped_by_files, listen_fix, listen_options, listen_reason
 from vcam.remote.rate import ByteRate
 from vcam.remote.served import ServedClient
 
@@ -107,6 +107,7 @@ class FrameServer:
         self._telling = threading.Lock()
         self.admission = Admission(settings, say, self._lock, self._stopped, served=lambda: len(self.clients))
         self.encoder = BlockEncoder(settings.quality, self._clients, say)
+        self._state_too_long_said = False
         self.block_gaps = BlockGaps(0.0)  # told to each camera as it connects (answers.py: its pong)
         self.intake = Intake(uploads, on_sender, say, input_size, input_fit,
                              refused=lambda client, what: refused_input(client, what, self.say))
@@ -125,7 +126,10 @@ class FrameServer:
             raise VcamError(f"cannot listen on {where} ({listen_reason(e)})",
                             listen_fix(e, self.settings.host, self.settings.port)) from None
         self.port = self._server.socket.getsockname()[1]
-        self._listener = Listener(self._server.socket, max(self.MOST_OPEN, 4 * self.settings.max_clients), self.say)
+        most, capped = capped_by_files(max(self.MOST_OPEN, 4 * self.settings.max_clients), self.settings.max_clients)
+        if capped is not None:
+            self.say(capped)
+        self._listener = Listener(self._server.socket, most, self.say)
         self._server.socket = self._listener
         threading.Thread(target=self._server.serve_forever, name="serve", daemon=True).start()
         threading.Thread(target=self.encoder.run, name="encode", daemon=True).start()
@@ -160,9 +164,27 @@ class FrameServer:
         for c in clients:
             c.cut()
         if self._server is not None:
+            if (listener := getattr(self, "_listener", None)) is not None:  # none where the start failed
+                listener.cut_unfinished(self._past_handshake())
             # a client let in as the stop began may still be between its handshake and its handler's goodbye: the
             # library closes what is open, and then too with the show's end as the reason, not a bare "going away"
             shut_down(self._server)
+        self._say_held_back()
+
+    def _past_handshake(self) -> set:
+        """The sockets of the connections past their handshake (and of those let in, about to be): at the stop they
+        get their close frame, where one still in its handshake is cut."""
+        with self._lock:
+            connections = [*self.admission.let_in(), *(c.ws for c in self.clients)]
+        connections += list(getattr(self._server, "connections", ()))  # websockets 15 has no such list
+        return {getattr(c, "socket", None) for c in connections} - {None}
+
+    def _say_held_back(self) -> None:
+        """At the stop, the counts of the lines still held back, once: the watch that says them each minute is gone."""
+        listener = getattr(self, "_listener", None)  # none where the start failed
+        for line in [*self.intake.held_back(), *self.admission.held_back(),
+                     *(listener.held_back() if listener is not None else [])]:
+            self.say(line)
 
     # --- frames in ------------------------------------------------------------------------------------------
     def publish(self, frames: np.ndarray, block: int | None = None) -> None:
@@ -245,18 +267,25 @@ class FrameServer:
         except Exception as e:  # the connection ended: nothing else to do for it
             ending_said = ended(ws, e, self.settings.keepalive)
         finally:
-            client.close()
-            for line in client.held_back():
-                self.say(line)
-            self.intake.left(client)
-            for line in self.intake.held_back():
-                self.say(line)
-            with self._lock:
-                if client in self.clients:
-                    self.clients.remove(client)
-                    self._gone_bytes += client.bytes
-            left = ending_said or ("left" if announced else "connected and left at once")
-            self.say(f"client {peer} {left}; {len(self.clients)} connected")
+            # at the stop, the server ended it: "left" read as if each camera had quit
+            stopped = "was told the show ended" if self._stopped.is_set() else None
+            self._gone(client, ending_said or stopped or ("left" if announced else "connected and left at once"))
+
+    def _gone(self, client: ServedClient, left: str) -> None:
+        """A client's end, said in the order it is read: why it left, then what became of the input it sent (said
+        the other way round, "the input is free" came before the reason it was disconnected)."""
+        client.close()
+        for line in client.held_back():
+            self.say(line)
+        with self._lock:
+            if client in self.clients:
+                self.clients.remove(client)
+                self._gone_bytes += client.bytes
+            n = len(self.clients)
+        self.say(f"client {client.name} {left}; {n} connected")
+        self.intake.left(client)
+        for line in self.intake.held_back():
+            self.say(line)
 
     def _first_state(self, client: ServedClient) -> None:
         """The show's state to a client just served, as a state round tells it: none once stopped (the stop told this
@@ -265,10 +294,21 @@ class FrameServer:
             if self._stopped.is_set():
                 return
             try:
-                message = proto.text("state", **self.state())
+                message = self._state_text()
             except Exception as e:  # noqa: BLE001 - any failure of the show's snapshot ends this client alone
                 raise _Unread(e) from e
             client.offer_state(message)
+
+    def _state_text(self) -> str:
+        """The show's state as a message; one past what vcam cam reads is said here once: each camera drops it (and
+        says so), its view of the show stale, and only this terminal can say which show file made it so."""
+        message = proto.text("state", **self.state())
+        if len(message) > proto.MAX_SERVER_TEXT and not self._state_too_long_said:
+            self._state_too_long_said = True
+            self.say(f"the show's state is {len(message):,} characters, over the {proto.MAX_SERVER_TEXT:,} vcam cam "
+                     "reads: cameras drop it and miss the show's changes; fewer or shorter presets in the show file "
+                     "keep it under")
+        return message
 
     def broadcast_state(self) -> None:
         """The show's state to every client (they mirror it: screen mode, soft takeover); nothing once stopped."""
@@ -284,7 +324,7 @@ class FrameServer:
             self.say(f"the show's last state could not be sent to clients ({e.__class__.__name__}: {e})")
 
     def _tell(self, clients: list[ServedClient]) -> None:
-        message = proto.text("state", **self.state())
+        message = self._state_text()
         for c in clients:
             c.offer_state(message)
 

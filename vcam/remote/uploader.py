@@ -33,6 +33,7 @@ from vcam.live.inputs.camera import SETTLE_S, capture_mode, device_rgb, mode_lin
 from vcam.live.inputs.source import InputError
 from vcam.live.mailbox import Mailbox
 from vcam.remote import protocol as proto
+from vcam.words import terminal_safe
 
 SEND_USAGE = "--send takes camera, camera:N, camera:/dev/videoN or file:PATH"
 
@@ -328,13 +329,15 @@ class Uploader:
             with self._lock:
                 self.state, self._asked_at = "refused", self._clock()
                 said, self._refusal_said = self._refusal_said, True
+            why = data.get("message")  # the protocol's is text: anything else (None, a list) was printed as Python
+            why = terminal_safe(why.strip()) if isinstance(why, str) and why.strip() else "it gave no reason"
             if not said:
-                self.say(f"the server does not take this client's input: {data.get('message')}; showing its "
+                self.say(f"the server does not take this client's input: {why}; showing its "
                          f"video all the same, and asking again every {self.RETRY_S:g} s")
             return
         try:
             width, height, fps = int(data["width"]), int(data["height"]), float(data["fps"])
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: a width of Infinity
             self.say(f"the server's answer to sending makes no sense ({str(data)[:120]}): not sending")
             return
         if not (0 < width <= 8192 and 0 < height <= 8192 and 0.1 <= fps <= 240):
