@@ -247,8 +247,14 @@ def test_a_slow_camera_whose_blocks_stay_on_screen_past_the_stall_limit_by_desig
 def test_a_stall_is_stall_after_once_the_last_block_has_been_shown(fps, limit):
     """A generator that stops is still a stall at a slow camera: once the camera has shown its last block, one frame
     a tick, and no other has come for `stall_after` more."""
+    _assert_stalls_at(limit, PacerSettings(fps=fps, max_latency=30.0, producer_waits=True))
+
+
+def _assert_stalls_at(limit: float, settings: PacerSettings) -> None:
+    """One block of 12, then none: the stream is not stalled just before `limit` s and is just after, the pacer's
+    stall limit."""
     ft = FakeTime()
-    pacer = Pacer(PacerSettings(fps=fps, max_latency=30.0, producer_waits=True), clock=ft.clock)
+    pacer = Pacer(settings, clock=ft.clock)
     pacer.push([frame(i) for i in range(12)])
     for at, stalled in ((limit - 0.01, False), (limit + 0.01, True)):
         ft.now = at
@@ -269,13 +275,7 @@ def test_a_generator_slower_than_a_slow_camera_is_said_to_stall_once_the_picture
 def test_a_producer_that_cannot_wait_stalls_after_stall_after_at_a_slow_camera_too(fps):
     """Its blocks come at its own pace (a server's, learned into `stall_after`), not held back for the camera: two
     blocks of a slow camera's time without one put a real stall off (24 s at 1 fps, not 5)."""
-    ft = FakeTime()
-    pacer = Pacer(PacerSettings(fps=fps, max_latency=30.0), clock=ft.clock)
-    pacer.push([frame(i) for i in range(12)])
-    for at, stalled in ((4.99, False), (5.01, True)):
-        ft.now = at
-        pacer.tick()
-        assert pacer.stats.stalled is stalled and pacer.stall_limit() == 5.0
+    _assert_stalls_at(5.0, PacerSettings(fps=fps, max_latency=30.0))
 
 
 @pytest.mark.parametrize("fps, max_latency, making, held", [(1.0, 13.0, [2.0, 3.0, 1.0, 0.3], 2), (1.0, 13.0, 0.3, 0),

@@ -2,6 +2,7 @@
 controller's @beat/@bar/@N/@off and the show's quantize; screen changes at the boundary; the log and its replay."""
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import random
@@ -744,32 +745,40 @@ def test_a_screen_change_waiting_for_its_bar_waits_for_a_slower_tempo_and_a_coun
                     in said, 60)
 
 
-class TickScreen:
-    """The camera's screen on a fake clock: 30 ticks a second, frame n of the show on screen at tick n (12 frames a
-    block); a change is set after the frame on screen at its moment, as vcam.live.screen.Screen does."""
+class RecordedScreen:
+    """The camera's screen: each change set, with the fake clock's time then."""
 
     def __init__(self, ctl, now: list[float]):
         self.ctl, self.now = ctl, now
         self.set_at: list[tuple[str, float]] = []
+
+    def set(self, mode: str) -> None:
+        self.ctl.state.screen = mode
+        self.set_at.append((mode, self.now[0]))
+
+
+class TickScreen(RecordedScreen):
+    """The camera's screen on a fake clock: 30 ticks a second, frame n of the show on screen at tick n (12 frames a
+    block); a change is set after the frame on screen at its moment, as vcam.live.screen.Screen does."""
 
     def frame(self, t: float) -> Shown:
         tick = int(t * 30)
         return Shown(tick // 12, tick % 12, tick / 30)
 
     def set(self, mode: str) -> Shown:
-        self.ctl.state.screen = mode
-        self.set_at.append((mode, self.now[0]))
+        super().set(mode)
         return self.frame(self.now[0])
 
 
 BAR_CUE = SHOW + "cues:\n  - {name: drop, do: [freeze, preset ocean], at: {bar: 4}}\n"
 
 
-def fast_bar_cue() -> tuple:
+@contextlib.contextmanager
+def fast_bar_cue():
     """A bar cue at 174 bpm (a bar is 1.38 s) in a show working 1.63 s ahead of the camera (36 frames waiting, a
     block in progress): the cue fires 4.7 beats ahead of bar 4, before bar 3 has come. The controller's `land` is
-    the quantizer's, each landing it planned kept in `planned`; the cue list runs on its own thread, on the clock
-    `now`, looked at when a test moves it (look)."""
+    the quantizer's, each landing it planned kept in `planned`; the cue list runs on its own thread, begun, on the
+    clock `now`, looked at when a test moves it (look); it is stopped and the controller closed at the end."""
     now = [0.0]
     quantizer = measured([(0, 0.0, 0.5), (1, 1.0, 1.5), (2, 2.0, None)], now, StandInPacer(waiting=36.0))
     tempo = quantizer.tempo
@@ -791,17 +800,20 @@ def fast_bar_cue() -> tuple:
         ctl.cues.wake()
         assert wait_for(lambda: ctl.cues.looked_at == t, 60), "the cue list did not look"
 
-    return ctl, tempo, quantizer, planned, out, look
+    ctl.cues.start()
+    try:
+        ctl.cues.begin()
+        yield ctl, tempo, quantizer, planned, out, look
+    finally:
+        ctl.cues.stop()
+        ctl.close()
 
 
 def test_a_bar_cue_more_than_a_bar_ahead_sets_its_screen_change_on_its_own_bar_and_logs_it_there(tmp_path):
     """The cue fired before bar 3 came: its freeze (@bar) was set on bar 3, the first bar to come, a bar before the
     bar the operator put it on, where its picture lands. It is set on bar 4, and logged with the frame on screen
     then, where a replay makes it (the frame it came after, whatever the replay's speed)."""
-    ctl, tempo, quantizer, _, out, look = fast_bar_cue()
-    ctl.cues.start()
-    try:
-        ctl.cues.begin()
+    with fast_bar_cue() as (ctl, tempo, quantizer, _, out, look):
         look(2.2)
         assert ctl.cues.position == 0  # bar 4 (beat 12) is 5.6 beats away: more than the show works ahead
         look(2.55)  # beat 7.4: bar 4 is 4.6 beats away, within the 4.7 the show works ahead
@@ -825,27 +837,18 @@ def test_a_bar_cue_more_than_a_bar_ahead_sets_its_screen_change_on_its_own_bar_a
         (tmp_path / "controls.jsonl").write_text(out.getvalue())
         replay = read_replay(str(tmp_path / "controls.jsonl"))
         assert [(f.frame, f.action) for f in replay.at_frames] == [(tuple(entry["shown"]), SetScreen("freeze"))]
-    finally:
-        ctl.cues.stop()
-        ctl.close()
 
 
 def test_a_bar_cue_more_than_a_bar_ahead_lands_its_picture_on_its_bar_as_before():
     """Pinned: the picture change of the same cue goes on bar 4, the first bar the show can still reach, as the
     quantizer chose it before screen changes were aimed at the cue's bar (not a bar later)."""
-    ctl, tempo, quantizer, planned, _, look = fast_bar_cue()
-    ctl.cues.start()
-    try:
-        ctl.cues.begin()
+    with fast_bar_cue() as (ctl, tempo, quantizer, planned, _, look):
         look(2.2)
         look(2.55)
         assert ctl.cues.position == 1
         assert planned and all(landing.boundary == pytest.approx(tempo.time_of(12.0)) for landing in planned)
         assert planned[0].block == quantizer.ahead(2.55).first  # the first block free: none later is nearer
         assert {at for action, at, origin in ctl.generator.given} == {planned[0].block}
-    finally:
-        ctl.cues.stop()
-        ctl.close()
 
 
 def test_a_screen_change_aimed_at_a_later_bar_keeps_it_and_one_aimed_at_a_bar_past_takes_the_next():
@@ -859,19 +862,6 @@ def test_a_screen_change_aimed_at_a_later_bar_keeps_it_and_one_aimed_at_a_bar_pa
     ctl.handle_line("live @beat", "cue 3", aim=9.5)  # its own grid's first boundary at or after the aim
     assert ctl.screen_waits.queued[-1].beat == 10.0  # after the blackout, which lands before it
     ctl.close()
-
-
-
-class RecordedScreen:
-    """The camera's screen: each change set, with the fake clock's time then."""
-
-    def __init__(self, ctl, now: list[float]):
-        self.ctl, self.now = ctl, now
-        self.set_at: list[tuple[str, float]] = []
-
-    def set(self, mode: str) -> None:
-        self.ctl.state.screen = mode
-        self.set_at.append((mode, self.now[0]))
 
 
 def test_a_bar_cue_fired_more_than_a_bar_ahead_leaves_the_cue_before_it_to_land_on_its_own_bar():
@@ -913,6 +903,7 @@ def test_a_change_typed_or_aimed_at_no_later_bar_replaces_every_screen_change_wa
     assert screen.set_at == [("live", 1.3), ("blackout", 1.3), ("freeze", 1.3)]  # in the order they would land
     assert ctl.screen_waits.waiting() is None
     ctl.close()
+
 
 # --- the show's quantize: --------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 
 from vcam.control.tempo import Tempo
+from vcam.words import counted
 
 POLL_S = 0.05  # how often the session's tempo and beat are read (the tempo's silence limit is 2 s)
 DEFAULT_BPM = 120.0
@@ -91,15 +92,15 @@ class LinkSession:
         if peers != self.peers:
             self.peers = peers
             if peers:
-                self.say(f"Link: {peers} other peer{'s' if peers != 1 else ''} in the session")
+                self.say(f"Link: {counted(peers, 'other peer')} in the session")
             else:
                 self.tempo.hush("link")  # the next source applies now, as said, not when the grid has gone quiet
-                self.say(f"Link: no other peer left; {self._after()}")
+                self.say(f"Link: no other peer left; {self._tempo_once_alone()}")
         if peers and link.enabled:
             beat = link.beat
             self.tempo.set_bpm(link.tempo, "link", (self.tempo.clock(), beat))
 
-    def _after(self) -> str:
+    def _tempo_once_alone(self) -> str:
         """Where the tempo comes from once the session has no other peer, in words."""
         got = self.tempo.grid()
         if got is None or got[0] == "link":  # nothing else: the session's last grid goes on

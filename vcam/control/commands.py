@@ -567,8 +567,9 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     a word for a command named otherwise (MEANT) with that command. Off the `console`, never a command only it
     gives. A command begun is answered with those it begins (`qu`: quit or quantize); `rest`: what follows the
     word, where only a command that takes an argument is meant (`pre 2`: preset, not prev), or where it is glued
-    to its argument (`seed=5`, `preset2`). `typed`: the word as typed, whose
-    argument keeps its case."""
+    to its argument (`seed=5`, `preset2`). A command run into a word of letters (`quantizebar`) is answered with
+    the two spaced apart where that line parses, else with the command's name (`bpmnan`). `typed`: the word as
+    typed, whose argument keeps its case."""
     if not console and name in MEANT_IN_FILES:
         return f" ({MEANT_IN_FILES[name]})"
     if name in MEANT:

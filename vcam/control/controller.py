@@ -460,7 +460,7 @@ class Controller:
             names.append(screen)
         return ", ".join(dict.fromkeys(names)) or None
 
-    def _screen(self, name: str, origin: Origin, spec: str | None, aim: float | None = None) -> str:
+    def _screen(self, name: str, origin: Origin, spec: str | None, aim: float | None) -> str:
         """The screen acts on the camera directly: on the beat, it is set when the tempo reaches the boundary's beat
         (vcam.control.screenwait; called with the lock held), at `aim` at the earliest. A later screen change
         replaces those still waiting; one aimed past the next boundary, only those landing on or after its beat."""

@@ -64,7 +64,7 @@ class ScreenWaits:
         if tempo is not None:  # a waiting screen change looks at the new grid (quick: the watch holds its lock)
             tempo.watch(lambda source, grid, cause: self.wake.set())
 
-    def ask(self, mode: str, origin: Origin, spec: str | None, aim: float | None = None) -> bool:
+    def ask(self, mode: str, origin: Origin, spec: str | None, aim: float | None) -> bool:
         """Screen `mode` on the boundary of `spec` (None: at once), the first at or after the beat `aim` where one
         is given, replacing the changes still waiting (one aimed past the next boundary: those on or after its beat;
         called with the lock held); whether it waits: else it is set now (no `spec`, or a stopped tempo: no

@@ -141,7 +141,7 @@ class Pacer:
         self._rate: float | None = None
         self._off = 0  # +1 or -1: the last burst's rate was far above or below the estimate
         self._burst = 0
-        self._longest = 0  # the longest burst pushed
+        self._longest = 0  # the longest burst pushed, the last one included
         self._arrival: _Arrival | None = None
         self._last_push: float | None = None
         self._released: float | None = None  # when `full()` last let a waiting producer go on (None: since pushed)
@@ -246,7 +246,7 @@ class Pacer:
         # (`block_outlasts_cap`, said at the start) is not waited for: the producer would stall at every block.
         s = self.settings
         shown_in_cap = s.fps * s.max_latency - 1
-        block = max(self._burst, self._longest, s.block_frames or 0)  # the next block: not a short first one
+        block = max(self._longest, s.block_frames or 0)  # the next block: not a short first one
         if s.producer_waits and block <= shown_in_cap:
             # a tick more to spare: the playback rate's nudge moves by parts of a frame
             # never below none waiting, where the producer could only wait for ever: a block that barely fits the

@@ -8,6 +8,6 @@ from vcam.live.outputs.worker import (NoDisplay, OutputWorker, close_workers, le
                                       report_outputs, show_ender)
 from vcam.outspec import FITS, KINDS, OutputSpec, parse_spec
 
-__all__ = ["FITS", "KINDS", "NoDisplay", "OPENERS", "NullOutput", "Output", "OutputSpec", "OutputWorker",
+__all__ = ["FITS", "KINDS", "OPENERS", "NoDisplay", "NullOutput", "Output", "OutputSpec", "OutputWorker",
            "close_workers", "leave_workers", "open_output", "open_outputs", "parse_spec", "report_outputs",
            "show_ender"]

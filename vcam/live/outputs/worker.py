@@ -299,10 +299,10 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
             queue = recording_queue(fps, width, height) if spec.kind == "file" else 3
             # a display that never answers is found at the window's first frame: it is left out then, as here, or,
             # with nothing else to show on, it ends the show as it would have refused it here
-            undrawable = NoDisplay.FAILS if spec.kind != "window" else \
-                NoDisplay.LEAVES_OUT if others else NoDisplay.ENDS_SHOW
+            no_display = (NoDisplay.FAILS if spec.kind != "window" else
+                          NoDisplay.LEAVES_OUT if others else NoDisplay.ENDS_SHOW)
             workers.append(OutputWorker(out, w, h, fit_mode, queue=queue, every_frame=spec.kind == "file", say=say,
-                                        no_display=undrawable))
+                                        no_display=no_display))
     except (VcamError, ValueError, OSError):
         close_workers(workers)
         raise
