@@ -259,6 +259,8 @@ def _bench_device(name: str | None) -> torch.device:
     except RuntimeError:
         raise VcamError(f"--device {name!r} is not a device", "give cuda, cuda:1 or cpu") from None
     if device.type == "cpu":
+        if device.index:  # torch takes cpu:7 and runs on the one CPU device, so a typo went unnoticed
+            raise VcamError(f"--device {name}: the CPU is one device and takes no index", "give cpu")
         return device
     if device.type != "cuda":  # mps, xpu, meta…: the model's kernels and the timing are CUDA's or the CPU's
         raise VcamError(f"--device {name}: vcam bench runs on a CUDA device (NVIDIA, or AMD through ROCm) or the "
