@@ -194,6 +194,30 @@ def test_bench_json_is_valid(capsys):
     assert "pass 3" not in data["stages_ms"]
 
 
+def test_bench_json_that_fails_prints_its_error_as_json_too(capsys):
+    """A tool reading --json got an empty stdout on a refused run; stderr and exit 2 stay as without --json."""
+    from vcam.cli import main
+
+    code = main(["bench", "--model", "tiny", "--device", "mps", "--json"])
+    out = capsys.readouterr()
+    assert code == 2 and "vcam: error: --device mps" in out.err and "fix: give cuda" in out.err
+    data = json.loads(out.out)
+    assert data["error"].startswith("--device mps: vcam bench runs on") and data["fix"] == "give cuda, cuda:1 or cpu"
+
+
+def test_bench_json_names_an_unexpected_error(capsys, monkeypatch):
+    import vcam.bench.bench as bench
+    from vcam.cli import main
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the kernel fell over")
+
+    monkeypatch.setattr(bench, "bench", broken)
+    assert main(["bench", "--model", "tiny", "--device", "cpu", "--json"]) == 2
+    out = capsys.readouterr()
+    assert json.loads(out.out) == {"error": "RuntimeError: the kernel fell over"} and "fell over" in out.err
+
+
 @pytest.mark.slow  # scripts/gpu_check.py, three runs
 def test_gpu_check_script_runs_its_smoke_version(tmp_path):
     """The GPU script is only run where a GPU is lent; its CPU version keeps it from rotting meanwhile."""
