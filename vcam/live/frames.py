@@ -111,12 +111,47 @@ def over_black_bgr(bgr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return (bgr.astype(np.float32) * weight + 0.5).astype(np.uint8)
 
 
-def _jpeg(path: str) -> bool:
+def _may_have_alpha(path: str) -> bool:
+    """Whether the file's header leaves room for an alpha channel: not a JPEG, a PNG without alpha or a tRNS
+    chunk, a WebP whose header says none; True for any other file (its alpha is looked for by decoding it)."""
     try:
         with open(path, "rb") as f:
-            return f.read(3) == b"\xff\xd8\xff"
+            head = f.read(32)
+            if head.startswith(b"\xff\xd8\xff"):
+                return False
+            if head.startswith(b"\x89PNG\r\n\x1a\n"):
+                return _png_may_have_alpha(f, head)
+            if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+                return _webp_may_have_alpha(head)
     except OSError:
+        pass
+    return True
+
+
+def _png_may_have_alpha(f, head: bytes) -> bool:
+    """A colour type with alpha (4, 6), or a tRNS chunk before the image data, which decoders turn into alpha."""
+    if len(head) < 26 or head[12:16] != b"IHDR" or head[25] in (4, 6):
+        return True
+    f.seek(8)
+    for _ in range(1000):  # the chunks before IDAT: a handful in any real file
+        chunk = f.read(8)
+        if len(chunk) < 8 or chunk[4:8] in (b"tRNS", b"IDAT"):
+            return len(chunk) < 8 or chunk[4:8] == b"tRNS"
+        f.seek(int.from_bytes(chunk[:4], "big") + 4, os.SEEK_CUR)  # its data and CRC
+    return True
+
+
+def _webp_may_have_alpha(head: bytes) -> bool:
+    """A lossy WebP ("VP8 ") has none; a lossless one ("VP8L") says so in a bit, an extended one ("VP8X") in a
+    flag: what libwebp reports to OpenCV as has_alpha."""
+    kind = head[12:16]
+    if kind == b"VP8 ":
         return False
+    if kind == b"VP8L" and len(head) >= 25 and head[20] == 0x2F:
+        return bool(int.from_bytes(head[21:25], "little") >> 28 & 1)
+    if kind == b"VP8X" and len(head) >= 21:
+        return bool(head[20] & 0x10)
+    return True
 
 
 def read_shown(path: str) -> np.ndarray | None:
@@ -131,8 +166,8 @@ def _over_black(path: str, bgr: np.ndarray) -> np.ndarray:
     """The image as it shows over black where it has an alpha channel. OpenCV's colour read drops the alpha and
     keeps whatever colour the transparent pixels hold: a white logo on transparent white would be all white."""
     cv2 = quiet_cv2()
-    if _jpeg(path):  # no alpha to look for: a second decode cost a large photo ~60 % more to load
-        return bgr
+    if not _may_have_alpha(path):  # no alpha to look for: a second decode cost a large photo ~60 % more to load,
+        return bgr                  # an opaque 12 MP PNG or WebP about twice as much
     whole = imread_quiet(path, cv2.IMREAD_UNCHANGED)
     if whole is None or whole.ndim != 3 or whole.shape[2] != 4 or whole.dtype not in (np.uint8, np.uint16):
         return bgr  # no alpha (or a float one, an EXR's, whose range is not its type's)
