@@ -154,12 +154,60 @@ def _webp_may_have_alpha(head: bytes) -> bool:
     return True
 
 
-def read_shown(path: str) -> np.ndarray | None:
-    """The image at `path` as RGB, as it shows (over black where it has an alpha channel); None where OpenCV
-    decodes nothing. The one read of an image: input, fallback."""
+# Above this many pixels a JPEG shown smaller is decoded at an eighth, a quarter or half its size (libjpeg scales
+# as it decodes): a 20000x20000 one took 7 s and 2.3 GB decoded whole. Below it a picture decodes whole as before,
+# so an ordinary photo shows exactly as it did.
+HUGE_PIXELS = 100_000_000
+
+
+def read_shown(path: str, fitted: tuple[int, int, str] | None = None) -> np.ndarray | None:
+    """The image at `path` as RGB, as it shows (over black where it has an alpha channel), fitted to `fitted`
+    (width, height, fit mode) where given; None where OpenCV decodes nothing. The one read of an image: input,
+    fallback. Fitted before its colours are swapped to RGB (the same pixels): a huge picture was copied whole."""
     cv2 = quiet_cv2()
-    bgr = imread_quiet(path, cv2.IMREAD_COLOR)
-    return None if bgr is None else cv2.cvtColor(_over_black(path, bgr), cv2.COLOR_BGR2RGB)
+    bgr = imread_quiet(path, _read_flags(path, fitted))
+    if bgr is None:
+        return None
+    shown = _over_black(path, bgr)
+    return cv2.cvtColor(shown if fitted is None else fit(shown, *fitted), cv2.COLOR_BGR2RGB)
+
+
+def _read_flags(path: str, fitted: tuple[int, int, str] | None) -> int:
+    """IMREAD_COLOR, or for a huge JPEG shown at `fitted` the most reduced read still larger than it is, on its
+    shorter side (an EXIF turn may swap its sides)."""
+    cv2 = quiet_cv2()
+    size = jpeg_size(path) if fitted is not None else None
+    if size is None or size[0] * size[1] <= HUGE_PIXELS:
+        return cv2.IMREAD_COLOR
+    for factor, flag in ((8, cv2.IMREAD_REDUCED_COLOR_8), (4, cv2.IMREAD_REDUCED_COLOR_4),
+                         (2, cv2.IMREAD_REDUCED_COLOR_2)):
+        if min(size) // factor >= max(fitted[:2]):
+            return flag
+    return cv2.IMREAD_COLOR
+
+
+# JPEG's start-of-frame markers, which hold the picture's size (C4, C8 and CC are other segments)
+_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def jpeg_size(path: str) -> tuple[int, int] | None:
+    """A JPEG's width and height from its start-of-frame segment, without decoding it; None for any other file."""
+    try:
+        with open(path, "rb") as f:
+            if f.read(2) != b"\xff\xd8":
+                return None
+            for _ in range(1000):  # the segments before the frame's: a handful in any real file
+                marker = f.read(4)
+                if len(marker) < 4 or marker[0] != 0xFF:
+                    return None
+                if marker[1] in _SOF:
+                    frame = f.read(5)
+                    return (int.from_bytes(frame[3:5], "big"), int.from_bytes(frame[1:3], "big")) \
+                        if len(frame) == 5 else None
+                f.seek(int.from_bytes(marker[2:4], "big") - 2, os.SEEK_CUR)
+    except OSError:
+        pass
+    return None
 
 
 def _over_black(path: str, bgr: np.ndarray) -> np.ndarray:
@@ -209,7 +257,7 @@ def load_image(path: str, width: int, height: int) -> np.ndarray:
         raise ImageError(f"image {path} not found", "check the path (--fallback IMAGE, or the show's fallback:)")
     if not os.access(path, os.R_OK):  # OpenCV would say only that it could not decode it
         raise ImageError(f"image {path} cannot be read (permission denied)", READ_FIX)
-    rgb = read_shown(path)  # as an image: input shows it: a logo on transparent white was a white picture
-    if rgb is None:
+    rgb = read_shown(path, (width, height, "letterbox"))  # as an image: input shows it: a logo on transparent
+    if rgb is None:                                           # white was a white picture
         raise ImageError(f"cannot read image {path}: it is not an image OpenCV decodes", IMAGE_FIX)
-    return fit(rgb, width, height, "letterbox")
+    return rgb

@@ -713,11 +713,10 @@ class ImageSource:
     def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", say: Say = lambda text: None):
         self.path = _check_file(path, "image", "image")
         self.name = os.path.basename(self.path)
-        rgb = read_shown(self.path)
-        if rgb is None:
+        self.frame = read_shown(self.path, (width, height, fit_mode))
+        if self.frame is None:
             raise InputError(f"cannot read {self.path} as an image",
                              "use a PNG, JPEG or WebP image; a video is file:PATH")
-        self.frame = fit(rgb, width, height, fit_mode)
         if (frames := animated_frames(self.path)) is not None:  # its first frame, shown still without a word
             count = f" ({frames} frames)" if frames > 1 else ""
             say(f"image {self.name} is animated{count}: only its first frame is used; "
