@@ -271,3 +271,57 @@ def test_a_clip_with_alpha_is_shown_over_black_before_it_is_scaled_so_no_hidden_
     assert shown[:, :, 1:].max() <= 8  # red over black, half red on the edges: never green or blue
     assert shown[12, 16, 0] > 245 and shown[[1, 22], 1, 0].max() <= 8  # the square red, the background black
     assert scaled_first[:, :, 1:].max() > 40  # the hidden white along the edges
+
+
+def _retimed(src: str, dst: str, ms) -> str:
+    """`src`'s packets muxed into `dst` with packet i at ms(i) milliseconds: timestamps no encoder writes (a
+    recording paused for hours, frames that share a time)."""
+    from fractions import Fraction
+
+    with av.open(src) as clip, av.open(dst, "w") as out:
+        stream = out.add_stream_from_template(clip.streams.video[0])
+        for i, packet in enumerate(p for p in clip.demux(clip.streams.video[0]) if p.size):
+            packet.stream, packet.time_base = stream, Fraction(1, 1000)
+            packet.pts = packet.dts = ms(i)
+            out.mux(packet)
+    return dst
+
+
+def _grey(source: ClipSource, position: int) -> int:
+    return int(source.frames(position, 1)[0, 0, 0, 0])
+
+
+@pytest.mark.parametrize("name, ms", [
+    # 60 frames, then a pause of 5 h, then 60 more: counted by its duration, 540,000 frames, the last one held for
+    # 5 h and the clip never looping
+    ("paused.mkv", lambda i: i * 33 + (5 * 3_600_000 if i >= 60 else 0)),
+    # 30 frames at each second: counted 91, the last 29 never shown
+    ("zero-length.mkv", lambda i: i // 30 * 1000),
+], ids=["paused", "zero-length"])
+def test_a_clip_whose_timestamps_pause_or_repeat_plays_every_frame_and_loops(tmp_path, name, ms):
+    plain = pyav_clip(tmp_path / "plain.mkv", 30, count=120, options={"bf": "0", "g": "10"})
+    source = ClipSource(_retimed(plain, str(tmp_path / name), ms), 64, 48, fps=30)
+    assert source.length == 120
+    shown = [source.index(position) for position in range(200)]
+    assert shown[-1] < shown[-2] or 0 in shown[1:]  # looped, where it held its 120th frame (for 5 h)
+    for position, frame in enumerate(shown):  # frame i is a flat grey 10·i (mod 250), give or take the codec
+        assert abs(_grey(source, position) - 10 * frame % 250) <= 3, (position, frame)
+
+
+def test_clips_joined_end_to_end_play_both_parts(tmp_path):
+    """Two transport streams joined with cat (a recorder's segments): the timestamps go back at the join, and the
+    clip was counted by its duration as the first part alone."""
+    first = pyav_clip(tmp_path / "a.ts", 30, count=60)
+    second = pyav_clip(tmp_path / "b.ts", 30, count=60)
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(open(first, "rb").read() + open(second, "rb").read())
+    source = ClipSource(str(joined), 64, 48, fps=30)
+    assert source.length == 120
+    assert abs(_grey(source, 90) - 10 * 30 % 250) <= 3 and abs(_grey(source, 10) - 100) <= 3
+
+
+def test_a_clip_too_large_to_read_through_is_counted_by_its_duration(tmp_path, monkeypatch):
+    monkeypatch.setattr(clip_module, "COUNT_PACKETS_BYTES", 1000)
+    plain = pyav_clip(tmp_path / "plain.mkv", 30, count=120, options={"bf": "0", "g": "10"})
+    paused = _retimed(plain, str(tmp_path / "paused.mkv"), lambda i: i * 33 + (60_000 if i >= 60 else 0))
+    assert ClipSource(paused, 64, 48, fps=30).length > 1000  # as before: a minute's pause counted as frames

@@ -26,6 +26,9 @@ from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
 
+# Clips up to this size (other than MOV/MP4) have their packets read through as they open, to count their frames
+# (~0.1 s for 100 MB): a larger one is counted by its duration, as OpenCV does
+COUNT_PACKETS_BYTES = 1 << 30
 KEEP = 24  # decoded frames kept: two blocks, enough for the retry of a failed block
 SHOW_FPS = 30.0  # the show's frame rate where none is given (ShowSettings.fps's default)
 # A clip this close to the show's rate plays one frame per show frame: a 29.97 fps clip in a 30 fps show would
@@ -183,6 +186,15 @@ class Probe:
         except Exception:  # no container, no video stream, or the file gone meanwhile
             return 0
 
+    def worth_counting(self) -> bool:
+        """Whether the clip's packets are read through to count its frames where its header's count checked out:
+        a container other than MOV/MP4 (whose count is its sample table's), small enough to read at once."""
+        try:
+            return ("mov" not in self._container.format.name.split(",")
+                    and os.path.getsize(self._container.name) <= COUNT_PACKETS_BYTES)
+        except Exception:  # no container, or the file gone meanwhile
+            return False
+
     def packets(self) -> tuple[int, Fraction | None]:
         """As _packets: the packets read through once (the file is not read again)."""
         return _packets(self._container) if self._container is not None else (0, None)
@@ -234,6 +246,12 @@ def _frame_count(path: str, declared: int | None, probe: Probe) -> tuple[int, Fr
     if indexed and declared in (None, indexed):  # as the header's count checked out: the header's rate
         return indexed, None
     checked = _checked_count(path, declared)
+    if checked and probe.worth_counting():
+        # OpenCV counts a clip by its duration, so one whose timestamps pause (a recording paused, 120 frames
+        # over 5 h) was counted 540,000 frames long and held its last frame for the 5 h, never looping, and one
+        # joined after another (timestamps going back) lost its second part; its packets are its frames
+        packets, _ = probe.packets()
+        return (packets if packets > 0 else checked), None
     if checked:
         return checked, None
     packets, rate = probe.packets()
