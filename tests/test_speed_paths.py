@@ -205,6 +205,18 @@ def test_bench_json_that_fails_prints_its_error_as_json_too(capsys):
     assert data["error"].startswith("--device mps: vcam bench runs on") and data["fix"] == "give cuda, cuda:1 or cpu"
 
 
+@pytest.mark.parametrize("argv, said", [(["--size", "34x18"], "argument --size: size 34x18"),
+                                         (["--modle", "tiny"], "unrecognized arguments: --modle")])
+def test_bench_json_with_an_option_refused_prints_why_as_json_too(argv, said, capsys):
+    from vcam.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["bench", "--json", *argv])
+    out = capsys.readouterr()
+    assert done.value.code == 2 and said in out.err
+    assert said in json.loads(out.out)["error"]
+
+
 def test_bench_json_names_an_unexpected_error(capsys, monkeypatch):
     import vcam.bench.bench as bench
     from vcam.cli import main

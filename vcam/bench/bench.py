@@ -255,7 +255,7 @@ def _bench_device(name: str | None) -> torch.device:
     if name is None:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
-        device = torch.device(name)
+        device = torch.device(name.strip().lower())  # "CPU", "Cuda:1": torch takes only lower case
     except RuntimeError:
         raise VcamError(f"--device {name!r} is not a device", "give cuda, cuda:1 or cpu") from None
     if device.type == "cpu":

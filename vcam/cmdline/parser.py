@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shlex
@@ -68,7 +69,10 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(self._argv, namespace)
 
     def error(self, message: str):
-        return super().error(message + self._dash_value(message))
+        message += self._dash_value(message)
+        if self.prog.split()[-1] == "bench" and "--json" in getattr(self, "_argv", []):
+            print(json.dumps({"error": message}))  # a tool reading the JSON gets the reason too, as cmd_bench's
+        return super().error(message)
 
     def _dash_value(self, message: str) -> str:
         """`--prompt -dark` (a prompt, a size that starts with a dash): argparse took the value for an unknown option
