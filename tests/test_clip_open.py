@@ -325,3 +325,22 @@ def test_a_clip_too_large_to_read_through_is_counted_by_its_duration(tmp_path, m
     plain = pyav_clip(tmp_path / "plain.mkv", 30, count=120, options={"bf": "0", "g": "10"})
     paused = _retimed(plain, str(tmp_path / "paused.mkv"), lambda i: i * 33 + (60_000 if i >= 60 else 0))
     assert ClipSource(paused, 64, 48, fps=30).length > 1000  # as before: a minute's pause counted as frames
+
+
+def test_a_picture_ffmpeg_does_not_decode_as_a_clip_is_told_to_be_an_image(tmp_path, monkeypatch):
+    """A 20000x20000 JPEG as file: was said as a video to convert with ffmpeg (which fails on it the same way)."""
+    import cv2
+
+    from vcam.live.inputs import InputError
+
+    path = str(tmp_path / "huge photo.jpg")
+    cv2.imwrite(path, np.full((48, 64, 3), 90, np.uint8))
+    monkeypatch.setattr(clip_module, "_first", lambda path, alpha: (None, None, None))  # as FFmpeg refuses it
+    with pytest.raises(InputError) as err:
+        ClipSource(path, 64, 48)
+    assert err.value.message.endswith("it is a still picture") and err.value.fix == f"show it with 'image:{path}'"
+    text = tmp_path / "notes.mp4"
+    text.write_bytes(b"\x00" * 64)  # no picture's header: the usual fix
+    with pytest.raises(InputError) as err:
+        ClipSource(str(text), 64, 48)
+    assert "ffmpeg -i" in err.value.fix

@@ -84,6 +84,9 @@ def _undecodable(path: str) -> InputError:
     """Why OpenCV gave no frame of `path`, and the fix for that: converting a sound file or a recording still
     being written would not help, so those are told apart from a codec OpenCV does not read."""
     convert = "convert it to H.264 in an MP4: " + CONVERT.format(path=path)
+    if _picture(path):  # one FFmpeg's decoders refuse (a 20000x20000 JPEG): converting it would not help
+        return InputError(f"cannot decode {path} as a video: it is a still picture",
+                          f"show it with {shell_word(f'image:{path}')}")
     streams = _streams(path)
     if streams is not None and streams[0] == 0 and streams[1] > 0:
         return InputError(f"cannot decode {path} as a video: it has no video stream (sound only?)",
@@ -93,6 +96,21 @@ def _undecodable(path: str) -> InputError:
                           "a recording (OBS, a phone) reads once it is stopped: stop it, or record to MKV, which "
                           "reads while it grows; otherwise " + convert)
     return InputError(f"cannot decode {path} as a video", convert)
+
+
+# The headers of still pictures (JPEG, PNG, WebP, TIFF both ways round)
+_PICTURE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")
+
+
+def _picture(path: str) -> bool:
+    """Whether the file's header is a still picture's (an animated GIF or WebP plays as a clip)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError:
+        return False
+    still_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP" and not _may_be_animated(path)
+    return head.startswith(_PICTURE_MAGIC) and not _may_be_animated(path) or still_webp
 
 
 def _capture(path: str):
