@@ -341,7 +341,7 @@ class HostFree:
 
     def said(self) -> str:
         """"9.0 GiB is free (8.0 GiB available + 1.0 GiB of swap)", or the container's limit where that is less."""
-        if self.limit is not None and self.limit < self.available + self.zfs_cache + self.swap:
+        if self.limit is not None and self.limit <= self.available + self.zfs_cache + self.swap:
             return f"{self.limit / GIB:.1f} GiB is free under this container's memory limit"
         zfs = f", {self.zfs_cache / GIB:.1f} GiB of it ZFS's cache" if self.zfs_cache else ""
         return (f"{self.total / GIB:.1f} GiB is free ({(self.available + self.zfs_cache) / GIB:.1f} GiB available"
