@@ -344,3 +344,14 @@ def test_a_picture_ffmpeg_does_not_decode_as_a_clip_is_told_to_be_an_image(tmp_p
     with pytest.raises(InputError) as err:
         ClipSource(str(text), 64, 48)
     assert "ffmpeg -i" in err.value.fix
+
+
+@pytest.mark.parametrize("interlaced, length", [(True, 50), (False, 100)], ids=["interlaced", "progressive"])
+def test_an_interlaced_clip_is_not_counted_by_its_packets(tmp_path, monkeypatch, interlaced, length):
+    """H.264 coded as fields (a 1080i broadcast's TS) can give a packet per field: counted by them, a clip whose
+    header's count checked out was twice as long, its last frame held for as long as it had played. x264 codes
+    fields only as MBAFF (a packet per frame), so the field packets are given here as FFmpeg's parser gives them."""
+    options = {"bf": "0", "g": "10", **({"x264-params": "interlaced=1:tff=1"} if interlaced else {})}
+    path = pyav_clip(tmp_path / "broadcast.ts", 25, count=50, options=options)  # its header's count checks out
+    monkeypatch.setattr(clip_module, "_packets", lambda container: (100, None))  # one per field
+    assert ClipSource(path, 64, 48, fps=25).length == length

@@ -29,6 +29,7 @@ from vcam.live.inputs.source import InputError, Say, repeat
 # Clips up to this size (other than MOV/MP4) have their packets read through as they open, to count their frames
 # (~0.1 s for 100 MB): a larger one is counted by its duration, as OpenCV does
 COUNT_PACKETS_BYTES = 1 << 30
+NOT_INTERLACED = (0, 1)  # FFmpeg's field orders AV_FIELD_UNKNOWN (VP9 says none) and AV_FIELD_PROGRESSIVE
 KEEP = 24  # decoded frames kept: two blocks, enough for the retry of a failed block
 SHOW_FPS = 30.0  # the show's frame rate where none is given (ShowSettings.fps's default)
 # A clip this close to the show's rate plays one frame per show frame: a 29.97 fps clip in a 30 fps show would
@@ -206,11 +207,14 @@ class Probe:
 
     def worth_counting(self) -> bool:
         """Whether the clip's packets are read through to count its frames where its header's count checked out:
-        a container other than MOV/MP4 (whose count is its sample table's), small enough to read at once."""
+        a container other than MOV/MP4 (whose count is its sample table's), small enough to read at once, and not
+        interlaced: H.264 coded as fields (a 1080i broadcast's recording) can give a packet per field, so the clip
+        counted twice its frames held its last one for as long as it had played."""
         try:
             return ("mov" not in self._container.format.name.split(",")
-                    and os.path.getsize(self._container.name) <= COUNT_PACKETS_BYTES)
-        except Exception:  # no container, or the file gone meanwhile
+                    and os.path.getsize(self._container.name) <= COUNT_PACKETS_BYTES
+                    and self._container.streams.video[0].codec_context.field_order in NOT_INTERLACED)
+        except Exception:  # no container, no video stream, or the file gone meanwhile
             return False
 
     def packets(self) -> tuple[int, Fraction | None]:
