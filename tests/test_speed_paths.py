@@ -230,6 +230,38 @@ def test_bench_json_names_an_unexpected_error(capsys, monkeypatch):
     assert json.loads(out.out) == {"error": "RuntimeError: the kernel fell over"} and "fell over" in out.err
 
 
+def test_bench_json_stopped_by_a_ctrl_c_before_the_timing_says_so_as_json(capsys, monkeypatch):
+    """A Ctrl-C pressed as PyTorch loaded is raised as the import ends, outside the timing's own handler: stdout
+    stayed empty."""
+    from vcam.cli import main
+
+    def pressed(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("vcam.cmdline.bench.check_compile_mode", pressed)
+    assert main(["bench", "--model", "tiny", "--device", "cpu", "--json"]) == 130
+    assert json.loads(capsys.readouterr().out)["error"].startswith("stopped (Ctrl-C)")
+
+
+@pytest.mark.parametrize("argv, said", [(["--device", "mps"], "vcam: error: --device mps: vcam bench runs on"),
+                                         (["--size", "34x18"], "argument --size: size 34x18")],
+                         ids=["refused", "parser"])
+def test_bench_json_whose_reader_is_gone_says_its_error_on_stderr_alone(argv, said):
+    """Stdout a pipe whose reader closed it (`vcam bench --json | head -c0`): the write of the error's JSON raised
+    in place of the error, said as an internal BrokenPipeError (or a traceback) instead of the reason."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)  # gone before vcam writes a byte: every write to the pipe fails
+    try:
+        done = subprocess.run([sys.executable, "-m", "vcam", "bench", "--model", "tiny", "--json", *argv],
+                              stdout=write, stderr=subprocess.PIPE, text=True, timeout=300)
+    finally:
+        os.close(write)
+    assert done.returncode == 2 and said in done.stderr, done.stderr
+    assert "BrokenPipe" not in done.stderr and "Traceback" not in done.stderr and "VCAM_DEBUG" not in done.stderr
+
+
 @pytest.mark.slow  # scripts/gpu_check.py, three runs
 def test_gpu_check_script_runs_its_smoke_version(tmp_path):
     """The GPU script is only run where a GPU is lent; its CPU version keeps it from rotting meanwhile."""

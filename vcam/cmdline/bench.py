@@ -2,10 +2,10 @@
 fastest saved for this card."""
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import replace
 
+from vcam.cmdline.errorlines import said_as_json
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError
@@ -24,13 +24,20 @@ def cmd_bench(args) -> int:
 
     try:
         code = _bench(args, out)
+    except KeyboardInterrupt:  # one pressed as PyTorch loaded, said as it ends: it printed nothing there
+        if not printed:
+            said_as_json(STOPPED)
+        raise
     except Exception as e:
         if not printed:  # a tuning result already printed stays the one object on stdout
-            print(json.dumps(failure(e)))
+            said_as_json(failure(e))
         raise
     if code != 0 and not printed:
-        print(json.dumps({"error": "stopped (Ctrl-C) before the timing finished: no result"}))
+        said_as_json(STOPPED)
     return code
+
+
+STOPPED = {"error": "stopped (Ctrl-C) before the timing finished: no result"}
 
 
 def failure(error: BaseException) -> dict[str, str]:

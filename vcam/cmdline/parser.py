@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shlex
@@ -71,7 +70,9 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         message += self._dash_value(message)
         if self.prog.split()[-1] == "bench" and "--json" in getattr(self, "_argv", []):
-            print(json.dumps({"error": message}))  # a tool reading the JSON gets the reason too, as cmd_bench's
+            from vcam.cmdline.errorlines import said_as_json
+
+            said_as_json({"error": message})  # a tool reading the JSON gets the reason too, as cmd_bench's
         return super().error(message)
 
     def _dash_value(self, message: str) -> str:
