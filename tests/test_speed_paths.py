@@ -217,6 +217,18 @@ def test_bench_json_with_an_option_refused_prints_why_as_json_too(argv, said, ca
     assert said in json.loads(out.out)["error"]
 
 
+def test_bench_json_written_short_with_an_option_refused_prints_why_as_json_too(capsys):
+    """argparse takes --js for --json: the run was a JSON one, and its refusal printed nothing on stdout."""
+    from vcam.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["bench", "--js", "--size", "34x18"])
+    assert "argument --size: size 34x18" in json.loads(capsys.readouterr().out)["error"]
+    with pytest.raises(SystemExit):
+        main(["bench", "--size", "34x18"])
+    assert capsys.readouterr().out == ""  # without it, stdout stays empty
+
+
 def test_bench_json_names_an_unexpected_error(capsys, monkeypatch):
     import vcam.bench.bench as bench
     from vcam.cli import main

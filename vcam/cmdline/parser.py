@@ -69,7 +69,9 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         message += self._dash_value(message)
-        if self.prog.split()[-1] == "bench" and "--json" in getattr(self, "_argv", []):
+        # --js too: argparse takes an option's unambiguous start for it
+        if self.prog.split()[-1] == "bench" and any(len(a) > 2 and "--json".startswith(a)
+                                                    for a in getattr(self, "_argv", [])):
             from vcam.cmdline.errorlines import said_as_json
 
             said_as_json({"error": message})  # a tool reading the JSON gets the reason too, as cmd_bench's
