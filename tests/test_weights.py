@@ -720,6 +720,15 @@ def test_free_swap_counts_as_room_for_the_text_encoder(tmp_path):
     assert free.said() == "24.0 GiB is free (8.0 GiB available + 16.0 GiB of swap)"
 
 
+def test_the_free_memory_said_is_the_sum_of_its_parts_as_said():
+    from vcam.engine.memory import HostFree
+
+    free = HostFree(available=int(8.04 * GIB), swap=int(1.04 * GIB))
+    assert free.said() == "9.0 GiB is free (8.0 GiB available + 1.0 GiB of swap)"  # where it said 9.1 = 8.0 + 1.0
+    assert HostFree(available=int(8.06 * GIB), swap=int(1.06 * GIB)).said() == \
+        "9.2 GiB is free (8.1 GiB available + 1.1 GiB of swap)"
+
+
 # /proc/spl/kstat/zfs/arcstats as OpenZFS writes it (a header line, then name, type, value)
 ARCSTATS = """13 1 0x01 123 33456 4930214321 83401923184
 name                            type data

@@ -343,9 +343,10 @@ class HostFree:
         """"9.0 GiB is free (8.0 GiB available + 1.0 GiB of swap)", or the container's limit where that is less."""
         if self.limit is not None and self.limit <= self.available + self.zfs_cache + self.swap:
             return f"{self.limit / GIB:.1f} GiB is free under this container's memory limit"
+        # the sum of the parts as said: each rounded alone, 8.04 + 1.04 was said 9.1 = 8.0 + 1.0
+        available, swap = round((self.available + self.zfs_cache) / GIB, 1), round(self.swap / GIB, 1)
         zfs = f", {self.zfs_cache / GIB:.1f} GiB of it ZFS's cache" if self.zfs_cache else ""
-        return (f"{self.total / GIB:.1f} GiB is free ({(self.available + self.zfs_cache) / GIB:.1f} GiB available"
-                f"{zfs} + {self.swap / GIB:.1f} GiB of swap)")
+        return f"{available + swap:.1f} GiB is free ({available:.1f} GiB available{zfs} + {swap:.1f} GiB of swap)"
 
 
 def host_ram_free(proc: str = "/proc", mount: str = "/sys/fs/cgroup") -> HostFree | None:
