@@ -244,6 +244,20 @@ def test_bench_names_the_cuda_devices_there_are(cards, device, said, monkeypatch
         bench_target(BenchSettings(model="tiny", device=device))
 
 
+@pytest.mark.parametrize("device", ["cpu:7", "cpu:1"])
+def test_bench_refuses_a_cpu_index_rather_than_running_on_the_one_cpu(device, capsys):
+    assert main(["bench", "--model", "tiny", "--device", device, "--blocks", "1", "--warmup", "0"]) == 2
+    assert capsys.readouterr().err == f"vcam: error: --device {device}: the CPU is one device and takes no index\n" \
+        "  fix: give cpu\n"
+
+
+@pytest.mark.parametrize("device", ["cpu:0", "CPU", " cpu"])
+def test_bench_takes_cpu_0_and_capitals_as_the_cpu(device):
+    from vcam.bench.bench import BenchSettings, bench_target
+
+    assert bench_target(BenchSettings(model="tiny", device=device), print).device.type == "cpu"
+
+
 def test_a_path_written_with_an_equals_sign_and_a_tilde_is_in_the_home_folder(tmp_path, monkeypatch):
     """The shell expands `~` only at a word's start: --log-controls=~/show.jsonl reached vcam as written, the clash
     check looked at the home folder and the log was opened in a folder named `~`."""

@@ -271,3 +271,87 @@ def test_a_clip_with_alpha_is_shown_over_black_before_it_is_scaled_so_no_hidden_
     assert shown[:, :, 1:].max() <= 8  # red over black, half red on the edges: never green or blue
     assert shown[12, 16, 0] > 245 and shown[[1, 22], 1, 0].max() <= 8  # the square red, the background black
     assert scaled_first[:, :, 1:].max() > 40  # the hidden white along the edges
+
+
+def _retimed(src: str, dst: str, ms) -> str:
+    """`src`'s packets muxed into `dst` with packet i at ms(i) milliseconds: timestamps no encoder writes (a
+    recording paused for hours, frames that share a time)."""
+    from fractions import Fraction
+
+    with av.open(src) as clip, av.open(dst, "w") as out:
+        stream = out.add_stream_from_template(clip.streams.video[0])
+        for i, packet in enumerate(p for p in clip.demux(clip.streams.video[0]) if p.size):
+            packet.stream, packet.time_base = stream, Fraction(1, 1000)
+            packet.pts = packet.dts = ms(i)
+            out.mux(packet)
+    return dst
+
+
+def _grey(source: ClipSource, position: int) -> int:
+    return int(source.frames(position, 1)[0, 0, 0, 0])
+
+
+@pytest.mark.parametrize("name, ms", [
+    # 60 frames, then a pause of 5 h, then 60 more: counted by its duration, 540,000 frames, the last one held for
+    # 5 h and the clip never looping
+    ("paused.mkv", lambda i: i * 33 + (5 * 3_600_000 if i >= 60 else 0)),
+    # 30 frames at each second: counted 91, the last 29 never shown
+    ("zero-length.mkv", lambda i: i // 30 * 1000),
+], ids=["paused", "zero-length"])
+def test_a_clip_whose_timestamps_pause_or_repeat_plays_every_frame_and_loops(tmp_path, name, ms):
+    plain = pyav_clip(tmp_path / "plain.mkv", 30, count=120, options={"bf": "0", "g": "10"})
+    source = ClipSource(_retimed(plain, str(tmp_path / name), ms), 64, 48, fps=30)
+    assert source.length == 120
+    shown = [source.index(position) for position in range(200)]
+    assert shown[-1] < shown[-2] or 0 in shown[1:]  # looped, where it held its 120th frame (for 5 h)
+    for position, frame in enumerate(shown):  # frame i is a flat grey 10·i (mod 250), give or take the codec
+        assert abs(_grey(source, position) - 10 * frame % 250) <= 3, (position, frame)
+
+
+def test_clips_joined_end_to_end_play_both_parts(tmp_path):
+    """Two transport streams joined with cat (a recorder's segments): the timestamps go back at the join, and the
+    clip was counted by its duration as the first part alone."""
+    first = pyav_clip(tmp_path / "a.ts", 30, count=60)
+    second = pyav_clip(tmp_path / "b.ts", 30, count=60)
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(open(first, "rb").read() + open(second, "rb").read())
+    source = ClipSource(str(joined), 64, 48, fps=30)
+    assert source.length == 120
+    assert abs(_grey(source, 90) - 10 * 30 % 250) <= 3 and abs(_grey(source, 10) - 100) <= 3
+
+
+def test_a_clip_too_large_to_read_through_is_counted_by_its_duration(tmp_path, monkeypatch):
+    monkeypatch.setattr(clip_module, "COUNT_PACKETS_BYTES", 1000)
+    plain = pyav_clip(tmp_path / "plain.mkv", 30, count=120, options={"bf": "0", "g": "10"})
+    paused = _retimed(plain, str(tmp_path / "paused.mkv"), lambda i: i * 33 + (60_000 if i >= 60 else 0))
+    assert ClipSource(paused, 64, 48, fps=30).length > 1000  # as before: a minute's pause counted as frames
+
+
+def test_a_picture_ffmpeg_does_not_decode_as_a_clip_is_told_to_be_an_image(tmp_path, monkeypatch):
+    """A 20000x20000 JPEG as file: was said as a video to convert with ffmpeg (which fails on it the same way)."""
+    import cv2
+
+    from vcam.live.inputs import InputError
+
+    path = str(tmp_path / "huge photo.jpg")
+    cv2.imwrite(path, np.full((48, 64, 3), 90, np.uint8))
+    monkeypatch.setattr(clip_module, "_first", lambda path, alpha: (None, None, None))  # as FFmpeg refuses it
+    with pytest.raises(InputError) as err:
+        ClipSource(path, 64, 48)
+    assert err.value.message.endswith("it is a still picture") and err.value.fix == f"show it with 'image:{path}'"
+    text = tmp_path / "notes.mp4"
+    text.write_bytes(b"\x00" * 64)  # no picture's header: the usual fix
+    with pytest.raises(InputError) as err:
+        ClipSource(str(text), 64, 48)
+    assert "ffmpeg -i" in err.value.fix
+
+
+@pytest.mark.parametrize("interlaced, length", [(True, 50), (False, 100)], ids=["interlaced", "progressive"])
+def test_an_interlaced_clip_is_not_counted_by_its_packets(tmp_path, monkeypatch, interlaced, length):
+    """H.264 coded as fields (a 1080i broadcast's TS) can give a packet per field: counted by them, a clip whose
+    header's count checked out was twice as long, its last frame held for as long as it had played. x264 codes
+    fields only as MBAFF (a packet per frame), so the field packets are given here as FFmpeg's parser gives them."""
+    options = {"bf": "0", "g": "10", **({"x264-params": "interlaced=1:tff=1"} if interlaced else {})}
+    path = pyav_clip(tmp_path / "broadcast.ts", 25, count=50, options=options)  # its header's count checks out
+    monkeypatch.setattr(clip_module, "_packets", lambda container: (100, None))  # one per field
+    assert ClipSource(path, 64, 48, fps=25).length == length

@@ -183,12 +183,74 @@ def test_a_jpeg_is_decoded_once(tmp_path, monkeypatch):
     assert int(FallbackImages(32, 24).get(path)[12, 16, 0]) in range(85, 96) and reads == [cv2.IMREAD_COLOR]
 
 
+def _variants(tmp_path) -> dict[str, str]:
+    """PNGs and WebPs with and without alpha, in the ways tools write them: colour types, a palette's or a
+    colour's tRNS, 16 bits, lossless and lossy WebP, with metadata chunks before the image data."""
+    from PIL import Image, PngImagePlugin
+
+    picture = np.zeros((24, 32, 4), np.uint8)
+    picture[:, :16] = (200, 40, 10, 255)
+    picture[:, 16:] = (10, 90, 220, 0)  # a transparent half, coloured as a logo's background often is
+    rgba = Image.fromarray(picture)
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Software", "a tool that writes text chunks first")
+    paths = {}
+
+    def save(name: str, img, **options) -> None:
+        paths[name] = str(tmp_path / name)
+        img.save(paths[name], **options)
+
+    save("rgb.png", rgba.convert("RGB"), pnginfo=text)
+    save("rgba.png", rgba)
+    save("gray.png", rgba.convert("L"))
+    save("gray-alpha.png", rgba.convert("LA"))
+    save("palette.png", rgba.convert("RGB").convert("P"))
+    paletted = rgba.convert("RGB").convert("P")
+    save("palette-trns.png", paletted, transparency=paletted.getpixel((20, 5)), pnginfo=text)
+    save("rgb-trns.png", rgba.convert("RGB"), transparency=(10, 90, 220))
+    save("rgb16.png", Image.fromarray((picture[:, :, 0].astype(np.uint16) * 257)))
+    save("lossless.webp", rgba.convert("RGB"), lossless=True)
+    save("lossless-alpha.webp", rgba, lossless=True)
+    save("lossy.webp", rgba.convert("RGB"), quality=90)
+    save("lossy-alpha.webp", rgba, quality=90)
+    save("exif.webp", rgba.convert("RGB"), quality=90, exif=Image.Exif().tobytes())
+    return paths
+
+
+def test_an_opaque_png_or_webp_is_decoded_once_and_shows_as_before(tmp_path, monkeypatch):
+    """A PNG or WebP was decoded twice, the second time to look for an alpha channel its header says it has not:
+    an opaque 12 MP one cost about twice as long to load. One with alpha (or a tRNS chunk) is still read with it."""
+    from vcam.live import frames as frames_module
+
+    real = frames_module.imread_quiet
+    for name, path in _variants(tmp_path).items():
+        has_alpha = real(path, cv2.IMREAD_UNCHANGED).shape[2:] == (4,)
+        reads = []
+        monkeypatch.setattr(frames_module, "imread_quiet", lambda p, flags: reads.append(flags) or real(p, flags))
+        shown = frames_module.read_shown(path)
+        assert len(reads) == (2 if has_alpha else 1), name
+        monkeypatch.setattr(frames_module, "_may_have_alpha", lambda p: True)  # as before: always looked
+        assert np.array_equal(shown, frames_module.read_shown(path)), name
+        monkeypatch.undo()
+
+
+def test_a_header_vcam_does_not_know_is_decoded_for_its_alpha(tmp_path):
+    from vcam.live.frames import _may_have_alpha
+
+    for name, data in (("cut.png", b"\x89PNG\r\n\x1a\n"), ("cut.webp", b"RIFF\0\0\0\0WEBPVP8L"),
+                       ("image.tiff", b"II*\0" + bytes(40))):
+        (tmp_path / name).write_bytes(data)
+        assert _may_have_alpha(str(tmp_path / name)), name
+    assert _may_have_alpha(str(tmp_path / "gone.png"))
+
+
 def test_an_image_whose_alpha_is_read_as_floats_shows_its_colours(tmp_path, monkeypatch):
     """An EXR (where OpenCV reads them) gives its alpha as floats, whose range is no integer type's: it was a
     traceback."""
     from vcam.live import frames as frames_module
 
-    path = image(tmp_path / "float.png", 120)
+    path = str(tmp_path / "float.png")
+    cv2.imwrite(path, np.full((40, 60, 4), 120, np.uint8))  # one with alpha: an opaque one is read once, in colour
     real = frames_module.imread_quiet
     floats = np.full((40, 60, 4), 0.5, np.float32)
     monkeypatch.setattr(frames_module, "imread_quiet",

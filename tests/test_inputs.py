@@ -904,3 +904,53 @@ def test_opencv_asked_for_meanwhile_does_not_unsilence_an_image_read_under_way(m
     assert frames.imread_quiet(damaged_png(tmp_path), cv2.IMREAD_COLOR) is None
     assert levels == [cv2.utils.logging.LOG_LEVEL_SILENT]
     assert cv2.utils.logging.getLogLevel() == cv2.utils.logging.LOG_LEVEL_ERROR  # set back as the read ended
+
+
+def _picture(height: int, width: int) -> np.ndarray:
+    """A picture with detail everywhere, so a resize or a crop in the wrong place shows."""
+    tile = np.random.default_rng(3).integers(0, 255, (height // 8 + 1, width // 8 + 1, 3), dtype=np.uint8)
+    return cv2.resize(tile, (width, height), interpolation=cv2.INTER_CUBIC)
+
+
+@pytest.mark.parametrize("fit_mode", ["crop", "letterbox", "stretch"])
+def test_an_image_is_fitted_before_its_colours_are_swapped_and_shows_as_before(tmp_path, fit_mode):
+    """The whole picture was copied to RGB before fitting (1.2 GB more for a 20000x20000 one); fitting first gives
+    the same pixels, with or without alpha."""
+    from vcam.live.frames import fit, read_shown
+
+    for name, picture in (("photo.jpg", _picture(300, 500)), ("logo.png", np.dstack([_picture(300, 500),
+                                                                                    _picture(300, 500)[:, :, 0]]))):
+        path = str(tmp_path / name)
+        cv2.imwrite(path, picture)
+        before = fit(read_shown(path), 64, 48, fit_mode)  # fitted after the swap, as it was
+        assert np.array_equal(ImageSource(path, 64, 48, fit_mode).frames(0, 1)[0], before), name
+
+
+def test_a_huge_jpeg_is_decoded_reduced_not_whole(tmp_path, monkeypatch):
+    """A 20000x20000 JPEG as `image:` with --fit crop was decoded whole (7 s, 2.3 GB) to show 832x480 of it: above
+    HUGE_PIXELS libjpeg decodes it at the smallest eighth, quarter or half still larger than the frame."""
+    from vcam.live import frames as frames_module
+
+    path = str(tmp_path / "huge.jpg")
+    cv2.imwrite(path, _picture(400, 640))
+    whole = ImageSource(path, 64, 48, "crop").frames(0, 1)[0]
+    monkeypatch.setattr(frames_module, "HUGE_PIXELS", 400 * 640 - 1)  # this one is now huge
+    reads, real = [], frames_module.imread_quiet
+    monkeypatch.setattr(frames_module, "imread_quiet", lambda p, flags: reads.append(flags) or real(p, flags))
+    reduced = ImageSource(path, 64, 48, "crop").frames(0, 1)[0]
+    assert reads == [cv2.IMREAD_REDUCED_COLOR_4]  # 400 / 8 = 50 is under 64; 400 / 4 = 100 is not
+    assert reduced.shape == whole.shape and np.abs(reduced.astype(int) - whole).mean() < 4
+    reads.clear()
+    ImageSource(path, 320, 240, "crop")  # 400 / 2 is under 320: decoded whole
+    assert reads == [cv2.IMREAD_COLOR]
+
+
+def test_a_jpegs_size_is_read_from_its_header(tmp_path):
+    from vcam.live.frames import jpeg_size
+
+    jpeg, png = str(tmp_path / "a.jpg"), str(tmp_path / "a.png")
+    cv2.imwrite(jpeg, _picture(30, 70), [cv2.IMWRITE_JPEG_PROGRESSIVE, 1])
+    cv2.imwrite(png, _picture(30, 70))
+    (tmp_path / "cut.jpg").write_bytes(open(jpeg, "rb").read()[:40])
+    assert jpeg_size(jpeg) == (70, 30) and jpeg_size(png) is None and jpeg_size(str(tmp_path / "cut.jpg")) is None
+    assert jpeg_size(str(tmp_path / "gone.jpg")) is None

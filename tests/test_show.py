@@ -603,6 +603,24 @@ def test_an_image_that_decodes_is_taken_as_fallback_and_input(tmp_path):
     assert show.presets[0].input == f"image:{tmp_path / 'still.jpg'}"
 
 
+def test_a_show_read_again_does_not_decode_its_images_again_unless_they_changed(tmp_path, monkeypatch):
+    """A show is read twice as it starts (checked, then loaded): each read decoded its images, and a PNG's reduced
+    read decodes it whole (14 s for a 20000x20000 one). An image written again is decoded again."""
+    from vcam.live import frames as frames_module
+
+    still = tmp_path / "still.png"
+    cv2.imwrite(str(still), np.full((64, 64, 3), 200, np.uint8))
+    reads, real = [], frames_module.imread_quiet
+    monkeypatch.setattr(frames_module, "imread_quiet", lambda p, flags: reads.append(p) or real(p, flags))
+    text = "defaults: {fallback: still.png}\npresets:\n  - {name: a, prompt: b, input: 'image:still.png'}\n"
+    parse_show(text, str(tmp_path / "show.yaml"))
+    parse_show(text, str(tmp_path / "show.yaml"))
+    assert reads == [str(still)]
+    still.write_bytes(b"not a picture any more")
+    with pytest.raises(ConfigError):
+        parse_show(text, str(tmp_path / "show.yaml"))
+
+
 @pytest.mark.parametrize("name, side", [("dot.png", 1), ("small.bmp", 4), ("edge.png", 7), ("gray.webp", 3)])
 def test_an_image_too_small_to_decode_reduced_is_still_taken(tmp_path, name, side):
     """A 1x1 PNG is a common plain-colour fallback; OpenCV refuses to read one at an eighth of its size."""

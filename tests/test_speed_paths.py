@@ -194,6 +194,86 @@ def test_bench_json_is_valid(capsys):
     assert "pass 3" not in data["stages_ms"]
 
 
+def test_bench_json_that_fails_prints_its_error_as_json_too(capsys):
+    """A tool reading --json got an empty stdout on a refused run; stderr and exit 2 stay as without --json."""
+    from vcam.cli import main
+
+    code = main(["bench", "--model", "tiny", "--device", "mps", "--json"])
+    out = capsys.readouterr()
+    assert code == 2 and "vcam: error: --device mps" in out.err and "fix: give cuda" in out.err
+    data = json.loads(out.out)
+    assert data["error"].startswith("--device mps: vcam bench runs on") and data["fix"] == "give cuda, cuda:1 or cpu"
+
+
+@pytest.mark.parametrize("argv, said", [(["--size", "34x18"], "argument --size: size 34x18"),
+                                         (["--modle", "tiny"], "unrecognized arguments: --modle")])
+def test_bench_json_with_an_option_refused_prints_why_as_json_too(argv, said, capsys):
+    from vcam.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["bench", "--json", *argv])
+    out = capsys.readouterr()
+    assert done.value.code == 2 and said in out.err
+    assert said in json.loads(out.out)["error"]
+
+
+def test_bench_json_written_short_with_an_option_refused_prints_why_as_json_too(capsys):
+    """argparse takes --js for --json: the run was a JSON one, and its refusal printed nothing on stdout."""
+    from vcam.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["bench", "--js", "--size", "34x18"])
+    assert "argument --size: size 34x18" in json.loads(capsys.readouterr().out)["error"]
+    with pytest.raises(SystemExit):
+        main(["bench", "--size", "34x18"])
+    assert capsys.readouterr().out == ""  # without it, stdout stays empty
+
+
+def test_bench_json_names_an_unexpected_error(capsys, monkeypatch):
+    import vcam.bench.bench as bench
+    from vcam.cli import main
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the kernel fell over")
+
+    monkeypatch.setattr(bench, "bench", broken)
+    assert main(["bench", "--model", "tiny", "--device", "cpu", "--json"]) == 2
+    out = capsys.readouterr()
+    assert json.loads(out.out) == {"error": "RuntimeError: the kernel fell over"} and "fell over" in out.err
+
+
+def test_bench_json_stopped_by_a_ctrl_c_before_the_timing_says_so_as_json(capsys, monkeypatch):
+    """A Ctrl-C pressed as PyTorch loaded is raised as the import ends, outside the timing's own handler: stdout
+    stayed empty."""
+    from vcam.cli import main
+
+    def pressed(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("vcam.cmdline.bench.check_compile_mode", pressed)
+    assert main(["bench", "--model", "tiny", "--device", "cpu", "--json"]) == 130
+    assert json.loads(capsys.readouterr().out)["error"].startswith("stopped (Ctrl-C)")
+
+
+@pytest.mark.parametrize("argv, said", [(["--device", "mps"], "vcam: error: --device mps: vcam bench runs on"),
+                                         (["--size", "34x18"], "argument --size: size 34x18")],
+                         ids=["refused", "parser"])
+def test_bench_json_whose_reader_is_gone_says_its_error_on_stderr_alone(argv, said):
+    """Stdout a pipe whose reader closed it (`vcam bench --json | head -c0`): the write of the error's JSON raised
+    in place of the error, said as an internal BrokenPipeError (or a traceback) instead of the reason."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)  # gone before vcam writes a byte: every write to the pipe fails
+    try:
+        done = subprocess.run([sys.executable, "-m", "vcam", "bench", "--model", "tiny", "--json", *argv],
+                              stdout=write, stderr=subprocess.PIPE, text=True, timeout=300)
+    finally:
+        os.close(write)
+    assert done.returncode == 2 and said in done.stderr, done.stderr
+    assert "BrokenPipe" not in done.stderr and "Traceback" not in done.stderr and "VCAM_DEBUG" not in done.stderr
+
+
 @pytest.mark.slow  # scripts/gpu_check.py, three runs
 def test_gpu_check_script_runs_its_smoke_version(tmp_path):
     """The GPU script is only run where a GPU is lent; its CPU version keeps it from rotting meanwhile."""

@@ -447,3 +447,16 @@ def test_a_read_only_complete_cache_offline_runs(tmp_path, weights_folder, monke
     monkeypatch.setattr(hub, "_writable", lambda path: False)  # root writes anywhere: as a read-only mount says
     fake_hub(monkeypatch, never)
     assert hub.from_hub(get_spec("krea-14b")).transformer.is_file()
+
+
+def test_a_shard_index_is_read_once_on_load(tmp_path, weights_folder, monkeypatch):
+    """The files check read a text encoder's shard index twice: once to see it is one, once for its files."""
+    from vcam.engine import weight_files
+
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    shard_text_encoder(folder, "shared.weight")
+    read = []
+    monkeypatch.setattr(weight_files, "_shards", lambda index, real=weight_files._shards: read.append(index) or
+                        real(index))
+    vcam.load("tiny", weights=folder, progress=False)
+    assert [index.name for index in read] == ["model.safetensors.index.json"]

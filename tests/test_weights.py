@@ -653,7 +653,7 @@ def test_an_fp8_card_without_torchao_is_told_to_install_it_not_to_buy_a_larger_g
 
 
 def test_a_text_encoder_planned_on_the_cpu_of_a_machine_without_the_memory_is_refused_before_loading():
-    from vcam.engine.memory import HOST_HEADROOM, check_host_ram, text_encoder_bytes
+    from vcam.engine.memory import HOST_HEADROOM, HostFree, check_host_ram, text_encoder_bytes
     from vcam.errors import NotEnoughRAMError
 
     spec = get_spec("krea-14b")
@@ -661,41 +661,51 @@ def test_a_text_encoder_planned_on_the_cpu_of_a_machine_without_the_memory_is_re
     plan = plan_memory(spec, 832, 480, free_vram)
     assert plan.offload_text_after_start
     with pytest.raises(NotEnoughRAMError) as err:
-        check_host_ram(spec, plan, 832, 480, free_vram, free_ram=lambda: 4 * GIB)
-    assert "4.0 GiB is free" in err.value.message
+        check_host_ram(spec, plan, 832, 480, free_vram, free_ram=lambda: HostFree(4 * GIB))
+    assert "4.0 GiB is free (4.0 GiB available + 0.0 GiB of swap)" in err.value.message
     assert f"needs about {(text_encoder_bytes(spec) + HOST_HEADROOM) / GIB:.1f} GiB" in err.value.message
     assert "close other programs" in err.value.fix and "more memory" in err.value.fix
     assert "\n" not in err.value.message + err.value.fix
     # where FP8 leaves room for it on the card, that is offered; where the card cannot run FP8, not
     with pytest.raises(NotEnoughRAMError) as err:
-        check_host_ram(spec, plan, 832, 480, free_vram, fp8_possible=True, free_ram=lambda: 4 * GIB)
+        check_host_ram(spec, plan, 832, 480, free_vram, fp8_possible=True, free_ram=lambda: HostFree(4 * GIB))
     assert "--quant fp8 (the text encoder then stays on the GPU)" in err.value.fix
     with pytest.raises(NotEnoughRAMError) as err:
-        check_host_ram(spec, plan, 832, 480, free_vram, fp8_possible=False, free_ram=lambda: 4 * GIB)
+        check_host_ram(spec, plan, 832, 480, free_vram, fp8_possible=False, free_ram=lambda: HostFree(4 * GIB))
     assert "--quant fp8" not in err.value.fix
 
 
 def test_the_machines_memory_is_not_checked_where_it_holds_no_text_encoder_or_cannot_be_read():
-    from vcam.engine.memory import check_host_ram
+    from vcam.engine.memory import HostFree, check_host_ram
 
     spec = get_spec("krea-14b")
     lean = plan_memory(spec, 832, 480, 43 * GIB)
     assert not lean.text_on_gpu
     check_host_ram(spec, lean, 832, 480, 43 * GIB, free_ram=lambda: None)  # not Linux: said nothing, goes on
-    check_host_ram(spec, lean, 832, 480, 43 * GIB, free_ram=lambda: 64 * GIB)
+    check_host_ram(spec, lean, 832, 480, 43 * GIB, free_ram=lambda: HostFree(64 * GIB))
     full = plan_memory(spec, 832, 480, 96 * GIB)
-    check_host_ram(spec, full, 832, 480, 96 * GIB, free_ram=lambda: GIB)  # all on the card
+    check_host_ram(spec, full, 832, 480, 96 * GIB, free_ram=lambda: HostFree(GIB))  # all on the card
+
+
+def _proc(tmp_path, meminfo: str, arcstats: str | None = None) -> str:
+    """A fake /proc root: its meminfo, ZFS's arcstats where given, no cgroup."""
+    proc = tmp_path / "proc"
+    proc.mkdir(parents=True, exist_ok=True)
+    (proc / "meminfo").write_text(meminfo)
+    if arcstats is not None:
+        (proc / "spl" / "kstat" / "zfs").mkdir(parents=True, exist_ok=True)
+        (proc / "spl" / "kstat" / "zfs" / "arcstats").write_text(arcstats)
+    return str(proc)
 
 
 def test_the_free_memory_reading_is_linuxs_memavailable(tmp_path):
     from vcam.engine import memory
 
-    meminfo = tmp_path / "meminfo"
-    meminfo.write_text("MemTotal:       16318480 kB\nMemFree:          512000 kB\nMemAvailable:    8159240 kB\n")
+    proc = _proc(tmp_path, "MemTotal:       16318480 kB\nMemFree:          512000 kB\nMemAvailable:    8159240 kB\n")
     no_cgroup = str(tmp_path / "no-cgroup")
-    assert memory.host_ram_free(str(meminfo), no_cgroup, no_cgroup) == 8159240 * 1024
-    meminfo.write_text("MemTotal:       16318480 kB\n")  # a kernel before 3.14
-    assert memory.host_ram_free(str(meminfo), no_cgroup, no_cgroup) is None
+    assert memory.host_ram_free(proc, no_cgroup).total == 8159240 * 1024
+    _proc(tmp_path, "MemTotal:       16318480 kB\n")  # a kernel before 3.14
+    assert memory.host_ram_free(proc, no_cgroup) is None
 
 
 def test_free_swap_counts_as_room_for_the_text_encoder(tmp_path):
@@ -703,13 +713,52 @@ def test_free_swap_counts_as_room_for_the_text_encoder(tmp_path):
     refused."""
     from vcam.engine import memory
 
-    meminfo = tmp_path / "meminfo"
-    meminfo.write_text("MemAvailable:    8388608 kB\nSwapTotal:      16777216 kB\nSwapFree:       16777216 kB\n")
-    no_cgroup = str(tmp_path / "no-cgroup")
-    assert memory.host_ram_free(str(meminfo), no_cgroup, no_cgroup) == 24 * GIB
+    proc = _proc(tmp_path, "MemAvailable:    8388608 kB\nSwapTotal:      16777216 kB\nSwapFree:       16777216 kB\n")
+    free = memory.host_ram_free(proc, str(tmp_path / "no-cgroup"))
+    assert free.total == 24 * GIB
+    # said in its parts, so it can be matched against free -g's available column and its swap
+    assert free.said() == "24.0 GiB is free (8.0 GiB available + 16.0 GiB of swap)"
 
 
-def _cgroup_tree(tmp_path, v2: bool, limit: str, used: int, cache: int):
+def test_the_free_memory_said_is_the_sum_of_its_parts_as_said():
+    from vcam.engine.memory import HostFree
+
+    free = HostFree(available=int(8.04 * GIB), swap=int(1.04 * GIB))
+    assert free.said() == "9.0 GiB is free (8.0 GiB available + 1.0 GiB of swap)"  # where it said 9.1 = 8.0 + 1.0
+    assert HostFree(available=int(8.06 * GIB), swap=int(1.06 * GIB)).said() == \
+        "9.2 GiB is free (8.1 GiB available + 1.1 GiB of swap)"
+
+
+# /proc/spl/kstat/zfs/arcstats as OpenZFS writes it (a header line, then name, type, value)
+ARCSTATS = """13 1 0x01 123 33456 4930214321 83401923184
+name                            type data
+hits                            4    81235123
+c_min                           4    {c_min}
+c_max                           4    67543253504
+size                            4    {size}
+"""
+
+
+def test_zfss_cache_above_its_floor_counts_as_available(tmp_path):
+    """A ZFS host with a 40 GiB ARC had it counted as used (MemAvailable leaves it out) and refused a text encoder
+    the kernel would have made room for."""
+    from vcam.engine import memory
+
+    proc = _proc(tmp_path, "MemAvailable:    4194304 kB\nSwapFree:        2097152 kB\n",
+                 ARCSTATS.format(c_min=2 * GIB, size=42 * GIB))
+    free = memory.host_ram_free(proc, str(tmp_path / "no-cgroup"))
+    assert (free.available, free.zfs_cache, free.swap, free.total) == (4 * GIB, 40 * GIB, 2 * GIB, 46 * GIB)
+    assert free.said() == "46.0 GiB is free (44.0 GiB available, 40.0 GiB of it ZFS's cache + 2.0 GiB of swap)"
+    spec = get_spec("krea-14b")
+    memory.check_host_ram(spec, plan_memory(spec, 832, 480, 43 * GIB), 832, 480, 43 * GIB, free_ram=lambda: free)
+    # an ARC at its floor gives nothing back; a damaged file counts as no ZFS
+    _proc(tmp_path, "MemAvailable:    4194304 kB\n", ARCSTATS.format(c_min=2 * GIB, size=2 * GIB))
+    assert memory.host_ram_free(proc, str(tmp_path / "no-cgroup")).total == 4 * GIB
+    _proc(tmp_path, "MemAvailable:    4194304 kB\n", "size 4 lots\n")
+    assert memory.host_ram_free(proc, str(tmp_path / "no-cgroup")).total == 4 * GIB
+
+
+def _cgroup_tree(tmp_path, v2: bool, limit: str, used: int, cache: int, proc: str) -> str:
     """A /sys/fs/cgroup with this process in `/ctr/show` (v2, or v1's memory controller) under a limit set on
     `/ctr`, as a container's; the /proc/self/cgroup naming it."""
     root = tmp_path / "cgroup" / ("" if v2 else "memory")
@@ -721,9 +770,9 @@ def _cgroup_tree(tmp_path, v2: bool, limit: str, used: int, cache: int):
         (folder / names[1]).write_text(f"{used}\n")
         (folder / "memory.stat").write_text(f"anon {used - cache}\n{names[2]}inactive_file {cache // 2}\n"
                                             f"{names[2]}active_file {cache - cache // 2}\n")
-    cgroups = tmp_path / "self-cgroup"
-    cgroups.write_text("0::/ctr/show\n" if v2 else "4:memory:/ctr/show\n1:cpu:/\n")
-    return str(cgroups), str(tmp_path / "cgroup")
+    (Path(proc) / "self").mkdir(exist_ok=True)
+    (Path(proc) / "self" / "cgroup").write_text("0::/ctr/show\n" if v2 else "4:memory:/ctr/show\n1:cpu:/\n")
+    return str(tmp_path / "cgroup")
 
 
 @pytest.mark.parametrize("v2", [True, False])
@@ -733,25 +782,26 @@ def test_a_containers_memory_limit_below_the_hosts_free_memory_is_the_room_it_ha
     from vcam.engine import memory
     from vcam.errors import NotEnoughRAMError
 
-    meminfo = tmp_path / "meminfo"
-    meminfo.write_text(f"MemAvailable:   {400 * GIB // 1024} kB\n")
-    cgroups, mount = _cgroup_tree(tmp_path, v2, str(16 * GIB), used=9 * GIB, cache=2 * GIB)
-    free = memory.host_ram_free(str(meminfo), cgroups, mount)
-    assert free == (16 - 9 + 2) * GIB  # its page cache is room, as MemAvailable counts it
+    proc = _proc(tmp_path, f"MemAvailable:   {400 * GIB // 1024} kB\n")
+    _cgroup_tree(tmp_path, v2, str(16 * GIB), used=9 * GIB, cache=2 * GIB, proc=proc)
+    free = memory.host_ram_free(proc, str(tmp_path / "cgroup"))
+    assert free.total == (16 - 9 + 2) * GIB  # its page cache is room, as MemAvailable counts it
     spec = get_spec("krea-14b")
     plan = plan_memory(spec, 832, 480, 43 * GIB)
-    with pytest.raises(NotEnoughRAMError, match="9.0 GiB is free"):
+    assert memory.HostFree(available=free.total, limit=free.total).said() == \
+        "9.0 GiB is free under this container's memory limit"  # where /proc/meminfo cannot be read
+    with pytest.raises(NotEnoughRAMError, match="9.0 GiB is free under this container's memory limit"):
         memory.check_host_ram(spec, plan, 832, 480, 43 * GIB, free_ram=lambda: free)
 
 
 def test_a_cgroup_without_a_memory_limit_leaves_the_hosts_free_memory(tmp_path):
     from vcam.engine import memory
 
-    meminfo = tmp_path / "meminfo"
-    meminfo.write_text(f"MemAvailable:   {64 * GIB // 1024} kB\n")
     for v2, unlimited in ((True, "max"), (False, str(2**63 - 4096))):
-        cgroups, mount = _cgroup_tree(tmp_path / str(v2), v2, unlimited, used=9 * GIB, cache=2 * GIB)
-        assert memory.host_ram_free(str(meminfo), cgroups, mount) == 64 * GIB
+        proc = _proc(tmp_path / str(v2), f"MemAvailable:   {64 * GIB // 1024} kB\n")
+        mount = _cgroup_tree(tmp_path / str(v2), v2, unlimited, used=9 * GIB, cache=2 * GIB, proc=proc)
+        assert memory.host_ram_free(proc, mount).total == 64 * GIB
     # one far above what is free is no bound either
-    cgroups, mount = _cgroup_tree(tmp_path / "large", True, str(512 * GIB), used=9 * GIB, cache=0)
-    assert memory.host_ram_free(str(meminfo), cgroups, mount) == 64 * GIB
+    proc = _proc(tmp_path / "large", f"MemAvailable:   {64 * GIB // 1024} kB\n")
+    mount = _cgroup_tree(tmp_path / "large", True, str(512 * GIB), used=9 * GIB, cache=0, proc=proc)
+    assert memory.host_ram_free(proc, mount).total == 64 * GIB

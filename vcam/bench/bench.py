@@ -255,10 +255,12 @@ def _bench_device(name: str | None) -> torch.device:
     if name is None:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
-        device = torch.device(name)
+        device = torch.device(name.strip().lower())  # "CPU", "Cuda:1": torch takes only lower case
     except RuntimeError:
         raise VcamError(f"--device {name!r} is not a device", "give cuda, cuda:1 or cpu") from None
     if device.type == "cpu":
+        if device.index:  # torch takes cpu:7 and runs on the one CPU device, so a typo went unnoticed
+            raise VcamError(f"--device {name}: the CPU is one device and takes no index", "give cpu")
         return device
     if device.type != "cuda":  # mps, xpu, meta…: the model's kernels and the timing are CUDA's or the CPU's
         raise VcamError(f"--device {name}: vcam bench runs on a CUDA device (NVIDIA, or AMD through ROCm) or the "

@@ -5,12 +5,49 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
+from vcam.cmdline.errorlines import said_as_json
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError
 
 
 def cmd_bench(args) -> int:
+    """The bench; with --json a failure is also a JSON object on stdout, so a tool reading it gets a reason
+    rather than nothing (stderr and the exit code stay as without --json)."""
+    if not args.json:
+        return _bench(args, print)
+    printed = []
+
+    def out(text: str) -> None:
+        printed.append(text)
+        print(text)
+
+    try:
+        code = _bench(args, out)
+    except KeyboardInterrupt:  # one pressed as PyTorch loaded, said as it ends: it printed nothing there
+        if not printed:
+            said_as_json(STOPPED)
+        raise
+    except Exception as e:
+        if not printed:  # a tuning result already printed stays the one object on stdout
+            said_as_json(failure(e))
+        raise
+    if code != 0 and not printed:
+        said_as_json(STOPPED)
+    return code
+
+
+STOPPED = {"error": "stopped (Ctrl-C) before the timing finished: no result"}
+
+
+def failure(error: BaseException) -> dict[str, str]:
+    """The JSON object for a bench that failed: vcam's own message and fix, or the unexpected error's name."""
+    if isinstance(error, VcamError):
+        return {"error": error.message, "fix": error.fix} if error.fix else {"error": error.message}
+    return {"error": f"{error.__class__.__name__}: {error}"}
+
+
+def _bench(args, out) -> int:
     from vcam.live.signals import ctrl_c_held
 
     with ctrl_c_held():  # PyTorch's import, which a Ctrl-C could abort the process in
@@ -30,7 +67,7 @@ def cmd_bench(args) -> int:
     if args.tune and args.split:
         raise VcamError("--split profiles one run; --tune times many", "leave out --split with --tune")
     if args.tune:
-        return _tune(args, settings, log)
+        return _tune(args, settings, log, out)
     check_compile_mode(args)
     if args.compile is None:
         settings = replace(settings, speed=replace(speed, compile=_live_compile(settings)))
@@ -46,7 +83,7 @@ def cmd_bench(args) -> int:
         print("vcam: stopped (Ctrl-C) before the timing finished: no result; --blocks N and --warmup N make a "
               "shorter run", file=sys.stderr)
         return 130
-    print(result.to_json() if args.json else result.table())
+    out(result.to_json() if args.json else result.table())
     return 0
 
 
@@ -60,7 +97,7 @@ def _live_compile(settings) -> bool:
                                       random_weights=get_spec(target.model).random_weights).compile
 
 
-def _tune(args, settings, log) -> int:
+def _tune(args, settings, log, out) -> int:
     from vcam.bench.tuning import tune
 
     compile_flag = "--compile" if args.compile else "--no-compile"
@@ -72,7 +109,7 @@ def _tune(args, settings, log) -> int:
                         f"leave out {', '.join(by_hand)} (--quant and --attention-quant stay as given: neither is "
                         "ever chosen for you)")
     result = tune(settings, log=log, budget_s=args.tune_budget)
-    print(result.to_json() if args.json else result.table())
+    out(result.to_json() if args.json else result.table())
     if result.saved:
         return 0
     if result.best is not None:  # measured, but the file could not be written: said above with the reason

@@ -1,6 +1,8 @@
 """An error as the command line says it on stderr: one line, and the fix under it where there is one."""
 from __future__ import annotations
 
+import json
+import os
 import sys
 
 from vcam.errors import VcamError
@@ -15,3 +17,25 @@ def say_error(e: VcamError) -> None:
     print(f"vcam: error: {e.message}", file=sys.stderr)
     if e.fix:
         print(f"  fix: {e.fix}", file=sys.stderr)
+
+
+def said_as_json(error: dict[str, str]) -> None:
+    """A failure's JSON object on stdout (`vcam bench --json`); nothing where stdout's reader is gone (a pipe it
+    closed): the failed write was raised in place of the failure, whose line on stderr became an internal error's."""
+    try:
+        print(json.dumps(error), flush=True)
+    except (OSError, ValueError):
+        stdout_to_null()
+
+
+def stdout_to_null() -> None:
+    """Stdout pointed at the null device, where a write failed: what is left in its buffer drains there, where it
+    was tried again as Python ends and said as an ignored BrokenPipeError."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, sys.stdout.fileno())
+        finally:
+            os.close(null)
+    except (OSError, ValueError):  # no descriptor under it (a test's capture)
+        pass

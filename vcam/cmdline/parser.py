@@ -68,7 +68,14 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(self._argv, namespace)
 
     def error(self, message: str):
-        return super().error(message + self._dash_value(message))
+        message += self._dash_value(message)
+        # --js too: argparse takes an option's unambiguous start for it
+        if self.prog.split()[-1] == "bench" and any(len(a) > 2 and "--json".startswith(a)
+                                                    for a in getattr(self, "_argv", [])):
+            from vcam.cmdline.errorlines import said_as_json
+
+            said_as_json({"error": message})  # a tool reading the JSON gets the reason too, as cmd_bench's
+        return super().error(message)
 
     def _dash_value(self, message: str) -> str:
         """`--prompt -dark` (a prompt, a size that starts with a dash): argparse took the value for an unknown option

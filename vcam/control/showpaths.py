@@ -8,6 +8,7 @@ reaches it on air.
 """
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -86,6 +87,21 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
 
 
 def _decodes(path: Path) -> bool:
+    """As _decoded, once per version of the file: a show is read twice as it starts (checked, then loaded), and a
+    PNG's reduced read decodes it whole (a 20000x20000 one took 14 s each time)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return _decoded(path)
+    return _decoded_version(str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _decoded_version(path: str, inode: int, size: int, mtime_ns: int) -> bool:
+    return _decoded(Path(path))
+
+
+def _decoded(path: Path) -> bool:
     """Whether OpenCV decodes the file as a still, as `vcam run` will: a clip or a text file named as an image
     would pass a check that only looks for the file, and stop the run (or the stall's picture) later. Decoded at an
     eighth of its size, which JPEG does without decoding the whole; in full where that cannot be (OpenCV refuses

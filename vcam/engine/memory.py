@@ -324,25 +324,69 @@ def _fix_once_fp8_installed(fix: str, spec: ModelSpec, width: int, height: int, 
 HOST_HEADROOM = 1 * GIB
 
 
-def host_ram_free(meminfo: str = "/proc/meminfo", cgroups: str = "/proc/self/cgroup",
-                  mount: str = "/sys/fs/cgroup") -> int | None:
-    """The machine's free memory in bytes as Linux counts it for a new program (MemAvailable: the page cache it can
-    drop counted as free; free swap too, which holds what it must without a kill), or the room under this process's
-    cgroup memory limit where that is less: a rented GPU container reads its host's MemAvailable, hundreds of GiB,
-    and its own limit killed the show. None where neither can be read (not Linux, a container hiding /proc)."""
-    free = [n for n in (_mem_available(meminfo), _cgroup_room(cgroups, mount)) if n is not None]
-    return min(free, default=None)
+@dataclass(frozen=True)
+class HostFree:
+    """The machine's free memory in its parts, so the refusal can be matched against `free -g`: MemAvailable (its
+    "available" column), the ZFS cache the kernel can take back (not in MemAvailable), free swap, and the room
+    under this process's cgroup memory limit where one is set."""
+    available: int
+    swap: int = 0
+    zfs_cache: int = 0
+    limit: int | None = None
+
+    @property
+    def total(self) -> int:
+        machine = self.available + self.zfs_cache + self.swap
+        return machine if self.limit is None else min(machine, self.limit)
+
+    def said(self) -> str:
+        """"9.0 GiB is free (8.0 GiB available + 1.0 GiB of swap)", or the container's limit where that is less."""
+        if self.limit is not None and self.limit <= self.available + self.zfs_cache + self.swap:
+            return f"{self.limit / GIB:.1f} GiB is free under this container's memory limit"
+        # the sum of the parts as said: each rounded alone, 8.04 + 1.04 was said 9.1 = 8.0 + 1.0
+        available, swap = round((self.available + self.zfs_cache) / GIB, 1), round(self.swap / GIB, 1)
+        zfs = f", {self.zfs_cache / GIB:.1f} GiB of it ZFS's cache" if self.zfs_cache else ""
+        return f"{available + swap:.1f} GiB is free ({available:.1f} GiB available{zfs} + {swap:.1f} GiB of swap)"
 
 
-def _mem_available(meminfo: str) -> int | None:
+def host_ram_free(proc: str = "/proc", mount: str = "/sys/fs/cgroup") -> HostFree | None:
+    """The machine's free memory as Linux counts it for a new program (MemAvailable: the page cache it can drop
+    counted as free; ZFS's ARC above its floor, which it gives back too but MemAvailable leaves out; free swap,
+    which holds what it must without a kill), bounded by the room under this process's cgroup memory limit: a
+    rented GPU container reads its host's MemAvailable, hundreds of GiB, and its own limit killed the show. None
+    where neither can be read (not Linux, a container hiding /proc). `proc` is /proc's root (tests give a fake)."""
+    machine = _mem_available(f"{proc}/meminfo")
+    limit = _cgroup_room(f"{proc}/self/cgroup", mount)
+    if machine is None:
+        return None if limit is None else HostFree(available=limit, limit=limit)
+    available, swap = machine
+    return HostFree(available, swap, _zfs_reclaimable(f"{proc}/spl/kstat/zfs/arcstats"), limit)
+
+
+def _mem_available(meminfo: str) -> tuple[int, int] | None:
+    """MemAvailable and SwapFree in bytes; None where MemAvailable cannot be read."""
     try:
         with open(meminfo) as f:
             fields = dict(line.split(":", 1) for line in f if ":" in line)
         if "MemAvailable" not in fields:  # a kernel before 3.14
             return None
-        return sum(int(fields[key].split()[0]) * 1024 for key in ("MemAvailable", "SwapFree") if key in fields)
+        available, swap = (int(fields[key].split()[0]) * 1024 if key in fields else 0
+                           for key in ("MemAvailable", "SwapFree"))
+        return available, swap
     except (OSError, ValueError, IndexError):
         return None
+
+
+def _zfs_reclaimable(arcstats: str) -> int:
+    """The bytes of ZFS's ARC above its floor (size - c_min), which it hands back under memory pressure; 0 without
+    ZFS or where its statistics cannot be read."""
+    try:
+        with open(arcstats) as f:
+            stats = {fields[0]: int(fields[2]) for line in f if len(fields := line.split()) == 3
+                     and fields[2].isdigit()}
+    except (OSError, ValueError):
+        return 0
+    return max(0, stats.get("size", 0) - stats.get("c_min", 0))
 
 
 def _cgroup_room(cgroups: str, mount: str) -> int | None:
@@ -392,7 +436,7 @@ def _room_in(folder: Path) -> int | None:
 
 def check_host_ram(spec: ModelSpec, plan: MemoryPlan, width: int, height: int, free_vram: int,
                    dtype: torch.dtype = torch.bfloat16, speed: SpeedOptions | None = None, fp8_possible: bool = False,
-                   free_ram: Callable[[], int | None] = host_ram_free) -> None:
+                   free_ram: Callable[[], HostFree | None] = host_ram_free) -> None:
     """Refuses, before anything loads, a plan that puts the text encoder on the CPU (from the start, or once the
     first prompts are encoded) of a machine whose free memory cannot hold it: the kernel killed the show with no
     word, minutes into loading or on air. Where the free memory cannot be read, nothing is said."""
@@ -400,12 +444,12 @@ def check_host_ram(spec: ModelSpec, plan: MemoryPlan, width: int, height: int, f
         return
     free = free_ram()
     need = text_encoder_bytes(spec, dtype) + HOST_HEADROOM
-    if free is None or need <= free:
+    if free is None or need <= free.total:
         return
     when = "once the first prompts are encoded" if plan.offload_text_after_start else "from the start"
     raise NotEnoughRAMError(
         f"{spec.name}'s text encoder goes to the CPU {when} (too little GPU memory for it) and needs about "
-        f"{need / GIB:.1f} GiB of the machine's memory; {free / GIB:.1f} GiB is free",
+        f"{need / GIB:.1f} GiB of the machine's memory; {free.said()}",
         "close other programs" + _text_on_gpu_instead(spec, width, height, free_vram, dtype, speed or SpeedOptions(),
                                                       fp8_possible)
         + ", or use a machine (or container) with more memory")

@@ -162,9 +162,18 @@ def _shards(index: Path) -> list[str] | None:
 
 def weights_in(folder: Path) -> list[Path]:
     """The .safetensors files of a text encoder's or VAE's folder: the shards its index names, where it has one."""
-    index = next(iter(folder.glob("*.safetensors.index.json")), None)
+    return _weights_named(folder, _index_of(folder))[1]
+
+
+def _index_of(folder: Path) -> Path | None:
+    return next(iter(folder.glob("*.safetensors.index.json")), None)
+
+
+def _weights_named(folder: Path, index: Path | None) -> tuple[list[str] | None, list[Path]]:
+    """The shards `index` names (None where it is damaged or absent) and the files to read: read once, where the
+    check read the index a second time for the files (Wan's text encoder's lists ~240 tensors)."""
     shards = _shards(index) if index else None
-    return [folder / s for s in shards] if shards else sorted(folder.glob("*.safetensors"))
+    return shards, [folder / s for s in shards] if shards else sorted(folder.glob("*.safetensors"))
 
 
 def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run again to download them (or copy "
@@ -179,11 +188,11 @@ def check_files(paths: WeightPaths, fix: str = "delete the damaged files and run
         if why:
             problems.append(f"{_named(folder / 'config.json')} ({why})")
             continue
-        index = next(iter(folder.glob("*.safetensors.index.json")), None)
-        if index and _shards(index) is None:
+        index = _index_of(folder)
+        shards, files = _weights_named(folder, index)
+        if index and shards is None:
             problems.append(f"{_named(index)} (damaged: not a shard index)")
             continue
-        files = weights_in(folder)
         if not files:
             problems.append(f"{folder} (no .safetensors weights)")
         for f in files:

@@ -111,28 +111,111 @@ def over_black_bgr(bgr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return (bgr.astype(np.float32) * weight + 0.5).astype(np.uint8)
 
 
-def _jpeg(path: str) -> bool:
+def _may_have_alpha(path: str) -> bool:
+    """Whether the file's header leaves room for an alpha channel: not a JPEG, a PNG without alpha or a tRNS
+    chunk, a WebP whose header says none; True for any other file (its alpha is looked for by decoding it)."""
     try:
         with open(path, "rb") as f:
-            return f.read(3) == b"\xff\xd8\xff"
+            head = f.read(32)
+            if head.startswith(b"\xff\xd8\xff"):
+                return False
+            if head.startswith(b"\x89PNG\r\n\x1a\n"):
+                return _png_may_have_alpha(f, head)
+            if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+                return _webp_may_have_alpha(head)
     except OSError:
+        pass
+    return True
+
+
+def _png_may_have_alpha(f, head: bytes) -> bool:
+    """A colour type with alpha (4, 6), or a tRNS chunk before the image data, which decoders turn into alpha."""
+    if len(head) < 26 or head[12:16] != b"IHDR" or head[25] in (4, 6):
+        return True
+    f.seek(8)
+    for _ in range(1000):  # the chunks before IDAT: a handful in any real file
+        chunk = f.read(8)
+        if len(chunk) < 8 or chunk[4:8] in (b"tRNS", b"IDAT"):
+            return len(chunk) < 8 or chunk[4:8] == b"tRNS"
+        f.seek(int.from_bytes(chunk[:4], "big") + 4, os.SEEK_CUR)  # its data and CRC
+    return True
+
+
+def _webp_may_have_alpha(head: bytes) -> bool:
+    """A lossy WebP ("VP8 ") has none; a lossless one ("VP8L") says so in a bit, an extended one ("VP8X") in a
+    flag: what libwebp reports to OpenCV as has_alpha."""
+    kind = head[12:16]
+    if kind == b"VP8 ":
         return False
+    if kind == b"VP8L" and len(head) >= 25 and head[20] == 0x2F:
+        return bool(int.from_bytes(head[21:25], "little") >> 28 & 1)
+    if kind == b"VP8X" and len(head) >= 21:
+        return bool(head[20] & 0x10)
+    return True
 
 
-def read_shown(path: str) -> np.ndarray | None:
-    """The image at `path` as RGB, as it shows (over black where it has an alpha channel); None where OpenCV
-    decodes nothing. The one read of an image: input, fallback."""
+# Above this many pixels a JPEG shown smaller is decoded at an eighth, a quarter or half its size (libjpeg scales
+# as it decodes): a 20000x20000 one took 7 s and 2.3 GB decoded whole. Below it a picture decodes whole as before,
+# so an ordinary photo shows exactly as it did.
+HUGE_PIXELS = 100_000_000
+
+
+def read_shown(path: str, fitted: tuple[int, int, str] | None = None) -> np.ndarray | None:
+    """The image at `path` as RGB, as it shows (over black where it has an alpha channel), fitted to `fitted`
+    (width, height, fit mode) where given; None where OpenCV decodes nothing. The one read of an image: input,
+    fallback. Fitted before its colours are swapped to RGB (the same pixels): a huge picture was copied whole."""
     cv2 = quiet_cv2()
-    bgr = imread_quiet(path, cv2.IMREAD_COLOR)
-    return None if bgr is None else cv2.cvtColor(_over_black(path, bgr), cv2.COLOR_BGR2RGB)
+    bgr = imread_quiet(path, _read_flags(path, fitted))
+    if bgr is None:
+        return None
+    shown = _over_black(path, bgr)
+    return cv2.cvtColor(shown if fitted is None else fit(shown, *fitted), cv2.COLOR_BGR2RGB)
+
+
+def _read_flags(path: str, fitted: tuple[int, int, str] | None) -> int:
+    """IMREAD_COLOR, or for a huge JPEG shown at `fitted` the most reduced read still larger than it is, on its
+    shorter side (an EXIF turn may swap its sides)."""
+    cv2 = quiet_cv2()
+    size = jpeg_size(path) if fitted is not None else None
+    if size is None or size[0] * size[1] <= HUGE_PIXELS:
+        return cv2.IMREAD_COLOR
+    for factor, flag in ((8, cv2.IMREAD_REDUCED_COLOR_8), (4, cv2.IMREAD_REDUCED_COLOR_4),
+                         (2, cv2.IMREAD_REDUCED_COLOR_2)):
+        if min(size) // factor >= max(fitted[:2]):
+            return flag
+    return cv2.IMREAD_COLOR
+
+
+# JPEG's start-of-frame markers, which hold the picture's size (C4, C8 and CC are other segments)
+_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def jpeg_size(path: str) -> tuple[int, int] | None:
+    """A JPEG's width and height from its start-of-frame segment, without decoding it; None for any other file."""
+    try:
+        with open(path, "rb") as f:
+            if f.read(2) != b"\xff\xd8":
+                return None
+            for _ in range(1000):  # the segments before the frame's: a handful in any real file
+                marker = f.read(4)
+                if len(marker) < 4 or marker[0] != 0xFF:
+                    return None
+                if marker[1] in _SOF:
+                    frame = f.read(5)
+                    return (int.from_bytes(frame[3:5], "big"), int.from_bytes(frame[1:3], "big")) \
+                        if len(frame) == 5 else None
+                f.seek(int.from_bytes(marker[2:4], "big") - 2, os.SEEK_CUR)
+    except OSError:
+        pass
+    return None
 
 
 def _over_black(path: str, bgr: np.ndarray) -> np.ndarray:
     """The image as it shows over black where it has an alpha channel. OpenCV's colour read drops the alpha and
     keeps whatever colour the transparent pixels hold: a white logo on transparent white would be all white."""
     cv2 = quiet_cv2()
-    if _jpeg(path):  # no alpha to look for: a second decode cost a large photo ~60 % more to load
-        return bgr
+    if not _may_have_alpha(path):  # no alpha to look for: a second decode cost a large photo ~60 % more to load,
+        return bgr                  # an opaque 12 MP PNG or WebP about twice as much
     whole = imread_quiet(path, cv2.IMREAD_UNCHANGED)
     if whole is None or whole.ndim != 3 or whole.shape[2] != 4 or whole.dtype not in (np.uint8, np.uint16):
         return bgr  # no alpha (or a float one, an EXR's, whose range is not its type's)
@@ -174,7 +257,7 @@ def load_image(path: str, width: int, height: int) -> np.ndarray:
         raise ImageError(f"image {path} not found", "check the path (--fallback IMAGE, or the show's fallback:)")
     if not os.access(path, os.R_OK):  # OpenCV would say only that it could not decode it
         raise ImageError(f"image {path} cannot be read (permission denied)", READ_FIX)
-    rgb = read_shown(path)  # as an image: input shows it: a logo on transparent white was a white picture
-    if rgb is None:
+    rgb = read_shown(path, (width, height, "letterbox"))  # as an image: input shows it: a logo on transparent
+    if rgb is None:                                           # white was a white picture
         raise ImageError(f"cannot read image {path}: it is not an image OpenCV decodes", IMAGE_FIX)
-    return fit(rgb, width, height, "letterbox")
+    return rgb

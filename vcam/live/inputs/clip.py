@@ -26,6 +26,10 @@ from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
 
+# Clips up to this size (other than MOV/MP4) have their packets read through as they open, to count their frames
+# (~0.1 s for 100 MB): a larger one is counted by its duration, as OpenCV does
+COUNT_PACKETS_BYTES = 1 << 30
+NOT_INTERLACED = (0, 1)  # FFmpeg's field orders AV_FIELD_UNKNOWN (VP9 says none) and AV_FIELD_PROGRESSIVE
 KEEP = 24  # decoded frames kept: two blocks, enough for the retry of a failed block
 SHOW_FPS = 30.0  # the show's frame rate where none is given (ShowSettings.fps's default)
 # A clip this close to the show's rate plays one frame per show frame: a 29.97 fps clip in a 30 fps show would
@@ -81,6 +85,9 @@ def _undecodable(path: str) -> InputError:
     """Why OpenCV gave no frame of `path`, and the fix for that: converting a sound file or a recording still
     being written would not help, so those are told apart from a codec OpenCV does not read."""
     convert = "convert it to H.264 in an MP4: " + CONVERT.format(path=path)
+    if _picture(path):  # one FFmpeg's decoders refuse (a 20000x20000 JPEG): converting it would not help
+        return InputError(f"cannot decode {path} as a video: it is a still picture",
+                          f"show it with {shell_word(f'image:{path}')}")
     streams = _streams(path)
     if streams is not None and streams[0] == 0 and streams[1] > 0:
         return InputError(f"cannot decode {path} as a video: it has no video stream (sound only?)",
@@ -90,6 +97,21 @@ def _undecodable(path: str) -> InputError:
                           "a recording (OBS, a phone) reads once it is stopped: stop it, or record to MKV, which "
                           "reads while it grows; otherwise " + convert)
     return InputError(f"cannot decode {path} as a video", convert)
+
+
+# The headers of still pictures (JPEG, PNG, WebP, TIFF both ways round)
+_PICTURE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")
+
+
+def _picture(path: str) -> bool:
+    """Whether the file's header is a still picture's (an animated GIF or WebP plays as a clip)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError:
+        return False
+    still_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP" and not _may_be_animated(path)
+    return head.startswith(_PICTURE_MAGIC) and not _may_be_animated(path) or still_webp
 
 
 def _capture(path: str):
@@ -183,6 +205,18 @@ class Probe:
         except Exception:  # no container, no video stream, or the file gone meanwhile
             return 0
 
+    def worth_counting(self) -> bool:
+        """Whether the clip's packets are read through to count its frames where its header's count checked out:
+        a container other than MOV/MP4 (whose count is its sample table's), small enough to read at once, and not
+        interlaced: H.264 coded as fields (a 1080i broadcast's recording) can give a packet per field, so the clip
+        counted twice its frames held its last one for as long as it had played."""
+        try:
+            return ("mov" not in self._container.format.name.split(",")
+                    and os.path.getsize(self._container.name) <= COUNT_PACKETS_BYTES
+                    and self._container.streams.video[0].codec_context.field_order in NOT_INTERLACED)
+        except Exception:  # no container, no video stream, or the file gone meanwhile
+            return False
+
     def packets(self) -> tuple[int, Fraction | None]:
         """As _packets: the packets read through once (the file is not read again)."""
         return _packets(self._container) if self._container is not None else (0, None)
@@ -234,6 +268,12 @@ def _frame_count(path: str, declared: int | None, probe: Probe) -> tuple[int, Fr
     if indexed and declared in (None, indexed):  # as the header's count checked out: the header's rate
         return indexed, None
     checked = _checked_count(path, declared)
+    if checked and probe.worth_counting():
+        # OpenCV counts a clip by its duration, so one whose timestamps pause (a recording paused, 120 frames
+        # over 5 h) was counted 540,000 frames long and held its last frame for the 5 h, never looping, and one
+        # joined after another (timestamps going back) lost its second part; its packets are its frames
+        packets, _ = probe.packets()
+        return (packets if packets > 0 else checked), None
     if checked:
         return checked, None
     packets, rate = probe.packets()
@@ -713,11 +753,10 @@ class ImageSource:
     def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", say: Say = lambda text: None):
         self.path = _check_file(path, "image", "image")
         self.name = os.path.basename(self.path)
-        rgb = read_shown(self.path)
-        if rgb is None:
+        self.frame = read_shown(self.path, (width, height, fit_mode))
+        if self.frame is None:
             raise InputError(f"cannot read {self.path} as an image",
                              "use a PNG, JPEG or WebP image; a video is file:PATH")
-        self.frame = fit(rgb, width, height, fit_mode)
         if (frames := animated_frames(self.path)) is not None:  # its first frame, shown still without a word
             count = f" ({frames} frames)" if frames > 1 else ""
             say(f"image {self.name} is animated{count}: only its first frame is used; "
