@@ -1,6 +1,7 @@
 """The house plan, held by tests: only engine/ and bench/ touch torch, the camera's side imports none of it,
 imports form no cycle, and the live and control code stays in functions that fit on a screen."""
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -115,3 +116,20 @@ def test_every_line_of_the_code_fits_in_120_characters():
             for folder in ("vcam", "scripts", "tests") for path in sorted((root / folder).rglob("*.py"))
             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if len(line) > MAX_LINE]
     assert not long, "lines past 120 characters (wrap them):\n" + "\n".join(long)
+
+
+def readme_layout() -> str:
+    """The README's map of the code: the fenced block under its "Where things are" heading."""
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Where things are", 1)[1]
+    return section.split("```", 2)[1]
+
+
+def test_the_readme_map_names_every_module_and_folder():
+    """A module added without its line in the README's map leaves a reader looking for it in the wrong place."""
+    named = set(re.findall(r"\w+", readme_layout()))
+    folders = {path.parent.name for path in PACKAGE.rglob("__init__.py") if path.parent != PACKAGE}
+    missing = sorted(f"vcam/{path.relative_to(PACKAGE)}" for path in PACKAGE.rglob("*.py")
+                     if path.stem not in ("__init__", "__main__") and path.stem not in named)
+    missing += sorted(f"vcam/{folder}/" for folder in folders if f"{folder}/" not in readme_layout())
+    assert not missing, "not in the README's 'Where things are' map:\n" + "\n".join(missing)
