@@ -1,6 +1,7 @@
 """Show files and MIDI maps far past what anyone writes by hand (too big, too deep, too many values, aliases that
 repeat a list thousands of times) get one file:line error from `vcam check` and from a hot reload, without
 recursing or reading them whole."""
+import os
 from pathlib import Path
 
 import pytest
@@ -227,6 +228,26 @@ def test_a_hostile_edit_is_said_once_and_the_running_show_stays(tmp_path):
     assert loaded == [2]
 
 
+def test_a_show_file_made_a_named_pipe_on_air_is_said_and_not_waited_on(tmp_path):
+    """Reading a named pipe waits for a writer: the watcher stopped there, and no later save reached the show."""
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: one}\n")
+    loaded, said = [], []
+    watcher = ShowWatcher(str(path), lambda show, maps: loaded.append(len(show.presets)), said.append)
+    path.unlink()
+    os.mkfifo(path)
+    for _ in range(4):
+        watcher.poll()
+    assert said == [f"{path} is now a named pipe or a device, not a file: the last good show stays live; save the "
+                    "file there again to reload it"] and loaded == []
+    path.unlink()
+    path.write_text("presets:\n  - {name: a, prompt: one}\n  - {name: b, prompt: two}\n")
+    watcher.poll(), watcher.poll()
+    assert loaded == [2]
+
+
 TYPOS = [
     ("name: x\npresets:\n\t- {name: a, prompt: b}\n", 3, "a tab character (column 1) where YAML allows only spaces"),
     ("presets:\n  - name: a\n  \tprompt: b\n", 3, "a tab character (column 3)"),
@@ -247,6 +268,16 @@ TYPOS = [
      "input: \\a in \"double quotes\" is one of YAML's own escapes, not a backslash and a letter; write a path "
      "with backslashes in 'single quotes' or without quotes"),
     ('presets:\n  - {name: a, prompt: "D:\\new\\best of"}\n', 2, "\\b in \"double quotes\" is one of YAML's own"),
+    # `#` after a space starts a comment: the prompt on air was "red", the show said nothing
+    ("presets:\n  - name: a\n    prompt: red #1 light\n", 3, "preset 'a' prompt reads as 'red': '#1 light' after it "
+     "is a YAML comment; put the whole text in quotes to keep it, or write a space after # if it is a comment"),
+    ("midi:\n  port: nanoKONTROL2 #2\npresets:\n  - {name: a, prompt: b}\n", 2,
+     "port reads as 'nanoKONTROL2': '#2' after it is a YAML comment"),
+    ("presets:\n  - name: a\n    prompt: b\n    seed: 010\n", 4,
+     "preset 'a' seed 010 reads as 8 (YAML takes a number with a leading 0 as octal); write 10 without the leading 0"),
+    ("presets:\n  - &p {name: a, prompt: b}\n  - <<: *p\n    name: c\n    prompt: d\n", 3,
+     "preset 2: merge keys (<<: *name) are not read here; write the keys out (an alias repeats one value: "
+     "seed: *name)"),
 ]
 
 
@@ -263,6 +294,22 @@ def test_the_common_typos_in_a_show_are_named_with_their_fix(text, line, fragmen
     assert problem.startswith(f"typo.yaml:{line}: ") and fragment in problem, problem
     assert "the while" not in problem and "the found" not in problem and "the expected" not in problem
     assert "scalar" not in problem
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_comment_after_a_prompt_is_still_a_comment_and_a_quoted_hash_is_kept(loader, newline):
+    text = ("presets:\n  - name: a  # the opener\n    prompt: red light#1\n"
+            "  - name: b\n    prompt: 'red #1 light'\n    seed: 0\n  - {name: c, prompt: \"#2\"}  #c\n")
+    show = parse_show(text.replace("\n", newline), "ok.yaml")
+    assert [(p.name, list(p.prompts)) for p in show.presets] == [("a", ["red light#1"]), ("b", ["red #1 light"]),
+                                                                  ("c", ["#2"])]
+    assert show.presets[1].seed == 0
+
+
+def test_a_comment_cut_is_found_on_its_line_past_accented_text_and_lone_cr_breaks(loader):
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\r  - name: caf\u00e9\r    prompt: cr\u00e8me #br\u00fbl\u00e9e\r", "cr.yaml")
+    assert only_problem(err).startswith("cr.yaml:3: preset 'café' prompt reads as 'crème': '#brûlée' after it")
 
 
 def test_a_show_file_that_cannot_be_read_says_why_and_what_to_do(tmp_path):

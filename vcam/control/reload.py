@@ -14,6 +14,7 @@ it: a save of one reloads the show as a save of the show file does. vcam's shipp
 from __future__ import annotations
 
 import os
+import stat
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -88,9 +89,14 @@ def shipped(path: str) -> bool:
     return any(folder == Path(d).resolve() for d in (midimap.MAPS_DIR, oscmap.MAPS_DIR))
 
 
+NOT_A_FILE = ("not a file",)  # a watched path that is a named pipe, a socket or a device
+
+
 def _stamp(path: str):
     try:
         st = os.stat(path)
+        if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+            return NOT_A_FILE  # a named pipe read waits for a writer: the watcher stopped there for the show's rest
         return st.st_mtime_ns, st.st_size, st.st_ino  # the inode: editors that save by renaming a new file
     except OSError:
         return None
@@ -220,7 +226,10 @@ class ShowWatcher:
         for path in gone:  # once: its stamp stays None until it is back
             self.say(f"{path} was deleted or renamed: the last good show stays live, and a save of {path} is "
                      "read again")
-        saved = [path for path in changed if stamps[path] is not None]
+        for path in (path for path in changed if stamps[path] is NOT_A_FILE):
+            self.say(f"{path} is now a named pipe or a device, not a file: the last good show stays live; save the "
+                     "file there again to reload it")
+        saved = [path for path in changed if stamps[path] not in (None, NOT_A_FILE)]
         if saved:
             self._reload(saved)
 
