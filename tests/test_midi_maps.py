@@ -7,7 +7,7 @@ from helpers import map_refusal
 @pytest.mark.parametrize("entry, said", [
     ("- cc 16 blend", ":2: MIDI map control 1 must be a mapping of key: value lines: {cc: 16, param: blend} (a knob)"),
     ("- {cc: 16, comand: next}", ":2: MIDI map control 1: unknown key 'comand'; known keys: cc, note, program, param"),
-    ("- {CC: 16, param: blend}", ":2: MIDI map control 1: unknown key 'CC'; known keys: cc,"),
+    ("- {CC: 16, param: blend}", ":2: MIDI map control 1: key 'CC' is not read as 'cc'; write it cc: (lower case"),
     ("- {cc: 16, param: strength, range: 1}", ":2: MIDI map control 1 range must be [low, high], e.g. [0, 1]"),
     ("- {cc: 16, param: transition, range: {low: 0}}",
      ":2: MIDI map control 1 range must be [low, high], e.g. [0, 32]"),

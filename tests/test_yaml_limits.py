@@ -275,6 +275,13 @@ TYPOS = [
      "port reads as 'nanoKONTROL2': '#2' after it is a YAML comment"),
     ("presets:\n  - name: a\n    prompt: b\n    seed: 010\n", 4,
      "preset 'a' seed 010 reads as 8 (YAML takes a number with a leading 0 as octal); write 10 without the leading 0"),
+    ("defaults: {bpm: 0120}\npresets:\n  - {name: a, prompt: b}\n", 1,
+     "defaults bpm 0120 reads as 80 (YAML takes a number with a leading 0 as octal); write 120 without the leading 0"),
+    # a key in capitals or with a space: no near-name hint caught PROMPT, and 'name' was said missing as well
+    ("PRESETS:\n  - {name: a, prompt: b}\n", 1, "show: key 'PRESETS' is not read as 'presets'; write it presets: "
+     "(lower case, no spaces)"),
+    ("presets:\n  - {name: a, PROMPT: b}\n", 2, "preset 1: key 'PROMPT' is not read as 'prompt'; write it prompt:"),
+    ("presets:\n  - {'name ': a, prompt: b}\n", 2, "preset 1: key 'name ' is not read as 'name'; write it name:"),
     ("presets:\n  - &p {name: a, prompt: b}\n  - <<: *p\n    name: c\n    prompt: d\n", 3,
      "preset 2: merge keys (<<: *name) are not read here; write the keys out (an alias repeats one value: "
      "seed: *name)"),

@@ -112,9 +112,16 @@ class Reader:
             self.error(node, f"{what} must be a mapping of key: value lines{hint}")
             return {}
         out: dict[str, Node] = {}
+        recased: set[str] = set()  # the known keys given in another case or with spaces: not said missing as well
         for key_node, value in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else None
-            if key in out:
+            written = key.strip().lower() if isinstance(key, str) else None
+            if key not in known and written in known and written not in out:
+                # `PROMPT:` or `prompt :`: YAML keys match only as written, and a near-name hint missed all capitals
+                self.error(key_node, f"{what}: key {key!r} is not read as {written!r}; write it {written}: (lower "
+                                     "case, no spaces)")
+                recased.add(written)
+            elif key in out:
                 self.error(key_node, f"{what}: key {key!r} is given twice; keep one")
             elif key == "<<" and key_node.tag == MERGE_TAG:
                 # YAML's merge key copies an anchored mapping's keys in; read as an unknown key '<<' it said nothing
@@ -130,7 +137,7 @@ class Reader:
             else:
                 out[key] = value
         for key in required:
-            if key not in out:
+            if key not in out and key not in recased:
                 self.error(node, f"{what}: {key!r} is missing")
         return out
 
@@ -198,15 +205,22 @@ class Reader:
         found = re.match(r"[ \t]+(#\S.*)", line[end.column:])
         return found.group(1).rstrip() if found else None
 
+    def _octal(self, node: Node, v, what: str) -> bool:
+        """Whether `v` was written with a leading 0, which YAML 1.1 reads as octal (said): `cc: 010` is CC 8, a knob
+        other than the one the manual lists, `bpm: 0120` is 80 bpm."""
+        plain = isinstance(node, ScalarNode) and not node.style
+        if not (plain and isinstance(v, int) and _OCTAL.fullmatch(node.value)):
+            return False
+        digits = node.value.lstrip("+-").lstrip("0") or "0"
+        self.error(node, f"{what} {node.value} reads as {v} (YAML takes a number with a leading 0 as octal); write "
+                         f"{digits} without the leading 0")
+        return True
+
     def integer(self, node: Node, what: str, lo: int, hi: int) -> int | None:
         v = self.value(node, what)
         if v is INVALID:
             return None
-        if isinstance(v, int) and isinstance(node, ScalarNode) and not node.style and _OCTAL.fullmatch(node.value):
-            # YAML 1.1 reads a leading 0 as octal: `cc: 010` is CC 8, a knob other than the one the manual lists
-            digits = node.value.lstrip("+-").lstrip("0") or "0"
-            self.error(node, f"{what} {node.value} reads as {v} (YAML takes a number with a leading 0 as octal); "
-                             f"write {digits} without the leading 0")
+        if self._octal(node, v, what):
             return None
         if isinstance(v, bool) or not isinstance(v, int):
             self.error(node, f"{what} must be a whole number from {lo} to {hi}{_in_digits(self.numeric(node), lo, hi)}")
@@ -230,7 +244,7 @@ class Reader:
 
     def number(self, node: Node, what: str, lo: float, hi: float) -> float | None:
         v = self.numeric(node, what)
-        if v is INVALID:
+        if v is INVALID or self._octal(node, v, what):
             return None
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
             self.error(node, f"{what} must be a number from {lo:g} to {hi:g}")
