@@ -202,6 +202,8 @@ class Reader:
             return None
         end = node.end_mark
         line = self._lines[end.line] if end.line < len(self._lines) else ""
+        if not node.value or not line[:end.column].endswith(node.value[-1]):  # a node of a text not composed here
+            return None
         found = re.match(r"[ \t]+(#\S.*)", line[end.column:])
         return found.group(1).rstrip() if found else None
 
