@@ -598,7 +598,10 @@ def test_a_broken_osc_map_file_leaves_the_shows_own_entries_checked_against_its_
 
 
 @pytest.mark.parametrize("entry,problem", [
-    ("{address: 1/fader1, param: blend}", "must start with /"),
+    ("{address: 1/fader1, param: blend}", "address '1/fader1' must start with /: write /1/fader1"),
+    # a binding is looked up before vcam's own addresses: /vcam/next bound to a fader stopped going next
+    ("{address: /vcam/next, param: strength}", "address '/vcam/next' is one of vcam's own addresses (/vcam/<command>), "
+                                               "which needs no map; bind the control to an address of its own"),
     ("{address: /a, param: blend, command: next}", "give either param (a fader) or command (a button)"),
     ("{address: /a, command: fly}", "unknown command 'fly'"),
     ("{address: /a, command: '# next'}", "command: '# next' is a comment, not a command"),

@@ -33,6 +33,7 @@ ENTRY_KEYS = ("address", "arg", "command", "release") + FADER_KEYS
 MAX_ARG = 15  # an OSC message with more values than this is no control surface's
 # characters an address sent by a client cannot hold (OSC reserves them for patterns), space included
 NOT_IN_ADDRESS = set(" #*,?[]{}")
+BUILTIN = "/vcam/"  # vcam's own addresses, /vcam/<command> (oscrouter), which a map may not take over
 
 
 @dataclass(frozen=True)
@@ -178,9 +179,16 @@ def _address(r: Reader, node, what: str) -> str | None:
     text = r.string(node, what, 200)
     if text is None:
         return None
+    if not text.startswith("/") and not NOT_IN_ADDRESS & set(text):  # `1/fader5`, as some apps show addresses
+        r.error(node, f"{what} {text!r} must start with /: write /{text}")
+        return None
     if not text.startswith("/") or NOT_IN_ADDRESS & set(text):
         r.error(node, f"{what} {text!r} must start with / and hold no spaces or any of # * , ? [ ] {{ }}, "
                       "e.g. /1/fader1")
+        return None
+    if text.startswith(BUILTIN):  # a binding is looked up first: /vcam/next bound to a fader no longer went next
+        r.error(node, f"{what} {text!r} is one of vcam's own addresses ({BUILTIN}<command>), which needs no map; "
+                      "bind the control to an address of its own, e.g. /1/fader1")
         return None
     return text
 
