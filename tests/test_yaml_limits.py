@@ -282,7 +282,7 @@ TYPOS = [
      "(lower case, no spaces)"),
     ("presets:\n  - {name: a, PROMPT: b}\n", 2, "preset 1: key 'PROMPT' is not read as 'prompt'; write it prompt:"),
     ("presets:\n  - {'name ': a, prompt: b}\n", 2, "preset 1: key 'name ' is not read as 'name'; write it name:"),
-    ("presets:\n  - &p {name: a, prompt: b}\n  - <<: *p\n    name: c\n    prompt: d\n", 3,
+    ("presets:\n  - &p {name: a, prompt: b}\n  - <<: *p\n    name: c\n", 3,
      "preset 2: merge keys (<<: *name) are not read here; write the keys out (an alias repeats one value: "
      "seed: *name)"),
 ]
