@@ -20,6 +20,8 @@ from helpers import map_refusal
      "middle C is C4) or 72 (where middle C is C3, as Ableton and Yamaha name it)"),
     ("- {note: F#-1, command: next}", ":2: MIDI map control 1 note: F#-1 is a note's name; write its number: 6 "),
     ("- {note: B9, command: next}", ":2: MIDI map control 1 note: B9 is past MIDI's notes; write the note's number"),
+    # a tag the value is not: said once, where the note's name check said it first as a bare 'value:'
+    ("- {note: !!int abc, command: next}", ":2: MIDI map control 1 note: 'abc' is not a valid !!int; remove the tag"),
     # a leading 0, as a manual's table pads numbers: YAML 1.1 read it as octal, CC 8 where CC 10 was meant
     ("- {cc: 010, command: next}", ":2: MIDI map control 1 cc 010 reads as 8 (YAML takes a number with a leading 0 "
      "as octal); write 10 without the leading 0"),

@@ -277,6 +277,11 @@ TYPOS = [
      "preset 'a' seed 010 reads as 8 (YAML takes a number with a leading 0 as octal); write 10 without the leading 0"),
     ("defaults: {bpm: 0120}\npresets:\n  - {name: a, prompt: b}\n", 1,
      "defaults bpm 0120 reads as 80 (YAML takes a number with a leading 0 as octal); write 120 without the leading 0"),
+    # grouped by _ (read as octal all the same), and below 0: the fix keeps the sign
+    ("presets:\n  - {name: a, prompt: b, seed: 0_10}\n", 2, "seed 0_10 reads as 8 (YAML takes a number with a "
+     "leading 0 as octal); write 10 without"),
+    ("presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: next, wait: -010}\n", 4, "-010 reads as -8 (YAML takes a "
+     "number with a leading 0 as octal); write -10 without"),
     # a key in capitals or with a space: no near-name hint caught PROMPT, and 'name' was said missing as well
     ("PRESETS:\n  - {name: a, prompt: b}\n", 1, "show: key 'PRESETS' is not read as 'presets'; write it presets: "
      "(lower case, no spaces)"),
@@ -311,6 +316,17 @@ def test_a_comment_after_a_prompt_is_still_a_comment_and_a_quoted_hash_is_kept(l
     assert [(p.name, list(p.prompts)) for p in show.presets] == [("a", ["red light#1"]), ("b", ["red #1 light"]),
                                                                   ("c", ["#2"])]
     assert show.presets[1].seed == 0
+
+
+def test_a_number_with_a_leading_0_that_reads_the_same_either_way_is_taken(loader):
+    """00 to 07 are the same in octal: a manual's `seed: 07` or `channel: 01` was refused, told to write what it
+    already read as."""
+    text = ("defaults: {seed: 07}\npresets:\n  - {name: a, prompt: b, seed: 00}\n"
+            "midi:\n  controls:\n    - {cc: 16, %s}\n")
+    show = parse_show(text % "channel: 01, command: next", "ok.yaml")
+    assert show.defaults.seed == 7 and show.presets[0].seed == 0
+    assert show.midi == parse_show(text % "channel: 1, command: next", "ok.yaml").midi
+    assert show.midi != parse_show(text % "channel: 2, command: next", "ok.yaml").midi
 
 
 def test_a_comment_cut_is_found_on_its_line_past_accented_text_and_lone_cr_breaks(loader):

@@ -212,7 +212,8 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
                 r.error(e["program"], f"{what}: program takes the value 'presets' (program N selects preset N+1)")
             programs.append(ch)
             continue
-        if kind == "note" and (named := note_named(r.value(e["note"]))) is not None:
+        # the text as written, not r.value's: a tag it refuses (!!int abc) was said twice, once as a bare 'value:'
+        if kind == "note" and (named := note_named(getattr(e["note"], "value", None))) is not None:
             r.error(e["note"], f"{what} note: {named}")
             continue
         number = r.integer(e[kind], f"{what} {kind}", 0, TOP[14] if kind == "nrpn" else 127)

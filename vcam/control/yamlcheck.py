@@ -202,20 +202,26 @@ class Reader:
             return None
         end = node.end_mark
         line = self._lines[end.line] if end.line < len(self._lines) else ""
-        if not node.value or not line[:end.column].endswith(node.value[-1]):  # a node of a text not composed here
+        # from the mark on, not a slice: a slice copied the line's start for each value, and a show written on one
+        # long line (a flow list) took seconds
+        if not node.value or not line.endswith(node.value[-1], 0, end.column):  # a node of a text not composed here
             return None
-        found = re.match(r"[ \t]+(#\S.*)", line[end.column:])
+        found = _CUT.match(line, end.column)
         return found.group(1).rstrip() if found else None
 
     def _octal(self, node: Node, v, what: str) -> bool:
         """Whether `v` was written with a leading 0, which YAML 1.1 reads as octal (said): `cc: 010` is CC 8, a knob
         other than the one the manual lists, `bpm: 0120` is 80 bpm."""
         plain = isinstance(node, ScalarNode) and not node.style
-        if not (plain and isinstance(v, int) and _OCTAL.fullmatch(node.value)):
+        if not (plain and isinstance(v, int) and not isinstance(v, bool) and _OCTAL.fullmatch(node.value)):
             return False
-        digits = node.value.lstrip("+-").lstrip("0") or "0"
+        sign, digits = _OCTAL.fullmatch(node.value).groups()
+        meant = int(digits.replace("_", "") or "0")
+        if meant == abs(v):  # 00 to 07 (a manual's channel 01): octal and decimal agree, the file is right
+            return False
+        written = f"{'-' if sign == '-' and meant else ''}{meant}"
         self.error(node, f"{what} {node.value} reads as {v} (YAML takes a number with a leading 0 as octal); write "
-                         f"{digits} without the leading 0")
+                         f"{written} without the leading 0")
         return True
 
     def integer(self, node: Node, what: str, lo: int, hi: int) -> int | None:
@@ -272,7 +278,9 @@ class Reader:
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks, as the marks count lines
-_OCTAL = re.compile(r"[+-]?0[0-7]+")  # YAML 1.1's octal form (0o17 is YAML 1.2's, read as text by PyYAML)
+# YAML 1.1's octal form, digits grouped by _ too (0_10 is 8); 0o17 is YAML 1.2's, read as text by PyYAML
+_OCTAL = re.compile(r"([+-]?)0([0-7_]+)")
+_CUT = re.compile(r"[ \t]+(#\S.*)")  # a comment right after a value, written without a space after its #
 
 
 def _in_digits(v, lo: int, hi: int) -> str:
