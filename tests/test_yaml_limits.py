@@ -2,6 +2,7 @@
 repeat a list thousands of times) get one file:line error from `vcam check` and from a hot reload, without
 recursing or reading them whole."""
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -246,6 +247,53 @@ def test_a_show_file_made_a_named_pipe_on_air_is_said_and_not_waited_on(tmp_path
     path.write_text("presets:\n  - {name: a, prompt: one}\n  - {name: b, prompt: two}\n")
     watcher.poll(), watcher.poll()
     assert loaded == [2]
+
+
+def _looks(watcher, looks: int = 2) -> bool:
+    """Whether `looks` of the watcher came back, on a thread: a look that opens a named pipe waits for good."""
+    thread = threading.Thread(target=lambda: [watcher.poll() for _ in range(looks)], daemon=True)
+    thread.start()
+    thread.join(10)
+    return not thread.is_alive()
+
+
+def test_a_map_saved_while_the_show_file_is_a_named_pipe_is_said_and_read_once_the_file_is_back(tmp_path):
+    """A reload reads the show file whatever was saved: a map's save waited on the pipe, and the watcher with it."""
+    from vcam.control.reload import ShowWatcher
+
+    (tmp_path / "m.yaml").write_text("controls:\n  - {cc: 16, command: next}\n")
+    path = tmp_path / "show.yaml"
+    text = "midi: {map: m.yaml}\npresets:\n  - {name: a, prompt: one}\n"
+    path.write_text(text)
+    loaded, said = [], []
+    watcher = ShowWatcher(str(path), lambda show, maps: loaded.append(len(show.midi.buttons)), said.append,
+                          show=load_show(str(path)))
+    path.unlink()
+    os.mkfifo(path)
+    assert _looks(watcher)
+    (tmp_path / "m.yaml").write_text("controls:\n  - {cc: 16, command: next}\n  - {cc: 17, command: go}\n")
+    assert _looks(watcher) and loaded == []
+    assert said[1] == (f"map file {tmp_path / 'm.yaml'} not reloaded: {path} is a named pipe or a device, not a file; "
+                       "save the show file there again to reload both")
+    path.unlink()
+    path.write_text(text)
+    assert _looks(watcher) and loaded == [2]
+
+
+def test_a_show_file_made_a_named_pipe_while_the_model_loads_is_said_as_the_watcher_starts(tmp_path):
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: one}\n")
+    said = []
+    watcher = ShowWatcher(str(path), lambda show, maps: None, said.append, show=load_show(str(path)))
+    path.unlink()
+    os.mkfifo(path)
+    thread = threading.Thread(target=watcher.saved_since_load, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive() and said == [f"{path} is now a named pipe or a device, not a file: the last good "
+                                              "show stays live; save the file there again to reload it"]
 
 
 TYPOS = [

@@ -202,6 +202,9 @@ class ShowWatcher:
         # taken before the file is read: a save the reload reads is not seen by the next looks as one more (said
         # again as a save that changed nothing), and one made while it reads still is
         stamps = self._read_stamps()
+        if stamps.get(self.path) is NOT_A_FILE:  # made one while the model loaded: reading it waits for a writer
+            self._not_a_file(self.path)
+            return
         try:
             if load_show(self.path) == self.show:
                 return
@@ -227,11 +230,14 @@ class ShowWatcher:
             self.say(f"{path} was deleted or renamed: the last good show stays live, and a save of {path} is "
                      "read again")
         for path in (path for path in changed if stamps[path] is NOT_A_FILE):
-            self.say(f"{path} is now a named pipe or a device, not a file: the last good show stays live; save the "
-                     "file there again to reload it")
+            self._not_a_file(path)
         saved = [path for path in changed if stamps[path] not in (None, NOT_A_FILE)]
         if saved:
             self._reload(saved)
+
+    def _not_a_file(self, path: str) -> None:
+        self.say(f"{path} is now a named pipe or a device, not a file: the last good show stays live; save the file "
+                 "there again to reload it")
 
     def _reload(self, saved: list[str]) -> None:
         """The show read again after a save of the files `saved`, and of the command line's maps those saved (one
@@ -240,6 +246,12 @@ class ShowWatcher:
         head = "show file" if said == self.path else f"map file {said}"
         # a map whose last save did not load is read again too: the show's next save does not make it fixed
         self._unread.update(g.path for g in self.given if g.path in saved)
+        if _stamp(self.path) is NOT_A_FILE:
+            # a map saved while the show file is a named pipe: reading the show waited for a writer, and this
+            # watcher with it, for the rest of the show
+            self.say(f"{head} not reloaded: {self.path} is a named pipe or a device, not a file; save the show file "
+                     "there again to reload both")
+            return
         try:
             show = load_show(self.path)
             maps = {g.flag: g.read_again() if g.path in self._unread else g.mapping for g in self.given}
