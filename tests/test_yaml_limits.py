@@ -338,6 +338,9 @@ TYPOS = [
     ("presets:\n  - &p {name: a, prompt: b}\n  - <<: *p\n    name: c\n", 3,
      "preset 2: merge keys (<<: *name) are not read here; write the keys out (an alias repeats one value: "
      "seed: *name)"),
+    # the name it was to bring is not said missing as well
+    ("presets:\n  - &p {name: a, prompt: b}\n  - <<: *p\n    prompt: c\n", 3, "preset 2: merge keys (<<: *name) are "
+     "not read here"),
 ]
 
 

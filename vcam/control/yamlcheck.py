@@ -112,7 +112,8 @@ class Reader:
             self.error(node, f"{what} must be a mapping of key: value lines{hint}")
             return {}
         out: dict[str, Node] = {}
-        recased: set[str] = set()  # the known keys given in another case or with spaces: not said missing as well
+        # the known keys given in another case or with spaces, or that a merge key was to bring: not said missing too
+        recased: set[str] = set()
         for key_node, value in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else None
             written = key.strip().lower() if isinstance(key, str) else None
@@ -128,6 +129,7 @@ class Reader:
                 # of what to write instead
                 self.error(key_node, f"{what}: merge keys (<<: *name) are not read here; write the keys out (an "
                                      "alias repeats one value: seed: *name)")
+                recased.update(required)  # what it would have brought in: writing the keys out gives them
             elif key not in known:
                 meant = nearest(str(key), known, cutoff=0.75) if isinstance(key, str) else None
                 hint = f"; did you mean {meant}?" if meant else ""
