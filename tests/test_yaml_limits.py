@@ -280,6 +280,17 @@ def test_a_map_saved_while_the_show_file_is_a_named_pipe_is_said_and_read_once_t
     assert _looks(watcher) and loaded == [2]
 
 
+def test_a_map_file_made_a_named_pipe_is_said_as_one_not_as_not_found(tmp_path):
+    """The file is right there: 'not found; give a path relative to the show file' sent the operator looking."""
+    os.mkfifo(tmp_path / "m.yaml")
+    path = tmp_path / "show.yaml"
+    path.write_text("midi: {map: m.yaml}\npresets:\n  - {name: a, prompt: one}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(str(path))
+    assert only_problem(err) == (f"{path}:1: MIDI map 'm.yaml' is a named pipe or a device, not a file; save the "
+                                 "map there as a file")
+
+
 def test_a_show_file_made_a_named_pipe_while_the_model_loads_is_said_as_the_watcher_starts(tmp_path):
     from vcam.control.reload import ShowWatcher
 
