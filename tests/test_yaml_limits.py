@@ -332,6 +332,8 @@ TYPOS = [
      "is a YAML comment; put the whole text in quotes to keep it, or write a space after # if it is a comment"),
     ("midi:\n  port: nanoKONTROL2 #2\npresets:\n  - {name: a, prompt: b}\n", 2,
      "port reads as 'nanoKONTROL2': '#2' after it is a YAML comment"),
+    # the first line of a file saved with a byte order mark (Windows Notepad), whose columns YAML counts without it
+    ("\ufeffname: live #2\npresets:\n  - {name: a, prompt: b}\n", 1, "name reads as 'live': '#2' after it is a YAML"),
     ("presets:\n  - name: a\n    prompt: b\n    seed: 010\n", 4,
      "preset 'a' seed 010 reads as 8 (YAML takes a number with a leading 0 as octal); write 10 without the leading 0"),
     ("defaults: {bpm: 0120}\npresets:\n  - {name: a, prompt: b}\n", 1,
@@ -372,7 +374,7 @@ def test_the_common_typos_in_a_show_are_named_with_their_fix(text, line, fragmen
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_a_comment_after_a_prompt_is_still_a_comment_and_a_quoted_hash_is_kept(loader, newline):
-    text = ("presets:\n  - name: a  # the opener\n    prompt: red light#1\n"
+    text = ("presets:\n  - name: a  # the opener\n    prompt: red light#1  #--- part 2 ---\n"
             "  - name: b\n    prompt: 'red #1 light'\n    seed: 0\n  - {name: c, prompt: \"#2\"}  #c\n")
     show = parse_show(text.replace("\n", newline), "ok.yaml")
     assert [(p.name, list(p.prompts)) for p in show.presets] == [("a", ["red light#1"]), ("b", ["red #1 light"]),

@@ -77,7 +77,7 @@ class Reader:
         if too_big:
             self.problems.append(f"{self.path}:{too_big}")
             return None
-        self._lines = _LINE_BREAK.split(text)
+        self._lines = _LINE_BREAK.split(text.removeprefix("\ufeff"))  # the marks' columns leave a BOM out
         loader = _Loader(text)
         try:
             return loader.get_single_node()
@@ -282,7 +282,8 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks, as the marks count lines
 # YAML 1.1's octal form, digits grouped by _ too (0_10 is 8); 0o17 is YAML 1.2's, read as text by PyYAML
 _OCTAL = re.compile(r"([+-]?)0([0-7_]+)")
-_CUT = re.compile(r"[ \t]+(#\S.*)")  # a comment right after a value, written without a space after its #
+# a comment right after a value whose # a word follows (#1, #brûlée): `# note` and `#--- part 2 ---` are comments
+_CUT = re.compile(r"[ \t]+(#\w.*)")
 
 
 def _in_digits(v, lo: int, hi: int) -> str:
