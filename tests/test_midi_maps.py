@@ -7,7 +7,7 @@ from helpers import map_refusal
 @pytest.mark.parametrize("entry, said", [
     ("- cc 16 blend", ":2: MIDI map control 1 must be a mapping of key: value lines: {cc: 16, param: blend} (a knob)"),
     ("- {cc: 16, comand: next}", ":2: MIDI map control 1: unknown key 'comand'; known keys: cc, note, program, param"),
-    ("- {CC: 16, param: blend}", ":2: MIDI map control 1: unknown key 'CC'; known keys: cc,"),
+    ("- {CC: 16, param: blend}", ":2: MIDI map control 1: key 'CC' is not read as 'cc'; write it cc: (lower case"),
     ("- {cc: 16, param: strength, range: 1}", ":2: MIDI map control 1 range must be [low, high], e.g. [0, 1]"),
     ("- {cc: 16, param: transition, range: {low: 0}}",
      ":2: MIDI map control 1 range must be [low, high], e.g. [0, 32]"),
@@ -15,6 +15,16 @@ from helpers import map_refusal
     # given with --midi-map, apart from any show: its knob would blend a preset with itself
     ("- {cc: 16, param: blend, between: [3, 3]}", ":2: MIDI map control 1 between names preset 3 twice; a blend"),
     ("- {cc: 16, param: strength, between: [a, b]}", ":2: MIDI map control 1: between is only for param: blend"),
+    # a note by its name, as a pad's manual or a DAW shows it: said with its number in both ways of counting octaves
+    ("- {note: C4, command: next}", ":2: MIDI map control 1 note: C4 is a note's name; write its number: 60 (where "
+     "middle C is C4) or 72 (where middle C is C3, as Ableton and Yamaha name it)"),
+    ("- {note: F#-1, command: next}", ":2: MIDI map control 1 note: F#-1 is a note's name; write its number: 6 "),
+    ("- {note: B9, command: next}", ":2: MIDI map control 1 note: B9 is past MIDI's notes; write the note's number"),
+    # a tag the value is not: said once, where the note's name check said it first as a bare 'value:'
+    ("- {note: !!int abc, command: next}", ":2: MIDI map control 1 note: 'abc' is not a valid !!int; remove the tag"),
+    # a leading 0, as a manual's table pads numbers: YAML 1.1 read it as octal, CC 8 where CC 10 was meant
+    ("- {cc: 010, command: next}", ":2: MIDI map control 1 cc 010 reads as 8 (YAML takes a number with a leading 0 "
+     "as octal); write 10 without the leading 0"),
 ])
 def test_a_map_files_mistake_is_said_once_with_its_line_and_its_fix(tmp_path, entry, said):
     """Each of these was said twice over: the mistake, then what the entry lacked because of it ('give exactly one
@@ -339,3 +349,10 @@ def test_a_shows_own_nrpn_knob_on_the_channel_of_its_map_files_control_on_an_nrp
         "and 97 (its steps) on its channel; give this knob another channel"], err.value.problems
     show.write_text(show.read_text().replace("blend}", "blend, channel: 2}"))
     assert len(parse_show(show.read_text(), str(show)).midi.knobs) >= 1
+
+
+def test_a_note_and_a_cc_written_as_numbers_still_bind():
+    from vcam.control.midimap import note_named
+
+    assert note_named(60) is None and note_named("60") is None and note_named("H4") is None
+    assert note_named("Bb2").startswith("Bb2 is a note's name; write its number: 46 (where middle C is C4) or 58")

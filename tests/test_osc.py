@@ -598,7 +598,13 @@ def test_a_broken_osc_map_file_leaves_the_shows_own_entries_checked_against_its_
 
 
 @pytest.mark.parametrize("entry,problem", [
-    ("{address: 1/fader1, param: blend}", "must start with /"),
+    ("{address: 1/fader1, param: blend}", "address '1/fader1' must start with /: write /1/fader1"),
+    # a binding is looked up before vcam's own addresses: /vcam/next bound to a fader stopped going next
+    ("{address: /vcam/next, param: strength}", "address '/vcam/next' is one of vcam's own addresses (/vcam/<command>), "
+                                               "which needs no map; bind the control to an address of its own"),
+    # written without its / too: the hint to write /vcam/cmd was refused once taken
+    ("{address: vcam/cmd, command: next}", "address 'vcam/cmd' is one of vcam's own addresses"),
+    ("{address: /vcam/Next, command: go}", "address '/vcam/Next' is one of vcam's own addresses"),
     ("{address: /a, param: blend, command: next}", "give either param (a fader) or command (a button)"),
     ("{address: /a, command: fly}", "unknown command 'fly'"),
     ("{address: /a, command: '# next'}", "command: '# next' is a comment, not a command"),
@@ -637,6 +643,16 @@ def test_an_osc_map_file_says_what_is_wrong_on_which_line(tmp_path, entry, probl
     with pytest.raises(ConfigError) as e:
         load_map(path)
     assert e.value.problems[0].startswith(f"{path}:3:") and problem in e.value.problems[0]
+
+
+def test_an_address_under_vcam_that_is_none_of_its_commands_is_still_a_maps_to_bind(tmp_path):
+    """Only vcam's commands are its own: a layout made for vcam (/vcam/fader1) was refused whole by the check that
+    keeps /vcam/next going next."""
+    path = tmp_path / "map.yaml"
+    path.write_text("controls:\n  - {address: /vcam/fader1, param: blend}\n  - {address: /vcam/next/2, command: go}\n")
+    mapping = load_map(path)
+    assert [f.address for f in mapping.faders] == ["/vcam/fader1"]
+    assert [b.address for b in mapping.buttons] == ["/vcam/next/2"]
 
 
 @pytest.mark.parametrize("text,line,problem", [

@@ -1,6 +1,8 @@
 """Show files and MIDI maps far past what anyone writes by hand (too big, too deep, too many values, aliases that
 repeat a list thousands of times) get one file:line error from `vcam check` and from a hot reload, without
 recursing or reading them whole."""
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -227,6 +229,84 @@ def test_a_hostile_edit_is_said_once_and_the_running_show_stays(tmp_path):
     assert loaded == [2]
 
 
+def test_a_show_file_made_a_named_pipe_on_air_is_said_and_not_waited_on(tmp_path):
+    """Reading a named pipe waits for a writer: the watcher stopped there, and no later save reached the show."""
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: one}\n")
+    loaded, said = [], []
+    watcher = ShowWatcher(str(path), lambda show, maps: loaded.append(len(show.presets)), said.append)
+    path.unlink()
+    os.mkfifo(path)
+    for _ in range(4):
+        watcher.poll()
+    assert said == [f"{path} is now a named pipe or a device, not a file: the last good show stays live; save the "
+                    "file there again to reload it"] and loaded == []
+    path.unlink()
+    path.write_text("presets:\n  - {name: a, prompt: one}\n  - {name: b, prompt: two}\n")
+    watcher.poll(), watcher.poll()
+    assert loaded == [2]
+
+
+def _looks(watcher, looks: int = 2) -> bool:
+    """Whether `looks` of the watcher came back, on a thread: a look that opens a named pipe waits for good."""
+    thread = threading.Thread(target=lambda: [watcher.poll() for _ in range(looks)], daemon=True)
+    thread.start()
+    thread.join(10)
+    return not thread.is_alive()
+
+
+def test_a_map_saved_while_the_show_file_is_a_named_pipe_is_said_and_read_once_the_file_is_back(tmp_path):
+    """A reload reads the show file whatever was saved: a map's save waited on the pipe, and the watcher with it."""
+    from vcam.control.reload import ShowWatcher
+
+    (tmp_path / "m.yaml").write_text("controls:\n  - {cc: 16, command: next}\n")
+    path = tmp_path / "show.yaml"
+    text = "midi: {map: m.yaml}\npresets:\n  - {name: a, prompt: one}\n"
+    path.write_text(text)
+    loaded, said = [], []
+    watcher = ShowWatcher(str(path), lambda show, maps: loaded.append(len(show.midi.buttons)), said.append,
+                          show=load_show(str(path)))
+    path.unlink()
+    os.mkfifo(path)
+    assert _looks(watcher)
+    (tmp_path / "m.yaml").write_text("controls:\n  - {cc: 16, command: next}\n  - {cc: 17, command: go}\n")
+    assert _looks(watcher) and loaded == []
+    assert said[1] == (f"map file {tmp_path / 'm.yaml'} not reloaded: {path} is a named pipe or a device, not a file; "
+                       "save the show file there again to reload both")
+    path.unlink()
+    path.write_text(text)
+    assert _looks(watcher) and loaded == [2]
+
+
+def test_a_map_file_made_a_named_pipe_is_said_as_one_not_as_not_found(tmp_path):
+    """The file is right there: 'not found; give a path relative to the show file' sent the operator looking."""
+    os.mkfifo(tmp_path / "m.yaml")
+    path = tmp_path / "show.yaml"
+    path.write_text("midi: {map: m.yaml}\npresets:\n  - {name: a, prompt: one}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(str(path))
+    assert only_problem(err) == (f"{path}:1: MIDI map 'm.yaml' is a named pipe or a device, not a file; save the "
+                                 "map there as a file")
+
+
+def test_a_show_file_made_a_named_pipe_while_the_model_loads_is_said_as_the_watcher_starts(tmp_path):
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: one}\n")
+    said = []
+    watcher = ShowWatcher(str(path), lambda show, maps: None, said.append, show=load_show(str(path)))
+    path.unlink()
+    os.mkfifo(path)
+    thread = threading.Thread(target=watcher.saved_since_load, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive() and said == [f"{path} is now a named pipe or a device, not a file: the last good "
+                                              "show stays live; save the file there again to reload it"]
+
+
 TYPOS = [
     ("name: x\npresets:\n\t- {name: a, prompt: b}\n", 3, "a tab character (column 1) where YAML allows only spaces"),
     ("presets:\n  - name: a\n  \tprompt: b\n", 3, "a tab character (column 3)"),
@@ -247,6 +327,33 @@ TYPOS = [
      "input: \\a in \"double quotes\" is one of YAML's own escapes, not a backslash and a letter; write a path "
      "with backslashes in 'single quotes' or without quotes"),
     ('presets:\n  - {name: a, prompt: "D:\\new\\best of"}\n', 2, "\\b in \"double quotes\" is one of YAML's own"),
+    # `#` after a space starts a comment: the prompt on air was "red", the show said nothing
+    ("presets:\n  - name: a\n    prompt: red #1 light\n", 3, "preset 'a' prompt reads as 'red': '#1 light' after it "
+     "is a YAML comment; put the whole text in quotes to keep it, or write a space after # if it is a comment"),
+    ("midi:\n  port: nanoKONTROL2 #2\npresets:\n  - {name: a, prompt: b}\n", 2,
+     "port reads as 'nanoKONTROL2': '#2' after it is a YAML comment"),
+    # the first line of a file saved with a byte order mark (Windows Notepad), whose columns YAML counts without it
+    ("\ufeffname: live #2\npresets:\n  - {name: a, prompt: b}\n", 1, "name reads as 'live': '#2' after it is a YAML"),
+    ("presets:\n  - name: a\n    prompt: b\n    seed: 010\n", 4,
+     "preset 'a' seed 010 reads as 8 (YAML takes a number with a leading 0 as octal); write 10 without the leading 0"),
+    ("defaults: {bpm: 0120}\npresets:\n  - {name: a, prompt: b}\n", 1,
+     "defaults bpm 0120 reads as 80 (YAML takes a number with a leading 0 as octal); write 120 without the leading 0"),
+    # grouped by _ (read as octal all the same), and below 0: the fix keeps the sign
+    ("presets:\n  - {name: a, prompt: b, seed: 0_10}\n", 2, "seed 0_10 reads as 8 (YAML takes a number with a "
+     "leading 0 as octal); write 10 without"),
+    ("presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: next, wait: -010}\n", 4, "-010 reads as -8 (YAML takes a "
+     "number with a leading 0 as octal); write -10 without"),
+    # a key in capitals or with a space: no near-name hint caught PROMPT, and 'name' was said missing as well
+    ("PRESETS:\n  - {name: a, prompt: b}\n", 1, "show: key 'PRESETS' is not read as 'presets'; write it presets: "
+     "(lower case, no spaces)"),
+    ("presets:\n  - {name: a, PROMPT: b}\n", 2, "preset 1: key 'PROMPT' is not read as 'prompt'; write it prompt:"),
+    ("presets:\n  - {'name ': a, prompt: b}\n", 2, "preset 1: key 'name ' is not read as 'name'; write it name:"),
+    ("presets:\n  - &p {name: a, prompt: b}\n  - <<: *p\n    name: c\n", 3,
+     "preset 2: merge keys (<<: *name) are not read here; write the keys out (an alias repeats one value: "
+     "seed: *name)"),
+    # the name it was to bring is not said missing as well
+    ("presets:\n  - &p {name: a, prompt: b}\n  - <<: *p\n    prompt: c\n", 3, "preset 2: merge keys (<<: *name) are "
+     "not read here"),
 ]
 
 
@@ -263,6 +370,33 @@ def test_the_common_typos_in_a_show_are_named_with_their_fix(text, line, fragmen
     assert problem.startswith(f"typo.yaml:{line}: ") and fragment in problem, problem
     assert "the while" not in problem and "the found" not in problem and "the expected" not in problem
     assert "scalar" not in problem
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_comment_after_a_prompt_is_still_a_comment_and_a_quoted_hash_is_kept(loader, newline):
+    text = ("presets:\n  - name: a  # the opener\n    prompt: red light#1  #--- part 2 ---\n"
+            "  - name: b\n    prompt: 'red #1 light'\n    seed: 0\n  - {name: c, prompt: \"#2\"}  #c\n")
+    show = parse_show(text.replace("\n", newline), "ok.yaml")
+    assert [(p.name, list(p.prompts)) for p in show.presets] == [("a", ["red light#1"]), ("b", ["red #1 light"]),
+                                                                  ("c", ["#2"])]
+    assert show.presets[1].seed == 0
+
+
+def test_a_number_with_a_leading_0_that_reads_the_same_either_way_is_taken(loader):
+    """00 to 07 are the same in octal: a manual's `seed: 07` or `channel: 01` was refused, told to write what it
+    already read as."""
+    text = ("defaults: {seed: 07}\npresets:\n  - {name: a, prompt: b, seed: 00}\n"
+            "midi:\n  controls:\n    - {cc: 16, %s}\n")
+    show = parse_show(text % "channel: 01, command: next", "ok.yaml")
+    assert show.defaults.seed == 7 and show.presets[0].seed == 0
+    assert show.midi == parse_show(text % "channel: 1, command: next", "ok.yaml").midi
+    assert show.midi != parse_show(text % "channel: 2, command: next", "ok.yaml").midi
+
+
+def test_a_comment_cut_is_found_on_its_line_past_accented_text_and_lone_cr_breaks(loader):
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\r  - name: caf\u00e9\r    prompt: cr\u00e8me #br\u00fbl\u00e9e\r", "cr.yaml")
+    assert only_problem(err).startswith("cr.yaml:3: preset 'café' prompt reads as 'crème': '#brûlée' after it")
 
 
 def test_a_show_file_that_cannot_be_read_says_why_and_what_to_do(tmp_path):

@@ -94,9 +94,12 @@ class MapFiles:
         """What a show's `map:` that names no map file is told: a folder is said as one (with the maps in it), where
         "not found" sent the operator looking for a folder that is right there."""
         given = _home_expanded(ref)
-        folder = next((c for c in ([base / given] if base else []) + [given] if os.path.isdir(c)), None)
+        written = ([base / given] if base else []) + [given]
+        folder = next((c for c in written if os.path.isdir(c)), None)
         if folder is not None:
             return f"{self.what} {ref!r} is a folder; name the map's YAML file in it{yaml_files_in(folder)}"
+        if any(os.path.exists(c) for c in written):  # a named pipe (never opened: it waits for a writer), a device
+            return f"{self.what} {ref!r} is a named pipe or a device, not a file; save the map there as a file"
         return (f"{self.what} {ref!r} not found; give a path relative to the show file or one of: "
                 f"{', '.join(self.shipped())}")
 

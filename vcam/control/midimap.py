@@ -20,6 +20,7 @@ halves are put together is midifine.py's.
 """
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -211,6 +212,10 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
                 r.error(e["program"], f"{what}: program takes the value 'presets' (program N selects preset N+1)")
             programs.append(ch)
             continue
+        # the text as written, not r.value's: a tag it refuses (!!int abc) was said twice, once as a bare 'value:'
+        if kind == "note" and (named := note_named(getattr(e["note"], "value", None))) is not None:
+            r.error(e["note"], f"{what} note: {named}")
+            continue
         number = r.integer(e[kind], f"{what} {kind}", 0, TOP[14] if kind == "nrpn" else 127)
         bits = _bits(r, e, what, kind, number)
         if bits is None:
@@ -236,6 +241,27 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
                 cc_uses.append((what, entry, (found.cc,), ch))
     _check_nrpn_ccs(r, cc_uses, nrpn_uses)
     return result.merged(MidiMap(name or "", tuple(knobs), tuple(buttons), tuple(programs))), port
+
+
+NOTE_NAME = re.compile(r"([A-Ga-g])([#♯b♭]?)(-?\d)")
+PITCH_CLASS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
+
+
+def note_named(value) -> str | None:
+    """What to write for a note given by its name (C4, F#2, Bb-1), which the map takes as a number only: the number
+    in both ways of counting octaves, as controllers and DAWs disagree on which C is middle C. None for anything
+    else (said by the number's own check)."""
+    found = NOTE_NAME.fullmatch(value.strip()) if isinstance(value, str) else None
+    if found is None:
+        return None
+    letter, accidental, octave = found.groups()
+    step = PITCH_CLASS[letter.lower()] + (1 if accidental in "#♯" and accidental else -1 if accidental else 0)
+    ways = ((12 * (int(octave) + 1) + step, "middle C is C4"), (12 * (int(octave) + 2) + step,
+                                                                  "middle C is C3, as Ableton and Yamaha name it"))
+    said = [f"{n} (where {how})" for n, how in ways if 0 <= n <= 127]
+    if not said:
+        return f"{value.strip()} is past MIDI's notes; write the note's number, from 0 to 127"
+    return f"{value.strip()} is a note's name; write its number: {' or '.join(said)}"
 
 
 def _built_on(r: Reader, node, where: str, base: Path | None) -> MidiMap:

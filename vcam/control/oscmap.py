@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from vcam.control.commands import Command, blend_twice, read_command
+from vcam.control.commands import USAGE, Command, blend_twice, read_command
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
 from vcam.control.mapfiles import MapFiles, between_twice
 from vcam.control.showpaths import whole_command
@@ -33,6 +33,8 @@ ENTRY_KEYS = ("address", "arg", "command", "release") + FADER_KEYS
 MAX_ARG = 15  # an OSC message with more values than this is no control surface's
 # characters an address sent by a client cannot hold (OSC reserves them for patterns), space included
 NOT_IN_ADDRESS = set(" #*,?[]{}")
+BUILTIN = "/vcam/"  # vcam's own addresses, /vcam/<command> (oscrouter), which a map may not take over
+CMD = "cmd"  # /vcam/cmd "preset 3 @bar": a whole typed line, as a cue program (QLab) sends one
 
 
 @dataclass(frozen=True)
@@ -178,11 +180,26 @@ def _address(r: Reader, node, what: str) -> str | None:
     text = r.string(node, what, 200)
     if text is None:
         return None
+    if _builtin(text if text.startswith("/") else "/" + text):
+        # a binding is looked up first: /vcam/next bound to a fader no longer went next
+        r.error(node, f"{what} {text!r} is one of vcam's own addresses ({BUILTIN}<command>), which needs no map; "
+                      "bind the control to an address of its own, e.g. /1/fader1")
+        return None
+    if not text.startswith("/") and not NOT_IN_ADDRESS & set(text):  # `1/fader5`, as some apps show addresses
+        r.error(node, f"{what} {text!r} must start with /: write /{text}")
+        return None
     if not text.startswith("/") or NOT_IN_ADDRESS & set(text):
         r.error(node, f"{what} {text!r} must start with / and hold no spaces or any of # * , ? [ ] {{ }}, "
                       "e.g. /1/fader1")
         return None
     return text
+
+
+def _builtin(address: str) -> bool:
+    """Whether `address` is one of vcam's own commands (/vcam/next, /vcam/Cmd: oscrouter reads the name in any
+    case); another under /vcam/ (/vcam/fader1 of a layout made for vcam) is a map's to bind, as it always was."""
+    name = address[len(BUILTIN):].lower() if address.startswith(BUILTIN) else None
+    return name in USAGE or name == CMD
 
 
 def preset_refs(mapping: OscMap) -> list[tuple[str, str | int, tuple[str, int]]]:

@@ -15,11 +15,9 @@ from dataclasses import dataclass, field
 from vcam.control.commands import NO_ARGS, TYPED_ONLY, USAGE, CommandError, blend_side, parse, typed_only
 from vcam.control.faders import PARAMS, Takeovers
 from vcam.control.media import Refused
-from vcam.control.oscmap import OscButton, OscFader, OscMap
+from vcam.control.oscmap import BUILTIN, CMD, OscButton, OscFader, OscMap
 from vcam.words import nearest
 
-BUILTIN = "/vcam/"
-CMD = "cmd"  # /vcam/cmd "preset 3 @bar": a whole typed line, as a cue program (QLab) sends one
 ON = 0.5  # a button's value at or above which it counts as pressed (TouchOSC sends 1 then 0)
 # The built-in commands that set a value a fader may sweep: their replies are held back like a fader's. The tempo
 # too, which a patch (TouchDesigner) may send on every frame.

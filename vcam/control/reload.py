@@ -14,6 +14,7 @@ it: a save of one reloads the show as a save of the show file does. vcam's shipp
 from __future__ import annotations
 
 import os
+import stat
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -88,9 +89,14 @@ def shipped(path: str) -> bool:
     return any(folder == Path(d).resolve() for d in (midimap.MAPS_DIR, oscmap.MAPS_DIR))
 
 
+NOT_A_FILE = ("not a file",)  # a watched path that is a named pipe, a socket or a device
+
+
 def _stamp(path: str):
     try:
         st = os.stat(path)
+        if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+            return NOT_A_FILE  # a named pipe read waits for a writer: the watcher stopped there for the show's rest
         return st.st_mtime_ns, st.st_size, st.st_ino  # the inode: editors that save by renaming a new file
     except OSError:
         return None
@@ -196,6 +202,9 @@ class ShowWatcher:
         # taken before the file is read: a save the reload reads is not seen by the next looks as one more (said
         # again as a save that changed nothing), and one made while it reads still is
         stamps = self._read_stamps()
+        if stamps.get(self.path) is NOT_A_FILE:  # made one while the model loaded: reading it waits for a writer
+            self._not_a_file(self.path)
+            return
         try:
             if load_show(self.path) == self.show:
                 return
@@ -220,9 +229,15 @@ class ShowWatcher:
         for path in gone:  # once: its stamp stays None until it is back
             self.say(f"{path} was deleted or renamed: the last good show stays live, and a save of {path} is "
                      "read again")
-        saved = [path for path in changed if stamps[path] is not None]
+        for path in (path for path in changed if stamps[path] is NOT_A_FILE):
+            self._not_a_file(path)
+        saved = [path for path in changed if stamps[path] not in (None, NOT_A_FILE)]
         if saved:
             self._reload(saved)
+
+    def _not_a_file(self, path: str) -> None:
+        self.say(f"{path} is now a named pipe or a device, not a file: the last good show stays live; save the file "
+                 "there again to reload it")
 
     def _reload(self, saved: list[str]) -> None:
         """The show read again after a save of the files `saved`, and of the command line's maps those saved (one
@@ -231,6 +246,12 @@ class ShowWatcher:
         head = "show file" if said == self.path else f"map file {said}"
         # a map whose last save did not load is read again too: the show's next save does not make it fixed
         self._unread.update(g.path for g in self.given if g.path in saved)
+        if _stamp(self.path) is NOT_A_FILE:
+            # a map saved while the show file is a named pipe: reading the show waited for a writer, and this
+            # watcher with it, for the rest of the show
+            self.say(f"{head} not reloaded: {self.path} is a named pipe or a device, not a file; save the show file "
+                     "there again to reload both")
+            return
         try:
             show = load_show(self.path)
             maps = {g.flag: g.read_again() if g.path in self._unread else g.mapping for g in self.given}

@@ -364,9 +364,11 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
 
 
 def _prompt_misspelt(node) -> bool:
-    """Whether a preset has a key that is not one of its own but near prompt or prompts (`promt:`)."""
+    """Whether a preset has a key that is not one of its own but near prompt or prompts (`promt:`, `PROMPT:`), or a
+    merge key (`<<: *base`), which would have brought its prompt in."""
     return any(isinstance(k, str) and k not in PRESET_KEYS
-               and nearest(k, PRESET_KEYS, cutoff=0.75) in ("prompt", "prompts") for k in key_nodes(node))
+               and (nearest(k, PRESET_KEYS, cutoff=0.75) in ("prompt", "prompts")
+                    or k.strip().lower() in ("prompt", "prompts") or k == "<<") for k in key_nodes(node))
 
 
 def _defaults(r: Reader, node, base: Path) -> Defaults:

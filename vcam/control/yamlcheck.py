@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,7 @@ class Reader:
     problems: list[str] = field(default_factory=list)
     # one for the whole file: a loader made for each value was a sixth of the time a long show took to read
     _constructor: SafeConstructor = field(default_factory=SafeConstructor, init=False, repr=False)
+    _lines: list[str] = field(default_factory=list, init=False, repr=False)  # the text composed, for _comment_cut
 
     def error(self, node: Node | None, message: str) -> None:
         self.add(self.path, node.start_mark.line + 1 if node is not None else 1, message)
@@ -75,6 +77,7 @@ class Reader:
         if too_big:
             self.problems.append(f"{self.path}:{too_big}")
             return None
+        self._lines = _LINE_BREAK.split(text.removeprefix("\ufeff"))  # the marks' columns leave a BOM out
         loader = _Loader(text)
         try:
             return loader.get_single_node()
@@ -109,10 +112,24 @@ class Reader:
             self.error(node, f"{what} must be a mapping of key: value lines{hint}")
             return {}
         out: dict[str, Node] = {}
+        # the known keys given in another case or with spaces, or that a merge key was to bring: not said missing too
+        recased: set[str] = set()
         for key_node, value in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else None
-            if key in out:
+            written = key.strip().lower() if isinstance(key, str) else None
+            if key not in known and written in known and written not in out:
+                # `PROMPT:` or `prompt :`: YAML keys match only as written, and a near-name hint missed all capitals
+                self.error(key_node, f"{what}: key {key!r} is not read as {written!r}; write it {written}: (lower "
+                                     "case, no spaces)")
+                recased.add(written)
+            elif key in out:
                 self.error(key_node, f"{what}: key {key!r} is given twice; keep one")
+            elif key == "<<" and key_node.tag == MERGE_TAG:
+                # YAML's merge key copies an anchored mapping's keys in; read as an unknown key '<<' it said nothing
+                # of what to write instead
+                self.error(key_node, f"{what}: merge keys (<<: *name) are not read here; write the keys out (an "
+                                     "alias repeats one value: seed: *name)")
+                recased.update(required)  # what it would have brought in: writing the keys out gives them
             elif key not in known:
                 meant = nearest(str(key), known, cutoff=0.75) if isinstance(key, str) else None
                 hint = f"; did you mean {meant}?" if meant else ""
@@ -122,7 +139,7 @@ class Reader:
             else:
                 out[key] = value
         for key in required:
-            if key not in out:
+            if key not in out and key not in recased:
                 self.error(node, f"{what}: {key!r} is missing")
         return out
 
@@ -164,6 +181,11 @@ class Reader:
             else:
                 self.error(node, f"{what} must be non-empty text")
             return None
+        if (cut := self._comment_cut(node)) is not None:
+            # `prompt: red #1 light` reads as "red": YAML takes ' #' to the end of the line as a comment
+            self.error(node, f"{what} reads as {_quoted(v.strip())}: '{cut}' after it is a YAML comment; put the "
+                             f"whole text in quotes to keep it, or write a space after # if it is a comment")
+            return None
         if len(v) > max_len:
             self.error(node, f"{what} is too long ({len(v)} characters, at most {max_len})")
             return None
@@ -175,9 +197,40 @@ class Reader:
             return None
         return v.strip()
 
+    def _comment_cut(self, node: Node) -> str | None:
+        """The comment right after an unquoted text value where it starts with '#' and a word (`#1 light`), which
+        reads as the value's own end, not a comment; None where there is none, or it is written `# like this`."""
+        if not isinstance(node, ScalarNode) or node.style or node.end_mark is None:
+            return None
+        end = node.end_mark
+        line = self._lines[end.line] if end.line < len(self._lines) else ""
+        # from the mark on, not a slice: a slice copied the line's start for each value, and a show written on one
+        # long line (a flow list) took seconds
+        if not node.value or not line.endswith(node.value[-1], 0, end.column):  # a node of a text not composed here
+            return None
+        found = _CUT.match(line, end.column)
+        return found.group(1).rstrip() if found else None
+
+    def _octal(self, node: Node, v, what: str) -> bool:
+        """Whether `v` was written with a leading 0, which YAML 1.1 reads as octal (said): `cc: 010` is CC 8, a knob
+        other than the one the manual lists, `bpm: 0120` is 80 bpm."""
+        plain = isinstance(node, ScalarNode) and not node.style
+        if not (plain and isinstance(v, int) and not isinstance(v, bool) and _OCTAL.fullmatch(node.value)):
+            return False
+        sign, digits = _OCTAL.fullmatch(node.value).groups()
+        meant = int(digits.replace("_", "") or "0")
+        if meant == abs(v):  # 00 to 07 (a manual's channel 01): octal and decimal agree, the file is right
+            return False
+        written = f"{'-' if sign == '-' and meant else ''}{meant}"
+        self.error(node, f"{what} {node.value} reads as {v} (YAML takes a number with a leading 0 as octal); write "
+                         f"{written} without the leading 0")
+        return True
+
     def integer(self, node: Node, what: str, lo: int, hi: int) -> int | None:
         v = self.value(node, what)
         if v is INVALID:
+            return None
+        if self._octal(node, v, what):
             return None
         if isinstance(v, bool) or not isinstance(v, int):
             self.error(node, f"{what} must be a whole number from {lo} to {hi}{_in_digits(self.numeric(node), lo, hi)}")
@@ -201,7 +254,7 @@ class Reader:
 
     def number(self, node: Node, what: str, lo: float, hi: float) -> float | None:
         v = self.numeric(node, what)
-        if v is INVALID:
+        if v is INVALID or self._octal(node, v, what):
             return None
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
             self.error(node, f"{what} must be a number from {lo:g} to {hi:g}")
@@ -223,6 +276,14 @@ class Reader:
     def raise_if_any(self) -> None:
         if self.problems:
             raise ConfigError(self.problems)
+
+
+MERGE_TAG = "tag:yaml.org,2002:merge"
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks, as the marks count lines
+# YAML 1.1's octal form, digits grouped by _ too (0_10 is 8); 0o17 is YAML 1.2's, read as text by PyYAML
+_OCTAL = re.compile(r"([+-]?)0([0-7_]+)")
+# a comment right after a value whose # a word follows (#1, #brûlée): `# note` and `#--- part 2 ---` are comments
+_CUT = re.compile(r"[ \t]+(#\w.*)")
 
 
 def _in_digits(v, lo: int, hi: int) -> str:
