@@ -51,10 +51,17 @@ class Tempo(Protocol):
     def listen(self, fn: Callable[[], None]) -> None: ...
 
 
+class RunLine(Protocol):
+    """How the cue list runs a cue's line (the controller's handle_line): `aim` is the beat its screen changes
+    land on at the earliest, None where they land as a typed line's would."""
+
+    def __call__(self, line: str, source: str, *, aim: float | None) -> str | None: ...
+
+
 class CueList:
     """The cue list of a running show; a part (start/stop) whose thread fires the timed cues."""
 
-    def __init__(self, cues: Sequence[Cue], run_line: Callable[[str, str], str | None], say: Callable[[str], None],
+    def __init__(self, cues: Sequence[Cue], run_line: RunLine, say: Callable[[str], None],
                  clock: Callable[[], float] = time.monotonic, tempo: Tempo | None = None,
                  lead: Callable[[], float] | None = None, duration: float | None = None):
         self.run_line = run_line
@@ -220,7 +227,7 @@ class CueList:
               aim: float | None = None) -> str:
         """Runs cue `index` (0-based) of `cues` and makes it the current one; called with _firing held. A list
         reloaded since `cues` was read fires nothing. `aim`: the beat of a bar cue fired ahead of its bar, where its
-        screen changes land (asked only then: a run_line of (line, source) serves every other cue)."""
+        screen changes land (None for every other cue)."""
         with self._lock:
             if self._cues is not cues:
                 return "error: the cue list was just reloaded; nothing fired (go again)"
@@ -228,8 +235,7 @@ class CueList:
             self._position = index + 1
             self._fired_at = self.clock()
         source = f"cue {index + 1}"
-        aimed = {} if aim is None else {"aim": aim}
-        replies = [self.run_line(_timed(line, at), source, **aimed) for line in cue.do]
+        replies = [self.run_line(_timed(line, at), source, aim=aim) for line in cue.do]
         said = "; ".join(r for r in replies if r)
         return (f"cue {index + 1}/{count} {quoted(cue.name)}" + (f" ({why})" if why else "") +
                 (f": {said}" if said else ""))

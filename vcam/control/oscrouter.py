@@ -16,7 +16,7 @@ from vcam.control.commands import NO_ARGS, TYPED_ONLY, USAGE, CommandError, blen
 from vcam.control.faders import PARAMS, Takeovers
 from vcam.control.media import Refused
 from vcam.control.oscmap import OscButton, OscFader, OscMap
-from vcam.words import nearest
+from vcam.words import counted, nearest
 
 BUILTIN = "/vcam/"
 CMD = "cmd"  # /vcam/cmd "preset 3 @bar": a whole typed line, as a cue program (QLab) sends one
@@ -208,7 +208,7 @@ def _word(address: str, v) -> str:
 
 def _number_at(address: str, args: list, i: int) -> float:
     if i >= len(args):
-        raise Unfit(f"{shown(address)}: expected {i + 1} value{'s' if i else ''}, got {len(args)}", (address,))
+        raise Unfit(f"{shown(address)}: expected {counted(i + 1, 'value')}, got {len(args)}", (address,))
     if not _is_number(args[i]):
         raise Unfit(f"{shown(address)}: value {i + 1} must be a number (0 to 1), not {_kind(args[i])}",
                     (address,))
