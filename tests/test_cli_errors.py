@@ -64,6 +64,19 @@ def test_the_camera_only_install_says_what_to_install(command):
     assert "Traceback" not in done.stderr and "VCAM_DEBUG" not in done.stderr
 
 
+def test_bench_json_on_the_camera_only_install_names_the_extra_as_stderr_does():
+    """The JSON object named the raw import error where stderr said which extra to install."""
+    import json
+
+    code = ("import sys; sys.modules['torch'] = None\n"
+            "from vcam.cli import main; sys.exit(main(['bench', '--model', 'tiny', '--json']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 2, done.stderr
+    said = json.loads(done.stdout)
+    assert "camera-only install" in said["error"] and said["fix"].startswith('pip install -e ".[engine]"')
+    assert f"vcam: error: {said['error']}" in done.stderr and f"fix: {said['fix']}" in done.stderr
+
+
 def test_without_an_alsa_sequencer_rtmidi_is_not_asked(tmp_path):
     from types import SimpleNamespace
 

@@ -8,6 +8,26 @@ import sys
 from vcam.errors import VcamError
 
 
+# The optional parts of an install, by the top-level module whose absence shows that one is missing.
+EXTRAS = {"torch": "engine", "diffusers": "engine", "transformers": "engine", "safetensors": "engine",
+          "huggingface_hub": "engine", "mido": "midi", "rtmidi": "midi", "torchao": "fp8", "pythonosc": "osc",
+          "aalink": "link"}
+WHAT = {"engine": "the engine (PyTorch and the model code), which the camera-only install leaves out",
+        "midi": "MIDI support (mido and python-rtmidi)", "fp8": "FP8 and NVFP4 support (torchao)",
+        "osc": "OSC support (python-osc)", "link": "Ableton Link support (aalink)"}
+
+
+def missing_extra(command: str, e: ImportError) -> VcamError | None:
+    """What `vcam COMMAND` says where `e` shows an optional part of the install (a pyproject extra) to be missing,
+    and how to install it; None where `e` is no such part's absence. One error for stderr and `vcam bench --json`'s
+    object alike."""
+    extra = EXTRAS.get(e.name.split(".")[0]) if isinstance(e, ModuleNotFoundError) and e.name else None
+    if extra is None:
+        return None
+    return VcamError(f"vcam {command} needs {WHAT[extra]} (no module named {e.name!r})",
+                     f'pip install -e ".[{extra}]"  (in the vcam folder)')
+
+
 def internal_error(e: BaseException) -> None:
     print(f"vcam: error: {e.__class__.__name__}: {e}", file=sys.stderr)
     print("  (set VCAM_DEBUG=1 for the full traceback)", file=sys.stderr)
