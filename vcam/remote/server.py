@@ -283,7 +283,7 @@ class FrameServer:
                 self._gone_bytes += client.bytes
             n = len(self.clients)
         self.say(f"client {client.name} {left}; {n} connected")
-        self.intake.left(client)
+        self.intake.left(client, ending=self._stopped.is_set())  # at the stop, the input is free for no one
         for line in self.intake.held_back():
             self.say(line)
 
