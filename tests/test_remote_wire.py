@@ -412,6 +412,22 @@ def test_a_first_state_over_what_vcam_cam_reads_is_said_dropped_and_the_frames_s
     assert not any("not vcam serve's state" in m for m in said), said
 
 
+@pytest.mark.parametrize("presets, does", [(proto.MAX_SERVER_TEXT // 1000 + 1, "cameras drop it and miss"),
+                                            (proto.MAX_RECEIVED // 1000 + 1, "each one is disconnected by it as it connects")])
+def test_a_state_over_what_vcam_cam_reads_is_said_with_what_cameras_will_do(presets, does):
+    """A state over the 16 MiB the camera's connection takes disconnects each camera (and it reconnects), where the
+    line said, as for one over the 4 MiB it reads, that cameras drop it."""
+    from vcam.remote.server import FrameServer, ServeSettings
+
+    said = []
+    state = {"presets": ["x" * 1000] * presets}
+    server = FrameServer(ServeSettings(port=0), lambda line, source: None, lambda: state, said.append)
+    server._state_text()
+    server._state_text()  # said once
+    assert len(said) == 1 and does in said[0] and "fewer or shorter presets" in said[0], said
+    assert ("drop it" in said[0]) == (presets * 1000 <= proto.MAX_RECEIVED)
+
+
 def test_a_client_the_stop_closed_is_said_told_the_show_ended_not_left(local_servers):
     from websockets.sync.client import connect
 
