@@ -413,7 +413,7 @@ def test_a_first_state_over_what_vcam_cam_reads_is_said_dropped_and_the_frames_s
 
 
 @pytest.mark.parametrize("presets, does", [(proto.MAX_SERVER_TEXT // 1000 + 1, "cameras drop it and miss"),
-                                            (proto.MAX_RECEIVED // 1000 + 1, "each one is disconnected by it as it connects")])
+                                            (proto.MAX_RECEIVED // 1000 + 1, "each one is disconnected by it")])
 def test_a_state_over_what_vcam_cam_reads_is_said_with_what_cameras_will_do(presets, does):
     """A state over the 16 MiB the camera's connection takes disconnects each camera (and it reconnects), where the
     line said, as for one over the 4 MiB it reads, that cameras drop it."""
@@ -426,6 +426,70 @@ def test_a_state_over_what_vcam_cam_reads_is_said_with_what_cameras_will_do(pres
     server._state_text()  # said once
     assert len(said) == 1 and does in said[0] and "fewer or shorter presets" in said[0], said
     assert ("drop it" in said[0]) == (presets * 1000 <= proto.MAX_RECEIVED)
+
+
+@contextlib.contextmanager
+def stopping_server(tries: list):
+    """A loopback port where a vcam serve is stopping: the first try is answered with the stop's HTTP 503, each one
+    after it is cut in its handshake, as the stop's listener cuts those not past theirs. Yields its ws:// address."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    body = f"{proto.ENDING}\n".encode()
+    answer = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+              b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)) + body
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            tries.append(1)
+            with conn, contextlib.suppress(OSError):
+                conn.recv(65536)  # the handshake's request
+                if len(tries) == 1:
+                    conn.sendall(answer)
+                else:
+                    conn.shutdown(socket.SHUT_RDWR)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"ws://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+
+
+def test_a_try_the_servers_stop_cuts_in_its_handshake_is_said_as_the_server_stopping(monkeypatch):
+    """A camera that comes as vcam serve stops is told the show is ending (503), tries again at once, and the stop,
+    still going, cuts that try in its handshake: that was said as "accepted the connection and closed it without
+    an answer ... vcam serve is not running", sending the operator to a tunnel that is fine."""
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.001)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.001)
+    tries, said = [], []
+    with stopping_server(tries) as url:
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: len(tries) >= 5 and any("cannot reach" in m for m in said), 60), (said, tries)
+        finally:
+            link.stop()
+    assert said[0].startswith(f"the server answered HTTP 503: {proto.ENDING}"), said
+    assert not any("closed it without an answer" in m for m in said), said
+    [cut] = [m for m in said if "cannot reach" in m]
+    assert f"vcam serve at 127.0.0.1 port {url.rsplit(':', 1)[1]} is stopping (it told this camera so)" in cut, said
+
+
+def test_a_bare_going_away_before_the_state_is_said_as_the_server_stopping(monkeypatch):
+    """websockets 15's stop closes a camera let in, before its state, with a bare going-away: that was said as a
+    proxy whose vcam serve is not running, or a vcam serve of another version."""
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.01)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.01)
+
+    def handler(ws):
+        ws.close(proto.GOING_AWAY)
+
+    said = said_by_link(handler, "cannot reach")
+    assert not any("let this camera in" in m or "without an answer" in m for m in said), said
+    assert "is stopping (it told this camera so)" in said[-1], said
 
 
 def test_a_client_the_stop_closed_is_said_told_the_show_ended_not_left(local_servers):

@@ -9,7 +9,7 @@ import time
 
 from vcam.remote import protocol as proto
 from vcam.remote.handshake import unusable
-from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, unreachable
+from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, stopped_meanwhile, unreachable
 from vcam.words import terminal_safe
 
 TOO_BIG = 1009  # RFC 6455's close code for a message over the size the end that closes takes
@@ -65,8 +65,9 @@ class LinkEnds:
         where this client ended it (stop(): vcam cam quitting), whose close the server's frame only answers."""
         if self._stop.is_set():
             return True
-        if self._opened and not self.connected and not (received is not None and received.code == proto.GOING_AWAY
-                                                        and received.reason):
+        going_away = received is not None and received.code == proto.GOING_AWAY
+        self.server_stopped = self.server_stopped or going_away
+        if self._opened and not self.connected and not going_away:
             self._say_broken(unusable(self.url, error, received, self.FIRST_STATE_S))  # let in, but no state came
             return True
         stalled = proto.keepalive_ended(error)
@@ -90,12 +91,15 @@ class LinkEnds:
             self._say_lost(reason)
         elif reason:  # the server said why (this client broke a rule): always worth a line
             self._say_lost(f"the server disconnected this client: {reason}")
-        elif not self.connected and error is not None:
-            line = unreachable(self.url, error)
+        elif not self.connected and (error is not None or going_away):
+            line = unreachable(self.url, error) if error is not None else CLOSED_UNANSWERED
+            unclear = CLOSED_UNANSWERED in line
+            if unclear and self.server_stopped:  # its stop cut this try short
+                line = stopped_meanwhile(self.url)
             # said once for a run of failed tries; again where a later try tells what answered, where the line said
             # could only tell that the connection was closed (the library's race hides what came before the close)
             if not reported or (self._unclear and line != self.unreachable):
-                self.unreachable, self._unclear, self.broken = line, CLOSED_UNANSWERED in line, None
+                self.unreachable, self._unclear, self.broken = line, unclear, None
                 self.say(f"cannot reach the server: {line}; {self._holding()}, reconnecting")
         elif not reported:
             self._say_lost(f"connection to the server lost{how_lost(error)}")
@@ -138,6 +142,7 @@ class LinkEnds:
                          f"that token: vcam cam {self.url} --token TOKEN")
             return False
         reason = terminal_safe((body or b"").decode("utf-8", errors="replace").strip())
+        self.server_stopped = self.server_stopped or (code == 503 and reason == proto.ENDING)
         # a vcam server says why it refused and what to do, in plain text; a proxy's own page is HTML
         plain = "<" not in reason and (headers is None or headers.get("Content-Type", "text/plain").startswith(
             "text/plain"))
