@@ -793,7 +793,7 @@ def fast_bar_cue(show: str = BAR_CUE):
     ctl, _, _ = controller(show, tempo=tempo, land=land, clock=lambda: now[0], log=ControlLog(out, {"seed": 1}))
     ctl.screen = TickScreen(ctl, now)
     ctl.cues = CueList(ctl.show.cues, ctl.handle_line, lambda line: None, clock=lambda: now[0], tempo=tempo,
-                       lead=quantizer.lead, lands_at=quantizer.lands_at)
+                       lead=quantizer.lead, lands_at=quantizer.lands_at, quantize=lambda: ctl.quantize)
 
     def look(t: float) -> None:
         now[0] = t
@@ -859,15 +859,29 @@ def freeze_waits_for(ctl) -> str:
     return next(w for w in ctl.screen_waits.waiting().split(", ") if w.startswith("freeze"))
 
 
-@pytest.mark.parametrize("typed, before", [("go @bar", ["go"]), ("back @bar", ["go", "go", "go"])])
+@pytest.mark.parametrize("typed, before", [("go @bar", ["go"]), ("back @bar", ["go", "go", "go"]),
+                                           ("go", ["go"]), ("back", ["go", "go", "go"])])
 def test_a_typed_go_at_bar_more_than_a_bar_ahead_sets_its_screen_change_with_its_picture(typed, before):
     """`go @bar` typed at 174 bpm with the show working more than a bar ahead: its freeze waited for the next bar
-    (bar 3), a bar before its picture (bar 4). Both land on the bar the picture can reach."""
+    (bar 3), a bar before its picture (bar 4). Both land on the bar the picture can reach; so do those of a plain
+    `go` under the show's `quantize: bar`, which lands the cue's lines as `go @bar` does."""
     with fast_bar_cue(TYPED_CUES) as (ctl, tempo, _, planned, _, look):
         look(2.55)  # beat 7.4: bar 3 (beat 8) is next, the picture reaches no bar before bar 4 (beat 12)
         for line in before:
             ctl.handle_line(line, "typed")
         assert "'drop'" in ctl.handle_line(typed, "typed") and tempo.beat() < 8.0
+        assert planned and planned[-1].boundary == pytest.approx(tempo.time_of(12.0))
+        assert freeze_waits_for(ctl) == "freeze on beat 1 bar 4"
+
+
+def test_a_timed_cue_under_the_shows_quantize_sets_its_screen_change_with_its_picture():
+    """A cue at 0:00.5 fires at 174 bpm with the show working more than a bar ahead: its lines land on the show's
+    `quantize: bar`, its picture on bar 4; its freeze went on bar 3, the next to come, a bar early."""
+    timed = SHOW + "cues:\n  - {name: drop, do: [freeze, preset ocean], at: '0:00.5'}\n"
+    with fast_bar_cue(timed) as (ctl, tempo, _, planned, _, look):
+        look(2.55)  # beat 7.4, 0.55 s after going on air (at 2.0)
+        assert ctl.cues.position == 1 and tempo.beat() < 8.0
+        assert wait_for(lambda: screen_waiting(ctl), 60)
         assert planned and planned[-1].boundary == pytest.approx(tempo.time_of(12.0))
         assert freeze_waits_for(ctl) == "freeze on beat 1 bar 4"
 

@@ -64,7 +64,7 @@ class CueList:
     def __init__(self, cues: Sequence[Cue], run_line: RunLine, say: Callable[[str], None],
                  clock: Callable[[], float] = time.monotonic, tempo: Tempo | None = None,
                  lead: Callable[[], float] | None = None, duration: float | None = None,
-                 lands_at: Callable[[str], float | None] | None = None):
+                 lands_at: Callable[[str], float | None] | None = None, quantize: Callable[[], str] | None = None):
         self.run_line = run_line
         self.say = say
         self.clock = clock
@@ -75,6 +75,9 @@ class CueList:
         # The clock time a change quantised to a spec lands on, made now (vcam.live.quantize): a typed `go @bar`'s
         # screen changes are aimed at its picture's bar, which at a fast tempo is a bar or more past the next one.
         self.lands_at = lands_at
+        # The show's quantize now (the controller's): what a cue's lines with no @ of their own land on, where GO is
+        # typed without one or a timed cue fires; their screen changes are aimed at that picture's boundary too.
+        self.quantize = quantize
         self.duration = duration  # --duration: the show ends this long after going on air, as `at` times count
         self._cues: tuple[Cue, ...] = tuple(cues)
         # _lock guards the state below and is never held while a cue runs: the controller, which runs the cue's
@@ -169,9 +172,12 @@ class CueList:
         return reply
 
     def _aim(self, at: str | None) -> float | None:
-        """The beat a typed `go @bar` (or `back @beat`) aims its screen changes at: the boundary its picture lands
-        on; None without a timing, a tempo or a measured show (they land on the next boundary, as typed)."""
-        when = self.lands_at(at) if at is not None and self.lands_at is not None and self.tempo is not None else None
+        """The beat a typed `go @bar` (or `back @beat`, or a cue whose lines land on the show's quantize) aims its
+        screen changes at: the boundary its picture lands on; None without a timing, a tempo or a measured show
+        (they land on the next boundary, as typed)."""
+        spec = at if at is not None else self.quantize() if self.quantize is not None else None
+        when = self.lands_at(spec) if spec is not None and self.lands_at is not None and self.tempo is not None \
+            else None
         beat = self.tempo.beat(when) if when is not None else None
         # a hair before it: the boundary's beat read back from its clock time may come out a hair past it, which
         # the screen wait would round up to the boundary after
@@ -279,7 +285,8 @@ class CueList:
                     continue
                 skipped = f"; cues {pos + 1}-{index} skipped" if index > pos + 1 else \
                     f"; cue {pos + 1} skipped" if index == pos + 1 else ""
-                self.say(self._fire(cues, index, why + skipped, at, aim))
+                # a bar cue fired ahead of its bar aims at that bar; any other at its picture's, as GO's do
+                self.say(self._fire(cues, index, why + skipped, at, aim if aim is not None else self._aim(at)))
 
     def _due(self, now: float) -> tuple[tuple[Cue, ...], list[tuple[int, str, str | None, float | None]]]:
         """The list, and those of its cues whose moment has come by `now` since the last look, in order, with why,

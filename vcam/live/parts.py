@@ -123,7 +123,7 @@ def cue_list(show: Show | None, controller: Controller, producer: Generator, rep
     if show is None or replaying:
         return None
     cues = CueList(show.cues, controller.handle_line, say, tempo=tempo, lead=lead, duration=duration,
-                   lands_at=lands_at)
+                   lands_at=lands_at, quantize=lambda: controller.quantize)
     controller.cues = cues
     producer.listeners.append(lambda frames: cues.begin())
     return cues
