@@ -8,6 +8,7 @@ import socket
 import threading
 
 import pytest
+from websockets.exceptions import InvalidMessage
 
 from helpers import wait_for
 from vcam.live.pacer import Pacer, PacerSettings
@@ -429,13 +430,12 @@ def test_a_state_over_what_vcam_cam_reads_is_said_with_what_cameras_will_do(pres
 
 
 @contextlib.contextmanager
-def stopping_server(tries: list):
-    """A loopback port where a vcam serve is stopping: the first try is answered with the stop's HTTP 503, each one
-    after it is cut in its handshake, as the stop's listener cuts those not past theirs. Yields its ws:// address."""
+def stopping_server(tries: list, then: tuple[bytes, ...] = ()):
+    """A loopback port where a vcam serve is stopping: the first try is answered with the stop's HTTP 503, the next
+    ones with `then`'s answers, each one after those is cut in its handshake, as the stop's listener cuts those not
+    past theirs. Yields its ws:// address."""
     listener = socket.create_server(("127.0.0.1", 0))
-    body = f"{proto.ENDING}\n".encode()
-    answer = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-              b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)) + body
+    answers = (http_answer(503, "Service Unavailable", f"{proto.ENDING}\n"), *then)
 
     def serve():
         while True:
@@ -446,8 +446,8 @@ def stopping_server(tries: list):
             tries.append(1)
             with conn, contextlib.suppress(OSError):
                 conn.recv(65536)  # the handshake's request
-                if len(tries) == 1:
-                    conn.sendall(answer)
+                if len(tries) <= len(answers):
+                    conn.sendall(answers[len(tries) - 1])
                 else:
                     conn.shutdown(socket.SHUT_RDWR)
 
@@ -476,6 +476,47 @@ def test_a_try_the_servers_stop_cuts_in_its_handshake_is_said_as_the_server_stop
     assert not any("closed it without an answer" in m for m in said), said
     [cut] = [m for m in said if "cannot reach" in m]
     assert f"vcam serve at 127.0.0.1 port {url.rsplit(':', 1)[1]} is stopping (it told this camera so)" in cut, said
+
+
+def http_answer(code: int, words: str, body: str, kind: str = "text/plain") -> bytes:
+    data = body.encode()
+    return (f"HTTP/1.1 {code} {words}\r\nContent-Type: {kind}; charset=utf-8\r\nContent-Length: {len(data)}\r\n"
+            "Connection: close\r\n\r\n").encode() + data
+
+
+def test_a_cut_try_after_another_answer_is_not_said_as_the_server_stopping(monkeypatch):
+    """The server said it was stopping; a later try got a proxy's page (502): the stop is over, and a try cut after
+    that was said as vcam serve stopping, which it said long before, where the port's own answer is the news."""
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.001)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.001)
+    tries, said = [], []
+    proxy = http_answer(502, "Bad Gateway", "<html><body>502 Bad Gateway</body></html>", "text/html")
+    with stopping_server(tries, then=(proxy,)) as url:
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: len(tries) >= 5 and any("cannot reach" in m for m in said), 60), (said, tries)
+        finally:
+            link.stop()
+    assert said[0].startswith(f"the server answered HTTP 503: {proto.ENDING}"), said
+    assert "HTTP 502" in said[1], said
+    [cut] = [m for m in said if "cannot reach" in m]
+    assert "is stopping" not in cut and "closed it without an answer" in cut, said
+
+
+def test_a_try_nothing_listens_for_ends_the_memory_of_the_servers_stop():
+    """Refused after the server said it was stopping: its stop is over, so a try cut later (a tunnel whose vcam serve
+    is gone) is said as the port's own closing, not as vcam serve stopping (which it said long before)."""
+    said = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link._refusal(503, f"{proto.ENDING}\n".encode())
+    assert link.server_stopped
+    link._closed(None, False, ConnectionRefusedError())
+    assert not link.server_stopped
+    cut = InvalidMessage("did not receive a valid HTTP response")
+    cut.__cause__ = EOFError("connection closed while reading HTTP status line")
+    link._closed(None, False, cut)  # said as a new run of failed tries would say it
+    assert "closed it without an answer" in said[-1] and "is stopping" not in said[-1], said
 
 
 def test_a_bare_going_away_before_the_state_is_said_as_the_server_stopping(monkeypatch):

@@ -96,6 +96,8 @@ class LinkEnds:
             unclear = CLOSED_UNANSWERED in line
             if unclear and self.server_stopped:  # its stop cut this try short
                 line = stopped_meanwhile(self.url)
+            elif not unclear:  # a clear answer (nothing listens there now): its stop is over, and a later cut is not it
+                self.server_stopped = False
             # said once for a run of failed tries; again where a later try tells what answered, where the line said
             # could only tell that the connection was closed (the library's race hides what came before the close)
             if not reported or (self._unclear and line != self.unreachable):
@@ -126,6 +128,7 @@ class LinkEnds:
         # It answers in another way now: a proxy's 502 while the vcam serve behind it restarts is tried as often as
         # a port nothing listens on, and the status line no longer calls it not usable
         self.broken = None
+        self.server_stopped = False  # a server that answers with a refusal of its own is no longer stopping
         self.token_refused = code == 401 and self.ever_connected
         if code == 401:
             why = "wrong token" if self.token else "missing token"
@@ -142,7 +145,8 @@ class LinkEnds:
                          f"that token: vcam cam {self.url} --token TOKEN")
             return False
         reason = terminal_safe((body or b"").decode("utf-8", errors="replace").strip())
-        self.server_stopped = self.server_stopped or (code == 503 and reason == proto.ENDING)
+        # only the stop's own answer keeps its memory: another (a proxy's page, a refusal) shows the stop is over
+        self.server_stopped = code == 503 and reason == proto.ENDING
         # a vcam server says why it refused and what to do, in plain text; a proxy's own page is HTML
         plain = "<" not in reason and (headers is None or headers.get("Content-Type", "text/plain").startswith(
             "text/plain"))
