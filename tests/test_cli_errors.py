@@ -722,3 +722,29 @@ def test_vcam_models_lines_up_its_descriptions(capsys):
     lines = capsys.readouterr().out.splitlines()
     starts = {line.index(spec.description) for line, spec in zip(lines, MODELS.values())}
     assert len(lines) == len(MODELS) >= 2 and len(starts) == 1, lines  # 832x480 and 112x64 shifted them apart
+
+
+@pytest.mark.parametrize("command", [["models"], ["devices"]])
+def test_a_listing_whose_reader_is_gone_ends_quietly_as_bench_json_does(command):
+    """`vcam models | head -c0`: the listing's write said an internal BrokenPipeError (exit 2), where `vcam bench
+    --json` ends quietly with Python's exit code for a broken pipe (1); both do that now."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "vcam", *command], stdout=write, stderr=subprocess.PIPE,
+                              text=True, timeout=180)
+    finally:
+        os.close(write)
+    assert done.returncode == 1 and done.stderr == "", done.stderr
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_said_as_an_error(capsys, monkeypatch):
+    """Only stdout's reader going is quiet: a broken pipe elsewhere (a socket, an encoder) is still said."""
+    def fail(*a, **k):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr("vcam.cli.cmd_check", fail)
+    assert main(["check", "x.yaml"]) == 2
+    assert "BrokenPipeError" in capsys.readouterr().err

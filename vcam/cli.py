@@ -9,7 +9,8 @@ import sys
 
 from vcam.cmdline.bench import cmd_bench
 from vcam.cmdline.check import cmd_check
-from vcam.cmdline.errorlines import internal_error, missing_extra, say_error
+from vcam.cmdline.errorlines import (READER_GONE, internal_error, missing_extra, say_error, stdout_gone,
+                                     stdout_to_null)
 from vcam.cmdline.parser import build_parser
 from vcam.cmdline.play import cmd_cam, cmd_render, cmd_run, cmd_serve
 from vcam.cmdline.tools import cmd_devices, cmd_download, cmd_midi, cmd_models
@@ -91,6 +92,9 @@ def _main(argv: list[str] | None) -> int:
             say_error(missing)
         return 2
     except (ValueError, OSError, RuntimeError) as e:
+        if isinstance(e, BrokenPipeError) and stdout_gone():  # its reader took what it wanted, as bench --json's
+            stdout_to_null()
+            return READER_GONE
         if os.environ.get("VCAM_DEBUG"):
             raise
         if isinstance(e, ValueError) and _raised_by_vcam(e):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-from vcam.cmdline.errorlines import missing_extra, said_as_json, stdout_to_null
+from vcam.cmdline.errorlines import READER_GONE, missing_extra, said_as_json, stdout_to_null
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError
@@ -44,9 +44,6 @@ def cmd_bench(args) -> int:
 
 
 STOPPED = {"error": "stopped (Ctrl-C) before the timing finished: no result"}
-# The result's reader closed stdout before it was all written: the exit code Python's documentation gives for a
-# broken pipe (signal module, "Note on SIGPIPE"), as the result did not reach its reader whole
-READER_GONE = 1
 
 
 class _ReaderGone(Exception):
