@@ -519,6 +519,18 @@ def test_a_try_nothing_listens_for_ends_the_memory_of_the_servers_stop():
     assert "closed it without an answer" in said[-1] and "is stopping" not in said[-1], said
 
 
+def test_a_server_that_lets_the_camera_in_again_ends_the_memory_of_its_stop():
+    """Let in after the server said it was stopping, then dropped before its state: that server runs again, and a
+    try it cuts later is not its stop."""
+    from websockets.exceptions import ConnectionClosedError
+
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), lambda _: None)
+    link._refusal(503, f"{proto.ENDING}\n".encode())
+    link._opened = True
+    link._closed(None, False, ConnectionClosedError(None, None))
+    assert not link.server_stopped
+
+
 def test_a_bare_going_away_before_the_state_is_said_as_the_server_stopping(monkeypatch):
     """websockets 15's stop closes a camera let in, before its state, with a bare going-away: that was said as a
     proxy whose vcam serve is not running, or a vcam serve of another version."""

@@ -68,6 +68,7 @@ class LinkEnds:
         going_away = received is not None and received.code == proto.GOING_AWAY
         self.server_stopped = self.server_stopped or going_away
         if self._opened and not self.connected and not going_away:
+            self.server_stopped = False  # a server that let this client in runs again: a later cut try is not its stop
             self._say_broken(unusable(self.url, error, received, self.FIRST_STATE_S))  # let in, but no state came
             return True
         stalled = proto.keepalive_ended(error)
