@@ -429,6 +429,23 @@ def test_a_state_over_what_vcam_cam_reads_is_said_with_what_cameras_will_do(pres
     assert ("drop it" in said[0]) == (presets * 1000 <= proto.MAX_RECEIVED)
 
 
+def test_a_first_state_over_what_the_cameras_connection_takes_is_said_as_a_state_that_big(monkeypatch):
+    """A show's state over 16 MiB (vcam serve says each camera is disconnected by it, over and over): the camera
+    said a proxy whose vcam serve is not running, or a vcam serve of another version, and not the state's size."""
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.01)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.01)
+    big = json.dumps({"type": "state", "presets": ["x" * 1000] * (proto.MAX_RECEIVED // 1000 + 1)})
+
+    def handler(ws):
+        ws.send(big)
+        _then_wait(ws)
+
+    said = said_by_link(handler, "cannot be used")
+    [line] = [m for m in said if "cannot be used" in m]
+    assert f"over {proto.MAX_RECEIVED // 2**20} MiB, more than vcam cam takes: a show state that big" in line, said
+    assert "proxy" not in line, said
+
+
 @contextlib.contextmanager
 def stopping_server(tries: list, then: tuple[bytes, ...] = ()):
     """A loopback port where a vcam serve is stopping: the first try is answered with the stop's HTTP 503, the next

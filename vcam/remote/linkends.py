@@ -13,6 +13,11 @@ from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, stopped_m
 from vcam.words import terminal_safe
 
 TOO_BIG = 1009  # RFC 6455's close code for a message over the size the end that closes takes
+# What a message over that size is, from vcam serve: a show's state that big (its terminal says so, once), which
+# comes again on each connection; else a vcam serve whose messages this vcam cam does not know
+TOO_BIG_SAID = (f"the server sent a message over {proto.MAX_RECEIVED // 2**20} MiB, more than vcam cam takes: a "
+                "show state that big (vcam serve's terminal says so: fewer or shorter presets in its show file keep "
+                "it under), or a vcam serve of another version (install the same vcam on both machines)")
 DROPPED = ("dropped as it opened",)  # the throttle's key for the connections that drop as they open
 
 
@@ -67,14 +72,16 @@ class LinkEnds:
             return True
         going_away = received is not None and received.code == proto.GOING_AWAY
         self.server_stopped = self.server_stopped or going_away
+        if sent is None and error is not None:  # the close frame this client began the close with
+            sent = own_close(getattr(error, "sent", None), getattr(error, "rcvd_then_sent", None))
+        too_big = sent is not None and sent.code == TOO_BIG
         if self._opened and not self.connected and not going_away:
             self.server_stopped = False  # a server that let this client in runs again: a later cut try is not its stop
-            self._say_broken(unusable(self.url, error, received, self.FIRST_STATE_S))  # let in, but no state came
+            # let in, but no state came: one too big to take comes again on each try (vcam serve says it too)
+            self._say_broken(TOO_BIG_SAID if too_big else unusable(self.url, error, received, self.FIRST_STATE_S))
             return True
         stalled = proto.keepalive_ended(error)
         reason = terminal_safe(received.reason) if received is not None and received.reason else None
-        if sent is None and error is not None:  # the close frame this client began the close with
-            sent = own_close(getattr(error, "sent", None), getattr(error, "rcvd_then_sent", None))
         if self._send_stalled and received is None:
             self._send_stalled = False
             self._say_lost(f"sending to the server made no progress for {self.keepalive.timeout:g} s (a dropped "
@@ -85,9 +92,8 @@ class LinkEnds:
         elif stalled == "there":  # its close frame's reason was the library's "keepalive ping timeout"
             self._say_lost("the server heard nothing from this camera for too long (was this machine asleep, or a "
                            "tunnel stalled?) and dropped it")
-        elif sent is not None and sent.code == TOO_BIG:  # the library's words named its limit, not the server
-            self._say_lost(f"the server sent a message over {proto.MAX_RECEIVED // 2**20} MiB, more than vcam cam "
-                           "takes: a vcam serve of another version? install the same vcam on both machines")
+        elif too_big:  # the library's words named its limit, not the server
+            self._say_lost(TOO_BIG_SAID)
         elif reason and received.code == proto.GOING_AWAY:  # vcam serve stopped: it may come back
             self._say_lost(reason)
         elif reason:  # the server said why (this client broke a rule): always worth a line
